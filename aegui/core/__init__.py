@@ -1,0 +1,1 @@
+"""Qt-free core: datasets, specs, models, training, storage. Never imports Qt."""

@@ -1,0 +1,45 @@
+"""The record the training engine yields. Plain data so any thread can copy it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Values of ProgressRecord.state
+RUNNING = "running"      # more records will follow
+TARGET = "target"        # a model reached the wrong-pixel target; training ended
+FINISHED = "finished"    # all epochs done
+STOPPED = "stopped"      # cooperative stop was requested
+DIVERGED = "diverged"    # every model went NaN/Inf; `message` says why and what to change
+
+
+@dataclass
+class ProgressRecord:
+    epoch: int                      # epochs completed (1-based)
+    total_epochs: int
+    losses: dict[str, float]        # best model: "total", "recon", and "kl" / "penalty" when used
+    loss_per_model: np.ndarray      # [K] total loss of each parallel model (nan for dead ones)
+    max_wrong: int                  # best model: worst glyph's wrong pixels (threshold 0.5)
+    mean_wrong: float               # best model: mean wrong pixels per glyph
+    max_wrong_per_model: np.ndarray  # [K]
+    mean_wrong_per_model: np.ndarray  # [K]
+    glyph_wrong: np.ndarray         # [N] wrong pixels per sample, best model
+    best: int                       # index of the best model among K
+    elapsed: float                  # seconds since training started
+    epochs_per_s: float
+    state: str = RUNNING
+    message: str = ""
+    val_loss: float | None = None   # best model's validation loss when a split exists
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.state != RUNNING
+
+    def copy(self) -> "ProgressRecord":
+        return ProgressRecord(
+            self.epoch, self.total_epochs, dict(self.losses), self.loss_per_model.copy(),
+            self.max_wrong, self.mean_wrong, self.max_wrong_per_model.copy(),
+            self.mean_wrong_per_model.copy(), self.glyph_wrong.copy(), self.best,
+            self.elapsed, self.epochs_per_s, self.state, self.message, self.val_loss,
+            dict(self.extra))

@@ -1,0 +1,43 @@
+"""English/Spanish UI text.
+
+Source strings are English. Each widget module registers its Spanish strings with
+`register({...})` next to the code that uses them, so no shared catalogue grows conflicts.
+Widgets re-read their texts in a `retranslate()` method connected to `notifier.changed`.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+LANGUAGES = {"en": "English", "es": "Español"}
+
+_catalog: dict[str, dict[str, str]] = {"es": {}}
+_language = "en"
+
+
+class _Notifier(QObject):
+    changed = Signal(str)
+
+
+notifier = _Notifier()
+
+
+def register(spanish: dict[str, str]) -> None:
+    _catalog["es"].update(spanish)
+
+
+def tr(text: str, **fmt) -> str:
+    out = _catalog.get(_language, {}).get(text, text)
+    return out.format(**fmt) if fmt else out
+
+
+def language() -> str:
+    return _language
+
+
+def set_language(code: str) -> None:
+    global _language
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown language {code!r}; choose one of {', '.join(LANGUAGES)}")
+    if code != _language:
+        _language = code
+        notifier.changed.emit(code)
