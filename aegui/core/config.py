@@ -1,0 +1,282 @@
+"""Experiment description: frozen dataclasses <-> JSON, with validation that names the field."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+KINDS = ("ae", "dae", "vae", "sparse", "contractive")
+KIND_LABELS = {"ae": "autoencoder", "dae": "denoising", "vae": "variational (VAE)",
+               "sparse": "sparse", "contractive": "contractive"}
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "identity")
+INITS = ("uniform", "xavier", "he")
+LOSSES = ("mse", "bce")
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+SCHEDULES = ("constant", "exponential", "step", "cosine")
+NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
+NOISE_MODES = ("fresh", "fixed")
+SPARSITY = ("l1", "kl")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class ConfigError(ValueError):
+    """A bad configuration value; `field` is the dotted path, e.g. 'train.learning_rate'."""
+
+    def __init__(self, field: str, problem: str, source: str | None = None):
+        self.field, self.problem, self.source = field, problem, source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{field}: {problem}")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    fonts: tuple[str, ...] = ("Font3",)   # array names in the font file, or ("all",)
+    chars: str = ""                       # keep only these characters ("" = all)
+    path: str = ""                        # a font.h; "" = the course file shipped with aegui
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: str = "ae"
+    layers: tuple[int, ...] = (35, 25, 10, 2, 10, 25, 35)
+    mirror: bool = False                  # layers lists the encoder only; the decoder mirrors it
+    hidden_activation: str = "elu"
+    latent_activation: str = "identity"
+    output_activation: str = "sigmoid"
+    init: str = "xavier"
+    beta: float = 1.0                     # VAE: weight of the KL term
+    kl_warmup: int = 0                    # VAE: epochs over which beta grows from 0
+    sparsity: str = "l1"
+    sparsity_weight: float = 1e-3
+    sparsity_rho: float = 0.05
+    contractive_weight: float = 1e-3
+
+    @property
+    def full_layers(self) -> tuple[int, ...]:
+        if self.mirror:
+            return tuple(self.layers) + tuple(reversed(self.layers[:-1]))
+        return tuple(self.layers)
+
+    @property
+    def latent_index(self) -> int:
+        sizes = self.full_layers
+        return len(self.layers) - 1 if self.mirror else sizes.index(min(sizes[1:-1]))
+
+    @property
+    def latent_dim(self) -> int:
+        return self.full_layers[self.latent_index]
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    kind: str = "salt_pepper"
+    level: float = 0.1
+    mode: str = "fresh"                   # fresh noise every epoch, or `copies` fixed noisy copies
+    copies: int = 10
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    loss: str = "bce"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    momentum: float = 0.9
+    schedule: str = "constant"
+    decay_rate: float = 0.999             # exponential: lr * decay_rate ** epoch
+    step_size: int = 1000                 # step: lr * step_gamma ** (epoch // step_size)
+    step_gamma: float = 0.5
+    epochs: int = 5000
+    batch_size: int = 0                   # 0 = full batch
+    weight_decay: float = 0.0
+    seed: int = 0
+    seeds: int = 1                        # models trained together; the best one is kept
+    device: str = "auto"
+    target_max_wrong: int | None = None   # stop once a model's worst glyph has <= this many
+    check_every: int = 10                 # epochs between metric checks / progress records
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str = "experiment"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+
+    def to_dict(self) -> dict:
+        out = {"schema_version": SCHEMA_VERSION}
+        out.update(asdict(self))
+        out["data"]["fonts"] = list(self.data.fonts)
+        out["model"]["layers"] = list(self.model.layers)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def validate(self) -> "Experiment":
+        validate(self)
+        return self
+
+
+# ---------------------------------------------------------------- validation
+
+def _check(cond: bool, field_: str, problem: str) -> None:
+    if not cond:
+        raise ConfigError(field_, problem)
+
+
+def _choice(value, options, field_: str) -> None:
+    _check(value in options, field_, f"{value!r} is not one of {', '.join(options)}")
+
+
+def _positive(value, field_: str, allow_zero: bool = False) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value >= 0 if allow_zero else value > 0)
+    _check(ok, field_, f"must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}")
+
+
+def validate(exp: Experiment) -> None:
+    m, t, n, d = exp.model, exp.train, exp.noise, exp.data
+    _check(len(d.fonts) > 0, "data.fonts", "name at least one font (e.g. Font3) or 'all'")
+    layers = m.layers
+    _check(isinstance(layers, tuple) and len(layers) >= (2 if m.mirror else 3), "model.layers",
+           "needs at least input, latent and output sizes, e.g. [35, 10, 2, 10, 35]")
+    for i, size in enumerate(layers):
+        _check(isinstance(size, int) and not isinstance(size, bool) and size > 0,
+               f"model.layers[{i}]", f"layer sizes must be positive integers, got {size!r}")
+    full = m.full_layers
+    _check(full[0] == full[-1], "model.layers",
+           f"the output size ({full[-1]}) must equal the input size ({full[0]})")
+    _choice(m.kind, KINDS, "model.kind")
+    for name in ("hidden_activation", "latent_activation", "output_activation"):
+        _choice(getattr(m, name), ACTIVATIONS, f"model.{name}")
+    _choice(m.init, INITS, "model.init")
+    _positive(m.beta, "model.beta", allow_zero=True)
+    _check(isinstance(m.kl_warmup, int) and m.kl_warmup >= 0, "model.kl_warmup",
+           f"must be a whole number of epochs >= 0, got {m.kl_warmup!r}")
+    _choice(m.sparsity, SPARSITY, "model.sparsity")
+    _positive(m.sparsity_weight, "model.sparsity_weight", allow_zero=True)
+    _check(isinstance(m.sparsity_rho, (int, float)) and 0 < m.sparsity_rho < 1, "model.sparsity_rho",
+           f"must be between 0 and 1, got {m.sparsity_rho!r}")
+    if m.kind == "sparse" and m.sparsity == "kl":
+        _check(m.latent_activation == "sigmoid", "model.latent_activation",
+               "KL sparsity needs codes in (0, 1): use 'sigmoid'")
+    _positive(m.contractive_weight, "model.contractive_weight", allow_zero=True)
+    _choice(t.loss, LOSSES, "train.loss")
+    if t.loss == "bce":
+        _check(m.output_activation == "sigmoid", "model.output_activation",
+               "the BCE loss needs outputs in (0, 1): use 'sigmoid' or switch train.loss to 'mse'")
+    _choice(t.optimizer, OPTIMIZERS, "train.optimizer")
+    _positive(t.learning_rate, "train.learning_rate")
+    _check(isinstance(t.momentum, (int, float)) and 0 <= t.momentum < 1, "train.momentum",
+           f"must be in [0, 1), got {t.momentum!r}")
+    _choice(t.schedule, SCHEDULES, "train.schedule")
+    _check(isinstance(t.decay_rate, (int, float)) and 0 < t.decay_rate <= 1, "train.decay_rate",
+           f"must be in (0, 1], got {t.decay_rate!r}")
+    _check(isinstance(t.step_size, int) and t.step_size > 0, "train.step_size",
+           f"must be a positive whole number of epochs, got {t.step_size!r}")
+    _positive(t.step_gamma, "train.step_gamma")
+    for name in ("epochs", "seeds", "check_every"):
+        value = getattr(t, name)
+        _check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
+               f"train.{name}", f"must be a positive whole number, got {value!r}")
+    _check(isinstance(t.batch_size, int) and t.batch_size >= 0, "train.batch_size",
+           f"must be 0 (full batch) or a positive whole number, got {t.batch_size!r}")
+    _positive(t.weight_decay, "train.weight_decay", allow_zero=True)
+    _check(isinstance(t.seed, int) and not isinstance(t.seed, bool) and t.seed >= 0, "train.seed",
+           f"must be a whole number >= 0, got {t.seed!r}")
+    _choice(t.device, DEVICES, "train.device")
+    if t.target_max_wrong is not None:
+        _check(isinstance(t.target_max_wrong, int) and t.target_max_wrong >= 0,
+               "train.target_max_wrong", f"must be a whole number >= 0 or null, got {t.target_max_wrong!r}")
+    _choice(n.kind, NOISE_KINDS, "noise.kind")
+    _check(isinstance(n.level, (int, float)) and 0 <= n.level <= 1, "noise.level",
+           f"must be between 0 and 1 (a fraction, 0.1 = 10 %), got {n.level!r}")
+    _choice(n.mode, NOISE_MODES, "noise.mode")
+    _check(isinstance(n.copies, int) and n.copies > 0, "noise.copies",
+           f"must be a positive whole number, got {n.copies!r}")
+
+
+# ---------------------------------------------------------------- JSON (native schema)
+
+_SECTIONS = {"data": DataConfig, "model": ModelSpec, "train": TrainConfig, "noise": NoiseConfig}
+
+
+def _build(cls, raw: dict, section: str):
+    if not isinstance(raw, dict):
+        raise ConfigError(section, f"must be an object, got {type(raw).__name__}")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
+    values = dict(raw)
+    for key in ("fonts", "layers"):
+        if key in values:
+            if not isinstance(values[key], (list, tuple)):
+                raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")
+            values[key] = tuple(values[key])
+    for f in fields(cls):
+        if f.name in values and f.type in ("float",) and isinstance(values[f.name], int) \
+                and not isinstance(values[f.name], bool):
+            values[f.name] = float(values[f.name])
+    return cls(**values)
+
+
+def experiment_from_dict(raw: dict, source: str | None = None) -> Experiment:
+    try:
+        if not isinstance(raw, dict):
+            raise ConfigError("(top level)", "a configuration must be a JSON object")
+        version = raw.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ConfigError("schema_version", f"unsupported version {version!r}; this aegui reads {SCHEMA_VERSION}")
+        unknown = sorted(set(raw) - {"schema_version", "name", *_SECTIONS})
+        if unknown:
+            raise ConfigError(unknown[0], f"unknown section; known: name, {', '.join(_SECTIONS)}")
+        parts = {k: _build(cls, raw.get(k, {}), k) for k, cls in _SECTIONS.items()}
+        exp = Experiment(name=str(raw.get("name", "experiment")), **parts)
+        validate(exp)
+        return exp
+    except ConfigError as e:
+        if source and not e.source:
+            raise ConfigError(e.field, e.problem, source) from None
+        raise
+
+
+def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
+    """Read a native or a student-style JSON config; returns the experiment and notes
+    (ignored keys, assumptions) worth telling the user."""
+    from aegui.core.student_json import import_student_config
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError("(json)", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}", source) from None
+    if isinstance(raw, dict) and "schema_version" in raw:
+        return experiment_from_dict(raw, source), []
+    return import_student_config(raw, source)
+
+
+def load_experiment(path) -> tuple[Experiment, list[str]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("(file)", "file not found; check the path", str(path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError("(file)", f"cannot read it ({e})", str(path)) from None
+    return experiment_from_json(text, str(path))
+
+
+def save_experiment(exp: Experiment, path) -> None:
+    from aegui.core.storage import atomic_write_text
+    atomic_write_text(Path(path), exp.to_json() + "\n")
+
+
+def with_changes(exp: Experiment, **sections) -> Experiment:
+    """`with_changes(exp, train={"epochs": 10})`: a validated copy with some fields replaced."""
+    parts = {k: replace(getattr(exp, k), **v) for k, v in sections.items() if k in _SECTIONS}
+    out = replace(exp, **parts, **{k: v for k, v in sections.items() if k not in _SECTIONS})
+    validate(out)
+    return out

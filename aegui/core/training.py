@@ -1,0 +1,265 @@
+"""The training engine: TrainingSession.steps() yields ProgressRecords; stop() is cooperative.
+
+K models (seeds, or per-model learning rates / inits) train together on stacked weights.
+The best one (fewest wrong pixels on its worst glyph, then mean wrong, then loss) is what
+best_model() returns; with a target, the first model to reach it wins.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core import losses as L
+from aegui.core import progress as P
+from aegui.core.config import ConfigError, Experiment
+from aegui.core.datasets import Dataset
+from aegui.core.nets import _ACT, Autoencoder
+from aegui.core.noise import apply_noise
+from aegui.core.optim import FlatOptimizer, lr_factor
+
+# A parameter this large means the run has blown up even if nothing is NaN yet.
+_PARAM_LIMIT = 1e8
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device", "CUDA is not available on this machine; use 'cpu' or 'auto'")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def check_fits(exp: Experiment, data: Dataset) -> None:
+    first = exp.model.full_layers[0]
+    if first != data.dim:
+        shape = "x".join(str(s) for s in data.shape)
+        raise ConfigError("model.layers", f"the input layer has {first} units but each sample of "
+                          f"{data.name} has {data.dim} values ({shape}); make the first and last "
+                          f"layers {data.dim}")
+
+
+class TrainingSession:
+    def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None,
+                 device: str | None = None):
+        exp.validate()
+        check_fits(exp, data)
+        t = exp.train
+        k = len(seeds or lrs or inits or []) or t.seeds
+        self.exp, self.data, self.k = exp, data, k
+        self.seeds = list(seeds) if seeds else [t.seed + i for i in range(k)]
+        self.lrs = list(lrs) if lrs else [t.learning_rate] * k
+        self.inits = list(inits) if inits else [exp.model.init] * k
+        if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
+            raise ValueError("seeds, lrs and inits must have one entry per model")
+        self.device = resolve_device(device or t.device)
+        self.model = Autoencoder(exp.model, k)
+        self.model.init_weights(self.seeds, self.inits)
+        self.model.to(self.device)
+        self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
+        self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
+        self.best = 0
+        self.history: list[dict] = []
+        self.state = P.RUNNING
+        self.message = ""
+        self._stop = False
+        self.epoch = 0
+
+    # ---------------------------------------------------------------- control
+    def stop(self) -> None:
+        """Ask the loop to end after the current step (safe from another thread)."""
+        self._stop = True
+
+    def best_model(self) -> Autoencoder:
+        return self.model.select(self.best)
+
+    # ---------------------------------------------------------------- pieces
+    def _noisy_inputs(self, rng: np.random.Generator) -> torch.Tensor:
+        n = self.exp.noise
+        x = self.data.x
+        noisy = apply_noise(np.broadcast_to(x, (self.k, *x.shape)), n.kind, n.level, rng)
+        return torch.from_numpy(noisy).to(self.device)
+
+    def _training_pairs(self, rng):
+        """Inputs and targets for this run; fixed-copies denoising builds them once."""
+        n = self.exp.noise
+        if self.exp.model.kind == "dae" and n.mode == "fixed":
+            reps = np.repeat(self.data.x, n.copies, axis=0)
+            noisy = apply_noise(reps, n.kind, n.level, rng)
+            return torch.from_numpy(noisy).to(self.device), torch.from_numpy(reps).to(self.device)
+        return self.x, self.x
+
+    def _loss(self, xin, target, epoch, gen):
+        """Per-model loss parts and the output logits (for metrics when deterministic)."""
+        spec, t = self.exp.model, self.exp.train
+        m = self.model
+        parts = {}
+        if spec.kind == "vae":
+            h, _ = m.encode_raw(xin)
+            mu, logvar = h[..., : m.latent_dim], h[..., m.latent_dim:].clamp(-20, 20)
+            eps = torch.randn(mu.shape, generator=gen, device=self.device) if gen is not None \
+                else torch.randn_like(mu)
+            logits = m.decode_logits(mu + eps * torch.exp(0.5 * logvar))
+            parts["recon"] = L.reconstruction(logits, target, t.loss, spec.output_activation, True)
+            parts["kl"] = L.kl_normal(mu, logvar)
+            beta = spec.beta * (min(1.0, epoch / spec.kl_warmup) if spec.kl_warmup else 1.0)
+            total = parts["recon"] + beta * parts["kl"]
+        else:
+            if spec.kind == "contractive":
+                code, jac2 = L.contractive(m, xin)
+                parts["penalty"] = spec.contractive_weight * jac2
+            else:
+                code = m.encode(xin)
+            logits = m.decode_logits(code)
+            parts["recon"] = L.reconstruction(logits, target, t.loss, spec.output_activation, False)
+            if spec.kind == "sparse":
+                pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
+                parts["penalty"] = spec.sparsity_weight * pen
+            total = parts["recon"] + parts.get("penalty", 0)
+        parts["total"] = total
+        return total, parts, logits
+
+    @torch.no_grad()
+    def _wrong(self, logits: torch.Tensor) -> torch.Tensor:
+        """Wrong pixels per model and sample [K, N] after thresholding at 0.5."""
+        act = self.model.dec_slots[-1].activation
+        on = logits >= 0 if act == "sigmoid" else _ACT[act](logits) >= 0.5
+        return (on != (self.x >= 0.5)).sum(-1)
+
+    @torch.no_grad()
+    def eval_logits(self) -> torch.Tensor:
+        return self.model.decode_logits(self.model.encode(self.x))
+
+    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> int:
+        mx = wrong.amax(1).double()
+        mean = wrong.double().mean(1)
+        score = mx * 1e6 + mean * 1e3 + torch.nan_to_num(loss.double(), nan=1e300).clamp(max=999)
+        score[~self.alive] = float("inf")
+        return int(torch.argmin(score))
+
+    # ---------------------------------------------------------------- the loop
+    def steps(self) -> Iterator[P.ProgressRecord]:
+        exp, t, spec = self.exp, self.exp.train, self.exp.model
+        rng = np.random.default_rng(t.seed)
+        gen = torch.Generator(device=self.device).manual_seed(t.seed)
+        xin, target = self._training_pairs(rng)
+        n = xin.shape[-2]
+        bs = t.batch_size if 0 < t.batch_size < n else n
+        full_batch = bs == n
+        deterministic = spec.kind not in ("vae", "dae")
+        fresh_noise = spec.kind == "dae" and exp.noise.mode == "fresh"
+        opt = FlatOptimizer(t, self.model.flat, torch.tensor(self.lrs, dtype=torch.float32))
+        flat = self.model.flat
+        snapshot = flat.detach().clone()
+        start = time.perf_counter()
+        last_loss = torch.full((self.k,), float("nan"))
+        parts_best: dict[str, float] = {}
+        for epoch in range(1, t.epochs + 1):
+            self.epoch = epoch
+            factor = lr_factor(t, epoch - 1)
+            check = epoch % t.check_every == 0 or epoch == t.epochs or self._stop
+            inputs = self._noisy_inputs(rng) if fresh_noise else xin
+            order = None if full_batch else torch.randperm(n, generator=gen, device="cpu").to(self.device)
+            wrong = None
+            for lo in range(0, n, bs):
+                idx = None if order is None else order[lo:lo + bs]
+                xb = inputs if idx is None else inputs[..., idx, :]
+                tb = target if idx is None else target[idx]
+                total, parts, logits = self._loss(xb, tb, epoch, gen)
+                total.sum().backward()
+                if check and full_batch and deterministic and xin is self.x:
+                    # The forward pass already shows this epoch's weights: measure before the
+                    # step so a model that hits the target is kept exactly as measured.
+                    wrong = self._wrong(logits.detach())
+                    last_loss = total.detach()
+                    parts_now = {k: v.detach() for k, v in parts.items()}
+                    if t.target_max_wrong is not None and self._hit(wrong, last_loss, t.target_max_wrong):
+                        flat.grad = None
+                        break
+                opt.step(flat.grad, factor, self.alive)
+                flat.grad = None
+            if not check:
+                continue
+            if wrong is None:
+                wrong = self._wrong(self.eval_logits())
+                last_loss = total.detach()
+                parts_now = {k: v.detach() for k, v in parts.items()}
+            rec = self._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+            self.history.append(self._history_row(rec))
+            yield rec
+            if rec.done:
+                return
+
+    def _hit(self, wrong, loss, target) -> bool:
+        ok = (wrong.amax(1) <= target) & self.alive & torch.isfinite(loss)
+        return bool(ok.any())
+
+    def _checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
+        t = self.exp.train
+        flat = self.model.flat
+        with torch.no_grad():
+            finite = torch.isfinite(loss) & torch.isfinite(flat).all(1) & (flat.abs().amax(1) < _PARAM_LIMIT)
+            newly_dead = self.alive & ~finite
+            if bool(newly_dead.any()):
+                # Keep the last finite weights and freeze the model.
+                flat[newly_dead] = snapshot[newly_dead]
+                opt.reset_state(newly_dead)
+                self.alive &= ~newly_dead
+                wrong = self._wrong(self.eval_logits())
+            snapshot.copy_(flat)
+        self.best = self._pick_best(wrong, loss)
+        wrong_np = wrong.cpu().numpy()
+        loss_np = loss.float().cpu().numpy()
+        loss_np[~self.alive.cpu().numpy()] = np.nan
+        b = self.best
+        elapsed = time.perf_counter() - start
+        max_w = wrong_np.max(1)
+        state, message = P.RUNNING, ""
+        if not bool(self.alive.any()):
+            state = P.DIVERGED
+            message = self._divergence_message(epoch, bool(torch.isfinite(loss).any()))
+        elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
+            state = P.TARGET
+            message = (f"Model {b + 1} of {self.k} reached {int(max_w[b])} wrong pixels at epoch {epoch}.")
+        elif self._stop:
+            state, message = P.STOPPED, f"Stopped at epoch {epoch}."
+        elif epoch >= t.epochs:
+            state = P.FINISHED
+        dead = int((~self.alive).sum())
+        if dead and state == P.RUNNING:
+            message = f"{dead} of {self.k} models diverged and were frozen at their last finite weights."
+        self.state, self.message = state, message
+        return P.ProgressRecord(
+            epoch=epoch, total_epochs=t.epochs,
+            losses={k: float(v[b]) for k, v in parts.items()},
+            loss_per_model=loss_np, max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()),
+            max_wrong_per_model=max_w, mean_wrong_per_model=wrong_np.mean(1),
+            glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
+            epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message)
+
+    def _divergence_message(self, epoch: int, finite_loss: bool) -> str:
+        t = self.exp.train
+        what = "the weights grew without bound" if finite_loss else "the loss became NaN or infinite"
+        return (f"Training diverged at epoch {epoch}: {what}. The learning rate {t.learning_rate:g} is "
+                f"probably too high for {t.optimizer}; try {t.learning_rate / 10:g} or lower. "
+                f"The last finite weights were kept.")
+
+    @staticmethod
+    def _history_row(rec: P.ProgressRecord) -> dict:
+        row = {"epoch": rec.epoch}
+        row.update({f"loss_{k}": v for k, v in rec.losses.items()})
+        row.update({"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
+                    "best_model": rec.best, "seconds": round(rec.elapsed, 4)})
+        return row
+
+
+def train(exp: Experiment, data: Dataset, **kw) -> tuple[TrainingSession, P.ProgressRecord]:
+    """Run to the end; returns the session (for best_model()) and the last record."""
+    session = TrainingSession(exp, data, **kw)
+    rec = None
+    for rec in session.steps():
+        pass
+    return session, rec
