@@ -21,8 +21,10 @@ from aegui.core.nets import _ACT, Autoencoder
 from aegui.core.noise import apply_noise
 from aegui.core.optim import FlatOptimizer, lr_factor
 
-# A parameter this large means the run has blown up even if nothing is NaN yet.
-_PARAM_LIMIT = 1e8
+# A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
+# huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
+_PARAM_LIMIT = 1e5
+_SMALL_WORK = 5e7
 
 
 def resolve_device(name: str) -> torch.device:
@@ -142,6 +144,21 @@ class TrainingSession:
 
     # ---------------------------------------------------------------- the loop
     def steps(self) -> Iterator[P.ProgressRecord]:
+        # Small models on the CPU run several times faster on one thread: with more, the
+        # OpenMP workers spin on each tiny op and collapse (x10) when another process or the
+        # GUI thread wants a core too.
+        work = self.k * len(self.data) * self.model.parameter_count()
+        threads = torch.get_num_threads()
+        single = self.device.type == "cpu" and work < _SMALL_WORK
+        if single:
+            torch.set_num_threads(1)
+        try:
+            yield from self._steps()
+        finally:
+            if single:
+                torch.set_num_threads(threads)
+
+    def _steps(self) -> Iterator[P.ProgressRecord]:
         exp, t, spec = self.exp, self.exp.train, self.exp.model
         rng = np.random.default_rng(t.seed)
         gen = torch.Generator(device=self.device).manual_seed(t.seed)
@@ -242,7 +259,7 @@ class TrainingSession:
 
     def _divergence_message(self, epoch: int, finite_loss: bool) -> str:
         t = self.exp.train
-        what = "the weights grew without bound" if finite_loss else "the loss became NaN or infinite"
+        what = f"the weights grew past {_PARAM_LIMIT:g}" if finite_loss else "the loss became NaN or infinite"
         return (f"Training diverged at epoch {epoch}: {what}. The learning rate {t.learning_rate:g} is "
                 f"probably too high for {t.optimizer}; try {t.learning_rate / 10:g} or lower. "
                 f"The last finite weights were kept.")

@@ -1,0 +1,246 @@
+"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|decode ...` run headless.
+
+Bad input ends with exit status 2 and one line on stderr that names the file, field or
+line and what to do; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import aegui
+
+EXIT_BAD_INPUT = 2
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"aegui: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _parse_level(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"noise level {text!r} is not a number; use e.g. 0.1 or 10%") from None
+    if text.endswith("%") or value > 1:
+        value /= 100
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"noise level {text!r} must be between 0 and 1 (or 0% and 100%)")
+    return value
+
+
+def _parse_point(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--z {text!r} must be numbers separated by commas, e.g. 0.5,-1") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="aegui", description="aegui, the autoencoder studio. With no command, opens the app.")
+    p.add_argument("--version", action="version", version=f"aegui {aegui.__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a model from a JSON config (aegui's or a student's)")
+    t.add_argument("config", help="config JSON, e.g. resources/presets/font3-ae2d.json")
+    t.add_argument("--dataset", help="a font.h to train on instead of the course file")
+    t.add_argument("--out", help="output folder (default: runs/<config name>)")
+    t.add_argument("--seeds", type=int, help="models trained together; the best is kept")
+    t.add_argument("--epochs", type=int, help="override the number of epochs")
+    t.add_argument("--seed", type=int, help="override the base seed")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    e = sub.add_parser("eval", help="wrong pixels per glyph of a saved model, clean or denoising")
+    e.add_argument("model", help="model folder (or its .json / .safetensors)")
+    e.add_argument("--dataset", help="a font.h to evaluate on instead of the model's own data")
+    e.add_argument("--noise", choices=("salt_pepper", "bit_flip", "gaussian"), help="corrupt inputs first")
+    e.add_argument("--level", type=_parse_level, default=0.1, help="noise level: 0.1 or 10%% (default 0.1)")
+    e.add_argument("--repeats", type=int, default=10, help="noisy copies per glyph (default 10)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+
+    d = sub.add_parser("decode", help="the glyph at a latent point")
+    d.add_argument("model", help="model folder (or its .json / .safetensors)")
+    d.add_argument("--z", type=_parse_point, required=True, help="latent point, e.g. 0.5,-1.2")
+    d.add_argument("--out", help="also write a PNG here")
+    return p
+
+
+# ---------------------------------------------------------------- train
+
+class _Bar:
+    """A one-line progress bar on a terminal; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.last = 0.0
+
+    def update(self, rec, force=False):
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and not force):
+            return
+        self.last = now
+        frac = rec.epoch / rec.total_epochs
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r[{bar:<30}] epoch {rec.epoch}/{rec.total_epochs}  loss {rec.losses['total']:.4g}  "
+                         f"max wrong {rec.max_wrong}  mean {rec.mean_wrong:.3f}  {rec.epochs_per_s:.0f} ep/s ")
+        sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _write_metrics(path: Path, rows: list[dict]) -> None:
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    from aegui.core.storage import atomic_write_text
+    import io
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=keys)
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_text(path, buf.getvalue())
+
+
+def cmd_train(args) -> int:
+    from aegui.core.config import load_experiment, with_changes
+    from aegui.core.datasets import from_config
+    from aegui.core.storage import save_model
+    from aegui.core.training import TrainingSession
+
+    exp, notes = load_experiment(args.config)
+    for note in notes:
+        print(f"aegui: note: {note}", file=sys.stderr)
+    train = {k: v for k, v in (("seeds", args.seeds), ("epochs", args.epochs), ("seed", args.seed),
+                               ("device", args.device)) if v is not None}
+    data = {"path": str(Path(args.dataset).resolve())} if args.dataset else {}
+    exp = with_changes(exp, train=train, data=data)
+    dataset = from_config(exp.data)
+    session = TrainingSession(exp, dataset)
+    out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
+    bar = _Bar(not args.quiet)
+    start = time.perf_counter()
+    rec = None
+    try:
+        for rec in session.steps():
+            bar.update(rec, force=rec.done)
+    except KeyboardInterrupt:
+        session.stop()
+        print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    if rec is None:
+        raise UserError("training produced no result")
+    if rec.message:
+        print(f"aegui: {rec.message}", file=sys.stderr)
+    metrics = {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
+               "epochs": rec.epoch, "seconds": round(seconds, 4), "state": rec.state,
+               "best_model": rec.best, "models": session.k, "loss": rec.losses,
+               "device": str(session.device), "dataset": dataset.name, "samples": len(dataset)}
+    meta_path = save_model(out, session.best_model(), exp, metrics,
+                           extra={"labels": dataset.labels, "shape": list(dataset.shape)})
+    _write_metrics(out / "metrics.csv", session.history)
+    print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
+    print(json.dumps({**metrics, "model": str(out)}))
+    return 1 if rec.state == "diverged" else 0
+
+
+# ---------------------------------------------------------------- eval / decode
+
+def _load(path):
+    from aegui.core.storage import load_model
+    return load_model(path)
+
+
+def cmd_eval(args) -> int:
+    import numpy as np
+
+    from aegui.core import latent
+    from aegui.core.datasets import from_config, font_dataset
+    from aegui.core.noise import apply_noise
+
+    model, exp, meta = _load(args.model)
+    data = font_dataset(exp.data.fonts, exp.data.chars, args.dataset) if args.dataset else from_config(exp.data)
+    if data.dim != model.input_dim:
+        raise UserError(f"{args.dataset or data.name}: samples have {data.dim} values; the model expects "
+                        f"{model.input_dim}")
+    if args.repeats < 1:
+        raise UserError("--repeats must be at least 1")
+    clean = data.x
+    if args.noise:
+        rng = np.random.default_rng(args.seed)
+        inputs = apply_noise(np.repeat(clean, args.repeats, axis=0), args.noise, args.level, rng)
+        targets = np.repeat(clean, args.repeats, axis=0)
+    else:
+        inputs, targets = clean, clean
+    out = latent.reconstruct(model, inputs)
+    wrong = ((out >= 0.5) != (targets >= 0.5)).sum(1)
+    reps = args.repeats if args.noise else 1
+    per_glyph = wrong.reshape(len(data), reps)
+    noisy_wrong = ((inputs >= 0.5) != (targets >= 0.5)).sum(1).reshape(len(data), reps) if args.noise else None
+    print("glyph  wrong" + ("  (mean over copies; noisy input had)" if args.noise else ""))
+    for i, label in enumerate(data.labels):
+        line = f"{label:>5}  {per_glyph[i].mean():5.2f}"
+        if noisy_wrong is not None:
+            line += f"  {noisy_wrong[i].mean():5.2f}"
+        print(line)
+    result = {"max_wrong_pixels": int(wrong.max()), "mean_wrong_pixels": round(float(wrong.mean()), 4),
+              "glyphs": len(data), "noise": args.noise or "none",
+              "level": args.level if args.noise else 0.0, "repeats": reps,
+              "wrong_per_glyph": {lab: round(float(per_glyph[i].mean()), 3) for i, lab in enumerate(data.labels)}}
+    if noisy_wrong is not None:
+        result["mean_wrong_pixels_noisy_input"] = round(float(noisy_wrong.mean()), 4)
+    print(json.dumps(result))
+    return 0
+
+
+def cmd_decode(args) -> int:
+    from aegui.core import latent
+    from aegui.core.glyphs import array_to_text
+
+    model, exp, meta = _load(args.model)
+    if len(args.z) != model.latent_dim:
+        raise UserError(f"--z has {len(args.z)} values; this model's latent space has {model.latent_dim} "
+                        f"dimensions")
+    shape = tuple(meta.get("shape", (7, 5)))
+    img = latent.decode_points(model, [args.z])[0].reshape(shape)
+    print(array_to_text(img))
+    if args.out:
+        from aegui.core.images import save_png
+        save_png(img, args.out, scale=20)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- entry point
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
+        from aegui.qt.app import run
+        return run(argv)
+    args = build_parser().parse_args(argv)
+    from aegui.core.config import ConfigError
+    from aegui.core.glyphs import FontParseError
+    from aegui.core.storage import ModelFileError
+    handlers = {"train": cmd_train, "eval": cmd_eval, "decode": cmd_decode}
+    try:
+        return handlers[args.command](args)
+    except (UserError, ConfigError, FontParseError, ModelFileError) as e:
+        print(f"aegui: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as e:
+        print(f"aegui: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
