@@ -358,3 +358,9 @@ def test_language_switch(builder):
     assert "Tasa de aprendizaje: no es un número" in builder.error_label.text()
     i18n.set_language("en")
     assert label.text() == "Name" and builder.train_button.text() == "Train"
+
+
+def test_removed_layer_boxes_disappear_at_once(builder):
+    builder.set_experiment(DAE)
+    boxes = [w for w in builder.decoder_editor.findChildren(type(builder.latent_spin)) if not w.isHidden()]
+    assert len(boxes) == 1 and boxes[0].value() == 8

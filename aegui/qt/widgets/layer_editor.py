@@ -133,7 +133,7 @@ class LayerListEditor(QWidget):
         if values == self.values():
             return
         while len(self._spins) > len(values):
-            self._spins.pop().deleteLater()
+            self._drop(self._spins.pop())
         while len(self._spins) < len(values):
             self._spins.append(self._new_spin())
         for spin, v in zip(self._spins, values):
@@ -158,9 +158,16 @@ class LayerListEditor(QWidget):
         if index is None:
             focused = [i for i, s in enumerate(self._spins) if s.hasFocus()]
             index = focused[0] if focused else len(self._spins) - 1
-        self._spins.pop(index).deleteLater()
+        self._drop(self._spins.pop(index))
         self._relayout()
         self.changed.emit()
+
+    @staticmethod
+    def _drop(spin: QSpinBox) -> None:
+        # deleteLater alone leaves the box drawn until the event loop runs again.
+        spin.hide()
+        spin.setParent(None)
+        spin.deleteLater()
 
     def _new_spin(self) -> QSpinBox:
         spin = QSpinBox()
