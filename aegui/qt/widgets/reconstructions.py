@@ -1,0 +1,218 @@
+"""Every sample next to its reconstruction, with the wrong pixels marked.
+
+During training `update_recon` runs for each progress tick, so it only pushes new arrays
+into existing GlyphViews; cells are created by `set_data` alone, and the grid is re-flowed
+only when the set of visible cells or the column count changes.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.widgets.glyph_view import GlyphView
+
+i18n.register({
+    "Show only wrong": "Mostrar solo los erróneos",
+    "{n} wrong": "{n} erróneos",
+    "No samples.": "Sin muestras.",
+    "{n} samples": "{n} muestras",
+    "{bad} of {n} samples wrong · {pixels} wrong pixels in total":
+        "{bad} de {n} muestras con errores · {pixels} píxeles erróneos en total",
+})
+
+THRESHOLD = 0.5
+# Target height of one picture in pixels; glyphs get 10 px cells, a 28x28 image 2-3 px.
+PICTURE_PX = 70
+
+_CELL_OK = "QFrame#reconCell { border: 1px solid palette(mid); border-radius: 3px; }"
+_CELL_BAD = "QFrame#reconCell { border: 1px solid #e57373; border-radius: 3px; }"
+
+
+def wrong_pixels(originals: np.ndarray, recon: np.ndarray) -> np.ndarray:
+    """Bool [N, H, W]: where thresholding at 0.5 disagrees (any channel, for RGB)."""
+    wrong = (np.asarray(originals) > THRESHOLD) != (np.asarray(recon) > THRESHOLD)
+    if wrong.ndim == 4:
+        wrong = wrong.any(axis=-1)
+    return wrong
+
+
+class _Cell(QFrame):
+    def __init__(self, cell_px: int, parent=None):
+        super().__init__(parent)
+        self.setObjectName("reconCell")
+        self.setStyleSheet(_CELL_OK)
+        self.bad = False
+        self.original = GlyphView(cell_size=cell_px)
+        self.recon = GlyphView(cell_size=cell_px)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(4)
+        lay.addWidget(self.original)
+        lay.addWidget(self.recon)
+
+    def set_bad(self, bad: bool) -> None:
+        if bad != self.bad:  # re-polishing a stylesheet is not free; only on change
+            self.bad = bad
+            self.setStyleSheet(_CELL_BAD if bad else _CELL_OK)
+
+
+class ReconstructionsPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._labels: list[str] = []
+        self._originals: np.ndarray | None = None
+        self._recon: np.ndarray | None = None
+        self._counts = np.zeros(0, dtype=int)
+        self._shape: tuple[int, ...] = ()
+        self.cells: list[_Cell] = []
+        self._placed: tuple[int, tuple[int, ...]] | None = None  # (columns, visible indices)
+
+        self.only_wrong = QCheckBox()
+        self.only_wrong.toggled.connect(self._reflow)
+        self.summary = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(self.only_wrong)
+        top.addStretch(1)
+        top.addWidget(self.summary)
+
+        self._host = QWidget()
+        self._grid = QGridLayout(self._host)
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self._grid.setSpacing(6)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self._host)
+        self.scroll.viewport().installEventFilter(self)
+        self._cell_w = 1
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.scroll, 1)
+
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    # -- public API -------------------------------------------------------------------------
+    def set_data(self, labels, originals: np.ndarray, recon: np.ndarray | None = None) -> None:
+        """labels [N]; originals [N, H, W] or [N, H, W, 3] in [0, 1]; recon alike or None."""
+        originals = np.asarray(originals, dtype=np.float32)
+        if originals.ndim not in (3, 4) or (originals.ndim == 4 and originals.shape[-1] != 3):
+            raise ValueError(f"originals must be [N, H, W] or [N, H, W, 3], got {originals.shape}")
+        n = originals.shape[0]
+        labels = [str(s) for s in labels]
+        if len(labels) != n:
+            raise ValueError(f"{len(labels)} labels for {n} samples")
+        shape = originals.shape[1:]
+        if len(self.cells) != n or shape[:2] != self._shape[:2]:
+            self._rebuild(n, shape)
+        self._shape = shape
+        self._labels = labels
+        self._originals = originals
+        for cell, img, label in zip(self.cells, originals, labels):
+            cell.original.set_image(img)
+            cell.original.set_caption(label)
+        self._recon = None
+        self.update_recon(recon)
+        # Widest cell decides the column count; captions barely change while training.
+        self._cell_w = max((c.sizeHint().width() for c in self.cells), default=1)
+        self._reflow()
+
+    def update_recon(self, recon: np.ndarray | None) -> None:
+        """New reconstructions for the same samples; [N, D] is reshaped to the originals'."""
+        if self._originals is None:
+            return
+        n = len(self.cells)
+        if recon is None:
+            self._recon = None
+            self._counts = np.zeros(n, dtype=int)
+            for cell in self.cells:
+                cell.recon.set_image(None)
+                cell.recon.set_caption("–")
+                cell.set_bad(False)
+        else:
+            recon = np.asarray(recon, dtype=np.float32).reshape(n, *self._shape)
+            marks = wrong_pixels(self._originals, recon)
+            counts = marks.reshape(n, -1).sum(axis=1)
+            for cell, img, m, c in zip(self.cells, recon, marks, counts):
+                cell.recon.set_image(img, m)
+                cell.recon.set_caption(tr("{n} wrong", n=int(c)))
+                cell.set_bad(c > 0)
+            self._recon = recon
+            self._counts = counts.astype(int)
+        self._update_summary()
+        self._reflow()
+
+    def wrong_counts(self) -> np.ndarray:
+        return self._counts.copy()
+
+    def visible_indices(self) -> list[int]:
+        if self.only_wrong.isChecked() and self._recon is not None:
+            return [i for i, c in enumerate(self._counts) if c > 0]
+        return list(range(len(self.cells)))
+
+    # -- i18n -------------------------------------------------------------------------------
+    def retranslate(self, *_):
+        self.only_wrong.setText(tr("Show only wrong"))
+        if self._recon is None:
+            for cell in self.cells:
+                cell.recon.set_caption("–")
+        else:
+            for cell, c in zip(self.cells, self._counts):
+                cell.recon.set_caption(tr("{n} wrong", n=int(c)))
+        self._update_summary()
+
+    # -- internals --------------------------------------------------------------------------
+    def _rebuild(self, n: int, shape: tuple[int, ...]) -> None:
+        for cell in self.cells:
+            self._grid.removeWidget(cell)
+            cell.hide()  # deleteLater waits for the event loop; don't show it meanwhile
+            cell.setParent(None)
+            cell.deleteLater()
+        px = max(1, round(PICTURE_PX / max(shape[0], shape[1] * 0.8)))
+        self.cells = [_Cell(px, self._host) for _ in range(n)]
+        self._placed = None
+
+    def _update_summary(self) -> None:
+        n = len(self.cells)
+        if n == 0:
+            self.summary.setText(tr("No samples."))
+        elif self._recon is None:
+            self.summary.setText(tr("{n} samples", n=n))
+        else:
+            bad = int((self._counts > 0).sum())
+            self.summary.setText(tr("{bad} of {n} samples wrong · {pixels} wrong pixels in total",
+                                    bad=bad, n=n, pixels=int(self._counts.sum())))
+
+    def _columns(self) -> int:
+        if not self.cells:
+            return 1
+        m = self._grid.contentsMargins()
+        avail = self.scroll.viewport().width() - m.left() - m.right() + self._grid.horizontalSpacing()
+        return max(1, avail // (self._cell_w + self._grid.horizontalSpacing()))
+
+    def _reflow(self, *_) -> None:
+        visible = tuple(self.visible_indices())
+        cols = self._columns()
+        if self._placed == (cols, visible):
+            return
+        for cell in self.cells:
+            self._grid.removeWidget(cell)
+        shown = set(visible)
+        for pos, i in enumerate(visible):
+            self._grid.addWidget(self.cells[i], pos // cols, pos % cols)
+        for i, cell in enumerate(self.cells):
+            cell.setVisible(i in shown)
+        self._placed = (cols, visible)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._reflow()
+        return super().eventFilter(obj, event)
