@@ -25,23 +25,7 @@ class ModelFileError(ValueError):
     """A model file that cannot be used; the message says which file and what to do."""
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+from aegui.core.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401 - cli and config import them from here
 
 
 def model_paths(path) -> tuple[Path, Path]:
