@@ -104,7 +104,7 @@ def _write_metrics(path: Path, rows: list[dict]) -> None:
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r if k not in keys]
-    from aegui.core.storage import atomic_write_text
+    from aegui.core.atomic import atomic_write_text
     import io
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys)

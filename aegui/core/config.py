@@ -245,6 +245,14 @@ def experiment_from_dict(raw: dict, source: str | None = None) -> Experiment:
         raise
 
 
+def _native_shape(raw: dict) -> bool:
+    """All four native sections, holding only native field names."""
+    if set(raw) - {"name", *_SECTIONS} or set(_SECTIONS) - set(raw):
+        return False
+    return all(isinstance(raw[k], dict) and set(raw[k]) <= {f.name for f in fields(cls)}
+               for k, cls in _SECTIONS.items())
+
+
 def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
     """Read a native or a student-style JSON config; returns the experiment and notes
     (ignored keys, assumptions) worth telling the user."""
@@ -253,7 +261,9 @@ def experiment_from_json(text: str, source: str | None = None) -> tuple[Experime
         raw = json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigError("(json)", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}", source) from None
-    if isinstance(raw, dict) and "schema_version" in raw:
+    if isinstance(raw, dict) and ("schema_version" in raw or _native_shape(raw)):
+        # A full native config without its version is refused by name rather than read as a
+        # student's (which would ignore most fields and misread noise.kind as model.kind).
         return experiment_from_dict(raw, source), []
     return import_student_config(raw, source)
 
@@ -270,7 +280,7 @@ def load_experiment(path) -> tuple[Experiment, list[str]]:
 
 
 def save_experiment(exp: Experiment, path) -> None:
-    from aegui.core.storage import atomic_write_text
+    from aegui.core.atomic import atomic_write_text
     atomic_write_text(Path(path), exp.to_json() + "\n")
 
 

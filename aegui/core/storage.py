@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +23,7 @@ class ModelFileError(ValueError):
     """A model file that cannot be used; the message says which file and what to do."""
 
 
-from aegui.core.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401 - cli and config import them from here
+from aegui.core.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401
 
 
 def model_paths(path) -> tuple[Path, Path]:

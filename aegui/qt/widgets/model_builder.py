@@ -929,6 +929,14 @@ class ModelBuilder(QWidget):
         self.error_label.setText("\n".join(lines))
         self.error_label.setVisible(bool(lines))
 
+    def mark_field(self, field: str, problem: str) -> None:
+        """Point at a field from outside, e.g. the learning rate after training diverged.
+        The mark stays until the user edits the form."""
+        w = self.field_widget(field)
+        if w is not None:
+            self._mark(w, problem)
+        self._info(problem, error=True)
+
     def _mark(self, w: QWidget, problem: str | None) -> None:
         w.setProperty("invalid", problem is not None)
         w.setToolTip(problem if problem is not None else tr(self._tips.get(w, "")))

@@ -1,0 +1,31 @@
+# `make run` and `make test` create (or reuse) .venv, install aegui into it, then launch / test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.aegui-installed
+
+.PHONY: run test smoke bench clean
+
+run: $(STAMP)
+	$(PY) main.py
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+smoke: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) main.py --smoke
+
+bench: $(STAMP)
+	$(PY) bench/batched_vs_sequential.py
+	$(PY) bench/font_targets.py
+
+# torch is pinned first: 2.13.0 is a CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

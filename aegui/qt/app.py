@@ -1,0 +1,137 @@
+"""Start the app: QApplication, options, the window; then torch and the demo models.
+
+`--smoke` prints one JSON line with start-up timings and exits; `--screenshot FILE`
+saves the whole window once the demo model is shown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+_translators = []
+
+
+def install_qt_translator(code: str) -> None:
+    """Qt's own strings (file dialogs, Yes/No buttons) in the chosen language, where Qt ships them."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    if code == "en":
+        return
+    path = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    for base in ("qtbase", "qt"):
+        t = QTranslator()
+        if t.load(f"{base}_{code}", path):
+            app.installTranslator(t)
+            _translators.append(t)
+
+
+def _choose_platform(headless: bool) -> bool:
+    """Pick offscreen rendering for --smoke/--screenshot without a display; False when the
+    app cannot show a window at all (Qt would abort with a long plugin message)."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return True
+    return False
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="aegui", description="aegui, the autoencoder studio")
+    p.add_argument("--smoke", action="store_true", help="start, load the demo model, print timings as JSON, exit")
+    p.add_argument("--screenshot", metavar="FILE.png", help="save the window once the demo model is shown, exit")
+    p.add_argument("--lang", choices=("en", "es"), help="interface language")
+    p.add_argument("--theme", choices=("light", "dark"))
+    p.add_argument("--model", help="open this model at start")
+    p.add_argument("--fresh", action="store_true", help="ignore saved window layout and settings")
+    return p.parse_args(argv)
+
+
+def run(argv=None, start: float | None = None) -> int:
+    start = start if start is not None else time.perf_counter()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    headless = bool(args.smoke or args.screenshot)
+    if not _choose_platform(headless):
+        print("aegui: error: no display found (DISPLAY / WAYLAND_DISPLAY are not set). Run it in a "
+              "desktop session, or use --smoke / --screenshot FILE.png, which work without one.",
+              file=sys.stderr)
+        return 2
+    import pyqtgraph as pg
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("aegui")
+    app.setOrganizationName("aegui")
+    from aegui.qt import i18n, theme
+    from aegui.qt.main_window import MainWindow
+
+    settings = QSettings("aegui", "aegui")
+    if args.fresh or headless:
+        # Runs that report on the app must not depend on, or change, the user's layout.
+        settings = QSettings(QSettings.IniFormat, QSettings.UserScope, "aegui", "aegui-headless")
+        settings.clear()
+    lang = args.lang or settings.value("language", "en", str)
+    theme_name = args.theme or settings.value("theme", "light", str)
+    i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
+    install_qt_translator(i18n.language())
+    theme.apply(theme_name if theme_name in theme.THEMES else "light")
+
+    win = MainWindow(settings)
+    win.theme_actions[theme_name if theme_name in theme.THEMES else "light"].setChecked(True)
+    if headless:
+        win.confirm_close = False
+        win.resize(1280, 800)
+    win.show()
+    app.processEvents()
+    shown = time.perf_counter() - start
+    torch_before = "torch" in sys.modules
+    result = {"exit": 0}
+
+    def loaded():
+        loaded_s = time.perf_counter() - start
+        if args.screenshot:
+            # Let the latent map (debounced) and the charts paint before grabbing.
+            QTimer.singleShot(800, lambda: finish_screenshot(loaded_s))
+        elif args.smoke:
+            report(loaded_s)
+
+    def report(loaded_s, **extra):
+        info = {"window_shown_s": round(shown, 3), "model_loaded_s": round(loaded_s, 3),
+                "torch_imported_before_window": torch_before,
+                "models": [e.name for e in win.entries], "current": win.current.name if win.current else None}
+        info.update(extra)
+        if win.current is None:
+            result["exit"] = 1
+        print(json.dumps(info), flush=True)
+        win.close()
+        app.quit()
+
+    def finish_screenshot(loaded_s):
+        ok = win.grab().save(args.screenshot)
+        if not ok:
+            print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)
+            result["exit"] = 2
+        report(loaded_s, screenshot=args.screenshot)
+
+    if headless:
+        win.model_loaded.connect(loaded)
+
+        def timeout():
+            print(json.dumps({"error": "the demo model did not load within 120 s"}), flush=True)
+            result["exit"] = 1
+            app.quit()
+        QTimer.singleShot(120_000, timeout)
+    win.start_loading([args.model] if args.model else ())
+    code = app.exec()
+    return result["exit"] if headless else code

@@ -1,0 +1,634 @@
+"""The main window: docks, menus, the model list, and the wiring between panels.
+
+torch is not imported here: the window shows first, then `start_loading()` imports it and
+opens the demo models on a worker thread.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QToolBar, QWidget)
+
+import aegui
+from aegui.qt import i18n, theme
+from aegui.qt.i18n import tr
+from aegui.qt.models import ModelEntry
+from aegui.qt.widgets.latent_canvas import LatentCanvas
+from aegui.qt.widgets.library_panel import LibraryPanel
+from aegui.qt.widgets.model_builder import ModelBuilder
+from aegui.qt.widgets.pixel_editor import PixelEditor
+from aegui.qt.widgets.reconstructions import ReconstructionsPanel
+from aegui.qt.widgets.training_panel import TrainingPanel
+from aegui.qt.workers import TaskRunner, TrainingController
+
+i18n.register({
+    "aegui — autoencoder studio": "aegui — estudio de autoencoders",
+    "Model builder": "Constructor de modelos", "Training": "Entrenamiento",
+    "Pixel editor": "Editor de píxeles", "Latent space": "Espacio latente",
+    "Reconstructions": "Reconstrucciones", "Glyph library": "Biblioteca de glifos",
+    "&File": "&Archivo", "&Edit": "&Editar", "&View": "&Ver", "&Help": "Ay&uda",
+    "Open font.h…": "Abrir font.h…", "Open model…": "Abrir modelo…", "Save model": "Guardar modelo",
+    "Save model as…": "Guardar modelo como…", "Export": "Exportar",
+    "Training charts (PNG)…": "Gráficos de entrenamiento (PNG)…",
+    "Training metrics (CSV)…": "Métricas de entrenamiento (CSV)…",
+    "Latent space (PNG)…": "Espacio latente (PNG)…", "Interpolation strip (PNG)…": "Tira de interpolación (PNG)…",
+    "Recent files": "Archivos recientes", "(none)": "(ninguno)", "Clear list": "Vaciar lista",
+    "Quit": "Salir", "Undo": "Deshacer", "Redo": "Rehacer", "Panels": "Paneles",
+    "Language": "Idioma", "Theme": "Tema", "Light": "Claro", "Dark": "Oscuro",
+    "Reset layout": "Restablecer disposición", "Keyboard shortcuts": "Atajos de teclado",
+    "About aegui": "Acerca de aegui", "Model:": "Modelo:",
+    "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
+    "Ready": "Listo", "Training…": "Entrenando…", "Paused": "En pausa", "Stopped": "Detenido",
+    "Device: {name}": "Dispositivo: {name}", "Epoch {epoch}/{total}": "Época {epoch}/{total}",
+    "{speed:.0f} epochs/s": "{speed:.0f} épocas/s",
+    "Model files (*.json *.safetensors)": "Archivos de modelo (*.json *.safetensors)",
+    "Font files (*.h);;All files (*)": "Archivos de fuente (*.h);;Todos los archivos (*)",
+    "PNG images (*.png)": "Imágenes PNG (*.png)", "CSV files (*.csv)": "Archivos CSV (*.csv)",
+    "Could not open the model": "No se pudo abrir el modelo",
+    "Could not save the model": "No se pudo guardar el modelo",
+    "Could not start training": "No se pudo iniciar el entrenamiento",
+    "Training failed": "El entrenamiento falló", "Saved {path}": "Guardado {path}",
+    "No model to save yet.": "Todavía no hay un modelo para guardar.",
+    "Some models could not be loaded": "Algunos modelos no se pudieron cargar",
+    "Trained: {name}": "Entrenado: {name}",
+    "training (live)": "entrenando (en vivo)",
+    "Autosaved to {path}": "Guardado automático en {path}",
+    "Training diverged": "El entrenamiento divergió",
+    "Stop training and quit?": "¿Detener el entrenamiento y salir?",
+    "Training is running. It will be stopped; the best model so far is autosaved.":
+        "Hay un entrenamiento en curso. Se detendrá; el mejor modelo hasta ahora se guarda automáticamente.",
+    "Nothing to export yet.": "Todavía no hay nada para exportar.",
+})
+
+SHORTCUTS = [
+    ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
+    ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
+    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
+]
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    model_loaded = Signal()           # the demo models are in (smoke test, screenshots)
+    training_finished = Signal(object)
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("aegui", "aegui")
+        self.entries: list[ModelEntry] = []
+        self.current: ModelEntry | None = None
+        self.live: ModelEntry | None = None   # the model being trained, updated by snapshots
+        self.torch_ready = False
+        self.confirm_close = True   # tests and --smoke close without asking
+        self.tasks = TaskRunner(self)
+        self.controller = TrainingController(self)
+        self._train_started = 0.0
+        self._build_panels()
+        self._build_docks()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status()
+        self._connect()
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+        self._restore_layout()
+
+    # ---------------------------------------------------------------- building
+    def _build_panels(self) -> None:
+        self.builder = ModelBuilder()
+        self.training = TrainingPanel()
+        self.editor = PixelEditor()
+        self.latent = LatentCanvas()
+        self.recon = ReconstructionsPanel()
+        self.library = LibraryPanel()
+
+    def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"dock-{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        # The latent canvas is the heart of the app, so it gets the central area.
+        self.setCentralWidget(QWidget())
+        self.centralWidget().hide()
+        self.setDockNestingEnabled(True)
+        L, R, B = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
+        self.docks = {
+            "builder": self._dock("builder", self.builder, L),
+            "latent": self._dock("latent", self.latent, R),
+            "editor": self._dock("editor", self.editor, R),
+            "training": self._dock("training", self.training, B),
+            "recon": self._dock("recon", self.recon, B),
+            "library": self._dock("library", self.library, B),
+        }
+        self.splitDockWidget(self.docks["latent"], self.docks["editor"], Qt.Horizontal)
+        self.splitDockWidget(self.docks["latent"], self.docks["training"], Qt.Vertical)
+        self.tabifyDockWidget(self.docks["training"], self.docks["recon"])
+        self.tabifyDockWidget(self.docks["recon"], self.docks["library"])
+        self.docks["training"].raise_()
+        self.resizeDocks([self.docks["builder"]], [340], Qt.Horizontal)
+        self.resizeDocks([self.docks["latent"], self.docks["editor"]], [560, 380], Qt.Horizontal)
+        self.resizeDocks([self.docks["latent"], self.docks["training"]], [430, 300], Qt.Vertical)
+        self._default_state = self.saveState()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self)
+        bar.setObjectName("toolbar-model")
+        bar.setMovable(False)
+        self.model_label = QLabel()
+        self.model_combo = QComboBox()
+        self.model_combo.setMinimumContentsLength(34)
+        self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        bar.addWidget(self.model_label)
+        bar.addWidget(self.model_combo)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _action(self, menu, key: str, slot, shortcut=None) -> QAction:
+        act = QAction(self)
+        act.setData(key)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self._texts.append((act, key))
+        return act
+
+    def _build_menus(self) -> None:
+        self._texts: list[tuple[object, str]] = []
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("")
+        self.menu_edit = mb.addMenu("")
+        self.menu_view = mb.addMenu("")
+        self.menu_help = mb.addMenu("")
+        self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
+                        (self.menu_view, "&View"), (self.menu_help, "&Help")]
+        f = self.menu_file
+        self._action(f, "Open font.h…", self.open_font_dialog, "Ctrl+Shift+O")
+        self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
+        self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
+        self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")
+        f.addSeparator()
+        self.menu_export = f.addMenu("")
+        self._texts.append((self.menu_export, "Export"))
+        self._action(self.menu_export, "Training charts (PNG)…", lambda: self._export("charts"))
+        self._action(self.menu_export, "Training metrics (CSV)…", lambda: self._export("csv"))
+        self._action(self.menu_export, "Latent space (PNG)…", lambda: self._export("latent"))
+        self._action(self.menu_export, "Interpolation strip (PNG)…", lambda: self._export("strip"))
+        self.menu_recent = f.addMenu("")
+        self._texts.append((self.menu_recent, "Recent files"))
+        self.menu_recent.aboutToShow.connect(self._fill_recent)
+        f.addSeparator()
+        self._action(f, "Quit", self.close, QKeySequence.Quit)
+
+        undo = self.editor.undo_stack.createUndoAction(self)
+        redo = self.editor.undo_stack.createRedoAction(self)
+        undo.setShortcut(QKeySequence.Undo)
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.menu_edit.addAction(undo)
+        self.menu_edit.addAction(redo)
+        self.act_undo, self.act_redo = undo, redo
+
+        v = self.menu_view
+        self.menu_panels = v.addMenu("")
+        self._texts.append((self.menu_panels, "Panels"))
+        for dock in self.docks.values():
+            self.menu_panels.addAction(dock.toggleViewAction())
+        self.menu_lang = v.addMenu("")
+        self._texts.append((self.menu_lang, "Language"))
+        group = QActionGroup(self)
+        self.lang_actions = {}
+        for code, name in i18n.LANGUAGES.items():
+            act = QAction(name, self, checkable=True)
+            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            group.addAction(act)
+            self.menu_lang.addAction(act)
+            self.lang_actions[code] = act
+        self.menu_theme = v.addMenu("")
+        self._texts.append((self.menu_theme, "Theme"))
+        tgroup = QActionGroup(self)
+        self.theme_actions = {}
+        for key in ("Light", "Dark"):
+            act = self._action(self.menu_theme, key, lambda _=False, k=key.lower(): self.set_theme(k))
+            act.setCheckable(True)
+            tgroup.addAction(act)
+            self.theme_actions[key.lower()] = act
+        v.addSeparator()
+        self._action(v, "Reset layout", self.reset_layout)
+
+        self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(self.menu_help, "About aegui", self.show_about)
+
+        # Train / stop from anywhere, not just the builder's buttons.
+        self.act_train = QAction(self, shortcut=QKeySequence("F5"))
+        self.act_train.triggered.connect(self._train_shortcut)
+        self.act_stop = QAction(self, shortcut=QKeySequence("Esc"))
+        self.act_stop.triggered.connect(self.controller.stop)
+        self.addActions([self.act_train, self.act_stop])
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.st_device = QLabel()
+        self.st_epoch = QLabel()
+        self.st_speed = QLabel()
+        self.st_state = QLabel()
+        self.st_busy = QProgressBar()
+        self.st_busy.setRange(0, 0)
+        self.st_busy.setMaximumWidth(120)
+        for w in (self.st_state, self.st_busy):
+            sb.addWidget(w)
+        for w in (self.st_epoch, self.st_speed, self.st_device):
+            sb.addPermanentWidget(w)
+        self._state_key = "Loading PyTorch and the demo models…"
+
+    def _connect(self) -> None:
+        b = self.builder
+        b.train_requested.connect(self.start_training)
+        b.pause_requested.connect(self._pause)
+        b.resume_requested.connect(self._resume)
+        b.stop_requested.connect(self.controller.stop)
+        c = self.controller
+        c.started.connect(self._on_started)
+        c.progress.connect(self._on_progress)
+        c.snapshot.connect(self._on_snapshot)
+        c.finished.connect(self._on_finished)
+        c.errored.connect(self._on_error)
+        self.model_combo.currentIndexChanged.connect(self._combo_changed)
+        self.editor.save_requested.connect(lambda g: self.library.add_glyph(g, source="drawn"))
+        self.latent.save_requested.connect(lambda g: self.library.add_glyph(g, source="latent"))
+        self.latent.send_to_editor.connect(self._send_to_editor)
+        self.library.send_to_editor.connect(self._send_to_editor)
+
+    # ---------------------------------------------------------------- text
+    def retranslate(self, *_):
+        self.setWindowTitle(tr("aegui — autoencoder studio"))
+        titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
+                  "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library"}
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(tr(titles[key]))
+        for obj, key in self._texts:
+            (obj.setTitle if hasattr(obj, "setTitle") else obj.setText)(tr(key))
+        self.act_undo.setText(tr("Undo"))
+        self.act_redo.setText(tr("Redo"))
+        self.model_label.setText(" " + tr("Model:") + " ")
+        self.lang_actions[i18n.language()].setChecked(True)
+        self._refresh_status()
+        self._fill_combo()
+
+    def _refresh_status(self) -> None:
+        self.st_state.setText(tr(self._state_key))
+        self.st_busy.setVisible(self._state_key.startswith("Loading"))
+
+    # ---------------------------------------------------------------- startup
+    def start_loading(self, extra_paths=()) -> None:
+        from aegui.qt.models import load_startup
+        self._load_started = time.perf_counter()
+        last = self.settings.value("last_model", "", str)
+        paths = list(extra_paths) or ([last] if last and Path(last).exists() else [])
+        self.tasks.run(load_startup, paths, on_done=self._loaded, on_error=self._load_failed)
+
+    def _loaded(self, result: dict) -> None:
+        self.torch_ready = True
+        self.builder.set_devices(result["devices"])
+        self.st_device.setText(tr("Device: {name}", name=result["device_name"]))
+        self.entries.extend(result["entries"])
+        self._fill_combo()
+        if self.entries:
+            self.set_current(self.entries[-1] if len(self.entries) > 2 else self.entries[0])
+        self._state_key = "Ready"
+        self._refresh_status()
+        if result["problems"]:
+            QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(result["problems"]))
+        self.model_loaded.emit()
+
+    def _load_failed(self, message: str) -> None:
+        self._state_key = "Ready"
+        self._refresh_status()
+        QMessageBox.critical(self, tr("Could not open the model"), message)
+        self.model_loaded.emit()
+
+    # ---------------------------------------------------------------- models
+    def _fill_combo(self) -> None:
+        combo = self.model_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for e in self.entries:
+            combo.addItem(e.name + (" *" if e.dirty else ""))
+        if self.live is not None:
+            combo.addItem(tr("training (live)"))
+        index = self._combo_index()
+        if index >= 0:
+            combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def _combo_index(self) -> int:
+        if self.current is None:
+            return -1
+        if self.current is self.live:
+            return len(self.entries)
+        return self.entries.index(self.current) if self.current in self.entries else -1
+
+    def _combo_changed(self, index: int) -> None:
+        if 0 <= index < len(self.entries):
+            self.set_current(self.entries[index])
+        elif self.live is not None:
+            self.set_current(self.live)
+
+    def set_current(self, entry: ModelEntry, autorange: bool = True) -> None:
+        """Show one model in every panel."""
+        new_data = self.current is None or self.current.dataset is not entry.dataset
+        self.current = entry
+        ds = entry.dataset
+        self.latent.set_decoder(entry.decoder(), entry.shape)
+        self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange)
+        self.editor.set_reconstruct(entry.reconstructor())
+        if new_data:
+            self.editor.set_dataset(ds.labels, ds.x)
+            self.recon.set_data(ds.labels, ds.images(), entry.reconstructions())
+        else:
+            self.recon.update_recon(entry.reconstructions())
+        self.builder.set_input_dim(ds.dim)
+        self._fill_combo()
+
+    def add_entry(self, entry: ModelEntry, make_current: bool = True) -> None:
+        self.entries.append(entry)
+        if make_current:
+            self.set_current(entry)
+        self._fill_combo()
+
+    def _send_to_editor(self, image) -> None:
+        import numpy as np
+        img = np.asarray(image, np.float32)
+        if img.shape == (7, 5):
+            self.editor.set_glyph(img)
+            self.docks["editor"].raise_()
+
+    # ---------------------------------------------------------------- files
+    def _start_dir(self) -> str:
+        return self.settings.value("last_dir", str(Path.home()), str)
+
+    def _remember(self, path) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        recent = [p for p in self.settings.value("recent", [], list) or [] if p != path]
+        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        menu = self.menu_recent
+        menu.clear()
+        recent = self.settings.value("recent", [], list) or []
+        if not recent:
+            menu.addAction(tr("(none)")).setEnabled(False)
+        for p in recent:
+            menu.addAction(p, lambda p=p: self.open_path(p))
+        menu.addSeparator()
+        menu.addAction(tr("Clear list"), lambda: self.settings.setValue("recent", []))
+
+    def open_path(self, path: str) -> None:
+        if path.endswith(".h"):
+            self.builder.set_font_path(path)
+            self.docks["builder"].raise_()
+            self._remember(path)
+        else:
+            self.open_model(path)
+
+    def open_font_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open font.h…"), self._start_dir(),
+                                              tr("Font files (*.h);;All files (*)"))
+        if path:
+            self.open_path(path)
+
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open model…"), self._start_dir(),
+                                              tr("Model files (*.json *.safetensors)"))
+        if path:
+            self.open_model(path)
+
+    def open_model(self, path) -> None:
+        from aegui.qt.models import open_model
+
+        def done(entry):
+            self.add_entry(entry)
+            self._remember(path)
+            self.settings.setValue("last_model", str(Path(path).resolve()))
+
+        def failed(message):
+            QMessageBox.critical(self, tr("Could not open the model"), message)
+
+        self.tasks.run(open_model, path, on_done=done, on_error=failed)
+
+    def save_model(self) -> bool:
+        entry = self.current
+        if entry is None or entry is self.live:
+            self.statusBar().showMessage(tr("No model to save yet."), 4000)
+            return False
+        if entry.path is None or entry.path.is_relative_to(self._autosave_dir()) \
+                or "(demo)" in entry.name:
+            return self.save_model_as()
+        return self._save_to(entry, entry.path)
+
+    def save_model_as(self) -> bool:
+        entry = self.current
+        if entry is None or entry is self.live:
+            self.statusBar().showMessage(tr("No model to save yet."), 4000)
+            return False
+        default = str(Path(self._start_dir()) / "model.json")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save model as…"), default,
+                                              tr("Model files (*.json *.safetensors)"))
+        return bool(path) and self._save_to(entry, Path(path))
+
+    def _save_to(self, entry: ModelEntry, path: Path) -> bool:
+        from aegui.qt.models import save_entry
+        try:
+            entry.path = save_entry(entry, path)
+        except Exception as e:   # noqa: BLE001 - disk full, permissions...
+            QMessageBox.critical(self, tr("Could not save the model"), f"{path}: {e}")
+            return False
+        entry.dirty = False
+        self._remember(path)
+        self.settings.setValue("last_model", str(Path(path).resolve()))
+        self.statusBar().showMessage(tr("Saved {path}", path=str(path)), 5000)
+        self._fill_combo()
+        return True
+
+    def _export(self, what: str) -> None:
+        filt = tr("CSV files (*.csv)") if what == "csv" else tr("PNG images (*.png)")
+        default = str(Path(self._start_dir()) / {"charts": "training.png", "csv": "training.csv",
+                                                 "latent": "latent.png", "strip": "interpolation.png"}[what])
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export"), default, filt)
+        if path:
+            self.export(what, path)
+
+    def export(self, what: str, path) -> bool:
+        if what == "charts":
+            self.training.export_png(path)
+        elif what == "csv":
+            self.training.export_csv(path)
+        elif what == "latent":
+            self.latent.grab().save(str(path))
+        elif what == "strip":
+            if self.latent.strip_images() is None:
+                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
+                return False
+            self.latent.export_strip(path)
+        self._remember(path)
+        return True
+
+    # ---------------------------------------------------------------- training
+    def _train_shortcut(self) -> None:
+        if not self.controller.is_running():
+            try:
+                self.start_training(self.builder.experiment())
+            except ValueError as e:
+                self.statusBar().showMessage(str(e), 6000)
+
+    def start_training(self, exp) -> None:
+        from aegui.core.datasets import from_config
+        if not self.torch_ready or self.controller.is_running():
+            return
+        try:
+            dataset = from_config(exp.data)
+        except ValueError as e:
+            QMessageBox.critical(self, tr("Could not start training"), str(e))
+            return
+        self._train_exp, self._train_data = exp, dataset
+        self._first_snapshot = True
+        self.training.reset(exp.train.epochs, exp.train.seeds)
+        self.training.set_labels(dataset.labels)
+        self.docks["training"].raise_()
+        self.builder.set_running(True)
+        self._state_key = "Training…"
+        self._refresh_status()
+        self._train_started = time.perf_counter()
+        self.controller.start(exp, dataset)
+
+    def _pause(self) -> None:
+        self.controller.pause()
+        self.builder.set_running(True, paused=True)
+        self._state_key = "Paused"
+        self._refresh_status()
+
+    def _resume(self) -> None:
+        self.controller.resume()
+        self.builder.set_running(True, paused=False)
+        self._state_key = "Training…"
+        self._refresh_status()
+
+    def _on_started(self, info: dict) -> None:
+        self.st_device.setText(tr("Device: {name}", name=info["device"]))
+
+    def _on_progress(self, rec) -> None:
+        self.training.add_record(rec)
+        self.st_epoch.setText(tr("Epoch {epoch}/{total}", epoch=rec.epoch, total=rec.total_epochs))
+        self.st_speed.setText(tr("{speed:.0f} epochs/s", speed=rec.epochs_per_s))
+
+    def _on_snapshot(self, model) -> None:
+        if self.live is None:
+            self.live = ModelEntry(self._train_exp.name, model, self._train_exp, self._train_data)
+        else:
+            self.live.model = model
+        follow = self.current is None or self.current is self.live or self._first_snapshot
+        if follow:
+            self.set_current(self.live, autorange=self._first_snapshot)
+        self._first_snapshot = False
+
+    def _on_finished(self, rec, model) -> None:
+        self.builder.set_running(False)
+        self._on_progress(rec)
+        self.live = None
+        entry = None
+        if rec is not None:
+            name = tr("Trained: {name}", name=f"{self._train_exp.name} — {rec.max_wrong} px")
+            entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
+                               {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
+                                "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
+                               dirty=True)
+            self._autosave(entry)
+            self.add_entry(entry)
+        self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(
+            getattr(rec, "state", ""), "Ready")
+        self._refresh_status()
+        if rec is not None and rec.state == "diverged":
+            self.builder.mark_field("train.learning_rate", rec.message)
+        self.training_finished.emit(rec)
+
+    def _autosave_dir(self) -> Path:
+        from aegui.core.paths import user_data_dir
+        return user_data_dir() / "autosave"
+
+    def _autosave(self, entry: ModelEntry) -> None:
+        """Every trained model is written to the user's autosave folder: nothing is lost."""
+        from aegui.qt.models import save_entry
+        folder = self._autosave_dir() / time.strftime("%Y%m%d-%H%M%S")
+        try:
+            entry.path = save_entry(entry, folder)
+            self.statusBar().showMessage(tr("Autosaved to {path}", path=str(folder)), 6000)
+        except OSError as e:
+            self.statusBar().showMessage(f"{folder}: {e}", 8000)
+
+    def _on_error(self, message: str) -> None:
+        self.builder.set_running(False)
+        self.live = None
+        self._state_key = "Ready"
+        self._refresh_status()
+        QMessageBox.critical(self, tr("Training failed"), message)
+
+    # ---------------------------------------------------------------- view
+    def set_language(self, code: str) -> None:
+        from aegui.qt.app import install_qt_translator
+        i18n.set_language(code)
+        install_qt_translator(code)
+        self.settings.setValue("language", code)
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(name)
+        self.theme_actions[name].setChecked(True)
+        self.settings.setValue("theme", name)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("window_state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("About aegui"),
+                          f"<h3>aegui {aegui.__version__}</h3><p>{tr('aegui — autoencoder studio')}</p>"
+                          "<p>Emoji: Noto Emoji (Apache 2.0), emoji-datasource (MIT).</p>")
+
+    def closeEvent(self, event) -> None:
+        if self.controller.is_running():
+            if self.confirm_close:
+                answer = QMessageBox.question(
+                    self, tr("Stop training and quit?"),
+                    tr("Training is running. It will be stopped; the best model so far is autosaved."))
+                if answer != QMessageBox.Yes:
+                    event.ignore()
+                    return
+            self.controller.shutdown()
+            # Deliver the worker's queued `finished` now, so the best model is autosaved.
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
+        self.tasks.wait_all(5000)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        super().closeEvent(event)

@@ -1,0 +1,94 @@
+"""Models the window holds (demo, opened, trained): torch-free until a model is loaded.
+
+Everything here that touches torch is called only after the loader thread imported it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+DEMO_MODELS = ("font3-ae2d", "font3-dae")
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    model: object                  # aegui.core.nets.Autoencoder, K=1, CPU
+    experiment: object             # aegui.core.config.Experiment
+    dataset: object                # aegui.core.datasets.Dataset
+    path: Path | None = None       # where it is saved (None: not saved yet)
+    metrics: dict = field(default_factory=dict)
+    dirty: bool = False            # trained here and not saved by the user yet
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.dataset.shape)
+
+    def decoder(self):
+        from aegui.core import latent
+        model, shape = self.model, self.shape
+        return lambda z: latent.decode_points(model, z).reshape(-1, *shape)
+
+    def reconstructor(self):
+        from aegui.core import latent
+        model = self.model
+        return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
+
+    def codes(self) -> np.ndarray:
+        from aegui.core import latent
+        return latent.encode(self.model, self.dataset.x)
+
+    def reconstructions(self) -> np.ndarray:
+        from aegui.core import latent
+        return latent.reconstruct(self.model, self.dataset.x).reshape(-1, *self.shape)
+
+
+def open_model(path) -> ModelEntry:
+    """Load a saved model and the dataset it was trained on (runs on a worker thread)."""
+    from aegui.core.datasets import from_config
+    from aegui.core.storage import load_model, model_paths
+    model, exp, meta = load_model(path)
+    dataset = from_config(exp.data)
+    if dataset.dim != model.input_dim:
+        raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
+                         f"dataset {dataset.name} has {dataset.dim}")
+    weights, _ = model_paths(path)
+    return ModelEntry(exp.name, model, exp, dataset, weights.parent if Path(path).is_dir() else Path(path),
+                      meta.get("metrics", {}))
+
+
+def load_startup(extra_paths=()) -> dict:
+    """Import torch and open the demo models (and the last session's model, if any)."""
+    import torch
+
+    from aegui.core.paths import models_dir
+    entries, problems = [], []
+    for name in DEMO_MODELS:
+        try:
+            entry = open_model(models_dir() / name)
+            entry.name = f"{entry.name} (demo)"
+            entries.append(entry)
+        except Exception as e:   # noqa: BLE001 - a broken demo must not stop the app
+            problems.append(str(e))
+    for path in extra_paths:
+        try:
+            entries.append(open_model(path))
+        except Exception as e:   # noqa: BLE001
+            problems.append(str(e))
+    cuda = torch.cuda.is_available()
+    devices = [("auto", "Auto (" + (f"CUDA: {torch.cuda.get_device_name(0)}" if cuda else "CPU") + ")"),
+               ("cpu", "CPU")]
+    if cuda:
+        devices.append(("cuda", f"CUDA: {torch.cuda.get_device_name(0)}"))
+    return {"entries": entries, "problems": problems, "devices": devices,
+            "device_name": torch.cuda.get_device_name(0) if cuda else "CPU",
+            "torch": torch.__version__}
+
+
+def save_entry(entry: ModelEntry, path) -> Path:
+    from aegui.core.storage import save_model
+    meta = save_model(path, entry.model, entry.experiment, entry.metrics,
+                      extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
+    return meta.parent if Path(path).suffix not in (".json", ".safetensors") else Path(path)

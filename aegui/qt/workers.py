@@ -1,0 +1,196 @@
+"""The one worker pattern: a QObject worker on a QThread owned by a controller.
+
+The worker iterates the core's training generator; between records it honours pause and
+stop. Signals carry copies and are throttled, so the GUI thread never sees shared state and
+never gets more than ~25 progress updates a second, however fast training runs.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+PROGRESS_INTERVAL = 0.04    # seconds between progress signals (25/s)
+SNAPSHOT_INTERVAL = 0.25    # seconds between model snapshots (latent canvas, reconstructions)
+
+
+class TrainingWorker(QObject):
+    started = Signal(object)       # the TrainingSession's summary dict (device, models)
+    progress = Signal(object)      # ProgressRecord copy
+    snapshot = Signal(object)      # K=1 model copy on the CPU (best so far)
+    finished = Signal(object, object)   # last ProgressRecord, best model copy
+    errored = Signal(str)
+
+    def __init__(self, experiment, dataset):
+        super().__init__()
+        self.experiment = experiment
+        self.dataset = dataset
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self.session = None
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        self._resume.set()
+        if self.session is not None:
+            self.session.stop()
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception as e:   # noqa: BLE001 - the GUI must hear about any failure
+            traceback.print_exc()
+            self.errored.emit(f"{type(e).__name__}: {e}")
+
+    def _run(self) -> None:
+        from aegui.core.training import TrainingSession
+        session = TrainingSession(self.experiment, self.dataset)
+        self.session = session
+        if self._stop.is_set():
+            session.stop()
+        self.started.emit({"device": str(session.device), "models": session.k})
+        last_progress = last_snapshot = 0.0
+        rec = None
+        for rec in session.steps():
+            now = time.monotonic()
+            if rec.done or now - last_progress >= PROGRESS_INTERVAL:
+                self.progress.emit(rec.copy())
+                last_progress = now
+            if not rec.done and now - last_snapshot >= SNAPSHOT_INTERVAL:
+                self.snapshot.emit(session.best_model())
+                last_snapshot = now
+            if not self._resume.is_set():
+                self._resume.wait()
+        self.finished.emit(rec, session.best_model())
+
+
+class TrainingController(QObject):
+    """Owns the thread. start() -> signals; stop() is cooperative and quick (next epoch)."""
+    started = Signal(object)
+    progress = Signal(object)
+    snapshot = Signal(object)
+    finished = Signal(object, object)
+    errored = Signal(str)
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+        self.paused = False
+
+    def is_running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def start(self, experiment, dataset) -> None:
+        if self.is_running():
+            raise RuntimeError("training is already running")
+        self.thread = QThread()
+        self.thread.setObjectName("aegui-training")
+        self.worker = TrainingWorker(experiment, dataset)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        for name in ("started", "progress", "snapshot", "finished", "errored"):
+            getattr(self.worker, name).connect(getattr(self, name))
+        self.worker.finished.connect(self.thread.quit)
+        self.worker.errored.connect(self.thread.quit)
+        self.thread.finished.connect(self._cleanup)
+        self.paused = False
+        self.thread.start()
+        self.running_changed.emit(True)
+
+    def pause(self) -> None:
+        if self.worker:
+            self.worker.pause()
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.worker:
+            self.worker.resume()
+            self.paused = False
+
+    def stop(self) -> None:
+        if self.worker:
+            self.worker.request_stop()
+            self.paused = False
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop and wait for the thread (window closing). True if it ended in time."""
+        if not self.is_running():
+            return True
+        self.stop()
+        return self.thread.wait(timeout_ms)
+
+    def _cleanup(self) -> None:
+        if self.worker:
+            self.worker.deleteLater()
+        if self.thread:
+            self.thread.deleteLater()
+        self.worker = None
+        self.thread = None
+        self.paused = False
+        self.running_changed.emit(False)
+
+
+class TaskWorker(QObject):
+    """Runs one function off the GUI thread (loading torch, reading model files)."""
+    done = Signal(object)
+    errored = Signal(str)
+
+    def __init__(self, fn, args):
+        super().__init__()
+        self.fn, self.args = fn, args
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args)
+        except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
+            traceback.print_exc()
+            self.errored.emit(str(e) or type(e).__name__)
+        else:
+            self.done.emit(result)
+
+
+class TaskRunner(QObject):
+    """Controller for TaskWorkers: keeps each thread alive until its task ends."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._jobs: list[tuple[QThread, TaskWorker]] = []
+
+    def run(self, fn, *args, on_done=None, on_error=None) -> None:
+        thread = QThread()
+        worker = TaskWorker(fn, args)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        if on_done:
+            worker.done.connect(on_done)
+        if on_error:
+            worker.errored.connect(on_error)
+        worker.done.connect(thread.quit)
+        worker.errored.connect(thread.quit)
+        job = (thread, worker)
+        thread.finished.connect(lambda: self._forget(job))
+        self._jobs.append(job)
+        thread.start()
+
+    def _forget(self, job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+            job[1].deleteLater()
+            job[0].deleteLater()
+
+    def wait_all(self, timeout_ms: int = 10000) -> None:
+        for thread, _ in list(self._jobs):
+            thread.wait(timeout_ms)
