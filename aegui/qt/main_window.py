@@ -354,6 +354,13 @@ class MainWindow(QMainWindow):
         else:
             self.recon.update_recon(entry.reconstructions())
         self.builder.set_input_dim(ds.dim)
+        if entry is not self.live and not self.controller.is_running():
+            # The builder shows how the model on screen was made: Train re-runs it as is.
+            self.builder.set_experiment(entry.experiment)
+        if new_data and len(ds) and not self.editor.glyph().any():
+            # Start the editor from a real glyph so the demo shows a denoised output at once.
+            self.editor.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
+            self.editor.undo_stack.clear()
         self._fill_combo()
 
     def add_entry(self, entry: ModelEntry, make_current: bool = True) -> None:

@@ -10,7 +10,7 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 PROGRESS_INTERVAL = 0.04    # seconds between progress signals (25/s)
 SNAPSHOT_INTERVAL = 0.25    # seconds between model snapshots (latent canvas, reconstructions)
@@ -102,8 +102,10 @@ class TrainingController(QObject):
         self.thread.started.connect(self.worker.run)
         for name in ("started", "progress", "snapshot", "finished", "errored"):
             getattr(self.worker, name).connect(getattr(self, name))
-        self.worker.finished.connect(self.thread.quit)
-        self.worker.errored.connect(self.thread.quit)
+        # Direct: quit() is thread-safe, and a queued quit would wait for the GUI thread's
+        # event loop, which shutdown() blocks while it waits for the thread.
+        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.errored.connect(self.thread.quit, Qt.DirectConnection)
         self.thread.finished.connect(self._cleanup)
         self.paused = False
         self.thread.start()
@@ -125,17 +127,19 @@ class TrainingController(QObject):
             self.paused = False
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop and wait for the thread (window closing). True if it ended in time."""
-        if not self.is_running():
+        """Stop and wait for the thread (window closing). True if it ended in time.
+        Waits even when the worker already finished: the thread may still be winding down,
+        and destroying a running QThread aborts the process."""
+        if self.thread is None:
             return True
         self.stop()
         return self.thread.wait(timeout_ms)
 
     def _cleanup(self) -> None:
-        if self.worker:
-            self.worker.deleteLater()
+        # `finished` is emitted from the thread just before it ends; Python owns the QThread,
+        # so dropping the last reference while it still runs would abort the process.
         if self.thread:
-            self.thread.deleteLater()
+            self.thread.wait()
         self.worker = None
         self.thread = None
         self.paused = False
@@ -178,8 +182,8 @@ class TaskRunner(QObject):
             worker.done.connect(on_done)
         if on_error:
             worker.errored.connect(on_error)
-        worker.done.connect(thread.quit)
-        worker.errored.connect(thread.quit)
+        worker.done.connect(thread.quit, Qt.DirectConnection)
+        worker.errored.connect(thread.quit, Qt.DirectConnection)
         job = (thread, worker)
         thread.finished.connect(lambda: self._forget(job))
         self._jobs.append(job)
@@ -187,9 +191,8 @@ class TaskRunner(QObject):
 
     def _forget(self, job) -> None:
         if job in self._jobs:
+            job[0].wait()   # see TrainingController._cleanup
             self._jobs.remove(job)
-            job[1].deleteLater()
-            job[0].deleteLater()
 
     def wait_all(self, timeout_ms: int = 10000) -> None:
         for thread, _ in list(self._jobs):

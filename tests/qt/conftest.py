@@ -1,0 +1,29 @@
+import pytest
+
+
+@pytest.fixture
+def aegui_home(tmp_path, monkeypatch):
+    """User data (autosave, glyph library) in a temp folder, never the real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("AEGUI_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, aegui_home):
+    """The main window with the demo models loaded, settings in a temp file."""
+    from PySide6.QtCore import QSettings
+
+    from aegui.qt.main_window import MainWindow
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    win = MainWindow(settings)
+    win.confirm_close = False
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    with qtbot.waitSignal(win.model_loaded, timeout=60000):
+        win.start_loading()
+    yield win
+    win.controller.shutdown()
+    from aegui.qt import i18n
+    i18n.set_language("en")

@@ -1,0 +1,156 @@
+"""The whole window: demo models, training from the builder, menus, language, files."""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_models_are_loaded_and_shown(window):
+    assert len(window.entries) >= 2
+    assert window.current is not None and "demo" in window.current.name
+    assert window.latent.latent_size() == 2
+    assert window.editor.output() is not None          # the editor has a model at once
+    assert window.recon.wrong_counts().max() == 0     # the demo AE is perfect on Font3
+    assert "torch" in sys.modules
+
+
+def test_training_font3_from_the_builder_reaches_zero(window, qtbot):
+    from aegui.core.config import load_experiment
+    exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
+    window.builder.set_experiment(exp)
+    records, snapshots = [], []
+    window.controller.progress.connect(records.append)
+    window.controller.snapshot.connect(snapshots.append)
+    with qtbot.waitSignal(window.training_finished, timeout=60000) as blocker:
+        window.builder.train_button.click()
+    rec = blocker.args[0]
+    assert rec.state == "target" and rec.max_wrong == 0
+    assert window.training.n_records() >= 1
+    assert window.current.dirty and window.current.path is not None   # autosaved
+    assert (window.current.path / "model.json").exists()
+    assert window.recon.wrong_counts().max() == 0
+
+
+def test_charts_and_latent_points_move_during_training(window, qtbot):
+    from aegui.core.config import Experiment, TrainConfig
+    exp = Experiment(train=TrainConfig(epochs=100_000, seeds=2, check_every=10))
+    window.builder.set_experiment(exp)
+    window.builder.train_button.click()
+    qtbot.waitUntil(lambda: window.live is not None, timeout=30000)
+    first = window.latent.projected_codes().copy()
+    n0 = window.training.n_records()
+    qtbot.waitUntil(lambda: window.training.n_records() > n0 + 3, timeout=30000)
+    qtbot.waitUntil(lambda: not np.allclose(window.latent.projected_codes(), first), timeout=30000)
+    with qtbot.waitSignal(window.training_finished, timeout=5000) as blocker:
+        window.controller.stop()
+    assert blocker.args[0].state == "stopped"
+
+
+def test_diverging_run_marks_the_learning_rate(window, qtbot):
+    from aegui.core.config import Experiment, TrainConfig
+    window.builder.set_experiment(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=500)))
+    with qtbot.waitSignal(window.training_finished, timeout=30000) as blocker:
+        window.builder.train_button.click()
+    assert blocker.args[0].state == "diverged"
+    lr = window.builder.field_widget("train.learning_rate")
+    assert "learning rate" in lr.toolTip()
+
+
+def test_save_and_open_model_round_trip(window, qtbot, tmp_path):
+    entry = window.current
+    assert window._save_to(entry, tmp_path / "saved")
+    assert (tmp_path / "saved" / "model.safetensors").exists()
+    n = len(window.entries)
+    window.open_model(str(tmp_path / "saved"))
+    qtbot.waitUntil(lambda: len(window.entries) == n + 1, timeout=20000)
+    codes_a = window.entries[0].codes()
+    codes_b = window.entries[-1].codes()
+    np.testing.assert_allclose(codes_a, codes_b, atol=1e-6)
+
+
+def test_opening_a_pickle_shows_an_error(window, qtbot, tmp_path, monkeypatch):
+    import pickle
+    bad = tmp_path / "model.json"
+    bad.write_bytes(pickle.dumps({"x": 1}))
+    shown = []
+    monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    window.open_model(str(bad))
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert "pickle" in shown[0]
+
+
+def test_library_gets_glyphs_from_editor_and_latent(window, qtbot):
+    n = len(window.library.library)
+    window.editor.save_requested.emit(np.ones((7, 5), np.float32))
+    window.latent.save_requested.emit(np.zeros((7, 5), np.float32))
+    assert len(window.library.library) == n + 2
+
+
+def test_send_to_editor_from_latent(window):
+    g = np.zeros((7, 5), np.float32)
+    g[0, 0] = 1
+    window.latent.send_to_editor.emit(g)
+    np.testing.assert_array_equal(window.editor.glyph(), g)
+
+
+def test_edit_menu_undo_redo_drive_the_editor(window):
+    before = window.editor.glyph().copy()
+    window.editor.invert()
+    assert not np.array_equal(window.editor.glyph(), before)
+    window.act_undo.trigger()
+    np.testing.assert_array_equal(window.editor.glyph(), before)
+    window.act_redo.trigger()
+    assert not np.array_equal(window.editor.glyph(), before)
+
+
+def test_language_switch_translates_menus_and_docks(window):
+    window.set_language("es")
+    assert window.menu_file.title() == "&Archivo"
+    assert window.docks["latent"].windowTitle() == "Espacio latente"
+    window.set_language("en")
+    assert window.menu_file.title() == "&File"
+
+
+def test_exports_write_files(window, tmp_path):
+    assert window.export("latent", tmp_path / "latent.png")
+    assert (tmp_path / "latent.png").stat().st_size > 1000
+    window.latent.interpolate(0, 5, 8)
+    assert window.export("strip", tmp_path / "strip.png")
+    assert (tmp_path / "strip.png").exists()
+
+
+def test_layout_is_restored_from_settings(window, qtbot, tmp_path):
+    window.docks["library"].hide()
+    window.close()
+    from aegui.qt.main_window import MainWindow
+    again = MainWindow(window.settings)
+    qtbot.addWidget(again)
+    assert again.docks["library"].isHidden()
+
+
+def test_main_py_smoke_in_a_subprocess(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--smoke"], capture_output=True,
+                         text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["torch_imported_before_window"] is False
+    assert 0 < info["window_shown_s"] <= info["model_loaded_s"] <= time.perf_counter() - t0
+    assert info["current"] and "demo" in info["current"]
+
+
+def test_main_py_screenshot_writes_a_png(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
+    shot = tmp_path / "win.png"
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(shot)],
+                         capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    from PIL import Image
+    assert Image.open(shot).size[0] >= 1000
