@@ -66,7 +66,7 @@ def _flatten(raw: dict, notes: list[str]) -> dict:
                 s = str(sub).lower()
                 if k in ("denoising", "noise") and s in ("level", "probability", "prob", "p"):
                     s = "noise_level"
-                elif k in ("denoising", "noise") and s == "type":
+                elif k in ("denoising", "noise") and s in ("type", "kind"):
                     s = "noise_type"
                 elif k in ("denoising",) and s == "enabled":
                     flat["__denoise"] = v

@@ -24,6 +24,10 @@ from aegui.core.optim import FlatOptimizer, lr_factor
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
 _PARAM_LIMIT = 1e5
+# A loss this many times a model's first loss means it blew up even with finite, bounded
+# weights (Adam at lr 1e3 can keep |w| < 1e5 while the BCE reaches 1e13 per pixel); sane runs,
+# even ones that recover from a spike, stay below ~10x.
+_LOSS_GROWTH = 100.0
 _SMALL_WORK = 5e7
 
 
@@ -69,6 +73,7 @@ class TrainingSession:
         self.message = ""
         self._stop = False
         self.epoch = 0
+        self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -177,7 +182,8 @@ class TrainingSession:
         for epoch in range(1, t.epochs + 1):
             self.epoch = epoch
             factor = lr_factor(t, epoch - 1)
-            check = epoch % t.check_every == 0 or epoch == t.epochs or self._stop
+            last = epoch == t.epochs or self._stop
+            check = epoch % t.check_every == 0 or last
             inputs = self._noisy_inputs(rng) if fresh_noise else xin
             order = None if full_batch else torch.randperm(n, generator=gen, device="cpu").to(self.device)
             wrong = None
@@ -186,10 +192,14 @@ class TrainingSession:
                 xb = inputs if idx is None else inputs[..., idx, :]
                 tb = target if idx is None else target[idx]
                 total, parts, logits = self._loss(xb, tb, epoch, gen)
+                if self._loss0 is None:
+                    self._loss0 = total.detach().abs().clone()
                 total.sum().backward()
-                if check and full_batch and deterministic and xin is self.x:
+                if check and not last and full_batch and deterministic and xin is self.x:
                     # The forward pass already shows this epoch's weights: measure before the
-                    # step so a model that hits the target is kept exactly as measured.
+                    # step so a model that hits the target is kept exactly as measured. The last
+                    # epoch is measured after its step, so the final record (and the saved
+                    # metrics) describe the weights that are kept.
                     wrong = self._wrong(logits.detach())
                     last_loss = total.detach()
                     parts_now = {k: v.detach() for k, v in parts.items()}
@@ -218,7 +228,11 @@ class TrainingSession:
         t = self.exp.train
         flat = self.model.flat
         with torch.no_grad():
-            finite = torch.isfinite(loss) & torch.isfinite(flat).all(1) & (flat.abs().amax(1) < _PARAM_LIMIT)
+            finite_loss = torch.isfinite(loss)
+            sane_weights = torch.isfinite(flat).all(1) & (flat.abs().amax(1) < _PARAM_LIMIT)
+            sane_loss = ~(loss > _LOSS_GROWTH * self._loss0) if self._loss0 is not None \
+                else torch.ones_like(finite_loss)
+            finite = finite_loss & sane_weights & sane_loss
             newly_dead = self.alive & ~finite
             if bool(newly_dead.any()):
                 # Keep the last finite weights and freeze the model.
@@ -229,7 +243,9 @@ class TrainingSession:
             snapshot.copy_(flat)
         self.best = self._pick_best(wrong, loss)
         wrong_np = wrong.cpu().numpy()
-        loss_np = loss.float().cpu().numpy()
+        # A copy: numpy() of a CPU tensor shares its memory, and `loss` is also the "total"
+        # in `parts` (and decides the divergence message below).
+        loss_np = loss.float().cpu().numpy().copy()
         loss_np[~self.alive.cpu().numpy()] = np.nan
         b = self.best
         elapsed = time.perf_counter() - start
@@ -237,7 +253,13 @@ class TrainingSession:
         state, message = P.RUNNING, ""
         if not bool(self.alive.any()):
             state = P.DIVERGED
-            message = self._divergence_message(epoch, bool(torch.isfinite(loss).any()))
+            if not bool(finite_loss.all()):
+                why = "the loss became NaN or infinite"
+            elif not bool(sane_weights.all()):
+                why = f"the weights grew past {_PARAM_LIMIT:g}"
+            else:
+                why = f"the loss grew to over {_LOSS_GROWTH:g} times its starting value"
+            message = self._divergence_message(epoch, why)
         elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
             state = P.TARGET
             message = (f"Model {b + 1} of {self.k} reached {int(max_w[b])} wrong pixels at epoch {epoch}.")
@@ -257,9 +279,8 @@ class TrainingSession:
             glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
             epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message)
 
-    def _divergence_message(self, epoch: int, finite_loss: bool) -> str:
+    def _divergence_message(self, epoch: int, what: str) -> str:
         t = self.exp.train
-        what = f"the weights grew past {_PARAM_LIMIT:g}" if finite_loss else "the loss became NaN or infinite"
         return (f"Training diverged at epoch {epoch}: {what}. The learning rate {t.learning_rate:g} is "
                 f"probably too high for {t.optimizer}; try {t.learning_rate / 10:g} or lower. "
                 f"The last finite weights were kept.")

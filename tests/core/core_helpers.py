@@ -1,0 +1,17 @@
+"""Plain helpers for the core tests (fixtures live in conftest.py)."""
+from pathlib import Path
+
+from aegui.core.config import Experiment, with_changes
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESETS = ROOT / "resources" / "presets"
+SMALL_LAYERS = (35, 16, 2, 16, 35)
+
+
+def small_experiment(**sections) -> Experiment:
+    """A small, fast, CPU experiment on Font3; `sections` as in with_changes (merged)."""
+    base = {"model": {"layers": SMALL_LAYERS},
+            "train": {"epochs": 60, "check_every": 10, "device": "cpu", "seeds": 1}}
+    for name, values in sections.items():
+        base.setdefault(name, {}).update(values)
+    return with_changes(Experiment(), **base)
