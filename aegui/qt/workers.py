@@ -6,6 +6,7 @@ never gets more than ~25 progress updates a second, however fast training runs.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
@@ -14,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 PROGRESS_INTERVAL = 0.04    # seconds between progress signals (25/s)
 SNAPSHOT_INTERVAL = 0.25    # seconds between model snapshots (latent canvas, reconstructions)
+GUI_SWITCH_INTERVAL = 0.001  # seconds; Python's GIL switch interval while training runs
 
 
 class TrainingWorker(QObject):
@@ -108,6 +110,11 @@ class TrainingController(QObject):
         self.worker.errored.connect(self.thread.quit, Qt.DirectConnection)
         self.thread.finished.connect(self._cleanup)
         self.paused = False
+        # The training thread holds the GIL between torch ops; a shorter switch interval
+        # hands it back to the GUI thread sooner (bench/gui_latency.py: stop 56 -> 40 ms max,
+        # hover while training 33 -> 28 ms p95).
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, GUI_SWITCH_INTERVAL))
         self.thread.start()
         self.running_changed.emit(True)
 
@@ -140,6 +147,7 @@ class TrainingController(QObject):
         # so dropping the last reference while it still runs would abort the process.
         if self.thread:
             self.thread.wait()
+            sys.setswitchinterval(self._switch_interval)
         self.worker = None
         self.thread = None
         self.paused = False
