@@ -70,8 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("decode", help="the glyph at a latent point")
     d.add_argument("model", help="model folder (or its .json / .safetensors)")
-    d.add_argument("--z", type=_parse_point, required=True, help="latent point, e.g. 0.5,-1.2")
-    d.add_argument("--out", help="also write a PNG here")
+    d.add_argument("--z", type=_parse_point, help="latent point, e.g. 0.5,-1.2")
+    d.add_argument("--grid", type=int, metavar="N",
+                   help="instead of one point: an N x N mosaic over the dataset's codes (first two dims)")
+    d.add_argument("--out", help="also write a PNG here (required with --grid)")
     return p
 
 
@@ -211,16 +213,48 @@ def cmd_decode(args) -> int:
     from aegui.core.glyphs import array_to_text
 
     model, exp, meta = _load(args.model)
+    shape = tuple(meta.get("shape", (7, 5)))
+    if args.grid is not None:
+        return _decode_grid(args, model, exp, shape)
+    if args.z is None:
+        raise UserError("give --z X,Y (a latent point) or --grid N --out FILE.png")
     if len(args.z) != model.latent_dim:
         raise UserError(f"--z has {len(args.z)} values; this model's latent space has {model.latent_dim} "
                         f"dimensions")
-    shape = tuple(meta.get("shape", (7, 5)))
     img = latent.decode_points(model, [args.z])[0].reshape(shape)
     print(array_to_text(img))
     if args.out:
         from aegui.core.images import save_png
         save_png(img, args.out, scale=20)
         print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _decode_grid(args, model, exp, shape) -> int:
+    import numpy as np
+
+    from aegui.core import latent
+    from aegui.core.datasets import from_config
+    from aegui.core.images import save_png
+    if not args.out:
+        raise UserError("--grid needs --out FILE.png")
+    if not 2 <= args.grid <= 64:
+        raise UserError("--grid must be between 2 and 64")
+    codes = latent.encode(model, from_config(exp.data).x)
+    lo, hi = codes.min(0), codes.max(0)
+    dims = (0, 1) if model.latent_dim > 1 else (0, 0)
+    rect = (lo[dims[0]], hi[dims[0]], lo[dims[1]], hi[dims[1]]) if model.latent_dim > 1 \
+        else (lo[0], hi[0], 0.0, 0.0)
+    n = args.grid
+    tiles = latent.decode_grid(model, rect, n, n, dims, codes.mean(0)).reshape(n, n, *shape)
+    h, w = shape[:2]
+    # One blank pixel between tiles keeps neighbouring glyphs apart.
+    mosaic = np.zeros((n * (h + 1) - 1, n * (w + 1) - 1, *shape[2:]), np.float32)
+    for r in range(n):
+        for c in range(n):
+            mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tiles[r, c]
+    save_png(mosaic, args.out, scale=8)
+    print(json.dumps({"grid": n, "rect": [round(float(v), 4) for v in rect], "out": args.out}))
     return 0
 
 

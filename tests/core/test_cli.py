@@ -174,6 +174,29 @@ def test_decode_prints_text_art_and_writes_png(model_dir, tmp_path, capsys):
 
 # ---------------------------------------------------------------- bad input: exit 2, one line
 
+def test_decode_grid_writes_a_mosaic_of_decoded_tiles(model_dir, tmp_path, capsys):
+    png = tmp_path / "grid.png"
+    assert run_cli(["decode", model_dir, "--grid", "4", "--out", png]) == 0
+    info = last_json(capsys.readouterr().out)
+    assert info["grid"] == 4 and len(info["rect"]) == 4
+    from PIL import Image
+    with Image.open(png) as img:
+        # 4 tiles of 5x7 with one blank pixel between them, 8 px per pixel.
+        assert img.size == ((4 * 6 - 1) * 8, (4 * 8 - 1) * 8)
+        pixels = np.asarray(img.convert("L"))
+    # The top-left tile is the decode at (x0, y1): ink is dark, paper is white.
+    from aegui.core import latent
+    model, _, _ = load_model(model_dir)
+    x0, x1, y0, y1 = info["rect"]
+    tile = latent.decode_points(model, [[x0, y1]])[0].reshape(7, 5)
+    got = pixels[:56:8, :40:8] < 128
+    assert np.array_equal(got, tile >= 0.5)
+
+
+def test_decode_grid_needs_out(model_dir, capsys):
+    expect_error(capsys, ["decode", model_dir, "--grid", "4"], "--out")
+
+
 def expect_error(capsys, argv, *words):
     rc = run_cli(argv)
     err = capsys.readouterr().err
