@@ -13,6 +13,28 @@ STOPPED = "stopped"      # cooperative stop was requested
 DIVERGED = "diverged"    # every model went NaN/Inf; `message` says why and what to change
 
 
+# Sentences the engine says, by id, so a UI can show them in its own language:
+# rec.extra["message_id"] / ["message_args"] hold what `render` needs.
+MESSAGES = {
+    "target": "Model {model} of {models} reached {wrong} wrong pixels at epoch {epoch}.",
+    "stopped": "Stopped at epoch {epoch}.",
+    "some_diverged": "{dead} of {models} models diverged and were frozen at their last finite weights.",
+    "diverged": ("Training diverged at epoch {epoch}: {why}. The learning rate {lr} is probably too high "
+                 "for {optimizer}; try {lower} or lower. The last finite weights were kept."),
+    "why_nan": "the loss became NaN or infinite",
+    "why_weights": "the weights grew past {limit}",
+    "why_growth": "the loss grew to over {factor} times its starting value",
+}
+
+
+def render(message_id: str, args: dict, translate=lambda text: text) -> str:
+    """The sentence for a message id; `translate` maps the English template (e.g. Qt's tr)."""
+    args = dict(args)
+    if "why" in args:
+        args["why"] = render(args["why"], args.pop("why_args", {}), translate)
+    return translate(MESSAGES[message_id]).format(**args)
+
+
 @dataclass
 class ProgressRecord:
     epoch: int                      # epochs completed (1-based)

@@ -250,26 +250,30 @@ class TrainingSession:
         b = self.best
         elapsed = time.perf_counter() - start
         max_w = wrong_np.max(1)
-        state, message = P.RUNNING, ""
+        state, msg = P.RUNNING, None
         if not bool(self.alive.any()):
             state = P.DIVERGED
             if not bool(finite_loss.all()):
-                why = "the loss became NaN or infinite"
+                why = ("why_nan", {})
             elif not bool(sane_weights.all()):
-                why = f"the weights grew past {_PARAM_LIMIT:g}"
+                why = ("why_weights", {"limit": f"{_PARAM_LIMIT:g}"})
             else:
-                why = f"the loss grew to over {_LOSS_GROWTH:g} times its starting value"
-            message = self._divergence_message(epoch, why)
+                why = ("why_growth", {"factor": f"{_LOSS_GROWTH:g}"})
+            msg = ("diverged", {"epoch": epoch, "why": why[0], "why_args": why[1],
+                                "lr": f"{t.learning_rate:g}", "optimizer": t.optimizer,
+                                "lower": f"{t.learning_rate / 10:g}"})
         elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
             state = P.TARGET
-            message = (f"Model {b + 1} of {self.k} reached {int(max_w[b])} wrong pixels at epoch {epoch}.")
+            msg = ("target", {"model": b + 1, "models": self.k, "wrong": int(max_w[b]), "epoch": epoch})
         elif self._stop:
-            state, message = P.STOPPED, f"Stopped at epoch {epoch}."
+            state, msg = P.STOPPED, ("stopped", {"epoch": epoch})
         elif epoch >= t.epochs:
             state = P.FINISHED
         dead = int((~self.alive).sum())
         if dead and state == P.RUNNING:
-            message = f"{dead} of {self.k} models diverged and were frozen at their last finite weights."
+            msg = ("some_diverged", {"dead": dead, "models": self.k})
+        message = P.render(*msg) if msg else ""
+        extra = {"message_id": msg[0], "message_args": msg[1]} if msg else {}
         self.state, self.message = state, message
         return P.ProgressRecord(
             epoch=epoch, total_epochs=t.epochs,
@@ -277,13 +281,9 @@ class TrainingSession:
             loss_per_model=loss_np, max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()),
             max_wrong_per_model=max_w, mean_wrong_per_model=wrong_np.mean(1),
             glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
-            epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message)
+            epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message,
+            extra=extra)
 
-    def _divergence_message(self, epoch: int, what: str) -> str:
-        t = self.exp.train
-        return (f"Training diverged at epoch {epoch}: {what}. The learning rate {t.learning_rate:g} is "
-                f"probably too high for {t.optimizer}; try {t.learning_rate / 10:g} or lower. "
-                f"The last finite weights were kept.")
 
     @staticmethod
     def _history_row(rec: P.ProgressRecord) -> dict:

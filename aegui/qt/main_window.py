@@ -22,7 +22,7 @@ from aegui.qt.widgets.library_panel import LibraryPanel
 from aegui.qt.widgets.model_builder import ModelBuilder
 from aegui.qt.widgets.pixel_editor import PixelEditor
 from aegui.qt.widgets.reconstructions import ReconstructionsPanel
-from aegui.qt.widgets.training_panel import TrainingPanel
+from aegui.qt.widgets.training_panel import TrainingPanel, message_text
 from aegui.qt.workers import TaskRunner, TrainingController
 
 i18n.register({
@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         self.current: ModelEntry | None = None
         self.live: ModelEntry | None = None   # the model being trained, updated by snapshots
         self.torch_ready = False
+        self._last_rec = None
+        self._device_name = ""
         self.confirm_close = True   # tests and --smoke close without asking
         self.tasks = TaskRunner(self)
         self.controller = TrainingController(self)
@@ -118,23 +120,25 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(QWidget())
         self.centralWidget().hide()
         self.setDockNestingEnabled(True)
-        L, R, B = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
+        L, R = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
         self.docks = {
             "builder": self._dock("builder", self.builder, L),
             "latent": self._dock("latent", self.latent, R),
+            "training": self._dock("training", self.training, R),
             "editor": self._dock("editor", self.editor, R),
-            "training": self._dock("training", self.training, B),
-            "recon": self._dock("recon", self.recon, B),
-            "library": self._dock("library", self.library, B),
+            "recon": self._dock("recon", self.recon, R),
+            "library": self._dock("library", self.library, R),
         }
-        self.splitDockWidget(self.docks["latent"], self.docks["editor"], Qt.Horizontal)
+        # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
+        # side, with reconstructions and the library as tabs beside them.
         self.splitDockWidget(self.docks["latent"], self.docks["training"], Qt.Vertical)
+        self.splitDockWidget(self.docks["latent"], self.docks["editor"], Qt.Horizontal)
         self.tabifyDockWidget(self.docks["training"], self.docks["recon"])
         self.tabifyDockWidget(self.docks["recon"], self.docks["library"])
         self.docks["training"].raise_()
-        self.resizeDocks([self.docks["builder"]], [340], Qt.Horizontal)
-        self.resizeDocks([self.docks["latent"], self.docks["editor"]], [560, 380], Qt.Horizontal)
-        self.resizeDocks([self.docks["latent"], self.docks["training"]], [430, 300], Qt.Vertical)
+        self.resizeDocks([self.docks["builder"]], [330], Qt.Horizontal)
+        self.resizeDocks([self.docks["latent"], self.docks["editor"]], [580, 360], Qt.Horizontal)
+        self.resizeDocks([self.docks["latent"], self.docks["training"]], [440, 270], Qt.Vertical)
         self._default_state = self.saveState()
 
     def _build_toolbar(self) -> None:
@@ -143,7 +147,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         self.model_label = QLabel()
         self.model_combo = QComboBox()
-        self.model_combo.setMinimumContentsLength(34)
+        self.model_combo.setMinimumContentsLength(52)
         self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addWidget(self.model_label)
         bar.addWidget(self.model_combo)
@@ -279,6 +283,9 @@ class MainWindow(QMainWindow):
         self.model_label.setText(" " + tr("Model:") + " ")
         self.lang_actions[i18n.language()].setChecked(True)
         self._refresh_status()
+        self._show_progress_status()
+        if self._device_name:
+            self.st_device.setText(tr("Device: {name}", name=self._device_name))
         self._fill_combo()
 
     def _refresh_status(self) -> None:
@@ -296,7 +303,8 @@ class MainWindow(QMainWindow):
     def _loaded(self, result: dict) -> None:
         self.torch_ready = True
         self.builder.set_devices(result["devices"])
-        self.st_device.setText(tr("Device: {name}", name=result["device_name"]))
+        self._device_name = result["device_name"]
+        self.st_device.setText(tr("Device: {name}", name=self._device_name))
         self.entries.extend(result["entries"])
         self._fill_combo()
         if self.entries:
@@ -528,12 +536,19 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def _on_started(self, info: dict) -> None:
-        self.st_device.setText(tr("Device: {name}", name=info["device"]))
+        self._device_name = info["device"] if info["device"] != "cpu" else "CPU"
+        self.st_device.setText(tr("Device: {name}", name=self._device_name))
 
     def _on_progress(self, rec) -> None:
         self.training.add_record(rec)
-        self.st_epoch.setText(tr("Epoch {epoch}/{total}", epoch=rec.epoch, total=rec.total_epochs))
-        self.st_speed.setText(tr("{speed:.0f} epochs/s", speed=rec.epochs_per_s))
+        self._last_rec = rec
+        self._show_progress_status()
+
+    def _show_progress_status(self) -> None:
+        rec = self._last_rec
+        if rec is not None:
+            self.st_epoch.setText(tr("Epoch {epoch}/{total}", epoch=rec.epoch, total=rec.total_epochs))
+            self.st_speed.setText(tr("{speed:.0f} epochs/s", speed=rec.epochs_per_s))
 
     def _on_snapshot(self, model) -> None:
         if self.live is None:
@@ -562,7 +577,7 @@ class MainWindow(QMainWindow):
             getattr(rec, "state", ""), "Ready")
         self._refresh_status()
         if rec is not None and rec.state == "diverged":
-            self.builder.mark_field("train.learning_rate", rec.message)
+            self.builder.mark_field("train.learning_rate", message_text(rec))
         self.training_finished.emit(rec)
 
     def _autosave_dir(self) -> Path:

@@ -343,3 +343,13 @@ def test_cuda_device_when_unavailable(font3):
     assert info.value.field == "train.device"
     with pytest.raises(ConfigError):
         TrainingSession(small_experiment(), font3, device="cuda")
+
+
+def test_messages_render_from_id_and_arguments():
+    from aegui.core.progress import render
+    text = render("diverged", {"epoch": 3, "why": "why_weights", "why_args": {"limit": "1e+05"},
+                               "lr": "1000", "optimizer": "adam", "lower": "100"})
+    assert text.startswith("Training diverged at epoch 3: the weights grew past 1e+05.")
+    assert "try 100 or lower" in text
+    spanish = {"Stopped at epoch {epoch}.": "Detenido en la época {epoch}."}
+    assert render("stopped", {"epoch": 7}, translate=lambda t: spanish.get(t, t)) == "Detenido en la época 7."

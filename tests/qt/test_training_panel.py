@@ -415,3 +415,28 @@ def test_recon_spanish(recon_panel, english):
     i18n.set_language("es")
     assert recon_panel.only_wrong.text() == "Mostrar solo los erróneos"
     assert recon_panel.cells[1].recon.caption().endswith("erróneos")
+
+
+def test_engine_messages_are_shown_in_the_ui_language(qtbot):
+    """The core's sentences arrive with an id and arguments, so Spanish users read Spanish."""
+    from aegui.core.config import Experiment, TrainConfig
+    from aegui.core.datasets import font_dataset
+    from aegui.core.training import train
+    from aegui.qt import i18n
+    from aegui.qt.widgets.training_panel import TrainingPanel, message_text
+    _, rec = train(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=200)),
+                   font_dataset())
+    assert rec.state == "diverged" and rec.extra["message_id"] == "diverged"
+    assert message_text(rec) == rec.message            # English: the engine's own sentence
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    panel.reset(200, 1)
+    panel.add_record(rec)
+    try:
+        i18n.set_language("es")
+        text = panel.message_box.text()
+        assert "El entrenamiento divergió en la época" in text and "1000" in text
+        assert "la pérdida" in text or "los pesos" in text
+    finally:
+        i18n.set_language("en")
+    assert panel.message_box.text().startswith("Training diverged at epoch")

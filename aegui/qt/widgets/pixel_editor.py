@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QBoxLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -305,9 +306,17 @@ class PixelEditor(QWidget):
         right.addLayout(nearest)
         right.addStretch(1)
 
-        outer = QHBoxLayout(self)
-        outer.addLayout(left, 1)
-        outer.addLayout(right, 2)
+        self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._outer.addLayout(left, 1)
+        self._outer.addLayout(right, 2)
+
+    def resizeEvent(self, event) -> None:
+        # In a tall, narrow dock the editing grid goes on top of the views instead of beside them.
+        tall = event.size().height() > 1.25 * event.size().width()
+        direction = QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
+        if self._outer.direction() != direction:
+            self._outer.setDirection(direction)
+        super().resizeEvent(event)
 
     def retranslate(self) -> None:
         self.clear_button.setText(tr("Clear"))

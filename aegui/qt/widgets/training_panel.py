@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from aegui.core.progress import DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord
+from aegui.core.progress import (DIVERGED, FINISHED, MESSAGES, RUNNING, STOPPED, TARGET, ProgressRecord,
+                                 render)
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 
@@ -60,6 +61,16 @@ i18n.register({
     "{rate} epochs/s · ETA {eta}": "{rate} épocas/s · faltan {eta}",
     "{rate} epochs/s · {elapsed} elapsed": "{rate} épocas/s · {elapsed} transcurrido",
     "Training diverged: {message}": "El entrenamiento divergió: {message}",
+    MESSAGES["target"]: "El modelo {model} de {models} llegó a {wrong} píxeles erróneos en la época {epoch}.",
+    MESSAGES["stopped"]: "Detenido en la época {epoch}.",
+    MESSAGES["some_diverged"]: ("{dead} de {models} modelos divergieron y quedaron congelados en sus "
+                                "últimos pesos finitos."),
+    MESSAGES["diverged"]: ("El entrenamiento divergió en la época {epoch}: {why}. La tasa de aprendizaje "
+                           "{lr} es probablemente demasiado alta para {optimizer}; pruebe {lower} o menos. "
+                           "Se conservaron los últimos pesos finitos."),
+    MESSAGES["why_nan"]: "la pérdida se volvió NaN o infinita",
+    MESSAGES["why_weights"]: "los pesos superaron {limit}",
+    MESSAGES["why_growth"]: "la pérdida creció a más de {factor} veces su valor inicial",
     "every model's loss became NaN or infinite. Lower the learning rate, "
     "use gradient clipping or a smaller initial weight scale, and train again.":
         "la pérdida de todos los modelos se volvió NaN o infinita. Baja la tasa de "
@@ -140,6 +151,13 @@ def _log10(y: np.ndarray) -> np.ndarray:
     return out
 
 
+def message_text(rec: ProgressRecord) -> str:
+    """The engine's sentence in the UI language (records built elsewhere carry only text)."""
+    if rec.extra.get("message_id") in MESSAGES:
+        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), tr)
+    return rec.message
+
+
 class TrainingPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -185,16 +203,11 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        # Loss gets the full width: it is what people watch, and its legend needs room.
-        self.loss_plot = self.charts.addPlot(row=0, col=0, colspan=2)
-        self.wrong_plot = self.charts.addPlot(
-            row=1, col=0, axisItems={"left": _IntegerAxis("left")})
-        self.bar_plot = self.charts.addPlot(
-            row=1, col=1, axisItems={"left": _IntegerAxis("left")})
-        self.charts.ci.layout.setColumnStretchFactor(0, 1)
-        self.charts.ci.layout.setColumnStretchFactor(1, 1)
-        self.charts.ci.layout.setRowStretchFactor(0, 3)
-        self.charts.ci.layout.setRowStretchFactor(1, 2)
+        self.loss_plot = pg.PlotItem()
+        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self._wide = None
+        self._arrange(False)
         for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
             # Vertical grid lines cost ~5 ms a frame here and say little on an epoch axis.
             plot.showGrid(x=False, y=True, alpha=0.15)
@@ -251,6 +264,37 @@ class TrainingPanel(QWidget):
         lay.addLayout(bottom)
 
     # -- public API -------------------------------------------------------------------------
+    def _arrange(self, wide: bool) -> None:
+        """Wide and short (a bottom dock): the three charts side by side. Otherwise loss gets
+        the full width on top: it is what people watch, and its legend needs room."""
+        if wide == self._wide:
+            return
+        ci = self.charts.ci
+        for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
+            if plot in ci.items:
+                ci.removeItem(plot)
+        grid = ci.layout
+        if wide:
+            ci.addItem(self.loss_plot, row=0, col=0)
+            ci.addItem(self.wrong_plot, row=0, col=1)
+            ci.addItem(self.bar_plot, row=0, col=2)
+            stretches, rows = (4, 3, 3), (1, 0)
+        else:
+            ci.addItem(self.loss_plot, row=0, col=0, colspan=2)
+            ci.addItem(self.wrong_plot, row=1, col=0)
+            ci.addItem(self.bar_plot, row=1, col=1)
+            stretches, rows = (1, 1, 0), (3, 2)
+        for col, factor in enumerate(stretches):
+            grid.setColumnStretchFactor(col, factor)
+        for row, factor in enumerate(rows):
+            grid.setRowStretchFactor(row, factor)
+        self._wide = wide
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        size = self.charts.size()
+        self._arrange(size.width() > 2.4 * max(size.height(), 1))
+
     def reset(self, total_epochs: int, n_models: int) -> None:
         self._total = int(total_epochs)
         self._k = max(1, int(n_models))
@@ -580,11 +624,11 @@ class TrainingPanel(QWidget):
 
     def _show_message(self, rec: ProgressRecord) -> None:
         if rec.state == DIVERGED:
-            text = tr("Training diverged: {message}", message=rec.message or tr(DEFAULT_DIVERGED))
+            text = message_text(rec) or tr("Training diverged: {message}", message=tr(DEFAULT_DIVERGED))
             style = ("QLabel { border: 2px solid #c62828; background: #fdecea; color: #7f0000;"
                      " padding: 6px; font-weight: bold; border-radius: 3px; }")
         elif rec.message:
-            text = rec.message
+            text = message_text(rec)
             style = ("QLabel { border: 1px solid #1565c0; background: #e3f2fd; color: #0d2a4d;"
                      " padding: 6px; border-radius: 3px; }")
         else:

@@ -1,0 +1,96 @@
+"""Regenerate docs/screenshots/: the whole window and each panel, after a real training run.
+
+python docs/make_screenshots.py            (offscreen; under Xvfb, set DISPLAY to use a real X window)
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def pump(app, seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def wait(app, cond, timeout=120):
+    end = time.perf_counter() + timeout
+    while not cond():
+        app.processEvents()
+        time.sleep(0.005)
+        if time.perf_counter() > end:
+            raise SystemExit("timed out")
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    app = QApplication.instance() or QApplication([])
+    from aegui.core.config import load_experiment
+    from aegui.qt import i18n, theme
+    from aegui.qt.main_window import MainWindow
+    theme.apply("light")
+    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    win = MainWindow(settings)
+    win.confirm_close = False
+    win.resize(1280, 800)
+    win.show()
+    win.start_loading()
+    wait(app, lambda: win.current is not None)
+    exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
+    win.builder.set_experiment(exp)
+    done = []
+    win.training_finished.connect(done.append)
+    win.builder.train_button.click()
+    wait(app, lambda: bool(done))
+    pump(app, 0.5)
+    ds = win.current.dataset
+    codes = win.current.codes()
+    # Hover half-way between two letters, pin it, and draw an interpolation strip.
+    m, s = ds.labels.index("m"), ds.labels.index("s")
+    mid = (codes[m] + codes[s]) / 2
+    win.latent.pin_at(*mid[:2])
+    win.latent.pin_at(*codes[ds.labels.index("a")][:2])
+    win.latent.interpolate(m, s, 10)
+    win.latent.hover_at(*mid[:2])
+    # A noisy letter in the editor.
+    win.editor.set_glyph(ds.images()[ds.labels.index("e")])
+    win.editor.set_noise("salt_pepper", 20)
+    for label in "aegui":
+        win.library.add_glyph(ds.images()[ds.labels.index(label)], label=label)
+    pump(app, 1.0)
+    win.grab().save(str(OUT / "main-window.png"))
+    panels = {"builder": "model-builder", "training": "training", "latent": "latent-space",
+              "editor": "pixel-editor", "recon": "reconstructions", "library": "glyph-library"}
+    for key, name in panels.items():
+        win.docks[key].raise_()
+        pump(app, 0.4)
+        win.docks[key].grab().save(str(OUT / f"{name}.png"))
+    win.docks["training"].raise_()
+    i18n.set_language("es")
+    pump(app, 0.6)
+    win.grab().save(str(OUT / "main-window-es.png"))
+    i18n.set_language("en")
+    win.close()
+    print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
