@@ -129,6 +129,7 @@ class LatentCanvas(QWidget):
         _hbox(QLabel("x"), self.dim_i, QLabel("y"), self.dim_j, parent=self.dims_box)
         self.proj_box = QWidget()
         _hbox(self.proj_label, self.proj_combo, self.dims_box, parent=self.proj_box)
+        self.proj_box.setVisible(False)   # only for latent spaces of more than 2 dimensions
         self.map_check = QCheckBox()
         self.map_check.setChecked(True)
         self.reset_button = QPushButton()

@@ -237,14 +237,20 @@ class InterpolationPanel(QWidget):
         self.export_button = QPushButton()
         self.export_button.setEnabled(False)
         self.strip_view = StripView()
-        row = QHBoxLayout()
-        for w in (self.combo_a, QLabel("→"), self.combo_b, self.steps_label, self.steps, self.interp_button,
-                  self.export_button):
-            row.addWidget(w)
-        row.addStretch(1)
+        # Two short rows rather than one long one: the canvas dock must fit beside the editor
+        # at 1280 px.
+        ends = QHBoxLayout()
+        for w in (self.combo_a, QLabel("→"), self.combo_b, self.steps_label, self.steps):
+            ends.addWidget(w)
+        ends.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.interp_button)
+        actions.addWidget(self.export_button)
+        actions.addStretch(1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(row)
+        lay.addLayout(ends)
+        lay.addLayout(actions)
         lay.addWidget(self.strip_view, 1)
         self.interp_button.clicked.connect(
             lambda: self.requested.emit(self.combo_a.currentIndex(), self.combo_b.currentIndex(), self.steps.value()))

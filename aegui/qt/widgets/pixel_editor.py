@@ -265,13 +265,15 @@ class PixelEditor(QWidget):
         self.level_value.setMinimumWidth(self.level_value.fontMetrics().horizontalAdvance("100 %") + 4)
         self.level_value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
+        # Re-roll sits under the level, not beside the type: the editor must fit beside the
+        # latent canvas at 1280 px, in Spanish too.
         noise = QGridLayout()
         noise.addWidget(self.noise_label, 0, 0)
-        noise.addWidget(self.noise_kind, 0, 1)
-        noise.addWidget(self.reroll_button, 0, 2)
+        noise.addWidget(self.noise_kind, 0, 1, 1, 2)
         noise.addWidget(self.level_label, 1, 0)
         noise.addWidget(self.noise_level, 1, 1)
         noise.addWidget(self.level_value, 1, 2)
+        noise.addWidget(self.reroll_button, 2, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
         noise.setColumnStretch(1, 1)
 
         # Titles and notes are labels in one grid layout rather than view captions, so the four

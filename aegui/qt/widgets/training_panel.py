@@ -32,8 +32,10 @@ from aegui.qt.i18n import tr
 
 i18n.register({
     "Loss": "Pérdida",
-    "Wrong pixels per epoch (best model)": "Píxeles erróneos por época (mejor modelo)",
-    "Wrong pixels per glyph (best model)": "Píxeles erróneos por glifo (mejor modelo)",
+    "Wrong pixels per epoch": "Píxeles erróneos por época",
+    "Wrong pixels per glyph": "Píxeles erróneos por glifo",
+    "Curves and bars are for the best of the parallel models.":
+        "Las curvas y barras son del mejor de los modelos en paralelo.",
     "epoch": "época",
     "total": "total",
     "reconstruction": "reconstrucción",
@@ -278,7 +280,7 @@ class TrainingPanel(QWidget):
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0, col=1)
             ci.addItem(self.bar_plot, row=0, col=2)
-            stretches, rows = (4, 3, 3), (1, 0)
+            stretches, rows = (5, 3, 3), (1, 0)
         else:
             ci.addItem(self.loss_plot, row=0, col=0, colspan=2)
             ci.addItem(self.wrong_plot, row=1, col=0)
@@ -449,8 +451,10 @@ class TrainingPanel(QWidget):
     # -- i18n -------------------------------------------------------------------------------
     def retranslate(self, *_):
         self.loss_plot.setTitle(tr("Loss"))
-        self.wrong_plot.setTitle(tr("Wrong pixels per epoch (best model)"))
-        self.bar_plot.setTitle(tr("Wrong pixels per glyph (best model)"))
+        # Short titles: in a bottom dock the three charts share one row.
+        self.wrong_plot.setTitle(tr("Wrong pixels per epoch"))
+        self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
+        self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.wrong_plot.setLabel("bottom", tr("epoch"))
         self.log_check.setText(tr("Log scale"))
