@@ -55,6 +55,7 @@ i18n.register({
     "No model to save yet.": "Todavía no hay un modelo para guardar.",
     "Some models could not be loaded": "Algunos modelos no se pudieron cargar",
     "Trained: {name}": "Entrenado: {name}",
+    "Pixel editor uses:": "El editor usa:", "the model above": "el modelo de arriba",
     "training (live)": "entrenando (en vivo)",
     "Autosaved to {path}": "Guardado automático en {path}",
     "Training diverged": "El entrenamiento divergió",
@@ -85,6 +86,8 @@ class MainWindow(QMainWindow):
         self.torch_ready = False
         self._last_rec = None
         self._device_name = ""
+        self.editor_entry: ModelEntry | None = None   # None: the editor uses the canvas's model
+        self._editor_dataset = None
         self.confirm_close = True   # tests and --smoke close without asking
         self.tasks = TaskRunner(self)
         self.controller = TrainingController(self)
@@ -151,6 +154,15 @@ class MainWindow(QMainWindow):
         self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addWidget(self.model_label)
         bar.addWidget(self.model_combo)
+        # The editor may denoise with another model than the one on the canvas: a 2-D
+        # autoencoder makes a fine map but a poor denoiser.
+        self.editor_label = QLabel()
+        self.editor_combo = QComboBox()
+        self.editor_combo.setMinimumContentsLength(30)
+        self.editor_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        bar.addSeparator()
+        bar.addWidget(self.editor_label)
+        bar.addWidget(self.editor_combo)
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.toolbar = bar
 
@@ -264,6 +276,7 @@ class MainWindow(QMainWindow):
         c.finished.connect(self._on_finished)
         c.errored.connect(self._on_error)
         self.model_combo.currentIndexChanged.connect(self._combo_changed)
+        self.editor_combo.currentIndexChanged.connect(self._editor_combo_changed)
         self.editor.save_requested.connect(lambda g: self.library.add_glyph(g, source="drawn"))
         self.latent.save_requested.connect(lambda g: self.library.add_glyph(g, source="latent"))
         self.latent.send_to_editor.connect(self._send_to_editor)
@@ -281,6 +294,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setText(tr("Undo"))
         self.act_redo.setText(tr("Redo"))
         self.model_label.setText(" " + tr("Model:") + " ")
+        self.editor_label.setText(" " + tr("Pixel editor uses:") + " ")
         self.lang_actions[i18n.language()].setChecked(True)
         self._refresh_status()
         self._show_progress_status()
@@ -309,6 +323,11 @@ class MainWindow(QMainWindow):
         self._fill_combo()
         if self.entries:
             self.set_current(self.entries[-1] if len(self.entries) > 2 else self.entries[0])
+            denoisers = [e for e in self.entries if e.experiment.model.kind == "dae"]
+            if denoisers and self.current.experiment.model.kind != "dae":
+                self.editor_entry = denoisers[0]
+                self._update_editor_model()
+                self._fill_editor_combo()
         self._state_key = "Ready"
         self._refresh_status()
         if result["problems"]:
@@ -334,6 +353,35 @@ class MainWindow(QMainWindow):
         if index >= 0:
             combo.setCurrentIndex(index)
         combo.blockSignals(False)
+        self._fill_editor_combo()
+
+    def _fill_editor_combo(self) -> None:
+        combo = self.editor_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(tr("the model above"))
+        for e in self.entries:
+            combo.addItem(e.name + (" *" if e.dirty else ""))
+        index = self.entries.index(self.editor_entry) + 1 if self.editor_entry in self.entries else 0
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def _editor_combo_changed(self, index: int) -> None:
+        self.editor_entry = self.entries[index - 1] if 1 <= index <= len(self.entries) else None
+        self._update_editor_model()
+
+    def _update_editor_model(self) -> None:
+        entry = self.editor_entry or self.current
+        if entry is None:
+            return
+        self.editor.set_reconstruct(entry.reconstructor())
+        if self._editor_dataset is not entry.dataset:
+            self._editor_dataset = entry.dataset
+            self.editor.set_dataset(entry.dataset.labels, entry.dataset.x)
+            if not self.editor.glyph().any() and len(entry.dataset):
+                # Start from a real glyph so the demo shows a denoised output at once.
+                self.editor.set_glyph(entry.dataset.images()[1 if len(entry.dataset) > 1 else 0])
+                self.editor.undo_stack.clear()
 
     def _combo_index(self) -> int:
         if self.current is None:
@@ -355,20 +403,16 @@ class MainWindow(QMainWindow):
         ds = entry.dataset
         self.latent.set_decoder(entry.decoder(), entry.shape)
         self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange)
-        self.editor.set_reconstruct(entry.reconstructor())
         if new_data:
-            self.editor.set_dataset(ds.labels, ds.x)
             self.recon.set_data(ds.labels, ds.images(), entry.reconstructions())
         else:
             self.recon.update_recon(entry.reconstructions())
+        if self.editor_entry is None:
+            self._update_editor_model()
         self.builder.set_input_dim(ds.dim)
         if entry is not self.live and not self.controller.is_running():
             # The builder shows how the model on screen was made: Train re-runs it as is.
             self.builder.set_experiment(entry.experiment)
-        if new_data and len(ds) and not self.editor.glyph().any():
-            # Start the editor from a real glyph so the demo shows a denoised output at once.
-            self.editor.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
-            self.editor.undo_stack.clear()
         self._fill_combo()
 
     def add_entry(self, entry: ModelEntry, make_current: bool = True) -> None:
