@@ -6,7 +6,6 @@ line and what to do; never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -102,22 +101,10 @@ class _Bar:
             sys.stderr.write("\n")
 
 
-def _write_metrics(path: Path, rows: list[dict]) -> None:
-    keys: list[str] = []
-    for r in rows:
-        keys += [k for k in r if k not in keys]
-    from aegui.core.atomic import atomic_write_text
-    import io
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=keys)
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
-
-
 def cmd_train(args) -> int:
     from aegui.core.config import load_experiment, with_changes
     from aegui.core.datasets import from_config
+    from aegui.core.metrics import metrics_path, write_metrics
     from aegui.core.storage import save_model
     from aegui.core.training import TrainingSession
 
@@ -153,7 +140,7 @@ def cmd_train(args) -> int:
                "device": str(session.device), "dataset": dataset.name, "samples": len(dataset)}
     meta_path = save_model(out, session.best_model(), exp, metrics,
                            extra={"labels": dataset.labels, "shape": list(dataset.shape)})
-    _write_metrics(out / "metrics.csv", session.history)
+    write_metrics(metrics_path(out), session.history)
     print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
     print(json.dumps({**metrics, "model": str(out)}))
     return 1 if rec.state == "diverged" else 0

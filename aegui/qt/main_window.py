@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
@@ -396,7 +397,7 @@ class MainWindow(QMainWindow):
         elif self.live is not None:
             self.set_current(self.live)
 
-    def set_current(self, entry: ModelEntry, autorange: bool = True) -> None:
+    def set_current(self, entry: ModelEntry, autorange: bool = True, history: bool = True) -> None:
         """Show one model in every panel."""
         new_data = self.current is None or self.current.dataset is not entry.dataset
         self.current = entry
@@ -411,18 +412,46 @@ class MainWindow(QMainWindow):
             self._update_editor_model()
         self.builder.set_input_dim(ds.dim)
         if entry is not self.live and not self.controller.is_running():
-            # The builder shows how the model on screen was made: Train re-runs it as is.
+            # The builder shows how the model on screen was made: Train re-runs it as is,
+            # and the charts show how that run went.
             self.builder.set_experiment(entry.experiment)
+            if history:
+                self._show_history(entry)
         self._fill_combo()
 
-    def add_entry(self, entry: ModelEntry, make_current: bool = True) -> None:
+    def _show_history(self, entry: ModelEntry) -> None:
+        """Chart a saved model's metrics.csv as the records the engine once yielded."""
+        from aegui.core.progress import FINISHED, RUNNING, ProgressRecord
+        rows, ds = entry.history, entry.dataset
+        self.training.reset(rows[-1]["epoch"] if rows else 0, 1)
+        self.training.set_labels(ds.labels)
+        if not rows:
+            self.training.flush()
+            return
+        out = entry.reconstructions().reshape(len(ds), -1)
+        glyph_wrong = ((out >= 0.5) != (ds.x >= 0.5)).sum(1)
+        total = rows[-1]["epoch"]
+        for i, row in enumerate(rows):
+            losses = {k[5:]: v for k, v in row.items() if k.startswith("loss_")}
+            max_wrong = int(row.get("max_wrong_pixels", 0))
+            mean_wrong = float(row.get("mean_wrong_pixels", 0.0))
+            seconds = float(row.get("seconds", 0.0))
+            self.training.add_record(ProgressRecord(
+                epoch=row["epoch"], total_epochs=total, losses=losses,
+                loss_per_model=np.array([losses.get("total", np.nan)]), max_wrong=max_wrong,
+                mean_wrong=mean_wrong, max_wrong_per_model=np.array([max_wrong]),
+                mean_wrong_per_model=np.array([mean_wrong]), glyph_wrong=glyph_wrong, best=0,
+                elapsed=seconds, epochs_per_s=row["epoch"] / seconds if seconds > 0 else 0.0,
+                state=FINISHED if i == len(rows) - 1 else RUNNING))
+        self.training.flush()
+
+    def add_entry(self, entry: ModelEntry, make_current: bool = True, history: bool = True) -> None:
         self.entries.append(entry)
         if make_current:
-            self.set_current(entry)
+            self.set_current(entry, history=history)
         self._fill_combo()
 
     def _send_to_editor(self, image) -> None:
-        import numpy as np
         img = np.asarray(image, np.float32)
         if img.shape == (7, 5):
             self.editor.set_glyph(img)
@@ -604,7 +633,7 @@ class MainWindow(QMainWindow):
             self.set_current(self.live, autorange=self._first_snapshot)
         self._first_snapshot = False
 
-    def _on_finished(self, rec, model) -> None:
+    def _on_finished(self, rec, model, history) -> None:
         self.builder.set_running(False)
         self._on_progress(rec)
         self.live = None
@@ -614,9 +643,9 @@ class MainWindow(QMainWindow):
             entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
-                               dirty=True)
+                               dirty=True, history=history)
             self._autosave(entry)
-            self.add_entry(entry)
+            self.add_entry(entry, history=False)   # the charts already show this run
         self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(
             getattr(rec, "state", ""), "Ready")
         self._refresh_status()

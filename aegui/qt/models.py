@@ -21,6 +21,7 @@ class ModelEntry:
     path: Path | None = None       # where it is saved (None: not saved yet)
     metrics: dict = field(default_factory=dict)
     dirty: bool = False            # trained here and not saved by the user yet
+    history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -48,15 +49,15 @@ class ModelEntry:
 def open_model(path) -> ModelEntry:
     """Load a saved model and the dataset it was trained on (runs on a worker thread)."""
     from aegui.core.datasets import from_config
-    from aegui.core.storage import load_model, model_paths
+    from aegui.core.storage import load_model
     model, exp, meta = load_model(path)
     dataset = from_config(exp.data)
     if dataset.dim != model.input_dim:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
-    weights, _ = model_paths(path)
-    return ModelEntry(exp.name, model, exp, dataset, weights.parent if Path(path).is_dir() else Path(path),
-                      meta.get("metrics", {}))
+    from aegui.core.metrics import metrics_path, read_metrics
+    return ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
+                      history=read_metrics(metrics_path(path)))
 
 
 def load_startup(extra_paths=()) -> dict:
@@ -88,7 +89,11 @@ def load_startup(extra_paths=()) -> dict:
 
 
 def save_entry(entry: ModelEntry, path) -> Path:
+    """Weights, sidecar and (when known) the training history; returns the path to reopen it."""
+    from aegui.core.metrics import metrics_path, write_metrics
     from aegui.core.storage import save_model
-    meta = save_model(path, entry.model, entry.experiment, entry.metrics,
-                      extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
-    return meta.parent if Path(path).suffix not in (".json", ".safetensors") else Path(path)
+    save_model(path, entry.model, entry.experiment, entry.metrics,
+               extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
+    if entry.history:
+        write_metrics(metrics_path(path), entry.history)
+    return Path(path)

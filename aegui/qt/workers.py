@@ -22,7 +22,7 @@ class TrainingWorker(QObject):
     started = Signal(object)       # the TrainingSession's summary dict (device, models)
     progress = Signal(object)      # ProgressRecord copy
     snapshot = Signal(object)      # K=1 model copy on the CPU (best so far)
-    finished = Signal(object, object)   # last ProgressRecord, best model copy
+    finished = Signal(object, object, object)   # last ProgressRecord, best model copy, history rows
     errored = Signal(str)
 
     def __init__(self, experiment, dataset):
@@ -73,7 +73,7 @@ class TrainingWorker(QObject):
                 last_snapshot = now
             if not self._resume.is_set():
                 self._resume.wait()
-        self.finished.emit(rec, session.best_model())
+        self.finished.emit(rec, session.best_model(), [dict(row) for row in session.history])
 
 
 class TrainingController(QObject):
@@ -81,7 +81,7 @@ class TrainingController(QObject):
     started = Signal(object)
     progress = Signal(object)
     snapshot = Signal(object)
-    finished = Signal(object, object)
+    finished = Signal(object, object, object)
     errored = Signal(str)
     running_changed = Signal(bool)
 
@@ -174,26 +174,49 @@ class TaskWorker(QObject):
             self.done.emit(result)
 
 
+class _Relay(QObject):
+    """Lives in the GUI thread, so the worker's signals reach the callbacks there (queued).
+    Connected straight to a plain function, a signal from the worker thread would run the
+    callback in the worker thread, and touching widgets from there crashes Qt."""
+
+    def __init__(self, on_done, on_error, on_finished):
+        super().__init__()
+        self.on_done, self.on_error, self.on_finished = on_done, on_error, on_finished
+
+    @Slot(object)
+    def done(self, result) -> None:
+        if self.on_done:
+            self.on_done(result)
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        if self.on_error:
+            self.on_error(message)
+
+    @Slot()
+    def finished(self) -> None:
+        self.on_finished()
+
+
 class TaskRunner(QObject):
     """Controller for TaskWorkers: keeps each thread alive until its task ends."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._jobs: list[tuple[QThread, TaskWorker]] = []
+        self._jobs: list[tuple[QThread, TaskWorker, _Relay]] = []
 
     def run(self, fn, *args, on_done=None, on_error=None) -> None:
         thread = QThread()
         worker = TaskWorker(fn, args)
         worker.moveToThread(thread)
+        relay = _Relay(on_done, on_error, lambda: self._forget(job))
         thread.started.connect(worker.run)
-        if on_done:
-            worker.done.connect(on_done)
-        if on_error:
-            worker.errored.connect(on_error)
+        worker.done.connect(relay.done)
+        worker.errored.connect(relay.failed)
         worker.done.connect(thread.quit, Qt.DirectConnection)
         worker.errored.connect(thread.quit, Qt.DirectConnection)
-        job = (thread, worker)
-        thread.finished.connect(lambda: self._forget(job))
+        job = (thread, worker, relay)
+        thread.finished.connect(relay.finished)
         self._jobs.append(job)
         thread.start()
 
@@ -203,5 +226,5 @@ class TaskRunner(QObject):
             self._jobs.remove(job)
 
     def wait_all(self, timeout_ms: int = 10000) -> None:
-        for thread, _ in list(self._jobs):
+        for thread, _, _ in list(self._jobs):
             thread.wait(timeout_ms)

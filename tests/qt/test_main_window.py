@@ -11,6 +11,23 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_a_saved_models_training_history_is_charted(window):
+    # The demo models ship with their metrics.csv: the charts are not empty on first launch.
+    assert window.current.history
+    assert window.training.n_records() == len(window.current.history)
+    assert window.training._last.epoch == window.current.history[-1]["epoch"]
+
+
+def test_trained_model_is_autosaved_with_its_history(window, qtbot):
+    from aegui.core.config import Experiment, TrainConfig
+    from aegui.core.metrics import read_metrics
+    window.builder.set_experiment(Experiment(train=TrainConfig(epochs=60, check_every=10)))
+    with qtbot.waitSignal(window.training_finished, timeout=30000):
+        window.builder.train_button.click()
+    rows = read_metrics(window.current.path / "metrics.csv")
+    assert [r["epoch"] for r in rows] == [10, 20, 30, 40, 50, 60]
+
+
 def test_demo_models_are_loaded_and_shown(window):
     assert len(window.entries) >= 2
     assert window.current is not None and "demo" in window.current.name

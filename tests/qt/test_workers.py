@@ -21,8 +21,9 @@ def test_short_run_reports_progress_and_finishes(qtbot, controller):
     controller.progress.connect(records.append)
     with qtbot.waitSignal(controller.finished, timeout=30000) as blocker:
         controller.start(exp, font_dataset())
-    rec, model = blocker.args
+    rec, model, history = blocker.args
     assert rec.state == "finished" and rec.epoch == 200
+    assert [row["epoch"] for row in history] == list(range(10, 201, 10))
     assert records and records[-1].epoch == 200
     assert records[-1].losses["total"] < records[0].losses["total"]
     assert model.k == 1
