@@ -65,13 +65,19 @@ def _refuse_unsafe(path: Path, head: bytes) -> None:
             "model in aegui.")
 
 
-def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
+def _read_part(path: Path) -> bytes:
+    """Bytes of one of a model's two files, refused at once if they are a pickle."""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
         raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
                              ".json file of the same name beside it") from None
     _refuse_unsafe(path, blob[:8])
+    return blob
+
+
+def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
+    blob = _read_part(path)
     if len(blob) < 8 or struct.unpack("<Q", blob[:8])[0] > len(blob) - 8 or blob[8:9] != b"{":
         raise ModelFileError(f"{path}: not a safetensors file")
     try:
@@ -86,12 +92,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
         _refuse_unsafe(path, path.read_bytes()[:8])
     weights_path, meta_path = model_paths(path)
-    try:
-        raw = meta_path.read_bytes()
-    except FileNotFoundError:
-        raise ModelFileError(f"{meta_path}: file not found; a model is a .safetensors file with a "
-                             ".json sidecar of the same name") from None
-    _refuse_unsafe(meta_path, raw[:8])
+    raw = _read_part(meta_path)
     try:
         meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

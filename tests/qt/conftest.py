@@ -1,6 +1,15 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Every Qt test starts and ends in English, whatever a test switched to."""
+    from aegui.qt import i18n
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
 @pytest.fixture
 def aegui_home(tmp_path, monkeypatch):
     """User data (autosave, glyph library) in a temp folder, never the real one."""
@@ -25,5 +34,3 @@ def window(qtbot, tmp_path, aegui_home):
         win.start_loading()
     yield win
     win.controller.shutdown()
-    from aegui.qt import i18n
-    i18n.set_language("en")

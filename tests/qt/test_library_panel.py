@@ -22,9 +22,7 @@ def arr(rows):
 @pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("AEGUI_HOME", str(tmp_path))
-    i18n.set_language("en")
-    yield tmp_path
-    i18n.set_language("en")
+    return tmp_path
 
 
 @pytest.fixture

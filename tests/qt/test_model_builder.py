@@ -48,13 +48,6 @@ DAE = Experiment(
 )
 
 
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language("en")
-
-
 @pytest.fixture
 def builder(qtbot):
     w = ModelBuilder()

@@ -25,13 +25,6 @@ LABELS = list(FONT)
 X = np.stack([glyph_of(FONT[k]).ravel() for k in LABELS])
 
 
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language("en")
-
-
 @pytest.fixture
 def editor(qtbot):
     w = PixelEditor()

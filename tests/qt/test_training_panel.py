@@ -47,12 +47,6 @@ def feed(panel, recs, k):
     panel.flush()
 
 
-@pytest.fixture
-def english():
-    yield
-    i18n.set_language("en")
-
-
 # -- TrainingPanel ---------------------------------------------------------------------------
 def test_k1_loss_curves_follow_records_in_log_and_linear(panel):
     recs = make_records(30, 1)
