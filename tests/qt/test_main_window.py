@@ -189,3 +189,16 @@ def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window):
     assert window.editor_entry is None
     expected = window.current.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
     np.testing.assert_allclose(window.editor.output(), expected, atol=1e-6)
+
+
+def test_closing_during_training_stops_it_and_autosaves(window, qtbot, aegui_home):
+    from aegui.core.config import Experiment, TrainConfig
+    window.builder.set_experiment(Experiment(train=TrainConfig(epochs=1_000_000, check_every=10)))
+    window.builder.train_button.click()
+    qtbot.waitUntil(lambda: window.live is not None, timeout=30000)
+    t0 = time.perf_counter()
+    window.close()
+    assert not window.controller.is_running()
+    assert time.perf_counter() - t0 < 5
+    saved = list((aegui_home / "autosave").glob("*/model.json"))
+    assert saved, "the best model so far was not autosaved"
