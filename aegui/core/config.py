@@ -31,11 +31,28 @@ class ConfigError(ValueError):
         super().__init__(f"{where}{field}: {problem}")
 
 
+SOURCES = ("font", "emoji", "folder", "idx", "digits")
+COLORS = ("gray", "rgb", "rgba")
+EMOJI_SIZES = (16, 32, 64)
+IMAGE_SIZE_RANGE = (4, 256)             # folder images are resized to size x size
+MAX_VAL_SPLIT = 0.5
+
+
 @dataclass(frozen=True)
 class DataConfig:
-    fonts: tuple[str, ...] = ("Font3",)   # array names in the font file, or ("all",)
-    chars: str = ""                       # keep only these characters ("" = all)
-    path: str = ""                        # a font.h; "" = the course file shipped with aegui
+    fonts: tuple[str, ...] = ("Font3",)   # font: array names in the font file, or ("all",)
+    chars: str = ""                       # font: keep only these characters ("" = all)
+    path: str = ""                        # font: a font.h ("" = the course file shipped with
+                                          # aegui); folder: the image folder; idx: the images file
+    source: str = "font"                  # font, emoji, folder, idx (MNIST-style files), digits
+    size: int = 32                        # emoji (16, 32, 64) and folder (4-256): image side in px
+    color: str = "gray"                   # emoji / folder: gray (1 = ink), rgb (on white), rgba
+    subcategories: tuple[str, ...] = ()   # emoji: e.g. ("face-smiling",); () = all
+    labels_path: str = ""                 # idx: the labels file ("" = look beside the images)
+    classes: tuple[int, ...] = ()         # idx / digits: keep only these classes; () = all
+    max_samples: int = 0                  # keep at most this many samples (0 = all)
+    val_split: float = 0.0                # fraction (0-0.5) held out to measure validation loss
+    split_seed: int = 0                   # seed of the train / validation split
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,7 @@ def _positive(value, field_: str, allow_zero: bool = False) -> None:
 
 def validate(exp: Experiment) -> None:
     m, t, n, d = exp.model, exp.train, exp.noise, exp.data
-    _check(len(d.fonts) > 0, "data.fonts", "name at least one font (e.g. Font3) or 'all'")
+    validate_data(d)
     layers = m.layers
     _check(isinstance(layers, tuple) and len(layers) >= (2 if m.mirror else 3), "model.layers",
            "needs at least input, latent and output sizes, e.g. [35, 10, 2, 10, 35]")
@@ -200,6 +217,47 @@ def validate(exp: Experiment) -> None:
            f"must be a positive whole number, got {n.copies!r}")
 
 
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_data(d: DataConfig) -> None:
+    _choice(d.source, SOURCES, "data.source")
+    _check(isinstance(d.fonts, tuple) and all(isinstance(f, str) for f in d.fonts), "data.fonts",
+           f"must be a list of font names, got {d.fonts!r}")
+    if d.source == "font":
+        _check(len(d.fonts) > 0, "data.fonts", "name at least one font (e.g. Font3) or 'all'")
+    _check(isinstance(d.chars, str), "data.chars", f"must be a string of characters, got {d.chars!r}")
+    _check(isinstance(d.path, str), "data.path", f"must be a path (a string), got {d.path!r}")
+    _check(isinstance(d.labels_path, str), "data.labels_path",
+           f"must be a path (a string) or empty, got {d.labels_path!r}")
+    lo, hi = IMAGE_SIZE_RANGE
+    _check(_whole(d.size) and lo <= d.size <= hi, "data.size",
+           f"must be a whole number of pixels from {lo} to {hi}, got {d.size!r}")
+    if d.source == "emoji":
+        _check(d.size in EMOJI_SIZES, "data.size",
+               f"emoji come at {', '.join(map(str, EMOJI_SIZES[:-1]))} or {EMOJI_SIZES[-1]} px, "
+               f"got {d.size!r}; pick one of those")
+    _choice(d.color, COLORS, "data.color")
+    _check(isinstance(d.subcategories, tuple) and all(isinstance(s, str) and s for s in d.subcategories),
+           "data.subcategories", f"must be a list of emoji subcategory names such as "
+           f"'face-smiling', got {d.subcategories!r}")
+    _check(isinstance(d.classes, tuple) and all(_whole(c) and c >= 0 for c in d.classes),
+           "data.classes", f"must be a list of class numbers >= 0 such as [0, 1, 7], got {d.classes!r}")
+    if d.source in ("folder", "idx"):
+        what = "an image folder" if d.source == "folder" else "an IDX images file (e.g. train-images-idx3-ubyte)"
+        _check(d.path.strip() != "", "data.path", f"the {d.source} source needs {what}; set data.path")
+    _check(_whole(d.max_samples) and d.max_samples >= 0, "data.max_samples",
+           f"must be 0 (all samples) or a positive whole number, got {d.max_samples!r}")
+    vs = d.val_split
+    _check(isinstance(vs, (int, float)) and not isinstance(vs, bool) and math.isfinite(vs)
+           and 0 <= vs <= MAX_VAL_SPLIT, "data.val_split",
+           f"must be a fraction from 0 (no validation set) to {MAX_VAL_SPLIT} (0.2 = 20 % held out), "
+           f"got {vs!r}")
+    _check(_whole(d.split_seed) and d.split_seed >= 0, "data.split_seed",
+           f"must be a whole number >= 0, got {d.split_seed!r}")
+
+
 # ---------------------------------------------------------------- JSON (native schema)
 
 _SECTIONS = {"data": DataConfig, "model": ModelSpec, "train": TrainConfig, "noise": NoiseConfig}
@@ -213,7 +271,7 @@ def _build(cls, raw: dict, section: str):
     if unknown:
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
-    for key in ("fonts", "layers"):
+    for key in ("fonts", "layers", "subcategories", "classes"):
         if key in values:
             if not isinstance(values[key], (list, tuple)):
                 raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")

@@ -50,9 +50,11 @@ def check_fits(exp: Experiment, data: Dataset) -> None:
 
 class TrainingSession:
     def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None,
-                 device: str | None = None):
+                 device: str | None = None, val_data: Dataset | None = None):
         exp.validate()
         check_fits(exp, data)
+        if val_data is not None:
+            check_fits(exp, val_data)
         t = exp.train
         k = len(seeds or lrs or inits or []) or t.seeds
         self.exp, self.data, self.k = exp, data, k
@@ -66,6 +68,11 @@ class TrainingSession:
         self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
+        # Validation set (see datasets.load_split): its loss is measured at each check.
+        self.val_data = val_data if val_data is not None and len(val_data) else None
+        self.val_x = None if self.val_data is None else \
+            torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device)
+        self._val_model = None if self.val_data is None else Autoencoder(exp.model, 1).to(self.device)
         self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
         self.best = 0
         self.history: list[dict] = []
@@ -215,10 +222,59 @@ class TrainingSession:
                 last_loss = total.detach()
                 parts_now = {k: v.detach() for k, v in parts.items()}
             rec = self._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+            if self.val_x is not None:
+                rec.val_loss = self.val_loss(rec.best, epoch)
             self.history.append(self._history_row(rec))
             yield rec
             if rec.done:
                 return
+
+    _VAL_CHUNK = 4096   # validation samples per forward pass (bounds the memory it takes)
+
+    @torch.no_grad()
+    def val_loss(self, k: int, epoch: int) -> float:
+        """Model k's loss on the validation set: the training loss function ("total", with the
+        KL / penalty terms and the epoch's beta), measured deterministically: the VAE decodes
+        its mean mu, the denoising AE gets clean inputs. Chunked; exact, since every term is a
+        mean over samples (sparse-KL's mean code is taken over the whole set)."""
+        spec, t = self.exp.model, self.exp.train
+        m = self._val_model
+        m.flat.copy_(self.model.flat[k:k + 1])
+        x = self.val_x
+        n = x.shape[0]
+        recon = kl = jac = torch.zeros(1, device=self.device)
+        codes = []
+        for lo in range(0, n, self._VAL_CHUNK):
+            xb = x[lo:lo + self._VAL_CHUNK]
+            w = xb.shape[0] / n
+            if spec.kind == "vae":
+                h, _ = m.encode_raw(xb)
+                mu, logvar = h[..., : m.latent_dim], h[..., m.latent_dim:].clamp(-20, 20)
+                recon = recon + w * L.reconstruction(m.decode_logits(mu), xb, t.loss,
+                                                     spec.output_activation, True)
+                kl = kl + w * L.kl_normal(mu, logvar)
+                continue
+            if spec.kind == "contractive":
+                code, jac2 = L.contractive(m, xb)
+                jac = jac + w * jac2
+            else:
+                code = m.encode(xb)
+            recon = recon + w * L.reconstruction(m.decode_logits(code), xb, t.loss,
+                                                 spec.output_activation, False)
+            if spec.kind == "sparse":
+                codes.append(code)
+        if spec.kind == "vae":
+            beta = spec.beta * (min(1.0, epoch / spec.kl_warmup) if spec.kl_warmup else 1.0)
+            total = recon + beta * kl
+        elif spec.kind == "contractive":
+            total = recon + spec.contractive_weight * jac
+        elif spec.kind == "sparse":
+            code = torch.cat(codes, dim=1)
+            pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
+            total = recon + spec.sparsity_weight * pen
+        else:
+            total = recon
+        return float(total[0])
 
     def _hit(self, wrong, loss, target) -> bool:
         ok = (wrong.amax(1) <= target) & self.alive & torch.isfinite(loss)
@@ -291,6 +347,8 @@ class TrainingSession:
         row.update({f"loss_{k}": v for k, v in rec.losses.items()})
         row.update({"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
                     "best_model": rec.best, "seconds": round(rec.elapsed, 4)})
+        if rec.val_loss is not None:
+            row["val_loss"] = rec.val_loss
         return row
 
 
