@@ -1,4 +1,4 @@
-"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|decode ...` run headless.
+"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|decode|sweep ...` run headless.
 
 Bad input ends with exit status 2 and one line on stderr that names the file, field or
 line and what to do; never a traceback.
@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--grid", type=int, metavar="N",
                    help="instead of one point: an N x N mosaic over the dataset's codes (first two dims)")
     d.add_argument("--out", help="also write a PNG here (required with --grid)")
+
+    w = sub.add_parser("sweep", help="train every combination of a sweep JSON, N seeds each",
+                       description="Train every combination of the fields a sweep JSON varies, N seeds "
+                       "each; write results.csv (mean and population std per config), runs.csv, "
+                       "curves.csv, histories.csv and sweep.json. Ctrl-C cancels and keeps the "
+                       "finished groups (exit status 130).")
+    w.add_argument("sweep", help="sweep JSON, e.g. resources/sweeps/seed001-architectures.json")
+    w.add_argument("--out", required=True, help="output folder")
+    w.add_argument("--seeds", type=int, help="override the runs per config")
+    w.add_argument("--epochs", type=int, help="override the epochs of every run")
+    w.add_argument("--quiet", action="store_true", help="no progress on the terminal")
     return p
 
 
@@ -144,6 +155,83 @@ def cmd_train(args) -> int:
     print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
     print(json.dumps({**metrics, "model": str(out)}))
     return 1 if rec.state == "diverged" else 0
+
+
+# ---------------------------------------------------------------- sweep
+
+EXIT_CANCELLED = 130
+
+
+def _sweep_line(p) -> str:
+    done = p["fraction"]
+    eta = p["elapsed"] * (1 - done) / done if done > 0 else 0.0
+    bar = "#" * int(done * 20)
+    label = "; ".join(p["group_labels"])
+    return (f"\r\033[K[{bar:<20}] group {p['group']}/{p['groups']}  runs {p['runs_done']}/{p['runs']}  "
+            f"epoch {p['epoch']}/{p['epochs']}  best max wrong {p['best_max_wrong']}  "
+            f"{p['elapsed']:.0f} s, ~{eta:.0f} s left  {label[:60]} ")
+
+
+def cmd_sweep(args) -> int:
+    import signal
+    import threading
+
+    from aegui.core.sweep import SweepRunner, load_sweep, with_overrides, write_results
+
+    sweep = with_overrides(load_sweep(args.sweep), seeds=args.seeds, epochs=args.epochs)
+    runner = SweepRunner(sweep)
+    out = Path(args.out)
+    tty = not args.quiet and sys.stderr.isatty()
+    if not args.quiet:
+        print(f"aegui: sweep {sweep.name!r}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
+              f"{runner.n_runs} runs in {len(runner.groups)} training sessions", file=sys.stderr)
+
+    def on_sigint(signum, frame):
+        if runner.cancelled:        # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        runner.cancel()
+        print("\naegui: cancelling; the finished groups are kept (Ctrl-C again to quit at once)",
+              file=sys.stderr)
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    last = 0.0
+    try:
+        for p in runner.steps():
+            now = time.monotonic()
+            if p["state"] == "running" and tty and now - last >= 0.1:
+                last = now
+                sys.stderr.write(_sweep_line(p))
+                sys.stderr.flush()
+            elif p["state"] == "group_done" and not args.quiet:
+                labels = "; ".join(p["group_labels"])
+                sys.stderr.write(("\r\033[K" if tty else "") +
+                                 f"group {p['group']}/{p['groups']} done in {p['group_elapsed']:.1f} s "
+                                 f"({p['group_runs']} runs: {labels})\n")
+    except KeyboardInterrupt:       # the second Ctrl-C: the finished groups are still written
+        runner.result.cancelled = True
+        if runner.result.cancelled_group is None and len(runner.result.group_seconds) < len(runner.groups):
+            runner.result.cancelled_group = len(runner.result.group_seconds)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    result = runner.result
+    write_results(result, out)
+    best = result.best_config()
+    if not args.quiet:
+        if best is not None:
+            row = result.summary(best)
+            print(f"aegui: best config {best} ({row['label']}): max wrong {row['final_max_wrong_mean']:.2f} "
+                  f"+/- {row['final_max_wrong_std']:.2f} over {row['n_runs']} runs", file=sys.stderr)
+        print(f"aegui: wrote {out}/results.csv, runs.csv, curves.csv, histories.csv and sweep.json",
+              file=sys.stderr)
+    print(json.dumps({"configs": len(result.configs_done), "configs_total": len(result.configs),
+                      "runs": len(result.runs), "runs_total": runner.n_runs,
+                      "seconds": round(result.seconds, 3), "out": str(out), "cancelled": result.cancelled,
+                      "best_config": best,
+                      "best_label": result.configs[best].label if best is not None else None}))
+    return EXIT_CANCELLED if result.cancelled else 0
 
 
 # ---------------------------------------------------------------- eval / decode
@@ -256,7 +344,7 @@ def main(argv=None) -> int:
     from aegui.core.config import ConfigError
     from aegui.core.glyphs import FontParseError
     from aegui.core.storage import ModelFileError
-    handlers = {"train": cmd_train, "eval": cmd_eval, "decode": cmd_decode}
+    handlers = {"train": cmd_train, "eval": cmd_eval, "decode": cmd_decode, "sweep": cmd_sweep}
     try:
         return handlers[args.command](args)
     except (UserError, ConfigError, FontParseError, ModelFileError) as e:
