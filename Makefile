@@ -19,6 +19,12 @@ bench: $(STAMP)
 	$(PY) bench/batched_vs_sequential.py
 	$(PY) bench/font_targets.py
 
+# One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
+.PHONY: package
+package: $(STAMP)
+	$(PY) -m pip install --quiet 'pyinstaller>=6.11,<7'
+	PY=$(PY) installer/build.sh
+
 # torch is pinned first: 2.13.0 is a CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -32,6 +32,23 @@ def install_qt_translator(code: str) -> None:
             _translators.append(t)
 
 
+def set_window_icon(app) -> None:
+    """The 'a' icon (resources/icons, every size) on all windows; on Wayland the compositor takes
+    it from the aegui.desktop entry, named here."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from aegui.core.paths import resources_dir
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        path = resources_dir() / "icons" / f"aegui-{size}.png"
+        if path.exists():
+            icon.addFile(str(path), QSize(size, size))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    app.setDesktopFileName("aegui")
+
+
 def _choose_platform(headless: bool) -> bool:
     """Pick offscreen rendering for --smoke/--screenshot without a display; False when the
     app cannot show a window at all (Qt would abort with a long plugin message)."""
@@ -73,6 +90,7 @@ def run(argv=None, start: float | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("aegui")
     app.setOrganizationName("aegui")
+    set_window_icon(app)
     from aegui.qt import i18n, theme
     from aegui.qt.main_window import MainWindow
 

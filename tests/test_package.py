@@ -1,0 +1,104 @@
+"""The packaged app (installer/, `make package`) and its icons.
+
+The bundle tests run only where a bundle was built (dist/aegui/aegui, or the executable named
+by AEGUI_BUNDLE); `make test` on a fresh clone skips them. The icon tests always run.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = Path(os.environ.get("AEGUI_BUNDLE") or
+           ROOT / "dist" / "aegui" / ("aegui.exe" if sys.platform == "win32" else "aegui"))
+needs_bundle = pytest.mark.skipif(not EXE.exists(), reason=f"no packaged app at {EXE} (run `make package`)")
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+SMOKE_KEYS = {"window_shown_s", "model_loaded_s", "torch_imported_before_window", "models", "current"}
+
+
+def run_bundle(args, home, timeout=180):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(home))
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env,
+                          timeout=timeout, cwd=home.parent)
+
+
+def last_json(stdout: str) -> dict:
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+    assert lines, f"no JSON line in the output:\n{stdout}"
+    return json.loads(lines[-1])
+
+
+@needs_bundle
+def test_bundle_smoke_prints_the_same_report_as_main_py(tmp_path):
+    proc = run_bundle(["--smoke"], tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    info = last_json(proc.stdout)
+    assert set(info) == SMOKE_KEYS
+    assert info["current"] is not None and len(info["models"]) >= 2
+    assert all("(demo)" in name for name in info["models"][:2])   # the shipped models/ were found
+    assert info["torch_imported_before_window"] is False
+    assert 0 < info["window_shown_s"] <= info["model_loaded_s"]
+
+
+@needs_bundle
+def test_bundle_screenshot(tmp_path):
+    out = tmp_path / "shot.png"
+    proc = run_bundle(["--screenshot", str(out)], tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert last_json(proc.stdout)["screenshot"] == str(out)
+    from PIL import Image
+    with Image.open(out) as im:
+        assert im.size[0] >= 1000 and im.size[1] >= 600
+
+
+@needs_bundle
+def test_bundle_runs_the_command_line(tmp_path):
+    """`aegui train/eval/decode` work from the bundle too (torch, the course font, the presets)."""
+    preset = ROOT / "resources" / "presets" / "font3-ae2d.json"
+    run = tmp_path / "run"
+    proc = run_bundle(["train", str(preset), "--out", str(run), "--epochs", "60", "--seeds", "2"],
+                      tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert last_json(proc.stdout)["epochs"] <= 60
+    proc = run_bundle(["decode", str(run), "--z", "0,0", "--out", str(tmp_path / "g.png")], tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "g.png").exists()
+
+
+@needs_bundle
+def test_bundle_ships_resources_and_models():
+    internal = EXE.parent / "_internal"   # PyInstaller 6's one-folder layout: sys._MEIPASS
+    for rel in ("resources/font.h", "resources/icons/aegui-256.png", "models/font3-ae2d/model.safetensors"):
+        assert (internal / rel).is_file(), rel
+    assert not (internal / "torch" / "test").exists()   # trimmed: see installer/aegui.spec
+
+
+@pytest.mark.parametrize("size", ICON_SIZES)
+def test_icon_png_sizes(size):
+    from PIL import Image
+    with Image.open(ROOT / "resources" / "icons" / f"aegui-{size}.png") as im:
+        assert im.size == (size, size) and im.mode == "RGBA"
+        # A light square with dark cells: both must be there at every size.
+        import numpy as np
+        px = np.asarray(im)
+        red = px[..., 0][px[..., 3] == 255]
+        assert red.min() < 80 and red.max() > 200
+
+
+def test_app_sets_window_icon(qapp):
+    from aegui.qt.app import set_window_icon
+    set_window_icon(qapp)
+    icon = qapp.windowIcon()
+    assert not icon.isNull()
+    sizes = {s.width() for s in icon.availableSizes()}
+    assert set(ICON_SIZES) <= sizes
+
+
+def test_desktop_entry():
+    text = (ROOT / "installer" / "aegui.desktop").read_text(encoding="utf-8")
+    entry = dict(ln.split("=", 1) for ln in text.splitlines()[1:] if "=" in ln)
+    assert text.startswith("[Desktop Entry]")
+    assert entry["Type"] == "Application" and entry["Exec"] == "aegui" and entry["Icon"] == "aegui"
