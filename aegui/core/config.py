@@ -20,6 +20,9 @@ NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
 NOISE_MODES = ("fresh", "fixed")
 SPARSITY = ("l1", "kl")
 DEVICES = ("auto", "cpu", "cuda")
+ARCHS = ("mlp", "conv")
+ARCH_LABELS = {"mlp": "fully connected (MLP)", "conv": "convolutional"}
+MAX_CONV_LAYERS = 5
 
 
 class ConfigError(ValueError):
@@ -70,6 +73,15 @@ class ModelSpec:
     sparsity_weight: float = 1e-3
     sparsity_rho: float = 0.05
     contractive_weight: float = 1e-3
+    arch: str = "mlp"                     # mlp: `layers`; conv: stride-2 convs with `channels`
+    channels: tuple[int, ...] = (32, 64)  # conv: output channels of each conv (each halves H, W)
+    input_shape: tuple[int, ...] = ()     # conv: the images' (H, W) or (H, W, C)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """conv: (H, W, C) of the input images (C = 1 for grey)."""
+        shape = tuple(self.input_shape)
+        return shape if len(shape) == 3 else (*shape, 1)
 
     @property
     def full_layers(self) -> tuple[int, ...]:
@@ -127,7 +139,9 @@ class Experiment:
         out = {"schema_version": SCHEMA_VERSION}
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
-        out["model"]["layers"] = list(self.model.layers)
+        for section, key in (("model", "layers"), ("model", "channels"), ("model", "input_shape"),
+                             ("data", "subcategories"), ("data", "classes")):
+            out[section][key] = list(out[section][key])
         return out
 
     def to_json(self) -> str:
@@ -168,6 +182,9 @@ def validate(exp: Experiment) -> None:
     _check(full[0] == full[-1], "model.layers",
            f"the output size ({full[-1]}) must equal the input size ({full[0]})")
     _choice(m.kind, KINDS, "model.kind")
+    _choice(m.arch, ARCHS, "model.arch")
+    if m.arch == "conv":
+        validate_conv(m)
     for name in ("hidden_activation", "latent_activation", "output_activation"):
         _choice(getattr(m, name), ACTIVATIONS, f"model.{name}")
     _choice(m.init, INITS, "model.init")
@@ -221,6 +238,35 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def validate_conv(m: ModelSpec) -> None:
+    """A conv model reads images of `input_shape` through len(channels) stride-2 convs, then a
+    linear map to the code; `layers` only gives [input, latent, output] sizes."""
+    shape = m.input_shape
+    _check(isinstance(shape, tuple) and len(shape) in (2, 3) and all(_whole(v) and v > 0 for v in shape),
+           "model.input_shape", f"a conv model needs the images' [height, width] or [height, width, "
+           f"channels], e.g. [32, 32, 3]; got {list(shape) if isinstance(shape, tuple) else shape!r}")
+    h, w, c = m.image_shape
+    _check(c in (1, 3, 4), "model.input_shape", f"images have 1 (grey), 3 (RGB) or 4 (RGBA) channels, got {c}")
+    ch = m.channels
+    _check(isinstance(ch, tuple) and 1 <= len(ch) <= MAX_CONV_LAYERS, "model.channels",
+           f"list 1 to {MAX_CONV_LAYERS} conv layers' channel counts, e.g. [32, 64]; got {ch!r}")
+    for i, v in enumerate(ch):
+        _check(_whole(v) and 0 < v <= 1024, f"model.channels[{i}]",
+               f"channel counts must be whole numbers from 1 to 1024, got {v!r}")
+    factor = 2 ** len(ch)
+    _check(h % factor == 0 and w % factor == 0, "model.channels",
+           f"{len(ch)} conv layers halve the image {len(ch)} times, so its sides must be multiples of "
+           f"{factor}; {h}x{w} px are not: use fewer conv layers or another image size")
+    full = m.full_layers
+    _check(len(full) == 3, "model.layers",
+           f"a conv model lists only [input, latent, output] sizes, e.g. [{h * w * c}, 16, {h * w * c}]; "
+           "its hidden layers are the conv channels")
+    _check(full[0] == h * w * c, "model.layers",
+           f"the input size ({full[0]}) must be height x width x channels = {h}x{w}x{c} = {h * w * c}")
+    _check(m.kind != "contractive", "model.kind",
+           "the contractive penalty is computed for MLP encoders only; use arch 'mlp'")
+
+
 def validate_data(d: DataConfig) -> None:
     _choice(d.source, SOURCES, "data.source")
     _check(isinstance(d.fonts, tuple) and all(isinstance(f, str) for f in d.fonts), "data.fonts",
@@ -271,7 +317,7 @@ def _build(cls, raw: dict, section: str):
     if unknown:
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
-    for key in ("fonts", "layers", "subcategories", "classes"):
+    for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape"):
         if key in values:
             if not isinstance(values[key], (list, tuple)):
                 raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")

@@ -178,3 +178,11 @@ class Autoencoder(torch.nn.Module):
 
     def parameter_count(self) -> int:
         return self.flat.shape[1]
+
+
+def build_model(spec: ModelSpec, k: int = 1):
+    """The model a spec describes (K stacked copies): an MLP Autoencoder or a ConvAutoencoder."""
+    if spec.arch == "conv":
+        from aegui.core.conv import ConvAutoencoder
+        return ConvAutoencoder(spec, k)
+    return Autoencoder(spec, k)

@@ -21,6 +21,12 @@ MESSAGES = {
     "some_diverged": "{dead} of {models} models diverged and were frozen at their last finite weights.",
     "diverged": ("Training diverged at epoch {epoch}: {why}. The learning rate {lr} is probably too high "
                  "for {optimizer}; try {lower} or lower. The last finite weights were kept."),
+    "kl_collapse": ("The KL term is near zero ({kl} nats per sample) and the decoder gives about the same "
+                    "output for every code: the posterior collapsed. Lower β, lengthen the KL warm-up or "
+                    "train longer before judging."),
+    "kl_explode": ("The KL term is very large ({kl} nats per sample, {per_dim} per latent dimension): the "
+                   "codes are far from the prior, so samples from N(0, I) decode poorly. Raise β or lower "
+                   "the learning rate."),
     "why_nan": "the loss became NaN or infinite",
     "why_weights": "the weights grew past {limit}",
     "why_growth": "the loss grew to over {factor} times its starting value",

@@ -13,7 +13,7 @@ from safetensors.torch import save as st_save
 
 import aegui
 from aegui.core.config import ConfigError, Experiment, experiment_from_dict
-from aegui.core.nets import Autoencoder
+from aegui.core.nets import Autoencoder, build_model
 
 FORMAT = "aegui-model"
 FORMAT_VERSION = 1
@@ -111,7 +111,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
         raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "
                              "the files were changed or mixed up")
-    model = Autoencoder(exp.model, 1)
+    model = build_model(exp.model, 1)
     try:
         model.load_named_weights(tensors, 0)
     except (KeyError, ValueError) as e:

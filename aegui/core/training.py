@@ -17,7 +17,7 @@ from aegui.core import losses as L
 from aegui.core import progress as P
 from aegui.core.config import ConfigError, Experiment
 from aegui.core.datasets import Dataset
-from aegui.core.nets import _ACT, Autoencoder
+from aegui.core.nets import _ACT, Autoencoder, build_model
 from aegui.core.noise import apply_noise
 from aegui.core.optim import FlatOptimizer, lr_factor
 
@@ -40,7 +40,16 @@ def resolve_device(name: str) -> torch.device:
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
-    first = exp.model.full_layers[0]
+    spec = exp.model
+    if spec.arch == "conv":
+        have = tuple(data.shape) if len(data.shape) == 3 else (*data.shape, 1)
+        if len(data.shape) not in (2, 3) or have != spec.image_shape:
+            shape = "x".join(str(s) for s in data.shape)
+            want = "x".join(str(s) for s in spec.input_shape)
+            raise ConfigError("model.input_shape", f"the conv model reads {want} images but "
+                              f"{data.name} holds {shape} samples; set model.input_shape to "
+                              f"{list(data.shape)} (and the input/output layers to {data.dim})")
+    first = spec.full_layers[0]
     if first != data.dim:
         shape = "x".join(str(s) for s in data.shape)
         raise ConfigError("model.layers", f"the input layer has {first} units but each sample of "
@@ -64,7 +73,7 @@ class TrainingSession:
         if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
             raise ValueError("seeds, lrs and inits must have one entry per model")
         self.device = resolve_device(device or t.device)
-        self.model = Autoencoder(exp.model, k)
+        self.model = build_model(exp.model, k)
         self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
@@ -72,7 +81,7 @@ class TrainingSession:
         self.val_data = val_data if val_data is not None and len(val_data) else None
         self.val_x = None if self.val_data is None else \
             torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device)
-        self._val_model = None if self.val_data is None else Autoencoder(exp.model, 1).to(self.device)
+        self._val_model = None if self.val_data is None else build_model(exp.model, 1).to(self.device)
         self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
         self.best = 0
         self.history: list[dict] = []
@@ -328,6 +337,8 @@ class TrainingSession:
         dead = int((~self.alive).sum())
         if dead and state == P.RUNNING:
             msg = ("some_diverged", {"dead": dead, "models": self.k})
+        if msg is None or state == P.FINISHED:
+            msg = self._kl_warning(epoch, parts) or msg
         message = P.render(*msg) if msg else ""
         extra = {"message_id": msg[0], "message_args": msg[1]} if msg else {}
         self.state, self.message = state, message
@@ -340,6 +351,27 @@ class TrainingSession:
             epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message,
             extra=extra)
 
+
+    # KL below this (nats per sample, summed over the code) means q(z|x) is the prior for every
+    # x: the decoder ignores its input and every decode looks alike. Above KL_EXPLODE_PER_DIM
+    # per latent dimension the codes sit so far from N(0, I) that prior samples decode poorly.
+    KL_COLLAPSE = 0.05
+    KL_EXPLODE_PER_DIM = 20.0
+    _KL_MIN_EPOCH = 50
+
+    def _kl_warning(self, epoch: int, parts: dict):
+        spec = self.exp.model
+        if spec.kind != "vae" or "kl" not in parts or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
+            return None
+        kl = float(parts["kl"][self.best])
+        if not math.isfinite(kl):
+            return None
+        if kl < self.KL_COLLAPSE:
+            return ("kl_collapse", {"kl": f"{kl:.3g}"})
+        per_dim = kl / max(1, spec.latent_dim)
+        if per_dim > self.KL_EXPLODE_PER_DIM:
+            return ("kl_explode", {"kl": f"{kl:.4g}", "per_dim": f"{per_dim:.3g}"})
+        return None
 
     @staticmethod
     def _history_row(rec: P.ProgressRecord) -> dict:

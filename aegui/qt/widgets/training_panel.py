@@ -70,6 +70,12 @@ i18n.register({
     MESSAGES["diverged"]: ("El entrenamiento divergió en la época {epoch}: {why}. La tasa de aprendizaje "
                            "{lr} es probablemente demasiado alta para {optimizer}; pruebe {lower} o menos. "
                            "Se conservaron los últimos pesos finitos."),
+    MESSAGES["kl_collapse"]: ("El término KL es casi cero ({kl} nats por muestra) y el decodificador da casi "
+                              "la misma salida para cualquier código: el posterior colapsó. Baja β, alarga "
+                              "el calentamiento KL o entrena más antes de juzgar."),
+    MESSAGES["kl_explode"]: ("El término KL es muy grande ({kl} nats por muestra, {per_dim} por dimensión "
+                             "latente): los códigos están lejos del prior, así que las muestras de N(0, I) "
+                             "se decodifican mal. Sube β o baja la tasa de aprendizaje."),
     MESSAGES["why_nan"]: "la pérdida se volvió NaN o infinita",
     MESSAGES["why_weights"]: "los pesos superaron {limit}",
     MESSAGES["why_growth"]: "la pérdida creció a más de {factor} veces su valor inicial",
