@@ -228,3 +228,101 @@ class TaskRunner(QObject):
     def wait_all(self, timeout_ms: int = 10000) -> None:
         for thread, _, _ in list(self._jobs):
             thread.wait(timeout_ms)
+
+
+class JobWorker(QObject):
+    """Iterates a long job off the GUI thread: sweeps, denoising curves, t-SNE, probes.
+
+    `make_job()` runs in the worker thread (building a job may load data) and returns an object
+    with `steps()`, a generator of progress items, and optionally `cancel()` (cooperative, safe
+    from another thread). Items must be fresh objects the job no longer touches (they cross
+    threads). `finished` carries the last item yielded, or None if there was none.
+    """
+    progress = Signal(object)
+    finished = Signal(object)
+    errored = Signal(str)
+
+    def __init__(self, make_job):
+        super().__init__()
+        self.make_job = make_job
+        self.job = None
+        self._cancel = threading.Event()
+
+    def request_cancel(self) -> None:
+        self._cancel.set()
+        job = self.job
+        if job is not None and hasattr(job, "cancel"):
+            job.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.job = self.make_job()
+            if self._cancel.is_set() and hasattr(self.job, "cancel"):
+                self.job.cancel()
+            last, last_emit = None, 0.0
+            for item in self.job.steps():
+                last = item
+                now = time.monotonic()
+                if now - last_emit >= PROGRESS_INTERVAL:
+                    self.progress.emit(item)
+                    last_emit = now
+                if self._cancel.is_set() and not hasattr(self.job, "cancel"):
+                    break   # a job without its own cancel stops between items
+        except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
+            traceback.print_exc()
+            self.errored.emit(str(e) or type(e).__name__)
+        else:
+            self.finished.emit(last)
+
+
+class JobController(QObject):
+    """Owns one JobWorker's thread at a time, like TrainingController does for training."""
+    progress = Signal(object)
+    finished = Signal(object)
+    errored = Signal(str)
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker: JobWorker | None = None
+
+    def is_running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def start(self, make_job) -> None:
+        if self.is_running():
+            raise RuntimeError("a job is already running")
+        self.thread = QThread()
+        self.thread.setObjectName("aegui-job")
+        self.worker = JobWorker(make_job)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        for name in ("progress", "finished", "errored"):
+            getattr(self.worker, name).connect(getattr(self, name))
+        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.errored.connect(self.thread.quit, Qt.DirectConnection)
+        self.thread.finished.connect(self._cleanup)
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, GUI_SWITCH_INTERVAL))
+        self.thread.start()
+        self.running_changed.emit(True)
+
+    def cancel(self) -> None:
+        if self.worker:
+            self.worker.request_cancel()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        if self.thread is None:
+            return True
+        self.cancel()
+        return self.thread.wait(timeout_ms)
+
+    def _cleanup(self) -> None:
+        if self.thread:
+            self.thread.wait()   # see TrainingController._cleanup
+            sys.setswitchinterval(self._switch_interval)
+        self.worker = None
+        self.thread = None
+        self.running_changed.emit(False)

@@ -1,0 +1,66 @@
+"""JobController: a generator job off the GUI thread, throttled progress, cooperative cancel."""
+import threading
+import time
+
+from aegui.qt.workers import JobController
+
+
+class _Job:
+    def __init__(self, n, delay=0.0):
+        self.n, self.delay = n, delay
+        self.cancelled = threading.Event()
+        self.thread = None
+
+    def cancel(self):
+        self.cancelled.set()
+
+    def steps(self):
+        self.thread = threading.current_thread()
+        for i in range(self.n):
+            if self.cancelled.is_set():
+                yield {"state": "cancelled", "done": i}
+                return
+            time.sleep(self.delay)
+            yield {"state": "running", "done": i + 1}
+        yield {"state": "finished", "done": self.n}
+
+
+def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
+    c = JobController()
+    job = _Job(500)
+    with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
+        c.start(lambda: job)
+    assert blocker.args[0] == {"state": "finished", "done": 500}
+    assert job.thread is not threading.main_thread()
+    qtbot.waitUntil(lambda: not c.is_running())
+
+
+def test_progress_is_throttled(qtbot):
+    c = JobController()
+    seen = []
+    c.progress.connect(seen.append)
+    with qtbot.waitSignal(c.finished, timeout=10000):
+        c.start(lambda: _Job(20000))
+    assert 1 <= len(seen) < 200
+
+
+def test_cancel_reaches_the_job_and_ends_it(qtbot):
+    c = JobController()
+    job = _Job(10_000, delay=0.001)
+    with qtbot.waitSignal(c.progress, timeout=10000):
+        c.start(lambda: job)
+    with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
+        c.cancel()
+    assert blocker.args[0]["state"] == "cancelled"
+    assert blocker.args[0]["done"] < 10_000
+
+
+def test_an_error_while_building_the_job_is_reported(qtbot):
+    c = JobController()
+
+    def bad():
+        raise ValueError("data.path: folder not found; check the path")
+    with qtbot.waitSignal(c.errored, timeout=10000) as blocker:
+        c.start(bad)
+    assert "data.path" in blocker.args[0]
+    qtbot.waitUntil(lambda: not c.is_running())
