@@ -1,36 +1,47 @@
-"""The seed-001 sweep (6 architectures x 2 optimizers x 5 seeds on Font1) through aegui's
-SweepRunner (each architecture/optimizer pair is one TrainingSession of 5 stacked models)
-vs the same 60 runs one after another in the loop a student would write: nn.Sequential +
-torch.optim.SGD(momentum=0 or 0.9) + BCEWithLogitsLoss, same epochs, learning rate,
-activations, initialisation (Xavier-uniform weights, zero biases) and full batch.
+"""Acceptance 1 of the sweeps issue: the seed-001 comparison (6 architectures x 2 optimizers x
+5 seeds on Font1) from `aegui sweep`, from the app's Experiments menu, and the same 60 runs one
+after another in the loop a student would write, side by side.
 
-Neither side stops early. aegui also measures wrong pixels every `check_every` epochs (its
-records); the plain loop measures them once at the end. Prints both times, the ratio and the
-mean final max-wrong pixels of each side, then one JSON line.
+- cli: the whole `aegui sweep SWEEP --out DIR` process (Python start and torch import included),
+  and the sweep time it reports (its last stdout line).
+- gui: the real main window offscreen, demo models loaded, then Experiments > <the preset>
+  triggered; timed from the click to the table and band chart being filled (sweep_finished).
+  It runs in a child process so Qt and the plain loop do not share one interpreter.
+- runner (optional): aegui.core.sweep.SweepRunner in this process, no CLI around it.
+- plain: nn.Sequential + torch.optim.SGD(momentum=0 or 0.9) + BCEWithLogitsLoss, same epochs,
+  learning rate, activations, initialisation (Xavier-uniform weights, zero biases), full batch,
+  one run at a time.
+
+Nothing stops early. aegui also measures wrong pixels every `check_every` epochs (its records);
+the plain loop measures them once at the end. Prints the times, the ratio and the mean final
+max-wrong pixels of each side, then one JSON line. The CPU of this project is shared: take the
+figures as rough and compare them only within one run of this script.
+
 Usage: python bench/sweep_vs_sequential.py [--sweep FILE] [--epochs N] [--seeds N]
+           [--phases cli,gui,plain] [--screenshots DIR]
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
-from torch import nn
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.datasets import from_config  # noqa: E402
-from aegui.core.sweep import SweepRunner, expand, load_sweep, with_overrides  # noqa: E402
-
-ACT = {"elu": nn.ELU, "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
+DEFAULT_SWEEP = ROOT / "resources/sweeps/seed001-architectures.json"
 
 
-def plain_run(exp, x: torch.Tensor, seed: int) -> tuple[float, int]:
+def plain_run(exp, x, seed: int) -> tuple[float, int]:
     """One run as a student writes it; returns (final loss, final max wrong pixels)."""
+    import torch
+    from torch import nn
+    act = {"elu": nn.ELU, "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
     m, t = exp.model, exp.train
     torch.manual_seed(seed)
     sizes = list(m.full_layers)
@@ -43,7 +54,7 @@ def plain_run(exp, x: torch.Tensor, seed: int) -> tuple[float, int]:
         layers.append(lin)
         if i == len(sizes) - 2:
             break                                   # logits out: BCEWithLogitsLoss applies the sigmoid
-        layers.append(ACT[m.latent_activation if i == latent - 1 else m.hidden_activation]())
+        layers.append(act[m.latent_activation if i == latent - 1 else m.hidden_activation]())
     model = nn.Sequential(*layers)
     momentum = t.momentum if t.optimizer == "momentum" else 0.0
     opt = torch.optim.SGD(model.parameters(), lr=t.learning_rate, momentum=momentum)
@@ -58,49 +69,162 @@ def plain_run(exp, x: torch.Tensor, seed: int) -> tuple[float, int]:
     return float(loss.detach()), int(wrong.max())
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sweep", default=str(ROOT / "resources/sweeps/seed001-architectures.json"))
-    ap.add_argument("--epochs", type=int, help="override the sweep's epochs (both sides)")
-    ap.add_argument("--seeds", type=int, help="override the sweep's seeds (both sides)")
-    a = ap.parse_args()
+def sweep_file(a, tmp: Path) -> Path:
+    """The sweep as given, or a copy with --epochs/--seeds applied (both sides run the same)."""
+    if a.epochs is None and a.seeds is None:
+        return Path(a.sweep)
+    from aegui.core.sweep import load_sweep, with_overrides
+    sweep = with_overrides(load_sweep(a.sweep), seeds=a.seeds, epochs=a.epochs)
+    path = tmp / "sweep.json"
+    path.write_text(sweep.to_json(inline_base=True))
+    return path
+
+
+def phase_cli(path: Path, tmp: Path) -> dict:
+    out = tmp / "cli"
+    cmd = [sys.executable, "-m", "aegui", "sweep", str(path), "--out", str(out), "--quiet"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"aegui sweep failed ({proc.returncode}): {proc.stderr.strip()}")
+    line = json.loads(proc.stdout.strip().splitlines()[-1])
+    with open(out / "runs.csv", newline="") as fh:
+        worst = [int(r["final_max_wrong"]) for r in csv.DictReader(fh)]
+    return {"cli_process_s": round(wall, 3), "cli_sweep_s": line["seconds"], "cli_runs": line["runs"],
+            "cli_mean_final_max_wrong": round(sum(worst) / len(worst), 3)}
+
+
+def phase_gui(path: Path, tmp: Path, screenshots: str | None) -> dict:
+    cmd = [sys.executable, __file__, "--gui-child", str(path)]
+    if screenshots:
+        cmd += ["--screenshots", screenshots]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AEGUI_HOME": str(tmp / "gui-home")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"GUI phase failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def gui_child(path: Path, screenshots: str | None) -> None:
+    """Runs in its own process: the real window, the preset run from the Experiments menu."""
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv)
+    from aegui.qt.main_window import MainWindow
+    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "settings.ini"), QSettings.IniFormat)
+    win = MainWindow(settings)
+    win.confirm_close = False
+    win.resize(1280, 800)
+    win.show()
+    loop = QEventLoop()
+    win.model_loaded.connect(loop.quit)
+    win.start_loading()
+    loop.exec()
+    panel = win.experiments
+    presets = {Path(p).resolve(): a for (p, _), a in zip(_presets(), win.preset_actions)}
+    action = presets.get(path.resolve())
+    results = []
+    panel.sweep_finished.connect(results.append)
+    panel.sweep_finished.connect(loop.quit)
+    QTimer.singleShot(600_000, loop.quit)      # a hung sweep ends the bench, not the machine
+    t0 = time.perf_counter()
+    if action is not None:
+        action.trigger()                       # Experiments > <preset>: load and run
+    else:
+        win.run_preset(path)                   # an edited copy (--epochs/--seeds): same code path
+    loop.exec()
+    seconds = time.perf_counter() - t0
+    if not results:
+        raise SystemExit("the sweep did not finish")
+    res = results[0]
+    worst = [r.final_max_wrong for r in res.runs]
+    if screenshots:
+        folder = Path(screenshots)
+        folder.mkdir(parents=True, exist_ok=True)
+        app.processEvents()
+        win.grab().save(str(folder / "window-experiments.png"))
+        panel.grab().save(str(folder / "experiments-panel.png"))
+        panel.export_png(folder / "experiments-charts.png")
+    win.close()
+    print(json.dumps({"gui_menu_s": round(seconds, 3), "gui_sweep_s": round(res.seconds, 3),
+                      "gui_runs": len(res.runs), "gui_from_menu": action is not None,
+                      "gui_table_rows": panel.table.model().rowCount(),
+                      "gui_bands": len(panel.charts.band_items),
+                      "gui_mean_final_max_wrong": round(sum(worst) / len(worst), 3)}))
+
+
+def _presets():
+    from aegui.qt.widgets.experiments_panel import preset_sweeps
+    return preset_sweeps()
+
+
+def phase_runner(path: Path) -> dict:
+    import torch
+    from aegui.core.sweep import SweepRunner, load_sweep
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    runner = SweepRunner(load_sweep(path), device="cpu")
+    result = runner.run()
+    seconds = time.perf_counter() - t0
+    worst = [r.final_max_wrong for r in result.runs]
+    return {"runner_s": round(seconds, 3), "sessions": runner.sessions_started,
+            "runner_mean_final_max_wrong": round(sum(worst) / len(worst), 3)}
+
+
+def phase_plain(path: Path) -> dict:
+    import torch
+    from aegui.core.datasets import from_config
+    from aegui.core.sweep import expand, load_sweep
     # Both sides on one thread. These nets have at most a few thousand weights and 32 samples:
     # every op is microseconds long, so extra threads only add synchronisation overhead (and
-    # aegui's TrainingSession picks one thread for such models anyway); one thread is both the
-    # fair and the fastest setting for each side.
+    # aegui's TrainingSession picks one thread for such models anyway).
     torch.set_num_threads(1)
-    sweep = with_overrides(load_sweep(a.sweep), seeds=a.seeds, epochs=a.epochs)
-    configs = expand(sweep)
-
+    sweep = load_sweep(path)
+    x = torch.tensor(from_config(sweep.base.data).x)
     t0 = time.perf_counter()
-    runner = SweepRunner(sweep, device="cpu")
-    result = runner.run()
-    batched = time.perf_counter() - t0
+    plain = [plain_run(c.experiment, x, c.experiment.train.seed + i)
+             for c in expand(sweep) for i in range(sweep.seeds)]
+    seconds = time.perf_counter() - t0
+    return {"sequential_s": round(seconds, 3), "plain_runs": len(plain),
+            "plain_mean_final_max_wrong": round(sum(w for _, w in plain) / len(plain), 3),
+            "threads": torch.get_num_threads(), "torch": torch.__version__}
 
-    data = from_config(sweep.base.data)
-    x = torch.tensor(data.x)
-    t0 = time.perf_counter()
-    plain = []
-    for c in configs:
-        for i in range(sweep.seeds):
-            plain.append(plain_run(c.experiment, x, c.experiment.train.seed + i))
-    sequential = time.perf_counter() - t0
 
-    runs = len(result.runs)
-    epochs = sweep.base.train.epochs
-    out = {"sweep": sweep.name, "configs": len(configs), "runs": runs, "epochs": epochs,
-           "sessions": runner.sessions_started,
-           "aegui_sweep_s": round(batched, 3), "sequential_s": round(sequential, 3),
-           "ratio": round(sequential / batched, 2),
-           "aegui_mean_final_max_wrong": round(float(np.mean([r.final_max_wrong for r in result.runs])), 3),
-           "plain_mean_final_max_wrong": round(float(np.mean([w for _, w in plain])), 3),
-           "threads": torch.get_num_threads(), "torch": torch.__version__}
-    print(f"{sweep.name}: {len(configs)} configs x {sweep.seeds} seeds = {runs} runs x {epochs} epochs")
-    print(f"  aegui sweep ({runner.sessions_started} batched sessions): {batched:7.2f} s  "
-          f"(mean final max wrong {out['aegui_mean_final_max_wrong']})")
-    print(f"  plain PyTorch, one run at a time  : {sequential:7.2f} s  "
-          f"(mean final max wrong {out['plain_mean_final_max_wrong']})")
-    print(f"  ratio                             : {out['ratio']}x")
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweep", default=str(DEFAULT_SWEEP))
+    ap.add_argument("--epochs", type=int, help="override the sweep's epochs (every side)")
+    ap.add_argument("--seeds", type=int, help="override the sweep's seeds (every side)")
+    ap.add_argument("--phases", default="cli,gui,plain", help="any of cli, gui, runner, plain")
+    ap.add_argument("--screenshots", help="folder for screenshots of the window after the GUI run")
+    ap.add_argument("--gui-child", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.gui_child:
+        gui_child(Path(a.gui_child), a.screenshots)
+        return
+    from aegui.core.sweep import load_sweep
+    phases = [p.strip() for p in a.phases.split(",") if p.strip()]
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = sweep_file(a, tmp)
+        sweep = load_sweep(path)
+        out = {"sweep": sweep.name, "configs": sweep.n_configs, "runs": sweep.n_runs,
+               "epochs": sweep.base.train.epochs}
+        print(f"{sweep.name}: {sweep.n_configs} configs x {sweep.seeds} seeds = {sweep.n_runs} runs x "
+              f"{sweep.base.train.epochs} epochs", flush=True)
+        for phase in phases:
+            res = {"cli": lambda: phase_cli(path, tmp), "gui": lambda: phase_gui(path, tmp, a.screenshots),
+                   "runner": lambda: phase_runner(path), "plain": lambda: phase_plain(path)}[phase]()
+            out.update(res)
+            print(f"  {phase:6s} {json.dumps(res)}", flush=True)
+    if "sequential_s" in out:
+        for key in ("cli_sweep_s", "gui_menu_s", "runner_s"):
+            if key in out:
+                out[f"ratio_vs_{key[:-2]}"] = round(out["sequential_s"] / out[key], 2)
+    print("side by side (s): " + ", ".join(f"{k} {out[k]}" for k in
+                                          ("cli_process_s", "cli_sweep_s", "gui_menu_s", "runner_s", "sequential_s")
+                                          if k in out))
     print(json.dumps(out))
 
 

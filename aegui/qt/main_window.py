@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
 
 import aegui
 from aegui.qt import i18n, theme
+from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
-from aegui.qt.models import ModelEntry
+from aegui.qt.models import SHOWN_MAX, ModelEntry
+from aegui.qt.widgets.experiments_panel import ExperimentsPanel, preset_sweeps
 from aegui.qt.widgets.latent_canvas import LatentCanvas
 from aegui.qt.widgets.library_panel import LibraryPanel
 from aegui.qt.widgets.model_builder import ModelBuilder
@@ -37,6 +39,11 @@ i18n.register({
     "Training charts (PNG)…": "Gráficos de entrenamiento (PNG)…",
     "Training metrics (CSV)…": "Métricas de entrenamiento (CSV)…",
     "Latent space (PNG)…": "Espacio latente (PNG)…", "Interpolation strip (PNG)…": "Tira de interpolación (PNG)…",
+    "Interpolation strip (GIF)…": "Tira de interpolación (GIF)…",
+    "Reconstruction grid (PNG)…": "Cuadrícula de reconstrucciones (PNG)…",
+    "Latent traversal (PNG)…": "Recorrido del espacio latente (PNG)…",
+    "GIF animations (*.gif)": "Animaciones GIF (*.gif)",
+    "Could not export": "No se pudo exportar",
     "Recent files": "Archivos recientes", "(none)": "(ninguno)", "Clear list": "Vaciar lista",
     "Quit": "Salir", "Undo": "Deshacer", "Redo": "Rehacer", "Panels": "Paneles",
     "Language": "Idioma", "Theme": "Tema", "Light": "Claro", "Dark": "Oscuro",
@@ -64,6 +71,13 @@ i18n.register({
     "Training is running. It will be stopped; the best model so far is autosaved.":
         "Hay un entrenamiento en curso. Se detendrá; el mejor modelo hasta ahora se guarda automáticamente.",
     "Nothing to export yet.": "Todavía no hay nada para exportar.",
+    "Open dataset…": "Abrir conjunto de datos…", "Image folder…": "Carpeta de imágenes…",
+    "IDX images file…": "Archivo IDX de imágenes…",
+    "Loading the dataset…": "Cargando el conjunto de datos…",
+    "Could not load the dataset": "No se pudo cargar el conjunto de datos",
+    "Some pictures were skipped": "Se omitieron algunas imágenes", "loss": "pérdida",
+    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
+        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
 })
 
 SHORTCUTS = [
@@ -72,6 +86,17 @@ SHORTCUTS = [
     ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
 ]
 MAX_RECENT = 8
+GLYPH_SHAPE = (7, 5)
+
+
+def _is_idx_images(path: Path) -> bool:
+    from aegui.core.config import ConfigError
+    from aegui.core.data_shape import idx_header
+    try:
+        idx_header(path)
+    except ConfigError:
+        return False
+    return True
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +117,8 @@ class MainWindow(QMainWindow):
         self.confirm_close = True   # tests and --smoke close without asking
         self.tasks = TaskRunner(self)
         self.controller = TrainingController(self)
+        self.loader = DatasetLoader(self.tasks, self)
+        self.data_warning_box: QMessageBox | None = None
         self._train_started = 0.0
         self._build_panels()
         self._build_docks()
@@ -111,6 +138,7 @@ class MainWindow(QMainWindow):
         self.latent = LatentCanvas()
         self.recon = ReconstructionsPanel()
         self.library = LibraryPanel()
+        self.experiments = ExperimentsPanel()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -132,6 +160,7 @@ class MainWindow(QMainWindow):
             "editor": self._dock("editor", self.editor, R),
             "recon": self._dock("recon", self.recon, R),
             "library": self._dock("library", self.library, R),
+            "experiments": self._dock("experiments", self.experiments, R),
         }
         # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
         # side, with reconstructions and the library as tabs beside them.
@@ -139,6 +168,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["latent"], self.docks["editor"], Qt.Horizontal)
         self.tabifyDockWidget(self.docks["training"], self.docks["recon"])
         self.tabifyDockWidget(self.docks["recon"], self.docks["library"])
+        # Sweeps are a workspace of their own: a tab beside the latent canvas, the largest area.
+        self.tabifyDockWidget(self.docks["latent"], self.docks["experiments"])
+        self.docks["latent"].raise_()
         self.docks["training"].raise_()
         self.resizeDocks([self.docks["builder"]], [330], Qt.Horizontal)
         self.resizeDocks([self.docks["latent"], self.docks["editor"]], [580, 360], Qt.Horizontal)
@@ -183,11 +215,17 @@ class MainWindow(QMainWindow):
         self.menu_file = mb.addMenu("")
         self.menu_edit = mb.addMenu("")
         self.menu_view = mb.addMenu("")
+        self.menu_experiments = mb.addMenu("")
         self.menu_help = mb.addMenu("")
+        self._texts.append((self.menu_experiments, "&Experiments"))
         self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
                         (self.menu_view, "&View"), (self.menu_help, "&Help")]
         f = self.menu_file
         self._action(f, "Open font.h…", self.open_font_dialog, "Ctrl+Shift+O")
+        self.menu_dataset = f.addMenu("")
+        self._texts.append((self.menu_dataset, "Open dataset…"))
+        self._action(self.menu_dataset, "Image folder…", self.open_folder_dialog)
+        self._action(self.menu_dataset, "IDX images file…", self.open_idx_dialog)
         self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")
@@ -198,6 +236,9 @@ class MainWindow(QMainWindow):
         self._action(self.menu_export, "Training metrics (CSV)…", lambda: self._export("csv"))
         self._action(self.menu_export, "Latent space (PNG)…", lambda: self._export("latent"))
         self._action(self.menu_export, "Interpolation strip (PNG)…", lambda: self._export("strip"))
+        self._action(self.menu_export, "Interpolation strip (GIF)…", lambda: self._export("strip_gif"))
+        self._action(self.menu_export, "Reconstruction grid (PNG)…", lambda: self._export("recon_grid"))
+        self._action(self.menu_export, "Latent traversal (PNG)…", lambda: self._export("traversal"))
         self.menu_recent = f.addMenu("")
         self._texts.append((self.menu_recent, "Recent files"))
         self.menu_recent.aboutToShow.connect(self._fill_recent)
@@ -238,6 +279,7 @@ class MainWindow(QMainWindow):
             self.theme_actions[key.lower()] = act
         v.addSeparator()
         self._action(v, "Reset layout", self.reset_layout)
+        self._build_experiments_menu()
 
         self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
         self._action(self.menu_help, "About aegui", self.show_about)
@@ -246,7 +288,7 @@ class MainWindow(QMainWindow):
         self.act_train = QAction(self, shortcut=QKeySequence("F5"))
         self.act_train.triggered.connect(self._train_shortcut)
         self.act_stop = QAction(self, shortcut=QKeySequence("Esc"))
-        self.act_stop.triggered.connect(self.controller.stop)
+        self.act_stop.triggered.connect(self.stop_training)
         self.addActions([self.act_train, self.act_stop])
 
     def _build_status(self) -> None:
@@ -269,7 +311,8 @@ class MainWindow(QMainWindow):
         b.train_requested.connect(self.start_training)
         b.pause_requested.connect(self._pause)
         b.resume_requested.connect(self._resume)
-        b.stop_requested.connect(self.controller.stop)
+        b.stop_requested.connect(self.stop_training)
+        self.loader.progress.connect(self._data_progress)
         c = self.controller
         c.started.connect(self._on_started)
         c.progress.connect(self._on_progress)
@@ -282,12 +325,14 @@ class MainWindow(QMainWindow):
         self.latent.save_requested.connect(lambda g: self.library.add_glyph(g, source="latent"))
         self.latent.send_to_editor.connect(self._send_to_editor)
         self.library.send_to_editor.connect(self._send_to_editor)
+        self.experiments.use_builder_requested.connect(self.sweep_use_builder)
 
     # ---------------------------------------------------------------- text
     def retranslate(self, *_):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
-                  "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library"}
+                  "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
+                  "experiments": "Experiments"}
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(titles[key]))
         for obj, key in self._texts:
@@ -361,20 +406,24 @@ class MainWindow(QMainWindow):
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(tr("the model above"))
-        for e in self.entries:
+        # The editor draws 5x7 glyphs: only models of glyphs can denoise them.
+        self._editor_choices = [e for e in self.entries if e.shape == GLYPH_SHAPE]
+        for e in self._editor_choices:
             combo.addItem(e.name + (" *" if e.dirty else ""))
-        index = self.entries.index(self.editor_entry) + 1 if self.editor_entry in self.entries else 0
+        choices = self._editor_choices
+        index = choices.index(self.editor_entry) + 1 if self.editor_entry in choices else 0
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
 
     def _editor_combo_changed(self, index: int) -> None:
-        self.editor_entry = self.entries[index - 1] if 1 <= index <= len(self.entries) else None
+        choices = getattr(self, "_editor_choices", [])
+        self.editor_entry = choices[index - 1] if 1 <= index <= len(choices) else None
         self._update_editor_model()
 
     def _update_editor_model(self) -> None:
         entry = self.editor_entry or self.current
-        if entry is None:
-            return
+        if entry is None or entry.shape != GLYPH_SHAPE:
+            return   # an image model on the canvas: the editor keeps the glyph model it had
         self.editor.set_reconstruct(entry.reconstructor())
         if self._editor_dataset is not entry.dataset:
             self._editor_dataset = entry.dataset
@@ -401,16 +450,15 @@ class MainWindow(QMainWindow):
         """Show one model in every panel."""
         new_data = self.current is None or self.current.dataset is not entry.dataset
         self.current = entry
-        ds = entry.dataset
-        self.latent.set_decoder(entry.decoder(), entry.shape)
-        self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange)
+        ds = entry.shown
+        self.latent.set_decoder(entry.decoder(), entry.shape, vae=entry.experiment.model.kind == "vae")
+        self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange, images=ds.images())
         if new_data:
             self.recon.set_data(ds.labels, ds.images(), entry.reconstructions())
         else:
             self.recon.update_recon(entry.reconstructions())
         if self.editor_entry is None:
             self._update_editor_model()
-        self.builder.set_input_dim(ds.dim)
         if entry is not self.live and not self.controller.is_running():
             # The builder shows how the model on screen was made: Train re-runs it as is,
             # and the charts show how that run went.
@@ -422,7 +470,7 @@ class MainWindow(QMainWindow):
     def _show_history(self, entry: ModelEntry) -> None:
         """Chart a saved model's metrics.csv as the records the engine once yielded."""
         from aegui.core.progress import FINISHED, RUNNING, ProgressRecord
-        rows, ds = entry.history, entry.dataset
+        rows, ds = entry.history, entry.shown
         self.training.reset(rows[-1]["epoch"] if rows else 0, 1)
         self.training.set_labels(ds.labels)
         if not rows:
@@ -442,7 +490,7 @@ class MainWindow(QMainWindow):
                 mean_wrong=mean_wrong, max_wrong_per_model=np.array([max_wrong]),
                 mean_wrong_per_model=np.array([mean_wrong]), glyph_wrong=glyph_wrong, best=0,
                 elapsed=seconds, epochs_per_s=row["epoch"] / seconds if seconds > 0 else 0.0,
-                state=FINISHED if i == len(rows) - 1 else RUNNING))
+                state=FINISHED if i == len(rows) - 1 else RUNNING, val_loss=row.get("val_loss")))
         self.training.flush()
 
     def add_entry(self, entry: ModelEntry, make_current: bool = True, history: bool = True) -> None:
@@ -479,12 +527,37 @@ class MainWindow(QMainWindow):
         menu.addAction(tr("Clear list"), lambda: self.settings.setValue("recent", []))
 
     def open_path(self, path: str) -> None:
+        p = Path(path)
         if path.endswith(".h"):
             self.builder.set_font_path(path)
             self.docks["builder"].raise_()
             self._remember(path)
+        elif p.is_dir() and not (p / "model.json").exists():
+            self.open_dataset("folder", path)
+        elif p.is_file() and _is_idx_images(p):
+            self.open_dataset("idx", path)
         else:
             self.open_model(path)
+
+    def open_dataset(self, source: str, path) -> None:
+        """Train on a folder of pictures or an IDX images file: the builder switches to it
+        (nothing is read until Train, and then off the GUI thread)."""
+        self.builder.set_source(source, str(path))
+        self.docks["builder"].show()
+        self.docks["builder"].raise_()
+        self._remember(path)
+
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("Image folder…"), self._start_dir())
+        if path:
+            self.open_dataset("folder", path)
+
+    def open_idx_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("IDX images file…"), self._start_dir(),
+            tr("IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"))
+        if path:
+            self.open_dataset("idx", path)
 
     def open_font_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Open font.h…"), self._start_dir(),
@@ -502,6 +575,8 @@ class MainWindow(QMainWindow):
         from aegui.qt.models import open_model
 
         def done(entry):
+            if entry.dataset.warnings:
+                self._show_data_warnings(entry.dataset.warnings)
             self.add_entry(entry)
             self._remember(path)
             self.settings.setValue("last_model", str(Path(path).resolve()))
@@ -546,12 +621,21 @@ class MainWindow(QMainWindow):
         return True
 
     def _export(self, what: str) -> None:
-        filt = tr("CSV files (*.csv)") if what == "csv" else tr("PNG images (*.png)")
-        default = str(Path(self._start_dir()) / {"charts": "training.png", "csv": "training.csv",
-                                                 "latent": "latent.png", "strip": "interpolation.png"}[what])
+        filt = {"csv": tr("CSV files (*.csv)"), "strip_gif": tr("GIF animations (*.gif)")}.get(
+            what, tr("PNG images (*.png)"))
+        default = str(Path(self._start_dir()) / {
+            "charts": "training.png", "csv": "training.csv", "latent": "latent.png",
+            "strip": "interpolation.png", "strip_gif": "interpolation.gif",
+            "recon_grid": "reconstructions.png", "traversal": "traversal.png"}[what])
         path, _ = QFileDialog.getSaveFileName(self, tr("Export"), default, filt)
         if path:
-            self.export(what, path)
+            suffix = Path(default).suffix
+            if not path.lower().endswith(suffix):
+                path += suffix
+            try:
+                self.export(what, path)
+            except OSError as e:
+                QMessageBox.warning(self, tr("Could not export"), str(e))
 
     def export(self, what: str, path) -> bool:
         if what == "charts":
@@ -560,11 +644,19 @@ class MainWindow(QMainWindow):
             self.training.export_csv(path)
         elif what == "latent":
             self.latent.grab().save(str(path))
-        elif what == "strip":
+        elif what in ("strip", "strip_gif"):
             if self.latent.strip_images() is None:
                 self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
                 return False
-            self.latent.export_strip(path)
+            if what == "strip":
+                self.latent.export_strip(path)
+            else:
+                self.latent.export_strip_gif(path)
+        elif what in ("recon_grid", "traversal"):
+            ok = self.recon.export_grid(path) if what == "recon_grid" else self.latent.export_traversal(path)
+            if not ok:
+                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
+                return False
         self._remember(path)
         return True
 
@@ -577,24 +669,73 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(e), 6000)
 
     def start_training(self, exp) -> None:
-        from aegui.core.datasets import from_config
-        if not self.torch_ready or self.controller.is_running():
+        """Load the data on a worker thread (progress in the status bar, Stop cancels), then
+        train on its training part with the validation part's loss charted."""
+        if not self.torch_ready or self.controller.is_running() or self.loader.is_loading():
             return
-        try:
-            dataset = from_config(exp.data)
-        except ValueError as e:
-            QMessageBox.critical(self, tr("Could not start training"), str(e))
-            return
-        self._train_exp, self._train_data = exp, dataset
+        self.builder.set_running(True, loading=True)
+        self._state_key = "Loading the dataset…"
+        self.st_busy.setRange(0, 0)
+        self.st_busy.setTextVisible(False)
+        self._refresh_status()
+        self.loader.load(exp.data, on_done=lambda result: self._data_loaded(exp, *result),
+                         on_error=self._data_failed)
+
+    def stop_training(self) -> None:
+        if self.loader.is_loading():
+            self.loader.cancel()
+        else:
+            self.controller.stop()
+
+    def _data_progress(self, done: int, total: int) -> None:
+        self.st_busy.setRange(0, max(1, total))
+        self.st_busy.setValue(done)
+        self.st_busy.setFormat(f"{done} / {total}")
+        self.st_busy.setTextVisible(True)
+
+    def _data_failed(self, message: str | None) -> None:
+        """message None: the user stopped the load."""
+        self.builder.set_running(False)
+        self._state_key = "Ready" if message else "Stopped"
+        self._refresh_status()
+        if message:
+            field, _, problem = message.partition(": ")
+            if field.startswith("data.") and self.builder.field_widget(field) is not None:
+                self.builder.mark_field(field, problem)
+            QMessageBox.critical(self, tr("Could not load the dataset"), message)
+
+    def _data_loaded(self, exp, full, train, val) -> None:
+        if full.warnings:
+            self._show_data_warnings(full.warnings)
+        # The panels show every sample (as when the model is reopened); training sees its part.
+        self._train_exp, self._train_data = exp, full
         self._first_snapshot = True
         self.training.reset(exp.train.epochs, exp.train.seeds)
-        self.training.set_labels(dataset.labels)
+        # One bar per sample is unreadable (and slow) past a thousand: chart a spread subset.
+        self._bar_index = None
+        if len(train) > SHOWN_MAX:
+            from aegui.core.datasets import spread_indices
+            self._bar_index = spread_indices(len(train), SHOWN_MAX)
+        self.training.set_labels(train.labels if self._bar_index is None
+                                 else [train.labels[i] for i in self._bar_index])
         self.docks["training"].raise_()
         self.builder.set_running(True)
         self._state_key = "Training…"
         self._refresh_status()
         self._train_started = time.perf_counter()
-        self.controller.start(exp, dataset)
+        self.controller.start(exp, train, val)
+
+    def _show_data_warnings(self, warnings: list[str]) -> None:
+        """Unreadable pictures, in one message that does not stop training from starting."""
+        if self.data_warning_box is not None:
+            self.data_warning_box.close()
+        box = QMessageBox(QMessageBox.Warning, tr("Some pictures were skipped"), "\n\n".join(warnings),
+                          QMessageBox.Ok, self)
+        box.setWindowModality(Qt.NonModal)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.finished.connect(lambda *_, b=box: self.data_warning_box is b and setattr(self, "data_warning_box", None))
+        box.show()
+        self.data_warning_box = box
 
     def _pause(self) -> None:
         self.controller.pause()
@@ -613,6 +754,9 @@ class MainWindow(QMainWindow):
         self.st_device.setText(tr("Device: {name}", name=self._device_name))
 
     def _on_progress(self, rec) -> None:
+        index = getattr(self, "_bar_index", None)
+        if rec is not None and index is not None and len(rec.glyph_wrong) > len(index):
+            rec.glyph_wrong = rec.glyph_wrong[index]
         self.training.add_record(rec)
         self._last_rec = rec
         self._show_progress_status()
@@ -639,7 +783,10 @@ class MainWindow(QMainWindow):
         self.live = None
         entry = None
         if rec is not None:
-            name = tr("Trained: {name}", name=f"{self._train_exp.name} — {rec.max_wrong} px")
+            # Wrong pixels say how well glyphs came back; for images the loss says more.
+            score = f"{rec.max_wrong} px" if tuple(self._train_data.shape) == GLYPH_SHAPE else \
+                f"{tr('loss')} {rec.val_loss if rec.val_loss is not None else rec.losses.get('total', 0.0):.4g}"
+            name = tr("Trained: {name}", name=f"{self._train_exp.name} — {score}")
             entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
@@ -673,6 +820,47 @@ class MainWindow(QMainWindow):
         self._state_key = "Ready"
         self._refresh_status()
         QMessageBox.critical(self, tr("Training failed"), message)
+
+    # ---------------------------------------------------------------- experiments
+    def _build_experiments_menu(self) -> None:
+        m = self.menu_experiments
+        self._action(m, "New sweep…", self.new_sweep)
+        self._action(m, "Open sweep…", self.open_sweep_dialog)
+        self._action(m, "Save sweep…", self.experiments.editor.save_dialog)
+        m.addSeparator()
+        # One entry per shipped preset: it opens in the Experiments panel and runs.
+        self.preset_actions = [self._action(m, name, lambda _=False, p=path: self.run_preset(p))
+                               for path, name in preset_sweeps()]
+
+    def show_experiments(self) -> None:
+        dock = self.docks["experiments"]
+        dock.show()
+        dock.raise_()
+
+    def sweep_use_builder(self) -> None:
+        """The builder's experiment becomes the sweep's base."""
+        try:
+            exp = self.builder.experiment()
+        except ValueError as e:
+            self.experiments.editor.show_info(str(e), error=True)
+            return
+        self.experiments.set_base(exp)
+
+    def new_sweep(self) -> None:
+        try:
+            base = self.builder.experiment()
+        except ValueError:
+            base = self.experiments.editor.base()
+        self.experiments.new_sweep(base)
+        self.show_experiments()
+
+    def open_sweep_dialog(self) -> None:
+        self.show_experiments()
+        self.experiments.editor.open_dialog()
+
+    def run_preset(self, path) -> bool:
+        self.show_experiments()
+        return self.experiments.run_preset(path)
 
     # ---------------------------------------------------------------- view
     def set_language(self, code: str) -> None:
@@ -711,6 +899,15 @@ class MainWindow(QMainWindow):
                           "<p>Emoji: Noto Emoji (Apache 2.0), emoji-datasource (MIT).</p>")
 
     def closeEvent(self, event) -> None:
+        if self.experiments.is_running():
+            if self.confirm_close:
+                answer = QMessageBox.question(
+                    self, tr("Cancel the sweep and quit?"),
+                    tr("A sweep is running. It will be cancelled; the configs that finished are saved."))
+                if answer != QMessageBox.Yes:
+                    event.ignore()
+                    return
+            self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.controller.is_running():
             if self.confirm_close:
                 answer = QMessageBox.question(
@@ -723,6 +920,7 @@ class MainWindow(QMainWindow):
             # Deliver the worker's queued `finished` now, so the best model is autosaved.
             QCoreApplication.sendPostedEvents()
             QCoreApplication.processEvents()
+        self.loader.cancel()       # a folder still loading stops at its next picture
         self.tasks.wait_all(5000)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())

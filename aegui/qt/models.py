@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 
 DEMO_MODELS = ("font3-ae2d", "font3-dae")
+# Samples the panels show of a big set (latent codes, reconstructions), spread evenly over it:
+# encoding all 60 000 MNIST digits at every training snapshot would stall the GUI thread.
+SHOWN_MAX = 1000
 
 
 @dataclass
@@ -22,10 +25,22 @@ class ModelEntry:
     metrics: dict = field(default_factory=dict)
     dirty: bool = False            # trained here and not saved by the user yet
     history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
+    _shown: object = field(default=None, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(self.dataset.shape)
+
+    @property
+    def shown(self):
+        """The samples the panels show: all of a small set, SHOWN_MAX spread over a big one."""
+        ds = self.dataset
+        if len(ds) <= SHOWN_MAX:
+            return ds
+        if self._shown is None or self._shown[0] is not ds:
+            from aegui.core.datasets import spread_indices
+            self._shown = (ds, ds.subset(spread_indices(len(ds), SHOWN_MAX)))
+        return self._shown[1]
 
     def decoder(self):
         from aegui.core import latent
@@ -38,12 +53,14 @@ class ModelEntry:
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
 
     def codes(self) -> np.ndarray:
+        """Codes of the shown samples."""
         from aegui.core import latent
-        return latent.encode(self.model, self.dataset.x)
+        return latent.encode(self.model, self.shown.x)
 
     def reconstructions(self) -> np.ndarray:
+        """Reconstructions of the shown samples."""
         from aegui.core import latent
-        return latent.reconstruct(self.model, self.dataset.x).reshape(-1, *self.shape)
+        return latent.reconstruct(self.model, self.shown.x).reshape(-1, *self.shape)
 
 
 def open_model(path) -> ModelEntry:

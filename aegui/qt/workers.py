@@ -25,10 +25,11 @@ class TrainingWorker(QObject):
     finished = Signal(object, object, object)   # last ProgressRecord, best model copy, history rows
     errored = Signal(str)
 
-    def __init__(self, experiment, dataset):
+    def __init__(self, experiment, dataset, val_data=None):
         super().__init__()
         self.experiment = experiment
         self.dataset = dataset
+        self.val_data = val_data       # held-out samples whose loss is charted, or None
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
@@ -56,7 +57,7 @@ class TrainingWorker(QObject):
 
     def _run(self) -> None:
         from aegui.core.training import TrainingSession
-        session = TrainingSession(self.experiment, self.dataset)
+        session = TrainingSession(self.experiment, self.dataset, val_data=self.val_data)
         self.session = session
         if self._stop.is_set():
             session.stop()
@@ -94,12 +95,12 @@ class TrainingController(QObject):
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
-    def start(self, experiment, dataset) -> None:
+    def start(self, experiment, dataset, val_data=None) -> None:
         if self.is_running():
             raise RuntimeError("training is already running")
         self.thread = QThread()
         self.thread.setObjectName("aegui-training")
-        self.worker = TrainingWorker(experiment, dataset)
+        self.worker = TrainingWorker(experiment, dataset, val_data)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         for name in ("started", "progress", "snapshot", "finished", "errored"):

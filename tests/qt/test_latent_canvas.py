@@ -170,11 +170,14 @@ def test_interpolation_strip_and_png_export(canvas, qtbot, tmp_path):
     strip = canvas.interpolate(0, 1, steps=6)
     assert strip.shape == (6, 7, 5)
     path = tmp_path / "strip.png"
-    canvas.export_strip(path)
+    canvas.export_strip(path, scale=8)
     img = QImage(str(path))
-    assert (img.width(), img.height()) == (6 * 5 * 8 + 5 * 8, 7 * 8)
+    # Tiles 8x enlarged with one glyph pixel between them, the end labels in a band below.
+    assert img.width() == 6 * 5 * 8 + 5 * 8 and img.height() > 7 * 8
     # Ink is black: top-left pixel of the first tile.
-    assert QImage(str(path)).pixelColor(2, 2).value() == 0
+    assert img.pixelColor(2, 2).value() == 0
+    band = [img.pixelColor(x, y).value() for y in range(7 * 8, img.height()) for x in range(img.width())]
+    assert min(band) < 128   # the labels "a" and "b" are written
 
 
 def test_shift_click_two_points_interpolates(canvas, qtbot):
@@ -272,3 +275,162 @@ def test_screenshot(canvas, qtbot):
     canvas.hover_at(0.5, 0.3)
     qtbot.wait(20)
     assert canvas.grab().save("/tmp/latent_canvas.png")
+
+
+# -- images ----------------------------------------------------------------------------------
+
+def colour_pattern(z: np.ndarray, side: int = 16, alpha: bool = False) -> np.ndarray:
+    """[M, side, side, 3|4]: red grows with z0, blue with z1; the top-left pixel is black."""
+    z = np.asarray(z, np.float32)
+    out = np.zeros((len(z), side, side, 4 if alpha else 3), np.float32)
+    out[..., 0] = (1 / (1 + np.exp(-2 * z[:, 0])))[:, None, None]
+    out[..., 2] = (1 / (1 + np.exp(-2 * z[:, 1:].sum(1))))[:, None, None]
+    out[:, 0, 0, :3] = 0.0
+    if alpha:
+        out[..., 3] = 1.0
+        out[:, -1, -1, 3] = 0.0   # one transparent pixel: white on screen
+    return out
+
+
+@pytest.fixture
+def image_canvas(canvas):
+    calls = []
+
+    def dec(z):
+        calls.append(z.copy())
+        return colour_pattern(z)
+    canvas.set_decoder(dec, (16, 16, 3), vae=True)
+    codes = make_codes()
+    canvas.set_codes(codes, LABELS, autorange=True, images=colour_pattern(codes))
+    canvas.calls = calls
+    return canvas
+
+
+def preview_pixel(w: LatentCanvas, row: int, col: int):
+    return w.preview.grab().toImage().pixelColor(w.preview.cell_rect(row, col).center().toPoint())
+
+
+def test_hover_on_an_image_model_paints_a_colour_preview(image_canvas, qtbot):
+    w = image_canvas
+    w.hover_at(-1.5, 0.0)
+    red_left = preview_pixel(w, 8, 8).red()
+    w.hover_at(1.5, 0.0)
+    assert preview_pixel(w, 8, 8).red() > red_left + 100
+    assert preview_pixel(w, 0, 0).value() < 40               # the black pixel is top-left: upright
+    assert w.preview.image().shape == (16, 16, 3) and w.cursor_item.image.shape == (16, 16, 3)
+    # Big pictures get a big preview, not 20 px cells and a grid.
+    assert w.preview.scale() * 16 >= 120 and not w.preview._grid
+    settle_map(qtbot, w)
+    assert w.map_image().shape[2:] == (16, 16, 3)
+
+
+def test_rgba_images_are_shown_on_white(canvas):
+    canvas.set_decoder(lambda z: colour_pattern(z, alpha=True), (16, 16, 4))
+    img = canvas.hover_at(0.2, 0.2)
+    assert img.shape == (16, 16, 4)
+    corner = preview_pixel(canvas, 15, 15)
+    assert (corner.red(), corner.green(), corner.blue()) == (255, 255, 255)
+    assert canvas.cursor_item.image.shape == (16, 16, 3) and canvas.cursor_item.image[-1, -1].tolist() == [255] * 3
+
+
+def test_sample_from_prior_pins_n_seeded_samples_and_rerolls(image_canvas, qtbot):
+    w = image_canvas
+    assert w.tray.sample_button.isEnabled()
+    w.tray.count.setValue(5)
+    qtbot.mouseClick(w.tray.sample_button, Qt.MouseButton.LeftButton)
+    items = w.tray.items()
+    assert len(items) == 5 and all(it.prior for it in items)
+    z = np.array([it.z for it in items])    # left to right: the first sample is leftmost
+    np.testing.assert_allclose(z, np.random.default_rng(0).standard_normal((5, 2)), atol=1e-6)
+    np.testing.assert_allclose(items[0].image, colour_pattern(z[:1])[0], atol=1e-6)
+    assert len(w.prior_item.data) == 5                # where they came from, marked on the plot
+    w.pin_at(0.1, 0.1)                                # a pinned one survives re-rolls
+    qtbot.mouseClick(w.tray.reroll_button, Qt.MouseButton.LeftButton)
+    assert w.tray.seed.value() == 1
+    items = w.tray.items()
+    assert len(items) == 6 and sum(it.prior for it in items) == 5
+    z1 = np.array([it.z for it in items if it.prior])
+    np.testing.assert_allclose(z1, np.random.default_rng(1).standard_normal((5, 2)), atol=1e-6)
+    # Images cannot go to the glyph library or the editor; they can be saved as PNG.
+    assert not items[0].act_save.isVisible() and not items[0].act_edit.isVisible() and items[0].act_png.isVisible()
+    qtbot.mouseClick(w.tray.clear_button, Qt.MouseButton.LeftButton)
+    assert w.tray.items() == [] and len(w.prior_item.data) == 0
+
+
+def test_prior_sampling_needs_a_vae(canvas):
+    assert not canvas.tray.sample_button.isEnabled()
+    assert "VAE" in canvas.tray.sample_button.toolTip()
+    assert canvas.sample_prior(4, 0) is None and canvas.tray.items() == []
+
+
+def test_thumbnails_toggle(image_canvas, qtbot):
+    w = image_canvas
+    assert w.codes_box.isVisible() and w.codes_mode() == "thumbs"
+    thumbs = w.thumbnail_items()
+    assert len(thumbs) == len(LABELS) and not w.scatter.isVisible()
+    xy = w.projected_codes()
+    assert [(t.pos().x(), t.pos().y()) for t in thumbs[:3]] == [tuple(map(float, p)) for p in xy[:3]]
+    # Same size on screen at every zoom.
+    size = thumbs[0].sceneBoundingRect().width()
+    w.vb.setRange(xRange=(-0.5, 0.5), yRange=(-0.5, 0.5), padding=0)
+    assert thumbs[0].sceneBoundingRect().width() == pytest.approx(size)
+    assert w.set_codes_mode("points")
+    assert w.thumbnail_items() == [] and w.scatter.isVisible()
+    # Too many samples for thumbnails: the mode is not offered.
+    many = make_codes(n=400)
+    w.set_codes(many, [str(i) for i in range(400)], images=colour_pattern(many))
+    assert w.codes_combo.findData("thumbs") < 0 and w.thumbnail_items() == []
+
+
+def test_colour_by_label_with_a_legend(image_canvas):
+    w = image_canvas
+    codes = make_codes(n=60, seed=4)
+    labels = [str(i % 3) for i in range(60)]      # class numbers, as IDX and digits have
+    w.set_codes(codes, labels, images=colour_pattern(codes))
+    assert w.codes_mode() == "classes"
+    assert list(w.class_colors()) == ["0", "1", "2"] and len(set(w.class_colors().values())) == 3
+    assert len(w.legend.items) == 3 and w.legend.isVisible()
+    counts = [len(item.data) for item in w._class_items]
+    assert counts == [20, 20, 20]
+    np.testing.assert_allclose(w._class_items[1].data["x"], codes[1::3, 0], atol=1e-6)
+    assert all(not t.isVisible() for t in w._texts)   # no text labels over class colours
+    items = list(w._class_items)
+    w.set_codes(codes + 1, labels, images=colour_pattern(codes))   # a training snapshot moves them
+    assert w._class_items == items and len(w.legend.items) == 3
+    np.testing.assert_allclose(w._class_items[1].data["x"], codes[1::3, 0] + 1, atol=1e-6)
+    w.set_codes_mode("points")
+    assert not w.legend.isVisible() and w._class_items == []
+
+
+def test_slow_decoders_get_fewer_map_tiles(canvas, qtbot):
+    def slow(z):
+        time.sleep(0.002 * len(z))
+        return pattern(z)
+    canvas.set_decoder(slow, (7, 5))
+    canvas._compute_map()
+    assert canvas.map_tile_count() <= canvas.MAP_BUDGET_S / 0.002 + 1
+    canvas._compute_map()
+    rows, cols = canvas.map_image().shape[:2]
+    assert rows * cols < canvas.MAP_TILES
+
+
+def test_traversal_and_gif_exports(image_canvas, tmp_path):
+    from PIL import Image
+    w = image_canvas
+    w.vb.setRange(xRange=(-2, 2), yRange=(-1, 1), padding=0)
+    assert w.export_traversal(tmp_path / "t.png", n=5)
+    fig = Image.open(tmp_path / "t.png")
+    assert fig.width > 5 * 16 * 3 and fig.height > 5 * 16 * 3
+    w.interpolate(0, 1, steps=4)
+    assert w.export_strip_gif(tmp_path / "s.gif") == 6
+    assert Image.open(tmp_path / "s.gif").n_frames == 6
+    with pytest.raises(OSError, match="Could not write"):
+        w.export_traversal(tmp_path / "missing" / "t.png")
+
+
+def test_image_screenshot(image_canvas, qtbot):
+    settle_map(qtbot, image_canvas)
+    image_canvas.sample_prior(6, 0)
+    image_canvas.hover_at(0.5, 0.3)
+    qtbot.wait(20)
+    assert image_canvas.grab().save("/tmp/latent_canvas_images.png")

@@ -80,13 +80,17 @@ class NumberEdit(QLineEdit):
 
 
 class LayerListEditor(QWidget):
-    """Hidden-layer sizes as a wrapping grid of spin boxes with Add / Remove buttons."""
+    """Hidden-layer sizes (or conv channel counts) as a wrapping grid of spin boxes with Add /
+    Remove buttons. `next_value(values)` is what Add appends (default: a copy of the last);
+    Add is disabled at `max_count` entries."""
 
     changed = Signal()
 
-    def __init__(self, values=(), columns: int = 4, maximum: int = 4096, parent=None):
+    def __init__(self, values=(), columns: int = 4, maximum: int = 4096, max_count: int | None = None,
+                 next_value=None, parent=None):
         super().__init__(parent)
-        self._columns, self._maximum = columns, maximum
+        self._columns, self._maximum, self._max_count = columns, maximum, max_count
+        self._next_value = next_value or (lambda values: values[-1] if values else 16)
         self._spins: list[QSpinBox] = []
         self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -144,8 +148,10 @@ class LayerListEditor(QWidget):
         self.changed.emit()
 
     def add_layer(self, value: int | None = None) -> None:
+        if self._max_count is not None and len(self._spins) >= self._max_count:
+            return
         if value is None:
-            value = self._spins[-1].value() if self._spins else 16
+            value = self._next_value(self.values())
         spin = self._new_spin()
         spin.setValue(int(value))
         self._spins.append(spin)
@@ -191,3 +197,4 @@ class LayerListEditor(QWidget):
         for c in range(self._columns):
             self._grid.setColumnStretch(c, 1)
         self.remove_button.setEnabled(bool(self._spins))
+        self.add_button.setEnabled(self._max_count is None or len(self._spins) < self._max_count)

@@ -5,6 +5,7 @@ real device list later through `set_devices`.
 """
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -33,31 +34,53 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aegui.core import arch as A
 from aegui.core import config as C
 from aegui.core.config import ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig
+from aegui.core.data_shape import IDX_LABELS_MAGIC, idx_header, sample_shape
 from aegui.core.glyphs import FontParseError, read_font_h
+from aegui.core.image_data import emoji_subcategories, guess_labels_path
 from aegui.core.noise import LABELS as NOISE_LABELS
 from aegui.core.paths import course_font_path
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
-from aegui.qt.widgets.layer_editor import LayerListEditor, NumberEdit, wheel_guard
+from aegui.qt.widgets.layer_editor import LayerListEditor, NumberEdit, format_number, wheel_guard
+from aegui.qt.widgets.path_edit import PathEdit
+from aegui.qt.widgets.subcategory_picker import SubcategoryPicker
 
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU", "tanh": "tanh",
                      "sigmoid": "sigmoid", "softplus": "softplus", "identity": "identity (linear)"}
 INIT_LABELS = {"uniform": "uniform", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)"}
 LOSS_LABELS = {"mse": "MSE (squared error)", "bce": "BCE (cross-entropy)"}
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", "adamw": "AdamW",
-                    "rmsprop": "RMSprop"}
+                    "rmsprop": "RMSprop", "powell": "Powell (scipy)", "bfgs": "BFGS (scipy)",
+                    "cg": "conjugate gradient (scipy)"}
 SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step": "steps",
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
 SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
+SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
+                 "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
+COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
+IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
+DIGITS_CLASSES = range(10)
+
+# Settings that suit 35-pixel glyphs or images of hundreds of values, not both: when the source
+# switches between the two, each kind keeps its own (nothing typed is lost going back).
+IMAGE_EPOCHS = 300
+IMAGE_BATCH = 64
+IMAGE_LEARNING_RATE = 1e-3    # Adam at the glyphs' 0.01-0.03 blows up a VAE on colour emoji
 
 # Row labels, also used to name a field in error messages.
 FIELD_LABELS = {
     "name": "Name",
-    "data.fonts": "Fonts", "data.path": "Font file", "data.chars": "Characters",
+    "data.source": "Source", "data.fonts": "Fonts", "data.path": "Font file", "data.chars": "Characters",
+    "data.folder": "Folder", "data.images": "Images file", "data.labels_path": "Labels file",
+    "data.size": "Size", "data.emoji_size": "Size", "data.color": "Colour",
+    "data.subcategories": "Emoji", "data.classes": "Classes", "data.max_samples": "Max samples",
+    "data.val_split": "Validation", "data.split_seed": "Split seed",
+    "model.arch": "Architecture", "model.input_shape": "Input", "model.channels": "Conv channels",
     "model.kind": "Kind", "model.beta": "β (KL weight)", "model.kl_warmup": "KL warm-up",
     "model.sparsity": "Sparsity", "model.sparsity_weight": "Sparsity weight",
     "model.sparsity_rho": "Target rate ρ", "model.contractive_weight": "Contractive weight",
@@ -76,6 +99,19 @@ FIELD_LABELS = {
 }
 
 TIPS = {
+    "data.source": "Where the training samples come from",
+    "data.folder": "A folder of PNG, JPEG, BMP or GIF pictures; subfolder names become labels",
+    "data.images": "An MNIST-style images file, e.g. train-images-idx3-ubyte (or .gz)",
+    "data.labels_path": "Empty: the labels file beside the images is used when there is one",
+    "data.size": "Every picture is padded to a square and resized to this many pixels a side",
+    "data.color": "grey: 1 = ink on a white background; RGB: colours on white; RGBA: keeps transparency",
+    "data.classes": "Keep only these classes, e.g. 0,1,7; empty = all",
+    "data.max_samples": "Keep at most this many samples, spread evenly over the set; 0 = all",
+    "data.val_split": "Share of the samples held out to measure the validation loss; 0 = none",
+    "data.split_seed": "Seed of the random train / validation split",
+    "model.arch": "Fully connected layers, or convolutions for images (each one halves height and width)",
+    "model.channels": "Output channels of each convolution; each convolution halves the image's sides",
+    "model.input_shape": "Set by the dataset: the size of each sample",
     "data.chars": "Train on these characters only; empty = every glyph of the chosen fonts",
     "data.path": "A font.h other than the course file",
     "model.beta": "Weight of the KL term of the VAE loss",
@@ -121,7 +157,7 @@ i18n.register({
     "uniform": "uniforme",
     "MSE (squared error)": "MSE (error cuadrático)",
     "BCE (cross-entropy)": "BCE (entropía cruzada)",
-    "SGD + momentum": "SGD + momento",
+    "SGD + momentum": "SGD + momento", "conjugate gradient (scipy)": "gradiente conjugado (scipy)",
     "constant": "constante", "exponential": "exponencial", "steps": "escalones",
     "cosine to 0": "coseno hasta 0",
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
@@ -146,6 +182,58 @@ i18n.register({
     "Font headers (*.h);;All files (*)": "Cabeceras de fuentes (*.h);;Todos los archivos (*)",
     "Configurations (*.json);;All files (*)": "Configuraciones (*.json);;Todos los archivos (*)",
     # Tooltips.
+    "Source": "Origen", "Folder": "Carpeta", "Images file": "Imágenes",
+    "Labels file": "Etiquetas", "Size": "Tamaño", "Colour": "Color", "Emoji": "Emoji",
+    "Classes": "Clases", "Max samples": "Máx. muestras", "Validation": "Validación",
+    "Split seed": "Semilla de división", "Architecture": "Arquitectura", "Input": "Entrada",
+    "Conv channels": "Canales conv.", "seed": "semilla", "all": "todas",
+    "5x7 fonts (font.h)": "fuentes 5x7 (font.h)", "Image folder": "Carpeta de imágenes",
+    "MNIST-style IDX files": "IDX (estilo MNIST)",
+    "8x8 digits (scikit-learn)": "dígitos 8x8 (scikit-learn)",
+    "grey (1 = ink)": "gris (1 = tinta)", "RGB on white": "RGB sobre blanco",
+    "RGBA (transparency)": "RGBA (transparencia)",
+    "fully connected (MLP)": "totalmente conectada (MLP)", "convolutional": "convolucional",
+    "Choose the image folder": "Elegir la carpeta de imágenes",
+    "Choose the IDX images file": "Elegir el archivo IDX de imágenes",
+    "Choose the IDX labels file": "Elegir el archivo IDX de etiquetas",
+    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
+        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
+    "all, or e.g. 0,1,7": "todas, o p. ej. 0,1,7",
+    "auto: {name}": "auto: {name}", "none found (optional)": "ninguno (opcional)",
+    "{h} × {w} glyph": "glifo de {h} × {w}", "{h} × {w} px, grey": "{h} × {w} px, gris",
+    "{h} × {w} px, RGB": "{h} × {w} px, RGB", "{h} × {w} px, RGBA": "{h} × {w} px, RGBA",
+    "{n} values": "{n} valores", "unknown until the data is found": "desconocida hasta encontrar los datos",
+    "write class numbers separated by commas, e.g. 0,1,7":
+        "escribe números de clase separados por comas, p. ej. 0,1,7",
+    "the digits have classes 0 to 9; {bad} is not one": "los dígitos tienen las clases 0 a 9; {bad} no es una",
+    "keeping classes needs labels, and no labels file was found beside the images; choose one in Labels file":
+        "quedarse con algunas clases necesita etiquetas y no hay archivo de etiquetas junto a las imágenes; "
+        "elige uno en Etiquetas",
+    "{path}: has {labels} labels but the images file has {images} images; use the labels of the same set":
+        "{path}: tiene {labels} etiquetas pero el archivo de imágenes tiene {images} imágenes; "
+        "usa las etiquetas del mismo conjunto",
+    "{path}: folder not found; check the path or choose another":
+        "{path}: carpeta no encontrada; revisa la ruta o elige otra",
+    "{path}: is a file, not a folder; choose the folder that holds the pictures":
+        "{path}: es un archivo, no una carpeta; elige la carpeta que contiene las imágenes",
+    "check at least one subcategory": "marca al menos una subcategoría",
+    "{names}: not an emoji subcategory; uncheck it": "{names}: no es una subcategoría de emoji; desmárcala",
+    "5x7 glyphs cannot be halved by a stride-2 convolution; use the MLP architecture for fonts":
+        "los glifos de 5x7 no se pueden reducir a la mitad con una convolución de paso 2; "
+        "usa la arquitectura MLP para las fuentes",
+    TIPS["data.source"]: "De dónde salen las muestras de entrenamiento",
+    TIPS["data.folder"]: "Una carpeta de imágenes PNG, JPEG, BMP o GIF; los nombres de las subcarpetas son las etiquetas",
+    TIPS["data.images"]: "Un archivo de imágenes estilo MNIST, p. ej. train-images-idx3-ubyte (o .gz)",
+    TIPS["data.labels_path"]: "Vacío: se usa el archivo de etiquetas que haya junto a las imágenes",
+    TIPS["data.size"]: "Cada imagen se completa hasta un cuadrado y se redimensiona a estos píxeles de lado",
+    TIPS["data.color"]: "gris: 1 = tinta sobre fondo blanco; RGB: colores sobre blanco; RGBA: conserva la transparencia",
+    TIPS["data.classes"]: "Quedarse solo con estas clases, p. ej. 0,1,7; vacío = todas",
+    TIPS["data.max_samples"]: "Quedarse con como mucho estas muestras, repartidas por el conjunto; 0 = todas",
+    TIPS["data.val_split"]: "Parte de las muestras reservada para medir la pérdida de validación; 0 = ninguna",
+    TIPS["data.split_seed"]: "Semilla de la división aleatoria entre entrenamiento y validación",
+    TIPS["model.arch"]: "Capas totalmente conectadas, o convoluciones para imágenes (cada una reduce a la mitad alto y ancho)",
+    TIPS["model.channels"]: "Canales de salida de cada convolución; cada convolución reduce a la mitad los lados de la imagen",
+    TIPS["model.input_shape"]: "La fija el conjunto de datos: el tamaño de cada muestra",
     TIPS["data.chars"]: "Entrenar solo con estos caracteres; vacío = todos los glifos de las fuentes elegidas",
     TIPS["data.path"]: "Un font.h distinto del archivo del curso",
     TIPS["model.beta"]: "Peso del término KL en la pérdida del VAE",
@@ -179,15 +267,34 @@ def _course_font_names() -> list[str]:
     return names or list(_FALLBACK_FONTS)
 
 
-def _parameter_count(sizes, latent_index: int, kind: str) -> int:
-    """Same count as aegui.core.nets.layout, without importing torch."""
-    enc = list(sizes[: latent_index + 1])
-    if kind == "vae" and len(enc) > 1:
-        enc[-1] *= 2      # the VAE encoder emits a mean and a log-variance per latent unit
-    total = 0
-    for part in (enc, list(sizes[latent_index:])):
-        total += sum(a * b + b for a, b in zip(part, part[1:]))
-    return total
+def _family(source: str) -> str:
+    return "glyph" if source == "font" else "image"
+
+
+def parse_classes(text: str) -> tuple[int, ...]:
+    """'0, 1 7' -> (0, 1, 7); ValueError for anything but whole numbers >= 0."""
+    tokens = [t for t in text.replace(",", " ").replace(";", " ").split() if t]
+    if not all(t.isdigit() for t in tokens):
+        raise ValueError("write class numbers separated by commas, e.g. 0,1,7")
+    return tuple(int(t) for t in tokens)
+
+
+def shape_text(shape) -> str:
+    """'32 × 32 px, RGB' for a sample shape (H, W) / (H, W, C); 7x5 reads as a glyph."""
+    h, w = shape[:2]
+    if tuple(shape) == (7, 5):
+        return tr("{h} × {w} glyph", h=h, w=w)
+    kind = {1: "grey", 3: "RGB", 4: "RGBA"}.get(shape[2] if len(shape) == 3 else 1, "grey")
+    return tr(f"{{h}} × {{w}} px, {kind}", h=h, w=w)
+
+
+def _image_encoder(dim: int) -> list[int]:
+    """Default MLP hidden layers for images of `dim` values (e.g. 784 -> 512 -> 128)."""
+    return [512, 128] if dim > 256 else [64, 32]
+
+
+def _thin(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -237,6 +344,10 @@ class ModelBuilder(QWidget):
         self._row_form: dict[QWidget, QFormLayout] = {}
         self._device_labels_given = False
         self._last_dir = ""
+        self._val_exact: tuple[float, float] | None = None
+        self._family_now = "glyph"
+        self._family_saved: dict[str, dict] = {}   # the other kind of data's model settings
+        self._auto_name: str | None = None          # the name, while it is one made up from the data
 
         self.setStyleSheet(
             f'*[invalid="true"] {{ border: 1px solid {_ERROR_COLOR}; border-radius: 3px; }}')
@@ -372,6 +483,11 @@ class ModelBuilder(QWidget):
 
     def _build_dataset(self) -> QGroupBox:
         form = self._form()
+        self.source_combo = self._combo(SOURCE_LABELS, C.SOURCES)
+        # Connected before _row's _on_edit, so the model settings follow before validation.
+        self.source_combo.currentIndexChanged.connect(self._source_changed)
+        self._row(form, "data.source", self.source_combo)
+
         self.font_combo = QComboBox()
         self.font_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.font_combo.setMinimumContentsLength(6)
@@ -379,8 +495,8 @@ class ModelBuilder(QWidget):
         self.other_font_button = QPushButton()
         self.other_font_button.clicked.connect(self._choose_font_file)
         self._text(self.other_font_button.setText, "Other font.h…")
-        fonts_row = self._hbox(self.font_combo, self.other_font_button, fill=True)
-        self._row(form, "data.fonts", fonts_row, owner=self.font_combo)
+        self.fonts_row = self._hbox(self.font_combo, self.other_font_button, fill=True)
+        self._row(form, "data.fonts", self.fonts_row, owner=self.font_combo)
 
         self.path_edit = QLineEdit(readOnly=True)
         self.course_font_button = QToolButton(text="×")
@@ -397,12 +513,61 @@ class ModelBuilder(QWidget):
         self.chars_edit = QLineEdit()
         self._text(self.chars_edit.setPlaceholderText, "only these characters, e.g. abcdefghij")
         self._row(form, "data.chars", self.chars_edit)
+
+        self.folder_edit = PathEdit(folder=True, title="Choose the image folder", start_dir=self._start_dir)
+        self._row(form, "data.folder", self.folder_edit, owner=self.folder_edit.line, is_field=False)
+        self.idx_edit = PathEdit(title="Choose the IDX images file", file_filter=IDX_FILTER,
+                                 start_dir=self._start_dir)
+        self._row(form, "data.images", self.idx_edit, owner=self.idx_edit.line, is_field=False)
+        self.labels_edit = PathEdit(title="Choose the IDX labels file", file_filter=IDX_FILTER,
+                                    start_dir=self._start_dir)
+        self._row(form, "data.labels_path", self.labels_edit, owner=self.labels_edit.line)
+
+        self.emoji_size_combo = QComboBox()
+        for size in C.EMOJI_SIZES:
+            self.emoji_size_combo.addItem(f"{size} px", size)
+        self._row(form, "data.emoji_size", self.emoji_size_combo, is_field=False)
+        self._tips[self.emoji_size_combo] = TIPS["data.size"]
+        self.size_spin = self._spin(*C.IMAGE_SIZE_RANGE)
+        self.size_spin.setSuffix(" px")
+        self._row(form, "data.size", self.size_spin)
+        self.color_combo = self._combo(COLOR_LABELS, C.COLORS)
+        self._row(form, "data.color", self.color_combo)
+        self.subcat_picker = SubcategoryPicker(emoji_subcategories())
+        self.subcat_picker.changed.connect(self._on_edit)
+        self._row(form, "data.subcategories", self.subcat_picker, owner=self.subcat_picker.list)
+
+        self.classes_edit = QLineEdit()
+        self._text(self.classes_edit.setPlaceholderText, "all, or e.g. 0,1,7")
+        self._row(form, "data.classes", self.classes_edit)
+        self.max_samples_spin = self._spin(0, 100_000_000)
+        self._text(self.max_samples_spin.setSpecialValueText, "all")
+        self._row(form, "data.max_samples", self.max_samples_spin)
+
+        self.val_spin = QDoubleSpinBox()
+        self.val_spin.setRange(0.0, C.MAX_VAL_SPLIT * 100)
+        self.val_spin.setDecimals(1)
+        self.val_spin.setSingleStep(5.0)
+        self.val_spin.setSuffix(" %")
+        self.val_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.val_spin.setFixedWidth(80)
+        self.split_seed_spin = self._spin(0, 2**31 - 1)
+        self.split_seed_spin.setMinimumWidth(60)
+        self.split_seed_label = QLabel()
+        self._text(self.split_seed_label.setText, "seed")
+        self._row(form, "data.val_split", self._hbox(self.val_spin, self.split_seed_label, self.split_seed_spin),
+                  owner=self.val_spin)
+        self._fields["data.split_seed"] = self.split_seed_spin
+        self._tips[self.split_seed_spin] = TIPS["data.split_seed"]
+        self._watch(self.split_seed_spin)
         return self._group("Dataset", form)
 
     def _build_model(self) -> QGroupBox:
         form = self._form()
         self.kind_combo = self._combo(C.KIND_LABELS, C.KINDS)
         self._row(form, "model.kind", self.kind_combo)
+        self.arch_combo = self._combo(C.ARCH_LABELS, C.ARCHS)
+        self._row(form, "model.arch", self.arch_combo)
 
         self.beta_edit = NumberEdit()
         self._row(form, "model.beta", self.beta_edit)
@@ -444,6 +609,11 @@ class ModelBuilder(QWidget):
         self._fields["noise.copies"] = self.noise_copies_spin
         self._watch(self.noise_copies_spin)
 
+        self.input_label = QLabel(wordWrap=True)
+        self._row(form, "model.input_shape", self.input_label)
+        self.channels_editor = LayerListEditor(maximum=1024, max_count=C.MAX_CONV_LAYERS,
+                                               next_value=lambda values: min(1024, values[-1] * 2) if values else 32)
+        self._row(form, "model.channels", self.channels_editor)
         self.encoder_editor = LayerListEditor()
         self._row(form, "model.encoder", self.encoder_editor, is_field=False)
         self.latent_spin = self._spin(1, 128)
@@ -454,6 +624,7 @@ class ModelBuilder(QWidget):
         self.mirror_check.toggled.connect(self._mirror_toggled)
         self._row(form, "model.latent", self.latent_spin, is_field=False)
         form.addRow("", self.mirror_check)
+        self._row_form[self.mirror_check] = form
         self._fields["model.mirror"] = self.mirror_check
         self.decoder_editor = LayerListEditor()
         self._row(form, "model.decoder", self.decoder_editor, is_field=False)
@@ -555,18 +726,58 @@ class ModelBuilder(QWidget):
     # ------------------------------------------------------------------ public API
 
     def field_widget(self, field: str) -> QWidget | None:
-        """The widget that shows `field` (a ConfigError field such as 'model.layers[2]')."""
+        """The widget that shows `field` (a ConfigError field such as 'model.layers[2]') for
+        the current source: data.path is the font file, the image folder or the IDX file."""
+        base = field.split("[", 1)[0]
+        source = self.source_combo.currentData()
+        if base == "data.path":
+            return {"folder": self.folder_edit.line, "idx": self.idx_edit.line}.get(source, self.path_edit)
+        if base == "data.size" and source == "emoji":
+            return self.emoji_size_combo
         if field in self._fields:
             return self._fields[field]
-        base = field.split("[", 1)[0]
         return self._fields.get(base)
 
     def fields(self) -> dict[str, QWidget]:
         return dict(self._fields)
 
-    def set_input_dim(self, dim: int) -> None:
-        self._input_dim = int(dim)
-        self._on_edit()
+    def field_label(self, field: str) -> str:
+        """The (translated) row label of a config field, as error messages name it."""
+        base = field.split("[", 1)[0]
+        if base == "data.path":
+            field = base = {"folder": "data.folder", "idx": "data.images"}.get(self.source_combo.currentData(), base)
+        label = FIELD_LABELS.get(field) or FIELD_LABELS.get(base)
+        return tr(label) if label else field
+
+    def sample_shape(self) -> tuple[int, ...] | None:
+        """Shape of one sample of the chosen data (None while it cannot be known, e.g. an IDX
+        file that is not there); read from the config, never by loading the data."""
+        try:
+            return sample_shape(self._data_config([]))
+        except ConfigError:
+            return None
+
+    def set_source(self, source: str, path=None) -> None:
+        """Switch to a data source, e.g. after File > Open dataset; `path` is the image folder
+        or the IDX images file (the labels file is then looked for beside it)."""
+        if source == "font":
+            if path is not None:
+                self.set_font_path(path)
+            self._select(self.source_combo, "font")
+            return
+        edit = {"folder": self.folder_edit, "idx": self.idx_edit}.get(source)
+        if path is not None and edit is not None:
+            self._loading = True     # one validation at the end, with the source chosen
+            try:
+                edit.set_path(str(path))
+                if source == "idx":
+                    self.labels_edit.set_path("")
+            finally:
+                self._loading = False
+        if self.source_combo.currentData() == source:
+            self._on_edit()
+        else:
+            self._select(self.source_combo, source)
 
     def set_devices(self, devices) -> None:
         """[(key, label), ...] once torch knows what is there; keeps the current choice."""
@@ -629,6 +840,8 @@ class ModelBuilder(QWidget):
         self.path_edit.setCursorPosition(len(path))   # the file name matters more than the folders
         current = tuple(self.font_combo.currentData() or self._baseline.data.fonts)
         self._fill_fonts(current, prefer_available=not self._loading)
+        if path and not error and not self._loading and self.source_combo.currentData() != "font":
+            self._select(self.source_combo, "font")    # opening a font.h means training on it
         self._on_edit()
         return error is None
 
@@ -651,10 +864,12 @@ class ModelBuilder(QWidget):
         _atomic_write(path, exp.to_json() + "\n")
         self._info(tr("Saved {file}.", file=path.name))
 
-    def set_running(self, running: bool, paused: bool = False) -> None:
+    def set_running(self, running: bool, paused: bool = False, loading: bool = False) -> None:
+        """`loading`: the dataset is being read before training starts (Stop cancels it;
+        there is nothing to pause yet)."""
         self._running, self._paused = bool(running), bool(running and paused)
         self.form_widget.setEnabled(not running)
-        self.pause_button.setEnabled(running)
+        self.pause_button.setEnabled(running and not loading)
         self.stop_button.setEnabled(running)
         self.reset_button.setEnabled(not running)
         self.load_button.setEnabled(not running)
@@ -705,14 +920,36 @@ class ModelBuilder(QWidget):
     def _fill(self, exp: Experiment) -> None:
         d, m, t, n = exp.data, exp.model, exp.train, exp.noise
         self.name_edit.setText(exp.name)
-        self.set_font_path(d.path, keep_on_error=True)
+        self._select(self.source_combo, d.source)
+        self.set_font_path(d.path if d.source == "font" else "", keep_on_error=True)
         self._fill_fonts(d.fonts, prefer_available=False)
         self.chars_edit.setText(d.chars)
+        self.folder_edit.set_path(d.path if d.source == "folder" else "")
+        self.idx_edit.set_path(d.path if d.source == "idx" else "")
+        self.labels_edit.set_path(d.labels_path)
+        self._select(self.emoji_size_combo, d.size if d.source == "emoji" or d.size in C.EMOJI_SIZES
+                     else DataConfig.size)
+        self.size_spin.setValue(d.size)
+        self._select(self.color_combo, d.color)
+        self.subcat_picker.set_value(d.subcategories)
+        self.classes_edit.setText(",".join(map(str, d.classes)))
+        self.max_samples_spin.setValue(d.max_samples)
+        self.val_spin.setValue(d.val_split * 100)
+        self._val_exact = (self.val_spin.value(), d.val_split)
+        self.split_seed_spin.setValue(d.split_seed)
+        self._family_now, self._family_saved = _family(d.source), {}
+        self._auto_name = None
 
         self._select(self.kind_combo, m.kind)
+        self._select(self.arch_combo, m.arch)
+        self.channels_editor.set_values(m.channels)
         layers = list(m.layers) or [self._input_dim]
         self._input_dim = layers[0]
-        if m.mirror or len(layers) < 3:
+        if m.arch == "conv" and len(m.full_layers) == 3:
+            # A conv model has no hidden MLP layers: the MLP editors get ones that suit its data.
+            enc, latent = _image_encoder(layers[0]), layers[1]
+            dec = list(reversed(enc))
+        elif m.mirror or len(layers) < 3:
             enc, latent, dec = layers[1:-1], layers[-1] if len(layers) > 1 else 2, None
         else:
             li = m.latent_index
@@ -757,12 +994,43 @@ class ModelBuilder(QWidget):
         self.check_every_spin.setValue(t.check_every)
         self._select(self.device_combo, t.device)
 
+    def _conv(self) -> bool:
+        return self.arch_combo.currentData() == "conv"
+
     def _layer_sizes(self) -> tuple[tuple[int, ...], int]:
         """(layers as ModelSpec stores them, index of the latent layer in the full list)."""
-        enc, latent = self.encoder_editor.values(), self.latent_spin.value()
-        if self.mirror_check.isChecked():
-            return (self._input_dim, *enc, latent), len(enc) + 1
-        return (self._input_dim, *enc, latent, *self.decoder_editor.values(), self._input_dim), len(enc) + 1
+        d, latent = self._input_dim, self.latent_spin.value()
+        mirror = self.mirror_check.isChecked()
+        if self._conv():
+            # The conv layers are the channels; `layers` holds only the sizes at both ends.
+            return ((d, latent) if mirror else (d, latent, d)), 1
+        enc = self.encoder_editor.values()
+        if mirror:
+            return (d, *enc, latent), len(enc) + 1
+        return (d, *enc, latent, *self.decoder_editor.values(), d), len(enc) + 1
+
+    def _data_config(self, errors: list[ConfigError]) -> DataConfig:
+        """The Dataset group's DataConfig; unreadable fields are appended to `errors`."""
+        source = self.source_combo.currentData()
+        base = self._baseline.data
+        path = {"font": self._font_path, "folder": self.folder_edit.path(), "idx": self.idx_edit.path()}.get(source)
+        if path is None:   # emoji and digits have no path: keep a loaded one as it was
+            path = base.path if base.source == source else ""
+        try:
+            classes = parse_classes(self.classes_edit.text())
+        except ValueError as e:
+            errors.append(ConfigError("data.classes", str(e)))
+            classes = base.classes
+        val = round(self.val_spin.value() / 100, 8)
+        if self._val_exact and self._val_exact[0] == self.val_spin.value():
+            val = self._val_exact[1]
+        return DataConfig(
+            fonts=tuple(self.font_combo.currentData() or ()), chars=self.chars_edit.text(), path=path,
+            source=source,
+            size=self.emoji_size_combo.currentData() if source == "emoji" else self.size_spin.value(),
+            color=self.color_combo.currentData(), subcategories=self.subcat_picker.value(),
+            labels_path=self.labels_edit.path(), classes=classes,
+            max_samples=self.max_samples_spin.value(), val_split=val, split_seed=self.split_seed_spin.value())
 
     def _assess(self) -> tuple[Experiment, list[ConfigError]]:
         errors: list[ConfigError] = []
@@ -775,15 +1043,27 @@ class ModelBuilder(QWidget):
                 errors.append(ConfigError(field, str(e)))
                 return fallback
 
+        data = self._data_config(errors)
+        try:
+            shape = sample_shape(data)
+        except ConfigError as e:
+            errors.append(e)
+            shape = None
+        else:
+            self._input_dim = math.prod(shape)
         layers, latent_at = self._layer_sizes()
         level = round(self.noise_level_spin.value() / 100, 8)
         if self._level_exact and self._level_exact[0] == self.noise_level_spin.value():
             level = self._level_exact[1]
         bm, bt = base.model, base.train
+        if self._conv():
+            input_shape = tuple(shape) if shape else tuple(bm.input_shape)
+        else:
+            # Unused by an MLP: kept only as a loaded config gave it, while it still fits.
+            input_shape = tuple(bm.input_shape) if shape and tuple(bm.input_shape) == tuple(shape) else ()
         exp = Experiment(
             name=self.name_edit.text(),
-            data=DataConfig(fonts=tuple(self.font_combo.currentData() or ()), chars=self.chars_edit.text(),
-                            path=self._font_path),
+            data=data,
             model=ModelSpec(
                 kind=self.kind_combo.currentData(), layers=layers, mirror=self.mirror_check.isChecked(),
                 hidden_activation=self.hidden_act_combo.currentData(),
@@ -794,7 +1074,9 @@ class ModelBuilder(QWidget):
                 sparsity_weight=number("model.sparsity_weight", self.sparsity_weight_edit, bm.sparsity_weight),
                 sparsity_rho=number("model.sparsity_rho", self.sparsity_rho_edit, bm.sparsity_rho),
                 contractive_weight=number("model.contractive_weight", self.contractive_edit,
-                                          bm.contractive_weight)),
+                                          bm.contractive_weight),
+                arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
+                input_shape=input_shape),
             train=TrainConfig(
                 loss=self.loss_combo.currentData(), optimizer=self.optimizer_combo.currentData(),
                 learning_rate=number("train.learning_rate", self.lr_edit, bt.learning_rate),
@@ -811,29 +1093,50 @@ class ModelBuilder(QWidget):
             noise=NoiseConfig(kind=self.noise_kind_combo.currentData(), level=level,
                               mode=self.noise_mode_combo.currentData(), copies=self.noise_copies_spin.value()),
         )
-        errors += self._builder_checks(exp, latent_at)
+        errors += [e for e in self._builder_checks(exp, latent_at) if e.field not in {x.field for x in errors}]
         try:
             C.validate(exp)
         except ConfigError as e:
-            if e.field not in {x.field for x in errors}:
+            fields = {x.field for x in errors}
+            # One cause, one mark: conv on 5x7 glyphs is reported at the architecture only.
+            conv_fields = ("model.channels", "model.input_shape", "model.layers")
+            if e.field not in fields and not ("model.arch" in fields and e.field in conv_fields):
                 errors.append(e)
         return exp, errors
 
     def _builder_checks(self, exp: Experiment, latent_at: int) -> list[ConfigError]:
         """Rules the form adds to config.validate: ones that only a file or the layout can break."""
         out = []
-        if self._path_error:
-            out.append(ConfigError("data.path", self._path_error))
-        elif [f.lower() for f in exp.data.fonts] != ["all"]:
-            have = {n.lower() for n in self._font_names}
-            missing = [f for f in exp.data.fonts if f.lower() not in have]
-            if missing:
-                file = Path(self._font_path).name if self._font_path else "font.h"
-                out.append(ConfigError("data.fonts", tr("{name!r} is not in {file}; it has {names} (or use 'all')",
-                                                        name=missing[0], file=file,
-                                                        names=", ".join(self._font_names))))
+        d = exp.data
+        if d.source == "font":
+            out += self._font_checks(exp)
+        elif d.source == "folder" and d.path:
+            p = Path(d.path).expanduser()
+            if not p.exists():
+                out.append(ConfigError("data.path", tr("{path}: folder not found; check the path or choose "
+                                                       "another", path=d.path)))
+            elif not p.is_dir():
+                out.append(ConfigError("data.path", tr("{path}: is a file, not a folder; choose the folder that "
+                                                       "holds the pictures", path=d.path)))
+        elif d.source == "idx":
+            out += self._idx_checks(d)
+        elif d.source == "digits":
+            bad = [c for c in d.classes if c not in DIGITS_CLASSES]
+            if bad:
+                out.append(ConfigError("data.classes", tr("the digits have classes 0 to 9; {bad} is not one",
+                                                          bad=bad[0])))
+        elif d.source == "emoji":
+            unknown = self.subcat_picker.unknown()
+            if unknown:
+                out.append(ConfigError("data.subcategories", tr("{names}: not an emoji subcategory; uncheck it",
+                                                                names=", ".join(unknown))))
+            elif not self.subcat_picker.checked():
+                out.append(ConfigError("data.subcategories", tr("check at least one subcategory")))
         m = exp.model
-        if not m.mirror:
+        if m.arch == "conv" and d.source == "font":
+            out.append(ConfigError("model.arch", tr("5x7 glyphs cannot be halved by a stride-2 convolution; "
+                                                    "use the MLP architecture for fonts")))
+        if m.arch == "mlp" and not m.mirror:
             # ModelSpec takes the smallest layer as the code; keep that the one shown as latent.
             latent = m.layers[latent_at]
             if any(h <= latent for h in m.layers[1:latent_at]) or \
@@ -842,11 +1145,63 @@ class ModelBuilder(QWidget):
                                                           "encoder layer and at most every decoder layer")))
         return out
 
+    def _font_checks(self, exp: Experiment) -> list[ConfigError]:
+        if self._path_error:
+            return [ConfigError("data.path", self._path_error)]
+        if [f.lower() for f in exp.data.fonts] == ["all"]:
+            return []
+        have = {n.lower() for n in self._font_names}
+        missing = [f for f in exp.data.fonts if f.lower() not in have]
+        if not missing:
+            return []
+        file = Path(self._font_path).name if self._font_path else "font.h"
+        return [ConfigError("data.fonts", tr("{name!r} is not in {file}; it has {names} (or use 'all')",
+                                             name=missing[0], file=file, names=", ".join(self._font_names)))]
+
+    def _labels_file(self, d: DataConfig) -> Path | None:
+        """The labels file an idx config will use: the one given, else the one beside the images."""
+        if d.labels_path:
+            return Path(d.labels_path).expanduser()
+        return guess_labels_path(d.path) if d.path else None
+
+    def _idx_checks(self, d: DataConfig) -> list[ConfigError]:
+        """Header-only checks (a few bytes read): the labels file and the class filter."""
+        out = []
+        try:
+            count = idx_header(d.path)[0] if d.path else None
+        except ConfigError:
+            count = None          # reported by sample_shape at data.path
+        labels = self._labels_file(d)
+        if labels is not None:
+            try:
+                n = idx_header(labels, IDX_LABELS_MAGIC, "data.labels_path")[0]
+            except ConfigError as e:
+                if d.labels_path:
+                    out.append(e)
+            else:
+                if count is not None and n != count:
+                    out.append(ConfigError("data.labels_path", tr(
+                        "{path}: has {labels} labels but the images file has {images} images; use the labels "
+                        "of the same set", path=labels.name, labels=n, images=count)))
+        elif d.classes:
+            out.append(ConfigError("data.classes", tr(
+                "keeping classes needs labels, and no labels file was found beside the images; choose one in "
+                "Labels file")))
+        return out
+
     # ------------------------------------------------------------------ reacting to edits
 
     def _on_edit(self, *_):
         if self._loading:
             return
+        if self._auto_name is not None and self.name_edit.text() == self._auto_name:
+            # A name the builder made up follows the data until the user types one.
+            name = self._data_name()
+            if name != self._auto_name:
+                self._auto_name = name
+                self.name_edit.blockSignals(True)
+                self.name_edit.setText(name)
+                self.name_edit.blockSignals(False)
         self._update_visibility()
         exp, errors = self._assess()
         self._errors = errors
@@ -856,6 +1211,68 @@ class ModelBuilder(QWidget):
         if not errors and exp != self._last_emitted:
             self._last_emitted = exp
             self.experiment_changed.emit(exp)
+
+    def _source_changed(self, *_):
+        """Glyphs and images want different model sizes: switching between them swaps in the
+        settings the other kind had (image defaults the first time), so both are kept."""
+        if self._loading:
+            return
+        family = _family(self.source_combo.currentData())
+        if family == self._family_now:
+            return
+        self._family_saved[self._family_now] = self._family_settings()
+        settings = self._family_saved.get(family) or self._family_defaults(family)
+        self._loading = True
+        try:
+            self.encoder_editor.set_values(settings["encoder"])
+            self.decoder_editor.set_values(settings["decoder"])
+            self._select(self.arch_combo, settings["arch"])
+            self.batch_spin.setValue(settings["batch_size"])
+            self.epochs_spin.setValue(settings["epochs"])
+            self.seeds_spin.setValue(settings["seeds"])
+            self.lr_edit.setText(settings["learning_rate"])
+            self.target_check.setChecked(settings["target"] is not None)
+            self.target_spin.setValue(settings["target"] or 0)
+            self.name_edit.setText(settings["name"])
+            self._auto_name = settings["auto_name"]
+        finally:
+            self._loading = False
+        self._family_now = family
+
+    def _family_settings(self) -> dict:
+        return {"encoder": self.encoder_editor.values(), "decoder": self.decoder_editor.values(),
+                "arch": self.arch_combo.currentData(), "batch_size": self.batch_spin.value(),
+                "epochs": self.epochs_spin.value(), "seeds": self.seeds_spin.value(),
+                "learning_rate": self.lr_edit.text(),
+                "target": self.target_spin.value() if self.target_check.isChecked() else None,
+                "name": self.name_edit.text(),
+                "auto_name": self._auto_name if self._auto_name == self.name_edit.text() else None}
+
+    def _family_defaults(self, family: str) -> dict:
+        if family == "glyph":
+            m, t = ModelSpec(), TrainConfig()
+            li = m.latent_index
+            return {"encoder": list(m.layers[1:li]), "decoder": list(m.layers[li + 1:-1]), "arch": "mlp",
+                    "batch_size": t.batch_size, "epochs": t.epochs, "seeds": t.seeds,
+                    "learning_rate": format_number(t.learning_rate), "target": t.target_max_wrong,
+                    "name": Experiment().name, "auto_name": None}
+        shape = self.sample_shape()
+        enc = _image_encoder(math.prod(shape) if shape else 1024)
+        # One model at a time: images cost hundreds of times more per epoch than glyphs. A
+        # wrong-pixel target suits 0/1 glyphs, not grey or colour pictures.
+        return {"encoder": enc, "decoder": list(reversed(enc)), "arch": self.arch_combo.currentData(),
+                "batch_size": IMAGE_BATCH, "epochs": IMAGE_EPOCHS, "seeds": 1, "target": None,
+                "learning_rate": format_number(IMAGE_LEARNING_RATE),
+                "name": self._data_name(), "auto_name": self._data_name()}
+
+    def _data_name(self) -> str:
+        """A default experiment name after the chosen data, e.g. 'emoji' or 'train-images'."""
+        source = self.source_combo.currentData()
+        path = {"folder": self.folder_edit.path(), "idx": self.idx_edit.path()}.get(source)
+        if path:
+            name = Path(path).name
+            return name.split("-idx")[0] if source == "idx" else name
+        return source
 
     def _mirror_toggled(self, mirrored: bool) -> None:
         if not self._loading and not mirrored:
@@ -878,6 +1295,26 @@ class ModelBuilder(QWidget):
         self._row_form[widget].setRowVisible(widget, visible)
 
     def _update_visibility(self) -> None:
+        source = self.source_combo.currentData()
+        font = source == "font"
+        self._show_row(self.fonts_row, font)
+        self._show_row(self.path_row, font and bool(self._font_path))
+        self.font_error_label.setVisible(font and bool(self.font_error_label.text()))
+        self._show_row(self.chars_edit, font)
+        self._show_row(self.folder_edit, source == "folder")
+        self._show_row(self.idx_edit, source == "idx")
+        self._show_row(self.labels_edit, source == "idx")
+        self._show_row(self.emoji_size_combo, source == "emoji")
+        self._show_row(self.size_spin, source == "folder")
+        self._show_row(self.color_combo, source in ("emoji", "folder"))
+        self._show_row(self.subcat_picker, source == "emoji")
+        self._show_row(self.classes_edit, source in ("idx", "digits"))
+        self._show_row(self.max_samples_spin, not font)
+        self.split_seed_spin.setEnabled(self.val_spin.value() > 0)
+        self.split_seed_label.setEnabled(self.val_spin.value() > 0)
+        if source == "idx":
+            self._update_labels_hint()
+
         kind = self.kind_combo.currentData()
         self._show_row(self.beta_edit, kind == "vae")
         self._show_row(self.kl_warmup_spin, kind == "vae")
@@ -888,7 +1325,11 @@ class ModelBuilder(QWidget):
         for w in (self.noise_kind_combo, self.noise_level_row, self.noise_mode_row):
             self._show_row(w, kind == "dae")
         self.noise_copies_spin.setEnabled(self.noise_mode_combo.currentData() == "fixed")
-        self._show_row(self.decoder_editor, not self.mirror_check.isChecked())
+        conv = self._conv()
+        self._show_row(self.channels_editor, conv)
+        self._show_row(self.encoder_editor, not conv)
+        self._show_row(self.mirror_check, not conv)
+        self._show_row(self.decoder_editor, not conv and not self.mirror_check.isChecked())
         # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
         self._show_row(self.latent_act_combo, kind != "vae")
         self._show_row(self.momentum_edit, self.optimizer_combo.currentData() == "momentum")
@@ -897,15 +1338,41 @@ class ModelBuilder(QWidget):
         self._show_row(self.step_size_spin, schedule == "step")
         self._show_row(self.step_gamma_edit, schedule == "step")
         self.target_spin.setEnabled(self.target_check.isChecked())
-        self._show_row(self.path_row, bool(self._font_path))
+
+    def _update_labels_hint(self) -> None:
+        images = self.idx_edit.path()
+        guess = guess_labels_path(images) if images else None
+        self.labels_edit.set_placeholder(tr("auto: {name}", name=guess.name) if guess
+                                         else tr("none found (optional)"))
 
     def _update_summary(self, exp: Experiment) -> None:
-        layers, latent_at = self._layer_sizes()
-        sizes = exp.model.full_layers
-        parts = [f"<b>{s}</b>" if i == latent_at else str(s) for i, s in enumerate(sizes)]
-        count = _parameter_count(sizes, latent_at, exp.model.kind)
-        self.layers_label.setText(" → ".join(parts) + "<br><span style='color: gray'>"
-                                  + tr("{n} parameters", n=f"{count:,}".replace(",", "\u202f")) + "</span>")
+        m = exp.model
+        shape = self.sample_shape()
+        if shape is None:
+            self.input_label.setText(tr("unknown until the data is found"))
+        else:
+            self.input_label.setText(f"{shape_text(shape)} · {tr('{n} values', n=_thin(math.prod(shape)))}")
+        latent = f"<b>{m.latent_dim}</b>"
+        try:
+            count = A.parameter_count(m)
+        except (ValueError, IndexError, ZeroDivisionError):
+            count = None      # a layout the validation already marks
+        if m.arch == "conv" and shape is not None:
+            h, w, c = (*shape, 1)[:3] if len(shape) == 2 else shape
+            maps, size = [], (h, w)
+            for ch in m.channels:
+                size = (size[0] // 2, size[1] // 2)
+                maps.append(f"{size[0]}×{size[1]}×{ch}")
+            ok = count is not None
+            ends = f"{h}×{w}×{c}"
+            chain = [ends, *maps, latent, *reversed(maps), ends] if ok else [ends, latent, ends]
+        else:
+            layers, latent_at = self._layer_sizes()
+            chain = [f"<b>{v}</b>" if i == latent_at else str(v) for i, v in enumerate(m.full_layers)]
+        text = " → ".join(chain)
+        if count is not None:
+            text += "<br><span style='color: gray'>" + tr("{n} parameters", n=_thin(count)) + "</span>"
+        self.layers_label.setText(text)
 
     def _update_buttons(self) -> None:
         self.train_button.setEnabled(not self._running and not self._errors)
@@ -920,8 +1387,7 @@ class ModelBuilder(QWidget):
             w = self.field_widget(e.field)
             if w is not None:
                 wanted[w] = f"{wanted[w]}\n{problem}" if w in wanted else problem
-            label = FIELD_LABELS.get(e.field) or FIELD_LABELS.get(e.field.split("[", 1)[0])
-            lines.append(f"{tr(label) if label else e.field}: {problem}")
+            lines.append(f"{self.field_label(e.field)}: {problem}")
         for w in set(self._marked) | set(wanted):
             if self._marked.get(w) != wanted.get(w):
                 self._mark(w, wanted.get(w))
@@ -972,6 +1438,8 @@ class ModelBuilder(QWidget):
     # ------------------------------------------------------------------ buttons and dialogs
 
     def _train_clicked(self) -> None:
+        # Files may have changed since the last edit: check again, and mark what broke.
+        self._on_edit()
         try:
             exp = self.experiment()
         except ConfigError:

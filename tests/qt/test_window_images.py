@@ -1,0 +1,135 @@
+"""The window's data path for images: loading off the GUI thread with progress, warnings for
+unreadable pictures, a validation split charted, File > Open dataset, the glyph-only editor."""
+import time
+
+import numpy as np
+from PIL import Image
+
+from test_builder_images import idx_pair, pick
+
+
+def _small_image_model(builder, epochs=6):
+    pick(builder.kind_combo, "ae")
+    pick(builder.arch_combo, "mlp")
+    builder.encoder_editor.set_values([16])
+    builder.decoder_editor.set_values([16])
+    builder.latent_spin.setValue(2)
+    builder.epochs_spin.setValue(epochs)
+    builder.check_every_spin.setValue(2)
+
+
+def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
+    b = window.builder
+    pick(b.source_combo, "emoji")
+    b.emoji_size_combo.setCurrentIndex(b.emoji_size_combo.findData(16))
+    pick(b.color_combo, "rgb")
+    b.subcat_picker.choose_preset("Faces")
+    pick(b.arch_combo, "conv")
+    pick(b.kind_combo, "vae")
+    b.channels_editor.set_values([4, 8])
+    b.latent_spin.setValue(4)
+    b.val_spin.setValue(20)
+    b.epochs_spin.setValue(8)
+    b.check_every_spin.setValue(2)
+    exp = b.experiment()
+    assert exp.model.input_shape == (16, 16, 3) and exp.data.val_split == 0.2
+    records = []
+    window.controller.progress.connect(records.append)
+    with qtbot.waitSignal(window.training_finished, timeout=60000) as done:
+        b.train_button.click()
+        assert window.st_busy.isVisible() or window.loader.is_loading() or window.controller.is_running()
+    rec = done.args[0]
+    assert rec.state == "finished"
+    vals = [r.val_loss for r in records if r.val_loss is not None]
+    assert len(vals) >= 3 and vals[-1] < vals[0]          # held-out loss measured and falling
+    assert "val" in window.training._cols                   # and charted
+    entry = window.current
+    assert entry.shape == (16, 16, 3) and len(entry.dataset) == 118   # all faces, both parts
+    assert "loss" in entry.name
+    # The pixel editor lists glyph models only and still works with its own.
+    names = [window.editor_combo.itemText(i) for i in range(window.editor_combo.count())]
+    assert not any(n.startswith(entry.name) for n in names)
+    assert window.editor.output() is not None
+
+
+def test_folder_with_a_corrupt_file_loads_on_a_worker_and_warns(window, qtbot, tmp_path):
+    folder = tmp_path / "pics"
+    (folder / "cats").mkdir(parents=True)
+    for i in range(12):
+        Image.new("RGB", (10 + i, 12), (20 * i, 90, 160)).save(folder / "cats" / f"c{i}.png")
+    (folder / "broken.png").write_bytes(b"not a picture")
+    window.open_path(str(folder))
+    b = window.builder
+    assert b.source_combo.currentData() == "folder" and b.folder_edit.path() == str(folder)
+    b.size_spin.setValue(8)
+    _small_image_model(b)
+    progress = []
+    window.loader.progress.connect(lambda done, total: progress.append((done, total)))
+    with qtbot.waitSignal(window.training_finished, timeout=60000):
+        b.train_button.click()
+    assert progress and progress[-1] == (13, 13)
+    box = window.data_warning_box
+    assert box is not None and box.isVisible()
+    assert "1 of 13 pictures" in box.text() and "broken.png" in box.text()
+    assert len(window.current.dataset) == 12 and window.current.shape == (8, 8)
+
+
+def test_stop_while_loading_cancels_the_load(window, qtbot, monkeypatch):
+    import aegui.core.datasets as D
+
+    def slow(data, progress=None):
+        for i in range(1000):           # a big folder: far longer than the test waits
+            time.sleep(0.01)
+            progress(i + 1, 1000)
+        raise AssertionError("the load was not cancelled")
+
+    monkeypatch.setattr(D, "from_config", slow)
+    started = time.perf_counter()
+    window.builder.train_button.click()
+    qtbot.waitUntil(lambda: window.st_busy.isVisible() and window.st_busy.maximum() == 1000, timeout=5000)
+    assert window.st_state.text() == "Loading the dataset…"
+    assert window.builder.stop_button.isEnabled() and not window.builder.pause_button.isEnabled()
+    window.builder.stop_button.click()
+    qtbot.waitUntil(lambda: not window.loader.is_loading(), timeout=5000)
+    assert time.perf_counter() - started < 5
+    assert window._state_key == "Stopped" and not window.controller.is_running()
+    assert window.builder.train_button.isEnabled()
+
+
+def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
+    images, _ = idx_pair(tmp_path)
+    window.open_dataset("idx", images)
+    assert window.builder.source_combo.currentData() == "idx"
+    _small_image_model(window.builder)
+    # Damaged after it was chosen: Train checks the header again and marks the file.
+    images.write_bytes(images.read_bytes()[:-3])
+    window.builder.train_button.click()
+    assert window.builder.idx_edit.line.property("invalid") is True
+    assert "truncated" in window.builder.idx_edit.line.toolTip()
+    assert not window.loader.is_loading() and not window.controller.is_running()
+    # A .gz whose header reads fine but whose data is cut off fails only when loaded.
+    (tmp_path / "gz").mkdir()
+    packed, _ = idx_pair(tmp_path / "gz", n=200, gz=True)
+    packed.write_bytes(packed.read_bytes()[:-200])
+    window.open_dataset("idx", packed)
+    assert window.builder.validate_fields() == []
+    shown = []
+    monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    window.builder.train_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert shown[0].startswith("data.path:") and "damaged" in shown[0]
+    assert window.builder.idx_edit.line.property("invalid") is True
+    assert not window.controller.is_running() and window.builder.train_button.isEnabled()
+
+
+def test_open_path_recognises_datasets(window, tmp_path):
+    (tmp_path / "mnist").mkdir()
+    images, _ = idx_pair(tmp_path / "mnist")
+    window.open_path(str(images))
+    assert window.builder.source_combo.currentData() == "idx"
+    assert window.builder.experiment().model.full_layers[0] == 64
+    recent = window.settings.value("recent", [], list)
+    assert str(images.resolve()) in recent
+    window.open_path(str(tmp_path))
+    assert window.builder.source_combo.currentData() == "folder"
+    assert np.prod(window.builder.sample_shape()) == window.builder.experiment().model.full_layers[0]
