@@ -271,7 +271,8 @@ def test_each_optimizer_learns(font3, optimizer, lr):
 
 
 def test_optimizer_list_is_covered():
-    assert set(OPTIMIZERS) == {"sgd", "momentum", "adam", "adamw", "rmsprop"}
+    # powell / bfgs / cg (scipy.optimize) are covered in test_scipy_opt.py
+    assert set(OPTIMIZERS) == {"sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg"}
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])

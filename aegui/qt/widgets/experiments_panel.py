@@ -44,6 +44,14 @@ PRESET_TITLES_ES = {
         "Programas de tasa de aprendizaje: constante vs decaimiento exponencial (Font3, Adam)",
     "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey)":
         "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris)",
+    "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
+        "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
+    "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
+        "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
+    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1)":
+        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
+    "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
+        "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({

@@ -1,0 +1,93 @@
+"""Times of the issue-5 analyses, each run as the CLI runs it (in this process, torch already
+imported, so Python start-up is not counted):
+
+- denoise: resources/analyses/denoising-curve.json (train the DAE's seeds, then 3 noise types
+  x 10 levels x 20 noisy copies per glyph per seed);
+- embed: AE latent vs PCA vs t-SNE for Font1-3 (a 2-D AE trained per font);
+- probe: resources/analyses/probe-digits.json and probe-fonts.json (train the stacked AE, the
+  head, and the pixel baseline);
+- scipy: BFGS / CG / Powell, 20 iterations each, on a 35-4-2-4-35 autoencoder over Font1,
+  next to Adam for 20 epochs (per-iteration cost, not a quality comparison).
+
+The CPU is shared: take the figures as rough. Prints one line per analysis and a JSON line.
+
+Usage: python bench/analyses.py [--only denoise,embed,probe,scipy]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def bench_denoise() -> dict:
+    from aegui.core.denoise_curve import DenoiseCurveJob, load_spec
+    spec = load_spec(ROOT / "resources/analyses/denoising-curve.json")
+    seconds, res = timed(lambda: DenoiseCurveJob(spec).run())
+    c = res.curve(res.char_kind)
+    j = list(res.levels).index(res.char_level)
+    return {"seconds": round(seconds, 2), "train_seconds": round(res.train_seconds, 2), "seeds": res.n_seeds,
+            "wrong_after": round(float(c["mean"][j]), 3), "wrong_noisy_input": round(float(c["baseline_mean"][j]), 3),
+            "at": f"{res.char_kind} {res.char_level:g}"}
+
+
+def bench_embed() -> dict:
+    from aegui.core.embedding import EmbeddingJob
+    seconds, res = timed(lambda: EmbeddingJob().run())
+    return {"seconds": round(seconds, 2), "panels": len(res.panels)}
+
+
+def bench_probe() -> dict:
+    from aegui.core.probe import ProbeRunJob, load_spec
+    out = {}
+    for name in ("probe-digits", "probe-fonts"):
+        seconds, run = timed(lambda: ProbeRunJob(load_spec(ROOT / f"resources/analyses/{name}.json")).run())
+        out[name] = {"seconds": round(seconds, 2), "val_accuracy": round(run.probe.val_accuracy, 3),
+                     "pixels_val_accuracy": round(run.baseline.val_accuracy, 3)}
+    return out
+
+
+def bench_scipy() -> dict:
+    from aegui.core.config import Experiment, with_changes
+    from aegui.core.datasets import font_dataset
+    from aegui.core.training import train
+    data = font_dataset(("Font1",))
+    out = {}
+    for opt in ("adam", "cg", "bfgs", "powell"):
+        exp = with_changes(Experiment(), model={"layers": (35, 4, 2, 4, 35), "hidden_activation": "tanh"},
+                           train={"optimizer": opt, "epochs": 20, "check_every": 10, "device": "cpu",
+                                  "weight_decay": 1e-4})
+        seconds, (_, rec) = timed(lambda: train(exp, data))
+        out[opt] = {"seconds": round(seconds, 3), "loss": round(rec.losses["total"], 4),
+                    "per_iteration_ms": round(1000 * seconds / 20, 2)}
+    return out
+
+
+BENCHES = {"denoise": bench_denoise, "embed": bench_embed, "probe": bench_probe, "scipy": bench_scipy}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default=",".join(BENCHES))
+    args = ap.parse_args()
+    import torch   # noqa: F401 - imported once here, outside the timings
+    results = {}
+    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+        results[name] = BENCHES[name]()
+        print(f"{name}: {results[name]}", file=sys.stderr)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
