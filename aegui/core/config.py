@@ -14,7 +14,9 @@ KIND_LABELS = {"ae": "autoencoder", "dae": "denoising", "vae": "variational (VAE
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "identity")
 INITS = ("uniform", "xavier", "he")
 LOSSES = ("mse", "bce")
-OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg")
+# scipy.optimize methods (aegui.core.scipy_opt): whole-batch, deterministic losses only.
+SCIPY_OPTIMIZERS = ("powell", "bfgs", "cg")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
 NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
 NOISE_MODES = ("fresh", "fixed")
@@ -204,6 +206,8 @@ def validate(exp: Experiment) -> None:
         _check(m.output_activation == "sigmoid", "model.output_activation",
                "the BCE loss needs outputs in (0, 1): use 'sigmoid' or switch train.loss to 'mse'")
     _choice(t.optimizer, OPTIMIZERS, "train.optimizer")
+    if t.optimizer in SCIPY_OPTIMIZERS:
+        _validate_scipy(exp)
     _positive(t.learning_rate, "train.learning_rate")
     _check(isinstance(t.momentum, (int, float)) and 0 <= t.momentum < 1, "train.momentum",
            f"must be in [0, 1), got {t.momentum!r}")
@@ -232,6 +236,19 @@ def validate(exp: Experiment) -> None:
     _choice(n.mode, NOISE_MODES, "noise.mode")
     _check(isinstance(n.copies, int) and n.copies > 0, "noise.copies",
            f"must be a positive whole number, got {n.copies!r}")
+
+
+def _validate_scipy(exp: Experiment) -> None:
+    """scipy's line searches need the same loss at the same weights, over the whole data set."""
+    t, m, n = exp.train, exp.model, exp.noise
+    name = repr(t.optimizer)
+    _check(m.kind != "vae", "train.optimizer", f"{name} needs a deterministic loss and the VAE samples "
+           "its codes; use adam (or another gradient-step optimizer) for a VAE")
+    if m.kind == "dae":
+        _check(n.mode == "fixed", "noise.mode", f"train.optimizer {name} needs a deterministic loss; set "
+               "noise.mode to 'fixed' (fixed noisy copies) or use adam")
+    _check(t.batch_size == 0, "train.batch_size", f"train.optimizer {name} uses the whole data set at "
+           "every iteration; set train.batch_size to 0")
 
 
 def _whole(value) -> bool:

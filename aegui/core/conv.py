@@ -8,6 +8,7 @@ interface as nets.Autoencoder, so training, storage and latent tools need not ca
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -33,7 +34,23 @@ class ConvAutoencoder(torch.nn.Module):
         self.enc_slots: list[Slot] = []
 
     # ---- parameters
+    _views: dict | None = None     # the blocks' weights while inside weight_views()
+
+    @contextmanager
+    def weight_views(self):
+        """As nets.Autoencoder.weight_views: one split of `flat` for all blocks, so backward
+        writes flat.grad in one piece instead of one zero-padded copy per block."""
+        blocks = self.blocks()
+        chunks = self.flat.split([n for b in blocks for n in (math.prod(b.weight_shape), b.fan_out)], dim=1)
+        self._views = {b.name: (chunks[2 * i], chunks[2 * i + 1]) for i, b in enumerate(blocks)}
+        try:
+            yield self
+        finally:
+            self._views = None
+
     def _wb(self, blk: Block):
+        if self._views is not None:
+            return self._views[blk.name]
         n_w = math.prod(blk.weight_shape)
         w = self.flat[:, blk.offset:blk.offset + n_w]
         b = self.flat[:, blk.offset + n_w:blk.offset + n_w + blk.fan_out]
@@ -92,6 +109,20 @@ class ConvAutoencoder(torch.nn.Module):
 
     def parameter_count(self) -> int:
         return self.flat.shape[1]
+
+    def work_per_sample(self) -> int:
+        """Multiply-adds of one sample's forward pass: a conv weight is used at every position
+        of its feature map, so this is far more than the parameter count (the training engine
+        picks its thread count by it)."""
+        h, w = self.small
+        total = sum(math.prod(b.weight_shape) for b in (self.enc_blocks[-1], self.dec_blocks[0]))
+        convs = self.enc_blocks[:-1]
+        for i, blk in enumerate(convs):          # conv i makes a map of (H, W) / 2^(i+1)
+            scale = 2 ** (len(convs) - 1 - i)
+            total += math.prod(blk.weight_shape) * h * w * scale * scale
+        for j, blk in enumerate(self.dec_blocks[1:]):   # deconv j reads a map of small * 2^j
+            total += math.prod(blk.weight_shape) * h * w * 4 ** j
+        return total
 
     # ---- layout conversions: flat rows [.., N, H*W*C] (row-major H, W, C) <-> grouped images
     def _stack(self, x: torch.Tensor) -> torch.Tensor:

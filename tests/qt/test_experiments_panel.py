@@ -251,7 +251,8 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     window.experiments.editor.builder_button.click()
     assert window.experiments.editor.base() == window.builder.experiment()
 
-    seed001 = next(a for a in window.preset_actions if a.text().startswith("seed-001"))
+    seed001 = next(a for a in window.preset_actions
+                   if a.text() == "seed-001: architectures x optimizers on Font1")
     panel = window.experiments
     with qtbot.waitSignal(panel.jobs.progress, timeout=30000):
         seed001.trigger()
