@@ -15,9 +15,14 @@ test: $(STAMP)
 smoke: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) main.py --smoke
 
+# Each prints its figures next to a plain PyTorch reference where there is one (see README).
 bench: $(STAMP)
 	$(PY) bench/batched_vs_sequential.py
 	$(PY) bench/font_targets.py
+	$(PY) bench/emoji_vae_vs_reference.py
+	$(PY) bench/sweep_vs_sequential.py
+	$(PY) bench/analyses.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
 
 # One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
 .PHONY: package

@@ -227,11 +227,11 @@ class TrainingPanel(QWidget):
         self.bar_plot.hideButtons()
         self.bar_plot.vb.sigResized.connect(self._set_bar_ticks)
 
-        # Bottom left: losses and wrong pixels fall from the top left, so that corner is the
-        # one the curves leave empty (top right hid the middle of every run).
+        # The corners the curves usually leave empty: a log loss falls along the diagonal, so
+        # bottom left; wrong pixels drop fast and then run along the bottom, so top right.
         self.loss_legend = self.loss_plot.addLegend(offset=(4, -4), labelTextSize="8pt",
                                                     verSpacing=-6)
-        self.wrong_legend = self.wrong_plot.addLegend(offset=(4, -4), labelTextSize="8pt",
+        self.wrong_legend = self.wrong_plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
                                                       verSpacing=-6, colCount=2)
         self._apply_palette()
 
