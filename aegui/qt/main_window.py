@@ -19,6 +19,7 @@ from aegui.qt import i18n, theme
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
 from aegui.qt.models import SHOWN_MAX, ModelEntry
+from aegui.qt.widgets.analyses_panel import AnalysesPanel
 from aegui.qt.widgets.experiments_panel import ExperimentsPanel, preset_sweeps
 from aegui.qt.widgets.latent_canvas import LatentCanvas
 from aegui.qt.widgets.library_panel import LibraryPanel
@@ -76,6 +77,11 @@ i18n.register({
     "Loading the dataset…": "Cargando el conjunto de datos…",
     "Could not load the dataset": "No se pudo cargar el conjunto de datos",
     "Some pictures were skipped": "Se omitieron algunas imágenes", "loss": "pérdida",
+    "Denoising curve…": "Curva de eliminación de ruido…",
+    "Latent space vs PCA vs t-SNE (Font1–3)…": "Espacio latente vs PCA vs t-SNE (Font1–3)…",
+    "Classifier probe…": "Sonda clasificadora…", "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
+    "An analysis is running. It will be cancelled; what it measured so far is not saved.":
+        "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
     "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
         "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
 })
@@ -139,6 +145,7 @@ class MainWindow(QMainWindow):
         self.recon = ReconstructionsPanel()
         self.library = LibraryPanel()
         self.experiments = ExperimentsPanel()
+        self.analyses = AnalysesPanel()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -161,6 +168,7 @@ class MainWindow(QMainWindow):
             "recon": self._dock("recon", self.recon, R),
             "library": self._dock("library", self.library, R),
             "experiments": self._dock("experiments", self.experiments, R),
+            "analyses": self._dock("analyses", self.analyses, R),
         }
         # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
         # side, with reconstructions and the library as tabs beside them.
@@ -170,6 +178,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["recon"], self.docks["library"])
         # Sweeps are a workspace of their own: a tab beside the latent canvas, the largest area.
         self.tabifyDockWidget(self.docks["latent"], self.docks["experiments"])
+        self.tabifyDockWidget(self.docks["experiments"], self.docks["analyses"])
         self.docks["latent"].raise_()
         self.docks["training"].raise_()
         self.resizeDocks([self.docks["builder"]], [330], Qt.Horizontal)
@@ -332,7 +341,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                   "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-                  "experiments": "Experiments"}
+                  "experiments": "Experiments", "analyses": "Analyses"}
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(titles[key]))
         for obj, key in self._texts:
@@ -448,6 +457,7 @@ class MainWindow(QMainWindow):
 
     def set_current(self, entry: ModelEntry, autorange: bool = True, history: bool = True) -> None:
         """Show one model in every panel."""
+        self.analyses.set_model(entry)
         new_data = self.current is None or self.current.dataset is not entry.dataset
         self.current = entry
         ds = entry.shown
@@ -831,6 +841,24 @@ class MainWindow(QMainWindow):
         # One entry per shipped preset: it opens in the Experiments panel and runs.
         self.preset_actions = [self._action(m, name, lambda _=False, p=path: self.run_preset(p))
                                for path, name in preset_sweeps()]
+        m.addSeparator()
+        # The analyses: each opens its tab and runs its default; the tab has the other settings.
+        self.analysis_actions = {
+            "denoise": self._action(m, "Denoising curve…", lambda: self.run_analysis("denoise")),
+            "embedding": self._action(m, "Latent space vs PCA vs t-SNE (Font1–3)…",
+                                      lambda: self.run_analysis("embedding")),
+            "probe": self._action(m, "Classifier probe…", lambda: self.run_analysis("probe")),
+        }
+
+    def run_analysis(self, key: str) -> bool:
+        """Shows the analysis's tab and runs its default preset, unless that tab is already running."""
+        dock = self.docks["analyses"]
+        dock.show()
+        dock.raise_()
+        view = self.analyses.show_tab(key)
+        if view.is_running():
+            return False
+        return view.run_preset()
 
     def show_experiments(self) -> None:
         dock = self.docks["experiments"]
@@ -908,6 +936,15 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
             self.experiments.shutdown()   # the worker autosaves the finished configs
+        if self.analyses.is_running():
+            if self.confirm_close:
+                answer = QMessageBox.question(
+                    self, tr("Cancel the analysis and quit?"),
+                    tr("An analysis is running. It will be cancelled; what it measured so far is not saved."))
+                if answer != QMessageBox.Yes:
+                    event.ignore()
+                    return
+            self.analyses.shutdown()
         if self.controller.is_running():
             if self.confirm_close:
                 answer = QMessageBox.question(

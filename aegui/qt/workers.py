@@ -77,47 +77,103 @@ class TrainingWorker(QObject):
         self.finished.emit(rec, session.best_model(), [dict(row) for row in session.history])
 
 
-class TrainingController(QObject):
+_fast_switch_users = 0
+_normal_switch_interval = sys.getswitchinterval()
+
+
+def _fast_switch(on: bool) -> None:
+    """The training and job threads hold the GIL between torch ops; a shorter switch interval
+    hands it back to the GUI thread sooner (bench/gui_latency.py: stop 56 -> 40 ms max, hover
+    while training 33 -> 28 ms p95). Counted, so overlapping threads restore it only once."""
+    global _fast_switch_users, _normal_switch_interval
+    if on:
+        if _fast_switch_users == 0:
+            _normal_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_normal_switch_interval, GUI_SWITCH_INTERVAL))
+        _fast_switch_users += 1
+    elif _fast_switch_users > 0:
+        _fast_switch_users -= 1
+        if _fast_switch_users == 0:
+            sys.setswitchinterval(_normal_switch_interval)
+
+
+class _ThreadOwner(QObject):
+    """Owns the current worker thread and every one still winding down.
+
+    `finished` is emitted from a thread just before it ends, and Python owns the QThread:
+    dropping the last reference while it still runs aborts the process. So each thread is kept
+    until its own `finished` has reached the GUI thread, and the one that ended is told by
+    sender(): a new run may already have started when an old one's cleanup arrives.
+    """
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker = None
+        self._live: list[tuple[QThread, QObject]] = []
+
+    def is_running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def _launch(self, worker: QObject, name: str, done_signals) -> None:
+        thread = QThread()
+        thread.setObjectName(name)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # Direct: quit() is thread-safe, and a queued quit would wait for the GUI thread's
+        # event loop, which shutdown() blocks while it waits for the thread.
+        for sig in done_signals:
+            sig.connect(thread.quit, Qt.DirectConnection)
+        thread.finished.connect(self._thread_ended)
+        self._live.append((thread, worker))
+        self.thread, self.worker = thread, worker
+        _fast_switch(True)
+        thread.start()
+        self.running_changed.emit(True)
+
+    def _wait_current(self, timeout_ms: int) -> bool:
+        """Waits for the current thread and any still winding down (window closing)."""
+        return all([t.wait(timeout_ms) for t, _ in list(self._live)])
+
+    @Slot()
+    def _thread_ended(self) -> None:
+        ended = self.sender()
+        for pair in list(self._live):
+            if pair[0] is ended:
+                pair[0].wait()
+                self._live.remove(pair)
+                _fast_switch(False)
+        if ended is self.thread or self.thread is None:
+            self.thread = None
+            self.worker = None
+            self._ended()
+            self.running_changed.emit(False)
+
+    def _ended(self) -> None:
+        """Subclasses reset their own state here."""
+
+
+class TrainingController(_ThreadOwner):
     """Owns the thread. start() -> signals; stop() is cooperative and quick (next epoch)."""
     started = Signal(object)
     progress = Signal(object)
     snapshot = Signal(object)
     finished = Signal(object, object, object)
     errored = Signal(str)
-    running_changed = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.thread: QThread | None = None
-        self.worker: TrainingWorker | None = None
         self.paused = False
-
-    def is_running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
 
     def start(self, experiment, dataset, val_data=None) -> None:
         if self.is_running():
             raise RuntimeError("training is already running")
-        self.thread = QThread()
-        self.thread.setObjectName("aegui-training")
-        self.worker = TrainingWorker(experiment, dataset, val_data)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        worker = TrainingWorker(experiment, dataset, val_data)
         for name in ("started", "progress", "snapshot", "finished", "errored"):
-            getattr(self.worker, name).connect(getattr(self, name))
-        # Direct: quit() is thread-safe, and a queued quit would wait for the GUI thread's
-        # event loop, which shutdown() blocks while it waits for the thread.
-        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.errored.connect(self.thread.quit, Qt.DirectConnection)
-        self.thread.finished.connect(self._cleanup)
+            getattr(worker, name).connect(getattr(self, name))
         self.paused = False
-        # The training thread holds the GIL between torch ops; a shorter switch interval
-        # hands it back to the GUI thread sooner (bench/gui_latency.py: stop 56 -> 40 ms max,
-        # hover while training 33 -> 28 ms p95).
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, GUI_SWITCH_INTERVAL))
-        self.thread.start()
-        self.running_changed.emit(True)
+        self._launch(worker, "aegui-training", (worker.finished, worker.errored))
 
     def pause(self) -> None:
         if self.worker:
@@ -138,21 +194,11 @@ class TrainingController(QObject):
         """Stop and wait for the thread (window closing). True if it ended in time.
         Waits even when the worker already finished: the thread may still be winding down,
         and destroying a running QThread aborts the process."""
-        if self.thread is None:
-            return True
         self.stop()
-        return self.thread.wait(timeout_ms)
+        return self._wait_current(timeout_ms)
 
-    def _cleanup(self) -> None:
-        # `finished` is emitted from the thread just before it ends; Python owns the QThread,
-        # so dropping the last reference while it still runs would abort the process.
-        if self.thread:
-            self.thread.wait()
-            sys.setswitchinterval(self._switch_interval)
-        self.worker = None
-        self.thread = None
+    def _ended(self) -> None:
         self.paused = False
-        self.running_changed.emit(False)
 
 
 class TaskWorker(QObject):
@@ -277,53 +323,24 @@ class JobWorker(QObject):
             self.finished.emit(last)
 
 
-class JobController(QObject):
+class JobController(_ThreadOwner):
     """Owns one JobWorker's thread at a time, like TrainingController does for training."""
     progress = Signal(object)
     finished = Signal(object)
     errored = Signal(str)
-    running_changed = Signal(bool)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.thread: QThread | None = None
-        self.worker: JobWorker | None = None
-
-    def is_running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
 
     def start(self, make_job) -> None:
         if self.is_running():
             raise RuntimeError("a job is already running")
-        self.thread = QThread()
-        self.thread.setObjectName("aegui-job")
-        self.worker = JobWorker(make_job)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        worker = JobWorker(make_job)
         for name in ("progress", "finished", "errored"):
-            getattr(self.worker, name).connect(getattr(self, name))
-        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.errored.connect(self.thread.quit, Qt.DirectConnection)
-        self.thread.finished.connect(self._cleanup)
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, GUI_SWITCH_INTERVAL))
-        self.thread.start()
-        self.running_changed.emit(True)
+            getattr(worker, name).connect(getattr(self, name))
+        self._launch(worker, "aegui-job", (worker.finished, worker.errored))
 
     def cancel(self) -> None:
         if self.worker:
             self.worker.request_cancel()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        if self.thread is None:
-            return True
         self.cancel()
-        return self.thread.wait(timeout_ms)
-
-    def _cleanup(self) -> None:
-        if self.thread:
-            self.thread.wait()   # see TrainingController._cleanup
-            sys.setswitchinterval(self._switch_interval)
-        self.worker = None
-        self.thread = None
-        self.running_changed.emit(False)
+        return self._wait_current(timeout_ms)

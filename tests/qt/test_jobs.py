@@ -64,3 +64,25 @@ def test_an_error_while_building_the_job_is_reported(qtbot):
         c.start(bad)
     assert "data.path" in blocker.args[0]
     qtbot.waitUntil(lambda: not c.is_running())
+
+
+def test_a_job_started_before_the_last_ones_cleanup_does_not_hang(qtbot):
+    """The old thread's `finished` may reach the GUI thread after a new job started: its
+    cleanup must wait for the old thread, not the new one (that froze the GUI until the new
+    job ended)."""
+    c = JobController()
+    first = _Job(1)
+    ended = []
+    c.running_changed.connect(ended.append)
+    c.start(lambda: first)
+    assert c.thread.wait(10000)          # ended; no events processed, so its cleanup is queued
+    long_job = _Job(100_000, delay=0.001)
+    c.start(lambda: long_job)
+    t0 = time.monotonic()
+    qtbot.wait(50)                       # delivers the first thread's queued cleanup
+    assert time.monotonic() - t0 < 5
+    assert c.is_running() and c.thread is not None
+    with qtbot.waitSignal(c.finished, timeout=10000):
+        c.cancel()
+    qtbot.waitUntil(lambda: c.thread is None, timeout=10000)
+    assert ended[-1] is False

@@ -357,3 +357,30 @@ def test_removed_layer_boxes_disappear_at_once(builder):
     builder.set_experiment(DAE)
     boxes = [w for w in builder.decoder_editor.findChildren(type(builder.latent_spin)) if not w.isHidden()]
     assert len(boxes) == 1 and boxes[0].value() == 8
+
+
+def test_scipy_optimizers_hide_the_step_settings_and_force_the_full_batch(builder):
+    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("momentum"))
+    builder.schedule_combo.setCurrentIndex(builder.schedule_combo.findData("step"))
+    builder.batch_spin.setValue(8)
+    step_rows = [builder.lr_edit, builder.momentum_edit, builder.schedule_combo, builder.step_size_spin,
+                 builder.step_gamma_edit]
+    assert all(w.isVisibleTo(builder) for w in step_rows)
+    for key, label in (("powell", "Powell (scipy)"), ("bfgs", "BFGS (scipy)"), ("cg", "CG (scipy)")):
+        builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData(key))
+        assert builder.optimizer_combo.currentText() == label
+        assert not any(w.isVisibleTo(builder) for w in step_rows), key
+        # scipy refuses mini-batches: the row shows the full batch, disabled, and says why
+        assert builder.batch_spin.value() == 0 and not builder.batch_spin.isEnabled()
+        assert "whole dataset" in builder.batch_spin.toolTip()
+        exp = builder.experiment()
+        assert (exp.train.optimizer, exp.train.batch_size) == (key, 0)
+        assert builder.train_button.isEnabled()
+    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("momentum"))
+    assert all(w.isVisibleTo(builder) for w in step_rows)
+    assert builder.batch_spin.value() == 8 and builder.batch_spin.isEnabled()
+    assert "Glyphs per update" in builder.batch_spin.toolTip()
+    i18n.set_language("es")
+    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("cg"))
+    assert builder.optimizer_combo.currentText() == "CG (scipy)"
+    assert "conjunto" in builder.batch_spin.toolTip()

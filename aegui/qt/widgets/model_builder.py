@@ -54,7 +54,7 @@ INIT_LABELS = {"uniform": "uniform", "xavier": "Xavier (Glorot)", "he": "He (Kai
 LOSS_LABELS = {"mse": "MSE (squared error)", "bce": "BCE (cross-entropy)"}
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", "adamw": "AdamW",
                     "rmsprop": "RMSprop", "powell": "Powell (scipy)", "bfgs": "BFGS (scipy)",
-                    "cg": "conjugate gradient (scipy)"}
+                    "cg": "CG (scipy)"}
 SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step": "steps",
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
@@ -130,6 +130,8 @@ TIPS = {
     "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
     "train.check_every": "Epochs between metric checks and progress points",
 }
+# scipy.optimize chooses its own steps over the whole data set (aegui.core.scipy_opt).
+SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
 
 i18n.register({
     "Dataset": "Conjunto de datos", "Model": "Modelo", "Training": "Entrenamiento",
@@ -157,7 +159,8 @@ i18n.register({
     "uniform": "uniforme",
     "MSE (squared error)": "MSE (error cuadrático)",
     "BCE (cross-entropy)": "BCE (entropía cruzada)",
-    "SGD + momentum": "SGD + momento", "conjugate gradient (scipy)": "gradiente conjugado (scipy)",
+    "SGD + momentum": "SGD + momento", "Powell (scipy)": "Powell (scipy)", "BFGS (scipy)": "BFGS (scipy)",
+    "CG (scipy)": "CG (scipy)",
     "constant": "constante", "exponential": "exponencial", "steps": "escalones",
     "cosine to 0": "coseno hasta 0",
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
@@ -252,6 +255,7 @@ i18n.register({
     TIPS["train.target_max_wrong"]:
         "Parar en cuanto el peor glifo de un modelo tenga como mucho estos píxeles mal",
     TIPS["train.check_every"]: "Épocas entre comprobaciones de métricas y puntos de progreso",
+    SCIPY_BATCH_TIP: "Los optimizadores de scipy usan todo el conjunto en cada iteración: el lote siempre es completo",
 })
 
 _FALLBACK_FONTS = ("Font1", "Font2", "Font3")
@@ -337,6 +341,8 @@ class ModelBuilder(QWidget):
         self._last_emitted: Experiment | None = None
         self._errors: list[ConfigError] = []
         self._marked: dict[QWidget, str] = {}
+        self._scipy_was = False          # the optimizer was a scipy one (see _optimizer_changed)
+        self._batch_before_scipy = 0
         self._texts: list[tuple[object, str]] = []        # (setter, English text)
         self._tips: dict[QWidget, str] = {}               # widget -> English tooltip
         self._combos: list[tuple[QComboBox, dict]] = []   # combo -> {key: English label}
@@ -647,6 +653,8 @@ class ModelBuilder(QWidget):
         self.loss_combo = self._combo(LOSS_LABELS, C.LOSSES)
         self._row(form, "train.loss", self.loss_combo)
         self.optimizer_combo = self._combo(OPTIMIZER_LABELS, C.OPTIMIZERS)
+        # Connected before _row's _on_edit, so the batch size is 0 before validation.
+        self.optimizer_combo.currentIndexChanged.connect(self._optimizer_changed)
         self._row(form, "train.optimizer", self.optimizer_combo)
         self.lr_edit = NumberEdit()
         self._row(form, "train.learning_rate", self.lr_edit)
@@ -1282,6 +1290,23 @@ class ModelBuilder(QWidget):
             self.decoder_editor.blockSignals(False)
         self._on_edit()
 
+    def _scipy(self) -> bool:
+        return self.optimizer_combo.currentData() in C.SCIPY_OPTIMIZERS
+
+    def _optimizer_changed(self, *_):
+        """scipy needs the full batch: switching to it sets 0, switching back restores the size."""
+        scipy = self._scipy()
+        was, self._scipy_was = self._scipy_was, scipy
+        if self._loading or scipy == was:
+            return
+        if scipy:
+            self._batch_before_scipy = self.batch_spin.value()
+            self.batch_spin.setValue(0)
+        else:
+            before, self._batch_before_scipy = self._batch_before_scipy, 0
+            if before and self.batch_spin.value() == 0:
+                self.batch_spin.setValue(before)
+
     def _slider_moved(self, value: int) -> None:
         if round(self.noise_level_spin.value()) != value:
             self.noise_level_spin.setValue(value)
@@ -1332,11 +1357,22 @@ class ModelBuilder(QWidget):
         self._show_row(self.decoder_editor, not conv and not self.mirror_check.isChecked())
         # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
         self._show_row(self.latent_act_combo, kind != "vae")
+        # scipy's line searches choose the steps: no learning rate, schedule or momentum applies.
+        scipy = self._scipy()
+        self._show_row(self.lr_edit, not scipy)
         self._show_row(self.momentum_edit, self.optimizer_combo.currentData() == "momentum")
+        self._show_row(self.schedule_combo, not scipy)
         schedule = self.schedule_combo.currentData()
-        self._show_row(self.decay_rate_edit, schedule == "exponential")
-        self._show_row(self.step_size_spin, schedule == "step")
-        self._show_row(self.step_gamma_edit, schedule == "step")
+        self._show_row(self.decay_rate_edit, schedule == "exponential" and not scipy)
+        self._show_row(self.step_size_spin, schedule == "step" and not scipy)
+        self._show_row(self.step_gamma_edit, schedule == "step" and not scipy)
+        # A batch size other than 0 stays editable, so a loaded one the validation refuses can be fixed.
+        self.batch_spin.setEnabled(not scipy or self.batch_spin.value() != 0)
+        tip = SCIPY_BATCH_TIP if scipy else TIPS["train.batch_size"]
+        if self._tips.get(self.batch_spin) != tip:
+            self._tips[self.batch_spin] = tip
+            if self.batch_spin not in self._marked:
+                self.batch_spin.setToolTip(tr(tip))
         self.target_spin.setEnabled(self.target_check.isChecked())
 
     def _update_labels_hint(self) -> None:
