@@ -33,17 +33,16 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     b.check_every_spin.setValue(2)
     exp = b.experiment()
     assert exp.model.input_shape == (16, 16, 3) and exp.data.val_split == 0.2
-    records = []
-    window.controller.progress.connect(records.append)
     with qtbot.waitSignal(window.training_finished, timeout=60000) as done:
         b.train_button.click()
         assert window.st_busy.isVisible() or window.loader.is_loading() or window.controller.is_running()
     rec = done.args[0]
-    assert rec.state == "finished"
-    vals = [r.val_loss for r in records if r.val_loss is not None]
-    assert len(vals) >= 3 and vals[-1] < vals[0]          # held-out loss measured and falling
-    assert "val" in window.training._cols                   # and charted
+    assert rec.state == "finished" and rec.val_loss is not None
     entry = window.current
+    # Progress signals are throttled, so the run's own history holds every check.
+    vals = [row["val_loss"] for row in entry.history if "val_loss" in row]
+    assert len(vals) == 4 and vals[-1] < vals[0]           # held-out loss measured and falling
+    assert "val" in window.training._cols                   # and charted
     assert entry.shape == (16, 16, 3) and len(entry.dataset) == 118   # all faces, both parts
     assert "loss" in entry.name
     # The pixel editor lists glyph models only and still works with its own.
