@@ -100,3 +100,34 @@ class FlatOptimizer:
             if ok:
                 self.fused([self.p[k]], [grad[k]], [self.m[k]], [self.v[k]], [], [self._step_t],
                            lr=lrs[k] * factor, **kw)
+
+
+class TensorAdam:
+    """Adam over a list of tensors, the same update as torch.optim.Adam with its defaults.
+
+    Written out because every torch.optim optimizer imports torch._dynamo when built, and the
+    packaged app leaves the compiler stack out (installer/aegui.spec)."""
+
+    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.params = list(params)
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+        self.t = 0
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        b1, b2 = self.betas
+        self.t += 1
+        c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            g = p.grad
+            m.lerp_(g, 1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-self.lr / c1)

@@ -4,7 +4,7 @@ of what the codes hold) or fine-tuned with the head. Reports accuracy on a seede
 held-out split and confusion matrices.
 
 - Head: `hidden` = 0 is a linear softmax layer; > 0 adds one ReLU hidden layer of that size.
-  Cross-entropy loss, Adam (torch.optim.Adam), full batch unless `batch_size` is set. The codes
+  Cross-entropy loss, Adam (optim.TensorAdam, torch.optim.Adam's update), full batch unless `batch_size` is set. The codes
   are standardised with the training part's mean and std (computed once, from the encoder as
   given; fine-tuning then trains through that fixed scaling).
 - `model=None` probes the raw inputs instead (the same head on the pixels): the baseline the
@@ -243,6 +243,8 @@ class ProbeJob:
     def _steps(self) -> Iterator[dict]:
         import torch
         import torch.nn.functional as F
+
+        from aegui.core.optim import TensorAdam
         cfg = self.config
         start = time.perf_counter()
         y_all = np.array([self.classes.index(t) for t in self.targets])
@@ -278,7 +280,7 @@ class ProbeJob:
             return h @ head[0] + head[1]
 
         params = head + ([enc.flat] if cfg.fine_tune else [])
-        opt = torch.optim.Adam(params, lr=cfg.learning_rate)
+        opt = TensorAdam(params, lr=cfg.learning_rate)
         n_train = len(train_idx)
         bs = cfg.batch_size if 0 < cfg.batch_size < n_train else n_train
         history: list[dict] = []

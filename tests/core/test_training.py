@@ -354,3 +354,23 @@ def test_messages_render_from_id_and_arguments():
     assert "try 100 or lower" in text
     spanish = {"Stopped at epoch {epoch}.": "Detenido en la época {epoch}."}
     assert render("stopped", {"epoch": 7}, translate=lambda t: spanish.get(t, t)) == "Detenido en la época 7."
+
+
+def test_tensor_adam_matches_torch_adam():
+    """optim.TensorAdam (used where torch.optim would pull torch._dynamo into the bundle) makes
+    the same updates as torch.optim.Adam."""
+    import torch
+
+    from aegui.core.optim import TensorAdam
+    g = torch.Generator().manual_seed(0)
+    a = [torch.randn(5, 3, generator=g, requires_grad=True), torch.randn(3, generator=g, requires_grad=True)]
+    b = [p.detach().clone().requires_grad_() for p in a]
+    x = torch.randn(8, 5, generator=g)
+    ours, ref = TensorAdam(a, lr=0.01), torch.optim.Adam(b, lr=0.01)
+    for _ in range(20):
+        for params, opt in ((a, ours), (b, ref)):
+            opt.zero_grad()
+            ((x @ params[0] + params[1]) ** 2).mean().backward()
+            opt.step()
+    for p, q in zip(a, b):
+        assert torch.allclose(p, q, atol=1e-6)
