@@ -88,6 +88,48 @@ def main():
     pump(app, 0.6)
     win.grab().save(str(OUT / "main-window-es.png"))
     i18n.set_language("en")
+
+    # Experiments: the course's seed-001 comparison from the menu, then each analysis.
+    seed001 = next(a for a in win.preset_actions if a.text() == "seed-001: architectures x optimizers on Font1")
+    seed001.trigger()
+    wait(app, lambda: not win.experiments.is_running(), 300)
+    pump(app, 0.5)
+    win.docks["experiments"].grab().save(str(OUT / "experiments.png"))
+    win.experiments.charts.grab().save(str(OUT / "experiments-charts.png"))
+    for key in ("denoise", "embedding", "probe"):
+        win.run_analysis(key)
+        wait(app, lambda: not win.analyses.is_running(), 300)
+        pump(app, 0.5)
+        win.docks["analyses"].grab().save(str(OUT / f"analysis-{key}.png"))
+    # A larger view of the analyses, as when the dock is floated.
+    dock = win.docks["analyses"]
+    dock.setFloating(True)
+    dock.resize(1100, 720)
+    for key in ("denoise", "embedding", "probe"):
+        win.analyses.show_tab(key)
+        pump(app, 0.5)
+        dock.grab().save(str(OUT / f"analysis-{key}-large.png"))
+    dock.setFloating(False)
+
+    # Images: the emoji VAE preset trained from the builder, explored on the canvas.
+    win.builder.load_config(ROOT / "resources/presets/emoji-vae.json")
+    done.clear()
+    win.builder.train_button.click()
+    wait(app, lambda: bool(done), 600)
+    pump(app, 0.5)
+    win.docks["latent"].raise_()
+    ds = win.current.dataset
+    win.latent.proj_combo.setCurrentIndex(1)          # PCA of the 8-D codes, decodable back
+    pump(app, 0.3)
+    win.latent.hover_at(*win.latent.projected_codes()[ds.labels.index("grinning")])
+    win.latent.tray.sample_button.click()
+    pump(app, 1.0)
+    win.grab().save(str(OUT / "emoji-window.png"))
+    win.docks["latent"].grab().save(str(OUT / "emoji-latent-space.png"))
+    win.docks["recon"].raise_()
+    pump(app, 0.5)
+    win.docks["recon"].grab().save(str(OUT / "emoji-reconstructions.png"))
+    win.docks["builder"].grab().save(str(OUT / "emoji-model-builder.png"))
     win.close()
     print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.glob("*.png"))))
 

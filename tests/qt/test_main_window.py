@@ -202,3 +202,19 @@ def test_closing_during_training_stops_it_and_autosaves(window, qtbot, aegui_hom
     assert time.perf_counter() - t0 < 5
     saved = list((aegui_home / "autosave").glob("*/model.json"))
     assert saved, "the best model so far was not autosaved"
+
+
+def test_no_widget_attribute_shadows_a_qt_method(window):
+    """An attribute named like a C++ virtual (e.g. `self.metric = "loss"` on a QWidget) is taken
+    by shiboken for an override: Qt then "calls" it and the process segfaults (it happened in
+    the sweep charts on grab()). Every aegui widget in the window is checked, and grabbed."""
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QWidget
+    qt_names = {n for n in dir(QWidget) if not n.startswith("_")}
+    widgets = [w for w in window.findChildren(QWidget) if type(w).__module__.startswith("aegui.")]
+    assert len(widgets) > 20
+    for w in widgets:
+        clash = sorted(n for n, v in vars(w).items()
+                       if n in qt_names and not isinstance(v, SignalInstance))
+        assert not clash, f"{type(w).__name__} shadows Qt's {clash}"
+        assert not w.grab().isNull()

@@ -434,3 +434,13 @@ def test_engine_messages_are_shown_in_the_ui_language(qtbot):
     finally:
         i18n.set_language("en")
     assert panel.message_box.text().startswith("Training diverged at epoch")
+
+
+def test_a_reconstruction_loss_equal_to_the_total_is_not_drawn_twice(panel):
+    recs = make_records(6, 1)
+    for r in recs:
+        r.losses["recon"] = r.losses["total"]   # a plain autoencoder: nothing added to it
+    feed(panel, recs, 1)
+    assert set(panel.loss_curves) == {"total"}
+    assert [label.text for _, label in panel.loss_legend.items] == ["total"]
+    np.testing.assert_allclose(panel._cols["recon"][:6], [r.losses["total"] for r in recs])

@@ -90,10 +90,10 @@ class EmbeddingView(AnalysisView):
         self.grid = pg.GraphicsLayoutWidget()
         self.grid.ci.setContentsMargins(2, 2, 2, 2)
         self.grid.ci.setSpacing(4)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.grid)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.grid)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.add_export("Figure as PNG…", lambda: self.ask_save("Figure as PNG…", "embedding.png", "png",
                                                                 self.export_png))
@@ -106,7 +106,7 @@ class EmbeddingView(AnalysisView):
         lay.addLayout(options)
         lay.addLayout(self.bar)
         lay.addWidget(self.status_label)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         self.retranslate()
 
     # ---------------------------------------------------------------- running

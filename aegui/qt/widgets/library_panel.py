@@ -342,11 +342,11 @@ class LibraryPanel(QWidget):
         self.empty_label.setForegroundRole(MUTED_ROLE)
 
         self.grid = _Grid(self)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.grid)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setMinimumHeight(self.grid.flow.contentsMargins().top() * 2 + 7 * CELL + 40)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.grid)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setMinimumHeight(self.grid.flow.contentsMargins().top() * 2 + 7 * CELL + 40)
 
         self.rename_button = QPushButton(clicked=lambda: self.rename_selected())
         self.delete_button = QPushButton(clicked=self.delete_selected)
@@ -382,7 +382,7 @@ class LibraryPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.warning_label)
         lay.addWidget(self.empty_label, 1)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         lay.addWidget(buttons)
         lay.addWidget(self.status_label)
         lay.addWidget(self.info_label)
@@ -433,7 +433,7 @@ class LibraryPanel(QWidget):
         for k, tile in enumerate(self._tiles):
             tile.set_selected(k == index)
         if index is not None:
-            self.scroll.ensureWidgetVisible(self._tiles[index], 4, 4)
+            self.scroll_area.ensureWidgetVisible(self._tiles[index], 4, 4)
         self._update_buttons()
 
     def rename_selected(self, label: str | None = None) -> bool:
@@ -498,7 +498,7 @@ class LibraryPanel(QWidget):
         self.grid.updateGeometry()
         # The hint takes the grid's place, centred where the thumbnails will appear.
         self.empty_label.setVisible(not entries)
-        self.scroll.setVisible(bool(entries))
+        self.scroll_area.setVisible(bool(entries))
         self.select(self._selected)
         self._show_info()
         self._show_warning()

@@ -116,17 +116,17 @@ class ReconstructionsPanel(QWidget):
         self._grid.setContentsMargins(4, 4, 4, 4)
         self._grid.setSpacing(6)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self._host)
-        self.scroll.viewport().installEventFilter(self)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self._host)
+        self.scroll_area.viewport().installEventFilter(self)
         self._cell_w = 1
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
 
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
@@ -290,7 +290,7 @@ class ReconstructionsPanel(QWidget):
         if not self.cells:
             return 1
         m = self._grid.contentsMargins()
-        avail = self.scroll.viewport().width() - m.left() - m.right() + self._grid.horizontalSpacing()
+        avail = self.scroll_area.viewport().width() - m.left() - m.right() + self._grid.horizontalSpacing()
         return max(1, avail // (self._cell_w + self._grid.horizontalSpacing()))
 
     def _reflow(self, *_) -> None:
@@ -308,6 +308,6 @@ class ReconstructionsPanel(QWidget):
         self._placed = (cols, visible)
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if obj is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
             self._reflow()
         return super().eventFilter(obj, event)

@@ -102,7 +102,7 @@ class SweepCharts(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.result = None
-        self.metric = "max_wrong"
+        self.metric_key = "max_wrong"
         self.highlighted: int | None = None
         self.band_items: dict[int, tuple] = {}    # config -> (mean curve, fill)
         self.bar_item: pg.BarGraphItem | None = None
@@ -170,7 +170,7 @@ class SweepCharts(QWidget):
     def set_metric(self, metric: str) -> None:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
-        self.metric = metric
+        self.metric_key = metric
         i = self.metric_combo.findData(metric)
         if self.metric_combo.currentIndex() != i:
             self.metric_combo.setCurrentIndex(i)   # re-enters through the combo
@@ -180,7 +180,7 @@ class SweepCharts(QWidget):
         self._redraw()
 
     def log_scale(self) -> bool:
-        return self.metric == "loss" and self.log_check.isChecked()
+        return self.metric_key == "loss" and self.log_check.isChecked()
 
     def highlight(self, config: int | None) -> None:
         self.highlighted = config
@@ -248,7 +248,7 @@ class SweepCharts(QWidget):
             return
         for c in res.configs_done:
             cv = res.curves(c)
-            x, m, s = cv["epoch"], cv[f"{self.metric}_mean"], cv[f"{self.metric}_std"]
+            x, m, s = cv["epoch"], cv[f"{self.metric_key}_mean"], cv[f"{self.metric_key}_std"]
             ok = np.isfinite(m) & np.isfinite(s)
             x, m, s = np.asarray(x, float)[ok], m[ok], s[ok]
             lo, hi = np.maximum(m - s, 0.0), m + s   # wrong pixels and losses are never negative
@@ -270,7 +270,7 @@ class SweepCharts(QWidget):
 
     def _final(self, config: int) -> tuple[float, float]:
         row = self.result.summary(config)
-        return row[f"{FINAL[self.metric]}_mean"], row[f"{FINAL[self.metric]}_std"]
+        return row[f"{FINAL[self.metric_key]}_mean"], row[f"{FINAL[self.metric_key]}_std"]
 
     def _draw_bars(self) -> None:
         plot = self.bar_plot
@@ -386,7 +386,7 @@ class SweepCharts(QWidget):
             self.metric_combo.setItemText(i, tr(METRICS[self.metric_combo.itemData(i)]))
         self.log_check.setText(tr("Log scale"))
         # Short titles: a pyqtgraph title never elides, and it sets the chart's minimum width.
-        self.band_plot.setTitle(tr("{metric}, mean ± std", metric=tr(METRICS[self.metric])), size="9pt")
+        self.band_plot.setTitle(tr("{metric}, mean ± std", metric=tr(METRICS[self.metric_key])), size="9pt")
         self.bar_plot.setTitle(tr("Final value per config"), size="9pt")
         self.font_plot.setTitle(tr("Final value per font"), size="9pt")
         self.band_plot.setLabel("bottom", tr("epoch"))

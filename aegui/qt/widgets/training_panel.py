@@ -129,6 +129,35 @@ class _IntegerAxis(pg.AxisItem):
         return levels or [(1.0, 0.0)]
 
 
+class _LossAxis(pg.AxisItem):
+    """In log mode pyqtgraph labels every minor tick (2·10², 3·10², …): on a chart a hundred
+    pixels tall they pile up into an unreadable block. Keep as many as fit: powers of ten,
+    then 2 and 5 times them, then the rest."""
+
+    PX_PER_LABEL = 18
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.logMode:
+            return levels
+        room = max(2, int(size // self.PX_PER_LABEL))
+        values = sorted({round(float(v), 6) for _, vs in levels for v in vs})
+
+        def tier(v: float) -> int:
+            mantissa = round(10 ** (v - math.floor(v)), 3)
+            return 0 if mantissa in (1.0, 10.0) else 1 if mantissa in (2.0, 5.0) else 2
+
+        chosen = []
+        for t in (0, 1, 2):
+            pick = [v for v in values if tier(v) <= t]
+            if len(pick) > room:
+                break
+            chosen = pick
+        if not chosen and values:   # not even one power of ten or 2x/5x fits: thin evenly
+            chosen = values[::math.ceil(len(values) / room)]
+        return [(None, chosen)]
+
+
 def _fmt_duration(seconds: float) -> str:
     if not math.isfinite(seconds) or seconds < 0:
         return "–"
@@ -211,7 +240,7 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem()
+        self.loss_plot = pg.PlotItem(axisItems={"left": _LossAxis("left")})
         self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         self._wide = None
@@ -230,7 +259,7 @@ class TrainingPanel(QWidget):
         # The corners the curves usually leave empty: a log loss falls along the diagonal, so
         # bottom left; wrong pixels drop fast and then run along the bottom, so top right.
         self.loss_legend = self.loss_plot.addLegend(offset=(4, -4), labelTextSize="8pt",
-                                                    verSpacing=-6)
+                                                    verSpacing=-6, colCount=2)
         self.wrong_legend = self.wrong_plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
                                                       verSpacing=-6, colCount=2)
         self._apply_palette()
@@ -370,7 +399,10 @@ class TrainingPanel(QWidget):
             col = self._cols.get(name)
             if col is None:
                 col = self._cols[name] = np.full(self._cap, np.nan)
-                self._add_loss_curve(name)
+                # With no KL or penalty the reconstruction loss is the total: one curve (and one
+                # legend entry) says it. The column stays for the CSV.
+                if not (name == "recon" and value == rec.losses.get("total")):
+                    self._add_loss_curve(name)
             col[i] = value
         if rec.val_loss is not None:
             if "val" not in self._cols:
