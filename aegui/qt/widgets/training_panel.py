@@ -619,6 +619,11 @@ class TrainingPanel(QWidget):
         brushes = [self._brush_wrong if v > 0 else self._brush_ok for v in h]
         size_changed = old is None or len(old) != len(h)
         self.bars.setOpts(x=np.arange(len(h), dtype=float), height=h, brushes=brushes)
+        # Counts start at 0: with every glyph right, autorange would centre the axis on 0 (-5..5).
+        # The margins leave room for the 0 and top labels, which pyqtgraph drops when they
+        # would stick out of the axis.
+        top = max(1.0, float(h.max()) if h.size else 1.0)
+        self.bar_plot.setYRange(-0.12 * top, 1.12 * top, padding=0)
         if size_changed:
             self._set_bar_ticks()
 
