@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from aegui.core.arch import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.config import ModelSpec
-from aegui.core.nets import _ACT, Slot
+from aegui.core.nets import _ACT, Slot, init_bound, stored_tensor
 
 
 class ConvAutoencoder(torch.nn.Module):
@@ -73,12 +73,7 @@ class ConvAutoencoder(torch.nn.Module):
                 w, b = self._wb(blk)
                 for key, dest, shape in ((f"{blk.name}.weight", w[k], blk.weight_shape),
                                          (f"{blk.name}.bias", b[k], (blk.fan_out,))):
-                    if key not in tensors:
-                        raise KeyError(f"tensor {key!r} is missing")
-                    src = tensors[key]
-                    if tuple(src.shape) != tuple(shape):
-                        raise ValueError(f"tensor {key!r} has shape {tuple(src.shape)}; the model needs {shape}")
-                    dest.copy_(src.reshape(-1))
+                    dest.copy_(stored_tensor(tensors, key, shape).reshape(-1))
 
     def init_weights(self, seeds, inits=None) -> None:
         inits = inits or [self.spec.init] * self.k
@@ -91,13 +86,7 @@ class ConvAutoencoder(torch.nn.Module):
                     shape = blk.weight_shape
                     recept = KERNEL * KERNEL if blk.kind != "linear" else 1
                     fan_in = (shape[1] if blk.kind == "conv" else blk.fan_in) * recept
-                    fan_out = blk.fan_out * recept
-                    if inits[k] == "he":
-                        bound = math.sqrt(6.0 / fan_in)
-                    elif inits[k] == "xavier":
-                        bound = math.sqrt(6.0 / (fan_in + fan_out))
-                    else:
-                        bound = 1.0 / math.sqrt(fan_in)
+                    bound = init_bound(inits[k], fan_in, blk.fan_out * recept)
                     vals = (torch.rand(math.prod(shape), generator=g) * 2 - 1) * bound
                     w[k].copy_(vals.to(w.device))
 

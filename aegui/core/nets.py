@@ -44,6 +44,26 @@ def activation_grad(name: str, pre: torch.Tensor) -> torch.Tensor:
     return torch.ones_like(pre)
 
 
+def init_bound(init: str, fan_in: int, fan_out: int) -> float:
+    """Half-width of the uniform draw for a weight: He, Xavier (Glorot), or the classic
+    "uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)]"."""
+    if init == "he":
+        return math.sqrt(6.0 / fan_in)
+    if init == "xavier":
+        return math.sqrt(6.0 / (fan_in + fan_out))
+    return 1.0 / math.sqrt(fan_in)
+
+
+def stored_tensor(tensors: dict, key: str, shape) -> torch.Tensor:
+    """tensors[key], checked against the shape the model needs (loading saved weights)."""
+    if key not in tensors:
+        raise KeyError(f"tensor {key!r} is missing")
+    src = tensors[key]
+    if tuple(src.shape) != tuple(shape):
+        raise ValueError(f"tensor {key!r} has shape {tuple(src.shape)}; the model needs {tuple(shape)}")
+    return src
+
+
 @dataclass(frozen=True)
 class Slot:
     name: str        # "encoder.0" / "decoder.1"
@@ -126,13 +146,7 @@ class Autoencoder(torch.nn.Module):
             for s in self.slots():
                 w, b = self._wb(s)
                 for key, dest in ((f"{s.name}.weight", w[k]), (f"{s.name}.bias", b[k, 0])):
-                    if key not in tensors:
-                        raise KeyError(f"tensor {key!r} is missing")
-                    src = tensors[key]
-                    if tuple(src.shape) != tuple(dest.shape):
-                        raise ValueError(f"tensor {key!r} has shape {tuple(src.shape)}; "
-                                         f"the model needs {tuple(dest.shape)}")
-                    dest.copy_(src)
+                    dest.copy_(stored_tensor(tensors, key, dest.shape))
 
     def init_weights(self, seeds, inits=None) -> None:
         """Model k is initialised from its own generator, so its start does not depend on K."""
@@ -143,12 +157,7 @@ class Autoencoder(torch.nn.Module):
                 g = torch.Generator().manual_seed(int(seed))
                 for s in self.slots():
                     w, _ = self._wb(s)
-                    if inits[k] == "he":
-                        bound = math.sqrt(6.0 / s.fan_in)
-                    elif inits[k] == "xavier":
-                        bound = math.sqrt(6.0 / (s.fan_in + s.fan_out))
-                    else:   # the classic "uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)]"
-                        bound = 1.0 / math.sqrt(s.fan_in)
+                    bound = init_bound(inits[k], s.fan_in, s.fan_out)
                     vals = (torch.rand(s.fan_in, s.fan_out, generator=g) * 2 - 1) * bound
                     w[k].copy_(vals.to(w.device))
 

@@ -77,6 +77,7 @@ class TrainingSession:
         self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
+        self._x_on = self.x >= 0.5      # the targets never change: threshold them once
         # Validation set (see datasets.load_split): its loss is measured at each check.
         self.val_data = val_data if val_data is not None and len(val_data) else None
         self.val_x = None if self.val_data is None else \
@@ -151,8 +152,6 @@ class TrainingSession:
         """Wrong pixels per model and sample [K, N] after thresholding at 0.5."""
         act = self.model.dec_slots[-1].activation
         on = logits >= 0 if act == "sigmoid" else _ACT[act](logits) >= 0.5
-        if getattr(self, "_x_on", None) is None:
-            self._x_on = self.x >= 0.5      # the targets never change: threshold them once
         return (on != self._x_on).sum(-1)
 
     @torch.no_grad()

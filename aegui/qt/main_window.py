@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
                                QMessageBox, QProgressBar, QToolBar, QWidget)
 
 import aegui
+from aegui.core.datasets import GLYPH_SHAPE
 from aegui.qt import i18n, theme
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
@@ -92,7 +93,6 @@ SHORTCUTS = [
     ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
 ]
 MAX_RECENT = 8
-GLYPH_SHAPE = (7, 5)
 
 
 def _is_idx_images(path: Path) -> bool:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
-from aegui.qt.widgets.experiments_panel import ElidedLabel, fmt_duration
+from aegui.qt.widgets.experiments_panel import ElidedLabel
+from aegui.qt.widgets.training_panel import fmt_duration
 from aegui.qt.workers import JobController
 
 i18n.register({
@@ -151,10 +152,7 @@ class AnalysisView(QWidget):
 
     # ---------------------------------------------------------------- running
     def is_running(self) -> bool:
-        # Busy until the controller has cleaned up its last thread, not just until that thread
-        # stopped: JobController._cleanup waits on `self.thread`, which a start() squeezed in
-        # between would already have replaced with the new job's thread (the GUI would block).
-        return self.jobs.is_running() or self.jobs.thread is not None
+        return self.jobs.is_running()
 
     def start(self, make_job) -> bool:
         """Runs make_job() (in the worker thread) and its steps; False if already running."""

@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
 
 from aegui.core.charts import PALETTE
 from aegui.core.config import ConfigError
+from aegui.core.datasets import GLYPH_SHAPE
 from aegui.core.denoise_curve import CurveSpec, load_spec
 from aegui.core.noise import LABELS as NOISE_LABELS
 from aegui.core.paths import resources_dir
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
-from aegui.qt.widgets.experiments_panel import fmt_duration
+from aegui.qt.widgets.training_panel import fmt_duration
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
-GLYPH_SHAPE = (7, 5)
 
 i18n.register({
     "Preset: Font3 DAE, seeds trained here": "Preajuste: DAE de Font3, semillas entrenadas aquí",

@@ -15,7 +15,7 @@ from aegui.core.embedding import ALL_PANELS, DEFAULT_PANELS, default_perplexity,
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.analysis_view import AnalysisView, plot_colors
-from aegui.qt.widgets.experiments_panel import fmt_duration
+from aegui.qt.widgets.training_panel import fmt_duration
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}

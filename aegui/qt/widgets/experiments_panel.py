@@ -28,6 +28,7 @@ from aegui.qt.i18n import tr
 from aegui.qt.widgets.sweep_charts import SweepCharts
 from aegui.qt.widgets.sweep_editor import SweepEditor
 from aegui.qt.widgets.sweep_table import SweepTable
+from aegui.qt.widgets.training_panel import fmt_duration
 from aegui.qt.workers import JobController
 
 # Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
@@ -97,15 +98,6 @@ def preset_sweeps() -> list[tuple[Path, str]]:
             continue   # a damaged preset is left out of the menu; opening it names the problem
         out.append((path, str(name)))
     return out
-
-
-def fmt_duration(seconds: float) -> str:
-    if not math.isfinite(seconds) or seconds < 0:
-        return "–"
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class ElidedLabel(QLabel):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsPix
 from aegui.core.display import GAP, block_mean, is_gray, mosaic, to_rgba8, to_uint8
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
-from aegui.qt.widgets.latent_tray import GLYPH_SHAPE, GeneratedTray, InterpolationPanel
+from aegui.qt.widgets.latent_tray import GLYPH_SHAPE, GeneratedTray, InterpolationPanel, write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
 pg.setConfigOptions(imageAxisOrder="row-major")
@@ -434,10 +434,7 @@ class LatentCanvas(QWidget):
         fig = self.traversal_figure(n)
         if fig is None:
             return False
-        try:
-            fig.save(str(path), format="PNG")
-        except OSError as e:
-            raise OSError(tr("Could not write {path}: {reason}", path=path, reason=e.strerror or e)) from e
+        write_explained(path, lambda: fig.save(str(path), format="PNG"))
         return True
 
     def export_strip_gif(self, path) -> int:

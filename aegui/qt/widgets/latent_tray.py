@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
                                QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
                                QWidget)
 
+from aegui.core.datasets import GLYPH_SHAPE
 from aegui.core.display import is_gray, mosaic, to_uint8
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
@@ -47,7 +48,7 @@ register({
         "Elige dos puntos (o haz Mayús+clic sobre ellos en el lienzo) y pulsa Interpolar.",
 })
 
-GLYPH_SHAPE = (7, 5)      # only 5x7 glyphs go to the library and the pixel editor
+# Only 5x7 glyphs go to the library and the pixel editor.
 
 
 def strip_array(images: np.ndarray, scale: int = 1) -> np.ndarray:
@@ -68,6 +69,15 @@ def _save_dialog(parent, title: str, name: str, filt: str, suffix: str) -> str:
     if path and not path.lower().endswith(suffix):
         path += suffix
     return path
+
+
+def write_explained(path, write):
+    """Run write() (a call that writes `path`); an OSError comes back as one translated sentence
+    naming the file."""
+    try:
+        return write()
+    except OSError as e:
+        raise OSError(tr("Could not write {path}: {reason}", path=path, reason=e.strerror or e)) from e
 
 
 def _write(parent, title: str, write) -> None:
@@ -416,10 +426,7 @@ class InterpolationPanel(QWidget):
     def _write(self, path, write):
         if self._images is None:
             raise RuntimeError("no interpolation strip to export")
-        try:
-            return write()
-        except OSError as e:
-            raise OSError(tr("Could not write {path}: {reason}", path=path, reason=e.strerror or e)) from e
+        return write_explained(path, write)
 
     def _file_name(self, suffix: str) -> str:
         return "{}_to_{}".format(*self._ends).replace("/", "_") + suffix

@@ -26,7 +26,7 @@ from aegui.core.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
-from aegui.qt.widgets.experiments_panel import fmt_duration
+from aegui.qt.widgets.training_panel import fmt_duration
 
 PRESETS = {"digits": resources_dir() / "analyses" / "probe-digits.json",
            "fonts": resources_dir() / "analyses" / "probe-fonts.json"}

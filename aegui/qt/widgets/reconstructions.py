@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.latent_tray import write_explained
 
 i18n.register({
     "Show only wrong": "Mostrar solo los erróneos",
@@ -35,7 +36,6 @@ i18n.register({
     "Export reconstruction grid": "Exportar cuadrícula de reconstrucciones",
     "PNG images (*.png)": "Imágenes PNG (*.png)",
     "original": "original", "reconstruction": "reconstrucción",
-    "Could not write {path}: {reason}": "No se pudo escribir {path}: {reason}",
     "The shown samples (up to {n}) above their reconstructions, as a PNG for a report.":
         "Las muestras visibles (hasta {n}) sobre sus reconstrucciones, como PNG para un informe.",
 })
@@ -214,10 +214,7 @@ class ReconstructionsPanel(QWidget):
         fig = self.figure(max_samples)
         if fig is None:
             return False
-        try:
-            fig.save(str(path), format="PNG")
-        except OSError as e:
-            raise OSError(tr("Could not write {path}: {reason}", path=path, reason=e.strerror or e)) from e
+        write_explained(path, lambda: fig.save(str(path), format="PNG"))
         return True
 
     def _apply_marks_visible(self, on: bool) -> None:

@@ -158,7 +158,7 @@ class _LossAxis(pg.AxisItem):
         return [(None, chosen)]
 
 
-def _fmt_duration(seconds: float) -> str:
+def fmt_duration(seconds: float) -> str:
     if not math.isfinite(seconds) or seconds < 0:
         return "–"
     s = int(round(seconds))
@@ -655,10 +655,10 @@ class TrainingPanel(QWidget):
         rate = f"{rec.epochs_per_s:.1f}" if math.isfinite(rec.epochs_per_s) else "–"
         if rec.state == RUNNING and rec.epochs_per_s > 0:
             eta = (total - rec.epoch) / rec.epochs_per_s
-            self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=_fmt_duration(eta)))
+            self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta)))
         else:
             self.rate_label.setText(tr("{rate} epochs/s · {elapsed} elapsed", rate=rate,
-                                       elapsed=_fmt_duration(rec.elapsed)))
+                                       elapsed=fmt_duration(rec.elapsed)))
         self._show_state(rec.state)
         self._show_message(rec)
 
