@@ -6,6 +6,7 @@ never gets more than ~25 progress updates a second, however fast training runs.
 """
 from __future__ import annotations
 
+import atexit
 import sys
 import threading
 import time
@@ -97,13 +98,63 @@ def _fast_switch(on: bool) -> None:
             sys.setswitchinterval(_normal_switch_interval)
 
 
-class _ThreadOwner(QObject):
-    """Owns the current worker thread and every one still winding down.
+class _Keeper(QObject):
+    """Holds every worker thread, and its worker, until the thread has ended.
 
-    `finished` is emitted from a thread just before it ends, and Python owns the QThread:
-    dropping the last reference while it still runs aborts the process. So each thread is kept
-    until its own `finished` has reached the GUI thread, and the one that ended is told by
-    sender(): a new run may already have started when an old one's cleanup arrives.
+    Python owns the QThread, and dropping the last reference while it runs aborts the process
+    ("QThread: Destroyed while thread is still running"). A controller can go first: a test's
+    local one, a panel deleted with its window, one whose wait timed out. So the threads live
+    here, in one object that lives as long as the program, not in their controllers.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._live: list[tuple[QThread, QObject, object, bool]] = []
+
+    def adopt(self, thread: QThread, worker: QObject, stop, fast: bool) -> None:
+        """Keep `thread` until it ends; `stop()` asks the worker to end (program exit)."""
+        self._live.append((thread, worker, stop, fast))
+        thread.finished.connect(self._ended)    # queued: this object lives in the GUI thread
+        if fast:
+            _fast_switch(True)
+
+    def live(self) -> list[QThread]:
+        return [entry[0] for entry in self._live]
+
+    @Slot()
+    def _ended(self) -> None:
+        ended = self.sender()
+        for entry in list(self._live):
+            if entry[0] is ended:
+                entry[0].wait()     # `finished` is emitted just before the thread really ends
+                self._live.remove(entry)
+                if entry[3]:
+                    _fast_switch(False)
+
+    def stop_all(self, timeout_ms: int = 10000) -> None:
+        """Program exit: ask every worker to end and wait, so none is destroyed running."""
+        for thread, _, stop, _ in list(self._live):
+            if stop is not None:
+                stop()
+        for thread, *_ in list(self._live):
+            thread.wait(timeout_ms)
+
+
+_keeper: _Keeper | None = None
+
+
+def _keep(thread: QThread, worker: QObject, stop=None, fast: bool = False) -> None:
+    global _keeper
+    if _keeper is None:     # created on first use, in the GUI thread that starts the workers
+        _keeper = _Keeper()
+        atexit.register(_keeper.stop_all)
+    _keeper.adopt(thread, worker, stop, fast)
+
+
+class _ThreadOwner(QObject):
+    """Tracks the current worker thread and every one still winding down (the _Keeper holds
+    them). The one that ended is told by sender(): a new run may already have started when an
+    old one's `finished` arrives.
     """
     running_changed = Signal(bool)
 
@@ -116,7 +167,7 @@ class _ThreadOwner(QObject):
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
-    def _launch(self, worker: QObject, name: str, done_signals) -> None:
+    def _launch(self, worker: QObject, name: str, done_signals, stop) -> None:
         thread = QThread()
         thread.setObjectName(name)
         worker.moveToThread(thread)
@@ -128,7 +179,7 @@ class _ThreadOwner(QObject):
         thread.finished.connect(self._thread_ended)
         self._live.append((thread, worker))
         self.thread, self.worker = thread, worker
-        _fast_switch(True)
+        _keep(thread, worker, stop, fast=True)
         thread.start()
         self.running_changed.emit(True)
 
@@ -143,7 +194,6 @@ class _ThreadOwner(QObject):
             if pair[0] is ended:
                 pair[0].wait()
                 self._live.remove(pair)
-                _fast_switch(False)
         if ended is self.thread or self.thread is None:
             self.thread = None
             self.worker = None
@@ -173,7 +223,7 @@ class TrainingController(_ThreadOwner):
         for name in ("started", "progress", "snapshot", "finished", "errored"):
             getattr(worker, name).connect(getattr(self, name))
         self.paused = False
-        self._launch(worker, "aegui-training", (worker.finished, worker.errored))
+        self._launch(worker, "aegui-training", (worker.finished, worker.errored), worker.request_stop)
 
     def pause(self) -> None:
         if self.worker:
@@ -265,11 +315,12 @@ class TaskRunner(QObject):
         job = (thread, worker, relay)
         thread.finished.connect(relay.finished)
         self._jobs.append(job)
+        _keep(thread, worker)
         thread.start()
 
     def _forget(self, job) -> None:
         if job in self._jobs:
-            job[0].wait()   # see TrainingController._cleanup
+            job[0].wait()   # `finished` is emitted just before the thread really ends
             self._jobs.remove(job)
 
     def wait_all(self, timeout_ms: int = 10000) -> None:
@@ -335,7 +386,7 @@ class JobController(_ThreadOwner):
         worker = JobWorker(make_job)
         for name in ("progress", "finished", "errored"):
             getattr(worker, name).connect(getattr(self, name))
-        self._launch(worker, "aegui-job", (worker.finished, worker.errored))
+        self._launch(worker, "aegui-job", (worker.finished, worker.errored), worker.request_cancel)
 
     def cancel(self) -> None:
         if self.worker:

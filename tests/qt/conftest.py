@@ -1,4 +1,21 @@
+import sys
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+CRASH_NOTE = Path(__file__).resolve().parents[2] / ".pytest-crash.txt"   # see tests/conftest.py
+
+
+def _qt_message(kind, context, message):
+    # pytest captures stderr and a qFatal aborts before the capture is shown: keep the words.
+    if kind == QtMsgType.QtFatalMsg:
+        with CRASH_NOTE.open("a") as f:
+            f.write(f"Qt: {message}\n")
+    print(message, file=sys.stderr, flush=True)
+
+
+qInstallMessageHandler(_qt_message)
 
 
 @pytest.fixture(autouse=True)

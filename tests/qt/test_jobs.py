@@ -86,3 +86,31 @@ def test_a_job_started_before_the_last_ones_cleanup_does_not_hang(qtbot):
         c.cancel()
     qtbot.waitUntil(lambda: c.thread is None, timeout=10000)
     assert ended[-1] is False
+
+
+def test_a_controller_dropped_as_soon_as_its_job_finished_does_not_abort(qtbot):
+    """`finished` reaches the GUI thread just before the worker thread really ends. A controller
+    dropped then (a panel deleted, a test's local one) used to take the running QThread with it:
+    "QThread: Destroyed while thread is still running", and the process aborted (seen in CI)."""
+    import sys
+
+    from aegui.qt import workers
+    normal = sys.getswitchinterval()
+    for _ in range(100):
+        c = JobController()
+        with qtbot.waitSignal(c.finished, timeout=10000):
+            c.start(lambda: _Job(20))
+        del c
+    qtbot.waitUntil(lambda: not workers._keeper.live(), timeout=10000)
+    assert sys.getswitchinterval() == normal    # the fast GIL switch is handed back once each
+
+
+def test_a_controller_dropped_mid_job_leaves_the_thread_to_finish(qtbot):
+    from aegui.qt import workers
+    job = _Job(200, delay=0.001)
+    c = JobController()
+    c.start(lambda: job)
+    thread = c.thread
+    del c
+    qtbot.waitUntil(lambda: thread not in workers._keeper.live(), timeout=10000)
+    assert job.thread is not None
