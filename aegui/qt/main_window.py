@@ -28,7 +28,7 @@ from aegui.qt.widgets.model_builder import ModelBuilder
 from aegui.qt.widgets.pixel_editor import PixelEditor
 from aegui.qt.widgets.reconstructions import ReconstructionsPanel
 from aegui.qt.widgets.training_panel import TrainingPanel, message_text
-from aegui.qt.workers import TaskRunner, TrainingController
+from aegui.qt.workers import TaskRunner, TrainingController, collect_garbage_in_gui_thread
 
 i18n.register({
     "aegui — autoencoder studio": "aegui — estudio de autoencoders",
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
+        collect_garbage_in_gui_thread()   # before any worker thread exists
         self.settings = settings or QSettings("aegui", "aegui")
         self.entries: list[ModelEntry] = []
         self.current: ModelEntry | None = None

@@ -12,10 +12,18 @@ def _qt_message(kind, context, message):
     if kind == QtMsgType.QtFatalMsg:
         with CRASH_NOTE.open("a") as f:
             f.write(f"Qt: {message}\n")
-    print(message, file=sys.stderr, flush=True)
+    if not message.startswith("This plugin does not support"):   # the offscreen platform's
+        print(message, file=sys.stderr, flush=True)                  # shrug at window hints
 
 
 qInstallMessageHandler(_qt_message)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gc_in_gui_thread(qapp):
+    """As the app does: dead widgets of earlier tests must not be freed in a worker thread."""
+    from aegui.qt.workers import collect_garbage_in_gui_thread
+    collect_garbage_in_gui_thread()
 
 
 @pytest.fixture(autouse=True)

@@ -114,3 +114,40 @@ def test_a_controller_dropped_mid_job_leaves_the_thread_to_finish(qtbot):
     del c
     qtbot.waitUntil(lambda: thread not in workers._keeper.live(), timeout=10000)
     assert job.thread is not None
+
+
+def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
+    """Collected in a worker thread, a dead window's widgets were destroyed there while the GUI
+    thread held a Qt lock their destructor needed: the test suite hung (gdb: a QMenu freed in
+    the training thread). The window's collector turns automatic collection off and collects
+    on a timer in the GUI thread."""
+    import gc
+    import weakref
+
+    from aegui.qt.workers import collect_garbage_in_gui_thread
+    collect_garbage_in_gui_thread()
+    assert not gc.isenabled()
+
+    class Cycle:
+        pass
+    freed_in = []
+    for _ in range(20):
+        garbage = Cycle()
+        garbage.me = garbage                     # only the cycle collector can free it
+        weakref.finalize(garbage, lambda: freed_in.append(threading.current_thread()))
+        del garbage
+
+    class Allocating:                            # a worker making containers, as training does
+        def __init__(self):
+            self.made = []                       # kept: the collector's trigger counts live objects
+
+        def steps(self):
+            for _ in range(50):
+                self.made.extend({"a": [i]} for i in range(2000))
+                yield {"n": len(self.made)}
+    job = Allocating()
+    c = JobController()
+    with qtbot.waitSignal(c.finished, timeout=10000):
+        c.start(lambda: job)
+    qtbot.waitUntil(lambda: len(freed_in) == 20, timeout=5000)
+    assert set(freed_in) == {threading.main_thread()}
