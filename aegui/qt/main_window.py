@@ -9,14 +9,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QToolBar, QWidget)
 
 import aegui
 from aegui.core.datasets import GLYPH_SHAPE
-from aegui.qt import i18n, theme
+from aegui.qt import collector, i18n, theme
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
 from aegui.qt.models import SHOWN_MAX, ModelEntry
@@ -28,7 +28,7 @@ from aegui.qt.widgets.model_builder import ModelBuilder
 from aegui.qt.widgets.pixel_editor import PixelEditor
 from aegui.qt.widgets.reconstructions import ReconstructionsPanel
 from aegui.qt.widgets.training_panel import TrainingPanel, message_text
-from aegui.qt.workers import TaskRunner, TrainingController, collect_garbage_in_gui_thread
+from aegui.qt.workers import TaskRunner, TrainingController
 
 i18n.register({
     "aegui — autoencoder studio": "aegui — estudio de autoencoders",
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
-        collect_garbage_in_gui_thread()   # before any worker thread exists
+        collector.start()   # before any worker thread exists
         self.settings = settings or QSettings("aegui", "aegui")
         self.entries: list[ModelEntry] = []
         self.current: ModelEntry | None = None
@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
         if result["problems"]:
             QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(result["problems"]))
         self.model_loaded.emit()
+        QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint
 
     def _load_failed(self, message: str) -> None:
         self._state_key = "Ready"

@@ -204,21 +204,6 @@ class _ThreadOwner(QObject):
         """Subclasses reset their own state here."""
 
 
-_collector = None
-
-
-def collect_garbage_in_gui_thread() -> None:
-    """Python's cycle collector runs in whichever thread happens to allocate. Run in a worker
-    thread, it can free a dead window's widgets there while the GUI thread holds a Qt lock the
-    destructor needs: a deadlock (seen in the tests, a QMenu freed in the training thread). So
-    automatic collection is off and a timer in the GUI thread collects instead (pyqtgraph's
-    GarbageCollector, once per second). Call it from the GUI thread; later calls do nothing."""
-    global _collector
-    if _collector is None:
-        from pyqtgraph.util.garbage_collector import GarbageCollector
-        _collector = GarbageCollector(interval=1.0)
-
-
 class TrainingController(_ThreadOwner):
     """Owns the thread. start() -> signals; stop() is cooperative and quick (next epoch)."""
     started = Signal(object)

@@ -22,8 +22,8 @@ qInstallMessageHandler(_qt_message)
 @pytest.fixture(autouse=True, scope="session")
 def gc_in_gui_thread(qapp):
     """As the app does: dead widgets of earlier tests must not be freed in a worker thread."""
-    from aegui.qt.workers import collect_garbage_in_gui_thread
-    collect_garbage_in_gui_thread()
+    from aegui.qt import collector
+    collector.start()
 
 
 @pytest.fixture(autouse=True)

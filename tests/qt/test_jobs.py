@@ -119,13 +119,13 @@ def test_a_controller_dropped_mid_job_leaves_the_thread_to_finish(qtbot):
 def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
     """Collected in a worker thread, a dead window's widgets were destroyed there while the GUI
     thread held a Qt lock their destructor needed: the test suite hung (gdb: a QMenu freed in
-    the training thread). The window's collector turns automatic collection off and collects
-    on a timer in the GUI thread."""
+    the training thread). aegui.qt.collector turns automatic collection off and collects on a
+    timer in the GUI thread."""
     import gc
     import weakref
 
-    from aegui.qt.workers import collect_garbage_in_gui_thread
-    collect_garbage_in_gui_thread()
+    from aegui.qt import collector
+    collector.start()
     assert not gc.isenabled()
 
     class Cycle:
