@@ -133,7 +133,7 @@ class _Keeper(QObject):
 
     def stop_all(self, timeout_ms: int = 10000) -> None:
         """Program exit: ask every worker to end and wait, so none is destroyed running."""
-        for thread, _, stop, _ in list(self._live):
+        for _, _, stop, _ in list(self._live):
             if stop is not None:
                 stop()
         for thread, *_ in list(self._live):
