@@ -152,9 +152,9 @@ def _keep(thread: QThread, worker: QObject, stop=None, fast: bool = False) -> No
 
 
 class _ThreadOwner(QObject):
-    """Tracks the current worker thread and every one still winding down (the _Keeper holds
-    them). The one that ended is told by sender(): a new run may already have started when an
-    old one's `finished` arrives.
+    """Tracks the current worker thread (the _Keeper holds it, and any still winding down). The
+    one that ended is told by sender(): a new run may already have started when an old one's
+    `finished` arrives.
     """
     running_changed = Signal(bool)
 
@@ -162,7 +162,6 @@ class _ThreadOwner(QObject):
         super().__init__(parent)
         self.thread: QThread | None = None
         self.worker = None
-        self._live: list[tuple[QThread, QObject]] = []
 
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
@@ -177,24 +176,20 @@ class _ThreadOwner(QObject):
         for sig in done_signals:
             sig.connect(thread.quit, Qt.DirectConnection)
         thread.finished.connect(self._thread_ended)
-        self._live.append((thread, worker))
         self.thread, self.worker = thread, worker
         _keep(thread, worker, stop, fast=True)
         thread.start()
         self.running_changed.emit(True)
 
     def _wait_current(self, timeout_ms: int) -> bool:
-        """Waits for the current thread and any still winding down (window closing)."""
-        return all([t.wait(timeout_ms) for t, _ in list(self._live)])
+        """Waits for the current thread (window closing); True if it ended in time."""
+        return self.thread is None or self.thread.wait(timeout_ms)
 
     @Slot()
     def _thread_ended(self) -> None:
         ended = self.sender()
-        for pair in list(self._live):
-            if pair[0] is ended:
-                pair[0].wait()
-                self._live.remove(pair)
         if ended is self.thread or self.thread is None:
+            ended.wait()    # `finished` is emitted just before the thread really ends
             self.thread = None
             self.worker = None
             self._ended()
@@ -241,9 +236,7 @@ class TrainingController(_ThreadOwner):
             self.paused = False
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop and wait for the thread (window closing). True if it ended in time.
-        Waits even when the worker already finished: the thread may still be winding down,
-        and destroying a running QThread aborts the process."""
+        """Stop and wait for the thread (window closing). True if it ended in time."""
         self.stop()
         return self._wait_current(timeout_ms)
 
