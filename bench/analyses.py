@@ -32,7 +32,7 @@ def timed(fn):
 
 
 def bench_denoise() -> dict:
-    from aegui.core.denoise_curve import DenoiseCurveJob, load_spec
+    from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
     spec = load_spec(ROOT / "resources/analyses/denoising-curve.json")
     seconds, res = timed(lambda: DenoiseCurveJob(spec).run())
     c = res.curve(res.char_kind)
@@ -43,13 +43,13 @@ def bench_denoise() -> dict:
 
 
 def bench_embed() -> dict:
-    from aegui.core.embedding import EmbeddingJob
+    from aegui.core.analyses.embedding import EmbeddingJob
     seconds, res = timed(lambda: EmbeddingJob().run())
     return {"seconds": round(seconds, 2), "panels": len(res.panels)}
 
 
 def bench_probe() -> dict:
-    from aegui.core.probe import ProbeRunJob, load_spec
+    from aegui.core.analyses.probe import ProbeRunJob, load_spec
     out = {}
     for name in ("probe-digits", "probe-fonts"):
         seconds, run = timed(lambda: ProbeRunJob(load_spec(ROOT / f"resources/analyses/{name}.json")).run())
@@ -59,9 +59,9 @@ def bench_probe() -> dict:
 
 
 def bench_scipy() -> dict:
-    from aegui.core.config import Experiment, with_changes
-    from aegui.core.datasets import font_dataset
-    from aegui.core.training import train
+    from aegui.core.config.experiment import Experiment, with_changes
+    from aegui.core.data.datasets import font_dataset
+    from aegui.core.train.session import train
     data = font_dataset(("Font1",))
     out = {}
     for opt in ("adam", "cg", "bfgs", "powell"):

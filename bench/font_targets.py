@@ -18,9 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.config import load_experiment, with_changes  # noqa: E402
-from aegui.core.datasets import from_config  # noqa: E402
-from aegui.core.training import train  # noqa: E402
+from aegui.core.config.load import load_experiment
+from aegui.core.config.experiment import with_changes  # noqa: E402
+from aegui.core.data.datasets import from_config  # noqa: E402
+from aegui.core.train.session import train  # noqa: E402
 
 PRESETS = ("font1-ae2d", "font2-ae2d", "font3-ae2d", "all-fonts-ae2d")
 

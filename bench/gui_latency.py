@@ -131,9 +131,9 @@ def event_latency(app, seconds: float):
 
 def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
-    from aegui.core.config import DataConfig, Experiment, ModelSpec
-    from aegui.core.datasets import from_config
-    from aegui.core.nets import build_model
+    from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
+    from aegui.core.data.datasets import from_config
+    from aegui.core.models.nets import build_model
     from aegui.qt.models import ModelEntry, open_model
     if path:
         return open_model(path)
@@ -181,7 +181,8 @@ def main():
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
-    from aegui.core.config import Experiment, ModelSpec, TrainConfig, load_experiment
+    from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+    from aegui.core.config.load import load_experiment
     from aegui.qt.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
     win = MainWindow(settings)

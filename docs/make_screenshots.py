@@ -43,7 +43,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
-    from aegui.core.config import load_experiment
+    from aegui.core.config.load import load_experiment
     from aegui.qt import i18n, theme
     from aegui.qt.main_window import MainWindow
     theme.apply("light")

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aegui.core.glyphs import read_font_h  # noqa: E402
+from aegui.core.data.glyphs import read_font_h  # noqa: E402
 
 SIZES = (16, 32, 48, 64, 128, 256)
 OUT = ROOT / "resources" / "icons"

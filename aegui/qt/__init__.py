@@ -1,0 +1,2 @@
+"""The window (PySide6 + pyqtgraph); imports the core, never the reverse. app starts it, main_window
+holds the panels, workers runs long jobs off the GUI thread; one folder a panel."""

@@ -11,34 +11,13 @@ import os
 import sys
 import time
 
-_translators = []
-
-
-def install_qt_translator(code: str) -> None:
-    """Qt's own strings (file dialogs, Yes/No buttons) in the chosen language, where Qt ships them."""
-    from PySide6.QtCore import QLibraryInfo, QTranslator
-    from PySide6.QtWidgets import QApplication
-    app = QApplication.instance()
-    for t in _translators:
-        app.removeTranslator(t)
-    _translators.clear()
-    if code == "en":
-        return
-    path = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
-    for base in ("qtbase", "qt"):
-        t = QTranslator()
-        if t.load(f"{base}_{code}", path):
-            app.installTranslator(t)
-            _translators.append(t)
-
-
 def set_window_icon(app) -> None:
     """The 'a' icon (resources/icons, every size) on all windows; on Wayland the compositor takes
     it from the aegui.desktop entry, named here."""
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from aegui.core.paths import resources_dir
+    from aegui.core.files.paths import resources_dir
     icon = QIcon()
     for size in (16, 32, 48, 64, 128, 256):
         path = resources_dir() / "icons" / f"aegui-{size}.png"
@@ -102,7 +81,7 @@ def run(argv=None, start: float | None = None) -> int:
     lang = args.lang or settings.value("language", "en", str)
     theme_name = args.theme or settings.value("theme", "light", str)
     i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
-    install_qt_translator(i18n.language())
+    i18n.install_qt_translator(i18n.language())
     theme.apply(theme_name if theme_name in theme.THEMES else "light")
 
     win = MainWindow(settings)

@@ -17,7 +17,7 @@ class LoadCancelled(Exception):
 def load_dataset(data, report=None, cancelled: threading.Event | None = None):
     """(whole dataset, training part, validation part or None) for a DataConfig. Runs on a
     worker thread; `report(done, total)` is called while pictures load."""
-    from aegui.core.datasets import from_config, split
+    from aegui.core.data.datasets import from_config, split
 
     def progress(done: int, total: int) -> None:
         if cancelled is not None and cancelled.is_set():

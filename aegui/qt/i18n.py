@@ -41,3 +41,24 @@ def set_language(code: str) -> None:
     if code != _language:
         _language = code
         notifier.changed.emit(code)
+
+
+_translators = []
+
+
+def install_qt_translator(code: str) -> None:
+    """Qt's own strings (file dialogs, Yes/No buttons) in the chosen language, where Qt ships them."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    if code == "en":
+        return
+    path = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    for base in ("qtbase", "qt"):
+        t = QTranslator()
+        if t.load(f"{base}_{code}", path):
+            app.installTranslator(t)
+            _translators.append(t)

@@ -15,19 +15,19 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
                                QMessageBox, QProgressBar, QToolBar, QWidget)
 
 import aegui
-from aegui.core.datasets import GLYPH_SHAPE
+from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.qt import collector, i18n, theme
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
 from aegui.qt.models import SHOWN_MAX, ModelEntry
-from aegui.qt.widgets.analyses_panel import AnalysesPanel
-from aegui.qt.widgets.experiments_panel import ExperimentsPanel, preset_sweeps
-from aegui.qt.widgets.latent_canvas import LatentCanvas
-from aegui.qt.widgets.library_panel import LibraryPanel
-from aegui.qt.widgets.model_builder import ModelBuilder
-from aegui.qt.widgets.pixel_editor import PixelEditor
-from aegui.qt.widgets.reconstructions import ReconstructionsPanel
-from aegui.qt.widgets.training_panel import TrainingPanel, message_text
+from aegui.qt.analyses.analyses_panel import AnalysesPanel
+from aegui.qt.experiments.experiments_panel import ExperimentsPanel, preset_sweeps
+from aegui.qt.latent.latent_canvas import LatentCanvas
+from aegui.qt.library.library_panel import LibraryPanel
+from aegui.qt.builder.model_builder import ModelBuilder
+from aegui.qt.editor.pixel_editor import PixelEditor
+from aegui.qt.training.reconstructions import ReconstructionsPanel
+from aegui.qt.training.training_panel import TrainingPanel, message_text
 from aegui.qt.workers import TaskRunner, TrainingController
 
 i18n.register({
@@ -96,8 +96,8 @@ MAX_RECENT = 8
 
 
 def _is_idx_images(path: Path) -> bool:
-    from aegui.core.config import ConfigError
-    from aegui.core.data_shape import idx_header
+    from aegui.core.config.experiment import ConfigError
+    from aegui.core.data.data_shape import idx_header
     try:
         idx_header(path)
     except ConfigError:
@@ -481,7 +481,7 @@ class MainWindow(QMainWindow):
 
     def _show_history(self, entry: ModelEntry) -> None:
         """Chart a saved model's metrics.csv as the records the engine once yielded."""
-        from aegui.core.progress import FINISHED, RUNNING, ProgressRecord
+        from aegui.core.train.progress import FINISHED, RUNNING, ProgressRecord
         rows, ds = entry.history, entry.shown
         self.training.reset(rows[-1]["epoch"] if rows else 0, 1)
         self.training.set_labels(ds.labels)
@@ -726,7 +726,7 @@ class MainWindow(QMainWindow):
         # One bar per sample is unreadable (and slow) past a thousand: chart a spread subset.
         self._bar_index = None
         if len(train) > SHOWN_MAX:
-            from aegui.core.datasets import spread_indices
+            from aegui.core.data.dataset import spread_indices
             self._bar_index = spread_indices(len(train), SHOWN_MAX)
         self.training.set_labels(train.labels if self._bar_index is None
                                  else [train.labels[i] for i in self._bar_index])
@@ -813,7 +813,7 @@ class MainWindow(QMainWindow):
         self.training_finished.emit(rec)
 
     def _autosave_dir(self) -> Path:
-        from aegui.core.paths import user_data_dir
+        from aegui.core.files.paths import user_data_dir
         return user_data_dir() / "autosave"
 
     def _autosave(self, entry: ModelEntry) -> None:
@@ -894,9 +894,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- view
     def set_language(self, code: str) -> None:
-        from aegui.qt.app import install_qt_translator
         i18n.set_language(code)
-        install_qt_translator(code)
+        i18n.install_qt_translator(code)
         self.settings.setValue("language", code)
 
     def set_theme(self, name: str) -> None:

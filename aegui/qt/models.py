@@ -18,9 +18,9 @@ SHOWN_MAX = 1000
 @dataclass
 class ModelEntry:
     name: str
-    model: object                  # aegui.core.nets.Autoencoder, K=1, CPU
-    experiment: object             # aegui.core.config.Experiment
-    dataset: object                # aegui.core.datasets.Dataset
+    model: object                  # aegui.core.models.nets.Autoencoder, K=1, CPU
+    experiment: object             # aegui.core.config.experiment.Experiment
+    dataset: object                # aegui.core.data.datasets.Dataset
     path: Path | None = None       # where it is saved (None: not saved yet)
     metrics: dict = field(default_factory=dict)
     dirty: bool = False            # trained here and not saved by the user yet
@@ -38,41 +38,41 @@ class ModelEntry:
         if len(ds) <= SHOWN_MAX:
             return ds
         if self._shown is None or self._shown[0] is not ds:
-            from aegui.core.datasets import spread_indices
+            from aegui.core.data.dataset import spread_indices
             self._shown = (ds, ds.subset(spread_indices(len(ds), SHOWN_MAX)))
         return self._shown[1]
 
     def decoder(self):
-        from aegui.core import latent
+        from aegui.core.models import latent
         model, shape = self.model, self.shape
         return lambda z: latent.decode_points(model, z).reshape(-1, *shape)
 
     def reconstructor(self):
-        from aegui.core import latent
+        from aegui.core.models import latent
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
 
     def codes(self) -> np.ndarray:
         """Codes of the shown samples."""
-        from aegui.core import latent
+        from aegui.core.models import latent
         return latent.encode(self.model, self.shown.x)
 
     def reconstructions(self) -> np.ndarray:
         """Reconstructions of the shown samples."""
-        from aegui.core import latent
+        from aegui.core.models import latent
         return latent.reconstruct(self.model, self.shown.x).reshape(-1, *self.shape)
 
 
 def open_model(path) -> ModelEntry:
     """Load a saved model and the dataset it was trained on (runs on a worker thread)."""
-    from aegui.core.datasets import from_config
-    from aegui.core.storage import load_model
+    from aegui.core.data.datasets import from_config
+    from aegui.core.files.storage import load_model
     model, exp, meta = load_model(path)
     dataset = from_config(exp.data)
     if dataset.dim != model.input_dim:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
-    from aegui.core.metrics import metrics_path, read_metrics
+    from aegui.core.files.metrics import metrics_path, read_metrics
     return ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
                       history=read_metrics(metrics_path(path)))
 
@@ -81,7 +81,7 @@ def load_startup(extra_paths=()) -> dict:
     """Import torch and open the demo models (and the last session's model, if any)."""
     import torch
 
-    from aegui.core.paths import models_dir
+    from aegui.core.files.paths import models_dir
     entries, problems = [], []
     for name in DEMO_MODELS:
         try:
@@ -107,8 +107,8 @@ def load_startup(extra_paths=()) -> dict:
 
 def save_entry(entry: ModelEntry, path) -> Path:
     """Weights, sidecar and (when known) the training history; returns the path to reopen it."""
-    from aegui.core.metrics import metrics_path, write_metrics
-    from aegui.core.storage import save_model
+    from aegui.core.files.metrics import metrics_path, write_metrics
+    from aegui.core.files.storage import save_model
     save_model(path, entry.model, entry.experiment, entry.metrics,
                extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
     if entry.history:

@@ -57,7 +57,7 @@ class TrainingWorker(QObject):
             self.errored.emit(f"{type(e).__name__}: {e}")
 
     def _run(self) -> None:
-        from aegui.core.training import TrainingSession
+        from aegui.core.train.session import TrainingSession
         session = TrainingSession(self.experiment, self.dataset, val_data=self.val_data)
         self.session = session
         if self._stop.is_set():

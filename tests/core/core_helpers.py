@@ -1,7 +1,7 @@
 """Plain helpers for the core tests (fixtures live in conftest.py)."""
 from pathlib import Path
 
-from aegui.core.config import Experiment, with_changes
+from aegui.core.config.experiment import Experiment, with_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = ROOT / "resources" / "presets"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from aegui.cli import main
-from aegui.core.storage import load_model
+from aegui.core.files.storage import load_model
 
 from core_helpers import ROOT, small_experiment
 
@@ -166,7 +166,7 @@ def test_decode_prints_text_art_and_writes_png(model_dir, tmp_path, capsys):
     from PIL import Image
     with Image.open(png) as img:
         assert img.size == (5 * 20, 7 * 20)
-    from aegui.core import latent
+    from aegui.core.models import latent
     model, _, _ = load_model(model_dir)
     expected = latent.decode_points(model, [[0.5, -0.25]])[0].reshape(7, 5) >= 0.5
     assert np.array_equal(np.array([[c == "#" for c in line] for line in lines]), expected)
@@ -185,7 +185,7 @@ def test_decode_grid_writes_a_mosaic_of_decoded_tiles(model_dir, tmp_path, capsy
         assert img.size == ((4 * 6 - 1) * 8, (4 * 8 - 1) * 8)
         pixels = np.asarray(img.convert("L"))
     # The top-left tile is the decode at (x0, y1): ink is dark, paper is white.
-    from aegui.core import latent
+    from aegui.core.models import latent
     model, _, _ = load_model(model_dir)
     x0, x1, y0, y1 = info["rect"]
     tile = latent.decode_points(model, [[x0, y1]])[0].reshape(7, 5)

@@ -3,12 +3,10 @@ from dataclasses import replace
 
 import pytest
 
-from aegui.core.config import (
-    ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig, experiment_from_dict,
-    experiment_from_json, load_experiment, save_experiment, validate, with_changes,
-)
-from aegui.core.datasets import from_config
-from aegui.core.training import check_fits
+from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig, experiment_from_dict, validate, with_changes)
+from aegui.core.config.load import experiment_from_json, load_experiment, save_experiment
+from aegui.core.data.datasets import from_config
+from aegui.core.train.session import check_fits
 
 from core_helpers import PRESETS
 

@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core import latent
-from aegui.core import progress as P
-from aegui.core.config import ConfigError, Experiment, with_changes
-from aegui.core.conv import ConvAutoencoder
-from aegui.core.datasets import Dataset, split
-from aegui.core.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
-from aegui.core.nets import build_model
-from aegui.core.storage import load_model, save_model
-from aegui.core.training import TrainingSession, check_fits, train
+from aegui.core.models import latent
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.models.conv import ConvAutoencoder
+from aegui.core.data.dataset import Dataset
+from aegui.core.data.datasets import split
+from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
+from aegui.core.models.nets import build_model
+from aegui.core.files.storage import load_model, save_model
+from aegui.core.train.session import TrainingSession, check_fits, train
 
 
 def conv_experiment(shape, kind="ae", channels=(4, 8), latent=4, source="digits", **sections):
@@ -160,7 +161,7 @@ def test_denoising_conv_ae_removes_noise(digits):
                           train={"epochs": 40, "batch_size": 60, "learning_rate": 0.005, "check_every": 40})
     session, rec = train(exp, digits)
     assert rec.state == P.FINISHED
-    from aegui.core.noise import apply_noise
+    from aegui.core.data.noise import apply_noise
     clean = digits.x
     noisy = apply_noise(clean, "salt_pepper", 0.2, np.random.default_rng(1))
     out = latent.reconstruct(session.best_model(), noisy)
@@ -197,7 +198,7 @@ def test_conv_weights_of_another_shape_are_refused(tmp_path, digits):
     meta["experiment"]["model"]["channels"] = [4, 6]
     meta["weights_sha256"] = ""
     path.write_text(json.dumps(meta))
-    from aegui.core.storage import ModelFileError
+    from aegui.core.files.storage import ModelFileError
     with pytest.raises(ModelFileError, match="does not fit"):
         load_model(path)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config import ConfigError, DataConfig
-from aegui.core.data_shape import IDX_LABELS_MAGIC, idx_header, sample_shape
-from aegui.core.datasets import from_config
+from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header, sample_shape
+from aegui.core.data.datasets import from_config
 
 
 def _write_idx(path, magic, array, gz=False):

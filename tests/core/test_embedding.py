@@ -5,11 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from aegui.core.config import ConfigError
-from aegui.core.embedding import (ALL_PANELS, CSV_COLUMNS, DEFAULT_PANELS, EmbeddingJob, embed_dataset,
-                                  project)
-from aegui.core.latent import encode
-from aegui.core.threads import one_native_thread
+from aegui.core.config.experiment import ConfigError
+from aegui.core.analyses.embedding import (ALL_PANELS, CSV_COLUMNS, DEFAULT_PANELS, EmbeddingJob, embed_dataset, project)
+from aegui.core.models.latent import encode
+from aegui.core.train.threads import one_native_thread
 
 
 def test_pca_and_tsne_are_scikit_learns_and_repeatable(font3):

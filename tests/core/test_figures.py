@@ -1,10 +1,10 @@
-"""Report figures (aegui.core.figures): sizes, orientation, colours, labelled axes, GIF frames."""
+"""Report figures (aegui.core.analyses.figures): sizes, orientation, colours, labelled axes, GIF frames."""
 import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from aegui.core import figures as F
-from aegui.core.display import block_mean, mosaic, to_rgba8, to_uint8
+from aegui.core.analyses import figures as F
+from aegui.core.data.display import block_mean, mosaic, to_rgba8, to_uint8
 
 
 def colour_decoder(shape=(8, 6, 3)):

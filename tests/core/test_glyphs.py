@@ -6,10 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aegui.core.glyphs import (
-    Font, FontParseError, Glyph, array_to_text, glyphs_to_array, label_for,
-    parse_font_h, read_font_h, write_font_h,
-)
+from aegui.core.data.glyphs import (Font, FontParseError, Glyph, array_to_text, glyphs_to_array, label_for, parse_font_h, read_font_h, write_font_h)
 
 FONT_H = Path(__file__).resolve().parents[2] / "resources" / "font.h"
 HEADER = ("Aca tienen 3 juegos de fonts para entrenar el autoencoder.\n"

@@ -6,12 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config import ConfigError, DataConfig
-from aegui.core.datasets import from_config
-from aegui.core.image_data import (
-    digits_dataset, emoji_dataset, emoji_dir, emoji_index, emoji_subcategories, folder_dataset,
-    guess_labels_path, idx_dataset, rgba_to_array,
-)
+from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.data.datasets import from_config
+from aegui.core.data.image_data import (digits_dataset, emoji_dataset, emoji_dir, emoji_index, emoji_subcategories, folder_dataset, guess_labels_path, idx_dataset, rgba_to_array)
 
 
 def config_error(fn, *args, **kw) -> ConfigError:

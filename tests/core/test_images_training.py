@@ -9,13 +9,14 @@ import torch
 from PIL import Image
 
 from aegui.cli import main
-from aegui.core import optim
-from aegui.core import progress as P
-from aegui.core.config import TrainConfig, load_experiment, with_changes
-from aegui.core.datasets import font_dataset, load_split
-from aegui.core.nets import build_model
-from aegui.core.storage import load_model
-from aegui.core.training import TrainingSession, train
+from aegui.core.train import optim
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import TrainConfig, with_changes
+from aegui.core.config.load import load_experiment
+from aegui.core.data.datasets import font_dataset, load_split
+from aegui.core.models.nets import build_model
+from aegui.core.files.storage import load_model
+from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment
 
@@ -110,8 +111,8 @@ def test_cli_decodes_images_grids_and_prior_samples(emoji_model, tmp_path, capsy
     assert run_cli(["decode", out, "--grid", "2", "--around", "grinning", "--out", around]) == 0
     x0, x1, y0, y1 = last_json(capsys.readouterr().out)["rect"]
     model, exp, _ = load_model(out)
-    from aegui.core import latent
-    from aegui.core.datasets import from_config
+    from aegui.core.models import latent
+    from aegui.core.data.datasets import from_config
     data = from_config(exp.data)
     code = latent.encode(model, data.x[data.labels.index("grinning")][None])[0]
     assert (x0 + x1) / 2 == pytest.approx(code[0], abs=1e-3) and x1 - x0 == pytest.approx(4)

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from aegui.core import latent
-from aegui.core.config import ModelSpec
-from aegui.core.nets import Autoencoder
+from aegui.core.models import latent
+from aegui.core.config.experiment import ModelSpec
+from aegui.core.models.nets import Autoencoder
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from aegui.core.metrics import metrics_path, read_metrics, write_metrics
+from aegui.core.files.metrics import metrics_path, read_metrics, write_metrics
 
 
 def test_round_trip_keeps_numbers_and_types(tmp_path):

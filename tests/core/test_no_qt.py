@@ -10,7 +10,7 @@ QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
 SCRIPT = """
 import importlib, json, pkgutil, sys
 import aegui.core
-names = sorted("aegui.core." + m.name for m in pkgutil.iter_modules(aegui.core.__path__))
+names = sorted(m.name for m in pkgutil.walk_packages(aegui.core.__path__, "aegui.core.") if not m.ispkg)
 for name in names + ["aegui", "aegui.cli"]:
     importlib.import_module(name)
 import aegui.cli
@@ -26,7 +26,8 @@ def test_core_and_cli_never_import_qt(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    expected = {"aegui.core.config", "aegui.core.training", "aegui.core.storage", "aegui.core.latent",
-                "aegui.core.nets", "aegui.core.noise", "aegui.core.datasets", "aegui.core.student_json"}
+    expected = {"aegui.core.config.experiment", "aegui.core.train.session", "aegui.core.files.storage",
+                "aegui.core.models.latent", "aegui.core.models.nets", "aegui.core.data.noise",
+                "aegui.core.data.datasets", "aegui.core.config.student_json"}
     assert expected <= set(result["imported"])
     assert result["qt"] == []

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aegui.core.noise import KINDS, apply_noise
+from aegui.core.data.noise import KINDS, apply_noise
 
 
 @pytest.fixture

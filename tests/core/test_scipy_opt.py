@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core import progress as P
-from aegui.core.config import ConfigError, Experiment, with_changes
-from aegui.core.datasets import font_dataset
-from aegui.core.sweep import SweepRunner, plan, sweep_from_dict
-from aegui.core.training import TrainingSession
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.data.datasets import font_dataset
+from aegui.core.analyses.sweep import SweepRunner, plan, sweep_from_dict
+from aegui.core.train.session import TrainingSession
 
 TINY = (35, 2, 35)
 

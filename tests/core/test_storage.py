@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core import latent
-from aegui.core.config import with_changes
-from aegui.core.nets import Autoencoder
-from aegui.core.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
+from aegui.core.models import latent
+from aegui.core.config.experiment import with_changes
+from aegui.core.models.nets import Autoencoder
+from aegui.core.files.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
 
 METRICS = {"max_wrong_pixels": 3, "mean_wrong_pixels": 0.5, "epochs": 200}
 

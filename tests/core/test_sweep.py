@@ -10,11 +10,9 @@ import numpy as np
 import pytest
 
 from aegui.cli import main
-from aegui.core.config import ConfigError
-from aegui.core.sweep import (RESULT_STATS, RUN_COLUMNS, Sweep, SweepRunner, epochs_to_target, expand,
-                              load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides,
-                              write_results)
-from aegui.core.training import TrainingSession
+from aegui.core.config.experiment import ConfigError
+from aegui.core.analyses.sweep import (RESULT_STATS, RUN_COLUMNS, Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides, write_results)
+from aegui.core.train.session import TrainingSession
 
 from core_helpers import ROOT, SMALL_LAYERS, small_experiment
 

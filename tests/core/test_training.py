@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core import latent
-from aegui.core import progress as P
-from aegui.core.config import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig, load_experiment, with_changes
-from aegui.core.datasets import from_config
-from aegui.core.optim import FlatOptimizer, lr_factor
-from aegui.core.training import TrainingSession, train
+from aegui.core.models import latent
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig, with_changes
+from aegui.core.config.load import load_experiment
+from aegui.core.data.datasets import from_config
+from aegui.core.train.optim import FlatOptimizer, lr_factor
+from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment
 
@@ -347,7 +348,7 @@ def test_cuda_device_when_unavailable(font3):
 
 
 def test_messages_render_from_id_and_arguments():
-    from aegui.core.progress import render
+    from aegui.core.train.progress import render
     text = render("diverged", {"epoch": 3, "why": "why_weights", "why_args": {"limit": "1e+05"},
                                "lr": "1000", "optimizer": "adam", "lower": "100"})
     assert text.startswith("Training diverged at epoch 3: the weights grew past 1e+05.")
@@ -361,7 +362,7 @@ def test_tensor_adam_matches_torch_adam():
     the same updates as torch.optim.Adam."""
     import torch
 
-    from aegui.core.optim import TensorAdam
+    from aegui.core.train.optim import TensorAdam
     g = torch.Generator().manual_seed(0)
     a = [torch.randn(5, 3, generator=g, requires_grad=True), torch.randn(3, generator=g, requires_grad=True)]
     b = [p.detach().clone().requires_grad_() for p in a]

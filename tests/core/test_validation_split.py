@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core import losses as L
-from aegui.core.config import (
-    ConfigError, DataConfig, Experiment, experiment_from_dict, experiment_from_json, with_changes,
-)
-from aegui.core.datasets import font_dataset, from_config, load_split, split
-from aegui.core.metrics import read_metrics, write_metrics
-from aegui.core.training import TrainingSession, train
+from aegui.core.models import losses as L
+from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, experiment_from_dict, with_changes)
+from aegui.core.config.load import experiment_from_json
+from aegui.core.data.datasets import font_dataset, from_config, load_split, split
+from aegui.core.files.metrics import read_metrics, write_metrics
+from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment
 

@@ -10,10 +10,10 @@ import pyqtgraph as pg
 import pytest
 from PIL import Image
 
-from aegui.core.config import Experiment, with_changes
-from aegui.core.denoise_curve import CURVE_COLUMNS, CurveSpec
+from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.analyses.denoise_curve import CURVE_COLUMNS, CurveSpec
 from aegui.qt import i18n
-from aegui.qt.widgets.denoise_view import DenoiseView
+from aegui.qt.analyses.denoise_view import DenoiseView
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ def test_problems_are_one_sentence(view, qtbot, tmp_path, dae_entry):
     assert not view.open_spec(bad)
     assert "bad.json" in view.status_label.full_text() and view.source_combo.currentData() == "preset"
     # the job itself refuses: a glyph model on 8x8 digits
-    from aegui.core.image_data import digits_dataset
+    from aegui.core.data.image_data import digits_dataset
     spec = CurveSpec(name="mismatch", base=Experiment(), seeds=1, repeats=1)
     with qtbot.waitSignal(view.jobs.errored, timeout=20000):
         view.run(spec, models=[dae_entry.model], data=digits_dataset(max_samples=20))

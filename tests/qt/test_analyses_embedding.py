@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.embedding import CSV_COLUMNS
+from aegui.core.analyses.embedding import CSV_COLUMNS
 from aegui.qt import i18n
-from aegui.qt.widgets.embedding_view import EmbeddingView
+from aegui.qt.analyses.embedding_view import EmbeddingView
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ def view(qtbot):
 
 @pytest.fixture(scope="module")
 def font3_model():
-    from aegui.core.storage import load_model
+    from aegui.core.files.storage import load_model
     return load_model(ROOT / "models" / "font3-ae2d")[0]
 
 
@@ -72,8 +72,8 @@ def test_all_five_panels_with_a_given_model_and_the_exports(view, qtbot, tmp_pat
     assert [p.titleLabel.text for p in view.plots.values()][3:] == ["Font3 · PCA of codes", "Font3 · t-SNE of codes"]
     assert "perplexity 5" in view.status_label.full_text()
     # the model given is used as is: its codes are the AE panel
-    from aegui.core.datasets import font_dataset
-    from aegui.core.latent import encode
+    from aegui.core.data.datasets import font_dataset
+    from aegui.core.models.latent import encode
     np.testing.assert_allclose(res.panel("Font3", "ae", "latent").xy, encode(font3_model, font_dataset(("Font3",)).x),
                                rtol=1e-5, atol=1e-6)
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config import Experiment, with_changes
-from aegui.core.probe import ProbeConfig, ProbeSpec
+from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.analyses.probe import ProbeConfig, ProbeSpec
 from aegui.qt import i18n
-from aegui.qt.widgets.probe_view import ProbeView
+from aegui.qt.analyses.probe_view import ProbeView
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,7 +99,7 @@ def test_the_current_model_with_the_head_settings(view, qtbot, ae2d_entry):
     assert "codes, fine-tuned" in view.summary.text()
     assert {view.matrix_combo.itemData(i) for i in range(view.matrix_combo.count())} == {"probe", "probe_train"}
     # fine-tuning trained a copy: the window's model is untouched
-    from aegui.core.latent import encode
+    from aegui.core.models.latent import encode
     np.testing.assert_allclose(encode(ae2d_entry.model, ae2d_entry.dataset.x), ae2d_entry.codes())
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aegui.qt.widgets.analyses_panel import AnalysesPanel
+from aegui.qt.analyses.analyses_panel import AnalysesPanel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,6 +74,6 @@ def test_the_panel_shuts_down_every_tab(qtbot):
 
 
 def test_the_analyses_do_not_import_torch_or_sklearn_at_startup():
-    code = ("import sys, aegui.qt.widgets.analyses_panel; "
+    code = ("import sys, aegui.qt.analyses.analyses_panel; "
             "sys.exit(any(m in sys.modules for m in ('torch', 'sklearn')))")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core import arch
-from aegui.core.config import DataConfig, Experiment, ModelSpec, TrainConfig, validate
+from aegui.core.models import arch
+from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig, validate
 from aegui.qt import i18n
-from aegui.qt.widgets.model_builder import ModelBuilder
+from aegui.qt.builder.model_builder import ModelBuilder
 
 
 def write_idx(path, magic, array, gz=False):

@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from aegui.core.config import ConfigError, Experiment, with_changes
-from aegui.core.sweep import Sweep, load_sweep
+from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.analyses.sweep import Sweep, load_sweep
 from aegui.qt import i18n
-from aegui.qt.widgets.experiments_panel import PRESET_TITLES_ES, ExperimentsPanel, preset_sweeps
-from aegui.qt.widgets.sweep_table import SORT_ROLE
+from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, ExperimentsPanel, preset_sweeps
+from aegui.qt.experiments.sweep_table import SORT_ROLE
 
 ROOT = Path(__file__).resolve().parents[2]
 

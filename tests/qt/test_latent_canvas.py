@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
 from aegui.qt import i18n
-from aegui.qt.widgets.latent_canvas import LatentCanvas
+from aegui.qt.latent.latent_canvas import LatentCanvas
 
 LABELS = [chr(ord("a") + i) for i in range(26)] + list("012345")
 

@@ -7,20 +7,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from aegui.core.config import (
-    ConfigError,
-    DataConfig,
-    Experiment,
-    ModelSpec,
-    NoiseConfig,
-    TrainConfig,
-    load_experiment,
-    validate,
-)
-from aegui.core.glyphs import read_font_h, write_font_h
-from aegui.core.paths import course_font_path, presets_dir
+from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig, validate)
+from aegui.core.config.load import load_experiment
+from aegui.core.data.glyphs import read_font_h, write_font_h
+from aegui.core.files.paths import course_font_path, presets_dir
 from aegui.qt import i18n
-from aegui.qt.widgets.model_builder import ModelBuilder
+from aegui.qt.builder.model_builder import ModelBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,7 +60,7 @@ def student_json(tmp_path) -> Path:
 
 
 def test_module_does_not_import_torch():
-    code = "import sys, aegui.qt.widgets.model_builder; sys.exit('torch' in sys.modules)"
+    code = "import sys, aegui.qt.builder.model_builder; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 

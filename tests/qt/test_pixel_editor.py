@@ -5,7 +5,7 @@ from PySide6.QtTest import QTest
 
 from aegui.qt import i18n
 from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.pixel_editor import PixelEditor
+from aegui.qt.editor.pixel_editor import PixelEditor
 
 # Rows as 5-bit numbers, leftmost column = 0x10, as in the course's font.h.
 FONT = {

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.qt.widgets import reconstructions as R
-from aegui.qt.widgets.reconstructions import ReconstructionsPanel
+from aegui.qt.training import reconstructions as R
+from aegui.qt.training.reconstructions import ReconstructionsPanel
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QImage  # noqa: E402
 
-from aegui.core.progress import DIVERGED, FINISHED, ProgressRecord  # noqa: E402
+from aegui.core.train.progress import DIVERGED, FINISHED, ProgressRecord  # noqa: E402
 from aegui.qt import i18n  # noqa: E402
-from aegui.qt.widgets.reconstructions import ReconstructionsPanel, wrong_pixels  # noqa: E402
-from aegui.qt.widgets.training_panel import TrainingPanel  # noqa: E402
+from aegui.qt.training.reconstructions import ReconstructionsPanel, wrong_pixels  # noqa: E402
+from aegui.qt.training.training_panel import TrainingPanel  # noqa: E402
 
 
 def make_records(n, k, n_glyphs=6, total=100, kl=False, val=False, seed=0, best=None):
@@ -278,7 +278,7 @@ def test_buffers_grow_past_the_announced_total(panel):
 
 
 def test_long_history_is_decimated_but_keeps_newest(panel):
-    from aegui.qt.widgets import training_panel as tp
+    from aegui.qt.training import training_panel as tp
     recs = make_records(3 * tp.MAX_POINTS, 2, total=3 * tp.MAX_POINTS)
     feed(panel, recs, 2)
     x, _ = panel.loss_curves["total"].getData()
@@ -413,11 +413,11 @@ def test_recon_spanish(recon_panel, english):
 
 def test_engine_messages_are_shown_in_the_ui_language(qtbot):
     """The core's sentences arrive with an id and arguments, so Spanish users read Spanish."""
-    from aegui.core.config import Experiment, TrainConfig
-    from aegui.core.datasets import font_dataset
-    from aegui.core.training import train
+    from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.data.datasets import font_dataset
+    from aegui.core.train.session import train
     from aegui.qt import i18n
-    from aegui.qt.widgets.training_panel import TrainingPanel, message_text
+    from aegui.qt.training.training_panel import TrainingPanel, message_text
     _, rec = train(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=200)),
                    font_dataset())
     assert rec.state == "diverged" and rec.extra["message_id"] == "diverged"

@@ -74,7 +74,7 @@ def test_folder_with_a_corrupt_file_loads_on_a_worker_and_warns(window, qtbot, t
 
 
 def test_stop_while_loading_cancels_the_load(window, qtbot, monkeypatch):
-    import aegui.core.datasets as D
+    import aegui.core.data.datasets as D
 
     def slow(data, progress=None):
         for i in range(1000):           # a big folder: far longer than the test waits

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from aegui.core.config import Experiment, TrainConfig
-from aegui.core.datasets import font_dataset
+from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.data.datasets import font_dataset
 from aegui.qt.workers import TrainingController
 
 
@@ -61,7 +61,7 @@ def test_pause_holds_training_and_resume_continues(qtbot, controller):
 
 
 def test_bad_experiment_is_reported_not_raised(qtbot, controller):
-    from aegui.core.config import DataConfig, ModelSpec
+    from aegui.core.config.experiment import DataConfig, ModelSpec
     exp = Experiment(data=DataConfig(("Font3",)), model=ModelSpec(layers=(30, 10, 2, 10, 30)))
     with qtbot.waitSignal(controller.errored, timeout=30000) as blocker:
         controller.start(exp, font_dataset())

@@ -1,0 +1,1 @@
+"""Small widgets several panels share: the glyph view, the path field, elided labels and text helpers."""

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from aegui.core.display import to_uint8
+from aegui.core.data.display import to_uint8
 
 GRID_COLOR = QColor(200, 200, 200)
 MARK_COLOR = QColor(220, 30, 30)

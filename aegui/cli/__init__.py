@@ -1,0 +1,56 @@
+"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|decode|sweep ...` run headless.
+
+Bad input ends with exit status 2 and one line on stderr that names the file, field or
+line and what to do; never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+
+import aegui
+from aegui.cli import analyses, decode, sweep, train
+from aegui.cli.common import EXIT_BAD_INPUT, Parser, UserError
+
+GROUPS = (train, decode, sweep, analyses)
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="aegui", description="aegui, the autoencoder studio. With no command, opens the app.")
+    p.add_argument("--version", action="version", version=f"aegui {aegui.__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return p
+
+
+def _glue_negative_points(argv):
+    """`--z -1,0.5` as `--z=-1,0.5`: argparse takes a value that starts with '-' and is not a
+    plain number for an option and fails."""
+    out = []
+    for arg in argv:
+        if out and out[-1] in ("--z", "--range") and arg[:1] == "-" and arg[1:2].isdigit() or \
+                out and out[-1] in ("--z", "--range") and arg[:2] == "-.":
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
+        from aegui.qt.app import run
+        return run(argv)
+    args = build_parser().parse_args(_glue_negative_points(argv))
+    from aegui.core.config.experiment import ConfigError
+    from aegui.core.data.glyphs import FontParseError
+    from aegui.core.files.storage import ModelFileError
+    handlers = {name: fn for group in GROUPS for name, fn in group.HANDLERS.items()}
+    try:
+        return handlers[args.command](args)
+    except (UserError, ConfigError, FontParseError, ModelFileError) as e:
+        print(f"aegui: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as e:
+        print(f"aegui: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT

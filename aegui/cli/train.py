@@ -1,0 +1,231 @@
+"""`aegui train` and `aegui eval`: train a config into a model folder; wrong pixels (fonts) or
+reconstruction error (images) of a saved model."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from aegui.cli.common import UserError, load_model_dir, parse_level
+
+
+def add_parsers(sub) -> None:
+    t = sub.add_parser("train", help="train a model from a JSON config (aegui's or a student's)")
+    t.add_argument("config", help="config JSON, e.g. resources/presets/font3-ae2d.json")
+    t.add_argument("--dataset", help="data to train on instead of the config's data.path: a font.h, "
+                   "a folder of pictures or an IDX images file, as the config's data.source reads")
+    t.add_argument("--out", help="output folder (default: runs/<config name>)")
+    t.add_argument("--seeds", type=int, help="models trained together; the best is kept")
+    t.add_argument("--epochs", type=int, help="override the number of epochs")
+    t.add_argument("--seed", type=int, help="override the base seed")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    e = sub.add_parser("eval", help="wrong pixels per glyph (fonts) or reconstruction error (images) "
+                       "of a saved model, clean or denoising")
+    e.add_argument("model", help="model folder (or its .json / .safetensors)")
+    e.add_argument("--dataset", help="data to evaluate on instead of the model's own: a font.h, a folder "
+                   "of pictures or an IDX images file, as the model's data.source reads")
+    e.add_argument("--noise", choices=("salt_pepper", "bit_flip", "gaussian"), help="corrupt inputs first")
+    e.add_argument("--level", type=parse_level, default=0.1, help="noise level: 0.1 or 10%% (default 0.1)")
+    e.add_argument("--repeats", type=int, default=10, help="noisy copies per glyph (default 10)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+
+
+class _Bar:
+    """A one-line progress bar on a terminal; silent when stderr is not a terminal. Glyphs show
+    wrong pixels; images (where a pixel is rarely exactly right) the losses only."""
+
+    def __init__(self, enabled: bool, images: bool = False):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.images = images
+        self.last = 0.0
+
+    def update(self, rec, force=False):
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and not force):
+            return
+        self.last = now
+        frac = rec.epoch / rec.total_epochs
+        bar = "#" * int(frac * 30)
+        text = f"\r\033[K[{bar:<30}] epoch {rec.epoch}/{rec.total_epochs}  loss {rec.losses['total']:.4g}"
+        if "kl" in rec.losses:
+            text += f" (recon {rec.losses['recon']:.4g} + kl {rec.losses['kl']:.3g})"
+        if rec.val_loss is not None:
+            text += f"  val {rec.val_loss:.4g}"
+        if not self.images:
+            text += f"  max wrong {rec.max_wrong}  mean {rec.mean_wrong:.3f}"
+        rate = rec.epochs_per_s
+        sys.stderr.write(text + (f"  {rate:.0f} ep/s " if rate >= 10 else f"  {rate:.2g} ep/s "))
+        sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _dataset_override(exp, path) -> dict:
+    """data.path from --dataset: a font.h, a picture folder or an IDX file, by data.source."""
+    if not path:
+        return {}
+    source = exp.data.source
+    if source in ("emoji", "digits"):
+        raise UserError(f"--dataset: data.source is {source!r}, which is built in and reads "
+                        "no file; to use your own pictures set data.source to 'folder' or 'idx' in the config")
+    return {"path": str(Path(path).expanduser().resolve())}
+
+
+def _loading(quiet: bool):
+    """progress(done, total) for a folder of pictures: a counter on a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def progress(done, total):
+        now = time.monotonic()
+        if now - last[0] >= 0.1 or done == total:
+            last[0] = now
+            sys.stderr.write(f"\r\033[Kloading pictures {done}/{total}" + ("\n" if done == total else ""))
+            sys.stderr.flush()
+    return progress
+
+
+def cmd_train(args) -> int:
+    from aegui.core.config.load import load_experiment
+    from aegui.core.config.experiment import with_changes
+    from aegui.core.data.datasets import load_split
+    from aegui.core.files.metrics import metrics_path, write_metrics
+    from aegui.core.files.storage import save_model
+    from aegui.core.train.session import TrainingSession
+
+    exp, notes = load_experiment(args.config)
+    for note in notes:
+        print(f"aegui: note: {note}", file=sys.stderr)
+    train = {k: v for k, v in (("seeds", args.seeds), ("epochs", args.epochs), ("seed", args.seed),
+                               ("device", args.device)) if v is not None}
+    exp = with_changes(exp, train=train, data=_dataset_override(exp, args.dataset))
+    dataset, val = load_split(exp.data, _loading(args.quiet))
+    for warning in dataset.warnings:
+        print(f"aegui: note: {warning}", file=sys.stderr)
+    session = TrainingSession(exp, dataset, val_data=val)
+    out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
+    bar = _Bar(not args.quiet, images=exp.data.source != "font")
+    start = time.perf_counter()
+    rec = None
+    try:
+        for rec in session.steps():
+            bar.update(rec, force=rec.done)
+    except KeyboardInterrupt:
+        session.stop()
+        print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    if rec is None:
+        raise UserError("training produced no result")
+    if rec.message:
+        print(f"aegui: {rec.message}", file=sys.stderr)
+    metrics = {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
+               "epochs": rec.epoch, "seconds": round(seconds, 4), "state": rec.state,
+               "best_model": rec.best, "models": session.k, "loss": rec.losses,
+               "device": str(session.device), "dataset": dataset.name, "samples": len(dataset)}
+    if val is not None:
+        first = next((row["val_loss"] for row in session.history if "val_loss" in row), None)
+        metrics.update(val_loss=rec.val_loss, val_loss_first=first, val_samples=len(val))
+    meta_path = save_model(out, session.best_model(), exp, metrics,
+                           extra={"labels": dataset.labels, "shape": list(dataset.shape)})
+    write_metrics(metrics_path(out), session.history)
+    print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
+    print(json.dumps({**metrics, "model": str(out)}))
+    return 1 if rec.state == "diverged" else 0
+
+
+def cmd_eval(args) -> int:
+    import numpy as np
+
+    from dataclasses import replace
+
+    from aegui.core.models import latent
+    from aegui.core.data.datasets import from_config, font_dataset
+    from aegui.core.data.noise import apply_noise
+
+    model, exp, meta = load_model_dir(args.model)
+    if args.dataset and exp.data.source == "font":
+        data = font_dataset(exp.data.fonts, exp.data.chars, args.dataset)
+    else:
+        data = from_config(replace(exp.data, **_dataset_override(exp, args.dataset)))
+    if data.dim != model.input_dim:
+        raise UserError(f"{args.dataset or data.name}: samples have {data.dim} values; the model expects "
+                        f"{model.input_dim}")
+    if args.repeats < 1:
+        raise UserError("--repeats must be at least 1")
+    if exp.data.source != "font":
+        return _eval_images(args, model, exp, data)
+    clean = data.x
+    if args.noise:
+        rng = np.random.default_rng(args.seed)
+        inputs = apply_noise(np.repeat(clean, args.repeats, axis=0), args.noise, args.level, rng)
+        targets = np.repeat(clean, args.repeats, axis=0)
+    else:
+        inputs, targets = clean, clean
+    out = latent.reconstruct(model, inputs)
+    wrong = ((out >= 0.5) != (targets >= 0.5)).sum(1)
+    reps = args.repeats if args.noise else 1
+    per_glyph = wrong.reshape(len(data), reps)
+    noisy_wrong = ((inputs >= 0.5) != (targets >= 0.5)).sum(1).reshape(len(data), reps) if args.noise else None
+    print("glyph  wrong" + ("  (mean over copies; noisy input had)" if args.noise else ""))
+    for i, label in enumerate(data.labels):
+        line = f"{label:>5}  {per_glyph[i].mean():5.2f}"
+        if noisy_wrong is not None:
+            line += f"  {noisy_wrong[i].mean():5.2f}"
+        print(line)
+    result = {"max_wrong_pixels": int(wrong.max()), "mean_wrong_pixels": round(float(wrong.mean()), 4),
+              "glyphs": len(data), "noise": args.noise or "none",
+              "level": args.level if args.noise else 0.0, "repeats": reps,
+              "wrong_per_glyph": {lab: round(float(per_glyph[i].mean()), 3) for i, lab in enumerate(data.labels)}}
+    if noisy_wrong is not None:
+        result["mean_wrong_pixels_noisy_input"] = round(float(noisy_wrong.mean()), 4)
+    print(json.dumps(result))
+    return 0
+
+
+def _eval_images(args, model, exp, data) -> int:
+    """Images: reconstruction error per sample (mean squared error per pixel, and the per-sample
+    summed BCE a VAE's ELBO uses); wrong pixels mean little when few pixels are pure 0 or 1.
+    With a validation split, the held-out samples are reported apart."""
+    import numpy as np
+
+    from aegui.core.models import latent
+    from aegui.core.data.dataset import Dataset
+    from aegui.core.data.datasets import split
+    from aegui.core.data.noise import apply_noise
+
+    reps = args.repeats if args.noise else 1
+    clean = np.repeat(data.x, reps, axis=0)
+    inputs = apply_noise(clean, args.noise, args.level, np.random.default_rng(args.seed)) if args.noise else clean
+    out = np.clip(latent.reconstruct(model, inputs), 1e-6, 1 - 1e-6)
+    mse = ((out - clean) ** 2).mean(1).reshape(len(data), reps).mean(1)
+    bce = -(clean * np.log(out) + (1 - clean) * np.log(1 - out)).sum(1).reshape(len(data), reps).mean(1)
+    result = {"samples": len(data), "mse": round(float(mse.mean()), 6), "bce_per_sample": round(float(bce.mean()), 3),
+              "noise": args.noise or "none", "level": args.level if args.noise else 0.0, "repeats": reps}
+    if args.noise:
+        result["mse_noisy_input"] = round(float(((inputs - clean) ** 2).mean()), 6)
+    if exp.data.val_split and not args.dataset:
+        # The same seeded split as training: which samples the model never saw.
+        numbered = Dataset(data.name, data.x, [str(i) for i in range(len(data))], tuple(data.shape))
+        is_val = np.zeros(len(data), bool)
+        is_val[[int(i) for i in split(numbered, exp.data.val_split, exp.data.split_seed)[1].labels]] = True
+        if 0 < is_val.sum() < len(data):
+            result.update(train_mse=round(float(mse[~is_val].mean()), 6), val_mse=round(float(mse[is_val].mean()), 6),
+                          val_samples=int(is_val.sum()))
+    worst = np.argsort(-mse)[:10]
+    print("worst reconstructions (mean squared error per pixel)")
+    for i in worst:
+        print(f"{data.labels[i]:>24}  {mse[i]:.5f}")
+    result["worst"] = [{"sample": int(i), "label": data.labels[i], "mse": round(float(mse[i]), 6)} for i in worst]
+    print(json.dumps(result))
+    return 0
+
+
+HANDLERS = {"train": cmd_train, "eval": cmd_eval}

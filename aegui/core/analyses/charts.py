@@ -1,0 +1,207 @@
+"""Charts for the analyses' PNG exports, drawn with Pillow (no Qt, no matplotlib): lines with
+mean ± std bands, bars with error bars, and labelled scatter panels. Each `*_panel` draws into
+a box of an existing picture, so a figure can hold several side by side; `canvas()` makes one.
+
+Panels draw onto a PIL image (`img`) inside `box` = (x0, y0, x1, y1). Series are plain dicts (numpy arrays in, nothing kept):
+- line: {"label", "x", "y", "std" (optional band), "color", "dash" (bool, optional)}
+- bars: {"label", "values", "std" (optional error bars), "color"}
+The text helpers (fonts) come from aegui.core.analyses.figures.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from aegui.core.analyses.figures import font, sample_image, tick_text
+
+PALETTE = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
+           (140, 86, 75), (227, 119, 194), (127, 127, 127)]
+TEXT = (40, 40, 40)
+GRID = (225, 225, 225)
+AXIS = (120, 120, 120)
+
+
+def canvas(width: int, height: int) -> Image.Image:
+    return Image.new("RGB", (width, height), "white")
+
+
+def _draw(img: Image.Image) -> ImageDraw.ImageDraw:
+    return ImageDraw.Draw(img, "RGBA")   # RGBA mode blends translucent fills (the bands)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About n round tick values covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, n)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _text_w(draw, text: str, f) -> int:
+    x0, _, x1, _ = draw.textbbox((0, 0), text, font=f)
+    return int(x1 - x0)
+
+
+def _frame(img, draw, box, title: str, xlabel: str, ylabel: str, xr, yr, xticks=None, yticks=None,
+           xtick_text=None):
+    """Title, axes, grid and tick labels; returns the plot area and value -> pixel maps."""
+    x0, y0, x1, y1 = box
+    ft, fs = font(15), font(12)
+    draw.text(((x0 + x1) / 2, y0 + 2), title, fill=TEXT, font=ft, anchor="ma")
+    left, top, right, bottom = x0 + 58, y0 + 28, x1 - 12, y1 - 44
+    (xa, xb), (ya, yb) = xr, yr
+    sx = lambda v: left + (v - xa) / ((xb - xa) or 1) * (right - left)     # noqa: E731
+    sy = lambda v: bottom - (v - ya) / ((yb - ya) or 1) * (bottom - top)   # noqa: E731
+    for v in (yticks if yticks is not None else nice_ticks(ya, yb)):
+        y = sy(v)
+        draw.line([(left, y), (right, y)], fill=GRID)
+        draw.text((left - 5, y), tick_text(v, yb - ya), fill=TEXT, font=fs, anchor="rm")
+    for v in (xticks if xticks is not None else nice_ticks(xa, xb)):
+        x = sx(v)
+        draw.line([(x, top), (x, bottom)], fill=GRID)
+        label = xtick_text(v) if xtick_text else tick_text(v, xb - xa)
+        draw.text((x, bottom + 4), label, fill=TEXT, font=fs, anchor="ma")
+    draw.rectangle([left, top, right, bottom], outline=AXIS)
+    draw.text(((left + right) / 2, y1 - 4), xlabel, fill=TEXT, font=fs, anchor="md")
+    if ylabel:
+        w = _text_w(draw, ylabel, fs) + 4
+        label = Image.new("RGBA", (w, 18), (255, 255, 255, 0))
+        ImageDraw.Draw(label).text((w / 2, 9), ylabel, fill=TEXT, font=fs, anchor="mm")
+        label = label.rotate(90, expand=True)
+        img.paste(label, (int(x0 + 2), int((top + bottom - label.height) / 2)), label)
+    return (left, top, right, bottom), sx, sy
+
+
+def _dashed(draw, points, color, width=2, dash=7):
+    for (ax, ay), (bx, by) in zip(points, points[1:]):
+        length = math.hypot(bx - ax, by - ay)
+        n = max(1, int(length / dash))
+        for i in range(0, n, 2):
+            t0, t1 = i / n, min(1.0, (i + 1) / n)
+            draw.line([(ax + (bx - ax) * t0, ay + (by - ay) * t0), (ax + (bx - ax) * t1, ay + (by - ay) * t1)],
+                      fill=color, width=width)
+
+
+def _range(values: Sequence[np.ndarray], pad: float = 0.05, zero: bool = True) -> tuple[float, float]:
+    finite = [np.asarray(v, float)[np.isfinite(v)] for v in values]
+    finite = [v for v in finite if v.size]
+    if not finite:
+        return 0.0, 1.0
+    lo = min(float(v.min()) for v in finite)
+    hi = max(float(v.max()) for v in finite)
+    if zero:
+        lo = min(lo, 0.0)
+    if hi - lo < 1e-9:
+        hi = lo + 1.0
+    return lo, hi + (hi - lo) * pad
+
+
+def _legend(draw, area, series, f):
+    left, top, right, _ = area
+    x, y = left + 8, top + 6
+    for s in series:
+        color = s["color"]
+        if s.get("dash"):
+            _dashed(draw, [(x, y + 7), (x + 22, y + 7)], color)
+        else:
+            draw.line([(x, y + 7), (x + 22, y + 7)], fill=color, width=3)
+        draw.text((x + 28, y), s["label"], fill=TEXT, font=f)
+        y += 17
+
+
+def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "", ylabel: str = "",
+               xticks=None, xtick_text=None, legend: bool = True) -> None:
+    """Lines (solid or dashed) with translucent mean ± std bands, axes from 0."""
+    draw = _draw(img)
+    xs = [np.asarray(s["x"], float) for s in series]
+    ys = [np.asarray(s["y"], float) + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series]
+    xr = _range(xs, pad=0.0, zero=False)
+    yr = _range(ys)
+    area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, xr, yr, xticks, None, xtick_text)
+    for s in series:
+        x, y = np.asarray(s["x"], float), np.asarray(s["y"], float)
+        if s.get("std") is not None:
+            sd = np.nan_to_num(np.asarray(s["std"], float))
+            poly = [(sx(a), sy(b + e)) for a, b, e in zip(x, y, sd)] + \
+                   [(sx(a), sy(b - e)) for a, b, e in zip(x[::-1], y[::-1], sd[::-1])]
+            if len(poly) >= 3:
+                draw.polygon(poly, fill=(*s["color"], 50))
+    for s in series:
+        pts = [(sx(a), sy(b)) for a, b in zip(np.asarray(s["x"], float), np.asarray(s["y"], float))
+               if math.isfinite(b)]
+        if s.get("dash"):
+            _dashed(draw, pts, s["color"])
+        elif len(pts) > 1:
+            draw.line(pts, fill=s["color"], width=2)
+        for px, py in ([] if s.get("dash") else pts):
+            draw.ellipse([px - 3, py - 3, px + 3, py + 3], fill=s["color"])
+    if legend:
+        _legend(draw, area, series, font(12))
+
+
+def bar_panel(img, box, categories: Sequence[str], groups: list[dict], *, title: str = "",
+              xlabel: str = "", ylabel: str = "", legend: bool = True) -> None:
+    """Grouped bars per category, each with an optional ± std error bar."""
+    draw = _draw(img)
+    n, g = len(categories), len(groups)
+    tops = [np.asarray(b["values"], float) + np.nan_to_num(np.asarray(b.get("std", 0.0), float)) for b in groups]
+    yr = _range(tops)
+    ticks = list(range(n))
+    labels = list(categories)
+    area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, (-0.5, n - 0.5), yr, xticks=[],
+                          xtick_text=None)
+    left, top, right, bottom = area
+    fs = font(11 if n > 40 else 12)
+    slot = (right - left) / max(1, n)
+    width = slot * 0.8 / max(1, g)
+    for j, b in enumerate(groups):
+        values = np.asarray(b["values"], float)
+        std = None if b.get("std") is None else np.asarray(b["std"], float)
+        for i in range(n):
+            if not math.isfinite(values[i]):
+                continue
+            cx = sx(i) - slot * 0.4 + width * (j + 0.5)
+            draw.rectangle([cx - width / 2, sy(values[i]), cx + width / 2, sy(0)], fill=b["color"])
+            if std is not None and std[i] > 0:
+                ya, yb = sy(values[i] - std[i]), sy(values[i] + std[i])
+                draw.line([(cx, ya), (cx, yb)], fill=TEXT, width=1)
+                draw.line([(cx - 2, ya), (cx + 2, ya)], fill=TEXT)
+                draw.line([(cx - 2, yb), (cx + 2, yb)], fill=TEXT)
+    for i in ticks:
+        draw.text((sx(i), bottom + 4), labels[i], fill=TEXT, font=fs, anchor="ma")
+    if legend:
+        _legend(draw, area, [{"label": b["label"], "color": b["color"]} for b in groups], font(12))
+
+
+def scatter_panel(img, box, xy: np.ndarray, labels: Sequence[str], *, title: str = "",
+                  images: np.ndarray | None = None, colors: Sequence[tuple] | None = None) -> None:
+    """Points labelled by text (or by their small pictures when `images` is given), no axes:
+    the coordinates of PCA / t-SNE / a latent space have no units worth reading."""
+    draw = _draw(img)
+    x0, y0, x1, y1 = box
+    draw.text(((x0 + x1) / 2, y0 + 2), title, fill=TEXT, font=font(15), anchor="ma")
+    left, top, right, bottom = x0 + 22, y0 + 38, x1 - 22, y1 - 22
+    draw.rectangle([left - 16, top - 14, right + 16, bottom + 16], outline=GRID)
+    xy = np.asarray(xy, float)
+    if not len(xy):
+        return
+    lo, hi = xy.min(0), xy.max(0)
+    span = np.where(hi - lo > 1e-12, hi - lo, 1.0)
+    f = font(17)
+    for i, (px, py) in enumerate(xy):
+        cx = left + (px - lo[0]) / span[0] * (right - left)
+        cy = bottom - (py - lo[1]) / span[1] * (bottom - top)
+        color = colors[i] if colors is not None else PALETTE[0]
+        if images is not None:
+            tile = sample_image(images[i], max(1, int(round(20 / max(images[i].shape[:2])))))
+            img.paste(tile, (int(cx - tile.width / 2), int(cy - tile.height / 2)))
+            draw.rectangle([cx - tile.width / 2 - 1, cy - tile.height / 2 - 1, cx + tile.width / 2,
+                            cy + tile.height / 2], outline=(*color, 160))
+        else:
+            draw.text((cx, cy), labels[i], fill=color, font=f, anchor="mm")

@@ -1,0 +1,452 @@
+"""Denoising curves: wrong pixels after denoising vs noise level, for each noise type, mean ± std
+over seeds, against the wrong pixels of the noisy input itself; per-character error bars.
+
+A curve spec (JSON, e.g. resources/analyses/denoising-curve.json)::
+
+    {"analysis": "denoising_curve",
+     "name": "Font3 DAE: wrong pixels vs noise level",
+     "base": "../presets/font3-dae.json",      # an experiment (path or object) trained here, or
+     "models": ["../../models/font3-dae"],     # already-trained models, one per seed (not both)
+     "seeds": 4,                               # base: models trained together (train.seed + 0..3)
+     "epochs": null,                           # base: optional override of train.epochs
+     "kinds": ["salt_pepper", "bit_flip", "gaussian"],
+     "levels": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+     "repeats": 20,                            # noisy copies of every sample per kind, level, seed
+     "noise_seed": 0,
+     "char_kind": "salt_pepper", "char_level": 0.3}   # the per-character bars in the figure
+
+Paths are relative to the spec file. Training uses the base as written except train.seeds =
+`seeds` and no wrong-pixel target (every seed trains all its epochs, as in sweeps).
+
+What is measured: for each noise kind, level and seed (model) k, `repeats` noisy copies of every
+sample (noise.apply_noise; for gaussian the level is the standard deviation) are denoised
+(encode, decode) and thresholded at 0.5; a copy's wrong pixels are those that differ from the
+clean sample thresholded at 0.5. The baseline ("noisy input") counts the same for the noisy copy
+itself. Every seed draws its own noise (seeded by noise_seed, kind, level and seed index, so a
+result does not depend on the order of evaluation). Per seed: the mean over copies gives one
+value per sample; the mean over samples one value per seed. Curves report the mean and the
+POPULATION standard deviation (ddof=0, like sweeps) of those per-seed values over the seeds;
+per-character rows the same over seeds for one sample.
+
+Job shape (drive it with aegui.qt.workers.JobController)::
+
+    job = DenoiseCurveJob(spec)                     # or DenoiseCurveJob(spec, models=[...], data=ds)
+    for p in job.steps(): ...                       # small dicts, see DenoiseCurveJob.steps
+    job.cancel()                                    # cooperative, safe from another thread
+
+Files (CurveResult.write(DIR)): curve.csv (kind, level, mean, std, baseline_mean, baseline_std,
+n_seeds, n_samples, repeats), per_char.csv (kind, level, index, char, mean, std, baseline_mean,
+baseline_std, n_seeds: every kind and level), denoising-curve.png and denoising-curve.json.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.data.noise import KINDS, LABELS, apply_noise
+from aegui.core.train.threads import one_thread
+
+ANALYSIS = "denoising_curve"
+DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
+_KEYS = ("analysis", "name", "base", "models", "seeds", "epochs", "kinds", "levels", "repeats",
+         "noise_seed", "char_kind", "char_level")
+MAX_SEEDS = 64
+MAX_REPEATS = 1000
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    name: str = "denoising curve"
+    base: Experiment | None = None                 # trained here ...
+    model_paths: tuple[str, ...] = ()              # ... or these models are loaded (one per seed)
+    seeds: int = 4
+    epochs: int | None = None
+    kinds: tuple[str, ...] = KINDS
+    levels: tuple[float, ...] = DEFAULT_LEVELS
+    repeats: int = 20
+    noise_seed: int = 0
+    char_kind: str = "salt_pepper"
+    char_level: float = 0.3
+    source: str | None = field(default=None, compare=False)   # the spec file, for messages
+
+    def validate(self) -> "CurveSpec":
+        src = self.source
+        if self.base is None and not self.model_paths:
+            raise ConfigError("base", "give a DAE experiment to train (base) or trained models (models)", src)
+        if self.base is not None and self.model_paths:
+            raise ConfigError("models", "give either base (trained here) or models, not both", src)
+        if not _whole(self.seeds) or not 1 <= self.seeds <= MAX_SEEDS:
+            raise ConfigError("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {self.seeds!r}", src)
+        if self.epochs is not None and (not _whole(self.epochs) or self.epochs < 1):
+            raise ConfigError("epochs", f"must be a positive whole number or null, got {self.epochs!r}", src)
+        if not self.kinds or any(k not in KINDS for k in self.kinds):
+            bad = next((k for k in self.kinds if k not in KINDS), None)
+            raise ConfigError("kinds", f"{bad!r} is not a noise type; use some of {', '.join(KINDS)}"
+                              if self.kinds else f"name at least one of {', '.join(KINDS)}", src)
+        if len(set(self.kinds)) != len(self.kinds):
+            raise ConfigError("kinds", "a noise type appears twice", src)
+        if not self.levels:
+            raise ConfigError("levels", "list at least one noise level, e.g. [0, 0.1, 0.2]", src)
+        for i, v in enumerate(self.levels):
+            if not _number(v) or not 0 <= v <= 1:
+                raise ConfigError(f"levels[{i}]", f"must be a fraction from 0 to 1 (0.1 = 10 %), got {v!r}", src)
+        if list(self.levels) != sorted(set(self.levels)):
+            raise ConfigError("levels", "list each level once, in increasing order", src)
+        if not _whole(self.repeats) or not 1 <= self.repeats <= MAX_REPEATS:
+            raise ConfigError("repeats", f"must be a whole number from 1 to {MAX_REPEATS}, got {self.repeats!r}", src)
+        if not _whole(self.noise_seed) or self.noise_seed < 0:
+            raise ConfigError("noise_seed", f"must be a whole number >= 0, got {self.noise_seed!r}", src)
+        if self.char_kind not in self.kinds:
+            raise ConfigError("char_kind", f"{self.char_kind!r} is not among kinds ({', '.join(self.kinds)})", src)
+        if self.char_level not in self.levels:
+            raise ConfigError("char_level", f"{self.char_level!r} is not among levels", src)
+        return self
+
+    def experiment(self) -> Experiment:
+        """The base with train.seeds = seeds, no target, and the epochs override."""
+        train: dict[str, Any] = {"seeds": self.seeds, "target_max_wrong": None}
+        if self.epochs is not None:
+            train["epochs"] = self.epochs
+        try:
+            return with_changes(self.base, train=train)
+        except ConfigError as e:
+            raise ConfigError(f"base.{e.field}", e.problem, self.source) from None
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
+    """Build and validate a spec; every problem is a ConfigError naming the key."""
+    from aegui.core.analyses.sweep import _load_base
+    if not isinstance(raw, dict):
+        raise ConfigError("(top level)", "a denoising-curve spec must be a JSON object", source)
+    unknown = sorted(set(raw) - set(_KEYS))
+    if unknown:
+        raise ConfigError(unknown[0], f"unknown key; a denoising curve has: {', '.join(_KEYS)}", source)
+    if raw.get("analysis", ANALYSIS) != ANALYSIS:
+        raise ConfigError("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}", source)
+    base_dir = Path(base_dir) if base_dir is not None else None
+    base = _load_base(raw["base"], source, base_dir)[0] if raw.get("base") is not None else None
+    models = raw.get("models", [])
+    if not isinstance(models, list) or not all(isinstance(m, str) and m for m in models):
+        raise ConfigError("models", "must be a list of model folders (or .json files)", source)
+    paths = tuple(str(base_dir / m) if base_dir is not None and not Path(m).is_absolute() else m for m in models)
+    values: dict[str, Any] = {"source": source, "base": base, "model_paths": paths}
+    for key in ("name", "seeds", "epochs", "repeats", "noise_seed", "char_kind", "char_level"):
+        if key in raw:
+            values[key] = raw[key]
+    for key in ("kinds", "levels"):
+        if key in raw:
+            if not isinstance(raw[key], list):
+                raise ConfigError(key, f"must be a list, got {raw[key]!r}", source)
+            values[key] = tuple(raw[key])
+    if "levels" in values:
+        values["levels"] = tuple(float(v) if _number(v) else v for v in values["levels"])
+    if _number(values.get("char_level")):
+        values["char_level"] = float(values["char_level"])
+    if not isinstance(values.get("name", "x"), str):
+        raise ConfigError("name", "must be a string", source)
+    if paths:
+        values["seeds"] = len(paths)
+    return CurveSpec(**values).validate()
+
+
+def load_spec(path) -> CurveSpec:
+    from aegui.core.files.jsonfile import read_json
+    path = Path(path)
+    return spec_from_dict(read_json(path), str(path), path.parent)
+
+
+# ---------------------------------------------------------------- measuring
+
+def wrong_pixels(models, clean: np.ndarray, kind: str, level: float, repeats: int,
+                 seeds) -> tuple[np.ndarray, np.ndarray]:
+    """Mean wrong pixels per sample over `repeats` noisy copies, after denoising by each model
+    and of the noisy input itself: two arrays [S, N] (S = len(models)). `seeds[k]` seeds model
+    k's noise (an int or a sequence for numpy's SeedSequence)."""
+    from aegui.core.models.latent import reconstruct
+    clean = np.asarray(clean, dtype=np.float32)
+    n = len(clean)
+    copies = np.repeat(clean, repeats, axis=0)
+    truth = copies >= 0.5
+    after = np.empty((len(models), n))
+    before = np.empty((len(models), n))
+    for k, model in enumerate(models):
+        noisy = apply_noise(copies, kind, level, np.random.default_rng(seeds[k]))
+        out = reconstruct(model, noisy)
+        after[k] = ((out >= 0.5) != truth).sum(1).reshape(n, repeats).mean(1)
+        before[k] = ((noisy >= 0.5) != truth).sum(1).reshape(n, repeats).mean(1)
+    return after, before
+
+
+@dataclass
+class CurveResult:
+    name: str
+    kinds: tuple[str, ...]
+    levels: np.ndarray            # [L]
+    labels: list[str]             # [N] the samples (glyph labels)
+    wrong: np.ndarray             # [kinds, L, S, N] mean wrong pixels per sample after denoising
+    baseline: np.ndarray          # [kinds, L, S, N] the same for the noisy input
+    repeats: int
+    char_kind: str
+    char_level: float
+    dataset: str = ""
+    seconds: float = 0.0          # all of it, training included
+    train_seconds: float = 0.0
+    models: str = ""              # "trained here: ..." or the model paths
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.wrong.shape[2])
+
+    def _k(self, kind: str) -> int:
+        if kind not in self.kinds:
+            raise ValueError(f"{kind!r} was not measured; the result has {', '.join(self.kinds)}")
+        return self.kinds.index(kind)
+
+    def _l(self, level: float) -> int:
+        hits = np.flatnonzero(np.isclose(self.levels, level))
+        if not len(hits):
+            raise ValueError(f"level {level} was not measured; the result has {list(self.levels)}")
+        return int(hits[0])
+
+    def curve(self, kind: str) -> dict[str, np.ndarray]:
+        """levels, mean, std (over seeds, ddof=0), baseline_mean, baseline_std: arrays [L]."""
+        per_seed = self.wrong[self._k(kind)].mean(2)        # [L, S]
+        base = self.baseline[self._k(kind)].mean(2)
+        return {"levels": self.levels.copy(), "mean": per_seed.mean(1), "std": per_seed.std(1),
+                "baseline_mean": base.mean(1), "baseline_std": base.std(1)}
+
+    def per_char(self, kind: str | None = None, level: float | None = None) -> dict:
+        """labels and arrays [N] (mean, std over seeds; baseline_mean, baseline_std) at one
+        kind and level (default: char_kind, char_level)."""
+        k = self._k(kind or self.char_kind)
+        j = self._l(self.char_level if level is None else level)
+        w, b = self.wrong[k, j], self.baseline[k, j]           # [S, N]
+        return {"labels": list(self.labels), "mean": w.mean(0), "std": w.std(0),
+                "baseline_mean": b.mean(0), "baseline_std": b.std(0)}
+
+    def curve_rows(self) -> list[dict]:
+        rows = []
+        for kind in self.kinds:
+            c = self.curve(kind)
+            for j, level in enumerate(self.levels):
+                rows.append({"kind": kind, "level": float(level), "mean": c["mean"][j], "std": c["std"][j],
+                             "baseline_mean": c["baseline_mean"][j], "baseline_std": c["baseline_std"][j],
+                             "n_seeds": self.n_seeds, "n_samples": len(self.labels), "repeats": self.repeats})
+        return rows
+
+    def per_char_rows(self) -> list[dict]:
+        rows = []
+        for kind in self.kinds:
+            for level in self.levels:
+                pc = self.per_char(kind, float(level))
+                for i, label in enumerate(self.labels):
+                    rows.append({"kind": kind, "level": float(level), "index": i, "char": label,
+                                 "mean": pc["mean"][i], "std": pc["std"][i],
+                                 "baseline_mean": pc["baseline_mean"][i], "baseline_std": pc["baseline_std"][i],
+                                 "n_seeds": self.n_seeds})
+        return rows
+
+    def to_csv(self, path) -> Path:
+        """The tidy curve table (one row per kind and level)."""
+        return _write_csv(path, CURVE_COLUMNS, self.curve_rows())
+
+    def per_char_csv(self, path) -> Path:
+        return _write_csv(path, PER_CHAR_COLUMNS, self.per_char_rows())
+
+    def figure(self):
+        """PIL image: the curves (bands = ± std over seeds; dashed = noisy input) and the
+        per-character bars at char_kind / char_level."""
+        from aegui.core.analyses import charts
+        img = charts.canvas(1500, 560)
+        series = []
+        for i, kind in enumerate(self.kinds):
+            c = self.curve(kind)
+            color = charts.PALETTE[i % len(charts.PALETTE)]
+            pct = c["levels"] * 100
+            series.append({"label": f"{LABELS[kind]}, denoised", "x": pct, "y": c["mean"], "std": c["std"],
+                           "color": color})
+            series.append({"label": f"{LABELS[kind]}, noisy input", "x": pct, "y": c["baseline_mean"],
+                           "color": color, "dash": True})
+        level_pct = [float(v) * 100 for v in self.levels]
+        charts.line_panel(img, (0, 0, 620, 560), series, title=f"{self.name} ({self.n_seeds} seeds)",
+                          xlabel="noise level (%; gaussian: standard deviation x 100)",
+                          ylabel="wrong pixels per sample", xticks=level_pct,
+                          xtick_text=lambda v: f"{v:g}")
+        pc = self.per_char()
+        groups = [{"label": "noisy input", "values": pc["baseline_mean"], "color": (200, 200, 200)},
+                  {"label": "denoised (± std over seeds)", "values": pc["mean"], "std": pc["std"],
+                   "color": charts.PALETTE[self.kinds.index(self.char_kind) % len(charts.PALETTE)]}]
+        labels = [_short(lab) for lab in self.labels]
+        charts.bar_panel(img, (630, 0, 1500, 560), labels, groups,
+                         title=f"per sample: {LABELS[self.char_kind]} {self.char_level * 100:g} %",
+                         xlabel="sample", ylabel="wrong pixels")
+        return img
+
+    def write(self, out_dir) -> dict[str, Path]:
+        """curve.csv, per_char.csv, denoising-curve.png and denoising-curve.json in out_dir."""
+        from aegui.core.files.atomic import atomic_write_text
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"curve": self.to_csv(out / "curve.csv"), "per_char": self.per_char_csv(out / "per_char.csv"),
+                 "png": out / "denoising-curve.png", "json": out / "denoising-curve.json"}
+        self.figure().save(paths["png"], format="PNG")
+        atomic_write_text(paths["json"], json.dumps(self.summary(), indent=2) + "\n")
+        return paths
+
+    def summary(self) -> dict:
+        return {"name": self.name, "dataset": self.dataset, "models": self.models, "kinds": list(self.kinds),
+                "levels": [float(v) for v in self.levels], "n_seeds": self.n_seeds, "samples": len(self.labels),
+                "repeats": self.repeats, "char_kind": self.char_kind, "char_level": self.char_level,
+                "seconds": round(self.seconds, 3), "train_seconds": round(self.train_seconds, 3),
+                "std": "population standard deviation over seeds (ddof=0)"}
+
+
+CURVE_COLUMNS = ["kind", "level", "mean", "std", "baseline_mean", "baseline_std", "n_seeds", "n_samples",
+                 "repeats"]
+PER_CHAR_COLUMNS = ["kind", "level", "index", "char", "mean", "std", "baseline_mean", "baseline_std", "n_seeds"]
+
+
+def _short(label: str) -> str:
+    return {"space": "sp", "DEL": "del"}.get(label, label[:3])
+
+
+def _write_csv(path, header, rows) -> Path:
+    from aegui.core.files.atomic import atomic_write_text
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (repr(float(v)) if isinstance(v, (float, np.floating)) else v) for k, v in row.items()})
+    atomic_write_text(Path(path), buf.getvalue())
+    return Path(path)
+
+
+# ---------------------------------------------------------------- the job
+
+class DenoiseCurveJob:
+    """Trains the spec's base (K = seeds models together) or takes `models` (K=1 models, one per
+    seed), then measures every kind and level.
+
+    steps() yields dicts:
+    - {"state": "training", "epoch", "epochs", "loss", "fraction", "elapsed"} while training;
+    - {"state": "evaluating", "kind", "level", "done", "total", "fraction", "elapsed"} per kind and level;
+    - last: {"state": "finished", "fraction": 1.0, "elapsed", "result": CurveResult}, or
+      {"state": "cancelled", ..., "result": None} after cancel() (nothing partial is kept).
+    After training, `models` holds the K trained models (K=1 each, CPU) and `session` the session.
+    """
+
+    def __init__(self, spec: CurveSpec, *, models=None, data=None, device: str | None = None):
+        spec.validate()
+        self.spec = spec
+        self.device = device
+        self.session = None
+        self._cancel = False
+        if models is None and spec.model_paths:
+            from aegui.core.files.storage import load_model
+            loaded = [load_model(p) for p in spec.model_paths]
+            models = [m for m, _, _ in loaded]
+            if data is None:
+                data = _dataset(loaded[0][1])
+        self.models = list(models) if models is not None else None
+        if self.models is None:
+            exp = spec.experiment()
+            self.experiment = exp
+            self.data = data if data is not None else _dataset(exp)
+            from aegui.core.train.session import check_fits
+            check_fits(exp, self.data)
+        else:
+            if not self.models:
+                raise ConfigError("models", "give at least one model", spec.source)
+            self.experiment = None
+            if data is None:
+                raise ValueError("pass the dataset the models were trained on (data=...)")
+            self.data = data
+            for m in self.models:
+                if m.input_dim != self.data.dim:
+                    raise ConfigError("models", f"a model reads {m.input_dim} values per sample but "
+                                      f"{self.data.name} has {self.data.dim}", spec.source)
+
+    def cancel(self) -> None:
+        self._cancel = True
+        session = self.session
+        if session is not None:
+            session.stop()
+
+    def steps(self) -> Iterator[dict]:
+        spec = self.spec
+        start = time.perf_counter()
+        train_share = 0.0 if self.models is not None else 0.85
+        train_seconds = 0.0
+        described = ", ".join(spec.model_paths)
+        if self.models is None:
+            from aegui.core.train import progress as P
+            from aegui.core.train.session import TrainingSession
+            exp = self.experiment
+            seeds = [exp.train.seed + i for i in range(spec.seeds)]
+            self.session = session = TrainingSession(exp, self.data, seeds=seeds, device=self.device)
+            if self._cancel:
+                session.stop()
+            rec = None
+            for rec in session.steps():
+                yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
+                       "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
+                       "elapsed": time.perf_counter() - start}
+            if self._cancel or rec is None or rec.state == P.STOPPED:
+                yield self._cancelled(start)
+                return
+            self.models = [session.model.select(k) for k in range(session.k)]
+            train_seconds = time.perf_counter() - start
+            described = f"trained here: {exp.name}, {session.k} seeds from {seeds[0]}, {rec.epoch} epochs"
+        n_kinds, n_levels = len(spec.kinds), len(spec.levels)
+        total = n_kinds * n_levels
+        shape = (n_kinds, n_levels, len(self.models), len(self.data))
+        wrong, base = np.empty(shape), np.empty(shape)
+        done = 0
+        for a, kind in enumerate(spec.kinds):
+            for j, level in enumerate(spec.levels):
+                if self._cancel:
+                    yield self._cancelled(start)
+                    return
+                seeds = [(spec.noise_seed, KINDS.index(kind), j, k) for k in range(len(self.models))]
+                with one_thread():
+                    wrong[a, j], base[a, j] = wrong_pixels(self.models, self.data.x, kind, level,
+                                                           spec.repeats, seeds)
+                done += 1
+                yield {"state": "evaluating", "kind": kind, "level": level, "done": done, "total": total,
+                       "fraction": train_share + (1 - train_share) * done / total,
+                       "elapsed": time.perf_counter() - start}
+        result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(self.data.labels),
+                             wrong, base, spec.repeats, spec.char_kind, spec.char_level, self.data.name,
+                             time.perf_counter() - start, train_seconds, described)
+        yield {"state": "finished", "fraction": 1.0, "elapsed": result.seconds, "result": result}
+
+    def _cancelled(self, start) -> dict:
+        return {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}
+
+    def run(self) -> CurveResult | None:
+        last = None
+        for last in self.steps():
+            pass
+        return last["result"] if last else None
+
+
+def _dataset(exp: Experiment):
+    from aegui.core.data.datasets import from_config
+    return from_config(exp.data)

@@ -1,0 +1,280 @@
+"""Figures students put in their reports, drawn with Pillow (no Qt, no matplotlib): a
+reconstruction grid, a latent traversal with labelled axes, an interpolation strip (PNG) and
+its animation (GIF). Each returns a PIL image (RGB) and writes a file when given a path.
+
+Samples are arrays in [0, 1] shaped (H, W), (H, W, 3) or (H, W, 4), shown as on screen (see
+display: grey is ink on white, RGBA on white). Small pictures are enlarged with crisp pixels
+to about TILE_PX so a 5x7 glyph and a 64 px emoji make figures of a similar size.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from aegui.core.data.display import BACKGROUND, is_gray, mosaic, to_uint8
+
+TILE_PX = 48                 # the longer side of one enlarged sample, at least
+TEXT = (40, 40, 40)
+FONT_PX = 13
+PAD = 6
+
+
+def auto_scale(shape, target: int = TILE_PX) -> int:
+    """Whole-pixel enlargement that brings a sample's longer side to about `target` px."""
+    return max(1, int(round(target / max(shape[0], shape[1]))))
+
+
+def font(size: int = FONT_PX) -> ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def sample_image(img, scale: int = 1) -> Image.Image:
+    """One sample as an RGB picture, each pixel enlarged to scale x scale."""
+    px = to_uint8(img)
+    pil = Image.fromarray(px, "L" if px.ndim == 2 else "RGB").convert("RGB")
+    if scale > 1:
+        pil = pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST)
+    return pil
+
+
+def save_image(img, path, scale: int | None = None) -> Image.Image:
+    pil = sample_image(img, scale or auto_scale(np.shape(img)))
+    _save(pil, path)
+    return pil
+
+
+def _save(pil: Image.Image, path, **kw) -> None:
+    path = Path(path)
+    fmt = "GIF" if path.suffix.lower() == ".gif" else "PNG"
+    pil.save(path, format=fmt, **kw)
+
+
+def _tiles(images: np.ndarray, scale: int) -> np.ndarray:
+    """Display pixels of a batch [N, H, W(, C)] as RGB uint8 [N, H*scale, W*scale, 3]."""
+    images = np.asarray(images, dtype=np.float32)
+    px = to_uint8(images, gray=is_gray(images.shape[1:]))
+    if px.ndim == 3:
+        px = np.repeat(px[..., None], 3, axis=3)
+    if scale > 1:
+        px = np.repeat(np.repeat(px, scale, axis=1), scale, axis=2)
+    return px
+
+
+def _text_size(draw: ImageDraw.ImageDraw, text: str, f) -> tuple[int, int]:
+    if not text:
+        return 0, 0
+    x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=f)
+    return int(math.ceil(x1 - min(0, x0))), int(math.ceil(y1 - min(0, y0)))
+
+
+def _fit_text(draw, text: str, f, width: int) -> str:
+    """`text`, cut with an ellipsis so it is at most `width` px wide ("" if nothing fits)."""
+    if _text_size(draw, text, f)[0] <= width:
+        return text
+    for n in range(len(text) - 1, 0, -1):
+        cut = text[:n] + "…"
+        if _text_size(draw, cut, f)[0] <= width:
+            return cut
+    return ""
+
+
+def _scratch() -> ImageDraw.ImageDraw:
+    return ImageDraw.Draw(Image.new("RGB", (1, 1)))
+
+
+def tick_text(v: float, span: float) -> str:
+    """A tick value with as many decimals as the axis span needs."""
+    digits = 0 if span >= 20 else 1 if span >= 2 else 2 if span >= 0.2 else 3
+    text = f"{v:.{digits}f}"
+    return "0" if float(text) == 0 else text      # no "-0.0"
+
+
+# ---------------------------------------------------------------- reconstruction grid
+
+def reconstruction_grid(originals, recons, labels: Sequence[str] | None = None, columns: int = 12,
+                        scale: int | None = None, titles: tuple[str, str] = ("original", "reconstruction"),
+                        path=None) -> Image.Image:
+    """Originals in a row above their reconstructions, `columns` samples per row pair, row
+    titles on the left and (if given) each sample's label under its pair."""
+    originals = np.asarray(originals, dtype=np.float32)
+    recons = np.asarray(recons, dtype=np.float32).reshape(originals.shape)
+    n = len(originals)
+    if n == 0:
+        raise ValueError("no samples to draw")
+    scale = scale or auto_scale(originals.shape[1:])
+    top, bottom = _tiles(originals, scale), _tiles(recons, scale)
+    th, tw = top.shape[1:3]
+    cols = max(1, min(columns, n))
+    blocks = math.ceil(n / cols)
+    f = font()
+    draw = _scratch()
+    title_w = max(_text_size(draw, t, f)[0] for t in titles) + PAD if any(titles) else 0
+    label_h = (_text_size(draw, "Ag", f)[1] + 4) if labels is not None else 0
+    gap = max(1, scale // 2)
+    pair_h = 2 * th + gap
+    block_h = pair_h + label_h + 2 * PAD
+    width = PAD + title_w + cols * (tw + gap) - gap + PAD
+    height = blocks * block_h
+    out = Image.new("RGB", (width, height), (BACKGROUND,) * 3)
+    d = ImageDraw.Draw(out)
+    for b in range(blocks):
+        y0 = b * block_h + PAD
+        for row, title in ((0, titles[0]), (1, titles[1])):
+            if title:
+                tw_, tht = _text_size(d, title, f)
+                d.text((PAD + title_w - PAD - tw_, y0 + row * (th + gap) + (th - tht) // 2), title, fill=TEXT, font=f)
+        for c in range(cols):
+            i = b * cols + c
+            if i >= n:
+                break
+            x = PAD + title_w + c * (tw + gap)
+            out.paste(Image.fromarray(top[i]), (x, y0))
+            out.paste(Image.fromarray(bottom[i]), (x, y0 + th + gap))
+            if labels is not None:
+                text = _fit_text(d, str(labels[i]), f, tw + gap - 1)
+                lw = _text_size(d, text, f)[0]
+                d.text((x + (tw - lw) // 2, y0 + pair_h + 2), text, fill=TEXT, font=f)
+    if path is not None:
+        _save(out, path)
+    return out
+
+
+# ---------------------------------------------------------------- latent traversal
+
+def traversal_points(xs, ys, dims: tuple[int, int] = (0, 1), latent_dim: int = 2, base=None) -> np.ndarray:
+    """Latent points [len(ys)*len(xs), L], row-major with row 0 at the FIRST y: x along dims[0],
+    y along dims[1], every other dimension from `base` (default 0)."""
+    xs = np.asarray(xs, np.float32)
+    ys = np.asarray(ys if ys is not None else [0.0], np.float32)
+    z = np.tile(np.zeros(latent_dim, np.float32) if base is None else np.asarray(base, np.float32),
+                (len(xs) * len(ys), 1))
+    gx, gy = np.meshgrid(xs, ys)
+    z[:, dims[0]] = gx.ravel()
+    if latent_dim > 1 and len(dims) > 1:
+        z[:, dims[1]] = gy.ravel()
+    return z
+
+
+def latent_traversal(decode: Callable[[np.ndarray], np.ndarray], xs, ys=None, *, shape,
+                     dims: tuple[int, int] = (0, 1), latent_dim: int = 2, base=None,
+                     names: tuple[str, str] | None = None, scale: int | None = None, path=None) -> Image.Image:
+    """Decoded samples on a grid: x values `xs` along the bottom (left to right), y values `ys`
+    up the left side (largest at the top, as in a plot; None for a single row), each tick
+    labelled with its value and each axis with its name (default "z<dim>").
+
+    decode(z [M, L] float32) -> [M, *shape] or [M, D] in [0, 1]."""
+    xs = np.asarray(xs, np.float32)
+    ys_sorted = None if ys is None else np.sort(np.asarray(ys, np.float32))[::-1]
+    z = traversal_points(xs, ys_sorted, dims, latent_dim, base)
+    rows = 1 if ys_sorted is None else len(ys_sorted)
+    images = np.asarray(decode(z), dtype=np.float32).reshape((rows * len(xs),) + tuple(shape))
+    scale = scale or auto_scale(shape)
+    tiles = _tiles(images, scale).reshape((rows, len(xs)) + (shape[0] * scale, shape[1] * scale, 3))
+    th, tw = tiles.shape[2:4]
+    gap = max(1, scale // 2)
+    grid = mosaic(tiles, gap)
+    names = names or (f"z{dims[0]}", f"z{dims[1]}" if len(dims) > 1 else "")
+    f = font()
+    draw = _scratch()
+    line_h = _text_size(draw, "0", f)[1]
+    x_ticks = [tick_text(v, float(np.ptp(xs))) for v in xs]
+    y_ticks = [] if ys_sorted is None else [tick_text(v, float(np.ptp(ys_sorted))) for v in ys_sorted]
+    y_tick_w = max((_text_size(draw, t, f)[0] for t in y_ticks), default=0)
+    y_name_w = line_h + PAD if y_ticks else 0
+    left = PAD + y_name_w + y_tick_w + (PAD if y_ticks else 0)
+    bottom = PAD // 2 + line_h + PAD + line_h + PAD
+    width = left + grid.shape[1] + PAD
+    height = PAD + grid.shape[0] + bottom
+    out = Image.new("RGB", (width, height), (BACKGROUND,) * 3)
+    out.paste(Image.fromarray(grid), (left, PAD))
+    d = ImageDraw.Draw(out)
+    # x ticks: skip some when neighbours would touch.
+    widest = max(_text_size(d, t, f)[0] for t in x_ticks)
+    every = max(1, math.ceil((widest + 4) / (tw + gap)))
+    y_text = PAD + grid.shape[0] + PAD // 2
+    for c, t in enumerate(x_ticks):
+        if c % every and c != len(x_ticks) - 1:
+            continue
+        w_ = _text_size(d, t, f)[0]
+        d.text((left + c * (tw + gap) + (tw - w_) // 2, y_text), t, fill=TEXT, font=f)
+    nw = _text_size(d, names[0], f)[0]
+    d.text((left + (grid.shape[1] - nw) // 2, y_text + line_h + PAD), names[0], fill=TEXT, font=f)
+    if y_ticks:
+        every = max(1, math.ceil((line_h + 2) / (th + gap)))
+        for r, t in enumerate(y_ticks):
+            if r % every and r != len(y_ticks) - 1:
+                continue
+            w_ = _text_size(d, t, f)[0]
+            d.text((left - PAD - w_, PAD + r * (th + gap) + (th - line_h) // 2), t, fill=TEXT, font=f)
+        # The y axis name reads bottom to top, beside the ticks.
+        nw, nh = _text_size(d, names[1], f)
+        label = Image.new("RGB", (max(1, nw), max(1, nh + 2)), (BACKGROUND,) * 3)
+        ImageDraw.Draw(label).text((0, 0), names[1], fill=TEXT, font=f)
+        label = label.rotate(90, expand=True)
+        out.paste(label, (PAD, PAD + (grid.shape[0] - label.height) // 2))
+    if path is not None:
+        _save(out, path)
+    return out
+
+
+# ---------------------------------------------------------------- interpolation
+
+def interpolation_strip(images, ends: tuple[str, str] = ("", ""), scale: int | None = None,
+                        path=None) -> Image.Image:
+    """Samples side by side with one enlarged pixel of gap; the end labels (if any) under the
+    first and last tiles. Without labels the size is H*scale by N*W*scale + (N-1)*scale."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise ValueError("no samples to draw")
+    scale = scale or auto_scale(images.shape[1:])
+    tiles = _tiles(images, scale)
+    strip = mosaic(tiles[None], scale)
+    f = font()
+    draw = _scratch()
+    band = _text_size(draw, "Ag", f)[1] + 4 if any(ends) else 0
+    out = Image.new("RGB", (strip.shape[1], strip.shape[0] + band), (BACKGROUND,) * 3)
+    out.paste(Image.fromarray(strip), (0, 0))
+    if band:
+        d = ImageDraw.Draw(out)
+        half = max(1, strip.shape[1] // 2 - 2)
+        a, b = (_fit_text(d, str(t), f, half) for t in ends)
+        d.text((0, strip.shape[0] + 2), a, fill=TEXT, font=f)
+        d.text((strip.shape[1] - _text_size(d, b, f)[0], strip.shape[0] + 2), b, fill=TEXT, font=f)
+    if path is not None:
+        _save(out, path)
+    return out
+
+
+def interpolation_gif(images, path, scale: int | None = None, frame_ms: int = 120, bounce: bool = True,
+                      hold: int = 4) -> int:
+    """An animated GIF that plays the strip (there and back when `bounce`), looping forever;
+    the end frames stay `hold` times longer. Returns the number of frames."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) < 2:
+        raise ValueError("an animation needs at least two samples")
+    scale = scale or max(2, auto_scale(images.shape[1:], 2 * TILE_PX))
+    order = list(range(len(images)))
+    if bounce:
+        order += order[-2:0:-1]
+    frames = [Image.fromarray(t) for t in _tiles(images, scale)]
+    seq = [frames[i] for i in order]
+    last = len(images) - 1
+    durations = [frame_ms * (hold if i in (0, last) else 1) for i in order]
+    # One shared palette keeps colours from flickering between frames.
+    palette = _palette_for(seq)
+    seq = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in seq]
+    seq[0].save(Path(path), format="GIF", save_all=True, append_images=seq[1:], duration=durations,
+                loop=0, disposal=1, optimize=False)
+    return len(seq)
+
+
+def _palette_for(frames: list[Image.Image]) -> Image.Image:
+    sheet = Image.new("RGB", (frames[0].width, frames[0].height * len(frames)))
+    for k, im in enumerate(frames):
+        sheet.paste(im, (0, k * frames[0].height))
+    return sheet.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+

@@ -1,0 +1,539 @@
+"""Classifier probe (the course's seed 003, a stacked autoencoder used for classification): a
+small softmax head trained on an autoencoder's codes, with the encoder FROZEN (a linear probe
+of what the codes hold) or fine-tuned with the head. Reports accuracy on a seeded train /
+held-out split and confusion matrices.
+
+- Head: `hidden` = 0 is a linear softmax layer; > 0 adds one ReLU hidden layer of that size.
+  Cross-entropy loss, Adam (optim.TensorAdam, torch.optim.Adam's update), full batch unless `batch_size` is set. The codes
+  are standardised with the training part's mean and std (computed once, from the encoder as
+  given; fine-tuning then trains through that fixed scaling).
+- `model=None` probes the raw inputs instead (the same head on the pixels): the baseline the
+  codes are compared with.
+- Split: stratified by class and seeded (`split_seed`): each class with n >= 2 samples puts
+  round(n * val_split) of them (at least 1, at most n - 1) in the held-out part.
+- Labelled datasets: the sklearn digits (labels "0"-"9"), MNIST-style IDX files (labels = class
+  numbers), and the 5x7 fonts by character class: `char_class(label)` puts each of the 96
+  glyphs of Font1-3 in one of CHAR_CLASSES: "digit" (0-9), "upper" (A-Z), "lower" (a-z) or
+  "symbol" (everything else: space, punctuation, brackets, DEL). `class_targets(dataset)` picks
+  the targets a dataset implies (fonts -> character classes, others -> their labels).
+
+Job shape (aegui.qt.workers.JobController)::
+
+    job = ProbeJob(model, data, ProbeConfig(hidden=0, epochs=300))
+    for p in job.steps(): ...    # {"state": "running", "epoch", "epochs", "loss", "train_accuracy",
+                                 #  "val_accuracy", "fraction", "elapsed"} every check_every epochs,
+                                 # then {"state": "finished" | "cancelled", "result": ProbeResult}
+    job.cancel()                 # cooperative: the head as trained so far is evaluated and kept
+
+ProbeResult.write(DIR) writes accuracy.json, confusion.csv (held-out part; rows = true class,
+columns = predicted), confusion_train.csv and history.csv.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from aegui.core.config.experiment import ConfigError
+
+CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
+HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy"]
+
+
+def char_class(label: str) -> str:
+    """A glyph label ("A", "7", "space", "DEL", "{") -> one of CHAR_CLASSES."""
+    if len(label) == 1 and label.isascii():
+        if label.isdigit():
+            return "digit"
+        if label.isupper():
+            return "upper"
+        if label.islower():
+            return "lower"
+    return "symbol"
+
+
+def class_targets(data) -> list[str]:
+    """The class of each sample: character classes for font glyphs (datasets with character
+    codes), the labels themselves otherwise (digits, IDX files, folders)."""
+    if getattr(data, "codes", None):
+        return [char_class(lab) for lab in data.labels]
+    return list(data.labels)
+
+
+def _class_order(targets: Sequence[str]) -> list[str]:
+    names = set(targets)
+    if names <= set(CHAR_CLASSES):
+        return [c for c in CHAR_CLASSES if c in names]
+    if all(t.lstrip("-").isdigit() for t in names):
+        return sorted(names, key=int)
+    return sorted(names)
+
+
+def stratified_split(targets: Sequence[str], val_split: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, held-out indices), both sorted; see the module docstring."""
+    rng = np.random.default_rng(seed)
+    targets = np.asarray(targets)
+    train, val = [], []
+    for c in _class_order(list(targets)):
+        idx = np.flatnonzero(targets == c)
+        idx = idx[rng.permutation(len(idx))]
+        k = 0 if val_split == 0 or len(idx) < 2 else min(len(idx) - 1, max(1, int(round(len(idx) * val_split))))
+        val += list(idx[:k])
+        train += list(idx[k:])
+    return np.sort(np.asarray(train, int)), np.sort(np.asarray(val, int))
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    hidden: int = 0               # 0: linear softmax head; > 0: one ReLU hidden layer
+    epochs: int = 300
+    learning_rate: float = 0.01   # Adam
+    batch_size: int = 0           # 0 = full batch
+    val_split: float = 0.25       # held-out fraction (0 = none: accuracy on the training part only)
+    split_seed: int = 0
+    seed: int = 0                 # the head's initial weights and batch order
+    fine_tune: bool = False       # also train the encoder
+    check_every: int = 10
+
+    def validate(self, source: str | None = None) -> "ProbeConfig":
+        def bad(name, problem):
+            raise ConfigError(f"probe.{name}", problem, source)
+        for name in ("hidden", "batch_size", "split_seed", "seed"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+                bad(name, f"must be a whole number >= 0, got {v!r}")
+        for name in ("epochs", "check_every"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and not isinstance(v, bool) and v > 0):
+                bad(name, f"must be a positive whole number, got {v!r}")
+        lr = self.learning_rate
+        if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0):
+            bad("learning_rate", f"must be a positive number, got {lr!r}")
+        vs = self.val_split
+        if not (isinstance(vs, (int, float)) and not isinstance(vs, bool) and 0 <= vs <= 0.9):
+            bad("val_split", f"must be a fraction from 0 to 0.9 (0.25 = a quarter held out), got {vs!r}")
+        if not isinstance(self.fine_tune, bool):
+            bad("fine_tune", f"must be true or false, got {self.fine_tune!r}")
+        return self
+
+
+def probe_config_from_dict(raw, source: str | None = None) -> ProbeConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError("probe", "must be an object of probe settings", source)
+    known = {f.name for f in fields(ProbeConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"probe.{unknown[0]}", f"unknown setting; known: {', '.join(sorted(known))}", source)
+    values = dict(raw)
+    if isinstance(values.get("learning_rate"), int) and not isinstance(values["learning_rate"], bool):
+        values["learning_rate"] = float(values["learning_rate"])
+    return ProbeConfig(**values).validate(source)
+
+
+@dataclass
+class ProbeResult:
+    classes: list[str]
+    train_accuracy: float
+    val_accuracy: float | None             # None without a held-out part
+    confusion: np.ndarray                  # [C, C] held-out part (training part if none); rows = true
+    confusion_train: np.ndarray            # [C, C]
+    chance: float                          # accuracy of always answering the commonest training class
+    n_train: int
+    n_val: int
+    epochs: int                            # epochs trained (fewer after a cancel)
+    config: ProbeConfig
+    features: str                          # "codes (frozen encoder)", "codes (fine-tuned encoder)", "pixels"
+    dataset: str = ""
+    latent_dim: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+    history: list[dict] = field(default_factory=list)
+    val_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    val_predicted: np.ndarray = field(default_factory=lambda: np.zeros(0, int))   # class index per held-out sample
+
+    def to_dict(self) -> dict:
+        return {"dataset": self.dataset, "features": self.features, "latent_dim": self.latent_dim,
+                "classes": self.classes, "train_accuracy": round(self.train_accuracy, 6),
+                "val_accuracy": None if self.val_accuracy is None else round(self.val_accuracy, 6),
+                "chance": round(self.chance, 6), "n_train": self.n_train, "n_val": self.n_val,
+                "epochs": self.epochs, "seconds": round(self.seconds, 3), "cancelled": self.cancelled,
+                "config": asdict(self.config),
+                "confusion": self.confusion.tolist(), "confusion_train": self.confusion_train.tolist(),
+                "confusion_rows": "true class", "confusion_columns": "predicted class"}
+
+    def write(self, out_dir, stem: str = "") -> dict[str, Path]:
+        """accuracy.json, confusion.csv, confusion_train.csv, history.csv (prefixed by `stem`)."""
+        from aegui.core.files.atomic import atomic_write_text
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"json": out / f"{stem}accuracy.json", "confusion": out / f"{stem}confusion.csv",
+                 "confusion_train": out / f"{stem}confusion_train.csv", "history": out / f"{stem}history.csv"}
+        atomic_write_text(paths["json"], json.dumps(self.to_dict(), indent=2) + "\n")
+        for key, matrix in (("confusion", self.confusion), ("confusion_train", self.confusion_train)):
+            atomic_write_text(paths[key], confusion_csv(self.classes, matrix))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in self.history:
+            writer.writerow({k: "" if row.get(k) is None else row[k] for k in HISTORY_COLUMNS})
+        atomic_write_text(paths["history"], buf.getvalue())
+        return paths
+
+
+def confusion_csv(classes: Sequence[str], matrix: np.ndarray) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["true \\ predicted", *classes])
+    for name, row in zip(classes, np.asarray(matrix)):
+        writer.writerow([name, *(int(v) for v in row)])
+    return buf.getvalue()
+
+
+def confusion_matrix(true: np.ndarray, pred: np.ndarray, n: int) -> np.ndarray:
+    m = np.zeros((n, n), dtype=np.int64)
+    np.add.at(m, (np.asarray(true, int), np.asarray(pred, int)), 1)
+    return m
+
+
+class ProbeJob:
+    """See the module docstring. `model`: a K=1 autoencoder (any kind; a VAE gives its mean) or
+    None for raw pixels; `data`: a Dataset; `targets`: one class name per sample (default
+    class_targets(data))."""
+
+    def __init__(self, model, data, config: ProbeConfig = ProbeConfig(), targets: Sequence[str] | None = None):
+        config.validate()
+        self.config = config
+        self.data = data
+        self.targets = list(targets) if targets is not None else class_targets(data)
+        if len(self.targets) != len(data):
+            raise ValueError(f"{len(self.targets)} targets for {len(data)} samples")
+        if model is not None and model.input_dim != data.dim:
+            raise ConfigError("data", f"the model reads {model.input_dim} values per sample but {data.name} "
+                              f"has {data.dim}; probe it on the data it was trained on")
+        self.classes = _class_order(self.targets)
+        if len(self.classes) < 2:
+            raise ConfigError("data", f"{data.name} has a single class ({self.classes[0] if self.classes else 'none'});"
+                              " a classifier needs at least two")
+        if config.fine_tune and model is None:
+            raise ConfigError("probe.fine_tune", "there is no encoder to fine-tune when probing raw pixels")
+        self.model = model.select(0) if model is not None else None   # a copy: fine-tuning must not touch the caller's
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    @property
+    def features(self) -> str:
+        if self.model is None:
+            return "pixels"
+        return "codes (fine-tuned encoder)" if self.config.fine_tune else "codes (frozen encoder)"
+
+    def steps(self) -> Iterator[dict]:
+        from aegui.core.train.threads import one_thread
+        with one_thread():
+            yield from self._steps()
+
+    def _steps(self) -> Iterator[dict]:
+        import torch
+        import torch.nn.functional as F
+
+        from aegui.core.train.optim import TensorAdam
+        cfg = self.config
+        start = time.perf_counter()
+        y_all = np.array([self.classes.index(t) for t in self.targets])
+        train_idx, val_idx = stratified_split(self.targets, cfg.val_split, cfg.split_seed)
+        x = torch.as_tensor(self.data.x, dtype=torch.float32)
+        y = torch.as_tensor(y_all)
+        enc = self.model
+        if enc is not None:
+            enc.flat.requires_grad_(cfg.fine_tune)
+
+        def features(rows) -> torch.Tensor:
+            return x[rows] if enc is None else enc.encode(x[rows])[0]
+
+        with torch.no_grad():
+            f0 = features(train_idx)
+        mean, std = f0.mean(0), f0.std(0, unbiased=False).clamp_min(1e-6)
+        n_in, n_cls = f0.shape[1], len(self.classes)
+        gen = torch.Generator().manual_seed(cfg.seed)
+
+        def layer(fan_in, fan_out):
+            bound = 1 / math.sqrt(fan_in)
+            w = ((torch.rand(fan_in, fan_out, generator=gen) * 2 - 1) * bound).requires_grad_()
+            b = torch.zeros(fan_out, requires_grad=True)
+            return [w, b]
+
+        head = layer(n_in, cfg.hidden) + layer(cfg.hidden, n_cls) if cfg.hidden else layer(n_in, n_cls)
+
+        def logits(rows) -> torch.Tensor:
+            h = (features(rows) - mean) / std
+            if cfg.hidden:
+                h = torch.relu(h @ head[0] + head[1])
+                return h @ head[2] + head[3]
+            return h @ head[0] + head[1]
+
+        params = head + ([enc.flat] if cfg.fine_tune else [])
+        opt = TensorAdam(params, lr=cfg.learning_rate)
+        n_train = len(train_idx)
+        bs = cfg.batch_size if 0 < cfg.batch_size < n_train else n_train
+        history: list[dict] = []
+
+        def accuracy(rows) -> tuple[float | None, np.ndarray]:
+            if not len(rows):
+                return None, np.zeros(0, int)
+            with torch.no_grad():
+                pred = logits(rows).argmax(1).numpy()
+            return float((pred == y_all[rows]).mean()), pred
+
+        epoch = 0
+        loss_value = math.nan
+        for epoch in range(1, cfg.epochs + 1):
+            order = train_idx[torch.randperm(n_train, generator=gen).numpy()] if bs < n_train else train_idx
+            for lo in range(0, n_train, bs):
+                rows = order[lo:lo + bs]
+                loss = F.cross_entropy(logits(rows), y[rows])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                loss_value = float(loss.detach())
+            if epoch % cfg.check_every == 0 or epoch == cfg.epochs or self._cancel:
+                train_acc, _ = accuracy(train_idx)
+                val_acc, _ = accuracy(val_idx)
+                history.append({"epoch": epoch, "loss": loss_value, "train_accuracy": train_acc,
+                                "val_accuracy": val_acc})
+                yield {"state": "running", "epoch": epoch, "epochs": cfg.epochs, "loss": loss_value,
+                       "train_accuracy": train_acc, "val_accuracy": val_acc, "fraction": epoch / cfg.epochs,
+                       "elapsed": time.perf_counter() - start}
+            if self._cancel:
+                break
+        train_acc, train_pred = accuracy(train_idx)
+        val_acc, val_pred = accuracy(val_idx)
+        counts = np.bincount(y_all[train_idx], minlength=n_cls)
+        eval_rows = val_idx if len(val_idx) else train_idx
+        chance = float((y_all[eval_rows] == int(np.argmax(counts))).mean())
+        result = ProbeResult(
+            classes=list(self.classes), train_accuracy=train_acc, val_accuracy=val_acc,
+            confusion=confusion_matrix(y_all[eval_rows], val_pred if len(val_idx) else train_pred, n_cls),
+            confusion_train=confusion_matrix(y_all[train_idx], train_pred, n_cls), chance=chance,
+            n_train=n_train, n_val=len(val_idx), epochs=epoch, config=cfg, features=self.features,
+            dataset=self.data.name, latent_dim=n_in if enc is not None else 0,
+            seconds=time.perf_counter() - start, cancelled=self._cancel, history=history,
+            val_indices=val_idx, val_predicted=val_pred)
+        yield {"state": "cancelled" if self._cancel else "finished", "fraction": 1.0,
+               "elapsed": result.seconds, "result": result}
+
+    def run(self) -> ProbeResult:
+        last = None
+        for last in self.steps():
+            pass
+        return last["result"]
+
+
+# ---------------------------------------------------------------- probe files and whole runs
+
+ANALYSIS = "probe"
+SPEC_KEYS = ("analysis", "name", "base", "model", "data", "labels", "max_samples", "probe", "baseline")
+DATA_CHOICES = ("model", "fonts", "digits")
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """A probe file (resources/analyses/probe-*.json)::
+
+        {"analysis": "probe", "name": "...",
+         "base": "../presets/x.json" | {experiment},   # an autoencoder trained first, or
+         "model": "path/to/model",                      # a trained one (not both)
+         "data": "model",      # model (its own data), fonts (all 96 glyphs), digits, or an IDX images file
+         "labels": "",         # IDX labels file ("" = beside the images)
+         "max_samples": 0,
+         "probe": {ProbeConfig fields},
+         "baseline": true}     # also probe the raw pixels with the same head
+
+    Paths are relative to the file. Fonts are classified by character class (char_class)."""
+    name: str = "probe"
+    base: object = None                 # Experiment trained first
+    model_path: str = ""
+    data: str = "model"
+    labels: str = ""
+    max_samples: int = 0
+    config: ProbeConfig = ProbeConfig()
+    baseline: bool = False
+    source: str | None = field(default=None, compare=False)
+
+
+def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
+    from aegui.core.analyses.sweep import _load_base
+    if not isinstance(raw, dict):
+        raise ConfigError("(top level)", "a probe file must be a JSON object", source)
+    unknown = sorted(set(raw) - set(SPEC_KEYS))
+    if unknown:
+        raise ConfigError(unknown[0], f"unknown key; a probe file has: {', '.join(SPEC_KEYS)}", source)
+    if raw.get("analysis", ANALYSIS) != ANALYSIS:
+        raise ConfigError("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}", source)
+    if ("base" in raw) == ("model" in raw):
+        raise ConfigError("base", "give base (an experiment trained first) or model (a trained model), "
+                          "one of them", source)
+    base_dir = Path(base_dir) if base_dir is not None else None
+
+    def rel(p: str) -> str:
+        return str(base_dir / p) if base_dir is not None and p and not Path(p).is_absolute() else p
+
+    values: dict = {"source": source}
+    if "base" in raw:
+        values["base"] = _load_base(raw["base"], source, base_dir)[0]
+    else:
+        if not isinstance(raw["model"], str) or not raw["model"]:
+            raise ConfigError("model", "must be the path of a trained model folder", source)
+        values["model_path"] = rel(raw["model"])
+    for key, kind in (("name", str), ("data", str), ("labels", str), ("baseline", bool)):
+        if key in raw:
+            if not isinstance(raw[key], kind):
+                raise ConfigError(key, f"must be {'true or false' if kind is bool else 'a string'}, got {raw[key]!r}",
+                                  source)
+            values[key] = raw[key]
+    if values.get("data", "model") not in DATA_CHOICES:
+        values["data"] = rel(values["data"])
+    if values.get("labels"):
+        values["labels"] = rel(values["labels"])
+    ms = raw.get("max_samples", 0)
+    if not (isinstance(ms, int) and not isinstance(ms, bool) and ms >= 0):
+        raise ConfigError("max_samples", f"must be 0 (all) or a positive whole number, got {ms!r}", source)
+    values["max_samples"] = ms
+    values["config"] = probe_config_from_dict(raw.get("probe", {}), source)
+    return ProbeSpec(**values)
+
+
+def load_spec(path) -> ProbeSpec:
+    from aegui.core.files.jsonfile import read_json
+    path = Path(path)
+    return spec_from_dict(read_json(path), str(path), path.parent)
+
+
+def probe_dataset(choice: str, exp, labels: str = "", max_samples: int = 0):
+    """The labelled data: "model" (the experiment's own data), "fonts" (all 96 glyphs of the
+    experiment's font file), "digits", or the path of an IDX images file."""
+    from aegui.core.data.datasets import font_dataset, from_config
+    from aegui.core.data.dataset import spread_indices
+    from aegui.core.data.image_data import digits_dataset, idx_dataset
+    if choice in ("", "model"):
+        data = from_config(exp.data)
+    elif choice == "fonts":
+        data = font_dataset(("all",), path=exp.data.path or None)
+    elif choice == "digits":
+        return digits_dataset(max_samples=max_samples)
+    else:
+        if not Path(choice).expanduser().is_file():
+            raise ConfigError("data", f"{choice!r} is not model, fonts, digits or an IDX images file that exists")
+        return idx_dataset(choice, labels or None, max_samples=max_samples)
+    if max_samples and len(data) > max_samples:
+        data = data.subset(spread_indices(len(data), max_samples))
+    return data
+
+
+@dataclass
+class ProbeRun:
+    probe: ProbeResult
+    baseline: ProbeResult | None         # the same head on the raw pixels, when asked
+    model: object                        # the K=1 autoencoder probed (trained here or loaded)
+    experiment: object
+    trained_here: bool
+    seconds: float
+
+
+class ProbeRunJob:
+    """A whole probe: train the spec's base (or load its model, or take `model`), then ProbeJob
+    on the chosen data, then the pixel baseline if asked. steps() yields
+    {"state": "training", "epoch", "epochs", "fraction", "elapsed"}, then the ProbeJob's dicts
+    with "stage": "probe" or "baseline" (their "state" stays "running"), and last
+    {"state": "finished" | "cancelled", "result": ProbeRun | None} (None when cancelled before
+    the probe finished its training; a probe cancelled mid-way is kept, as ProbeJob does)."""
+
+    def __init__(self, spec: ProbeSpec, *, model=None, experiment=None, device: str | None = None):
+        spec.config.validate(spec.source)
+        self.spec = spec
+        self.device = device
+        self.experiment = experiment
+        self.model = model
+        if model is None and spec.model_path:
+            from aegui.core.files.storage import load_model
+            self.model, self.experiment, _ = load_model(spec.model_path)
+        if self.model is None:
+            if spec.base is None:
+                raise ConfigError("base", "give an experiment to train or a model", spec.source)
+            self.experiment = spec.base
+        if self.experiment is None:
+            raise ValueError("pass the experiment the model was trained with")
+        self.data = probe_dataset(spec.data, self.experiment, spec.labels, spec.max_samples)
+        if self.model is not None and self.model.input_dim != self.data.dim:
+            raise ConfigError("data", f"the model reads {self.model.input_dim} values per sample but "
+                              f"{self.data.name} has {self.data.dim}; probe it on the data it was trained on",
+                              spec.source)
+        self._cancel = False
+        self._current = None
+
+    def cancel(self) -> None:
+        self._cancel = True
+        current = self._current
+        if current is not None:
+            (current.stop if hasattr(current, "stop") else current.cancel)()
+
+    def steps(self) -> Iterator[dict]:
+        start = time.perf_counter()
+        trained_here = self.model is None
+        train_share = 0.6 if trained_here else 0.0
+        probe_share = (1 - train_share) * (0.5 if self.spec.baseline else 1.0)
+        if trained_here:
+            from aegui.core.data.datasets import from_config
+            from aegui.core.train.session import TrainingSession
+            session = TrainingSession(self.experiment, from_config(self.experiment.data), device=self.device)
+            self._current = session
+            if self._cancel:
+                session.stop()
+            for rec in session.steps():
+                yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
+                       "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
+                       "elapsed": time.perf_counter() - start}
+            self._current = None
+            if self._cancel:
+                yield {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}
+                return
+            self.model = session.best_model()
+        results = {}
+        stages = [("probe", self.model, self.spec.config)]
+        if self.spec.baseline:
+            from dataclasses import replace
+            stages.append(("baseline", None, replace(self.spec.config, fine_tune=False)))
+        offset = train_share
+        for stage, model, config in stages:
+            job = ProbeJob(model, self.data, config)
+            self._current = job
+            if self._cancel:
+                job.cancel()
+            last = None
+            for item in job.steps():
+                last = item
+                if "result" not in item:
+                    yield {**item, "stage": stage, "fraction": offset + probe_share * item["fraction"],
+                           "elapsed": time.perf_counter() - start}
+            self._current = None
+            results[stage] = last["result"]
+            offset += probe_share
+            if self._cancel:
+                break
+        run = ProbeRun(results["probe"], results.get("baseline"), self.model, self.experiment, trained_here,
+                       time.perf_counter() - start)
+        yield {"state": "cancelled" if self._cancel else "finished", "fraction": 1.0, "elapsed": run.seconds,
+               "result": run}
+
+    def run(self) -> ProbeRun | None:
+        last = None
+        for last in self.steps():
+            pass
+        return last["result"] if last else None

@@ -1,0 +1,48 @@
+"""Reading and writing experiment files: native JSON, or a student's flat/nested JSON, which
+student_json translates."""
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+from aegui.core.config.experiment import _SECTIONS, ConfigError, Experiment, experiment_from_dict
+from aegui.core.config.student_json import import_student_config
+
+
+def _native_shape(raw: dict) -> bool:
+    """All four native sections, holding only native field names."""
+    if set(raw) - {"name", *_SECTIONS} or set(_SECTIONS) - set(raw):
+        return False
+    return all(isinstance(raw[k], dict) and set(raw[k]) <= {f.name for f in fields(cls)}
+               for k, cls in _SECTIONS.items())
+
+
+def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
+    """Read a native or a student-style JSON config; returns the experiment and notes
+    (ignored keys, assumptions) worth telling the user."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError("(json)", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}", source) from None
+    if isinstance(raw, dict) and ("schema_version" in raw or _native_shape(raw)):
+        # A full native config without its version is refused by name rather than read as a
+        # student's (which would ignore most fields and misread noise.kind as model.kind).
+        return experiment_from_dict(raw, source), []
+    return import_student_config(raw, source)
+
+
+def load_experiment(path) -> tuple[Experiment, list[str]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("(file)", "file not found; check the path", str(path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError("(file)", f"cannot read it ({e})", str(path)) from None
+    return experiment_from_json(text, str(path))
+
+
+def save_experiment(exp: Experiment, path) -> None:
+    from aegui.core.files.atomic import atomic_write_text
+    atomic_write_text(Path(path), exp.to_json() + "\n")

@@ -1,0 +1,87 @@
+"""Datasets as flat float arrays with labels: the 5x7 fonts here, images in image_data.py.
+`from_config` loads what a DataConfig describes; `split` / `load_split` hold out a seeded
+validation set."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from aegui.core.data import glyphs as G
+from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
+from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
+from aegui.core.files.paths import course_font_path
+
+
+def load_fonts(path=None) -> list[G.Font]:
+    return G.read_font_h(path or course_font_path())
+
+
+def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
+    path = Path(path) if path else course_font_path()
+    available = load_fonts(path)
+    by_name = {f.name.lower(): f for f in available}
+    wanted = [f.lower() for f in fonts]
+    if wanted == ["all"]:
+        chosen = available
+    else:
+        missing = [f for f in fonts if f.lower() not in by_name]
+        if missing:
+            raise ConfigError("data.fonts", f"{missing[0]!r} is not in {path.name}; it has "
+                              f"{', '.join(f.name for f in available)} (or use 'all')")
+        chosen = [by_name[f] for f in wanted]
+    glyphs = [g for f in chosen for g in f.glyphs]
+    if chars:
+        want = set(chars)
+        glyphs = [g for g in glyphs if chr(g.code) in want or g.label in want]
+        if not glyphs:
+            raise ConfigError("data.chars", f"none of {chars!r} is in the chosen fonts")
+    name = "+".join(f.name for f in chosen) + (f" [{chars}]" if chars else "")
+    return Dataset(name, G.glyphs_to_array(glyphs), [g.label for g in glyphs],
+                   GLYPH_SHAPE, [g.code for g in glyphs])
+
+
+def from_config(data: DataConfig, progress=None) -> Dataset:
+    """The whole dataset a DataConfig describes (no split; see load_split). `progress(done,
+    total)` is called while a folder of pictures loads."""
+    source = data.source
+    if source == "font":
+        ds = font_dataset(data.fonts, data.chars, data.path or None)
+    elif source == "emoji":
+        ds = emoji_dataset(data.size, data.color, data.subcategories)
+    elif source == "folder":
+        return folder_dataset(data.path, data.size, data.color, progress=progress,
+                                max_samples=data.max_samples)
+    elif source == "idx":
+        return idx_dataset(data.path, data.labels_path or None, data.classes, data.max_samples)
+    elif source == "digits":
+        return digits_dataset(data.classes, data.max_samples)
+    else:
+        raise ConfigError("data.source", f"{source!r} is not one of font, emoji, folder, idx, digits")
+    if data.max_samples and len(ds) > data.max_samples:
+        ds = ds.subset(spread_indices(len(ds), data.max_samples), f"{ds.name} [{data.max_samples}]")
+    return ds
+
+
+def split(dataset: Dataset, val_split: float, seed: int = 0) -> tuple[Dataset, Dataset | None]:
+    """(train, validation): a seeded random `val_split` fraction of the samples held out (at
+    least one); each part keeps the original order. val_split 0 gives (dataset, None)."""
+    ok = isinstance(val_split, (int, float)) and not isinstance(val_split, bool) and 0 <= val_split < 1
+    if not ok:
+        raise ConfigError("data.val_split", f"must be a fraction in [0, 1), got {val_split!r}")
+    if val_split == 0:
+        return dataset, None
+    n = len(dataset)
+    n_val = max(1, int(round(n * val_split)))
+    if n - n_val < 1:
+        raise ConfigError("data.val_split", f"{dataset.name} has only {n} sample(s), too few to hold "
+                          "any out for validation; set data.val_split to 0 or use more data")
+    perm = np.random.default_rng(seed).permutation(n)
+    val_idx, train_idx = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+    return dataset.subset(train_idx), dataset.subset(val_idx, f"{dataset.name} (validation)")
+
+
+def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None]:
+    """from_config, then split by data.val_split / data.split_seed: (train, validation or None)."""
+    return split(from_config(data, progress), data.val_split, data.split_seed)

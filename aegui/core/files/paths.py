@@ -1,0 +1,41 @@
+"""Where shipped resources and user data live (source tree or a frozen bundle)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def app_root() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parents[3]
+
+
+def resources_dir() -> Path:
+    return app_root() / "resources"
+
+
+def models_dir() -> Path:
+    return app_root() / "models"
+
+
+def presets_dir() -> Path:
+    return resources_dir() / "presets"
+
+
+def course_font_path() -> Path:
+    return resources_dir() / "font.h"
+
+
+def user_data_dir() -> Path:
+    """AEGUI_HOME wins (tests point it at a temp dir); else the XDG data dir."""
+    if os.environ.get("AEGUI_HOME"):
+        base = Path(os.environ["AEGUI_HOME"])
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home())) / "aegui"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support" / "aegui"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "aegui"
+    base.mkdir(parents=True, exist_ok=True)
+    return base

@@ -1,0 +1,121 @@
+"""Models on disk: safetensors weights + a JSON sidecar. Never pickle, never torch.load."""
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import time
+from pathlib import Path
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+import aegui
+from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
+from aegui.core.models.nets import Autoencoder, build_model
+
+FORMAT = "aegui-model"
+FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used; the message says which file and what to do."""
+
+
+from aegui.core.files.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401
+
+
+def model_paths(path) -> tuple[Path, Path]:
+    """A folder (holding model.*), or a .json / .safetensors file -> (weights, sidecar)."""
+    path = Path(path)
+    if path.suffix in (".json", ".safetensors"):
+        return path.with_suffix(".safetensors"), path.with_suffix(".json")
+    return path / "model.safetensors", path / "model.json"
+
+
+def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None = None,
+               extra: dict | None = None) -> Path:
+    """Write weights and sidecar; returns the sidecar path. `path` as in model_paths."""
+    if model.k != 1:
+        model = model.select(0)
+    weights_path, meta_path = model_paths(path)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.named_weights(0).items()}
+    blob = st_save(tensors, metadata={"format": FORMAT})
+    meta = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "weights_file": weights_path.name,
+        "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "experiment": exp.to_dict(),
+        "metrics": metrics or {},
+        "aegui_version": aegui.__version__, "torch_version": torch.__version__,
+        "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    meta.update(extra or {})
+    atomic_write_bytes(weights_path, blob)
+    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    return meta_path
+
+
+def _refuse_unsafe(path: Path, head: bytes) -> None:
+    if head[:1] == b"\x80" or head[:2] == b"PK":
+        raise ModelFileError(
+            f"{path}: this is a pickle / PyTorch checkpoint. aegui never unpickles files, because "
+            "loading a pickle can run any code. Save the weights with safetensors, or train the "
+            "model in aegui.")
+
+
+def _read_part(path: Path) -> bytes:
+    """Bytes of one of a model's two files, refused at once if they are a pickle."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
+                             ".json file of the same name beside it") from None
+    _refuse_unsafe(path, blob[:8])
+    return blob
+
+
+def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
+    blob = _read_part(path)
+    if len(blob) < 8 or struct.unpack("<Q", blob[:8])[0] > len(blob) - 8 or blob[8:9] != b"{":
+        raise ModelFileError(f"{path}: not a safetensors file")
+    try:
+        return blob, st_load(blob)
+    except Exception as e:   # safetensors raises its own error types for corrupt data
+        raise ModelFileError(f"{path}: the safetensors file is damaged ({e})") from None
+
+
+def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
+    """Load (model, experiment, sidecar dict); ModelFileError with a sentence on any problem."""
+    path = Path(path)
+    if path.is_file() and path.suffix not in (".json", ".safetensors"):
+        _refuse_unsafe(path, path.read_bytes()[:8])
+    weights_path, meta_path = model_paths(path)
+    raw = _read_part(meta_path)
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{meta_path}: not an aegui model description (no \"format\": \"{FORMAT}\")")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFileError(f"{meta_path}: written by a newer aegui (format {meta['format_version']}); "
+                             "update aegui to open it")
+    try:
+        exp = experiment_from_dict(meta.get("experiment"), str(meta_path))
+    except ConfigError as e:
+        raise ModelFileError(f"{meta_path}: the stored experiment is invalid ({e})") from None
+    blob, tensors = _read_weights(weights_path)
+    digest = hashlib.sha256(blob).hexdigest()
+    if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
+        raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "
+                             "the files were changed or mixed up")
+    model = build_model(exp.model, 1)
+    try:
+        model.load_named_weights(tensors, 0)
+    except (KeyError, ValueError) as e:
+        raise ModelFileError(f"{weights_path}: does not fit the model described in "
+                             f"{meta_path.name}: {e}") from None
+    model.eval()
+    return model, exp, meta

@@ -1,0 +1,67 @@
+"""Pieces the MLP and conv autoencoders share: activations (and their derivatives), weight-init
+bounds, the check on a saved tensor's shape, and a layer's place in the flat buffer."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+ACTIVATIONS = {
+    "relu": torch.relu,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
+    "elu": F.elu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": F.softplus,
+    "identity": lambda x: x,
+}
+
+
+def activation_grad(name: str, pre: torch.Tensor) -> torch.Tensor:
+    """d act / d pre, elementwise; needed for the contractive penalty's Jacobian."""
+    if name == "relu":
+        return (pre > 0).to(pre.dtype)
+    if name == "leaky_relu":
+        return torch.where(pre > 0, 1.0, 0.01).to(pre.dtype)
+    if name == "elu":
+        return torch.where(pre > 0, torch.ones_like(pre), torch.exp(pre.clamp(max=0)))
+    if name == "tanh":
+        return 1 - torch.tanh(pre) ** 2
+    if name == "sigmoid":
+        s = torch.sigmoid(pre)
+        return s * (1 - s)
+    if name == "softplus":
+        return torch.sigmoid(pre)
+    return torch.ones_like(pre)
+
+
+def init_bound(init: str, fan_in: int, fan_out: int) -> float:
+    """Half-width of the uniform draw for a weight: He, Xavier (Glorot), or the classic
+    "uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)]"."""
+    if init == "he":
+        return math.sqrt(6.0 / fan_in)
+    if init == "xavier":
+        return math.sqrt(6.0 / (fan_in + fan_out))
+    return 1.0 / math.sqrt(fan_in)
+
+
+def stored_tensor(tensors: dict, key: str, shape) -> torch.Tensor:
+    """tensors[key], checked against the shape the model needs (loading saved weights)."""
+    if key not in tensors:
+        raise KeyError(f"tensor {key!r} is missing")
+    src = tensors[key]
+    if tuple(src.shape) != tuple(shape):
+        raise ValueError(f"tensor {key!r} has shape {tuple(src.shape)}; the model needs {tuple(shape)}")
+    return src
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str        # "encoder.0" / "decoder.1"
+    fan_in: int
+    fan_out: int
+    offset: int      # weight at [offset, offset + fan_in*fan_out), bias right after
+    activation: str

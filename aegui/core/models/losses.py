@@ -1,0 +1,48 @@
+"""Loss terms, each returned per model ([K] tensors) so K models train independently."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from aegui.core.models import layers, nets
+
+
+def reconstruction(logits: torch.Tensor, target: torch.Tensor, loss: str, output_act: str,
+                   per_sample_sum: bool) -> torch.Tensor:
+    """[K, N, D] logits vs [N, D] or [K, N, D] targets -> [K]. VAEs use a per-sample sum
+    (the ELBO's scale); the others a mean per pixel, like torch's default losses."""
+    target = target.expand_as(logits)
+    if loss == "bce":
+        per = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    else:
+        per = (layers.ACTIVATIONS[output_act](logits) - target) ** 2
+    return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
+
+
+def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(q(z|x) || N(0, I)), summed over latent dims, mean over samples -> [K]."""
+    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(-1)).mean(-1)
+
+
+def sparsity_l1(code: torch.Tensor) -> torch.Tensor:
+    return code.abs().sum(-1).mean(-1)
+
+
+def sparsity_kl(code: torch.Tensor, rho: float) -> torch.Tensor:
+    rho_hat = code.mean(1).clamp(1e-6, 1 - 1e-6)
+    return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum(-1)
+
+
+def contractive(model: nets.Autoencoder, x: torch.Tensor):
+    """Codes and ||J||_F^2 of the encoder at each sample, mean over samples -> ([K,N,L], [K]).
+    The Jacobian is carried forward layer by layer, which for these small MLPs is cheaper
+    than a backward pass per latent unit."""
+    h = model._stack(x)
+    jac = None
+    for s in model.enc_slots:
+        w, b = model._wb(s)
+        pre = torch.baddbmm(b, h, w)
+        g = layers.activation_grad(s.activation, pre).unsqueeze(2)   # [K, N, 1, out]
+        jac = w.unsqueeze(1) * g if jac is None else torch.matmul(jac, w.unsqueeze(1)) * g
+        h = layers.ACTIVATIONS[s.activation](pre)
+    return h, jac.pow(2).sum((2, 3)).mean(1)

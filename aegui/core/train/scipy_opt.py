@@ -1,0 +1,212 @@
+"""scipy.optimize (Powell, BFGS, CG) as optimizers for tiny nets, as the course's seed 001 compared.
+
+`train.optimizer` "powell", "bfgs" or "cg" makes TrainingSession.steps() hand over to
+`scipy_steps(session)`, which yields the same ProgressRecords (history rows, blow-up guard,
+wrong-pixel target, best-of-K) as the gradient-step engine. How it works:
+
+- Each of the K models (seeds) is minimised on its own, over its flattened parameters, in
+  float64 (`scipy.optimize.minimize`): "bfgs" and "cg" get the loss and its gradient from torch
+  autograd (jac=True); "powell" gets the loss only (derivative-free line searches, one per
+  parameter per iteration, so it is slow beyond a few hundred parameters).
+- One "epoch" is one scipy iteration (one callback). minimize runs in chunks of
+  `train.check_every` iterations, the K models in turn, and one ProgressRecord follows each
+  chunk. Between chunks the state scipy lets us hand back is kept: BFGS's inverse Hessian
+  (option hess_inv0), Powell's direction set (option direc). CG restarts from steepest
+  descent at each chunk (scipy keeps no CG state), so a larger check_every suits it better.
+- A model whose minimize ends before its chunk does (converged: gradient below gtol; or no
+  further progress possible: a failed line search) keeps its weights; when every model has
+  ended, the session finishes early (state "finished").
+- `stop()` is honoured inside a chunk: the loss function raises at its next call and the model
+  keeps its last completed iteration.
+- `train.weight_decay` adds weight_decay / 2 * ||w||^2 to the loss. Powell needs it: BCE and
+  MSE keep falling as saturated units' weights grow, and its unbounded line searches walk them
+  past the engine's blow-up limit (1e5) within a few iterations; 1e-4 keeps them finite (a
+  divergence then says so). Not used: learning_rate, momentum, schedule (the line searches
+  choose the steps).
+- Refused by config.validate (a loss that changes between calls breaks the line searches):
+  the VAE, a DAE with fresh noise (use noise.mode "fixed"), train.batch_size > 0. Refused here,
+  as ConfigError("model.layers"): BFGS on more than BFGS_MAX_PARAMS parameters (it keeps a
+  P x P matrix and scipy updates it with two P x P x P products per iteration).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError
+from aegui.core.models.nets import build_model
+from aegui.core.train.threads import one_native_thread
+
+BFGS_MAX_PARAMS = 2500
+METHODS = {"powell": "Powell", "bfgs": "BFGS", "cg": "CG"}
+# Powell's default ftol (1e-4, relative) ends training long before the loss stops falling.
+_POWELL_OPTIONS = {"xtol": 1e-6, "ftol": 1e-10}
+
+
+class _Stopped(Exception):
+    """Raised by the loss function when the session was asked to stop."""
+
+
+@dataclass
+class _ModelState:
+    theta: np.ndarray                  # float64 parameters [P]
+    hess_inv: np.ndarray | None = None  # BFGS
+    direc: np.ndarray | None = None     # Powell
+    ended: bool = False                 # minimize returned before its iteration budget
+
+
+class _States:
+    """What _checkpoint calls `opt`: it forgets the state of models restored after a blow-up."""
+
+    def __init__(self, states: list[_ModelState]):
+        self.states = states
+
+    def reset_state(self, mask: torch.Tensor) -> None:
+        for k in np.flatnonzero(mask.cpu().numpy()):
+            self.states[k].hess_inv = self.states[k].direc = None
+
+
+def _positive_definite(h: np.ndarray) -> np.ndarray | None:
+    """BFGS's inverse Hessian to carry into the next chunk, or None (restart from the identity)
+    when rounding has left it not positive definite, which scipy refuses as hess_inv0."""
+    h = 0.5 * (h + h.T)
+    try:
+        np.linalg.cholesky(h)
+    except np.linalg.LinAlgError:
+        return None
+    return h
+
+
+def _explain_divergence(session, rec: P.ProgressRecord) -> None:
+    """The engine's sentence blames the learning rate, which scipy does not use; say what helps.
+    Without a message id the GUI shows this English sentence as it is."""
+    args = rec.extra.get("message_args", {})
+    why = P.render(args["why"], args.get("why_args", {})) if "why" in args else "it blew up"
+    name = METHODS[session.exp.train.optimizer]
+    rec.message = session.message = (
+        f"Training diverged at epoch {rec.epoch}: {why}. {name} picks its own step sizes, and the "
+        "loss keeps falling as saturated units' weights grow without limit; set train.weight_decay "
+        "(e.g. 0.0001) to keep them finite, or try another optimizer. The last finite weights were kept.")
+    rec.extra = {k: v for k, v in rec.extra.items() if k not in ("message_id", "message_args")}
+
+
+def check_size(method: str, n_params: int) -> None:
+    if method == "bfgs" and n_params > BFGS_MAX_PARAMS:
+        raise ConfigError("model.layers", f"this model has {n_params:,} parameters; 'bfgs' keeps a "
+                          f"{n_params:,} x {n_params:,} matrix and is limited to {BFGS_MAX_PARAMS:,}: "
+                          "use smaller layers, or train.optimizer 'cg'")
+
+
+def scipy_steps(session) -> Iterator[P.ProgressRecord]:
+    """TrainingSession.steps() for the scipy optimizers (see the module docstring)."""
+    from scipy.optimize import minimize
+
+    exp, t = session.exp, session.exp.train
+    method = t.optimizer
+    if method not in SCIPY_OPTIMIZERS:
+        raise ConfigError("train.optimizer", f"{method!r} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
+    model = session.model
+    check_size(method, model.parameter_count())
+    flat = model.flat
+    one = build_model(exp.model, 1).to(device=session.device, dtype=torch.float64)
+    # The inputs the gradient-step engine would use: the clean data, or a DAE's fixed noisy copies.
+    xin, target = session._training_pairs(np.random.default_rng(t.seed))
+    xin64, target64 = xin.double(), target.double()
+    wd = float(t.weight_decay)
+
+    def loss_of(m) -> torch.Tensor:
+        total = session._loss(xin64, target64, session.epoch or 1, None, model=m)[0][0]
+        if wd:
+            total = total + 0.5 * wd * m.flat.pow(2).sum()
+        return total
+
+    def fun(theta: np.ndarray):
+        if session._stop:
+            raise _Stopped
+        with torch.no_grad():
+            one.flat.copy_(torch.from_numpy(theta).view(1, -1))
+        if method == "powell":
+            with torch.no_grad():
+                return float(loss_of(one))
+        one.flat.grad = None
+        total = loss_of(one)
+        total.backward()
+        return float(total.detach()), one.flat.grad[0].detach().cpu().numpy().astype(np.float64)
+
+    states = [_ModelState(flat[k].detach().cpu().double().numpy().copy()) for k in range(session.k)]
+
+    def run_chunk(st: _ModelState, iters: int) -> int:
+        """Up to `iters` iterations of one model; returns how many were done."""
+        last, done = [st.theta], [0]
+
+        def callback(intermediate_result):
+            last[0] = np.array(intermediate_result.x, dtype=np.float64)
+            done[0] += 1
+
+        options: dict = {"maxiter": iters}
+        if method == "bfgs" and st.hess_inv is not None:
+            options["hess_inv0"] = st.hess_inv
+        if method == "powell":
+            options.update(_POWELL_OPTIONS)
+            if st.direc is not None:
+                options["direc"] = st.direc
+        try:
+            with one_native_thread():
+                res = minimize(fun, st.theta, method=METHODS[method], jac=method != "powell",
+                               callback=callback, options=options)
+        except _Stopped:
+            st.theta = last[0]
+            return done[0]
+        st.theta = np.asarray(res.x, dtype=np.float64)
+        if method == "bfgs":
+            st.hess_inv = _positive_definite(np.asarray(res.hess_inv))
+        elif method == "powell":
+            st.direc = np.asarray(res.direc)
+        if int(res.nit) < iters:
+            st.ended = True
+        return int(res.nit)
+
+    with torch.no_grad():
+        total, parts, _ = session._loss(xin, target, 1, None)
+    session._loss0 = total.detach().abs().clone()
+    snapshot = flat.detach().clone()
+    holder = _States(states)
+    start = time.perf_counter()
+    epoch = 0
+    while epoch < t.epochs:
+        n = min(t.check_every, t.epochs - epoch)
+        alive = session.alive.cpu().numpy()
+        done = 0
+        for k, st in enumerate(states):
+            if session._stop:
+                break
+            if not alive[k] or st.ended:
+                continue
+            done = max(done, run_chunk(st, n))
+            with torch.no_grad():
+                flat[k].copy_(torch.from_numpy(st.theta).to(flat.device, flat.dtype))
+        # A stop inside the chunk counts the iterations done; otherwise the chunk is whole
+        # (models that converged early have simply stopped moving).
+        epoch += max(1, done) if session._stop else n
+        session.epoch = epoch
+        with torch.no_grad():
+            total, parts, _ = session._loss(xin, target, epoch, None)
+            wrong = session._wrong(session.eval_logits())
+        rec = session._checkpoint(epoch, wrong, total.detach(), {k: v.detach() for k, v in parts.items()},
+                                  snapshot, holder, start)
+        if rec.state == P.DIVERGED:
+            _explain_divergence(session, rec)
+        alive = session.alive.cpu().numpy()
+        if rec.state == P.RUNNING and all(st.ended or not alive[k] for k, st in enumerate(states)):
+            rec.state = session.state = P.FINISHED
+        if session.val_x is not None:
+            rec.val_loss = session.val_loss(rec.best, epoch)
+        session.history.append(session._history_row(rec))
+        yield rec
+        if rec.done:
+            return

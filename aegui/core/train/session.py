@@ -1,0 +1,420 @@
+"""The training engine: TrainingSession.steps() yields ProgressRecords; stop() is cooperative.
+
+K models (seeds, or per-model learning rates / inits) train together on stacked weights.
+The best one (fewest wrong pixels on its worst glyph, then mean wrong, then loss) is what
+best_model() returns; with a target, the first model to reach it wins.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.models import losses as L
+from aegui.core.train import progress as P
+from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.data.dataset import Dataset
+from aegui.core.models.layers import ACTIVATIONS
+from aegui.core.models.nets import Autoencoder, build_model
+from aegui.core.data.noise import apply_noise
+from aegui.core.train.optim import FlatOptimizer, lr_factor
+
+# A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
+# huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
+_PARAM_LIMIT = 1e5
+# A loss this many times a model's first loss means it blew up even with finite, bounded
+# weights (Adam at lr 1e3 can keep |w| < 1e5 while the BCE reaches 1e13 per pixel); sane runs,
+# even ones that recover from a spike, stay below ~10x.
+_LOSS_GROWTH = 100.0
+_SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device", "CUDA is not available on this machine; use 'cpu' or 'auto'")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def check_fits(exp: Experiment, data: Dataset) -> None:
+    spec = exp.model
+    if spec.arch == "conv":
+        have = tuple(data.shape) if len(data.shape) == 3 else (*data.shape, 1)
+        if len(data.shape) not in (2, 3) or have != spec.image_shape:
+            shape = "x".join(str(s) for s in data.shape)
+            want = "x".join(str(s) for s in spec.input_shape)
+            raise ConfigError("model.input_shape", f"the conv model reads {want} images but "
+                              f"{data.name} holds {shape} samples; set model.input_shape to "
+                              f"{list(data.shape)} (and the input/output layers to {data.dim})")
+    first = spec.full_layers[0]
+    if first != data.dim:
+        shape = "x".join(str(s) for s in data.shape)
+        raise ConfigError("model.layers", f"the input layer has {first} units but each sample of "
+                          f"{data.name} has {data.dim} values ({shape}); make the first and last "
+                          f"layers {data.dim}")
+
+
+class TrainingSession:
+    def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None,
+                 device: str | None = None, val_data: Dataset | None = None):
+        exp.validate()
+        check_fits(exp, data)
+        if val_data is not None:
+            check_fits(exp, val_data)
+        t = exp.train
+        k = len(seeds or lrs or inits or []) or t.seeds
+        self.exp, self.data, self.k = exp, data, k
+        self.seeds = list(seeds) if seeds else [t.seed + i for i in range(k)]
+        self.lrs = list(lrs) if lrs else [t.learning_rate] * k
+        self.inits = list(inits) if inits else [exp.model.init] * k
+        if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
+            raise ValueError("seeds, lrs and inits must have one entry per model")
+        self.device = resolve_device(device or t.device)
+        self.model = build_model(exp.model, k)
+        self.model.init_weights(self.seeds, self.inits)
+        self.model.to(self.device)
+        self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
+        self._x_on = self.x >= 0.5      # the targets never change: threshold them once
+        # Validation set (see datasets.load_split): its loss is measured at each check.
+        self.val_data = val_data if val_data is not None and len(val_data) else None
+        self.val_x = None if self.val_data is None else \
+            torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device)
+        self._val_model = None if self.val_data is None else build_model(exp.model, 1).to(self.device)
+        self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
+        self.best = 0
+        self.history: list[dict] = []
+        self.state = P.RUNNING
+        self.message = ""
+        self._stop = False
+        self.epoch = 0
+        self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
+
+    # ---------------------------------------------------------------- control
+    def stop(self) -> None:
+        """Ask the loop to end after the current step (safe from another thread)."""
+        self._stop = True
+
+    def best_model(self) -> Autoencoder:
+        return self.model.select(self.best)
+
+    # ---------------------------------------------------------------- pieces
+    def _noisy_inputs(self, rng: np.random.Generator) -> torch.Tensor:
+        n = self.exp.noise
+        x = self.data.x
+        noisy = apply_noise(np.broadcast_to(x, (self.k, *x.shape)), n.kind, n.level, rng)
+        return torch.from_numpy(noisy).to(self.device)
+
+    def _training_pairs(self, rng):
+        """Inputs and targets for this run; fixed-copies denoising builds them once."""
+        n = self.exp.noise
+        if self.exp.model.kind == "dae" and n.mode == "fixed":
+            reps = np.repeat(self.data.x, n.copies, axis=0)
+            noisy = apply_noise(reps, n.kind, n.level, rng)
+            return torch.from_numpy(noisy).to(self.device), torch.from_numpy(reps).to(self.device)
+        return self.x, self.x
+
+    def _loss(self, xin, target, epoch, gen, model=None):
+        """Per-model loss parts and the output logits (for metrics when deterministic);
+        `model` (default the session's) lets scipy_opt evaluate one model on its own."""
+        spec, t = self.exp.model, self.exp.train
+        m = self.model if model is None else model
+        parts = {}
+        if spec.kind == "vae":
+            h, _ = m.encode_raw(xin)
+            mu, logvar = h[..., : m.latent_dim], h[..., m.latent_dim:].clamp(-20, 20)
+            eps = torch.randn(mu.shape, generator=gen, device=self.device) if gen is not None \
+                else torch.randn_like(mu)
+            logits = m.decode_logits(mu + eps * torch.exp(0.5 * logvar))
+            parts["recon"] = L.reconstruction(logits, target, t.loss, spec.output_activation, True)
+            parts["kl"] = L.kl_normal(mu, logvar)
+            beta = spec.beta * (min(1.0, epoch / spec.kl_warmup) if spec.kl_warmup else 1.0)
+            total = parts["recon"] + beta * parts["kl"]
+        else:
+            if spec.kind == "contractive":
+                code, jac2 = L.contractive(m, xin)
+                parts["penalty"] = spec.contractive_weight * jac2
+            else:
+                code = m.encode(xin)
+            logits = m.decode_logits(code)
+            parts["recon"] = L.reconstruction(logits, target, t.loss, spec.output_activation, False)
+            if spec.kind == "sparse":
+                pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
+                parts["penalty"] = spec.sparsity_weight * pen
+            total = parts["recon"] + parts.get("penalty", 0)
+        parts["total"] = total
+        return total, parts, logits
+
+    @torch.no_grad()
+    def _wrong(self, logits: torch.Tensor) -> torch.Tensor:
+        """Wrong pixels per model and sample [K, N] after thresholding at 0.5."""
+        act = self.model.dec_slots[-1].activation
+        on = logits >= 0 if act == "sigmoid" else ACTIVATIONS[act](logits) >= 0.5
+        return (on != self._x_on).sum(-1)
+
+    @torch.no_grad()
+    def eval_logits(self) -> torch.Tensor:
+        return self.model.decode_logits(self.model.encode(self.x))
+
+    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> int:
+        mx = wrong.amax(1).double()
+        mean = wrong.double().mean(1)
+        score = mx * 1e6 + mean * 1e3 + torch.nan_to_num(loss.double(), nan=1e300).clamp(max=999)
+        score[~self.alive] = float("inf")
+        return int(torch.argmin(score))
+
+    # ---------------------------------------------------------------- the loop
+    def steps(self) -> Iterator[P.ProgressRecord]:
+        # Small models on the CPU run several times faster on one thread: with more, the
+        # OpenMP workers spin on each tiny op and collapse (x10) when another process or the
+        # GUI thread wants a core too. What counts is the work of one step (one batch): the
+        # emoji VAE (1.6 M weights) in batches of 8 / 32 / 128 took 135 / 74 / 47 ms per
+        # epoch on one thread and 1022 / 114 / 30 ms on two.
+        spec, t = self.exp.model, self.exp.train
+        n = len(self.data) * (self.exp.noise.copies if spec.kind == "dae" and self.exp.noise.mode == "fixed" else 1)
+        rows = min(t.batch_size, n) if t.batch_size > 0 else n
+        per_sample = getattr(self.model, "work_per_sample", self.model.parameter_count)()
+        work = self.k * rows * per_sample
+        threads = torch.get_num_threads()
+        single = self.device.type == "cpu" and work < _SMALL_WORK
+        if single:
+            torch.set_num_threads(1)
+        try:
+            yield from self._steps()
+        finally:
+            self.model.flat.grad = None     # the loop keeps it between steps; free it
+            if single:
+                torch.set_num_threads(threads)
+
+    def _steps(self) -> Iterator[P.ProgressRecord]:
+        exp, t, spec = self.exp, self.exp.train, self.exp.model
+        if t.optimizer in SCIPY_OPTIMIZERS:
+            from aegui.core.train.scipy_opt import scipy_steps
+            yield from scipy_steps(self)
+            return
+        rng = np.random.default_rng(t.seed)
+        gen = torch.Generator(device=self.device).manual_seed(t.seed)
+        # The batch order is drawn on the CPU, which a CUDA generator cannot do.
+        order_gen = gen if self.device.type == "cpu" else torch.Generator().manual_seed(t.seed)
+        xin, target = self._training_pairs(rng)
+        n = xin.shape[-2]
+        bs = t.batch_size if 0 < t.batch_size < n else n
+        full_batch = bs == n
+        deterministic = spec.kind not in ("vae", "dae")
+        fresh_noise = spec.kind == "dae" and exp.noise.mode == "fresh"
+        opt = FlatOptimizer(t, self.model.flat, torch.tensor(self.lrs, dtype=torch.float32))
+        flat = self.model.flat
+        snapshot = flat.detach().clone()
+        start = time.perf_counter()
+        last_loss = torch.full((self.k,), float("nan"))
+        parts_best: dict[str, float] = {}
+        for epoch in range(1, t.epochs + 1):
+            self.epoch = epoch
+            factor = lr_factor(t, epoch - 1)
+            last = epoch == t.epochs or self._stop
+            check = epoch % t.check_every == 0 or last
+            inputs = self._noisy_inputs(rng) if fresh_noise else xin
+            order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(self.device)
+            wrong = None
+            epoch_parts: dict = {}
+            for lo in range(0, n, bs):
+                idx = None if order is None else order[lo:lo + bs]
+                xb = inputs if idx is None else inputs[..., idx, :]
+                tb = target if idx is None else target[idx]
+                with self.model.weight_views():
+                    total, parts, logits = self._loss(xb, tb, epoch, gen)
+                if self._loss0 is None:
+                    self._loss0 = total.detach().abs().clone()
+                total.sum().backward()
+                if check and not full_batch:
+                    # Mini-batch runs report the epoch's mean loss, not the last (maybe tiny) batch's.
+                    share = xb.shape[-2] / n
+                    epoch_parts = {k: v.detach() * share + epoch_parts.get(k, 0) for k, v in parts.items()}
+                if check and not last and full_batch and deterministic and xin is self.x:
+                    # The forward pass already shows this epoch's weights: measure before the
+                    # step so a model that hits the target is kept exactly as measured. The last
+                    # epoch is measured after its step, so the final record (and the saved
+                    # metrics) describe the weights that are kept.
+                    wrong = self._wrong(logits.detach())
+                    last_loss = total.detach()
+                    parts_now = {k: v.detach() for k, v in parts.items()}
+                    if t.target_max_wrong is not None and self._hit(wrong, last_loss, t.target_max_wrong):
+                        flat.grad = None
+                        break
+                opt.step(flat.grad, factor, self.alive)
+                # Zeroed, not dropped: the next backward adds into it, where a fresh full-size
+                # gradient each step page-faults its memory in again (12 000 faults and 18 ms of
+                # system time per 70 ms epoch of the 1.6 M-weight emoji VAE).
+                flat.grad.zero_()
+            if not check:
+                continue
+            if wrong is None:
+                wrong = self._wrong(self.eval_logits())
+                parts_now = epoch_parts or {k: v.detach() for k, v in parts.items()}
+                last_loss = parts_now["total"]
+            rec = self._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+            if self.val_x is not None:
+                rec.val_loss = self.val_loss(rec.best, epoch)
+            self.history.append(self._history_row(rec))
+            yield rec
+            if rec.done:
+                return
+
+    _VAL_CHUNK = 4096   # validation samples per forward pass (bounds the memory it takes)
+
+    @torch.no_grad()
+    def val_loss(self, k: int, epoch: int) -> float:
+        """Model k's loss on the validation set: the training loss function ("total", with the
+        KL / penalty terms and the epoch's beta), measured deterministically: the VAE decodes
+        its mean mu, the denoising AE gets clean inputs. Chunked; exact, since every term is a
+        mean over samples (sparse-KL's mean code is taken over the whole set)."""
+        spec, t = self.exp.model, self.exp.train
+        m = self._val_model
+        m.flat.copy_(self.model.flat[k:k + 1])
+        x = self.val_x
+        n = x.shape[0]
+        recon = kl = jac = torch.zeros(1, device=self.device)
+        codes = []
+        for lo in range(0, n, self._VAL_CHUNK):
+            xb = x[lo:lo + self._VAL_CHUNK]
+            w = xb.shape[0] / n
+            if spec.kind == "vae":
+                h, _ = m.encode_raw(xb)
+                mu, logvar = h[..., : m.latent_dim], h[..., m.latent_dim:].clamp(-20, 20)
+                recon = recon + w * L.reconstruction(m.decode_logits(mu), xb, t.loss,
+                                                     spec.output_activation, True)
+                kl = kl + w * L.kl_normal(mu, logvar)
+                continue
+            if spec.kind == "contractive":
+                code, jac2 = L.contractive(m, xb)
+                jac = jac + w * jac2
+            else:
+                code = m.encode(xb)
+            recon = recon + w * L.reconstruction(m.decode_logits(code), xb, t.loss,
+                                                 spec.output_activation, False)
+            if spec.kind == "sparse":
+                codes.append(code)
+        if spec.kind == "vae":
+            beta = spec.beta * (min(1.0, epoch / spec.kl_warmup) if spec.kl_warmup else 1.0)
+            total = recon + beta * kl
+        elif spec.kind == "contractive":
+            total = recon + spec.contractive_weight * jac
+        elif spec.kind == "sparse":
+            code = torch.cat(codes, dim=1)
+            pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
+            total = recon + spec.sparsity_weight * pen
+        else:
+            total = recon
+        return float(total[0])
+
+    def _hit(self, wrong, loss, target) -> bool:
+        ok = (wrong.amax(1) <= target) & self.alive & torch.isfinite(loss)
+        return bool(ok.any())
+
+    def _checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
+        t = self.exp.train
+        flat = self.model.flat
+        with torch.no_grad():
+            finite_loss = torch.isfinite(loss)
+            # amax / amin propagate NaN (which compares False) and need no full-size temporary
+            # (isfinite(flat) took 3 ms on a 1.6 M-weight model, more than an Adam step).
+            sane_weights = (flat.amax(1) < _PARAM_LIMIT) & (flat.amin(1) > -_PARAM_LIMIT)
+            sane_loss = ~(loss > _LOSS_GROWTH * self._loss0) if self._loss0 is not None \
+                else torch.ones_like(finite_loss)
+            finite = finite_loss & sane_weights & sane_loss
+            newly_dead = self.alive & ~finite
+            if bool(newly_dead.any()):
+                # Keep the last finite weights and freeze the model.
+                flat[newly_dead] = snapshot[newly_dead]
+                opt.reset_state(newly_dead)
+                self.alive &= ~newly_dead
+                wrong = self._wrong(self.eval_logits())
+            snapshot.copy_(flat)
+        self.best = self._pick_best(wrong, loss)
+        wrong_np = wrong.cpu().numpy()
+        # A copy: numpy() of a CPU tensor shares its memory, and `loss` is also the "total"
+        # in `parts` (and decides the divergence message below).
+        loss_np = loss.float().cpu().numpy().copy()
+        loss_np[~self.alive.cpu().numpy()] = np.nan
+        b = self.best
+        elapsed = time.perf_counter() - start
+        max_w = wrong_np.max(1)
+        state, msg = P.RUNNING, None
+        if not bool(self.alive.any()):
+            state = P.DIVERGED
+            if not bool(finite_loss.all()):
+                why = ("why_nan", {})
+            elif not bool(sane_weights.all()):
+                why = ("why_weights", {"limit": f"{_PARAM_LIMIT:g}"})
+            else:
+                why = ("why_growth", {"factor": f"{_LOSS_GROWTH:g}"})
+            msg = ("diverged", {"epoch": epoch, "why": why[0], "why_args": why[1],
+                                "lr": f"{t.learning_rate:g}", "optimizer": t.optimizer,
+                                "lower": f"{t.learning_rate / 10:g}"})
+        elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
+            state = P.TARGET
+            msg = ("target", {"model": b + 1, "models": self.k, "wrong": int(max_w[b]), "epoch": epoch})
+        elif self._stop:
+            state, msg = P.STOPPED, ("stopped", {"epoch": epoch})
+        elif epoch >= t.epochs:
+            state = P.FINISHED
+        dead = int((~self.alive).sum())
+        if dead and state == P.RUNNING:
+            msg = ("some_diverged", {"dead": dead, "models": self.k})
+        if msg is None or state == P.FINISHED:
+            msg = self._kl_warning(epoch, parts) or msg
+        message = P.render(*msg) if msg else ""
+        extra = {"message_id": msg[0], "message_args": msg[1]} if msg else {}
+        self.state, self.message = state, message
+        return P.ProgressRecord(
+            epoch=epoch, total_epochs=t.epochs,
+            losses={k: float(v[b]) for k, v in parts.items()},
+            loss_per_model=loss_np, max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()),
+            max_wrong_per_model=max_w, mean_wrong_per_model=wrong_np.mean(1),
+            glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
+            epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message,
+            extra=extra)
+
+
+    # KL below this (nats per sample, summed over the code) means q(z|x) is the prior for every
+    # x: the decoder ignores its input and every decode looks alike. Above KL_EXPLODE_PER_DIM
+    # per latent dimension the codes sit so far from N(0, I) that prior samples decode poorly.
+    KL_COLLAPSE = 0.05
+    KL_EXPLODE_PER_DIM = 20.0
+    _KL_MIN_EPOCH = 50
+
+    def _kl_warning(self, epoch: int, parts: dict):
+        spec = self.exp.model
+        if spec.kind != "vae" or "kl" not in parts or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
+            return None
+        kl = float(parts["kl"][self.best])
+        if not math.isfinite(kl):
+            return None
+        if kl < self.KL_COLLAPSE:
+            return ("kl_collapse", {"kl": f"{kl:.3g}"})
+        per_dim = kl / max(1, spec.latent_dim)
+        if per_dim > self.KL_EXPLODE_PER_DIM:
+            return ("kl_explode", {"kl": f"{kl:.4g}", "per_dim": f"{per_dim:.3g}"})
+        return None
+
+    @staticmethod
+    def _history_row(rec: P.ProgressRecord) -> dict:
+        row = {"epoch": rec.epoch}
+        row.update({f"loss_{k}": v for k, v in rec.losses.items()})
+        row.update({"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
+                    "best_model": rec.best, "seconds": round(rec.elapsed, 4)})
+        if rec.val_loss is not None:
+            row["val_loss"] = rec.val_loss
+        return row
+
+
+def train(exp: Experiment, data: Dataset, **kw) -> tuple[TrainingSession, P.ProgressRecord]:
+    """Run to the end; returns the session (for best_model()) and the last record."""
+    session = TrainingSession(exp, data, **kw)
+    rec = None
+    for rec in session.steps():
+        pass
+    return session, rec

@@ -1,0 +1,1 @@
+"""The analyses panel: denoising curve, AE latent vs PCA vs t-SNE, classifier probe."""

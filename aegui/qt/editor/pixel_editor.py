@@ -1,0 +1,501 @@
+"""Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aegui.core.data.noise import apply_noise
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.widgets.glyph_view import GlyphView
+
+ROWS, COLS = 7, 5
+SIZE = ROWS * COLS
+FOCUS_COLOR = QColor(40, 110, 230)
+
+# English names shown for the noise kinds of aegui.core.data.noise, in menu order.
+NOISE_NAMES = {"salt_pepper": "salt-and-pepper", "bit_flip": "bit flip", "gaussian": "gaussian"}
+
+i18n.register({
+    "Clear": "Limpiar",
+    "Invert": "Invertir",
+    "Undo": "Deshacer",
+    "Redo": "Rehacer",
+    "Start from…": "Partir de…",
+    "Copy a dataset glyph into the grid": "Copiar un glifo del conjunto de datos a la cuadrícula",
+    "Save to library": "Guardar en la biblioteca",
+    "Noise": "Ruido",
+    "Level": "Nivel",
+    "Re-roll": "Nuevo sorteo",
+    "Draw a new random noise pattern": "Generar un nuevo patrón de ruido aleatorio",
+    "salt-and-pepper": "sal y pimienta",
+    "bit flip": "inversión de bits",
+    "gaussian": "gaussiano",
+    "Drawn": "Dibujado",
+    "Noisy": "Con ruido",
+    "Model output": "Salida del modelo",
+    "Thresholded (0.5)": "Umbral 0,5",
+    "{n} changed": "{n} cambiados",
+    "no model loaded": "sin modelo cargado",
+    "model error": "error del modelo",
+    "all pixels right": "todos los píxeles bien",
+    "1 wrong pixel": "1 píxel erróneo",
+    "{n} wrong pixels": "{n} píxeles erróneos",
+    "nearest: '{label}' — identical": "más cercano: '{label}' — idéntico",
+    "nearest: '{label}' — 1 pixel differs": "más cercano: '{label}' — difiere 1 píxel",
+    "nearest: '{label}' — {n} pixels differ": "más cercano: '{label}' — difieren {n} píxeles",
+    "No dataset loaded.": "No hay conjunto de datos cargado.",
+    "Load or train a model to see its output.": "Carga o entrena un modelo para ver su salida.",
+    "The model failed: {error}": "El modelo falló: {error}",
+    "Left button paints, right button erases. Arrow keys move the focus cell, "
+    "Space toggles it, Delete clears it.":
+        "El botón izquierdo pinta, el derecho borra. Las flechas mueven la celda activa, "
+        "Espacio la alterna, Supr la borra.",
+    "Paint": "Pintar",
+    "Erase": "Borrar",
+    "Load glyph": "Cargar glifo",
+    "Toggle pixel": "Alternar píxel",
+    "Clear pixel": "Borrar píxel",
+})
+
+
+def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
+    label = QLabel(wordWrap=True)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | valign)
+    return label
+
+
+def _as_glyph(arr) -> np.ndarray:
+    a = np.asarray(arr, dtype=np.float32)
+    if a.size != SIZE or a.ndim not in (1, 2) or (a.ndim == 2 and a.shape != (ROWS, COLS)):
+        raise ValueError(f"expected a ({ROWS}, {COLS}) glyph or {SIZE} values, got shape {a.shape}")
+    return np.clip(a.reshape(ROWS, COLS), 0.0, 1.0).copy()
+
+
+class _GlyphCommand(QUndoCommand):
+    def __init__(self, editor: "PixelEditor", before: np.ndarray, after: np.ndarray, text: str):
+        super().__init__(text)
+        self._editor, self._before, self._after = editor, before.copy(), after.copy()
+
+    def redo(self) -> None:
+        self._editor._apply(self._after)
+
+    def undo(self) -> None:
+        self._editor._apply(self._before)
+
+
+class EditGrid(GlyphView):
+    """The editable grid. It only reports edits; PixelEditor owns the glyph and the undo stack."""
+
+    stroke_started = Signal()
+    painted = Signal(int, int, float)  # row, col, value
+    stroke_finished = Signal()
+    key_edit = Signal(int, int, str)  # row, col, "toggle" | "clear"
+
+    def __init__(self, parent=None):
+        super().__init__(parent, cell_size=36, grid=True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.focus_cell = (0, 0)
+        self._stroke_value: float | None = None
+        self._last_cell: tuple[int, int] | None = None
+
+    def hasHeightForWidth(self) -> bool:
+        return False  # the editor fills whatever space it gets and centres its grid
+
+    def mousePressEvent(self, event) -> None:
+        if self._stroke_value is not None:
+            return  # a second button during a stroke would split it into two undo steps
+        value = {Qt.MouseButton.LeftButton: 1.0, Qt.MouseButton.RightButton: 0.0}.get(event.button())
+        if value is None:
+            return super().mousePressEvent(event)
+        self._stroke_value = value
+        self._last_cell = None
+        self.stroke_started.emit()
+        self._paint_to(event.position())
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._stroke_value is not None:
+            self._paint_to(event.position())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._stroke_value is None:
+            return
+        expected = Qt.MouseButton.LeftButton if self._stroke_value else Qt.MouseButton.RightButton
+        if event.button() == expected:
+            self._stroke_value = None
+            self._last_cell = None
+            self.stroke_finished.emit()
+
+    def _paint_to(self, pos: QPointF) -> None:
+        cell = self.cell_at(pos)
+        if cell is None:
+            self._last_cell = None
+            return
+        # Fill the cells between two move events so a fast drag leaves no gaps.
+        start = self._last_cell or cell
+        steps = max(abs(cell[0] - start[0]), abs(cell[1] - start[1]), 1)
+        for t in np.linspace(0.0, 1.0, steps + 1):
+            r = int(round(start[0] + (cell[0] - start[0]) * t))
+            c = int(round(start[1] + (cell[1] - start[1]) * t))
+            self.painted.emit(r, c, self._stroke_value)
+        self._last_cell = cell
+        self.focus_cell = cell
+        self.update()
+
+    def keyPressEvent(self, event) -> None:
+        moves = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0)}
+        key = event.key()
+        r, c = self.focus_cell
+        if key in moves:
+            dr, dc = moves[key]
+            self.focus_cell = (min(max(r + dr, 0), ROWS - 1), min(max(c + dc, 0), COLS - 1))
+            self.update()
+        elif key == Qt.Key.Key_Space:
+            self.key_edit.emit(r, c, "toggle")
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.key_edit.emit(r, c, "clear")
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.hasFocus():
+            return
+        p = QPainter(self)
+        pen = QPen(FOCUS_COLOR, 3)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        p.setPen(pen)
+        p.drawRect(self.cell_rect(*self.focus_cell).adjusted(2, 2, -2, -2))
+        p.end()
+
+
+class PixelEditor(QWidget):
+    """Glyph editor with noise and a live view of the model's reconstruction.
+
+    The model is not imported here: `set_reconstruct(fn)` takes a callable mapping a batch
+    [M, 35] in [0, 1] to [M, 35] in [0, 1], or None when no model is loaded.
+    """
+
+    glyph_changed = Signal(object)  # (7, 5) float32 array
+    save_requested = Signal(object)  # (7, 5) float32 array
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._glyph = np.zeros((ROWS, COLS), np.float32)
+        self._labels: list[str] = []
+        self._x = np.zeros((0, SIZE), np.float32)
+        self._reconstruct: Callable[[np.ndarray], np.ndarray] | None = None
+        self._stroke_before: np.ndarray | None = None
+        self._seed = 0
+        self._noisy = self._glyph.copy()
+        self._output: np.ndarray | None = None
+        self.undo_stack = QUndoStack(self)
+
+        self._build()
+        self.reroll()
+        i18n.notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    # -- construction -----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.grid = EditGrid()
+        self.grid.stroke_started.connect(self._on_stroke_started)
+        self.grid.painted.connect(self._on_painted)
+        self.grid.stroke_finished.connect(self._on_stroke_finished)
+        self.grid.key_edit.connect(self._on_key_edit)
+
+        self.clear_button = QPushButton(clicked=self.clear)
+        self.invert_button = QPushButton(clicked=self.invert)
+        self.undo_button = QPushButton(clicked=self.undo_stack.undo, enabled=False)
+        self.redo_button = QPushButton(clicked=self.undo_stack.redo, enabled=False)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.start_from = QComboBox()
+        self.start_from.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.start_from.setMinimumContentsLength(8)
+        self.start_from.currentIndexChanged.connect(self._on_start_from)
+        self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
+
+        left = QGridLayout()
+        left.addWidget(self.grid, 0, 0, 1, 2)
+        left.addWidget(self.clear_button, 1, 0)
+        left.addWidget(self.invert_button, 1, 1)
+        left.addWidget(self.undo_button, 2, 0)
+        left.addWidget(self.redo_button, 2, 1)
+        left.addWidget(self.start_from, 3, 0, 1, 2)
+        left.addWidget(self.save_button, 4, 0, 1, 2)
+        left.setRowStretch(0, 1)
+
+        self.noise_label = QLabel()
+        self.noise_kind = QComboBox()
+        for kind in NOISE_NAMES:
+            self.noise_kind.addItem("", kind)
+        self.noise_kind.currentIndexChanged.connect(self._refresh)
+        self.reroll_button = QPushButton(clicked=self.reroll)
+        self.level_label = QLabel()
+        self.noise_level = QSlider(Qt.Orientation.Horizontal)
+        self.noise_level.setRange(0, 100)
+        self.noise_level.setValue(10)
+        self.noise_level.valueChanged.connect(self._refresh)
+        self.level_value = QLabel()
+        self.level_value.setMinimumWidth(self.level_value.fontMetrics().horizontalAdvance("100 %") + 4)
+        self.level_value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        # Re-roll sits under the level, not beside the type: the editor must fit beside the
+        # latent canvas at 1280 px, in Spanish too.
+        noise = QGridLayout()
+        noise.addWidget(self.noise_label, 0, 0)
+        noise.addWidget(self.noise_kind, 0, 1, 1, 2)
+        noise.addWidget(self.level_label, 1, 0)
+        noise.addWidget(self.noise_level, 1, 1)
+        noise.addWidget(self.level_value, 1, 2)
+        noise.addWidget(self.reroll_button, 2, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
+        noise.setColumnStretch(1, 1)
+
+        # Titles and notes are labels in one grid layout rather than view captions, so the four
+        # glyphs share a row and stay the same size whatever the text wraps to.
+        self.drawn_view = GlyphView(cell_size=18)
+        self.noisy_view = GlyphView(cell_size=18)
+        self.output_view = GlyphView(cell_size=18)
+        self.threshold_view = GlyphView(cell_size=18)
+        self.drawn_note, self.noisy_note, self.output_note, self.threshold_note = (_note() for _ in range(4))
+        self._view_titles = [(_note(Qt.AlignmentFlag.AlignBottom), text)
+                             for text in ("Drawn", "Noisy", "Model output", "Thresholded (0.5)")]
+        views = QGridLayout()
+        columns = zip(self._view_titles,
+                      (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view),
+                      (self.drawn_note, self.noisy_note, self.output_note, self.threshold_note))
+        for col, ((title, _), view, note) in enumerate(columns):
+            views.addWidget(title, 0, col)
+            views.addWidget(view, 1, col)
+            views.addWidget(note, 2, col)
+            views.setColumnStretch(col, 1)
+
+        self.nearest_view = GlyphView(cell_size=8, grid=False)
+        self.nearest_label = QLabel(wordWrap=True)
+        self.nearest_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        nearest = QHBoxLayout()
+        nearest.addWidget(self.nearest_view)
+        nearest.addWidget(self.nearest_label, 1)
+
+        right = QVBoxLayout()
+        right.addLayout(noise)
+        right.addLayout(views)
+        right.addLayout(nearest)
+        right.addStretch(1)
+
+        self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._outer.addLayout(left, 1)
+        self._outer.addLayout(right, 2)
+
+    def resizeEvent(self, event) -> None:
+        # In a tall, narrow dock the editing grid goes on top of the views instead of beside them.
+        tall = event.size().height() > 1.25 * event.size().width()
+        direction = QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
+        if self._outer.direction() != direction:
+            self._outer.setDirection(direction)
+        super().resizeEvent(event)
+
+    def retranslate(self) -> None:
+        self.clear_button.setText(tr("Clear"))
+        self.invert_button.setText(tr("Invert"))
+        self.undo_button.setText(tr("Undo"))
+        self.redo_button.setText(tr("Redo"))
+        self.save_button.setText(tr("Save to library"))
+        self.start_from.setToolTip(tr("Copy a dataset glyph into the grid"))
+        self._fill_start_from()
+        self.noise_label.setText(tr("Noise"))
+        self.level_label.setText(tr("Level"))
+        self.reroll_button.setText(tr("Re-roll"))
+        self.reroll_button.setToolTip(tr("Draw a new random noise pattern"))
+        for label, text in self._view_titles:
+            label.setText(tr(text))
+        for i, name in enumerate(NOISE_NAMES.values()):
+            self.noise_kind.setItemText(i, tr(name))
+        self.grid.setToolTip(tr("Left button paints, right button erases. Arrow keys move the focus cell, "
+                                "Space toggles it, Delete clears it."))
+        self._refresh()
+
+    def _fill_start_from(self) -> None:
+        self.start_from.blockSignals(True)
+        self.start_from.clear()
+        self.start_from.addItem(tr("Start from…"))
+        for label in self._labels:
+            self.start_from.addItem(f"'{label}'")
+        self.start_from.blockSignals(False)
+
+    # -- public API -------------------------------------------------------------------------
+    def glyph(self) -> np.ndarray:
+        return self._glyph.copy()
+
+    def noisy(self) -> np.ndarray:
+        return self._noisy.copy()
+
+    def output(self) -> np.ndarray | None:
+        """The last model output as (7, 5), or None without a (working) model."""
+        return None if self._output is None else self._output.copy()
+
+    def set_glyph(self, arr) -> None:
+        """Load a (7, 5) glyph (or 35 values) from outside; one undo step."""
+        self._push(_as_glyph(arr), tr("Load glyph"))
+
+    def set_dataset(self, labels: list[str], x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != SIZE or len(labels) != len(x):
+            raise ValueError(f"expected {len(labels)} labels and x of shape [N, {SIZE}], got {x.shape}")
+        self._labels, self._x = [str(s) for s in labels], x.copy()
+        self._fill_start_from()
+        self._refresh()
+
+    def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None) -> None:
+        self._reconstruct = fn
+        self._refresh()
+
+    def clear(self) -> None:
+        self._push(np.zeros_like(self._glyph), tr("Clear"))
+
+    def invert(self) -> None:
+        self._push(1.0 - self._glyph, tr("Invert"))
+
+    def reroll(self) -> None:
+        """Pick a new noise seed; the seed stays fixed while painting so the noise does not flicker."""
+        self._seed = int(np.random.default_rng().integers(2**63))
+        self._refresh()
+
+    def noise_kind_key(self) -> str:
+        return self.noise_kind.currentData()
+
+    def set_noise(self, kind: str, level_percent: int) -> None:
+        self.noise_kind.setCurrentIndex(list(NOISE_NAMES).index(kind))
+        self.noise_level.setValue(int(level_percent))
+
+    # -- edits ------------------------------------------------------------------------------
+    def _push(self, after: np.ndarray, text: str) -> None:
+        if not np.array_equal(after, self._glyph):
+            self.undo_stack.push(_GlyphCommand(self, self._glyph, after.astype(np.float32), text))
+
+    def _apply(self, arr: np.ndarray) -> None:
+        if np.array_equal(arr, self._glyph):
+            return  # the first redo of a stroke command: the stroke already drew it
+        self._glyph = arr.astype(np.float32).copy()
+        self._refresh()
+        self.glyph_changed.emit(self.glyph())
+
+    def _on_stroke_started(self) -> None:
+        self._stroke_before = self._glyph.copy()
+
+    def _on_painted(self, row: int, col: int, value: float) -> None:
+        if self._glyph[row, col] != value:
+            self._glyph[row, col] = value
+            self._refresh()
+            self.glyph_changed.emit(self.glyph())
+
+    def _on_stroke_finished(self) -> None:
+        before, self._stroke_before = self._stroke_before, None
+        if before is not None and not np.array_equal(before, self._glyph):
+            # A stroke is painted live, so the command only records it: one drag, one undo step.
+            erased = (self._glyph < before).any() and not (self._glyph > before).any()
+            self.undo_stack.push(_GlyphCommand(self, before, self._glyph, tr("Erase") if erased else tr("Paint")))
+
+    def _on_key_edit(self, row: int, col: int, op: str) -> None:
+        after = self._glyph.copy()
+        if op == "toggle":
+            after[row, col] = 0.0 if after[row, col] >= 0.5 else 1.0
+            self._push(after, tr("Toggle pixel"))
+        else:
+            after[row, col] = 0.0
+            self._push(after, tr("Clear pixel"))
+
+    def _on_start_from(self, index: int) -> None:
+        if index <= 0:
+            return
+        self.set_glyph(self._x[index - 1])
+        # Back to the placeholder so picking the same glyph again still works.
+        self.start_from.blockSignals(True)
+        self.start_from.setCurrentIndex(0)
+        self.start_from.blockSignals(False)
+
+    # -- views ------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        level = self.noise_level.value()
+        self.level_value.setText(f"{level} %")
+        rng = np.random.default_rng(self._seed)
+        self._noisy = apply_noise(self._glyph.reshape(1, SIZE), self.noise_kind_key(), level / 100.0, rng)
+        self._noisy = np.asarray(self._noisy, np.float32).reshape(ROWS, COLS)
+
+        self.grid.set_image(self._glyph)
+        self.drawn_view.set_image(self._glyph)
+        changed = int(((self._noisy >= 0.5) != (self._glyph >= 0.5)).sum())
+        self.noisy_view.set_image(self._noisy)
+        self.noisy_note.setText(tr("{n} changed", n=changed))
+        self._output = None
+        error = None
+        if self._reconstruct is not None:
+            try:
+                out = self._reconstruct(self._noisy.reshape(1, SIZE).copy())
+                self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
+            except Exception as exc:  # a broken model must not take the editor down with it
+                error = str(exc) or type(exc).__name__
+        self._show_output(error)
+
+    def _show_output(self, error: str | None) -> None:
+        if self._output is None:
+            status = tr("model error") if error else tr("no model loaded")
+            self.output_view.set_image(None)
+            self.output_note.setText(status)
+            self.threshold_view.set_image(None)
+            self.threshold_note.setText(status)
+            self.nearest_view.set_image(None)
+            self.nearest_label.setText(tr("The model failed: {error}", error=error) if error
+                                       else tr("Load or train a model to see its output."))
+            return
+        binary = self._output >= 0.5
+        wrong = binary != (self._glyph >= 0.5)
+        n = int(wrong.sum())
+        count = tr("all pixels right") if n == 0 else tr("1 wrong pixel") if n == 1 else tr("{n} wrong pixels", n=n)
+        self.output_view.set_image(self._output)
+        self.output_note.setText("")
+        self.threshold_view.set_image(binary.astype(np.float32), marks=wrong)
+        self.threshold_note.setText(count)
+        self._show_nearest(binary)
+
+    def _show_nearest(self, binary: np.ndarray) -> None:
+        if len(self._x) == 0:
+            self.nearest_view.set_image(None)
+            self.nearest_label.setText(tr("No dataset loaded."))
+            return
+        distances = ((self._x >= 0.5) != binary.reshape(1, SIZE)).sum(axis=1)
+        i = int(np.argmin(distances))
+        d, label = int(distances[i]), self._labels[i]
+        if d == 0:
+            text = tr("nearest: '{label}' — identical", label=label)
+        elif d == 1:
+            text = tr("nearest: '{label}' — 1 pixel differs", label=label)
+        else:
+            text = tr("nearest: '{label}' — {n} pixels differ", label=label, n=d)
+        self.nearest_view.set_image(self._x[i].reshape(ROWS, COLS))
+        self.nearest_label.setText(text)

@@ -1,0 +1,1 @@
+"""The experiments panel: the sweep editor, the results table and the sweep charts."""

@@ -1,0 +1,470 @@
+"""The Experiments dock: edit a sweep, run it in the background, compare its configs.
+
+The sweep runs in a JobController worker (aegui.core.analyses.sweep.SweepRunner, configs that differ
+only in seed / learning rate / init trained together). Each progress item carries a fresh list
+of the runs finished so far, so the table and charts fill in group by group; cancelling keeps
+those. Whatever finished is also written (results.csv, runs.csv, curves.csv, ...) to the user's
+data folder from the worker thread, so closing the window mid-sweep loses nothing that ran.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter,
+    QTabWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from aegui.core.config.experiment import ConfigError
+from aegui.core.files.paths import resources_dir
+from aegui.core.analyses.sweep import SweepResult, expand, plan, write_results
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.widgets.text import ElidedLabel
+from aegui.qt.experiments.sweep_charts import SweepCharts
+from aegui.qt.experiments.sweep_editor import SweepEditor
+from aegui.qt.experiments.sweep_table import SweepTable
+from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.workers import JobController
+
+# Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
+PRESET_TITLES_ES = {
+    "seed-001: architectures x optimizers on Font1": "seed-001: arquitecturas x optimizadores en Font1",
+    "Hidden activations: ReLU vs tanh vs sigmoid (Font3, Adam)":
+        "Activaciones ocultas: ReLU vs tanh vs sigmoide (Font3, Adam)",
+    "Denoising autoencoder: salt-and-pepper training noise 0 / 20 / 50 / 90 % (Font3)":
+        "Autoencoder de eliminación de ruido: ruido sal y pimienta al entrenar 0 / 20 / 50 / 90 % (Font3)",
+    "Weight initialisation: uniform vs Xavier vs He (Font3, SGD + momentum)":
+        "Inicialización de pesos: uniforme vs Xavier vs He (Font3, SGD + momento)",
+    "Reconstruction loss: MSE vs BCE (Font3, Adam)": "Pérdida de reconstrucción: MSE vs BCE (Font3, Adam)",
+    "Learning-rate schedules: constant vs exponential decay (Font3, Adam)":
+        "Programas de tasa de aprendizaje: constante vs decaimiento exponencial (Font3, Adam)",
+    "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey)":
+        "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris)",
+    "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
+        "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
+    "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
+        "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
+    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1)":
+        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
+    "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
+        "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
+}
+i18n.register(PRESET_TITLES_ES)
+i18n.register({
+    # The main window's Experiments menu and dock.
+    "&Experiments": "E&xperimentos", "Experiments": "Experimentos", "New sweep…": "Nuevo barrido…",
+    "Cancel the sweep and quit?": "¿Cancelar el barrido y salir?",
+    "A sweep is running. It will be cancelled; the configs that finished are saved.":
+        "Hay un barrido en curso. Se cancelará; las configuraciones terminadas se guardan.",
+    "Sweep": "Barrido", "Results": "Resultados", "Run sweep": "Ejecutar", "Cancel": "Cancelar",
+    "Export": "Exportar", "Results as CSV files (folder)…": "Resultados como archivos CSV (carpeta)…",
+    "Charts as PNG…": "Gráficos como PNG…", "Charts as SVG…": "Gráficos como SVG…",
+    "Idle": "En espera", "Starting…": "Iniciando…", "Cancelling…": "Cancelando…",
+    "{percent}% · {eta} left": "{percent}% · faltan {eta}",
+    "group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left":
+        "grupo {group}/{groups} · {done}/{total} ejecuciones · {elapsed} · faltan unos {eta}",
+    "Cancelled · {done}/{total}": "Cancelado · {done}/{total}",
+    "{done}/{total} configs finished": "{done}/{total} configuraciones terminadas",
+    "Done · {elapsed}": "Hecho · {elapsed}", "{runs} runs in {elapsed}": "{runs} ejecuciones en {elapsed}",
+    "Finished: {runs} runs in {elapsed}.": "Terminado: {runs} ejecuciones en {elapsed}.",
+    "Cancelled: {done} of {total} configs finished; the others are marked “not run”.":
+        "Cancelado: {done} de {total} configuraciones terminaron; las demás figuran como “sin ejecutar”.",
+    "Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.":
+        "Mejor: configuración {index} ({label}), máx. mal {mean:.2f} ± {std:.2f}.",
+    "Results saved in {path}": "Resultados guardados en {path}",
+    "Could not save the results in {path}: {error}": "No se pudieron guardar los resultados en {path}: {error}",
+    "The sweep failed: {message}": "El barrido falló: {message}",
+    "Fix the marked fields to run": "Corrige los campos marcados para ejecutar",
+    "A sweep is already running.": "Ya hay un barrido en curso.",
+    "No results to export yet.": "Todavía no hay resultados para exportar.",
+    "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
+    "PNG images (*.png)": "Imágenes PNG (*.png)", "SVG images (*.svg)": "Imágenes SVG (*.svg)",
+    "Wrote {path}": "Escrito {path}",
+})
+
+
+def preset_sweeps() -> list[tuple[Path, str]]:
+    """(file, English title) of each sweep shipped in resources/sweeps, by file name."""
+    out = []
+    for path in sorted((resources_dir() / "sweeps").glob("*.json")):
+        try:
+            name = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
+        except (OSError, ValueError, AttributeError):
+            continue   # a damaged preset is left out of the menu; opening it names the problem
+        out.append((path, str(name)))
+    return out
+
+
+class SweepJob:
+    """Built and iterated in the worker thread: SweepRunner's progress plus a fresh list of the
+    runs finished so far ("run_results"); the final item also says where the results were autosaved."""
+
+    def __init__(self, sweep, autosave_root: Path | None):
+        from aegui.core.analyses.sweep import SweepRunner
+        self.runner = SweepRunner(sweep)
+        self.autosave_root = autosave_root
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def steps(self):
+        for p in self.runner.steps():
+            item = dict(p)
+            item["run_results"] = list(self.runner.result.runs)
+            if "result" in p:
+                item["saved"], item["save_error"] = self._autosave(p["result"])
+            yield item
+
+    def _autosave(self, result) -> tuple[str | None, str | None]:
+        if self.autosave_root is None or not result.runs:
+            return None, None
+        slug = re.sub(r"[^\w.-]+", "-", result.sweep.name).strip("-")[:40] or "sweep"
+        folder = Path(self.autosave_root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}"
+        try:
+            write_results(result, folder)
+        except OSError as e:
+            return None, tr("Could not save the results in {path}: {error}", path=str(folder), error=e)
+        return str(folder), None
+
+
+class ExperimentsPanel(QWidget):
+    use_builder_requested = Signal()
+    sweep_finished = Signal(object)     # the SweepResult, finished or cancelled
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.jobs = JobController(self)
+        self.autosave_dir: Path | None = None    # None: <user data>/sweeps
+        self.autosave = True
+        self.result: SweepResult | None = None
+        self.saved_path: str | None = None
+        self._sweep = None
+        self._configs, self._groups = [], []
+        self._shown_runs = -1
+        self._shown_running: set[int] = set()
+        self._state_key = "Idle"
+        self._last_progress = None
+        self._summary = ""
+        self._last_dir = ""
+        self._build()
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    # ---------------------------------------------------------------- building
+    def _build(self) -> None:
+        # Beside the latent canvas the dock gets about 500 x 400 px at 1280 x 800, so every row
+        # counts: Run / Cancel / progress sit in the tab bar's corner, the exports in a menu on
+        # the chart controls' row, the summary on one elided line.
+        self.run_button, self.cancel_button = QPushButton(), QPushButton()
+        self.run_button.clicked.connect(lambda: self.run())
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setMinimumWidth(120)
+        corner = QWidget()
+        top = QHBoxLayout(corner)
+        top.setContentsMargins(0, 0, 0, 2)
+        top.setSpacing(4)
+        top.addWidget(self.run_button)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.progress, 1)
+
+        self.editor = SweepEditor()
+        self.editor.use_builder_requested.connect(self.use_builder_requested)
+        self.editor.changed.connect(lambda _: self._update_buttons())
+
+        self.table = SweepTable()
+        self.charts = SweepCharts()
+        self.table.config_selected.connect(self.charts.highlight)
+        self.summary_label = ElidedLabel()
+        self.export_button = QToolButton()
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.act_export_csv = menu.addAction("", self._ask_export_csv)
+        self.act_export_png = menu.addAction("", lambda: self._ask_export_image("png"))
+        self.act_export_svg = menu.addAction("", lambda: self._ask_export_image("svg"))
+        self.export_button.setMenu(menu)
+        self.charts.controls.addWidget(self.export_button)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.charts)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([45, 55])   # proportions; the charts' size hint would take it all
+        self.splitter.setChildrenCollapsible(False)
+        results = QWidget()
+        rl = QVBoxLayout(results)
+        rl.setContentsMargins(2, 2, 2, 2)
+        rl.setSpacing(2)
+        rl.addWidget(self.summary_label)
+        rl.addWidget(self.splitter, 1)
+        self.results_page = results
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.editor, "")
+        self.tabs.addTab(results, "")
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tabs, 1)
+        self.jobs.progress.connect(self._on_progress)
+        self.jobs.finished.connect(self._on_finished)
+        self.jobs.errored.connect(self._on_error)
+        self.jobs.running_changed.connect(self._on_running_changed)
+        self._update_buttons()
+
+    # ---------------------------------------------------------------- public API
+    def is_running(self) -> bool:
+        return self.jobs.is_running()
+
+    def set_base(self, exp) -> None:
+        self.editor.set_base(exp)
+        self.tabs.setCurrentWidget(self.editor)
+
+    def new_sweep(self, base) -> None:
+        self.editor.new_sweep(base)
+        self.tabs.setCurrentWidget(self.editor)
+
+    def load_sweep(self, path):
+        sweep = self.editor.load(path)
+        self.tabs.setCurrentWidget(self.editor)
+        return sweep
+
+    def run_preset(self, path) -> bool:
+        """Opens a preset and runs it (the Experiments menu)."""
+        if self.is_running():
+            self._set_summary(tr("A sweep is already running."), error=True)
+            return False
+        try:
+            self.load_sweep(path)
+        except ConfigError:
+            return False
+        return self.run()
+
+    def run(self, sweep=None) -> bool:
+        """Starts `sweep` (default: the editor's) in the background; False if it cannot start."""
+        if self.is_running():
+            self._set_summary(tr("A sweep is already running."), error=True)
+            return False
+        if sweep is None:
+            try:
+                sweep = self.editor.sweep()
+            except ConfigError:
+                self.editor.validate()
+                self.tabs.setCurrentWidget(self.editor)
+                return False
+        self._sweep = sweep
+        self._configs = expand(sweep)
+        self._groups = plan(sweep, self._configs)
+        self.result, self.saved_path = None, None
+        self._shown_runs, self._shown_running = -1, set()
+        self.table.set_sweep(sweep, self._configs)
+        self.charts.clear()
+        self.progress.setValue(0)
+        self._state_key, self._last_progress = "Starting…", None
+        self._set_summary("")
+        self._refresh_status()
+        self.editor.set_running(True)
+        self.tabs.setCurrentWidget(self.results_page)
+        root = None
+        if self.autosave:
+            from aegui.core.files.paths import user_data_dir
+            root = self.autosave_dir or user_data_dir() / "sweeps"
+        self.jobs.start(lambda: SweepJob(sweep, root))
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        if self.is_running():
+            self.jobs.cancel()
+            self._state_key = "Cancelling…"
+            self._refresh_status()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel and wait (window closing); the finished groups are autosaved by the worker."""
+        return self.jobs.shutdown(timeout_ms)
+
+    def export_csv(self, folder) -> Path:
+        if self.result is None:
+            raise ValueError(tr("No results to export yet."))
+        return write_results(self.result, folder)
+
+    def export_png(self, path) -> None:
+        if self.result is None:
+            raise ValueError(tr("No results to export yet."))
+        self.charts.export_png(path)
+
+    def export_svg(self, path) -> None:
+        if self.result is None:
+            raise ValueError(tr("No results to export yet."))
+        self.charts.export_svg(path)
+
+    # ---------------------------------------------------------------- worker signals
+    def _on_progress(self, p: dict) -> None:
+        self._last_progress = p
+        if self._state_key != "Cancelling…":
+            self._state_key = "running"
+        self._refresh_status()
+        running = set()
+        if p.get("state") == "running" and p.get("group"):
+            running = set(self._groups[p["group"] - 1].configs)
+        self._show_runs(p["run_results"], running, finished=False)
+
+    def _show_runs(self, runs, running, finished: bool) -> None:
+        if len(runs) == self._shown_runs and running == self._shown_running and not finished:
+            return
+        result = SweepResult(self._sweep, self._configs, self._groups, runs=list(runs))
+        self.table.set_result(result, running, finished)
+        if len(runs) != self._shown_runs or finished:
+            self.charts.set_result(result)
+        self._shown_runs, self._shown_running = len(runs), running
+
+    def _on_finished(self, last) -> None:
+        self.editor.set_running(False)
+        if not last or "result" not in last:
+            self._on_error(tr("No results to export yet."))
+            return
+        result = last["result"]
+        self.result = result
+        self._show_runs(result.runs, set(), finished=True)
+        self.table.set_result(result, (), finished=True)
+        self.charts.set_result(result)
+        self._last_progress = last
+        self._state_key = "cancelled" if result.cancelled else "finished"
+        self.saved_path = last.get("saved")
+        self._refresh_status()
+        self._update_buttons()
+        self.sweep_finished.emit(result)
+
+    def _on_error(self, message: str) -> None:
+        self.editor.set_running(False)
+        self._state_key = "Idle"
+        self._refresh_status()
+        self.editor.mark_message(message)
+        self._set_summary(tr("The sweep failed: {message}", message=message), error=True)
+        self.tabs.setCurrentWidget(self.editor)
+        self._update_buttons()
+
+    def _on_running_changed(self, running: bool) -> None:
+        self._update_buttons()
+        self.running_changed.emit(running)
+
+    # ---------------------------------------------------------------- text
+    def status_text(self) -> str:
+        return self.progress.format()
+
+    def _refresh_status(self) -> None:
+        p = self._last_progress
+        key = self._state_key
+        groups = len(self._groups)
+        if key in ("running", "finished", "cancelled") and p is not None:
+            frac = 1.0 if key == "finished" else float(p.get("fraction", 0.0))
+            elapsed = p.get("elapsed", 0.0)
+            self.progress.setValue(int(frac * 1000))
+            # The bar sits in the tab bar's corner: a short text, the details in its tooltip.
+            if key == "running":
+                eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
+                text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta))
+                tip = tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
+                         group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
+                         total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
+                training = "; ".join(p.get("group_labels") or [])
+                self._set_summary(f"{tip} — {training}" if training else tip)
+            else:
+                res = self.result
+                if key == "cancelled":
+                    text = tr("Cancelled · {done}/{total}", done=len(res.configs_done), total=len(res.configs))
+                    tip = tr("{done}/{total} configs finished", done=len(res.configs_done), total=len(res.configs))
+                else:
+                    text = tr("Done · {elapsed}", elapsed=fmt_duration(res.seconds))
+                    tip = tr("{runs} runs in {elapsed}", runs=len(res.runs), elapsed=fmt_duration(res.seconds))
+                self._set_summary(self._final_summary())
+        else:
+            text = tip = tr(key)
+        self.progress.setFormat(text)
+        self.progress.setToolTip(tip)
+
+    def _final_summary(self) -> str:
+        res = self.result
+        if res is None:
+            return ""
+        if res.cancelled:
+            parts = [tr("Cancelled: {done} of {total} configs finished; the others are marked “not run”.",
+                        done=len(res.configs_done), total=len(res.configs))]
+        else:
+            parts = [tr("Finished: {runs} runs in {elapsed}.", runs=len(res.runs), elapsed=fmt_duration(res.seconds))]
+        best = res.best_config()
+        if best is not None:
+            row = res.summary(best)
+            parts.append(tr("Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.", index=best + 1,
+                            label=row["label"], mean=row["final_max_wrong_mean"], std=row["final_max_wrong_std"]))
+        last = self._last_progress or {}
+        if last.get("saved"):   # the folder's name; the whole path is in the tooltip
+            parts.append(tr("Results saved in {path}", path=Path(last["saved"]).name))
+        if last.get("save_error"):
+            parts.append(last["save_error"])
+        return " ".join(parts)
+
+    def _set_summary(self, text: str, error: bool = False) -> None:
+        self.summary_label.setStyleSheet("color: #c62828;" if error else "")
+        self.summary_label.setText(text)
+        saved = (self._last_progress or {}).get("saved")
+        self.summary_label.setToolTip(f"{text}\n{saved}" if saved and not error else text)
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        valid = self.editor.current_sweep() is not None
+        self.run_button.setEnabled(not running and valid)
+        self.run_button.setToolTip("" if valid else tr("Fix the marked fields to run"))
+        self.cancel_button.setEnabled(running)
+        self.export_button.setEnabled(self.result is not None)
+
+    def retranslate(self, *_):
+        self.run_button.setText(tr("Run sweep"))
+        self.cancel_button.setText(tr("Cancel"))
+        self.tabs.setTabText(0, tr("Sweep"))
+        self.tabs.setTabText(1, tr("Results"))
+        self.export_button.setText(tr("Export"))
+        self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
+        self.act_export_png.setText(tr("Charts as PNG…"))
+        self.act_export_svg.setText(tr("Charts as SVG…"))
+        self._update_buttons()
+        self._refresh_status()
+
+    # ---------------------------------------------------------------- dialogs
+    def _start_dir(self) -> str:
+        return self._last_dir or str(Path.home())
+
+    def _ask_export_csv(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Results as CSV files (folder)…"), self._start_dir())
+        if folder:
+            self._last_dir = folder
+            self._try(self.export_csv, folder)
+
+    def _ask_export_image(self, kind: str) -> None:
+        name = re.sub(r"[^\w.-]+", "-", self.result.sweep.name).strip("-") if self.result else "sweep"
+        filt = tr("PNG images (*.png)") if kind == "png" else tr("SVG images (*.svg)")
+        title = tr("Charts as PNG…") if kind == "png" else tr("Charts as SVG…")
+        path, _ = QFileDialog.getSaveFileName(self, title,
+                                              str(Path(self._start_dir()) / f"{name}.{kind}"), filt)
+        if path:
+            self._last_dir = str(Path(path).parent)
+            self._try(self.export_png if kind == "png" else self.export_svg, path)
+
+    def _try(self, fn, path) -> None:
+        try:
+            fn(path)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, tr("Results"), tr("Could not write {path}: {error}", path=path, error=e))
+        else:
+            self._set_summary(tr("Wrote {path}", path=str(path)))

@@ -1,0 +1,674 @@
+"""The sweep editor: a base experiment, the fields to vary with their values, seeds and target.
+
+Values are typed one per line, as students write them in reports: layer lists as
+35-10-2-10-35, numbers as 0.01 or 1e-3 (a trailing % divides by 100), names as config files
+spell them (sgd, momentum, ...). Every edit rebuilds the sweep through aegui.core.analyses.sweep, so the
+rules and messages are the CLI's, and a problem outlines the row or box it names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
+    QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from aegui.core.config import experiment as C
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.files.paths import resources_dir
+from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, load_sweep, plan, sweep_from_dict
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.builder.layer_editor import format_number, wheel_guard
+from aegui.qt.builder.model_builder import FIELD_LABELS
+
+i18n.register({
+    "Name": "Nombre", "Base": "Base", "Vary": "Variar",
+    "Use the builder's config": "Usar la configuración del constructor",
+    "Open sweep…": "Abrir barrido…", "Save sweep…": "Guardar barrido…",
+    "Add a field to vary": "Añadir un campo a variar", "Remove this field": "Quitar este campo",
+    "Values, one per line": "Valores, uno por línea", "Labels (optional)": "Etiquetas (opcional)",
+    "Seeds per config": "Semillas por config.", "Epochs per run": "Épocas por ejecución",
+    "Epochs to reach ≤": "Épocas hasta ≤", "wrong pixels": "píxeles mal",
+    "one label per value, in the same order": "una etiqueta por valor, en el mismo orden",
+    "Choices: {choices}": "Opciones: {choices}",
+    "e.g. 35-10-2-10-35 (sizes from input to output)":
+        "p. ej. 35-10-2-10-35 (tamaños de la entrada a la salida)",
+    "e.g. 0.01 or 1e-3; 20% = 0.2": "p. ej. 0.01 o 1e-3; 20% = 0.2",
+    "a whole number": "un número entero", "true or false": "true o false",
+    "a whole number, or none": "un número entero, o none",
+    "names separated by +, e.g. Font1+Font2": "nombres separados por +, p. ej. Font1+Font2",
+    "The training runs of every config: base seed, base seed + 1, …":
+        "Las ejecuciones de cada configuración: semilla base, semilla base + 1, …",
+    "Record the first epoch at which a run's worst glyph has at most this many wrong pixels "
+    "(runs never stop early)":
+        "Registrar la primera época en que el peor glifo de una ejecución tiene como mucho estos "
+        "píxeles mal (las ejecuciones nunca paran antes)",
+    "The sweep varies the epochs": "El barrido varía las épocas",
+    "{configs} configs × {seeds} seeds = {runs} runs in {sessions} training sessions":
+        "{configs} configuraciones × {seeds} semillas = {runs} ejecuciones en {sessions} sesiones de "
+        "entrenamiento",
+    "{name} — {data}, {layers}, {optimizer}, lr {lr}": "{name} — {data}, {layers}, {optimizer}, TA {lr}",
+    "line {line}: {value!r} is not a list of whole numbers like 35-10-2-10-35":
+        "línea {line}: {value!r} no es una lista de enteros como 35-10-2-10-35",
+    "line {line}: {value!r} is not a number": "línea {line}: {value!r} no es un número",
+    "line {line}: {value!r} is not a whole number": "línea {line}: {value!r} no es un número entero",
+    "line {line}: {value!r} is not true or false": "línea {line}: {value!r} no es true ni false",
+    "no values yet: type one per line": "todavía no hay valores: escribe uno por línea",
+    "this field is already varied above": "este campo ya se varía más arriba",
+    "Could not open the sweep": "No se pudo abrir el barrido",
+    "Could not save the sweep": "No se pudo guardar el barrido",
+    "Sweeps (*.json);;All files (*)": "Barridos (*.json);;Todos los archivos (*)",
+    "Loaded {file}.": "Cargado {file}.", "Saved {file}.": "Guardado {file}.",
+    "config {index}": "configuración {index}",
+})
+
+_ERROR_COLOR = "#c62828"
+# The fields the course varies, first in the list; every other field follows.
+COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",
+                 "model.init", "train.loss", "train.optimizer", "train.momentum", "train.batch_size",
+                 "train.epochs", "noise.level", "noise.kind", "model.beta", "model.kind", "data.fonts")
+CHOICES = {
+    "model.kind": C.KINDS, "model.hidden_activation": C.ACTIVATIONS,
+    "model.latent_activation": C.ACTIVATIONS, "model.output_activation": C.ACTIVATIONS,
+    "model.init": C.INITS, "model.sparsity": C.SPARSITY, "model.arch": C.ARCHS, "train.loss": C.LOSSES,
+    "train.optimizer": C.OPTIMIZERS, "train.schedule": C.SCHEDULES, "train.device": C.DEVICES,
+    "noise.kind": C.NOISE_KINDS, "noise.mode": C.NOISE_MODES, "data.source": C.SOURCES,
+    "data.color": C.COLORS,
+}
+_NOT_VARIED = ("train.seeds", "train.target_max_wrong")
+_SECTIONS = {"data": C.DataConfig, "model": C.ModelSpec, "train": C.TrainConfig, "noise": C.NoiseConfig}
+
+
+def field_types() -> dict[str, str]:
+    """Every field a sweep may vary -> its annotation ('float', 'tuple[int, ...]', ...)."""
+    out = {}
+    for section, cls in _SECTIONS.items():
+        for f in fields(cls):
+            key = f"{section}.{f.name}"
+            if key not in _NOT_VARIED:
+                out[key] = str(f.type)
+    return out
+
+
+def field_label(key: str) -> str:
+    return tr(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
+def value_text(key: str, value) -> str:
+    """A value as the editor shows it; parse_value reads it back unchanged."""
+    if isinstance(value, (list, tuple)):
+        sep = "-" if all(isinstance(v, int) for v in value) and value else "+"
+        return sep.join(str(v) for v in value)
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)
+
+
+def parse_value(type_: str, text: str, line: int):
+    """One line of the values box -> a JSON value for the sweep; ValueError says what is wrong."""
+    t = text.strip()
+    if type_.startswith("tuple[int"):
+        parts = [p for p in re.split(r"[\s,;x\-]+", t.strip("[]()")) if p]
+        try:
+            return [int(p) for p in parts]
+        except ValueError:
+            raise ValueError(tr("line {line}: {value!r} is not a list of whole numbers like 35-10-2-10-35",
+                                line=line, value=t)) from None
+    if type_.startswith("tuple[str"):
+        return [p for p in re.split(r"[\s,;+]+", t.strip("[]()")) if p]
+    if type_ == "float":
+        s = t.replace(",", ".")
+        scale = 1.0
+        if s.endswith("%"):
+            s, scale = s[:-1].strip(), 0.01
+        try:
+            value = float(s)
+        except ValueError:
+            raise ValueError(tr("line {line}: {value!r} is not a number", line=line, value=t)) from None
+        return value if scale == 1.0 else round(value * scale, 12)   # 20% -> 0.2, not 0.2000000004
+    if type_ in ("int", "int | None"):
+        if type_ == "int | None" and t.lower() in ("none", "null"):
+            return None
+        try:
+            return int(t)
+        except ValueError:
+            raise ValueError(tr("line {line}: {value!r} is not a whole number", line=line, value=t)) from None
+    if type_ == "bool":
+        low = t.lower()
+        if low in ("true", "yes", "1", "on"):
+            return True
+        if low in ("false", "no", "0", "off"):
+            return False
+        raise ValueError(tr("line {line}: {value!r} is not true or false", line=line, value=t))
+    return t
+
+
+def _hint(key: str, type_: str) -> str:
+    if key in CHOICES:
+        return tr("Choices: {choices}", choices=", ".join(CHOICES[key]))
+    if type_.startswith("tuple[int"):
+        return tr("e.g. 35-10-2-10-35 (sizes from input to output)")
+    if type_.startswith("tuple[str"):
+        return tr("names separated by +, e.g. Font1+Font2")
+    return {"float": tr("e.g. 0.01 or 1e-3; 20% = 0.2"), "int": tr("a whole number"),
+            "bool": tr("true or false"), "int | None": tr("a whole number, or none")}.get(type_, "")
+
+
+def _lines(edit: QPlainTextEdit) -> list[tuple[int, str]]:
+    return [(i + 1, s) for i, s in enumerate(edit.toPlainText().splitlines()) if s.strip()]
+
+
+def _mark(w: QWidget, problem: str | None, tip: str = "") -> None:
+    w.setProperty("invalid", problem is not None)
+    w.setToolTip(problem if problem is not None else tip)
+    w.style().unpolish(w)   # dynamic properties restyle only after a re-polish
+    w.style().polish(w)
+    w.update()
+
+
+class _VaryRow(QFrame):
+    """One varied field: which field, its values one per line, optional labels."""
+    changed = Signal()
+    remove_requested = Signal(object)
+
+    def __init__(self, types: dict[str, str], parent=None):
+        super().__init__(parent)
+        self.types = types
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.field_combo = QComboBox()
+        self.field_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field_combo.setMinimumContentsLength(12)
+        self.remove_button = QToolButton()
+        self.remove_button.setText("✕")
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.values_label, self.labels_label = QLabel(), QLabel()
+        self.values_edit, self.labels_edit = QPlainTextEdit(), QPlainTextEdit()
+        for edit in (self.values_edit, self.labels_edit):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
+            edit.textChanged.connect(self.changed)
+        self.hint_label = QLabel(wordWrap=True)
+        self.hint_label.setStyleSheet("color: gray; font-size: small;")
+        self._fill_fields()
+        self.field_combo.currentIndexChanged.connect(self._field_changed)
+        wheel_guard.guard(self.field_combo)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setSpacing(3)
+        grid.addWidget(self.field_combo, 0, 0, 1, 2)
+        grid.addWidget(self.remove_button, 0, 2)
+        grid.addWidget(self.values_label, 1, 0)
+        grid.addWidget(self.labels_label, 1, 1, 1, 2)
+        grid.addWidget(self.values_edit, 2, 0)
+        grid.addWidget(self.labels_edit, 2, 1, 1, 2)
+        grid.addWidget(self.hint_label, 3, 0, 1, 3)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        self.retranslate()
+
+    def _fill_fields(self) -> None:
+        key = self.key()
+        combo = self.field_combo
+        combo.blockSignals(True)
+        combo.clear()
+        rest = sorted(k for k in self.types if k not in COMMON_FIELDS)
+        for k in [k for k in COMMON_FIELDS if k in self.types]:
+            combo.addItem(f"{field_label(k)} ({k})", k)
+        combo.insertSeparator(combo.count())
+        for k in rest:
+            combo.addItem(f"{field_label(k)} ({k})", k)
+        i = combo.findData(key) if key else 0
+        combo.setCurrentIndex(max(i, 0))
+        combo.blockSignals(False)
+
+    def key(self) -> str | None:
+        return self.field_combo.currentData()
+
+    def set_key(self, key: str) -> None:
+        i = self.field_combo.findData(key)
+        if i >= 0:
+            self.field_combo.setCurrentIndex(i)
+
+    def set_values(self, key: str, values, labels=None) -> None:
+        self.set_key(key)
+        self.values_edit.setPlainText("\n".join(value_text(key, v) for v in values))
+        self.labels_edit.setPlainText("\n".join(labels or []))
+
+    def _field_changed(self, *_):
+        self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+        self.changed.emit()
+
+    def retranslate(self) -> None:
+        self._fill_fields()
+        self.values_label.setText(tr("Values, one per line"))
+        self.labels_label.setText(tr("Labels (optional)"))
+        self.labels_edit.setPlaceholderText(tr("one label per value, in the same order"))
+        self.remove_button.setToolTip(tr("Remove this field"))
+        self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+
+
+class SweepEditor(QWidget):
+    """Edits a Sweep. `changed` carries the sweep after each edit (None while it is invalid);
+    `use_builder_requested` asks the window for the builder's experiment (see set_base)."""
+    changed = Signal(object)
+    use_builder_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.types = field_types()
+        self._base = Experiment()
+        self._rows: list[_VaryRow] = []
+        self._sweep: Sweep | None = None
+        self._errors: list[tuple[QWidget | None, str]] = []
+        self._marked: set[QWidget] = set()
+        self._loading = False
+        self._last_dir = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)   # one validation per pause in typing, not per key
+        self._timer.timeout.connect(self.validate)
+        self.setStyleSheet(f'*[invalid="true"] {{ border: 1px solid {_ERROR_COLOR}; border-radius: 3px; }}')
+        self._build()
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+        self.set_base(Experiment())
+
+    # ---------------------------------------------------------------- building
+    def _build(self) -> None:
+        self.name_edit = QLineEdit()
+        self.name_edit.textChanged.connect(self._edited)
+        self.base_label = QLabel(wordWrap=True)
+        self.base_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.builder_button = QPushButton()
+        self.builder_button.clicked.connect(self.use_builder_requested)
+        self.open_button, self.save_button = QPushButton(), QPushButton()
+        self.open_button.clicked.connect(self.open_dialog)
+        self.save_button.clicked.connect(self.save_dialog)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        for b in (self.builder_button, self.open_button, self.save_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.form_top = QFormLayout()
+        self.form_top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.name_title, self.base_title = QLabel(), QLabel()
+        self.form_top.addRow(self.name_title, self.name_edit)
+        self.form_top.addRow(self.base_title, self.base_label)
+
+        self.vary_box = QGroupBox()
+        self.rows_layout = QVBoxLayout(self.vary_box)
+        self.rows_layout.setContentsMargins(4, 4, 4, 4)
+        self.rows_layout.setSpacing(4)
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.rows_layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.seeds_spin = QSpinBox()
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.valueChanged.connect(self._edited)
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 100_000_000)
+        self.epochs_spin.valueChanged.connect(self._edited)
+        self.target_check = QCheckBox()
+        self.target_check.toggled.connect(self._edited)
+        self.target_check.toggled.connect(lambda on: self.target_spin.setEnabled(on))
+        self.target_spin = QSpinBox()
+        self.target_spin.setRange(0, 100_000)
+        self.target_spin.valueChanged.connect(self._edited)
+        self.target_unit = QLabel()
+        target_row = QHBoxLayout()
+        target_row.setContentsMargins(0, 0, 0, 0)
+        target_row.addWidget(self.target_spin)
+        target_row.addWidget(self.target_unit)
+        target_row.addStretch(1)
+        for spin in (self.seeds_spin, self.epochs_spin, self.target_spin):
+            spin.setFixedWidth(110)
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            wheel_guard.guard(spin)
+        self.form_runs = QFormLayout()
+        self.seeds_title, self.epochs_title = QLabel(), QLabel()
+        self.form_runs.addRow(self.seeds_title, self.seeds_spin)
+        self.form_runs.addRow(self.epochs_title, self.epochs_spin)
+        self.form_runs.addRow(self.target_check, target_row)
+
+        content = QWidget()
+        col = QVBoxLayout(content)
+        col.setContentsMargins(4, 4, 4, 4)
+        col.setSpacing(6)
+        col.addLayout(self.form_top)
+        col.addLayout(buttons)
+        col.addWidget(self.vary_box)
+        col.addLayout(self.form_runs)
+        col.addStretch(1)
+        self.form_widget = content
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+
+        self.count_label = QLabel(wordWrap=True)
+        self.count_label.setStyleSheet("font-weight: bold;")
+        self.error_label = QLabel(wordWrap=True)
+        self.error_label.setStyleSheet(f"color: {_ERROR_COLOR};")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+        self.info_label = QLabel(wordWrap=True)
+        self.info_label.setStyleSheet("font-size: small;")
+        self.info_label.hide()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.count_label)
+        outer.addWidget(self.error_label)
+        outer.addWidget(self.info_label)
+
+    # ---------------------------------------------------------------- public API
+    def rows(self) -> list[_VaryRow]:
+        return list(self._rows)
+
+    def row(self, key: str) -> _VaryRow | None:
+        return next((r for r in self._rows if r.key() == key), None)
+
+    def add_row(self, key: str | None = None, values=(), labels=None) -> _VaryRow:
+        row = _VaryRow(self.types)
+        used = {r.key() for r in self._rows}
+        if key is None:   # the first common field not varied yet
+            key = next((k for k in COMMON_FIELDS if k not in used), COMMON_FIELDS[0])
+        row.set_values(key, values, labels)
+        row.changed.connect(self._edited)
+        row.remove_requested.connect(self.remove_row)
+        self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
+        row.show()   # at once, not at the next event loop turn (screenshots, size hints)
+        self._rows.append(row)
+        self._edited()
+        return row
+
+    def remove_row(self, row: _VaryRow) -> None:
+        if row in self._rows:
+            self._rows.remove(row)
+            self._marked.discard(row.values_edit)
+            self._marked.discard(row.labels_edit)
+            row.setParent(None)
+            row.deleteLater()
+            self._edited()
+
+    def base(self) -> Experiment:
+        return self._base
+
+    def set_base(self, exp: Experiment) -> None:
+        """A new base experiment (e.g. the builder's); the varied fields stay."""
+        self._base = exp
+        self._loading = True
+        try:
+            if not self.name_edit.text().strip() or self._sweep is None:
+                self.name_edit.setText(exp.name)
+            self.epochs_spin.setValue(exp.train.epochs)
+            if exp.train.target_max_wrong is not None:
+                self.target_check.setChecked(True)
+                self.target_spin.setValue(exp.train.target_max_wrong)
+        finally:
+            self._loading = False
+        self._show_base()
+        self.validate()
+
+    def new_sweep(self, base: Experiment) -> None:
+        """An empty sweep over `base`: no varied fields yet, 5 seeds."""
+        self.set_sweep(Sweep(name=base.name, base=base, seeds=5,
+                             target_max_wrong=base.train.target_max_wrong))
+
+    def set_sweep(self, sweep: Sweep) -> None:
+        self._loading = True
+        try:
+            for row in list(self._rows):
+                self._rows.remove(row)
+                row.setParent(None)
+                row.deleteLater()
+            self._marked.clear()
+            self._base = sweep.base
+            self.name_edit.setText(sweep.name)
+            for key, values in sweep.vary.items():
+                self.add_row(key, values, sweep.labels.get(key))
+            self.seeds_spin.setValue(sweep.seeds)
+            self.epochs_spin.setValue(sweep.base.train.epochs)
+            self.target_check.setChecked(sweep.target is not None)
+            self.target_spin.setValue(sweep.target or 0)
+        finally:
+            self._loading = False
+        self._show_base()
+        self.validate()
+
+    def sweep(self) -> Sweep:
+        """The sweep as edited; raises the first ConfigError while something is wrong."""
+        sweep, errors = self._assess()
+        if sweep is None:
+            raise errors[0][1]
+        return sweep
+
+    def current_sweep(self) -> Sweep | None:
+        return self._sweep
+
+    def errors(self) -> list[str]:
+        return [self._error_text(e) for _, e in self._errors]
+
+    def marked_widgets(self) -> set[QWidget]:
+        return set(self._marked)
+
+    def set_running(self, running: bool) -> None:
+        self.form_widget.setEnabled(not running)
+
+    def load(self, path) -> Sweep:
+        """Opens a sweep JSON; raises ConfigError (naming the key) when it cannot."""
+        try:
+            sweep = load_sweep(path)
+        except ConfigError as e:
+            self.show_info(f"{tr('Could not open the sweep')}: {e}", error=True)
+            raise
+        self.set_sweep(sweep)
+        self.show_info(tr("Loaded {file}.", file=Path(path).name))
+        return sweep
+
+    def save(self, path) -> None:
+        from aegui.core.files.atomic import atomic_write_text
+        sweep = self.sweep()
+        atomic_write_text(Path(path), sweep.to_json(inline_base=True) + "\n")
+        self.show_info(tr("Saved {file}.", file=Path(path).name))
+
+    def open_dialog(self) -> None:
+        start = self._last_dir or str(resources_dir() / "sweeps")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open sweep…"), start, tr("Sweeps (*.json);;All files (*)"))
+        if not path:
+            return
+        self._last_dir = str(Path(path).parent)
+        try:
+            self.load(path)
+        except ConfigError as e:
+            QMessageBox.warning(self, tr("Could not open the sweep"), str(e))
+
+    def save_dialog(self) -> None:
+        try:
+            sweep = self.sweep()
+        except ConfigError as e:
+            QMessageBox.warning(self, tr("Could not save the sweep"), self._error_text(e))
+            return
+        name = re.sub(r"[^\w.-]+", "-", sweep.name).strip("-") or "sweep"
+        start = str(Path(self._last_dir or Path.home()) / f"{name}.json")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save sweep…"), start, tr("Sweeps (*.json);;All files (*)"))
+        if not path:
+            return
+        self._last_dir = str(Path(path).parent)
+        try:
+            self.save(path)
+        except (ConfigError, OSError) as e:
+            QMessageBox.warning(self, tr("Could not save the sweep"), str(e))
+
+    def mark_message(self, message: str) -> None:
+        """Outline the row a message from a failed run names (e.g. 'model.layers: ...')."""
+        for row in self._rows:
+            if row.key() and row.key() in message:
+                _mark(row.values_edit, message)
+                self._marked.add(row.values_edit)
+                break
+        self.show_info(message, error=True)
+
+    # ---------------------------------------------------------------- validation
+    def _edited(self, *_):
+        if not self._loading:
+            self.info_label.hide()
+            self._timer.start()
+
+    def validate(self) -> Sweep | None:
+        self._timer.stop()
+        sweep, errors = self._assess()
+        self._sweep, self._errors = sweep, errors
+        self._show_errors()
+        self._show_count(sweep)
+        self.changed.emit(sweep)
+        return sweep
+
+    def _raw(self) -> tuple[dict, dict, list]:
+        """The sweep as JSON, and (widget per varied field, parse errors)."""
+        errors: list[tuple[QWidget | None, ConfigError]] = []
+        vary, labels, widgets = {}, {}, {}
+        for row in self._rows:
+            key = row.key()
+            if key in vary or key in widgets:
+                errors.append((row.field_combo, ConfigError(f"vary.{key}", tr("this field is already varied above"))))
+                continue
+            widgets[key] = row
+            values = []
+            for line, text in _lines(row.values_edit):
+                try:
+                    values.append(parse_value(self.types[key], text, line))
+                except ValueError as e:
+                    errors.append((row.values_edit, ConfigError(f"vary.{key}", str(e))))
+            if not _lines(row.values_edit):
+                errors.append((row.values_edit, ConfigError(f"vary.{key}", tr("no values yet: type one per line"))))
+            vary[key] = values
+            names = [s.strip() for _, s in _lines(row.labels_edit)]
+            if names:
+                labels[key] = names
+        base = self._base.to_dict()
+        base["train"]["epochs"] = self.epochs_spin.value()
+        base["train"]["target_max_wrong"] = None   # the sweep's own target below, or none
+        raw = {"name": self.name_edit.text(), "base": base, "vary": vary, "seeds": self.seeds_spin.value(),
+               "target_max_wrong": self.target_spin.value() if self.target_check.isChecked() else None}
+        if labels:
+            raw["labels"] = labels
+        return raw, widgets, errors
+
+    def _assess(self) -> tuple[Sweep | None, list[tuple[QWidget | None, ConfigError]]]:
+        raw, rows, errors = self._raw()
+        if errors:
+            return None, errors
+        try:
+            return sweep_from_dict(raw), []
+        except ConfigError as e:
+            return None, [(self._widget_for(e.field, rows), e)]
+
+    def _widget_for(self, field: str, rows: dict[str, _VaryRow]) -> QWidget | None:
+        top = {"seeds": self.seeds_spin, "target_max_wrong": self.target_spin, "name": self.name_edit}
+        if field in top:
+            return top[field]
+        if field.startswith("base"):
+            return self.base_label
+        for prefix, attr in (("vary.", "values_edit"), ("labels.", "labels_edit")):
+            if field.startswith(prefix):
+                key = field[len(prefix):].split("[", 1)[0]
+                return getattr(rows[key], attr) if key in rows else self.vary_box
+        key = field.split("[", 1)[0]
+        if key in rows:
+            return rows[key].values_edit
+        if key == "train.epochs":
+            return self.epochs_spin
+        return self.base_label if "." in key else None
+
+    def _error_text(self, e: ConfigError) -> str:
+        key = e.field
+        for prefix in ("vary.", "labels."):
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+        key = key.split("[", 1)[0]
+        label = field_label(key) if key in self.types else {
+            "seeds": tr("Seeds per config"), "name": tr("Name"), "target_max_wrong": tr("Epochs to reach ≤"),
+        }.get(key, e.field)
+        where = ""
+        m = re.search(r"config (\d+) \((.*)\)$", e.source or "")
+        if m:
+            where = f" ({tr('config {index}', index=int(m.group(1)) + 1)}: {m.group(2)})"
+        return f"{label}: {tr(e.problem)}{where}"
+
+    def _show_errors(self) -> None:
+        wanted: dict[QWidget, str] = {}
+        for w, e in self._errors:
+            if w is not None:
+                text = self._error_text(e)
+                wanted[w] = f"{wanted[w]}\n{text}" if w in wanted else text
+        for w in self._marked | set(wanted):
+            _mark(w, wanted.get(w))
+        self._marked = set(wanted)
+        lines = [self._error_text(e) for _, e in self._errors]
+        self.error_label.setText("\n".join(lines))
+        self.error_label.setVisible(bool(lines))
+
+    def _show_count(self, sweep: Sweep | None) -> None:
+        if sweep is None:
+            self.count_label.setText("")
+            return
+        sessions = len(plan(sweep))
+        self.count_label.setText(tr("{configs} configs × {seeds} seeds = {runs} runs in {sessions} training sessions",
+                                    configs=sweep.n_configs, seeds=sweep.seeds, runs=sweep.n_runs,
+                                    sessions=sessions))
+        varied = "train.epochs" in sweep.vary
+        self.epochs_spin.setEnabled(not varied)
+        self.epochs_spin.setToolTip(tr("The sweep varies the epochs") if varied else "")
+
+    def _show_base(self) -> None:
+        b = self._base
+        fonts = "+".join(b.data.fonts) if b.data.source == "font" else b.data.source
+        # Epochs, seeds and target have their own boxes below.
+        self.base_label.setText(tr("{name} — {data}, {layers}, {optimizer}, lr {lr}",
+                                   name=b.name, data=fonts, layers=value_text("model.layers", b.model.full_layers),
+                                   optimizer=b.train.optimizer, lr=format_number(b.train.learning_rate)))
+
+    def show_info(self, text: str, error: bool = False) -> None:
+        self.info_label.setStyleSheet(f"font-size: small; color: {_ERROR_COLOR};" if error else "font-size: small;")
+        self.info_label.setText(text)
+        self.info_label.setVisible(bool(text))
+
+    def retranslate(self, *_):
+        self.name_title.setText(tr("Name"))
+        self.base_title.setText(tr("Base"))
+        self.builder_button.setText(tr("Use the builder's config"))
+        self.open_button.setText(tr("Open sweep…"))
+        self.save_button.setText(tr("Save sweep…"))
+        self.vary_box.setTitle(tr("Vary"))
+        self.add_button.setText(tr("Add a field to vary"))
+        self.seeds_title.setText(tr("Seeds per config"))
+        self.seeds_spin.setToolTip(tr("The training runs of every config: base seed, base seed + 1, …"))
+        self.epochs_title.setText(tr("Epochs per run"))
+        self.target_check.setText(tr("Epochs to reach ≤"))
+        self.target_check.setToolTip(tr("Record the first epoch at which a run's worst glyph has at most this "
+                                        "many wrong pixels (runs never stop early)"))
+        self.target_unit.setText(tr("wrong pixels"))
+        for row in self._rows:
+            row.blockSignals(True)
+            row.retranslate()
+            row.blockSignals(False)
+        self._show_base()
+        if hasattr(self, "_errors"):
+            self._show_errors()
+            self._show_count(self._sweep)

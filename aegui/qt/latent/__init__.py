@@ -1,0 +1,2 @@
+"""The latent-space canvas (pan, zoom, decode under the cursor) and its trays of generated samples
+and interpolations."""

@@ -1,0 +1,819 @@
+"""Latent space explorer: hover to decode, a decoded background map, pin and interpolate,
+sample from a VAE's prior; dataset codes as labelled points, thumbnails or class colours.
+
+The widget never sees a model: its owner passes a decoder function (numpy in, numpy out) and
+the dataset codes, so it works the same for any architecture and never imports torch.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap, QTransform
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsPixmapItem, QHBoxLayout, QLabel,
+                               QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_rgba8, to_uint8
+from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
+from aegui.qt.latent.latent_tray import GLYPH_SHAPE, GeneratedTray, InterpolationPanel
+from aegui.qt.widgets.text import write_explained
+
+# Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+register({
+    "Projection:": "Proyección:",
+    "dims i,j": "dims i,j",
+    "PCA": "PCA",
+    "Latent map": "Mapa latente",
+    "Reset view": "Restablecer vista",
+    "Generated": "Generados",
+    "Interpolation": "Interpolación",
+    "Codes:": "Códigos:",
+    "Points": "Puntos",
+    "Thumbnails": "Miniaturas",
+    "Colour by label": "Color por etiqueta",
+    "How the dataset's codes are drawn": "Cómo se dibujan los códigos del conjunto de datos",
+    "No model: build or load one to explore its latent space.":
+        "Sin modelo: crea o carga uno para explorar su espacio latente.",
+    "No latent codes yet: train the model or encode the dataset.":
+        "Aún no hay códigos latentes: entrena el modelo o codifica el conjunto de datos.",
+    "Hover to decode. Click to pin. Shift+click two points to interpolate.":
+        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar.",
+    "Latent dimension shown horizontally": "Dimensión latente en horizontal",
+    "Latent dimension shown vertically": "Dimensión latente en vertical",
+})
+
+POINT_BRUSH = pg.mkBrush(230, 90, 20)
+LABEL_COLOR = (20, 30, 110)
+LABEL_FILL = pg.mkBrush(255, 255, 255, 170)  # keeps labels readable over the map
+LINE_PEN = pg.mkPen((40, 110, 220), width=2, style=Qt.PenStyle.DashLine)
+PRIOR_PEN = pg.mkPen((120, 30, 170), width=2)
+# Tableau's 20 colours, strong ones first: up to 10 classes get the clearly distinct half.
+CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+                (174, 199, 232), (255, 187, 120), (152, 223, 138), (255, 152, 150), (197, 176, 213),
+                (196, 156, 148), (247, 182, 210), (199, 199, 199), (219, 219, 141), (158, 218, 229)]
+MAX_CLASSES = len(CLASS_COLORS)
+MAX_TEXT_LABELS = 150    # more text labels than this hide the map and slow every redraw
+MAX_THUMBNAILS = 300     # one small picture item per sample; beyond this they pile up
+THUMB_PX = 30            # on-screen side of a thumbnail, whatever the zoom
+
+
+def class_names(labels: list[str]) -> list[str] | None:
+    """The distinct labels in a natural order when the labels look like classes (repeated, at
+    most MAX_CLASSES of them, e.g. "0".."9" of MNIST or subfolder names), else None."""
+    names = set(labels)
+    if not (2 <= len(names) <= MAX_CLASSES and len(names) < len(labels)):
+        return None
+    try:
+        return sorted(names, key=int)
+    except ValueError:
+        return sorted(names)
+
+
+def _place(item: pg.ImageItem, left: float, top: float, width: float, height: float, shape) -> None:
+    """Put an image with its row 0 at the top: latent y grows upwards, image rows downwards."""
+    rows, cols = shape[:2]
+    item.setTransform(QTransform(width / cols, 0.0, 0.0, -height / rows, left, top))
+
+
+def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
+    """A row of widgets (None: stretch); with a parent it becomes that widget's margin-less layout."""
+    lay = QHBoxLayout(parent) if parent is not None else QHBoxLayout()
+    if parent is not None:
+        lay.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        if w is None:
+            lay.addStretch(1)
+        else:
+            lay.addWidget(w)
+    return lay
+
+
+class LatentCanvas(QWidget):
+    pinned = Signal(object, object)      # z (L,), image
+    save_requested = Signal(object)      # image
+    send_to_editor = Signal(object)      # image
+
+    MAP_TILES = 144        # decodes per background map, in one batched call
+    MIN_MAP_TILES = 16
+    MAP_BUDGET_S = 0.06    # slow decoders (big conv models) get fewer map tiles than this costs
+    MAP_DELAY_MS = 100     # let pan/zoom settle before decoding the map
+    HOVER_INTERVAL_MS = 16
+    CURSOR_PX = 44         # on-screen height of the glyph that follows the cursor
+    CURSOR_IMAGE_PX = 64   # ... and of an image
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fn = None
+        self._shape: tuple[int, ...] = (7, 5)
+        self._codes = np.zeros((0, 0), np.float32)
+        self._labels: list[str] = []
+        self._xy = np.zeros((0, 2))
+        # Every projection is affine: z = xy @ basis + origin, xy = (z - origin) @ basis.T
+        # (basis rows orthonormal), so hover, map and points share one code path.
+        self._basis = np.eye(2)
+        self._origin = np.zeros(2)
+        self._hover_xy = np.zeros((1, 2))
+        self._preview: np.ndarray | None = None
+        self._map: np.ndarray | None = None
+        self._strip_ends: tuple[int, int] | None = None
+        self._last_hover: tuple[float, float] | None = None
+        self._pending_pos: QPointF | None = None
+        self._last_hover_t = 0.0
+        self._pick_second = False
+        self._texts: list[pg.TextItem] = []
+        self._images: np.ndarray | None = None       # dataset samples, for thumbnails
+        self._images_src = None
+        self._thumbs: list[QGraphicsPixmapItem] = []
+        self._classes: list[str] | None = None
+        self._class_items: list[pg.ScatterPlotItem] = []
+        self._vae = False
+        self._tile_cost = 0.0                         # seconds per decoded sample, measured
+        self._build_ui()
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+        self._update_state()
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.hideButtons()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        self.vb = item.getViewBox()
+        self.vb.disableAutoRange()  # training updates must not move the user's view
+        self.map_item = pg.ImageItem()
+        self.map_item.setOpacity(0.35)
+        self.map_item.setZValue(-10)
+        self.line_item = pg.PlotDataItem(pen=LINE_PEN)
+        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w"), brush=POINT_BRUSH)
+        self.scatter.setZValue(7)  # above the label backgrounds
+        self.cursor_item = pg.ImageItem()
+        self.cursor_item.setBorder(pg.mkPen((60, 60, 60)))
+        self.cursor_item.setZValue(20)
+        self.cursor_item.hide()
+        self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
+        self.prior_item.setZValue(9)
+        for it in (self.map_item, self.line_item, self.scatter, self.prior_item, self.cursor_item):
+            self.plot.addItem(it, ignoreBounds=True)
+        self.legend = pg.LegendItem(offset=(-6, 6), labelTextColor=(30, 30, 30),
+                                    brush=pg.mkBrush(255, 255, 255, 200), pen=pg.mkPen((160, 160, 160)))
+        self.legend.setParentItem(self.vb)
+        self.legend.setZValue(30)
+        self.legend.hide()
+
+        self.proj_label = QLabel()
+        self.proj_combo = QComboBox()
+        self.proj_combo.addItems(["", ""])
+        self.dim_i = QSpinBox()
+        self.dim_j = QSpinBox()
+        self.dims_box = QWidget()
+        _hbox(QLabel("x"), self.dim_i, QLabel("y"), self.dim_j, parent=self.dims_box)
+        self.proj_box = QWidget()
+        _hbox(self.proj_label, self.proj_combo, self.dims_box, parent=self.proj_box)
+        self.proj_box.setVisible(False)   # only for latent spaces of more than 2 dimensions
+        self.map_check = QCheckBox()
+        self.map_check.setChecked(True)
+        self.reset_button = QPushButton()
+        self.codes_label = QLabel()
+        self.codes_combo = QComboBox()   # items: (text, mode) for the modes this data allows
+        self.codes_box = QWidget()
+        _hbox(self.codes_label, self.codes_combo, parent=self.codes_box)
+        self.codes_box.setVisible(False)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("padding: 4px; background: #fff4d6; color: #5a4300;")
+        self.preview = GlyphView(cell_size=20)
+        self.preview.setMinimumWidth(150)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
+        left = QVBoxLayout()
+        left.addWidget(self.message)
+        left.addWidget(self.plot, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.preview, 1)
+        # Beside the plot rather than above it: the row above is full at 1280 px.
+        side.addWidget(self.codes_box)
+        side.addWidget(self.hint)
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addLayout(side, 1)
+        self._body = body
+        upper = QWidget()
+        ul = QVBoxLayout(upper)
+        ul.setContentsMargins(0, 0, 0, 0)
+        ul.addLayout(_hbox(self.proj_box, None, self.map_check, self.reset_button))
+        ul.addLayout(body, 1)
+
+        self.tray = GeneratedTray()
+        self.tray.save_requested.connect(self.save_requested)
+        self.tray.send_to_editor.connect(self.send_to_editor)
+        self.tray.sample_requested.connect(self.sample_prior)
+        self.interp = InterpolationPanel()
+        self.interp.requested.connect(self.interpolate)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.tray, "")
+        self.tabs.addTab(self.interp, "")
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(upper)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([330, 150])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(split)
+
+        self._hover_timer = QTimer(self, singleShot=True)
+        self._hover_timer.timeout.connect(self._flush_hover)
+        # A new decoder is followed at once by its codes (set_codes), whose latent size may
+        # differ: decode what is on screen only after both, in the same event-loop turn.
+        self._redecode_timer = QTimer(self, singleShot=True, interval=0)
+        self._redecode_timer.timeout.connect(self._redecode)
+        self._map_timer = QTimer(self, singleShot=True, interval=self.MAP_DELAY_MS)
+        self._map_timer.timeout.connect(self._compute_map)
+        scene = self.plot.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+        self.vb.sigRangeChanged.connect(self._schedule_map)
+        self.vb.sigResized.connect(self._schedule_map)
+        self.plot.viewport().installEventFilter(self)
+        self.map_check.toggled.connect(self._on_map_toggled)
+        self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
+        self.tray.changed.connect(self._update_prior_markers)
+        self.reset_button.clicked.connect(self.reset_view)
+        self.proj_combo.currentIndexChanged.connect(self._on_projection_changed)
+        self.dim_i.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_i, self.dim_j))
+        self.dim_j.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_j, self.dim_i))
+
+    def retranslate(self) -> None:
+        self.proj_label.setText(tr("Projection:"))
+        self.proj_combo.setItemText(0, tr("dims i,j"))
+        self.proj_combo.setItemText(1, tr("PCA"))
+        self.dim_i.setToolTip(tr("Latent dimension shown horizontally"))
+        self.dim_j.setToolTip(tr("Latent dimension shown vertically"))
+        self.map_check.setText(tr("Latent map"))
+        self.reset_button.setText(tr("Reset view"))
+        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate."))
+        self.tabs.setTabText(0, tr("Generated"))
+        self.tabs.setTabText(1, tr("Interpolation"))
+        self.codes_label.setText(tr("Codes:"))
+        self.codes_combo.setToolTip(tr("How the dataset's codes are drawn"))
+        names = {"points": "Points", "thumbs": "Thumbnails", "classes": "Colour by label"}
+        for k in range(self.codes_combo.count()):
+            self.codes_combo.setItemText(k, tr(names[self.codes_combo.itemData(k)]))
+        self._update_state()
+
+    # -- inputs ------------------------------------------------------------------------------
+    def set_decoder(self, fn, image_shape, vae: bool = False) -> None:
+        """fn(z [M, L] float32) -> [M, *image_shape] in [0, 1]; None means no model. `vae`: the
+        model has a N(0, I) prior to sample new images from."""
+        self._fn = fn
+        shape = tuple(int(s) for s in image_shape)
+        if shape != self._shape:
+            self._tile_cost = 0.0
+        self._shape = shape
+        self._vae = bool(vae)
+        self.tray.set_prior_available(self._vae and fn is not None)
+        glyph = max(shape[:2]) <= 8
+        # Glyphs: 20 px cells and a grid; images: about 160 px, no grid.
+        self.preview.set_grid(glyph)
+        self.preview.set_cell_size(20 if glyph else 160 / max(shape[:2]))
+        self._body.setStretch(1, 1 if glyph else 2)   # a picture is worth a bigger preview
+        if fn is None:
+            self._map = None
+            self.map_item.clear()
+            self.cursor_item.hide()
+        self._update_state()
+        self._redecode_timer.start()
+
+    def set_codes(self, codes, labels, autorange: bool = False, images=None) -> None:
+        """Dataset codes [N, L]. Cheap; keeps the view unless autorange (or the latent size changed).
+        `images` [N, *shape]: the samples themselves, drawn as thumbnails when there are few."""
+        codes = np.asarray(codes, dtype=np.float32)
+        if codes.ndim == 1:
+            codes = codes[:, None]
+        labels = [str(s) for s in labels]
+        if len(labels) != len(codes):
+            raise ValueError(f"{len(codes)} codes but {len(labels)} labels")
+        if images is not None and len(images) != len(codes):
+            raise ValueError(f"{len(codes)} codes but {len(images)} images")
+        self._set_images(images, labels)
+        if codes.shape[1] != self._codes.shape[1]:
+            self._codes = codes
+            self._configure_projection_controls()
+            autorange = True
+        self._codes = codes
+        self._update_projection()
+        self._refresh_points(labels)
+        if labels != self._labels:
+            self.interp.set_labels(labels)
+        self._labels = labels
+        self._update_state()
+        if autorange:
+            self.reset_view()
+        self._redecode()
+
+    # -- public queries and actions ----------------------------------------------------------
+    def latent_size(self) -> int:
+        return int(self._codes.shape[1])
+
+    def preview_image(self) -> np.ndarray | None:
+        return self._preview
+
+    def map_image(self) -> np.ndarray | None:
+        """Last background map: decoded tiles [rows, cols, *image_shape], row 0 at the top."""
+        return self._map
+
+    def strip_images(self) -> np.ndarray | None:
+        return self.interp.images()
+
+    def projected_codes(self) -> np.ndarray:
+        """Where the dataset points are drawn: [N, 2] view coordinates."""
+        return self._xy
+
+    def lift(self, x: float, y: float) -> np.ndarray:
+        """The latent vector [L] that view point (x, y) stands for."""
+        return self._lift(np.array([[x, y]]))[0]
+
+    def hover_at(self, x: float, y: float) -> np.ndarray | None:
+        """Decode view point (x, y): big preview plus a small glyph at the cursor."""
+        if not self._ready():
+            return None
+        self._hover_xy[0, 0] = x
+        self._hover_xy[0, 1] = y
+        z = self._lift(self._hover_xy)
+        img = self._decode(z)[0]
+        self._preview = img
+        self._last_hover = (x, y)
+        self.preview.set_image(img)
+        self.preview.set_caption(self._coords_text(x, y, z[0]))
+        self.cursor_item.setImage(to_uint8(img), levels=(0, 255))
+        sx, sy = self._pixel_size()
+        h, w = self._shape[:2]
+        px = self.CURSOR_PX if max(h, w) <= 8 else self.CURSOR_IMAGE_PX
+        gap = 12  # px, keeps the glyph clear of the mouse pointer
+        _place(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
+        self.cursor_item.show()
+        return img
+
+    def pin_at(self, x: float, y: float):
+        """Decode (x, y) into the Generated tray; returns (z, image)."""
+        if not self._ready():
+            return None
+        z = self.lift(x, y)
+        img = self._decode(z[None])[0]
+        self.tray.add(z, img)
+        self.tabs.setCurrentWidget(self.tray)
+        self.pinned.emit(z.copy(), img.copy())
+        return z, img
+
+    def sample_prior(self, n: int | None = None, seed: int | None = None, replace: bool = False):
+        """Decode n points z ~ N(0, I) (seeded) into the Generated tray, first sample leftmost;
+        `replace` swaps out the previous batch (Re-roll). Returns (z [n, L], images), or None
+        when there is no VAE on the canvas."""
+        if not (self._ready() and self._vae):
+            return None
+        n = self.tray.count.value() if n is None else int(n)
+        seed = self.tray.seed.value() if seed is None else int(seed)
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_size())).astype(np.float32)
+        images = self._decode(z)
+        self.tray.add_samples(z, images, replace)
+        self.tabs.setCurrentWidget(self.tray)
+        self._update_prior_markers()
+        return z, images
+
+    def codes_mode(self) -> str:
+        """How the codes are drawn now: "points", "thumbs" or "classes"."""
+        return self.codes_combo.currentData() or "points"
+
+    def set_codes_mode(self, mode: str) -> bool:
+        k = self.codes_combo.findData(mode)
+        if k >= 0:
+            self.codes_combo.setCurrentIndex(k)
+        return k >= 0
+
+    def class_colors(self) -> dict[str, tuple[int, int, int]]:
+        """Colour of each class while codes are coloured by label (empty otherwise)."""
+        if self.codes_mode() != "classes" or not self._classes:
+            return {}
+        return {c: CLASS_COLORS[k] for k, c in enumerate(self._classes)}
+
+    def thumbnail_items(self) -> list[QGraphicsPixmapItem]:
+        return [t for t in self._thumbs if t.isVisible()]
+
+    def traversal_figure(self, n: int = 9, names: tuple[str, str] | None = None):
+        """A latent traversal (see figures.latent_traversal) over the visible region: n x n
+        decodes along the two axes on screen (the chosen dims or the PCA components)."""
+        from aegui.core.analyses.figures import latent_traversal  # Pillow only when a figure is made
+        if not self._ready():
+            return None
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        centres = (np.arange(n) + 0.5) / n
+        xs, ys = x0 + centres * (x1 - x0), y0 + centres * (y1 - y0)
+        L = self.latent_size()
+        if names is None:
+            if L > 2 and self.proj_combo.currentIndex() == 1:
+                names = ("PC1", "PC2")
+            elif L > 2:
+                names = (f"z{self.dim_i.value()}", f"z{self.dim_j.value()}")
+            else:
+                names = ("z0", "z1")
+        return latent_traversal(lambda xy: self._decode(self._lift(xy)), xs, ys if L > 1 else None,
+                                shape=self._shape, names=names)
+
+    def export_traversal(self, path, n: int = 9) -> bool:
+        fig = self.traversal_figure(n)
+        if fig is None:
+            return False
+        write_explained(path, lambda: fig.save(str(path), format="PNG"))
+        return True
+
+    def export_strip_gif(self, path) -> int:
+        """The interpolation strip as an animated GIF; returns the number of frames."""
+        return self.interp.export_gif(path)
+
+    def reset_view(self) -> None:
+        if len(self._xy) == 0:
+            return
+        lo, hi = self._xy.min(0), self._xy.max(0)
+        span = np.maximum(hi - lo, 1e-3)
+        if self.latent_size() == 1:
+            lo[1], hi[1], span[1] = -0.5 * span[0], 0.5 * span[0], span[0]
+        # Extra room right and up: labels sit above-right of their points.
+        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
+
+    def interpolate(self, a: int | None = None, b: int | None = None, steps: int | None = None):
+        """Decode `steps` points on the straight line from code a to code b (dataset indices)."""
+        if not self._ready():
+            return None
+        a = self.interp.combo_a.currentIndex() if a is None else int(a)
+        b = self.interp.combo_b.currentIndex() if b is None else int(b)
+        if steps is not None:
+            self.interp.steps.setValue(int(steps))
+        if not (0 <= a < len(self._codes) and 0 <= b < len(self._codes)):
+            return None
+        self.interp.set_endpoints(a, b)
+        self._strip_ends = (a, b)
+        self._update_strip()
+        self.tabs.setCurrentWidget(self.interp)
+        return self.interp.images()
+
+    def export_strip(self, path, scale: int | None = None) -> None:
+        """PNG of the strip, `scale` figure pixels per sample pixel (default: about 48 px per
+        tile), one sample pixel between tiles, the end labels underneath."""
+        self.interp.export(path, scale)
+
+    # -- projection --------------------------------------------------------------------------
+    def _configure_projection_controls(self) -> None:
+        n = self.latent_size()
+        for spin, val in ((self.dim_i, 0), (self.dim_j, 1)):
+            spin.blockSignals(True)
+            spin.setRange(0, max(0, n - 1))
+            spin.setValue(min(val, max(0, n - 1)))
+            spin.blockSignals(False)
+        self.proj_box.setVisible(n > 2)
+        self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
+
+    def _update_projection(self) -> None:
+        n = self.latent_size()
+        codes = self._codes.astype(np.float64)
+        if n <= 2:
+            basis, origin = np.eye(2, n), np.zeros(n)
+        elif self.proj_combo.currentIndex() == 1 and len(codes) >= 2:
+            from sklearn.decomposition import PCA  # slow import, only when asked for
+            pca = PCA(n_components=2, svd_solver="full").fit(codes)
+            # inverse_transform is xy @ components_ + mean_ (no whitening): the same affine map.
+            basis, origin = pca.components_.copy(), pca.mean_
+            if self._basis.shape == basis.shape:
+                # Refits during training may flip an axis; keep the old orientation.
+                basis *= np.where(np.sum(basis * self._basis, axis=1) < 0, -1.0, 1.0)[:, None]
+        else:
+            i, j = self.dim_i.value(), self.dim_j.value()
+            # Dimensions off screen sit at the dataset mean.
+            origin = codes.mean(0) if len(codes) else np.zeros(n)
+            origin[[i, j]] = 0.0
+            basis = np.zeros((2, n))
+            basis[0, i] = basis[1, j] = 1.0
+        self._basis, self._origin = basis, origin
+        self._xy = (codes - origin) @ basis.T if len(codes) else np.zeros((0, 2))
+
+    def _on_projection_changed(self, _index: int) -> None:
+        self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
+        self._reproject()
+
+    def _on_dims_changed(self, changed: QSpinBox, other: QSpinBox) -> None:
+        if changed.value() == other.value():  # one axis twice would make y meaningless
+            other.blockSignals(True)
+            other.setValue((changed.value() + 1) % max(1, self.latent_size()))
+            other.blockSignals(False)
+        self._reproject()
+
+    def _reproject(self) -> None:
+        if len(self._codes) == 0:
+            return
+        self._update_projection()
+        self._refresh_points(self._labels)
+        self.reset_view()
+        self._redecode()
+
+    def _lift(self, xy: np.ndarray) -> np.ndarray:
+        return (xy @ self._basis + self._origin).astype(np.float32)
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _set_images(self, images, labels: list[str]) -> None:
+        """Which ways of drawing the codes this data allows; the combo offers just those."""
+        # The owner passes a fresh view of the same samples on every training snapshot:
+        # rebuild the thumbnails only when the pixels are others.
+        key = None if images is None else (np.asarray(images).__array_interface__["data"][0], np.shape(images))
+        if key != self._images_src:
+            self._clear_thumbs()
+        self._images_src = key
+        self._images = None if images is None or len(images) > MAX_THUMBNAILS else np.asarray(images)
+        self._classes = class_names(labels)
+        glyphs = tuple(self._shape) == GLYPH_SHAPE
+        modes = ["points"]
+        if self._images is not None and not glyphs:
+            modes.append("thumbs")
+        if self._classes:
+            modes.append("classes")
+        have = [self.codes_combo.itemData(k) for k in range(self.codes_combo.count())]
+        if modes != have:
+            # Other data (the user's choice stays while the same data trains): images show
+            # best as pictures, labelled data by class colour.
+            default = ("classes" if self._classes and not glyphs else
+                       "thumbs" if "thumbs" in modes else "points")
+            self.codes_combo.blockSignals(True)
+            self.codes_combo.clear()
+            for m in modes:
+                self.codes_combo.addItem("", m)
+            self.codes_combo.setCurrentIndex(modes.index(default))
+            self.codes_combo.blockSignals(False)
+            self.retranslate()
+        self.codes_box.setVisible(len(modes) > 1)
+
+    def _refresh_points(self, labels: list[str]) -> None:
+        xy = self._xy
+        mode = self.codes_mode()
+        self.scatter.setData(pos=xy)
+        self.scatter.setVisible(mode == "points")
+        # Text labels for a few points only; classes and thumbnails say it without text.
+        n_text = len(xy) if mode == "points" and len(xy) <= MAX_TEXT_LABELS else 0
+        while len(self._texts) < n_text:
+            t = pg.TextItem(color=LABEL_COLOR, fill=LABEL_FILL, anchor=(0, 1))
+            t.setZValue(6)
+            self.plot.addItem(t, ignoreBounds=True)
+            self._texts.append(t)
+        old = self._labels
+        for k, t in enumerate(self._texts):
+            if k < n_text:
+                if k >= len(old) or old[k] != labels[k] or not t.isVisible():
+                    t.setText(labels[k])
+                t.setPos(float(xy[k, 0]), float(xy[k, 1]))
+                t.show()
+            else:
+                t.hide()
+        self._refresh_classes(labels if mode == "classes" else None)
+        self._refresh_thumbs(mode == "thumbs")
+        self._update_line()
+        self._update_prior_markers()
+
+    def _refresh_classes(self, labels: list[str] | None) -> None:
+        names = [item.name() for item in self._class_items]
+        if labels is not None and self._classes and names == self._classes:
+            # Same classes (a training snapshot): move the points, keep items and legend.
+            lab = np.asarray(labels)
+            for item, name in zip(self._class_items, self._classes):
+                item.setData(pos=self._xy[lab == name])
+            return
+        self.legend.clear()
+        for item in self._class_items:
+            self.plot.removeItem(item)
+        self._class_items = []
+        if labels is None or not self._classes:
+            self.legend.hide()
+            return
+        lab = np.asarray(labels)
+        for k, name in enumerate(self._classes):
+            # One item per class: the legend lists it, and clicking its entry hides the class.
+            item = pg.ScatterPlotItem(pos=self._xy[lab == name], size=7, pen=pg.mkPen(255, 255, 255, 160),
+                                      brush=pg.mkBrush(*CLASS_COLORS[k]), name=name)
+            item.setZValue(7)
+            self.plot.addItem(item, ignoreBounds=True)
+            self._class_items.append(item)
+            self.legend.addItem(item, name)
+        self.legend.setColumnCount(1 if len(self._classes) <= 10 else 2)
+        self.legend.show()
+
+    def _clear_thumbs(self) -> None:
+        for t in self._thumbs:
+            self.plot.removeItem(t)
+        self._thumbs = []
+
+    def _refresh_thumbs(self, show: bool) -> None:
+        if not show or self._images is None:
+            for t in self._thumbs:
+                t.hide()
+            return
+        if len(self._thumbs) != len(self._images):
+            self._clear_thumbs()
+            for img in self._images:
+                # RGBA keeps its transparency so emoji sit on the map rather than in white boxes.
+                q = to_qimage(to_rgba8(img)).scaled(THUMB_PX, THUMB_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                                    Qt.TransformationMode.SmoothTransformation
+                                                    if max(img.shape[:2]) > THUMB_PX // 2
+                                                    else Qt.TransformationMode.FastTransformation)
+                item = QGraphicsPixmapItem(QPixmap.fromImage(q))
+                # Drawn in screen pixels at its point: the same size at every zoom.
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+                item.setOffset(-q.width() / 2, -q.height() / 2)
+                item.setZValue(7)
+                self.plot.addItem(item, ignoreBounds=True)
+                self._thumbs.append(item)
+        for t, (x, y) in zip(self._thumbs, self._xy):
+            t.setPos(float(x), float(y))
+            t.show()
+
+    def _update_prior_markers(self, *args) -> None:
+        z = self.tray.prior_codes()
+        if len(z) == 0 or z.shape[1] != self.latent_size():
+            self.prior_item.setData(pos=np.zeros((0, 2)))
+            return
+        self.prior_item.setData(pos=(z.astype(np.float64) - self._origin) @ self._basis.T)
+
+    def _update_line(self) -> None:
+        ends = self._strip_ends
+        if ends is None or max(ends) >= len(self._xy):
+            self.line_item.setData([], [])
+        else:
+            pts = self._xy[list(ends)]
+            self.line_item.setData(pts[:, 0], pts[:, 1])
+
+    def _update_state(self) -> None:
+        if self._fn is None:
+            text = tr("No model: build or load one to explore its latent space.")
+        elif len(self._codes) == 0:
+            text = tr("No latent codes yet: train the model or encode the dataset.")
+        else:
+            text = ""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        ready = not text
+        self.interp.set_ready(ready)
+        if not ready:
+            self._preview = None
+            self.preview.set_image(None)
+            self.preview.set_caption("")
+
+    def _ready(self) -> bool:
+        return self._fn is not None and len(self._codes) > 0
+
+    def _decode(self, z: np.ndarray) -> np.ndarray:
+        out = np.asarray(self._fn(z), dtype=np.float32)
+        return out.reshape((len(z),) + self._shape)
+
+    def _pixel_size(self) -> tuple[float, float]:
+        sx, sy = self.vb.viewPixelSize()
+        if not (np.isfinite(sx) and np.isfinite(sy) and sx > 0 and sy > 0):
+            # Not laid out yet (hidden widget): pretend the view is 400 px across.
+            (x0, x1), (y0, y1) = self.vb.viewRange()
+            sx, sy = (x1 - x0) / 400, (y1 - y0) / 400
+        return sx, sy
+
+    def _coords_text(self, x: float, y: float, z: np.ndarray) -> str:
+        if len(z) == 1:
+            return f"z = {z[0]:.2f}"
+        if len(z) == 2:
+            return f"z = ({z[0]:.2f}, {z[1]:.2f})"
+        head = ", ".join(f"{v:.2f}" for v in z[:4])
+        return f"({x:.2f}, {y:.2f})\nz = [{head}{', …' if len(z) > 4 else ''}]"
+
+    def _redecode(self) -> None:
+        """The decoder may have changed (training): refresh what is on screen, cheaply."""
+        self._redecode_timer.stop()
+        self._update_line()
+        if not self._ready():
+            self.line_item.setData([], [])
+            return
+        if self._last_hover is not None:
+            self.hover_at(*self._last_hover)
+        if self._strip_ends is not None and max(self._strip_ends) < len(self._codes):
+            self._update_strip()
+        self._schedule_map()
+
+    def _update_strip(self) -> None:
+        a, b = self._strip_ends
+        t = np.linspace(0.0, 1.0, self.interp.steps.value(), dtype=np.float32)[:, None]
+        z = (1.0 - t) * self._codes[a] + t * self._codes[b]
+        self.interp.set_strip(self._decode(z), (self._labels[a], self._labels[b]))
+        self._update_line()
+
+    # -- background map ----------------------------------------------------------------------
+    def _on_map_toggled(self, on: bool) -> None:
+        self.map_item.setVisible(on)
+        self._schedule_map()
+
+    def _schedule_map(self, *args) -> None:
+        if self._ready() and self.map_check.isChecked():
+            self._map_timer.start()
+
+    def map_tile_count(self) -> int:
+        """Tiles for the next map: MAP_TILES, fewer when decoding them would take longer than
+        MAP_BUDGET_S (measured on the last map)."""
+        if self._tile_cost <= 0:
+            return self.MAP_TILES
+        return int(np.clip(self.MAP_BUDGET_S / self._tile_cost, self.MIN_MAP_TILES, self.MAP_TILES))
+
+    def _compute_map(self) -> None:
+        if not (self._ready() and self.map_check.isChecked()):
+            return
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        h, w = self._shape[:2]
+        tiles_wanted = self.map_tile_count()
+        # Grid shaped so each cell has roughly the glyph's aspect on screen.
+        vw, vh = max(self.vb.width(), 1.0), max(self.vb.height(), 1.0)
+        aspect = vw / vh * h / w
+        rows = int(np.clip(round(np.sqrt(tiles_wanted / aspect)), 2, 48))
+        cols = int(np.clip(round(tiles_wanted / rows), 2, 48))
+        xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+        ys = y1 - (np.arange(rows) + 0.5) * (y1 - y0) / rows
+        xy = np.column_stack([np.tile(xs, rows), np.repeat(ys, cols)])
+        t0 = time.perf_counter()
+        tiles = self._decode(self._lift(xy)).reshape((rows, cols) + self._shape)
+        self._tile_cost = (time.perf_counter() - t0) / (rows * cols)
+        self._map = tiles
+        gray = is_gray(self._shape)
+        pixels = to_uint8(tiles, gray)
+        # Big images drawn small: average blocks down to about the tile's size on screen.
+        factor = int(min(h * rows / vh, w * cols / vw))
+        if factor >= 2:
+            pixels = block_mean(pixels, factor, gray)
+        th, tw = pixels.shape[2:4]
+        picture = mosaic(pixels, 1, GAP)
+        # mosaic() leaves no gap after the last tile; put it back so every cell is one size.
+        pad = ((0, 1), (0, 1)) + ((0, 0),) * (picture.ndim - 2)
+        picture = np.pad(picture, pad, constant_values=GAP)
+        self.map_item.setImage(picture, levels=(0, 255))
+        # Half a mosaic pixel of shift centres each tile on the point it decodes.
+        pw, ph = (x1 - x0) / (cols * (tw + 1)), (y1 - y0) / (rows * (th + 1))
+        _place(self.map_item, x0 + 0.5 * pw, y1 - 0.5 * ph, x1 - x0, y1 - y0, picture.shape)
+
+    # -- mouse -------------------------------------------------------------------------------
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        # Coalesce: keep only the newest position and decode at most once per interval.
+        self._pending_pos = QPointF(pos)
+        if not self._hover_timer.isActive():
+            since = (time.perf_counter() - self._last_hover_t) * 1000.0
+            self._hover_timer.start(int(max(0.0, self.HOVER_INTERVAL_MS - since)))
+
+    def _flush_hover(self) -> None:
+        pos, self._pending_pos = self._pending_pos, None
+        if pos is None:
+            return
+        self._last_hover_t = time.perf_counter()
+        if not self.vb.sceneBoundingRect().contains(pos):
+            self.cursor_item.hide()
+            return
+        p = self.vb.mapSceneToView(pos)
+        self.hover_at(p.x(), p.y())
+
+    def _on_mouse_clicked(self, ev) -> None:
+        # The second press of a double click also arrives here; one pin per gesture is enough.
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double() or not self._ready():
+            return
+        if not self.vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = self.vb.mapSceneToView(ev.scenePos())
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._pick_endpoint(p.x(), p.y())
+        else:
+            self.pin_at(p.x(), p.y())
+
+    def _pick_endpoint(self, x: float, y: float) -> None:
+        sx, sy = self._pixel_size()
+        d = np.hypot((self._xy[:, 0] - x) / sx, (self._xy[:, 1] - y) / sy)
+        k = int(np.argmin(d))
+        if d[k] > 20:  # px: Shift+click must land near a dataset point
+            return
+        if not self._pick_second:
+            self.interp.set_endpoints(k)
+            self.tabs.setCurrentWidget(self.interp)
+        else:
+            self.interpolate(self.interp.combo_a.currentIndex(), k)
+        self._pick_second = not self._pick_second
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._pending_pos = None
+            self.cursor_item.hide()
+        return super().eventFilter(obj, event)

@@ -1,0 +1,1 @@
+"""Training as it happens: the live charts panel and the reconstructions panel."""

@@ -1,0 +1,112 @@
+"""The package layout as a rule: no import loops inside aegui, no Qt in aegui.core, small files.
+
+The graph is read from the source (ast), imports inside functions included: a lazy import
+that closes a loop is still a loop, only one that fails later.
+"""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "aegui"
+QT_ROOTS = ("PySide6", "shiboken6", "pyqtgraph")
+MAX_LINES = 800
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PKG.rglob("*.py"))}
+
+
+def imported_names(path: Path, name: str, known: set[str]) -> set[str]:
+    """Every module (of `known` or outside aegui) that `name` imports, at any depth in the file."""
+    is_pkg = path.name == "__init__.py"
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_pkg else name.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            for alias in node.names:
+                sub = f"{mod}.{alias.name}"
+                out.add(sub if sub in known else mod)
+    return out
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    known = set(mods)
+    return {name: imported_names(path, name, known) for name, path in mods.items()}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import loop as [a, b, ..., a], or None."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in edges:
+                continue
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_the_graph_sees_every_module_and_its_imports():
+    edges = graph()
+    assert "aegui.core.models.nets" in edges and "aegui.qt.main_window" in edges
+    assert "aegui.core.config.experiment" in edges["aegui.core.models.nets"]
+    assert "PySide6.QtWidgets" in edges["aegui.qt.main_window"]
+
+
+def test_the_cycle_finder_finds_a_loop_and_passes_a_tree():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    cycle = find_cycle(graph())
+    assert cycle is None, "import loop: " + " -> ".join(cycle)
+
+
+def test_core_never_imports_qt_or_the_window():
+    bad = [f"{name} imports {dep}" for name, deps in graph().items() if name.startswith("aegui.core")
+           for dep in deps if dep.split(".")[0] in QT_ROOTS or dep.startswith("aegui.qt")]
+    assert bad == []
+
+
+def test_no_source_file_over_the_line_limit():
+    long = {name: n for name, path in modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_every_package_says_what_lives_there():
+    silent = [name for name, path in modules().items()
+              if path.name == "__init__.py" and name != "aegui" and not ast.get_docstring(ast.parse(path.read_text()))]
+    assert silent == []
