@@ -65,7 +65,7 @@ i18n.register({
 })
 
 
-def _course_font_names() -> list[str]:
+def course_font_names() -> list[str]:
     try:
         names = [f.name for f in read_font_h(course_font_path())]
     except (FontParseError, OSError):
@@ -73,7 +73,8 @@ def _course_font_names() -> list[str]:
     return names or list(_FALLBACK_FONTS)
 
 
-def _family(source: str) -> str:
+def data_family(source: str) -> str:
+    """"glyph" for the 5x7 fonts, "image" for every other source: the two kinds keep their own settings."""
     return "glyph" if source == "font" else "image"
 
 
@@ -206,7 +207,7 @@ class DataSection:
         so the path survives and the error shows at the field)."""
         path = str(path or "")
         error = None
-        names = _course_font_names()
+        names = course_font_names()
         if path:
             try:
                 names = [f.name for f in read_font_h(path)]

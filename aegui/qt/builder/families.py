@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
-from aegui.qt.builder.data_section import _family
+from aegui.qt.builder.data_section import data_family
 from aegui.qt.builder.layer_editor import format_number
-from aegui.qt.builder.model_section import _image_encoder
+from aegui.qt.builder.model_section import image_encoder
 
 # Settings that suit 35-pixel glyphs or images of hundreds of values, not both: when the source
 # switches between the two, each kind keeps its own (nothing typed is lost going back).
@@ -24,7 +24,7 @@ class FamilySwitch:
         settings the other kind had (image defaults the first time), so both are kept."""
         if self._loading:
             return
-        family = _family(self.source_combo.currentData())
+        family = data_family(self.source_combo.currentData())
         if family == self._family_now:
             return
         self._family_saved[self._family_now] = self._family_settings()
@@ -64,7 +64,7 @@ class FamilySwitch:
                     "learning_rate": format_number(t.learning_rate), "target": t.target_max_wrong,
                     "name": Experiment().name, "auto_name": None}
         shape = self.sample_shape()
-        enc = _image_encoder(math.prod(shape) if shape else 1024)
+        enc = image_encoder(math.prod(shape) if shape else 1024)
         # One model at a time: images cost hundreds of times more per epoch than glyphs. A
         # wrong-pixel target suits 0/1 glyphs, not grey or colour pictures.
         return {"encoder": enc, "decoder": list(reversed(enc)), "arch": self.arch_combo.currentData(),

@@ -17,10 +17,6 @@ ERROR_COLOR = "#c62828"
 _NUMBER_WIDTH = 120
 
 
-def _thin(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 class FormParts:
     """Mixin of the ModelBuilder: how rows, combos and marks are made. Needs the builder's
     `_texts`, `_tips`, `_combos`, `_fields`, `_row_form` and `_on_edit`."""

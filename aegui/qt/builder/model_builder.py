@@ -22,7 +22,7 @@ from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.builder.config_files import ConfigFiles
-from aegui.qt.builder.data_section import DataSection, _course_font_names, _family
+from aegui.qt.builder.data_section import DataSection, course_font_names, data_family
 from aegui.qt.builder.families import FamilySwitch
 from aegui.qt.builder.form import ERROR_COLOR as _ERROR_COLOR, FormParts
 from aegui.qt.builder.layer_editor import wheel_guard
@@ -60,7 +60,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self._input_dim = 35
         self._baseline = Experiment()
         self._font_path = ""
-        self._font_names = _course_font_names()
+        self._font_names = course_font_names()
         self._path_error: str | None = None
         self._level_exact: tuple[float, float] | None = None
         self._last_emitted: Experiment | None = None
@@ -235,7 +235,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
     def _fill(self, exp: Experiment) -> None:
         self.name_edit.setText(exp.name)
         self._fill_data(exp.data)
-        self._family_now, self._family_saved = _family(exp.data.source), {}
+        self._family_now, self._family_saved = data_family(exp.data.source), {}
         self._auto_name = None
         self._fill_model(exp.model, exp.noise)
         self._fill_training(exp.train)

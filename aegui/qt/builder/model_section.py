@@ -13,7 +13,6 @@ from aegui.core.config.fields import TIPS
 from aegui.core.models import arch as A
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
-from aegui.qt.builder.form import _thin
 from aegui.qt.builder.layer_editor import LayerListEditor, NumberEdit
 from aegui.qt.builder.data_section import shape_text
 
@@ -29,7 +28,11 @@ i18n.register({
 })
 
 
-def _image_encoder(dim: int) -> list[int]:
+def _thin(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def image_encoder(dim: int) -> list[int]:
     """Default MLP hidden layers for images of `dim` values (e.g. 784 -> 512 -> 128)."""
     return [512, 128] if dim > 256 else [64, 32]
 
@@ -186,7 +189,7 @@ class ModelSection:
         self._input_dim = layers[0]
         if m.arch == "conv" and len(m.full_layers) == 3:
             # A conv model has no hidden MLP layers: the MLP editors get ones that suit its data.
-            enc, latent = _image_encoder(layers[0]), layers[1]
+            enc, latent = image_encoder(layers[0]), layers[1]
             dec = list(reversed(enc))
         elif m.mirror or len(layers) < 3:
             enc, latent, dec = layers[1:-1], layers[-1] if len(layers) > 1 else 2, None
