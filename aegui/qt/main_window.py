@@ -1,4 +1,6 @@
-"""The main window: docks, menus, the model list, and the wiring between panels.
+"""The main window: docks, the model list, and the wiring between panels (training, sweeps, the editor).
+
+The menus are made in aegui.qt.menus, opening and saving files in aegui.qt.model_files.
 
 torch is not imported here: the window shows first, then `start_loading()` imports it and
 opens the demo models on a worker thread.
@@ -10,18 +12,18 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QToolBar, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolBar,
+                               QWidget)
 
-import aegui
 from aegui.core.data.dataset import GLYPH_SHAPE
-from aegui.qt import collector, i18n, theme
+from aegui.qt import collector, i18n
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
+from aegui.qt.menus import WindowMenus
+from aegui.qt.model_files import ModelFiles
 from aegui.qt.models import SHOWN_MAX, ModelEntry
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
-from aegui.qt.experiments.experiments_panel import ExperimentsPanel, preset_sweeps
+from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.builder.model_builder import ModelBuilder
@@ -32,80 +34,45 @@ from aegui.qt.workers import TaskRunner, TrainingController
 
 i18n.register({
     "aegui — autoencoder studio": "aegui — estudio de autoencoders",
-    "Model builder": "Constructor de modelos", "Training": "Entrenamiento",
-    "Pixel editor": "Editor de píxeles", "Latent space": "Espacio latente",
-    "Reconstructions": "Reconstrucciones", "Glyph library": "Biblioteca de glifos",
-    "&File": "&Archivo", "&Edit": "&Editar", "&View": "&Ver", "&Help": "Ay&uda",
-    "Open font.h…": "Abrir font.h…", "Open model…": "Abrir modelo…", "Save model": "Guardar modelo",
-    "Save model as…": "Guardar modelo como…", "Export": "Exportar",
-    "Training charts (PNG)…": "Gráficos de entrenamiento (PNG)…",
-    "Training metrics (CSV)…": "Métricas de entrenamiento (CSV)…",
-    "Latent space (PNG)…": "Espacio latente (PNG)…", "Interpolation strip (PNG)…": "Tira de interpolación (PNG)…",
-    "Interpolation strip (GIF)…": "Tira de interpolación (GIF)…",
-    "Reconstruction grid (PNG)…": "Cuadrícula de reconstrucciones (PNG)…",
-    "Latent traversal (PNG)…": "Recorrido del espacio latente (PNG)…",
-    "GIF animations (*.gif)": "Animaciones GIF (*.gif)",
-    "Could not export": "No se pudo exportar",
-    "Recent files": "Archivos recientes", "(none)": "(ninguno)", "Clear list": "Vaciar lista",
-    "Quit": "Salir", "Undo": "Deshacer", "Redo": "Rehacer", "Panels": "Paneles",
-    "Language": "Idioma", "Theme": "Tema", "Light": "Claro", "Dark": "Oscuro",
-    "Reset layout": "Restablecer disposición", "Keyboard shortcuts": "Atajos de teclado",
-    "About aegui": "Acerca de aegui", "Model:": "Modelo:",
+    "Model builder": "Constructor de modelos",
+    "Training": "Entrenamiento",
+    "Pixel editor": "Editor de píxeles",
+    "Latent space": "Espacio latente",
+    "Reconstructions": "Reconstrucciones",
+    "Glyph library": "Biblioteca de glifos",
+    "Model:": "Modelo:",
     "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
-    "Ready": "Listo", "Training…": "Entrenando…", "Paused": "En pausa", "Stopped": "Detenido",
-    "Device: {name}": "Dispositivo: {name}", "Epoch {epoch}/{total}": "Época {epoch}/{total}",
+    "Ready": "Listo",
+    "Training…": "Entrenando…",
+    "Paused": "En pausa",
+    "Stopped": "Detenido",
+    "Device: {name}": "Dispositivo: {name}",
+    "Epoch {epoch}/{total}": "Época {epoch}/{total}",
     "{speed:.0f} epochs/s": "{speed:.0f} épocas/s",
-    "Model files (*.json *.safetensors)": "Archivos de modelo (*.json *.safetensors)",
-    "Font files (*.h);;All files (*)": "Archivos de fuente (*.h);;Todos los archivos (*)",
-    "PNG images (*.png)": "Imágenes PNG (*.png)", "CSV files (*.csv)": "Archivos CSV (*.csv)",
     "Could not open the model": "No se pudo abrir el modelo",
-    "Could not save the model": "No se pudo guardar el modelo",
     "Could not start training": "No se pudo iniciar el entrenamiento",
-    "Training failed": "El entrenamiento falló", "Saved {path}": "Guardado {path}",
-    "No model to save yet.": "Todavía no hay un modelo para guardar.",
+    "Training failed": "El entrenamiento falló",
     "Some models could not be loaded": "Algunos modelos no se pudieron cargar",
     "Trained: {name}": "Entrenado: {name}",
-    "Pixel editor uses:": "El editor usa:", "the model above": "el modelo de arriba",
+    "Pixel editor uses:": "El editor usa:",
+    "the model above": "el modelo de arriba",
     "training (live)": "entrenando (en vivo)",
     "Autosaved to {path}": "Guardado automático en {path}",
     "Training diverged": "El entrenamiento divergió",
     "Stop training and quit?": "¿Detener el entrenamiento y salir?",
     "Training is running. It will be stopped; the best model so far is autosaved.":
         "Hay un entrenamiento en curso. Se detendrá; el mejor modelo hasta ahora se guarda automáticamente.",
-    "Nothing to export yet.": "Todavía no hay nada para exportar.",
-    "Open dataset…": "Abrir conjunto de datos…", "Image folder…": "Carpeta de imágenes…",
-    "IDX images file…": "Archivo IDX de imágenes…",
     "Loading the dataset…": "Cargando el conjunto de datos…",
     "Could not load the dataset": "No se pudo cargar el conjunto de datos",
-    "Some pictures were skipped": "Se omitieron algunas imágenes", "loss": "pérdida",
-    "Denoising curve…": "Curva de eliminación de ruido…",
-    "Latent space vs PCA vs t-SNE (Font1–3)…": "Espacio latente vs PCA vs t-SNE (Font1–3)…",
-    "Classifier probe…": "Sonda clasificadora…", "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
+    "Some pictures were skipped": "Se omitieron algunas imágenes",
+    "loss": "pérdida",
+    "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
     "An analysis is running. It will be cancelled; what it measured so far is not saved.":
         "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
-    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
-        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
 })
 
-SHORTCUTS = [
-    ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
-    ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
-    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
-]
-MAX_RECENT = 8
 
-
-def _is_idx_images(path: Path) -> bool:
-    from aegui.core.config.experiment import ConfigError
-    from aegui.core.data.data_shape import idx_header
-    try:
-        idx_header(path)
-    except ConfigError:
-        return False
-    return True
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     model_loaded = Signal()           # the demo models are in (smoke test, screenshots)
     training_finished = Signal(object)
 
@@ -208,98 +175,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.editor_combo)
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.toolbar = bar
-
-    def _action(self, menu, key: str, slot, shortcut=None) -> QAction:
-        act = QAction(self)
-        act.setData(key)
-        if shortcut:
-            act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        self._texts.append((act, key))
-        return act
-
-    def _build_menus(self) -> None:
-        self._texts: list[tuple[object, str]] = []
-        mb = self.menuBar()
-        self.menu_file = mb.addMenu("")
-        self.menu_edit = mb.addMenu("")
-        self.menu_view = mb.addMenu("")
-        self.menu_experiments = mb.addMenu("")
-        self.menu_help = mb.addMenu("")
-        self._texts.append((self.menu_experiments, "&Experiments"))
-        self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
-                        (self.menu_view, "&View"), (self.menu_help, "&Help")]
-        f = self.menu_file
-        self._action(f, "Open font.h…", self.open_font_dialog, "Ctrl+Shift+O")
-        self.menu_dataset = f.addMenu("")
-        self._texts.append((self.menu_dataset, "Open dataset…"))
-        self._action(self.menu_dataset, "Image folder…", self.open_folder_dialog)
-        self._action(self.menu_dataset, "IDX images file…", self.open_idx_dialog)
-        self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
-        self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
-        self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")
-        f.addSeparator()
-        self.menu_export = f.addMenu("")
-        self._texts.append((self.menu_export, "Export"))
-        self._action(self.menu_export, "Training charts (PNG)…", lambda: self._export("charts"))
-        self._action(self.menu_export, "Training metrics (CSV)…", lambda: self._export("csv"))
-        self._action(self.menu_export, "Latent space (PNG)…", lambda: self._export("latent"))
-        self._action(self.menu_export, "Interpolation strip (PNG)…", lambda: self._export("strip"))
-        self._action(self.menu_export, "Interpolation strip (GIF)…", lambda: self._export("strip_gif"))
-        self._action(self.menu_export, "Reconstruction grid (PNG)…", lambda: self._export("recon_grid"))
-        self._action(self.menu_export, "Latent traversal (PNG)…", lambda: self._export("traversal"))
-        self.menu_recent = f.addMenu("")
-        self._texts.append((self.menu_recent, "Recent files"))
-        self.menu_recent.aboutToShow.connect(self._fill_recent)
-        f.addSeparator()
-        self._action(f, "Quit", self.close, QKeySequence.Quit)
-
-        undo = self.editor.undo_stack.createUndoAction(self)
-        redo = self.editor.undo_stack.createRedoAction(self)
-        undo.setShortcut(QKeySequence.Undo)
-        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.menu_edit.addAction(undo)
-        self.menu_edit.addAction(redo)
-        self.act_undo, self.act_redo = undo, redo
-
-        v = self.menu_view
-        self.menu_panels = v.addMenu("")
-        self._texts.append((self.menu_panels, "Panels"))
-        for dock in self.docks.values():
-            self.menu_panels.addAction(dock.toggleViewAction())
-        self.menu_lang = v.addMenu("")
-        self._texts.append((self.menu_lang, "Language"))
-        group = QActionGroup(self)
-        self.lang_actions = {}
-        for code, name in i18n.LANGUAGES.items():
-            act = QAction(name, self, checkable=True)
-            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
-            group.addAction(act)
-            self.menu_lang.addAction(act)
-            self.lang_actions[code] = act
-        self.menu_theme = v.addMenu("")
-        self._texts.append((self.menu_theme, "Theme"))
-        tgroup = QActionGroup(self)
-        self.theme_actions = {}
-        for key in ("Light", "Dark"):
-            act = self._action(self.menu_theme, key, lambda _=False, k=key.lower(): self.set_theme(k))
-            act.setCheckable(True)
-            tgroup.addAction(act)
-            self.theme_actions[key.lower()] = act
-        v.addSeparator()
-        self._action(v, "Reset layout", self.reset_layout)
-        self._build_experiments_menu()
-
-        self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(self.menu_help, "About aegui", self.show_about)
-
-        # Train / stop from anywhere, not just the builder's buttons.
-        self.act_train = QAction(self, shortcut=QKeySequence("F5"))
-        self.act_train.triggered.connect(self._train_shortcut)
-        self.act_stop = QAction(self, shortcut=QKeySequence("Esc"))
-        self.act_stop.triggered.connect(self.stop_training)
-        self.addActions([self.act_train, self.act_stop])
 
     def _build_status(self) -> None:
         sb = self.statusBar()
@@ -518,159 +393,6 @@ class MainWindow(QMainWindow):
             self.docks["editor"].raise_()
 
     # ---------------------------------------------------------------- files
-    def _start_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()), str)
-
-    def _remember(self, path) -> None:
-        path = str(Path(path).resolve())
-        self.settings.setValue("last_dir", str(Path(path).parent))
-        recent = [p for p in self.settings.value("recent", [], list) or [] if p != path]
-        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
-
-    def _fill_recent(self) -> None:
-        menu = self.menu_recent
-        menu.clear()
-        recent = self.settings.value("recent", [], list) or []
-        if not recent:
-            menu.addAction(tr("(none)")).setEnabled(False)
-        for p in recent:
-            menu.addAction(p, lambda p=p: self.open_path(p))
-        menu.addSeparator()
-        menu.addAction(tr("Clear list"), lambda: self.settings.setValue("recent", []))
-
-    def open_path(self, path: str) -> None:
-        p = Path(path)
-        if path.endswith(".h"):
-            self.builder.set_font_path(path)
-            self.docks["builder"].raise_()
-            self._remember(path)
-        elif p.is_dir() and not (p / "model.json").exists():
-            self.open_dataset("folder", path)
-        elif p.is_file() and _is_idx_images(p):
-            self.open_dataset("idx", path)
-        else:
-            self.open_model(path)
-
-    def open_dataset(self, source: str, path) -> None:
-        """Train on a folder of pictures or an IDX images file: the builder switches to it
-        (nothing is read until Train, and then off the GUI thread)."""
-        self.builder.set_source(source, str(path))
-        self.docks["builder"].show()
-        self.docks["builder"].raise_()
-        self._remember(path)
-
-    def open_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, tr("Image folder…"), self._start_dir())
-        if path:
-            self.open_dataset("folder", path)
-
-    def open_idx_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("IDX images file…"), self._start_dir(),
-            tr("IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"))
-        if path:
-            self.open_dataset("idx", path)
-
-    def open_font_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open font.h…"), self._start_dir(),
-                                              tr("Font files (*.h);;All files (*)"))
-        if path:
-            self.open_path(path)
-
-    def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open model…"), self._start_dir(),
-                                              tr("Model files (*.json *.safetensors)"))
-        if path:
-            self.open_model(path)
-
-    def open_model(self, path) -> None:
-        from aegui.qt.models import open_model
-
-        def done(entry):
-            if entry.dataset.warnings:
-                self._show_data_warnings(entry.dataset.warnings)
-            self.add_entry(entry)
-            self._remember(path)
-            self.settings.setValue("last_model", str(Path(path).resolve()))
-
-        def failed(message):
-            QMessageBox.critical(self, tr("Could not open the model"), message)
-
-        self.tasks.run(open_model, path, on_done=done, on_error=failed)
-
-    def save_model(self) -> bool:
-        entry = self.current
-        if entry is None or entry is self.live:
-            self.statusBar().showMessage(tr("No model to save yet."), 4000)
-            return False
-        if entry.path is None or entry.path.is_relative_to(self._autosave_dir()) \
-                or "(demo)" in entry.name:
-            return self.save_model_as()
-        return self._save_to(entry, entry.path)
-
-    def save_model_as(self) -> bool:
-        entry = self.current
-        if entry is None or entry is self.live:
-            self.statusBar().showMessage(tr("No model to save yet."), 4000)
-            return False
-        default = str(Path(self._start_dir()) / "model.json")
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save model as…"), default,
-                                              tr("Model files (*.json *.safetensors)"))
-        return bool(path) and self._save_to(entry, Path(path))
-
-    def _save_to(self, entry: ModelEntry, path: Path) -> bool:
-        from aegui.qt.models import save_entry
-        try:
-            entry.path = save_entry(entry, path)
-        except Exception as e:   # noqa: BLE001 - disk full, permissions...
-            QMessageBox.critical(self, tr("Could not save the model"), f"{path}: {e}")
-            return False
-        entry.dirty = False
-        self._remember(path)
-        self.settings.setValue("last_model", str(Path(path).resolve()))
-        self.statusBar().showMessage(tr("Saved {path}", path=str(path)), 5000)
-        self._fill_combo()
-        return True
-
-    def _export(self, what: str) -> None:
-        filt = {"csv": tr("CSV files (*.csv)"), "strip_gif": tr("GIF animations (*.gif)")}.get(
-            what, tr("PNG images (*.png)"))
-        default = str(Path(self._start_dir()) / {
-            "charts": "training.png", "csv": "training.csv", "latent": "latent.png",
-            "strip": "interpolation.png", "strip_gif": "interpolation.gif",
-            "recon_grid": "reconstructions.png", "traversal": "traversal.png"}[what])
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export"), default, filt)
-        if path:
-            suffix = Path(default).suffix
-            if not path.lower().endswith(suffix):
-                path += suffix
-            try:
-                self.export(what, path)
-            except OSError as e:
-                QMessageBox.warning(self, tr("Could not export"), str(e))
-
-    def export(self, what: str, path) -> bool:
-        if what == "charts":
-            self.training.export_png(path)
-        elif what == "csv":
-            self.training.export_csv(path)
-        elif what == "latent":
-            self.latent.grab().save(str(path))
-        elif what in ("strip", "strip_gif"):
-            if self.latent.strip_images() is None:
-                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
-                return False
-            if what == "strip":
-                self.latent.export_strip(path)
-            else:
-                self.latent.export_strip_gif(path)
-        elif what in ("recon_grid", "traversal"):
-            ok = self.recon.export_grid(path) if what == "recon_grid" else self.latent.export_traversal(path)
-            if not ok:
-                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
-                return False
-        self._remember(path)
-        return True
 
     # ---------------------------------------------------------------- training
     def _train_shortcut(self) -> None:
@@ -812,10 +534,6 @@ class MainWindow(QMainWindow):
             self.builder.mark_field("train.learning_rate", message_text(rec))
         self.training_finished.emit(rec)
 
-    def _autosave_dir(self) -> Path:
-        from aegui.core.files.paths import user_data_dir
-        return user_data_dir() / "autosave"
-
     def _autosave(self, entry: ModelEntry) -> None:
         """Every trained model is written to the user's autosave folder: nothing is lost."""
         from aegui.qt.models import save_entry
@@ -834,23 +552,6 @@ class MainWindow(QMainWindow):
         QMessageBox.critical(self, tr("Training failed"), message)
 
     # ---------------------------------------------------------------- experiments
-    def _build_experiments_menu(self) -> None:
-        m = self.menu_experiments
-        self._action(m, "New sweep…", self.new_sweep)
-        self._action(m, "Open sweep…", self.open_sweep_dialog)
-        self._action(m, "Save sweep…", self.experiments.editor.save_dialog)
-        m.addSeparator()
-        # One entry per shipped preset: it opens in the Experiments panel and runs.
-        self.preset_actions = [self._action(m, name, lambda _=False, p=path: self.run_preset(p))
-                               for path, name in preset_sweeps()]
-        m.addSeparator()
-        # The analyses: each opens its tab and runs its default; the tab has the other settings.
-        self.analysis_actions = {
-            "denoise": self._action(m, "Denoising curve…", lambda: self.run_analysis("denoise")),
-            "embedding": self._action(m, "Latent space vs PCA vs t-SNE (Font1–3)…",
-                                      lambda: self.run_analysis("embedding")),
-            "probe": self._action(m, "Classifier probe…", lambda: self.run_analysis("probe")),
-        }
 
     def run_analysis(self, key: str) -> bool:
         """Shows the analysis's tab and runs its default preset, unless that tab is already running."""
@@ -893,20 +594,6 @@ class MainWindow(QMainWindow):
         return self.experiments.run_preset(path)
 
     # ---------------------------------------------------------------- view
-    def set_language(self, code: str) -> None:
-        i18n.set_language(code)
-        i18n.install_qt_translator(code)
-        self.settings.setValue("language", code)
-
-    def set_theme(self, name: str) -> None:
-        theme.apply(name)
-        self.theme_actions[name].setChecked(True)
-        self.settings.setValue("theme", name)
-
-    def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
@@ -917,15 +604,6 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         if state is not None:
             self.restoreState(state)
-
-    def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, tr("About aegui"),
-                          f"<h3>aegui {aegui.__version__}</h3><p>{tr('aegui — autoencoder studio')}</p>"
-                          "<p>Emoji: Noto Emoji (Apache 2.0), emoji-datasource (MIT).</p>")
 
     def closeEvent(self, event) -> None:
         if self.experiments.is_running():

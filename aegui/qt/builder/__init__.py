@@ -1,2 +1,2 @@
-"""The model builder panel: the form for data, model and training settings, with the layer list and
-the emoji subcategory picker."""
+"""The model builder panel: the form (model_builder) put together from its sections (data, model,
+training), the per-kind settings, config files, the layer list and the emoji subcategory picker."""

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.fields import RANGES, choice_keys
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import format_number, wheel_guard
-from aegui.qt.builder.model_builder import FIELD_LABELS
+from aegui.qt.widgets.fields import field_label
 
 i18n.register({
     "Name": "Nombre", "Base": "Base", "Vary": "Variar",
@@ -73,14 +74,6 @@ _ERROR_COLOR = "#c62828"
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",
                  "model.init", "train.loss", "train.optimizer", "train.momentum", "train.batch_size",
                  "train.epochs", "noise.level", "noise.kind", "model.beta", "model.kind", "data.fonts")
-CHOICES = {
-    "model.kind": C.KINDS, "model.hidden_activation": C.ACTIVATIONS,
-    "model.latent_activation": C.ACTIVATIONS, "model.output_activation": C.ACTIVATIONS,
-    "model.init": C.INITS, "model.sparsity": C.SPARSITY, "model.arch": C.ARCHS, "train.loss": C.LOSSES,
-    "train.optimizer": C.OPTIMIZERS, "train.schedule": C.SCHEDULES, "train.device": C.DEVICES,
-    "noise.kind": C.NOISE_KINDS, "noise.mode": C.NOISE_MODES, "data.source": C.SOURCES,
-    "data.color": C.COLORS,
-}
 _NOT_VARIED = ("train.seeds", "train.target_max_wrong")
 _SECTIONS = {"data": C.DataConfig, "model": C.ModelSpec, "train": C.TrainConfig, "noise": C.NoiseConfig}
 
@@ -94,10 +87,6 @@ def field_types() -> dict[str, str]:
             if key not in _NOT_VARIED:
                 out[key] = str(f.type)
     return out
-
-
-def field_label(key: str) -> str:
-    return tr(FIELD_LABELS[key]) if key in FIELD_LABELS else key
 
 
 def value_text(key: str, value) -> str:
@@ -154,8 +143,8 @@ def parse_value(type_: str, text: str, line: int):
 
 
 def _hint(key: str, type_: str) -> str:
-    if key in CHOICES:
-        return tr("Choices: {choices}", choices=", ".join(CHOICES[key]))
+    if choice_keys(key):
+        return tr("Choices: {choices}", choices=", ".join(choice_keys(key)))
     if type_.startswith("tuple[int"):
         return tr("e.g. 35-10-2-10-35 (sizes from input to output)")
     if type_.startswith("tuple[str"):
@@ -319,13 +308,13 @@ class SweepEditor(QWidget):
         self.seeds_spin.setRange(1, MAX_SEEDS)
         self.seeds_spin.valueChanged.connect(self._edited)
         self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 100_000_000)
+        self.epochs_spin.setRange(*RANGES["train.epochs"])
         self.epochs_spin.valueChanged.connect(self._edited)
         self.target_check = QCheckBox()
         self.target_check.toggled.connect(self._edited)
         self.target_check.toggled.connect(lambda on: self.target_spin.setEnabled(on))
         self.target_spin = QSpinBox()
-        self.target_spin.setRange(0, 100_000)
+        self.target_spin.setRange(*RANGES["train.target_max_wrong"])
         self.target_spin.valueChanged.connect(self._edited)
         self.target_unit = QLabel()
         target_row = QHBoxLayout()

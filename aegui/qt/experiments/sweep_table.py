@@ -16,7 +16,7 @@ from aegui.core.analyses.sweep import format_value
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.experiments.sweep_charts import config_color
-from aegui.qt.experiments.sweep_editor import field_label
+from aegui.qt.widgets.fields import field_label
 
 i18n.register({
     "Config": "Config.", "Max wrong": "Máx. mal", "Mean wrong": "Media mal", "Loss": "Pérdida",

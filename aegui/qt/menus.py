@@ -1,0 +1,192 @@
+"""The main window's menu bar and its View and Help actions: every menu entry is made here,
+with the slot it calls on the window."""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+import aegui
+from aegui.qt import i18n, theme
+from aegui.qt.experiments.experiments_panel import preset_sweeps
+from aegui.qt.i18n import tr
+
+i18n.register({
+    "&File": "&Archivo",
+    "&Edit": "&Editar",
+    "&View": "&Ver",
+    "&Help": "Ay&uda",
+    "Open font.h…": "Abrir font.h…",
+    "Open model…": "Abrir modelo…",
+    "Save model": "Guardar modelo",
+    "Save model as…": "Guardar modelo como…",
+    "Export": "Exportar",
+    "Training charts (PNG)…": "Gráficos de entrenamiento (PNG)…",
+    "Training metrics (CSV)…": "Métricas de entrenamiento (CSV)…",
+    "Latent space (PNG)…": "Espacio latente (PNG)…",
+    "Interpolation strip (PNG)…": "Tira de interpolación (PNG)…",
+    "Interpolation strip (GIF)…": "Tira de interpolación (GIF)…",
+    "Reconstruction grid (PNG)…": "Cuadrícula de reconstrucciones (PNG)…",
+    "Latent traversal (PNG)…": "Recorrido del espacio latente (PNG)…",
+    "Recent files": "Archivos recientes",
+    "Quit": "Salir",
+    "Undo": "Deshacer",
+    "Redo": "Rehacer",
+    "Panels": "Paneles",
+    "Language": "Idioma",
+    "Theme": "Tema",
+    "Light": "Claro",
+    "Dark": "Oscuro",
+    "Reset layout": "Restablecer disposición",
+    "Keyboard shortcuts": "Atajos de teclado",
+    "About aegui": "Acerca de aegui",
+    "Open dataset…": "Abrir conjunto de datos…",
+    "Image folder…": "Carpeta de imágenes…",
+    "IDX images file…": "Archivo IDX de imágenes…",
+    "Denoising curve…": "Curva de eliminación de ruido…",
+    "Latent space vs PCA vs t-SNE (Font1–3)…": "Espacio latente vs PCA vs t-SNE (Font1–3)…",
+    "Classifier probe…": "Sonda clasificadora…",
+})
+
+SHORTCUTS = [
+    ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
+    ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
+    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
+]
+
+
+class WindowMenus:
+    """Mixin of the MainWindow: the menus, and the language, theme, layout and help actions."""
+
+    def _action(self, menu, key: str, slot, shortcut=None) -> QAction:
+        act = QAction(self)
+        act.setData(key)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self._texts.append((act, key))
+        return act
+
+    def _build_menus(self) -> None:
+        self._texts: list[tuple[object, str]] = []
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("")
+        self.menu_edit = mb.addMenu("")
+        self.menu_view = mb.addMenu("")
+        self.menu_experiments = mb.addMenu("")
+        self.menu_help = mb.addMenu("")
+        self._texts.append((self.menu_experiments, "&Experiments"))
+        self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
+                        (self.menu_view, "&View"), (self.menu_help, "&Help")]
+        f = self.menu_file
+        self._action(f, "Open font.h…", self.open_font_dialog, "Ctrl+Shift+O")
+        self.menu_dataset = f.addMenu("")
+        self._texts.append((self.menu_dataset, "Open dataset…"))
+        self._action(self.menu_dataset, "Image folder…", self.open_folder_dialog)
+        self._action(self.menu_dataset, "IDX images file…", self.open_idx_dialog)
+        self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
+        self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
+        self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")
+        f.addSeparator()
+        self.menu_export = f.addMenu("")
+        self._texts.append((self.menu_export, "Export"))
+        self._action(self.menu_export, "Training charts (PNG)…", lambda: self._export("charts"))
+        self._action(self.menu_export, "Training metrics (CSV)…", lambda: self._export("csv"))
+        self._action(self.menu_export, "Latent space (PNG)…", lambda: self._export("latent"))
+        self._action(self.menu_export, "Interpolation strip (PNG)…", lambda: self._export("strip"))
+        self._action(self.menu_export, "Interpolation strip (GIF)…", lambda: self._export("strip_gif"))
+        self._action(self.menu_export, "Reconstruction grid (PNG)…", lambda: self._export("recon_grid"))
+        self._action(self.menu_export, "Latent traversal (PNG)…", lambda: self._export("traversal"))
+        self.menu_recent = f.addMenu("")
+        self._texts.append((self.menu_recent, "Recent files"))
+        self.menu_recent.aboutToShow.connect(self._fill_recent)
+        f.addSeparator()
+        self._action(f, "Quit", self.close, QKeySequence.Quit)
+
+        undo = self.editor.undo_stack.createUndoAction(self)
+        redo = self.editor.undo_stack.createRedoAction(self)
+        undo.setShortcut(QKeySequence.Undo)
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.menu_edit.addAction(undo)
+        self.menu_edit.addAction(redo)
+        self.act_undo, self.act_redo = undo, redo
+
+        v = self.menu_view
+        self.menu_panels = v.addMenu("")
+        self._texts.append((self.menu_panels, "Panels"))
+        for dock in self.docks.values():
+            self.menu_panels.addAction(dock.toggleViewAction())
+        self.menu_lang = v.addMenu("")
+        self._texts.append((self.menu_lang, "Language"))
+        group = QActionGroup(self)
+        self.lang_actions = {}
+        for code, name in i18n.LANGUAGES.items():
+            act = QAction(name, self, checkable=True)
+            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            group.addAction(act)
+            self.menu_lang.addAction(act)
+            self.lang_actions[code] = act
+        self.menu_theme = v.addMenu("")
+        self._texts.append((self.menu_theme, "Theme"))
+        tgroup = QActionGroup(self)
+        self.theme_actions = {}
+        for key in ("Light", "Dark"):
+            act = self._action(self.menu_theme, key, lambda _=False, k=key.lower(): self.set_theme(k))
+            act.setCheckable(True)
+            tgroup.addAction(act)
+            self.theme_actions[key.lower()] = act
+        v.addSeparator()
+        self._action(v, "Reset layout", self.reset_layout)
+        self._build_experiments_menu()
+
+        self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(self.menu_help, "About aegui", self.show_about)
+
+        # Train / stop from anywhere, not just the builder's buttons.
+        self.act_train = QAction(self, shortcut=QKeySequence("F5"))
+        self.act_train.triggered.connect(self._train_shortcut)
+        self.act_stop = QAction(self, shortcut=QKeySequence("Esc"))
+        self.act_stop.triggered.connect(self.stop_training)
+        self.addActions([self.act_train, self.act_stop])
+
+    def _build_experiments_menu(self) -> None:
+        m = self.menu_experiments
+        self._action(m, "New sweep…", self.new_sweep)
+        self._action(m, "Open sweep…", self.open_sweep_dialog)
+        self._action(m, "Save sweep…", self.experiments.editor.save_dialog)
+        m.addSeparator()
+        # One entry per shipped preset: it opens in the Experiments panel and runs.
+        self.preset_actions = [self._action(m, name, lambda _=False, p=path: self.run_preset(p))
+                               for path, name in preset_sweeps()]
+        m.addSeparator()
+        # The analyses: each opens its tab and runs its default; the tab has the other settings.
+        self.analysis_actions = {
+            "denoise": self._action(m, "Denoising curve…", lambda: self.run_analysis("denoise")),
+            "embedding": self._action(m, "Latent space vs PCA vs t-SNE (Font1–3)…",
+                                      lambda: self.run_analysis("embedding")),
+            "probe": self._action(m, "Classifier probe…", lambda: self.run_analysis("probe")),
+        }
+
+    def set_language(self, code: str) -> None:
+        i18n.set_language(code)
+        i18n.install_qt_translator(code)
+        self.settings.setValue("language", code)
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(name)
+        self.theme_actions[name].setChecked(True)
+        self.settings.setValue("theme", name)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("About aegui"),
+                          f"<h3>aegui {aegui.__version__}</h3><p>{tr('aegui — autoencoder studio')}</p>"
+                          "<p>Emoji: Noto Emoji (Apache 2.0), emoji-datasource (MIT).</p>")

@@ -1,0 +1,203 @@
+"""Files the main window opens and writes: models, fonts and datasets (by dialog, path or the
+recent list) and the exports of the panels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.models import ModelEntry
+
+i18n.register({
+    "GIF animations (*.gif)": "Animaciones GIF (*.gif)",
+    "Could not export": "No se pudo exportar",
+    "(none)": "(ninguno)",
+    "Clear list": "Vaciar lista",
+    "Model files (*.json *.safetensors)": "Archivos de modelo (*.json *.safetensors)",
+    "Font files (*.h);;All files (*)": "Archivos de fuente (*.h);;Todos los archivos (*)",
+    "PNG images (*.png)": "Imágenes PNG (*.png)",
+    "CSV files (*.csv)": "Archivos CSV (*.csv)",
+    "Could not open the model": "No se pudo abrir el modelo",
+    "Could not save the model": "No se pudo guardar el modelo",
+    "Saved {path}": "Guardado {path}",
+    "No model to save yet.": "Todavía no hay un modelo para guardar.",
+    "Nothing to export yet.": "Todavía no hay nada para exportar.",
+    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
+        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
+})
+
+MAX_RECENT = 8
+
+
+def _is_idx_images(path: Path) -> bool:
+    from aegui.core.config.experiment import ConfigError
+    from aegui.core.data.data_shape import idx_header
+    try:
+        idx_header(path)
+    except ConfigError:
+        return False
+    return True
+
+
+class ModelFiles:
+    """Mixin of the MainWindow: opening, saving and exporting."""
+
+    def _start_dir(self) -> str:
+        return self.settings.value("last_dir", str(Path.home()), str)
+
+    def _remember(self, path) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        recent = [p for p in self.settings.value("recent", [], list) or [] if p != path]
+        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        menu = self.menu_recent
+        menu.clear()
+        recent = self.settings.value("recent", [], list) or []
+        if not recent:
+            menu.addAction(tr("(none)")).setEnabled(False)
+        for p in recent:
+            menu.addAction(p, lambda p=p: self.open_path(p))
+        menu.addSeparator()
+        menu.addAction(tr("Clear list"), lambda: self.settings.setValue("recent", []))
+
+    def open_path(self, path: str) -> None:
+        p = Path(path)
+        if path.endswith(".h"):
+            self.builder.set_font_path(path)
+            self.docks["builder"].raise_()
+            self._remember(path)
+        elif p.is_dir() and not (p / "model.json").exists():
+            self.open_dataset("folder", path)
+        elif p.is_file() and _is_idx_images(p):
+            self.open_dataset("idx", path)
+        else:
+            self.open_model(path)
+
+    def open_dataset(self, source: str, path) -> None:
+        """Train on a folder of pictures or an IDX images file: the builder switches to it
+        (nothing is read until Train, and then off the GUI thread)."""
+        self.builder.set_source(source, str(path))
+        self.docks["builder"].show()
+        self.docks["builder"].raise_()
+        self._remember(path)
+
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("Image folder…"), self._start_dir())
+        if path:
+            self.open_dataset("folder", path)
+
+    def open_idx_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("IDX images file…"), self._start_dir(),
+            tr("IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"))
+        if path:
+            self.open_dataset("idx", path)
+
+    def open_font_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open font.h…"), self._start_dir(),
+                                              tr("Font files (*.h);;All files (*)"))
+        if path:
+            self.open_path(path)
+
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open model…"), self._start_dir(),
+                                              tr("Model files (*.json *.safetensors)"))
+        if path:
+            self.open_model(path)
+
+    def open_model(self, path) -> None:
+        from aegui.qt.models import open_model
+
+        def done(entry):
+            if entry.dataset.warnings:
+                self._show_data_warnings(entry.dataset.warnings)
+            self.add_entry(entry)
+            self._remember(path)
+            self.settings.setValue("last_model", str(Path(path).resolve()))
+
+        def failed(message):
+            QMessageBox.critical(self, tr("Could not open the model"), message)
+
+        self.tasks.run(open_model, path, on_done=done, on_error=failed)
+
+    def save_model(self) -> bool:
+        entry = self.current
+        if entry is None or entry is self.live:
+            self.statusBar().showMessage(tr("No model to save yet."), 4000)
+            return False
+        if entry.path is None or entry.path.is_relative_to(self._autosave_dir()) \
+                or "(demo)" in entry.name:
+            return self.save_model_as()
+        return self._save_to(entry, entry.path)
+
+    def save_model_as(self) -> bool:
+        entry = self.current
+        if entry is None or entry is self.live:
+            self.statusBar().showMessage(tr("No model to save yet."), 4000)
+            return False
+        default = str(Path(self._start_dir()) / "model.json")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save model as…"), default,
+                                              tr("Model files (*.json *.safetensors)"))
+        return bool(path) and self._save_to(entry, Path(path))
+
+    def _save_to(self, entry: ModelEntry, path: Path) -> bool:
+        from aegui.qt.models import save_entry
+        try:
+            entry.path = save_entry(entry, path)
+        except Exception as e:   # noqa: BLE001 - disk full, permissions...
+            QMessageBox.critical(self, tr("Could not save the model"), f"{path}: {e}")
+            return False
+        entry.dirty = False
+        self._remember(path)
+        self.settings.setValue("last_model", str(Path(path).resolve()))
+        self.statusBar().showMessage(tr("Saved {path}", path=str(path)), 5000)
+        self._fill_combo()
+        return True
+
+    def _export(self, what: str) -> None:
+        filt = {"csv": tr("CSV files (*.csv)"), "strip_gif": tr("GIF animations (*.gif)")}.get(
+            what, tr("PNG images (*.png)"))
+        default = str(Path(self._start_dir()) / {
+            "charts": "training.png", "csv": "training.csv", "latent": "latent.png",
+            "strip": "interpolation.png", "strip_gif": "interpolation.gif",
+            "recon_grid": "reconstructions.png", "traversal": "traversal.png"}[what])
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export"), default, filt)
+        if path:
+            suffix = Path(default).suffix
+            if not path.lower().endswith(suffix):
+                path += suffix
+            try:
+                self.export(what, path)
+            except OSError as e:
+                QMessageBox.warning(self, tr("Could not export"), str(e))
+
+    def export(self, what: str, path) -> bool:
+        if what == "charts":
+            self.training.export_png(path)
+        elif what == "csv":
+            self.training.export_csv(path)
+        elif what == "latent":
+            self.latent.grab().save(str(path))
+        elif what in ("strip", "strip_gif"):
+            if self.latent.strip_images() is None:
+                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
+                return False
+            if what == "strip":
+                self.latent.export_strip(path)
+            else:
+                self.latent.export_strip_gif(path)
+        elif what in ("recon_grid", "traversal"):
+            ok = self.recon.export_grid(path) if what == "recon_grid" else self.latent.export_traversal(path)
+            if not ok:
+                self.statusBar().showMessage(tr("Nothing to export yet."), 4000)
+                return False
+        self._remember(path)
+        return True
+
+    def _autosave_dir(self) -> Path:
+        from aegui.core.files.paths import user_data_dir
+        return user_data_dir() / "autosave"
