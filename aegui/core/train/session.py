@@ -21,6 +21,7 @@ from aegui.core.models.layers import ACTIVATIONS
 from aegui.core.models.nets import Autoencoder, build_model
 from aegui.core.data.noise import apply_noise
 from aegui.core.train.optim import FlatOptimizer, lr_factor
+from aegui.core.train.devices import resolve_device
 
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
@@ -30,14 +31,6 @@ _PARAM_LIMIT = 1e5
 # even ones that recover from a spike, stay below ~10x.
 _LOSS_GROWTH = 100.0
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device", "CUDA is not available on this machine; use 'cpu' or 'auto'")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
@@ -92,6 +85,7 @@ class TrainingSession:
         self._stop = False
         self.epoch = 0
         self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
+        self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -195,6 +189,11 @@ class TrainingSession:
             from aegui.core.train.scipy_opt import scipy_steps
             yield from scipy_steps(self)
             return
+        if self.capture and self.device.type == "cuda":
+            from aegui.core.train import capture
+            if capture.usable(self):
+                yield from capture.captured_steps(self)
+                return
         rng = np.random.default_rng(t.seed)
         gen = torch.Generator(device=self.device).manual_seed(t.seed)
         # The batch order is drawn on the CPU, which a CUDA generator cannot do.
