@@ -153,12 +153,28 @@ class TrainingSession:
     def eval_logits(self) -> torch.Tensor:
         return self.model.decode_logits(self.model.encode(self.x))
 
-    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> int:
+    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        """The best model's index, as a tensor on the device (read back with the record)."""
         mx = wrong.amax(1).double()
         mean = wrong.double().mean(1)
         score = mx * 1e6 + mean * 1e3 + torch.nan_to_num(loss.double(), nan=1e300).clamp(max=999)
         score[~self.alive] = float("inf")
-        return int(torch.argmin(score))
+        return torch.argmin(score)
+
+    def _read(self, wrong, loss, parts, *flags) -> tuple:
+        """What a record needs from the device in one copy (on a GPU each read waits for the
+        device): the flags (0-d bools), the best index, alive, loss and the best model's loss
+        parts as numbers; wrong pixels as an int array."""
+        best = self._pick_best(wrong, loss)
+        part_vals = torch.stack([v.detach().double() for v in parts.values()])[:, best]
+        pieces = [*(f.view(1) for f in flags), best.view(1), self.alive, loss.detach().reshape(-1),
+                  part_vals, wrong.reshape(-1)]
+        got = torch.cat([p.double() for p in pieces]).cpu().numpy()
+        k, nf = self.k, len(flags)
+        at = nf + 1 + 2 * k + len(parts)
+        return ([bool(f) for f in got[:nf]], int(got[nf]), got[nf + 1:nf + 1 + k].astype(bool),
+                got[nf + 1 + k:nf + 1 + 2 * k].astype(np.float32),
+                dict(zip(parts, got[nf + 1 + 2 * k:at].tolist())), got[at:].astype(np.int64).reshape(wrong.shape))
 
     # ---------------------------------------------------------------- the loop
     def steps(self) -> Iterator[P.ProgressRecord]:
@@ -325,28 +341,27 @@ class TrainingSession:
                 else torch.ones_like(finite_loss)
             finite = finite_loss & sane_weights & sane_loss
             newly_dead = self.alive & ~finite
-            if bool(newly_dead.any()):
+            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all())
+            read = self._read(wrong, loss, parts, *flags)
+            if read[0][0]:
                 # Keep the last finite weights and freeze the model.
                 flat[newly_dead] = snapshot[newly_dead]
                 opt.reset_state(newly_dead)
                 self.alive &= ~newly_dead
                 wrong = self._wrong(self.eval_logits())
+                read = self._read(wrong, loss, parts, *flags)
             snapshot.copy_(flat)
-        self.best = self._pick_best(wrong, loss)
-        wrong_np = wrong.cpu().numpy()
-        # A copy: numpy() of a CPU tensor shares its memory, and `loss` is also the "total"
-        # in `parts` (and decides the divergence message below).
-        loss_np = loss.float().cpu().numpy().copy()
-        loss_np[~self.alive.cpu().numpy()] = np.nan
-        b = self.best
+        (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read
+        self.best = b
+        loss_np[~alive_np] = np.nan
         elapsed = time.perf_counter() - start
         max_w = wrong_np.max(1)
         state, msg = P.RUNNING, None
-        if not bool(self.alive.any()):
+        if not alive_np.any():
             state = P.DIVERGED
-            if not bool(finite_loss.all()):
+            if not all_finite:
                 why = ("why_nan", {})
-            elif not bool(sane_weights.all()):
+            elif not all_sane:
                 why = ("why_weights", {"limit": f"{_PARAM_LIMIT:g}"})
             else:
                 why = ("why_growth", {"factor": f"{_LOSS_GROWTH:g}"})
@@ -360,17 +375,17 @@ class TrainingSession:
             state, msg = P.STOPPED, ("stopped", {"epoch": epoch})
         elif epoch >= t.epochs:
             state = P.FINISHED
-        dead = int((~self.alive).sum())
+        dead = int((~alive_np).sum())
         if dead and state == P.RUNNING:
             msg = ("some_diverged", {"dead": dead, "models": self.k})
         if msg is None or state == P.FINISHED:
-            msg = self._kl_warning(epoch, parts) or msg
+            msg = self._kl_warning(epoch, losses) or msg
         message = P.render(*msg) if msg else ""
         extra = {"message_id": msg[0], "message_args": msg[1]} if msg else {}
         self.state, self.message = state, message
         return P.ProgressRecord(
             epoch=epoch, total_epochs=t.epochs,
-            losses={k: float(v[b]) for k, v in parts.items()},
+            losses=losses,
             loss_per_model=loss_np, max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()),
             max_wrong_per_model=max_w, mean_wrong_per_model=wrong_np.mean(1),
             glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
@@ -385,11 +400,12 @@ class TrainingSession:
     KL_EXPLODE_PER_DIM = 20.0
     _KL_MIN_EPOCH = 50
 
-    def _kl_warning(self, epoch: int, parts: dict):
+    def _kl_warning(self, epoch: int, losses: dict):
+        """`losses`: the best model's loss parts, as numbers."""
         spec = self.exp.model
-        if spec.kind != "vae" or "kl" not in parts or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
+        if spec.kind != "vae" or "kl" not in losses or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
             return None
-        kl = float(parts["kl"][self.best])
+        kl = losses["kl"]
         if not math.isfinite(kl):
             return None
         if kl < self.KL_COLLAPSE:
