@@ -245,6 +245,9 @@ def main():
     ap.add_argument("--json", help="also write the figures here")
     a = ap.parse_args()
     dev = resolve_device(a.device)
+    if dev.type == "cpu" and not a.quick:
+        print("no GPU: running the --quick sizes (60,000 images x 3 sides take many minutes on a CPU)")
+        a.quick = True
     rounds = a.rounds or (1 if a.quick else 2)
     if dev.type == "cpu":
         torch.set_num_threads(1)   # small steps: one thread is fastest (see session.steps)

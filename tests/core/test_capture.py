@@ -130,11 +130,21 @@ def test_emoji_vae_captured_eager_and_bf16_agree():
 
 
 @needs_cuda
-def test_free_memory_gives_thousands_of_font3_models():
+def test_free_memory_gives_thousands_of_font3_models_and_they_fit():
     exp = preset("font3-ae2d")
-    k = capture.free_models(exp.model, 32, "cuda")
-    assert k >= 4096
+    assert capture.free_models(exp.model, 32, "cuda") >= 4096
     assert capture.free_models(exp.model, 32, "cpu") is None
+    # A twentieth of free memory's worth of models trains within that twentieth.
+    torch.cuda.empty_cache()
+    free, _ = torch.cuda.mem_get_info()
+    k = capture.free_models(exp.model, 32, "cuda", fraction=0.05)
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    _, rec = run(with_changes(exp, train={"seeds": k, "epochs": 20, "check_every": 10, "target_max_wrong": None,
+                                          "device": "cuda"}), device="cuda")
+    peak = torch.cuda.max_memory_allocated() - base
+    print(f"K={k}: peak {peak / 2**30:.2f} GiB of the {0.05 * free / 2**30:.2f} GiB allowed")
+    assert rec.epoch == 20 and peak <= 0.05 * free
 
 
 def test_device_words_on_this_machine():

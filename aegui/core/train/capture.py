@@ -311,8 +311,9 @@ def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
         acts = sum(ch * (h * w) // 4 ** (i + 1) for i, ch in enumerate(spec.channels)) * 2 + h * w * c * 3
     else:
         acts = 3 * sum(spec.full_layers)
-    # Weights, gradient, Adam's two moments, the divergence snapshot and a spare for the
-    # optimizer's temporaries; activations kept for backward and their gradients (x2, fp32).
-    per_model = 4 * (6 * params + 2 * rows * acts)
+    # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
+    # while the step is recorded and a spare for the optimizer's temporaries; activations kept
+    # for backward and their gradients (x2), all fp32.
+    per_model = 4 * (10 * params + 2 * rows * acts)
     return max(1, int(free * fraction // per_model))
 
