@@ -116,6 +116,18 @@ def test_captured_stochastic_runs_agree_within_tolerance(device, name, train):
         assert cap.val_loss == pytest.approx(eager.val_loss, rel=STOCHASTIC_REL)
 
 
+def test_a_step_that_cannot_be_recorded_trains_eagerly(monkeypatch):
+    exp = preset("font3-ae2d", seeds=3, epochs=60, check_every=20, target_max_wrong=None, device="cpu")
+    _, eager = run(exp, captured=False)
+
+    def refuse(self):
+        raise RuntimeError("operation not permitted when stream is capturing")
+    monkeypatch.setattr(capture._Step, "capture", refuse)
+    s, rec = run(exp, captured=True)
+    assert not s.captured and "capturing" in s.capture_error
+    np.testing.assert_array_equal(rec.loss_per_model, eager.loss_per_model)
+
+
 @needs_cuda
 def test_emoji_vae_captured_eager_and_bf16_agree():
     exp = preset("emoji-vae", epochs=30, check_every=10, device="cuda")

@@ -170,28 +170,31 @@ class _Step:
         self.graphs, self.out = None, {}
         if s.device.type != "cuda":
             return      # replayed eagerly, one call a replay: lets the CPU tests run this loop
-        saved = [x.detach().clone() for x in (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos)
-                 if x is not None]
+        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos)
+        saved = [x.detach().clone() for x in state]
         scratch = torch.Generator(device=s.device).manual_seed(0)
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
-            for _ in range(_WARMUP):      # on copies of the state: restored below
-                for run in self._programs(scratch).values():
-                    run()
-                self.pos.copy_(self.pos0)
-        torch.cuda.current_stream().wait_stream(side)
-        with torch.no_grad():
-            for dst, src in zip([x for x in (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos)
-                                 if x is not None], saved):
-                dst.copy_(src)
+        try:
+            with torch.cuda.stream(side):
+                for _ in range(_WARMUP):      # on the state itself: restored below
+                    for run in self._programs(scratch).values():
+                        run()
+                    self.pos.copy_(self.pos0)
+        finally:
+            torch.cuda.current_stream().wait_stream(side)
+            with torch.no_grad():
+                for dst, src in zip(state, saved):
+                    dst.copy_(src)
+            del saved
         self.graphs = {}
         pool = None
         for name, run in self.programs.items():
             g = torch.cuda.CUDAGraph()
             if self.gen is not None and hasattr(g, "register_generator_state"):
                 g.register_generator_state(self.gen)
-            with torch.cuda.graph(g, pool=pool):
+            # thread_local: the GUI thread may use CUDA while the training thread records.
+            with torch.cuda.graph(g, pool=pool, capture_error_mode="thread_local"):
                 self.out[name] = run()
             pool = g.pool()
             self.graphs[name] = g
@@ -243,7 +246,14 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
     flat = s.model.flat
     snapshot = flat.detach().clone()
     start = time.perf_counter()
-    step = _Step(s, xin, target, bs, gen, opt)
+    try:
+        step = _Step(s, xin, target, bs, gen, opt)
+    except RuntimeError as e:     # out of memory, or an operation a graph cannot hold
+        # Nothing has moved (the warm-up's changes are undone): train eagerly instead.
+        s.captured, s.capture, s.capture_error = False, False, str(e)
+        s.model.flat.grad = None
+        yield from s._steps()
+        return
     last_loss = torch.full((s.k,), float("nan"))
     for epoch in range(1, t.epochs + 1):
         s.epoch = epoch
