@@ -60,7 +60,8 @@ SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step":
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
 SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ"}
-DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
+DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)", "mps": "Apple MPS (GPU)"}
+PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
@@ -96,7 +97,7 @@ FIELD_LABELS = {
     "train.step_size": "Step every", "train.step_gamma": "Step factor", "train.epochs": "Epochs",
     "train.batch_size": "Batch size", "train.weight_decay": "Weight decay", "train.seed": "Seed",
     "train.seeds": "Best of K", "train.target_max_wrong": "Target", "train.check_every": "Check every",
-    "train.device": "Device",
+    "train.device": "Device", "train.precision": "Precision",
 }
 
 TIPS = {
@@ -130,6 +131,7 @@ TIPS = {
     "train.seeds": "Train K models with seeds seed, seed+1, … side by side and keep the best",
     "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
     "train.check_every": "Epochs between metric checks and progress points",
+    "train.precision": "bf16: the training step on a CUDA GPU runs under bf16 autocast; elsewhere fp32",
 }
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
@@ -152,6 +154,7 @@ i18n.register({
     "Step every": "Escalón cada", "Step factor": "Factor de escalón", "Epochs": "Épocas",
     "Batch size": "Tamaño de lote", "Weight decay": "Decaimiento de pesos", "Seed": "Semilla",
     "Best of K": "Mejor de K", "Target": "Objetivo", "Check every": "Comprobar cada", "Device": "Dispositivo",
+    "Precision": "Precisión",
     " epochs": " épocas", "full batch": "lote completo", "Stop at ≤": "Parar con ≤", "wrong pixels": "píxeles mal",
     "seeds": "semillas",
     "autoencoder": "autoencoder", "denoising": "eliminación de ruido", "variational (VAE)": "variacional (VAE)",
@@ -167,7 +170,8 @@ i18n.register({
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
     "fresh every epoch": "nuevo en cada época", "fixed copies": "copias fijas",
     "L1 on the code": "L1 sobre el código", "KL to a target rate ρ": "KL hacia una tasa ρ",
-    "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)", "{key} (not available)": "{key} (no disponible)",
+    "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)", "Apple MPS (GPU)": "Apple MPS (GPU)", "bf16 (CUDA)": "bf16 (CUDA)",
+    "{key} (not available)": "{key} (no disponible)",
     "Train": "Entrenar", "Pause": "Pausar", "Resume": "Reanudar", "Stop": "Detener",
     "Reset": "Restablecer", "Load config…": "Cargar configuración…", "Save config…": "Guardar configuración…",
     "Back to the loaded configuration (or the defaults)":
@@ -252,6 +256,7 @@ i18n.register({
     TIPS["train.learning_rate"]: "Escribe valores como 0.01 o 1e-3",
     TIPS["train.batch_size"]: "Glifos por actualización; 0 = todo el conjunto de una vez",
     TIPS["train.weight_decay"]: "Lleva los pesos hacia 0 en cada paso; 0 = desactivado",
+    TIPS["train.precision"]: "bf16: el paso de entrenamiento en una GPU CUDA usa autocast bf16; fuera de ella, fp32",
     TIPS["train.seeds"]: "Entrena K modelos con semillas semilla, semilla+1, … a la vez y se queda con el mejor",
     TIPS["train.target_max_wrong"]:
         "Parar en cuanto el peor glifo de un modelo tenga como mucho estos píxeles mal",
@@ -700,6 +705,8 @@ class ModelBuilder(QWidget):
         self._row(form, "train.check_every", self.check_every_spin)
         self.device_combo = self._combo(DEVICE_LABELS, C.DEVICES)
         self._row(form, "train.device", self.device_combo)
+        self.precision_combo = self._combo(PRECISION_LABELS, C.PRECISIONS)
+        self._row(form, "train.precision", self.precision_combo)
         return self._group("Training", form)
 
     def _build_buttons(self) -> QGridLayout:
@@ -1002,6 +1009,7 @@ class ModelBuilder(QWidget):
         self.target_spin.setValue(t.target_max_wrong or 0)
         self.check_every_spin.setValue(t.check_every)
         self._select(self.device_combo, t.device)
+        self._select(self.precision_combo, t.precision)
 
     def _conv(self) -> bool:
         return self.arch_combo.currentData() == "conv"
@@ -1097,6 +1105,7 @@ class ModelBuilder(QWidget):
                 epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
                 weight_decay=number("train.weight_decay", self.weight_decay_edit, bt.weight_decay),
                 seed=self.seed_spin.value(), seeds=self.seeds_spin.value(), device=self.device_combo.currentData(),
+                precision=self.precision_combo.currentData(),
                 target_max_wrong=self.target_spin.value() if self.target_check.isChecked() else None,
                 check_every=self.check_every_spin.value()),
             noise=NoiseConfig(kind=self.noise_kind_combo.currentData(), level=level,
