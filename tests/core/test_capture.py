@@ -201,3 +201,23 @@ def test_bench_runs_quickly_on_the_cpu(tmp_path):
     for row in figures["rows"]:
         assert row["aegui"]["rate"] > 0 and row["plain"]["rate"] > 0
         assert np.isfinite(row["aegui"]["final_loss"]) and np.isfinite(row["plain"]["final_loss"])
+
+
+@needs_cuda
+def test_capture_on_a_worker_thread_while_another_thread_uses_the_gpu():
+    """As in the window: the session trains on a worker thread while the GUI thread decodes."""
+    import threading
+    exp = preset("emoji-vae", epochs=20, check_every=10, device="cuda")
+    result = {}
+
+    def train():
+        result["session"], result["rec"] = run(exp, device="cuda")
+    worker = threading.Thread(target=train)
+    worker.start()
+    a = torch.randn(256, 256, device="cuda")
+    while worker.is_alive():
+        a = torch.tanh(a @ a.T / 256)
+        float(a[0, 0])
+    worker.join()
+    assert result["session"].captured and result["rec"].epoch == 20
+    assert np.isfinite(result["rec"].losses["total"])
