@@ -171,10 +171,9 @@ class TrainingSession:
                   part_vals, wrong.reshape(-1)]
         got = torch.cat([p.double() for p in pieces]).cpu().numpy()
         k, nf = self.k, len(flags)
-        at = nf + 1 + 2 * k + len(parts)
-        return ([bool(f) for f in got[:nf]], int(got[nf]), got[nf + 1:nf + 1 + k].astype(bool),
-                got[nf + 1 + k:nf + 1 + 2 * k].astype(np.float32),
-                dict(zip(parts, got[nf + 1 + 2 * k:at].tolist())), got[at:].astype(np.int64).reshape(wrong.shape))
+        alive, loss_np, part_np, wrong_np = np.split(got[nf + 1:], np.cumsum([k, k, len(parts)]))
+        return ([bool(f) for f in got[:nf]], int(got[nf]), alive.astype(bool), loss_np.astype(np.float32),
+                dict(zip(parts, part_np.tolist())), wrong_np.astype(np.int64).reshape(wrong.shape))
 
     # ---------------------------------------------------------------- the loop
     def steps(self) -> Iterator[P.ProgressRecord]:
