@@ -8,6 +8,16 @@ import time
 from pathlib import Path
 
 from aegui.cli.common import UserError, load_model_dir, parse_level
+from aegui.core.config.experiment import DEVICES, PRECISIONS
+
+
+def _seeds(text: str):
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"--seeds takes a whole number or 'auto', got {text!r}") from None
 
 
 def add_parsers(sub) -> None:
@@ -16,10 +26,12 @@ def add_parsers(sub) -> None:
     t.add_argument("--dataset", help="data to train on instead of the config's data.path: a font.h, "
                    "a folder of pictures or an IDX images file, as the config's data.source reads")
     t.add_argument("--out", help="output folder (default: runs/<config name>)")
-    t.add_argument("--seeds", type=int, help="models trained together; the best is kept")
+    t.add_argument("--seeds", type=_seeds, help="models trained together; the best is kept. 'auto': as "
+                   "many as fit in half the GPU's free memory (on a CPU, the config's)")
     t.add_argument("--epochs", type=int, help="override the number of epochs")
     t.add_argument("--seed", type=int, help="override the base seed")
-    t.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    t.add_argument("--device", choices=DEVICES, help="override the device")
+    t.add_argument("--precision", choices=PRECISIONS, help="bf16: train the CUDA step under bf16 autocast")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     e = sub.add_parser("eval", help="wrong pixels per glyph (fonts) or reconstruction error (images) "
@@ -97,17 +109,21 @@ def cmd_train(args) -> int:
     from aegui.core.data.datasets import load_split
     from aegui.core.files.metrics import metrics_path, write_metrics
     from aegui.core.files.storage import save_model
+    from aegui.core.train.devices import describe
     from aegui.core.train.session import TrainingSession
 
     exp, notes = load_experiment(args.config)
     for note in notes:
         print(f"aegui: note: {note}", file=sys.stderr)
-    train = {k: v for k, v in (("seeds", args.seeds), ("epochs", args.epochs), ("seed", args.seed),
-                               ("device", args.device)) if v is not None}
+    seeds = None if args.seeds == "auto" else args.seeds
+    train = {k: v for k, v in (("seeds", seeds), ("epochs", args.epochs), ("seed", args.seed),
+                               ("device", args.device), ("precision", args.precision)) if v is not None}
     exp = with_changes(exp, train=train, data=_dataset_override(exp, args.dataset))
     dataset, val = load_split(exp.data, _loading(args.quiet))
     for warning in dataset.warnings:
         print(f"aegui: note: {warning}", file=sys.stderr)
+    if args.seeds == "auto":
+        exp = _auto_seeds(exp, len(dataset))
     session = TrainingSession(exp, dataset, val_data=val)
     out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
@@ -129,7 +145,9 @@ def cmd_train(args) -> int:
     metrics = {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
                "epochs": rec.epoch, "seconds": round(seconds, 4), "state": rec.state,
                "best_model": rec.best, "models": session.k, "loss": rec.losses,
-               "device": str(session.device), "dataset": dataset.name, "samples": len(dataset)}
+               "device": str(session.device), "device_name": describe(session.device),
+               "captured": bool(getattr(session, "captured", False)), "precision": exp.train.precision,
+               "dataset": dataset.name, "samples": len(dataset)}
     if val is not None:
         first = next((row["val_loss"] for row in session.history if "val_loss" in row), None)
         metrics.update(val_loss=rec.val_loss, val_loss_first=first, val_samples=len(val))
@@ -139,6 +157,22 @@ def cmd_train(args) -> int:
     print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
     print(json.dumps({**metrics, "model": str(out)}))
     return 1 if rec.state == "diverged" else 0
+
+
+def _auto_seeds(exp, samples: int):
+    """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
+    from aegui.core.config.experiment import with_changes
+    from aegui.core.train.capture import free_models
+    from aegui.core.train.devices import resolve_device
+
+    t, n = exp.train, exp.noise
+    copies = n.copies if exp.model.kind == "dae" and n.mode == "fixed" else 1
+    rows = min(t.batch_size, samples * copies) if t.batch_size > 0 else samples * copies
+    k = free_models(exp.model, rows, resolve_device(t.device))
+    if k is None:
+        return exp
+    print(f"aegui: note: --seeds auto: {k} models fit in half the GPU's free memory", file=sys.stderr)
+    return with_changes(exp, train={"seeds": k})
 
 
 def cmd_eval(args) -> int:

@@ -484,7 +484,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._refresh_status()
 
     def _on_started(self, info: dict) -> None:
-        self._device_name = info["device"] if info["device"] != "cpu" else "CPU"
+        self._device_name = info.get("device_name") or info["device"]
         self.st_device.setText(tr("Device: {name}", name=self._device_name))
 
     def _on_progress(self, rec) -> None:

@@ -95,14 +95,9 @@ def load_startup(extra_paths=()) -> dict:
             entries.append(open_model(path))
         except Exception as e:   # noqa: BLE001
             problems.append(str(e))
-    cuda = torch.cuda.is_available()
-    devices = [("auto", "Auto (" + (f"CUDA: {torch.cuda.get_device_name(0)}" if cuda else "CPU") + ")"),
-               ("cpu", "CPU")]
-    if cuda:
-        devices.append(("cuda", f"CUDA: {torch.cuda.get_device_name(0)}"))
-    return {"entries": entries, "problems": problems, "devices": devices,
-            "device_name": torch.cuda.get_device_name(0) if cuda else "CPU",
-            "torch": torch.__version__}
+    from aegui.core.train import devices as D
+    return {"entries": entries, "problems": problems, "devices": D.choices(),
+            "device_name": D.describe(D.resolve_device("auto")), "torch": torch.__version__}
 
 
 def save_entry(entry: ModelEntry, path) -> Path:

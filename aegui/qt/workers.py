@@ -62,7 +62,9 @@ class TrainingWorker(QObject):
         self.session = session
         if self._stop.is_set():
             session.stop()
-        self.started.emit({"device": str(session.device), "models": session.k})
+        from aegui.core.train.devices import describe
+        self.started.emit({"device": str(session.device), "device_name": describe(session.device),
+                           "models": session.k})
         last_progress = last_snapshot = 0.0
         rec = None
         for rec in session.steps():

@@ -367,14 +367,21 @@ def _group_key(exp: Experiment) -> str:
     return json.dumps(blank.to_dict(), sort_keys=True)
 
 
-def plan(sweep: Sweep, configs: list[Config] | None = None) -> list[Group]:
-    """Groups in order of their first config; each config's seeds are base seed + 0 .. N-1."""
+def plan(sweep: Sweep, configs: list[Config] | None = None, max_k=None) -> list[Group]:
+    """Groups in order of their first config; each config's seeds are base seed + 0 .. N-1.
+    `max_k(experiment)` (None: no limit) caps the runs of one group (whole configs; at least
+    one): on a GPU, what fits in memory."""
     configs = expand(sweep) if configs is None else configs
     by_key: dict[str, list[Config]] = {}
     for c in configs:
         by_key.setdefault(_group_key(c.experiment), []).append(c)
+    chunks = []
+    for members in by_key.values():
+        cap = max_k(members[0].experiment) if max_k is not None else None
+        per = max(1, cap // sweep.seeds) if cap else len(members)
+        chunks.extend(members[i:i + per] for i in range(0, len(members), per))
     groups = []
-    for gi, members in enumerate(by_key.values()):
+    for gi, members in enumerate(chunks):
         run_configs, seeds, lrs, inits = [], [], [], []
         for c in members:
             t = c.experiment.train
@@ -528,16 +535,23 @@ class SweepRunner:
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import from_config
+        from aegui.core.train.capture import free_models
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
         self.configs = expand(sweep)
-        self.groups = plan(sweep, self.configs)
         self.device = device
         self._data = data
         self._datasets: dict = {}
+        for c in self.configs:
+            if data is None and c.experiment.data not in self._datasets:
+                self._datasets[c.experiment.data] = from_config(c.experiment.data)
+
+        def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
+            n = len(data if data is not None else self._datasets[exp.data])
+            rows = min(exp.train.batch_size, n) if exp.train.batch_size > 0 else n
+            return free_models(exp.model, rows, resolve_device(device or exp.train.device))
+        self.groups = plan(sweep, self.configs, max_k)
         for g in self.groups:   # bad data or layers that do not fit fail now, not mid-sweep
-            if data is None and g.experiment.data not in self._datasets:
-                self._datasets[g.experiment.data] = from_config(g.experiment.data)
             check_fits(g.experiment, self.dataset(g))
             resolve_device(device or g.experiment.train.device)
         self.sessions_started = 0

@@ -20,7 +20,8 @@ SCHEDULES = ("constant", "exponential", "step", "cosine")
 NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
 NOISE_MODES = ("fresh", "fixed")
 SPARSITY = ("l1", "kl")
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/capture.py)
 ARCHS = ("mlp", "conv")
 ARCH_LABELS = {"mlp": "fully connected (MLP)", "conv": "convolutional"}
 MAX_CONV_LAYERS = 5
@@ -124,6 +125,7 @@ class TrainConfig:
     seed: int = 0
     seeds: int = 1                        # models trained together; the best one is kept
     device: str = "auto"
+    precision: str = "fp32"               # "bf16" runs the CUDA step under bf16 autocast
     target_max_wrong: int | None = None   # stop once a model's worst glyph has <= this many
     check_every: int = 10                 # epochs between metric checks / progress records
 
@@ -226,6 +228,7 @@ def validate(exp: Experiment) -> None:
     _check(isinstance(t.seed, int) and not isinstance(t.seed, bool) and t.seed >= 0, "train.seed",
            f"must be a whole number >= 0, got {t.seed!r}")
     _choice(t.device, DEVICES, "train.device")
+    _choice(t.precision, PRECISIONS, "train.precision")
     if t.target_max_wrong is not None:
         _check(isinstance(t.target_max_wrong, int) and t.target_max_wrong >= 0,
                "train.target_max_wrong", f"must be a whole number >= 0 or null, got {t.target_max_wrong!r}")

@@ -22,7 +22,8 @@ SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step":
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
 SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ"}
-DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
+DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)", "mps": "Apple MPS (GPU)"}
+PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
@@ -50,7 +51,7 @@ FIELD_LABELS = {
     "train.step_size": "Step every", "train.step_gamma": "Step factor", "train.epochs": "Epochs",
     "train.batch_size": "Batch size", "train.weight_decay": "Weight decay", "train.seed": "Seed",
     "train.seeds": "Best of K", "train.target_max_wrong": "Target", "train.check_every": "Check every",
-    "train.device": "Device",
+    "train.device": "Device", "train.precision": "Precision",
 }
 
 TIPS = {
@@ -84,6 +85,7 @@ TIPS = {
     "train.seeds": "Train K models with seeds seed, seed+1, … side by side and keep the best",
     "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
     "train.check_every": "Epochs between metric checks and progress points",
+    "train.precision": "bf16: the training step on a CUDA GPU runs under bf16 autocast; elsewhere fp32",
 }
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
@@ -97,6 +99,7 @@ CHOICES = {
     "model.init": (C.INITS, INIT_LABELS), "model.sparsity": (C.SPARSITY, SPARSITY_LABELS),
     "train.loss": (C.LOSSES, LOSS_LABELS), "train.optimizer": (C.OPTIMIZERS, OPTIMIZER_LABELS),
     "train.schedule": (C.SCHEDULES, SCHEDULE_LABELS), "train.device": (C.DEVICES, DEVICE_LABELS),
+    "train.precision": (C.PRECISIONS, PRECISION_LABELS),
     "noise.kind": (C.NOISE_KINDS, NOISE_LABELS), "noise.mode": (C.NOISE_MODES, MODE_LABELS),
     "data.source": (C.SOURCES, SOURCE_LABELS), "data.color": (C.COLORS, COLOR_LABELS),
 }

@@ -93,15 +93,21 @@ class Autoencoder(torch.nn.Module):
     def init_weights(self, seeds, inits=None) -> None:
         """Model k is initialised from its own generator, so its start does not depend on K."""
         inits = inits or [self.spec.init] * self.k
+        slots = self.slots()
+        sizes = [s.fan_in * s.fan_out for s in slots]
+        # One draw a model, not one a layer: a generator's stream is the same either way, and
+        # thousands of models (best-of-K on a GPU) took seconds layer by layer.
+        cols = torch.cat([torch.arange(s.offset, s.offset + n) for s, n in zip(slots, sizes)])
+        vals = torch.empty(len(seeds), len(cols))
+        for k, seed in enumerate(seeds):
+            torch.rand(len(cols), generator=torch.Generator().manual_seed(int(seed)), out=vals[k])
+        bounds = {name: torch.cat([torch.full((n,), init_bound(name, s.fan_in, s.fan_out))
+                                   for s, n in zip(slots, sizes)]) for name in set(inits[:len(seeds)])}
+        scale = bounds[inits[0]] if len(bounds) == 1 else torch.stack([bounds[i] for i in inits[:len(seeds)]])
+        vals.mul_(2).sub_(1).mul_(scale)
         with torch.no_grad():
             self.flat.zero_()
-            for k, seed in enumerate(seeds):
-                g = torch.Generator().manual_seed(int(seed))
-                for s in self.slots():
-                    w, _ = self._wb(s)
-                    bound = init_bound(inits[k], s.fan_in, s.fan_out)
-                    vals = (torch.rand(s.fan_in, s.fan_out, generator=g) * 2 - 1) * bound
-                    w[k].copy_(vals.to(w.device))
+            self.flat[:len(seeds), cols] = vals.to(self.flat.device)
 
     def select(self, k: int) -> "Autoencoder":
         """A K=1 copy of model k on the CPU."""

@@ -21,6 +21,7 @@ from aegui.core.models.layers import ACTIVATIONS
 from aegui.core.models.nets import Autoencoder, build_model
 from aegui.core.data.noise import apply_noise
 from aegui.core.train.optim import FlatOptimizer, lr_factor
+from aegui.core.train.devices import resolve_device
 
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
@@ -30,14 +31,6 @@ _PARAM_LIMIT = 1e5
 # even ones that recover from a spike, stay below ~10x.
 _LOSS_GROWTH = 100.0
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device", "CUDA is not available on this machine; use 'cpu' or 'auto'")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
@@ -92,6 +85,7 @@ class TrainingSession:
         self._stop = False
         self.epoch = 0
         self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
+        self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -159,12 +153,27 @@ class TrainingSession:
     def eval_logits(self) -> torch.Tensor:
         return self.model.decode_logits(self.model.encode(self.x))
 
-    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> int:
+    def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        """The best model's index, as a tensor on the device (read back with the record)."""
         mx = wrong.amax(1).double()
         mean = wrong.double().mean(1)
         score = mx * 1e6 + mean * 1e3 + torch.nan_to_num(loss.double(), nan=1e300).clamp(max=999)
         score[~self.alive] = float("inf")
-        return int(torch.argmin(score))
+        return torch.argmin(score)
+
+    def _read(self, wrong, loss, parts, *flags) -> tuple:
+        """What a record needs from the device in one copy (on a GPU each read waits for the
+        device): the flags (0-d bools), the best index, alive, loss and the best model's loss
+        parts as numbers; wrong pixels as an int array."""
+        best = self._pick_best(wrong, loss)
+        part_vals = torch.stack([v.detach().double() for v in parts.values()])[:, best]
+        pieces = [*(f.view(1) for f in flags), best.view(1), self.alive, loss.detach().reshape(-1),
+                  part_vals, wrong.reshape(-1)]
+        got = torch.cat([p.double() for p in pieces]).cpu().numpy()
+        k, nf = self.k, len(flags)
+        alive, loss_np, part_np, wrong_np = np.split(got[nf + 1:], np.cumsum([k, k, len(parts)]))
+        return ([bool(f) for f in got[:nf]], int(got[nf]), alive.astype(bool), loss_np.astype(np.float32),
+                dict(zip(parts, part_np.tolist())), wrong_np.astype(np.int64).reshape(wrong.shape))
 
     # ---------------------------------------------------------------- the loop
     def steps(self) -> Iterator[P.ProgressRecord]:
@@ -195,6 +204,11 @@ class TrainingSession:
             from aegui.core.train.scipy_opt import scipy_steps
             yield from scipy_steps(self)
             return
+        if self.capture and self.device.type == "cuda":
+            from aegui.core.train import capture
+            if capture.usable(self):
+                yield from capture.captured_steps(self)
+                return
         rng = np.random.default_rng(t.seed)
         gen = torch.Generator(device=self.device).manual_seed(t.seed)
         # The batch order is drawn on the CPU, which a CUDA generator cannot do.
@@ -326,28 +340,27 @@ class TrainingSession:
                 else torch.ones_like(finite_loss)
             finite = finite_loss & sane_weights & sane_loss
             newly_dead = self.alive & ~finite
-            if bool(newly_dead.any()):
+            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all())
+            read = self._read(wrong, loss, parts, *flags)
+            if read[0][0]:
                 # Keep the last finite weights and freeze the model.
                 flat[newly_dead] = snapshot[newly_dead]
                 opt.reset_state(newly_dead)
                 self.alive &= ~newly_dead
                 wrong = self._wrong(self.eval_logits())
+                read = self._read(wrong, loss, parts, *flags)
             snapshot.copy_(flat)
-        self.best = self._pick_best(wrong, loss)
-        wrong_np = wrong.cpu().numpy()
-        # A copy: numpy() of a CPU tensor shares its memory, and `loss` is also the "total"
-        # in `parts` (and decides the divergence message below).
-        loss_np = loss.float().cpu().numpy().copy()
-        loss_np[~self.alive.cpu().numpy()] = np.nan
-        b = self.best
+        (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read
+        self.best = b
+        loss_np[~alive_np] = np.nan
         elapsed = time.perf_counter() - start
         max_w = wrong_np.max(1)
         state, msg = P.RUNNING, None
-        if not bool(self.alive.any()):
+        if not alive_np.any():
             state = P.DIVERGED
-            if not bool(finite_loss.all()):
+            if not all_finite:
                 why = ("why_nan", {})
-            elif not bool(sane_weights.all()):
+            elif not all_sane:
                 why = ("why_weights", {"limit": f"{_PARAM_LIMIT:g}"})
             else:
                 why = ("why_growth", {"factor": f"{_LOSS_GROWTH:g}"})
@@ -361,17 +374,17 @@ class TrainingSession:
             state, msg = P.STOPPED, ("stopped", {"epoch": epoch})
         elif epoch >= t.epochs:
             state = P.FINISHED
-        dead = int((~self.alive).sum())
+        dead = int((~alive_np).sum())
         if dead and state == P.RUNNING:
             msg = ("some_diverged", {"dead": dead, "models": self.k})
         if msg is None or state == P.FINISHED:
-            msg = self._kl_warning(epoch, parts) or msg
+            msg = self._kl_warning(epoch, losses) or msg
         message = P.render(*msg) if msg else ""
         extra = {"message_id": msg[0], "message_args": msg[1]} if msg else {}
         self.state, self.message = state, message
         return P.ProgressRecord(
             epoch=epoch, total_epochs=t.epochs,
-            losses={k: float(v[b]) for k, v in parts.items()},
+            losses=losses,
             loss_per_model=loss_np, max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()),
             max_wrong_per_model=max_w, mean_wrong_per_model=wrong_np.mean(1),
             glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
@@ -386,11 +399,12 @@ class TrainingSession:
     KL_EXPLODE_PER_DIM = 20.0
     _KL_MIN_EPOCH = 50
 
-    def _kl_warning(self, epoch: int, parts: dict):
+    def _kl_warning(self, epoch: int, losses: dict):
+        """`losses`: the best model's loss parts, as numbers."""
         spec = self.exp.model
-        if spec.kind != "vae" or "kl" not in parts or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
+        if spec.kind != "vae" or "kl" not in losses or epoch < max(self._KL_MIN_EPOCH, spec.kl_warmup):
             return None
-        kl = float(parts["kl"][self.best])
+        kl = losses["kl"]
         if not math.isfinite(kl):
             return None
         if kl < self.KL_COLLAPSE:

@@ -72,6 +72,8 @@ class TrainingSection:
         self._row(form, "train.check_every", self.check_every_spin)
         self.device_combo = self._choice("train.device")
         self._row(form, "train.device", self.device_combo)
+        self.precision_combo = self._choice("train.precision")
+        self._row(form, "train.precision", self.precision_combo)
         return self._group("Training", form)
 
     def set_devices(self, devices) -> None:
@@ -121,6 +123,7 @@ class TrainingSection:
         self.target_spin.setValue(t.target_max_wrong or 0)
         self.check_every_spin.setValue(t.check_every)
         self._select(self.device_combo, t.device)
+        self._select(self.precision_combo, t.precision)
 
     def _train_config(self, errors: list[ConfigError]) -> TrainConfig:
         """The Training group's TrainConfig; unreadable numbers are appended to `errors`."""
@@ -136,6 +139,7 @@ class TrainingSection:
             epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
             weight_decay=self._number(errors, "train.weight_decay", self.weight_decay_edit, bt.weight_decay),
             seed=self.seed_spin.value(), seeds=self.seeds_spin.value(), device=self.device_combo.currentData(),
+            precision=self.precision_combo.currentData(),
             target_max_wrong=self.target_spin.value() if self.target_check.isChecked() else None,
             check_every=self.check_every_spin.value())
 

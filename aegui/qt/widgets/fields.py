@@ -26,6 +26,7 @@ i18n.register({
     "Step every": "Escalón cada", "Step factor": "Factor de escalón", "Epochs": "Épocas",
     "Batch size": "Tamaño de lote", "Weight decay": "Decaimiento de pesos", "Seed": "Semilla",
     "Best of K": "Mejor de K", "Target": "Objetivo", "Check every": "Comprobar cada", "Device": "Dispositivo",
+    "Precision": "Precisión",
     # Names of choices.
     "autoencoder": "autoencoder", "denoising": "eliminación de ruido", "variational (VAE)": "variacional (VAE)",
     "sparse": "disperso", "contractive": "contractivo",
@@ -41,13 +42,14 @@ i18n.register({
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
     "fresh every epoch": "nuevo en cada época", "fixed copies": "copias fijas",
     "L1 on the code": "L1 sobre el código", "KL to a target rate ρ": "KL hacia una tasa ρ",
-    "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)",
+    "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)", "Apple MPS (GPU)": "Apple MPS (GPU)", "bf16 (CUDA)": "bf16 (CUDA)",
     "5x7 fonts (font.h)": "fuentes 5x7 (font.h)", "Image folder": "Carpeta de imágenes",
     "MNIST-style IDX files": "IDX (estilo MNIST)",
     "8x8 digits (scikit-learn)": "dígitos 8x8 (scikit-learn)",
     "grey (1 = ink)": "gris (1 = tinta)", "RGB on white": "RGB sobre blanco",
     "RGBA (transparency)": "RGBA (transparencia)",
     # Tooltips.
+    TIPS["train.precision"]: "bf16: el paso de entrenamiento en una GPU CUDA usa autocast bf16; fuera de ella, fp32",
     TIPS["data.source"]: "De dónde salen las muestras de entrenamiento",
     TIPS["data.folder"]: "Una carpeta de imágenes PNG, JPEG, BMP o GIF; los nombres de las subcarpetas son las etiquetas",
     TIPS["data.images"]: "Un archivo de imágenes estilo MNIST, p. ej. train-images-idx3-ubyte (o .gz)",

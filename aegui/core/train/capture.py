@@ -1,0 +1,329 @@
+"""Captured training steps on CUDA: the whole step (forward, loss, backward, optimizer) is
+recorded once as a CUDA graph and replayed for every batch.
+
+The models aegui trains are small (thousands to a few million weights, batches of 32 to 128),
+so an eager step on a GPU spends its time launching a hundred-odd kernels, not running them
+(issue 16, on an H100: the emoji VAE took 18.5 ms an epoch eagerly, 2.8 ms replayed). A replay
+launches them all at once. Everything a step reads therefore lives in fixed device tensors:
+the training set, this epoch's batch order (drawn on the GPU), a position the graph advances
+itself, the learning rate, Adam's step count and the VAE's beta.
+
+TrainingSession.steps() comes here on CUDA for the gradient optimizers, except fresh-noise
+denoising (its noise is drawn with numpy each epoch); the CPU path never does. The records
+mean what the eager loop's mean; the random draws (batch order, VAE noise) differ from it.
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.config.experiment import SCIPY_OPTIMIZERS
+from aegui.core.train import progress as P
+from aegui.core.train.optim import _B1, _B2, _EPS, _FUSED, FlatOptimizer, lr_factor
+
+_WARMUP = 2     # eager steps on a side stream before capturing (cuBLAS / cuDNN set up there)
+
+
+def usable(session) -> bool:
+    """Whether the session's step can be captured (fixed shapes, no host-side data per epoch)."""
+    exp = session.exp
+    if session.device.type != "cuda" or exp.train.optimizer in SCIPY_OPTIMIZERS:
+        return False
+    if exp.model.kind == "dae" and exp.noise.mode == "fresh":
+        return False
+    return hasattr(torch.cuda, "CUDAGraph")
+
+
+def autocast_dtype(session):
+    """bf16 for train.precision "bf16" on CUDA; None (fp32) otherwise."""
+    prec = getattr(session.exp.train, "precision", "fp32")
+    return torch.bfloat16 if prec == "bf16" and session.device.type == "cuda" else None
+
+
+class _Step:
+    """The static tensors of one run and its graphs: `whole` does a full step per replay;
+    with `split` (full-batch runs that measure before stepping) `fwd` and `opt` do the halves."""
+
+    def __init__(self, s, xin, target, bs: int, gen, opt: FlatOptimizer):
+        self.s, self.xin, self.target, self.bs, self.gen, self.opt = s, xin, target, bs, gen, opt
+        t, spec, dev = s.exp.train, s.exp.model, s.device
+        self.n = n = xin.shape[-2]
+        self.full_batch = bs == n
+        self.nfull, self.tail = n // bs, n % bs
+        self.split = self.full_batch and spec.kind not in ("vae", "dae") and xin is s.x
+        self.dtype = autocast_dtype(s)
+        flat = s.model.flat
+        self.lr_base = torch.tensor(s.lrs, dtype=torch.float32, device=dev).view(-1, 1)
+        self.lr_vec = torch.zeros_like(self.lr_base)
+        self.lr_one = torch.zeros((), device=dev)
+        self.step_t = torch.zeros((), device=dev)
+        self.beta = torch.ones((), device=dev) if spec.kind == "vae" and spec.kl_warmup else None
+        self.order = torch.arange(n, device=dev)
+        self.pos0 = torch.arange(bs, device=dev)
+        self.pos = self.pos0.clone()
+        self.pos_tail = torch.arange(self.nfull * bs, n, device=dev)
+        self.order_gen = torch.Generator(device=dev).manual_seed(t.seed + 1)
+        uniform = all(v == s.lrs[0] for v in s.lrs)
+        self.fused = _FUSED.get(t.optimizer) if uniform and flat.dtype == torch.float32 else None
+        self.keys: list[str] = []
+        self.acc = None
+        self.graphs: dict = {}
+        self._factor = None
+        self._alive_version = -1
+        self.capture()
+
+    # ---------------------------------------------------------------- the step's pieces
+    def _batch(self, pos):
+        if self.full_batch:
+            return self.xin, self.target
+        idx = self.order[pos]
+        return self.xin.index_select(0, idx), self.target.index_select(0, idx)
+
+    def _forward_backward(self, xb, tb, gen):
+        s, spec = self.s, self.s.exp.model
+        # The VAE's beta is a device scalar (a KL warm-up changes it per epoch): _loss is asked
+        # for the full beta, and the total is rebuilt with the device's.
+        epoch = max(1, spec.kl_warmup)
+        cast = torch.autocast("cuda", dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
+        with cast:
+            with s.model.weight_views():
+                total, parts, logits = s._loss(xb, tb, epoch, gen)
+        parts = {k: v.float() for k, v in parts.items()}
+        if self.beta is not None:
+            parts["total"] = parts["recon"] + self.beta * parts["kl"]
+        total = parts["total"]
+        total.sum().backward()
+        return total, parts, logits
+
+    @torch.no_grad()
+    def _opt_step(self):
+        cfg, opt = self.s.exp.train, self.opt
+        p, g, m, v = opt.p, opt.p.grad, opt.m, opt.v
+        self.step_t.add_(1)
+        if self.fused is not None:
+            self.fused([p], [g], [m], [v], [], [self.step_t], lr=self.lr_one, beta1=_B1, beta2=_B2,
+                       weight_decay=cfg.weight_decay, eps=_EPS, amsgrad=False, maximize=False)
+        else:
+            # FlatOptimizer.step's arithmetic with the step count and learning rates on the device
+            # (lr_vec is 0 for frozen models).
+            lr, wd = self.lr_vec, cfg.weight_decay
+            if wd and cfg.optimizer != "adamw":
+                g = g.add(p, alpha=wd)
+            if cfg.optimizer == "sgd":
+                p.addcmul_(g, lr, value=-1)
+            elif cfg.optimizer == "momentum":
+                m.mul_(cfg.momentum).add_(g)
+                p.addcmul_(m, lr, value=-1)
+            elif cfg.optimizer == "rmsprop":
+                v.mul_(0.99).addcmul_(g, g, value=0.01)
+                p.addcmul_(g / torch.sqrt(v).add_(1e-8), lr, value=-1)
+            else:
+                if cfg.optimizer == "adamw" and wd:
+                    p.mul_(1 - lr * wd)
+                m.lerp_(g, 1 - _B1)
+                v.mul_(_B2).addcmul_(g, g, value=1 - _B2)
+                denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(_B2, self.step_t))).add_(_EPS)
+                p.addcmul_(m / denom, lr / (1 - torch.pow(_B1, self.step_t)), value=-1)
+        opt.p.grad.zero_()
+
+    def _whole(self, pos, share: float, advance: bool, gen):
+        xb, tb = self._batch(pos)
+        total, parts, logits = self._forward_backward(xb, tb, gen)
+        with torch.no_grad():
+            self.acc.add_(torch.stack([parts[k] for k in self.keys]).detach(), alpha=share)
+            if advance:
+                pos.add_(self.bs)
+        self._opt_step()
+        return total.detach(), {k: v.detach() for k, v in parts.items()}, logits.detach()
+
+    def _fwd(self, gen):
+        total, parts, logits = self._forward_backward(self.xin, self.target, gen)
+        return total.detach(), {k: v.detach() for k, v in parts.items()}, logits.detach()
+
+    # ---------------------------------------------------------------- capture
+    def _programs(self, gen):
+        """name -> function running one piece of the step (each becomes one graph)."""
+        if self.split:
+            return {"fwd": lambda: self._fwd(gen), "opt": lambda: self._opt_step()}
+        out = {"whole": lambda: self._whole(self.pos, self.bs / self.n, not self.full_batch, gen)}
+        if self.tail:
+            out["tail"] = lambda: self._whole(self.pos_tail, self.tail / self.n, False, gen)
+        return out
+
+    def capture(self) -> None:
+        s, opt = self.s, self.opt
+        flat = s.model.flat
+        if flat.grad is None:
+            flat.grad = torch.zeros_like(flat)
+        if self.acc is None:
+            with torch.no_grad(), s.model.weight_views():
+                _, parts, _ = s._loss(self.xin[:1], self.target[:1], 1, None)
+            self.keys = list(parts)
+            self.acc = torch.zeros(len(self.keys), s.k, device=s.device)
+        self.lr_vec.copy_(self.lr_base * s.alive.view(-1, 1))
+        self.lr_one.fill_(s.lrs[0])
+        self.programs = self._programs(self.gen)
+        self.graphs, self.out = None, {}
+        if s.device.type != "cuda":
+            return      # replayed eagerly, one call a replay: lets the CPU tests run this loop
+        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos)
+        saved = [x.detach().clone() for x in state]
+        scratch = torch.Generator(device=s.device).manual_seed(0)
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        try:
+            with torch.cuda.stream(side):
+                for _ in range(_WARMUP):      # on the state itself: restored below
+                    for run in self._programs(scratch).values():
+                        run()
+                    self.pos.copy_(self.pos0)
+        finally:
+            torch.cuda.current_stream().wait_stream(side)
+            with torch.no_grad():
+                for dst, src in zip(state, saved):
+                    dst.copy_(src)
+            del saved
+        self.graphs = {}
+        pool = None
+        for name, run in self.programs.items():
+            g = torch.cuda.CUDAGraph()
+            if self.gen is not None and hasattr(g, "register_generator_state"):
+                g.register_generator_state(self.gen)
+            # thread_local: the GUI thread may use CUDA while the training thread records.
+            with torch.cuda.graph(g, pool=pool, capture_error_mode="thread_local"):
+                self.out[name] = run()
+            pool = g.pool()
+            self.graphs[name] = g
+        torch.cuda.synchronize()
+
+    # ---------------------------------------------------------------- per epoch
+    def begin_epoch(self, epoch: int) -> None:
+        s, t, spec = self.s, self.s.exp.train, self.s.exp.model
+        factor = lr_factor(t, epoch - 1)
+        if factor != self._factor or s.alive._version != self._alive_version:
+            self._factor, self._alive_version = factor, s.alive._version
+            self.lr_vec.copy_(self.lr_base * factor * s.alive.view(-1, 1))
+            self.lr_one.fill_(s.lrs[0] * factor)
+        if self.beta is not None:
+            self.beta.fill_(spec.beta * min(1.0, epoch / spec.kl_warmup))
+        if not self.full_batch:
+            torch.randperm(self.n, generator=self.order_gen, device=s.device, out=self.order)
+            self.pos.copy_(self.pos0)
+        self.acc.zero_()
+
+    def replay(self, name: str):
+        if self.graphs is None:
+            return self.programs[name]()
+        self.graphs[name].replay()
+        return self.out[name]
+
+    def epoch_parts(self) -> dict:
+        return {k: self.acc[i].clone() for i, k in enumerate(self.keys)}
+
+
+def captured_steps(s) -> Iterator[P.ProgressRecord]:
+    """TrainingSession._steps with each step replayed from a CUDA graph (see the module doc)."""
+    t = s.exp.train
+    s.captured = True
+    rng = np.random.default_rng(t.seed)
+    gen = None
+    if hasattr(torch.cuda.CUDAGraph, "register_generator_state"):
+        gen = torch.Generator(device=s.device).manual_seed(t.seed)
+    else:   # older torch: graphs draw only from the default generator
+        torch.cuda.manual_seed(t.seed)
+    xin, target = s._training_pairs(rng)
+    n = xin.shape[-2]
+    bs = t.batch_size if 0 < t.batch_size < n else n
+    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
+    if opt.m is None:
+        opt.m = torch.zeros_like(s.model.flat)
+    if opt.v is None:
+        opt.v = torch.zeros_like(s.model.flat)
+    flat = s.model.flat
+    snapshot = flat.detach().clone()
+    start = time.perf_counter()
+    try:
+        step = _Step(s, xin, target, bs, gen, opt)
+    except RuntimeError as e:     # out of memory, or an operation a graph cannot hold
+        # Nothing has moved (the warm-up's changes are undone): train eagerly instead.
+        s.captured, s.capture, s.capture_error = False, False, str(e)
+        s.model.flat.grad = None
+        yield from s._steps()
+        return
+    last_loss = torch.full((s.k,), float("nan"))
+    for epoch in range(1, t.epochs + 1):
+        s.epoch = epoch
+        last = epoch == t.epochs or s._stop
+        check = epoch % t.check_every == 0 or last
+        step.begin_epoch(epoch)
+        wrong = None
+        if step.split:
+            total, parts, logits = step.replay("fwd")
+            if s._loss0 is None:
+                s._loss0 = total.abs().clone()
+            if check and not last:
+                # As the eager loop: measured before the step, so a model that hits the
+                # target is kept exactly as measured.
+                wrong = s._wrong(logits)
+                last_loss = total.clone()
+                parts_now = {k: v.clone() for k, v in parts.items()}
+                if t.target_max_wrong is not None and s._hit(wrong, last_loss, t.target_max_wrong):
+                    rec = s._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+                    yield from _finish(s, rec, epoch)
+                    return
+            step.replay("opt")
+        else:
+            for b in range(step.nfull):
+                total, parts, _ = step.replay("whole")
+                if s._loss0 is None:
+                    s._loss0 = total.abs().clone()
+            if step.tail:
+                total, parts, _ = step.replay("tail")
+        if not check:
+            continue
+        if wrong is None:
+            wrong = s._wrong(s.eval_logits())
+            parts_now = step.epoch_parts() if not step.full_batch else {k: v.clone() for k, v in parts.items()}
+            last_loss = parts_now["total"]
+        rec = s._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+        if step.fused is not None and np.isnan(rec.loss_per_model).any():
+            # A model died: the fused kernel cannot freeze one row, so record the step again
+            # with per-model learning rates (0 for the frozen).
+            step.fused = None
+            step.capture()
+        if (yield from _finish(s, rec, epoch)):
+            return
+
+
+def _finish(s, rec, epoch):
+    if s.val_x is not None:
+        rec.val_loss = s.val_loss(rec.best, epoch)
+    s.history.append(s._history_row(rec))
+    yield rec
+    return rec.done
+
+
+def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
+    """How many stacked models of `spec` fit in `fraction` of the CUDA device's free memory
+    when each trains on `rows` samples per step; None off CUDA (the CPU path picks no K)."""
+    from aegui.core.models.arch import parameter_count
+    dev = torch.device(device)
+    if dev.type != "cuda" or not torch.cuda.is_available():
+        return None
+    free, _ = torch.cuda.mem_get_info(dev)
+    params = parameter_count(spec)
+    if spec.arch == "conv":
+        h, w, c = spec.image_shape
+        acts = sum(ch * (h * w) // 4 ** (i + 1) for i, ch in enumerate(spec.channels)) * 2 + h * w * c * 3
+    else:
+        acts = 3 * sum(spec.full_layers)
+    # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
+    # while the step is recorded and a spare for the optimizer's temporaries; activations kept
+    # for backward and their gradients (x2), all fp32.
+    per_model = 4 * (10 * params + 2 * rows * acts)
+    return max(1, int(free * fraction // per_model))
+
