@@ -21,7 +21,7 @@ from core_helpers import ROOT, small_experiment
 
 SEED001 = ROOT / "resources" / "sweeps" / "seed001-architectures.json"
 SEARCH_PRESET = ROOT / "resources" / "sweeps" / "seed001-search.json"
-EPOCHS, SEEDS = 300, 2        # the seed-001 sweep made small: 12 groups of 2 runs
+EPOCHS, SEEDS = 200, 2        # the seed-001 sweep made small: 12 groups of 2 runs
 
 
 def run_cli(argv) -> int:

@@ -27,6 +27,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
+from aegui.qt.experiments.run_on import RunOnChoice
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
@@ -90,24 +91,32 @@ i18n.register({
 
 
 def preset_sweeps() -> list[tuple[Path, str]]:
-    """(file, English title) of each sweep shipped in resources/sweeps, by file name."""
+    """(file, English title) of each sweep shipped in resources/sweeps, by file name. Searches
+    (a "search" block) run from the command line (`aegui sweep`), so they are left out."""
     out = []
     for path in sorted((resources_dir() / "sweeps").glob("*.json")):
         try:
-            name = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            name = raw.get("name") or path.stem
         except (OSError, ValueError, AttributeError):
             continue   # a damaged preset is left out of the menu; opening it names the problem
-        out.append((path, str(name)))
+        if "search" not in raw:
+            out.append((path, str(name)))
     return out
 
 
 class SweepJob:
     """Built and iterated in the worker thread: SweepRunner's progress plus a fresh list of the
-    runs finished so far ("run_results"); the final item also says where the results were autosaved."""
+    runs finished so far ("run_results"); the final item also says where the results were autosaved.
+    With `ray` ({"address": ADDRESS or None}) the groups run as Ray tasks (RaySweepRunner)."""
 
-    def __init__(self, sweep, autosave_root: Path | None):
-        from aegui.core.analyses.sweep import SweepRunner
-        self.runner = SweepRunner(sweep)
+    def __init__(self, sweep, autosave_root: Path | None, ray: dict | None = None):
+        if ray is not None:
+            from aegui.core.analyses.sweep_ray import RaySweepRunner
+            self.runner = RaySweepRunner(sweep, address=ray.get("address"))
+        else:
+            from aegui.core.analyses.sweep import SweepRunner
+            self.runner = SweepRunner(sweep)
         self.autosave_root = autosave_root
 
     def cancel(self) -> None:
@@ -217,6 +226,8 @@ class ExperimentsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tabs, 1)
+        self.run_on = RunOnChoice()
+        lay.addWidget(self.run_on)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
         self.jobs.errored.connect(self._on_error)
@@ -263,6 +274,12 @@ class ExperimentsPanel(QWidget):
                 self.editor.validate()
                 self.tabs.setCurrentWidget(self.editor)
                 return False
+        problem = self.run_on.problem()
+        if problem:
+            self._set_summary(problem, error=True)
+            self.tabs.setCurrentWidget(self.results_page)
+            return False
+        ray = self.run_on.target()
         self._sweep = sweep
         self._configs = expand(sweep)
         self._groups = plan(sweep, self._configs)
@@ -280,7 +297,7 @@ class ExperimentsPanel(QWidget):
         if self.autosave:
             from aegui.core.files.paths import user_data_dir
             root = self.autosave_dir or user_data_dir() / "sweeps"
-        self.jobs.start(lambda: SweepJob(sweep, root))
+        self.jobs.start(lambda: SweepJob(sweep, root, ray))
         self._update_buttons()
         return True
 
@@ -316,7 +333,9 @@ class ExperimentsPanel(QWidget):
             self._state_key = "running"
         self._refresh_status()
         running = set()
-        if p.get("state") == "running" and p.get("group"):
+        if p.get("running_groups") is not None:   # on Ray: several groups at once
+            running = {c for g in p["running_groups"] for c in self._groups[g - 1].configs}
+        elif p.get("state") == "running" and p.get("group"):
             running = set(self._groups[p["group"] - 1].configs)
         self._show_runs(p["run_results"], running, finished=False)
 
@@ -427,6 +446,7 @@ class ExperimentsPanel(QWidget):
         self.run_button.setEnabled(not running and valid)
         self.run_button.setToolTip("" if valid else tr("Fix the marked fields to run"))
         self.cancel_button.setEnabled(running)
+        self.run_on.setEnabled(not running)
         self.export_button.setEnabled(self.result is not None)
 
     def retranslate(self, *_):
