@@ -121,6 +121,28 @@ def test_without_the_extra_the_cli_says_how_to_add_it(tmp_path, monkeypatch, cap
     assert len(rows(tmp_path / "c" / "results.csv")) == 2
 
 
+def test_the_search_preset_searches_the_seed001_space_on_a_smaller_budget():
+    grid, search = load_sweep(SEED001), load_sweep(SEARCH_PRESET)
+    assert search.base == grid.base and search.vary == grid.vary and search.seeds == grid.seeds
+    assert search.search.trials * search.seeds < grid.n_runs       # 50 trainings against 60
+    assert set(search.search.ranges) == {"train.learning_rate"} and search.search.sampler == "tpe"
+
+
+@pytest.mark.cluster
+def test_an_address_nobody_answers_is_one_line_at_once(tmp_path, capsys):
+    pytest.importorskip("ray")
+    import socket
+    with socket.socket() as s:      # a port on 127.0.0.1 that was free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    assert run_cli(["sweep", SEED001, "--out", tmp_path / "a", "--ray", f"127.0.0.1:{port}", "--epochs", 10,
+                    "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"nothing answers at 127.0.0.1:{port}" in err
+    assert time.monotonic() - start < 30 and not (tmp_path / "a").exists()
+
+
 # ---------------------------------------------------------------- Optuna, here
 
 @pytest.mark.cluster

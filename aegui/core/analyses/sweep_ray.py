@@ -48,6 +48,7 @@ class RayConnection:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         root = str(Path(__file__).resolve().parents[3])     # the folder holding the aegui package
         quiet = dict(log_to_driver=False, configure_logging=False)
+        self._probe()
         try:
             if self.address:
                 import aegui
@@ -60,10 +61,23 @@ class RayConnection:
             ray.shutdown()
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
             raise ClusterUnavailable(f"could not reach {where} ({str(e).splitlines()[0] if str(e) else e!r}); "
-                                     "check the address (host:6379 or ray://host:10001) and that "
-                                     "`ray status` works there") from None
+                                     "check the address (host:6379 or ray://host:10001), that `ray status "
+                                     "--address ADDRESS` works from here and, if the cluster uses token "
+                                     "authentication, set RAY_AUTH_MODE=token") from None
         self.owned = True
         return ray
+
+    def _probe(self, timeout_s: float = 5.0) -> None:
+        """Ray retries an address nobody answers for minutes; a plain connect says so at once."""
+        import socket
+        host, sep, port = (self.address or "").rpartition(":")
+        if not self.address or "://" in self.address or not sep or not port.isdigit():
+            return     # a local start, "auto", or ray://: left to Ray
+        try:
+            socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s).close()
+        except OSError as e:
+            raise ClusterUnavailable(f"nothing answers at {self.address} ({e.strerror or e}); start the "
+                                     "cluster's head with `ray start --head` or check the host and port") from None
 
     def __exit__(self, *exc):
         if self.owned:
