@@ -179,6 +179,23 @@ def test_local_search_prunes_reports_and_exports(tmp_path, capsys):
     assert [t["train.learning_rate"] for t in again] == [t["train.learning_rate"] for t in trials[:3]]
 
 
+@pytest.mark.cluster
+def test_a_trial_that_cannot_train_fails_alone(tmp_path, capsys):
+    pytest.importorskip("optuna")
+    raw = search_dict({"trials": 5, "sampler": "random", "seed": 1, "pruner": "none"})
+    raw["seeds"] = 1
+    raw["vary"] = {"model.layers": [[35, 16, 2, 16, 35], [30, 2, 30]]}    # Font3 glyphs have 35 pixels
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(raw))
+    assert run_cli(["sweep", path, "--out", tmp_path / "out"]) == 0
+    err = capsys.readouterr().err
+    trials = rows(tmp_path / "out" / "trials.csv")
+    failed = [t for t in trials if t["state"] == "failed"]
+    assert failed and all(t["model.layers"] == "30-2-30" and "model.layers" in t["message"] for t in failed)
+    assert all(t["state"] == "complete" for t in trials if t["model.layers"] == "35-16-2-16-35")
+    assert "failed: " in err and len(trials) == 5
+
+
 # ---------------------------------------------------------------- Ray
 
 @pytest.fixture(scope="module")

@@ -293,7 +293,12 @@ class SearchRunner:
                 return self._cancel or trial.should_prune()
 
             exp_, seeds, lrs, inits = self._args(exp)
-            out = train_group(exp_, data, seeds, lrs, inits, device=self.device, prune=prune)
+            try:
+                out = train_group(exp_, data, seeds, lrs, inits, device=self.device, prune=prune)
+            except ConfigError as e:     # e.g. layers that do not fit this trial's data
+                self.result.trials.append(self._failed(trial, params, e))
+                yield self._progress("trial_done", self.result.trials[-1])
+                continue
             if self._cancel:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 break
@@ -341,8 +346,10 @@ class SearchRunner:
                     trial, params, exp, rule = pending.pop(ref)
                     try:
                         out = ray.get(ref)
-                    except ray.exceptions.RayError as e:
-                        self.result.trials.append(self._failed(trial, params, e))
+                    except ray.exceptions.RayError as e:   # the training's own error, or a lost worker
+                        cause = getattr(e, "cause", None)
+                        self.result.trials.append(self._failed(trial, params, cause if isinstance(cause, Exception)
+                                                               else e))
                         yield self._progress("trial_done", self.result.trials[-1])
                         continue
                     for epoch, mw, mn in zip(out["epochs"], out["max_wrong"], out["mean_wrong"]):
