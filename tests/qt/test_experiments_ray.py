@@ -85,3 +85,35 @@ def test_a_sweep_runs_on_a_local_ray_from_the_panel(panel, qtbot):
     while descendants() - before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not descendants() - before        # ...and leaves no process behind
+
+
+@pytest.mark.cluster
+def test_a_search_shows_its_trials_history_and_importance(panel, qtbot, tmp_path):
+    pytest.importorskip("optuna")
+    from aegui.core.analyses.sweep import sweep_from_dict
+    raw = tiny_sweep().to_dict()
+    raw["vary"]["model.layers"] = [[35, 16, 2, 16, 35], [35, 2, 35]]
+    raw["search"] = {"trials": 5, "seed": 2, "startup_trials": 2, "warmup_epochs": 10}
+    sweep = sweep_from_dict(raw)
+    panel.autosave_dir = tmp_path
+    with qtbot.waitSignal(panel.jobs.finished, timeout=120000):
+        assert panel.run_search(sweep)
+    qtbot.waitUntil(lambda: not panel.is_running())
+    view = panel.search_view
+    assert panel.tabs.isTabVisible(2) and panel.tabs.currentWidget() is view
+    assert view.table.rowCount() == 5
+    states = {view.table.item(r, 1).text() for r in range(5)}
+    assert states <= {"complete", "pruned"} and "complete" in states
+    xs, ys = view.scores.getData()
+    best_x, best_y = view.best_line.getData()
+    assert len(xs) == sum(panel.search_result.trials[i].state == "complete" for i in range(5))
+    assert len(best_x) == 2 * len(xs) - 1 and set(best_x) == set(xs)     # drawn as steps
+    assert list(best_y) == sorted(best_y, reverse=True) and best_y[-1] == min(ys)
+    assert view.bars is not None and len(panel.search_result.importance) == 3
+    assert panel.summary_label.full_text().startswith("Search finished: 5 trials")
+    saved = list(tmp_path.iterdir())
+    assert len(saved) == 1 and (saved[0] / "trials.csv").exists() and (saved[0] / "best.json").exists()
+    i18n.set_language("es")
+    assert panel.tabs.tabText(2) == "Búsqueda" and panel.progress.format().startswith("prueba 5/5")
+    assert view.table.horizontalHeaderItem(2).text() == "Puntuación"
+    view.grab().save(str(tmp_path / "search.png"))

@@ -28,6 +28,7 @@ from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
+from aegui.qt.experiments.search_view import SearchJob, SearchView
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
@@ -55,6 +56,8 @@ PRESET_TITLES_ES = {
         "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
     "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
         "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
+    "seed-001 search: architectures x optimizers x learning rate on Font1 (Optuna TPE)":
+        "Búsqueda seed-001: arquitecturas x optimizadores x tasa de aprendizaje en Font1 (Optuna TPE)",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({
@@ -87,21 +90,23 @@ i18n.register({
     "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
     "PNG images (*.png)": "Imágenes PNG (*.png)", "SVG images (*.svg)": "Imágenes SVG (*.svg)",
     "Wrote {path}": "Escrito {path}",
+    "Search": "Búsqueda", "trial {done}/{total} · best {best}": "prueba {done}/{total} · mejor {best}",
+    "Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. Best: {label}, score {score:.3f}.":
+        "Búsqueda terminada: {trials} pruebas ({pruned} podadas) = {runs} entrenamientos en {elapsed}. "
+        "Mejor: {label}, puntuación {score:.3f}.",
+    "Optuna is not installed: add it with `{hint}`.": "Optuna no está instalado: añádelo con `{hint}`.",
 })
 
 
 def preset_sweeps() -> list[tuple[Path, str]]:
-    """(file, English title) of each sweep shipped in resources/sweeps, by file name. Searches
-    (a "search" block) run from the command line (`aegui sweep`), so they are left out."""
+    """(file, English title) of each sweep shipped in resources/sweeps, by file name."""
     out = []
     for path in sorted((resources_dir() / "sweeps").glob("*.json")):
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            name = raw.get("name") or path.stem
+            name = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
         except (OSError, ValueError, AttributeError):
             continue   # a damaged preset is left out of the menu; opening it names the problem
-        if "search" not in raw:
-            out.append((path, str(name)))
+        out.append((path, str(name)))
     return out
 
 
@@ -222,6 +227,11 @@ class ExperimentsPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.editor, "")
         self.tabs.addTab(results, "")
+        self.search_view = SearchView()
+        self.tabs.addTab(self.search_view, "")
+        self.tabs.setTabVisible(2, False)     # shown once a search runs
+        self._mode = "grid"                   # or "search": which job the worker signals come from
+        self.search_result = None
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -257,10 +267,43 @@ class ExperimentsPanel(QWidget):
             self._set_summary(tr("A sweep is already running."), error=True)
             return False
         try:
-            self.load_sweep(path)
+            sweep = self.load_sweep(path)
         except ConfigError:
             return False
+        if sweep.search is not None:
+            from aegui.core.analyses.sweep import load_sweep
+            return self.run_search(load_sweep(path))   # the editor keeps no search block
         return self.run()
+
+    def run_search(self, sweep) -> bool:
+        """Starts an Optuna search (a sweep with a "search" block); results in the Search tab."""
+        import importlib.util
+
+        from aegui.core.analyses.sweep_tasks import INSTALL_HINT
+        if self.is_running():
+            self._set_summary(tr("A sweep is already running."), error=True)
+            return False
+        problem = self.run_on.problem() or (None if importlib.util.find_spec("optuna") else
+                                            tr("Optuna is not installed: add it with `{hint}`.", hint=INSTALL_HINT))
+        self.tabs.setTabVisible(2, True)
+        self.tabs.setCurrentWidget(self.search_view)
+        if problem:
+            self._set_summary(problem, error=True)
+            return False
+        ray = self.run_on.target()
+        self._mode, self._sweep, self.search_result = "search", sweep, None
+        self._state_key, self._last_progress = "Starting…", None
+        self.progress.setValue(0)
+        self._set_summary("")
+        self._refresh_status()
+        self.editor.set_running(True)
+        root = None
+        if self.autosave:
+            from aegui.core.files.paths import user_data_dir
+            root = self.autosave_dir or user_data_dir() / "sweeps"
+        self.jobs.start(lambda: SearchJob(sweep, root, ray))
+        self._update_buttons()
+        return True
 
     def run(self, sweep=None) -> bool:
         """Starts `sweep` (default: the editor's) in the background; False if it cannot start."""
@@ -280,6 +323,7 @@ class ExperimentsPanel(QWidget):
             self.tabs.setCurrentWidget(self.results_page)
             return False
         ray = self.run_on.target()
+        self._mode = "grid"
         self._sweep = sweep
         self._configs = expand(sweep)
         self._groups = plan(sweep, self._configs)
@@ -329,6 +373,9 @@ class ExperimentsPanel(QWidget):
     # ---------------------------------------------------------------- worker signals
     def _on_progress(self, p: dict) -> None:
         self._last_progress = p
+        if self._mode == "search":
+            self._on_search(p)
+            return
         if self._state_key != "Cancelling…":
             self._state_key = "running"
         self._refresh_status()
@@ -348,8 +395,33 @@ class ExperimentsPanel(QWidget):
             self.charts.set_result(result)
         self._shown_runs, self._shown_running = len(runs), running
 
+    def _on_search(self, p: dict, finished: bool = False) -> None:
+        self.search_result = p["search"]
+        self.search_view.set_result(p["search"])
+        self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
+        best = p.get("best_score")
+        text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
+                  best="-" if best is None else f"{best:.3f}")
+        self.progress.setFormat(text)
+        self.progress.setToolTip(text)
+        if finished:
+            res, top = p["result"], p["result"].best()
+            states = [t.state for t in res.trials]
+            summary = tr("Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. "
+                         "Best: {label}, score {score:.3f}.", trials=len(res.trials), pruned=states.count("pruned"),
+                         runs=res.trainings, elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
+                         score=top.score if top else math.nan)
+            if p.get("saved"):
+                summary += " " + tr("Results saved in {path}", path=Path(p["saved"]).name)
+            self._set_summary(summary)
+
     def _on_finished(self, last) -> None:
         self.editor.set_running(False)
+        if self._mode == "search" and last and "result" in last:
+            self._last_progress = last
+            self._on_search(last, finished=True)
+            self._update_buttons()
+            return
         if not last or "result" not in last:
             self._on_error(tr("No results to export yet."))
             return
@@ -384,6 +456,9 @@ class ExperimentsPanel(QWidget):
 
     def _refresh_status(self) -> None:
         p = self._last_progress
+        if self._mode == "search" and p is not None and "search" in p:
+            self._on_search(p, finished="result" in p)
+            return
         key = self._state_key
         groups = len(self._groups)
         if key in ("running", "finished", "cancelled") and p is not None:
@@ -454,6 +529,7 @@ class ExperimentsPanel(QWidget):
         self.cancel_button.setText(tr("Cancel"))
         self.tabs.setTabText(0, tr("Sweep"))
         self.tabs.setTabText(1, tr("Results"))
+        self.tabs.setTabText(2, tr("Search"))
         self.export_button.setText(tr("Export"))
         self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
         self.act_export_png.setText(tr("Charts as PNG…"))
