@@ -54,7 +54,7 @@ def main() -> None:
     local1 = SweepRunner(sweep).run()
     local_s = [time.perf_counter() - t]
     t = time.perf_counter()
-    ray.init(num_cpus=args.cpus, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
+    ray.init(address="local", num_cpus=args.cpus, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
              configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": str(Path(SWEEP).parents[2])}})
     startup = time.perf_counter() - t
     try:

@@ -21,7 +21,7 @@ from core_helpers import ROOT, small_experiment
 
 SEED001 = ROOT / "resources" / "sweeps" / "seed001-architectures.json"
 SEARCH_PRESET = ROOT / "resources" / "sweeps" / "seed001-search.json"
-EPOCHS, SEEDS = 200, 2        # the seed-001 sweep made small: 12 groups of 2 runs
+EPOCHS, SEEDS = 100, 2        # the seed-001 sweep made small: 12 groups of 2 runs
 
 
 def run_cli(argv) -> int:
@@ -203,7 +203,7 @@ def ray_local():
     ray = pytest.importorskip("ray")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     assert not ray.is_initialized()
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+    ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
              log_to_driver=False, configure_logging=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     try:

@@ -55,8 +55,9 @@ class RayConnection:
                 ray.init(address=self.address, runtime_env={"py_modules": [aegui]}, **quiet)
             else:
                 path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-                ray.init(num_cpus=self.num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                         runtime_env={"env_vars": {"PYTHONPATH": path}}, **quiet)
+                # "local": a new instance even if `ray start` left one (or its address file) here
+                ray.init(address="local", num_cpus=self.num_cpus, include_dashboard=False,
+                         _node_ip_address="127.0.0.1", runtime_env={"env_vars": {"PYTHONPATH": path}}, **quiet)
         except Exception as e:   # ConnectionError, RuntimeError, ValueError: all say the same to the user
             ray.shutdown()
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
