@@ -10,6 +10,8 @@ the dataset shipped once from here: the same seeds give the same numbers as a lo
   running ones are killed); their runs are dropped, as a local cancel drops its current group.
 - A worker or node lost mid-sweep: Ray runs the task again (max_retries, 3 by default), so the
   group's runs come back once. A group that still fails ends the sweep with ClusterUnavailable.
+- A group whose device is "cuda" asks Ray for one GPU; Ray hides the GPUs from the other tasks,
+  so "auto" trains on the CPU there.
 - Connecting to ADDRESS ("host:6379" or "ray://host:10001") ships this aegui package to the
   cluster (runtime_env py_modules); its nodes need Python with aegui's dependencies (torch,
   numpy, ...). With no address a Ray instance is started on 127.0.0.1 for the run and shut down
@@ -145,7 +147,10 @@ class RaySweepRunner(SweepRunner):
                 key = id(self.dataset(g))
                 if key not in data_refs:
                     data_refs[key] = ray.put(self.dataset(g))
-                ref = remote.remote(g.experiment, data_refs[key], g.seeds, g.lrs, g.inits, self.device)
+                # Ray hides the GPUs from tasks that do not ask for one ("auto" then trains on the CPU)
+                gpu = (self.device or g.experiment.train.device) == "cuda"
+                ref = remote.options(num_gpus=1 if gpu else 0).remote(
+                    g.experiment, data_refs[key], g.seeds, g.lrs, g.inits, self.device)
                 pending[ref] = g
                 submitted[g.index] = time.perf_counter()
             self.sessions_started = len(self.groups)

@@ -334,7 +334,9 @@ class SearchRunner:
                     rule = None if self.spec.pruner == "none" else \
                         MedianRule(medians_of(self.study, optuna, self.spec.startup_trials), self.warmup)
                     exp_, seeds, lrs, inits = self._args(exp)
-                    ref = remote.remote(exp_, data_refs[exp.data], seeds, lrs, inits, self.device, rule)
+                    gpu = (self.device or exp.train.device) == "cuda"    # see sweep_ray: Ray hides GPUs
+                    ref = remote.options(num_gpus=1 if gpu else 0).remote(
+                        exp_, data_refs[exp.data], seeds, lrs, inits, self.device, rule)
                     pending[ref] = (trial, params, exp, rule)
                 if not pending:
                     continue
