@@ -43,10 +43,11 @@ def run_search(args, sweep) -> int:
     best = result.best()
     states = [t.state for t in result.trials]
     if not args.quiet:
-        if best is not None:
-            print(f"aegui: best trial {best.trial} ({best.label}): max wrong {best.final_max_wrong_mean:.2f} "
-                  f"+/- {best.final_max_wrong_std:.2f}, mean wrong {best.final_mean_wrong_mean:.3f} over "
-                  f"{best.runs} runs", file=sys.stderr)
+        top = sorted(result.finished, key=lambda t: (t.score, t.trial))[:3]
+        for rank, t in enumerate(top, 1):
+            print(f"aegui: {'best' if rank == 1 else f'#{rank}'}: trial {t.trial + 1} ({t.label}): max wrong "
+                  f"{t.final_max_wrong_mean:.2f} +/- {t.final_max_wrong_std:.2f}, mean wrong "
+                  f"{t.final_mean_wrong_mean:.3f} over {t.runs} runs", file=sys.stderr)
         if result.importance:
             print("aegui: parameter importance: " + ", ".join(f"{k} {v:.2f}" for k, v in result.importance.items()),
                   file=sys.stderr)
@@ -59,7 +60,7 @@ def run_search(args, sweep) -> int:
                       "complete": states.count("complete"), "pruned": states.count("pruned"),
                       "failed": states.count("failed"), "trainings": result.trainings,
                       "seconds": round(result.seconds, 3), "out": str(out), "cancelled": result.cancelled,
-                      "best_trial": best.trial if best else None, "best_label": best.label if best else None,
+                      "best_trial": best.trial + 1 if best else None, "best_label": best.label if best else None,
                       "best_score": best.score if best else None,
                       "best_max_wrong": best.final_max_wrong_mean if best else None,
                       "importance": result.importance}))

@@ -305,6 +305,6 @@ def test_search_on_ray(ray_local, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["trials"] == 4 and summary["failed"] == 0 and summary["trainings"] == 8
     trials = rows(tmp_path / "out" / "trials.csv")
-    assert [int(t["trial"]) for t in trials] == [0, 1, 2, 3]
+    assert [int(t["trial"]) for t in trials] == [1, 2, 3, 4]
     meta = json.loads((tmp_path / "out" / "search.json").read_text())
     assert "Ray" in meta["where"] and meta["best"]["trial"] == summary["best_trial"]

@@ -18,8 +18,9 @@ Files (write_search): trials.csv (one row per trial), history.csv (optimisation 
 and best so far per finished trial), importance.csv (Optuna's fANOVA parameter importance),
 curves.csv (per trial and checked epoch, means over seeds), best.json (the best trial's
 experiment: open it in the builder or `aegui train --config`), search.json (the search as run,
-counts, best trial, importance, versions). "Trainings" counts runs: trials x seeds, pruned
-trials included.
+counts, best trial, importance, versions). Trials are numbered from 1 in the files and on the
+screen (Optuna's trial number + 1). "Trainings" counts runs: trials x seeds, pruned trials
+included.
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ class SearchResult:
         rows, best = [], math.inf
         for t in sorted(self.finished, key=lambda t: t.trial):
             best = min(best, t.score)
-            rows.append({"trial": t.trial, "score": t.score, "best_score": best, "label": t.label})
+            rows.append({"trial": t.trial + 1, "score": t.score, "best_score": best, "label": t.label})
         return rows
 
     def write(self, out_dir) -> Path:
@@ -397,14 +398,14 @@ def write_search(result: SearchResult, out_dir) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     sweep = result.sweep
     keys = list(sweep.vary) + [k for k in (sweep.search.ranges if sweep.search else {}) if k not in sweep.vary]
-    rows = [{"trial": t.trial, "state": t.state, "score": t.score, "label": t.label,
+    rows = [{"trial": t.trial + 1, "state": t.state, "score": t.score, "label": t.label,
              **{k: format_value(t.params[k]) if k in sweep.vary else t.params.get(k) for k in keys},
              **{k: getattr(t, k) for k in TRIAL_STATS}} for t in result.trials]
     _csv(out / "trials.csv", TRIAL_COLUMNS + keys + TRIAL_STATS, rows)
     _csv(out / "history.csv", ["trial", "score", "best_score", "label"], result.history())
     _csv(out / "importance.csv", ["parameter", "importance"],
          [{"parameter": k, "importance": v} for k, v in result.importance.items()])
-    curve_rows = [{"trial": t.trial, "epoch": int(e), "max_wrong_mean": mw, "mean_wrong_mean": mn, "loss_mean": lo}
+    curve_rows = [{"trial": t.trial + 1, "epoch": int(e), "max_wrong_mean": mw, "mean_wrong_mean": mn, "loss_mean": lo}
                   for t in result.trials
                   for e, mw, mn, lo in zip(t.curve_epochs, t.curve_max_wrong, t.curve_mean_wrong, t.curve_loss)]
     _csv(out / "curves.csv", ["trial", "epoch", "max_wrong_mean", "mean_wrong_mean", "loss_mean"], curve_rows)
@@ -419,7 +420,7 @@ def write_search(result: SearchResult, out_dir) -> Path:
         "failed": states.count("failed"), "trainings": result.trainings,
         "epochs_trained": sum(t.epochs * t.runs for t in result.trials),
         "best": None if best is None else {
-            "trial": best.trial, "label": best.label, "score": best.score,
+            "trial": best.trial + 1, "label": best.label, "score": best.score,
             "params": {k: _jsonable(v) for k, v in best.params.items()},
             "final_max_wrong_mean": best.final_max_wrong_mean, "final_mean_wrong_mean": best.final_mean_wrong_mean},
         "importance": result.importance, "importance_note": result.importance_note,

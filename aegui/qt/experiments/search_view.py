@@ -70,7 +70,7 @@ class SearchView(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
         history = result.history()
-        x = np.array([h["trial"] + 1 for h in history], dtype=float)
+        x = np.array([h["trial"] for h in history], dtype=float)
         self.scores.setData(x, np.array([h["score"] for h in history], dtype=float))
         best = np.array([h["best_score"] for h in history], dtype=float)
         # the best so far as steps: it holds until a trial beats it
