@@ -49,6 +49,10 @@ def cmd_sweep(args) -> int:
 
     sweep = with_overrides(load_sweep(args.sweep), seeds=args.seeds, epochs=args.epochs)
     if args.grid:
+        from aegui.core.analyses.sweep import MAX_CONFIGS
+        if sweep.n_configs > MAX_CONFIGS:
+            raise UserError(f"--grid: {args.sweep} has {sweep.n_configs} combinations; a grid takes at most "
+                            f"{MAX_CONFIGS} (search it instead)")
         sweep = replace(sweep, search=None)
     if args.cpus is not None and not (1 <= args.cpus <= 4096 and args.ray == ""):
         raise UserError("--cpus needs --ray with no address and a whole number from 1 to 4096")

@@ -93,12 +93,19 @@ def test_bad_search_blocks_name_the_key(search, field):
     assert e.value.field == field
 
 
-def test_a_search_space_may_outgrow_the_grid_limit():
+def test_a_search_space_may_outgrow_the_grid_limit(tmp_path, capsys):
     raw = search_dict({"trials": 3, "ranges": {"train.learning_rate": {"low": 0.001, "high": 0.1, "log": True}}})
     raw["vary"] = {"train.momentum": [i / 200 for i in range(101)], "train.batch_size": list(range(0, 101))}
     sweep = sweep_from_dict(raw)
     assert sweep.n_configs == 101 * 101 and sweep.search.trials == 3
     assert sweep_from_dict(json.loads(sweep.to_json())).search == sweep.search   # round-trips
+    start = time.monotonic()
+    assert with_overrides(sweep, seeds=1, epochs=10).base.train.epochs == 10
+    assert time.monotonic() - start < 2          # no expansion of the 10,201 combinations
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(raw))
+    assert run_cli(["sweep", path, "--out", tmp_path / "a", "--grid"]) == 2
+    assert "at most 10000" in capsys.readouterr().err
     raw.pop("search")
     with pytest.raises(ConfigError, match="search"):
         sweep_from_dict(raw)

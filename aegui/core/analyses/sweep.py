@@ -327,7 +327,8 @@ def with_overrides(sweep: Sweep, *, seeds: int | None = None, epochs: int | None
         sweep = replace(sweep, base=base)
     if seeds is not None:
         sweep = replace(sweep, seeds=seeds)
-    expand(sweep)
+    if sweep.n_configs <= MAX_CONFIGS:   # a search's space may be far bigger; its trials are checked
+        expand(sweep)
     return sweep
 
 
