@@ -23,6 +23,8 @@ bench: $(STAMP)
 	$(PY) bench/sweep_vs_sequential.py
 	$(PY) bench/analyses.py
 	$(PY) bench/gpu_vs_plain.py
+	$(PY) bench/sweep_ray.py
+	$(PY) bench/search_vs_grid.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
 
 # One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
@@ -36,7 +38,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,cluster]"
 	touch $(STAMP)
 
 clean:

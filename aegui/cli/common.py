@@ -17,6 +17,24 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"aegui: error: {message} (see `{self.prog} --help`)\n")
 
 
+def catch_sigint(runner, kept: str):
+    """Ctrl-C cancels `runner` (kept says what survives); a second one stops at once. Returns the
+    handler to restore, None off the main thread."""
+    import signal
+    import sys
+    import threading
+
+    def on_sigint(signum, frame):
+        if runner.cancelled:        # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        runner.cancel()
+        print(f"\naegui: cancelling; {kept} (Ctrl-C again to quit at once)", file=sys.stderr)
+
+    if threading.current_thread() is threading.main_thread():
+        return signal.signal(signal.SIGINT, on_sigint)
+    return None
+
+
 def parse_level(text: str) -> float:
     try:
         value = float(text.rstrip("%"))

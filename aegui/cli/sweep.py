@@ -1,4 +1,5 @@
-"""`aegui sweep`: every combination of a sweep JSON, N seeds each; Ctrl-C keeps the finished groups."""
+"""`aegui sweep`: every combination of a sweep JSON, N seeds each; Ctrl-C keeps the finished groups.
+With --ray the groups run as Ray tasks; a sweep with a "search" block runs an Optuna search."""
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from aegui.cli.common import EXIT_CANCELLED
+from aegui.cli.common import EXIT_CANCELLED, UserError, catch_sigint
 
 
 def add_parsers(sub) -> None:
@@ -20,6 +21,14 @@ def add_parsers(sub) -> None:
     w.add_argument("--seeds", type=int, help="override the runs per config")
     w.add_argument("--epochs", type=int, help="override the epochs of every run")
     w.add_argument("--quiet", action="store_true", help="no progress on the terminal")
+    w.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="run the groups (or trials) as Ray tasks on the cluster at ADDRESS (host:6379 or "
+                   "ray://host:10001), or with no ADDRESS on a Ray instance started on this computer "
+                   "for the run; needs `pip install \"aegui[cluster]\"`")
+    w.add_argument("--cpus", type=int, help="CPUs of the Ray instance started for the run (default: all)")
+    w.add_argument("--trials", type=int, help="override the trial budget of a sweep with a \"search\" block")
+    w.add_argument("--grid", action="store_true",
+                   help="train every combination even if the sweep has a \"search\" block")
 
 
 def _sweep_line(p) -> str:
@@ -33,29 +42,47 @@ def _sweep_line(p) -> str:
 
 
 def cmd_sweep(args) -> int:
-    import signal
-    import threading
+    from dataclasses import replace
 
-    from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides, write_results
+    from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides
+    from aegui.core.analyses.sweep_tasks import ClusterUnavailable
 
     sweep = with_overrides(load_sweep(args.sweep), seeds=args.seeds, epochs=args.epochs)
-    runner = SweepRunner(sweep)
+    if args.grid:
+        from aegui.core.analyses.sweep import MAX_CONFIGS
+        if sweep.n_configs > MAX_CONFIGS:
+            raise UserError(f"--grid: {args.sweep} has {sweep.n_configs} combinations; a grid takes at most "
+                            f"{MAX_CONFIGS} (search it instead)")
+        sweep = replace(sweep, search=None)
+    if args.cpus is not None and not (1 <= args.cpus <= 4096 and args.ray == ""):
+        raise UserError("--cpus needs --ray with no address and a whole number from 1 to 4096")
+    try:
+        if sweep.search is not None:
+            from aegui.cli.sweep_search import run_search
+            return run_search(args, sweep)
+        if args.trials is not None:
+            raise UserError(f"--trials: {args.sweep} has no \"search\" block; it trains every combination")
+        if args.ray is not None:
+            from aegui.core.analyses.sweep_ray import RaySweepRunner
+            runner = RaySweepRunner(sweep, address=args.ray or None, num_cpus=args.cpus)
+        else:
+            runner = SweepRunner(sweep)
+        return _run_grid(args, sweep, runner)
+    except ClusterUnavailable as e:
+        raise UserError(str(e)) from None
+
+
+def _run_grid(args, sweep, runner) -> int:
+    import signal
+
+    from aegui.core.analyses.sweep import write_results
     out = Path(args.out)
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:
+        where = f" on {runner.where}" if hasattr(runner, "where") else ""
         print(f"aegui: sweep {sweep.name!r}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
-              f"{runner.n_runs} runs in {len(runner.groups)} training sessions", file=sys.stderr)
-
-    def on_sigint(signum, frame):
-        if runner.cancelled:        # a second Ctrl-C: stop at once
-            raise KeyboardInterrupt
-        runner.cancel()
-        print("\naegui: cancelling; the finished groups are kept (Ctrl-C again to quit at once)",
-              file=sys.stderr)
-
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, on_sigint)
+              f"{runner.n_runs} runs in {len(runner.groups)} training sessions{where}", file=sys.stderr)
+    previous = catch_sigint(runner, "the finished groups are kept")
     last = 0.0
     try:
         for p in runner.steps():

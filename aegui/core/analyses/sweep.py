@@ -62,11 +62,12 @@ import numpy as np
 
 from aegui.core.config.experiment import (_SECTIONS, SCHEMA_VERSION, ConfigError, Experiment, experiment_from_dict, validate, with_changes)
 from aegui.core.config.load import load_experiment
+from aegui.core.analyses.search_spec import SearchSpec, parse_search
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
 MAX_SEEDS = 1_000
-_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong")
+_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong", "search")
 # Fields a sweep may not vary, and what to do instead.
 _NOT_VARIED = {
     "train.seeds": "the sweep's own `seeds` sets the runs per config",
@@ -98,6 +99,7 @@ class Sweep:
     labels: dict[str, list[str]] = field(default_factory=dict)
     base_path: str | None = field(default=None, compare=False)   # as written in the file
     source: str | None = field(default=None, compare=False)      # the sweep file, for messages
+    search: SearchSpec | None = None          # an Optuna search over `vary` (analyses/sweep_search.py)
 
     @property
     def target(self) -> int | None:
@@ -121,6 +123,8 @@ class Sweep:
             out["labels"] = {k: list(v) for k, v in self.labels.items()}
         if self.target_max_wrong is not None:
             out["target_max_wrong"] = self.target_max_wrong
+        if self.search is not None:
+            out["search"] = self.search.to_dict()
         return out
 
     def to_json(self, inline_base: bool = True) -> str:
@@ -278,12 +282,15 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 0):
         _fail("target_max_wrong", f"must be a whole number >= 0 or null, got {target!r}", source)
 
+    search = None if raw.get("search") is None else \
+        parse_search(raw["search"], source, lambda k: _field_type(k, source), vary)
     sweep = Sweep(name=name, base=base, vary=vary, seeds=seeds, target_max_wrong=target, labels=labels,
-                  base_path=base_path, source=source)
+                  base_path=base_path, source=source, search=search)
     n = sweep.n_configs
-    if n > MAX_CONFIGS:
-        _fail("vary", f"{n} combinations; at most {MAX_CONFIGS}", source)
-    expand(sweep)   # validates every config
+    if n > MAX_CONFIGS and search is None:
+        _fail("vary", f"{n} combinations; at most {MAX_CONFIGS} (or add a \"search\" block)", source)
+    if n <= MAX_CONFIGS:
+        expand(sweep)   # validates every config; a search's trials are checked as they are drawn
     return sweep
 
 
@@ -320,7 +327,8 @@ def with_overrides(sweep: Sweep, *, seeds: int | None = None, epochs: int | None
         sweep = replace(sweep, base=base)
     if seeds is not None:
         sweep = replace(sweep, seeds=seeds)
-    expand(sweep)
+    if sweep.n_configs <= MAX_CONFIGS:   # a search's space may be far bigger; its trials are checked
+        expand(sweep)
     return sweep
 
 

@@ -27,6 +27,8 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
+from aegui.qt.experiments.run_on import RunOnChoice
+from aegui.qt.experiments.search_view import SearchJob, SearchView
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
@@ -54,6 +56,8 @@ PRESET_TITLES_ES = {
         "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
     "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
         "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
+    "seed-001 search: architectures x optimizers x learning rate on Font1 (Optuna TPE)":
+        "Búsqueda seed-001: arquitecturas x optimizadores x tasa de aprendizaje en Font1 (Optuna TPE)",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({
@@ -86,6 +90,11 @@ i18n.register({
     "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
     "PNG images (*.png)": "Imágenes PNG (*.png)", "SVG images (*.svg)": "Imágenes SVG (*.svg)",
     "Wrote {path}": "Escrito {path}",
+    "Search": "Búsqueda", "trial {done}/{total} · best {best}": "prueba {done}/{total} · mejor {best}",
+    "Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. Best: {label}, score {score:.3f}.":
+        "Búsqueda terminada: {trials} pruebas ({pruned} podadas) = {runs} entrenamientos en {elapsed}. "
+        "Mejor: {label}, puntuación {score:.3f}.",
+    "Optuna is not installed: add it with `{hint}`.": "Optuna no está instalado: añádelo con `{hint}`.",
 })
 
 
@@ -103,11 +112,16 @@ def preset_sweeps() -> list[tuple[Path, str]]:
 
 class SweepJob:
     """Built and iterated in the worker thread: SweepRunner's progress plus a fresh list of the
-    runs finished so far ("run_results"); the final item also says where the results were autosaved."""
+    runs finished so far ("run_results"); the final item also says where the results were autosaved.
+    With `ray` ({"address": ADDRESS or None}) the groups run as Ray tasks (RaySweepRunner)."""
 
-    def __init__(self, sweep, autosave_root: Path | None):
-        from aegui.core.analyses.sweep import SweepRunner
-        self.runner = SweepRunner(sweep)
+    def __init__(self, sweep, autosave_root: Path | None, ray: dict | None = None):
+        if ray is not None:
+            from aegui.core.analyses.sweep_ray import RaySweepRunner
+            self.runner = RaySweepRunner(sweep, address=ray.get("address"))
+        else:
+            from aegui.core.analyses.sweep import SweepRunner
+            self.runner = SweepRunner(sweep)
         self.autosave_root = autosave_root
 
     def cancel(self) -> None:
@@ -213,10 +227,17 @@ class ExperimentsPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.editor, "")
         self.tabs.addTab(results, "")
+        self.search_view = SearchView()
+        self.tabs.addTab(self.search_view, "")
+        self.tabs.setTabVisible(2, False)     # shown once a search runs
+        self._mode = "grid"                   # or "search": which job the worker signals come from
+        self.search_result = None
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tabs, 1)
+        self.run_on = RunOnChoice()
+        lay.addWidget(self.run_on)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
         self.jobs.errored.connect(self._on_error)
@@ -246,10 +267,43 @@ class ExperimentsPanel(QWidget):
             self._set_summary(tr("A sweep is already running."), error=True)
             return False
         try:
-            self.load_sweep(path)
+            sweep = self.load_sweep(path)
         except ConfigError:
             return False
+        if sweep.search is not None:
+            from aegui.core.analyses.sweep import load_sweep
+            return self.run_search(load_sweep(path))   # the editor keeps no search block
         return self.run()
+
+    def run_search(self, sweep) -> bool:
+        """Starts an Optuna search (a sweep with a "search" block); results in the Search tab."""
+        import importlib.util
+
+        from aegui.core.analyses.sweep_tasks import INSTALL_HINT
+        if self.is_running():
+            self._set_summary(tr("A sweep is already running."), error=True)
+            return False
+        problem = self.run_on.problem() or (None if importlib.util.find_spec("optuna") else
+                                            tr("Optuna is not installed: add it with `{hint}`.", hint=INSTALL_HINT))
+        self.tabs.setTabVisible(2, True)
+        self.tabs.setCurrentWidget(self.search_view)
+        if problem:
+            self._set_summary(problem, error=True)
+            return False
+        ray = self.run_on.target()
+        self._mode, self._sweep, self.search_result = "search", sweep, None
+        self._state_key, self._last_progress = "Starting…", None
+        self.progress.setValue(0)
+        self._set_summary("")
+        self._refresh_status()
+        self.editor.set_running(True)
+        root = None
+        if self.autosave:
+            from aegui.core.files.paths import user_data_dir
+            root = self.autosave_dir or user_data_dir() / "sweeps"
+        self.jobs.start(lambda: SearchJob(sweep, root, ray))
+        self._update_buttons()
+        return True
 
     def run(self, sweep=None) -> bool:
         """Starts `sweep` (default: the editor's) in the background; False if it cannot start."""
@@ -263,6 +317,13 @@ class ExperimentsPanel(QWidget):
                 self.editor.validate()
                 self.tabs.setCurrentWidget(self.editor)
                 return False
+        problem = self.run_on.problem()
+        if problem:
+            self._set_summary(problem, error=True)
+            self.tabs.setCurrentWidget(self.results_page)
+            return False
+        ray = self.run_on.target()
+        self._mode = "grid"
         self._sweep = sweep
         self._configs = expand(sweep)
         self._groups = plan(sweep, self._configs)
@@ -280,7 +341,7 @@ class ExperimentsPanel(QWidget):
         if self.autosave:
             from aegui.core.files.paths import user_data_dir
             root = self.autosave_dir or user_data_dir() / "sweeps"
-        self.jobs.start(lambda: SweepJob(sweep, root))
+        self.jobs.start(lambda: SweepJob(sweep, root, ray))
         self._update_buttons()
         return True
 
@@ -312,11 +373,16 @@ class ExperimentsPanel(QWidget):
     # ---------------------------------------------------------------- worker signals
     def _on_progress(self, p: dict) -> None:
         self._last_progress = p
+        if self._mode == "search":
+            self._on_search(p)
+            return
         if self._state_key != "Cancelling…":
             self._state_key = "running"
         self._refresh_status()
         running = set()
-        if p.get("state") == "running" and p.get("group"):
+        if p.get("running_groups") is not None:   # on Ray: several groups at once
+            running = {c for g in p["running_groups"] for c in self._groups[g - 1].configs}
+        elif p.get("state") == "running" and p.get("group"):
             running = set(self._groups[p["group"] - 1].configs)
         self._show_runs(p["run_results"], running, finished=False)
 
@@ -329,8 +395,33 @@ class ExperimentsPanel(QWidget):
             self.charts.set_result(result)
         self._shown_runs, self._shown_running = len(runs), running
 
+    def _on_search(self, p: dict, finished: bool = False) -> None:
+        self.search_result = p["search"]
+        self.search_view.set_result(p["search"])
+        self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
+        best = p.get("best_score")
+        text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
+                  best="-" if best is None else f"{best:.3f}")
+        self.progress.setFormat(text)
+        self.progress.setToolTip(text)
+        if finished:
+            res, top = p["result"], p["result"].best()
+            states = [t.state for t in res.trials]
+            summary = tr("Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. "
+                         "Best: {label}, score {score:.3f}.", trials=len(res.trials), pruned=states.count("pruned"),
+                         runs=res.trainings, elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
+                         score=top.score if top else math.nan)
+            if p.get("saved"):
+                summary += " " + tr("Results saved in {path}", path=Path(p["saved"]).name)
+            self._set_summary(summary)
+
     def _on_finished(self, last) -> None:
         self.editor.set_running(False)
+        if self._mode == "search" and last and "result" in last:
+            self._last_progress = last
+            self._on_search(last, finished=True)
+            self._update_buttons()
+            return
         if not last or "result" not in last:
             self._on_error(tr("No results to export yet."))
             return
@@ -365,6 +456,9 @@ class ExperimentsPanel(QWidget):
 
     def _refresh_status(self) -> None:
         p = self._last_progress
+        if self._mode == "search" and p is not None and "search" in p:
+            self._on_search(p, finished="result" in p)
+            return
         key = self._state_key
         groups = len(self._groups)
         if key in ("running", "finished", "cancelled") and p is not None:
@@ -427,6 +521,7 @@ class ExperimentsPanel(QWidget):
         self.run_button.setEnabled(not running and valid)
         self.run_button.setToolTip("" if valid else tr("Fix the marked fields to run"))
         self.cancel_button.setEnabled(running)
+        self.run_on.setEnabled(not running)
         self.export_button.setEnabled(self.result is not None)
 
     def retranslate(self, *_):
@@ -434,6 +529,7 @@ class ExperimentsPanel(QWidget):
         self.cancel_button.setText(tr("Cancel"))
         self.tabs.setTabText(0, tr("Sweep"))
         self.tabs.setTabText(1, tr("Results"))
+        self.tabs.setTabText(2, tr("Search"))
         self.export_button.setText(tr("Export"))
         self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
         self.act_export_png.setText(tr("Charts as PNG…"))

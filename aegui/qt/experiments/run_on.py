@@ -1,0 +1,84 @@
+""""Run on: this computer / Ray cluster at ...": where the Experiments panel runs a sweep.
+
+The Ray choice runs the sweep's groups as Ray tasks (aegui.core.analyses.sweep_ray): on the
+cluster at the address typed, or with the address left empty on a Ray instance started on this
+computer for the run. Without Ray installed the choice says how to add it.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from aegui.core.analyses.sweep_tasks import INSTALL_HINT
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+
+i18n.register({
+    "Run on:": "Ejecutar en:", "this computer": "este ordenador", "Ray cluster at": "clúster Ray en",
+    "host:6379, ray://host:10001 or empty (start Ray here)":
+        "host:6379, ray://host:10001 o vacío (iniciar Ray aquí)",
+    "Runs the sweep's groups as Ray tasks on the cluster at this address; empty starts Ray on this "
+    "computer for the run.":
+        "Ejecuta los grupos del barrido como tareas de Ray en el clúster de esta dirección; vacío "
+        "inicia Ray en este ordenador durante la ejecución.",
+    "Ray is not installed: add it with `{hint}`.": "Ray no está instalado: añádelo con `{hint}`.",
+})
+
+
+def ray_installed() -> bool:
+    return importlib.util.find_spec("ray") is not None
+
+
+class RunOnChoice(QWidget):
+    """A combo (this computer / Ray cluster at) and the cluster's address."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.combo = QComboBox()
+        self.combo.addItems(["", ""])
+        self.address = QLineEdit()
+        self.address.setMinimumWidth(140)
+        self.address.setClearButtonEnabled(True)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addWidget(self.label)
+        lay.addWidget(self.combo)
+        lay.addWidget(self.address, 1)
+        self.combo.currentIndexChanged.connect(self._sync)
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    def use_ray(self) -> bool:
+        return self.combo.currentIndex() == 1
+
+    def set_ray(self, on: bool, address: str = "") -> None:
+        self.combo.setCurrentIndex(1 if on else 0)
+        self.address.setText(address)
+
+    def target(self) -> dict | None:
+        """None: this computer; else {"address": ADDRESS or None (start Ray here)}."""
+        if not self.use_ray():
+            return None
+        return {"address": self.address.text().strip() or None}
+
+    def problem(self) -> str | None:
+        """Why the choice cannot run now (Ray missing), in one sentence."""
+        if self.use_ray() and not ray_installed():
+            return tr("Ray is not installed: add it with `{hint}`.", hint=INSTALL_HINT)
+        return None
+
+    def _sync(self, *_):
+        self.address.setVisible(self.use_ray())
+        self.setToolTip(self.problem() or "")
+
+    def retranslate(self, *_):
+        self.label.setText(tr("Run on:"))
+        self.combo.setItemText(0, tr("this computer"))
+        self.combo.setItemText(1, tr("Ray cluster at"))
+        self.address.setPlaceholderText(tr("host:6379, ray://host:10001 or empty (start Ray here)"))
+        self.address.setToolTip(tr("Runs the sweep's groups as Ray tasks on the cluster at this address; "
+                                   "empty starts Ray on this computer for the run."))
+        self._sync()

@@ -1,0 +1,136 @@
+"""An Optuna search's results in the Experiments panel: the trials, the optimisation history
+(each finished trial's score and the best so far) and the parameter importance.
+
+Fed with a SearchResult (aegui.core.analyses.sweep_search) as trials finish; the same numbers
+as trials.csv, history.csv and importance.csv.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+
+i18n.register({
+    "Trial": "Prueba", "State": "Estado", "Score": "Puntuación", "Epochs": "Épocas", "Config": "Configuración",
+    "complete": "completa", "pruned": "podada", "failed": "fallida",
+    "Optimisation history": "Historial de optimización", "best so far": "mejor hasta ahora",
+    "Parameter importance": "Importancia de los parámetros", "score": "puntuación", "trial": "prueba",
+})
+
+COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
+
+
+class SearchView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.result = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.history = pg.PlotWidget()
+        self.history.showGrid(x=True, y=True, alpha=0.3)
+        self.scores = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("#1f77b4"), pen=pg.mkPen(None))
+        self.best_line = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=2))
+        self.history.addItem(self.scores)
+        self.history.addItem(self.best_line)
+        self.importance = pg.PlotWidget()
+        self.importance.setXRange(0, 1)
+        self.importance.getAxis("left").setWidth(90)     # room for the field names
+        self.bars: pg.BarGraphItem | None = None
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.history)
+        charts.addWidget(self.importance)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(charts)
+        split.setSizes([45, 55])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(split)
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    def set_result(self, result) -> None:
+        self.result = result
+        trials = sorted(result.trials, key=lambda t: t.trial)
+        self.table.setRowCount(len(trials))
+        for row, t in enumerate(trials):
+            cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else f"{t.score:.3f}",
+                     str(t.epochs), t.label + (f" — {t.message}" if t.message else ""))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        history = result.history()
+        x = np.array([h["trial"] for h in history], dtype=float)
+        self.scores.setData(x, np.array([h["score"] for h in history], dtype=float))
+        best = np.array([h["best_score"] for h in history], dtype=float)
+        # the best so far as steps: it holds until a trial beats it
+        self.best_line.setData(np.repeat(x, 2)[1:], np.repeat(best, 2)[:-1]) if len(x) else self.best_line.setData([], [])
+        if self.bars is not None:
+            self.importance.removeItem(self.bars)
+            self.bars = None
+        names = list(result.importance)
+        if names:
+            y = np.arange(len(names), dtype=float)
+            self.bars = pg.BarGraphItem(x0=0, y=y, height=0.6, width=[result.importance[k] for k in names],
+                                        brush="#2ca02c")
+            self.importance.addItem(self.bars)
+            self.importance.getAxis("left").setTicks([[(i, k.split(".")[-1]) for i, k in enumerate(names)]])
+            self.importance.setYRange(-0.5, len(names) - 0.5)
+
+    def retranslate(self, *_):
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.history.setTitle(tr("Optimisation history"))
+        self.history.setLabel("bottom", tr("trial"))
+        self.history.setLabel("left", tr("score"))
+        self.importance.setTitle(tr("Parameter importance"))
+        if self.result is not None:
+            self.set_result(self.result)
+
+
+class SearchJob:
+    """Built and iterated in the worker thread: SearchRunner's progress plus a fresh snapshot of
+    the finished trials ("search"); the final item also says where the results were autosaved."""
+
+    def __init__(self, sweep, autosave_root, ray: dict | None = None):
+        from aegui.core.analyses.sweep_search import SearchRunner
+        self.runner = SearchRunner(sweep, ray=ray is not None, address=(ray or {}).get("address"))
+        self.autosave_root = autosave_root
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def steps(self):
+        import copy
+        for p in self.runner.steps():
+            item = dict(p)
+            item["search"] = copy.copy(self.runner.result)
+            item["search"].trials = list(self.runner.result.trials)
+            if "result" in p:
+                item["saved"], item["save_error"] = self._autosave(p["result"])
+            yield item
+
+    def _autosave(self, result):
+        import re
+        import time
+        from pathlib import Path
+
+        from aegui.core.analyses.sweep_search import write_search
+        if self.autosave_root is None or not result.trials:
+            return None, None
+        slug = re.sub(r"[^\w.-]+", "-", result.sweep.name).strip("-")[:40] or "search"
+        folder = Path(self.autosave_root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}"
+        try:
+            write_search(result, folder)
+        except OSError as e:
+            return None, tr("Could not save the results in {path}: {error}", path=str(folder), error=e)
+        return str(folder), None
