@@ -59,7 +59,8 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", 
 SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step": "steps",
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
-SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ"}
+SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ",
+                   "topk": "k-sparse: keep the k largest codes"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
@@ -84,7 +85,8 @@ FIELD_LABELS = {
     "model.arch": "Architecture", "model.input_shape": "Input", "model.channels": "Conv channels",
     "model.kind": "Kind", "model.beta": "β (KL weight)", "model.kl_warmup": "KL warm-up",
     "model.sparsity": "Sparsity", "model.sparsity_weight": "Sparsity weight",
-    "model.sparsity_rho": "Target rate ρ", "model.contractive_weight": "Contractive weight",
+    "model.sparsity_rho": "Target rate ρ", "model.sparsity_k": "Codes kept (k)",
+    "model.contractive_weight": "Contractive weight",
     "noise.kind": "Noise", "noise.level": "Noise level", "noise.mode": "Noisy inputs",
     "noise.copies": "Copies",
     "model.encoder": "Encoder", "model.latent": "Latent size", "model.mirror": "Mirror decoder",
@@ -119,6 +121,7 @@ TIPS = {
     "model.kl_warmup": "Epochs over which β grows from 0 to its value; 0 = no warm-up",
     "model.sparsity_weight": "Weight of the sparsity penalty on the latent code",
     "model.sparsity_rho": "Average activation the KL penalty pulls each code unit towards",
+    "model.sparsity_k": "k-sparse: each sample keeps only its k largest latent units; the rest are zeroed",
     "model.contractive_weight": "Weight of the penalty on the encoder's Jacobian",
     "noise.level": "Probability that a pixel is corrupted (gaussian: the noise's standard deviation)",
     "noise.mode": "New noise every epoch, or a fixed set of noisy copies of each glyph",
@@ -167,6 +170,8 @@ i18n.register({
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
     "fresh every epoch": "nuevo en cada época", "fixed copies": "copias fijas",
     "L1 on the code": "L1 sobre el código", "KL to a target rate ρ": "KL hacia una tasa ρ",
+    "k-sparse: keep the k largest codes": "k-disperso: conservar los k códigos mayores",
+    "Codes kept (k)": "Códigos conservados (k)",
     "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)", "{key} (not available)": "{key} (no disponible)",
     "Train": "Entrenar", "Pause": "Pausar", "Resume": "Reanudar", "Stop": "Detener",
     "Reset": "Restablecer", "Load config…": "Cargar configuración…", "Save config…": "Guardar configuración…",
@@ -244,6 +249,7 @@ i18n.register({
     TIPS["model.kl_warmup"]: "Épocas en las que β crece de 0 a su valor; 0 = sin calentamiento",
     TIPS["model.sparsity_weight"]: "Peso de la penalización de dispersión sobre el código latente",
     TIPS["model.sparsity_rho"]: "Activación media hacia la que la penalización KL lleva cada unidad del código",
+    TIPS["model.sparsity_k"]: "k-disperso: cada muestra conserva solo sus k unidades latentes mayores; el resto se anulan",
     TIPS["model.contractive_weight"]: "Peso de la penalización sobre el jacobiano del codificador",
     TIPS["noise.level"]: "Probabilidad de que un píxel se corrompa (gaussiano: desviación estándar del ruido)",
     TIPS["noise.mode"]: "Ruido nuevo en cada época, o un conjunto fijo de copias ruidosas de cada glifo",
@@ -588,6 +594,8 @@ class ModelBuilder(QWidget):
         self._row(form, "model.sparsity_weight", self.sparsity_weight_edit)
         self.sparsity_rho_edit = NumberEdit()
         self._row(form, "model.sparsity_rho", self.sparsity_rho_edit)
+        self.sparsity_k_spin = self._spin(1, 100_000)
+        self._row(form, "model.sparsity_k", self.sparsity_k_spin)
         self.contractive_edit = NumberEdit()
         self._row(form, "model.contractive_weight", self.contractive_edit)
 
@@ -976,6 +984,7 @@ class ModelBuilder(QWidget):
         self._select(self.sparsity_combo, m.sparsity)
         self.sparsity_weight_edit.set_value(m.sparsity_weight)
         self.sparsity_rho_edit.set_value(m.sparsity_rho)
+        self.sparsity_k_spin.setValue(m.sparsity_k)
         self.contractive_edit.set_value(m.contractive_weight)
 
         self._select(self.noise_kind_combo, n.kind)
@@ -1082,6 +1091,7 @@ class ModelBuilder(QWidget):
                 sparsity=self.sparsity_combo.currentData(),
                 sparsity_weight=number("model.sparsity_weight", self.sparsity_weight_edit, bm.sparsity_weight),
                 sparsity_rho=number("model.sparsity_rho", self.sparsity_rho_edit, bm.sparsity_rho),
+                sparsity_k=self.sparsity_k_spin.value(),
                 contractive_weight=number("model.contractive_weight", self.contractive_edit,
                                           bm.contractive_weight),
                 arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
@@ -1345,8 +1355,9 @@ class ModelBuilder(QWidget):
         self._show_row(self.beta_edit, kind == "vae")
         self._show_row(self.kl_warmup_spin, kind == "vae")
         self._show_row(self.sparsity_combo, kind == "sparse")
-        self._show_row(self.sparsity_weight_edit, kind == "sparse")
         self._show_row(self.sparsity_rho_edit, kind == "sparse" and self.sparsity_combo.currentData() == "kl")
+        self._show_row(self.sparsity_k_spin, kind == "sparse" and self.sparsity_combo.currentData() == "topk")
+        self._show_row(self.sparsity_weight_edit, kind == "sparse" and self.sparsity_combo.currentData() != "topk")
         self._show_row(self.contractive_edit, kind == "contractive")
         for w in (self.noise_kind_combo, self.noise_level_row, self.noise_mode_row):
             self._show_row(w, kind == "dae")
