@@ -8,7 +8,14 @@ A sweep file (JSON)::
               "train.optimizer": ["sgd", "momentum"]},
      "labels": {"train.optimizer": ["SGD", "SGD + momentum"]},   # optional, one per value
      "seeds": 5,                                    # runs per config: base seed + 0 .. N-1
-     "target_max_wrong": 1}                         # optional: "epochs to target" per run
+     "target_max_wrong": 1,                         # optional: "epochs to target" per run
+     "description": "...", "time_2cores_s": 20,     # optional: what it reproduces; its time on 2 cores
+     "evaluate": {"repeats": 20, "levels": "trained"}}   # optional: see sweep_eval
+
+After each group, sweep_eval measures what the training-set wrong pixels cannot: a denoising
+autoencoder on noisy copies at the level it was trained with (beside the noisy input's own
+error), and held-out samples when data.val_split > 0 (trained on the rest). Those metrics get
+<metric>_mean / <metric>_std columns in results.csv and a column each in runs.csv.
 
 `expand` gives the cartesian product of `vary` in the order written (the last field varies
 fastest). Configs whose experiments differ only in train.seed, train.learning_rate or
@@ -62,11 +69,13 @@ import numpy as np
 
 from aegui.core.config.experiment import (_SECTIONS, SCHEMA_VERSION, ConfigError, Experiment, experiment_from_dict, validate, with_changes)
 from aegui.core.config.load import load_experiment
+from aegui.core.analyses import sweep_eval
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
 MAX_SEEDS = 1_000
-_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong")
+_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong", "description",
+             "time_2cores_s", "evaluate")
 # Fields a sweep may not vary, and what to do instead.
 _NOT_VARIED = {
     "train.seeds": "the sweep's own `seeds` sets the runs per config",
@@ -98,6 +107,9 @@ class Sweep:
     labels: dict[str, list[str]] = field(default_factory=dict)
     base_path: str | None = field(default=None, compare=False)   # as written in the file
     source: str | None = field(default=None, compare=False)      # the sweep file, for messages
+    description: str = ""                                    # what it reproduces, and how faithfully
+    time_2cores_s: float | None = None                       # its stated time on 2 CPU cores
+    evaluate: sweep_eval.EvalSpec = sweep_eval.EvalSpec()
 
     @property
     def target(self) -> int | None:
@@ -121,6 +133,12 @@ class Sweep:
             out["labels"] = {k: list(v) for k, v in self.labels.items()}
         if self.target_max_wrong is not None:
             out["target_max_wrong"] = self.target_max_wrong
+        if self.description:
+            out["description"] = self.description
+        if self.time_2cores_s is not None:
+            out["time_2cores_s"] = self.time_2cores_s
+        if self.evaluate != sweep_eval.EvalSpec():
+            out["evaluate"] = self.evaluate.to_dict()
         return out
 
     def to_json(self, inline_base: bool = True) -> str:
@@ -278,8 +296,15 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 0):
         _fail("target_max_wrong", f"must be a whole number >= 0 or null, got {target!r}", source)
 
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        _fail("description", "must be a string", source)
+    stated = raw.get("time_2cores_s")
+    if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
+        _fail("time_2cores_s", f"must be a positive number of seconds, got {stated!r}", source)
     sweep = Sweep(name=name, base=base, vary=vary, seeds=seeds, target_max_wrong=target, labels=labels,
-                  base_path=base_path, source=source)
+                  base_path=base_path, source=source, description=description, time_2cores_s=stated,
+                  evaluate=sweep_eval.parse_evaluate(raw.get("evaluate"), source))
     n = sweep.n_configs
     if n > MAX_CONFIGS:
         _fail("vary", f"{n} combinations; at most {MAX_CONFIGS}", source)
@@ -422,6 +447,7 @@ class RunResult:
     history_loss: np.ndarray      # [R]
     history_max_wrong: np.ndarray  # [R]
     history_mean_wrong: np.ndarray  # [R]
+    extra: dict = field(default_factory=dict)   # sweep_eval's metrics (denoising, held-out)
 
 
 METRICS = ("final_max_wrong", "final_mean_wrong", "final_loss", "epochs_to_target", "seconds")
@@ -482,8 +508,9 @@ class SweepResult:
         row["group"] = runs[0].group if runs else None
         row["n_runs"] = len(runs)
         row["n_diverged"] = sum(r.diverged for r in runs)
-        for metric in METRICS:
-            mean, std, n = _mean_std([getattr(r, metric) for r in runs])
+        for metric in METRICS + tuple(sweep_eval.metric_names(self.sweep)):
+            mean, std, n = _mean_std([getattr(r, metric) if metric in METRICS else r.extra.get(metric)
+                                      for r in runs])
             row[f"{metric}_mean"], row[f"{metric}_std"] = mean, std
             if metric == "epochs_to_target":
                 row["reached_target"] = n if self.sweep.target is not None else None
@@ -527,7 +554,7 @@ class SweepRunner:
     holds the finished groups' runs at any time."""
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
-        from aegui.core.data.datasets import from_config
+        from aegui.core.data.datasets import load_split
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
         self.configs = expand(sweep)
@@ -537,7 +564,7 @@ class SweepRunner:
         self._datasets: dict = {}
         for g in self.groups:   # bad data or layers that do not fit fail now, not mid-sweep
             if data is None and g.experiment.data not in self._datasets:
-                self._datasets[g.experiment.data] = from_config(g.experiment.data)
+                self._datasets[g.experiment.data] = load_split(g.experiment.data)   # (train, held out)
             check_fits(g.experiment, self.dataset(g))
             resolve_device(device or g.experiment.train.device)
         self.sessions_started = 0
@@ -546,7 +573,10 @@ class SweepRunner:
         self._session = None
 
     def dataset(self, group: Group):
-        return self._data if self._data is not None else self._datasets[group.experiment.data]
+        return self._data if self._data is not None else self._datasets[group.experiment.data][0]
+
+    def held_out(self, group: Group):
+        return None if self._data is not None else self._datasets[group.experiment.data][1]
 
     @property
     def n_runs(self) -> int:
@@ -611,7 +641,8 @@ class SweepRunner:
                 res.cancelled_group = g.index
                 break
             res.group_seconds[g.index] = g_seconds
-            self._store(g, np.array(epochs), np.stack(losses), np.stack(maxw), np.stack(meanw), g_seconds)
+            extra = sweep_eval.evaluate_group(self.sweep, g, session.model.select, self.held_out(g), self.dataset(g))
+            self._store(g, np.array(epochs), np.stack(losses), np.stack(maxw), np.stack(meanw), g_seconds, extra)
             work_done += g.k * g.experiment.train.epochs
             runs_done += g.k
             configs_done += len(g.configs)
@@ -624,7 +655,7 @@ class SweepRunner:
         final["result"] = res
         yield final
 
-    def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float) -> None:
+    def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float, extra) -> None:
         target = self.sweep.target
         per_config_seen: dict[int, int] = {}
         new = []
@@ -640,7 +671,7 @@ class SweepRunner:
                 epochs_to_target=epochs_to_target(epochs, maxw[:, k], target), epochs=int(epochs[-1]),
                 diverged=not math.isfinite(final_loss), seconds=g_seconds / g.k, group_seconds=g_seconds,
                 history_epochs=epochs, history_loss=losses[:, k].copy(),
-                history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy()))
+                history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy(), extra=extra[k]))
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
 
     def run(self, on_progress: Callable[[dict], Any] | None = None) -> SweepResult:
@@ -717,9 +748,11 @@ def write_results(result: SweepResult, out_dir) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     sweep = result.sweep
     labels = {c.index: c.label for c in result.configs}
-    _csv(out / "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS, result.summaries())
-    _csv(out / "runs.csv", RUN_COLUMNS, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
-                                          "label": labels[r.config]} for r in result.runs])
+    names = sweep_eval.metric_names(sweep)
+    _csv(out / "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS
+         + [f"{m}_{s}" for m in names for s in ("mean", "std")], result.summaries())
+    _csv(out / "runs.csv", RUN_COLUMNS + names, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
+                                                  "label": labels[r.config], **r.extra} for r in result.runs])
     curve_rows = []
     for c in result.configs_done:
         cv = result.curves(c)
@@ -754,7 +787,7 @@ def write_results(result: SweepResult, out_dir) -> Path:
         "started": result.started,
         "seconds": round(result.seconds, 4),
         "device": result.device,
-        "columns": COLUMN_DOCS,
+        "columns": {**COLUMN_DOCS, **{m: sweep_eval.describe(m) for m in names}},
         "versions": versions(),
     }
     atomic_write_text(out / "sweep.json", json.dumps(meta, indent=2) + "\n")
