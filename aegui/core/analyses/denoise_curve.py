@@ -58,7 +58,8 @@ from aegui.core.train.threads import one_thread
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
 _KEYS = ("analysis", "name", "base", "models", "seeds", "epochs", "kinds", "levels", "repeats",
-         "noise_seed", "char_kind", "char_level")
+         "noise_seed", "char_kind", "char_level",
+         "description", "time_2cores_s")   # documentation: what it reproduces, its time on 2 cores
 MAX_SEEDS = 64
 MAX_REPEATS = 1000
 
