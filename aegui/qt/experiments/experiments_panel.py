@@ -34,7 +34,8 @@ from aegui.qt.workers import JobController
 
 # Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
 PRESET_TITLES_ES = {
-    "seed-001: architectures x optimizers on Font1": "seed-001: arquitecturas x optimizadores en Font1",
+    "seed-001: the report's architectures x SGD / momentum on Font1":
+        "seed-001: las arquitecturas del informe x SGD / momento en Font1",
     "Hidden activations: ReLU vs tanh vs sigmoid (Font3, Adam)":
         "Activaciones ocultas: ReLU vs tanh vs sigmoide (Font3, Adam)",
     "Denoising autoencoder: salt-and-pepper training noise 0 / 20 / 50 / 90 % (Font3)":
@@ -50,10 +51,17 @@ PRESET_TITLES_ES = {
         "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
     "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
         "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
-    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1)":
-        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
-    "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
-        "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
+    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1), 20 iterations":
+        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1), 20 iteraciones",
+    "seed-001: scipy.optimize vs Adam, 20 iterations, quick (1 seed instead of 3)":
+        "seed-001: scipy.optimize vs Adam, 20 iteraciones, rápido (1 semilla en lugar de 3)",
+    "seed-001: the report's architectures x SGD / momentum, per font (Font1, Font2, Font3)":
+        "seed-001: las arquitecturas del informe x SGD / momento, por fuente (Font1, Font2, Font3)",
+    "seed-001: the report's architectures per font, quick (2 runs instead of 5)":
+        "seed-001: las arquitecturas del informe por fuente, rápido (2 ejecuciones en lugar de 5)",
+    "Training fraction: train on 30 / 50 / 70 % of the glyphs, measure on the rest (all 96 glyphs)":
+        "Fracción de entrenamiento: entrenar con el 30 / 50 / 70 % de los glifos y medir con el resto "
+        "(los 96 glifos)",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({
