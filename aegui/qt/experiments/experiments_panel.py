@@ -81,6 +81,10 @@ i18n.register({
     "{done}/{total} configs finished": "{done}/{total} configuraciones terminadas",
     "Done · {elapsed}": "Hecho · {elapsed}", "{runs} runs in {elapsed}": "{runs} ejecuciones en {elapsed}",
     "Finished: {runs} runs in {elapsed}.": "Terminado: {runs} ejecuciones en {elapsed}.",
+    "On noisy copies at its training level: {out:.2f} wrong pixels per sample after denoising, "
+    "{noisy:.2f} in the noisy input.":
+        "Con copias ruidosas a su nivel de entrenamiento: {out:.2f} píxeles mal por muestra tras eliminar el "
+        "ruido, {noisy:.2f} en la entrada ruidosa.",
     "Cancelled: {done} of {total} configs finished; the others are marked “not run”.":
         "Cancelado: {done} de {total} configuraciones terminaron; las demás figuran como “sin ejecutar”.",
     "Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.":
@@ -416,6 +420,10 @@ class ExperimentsPanel(QWidget):
             row = res.summary(best)
             parts.append(tr("Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.", index=best + 1,
                             label=row["label"], mean=row["final_max_wrong_mean"], std=row["final_max_wrong_std"]))
+            if "denoised_wrong_mean" in row:   # the max wrong above is clean-input reconstruction
+                parts.append(tr("On noisy copies at its training level: {out:.2f} wrong pixels per sample after "
+                                "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],
+                                noisy=row["noisy_input_wrong_mean"]))
         last = self._last_progress or {}
         if last.get("saved"):   # the folder's name; the whole path is in the tooltip
             parts.append(tr("Results saved in {path}", path=Path(last["saved"]).name))
