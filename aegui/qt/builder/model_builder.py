@@ -60,7 +60,7 @@ SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step":
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
 SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ",
-                   "topk": "k-sparse: keep the k largest codes"}
+                   "topk": "k-sparse (keep the top k)"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
@@ -170,7 +170,7 @@ i18n.register({
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
     "fresh every epoch": "nuevo en cada época", "fixed copies": "copias fijas",
     "L1 on the code": "L1 sobre el código", "KL to a target rate ρ": "KL hacia una tasa ρ",
-    "k-sparse: keep the k largest codes": "k-disperso: conservar los k códigos mayores",
+    "k-sparse (keep the top k)": "k-disperso (conservar los k mayores)",
     "Codes kept (k)": "Códigos conservados (k)",
     "Auto": "Auto", "CUDA (GPU)": "CUDA (GPU)", "{key} (not available)": "{key} (no disponible)",
     "Train": "Entrenar", "Pause": "Pausar", "Resume": "Reanudar", "Stop": "Detener",
