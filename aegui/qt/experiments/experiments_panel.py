@@ -49,6 +49,8 @@ PRESET_TITLES_ES = {
         "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris)",
     "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
         "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
+    "Training length: 6,000 and 12,000 epochs, quick (2 lengths instead of 4) (Font1, SGD + momentum)":
+        "Duración del entrenamiento: 6.000 y 12.000 épocas, rápido (2 duraciones en lugar de 4) (Font1, SGD + momento)",
     "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
         "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
     "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1), 20 iterations":
