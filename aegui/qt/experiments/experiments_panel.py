@@ -59,8 +59,8 @@ PRESET_TITLES_ES = {
         "seed-001: scipy.optimize vs Adam, 20 iteraciones, rápido (1 semilla en lugar de 3)",
     "seed-001: the report's architectures x SGD / momentum, per font (Font1, Font2, Font3)":
         "seed-001: las arquitecturas del informe x SGD / momento, por fuente (Font1, Font2, Font3)",
-    "seed-001: the report's architectures per font, quick (2 runs instead of 5)":
-        "seed-001: las arquitecturas del informe por fuente, rápido (2 ejecuciones en lugar de 5)",
+    "seed-001: the report's architectures per font, quick (momentum only)":
+        "seed-001: las arquitecturas del informe por fuente, rápido (solo con momento)",
     "Training fraction: train on 30 / 50 / 70 % of the glyphs, measure on the rest (all 96 glyphs)":
         "Fracción de entrenamiento: entrenar con el 30 / 50 / 70 % de los glifos y medir con el resto "
         "(los 96 glifos)",
