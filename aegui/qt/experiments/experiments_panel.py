@@ -47,6 +47,8 @@ PRESET_TITLES_ES = {
         "Programas de tasa de aprendizaje: constante vs decaimiento exponencial (Font3, Adam)",
     "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey)":
         "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris)",
+    "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey), quick (100 epochs instead of 300)":
+        "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris), rápido (100 épocas en lugar de 300)",
     "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
         "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
     "Training length: 6,000 and 12,000 epochs, quick (2 lengths instead of 4) (Font1, SGD + momentum)":
