@@ -291,6 +291,7 @@ def import_student_config(raw, source: str | None = None) -> tuple[Experiment, l
             for sec in (t, m):
                 if key in sec and isinstance(sec[key], float) and sec[key].is_integer():
                     sec[key] = int(sec[key])
+        _check_types(sections, origin)
         if t.get("optimizer") == "sgd" and float(t.get("momentum", 0) or 0) > 0:
             t["optimizer"] = "momentum"
             notes.append("optimizer 'sgd' with momentum > 0 was read as 'momentum'")
@@ -302,7 +303,6 @@ def import_student_config(raw, source: str | None = None) -> tuple[Experiment, l
         for key, value in list(t.items()):
             if key in ("learning_rate", "momentum", "weight_decay", "decay_rate") and isinstance(value, int):
                 t[key] = float(value)
-        _check_types(sections, origin)
         exp = replace(exp, model=replace(exp.model, **m), train=replace(exp.train, **t),
                       noise=replace(exp.noise, **n), data=replace(exp.data, **d))
         validate(exp)
