@@ -4,7 +4,7 @@ imported, so Python start-up is not counted):
 - denoise: resources/analyses/denoising-curve.json (train the DAE's seeds, then 3 noise types
   x 10 levels x 20 noisy copies per glyph per seed);
 - embed: AE latent vs PCA vs t-SNE for Font1-3 (a 2-D AE trained per font);
-- probe: resources/analyses/probe-digits.json and probe-fonts.json (train the stacked AE, the
+- probe: resources/analyses/probe-digits.json and probe-noisy-glyphs*.json (train the AE, the
   head, and the pixel baseline);
 - scipy: BFGS / CG / Powell, 20 iterations each, on a 35-4-2-4-35 autoencoder over Font1,
   next to Adam for 20 epochs (per-iteration cost, not a quality comparison).
@@ -51,7 +51,7 @@ def bench_embed() -> dict:
 def bench_probe() -> dict:
     from aegui.core.analyses.probe import ProbeRunJob, load_spec
     out = {}
-    for name in ("probe-digits", "probe-fonts"):
+    for name in ("probe-digits", "probe-noisy-glyphs", "probe-noisy-glyphs-ae2d"):
         seconds, run = timed(lambda: ProbeRunJob(load_spec(ROOT / f"resources/analyses/{name}.json")).run())
         out[name] = {"seconds": round(seconds, 2), "val_accuracy": round(run.probe.val_accuracy, 3),
                      "pixels_val_accuracy": round(run.baseline.val_accuracy, 3)}

@@ -75,7 +75,8 @@ def cmd_sweep(args) -> int:
 def _run_grid(args, sweep, runner) -> int:
     import signal
 
-    from aegui.core.analyses.sweep import write_results
+    from aegui.core.analyses import sweep_eval
+    from aegui.core.analyses.sweep_files import write_results
     out = Path(args.out)
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:
@@ -111,11 +112,21 @@ def _run_grid(args, sweep, runner) -> int:
             row = result.summary(best)
             print(f"aegui: best config {best} ({row['label']}): max wrong {row['final_max_wrong_mean']:.2f} "
                   f"+/- {row['final_max_wrong_std']:.2f} over {row['n_runs']} runs", file=sys.stderr)
+        names = sweep_eval.metric_names(sweep)
+        for row in result.summaries() if set(names) & {"denoised_wrong", "heldout_mean_wrong"} else ():
+            parts = []
+            if "denoised_wrong" in names:
+                parts.append(f"noisy input {row['noisy_input_wrong_mean']:.2f} -> denoised "
+                             f"{row['denoised_wrong_mean']:.2f}")
+            if "heldout_mean_wrong" in names:
+                parts.append(f"held out {row['heldout_mean_wrong_mean']:.2f} (max {row['heldout_max_wrong_mean']:.1f})")
+            print(f"aegui: {row['label']}: {'; '.join(parts)} wrong px per sample", file=sys.stderr)
         print(f"aegui: wrote {out}/results.csv, runs.csv, curves.csv, histories.csv and sweep.json",
               file=sys.stderr)
     print(json.dumps({"configs": len(result.configs_done), "configs_total": len(result.configs),
                       "runs": len(result.runs), "runs_total": runner.n_runs,
-                      "seconds": round(result.seconds, 3), "out": str(out), "cancelled": result.cancelled,
+                      "seconds": round(result.seconds, 3), "stated_seconds_2cores": sweep.time_2cores_s,
+                      "out": str(out), "cancelled": result.cancelled,
                       "best_config": best,
                       "best_label": result.configs[best].label if best is not None else None}))
     return EXIT_CANCELLED if result.cancelled else 0

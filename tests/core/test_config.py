@@ -300,4 +300,4 @@ def test_student_bad_value_names_the_field():
 
 def test_student_wrong_type_is_a_config_error():
     err = config_error(experiment_from_json, json.dumps({"layers": ["a", "b"]}))
-    assert "wrong type" in str(err)
+    assert err.field == "layers[0]" and "positive whole number" in err.problem

@@ -137,7 +137,7 @@ def test_cli_probe_bad_input_is_one_line_and_status_2(trained, tmp_path, capsys,
 
 def test_the_shipped_probe_files_load():
     from core_helpers import ROOT
-    for name in ("probe-digits.json", "probe-fonts.json"):
+    for name in ("probe-digits.json", "probe-noisy-glyphs.json", "probe-noisy-glyphs-ae2d.json"):
         spec = load_spec(ROOT / "resources" / "analyses" / name)
         assert spec.base is not None and spec.baseline and spec.data == "model"
         data = probe_dataset(spec.data, spec.base)

@@ -241,3 +241,18 @@ def test_a_failed_model_save_keeps_the_old_model(tmp_path, trained, monkeypatch)
     assert meta["metrics"] == {"run": 1}
     assert torch.equal(loaded.flat, model.flat.detach())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.safetensors"]
+
+
+def test_a_safetensors_header_of_640_bytes_is_not_taken_for_a_pickle(tmp_path):
+    """Its length field starts with 0x80, the byte a pickle starts with (seen on a k-sparse model)."""
+    import struct
+    from aegui.core.files.storage import _read_part
+    header = b'{"__metadata__":{"pad":"' + b"x" * (640 - 27) + b'"}}'
+    assert len(header) == 640
+    blob = struct.pack("<Q", 640) + header
+    assert blob[:1] == b"\x80"
+    (tmp_path / "w.safetensors").write_bytes(blob)
+    assert _read_part(tmp_path / "w.safetensors") == blob
+    (tmp_path / "p.safetensors").write_bytes(b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x01u.")
+    with pytest.raises(Exception, match="pickle"):
+        _read_part(tmp_path / "p.safetensors")

@@ -11,7 +11,8 @@ import pytest
 
 from aegui.cli import main
 from aegui.core.config.experiment import ConfigError
-from aegui.core.analyses.sweep import (RESULT_STATS, RUN_COLUMNS, Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides, write_results)
+from aegui.core.analyses.sweep import Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides
+from aegui.core.analyses.sweep_files import RESULT_STATS, RUN_COLUMNS, write_results
 from aegui.core.train.session import TrainingSession
 
 from core_helpers import ROOT, SMALL_LAYERS, small_experiment
@@ -346,13 +347,12 @@ def test_presets_load_and_plan(path):
 
 def test_seed001_preset_is_the_course_comparison():
     sweep = load_sweep(SWEEPS / "seed001-architectures.json")
-    assert sweep.n_configs == 12 and sweep.seeds == 5 and sweep.n_runs == 60
+    # issue 17: the report's architectures as the issue gives them (mirrored decoders)
+    assert sweep.n_configs == 6 and sweep.seeds == 5 and sweep.n_runs == 30
     assert sweep.vary["train.optimizer"] == ["sgd", "momentum"]
-    layers = sweep.vary["model.layers"]
-    assert layers[0] == (35, 2, 35) and layers[-1] == (35, 50, 100, 2, 100, 50, 35)
-    assert (35, 30, 25, 20, 15, 10, 2, 10, 15, 20, 25, 30, 35) in layers
+    assert sweep.vary["model.layers"] == [(35, 25, 17, 2), (35, 17, 8, 4, 2), (35, 2)] and sweep.base.model.mirror
     assert sweep.base.data.fonts == ("Font1",)
-    assert len(plan(sweep)) == 12
+    assert len(plan(sweep)) == 6
 
 
 # ---------------------------------------------------------------- CLI

@@ -56,7 +56,7 @@ def test_new_fields_round_trip():
     ({"source": "idx"}, "data.path", "IDX images file"),
     ({"max_samples": -1}, "data.max_samples", "0 (all samples)"),
     ({"max_samples": 2.5}, "data.max_samples", "whole number"),
-    ({"val_split": 0.7}, "data.val_split", "0.5"),
+    ({"val_split": 0.9}, "data.val_split", "0.8"),
     ({"val_split": -0.1}, "data.val_split", "fraction"),
     ({"val_split": "some"}, "data.val_split", "fraction"),
     ({"split_seed": -2}, "data.split_seed", ">= 0"),

@@ -58,7 +58,8 @@ from aegui.core.train.threads import one_thread
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
 _KEYS = ("analysis", "name", "base", "models", "seeds", "epochs", "kinds", "levels", "repeats",
-         "noise_seed", "char_kind", "char_level")
+         "noise_seed", "char_kind", "char_level",
+         "description", "time_2cores_s")   # documentation: what it reproduces, its time on 2 cores
 MAX_SEEDS = 64
 MAX_REPEATS = 1000
 
@@ -209,6 +210,19 @@ class CurveResult:
     seconds: float = 0.0          # all of it, training included
     train_seconds: float = 0.0
     models: str = ""              # "trained here: ..." or the model paths
+    trained: tuple | None = None  # (noise kind, level) the models were trained with (a DAE)
+
+    def at_trained_level(self) -> dict | None:
+        """Output and noisy-input error at the noise the models were trained with, if measured."""
+        if self.trained is None or self.trained[0] not in self.kinds:
+            return None
+        hits = np.flatnonzero(np.isclose(self.levels, self.trained[1]))
+        if not len(hits):
+            return None
+        c = self.curve(self.trained[0])
+        j = int(hits[0])
+        return {"kind": self.trained[0], "level": float(self.trained[1]), "mean": float(c["mean"][j]),
+                "std": float(c["std"][j]), "baseline_mean": float(c["baseline_mean"][j])}
 
     @property
     def n_seeds(self) -> int:
@@ -314,6 +328,7 @@ class CurveResult:
         return {"name": self.name, "dataset": self.dataset, "models": self.models, "kinds": list(self.kinds),
                 "levels": [float(v) for v in self.levels], "n_seeds": self.n_seeds, "samples": len(self.labels),
                 "repeats": self.repeats, "char_kind": self.char_kind, "char_level": self.char_level,
+                "at_trained_level": self.at_trained_level(),
                 "seconds": round(self.seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "std": "population standard deviation over seeds (ddof=0)"}
 
@@ -358,10 +373,12 @@ class DenoiseCurveJob:
         self.device = device
         self.session = None
         self._cancel = False
+        self._model_exp = None
         if models is None and spec.model_paths:
             from aegui.core.files.storage import load_model
             loaded = [load_model(p) for p in spec.model_paths]
             models = [m for m, _, _ in loaded]
+            self._model_exp = loaded[0][1]
             if data is None:
                 data = _dataset(loaded[0][1])
         self.models = list(models) if models is not None else None
@@ -434,8 +451,14 @@ class DenoiseCurveJob:
                        "elapsed": time.perf_counter() - start}
         result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(self.data.labels),
                              wrong, base, spec.repeats, spec.char_kind, spec.char_level, self.data.name,
-                             time.perf_counter() - start, train_seconds, described)
+                             time.perf_counter() - start, train_seconds, described, self._trained_noise())
         yield {"state": "finished", "fraction": 1.0, "elapsed": result.seconds, "result": result}
+
+    def _trained_noise(self) -> tuple | None:
+        exp = self.experiment or self._model_exp
+        if exp is None or exp.model.kind != "dae":
+            return None
+        return exp.noise.kind, float(exp.noise.level)
 
     def _cancelled(self, start) -> dict:
         return {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}

@@ -339,7 +339,8 @@ class ProbeJob:
 # ---------------------------------------------------------------- probe files and whole runs
 
 ANALYSIS = "probe"
-SPEC_KEYS = ("analysis", "name", "base", "model", "data", "labels", "max_samples", "probe", "baseline")
+SPEC_KEYS = ("analysis", "name", "base", "model", "data", "labels", "max_samples", "probe", "baseline", "noise",
+             "description", "time_2cores_s")   # the last two document the preset
 DATA_CHOICES = ("model", "fonts", "digits")
 
 
@@ -354,7 +355,12 @@ class ProbeSpec:
          "labels": "",         # IDX labels file ("" = beside the images)
          "max_samples": 0,
          "probe": {ProbeConfig fields},
-         "baseline": true}     # also probe the raw pixels with the same head
+         "baseline": true,     # also probe the raw pixels with the same head
+         "noise": {"kind": "salt_pepper", "level": 0.2, "copies": 20, "seed": 0}}   # optional
+
+    With `noise`, the samples are `copies` noisy copies of each sample of the data and the
+    classes are the samples themselves (which glyph is this noisy copy of?): the head learns
+    on some copies of every glyph and is measured on the others (stratified split).
 
     Paths are relative to the file. Fonts are classified by character class (char_class)."""
     name: str = "probe"
@@ -365,7 +371,39 @@ class ProbeSpec:
     max_samples: int = 0
     config: ProbeConfig = ProbeConfig()
     baseline: bool = False
+    noise: tuple | None = None          # (kind, level, copies, seed): classify noisy copies by sample
     source: str | None = field(default=None, compare=False)
+
+
+NOISE_FORM = '{"kind": "salt_pepper", "level": 0.2, "copies": 20, "seed": 0}'
+
+
+def _noise_from_dict(raw, source) -> tuple:
+    from aegui.core.data.noise import KINDS
+    if not isinstance(raw, dict) or set(raw) - {"kind", "level", "copies", "seed"}:
+        raise ConfigError("noise", f"must be an object such as {NOISE_FORM}, got {raw!r}", source)
+    kind, level = raw.get("kind", "salt_pepper"), raw.get("level", 0.2)
+    copies, seed = raw.get("copies", 20), raw.get("seed", 0)
+    if kind not in KINDS:
+        raise ConfigError("noise.kind", f"{kind!r} is not one of {', '.join(KINDS)}", source)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 <= level <= 1:
+        raise ConfigError("noise.level", f"must be a fraction from 0 to 1, got {level!r}", source)
+    for name, v, lo in (("copies", copies, 2), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= 10_000:
+            raise ConfigError(f"noise.{name}", f"must be a whole number from {lo} to 10000, got {v!r}", source)
+    return kind, float(level), copies, seed
+
+
+def noisy_copies(data, noise: tuple):
+    """`copies` noisy copies of every sample, labelled by the sample they copy (no character
+    codes, so class_targets takes the labels: one class per sample)."""
+    from aegui.core.data.dataset import Dataset
+    from aegui.core.data.noise import apply_noise
+    kind, level, copies, seed = noise
+    x = np.repeat(np.asarray(data.x, dtype=np.float32), copies, axis=0)
+    noisy = apply_noise(x, kind, level, np.random.default_rng(seed)).astype(np.float32)
+    labels = [lab for lab in data.labels for _ in range(copies)]
+    return Dataset(f"{data.name}, {copies} noisy copies each ({kind} {level:g})", noisy, labels, tuple(data.shape))
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
@@ -407,6 +445,8 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
         raise ConfigError("max_samples", f"must be 0 (all) or a positive whole number, got {ms!r}", source)
     values["max_samples"] = ms
     values["config"] = probe_config_from_dict(raw.get("probe", {}), source)
+    if raw.get("noise") is not None:
+        values["noise"] = _noise_from_dict(raw["noise"], source)
     return ProbeSpec(**values)
 
 
@@ -471,6 +511,8 @@ class ProbeRunJob:
         if self.experiment is None:
             raise ValueError("pass the experiment the model was trained with")
         self.data = probe_dataset(spec.data, self.experiment, spec.labels, spec.max_samples)
+        if spec.noise is not None:
+            self.data = noisy_copies(self.data, spec.noise)
         if self.model is not None and self.model.input_dim != self.data.dim:
             raise ConfigError("data", f"the model reads {self.model.input_dim} values per sample but "
                               f"{self.data.name} has {self.data.dim}; probe it on the data it was trained on",

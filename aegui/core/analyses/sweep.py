@@ -8,7 +8,14 @@ A sweep file (JSON)::
               "train.optimizer": ["sgd", "momentum"]},
      "labels": {"train.optimizer": ["SGD", "SGD + momentum"]},   # optional, one per value
      "seeds": 5,                                    # runs per config: base seed + 0 .. N-1
-     "target_max_wrong": 1}                         # optional: "epochs to target" per run
+     "target_max_wrong": 1,                         # optional: "epochs to target" per run
+     "description": "...", "time_2cores_s": 20,     # optional: what it reproduces; its time on 2 cores
+     "evaluate": {"repeats": 20, "levels": "trained"}}   # optional: see sweep_eval
+
+After each group, sweep_eval measures what the training-set wrong pixels cannot: a denoising
+autoencoder on noisy copies at the level it was trained with (beside the noisy input's own
+error), and held-out samples when data.val_split > 0 (trained on the rest). Those metrics get
+<metric>_mean / <metric>_std columns in results.csv and a column each in runs.csv.
 
 `expand` gives the cartesian product of `vary` in the order written (the last field varies
 fastest). Configs whose experiments differ only in train.seed, train.learning_rate or
@@ -45,13 +52,9 @@ Empty cells mean "not defined" (NaN / None). Torch is imported only to run a swe
 """
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import math
-import platform
-import sys
 import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
@@ -63,11 +66,13 @@ import numpy as np
 from aegui.core.config.experiment import (_SECTIONS, SCHEMA_VERSION, ConfigError, Experiment, experiment_from_dict, validate, with_changes)
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search
+from aegui.core.analyses import sweep_eval
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
 MAX_SEEDS = 1_000
-_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong", "search")
+_TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target_max_wrong", "search",
+             "description", "time_2cores_s", "evaluate")
 # Fields a sweep may not vary, and what to do instead.
 _NOT_VARIED = {
     "train.seeds": "the sweep's own `seeds` sets the runs per config",
@@ -100,6 +105,9 @@ class Sweep:
     base_path: str | None = field(default=None, compare=False)   # as written in the file
     source: str | None = field(default=None, compare=False)      # the sweep file, for messages
     search: SearchSpec | None = None          # an Optuna search over `vary` (analyses/sweep_search.py)
+    description: str = ""                                    # what it reproduces, and how faithfully
+    time_2cores_s: float | None = None                       # its stated time on 2 CPU cores
+    evaluate: sweep_eval.EvalSpec = sweep_eval.EvalSpec()
 
     @property
     def target(self) -> int | None:
@@ -125,6 +133,12 @@ class Sweep:
             out["target_max_wrong"] = self.target_max_wrong
         if self.search is not None:
             out["search"] = self.search.to_dict()
+        if self.description:
+            out["description"] = self.description
+        if self.time_2cores_s is not None:
+            out["time_2cores_s"] = self.time_2cores_s
+        if self.evaluate != sweep_eval.EvalSpec():
+            out["evaluate"] = self.evaluate.to_dict()
         return out
 
     def to_json(self, inline_base: bool = True) -> str:
@@ -282,10 +296,17 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 0):
         _fail("target_max_wrong", f"must be a whole number >= 0 or null, got {target!r}", source)
 
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        _fail("description", "must be a string", source)
+    stated = raw.get("time_2cores_s")
+    if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
+        _fail("time_2cores_s", f"must be a positive number of seconds, got {stated!r}", source)
     search = None if raw.get("search") is None else \
         parse_search(raw["search"], source, lambda k: _field_type(k, source), vary)
     sweep = Sweep(name=name, base=base, vary=vary, seeds=seeds, target_max_wrong=target, labels=labels,
-                  base_path=base_path, source=source, search=search)
+                  base_path=base_path, source=source, description=description, time_2cores_s=stated,
+                  evaluate=sweep_eval.parse_evaluate(raw.get("evaluate"), source), search=search)
     n = sweep.n_configs
     if n > MAX_CONFIGS and search is None:
         _fail("vary", f"{n} combinations; at most {MAX_CONFIGS} (or add a \"search\" block)", source)
@@ -437,6 +458,7 @@ class RunResult:
     history_loss: np.ndarray      # [R]
     history_max_wrong: np.ndarray  # [R]
     history_mean_wrong: np.ndarray  # [R]
+    extra: dict = field(default_factory=dict)   # sweep_eval's metrics (denoising, held-out)
 
 
 METRICS = ("final_max_wrong", "final_mean_wrong", "final_loss", "epochs_to_target", "seconds")
@@ -497,8 +519,9 @@ class SweepResult:
         row["group"] = runs[0].group if runs else None
         row["n_runs"] = len(runs)
         row["n_diverged"] = sum(r.diverged for r in runs)
-        for metric in METRICS:
-            mean, std, n = _mean_std([getattr(r, metric) for r in runs])
+        for metric in METRICS + tuple(sweep_eval.metric_names(self.sweep)):
+            mean, std, n = _mean_std([getattr(r, metric) if metric in METRICS else r.extra.get(metric)
+                                      for r in runs])
             row[f"{metric}_mean"], row[f"{metric}_std"] = mean, std
             if metric == "epochs_to_target":
                 row["reached_target"] = n if self.sweep.target is not None else None
@@ -530,9 +553,6 @@ class SweepResult:
                               for m in ("final_max_wrong_mean", "final_mean_wrong_mean", "final_loss_mean"))
         return min(rows, key=key)["config"]
 
-    def write(self, out_dir) -> Path:
-        return write_results(self, out_dir)
-
 
 # ---------------------------------------------------------------- running
 
@@ -542,7 +562,7 @@ class SweepRunner:
     holds the finished groups' runs at any time."""
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
-        from aegui.core.data.datasets import from_config
+        from aegui.core.data.datasets import load_split
         from aegui.core.train.capture import free_models
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
@@ -552,10 +572,10 @@ class SweepRunner:
         self._datasets: dict = {}
         for c in self.configs:
             if data is None and c.experiment.data not in self._datasets:
-                self._datasets[c.experiment.data] = from_config(c.experiment.data)
+                self._datasets[c.experiment.data] = load_split(c.experiment.data)   # (train, held out)
 
         def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
-            n = len(data if data is not None else self._datasets[exp.data])
+            n = len(data if data is not None else self._datasets[exp.data][0])
             rows = min(exp.train.batch_size, n) if exp.train.batch_size > 0 else n
             return free_models(exp.model, rows, resolve_device(device or exp.train.device))
         self.groups = plan(sweep, self.configs, max_k)
@@ -568,7 +588,10 @@ class SweepRunner:
         self._session = None
 
     def dataset(self, group: Group):
-        return self._data if self._data is not None else self._datasets[group.experiment.data]
+        return self._data if self._data is not None else self._datasets[group.experiment.data][0]
+
+    def held_out(self, group: Group):
+        return None if self._data is not None else self._datasets[group.experiment.data][1]
 
     @property
     def n_runs(self) -> int:
@@ -633,7 +656,8 @@ class SweepRunner:
                 res.cancelled_group = g.index
                 break
             res.group_seconds[g.index] = g_seconds
-            self._store(g, np.array(epochs), np.stack(losses), np.stack(maxw), np.stack(meanw), g_seconds)
+            extra = sweep_eval.evaluate_group(self.sweep, g, session.model.select, self.held_out(g), self.dataset(g))
+            self._store(g, np.array(epochs), np.stack(losses), np.stack(maxw), np.stack(meanw), g_seconds, extra)
             work_done += g.k * g.experiment.train.epochs
             runs_done += g.k
             configs_done += len(g.configs)
@@ -646,7 +670,7 @@ class SweepRunner:
         final["result"] = res
         yield final
 
-    def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float) -> None:
+    def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float, extra) -> None:
         target = self.sweep.target
         per_config_seen: dict[int, int] = {}
         new = []
@@ -662,7 +686,7 @@ class SweepRunner:
                 epochs_to_target=epochs_to_target(epochs, maxw[:, k], target), epochs=int(epochs[-1]),
                 diverged=not math.isfinite(final_loss), seconds=g_seconds / g.k, group_seconds=g_seconds,
                 history_epochs=epochs, history_loss=losses[:, k].copy(),
-                history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy()))
+                history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy(), extra=extra[k]))
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
 
     def run(self, on_progress: Callable[[dict], Any] | None = None) -> SweepResult:
@@ -683,101 +707,3 @@ def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[dict], Any] | None
             on_progress(p)
         yield p
     return runner.result
-
-
-# ---------------------------------------------------------------- files
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return "" if not math.isfinite(value) else repr(float(value))
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    from aegui.core.files.atomic import atomic_write_text
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in header})
-    atomic_write_text(path, buf.getvalue())
-
-
-RESULT_COLUMNS = ["config", "label"]   # + varied fields, then:
-RESULT_STATS = ["group", "n_runs", "n_diverged",
-                "final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_mean_wrong_std",
-                "final_loss_mean", "final_loss_std", "epochs_to_target_mean", "epochs_to_target_std",
-                "reached_target", "seconds_mean", "seconds_std"]
-RUN_COLUMNS = ["run", "config", "label", "group", "seed", "learning_rate", "init", "final_loss",
-               "final_max_wrong", "final_mean_wrong", "epochs_to_target", "epochs", "diverged", "seconds",
-               "group_seconds"]
-CURVE_COLUMNS = ["config", "label", "epoch", "n_runs", "loss_mean", "loss_std", "max_wrong_mean",
-                 "max_wrong_std", "mean_wrong_mean", "mean_wrong_std"]
-HISTORY_COLUMNS = ["run", "config", "seed", "epoch", "loss", "max_wrong", "mean_wrong"]
-
-
-def versions() -> dict:
-    import aegui
-    out = {"aegui": aegui.__version__, "python": platform.python_version(), "numpy": np.__version__,
-           "platform": platform.platform()}
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        out["torch"] = torch.__version__
-    return out
-
-
-def write_results(result: SweepResult, out_dir) -> Path:
-    """results.csv, runs.csv, curves.csv, histories.csv and sweep.json in out_dir (created)."""
-    from aegui.core.files.atomic import atomic_write_text
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    sweep = result.sweep
-    labels = {c.index: c.label for c in result.configs}
-    _csv(out / "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS, result.summaries())
-    _csv(out / "runs.csv", RUN_COLUMNS, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
-                                          "label": labels[r.config]} for r in result.runs])
-    curve_rows = []
-    for c in result.configs_done:
-        cv = result.curves(c)
-        for j, epoch in enumerate(cv["epoch"]):
-            curve_rows.append({"config": c, "label": labels[c], "epoch": int(epoch),
-                               **{k: cv[k][j] for k in CURVE_COLUMNS[3:]}})
-    _csv(out / "curves.csv", CURVE_COLUMNS, curve_rows)
-    hist_rows = []
-    for r in result.runs:
-        for j, epoch in enumerate(r.history_epochs):
-            hist_rows.append({"run": r.run, "config": r.config, "seed": r.seed, "epoch": int(epoch),
-                              "loss": r.history_loss[j], "max_wrong": int(r.history_max_wrong[j]),
-                              "mean_wrong": r.history_mean_wrong[j]})
-    _csv(out / "histories.csv", HISTORY_COLUMNS, hist_rows)
-    best = result.best_config()
-    meta = {
-        "sweep": sweep.to_dict(inline_base=True),
-        "base_path": sweep.base_path,
-        "target_max_wrong": sweep.target,
-        "configs": [{"index": c.index, "label": c.label,
-                     "values": {k: _jsonable(v) for k, v in c.values.items()}} for c in result.configs],
-        "groups": [{"index": g.index, "configs": list(g.configs), "runs": g.k,
-                    "seconds": round(result.group_seconds[g.index], 4) if g.index in result.group_seconds else None}
-                   for g in result.groups],
-        "configs_done": result.configs_done,
-        "incomplete_configs": result.incomplete_configs,
-        "runs_done": len(result.runs),
-        "runs_total": sum(g.k for g in result.groups),
-        "cancelled": result.cancelled,
-        "cancelled_group": result.cancelled_group,
-        "best_config": best,
-        "started": result.started,
-        "seconds": round(result.seconds, 4),
-        "device": result.device,
-        "columns": COLUMN_DOCS,
-        "versions": versions(),
-    }
-    atomic_write_text(out / "sweep.json", json.dumps(meta, indent=2) + "\n")
-    return out

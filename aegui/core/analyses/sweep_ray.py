@@ -150,7 +150,8 @@ class RaySweepRunner(SweepRunner):
                 # Ray hides the GPUs from tasks that do not ask for one ("auto" then trains on the CPU)
                 gpu = (self.device or g.experiment.train.device) == "cuda"
                 ref = remote.options(num_gpus=1 if gpu else 0).remote(
-                    g.experiment, data_refs[key], g.seeds, g.lrs, g.inits, self.device)
+                    g.experiment, data_refs[key], g.seeds, g.lrs, g.inits, self.device,
+                    evaluate=(self.sweep, g, self.held_out(g)))
                 pending[ref] = g
                 submitted[g.index] = time.perf_counter()
             self.sessions_started = len(self.groups)
@@ -166,7 +167,8 @@ class RaySweepRunner(SweepRunner):
                     self.task_seconds[g.index] = time.perf_counter() - submitted[g.index]
                     res.device = out["device"]
                     res.group_seconds[g.index] = out["seconds"]
-                    self._store(g, out["epochs"], out["loss"], out["max_wrong"], out["mean_wrong"], out["seconds"])
+                    self._store(g, out["epochs"], out["loss"], out["max_wrong"], out["mean_wrong"], out["seconds"],
+                                out["extra"])
                     state["work"] += g.k * g.experiment.train.epochs
                     state["runs"] += g.k
                     state["configs"] += len(g.configs)

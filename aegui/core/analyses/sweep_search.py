@@ -35,7 +35,8 @@ from typing import Callable, Iterator
 import numpy as np
 
 from aegui.core.config.experiment import ConfigError, with_changes
-from aegui.core.analyses.sweep import Sweep, _csv, _jsonable, format_value, versions
+from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
+from aegui.core.analyses.sweep_files import _csv, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe
 from aegui.core.analyses.sweep_tasks import ClusterUnavailable, require, train_group
 

@@ -27,11 +27,13 @@ def require(module: str):
                                  "(Ray runs sweeps on a cluster, Optuna searches)") from None
 
 
-def train_group(exp, data, seeds, lrs, inits, device=None, prune=None) -> dict:
+def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=None) -> dict:
     """Train one session of len(seeds) models; per checked epoch its losses and wrong pixels.
 
     prune(epoch, max_wrong[K], mean_wrong[K]) -> True stops the session there (a pruned trial).
-    Returns epochs [R], loss / max_wrong / mean_wrong [R, K], seconds, state, device, pruned."""
+    evaluate = (sweep, group, held-out data or None): the sweep's extra metrics per model
+    (denoising on noisy inputs, held-out error; sweep_eval), measured where the models are.
+    Returns epochs [R], loss / max_wrong / mean_wrong [R, K], seconds, state, device, pruned, extra."""
     from aegui.core.train.session import TrainingSession
     session = TrainingSession(exp, data, seeds=list(seeds), lrs=list(lrs), inits=list(inits), device=device)
     start = time.perf_counter()
@@ -45,6 +47,11 @@ def train_group(exp, data, seeds, lrs, inits, device=None, prune=None) -> dict:
         if prune is not None and not pruned and prune(rec.epoch, maxw[-1], meanw[-1]):
             pruned = True
             session.stop()
-    return {"epochs": np.array(epochs, dtype=int), "loss": np.stack(losses), "max_wrong": np.stack(maxw),
+    extra = [{} for _ in seeds]
+    if evaluate is not None and rec is not None and not pruned:
+        from aegui.core.analyses import sweep_eval
+        sweep, group, held_out = evaluate
+        extra = sweep_eval.evaluate_group(sweep, group, session.model.select, held_out, data)
+    return {"extra": extra, "epochs": np.array(epochs, dtype=int), "loss": np.stack(losses), "max_wrong": np.stack(maxw),
             "mean_wrong": np.stack(meanw), "seconds": time.perf_counter() - start,
             "state": rec.state if rec is not None else None, "device": str(session.device), "pruned": pruned}

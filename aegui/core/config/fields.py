@@ -21,7 +21,8 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", 
 SCHEDULE_LABELS = {"constant": "constant", "exponential": "exponential", "step": "steps",
                    "cosine": "cosine to 0"}
 MODE_LABELS = {"fresh": "fresh every epoch", "fixed": "fixed copies"}
-SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ"}
+SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ",
+                   "topk": "k-sparse (keep the top k)"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)", "mps": "Apple MPS (GPU)"}
 PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
@@ -39,7 +40,8 @@ FIELD_LABELS = {
     "model.arch": "Architecture", "model.input_shape": "Input", "model.channels": "Conv channels",
     "model.kind": "Kind", "model.beta": "β (KL weight)", "model.kl_warmup": "KL warm-up",
     "model.sparsity": "Sparsity", "model.sparsity_weight": "Sparsity weight",
-    "model.sparsity_rho": "Target rate ρ", "model.contractive_weight": "Contractive weight",
+    "model.sparsity_rho": "Target rate ρ", "model.sparsity_k": "Codes kept (k)",
+    "model.contractive_weight": "Contractive weight",
     "noise.kind": "Noise", "noise.level": "Noise level", "noise.mode": "Noisy inputs",
     "noise.copies": "Copies",
     "model.encoder": "Encoder", "model.latent": "Latent size", "model.mirror": "Mirror decoder",
@@ -74,6 +76,7 @@ TIPS = {
     "model.kl_warmup": "Epochs over which β grows from 0 to its value; 0 = no warm-up",
     "model.sparsity_weight": "Weight of the sparsity penalty on the latent code",
     "model.sparsity_rho": "Average activation the KL penalty pulls each code unit towards",
+    "model.sparsity_k": "k-sparse: each sample keeps only its k largest latent units; the rest are zeroed",
     "model.contractive_weight": "Weight of the penalty on the encoder's Jacobian",
     "noise.level": "Probability that a pixel is corrupted (gaussian: the noise's standard deviation)",
     "noise.mode": "New noise every epoch, or a fixed set of noisy copies of each glyph",
@@ -107,7 +110,7 @@ CHOICES = {
 # Whole-number fields -> the (lowest, highest) value a form offers.
 RANGES = {
     "data.size": C.IMAGE_SIZE_RANGE, "data.max_samples": (0, 100_000_000), "data.split_seed": (0, 2**31 - 1),
-    "model.kl_warmup": (0, 10_000_000), "model.latent": (1, 128), "noise.copies": (1, 100_000),
+    "model.kl_warmup": (0, 10_000_000), "model.sparsity_k": (1, 100_000), "model.latent": (1, 128), "noise.copies": (1, 100_000),
     "train.step_size": (1, 10_000_000), "train.epochs": (1, 100_000_000), "train.batch_size": (0, 10_000_000),
     "train.seed": (0, 2**31 - 1), "train.seeds": (1, 256), "train.target_max_wrong": (0, 100_000),
     "train.check_every": (1, 1_000_000),

@@ -57,7 +57,16 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
     return meta_path
 
 
-def _refuse_unsafe(path: Path, head: bytes) -> None:
+def _looks_like_safetensors(head: bytes, size: int) -> bool:
+    """An 8-byte little-endian header length that fits the file, then the JSON header."""
+    return len(head) > 8 and struct.unpack("<Q", head[:8])[0] <= size - 8 and head[8:9] == b"{"
+
+
+def _refuse_unsafe(path: Path, head: bytes, size: int | None = None) -> None:
+    # A header of 640 + 256 n bytes also starts with 0x80, as a pickle does: a real
+    # safetensors file (header length within the file, then "{") is not refused.
+    if size is not None and _looks_like_safetensors(head, size):
+        return
     if head[:1] == b"\x80" or head[:2] == b"PK":
         raise ModelFileError(
             f"{path}: this is a pickle / PyTorch checkpoint. aegui never unpickles files, because "
@@ -72,7 +81,7 @@ def _read_part(path: Path) -> bytes:
     except FileNotFoundError:
         raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
                              ".json file of the same name beside it") from None
-    _refuse_unsafe(path, blob[:8])
+    _refuse_unsafe(path, blob[:9], len(blob))
     return blob
 
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.config.experiment import ModelSpec
-from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, stored_tensor
+from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
 class ConvAutoencoder(torch.nn.Module):
@@ -28,6 +28,7 @@ class ConvAutoencoder(torch.nn.Module):
         self.input_dim = self.h * self.w * self.c
         self.latent_dim = spec.latent_dim
         self.is_vae = spec.kind == "vae"
+        self.top_k = top_k_of(spec)
         # Only the output activation is read from here by the training engine.
         last = self.dec_blocks[-1]
         self.dec_slots = [Slot(last.name, last.fan_in, last.fan_out, last.offset, last.activation)]
@@ -157,6 +158,8 @@ class ConvAutoencoder(torch.nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         h, _ = self.encode_raw(x)
+        if self.top_k:
+            return keep_top_k(h, self.top_k)
         return h[..., : self.latent_dim] if self.is_vae else h
 
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:

@@ -65,3 +65,16 @@ class Slot:
     fan_out: int
     offset: int      # weight at [offset, offset + fan_in*fan_out), bias right after
     activation: str
+
+
+def keep_top_k(code: torch.Tensor, k: int) -> torch.Tensor:
+    """k-sparse codes (Makhzani & Frey): each sample keeps its k largest units, the rest are
+    zeroed; the gradient flows only through the kept units."""
+    idx = code.topk(k, dim=-1).indices
+    return code * torch.zeros_like(code).scatter_(-1, idx, 1.0)
+
+
+def top_k_of(spec) -> int:
+    """k when the spec is a k-sparse autoencoder, else 0."""
+    return spec.sparsity_k if spec.kind == "sparse" and spec.sparsity == "topk" else 0
+

@@ -33,6 +33,16 @@ def sparsity_kl(code: torch.Tensor, rho: float) -> torch.Tensor:
     return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum(-1)
 
 
+def sparsity_penalty(spec, code: torch.Tensor) -> torch.Tensor:
+    """The sparse autoencoder's penalty on its codes -> [K]; a k-sparse one has none (its
+    encoder already keeps only the k largest codes)."""
+    if spec.sparsity == "l1":
+        return sparsity_l1(code)
+    if spec.sparsity == "kl":
+        return sparsity_kl(code, spec.sparsity_rho)
+    return code.new_zeros(code.shape[0])
+
+
 def contractive(model: nets.Autoencoder, x: torch.Tensor):
     """Codes and ||J||_F^2 of the encoder at each sample, mean over samples -> ([K,N,L], [K]).
     The Jacobian is carried forward layer by layer, which for these small MLPs is cheaper

@@ -12,7 +12,7 @@ import torch
 
 from aegui.core.config.experiment import ModelSpec
 from aegui.core.models.conv import ConvAutoencoder
-from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, stored_tensor
+from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
 def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
@@ -46,6 +46,7 @@ class Autoencoder(torch.nn.Module):
         self.input_dim = spec.full_layers[0]
         self.latent_dim = spec.latent_dim
         self.is_vae = spec.kind == "vae"
+        self.top_k = top_k_of(spec)
 
     # ---- parameters
     _views: dict | None = None     # the layers' weights while inside weight_views()
@@ -136,6 +137,8 @@ class Autoencoder(torch.nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Codes [K, N, L]; the mean for a VAE."""
         h, _ = self.encode_raw(x)
+        if self.top_k:
+            return keep_top_k(h, self.top_k)
         return h[..., : self.latent_dim] if self.is_vae else h
 
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:

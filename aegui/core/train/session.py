@@ -136,8 +136,7 @@ class TrainingSession:
             logits = m.decode_logits(code)
             parts["recon"] = L.reconstruction(logits, target, t.loss, spec.output_activation, False)
             if spec.kind == "sparse":
-                pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
-                parts["penalty"] = spec.sparsity_weight * pen
+                parts["penalty"] = spec.sparsity_weight * L.sparsity_penalty(spec, code)
             total = parts["recon"] + parts.get("penalty", 0)
         parts["total"] = total
         return total, parts, logits
@@ -318,8 +317,7 @@ class TrainingSession:
             total = recon + spec.contractive_weight * jac
         elif spec.kind == "sparse":
             code = torch.cat(codes, dim=1)
-            pen = L.sparsity_l1(code) if spec.sparsity == "l1" else L.sparsity_kl(code, spec.sparsity_rho)
-            total = recon + spec.sparsity_weight * pen
+            total = recon + spec.sparsity_weight * L.sparsity_penalty(spec, code)
         else:
             total = recon
         return float(total[0])

@@ -29,9 +29,9 @@ from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widg
 from aegui.qt.widgets.text import fmt_duration
 
 PRESETS = {"digits": resources_dir() / "analyses" / "probe-digits.json",
-           "fonts": resources_dir() / "analyses" / "probe-fonts.json"}
+           "fonts": resources_dir() / "analyses" / "probe-noisy-glyphs.json"}
 SOURCE_LABELS = {"digits": "Preset: 8x8 digits, stacked AE with a 10-D code",
-                 "fonts": "Preset: Font1-3 by character class, 8-D code"}
+                 "fonts": "Preset: noisy Font3 glyphs, which glyph? DAE 8-D code"}
 # The current model's data may be big (MNIST): the probe takes this many samples spread over it.
 MAX_SAMPLES = 5000
 FEATURES = {"codes (frozen encoder)": "codes, frozen", "codes (fine-tuned encoder)": "codes, fine-tuned",
@@ -43,7 +43,7 @@ PIXEL_COLOR = QColor(140, 140, 140)
 
 i18n.register({
     SOURCE_LABELS["digits"]: "Preajuste: dígitos 8x8, AE apilado con código de 10-D",
-    SOURCE_LABELS["fonts"]: "Preajuste: Font1-3 por clase de carácter, código de 8-D",
+    SOURCE_LABELS["fonts"]: "Preajuste: glifos Font3 con ruido, ¿qué glifo? código de 8-D de un DAE",
     "Current model: {name}": "Modelo actual: {name}", "Current model (none)": "Modelo actual (ninguno)",
     "frozen encoder": "codificador congelado", "fine-tuned encoder": "codificador ajustado",
     "Frozen: only the head learns (what the codes hold); fine-tuned: the encoder learns too":

@@ -59,6 +59,8 @@ class ModelSection:
         self._row(form, "model.sparsity_weight", self.sparsity_weight_edit)
         self.sparsity_rho_edit = NumberEdit()
         self._row(form, "model.sparsity_rho", self.sparsity_rho_edit)
+        self.sparsity_k_spin = self._field_spin("model.sparsity_k")
+        self._row(form, "model.sparsity_k", self.sparsity_k_spin)
         self.contractive_edit = NumberEdit()
         self._row(form, "model.contractive_weight", self.contractive_edit)
 
@@ -209,6 +211,7 @@ class ModelSection:
         self._select(self.sparsity_combo, m.sparsity)
         self.sparsity_weight_edit.set_value(m.sparsity_weight)
         self.sparsity_rho_edit.set_value(m.sparsity_rho)
+        self.sparsity_k_spin.setValue(m.sparsity_k)
         self.contractive_edit.set_value(m.contractive_weight)
 
         self._select(self.noise_kind_combo, n.kind)
@@ -236,6 +239,7 @@ class ModelSection:
             sparsity_weight=self._number(errors, "model.sparsity_weight", self.sparsity_weight_edit,
                                          bm.sparsity_weight),
             sparsity_rho=self._number(errors, "model.sparsity_rho", self.sparsity_rho_edit, bm.sparsity_rho),
+            sparsity_k=self.sparsity_k_spin.value(),
             contractive_weight=self._number(errors, "model.contractive_weight", self.contractive_edit,
                                             bm.contractive_weight),
             arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
@@ -269,8 +273,9 @@ class ModelSection:
         self._show_row(self.beta_edit, kind == "vae")
         self._show_row(self.kl_warmup_spin, kind == "vae")
         self._show_row(self.sparsity_combo, kind == "sparse")
-        self._show_row(self.sparsity_weight_edit, kind == "sparse")
         self._show_row(self.sparsity_rho_edit, kind == "sparse" and self.sparsity_combo.currentData() == "kl")
+        self._show_row(self.sparsity_k_spin, kind == "sparse" and self.sparsity_combo.currentData() == "topk")
+        self._show_row(self.sparsity_weight_edit, kind == "sparse" and self.sparsity_combo.currentData() != "topk")
         self._show_row(self.contractive_edit, kind == "contractive")
         for w in (self.noise_kind_combo, self.noise_level_row, self.noise_mode_row):
             self._show_row(w, kind == "dae")

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from aegui.core.config.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.sweep import SweepResult, expand, plan, write_results
+from aegui.core.analyses.sweep import SweepResult, expand, plan
+from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
@@ -36,7 +37,8 @@ from aegui.qt.workers import JobController
 
 # Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
 PRESET_TITLES_ES = {
-    "seed-001: architectures x optimizers on Font1": "seed-001: arquitecturas x optimizadores en Font1",
+    "seed-001: the report's architectures x SGD / momentum on Font1":
+        "seed-001: las arquitecturas del informe x SGD / momento en Font1",
     "Hidden activations: ReLU vs tanh vs sigmoid (Font3, Adam)":
         "Activaciones ocultas: ReLU vs tanh vs sigmoide (Font3, Adam)",
     "Denoising autoencoder: salt-and-pepper training noise 0 / 20 / 50 / 90 % (Font3)":
@@ -48,16 +50,28 @@ PRESET_TITLES_ES = {
         "Programas de tasa de aprendizaje: constante vs decaimiento exponencial (Font3, Adam)",
     "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey)":
         "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris)",
+    "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey), quick (100 epochs instead of 300)":
+        "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris), rápido (100 épocas en lugar de 300)",
     "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
         "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
+    "Training length: 6,000 and 12,000 epochs, quick (2 lengths instead of 4) (Font1, SGD + momentum)":
+        "Duración del entrenamiento: 6.000 y 12.000 épocas, rápido (2 duraciones en lugar de 4) (Font1, SGD + momento)",
     "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
         "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
-    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1)":
-        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
-    "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
-        "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
-    "seed-001 search: architectures x optimizers x learning rate on Font1 (Optuna TPE)":
-        "Búsqueda seed-001: arquitecturas x optimizadores x tasa de aprendizaje en Font1 (Optuna TPE)",
+    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1), 20 iterations":
+        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1), 20 iteraciones",
+    "seed-001: scipy.optimize vs Adam, 20 iterations, quick (1 seed instead of 3)":
+        "seed-001: scipy.optimize vs Adam, 20 iteraciones, rápido (1 semilla en lugar de 3)",
+    "seed-001: the report's architectures x SGD / momentum, per font (Font1, Font2, Font3)":
+        "seed-001: las arquitecturas del informe x SGD / momento, por fuente (Font1, Font2, Font3)",
+    "seed-001: the report's architectures per font, quick (momentum only)":
+        "seed-001: las arquitecturas del informe por fuente, rápido (solo con momento)",
+    "Training fraction: train on 30 / 50 / 70 % of the glyphs, measure on the rest (all 96 glyphs)":
+        "Fracción de entrenamiento: entrenar con el 30 / 50 / 70 % de los glifos y medir con el resto "
+        "(los 96 glifos)",
+    "seed-001 search: the report's architectures x SGD / momentum / Adam x learning rate on Font1 (Optuna TPE)":
+        "Búsqueda seed-001: las arquitecturas del informe x SGD / momento / Adam x tasa de aprendizaje en Font1 "
+        "(Optuna TPE)",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({
@@ -77,6 +91,10 @@ i18n.register({
     "{done}/{total} configs finished": "{done}/{total} configuraciones terminadas",
     "Done · {elapsed}": "Hecho · {elapsed}", "{runs} runs in {elapsed}": "{runs} ejecuciones en {elapsed}",
     "Finished: {runs} runs in {elapsed}.": "Terminado: {runs} ejecuciones en {elapsed}.",
+    "On noisy copies at its training level: {out:.2f} wrong pixels per sample after denoising, "
+    "{noisy:.2f} in the noisy input.":
+        "Con copias ruidosas a su nivel de entrenamiento: {out:.2f} píxeles mal por muestra tras eliminar el "
+        "ruido, {noisy:.2f} en la entrada ruidosa.",
     "Cancelled: {done} of {total} configs finished; the others are marked “not run”.":
         "Cancelado: {done} de {total} configuraciones terminaron; las demás figuran como “sin ejecutar”.",
     "Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.":
@@ -502,6 +520,10 @@ class ExperimentsPanel(QWidget):
             row = res.summary(best)
             parts.append(tr("Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.", index=best + 1,
                             label=row["label"], mean=row["final_max_wrong_mean"], std=row["final_max_wrong_std"]))
+            if "denoised_wrong_mean" in row:   # the max wrong above is clean-input reconstruction
+                parts.append(tr("On noisy copies at its training level: {out:.2f} wrong pixels per sample after "
+                                "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],
+                                noisy=row["noisy_input_wrong_mean"]))
         last = self._last_progress or {}
         if last.get("saved"):   # the folder's name; the whole path is in the tooltip
             parts.append(tr("Results saved in {path}", path=Path(last["saved"]).name))

@@ -428,6 +428,8 @@ class SweepEditor(QWidget):
                 row.deleteLater()
             self._marked.clear()
             self._base = sweep.base
+            # Kept as loaded (no widget): how a denoising sweep measures its noisy copies.
+            self._evaluate = sweep.evaluate.to_dict()
             self.name_edit.setText(sweep.name)
             for key, values in sweep.vary.items():
                 self.add_row(key, values, sweep.labels.get(key))
@@ -557,6 +559,8 @@ class SweepEditor(QWidget):
                "target_max_wrong": self.target_spin.value() if self.target_check.isChecked() else None}
         if labels:
             raw["labels"] = labels
+        if getattr(self, "_evaluate", None):
+            raw["evaluate"] = self._evaluate
         return raw, widgets, errors
 
     def _assess(self) -> tuple[Sweep | None, list[tuple[QWidget | None, ConfigError]]]:

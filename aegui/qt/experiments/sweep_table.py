@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
@@ -22,6 +23,10 @@ i18n.register({
     "Config": "Config.", "Max wrong": "Máx. mal", "Mean wrong": "Media mal", "Loss": "Pérdida",
     "Epochs to ≤{target}": "Épocas hasta ≤{target}", "Epochs to target": "Épocas hasta objetivo",
     "Reached": "Alcanzado", "s / run": "s / ejec.", "Runs": "Ejecuciones",
+    "Noisy input wrong": "Mal en la entrada ruidosa", "Denoised wrong": "Mal tras eliminar ruido",
+    "Held-out max wrong": "Máx. mal (reservados)", "Held-out mean wrong": "Media mal (reservados)",
+    "Clean-input reconstruction: for denoising see the noisy-input columns":
+        "Reconstrucción de entradas limpias: para el ruido vea las columnas de entrada ruidosa",
     "waiting": "en espera", "running…": "entrenando…", "not run": "sin ejecutar",
     "{done}/{total}, {diverged} diverged": "{done}/{total}, {diverged} divergieron",
     "Mean ± population std (ddof=0) over the runs where the value is defined":
@@ -66,7 +71,8 @@ class SweepTableModel(QAbstractTableModel):
         self.keys = list(sweep.vary) or ["label"]
         self.rows, self.running, self.finished = {}, set(), False
         self.columns = ([("index", "Config")] + [("value", k) for k in self.keys]
-                        + [("metric", m[0]) for m in METRIC_COLUMNS] + [("reached", ""), ("time", ""),
+                        + [("metric", m[0]) for m in METRIC_COLUMNS]
+                        + [("metric", name) for name in sweep_eval.metric_names(sweep)] + [("reached", ""), ("time", ""),
                                                                          ("runs", "")])
         self.endResetModel()
 
@@ -101,7 +107,11 @@ class SweepTableModel(QAbstractTableModel):
             if kind == "metric":
                 if key == "epochs_to_target" and target is not None:
                     return tr("Epochs to ≤{target}", target=target)
-                return tr(next(m[1] for m in METRIC_COLUMNS if m[0] == key))
+                fixed = next((m[1] for m in METRIC_COLUMNS if m[0] == key), None)
+                if fixed is not None:
+                    return tr(fixed)
+                base, _, level = sweep_eval.label(key).partition(" @ ")
+                return f"{tr(base)} @ {level}" if level else tr(base)
             return tr({"index": "Config", "reached": "Reached", "time": "s / run", "runs": "Runs"}[kind])
         if role == Qt.ItemDataRole.ToolTipRole:
             if kind == "value":
@@ -109,6 +119,9 @@ class SweepTableModel(QAbstractTableModel):
             if kind == "metric" and key == "epochs_to_target":
                 return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
                         if target is not None else tr("No target was set for this sweep"))
+            if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
+                    sweep_eval.metric_names(self.sweep):
+                return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
             if kind == "metric":
                 return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
             if kind == "time":
@@ -170,7 +183,7 @@ class SweepTableModel(QAbstractTableModel):
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
             if sort:
                 return mean if math.isfinite(mean) else None
-            fmt = next(m for m in METRIC_COLUMNS if m[0] == key)
+            fmt = next((m for m in METRIC_COLUMNS if m[0] == key), (key, "", ".2f", ".2f"))
             return mean_std_text(mean, std, fmt[2], fmt[3])
         if kind == "reached":
             n = row["reached_target"]

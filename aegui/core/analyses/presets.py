@@ -1,0 +1,66 @@
+"""The shipped experiment presets (resources/sweeps and resources/analyses) with what each states
+about itself: a description (which report it reproduces and how faithfully) and its time on 2
+CPU cores (`time_2cores_s`). bench/preset_times.py runs them against those times and
+docs/make_report_table.py runs them for the report table."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    path: Path
+    kind: str                  # "sweep", "denoising_curve" or "probe"
+    name: str
+    description: str
+    time_2cores_s: float | None
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def quick(self) -> bool:
+        return self.stem.endswith("-quick")
+
+
+def preset_files(root: Path | None = None) -> list[Path]:
+    if root is None:
+        from aegui.core.files.paths import resources_dir
+        root = resources_dir()
+    return sorted((root / "sweeps").glob("*.json")) + sorted((root / "analyses").glob("*.json"))
+
+
+def read_preset(path: Path) -> PresetInfo:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    kind = raw.get("analysis", "sweep")
+    return PresetInfo(Path(path), kind, str(raw.get("name", Path(path).stem)), str(raw.get("description", "")),
+                      raw.get("time_2cores_s"))
+
+
+def list_presets(root: Path | None = None) -> list[PresetInfo]:
+    return [read_preset(p) for p in preset_files(root)]
+
+
+def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None = None):
+    """(seconds, result): a SweepResult, CurveResult or ProbeRun. `epochs` / `seeds` shorten a
+    sweep (the CLI's --epochs / --seeds), for tests only."""
+    start = time.perf_counter()
+    if info.kind == "sweep":
+        from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides
+        sweep = load_sweep(info.path)
+        if epochs is not None or seeds is not None:
+            sweep = with_overrides(sweep, epochs=epochs, seeds=seeds)
+        result = SweepRunner(sweep).run()
+    elif info.kind == "denoising_curve":
+        from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
+        result = DenoiseCurveJob(load_spec(info.path)).run()
+    elif info.kind == "probe":
+        from aegui.core.analyses.probe import ProbeRunJob, load_spec as load_probe
+        result = ProbeRunJob(load_probe(info.path)).run()
+    else:
+        raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
+    return time.perf_counter() - start, result

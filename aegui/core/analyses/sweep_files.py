@@ -1,0 +1,113 @@
+"""A sweep's results on disk: results.csv (mean and population std per config), runs.csv,
+curves.csv, histories.csv and sweep.json, with the versions that produced them."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from aegui.core.analyses import sweep_eval
+from aegui.core.analyses.sweep import COLUMN_DOCS, SweepResult, _jsonable
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return "" if not math.isfinite(value) else repr(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _csv(path: Path, header: list[str], rows: list[dict]) -> None:
+    from aegui.core.files.atomic import atomic_write_text
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in header})
+    atomic_write_text(path, buf.getvalue())
+
+
+RESULT_COLUMNS = ["config", "label"]   # + varied fields, then:
+RESULT_STATS = ["group", "n_runs", "n_diverged",
+                "final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_mean_wrong_std",
+                "final_loss_mean", "final_loss_std", "epochs_to_target_mean", "epochs_to_target_std",
+                "reached_target", "seconds_mean", "seconds_std"]
+RUN_COLUMNS = ["run", "config", "label", "group", "seed", "learning_rate", "init", "final_loss",
+               "final_max_wrong", "final_mean_wrong", "epochs_to_target", "epochs", "diverged", "seconds",
+               "group_seconds"]
+CURVE_COLUMNS = ["config", "label", "epoch", "n_runs", "loss_mean", "loss_std", "max_wrong_mean",
+                 "max_wrong_std", "mean_wrong_mean", "mean_wrong_std"]
+HISTORY_COLUMNS = ["run", "config", "seed", "epoch", "loss", "max_wrong", "mean_wrong"]
+
+
+def versions() -> dict:
+    import aegui
+    out = {"aegui": aegui.__version__, "python": platform.python_version(), "numpy": np.__version__,
+           "platform": platform.platform()}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        out["torch"] = torch.__version__
+    return out
+
+
+def write_results(result: SweepResult, out_dir) -> Path:
+    """results.csv, runs.csv, curves.csv, histories.csv and sweep.json in out_dir (created)."""
+    from aegui.core.files.atomic import atomic_write_text
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sweep = result.sweep
+    labels = {c.index: c.label for c in result.configs}
+    names = sweep_eval.metric_names(sweep)
+    _csv(out / "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS
+         + [f"{m}_{s}" for m in names for s in ("mean", "std")], result.summaries())
+    _csv(out / "runs.csv", RUN_COLUMNS + names, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
+                                                  "label": labels[r.config], **r.extra} for r in result.runs])
+    curve_rows = []
+    for c in result.configs_done:
+        cv = result.curves(c)
+        for j, epoch in enumerate(cv["epoch"]):
+            curve_rows.append({"config": c, "label": labels[c], "epoch": int(epoch),
+                               **{k: cv[k][j] for k in CURVE_COLUMNS[3:]}})
+    _csv(out / "curves.csv", CURVE_COLUMNS, curve_rows)
+    hist_rows = []
+    for r in result.runs:
+        for j, epoch in enumerate(r.history_epochs):
+            hist_rows.append({"run": r.run, "config": r.config, "seed": r.seed, "epoch": int(epoch),
+                              "loss": r.history_loss[j], "max_wrong": int(r.history_max_wrong[j]),
+                              "mean_wrong": r.history_mean_wrong[j]})
+    _csv(out / "histories.csv", HISTORY_COLUMNS, hist_rows)
+    best = result.best_config()
+    meta = {
+        "sweep": sweep.to_dict(inline_base=True),
+        "base_path": sweep.base_path,
+        "target_max_wrong": sweep.target,
+        "configs": [{"index": c.index, "label": c.label,
+                     "values": {k: _jsonable(v) for k, v in c.values.items()}} for c in result.configs],
+        "groups": [{"index": g.index, "configs": list(g.configs), "runs": g.k,
+                    "seconds": round(result.group_seconds[g.index], 4) if g.index in result.group_seconds else None}
+                   for g in result.groups],
+        "configs_done": result.configs_done,
+        "incomplete_configs": result.incomplete_configs,
+        "runs_done": len(result.runs),
+        "runs_total": sum(g.k for g in result.groups),
+        "cancelled": result.cancelled,
+        "cancelled_group": result.cancelled_group,
+        "best_config": best,
+        "started": result.started,
+        "seconds": round(result.seconds, 4),
+        "device": result.device,
+        "columns": {**COLUMN_DOCS, **{m: sweep_eval.describe(m) for m in names}},
+        "versions": versions(),
+    }
+    atomic_write_text(out / "sweep.json", json.dumps(meta, indent=2) + "\n")
+    return out

@@ -1,0 +1,83 @@
+"""Student configs as the course's reports wrote them (issue 17, finding 4)."""
+import json
+
+import pytest
+
+from aegui.core.config.experiment import ConfigError
+from aegui.core.config.load import experiment_from_json
+
+# The flat file of one report: its loss is named "cross_entropy_loss".
+FLAT_REPORT = {"layers": [35, 25, 17, 2, 17, 25, 35], "activation_fn": "tanh", "learning_rate": 0.001,
+               "epochs": 3000, "loss_function": "cross_entropy_loss", "optimizer": "adam", "n_runs": 5}
+# The nested VAE file of another: layer objects {units, activation}, a latent size apart.
+NESTED_VAE = {
+    "model": {"type": "vae", "input_dim": 35, "latent_dim": 2,
+              "encoder_layers": [{"units": 25, "activation": "relu"}, {"units": 12, "activation": "relu"}],
+              "decoder_layers": [{"units": 12, "activation": "relu"}, {"units": 25, "activation": "relu"},
+                                 {"units": 35, "activation": "sigmoid"}]},
+    "training": {"optimizer": {"type": "adam", "learning_rate": 0.002}, "epochs": 400, "batch_size": 8,
+                 "loss": "binary_crossentropy", "beta": 0.5},
+}
+
+
+def load(raw):
+    return experiment_from_json(json.dumps(raw), "report.json")
+
+
+def test_the_flat_report_file_is_read():
+    exp, notes = load(FLAT_REPORT)
+    assert exp.train.loss == "bce" and exp.model.hidden_activation == "tanh"
+    assert exp.model.layers == (35, 25, 17, 2, 17, 25, 35)
+    assert (exp.train.epochs, exp.train.seeds, exp.train.learning_rate) == (3000, 5, 0.001)
+    assert not any("ignored" in n for n in notes)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("cross_entropy_loss", "bce"), ("binary_crossentropy", "bce"), ("BCELoss", "bce"),
+    ("binary_cross_entropy_loss", "bce"), ("mse_loss", "mse"), ("MSELoss", "mse"), ("squared_error", "mse"),
+])
+def test_loss_names_the_reports_use(name, expected):
+    exp, _ = load({"layers": [35, 10, 2, 10, 35], "loss": name})
+    assert exp.train.loss == expected
+
+
+def test_the_nested_vae_file_with_layer_objects_is_read():
+    exp, notes = load(NESTED_VAE)
+    m, t = exp.model, exp.train
+    assert m.kind == "vae" and m.full_layers == (35, 25, 12, 2, 12, 25, 35)
+    assert m.hidden_activation == "relu" and m.output_activation == "sigmoid"
+    assert (t.optimizer, t.learning_rate, t.epochs, t.batch_size, t.loss) == ("adam", 0.002, 400, 8, "bce")
+    assert m.beta == 0.5
+
+
+def test_layer_objects_in_a_flat_layer_list_and_an_encoder_ending_in_the_code():
+    exp, _ = load({"layers": [{"units": 35}, {"units": 20, "activation": "elu"}, {"units": 2},
+                              {"units": 20, "activation": "elu"}, {"units": 35, "activation": "sigmoid"}]})
+    assert exp.model.layers == (35, 20, 2, 20, 35) and exp.model.hidden_activation == "elu"
+    exp, _ = load({"encoder_layers": [{"units": 20, "activation": "tanh"}, {"units": 3, "activation": "linear"}]})
+    assert exp.model.full_layers == (35, 20, 3, 20, 35)
+    assert exp.model.hidden_activation == "tanh" and exp.model.latent_activation == "identity"
+
+
+def test_activation_and_optimizer_objects():
+    exp, notes = load({"layers": [35, 10, 2, 10, 35], "activation": {"hidden": "relu", "output": "sigmoid"},
+                       "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9}})
+    assert exp.model.hidden_activation == "relu"
+    assert (exp.train.optimizer, exp.train.learning_rate, exp.train.momentum) == ("momentum", 0.05, 0.9)
+
+
+@pytest.mark.parametrize("raw, field, shows", [
+    ({"encoder_layers": [{"neuronas": 25}], "latent_dim": 2}, "encoder_layers[0]", '{"units": 25'),
+    ({"model": {"encoder_layers": "25,10", "latent_dim": 2}}, "model.encoder_layers", '{"units": 25'),
+    ({"layers": [35, {"units": -3}, 35]}, "layers[1]", "[25, 10]"),
+    ({"optimizer": {"lr": 0.1}}, "optimizer", '{"type": "adam"'),
+    ({"training": {"epochs": "many"}}, "training.epochs", "a whole number"),
+    ({"learning_rate": [0.1]}, "learning_rate", "a number such as 0.01"),
+    ({"optimizer": "sgd", "momentum": [0.9]}, "momentum", "a number such as 0.01"),
+])
+def test_an_unknown_shape_names_the_key_and_shows_the_accepted_form(raw, field, shows):
+    with pytest.raises(ConfigError) as e:
+        load(raw)
+    assert e.value.field == field, str(e.value)
+    assert shows in e.value.problem
+    assert "wrong type" not in str(e.value)
