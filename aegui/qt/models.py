@@ -26,6 +26,7 @@ class ModelEntry:
     dirty: bool = False            # trained here and not saved by the user yet
     history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
     _shown: object = field(default=None, repr=False, compare=False)
+    _familiarity: object = field(default=None, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -51,6 +52,18 @@ class ModelEntry:
         from aegui.core.models import latent
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
+
+    def familiarity(self):
+        """How far from its training set a drawn glyph may be (aegui.core.models.familiarity);
+        None for models of other shapes than 5x7 glyphs."""
+        from aegui.core.data.dataset import GLYPH_SHAPE
+        if self.shape != GLYPH_SHAPE:
+            return None
+        if self._familiarity is None or self._familiarity[0] is not self.model:
+            from aegui.core.models.familiarity import familiarity
+            self._familiarity = (self.model, familiarity(self.reconstructor(), self.dataset.x,
+                                                         self.experiment.augment))
+        return self._familiarity[1]
 
     def codes(self) -> np.ndarray:
         """Codes of the shown samples."""
