@@ -378,7 +378,8 @@ class MainWindow(QMainWindow):
         self.entries.extend(result["entries"])
         self._fill_combo()
         if self.entries:
-            self.set_current(self.entries[-1] if len(self.entries) > 2 else self.entries[0])
+            extra = len(self.entries) > result.get("demo_count", 2)   # the last session's model
+            self.set_current(self.entries[-1] if extra else self.entries[0])
             denoisers = [e for e in self.entries if e.experiment.model.kind == "dae"]
             if denoisers and self.current.experiment.model.kind != "dae":
                 self.editor_entry = denoisers[0]

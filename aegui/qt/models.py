@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEMO_MODELS = ("font3-ae2d", "font3-dae")
+# The first denoiser here is the pixel editor's model: the general one denoises letters of any
+# 5x7 font (docs/general-denoiser.md), where font3-dae snaps everything to a Font3 glyph.
+DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae")
 # Samples the panels show of a big set (latent codes, reconstructions), spread evenly over it:
 # encoding all 60 000 MNIST digits at every training snapshot would stall the GUI thread.
 SHOWN_MAX = 1000
@@ -103,6 +105,7 @@ def load_startup(extra_paths=()) -> dict:
             entries.append(entry)
         except Exception as e:   # noqa: BLE001 - a broken demo must not stop the app
             problems.append(str(e))
+    demo_count = len(entries)
     for path in extra_paths:
         try:
             entries.append(open_model(path))
@@ -113,7 +116,7 @@ def load_startup(extra_paths=()) -> dict:
                ("cpu", "CPU")]
     if cuda:
         devices.append(("cuda", f"CUDA: {torch.cuda.get_device_name(0)}"))
-    return {"entries": entries, "problems": problems, "devices": devices,
+    return {"entries": entries, "demo_count": demo_count, "problems": problems, "devices": devices,
             "device_name": torch.cuda.get_device_name(0) if cuda else "CPU",
             "torch": torch.__version__}
 

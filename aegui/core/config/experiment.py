@@ -40,6 +40,7 @@ COLORS = ("gray", "rgb", "rgba")
 EMOJI_SIZES = (16, 32, 64)
 IMAGE_SIZE_RANGE = (4, 256)             # folder images are resized to size x size
 MAX_VAL_SPLIT = 0.5
+MAX_AUGMENT_COPIES = 256
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class AugmentConfig:
     thicken: float = 0.15                 # ... that its strokes get one pixel bolder
     thin: float = 0.15                    # ... that two-pixel-wide vertical strokes get thinner
     distort: float = 0.3                  # ... of an italic shear or a stroke end cut / grown
+    splice: float = 0.0                   # ... that it is replaced by the top / left of it over another's rest
+    strokes: float = 0.0                  # ... that it is replaced by a few random connected pen strokes
+    copies: int = 1                       # augmented copies of every glyph per epoch
     noise_kinds: tuple[str, ...] = ()     # denoising: each sample draws one ( () = noise.kind )
     noise_levels: tuple[float, ...] = ()  # [low, high]: each sample's level ( () = noise.level )
 
@@ -255,10 +259,12 @@ def validate(exp: Experiment) -> None:
 def validate_augment(exp: Experiment) -> None:
     a = exp.augment
     _check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {a.enabled!r}")
-    for name in ("shift", "thicken", "thin", "distort"):
+    for name in ("shift", "thicken", "thin", "distort", "splice", "strokes"):
         v = getattr(a, name)
         _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, f"augment.{name}",
                f"must be a probability from 0 to 1, got {v!r}")
+    _check(_whole(a.copies) and 1 <= a.copies <= MAX_AUGMENT_COPIES, "augment.copies",
+           f"must be a whole number from 1 to {MAX_AUGMENT_COPIES}, got {a.copies!r}")
     _check(isinstance(a.noise_kinds, tuple), "augment.noise_kinds",
            f"must be a list of noise types, got {a.noise_kinds!r}")
     for i, kind in enumerate(a.noise_kinds):

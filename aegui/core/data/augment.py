@@ -117,12 +117,59 @@ def distort(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.
     return out
 
 
+def splice(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A new letter-like shape: the top rows of one glyph over the bottom rows of another (or the
+    left columns of one beside the right columns of another), cut at a random row / column."""
+    out = img.copy()
+    n = len(img)
+    other = img[rng.integers(0, n, n)]
+    vertical = rng.random(n) < 0.5
+    rows = rng.integers(2, 6, n)[:, None, None]
+    cols = rng.integers(2, 4, n)[:, None, None]
+    top = np.arange(ROWS)[None, :, None] < rows
+    left = np.arange(COLS)[None, None, :] < cols
+    keep = np.where(vertical[:, None, None], top, left)
+    mixed = np.where(keep, img, other)
+    out[which] = mixed[which]
+    return out
+
+
+def _line(a, b) -> list[tuple[int, int]]:
+    n = max(abs(b[0] - a[0]), abs(b[1] - a[1]), 1)
+    return [(round(a[0] + (b[0] - a[0]) * t / n), round(a[1] + (b[1] - a[1]) * t / n)) for t in range(n + 1)]
+
+
+def strokes(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Replace the chosen glyphs by 2-4 connected pen strokes (straight lines between points of
+    the grid, each starting where the last ended or on it): letter-like shapes no font has."""
+    out = img.copy()
+    for i in np.flatnonzero(which):
+        g = np.zeros((ROWS, COLS), bool)
+        p = (int(rng.integers(0, ROWS)), int(rng.integers(0, COLS)))
+        for _ in range(int(rng.integers(2, 5))):
+            if g.any() and rng.random() < 0.5:
+                ys, xs = np.nonzero(g)
+                j = int(rng.integers(0, len(ys)))
+                p = (int(ys[j]), int(xs[j]))
+            q = (int(rng.integers(0, ROWS)), int(rng.integers(0, COLS)))
+            for r, c in _line(p, q):
+                g[r, c] = True
+            p = q
+        out[i] = g
+    return out
+
+
 def augment(x: np.ndarray, rng: np.random.Generator, shift_p: float = 0.5, thicken_p: float = 0.15,
-            thin_p: float = 0.15, distort_p: float = 0.3) -> np.ndarray:
+            thin_p: float = 0.15, distort_p: float = 0.3, splice_p: float = 0.0,
+            strokes_p: float = 0.0) -> np.ndarray:
     """Augmented copies [N, 35] float32 (0 / 1) of glyphs x [N, 35]; each change is applied to
-    each glyph with its probability, in the order thicken, thin, distort, shift."""
+    each glyph with its probability, in the order splice, strokes, thicken, thin, distort, shift."""
     img = _bool(x)
     n = len(img)
+    if splice_p:
+        img = splice(img, rng.random(n) < splice_p, rng)
+    if strokes_p:
+        img = strokes(img, rng.random(n) < strokes_p, rng)
     if thicken_p:
         img = thicken(img, rng.random(n) < thicken_p)
     if thin_p:
@@ -181,9 +228,15 @@ class Augmenter:
                               f"{data.name} holds {shape} samples; set augment.enabled to false")
         return cls(data.x, exp.augment, exp.noise, exp.model.kind == "dae")
 
+    @property
+    def rows(self) -> int:
+        """Training rows per epoch."""
+        return len(self.x) * self.aug.copies
+
     def pairs(self, rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
         a = self.aug
-        clean = augment(self.x, rng, a.shift, a.thicken, a.thin, a.distort)
+        x = np.repeat(self.x, a.copies, axis=0) if a.copies > 1 else self.x
+        clean = augment(x, rng, a.shift, a.thicken, a.thin, a.distort, a.splice, a.strokes)
         if not self.denoise:
             return clean, clean
         noisy = mixed_noise(np.broadcast_to(clean, (k, *clean.shape)), self.kinds, self.levels, rng)

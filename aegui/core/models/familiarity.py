@@ -5,8 +5,11 @@ exactly; one it never saw anything like comes out changed, snapped towards a kno
 The measure is the reconstruction error of the clean glyph: the summed squared difference
 between the glyph (0 / 1 pixels) and the model's output, so a fully wrong pixel counts 1. The
 limit comes from the training set: the 99th percentile of that error over the training glyphs,
-and over seeded augmented copies of them when the model was trained with augmentation, but at
-least MIN_LIMIT (so outputs a hair off 0 / 1 do not count). Numpy in, numpy out.
+and over seeded augmented copies of them (1-px shifts, bolder / thinner strokes, small
+distortions) when the model was trained with augmentation, but at least MIN_LIMIT (so outputs a
+hair off 0 / 1 do not count). Spliced glyphs and random pen strokes, which a general denoiser also
+trains on to learn strokes in general, do not count: they are not letters it should know.
+Numpy in, numpy out.
 """
 from __future__ import annotations
 

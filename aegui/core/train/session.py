@@ -202,7 +202,7 @@ class TrainingSession:
         # The batch order is drawn on the CPU, which a CUDA generator cannot do.
         order_gen = gen if self.device.type == "cpu" else torch.Generator().manual_seed(t.seed)
         xin, target = self._training_pairs(rng)
-        n = xin.shape[-2]
+        n = xin.shape[-2] if self.augmenter is None else self.augmenter.rows
         bs = t.batch_size if 0 < t.batch_size < n else n
         full_batch = bs == n
         deterministic = spec.kind not in ("vae", "dae") and self.augmenter is None

@@ -1101,6 +1101,8 @@ class ModelBuilder(QWidget):
                 check_every=self.check_every_spin.value()),
             noise=NoiseConfig(kind=self.noise_kind_combo.currentData(), level=level,
                               mode=self.noise_mode_combo.currentData(), copies=self.noise_copies_spin.value()),
+            # No fields of its own: a loaded config's augmentation is kept while the data are glyphs.
+            augment=base.augment if data.source == "font" else C.AugmentConfig(),
         )
         errors += [e for e in self._builder_checks(exp, latent_at) if e.field not in {x.field for x in errors}]
         try:
