@@ -143,3 +143,18 @@ def test_a_session_refuses_augmentation_of_samples_that_are_not_glyphs():
     data = Dataset("squares", np.zeros((3, 16), np.float32), ["a", "b", "c"], (4, 4))
     with pytest.raises(ConfigError, match="5x7"):
         TrainingSession(exp, data)
+
+
+def test_splice_strokes_and_keep(glyphs):
+    x = glyphs.x
+    rng = np.random.default_rng(2)
+    assert np.array_equal(A.augment(x, rng, 1, 1, 1, 1, 1, 1, keep_p=1.0), x)     # all kept as they are
+    drawn = A.augment(x, rng, 0, 0, 0, 0, strokes_p=1.0)
+    assert _binary_5x7(drawn) and (drawn.sum(1) >= 2).all()
+    assert not any((d == g).all() for d in drawn[:20] for g in x)                  # shapes no font has
+    spliced = A.augment(x, rng, 0, 0, 0, 0, splice_p=1.0).reshape(-1, 7, 5)
+    whole = x.reshape(-1, 7, 5)
+    # Every spliced glyph takes its rows (or columns) from glyphs of the set.
+    top_ok = [any((s[:2] == g[:2]).all() for g in whole) or any((s[:, :2] == g[:, :2]).all() for g in whole)
+              for s in spliced]
+    assert all(top_ok)

@@ -119,6 +119,7 @@ class AugmentConfig:
     distort: float = 0.3                  # ... of an italic shear or a stroke end cut / grown
     splice: float = 0.0                   # ... that it is replaced by the top / left of it over another's rest
     strokes: float = 0.0                  # ... that it is replaced by a few random connected pen strokes
+    keep: float = 0.0                     # share of the glyphs left as they are (noise still applies)
     copies: int = 1                       # augmented copies of every glyph per epoch
     noise_kinds: tuple[str, ...] = ()     # denoising: each sample draws one ( () = noise.kind )
     noise_levels: tuple[float, ...] = ()  # [low, high]: each sample's level ( () = noise.level )
@@ -259,7 +260,7 @@ def validate(exp: Experiment) -> None:
 def validate_augment(exp: Experiment) -> None:
     a = exp.augment
     _check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {a.enabled!r}")
-    for name in ("shift", "thicken", "thin", "distort", "splice", "strokes"):
+    for name in ("shift", "thicken", "thin", "distort", "splice", "strokes", "keep"):
         v = getattr(a, name)
         _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, f"augment.{name}",
                f"must be a probability from 0 to 1, got {v!r}")

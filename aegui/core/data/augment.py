@@ -161,23 +161,25 @@ def strokes(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.
 
 def augment(x: np.ndarray, rng: np.random.Generator, shift_p: float = 0.5, thicken_p: float = 0.15,
             thin_p: float = 0.15, distort_p: float = 0.3, splice_p: float = 0.0,
-            strokes_p: float = 0.0) -> np.ndarray:
+            strokes_p: float = 0.0, keep_p: float = 0.0) -> np.ndarray:
     """Augmented copies [N, 35] float32 (0 / 1) of glyphs x [N, 35]; each change is applied to
-    each glyph with its probability, in the order splice, strokes, thicken, thin, distort, shift."""
+    each glyph with its probability, in the order splice, strokes, thicken, thin, distort, shift,
+    except for a share `keep_p` of the glyphs, left as they are."""
     img = _bool(x)
     n = len(img)
+    free = rng.random(n) >= keep_p if keep_p else np.ones(n, bool)
     if splice_p:
-        img = splice(img, rng.random(n) < splice_p, rng)
+        img = splice(img, free & (rng.random(n) < splice_p), rng)
     if strokes_p:
-        img = strokes(img, rng.random(n) < strokes_p, rng)
+        img = strokes(img, free & (rng.random(n) < strokes_p), rng)
     if thicken_p:
-        img = thicken(img, rng.random(n) < thicken_p)
+        img = thicken(img, free & (rng.random(n) < thicken_p))
     if thin_p:
-        img = thin(img, rng.random(n) < thin_p)
+        img = thin(img, free & (rng.random(n) < thin_p))
     if distort_p:
-        img = distort(img, rng.random(n) < distort_p, rng)
+        img = distort(img, free & (rng.random(n) < distort_p), rng)
     if shift_p:
-        img = shift(img, rng.random(n) < shift_p, rng)
+        img = shift(img, free & (rng.random(n) < shift_p), rng)
     return img.reshape(n, ROWS * COLS).astype(np.float32)
 
 
@@ -236,7 +238,7 @@ class Augmenter:
     def pairs(self, rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
         a = self.aug
         x = np.repeat(self.x, a.copies, axis=0) if a.copies > 1 else self.x
-        clean = augment(x, rng, a.shift, a.thicken, a.thin, a.distort, a.splice, a.strokes)
+        clean = augment(x, rng, a.shift, a.thicken, a.thin, a.distort, a.splice, a.strokes, a.keep)
         if not self.denoise:
             return clean, clean
         noisy = mixed_noise(np.broadcast_to(clean, (k, *clean.shape)), self.kinds, self.levels, rng)
