@@ -623,7 +623,7 @@ class ModelBuilder(QWidget):
         self._row(form, "model.channels", self.channels_editor)
         self.encoder_editor = LayerListEditor()
         self._row(form, "model.encoder", self.encoder_editor, is_field=False)
-        self.latent_spin = self._spin(1, 128)
+        self.latent_spin = self._spin(1, 1024)   # wide denoisers (general-5x7-dae: 256) have no narrow code
         self._tips[self.latent_spin] = TIPS["model.latent"]
         self.mirror_check = QCheckBox()
         self._text(self.mirror_check.setText, "Mirror decoder")
