@@ -28,6 +28,11 @@ def add_parsers(sub) -> None:
     c.add_argument("--seeds", type=int, help="override the number of seeds trained")
     c.add_argument("--epochs", type=int, help="override the training epochs")
     c.add_argument("--repeats", type=int, help="noisy copies of every sample per kind, level and seed")
+    c.add_argument("--leave-out", metavar="FONT", help="held out: train on the other fonts of the font file, "
+                   "measure on this one (e.g. Font3)")
+    c.add_argument("--test-on", metavar="FILE.h", help="measure on this font.h (your own letters) instead of "
+                   "the training data")
+    c.add_argument("--font", help="with --test-on: comma-separated arrays of the file (default: all)")
     c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
 
     e = sub.add_parser("embed", help="AE latent vs PCA vs t-SNE per font: PNG + CSV",
@@ -151,13 +156,19 @@ def cmd_denoise_curve(args) -> int:
         spec = load_spec(paths[0])
     else:
         raise UserError("give one denoising-curve JSON, or one or more trained model folders")
-    changes = {k: v for k, v in (("seeds", args.seeds), ("epochs", args.epochs), ("repeats", args.repeats))
-               if v is not None}
+    changes = {k: v for k, v in (("seeds", args.seeds), ("epochs", args.epochs), ("repeats", args.repeats),
+                                 ("leave_out", args.leave_out), ("test_on", args.test_on)) if v is not None}
+    if args.font:
+        if not args.test_on:
+            raise UserError("--font names arrays of --test-on FILE.h; give --test-on too")
+        changes["test_fonts"] = tuple(f.strip() for f in args.font.split(",") if f.strip())
     if changes:
         if spec.model_paths and ("seeds" in changes or "epochs" in changes):
             raise UserError("--seeds and --epochs apply when the spec trains its models; it lists trained ones")
         spec = replace(spec, **changes).validate()
     job = DenoiseCurveJob(spec)
+    if job.test_data is not job.data and not args.quiet:
+        print(f"aegui: measuring on {job.test_data.name}: {len(job.test_data)} glyphs", file=sys.stderr)
     if not args.quiet:
         how = f"training {spec.seeds} seeds of {job.experiment.name}" if job.experiment else \
             f"{len(job.models)} trained models"

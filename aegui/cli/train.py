@@ -25,6 +25,8 @@ def add_parsers(sub) -> None:
     t.add_argument("config", help="config JSON, e.g. resources/presets/font3-ae2d.json")
     t.add_argument("--dataset", help="data to train on instead of the config's data.path: a font.h, "
                    "a folder of pictures or an IDX images file, as the config's data.source reads")
+    t.add_argument("--font", help="fonts: comma-separated arrays of the font file to train on (default: the "
+                   "config's data.fonts, or all arrays of --dataset when those are not in it)")
     t.add_argument("--out", help="output folder (default: runs/<config name>)")
     t.add_argument("--seeds", type=_seeds, help="models trained together; the best is kept. 'auto': as "
                    "many as fit in half the GPU's free memory (on a CPU, the config's)")
@@ -39,6 +41,8 @@ def add_parsers(sub) -> None:
     e.add_argument("model", help="model folder (or its .json / .safetensors)")
     e.add_argument("--dataset", help="data to evaluate on instead of the model's own: a font.h, a folder "
                    "of pictures or an IDX images file, as the model's data.source reads")
+    e.add_argument("--font", help="fonts: comma-separated arrays of the font file to evaluate on (default: "
+                   "the model's, or all arrays of --dataset when the model's are not in it)")
     e.add_argument("--noise", choices=("salt_pepper", "bit_flip", "gaussian"), help="corrupt inputs first")
     e.add_argument("--level", type=parse_level, default=0.1, help="noise level: 0.1 or 10%% (default 0.1)")
     e.add_argument("--repeats", type=int, default=10, help="noisy copies per glyph (default 10)")
@@ -88,6 +92,26 @@ def _dataset_override(exp, path) -> dict:
     return {"path": str(Path(path).expanduser().resolve())}
 
 
+def _font_choice(fonts, font_arg, path, what: str) -> tuple[tuple[str, ...], str | None]:
+    """The arrays to read: --font, else `fonts` when the file has them all, else all of the
+    file's arrays; and a note to print when the last happened."""
+    from aegui.core.data.datasets import load_fonts
+    if font_arg is not None:
+        chosen = tuple(f.strip() for f in font_arg.split(",") if f.strip())
+        if not chosen:
+            raise UserError("--font: name at least one array of the font file, e.g. --font Font3")
+        return chosen, None
+    if not path or [f.lower() for f in fonts] == ["all"]:
+        return tuple(fonts), None
+    names = [f.name for f in load_fonts(Path(path).expanduser())]
+    have = {n.lower() for n in names}
+    missing = [f for f in fonts if f.lower() not in have]
+    if not missing:
+        return tuple(fonts), None
+    return ("all",), (f"{', '.join(repr(m) for m in missing)} is not in {Path(path).name}; {what} all of its "
+                      f"arrays ({', '.join(names)}); pick some with --font")
+
+
 def _loading(quiet: bool):
     """progress(done, total) for a folder of pictures: a counter on a terminal."""
     if quiet or not sys.stderr.isatty():
@@ -118,7 +142,17 @@ def cmd_train(args) -> int:
     seeds = None if args.seeds == "auto" else args.seeds
     train = {k: v for k, v in (("seeds", seeds), ("epochs", args.epochs), ("seed", args.seed),
                                ("device", args.device), ("precision", args.precision)) if v is not None}
-    exp = with_changes(exp, train=train, data=_dataset_override(exp, args.dataset))
+    data = _dataset_override(exp, args.dataset)
+    if exp.data.source == "font" and (args.dataset or args.font):
+        fonts, note = _font_choice(exp.data.fonts, args.font, args.dataset, "training on")
+        data["fonts"] = fonts
+        if note:
+            print(f"aegui: note: {note}", file=sys.stderr)
+        if fonts != tuple(exp.data.fonts):
+            data["chars"] = ""      # the config's characters may not exist in other arrays
+    elif args.font:
+        raise UserError(f"--font: data.source is {exp.data.source!r}; --font picks arrays of a font file")
+    exp = with_changes(exp, train=train, data=data)
     dataset, val = load_split(exp.data, _loading(args.quiet))
     for warning in dataset.warnings:
         print(f"aegui: note: {warning}", file=sys.stderr)
@@ -185,8 +219,14 @@ def cmd_eval(args) -> int:
     from aegui.core.data.noise import apply_noise
 
     model, exp, meta = load_model_dir(args.model)
-    if args.dataset and exp.data.source == "font":
-        data = font_dataset(exp.data.fonts, exp.data.chars, args.dataset)
+    if exp.data.source == "font" and (args.dataset or args.font):
+        fonts, note = _font_choice(exp.data.fonts, args.font, args.dataset, "evaluating on")
+        if note:
+            print(f"aegui: note: {note}", file=sys.stderr)
+        chars = exp.data.chars if fonts == tuple(exp.data.fonts) else ""
+        data = font_dataset(fonts, chars, args.dataset or exp.data.path or None)
+    elif args.font:
+        raise UserError(f"--font: the model reads {exp.data.source!r} data; --font picks arrays of a font file")
     else:
         data = from_config(replace(exp.data, **_dataset_override(exp, args.dataset)))
     if data.dim != model.input_dim:
@@ -215,7 +255,7 @@ def cmd_eval(args) -> int:
             line += f"  {noisy_wrong[i].mean():5.2f}"
         print(line)
     result = {"max_wrong_pixels": int(wrong.max()), "mean_wrong_pixels": round(float(wrong.mean()), 4),
-              "glyphs": len(data), "noise": args.noise or "none",
+              "glyphs": len(data), "dataset": data.name, "noise": args.noise or "none",
               "level": args.level if args.noise else 0.0, "repeats": reps,
               "wrong_per_glyph": {lab: round(float(per_glyph[i].mean()), 3) for i, lab in enumerate(data.labels)}}
     if noisy_wrong is not None:

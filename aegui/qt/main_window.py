@@ -253,7 +253,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.entries.extend(result["entries"])
         self._fill_combo()
         if self.entries:
-            self.set_current(self.entries[-1] if len(self.entries) > 2 else self.entries[0])
+            extra = len(self.entries) > result.get("demo_count", 2)   # the last session's model
+            self.set_current(self.entries[-1] if extra else self.entries[0])
             denoisers = [e for e in self.entries if e.experiment.model.kind == "dae"]
             if denoisers and self.current.experiment.model.kind != "dae":
                 self.editor_entry = denoisers[0]
@@ -310,7 +311,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         entry = self.editor_entry or self.current
         if entry is None or entry.shape != GLYPH_SHAPE:
             return   # an image model on the canvas: the editor keeps the glyph model it had
-        self.editor.set_reconstruct(entry.reconstructor())
+        self.editor.set_reconstruct(entry.reconstructor(), entry.familiarity())
         if self._editor_dataset is not entry.dataset:
             self._editor_dataset = entry.dataset
             self.editor.set_dataset(entry.dataset.labels, entry.dataset.x)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEMO_MODELS = ("font3-ae2d", "font3-dae")
+# The first denoiser here is the pixel editor's model: the general one denoises letters of any
+# 5x7 font (docs/general-denoiser.md), where font3-dae snaps everything to a Font3 glyph.
+DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae")
 # Samples the panels show of a big set (latent codes, reconstructions), spread evenly over it:
 # encoding all 60 000 MNIST digits at every training snapshot would stall the GUI thread.
 SHOWN_MAX = 1000
@@ -26,6 +28,7 @@ class ModelEntry:
     dirty: bool = False            # trained here and not saved by the user yet
     history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
     _shown: object = field(default=None, repr=False, compare=False)
+    _familiarity: object = field(default=None, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -51,6 +54,18 @@ class ModelEntry:
         from aegui.core.models import latent
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
+
+    def familiarity(self):
+        """How far from its training set a drawn glyph may be (aegui.core.models.familiarity);
+        None for models of other shapes than 5x7 glyphs."""
+        from aegui.core.data.dataset import GLYPH_SHAPE
+        if self.shape != GLYPH_SHAPE:
+            return None
+        if self._familiarity is None or self._familiarity[0] is not self.model:
+            from aegui.core.models.familiarity import familiarity
+            self._familiarity = (self.model, familiarity(self.reconstructor(), self.dataset.x,
+                                                         self.experiment.augment))
+        return self._familiarity[1]
 
     def codes(self) -> np.ndarray:
         """Codes of the shown samples."""
@@ -90,13 +105,14 @@ def load_startup(extra_paths=()) -> dict:
             entries.append(entry)
         except Exception as e:   # noqa: BLE001 - a broken demo must not stop the app
             problems.append(str(e))
+    demo_count = len(entries)
     for path in extra_paths:
         try:
             entries.append(open_model(path))
         except Exception as e:   # noqa: BLE001
             problems.append(str(e))
     from aegui.core.train import devices as D
-    return {"entries": entries, "problems": problems, "devices": D.choices(),
+    return {"entries": entries, "demo_count": demo_count, "problems": problems, "devices": D.choices(),
             "device_name": D.describe(D.resolve_device("auto")), "torch": torch.__version__}
 
 

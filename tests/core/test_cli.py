@@ -259,7 +259,10 @@ def test_font_file_without_the_font(tmp_path, capsys):
     cfg = write_config(tmp_path / "cfg.json")
     font_h = tmp_path / "other.h"
     font_h.write_text(BAD_FONT_H.replace("Font3[2]", "Mine[1]").replace("  {0x04, 0x0a, 0x11},\n", ""))
-    expect_error(capsys, ["train", cfg, "--dataset", font_h, "--out", tmp_path / "o"], "data.fonts", "Font3")
+    # Asked for by name, a missing array is an error; the config's own font falls back to all of
+    # the file's arrays with a note (see test_cli_font_choice.py).
+    expect_error(capsys, ["train", cfg, "--dataset", font_h, "--font", "Font3", "--out", tmp_path / "o"],
+                 "data.fonts", "Font3")
 
 
 def test_eval_of_a_pickle_model(tmp_path, capsys, monkeypatch):

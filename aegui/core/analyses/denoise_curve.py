@@ -13,7 +13,16 @@ A curve spec (JSON, e.g. resources/analyses/denoising-curve.json)::
      "levels": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
      "repeats": 20,                            # noisy copies of every sample per kind, level, seed
      "noise_seed": 0,
-     "char_kind": "salt_pepper", "char_level": 0.3}   # the per-character bars in the figure
+     "char_kind": "salt_pepper", "char_level": 0.3,   # the per-character bars in the figure
+     "leave_out": "Font3",                     # base: train on the font file's other fonts, test on this
+     "test_on": "my-letters.h",                # or test on this font.h (with base or models) ...
+     "test_fonts": ["LCD"]}                    # ... these arrays of it ([] or absent = all)
+
+Held-out protocol: `leave_out` names one font of the base's font file; the base is trained on
+the other fonts of its data.fonts (all of the file's when that is ["all"]) and the curve is
+measured on the left-out font only, so it shows how the denoiser does on letters it never saw.
+`test_on` measures on a font.h of the user's own instead of the training data. Either way the
+noisy input's wrong pixels are measured on the same copies, so "worse than doing nothing" shows.
 
 Paths are relative to the spec file. Training uses the base as written except train.seeds =
 `seeds` and no wrong-pixel target (every seed trains all its epochs, as in sweeps).
@@ -58,7 +67,7 @@ from aegui.core.train.threads import one_thread
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
 _KEYS = ("analysis", "name", "base", "models", "seeds", "epochs", "kinds", "levels", "repeats",
-         "noise_seed", "char_kind", "char_level",
+         "noise_seed", "char_kind", "char_level", "leave_out", "test_on", "test_fonts",
          "description", "time_2cores_s")   # documentation: what it reproduces, its time on 2 cores
 MAX_SEEDS = 64
 MAX_REPEATS = 1000
@@ -77,6 +86,9 @@ class CurveSpec:
     noise_seed: int = 0
     char_kind: str = "salt_pepper"
     char_level: float = 0.3
+    leave_out: str = ""                            # base: a font trained without, measured on
+    test_on: str = ""                              # a font.h measured on instead of the training data
+    test_fonts: tuple[str, ...] = ()               # test_on's arrays (() = all of them)
     source: str | None = field(default=None, compare=False)   # the spec file, for messages
 
     def validate(self) -> "CurveSpec":
@@ -110,6 +122,21 @@ class CurveSpec:
             raise ConfigError("char_kind", f"{self.char_kind!r} is not among kinds ({', '.join(self.kinds)})", src)
         if self.char_level not in self.levels:
             raise ConfigError("char_level", f"{self.char_level!r} is not among levels", src)
+        for key in ("leave_out", "test_on"):
+            if not isinstance(getattr(self, key), str):
+                raise ConfigError(key, f"must be a string, got {getattr(self, key)!r}", src)
+        if not isinstance(self.test_fonts, tuple) or not all(isinstance(f, str) and f for f in self.test_fonts):
+            raise ConfigError("test_fonts", f"must be a list of array names, got {self.test_fonts!r}", src)
+        if self.leave_out and self.base is None:
+            raise ConfigError("leave_out", "leaving a font out needs a base to train on the other fonts; "
+                              "these models are already trained (use test_on to measure them on a font.h)", src)
+        if self.leave_out and self.test_on:
+            raise ConfigError("test_on", "give leave_out (measure on the left-out font) or test_on, not both", src)
+        if self.test_fonts and not self.test_on:
+            raise ConfigError("test_fonts", "names arrays of test_on; set test_on to a font.h", src)
+        if self.base is not None and (self.leave_out or self.test_on) and self.base.data.source != "font":
+            raise ConfigError("base.data.source", "leave_out and test_on measure 5x7 fonts; the base reads "
+                              f"{self.base.data.source!r}", src)
         return self
 
     def experiment(self) -> Experiment:
@@ -117,10 +144,45 @@ class CurveSpec:
         train: dict[str, Any] = {"seeds": self.seeds, "target_max_wrong": None}
         if self.epochs is not None:
             train["epochs"] = self.epochs
+        changes: dict[str, Any] = {"train": train}
+        if self.leave_out:
+            changes["data"] = {"fonts": self.training_fonts()}
         try:
-            return with_changes(self.base, train=train)
+            return with_changes(self.base, **changes)
         except ConfigError as e:
             raise ConfigError(f"base.{e.field}", e.problem, self.source) from None
+
+    def training_fonts(self) -> tuple[str, ...]:
+        """leave_out: the base's fonts without the left-out one (the font file's when 'all')."""
+        from aegui.core.data.datasets import load_fonts
+        d = self.base.data
+        names = [f.name for f in load_fonts(d.path or None)]
+        fonts = names if [f.lower() for f in d.fonts] == ["all"] else list(d.fonts)
+        if self.leave_out.lower() not in {f.lower() for f in names}:
+            raise ConfigError("leave_out", f"{self.leave_out!r} is not in the base's font file; it has "
+                              f"{', '.join(names)}", self.source)
+        rest = tuple(f for f in fonts if f.lower() != self.leave_out.lower())
+        if not rest:
+            raise ConfigError("leave_out", f"the base trains on {self.leave_out} alone: nothing is left to "
+                              "train on; set the base's data.fonts to ['all'] or to several fonts", self.source)
+        return rest
+
+    def test_dataset(self, train_data):
+        """What the curve is measured on: the left-out font, test_on's arrays, or train_data."""
+        from aegui.core.data.datasets import font_dataset
+        if self.leave_out:
+            d = self.base.data
+            ds = font_dataset((self.leave_out,), "", d.path or None)
+            ds.name = f"{ds.name} (left out; trained on {'+'.join(self.training_fonts())})"
+            return ds
+        if self.test_on:
+            try:
+                ds = font_dataset(self.test_fonts or ("all",), "", self.test_on)
+            except ConfigError as e:
+                raise ConfigError("test_fonts", e.problem, self.source) from None
+            ds.name = f"{ds.name} from {Path(self.test_on).name}"
+            return ds
+        return train_data
 
 
 def _whole(v) -> bool:
@@ -148,10 +210,16 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
         raise ConfigError("models", "must be a list of model folders (or .json files)", source)
     paths = tuple(str(base_dir / m) if base_dir is not None and not Path(m).is_absolute() else m for m in models)
     values: dict[str, Any] = {"source": source, "base": base, "model_paths": paths}
-    for key in ("name", "seeds", "epochs", "repeats", "noise_seed", "char_kind", "char_level"):
+    for key in ("name", "seeds", "epochs", "repeats", "noise_seed", "char_kind", "char_level", "leave_out"):
         if key in raw:
             values[key] = raw[key]
-    for key in ("kinds", "levels"):
+    if raw.get("test_on"):
+        test_on = raw["test_on"]
+        if not isinstance(test_on, str):
+            raise ConfigError("test_on", f"must be the path of a font.h, got {test_on!r}", source)
+        values["test_on"] = str(base_dir / test_on) if base_dir is not None and not Path(test_on).is_absolute() \
+            else test_on
+    for key in ("kinds", "levels", "test_fonts"):
         if key in raw:
             if not isinstance(raw[key], list):
                 raise ConfigError(key, f"must be a list, got {raw[key]!r}", source)
@@ -388,6 +456,7 @@ class DenoiseCurveJob:
             self.data = data if data is not None else _dataset(exp)
             from aegui.core.train.session import check_fits
             check_fits(exp, self.data)
+            self.test_data = spec.test_dataset(self.data)
         else:
             if not self.models:
                 raise ConfigError("models", "give at least one model", spec.source)
@@ -395,10 +464,11 @@ class DenoiseCurveJob:
             if data is None:
                 raise ValueError("pass the dataset the models were trained on (data=...)")
             self.data = data
+            self.test_data = spec.test_dataset(data)
             for m in self.models:
-                if m.input_dim != self.data.dim:
+                if m.input_dim != self.test_data.dim:
                     raise ConfigError("models", f"a model reads {m.input_dim} values per sample but "
-                                      f"{self.data.name} has {self.data.dim}", spec.source)
+                                      f"{self.test_data.name} has {self.test_data.dim}", spec.source)
 
     def cancel(self) -> None:
         self._cancel = True
@@ -433,7 +503,8 @@ class DenoiseCurveJob:
             described = f"trained here: {exp.name}, {session.k} seeds from {seeds[0]}, {rec.epoch} epochs"
         n_kinds, n_levels = len(spec.kinds), len(spec.levels)
         total = n_kinds * n_levels
-        shape = (n_kinds, n_levels, len(self.models), len(self.data))
+        test = self.test_data
+        shape = (n_kinds, n_levels, len(self.models), len(test))
         wrong, base = np.empty(shape), np.empty(shape)
         done = 0
         for a, kind in enumerate(spec.kinds):
@@ -443,14 +514,14 @@ class DenoiseCurveJob:
                     return
                 seeds = [(spec.noise_seed, KINDS.index(kind), j, k) for k in range(len(self.models))]
                 with one_thread():
-                    wrong[a, j], base[a, j] = wrong_pixels(self.models, self.data.x, kind, level,
+                    wrong[a, j], base[a, j] = wrong_pixels(self.models, test.x, kind, level,
                                                            spec.repeats, seeds)
                 done += 1
                 yield {"state": "evaluating", "kind": kind, "level": level, "done": done, "total": total,
                        "fraction": train_share + (1 - train_share) * done / total,
                        "elapsed": time.perf_counter() - start}
-        result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(self.data.labels),
-                             wrong, base, spec.repeats, spec.char_kind, spec.char_level, self.data.name,
+        result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(test.labels),
+                             wrong, base, spec.repeats, spec.char_kind, spec.char_level, test.name,
                              time.perf_counter() - start, train_seconds, described, self._trained_noise())
         yield {"state": "finished", "fraction": 1.0, "elapsed": result.seconds, "result": result}
 

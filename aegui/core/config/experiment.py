@@ -41,6 +41,7 @@ COLORS = ("gray", "rgb", "rgba")
 EMOJI_SIZES = (16, 32, 64)
 IMAGE_SIZE_RANGE = (4, 256)             # folder images are resized to size x size
 MAX_VAL_SPLIT = 0.8   # the training-fraction experiment trains on 30 % of the glyphs
+MAX_AUGMENT_COPIES = 256
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,22 @@ class NoiseConfig:
 
 
 @dataclass(frozen=True)
+class AugmentConfig:
+    """5x7 glyphs only (aegui.core.data.augment): fresh shape changes and mixed noise every epoch."""
+    enabled: bool = False
+    shift: float = 0.5                    # probability a glyph moves 1 px (where its ink fits)
+    thicken: float = 0.15                 # ... that its strokes get one pixel bolder
+    thin: float = 0.15                    # ... that two-pixel-wide vertical strokes get thinner
+    distort: float = 0.3                  # ... of an italic shear or a stroke end cut / grown
+    splice: float = 0.0                   # ... that it is replaced by the top / left of it over another's rest
+    strokes: float = 0.0                  # ... that it is replaced by a few random connected pen strokes
+    keep: float = 0.0                     # share of the glyphs left as they are (noise still applies)
+    copies: int = 1                       # augmented copies of every glyph per epoch
+    noise_kinds: tuple[str, ...] = ()     # denoising: each sample draws one ( () = noise.kind )
+    noise_levels: tuple[float, ...] = ()  # [low, high]: each sample's level ( () = noise.level )
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     loss: str = "bce"
     optimizer: str = "adam"
@@ -138,13 +155,15 @@ class Experiment:
     model: ModelSpec = field(default_factory=ModelSpec)
     train: TrainConfig = field(default_factory=TrainConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def to_dict(self) -> dict:
         out = {"schema_version": SCHEMA_VERSION}
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
         for section, key in (("model", "layers"), ("model", "channels"), ("model", "input_shape"),
-                             ("data", "subcategories"), ("data", "classes")):
+                             ("data", "subcategories"), ("data", "classes"),
+                             ("augment", "noise_kinds"), ("augment", "noise_levels")):
             out[section][key] = list(out[section][key])
         return out
 
@@ -245,6 +264,38 @@ def validate(exp: Experiment) -> None:
     _choice(n.mode, NOISE_MODES, "noise.mode")
     _check(isinstance(n.copies, int) and n.copies > 0, "noise.copies",
            f"must be a positive whole number, got {n.copies!r}")
+    validate_augment(exp)
+
+
+def validate_augment(exp: Experiment) -> None:
+    a = exp.augment
+    _check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {a.enabled!r}")
+    for name in ("shift", "thicken", "thin", "distort", "splice", "strokes", "keep"):
+        v = getattr(a, name)
+        _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, f"augment.{name}",
+               f"must be a probability from 0 to 1, got {v!r}")
+    _check(_whole(a.copies) and 1 <= a.copies <= MAX_AUGMENT_COPIES, "augment.copies",
+           f"must be a whole number from 1 to {MAX_AUGMENT_COPIES}, got {a.copies!r}")
+    _check(isinstance(a.noise_kinds, tuple), "augment.noise_kinds",
+           f"must be a list of noise types, got {a.noise_kinds!r}")
+    for i, kind in enumerate(a.noise_kinds):
+        _choice(kind, NOISE_KINDS, f"augment.noise_kinds[{i}]")
+    lv = a.noise_levels
+    ok = isinstance(lv, tuple) and len(lv) in (0, 2) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in lv)
+    _check(ok and (not lv or lv[0] <= lv[1]), "augment.noise_levels",
+           f"must be [low, high] with 0 <= low <= high <= 1 (e.g. [0.0, 0.3]) or [], got {lv!r}")
+    if not a.enabled:
+        return
+    _check(exp.data.source == "font", "augment.enabled",
+           f"shape augmentation is for 5x7 font glyphs; data.source is {exp.data.source!r}: "
+           "set augment.enabled to false")
+    _check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "augment.enabled",
+           f"train.optimizer {exp.train.optimizer!r} needs the same data at every iteration; "
+           "use adam or set augment.enabled to false")
+    if exp.model.kind == "dae":
+        _check(exp.noise.mode == "fresh", "noise.mode",
+               "augmentation draws new noisy glyphs every epoch; set noise.mode to 'fresh'")
 
 
 def _validate_scipy(exp: Experiment) -> None:
@@ -332,7 +383,10 @@ def validate_data(d: DataConfig) -> None:
 
 # ---------------------------------------------------------------- JSON (native schema)
 
-_SECTIONS = {"data": DataConfig, "model": ModelSpec, "train": TrainConfig, "noise": NoiseConfig}
+_SECTIONS = {"data": DataConfig, "model": ModelSpec, "train": TrainConfig, "noise": NoiseConfig,
+             "augment": AugmentConfig}
+# Sections a native file may leave out (added after the first release; their defaults apply).
+OPTIONAL_SECTIONS = ("augment",)
 
 
 def _build(cls, raw: dict, section: str):
@@ -343,13 +397,16 @@ def _build(cls, raw: dict, section: str):
     if unknown:
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
-    for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape"):
+    for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape", "noise_kinds",
+                "noise_levels"):
         if key in values:
             if not isinstance(values[key], (list, tuple)):
                 raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")
             values[key] = tuple(values[key])
     for f in fields(cls):
-        if f.name in values and f.type in ("float",) and isinstance(values[f.name], int) \
+        if f.name in values and f.type == "tuple[float, ...]":
+            values[f.name] = tuple(float(v) if _whole(v) else v for v in values[f.name])
+        elif f.name in values and f.type in ("float",) and isinstance(values[f.name], int) \
                 and not isinstance(values[f.name], bool):
             values[f.name] = float(values[f.name])
     return cls(**values)

@@ -110,7 +110,7 @@ CHOICES = {
 # Whole-number fields -> the (lowest, highest) value a form offers.
 RANGES = {
     "data.size": C.IMAGE_SIZE_RANGE, "data.max_samples": (0, 100_000_000), "data.split_seed": (0, 2**31 - 1),
-    "model.kl_warmup": (0, 10_000_000), "model.sparsity_k": (1, 100_000), "model.latent": (1, 128), "noise.copies": (1, 100_000),
+    "model.kl_warmup": (0, 10_000_000), "model.sparsity_k": (1, 100_000), "model.latent": (1, 1024), "noise.copies": (1, 100_000),
     "train.step_size": (1, 10_000_000), "train.epochs": (1, 100_000_000), "train.batch_size": (0, 10_000_000),
     "train.seed": (0, 2**31 - 1), "train.seeds": (1, 256), "train.target_max_wrong": (0, 100_000),
     "train.check_every": (1, 1_000_000),

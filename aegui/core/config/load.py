@@ -6,16 +6,16 @@ import json
 from dataclasses import fields
 from pathlib import Path
 
-from aegui.core.config.experiment import _SECTIONS, ConfigError, Experiment, experiment_from_dict
+from aegui.core.config.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment, experiment_from_dict
 from aegui.core.config.student_json import import_student_config
 
 
 def _native_shape(raw: dict) -> bool:
-    """All four native sections, holding only native field names."""
-    if set(raw) - {"name", *_SECTIONS} or set(_SECTIONS) - set(raw):
+    """The native sections (the optional ones may be missing), holding only native field names."""
+    if set(raw) - {"name", *_SECTIONS} or set(_SECTIONS) - set(raw) - set(OPTIONAL_SECTIONS):
         return False
     return all(isinstance(raw[k], dict) and set(raw[k]) <= {f.name for f in fields(cls)}
-               for k, cls in _SECTIONS.items())
+               for k, cls in _SECTIONS.items() if k in raw)
 
 
 def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:

@@ -20,6 +20,7 @@ from aegui.core.data.dataset import Dataset
 from aegui.core.models.layers import ACTIVATIONS
 from aegui.core.models.nets import Autoencoder, build_model
 from aegui.core.data.noise import apply_noise
+from aegui.core.data.augment import Augmenter
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 from aegui.core.train.devices import resolve_device
 
@@ -67,6 +68,7 @@ class TrainingSession:
         if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
             raise ValueError("seeds, lrs and inits must have one entry per model")
         self.device = resolve_device(device or t.device)
+        self.augmenter = Augmenter.for_session(exp, data)   # None unless augment.enabled
         self.model = build_model(exp.model, k)
         self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
@@ -213,10 +215,10 @@ class TrainingSession:
         # The batch order is drawn on the CPU, which a CUDA generator cannot do.
         order_gen = gen if self.device.type == "cpu" else torch.Generator().manual_seed(t.seed)
         xin, target = self._training_pairs(rng)
-        n = xin.shape[-2]
+        n = xin.shape[-2] if self.augmenter is None else self.augmenter.rows
         bs = t.batch_size if 0 < t.batch_size < n else n
         full_batch = bs == n
-        deterministic = spec.kind not in ("vae", "dae")
+        deterministic = spec.kind not in ("vae", "dae") and self.augmenter is None
         fresh_noise = spec.kind == "dae" and exp.noise.mode == "fresh"
         opt = FlatOptimizer(t, self.model.flat, torch.tensor(self.lrs, dtype=torch.float32))
         flat = self.model.flat
@@ -229,7 +231,10 @@ class TrainingSession:
             factor = lr_factor(t, epoch - 1)
             last = epoch == t.epochs or self._stop
             check = epoch % t.check_every == 0 or last
-            inputs = self._noisy_inputs(rng) if fresh_noise else xin
+            if self.augmenter is not None:
+                inputs, target = (torch.from_numpy(a).to(self.device) for a in self.augmenter.pairs(rng, self.k))
+            else:
+                inputs = self._noisy_inputs(rng) if fresh_noise else xin
             order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(self.device)
             wrong = None
             epoch_parts: dict = {}

@@ -251,8 +251,10 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         else:
             self._input_dim = math.prod(shape)
         layers, latent_at = self._layer_sizes()
+        # No fields of its own: a loaded config's augmentation is kept while the data are glyphs.
+        augment = self._baseline.augment if data.source == "font" else C.AugmentConfig()
         exp = Experiment(name=self.name_edit.text(), data=data, model=self._model_spec(errors, shape, layers),
-                         train=self._train_config(errors), noise=self._noise_config())
+                         train=self._train_config(errors), noise=self._noise_config(), augment=augment)
         errors += [e for e in self._builder_checks(exp, latent_at) if e.field not in {x.field for x in errors}]
         try:
             C.validate(exp)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.data.noise import apply_noise
+from aegui.core.models.familiarity import reconstruction_error
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -71,7 +72,14 @@ i18n.register({
     "Load glyph": "Cargar glifo",
     "Toggle pixel": "Alternar píxel",
     "Clear pixel": "Borrar píxel",
+    "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
+    "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
+    "into one it knows.":
+        "Distinto de los glifos con los que se entrenó este modelo: aun sin ruido, su salida se aparta "
+        "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Puede "
+        "convertir tu glifo en uno que conoce.",
 })
+UNFAMILIAR_COLOR = "#b35c00"
 
 
 def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
@@ -209,6 +217,8 @@ class PixelEditor(QWidget):
         self._labels: list[str] = []
         self._x = np.zeros((0, SIZE), np.float32)
         self._reconstruct: Callable[[np.ndarray], np.ndarray] | None = None
+        self._familiarity = None          # aegui.core.models.familiarity.Familiarity of the model
+        self._unfamiliar: float | None = None   # the drawing's reconstruction error when too large
         self._stroke_before: np.ndarray | None = None
         self._seed = 0
         self._noisy = self._glyph.copy()
@@ -306,6 +316,10 @@ class PixelEditor(QWidget):
         right.addLayout(noise)
         right.addLayout(views)
         right.addLayout(nearest)
+        self.unfamiliar_label = QLabel(wordWrap=True)
+        self.unfamiliar_label.setStyleSheet(f"color: {UNFAMILIAR_COLOR};")
+        self.unfamiliar_label.hide()
+        right.addWidget(self.unfamiliar_label)
         right.addStretch(1)
 
         self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
@@ -371,9 +385,16 @@ class PixelEditor(QWidget):
         self._fill_start_from()
         self._refresh()
 
-    def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None) -> None:
+    def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None, familiarity=None) -> None:
+        """`familiarity` (aegui.core.models.familiarity.Familiarity, from the model's training set)
+        turns on the notice shown when the drawing is unlike anything the model saw."""
         self._reconstruct = fn
+        self._familiarity = familiarity
         self._refresh()
+
+    def unfamiliar_notice(self) -> str:
+        """The out-of-distribution notice shown now, or "" when there is none."""
+        return self.unfamiliar_label.text() if self._unfamiliar is not None else ""
 
     def clear(self) -> None:
         self._push(np.zeros_like(self._glyph), tr("Clear"))
@@ -453,14 +474,32 @@ class PixelEditor(QWidget):
         self.noisy_view.set_image(self._noisy)
         self.noisy_note.setText(tr("{n} changed", n=changed))
         self._output = None
+        self._unfamiliar = None
         error = None
         if self._reconstruct is not None:
             try:
                 out = self._reconstruct(self._noisy.reshape(1, SIZE).copy())
                 self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
+                if self._familiarity is not None:
+                    # The clean drawing, not the noisy one: is the glyph itself like the training set?
+                    drawn = float(reconstruction_error(self._reconstruct, self._glyph.reshape(1, SIZE))[0])
+                    if self._familiarity.is_unfamiliar(drawn):
+                        self._unfamiliar = drawn
             except Exception as exc:  # a broken model must not take the editor down with it
                 error = str(exc) or type(exc).__name__
         self._show_output(error)
+        self._show_unfamiliar()
+
+    def _show_unfamiliar(self) -> None:
+        if self._unfamiliar is None:
+            self.unfamiliar_label.hide()
+            self.unfamiliar_label.setText("")
+            return
+        self.unfamiliar_label.setText(tr(
+            "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
+            "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
+            "into one it knows.", error=f"{self._unfamiliar:.1f}", limit=f"{self._familiarity.limit:.1f}"))
+        self.unfamiliar_label.show()
 
     def _show_output(self, error: str | None) -> None:
         if self._output is None:

@@ -1,0 +1,55 @@
+"""Is a drawn glyph like what the model was trained on? A model reconstructs the glyphs it knows
+(and, when trained with augmentation, their shifted / bolder / distorted variants) almost
+exactly; one it never saw anything like comes out changed, snapped towards a known glyph.
+
+The measure is the reconstruction error of the clean glyph: the summed squared difference
+between the glyph (0 / 1 pixels) and the model's output, so a fully wrong pixel counts 1. The
+limit comes from the training set: the 99th percentile of that error over the training glyphs,
+and over seeded augmented copies of them (1-px shifts, bolder / thinner strokes, small
+distortions) when the model was trained with augmentation, but at least MIN_LIMIT (so outputs a
+hair off 0 / 1 do not count). Spliced glyphs and random pen strokes, which a general denoiser also
+trains on to learn strokes in general, do not count: they are not letters it should know.
+Numpy in, numpy out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+MIN_LIMIT = 0.5          # half a pixel's worth of squared error
+QUANTILE = 0.99
+COPIES = 20              # augmented copies of each training glyph the limit also looks at
+
+
+def reconstruction_error(reconstruct: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Summed squared error per glyph [N] between x [N, D] (thresholded at 0.5) and its reconstruction."""
+    clean = (np.asarray(x, np.float32) >= 0.5).astype(np.float32)
+    out = np.asarray(reconstruct(clean), np.float32).reshape(clean.shape)
+    return ((out - clean) ** 2).sum(1)
+
+
+@dataclass(frozen=True)
+class Familiarity:
+    limit: float             # a glyph whose reconstruction error is above this is unfamiliar
+    training_max: float      # the largest error among the training glyphs themselves
+
+    def is_unfamiliar(self, error: float) -> bool:
+        return float(error) > self.limit
+
+
+def familiarity(reconstruct, x_train: np.ndarray, augment_config=None, seed: int = 0) -> Familiarity:
+    """The limit for a model (as `reconstruct`) trained on x_train [N, 35]; with the experiment's
+    augment section (enabled), also over COPIES seeded augmented copies of every glyph."""
+    x = np.asarray(x_train, np.float32)
+    own = reconstruction_error(reconstruct, x)
+    errors = own
+    if augment_config is not None and augment_config.enabled and x.shape[1] == 35:
+        from aegui.core.data.augment import augment
+        a = augment_config
+        copies = augment(np.repeat(x, COPIES, axis=0), np.random.default_rng(seed),
+                         a.shift, a.thicken, a.thin, a.distort)
+        errors = np.concatenate([own, reconstruction_error(reconstruct, copies)])
+    limit = max(float(np.quantile(errors, QUANTILE)), MIN_LIMIT)
+    return Familiarity(limit, float(own.max()) if len(own) else 0.0)
