@@ -62,7 +62,7 @@ def run(argv=None, start: float | None = None) -> int:
               file=sys.stderr)
         return 2
     import pyqtgraph as pg
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
@@ -73,10 +73,11 @@ def run(argv=None, start: float | None = None) -> int:
     from aegui.qt import i18n, theme
     from aegui.qt.main_window import MainWindow
 
-    settings = QSettings("aegui", "aegui")
+    from aegui.qt.settings import app_settings
+    settings = app_settings()
     if args.fresh or headless:
         # Runs that report on the app must not depend on, or change, the user's layout.
-        settings = QSettings(QSettings.IniFormat, QSettings.UserScope, "aegui", "aegui-headless")
+        settings = app_settings("aegui-headless")
         settings.clear()
     lang = args.lang or settings.value("language", "en", str)
     theme_name = args.theme or settings.value("theme", "light", str)

@@ -67,6 +67,11 @@ i18n.register({
     "Some pictures were skipped": "Se omitieron algunas imágenes",
     "loss": "pérdida",
     "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
+    "Cancel and quit": "Cancelar y salir",
+    "Keep the sweep running": "Seguir con el barrido",
+    "Keep the analysis running": "Seguir con el análisis",
+    "Stop and quit": "Detener y salir",
+    "Keep training": "Seguir entrenando",
     "An analysis is running. It will be cancelled; what it measured so far is not saved.":
         "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
 })
@@ -79,7 +84,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         collector.start()   # before any worker thread exists
-        self.settings = settings or QSettings("aegui", "aegui")
+        if settings is None:
+            from aegui.qt.settings import app_settings
+            settings = app_settings()
+        self.settings = settings
         self.entries: list[ModelEntry] = []
         self.current: ModelEntry | None = None
         self.live: ModelEntry | None = None   # the model being trained, updated by snapshots
@@ -278,7 +286,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         combo.blockSignals(True)
         combo.clear()
         for e in self.entries:
-            combo.addItem(e.name + (" *" if e.dirty else ""))
+            combo.addItem(e.title() + (" *" if e.dirty else ""))
         if self.live is not None:
             combo.addItem(tr("training (live)"))
         index = self._combo_index()
@@ -295,7 +303,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # The editor draws 5x7 glyphs: only models of glyphs can denoise them.
         self._editor_choices = [e for e in self.entries if e.shape == GLYPH_SHAPE]
         for e in self._editor_choices:
-            combo.addItem(e.name + (" *" if e.dirty else ""))
+            combo.addItem(e.title() + (" *" if e.dirty else ""))
         choices = self._editor_choices
         index = choices.index(self.editor_entry) + 1 if self.editor_entry in choices else 0
         combo.setCurrentIndex(index)
@@ -518,13 +526,12 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         entry = None
         if rec is not None:
             # Wrong pixels say how well glyphs came back; for images the loss says more.
-            score = f"{rec.max_wrong} px" if tuple(self._train_data.shape) == GLYPH_SHAPE else \
-                f"{tr('loss')} {rec.val_loss if rec.val_loss is not None else rec.losses.get('total', 0.0):.4g}"
-            name = tr("Trained: {name}", name=f"{self._train_exp.name} — {score}")
-            entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
+            score = ("px", rec.max_wrong) if tuple(self._train_data.shape) == GLYPH_SHAPE else \
+                ("loss", rec.val_loss if rec.val_loss is not None else rec.losses.get('total', 0.0))
+            entry = ModelEntry(self._train_exp.name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
-                               dirty=True, history=history)
+                               dirty=True, history=history, trained=score)
             self._autosave(entry)
             self.add_entry(entry, history=False)   # the charts already show this run
         self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(
@@ -605,33 +612,41 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
+        "sweep": ("Cancel the sweep and quit?",
+                  "A sweep is running. It will be cancelled; the configs that finished are saved.",
+                  "Cancel and quit", "Keep the sweep running"),
+        "analysis": ("Cancel the analysis and quit?",
+                     "An analysis is running. It will be cancelled; what it measured so far is not saved.",
+                     "Cancel and quit", "Keep the analysis running"),
+        "training": ("Stop training and quit?",
+                     "Training is running. It will be stopped; the best model so far is autosaved.",
+                     "Stop and quit", "Keep training"),
+    }
+
+    def quit_box(self, what: str):
+        from aegui.qt.widgets.ask import question_box
+        return question_box(self, *(tr(t) for t in self.QUIT_QUESTIONS[what]))
+
+    def _may_quit(self, what: str) -> bool:
+        if not self.confirm_close:
+            return True
+        box = self.quit_box(what)
+        box.exec()
+        return box.clickedButton() is box.do_button
+
     def closeEvent(self, event) -> None:
+        running = [("sweep", self.experiments.is_running()), ("analysis", self.analyses.is_running()),
+                   ("training", self.controller.is_running())]
+        for what, busy in running:
+            if busy and not self._may_quit(what):
+                event.ignore()
+                return
         if self.experiments.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Cancel the sweep and quit?"),
-                    tr("A sweep is running. It will be cancelled; the configs that finished are saved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.analyses.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Cancel the analysis and quit?"),
-                    tr("An analysis is running. It will be cancelled; what it measured so far is not saved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.analyses.shutdown()
         if self.controller.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Stop training and quit?"),
-                    tr("Training is running. It will be stopped; the best model so far is autosaved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.controller.shutdown()
             # Deliver the worker's queued `finished` now, so the best model is autosaved.
             QCoreApplication.sendPostedEvents()

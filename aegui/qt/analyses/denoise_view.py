@@ -180,7 +180,7 @@ class DenoiseView(AnalysisView):
             if key == "preset":
                 text = tr("Preset: Font3 DAE, seeds trained here")
             elif key == "model":
-                text = tr("Current model: {name}", name=self.entry.name) if self.entry is not None \
+                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
                     else tr("Current model (none on glyphs)")
                 item = combo.model().item(i)
                 item.setEnabled(self.entry is not None)

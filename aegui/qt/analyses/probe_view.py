@@ -202,7 +202,7 @@ class ProbeView(AnalysisView):
         for i in range(combo.count()):
             key = combo.itemData(i)
             if key == "model":
-                text = tr("Current model: {name}", name=self.entry.name) if self.entry is not None \
+                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
                     else tr("Current model (none)")
                 combo.model().item(i).setEnabled(self.entry is not None)
             else:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLayout, QMenu
 from aegui.core.files.library import GlyphLibrary, LibraryEntry, clean_label
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.note import NoteLabel
 
 register({
     "Rename…": "Cambiar nombre…",
@@ -68,7 +69,6 @@ VIEW_W = 56        # a little wider than the 41 px glyph so short words fit unde
 CELL = 8
 PAD = 3            # room around the view for the selection highlight
 MUTED_ROLE = QPalette.ColorRole.PlaceholderText
-WARNING_STYLE = "background: #fff4d6; color: #6b4500; border: 1px solid #e0b64c; border-radius: 3px; padding: 4px;"
 ERROR_COLOR = QColor(176, 32, 32)
 
 
@@ -334,8 +334,7 @@ class LibraryPanel(QWidget):
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
-        self.warning_label = QLabel(wordWrap=True)
-        self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.warning_label = NoteLabel("warning")
         self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty_label = QLabel(wordWrap=True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

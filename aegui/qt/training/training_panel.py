@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from aegui.core.train.progress import (DIVERGED, FINISHED, MESSAGES, RUNNING, STOPPED, TARGET, ProgressRecord, render)
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import fmt_duration
 
 i18n.register({
@@ -221,9 +222,8 @@ class TrainingPanel(QWidget):
         self.rate_label = QLabel()
         self.rate_label.setMinimumWidth(200)
 
-        self.message_box = QLabel()
+        self.message_box = NoteLabel("info")
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_box.setWordWrap(True)
         self.message_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_box.hide()
 
@@ -665,20 +665,17 @@ class TrainingPanel(QWidget):
     def _show_message(self, rec: ProgressRecord) -> None:
         if rec.state == DIVERGED:
             text = message_text(rec) or tr("Training diverged: {message}", message=tr(DEFAULT_DIVERGED))
-            style = ("QLabel { border: 2px solid #c62828; background: #fdecea; color: #7f0000;"
-                     " padding: 6px; font-weight: bold; border-radius: 3px; }")
+            kind = "error"
         elif rec.message:
             text = message_text(rec)
-            style = ("QLabel { border: 1px solid #1565c0; background: #e3f2fd; color: #0d2a4d;"
-                     " padding: 6px; border-radius: 3px; }")
+            kind = "info"
         else:
             if not self.message_box.isHidden():
                 self.message_box.hide()
             return
         if self.message_box.text() != text:
             self.message_box.setText(text)
-        if self.message_box.styleSheet() != style:
-            self.message_box.setStyleSheet(style)
+        self.message_box.set_kind(kind, bold=kind == "error")
         self.message_box.show()
 
     def _on_plot_log_toggled(self, on: bool) -> None:
