@@ -161,6 +161,40 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.resizeDocks([self.docks["latent"], self.docks["editor"]], [580, 360], Qt.Horizontal)
         self.resizeDocks([self.docks["latent"], self.docks["training"]], [440, 270], Qt.Vertical)
         self._default_state = self.saveState()
+        self._compact, self._wide_min = False, 0
+
+    # ---------------------------------------------------------------- small screens
+    def resize(self, *args) -> None:   # noqa: D401 - QWidget.resize, fitting the docks first
+        width = args[0].width() if len(args) == 1 else int(args[0])
+        self.fit_docks_to(width)
+        super().resize(*args)
+
+    def fit_docks_to(self, width: int) -> None:
+        """Below the width the side-by-side docks need (about 1200 px), the pixel editor becomes
+        a tab beside the latent canvas, so a 1024 px screen holds the whole window; wider, it
+        goes back beside it."""
+        if not self._compact:
+            self._wide_min = self.minimumSizeHint().width()
+        compact = width < self._wide_min
+        if compact == self._compact:
+            return
+        latent, editor = self.docks["latent"], self.docks["editor"]
+        if compact:
+            self.tabifyDockWidget(latent, editor)
+        else:
+            self.splitDockWidget(latent, editor, Qt.Horizontal)
+            self.resizeDocks([latent, editor], [580, 360], Qt.Horizontal)
+        latent.raise_()
+        self._compact = compact
+
+    def is_compact(self) -> bool:
+        return self._compact
+
+    def showEvent(self, event) -> None:
+        screen = self.screen()
+        if screen is not None:
+            self.fit_docks_to(min(self.width(), screen.availableGeometry().width()))
+        super().showEvent(event)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)
@@ -168,7 +202,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         bar.setMovable(False)
         self.model_label = QLabel()
         self.model_combo = QComboBox()
-        self.model_combo.setMinimumContentsLength(52)
+        self.model_combo.setMinimumContentsLength(24)
         self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addWidget(self.model_label)
         bar.addWidget(self.model_combo)
@@ -176,7 +210,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # autoencoder makes a fine map but a poor denoiser.
         self.editor_label = QLabel()
         self.editor_combo = QComboBox()
-        self.editor_combo.setMinimumContentsLength(30)
+        self.editor_combo.setMinimumContentsLength(16)
         self.editor_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addSeparator()
         bar.addWidget(self.editor_label)

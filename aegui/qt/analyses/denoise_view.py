@@ -27,6 +27,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.legend import legend_below
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 
@@ -122,7 +123,7 @@ class DenoiseView(AnalysisView):
             options.addWidget(w)
 
         self.curve_widget, self.curve_plot = plot_widget()
-        self.curve_legend = self.curve_plot.addLegend(offset=(4, 4), labelTextSize="8pt", verSpacing=-6)
+        self.curve_legend = legend_below(self.curve_plot)
         self.char_widget, self.char_plot = plot_widget()
         self.char_plot.setMouseEnabled(x=False, y=False)
         self.char_plot.hideButtons()

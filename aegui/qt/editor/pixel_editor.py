@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -74,6 +74,10 @@ i18n.register({
 })
 
 
+GRID_MIN_CELL = 16       # px: the editable grid's smallest cell
+PREVIEW_CELLS = (5, 12)  # px: the previews' cells, smallest and largest (below the grid's)
+
+
 def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
     label = QLabel(wordWrap=True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter | valign)
@@ -117,6 +121,10 @@ class EditGrid(GlyphView):
 
     def hasHeightForWidth(self) -> bool:
         return False  # the editor fills whatever space it gets and centres its grid
+
+    def minimumSizeHint(self) -> QSize:
+        # The grid one edits is never smaller than the read-only previews beside it.
+        return QSize(COLS * GRID_MIN_CELL + 1, ROWS * GRID_MIN_CELL + 1)
 
     def mousePressEvent(self, event) -> None:
         if self._stroke_value is not None:
@@ -290,10 +298,16 @@ class PixelEditor(QWidget):
                       (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view),
                       (self.drawn_note, self.noisy_note, self.output_note, self.threshold_note))
         for col, ((title, _), view, note) in enumerate(columns):
+            # One size for the four, set from the room there is (see _size_previews): equal
+            # columns whatever their titles, and never larger than the editable grid.
+            view.set_cell_size(PREVIEW_CELLS[1])
+            view.setMinimumSize(COLS * PREVIEW_CELLS[0] + 1, ROWS * PREVIEW_CELLS[0] + 1)
+            view.setMaximumSize(view.sizeHint())
             views.addWidget(title, 0, col)
             views.addWidget(view, 1, col)
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
+        self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -308,17 +322,40 @@ class PixelEditor(QWidget):
         right.addLayout(nearest)
         right.addStretch(1)
 
+        self._left, self._right = left, right
+        self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
+        self._share_scale.timeout.connect(self._share_previews_scale)
         self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._outer.addLayout(left, 1)
         self._outer.addLayout(right, 2)
 
+    def _side_by_side_width(self) -> int:
+        m = self._outer.contentsMargins()
+        return (self._left.minimumSize().width() + self._right.minimumSize().width()
+                + self._outer.spacing() + m.left() + m.right())
+
     def resizeEvent(self, event) -> None:
-        # In a tall, narrow dock the editing grid goes on top of the views instead of beside them.
-        tall = event.size().height() > 1.25 * event.size().width()
-        direction = QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
+        # The grid goes on top of the views only when the two do not fit side by side. The
+        # choice depends on the width alone, so a window resized back and forth comes back to
+        # the layout it had (an aspect-ratio rule flipped on the dock's height and stayed).
+        width = event.size().width()
+        stacked = width < self._side_by_side_width()
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         if self._outer.direction() != direction:
             self._outer.setDirection(direction)
+            self._outer.setStretch(1, 0 if stacked else 2)   # stacked: the grid takes the height
         super().resizeEvent(event)
+        self._share_scale.start()
+
+    def _share_previews_scale(self) -> None:
+        """The four previews draw at one scale (their columns differ with their titles), never
+        above the editable grid's."""
+        scale = min([v.fit_scale() for v in self._previews] + [PREVIEW_CELLS[1], self.grid.scale()])
+        for view in self._previews:
+            view.set_max_scale(scale)
+
+    def preview_scale(self) -> float:
+        return max(v.scale() for v in self._previews)
 
     def retranslate(self) -> None:
         self.clear_button.setText(tr("Clear"))

@@ -30,6 +30,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.legend import legend_below
 
 i18n.register({
     "Loss": "Pérdida",
@@ -247,12 +248,9 @@ class TrainingPanel(QWidget):
         self.bar_plot.hideButtons()
         self.bar_plot.vb.sigResized.connect(self._set_bar_ticks)
 
-        # The corners the curves usually leave empty: a log loss falls along the diagonal, so
-        # bottom left; wrong pixels drop fast and then run along the bottom, so top right.
-        self.loss_legend = self.loss_plot.addLegend(offset=(4, -4), labelTextSize="8pt",
-                                                    verSpacing=-6, colCount=2)
-        self.wrong_legend = self.wrong_plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
-                                                      verSpacing=-6, colCount=2)
+        # Under the plots: no corner stays free of data in every run.
+        self.loss_legend = legend_below(self.loss_plot)
+        self.wrong_legend = legend_below(self.wrong_plot)
         self._apply_palette()
 
         self.max_curve = pg.PlotCurveItem(pen=pg.mkPen(MAX_COLOR, width=2), stepMode="left",
