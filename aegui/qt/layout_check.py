@@ -74,9 +74,28 @@ def tab_problems(bar: QTabBar) -> list[str]:
     return out
 
 
+def plot_problems(plot) -> list[str]:
+    """A chart's title or legend wider than the chart."""
+    from aegui.qt.widgets.plot_text import LegendBelow, title_width
+    out = []
+    title = (plot.titleLabel.text or "").replace("<br>", " ")
+    if title and plot.titleLabel.isVisible() and title_width(plot) > plot.width() + SLACK:
+        out.append(f"chart title {title!r} needs {title_width(plot):.0f} px, the chart has {plot.width():.0f}")
+    legend = getattr(plot, "legend", None)
+    if isinstance(legend, LegendBelow) and legend.items and legend.needed_width() > plot.width() + SLACK:
+        out.append(f"legend of {title!r} needs {legend.needed_width():.0f} px, the chart has {plot.width():.0f}")
+    return out
+
+
 def layout_problems(root: QWidget) -> list[str]:
     """One line per cut text among the visible widgets under `root`."""
+    import pyqtgraph as pg
     problems = []
+    for view in root.findChildren(pg.GraphicsView):
+        if _shown(view):
+            for item in view.scene().items():
+                if isinstance(item, pg.PlotItem) and item.isVisible():
+                    problems += [f"{_name(view)}: {p}" for p in plot_problems(item)]
     for w in root.findChildren(QWidget):
         if isinstance(w, QComboBox) or not _shown(w):
             continue

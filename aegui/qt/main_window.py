@@ -402,6 +402,9 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         rows, ds = entry.history, entry.shown
         self.training.reset(rows[-1]["epoch"] if rows else 0, 1)
         self.training.set_labels(ds.labels)
+        self._set_image_mode(ds)
+        if self.training.image_mode():
+            self._add_image_errors(entry, rows[-1]["epoch"] if rows else 0)
         if not rows:
             self.training.flush()
             return
@@ -421,6 +424,15 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
                 elapsed=seconds, epochs_per_s=row["epoch"] / seconds if seconds > 0 else 0.0,
                 state=FINISHED if i == len(rows) - 1 else RUNNING, val_loss=row.get("val_loss")))
         self.training.flush()
+
+    def _set_image_mode(self, dataset) -> None:
+        """Grey or colour pictures get reconstruction error in MSE and PSNR, glyphs wrong pixels."""
+        from aegui.core.analyses.image_quality import is_binary
+        self.training.set_image_mode(not is_binary(dataset.x[:SHOWN_MAX]))
+
+    def _add_image_errors(self, entry: ModelEntry, epoch: int) -> None:
+        ds = entry.shown
+        self.training.add_image_errors(epoch, ds.images(), entry.reconstructions(), ds.labels)
 
     def add_entry(self, entry: ModelEntry, make_current: bool = True, history: bool = True) -> None:
         self.entries.append(entry)
@@ -487,6 +499,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._train_exp, self._train_data = exp, full
         self._first_snapshot = True
         self.training.reset(exp.train.epochs, exp.train.seeds)
+        self._set_image_mode(full)
         # One bar per sample is unreadable (and slow) past a thousand: chart a spread subset.
         self._bar_index = None
         if len(train) > SHOWN_MAX:
@@ -552,6 +565,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if follow:
             self.set_current(self.live, autorange=self._first_snapshot)
         self._first_snapshot = False
+        if self.training.image_mode():
+            self._add_image_errors(self.live, self._last_rec.epoch if self._last_rec is not None else 0)
 
     def _on_finished(self, rec, model, history) -> None:
         self.builder.set_running(False)
@@ -568,6 +583,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
                                dirty=True, history=history, trained=score)
             self._autosave(entry)
             self.add_entry(entry, history=False)   # the charts already show this run
+            if self.training.image_mode():
+                self._add_image_errors(entry, rec.epoch)
         self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(
             getattr(rec, "state", ""), "Ready")
         self._refresh_status()

@@ -27,7 +27,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.widgets.legend import legend_below
+from aegui.qt.widgets.plot_text import legend_below
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 
