@@ -105,6 +105,8 @@ def run(argv=None, start: float | None = None) -> int:
         win.resize(*args.size)
     win.show()
     app.processEvents()
+    if headless:
+        win.resize(*args.size)   # again: the docks' minimum widths are known once shown
     shown = time.perf_counter() - start
     torch_before = "torch" in sys.modules
     result = {"exit": 0}

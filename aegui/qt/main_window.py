@@ -72,6 +72,7 @@ i18n.register({
     "Keep the analysis running": "Seguir con el análisis",
     "Stop and quit": "Detener y salir",
     "Keep training": "Seguir entrenando",
+    "Export...": "Exportar...",
     "An analysis is running. It will be cancelled; what it measured so far is not saved.":
         "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
 })
@@ -161,11 +162,12 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.resizeDocks([self.docks["latent"], self.docks["editor"]], [580, 360], Qt.Horizontal)
         self.resizeDocks([self.docks["latent"], self.docks["training"]], [440, 270], Qt.Vertical)
         self._default_state = self.saveState()
-        self._compact, self._wide_min = False, 0
+        self._compact, self._wide_min, self._asked_width = False, 0, 0
 
     # ---------------------------------------------------------------- small screens
     def resize(self, *args) -> None:   # noqa: D401 - QWidget.resize, fitting the docks first
         width = args[0].width() if len(args) == 1 else int(args[0])
+        self._asked_width = width
         self.fit_docks_to(width)
         super().resize(*args)
 
@@ -191,10 +193,14 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         return self._compact
 
     def showEvent(self, event) -> None:
-        screen = self.screen()
-        if screen is not None:
-            self.fit_docks_to(min(self.width(), screen.availableGeometry().width()))
         super().showEvent(event)
+        screen = self.screen()
+        width = self._asked_width or self.width()
+        if screen is not None:
+            width = min(width, screen.availableGeometry().width())
+        self.fit_docks_to(width)   # the docks' minimum widths are known once they are shown
+        if self._asked_width and self.width() > self._asked_width:
+            super().resize(self._asked_width, self.height())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)
@@ -274,6 +280,11 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if self._device_name:
             self.st_device.setText(tr("Device: {name}", name=self._device_name))
         self._fill_combo()
+        import pyqtgraph as pg
+        for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu
+            for action in getattr(view.scene(), "contextMenu", []):
+                if action.text().replace("&", "") in ("Export...", tr("Export...")):
+                    action.setText(tr("Export..."))
 
     def _refresh_status(self) -> None:
         self.st_state.setText(tr(self._state_key))

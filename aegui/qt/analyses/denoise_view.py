@@ -33,6 +33,10 @@ PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 
 i18n.register({
     "Preset: Font3 DAE, seeds trained here": "Preajuste: DAE de Font3, semillas entrenadas aquí",
+    # The shipped presets' names (resources/analyses) are shown as titles.
+    "Font3 denoising AE: wrong pixels vs noise level":
+        "AE de eliminación de ruido de Font3: píxeles erróneos según el nivel de ruido",
+    "Font3 DAE: wrong pixels vs noise level": "DAE de Font3: píxeles erróneos según el nivel de ruido",
     "Current model: {name}": "Modelo actual: {name}", "Current model (none on glyphs)":
         "Modelo actual (ninguno de glifos)", "File: {name}": "Archivo: {name}", "Open…": "Abrir…",
     "Open a denoising-curve JSON": "Abrir un JSON de curva de eliminación de ruido",
@@ -53,7 +57,7 @@ i18n.register({
     "Noise type for the bars": "Tipo de ruido de las barras",
     "Noise level for the bars": "Nivel de ruido de las barras",
     "grey: noisy · colour: denoised": "gris: con ruido · color: sin ruido",
-    "wrong pixels per character": "píxeles erróneos por carácter",
+    "wrong pixels per character": "px erróneos por carácter",
     "Figure as PNG…": "Figura como PNG…", "Curve as CSV…": "Curva como CSV…",
     "All results to a folder (CSV, PNG, JSON)…": "Todos los resultados en una carpeta (CSV, PNG, JSON)…",
     "Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}":
@@ -409,7 +413,7 @@ class DenoiseView(AnalysisView):
         self.set_status(
             "{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
             "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.",
-            name=res.name, seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
+            name=tr(res.name), seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
             elapsed=fmt_duration(res.seconds), kind=tr(NOISE_LABELS[kind]), level=f"{level * 100:g}",
             after=float(pc["mean"].mean()), before=float(pc["baseline_mean"].mean()))
 

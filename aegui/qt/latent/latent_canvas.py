@@ -29,7 +29,7 @@ pg.setConfigOptions(imageAxisOrder="row-major")
 
 register({
     "Projection:": "Proyección:",
-    "dims i,j": "dims i,j",
+    "dims i,j": "dimensiones i,j",
     "PCA": "PCA",
     "Latent map": "Mapa latente",
     "Reset view": "Restablecer vista",
