@@ -33,10 +33,13 @@ def label_problem(label: QLabel) -> str | None:
         return None
     if label.pixmap() is not None and not label.pixmap().isNull():
         return None
+    full = getattr(label, "full_text", None)
+    if callable(full) and full() and full().replace("\u200b", "") != text.replace("\u200b", ""):
+        return "its text is elided"
     fm = label.fontMetrics()
     room = label.contentsRect().width() - 2 * max(0, label.margin()) - max(0, label.indent())
     if label.wordWrap():
-        word = max((fm.horizontalAdvance(w) for w in text.split()), default=0)
+        word = max((fm.horizontalAdvance(w) for w in text.replace("\u200b", " ").split()), default=0)
         if word > room + SLACK:
             return f"a word needs {word} px, the label has {room}"
         need = label.heightForWidth(label.width())
