@@ -41,7 +41,14 @@ def window_problems(win, size: tuple[int, int] | None = None) -> list[str]:
         problems.append(f"the window needs {win.width()}x{win.height()}, more than {size[0]}x{size[1]}")
     editor = win.editor
     if editor.isVisible() and editor.visibleRegion().isEmpty() is False:
-        if editor.grid.scale() < editor.preview_scale():
+        previews = preview_scale(editor)
+        if editor.grid.scale() < previews:
             problems.append(f"the pixel editor's grid ({editor.grid.scale():g} px cells) is smaller "
-                            f"than its previews ({editor.preview_scale():g} px cells)")
+                            f"than its previews ({previews:g} px cells)")
     return problems
+
+
+def preview_scale(editor) -> float:
+    """The largest cell of the pixel editor's four read-only previews."""
+    return max(v.scale() for v in (editor.drawn_view, editor.noisy_view, editor.output_view,
+                                   editor.threshold_view))

@@ -3,7 +3,6 @@ import pytest
 
 from aegui.core.config.experiment import ConfigError
 from aegui.core.config.load import load_experiment
-from aegui.core.files.errors import is_expected, user_message
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
@@ -19,6 +18,7 @@ def test_a_png_loaded_as_a_config_is_named_as_a_png(tmp_path):
 
 
 def test_os_errors_lose_the_errno_and_say_what_to_do(tmp_path):
+    from aegui.core.files.errors import is_expected, user_message
     font = tmp_path / "garbage_font.h"
     font.write_text("junk")
     try:

@@ -34,10 +34,12 @@ def log_ticks(lo: float, hi: float, room: int) -> list[float]:
     first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
     decades = list(range(first, last + 1))
     if len(decades) >= 2:
-        step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100) if len(decades[::s]) <= room or s == 100)
-        # Keep 10^0 = 1 among the labels when it is shown: every step counts from it.
-        start = next((d for d in decades if d % step == 0), decades[0])
-        return [float(d) for d in decades if (d - start) % step == 0]
+        for step in (1, 2, 3, 5, 10, 20, 50, 100):
+            # Steps count from 10^0 = 1, so 1 stays among the labels when it is shown.
+            picked = [float(d) for d in decades if d % step == 0]
+            if 2 <= len(picked) <= room:
+                return picked
+        return [float(decades[0]), float(decades[-1])]   # the ends, when nothing finer fits
     values = []
     for d in range(first - 1, last + 1):
         for m in (1, 2, 5):
