@@ -106,7 +106,7 @@ def run(argv=None, start: float | None = None) -> int:
     win.show()
     app.processEvents()
     if headless:
-        win.resize(*args.size)   # again: the docks' minimum widths are known once shown
+        win.resize(*args.size)   # again: the docks' minimum sizes are known once shown
     shown = time.perf_counter() - start
     torch_before = "torch" in sys.modules
     result = {"exit": 0}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QScrollArea, QToolBar, QWidget)
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.qt import collector, i18n
@@ -78,6 +78,9 @@ i18n.register({
 })
 
 
+SCROLLED = ("experiments", "analyses")   # docks whose panel scrolls when the window is narrow
+
+
 class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     model_loaded = Signal()           # the demo models are in (smoke test, screenshots)
     training_finished = Signal(object)
@@ -127,6 +130,14 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock-{key}")
+        if key in SCROLLED:
+            # Tabs beside the latent canvas: their width must not set the window's minimum
+            # (a 1024 px screen holds the builder, the canvas and the editor side by side).
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            widget = scroll
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -162,45 +173,24 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.resizeDocks([self.docks["latent"], self.docks["editor"]], [580, 360], Qt.Horizontal)
         self.resizeDocks([self.docks["latent"], self.docks["training"]], [440, 270], Qt.Vertical)
         self._default_state = self.saveState()
-        self._compact, self._wide_min, self._asked_width = False, 0, 0
 
-    # ---------------------------------------------------------------- small screens
-    def resize(self, *args) -> None:   # noqa: D401 - QWidget.resize, fitting the docks first
-        width = args[0].width() if len(args) == 1 else int(args[0])
-        self._asked_width = width
-        self.fit_docks_to(width)
-        super().resize(*args)
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # Narrow windows: the builder keeps its minimum and the rest goes to the canvas and the
+        # editor, which then keeps its grid beside its previews (Qt shares the loss evenly).
+        if event.size().width() < 1200 and event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self._fit_narrow)   # after Qt has shared out the new width
 
-    def fit_docks_to(self, width: int) -> None:
-        """Below the width the side-by-side docks need (about 1200 px), the pixel editor becomes
-        a tab beside the latent canvas, so a 1024 px screen holds the whole window; wider, it
-        goes back beside it."""
-        if not self._compact:
-            self._wide_min = self.minimumSizeHint().width()
-        compact = width < self._wide_min
-        if compact == self._compact:
-            return
-        latent, editor = self.docks["latent"], self.docks["editor"]
-        if compact:
-            self.tabifyDockWidget(latent, editor)
-        else:
-            self.splitDockWidget(latent, editor, Qt.Horizontal)
-            self.resizeDocks([latent, editor], [580, 360], Qt.Horizontal)
-        latent.raise_()
-        self._compact = compact
-
-    def is_compact(self) -> bool:
-        return self._compact
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        screen = self.screen()
-        width = self._asked_width or self.width()
-        if screen is not None:
-            width = min(width, screen.availableGeometry().width())
-        self.fit_docks_to(width)   # the docks' minimum widths are known once they are shown
-        if self._asked_width and self.width() > self._asked_width:
-            super().resize(self._asked_width, self.height())
+    def _fit_narrow(self) -> None:
+        builder, editor = self.docks["builder"], self.docks["editor"]
+        want = self.editor.side_by_side_width() + 8
+        if builder.width() > builder.minimumSizeHint().width():
+            self.resizeDocks([builder], [builder.minimumSizeHint().width()], Qt.Horizontal)
+        latent = self.docks["latent"]
+        if editor.isVisible() and editor.width() < want:
+            total = latent.width() + editor.width()
+            self.resizeDocks([latent, editor], [max(total - want, latent.minimumSizeHint().width()), want],
+                             Qt.Horizontal)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)

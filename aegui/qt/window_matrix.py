@@ -32,6 +32,13 @@ def show_as(win, size: tuple[int, int], lang: str, theme_name: str, seconds: flo
         QApplication.instance().setProperty("aegui_theme", theme_name)
     win.resize(*size)
     settle(seconds)
+    for _ in range(2):
+        if (win.width(), win.height()) == tuple(size):
+            break
+        # A panel's minimum can shrink once the layout settles at the new size (the editor
+        # puts its grid beside the previews again): ask again, as a window manager would.
+        win.resize(*size)
+        settle(seconds)
 
 
 def window_problems(win, size: tuple[int, int] | None = None) -> list[str]:

@@ -1,6 +1,8 @@
 """Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it."""
 from __future__ import annotations
 
+import math
+
 from typing import Callable
 
 import numpy as np
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QBoxLayout,
     QGridLayout,
+    QLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,10 +41,10 @@ i18n.register({
     "Redo": "Rehacer",
     "Start from…": "Partir de…",
     "Copy a dataset glyph into the grid": "Copiar un glifo del conjunto de datos a la cuadrícula",
-    "Save to library": "Guardar en la biblioteca",
+    "Save to library": "A la biblioteca",
     "Noise": "Ruido",
     "Level": "Nivel",
-    "Re-roll": "Nuevo sorteo",
+    "Re-roll": "Sortear",
     "Draw a new random noise pattern": "Generar un nuevo patrón de ruido aleatorio",
     "salt-and-pepper": "sal y pimienta",
     "bit flip": "inversión de bits",
@@ -248,15 +251,14 @@ class PixelEditor(QWidget):
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
 
+        # Two buttons a row when the column is wide, one when it is not (see _arrange_buttons):
+        # side by side they set a minimum width that kept the editor off 1024 px screens.
         left = QGridLayout()
         left.addWidget(self.grid, 0, 0, 1, 2)
-        left.addWidget(self.clear_button, 1, 0)
-        left.addWidget(self.invert_button, 1, 1)
-        left.addWidget(self.undo_button, 2, 0)
-        left.addWidget(self.redo_button, 2, 1)
-        left.addWidget(self.start_from, 3, 0, 1, 2)
-        left.addWidget(self.save_button, 4, 0, 1, 2)
         left.setRowStretch(0, 1)
+        self._buttons = (self.clear_button, self.invert_button, self.undo_button, self.redo_button)
+        self._button_cols = 0
+        self._arrange_buttons(left, 1)
 
         self.noise_label = QLabel()
         self.noise_kind = QComboBox()
@@ -328,8 +330,34 @@ class PixelEditor(QWidget):
         self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._outer.addLayout(left, 1)
         self._outer.addLayout(right, 2)
+        # The editor's minimum is the stacked one (see minimumSizeHint): a narrow dock is
+        # allowed, and resizeEvent stacks the grid over the views when side by side does not fit.
+        self._outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self._outer.setContentsMargins(2, 4, 2, 4)
+        self._outer.setSpacing(4)
 
-    def _side_by_side_width(self) -> int:
+    def minimumSizeHint(self) -> QSize:
+        m = self._outer.contentsMargins()
+        left, right = self._left.minimumSize(), self._right.minimumSize()
+        width = max(left.width(), right.width()) + m.left() + m.right()
+        stacked = self._outer.direction() == QBoxLayout.Direction.TopToBottom
+        height = (left.height() + right.height() + self._outer.spacing() if stacked
+                  else max(left.height(), right.height())) + m.top() + m.bottom()
+        return QSize(width, height)
+
+    def _arrange_buttons(self, left: QGridLayout, cols: int) -> None:
+        if cols == self._button_cols:
+            return
+        for w in (*self._buttons, self.start_from, self.save_button):
+            left.removeWidget(w)
+        for i, button in enumerate(self._buttons):
+            left.addWidget(button, 1 + i // cols, i % cols)
+        row = 1 + math.ceil(len(self._buttons) / cols)
+        left.addWidget(self.start_from, row, 0, 1, 2)
+        left.addWidget(self.save_button, row + 1, 0, 1, 2)
+        self._button_cols = cols
+
+    def side_by_side_width(self) -> int:
         m = self._outer.contentsMargins()
         return (self._left.minimumSize().width() + self._right.minimumSize().width()
                 + self._outer.spacing() + m.left() + m.right())
@@ -339,11 +367,14 @@ class PixelEditor(QWidget):
         # choice depends on the width alone, so a window resized back and forth comes back to
         # the layout it had (an aspect-ratio rule flipped on the dock's height and stayed).
         width = event.size().width()
-        stacked = width < self._side_by_side_width()
+        wide_buttons = sum(b.sizeHint().width() for b in self._buttons[:2]) + 8
+        self._arrange_buttons(self._left, 2 if width // 3 >= wide_buttons else 1)
+        stacked = width < self.side_by_side_width()
         direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         if self._outer.direction() != direction:
             self._outer.setDirection(direction)
             self._outer.setStretch(1, 0 if stacked else 2)   # stacked: the grid takes the height
+            self.updateGeometry()   # the minimum height changes with the direction
         super().resizeEvent(event)
         self._share_scale.start()
 
@@ -353,6 +384,12 @@ class PixelEditor(QWidget):
         scale = min([v.fit_scale() for v in self._previews] + [PREVIEW_CELLS[1], self.grid.scale()])
         for view in self._previews:
             view.set_max_scale(scale)
+        # A grid layout gives a wrapped label one line's height: ask for the lines it needs.
+        for label in [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
+                                                         self.threshold_note]:
+            need = label.heightForWidth(label.width()) if label.text() else 0
+            if need > 0 and label.minimumHeight() != need:
+                label.setMinimumHeight(need)
 
     def preview_scale(self) -> float:
         return max(v.scale() for v in self._previews)
@@ -498,6 +535,8 @@ class PixelEditor(QWidget):
             except Exception as exc:  # a broken model must not take the editor down with it
                 error = str(exc) or type(exc).__name__
         self._show_output(error)
+        if hasattr(self, "_share_scale"):
+            self._share_scale.start()   # the notes' heights follow their new text
 
     def _show_output(self, error: str | None) -> None:
         if self._output is None:

@@ -169,7 +169,7 @@ class LatentCanvas(CodeLayers, QWidget):
 
         self.message = NoteLabel("warning")
         self.preview = GlyphView(cell_size=20)
-        self.preview.setMinimumWidth(150)
+        self.preview.setMinimumWidth(110)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
@@ -198,6 +198,9 @@ class LatentCanvas(CodeLayers, QWidget):
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
         self.tabs = QTabWidget()
+        # Its pages are wide (buttons, the strip): left alone they set the canvas's minimum and
+        # kept a 1024 px window from holding the pixel editor beside it.
+        self.tabs.setMinimumWidth(240)
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
 
