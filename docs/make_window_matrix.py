@@ -31,7 +31,8 @@ def save_small(image, path: Path) -> None:
     from PIL import Image
     tmp = path.with_suffix(".tmp.png")
     image.save(str(tmp))
-    Image.open(tmp).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
+    Image.open(tmp).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        path, optimize=True)
     tmp.unlink()
 
 

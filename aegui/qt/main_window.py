@@ -180,17 +180,29 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # editor, which then keeps its grid beside its previews (Qt shares the loss evenly).
         if event.size().width() < 1200 and event.oldSize().width() != event.size().width():
             QTimer.singleShot(0, self._fit_narrow)   # after Qt has shared out the new width
+        self._hide_ghost_tab_bars()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._hide_ghost_tab_bars()
+
+    def _hide_ghost_tab_bars(self) -> None:
+        """QMainWindow can leave a dock tab bar it no longer uses on screen (tabs without titles,
+        two scroll arrows drawn over a panel) after docks are tabbed together at start-up."""
+        from PySide6.QtWidgets import QTabBar
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and not any(bar.tabText(i) for i in range(bar.count())):
+                bar.hide()
 
     def _fit_narrow(self) -> None:
-        builder, editor = self.docks["builder"], self.docks["editor"]
-        want = self.editor.side_by_side_width() + 8
-        if builder.width() > builder.minimumSizeHint().width():
-            self.resizeDocks([builder], [builder.minimumSizeHint().width()], Qt.Horizontal)
-        latent = self.docks["latent"]
-        if editor.isVisible() and editor.width() < want:
-            total = latent.width() + editor.width()
-            self.resizeDocks([latent, editor], [max(total - want, latent.minimumSizeHint().width()), want],
-                             Qt.Horizontal)
+        builder, latent, editor = self.docks["builder"], self.docks["latent"], self.docks["editor"]
+        if not (builder.isVisible() and latent.isVisible() and editor.isVisible()) or builder.isFloating():
+            return
+        narrow = builder.minimumSizeHint().width()
+        want = max(editor.width(), self.editor.side_by_side_width() + 8)
+        total = builder.width() + latent.width() + editor.width()
+        rest = max(total - narrow - want, latent.minimumSizeHint().width())
+        self.resizeDocks([builder, latent, editor], [narrow, rest, want], Qt.Horizontal)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)

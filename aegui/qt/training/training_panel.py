@@ -312,6 +312,9 @@ class TrainingPanel(QWidget):
         super().resizeEvent(event)
         size = self.charts.size()
         self._arrange(size.width() > 2.4 * max(size.height(), 1))
+        # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
+        for plot in (self.loss_plot, self.wrong_plot):
+            plot.getAxis("bottom").showLabel(size.height() >= 190)
 
     def reset(self, total_epochs: int, n_models: int) -> None:
         self._total = int(total_epochs)
