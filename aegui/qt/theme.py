@@ -30,6 +30,11 @@ def apply(name: str) -> None:
     app = QApplication.instance()
     app.setStyle("Fusion")
     app.setPalette(_dark_palette() if name == "dark" else app.style().standardPalette())
+    # A widget with a style sheet keeps the palette it was polished with (the builder stayed
+    # dark after switching back to light): polish those again.
+    for widget in app.allWidgets():
+        if widget.styleSheet():
+            widget.setStyleSheet(widget.styleSheet())
     # The platform's native file dialogs (GTK, KDE) ignore the app's palette and open light:
     # in the dark theme Qt's own dialogs are used, which follow it like message boxes do.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, name == "dark")

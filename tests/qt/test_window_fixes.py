@@ -176,3 +176,17 @@ def test_when_every_glyph_is_right_the_bars_still_show_them(panel, qtbot):
     recs[-1].glyph_wrong = np.zeros(6, int)
     feed(panel, recs, 1)
     assert len(panel.ok_bars.opts["x"]) == 6 and (panel.ok_bars.opts["height"] > 0).all()
+
+
+def test_switching_back_to_light_leaves_no_panel_dark(qtbot):
+    from aegui.qt import theme
+    from aegui.qt.builder.model_builder import ModelBuilder
+    from aegui.qt.widgets.note import is_dark
+    w = ModelBuilder()
+    qtbot.addWidget(w)
+    w.show()
+    theme.apply("dark")
+    QApplication.processEvents()
+    theme.apply("light")
+    QApplication.processEvents()
+    assert not is_dark(w.palette()) and not is_dark(w.form_widget.palette())
