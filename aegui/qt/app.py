@@ -132,6 +132,11 @@ def run(argv=None, start: float | None = None) -> int:
 
     def finish_screenshot(loaded_s):
         from aegui.qt.layout_check import layout_problems
+        from aegui.qt.window_matrix import settle
+        for _ in range(2):   # panels' minimums settle once the model is shown: ask again
+            if (win.width(), win.height()) != tuple(args.size):
+                win.resize(*args.size)
+                settle(0.2)
         ok = win.grab().save(args.screenshot)
         if not ok:
             print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)

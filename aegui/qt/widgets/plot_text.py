@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
+from PySide6.QtWidgets import QSizePolicy
 
 ROW = 4   # PlotItem's layout: title 0, top axis 1, view 2, bottom axis 3
 
@@ -23,29 +23,19 @@ class LegendBelow(pg.LegendItem):
         super().__init__(offset=None, **kwargs)
         self.columnCount = 1
         self._relayout(1)
-        # Its width follows the plot's (fit_width picks the columns), never the other way round.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setPen(pg.mkPen(None))
         self.setBrush(pg.mkBrush(None))
         self._room = 0.0
 
     def updateSize(self):
-        # pyqtgraph's version moves the legend to (0, 0) of its parent; in a layout the legend
-        # only says how much room it needs, and the layout places it.
-        height = width = 0.0
-        for row in range(self.layout.rowCount()):
-            row_height = row_width = 0.0
-            for col in range(self.layout.columnCount()):
-                item = self.layout.itemAt(row, col)
-                if item:
-                    row_width += item.width() + 3
-                    row_height = max(row_height, item.height())
-            width, height = max(width, row_width), height + row_height
-        self.setMinimumHeight(height)
-        self.setMaximumHeight(height)
-        self.setPreferredWidth(width)
-        self.setMinimumWidth(0)
-        self.updateGeometry()
+        super().updateSize()   # sizes the legend at (0, 0) of its holder
+        holder = self.parentItem()
+        if isinstance(holder, pg.GraphicsWidget):
+            # The layout reserves the room under the plot through the holder.
+            height = self.geometry().height()
+            holder.setMinimumHeight(height)
+            holder.setMaximumHeight(height)
+            holder.updateGeometry()
 
     def paint(self, p, *args):
         pass   # no frame: under the plot the legend is a line of text, not a box over data
@@ -54,9 +44,12 @@ class LegendBelow(pg.LegendItem):
         self._relayout(self.columnCount)
 
     def _relayout(self, cols: int) -> None:
-        """A fresh grid: pyqtgraph's keeps the rows and columns of earlier arrangements, and
-        entries added after a change land in the wrong cells."""
-        grid = QGraphicsGridLayout()
+        """Every entry placed again by its index: pyqtgraph places a new entry from the grid's
+        row and column counts, which keep earlier arrangements, so entries landed in the wrong
+        cells. (The grid itself stays: replacing a widget's layout crashed at exit.)"""
+        grid = self.layout
+        for i in range(grid.count() - 1, -1, -1):
+            grid.removeAt(i)
         grid.setContentsMargins(2, 0, 2, 0)
         grid.setVerticalSpacing(0)
         grid.setHorizontalSpacing(5)
@@ -65,8 +58,6 @@ class LegendBelow(pg.LegendItem):
             grid.addItem(sample, row, 2 * col, Qt.AlignmentFlag.AlignVCenter)
             grid.addItem(label, row, 2 * col + 1)
         self.columnCount, self.rowCount = cols, max(1, math.ceil(len(self.items) / cols))
-        self.layout = grid
-        self.setLayout(grid)
 
     def addItem(self, item, name):
         super().addItem(item, name)
@@ -104,11 +95,41 @@ class LegendBelow(pg.LegendItem):
         return self.grid_width(max(1, self.columnCount))
 
 
+class _Fitter(QObject):
+    """Refits a plot's text when its view is resized. A QObject child of the plot, so Qt drops
+    the connection when the plot is destroyed (a Python lambda would be called on a half-deleted
+    plot at exit)."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot)
+        self.plot = plot
+        plot.vb.sigResized.connect(self.refit)
+
+    @Slot(object)
+    def refit(self, *_):
+        plot = self.plot
+        legend = getattr(plot, "legend", None)
+        if isinstance(legend, LegendBelow):
+            legend.fit_width(plot.vb.width())
+        if getattr(plot, "_fit_title", False):
+            fit_title(plot)
+
+
+def _fitter(plot: pg.PlotItem) -> None:
+    if getattr(plot, "_text_fitter", None) is None:
+        plot._text_fitter = _Fitter(plot)
+
+
 def legend_below(plot: pg.PlotItem, **kwargs) -> LegendBelow:
+    # The legend sits in a plain holder that the plot's layout places under the x axis; a
+    # LegendItem put in a layout itself crashed Qt at exit.
+    holder = pg.GraphicsWidget()
+    holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    plot.layout.addItem(holder, ROW, 1)
     legend = LegendBelow(**kwargs)
-    plot.layout.addItem(legend, ROW, 1)
+    legend.setParentItem(holder)
     plot.legend = legend   # named curves added later join it, as with plot.addLegend()
-    plot.vb.sigResized.connect(lambda *_: legend.fit_width(plot.vb.width()))
+    _fitter(plot)
     return legend
 
 
@@ -154,5 +175,6 @@ def fit_text(*plots: pg.PlotItem) -> None:
             _set(title, **args)
             fit_title(_plot)
         plot.setTitle = retitle
-        plot.vb.sigResized.connect(lambda *_, _plot=plot: fit_title(_plot))
+        plot._fit_title = True
+        _fitter(plot)
         fit_title(plot)

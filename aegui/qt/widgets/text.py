@@ -52,6 +52,8 @@ class WrapLabel(QLabel):
         self._full = ""
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setMinimumHeight(self.fontMetrics().height())   # one line, as when it elided
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def setText(self, text: str) -> None:
