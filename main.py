@@ -1,4 +1,4 @@
-"""Launch aegui: `python main.py` (the app), `--smoke`, `--screenshot FILE.png`."""
+"""Launch aegui: `python main.py` (the app), `--smoke`, `--screenshot FILE.png [--size WxH --lang es --theme dark]`."""
 import time
 
 START = time.perf_counter()

@@ -1,7 +1,8 @@
 """Start the app: QApplication, options, the window; then torch and the demo models.
 
 `--smoke` prints one JSON line with start-up timings and exits; `--screenshot FILE`
-saves the whole window once the demo model is shown.
+saves the whole window once the demo model is shown (at `--size WxH`, in `--lang`, `--theme`),
+and lists in that JSON line any text the window cuts at that size.
 """
 from __future__ import annotations
 
@@ -41,10 +42,22 @@ def _choose_platform(headless: bool) -> bool:
     return False
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size {text!r} must be WIDTHxHEIGHT in pixels, e.g. 1280x800") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"--size {text!r} is out of range; use 320x240 to 8000x8000")
+    return w, h
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="aegui", description="aegui, the autoencoder studio")
     p.add_argument("--smoke", action="store_true", help="start, load the demo model, print timings as JSON, exit")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the window once the demo model is shown, exit")
+    p.add_argument("--size", metavar="WxH", type=_size, default=(1280, 800),
+                   help="window size for --screenshot and --smoke, e.g. 1024x700 (default 1280x800)")
     p.add_argument("--lang", choices=("en", "es"), help="interface language")
     p.add_argument("--theme", choices=("light", "dark"))
     p.add_argument("--model", help="open this model at start")
@@ -62,7 +75,7 @@ def run(argv=None, start: float | None = None) -> int:
               file=sys.stderr)
         return 2
     import pyqtgraph as pg
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
@@ -73,10 +86,11 @@ def run(argv=None, start: float | None = None) -> int:
     from aegui.qt import i18n, theme
     from aegui.qt.main_window import MainWindow
 
-    settings = QSettings("aegui", "aegui")
+    from aegui.qt.settings import app_settings
+    settings = app_settings()
     if args.fresh or headless:
         # Runs that report on the app must not depend on, or change, the user's layout.
-        settings = QSettings(QSettings.IniFormat, QSettings.UserScope, "aegui", "aegui-headless")
+        settings = app_settings("aegui-headless")
         settings.clear()
     lang = args.lang or settings.value("language", "en", str)
     theme_name = args.theme or settings.value("theme", "light", str)
@@ -88,9 +102,11 @@ def run(argv=None, start: float | None = None) -> int:
     win.theme_actions[theme_name if theme_name in theme.THEMES else "light"].setChecked(True)
     if headless:
         win.confirm_close = False
-        win.resize(1280, 800)
+        win.resize(*args.size)
     win.show()
     app.processEvents()
+    if headless:
+        win.resize(*args.size)   # again: the docks' minimum sizes are known once shown
     shown = time.perf_counter() - start
     torch_before = "torch" in sys.modules
     result = {"exit": 0}
@@ -115,11 +131,19 @@ def run(argv=None, start: float | None = None) -> int:
         app.quit()
 
     def finish_screenshot(loaded_s):
+        from aegui.qt.layout_check import layout_problems
+        from aegui.qt.window_matrix import settle
+        for _ in range(2):   # panels' minimums settle once the model is shown: ask again
+            if (win.width(), win.height()) != tuple(args.size):
+                win.resize(*args.size)
+                settle(0.2)
         ok = win.grab().save(args.screenshot)
         if not ok:
             print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)
             result["exit"] = 2
-        report(loaded_s, screenshot=args.screenshot)
+        # Text the window cuts at this size, so a screenshot run doubles as a layout check.
+        report(loaded_s, screenshot=args.screenshot, size=[win.width(), win.height()],
+               cut_text=layout_problems(win))
 
     if headless:
         win.model_loaded.connect(loaded)

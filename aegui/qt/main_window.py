@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QScrollArea, QToolBar, QWidget)
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.qt import collector, i18n
@@ -67,9 +67,18 @@ i18n.register({
     "Some pictures were skipped": "Se omitieron algunas imágenes",
     "loss": "pérdida",
     "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
+    "Cancel and quit": "Cancelar y salir",
+    "Keep the sweep running": "Seguir con el barrido",
+    "Keep the analysis running": "Seguir con el análisis",
+    "Stop and quit": "Detener y salir",
+    "Keep training": "Seguir entrenando",
+    "Export...": "Exportar...",
     "An analysis is running. It will be cancelled; what it measured so far is not saved.":
         "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
 })
+
+
+SCROLLED = ("experiments", "analyses")   # docks whose panel scrolls when the window is narrow
 
 
 class MainWindow(WindowMenus, ModelFiles, QMainWindow):
@@ -79,7 +88,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         collector.start()   # before any worker thread exists
-        self.settings = settings or QSettings("aegui", "aegui")
+        if settings is None:
+            from aegui.qt.settings import app_settings
+            settings = app_settings()
+        self.settings = settings
         self.entries: list[ModelEntry] = []
         self.current: ModelEntry | None = None
         self.live: ModelEntry | None = None   # the model being trained, updated by snapshots
@@ -118,6 +130,14 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock-{key}")
+        if key in SCROLLED:
+            # Tabs beside the latent canvas: their width must not set the window's minimum
+            # (a 1024 px screen holds the builder, the canvas and the editor side by side).
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            widget = scroll
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -154,13 +174,43 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.resizeDocks([self.docks["latent"], self.docks["training"]], [440, 270], Qt.Vertical)
         self._default_state = self.saveState()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # Narrow windows: the builder keeps its minimum and the rest goes to the canvas and the
+        # editor, which then keeps its grid beside its previews (Qt shares the loss evenly).
+        if event.size().width() < 1200 and event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self._fit_narrow)   # after Qt has shared out the new width
+        self._hide_ghost_tab_bars()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._hide_ghost_tab_bars()
+
+    def _hide_ghost_tab_bars(self) -> None:
+        """QMainWindow can leave a dock tab bar it no longer uses on screen (tabs without titles,
+        two scroll arrows drawn over a panel) after docks are tabbed together at start-up."""
+        from PySide6.QtWidgets import QTabBar
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and not any(bar.tabText(i) for i in range(bar.count())):
+                bar.hide()
+
+    def _fit_narrow(self) -> None:
+        builder, latent, editor = self.docks["builder"], self.docks["latent"], self.docks["editor"]
+        if not (builder.isVisible() and latent.isVisible() and editor.isVisible()) or builder.isFloating():
+            return
+        narrow = builder.minimumSizeHint().width()
+        want = max(editor.width(), self.editor.side_by_side_width() + 8)
+        total = builder.width() + latent.width() + editor.width()
+        rest = max(total - narrow - want, latent.minimumSizeHint().width())
+        self.resizeDocks([builder, latent, editor], [narrow, rest, want], Qt.Horizontal)
+
     def _build_toolbar(self) -> None:
         bar = QToolBar(self)
         bar.setObjectName("toolbar-model")
         bar.setMovable(False)
         self.model_label = QLabel()
         self.model_combo = QComboBox()
-        self.model_combo.setMinimumContentsLength(52)
+        self.model_combo.setMinimumContentsLength(24)
         self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addWidget(self.model_label)
         bar.addWidget(self.model_combo)
@@ -168,7 +218,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # autoencoder makes a fine map but a poor denoiser.
         self.editor_label = QLabel()
         self.editor_combo = QComboBox()
-        self.editor_combo.setMinimumContentsLength(30)
+        self.editor_combo.setMinimumContentsLength(16)
         self.editor_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         bar.addSeparator()
         bar.addWidget(self.editor_label)
@@ -232,6 +282,11 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if self._device_name:
             self.st_device.setText(tr("Device: {name}", name=self._device_name))
         self._fill_combo()
+        import pyqtgraph as pg
+        for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu
+            for action in getattr(view.scene(), "contextMenu", []):
+                if action.text().replace("&", "") in ("Export...", tr("Export...")):
+                    action.setText(tr("Export..."))
 
     def _refresh_status(self) -> None:
         self.st_state.setText(tr(self._state_key))
@@ -279,7 +334,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         combo.blockSignals(True)
         combo.clear()
         for e in self.entries:
-            combo.addItem(e.name + (" *" if e.dirty else ""))
+            combo.addItem(e.title() + (" *" if e.dirty else ""))
         if self.live is not None:
             combo.addItem(tr("training (live)"))
         index = self._combo_index()
@@ -296,7 +351,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # The editor draws 5x7 glyphs: only models of glyphs can denoise them.
         self._editor_choices = [e for e in self.entries if e.shape == GLYPH_SHAPE]
         for e in self._editor_choices:
-            combo.addItem(e.name + (" *" if e.dirty else ""))
+            combo.addItem(e.title() + (" *" if e.dirty else ""))
         choices = self._editor_choices
         index = choices.index(self.editor_entry) + 1 if self.editor_entry in choices else 0
         combo.setCurrentIndex(index)
@@ -361,6 +416,9 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         rows, ds = entry.history, entry.shown
         self.training.reset(rows[-1]["epoch"] if rows else 0, 1)
         self.training.set_labels(ds.labels)
+        self._set_image_mode(ds)
+        if self.training.image_mode():
+            self._add_image_errors(entry, rows[-1]["epoch"] if rows else 0)
         if not rows:
             self.training.flush()
             return
@@ -380,6 +438,15 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
                 elapsed=seconds, epochs_per_s=row["epoch"] / seconds if seconds > 0 else 0.0,
                 state=FINISHED if i == len(rows) - 1 else RUNNING, val_loss=row.get("val_loss")))
         self.training.flush()
+
+    def _set_image_mode(self, dataset) -> None:
+        """Grey or colour pictures get reconstruction error in MSE and PSNR, glyphs wrong pixels."""
+        from aegui.core.analyses.image_quality import is_binary
+        self.training.set_image_mode(not is_binary(dataset.x[:SHOWN_MAX]))
+
+    def _add_image_errors(self, entry: ModelEntry, epoch: int) -> None:
+        ds = entry.shown
+        self.training.add_image_errors(epoch, ds.images(), entry.reconstructions(), ds.labels)
 
     def add_entry(self, entry: ModelEntry, make_current: bool = True, history: bool = True) -> None:
         self.entries.append(entry)
@@ -446,6 +513,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._train_exp, self._train_data = exp, full
         self._first_snapshot = True
         self.training.reset(exp.train.epochs, exp.train.seeds)
+        self._set_image_mode(full)
         # One bar per sample is unreadable (and slow) past a thousand: chart a spread subset.
         self._bar_index = None
         if len(train) > SHOWN_MAX:
@@ -511,6 +579,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if follow:
             self.set_current(self.live, autorange=self._first_snapshot)
         self._first_snapshot = False
+        if self.training.image_mode():
+            self._add_image_errors(self.live, self._last_rec.epoch if self._last_rec is not None else 0)
 
     def _on_finished(self, rec, model, history) -> None:
         self.builder.set_running(False)
@@ -519,15 +589,16 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         entry = None
         if rec is not None:
             # Wrong pixels say how well glyphs came back; for images the loss says more.
-            score = f"{rec.max_wrong} px" if tuple(self._train_data.shape) == GLYPH_SHAPE else \
-                f"{tr('loss')} {rec.val_loss if rec.val_loss is not None else rec.losses.get('total', 0.0):.4g}"
-            name = tr("Trained: {name}", name=f"{self._train_exp.name} — {score}")
-            entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
+            score = ("px", rec.max_wrong) if tuple(self._train_data.shape) == GLYPH_SHAPE else \
+                ("loss", rec.val_loss if rec.val_loss is not None else rec.losses.get('total', 0.0))
+            entry = ModelEntry(self._train_exp.name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
-                               dirty=True, history=history)
+                               dirty=True, history=history, trained=score)
             self._autosave(entry)
             self.add_entry(entry, history=False)   # the charts already show this run
+            if self.training.image_mode():
+                self._add_image_errors(entry, rec.epoch)
         self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(
             getattr(rec, "state", ""), "Ready")
         self._refresh_status()
@@ -606,33 +677,41 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
+        "sweep": ("Cancel the sweep and quit?",
+                  "A sweep is running. It will be cancelled; the configs that finished are saved.",
+                  "Cancel and quit", "Keep the sweep running"),
+        "analysis": ("Cancel the analysis and quit?",
+                     "An analysis is running. It will be cancelled; what it measured so far is not saved.",
+                     "Cancel and quit", "Keep the analysis running"),
+        "training": ("Stop training and quit?",
+                     "Training is running. It will be stopped; the best model so far is autosaved.",
+                     "Stop and quit", "Keep training"),
+    }
+
+    def quit_box(self, what: str):
+        from aegui.qt.widgets.ask import question_box
+        return question_box(self, *(tr(t) for t in self.QUIT_QUESTIONS[what]))
+
+    def _may_quit(self, what: str) -> bool:
+        if not self.confirm_close:
+            return True
+        box = self.quit_box(what)
+        box.exec()
+        return box.clickedButton() is box.do_button
+
     def closeEvent(self, event) -> None:
+        running = [("sweep", self.experiments.is_running()), ("analysis", self.analyses.is_running()),
+                   ("training", self.controller.is_running())]
+        for what, busy in running:
+            if busy and not self._may_quit(what):
+                event.ignore()
+                return
         if self.experiments.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Cancel the sweep and quit?"),
-                    tr("A sweep is running. It will be cancelled; the configs that finished are saved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.analyses.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Cancel the analysis and quit?"),
-                    tr("An analysis is running. It will be cancelled; what it measured so far is not saved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.analyses.shutdown()
         if self.controller.is_running():
-            if self.confirm_close:
-                answer = QMessageBox.question(
-                    self, tr("Stop training and quit?"),
-                    tr("Training is running. It will be stopped; the best model so far is autosaved."))
-                if answer != QMessageBox.Yes:
-                    event.ignore()
-                    return
             self.controller.shutdown()
             # Deliver the worker's queued `finished` now, so the best model is autosaved.
             QCoreApplication.sendPostedEvents()

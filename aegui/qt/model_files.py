@@ -67,8 +67,10 @@ class ModelFiles:
     def open_path(self, path: str) -> None:
         p = Path(path)
         if path.endswith(".h"):
-            self.builder.set_font_path(path)
             self.docks["builder"].raise_()
+            if not self.builder.set_font_path(path):
+                QMessageBox.warning(self, tr("Cannot use this font file"), self.builder.last_font_error)
+                return
             self._remember(path)
         elif p.is_dir() and not (p / "model.json").exists():
             self.open_dataset("folder", path)
@@ -107,7 +109,8 @@ class ModelFiles:
         path, _ = QFileDialog.getOpenFileName(self, tr("Open model…"), self._start_dir(),
                                               tr("Model files (*.json *.safetensors)"))
         if path:
-            self.open_model(path)
+            # Whatever was picked opens as what it is (a font.h, an IDX file, a folder of pictures).
+            self.open_path(path)
 
     def open_model(self, path) -> None:
         from aegui.qt.models import open_model

@@ -27,8 +27,20 @@ class ModelEntry:
     metrics: dict = field(default_factory=dict)
     dirty: bool = False            # trained here and not saved by the user yet
     history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
+    # A model trained in this session: ("px", wrong pixels) or ("loss", value). Its title is
+    # composed when shown, so it follows the interface language.
+    trained: tuple | None = None
     _shown: object = field(default=None, repr=False, compare=False)
     _familiarity: object = field(default=None, repr=False, compare=False)
+
+    def title(self) -> str:
+        """The name as lists and labels show it, in the current language."""
+        if self.trained is None:
+            return self.name
+        from aegui.qt.i18n import tr
+        what, value = self.trained
+        score = f"{value} px" if what == "px" else f"{tr('loss')} {value:.4g}"
+        return tr("Trained: {name}", name=f"{self.name} — {score}")
 
     @property
     def shape(self) -> tuple[int, ...]:

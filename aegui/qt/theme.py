@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -29,6 +30,14 @@ def apply(name: str) -> None:
     app = QApplication.instance()
     app.setStyle("Fusion")
     app.setPalette(_dark_palette() if name == "dark" else app.style().standardPalette())
+    # A widget with a style sheet keeps the palette it was polished with (the builder stayed
+    # dark after switching back to light): polish those again.
+    for widget in app.allWidgets():
+        if widget.styleSheet():
+            widget.setStyleSheet(widget.styleSheet())
+    # The platform's native file dialogs (GTK, KDE) ignore the app's palette and open light:
+    # in the dark theme Qt's own dialogs are used, which follow it like message boxes do.
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, name == "dark")
     # pyqtgraph reads these when a plot is created; existing plots keep theirs.
     pg.setConfigOption("background", (30, 30, 33) if name == "dark" else "w")
     pg.setConfigOption("foreground", (220, 220, 220) if name == "dark" else (40, 40, 40))

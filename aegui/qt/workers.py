@@ -14,9 +14,18 @@ import traceback
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from aegui.core.files.errors import is_expected, user_message
+
 PROGRESS_INTERVAL = 0.04    # seconds between progress signals (25/s)
 SNAPSHOT_INTERVAL = 0.25    # seconds between model snapshots (latent canvas, reconstructions)
 GUI_SWITCH_INTERVAL = 0.001  # seconds; Python's GIL switch interval while training runs
+
+
+def _report(e: BaseException) -> None:
+    """A bad file or value is the user's to fix and reaches them as a sentence: no traceback
+    on the terminal. Anything else is a bug in aegui: its traceback is what a report needs."""
+    if not is_expected(e):
+        traceback.print_exception(e)
 
 
 class TrainingWorker(QObject):
@@ -53,8 +62,8 @@ class TrainingWorker(QObject):
         try:
             self._run()
         except Exception as e:   # noqa: BLE001 - the GUI must hear about any failure
-            traceback.print_exc()
-            self.errored.emit(f"{type(e).__name__}: {e}")
+            _report(e)
+            self.errored.emit(user_message(e) if is_expected(e) else f"{type(e).__name__}: {e}")
 
     def _run(self) -> None:
         from aegui.core.train.session import TrainingSession
@@ -260,8 +269,8 @@ class TaskWorker(QObject):
         try:
             result = self.fn(*self.args)
         except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
-            traceback.print_exc()
-            self.errored.emit(str(e) or type(e).__name__)
+            _report(e)
+            self.errored.emit(user_message(e))
         else:
             self.done.emit(result)
 
@@ -363,8 +372,8 @@ class JobWorker(QObject):
                 if self._cancel.is_set() and not hasattr(self.job, "cancel"):
                     break   # a job without its own cancel stops between items
         except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
-            traceback.print_exc()
-            self.errored.emit(str(e) or type(e).__name__)
+            _report(e)
+            self.errored.emit(user_message(e))
         else:
             self.finished.emit(last)
 

@@ -261,3 +261,30 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     # closing the window cancels the sweep cleanly
     window.close()
     assert not panel.is_running()
+
+
+def test_after_a_per_font_sweep_every_text_and_chart_is_whole(panel, qtbot):
+    """Issue 11, item 5: the third chart, the table's cells, the summary and the tab bar."""
+    from aegui.qt.i18n import set_language
+    from aegui.qt.layout_check import layout_problems
+    sweep = tiny_sweep({"data.fonts": [["Font1"], ["Font2"], ["Font3"]]}, seeds=1, epochs=10)
+    run_to_end(qtbot, panel, sweep)
+    for lang in ("en", "es"):
+        set_language(lang)
+        panel.resize(620, 520)
+        qtbot.wait(100)
+        assert panel.charts.font_plot_visible()
+        assert layout_problems(panel) == []
+        view = panel.charts.charts
+        for plot in (panel.charts.band_plot, panel.charts.bar_plot, panel.charts.font_plot):
+            right = plot.mapRectToScene(plot.boundingRect()).right()
+            assert right <= view.viewport().width() + 1, "a chart runs past the panel's edge"
+        table = panel.table
+        for col in range(table.table_model.columnCount()):
+            kind = table.table_model.columns[col][0]
+            if kind != "value":
+                assert table.columnWidth(col) >= table.sizeHintForColumn(col), table.table_model.headerData(
+                    col, Qt.Orientation.Horizontal)
+        bar = panel.tabs.tabBar()
+        assert all(bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i)) for i in
+                   range(bar.count()) if bar.isTabVisible(i))   # Search stays hidden until a search runs

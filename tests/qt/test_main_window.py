@@ -152,7 +152,10 @@ def test_layout_is_restored_from_settings(window, qtbot, tmp_path):
 
 
 def test_main_py_smoke_in_a_subprocess(tmp_path):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
+    # A home of its own: with AEGUI_HOME set nothing may land in ~/.config (issue 11, item 15).
+    home = tmp_path / "user"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path / "aegui"), HOME=str(home))
+    env.pop("XDG_CONFIG_HOME", None)
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--smoke"], capture_output=True,
                          text=True, env=env, timeout=180)
@@ -161,16 +164,25 @@ def test_main_py_smoke_in_a_subprocess(tmp_path):
     assert info["torch_imported_before_window"] is False
     assert 0 < info["window_shown_s"] <= info["model_loaded_s"] <= time.perf_counter() - t0
     assert info["current"] and "demo" in info["current"]
+    assert not (home / ".config").exists() or not any((home / ".config").rglob("*")), \
+        sorted(str(p) for p in (home / ".config").rglob("*"))
+    assert list((tmp_path / "aegui" / "settings").rglob("*.conf")) or list((tmp_path / "aegui" / "settings").rglob("*.ini"))
 
 
 def test_main_py_screenshot_writes_a_png(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
     shot = tmp_path / "win.png"
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(shot)],
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(shot), "--size", "1024x700",
+                          "--lang", "es", "--theme", "dark"],
                          capture_output=True, text=True, env=env, timeout=180)
     assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["size"] == [1024, 700] and info["cut_text"] == []
     from PIL import Image
-    assert Image.open(shot).size[0] >= 1000
+    img = Image.open(shot).convert("RGB")
+    assert img.size == (1024, 700)
+    assert sum(img.resize((1, 1)).getpixel((0, 0))) < 3 * 128      # dark, on the whole
 
 
 def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window):

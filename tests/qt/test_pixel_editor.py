@@ -222,7 +222,7 @@ def test_save_and_glyph_changed_signals(editor, qtbot):
 def test_language_switch(editor):
     assert editor.save_button.text() == "Save to library"
     i18n.set_language("es")
-    assert editor.save_button.text() == "Guardar en la biblioteca"
+    assert editor.save_button.text() == "A la biblioteca"
     assert editor.clear_button.text() == "Limpiar"
     i18n.set_language("en")
     assert editor.clear_button.text() == "Clear"

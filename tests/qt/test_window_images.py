@@ -44,7 +44,19 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     assert len(vals) == 4 and vals[-1] < vals[0]           # held-out loss measured and falling
     assert "val" in window.training._cols                   # and charted
     assert entry.shape == (16, 16, 3) and len(entry.dataset) == 118   # all faces, both parts
-    assert "loss" in entry.name
+    assert "loss" in entry.title()
+    # Colour pictures: reconstruction error as MSE / PSNR and the worst samples, not wrong pixels
+    # (issue 11, item 14).
+    panel = window.training
+    assert panel.image_mode() and panel.worst_view.isVisibleTo(panel)
+    assert not panel.bar_plot.isVisible() and "PSNR" in panel.wrong_plot.titleLabel.text
+    epochs, _ = panel.mean_curve.getData()
+    assert len(epochs) >= 2 and epochs[-1] == rec.epoch    # PSNR charted at the snapshots
+    shown = panel.worst_view.shown_indices()
+    assert len(shown) == 6 and all("dB" in c.text() for _, _, c in panel.worst_view.cells)
+    from aegui.core.analyses.image_quality import reconstruction_errors
+    mse, _ = reconstruction_errors(entry.shown.images(), entry.reconstructions())
+    assert shown[0] == int(mse.argmax())
     # The pixel editor lists glyph models only and still works with its own.
     names = [window.editor_combo.itemText(i) for i in range(window.editor_combo.count())]
     assert not any(n.startswith(entry.name) for n in names)

@@ -39,7 +39,8 @@ def load_experiment(path) -> tuple[Experiment, list[str]]:
     except FileNotFoundError:
         raise ConfigError("(file)", "file not found; check the path", str(path)) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError("(file)", f"cannot read it ({e})", str(path)) from None
+        from aegui.core.files.errors import user_message
+        raise ConfigError("(file)", user_message(e, path).removeprefix(f"{path}: "), str(path)) from None
     return experiment_from_json(text, str(path))
 
 

@@ -81,6 +81,9 @@ def _read_part(path: Path) -> bytes:
     except FileNotFoundError:
         raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
                              ".json file of the same name beside it") from None
+    except OSError as e:
+        from aegui.core.files.errors import user_message
+        raise ModelFileError(user_message(e, path)) from None
     _refuse_unsafe(path, blob[:9], len(blob))
     return blob
 
@@ -100,6 +103,8 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     path = Path(path)
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
         _refuse_unsafe(path, path.read_bytes()[:8])
+        raise ModelFileError(f"{path}: not an aegui model; a model is a .json file with a .safetensors "
+                             "file of the same name beside it (or the folder holding them)")
     weights_path, meta_path = model_paths(path)
     raw = _read_part(meta_path)
     try:

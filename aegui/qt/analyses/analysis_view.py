@@ -23,6 +23,7 @@ from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.workers import JobController
+from aegui.qt.widgets.plot_text import fit_text
 
 i18n.register({
     "Run": "Ejecutar", "Cancel": "Cancelar", "Export": "Exportar", "Idle": "En espera",
@@ -44,11 +45,12 @@ def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
 
 
 def plot_widget() -> tuple[pg.PlotWidget, pg.PlotItem]:
-    """A chart that fits a small dock: a long title is cut instead of widening the plot past
-    its view (where the axes would be cut instead)."""
+    """A chart that fits a small dock: a long title goes on two lines instead of widening the
+    plot past its view (or being cut)."""
     widget = pg.PlotWidget()
     plot = widget.getPlotItem()
-    plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    fit_text(plot)
     plot.showGrid(x=False, y=True, alpha=0.15)
     plot.getAxis("left").setWidth(36)
     return widget, plot

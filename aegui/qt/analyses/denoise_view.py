@@ -27,11 +27,16 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.plot_text import legend_below
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 
 i18n.register({
     "Preset: Font3 DAE, seeds trained here": "Preajuste: DAE de Font3, semillas entrenadas aquí",
+    # The shipped presets' names (resources/analyses) are shown as titles.
+    "Font3 denoising AE: wrong pixels vs noise level":
+        "AE de eliminación de ruido de Font3: píxeles erróneos según el nivel de ruido",
+    "Font3 DAE: wrong pixels vs noise level": "DAE de Font3: píxeles erróneos según el nivel de ruido",
     "Current model: {name}": "Modelo actual: {name}", "Current model (none on glyphs)":
         "Modelo actual (ninguno de glifos)", "File: {name}": "Archivo: {name}", "Open…": "Abrir…",
     "Open a denoising-curve JSON": "Abrir un JSON de curva de eliminación de ruido",
@@ -52,7 +57,7 @@ i18n.register({
     "Noise type for the bars": "Tipo de ruido de las barras",
     "Noise level for the bars": "Nivel de ruido de las barras",
     "grey: noisy · colour: denoised": "gris: con ruido · color: sin ruido",
-    "wrong pixels per character": "píxeles erróneos por carácter",
+    "wrong pixels per character": "px erróneos por carácter",
     "Figure as PNG…": "Figura como PNG…", "Curve as CSV…": "Curva como CSV…",
     "All results to a folder (CSV, PNG, JSON)…": "Todos los resultados en una carpeta (CSV, PNG, JSON)…",
     "Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}":
@@ -122,7 +127,7 @@ class DenoiseView(AnalysisView):
             options.addWidget(w)
 
         self.curve_widget, self.curve_plot = plot_widget()
-        self.curve_legend = self.curve_plot.addLegend(offset=(4, 4), labelTextSize="8pt", verSpacing=-6)
+        self.curve_legend = legend_below(self.curve_plot)
         self.char_widget, self.char_plot = plot_widget()
         self.char_plot.setMouseEnabled(x=False, y=False)
         self.char_plot.hideButtons()
@@ -180,7 +185,7 @@ class DenoiseView(AnalysisView):
             if key == "preset":
                 text = tr("Preset: Font3 DAE, seeds trained here")
             elif key == "model":
-                text = tr("Current model: {name}", name=self.entry.name) if self.entry is not None \
+                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
                     else tr("Current model (none on glyphs)")
                 item = combo.model().item(i)
                 item.setEnabled(self.entry is not None)
@@ -408,7 +413,7 @@ class DenoiseView(AnalysisView):
         self.set_status(
             "{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
             "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.",
-            name=res.name, seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
+            name=tr(res.name), seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
             elapsed=fmt_duration(res.seconds), kind=tr(NOISE_LABELS[kind]), level=f"{level * 100:g}",
             after=float(pc["mean"].mean()), before=float(pc["baseline_mean"].mean()))
 

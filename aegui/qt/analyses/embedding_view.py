@@ -16,6 +16,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.plot_text import fit_text
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}
@@ -171,6 +172,7 @@ class EmbeddingView(AnalysisView):
                 except KeyError:
                     continue
                 plot = self.grid.addPlot(row=r, col=c)
+                fit_text(plot)
                 for axis in ("left", "bottom"):
                     plot.hideAxis(axis)
                 plot.hideButtons()

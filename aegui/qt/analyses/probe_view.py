@@ -27,6 +27,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.plot_text import legend_below
 
 PRESETS = {"digits": resources_dir() / "analyses" / "probe-digits.json",
            "fonts": resources_dir() / "analyses" / "probe-noisy-glyphs.json"}
@@ -144,7 +145,7 @@ class ProbeView(AnalysisView):
         row2.addStretch(1)
 
         self.acc_widget, self.acc_plot = plot_widget()
-        self.acc_legend = self.acc_plot.addLegend(offset=(-4, -4), labelTextSize="8pt", verSpacing=-6)
+        self.acc_legend = legend_below(self.acc_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.setMouseEnabled(x=False, y=False)
         self.acc_plot.hideButtons()
@@ -202,7 +203,7 @@ class ProbeView(AnalysisView):
         for i in range(combo.count()):
             key = combo.itemData(i)
             if key == "model":
-                text = tr("Current model: {name}", name=self.entry.name) if self.entry is not None \
+                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
                     else tr("Current model (none)")
                 combo.model().item(i).setEnabled(self.entry is not None)
             else:

@@ -217,8 +217,12 @@ class DataSection:
                 where = Path(e.source).name
                 error = (tr("{file}, line {line}: {error}", file=where, line=e.line, error=e.message)
                          if e.line is not None else f"{where}: {e.message}")
+        self.last_font_error = error
         self.font_error_label.setText(error or "")
         self.font_error_label.setVisible(bool(error))
+        # A refused file: the one in use stays, and the note about the refused one lasts only
+        # until the next edit (see clear_stale_font_error).
+        self._font_error_stale = bool(error) and not keep_on_error
         if error and not keep_on_error:
             return False
         self._font_path, self._path_error = path, error
@@ -346,6 +350,14 @@ class DataSection:
         self.labels_edit.set_placeholder(tr("auto: {name}", name=guess.name) if guess
                                          else tr("none found (optional)"))
 
+    def clear_stale_font_error(self) -> None:
+        """After a refused font.h, the next edit (another font, a load, a run) shows what holds
+        for the file in use again."""
+        if getattr(self, "_font_error_stale", False):
+            self._font_error_stale = False
+            self.font_error_label.setText(self._path_error or "")
+            self.font_error_label.setVisible(bool(self._path_error))
+
     def _choose_font_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Other font.h…"), self._start_dir(),
                                               tr("Font headers (*.h);;All files (*)"))
@@ -353,7 +365,7 @@ class DataSection:
             return
         self._last_dir = str(Path(path).parent)
         if not self.set_font_path(path):
-            QMessageBox.warning(self, tr("Cannot use this font file"), self.font_error_label.text())
+            QMessageBox.warning(self, tr("Cannot use this font file"), self.last_font_error)
 
     def _fill_data(self, d: DataConfig) -> None:
         self._select(self.source_combo, d.source)

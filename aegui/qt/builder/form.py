@@ -130,6 +130,9 @@ class FormParts:
         w.update()
 
     def _info(self, text: str, error: bool = False) -> None:
+        """A note under the buttons. An error note lasts until the next edit, load or run: it
+        is about what the user just tried, not about the form as it is now."""
+        self._info_error = bool(text) and error
         self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
         self.info_label.setText(text)
         self.info_label.setVisible(bool(text))

@@ -8,6 +8,7 @@ real device list later through `set_devices`.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +38,17 @@ i18n.register({
         "Volver a la configuración cargada (o a los valores por defecto)",
     "Fix the marked fields to train": "Corrige los campos marcados para entrenar",
 })
+
+
+KIND_WORDS = {"ae": "autoencoder", "dae": "denoising autoencoder", "vae": "VAE"}
+i18n.register({"{data} {latent}-D {kind}": "{kind} {latent}-D de {data}",
+               "autoencoder": "autoencoder", "denoising autoencoder": "autoencoder de eliminación de ruido"})
+
+
+def describe_experiment(exp: Experiment, data: str) -> str:
+    """'Font3 3-D autoencoder': what a model is, for a name nobody typed."""
+    kind = tr(KIND_WORDS.get(exp.model.kind, exp.model.kind))
+    return tr("{data} {latent}-D {kind}", data=data, latent=exp.model.latent_dim, kind=kind)
 
 
 class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, ConfigFiles, FormParts, QWidget):
@@ -79,6 +91,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self._family_now = "glyph"
         self._family_saved: dict[str, dict] = {}   # the other kind of data's model settings
         self._auto_name: str | None = None          # the name, while it is one made up from the data
+        self._derived_name: str | None = None       # the name, while it is made up from edited settings
 
         self.setStyleSheet(
             f'*[invalid="true"] {{ border: 1px solid {_ERROR_COLOR}; border-radius: 3px; }}')
@@ -223,6 +236,10 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         """`loading`: the dataset is being read before training starts (Stop cancels it;
         there is nothing to pause yet)."""
         self._running, self._paused = bool(running), bool(running and paused)
+        if running:
+            if getattr(self, "_info_error", False):
+                self._info("")
+            self.clear_stale_font_error()
         self.form_widget.setEnabled(not running)
         self.pause_button.setEnabled(running and not loading)
         self.stop_button.setEnabled(running)
@@ -236,7 +253,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self.name_edit.setText(exp.name)
         self._fill_data(exp.data)
         self._family_now, self._family_saved = data_family(exp.data.source), {}
-        self._auto_name = None
+        self._auto_name = self._derived_name = None
         self._fill_model(exp.model, exp.noise)
         self._fill_training(exp.train)
 
@@ -275,6 +292,9 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
     def _on_edit(self, *_):
         if self._loading:
             return
+        if getattr(self, "_info_error", False):
+            self._info("")
+        self.clear_stale_font_error()
         if self._auto_name is not None and self.name_edit.text() == self._auto_name:
             # A name the builder made up follows the data until the user types one.
             name = self._data_name()
@@ -285,6 +305,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
                 self.name_edit.blockSignals(False)
         self._update_visibility()
         exp, errors = self._assess()
+        exp = self._follow_name(exp)
         self._errors = errors
         self._show_errors()
         self._update_summary(exp)
@@ -292,6 +313,29 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         if not errors and exp != self._last_emitted:
             self._last_emitted = exp
             self.experiment_changed.emit(exp)
+
+    def _follow_name(self, exp: Experiment) -> Experiment:
+        """A loaded experiment's name describes its settings ("Font3 2-D autoencoder"). Once
+        those change (latent size 2 -> 3), a name made from the settings replaces it, so the
+        trained model is not listed under a name that says otherwise; back to the loaded
+        settings, back to its name. A name the user typed is left alone."""
+        base, text = self._baseline, self.name_edit.text()
+        if not base.name or text not in (base.name, self._derived_name):
+            return exp
+        same = (exp.model, exp.data, exp.noise) == (base.model, base.data, base.noise)
+        name = base.name if same else describe_experiment(exp, self._data_title(exp))
+        self._derived_name = None if same else name
+        if name != text:
+            self.name_edit.blockSignals(True)
+            self.name_edit.setText(name)
+            self.name_edit.blockSignals(False)
+        return replace(exp, name=name)
+
+    def _data_title(self, exp: Experiment) -> str:
+        d = exp.data
+        if d.source == "font":
+            return "+".join(d.fonts) if d.fonts != ("all",) else tr("All fonts")
+        return self._data_name()
 
     def _update_visibility(self) -> None:
         self._update_data_visibility()

@@ -1,15 +1,18 @@
 """Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it."""
 from __future__ import annotations
 
+import math
+
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QBoxLayout,
     QGridLayout,
+    QLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -39,10 +42,10 @@ i18n.register({
     "Redo": "Rehacer",
     "Start from…": "Partir de…",
     "Copy a dataset glyph into the grid": "Copiar un glifo del conjunto de datos a la cuadrícula",
-    "Save to library": "Guardar en la biblioteca",
+    "Save to library": "A la biblioteca",
     "Noise": "Ruido",
     "Level": "Nivel",
-    "Re-roll": "Nuevo sorteo",
+    "Re-roll": "Sortear",
     "Draw a new random noise pattern": "Generar un nuevo patrón de ruido aleatorio",
     "salt-and-pepper": "sal y pimienta",
     "bit flip": "inversión de bits",
@@ -80,6 +83,10 @@ i18n.register({
         "convertir tu glifo en uno que conoce.",
 })
 UNFAMILIAR_COLOR = "#b35c00"
+
+
+GRID_MIN_CELL = 16       # px: the editable grid's smallest cell
+PREVIEW_CELLS = (5, 12)  # px: the previews' cells, smallest and largest (below the grid's)
 
 
 def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
@@ -125,6 +132,10 @@ class EditGrid(GlyphView):
 
     def hasHeightForWidth(self) -> bool:
         return False  # the editor fills whatever space it gets and centres its grid
+
+    def minimumSizeHint(self) -> QSize:
+        # The grid one edits is never smaller than the read-only previews beside it.
+        return QSize(COLS * GRID_MIN_CELL + 1, ROWS * GRID_MIN_CELL + 1)
 
     def mousePressEvent(self, event) -> None:
         if self._stroke_value is not None:
@@ -250,15 +261,14 @@ class PixelEditor(QWidget):
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
 
+        # Two buttons a row when the column is wide, one when it is not (see _arrange_buttons):
+        # side by side they set a minimum width that kept the editor off 1024 px screens.
         left = QGridLayout()
         left.addWidget(self.grid, 0, 0, 1, 2)
-        left.addWidget(self.clear_button, 1, 0)
-        left.addWidget(self.invert_button, 1, 1)
-        left.addWidget(self.undo_button, 2, 0)
-        left.addWidget(self.redo_button, 2, 1)
-        left.addWidget(self.start_from, 3, 0, 1, 2)
-        left.addWidget(self.save_button, 4, 0, 1, 2)
         left.setRowStretch(0, 1)
+        self._buttons = (self.clear_button, self.invert_button, self.undo_button, self.redo_button)
+        self._button_cols = 0
+        self._arrange_buttons(left, 1)
 
         self.noise_label = QLabel()
         self.noise_kind = QComboBox()
@@ -300,10 +310,16 @@ class PixelEditor(QWidget):
                       (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view),
                       (self.drawn_note, self.noisy_note, self.output_note, self.threshold_note))
         for col, ((title, _), view, note) in enumerate(columns):
+            # One size for the four, set from the room there is (see _size_previews): equal
+            # columns whatever their titles, and never larger than the editable grid.
+            view.set_cell_size(PREVIEW_CELLS[1])
+            view.setMinimumSize(COLS * PREVIEW_CELLS[0] + 1, ROWS * PREVIEW_CELLS[0] + 1)
+            view.setMaximumSize(view.sizeHint())
             views.addWidget(title, 0, col)
             views.addWidget(view, 1, col)
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
+        self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -322,17 +338,75 @@ class PixelEditor(QWidget):
         right.addWidget(self.unfamiliar_label)
         right.addStretch(1)
 
+        self._left, self._right = left, right
+        self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
+        self._share_scale.timeout.connect(self._share_previews_scale)
         self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._outer.addLayout(left, 1)
         self._outer.addLayout(right, 2)
+        # The editor's minimum is the stacked one (see minimumSizeHint): a narrow dock is
+        # allowed, and resizeEvent stacks the grid over the views when side by side does not fit.
+        self._outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self._outer.setContentsMargins(2, 4, 2, 4)
+        self._outer.setSpacing(4)
+
+    def minimumSizeHint(self) -> QSize:
+        m = self._outer.contentsMargins()
+        left, right = self._left.minimumSize(), self._right.minimumSize()
+        width = max(left.width(), right.width()) + m.left() + m.right()
+        stacked = self._outer.direction() == QBoxLayout.Direction.TopToBottom
+        height = (left.height() + right.height() + self._outer.spacing() if stacked
+                  else max(left.height(), right.height())) + m.top() + m.bottom()
+        return QSize(width, height)
+
+    def _arrange_buttons(self, left: QGridLayout, cols: int) -> None:
+        if cols == self._button_cols:
+            return
+        for w in (*self._buttons, self.start_from, self.save_button):
+            left.removeWidget(w)
+        for i, button in enumerate(self._buttons):
+            left.addWidget(button, 1 + i // cols, i % cols)
+        row = 1 + math.ceil(len(self._buttons) / cols)
+        left.addWidget(self.start_from, row, 0, 1, 2)
+        left.addWidget(self.save_button, row + 1, 0, 1, 2)
+        self._button_cols = cols
+
+    def side_by_side_width(self) -> int:
+        m = self._outer.contentsMargins()
+        return (self._left.minimumSize().width() + self._right.minimumSize().width()
+                + self._outer.spacing() + m.left() + m.right())
 
     def resizeEvent(self, event) -> None:
-        # In a tall, narrow dock the editing grid goes on top of the views instead of beside them.
-        tall = event.size().height() > 1.25 * event.size().width()
-        direction = QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
+        # The grid goes on top of the views only when the two do not fit side by side. The
+        # choice depends on the width alone, so a window resized back and forth comes back to
+        # the layout it had (an aspect-ratio rule flipped on the dock's height and stayed).
+        width = event.size().width()
+        wide_buttons = sum(b.sizeHint().width() for b in self._buttons[:2]) + 8
+        self._arrange_buttons(self._left, 2 if width // 3 >= wide_buttons else 1)
+        stacked = width < self.side_by_side_width()
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         if self._outer.direction() != direction:
             self._outer.setDirection(direction)
+            self._outer.setStretch(1, 0 if stacked else 2)   # stacked: the grid takes the height
+            self.updateGeometry()   # the minimum height changes with the direction
         super().resizeEvent(event)
+        self._share_scale.start()
+
+    def _share_previews_scale(self) -> None:
+        """The four previews draw at one scale (their columns differ with their titles), never
+        above the editable grid's."""
+        scale = min([v.fit_scale() for v in self._previews] + [PREVIEW_CELLS[1], self.grid.scale()])
+        for view in self._previews:
+            view.set_max_scale(scale)
+        # A grid layout gives a wrapped label one line's height: ask for the lines it needs.
+        for label in [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
+                                                         self.threshold_note]:
+            need = label.heightForWidth(label.width()) if label.text() else 0
+            if need > 0 and label.minimumHeight() != need:
+                label.setMinimumHeight(need)
+
+    def preview_scale(self) -> float:
+        return max(v.scale() for v in self._previews)
 
     def retranslate(self) -> None:
         self.clear_button.setText(tr("Clear"))
@@ -489,6 +563,8 @@ class PixelEditor(QWidget):
                 error = str(exc) or type(exc).__name__
         self._show_output(error)
         self._show_unfamiliar()
+        if hasattr(self, "_share_scale"):
+            self._share_scale.start()   # the notes' heights follow their new text
 
     def _show_unfamiliar(self) -> None:
         if self._unfamiliar is None:

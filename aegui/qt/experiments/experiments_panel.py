@@ -192,8 +192,8 @@ class ExperimentsPanel(QWidget):
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
         # Beside the latent canvas the dock gets about 500 x 400 px at 1280 x 800, so every row
-        # counts: Run / Cancel / progress sit in the tab bar's corner, the exports in a menu on
-        # the chart controls' row, the summary on one elided line.
+        # counts: Run / Cancel / progress share a row, the exports sit in a menu on the chart
+        # controls' row, the summary wraps under them.
         self.run_button, self.cancel_button = QPushButton(), QPushButton()
         self.run_button.clicked.connect(lambda: self.run())
         self.cancel_button.clicked.connect(self.cancel)
@@ -250,9 +250,11 @@ class ExperimentsPanel(QWidget):
         self.tabs.setTabVisible(2, False)     # shown once a search runs
         self._mode = "grid"                   # or "search": which job the worker signals come from
         self.search_result = None
-        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
+        # width, and the tabs were cut to "ep" behind scroll arrows.
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(corner)
         lay.addWidget(self.tabs, 1)
         self.run_on = RunOnChoice()
         lay.addWidget(self.run_on)
@@ -483,7 +485,7 @@ class ExperimentsPanel(QWidget):
             frac = 1.0 if key == "finished" else float(p.get("fraction", 0.0))
             elapsed = p.get("elapsed", 0.0)
             self.progress.setValue(int(frac * 1000))
-            # The bar sits in the tab bar's corner: a short text, the details in its tooltip.
+            # The bar shares a row with Run and Cancel: a short text, the details in its tooltip.
             if key == "running":
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
                 text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta))

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.plot_text import fit_text, legend_below
 
 i18n.register({
     "Max wrong pixels": "Máx. píxeles erróneos", "Mean wrong pixels": "Media de píxeles erróneos",
@@ -127,10 +129,11 @@ class SweepCharts(QWidget):
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(6)
-        self.band_plot = self.charts.ci.addPlot(row=0, col=0)
+        self.band_plot = self.charts.ci.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")})
         self.bar_plot = self.charts.ci.addPlot(row=0, col=1)
         self.font_plot = pg.PlotItem()
-        self.font_legend = self.font_plot.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
+        fit_text(self.band_plot, self.bar_plot, self.font_plot)
+        self.font_legend = legend_below(self.font_plot)
         for plot in (self.band_plot, self.bar_plot, self.font_plot):
             plot.showGrid(x=False, y=True, alpha=0.15)
             plot.getAxis("left").setWidth(40)

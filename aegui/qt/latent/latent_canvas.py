@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxL
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.widgets.text import write_explained
@@ -28,7 +29,7 @@ pg.setConfigOptions(imageAxisOrder="row-major")
 
 register({
     "Projection:": "Proyección:",
-    "dims i,j": "dims i,j",
+    "dims i,j": "dimensiones i,j",
     "PCA": "PCA",
     "Latent map": "Mapa latente",
     "Reset view": "Restablecer vista",
@@ -102,6 +103,9 @@ class LatentCanvas(CodeLayers, QWidget):
         self._last_hover: tuple[float, float] | None = None
         self._pending_pos: QPointF | None = None
         self._last_hover_t = 0.0
+        self._last_scene_pos: QPointF | None = None   # where the mouse rests over the plot
+        self._user_view = False                       # the user panned or zoomed since the last fit
+        self._fitting = False
         self._pick_second = False
         self._texts: list[pg.TextItem] = []
         self._images: np.ndarray | None = None       # dataset samples, for thumbnails
@@ -163,11 +167,9 @@ class LatentCanvas(CodeLayers, QWidget):
         _hbox(self.codes_label, self.codes_combo, parent=self.codes_box)
         self.codes_box.setVisible(False)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("padding: 4px; background: #fff4d6; color: #5a4300;")
+        self.message = NoteLabel("warning")
         self.preview = GlyphView(cell_size=20)
-        self.preview.setMinimumWidth(150)
+        self.preview.setMinimumWidth(110)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
@@ -196,6 +198,9 @@ class LatentCanvas(CodeLayers, QWidget):
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
         self.tabs = QTabWidget()
+        # Its pages are wide (buttons, the strip): left alone they set the canvas's minimum and
+        # kept a 1024 px window from holding the pixel editor beside it.
+        self.tabs.setMinimumWidth(240)
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
 
@@ -222,6 +227,11 @@ class LatentCanvas(CodeLayers, QWidget):
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
         self.vb.sigRangeChanged.connect(self._schedule_map)
+        # The cursor's picture stands for what is under the mouse: when the view moves under a
+        # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
+        self.vb.sigRangeChanged.connect(self._follow_cursor)
+        self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
+        self.vb.sigRangeChanged.connect(self._on_view_chosen)
         self.vb.sigResized.connect(self._schedule_map)
         self.plot.viewport().installEventFilter(self)
         self.map_check.toggled.connect(self._on_map_toggled)
@@ -296,9 +306,31 @@ class LatentCanvas(CodeLayers, QWidget):
             self.interp.set_labels(labels)
         self._labels = labels
         self._update_state()
-        if autorange:
+        if autorange or self._view_lost_points():
             self.reset_view()
         self._redecode()
+
+    def _view_lost_points(self) -> bool:
+        """While training, codes can grow from +-3 to +-100: a view the user has not moved
+        follows them out; a view the user moved is kept unless no point is left in it."""
+        if len(self._xy) == 0:
+            return False
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        xy = self._xy
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        if self._user_view:
+            return not inside.any()
+        return not inside.all()
+
+    def _on_view_chosen(self, *_) -> None:
+        # Any range that reset_view did not fit was chosen (a pan, a zoom, code asking for it).
+        if not self._fitting:
+            self._user_view = True
+
+    def _follow_cursor(self, *_) -> None:
+        if self._last_scene_pos is not None and self.cursor_item.isVisible() and self._ready():
+            p = self.vb.mapSceneToView(self._last_scene_pos)
+            self.hover_at(p.x(), p.y())
 
     # -- public queries and actions ----------------------------------------------------------
     def latent_size(self) -> int:
@@ -427,8 +459,13 @@ class LatentCanvas(CodeLayers, QWidget):
         if self.latent_size() == 1:
             lo[1], hi[1], span[1] = -0.5 * span[0], 0.5 * span[0], span[0]
         # Extra room right and up: labels sit above-right of their points.
-        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
-                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
+        self._fitting = True
+        try:
+            self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                             yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
+        finally:
+            self._fitting = False
+        self._user_view = False
 
     def interpolate(self, a: int | None = None, b: int | None = None, steps: int | None = None):
         """Decode `steps` points on the straight line from code a to code b (dataset indices)."""
@@ -553,7 +590,9 @@ class LatentCanvas(CodeLayers, QWidget):
         if not self._ready():
             self.line_item.setData([], [])
             return
-        if self._last_hover is not None:
+        if self._last_scene_pos is not None and self.cursor_item.isVisible():
+            self._follow_cursor()        # the mouse's point under the new model and view
+        elif self._last_hover is not None:
             self.hover_at(*self._last_hover)
         if self._strip_ends is not None and max(self._strip_ends) < len(self._codes):
             self._update_strip()
@@ -632,6 +671,7 @@ class LatentCanvas(CodeLayers, QWidget):
         if not self.vb.sceneBoundingRect().contains(pos):
             self.cursor_item.hide()
             return
+        self._last_scene_pos = QPointF(pos)
         p = self.vb.mapSceneToView(pos)
         self.hover_at(p.x(), p.y())
 
@@ -662,6 +702,6 @@ class LatentCanvas(CodeLayers, QWidget):
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Leave:
-            self._pending_pos = None
+            self._pending_pos = self._last_scene_pos = None
             self.cursor_item.hide()
         return super().eventFilter(obj, event)

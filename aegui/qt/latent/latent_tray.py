@@ -25,7 +25,7 @@ register({
     "Click the canvas to pin generated samples here.":
         "Haz clic en el lienzo para fijar aquí las muestras generadas.",
     "Sample from prior": "Muestrear del prior",
-    "Re-roll": "Otra tirada",
+    "Re-roll": "Sortear",
     "Clear": "Vaciar",
     "Seed:": "Semilla:",
     "Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.":

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLayout, QMenu
 from aegui.core.files.library import GlyphLibrary, LibraryEntry, clean_label
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.text import WrapLabel
 
 register({
     "Rename…": "Cambiar nombre…",
@@ -68,7 +70,6 @@ VIEW_W = 56        # a little wider than the 41 px glyph so short words fit unde
 CELL = 8
 PAD = 3            # room around the view for the selection highlight
 MUTED_ROLE = QPalette.ColorRole.PlaceholderText
-WARNING_STYLE = "background: #fff4d6; color: #6b4500; border: 1px solid #e0b64c; border-radius: 3px; padding: 4px;"
 ERROR_COLOR = QColor(176, 32, 32)
 
 
@@ -133,35 +134,6 @@ class _FlowLayout(QLayout):
             x += w + gap
             line_h = max(line_h, hint.height())
         return y + line_h - rect.y() + m.bottom()
-
-
-class _ElidedLabel(QLabel):
-    """One line that shortens in the middle when narrow; the full text is in the tooltip.
-
-    A long path has no spaces to wrap at, so a plain label would widen the whole panel.
-    """
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(self.contentsRect().width(), 20)
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
 
 
 class _Tile(QWidget):
@@ -334,8 +306,7 @@ class LibraryPanel(QWidget):
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
-        self.warning_label = QLabel(wordWrap=True)
-        self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.warning_label = NoteLabel("warning")
         self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty_label = QLabel(wordWrap=True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -371,7 +342,7 @@ class LibraryPanel(QWidget):
             self.addAction(action)
 
         self.status_label = QLabel(wordWrap=True)
-        self.info_label = _ElidedLabel()
+        self.info_label = WrapLabel()
         small = QFont(self.font())
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.9))
         self.info_label.setFont(small)

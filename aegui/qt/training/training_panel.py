@@ -28,7 +28,11 @@ from PySide6.QtWidgets import (
 from aegui.core.train.progress import (DIVERGED, FINISHED, MESSAGES, RUNNING, STOPPED, TARGET, ProgressRecord, render)
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.training.image_errors import WorstSamples
+from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.plot_text import fit_text, legend_below
 
 i18n.register({
     "Loss": "Pérdida",
@@ -129,35 +133,6 @@ class _IntegerAxis(pg.AxisItem):
         return levels or [(1.0, 0.0)]
 
 
-class _LossAxis(pg.AxisItem):
-    """In log mode pyqtgraph labels every minor tick (2·10², 3·10², …): on a chart a hundred
-    pixels tall they pile up into an unreadable block. Keep as many as fit: powers of ten,
-    then 2 and 5 times them, then the rest."""
-
-    PX_PER_LABEL = 18
-
-    def tickValues(self, minVal, maxVal, size):
-        levels = super().tickValues(minVal, maxVal, size)
-        if not self.logMode:
-            return levels
-        room = max(2, int(size // self.PX_PER_LABEL))
-        values = sorted({round(float(v), 6) for _, vs in levels for v in vs})
-
-        def tier(v: float) -> int:
-            mantissa = round(10 ** (v - math.floor(v)), 3)
-            return 0 if mantissa in (1.0, 10.0) else 1 if mantissa in (2.0, 5.0) else 2
-
-        chosen = []
-        for t in (0, 1, 2):
-            pick = [v for v in values if tier(v) <= t]
-            if len(pick) > room:
-                break
-            chosen = pick
-        if not chosen and values:   # not even one power of ten or 2x/5x fits: thin evenly
-            chosen = values[::math.ceil(len(values) / room)]
-        return [(None, chosen)]
-
-
 def _stride(n: int, limit: int) -> int:
     # Powers of two keep the same samples from one record to the next, so curves don't shimmer.
     if n <= limit:
@@ -221,9 +196,8 @@ class TrainingPanel(QWidget):
         self.rate_label = QLabel()
         self.rate_label.setMinimumWidth(200)
 
-        self.message_box = QLabel()
+        self.message_box = NoteLabel("info")
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_box.setWordWrap(True)
         self.message_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_box.hide()
 
@@ -231,10 +205,13 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem(axisItems={"left": _LossAxis("left")})
+        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
         self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
+        self._image_mode = False
+        self._psnr = ([], [], [])
         self._arrange(False)
         for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
             # Vertical grid lines cost ~5 ms a frame here and say little on an epoch axis.
@@ -247,12 +224,9 @@ class TrainingPanel(QWidget):
         self.bar_plot.hideButtons()
         self.bar_plot.vb.sigResized.connect(self._set_bar_ticks)
 
-        # The corners the curves usually leave empty: a log loss falls along the diagonal, so
-        # bottom left; wrong pixels drop fast and then run along the bottom, so top right.
-        self.loss_legend = self.loss_plot.addLegend(offset=(4, -4), labelTextSize="8pt",
-                                                    verSpacing=-6, colCount=2)
-        self.wrong_legend = self.wrong_plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
-                                                      verSpacing=-6, colCount=2)
+        # Under the plots: no corner stays free of data in every run.
+        self.loss_legend = legend_below(self.loss_plot)
+        self.wrong_legend = legend_below(self.wrong_plot)
         self._apply_palette()
 
         self.max_curve = pg.PlotCurveItem(pen=pg.mkPen(MAX_COLOR, width=2), stepMode="left",
@@ -265,6 +239,11 @@ class TrainingPanel(QWidget):
         self.bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.8,
                                     pen=pg.mkPen(None))
         self.bar_plot.addItem(self.bars)
+        # Right glyphs have no bar: a low stub in the "right" colour shows them, else a run
+        # where every glyph is right draws an empty axis.
+        self.ok_bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.8, pen=pg.mkPen(None),
+                                       brush=pg.mkBrush(BAR_OK))
+        self.bar_plot.addItem(self.ok_bars)
 
         self.log_check = QCheckBox()
         self.log_check.setChecked(True)
@@ -290,7 +269,12 @@ class TrainingPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
         lay.addWidget(self.message_box)
-        lay.addWidget(self.charts, 1)
+        self.worst_view = WorstSamples()
+        self.worst_view.hide()
+        middle = QHBoxLayout()
+        middle.addWidget(self.charts, 3)
+        middle.addWidget(self.worst_view, 1)
+        lay.addLayout(middle, 1)
         lay.addLayout(bottom)
 
     # -- public API -------------------------------------------------------------------------
@@ -304,7 +288,11 @@ class TrainingPanel(QWidget):
             if plot in ci.items:
                 ci.removeItem(plot)
         grid = ci.layout
-        if wide:
+        if self._image_mode:   # two charts: loss and PSNR, side by side or one above the other
+            ci.addItem(self.loss_plot, row=0, col=0)
+            ci.addItem(self.wrong_plot, row=0 if wide else 1, col=1 if wide else 0)
+            stretches, rows = ((3, 2, 0), (1, 0)) if wide else ((1, 0, 0), (3, 2))
+        elif wide:
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0, col=1)
             ci.addItem(self.bar_plot, row=0, col=2)
@@ -324,6 +312,9 @@ class TrainingPanel(QWidget):
         super().resizeEvent(event)
         size = self.charts.size()
         self._arrange(size.width() > 2.4 * max(size.height(), 1))
+        # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
+        for plot in (self.loss_plot, self.wrong_plot):
+            plot.getAxis("bottom").showLabel(size.height() >= 190)
 
     def reset(self, total_epochs: int, n_models: int) -> None:
         self._total = int(total_epochs)
@@ -359,6 +350,7 @@ class TrainingPanel(QWidget):
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
+        self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
         self._set_bar_ticks()
 
         self.progress.setRange(0, max(1, self._total))
@@ -370,6 +362,40 @@ class TrainingPanel(QWidget):
         self.message_box.clear()
         for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
             plot.enableAutoRange()
+
+    def set_image_mode(self, on: bool) -> None:
+        """Pictures that are not black and white: the middle chart shows PSNR per epoch and
+        the bars give way to the worst reconstructions (wrong pixels would count noise)."""
+        on = bool(on)
+        self._psnr = ([], [], [])   # epochs, mean, worst
+        if on != self._image_mode:
+            self._image_mode = on
+            self.bar_plot.setVisible(not on)
+            if on:
+                self.charts.ci.removeItem(self.bar_plot)
+            else:
+                self._wide = None   # re-add the bar chart in _arrange
+                self._arrange(self.charts.width() > 2.4 * max(self.charts.height(), 1))
+            self.worst_view.setVisible(on)
+            self.retranslate()
+        self.max_curve.setData([], [])
+        self.mean_curve.setData([], [])
+
+    def image_mode(self) -> bool:
+        return self._image_mode
+
+    def add_image_errors(self, epoch: int, originals, recon, labels) -> None:
+        """Reconstructions of the shown samples at `epoch` (image mode)."""
+        mse, psnr = self.worst_view.set_samples(originals, recon, labels)
+        mean_mse = float(mse.mean())
+        epochs, means, worsts = self._psnr
+        if epochs and epochs[-1] == epoch:
+            epochs.pop(), means.pop(), worsts.pop()
+        epochs.append(epoch)
+        means.append(10 * np.log10(1 / mean_mse) if mean_mse > 0 else float(psnr.max()))
+        worsts.append(float(psnr.min()))
+        self.max_curve.setData(epochs, worsts)
+        self.mean_curve.setData(epochs, means)
 
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
@@ -428,7 +454,8 @@ class TrainingPanel(QWidget):
             return
         self._best = rec.best
         self._refresh_curves()
-        self._refresh_bars(rec.glyph_wrong)
+        if not self._image_mode:
+            self._refresh_bars(rec.glyph_wrong)
 
     def set_log_scale(self, on: bool) -> None:
         if self.log_check.isChecked() != on:
@@ -483,7 +510,8 @@ class TrainingPanel(QWidget):
     def retranslate(self, *_):
         self.loss_plot.setTitle(tr("Loss"))
         # Short titles: in a bottom dock the three charts share one row.
-        self.wrong_plot.setTitle(tr("Wrong pixels per epoch"))
+        self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
+                                 else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
         self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
         self.loss_plot.setLabel("bottom", tr("epoch"))
@@ -496,7 +524,7 @@ class TrainingPanel(QWidget):
             names[self.val_curve] = tr("validation")
         if self.best_curve is not None:
             names[self.best_curve] = tr("current best model")
-        names[self.max_curve] = tr("max")
+        names[self.max_curve] = tr("worst") if self._image_mode else tr("max")
         names[self.mean_curve] = tr("mean")
         for legend in (self.loss_legend, self.wrong_legend):
             for sample, label in legend.items:
@@ -589,8 +617,9 @@ class TrainingPanel(QWidget):
             curve.setData(x, tf(self._cols[name][idx]))
         if self.val_curve is not None:
             self.val_curve.setData(x, tf(self._cols["val"][idx]))
-        self.max_curve.setData(x, self._cols["max"][idx])
-        self.mean_curve.setData(x, self._cols["mean"][idx])
+        if not self._image_mode:   # in image mode these two curves carry PSNR
+            self.max_curve.setData(x, self._cols["max"][idx])
+            self.mean_curve.setData(x, self._cols["mean"][idx])
         if self.models_curve is not None:
             best = self._best if 0 <= self._best < self._k else 0
             self.best_curve.setData(x, tf(self._models[idx, best]))
@@ -614,6 +643,8 @@ class TrainingPanel(QWidget):
         # The margins leave room for the 0 and top labels, which pyqtgraph drops when they
         # would stick out of the axis.
         top = max(1.0, float(h.max()) if h.size else 1.0)
+        right = np.flatnonzero(h == 0)
+        self.ok_bars.setOpts(x=right.astype(float), height=np.full(right.size, 0.06 * top))
         self.bar_plot.setYRange(-0.12 * top, 1.12 * top, padding=0)
         if size_changed:
             self._set_bar_ticks()
@@ -665,20 +696,17 @@ class TrainingPanel(QWidget):
     def _show_message(self, rec: ProgressRecord) -> None:
         if rec.state == DIVERGED:
             text = message_text(rec) or tr("Training diverged: {message}", message=tr(DEFAULT_DIVERGED))
-            style = ("QLabel { border: 2px solid #c62828; background: #fdecea; color: #7f0000;"
-                     " padding: 6px; font-weight: bold; border-radius: 3px; }")
+            kind = "error"
         elif rec.message:
             text = message_text(rec)
-            style = ("QLabel { border: 1px solid #1565c0; background: #e3f2fd; color: #0d2a4d;"
-                     " padding: 6px; border-radius: 3px; }")
+            kind = "info"
         else:
             if not self.message_box.isHidden():
                 self.message_box.hide()
             return
         if self.message_box.text() != text:
             self.message_box.setText(text)
-        if self.message_box.styleSheet() != style:
-            self.message_box.setStyleSheet(style)
+        self.message_box.set_kind(kind, bold=kind == "error")
         self.message_box.show()
 
     def _on_plot_log_toggled(self, on: bool) -> None:

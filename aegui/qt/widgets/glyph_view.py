@@ -53,6 +53,7 @@ class GlyphView(QWidget):
         self._cell_size = cell_size
         self._grid = grid
         self._caption = caption
+        self._max_scale: float | None = None
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     # -- public API -------------------------------------------------------------------------
@@ -138,7 +139,19 @@ class GlyphView(QWidget):
 
     def scale(self) -> float:
         area = self._grid_area()
+        fit = self._fit(area.width(), area.height())
+        return min(fit, self._max_scale) if self._max_scale else fit
+
+    def fit_scale(self) -> float:
+        """The scale the view's area allows, before any cap."""
+        area = self._grid_area()
         return self._fit(area.width(), area.height())
+
+    def set_max_scale(self, scale: float | None) -> None:
+        """Cap the screen pixels per image pixel: views side by side share one scale."""
+        if scale != self._max_scale:
+            self._max_scale = scale
+            self.update()
 
     def cell_size(self) -> int:
         return max(1, int(self.scale()))

@@ -32,26 +32,46 @@ def write_explained(path, write):
         raise OSError(tr("Could not write {path}: {reason}", path=path, reason=e.strerror or e)) from e
 
 
-class ElidedLabel(QLabel):
-    """One line, cut with … to the width it gets; the whole text is its tooltip."""
+ZWSP = "\u200b"   # a break opportunity that draws nothing
+
+
+def breakable(text: str) -> str:
+    """Text that may wrap inside long paths and lists too (after / \\ , and _)."""
+    for ch in ("/", "\\", ",", "_"):
+        text = text.replace(ch, ch + ZWSP)
+    return text
+
+
+class WrapLabel(QLabel):
+    """Text shown whole, on as many lines as it needs; a long path wraps at its separators
+    instead of widening the panel. (It replaced a label that cut its text with '…': the end of
+    a sweep summary or of a file path is often the part that matters.)"""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setMinimumHeight(self.fontMetrics().height())   # one line, as when it elided
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def setText(self, text: str) -> None:
         self._full = text
-        self._elide()
+        super().setText(breakable(text))
+
+    def set_full_text(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
 
     def full_text(self) -> str:
         return self._full
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
+    def hasHeightForWidth(self) -> bool:
+        return True
 
-    def _elide(self) -> None:
-        width = max(self.width(), 50)
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+    def heightForWidth(self, width: int) -> int:
+        return super().heightForWidth(width)
+
+
+ElidedLabel = WrapLabel   # the old name, for code written against it

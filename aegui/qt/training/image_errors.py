@@ -1,0 +1,97 @@
+"""For pictures that are not black and white, the training panel's right-hand side: the mean
+reconstruction error (MSE and PSNR) and the worst samples, original beside reconstruction."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from aegui.core.analyses.image_quality import reconstruction_errors, worst
+from aegui.qt import i18n
+from aegui.qt.i18n import tr
+from aegui.qt.widgets.glyph_view import GlyphView
+
+i18n.register({
+    "Worst reconstructions": "Peores reconstrucciones",
+    "mean PSNR {psnr:.1f} dB · MSE {mse:.4f}": "PSNR medio {psnr:.1f} dB · ECM {mse:.4f}",
+    "{psnr:.1f} dB": "{psnr:.1f} dB",
+    "Reconstruction PSNR per epoch (dB)": "PSNR de la reconstrucción por época (dB)",
+    "worst": "peor",
+    "PSNR = 10·log10(1 / MSE) over the sample's pixels (values 0 to 1): higher is better; "
+    "about 30 dB and up looks right.":
+        "PSNR = 10·log10(1 / ECM) sobre los píxeles de la muestra (valores de 0 a 1): más alto es "
+        "mejor; desde unos 30 dB se ve bien.",
+})
+
+N_WORST = 6
+
+
+class WorstSamples(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = QLabel(alignment=Qt.AlignmentFlag.AlignHCenter)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(4)
+        self.cells: list[tuple[GlyphView, GlyphView, QLabel]] = []
+        for i in range(N_WORST):
+            orig, rec = GlyphView(cell_size=2, grid=False), GlyphView(cell_size=2, grid=False)
+            for v in (orig, rec):
+                v.setMinimumSize(28, 28)
+                v.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            caption = QLabel(alignment=Qt.AlignmentFlag.AlignHCenter)
+            row, col = divmod(i, 3)
+            self.grid.addWidget(orig, 2 * row, 2 * col)
+            self.grid.addWidget(rec, 2 * row, 2 * col + 1)
+            self.grid.addWidget(caption, 2 * row + 1, 2 * col, 1, 2)
+            self.cells.append((orig, rec, caption))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 0, 4, 0)
+        lay.addWidget(self.title)
+        lay.addWidget(self.summary)
+        lay.addLayout(self.grid, 1)
+        self._state = None
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    def set_samples(self, originals, recon, labels) -> tuple[np.ndarray, np.ndarray]:
+        """Shows the worst reconstructions; returns (mse, psnr) per sample."""
+        mse, psnr = reconstruction_errors(originals, recon)
+        self._state = (np.asarray(originals), np.asarray(recon), list(labels), mse, psnr)
+        self._show()
+        return mse, psnr
+
+    def shown_indices(self) -> list[int]:
+        return [] if self._state is None else list(worst(self._state[3], N_WORST))
+
+    def _show(self) -> None:
+        if self._state is None:
+            self.summary.setText("")
+            for orig, rec, caption in self.cells:
+                orig.hide(), rec.hide(), caption.hide()
+            return
+        originals, recon, labels, mse, psnr = self._state
+        mean_mse = float(mse.mean())
+        mean_psnr = float(10 * np.log10(1 / mean_mse)) if mean_mse > 0 else float(psnr.max())
+        self.summary.setText(tr("mean PSNR {psnr:.1f} dB · MSE {mse:.4f}", psnr=mean_psnr, mse=mean_mse))
+        picks = worst(mse, N_WORST)
+        for k, (orig, rec, caption) in enumerate(self.cells):
+            if k >= len(picks):
+                orig.hide(), rec.hide(), caption.hide()
+                continue
+            i = int(picks[k])
+            orig.set_image(originals[i])
+            rec.set_image(recon[i])
+            name = labels[i] if i < len(labels) else str(i)
+            caption.setText(tr("{psnr:.1f} dB", psnr=float(psnr[i])))
+            caption.setToolTip(f"{name} · MSE {float(mse[i]):.5f}")
+            orig.show(), rec.show(), caption.show()
+
+    def retranslate(self, *_) -> None:
+        self.title.setText(tr("Worst reconstructions"))
+        self.setToolTip(tr("PSNR = 10·log10(1 / MSE) over the sample's pixels (values 0 to 1): higher is "
+                           "better; about 30 dB and up looks right."))
+        self._show()

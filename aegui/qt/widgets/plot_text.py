@@ -1,0 +1,180 @@
+"""Chart text that is never cut: legends under the plot, titles on two lines when narrow.
+
+A legend anchored inside the plot covered the curves it names (the emoji VAE's KL curve ran
+under the loss legend) and was cut at the plot's edge in Spanish. `legend_below(plot)` puts it
+in the plot's own layout under the x axis, in as many columns as the plot's width holds.
+"""
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QSizePolicy
+
+ROW = 4   # PlotItem's layout: title 0, top axis 1, view 2, bottom axis 3
+
+
+class LegendBelow(pg.LegendItem):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("labelTextSize", "8pt")
+        kwargs.setdefault("verSpacing", -6)
+        super().__init__(offset=None, **kwargs)
+        self.columnCount = 1
+        self._relayout(1)
+        self.setPen(pg.mkPen(None))
+        self.setBrush(pg.mkBrush(None))
+        self._room = 0.0
+
+    def updateSize(self):
+        super().updateSize()   # sizes the legend at (0, 0) of its holder
+        holder = self.parentItem()
+        if isinstance(holder, pg.GraphicsWidget):
+            # The layout reserves the room under the plot through the holder.
+            height = self.geometry().height()
+            holder.setMinimumHeight(height)
+            holder.setMaximumHeight(height)
+            holder.updateGeometry()
+
+    def paint(self, p, *args):
+        pass   # no frame: under the plot the legend is a line of text, not a box over data
+
+    def _addItemToLayout(self, sample, label):
+        self._relayout(self.columnCount)
+
+    def _relayout(self, cols: int) -> None:
+        """Every entry placed again by its index: pyqtgraph places a new entry from the grid's
+        row and column counts, which keep earlier arrangements, so entries landed in the wrong
+        cells. (The grid itself stays: replacing a widget's layout crashed at exit.)"""
+        grid = self.layout
+        for i in range(grid.count() - 1, -1, -1):
+            grid.removeAt(i)
+        grid.setContentsMargins(2, 0, 2, 0)
+        grid.setVerticalSpacing(0)
+        grid.setHorizontalSpacing(5)
+        for i, (sample, label) in enumerate(self.items):
+            row, col = divmod(i, cols)
+            grid.addItem(sample, row, 2 * col, Qt.AlignmentFlag.AlignVCenter)
+            grid.addItem(label, row, 2 * col + 1)
+        self.columnCount, self.rowCount = cols, max(1, math.ceil(len(self.items) / cols))
+
+    def addItem(self, item, name):
+        super().addItem(item, name)
+        self.fit_width(self._room)
+
+    def removeItem(self, item):
+        super().removeItem(item)
+        self.fit_width(self._room)
+
+    def entry_widths(self) -> list[float]:
+        # sample, spacing, label, spacing (the grid's horizontal spacing is 5 px)
+        return [sample.boundingRect().width() + label.item.boundingRect().width() + 12
+                for sample, label in self.items]
+
+    def grid_width(self, cols: int) -> float:
+        """Width of the legend in `cols` columns: a column is as wide as its widest entry."""
+        widths = self.entry_widths()
+        return sum(max(widths[c::cols], default=0.0) for c in range(cols))
+
+    def fit_width(self, width: float) -> None:
+        """As many columns as fit in `width` px (one row when all do)."""
+        self._room = width
+        n = len(self.items)
+        if n == 0:
+            return
+        cols = n
+        while cols > 1 and self.grid_width(cols) > max(width, 1) - 4:
+            cols -= 1
+        if cols != self.columnCount:
+            self._relayout(cols)
+        self.updateSize()
+
+    def needed_width(self) -> float:
+        """Width of the legend as arranged now, to check nothing is cut."""
+        return self.grid_width(max(1, self.columnCount))
+
+
+class _Fitter(QObject):
+    """Refits a plot's text when its view is resized. A QObject child of the plot, so Qt drops
+    the connection when the plot is destroyed (a Python lambda would be called on a half-deleted
+    plot at exit)."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot)
+        self.plot = plot
+        plot.vb.sigResized.connect(self.refit)
+
+    @Slot(object)
+    def refit(self, *_):
+        plot = self.plot
+        legend = getattr(plot, "legend", None)
+        if isinstance(legend, LegendBelow):
+            legend.fit_width(plot.vb.width())
+        if getattr(plot, "_fit_title", False):
+            fit_title(plot)
+
+
+def _fitter(plot: pg.PlotItem) -> None:
+    if getattr(plot, "_text_fitter", None) is None:
+        plot._text_fitter = _Fitter(plot)
+
+
+def legend_below(plot: pg.PlotItem, **kwargs) -> LegendBelow:
+    # The legend sits in a plain holder that the plot's layout places under the x axis; a
+    # LegendItem put in a layout itself crashed Qt at exit.
+    holder = pg.GraphicsWidget()
+    holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    plot.layout.addItem(holder, ROW, 1)
+    legend = LegendBelow(**kwargs)
+    legend.setParentItem(holder)
+    plot.legend = legend   # named curves added later join it, as with plot.addLegend()
+    _fitter(plot)
+    return legend
+
+
+def _plain_title(plot: pg.PlotItem) -> str:
+    return (plot.titleLabel.text or "").replace("<br>", " ")
+
+
+def title_width(plot: pg.PlotItem) -> float:
+    """Width of the title's widest line as drawn now."""
+    return plot.titleLabel.item.boundingRect().width()
+
+
+def fit_title(plot: pg.PlotItem) -> None:
+    """A title wider than its plot is broken at the space nearest its middle (and kept whole
+    when there is room): pyqtgraph draws a title on one line and cuts it at the plot's edge."""
+    text = _plain_title(plot)
+    if not text or not plot.titleLabel.isVisible():
+        return
+    metrics = QFontMetricsF(plot.titleLabel.item.font())
+    # The title is drawn at its own size (an HTML style): scale the metrics by what is drawn now.
+    lines = (plot.titleLabel.text or "").split("<br>")
+    drawn = title_width(plot)
+    longest = max(metrics.horizontalAdvance(line) for line in lines)
+    ratio = drawn / longest if drawn > 0 and longest > 0 else 1.0
+    wrapped = text
+    if metrics.horizontalAdvance(text) * ratio + 12 > plot.width() and " " in text:
+        middle = len(text) / 2
+        cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - middle))
+        wrapped = text[:cut] + "<br>" + text[cut + 1:]
+    if wrapped != plot.titleLabel.text:
+        plot.titleLabel.setText(wrapped)
+    plot.titleLabel.setMinimumWidth(0)   # setText forces the one-line width on the plot
+
+
+def fit_text(*plots: pg.PlotItem) -> None:
+    """Keep each plot's title fitted as it is resized or retitled."""
+    for plot in plots:
+        # Else the title's one-line width is forced on the plot, which then overflows its view.
+        plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        set_title = plot.setTitle
+
+        def retitle(title=None, _set=set_title, _plot=plot, **args):
+            _set(title, **args)
+            fit_title(_plot)
+        plot.setTitle = retitle
+        plot._fit_title = True
+        _fitter(plot)
+        fit_title(plot)

@@ -1,0 +1,167 @@
+"""The main window at every size, in both languages and both themes (issue 11).
+
+One window serves the whole matrix: it loads once, then each combination is a resize, a
+language switch and a theme switch (16 renders in about 15 s on a busy 2-core machine).
+"""
+import os
+import re
+import traceback
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QMenu, QTabBar, QWidget
+
+from aegui.qt.window_matrix import LANGUAGES, SIZES, THEMES, preview_scale, show_as, window_problems
+
+
+@pytest.fixture(scope="module")
+def win(qapp, tmp_path_factory):
+    import pyqtgraph as pg
+    from aegui.qt import i18n, theme
+    from aegui.qt.main_window import MainWindow
+    home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("AEGUI_HOME")
+    os.environ["AEGUI_HOME"] = str(home)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    w = MainWindow(QSettings(str(home / "settings.ini"), QSettings.IniFormat))
+    w.confirm_close = False
+    w.resize(1280, 800)
+    w.show()
+    loaded = []
+    w.model_loaded.connect(lambda: loaded.append(1))
+    w.start_loading()
+    from aegui.qt.window_matrix import settle
+    for _ in range(1200):
+        if loaded:
+            break
+        settle(0.05)
+    assert loaded, "the demo models did not load"
+    yield w
+    w.controller.shutdown()
+    w.close()
+    i18n.set_language("en")
+    theme.apply("light")
+    if old is None:
+        os.environ.pop("AEGUI_HOME", None)
+    else:
+        os.environ["AEGUI_HOME"] = old
+
+
+def test_every_size_language_and_theme_shows_every_text_whole(win, capfd):
+    found = {}
+    for lang in LANGUAGES:
+        for theme_name in THEMES:
+            for size in SIZES:
+                show_as(win, size, lang, theme_name)
+                problems = window_problems(win, size)
+                if problems:
+                    found[f"{size[0]}x{size[1]} {lang} {theme_name}"] = problems
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
+    assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
+
+
+def test_pixel_editor_survives_a_resize_cycle(win):
+    """Item 1: 1280x800 -> 1440x900 -> 1600x1000 -> 1280x800 ends as it began; item 2: the
+    editable grid is never smaller than the previews."""
+    editor = win.editor
+    seen = []
+    for size in ((1280, 800), (1440, 900), (1600, 1000), (1280, 800)):
+        show_as(win, size, "en", "light")
+        assert editor.grid.scale() >= preview_scale(editor) >= 5, size
+        assert editor.grid.width() >= editor.drawn_view.width() and editor.grid.height() >= editor.drawn_view.height()
+        assert not window_problems(win, size), window_problems(win, size)
+        seen.append((editor._outer.direction(), preview_scale(editor), editor.grid.scale()))
+    assert seen[0] == seen[-1]
+    assert len({s[1] for s in seen}) == 1 or all(s[1] >= 5 for s in seen)
+
+
+# ------------------------------------------------------------------ translation (item 11)
+def _texts(root):
+    import pyqtgraph as pg
+    out = []
+
+    def add(s, where):
+        s = (s or "").replace("&", "").strip()
+        if s:
+            out.append((s, where))
+    for w in root.findChildren(QWidget):
+        if isinstance(w, QLabel) and (w.pixmap() is None or w.pixmap().isNull()):
+            add(w.text(), "label")
+        elif isinstance(w, QAbstractButton):
+            add(w.text(), "button")
+        elif isinstance(w, QGroupBox):
+            add(w.title(), "group")
+        elif isinstance(w, QTabBar):
+            for i in range(w.count()):
+                add(w.tabText(i), "tab")
+        elif isinstance(w, QComboBox):
+            for i in range(w.count()):
+                add(w.itemText(i), "list item")
+        elif isinstance(w, QDockWidget):
+            add(w.windowTitle(), "dock")
+        elif isinstance(w, QMenu):
+            add(w.title(), "menu")
+        if isinstance(w, pg.GraphicsView):
+            for item in w.scene().items():
+                if isinstance(item, pg.PlotItem):
+                    add((item.titleLabel.text or "").replace("<br>", " "), "chart title")
+                    for name in ("left", "bottom"):
+                        axis = item.getAxis(name)
+                        if axis.isVisible() and axis.labelText:
+                            add(axis.labelText, "axis label")
+    for action in root.findChildren(QAction):
+        if not action.isSeparator():
+            add(action.text(), "menu entry")
+    return out
+
+
+# Names, not words: data, units, languages' own names, the methods' proper names.
+PROPER = {"ReLU", "ELU", "tanh", "softplus", "sigmoid", "SGD", "Adam", "AdamW", "RMSprop", "CPU", "Auto (CPU)",
+          "Xavier", "Glorot", "He", "Kaiming", "English", "Español", "DEL", "MLP", "PCA", "px", "dB", "experiment",
+          "Auto", "Emoji", "emoji", "scipy", "BFGS", "CG", "Powell", "Base"}
+
+
+def _template_regex(value: str) -> str:
+    parts = re.split(r"\{[^{}]*\}", value)
+    return ".+?".join(re.escape(p) for p in parts)
+
+
+def test_the_spanish_window_speaks_only_catalogue_spanish(win):
+    from aegui.qt.i18n import _catalog
+    show_as(win, (1280, 800), "es", "light")
+    # An entry whose Spanish is its English ("dims i,j": "dims i,j") proves nothing: such text
+    # passes only when its words are names (see PROPER).
+    values = {v.replace("&", "") for k, v in _catalog["es"].items() if k != v}
+    values |= {v.strip(" ·:—-\u202f") for v in values}
+    templates = [re.compile(_template_regex(v), re.S) for v in values if "{" in v]
+    spanish_words = {w for v in values for w in re.findall(r"[A-Za-zÁÉÍÓÚáéíóúñÑ][\w\-]*", v)}
+    data = {getattr(e, "title", lambda e=e: e.name)() for e in win.entries} | {e.name for e in win.entries}
+    data |= {str(label) for e in win.entries for label in e.dataset.labels}
+    data |= {f for e in win.entries for f in e.experiment.data.fonts}
+    english_keys = {k.replace("&", "") for k, v in _catalog["es"].items() if k != v}
+
+    def spanish(fragment: str) -> bool:
+        fragment = re.sub(r"<[^>]+>", " ", fragment).strip(" ·:—-\u202f")
+        if not fragment or not re.search(r"[A-Za-zÁÉÍÓÚáéíóúñÑ]{2,}", fragment) or len(fragment) <= 3:
+            return True
+        if fragment in values or fragment in data or any(t.fullmatch(fragment) for t in templates):
+            return True
+        if any(fragment.startswith(d) for d in data if len(d) > 3):
+            return True
+        words = re.findall(r"[A-Za-zÁÉÍÓÚáéíóúñÑ][\w\-]*", fragment)
+        return all(w in PROPER or w in data or w in spanish_words or re.fullmatch(r"Font\d|[A-Z]{1,3}\d*|\d+\w*", w) for w in words)
+
+    bad = []
+    for text, where in _texts(win):
+        if text in english_keys:
+            bad.append(f"{where}: {text!r} (English text of a catalogue entry)")
+            continue
+        whole = re.sub(r"<[^>]+>", " ", text).strip()
+        if spanish(whole):
+            continue
+        fragments = re.split(r"<br>|\n| · |: | — |, ", text)
+        if not all(spanish(f) for f in fragments):
+            bad.append(f"{where}: {text!r}")
+    assert not bad, "\n".join(sorted(set(bad)))
