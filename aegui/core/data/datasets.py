@@ -88,7 +88,7 @@ def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None
     return split(from_config(data, progress), data.val_split, data.split_seed)
 
 
-def test_set(data: DataConfig) -> Dataset | None:
+def official_test_set(data: DataConfig) -> Dataset | None:
     """The official test set (MNIST's t10k files, Keras' x_test...) of an idx-source config, or
     None: training and validation come from the training files only, the test files give the
     reported accuracy / reconstruction error."""

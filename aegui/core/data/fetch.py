@@ -145,10 +145,17 @@ def missing(name: str) -> list[DataFile]:
 
 
 def manual_hint(e: Entry, f: DataFile, folder: Path) -> str:
-    url = e.urls(f.name)[0]
-    then = f" and take {', '.join(x.name for x in e.files)} out of its {e.archive_folder}/ folder" \
-        if e.archive is not None else ""
-    return f"download {url} by hand{then}, put it in {folder}{os.sep} and run `aegui data fetch {e.name}` again to check it"
+    """Which files to download by hand, from where, and where they go."""
+    urls = e.urls(f.name)
+    where = urls[0] + (f" (or {e.base_urls[0]}{f.name})" if not urls[0].startswith(e.base_urls[0]) else "")
+    if e.archive is not None:
+        return (f"download {where} by hand, take {', '.join(x.name for x in e.files)} out of its "
+                f"{e.archive_folder}/ folder, put them in {folder}{os.sep} and run `aegui data fetch {e.name}` "
+                "again to check them")
+    others = [x.name for x in e.files if x.name != f.name and not hash_ok(folder / x.name, x.hash)]
+    also = f" (and {', '.join(others)} from the same place)" if others else ""
+    return (f"download {where}{also} by hand, put it in {folder}{os.sep} and run `aegui data fetch {e.name}` "
+            "again to check it")
 
 
 def _download(e: Entry, f: DataFile, folder: Path, index: int, files: int, progress, cancel) -> Path:

@@ -129,7 +129,13 @@ def npz_shape(path: Path) -> tuple[int, ...]:
     try:
         with zipfile.ZipFile(path) as z, z.open("x_train.npy") as fh:
             version = np.lib.format.read_magic(fh)
-            shape, _, _ = np.lib.format._read_array_header(fh, version)
+            fmt = np.lib.format
+            if version == (1, 0):
+                shape = fmt.read_array_header_1_0(fh)[0]
+            elif version == (2, 0):
+                shape = fmt.read_array_header_2_0(fh)[0]
+            else:
+                shape = np.load(path)["x_train"].shape
     except KeyError:
         raise ConfigError("data.path", f"{path}: a Keras-style .npz needs an x_train array") from None
     except (OSError, ValueError, zipfile.BadZipFile) as e:
