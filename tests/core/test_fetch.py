@@ -1,11 +1,7 @@
 """The dataset catalogue fetched from a local HTTP server on 127.0.0.1 (never further): a
 download, the cache hit, a corrupt file, a server that is down; and the downloaded data used."""
-import functools
 import gzip
-import hashlib
-import http.server
 import json
-import threading
 from dataclasses import replace
 
 import numpy as np
@@ -13,8 +9,8 @@ import pytest
 
 from aegui.cli import main
 from aegui.core.data import catalogue
-from aegui.core.data.catalogue import DataFile, Entry
-from aegui.core.data.mnist_files import write_idx
+
+from fetch_server import _Quiet, serve_tiny
 
 
 def run_cli(argv) -> int:
@@ -24,50 +20,10 @@ def run_cli(argv) -> int:
         return e.code
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requests_seen: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        type(self).requests_seen.append(self.path)
-        super().do_GET()
-
-
 @pytest.fixture
 def served(tmp_path):
-    """A folder served on 127.0.0.1 with tiny MNIST-style .gz files, and a catalogue entry
-    "tiny" pointing at it with those files' SHA-256."""
-    root = tmp_path / "www" / "tiny"
-    root.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    names = {}
-    for split, n in (("train", 40), ("t10k", 10)):
-        names[f"{split}_images"] = write_idx(root / f"{split}-images-idx3-ubyte.gz",
-                                             rng.integers(0, 256, (n, 8, 8)).astype(np.uint8))
-        names[f"{split}_labels"] = write_idx(root / f"{split}-labels-idx1-ubyte.gz", np.arange(n) % 3)
-    roles = {"train_images": "train_images", "train_labels": "train_labels",
-             "t10k_images": "test_images", "t10k_labels": "test_labels"}
-    files = tuple(DataFile(p.name, "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest(), roles[k])
-                  for k, p in names.items())
-    handler = functools.partial(_Quiet, directory=str(tmp_path / "www"))
-    _Quiet.requests_seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/tiny/"
-    entry = Entry("tiny", "tiny test set", (base,), files, "test license", "test citation", "",
-                  ("zero", "one", "two"))
-    saved = dict(catalogue.ENTRIES)
-    catalogue.ENTRIES["tiny"] = entry
-    try:
-        yield {"entry": entry, "root": root, "server": server, "base": base}
-    finally:
-        catalogue.ENTRIES.clear()
-        catalogue.ENTRIES.update(saved)
-        server.shutdown()
-        server.server_close()
+    with serve_tiny(tmp_path) as info:
+        yield info
 
 
 def cached(tmp_home):

@@ -217,7 +217,8 @@ class EmbeddingJob:
 
     def __init__(self, fonts: Sequence[str] = ("Font1", "Font2", "Font3"), *, models: dict | None = None,
                  panels: Sequence[tuple[str, str]] = DEFAULT_PANELS, seed: int = 0,
-                 perplexity: float | None = None, font_path=None, datasets: dict | None = None):
+                 perplexity: float | None = None, font_path=None, datasets: dict | None = None,
+                 experiments: dict | None = None):
         from aegui.core.data.datasets import font_dataset
         if not fonts and not datasets:
             raise ConfigError("fonts", "name at least one font, e.g. Font1")
@@ -232,9 +233,11 @@ class EmbeddingJob:
         # Datasets by name: fonts from the course file (or font_path), plus any given ones.
         self.data = {f: font_dataset((f,), path=font_path) for f in fonts}
         self.data.update(datasets or {})
+        # name -> Experiment trained (on its training files) for the latent panels of datasets[name]
+        self.experiments = dict(experiments or {})
         needs_model = any(s == "latent" for _, s in self.panels)
         for name in self.data:
-            if needs_model and name not in self.models and name not in fonts:
+            if needs_model and name not in self.models and name not in fonts and name not in self.experiments:
                 raise ConfigError("models", f"{name} is not a font, so give its trained model")
         self._cancel = False
         self._session = None
@@ -249,9 +252,14 @@ class EmbeddingJob:
         from aegui.core.config.load import load_experiment
         from aegui.core.config.experiment import with_changes
         from aegui.core.train.session import TrainingSession
-        exp, _ = load_experiment(font_preset(name))
-        exp = with_changes(exp, data={"fonts": (name,), "chars": ""}, train={"device": "cpu"})
-        session = TrainingSession(exp, self.data[name])
+        if name in self.experiments:
+            from aegui.core.data.datasets import from_config
+            exp = self.experiments[name]
+            session = TrainingSession(exp, from_config(exp.data))
+        else:
+            exp, _ = load_experiment(font_preset(name))
+            exp = with_changes(exp, data={"fonts": (name,), "chars": ""}, train={"device": "cpu"})
+            session = TrainingSession(exp, self.data[name])
         self._session = session
         if self._cancel:
             session.stop()

@@ -250,3 +250,48 @@ def verified_folder(name: str) -> Path:
             f"has damaged or missing files ({', '.join(f.name for f in bad)})"
         raise FetchError(f"{e.name} {what}; run `aegui data fetch {e.name}` (or Data > Fetch dataset… in the window)")
     return folder
+
+
+class FetchJob:
+    """fetch() as a job for the window's worker (aegui.qt.workers.JobController): steps()
+    yields {"state": "downloading", "progress": Progress} while files come in, then
+    {"state": "finished", "folder", "downloaded"} or {"state": "cancelled"}; errors raise
+    FetchError (one sentence). cancel() is safe from another thread."""
+
+    def __init__(self, name: str):
+        import threading
+        self.entry = entry(name)
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def steps(self):
+        import queue
+        import threading
+        q: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work():
+            try:
+                outcome["result"] = fetch(self.entry.name, progress=q.put, cancel=self._cancel.is_set)
+            except BaseException as e:   # noqa: BLE001 - handed to the generator's thread
+                outcome["error"] = e
+
+        t = threading.Thread(target=work, name="aegui-fetch", daemon=True)
+        t.start()
+        while t.is_alive() or not q.empty():
+            try:
+                p = q.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            yield {"state": "downloading", "progress": p}
+        t.join()
+        err = outcome.get("error")
+        if isinstance(err, FetchCancelled):
+            yield {"state": "cancelled"}
+            return
+        if err is not None:
+            raise err
+        folder, got = outcome["result"]
+        yield {"state": "finished", "folder": folder, "downloaded": got}
