@@ -12,7 +12,8 @@ epoch (check_every 1): its loss, the wrong-pixel rule (not counted: grey images)
 The two alternate epoch by epoch in one process (aegui's generator is resumed for one epoch,
 then the loop runs one), on the same threads (aegui picks the thread count for its work and
 the loop runs on that setting), so a busy machine slows both alike. Prints seconds per epoch
-(median of --rounds) and the ratio aegui / plain (target <= 1.1), then one JSON line.
+(median of --rounds) and the ratio aegui / plain (target <= 1.1), also in CPU time (steadier
+than wall time on a shared machine), then one JSON line.
 Usage: python bench/mnist_scale.py [--rounds 3] [--n 60000] [--only conv|mlp] [--val-split 0.1]
 """
 from __future__ import annotations
@@ -112,22 +113,27 @@ def run(arch: str, path: Path, rounds: int, val_split: float) -> dict:
     session = TrainingSession(exp, train, val_data=val)
     plain = Plain(arch, torch.as_tensor(train.x))
     steps = session.steps()
-    a_times, p_times, a_loss, p_loss = [], [], [], []
+    a_times, p_times, a_cpu, p_cpu, a_loss, p_loss = [], [], [], [], [], []
     for _ in range(rounds):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         rec = next(steps)
         a_times.append(time.perf_counter() - t)
+        a_cpu.append(time.process_time() - c)
         a_loss.append(rec.losses["total"])
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         p_loss.append(plain.epoch())   # runs on the threads aegui chose for this work
         p_times.append(time.perf_counter() - t)
-        print(f"  {arch}: aegui {a_times[-1]:.2f} s (loss {a_loss[-1]:.4f})   plain {p_times[-1]:.2f} s "
-              f"(loss {p_loss[-1]:.4f})   threads {torch.get_num_threads()}", flush=True)
+        p_cpu.append(time.process_time() - c)
+        print(f"  {arch}: aegui {a_times[-1]:.2f} s, {a_cpu[-1]:.2f} s CPU (loss {a_loss[-1]:.4f})   plain "
+              f"{p_times[-1]:.2f} s, {p_cpu[-1]:.2f} s CPU (loss {p_loss[-1]:.4f})   threads {torch.get_num_threads()}",
+              flush=True)
     steps.close()
     a, p = statistics.median(a_times), statistics.median(p_times)
+    ac, pc = statistics.median(a_cpu), statistics.median(p_cpu)
     return {"arch": arch, "samples": len(train), "val_samples": len(val) if val else 0,
             "load_s": round(load_s, 2), "aegui_s_per_epoch": round(a, 3), "plain_s_per_epoch": round(p, 3),
-            "ratio": round(a / p, 3), "aegui_loss": round(a_loss[-1], 4), "plain_loss": round(p_loss[-1], 4)}
+            "ratio": round(a / p, 3), "aegui_cpu_s_per_epoch": round(ac, 3), "plain_cpu_s_per_epoch": round(pc, 3),
+            "cpu_ratio": round(ac / pc, 3), "aegui_loss": round(a_loss[-1], 4), "plain_loss": round(p_loss[-1], 4)}
 
 
 def main():
@@ -150,7 +156,7 @@ def main():
             r = run(arch, path, a.rounds, a.val_split)
             results.append(r)
             print(f"{arch}: aegui {r['aegui_s_per_epoch']:.2f} s/epoch vs plain {r['plain_s_per_epoch']:.2f} "
-                  f"-> ratio {r['ratio']:.2f} (target <= 1.1)", flush=True)
+                  f"-> ratio {r['ratio']:.2f} (target <= 1.1); CPU time ratio {r['cpu_ratio']:.2f}", flush=True)
     print(json.dumps({"bench": "mnist_scale", "results": results}))
 
 
