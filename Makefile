@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(PY) bench/emoji_vae_vs_reference.py
 	$(PY) bench/sweep_vs_sequential.py
 	$(PY) bench/analyses.py
+	$(PY) bench/mnist_scale.py --rounds 2
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
 
 # One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
