@@ -94,3 +94,34 @@ def test_aegui_train_accepts_the_layout(tmp_path, kind, capsys):
     assert result["samples"] == N_TRAIN * 3 // 4 and result["val_samples"] == N_TRAIN // 4
     assert result["test_samples"] == N_TEST
     assert 0 < result["test_mse"] < 1 and result["test_bce_per_sample"] > 0
+
+
+def test_probe_official_scores_on_the_test_files(tmp_path):
+    from aegui.core.analyses.probe import ProbeConfig, ProbeRunJob, ProbeSpec
+    path = layouts(tmp_path)["keras npz"]
+    exp = Experiment(name="probe base", data=DataConfig(source="idx", path=str(path)),
+                     model=ModelSpec(layers=(64, 16, 4, 16, 64), hidden_activation="elu"),
+                     train=TrainConfig(epochs=2, batch_size=16, check_every=1, device="cpu"))
+    spec = ProbeSpec(base=exp, data="official", max_samples=40, config=ProbeConfig(epochs=20), baseline=True)
+    run = ProbeRunJob(spec).run()
+    assert (run.probe.n_train, run.probe.n_val) == (40, N_TEST)       # the test files, not a split
+    assert run.baseline.n_val == N_TEST
+    assert int(run.probe.confusion.sum()) == N_TEST
+    no_test = Experiment(name="x", data=DataConfig(source="digits"), model=exp.model, train=exp.train)
+    with pytest.raises(ConfigError, match="no official test files"):
+        ProbeRunJob(ProbeSpec(base=no_test, data="official"))
+
+
+def test_embed_config_draws_the_official_test_set(tmp_path, capsys):
+    path = layouts(tmp_path)["idx folder"]
+    exp = Experiment(name="ae2d", data=DataConfig(source="idx", path=str(path)),
+                     model=ModelSpec(layers=(64, 16, 2, 16, 64), hidden_activation="elu"),
+                     train=TrainConfig(epochs=2, batch_size=16, check_every=1, device="cpu"))
+    cfg = tmp_path / "ae2d.json"
+    cfg.write_text(exp.to_json())
+    code = main(["embed", "--config", str(cfg), "--out", str(tmp_path / "em"), "--panels", "ae,pca", "--quiet"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["points"] == 2 * N_TEST and result["panels"] == ["ae/latent", "pca/raw"]
+    rows = (tmp_path / "em" / "embedding.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * N_TEST
