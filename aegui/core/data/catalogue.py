@@ -39,6 +39,7 @@ class Entry:
     transposed: bool = False           # EMNIST stores images transposed
     archive: DataFile | None = None    # the files come inside this zip (EMNIST)
     archive_folder: str = ""           # the files' folder inside the archive
+    shape: tuple[int, int] = (28, 28)  # each image as shown (EMNIST after its transpose)
     extra: dict = field(default_factory=dict)
 
     def role(self, role: str) -> DataFile:

@@ -80,8 +80,8 @@ def sample_shape(data: DataConfig) -> tuple[int, ...]:
         return DIGITS_SHAPE
     if data.source in ("emoji", "folder"):
         return image_shape(data.size, data.color)
-    if data.source == "idx" and (data.catalogue or Path(data.path).expanduser().is_dir()
-                                 or data.path.endswith(".npz")):
+    if data.source == "idx" and (data.catalogue or data.path.strip() and (
+            Path(data.path).expanduser().is_dir() or data.path.endswith(".npz"))):
         from aegui.core.data.mnist_files import sample_shape as mnist_shape
         return mnist_shape(data, idx_header)
     if data.source == "idx":

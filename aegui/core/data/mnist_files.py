@@ -186,7 +186,14 @@ def layout(data: DataConfig) -> tuple[Layout, object]:
 
 
 def sample_shape(data: DataConfig, idx_header) -> tuple[int, int]:
-    """(rows, columns) of one image, from headers only; `idx_header` is data_shape's."""
+    """(rows, columns) of one image, from headers only; `idx_header` is data_shape's. A
+    catalogue dataset's shape is known before it is fetched (the builder sizes the model)."""
+    if data.catalogue:
+        from aegui.core.data.catalogue import entry
+        try:
+            return tuple(entry(data.catalogue).shape)
+        except KeyError as err:
+            raise ConfigError("data.catalogue", str(err).strip('"')) from None
     lay, e = layout(data)
     if lay.kind == "npz":
         return npz_shape(lay.train_images)

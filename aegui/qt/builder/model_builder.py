@@ -96,7 +96,7 @@ FIELD_LABELS = {
     "train.step_size": "Step every", "train.step_gamma": "Step factor", "train.epochs": "Epochs",
     "train.batch_size": "Batch size", "train.weight_decay": "Weight decay", "train.seed": "Seed",
     "train.seeds": "Best of K", "train.target_max_wrong": "Target", "train.check_every": "Check every",
-    "train.device": "Device",
+    "train.device": "Device", "train.eval_samples": "Check on",
 }
 
 TIPS = {
@@ -130,6 +130,8 @@ TIPS = {
     "train.seeds": "Train K models with seeds seed, seed+1, … side by side and keep the best",
     "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
     "train.check_every": "Epochs between metric checks and progress points",
+    "train.eval_samples": "A check measures at most this many samples (a fixed sample of big sets "
+                          "such as MNIST); 0 = all",
 }
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
@@ -256,6 +258,9 @@ i18n.register({
     TIPS["train.target_max_wrong"]:
         "Parar en cuanto el peor glifo de un modelo tenga como mucho estos píxeles mal",
     TIPS["train.check_every"]: "Épocas entre comprobaciones de métricas y puntos de progreso",
+    TIPS["train.eval_samples"]: "Cada comprobación mide como mucho estas muestras (una muestra fija de "
+                                "conjuntos grandes como MNIST); 0 = todas",
+    "Check on": "Comprobar con", " samples": " muestras",
     SCIPY_BATCH_TIP: "Los optimizadores de scipy usan todo el conjunto en cada iteración: el lote siempre es completo",
 })
 
@@ -698,6 +703,10 @@ class ModelBuilder(QWidget):
         self.check_every_spin = self._spin(1, 1_000_000)
         self._text(self.check_every_spin.setSuffix, " epochs")
         self._row(form, "train.check_every", self.check_every_spin)
+        self.eval_samples_spin = self._spin(0, 10_000_000)       # issue 10: bounded checks
+        self._text(self.eval_samples_spin.setSuffix, " samples")
+        self._text(self.eval_samples_spin.setSpecialValueText, "all")
+        self._row(form, "train.eval_samples", self.eval_samples_spin)
         self.device_combo = self._combo(DEVICE_LABELS, C.DEVICES)
         self._row(form, "train.device", self.device_combo)
         return self._group("Training", form)
@@ -739,7 +748,7 @@ class ModelBuilder(QWidget):
         the current source: data.path is the font file, the image folder or the IDX file."""
         base = field.split("[", 1)[0]
         source = self.source_combo.currentData()
-        if base == "data.path":
+        if base in ("data.path", "data.catalogue"):    # a catalogue dataset stands in for the IDX file
             return {"folder": self.folder_edit.line, "idx": self.idx_edit.line}.get(source, self.path_edit)
         if base == "data.size" and source == "emoji":
             return self.emoji_size_combo
@@ -1001,6 +1010,7 @@ class ModelBuilder(QWidget):
         self.target_check.setChecked(t.target_max_wrong is not None)
         self.target_spin.setValue(t.target_max_wrong or 0)
         self.check_every_spin.setValue(t.check_every)
+        self.eval_samples_spin.setValue(t.eval_samples)
         self._select(self.device_combo, t.device)
 
     def _conv(self) -> bool:
@@ -1099,7 +1109,7 @@ class ModelBuilder(QWidget):
                 weight_decay=number("train.weight_decay", self.weight_decay_edit, bt.weight_decay),
                 seed=self.seed_spin.value(), seeds=self.seeds_spin.value(), device=self.device_combo.currentData(),
                 target_max_wrong=self.target_spin.value() if self.target_check.isChecked() else None,
-                check_every=self.check_every_spin.value()),
+                check_every=self.check_every_spin.value(), eval_samples=self.eval_samples_spin.value()),
             noise=NoiseConfig(kind=self.noise_kind_combo.currentData(), level=level,
                               mode=self.noise_mode_combo.currentData(), copies=self.noise_copies_spin.value()),
         )

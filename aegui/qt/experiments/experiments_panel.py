@@ -54,6 +54,10 @@ PRESET_TITLES_ES = {
         "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1)",
     "seed-001: architectures x optimizers, per font (Font1, Font2, Font3)":
         "seed-001: arquitecturas x optimizadores, por fuente (Font1, Font2, Font3)",
+    "MNIST: convolutional vs linear autoencoder (16-D code), loss vs epochs":
+        "MNIST: autoencoder convolucional frente a lineal (código de 16-D), pérdida por época",
+    "MNIST grid search: latent size 2 / 8 / 32 x learning rate 3e-4 / 1e-3 / 3e-3":
+        "MNIST, búsqueda en rejilla: tamaño latente 2 / 8 / 32 x tasa de aprendizaje 3e-4 / 1e-3 / 3e-3",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({
