@@ -248,7 +248,7 @@ def verified_folder(name: str) -> Path:
     if bad:
         what = "is not downloaded yet" if not any((folder / f.name).exists() for f in bad) else \
             f"has damaged or missing files ({', '.join(f.name for f in bad)})"
-        raise FetchError(f"{e.name} {what}; run `aegui data fetch {e.name}` (or Data > Fetch dataset… in the window)")
+        raise FetchError(f"{e.name} {what}; run `aegui data fetch {e.name}` (or File > Open dataset > Catalogue dataset (download)… in the window)")
     return folder
 
 
