@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(PY) bench/sweep_ray.py
 	$(PY) bench/search_vs_grid.py
 	$(PY) bench/preset_times.py --quick-only
+	$(PY) bench/mnist_scale.py --rounds 2
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
 
 # One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).

@@ -48,6 +48,10 @@ def add_parsers(sub) -> None:
     e.add_argument("--perplexity", type=float, help="t-SNE perplexity (default min(30, (N - 1) / 3))")
     e.add_argument("--dataset", help="a font.h to read the fonts from instead of the course file")
     e.add_argument("--pictures", action="store_true", help="draw each sample's picture instead of its label")
+    e.add_argument("--config", help="instead of fonts: an experiment config (e.g. resources/presets/"
+                   "fashion-mnist-ae2d.json) trained on its training files; its official test set is embedded")
+    e.add_argument("--max-samples", type=int, default=10000, help="with --config: test images embedded "
+                   "(default 10000, spread evenly)")
     e.add_argument("--quiet", action="store_true", help="no progress on the terminal")
 
     p = sub.add_parser("probe", help="classifier head on an autoencoder's codes: accuracy + confusion matrix",
@@ -230,8 +234,12 @@ def cmd_embed(args) -> int:
         models[name] = load_model(path)[0]
     if args.perplexity is not None and args.perplexity <= 0:
         raise UserError(f"--perplexity must be positive, got {args.perplexity:g}")
+    extra = {}
+    if args.config:
+        extra = _experiment_embedding(args)
+        fonts, models = [], {}
     job = EmbeddingJob(fonts, models=models, panels=_panels(args.panels), seed=args.seed,
-                       perplexity=args.perplexity, font_path=args.dataset)
+                       perplexity=args.perplexity, font_path=args.dataset, **extra)
 
     def describe(p):
         if p["state"] == "training":
@@ -253,6 +261,23 @@ def cmd_embed(args) -> int:
                       "seconds": round(result.seconds, 3), "out": str(args.out),
                       "png": files["png"].name, "csv": files["csv"].name}))
     return 0
+
+
+def _experiment_embedding(args) -> dict:
+    """EmbeddingJob's datasets / experiments for --config: the official test set (or, without
+    one, the training data), up to --max-samples of it, labelled by class name."""
+    from aegui.core.config.load import load_experiment
+    from aegui.core.data.dataset import spread_indices
+    from aegui.core.data.datasets import from_config, official_test_set
+    exp, notes = load_experiment(args.config)
+    for note in notes:
+        print(f"aegui: note: {note}", file=sys.stderr)
+    if args.max_samples < 0:
+        raise UserError("--max-samples must be 0 (all) or more")
+    data = official_test_set(exp.data) or from_config(exp.data)
+    if args.max_samples and len(data) > args.max_samples:
+        data = data.subset(spread_indices(len(data), args.max_samples))
+    return {"datasets": {data.name: data}, "experiments": {data.name: exp}}
 
 
 # ---------------------------------------------------------------- probe

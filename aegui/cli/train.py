@@ -24,7 +24,8 @@ def add_parsers(sub) -> None:
     t = sub.add_parser("train", help="train a model from a JSON config (aegui's or a student's)")
     t.add_argument("config", help="config JSON, e.g. resources/presets/font3-ae2d.json")
     t.add_argument("--dataset", help="data to train on instead of the config's data.path: a font.h, "
-                   "a folder of pictures or an IDX images file, as the config's data.source reads")
+                   "a folder of pictures, or for idx: an IDX images file (.gz or not), a folder of them, "
+                   "torchvision's MNIST/raw folder or Keras' mnist.npz")
     t.add_argument("--font", help="fonts: comma-separated arrays of the font file to train on (default: the "
                    "config's data.fonts, or all arrays of --dataset when those are not in it)")
     t.add_argument("--out", help="output folder (default: runs/<config name>)")
@@ -89,7 +90,10 @@ def _dataset_override(exp, path) -> dict:
     if source in ("emoji", "digits"):
         raise UserError(f"--dataset: data.source is {source!r}, which is built in and reads "
                         "no file; to use your own pictures set data.source to 'folder' or 'idx' in the config")
-    return {"path": str(Path(path).expanduser().resolve())}
+    out = {"path": str(Path(path).expanduser().resolve())}
+    if source == "idx":
+        out["catalogue"] = ""      # the file given wins over a catalogue dataset
+    return out
 
 
 def _font_choice(fonts, font_arg, path, what: str) -> tuple[tuple[str, ...], str | None]:
@@ -130,7 +134,8 @@ def _loading(quiet: bool):
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
     from aegui.core.config.experiment import with_changes
-    from aegui.core.data.datasets import load_split
+    from aegui.core.data.datasets import load_split, official_test_set
+    from aegui.core.train.evaluation import test_metrics
     from aegui.core.files.metrics import metrics_path, write_metrics
     from aegui.core.files.storage import save_model
     from aegui.core.train.devices import describe
@@ -185,6 +190,9 @@ def cmd_train(args) -> int:
     if val is not None:
         first = next((row["val_loss"] for row in session.history if "val_loss" in row), None)
         metrics.update(val_loss=rec.val_loss, val_loss_first=first, val_samples=len(val))
+    test = official_test_set(exp.data)      # the official test files (MNIST's t10k...), never trained on
+    if test is not None and test.dim == dataset.dim:
+        metrics.update(test_metrics(session.best_model(), test))
     meta_path = save_model(out, session.best_model(), exp, metrics,
                            extra={"labels": dataset.labels, "shape": list(dataset.shape)})
     write_metrics(metrics_path(out), session.history)

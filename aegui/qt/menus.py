@@ -84,6 +84,8 @@ class WindowMenus:
         self._texts.append((self.menu_dataset, "Open dataset…"))
         self._action(self.menu_dataset, "Image folder…", self.open_folder_dialog)
         self._action(self.menu_dataset, "IDX images file…", self.open_idx_dialog)
+        from aegui.qt.builder.fetch_dialog import add_fetch_action   # MNIST & co. in one click
+        add_fetch_action(self, self.menu_dataset)
         self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")

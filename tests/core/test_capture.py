@@ -52,10 +52,12 @@ def run(exp, *, device="cpu", captured=None, **kw):
 
 
 # Recorded before train/capture.py existed (commit 391174f), same seeds: the CPU path must not move.
+# Wrong pixels are counted for binary data only since the MNIST-scale checks (train/evaluation.py):
+# the grey digits and the colour emoji, 25 and 1378 then, have none now; their losses are unchanged.
 GOLDEN = [("font3-ae2d", {"seeds": 4, "epochs": 60, "check_every": 20}, 0.17926646769046783, 7),
           ("font3-vae", {"epochs": 40, "check_every": 20}, 16.286548614501953, 15),
-          ("digits-conv-ae", {"epochs": 1, "check_every": 1}, 0.6336785554885864, 25),
-          ("emoji-vae", {"epochs": 1, "check_every": 1}, 1933.118408203125, 1378)]
+          ("digits-conv-ae", {"epochs": 1, "check_every": 1}, 0.6336785554885864, 0),
+          ("emoji-vae", {"epochs": 1, "check_every": 1}, 1933.118408203125, 0)]
 
 
 @pytest.mark.parametrize("name,train,loss,wrong", GOLDEN)

@@ -85,6 +85,15 @@ def test_preset_loads_validates_and_fits_its_data(path):
     assert notes == []
     exp.validate()
     assert exp.name and exp.name != "experiment"
+    if exp.data.catalogue:
+        # Catalogue data is fetched only when the user asks (tests/core/test_fetch.py serves a
+        # stand-in); every catalogue dataset holds 28x28 grey images.
+        import numpy as np
+        from aegui.core.data.catalogue import entry
+        from aegui.core.data.dataset import Dataset
+        entry(exp.data.catalogue)
+        check_fits(exp, Dataset(exp.data.catalogue, np.zeros((2, 784), np.float32), ["0", "1"], (28, 28)))
+        return
     check_fits(exp, from_config(exp.data))
 
 

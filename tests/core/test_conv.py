@@ -138,8 +138,8 @@ def test_conv_loss_falls(digits, kind):
     assert recs[-1].losses["total"] < 0.8 * recs[0].losses["total"]
     if kind == "vae":
         assert recs[-1].losses["kl"] > 0
-    else:
-        assert recs[-1].mean_wrong < recs[0].mean_wrong
+    else:   # the digits are grey (0-16 scaled): wrong pixels are not counted (evaluation.py)
+        assert all(r.max_wrong == 0 and r.mean_wrong == 0 for r in recs)
 
 
 def test_conv_vae_validation_loss_falls_on_colour_emoji():

@@ -19,6 +19,9 @@ from aegui.core.analyses.figures import font, sample_image, tick_text
 
 PALETTE = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127)]
+# Ten distinguishable colours (matplotlib's tab10) for class-coloured scatter plots.
+CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 TEXT = (40, 40, 40)
 GRID = (225, 225, 225)
 AXIS = (120, 120, 120)
@@ -180,7 +183,8 @@ def bar_panel(img, box, categories: Sequence[str], groups: list[dict], *, title:
 
 
 def scatter_panel(img, box, xy: np.ndarray, labels: Sequence[str], *, title: str = "",
-                  images: np.ndarray | None = None, colors: Sequence[tuple] | None = None) -> None:
+                  images: np.ndarray | None = None, colors: Sequence[tuple] | None = None,
+                  dots: bool = False) -> None:
     """Points labelled by text (or by their small pictures when `images` is given), no axes:
     the coordinates of PCA / t-SNE / a latent space have no units worth reading."""
     draw = _draw(img)
@@ -203,5 +207,7 @@ def scatter_panel(img, box, xy: np.ndarray, labels: Sequence[str], *, title: str
             img.paste(tile, (int(cx - tile.width / 2), int(cy - tile.height / 2)))
             draw.rectangle([cx - tile.width / 2 - 1, cy - tile.height / 2 - 1, cx + tile.width / 2,
                             cy + tile.height / 2], outline=(*color, 160))
+        elif dots:      # thousands of points (MNIST's test set): text would be one blot
+            draw.ellipse([cx - 1.5, cy - 1.5, cx + 1.5, cy + 1.5], fill=color)
         else:
             draw.text((cx, cy), labels[i], fill=color, font=f, anchor="mm")

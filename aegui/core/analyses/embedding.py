@@ -143,22 +143,43 @@ class EmbeddingResult:
         from aegui.core.analyses.figures import font
         datasets, kinds = self.datasets, self.kinds
         head = 26
-        img = charts.canvas(max(1, len(kinds)) * cell + 90, max(1, len(datasets)) * cell + head)
+        # Many samples in few classes (MNIST-style test sets): dots coloured by class, a legend
+        # of the class names under the row; glyphs keep their labels as text.
+        classes = {}
+        for name in datasets:
+            labels = next(p.labels for p in self.panels if p.dataset == name)
+            names = sorted(set(labels), key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t))
+            if len(labels) > 200 and len(names) <= len(charts.CLASS_COLORS):
+                classes[name] = {c: charts.CLASS_COLORS[i] for i, c in enumerate(names)}
+        legend = 24
+        rows = [head + sum(cell + (legend if d in classes else 0) for d in datasets[:r]) for r in range(len(datasets))]
+        total = head + sum(cell + (legend if d in classes else 0) for d in datasets)
+        img = charts.canvas(max(1, len(kinds)) * cell + 90, max(total, cell + head))
         from PIL import ImageDraw
         draw = ImageDraw.Draw(img)
         draw.text((img.width / 2, 4), f"AE latent vs PCA vs t-SNE (seed {self.seed})", fill=charts.TEXT,
                   font=font(16), anchor="ma")
         for r, name in enumerate(datasets):
-            draw.text((45, head + r * cell + cell / 2), name, fill=charts.TEXT, font=font(15), anchor="mm")
+            top = rows[r]
+            draw.text((45, top + cell / 2), name, fill=charts.TEXT, font=font(15), anchor="mm")
+            if name in classes:
+                x = 90
+                for label, color in classes[name].items():
+                    draw.ellipse([x, top + cell + 6, x + 8, top + cell + 14], fill=color)
+                    draw.text((x + 12, top + cell + 10), label, fill=charts.TEXT, font=font(13), anchor="lm")
+                    x += 22 + int(draw.textlength(label, font=font(13)))
             for c, (method, space) in enumerate(kinds):
                 try:
                     p = self.panel(name, method, space)
                 except KeyError:
                     continue
-                box = (90 + c * cell, head + r * cell, 90 + (c + 1) * cell - 8, head + (r + 1) * cell - 8)
+                box = (90 + c * cell, top, 90 + (c + 1) * cell - 8, top + cell - 8)
+                by_class = classes.get(name)
+                colors = [by_class[t] for t in p.labels] if by_class else \
+                    [charts.PALETTE[r % len(charts.PALETTE)]] * len(p.labels)
                 charts.scatter_panel(img, box, p.xy, [_short(t) for t in p.labels], title=p.title,
-                                     images=p.images if pictures else None,
-                                     colors=[charts.PALETTE[r % len(charts.PALETTE)]] * len(p.labels))
+                                     images=p.images if pictures else None, colors=colors,
+                                     dots=by_class is not None and not pictures)
         return img
 
     def write(self, out_dir, pictures: bool = False) -> dict[str, Path]:
@@ -217,7 +238,8 @@ class EmbeddingJob:
 
     def __init__(self, fonts: Sequence[str] = ("Font1", "Font2", "Font3"), *, models: dict | None = None,
                  panels: Sequence[tuple[str, str]] = DEFAULT_PANELS, seed: int = 0,
-                 perplexity: float | None = None, font_path=None, datasets: dict | None = None):
+                 perplexity: float | None = None, font_path=None, datasets: dict | None = None,
+                 experiments: dict | None = None):
         from aegui.core.data.datasets import font_dataset
         if not fonts and not datasets:
             raise ConfigError("fonts", "name at least one font, e.g. Font1")
@@ -232,9 +254,11 @@ class EmbeddingJob:
         # Datasets by name: fonts from the course file (or font_path), plus any given ones.
         self.data = {f: font_dataset((f,), path=font_path) for f in fonts}
         self.data.update(datasets or {})
+        # name -> Experiment trained (on its training files) for the latent panels of datasets[name]
+        self.experiments = dict(experiments or {})
         needs_model = any(s == "latent" for _, s in self.panels)
         for name in self.data:
-            if needs_model and name not in self.models and name not in fonts:
+            if needs_model and name not in self.models and name not in fonts and name not in self.experiments:
                 raise ConfigError("models", f"{name} is not a font, so give its trained model")
         self._cancel = False
         self._session = None
@@ -249,9 +273,14 @@ class EmbeddingJob:
         from aegui.core.config.load import load_experiment
         from aegui.core.config.experiment import with_changes
         from aegui.core.train.session import TrainingSession
-        exp, _ = load_experiment(font_preset(name))
-        exp = with_changes(exp, data={"fonts": (name,), "chars": ""}, train={"device": "cpu"})
-        session = TrainingSession(exp, self.data[name])
+        if name in self.experiments:
+            from aegui.core.data.datasets import from_config
+            exp = self.experiments[name]
+            session = TrainingSession(exp, from_config(exp.data))
+        else:
+            exp, _ = load_experiment(font_preset(name))
+            exp = with_changes(exp, data={"fonts": (name,), "chars": ""}, train={"device": "cpu"})
+            session = TrainingSession(exp, self.data[name])
         self._session = session
         if self._cancel:
             session.stop()

@@ -207,9 +207,11 @@ class ProbeJob:
     None for raw pixels; `data`: a Dataset; `targets`: one class name per sample (default
     class_targets(data))."""
 
-    def __init__(self, model, data, config: ProbeConfig = ProbeConfig(), targets: Sequence[str] | None = None):
+    def __init__(self, model, data, config: ProbeConfig = ProbeConfig(), targets: Sequence[str] | None = None,
+                 split: tuple[np.ndarray, np.ndarray] | None = None):
         config.validate()
         self.config = config
+        self.split = split     # (train rows, held-out rows) given, e.g. MNIST's official test set
         self.data = data
         self.targets = list(targets) if targets is not None else class_targets(data)
         if len(self.targets) != len(data):
@@ -248,7 +250,8 @@ class ProbeJob:
         cfg = self.config
         start = time.perf_counter()
         y_all = np.array([self.classes.index(t) for t in self.targets])
-        train_idx, val_idx = stratified_split(self.targets, cfg.val_split, cfg.split_seed)
+        train_idx, val_idx = self.split if self.split is not None else \
+            stratified_split(self.targets, cfg.val_split, cfg.split_seed)
         x = torch.as_tensor(self.data.x, dtype=torch.float32)
         y = torch.as_tensor(y_all)
         enc = self.model
@@ -341,7 +344,7 @@ class ProbeJob:
 ANALYSIS = "probe"
 SPEC_KEYS = ("analysis", "name", "base", "model", "data", "labels", "max_samples", "probe", "baseline", "noise",
              "description", "time_2cores_s")   # the last two document the preset
-DATA_CHOICES = ("model", "fonts", "digits")
+DATA_CHOICES = ("model", "fonts", "digits", "official")
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,9 @@ class ProbeSpec:
         {"analysis": "probe", "name": "...",
          "base": "../presets/x.json" | {experiment},   # an autoencoder trained first, or
          "model": "path/to/model",                      # a trained one (not both)
-         "data": "model",      # model (its own data), fonts (all 96 glyphs), digits, or an IDX images file
+         "data": "model",      # model (its own data), fonts (all 96 glyphs), digits, an IDX images file,
+                               # or official: the head trains on the training files (max_samples of
+                               # them) and is scored on the official test files (MNIST's t10k...)
          "labels": "",         # IDX labels file ("" = beside the images)
          "max_samples": 0,
          "probe": {ProbeConfig fields},
@@ -477,6 +482,23 @@ def probe_dataset(choice: str, exp, labels: str = "", max_samples: int = 0):
     return data
 
 
+def official_probe_data(exp, max_samples: int = 0, source=None):
+    """(training samples followed by the official test set, (their rows, the test rows))."""
+    from aegui.core.data.dataset import Dataset, spread_indices
+    from aegui.core.data.datasets import from_config, official_test_set
+    train = from_config(exp.data)
+    test = official_test_set(exp.data)
+    if test is None:
+        raise ConfigError("data", f"{train.name} has no official test files beside it; use data 'model' "
+                          "(a held-out part of the training data) instead", source)
+    if max_samples and len(train) > max_samples:
+        train = train.subset(spread_indices(len(train), max_samples))
+    both = Dataset(f"{train.name} + {test.name}", np.concatenate([train.x, test.x]), train.labels + test.labels,
+                   tuple(train.shape))
+    n = len(train)
+    return both, (np.arange(n), np.arange(n, n + len(test)))
+
+
 @dataclass
 class ProbeRun:
     probe: ProbeResult
@@ -510,7 +532,11 @@ class ProbeRunJob:
             self.experiment = spec.base
         if self.experiment is None:
             raise ValueError("pass the experiment the model was trained with")
-        self.data = probe_dataset(spec.data, self.experiment, spec.labels, spec.max_samples)
+        self.split = None
+        if spec.data == "official":
+            self.data, self.split = official_probe_data(self.experiment, spec.max_samples, spec.source)
+        else:
+            self.data = probe_dataset(spec.data, self.experiment, spec.labels, spec.max_samples)
         if spec.noise is not None:
             self.data = noisy_copies(self.data, spec.noise)
         if self.model is not None and self.model.input_dim != self.data.dim:
@@ -554,7 +580,7 @@ class ProbeRunJob:
             stages.append(("baseline", None, replace(self.spec.config, fine_tune=False)))
         offset = train_share
         for stage, model, config in stages:
-            job = ProbeJob(model, self.data, config)
+            job = ProbeJob(model, self.data, config, split=self.split)
             self._current = job
             if self._cancel:
                 job.cancel()

@@ -59,6 +59,8 @@ class DataConfig:
     max_samples: int = 0                  # keep at most this many samples (0 = all)
     val_split: float = 0.0                # fraction (0-0.5) held out to measure validation loss
     split_seed: int = 0                   # seed of the train / validation split
+    catalogue: str = ""                   # idx: a fetched catalogue dataset (mnist, fashion-mnist,
+                                          # kmnist, emnist-letters) instead of data.path
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class TrainConfig:
     precision: str = "fp32"               # "bf16" runs the CUDA step under bf16 autocast
     target_max_wrong: int | None = None   # stop once a model's worst glyph has <= this many
     check_every: int = 10                 # epochs between metric checks / progress records
+    eval_samples: int = 10000             # a check measures at most this many samples (0 = all);
+                                          # see core/train/evaluation.py
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,8 @@ def validate(exp: Experiment) -> None:
         value = getattr(t, name)
         _check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
                f"train.{name}", f"must be a positive whole number, got {value!r}")
+    _check(_whole(t.eval_samples) and t.eval_samples >= 0, "train.eval_samples",
+           f"must be 0 (measure every sample at a check) or a positive whole number, got {t.eval_samples!r}")
     _check(isinstance(t.batch_size, int) and t.batch_size >= 0, "train.batch_size",
            f"must be 0 (full batch) or a positive whole number, got {t.batch_size!r}")
     _positive(t.weight_decay, "train.weight_decay", allow_zero=True)
@@ -367,8 +373,10 @@ def validate_data(d: DataConfig) -> None:
            f"'face-smiling', got {d.subcategories!r}")
     _check(isinstance(d.classes, tuple) and all(_whole(c) and c >= 0 for c in d.classes),
            "data.classes", f"must be a list of class numbers >= 0 such as [0, 1, 7], got {d.classes!r}")
-    if d.source in ("folder", "idx"):
-        what = "an image folder" if d.source == "folder" else "an IDX images file (e.g. train-images-idx3-ubyte)"
+    _check(isinstance(d.catalogue, str), "data.catalogue", f"must be a dataset name, got {d.catalogue!r}")
+    if d.source in ("folder", "idx") and not (d.source == "idx" and d.catalogue.strip()):
+        what = "an image folder" if d.source == "folder" else \
+            "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset"
         _check(d.path.strip() != "", "data.path", f"the {d.source} source needs {what}; set data.path")
     _check(_whole(d.max_samples) and d.max_samples >= 0, "data.max_samples",
            f"must be 0 (all samples) or a positive whole number, got {d.max_samples!r}")

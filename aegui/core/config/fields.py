@@ -53,7 +53,7 @@ FIELD_LABELS = {
     "train.step_size": "Step every", "train.step_gamma": "Step factor", "train.epochs": "Epochs",
     "train.batch_size": "Batch size", "train.weight_decay": "Weight decay", "train.seed": "Seed",
     "train.seeds": "Best of K", "train.target_max_wrong": "Target", "train.check_every": "Check every",
-    "train.device": "Device", "train.precision": "Precision",
+    "train.device": "Device", "train.precision": "Precision", "train.eval_samples": "Check on",
 }
 
 TIPS = {
@@ -88,6 +88,8 @@ TIPS = {
     "train.seeds": "Train K models with seeds seed, seed+1, … side by side and keep the best",
     "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
     "train.check_every": "Epochs between metric checks and progress points",
+    "train.eval_samples": "A check measures at most this many samples (a fixed sample of big sets "
+                          "such as MNIST); 0 = all",
     "train.precision": "bf16: the training step on a CUDA GPU runs under bf16 autocast; elsewhere fp32",
 }
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
@@ -113,7 +115,7 @@ RANGES = {
     "model.kl_warmup": (0, 10_000_000), "model.sparsity_k": (1, 100_000), "model.latent": (1, 1024), "noise.copies": (1, 100_000),
     "train.step_size": (1, 10_000_000), "train.epochs": (1, 100_000_000), "train.batch_size": (0, 10_000_000),
     "train.seed": (0, 2**31 - 1), "train.seeds": (1, 256), "train.target_max_wrong": (0, 100_000),
-    "train.check_every": (1, 1_000_000),
+    "train.check_every": (1, 1_000_000), "train.eval_samples": (0, 10_000_000),
 }
 
 

@@ -80,6 +80,10 @@ def sample_shape(data: DataConfig) -> tuple[int, ...]:
         return DIGITS_SHAPE
     if data.source in ("emoji", "folder"):
         return image_shape(data.size, data.color)
+    if data.source == "idx" and (data.catalogue or data.path.strip() and (
+            Path(data.path).expanduser().is_dir() or data.path.endswith(".npz"))):
+        from aegui.core.data.mnist_files import sample_shape as mnist_shape
+        return mnist_shape(data, idx_header)
     if data.source == "idx":
         if not data.path.strip():
             raise ConfigError("data.path", "the idx source needs an IDX images file "

@@ -10,7 +10,7 @@ import numpy as np
 from aegui.core.data import glyphs as G
 from aegui.core.config.experiment import ConfigError, DataConfig
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
-from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
+from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset
 from aegui.core.files.paths import course_font_path
 
 
@@ -54,7 +54,8 @@ def from_config(data: DataConfig, progress=None) -> Dataset:
         return folder_dataset(data.path, data.size, data.color, progress=progress,
                                 max_samples=data.max_samples)
     elif source == "idx":
-        return idx_dataset(data.path, data.labels_path or None, data.classes, data.max_samples)
+        from aegui.core.data.mnist_sets import train_test
+        return train_test(data, want_test=False)[0]
     elif source == "digits":
         return digits_dataset(data.classes, data.max_samples)
     else:
@@ -85,3 +86,13 @@ def split(dataset: Dataset, val_split: float, seed: int = 0) -> tuple[Dataset, D
 def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None]:
     """from_config, then split by data.val_split / data.split_seed: (train, validation or None)."""
     return split(from_config(data, progress), data.val_split, data.split_seed)
+
+
+def official_test_set(data: DataConfig) -> Dataset | None:
+    """The official test set (MNIST's t10k files, Keras' x_test...) of an idx-source config, or
+    None: training and validation come from the training files only, the test files give the
+    reported accuracy / reconstruction error."""
+    if data.source != "idx":
+        return None
+    from aegui.core.data.mnist_sets import train_test
+    return train_test(data)[1]

@@ -17,12 +17,12 @@ from aegui.core.models import losses as L
 from aegui.core.train import progress as P
 from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
 from aegui.core.data.dataset import Dataset
-from aegui.core.models.layers import ACTIVATIONS
 from aegui.core.models.nets import Autoencoder, build_model
 from aegui.core.data.noise import apply_noise
 from aegui.core.data.augment import Augmenter
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 from aegui.core.train.devices import resolve_device
+from aegui.core.train.evaluation import Evaluator, capped
 
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
@@ -73,11 +73,11 @@ class TrainingSession:
         self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
-        self._x_on = self.x >= 0.5      # the targets never change: threshold them once
+        self.evaluator = Evaluator.for_session(self)   # what a check measures (bounded)
         # Validation set (see datasets.load_split): its loss is measured at each check.
         self.val_data = val_data if val_data is not None and len(val_data) else None
         self.val_x = None if self.val_data is None else \
-            torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device)
+            capped(torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device), t.eval_samples)
         self._val_model = None if self.val_data is None else build_model(exp.model, 1).to(self.device)
         self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
         self.best = 0
@@ -145,14 +145,13 @@ class TrainingSession:
 
     @torch.no_grad()
     def _wrong(self, logits: torch.Tensor) -> torch.Tensor:
-        """Wrong pixels per model and sample [K, N] after thresholding at 0.5."""
-        act = self.model.dec_slots[-1].activation
-        on = logits >= 0 if act == "sigmoid" else ACTIVATIONS[act](logits) >= 0.5
-        return (on != self._x_on).sum(-1)
+        """Wrong pixels per model and sample [K, N] after thresholding at 0.5 (zeros where
+        they are not counted: see evaluation.py)."""
+        return self.evaluator.wrong_from_logits(logits)
 
     @torch.no_grad()
     def eval_logits(self) -> torch.Tensor:
-        return self.model.decode_logits(self.model.encode(self.x))
+        return self.evaluator.logits()
 
     def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
         """The best model's index, as a tensor on the device (read back with the record)."""
@@ -270,7 +269,7 @@ class TrainingSession:
             if not check:
                 continue
             if wrong is None:
-                wrong = self._wrong(self.eval_logits())
+                wrong = self.evaluator.wrong()
                 parts_now = epoch_parts or {k: v.detach() for k, v in parts.items()}
                 last_loss = parts_now["total"]
             rec = self._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
@@ -350,7 +349,7 @@ class TrainingSession:
                 flat[newly_dead] = snapshot[newly_dead]
                 opt.reset_state(newly_dead)
                 self.alive &= ~newly_dead
-                wrong = self._wrong(self.eval_logits())
+                wrong = self.evaluator.wrong()
                 read = self._read(wrong, loss, parts, *flags)
             snapshot.copy_(flat)
         (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read

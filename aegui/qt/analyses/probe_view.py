@@ -30,9 +30,13 @@ from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import legend_below
 
 PRESETS = {"digits": resources_dir() / "analyses" / "probe-digits.json",
-           "fonts": resources_dir() / "analyses" / "probe-noisy-glyphs.json"}
+           "fonts": resources_dir() / "analyses" / "probe-noisy-glyphs.json",
+           "fashion-mnist": resources_dir() / "analyses" / "probe-fashion-mnist.json",
+           "mnist": resources_dir() / "analyses" / "probe-mnist.json"}
 SOURCE_LABELS = {"digits": "Preset: 8x8 digits, stacked AE with a 10-D code",
-                 "fonts": "Preset: noisy Font3 glyphs, which glyph? DAE 8-D code"}
+                 "fonts": "Preset: noisy Font3 glyphs, which glyph? DAE 8-D code",
+                 "fashion-mnist": "Preset: Fashion-MNIST, stacked AE, official test set",
+                 "mnist": "Preset: MNIST, stacked AE, official test set"}
 # The current model's data may be big (MNIST): the probe takes this many samples spread over it.
 MAX_SAMPLES = 5000
 FEATURES = {"codes (frozen encoder)": "codes, frozen", "codes (fine-tuned encoder)": "codes, fine-tuned",
@@ -45,6 +49,8 @@ PIXEL_COLOR = QColor(140, 140, 140)
 i18n.register({
     SOURCE_LABELS["digits"]: "Preajuste: dígitos 8x8, AE apilado con código de 10-D",
     SOURCE_LABELS["fonts"]: "Preajuste: glifos Font3 con ruido, ¿qué glifo? código de 8-D de un DAE",
+    SOURCE_LABELS["fashion-mnist"]: "Preajuste: Fashion-MNIST, AE apilado, conjunto de prueba oficial",
+    SOURCE_LABELS["mnist"]: "Preajuste: MNIST, AE apilado, conjunto de prueba oficial",
     "Current model: {name}": "Modelo actual: {name}", "Current model (none)": "Modelo actual (ninguno)",
     "frozen encoder": "codificador congelado", "fine-tuned encoder": "codificador ajustado",
     "Frozen: only the head learns (what the codes hold); fine-tuned: the encoder learns too":
@@ -107,7 +113,7 @@ class ProbeView(AnalysisView):
         self.source_combo = QComboBox()
         self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.source_combo.setMinimumContentsLength(8)
-        for key in ("digits", "fonts", "model"):
+        for key in ("digits", "fonts", "fashion-mnist", "mnist", "model"):
             self.source_combo.addItem("", key)
         self.source_combo.currentIndexChanged.connect(lambda _: self._source_changed())
         self.text(self.source_combo.setToolTip, "What to probe: a preset trains its autoencoder first; the "

@@ -289,7 +289,8 @@ class DataSection:
             size=self.emoji_size_combo.currentData() if source == "emoji" else self.size_spin.value(),
             color=self.color_combo.currentData(), subcategories=self.subcat_picker.value(),
             labels_path=self.labels_edit.path(), classes=classes,
-            max_samples=self.max_samples_spin.value(), val_split=val, split_seed=self.split_seed_spin.value())
+            max_samples=self.max_samples_spin.value(), val_split=val, split_seed=self.split_seed_spin.value(),
+            catalogue=base.catalogue if source == "idx" and not path else "")   # a fetched dataset
 
     def _font_checks(self, exp: Experiment) -> list[ConfigError]:
         if self._path_error:

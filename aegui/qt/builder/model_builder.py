@@ -183,7 +183,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         the current source: data.path is the font file, the image folder or the IDX file."""
         base = field.split("[", 1)[0]
         source = self.source_combo.currentData()
-        if base == "data.path":
+        if base in ("data.path", "data.catalogue"):    # a catalogue dataset stands in for the IDX file
             return {"folder": self.folder_edit.line, "idx": self.idx_edit.line}.get(source, self.path_edit)
         if base == "data.size" and source == "emoji":
             return self.emoji_size_combo

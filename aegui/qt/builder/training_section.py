@@ -70,6 +70,10 @@ class TrainingSection:
         self.check_every_spin = self._field_spin("train.check_every")
         self._text(self.check_every_spin.setSuffix, " epochs")
         self._row(form, "train.check_every", self.check_every_spin)
+        self.eval_samples_spin = self._field_spin("train.eval_samples")   # bounded checks (MNIST scale)
+        self._text(self.eval_samples_spin.setSuffix, " samples")
+        self._text(self.eval_samples_spin.setSpecialValueText, "all")
+        self._row(form, "train.eval_samples", self.eval_samples_spin)
         self.device_combo = self._choice("train.device")
         self._row(form, "train.device", self.device_combo)
         self.precision_combo = self._choice("train.precision")
@@ -122,6 +126,7 @@ class TrainingSection:
         self.target_check.setChecked(t.target_max_wrong is not None)
         self.target_spin.setValue(t.target_max_wrong or 0)
         self.check_every_spin.setValue(t.check_every)
+        self.eval_samples_spin.setValue(t.eval_samples)
         self._select(self.device_combo, t.device)
         self._select(self.precision_combo, t.precision)
 
@@ -141,7 +146,7 @@ class TrainingSection:
             seed=self.seed_spin.value(), seeds=self.seeds_spin.value(), device=self.device_combo.currentData(),
             precision=self.precision_combo.currentData(),
             target_max_wrong=self.target_spin.value() if self.target_check.isChecked() else None,
-            check_every=self.check_every_spin.value())
+            check_every=self.check_every_spin.value(), eval_samples=self.eval_samples_spin.value())
 
     def _update_training_visibility(self) -> None:
         # scipy's line searches choose the steps: no learning rate, schedule or momentum applies.

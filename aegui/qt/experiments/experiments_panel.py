@@ -72,6 +72,10 @@ PRESET_TITLES_ES = {
     "seed-001 search: the report's architectures x SGD / momentum / Adam x learning rate on Font1 (Optuna TPE)":
         "Búsqueda seed-001: las arquitecturas del informe x SGD / momento / Adam x tasa de aprendizaje en Font1 "
         "(Optuna TPE)",
+    "MNIST: convolutional vs linear autoencoder (16-D code), loss vs epochs":
+        "MNIST: autoencoder convolucional frente a lineal (código de 16-D), pérdida por época",
+    "MNIST grid search: latent size 2 / 8 / 32 x learning rate 3e-4 / 1e-3 / 3e-3":
+        "MNIST, búsqueda en rejilla: tamaño latente 2 / 8 / 32 x tasa de aprendizaje 3e-4 / 1e-3 / 3e-3",
 }
 i18n.register(PRESET_TITLES_ES)
 i18n.register({

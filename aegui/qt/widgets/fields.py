@@ -51,6 +51,9 @@ i18n.register({
     "grey (1 = ink)": "gris (1 = tinta)", "RGB on white": "RGB sobre blanco",
     "RGBA (transparency)": "RGBA (transparencia)",
     # Tooltips.
+    TIPS["train.eval_samples"]: "Cada comprobación mide como mucho estas muestras (una muestra fija de "
+                                "conjuntos grandes como MNIST); 0 = todas",
+    "Check on": "Comprobar con", " samples": " muestras",
     TIPS["train.precision"]: "bf16: el paso de entrenamiento en una GPU CUDA usa autocast bf16; fuera de ella, fp32",
     TIPS["data.source"]: "De dónde salen las muestras de entrenamiento",
     TIPS["data.folder"]: "Una carpeta de imágenes PNG, JPEG, BMP o GIF; los nombres de las subcarpetas son las etiquetas",

@@ -1,0 +1,297 @@
+"""Fetching catalogue datasets into the per-user cache, only when the user asks.
+
+Downloads go through pooch: each file streams into a temporary file in the cache folder and is
+moved to its name only once its hash matches, so a partial or corrupt download never becomes a
+cached file. A cached file is hashed again before use (`verified_folder`). Offline, or when the
+server fails, FetchError says which file to download from where and where to put it.
+
+    folder = fetch("mnist", progress=lambda p: print(p.text()), cancel=event.is_set)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from aegui.core.data.catalogue import DataFile, Entry, entry
+
+CACHE_ENV = "AEGUI_HOME"
+_CHUNK = 1 << 16
+_verified: dict[tuple, bool] = {}     # (path, size, mtime) -> hash checked in this process
+
+
+class FetchError(Exception):
+    """One sentence for the user: which file, what went wrong, what to do."""
+
+
+class FetchCancelled(Exception):
+    """The user cancelled; whatever was half-downloaded is gone."""
+
+
+def cache_dir() -> Path:
+    """Where fetched datasets live: $AEGUI_HOME/datasets when set (tests), else the per-user
+    cache folder (platformdirs: ~/.cache/aegui/datasets on Linux)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]) / "datasets"
+    import platformdirs
+    return platformdirs.user_cache_path("aegui", appauthor=False) / "datasets"
+
+
+def dataset_dir(name: str) -> Path:
+    return cache_dir() / entry(name).name
+
+
+# ---------------------------------------------------------------- hashes
+
+def file_hash(path: Path, algorithm: str) -> str:
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def hash_ok(path: Path, known: str) -> bool:
+    algorithm, _, digest = known.partition(":")
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    key = (str(path), st.st_size, st.st_mtime_ns, known)
+    if key not in _verified:
+        _verified[key] = file_hash(path, algorithm) == digest.lower()
+    return _verified[key]
+
+
+# ---------------------------------------------------------------- progress
+
+@dataclass
+class Progress:
+    file: str
+    done: int           # bytes of this file so far
+    total: int          # bytes of this file (0 = the server did not say)
+    seconds: float      # since this file started
+    index: int = 1      # which file of `files`
+    files: int = 1
+
+    @property
+    def speed(self) -> float:
+        return self.done / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        if not self.total or self.speed <= 0:
+            return None
+        return max(0.0, (self.total - self.done) / self.speed)
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+    def text(self) -> str:
+        """e.g. 'train-images-idx3-ubyte.gz (1/4): 3.2 MB of 9.9 MB, 1.1 MB/s, 6 s left'."""
+        size = f"{_mb(self.done)} of {_mb(self.total)}" if self.total else _mb(self.done)
+        eta = self.eta
+        left = f", {eta:.0f} s left" if eta is not None else ""
+        return f"{self.file} ({self.index}/{self.files}): {size}, {_mb(self.speed)}/s{left}"
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+
+
+class _Bar:
+    """The progress bar object pooch's HTTPDownloader drives (tqdm's total / update / reset /
+    close); it forwards to our callback, throttled, and raises FetchCancelled to stop."""
+
+    def __init__(self, name, index, files, progress, cancel):
+        self.name, self.index, self.files = name, index, files
+        self.progress, self.cancel = progress, cancel
+        self.total = 0
+        self.done = 0
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, n):
+        self.done += n
+        if self.total:
+            self.done = min(self.done, self.total)
+        if self.cancel is not None and self.cancel():
+            raise FetchCancelled(self.name)
+        now = time.monotonic()
+        if self.progress is not None and (now - self.last >= 0.1 or self.done >= self.total > 0):
+            self.last = now
+            self.progress(Progress(self.name, self.done, self.total, now - self.start, self.index, self.files))
+
+    def reset(self):
+        self.done = 0
+
+    def close(self):
+        pass
+
+
+# ---------------------------------------------------------------- fetching
+
+def missing(name: str) -> list[DataFile]:
+    """The files of `name` not yet in the cache (or failing their hash)."""
+    e, folder = entry(name), dataset_dir(name)
+    return [f for f in e.files if not hash_ok(folder / f.name, f.hash)]
+
+
+def manual_hint(e: Entry, f: DataFile, folder: Path) -> str:
+    """Which files to download by hand, from where, and where they go."""
+    urls = e.urls(f.name)
+    where = urls[0] + (f" (or {e.base_urls[0]}{f.name})" if not urls[0].startswith(e.base_urls[0]) else "")
+    if e.archive is not None:
+        return (f"download {where} by hand, take {', '.join(x.name for x in e.files)} out of its "
+                f"{e.archive_folder}/ folder, put them in {folder}{os.sep} and run `aegui data fetch {e.name}` "
+                "again to check them")
+    others = [x.name for x in e.files if x.name != f.name and not hash_ok(folder / x.name, x.hash)]
+    also = f" (and {', '.join(others)} from the same place)" if others else ""
+    return (f"download {where}{also} by hand, put it in {folder}{os.sep} and run `aegui data fetch {e.name}` "
+            "again to check it")
+
+
+def _download(e: Entry, f: DataFile, folder: Path, index: int, files: int, progress, cancel) -> Path:
+    import pooch
+    import requests
+
+    pooch.get_logger().setLevel("WARNING")
+    reasons = []
+    for url in e.urls(f.name):
+        bar = _Bar(f.name, index, files, progress, cancel)
+        downloader = pooch.HTTPDownloader(progressbar=bar, timeout=30, chunk_size=_CHUNK)
+        try:
+            return Path(pooch.retrieve(url, f.hash, fname=f.name, path=folder, downloader=downloader))
+        except FetchCancelled:
+            raise
+        except ValueError as err:
+            if "hash" not in str(err).lower():
+                raise
+            algo = f.hash.partition(":")[0].upper()
+            raise FetchError(f"{f.name} from {url} failed its {algo} check (a corrupt or changed file); "
+                             f"nothing was kept in {folder}; try again later or {manual_hint(e, f, folder)}") from None
+        except requests.exceptions.HTTPError as err:
+            reasons.append(f"{url}: HTTP {err.response.status_code if err.response is not None else '?'}")
+        except (requests.exceptions.RequestException, OSError) as err:
+            reasons.append(f"{url}: {_short(err)}")
+    raise FetchError(f"could not download {f.name} ({'; '.join(reasons)}); {manual_hint(e, f, folder)}")
+
+
+def _short(err: BaseException) -> str:
+    text = str(err)
+    if "Connection refused" in text or "Failed to establish" in text or "NameResolution" in text:
+        return "cannot reach the server (offline?)"
+    if "timed out" in text.lower():
+        return "the server did not answer in time"
+    return text.splitlines()[0][:120] if text else type(err).__name__
+
+
+def _unpack(e: Entry, archive: Path, folder: Path) -> None:
+    """Takes the entry's files out of the archive; each lands under its name only once its
+    hash matches."""
+    try:
+        with zipfile.ZipFile(archive) as z:
+            for f in e.files:
+                member = f"{e.archive_folder}/{f.name}" if e.archive_folder else f.name
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f.name, suffix=".part")
+                try:
+                    with os.fdopen(fd, "wb") as out, z.open(member) as src:
+                        shutil.copyfileobj(src, out, _CHUNK)
+                    if not hash_ok(Path(tmp), f.hash):
+                        raise FetchError(f"{f.name} inside {archive.name} failed its hash check; nothing was "
+                                         f"kept; {manual_hint(e, f, folder)}")
+                    os.replace(tmp, folder / f.name)
+                finally:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+    except (zipfile.BadZipFile, KeyError) as err:
+        raise FetchError(f"{archive}: not the expected archive ({err}); delete it and fetch again") from None
+
+
+def fetch(name: str, progress: Callable[[Progress], object] | None = None,
+          cancel: Callable[[], bool] | None = None) -> tuple[Path, list[str]]:
+    """Downloads what is missing of dataset `name`; returns (its cache folder, the files that
+    were downloaded: [] on a cache hit). Raises FetchError, FetchCancelled."""
+    e = entry(name)
+    folder = dataset_dir(e.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = missing(e.name)
+    if not todo:
+        return folder, []
+    for f in todo:     # a cached file failing its hash is not kept: it is fetched again
+        (folder / f.name).unlink(missing_ok=True)
+    if e.archive is not None:
+        archive = _download(e, e.archive, folder, 1, 1, progress, cancel)
+        try:
+            _unpack(e, archive, folder)
+        finally:
+            archive.unlink(missing_ok=True)
+        return folder, [f.name for f in todo]
+    for i, f in enumerate(todo, 1):
+        _download(e, f, folder, i, len(todo), progress, cancel)
+    return folder, [f.name for f in todo]
+
+
+def verified_folder(name: str) -> Path:
+    """The cache folder of `name` with every file present and matching its hash; FetchError
+    saying how to get them otherwise."""
+    e = entry(name)
+    folder = dataset_dir(e.name)
+    bad = missing(e.name)
+    if bad:
+        what = "is not downloaded yet" if not any((folder / f.name).exists() for f in bad) else \
+            f"has damaged or missing files ({', '.join(f.name for f in bad)})"
+        raise FetchError(f"{e.name} {what}; run `aegui data fetch {e.name}` (or File > Open dataset > Catalogue dataset (download)… in the window)")
+    return folder
+
+
+class FetchJob:
+    """fetch() as a job for the window's worker (aegui.qt.workers.JobController): steps()
+    yields {"state": "downloading", "progress": Progress} while files come in, then
+    {"state": "finished", "folder", "downloaded"} or {"state": "cancelled"}; errors raise
+    FetchError (one sentence). cancel() is safe from another thread."""
+
+    def __init__(self, name: str):
+        import threading
+        self.entry = entry(name)
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def steps(self):
+        import queue
+        import threading
+        q: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work():
+            try:
+                outcome["result"] = fetch(self.entry.name, progress=q.put, cancel=self._cancel.is_set)
+            except BaseException as e:   # noqa: BLE001 - handed to the generator's thread
+                outcome["error"] = e
+
+        t = threading.Thread(target=work, name="aegui-fetch", daemon=True)
+        t.start()
+        while t.is_alive() or not q.empty():
+            try:
+                p = q.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            yield {"state": "downloading", "progress": p}
+        t.join()
+        err = outcome.get("error")
+        if isinstance(err, FetchCancelled):
+            yield {"state": "cancelled"}
+            return
+        if err is not None:
+            raise err
+        folder, got = outcome["result"]
+        yield {"state": "finished", "folder": folder, "downloaded": got}
