@@ -50,8 +50,11 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        from aegui.core.config.experiment import ConfigError
         try:
             self._run()
+        except ConfigError as e:     # bad input, e.g. a model too big for memory: a sentence
+            self.errored.emit(str(e))
         except Exception as e:   # noqa: BLE001 - the GUI must hear about any failure
             traceback.print_exc()
             self.errored.emit(f"{type(e).__name__}: {e}")

@@ -13,6 +13,7 @@ from safetensors.torch import save as st_save
 
 import aegui
 from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
+from aegui.core.models.arch import parameter_count
 from aegui.core.models.nets import Autoencoder, build_model
 
 FORMAT = "aegui-model"
@@ -24,6 +25,7 @@ class ModelFileError(ValueError):
 
 
 from aegui.core.files.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401
+from aegui.core.files.fileset import recover, write_set  # noqa: E402
 
 
 def model_paths(path) -> tuple[Path, Path]:
@@ -52,8 +54,10 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     meta.update(extra or {})
-    atomic_write_bytes(weights_path, blob)
-    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    # Both files or neither: a kill between two plain writes left new weights beside an old
+    # sidecar, which no longer matched its hash (tests/core/test_crash_safety.py).
+    write_set(weights_path.parent, weights_path.stem,
+              {weights_path.name: blob, meta_path.name: (json.dumps(meta, indent=2) + "\n").encode()})
     return meta_path
 
 
@@ -92,6 +96,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
         _refuse_unsafe(path, path.read_bytes()[:8])
     weights_path, meta_path = model_paths(path)
+    recovered = recover(weights_path.parent, weights_path.stem) if weights_path.parent.is_dir() else None
     raw = _read_part(meta_path)
     try:
         meta = json.loads(raw.decode("utf-8"))
@@ -111,6 +116,16 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
         raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "
                              "the files were changed or mixed up")
+    # The sidecar alone must not make us allocate: layers of 10^9 units would, before the
+    # weights were found not to fit (found by tests/core/test_fuzz_readers.py).
+    try:
+        wanted = parameter_count(exp.model)
+    except (ValueError, IndexError, ZeroDivisionError) as e:
+        raise ModelFileError(f"{meta_path}: the stored model cannot be laid out ({e})") from None
+    stored = sum(t.numel() for t in tensors.values())
+    if wanted > stored:
+        raise ModelFileError(f"{weights_path}: does not fit the model described in {meta_path.name}: "
+                             f"it holds {stored:,} weights and the model needs {wanted:,}")
     model = build_model(exp.model, 1)
     try:
         model.load_named_weights(tensors, 0)
@@ -118,4 +133,6 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{weights_path}: does not fit the model described in "
                              f"{meta_path.name}: {e}") from None
     model.eval()
+    if recovered:
+        meta["recovered"] = recovered     # which of an interrupted save's two versions this is
     return model, exp, meta

@@ -44,6 +44,7 @@ from aegui.core.data.image_data import emoji_subcategories, guess_labels_path
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import course_font_path
 from aegui.qt import i18n
+from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import LayerListEditor, NumberEdit, format_number, wheel_guard
 from aegui.qt.widgets.path_edit import PathEdit
@@ -384,6 +385,7 @@ class ModelBuilder(QWidget):
         self.info_label.setStyleSheet("font-size: small;")
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info_label.hide()
+        self.memory_label = MemoryLabel()
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -392,6 +394,7 @@ class ModelBuilder(QWidget):
         outer.addWidget(self.error_label)
         outer.addLayout(self._build_buttons())
         outer.addWidget(self.info_label)
+        outer.addWidget(self.memory_label)
 
         for w in content.findChildren(QWidget):
             wheel_guard.guard(w)
@@ -1410,6 +1413,7 @@ class ModelBuilder(QWidget):
         if count is not None:
             text += "<br><span style='color: gray'>" + tr("{n} parameters", n=_thin(count)) + "</span>"
         self.layers_label.setText(text)
+        self.memory_label.show_estimate(exp)
 
     def _update_buttons(self) -> None:
         self.train_button.setEnabled(not self._running and not self._errors)
