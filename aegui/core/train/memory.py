@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import dataclass
 
 from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
 from aegui.core.models.arch import conv_layout, parameter_count
 
 FLOAT = 4           # bytes of a float32
@@ -25,7 +25,6 @@ _BASE_COPIES = 2
 _OPT_STATE = {"sgd": 0, "momentum": 1, "adam": 3, "adamw": 3, "rmsprop": 2}
 _VAL_CHUNK = 4096   # session.val_loss works through the validation set in chunks of this size
 
-ENV_LIMIT = "AEGUI_MEMORY_LIMIT"   # e.g. "2G": pretend only this much memory is available
 
 
 class MemoryBudgetError(ConfigError):
@@ -119,46 +118,9 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
     return Estimate(int(weights), int(activations), int(data), p, k, rows)
 
 
-def parse_size(text: str) -> int | None:
-    """"2G", "512M", "1.5g", "1000000" -> bytes (binary units); None when it is not a size."""
-    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([kmgt]?)(?:i?b)?\s*", str(text), re.IGNORECASE)
-    if not m:
-        return None
-    power = "kmgt".find(m.group(2).lower()) + 1 if m.group(2) else 0
-    return int(float(m.group(1)) * 1024 ** power)
-
-
-def _meminfo_available() -> int | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _cgroup_room() -> int | None:
-    """A container's own limit (cgroup v2) can be far below what the host has free."""
-    try:
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
-            limit = fh.read().strip()
-        if limit == "max":
-            return None
-        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as fh:
-            used = int(fh.read().strip())
-        return max(0, int(limit) - used)
-    except (OSError, ValueError):
-        return None
-
-
 def available(device: str = "cpu") -> tuple[int | None, str]:
     """(bytes free for a new run, what they are) on `device`; None where it cannot be told."""
-    forced = parse_size(os.environ.get(ENV_LIMIT, ""))
+    forced = forced_limit()
     if forced is not None:
         return forced, f"memory ({ENV_LIMIT})"
     if str(device).startswith("cuda"):
@@ -168,8 +130,7 @@ def available(device: str = "cpu") -> tuple[int | None, str]:
         except (RuntimeError, AssertionError, ValueError):
             return None, "GPU memory"
         return int(free), "GPU memory"
-    room = [v for v in (_meminfo_available(), _cgroup_room()) if v is not None]
-    return (min(room) if room else None), "RAM"
+    return ram_available(), "RAM"
 
 
 def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
