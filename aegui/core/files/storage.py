@@ -104,7 +104,12 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{meta_path}: not an aegui model description (no \"format\": \"{FORMAT}\")")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
+    version = meta.get("format_version", 0)
+    if type(version) is not int or not isinstance(meta.get("weights_sha256", ""), str):
+        # Found by tests/core/test_fuzz_readers.py: "2" > 1 raised a TypeError.
+        raise ModelFileError(f"{meta_path}: format_version must be a whole number and weights_sha256 "
+                             "text; the model description was edited or damaged")
+    if version > FORMAT_VERSION:
         raise ModelFileError(f"{meta_path}: written by a newer aegui (format {meta['format_version']}); "
                              "update aegui to open it")
     try:
