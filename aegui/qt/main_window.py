@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QToolBar, QWidget)
@@ -366,8 +366,8 @@ class MainWindow(QMainWindow):
     def start_loading(self, extra_paths=()) -> None:
         from aegui.qt.models import load_startup
         self._load_started = time.perf_counter()
-        last = self.settings.value("last_model", "", str)
-        paths = list(extra_paths) or ([last] if last and Path(last).exists() else [])
+        last = self.settings.value("last_model")
+        paths = list(extra_paths) or ([last] if isinstance(last, str) and last and Path(last).exists() else [])
         self.tasks.run(load_startup, paths, on_done=self._loaded, on_error=self._load_failed)
 
     def _loaded(self, result: dict) -> None:
@@ -519,18 +519,24 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- files
     def _start_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()), str)
+        # Read untyped: a byte array there made the str conversion raise UnicodeDecodeError.
+        last = self.settings.value("last_dir")
+        return last if isinstance(last, str) and last else str(Path.home())
 
     def _remember(self, path) -> None:
         path = str(Path(path).resolve())
         self.settings.setValue("last_dir", str(Path(path).parent))
-        recent = [p for p in self.settings.value("recent", [], list) or [] if p != path]
+        recent = [p for p in self._recent() if p != path]
         self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+
+    def _recent(self) -> list[str]:
+        # Only text: a damaged settings file can hold byte arrays here (tests/qt/test_fuzz_settings.py).
+        return [p for p in self.settings.value("recent", [], list) or [] if isinstance(p, str) and p]
 
     def _fill_recent(self) -> None:
         menu = self.menu_recent
         menu.clear()
-        recent = self.settings.value("recent", [], list) or []
+        recent = self._recent()
         if not recent:
             menu.addAction(tr("(none)")).setEnabled(False)
         for p in recent:
@@ -909,13 +915,13 @@ class MainWindow(QMainWindow):
             dock.show()
 
     def _restore_layout(self) -> None:
+        # A damaged settings file gives text or lists here, and restoreGeometry(str) raised
+        # TypeError: the window did not open (tests/qt/test_fuzz_settings.py).
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        if not (isinstance(geometry, (QByteArray, bytes)) and self.restoreGeometry(geometry)):
             self.resize(1280, 800)
-        if state is not None:
+        if isinstance(state, (QByteArray, bytes)):
             self.restoreState(state)
 
     def show_shortcuts(self) -> None:
