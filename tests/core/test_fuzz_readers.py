@@ -226,6 +226,26 @@ def _png(kind: str) -> bytes:
 PICTURES = {"png": _png("png"), "jpg": _png("jpg"), "gif": _png("gif")}
 
 
+def _png_claiming(width: int, height: int) -> bytes:
+    """The seed PNG with its header saying width x height (checksum fixed, data unchanged)."""
+    import struct
+    import zlib
+    data = bytearray(PICTURES["png"])
+    at = data.index(b"IHDR")
+    data[at + 4:at + 12] = struct.pack(">II", width, height)
+    data[at + 17:at + 21] = struct.pack(">I", zlib.crc32(bytes(data[at:at + 17])))
+    return bytes(data)
+
+
+def _gif_claiming(width: int, height: int) -> bytes:
+    """The seed GIF on a logical screen of width x height: Pillow paints its frame onto a
+    screen-sized canvas (the fuzzer found a mutated GIF taking 4.3 GB and 54 s)."""
+    import struct
+    data = bytearray(PICTURES["gif"])
+    data[6:10] = struct.pack("<HH", width, height)
+    return bytes(data)
+
+
 @FUZZ_SETTINGS
 @given(files=st.lists(st.tuples(st.sampled_from(("png", "jpg", "gif")),
                                 st.sampled_from(("png", "jpg", "gif")).flatmap(lambda k: mutated(PICTURES[k]))
@@ -233,6 +253,8 @@ PICTURES = {"png": _png("png"), "jpg": _png("jpg"), "gif": _png("gif")}
                       min_size=0, max_size=4),
        size=st.sampled_from((4, 8, 3, 0, 257)), color=st.sampled_from(("gray", "rgb", "rgba", "cmyk")))
 @example(files=[("png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20)], size=8, color="gray")
+@example(files=[("png", _png_claiming(12_000, 12_000))], size=8, color="gray")
+@example(files=[("gif", _gif_claiming(13_000, 13_000))], size=8, color="gray")  # took 1.6 GB and 10 s
 def test_picture_folder(files, size, color):
     folder = _tmp() / "pictures"
     (folder / "sub").mkdir(parents=True)

@@ -89,12 +89,24 @@ def square_resize(im: Image.Image, size: int) -> Image.Image:
     return im
 
 
+# A picture is decoded whole, made RGBA and padded to a square before it is shrunk: a few
+# copies of side x side x 4 bytes. A damaged PNG header claiming 13000 x 13000 (under Pillow's
+# own bomb limit) took 4.3 GB and a minute (tests/core/test_fuzz_readers.py).
+MAX_PICTURE_SIDE = 8192
+_PICTURE_COPIES = 4
+
+
 def load_image_rgba(path, size: int) -> np.ndarray:
     """One picture file (the first frame of an animation) as uint8 RGBA [size, size, 4]."""
     with Image.open(path) as im:
         im.seek(0)
         if im.format == "JPEG":
             im.draft("RGB", (size, size))   # decode big JPEGs at a reduced scale, still >= size
+        side = max(im.size)
+        free = ram_available()
+        if side > MAX_PICTURE_SIDE or free is not None and side * side * 4 * _PICTURE_COPIES > free:
+            raise ValueError(f"{im.size[0]} x {im.size[1]} pixels is too big; aegui reads pictures up "
+                             f"to {MAX_PICTURE_SIDE} pixels a side")
         im = ImageOps.exif_transpose(im)
         im = _as_rgba(im)
         return np.asarray(square_resize(im, size), dtype=np.uint8)
