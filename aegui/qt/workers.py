@@ -19,6 +19,16 @@ SNAPSHOT_INTERVAL = 0.25    # seconds between model snapshots (latent canvas, re
 GUI_SWITCH_INTERVAL = 0.001  # seconds; Python's GIL switch interval while training runs
 
 
+def _report(e: Exception) -> None:
+    """A traceback on stderr for a bug; none for bad input, which the user is told about in a
+    sentence (a model file that is not one, a config naming a missing file)."""
+    from aegui.core.config.experiment import ConfigError
+    from aegui.core.data.glyphs import FontParseError
+    from aegui.core.files.storage import ModelFileError
+    if not isinstance(e, (ConfigError, FontParseError, ModelFileError, OSError)):
+        traceback.print_exc()
+
+
 class TrainingWorker(QObject):
     started = Signal(object)       # the TrainingSession's summary dict (device, models)
     progress = Signal(object)      # ProgressRecord copy
@@ -261,7 +271,7 @@ class TaskWorker(QObject):
         try:
             result = self.fn(*self.args)
         except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
-            traceback.print_exc()
+            _report(e)
             self.errored.emit(str(e) or type(e).__name__)
         else:
             self.done.emit(result)
@@ -364,7 +374,7 @@ class JobWorker(QObject):
                 if self._cancel.is_set() and not hasattr(self.job, "cancel"):
                     break   # a job without its own cancel stops between items
         except Exception as e:   # noqa: BLE001 - reported to the user as a sentence
-            traceback.print_exc()
+            _report(e)
             self.errored.emit(str(e) or type(e).__name__)
         else:
             self.finished.emit(last)

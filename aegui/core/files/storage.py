@@ -76,6 +76,9 @@ def _read_part(path: Path) -> bytes:
     except FileNotFoundError:
         raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
                              ".json file of the same name beside it") from None
+    except OSError as e:      # a folder, no permission, a file where a folder should be
+        raise ModelFileError(f"{path}: cannot read it ({e.strerror or e}); a model is a folder holding "
+                             "model.safetensors and model.json") from None
     _refuse_unsafe(path, blob[:8])
     return blob
 
@@ -95,6 +98,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     path = Path(path)
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
         _refuse_unsafe(path, path.read_bytes()[:8])
+        raise ModelFileError(f"{path}: not a model; open a model folder or its .json or .safetensors file")
     weights_path, meta_path = model_paths(path)
     recovered = recover(weights_path.parent, weights_path.stem) if weights_path.parent.is_dir() else None
     raw = _read_part(meta_path)
