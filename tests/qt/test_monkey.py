@@ -113,8 +113,11 @@ class Monkey:
             self.rng.choice(acts).trigger()
 
     def click_button(self):
+        # A button with a menu pops it up modally from C++; the watchdog closes it, but
+        # clicking it stalls the run for a tick: its menu's actions are found by other means.
         buttons = [b for b in self.win.findChildren(QAbstractButton)
-                   if b.isVisible() and b.isEnabled() and b.text() not in SKIP_BUTTON_TEXT]
+                   if b.isVisible() and b.isEnabled() and b.text() not in SKIP_BUTTON_TEXT
+                   and getattr(b, "menu", lambda: None)() is None]
         if buttons:
             self.rng.choice(buttons).click()
 
@@ -194,9 +197,26 @@ class Monkey:
                  ("paint", self.paint, 14), ("latent", self.latent, 16), ("train", self.train, 6),
                  ("sweep", self.sweep, 3), ("keys", self.keys, 8), ("wait", self.wait, 7))
         name, fn, _ = self.rng.choices(kinds, weights=[k[2] for k in kinds])[0]
+        self.last = name
         fn()
         self.counts[name] = self.counts.get(name, 0) + 1
         QApplication.processEvents()
+
+    def start_watchdog(self):
+        """Closes any popup or modal window a C++ exec() opened (the Python-level ones are
+        patched), so nothing can block the run."""
+        def close_popups():
+            popup = QApplication.activePopupWidget()
+            if popup is not None:
+                popup.close()
+            modal = QApplication.activeModalWidget()
+            if isinstance(modal, QDialog):
+                modal.reject()
+            elif modal is not None and modal is not self.win:
+                modal.close()
+        self.watchdog = QTimer()
+        self.watchdog.timeout.connect(close_popups)
+        self.watchdog.start(200)
 
     def responds(self, timeout_ms: int = 10000) -> float:
         """Seconds the event loop took to run a queued call."""
@@ -212,6 +232,7 @@ def test_monkey(window, qtbot, tmp_path, monkeypatch, capfd):
     rng = random.Random(SEED)
     monkey = Monkey(window, qtbot, rng, _files(tmp_path))
     monkey.patch(monkeypatch)
+    monkey.start_watchdog()
     worst = 0.0
     for i in range(ACTIONS):
         monkey.step()
