@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,7 @@ def main() -> int:
     configs = {**CONFIGS, **(BIG if args.big else {})}
     for name, changes in configs.items():
         out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(changes), args.device], cwd=ROOT,
-                             capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         if out.returncode:
             print(json.dumps({"config": name, "error": out.stderr.strip().splitlines()[-1:]}))
             continue
