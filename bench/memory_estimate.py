@@ -38,7 +38,8 @@ from aegui.core.train.memory import estimate
 from aegui.core.train.session import TrainingSession
 changes, device = json.loads(sys.argv[1]), sys.argv[2]
 train = {"epochs": 3, "check_every": 1, "device": device, **changes.get("train", {})}
-exp = with_changes(Experiment(), model=changes.get("model", {}), train=train, data=changes.get("data", {}))
+tup = lambda d: {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+exp = with_changes(Experiment(), model=tup(changes.get("model", {})), train=train, data=tup(changes.get("data", {})))
 data = from_config(exp.data)
 est = estimate(exp, len(data), data.dim, exp.train.seeds)
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -53,8 +53,8 @@ def test_estimate_counts_weights_optimizer_state_and_activations():
     sgd = M.estimate(_exp([35, 100, 2, 100, 35], optimizer="sgd", seeds=4), samples=32)
     p = 35 * 100 + 100 + 100 * 2 + 2 + 2 * 100 + 100 + 100 * 35 + 35
     assert adam.params == sgd.params == p
-    # weights, gradient, snapshot + Adam's m, v and scratch: 6 float32 copies for each of 4 models
-    assert adam.weights - sgd.weights == 4 * 4 * p * 3
+    # Adam keeps m, v and a scratch buffer where SGD keeps only a step's temporary
+    assert adam.weights - sgd.weights == 4 * 4 * p * 2
     batch = M.estimate(_exp([35, 100, 2, 100, 35], batch_size=8), samples=32)
     full = M.estimate(_exp([35, 100, 2, 100, 35]), samples=32)
     assert batch.activations * 4 == full.activations
@@ -73,7 +73,7 @@ def test_huge_layers_are_refused_before_allocating():
 def test_a_size_100x_smaller_is_refused_when_it_exceeds_memory(monkeypatch):
     need = M.estimate(_exp(BIG), samples=32).total
     assert need > 10e9          # it would have allocated tens of GB
-    monkeypatch.setenv(M.ENV_LIMIT, str(need - 1))
+    monkeypatch.setenv(M.ENV_LIMIT, str(need))      # within the 5 % margin: refused
     with pytest.raises(M.MemoryBudgetError, match="available; use smaller layers"):
         TrainingSession(_exp(BIG, epochs=1), _glyphs())
     monkeypatch.setenv(M.ENV_LIMIT, "64G")

@@ -17,11 +17,11 @@ def test_builder_shows_the_estimate_live(qtbot, monkeypatch):
     label = b.memory_label
     assert "Memory: about" in label.text() and "of 4.29 GB free" in label.text() and "32 samples" in label.text()
     assert not label.too_big
-    # The form caps a layer at 4096 units; two such layers and 10 seeds take ~8 GB with Adam.
+    # The form caps a layer at 4096 units; two such layers and 10 seeds take ~10 GB with Adam.
     big = Experiment(model=ModelSpec(layers=(35, 4096, 4096, 2, 4096, 4096, 35)))
     b.set_experiment(replace(big, train=replace(big.train, seeds=10)))
     assert b.experiment().train.seeds == 10
-    assert label.too_big and label.text().startswith("Too big: needs about 8")
+    assert label.too_big and label.text().startswith("Too big: needs about 9.")
     assert "smaller layers" in label.text()
     b.resize(420, 900)
     b.show()

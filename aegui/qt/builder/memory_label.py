@@ -49,14 +49,14 @@ class MemoryLabel(QLabel):
         self._exp = exp
         try:
             samples = self._samples_for(exp.data)
-            est = M.estimate(exp, samples if samples is not None else 0, models=exp.train.seeds)
+            device = "cuda" if exp.train.device == "cuda" else "cpu"
+            est = M.estimate(exp, samples if samples is not None else 0, models=exp.train.seeds, device=device)
         except (ConfigError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError):
             self.too_big = False
             self.clear()
             return
-        device = "cuda" if exp.train.device == "cuda" else "cpu"
         have, _ = M.available(device)
-        self.too_big = have is not None and est.total > have
+        self.too_big = have is not None and est.total * M.MARGIN > have
         count = tr(" (for {n} samples)", n=f"{samples:,}") if samples is not None else ""
         if self.too_big:
             field = M.advice(exp, est)[0]
