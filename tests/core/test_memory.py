@@ -120,3 +120,14 @@ def test_likely_samples_from_the_config():
     assert M.likely_samples(exp.data) == 32
     from dataclasses import replace
     assert M.likely_samples(replace(exp.data, source="digits", max_samples=100)) == 100
+
+
+def test_a_sweep_is_refused_before_its_first_group_trains(monkeypatch):
+    from aegui.core.analyses.sweep import SweepRunner, sweep_from_dict
+    base = _exp([35, 10, 2, 10, 35], epochs=5).to_dict()
+    base.pop("schema_version")
+    sweep = sweep_from_dict({"name": "s", "base": base, "seeds": 2,
+                             "vary": {"model.layers": [[35, 10, 2, 10, 35], list(BIG)]}})
+    monkeypatch.setenv(M.ENV_LIMIT, "8G")
+    with pytest.raises(M.MemoryBudgetError, match="model.layers: training needs about"):
+        SweepRunner(sweep)

@@ -6,7 +6,7 @@ one), no traceback may reach stderr, and the window must still answer at the end
 
 It drives the window only through what users reach (menus, buttons, the mouse) and a few
 public methods, so panels can change without the monkey needing to.
-AEGUI_MONKEY_ACTIONS sets the count: `make fuzz` runs 2000, the default run 150.
+AEGUI_MONKEY_ACTIONS sets the count: `make fuzz` runs 2000, the default run 120.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog
                                QMenu, QMessageBox, QWidget)
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTIONS = int(os.environ.get("AEGUI_MONKEY_ACTIONS", "150"))
+ACTIONS = int(os.environ.get("AEGUI_MONKEY_ACTIONS", "120"))
 SEED = int(os.environ.get("AEGUI_MONKEY_SEED", "12"))
 SKIP_KEYS = ("Quit",)                  # would end the run, not test it
 SKIP_BUTTON_TEXT = ("Quit",)
@@ -197,7 +197,6 @@ class Monkey:
                  ("paint", self.paint, 14), ("latent", self.latent, 16), ("train", self.train, 6),
                  ("sweep", self.sweep, 3), ("keys", self.keys, 8), ("wait", self.wait, 7))
         name, fn, _ = self.rng.choices(kinds, weights=[k[2] for k in kinds])[0]
-        self.last = name
         fn()
         self.counts[name] = self.counts.get(name, 0) + 1
         QApplication.processEvents()
