@@ -1,7 +1,6 @@
 """The memory guard: a run too big for the machine is refused before anything is allocated."""
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path

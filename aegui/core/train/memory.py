@@ -70,7 +70,7 @@ def _widths(exp: Experiment) -> int:
     spec = exp.model
     if spec.arch == "conv":
         try:
-            enc, dec, _, (sh, sw) = conv_layout(spec)
+            enc = conv_layout(spec)[0]
         except ValueError:
             return 0
         h, w, c = spec.image_shape
