@@ -25,7 +25,9 @@ def _report(e: Exception) -> None:
     from aegui.core.config.experiment import ConfigError
     from aegui.core.data.glyphs import FontParseError
     from aegui.core.files.storage import ModelFileError
-    if not isinstance(e, (ConfigError, FontParseError, ModelFileError, OSError)):
+    # `expected`: control flow such as a cancelled load (the GUI monkey saw its traceback).
+    if not isinstance(e, (ConfigError, FontParseError, ModelFileError, OSError)) \
+            and not getattr(type(e), "expected", False):
         traceback.print_exc()
 
 
