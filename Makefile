@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench clean
+.PHONY: run test smoke bench fuzz soak clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -14,6 +14,19 @@ test: $(STAMP)
 
 smoke: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) main.py --smoke
+
+# Reliability (README, "Reliability"): 1000 hypothesis examples per file reader, 60 kill -9
+# per kind of save, 2000 random GUI actions. The default `make test` runs a few of each.
+fuzz: $(STAMP)
+	AEGUI_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider tests/core/test_fuzz_readers.py
+	AEGUI_CRASH_KILLS=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_crash_safety.py
+	AEGUI_FUZZ_EXAMPLES=200 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/qt/test_fuzz_settings.py
+	AEGUI_MONKEY_ACTIONS=2000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:cacheprovider tests/qt/test_monkey.py
+
+# The window training and hovering for SOAK_MINUTES (default 10); prints resident memory growth.
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) bench/soak.py --minutes $(SOAK_MINUTES)
 
 # Each prints its figures next to a plain PyTorch reference where there is one (see README).
 bench: $(STAMP)

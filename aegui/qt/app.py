@@ -65,6 +65,16 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def saved_look(settings, lang=None, theme_name=None) -> tuple[str, str]:
+    """(language, theme) from the command line or the settings; a known one whatever the
+    settings file holds (tests/qt/test_fuzz_settings.py)."""
+    from aegui.qt import i18n, theme
+    lang = lang or settings.value("language", "en")
+    theme_name = theme_name or settings.value("theme", "light")
+    return (lang if isinstance(lang, str) and lang in i18n.LANGUAGES else "en",
+            theme_name if isinstance(theme_name, str) and theme_name in theme.THEMES else "light")
+
+
 def run(argv=None, start: float | None = None) -> int:
     start = start if start is not None else time.perf_counter()
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -92,14 +102,13 @@ def run(argv=None, start: float | None = None) -> int:
         # Runs that report on the app must not depend on, or change, the user's layout.
         settings = app_settings("aegui-headless")
         settings.clear()
-    lang = args.lang or settings.value("language", "en", str)
-    theme_name = args.theme or settings.value("theme", "light", str)
-    i18n.set_language(lang if lang in i18n.LANGUAGES else "en")
+    lang, theme_name = saved_look(settings, args.lang, args.theme)
+    i18n.set_language(lang)
     i18n.install_qt_translator(i18n.language())
-    theme.apply(theme_name if theme_name in theme.THEMES else "light")
+    theme.apply(theme_name)
 
     win = MainWindow(settings)
-    win.theme_actions[theme_name if theme_name in theme.THEMES else "light"].setChecked(True)
+    win.theme_actions[theme_name].setChecked(True)
     if headless:
         win.confirm_close = False
         win.resize(*args.size)

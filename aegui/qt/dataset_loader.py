@@ -12,6 +12,7 @@ PROGRESS_INTERVAL = 0.05     # seconds between progress signals
 
 class LoadCancelled(Exception):
     """Raised inside the loader's progress callback once cancel() was asked for."""
+    expected = True     # the user's Stop, not a failure: no traceback (workers._report)
 
 
 def load_dataset(data, report=None, cancelled: threading.Event | None = None):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QScrollArea, QToolBar, QWidget)
 
@@ -296,8 +296,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def start_loading(self, extra_paths=()) -> None:
         from aegui.qt.models import load_startup
         self._load_started = time.perf_counter()
-        last = self.settings.value("last_model", "", str)
-        paths = list(extra_paths) or ([last] if last and Path(last).exists() else [])
+        last = self.settings.value("last_model")
+        paths = list(extra_paths) or ([last] if isinstance(last, str) and last and Path(last).exists() else [])
         self.tasks.run(load_startup, paths, on_done=self._loaded, on_error=self._load_failed)
 
     def _loaded(self, result: dict) -> None:
@@ -668,13 +668,13 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     # ---------------------------------------------------------------- view
 
     def _restore_layout(self) -> None:
+        # A damaged settings file gives text or lists here, and restoreGeometry(str) raised
+        # TypeError: the window did not open (tests/qt/test_fuzz_settings.py).
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        if not (isinstance(geometry, (QByteArray, bytes)) and self.restoreGeometry(geometry)):
             self.resize(1280, 800)
-        if state is not None:
+        if isinstance(state, (QByteArray, bytes)):
             self.restoreState(state)
 
     QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)

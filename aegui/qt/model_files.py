@@ -45,18 +45,24 @@ class ModelFiles:
     """Mixin of the MainWindow: opening, saving and exporting."""
 
     def _start_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()), str)
+        # Read untyped: a byte array there made the str conversion raise UnicodeDecodeError.
+        last = self.settings.value("last_dir")
+        return last if isinstance(last, str) and last else str(Path.home())
 
     def _remember(self, path) -> None:
         path = str(Path(path).resolve())
         self.settings.setValue("last_dir", str(Path(path).parent))
-        recent = [p for p in self.settings.value("recent", [], list) or [] if p != path]
+        recent = [p for p in self._recent() if p != path]
         self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+
+    def _recent(self) -> list[str]:
+        # Only text: a damaged settings file can hold byte arrays here (tests/qt/test_fuzz_settings.py).
+        return [p for p in self.settings.value("recent", [], list) or [] if isinstance(p, str) and p]
 
     def _fill_recent(self) -> None:
         menu = self.menu_recent
         menu.clear()
-        recent = self.settings.value("recent", [], list) or []
+        recent = self._recent()
         if not recent:
             menu.addAction(tr("(none)")).setEnabled(False)
         for p in recent:

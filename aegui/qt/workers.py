@@ -59,8 +59,11 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        from aegui.core.config.experiment import ConfigError
         try:
             self._run()
+        except ConfigError as e:     # bad input, e.g. a model too big for memory: a sentence
+            self.errored.emit(str(e))
         except Exception as e:   # noqa: BLE001 - the GUI must hear about any failure
             _report(e)
             self.errored.emit(user_message(e) if is_expected(e) else f"{type(e).__name__}: {e}")

@@ -564,6 +564,7 @@ class SweepRunner:
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
         from aegui.core.train.capture import free_models
+        from aegui.core.train.memory import check_session
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
         self.configs = expand(sweep)
@@ -581,7 +582,7 @@ class SweepRunner:
         self.groups = plan(sweep, self.configs, max_k)
         for g in self.groups:   # bad data or layers that do not fit fail now, not mid-sweep
             check_fits(g.experiment, self.dataset(g))
-            resolve_device(device or g.experiment.train.device)
+            check_session(g.experiment, self.dataset(g), g.k, resolve_device(device or g.experiment.train.device))
         self.sessions_started = 0
         self.result = SweepResult(sweep, self.configs, self.groups)
         self._cancel = False

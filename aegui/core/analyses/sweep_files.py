@@ -14,6 +14,7 @@ import numpy as np
 
 from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import COLUMN_DOCS, SweepResult, _jsonable
+from aegui.core.config.experiment import ConfigError
 
 def _cell(value):
     if value is None:
@@ -27,14 +28,17 @@ def _cell(value):
     return value
 
 
-def _csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    from aegui.core.files.atomic import atomic_write_text
+def csv_bytes(header: list[str], rows: list[dict]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(row.get(k)) for k in header})
-    atomic_write_text(path, buf.getvalue())
+    return buf.getvalue().encode("utf-8")
+
+
+def _csv(files: dict, name: str, header: list[str], rows: list[dict]) -> None:
+    files[name] = csv_bytes(header, rows)
 
 
 RESULT_COLUMNS = ["config", "label"]   # + varied fields, then:
@@ -62,15 +66,15 @@ def versions() -> dict:
 
 def write_results(result: SweepResult, out_dir) -> Path:
     """results.csv, runs.csv, curves.csv, histories.csv and sweep.json in out_dir (created)."""
-    from aegui.core.files.atomic import atomic_write_text
+    from aegui.core.files.fileset import write_set
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
     sweep = result.sweep
     labels = {c.index: c.label for c in result.configs}
     names = sweep_eval.metric_names(sweep)
-    _csv(out / "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS
+    _csv(files, "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS
          + [f"{m}_{s}" for m in names for s in ("mean", "std")], result.summaries())
-    _csv(out / "runs.csv", RUN_COLUMNS + names, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
+    _csv(files, "runs.csv", RUN_COLUMNS + names, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
                                                   "label": labels[r.config], **r.extra} for r in result.runs])
     curve_rows = []
     for c in result.configs_done:
@@ -78,14 +82,14 @@ def write_results(result: SweepResult, out_dir) -> Path:
         for j, epoch in enumerate(cv["epoch"]):
             curve_rows.append({"config": c, "label": labels[c], "epoch": int(epoch),
                                **{k: cv[k][j] for k in CURVE_COLUMNS[3:]}})
-    _csv(out / "curves.csv", CURVE_COLUMNS, curve_rows)
+    _csv(files, "curves.csv", CURVE_COLUMNS, curve_rows)
     hist_rows = []
     for r in result.runs:
         for j, epoch in enumerate(r.history_epochs):
             hist_rows.append({"run": r.run, "config": r.config, "seed": r.seed, "epoch": int(epoch),
                               "loss": r.history_loss[j], "max_wrong": int(r.history_max_wrong[j]),
                               "mean_wrong": r.history_mean_wrong[j]})
-    _csv(out / "histories.csv", HISTORY_COLUMNS, hist_rows)
+    _csv(files, "histories.csv", HISTORY_COLUMNS, hist_rows)
     best = result.best_config()
     meta = {
         "sweep": sweep.to_dict(inline_base=True),
@@ -109,5 +113,17 @@ def write_results(result: SweepResult, out_dir) -> Path:
         "columns": {**COLUMN_DOCS, **{m: sweep_eval.describe(m) for m in names}},
         "versions": versions(),
     }
-    atomic_write_text(out / "sweep.json", json.dumps(meta, indent=2) + "\n")
+    files["sweep.json"] = (json.dumps(meta, indent=2) + "\n").encode("utf-8")
+    write_set(out, "sweep", files)    # all five from one run or none: a crash leaves no mix
     return out
+
+
+def read_results(out_dir) -> tuple[dict, str | None]:
+    """(sweep.json of a results folder, what was recovered from an interrupted write or None)."""
+    from aegui.core.files.fileset import recover
+    from aegui.core.files.jsonfile import read_json
+    note = recover(out_dir, "sweep") if Path(out_dir).is_dir() else None
+    meta = read_json(Path(out_dir) / "sweep.json")
+    if not isinstance(meta, dict) or "configs" not in meta:
+        raise ConfigError("(file)", "not the sweep.json of aegui sweep results", str(Path(out_dir) / "sweep.json"))
+    return meta, note

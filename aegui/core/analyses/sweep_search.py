@@ -36,13 +36,18 @@ import numpy as np
 
 from aegui.core.config.experiment import ConfigError, with_changes
 from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
-from aegui.core.analyses.sweep_files import _csv, versions
+from aegui.core.analyses.sweep_files import csv_bytes, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe
 from aegui.core.analyses.sweep_tasks import ClusterUnavailable, require, train_group
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
                "epochs", "runs", "seconds", "message"]
+
+
+def _write_csv(path, header, rows) -> None:
+    from aegui.core.files.atomic import atomic_write_bytes
+    atomic_write_bytes(path, csv_bytes(header, rows))
 
 
 def score(max_wrong, mean_wrong) -> float:
@@ -402,14 +407,14 @@ def write_search(result: SearchResult, out_dir) -> Path:
     rows = [{"trial": t.trial + 1, "state": t.state, "score": t.score, "label": t.label,
              **{k: format_value(t.params[k]) if k in sweep.vary else t.params.get(k) for k in keys},
              **{k: getattr(t, k) for k in TRIAL_STATS}} for t in result.trials]
-    _csv(out / "trials.csv", TRIAL_COLUMNS + keys + TRIAL_STATS, rows)
-    _csv(out / "history.csv", ["trial", "score", "best_score", "label"], result.history())
-    _csv(out / "importance.csv", ["parameter", "importance"],
+    _write_csv(out / "trials.csv", TRIAL_COLUMNS + keys + TRIAL_STATS, rows)
+    _write_csv(out / "history.csv", ["trial", "score", "best_score", "label"], result.history())
+    _write_csv(out / "importance.csv", ["parameter", "importance"],
          [{"parameter": k, "importance": v} for k, v in result.importance.items()])
     curve_rows = [{"trial": t.trial + 1, "epoch": int(e), "max_wrong_mean": mw, "mean_wrong_mean": mn, "loss_mean": lo}
                   for t in result.trials
                   for e, mw, mn, lo in zip(t.curve_epochs, t.curve_max_wrong, t.curve_mean_wrong, t.curve_loss)]
-    _csv(out / "curves.csv", ["trial", "epoch", "max_wrong_mean", "mean_wrong_mean", "loss_mean"], curve_rows)
+    _write_csv(out / "curves.csv", ["trial", "epoch", "max_wrong_mean", "mean_wrong_mean", "loss_mean"], curve_rows)
     best = result.best()
     if best is not None:
         atomic_write_text(out / "best.json", json.dumps(best.experiment.to_dict(), indent=2) + "\n")

@@ -33,7 +33,14 @@ class ConfigError(ValueError):
     def __init__(self, field: str, problem: str, source: str | None = None):
         self.field, self.problem, self.source = field, problem, source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field}: {problem}")
+        super().__init__(one_line(f"{where}{field}: {problem}"))
+
+
+def one_line(text: str) -> str:
+    """Control characters from a file (a key named "\\n") escaped: an error is one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 SOURCES = ("font", "emoji", "folder", "idx", "digits")

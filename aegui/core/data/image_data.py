@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import math
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +29,7 @@ from PIL import Image, ImageOps
 from aegui.core.config.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.files.paths import resources_dir
+from aegui.core.files.sysmem import ram_available
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 IDX_IMAGES_MAGIC = 2051     # 0x00000803: unsigned bytes, 3 dimensions (count, rows, columns)
@@ -86,12 +89,24 @@ def square_resize(im: Image.Image, size: int) -> Image.Image:
     return im
 
 
+# A picture is decoded whole, made RGBA and padded to a square before it is shrunk: a few
+# copies of side x side x 4 bytes. A damaged PNG header claiming 13000 x 13000 (under Pillow's
+# own bomb limit) took 4.3 GB and a minute (tests/core/test_fuzz_readers.py).
+MAX_PICTURE_SIDE = 8192
+_PICTURE_COPIES = 4
+
+
 def load_image_rgba(path, size: int) -> np.ndarray:
     """One picture file (the first frame of an animation) as uint8 RGBA [size, size, 4]."""
     with Image.open(path) as im:
         im.seek(0)
         if im.format == "JPEG":
             im.draft("RGB", (size, size))   # decode big JPEGs at a reduced scale, still >= size
+        side = max(im.size)
+        free = ram_available()
+        if side > MAX_PICTURE_SIDE or free is not None and side * side * 4 * _PICTURE_COPIES > free:
+            raise ValueError(f"{im.size[0]} x {im.size[1]} pixels is too big; aegui reads pictures up "
+                             f"to {MAX_PICTURE_SIDE} pixels a side")
         im = ImageOps.exif_transpose(im)
         im = _as_rgba(im)
         return np.asarray(square_resize(im, size), dtype=np.uint8)
@@ -225,7 +240,11 @@ def folder_dataset(path, size: int = 32, color: str = "gray", labels_from_subfol
 
 # ---------------------------------------------------------------- IDX (MNIST-style) files
 
-def _read_bytes(path: Path, field: str, what: str) -> bytes:
+def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
+    """The file's bytes, a .gz file's unpacked; its IDX header is read first and bounds how
+    much is unpacked (1 MB of zeros unpacks to 1 GB): no more than it promises, and that no
+    more than the memory free."""
+    header = 4 + 4 * (magic & 0xFF)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -236,10 +255,26 @@ def _read_bytes(path: Path, field: str, what: str) -> bytes:
         raise ConfigError(field, f"{path}: cannot read it ({e.strerror or e})") from None
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+                head = gz.read(header)
+                ok = len(head) == header and int.from_bytes(head[:4], "big") == magic
+                # +1: a byte past the promise shows the file is longer than its header says.
+                raw = head + gz.read(_idx_bytes(head, header, path, field) + 1) if ok else head
         except (OSError, EOFError, zlib.error) as e:
             raise ConfigError(field, f"{path}: a damaged .gz file ({_reason(e)}); download it again") from None
     return raw
+
+
+def _idx_bytes(head: bytes, header: int, path: Path, field: str) -> int:
+    """Data bytes an IDX header promises, refused when more than the memory free."""
+    ndim = (header - 4) // 4
+    count = math.prod(int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    free = ram_available()
+    if free is not None and count > free:
+        raise ConfigError(field, f"{path}: the header promises {count:,} bytes of pictures, more than the "
+                          f"{free:,} bytes of memory free; is it an IDX file? (use data.max_samples on a "
+                          "smaller copy)")
+    return count
 
 
 def read_idx(path, magic: int, field: str = "data.path") -> np.ndarray:
@@ -247,7 +282,7 @@ def read_idx(path, magic: int, field: str = "data.path") -> np.ndarray:
     2049 labels), as a uint8 array of the shape its header gives."""
     path = Path(path).expanduser()
     what = {IDX_IMAGES_MAGIC: "IDX images file", IDX_LABELS_MAGIC: "IDX labels file"}.get(magic, "IDX file")
-    raw = _read_bytes(path, field, what)
+    raw = _read_bytes(path, field, what, magic)
     if len(raw) < 4:
         raise ConfigError(field, f"{path}: only {len(raw)} bytes, too short to be an {what}")
     found = int.from_bytes(raw[:4], "big")

@@ -59,5 +59,6 @@ def user_message(e: BaseException, path=None) -> str:
 
 
 def is_expected(e: BaseException) -> bool:
-    """A bad file or value (the user's to fix), as opposed to a bug in aegui."""
-    return isinstance(e, (OSError, ValueError, UnicodeError))
+    """A bad file or value (the user's to fix), or control flow marked `expected` (a cancelled
+    load), as opposed to a bug in aegui."""
+    return isinstance(e, (OSError, ValueError, UnicodeError)) or getattr(type(e), "expected", False)

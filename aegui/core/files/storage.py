@@ -13,6 +13,7 @@ from safetensors.torch import save as st_save
 
 import aegui
 from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
+from aegui.core.models.arch import parameter_count
 from aegui.core.models.nets import Autoencoder, build_model
 
 FORMAT = "aegui-model"
@@ -24,6 +25,7 @@ class ModelFileError(ValueError):
 
 
 from aegui.core.files.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401
+from aegui.core.files.fileset import recover, write_set  # noqa: E402
 
 
 def model_paths(path) -> tuple[Path, Path]:
@@ -52,8 +54,10 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     meta.update(extra or {})
-    atomic_write_bytes(weights_path, blob)
-    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    # Both files or neither: a kill between two plain writes left new weights beside an old
+    # sidecar, which no longer matched its hash (tests/core/test_crash_safety.py).
+    write_set(weights_path.parent, weights_path.stem,
+              {weights_path.name: blob, meta_path.name: (json.dumps(meta, indent=2) + "\n").encode()})
     return meta_path
 
 
@@ -106,6 +110,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{path}: not an aegui model; a model is a .json file with a .safetensors "
                              "file of the same name beside it (or the folder holding them)")
     weights_path, meta_path = model_paths(path)
+    recovered = recover(weights_path.parent, weights_path.stem) if weights_path.parent.is_dir() else None
     raw = _read_part(meta_path)
     try:
         meta = json.loads(raw.decode("utf-8"))
@@ -113,7 +118,12 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{meta_path}: not an aegui model description (no \"format\": \"{FORMAT}\")")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
+    version = meta.get("format_version", 0)
+    if type(version) is not int or not isinstance(meta.get("weights_sha256", ""), str):
+        # Found by tests/core/test_fuzz_readers.py: "2" > 1 raised a TypeError.
+        raise ModelFileError(f"{meta_path}: format_version must be a whole number and weights_sha256 "
+                             "text; the model description was edited or damaged")
+    if version > FORMAT_VERSION:
         raise ModelFileError(f"{meta_path}: written by a newer aegui (format {meta['format_version']}); "
                              "update aegui to open it")
     try:
@@ -125,6 +135,16 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
         raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "
                              "the files were changed or mixed up")
+    # The sidecar alone must not make us allocate: layers of 10^9 units would, before the
+    # weights were found not to fit (found by tests/core/test_fuzz_readers.py).
+    try:
+        wanted = parameter_count(exp.model)
+    except (ValueError, IndexError, ZeroDivisionError) as e:
+        raise ModelFileError(f"{meta_path}: the stored model cannot be laid out ({e})") from None
+    stored = sum(t.numel() for t in tensors.values())
+    if wanted > stored:
+        raise ModelFileError(f"{weights_path}: does not fit the model described in {meta_path.name}: "
+                             f"it holds {stored:,} weights and the model needs {wanted:,}")
     model = build_model(exp.model, 1)
     try:
         model.load_named_weights(tensors, 0)
@@ -132,4 +152,6 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{weights_path}: does not fit the model described in "
                              f"{meta_path.name}: {e}") from None
     model.eval()
+    if recovered:
+        meta["recovered"] = recovered     # which of an interrupted save's two versions this is
     return model, exp, meta

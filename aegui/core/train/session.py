@@ -23,6 +23,7 @@ from aegui.core.data.augment import Augmenter
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 from aegui.core.train.devices import resolve_device
 from aegui.core.train.evaluation import Evaluator, capped
+from aegui.core.train.memory import check_session
 
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
@@ -68,6 +69,7 @@ class TrainingSession:
         if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
             raise ValueError("seeds, lrs and inits must have one entry per model")
         self.device = resolve_device(device or t.device)
+        check_session(exp, data, k, self.device, val_data)   # before any allocation
         self.augmenter = Augmenter.for_session(exp, data)   # None unless augment.enabled
         self.model = build_model(exp.model, k)
         self.model.init_weights(self.seeds, self.inits)

@@ -21,6 +21,7 @@ from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELD_LABELS
 from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n
+from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.i18n import tr
 from aegui.qt.builder.config_files import ConfigFiles
 from aegui.qt.builder.data_section import DataSection, course_font_names, data_family
@@ -121,6 +122,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self.info_label.setStyleSheet("font-size: small;")
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info_label.hide()
+        self.memory_label = MemoryLabel()
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -129,6 +131,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         outer.addWidget(self.error_label)
         outer.addLayout(self._build_buttons())
         outer.addWidget(self.info_label)
+        outer.addWidget(self.memory_label)
 
         for w in content.findChildren(QWidget):
             wheel_guard.guard(w)

@@ -182,6 +182,7 @@ class ModelSection:
         if count is not None:
             text += "<br><span style='color: gray'>" + tr("{n} parameters", n=_thin(count)) + "</span>"
         self.layers_label.setText(text)
+        self.memory_label.show_estimate(exp)
 
     def _fill_model(self, m: ModelSpec, n: NoiseConfig) -> None:
         self._select(self.kind_combo, m.kind)

@@ -1,0 +1,236 @@
+"""How much memory a training run will take, worked out before anything is allocated.
+
+A config with `layers: [35, 1000000000, 2, 1000000000, 35]` used to end in an allocator
+traceback, and one 100 times smaller would take tens of GB (Adam's state on top) and the
+machine with it. TrainingSession calls check() before it builds a model; the builder shows
+estimate() live. Torch-free at import (the builder counts with it before torch loads).
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
+from aegui.core.models.arch import conv_layout, parameter_count
+
+FLOAT = 4           # bytes of a float32
+# Tensors a layer keeps per sample while training: its pre-activation and activation for
+# backward, and the gradient flowing back through it.
+_ACT_COPIES = 3
+# Flat [K, P] buffers besides the weights: the gradient, the divergence snapshot (session.py)
+# and backward's per-layer gradients before they land in the flat one; plus the optimizer's
+# own state (optim.py keeps m, v and a scratch buffer). bench/memory_estimate.py measured the
+# peaks this must stay above.
+_BASE_COPIES = 3
+# Fixed costs of any run (allocator, autograd and thread workspaces; cuBLAS's on CUDA): the
+# smallest model peaked at 19 MB more than its tensors on the CPU and 160 MB on an H100.
+_OVERHEAD = {"cpu": 48 * 2 ** 20, "cuda": 320 * 2 ** 20}
+# Refused when the estimate comes within this share of the memory free: the estimate was 0.99
+# of the measured peak for 33 and 67 GB runs on an H100 (bench/memory_estimate.py).
+MARGIN = 1.05
+_OPT_STATE = {"sgd": 1, "momentum": 2, "adam": 3, "adamw": 3, "rmsprop": 3}   # + a step's temporary
+_VAL_CHUNK = 4096   # session.val_loss works through the validation set in chunks of this size
+
+
+
+class MemoryBudgetError(ConfigError):
+    """The run would need more memory than the machine has; the message says what to change."""
+
+    def __init__(self, field: str, problem: str, need: int, have: int):
+        super().__init__(field, problem)
+        self.need, self.have = need, have
+
+
+@dataclass(frozen=True)
+class Estimate:
+    weights: int        # weights, gradients, snapshot and optimizer state, all K models
+    activations: int    # what one training step keeps per batch
+    data: int           # the training (and validation) samples on the device, noisy copies too
+    params: int         # parameters of one model
+    models: int
+    rows: int           # samples per step
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.activations + self.data
+
+
+def human(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} PB"
+
+
+def _widths(exp: Experiment) -> int:
+    """Values one sample passes through in a forward pass (every layer's output, the input too)."""
+    spec = exp.model
+    if spec.arch == "conv":
+        try:
+            enc = conv_layout(spec)[0]
+        except ValueError:
+            return 0
+        h, w, c = spec.image_shape
+        total = h * w * c
+        convs = [b for b in enc if b.kind == "conv"]
+        for i, blk in enumerate(convs):
+            total += blk.fan_out * (h * w) // 4 ** (i + 1)
+        total *= 2    # the decoder mirrors the maps
+        return total + 3 * spec.latent_dim
+    sizes = list(spec.full_layers)
+    if spec.kind == "vae":
+        sizes[spec.latent_index] *= 2
+    return sum(sizes)
+
+
+def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int | None = None,
+             val_samples: int = 0, device: str = "cpu") -> Estimate:
+    """Bytes a run of `exp` on `samples` samples of `dim` values takes, K = `models` at once."""
+    spec, t, noise = exp.model, exp.train, exp.noise
+    k = max(1, int(models or t.seeds or 1))
+    try:
+        p = parameter_count(spec)
+    except (ValueError, TypeError, IndexError):
+        p = 0
+    dim = dim if dim is not None else (math.prod(spec.image_shape) if spec.arch == "conv"
+                                       else spec.full_layers[0])
+    samples = max(0, int(samples))
+    fixed = spec.kind == "dae" and noise.mode == "fixed"
+    n = samples * (max(1, noise.copies) if fixed else 1)
+    rows = min(t.batch_size, n) if 0 < t.batch_size < n else n
+    scipy = t.optimizer in SCIPY_OPTIMIZERS
+    if scipy:
+        # One float64 copy of the model, and scipy's own state: Powell and BFGS keep a
+        # P x P matrix (directions / inverse Hessian), CG a few vectors.
+        square = 8 * p * p if t.optimizer in ("powell", "bfgs") else 8 * 6 * p
+        weights = FLOAT * k * p * (1 + _BASE_COPIES) + 8 * p + square
+    else:
+        weights = FLOAT * k * p * (1 + _BASE_COPIES + _OPT_STATE.get(t.optimizer, 3))
+    weights += FLOAT * p * (3 if val_samples else 2)     # best-model copies, the validation model
+    per_sample = _widths(exp)
+    copies = _ACT_COPIES + (2 if spec.kind == "contractive" else 0)
+    activations = FLOAT * k * rows * per_sample * copies * (2 if scipy else 1)
+    if val_samples:
+        activations = max(activations, FLOAT * min(val_samples, _VAL_CHUNK) * per_sample * 2)
+    data = (FLOAT + 1) * samples * dim            # the samples and their thresholded targets
+    if fixed:
+        data += 2 * FLOAT * n * dim               # the noisy copies and their clean targets
+    elif spec.kind == "dae":
+        data += 3 * FLOAT * k * samples * dim     # fresh noise each epoch, K copies (float64 first)
+    if scipy:
+        data += 2 * 8 * n * dim
+    data += FLOAT * val_samples * dim
+    overhead = _OVERHEAD["cuda" if str(device).startswith("cuda") else "cpu"]
+    return Estimate(int(weights + overhead), int(activations), int(data), p, k, rows)
+
+
+def available(device: str = "cpu") -> tuple[int | None, str]:
+    """(bytes free for a new run, what they are) on `device`; None where it cannot be told."""
+    forced = forced_limit()
+    if forced is not None:
+        return forced, f"memory ({ENV_LIMIT})"
+    if str(device).startswith("cuda"):
+        import torch
+        try:
+            free, _ = torch.cuda.mem_get_info(torch.device(device))
+        except (RuntimeError, AssertionError, ValueError):
+            return None, "GPU memory"
+        return int(free), "GPU memory"
+    return ram_available(), "RAM"
+
+
+def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
+    """(the field to change, what to change) for the largest part of the estimate."""
+    t, spec = exp.train, exp.model
+    fewer = f" or fewer models trained together (train.seeds is {est.models})" if est.models > 1 else ""
+    if est.weights >= max(est.activations, est.data):
+        if spec.arch == "conv":
+            what = f"use fewer conv channels (now {list(spec.channels)}) or smaller images"
+            field = "model.channels"
+        else:
+            what = f"use smaller layers (the largest has {max(spec.full_layers):,} units)"
+            field = "model.layers"
+        if _OPT_STATE.get(t.optimizer, 0) >= 3 or t.optimizer in ("powell", "bfgs"):
+            what += f"{fewer}, or an optimizer that keeps less state than {t.optimizer} (sgd, momentum, cg)"
+        else:
+            what += fewer
+        return field, what
+    if est.activations >= est.data:
+        batch = f"train.batch_size is {t.batch_size}" if t.batch_size else "train.batch_size is 0, the whole set"
+        return "train.batch_size", f"use a smaller batch ({batch}){fewer} or smaller layers"
+    return "data.max_samples", ("use fewer samples (data.max_samples) or smaller images"
+                                + (f", or fewer noisy copies (noise.copies is {exp.noise.copies})"
+                                   if spec.kind == "dae" and exp.noise.mode == "fixed" else ""))
+
+
+def describe(est: Estimate) -> str:
+    return (f"{human(est.total)} ({human(est.weights)} for {est.models} x {est.params:,} weights "
+            f"with their gradients and optimizer state, {human(est.activations)} for a step on "
+            f"{est.rows:,} samples, {human(est.data)} for the data)")
+
+
+def check(exp: Experiment, samples: int, dim: int | None = None, models: int | None = None,
+          device: str = "cpu", val_samples: int = 0) -> Estimate:
+    """Raise MemoryBudgetError, one sentence, when the run cannot fit; the estimate otherwise."""
+    est = estimate(exp, samples, dim, models, val_samples, device)
+    have, what = available(device)
+    if have is not None and est.total * MARGIN > have:
+        field, what_to_do = advice(exp, est)
+        raise MemoryBudgetError(field, f"training needs about {describe(est)} but only "
+                                f"{human(have)} of {what} is available; {what_to_do}", est.total, have)
+    return est
+
+
+def check_session(exp: Experiment, data, k: int, device, val_data=None) -> Estimate:
+    """check() for TrainingSession: the samples and the device it is about to use."""
+    return check(exp, len(data), int(data.dim), k, str(device),
+                 len(val_data) if val_data is not None else 0)
+
+
+_FONT_GLYPHS = 32            # each of the course's fonts holds 32 glyphs
+_COURSE_FONTS = 3
+_DIGITS = 1797               # scikit-learn's 8x8 digits
+_FOLDER_SCAN_LIMIT = 200_000
+
+
+def likely_samples(data) -> int | None:
+    """How many samples a DataConfig will give, from the config and file headers only (the
+    builder asks on every edit): None when that cannot be told cheaply."""
+    from aegui.core.data.data_shape import idx_header
+    n: int | None = None
+    try:
+        if data.source == "font":
+            n = _FONT_GLYPHS * (_COURSE_FONTS if "all" in data.fonts else max(1, len(data.fonts)))
+            if data.chars:
+                n = min(n, len(set(data.chars)) * max(1, n // _FONT_GLYPHS))
+        elif data.source == "digits":
+            n = _DIGITS
+        elif data.source == "emoji":
+            from aegui.core.data.image_data import emoji_index
+            subs = set(data.subcategories)
+            n = sum(1 for row in emoji_index() if not subs or row["subcategory"] in subs)
+        elif data.source == "idx" and data.path.strip():
+            n = idx_header(data.path)[0]
+        elif data.source == "folder" and data.path.strip():
+            n = _count_pictures(data.path)
+    except (ConfigError, OSError, ValueError):
+        return None
+    if n is not None and data.max_samples:
+        n = min(n, data.max_samples)
+    return n
+
+
+def _count_pictures(path) -> int | None:
+    from pathlib import Path
+
+    from aegui.core.data.image_data import IMAGE_SUFFIXES
+    n = 0
+    for i, (_, dirs, files) in enumerate(os.walk(Path(path).expanduser())):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        n += sum(1 for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in IMAGE_SUFFIXES)
+        if n > _FOLDER_SCAN_LIMIT or i > _FOLDER_SCAN_LIMIT:
+            return None
+    return n

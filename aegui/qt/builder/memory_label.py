@@ -1,0 +1,83 @@
+"""The builder's live memory estimate: what the run in the form will take, against what is free.
+
+Red, with what to change, when it cannot fit: training would be refused (core/train/memory.py).
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.train import memory as M
+from aegui.qt.i18n import notifier, register, tr
+
+register({
+    "Memory: about {need} of {have} free": "Memoria: unos {need} de {have} libres",
+    "Memory: about {need}": "Memoria: unos {need}",
+    " (for {n} samples)": " (para {n} muestras)",
+    "Too big: needs about {need} but only {have} is free. {advice}.":
+        "Demasiado grande: necesita unos {need} pero solo hay {have} libres. {advice}.",
+    "Use smaller layers, fewer models (seeds) or a smaller batch":
+        "Use capas más pequeñas, menos modelos (semillas) o un lote más pequeño",
+    "Use a smaller batch (train.batch_size), fewer models or smaller layers":
+        "Use un lote más pequeño (train.batch_size), menos modelos o capas más pequeñas",
+    "Use fewer samples (max samples) or smaller images":
+        "Use menos muestras (máximo de muestras) o imágenes más pequeñas",
+    "memory": "memoria",
+})
+
+_ERROR_COLOR = "#c0392b"
+_ADVICE = {
+    "model.layers": "Use smaller layers, fewer models (seeds) or a smaller batch",
+    "model.channels": "Use smaller layers, fewer models (seeds) or a smaller batch",
+    "train.batch_size": "Use a smaller batch (train.batch_size), fewer models or smaller layers",
+    "data.max_samples": "Use fewer samples (max samples) or smaller images",
+}
+
+
+class MemoryLabel(QLabel):
+    """show_estimate(exp) after each edit; `too_big` says whether the run would be refused."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.too_big = False
+        self._exp: Experiment | None = None
+        self._samples: dict = {}
+        notifier.changed.connect(self._redo)
+
+    def show_estimate(self, exp: Experiment) -> None:
+        self._exp = exp
+        try:
+            samples = self._samples_for(exp.data)
+            device = "cuda" if exp.train.device == "cuda" else "cpu"
+            est = M.estimate(exp, samples if samples is not None else 0, models=exp.train.seeds, device=device)
+        except (ConfigError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError):
+            self.too_big = False
+            self.clear()
+            return
+        have, _ = M.available(device)
+        self.too_big = have is not None and est.total * M.MARGIN > have
+        count = tr(" (for {n} samples)", n=f"{samples:,}") if samples is not None else ""
+        if self.too_big:
+            field = M.advice(exp, est)[0]
+            self.setText(tr("Too big: needs about {need} but only {have} is free. {advice}.",
+                            need=M.human(est.total), have=M.human(have), advice=tr(_ADVICE[field])))
+            self.setStyleSheet(f"color: {_ERROR_COLOR}; font-size: small;")
+        else:
+            text = tr("Memory: about {need} of {have} free", need=M.human(est.total), have=M.human(have)) \
+                if have is not None else tr("Memory: about {need}", need=M.human(est.total))
+            self.setText(text + count)
+            self.setStyleSheet("color: gray; font-size: small;")
+        self.setToolTip(M.describe(est))
+
+    def _samples_for(self, data) -> int | None:
+        # A folder is walked once per config, not on every keystroke elsewhere in the form.
+        if data not in self._samples:
+            if len(self._samples) > 32:
+                self._samples.clear()
+            self._samples[data] = M.likely_samples(data)
+        return self._samples[data]
+
+    def _redo(self, *_):
+        if self._exp is not None:
+            self.show_estimate(self._exp)
