@@ -35,6 +35,16 @@ def english():
     i18n.set_language("en")
 
 
+@pytest.fixture(autouse=True)
+def light_theme(qapp):
+    """A test that switched to the dark theme must not leave it to the next (notes pick their
+    colours from the palette)."""
+    yield
+    if qapp.palette().window().color().lightness() < 128:
+        from aegui.qt import theme
+        theme.apply("light")
+
+
 @pytest.fixture
 def aegui_home(tmp_path, monkeypatch):
     """User data (autosave, glyph library) in a temp folder, never the real one."""
