@@ -25,6 +25,7 @@ class ModelEntry:
     metrics: dict = field(default_factory=dict)
     dirty: bool = False            # trained here and not saved by the user yet
     history: list = field(default_factory=list)   # metrics.csv rows: how it was trained
+    replay: object = None          # aegui.core.train.snapshots.SnapshotStore of the shown samples' codes
     _shown: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -73,8 +74,18 @@ def open_model(path) -> ModelEntry:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
     from aegui.core.files.metrics import metrics_path, read_metrics
-    return ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
-                      history=read_metrics(metrics_path(path)))
+    entry = ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
+                       history=read_metrics(metrics_path(path)))
+    if isinstance(meta.get("replay"), dict):
+        from aegui.core.files.storage import model_paths
+        from aegui.core.train.snapshots import ReplayError, load_replay
+        try:
+            replay = load_replay(model_paths(path)[0], meta["replay"])
+            if replay.arrays()[0].shape[1] == len(entry.shown):
+                entry.replay = replay
+        except ReplayError:
+            pass    # the model itself is fine; it opens without its replay
+    return entry
 
 
 def load_startup(extra_paths=()) -> dict:
@@ -108,9 +119,12 @@ def load_startup(extra_paths=()) -> dict:
 def save_entry(entry: ModelEntry, path) -> Path:
     """Weights, sidecar and (when known) the training history; returns the path to reopen it."""
     from aegui.core.files.metrics import metrics_path, write_metrics
-    from aegui.core.files.storage import save_model
-    save_model(path, entry.model, entry.experiment, entry.metrics,
-               extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
+    from aegui.core.files.storage import model_paths, save_model
+    extra = {"labels": entry.dataset.labels, "shape": list(entry.shape)}
+    if entry.replay is not None and len(entry.replay):
+        from aegui.core.train.snapshots import save_replay
+        extra["replay"] = save_replay(model_paths(path)[0], entry.replay, entry.shown.labels)
+    save_model(path, entry.model, entry.experiment, entry.metrics, extra=extra)
     if entry.history:
         write_metrics(metrics_path(path), entry.history)
     return Path(path)

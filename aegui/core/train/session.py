@@ -92,6 +92,10 @@ class TrainingSession:
         self._stop = False
         self.epoch = 0
         self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
+        # Step mode (see train/gate.py): a record every epoch whatever check_every says, and a
+        # call after every batch (may block: the GUI steps one batch at a time).
+        self.report_every_epoch = False
+        self.after_batch = None
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -215,7 +219,7 @@ class TrainingSession:
             self.epoch = epoch
             factor = lr_factor(t, epoch - 1)
             last = epoch == t.epochs or self._stop
-            check = epoch % t.check_every == 0 or last
+            check = epoch % t.check_every == 0 or last or self.report_every_epoch
             inputs = self._noisy_inputs(rng) if fresh_noise else xin
             order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(self.device)
             wrong = None
@@ -249,6 +253,8 @@ class TrainingSession:
                 # gradient each step page-faults its memory in again (12 000 faults and 18 ms of
                 # system time per 70 ms epoch of the 1.6 M-weight emoji VAE).
                 flat.grad.zero_()
+                if self.after_batch is not None:
+                    self.after_batch()
             if not check:
                 continue
             if wrong is None:
