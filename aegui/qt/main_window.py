@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
                                QWidget)
 
 from aegui.core.data.dataset import GLYPH_SHAPE
+from aegui.core.train.snapshots import ReplayRecorder
 from aegui.qt import collector, i18n
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
@@ -94,6 +95,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.loader = DatasetLoader(self.tasks, self)
         self.data_warning_box: QMessageBox | None = None
         self._train_started = 0.0
+        self._recorder: ReplayRecorder | None = None   # the running training's latent replay
+        self._start_step: str | None = None            # start the next run paused after one step
         self._build_panels()
         self._build_docks()
         self._build_toolbar()
@@ -197,6 +200,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         b.pause_requested.connect(self._pause)
         b.resume_requested.connect(self._resume)
         b.stop_requested.connect(self.stop_training)
+        b.step_controls.step_requested.connect(self.step_training)
+        b.step_controls.cap_changed.connect(self.controller.set_cap)
+        self.addActions([b.step_controls.act_epoch, b.step_controls.act_batch])
+        self.latent.replay.exported.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.loader.progress.connect(self._data_progress)
         c = self.controller
         c.started.connect(self._on_started)
@@ -340,6 +347,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         ds = entry.shown
         self.latent.set_decoder(entry.decoder(), entry.shape, vae=entry.experiment.model.kind == "vae")
         self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange, images=ds.images())
+        live = entry is self.live and self._recorder is not None
+        self.latent.replay.set_store(self._recorder.store if live else entry.replay, ds.labels, live=live)
         if new_data:
             self.recon.set_data(ds.labels, ds.images(), entry.reconstructions())
         else:
@@ -402,11 +411,13 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             except ValueError as e:
                 self.statusBar().showMessage(str(e), 6000)
 
-    def start_training(self, exp) -> None:
+    def start_training(self, exp, step: str | None = None) -> None:
         """Load the data on a worker thread (progress in the status bar, Stop cancels), then
-        train on its training part with the validation part's loss charted."""
+        train on its training part with the validation part's loss charted. `step` ("epoch" or
+        "batch"): start in step mode, paused after the first one."""
         if not self.torch_ready or self.controller.is_running() or self.loader.is_loading():
             return
+        self._start_step = step
         self.builder.set_running(True, loading=True)
         self._state_key = "Loading the dataset…"
         self.st_busy.setRange(0, 0)
@@ -414,6 +425,23 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._refresh_status()
         self.loader.load(exp.data, on_done=lambda result: self._data_loaded(exp, *result),
                          on_error=self._data_failed)
+
+    def step_training(self, unit: str = "epoch") -> None:
+        """One more batch or epoch of the running training, then pause; with none running,
+        start one that pauses after its first step."""
+        if self.controller.is_running():
+            self.controller.step(unit)
+            self._show_paused()
+        elif not self.loader.is_loading():
+            try:
+                self.start_training(self.builder.experiment(), step=unit)
+            except ValueError as e:
+                self.statusBar().showMessage(str(e), 6000)
+
+    def _show_paused(self) -> None:
+        self.builder.set_running(True, paused=True)
+        self._state_key = "Paused"
+        self._refresh_status()
 
     def stop_training(self) -> None:
         if self.loader.is_loading():
@@ -430,6 +458,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def _data_failed(self, message: str | None) -> None:
         """message None: the user stopped the load."""
         self.builder.set_running(False)
+        self._start_step = None
         self._state_key = "Ready" if message else "Stopped"
         self._refresh_status()
         if message:
@@ -457,7 +486,14 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._state_key = "Training…"
         self._refresh_status()
         self._train_started = time.perf_counter()
-        self.controller.start(exp, train, val)
+        self._recorder = None
+        if self.latent.replay.recording():
+            shown = ModelEntry(exp.name, None, exp, full).shown   # the samples the canvas shows
+            self._recorder = ReplayRecorder(shown.x, labels=shown.labels)
+        step, self._start_step = self._start_step, None
+        self.controller.start(exp, train, val, recorder=self._recorder, step=step)
+        if step:
+            self._show_paused()
 
     def _show_data_warnings(self, warnings: list[str]) -> None:
         """Unreadable pictures, in one message that does not stop training from starting."""
@@ -473,9 +509,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
 
     def _pause(self) -> None:
         self.controller.pause()
-        self.builder.set_running(True, paused=True)
-        self._state_key = "Paused"
-        self._refresh_status()
+        self._show_paused()
 
     def _resume(self) -> None:
         self.controller.resume()
@@ -515,6 +549,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.builder.set_running(False)
         self._on_progress(rec)
         self.live = None
+        self._start_step = None
         entry = None
         if rec is not None:
             # Wrong pixels say how well glyphs came back; for images the loss says more.
@@ -524,7 +559,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             entry = ModelEntry(name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
-                               dirty=True, history=history)
+                               dirty=True, history=history,
+                               replay=self._recorder.store if self._recorder and len(self._recorder.store) else None)
             self._autosave(entry)
             self.add_entry(entry, history=False)   # the charts already show this run
         self._state_key = {"stopped": "Stopped", "diverged": "Training diverged"}.get(

@@ -99,6 +99,26 @@ class TrainingWorker(QObject):
         self.finished.emit(rec, session.best_model(), [dict(row) for row in session.history])
 
 
+_fast_switch_users = 0
+_normal_switch_interval = sys.getswitchinterval()
+
+
+def _fast_switch(on: bool) -> None:
+    """The training and job threads hold the GIL between torch ops; a shorter switch interval
+    hands it back to the GUI thread sooner (bench/gui_latency.py: stop 56 -> 40 ms max, hover
+    while training 33 -> 28 ms p95). Counted, so overlapping threads restore it only once."""
+    global _fast_switch_users, _normal_switch_interval
+    if on:
+        if _fast_switch_users == 0:
+            _normal_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_normal_switch_interval, GUI_SWITCH_INTERVAL))
+        _fast_switch_users += 1
+    elif _fast_switch_users > 0:
+        _fast_switch_users -= 1
+        if _fast_switch_users == 0:
+            sys.setswitchinterval(_normal_switch_interval)
+
+
 class _Keeper(QObject):
     """Holds every worker thread, and its worker, until the thread has ended.
 

@@ -21,6 +21,7 @@ from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
+from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
@@ -111,6 +112,7 @@ class LatentCanvas(CodeLayers, QWidget):
         self._class_items: list[pg.ScatterPlotItem] = []
         self._vae = False
         self._tile_cost = 0.0                         # seconds per decoded sample, measured
+        self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._build_ui()
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -174,6 +176,8 @@ class LatentCanvas(CodeLayers, QWidget):
         left = QVBoxLayout()
         left.addWidget(self.message)
         left.addWidget(self.plot, 1)
+        self.replay = ReplayBar(self)
+        left.addWidget(self.replay)
         side = QVBoxLayout()
         side.addWidget(self.preview, 1)
         # Beside the plot rather than above it: the row above is full at 1280 px.
@@ -484,6 +488,37 @@ class LatentCanvas(CodeLayers, QWidget):
             basis[0, i] = basis[1, j] = 1.0
         self._basis, self._origin = basis, origin
         self._xy = (codes - origin) @ basis.T if len(codes) else np.zeros((0, 2))
+        replay = self._replay_codes
+        if replay is not None and replay.shape == self._codes.shape:
+            self._xy = self.project(replay)
+
+    # -- replay (see replay_bar) -------------------------------------------------------------
+    def projection(self) -> tuple[np.ndarray, np.ndarray]:
+        """(basis [2, L], origin [L]): view xy = (z - origin) @ basis.T."""
+        return self._basis.copy(), self._origin.copy()
+
+    def project(self, codes) -> np.ndarray:
+        """View coordinates [..., 2] of codes [..., L] in the current projection."""
+        return (np.asarray(codes, np.float64) - self._origin) @ self._basis.T
+
+    def show_replay_codes(self, codes) -> None:
+        """Draw these codes [N, L] (a replay frame) where the dataset's are, in the same
+        projection; None puts the model's own codes back."""
+        self._replay_codes = None if codes is None else np.asarray(codes, np.float32)
+        if len(self._codes) == 0:
+            return
+        self._update_projection()
+        self._refresh_points(self._labels)
+
+    def fit_replay(self, codes) -> None:
+        """Frame every point of every snapshot [S, N, L], so a replay plays without leaving the view."""
+        if len(codes) == 0 or np.shape(codes)[2] != self.latent_size():
+            return
+        xy = self.project(codes).reshape(-1, 2)
+        lo, hi = xy.min(0), xy.max(0)
+        span = np.maximum(hi - lo, 1e-3)
+        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
 
     def _on_projection_changed(self, _index: int) -> None:
         self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
