@@ -29,6 +29,7 @@ from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.editor.pixel_editor import PixelEditor
+from aegui.qt.network.network_view import NetworkView
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel, message_text
 from aegui.qt.workers import TaskRunner, TrainingController
@@ -40,6 +41,7 @@ i18n.register({
     "Pixel editor": "Editor de píxeles",
     "Latent space": "Espacio latente",
     "Reconstructions": "Reconstrucciones",
+    "Network": "Red",
     "Glyph library": "Biblioteca de glifos",
     "Model:": "Modelo:",
     "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
@@ -117,6 +119,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.library = LibraryPanel()
         self.experiments = ExperimentsPanel()
         self.analyses = AnalysesPanel()
+        self.network = NetworkView()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -140,6 +143,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             "library": self._dock("library", self.library, R),
             "experiments": self._dock("experiments", self.experiments, R),
             "analyses": self._dock("analyses", self.analyses, R),
+            "network": self._dock("network", self.network, R),
         }
         # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
         # side, with reconstructions and the library as tabs beside them.
@@ -150,6 +154,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # Sweeps are a workspace of their own: a tab beside the latent canvas, the largest area.
         self.tabifyDockWidget(self.docks["latent"], self.docks["experiments"])
         self.tabifyDockWidget(self.docks["experiments"], self.docks["analyses"])
+        self.tabifyDockWidget(self.docks["editor"], self.docks["network"])
+        self.docks["editor"].raise_()
         self.docks["latent"].raise_()
         self.docks["training"].raise_()
         self.resizeDocks([self.docks["builder"]], [330], Qt.Horizontal)
@@ -216,6 +222,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.editor.save_requested.connect(lambda g: self.library.add_glyph(g, source="drawn"))
         self.latent.save_requested.connect(lambda g: self.library.add_glyph(g, source="latent"))
         self.latent.send_to_editor.connect(self._send_to_editor)
+        self.latent.hovered.connect(self.network.set_input)
+        self.editor.glyph_changed.connect(self.network.set_input)
         self.library.send_to_editor.connect(self._send_to_editor)
         self.experiments.use_builder_requested.connect(self.sweep_use_builder)
 
@@ -224,7 +232,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                   "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-                  "experiments": "Experiments", "analyses": "Analyses"}
+                  "experiments": "Experiments", "analyses": "Analyses", "network": "Network"}
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(titles[key]))
         for obj, key in self._texts:
@@ -347,6 +355,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         ds = entry.shown
         self.latent.set_decoder(entry.decoder(), entry.shape, vae=entry.experiment.model.kind == "vae")
         self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange, images=ds.images())
+        self.network.set_model(entry.model, sample=None if self.network.has_input() else ds.x[0])
         live = entry is self.live and self._recorder is not None
         self.latent.replay.set_store(self._recorder.store if live else entry.replay, ds.labels, live=live)
         if new_data:

@@ -66,7 +66,7 @@ def test_replay_slider_draws_each_snapshot_and_plays_in_order(qtbot):
     assert bar.count() == 4 and bar.play_button.isEnabled()
     bar.show_frame(0)
     np.testing.assert_allclose(canvas.projected_codes(), final / 4)
-    assert "Epoch 10" in bar.info.text() and "0.25" not in bar.info.text() and "loss 1" in bar.info.text()
+    assert "Epoch 10" in bar.info.full_text() and "loss 1" in bar.info.full_text() and "1 of 4" in bar.slider.toolTip()
     bar.show_frame(3)                       # the right end: the model's own codes again
     np.testing.assert_allclose(canvas.projected_codes(), final)
     shown = []

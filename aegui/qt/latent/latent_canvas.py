@@ -76,6 +76,7 @@ class LatentCanvas(CodeLayers, QWidget):
     pinned = Signal(object, object)      # z (L,), image
     save_requested = Signal(object)      # image
     send_to_editor = Signal(object)      # image
+    hovered = Signal(object)             # image decoded under the cursor (the network view lights it)
 
     MAP_TILES = 144        # decodes per background map, in one batched call
     MIN_MAP_TILES = 16
@@ -345,6 +346,7 @@ class LatentCanvas(CodeLayers, QWidget):
         gap = 12  # px, keeps the glyph clear of the mouse pointer
         _place(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
         self.cursor_item.show()
+        self.hovered.emit(img)
         return img
 
     def pin_at(self, x: float, y: float):

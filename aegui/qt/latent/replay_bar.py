@@ -7,11 +7,10 @@ the slider grows; at its right end the canvas follows the live codes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSlider,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
 from aegui.qt.i18n import notifier, register, tr
-from aegui.qt.widgets.text import write_explained
+from aegui.qt.widgets.text import ElidedLabel, write_explained
 
 register({
     "Play": "Reproducir",
@@ -20,10 +19,12 @@ register({
     "Keep snapshots of every sample's code while training, to replay how the latent space formed":
         "Guardar instantáneas del código de cada muestra durante el entrenamiento, para ver cómo se formó el espacio latente",
     "Export replay": "Exportar repetición",
+    "Replay": "Repetición",
     "Animated GIF…": "GIF animado…",
     "PNG frames…": "Fotogramas PNG…",
     "No replay: train a model here to record one.": "Sin repetición: entrena un modelo aquí para grabar una.",
-    "Epoch {epoch} · loss {loss} · frame {k}/{n}": "Época {epoch} · pérdida {loss} · fotograma {k}/{n}",
+    "Epoch {epoch} · loss {loss}": "Época {epoch} · pérdida {loss}",
+    "Snapshot {k} of {n}": "Instantánea {k} de {n}",
     "Live": "En vivo",
     "Drag to see the codes at an earlier moment of training":
         "Arrastra para ver los códigos en un momento anterior del entrenamiento",
@@ -50,20 +51,23 @@ class ReplayBar(QWidget):
         self.play_button.setCheckable(True)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
-        self.info = QLabel()
-        self.info.setMinimumWidth(60)
-        self.record_check = QCheckBox()
-        self.record_check.setChecked(True)
-        self.export_button = QToolButton()
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.export_button)
+        self.slider.setMinimumWidth(90)
+        self.info = ElidedLabel()
+        self.info.setMinimumWidth(80)
+        # Recording and export share one menu button: the row is narrow at 1280 px.
+        self.menu_button = QToolButton()
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.menu_button)
+        self.act_record = menu.addAction("")
+        self.act_record.setCheckable(True)
+        self.act_record.setChecked(True)
+        menu.addSeparator()
         self.act_gif = menu.addAction("", self.export_gif_dialog)
         self.act_png = menu.addAction("", self.export_png_dialog)
-        self.export_button.setMenu(menu)
+        self.menu_button.setMenu(menu)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w, stretch in ((self.play_button, 0), (self.slider, 3), (self.info, 2), (self.record_check, 0),
-                           (self.export_button, 0)):
+        for w, stretch in ((self.play_button, 0), (self.slider, 3), (self.info, 2), (self.menu_button, 0)):
             lay.addWidget(w, stretch)
         self._play_timer = QTimer(self, interval=self.FRAME_MS)
         self._play_timer.timeout.connect(self._next_frame)
@@ -77,18 +81,19 @@ class ReplayBar(QWidget):
 
     def retranslate(self) -> None:
         self.play_button.setText(tr("Pause") if self.play_button.isChecked() else tr("Play"))
-        self.record_check.setText(tr("Record replay"))
-        self.record_check.setToolTip(tr("Keep snapshots of every sample's code while training, to replay "
-                                        "how the latent space formed"))
-        self.export_button.setText(tr("Export replay"))
+        self.act_record.setText(tr("Record replay"))
+        self.act_record.setToolTip(tr("Keep snapshots of every sample's code while training, to replay "
+                                      "how the latent space formed"))
+        self.menu_button.setText(tr("Replay"))
+        self.menu_button.setToolTip(tr("Keep snapshots of every sample's code while training, to replay "
+                                       "how the latent space formed"))
         self.act_gif.setText(tr("Animated GIF…"))
         self.act_png.setText(tr("PNG frames…"))
-        self.slider.setToolTip(tr("Drag to see the codes at an earlier moment of training"))
         self._update_info()
 
     # -- inputs ----------------------------------------------------------------------------------
     def recording(self) -> bool:
-        return self.record_check.isChecked()
+        return self.act_record.isChecked()
 
     def set_store(self, store, labels, live: bool = False) -> None:
         """Snapshots to replay (None: none); `live`: a run is still adding to them."""
@@ -146,7 +151,7 @@ class ReplayBar(QWidget):
             self.slider.setValue(max(0, n - 1))
         self.slider.blockSignals(False)
         has = n >= 2
-        for w in (self.play_button, self.slider, self.export_button):
+        for w in (self.play_button, self.slider, self.act_gif, self.act_png):
             w.setEnabled(has)
         self._update_info()
 
@@ -158,8 +163,9 @@ class ReplayBar(QWidget):
         snaps = self.store.snapshots()
         k = self._shown if 0 <= self._shown < len(snaps) else len(snaps) - 1
         s = snaps[k]
-        text = tr("Epoch {epoch} · loss {loss} · frame {k}/{n}", epoch=s.epoch, loss=f"{s.loss:.4g}",
-                  k=k + 1, n=len(snaps))
+        text = tr("Epoch {epoch} · loss {loss}", epoch=s.epoch, loss=f"{s.loss:.3g}")
+        self.slider.setToolTip(tr("Drag to see the codes at an earlier moment of training") + "\n" +
+                               tr("Snapshot {k} of {n}", k=k + 1, n=len(snaps)))
         if self._shown < 0 and self.live:
             text = tr("Live") + " · " + text
         self.info.setText(text)

@@ -1,0 +1,270 @@
+"""The network drawn live: layers as columns of units, weights as lines (red positive, blue
+negative, thicker and darker when larger), and the units lit by the activations of one input
+(the sample under the cursor on the latent canvas, or the glyph drawn in the editor).
+
+The lines are drawn once per model into a pixmap (a training snapshot redraws them at most
+REDRAW_S apart, and not while the view is hidden); a new input only repaints the units, so
+hovering stays cheap.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from aegui.qt.i18n import notifier, register, tr
+
+register({
+    "No model: build or load one to see its network.": "Sin modelo: crea o carga uno para ver su red.",
+    "This model is convolutional: the network view draws fully connected models.":
+        "Este modelo es convolucional: la vista de la red dibuja modelos totalmente conectados.",
+    "Units lit by the sample under the cursor (latent canvas) or the glyph in the editor. "
+    "Lines: weights, red positive, blue negative.":
+        "Unidades iluminadas por la muestra bajo el cursor (espacio latente) o el glifo del editor. "
+        "Líneas: pesos, rojo positivos, azul negativos.",
+    "code": "código",
+    "input": "entrada",
+    "output": "salida",
+    "{shown} of {n}": "{shown} de {n}",
+})
+
+POS = np.array([214, 39, 40])       # positive weights and activations
+NEG = np.array([31, 119, 180])      # negative
+IDLE = (225, 225, 225)              # a unit with no input to show
+
+
+def _mix(t: float) -> tuple[int, int, int]:
+    """White for 0, POS for +1, NEG for -1."""
+    t = float(np.clip(t, -1.0, 1.0))
+    end = POS if t >= 0 else NEG
+    c = 255 + (end - 255) * abs(t)
+    return int(c[0]), int(c[1]), int(c[2])
+
+
+class NetworkView(QWidget):
+    MAX_UNITS = 40        # units drawn per column (spread over a wider layer)
+    MAX_LINES = 300       # strongest weights drawn between two columns
+    REDRAW_S = 0.25       # at most this often the weights are redrawn while training
+    INPUT_DELAY_MS = 15   # inputs arriving faster (hover) are coalesced
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.canvas = _Canvas(self)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("padding: 4px; background: #fff4d6; color: #5a4300;")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.message)
+        lay.addWidget(self.canvas, 1)
+        lay.addWidget(self.hint)
+        self._model = None
+        self._dense = False
+        self._pending_model = None
+        self._last_draw = 0.0
+        self._input = None
+        self._model_timer = QTimer(self, singleShot=True)
+        self._model_timer.timeout.connect(self._apply_model)
+        self._input_timer = QTimer(self, singleShot=True, interval=self.INPUT_DELAY_MS)
+        self._input_timer.timeout.connect(self._apply_input)
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.hint.setText(tr("Units lit by the sample under the cursor (latent canvas) or the glyph in the "
+                             "editor. Lines: weights, red positive, blue negative."))
+        self._update_message()
+        self.canvas.update()
+
+    def _update_message(self) -> None:
+        if self._model is None:
+            text = tr("No model: build or load one to see its network.")
+        elif not self._dense:
+            text = tr("This model is convolutional: the network view draws fully connected models.")
+        else:
+            text = ""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # -- inputs ------------------------------------------------------------------------------
+    def set_model(self, model, sample=None, now: bool = False) -> None:
+        """Show `model` (K=1; None: no model); `sample` [D] lights the units until another
+        input comes. Training snapshots call this often: they are redrawn at most REDRAW_S apart."""
+        if sample is not None:
+            self._input = np.asarray(sample, np.float32).ravel()
+        self._pending_model = model
+        wait = self.REDRAW_S - (time.monotonic() - self._last_draw)
+        if now or wait <= 0 or model is None or self._model is None:
+            self._apply_model()
+        elif not self._model_timer.isActive():
+            self._model_timer.start(int(wait * 1000))
+
+    def set_input(self, x) -> None:
+        """An input [D] (any shape of D values) to light the units with; ignored if it does not fit."""
+        self._input = None if x is None else np.asarray(x, np.float32).ravel()
+        if not self._input_timer.isActive():
+            self._input_timer.start()
+
+    def flush(self) -> None:
+        """Apply any pending model and input now (tests, screenshots)."""
+        if self._model_timer.isActive() or self._pending_model is not self._model:
+            self._model_timer.stop()
+            self._apply_model()
+        self._input_timer.stop()
+        self._apply_input()
+
+    def _apply_model(self) -> None:
+        from aegui.core.models.inspect import is_dense, layers
+        model = self._pending_model
+        self._model = model
+        self._dense = model is not None and is_dense(model)
+        self._last_draw = time.monotonic()
+        self._update_message()
+        self.canvas.set_layers(layers(model) if self._dense else None)
+        self._apply_input()
+
+    def _apply_input(self) -> None:
+        from aegui.core.models.inspect import activations
+        x = self._input
+        if not self._dense or x is None or x.size != self._model.input_dim:
+            self.canvas.set_activations(None)
+            return
+        self.canvas.set_activations(activations(self._model, x))
+
+    # -- queries -------------------------------------------------------------------------------
+    def has_input(self) -> bool:
+        return self._input is not None
+
+    def unit_colors(self) -> list[np.ndarray]:
+        """The fill colour [units shown, 3] of each column's units as drawn now."""
+        return self.canvas.unit_colors()
+
+    def activations(self) -> list[np.ndarray] | None:
+        return self.canvas.acts
+
+    def shown_units(self) -> list[np.ndarray]:
+        return self.canvas.shown
+
+
+class _Canvas(QWidget):
+    def __init__(self, view: NetworkView):
+        super().__init__(view)
+        self.view = view
+        self.setMinimumSize(240, 180)
+        self.layers = None
+        self.acts: list[np.ndarray] | None = None
+        self.shown: list[np.ndarray] = []
+        self._pixmap: QPixmap | None = None
+        self._pos: list[np.ndarray] = []     # [units shown, 2] centres per column
+        self._radius = 6.0
+
+    def set_layers(self, layers) -> None:
+        self.layers = layers
+        self.shown = [] if layers is None else \
+            [self._spread(n) for n in layers.sizes]
+        self._pixmap = None
+        self.update()
+
+    def _spread(self, n: int) -> np.ndarray:
+        from aegui.core.models.inspect import spread
+        return spread(n, self.view.MAX_UNITS)
+
+    def set_activations(self, acts) -> None:
+        self.acts = acts
+        self.update()
+
+    def unit_colors(self) -> list[np.ndarray]:
+        out = []
+        for c, idx in enumerate(self.shown):
+            out.append(np.array([self._unit_color(c, i) for i in idx], np.int32).reshape(-1, 3))
+        return out
+
+    def _unit_color(self, column: int, unit: int) -> tuple[int, int, int]:
+        if self.acts is None:
+            return IDLE
+        a = self.acts[column]
+        scale = max(float(np.abs(a).max()), 1e-6)
+        return _mix(a[unit] / scale)
+
+    # -- geometry and drawing ----------------------------------------------------------------
+    def _layout(self) -> None:
+        w, h = self.width(), self.height()
+        top, bottom, side = 8.0, 34.0, 18.0
+        cols = len(self.shown)
+        xs = np.linspace(side, w - side, cols) if cols > 1 else np.array([w / 2])
+        most = max((len(i) for i in self.shown), default=1)
+        self._radius = float(np.clip((h - top - bottom) / (2.6 * most), 2.0, 9.0))
+        self._pos = []
+        for x, idx in zip(xs, self.shown):
+            n = len(idx)
+            span = (n - 1) * 2.6 * self._radius
+            y0 = top + (h - top - bottom - span) / 2
+            ys = y0 + np.arange(n) * 2.6 * self._radius
+            self._pos.append(np.column_stack([np.full(n, x), ys]))
+
+    def resizeEvent(self, event) -> None:
+        self._pixmap = None
+        super().resizeEvent(event)
+
+    def _render_lines(self) -> QPixmap:
+        from aegui.core.models.inspect import strongest
+        ratio = self.devicePixelRatioF()
+        pm = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+        pm.setDevicePixelRatio(ratio)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lay = self.layers
+        for c, w in enumerate(lay.weights):
+            src, dst = self.shown[c], self.shown[c + 1]
+            sub = w[np.ix_(src, dst)]
+            if sub.size == 0:
+                continue
+            rows, cols = strongest(sub, self.view.MAX_LINES)
+            vals = sub[rows, cols]
+            top = max(float(np.abs(vals).max()), 1e-9)
+            order = np.argsort(np.abs(vals))      # the strongest drawn last, on top
+            a, b = self._pos[c], self._pos[c + 1]
+            for k in order:
+                t = float(vals[k]) / top
+                colour = POS if t >= 0 else NEG
+                pen = QPen(QColor(int(colour[0]), int(colour[1]), int(colour[2]), int(40 + 200 * abs(t))))
+                pen.setWidthF(0.4 + 2.8 * abs(t))
+                p.setPen(pen)
+                p.drawLine(QPointF(*a[rows[k]]), QPointF(*b[cols[k]]))
+        p.end()
+        return pm
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(255, 255, 255))
+        if self.layers is None:
+            return
+        if self._pixmap is None:
+            self._layout()
+            self._pixmap = self._render_lines()
+        p.drawPixmap(0, 0, self._pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self._radius
+        p.setPen(QPen(QColor(90, 90, 90), 0.8))
+        for c, pos in enumerate(self._pos):
+            idx = self.shown[c]
+            for i, (x, y) in zip(idx, pos):
+                p.setBrush(QColor(*self._unit_color(c, i)))
+                p.drawEllipse(QRectF(x - r, y - r, 2 * r, 2 * r))
+        p.setPen(QColor(60, 60, 60))
+        names = self.layers.names
+        for c, pos in enumerate(self._pos):
+            n = self.layers.sizes[c]
+            text = f"{n}" if len(self.shown[c]) == n else tr("{shown} of {n}", shown=len(self.shown[c]), n=n)
+            name = names[c] if names[c] != "hidden" else ""
+            x = pos[0, 0] if len(pos) else 0.0
+            rect = QRectF(x - 45, self.height() - 32, 90, 30)
+            p.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                       (tr(name) + "\n" if name else "\n") + text)
