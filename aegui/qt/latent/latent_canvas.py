@@ -22,6 +22,7 @@ from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.latent.replay_bar import ReplayBar
+from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
@@ -44,8 +45,9 @@ register({
         "Sin modelo: crea o carga uno para explorar su espacio latente.",
     "No latent codes yet: train the model or encode the dataset.":
         "Aún no hay códigos latentes: entrena el modelo o codifica el conjunto de datos.",
-    "Hover to decode. Click to pin. Shift+click two points to interpolate.":
-        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar.",
+    "Hover to decode. Click to pin. Shift+click two points to interpolate. Alt+click a point: its nearest neighbours.":
+        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar. "
+        "Alt+clic en un punto: sus vecinos más cercanos.",
     "Latent dimension shown horizontally": "Dimensión latente en horizontal",
     "Latent dimension shown vertically": "Dimensión latente en vertical",
 })
@@ -183,6 +185,9 @@ class LatentCanvas(CodeLayers, QWidget):
         side.addWidget(self.preview, 1)
         # Beside the plot rather than above it: the row above is full at 1280 px.
         side.addWidget(self.codes_box)
+        self.search = SearchBar(self)
+        self.search.attach(self.plot)
+        side.addWidget(self.search.result)
         side.addWidget(self.hint)
         body = QHBoxLayout()
         body.addLayout(left, 3)
@@ -191,7 +196,7 @@ class LatentCanvas(CodeLayers, QWidget):
         upper = QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
-        ul.addLayout(_hbox(self.proj_box, None, self.map_check, self.reset_button))
+        ul.addLayout(_hbox(self.search, self.proj_box, None, self.map_check, self.reset_button))
         ul.addLayout(body, 1)
 
         self.tray = GeneratedTray()
@@ -245,7 +250,8 @@ class LatentCanvas(CodeLayers, QWidget):
         self.dim_j.setToolTip(tr("Latent dimension shown vertically"))
         self.map_check.setText(tr("Latent map"))
         self.reset_button.setText(tr("Reset view"))
-        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate."))
+        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate. "
+                             "Alt+click a point: its nearest neighbours."))
         self.tabs.setTabText(0, tr("Generated"))
         self.tabs.setTabText(1, tr("Interpolation"))
         self.codes_label.setText(tr("Codes:"))
@@ -300,6 +306,7 @@ class LatentCanvas(CodeLayers, QWidget):
         if labels != self._labels:
             self.interp.set_labels(labels)
         self._labels = labels
+        self.search.set_data(codes, labels, images)
         self._update_state()
         if autorange:
             self.reset_view()
@@ -493,6 +500,7 @@ class LatentCanvas(CodeLayers, QWidget):
         replay = self._replay_codes
         if replay is not None and replay.shape == self._codes.shape:
             self._xy = self.project(replay)
+        self.search.refresh()
 
     # -- replay (see replay_bar) -------------------------------------------------------------
     def projection(self) -> tuple[np.ndarray, np.ndarray]:
@@ -679,7 +687,9 @@ class LatentCanvas(CodeLayers, QWidget):
         if not self.vb.sceneBoundingRect().contains(ev.scenePos()):
             return
         p = self.vb.mapSceneToView(ev.scenePos())
-        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        if ev.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.search.neighbours_at(p.x(), p.y())
+        elif ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self._pick_endpoint(p.x(), p.y())
         else:
             self.pin_at(p.x(), p.y())
