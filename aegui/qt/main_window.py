@@ -28,6 +28,7 @@ from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.builder.model_builder import ModelBuilder
+from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
 from aegui.qt.network.network_view import NetworkView
 from aegui.qt.training.reconstructions import ReconstructionsPanel
@@ -42,6 +43,7 @@ i18n.register({
     "Latent space": "Espacio latente",
     "Reconstructions": "Reconstrucciones",
     "Network": "Red",
+    "Draw": "Dibujar",
     "Glyph library": "Biblioteca de glifos",
     "Model:": "Modelo:",
     "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
@@ -120,6 +122,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.experiments = ExperimentsPanel()
         self.analyses = AnalysesPanel()
         self.network = NetworkView()
+        self.drawing = DrawPanel()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -144,6 +147,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             "experiments": self._dock("experiments", self.experiments, R),
             "analyses": self._dock("analyses", self.analyses, R),
             "network": self._dock("network", self.network, R),
+            "draw": self._dock("draw", self.drawing, R),
         }
         # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
         # side, with reconstructions and the library as tabs beside them.
@@ -155,6 +159,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.tabifyDockWidget(self.docks["latent"], self.docks["experiments"])
         self.tabifyDockWidget(self.docks["experiments"], self.docks["analyses"])
         self.tabifyDockWidget(self.docks["editor"], self.docks["network"])
+        self.tabifyDockWidget(self.docks["network"], self.docks["draw"])
         self.docks["editor"].raise_()
         self.docks["latent"].raise_()
         self.docks["training"].raise_()
@@ -224,6 +229,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.latent.send_to_editor.connect(self._send_to_editor)
         self.latent.hovered.connect(self.network.set_input)
         self.editor.glyph_changed.connect(self.network.set_input)
+        self.drawing.input_changed.connect(self.network.set_input)
+        self.drawing.code_changed.connect(self.latent.search.mark)
         self.library.send_to_editor.connect(self._send_to_editor)
         self.experiments.use_builder_requested.connect(self.sweep_use_builder)
 
@@ -232,7 +239,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                   "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-                  "experiments": "Experiments", "analyses": "Analyses", "network": "Network"}
+                  "experiments": "Experiments", "analyses": "Analyses", "network": "Network",
+                  "draw": "Draw"}
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(titles[key]))
         for obj, key in self._texts:
@@ -334,6 +342,18 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
                 self.editor.set_glyph(entry.dataset.images()[1 if len(entry.dataset) > 1 else 0])
                 self.editor.undo_stack.clear()
 
+    def _update_drawing(self, entry: ModelEntry, new_data: bool) -> None:
+        """Image models get the drawing canvas in their own shape; glyph models the 5x7 editor."""
+        if entry.shape == GLYPH_SHAPE:
+            if new_data:
+                self.latent.search.mark(None)
+                self.drawing.set_model(None, None, entry.shape)
+            return
+        ds = entry.shown
+        self.drawing.set_model(entry.reconstructor(), entry.encoder(), entry.shape, ds.images(), ds.labels)
+        if new_data:
+            self.docks["draw"].raise_()
+
     def _combo_index(self) -> int:
         if self.current is None:
             return -1
@@ -356,6 +376,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.latent.set_decoder(entry.decoder(), entry.shape, vae=entry.experiment.model.kind == "vae")
         self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange, images=ds.images())
         self.network.set_model(entry.model, sample=None if self.network.has_input() else ds.x[0])
+        self._update_drawing(entry, new_data)
         live = entry is self.live and self._recorder is not None
         self.latent.replay.set_store(self._recorder.store if live else entry.replay, ds.labels, live=live)
         if new_data:

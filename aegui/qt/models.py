@@ -53,6 +53,11 @@ class ModelEntry:
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
 
+    def encoder(self):
+        from aegui.core.models import latent
+        model = self.model
+        return lambda x: latent.encode(model, np.asarray(x, np.float32))
+
     def codes(self) -> np.ndarray:
         """Codes of the shown samples."""
         from aegui.core.models import latent

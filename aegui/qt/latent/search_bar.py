@@ -55,6 +55,10 @@ class SearchBar(QWidget):
         self.rings.setZValue(12)
         self.centre = pg.ScatterPlotItem(size=21, pen=CENTRE_PEN, brush=None)
         self.centre.setZValue(12)
+        self.marker = pg.ScatterPlotItem(size=20, symbol="star", pen=pg.mkPen((20, 20, 20), width=1.5),
+                                         brush=pg.mkBrush(255, 215, 0))
+        self.marker.setZValue(13)
+        self._mark: np.ndarray | None = None      # a code drawn as a star (the drawing's)
         self.selected = np.zeros(0, np.int64)
         self._centre: int | None = None
         self._codes = np.zeros((0, 0), np.float32)
@@ -69,7 +73,12 @@ class SearchBar(QWidget):
     def attach(self, plot) -> None:
         plot.addItem(self.rings, ignoreBounds=True)
         plot.addItem(self.centre, ignoreBounds=True)
+        plot.addItem(self.marker, ignoreBounds=True)
 
+    def mark(self, z) -> None:
+        """Draw code z [L] as a star (None: no star), e.g. the code of what is drawn in the editor."""
+        self._mark = None if z is None else np.asarray(z, np.float64).ravel()
+        self.refresh()
     def retranslate(self) -> None:
         self.edit.setPlaceholderText(tr("Find label…"))
         self.edit.setToolTip(tr("Type a label to ring its points; Alt+click a point to ring its nearest neighbours"))
@@ -161,6 +170,9 @@ class SearchBar(QWidget):
         xy = self.canvas.projected_codes()
         sel = self.selected[self.selected < len(xy)] if len(self.selected) else self.selected
         self.rings.setData(pos=xy[sel] if len(sel) else np.zeros((0, 2)))
+        z = self._mark
+        ok = z is not None and len(self._codes) and z.size == self._codes.shape[1]
+        self.marker.setData(pos=self.canvas.project(z[None]) if ok else np.zeros((0, 2)))
         c = self._centre
         self.centre.setData(pos=xy[[c]] if c is not None and c < len(xy) else np.zeros((0, 2)))
 
