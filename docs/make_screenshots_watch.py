@@ -33,7 +33,7 @@ def main():
     from aegui.qt.main_window import MainWindow
     theme.apply("light")
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide_done", True)
+    settings.setValue("guide/done", True)        # no first-run hints over the panels
     win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)
@@ -86,9 +86,50 @@ def main():
     win.grab().save(str(OUT / "watch-network-window.png"))
     win.docks["network"].grab().save(str(OUT / "watch-network-view.png"))
 
-    extra = getattr(sys.modules[__name__], "more_shots", None)
-    if extra:
-        extra(app, win)
+    # Search: the k nearest neighbours of 'o' in pixel space, ringed.
+    win.docks["editor"].raise_()
+    win.latent.search.neighbours(ds.labels.index("o"), k=5, space="pixel")
+    win.latent.cursor_item.hide()
+    pump(app, 0.3)
+    win.docks["latent"].grab().save(str(OUT / "watch-search.png"))
+    win.latent.search.neighbours(ds.labels.index("o"), k=0 + 1, space="latent")
+    win.latent.search.edit.setText("")
+    win.latent.search.find("")
+
+    # The first-run guide, as a new user sees it.
+    for key in ("done", "draw", "hover", "train"):
+        settings.remove(f"guide/{key}")
+    win.guide.start()
+    pump(app, 0.5)
+    win.grab().save(str(OUT / "watch-guide.png"))
+    win.guide.dismiss_all()
+
+    # Drawing for an image model: a small MLP on the 8x8 digits, a digit drawn by hand.
+    b = win.builder
+    b.source_combo.setCurrentIndex(b.source_combo.findData("digits"))
+    b.kind_combo.setCurrentIndex(b.kind_combo.findData("ae"))
+    b.arch_combo.setCurrentIndex(b.arch_combo.findData("mlp"))
+    b.encoder_editor.set_values([32])
+    b.decoder_editor.set_values([32])
+    b.latent_spin.setValue(2)
+    b.epochs_spin.setValue(300)
+    done.clear()
+    b.train_button.click()
+    wait(app, lambda: bool(done), timeout=300)
+    pump(app, 0.5)
+    panel = win.drawing
+    c = panel.canvas
+    panel.brush.setValue(0.8)
+    c.paint_line((1.2, 2.5), (1.2, 5.5))      # a 7: the top bar and the stroke down
+    c.paint_line((1.2, 5.5), (6.8, 3.0))
+    panel.run_model()
+    win.network.flush()
+    win.latent.set_codes_mode("classes")
+    pump(app, 0.5)
+    win.docks["draw"].raise_()
+    pump(app, 0.3)
+    win.grab().save(str(OUT / "watch-drawing-window.png"))
+    win.docks["draw"].grab().save(str(OUT / "watch-drawing.png"))
     win.close()
 
 

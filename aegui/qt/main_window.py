@@ -30,6 +30,7 @@ from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
+from aegui.qt.guide import Guide
 from aegui.qt.network.network_view import NetworkView
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel, message_text
@@ -286,6 +287,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._refresh_status()
         if result["problems"]:
             QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(result["problems"]))
+        self.guide = Guide(self, self.settings)
+        self.guide.start()          # the first-run hints, until dismissed for good
         self.model_loaded.emit()
         QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint
 

@@ -50,10 +50,25 @@ def test_wide_layers_show_a_spread_of_units_and_vae_code_is_the_mean(qtbot):
     np.testing.assert_allclose(acts[2], latent.encode(m, acts[0][None])[0], rtol=1e-5, atol=1e-6)
 
 
-def test_conv_model_says_so(qtbot):
+def test_conv_model_shows_the_feature_maps_of_the_input(qtbot):
     view = NetworkView()
     qtbot.addWidget(view)
-    spec = ModelSpec(arch="conv", kind="ae", layers=(784, 4, 784), channels=(4, 8), input_shape=(28, 28))
-    view.set_model(build_model(spec, 1), now=True)
-    assert not view.message.isHidden() and "convolutional" in view.message.text()
+    view.resize(500, 400)
+    view.show()
+    spec = ModelSpec(arch="conv", kind="ae", layers=(784, 4, 784), channels=(4, 8), input_shape=(28, 28),
+                     hidden_activation="relu")
+    m = build_model(spec, 1)
+    m.init_weights([1])
+    x = np.zeros((28, 28), np.float32)
+    x[4:24, 12:16] = 1.0
+    view.set_model(m, sample=x, now=True)
+    view.flush()
+    assert view.maps.isVisibleTo(view) and not view.canvas.isVisibleTo(view)
+    maps = view.feature_maps()
+    assert [(name, fm.shape) for name, fm in maps] == [
+        ("conv 1", (4, 14, 14)), ("conv 2", (8, 7, 7)), ("code → maps", (8, 7, 7)), ("deconv 1", (4, 14, 14))]
+    view.set_input(x.T)                       # a bar the other way: other maps
+    view.flush()
+    assert np.abs(view.feature_maps()[0][1] - maps[0][1]).sum() > 0
     assert view.unit_colors() == []
+    view.grab()

@@ -72,3 +72,32 @@ def strongest(w: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         k = np.argpartition(flat, flat.size - count)[flat.size - count:]
     return np.unravel_index(k, w.shape)
+
+
+def is_conv(model) -> bool:
+    return hasattr(model, "enc_blocks")
+
+
+@torch.no_grad()
+def feature_maps(model, x) -> list[tuple[str, np.ndarray]]:
+    """A conv model's feature maps for one input x [D]: (name, [channels, h, w]) for each
+    encoder convolution, then each decoder deconvolution but the last (whose output is the image)."""
+    if not is_conv(model):
+        raise ValueError("only convolutional models have feature maps")
+    xt = torch.as_tensor(np.asarray(x, np.float32).reshape(1, -1), device=model.flat.device)
+    out = []
+    h = model._to_images(xt)
+    for i, blk in enumerate(model.enc_blocks[:-1]):
+        h = ACTIVATIONS[blk.activation](model._conv(blk, h))
+        out.append((f"conv {i + 1}", h[0].cpu().numpy().copy()))
+    code = model.encode(xt)
+    expand = model.dec_blocks[0]
+    d = ACTIVATIONS[expand.activation](model._linear(expand, code))
+    ch = model.dec_blocks[1].fan_in
+    d = d.transpose(0, 1).reshape(1, model.k * ch, *model.small)
+    out.append(("code → maps", d[0].cpu().numpy().copy()))
+    blocks = model.dec_blocks[1:]
+    for i, blk in enumerate(blocks[:-1]):
+        d = ACTIVATIONS[blk.activation](model._conv(blk, d))
+        out.append((f"deconv {i + 1}", d[0].cpu().numpy().copy()))
+    return out

@@ -67,7 +67,7 @@ class ReplayBar(QWidget):
         self.menu_button.setMenu(menu)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w, stretch in ((self.play_button, 0), (self.slider, 3), (self.info, 2), (self.menu_button, 0)):
+        for w, stretch in ((self.play_button, 0), (self.slider, 2), (self.info, 3), (self.menu_button, 0)):
             lay.addWidget(w, stretch)
         self._play_timer = QTimer(self, interval=self.FRAME_MS)
         self._play_timer.timeout.connect(self._next_frame)

@@ -16,11 +16,15 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.widgets.glyph_view import to_qimage
 
 register({
     "No model: build or load one to see its network.": "Sin modelo: crea o carga uno para ver su red.",
-    "This model is convolutional: the network view draws fully connected models.":
-        "Este modelo es convolucional: la vista de la red dibuja modelos totalmente conectados.",
+    "Feature maps of the sample under the cursor (latent canvas) or the picture drawn: one tile a "
+    "channel, red positive, blue negative.":
+        "Mapas de características de la muestra bajo el cursor (espacio latente) o de la imagen dibujada: "
+        "una casilla por canal, rojo positivo, azul negativo.",
+    "{n} channels ({shown} shown)": "{n} canales ({shown} mostrados)",
     "Units lit by the sample under the cursor (latent canvas) or the glyph in the editor. "
     "Lines: weights, red positive, blue negative.":
         "Unidades iluminadas por la muestra bajo el cursor (espacio latente) o el glifo del editor. "
@@ -53,6 +57,8 @@ class NetworkView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.canvas = _Canvas(self)
+        self.maps = _Maps(self)
+        self.maps.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("padding: 4px; background: #fff4d6; color: #5a4300;")
@@ -63,9 +69,11 @@ class NetworkView(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.message)
         lay.addWidget(self.canvas, 1)
+        lay.addWidget(self.maps, 1)
         lay.addWidget(self.hint)
         self._model = None
         self._dense = False
+        self._conv = False
         self._pending_model = None
         self._last_draw = 0.0
         self._input = None
@@ -77,16 +85,18 @@ class NetworkView(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.hint.setText(tr("Units lit by the sample under the cursor (latent canvas) or the glyph in the "
-                             "editor. Lines: weights, red positive, blue negative."))
+        if self._conv:
+            self.hint.setText(tr("Feature maps of the sample under the cursor (latent canvas) or the picture "
+                                 "drawn: one tile a channel, red positive, blue negative."))
+        else:
+            self.hint.setText(tr("Units lit by the sample under the cursor (latent canvas) or the glyph in the "
+                                 "editor. Lines: weights, red positive, blue negative."))
         self._update_message()
         self.canvas.update()
 
     def _update_message(self) -> None:
         if self._model is None:
             text = tr("No model: build or load one to see its network.")
-        elif not self._dense:
-            text = tr("This model is convolutional: the network view draws fully connected models.")
         else:
             text = ""
         self.message.setText(text)
@@ -120,22 +130,31 @@ class NetworkView(QWidget):
         self._apply_input()
 
     def _apply_model(self) -> None:
-        from aegui.core.models.inspect import is_dense, layers
+        from aegui.core.models.inspect import is_conv, is_dense, layers
         model = self._pending_model
         self._model = model
         self._dense = model is not None and is_dense(model)
+        conv = model is not None and is_conv(model)
+        if conv != self._conv:
+            self._conv = conv
+            self.canvas.setVisible(not conv)
+            self.maps.setVisible(conv)
+            self.retranslate()
         self._last_draw = time.monotonic()
         self._update_message()
         self.canvas.set_layers(layers(model) if self._dense else None)
         self._apply_input()
 
     def _apply_input(self) -> None:
-        from aegui.core.models.inspect import activations
+        from aegui.core.models.inspect import activations, feature_maps
         x = self._input
-        if not self._dense or x is None or x.size != self._model.input_dim:
-            self.canvas.set_activations(None)
-            return
-        self.canvas.set_activations(activations(self._model, x))
+        fits = self._model is not None and x is not None and x.size == self._model.input_dim
+        self.canvas.set_activations(activations(self._model, x) if fits and self._dense else None)
+        self.maps.set_maps(feature_maps(self._model, x) if fits and self._conv else [])
+
+    def feature_maps(self) -> list[tuple[str, np.ndarray]]:
+        """The conv model's maps as drawn now: (layer name, [channels, h, w])."""
+        return self.maps.maps
 
     # -- queries -------------------------------------------------------------------------------
     def has_input(self) -> bool:
@@ -268,3 +287,47 @@ class _Canvas(QWidget):
             rect = QRectF(x - 45, self.height() - 32, 90, 30)
             p.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                        (tr(name) + "\n" if name else "\n") + text)
+
+
+class _Maps(QWidget):
+    """A conv model's feature maps: one row a layer, one tile a channel (up to MAX_CHANNELS)."""
+    MAX_CHANNELS = 16
+
+    def __init__(self, view: NetworkView):
+        super().__init__(view)
+        self.setMinimumSize(240, 180)
+        self.maps: list[tuple[str, np.ndarray]] = []
+        self._images: list[tuple[str, int, list]] = []
+
+    def set_maps(self, maps) -> None:
+        self.maps = maps
+        self._images = []
+        for name, fm in maps:
+            top = max(float(np.abs(fm).max()), 1e-6)     # one scale a layer: channels compare
+            tiles = []
+            for ch in fm[: self.MAX_CHANNELS]:
+                t = np.clip(ch / top, -1.0, 1.0)[..., None]
+                rgb = np.where(t >= 0, 255 + (POS - 255) * t, 255 + (NEG - 255) * -t)
+                tiles.append(to_qimage(rgb.astype(np.uint8)))
+            self._images.append((name, len(fm), tiles))
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(255, 255, 255))
+        if not self._images:
+            return
+        rows = len(self._images)
+        label_h, gap = 16, 3
+        row_h = max(12.0, (self.height() - 4) / rows)
+        for r, (name, n, tiles) in enumerate(self._images):
+            y = 2 + r * row_h
+            p.setPen(QColor(60, 60, 60))
+            shown = len(tiles)
+            p.drawText(QRectF(4, y, self.width() - 8, label_h), Qt.AlignmentFlag.AlignLeft,
+                       f"{name}: " + tr("{n} channels ({shown} shown)", n=n, shown=shown))
+            side = min(row_h - label_h - gap, (self.width() - 8 - gap * (shown - 1)) / max(shown, 1))
+            if side < 2:
+                continue
+            for k, img in enumerate(tiles):
+                p.drawImage(QRectF(4 + k * (side + gap), y + label_h, side, side), img)
