@@ -86,7 +86,9 @@ def open_model(path) -> ModelEntry:
         from aegui.core.train.snapshots import ReplayError, load_replay
         try:
             replay = load_replay(model_paths(path)[0], meta["replay"])
-            if replay.arrays()[0].shape[1] == len(entry.shown):
+            labels = meta["replay"].get("labels")
+            # Snapshots of other samples (a CLI run on the training part only) cannot be drawn here.
+            if replay.arrays()[0].shape[1] == len(entry.shown) and labels in (None, list(entry.shown.labels)):
                 entry.replay = replay
         except ReplayError:
             pass    # the model itself is fine; it opens without its replay

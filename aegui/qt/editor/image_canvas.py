@@ -18,9 +18,8 @@ register({
     "Draw here: left button paints, right button erases.":
         "Dibuja aquí: el botón izquierdo pinta, el derecho borra.",
     "Brush:": "Pincel:",
-    "Clear": "Borrar",
     "Noise:": "Ruido:",
-    "none": "ninguno",
+    "no noise": "sin ruido",
     "gaussian": "gaussiano",
     "salt and pepper": "sal y pimienta",
     "Drawn": "Dibujado",
@@ -31,7 +30,7 @@ register({
         "Sin modelo de imágenes: abre o entrena uno con imágenes para dibujar para él.",
 })
 
-NOISES = (("none", "none"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
+NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
 
 
 def stamp(pixels: np.ndarray, y: float, x: float, radius: float, value: float) -> None:

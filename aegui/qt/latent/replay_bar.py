@@ -14,7 +14,6 @@ from aegui.qt.widgets.text import ElidedLabel, write_explained
 
 register({
     "Play": "Reproducir",
-    "Pause": "Pausa",
     "Record replay": "Grabar repetición",
     "Keep snapshots of every sample's code while training, to replay how the latent space formed":
         "Guardar instantáneas del código de cada muestra durante el entrenamiento, para ver cómo se formó el espacio latente",
