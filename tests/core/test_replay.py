@@ -175,3 +175,19 @@ def test_gate_steps_one_batch():
         session.stop()
         gate.stop()
         t.join(20)
+
+
+def test_gate_batch_step_without_batches_is_an_epoch_step():
+    """scipy's optimizers report epochs only: Step batch must still stop after one."""
+    gate = StepGate()
+    gate.step("batch")
+    paused = []
+    gate.on_pause = lambda: (paused.append(1), gate.resume())
+    gate.passed("epoch", 1)                        # paused (then resumed by on_pause)
+    assert paused == [1]
+    gate.step("batch")
+    gate.passed("batch")                           # an optimizer that reports batches ...
+    assert paused == [1, 1]
+    gate.step("batch")
+    gate.passed("epoch", 2)                        # ... pauses at batches, not at epoch ends
+    assert paused == [1, 1]

@@ -22,6 +22,7 @@ class StepGate:
         self._pace_t = 0.0
         self._pace_epoch = 0
         self.on_pause = None              # called (training thread) just before it waits
+        self._batches_reported = False    # scipy's optimizers run whole epochs: no batches to count
 
     # ---------------------------------------------------------------- GUI thread
     @property
@@ -65,7 +66,10 @@ class StepGate:
     def passed(self, unit: str, epoch: int = 0) -> None:
         """A batch or an epoch ended: count it against a step, keep to the cap, wait while paused."""
         with self._cond:
-            if self._unit == unit:
+            if unit == BATCH:
+                self._batches_reported = True
+            # Without batch reports a batch step is an epoch step (the nearest thing there is).
+            if self._unit == unit or (unit == EPOCH and self._unit == BATCH and not self._batches_reported):
                 self._budget -= 1
                 if self._budget <= 0:
                     self._paused, self._unit = True, None
