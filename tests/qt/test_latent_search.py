@@ -59,3 +59,35 @@ def test_alt_click_rings_neighbours_of_the_point_clicked(qtbot):
     qtbot.mouseClick(canvas.plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, view_pos)
     assert canvas.search._centre == 3 and list(canvas.search.selected) == [1]
     assert canvas.tray.items() == []                    # Alt+click rings; it does not pin
+
+
+def test_3d_view_turns_the_plane_and_hover_decodes_on_it(qtbot):
+    from aegui.qt.latent.rotate3d import view_basis
+    canvas = LatentCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(700, 500)
+    canvas.show()
+    codes = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)
+    got = []
+    canvas.set_decoder(lambda z: (got.append(np.array(z)), np.zeros((len(z), 35), np.float32))[1], (7, 5))
+    canvas.set_codes(codes, list("abcd"), autorange=True)
+    assert canvas.rotate.isVisibleTo(canvas) and not canvas.rotate.active()
+    canvas.rotate.check.setChecked(True)
+    canvas.rotate.set_angles(90, 0)                 # turned a quarter: the screen's x is -z2
+    xy = canvas.projected_codes()
+    np.testing.assert_allclose(xy[3, 0] - xy[0, 0], -1.0, atol=1e-6)
+    np.testing.assert_allclose(xy[1, 0] - xy[0, 0], 0.0, atol=1e-6)
+    b = view_basis(30, 20)
+    np.testing.assert_allclose(b @ b.T, np.eye(2), atol=1e-9)
+    canvas.rotate.set_angles(30, 20)
+    canvas.hover_at(0.3, -0.2)
+    z = got[-1][0]
+    mean = codes.mean(0)
+    np.testing.assert_allclose(z, mean + np.array([0.3, -0.2]) @ b, atol=1e-5)   # a point of the view plane
+    # A right-button drag turns it.
+    from PySide6.QtCore import QPoint
+    vp = canvas.plot.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.RightButton, pos=QPoint(100, 100))
+    qtbot.mouseMove(vp, QPoint(140, 100))
+    qtbot.mouseRelease(vp, Qt.MouseButton.RightButton, pos=QPoint(140, 100))
+    assert canvas.rotate.yaw.value() != 30

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxL
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.latent.canvas_views import CanvasViews
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.latent.replay_bar import ReplayBar
+from aegui.qt.latent.rotate3d import Rotate3D
 from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.widgets.text import write_explained
 
@@ -74,7 +76,7 @@ def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
     return lay
 
 
-class LatentCanvas(CodeLayers, QWidget):
+class LatentCanvas(CodeLayers, CanvasViews, QWidget):
     pinned = Signal(object, object)      # z (L,), image
     save_requested = Signal(object)      # image
     send_to_editor = Signal(object)      # image
@@ -159,6 +161,9 @@ class LatentCanvas(CodeLayers, QWidget):
         self.proj_box = QWidget()
         _hbox(self.proj_label, self.proj_combo, self.dims_box, parent=self.proj_box)
         self.proj_box.setVisible(False)   # only for latent spaces of more than 2 dimensions
+        self.rotate = Rotate3D()
+        self.rotate.setVisible(False)     # only for 3-D latent spaces
+        self._rotate_drag = None
         self.map_check = QCheckBox()
         self.map_check.setChecked(True)
         self.reset_button = QPushButton()
@@ -196,7 +201,7 @@ class LatentCanvas(CodeLayers, QWidget):
         upper = QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
-        ul.addLayout(_hbox(self.search, self.proj_box, None, self.map_check, self.reset_button))
+        ul.addLayout(_hbox(self.search, self.proj_box, self.rotate, None, self.map_check, self.reset_button))
         ul.addLayout(body, 1)
 
         self.tray = GeneratedTray()
@@ -239,6 +244,7 @@ class LatentCanvas(CodeLayers, QWidget):
         self.tray.changed.connect(self._update_prior_markers)
         self.reset_button.clicked.connect(self.reset_view)
         self.proj_combo.currentIndexChanged.connect(self._on_projection_changed)
+        self.rotate.changed.connect(self._on_rotated)
         self.dim_i.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_i, self.dim_j))
         self.dim_j.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_j, self.dim_i))
 
@@ -474,12 +480,15 @@ class LatentCanvas(CodeLayers, QWidget):
             spin.blockSignals(False)
         self.proj_box.setVisible(n > 2)
         self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
+        self.rotate.setVisible(n == 3)
 
     def _update_projection(self) -> None:
         n = self.latent_size()
         codes = self._codes.astype(np.float64)
         if n <= 2:
             basis, origin = np.eye(2, n), np.zeros(n)
+        elif n == 3 and self.rotate.active():
+            basis, origin = self.rotate.basis(), (codes.mean(0) if len(codes) else np.zeros(n))
         elif self.proj_combo.currentIndex() == 1 and len(codes) >= 2:
             from sklearn.decomposition import PCA  # slow import, only when asked for
             pca = PCA(n_components=2, svd_solver="full").fit(codes)
@@ -501,34 +510,6 @@ class LatentCanvas(CodeLayers, QWidget):
         if replay is not None and replay.shape == self._codes.shape:
             self._xy = self.project(replay)
         self.search.refresh()
-
-    # -- replay (see replay_bar) -------------------------------------------------------------
-    def projection(self) -> tuple[np.ndarray, np.ndarray]:
-        """(basis [2, L], origin [L]): view xy = (z - origin) @ basis.T."""
-        return self._basis.copy(), self._origin.copy()
-
-    def project(self, codes) -> np.ndarray:
-        """View coordinates [..., 2] of codes [..., L] in the current projection."""
-        return (np.asarray(codes, np.float64) - self._origin) @ self._basis.T
-
-    def show_replay_codes(self, codes) -> None:
-        """Draw these codes [N, L] (a replay frame) where the dataset's are, in the same
-        projection; None puts the model's own codes back."""
-        self._replay_codes = None if codes is None else np.asarray(codes, np.float32)
-        if len(self._codes) == 0:
-            return
-        self._update_projection()
-        self._refresh_points(self._labels)
-
-    def fit_replay(self, codes) -> None:
-        """Frame every point of every snapshot [S, N, L], so a replay plays without leaving the view."""
-        if len(codes) == 0 or np.shape(codes)[2] != self.latent_size():
-            return
-        xy = self.project(codes).reshape(-1, 2)
-        lo, hi = xy.min(0), xy.max(0)
-        span = np.maximum(hi - lo, 1e-3)
-        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
-                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
 
     def _on_projection_changed(self, _index: int) -> None:
         self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
@@ -708,6 +689,19 @@ class LatentCanvas(CodeLayers, QWidget):
         self._pick_second = not self._pick_second
 
     def eventFilter(self, obj, event) -> bool:
+        t = event.type()
+        if self.rotate.active() and t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                                          QEvent.Type.MouseButtonRelease):
+            # Right-button drags turn a 3-D view (pyqtgraph would zoom).
+            right = event.button() == Qt.MouseButton.RightButton or event.buttons() & Qt.MouseButton.RightButton
+            if t == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
+                self._rotate_drag = event.position()
+                return True
+            if self._rotate_drag is not None and right:
+                pos = event.position()
+                self.rotate.drag(pos.x() - self._rotate_drag.x(), pos.y() - self._rotate_drag.y())
+                self._rotate_drag = None if t == QEvent.Type.MouseButtonRelease else pos
+                return True
         if event.type() == QEvent.Type.Leave:
             self._pending_pos = None
             self.cursor_item.hide()
