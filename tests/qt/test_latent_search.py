@@ -91,3 +91,11 @@ def test_3d_view_turns_the_plane_and_hover_decodes_on_it(qtbot):
     qtbot.mouseMove(vp, QPoint(140, 100))
     qtbot.mouseRelease(vp, Qt.MouseButton.RightButton, pos=QPoint(140, 100))
     assert canvas.rotate.yaw.value() != 30
+
+
+def test_star_of_another_latent_size_is_dropped_when_the_model_changes(qtbot):
+    canvas, codes = _canvas(qtbot)
+    canvas.search.mark(np.array([1.0, 2.0], np.float32))
+    assert len(canvas.search.marker.getData()[0]) == 1
+    canvas.set_codes(np.zeros((6, 16), np.float32), canvas._labels, autorange=True)   # a 16-D model
+    assert len(canvas.search.marker.getData()[0]) == 0

@@ -171,7 +171,8 @@ class SearchBar(QWidget):
         sel = self.selected[self.selected < len(xy)] if len(self.selected) else self.selected
         self.rings.setData(pos=xy[sel] if len(sel) else np.zeros((0, 2)))
         z = self._mark
-        ok = z is not None and len(self._codes) and z.size == self._codes.shape[1]
+        # The canvas may already hold codes of another latent size than the star (new model).
+        ok = z is not None and len(xy) and z.size == self.canvas.latent_size()
         self.marker.setData(pos=self.canvas.project(z[None]) if ok else np.zeros((0, 2)))
         c = self._centre
         self.centre.setData(pos=xy[[c]] if c is not None and c < len(xy) else np.zeros((0, 2)))
