@@ -2,17 +2,20 @@
 negative, thicker and darker when larger), and the units lit by the activations of one input
 (the sample under the cursor on the latent canvas, or the glyph drawn in the editor).
 
-The lines are drawn once per model into a pixmap (a training snapshot redraws them at most
-REDRAW_S apart, and not while the view is hidden); a new input only repaints the units, so
-hovering stays cheap.
+The lines are drawn once per model into an image (a training snapshot redraws them at most
+REDRAW_S apart, and not while the view is hidden), without antialiasing and in a few batches of
+one pen each: antialiased, 1 300 lines took 220 ms, which at 4 snapshots a second starved the GUI
+thread (bench/gui_latency.py --watch). A new input only repaints the units; inputs are taken at
+most every INPUT_MIN_MS, or five times what the last one cost (a conv model's feature maps cost
+two passes through the model), so the view never takes more than about a fifth of the GUI thread.
 """
 from __future__ import annotations
 
 import time
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import notifier, register, tr
@@ -50,9 +53,10 @@ def _mix(t: float) -> tuple[int, int, int]:
 
 class NetworkView(QWidget):
     MAX_UNITS = 40        # units drawn per column (spread over a wider layer)
-    MAX_LINES = 300       # strongest weights drawn between two columns
-    REDRAW_S = 0.25       # at most this often the weights are redrawn while training
-    INPUT_DELAY_MS = 15   # inputs arriving faster (hover) are coalesced
+    MAX_LINES = 150       # strongest weights drawn between two columns
+    REDRAW_S = 1.0        # at most this often the weights are redrawn while training
+    INPUT_MIN_MS = 50     # inputs arriving faster (hover) are coalesced
+    LEVELS = 6            # line widths / strengths (one pen, one drawLines call each, per sign)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -77,9 +81,11 @@ class NetworkView(QWidget):
         self._pending_model = None
         self._last_draw = 0.0
         self._input = None
+        self._input_cost = 0.0          # seconds the last input took (activations or feature maps)
+        self._stale = False             # a model or input arrived while hidden
         self._model_timer = QTimer(self, singleShot=True)
         self._model_timer.timeout.connect(self._apply_model)
-        self._input_timer = QTimer(self, singleShot=True, interval=self.INPUT_DELAY_MS)
+        self._input_timer = QTimer(self, singleShot=True)
         self._input_timer.timeout.connect(self._apply_input)
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -109,8 +115,11 @@ class NetworkView(QWidget):
         if sample is not None:
             self._input = np.asarray(sample, np.float32).ravel()
         self._pending_model = model
+        if not now and not self.isVisible():
+            self._stale = True          # nothing to see: done when shown
+            return
         wait = self.REDRAW_S - (time.monotonic() - self._last_draw)
-        if now or wait <= 0 or model is None or self._model is None:
+        if now or wait <= 0 or model is None or self._model is None or (model.spec is not self._model.spec):
             self._apply_model()
         elif not self._model_timer.isActive():
             self._model_timer.start(int(wait * 1000))
@@ -118,11 +127,19 @@ class NetworkView(QWidget):
     def set_input(self, x) -> None:
         """An input [D] (any shape of D values) to light the units with; ignored if it does not fit."""
         self._input = None if x is None else np.asarray(x, np.float32).ravel()
-        if not self._input_timer.isActive():
-            self._input_timer.start()
+        if not self.isVisible():
+            self._stale = True
+        elif not self._input_timer.isActive():
+            self._input_timer.start(int(max(self.INPUT_MIN_MS, 5000 * self._input_cost)))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            QTimer.singleShot(0, self.flush)
 
     def flush(self) -> None:
-        """Apply any pending model and input now (tests, screenshots)."""
+        """Apply any pending model and input now (tests, screenshots, being shown)."""
         if self._model_timer.isActive() or self._pending_model is not self._model:
             self._model_timer.stop()
             self._apply_model()
@@ -149,8 +166,10 @@ class NetworkView(QWidget):
         from aegui.core.models.inspect import activations, feature_maps
         x = self._input
         fits = self._model is not None and x is not None and x.size == self._model.input_dim
+        t0 = time.perf_counter()
         self.canvas.set_activations(activations(self._model, x) if fits and self._dense else None)
         self.maps.set_maps(feature_maps(self._model, x) if fits and self._conv else [])
+        self._input_cost = time.perf_counter() - t0
 
     def feature_maps(self) -> list[tuple[str, np.ndarray]]:
         """The conv model's maps as drawn now: (layer name, [channels, h, w])."""
@@ -179,7 +198,7 @@ class _Canvas(QWidget):
         self.layers = None
         self.acts: list[np.ndarray] | None = None
         self.shown: list[np.ndarray] = []
-        self._pixmap: QPixmap | None = None
+        self._pixmap: QImage | None = None
         self._pos: list[np.ndarray] = []     # [units shown, 2] centres per column
         self._radius = 6.0
 
@@ -231,16 +250,16 @@ class _Canvas(QWidget):
         self._pixmap = None
         super().resizeEvent(event)
 
-    def _render_lines(self) -> QPixmap:
+    def _render_lines(self) -> QImage:
         from aegui.core.models.inspect import strongest
         ratio = self.devicePixelRatioF()
-        pm = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
-        pm.setDevicePixelRatio(ratio)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        lay = self.layers
-        for c, w in enumerate(lay.weights):
+        img = QImage(int(self.width() * ratio), int(self.height() * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(ratio)
+        img.fill(Qt.GlobalColor.transparent)
+        p = QPainter(img)
+        levels = self.view.LEVELS
+        buckets: dict[tuple[bool, int], list[QLineF]] = {}
+        for c, w in enumerate(self.layers.weights):
             src, dst = self.shown[c], self.shown[c + 1]
             sub = w[np.ix_(src, dst)]
             if sub.size == 0:
@@ -248,17 +267,22 @@ class _Canvas(QWidget):
             rows, cols = strongest(sub, self.view.MAX_LINES)
             vals = sub[rows, cols]
             top = max(float(np.abs(vals).max()), 1e-9)
-            order = np.argsort(np.abs(vals))      # the strongest drawn last, on top
-            a, b = self._pos[c], self._pos[c + 1]
-            for k in order:
-                t = float(vals[k]) / top
-                colour = POS if t >= 0 else NEG
-                pen = QPen(QColor(int(colour[0]), int(colour[1]), int(colour[2]), int(40 + 200 * abs(t))))
-                pen.setWidthF(0.4 + 2.8 * abs(t))
-                p.setPen(pen)
-                p.drawLine(QPointF(*a[rows[k]]), QPointF(*b[cols[k]]))
+            level = np.minimum((np.abs(vals) / top * levels).astype(int), levels - 1)
+            a, b = self._pos[c][rows], self._pos[c + 1][cols]
+            for k in range(len(vals)):
+                buckets.setdefault((bool(vals[k] >= 0), int(level[k])), []).append(
+                    QLineF(a[k, 0], a[k, 1], b[k, 0], b[k, 1]))
+        for (positive, lv), lines in sorted(buckets.items(), key=lambda kv: kv[0][1]):   # strongest on top
+            t = (lv + 1) / levels
+            colour = POS if positive else NEG
+            # Weak weights faint and thin, strong ones solid: without antialiasing a thin line
+            # is a whole pixel wide, so the alpha does the fading.
+            pen = QPen(QColor(int(colour[0]), int(colour[1]), int(colour[2]), int(20 + 220 * t * t)))
+            pen.setWidthF(0.5 + 2.5 * t * t)
+            p.setPen(pen)
+            p.drawLines(lines)
         p.end()
-        return pm
+        return img
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -268,7 +292,7 @@ class _Canvas(QWidget):
         if self._pixmap is None:
             self._layout()
             self._pixmap = self._render_lines()
-        p.drawPixmap(0, 0, self._pixmap)
+        p.drawImage(0, 0, self._pixmap)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = self._radius
         p.setPen(QPen(QColor(90, 90, 90), 0.8))
