@@ -76,7 +76,11 @@ class TrainingWorker(QObject):
         if self._stop.is_set():
             session.stop()
         gate = self.gate
-        session.after_batch = lambda: gate.passed(BATCH)
+
+        def after_batch():
+            gate.passed(BATCH)
+            session.report_every_epoch = gate.stepping
+        session.after_batch = after_batch
         self.started.emit({"device": str(session.device), "models": session.k})
         last_progress = last_snapshot = 0.0
         rec = None

@@ -45,6 +45,27 @@ def test_controller_steps_exactly_one_epoch_per_step(qtbot, controller):
         controller.stop()
 
 
+def test_step_after_pause_reports_the_epoch_even_between_checks(qtbot, controller):
+    # check_every is huge: free running, no record would come for a long time.
+    exp = Experiment(train=TrainConfig(epochs=1_000_000, seeds=1, check_every=100_000, batch_size=8))
+    epochs = []
+    controller.progress.connect(lambda r: epochs.append(r.epoch))
+    controller.start(exp, font_dataset())
+    qtbot.wait(500)
+    controller.pause()                       # stops between two batches
+    qtbot.wait(300)
+    assert epochs == []
+    controller.step("epoch")                 # finishes that epoch and reports it
+    qtbot.waitUntil(lambda: len(epochs) == 1, timeout=10000)
+    qtbot.wait(300)
+    assert len(epochs) == 1 and epochs[0] < 100_000
+    controller.step("epoch")
+    qtbot.waitUntil(lambda: len(epochs) == 2, timeout=10000)
+    assert epochs[1] == epochs[0] + 1
+    with qtbot.waitSignal(controller.finished, timeout=10000):
+        controller.stop()
+
+
 def _canvas_with_store(qtbot):
     canvas = LatentCanvas()
     qtbot.addWidget(canvas)

@@ -255,6 +255,8 @@ class TrainingSession:
                 flat.grad.zero_()
                 if self.after_batch is not None:
                     self.after_batch()
+            if not check and self.report_every_epoch:
+                check = True     # step mode began during this epoch (a pause between batches)
             if not check:
                 continue
             if wrong is None:
