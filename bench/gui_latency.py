@@ -190,6 +190,8 @@ def main():
     from aegui.core.config.load import load_experiment
     from aegui.qt.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    # No first-run hints: floating over the canvas they would take the synthetic mouse moves.
+    settings.setValue("guide/done", True)
     win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)
