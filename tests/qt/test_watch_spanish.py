@@ -17,6 +17,6 @@ def test_watch_widgets_in_spanish(qtbot):
     assert canvas.search.edit.placeholderText() == "Buscar etiqueta…"
     assert canvas.search.space.itemText(1) == "píxeles"
     assert net.message.text().startswith("Sin modelo") and "Unidades" in net.hint.text()
-    assert draw.clear_button.text() == "Vaciar" and draw.noise.itemText(2) == "sal y pimienta"
+    assert draw.clear_button.text() == "Borrar todo" and draw.noise.itemText(2) == "sal y pimienta"
     i18n.set_language("en")
     assert steps.epoch_button.text() == "Step epoch" and canvas.replay.play_button.text() == "Play"

@@ -18,6 +18,7 @@ register({
     "Draw here: left button paints, right button erases.":
         "Dibuja aquí: el botón izquierdo pinta, el derecho borra.",
     "Brush:": "Pincel:",
+    "Erase all": "Borrar todo",
     "Noise:": "Ruido:",
     "no noise": "sin ruido",
     "gaussian": "gaussiano",
@@ -150,10 +151,14 @@ class DrawPanel(QWidget):
         self.output_view = GlyphView(cell_size=8, grid=False)
         self.near_views = [GlyphView(cell_size=5, grid=False) for _ in range(self.NEAREST)]
         self.near_label = QLabel()
-        row = QHBoxLayout()
-        for w in (self.brush_label, self.brush, self.noise_label, self.noise, self.level, self.clear_button):
-            row.addWidget(w)
-        row.addStretch(1)
+        row = QGridLayout()     # two rows: one would not fit beside the latent canvas at 1280 px
+        row.addWidget(self.brush_label, 0, 0)
+        row.addWidget(self.brush, 0, 1)
+        row.addWidget(self.clear_button, 0, 2)
+        row.addWidget(self.noise_label, 1, 0)
+        row.addWidget(self.noise, 1, 1)
+        row.addWidget(self.level, 1, 2)
+        row.setColumnStretch(3, 1)
         outs = QGridLayout()
         outs.addWidget(self.input_view, 0, 0)
         outs.addWidget(self.output_view, 0, 1)
@@ -183,7 +188,7 @@ class DrawPanel(QWidget):
         self.hint.setText(tr("Draw here: left button paints, right button erases."))
         self.brush_label.setText(tr("Brush:"))
         self.noise_label.setText(tr("Noise:"))
-        self.clear_button.setText(tr("Clear"))
+        self.clear_button.setText(tr("Erase all"))   # not "Clear": two panels translate it differently
         for k, (_, name) in enumerate(NOISES):
             self.noise.setItemText(k, tr(name))
         self.input_view.set_caption(tr("Model input"))

@@ -192,6 +192,8 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         side.addWidget(self.codes_box)
         self.search = SearchBar(self)
         self.search.attach(self.plot)
+        # In the side column, two rows: the row above the plot has no room left at 1280 px.
+        side.addWidget(self.search)
         side.addWidget(self.search.result)
         side.addWidget(self.hint)
         body = QHBoxLayout()
@@ -201,7 +203,7 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         upper = QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
-        ul.addLayout(_hbox(self.search, self.proj_box, self.rotate, None, self.map_check, self.reset_button))
+        ul.addLayout(_hbox(self.proj_box, self.rotate, None, self.map_check, self.reset_button))
         ul.addLayout(body, 1)
 
         self.tray = GeneratedTray()

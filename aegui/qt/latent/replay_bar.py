@@ -50,9 +50,8 @@ class ReplayBar(QWidget):
         self.play_button.setCheckable(True)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.setMinimumWidth(90)
-        self.info = ElidedLabel()
-        self.info.setMinimumWidth(80)
+        self.slider.setMinimumWidth(40)
+        self.info = ElidedLabel()            # cut to what room there is; the tooltip has it all
         # Recording and export share one menu button: the row is narrow at 1280 px.
         self.menu_button = QToolButton()
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

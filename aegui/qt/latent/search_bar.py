@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import notifier, register, tr
 
@@ -38,7 +38,6 @@ class SearchBar(QWidget):
         self.canvas = canvas
         self.edit = QLineEdit()
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(90)
         self.k_label = QLabel()
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)
@@ -47,10 +46,16 @@ class SearchBar(QWidget):
         self.space.addItems(["", ""])
         self.result = QLabel()
         self.result.setWordWrap(True)
-        lay = QHBoxLayout(self)
+        self.edit.setMinimumWidth(60)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w in (self.edit, self.k_label, self.k_spin, self.space):
-            lay.addWidget(w)
+        lay.setSpacing(2)
+        lay.addWidget(self.edit)
+        row = QHBoxLayout()
+        for w in (self.k_label, self.k_spin, self.space):
+            row.addWidget(w)
+        row.addStretch(1)
+        lay.addLayout(row)
         self.rings = pg.ScatterPlotItem(size=17, pen=RING_PEN, brush=None)
         self.rings.setZValue(12)
         self.centre = pg.ScatterPlotItem(size=21, pen=CENTRE_PEN, brush=None)

@@ -36,6 +36,8 @@ class StepControls(QWidget):
         self.speed_combo = QComboBox()
         for cap in CAPS:
             self.speed_combo.addItem("", cap)
+        self.speed_combo.setMinimumContentsLength(6)     # "As fast as it goes" may be cut: it fits 1280 px
+        self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
