@@ -6,6 +6,7 @@ from test_builder_images import pick
 
 
 def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
+    assert (window.width(), window.height()) == (1280, 800)    # the new panels fit a 1280x800 window
     b = window.builder
     pick(b.source_combo, "digits")
     pick(b.kind_combo, "ae")

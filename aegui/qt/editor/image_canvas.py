@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -54,7 +54,15 @@ def stamp(pixels: np.ndarray, y: float, x: float, radius: float, value: float) -
         pixels[y0:y1, x0:x1] = patch * (1.0 - cover)
 
 
-class ImageCanvas(GlyphView):
+class _View(GlyphView):
+    """A GlyphView that takes the height it is given: square pictures asking height-for-width
+    made the dock, and with it the window, taller than 800 px."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+class ImageCanvas(_View):
     """A GlyphView the mouse paints on; `changed` carries a copy of the pixels after each move."""
     changed = Signal(object)
 
@@ -64,7 +72,7 @@ class ImageCanvas(GlyphView):
         self._last: QPointF | None = None
         self._value = 1.0
         self.set_shape(shape)
-        self.setMinimumSize(160, 160)
+        self.setMinimumSize(120, 120)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
     def set_shape(self, shape) -> None:
@@ -147,9 +155,9 @@ class DrawPanel(QWidget):
         self.level.setSingleStep(0.05)
         self.level.setValue(0.1)
         self.clear_button = QPushButton()
-        self.input_view = GlyphView(cell_size=8, grid=False)
-        self.output_view = GlyphView(cell_size=8, grid=False)
-        self.near_views = [GlyphView(cell_size=5, grid=False) for _ in range(self.NEAREST)]
+        self.input_view = _View(cell_size=8, grid=False)
+        self.output_view = _View(cell_size=8, grid=False)
+        self.near_views = [_View(cell_size=5, grid=False) for _ in range(self.NEAREST)]
         self.near_label = QLabel()
         row = QGridLayout()     # two rows: one would not fit beside the latent canvas at 1280 px
         row.addWidget(self.brush_label, 0, 0)
@@ -165,7 +173,17 @@ class DrawPanel(QWidget):
         near = QHBoxLayout()
         for v in self.near_views:
             near.addWidget(v)
-        lay = QVBoxLayout(self)
+        # In a scroll area: the panel shares its dock area with the pixel editor, and its own
+        # minimum height would otherwise make the window taller than 800 px.
+        inner = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        lay = QVBoxLayout(inner)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.message)
         lay.addWidget(self.hint)
