@@ -43,14 +43,6 @@ NEG = np.array([31, 119, 180])      # negative
 IDLE = (225, 225, 225)              # a unit with no input to show
 
 
-def _mix(t: float) -> tuple[int, int, int]:
-    """White for 0, POS for +1, NEG for -1."""
-    t = float(np.clip(t, -1.0, 1.0))
-    end = POS if t >= 0 else NEG
-    c = 255 + (end - 255) * abs(t)
-    return int(c[0]), int(c[1]), int(c[2])
-
-
 class NetworkView(QWidget):
     MAX_UNITS = 40        # units drawn per column (spread over a wider layer)
     MAX_LINES = 150       # strongest weights drawn between two columns
@@ -201,13 +193,15 @@ class _Canvas(QWidget):
         self._pixmap: QImage | None = None
         self._pos: list[np.ndarray] = []     # [units shown, 2] centres per column
         self._radius = 6.0
+        self._colors: list[np.ndarray] = []
+        self._qcolors: list[list[QColor]] = []
 
     def set_layers(self, layers) -> None:
         self.layers = layers
         self.shown = [] if layers is None else \
             [self._spread(n) for n in layers.sizes]
         self._pixmap = None
-        self.update()
+        self.set_activations(None)
 
     def _spread(self, n: int) -> np.ndarray:
         from aegui.core.models.inspect import spread
@@ -215,20 +209,24 @@ class _Canvas(QWidget):
 
     def set_activations(self, acts) -> None:
         self.acts = acts
+        self._colors = self._compute_colors()     # once an input, not once a paint
+        self._qcolors = [[QColor(int(r), int(g), int(b)) for r, g, b in col] for col in self._colors]
         self.update()
 
-    def unit_colors(self) -> list[np.ndarray]:
+    def _compute_colors(self) -> list[np.ndarray]:
         out = []
         for c, idx in enumerate(self.shown):
-            out.append(np.array([self._unit_color(c, i) for i in idx], np.int32).reshape(-1, 3))
+            if self.acts is None:
+                out.append(np.tile(np.array(IDLE, np.int32), (len(idx), 1)))
+                continue
+            a = self.acts[c]
+            t = np.clip(a[idx] / max(float(np.abs(a).max()), 1e-6), -1.0, 1.0)[:, None]
+            end = np.where(t >= 0, POS, NEG)
+            out.append((255 + (end - 255) * np.abs(t)).astype(np.int32))
         return out
 
-    def _unit_color(self, column: int, unit: int) -> tuple[int, int, int]:
-        if self.acts is None:
-            return IDLE
-        a = self.acts[column]
-        scale = max(float(np.abs(a).max()), 1e-6)
-        return _mix(a[unit] / scale)
+    def unit_colors(self) -> list[np.ndarray]:
+        return [c.copy() for c in self._colors]
 
     # -- geometry and drawing ----------------------------------------------------------------
     def _layout(self) -> None:
@@ -298,8 +296,8 @@ class _Canvas(QWidget):
         p.setPen(QPen(QColor(90, 90, 90), 0.8))
         for c, pos in enumerate(self._pos):
             idx = self.shown[c]
-            for i, (x, y) in zip(idx, pos):
-                p.setBrush(QColor(*self._unit_color(c, i)))
+            for colour, (x, y) in zip(self._qcolors[c], pos):
+                p.setBrush(colour)
                 p.drawEllipse(QRectF(x - r, y - r, 2 * r, 2 * r))
         p.setPen(QColor(60, 60, 60))
         names = self.layers.names
