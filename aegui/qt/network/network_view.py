@@ -121,6 +121,10 @@ class NetworkView(QWidget):
         self._input = None if x is None else np.asarray(x, np.float32).ravel()
         if not self.isVisible():
             self._stale = True
+        elif self._conv:
+            # Feature maps cost two passes through a conv model (tens of ms for 64x64 RGB): they
+            # follow when the cursor rests, so a moving hover never waits behind them.
+            self._input_timer.start(int(max(3 * self.INPUT_MIN_MS, 5000 * self._input_cost)))
         elif not self._input_timer.isActive():
             self._input_timer.start(int(max(self.INPUT_MIN_MS, 5000 * self._input_cost)))
 
