@@ -10,7 +10,10 @@
    64x64 RGB emoji on the canvas (MLP 12288-512-16-512-12288 and a conv VAE with channels
    32, 64), weights random but initialised as for training: the decode costs the same as a
    trained model's. `--image-model PATH` measures a saved (trained) model instead.
+5. With --watch (issue 13): the network view raised beside the canvas (it lights up on every
+   hover and redraws while training) and the latent replay recording the codes.
 Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] [--image-model PATH]
+       [--watch] [--skip-images]
 """
 from __future__ import annotations
 
@@ -176,6 +179,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--only-images", action="store_true", help="only the 64x64 RGB hover cases")
     ap.add_argument("--image-model", default="", help="a saved 64x64 RGB model to hover instead")
+    ap.add_argument("--watch", action="store_true", help="network view open and replay recording on")
+    ap.add_argument("--skip-images", action="store_true", help="no 64x64 RGB hover cases")
     a = ap.parse_args()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
@@ -185,6 +190,8 @@ def main():
     from aegui.core.config.load import load_experiment
     from aegui.qt.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    # No first-run hints: floating over the canvas they would take the synthetic mouse moves.
+    settings.setValue("guide/done", True)
     win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)
@@ -193,11 +200,20 @@ def main():
     wait_until(app, lambda: win.current is not None, 60)
     wait_until(app, lambda: False, 0.5)
     result = {"platform": QApplication.platformName()}
+    if hasattr(win, "network"):
+        # Today's window without the issue-13 extras, or with them all working (--watch).
+        win.latent.replay.act_record.setChecked(a.watch)
+        if a.watch:
+            win.docks["network"].show()
+            win.docks["network"].raise_()
+        else:
+            win.docks["network"].hide()
+        result["watch"] = a.watch
     keys = []
     if not a.only_images:
         result["hover_idle"] = hover_summary(app, win, a.moves)
         keys.append("hover_idle")
-    for arch in (["saved"] if a.image_model else ["mlp", "conv"]):
+    for arch in ([] if a.skip_images else ["saved"] if a.image_model else ["mlp", "conv"]):
         key = f"hover_image64_{arch}"
         result[key] = image_hover(app, win, a.moves, arch, a.image_model or None)
         keys.append(key)
@@ -232,6 +248,8 @@ def main():
         win.training_finished.disconnect()
         wait_until(app, lambda: not win.controller.is_running(), 10)
     result["stop"] = summary(stop_ms)
+    if hasattr(win, "network"):
+        result["replay_snapshots"] = win.latent.replay.count()
     win.close()
     report(result, keys + ["hover_training", "event_latency_training", "stop"])
 

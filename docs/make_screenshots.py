@@ -48,6 +48,7 @@ def main():
     from aegui.qt.main_window import MainWindow
     theme.apply("light")
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    settings.setValue("guide/done", True)      # no first-run hints over the panels
     win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)

@@ -36,6 +36,8 @@ def add_parsers(sub) -> None:
     t.add_argument("--device", choices=DEVICES, help="override the device")
     t.add_argument("--precision", choices=PRECISIONS, help="bf16: train the CUDA step under bf16 autocast")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--replay", action="store_true",
+                   help="also save snapshots of the codes as they move (see `aegui replay`)")
 
     e = sub.add_parser("eval", help="wrong pixels per glyph (fonts) or reconstruction error (images) "
                        "of a saved model, clean or denoising")
@@ -131,6 +133,14 @@ def _loading(quiet: bool):
     return progress
 
 
+def _replay_recorder(dataset):
+    """Codes of up to REPLAY_SAMPLES training samples, spread over the set, as the app shows them."""
+    from aegui.core.data.dataset import spread_indices
+    from aegui.core.train.snapshots import REPLAY_SAMPLES, ReplayRecorder
+    index = spread_indices(len(dataset), REPLAY_SAMPLES)
+    return ReplayRecorder(dataset.x[index], labels=[dataset.labels[i] for i in index])
+
+
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
     from aegui.core.config.experiment import with_changes
@@ -168,9 +178,12 @@ def cmd_train(args) -> int:
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
     start = time.perf_counter()
     rec = None
+    recorder = _replay_recorder(dataset) if args.replay else None
     try:
         for rec in session.steps():
             bar.update(rec, force=rec.done)
+            if recorder is not None:
+                recorder.record(session, rec)
     except KeyboardInterrupt:
         session.stop()
         print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
@@ -193,8 +206,12 @@ def cmd_train(args) -> int:
     test = official_test_set(exp.data)      # the official test files (MNIST's t10k...), never trained on
     if test is not None and test.dim == dataset.dim:
         metrics.update(test_metrics(session.best_model(), test))
-    meta_path = save_model(out, session.best_model(), exp, metrics,
-                           extra={"labels": dataset.labels, "shape": list(dataset.shape)})
+    extra = {"labels": dataset.labels, "shape": list(dataset.shape)}
+    if recorder is not None and len(recorder.store):
+        from aegui.core.files.storage import model_paths
+        from aegui.core.train.snapshots import save_replay
+        extra["replay"] = save_replay(model_paths(out)[0], recorder.store, recorder.labels)
+    meta_path = save_model(out, session.best_model(), exp, metrics, extra=extra)
     write_metrics(metrics_path(out), session.history)
     print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
     print(json.dumps({**metrics, "model": str(out)}))

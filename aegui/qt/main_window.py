@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
                                QScrollArea, QToolBar, QWidget)
 
 from aegui.core.data.dataset import GLYPH_SHAPE
+from aegui.core.train.snapshots import ReplayRecorder
 from aegui.qt import collector, i18n
 from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
@@ -27,7 +28,10 @@ from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.builder.model_builder import ModelBuilder
+from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
+from aegui.qt.guide import Guide
+from aegui.qt.network.network_view import NetworkView
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel, message_text
 from aegui.qt.workers import TaskRunner, TrainingController
@@ -39,6 +43,8 @@ i18n.register({
     "Pixel editor": "Editor de píxeles",
     "Latent space": "Espacio latente",
     "Reconstructions": "Reconstrucciones",
+    "Network": "Red",
+    "Draw": "Dibujar",
     "Glyph library": "Biblioteca de glifos",
     "Model:": "Modelo:",
     "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
@@ -106,6 +112,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.loader = DatasetLoader(self.tasks, self)
         self.data_warning_box: QMessageBox | None = None
         self._train_started = 0.0
+        self._recorder: ReplayRecorder | None = None   # the running training's latent replay
+        self._start_step: str | None = None            # start the next run paused after one step
         self._build_panels()
         self._build_docks()
         self._build_toolbar()
@@ -126,6 +134,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.library = LibraryPanel()
         self.experiments = ExperimentsPanel()
         self.analyses = AnalysesPanel()
+        self.network = NetworkView()
+        self.drawing = DrawPanel()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -157,6 +167,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             "library": self._dock("library", self.library, R),
             "experiments": self._dock("experiments", self.experiments, R),
             "analyses": self._dock("analyses", self.analyses, R),
+            "network": self._dock("network", self.network, R),
+            "draw": self._dock("draw", self.drawing, R),
         }
         # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
         # side, with reconstructions and the library as tabs beside them.
@@ -167,6 +179,9 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         # Sweeps are a workspace of their own: a tab beside the latent canvas, the largest area.
         self.tabifyDockWidget(self.docks["latent"], self.docks["experiments"])
         self.tabifyDockWidget(self.docks["experiments"], self.docks["analyses"])
+        self.tabifyDockWidget(self.docks["editor"], self.docks["network"])
+        self.tabifyDockWidget(self.docks["network"], self.docks["draw"])
+        self.docks["editor"].raise_()
         self.docks["latent"].raise_()
         self.docks["training"].raise_()
         self.resizeDocks([self.docks["builder"]], [330], Qt.Horizontal)
@@ -176,9 +191,11 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # Narrow windows: the builder keeps its minimum and the rest goes to the canvas and the
-        # editor, which then keeps its grid beside its previews (Qt shares the loss evenly).
-        if event.size().width() < 1200 and event.oldSize().width() != event.size().width():
+        # The editor keeps its grid beside its previews (stacked, it is taller than a 700-800 px
+        # window has room for): narrow windows give the builder its minimum, wider ones take from
+        # the builder what the editor lacks (Qt shares a loss evenly, and a 1600 -> 1280 shrink
+        # left the editor too narrow).
+        if event.oldSize().width() != event.size().width():
             QTimer.singleShot(0, self._fit_narrow)   # after Qt has shared out the new width
         self._hide_ghost_tab_bars()
 
@@ -199,7 +216,12 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         if not (builder.isVisible() and latent.isVisible() and editor.isVisible()) or builder.isFloating():
             return
         narrow = builder.minimumSizeHint().width()
-        want = max(editor.width(), self.editor.side_by_side_width() + 8)
+        need = self.editor.side_by_side_width() + 8
+        if self.width() >= 1200 and editor.width() >= need:
+            return
+        want = max(editor.width(), need)
+        if self.width() >= 1200:
+            narrow = max(narrow, builder.width() - (want - editor.width()))
         total = builder.width() + latent.width() + editor.width()
         rest = max(total - narrow - want, latent.minimumSizeHint().width())
         self.resizeDocks([builder, latent, editor], [narrow, rest, want], Qt.Horizontal)
@@ -247,6 +269,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         b.pause_requested.connect(self._pause)
         b.resume_requested.connect(self._resume)
         b.stop_requested.connect(self.stop_training)
+        b.step_controls.step_requested.connect(self.step_training)
+        b.step_controls.cap_changed.connect(self.controller.set_cap)
+        self.addActions([b.step_controls.act_epoch, b.step_controls.act_batch])
+        self.latent.replay.exported.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.loader.progress.connect(self._data_progress)
         c = self.controller
         c.started.connect(self._on_started)
@@ -259,6 +285,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.editor.save_requested.connect(lambda g: self.library.add_glyph(g, source="drawn"))
         self.latent.save_requested.connect(lambda g: self.library.add_glyph(g, source="latent"))
         self.latent.send_to_editor.connect(self._send_to_editor)
+        self.latent.hovered.connect(self.network.set_input)
+        self.editor.glyph_changed.connect(self.network.set_input)
+        self.drawing.input_changed.connect(self.network.set_input)
+        self.drawing.code_changed.connect(self.latent.search.mark)
         self.library.send_to_editor.connect(self._send_to_editor)
         self.experiments.use_builder_requested.connect(self.sweep_use_builder)
 
@@ -267,7 +297,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         titles = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                   "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-                  "experiments": "Experiments", "analyses": "Analyses"}
+                  "experiments": "Experiments", "analyses": "Analyses", "network": "Network",
+                  "draw": "Draw"}
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(titles[key]))
         for obj, key in self._texts:
@@ -319,6 +350,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._refresh_status()
         if result["problems"]:
             QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(result["problems"]))
+        self.guide = Guide(self, self.settings)
+        self.guide.start()          # the first-run hints, until dismissed for good
         self.model_loaded.emit()
         QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint
 
@@ -375,6 +408,18 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
                 self.editor.set_glyph(entry.dataset.images()[1 if len(entry.dataset) > 1 else 0])
                 self.editor.undo_stack.clear()
 
+    def _update_drawing(self, entry: ModelEntry, new_data: bool) -> None:
+        """Image models get the drawing canvas in their own shape; glyph models the 5x7 editor."""
+        if entry.shape == GLYPH_SHAPE:
+            if new_data:
+                self.latent.search.mark(None)
+                self.drawing.set_model(None, None, entry.shape)
+            return
+        ds = entry.shown
+        self.drawing.set_model(entry.reconstructor(), entry.encoder(), entry.shape, ds.images(), ds.labels)
+        if new_data:
+            self.docks["draw"].raise_()
+
     def _combo_index(self) -> int:
         if self.current is None:
             return -1
@@ -396,6 +441,10 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         ds = entry.shown
         self.latent.set_decoder(entry.decoder(), entry.shape, vae=entry.experiment.model.kind == "vae")
         self.latent.set_codes(entry.codes(), ds.labels, autorange=autorange, images=ds.images())
+        self.network.set_model(entry.model, sample=None if self.network.has_input() else ds.x[0])
+        self._update_drawing(entry, new_data)
+        live = entry is self.live and self._recorder is not None
+        self.latent.replay.set_store(self._recorder.store if live else entry.replay, ds.labels, live=live)
         if new_data:
             self.recon.set_data(ds.labels, ds.images(), entry.reconstructions())
         else:
@@ -470,11 +519,13 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             except ValueError as e:
                 self.statusBar().showMessage(str(e), 6000)
 
-    def start_training(self, exp) -> None:
+    def start_training(self, exp, step: str | None = None) -> None:
         """Load the data on a worker thread (progress in the status bar, Stop cancels), then
-        train on its training part with the validation part's loss charted."""
+        train on its training part with the validation part's loss charted. `step` ("epoch" or
+        "batch"): start in step mode, paused after the first one."""
         if not self.torch_ready or self.controller.is_running() or self.loader.is_loading():
             return
+        self._start_step = step
         self.builder.set_running(True, loading=True)
         self._state_key = "Loading the dataset…"
         self.st_busy.setRange(0, 0)
@@ -482,6 +533,23 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._refresh_status()
         self.loader.load(exp.data, on_done=lambda result: self._data_loaded(exp, *result),
                          on_error=self._data_failed)
+
+    def step_training(self, unit: str = "epoch") -> None:
+        """One more batch or epoch of the running training, then pause; with none running,
+        start one that pauses after its first step."""
+        if self.controller.is_running():
+            self.controller.step(unit)
+            self._show_paused()
+        elif not self.loader.is_loading():
+            try:
+                self.start_training(self.builder.experiment(), step=unit)
+            except ValueError as e:
+                self.statusBar().showMessage(str(e), 6000)
+
+    def _show_paused(self) -> None:
+        self.builder.set_running(True, paused=True)
+        self._state_key = "Paused"
+        self._refresh_status()
 
     def stop_training(self) -> None:
         if self.loader.is_loading():
@@ -498,6 +566,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     def _data_failed(self, message: str | None) -> None:
         """message None: the user stopped the load."""
         self.builder.set_running(False)
+        self._start_step = None
         self._state_key = "Ready" if message else "Stopped"
         self._refresh_status()
         if message:
@@ -526,7 +595,14 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self._state_key = "Training…"
         self._refresh_status()
         self._train_started = time.perf_counter()
-        self.controller.start(exp, train, val)
+        self._recorder = None
+        if self.latent.replay.recording():
+            shown = ModelEntry(exp.name, None, exp, full).shown   # the samples the canvas shows
+            self._recorder = ReplayRecorder(shown.x, labels=shown.labels)
+        step, self._start_step = self._start_step, None
+        self.controller.start(exp, train, val, recorder=self._recorder, step=step)
+        if step:
+            self._show_paused()
 
     def _show_data_warnings(self, warnings: list[str]) -> None:
         """Unreadable pictures, in one message that does not stop training from starting."""
@@ -542,9 +618,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
 
     def _pause(self) -> None:
         self.controller.pause()
-        self.builder.set_running(True, paused=True)
-        self._state_key = "Paused"
-        self._refresh_status()
+        self._show_paused()
 
     def _resume(self) -> None:
         self.controller.resume()
@@ -586,6 +660,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.builder.set_running(False)
         self._on_progress(rec)
         self.live = None
+        self._start_step = None
         entry = None
         if rec is not None:
             # Wrong pixels say how well glyphs came back; for images the loss says more.
@@ -594,7 +669,8 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             entry = ModelEntry(self._train_exp.name, model, self._train_exp, self._train_data, None,
                                {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": rec.mean_wrong,
                                 "epochs": rec.epoch, "seconds": rec.elapsed, "state": rec.state},
-                               dirty=True, history=history, trained=score)
+                               dirty=True, history=history, trained=score,
+                               replay=self._recorder.store if self._recorder and len(self._recorder.store) else None)
             self._autosave(entry)
             self.add_entry(entry, history=False)   # the charts already show this run
             if self.training.image_mode():

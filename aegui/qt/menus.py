@@ -45,12 +45,14 @@ i18n.register({
     "Denoising curve…": "Curva de eliminación de ruido…",
     "Latent space vs PCA vs t-SNE (Font1–3)…": "Espacio latente vs PCA vs t-SNE (Font1–3)…",
     "Classifier probe…": "Sonda clasificadora…",
+    "Nearest neighbours (latent space)": "Vecinos más cercanos (espacio latente)",
 })
 
 SHORTCUTS = [
     ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
     ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
-    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F1", "Keyboard shortcuts"),
+    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F6", "Step epoch"), ("Shift+F6", "Step batch"),
+    ("Alt+click", "Nearest neighbours (latent space)"), ("F1", "Keyboard shortcuts"),
 ]
 
 

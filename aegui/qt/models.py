@@ -30,6 +30,7 @@ class ModelEntry:
     # A model trained in this session: ("px", wrong pixels) or ("loss", value). Its title is
     # composed when shown, so it follows the interface language.
     trained: tuple | None = None
+    replay: object = None          # aegui.core.train.snapshots.SnapshotStore of the shown samples' codes
     _shown: object = field(default=None, repr=False, compare=False)
     _familiarity: object = field(default=None, repr=False, compare=False)
 
@@ -79,6 +80,11 @@ class ModelEntry:
                                                          self.experiment.augment))
         return self._familiarity[1]
 
+    def encoder(self):
+        from aegui.core.models import latent
+        model = self.model
+        return lambda x: latent.encode(model, np.asarray(x, np.float32))
+
     def codes(self) -> np.ndarray:
         """Codes of the shown samples."""
         from aegui.core.models import latent
@@ -100,8 +106,20 @@ def open_model(path) -> ModelEntry:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
     from aegui.core.files.metrics import metrics_path, read_metrics
-    return ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
-                      history=read_metrics(metrics_path(path)))
+    entry = ModelEntry(exp.name, model, exp, dataset, Path(path), meta.get("metrics", {}),
+                       history=read_metrics(metrics_path(path)))
+    if isinstance(meta.get("replay"), dict):
+        from aegui.core.files.storage import model_paths
+        from aegui.core.train.snapshots import ReplayError, load_replay
+        try:
+            replay = load_replay(model_paths(path)[0], meta["replay"])
+            labels = meta["replay"].get("labels")
+            # Snapshots of other samples (a CLI run on the training part only) cannot be drawn here.
+            if replay.arrays()[0].shape[1] == len(entry.shown) and labels in (None, list(entry.shown.labels)):
+                entry.replay = replay
+        except ReplayError:
+            pass    # the model itself is fine; it opens without its replay
+    return entry
 
 
 def load_startup(extra_paths=()) -> dict:
@@ -131,9 +149,12 @@ def load_startup(extra_paths=()) -> dict:
 def save_entry(entry: ModelEntry, path) -> Path:
     """Weights, sidecar and (when known) the training history; returns the path to reopen it."""
     from aegui.core.files.metrics import metrics_path, write_metrics
-    from aegui.core.files.storage import save_model
-    save_model(path, entry.model, entry.experiment, entry.metrics,
-               extra={"labels": entry.dataset.labels, "shape": list(entry.shape)})
+    from aegui.core.files.storage import model_paths, save_model
+    extra = {"labels": entry.dataset.labels, "shape": list(entry.shape)}
+    if entry.replay is not None and len(entry.replay):
+        from aegui.core.train.snapshots import save_replay
+        extra["replay"] = save_replay(model_paths(path)[0], entry.replay, entry.shown.labels)
+    save_model(path, entry.model, entry.experiment, entry.metrics, extra=extra)
     if entry.history:
         write_metrics(metrics_path(path), entry.history)
     return Path(path)

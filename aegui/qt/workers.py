@@ -35,27 +35,31 @@ class TrainingWorker(QObject):
     finished = Signal(object, object, object)   # last ProgressRecord, best model copy, history rows
     errored = Signal(str)
 
-    def __init__(self, experiment, dataset, val_data=None):
+    def __init__(self, experiment, dataset, val_data=None, recorder=None, gate=None):
         super().__init__()
+        from aegui.core.train.gate import StepGate
         self.experiment = experiment
         self.dataset = dataset
         self.val_data = val_data       # held-out samples whose loss is charted, or None
+        self.recorder = recorder       # core.train.snapshots.ReplayRecorder (latent replay), or None
+        self.gate = gate or StepGate()   # pause, step one batch / epoch, speed cap
+        self.gate.on_pause = self._show_latest
         self._stop = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
         self.session = None
+        self._last = None               # the newest record and whether it was emitted
+        self._last_sent = True
 
     def request_stop(self) -> None:
         self._stop.set()
-        self._resume.set()
+        self.gate.stop()
         if self.session is not None:
             self.session.stop()
 
     def pause(self) -> None:
-        self._resume.clear()
+        self.gate.pause()
 
     def resume(self) -> None:
-        self._resume.set()
+        self.gate.resume()
 
     @Slot()
     def run(self) -> None:
@@ -68,27 +72,48 @@ class TrainingWorker(QObject):
             _report(e)
             self.errored.emit(user_message(e) if is_expected(e) else f"{type(e).__name__}: {e}")
 
+    def _show_latest(self) -> None:
+        """About to wait (paused, or one step done): the GUI shows exactly this moment."""
+        if self._last is not None and not self._last_sent:
+            self.progress.emit(self._last.copy())
+            self._last_sent = True
+        if self.session is not None:
+            self.snapshot.emit(self.session.best_model())
+
     def _run(self) -> None:
+        from aegui.core.train.gate import BATCH, EPOCH
         from aegui.core.train.session import TrainingSession
         session = TrainingSession(self.experiment, self.dataset, val_data=self.val_data)
         self.session = session
         if self._stop.is_set():
             session.stop()
+        gate = self.gate
+
+        def after_batch():
+            gate.passed(BATCH)
+            session.report_every_epoch = gate.stepping
+        session.after_batch = after_batch
         from aegui.core.train.devices import describe
         self.started.emit({"device": str(session.device), "device_name": describe(session.device),
                            "models": session.k})
         last_progress = last_snapshot = 0.0
         rec = None
+        session.report_every_epoch = gate.stepping
         for rec in session.steps():
             now = time.monotonic()
+            self._last, self._last_sent = rec, False
+            if self.recorder is not None:
+                self.recorder.record(session, rec)
             if rec.done or now - last_progress >= PROGRESS_INTERVAL:
                 self.progress.emit(rec.copy())
+                self._last_sent = True
                 last_progress = now
             if not rec.done and now - last_snapshot >= SNAPSHOT_INTERVAL:
                 self.snapshot.emit(session.best_model())
                 last_snapshot = now
-            if not self._resume.is_set():
-                self._resume.wait()
+            if not rec.done:
+                gate.passed(EPOCH, rec.epoch)
+            session.report_every_epoch = gate.stepping
         self.finished.emit(rec, session.best_model(), [dict(row) for row in session.history])
 
 
@@ -224,15 +249,35 @@ class TrainingController(_ThreadOwner):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.paused = False
+        self.cap: float | None = None
 
-    def start(self, experiment, dataset, val_data=None) -> None:
+    def start(self, experiment, dataset, val_data=None, recorder=None, step: str | None = None) -> None:
+        """`recorder`: a ReplayRecorder fed at each record; `step` ("epoch" or "batch"): start
+        in step mode, paused after the first one."""
         if self.is_running():
             raise RuntimeError("training is already running")
-        worker = TrainingWorker(experiment, dataset, val_data)
+        from aegui.core.train.gate import StepGate
+        gate = StepGate()
+        gate.set_cap(self.cap)
+        if step:
+            gate.step(step)
+        worker = TrainingWorker(experiment, dataset, val_data, recorder, gate)
         for name in ("started", "progress", "snapshot", "finished", "errored"):
             getattr(worker, name).connect(getattr(self, name))
-        self.paused = False
+        self.paused = bool(step)
         self._launch(worker, "aegui-training", (worker.finished, worker.errored), worker.request_stop)
+
+    def step(self, unit: str = "epoch") -> None:
+        """Run one more batch or epoch of the current run, then pause."""
+        if self.worker:
+            self.worker.gate.step(unit)
+            self.paused = True
+
+    def set_cap(self, epochs_per_s: float | None) -> None:
+        """At most this many epochs a second (None or 0: no cap); kept for later runs too."""
+        self.cap = epochs_per_s or None
+        if self.worker:
+            self.worker.gate.set_cap(self.cap)
 
     def pause(self) -> None:
         if self.worker:

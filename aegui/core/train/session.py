@@ -90,6 +90,10 @@ class TrainingSession:
         self.epoch = 0
         self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
         self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
+        # Step mode (see train/gate.py): a record every epoch whatever check_every says, and a
+        # call after every batch (may block: the GUI steps one batch at a time).
+        self.report_every_epoch = False
+        self.after_batch = None
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -231,7 +235,7 @@ class TrainingSession:
             self.epoch = epoch
             factor = lr_factor(t, epoch - 1)
             last = epoch == t.epochs or self._stop
-            check = epoch % t.check_every == 0 or last
+            check = epoch % t.check_every == 0 or last or self.report_every_epoch
             if self.augmenter is not None:
                 inputs, target = (torch.from_numpy(a).to(self.device) for a in self.augmenter.pairs(rng, self.k))
             else:
@@ -268,6 +272,10 @@ class TrainingSession:
                 # gradient each step page-faults its memory in again (12 000 faults and 18 ms of
                 # system time per 70 ms epoch of the 1.6 M-weight emoji VAE).
                 flat.grad.zero_()
+                if self.after_batch is not None:
+                    self.after_batch()
+            if not check and self.report_every_epoch:
+                check = True     # step mode began during this epoch (a pause between batches)
             if not check:
                 continue
             if wrong is None:

@@ -19,9 +19,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxL
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
 from aegui.qt.i18n import notifier, register, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.latent.canvas_views import CanvasViews
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
+from aegui.qt.latent.replay_bar import ReplayBar
+from aegui.qt.latent.rotate3d import Rotate3D
+from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
@@ -44,8 +48,9 @@ register({
         "Sin modelo: crea o carga uno para explorar su espacio latente.",
     "No latent codes yet: train the model or encode the dataset.":
         "Aún no hay códigos latentes: entrena el modelo o codifica el conjunto de datos.",
-    "Hover to decode. Click to pin. Shift+click two points to interpolate.":
-        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar.",
+    "Hover to decode. Click to pin. Shift+click two points to interpolate. Alt+click a point: its nearest neighbours.":
+        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar. "
+        "Alt+clic en un punto: sus vecinos más cercanos.",
     "Latent dimension shown horizontally": "Dimensión latente en horizontal",
     "Latent dimension shown vertically": "Dimensión latente en vertical",
 })
@@ -72,10 +77,11 @@ def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
     return lay
 
 
-class LatentCanvas(CodeLayers, QWidget):
+class LatentCanvas(CodeLayers, CanvasViews, QWidget):
     pinned = Signal(object, object)      # z (L,), image
     save_requested = Signal(object)      # image
     send_to_editor = Signal(object)      # image
+    hovered = Signal(object)             # image decoded under the cursor (the network view lights it)
 
     MAP_TILES = 144        # decodes per background map, in one batched call
     MIN_MAP_TILES = 16
@@ -115,6 +121,7 @@ class LatentCanvas(CodeLayers, QWidget):
         self._class_items: list[pg.ScatterPlotItem] = []
         self._vae = False
         self._tile_cost = 0.0                         # seconds per decoded sample, measured
+        self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._build_ui()
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -158,6 +165,9 @@ class LatentCanvas(CodeLayers, QWidget):
         self.proj_box = QWidget()
         _hbox(self.proj_label, self.proj_combo, self.dims_box, parent=self.proj_box)
         self.proj_box.setVisible(False)   # only for latent spaces of more than 2 dimensions
+        self.rotate = Rotate3D()
+        self.rotate.setVisible(False)     # only for 3-D latent spaces
+        self._rotate_drag = None
         self.map_check = QCheckBox()
         self.map_check.setChecked(True)
         self.reset_button = QPushButton()
@@ -176,11 +186,16 @@ class LatentCanvas(CodeLayers, QWidget):
         left = QVBoxLayout()
         left.addWidget(self.message)
         left.addWidget(self.plot, 1)
+        self.replay = ReplayBar(self)
         side = QVBoxLayout()
         side.addWidget(self.preview, 1)
         # Beside the plot rather than above it: the row above is full at 1280 px.
         side.addWidget(self.codes_box)
-        side.addWidget(self.hint)
+        self.search = SearchBar(self)
+        self.search.attach(self.plot)
+        # In the side column, two rows: the row above the plot has no room left at 1280 px.
+        side.addWidget(self.search)
+        side.addWidget(self.search.result)
         body = QHBoxLayout()
         body.addLayout(left, 3)
         body.addLayout(side, 1)
@@ -188,8 +203,12 @@ class LatentCanvas(CodeLayers, QWidget):
         upper = QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
-        ul.addLayout(_hbox(self.proj_box, None, self.map_check, self.reset_button))
+        ul.addLayout(_hbox(self.proj_box, self.rotate, None, self.map_check, self.reset_button))
         ul.addLayout(body, 1)
+        # Under plot and side column both: beside the search column it made the canvas too wide
+        # for the pixel editor to sit next to it at 1024 px.
+        ul.addWidget(self.replay)
+        ul.addWidget(self.hint)        # the whole width: in the side column it needed 5 lines
 
         self.tray = GeneratedTray()
         self.tray.save_requested.connect(self.save_requested)
@@ -239,6 +258,7 @@ class LatentCanvas(CodeLayers, QWidget):
         self.tray.changed.connect(self._update_prior_markers)
         self.reset_button.clicked.connect(self.reset_view)
         self.proj_combo.currentIndexChanged.connect(self._on_projection_changed)
+        self.rotate.changed.connect(self._on_rotated)
         self.dim_i.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_i, self.dim_j))
         self.dim_j.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_j, self.dim_i))
 
@@ -250,7 +270,8 @@ class LatentCanvas(CodeLayers, QWidget):
         self.dim_j.setToolTip(tr("Latent dimension shown vertically"))
         self.map_check.setText(tr("Latent map"))
         self.reset_button.setText(tr("Reset view"))
-        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate."))
+        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate. "
+                             "Alt+click a point: its nearest neighbours."))
         self.tabs.setTabText(0, tr("Generated"))
         self.tabs.setTabText(1, tr("Interpolation"))
         self.codes_label.setText(tr("Codes:"))
@@ -305,6 +326,7 @@ class LatentCanvas(CodeLayers, QWidget):
         if labels != self._labels:
             self.interp.set_labels(labels)
         self._labels = labels
+        self.search.set_data(codes, labels, images)
         self._update_state()
         if autorange or self._view_lost_points():
             self.reset_view()
@@ -373,6 +395,7 @@ class LatentCanvas(CodeLayers, QWidget):
         gap = 12  # px, keeps the glyph clear of the mouse pointer
         _place(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
         self.cursor_item.show()
+        self.hovered.emit(img)
         return img
 
     def pin_at(self, x: float, y: float):
@@ -498,12 +521,15 @@ class LatentCanvas(CodeLayers, QWidget):
             spin.blockSignals(False)
         self.proj_box.setVisible(n > 2)
         self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
+        self.rotate.setVisible(n == 3)
 
     def _update_projection(self) -> None:
         n = self.latent_size()
         codes = self._codes.astype(np.float64)
         if n <= 2:
             basis, origin = np.eye(2, n), np.zeros(n)
+        elif n == 3 and self.rotate.active():
+            basis, origin = self.rotate.basis(), (codes.mean(0) if len(codes) else np.zeros(n))
         elif self.proj_combo.currentIndex() == 1 and len(codes) >= 2:
             from sklearn.decomposition import PCA  # slow import, only when asked for
             pca = PCA(n_components=2, svd_solver="full").fit(codes)
@@ -521,6 +547,10 @@ class LatentCanvas(CodeLayers, QWidget):
             basis[0, i] = basis[1, j] = 1.0
         self._basis, self._origin = basis, origin
         self._xy = (codes - origin) @ basis.T if len(codes) else np.zeros((0, 2))
+        replay = self._replay_codes
+        if replay is not None and replay.shape == self._codes.shape:
+            self._xy = self.project(replay)
+        self.search.refresh()
 
     def _on_projection_changed(self, _index: int) -> None:
         self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
@@ -682,7 +712,9 @@ class LatentCanvas(CodeLayers, QWidget):
         if not self.vb.sceneBoundingRect().contains(ev.scenePos()):
             return
         p = self.vb.mapSceneToView(ev.scenePos())
-        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        if ev.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.search.neighbours_at(p.x(), p.y())
+        elif ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self._pick_endpoint(p.x(), p.y())
         else:
             self.pin_at(p.x(), p.y())
@@ -701,6 +733,19 @@ class LatentCanvas(CodeLayers, QWidget):
         self._pick_second = not self._pick_second
 
     def eventFilter(self, obj, event) -> bool:
+        t = event.type()
+        if self.rotate.active() and t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                                          QEvent.Type.MouseButtonRelease):
+            # Right-button drags turn a 3-D view (pyqtgraph would zoom).
+            right = event.button() == Qt.MouseButton.RightButton or event.buttons() & Qt.MouseButton.RightButton
+            if t == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
+                self._rotate_drag = event.position()
+                return True
+            if self._rotate_drag is not None and right:
+                pos = event.position()
+                self.rotate.drag(pos.x() - self._rotate_drag.x(), pos.y() - self._rotate_drag.y())
+                self._rotate_drag = None if t == QEvent.Type.MouseButtonRelease else pos
+                return True
         if event.type() == QEvent.Type.Leave:
             self._pending_pos = self._last_scene_pos = None
             self.cursor_item.hide()

@@ -1,0 +1,80 @@
+"""A 3-D view for 3-D latent spaces: the canvas shows the codes projected on a plane that the
+user turns (yaw and pitch sliders, or dragging with the right mouse button). The projection stays
+affine and orthonormal, so hovering still decodes the point under the cursor: the point of the
+view plane (through the codes' mean) that it shows."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSlider, QWidget
+
+from aegui.qt.i18n import notifier, register, tr
+
+register({
+    "3-D": "3-D",
+    "Turn the view of a 3-D latent space (or drag with the right mouse button)":
+        "Gira la vista de un espacio latente 3-D (o arrastra con el botón derecho)",
+    "Turn left / right": "Girar a izquierda / derecha",
+    "Tilt up / down": "Inclinar arriba / abajo",
+})
+
+
+def view_basis(yaw_deg: float, pitch_deg: float) -> np.ndarray:
+    """Rows: the screen's x and y axes in latent space [2, 3], orthonormal; (0, 0) shows z0, z1."""
+    a, b = np.radians(yaw_deg), np.radians(pitch_deg)
+    x = np.array([np.cos(a), 0.0, -np.sin(a)])
+    y = np.array([np.sin(a) * np.sin(b), np.cos(b), np.cos(a) * np.sin(b)])
+    return np.stack([x, y])
+
+
+class Rotate3D(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.check = QCheckBox()
+        self.yaw = QSlider(Qt.Orientation.Horizontal)
+        self.yaw.setRange(-180, 180)
+        self.pitch = QSlider(Qt.Orientation.Horizontal)
+        self.pitch.setRange(-90, 90)
+        for s in (self.yaw, self.pitch):
+            s.setMaximumWidth(80)
+            s.setEnabled(False)
+            s.valueChanged.connect(lambda _: self.changed.emit())
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for w in (self.check, self.yaw, self.pitch):
+            lay.addWidget(w)
+        self.check.toggled.connect(self._toggled)
+        self._drag = None
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.check.setText(tr("3-D"))
+        self.check.setToolTip(tr("Turn the view of a 3-D latent space (or drag with the right mouse button)"))
+        self.yaw.setToolTip(tr("Turn left / right"))
+        self.pitch.setToolTip(tr("Tilt up / down"))
+
+    def _toggled(self, on: bool) -> None:
+        for s in (self.yaw, self.pitch):
+            s.setEnabled(on)
+        self.changed.emit()
+
+    def active(self) -> bool:
+        return self.check.isChecked() and self.isVisibleTo(self.parentWidget() or self)
+
+    def basis(self) -> np.ndarray:
+        return view_basis(self.yaw.value(), self.pitch.value())
+
+    def set_angles(self, yaw: float, pitch: float) -> None:
+        self.yaw.blockSignals(True)
+        self.yaw.setValue(int(round(yaw)))
+        self.yaw.blockSignals(False)
+        self.pitch.setValue(int(round(pitch)))
+        self.changed.emit()
+
+    def drag(self, dx_px: float, dy_px: float) -> None:
+        """A right-button drag: half a degree a pixel."""
+        self.set_angles(((self.yaw.value() + 0.5 * dx_px + 180) % 360) - 180,
+                        float(np.clip(self.pitch.value() + 0.5 * dy_px, -90, 90)))

@@ -1,0 +1,78 @@
+"""Step mode: train one batch or one epoch at a time, and a cap on epochs per second, so a
+student can watch the charts, the latent canvas and the network view change step by step."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from aegui.qt.i18n import notifier, register, tr
+
+register({
+    "Step epoch": "Paso: época",
+    "Step batch": "Paso: lote",
+    "Train one more epoch, then pause (F6); starts a run paused if none is running":
+        "Entrena una época más y se pausa (F6); si no hay entrenamiento, empieza uno en pausa",
+    "Train one more batch, then pause (Shift+F6)": "Entrena un lote más y se pausa (Mayús+F6)",
+    "Speed:": "Velocidad:",
+    "As fast as it goes": "Lo más rápido posible",
+    "{n} epochs/s": "{n} épocas/s",
+    "At most this many epochs a second, to watch the latent space form":
+        "Como mucho estas épocas por segundo, para ver cómo se forma el espacio latente",
+})
+
+CAPS = (None, 0.5, 1, 2, 5, 10, 30)
+
+
+class StepControls(QWidget):
+    step_requested = Signal(str)          # "epoch" or "batch"
+    cap_changed = Signal(object)          # epochs per second, or None
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.epoch_button = QPushButton()
+        self.batch_button = QPushButton()
+        self.speed_label = QLabel()
+        self.speed_combo = QComboBox()
+        for cap in CAPS:
+            self.speed_combo.addItem("", cap)
+        self.speed_combo.setMinimumContentsLength(6)     # "As fast as it goes" may be cut: it fits 1280 px
+        self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        for w in (self.epoch_button, self.batch_button, self.speed_label):
+            lay.addWidget(w)
+        lay.addWidget(self.speed_combo, 1)
+        for b in (self.epoch_button, self.batch_button):
+            b.setMinimumWidth(0)
+        self.epoch_button.clicked.connect(lambda: self.step_requested.emit("epoch"))
+        self.batch_button.clicked.connect(lambda: self.step_requested.emit("batch"))
+        self.speed_combo.currentIndexChanged.connect(lambda _: self.cap_changed.emit(self.cap()))
+        # The window adds these to itself, so F6 works wherever the focus is.
+        self.act_epoch = QAction(self, shortcut=QKeySequence("F6"))
+        self.act_epoch.triggered.connect(self.epoch_button.click)
+        self.act_batch = QAction(self, shortcut=QKeySequence("Shift+F6"))
+        self.act_batch.triggered.connect(self.batch_button.click)
+        for act in (self.act_epoch, self.act_batch):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def cap(self) -> float | None:
+        return self.speed_combo.currentData()
+
+    def set_cap(self, cap: float | None) -> None:
+        k = self.speed_combo.findData(cap)
+        self.speed_combo.setCurrentIndex(max(0, k))
+
+    def retranslate(self) -> None:
+        self.epoch_button.setText(tr("Step epoch"))
+        self.batch_button.setText(tr("Step batch"))
+        self.epoch_button.setToolTip(tr("Train one more epoch, then pause (F6); starts a run paused if none is running"))
+        self.batch_button.setToolTip(tr("Train one more batch, then pause (Shift+F6)"))
+        self.speed_label.setText(tr("Speed:"))
+        self.speed_combo.setToolTip(tr("At most this many epochs a second, to watch the latent space form"))
+        for k, cap in enumerate(CAPS):
+            self.speed_combo.setItemText(k, tr("As fast as it goes") if cap is None else
+                                         tr("{n} epochs/s", n=f"{cap:g}"))
