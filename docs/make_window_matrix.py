@@ -43,7 +43,9 @@ def main() -> int:
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     theme.apply("light")
-    win = MainWindow(QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat))
+    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    settings.setValue("guide/done", True)      # no first-run hints over the panels
+    win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)
     win.show()
