@@ -38,7 +38,7 @@ from aegui.core.config.experiment import ConfigError, with_changes
 from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe
-from aegui.core.analyses.sweep_tasks import ClusterUnavailable, require, train_group
+from aegui.core.analyses.sweep_tasks import require, train_group
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
@@ -281,18 +281,26 @@ class SearchRunner:
         self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
         return TrialResult(trial.number, "failed", params, self._label(params), message=str(e))
 
+    def _open_trial(self):
+        """Ask the study for a trial: (trial, params, experiment, data), or None once a trial whose
+        config cannot train is recorded as failed (the search goes on)."""
+        trial = self.study.ask()
+        params = self._suggest(trial)
+        try:
+            exp = self._experiment(params)
+            return trial, params, exp, self.dataset(exp)
+        except ConfigError as e:
+            self.result.trials.append(self._failed(trial, params, e))
+            return None
+
     def _local_steps(self) -> Iterator[dict]:
         optuna = self.optuna
         while len(self.result.trials) < self.trials and not self._cancel:
-            trial = self.study.ask()
-            params = self._suggest(trial)
-            try:
-                exp = self._experiment(params)
-                data = self.dataset(exp)
-            except ConfigError as e:
-                self.result.trials.append(self._failed(trial, params, e))
+            opened = self._open_trial()
+            if opened is None:
                 yield self._progress("trial_done", self.result.trials[-1])
                 continue
+            trial, params, exp, data = opened
             yield self._progress("running", None, [self._label(params)])
 
             def prune(epoch, mw, mn, trial=trial):
@@ -326,16 +334,12 @@ class SearchRunner:
         try:
             while (asked < self.trials or pending) and not self._cancel:
                 while asked < self.trials and len(pending) < self.parallel:
-                    trial = self.study.ask()
+                    opened = self._open_trial()
                     asked += 1
-                    params = self._suggest(trial)
-                    try:
-                        exp = self._experiment(params)
-                        data = self.dataset(exp)
-                    except ConfigError as e:
-                        self.result.trials.append(self._failed(trial, params, e))
+                    if opened is None:
                         yield self._progress("trial_done", self.result.trials[-1])
                         continue
+                    trial, params, exp, data = opened
                     if exp.data not in data_refs:
                         data_refs[exp.data] = ray.put(data)
                     rule = None if self.spec.pruner == "none" else \
