@@ -20,7 +20,7 @@ smoke: $(STAMP)
 fuzz: $(STAMP)
 	AEGUI_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider tests/core/test_fuzz_readers.py
 	AEGUI_CRASH_KILLS=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_crash_safety.py
-	AEGUI_FUZZ_EXAMPLES=200 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/qt/test_fuzz_settings.py
+	AEGUI_FUZZ_EXAMPLES=1000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/qt/test_fuzz_settings.py
 	AEGUI_MONKEY_ACTIONS=2000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:cacheprovider tests/qt/test_monkey.py
 
 # The window training and hovering for SOAK_MINUTES (default 10); prints resident memory growth.
