@@ -501,6 +501,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         self.entries.append(entry)
         if make_current:
             self.set_current(entry, history=history)
+        self._forget_old_runs()
         self._fill_combo()
 
     def _send_to_editor(self, image) -> None:

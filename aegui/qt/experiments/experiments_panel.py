@@ -404,9 +404,10 @@ class ExperimentsPanel(QWidget):
             self._state_key = "running"
         self._refresh_status()
         running = set()
+        shown = range(1, len(self._groups) + 1)   # a cancelled sweep's last progress can come late
         if p.get("running_groups") is not None:   # on Ray: several groups at once
-            running = {c for g in p["running_groups"] for c in self._groups[g - 1].configs}
-        elif p.get("state") == "running" and p.get("group"):
+            running = {c for g in p["running_groups"] if g in shown for c in self._groups[g - 1].configs}
+        elif p.get("state") == "running" and p.get("group") in shown:
             running = set(self._groups[p["group"] - 1].configs)
         self._show_runs(p["run_results"], running, finished=False)
 
