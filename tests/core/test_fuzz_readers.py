@@ -109,6 +109,7 @@ def _check_config(raw_bytes: bytes):
 @example(doc={**STUDENT_FLAT, "layers": [35, 10 ** 9, 2, 10 ** 9, 35]})
 @example(doc={**STUDENT_FLAT, "layers": [35, 2 ** 63, 35]})
 @example(doc={"model": {"layers": "35,2,35"}, "training": []})
+@example(doc={"name": "n", "data": None, "model": {"kind": "ae", "layers": [], "arch": "conv"}})
 def test_config_json(doc):
     _check_config(json.dumps(doc).encode())
 

@@ -190,6 +190,8 @@ def _layers(m: dict, origin: dict[str, str], notes: list[str]) -> None:
     if "layers" in m:
         m.pop("input", None)
         sizes, lacts = _layer_list(where.get("layers", "layers"), m["layers"])
+        if not sizes:    # a fuzzed case: an empty list read lacts[-1]
+            raise ConfigError(where.get("layers", "layers"), f"lists no layer; the accepted form is {LAYER_FORM}")
         m["layers"] = tuple(sizes)
         acts = {"hidden": _common(lacts[1:-1], where.get("layers", "layers"), notes), "output": lacts[-1]}
     elif any(k in m for k in ("hidden", "latent", "encoder", "decoder")):
