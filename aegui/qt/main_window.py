@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QScrollArea, QToolBar, QWidget)
 
@@ -745,13 +745,12 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
     # ---------------------------------------------------------------- view
 
     def _restore_layout(self) -> None:
-        # A damaged settings file gives text or lists here, and restoreGeometry(str) raised
-        # TypeError: the window did not open (tests/qt/test_fuzz_settings.py).
-        geometry = self.settings.value("geometry")
-        state = self.settings.value("window_state")
-        if not (isinstance(geometry, (QByteArray, bytes)) and self.restoreGeometry(geometry)):
+        # A damaged settings file: text raised TypeError, changed bytes crashed Qt (test_fuzz_settings).
+        from aegui.qt.settings import saved_layout
+        geometry, state = saved_layout(self.settings, "geometry"), saved_layout(self.settings, "window_state")
+        if not (geometry is not None and self.restoreGeometry(geometry)):
             self.resize(1280, 800)
-        if isinstance(state, (QByteArray, bytes)):
+        if state is not None:
             self.restoreState(state)
 
     QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
@@ -795,6 +794,6 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
             QCoreApplication.processEvents()
         self.loader.cancel()       # a folder still loading stops at its next picture
         self.tasks.wait_all(5000)
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        from aegui.qt.settings import save_layout
+        save_layout(self.settings, self.saveGeometry(), self.saveState())
         super().closeEvent(event)

@@ -31,3 +31,23 @@ def app_settings(name: str = "aegui") -> QSettings:
     if settings_home() is not None or name != "aegui":
         return QSettings(QSettings.IniFormat, QSettings.UserScope, "aegui", name)
     return QSettings("aegui", "aegui")
+
+
+def save_layout(settings: QSettings, geometry, state) -> None:
+    """The window's geometry and dock state, each with a hash of its bytes."""
+    import hashlib
+    for key, blob in (("geometry", geometry), ("window_state", state)):
+        settings.setValue(key, blob)
+        settings.setValue(f"{key}_sha256", hashlib.sha256(bytes(blob)).hexdigest())
+
+
+def saved_layout(settings: QSettings, key: str):
+    """The bytes saved under `key` if they are bytes and their hash matches, else None: Qt's
+    restoreState() crashed the process on a damaged window_state (make fuzz, a mutated
+    settings file), so only what save_layout wrote, unchanged, reaches it."""
+    import hashlib
+    from PySide6.QtCore import QByteArray
+    blob, digest = settings.value(key), settings.value(f"{key}_sha256")
+    if not isinstance(blob, (QByteArray, bytes)) or not isinstance(digest, str):
+        return None
+    return blob if hashlib.sha256(bytes(blob)).hexdigest() == digest else None

@@ -32,10 +32,10 @@ def ini_text(draw):
 
 
 def _valid_ini(window) -> bytes:
+    from aegui.qt.settings import save_layout
     path = Path(tempfile.mkdtemp()) / "settings.ini"
     s = QSettings(str(path), QSettings.IniFormat)
-    s.setValue("geometry", window.saveGeometry())
-    s.setValue("window_state", window.saveState())
+    save_layout(s, window.saveGeometry(), window.saveState())   # with the hashes the window checks
     s.setValue("recent", ["/a/b.json", "/c d/model"])
     s.setValue("last_dir", "/tmp")
     s.setValue("language", "es")
