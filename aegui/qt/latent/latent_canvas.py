@@ -352,7 +352,10 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
     def _follow_cursor(self, *_) -> None:
         if self._last_scene_pos is not None and self.cursor_item.isVisible() and self._ready():
             p = self.vb.mapSceneToView(self._last_scene_pos)
-            self.hover_at(p.x(), p.y())
+            try:
+                self.hover_at(p.x(), p.y())
+            except ValueError:   # a new model whose projection is not set yet (GUI monkey): next move
+                pass
 
     # -- public queries and actions ----------------------------------------------------------
     def latent_size(self) -> int:
