@@ -268,7 +268,7 @@ def cmd_eval(args) -> int:
         targets = np.repeat(clean, args.repeats, axis=0)
     else:
         inputs, targets = clean, clean
-    out = latent.reconstruct(model, inputs)
+    out = latent.denoise(model, inputs)
     wrong = ((out >= 0.5) != (targets >= 0.5)).sum(1)
     reps = args.repeats if args.noise else 1
     per_glyph = wrong.reshape(len(data), reps)

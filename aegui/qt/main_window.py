@@ -399,7 +399,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         entry = self.editor_entry or self.current
         if entry is None or entry.shape != GLYPH_SHAPE:
             return   # an image model on the canvas: the editor keeps the glyph model it had
-        self.editor.set_reconstruct(entry.reconstructor(), entry.familiarity())
+        self.editor.set_reconstruct(entry.denoiser(), entry.familiarity())
         if self._editor_dataset is not entry.dataset:
             self._editor_dataset = entry.dataset
             self.editor.set_dataset(entry.dataset.labels, entry.dataset.x)

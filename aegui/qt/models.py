@@ -68,6 +68,13 @@ class ModelEntry:
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
 
+    def denoiser(self):
+        """The pixel editor's denoising: the reconstruction, keeping the input's pixels the model
+        is unsure of when its spec asks so (the familiarity check reads the plain reconstruction)."""
+        from aegui.core.models import latent
+        model = self.model
+        return lambda x: latent.denoise(model, np.asarray(x, np.float32))
+
     def familiarity(self):
         """How far from its training set a drawn glyph may be (aegui.core.models.familiarity);
         None for models of other shapes than 5x7 glyphs."""

@@ -248,7 +248,7 @@ def wrong_pixels(models, clean: np.ndarray, kind: str, level: float, repeats: in
     """Mean wrong pixels per sample over `repeats` noisy copies, after denoising by each model
     and of the noisy input itself: two arrays [S, N] (S = len(models)). `seeds[k]` seeds model
     k's noise (an int or a sequence for numpy's SeedSequence)."""
-    from aegui.core.models.latent import reconstruct
+    from aegui.core.models.latent import denoise
     clean = np.asarray(clean, dtype=np.float32)
     n = len(clean)
     copies = np.repeat(clean, repeats, axis=0)
@@ -257,7 +257,7 @@ def wrong_pixels(models, clean: np.ndarray, kind: str, level: float, repeats: in
     before = np.empty((len(models), n))
     for k, model in enumerate(models):
         noisy = apply_noise(copies, kind, level, np.random.default_rng(seeds[k]))
-        out = reconstruct(model, noisy)
+        out = denoise(model, noisy)
         after[k] = ((out >= 0.5) != truth).sum(1).reshape(n, repeats).mean(1)
         before[k] = ((noisy >= 0.5) != truth).sum(1).reshape(n, repeats).mean(1)
     return after, before

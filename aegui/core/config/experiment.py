@@ -89,6 +89,10 @@ class ModelSpec:
     arch: str = "mlp"                     # mlp: `layers`; conv: stride-2 convs with `channels`
     channels: tuple[int, ...] = (32, 64)  # conv: output channels of each conv (each halves H, W)
     input_shape: tuple[int, ...] = ()     # conv: the images' (H, W) or (H, W, C)
+    # Denoising 5x7 glyphs: keep an input pixel unless the model is at least this sure it is
+    # wrong. 0.5 takes the model's output as it is; higher trusts the drawing more, which is
+    # what keeps a model from "correcting" a glyph of a font it never saw into one it knows.
+    flip_confidence: float = 0.5
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -219,6 +223,11 @@ def validate(exp: Experiment) -> None:
     _choice(m.arch, ARCHS, "model.arch")
     if m.arch == "conv":
         validate_conv(m)
+    fc = m.flip_confidence
+    _check(isinstance(fc, (int, float)) and not isinstance(fc, bool) and 0.5 <= fc < 1, "model.flip_confidence",
+           f"must be at least 0.5 (take the model's output) and below 1, got {fc!r}")
+    _check(fc == 0.5 or d.source == "font", "model.flip_confidence",
+           "keeping the input's pixels applies to 5x7 glyphs (black and white) only; set it to 0.5")
     for name in ("hidden_activation", "latent_activation", "output_activation"):
         _choice(getattr(m, name), ACTIVATIONS, f"model.{name}")
     _choice(m.init, INITS, "model.init")

@@ -41,7 +41,7 @@ FIELD_LABELS = {
     "model.kind": "Kind", "model.beta": "β (KL weight)", "model.kl_warmup": "KL warm-up",
     "model.sparsity": "Sparsity", "model.sparsity_weight": "Sparsity weight",
     "model.sparsity_rho": "Target rate ρ", "model.sparsity_k": "Codes kept (k)",
-    "model.contractive_weight": "Contractive weight",
+    "model.contractive_weight": "Contractive weight", "model.flip_confidence": "Change a pixel at",
     "noise.kind": "Noise", "noise.level": "Noise level", "noise.mode": "Noisy inputs",
     "noise.copies": "Copies",
     "model.encoder": "Encoder", "model.latent": "Latent size", "model.mirror": "Mirror decoder",
@@ -78,6 +78,8 @@ TIPS = {
     "model.sparsity_rho": "Average activation the KL penalty pulls each code unit towards",
     "model.sparsity_k": "k-sparse: each sample keeps only its k largest latent units; the rest are zeroed",
     "model.contractive_weight": "Weight of the penalty on the encoder's Jacobian",
+    "model.flip_confidence": "Denoising changes a drawn pixel only when the model is at least this sure it is "
+                             "wrong; 0.5 takes the model's output as it is, higher keeps more of the drawing",
     "noise.level": "Probability that a pixel is corrupted (gaussian: the noise's standard deviation)",
     "noise.mode": "New noise every epoch, or a fixed set of noisy copies of each glyph",
     "model.mirror": "The decoder uses the encoder's sizes in reverse order",

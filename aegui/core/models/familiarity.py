@@ -13,7 +13,7 @@ Numpy in, numpy out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -34,9 +34,16 @@ def reconstruction_error(reconstruct: Callable[[np.ndarray], np.ndarray], x: np.
 class Familiarity:
     limit: float             # a glyph whose reconstruction error is above this is unfamiliar
     training_max: float      # the largest error among the training glyphs themselves
+    # The plain reconstruction the limit was measured with: a denoiser that keeps the pixels it
+    # is unsure of would make every drawing look familiar.
+    reconstruct: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     def is_unfamiliar(self, error: float) -> bool:
         return float(error) > self.limit
+
+    def error(self, glyph: np.ndarray) -> float:
+        """A glyph's (0 / 1 pixels, [D]) reconstruction error, measured as the limit was."""
+        return float(reconstruction_error(self.reconstruct, np.asarray(glyph, np.float32).reshape(1, -1))[0])
 
 
 def familiarity(reconstruct, x_train: np.ndarray, augment_config=None, seed: int = 0) -> Familiarity:
@@ -52,4 +59,4 @@ def familiarity(reconstruct, x_train: np.ndarray, augment_config=None, seed: int
                          a.shift, a.thicken, a.thin, a.distort)
         errors = np.concatenate([own, reconstruction_error(reconstruct, copies)])
     limit = max(float(np.quantile(errors, QUANTILE)), MIN_LIMIT)
-    return Familiarity(limit, float(own.max()) if len(own) else 0.0)
+    return Familiarity(limit, float(own.max()) if len(own) else 0.0, reconstruct)

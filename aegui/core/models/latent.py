@@ -27,6 +27,22 @@ def reconstruct(model: Autoencoder, x: np.ndarray) -> np.ndarray:
     return decode_points(model, encode(model, x))
 
 
+def keep_sure(x: np.ndarray, out: np.ndarray, confidence: float) -> np.ndarray:
+    """The model's output `out` where it is at least `confidence` sure that a pixel of the 0 / 1
+    input `x` is wrong, the input's pixel everywhere else."""
+    on = np.asarray(x, np.float32) >= 0.5
+    flip = np.where(on, out <= 1.0 - confidence, out >= confidence)
+    return np.where(flip, out, on.astype(np.float32))
+
+
+def denoise(model: Autoencoder, x: np.ndarray) -> np.ndarray:
+    """Denoised glyphs [N, D]: the reconstruction, kept from changing pixels the model is unsure
+    of when its spec asks so (model.flip_confidence above 0.5)."""
+    out = reconstruct(model, x)
+    confidence = getattr(model.spec, "flip_confidence", 0.5)
+    return keep_sure(x, out, confidence) if confidence > 0.5 else out
+
+
 def grid_points(rect, nx: int, ny: int, dims=(0, 1), base=None, latent_dim: int = 2) -> np.ndarray:
     """Latent points [ny*nx, L] covering rect=(x0, x1, y0, y1), row 0 at the TOP (y1), so
     the result reads like the picture; other dims come from `base` (default 0)."""

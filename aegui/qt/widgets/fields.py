@@ -76,6 +76,10 @@ i18n.register({
     TIPS["model.sparsity_k"]: "k-disperso: cada muestra conserva solo sus k unidades latentes mayores; el resto se anulan",
     TIPS["model.sparsity_rho"]: "Activación media hacia la que la penalización KL lleva cada unidad del código",
     TIPS["model.contractive_weight"]: "Peso de la penalización sobre el jacobiano del codificador",
+    "Change a pixel at": "Cambiar un píxel con",
+    TIPS["model.flip_confidence"]: "Al quitar el ruido, un píxel dibujado cambia solo si el modelo está al menos "
+                                   "así de seguro de que está mal; 0,5 toma la salida del modelo tal cual, más "
+                                   "conserva más del dibujo",
     TIPS["noise.level"]: "Probabilidad de que un píxel se corrompa (gaussiano: desviación estándar del ruido)",
     TIPS["noise.mode"]: "Ruido nuevo en cada época, o un conjunto fijo de copias ruidosas de cada glifo",
     TIPS["model.mirror"]: "El decodificador usa los tamaños del codificador en orden inverso",
