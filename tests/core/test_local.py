@@ -195,6 +195,9 @@ def test_cli_train_writes_a_loadable_local_model(tmp_path, capsys, font3):
     model, exp, meta = load_model(out)
     assert isinstance(model, LocalAutoencoder) and exp.model.arch == "local" and meta["shape"] == [7, 5]
     assert latent.reconstruct(model, font3.x).shape == (32, 35)
+    png = tmp_path / "grid.png"
+    assert main(["decode", str(out), "--grid", "3", "--dims", "0,200", "--out", str(png)]) == 0
+    assert png.stat().st_size > 0
 
 
 def test_captured_loop_matches_eager(font3):
