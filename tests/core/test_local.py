@@ -200,15 +200,19 @@ def test_cli_train_writes_a_loadable_local_model(tmp_path, capsys, font3):
     assert png.stat().st_size > 0
 
 
-def test_captured_loop_matches_eager(font3):
-    """The CUDA-graph loop (run with eager 'replays' on the CPU) trains a local model as the
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA GPU"))])
+def test_captured_loop_matches_eager(font3, device):
+    """The CUDA-graph loop (on the CPU: run with eager 'replays') trains a local model as the
     eager loop does: full-batch AE, deterministic."""
-    exp = local_experiment(kind="ae", channels=(8, 8), train={"epochs": 10, "check_every": 5, "seeds": 2})
+    exp = local_experiment(kind="ae", channels=(8, 8), train={"epochs": 10, "check_every": 5, "seeds": 2,
+                                                                 "device": device})
     eager = TrainingSession(exp, font3)
+    eager.capture = False
     for rec_e in eager.steps():
         pass
     cap = TrainingSession(exp, font3)
-    for rec_c in capture.captured_steps(cap):
+    for rec_c in (capture.captured_steps(cap) if device == "cpu" else cap.steps()):
         pass
-    assert cap.captured
+    assert cap.captured, getattr(cap, "capture_error", "")
     np.testing.assert_allclose(rec_c.loss_per_model, rec_e.loss_per_model, rtol=1e-4)
