@@ -22,9 +22,12 @@ NOISE_MODES = ("fresh", "fixed")
 SPARSITY = ("l1", "kl", "topk")   # topk: k-sparse, keep the k largest codes (no penalty)
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/capture.py)
-ARCHS = ("mlp", "conv")
-ARCH_LABELS = {"mlp": "fully connected (MLP)", "conv": "convolutional"}
+ARCHS = ("mlp", "conv", "local")
+ARCH_LABELS = {"mlp": "fully connected (MLP)", "conv": "convolutional",
+               "local": "local convolutions (same size)"}
+IMAGE_ARCHS = ("conv", "local")   # read `input_shape` images through `channels` convolutions
 MAX_CONV_LAYERS = 5
+MAX_LOCAL_LAYERS = 8
 
 
 class ConfigError(ValueError):
@@ -86,9 +89,10 @@ class ModelSpec:
     sparsity_rho: float = 0.05
     sparsity_k: int = 2                   # topk: codes kept per sample (the k largest)
     contractive_weight: float = 1e-3
-    arch: str = "mlp"                     # mlp: `layers`; conv: stride-2 convs with `channels`
+    arch: str = "mlp"                     # mlp: `layers`; conv: stride-2 convs with `channels`;
+                                          # local: same-size 3x3 convs with `channels`
     channels: tuple[int, ...] = (32, 64)  # conv: output channels of each conv (each halves H, W)
-    input_shape: tuple[int, ...] = ()     # conv: the images' (H, W) or (H, W, C)
+    input_shape: tuple[int, ...] = ()     # conv / local: the images' (H, W) or (H, W, C)
     # Denoising 5x7 glyphs: keep an input pixel unless the model is at least this sure it is
     # wrong. 0.5 takes the model's output as it is; higher trusts the drawing more, which is
     # what keeps a model from "correcting" a glyph of a font it never saw into one it knows.
@@ -223,6 +227,8 @@ def validate(exp: Experiment) -> None:
     _choice(m.arch, ARCHS, "model.arch")
     if m.arch == "conv":
         validate_conv(m)
+    elif m.arch == "local":
+        validate_local(m)
     fc = m.flip_confidence
     _check(isinstance(fc, (int, float)) and not isinstance(fc, bool) and 0.5 <= fc < 1, "model.flip_confidence",
            f"must be at least 0.5 (take the model's output) and below 1, got {fc!r}")
@@ -337,21 +343,49 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def validate_conv(m: ModelSpec) -> None:
-    """A conv model reads images of `input_shape` through len(channels) stride-2 convs, then a
-    linear map to the code; `layers` only gives [input, latent, output] sizes."""
+def _validate_image_model(m: ModelSpec, max_layers: int, example: str) -> None:
+    """input_shape and channels, shared by the conv and local architectures."""
     shape = m.input_shape
     _check(isinstance(shape, tuple) and len(shape) in (2, 3) and all(_whole(v) and v > 0 for v in shape),
-           "model.input_shape", f"a conv model needs the images' [height, width] or [height, width, "
-           f"channels], e.g. [32, 32, 3]; got {list(shape) if isinstance(shape, tuple) else shape!r}")
-    h, w, c = m.image_shape
+           "model.input_shape", f"a {m.arch} model needs the images' [height, width] or [height, width, "
+           f"channels], e.g. {example}; got {list(shape) if isinstance(shape, tuple) else shape!r}")
+    _, _, c = m.image_shape
     _check(c in (1, 3, 4), "model.input_shape", f"images have 1 (grey), 3 (RGB) or 4 (RGBA) channels, got {c}")
     ch = m.channels
-    _check(isinstance(ch, tuple) and 1 <= len(ch) <= MAX_CONV_LAYERS, "model.channels",
-           f"list 1 to {MAX_CONV_LAYERS} conv layers' channel counts, e.g. [32, 64]; got {ch!r}")
+    _check(isinstance(ch, tuple) and 1 <= len(ch) <= max_layers, "model.channels",
+           f"list 1 to {max_layers} conv layers' channel counts, e.g. [32, 64]; got {ch!r}")
     for i, v in enumerate(ch):
         _check(_whole(v) and 0 < v <= 1024, f"model.channels[{i}]",
                f"channel counts must be whole numbers from 1 to 1024, got {v!r}")
+
+
+def validate_local(m: ModelSpec) -> None:
+    """A local model reads images of `input_shape` through len(channels) same-size 3x3 convs;
+    the last map is the code, so `layers` is [H*W*C, channels[-1]*H*W, H*W*C]."""
+    _check(m.kind not in ("vae", "contractive"), "model.kind",
+           f"a local model's code is its last feature map, so kind {m.kind!r} does not apply: use 'ae', "
+           "'dae' or 'sparse' (or arch 'mlp' / 'conv' for a VAE)" if m.kind == "vae" else
+           "the contractive penalty is computed for MLP encoders only: use 'ae', 'dae' or 'sparse' with "
+           "arch 'local', or arch 'mlp'")
+    _validate_image_model(m, MAX_LOCAL_LAYERS, "[7, 5] for 5x7 glyphs")
+    h, w, c = m.image_shape
+    d, latent = h * w * c, m.channels[-1] * h * w
+    full = m.full_layers
+    right = f"set model.layers to [{d}, {latent}, {d}]"
+    _check(len(full) == 3, "model.layers", f"a local model lists only [input, latent, output] sizes; "
+           f"its hidden layers are the conv channels: {right}")
+    _check(full[0] == d, "model.layers",
+           f"a local model's input is height x width x channels = {h}x{w}x{c} = {d}: {right}")
+    _check(full[1] == latent, "model.layers", f"a local model's latent is channels[-1] x H x W = "
+           f"{m.channels[-1]}x{h}x{w} = {latent}: {right}")
+
+
+def validate_conv(m: ModelSpec) -> None:
+    """A conv model reads images of `input_shape` through len(channels) stride-2 convs, then a
+    linear map to the code; `layers` only gives [input, latent, output] sizes."""
+    _validate_image_model(m, MAX_CONV_LAYERS, "[32, 32, 3]")
+    h, w, c = m.image_shape
+    ch = m.channels
     factor = 2 ** len(ch)
     _check(h % factor == 0 and w % factor == 0, "model.channels",
            f"{len(ch)} conv layers halve the image {len(ch)} times, so its sides must be multiples of "

@@ -67,8 +67,10 @@ TIPS = {
     "data.max_samples": "Keep at most this many samples, spread evenly over the set; 0 = all",
     "data.val_split": "Share of the samples held out to measure the validation loss; 0 = none",
     "data.split_seed": "Seed of the random train / validation split",
-    "model.arch": "Fully connected layers, or convolutions for images (each one halves height and width)",
-    "model.channels": "Output channels of each convolution; each convolution halves the image's sides",
+    "model.arch": "Fully connected layers, convolutions for images (each one halves height and width), or "
+                  "local 3x3 convolutions that keep the image's size (they learn strokes, not whole glyphs)",
+    "model.channels": "Output channels of each convolution; a conv layer halves the image's sides, a local "
+                      "one keeps them (the last local layer's maps are the code)",
     "model.input_shape": "Set by the dataset: the size of each sample",
     "data.chars": "Train on these characters only; empty = every glyph of the chosen fonts",
     "data.path": "A font.h other than the course file",

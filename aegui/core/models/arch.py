@@ -1,4 +1,4 @@
-"""Parameter layouts of both architectures, without torch: the builder form counts parameters
+"""Parameter layouts of the three architectures, without torch: the builder form counts parameters
 with these before torch is imported, and nets.py / conv.py lay out their flat buffers by them."""
 from __future__ import annotations
 
@@ -8,19 +8,27 @@ from dataclasses import dataclass
 from aegui.core.config.experiment import ModelSpec
 
 KERNEL, STRIDE, PAD = 4, 2, 1   # each conv halves the image; each transposed conv doubles it
+LOCAL_KERNEL = 3                # arch "local": 3x3, stride 1, zero padding 1: the map keeps its size
 
 
 @dataclass(frozen=True)
 class Block:
     name: str
-    kind: str        # "conv" | "deconv" | "linear"
+    kind: str        # "conv" | "deconv" | "linear" | "local" (3x3 same-size conv)
     fan_in: int      # input channels (conv) or features (linear)
     fan_out: int
     offset: int
     activation: str
 
     @property
+    def kernel(self) -> int:
+        """Side of the kernel (1 for a linear block): its receptive field is kernel x kernel."""
+        return LOCAL_KERNEL if self.kind == "local" else 1 if self.kind == "linear" else KERNEL
+
+    @property
     def weight_shape(self) -> tuple[int, ...]:
+        if self.kind == "local":
+            return (self.fan_out, self.fan_in, LOCAL_KERNEL, LOCAL_KERNEL)
         if self.kind == "conv":
             return (self.fan_out, self.fan_in, KERNEL, KERNEL)
         if self.kind == "deconv":
@@ -66,6 +74,29 @@ def conv_layout(spec: ModelSpec):
     return enc, dec, offset, small
 
 
+def local_layout(spec: ModelSpec):
+    """(encoder blocks, decoder blocks, parameter count) of a local model: same-size 3x3 convs
+    with `channels` outputs (the last one's map is the code), then one 3x3 conv back to the
+    image's channels. Torch's Conv2d weight layout [out, in, 3, 3] for every block."""
+    c = spec.image_shape[2]
+    chans = list(spec.channels)
+    enc: list[Block] = []
+    offset = 0
+    for i, (a, b) in enumerate(zip([c] + chans[:-1], chans)):
+        last = i == len(chans) - 1
+        enc.append(Block(f"encoder.conv{i}", "local", a, b, offset,
+                         spec.latent_activation if last else spec.hidden_activation))
+        offset += enc[-1].size
+    dec = [Block("decoder.conv0", "local", chans[-1], c, offset, spec.output_activation)]
+    return enc, dec, offset + dec[0].size
+
+
+def local_latent_dim(spec: ModelSpec) -> int:
+    """A local model's code length: the last feature map, channels[-1] x H x W values."""
+    h, w, _ = spec.image_shape
+    return spec.channels[-1] * h * w
+
+
 def mlp_parameter_count(sizes, latent_index: int, kind: str) -> int:
     enc = list(sizes[: latent_index + 1])
     if kind == "vae" and len(enc) > 1:
@@ -79,4 +110,6 @@ def mlp_parameter_count(sizes, latent_index: int, kind: str) -> int:
 def parameter_count(spec: ModelSpec) -> int:
     if spec.arch == "conv":
         return conv_layout(spec)[2]
+    if spec.arch == "local":
+        return local_layout(spec)[2]
     return mlp_parameter_count(spec.full_layers, spec.latent_index, spec.kind)

@@ -85,14 +85,14 @@ class ConvAutoencoder(torch.nn.Module):
                 for blk in self.blocks():
                     w, _ = self._wb(blk)
                     shape = blk.weight_shape
-                    recept = KERNEL * KERNEL if blk.kind != "linear" else 1
-                    fan_in = (shape[1] if blk.kind == "conv" else blk.fan_in) * recept
+                    recept = blk.kernel * blk.kernel      # fan-in x receptive field
+                    fan_in = blk.fan_in * recept
                     bound = init_bound(inits[k], fan_in, blk.fan_out * recept)
                     vals = (torch.rand(math.prod(shape), generator=g) * 2 - 1) * bound
                     w[k].copy_(vals.to(w.device))
 
-    def select(self, k: int) -> "ConvAutoencoder":
-        one = ConvAutoencoder(self.spec, 1)
+    def select(self, k: int):
+        one = type(self)(self.spec, 1)      # the local model (local.py) selects as itself
         with torch.no_grad():
             one.flat.copy_(self.flat[k:k + 1].detach().cpu())
         return one

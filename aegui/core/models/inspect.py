@@ -84,6 +84,8 @@ def feature_maps(model, x) -> list[tuple[str, np.ndarray]]:
     encoder convolution, then each decoder deconvolution but the last (whose output is the image)."""
     if not is_conv(model):
         raise ValueError("only convolutional models have feature maps")
+    if getattr(model, "is_local", False):
+        return model.feature_maps(x)       # same-size maps: the encoder's only (its last is the code)
     xt = torch.as_tensor(np.asarray(x, np.float32).reshape(1, -1), device=model.flat.device)
     out = []
     h = model._to_images(xt)

@@ -316,7 +316,10 @@ def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
         return None
     free, _ = torch.cuda.mem_get_info(dev)
     params = parameter_count(spec)
-    if spec.arch == "conv":
+    if spec.arch == "local":     # every map keeps the image's size
+        h, w, c = spec.image_shape
+        acts = sum(spec.channels) * h * w + h * w * c * 3
+    elif spec.arch == "conv":
         h, w, c = spec.image_shape
         acts = sum(ch * (h * w) // 4 ** (i + 1) for i, ch in enumerate(spec.channels)) * 2 + h * w * c * 3
     else:

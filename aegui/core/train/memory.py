@@ -11,7 +11,7 @@ import math
 import os
 from dataclasses import dataclass
 
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.config.experiment import IMAGE_ARCHS, SCIPY_OPTIMIZERS, ConfigError, Experiment
 from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
 from aegui.core.models.arch import conv_layout, parameter_count
 
@@ -68,6 +68,9 @@ def human(n: float) -> str:
 def _widths(exp: Experiment) -> int:
     """Values one sample passes through in a forward pass (every layer's output, the input too)."""
     spec = exp.model
+    if spec.arch == "local":
+        h, w, c = spec.image_shape
+        return 2 * h * w * c + sum(spec.channels) * h * w    # every map keeps the image's size
     if spec.arch == "conv":
         try:
             enc = conv_layout(spec)[0]
@@ -95,7 +98,7 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
         p = parameter_count(spec)
     except (ValueError, TypeError, IndexError):
         p = 0
-    dim = dim if dim is not None else (math.prod(spec.image_shape) if spec.arch == "conv"
+    dim = dim if dim is not None else (math.prod(spec.image_shape) if spec.arch in IMAGE_ARCHS
                                        else spec.full_layers[0])
     samples = max(0, int(samples))
     fixed = spec.kind == "dae" and noise.mode == "fixed"
@@ -147,7 +150,7 @@ def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
     t, spec = exp.train, exp.model
     fewer = f" or fewer models trained together (train.seeds is {est.models})" if est.models > 1 else ""
     if est.weights >= max(est.activations, est.data):
-        if spec.arch == "conv":
+        if spec.arch in IMAGE_ARCHS:
             what = f"use fewer conv channels (now {list(spec.channels)}) or smaller images"
             field = "model.channels"
         else:

@@ -15,7 +15,7 @@ import torch
 
 from aegui.core.models import losses as L
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.config.experiment import IMAGE_ARCHS, SCIPY_OPTIMIZERS, ConfigError, Experiment
 from aegui.core.data.dataset import Dataset
 from aegui.core.models.nets import Autoencoder, build_model
 from aegui.core.data.noise import apply_noise
@@ -37,12 +37,12 @@ _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
     spec = exp.model
-    if spec.arch == "conv":
+    if spec.arch in IMAGE_ARCHS:
         have = tuple(data.shape) if len(data.shape) == 3 else (*data.shape, 1)
         if len(data.shape) not in (2, 3) or have != spec.image_shape:
             shape = "x".join(str(s) for s in data.shape)
             want = "x".join(str(s) for s in spec.input_shape)
-            raise ConfigError("model.input_shape", f"the conv model reads {want} images but "
+            raise ConfigError("model.input_shape", f"the {spec.arch} model reads {want} images but "
                               f"{data.name} holds {shape} samples; set model.input_shape to "
                               f"{list(data.shape)} (and the input/output layers to {data.dim})")
     first = spec.full_layers[0]

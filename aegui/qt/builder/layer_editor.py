@@ -126,6 +126,11 @@ class LayerListEditor(QWidget):
         self.remove_button.setToolTip(tr("Remove the selected layer (or the last one)"))
         self._empty.setText(tr("none"))
 
+    def set_max_count(self, max_count: int | None) -> None:
+        """Add is disabled at `max_count` entries (entries already there stay)."""
+        self._max_count = max_count
+        self.add_button.setEnabled(max_count is None or len(self._spins) < max_count)
+
     def values(self) -> list[int]:
         return [s.value() for s in self._spins]
 

@@ -125,10 +125,23 @@ class ModelSection:
     def _conv(self) -> bool:
         return self.arch_combo.currentData() == "conv"
 
+    def _local(self) -> bool:
+        return self.arch_combo.currentData() == "local"
+
+    def _local_latent(self) -> int:
+        """A local model's code length, channels[-1] x H x W, from the data's shape (the input
+        size stands in while the shape is unknown)."""
+        shape = self.sample_shape()
+        chans = self.channels_editor.values() or [1]
+        return chans[-1] * (math.prod(shape[:2]) if shape else self._input_dim)
+
     def _layer_sizes(self) -> tuple[tuple[int, ...], int]:
         """(layers as ModelSpec stores them, index of the latent layer in the full list)."""
         d, latent = self._input_dim, self.latent_spin.value()
         mirror = self.mirror_check.isChecked()
+        if self._local():
+            # The code is the last same-size feature map: its length follows the channels.
+            return (d, self._local_latent(), d), 1
         if self._conv():
             # The conv layers are the channels; `layers` holds only the sizes at both ends.
             return ((d, latent) if mirror else (d, latent, d)), 1
@@ -175,6 +188,11 @@ class ModelSection:
             ok = count is not None
             ends = f"{h}×{w}×{c}"
             chain = [ends, *maps, latent, *reversed(maps), ends] if ok else [ends, latent, ends]
+        elif m.arch == "local" and shape is not None:
+            h, w, c = (*shape, 1)[:3] if len(shape) == 2 else shape
+            maps = [f"{h}×{w}×{ch}" for ch in m.channels]
+            ends = f"{h}×{w}×{c}"
+            chain = [ends, *maps[:-1], f"<b>{maps[-1] if maps else '?'} = {m.latent_dim}</b>", ends]
         else:
             layers, latent_at = self._layer_sizes()
             chain = [f"<b>{v}</b>" if i == latent_at else str(v) for i, v in enumerate(m.full_layers)]
@@ -190,7 +208,12 @@ class ModelSection:
         self.channels_editor.set_values(m.channels)
         layers = list(m.layers) or [self._input_dim]
         self._input_dim = layers[0]
-        if m.arch == "conv" and len(m.full_layers) == 3:
+        if m.arch == "local" and len(m.full_layers) == 3:
+            # Its latent is a whole feature map: the MLP editors get a model that suits the data.
+            glyphs = layers[0] == ModelSpec().layers[0]
+            enc = list(ModelSpec().layers[1:3]) if glyphs else image_encoder(layers[0])
+            latent, dec = 2, None
+        elif m.arch == "conv" and len(m.full_layers) == 3:
             # A conv model has no hidden MLP layers: the MLP editors get ones that suit its data.
             enc, latent = image_encoder(layers[0]), layers[1]
             dec = list(reversed(enc))
@@ -225,13 +248,13 @@ class ModelSection:
     def _model_spec(self, errors: list[ConfigError], shape, layers: tuple[int, ...]) -> ModelSpec:
         """The Model group's ModelSpec; unreadable numbers are appended to `errors`."""
         bm = self._baseline.model
-        if self._conv():
+        if self._conv() or self._local():
             input_shape = tuple(shape) if shape else tuple(bm.input_shape)
         else:
             # Unused by an MLP: kept only as a loaded config gave it, while it still fits.
             input_shape = tuple(bm.input_shape) if shape and tuple(bm.input_shape) == tuple(shape) else ()
         return ModelSpec(
-            kind=self.kind_combo.currentData(), layers=layers, mirror=self.mirror_check.isChecked(),
+            kind=self.kind_combo.currentData(), layers=layers,
             hidden_activation=self.hidden_act_combo.currentData(),
             latent_activation=self.latent_act_combo.currentData(),
             output_activation=self.output_act_combo.currentData(), init=self.init_combo.currentData(),
@@ -243,6 +266,7 @@ class ModelSection:
             sparsity_k=self.sparsity_k_spin.value(),
             contractive_weight=self._number(errors, "model.contractive_weight", self.contractive_edit,
                                             bm.contractive_weight),
+            mirror=self.mirror_check.isChecked() and not self._local(),   # local: (d, L, d) always
             arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
             input_shape=input_shape)
 
@@ -281,10 +305,12 @@ class ModelSection:
         for w in (self.noise_kind_combo, self.noise_level_row, self.noise_mode_row):
             self._show_row(w, kind == "dae")
         self.noise_copies_spin.setEnabled(self.noise_mode_combo.currentData() == "fixed")
-        conv = self._conv()
-        self._show_row(self.channels_editor, conv)
-        self._show_row(self.encoder_editor, not conv)
-        self._show_row(self.mirror_check, not conv)
-        self._show_row(self.decoder_editor, not conv and not self.mirror_check.isChecked())
+        conv, local = self._conv(), self._local()
+        self.channels_editor.set_max_count(C.MAX_LOCAL_LAYERS if local else C.MAX_CONV_LAYERS)
+        self._show_row(self.channels_editor, conv or local)
+        self._show_row(self.encoder_editor, not (conv or local))
+        self._show_row(self.latent_spin, not local)       # a local model's code is its last map
+        self._show_row(self.mirror_check, not (conv or local))
+        self._show_row(self.decoder_editor, not (conv or local) and not self.mirror_check.isChecked())
         # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
         self._show_row(self.latent_act_combo, kind != "vae")

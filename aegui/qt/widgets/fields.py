@@ -31,6 +31,7 @@ i18n.register({
     "autoencoder": "autoencoder", "denoising": "eliminación de ruido", "variational (VAE)": "variacional (VAE)",
     "sparse": "disperso", "contractive": "contractivo",
     "fully connected (MLP)": "totalmente conectada (MLP)", "convolutional": "convolucional",
+    "local convolutions (same size)": "convoluciones locales (mismo tamaño)",
     "identity (linear)": "identidad (lineal)", "sigmoid": "sigmoide", "leaky ReLU": "ReLU con fuga",
     "uniform": "uniforme",
     "MSE (squared error)": "MSE (error cuadrático)",
@@ -65,8 +66,11 @@ i18n.register({
     TIPS["data.max_samples"]: "Quedarse con como mucho estas muestras, repartidas por el conjunto; 0 = todas",
     TIPS["data.val_split"]: "Parte de las muestras reservada para medir la pérdida de validación; 0 = ninguna",
     TIPS["data.split_seed"]: "Semilla de la división aleatoria entre entrenamiento y validación",
-    TIPS["model.arch"]: "Capas totalmente conectadas, o convoluciones para imágenes (cada una reduce a la mitad alto y ancho)",
-    TIPS["model.channels"]: "Canales de salida de cada convolución; cada convolución reduce a la mitad los lados de la imagen",
+    TIPS["model.arch"]: "Capas totalmente conectadas, convoluciones para imágenes (cada una reduce a la mitad alto y "
+                        "ancho), o convoluciones locales 3x3 que conservan el tamaño de la imagen (aprenden trazos, "
+                        "no glifos enteros)",
+    TIPS["model.channels"]: "Canales de salida de cada convolución; una capa conv reduce a la mitad los lados de la "
+                            "imagen, una local los conserva (los mapas de la última capa local son el código)",
     TIPS["model.input_shape"]: "La fija el conjunto de datos: el tamaño de cada muestra",
     TIPS["data.chars"]: "Entrenar solo con estos caracteres; vacío = todos los glifos de las fuentes elegidas",
     TIPS["data.path"]: "Un font.h distinto del archivo del curso",
