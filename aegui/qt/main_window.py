@@ -22,7 +22,7 @@ from aegui.qt.dataset_loader import DatasetLoader
 from aegui.qt.i18n import tr
 from aegui.qt.menus import WindowMenus
 from aegui.qt.model_files import ModelFiles
-from aegui.qt.models import SHOWN_MAX, ModelEntry
+from aegui.qt.models import SHOWN_MAX, ModelEntry, fallback_for
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.latent.latent_canvas import LatentCanvas
@@ -399,7 +399,7 @@ class MainWindow(WindowMenus, ModelFiles, QMainWindow):
         entry = self.editor_entry or self.current
         if entry is None or entry.shape != GLYPH_SHAPE:
             return   # an image model on the canvas: the editor keeps the glyph model it had
-        self.editor.set_reconstruct(entry.denoiser(), entry.familiarity())
+        self.editor.set_reconstruct(entry.denoiser(), entry.familiarity(), fallback_for(entry, self.entries))
         if self._editor_dataset is not entry.dataset:
             self._editor_dataset = entry.dataset
             self.editor.set_dataset(entry.dataset.labels, entry.dataset.x)

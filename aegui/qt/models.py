@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 
 # The first denoiser here is the pixel editor's model: the general one denoises letters of any
-# 5x7 font (docs/general-denoiser.md), where font3-dae snaps everything to a Font3 glyph.
-DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae")
+# 5x7 font (docs/general-denoiser.md), where font3-dae snaps everything to a Font3 glyph; the
+# local one takes over for drawings unlike all of its training glyphs.
+DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae", "general-5x7-local")
+LOCAL_FALLBACK = "general-5x7-local"
 # Samples the panels show of a big set (latent codes, reconstructions), spread evenly over it:
 # encoding all 60 000 MNIST digits at every training snapshot would stall the GUI thread.
 SHOWN_MAX = 1000
@@ -101,6 +103,24 @@ class ModelEntry:
         """Reconstructions of the shown samples."""
         from aegui.core.models import latent
         return latent.reconstruct(self.model, self.shown.x).reshape(-1, *self.shape)
+
+
+def fallback_for(entry: ModelEntry, entries) -> tuple[str, object] | None:
+    """(title, denoiser) of the local 5x7 model that denoises the drawings `entry` finds
+    unfamiliar: the shipped general-5x7-local when it is loaded, else the latest other local
+    glyph model; None when `entry` is local itself (it has no glyphs to snap to) or none is open."""
+    from aegui.core.data.dataset import GLYPH_SHAPE
+
+    def local(e) -> bool:
+        return e.shape == GLYPH_SHAPE and e.experiment.model.arch == "local"
+    if local(entry):
+        return None
+    found = [e for e in entries if e is not entry and local(e)]
+    if not found:
+        return None
+    shipped = [e for e in found if e.path is not None and e.path.name == LOCAL_FALLBACK]
+    chosen = (shipped or found[::-1])[0]
+    return chosen.title(), chosen.denoiser()
 
 
 def open_model(path) -> ModelEntry:

@@ -43,3 +43,17 @@ def test_with_augmentation_the_limit_also_covers_augmented_copies(font3_dae):
     # This model never saw shifted glyphs, so their errors raise the limit above the floor.
     assert augmented.limit > plain.limit
     assert familiarity(fn, x, AugmentConfig(enabled=True)) == augmented     # seeded copies
+
+
+def test_the_fallback_denoises_exactly_the_unfamiliar_drawings(font3_dae):
+    from aegui.core.models.familiarity import denoise_with_fallback
+    fn, exp = font3_dae
+    fam = familiarity(fn, font_dataset(("Font3",)).x, exp.augment)
+    drawn = np.concatenate([font_dataset(("Font3",)).x[:4], font_dataset(("Font2",)).x[:3]])
+    noisy = drawn.copy()
+    noisy[:, 0] = 1 - noisy[:, 0]
+    out, fell = denoise_with_fallback(fn, lambda x: np.full_like(x, 0.25), fam, drawn, noisy)
+    assert fell.tolist() == [False] * 4 + [True] * 3        # Font3 is its own; capitals are not
+    assert np.allclose(out[4:], 0.25) and np.allclose(out[:4], fn(noisy)[:4])
+    # Decided on the drawing, not the noisy copy: a noisy Font3 glyph stays with the model.
+    assert fam.error(noisy[0]) > fam.limit and not fell[0]

@@ -17,9 +17,8 @@ def grid(rows):
     return np.array([[c == "#" for c in r] for r in rows], np.float32)
 
 
-# The editor is imported in the fixtures, not at collection: "Clear" has two Spanish entries in
-# the shared catalogue (pixel editor "Limpiar", latent tray "Vaciar") and the module imported
-# last wins, which test_pixel_editor's Spanish check depends on.
+# The editor is imported in the fixtures, not at collection, so that importing it stays a
+# test's business.
 @pytest.fixture(scope="module")
 def general():
     from aegui.qt.models import open_model
@@ -62,3 +61,43 @@ def test_without_familiarity_there_is_no_notice(qtbot, general):
     w.set_reconstruct(general.reconstructor())
     w.set_glyph(grid(SHA))
     assert w.unfamiliar_notice() == ""
+
+
+@pytest.fixture(scope="module")
+def local():
+    from aegui.qt.models import open_model
+    return open_model(ROOT / "models" / "general-5x7-local")
+
+
+def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, local):
+    from aegui.core.data.noise import apply_noise
+    from aegui.core.models import latent
+    from aegui.qt.models import fallback_for
+    fallback = fallback_for(general, [general, local])
+    assert fallback is not None and fallback_for(local, [general, local]) is None
+    editor.set_reconstruct(general.denoiser(), general.familiarity(), fallback)
+    ds = general.dataset
+    editor.set_glyph(ds.images()[ds.labels.index("A")])         # a glyph it knows: its own output
+    assert not editor.fell_back() and not editor.fallback_check.isVisible()
+    assert np.allclose(editor.output().ravel(), latent.denoise(general.model, editor.noisy().reshape(1, -1))[0])
+    editor.set_glyph(grid(SHA))
+    assert editor.fell_back() and "denoised it" in editor.unfamiliar_notice()
+    assert editor.fallback_check.isVisible() and editor.fallback_check.isChecked()
+    assert np.allclose(editor.output().ravel(), latent.denoise(local.model, editor.noisy().reshape(1, -1))[0])
+    editor.fallback_check.setChecked(False)                       # the user's choice: the model itself
+    assert not editor.fell_back() and editor.unfamiliar_notice().endswith("into one it knows.")
+    editor.fallback_check.setChecked(True)
+    # Why: on the two letters of no training font, the local model's output is closer to the
+    # drawing than the general model's, with no noise and at 10 % salt-and-pepper (50 copies).
+    clean = np.stack([grid(SHA).ravel(), grid(OMEGA).ravel()])
+    for level in (0.0, 0.1):
+        copies = np.repeat(clean, 50, 0)
+        noisy = apply_noise(copies, "salt_pepper", level, np.random.default_rng(0))
+        wrong = {name: ((latent.denoise(e.model, noisy) >= 0.5) != (copies >= 0.5)).sum(1).mean()
+                 for name, e in (("general", general), ("local", local))}
+        assert wrong["local"] < wrong["general"] - 1, (level, wrong)
+    i18n.set_language("es")
+    try:
+        assert editor.fallback_check.text().startswith("Usar el modelo local") and "Por eso lo" in editor.unfamiliar_notice()
+    finally:
+        i18n.set_language("en")

@@ -60,3 +60,15 @@ def familiarity(reconstruct, x_train: np.ndarray, augment_config=None, seed: int
         errors = np.concatenate([own, reconstruction_error(reconstruct, copies)])
     limit = max(float(np.quantile(errors, QUANTILE)), MIN_LIMIT)
     return Familiarity(limit, float(own.max()) if len(own) else 0.0, reconstruct)
+
+
+def denoise_with_fallback(denoise, fallback, fam: Familiarity, drawn: np.ndarray,
+                          noisy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the pixel editor shows: `denoise(noisy)` for the rows whose clean drawing (`drawn`,
+    [N, D], the glyph before the noise) is familiar to the model, `fallback(noisy)` (a local
+    model) for the others. Returns (outputs [N, D], which rows fell back [N])."""
+    unfamiliar = reconstruction_error(fam.reconstruct, drawn) > fam.limit
+    out = np.asarray(denoise(noisy), np.float32).copy()
+    if unfamiliar.any():
+        out[unfamiliar] = np.asarray(fallback(noisy[unfamiliar]), np.float32)
+    return out, unfamiliar

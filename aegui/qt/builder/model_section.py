@@ -88,6 +88,9 @@ class ModelSection:
         self._row(form, "noise.mode", self.noise_mode_row, owner=self.noise_mode_combo)
         self._fields["noise.copies"] = self.noise_copies_spin
         self._watch(self.noise_copies_spin)
+        self.flip_spin = self._spin(50, 99)
+        self._text(self.flip_spin.setSuffix, " % sure")
+        self._row(form, "model.flip_confidence", self.flip_spin)
 
         self.input_label = QLabel(wordWrap=True)
         self._row(form, "model.input_shape", self.input_label)
@@ -244,6 +247,17 @@ class ModelSection:
         self._level_exact = (self.noise_level_spin.value(), n.level)
         self._select(self.noise_mode_combo, n.mode)
         self.noise_copies_spin.setValue(n.copies)
+        self.flip_spin.setValue(round(m.flip_confidence * 100))
+        # The spin box shows whole percents; keep an exact loaded value until it is edited.
+        self._flip_exact = (self.flip_spin.value(), m.flip_confidence)
+
+    def _flip_confidence(self) -> float:
+        if hasattr(self, "source_combo") and self.source_combo.currentData() != "font":
+            return 0.5      # kept in the box (hidden) for when the data is glyphs again
+        exact = getattr(self, "_flip_exact", None)
+        if exact and exact[0] == self.flip_spin.value():
+            return exact[1]
+        return self.flip_spin.value() / 100
 
     def _model_spec(self, errors: list[ConfigError], shape, layers: tuple[int, ...]) -> ModelSpec:
         """The Model group's ModelSpec; unreadable numbers are appended to `errors`."""
@@ -268,7 +282,7 @@ class ModelSection:
                                             bm.contractive_weight),
             mirror=self.mirror_check.isChecked() and not self._local(),   # local: (d, L, d) always
             arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
-            input_shape=input_shape)
+            input_shape=input_shape, flip_confidence=self._flip_confidence())
 
     def _noise_config(self) -> NoiseConfig:
         level = round(self.noise_level_spin.value() / 100, 8)
@@ -305,6 +319,8 @@ class ModelSection:
         for w in (self.noise_kind_combo, self.noise_level_row, self.noise_mode_row):
             self._show_row(w, kind == "dae")
         self.noise_copies_spin.setEnabled(self.noise_mode_combo.currentData() == "fixed")
+        source = self.source_combo.currentData() if hasattr(self, "source_combo") else "font"
+        self._show_row(self.flip_spin, kind == "dae" and source == "font")
         conv, local = self._conv(), self._local()
         self.channels_editor.set_max_count(C.MAX_LOCAL_LAYERS if local else C.MAX_CONV_LAYERS)
         self._show_row(self.channels_editor, conv or local)

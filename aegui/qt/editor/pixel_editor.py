@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QBoxLayout,
+    QCheckBox,
     QGridLayout,
     QLayout,
     QHBoxLayout,
@@ -81,6 +82,18 @@ i18n.register({
         "Distinto de los glifos con los que se entrenó este modelo: aun sin ruido, su salida se aparta "
         "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Puede "
         "convertir tu glifo en uno que conoce.",
+    "Use the local model": "Usar el modelo local",
+    "{name}: a model trained on letters turns a glyph unlike them into one it knows; a local model "
+    "follows strokes instead and changes only the pixels it is sure of.":
+        "{name}: un modelo entrenado con letras convierte un glifo distinto de ellas en uno que conoce; un "
+        "modelo local sigue los trazos y cambia solo los píxeles de los que está seguro.",
+    "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
+    "pixels' worth of your drawing (its training glyphs: at most {limit}). So {name} denoised it: it "
+    "follows strokes instead of known glyphs and changes only the pixels it is sure of.":
+        "Distinto de los glifos con los que se entrenó este modelo: aun sin ruido, su salida se aparta "
+        "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Por eso lo "
+        "limpió {name}: sigue los trazos en vez de glifos conocidos y cambia solo los píxeles de los que "
+        "está seguro.",
 })
 UNFAMILIAR_COLOR = "#b35c00"
 
@@ -230,6 +243,8 @@ class PixelEditor(QWidget):
         self._reconstruct: Callable[[np.ndarray], np.ndarray] | None = None
         self._familiarity = None          # aegui.core.models.familiarity.Familiarity of the model
         self._unfamiliar: float | None = None   # the drawing's reconstruction error when too large
+        self._fallback: tuple[str, Callable] | None = None   # (name, denoiser) for unfamiliar drawings
+        self._fell_back = False
         self._stroke_before: np.ndarray | None = None
         self._seed = 0
         self._noisy = self._glyph.copy()
@@ -336,6 +351,10 @@ class PixelEditor(QWidget):
         self.unfamiliar_label.setStyleSheet(f"color: {UNFAMILIAR_COLOR};")
         self.unfamiliar_label.hide()
         right.addWidget(self.unfamiliar_label)
+        self.fallback_check = QCheckBox(checked=True)
+        self.fallback_check.hide()
+        self.fallback_check.toggled.connect(lambda _: self._refresh())
+        right.addWidget(self.fallback_check)
         right.addStretch(1)
 
         self._left, self._right = left, right
@@ -426,6 +445,7 @@ class PixelEditor(QWidget):
             self.noise_kind.setItemText(i, tr(name))
         self.grid.setToolTip(tr("Left button paints, right button erases. Arrow keys move the focus cell, "
                                 "Space toggles it, Delete clears it."))
+        self._retranslate_fallback()
         self._refresh()
 
     def _fill_start_from(self) -> None:
@@ -459,12 +479,28 @@ class PixelEditor(QWidget):
         self._fill_start_from()
         self._refresh()
 
-    def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None, familiarity=None) -> None:
+    def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None, familiarity=None,
+                        fallback: tuple[str, Callable] | None = None) -> None:
         """`familiarity` (aegui.core.models.familiarity.Familiarity, from the model's training set)
-        turns on the notice shown when the drawing is unlike anything the model saw."""
+        turns on the notice shown when the drawing is unlike anything the model saw; `fallback`
+        (name, denoiser), a local model, then denoises such a drawing instead (while its box is ticked)."""
         self._reconstruct = fn
         self._familiarity = familiarity
+        self._fallback = fallback if familiarity is not None else None
+        self._retranslate_fallback()
         self._refresh()
+
+    def _retranslate_fallback(self) -> None:
+        if self._fallback is None:
+            return
+        self.fallback_check.setText(tr("Use the local model"))
+        self.fallback_check.setToolTip(tr("{name}: a model trained on letters turns a glyph unlike them into one "
+                                          "it knows; a local model follows strokes instead and changes only the "
+                                          "pixels it is sure of.", name=self._fallback[0]))
+
+    def fell_back(self) -> bool:
+        """Whether the output shown now comes from the fallback denoiser."""
+        return self._fell_back
 
     def unfamiliar_notice(self) -> str:
         """The out-of-distribution notice shown now, or "" when there is none."""
@@ -549,16 +585,22 @@ class PixelEditor(QWidget):
         self.noisy_note.setText(tr("{n} changed", n=changed))
         self._output = None
         self._unfamiliar = None
+        self._fell_back = False
         error = None
         if self._reconstruct is not None:
             try:
-                out = self._reconstruct(self._noisy.reshape(1, SIZE).copy())
-                self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
+                denoise = self._reconstruct
                 if self._familiarity is not None:
                     # The clean drawing, not the noisy one: is the glyph itself like the training set?
-                    drawn = float(reconstruction_error(self._reconstruct, self._glyph.reshape(1, SIZE))[0])
-                    if self._familiarity.is_unfamiliar(drawn):
+                    fam = self._familiarity
+                    drawn = fam.error(self._glyph) if getattr(fam, "reconstruct", None) else \
+                        float(reconstruction_error(self._reconstruct, self._glyph.reshape(1, SIZE))[0])
+                    if fam.is_unfamiliar(drawn):
                         self._unfamiliar = drawn
+                        if self._fallback is not None and self.fallback_check.isChecked():
+                            denoise, self._fell_back = self._fallback[1], True
+                out = denoise(self._noisy.reshape(1, SIZE).copy())
+                self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
             except Exception as exc:  # a broken model must not take the editor down with it
                 error = str(exc) or type(exc).__name__
         self._show_output(error)
@@ -567,14 +609,24 @@ class PixelEditor(QWidget):
             self._share_scale.start()   # the notes' heights follow their new text
 
     def _show_unfamiliar(self) -> None:
+        # The choice matters only for a drawing the model does not know: shown with the notice.
+        self.fallback_check.setVisible(self._unfamiliar is not None and self._fallback is not None)
         if self._unfamiliar is None:
             self.unfamiliar_label.hide()
             self.unfamiliar_label.setText("")
             return
-        self.unfamiliar_label.setText(tr(
-            "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-            "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
-            "into one it knows.", error=f"{self._unfamiliar:.1f}", limit=f"{self._familiarity.limit:.1f}"))
+        error, limit = f"{self._unfamiliar:.1f}", f"{self._familiarity.limit:.1f}"
+        if self._fell_back:
+            self.unfamiliar_label.setText(tr(
+                "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
+                "pixels' worth of your drawing (its training glyphs: at most {limit}). So {name} denoised it: it "
+                "follows strokes instead of known glyphs and changes only the pixels it is sure of.",
+                error=error, limit=limit, name=self._fallback[0]))
+        else:
+            self.unfamiliar_label.setText(tr(
+                "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
+                "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
+                "into one it knows.", error=error, limit=limit))
         self.unfamiliar_label.show()
 
     def _show_output(self, error: str | None) -> None:

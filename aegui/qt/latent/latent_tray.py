@@ -26,7 +26,7 @@ register({
         "Haz clic en el lienzo para fijar aquí las muestras generadas.",
     "Sample from prior": "Muestrear del prior",
     "Re-roll": "Sortear",
-    "Clear": "Vaciar",
+    "Empty": "Vaciar",
     "Seed:": "Semilla:",
     "Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.":
         "Decodifica {n} puntos z ~ N(0, I) (el prior del VAE) en muestras nuevas.",
@@ -253,7 +253,7 @@ class GeneratedTray(QWidget):
         self.sample_button.setText(tr("Sample from prior"))
         self.seed_label.setText(tr("Seed:"))
         self.reroll_button.setText(tr("Re-roll"))
-        self.clear_button.setText(tr("Clear"))
+        self.clear_button.setText(tr("Empty"))   # not "Clear": the pixel editor's is "Limpiar"
         self.clear_button.setToolTip(tr("Remove every sample from the tray."))
         tip = (tr("Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.", n=self.count.value())
                if self._prior_ok else tr("Only a VAE has a prior to sample from; this model is a plain autoencoder."))

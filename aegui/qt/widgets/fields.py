@@ -80,7 +80,7 @@ i18n.register({
     TIPS["model.sparsity_k"]: "k-disperso: cada muestra conserva solo sus k unidades latentes mayores; el resto se anulan",
     TIPS["model.sparsity_rho"]: "Activación media hacia la que la penalización KL lleva cada unidad del código",
     TIPS["model.contractive_weight"]: "Peso de la penalización sobre el jacobiano del codificador",
-    "Change a pixel at": "Cambiar un píxel con",
+    "Change a pixel at": "Cambiar un píxel con", " % sure": " % de certeza",
     TIPS["model.flip_confidence"]: "Al quitar el ruido, un píxel dibujado cambia solo si el modelo está al menos "
                                    "así de seguro de que está mal; 0,5 toma la salida del modelo tal cual, más "
                                    "conserva más del dibujo",
