@@ -101,3 +101,23 @@ def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, l
         assert editor.fallback_check.text().startswith("Usar el modelo local") and "Por eso lo" in editor.unfamiliar_notice()
     finally:
         i18n.set_language("en")
+
+
+def test_a_drawing_the_model_knows_but_does_not_give_back_goes_to_the_local_model(editor, general, local):
+    """Familiar (no notice) yet snapped: a 1-px shifted course glyph the MLP changes a little."""
+    from aegui.core.data.augment import shift
+    from aegui.core.models.familiarity import KNOWN, reconstruction_error
+    from aegui.qt.models import fallback_for
+    fam = general.familiarity()
+    img = general.dataset.x.reshape(-1, 7, 5) >= 0.5
+    moved = shift(img, np.ones(len(img), bool), np.random.default_rng(0)).reshape(len(img), -1).astype(np.float32)
+    errors = reconstruction_error(fam.reconstruct, moved)
+    between = [i for i, e in enumerate(errors) if KNOWN < e <= fam.limit]
+    assert between, "no shifted glyph between 'known' and 'unfamiliar' any more"
+    editor.set_reconstruct(general.denoiser(), fam, fallback_for(general, [general, local]))
+    editor.set_glyph(moved[between[0]].reshape(7, 5))
+    assert editor.unfamiliar_notice() == "" and editor.fell_back() and editor.fallback_check.isVisible()
+    assert editor.fallback_notice().startswith("The model does not give your drawing back as it is")
+    editor.fallback_check.setChecked(False)
+    assert not editor.fell_back() and editor.fallback_notice() == "" and not editor.unfamiliar_label.isVisible()
+    editor.fallback_check.setChecked(True)

@@ -83,6 +83,10 @@ i18n.register({
         "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Puede "
         "convertir tu glifo en uno que conoce.",
     "Use the local model": "Usar el modelo local",
+    "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
+    "without noise), so {name} denoised it: it changes only the pixels it is sure of.":
+        "El modelo no devuelve tu dibujo tal cual (se aparta en {error} píxeles aun sin ruido), así que "
+        "lo limpió {name}: cambia solo los píxeles de los que está seguro.",
     "{name}: a model trained on letters turns a glyph unlike them into one it knows; a local model "
     "follows strokes instead and changes only the pixels it is sure of.":
         "{name}: un modelo entrenado con letras convierte un glifo distinto de ellas en uno que conoce; un "
@@ -244,7 +248,8 @@ class PixelEditor(QWidget):
         self._familiarity = None          # aegui.core.models.familiarity.Familiarity of the model
         self._unfamiliar: float | None = None   # the drawing's reconstruction error when too large
         self._fallback: tuple[str, Callable] | None = None   # (name, denoiser) for unfamiliar drawings
-        self._fell_back = False
+        self._fell_back = self._offer_fallback = False
+        self._drawn_error = 0.0
         self._stroke_before: np.ndarray | None = None
         self._seed = 0
         self._noisy = self._glyph.copy()
@@ -506,6 +511,11 @@ class PixelEditor(QWidget):
         """The out-of-distribution notice shown now, or "" when there is none."""
         return self.unfamiliar_label.text() if self._unfamiliar is not None else ""
 
+    def fallback_notice(self) -> str:
+        """The note shown when the local model denoised a drawing the model knows but does not
+        give back as it is, or "" otherwise."""
+        return self.unfamiliar_label.text() if self._fell_back and self._unfamiliar is None else ""
+
     def clear(self) -> None:
         self._push(np.zeros_like(self._glyph), tr("Clear"))
 
@@ -585,7 +595,8 @@ class PixelEditor(QWidget):
         self.noisy_note.setText(tr("{n} changed", n=changed))
         self._output = None
         self._unfamiliar = None
-        self._fell_back = False
+        self._fell_back = self._offer_fallback = False
+        self._drawn_error = 0.0
         error = None
         if self._reconstruct is not None:
             try:
@@ -595,10 +606,14 @@ class PixelEditor(QWidget):
                     fam = self._familiarity
                     drawn = fam.error(self._glyph) if getattr(fam, "reconstruct", None) else \
                         float(reconstruction_error(self._reconstruct, self._glyph.reshape(1, SIZE))[0])
+                    self._drawn_error = drawn
                     if fam.is_unfamiliar(drawn):
                         self._unfamiliar = drawn
-                        if self._fallback is not None and self.fallback_check.isChecked():
-                            denoise, self._fell_back = self._fallback[1], True
+                    # Not only unfamiliar drawings: one the model does not give back as it is
+                    # gets snapped too (aegui.core.models.familiarity.KNOWN).
+                    self._offer_fallback = self._fallback is not None and not fam.is_known(drawn)
+                    if self._offer_fallback and self.fallback_check.isChecked():
+                        denoise, self._fell_back = self._fallback[1], True
                 out = denoise(self._noisy.reshape(1, SIZE).copy())
                 self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
             except Exception as exc:  # a broken model must not take the editor down with it
@@ -610,8 +625,15 @@ class PixelEditor(QWidget):
 
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.
-        self.fallback_check.setVisible(self._unfamiliar is not None and self._fallback is not None)
+        self.fallback_check.setVisible(self._offer_fallback)
         if self._unfamiliar is None:
+            if self._fell_back:
+                self.unfamiliar_label.setText(tr(
+                    "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
+                    "without noise), so {name} denoised it: it changes only the pixels it is sure of.",
+                    error=f"{self._drawn_error:.2f}", name=self._fallback[0]))
+                self.unfamiliar_label.show()
+                return
             self.unfamiliar_label.hide()
             self.unfamiliar_label.setText("")
             return
