@@ -81,7 +81,7 @@ def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, l
     assert not editor.fell_back() and not editor.fallback_check.isVisible()
     assert np.allclose(editor.output().ravel(), latent.denoise(general.model, editor.noisy().reshape(1, -1))[0])
     editor.set_glyph(grid(SHA))
-    assert editor.fell_back() and "denoised it" in editor.unfamiliar_notice()
+    assert editor.fell_back() and "the local model denoised it" in editor.unfamiliar_notice()
     assert editor.fallback_check.isVisible() and editor.fallback_check.isChecked()
     assert np.allclose(editor.output().ravel(), latent.denoise(local.model, editor.noisy().reshape(1, -1))[0])
     editor.fallback_check.setChecked(False)                       # the user's choice: the model itself
@@ -98,7 +98,7 @@ def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, l
         assert wrong["local"] < wrong["general"] - 1, (level, wrong)
     i18n.set_language("es")
     try:
-        assert editor.fallback_check.text().startswith("Usar el modelo local") and "Por eso lo" in editor.unfamiliar_notice()
+        assert editor.fallback_check.text().startswith("Usar el modelo local") and "lo limpió el modelo local" in editor.unfamiliar_notice()
     finally:
         i18n.set_language("en")
 

@@ -84,20 +84,19 @@ i18n.register({
         "convertir tu glifo en uno que conoce.",
     "Use the local model": "Usar el modelo local",
     "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
-    "without noise), so {name} denoised it: it changes only the pixels it is sure of.":
+    "without noise), so the local model denoised it, changing only pixels it is sure of.":
         "El modelo no devuelve tu dibujo tal cual (se aparta en {error} píxeles aun sin ruido), así que "
-        "lo limpió {name}: cambia solo los píxeles de los que está seguro.",
+        "lo limpió el modelo local, que cambia solo píxeles de los que está seguro.",
     "{name}: a model trained on letters turns a glyph unlike them into one it knows; a local model "
     "follows strokes instead and changes only the pixels it is sure of.":
         "{name}: un modelo entrenado con letras convierte un glifo distinto de ellas en uno que conoce; un "
         "modelo local sigue los trazos y cambia solo los píxeles de los que está seguro.",
-    "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-    "pixels' worth of your drawing (its training glyphs: at most {limit}). So {name} denoised it: it "
-    "follows strokes instead of known glyphs and changes only the pixels it is sure of.":
-        "Distinto de los glifos con los que se entrenó este modelo: aun sin ruido, su salida se aparta "
-        "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Por eso lo "
-        "limpió {name}: sigue los trazos en vez de glifos conocidos y cambia solo los píxeles de los que "
-        "está seguro.",
+    "Unlike the glyphs this model was trained on (even without noise its output misses {error} pixels' "
+    "worth of your drawing; theirs: at most {limit}), so the local model denoised it, changing only "
+    "pixels it is sure of.":
+        "Distinto de los glifos con los que se entrenó este modelo (aun sin ruido su salida se aparta de "
+        "tu dibujo en {error} píxeles; la de ellos: como mucho {limit}), así que lo limpió el modelo local, "
+        "que cambia solo píxeles de los que está seguro.",
 })
 UNFAMILIAR_COLOR = "#b35c00"
 
@@ -630,8 +629,8 @@ class PixelEditor(QWidget):
             if self._fell_back:
                 self.unfamiliar_label.setText(tr(
                     "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
-                    "without noise), so {name} denoised it: it changes only the pixels it is sure of.",
-                    error=f"{self._drawn_error:.2f}", name=self._fallback[0]))
+                    "without noise), so the local model denoised it, changing only pixels it is sure of.",
+                    error=f"{self._drawn_error:.2f}"))
                 self.unfamiliar_label.show()
                 return
             self.unfamiliar_label.hide()
@@ -640,10 +639,9 @@ class PixelEditor(QWidget):
         error, limit = f"{self._unfamiliar:.1f}", f"{self._familiarity.limit:.1f}"
         if self._fell_back:
             self.unfamiliar_label.setText(tr(
-                "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-                "pixels' worth of your drawing (its training glyphs: at most {limit}). So {name} denoised it: it "
-                "follows strokes instead of known glyphs and changes only the pixels it is sure of.",
-                error=error, limit=limit, name=self._fallback[0]))
+                "Unlike the glyphs this model was trained on (even without noise its output misses {error} pixels' "
+                "worth of your drawing; theirs: at most {limit}), so the local model denoised it, changing only "
+                "pixels it is sure of.", error=error, limit=limit))
         else:
             self.unfamiliar_label.setText(tr(
                 "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
