@@ -4,9 +4,9 @@ Two shipped models and what the pixel editor does with them:
 - general-5x7-dae (resources/presets/general-5x7-dae.json): an MLP that knows the course's 96 glyphs;
 - general-5x7-local (resources/presets/general-5x7-local.json): same-size 3x3 convolutions that
   follow strokes, changing only the pixels they are at least model.flip_confidence sure of;
-- the editor: the MLP's output, or the local model's when the clean drawing is unfamiliar to the
-  MLP (aegui.core.models.familiarity.denoise_with_fallback; the editor knows the drawing before
-  the noise, so it decides on that).
+- the editor: the MLP's output, or the local model's when the MLP does not give the clean drawing
+  back as it is (aegui.core.models.familiarity.denoise_with_fallback; the editor knows the
+  drawing before the noise, so it decides on that).
 
 Leave one font out: for each of Font1, Font2, Font3 both presets are trained on the other two fonts
 (`--seeds` models each, seeds 0..S-1, as `aegui denoise-curve PRESET --leave-out FontN` trains them),
@@ -39,7 +39,7 @@ PRESETS = {"mlp": ROOT / "resources" / "presets" / "general-5x7-dae.json",
 MODELS = {"mlp": ROOT / "models" / "general-5x7-dae", "local": ROOT / "models" / "general-5x7-local"}
 WAYS = ("mlp", "local", "editor")
 TITLES = {"mlp": "MLP (general-5x7-dae)", "local": "local (general-5x7-local)",
-          "editor": "the editor: MLP, local for unfamiliar drawings"}
+          "editor": "the editor: MLP, local for drawings it does not give back"}
 FONTS = ("Font1", "Font2", "Font3")
 LEVELS = (0.0, 0.1, 0.2, 0.5)
 
@@ -152,9 +152,8 @@ def main() -> int:
         f"{time.perf_counter() - t0:.0f} s on this machine's CPU.",
         "",
         *[f"- {TITLES[w]}: `{PRESETS[w].relative_to(ROOT)}`, {_describe(preset[w])}." for w in ("mlp", "local")],
-        "- The editor denoises with the MLP, and with the local model when the clean drawing is unfamiliar "
-        "to the MLP (its reconstruction error is above the 99th percentile of its training glyphs', "
-        "`aegui/core/models/familiarity.py`).",
+        "- The editor denoises with the MLP, and with the local model when the MLP does not give the clean "
+        "drawing back as it is (summed squared error above 0.25, `aegui/core/models/familiarity.py`).",
         "",
         "## Leave one font out",
         "",
