@@ -69,3 +69,14 @@ def window(qtbot, tmp_path, aegui_home):
         win.start_loading()
     yield win
     win.controller.shutdown()
+
+
+@pytest.fixture
+def builder(qtbot):
+    """A model builder shown at a dock's usual size (test_builder_images uses a narrower one)."""
+    from aegui.qt.builder.model_builder import ModelBuilder
+    w = ModelBuilder()
+    qtbot.addWidget(w)
+    w.resize(360, 900)
+    w.show()
+    return w

@@ -1,22 +1,11 @@
 """The builder offers model.flip_confidence for 5x7 denoisers and keeps the shipped presets' value."""
 from pathlib import Path
 
-import pytest
 
 from aegui.core.config.experiment import Experiment, with_changes
 from aegui.core.config.load import load_experiment
-from aegui.qt.builder.model_builder import ModelBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def builder(qtbot):
-    w = ModelBuilder()
-    qtbot.addWidget(w)
-    w.resize(360, 900)
-    w.show()
-    return w
 
 
 def test_the_local_preset_round_trips_with_its_flip_confidence(builder):

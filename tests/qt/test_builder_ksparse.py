@@ -1,17 +1,6 @@
 """The builder offers k-sparse (issue 17, finding 5): k shows only for top-k, and round-trips."""
-import pytest
 
 from aegui.core.config.experiment import Experiment, with_changes
-from aegui.qt.builder.model_builder import ModelBuilder
-
-
-@pytest.fixture
-def builder(qtbot):
-    w = ModelBuilder()
-    qtbot.addWidget(w)
-    w.resize(360, 900)
-    w.show()
-    return w
 
 
 def test_ksparse_round_trips_and_shows_k_only_for_topk(builder, tmp_path):

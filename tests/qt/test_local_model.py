@@ -2,21 +2,10 @@
 its channels, and a local denoiser trained from the builder drives the network view (feature
 maps), the latent canvas (a 560-D code seen through a 2-D projection) and the pixel editor."""
 import numpy as np
-import pytest
 
 from aegui.core.config.experiment import Experiment, with_changes
-from aegui.qt.builder.model_builder import ModelBuilder
 
 from test_builder_images import pick
-
-
-@pytest.fixture
-def builder(qtbot):
-    w = ModelBuilder()
-    qtbot.addWidget(w)
-    w.resize(360, 900)
-    w.show()
-    return w
 
 
 def test_builder_local_fills_the_sizes_from_the_data_and_channels(builder):

@@ -12,7 +12,6 @@ from aegui.core.config.load import load_experiment
 from aegui.core.data.glyphs import read_font_h, write_font_h
 from aegui.core.files.paths import course_font_path, presets_dir
 from aegui.qt import i18n
-from aegui.qt.builder.model_builder import ModelBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,15 +37,6 @@ DAE = Experiment(
     model=ModelSpec(kind="dae", layers=(35, 40, 12, 2, 8, 35), mirror=False),
     noise=NoiseConfig(kind="bit_flip", level=0.123456, mode="fixed", copies=3),
 )
-
-
-@pytest.fixture
-def builder(qtbot):
-    w = ModelBuilder()
-    qtbot.addWidget(w)
-    w.resize(360, 900)
-    w.show()
-    return w
 
 
 def student_json(tmp_path) -> Path:

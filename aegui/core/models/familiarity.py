@@ -42,7 +42,7 @@ class Familiarity:
     training_max: float      # the largest error among the training glyphs themselves
     # The plain reconstruction the limit was measured with: a denoiser that keeps the pixels it
     # is unsure of would make every drawing look familiar.
-    reconstruct: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
+    reconstruct: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
 
     def is_unfamiliar(self, error: float) -> bool:
         return float(error) > self.limit

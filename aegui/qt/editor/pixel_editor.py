@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.data.noise import apply_noise
-from aegui.core.models.familiarity import reconstruction_error
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -603,9 +602,7 @@ class PixelEditor(QWidget):
                 if self._familiarity is not None:
                     # The clean drawing, not the noisy one: is the glyph itself like the training set?
                     fam = self._familiarity
-                    drawn = fam.error(self._glyph) if getattr(fam, "reconstruct", None) else \
-                        float(reconstruction_error(self._reconstruct, self._glyph.reshape(1, SIZE))[0])
-                    self._drawn_error = drawn
+                    drawn = self._drawn_error = fam.error(self._glyph)
                     if fam.is_unfamiliar(drawn):
                         self._unfamiliar = drawn
                     # Not only unfamiliar drawings: one the model does not give back as it is
