@@ -22,7 +22,14 @@ notifier = _Notifier()
 
 
 def register(spanish: dict[str, str]) -> None:
-    _catalog["es"].update(spanish)
+    """Add Spanish strings. One English text has one translation: two panels giving the same text
+    different ones would each show whichever module was imported last."""
+    catalog = _catalog["es"]
+    for text, es in spanish.items():
+        if catalog.get(text, es) != es:
+            raise ValueError(f"{text!r} is already translated as {catalog[text]!r}, not {es!r}: "
+                             "use one translation, or another English text")
+    catalog.update(spanish)
 
 
 def tr(text: str, **fmt) -> str:

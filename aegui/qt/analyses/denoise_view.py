@@ -51,7 +51,7 @@ i18n.register({
     "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
     "noisy input (dashed)": "con ruido (discontinua)",
     "noise (%; gaussian: σ × 100)": "ruido (%; gaussiano: σ × 100)",
-    "wrong pixels per glyph": "píxeles erróneos por glifo", "wrong pixels": "píxeles erróneos",
+    "wrong pixels per glyph": "píxeles erróneos por glifo", "wrong pixels": "píxeles mal",
     "Denoised, mean ± std": "Sin ruido, media ± desv.",
     "{kind}, {level} % (± std)": "{kind}, {level} % (± desv.)",
     "Noise type for the bars": "Tipo de ruido de las barras",

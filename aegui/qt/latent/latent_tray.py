@@ -17,7 +17,7 @@ from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
 
 register({
-    "Save to library": "Guardar en la biblioteca",
+    "Save to library": "A la biblioteca",
     "Send to editor": "Enviar al editor",
     "Save image PNG...": "Guardar imagen PNG...",
     "Remove": "Quitar",

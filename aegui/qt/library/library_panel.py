@@ -26,7 +26,7 @@ register({
     "Export font.h": "Exportar font.h",
     "C headers (*.h);;All files (*)": "Cabeceras C (*.h);;Todos los archivos (*)",
     "Rename glyph": "Cambiar nombre del glifo",
-    "Save to library": "Guardar en la biblioteca",
+    "Save to library": "A la biblioteca",
     "Label (a character or a short word):": "Etiqueta (un carácter o una palabra corta):",
     "{error}. Try another label:": "{error}. Prueba otra etiqueta:",
     "No glyphs yet": "Todavía no hay glifos",
@@ -35,7 +35,7 @@ register({
     "{count} · stored in {path}": "{count} · guardados en {path}",
     "The library is empty. Glyphs saved with “Save to library” in the editor or the latent canvas "
     "appear here.":
-        "La biblioteca está vacía. Aquí aparecen los glifos guardados con «Guardar en la biblioteca» "
+        "La biblioteca está vacía. Aquí aparecen los glifos guardados con «A la biblioteca» "
         "en el editor o en el lienzo latente.",
     "Click a glyph to select it, double-click to send it to the editor. Delete removes it "
     "(Ctrl+Z brings it back), F2 renames it.":
