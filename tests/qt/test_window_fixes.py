@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aegui.qt import i18n
-from tests.qt.test_model_builder import builder  # noqa: F401  (fixture)
 from tests.qt.test_training_panel import feed, make_records, panel  # noqa: F401  (fixtures, helpers)
 
 
