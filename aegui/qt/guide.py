@@ -6,18 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
-
-register({
-    "Draw here: click cells to change the glyph and see what the model makes of it.":
-        "Dibuja aquí: haz clic en las celdas para cambiar el glifo y ver qué hace el modelo con él.",
-    "Hover here: every point of the latent space decodes to a glyph or an image.":
-        "Pasa el ratón aquí: cada punto del espacio latente se decodifica en un glifo o una imagen.",
-    "Press F5 to train the model set up here (F6 trains one epoch at a time).":
-        "Pulsa F5 para entrenar el modelo configurado aquí (F6 entrena una época cada vez).",
-    "Got it": "Entendido",
-    "Don't show again": "No mostrar más",
-})
+from aegui.qt.i18n import notifier, tr
 
 HINTS = (
     ("draw", "editor", "Draw here: click cells to change the glyph and see what the model makes of it."),

@@ -1,16 +1,27 @@
 """English/Spanish UI text.
 
-Source strings are English. Each widget module registers its Spanish strings with
-`register({...})` next to the code that uses them, so no shared catalogue grows conflicts.
-Widgets re-read their texts in a `retranslate()` method connected to `notifier.changed`.
+Source strings are English; their Spanish is in one catalogue, resources/i18n/es.json (sections
+name the part of the window a text belongs to; tests/qt/test_spanish.py keeps it whole). Widgets
+re-read their texts in a `retranslate()` method connected to `notifier.changed`.
 """
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QObject, Signal
+
+from aegui.core.files.paths import resources_dir
 
 LANGUAGES = {"en": "English", "es": "Español"}
 
-_catalog: dict[str, dict[str, str]] = {"es": {}}
+
+def read_catalogue(code: str) -> dict[str, str]:
+    """English text -> its translation, from resources/i18n/<code>.json (sections flattened)."""
+    sections = json.loads((resources_dir() / "i18n" / f"{code}.json").read_text(encoding="utf-8"))
+    return {text: out for section in sections.values() for text, out in section.items()}
+
+
+_catalog: dict[str, dict[str, str]] = {"es": read_catalogue("es")}
 _language = "en"
 
 
@@ -19,17 +30,6 @@ class _Notifier(QObject):
 
 
 notifier = _Notifier()
-
-
-def register(spanish: dict[str, str]) -> None:
-    """Add Spanish strings. One English text has one translation: two panels giving the same text
-    different ones would each show whichever module was imported last."""
-    catalog = _catalog["es"]
-    for text, es in spanish.items():
-        if catalog.get(text, es) != es:
-            raise ValueError(f"{text!r} is already translated as {catalog[text]!r}, not {es!r}: "
-                             "use one translation, or another English text")
-    catalog.update(spanish)
 
 
 def tr(text: str, **fmt) -> str:

@@ -36,53 +36,6 @@ from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel, message_text
 from aegui.qt.workers import TaskRunner, TrainingController
 
-i18n.register({
-    "aegui — autoencoder studio": "aegui — estudio de autoencoders",
-    "Model builder": "Constructor de modelos",
-    "Training": "Entrenamiento",
-    "Pixel editor": "Editor de píxeles",
-    "Latent space": "Espacio latente",
-    "Reconstructions": "Reconstrucciones",
-    "Network": "Red",
-    "Draw": "Dibujar",
-    "Glyph library": "Biblioteca de glifos",
-    "Model:": "Modelo:",
-    "Loading PyTorch and the demo models…": "Cargando PyTorch y los modelos de demostración…",
-    "Ready": "Listo",
-    "Training…": "Entrenando…",
-    "Paused": "En pausa",
-    "Stopped": "Detenido",
-    "Device: {name}": "Dispositivo: {name}",
-    "Epoch {epoch}/{total}": "Época {epoch}/{total}",
-    "{speed:.0f} epochs/s": "{speed:.0f} épocas/s",
-    "Could not open the model": "No se pudo abrir el modelo",
-    "Could not start training": "No se pudo iniciar el entrenamiento",
-    "Training failed": "El entrenamiento falló",
-    "Some models could not be loaded": "Algunos modelos no se pudieron cargar",
-    "Trained: {name}": "Entrenado: {name}",
-    "Pixel editor uses:": "El editor usa:",
-    "the model above": "el modelo de arriba",
-    "training (live)": "entrenando (en vivo)",
-    "Autosaved to {path}": "Guardado automático en {path}",
-    "Training diverged": "El entrenamiento divergió",
-    "Stop training and quit?": "¿Detener el entrenamiento y salir?",
-    "Training is running. It will be stopped; the best model so far is autosaved.":
-        "Hay un entrenamiento en curso. Se detendrá; el mejor modelo hasta ahora se guarda automáticamente.",
-    "Loading the dataset…": "Cargando el conjunto de datos…",
-    "Could not load the dataset": "No se pudo cargar el conjunto de datos",
-    "Some pictures were skipped": "Se omitieron algunas imágenes",
-    "loss": "pérdida",
-    "Cancel the analysis and quit?": "¿Cancelar el análisis y salir?",
-    "Cancel and quit": "Cancelar y salir",
-    "Keep the sweep running": "Seguir con el barrido",
-    "Keep the analysis running": "Seguir con el análisis",
-    "Stop and quit": "Detener y salir",
-    "Keep training": "Seguir entrenando",
-    "Export...": "Exportar...",
-    "An analysis is running. It will be cancelled; what it measured so far is not saved.":
-        "Hay un análisis en curso. Se cancelará; lo medido hasta ahora no se guarda.",
-})
-
 
 SCROLLED = ("experiments", "analyses")   # docks whose panel scrolls when the window is narrow
 

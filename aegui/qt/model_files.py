@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.models import ModelEntry
 
@@ -14,26 +13,6 @@ from aegui.qt.models import ModelEntry
 # Without a bound, a class demo that trains all afternoon grows the window's memory without end
 # (bench/soak.py: +6.8 % in 10 minutes with 874 models in the list).
 MAX_SESSION_MODELS = 30
-
-i18n.register({
-    "GIF animations (*.gif)": "Animaciones GIF (*.gif)",
-    "Could not export": "No se pudo exportar",
-    "(none)": "(ninguno)",
-    "Older models of this session left the list; they stay in {path} (File > Open model).":
-        "Los modelos más antiguos de esta sesión salen de la lista; siguen en {path} (Archivo > Abrir modelo).",
-    "Clear list": "Vaciar lista",
-    "Model files (*.json *.safetensors)": "Archivos de modelo (*.json *.safetensors)",
-    "Font files (*.h);;All files (*)": "Archivos de fuente (*.h);;Todos los archivos (*)",
-    "PNG images (*.png)": "Imágenes PNG (*.png)",
-    "CSV files (*.csv)": "Archivos CSV (*.csv)",
-    "Could not open the model": "No se pudo abrir el modelo",
-    "Could not save the model": "No se pudo guardar el modelo",
-    "Saved {path}": "Guardado {path}",
-    "No model to save yet.": "Todavía no hay un modelo para guardar.",
-    "Nothing to export yet.": "Todavía no hay nada para exportar.",
-    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
-        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
-})
 
 MAX_RECENT = 8
 

@@ -5,7 +5,6 @@ language switch and a theme switch (16 renders in about 15 s on a busy 2-core ma
 """
 import os
 import re
-import traceback
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -165,19 +164,3 @@ def test_the_spanish_window_speaks_only_catalogue_spanish(win):
         if not all(spanish(f) for f in fragments):
             bad.append(f"{where}: {text!r}")
     assert not bad, "\n".join(sorted(set(bad)))
-
-
-def test_one_english_text_has_one_spanish_translation():
-    """Two panels translating the same text differently showed whichever module was imported
-    last ("Clear", "Save to library", "Config", "wrong pixels" did): the catalogue refuses it."""
-    import importlib
-    import pkgutil
-
-    import aegui.qt
-    from aegui.qt import i18n
-    for module in pkgutil.walk_packages(aegui.qt.__path__, "aegui.qt."):
-        importlib.import_module(module.name)         # every panel's strings registered together
-    i18n.register({"Save to library": "A la biblioteca"})     # the same again is fine
-    with pytest.raises(ValueError, match="already translated"):
-        i18n.register({"Save to library": "Guardar en la biblioteca"})
-    assert i18n._catalog["es"]["Save to library"] == "A la biblioteca"

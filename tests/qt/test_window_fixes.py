@@ -84,7 +84,6 @@ def test_a_loaded_name_follows_the_settings_it_describes(builder):
 
 
 def test_a_trained_models_title_follows_the_language():
-    from aegui.qt import main_window  # noqa: F401  (registers the Spanish of the titles)
     from aegui.qt.models import ModelEntry
     entry = ModelEntry("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
     assert entry.title() == "Trained: Font3 3-D autoencoder — 0 px"

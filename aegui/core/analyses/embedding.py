@@ -37,14 +37,15 @@ from aegui.core.config.experiment import ConfigError
 
 METHODS = ("ae", "pca", "tsne")
 METHOD_LABELS = {"ae": "AE latent", "pca": "PCA", "tsne": "t-SNE"}
-SPACE_LABELS = {"raw": "pixels", "latent": "codes"}
+PANEL_TITLES = {("pca", "raw"): "PCA of pixels", ("tsne", "raw"): "t-SNE of pixels",
+                ("pca", "latent"): "PCA of codes", ("tsne", "latent"): "t-SNE of codes"}
 ALL_PANELS = (("ae", "latent"), ("pca", "raw"), ("tsne", "raw"), ("pca", "latent"), ("tsne", "latent"))
 DEFAULT_PANELS = ALL_PANELS[:3]
 CSV_COLUMNS = ["dataset", "method", "space", "index", "label", "x", "y"]
 
 
 def panel_title(method: str, space: str) -> str:
-    return METHOD_LABELS[method] if method == "ae" else f"{METHOD_LABELS[method]} of {SPACE_LABELS[space]}"
+    return METHOD_LABELS[method] if method == "ae" else PANEL_TITLES[method, space]
 
 
 def default_perplexity(n: int) -> float:

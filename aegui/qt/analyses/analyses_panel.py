@@ -14,11 +14,6 @@ from aegui.qt.analyses.probe_view import ProbeView
 
 TABS = {"denoise": "Denoising curve", "embedding": "Latent vs PCA vs t-SNE", "probe": "Classifier probe"}
 
-i18n.register({
-    "Analyses": "Análisis", "Denoising curve": "Curva de ruido", "Latent vs PCA vs t-SNE": "Latente vs PCA vs t-SNE",
-    "Classifier probe": "Sonda clasificadora", "{title} (running)": "{title} (en curso)",
-})
-
 
 class AnalysesPanel(QWidget):
     running_changed = Signal(bool)

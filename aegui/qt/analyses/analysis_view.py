@@ -25,18 +25,6 @@ from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.workers import JobController
 from aegui.qt.widgets.plot_text import fit_text
 
-i18n.register({
-    "Run": "Ejecutar", "Cancel": "Cancelar", "Export": "Exportar", "Idle": "En espera",
-    "Starting…": "Iniciando…", "Cancelling…": "Cancelando…", "Cancelled": "Cancelado",
-    "{percent}% · {eta} left": "{percent}% · faltan {eta}", "Done · {elapsed}": "Hecho · {elapsed}",
-    "This analysis is already running.": "Este análisis ya está en curso.",
-    "The analysis failed: {message}": "El análisis falló: {message}",
-    "No results to export yet.": "Todavía no hay resultados para exportar.",
-    "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
-    "Wrote {path}": "Escrito {path}", "PNG images (*.png)": "Imágenes PNG (*.png)",
-    "CSV files (*.csv)": "Archivos CSV (*.csv)",
-})
-
 
 def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
     """(background, text) of the widget's palette: charts follow the light/dark theme."""

@@ -23,57 +23,12 @@ from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import legend_below
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
-
-i18n.register({
-    "Preset: Font3 DAE, seeds trained here": "Preajuste: DAE de Font3, semillas entrenadas aquí",
-    # The shipped presets' names (resources/analyses) are shown as titles.
-    "Font3 denoising AE: wrong pixels vs noise level":
-        "AE de eliminación de ruido de Font3: píxeles erróneos según el nivel de ruido",
-    "Font3 DAE: wrong pixels vs noise level": "DAE de Font3: píxeles erróneos según el nivel de ruido",
-    "Current model: {name}": "Modelo actual: {name}", "Current model (none on glyphs)":
-        "Modelo actual (ninguno de glifos)", "File: {name}": "Archivo: {name}", "Open…": "Abrir…",
-    "Open a denoising-curve JSON": "Abrir un JSON de curva de eliminación de ruido",
-    "JSON files (*.json)": "Archivos JSON (*.json)", "Seeds": "Semillas", "Copies": "Copias",
-    "What to measure: the shipped preset (trains the seeds first), a curve file, or the model on screen":
-        "Qué medir: el preajuste incluido (entrena antes las semillas), un archivo de curva o el modelo "
-        "en pantalla",
-    "Models trained with seeds seed, seed+1, …: the bands are ± std over them":
-        "Modelos entrenados con semillas semilla, semilla+1, …: las bandas son ± desv. entre ellos",
-    "Noisy copies of every glyph per noise type, level and seed":
-        "Copias ruidosas de cada glifo por tipo de ruido, nivel y semilla",
-    "salt-and-pepper": "sal y pimienta", "bit flip": "inversión de bits", "gaussian": "gaussiano",
-    "noisy input (dashed)": "con ruido (discontinua)",
-    "noise (%; gaussian: σ × 100)": "ruido (%; gaussiano: σ × 100)",
-    "wrong pixels per glyph": "píxeles erróneos por glifo", "wrong pixels": "píxeles mal",
-    "Denoised, mean ± std": "Sin ruido, media ± desv.",
-    "{kind}, {level} % (± std)": "{kind}, {level} % (± desv.)",
-    "Noise type for the bars": "Tipo de ruido de las barras",
-    "Noise level for the bars": "Nivel de ruido de las barras",
-    "grey: noisy · colour: denoised": "gris: con ruido · color: sin ruido",
-    "wrong pixels per character": "px erróneos por carácter",
-    "Figure as PNG…": "Figura como PNG…", "Curve as CSV…": "Curva como CSV…",
-    "All results to a folder (CSV, PNG, JSON)…": "Todos los resultados en una carpeta (CSV, PNG, JSON)…",
-    "Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}":
-        "Entrenando {seeds} semillas: época {epoch}/{epochs}, pérdida {loss}",
-    "Measuring {kind} {level} % ({done}/{total})": "Midiendo {kind} {level} % ({done}/{total})",
-    "{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
-    "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.":
-        "{name}: {seeds} modelos, {samples} glifos, {repeats} copias de cada uno, {elapsed}. Con {kind} "
-        "{level} %: {after:.2f} píxeles erróneos por glifo tras eliminar el ruido, {before:.2f} en la "
-        "entrada ruidosa.",
-    "Cancelled: nothing measured is kept; run again to get the curves.":
-        "Cancelado: no se guarda nada de lo medido; ejecuta de nuevo para obtener las curvas.",
-    "There is no model of 5x7 glyphs on screen; open or train one, or run the preset.":
-        "No hay un modelo de glifos 5x7 en pantalla; abre o entrena uno, o ejecuta el preajuste.",
-    "{path}: {problem}": "{path}: {problem}",
-})
 
 
 def _short(label: str) -> str:

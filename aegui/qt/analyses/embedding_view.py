@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QS
 
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.analyses.embedding import ALL_PANELS, DEFAULT_PANELS, default_perplexity, panel_title
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
@@ -21,27 +20,6 @@ from aegui.qt.widgets.plot_text import fit_text
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}
 CELL_MIN = (135, 130)     # px of one panel: below this the scroll area scrolls
-
-i18n.register({
-    "AE latent": "Latente del AE", "PCA of pixels": "PCA de píxeles", "t-SNE of pixels": "t-SNE de píxeles",
-    "PCA of codes": "PCA de códigos", "t-SNE of codes": "t-SNE de códigos",
-    "Panels": "Paneles", "AE latent · PCA · t-SNE": "Latente del AE · PCA · t-SNE",
-    "All five (also PCA and t-SNE of the codes)": "Los cinco (también PCA y t-SNE de los códigos)",
-    "Seed": "Semilla", "Perplexity": "Perplejidad", "auto": "auto",
-    "Random state of t-SNE": "Estado aleatorio de t-SNE",
-    "t-SNE's perplexity, below the number of glyphs; auto = min(30, (N - 1) / 3)":
-        "Perplejidad de t-SNE, menor que el número de glifos; auto = min(30, (N - 1) / 3)",
-    "Figure as PNG…": "Figura como PNG…", "Figure with the glyphs as PNG…": "Figura con los glifos como PNG…",
-    "Points as CSV…": "Puntos como CSV…",
-    "{font}: training its 2-D autoencoder, epoch {epoch}/{epochs}":
-        "{font}: entrenando su autoencoder 2-D, época {epoch}/{epochs}",
-    "{font}: {panel} ({done}/{total})": "{font}: {panel} ({done}/{total})",
-    "{panels} panels for {fonts} in {elapsed} (t-SNE: seed {seed}, perplexity {perplexity}); drag to pan, "
-    "wheel to zoom.": "{panels} paneles de {fonts} en {elapsed} (t-SNE: semilla {seed}, perplejidad "
-    "{perplexity}); arrastra para mover, rueda para ampliar.",
-    "Cancelled: {fonts} kept.": "Cancelado: se conservan {fonts}.",
-    "Cancelled before the first font finished.": "Cancelado antes de terminar la primera fuente.",
-})
 
 
 def _color(i: int) -> QColor:

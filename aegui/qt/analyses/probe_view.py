@@ -23,7 +23,6 @@ from aegui.core.analyses.charts import PALETTE
 from aegui.core.config.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -45,53 +44,6 @@ MATRICES = {"probe": "codes, held-out part", "probe_train": "codes, training par
             "baseline": "raw pixels, held-out part", "baseline_train": "raw pixels, training part"}
 PROBE_COLOR = QColor(*PALETTE[0])
 PIXEL_COLOR = QColor(140, 140, 140)
-
-i18n.register({
-    SOURCE_LABELS["digits"]: "Preajuste: dígitos 8x8, AE apilado con código de 10-D",
-    SOURCE_LABELS["fonts"]: "Preajuste: glifos Font3 con ruido, ¿qué glifo? código de 8-D de un DAE",
-    SOURCE_LABELS["fashion-mnist"]: "Preajuste: Fashion-MNIST, AE apilado, conjunto de prueba oficial",
-    SOURCE_LABELS["mnist"]: "Preajuste: MNIST, AE apilado, conjunto de prueba oficial",
-    "Current model: {name}": "Modelo actual: {name}", "Current model (none)": "Modelo actual (ninguno)",
-    "frozen encoder": "codificador congelado", "fine-tuned encoder": "codificador ajustado",
-    "Frozen: only the head learns (what the codes hold); fine-tuned: the encoder learns too":
-        "Congelado: solo aprende la cabeza (lo que contienen los códigos); ajustado: también aprende el "
-        "codificador",
-    "Hidden": "Oculta", "linear": "lineal", "Epochs": "Épocas",
-    "Units of the head's hidden layer; linear = a softmax layer on the codes":
-        "Unidades de la capa oculta de la cabeza; lineal = una capa softmax sobre los códigos",
-    "Pixels": "Píxeles", "Also train the same head on the raw pixels, for comparison":
-        "Entrenar también la misma cabeza con los píxeles en bruto, para comparar",
-    "What to probe: a preset trains its autoencoder first; the current model uses the data it was "
-    "trained on (fonts by character class, digits and IDX files by label)":
-        "Qué sondear: un preajuste entrena antes su autoencoder; el modelo actual usa los datos con los "
-        "que se entrenó (fuentes por clase de carácter, dígitos e IDX por etiqueta)",
-    "codes, frozen": "códigos, congelado", "codes, fine-tuned": "códigos, ajustado", "raw pixels": "píxeles en bruto",
-    "codes": "códigos", "pixels": "píxeles",
-    "codes, held-out part": "códigos, parte reservada", "codes, training part": "códigos, parte de entrenamiento",
-    "raw pixels, held-out part": "píxeles, parte reservada", "raw pixels, training part":
-        "píxeles, parte de entrenamiento",
-    "accuracy": "exactitud", "epoch": "época", "chance": "azar", "train": "entrenamiento",
-    "held-out": "reservada", "Accuracy while the head trains": "Exactitud mientras aprende la cabeza",
-    "{features}: train": "{features}: entrenamiento", "{features}: held-out": "{features}: reservada",
-    "chance (always the commonest class)": "azar (siempre la clase más común)",
-    "Rows: true class · columns: predicted": "Filas: clase real · columnas: predicha",
-    "true {true}, predicted {pred}: {n} of {row}": "real {true}, predicha {pred}: {n} de {row}",
-    "Training the autoencoder: epoch {epoch}/{epochs}": "Entrenando el autoencoder: época {epoch}/{epochs}",
-    "{features}: epoch {epoch}/{epochs}, train {train}, held-out {val}":
-        "{features}: época {epoch}/{epochs}, entrenamiento {train}, reservada {val}",
-    "Held-out accuracy {val} from the codes, {pixels} from the raw pixels, {chance} by chance ({dataset}: "
-    "{classes} classes, {n_train} training and {n_val} held-out samples, {elapsed}).":
-        "Exactitud en la parte reservada: {val} con los códigos, {pixels} con los píxeles, {chance} por azar "
-        "({dataset}: {classes} clases, {n_train} muestras de entrenamiento y {n_val} reservadas, {elapsed}).",
-    "Cancelled: the head as trained so far is shown.": "Cancelado: se muestra la cabeza tal como quedó.",
-    "Cancelled while training the autoencoder; nothing to show.":
-        "Cancelado mientras se entrenaba el autoencoder; no hay nada que mostrar.",
-    "There is no model on screen; open or train one, or run a preset.":
-        "No hay ningún modelo en pantalla; abre o entrena uno, o ejecuta un preajuste.",
-    "Results as CSV files (folder)…": "Resultados como archivos CSV (carpeta)…",
-    "Charts as PNG…": "Gráficos como PNG…", "Confusion matrix as CSV…": "Matriz de confusión como CSV…",
-    "{path}: {problem}": "{path}: {problem}",
-})
 
 
 def _fmt(v) -> str:

@@ -9,16 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aegui.core.config.experiment import ConfigError
 from aegui.core.config.load import load_experiment
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
-
-i18n.register({
-    "Load config…": "Cargar configuración…", "Save config…": "Guardar configuración…",
-    "Loaded {file}.": "Cargado {file}.", "Saved {file}.": "Guardado {file}.",
-    "Could not load the configuration": "No se pudo cargar la configuración",
-    "Could not save the configuration": "No se pudo guardar la configuración",
-    "Configurations (*.json);;All files (*)": "Configuraciones (*.json);;Todos los archivos (*)",
-})
 
 
 def _atomic_write(path: Path, text: str) -> None:

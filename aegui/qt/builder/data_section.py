@@ -17,7 +17,6 @@ from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import emoji_subcategories, guess_labels_path
 from aegui.core.files.paths import course_font_path
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.builder.form import ERROR_COLOR
 from aegui.qt.builder.subcategory_picker import SubcategoryPicker
@@ -26,43 +25,6 @@ from aegui.qt.widgets.path_edit import PathEdit
 IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
 DIGITS_CLASSES = range(10)
 _FALLBACK_FONTS = ("Font1", "Font2", "Font3")
-
-i18n.register({
-    "Dataset": "Conjunto de datos",
-    "All fonts": "Todas las fuentes", "Other font.h…": "Otro font.h…",
-    "Use the course font.h again": "Volver al font.h del curso",
-    "only these characters, e.g. abcdefghij": "solo estos caracteres, p. ej. abcdefghij",
-    "{name!r} is not in {file}; it has {names} (or use 'all')":
-        "{name!r} no está en {file}; tiene {names} (o usa 'all')",
-    "{file}, line {line}: {error}": "{file}, línea {line}: {error}",
-    "Cannot use this font file": "No se puede usar este archivo de fuentes",
-    "Font headers (*.h);;All files (*)": "Cabeceras de fuentes (*.h);;Todos los archivos (*)",
-    "seed": "semilla", "all": "todas",
-    "Choose the image folder": "Elegir la carpeta de imágenes",
-    "Choose the IDX images file": "Elegir el archivo IDX de imágenes",
-    "Choose the IDX labels file": "Elegir el archivo IDX de etiquetas",
-    "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)":
-        "Archivos IDX (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;Todos los archivos (*)",
-    "all, or e.g. 0,1,7": "todas, o p. ej. 0,1,7",
-    "auto: {name}": "auto: {name}", "none found (optional)": "ninguno (opcional)",
-    "{h} × {w} glyph": "glifo de {h} × {w}", "{h} × {w} px, grey": "{h} × {w} px, gris",
-    "{h} × {w} px, RGB": "{h} × {w} px, RGB", "{h} × {w} px, RGBA": "{h} × {w} px, RGBA",
-    "write class numbers separated by commas, e.g. 0,1,7":
-        "escribe números de clase separados por comas, p. ej. 0,1,7",
-    "the digits have classes 0 to 9; {bad} is not one": "los dígitos tienen las clases 0 a 9; {bad} no es una",
-    "keeping classes needs labels, and no labels file was found beside the images; choose one in Labels file":
-        "quedarse con algunas clases necesita etiquetas y no hay archivo de etiquetas junto a las imágenes; "
-        "elige uno en Etiquetas",
-    "{path}: has {labels} labels but the images file has {images} images; use the labels of the same set":
-        "{path}: tiene {labels} etiquetas pero el archivo de imágenes tiene {images} imágenes; "
-        "usa las etiquetas del mismo conjunto",
-    "{path}: folder not found; check the path or choose another":
-        "{path}: carpeta no encontrada; revisa la ruta o elige otra",
-    "{path}: is a file, not a folder; choose the folder that holds the pictures":
-        "{path}: es un archivo, no una carpeta; elige la carpeta que contiene las imágenes",
-    "check at least one subcategory": "marca al menos una subcategoría",
-    "{names}: not an emoji subcategory; uncheck it": "{names}: no es una subcategoría de emoji; desmárcala",
-})
 
 
 def course_font_names() -> list[str]:
@@ -91,8 +53,9 @@ def shape_text(shape) -> str:
     h, w = shape[:2]
     if tuple(shape) == (7, 5):
         return tr("{h} × {w} glyph", h=h, w=w)
-    kind = {1: "grey", 3: "RGB", 4: "RGBA"}.get(shape[2] if len(shape) == 3 else 1, "grey")
-    return tr(f"{{h}} × {{w}} px, {kind}", h=h, w=w)
+    text = {3: "{h} × {w} px, RGB", 4: "{h} × {w} px, RGBA"}.get(shape[2] if len(shape) == 3 else 1,
+                                                                 "{h} × {w} px, grey")
+    return tr(text, h=h, w=w)
 
 
 class DataSection:

@@ -7,28 +7,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QVBoxLayout)
 
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.workers import JobController
-
-register({
-    "Catalogue dataset (download)…": "Conjunto del catálogo (descargar)…",
-    "Fetch a dataset": "Descargar un conjunto de datos",
-    "Dataset:": "Conjunto:",
-    "License: {what}": "Licencia: {what}",
-    "Cite: {what}": "Citar: {what}",
-    "Download": "Descargar",
-    "Cancel": "Cancelar",
-    "Close": "Cerrar",
-    "Already downloaded and verified: {folder}": "Ya descargado y verificado: {folder}",
-    "Not downloaded yet; it goes to {folder}": "Aún no descargado; irá a {folder}",
-    "Downloading…": "Descargando…",
-    "{file} ({index}/{files}): {done} of {total}, {speed}/s, {eta} s left":
-        "{file} ({index}/{files}): {done} de {total}, {speed}/s, faltan {eta} s",
-    "{file} ({index}/{files}): {done}, {speed}/s": "{file} ({index}/{files}): {done}, {speed}/s",
-    "Downloaded and verified: {folder}": "Descargado y verificado: {folder}",
-    "Cancelled; nothing half-downloaded was kept.": "Cancelado; no se guardó nada a medio descargar.",
-    "Train on it": "Entrenar con él",
-})
 
 
 def _size(n: float) -> str:

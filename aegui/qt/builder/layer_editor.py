@@ -22,15 +22,6 @@ from PySide6.QtWidgets import (
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 
-i18n.register({
-    "Add": "Añadir",
-    "Remove": "Quitar",
-    "Add a layer after the last one": "Añadir una capa después de la última",
-    "Remove the selected layer (or the last one)": "Quitar la capa seleccionada (o la última)",
-    "none": "ninguna",
-    "not a number": "no es un número",
-})
-
 
 class WheelGuard(QObject):
     """Ignores wheel events on unfocused spin boxes, combos and sliders: inside a scroll area the

@@ -8,22 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
-from aegui.qt.i18n import notifier, register, tr
-
-register({
-    "Memory: about {need} of {have} free": "Memoria: unos {need} de {have} libres",
-    "Memory: about {need}": "Memoria: unos {need}",
-    " (for {n} samples)": " (para {n} muestras)",
-    "Too big: needs about {need} but only {have} is free. {advice}.":
-        "Demasiado grande: necesita unos {need} pero solo hay {have} libres. {advice}.",
-    "Use smaller layers, fewer models (seeds) or a smaller batch":
-        "Use capas más pequeñas, menos modelos (semillas) o un lote más pequeño",
-    "Use a smaller batch (train.batch_size), fewer models or smaller layers":
-        "Use un lote más pequeño (train.batch_size), menos modelos o capas más pequeñas",
-    "Use fewer samples (max samples) or smaller images":
-        "Use menos muestras (máximo de muestras) o imágenes más pequeñas",
-    "memory": "memoria",
-})
+from aegui.qt.i18n import notifier, tr
 
 _ERROR_COLOR = "#c0392b"
 _ADVICE = {

@@ -30,20 +30,9 @@ from aegui.qt.builder.form import ERROR_COLOR as _ERROR_COLOR, FormParts
 from aegui.qt.builder.layer_editor import wheel_guard
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
-from aegui.qt.widgets import fields as _field_texts  # noqa: F401  (the Spanish of the field labels)
-
-i18n.register({
-    "Train": "Entrenar", "Pause": "Pausar", "Resume": "Reanudar", "Stop": "Detener",
-    "Reset": "Restablecer",
-    "Back to the loaded configuration (or the defaults)":
-        "Volver a la configuración cargada (o a los valores por defecto)",
-    "Fix the marked fields to train": "Corrige los campos marcados para entrenar",
-})
 
 
 KIND_WORDS = {"ae": "autoencoder", "dae": "denoising autoencoder", "vae": "VAE"}
-i18n.register({"{data} {latent}-D {kind}": "{kind} {latent}-D de {data}",
-               "autoencoder": "autoencoder", "denoising autoencoder": "autoencoder de eliminación de ruido"})
 
 
 def describe_experiment(exp: Experiment, data: str) -> str:

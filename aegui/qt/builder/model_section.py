@@ -11,21 +11,9 @@ from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec, NoiseConfig
 from aegui.core.config.fields import TIPS
 from aegui.core.models import arch as A
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import LayerListEditor, NumberEdit
 from aegui.qt.builder.data_section import shape_text
-
-i18n.register({
-    "Model": "Modelo", " epochs": " épocas", "copies": "copias",
-    "{n} parameters": "{n} parámetros", "{n} values": "{n} valores",
-    "unknown until the data is found": "desconocida hasta encontrar los datos",
-    "the latent size must be smaller than every encoder layer and at most every decoder layer":
-        "el tamaño latente debe ser menor que cada capa del codificador y no mayor que las del decodificador",
-    "5x7 glyphs cannot be halved by a stride-2 convolution; use the MLP architecture for fonts":
-        "los glifos de 5x7 no se pueden reducir a la mitad con una convolución de paso 2; "
-        "usa la arquitectura MLP para las fuentes",
-})
 
 
 def _thin(n: int) -> str:

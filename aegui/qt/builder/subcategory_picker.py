@@ -8,12 +8,6 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QVBoxLayo
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 
-i18n.register({
-    "All emoji": "Todos los emoji", "Faces": "Caras", "Animals": "Animales",
-    "Fruit and vegetables": "Frutas y verduras", "Custom selection": "Selección propia",
-    "{name} ({n})": "{name} ({n})", "{name} (unknown)": "{name} (desconocida)",
-})
-
 # Preset -> test on a subcategory name (emoji-datasource's names, e.g. "face-smiling").
 PRESETS = {
     "All emoji": lambda name: True,

@@ -7,15 +7,8 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, TrainConfig
 from aegui.core.config.fields import SCIPY_BATCH_TIP, TIPS
-from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import NumberEdit
-
-i18n.register({
-    "Training": "Entrenamiento", " epochs": " épocas", "full batch": "lote completo",
-    "Stop at ≤": "Parar con ≤", "wrong pixels": "píxeles mal", "seeds": "semillas",
-    "{key} (not available)": "{key} (no disponible)",
-})
 
 
 class TrainingSection:

@@ -11,25 +11,8 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import GlyphView
-
-register({
-    "Draw here: left button paints, right button erases.":
-        "Dibuja aquí: el botón izquierdo pinta, el derecho borra.",
-    "Brush:": "Pincel:",
-    "Erase all": "Borrar todo",
-    "Noise:": "Ruido:",
-    "no noise": "sin ruido",
-    "gaussian": "gaussiano",
-    "salt and pepper": "sal y pimienta",
-    "Drawn": "Dibujado",
-    "Model input": "Entrada del modelo",
-    "Model output": "Salida del modelo",
-    "Nearest training images": "Imágenes de entrenamiento más cercanas",
-    "No image model: open or train one on pictures to draw for it.":
-        "Sin modelo de imágenes: abre o entrena uno con imágenes para dibujar para él.",
-})
 
 NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
 

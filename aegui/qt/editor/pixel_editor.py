@@ -35,68 +35,6 @@ FOCUS_COLOR = QColor(40, 110, 230)
 # English names shown for the noise kinds of aegui.core.data.noise, in menu order.
 NOISE_NAMES = {"salt_pepper": "salt-and-pepper", "bit_flip": "bit flip", "gaussian": "gaussian"}
 
-i18n.register({
-    "Clear": "Limpiar",
-    "Invert": "Invertir",
-    "Undo": "Deshacer",
-    "Redo": "Rehacer",
-    "Start from…": "Partir de…",
-    "Copy a dataset glyph into the grid": "Copiar un glifo del conjunto de datos a la cuadrícula",
-    "Save to library": "A la biblioteca",
-    "Noise": "Ruido",
-    "Level": "Nivel",
-    "Re-roll": "Sortear",
-    "Draw a new random noise pattern": "Generar un nuevo patrón de ruido aleatorio",
-    "salt-and-pepper": "sal y pimienta",
-    "bit flip": "inversión de bits",
-    "gaussian": "gaussiano",
-    "Drawn": "Dibujado",
-    "Noisy": "Con ruido",
-    "Model output": "Salida del modelo",
-    "Thresholded (0.5)": "Umbral 0,5",
-    "{n} changed": "{n} cambiados",
-    "no model loaded": "sin modelo cargado",
-    "model error": "error del modelo",
-    "all pixels right": "todos los píxeles bien",
-    "1 wrong pixel": "1 píxel erróneo",
-    "{n} wrong pixels": "{n} píxeles erróneos",
-    "nearest: '{label}' — identical": "más cercano: '{label}' — idéntico",
-    "nearest: '{label}' — 1 pixel differs": "más cercano: '{label}' — difiere 1 píxel",
-    "nearest: '{label}' — {n} pixels differ": "más cercano: '{label}' — difieren {n} píxeles",
-    "No dataset loaded.": "No hay conjunto de datos cargado.",
-    "Load or train a model to see its output.": "Carga o entrena un modelo para ver su salida.",
-    "The model failed: {error}": "El modelo falló: {error}",
-    "Left button paints, right button erases. Arrow keys move the focus cell, "
-    "Space toggles it, Delete clears it.":
-        "El botón izquierdo pinta, el derecho borra. Las flechas mueven la celda activa, "
-        "Espacio la alterna, Supr la borra.",
-    "Paint": "Pintar",
-    "Erase": "Borrar",
-    "Load glyph": "Cargar glifo",
-    "Toggle pixel": "Alternar píxel",
-    "Clear pixel": "Borrar píxel",
-    "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-    "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
-    "into one it knows.":
-        "Distinto de los glifos con los que se entrenó este modelo: aun sin ruido, su salida se aparta "
-        "de tu dibujo en {error} píxeles (sus glifos de entrenamiento: como mucho {limit}). Puede "
-        "convertir tu glifo en uno que conoce.",
-    "Use the local model": "Usar el modelo local",
-    "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
-    "without noise), so the local model denoised it, changing only pixels it is sure of.":
-        "El modelo no devuelve tu dibujo tal cual (se aparta en {error} píxeles aun sin ruido), así que "
-        "lo limpió el modelo local, que cambia solo píxeles de los que está seguro.",
-    "{name}: a model trained on letters turns a glyph unlike them into one it knows; a local model "
-    "follows strokes instead and changes only the pixels it is sure of.":
-        "{name}: un modelo entrenado con letras convierte un glifo distinto de ellas en uno que conoce; un "
-        "modelo local sigue los trazos y cambia solo los píxeles de los que está seguro.",
-    "Unlike the glyphs this model was trained on (even without noise its output misses {error} pixels' "
-    "worth of your drawing; theirs: at most {limit}), so the local model denoised it, changing only "
-    "pixels it is sure of.":
-        "Distinto de los glifos con los que se entrenó este modelo (aun sin ruido su salida se aparta de "
-        "tu dibujo en {error} píxeles; la de ellos: como mucho {limit}), así que lo limpió el modelo local, "
-        "que cambia solo píxeles de los que está seguro.",
-})
 UNFAMILIAR_COLOR = "#b35c00"
 
 

@@ -77,47 +77,6 @@ PRESET_TITLES_ES = {
     "MNIST grid search: latent size 2 / 8 / 32 x learning rate 3e-4 / 1e-3 / 3e-3":
         "MNIST, búsqueda en rejilla: tamaño latente 2 / 8 / 32 x tasa de aprendizaje 3e-4 / 1e-3 / 3e-3",
 }
-i18n.register(PRESET_TITLES_ES)
-i18n.register({
-    # The main window's Experiments menu and dock.
-    "&Experiments": "E&xperimentos", "Experiments": "Experimentos", "New sweep…": "Nuevo barrido…",
-    "Cancel the sweep and quit?": "¿Cancelar el barrido y salir?",
-    "A sweep is running. It will be cancelled; the configs that finished are saved.":
-        "Hay un barrido en curso. Se cancelará; las configuraciones terminadas se guardan.",
-    "Sweep": "Barrido", "Results": "Resultados", "Run sweep": "Ejecutar", "Cancel": "Cancelar",
-    "Export": "Exportar", "Results as CSV files (folder)…": "Resultados como archivos CSV (carpeta)…",
-    "Charts as PNG…": "Gráficos como PNG…", "Charts as SVG…": "Gráficos como SVG…",
-    "Idle": "En espera", "Starting…": "Iniciando…", "Cancelling…": "Cancelando…",
-    "{percent}% · {eta} left": "{percent}% · faltan {eta}",
-    "group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left":
-        "grupo {group}/{groups} · {done}/{total} ejecuciones · {elapsed} · faltan unos {eta}",
-    "Cancelled · {done}/{total}": "Cancelado · {done}/{total}",
-    "{done}/{total} configs finished": "{done}/{total} configuraciones terminadas",
-    "Done · {elapsed}": "Hecho · {elapsed}", "{runs} runs in {elapsed}": "{runs} ejecuciones en {elapsed}",
-    "Finished: {runs} runs in {elapsed}.": "Terminado: {runs} ejecuciones en {elapsed}.",
-    "On noisy copies at its training level: {out:.2f} wrong pixels per sample after denoising, "
-    "{noisy:.2f} in the noisy input.":
-        "Con copias ruidosas a su nivel de entrenamiento: {out:.2f} píxeles mal por muestra tras eliminar el "
-        "ruido, {noisy:.2f} en la entrada ruidosa.",
-    "Cancelled: {done} of {total} configs finished; the others are marked “not run”.":
-        "Cancelado: {done} de {total} configuraciones terminaron; las demás figuran como “sin ejecutar”.",
-    "Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.":
-        "Mejor: configuración {index} ({label}), máx. mal {mean:.2f} ± {std:.2f}.",
-    "Results saved in {path}": "Resultados guardados en {path}",
-    "Could not save the results in {path}: {error}": "No se pudieron guardar los resultados en {path}: {error}",
-    "The sweep failed: {message}": "El barrido falló: {message}",
-    "Fix the marked fields to run": "Corrige los campos marcados para ejecutar",
-    "A sweep is already running.": "Ya hay un barrido en curso.",
-    "No results to export yet.": "Todavía no hay resultados para exportar.",
-    "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
-    "PNG images (*.png)": "Imágenes PNG (*.png)", "SVG images (*.svg)": "Imágenes SVG (*.svg)",
-    "Wrote {path}": "Escrito {path}",
-    "Search": "Búsqueda", "trial {done}/{total} · best {best}": "prueba {done}/{total} · mejor {best}",
-    "Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. Best: {label}, score {score:.3f}.":
-        "Búsqueda terminada: {trials} pruebas ({pruned} podadas) = {runs} entrenamientos en {elapsed}. "
-        "Mejor: {label}, puntuación {score:.3f}.",
-    "Optuna is not installed: add it with `{hint}`.": "Optuna no está instalado: añádelo con `{hint}`.",
-})
 
 
 def preset_sweeps() -> list[tuple[Path, str]]:

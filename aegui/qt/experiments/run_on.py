@@ -14,17 +14,6 @@ from aegui.core.analyses.sweep_tasks import INSTALL_HINT
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 
-i18n.register({
-    "Run on:": "Ejecutar en:", "this computer": "este ordenador", "Ray cluster at": "clúster Ray en",
-    "host:6379, ray://host:10001 or empty (start Ray here)":
-        "host:6379, ray://host:10001 o vacío (iniciar Ray aquí)",
-    "Runs the sweep's groups as Ray tasks on the cluster at this address; empty starts Ray on this "
-    "computer for the run.":
-        "Ejecuta los grupos del barrido como tareas de Ray en el clúster de esta dirección; vacío "
-        "inicia Ray en este ordenador durante la ejecución.",
-    "Ray is not installed: add it with `{hint}`.": "Ray no está instalado: añádelo con `{hint}`.",
-})
-
 
 def ray_installed() -> bool:
     return importlib.util.find_spec("ray") is not None

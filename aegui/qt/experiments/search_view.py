@@ -16,13 +16,6 @@ from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTable
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 
-i18n.register({
-    "Trial": "Prueba", "State": "Estado", "Score": "Puntuación", "Epochs": "Épocas", "Config": "Config.",
-    "complete": "completa", "pruned": "podada", "failed": "fallida",
-    "Optimisation history": "Historial de optimización", "best so far": "mejor hasta ahora",
-    "Parameter importance": "Importancia de los parámetros", "score": "puntuación", "trial": "prueba",
-})
-
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 
 

@@ -24,17 +24,6 @@ from aegui.qt.i18n import tr
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
-i18n.register({
-    "Max wrong pixels": "Máx. píxeles erróneos", "Mean wrong pixels": "Media de píxeles erróneos",
-    "Loss": "Pérdida", "Chart:": "Gráfico:", "Log scale": "Escala logarítmica",
-    "{metric}, mean ± std": "{metric}, media ± desv.",
-    "Final value per config": "Valor final por config.", "Final value per font": "Valor final por fuente",
-    "epoch": "época", "config": "configuración",
-    "Curves, bars and table rows share one colour per config; click a row to highlight it.":
-        "Curvas, barras y filas de la tabla comparten un color por configuración; haz clic en una fila "
-        "para resaltarla.",
-})
-
 METRICS = {"max_wrong": "Max wrong pixels", "mean_wrong": "Mean wrong pixels", "loss": "Loss"}
 FINAL = {"max_wrong": "final_max_wrong", "mean_wrong": "final_mean_wrong", "loss": "final_loss"}
 # tab20 in dark/light pairs.

@@ -28,47 +28,6 @@ from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import format_number, wheel_guard
 from aegui.qt.widgets.fields import field_label
 
-i18n.register({
-    "Name": "Nombre", "Base": "Base", "Vary": "Variar",
-    "Use the builder's config": "Usar la configuración del constructor",
-    "Open sweep…": "Abrir barrido…", "Save sweep…": "Guardar barrido…",
-    "Add a field to vary": "Añadir un campo a variar", "Remove this field": "Quitar este campo",
-    "Values, one per line": "Valores, uno por línea", "Labels (optional)": "Etiquetas (opcional)",
-    "Seeds per config": "Semillas por config.", "Epochs per run": "Épocas por ejecución",
-    "Epochs to reach ≤": "Épocas hasta ≤", "wrong pixels": "píxeles mal",
-    "one label per value, in the same order": "una etiqueta por valor, en el mismo orden",
-    "Choices: {choices}": "Opciones: {choices}",
-    "e.g. 35-10-2-10-35 (sizes from input to output)":
-        "p. ej. 35-10-2-10-35 (tamaños de la entrada a la salida)",
-    "e.g. 0.01 or 1e-3; 20% = 0.2": "p. ej. 0.01 o 1e-3; 20% = 0.2",
-    "a whole number": "un número entero", "true or false": "true o false",
-    "a whole number, or none": "un número entero, o none",
-    "names separated by +, e.g. Font1+Font2": "nombres separados por +, p. ej. Font1+Font2",
-    "The training runs of every config: base seed, base seed + 1, …":
-        "Las ejecuciones de cada configuración: semilla base, semilla base + 1, …",
-    "Record the first epoch at which a run's worst glyph has at most this many wrong pixels "
-    "(runs never stop early)":
-        "Registrar la primera época en que el peor glifo de una ejecución tiene como mucho estos "
-        "píxeles mal (las ejecuciones nunca paran antes)",
-    "The sweep varies the epochs": "El barrido varía las épocas",
-    "{configs} configs × {seeds} seeds = {runs} runs in {sessions} training sessions":
-        "{configs} configuraciones × {seeds} semillas = {runs} ejecuciones en {sessions} sesiones de "
-        "entrenamiento",
-    "{name} — {data}, {layers}, {optimizer}, lr {lr}": "{name} — {data}, {layers}, {optimizer}, TA {lr}",
-    "line {line}: {value!r} is not a list of whole numbers like 35-10-2-10-35":
-        "línea {line}: {value!r} no es una lista de enteros como 35-10-2-10-35",
-    "line {line}: {value!r} is not a number": "línea {line}: {value!r} no es un número",
-    "line {line}: {value!r} is not a whole number": "línea {line}: {value!r} no es un número entero",
-    "line {line}: {value!r} is not true or false": "línea {line}: {value!r} no es true ni false",
-    "no values yet: type one per line": "todavía no hay valores: escribe uno por línea",
-    "this field is already varied above": "este campo ya se varía más arriba",
-    "Could not open the sweep": "No se pudo abrir el barrido",
-    "Could not save the sweep": "No se pudo guardar el barrido",
-    "Sweeps (*.json);;All files (*)": "Barridos (*.json);;Todos los archivos (*)",
-    "Loaded {file}.": "Cargado {file}.", "Saved {file}.": "Guardado {file}.",
-    "config {index}": "configuración {index}",
-})
-
 _ERROR_COLOR = "#c62828"
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",

@@ -19,25 +19,6 @@ from aegui.qt.i18n import tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 
-i18n.register({
-    "Config": "Config.", "Max wrong": "Máx. mal", "Mean wrong": "Media mal", "Loss": "Pérdida",
-    "Epochs to ≤{target}": "Épocas hasta ≤{target}", "Epochs to target": "Épocas hasta objetivo",
-    "Reached": "Alcanzado", "s / run": "s / ejec.", "Runs": "Ejecuciones",
-    "Noisy input wrong": "Mal en la entrada ruidosa", "Denoised wrong": "Mal tras eliminar ruido",
-    "Held-out max wrong": "Máx. mal (reservados)", "Held-out mean wrong": "Media mal (reservados)",
-    "Clean-input reconstruction: for denoising see the noisy-input columns":
-        "Reconstrucción de entradas limpias: para el ruido vea las columnas de entrada ruidosa",
-    "waiting": "en espera", "running…": "entrenando…", "not run": "sin ejecutar",
-    "{done}/{total}, {diverged} diverged": "{done}/{total}, {diverged} divergieron",
-    "Mean ± population std (ddof=0) over the runs where the value is defined":
-        "Media ± desviación estándar poblacional (ddof=0) sobre las ejecuciones donde el valor existe",
-    "First checked epoch whose worst glyph had at most {target} wrong pixels":
-        "Primera época comprobada cuyo peor glifo tuvo como mucho {target} píxeles mal",
-    "No target was set for this sweep": "Este barrido no tiene objetivo",
-    "Training time per run: each session's time divided by its runs (they train together)":
-        "Tiempo por ejecución: el tiempo de cada sesión dividido entre sus ejecuciones (entrenan juntas)",
-})
-
 MAX_VALUE_WIDTH = 130   # px
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONFIG_ROLE = Qt.ItemDataRole.UserRole + 2

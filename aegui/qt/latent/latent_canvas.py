@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxL
                                QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.latent.canvas_views import CanvasViews
 from aegui.qt.widgets.note import NoteLabel
@@ -30,30 +30,6 @@ from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
 pg.setConfigOptions(imageAxisOrder="row-major")
-
-register({
-    "Projection:": "Proyección:",
-    "dims i,j": "dimensiones i,j",
-    "PCA": "PCA",
-    "Latent map": "Mapa latente",
-    "Reset view": "Restablecer vista",
-    "Generated": "Generados",
-    "Interpolation": "Interpolación",
-    "Codes:": "Códigos:",
-    "Points": "Puntos",
-    "Thumbnails": "Miniaturas",
-    "Colour by label": "Color por etiqueta",
-    "How the dataset's codes are drawn": "Cómo se dibujan los códigos del conjunto de datos",
-    "No model: build or load one to explore its latent space.":
-        "Sin modelo: crea o carga uno para explorar su espacio latente.",
-    "No latent codes yet: train the model or encode the dataset.":
-        "Aún no hay códigos latentes: entrena el modelo o codifica el conjunto de datos.",
-    "Hover to decode. Click to pin. Shift+click two points to interpolate. Alt+click a point: its nearest neighbours.":
-        "Pasa el ratón para decodificar. Clic para fijar. Mayús+clic en dos puntos para interpolar. "
-        "Alt+clic en un punto: sus vecinos más cercanos.",
-    "Latent dimension shown horizontally": "Dimensión latente en horizontal",
-    "Latent dimension shown vertically": "Dimensión latente en vertical",
-})
 
 POINT_BRUSH = pg.mkBrush(230, 90, 20)
 

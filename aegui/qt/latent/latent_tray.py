@@ -12,41 +12,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import is_gray, mosaic, to_uint8
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
-
-register({
-    "Save to library": "A la biblioteca",
-    "Send to editor": "Enviar al editor",
-    "Save image PNG...": "Guardar imagen PNG...",
-    "Remove": "Quitar",
-    "Actions": "Acciones",
-    "Click the canvas to pin generated samples here.":
-        "Haz clic en el lienzo para fijar aquí las muestras generadas.",
-    "Sample from prior": "Muestrear del prior",
-    "Re-roll": "Sortear",
-    "Empty": "Vaciar",
-    "Seed:": "Semilla:",
-    "Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.":
-        "Decodifica {n} puntos z ~ N(0, I) (el prior del VAE) en muestras nuevas.",
-    "Replace the last samples from the prior with new ones (next seed).":
-        "Sustituye las últimas muestras del prior por otras nuevas (semilla siguiente).",
-    "Only a VAE has a prior to sample from; this model is a plain autoencoder.":
-        "Solo un VAE tiene un prior del que muestrear; este modelo es un autoencoder simple.",
-    "Remove every sample from the tray.": "Quita todas las muestras de la bandeja.",
-    "Interpolate": "Interpolar",
-    "Steps:": "Pasos:",
-    "Export strip PNG...": "Exportar tira PNG...",
-    "Export strip PNG": "Exportar tira PNG",
-    "Export GIF...": "Exportar GIF...",
-    "Export strip GIF": "Exportar tira GIF",
-    "PNG images (*.png)": "Imágenes PNG (*.png)",
-    "GIF animations (*.gif)": "Animaciones GIF (*.gif)",
-    "Could not write {path}.": "No se pudo escribir {path}.",
-    "Choose two points (or Shift+click them on the canvas) and press Interpolate.":
-        "Elige dos puntos (o haz Mayús+clic sobre ellos en el lienzo) y pulsa Interpolar.",
-})
 
 # Only 5x7 glyphs go to the library and the pixel editor.
 

@@ -9,27 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.text import ElidedLabel, write_explained
-
-register({
-    "Play": "Reproducir",
-    "Record replay": "Grabar repetición",
-    "Keep snapshots of every sample's code while training, to replay how the latent space formed":
-        "Guardar instantáneas del código de cada muestra durante el entrenamiento, para ver cómo se formó el espacio latente",
-    "Export replay": "Exportar repetición",
-    "Replay": "Repetición",
-    "Animated GIF…": "GIF animado…",
-    "PNG frames…": "Fotogramas PNG…",
-    "No replay: train a model here to record one.": "Sin repetición: entrena un modelo aquí para grabar una.",
-    "Epoch {epoch} · loss {loss}": "Época {epoch} · pérdida {loss}",
-    "Snapshot {k} of {n}": "Instantánea {k} de {n}",
-    "Live": "En vivo",
-    "Drag to see the codes at an earlier moment of training":
-        "Arrastra para ver los códigos en un momento anterior del entrenamiento",
-    "Folder for the PNG frames": "Carpeta para los fotogramas PNG",
-    "Wrote {n} frames to {path}": "Se escribieron {n} fotogramas en {path}",
-})
 
 
 class ReplayBar(QWidget):

@@ -8,15 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSlider, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
-
-register({
-    "3-D": "3-D",
-    "Turn the view of a 3-D latent space (or drag with the right mouse button)":
-        "Gira la vista de un espacio latente 3-D (o arrastra con el botón derecho)",
-    "Turn left / right": "Girar a izquierda / derecha",
-    "Tilt up / down": "Inclinar arriba / abajo",
-})
+from aegui.qt.i18n import notifier, tr
 
 
 def view_basis(yaw_deg: float, pitch_deg: float) -> np.ndarray:

@@ -8,23 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
-
-register({
-    "Find label…": "Buscar etiqueta…",
-    "Type a label to ring its points; Alt+click a point to ring its nearest neighbours":
-        "Escribe una etiqueta para marcar sus puntos; Alt+clic en un punto marca sus vecinos más cercanos",
-    "Neighbours: k": "Vecinos: k",
-    "latent": "latente",
-    "pixels": "píxeles",
-    "in latent space": "en el espacio latente",
-    "in pixel space": "en el espacio de píxeles",
-    "How many nearest neighbours Alt+click rings, and in which space they are nearest":
-        "Cuántos vecinos más cercanos marca Alt+clic, y en qué espacio son los más cercanos",
-    "{n} points labelled '{query}'": "{n} puntos con etiqueta '{query}'",
-    "No label matches '{query}'": "Ninguna etiqueta coincide con '{query}'",
-    "{k} nearest to '{label}' {space}": "{k} más cercanos a '{label}' {space}",
-})
+from aegui.qt.i18n import notifier, tr
 
 RING_PEN = pg.mkPen((20, 20, 20), width=2.5)
 CENTRE_PEN = pg.mkPen((214, 39, 40), width=3)

@@ -11,60 +11,10 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLayout, QMenu
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from aegui.core.files.library import GlyphLibrary, LibraryEntry, clean_label
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import WrapLabel
-
-register({
-    "Rename…": "Cambiar nombre…",
-    "Delete": "Eliminar",
-    "Undo": "Deshacer",
-    "Redo": "Rehacer",
-    "Send to editor": "Enviar al editor",
-    "Export font.h…": "Exportar font.h…",
-    "Export font.h": "Exportar font.h",
-    "C headers (*.h);;All files (*)": "Cabeceras C (*.h);;Todos los archivos (*)",
-    "Rename glyph": "Cambiar nombre del glifo",
-    "Save to library": "A la biblioteca",
-    "Label (a character or a short word):": "Etiqueta (un carácter o una palabra corta):",
-    "{error}. Try another label:": "{error}. Prueba otra etiqueta:",
-    "No glyphs yet": "Todavía no hay glifos",
-    "1 glyph": "1 glifo",
-    "{n} glyphs": "{n} glifos",
-    "{count} · stored in {path}": "{count} · guardados en {path}",
-    "The library is empty. Glyphs saved with “Save to library” in the editor or the latent canvas "
-    "appear here.":
-        "La biblioteca está vacía. Aquí aparecen los glifos guardados con «A la biblioteca» "
-        "en el editor o en el lienzo latente.",
-    "Click a glyph to select it, double-click to send it to the editor. Delete removes it "
-    "(Ctrl+Z brings it back), F2 renames it.":
-        "Haz clic en un glifo para seleccionarlo y doble clic para enviarlo al editor. Supr lo elimina "
-        "(Ctrl+Z lo recupera) y F2 le cambia el nombre.",
-    "The library file could not be read. It is kept as {path} and a new, empty library was started.":
-        "No se pudo leer el archivo de la biblioteca. Se conserva como {path} y se empezó una biblioteca "
-        "nueva y vacía.",
-    "{n} damaged glyphs in the library file were skipped; the others are here. The original file is "
-    "kept as {path}.":
-        "Se omitieron {n} glifos dañados del archivo de la biblioteca; los demás están aquí. El archivo "
-        "original se conserva como {path}.",
-    "The library file {path} could not be used. It is left untouched, and changes will not be saved.":
-        "No se pudo usar el archivo de la biblioteca {path}. No se ha modificado y los cambios no se "
-        "guardarán.",
-    "Could not save the library: {error}": "No se pudo guardar la biblioteca: {error}",
-    "Deleted “{label}”. Undo brings it back.": "Se eliminó «{label}». Deshacer lo recupera.",
-    "Exported {n} glyphs to {path}.": "Se exportaron {n} glifos a {path}.",
-    "Could not export: {error}": "No se pudo exportar: {error}",
-    "Add “{label}”": "Añadir «{label}»",
-    "Delete “{label}”": "Eliminar «{label}»",
-    "Rename “{old}” to “{new}”": "Cambiar «{old}» a «{new}»",
-    "“{label}” · {source} · {created}": "«{label}» · {source} · {created}",
-    "drawn": "dibujado",
-    "generated": "generado",
-    "latent": "latente",
-    "font": "fuente",
-    "imported": "importado",
-})
 
 VIEW_W = 56        # a little wider than the 41 px glyph so short words fit under it
 CELL = 8

@@ -18,25 +18,8 @@ from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
+from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import to_qimage
-
-register({
-    "No model: build or load one to see its network.": "Sin modelo: crea o carga uno para ver su red.",
-    "Feature maps of the sample under the cursor (latent canvas) or the picture drawn: one tile a "
-    "channel, red positive, blue negative.":
-        "Mapas de características de la muestra bajo el cursor (espacio latente) o de la imagen dibujada: "
-        "una casilla por canal, rojo positivo, azul negativo.",
-    "{n} channels ({shown} shown)": "{n} canales ({shown} mostrados)",
-    "Units lit by the sample under the cursor (latent canvas) or the glyph in the editor. "
-    "Lines: weights, red positive, blue negative.":
-        "Unidades iluminadas por la muestra bajo el cursor (espacio latente) o el glifo del editor. "
-        "Líneas: pesos, rojo positivos, azul negativos.",
-    "code": "código",
-    "input": "entrada",
-    "output": "salida",
-    "{shown} of {n}": "{shown} de {n}",
-})
 
 POS = np.array([214, 39, 40])       # positive weights and activations
 NEG = np.array([31, 119, 180])      # negative

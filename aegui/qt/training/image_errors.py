@@ -11,18 +11,6 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
 
-i18n.register({
-    "Worst reconstructions": "Peores reconstrucciones",
-    "mean PSNR {psnr:.1f} dB · MSE {mse:.4f}": "PSNR medio {psnr:.1f} dB · ECM {mse:.4f}",
-    "{psnr:.1f} dB": "{psnr:.1f} dB",
-    "Reconstruction PSNR per epoch (dB)": "PSNR de la reconstrucción por época (dB)",
-    "worst": "peor",
-    "PSNR = 10·log10(1 / MSE) over the sample's pixels (values 0 to 1): higher is better; "
-    "about 30 dB and up looks right.":
-        "PSNR = 10·log10(1 / ECM) sobre los píxeles de la muestra (valores de 0 a 1): más alto es "
-        "mejor; desde unos 30 dB se ve bien.",
-})
-
 N_WORST = 6
 
 

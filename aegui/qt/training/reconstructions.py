@@ -19,27 +19,6 @@ from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.text import write_explained
 
-i18n.register({
-    "Show only wrong": "Mostrar solo los erróneos",
-    "{n} wrong": "{n} erróneos",
-    "No samples.": "Sin muestras.",
-    "{n} samples": "{n} muestras",
-    "{bad} of {n} samples wrong · {pixels} wrong pixels in total":
-        "{bad} de {n} muestras con errores · {pixels} píxeles erróneos en total",
-    "showing {shown} of {total}": "se muestran {shown} de {total}",
-    "Mark wrong pixels": "Marcar píxeles erróneos",
-    "Pixels on the other side of 0.5 than in the original (any channel). On by default for "
-    "black-and-white data, where it is the measure that matters.":
-        "Píxeles al otro lado de 0,5 que en el original (en cualquier canal). Activado por defecto "
-        "con datos en blanco y negro, donde es la medida que importa.",
-    "Export grid PNG...": "Exportar cuadrícula PNG...",
-    "Export reconstruction grid": "Exportar cuadrícula de reconstrucciones",
-    "PNG images (*.png)": "Imágenes PNG (*.png)",
-    "original": "original", "reconstruction": "reconstrucción",
-    "The shown samples (up to {n}) above their reconstructions, as a PNG for a report.":
-        "Las muestras visibles (hasta {n}) sobre sus reconstrucciones, como PNG para un informe.",
-})
-
 THRESHOLD = 0.5
 MAX_CELLS = 300          # two picture widgets each; more would make every training tick slow
 FIGURE_SAMPLES = 24      # samples in an exported reconstruction grid

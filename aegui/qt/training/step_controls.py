@@ -6,20 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from aegui.qt.i18n import notifier, register, tr
-
-register({
-    "Step epoch": "Paso: época",
-    "Step batch": "Paso: lote",
-    "Train one more epoch, then pause (F6); starts a run paused if none is running":
-        "Entrena una época más y se pausa (F6); si no hay entrenamiento, empieza uno en pausa",
-    "Train one more batch, then pause (Shift+F6)": "Entrena un lote más y se pausa (Mayús+F6)",
-    "Speed:": "Velocidad:",
-    "As fast as it goes": "Lo más rápido posible",
-    "{n} epochs/s": "{n} épocas/s",
-    "At most this many epochs a second, to watch the latent space form":
-        "Como mucho estas épocas por segundo, para ver cómo se forma el espacio latente",
-})
+from aegui.qt.i18n import notifier, tr
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
 

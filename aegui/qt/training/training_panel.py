@@ -34,62 +34,6 @@ from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
-i18n.register({
-    "Loss": "Pérdida",
-    "Wrong pixels per epoch": "Píxeles erróneos por época",
-    "Wrong pixels per glyph": "Píxeles erróneos por glifo",
-    "Curves and bars are for the best of the parallel models.":
-        "Las curvas y barras son del mejor de los modelos en paralelo.",
-    "epoch": "época",
-    "total": "total",
-    "reconstruction": "reconstrucción",
-    "KL": "KL",
-    "penalty": "penalización",
-    "validation": "validación",
-    "current best model": "mejor modelo actual",
-    "max": "máx.",
-    "mean": "media",
-    "Log scale": "Escala logarítmica",
-    "Export CSV...": "Exportar CSV...",
-    "Export PNG...": "Exportar PNG...",
-    "Export CSV": "Exportar CSV",
-    "Export PNG": "Exportar PNG",
-    "CSV files (*.csv)": "Archivos CSV (*.csv)",
-    "PNG images (*.png)": "Imágenes PNG (*.png)",
-    "Could not write {path}: {error}": "No se pudo escribir {path}: {error}",
-    "Idle": "En espera",
-    "Running": "Entrenando",
-    "Reached target": "Objetivo alcanzado",
-    "Finished": "Terminado",
-    "Stopped": "Detenido",
-    "Diverged": "Divergió",
-    "{epoch} / {total} epochs": "{epoch} / {total} épocas",
-    "{rate} epochs/s · ETA {eta}": "{rate} épocas/s · faltan {eta}",
-    "{rate} epochs/s · {elapsed} elapsed": "{rate} épocas/s · {elapsed} transcurrido",
-    "Training diverged: {message}": "El entrenamiento divergió: {message}",
-    MESSAGES["target"]: "El modelo {model} de {models} llegó a {wrong} píxeles erróneos en la época {epoch}.",
-    MESSAGES["stopped"]: "Detenido en la época {epoch}.",
-    MESSAGES["some_diverged"]: ("{dead} de {models} modelos divergieron y quedaron congelados en sus "
-                                "últimos pesos finitos."),
-    MESSAGES["diverged"]: ("El entrenamiento divergió en la época {epoch}: {why}. La tasa de aprendizaje "
-                           "{lr} es probablemente demasiado alta para {optimizer}; pruebe {lower} o menos. "
-                           "Se conservaron los últimos pesos finitos."),
-    MESSAGES["kl_collapse"]: ("El término KL es casi cero ({kl} nats por muestra) y el decodificador da casi "
-                              "la misma salida para cualquier código: el posterior colapsó. Baja β, alarga "
-                              "el calentamiento KL o entrena más antes de juzgar."),
-    MESSAGES["kl_explode"]: ("El término KL es muy grande ({kl} nats por muestra, {per_dim} por dimensión "
-                             "latente): los códigos están lejos del prior, así que las muestras de N(0, I) "
-                             "se decodifican mal. Sube β o baja la tasa de aprendizaje."),
-    MESSAGES["why_nan"]: "la pérdida se volvió NaN o infinita",
-    MESSAGES["why_weights"]: "los pesos superaron {limit}",
-    MESSAGES["why_growth"]: "la pérdida creció a más de {factor} veces su valor inicial",
-    "every model's loss became NaN or infinite. Lower the learning rate, "
-    "use gradient clipping or a smaller initial weight scale, and train again.":
-        "la pérdida de todos los modelos se volvió NaN o infinita. Baja la tasa de "
-        "aprendizaje, usa recorte de gradiente o una escala inicial de pesos menor, "
-        "y vuelve a entrenar.",
-})
-
 LOSS_ORDER = ("total", "recon", "kl", "penalty")
 LOSS_NAMES = {"total": "total", "recon": "reconstruction", "kl": "KL", "penalty": "penalty"}
 LOSS_COLORS = {

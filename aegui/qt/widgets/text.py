@@ -7,11 +7,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from aegui.qt.i18n import register, tr
-
-register({
-    "Could not write {path}: {reason}": "No se pudo escribir {path}: {reason}",
-})
+from aegui.qt.i18n import tr
 
 
 def fmt_duration(seconds: float) -> str:

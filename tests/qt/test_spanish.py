@@ -1,0 +1,105 @@
+"""The one Spanish catalogue (resources/i18n/es.json): every text the window translates has exactly
+one entry, and every entry is a text the window can show."""
+import ast
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "resources" / "i18n" / "es.json"
+
+
+def catalogue_keys() -> list[str]:
+    """Every English text of the catalogue as written, repeats included (within a section and
+    across sections; json.loads would keep only the last of two equal keys)."""
+    keys: list[str] = []
+
+    def pairs(items):
+        if all(isinstance(v, str) for _, v in items):
+            keys.extend(k for k, _ in items)
+        return dict(items)
+    json.loads(CATALOGUE.read_text(encoding="utf-8"), object_pairs_hook=pairs)
+    return keys
+
+
+def spanish() -> dict[str, str]:
+    from aegui.qt.i18n import read_catalogue
+    return read_catalogue("es")
+
+
+def _docstrings(tree) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
+
+
+def source_texts() -> tuple[set[str], list[tuple[str, str, int]]]:
+    """(every string literal of aegui's code and of the shipped JSON files, docstrings left out;
+    the literals given to tr() with where they are)."""
+    texts, translated = set(), []
+    for path in sorted((ROOT / "aegui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                texts.add(node.value)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tr" and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    translated.append((arg.value, str(path.relative_to(ROOT)), node.lineno))
+
+    def walk(value):
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+    for folder in (ROOT / "resources", ROOT / "models"):
+        for path in folder.rglob("*.json"):
+            walk(json.loads(path.read_text(encoding="utf-8")))
+    return texts, translated
+
+
+def test_every_english_text_has_exactly_one_entry():
+    keys = catalogue_keys()
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    assert repeated == []
+
+
+def test_every_literal_given_to_tr_is_translated():
+    SPANISH = spanish()
+    _, translated = source_texts()
+    missing = [f"{where}:{line}: {text!r}" for text, where, line in translated if text not in SPANISH]
+    assert missing == []
+
+
+def test_no_entry_is_left_over():
+    SPANISH = spanish()
+    texts, _ = source_texts()
+    unused = [k for k in SPANISH if k not in texts]
+    assert unused == []
+
+
+def test_placeholders_survive_the_translation():
+    import string
+    SPANISH = spanish()
+
+    def names(text):
+        return sorted(f[1] for f in string.Formatter().parse(text) if f[1] is not None)
+    bad = [k for k, v in SPANISH.items() if "{" in k and names(k) != names(v)]
+    assert bad == []
+
+
+def test_the_check_finds_a_repeated_key(tmp_path, monkeypatch):
+    fake = tmp_path / "es.json"
+    fake.write_text('{"menus": {"Save": "Guardar", "Open": "Abrir"}, "editor": {"Save": "Grabar"}}')
+    monkeypatch.setattr(sys.modules[__name__], "CATALOGUE", fake)
+    keys = catalogue_keys()
+    assert keys.count("Save") == 2
