@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 # Must be set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -9,7 +11,21 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SHARED_FONT_H = ROOT.parent / "shared" / "data" / "font.h"
+
+
+def _shared_data() -> Path | None:
+    """The project's shared data folder (../shared/data beside the checkout, or two levels up
+    from a worktree under wt/), or AEGUI_SHARED_DATA; None in a clean clone (CI), where the
+    tests that need real data skip."""
+    env = os.environ.get("AEGUI_SHARED_DATA")
+    candidates = [Path(env)] if env else [base / "shared" / "data" for base in ROOT.parents[:2]]
+    return next((c for c in candidates if c.is_dir()), None)
+
+
+SHARED_DATA = _shared_data()
+SHARED_FONT_H = (SHARED_DATA or ROOT.parent / "shared" / "data") / "font.h"
+# The real MNIST files (gzipped IDX, byte for byte the published files once unpacked).
+SHARED_MNIST = SHARED_DATA / "mnist" if SHARED_DATA is not None and (SHARED_DATA / "mnist").is_dir() else None
 
 # A test that kills the process (Qt's qFatal, a segfault) leaves this file behind; `make test`
 # prints it last, so CI's tail names the test even when the crash dump above it is cut off.
@@ -26,3 +42,26 @@ def pytest_runtest_logstart(nodeid, location):
 
 def pytest_sessionfinish(session, exitstatus):
     CRASH_NOTE.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def real_mnist() -> Path:
+    """The folder of the real MNIST .gz files; skips where ../shared/data is absent (CI's clean
+    clone)."""
+    if SHARED_MNIST is None:
+        pytest.skip("the real MNIST files are not here (../shared/data/mnist is absent in a clean clone; "
+                    "set AEGUI_SHARED_DATA to a folder holding mnist/)")
+    return SHARED_MNIST
+
+
+@pytest.fixture(scope="session")
+def real_mnist_unpacked(real_mnist, tmp_path_factory) -> Path:
+    """The four real MNIST files gunzipped into a temporary folder (what many course folders
+    and torchvision's raw/ hold)."""
+    import gzip
+    import shutil
+    folder = tmp_path_factory.mktemp("mnist_unpacked")
+    for gz in sorted(real_mnist.glob("*-ubyte.gz")):
+        with gzip.open(gz, "rb") as src, open(folder / gz.name[:-3], "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return folder

@@ -2,7 +2,10 @@
 each file comes from, the hash it must have, its license and how to cite it.
 
 Hashes: SHA-256 of every file, as published by projects that verify these downloads
-(torchvision's and others' registries); for EMNIST, NIST publishes one zip of all its splits:
+(torchvision's and others' registries); `unpacked` is the SHA-256 of the file gunzipped, where
+one is published (MNIST's, as many course folders and torchvision's raw/ hold the files
+unpacked): local_files accepts a folder whose unpacked files, or .gz files that unpack to them,
+match it. For EMNIST, NIST publishes one zip of all its splits:
 the zip is checked by the MD5 torchvision lists for it (no SHA-256 of it is published), and each
 letters file taken out of it by its SHA-256.
 
@@ -23,6 +26,12 @@ class DataFile:
     hash: str          # "sha256:..." or "md5:..." (pooch's notation)
     role: str          # train_images, train_labels, test_images, test_labels
     size: int = 0      # bytes, when known (shown before a download)
+    unpacked: str = "" # "sha256:..." of the gunzipped file, where published ("" = unknown)
+
+    @property
+    def unpacked_name(self) -> str:
+        """The file's name once gunzipped (train-images-idx3-ubyte)."""
+        return self.name[:-3] if self.name.endswith(".gz") else self.name
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,12 @@ class Entry:
         return [b + name for b in bases]
 
 
-def _idx_files(prefix: str, hashes: tuple[str, str, str, str], sizes=(0, 0, 0, 0), test="t10k") -> tuple[DataFile, ...]:
+def _idx_files(prefix: str, hashes: tuple[str, str, str, str], sizes=(0, 0, 0, 0), test="t10k",
+               unpacked=("", "", "", "")) -> tuple[DataFile, ...]:
     names = (f"{prefix}train-images-idx3-ubyte.gz", f"{prefix}train-labels-idx1-ubyte.gz",
              f"{prefix}{test}-images-idx3-ubyte.gz", f"{prefix}{test}-labels-idx1-ubyte.gz")
     roles = ("train_images", "train_labels", "test_images", "test_labels")
-    return tuple(DataFile(n, h, r, s) for n, h, r, s in zip(names, hashes, roles, sizes))
+    return tuple(DataFile(n, h, r, s, u) for n, h, r, s, u in zip(names, hashes, roles, sizes, unpacked))
 
 
 DIGITS = tuple(str(i) for i in range(10))
@@ -69,7 +79,11 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in (
                         "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
                         "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
                         "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
-                   (9912422, 28881, 1648877, 4542)),
+                   (9912422, 28881, 1648877, 4542),
+                   unpacked=("sha256:ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+                             "sha256:65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+                             "sha256:0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+                             "sha256:ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")),
         "CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)",
         "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. Gradient-based learning applied to document "
         "recognition. Proceedings of the IEEE 86(11):2278-2324, 1998.",

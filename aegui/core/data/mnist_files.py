@@ -170,13 +170,13 @@ def layout(data: DataConfig) -> tuple[Layout, object]:
     """(the files' layout, the catalogue entry or None) of an idx-source DataConfig."""
     if data.catalogue:
         from aegui.core.data.catalogue import entry
-        from aegui.core.data.fetch import FetchError, verified_folder
+        from aegui.core.data.fetch import FetchError
+        from aegui.core.data.local_files import dataset_files
         try:
             e = entry(data.catalogue)
-            folder = verified_folder(e.name)
+            files = dataset_files(e.name)      # the download cache, or a folder added by the user
         except (KeyError, FetchError) as err:
             raise ConfigError("data.catalogue", str(err).strip('"')) from None
-        files = {f.role: folder / f.name for f in e.files}
         return Layout("idx", files["train_images"], files["train_labels"], files["test_images"],
                         files["test_labels"]), e
     if not data.path.strip():
