@@ -13,7 +13,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class PresetInfo:
     path: Path
-    kind: str                  # "sweep", "denoising_curve" or "probe"
+    kind: str                  # "sweep", "denoising_curve", "probe", "compare" or "classifier"
     name: str
     description: str
     time_2cores_s: float | None
@@ -45,9 +45,31 @@ def list_presets(root: Path | None = None) -> list[PresetInfo]:
     return [read_preset(p) for p in preset_files(root)]
 
 
+def preset_job(info: PresetInfo, out_dir=None):
+    """The job that runs a preset (steps() / cancel(), like every long job); `out_dir` lets
+    the compare and classifier jobs keep finished runs there and pick up after a cancel."""
+    if info.kind == "sweep":
+        from aegui.core.analyses.sweep import SweepRunner, load_sweep
+        return SweepRunner(load_sweep(info.path))
+    if info.kind == "denoising_curve":
+        from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
+        return DenoiseCurveJob(load_spec(info.path))
+    if info.kind == "probe":
+        from aegui.core.analyses.probe import ProbeRunJob, load_spec as load_probe
+        return ProbeRunJob(load_probe(info.path))
+    if info.kind == "compare":
+        from aegui.core.analyses.compare import CompareJob, load_spec as load_compare
+        return CompareJob(load_compare(info.path), out_dir)
+    if info.kind == "classifier":
+        from aegui.core.analyses.classifier import ClassifierJob, load_spec as load_classifier
+        return ClassifierJob(load_classifier(info.path), out_dir)
+    raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
+
+
 def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None = None):
-    """(seconds, result): a SweepResult, CurveResult or ProbeRun. `epochs` / `seeds` shorten a
-    sweep (the CLI's --epochs / --seeds), for tests only."""
+    """(seconds, result): a SweepResult, CurveResult, ProbeRun, CompareResult or
+    ClassifierResult. `epochs` / `seeds` shorten a sweep (the CLI's --epochs / --seeds), for
+    tests only."""
     start = time.perf_counter()
     if info.kind == "sweep":
         from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides
@@ -58,9 +80,8 @@ def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None
     elif info.kind == "denoising_curve":
         from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
         result = DenoiseCurveJob(load_spec(info.path)).run()
-    elif info.kind == "probe":
-        from aegui.core.analyses.probe import ProbeRunJob, load_spec as load_probe
-        result = ProbeRunJob(load_probe(info.path)).run()
+    elif info.kind in ("probe", "compare", "classifier"):
+        result = preset_job(info).run()
     else:
         raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
     return time.perf_counter() - start, result

@@ -44,7 +44,7 @@ import numpy as np
 from aegui.core.config.experiment import ConfigError
 
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
-HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy"]
+HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy", "val_loss"]
 
 
 def char_class(label: str) -> str:
@@ -289,31 +289,45 @@ class ProbeJob:
         history: list[dict] = []
 
         def accuracy(rows) -> tuple[float | None, np.ndarray]:
+            acc, pred, _ = scored(rows)
+            return acc, pred
+
+        def scored(rows) -> tuple[float | None, np.ndarray, float | None]:
+            """Accuracy, predictions and mean cross-entropy of `rows`, in chunks (60,000
+            MNIST images through a fine-tuned encoder at once would hold every activation)."""
             if not len(rows):
-                return None, np.zeros(0, int)
+                return None, np.zeros(0, int), None
+            preds, total = [], 0.0
             with torch.no_grad():
-                pred = logits(rows).argmax(1).numpy()
-            return float((pred == y_all[rows]).mean()), pred
+                for lo in range(0, len(rows), 8192):
+                    part = rows[lo:lo + 8192]
+                    out = logits(part)
+                    total += float(F.cross_entropy(out, y[part], reduction="sum"))
+                    preds.append(out.argmax(1).numpy())
+            pred = np.concatenate(preds)
+            return float((pred == y_all[rows]).mean()), pred, total / len(rows)
 
         epoch = 0
         loss_value = math.nan
         for epoch in range(1, cfg.epochs + 1):
             order = train_idx[torch.randperm(n_train, generator=gen).numpy()] if bs < n_train else train_idx
+            epoch_loss = 0.0
             for lo in range(0, n_train, bs):
                 rows = order[lo:lo + bs]
                 loss = F.cross_entropy(logits(rows), y[rows])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                loss_value = float(loss.detach())
+                epoch_loss += float(loss.detach()) * len(rows)
+            loss_value = epoch_loss / n_train      # the epoch's mean over its batches
             if epoch % cfg.check_every == 0 or epoch == cfg.epochs or self._cancel:
                 train_acc, _ = accuracy(train_idx)
-                val_acc, _ = accuracy(val_idx)
+                val_acc, _, val_loss = scored(val_idx)
                 history.append({"epoch": epoch, "loss": loss_value, "train_accuracy": train_acc,
-                                "val_accuracy": val_acc})
+                                "val_accuracy": val_acc, "val_loss": val_loss})
                 yield {"state": "running", "epoch": epoch, "epochs": cfg.epochs, "loss": loss_value,
-                       "train_accuracy": train_acc, "val_accuracy": val_acc, "fraction": epoch / cfg.epochs,
-                       "elapsed": time.perf_counter() - start}
+                       "train_accuracy": train_acc, "val_accuracy": val_acc, "val_loss": val_loss,
+                       "fraction": epoch / cfg.epochs, "elapsed": time.perf_counter() - start}
             if self._cancel:
                 break
         train_acc, train_pred = accuracy(train_idx)
@@ -493,7 +507,7 @@ def official_probe_data(exp, max_samples: int = 0, source=None):
                           "(a held-out part of the training data) instead", source)
     if max_samples and len(train) > max_samples:
         train = train.subset(spread_indices(len(train), max_samples))
-    both = Dataset(f"{train.name} + {test.name}", np.concatenate([train.x, test.x]), train.labels + test.labels,
+    both = Dataset(f"{train.name}, scored on {test.name}", np.concatenate([train.x, test.x]), train.labels + test.labels,
                    tuple(train.shape))
     n = len(train)
     return both, (np.arange(n), np.arange(n, n + len(test)))

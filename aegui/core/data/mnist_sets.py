@@ -42,7 +42,8 @@ def train_test(data: DataConfig, want_test: bool = True) -> tuple[Dataset, Datas
         y_te = read_idx(lay.test_labels, M.LABELS_MAGIC, "data.labels_path") if lay.test_labels else None
         if y_te is not None and len(y_te) != len(x_te):
             y_te = None
-        return train, _dataset(f"{train.name} (test)", x_te, y_te, data, 0, None, lay.test_images.name)
+        # Named after its own file: "train-images-idx3-ubyte (test)" read as the training file.
+        return train, _dataset(_plain(lay.test_images), x_te, y_te, data, 0, None, lay.test_images.name)
     lay, e = M.layout(data)
     x_tr, y_tr, x_te, y_te = M.arrays(lay, read_idx)
     if y_tr is not None and len(y_tr) != len(x_tr):
@@ -55,7 +56,8 @@ def train_test(data: DataConfig, want_test: bool = True) -> tuple[Dataset, Datas
     if want_test and x_te is not None:
         if y_te is not None and len(y_te) != len(x_te):
             y_te = None
-        test = _dataset(f"{base} (test)", x_te, y_te, data, 0, e, (lay.test_images or lay.train_images).name)
+        name = f"{base} (test)" if e is not None or lay.kind == "npz" else _plain(lay.test_images)
+        test = _dataset(name, x_te, y_te, data, 0, e, (lay.test_images or lay.train_images).name)
     return train, test
 
 

@@ -1,0 +1,116 @@
+"""`aegui report NAME --out DIR`: run the experiments of a course document (or all five) and write
+the page that sets each figure beside what the document reports (core/analyses/report.py).
+
+Progress goes to the terminal; Ctrl-C stops the experiment under way (its finished runs are
+kept) and writes the page of what finished; running the same command again picks up where it
+stopped (finished experiments are not run again). The last stdout line is one JSON object.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from aegui.cli.common import EXIT_CANCELLED, UserError, catch_sigint
+
+
+def add_parsers(sub) -> None:
+    r = sub.add_parser("report", help="run a course document's experiments and write the report page (HTML + PNG/CSV)",
+                       description="Run every experiment of a course document with aegui's presets and write "
+                       "DIR/index.html (each experiment's figures and tables next to what the document reports, the "
+                       "settings and the time), DIR/report.md and DIR/report.json. Resumable: experiments that "
+                       "finished before are not run again; Ctrl-C keeps what finished.")
+    r.add_argument("name", help="a course document: 000 ... 004, seed-001, its file (001_dbabd43b1e3a834f.txt, or "
+                   "its path), 'all', or a report JSON")
+    r.add_argument("--out", required=True, help="output folder (reused to resume)")
+    r.add_argument("--only", default="", help="comma-separated experiment ids to run (e.g. 001-architectures)")
+    r.add_argument("--rerun", default="", help="comma-separated experiment ids to run again even if finished")
+    r.add_argument("--markdown", help="also write the Markdown table here, its picture links relative to it "
+                   "(docs/course-reports.md)")
+    r.add_argument("--list", action="store_true", help="list the experiments and their state; run nothing")
+    r.add_argument("--quiet", action="store_true", help="no progress on the terminal")
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+def _describe(p: dict) -> str:
+    d = p.get("detail") or {}
+    head = f"[{p['index']}/{p['count']}] {p['experiment']}"
+    if "run" in d and "runs" in d:
+        inner = f"run {d['run']}/{d['runs']}"
+        if "epoch" in d:
+            inner += f" epoch {d['epoch']}/{d['epochs']}"
+    elif "group" in d and d.get("group"):
+        inner = f"group {d['group']}/{d['groups']} epoch {d.get('epoch', 0)}/{d.get('epochs', 0)}"
+    elif "stage" in d:
+        inner = f"{d['stage']} epoch {d.get('epoch', '?')}/{d.get('epochs', '?')}"
+    elif d.get("state") == "pretraining":
+        inner = f"pretraining epoch {d['epoch']}/{d['epochs']}"
+    else:
+        inner = d.get("state", "")
+    return f"{head}: {inner}"
+
+
+def cmd_report(args) -> int:
+    from aegui.core.analyses.report import ReportJob, load_report
+    specs = load_report(args.name)
+    job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown)
+    if args.list:
+        for spec, exp in job.todo():
+            done = job.done_record(spec, exp)
+            state = f"done ({done['seconds']:g} s)" if done else "to run"
+            print(f"{job.qualified(spec, exp):32} {state:16} {exp.title}")
+        return 0
+    tty = not args.quiet and sys.stderr.isatty()
+    previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")
+    last, last_draw, item = None, 0.0, {}
+    try:
+        for item in job.steps():
+            state = item.get("state")
+            if state == "running":
+                now = time.monotonic()
+                if tty and now - last_draw > 0.2:
+                    last_draw = now
+                    bar = "#" * int(item["fraction"] * 20)
+                    sys.stderr.write(f"\r\033[K[{bar:<20}] {_describe(item)}"[:160])
+                    sys.stderr.flush()
+                continue
+            if tty:
+                sys.stderr.write("\r\033[K")
+            if state in ("experiment_done", "skipped", "needs_data", "failed") and not args.quiet:
+                what = {"experiment_done": f"done in {item.get('seconds', 0):.0f} s", "skipped": "already done",
+                        "needs_data": "waits for its data", "failed": "FAILED"}[state]
+                print(f"aegui: [{item['index']}/{item['count']}] {item['experiment']}: {what}"
+                      + (f": {item['message']}" if state in ("needs_data", "failed") else ""), file=sys.stderr)
+            last = item
+    finally:
+        if previous is not None:
+            import signal
+            signal.signal(signal.SIGINT, previous)
+    if last is None:
+        raise UserError("the report ran nothing")
+    pages = {k: str(v) for k, v in last.get("pages", {}).items()}
+    summary = {"report": [s.id for s in specs], "out": str(args.out), "pages": pages, "state": last.get("state"),
+               "experiments": []}
+    failed = False
+    for spec, exp in job.todo():
+        folder = job.folder(spec, exp)
+        done = job.done_record(spec, exp)
+        entry = {"id": job.qualified(spec, exp), "state": "done" if done else
+                 "waiting for data" if (folder / "waiting.json").is_file() else
+                 "failed" if (folder / "failed.json").is_file() else "not run"}
+        failed |= entry["state"] == "failed"
+        if done:
+            entry["seconds"] = done["seconds"]
+        summary["experiments"].append(entry)
+    if not args.quiet:
+        print(f"aegui: wrote {pages.get('html', '')}", file=sys.stderr)
+    print(json.dumps(summary))
+    if last.get("state") == "cancelled":
+        return EXIT_CANCELLED
+    return 1 if failed else 0
+
+
+HANDLERS = {"report": cmd_report}

@@ -1,0 +1,322 @@
+"""The course report: every experiment of one course document (../shared/seeds/NNN_*.txt) run
+with aegui's presets, each figure and table written next to what the document reports, with
+the settings and the time it took (`aegui report NAME --out DIR`).
+
+A report file (resources/reports/NNN.json) lists the document's experiments::
+
+    {"document": "001_dbabd43b1e3a834f.txt", "id": "001", "title": "...", "about": "...",
+     "experiments": [
+        {"id": "architectures", "title": "...",
+         "preset": "../sweeps/seed001-architectures.json",   # a sweep, compare or classifier preset
+         "document": "what the document reports (its figures are not in its text: its numbers and
+                      conclusions, in our words)",
+         "figures": ["curves", "bars"],                        # see report_render
+         "check": "001-architectures"}]}                      # see report_checks
+
+Running (ReportJob): experiments in order; each writes DIR/<id>/ (its PNG and CSV files, and
+work/ with the trained models and raw runs) and, last, DIR/<id>/done.json with its summary,
+findings, settings and time. A finished experiment whose preset is unchanged is not run again
+(resumable: a cancel or a crash loses at most the experiment under way, and the compare and
+classifier presets keep their finished runs inside it too). An experiment whose data is not on
+this machine (Fashion-MNIST when it was never fetched) is recorded as waiting for its data and
+tried again next time. After every experiment the page is written again: DIR/index.html,
+DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
+
+Job shape (for the window's worker, like the sweeps' jobs)::
+
+    job = ReportJob(load_report("001"), "out/001")
+    for p in job.steps(): ...   # {"state": "running", "experiment", "title", "index", "count",
+                                #  "fraction", "elapsed", "detail": the preset job's own progress},
+                                # {"state": "experiment_done" | "skipped" | "needs_data" | "failed",
+                                #  "experiment", "index", "count", "message"}, and last
+                                # {"state": "finished" | "cancelled", "pages": {...}, "done": [...]}
+    job.cancel()                # stops the experiment under way (its finished runs are kept)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from aegui.core.config.experiment import ConfigError
+
+EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
+REPORT_KEYS = ("document", "id", "title", "about", "experiments")
+DONE = "done.json"
+WAITING = "waiting.json"
+
+
+@dataclass(frozen=True)
+class ReportExperiment:
+    id: str
+    title: str
+    preset: Path
+    document: str
+    figures: tuple[str, ...] = ()
+    check: str = ""
+    options: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    id: str
+    document: str
+    title: str
+    about: str
+    experiments: tuple[ReportExperiment, ...]
+    source: str | None = None
+
+
+def reports_dir() -> Path:
+    from aegui.core.files.paths import resources_dir
+    return resources_dir() / "reports"
+
+
+def report_names() -> list[str]:
+    return sorted(p.stem for p in reports_dir().glob("*.json"))
+
+
+def resolve(name) -> list[Path]:
+    """The report files a name means: "all", "001", "seed-001", a course document's file name
+    or path ("001_dbabd43b1e3a834f.txt": its number picks the report), or a report JSON path."""
+    text = str(name).strip()
+    if text.lower() == "all":
+        return sorted(reports_dir().glob("*.json"))
+    p = Path(text).expanduser()
+    if p.suffix == ".json" and p.is_file():
+        return [p]
+    found = re.match(r"^(?:seed[-_ ]?)?(\d{3})(?:[_.].*)?$", p.name, re.IGNORECASE)
+    if found and (reports_dir() / f"{found.group(1)}.json").is_file():
+        return [reports_dir() / f"{found.group(1)}.json"]
+    known = ", ".join(report_names())
+    raise ConfigError("report", f"{text!r} names no course document; give one of {known}, 'all', a course "
+                      "document's file (e.g. 001_dbabd43b1e3a834f.txt) or a report JSON")
+
+
+def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
+    def bad(key, problem):
+        raise ConfigError(key, problem, source)
+
+    if not isinstance(raw, dict):
+        bad("(top level)", "a report file must be a JSON object")
+    unknown = sorted(set(raw) - set(REPORT_KEYS))
+    if unknown:
+        bad(unknown[0], f"unknown key; a report file has: {', '.join(REPORT_KEYS)}")
+    base = Path(base_dir) if base_dir is not None else Path(".")
+    exps, seen = [], set()
+    for i, e in enumerate(raw.get("experiments", [])):
+        if not isinstance(e, dict):
+            bad(f"experiments[{i}]", "must be an object")
+        extra = sorted(set(e) - set(EXPERIMENT_KEYS))
+        if extra:
+            bad(f"experiments[{i}].{extra[0]}", f"unknown key; an experiment has: {', '.join(EXPERIMENT_KEYS)}")
+        for key in ("id", "title", "preset", "document"):
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                bad(f"experiments[{i}].{key}", "must be a non-empty string")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", e["id"]) or e["id"] in seen:
+            bad(f"experiments[{i}].id", f"{e['id']!r}: use lowercase letters, digits and dashes, once each")
+        seen.add(e["id"])
+        preset = (base / e["preset"]).resolve()
+        if not preset.is_file():
+            bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
+        exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
+                                     e.get("check", ""), dict(e.get("options", {}))))
+    if not exps:
+        bad("experiments", "list at least one experiment")
+    for key in ("id", "document", "title"):
+        if not isinstance(raw.get(key), str):
+            bad(key, "must be a string")
+    return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source)
+
+
+def load_report(name) -> list[ReportSpec]:
+    from aegui.core.files.jsonfile import read_json
+    return [spec_from_dict(read_json(p), str(p), p.parent) for p in resolve(name)]
+
+
+# ---------------------------------------------------------------- what makes a result reusable
+
+def preset_key(exp: ReportExperiment) -> str:
+    """A hash of the preset as it would run (its file, the experiment config it names as its
+    base) and of the experiment's figures and options: an unchanged key is not run again."""
+    from aegui.core.files.jsonfile import read_json
+    h = hashlib.sha256()
+    raw = read_json(exp.preset)
+    h.update(json.dumps(raw, sort_keys=True).encode())
+    base = raw.get("base") if isinstance(raw, dict) else None
+    if isinstance(base, str):
+        h.update((exp.preset.parent / base).read_bytes())
+    h.update(json.dumps({"figures": exp.figures, "check": exp.check, "options": exp.options}, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def needed_data(exp: ReportExperiment) -> str | None:
+    """Why the preset cannot run here (its catalogue dataset is neither fetched nor added), or
+    None."""
+    from aegui.core.files.jsonfile import read_json
+    text = json.dumps(read_json(exp.preset))
+    base = read_json(exp.preset).get("base")
+    if isinstance(base, str):
+        text += (exp.preset.parent / base).read_text(encoding="utf-8")
+    from aegui.core.data.fetch import FetchError
+    from aegui.core.data.local_files import dataset_files
+    for name in sorted(set(re.findall(r'"catalogue":\s*"([^"]+)"', text))):
+        try:
+            dataset_files(name)
+        except (FetchError, KeyError) as err:
+            return (f"needs {name}, which is not on this machine ({str(err).strip(chr(34))}); run `aegui data fetch "
+                    f"{name}` or `aegui data add {name} FOLDER`, then the report again")
+    return None
+
+
+def _load() -> float | None:
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+# ---------------------------------------------------------------- the job
+
+class ReportJob:
+    def __init__(self, specs, out_dir, *, only: tuple[str, ...] = (), rerun: tuple[str, ...] = (),
+                 markdown=None, device: str | None = None):
+        self.specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]
+        self.out_dir = Path(out_dir)
+        self.only, self.rerun = set(only), set(rerun)
+        self.markdown = Path(markdown) if markdown is not None else None
+        self.device = device
+        self._cancel = False
+        self._job = None
+        known = {self.qualified(s, e) for s in self.specs for e in s.experiments}
+        for name in self.only | self.rerun:
+            if name not in known and not any(name == e.id for s in self.specs for e in s.experiments):
+                raise ConfigError("--only" if name in self.only else "--rerun",
+                                  f"{name!r} is not an experiment of this report; it has {', '.join(sorted(known))}")
+
+    @staticmethod
+    def qualified(spec: ReportSpec, exp: ReportExperiment) -> str:
+        return f"{spec.id}-{exp.id}"
+
+    def folder(self, spec: ReportSpec, exp: ReportExperiment) -> Path:
+        return self.out_dir / self.qualified(spec, exp)
+
+    def todo(self) -> list[tuple[ReportSpec, ReportExperiment]]:
+        pairs = [(s, e) for s in self.specs for e in s.experiments]
+        if self.only:
+            pairs = [(s, e) for s, e in pairs if e.id in self.only or self.qualified(s, e) in self.only]
+        return pairs
+
+    def cancel(self) -> None:
+        self._cancel = True
+        job = self._job
+        if job is not None:
+            job.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel
+
+    def done_record(self, spec, exp) -> dict | None:
+        path = self.folder(spec, exp) / DONE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return raw if isinstance(raw, dict) and raw.get("key") == preset_key(exp) else None
+
+    def steps(self) -> Iterator[dict]:
+        from aegui.core.analyses.presets import preset_job, read_preset
+        from aegui.core.analyses.report_page import write_pages
+        from aegui.core.files.atomic import atomic_write_text
+        start = time.perf_counter()
+        pairs = self.todo()
+        count = len(pairs)
+        for index, (spec, exp) in enumerate(pairs, 1):
+            if self._cancel:
+                break
+            name = self.qualified(spec, exp)
+            folder = self.folder(spec, exp)
+            base = {"experiment": name, "title": exp.title, "index": index, "count": count}
+            if name not in self.rerun and exp.id not in self.rerun and self.done_record(spec, exp) is not None:
+                yield {**base, "state": "skipped", "message": "finished before; not run again",
+                       "fraction": index / count, "elapsed": time.perf_counter() - start}
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / DONE).unlink(missing_ok=True)
+            why = needed_data(exp)
+            if why is not None:
+                atomic_write_text(folder / WAITING, json.dumps({"key": preset_key(exp), "reason": why}, indent=2) + "\n")
+                yield {**base, "state": "needs_data", "message": why, "fraction": index / count,
+                       "elapsed": time.perf_counter() - start}
+                write_pages(self)
+                continue
+            (folder / WAITING).unlink(missing_ok=True)
+            info = read_preset(exp.preset)
+            load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
+            started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            try:
+                job = preset_job(info, folder / "work")
+                self._job = job
+                if self._cancel:
+                    job.cancel()
+                last = None
+                for item in job.steps():
+                    last = item
+                    if "result" not in item:
+                        yield {**base, "state": "running", "detail": item,
+                               "fraction": (index - 1 + float(item.get("fraction", 0.0))) / count,
+                               "elapsed": time.perf_counter() - start}
+                self._job = None
+                result = None if last is None else last.get("result")
+                if self._cancel or result is None or last.get("state") == "cancelled":
+                    break
+                seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+                record = self._finish(spec, exp, info, result, folder)
+            except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
+                # Bad settings (ConfigError) or a figure that could not be drawn: recorded, shown
+                # on the page, and tried again next time; the finished runs inside stay saved.
+                self._job = None
+                message = str(err) if isinstance(err, (ConfigError, OSError)) else f"{type(err).__name__}: {err}"
+                atomic_write_text(folder / "failed.json", json.dumps({"key": preset_key(exp), "error": message},
+                                                                      indent=2) + "\n")
+                yield {**base, "state": "failed", "message": message, "fraction": index / count,
+                       "elapsed": time.perf_counter() - start}
+                write_pages(self)
+                continue
+            (folder / "failed.json").unlink(missing_ok=True)
+            record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
+                           "preset_name": info.name, "preset_description": info.description,
+                           "stated_s": info.time_2cores_s, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+                           "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
+                           "started": started, "resumed": _resumed(result)})
+            atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
+            yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
+                   "fraction": index / count, "elapsed": time.perf_counter() - start}
+            write_pages(self)
+        pages = write_pages(self)
+        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages, "fraction": 1.0,
+               "elapsed": time.perf_counter() - start}
+
+    def _finish(self, spec, exp, info, result, folder: Path) -> dict:
+        from aegui.core.analyses.report_checks import conclude
+        from aegui.core.analyses.report_render import render
+        rendered = render(exp, info, result, folder)
+        outcome = conclude(exp, result, rendered)
+        return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
+                "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+
+    def run(self) -> dict:
+        last = None
+        for last in self.steps():
+            pass
+        return last or {}
+
+
+def _resumed(result) -> bool:
+    """Whether some of the result's runs came from an earlier, interrupted report."""
+    runs = getattr(result, "runs", None) or list(getattr(result, "stages", {}).values())
+    return any(getattr(r, "loaded", False) for r in runs)

@@ -1,0 +1,296 @@
+"""The checks of the glyph and emoji documents (seed 000, 001 and the lecture 002): each reads
+the numbers report_render measured and sets the document's claims against them."""
+from __future__ import annotations
+
+import math
+
+from aegui.core.analyses.report_figures import fmt
+from aegui.core.analyses.report_findings import arch, best, by, configs, finding, generic, runs, val, worst
+
+
+# ---------------------------------------------------------------- seed-000
+
+def c000_architectures(m):
+    rows = configs(m)
+    b = best(rows, "final_mean_wrong_mean")
+    bl = best(rows, "final_loss_mean")
+    return {"aegui": generic(m), "findings": [
+        finding("the balanced 35-25-10-2 network has by far the lowest error (report: 0.00029 against 9.9 over- and "
+                "9.1 under-parametrised)", f"lowest wrong pixels: {b['label']}; lowest loss: {bl['label']}",
+                "balanced" in b["label"] and "balanced" in bl["label"])]}
+
+
+def c000_learning_rate(m):
+    rows = runs(m)
+    const, slow, fast = by(rows, "constant"), by(rows, "0.01 x"), by(rows, "0.1 x")
+    return {"findings": [
+        finding("a constant 0.01 gives the lowest error (report: 0.00029, against 0.28 decaying from 0.01 and 12.2 "
+                "decaying from 0.1)", "wrong pixels per glyph (mean of 5 seeds): constant "
+                f"{fmt(val(const, 'train_mean_wrong'))}, from 0.01 {fmt(val(slow, 'train_mean_wrong'))}, from 0.1 "
+                f"{fmt(val(fast, 'train_mean_wrong'))}; loss {fmt(val(const, 'final_train_loss'))}, "
+                f"{fmt(val(slow, 'final_train_loss'))}, {fmt(val(fast, 'final_train_loss'))}",
+                val(const, "final_train_loss") <= min(val(slow, "final_train_loss"), val(fast, "final_train_loss"))),
+        finding("decaying from 0.1 is the worst of the three", f"loss from 0.1: {fmt(val(fast, 'final_train_loss'))}",
+                val(fast, "final_train_loss") >= max(val(slow, "final_train_loss"), val(const, "final_train_loss")))]}
+
+
+def c000_loss(m):
+    rows = configs(m)
+    mse, ce = by(rows, "MSE"), by(rows, "cross-entropy")
+    return {"findings": [finding(
+        "cross-entropy leaves less error than MSE (report: 0.18 against 0.39)",
+        f"wrong pixels per glyph: cross-entropy {fmt(ce['final_mean_wrong_mean'])}, MSE {fmt(mse['final_mean_wrong_mean'])}"
+        " (the two losses are on different scales, so wrong pixels compare them)",
+        ce["final_mean_wrong_mean"] <= mse["final_mean_wrong_mean"])]}
+
+
+def c000_epochs(m):
+    rows = sorted(configs(m), key=lambda r: int(r["train.epochs"]))
+    losses = [r["final_loss_mean"] for r in rows]
+    falling = all(b <= a * 1.05 for a, b in zip(losses, losses[1:]))
+    return {"findings": [finding(
+        "the error falls steadily from 6,000 to 12,000 epochs (report, normalised: 0.0047 at 6,000 to 0.0001 at 12,000)",
+        "mean loss: " + ", ".join(f"{r['train.epochs']}: {fmt(r['final_loss_mean'])}" for r in rows)
+        + "; wrong pixels per glyph " + ", ".join(fmt(r["final_mean_wrong_mean"]) for r in rows), falling)]}
+
+
+def c000_final(m):
+    r = runs(m)[0]
+    lat = m.get("models", {}).get(r["label"], {})
+    return {"aegui": f"after 12,000 epochs: {fmt(r.get('train_mean_wrong'))} wrong pixels per glyph, at most "
+                     f"{r.get('train_max_wrong')} on the worst glyph; loss {fmt(r.get('final_train_loss'))}",
+            "findings": [finding("excellent reconstruction: every glyph within the exercise's 1 wrong pixel",
+                                 f"worst glyph: {r.get('train_max_wrong')} wrong pixels", r.get("train_max_wrong", 99) <= 1),
+                         finding("letters crowd in some regions of the 2-D latent space; decoding new points gives "
+                                 "deformations of known letters rather than new ones",
+                                 "see latent.png and sample.png (a picture, not a number)"
+                                 + (f"; codes' spread {fmt(lat.get('code_std'))}" if lat else ""), None)]}
+
+
+def c000_denoising(m):
+    d = m.get("models", {})
+
+    def at(layers, level):
+        return next((v for k, v in d.items() if k.startswith(layers + ",") and f"level={level}" in k), {})
+    rows, agree_many, deeper_better = [], True, True
+    for level in ("20 %", "50 %", "90 %"):
+        a, b = at("35-25-10-2", level), at("35-50-25-10-2", level)
+        rows.append(f"{level}: {fmt(a.get('noisy_input_wrong'))} in the noisy input -> {fmt(a.get('denoised_wrong'))} "
+                    f"(35-25-10-2), {fmt(b.get('denoised_wrong'))} (35-50-25-10-2)")
+        agree_many &= a.get("denoised_wrong", 0) > 1
+        if level != "90 %":
+            deeper_better &= b.get("denoised_wrong", math.inf) < a.get("denoised_wrong", -math.inf)
+    hard = at("35-50-25-10-2", "90 %").get("denoised_wrong", 0)
+    return {"aegui": "wrong pixels per glyph, 20 noisy copies each: " + "; ".join(rows), "findings": [
+        finding("the report's 35-25-10-2 leaves more than 1 wrong pixel at 20, 50 and 90 %", rows[0] + "; ...", agree_many),
+        finding("more layers reduce the error at 20 and 50 %", "; ".join(rows[:2]), deeper_better),
+        finding("90 % stays hard even for the larger network", f"35-50-25-10-2 at 90 %: {fmt(hard)} wrong pixels per glyph",
+                hard > 1)]}
+
+
+def _vae_rows(m):
+    return {r["label"]: r for r in runs(m)}
+
+
+def c000_vae_latent(m):
+    rows = _vae_rows(m)
+    gaps = {k: val(r, "final_test_loss") - val(r, "final_train_loss") for k, r in rows.items()}
+    hi = worst(list(rows.values()), "final_train_loss")
+    text = "; ".join(f"{k}: train {fmt(val(r, 'final_train_loss'))}, held out {fmt(val(r, 'final_test_loss'))}"
+                     for k, r in rows.items())
+    big = min(gaps.get("latent 64", math.nan), gaps.get("latent 128", math.nan))
+    return {"aegui": "loss (summed squared error + KL per image): " + text, "findings": [
+        finding("a 1-D latent space cannot hold the pictures: the highest reconstruction loss",
+                f"highest training loss: {hi['label']}", hi["label"] == "latent 1"),
+        finding("64 and 128 dimensions over-fit: the held-out loss moves away from the training loss",
+                f"held-out minus training loss: " + ", ".join(f"{k} {fmt(v)}" for k, v in gaps.items()),
+                big > gaps.get("latent 4", math.inf))]}
+
+
+def _wiggle(curve) -> float:
+    """How much a loss curve goes up and down: the summed rises over the total fall."""
+    c = [v for v in curve if v is not None and math.isfinite(v)]
+    if len(c) < 3:
+        return math.nan
+    rises = sum(max(0.0, b - a) for a, b in zip(c, c[1:]))
+    return rises / max(1e-12, abs(c[0] - c[-1]) + rises)
+
+
+def c000_vae_lr(m):
+    rows = _vae_rows(m)
+    slow, fast = by(list(rows.values()), "0.0001"), by(list(rows.values()), "0.01")
+    return {"findings": [
+        finding("0.0001 learns slowly: after 100 epochs its loss is still higher",
+                f"training loss after 100 epochs: 0.0001 {fmt(val(slow, 'final_train_loss'))}, 0.01 "
+                f"{fmt(val(fast, 'final_train_loss'))}", val(slow, "final_train_loss") > val(fast, "final_train_loss")),
+        finding("0.01 is fast but its loss curve oscillates",
+                f"share of the training curve spent rising: 0.01 {fmt(_wiggle(fast['train_curve']))}, 0.0001 "
+                f"{fmt(_wiggle(slow['train_curve']))}", _wiggle(fast["train_curve"]) > _wiggle(slow["train_curve"]))]}
+
+
+def c000_vae_depth(m):
+    rows = list(_vae_rows(m).values())
+    sh, dp = by(rows, "shallow"), by(rows, "deep")
+    return {"findings": [finding(
+        "the deep VAE reconstructs in more detail than the shallow one",
+        f"training loss: deep {fmt(val(dp, 'final_train_loss'))}, shallow {fmt(val(sh, 'final_train_loss'))}; held out: "
+        f"deep {fmt(val(dp, 'final_test_loss'))}, shallow {fmt(val(sh, 'final_test_loss'))}",
+        val(dp, "final_train_loss") < val(sh, "final_train_loss"))]}
+
+
+def c000_vae_activation(m):
+    rows = list(_vae_rows(m).values())
+    relu, sig = by(rows, "ReLU"), by(rows, "sigmoid")
+
+    def early(r):
+        curve = [v for v in r["train_curve"] if v is not None]
+        return curve[min(len(curve) - 1, 3)] if curve else math.nan
+    return {"findings": [
+        finding("ReLU converges fastest at the start; sigmoid slowest, with plateaus",
+                "training loss after 20 epochs: " + ", ".join(f"{r['label']} {fmt(early(r))}" for r in rows),
+                early(relu) < early(sig)),
+        finding("ReLU gives the sharpest reconstructions",
+                "final training loss: " + ", ".join(f"{r['label']} {fmt(val(r, 'final_train_loss'))}" for r in rows),
+                val(relu, "final_train_loss") <= min(val(r, "final_train_loss") for r in rows))]}
+
+
+def c000_vae_bad(m):
+    rows = list(_vae_rows(m).values())
+    bad, ref = by(rows, "bad"), by(rows, "reference")
+    spread = m.get("models", {})
+    sb = spread.get(bad["label"], {}).get("output_spread")
+    sr = spread.get(ref["label"], {}).get("output_spread")
+    return {"findings": [
+        finding("the bad combination does not converge: its reconstructions are unrecognisable",
+                f"training loss: bad {fmt(val(bad, 'final_train_loss'))}, reference {fmt(val(ref, 'final_train_loss'))}",
+                val(bad, "final_train_loss") > 2 * val(ref, "final_train_loss")),
+        finding("possibly mode collapse: every reconstruction alike",
+                f"spread of the outputs over the inputs' spread: bad {fmt(sb)}, reference {fmt(sr)}",
+                None if sb is None or sr is None else sb < 0.5 * sr)]}
+
+
+GLYPH_CHECKS = {"000-architectures": c000_architectures, "000-learning-rate": c000_learning_rate, "000-loss": c000_loss,
+          "000-epochs": c000_epochs, "000-final": c000_final, "000-denoising": c000_denoising,
+          "000-vae-latent": c000_vae_latent, "000-vae-lr": c000_vae_lr, "000-vae-depth": c000_vae_depth,
+          "000-vae-activation": c000_vae_activation, "000-vae-bad": c000_vae_bad}
+
+
+# ---------------------------------------------------------------- seed-001
+
+def _by_opt(m):
+    rows = configs(m)
+    return ([r for r in rows if r["train.optimizer"] == "sgd"], [r for r in rows if r["train.optimizer"] == "momentum"])
+
+
+def c001_architectures(m):
+    sgd, mom = _by_opt(m)
+    key = "final_loss_mean"
+    b_sgd, b_mom = best(sgd, key), best(mom, key)
+    w_sgd, w_mom = worst(sgd, key), worst(mom, key)
+    pairs = [(s, next(x for x in mom if x["model.layers"] == s["model.layers"])) for s in sgd]
+    lower = [s["model.layers"] for s, x in pairs if x[key] < s[key]]
+
+    def order(rows):
+        return " < ".join(f"{r['model.layers']} ({fmt(r[key])})" for r in sorted(rows, key=lambda r: r[key]))
+    worst_ex_35_2 = worst([r for r in mom if r["model.layers"] != "35-2"], key)
+    differs = []
+    if w_mom["model.layers"] != "35-17-8-4-2":
+        differs.append(f"with momentum aegui's worst is {w_mom['model.layers']}"
+                       + (f" (then {worst_ex_35_2['model.layers']})" if w_mom["model.layers"] == "35-2" else "")
+                       + ", the report's 35-17-8-4-2")
+    if w_sgd["model.layers"] != "35-25-17-8-4-2":
+        differs.append(f"without momentum aegui's worst is {w_sgd['model.layers']}, the report's 35-25-17-8-4-2")
+    return {"aegui": f"final loss (MSE per pixel, mean of 5 runs) without momentum: {order(sgd)}; with momentum: "
+                     f"{order(mom)}",
+            "findings": [
+                finding("best architecture: 35-25-17-2", f"best without momentum {b_sgd['model.layers']}, with momentum "
+                        f"{b_mom['model.layers']}", b_sgd["model.layers"] == b_mom["model.layers"] == "35-25-17-2"),
+                finding("momentum gives a lower error", f"lower with momentum for {len(lower)} of {len(pairs)} "
+                        f"architectures", len(lower) == len(pairs)),
+                finding("worst without momentum: 35-25-17-8-4-2", f"aegui: {w_sgd['model.layers']}",
+                        w_sgd["model.layers"] == "35-25-17-8-4-2"),
+                finding("worst with momentum: 35-17-8-4-2", f"aegui: {w_mom['model.layers']} (leaving out 35-2: "
+                        f"{worst_ex_35_2['model.layers']})", w_mom["model.layers"] == "35-17-8-4-2")],
+            "differs": "; ".join(differs)}
+
+
+def c001_per_font(m):
+    rows = configs(m)
+    fonts = sorted({r["data.fonts"] for r in rows})
+    bests, lower, total = {}, 0, 0
+    for f in fonts:
+        mine = [r for r in rows if r["data.fonts"] == f]
+        mom = [r for r in mine if r.get("train.optimizer", "momentum") == "momentum"]
+        bests[f] = best(mom or mine, "final_loss_mean")["model.layers"]
+        for r in mine:
+            if r.get("train.optimizer") == "sgd":
+                twin = next(x for x in mine if x["model.layers"] == r["model.layers"] and x["train.optimizer"] == "momentum")
+                total += 1
+                lower += twin["final_loss_mean"] < r["final_loss_mean"]
+    text = "; ".join(f"{f}: best {a}" for f, a in bests.items())
+    out = [finding("the fonts behave alike: the same architecture is best in each", text, len(set(bests.values())) == 1)]
+    if total:
+        out.append(finding("momentum gives a lower error (in every font)", f"lower with momentum in {lower} of {total} "
+                           "font x architecture pairs", lower == total))
+    return {"aegui": text + "; " + generic(m)[:400] + " ...", "findings": out}
+
+
+def c001_latent(m):
+    d = m.get("models", {})
+    return {"aegui": "codes' spread (std per dimension): " + ", ".join(f"{k} {fmt(v.get('code_std'))}" for k, v in d.items())
+            + "; " + generic(m),
+            "findings": [finding("the best architectures spread the 96 glyphs over the plane; the worst bunch them",
+                                 "see latent.png (a picture, not a number)", None)]}
+
+
+def c001_training_fraction(m):
+    rows = configs(m)
+    text = "; ".join(f"{r['label']}: training loss {fmt(r['final_loss_mean'])}, {fmt(r['final_mean_wrong_mean'])} "
+                     f"wrong px per training glyph, held-out glyphs {fmt(r.get('heldout_mean_wrong_mean'))}" for r in rows)
+    low = best(rows, "final_loss_mean")
+    return {"aegui": text, "findings": [finding(
+        "training error is lowest when training on 30 % of the glyphs (report: 0.46 at 30 %, 3.61 at 50 %, 1.83 at 70 %)",
+        f"lowest training loss: {low['label']}", "30 %" in low["label"])]}
+
+
+def c001_denoising(m):
+    d = next(iter(m.get("models", {}).values()), {})
+    per = d.get("per_sample", {})
+    exact = sum(1 for v in per.values() if v < 0.5)
+    return {"aegui": f"{fmt(d.get('noisy_input_wrong'))} wrong pixels per noisy copy in, {fmt(d.get('denoised_wrong'))} "
+                     "out; per glyph " + ", ".join(f"{k} {fmt(v)}" for k, v in per.items()),
+            "findings": [finding("some noisy letters come back exact (errors of 1e-54 and 3e-5) and others keep a few "
+                                 "wrong pixels (1.7 to 4.2)", f"{exact} of {len(per)} glyphs denoised to under half a "
+                                 "wrong pixel on average", 0 < exact < len(per) if per else None)]}
+
+
+def c001_vae(m):
+    return {"findings": [finding("decodes in dense regions are blurry; sparse regions look like the nearest training "
+                                 "picture; far from every point they lose detail", "see decode_grid.png and latent.png "
+                                 "(pictures; the report's Flork drawings are not available, the emoji stand in)", None)]}
+
+
+# ---------------------------------------------------------------- the lecture (002)
+
+def c002_kinds(m):
+    d = m.get("models", {})
+    rows = runs(m)
+    ae, dae = d.get(by(rows, "plain")["label"], {}), d.get(by(rows, "denoising")["label"], {})
+    cae = d.get(by(rows, "contractive")["label"], {})
+    vae = d.get(by(rows, "variational")["label"], {})
+    return {"findings": [
+        finding("the denoising autoencoder restores corrupted inputs better than the plain one",
+                f"output vs clean input on noisy copies (MSE per pixel): denoising {fmt(dae.get('denoised_mse'))}, plain "
+                f"{fmt(ae.get('denoised_mse'))}", dae.get("denoised_mse", math.inf) < ae.get("denoised_mse", -math.inf)),
+        finding("the contractive penalty makes the codes resist small changes of the input",
+                f"code shift under the same noise, relative to the codes' size: contractive {fmt(cae.get('code_shift'))}, "
+                f"plain {fmt(ae.get('code_shift'))}", cae.get("code_shift", math.inf) < ae.get("code_shift", -math.inf)),
+        finding("the VAE's codes follow the N(0, I) prior",
+                f"VAE codes: mean's length {fmt(vae.get('code_mean_norm'))}, std {fmt(vae.get('code_std'))} (plain AE: "
+                f"{fmt(ae.get('code_mean_norm'))}, {fmt(ae.get('code_std'))})",
+                vae.get("code_mean_norm", 9) < 0.5 and 0.3 < vae.get("code_std", 0) < 1.5)]}
+
+
+GLYPH_CHECKS.update({"001-architectures": c001_architectures, "001-per-font": c001_per_font, "001-latent": c001_latent,
+                     "001-training-fraction": c001_training_fraction, "001-denoising": c001_denoising,
+                     "001-vae": c001_vae, "002-kinds": c002_kinds})

@@ -1,0 +1,143 @@
+"""The checks of the MNIST documents (seed 003: the stacked-autoencoder classifier and the 2-D
+visualisation; seed 004: convolutional vs linear autoencoders, the grid search, latent spaces):
+each reads the numbers report_render measured and sets the document's claims against them."""
+from __future__ import annotations
+
+import math
+
+from aegui.core.analyses.report_figures import fmt
+from aegui.core.analyses.report_findings import by, finding, runs
+
+
+# ---------------------------------------------------------------- seed-003
+
+def _classifier_text(m) -> str:
+    s = m.get("stages", {})
+    parts = [f"{name}: {v['accuracy']:.4f} test accuracy (macro F1 {v['macro_f1']:.3f}, {v['seconds']:.0f} s)"
+             for name, v in s.items()]
+    rep = m.get("report")
+    if rep:
+        worst = min(rep["classes"], key=lambda r: r["f1"])
+        best = max(rep["classes"], key=lambda r: r["f1"])
+        parts.append(f"fine-tuned per class: F1 from {worst['f1']:.2f} (class {worst['class']}) to {best['f1']:.2f} "
+                     f"(class {best['class']})")
+    return "; ".join(parts) + f"; pretraining {m.get('pretrain_seconds', 0):.0f} s"
+
+
+def c003_classifier(m, fashion: bool = False):
+    s = m.get("stages", {})
+    ft, fr, px = s.get("fine-tuned", {}), s.get("frozen", {}), s.get("pixels", {})
+    acc = ft.get("accuracy", math.nan)
+    out = [finding("encoder + softmax head fine-tuned together reach at least 0.97 on the 10,000 MNIST test images "
+                   "(the issue's bar; the report tables Fashion-MNIST only)" if not fashion else
+                   "0.93 accuracy on the 10,000 Fashion-MNIST test images",
+                   f"fine-tuned {acc:.4f}", acc >= (0.92 if fashion else 0.97)),
+           finding("fine-tuning the encoder with the head beats a head on the frozen codes and on the raw pixels",
+                   f"fine-tuned {acc:.4f}, frozen codes {fr.get('accuracy', math.nan):.4f}, raw pixels "
+                   f"{px.get('accuracy', math.nan):.4f}",
+                   acc > max(fr.get("accuracy", -1), px.get("accuracy", -1)))]
+    hist = m.get("history") or []
+    vl = [h.get("val_loss") for h in hist if h.get("val_loss") is not None]
+    if vl:
+        low = min(range(len(vl)), key=vl.__getitem__)
+        out.append(finding("the validation loss rises while the training loss keeps falling (over-fitting)",
+                           f"test loss lowest at epoch {hist[low]['epoch']} ({fmt(vl[low])}), {fmt(vl[-1])} at the "
+                           f"last epoch ({hist[-1]['epoch']})", low < len(vl) - 1 and vl[-1] > vl[low] * 1.02))
+    if fashion and m.get("report"):
+        rep = {r["class"]: r for r in m["report"]["classes"]}
+        shirt, trouser = rep.get("Shirt", {}).get("f1"), rep.get("Trouser", {}).get("f1")
+        out.append(finding("shirts are the hardest class (F1 0.78) and trousers among the easiest (0.99)",
+                           f"F1 shirt {fmt(shirt)}, trouser {fmt(trouser)}",
+                           None if shirt is None else shirt == min(r["f1"] for r in rep.values())))
+    return {"aegui": _classifier_text(m), "findings": out}
+
+
+def c003_embedding(m):
+    d = next(iter(m.get("models", {}).values()), {})
+    knn = d.get("knn5", {})
+    r = runs(m)[0] if runs(m) else {}
+    on_axes = d.get("on_axes")
+    out = [finding("t-SNE groups the classes best of the three; the autoencoder's 2-D codes and PCA overlap them more",
+                   "5-nearest-neighbour accuracy in each 2-D map (1 = classes apart): " +
+                   ", ".join(f"{k} {fmt(v)}" for k, v in knn.items()),
+                   None if not knn else knn.get("tsne", 0) >= max(knn.get("ae", 0), knn.get("pca", 0)))]
+    if on_axes is not None:
+        out.append(finding("the autoencoder's codes lie along a line, whatever the class (its 2-D code ends in ReLU)",
+                           f"{on_axes:.0%} of the codes have a coordinate at exactly 0 (on an axis)", on_axes > 0.3))
+    return {"aegui": f"2-D autoencoder trained {r.get('epochs', '?')} epochs: test loss {fmt(r.get('final_test_loss'))}; "
+                     + ", ".join(f"{k} 5-NN accuracy {fmt(v)}" for k, v in knn.items()), "findings": out}
+
+
+# ---------------------------------------------------------------- seed-004
+
+def c004_conv_vs_linear(m):
+    rows = runs(m)
+    conv, lin = by(rows, "convolutional"), by(rows, "linear")
+    below = [e for e, a, b, c, d in zip(conv["epochs"], conv["train_curve"], lin["train_curve"], conv["test_curve"],
+                                        lin["test_curve"]) if a < b and c < d]
+    drop = {r["label"]: r["test_curve"][0] / max(1e-12, r["test_curve"][-1]) for r in (conv, lin)}
+    return {"aegui": f"after {conv['epochs'][-1]} epochs: convolutional train {fmt(conv['train_curve'][-1])}, test "
+                     f"{fmt(conv['test_curve'][-1])}; linear train {fmt(lin['train_curve'][-1])}, test "
+                     f"{fmt(lin['test_curve'][-1])} (MSE per pixel); {conv['seconds']:.0f} s and {lin['seconds']:.0f} s",
+            "findings": [
+                finding("the convolutional autoencoder learns much faster: its train and test loss lie below the linear "
+                        "one's", f"below on both at {len(below)} of {len(conv['epochs'])} epochs; final test "
+                        f"{fmt(conv['test_curve'][-1])} vs {fmt(lin['test_curve'][-1])}",
+                        conv["test_curve"][-1] < lin["test_curve"][-1] and conv["train_curve"][-1] < lin["train_curve"][-1]),
+                finding("the linear autoencoder learns almost nothing over the epochs",
+                        f"test loss from epoch 1 to the last falls {drop[lin['label']]:.1f}x for the linear one, "
+                        f"{drop[conv['label']]:.1f}x for the convolutional one", drop[lin["label"]] < drop[conv["label"]])]}
+
+
+def c004_grid(m):
+    ranked = m.get("ranked", [])
+    if not ranked:
+        return {}
+    keys = [k for k in ranked[0] if k.startswith("loss_at_")]
+    last = keys[-1]
+    top = ranked[0]
+    doc = next((i for i, r in enumerate(ranked, 1) if "Adam" in r["label"] and "batch_size=1000" in r["label"]
+                and "learning_rate=0.001" in r["label"]), None)
+    by_epochs = ""
+    if len(keys) > 1:
+        better = sum(1 for r in ranked if r.get(keys[-1]) is not None and r.get(keys[0]) is not None
+                     and r[keys[-1]] < r[keys[0]])
+        by_epochs = f"; {better} of {len(ranked)} configurations end lower after {keys[-1][8:]} epochs than after {keys[0][8:]}"
+    return {"aegui": f"best of {len(ranked)}: {top['label']} (test loss {fmt(top.get(last), 4)} after "
+                     f"{last[8:]} epochs){by_epochs}; the report's choice (Adam, batch 1000, 1e-3) ranks "
+                     f"{doc if doc else '?'}",
+            "findings": [
+                finding("the best parameters: 16 epochs, batch 1000, Adam, learning rate 1e-3",
+                        f"aegui's best: {top['label']} after {last[8:]} epochs; the report's choice ranks {doc}",
+                        doc == 1),
+                finding("16 epochs beat 8", by_epochs.lstrip("; ") or "one length only",
+                        None if len(keys) < 2 else by_epochs and int(by_epochs.split()[1]) > len(ranked) / 2)],
+            "differs": "" if doc == 1 else (f"with aegui's settings more, smaller steps win within 16 epochs: "
+                                            f"{top['label']} is best, the report's choice ranks {doc} of {len(ranked)}")}
+
+
+def c004_latent(m):
+    d = m.get("models", {})
+    rows = runs(m)
+    conv, lin, vae = (d.get(by(rows, k)["label"], {}) for k in ("convolutional", "linear", "VAE"))
+    return {"aegui": "5-nearest-neighbour accuracy of the digits in each 2-D latent space: " +
+                     ", ".join(f"{k} {fmt(v.get('knn5_accuracy'))}" for k, v in d.items()) +
+                     "; codes' mean length / std: " +
+                     ", ".join(f"{k} {fmt(v.get('code_mean_norm'))} / {fmt(v.get('code_std'))}" for k, v in d.items()),
+            "findings": [
+                finding("the convolutional autoencoder's clusters overlap more than the fully connected one's",
+                        f"5-NN accuracy: convolutional {fmt(conv.get('knn5_accuracy'))}, linear "
+                        f"{fmt(lin.get('knn5_accuracy'))}", conv.get("knn5_accuracy", 1) < lin.get("knn5_accuracy", 0)),
+                finding("the VAE's codes are centred with no gaps: they follow N(0, I), the plain autoencoder's do not",
+                        f"mean length / std: VAE {fmt(vae.get('code_mean_norm'))} / {fmt(vae.get('code_std'))}, linear AE "
+                        f"{fmt(lin.get('code_mean_norm'))} / {fmt(lin.get('code_std'))}",
+                        vae.get("code_mean_norm", 9) < 0.5 and 0.3 < vae.get("code_std", 0) < 1.5
+                        and not (lin.get("code_mean_norm", 0) < 0.5 and 0.3 < lin.get("code_std", 0) < 1.5)),
+                finding("decoding a grid of the VAE's latent space gives clearer digits than the plain autoencoder's",
+                        "see decode_grid.png (a picture, not a number)", None)]}
+
+
+MNIST_CHECKS = {"003-classifier": c003_classifier,
+                "003-classifier-fashion": lambda m: c003_classifier(m, fashion=True),
+                "003-embedding": c003_embedding, "004-conv-vs-linear": c004_conv_vs_linear, "004-grid": c004_grid,
+                "004-latent": c004_latent}

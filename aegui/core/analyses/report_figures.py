@@ -1,0 +1,201 @@
+"""The pictures of the course report (`aegui report`), drawn with Pillow on the chart panels of
+charts.py: loss curves (training solid, test dashed), grouped bars, a confusion matrix, latent
+scatter plots coloured by class, and a stack of titled pictures. Each function returns a PIL
+image; nothing here trains or reads files."""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from aegui.core.analyses import charts
+from aegui.core.analyses.figures import font
+
+WIDTH = 760
+PANEL_H = 380
+
+
+def color(i: int) -> tuple:
+    return charts.PALETTE[i % len(charts.PALETTE)]
+
+
+def title_bar(img: Image.Image, text: str, height: int = 26) -> Image.Image:
+    """`img` under a one-line title."""
+    out = charts.canvas(max(img.width, 200), img.height + height)
+    ImageDraw.Draw(out).text((out.width / 2, 5), text, fill=charts.TEXT, font=font(15), anchor="ma")
+    out.paste(img, ((out.width - img.width) // 2, height))
+    return out
+
+
+def stack(images: Sequence[Image.Image], titles: Sequence[str] | None = None, gap: int = 10) -> Image.Image:
+    """Pictures one under the other (each under its title, if given), centred."""
+    parts = [title_bar(im, t) if titles else im for im, t in zip(images, titles or [""] * len(images))]
+    width = max(p.width for p in parts)
+    out = charts.canvas(width, sum(p.height for p in parts) + gap * (len(parts) - 1))
+    y = 0
+    for p in parts:
+        out.paste(p, ((width - p.width) // 2, y))
+        y += p.height + gap
+    return out
+
+
+def side_by_side(images: Sequence[Image.Image], gap: int = 10) -> Image.Image:
+    out = charts.canvas(sum(i.width for i in images) + gap * (len(images) - 1), max(i.height for i in images))
+    x = 0
+    for im in images:
+        out.paste(im, (x, 0))
+        x += im.width + gap
+    return out
+
+
+def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: bool = True,
+                width: int = WIDTH, height: int = 420) -> Image.Image:
+    """runs: {"label", "epochs", "train", "test" (optional), "train_std" (optional)}; one colour
+    a run, training solid with its band, test dashed. `log`: log10 of the losses (they span
+    decades)."""
+    def tr(v):
+        v = np.asarray(v, float)
+        if not log:
+            return v
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v > 0, np.log10(np.where(v > 0, v, 1.0)), np.nan)
+
+    series = []
+    for i, r in enumerate(runs):
+        y = tr(r["train"])
+        s = {"label": f"{r['label']} (train)" if r.get("test") is not None else r["label"], "x": r["epochs"],
+             "y": y, "color": color(i)}
+        if r.get("train_std") is not None:
+            mean, sd = np.asarray(r["train"], float), np.asarray(r["train_std"], float)
+            if log:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    s["std"] = np.nan_to_num(np.abs(tr(mean + sd) - y))
+            else:
+                s["std"] = sd
+        series.append(s)
+        if r.get("test") is not None:
+            series.append({"label": f"{r['label']} (test)", "x": r["epochs"], "y": tr(r["test"]),
+                           "color": color(i), "dash": True})
+    legend_h = 17 * len(series) + 10
+    img = charts.canvas(width, height + legend_h)
+    charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
+                      ylabel=f"log10 {ylabel}" if log else ylabel, legend=False)
+    _legend_below(img, series, height)
+    return img
+
+
+def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
+    draw = ImageDraw.Draw(img)
+    f = font(12)
+    y = top + 4
+    for s in series:
+        x = 70
+        if s.get("dash"):
+            for a in range(x, x + 24, 8):
+                draw.line([(a, y + 7), (a + 4, y + 7)], fill=s["color"], width=3)
+        else:
+            draw.line([(x, y + 7), (x + 24, y + 7)], fill=s["color"], width=3)
+        draw.text((x + 32, y), s["label"], fill=charts.TEXT, font=f)
+        y += 17
+
+
+def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabel: str,
+         width: int = WIDTH, height: int = 380) -> Image.Image:
+    """groups: {"label", "values", "std" (optional)}; categories along x (labels shortened to
+    fit; the full names go in the legend rows under the chart when they are long)."""
+    long = max((len(c) for c in categories), default=0) > max(4, 70 // max(1, len(categories)))
+    shown = [str(i + 1) for i in range(len(categories))] if long else list(categories)
+    gs = [{**g, "color": g.get("color", color(i))} for i, g in enumerate(groups)]
+    extra = 17 * len(categories) + 8 if long else 0
+    img = charts.canvas(width, height + extra)
+    charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel,
+                     legend=len(gs) > 1)
+    if long:
+        draw = ImageDraw.Draw(img)
+        for i, c in enumerate(categories):
+            draw.text((70, height + 4 + 17 * i), f"{i + 1}: {c}", fill=charts.TEXT, font=font(12))
+    return img
+
+
+def confusion(matrix: np.ndarray, classes: Sequence[str], *, title: str, cell: int = 40) -> Image.Image:
+    """Counts on a white-to-blue scale, rows = true class, columns = predicted; the diagonal
+    outlined."""
+    m = np.asarray(matrix, dtype=float)
+    n = len(classes)
+    left, top = 110, 60
+    img = charts.canvas(left + n * cell + 20, top + n * cell + 40)
+    draw = ImageDraw.Draw(img)
+    draw.text((img.width / 2, 6), title, fill=charts.TEXT, font=font(15), anchor="ma")
+    draw.text((left + n * cell / 2, top - 32), "predicted", fill=charts.TEXT, font=font(12), anchor="ma")
+    draw.text((8, top - 18), "true", fill=charts.TEXT, font=font(12))
+    rows = m.sum(1, keepdims=True)
+    share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+    f = font(11 if cell < 44 else 12)
+    for i in range(n):
+        name = str(classes[i])[:14]
+        draw.text((left - 6, top + i * cell + cell / 2), name, fill=charts.TEXT, font=f, anchor="rm")
+        draw.text((left + i * cell + cell / 2, top - 4), str(classes[i])[:5], fill=charts.TEXT, font=f, anchor="md")
+        for j in range(n):
+            t = share[i, j]
+            rgb = tuple(int(255 - t * (255 - c)) for c in (31, 119, 180))
+            box = [left + j * cell, top + i * cell, left + (j + 1) * cell - 1, top + (i + 1) * cell - 1]
+            draw.rectangle(box, fill=rgb, outline=(60, 60, 60) if i == j else (235, 235, 235))
+            if m[i, j]:
+                ink = (255, 255, 255) if t > 0.55 else charts.TEXT
+                draw.text((box[0] + cell / 2, box[1] + cell / 2), f"{int(m[i, j])}", fill=ink, font=f, anchor="mm")
+    return img
+
+
+def class_colors(labels: Sequence[str]) -> dict[str, tuple] | None:
+    """A colour per class when there are few classes (digits, clothes); None for glyphs."""
+    names = sorted(set(labels), key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t))
+    if len(names) > len(charts.CLASS_COLORS):
+        return None
+    return {c: charts.CLASS_COLORS[i] for i, c in enumerate(names)}
+
+
+def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = True) -> Image.Image:
+    """panels: {"title", "xy" [N, 2], "labels"}; side by side. Few classes: dots coloured by
+    class with one legend under the row; glyphs: their labels as text."""
+    allowed = [p for p in panels if len(p["xy"])]
+    labels = [lab for p in allowed for lab in p["labels"]]
+    by_class = class_colors(labels) if len(labels) > 200 else None
+    leg_h = 26 if by_class and legend else 0
+    img = charts.canvas(max(1, len(allowed)) * cell, cell + leg_h)
+    for c, p in enumerate(allowed):
+        box = (c * cell, 0, (c + 1) * cell - 8, cell - 8)
+        colors = [by_class[t] for t in p["labels"]] if by_class else [color(0)] * len(p["labels"])
+        charts.scatter_panel(img, box, np.asarray(p["xy"], float), [str(t) for t in p["labels"]],
+                             title=p["title"], colors=colors, dots=by_class is not None)
+    if by_class and legend:
+        draw = ImageDraw.Draw(img)
+        x = 20
+        for label, col in by_class.items():
+            draw.ellipse([x, cell + 4, x + 8, cell + 12], fill=col)
+            draw.text((x + 12, cell + 8), label, fill=charts.TEXT, font=font(13), anchor="lm")
+            x += 22 + int(draw.textlength(label, font=font(13)))
+    return img
+
+
+def text_block(lines: Sequence[str], width: int = WIDTH) -> Image.Image:
+    """Lines of monospace-ish text (a classification report) as a picture."""
+    f = font(13)
+    img = charts.canvas(width, 18 * len(lines) + 16)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((12, 8 + 18 * i), line, fill=charts.TEXT, font=f)
+    return img
+
+
+def fmt(v, digits: int = 3) -> str:
+    """A number for a summary: 0.00123 -> 0.00123, 12.345 -> 12.3, NaN -> n/a."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    v = float(v)
+    if v == 0:
+        return "0"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.{digits}g}"

@@ -1,0 +1,219 @@
+"""The report's pictures of trained models (a compare preset's runs): latent spaces coloured by
+class, reconstructions, decoded grids, interpolations, random decodes, denoising per sample and
+AE vs PCA vs t-SNE. Called by report_render for the figures an entry lists; the numbers they
+measure go to out["measured"] for the checks (5-nearest-neighbour accuracy in a 2-D space: how
+well classes separate there; the codes' spread; wrong pixels before and after denoising)."""
+from __future__ import annotations
+
+import numpy as np
+
+from aegui.core.analyses import report_figures as RF
+
+
+def _data(result, run):
+    """The samples a run is shown on: the official test set, the held-out part, or (no test)
+    the training data itself."""
+    from aegui.core.data.datasets import from_config, load_split, official_test_set
+    exp = run.experiment
+    if result.spec.test == "official":
+        return official_test_set(exp.data)
+    if result.spec.test == "validation":
+        return load_split(exp.data)[1]
+    return from_config(exp.data)
+
+
+def _spread(n: int, keep: int) -> np.ndarray:
+    from aegui.core.data.dataset import spread_indices
+    return spread_indices(n, keep) if keep and n > keep else np.arange(n)
+
+
+def knn_accuracy(xy: np.ndarray, labels, k: int = 5) -> float | None:
+    """Leave-one-out k-nearest-neighbour accuracy of the labels in a 2-D space: near 1 when
+    the classes form separate clusters, chance when they overlap."""
+    labels = np.asarray(labels)
+    if len(labels) <= k or len(set(labels.tolist())) < 2:
+        return None
+    from sklearn.neighbors import NearestNeighbors
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(xy)
+    _, idx = nn.kneighbors(xy)
+    votes = labels[idx[:, 1:]]
+    pred = []
+    for row in votes:
+        values, counts = np.unique(row, return_counts=True)
+        pred.append(values[np.argmax(counts)])
+    return float((np.asarray(pred) == labels).mean())
+
+
+def _codes_2d(model, x) -> tuple[np.ndarray, str]:
+    from aegui.core.models.latent import encode
+    z = encode(model, x)
+    if z.shape[1] == 2:
+        return z, ""
+    if z.shape[1] == 1:
+        return np.stack([z[:, 0], np.zeros(len(z))], 1), " (1-D code)"
+    from sklearn.decomposition import PCA
+    return PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)"
+
+
+def draw(exp, result, models, folder, out) -> None:
+    from aegui.core.analyses.report_render import _save
+    from aegui.core.models.latent import decode_points, encode, reconstruct
+    opts = exp.options
+    figures = exp.figures
+    cache: dict = {}
+
+    def data_of(run):
+        key = run.experiment.data
+        if key not in cache:
+            cache[key] = _data(result, run)
+        return cache[key]
+
+    measured = out["measured"].setdefault("models", {})
+    if "latent" in figures:
+        panels = []
+        for label, run in models:
+            d = data_of(run)
+            rows = _spread(len(d), opts.get("max_points", 2000))
+            xy, note = _codes_2d(run.model, d.x[rows])
+            labels = [d.labels[i] for i in rows]
+            panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
+            m = measured.setdefault(label, {})
+            m["knn5_accuracy"] = knn_accuracy(xy, labels)
+            z = encode(run.model, d.x[rows])
+            m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
+            m["code_std"] = float(z.std(0).mean())
+        rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
+        _save(RF.stack(rows_img), folder, "latent.png", out)
+    if "reconstructions" in figures:
+        imgs, titles = [], []
+        from aegui.core.analyses.figures import reconstruction_grid
+        for label, run in models:
+            d = data_of(run)
+            rows = _spread(len(d), opts.get("samples", 12))
+            x = d.x[rows]
+            shape = tuple(d.shape)
+            y = reconstruct(run.model, x)
+            # How different the outputs are from each other, next to how different the inputs are
+            # (near 0: every input gets the same picture back, a collapse).
+            measured.setdefault(label, {})["output_spread"] = float(y.std(0).mean() / max(1e-12, x.std(0).mean()))
+            imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
+                                            labels=[d.labels[i] for i in rows], columns=opts.get("columns", 12)))
+            titles.append(_cut(label, 90))
+        _save(RF.stack(imgs, titles), folder, "reconstructions.png", out)
+    if "decode_grid" in figures:
+        from aegui.core.analyses.figures import latent_traversal
+        imgs, titles = [], []
+        for label, run in models:
+            if run.model.latent_dim != 2:
+                continue
+            d = data_of(run)
+            values = opts.get("grid_values")
+            if values is None:
+                z = encode(run.model, d.x[_spread(len(d), 2000)])
+                lo, hi = np.percentile(z, 2, 0), np.percentile(z, 98, 0)
+                n = opts.get("grid_n", 10)
+                xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+            else:
+                xs = ys = np.asarray(values, float)
+            imgs.append(latent_traversal(lambda z, m=run.model: decode_points(m, z), xs, ys, shape=tuple(d.shape),
+                                         latent_dim=2))
+            titles.append(_cut(label, 90))
+        if imgs:
+            _save(RF.stack(imgs, titles), folder, "decode_grid.png", out)
+    if "interpolate" in figures:
+        from aegui.core.analyses.figures import interpolation_strip
+        from aegui.core.models.latent import interpolate
+        imgs, titles = [], []
+        for label, run in models:
+            d = data_of(run)
+            for a, b in opts.get("interpolate", []):
+                if a not in d.labels or b not in d.labels:
+                    continue
+                za = encode(run.model, d.x[[d.labels.index(a)]])[0]
+                zb = encode(run.model, d.x[[d.labels.index(b)]])[0]
+                steps = interpolate(run.model, za, zb, opts.get("steps", 8))
+                imgs.append(interpolation_strip(steps.reshape(len(steps), *d.shape), ends=(a, b)))
+                titles.append(f"{_cut(label, 60)}: {a} -> {b}")
+        if imgs:
+            _save(RF.stack(imgs, titles), folder, "interpolate.png", out)
+    if "sample" in figures:
+        from aegui.core.analyses.figures import interpolation_strip
+        imgs, titles = [], []
+        rng = np.random.default_rng(0)
+        for label, run in models:
+            d = data_of(run)
+            z = encode(run.model, d.x)
+            if run.experiment.model.kind == "vae":
+                pts = rng.standard_normal((12, z.shape[1])).astype(np.float32)
+                how = "codes drawn from N(0, I)"
+            else:
+                pts = rng.uniform(z.min(0), z.max(0), (12, z.shape[1])).astype(np.float32)
+                how = "codes drawn uniformly from the codes' bounding box"
+            imgs.append(interpolation_strip(decode_points(run.model, pts).reshape(12, *d.shape)))
+            titles.append(f"{_cut(label, 60)}: {how}")
+        _save(RF.stack(imgs, titles), folder, "sample.png", out)
+    if "denoise" in figures:
+        _denoise(exp, models, data_of, folder, out, measured)
+    if "embedding" in figures:
+        from aegui.core.analyses.embedding import EmbeddingJob
+        for label, run in models[:1]:
+            d = data_of(run)
+            d = d.subset(_spread(len(d), opts.get("max_points", 2000)))
+            job = EmbeddingJob((), models={d.name: run.model}, datasets={d.name: d},
+                               panels=[("ae", "latent"), ("pca", "raw"), ("tsne", "raw")])
+            res = job.run()
+            res.figure().save(folder / "embedding.png", format="PNG", optimize=True)
+            out["files"].append("embedding.png")
+            res.to_csv(folder / "embedding.csv")
+            out["tables"].append("embedding.csv")
+            m = measured.setdefault(label, {})
+            m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in res.panels}
+            ae = next((p for p in res.panels if p.method == "ae"), None)
+            if ae is not None:   # a ReLU code puts many samples on an axis: the "line" a report saw
+                m["on_axes"] = float((np.abs(ae.xy) < 1e-9).any(1).mean())
+
+
+def _denoise(exp, models, data_of, folder, out, measured) -> None:
+    """Each run on `repeats` noisy copies of every sample: options.noise ({"kind", "level"}) for
+    every run, else each denoising run at its own training level. Black-and-white data: wrong
+    pixels of the noisy input and of the output, per sample and overall; grey data: the MSE of
+    each against the clean sample. Also how far the codes move (relative to their size)."""
+    from aegui.core.analyses.report_render import _save
+    from aegui.core.data.noise import apply_noise
+    from aegui.core.models.latent import denoise, encode
+    from aegui.core.train.evaluation import is_binary
+    repeats = exp.options.get("repeats", 20)
+    given = exp.options.get("noise")
+    imgs = []
+    for label, run in models:
+        if given is None and run.experiment.model.kind != "dae":
+            continue
+        kind, level = (given["kind"], given["level"]) if given else (run.experiment.noise.kind, run.experiment.noise.level)
+        d = data_of(run)
+        d = d.subset(_spread(len(d), exp.options.get("max_points", 1000)))
+        x = np.repeat(d.x, repeats, axis=0)
+        noisy = apply_noise(x, kind, level, np.random.default_rng(0)).astype(np.float32)
+        out_ = denoise(run.model, noisy)
+        z, zn = encode(run.model, x), encode(run.model, noisy)
+        m = measured.setdefault(label, {})
+        m["noise"] = f"{kind} {level:g}"
+        m["code_shift"] = float(np.linalg.norm(zn - z, axis=1).mean() / max(1e-12, np.linalg.norm(z, axis=1).mean()))
+        if is_binary(d.x):
+            on = x >= 0.5
+            w_in = ((noisy >= 0.5) != on).sum(1).reshape(len(d), repeats)
+            w_out = ((out_ >= 0.5) != on).sum(1).reshape(len(d), repeats)
+            m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_wrong": float(w_out.mean()),
+                      "denoised_max_wrong": int(w_out.max()), "share_within_1px": float((w_out <= 1).mean()),
+                      "per_sample": {lab: float(v) for lab, v in zip(d.labels, w_out.mean(1))}})
+            imgs.append(RF.bars(list(d.labels), [{"label": "noisy input", "values": w_in.mean(1)},
+                                                 {"label": "denoised", "values": w_out.mean(1)}],
+                                title=f"{_cut(label, 70)}: wrong pixels per glyph ({repeats} noisy copies each)",
+                                ylabel="wrong pixels", width=900, height=300))
+        else:
+            m.update({"noisy_mse": float(((noisy - x) ** 2).mean()), "denoised_mse": float(((out_ - x) ** 2).mean())})
+    if imgs:
+        _save(RF.stack(imgs), folder, "denoise.png", out)
+
+
+def _cut(text: str, n: int = 48) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,187 @@
+"""The course report's pages, written from the experiments' done.json files (so a cancelled or
+partial report still shows what finished): DIR/index.html (each experiment: what the document
+reports beside aegui's figures and numbers, the findings, the tables, the settings, the time),
+DIR/report.md (one table per document, the rows docs/course-reports.md is made of) and
+DIR/report.json. With ReportJob.markdown set, the same Markdown is also written there with its
+picture links made relative to that file."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+MAX_TABLE_ROWS = 30
+
+
+def _records(job) -> list[tuple]:
+    """(spec, experiment, state, record) for every experiment of the job's reports."""
+    out = []
+    for spec in job.specs:
+        for exp in spec.experiments:
+            folder = job.folder(spec, exp)
+            record, state = job.done_record(spec, exp), "done"
+            if record is None:
+                state, record = "not run", {}
+                for name, st in (("waiting.json", "waiting for its data"), ("failed.json", "failed")):
+                    try:
+                        record = json.loads((folder / name).read_text(encoding="utf-8"))
+                        state = st
+                        break
+                    except (OSError, ValueError):
+                        continue
+            out.append((spec, exp, state, record))
+    return out
+
+
+def _time(r: dict) -> str:
+    if "seconds" not in r:
+        return ""
+    total = r.get("measured", {}).get("seconds_all_runs")
+    seconds = total if r.get("resumed") and total else r["seconds"]
+    load = r.get("load_before")
+    loaded = f", 1-min load {load:g} at the start on {r.get('cores', '?')} cores" if load is not None else ""
+    stated = f" (its preset states about {r['stated_s']:g} s)" if r.get("stated_s") else ""
+    resumed = "; part of it ran in an earlier, interrupted report" if r.get("resumed") else ""
+    return f"{_dur(seconds)} wall, {_dur(r.get('cpu_seconds', 0))} CPU{loaded}{stated}{resumed}"
+
+
+def _dur(s: float) -> str:
+    s = float(s or 0)
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
+
+
+def _mark(agrees) -> str:
+    return {True: "agrees", False: "differs", None: "not comparable"}[agrees]
+
+
+# ---------------------------------------------------------------- HTML
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin-top:1.6em}
+.pair{display:grid;grid-template-columns:1fr 2fr;gap:1.5em}.doc{background:#f6f6f6;padding:.8em 1em;border-radius:6px}
+img{max-width:100%;border:1px solid #eee;margin:.3em 0}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}
+.agrees{color:#1a7f37}.differs{color:#b42318}.not{color:#666}.state{color:#b42318;font-weight:bold}
+details{margin:.5em 0}pre{white-space:pre-wrap;font-size:.8em;background:#fafafa;padding:.5em}"""
+
+
+def _csv_table(path: Path) -> str:
+    try:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    except OSError:
+        return ""
+    if not rows:
+        return ""
+    body = rows[1:MAX_TABLE_ROWS + 1]
+    more = f"<p>{len(rows) - 1 - len(body)} more rows in {html.escape(path.name)}</p>" if len(rows) - 1 > len(body) else ""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(_short(c))}</td>" for c in r) + "</tr>" for r in body)
+    return f"<table><tr>{head}</tr>{cells}</table>{more}"
+
+
+def _short(cell: str) -> str:
+    try:
+        v = float(cell)
+    except ValueError:
+        return cell
+    return cell if v.is_integer() and "." not in cell else f"{v:.4g}"
+
+
+def html_page(job) -> str:
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>aegui course report</title>"
+             f"<style>{CSS}</style></head><body>", "<h1>The course documents' experiments, run by aegui</h1>",
+             "<p>Each experiment of a course document, run with the aegui preset named beside it. The documents' own "
+             "figures are pictures that are not in their text: the left column gives what the text reports (numbers "
+             "and conclusions, in our words); the right column what aegui measured, its figures and whether it "
+             "agrees. Times are wall-clock on the machine that ran the report, whose cores may have been shared "
+             "(the 1-minute load average at the start is given).</p>"]
+    for spec in job.specs:
+        parts.append(f"<h2>{html.escape(spec.id)}: {html.escape(spec.title)}</h2><p>{html.escape(spec.about)}</p>"
+                     f"<p>Document: <code>{html.escape(spec.document)}</code></p>")
+        for s, exp, state, r in _records(job):
+            if s is not spec:
+                continue
+            name = job.qualified(spec, exp)
+            parts.append(f"<h3 id='{name}'>{html.escape(exp.title)}</h3><div class='pair'>"
+                         f"<div class='doc'><b>The document</b><p>{html.escape(exp.document)}</p></div><div>")
+            if state != "done":
+                why = r.get("reason") or r.get("error") or "not run yet"
+                parts.append(f"<p class='state'>{html.escape(state)}</p><p>{html.escape(why)}</p></div></div>")
+                continue
+            parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)<p>{html.escape(r.get('aegui', ''))}</p>")
+            if r.get("findings"):
+                parts.append("<ul>" + "".join(
+                    f"<li><span class='{_mark(f.get('agrees')).split()[0]}'>{_mark(f.get('agrees'))}</span>: "
+                    f"{html.escape(f['claim'])} &mdash; {html.escape(f['measured'])}</li>" for f in r["findings"]) + "</ul>")
+            if r.get("differs"):
+                parts.append(f"<p><b>Where aegui differs:</b> {html.escape(r['differs'])}</p>")
+            parts.append(f"<p>Time: {html.escape(_time(r))}</p></div></div>")
+            for f in r.get("files", []):
+                parts.append(f"<img src='{name}/{html.escape(f)}' alt='{html.escape(f)}'>")
+            for t in r.get("tables", []):
+                parts.append(f"<details><summary>{html.escape(t)}</summary>{_csv_table(job.folder(spec, exp) / t)}"
+                             f"<p><a href='{name}/{html.escape(t)}'>{html.escape(t)}</a></p></details>")
+            parts.append(f"<details><summary>settings</summary><p>{html.escape(r.get('preset_description', ''))}</p>"
+                         f"<pre>{html.escape(json.dumps(r.get('settings', {}), indent=1))}</pre></details>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- Markdown
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_page(job, base: Path) -> str:
+    """Markdown with picture links relative to `base` (the folder the .md file lives in)."""
+    rel = Path(os.path.relpath(job.out_dir, base))
+    lines = ["# The course documents' experiments in aegui", "",
+             "Made by `aegui report all --out " + str(rel).replace(os.sep, "/") + " --markdown "
+             "docs/course-reports.md`: every experiment of the five course documents in `../shared/seeds/`, run with "
+             "the aegui preset named in its row on real data (the 5x7 fonts, the shipped emoji, the real MNIST files; "
+             "Fashion-MNIST was not on the machine, so its rows wait for it). The documents' figures are pictures that "
+             "are not in their text: *The document* gives their numbers and conclusions in our words. *Agrees?* "
+             "compares the two; every row links its full page section with tables and settings "
+             f"([{rel.as_posix()}/index.html]({rel.as_posix()}/index.html)). Times are wall-clock on this 2-core "
+             "machine, shared with other developers' work: the 1-minute load average at the start of each run is "
+             "given, so the times are upper bounds.", ""]
+    for spec in job.specs:
+        lines += [f"## {spec.id}: {spec.title}", "", spec.about, "",
+                  "| Experiment | The document | aegui | Agrees? | Time |", "| --- | --- | --- | --- | --- |"]
+        for s, exp, state, r in _records(job):
+            if s is not spec:
+                continue
+            name = job.qualified(spec, exp)
+            link = f"[{_cell(exp.title)}]({rel.as_posix()}/index.html#{name})"
+            if state != "done":
+                why = r.get("reason") or r.get("error") or "not run yet"
+                lines.append(f"| {link} | {_cell(exp.document)} | *{state}*: {_cell(why)} | | |")
+                continue
+            fig = r.get("figure")
+            img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
+            agree = "; ".join(f"{_mark(f.get('agrees'))}: {_cell(f['claim'])}" for f in r.get("findings", []))
+            differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
+            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', ''))} "
+                         f"| {agree}{differs} | {_cell(_time(r))} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def write_pages(job) -> dict[str, Path]:
+    from aegui.core.files.atomic import atomic_write_text
+    out = job.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {"html": out / "index.html", "markdown": out / "report.md", "json": out / "report.json"}
+    atomic_write_text(pages["html"], html_page(job))
+    atomic_write_text(pages["markdown"], markdown_page(job, out))
+    atomic_write_text(pages["json"], json.dumps(
+        [{"report": s.id, "experiment": job.qualified(s, e), "title": e.title, "state": st, **rec}
+         for s, e, st, rec in _records(job)], indent=1) + "\n")
+    if job.markdown is not None:
+        atomic_write_text(job.markdown, markdown_page(job, job.markdown.parent))
+        pages["docs"] = job.markdown
+    return pages

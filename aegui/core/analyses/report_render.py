@@ -1,0 +1,263 @@
+"""Figures and tables of one report experiment, from the result its preset job gave: written in
+the experiment's folder, and the numbers the checks (report_checks) read. Figures a report
+entry may ask for (its "figures" list; "options" tune them):
+
+- sweeps: "curves" (loss mean ± std per config vs epoch; options.split: one panel per value of
+  that field, e.g. "train.optimizer"), "wrong_curves", "bars" (final loss and wrong pixels),
+  "per_font" (when data.fonts is varied), "heldout", "denoise".
+- compare: "curves" (training loss solid, test loss dashed, per run; seeds averaged), "grid"
+  (the runs ranked by test loss at options.read_epochs), "latent" (each run's codes of the test
+  set, or of the data when there is none, coloured by class), "reconstructions", "decode_grid"
+  (2-D codes; options.grid_values: the coordinates), "interpolate" (options.interpolate: pairs of
+  labels), "sample" (decodes of random codes), "denoise" (noisy copies at the run's training
+  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set).
+- classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
+  the fine-tuning curves.
+
+render() returns {"files", "figure" (the main picture), "tables", "measured" (numbers for the
+checks and the page), "settings"}.
+"""
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from aegui.core.analyses import report_figures as RF
+
+
+def render(exp, info, result, folder: Path) -> dict:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {"files": [], "tables": [], "measured": {}, "settings": {}}
+    kind = info.kind
+    if kind == "sweep":
+        _sweep(exp, result, folder, out)
+    elif kind == "compare":
+        _compare(exp, result, folder, out)
+    elif kind == "classifier":
+        _classifier(exp, result, folder, out)
+    else:
+        raise ValueError(f"{info.path}: the report cannot draw a {kind!r} preset")
+    return out
+
+
+def _save(img, folder: Path, name: str, out: dict) -> None:
+    img.save(folder / name, format="PNG", optimize=True)
+    out["files"].append(name)
+    out.setdefault("figure", name)
+
+
+# ---------------------------------------------------------------- sweeps
+
+def _sweep(exp, result, folder: Path, out: dict) -> None:
+    from aegui.core.analyses.sweep_files import write_results
+    write_results(result, folder / "work")
+    shutil.copy(folder / "work" / "results.csv", folder / "results.csv")
+    out["tables"].append("results.csv")
+    sweep = result.sweep
+    rows = result.summaries()
+    out["settings"] = {"base": sweep.base.to_dict(), "vary": {k: [str(v) for v in vals] for k, vals in sweep.vary.items()},
+                       "seeds": sweep.seeds}
+    out["measured"]["configs"] = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    figures = exp.figures or ("curves", "bars")
+    opts = exp.options
+    if "curves" in figures or "wrong_curves" in figures:
+        for fig, metric, ylabel, log in (("curves", "loss", "loss", True), ("wrong_curves", "mean_wrong",
+                                                                             "mean wrong pixels", False)):
+            if fig not in figures:
+                continue
+            panels = _split(result, opts.get("split"))
+            imgs = []
+            for title, configs in panels:
+                runs = []
+                for c in configs:
+                    cv = result.curves(c)
+                    if cv:
+                        runs.append({"label": _short_label(result.configs[c].label, opts.get("split")),
+                                     "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
+                                     "train_std": cv[f"{metric}_std"]})
+                if runs:
+                    imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over "
+                                               f"{sweep.seeds} runs)", ylabel=ylabel, log=log))
+            if imgs:
+                _save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
+    if "bars" in figures:
+        panels = _split(result, opts.get("split"))
+        imgs = []
+        for metric, ylabel in (("final_loss", "final loss"), ("final_mean_wrong", "mean wrong pixels per glyph")):
+            groups, cats = [], None
+            for title, configs in panels:
+                done = [c for c in configs if result.runs_of(c)]
+                sums = [result.summary(c) for c in done]
+                cats = [_short_label(result.configs[c].label, opts.get("split")) for c in done]
+                groups.append({"label": title or ylabel, "values": [s[f"{metric}_mean"] for s in sums],
+                               "std": [s[f"{metric}_std"] for s in sums]})
+            if cats:
+                imgs.append(RF.bars(cats, groups, title=f"{ylabel} after {sweep.base.train.epochs} epochs",
+                                    ylabel=ylabel))
+        if imgs:
+            _save(RF.stack(imgs), folder, "bars.png", out)
+    if "per_font" in figures and "data.fonts" in sweep.vary:
+        fonts = [v[0] if isinstance(v, tuple) else v for v in sweep.vary["data.fonts"]]
+        rest = [c for c in result.configs if c.values["data.fonts"] == sweep.vary["data.fonts"][0]]
+        cats = [_short_label(c.label, "data.fonts") for c in rest]
+        groups = []
+        for f, value in zip(fonts, sweep.vary["data.fonts"]):
+            vals = []
+            for c in rest:
+                twin = next(x for x in result.configs if x.values["data.fonts"] == value and
+                            all(x.values[k] == c.values[k] for k in c.values if k != "data.fonts"))
+                vals.append(result.summary(twin.index)["final_mean_wrong_mean"] if result.runs_of(twin.index) else math.nan)
+            groups.append({"label": f, "values": vals})
+        _save(RF.bars(cats, groups, title="mean wrong pixels per glyph, by font", ylabel="mean wrong pixels"),
+              folder, "per_font.png", out)
+    for fig, metrics, title in (("heldout", ("heldout_mean_wrong", "final_mean_wrong"), "held-out vs training glyphs"),
+                                ("denoise", ("noisy_input_wrong", "denoised_wrong"), "noisy input vs denoised")):
+        if fig in figures and rows and f"{metrics[0]}_mean" in rows[0]:
+            cats = [r["label"] for r in rows]
+            groups = [{"label": m.replace("_", " "), "values": [r[f"{m}_mean"] for r in rows],
+                       "std": [r[f"{m}_std"] for r in rows]} for m in metrics]
+            _save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+
+
+def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
+    """[(panel title, config indices)]: one panel, or one per value of `field`."""
+    idx = [c.index for c in result.configs]
+    if not field or field not in result.sweep.vary:
+        return [("", idx)]
+    from aegui.core.analyses.sweep import format_value
+    labels = result.sweep.labels.get(field)
+    out = []
+    for j, v in enumerate(result.sweep.vary[field]):
+        name = labels[j] if labels else format_value(v)
+        out.append((f"{name}", [c.index for c in result.configs if c.values[field] == v]))
+    return out
+
+
+def _short_label(label: str, field: str | None) -> str:
+    """A config's label without the part the panel already says (optimizer=SGD)."""
+    if not field:
+        return label
+    key = field.split(".")[1]
+    return ", ".join(p for p in label.split(", ") if not p.startswith(f"{key}=")) or label
+
+
+def _plain(v):
+    if isinstance(v, (np.floating, float)):
+        return None if not math.isfinite(float(v)) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+# ---------------------------------------------------------------- compare
+
+def _groups(result) -> dict[str, list]:
+    """Runs by label without the seed (seeds of one variant are averaged)."""
+    out: dict[str, list] = {}
+    for r in result.runs:
+        key = r.label.rsplit(", seed ", 1)[0] if result.spec.seeds > 1 else r.label
+        out.setdefault(key, []).append(r)
+    return out
+
+
+def _compare(exp, result, folder: Path, out: dict) -> None:
+    spec = result.spec
+    paths = result.write(folder)
+    out["tables"] += [p.name for p in paths.values()]
+    out["settings"] = {"base": spec.base.to_dict(), "runs": [{"label": lab, "changes": ch} for lab, ch in spec.runs],
+                       "grid": {k: list(v) for k, v in spec.grid}, "seeds": spec.seeds, "test": spec.test}
+    groups = _groups(result)
+    measured = []
+    for label, runs in groups.items():
+        row = {"label": label, "runs": len(runs), "seconds": float(sum(r.seconds for r in runs))}
+        for k in sorted({k for r in runs for k in r.metrics}):
+            vals = [r.metrics.get(k) for r in runs if isinstance(r.metrics.get(k), (int, float))]
+            if vals:
+                row[k] = float(np.mean(vals))
+                row[f"{k}_std"] = float(np.std(vals))
+        row["epochs"] = runs[0].epochs.tolist()
+        row["train_curve"] = np.nanmean([r.train_loss for r in runs], 0).tolist()
+        row["test_curve"] = np.nanmean([r.test_loss for r in runs], 0).tolist() if spec.test != "none" else None
+        for e in exp.options.get("read_epochs", []):
+            got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
+            row[f"loss_at_{e}"] = float(np.mean(got)) if all(g is not None for g in got) else None
+        measured.append(row)
+    out["measured"]["runs"] = measured
+    out["measured"]["seconds_all_runs"] = float(sum(r.seconds for r in result.runs))
+    figures = exp.figures or ("curves",)
+    if "curves" in figures:
+        curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
+                   "test": None if m["test_curve"] is None else np.asarray(m["test_curve"])} for m in measured]
+        what = {"official": "train (solid) and official test set (dashed)", "validation":
+                "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
+        _save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True)),
+              folder, "curves.png", out)
+    if "grid" in figures:
+        _grid(exp, measured, folder, out)
+    models = [(label, runs[0]) for label, runs in groups.items() if runs[0].model is not None]
+    if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
+                                  "embedding")):
+        from aegui.core.analyses import report_models
+        report_models.draw(exp, result, models, folder, out)
+
+
+def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
+    epochs = exp.options.get("read_epochs") or [max(measured[0]["epochs"])]
+    key = f"loss_at_{epochs[-1]}"
+    ranked = sorted(measured, key=lambda m: (m.get(key) is None or not math.isfinite(m[key]), m.get(key) or 0))
+    lines = ["rank,label," + ",".join(f"test_loss_at_{e}" for e in epochs) + ",test_mse,seconds"]
+    for i, m in enumerate(ranked, 1):
+        cells = [RF.fmt(m.get(f"loss_at_{e}"), 5) for e in epochs]
+        lines.append(f"{i},\"{m['label']}\"," + ",".join(cells) + f",{RF.fmt(m.get('test_mse'), 5)},{m['seconds']:.0f}")
+    (folder / "grid.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out["tables"].append("grid.csv")
+    top = ranked[: exp.options.get("show", 15)]
+    groups = [{"label": f"test loss after {e} epochs", "values": [m.get(f"loss_at_{e}") if m.get(f"loss_at_{e}")
+                                                                 is not None else math.nan for m in top]}
+              for e in epochs]
+    img = RF.bars([m["label"] for m in top], groups, title=f"the {len(top)} best of {len(measured)} configurations "
+                  "(lowest test loss first)", ylabel="test loss (MSE)", height=420)
+    _save(img, folder, "grid.png", out)
+    out["measured"]["ranked"] = [{"label": m["label"], **{f"loss_at_{e}": m.get(f"loss_at_{e}") for e in epochs}}
+                                 for m in ranked]
+
+
+# ---------------------------------------------------------------- classifier
+
+def _classifier(exp, result, folder: Path, out: dict) -> None:
+    from aegui.core.analyses.classifier import report_text
+    result.write(folder)
+    out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages]
+    spec = result.spec
+    out["settings"] = {"base": spec.base.to_dict(), "head": {k: getattr(spec.head, k) for k in
+                                                               ("hidden", "epochs", "learning_rate", "batch_size")},
+                       "compare": list(spec.compare)}
+    main = result.stages.get("fine-tuned")
+    stages = list(result.stages.values())
+    out["measured"] = {"stages": {s.stage: {"accuracy": s.accuracy, "train_accuracy": s.train_accuracy,
+                                            "macro_f1": s.report["macro"]["f1"], "seconds": s.seconds,
+                                            "n_train": s.n_train, "n_test": s.n_test} for s in stages},
+                       "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset}
+    if main is not None:
+        out["measured"]["report"] = main.report
+        out["measured"]["history"] = main.history
+        table = RF.text_block(report_text(main.report).splitlines() or [""], width=560)
+        _save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
+              "report.png", out)
+        _save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
+              folder, "confusion.png", out)
+        hist = main.history
+        ep = np.asarray([h["epoch"] for h in hist])
+        curves = [{"label": "loss", "epochs": ep, "train": np.asarray([h["loss"] for h in hist], float),
+                   "test": np.asarray([np.nan if h.get("val_loss") is None else h["val_loss"] for h in hist], float)}]
+        acc = [{"label": "accuracy", "epochs": ep, "train": np.asarray([h["train_accuracy"] for h in hist], float),
+                "test": np.asarray([h["val_accuracy"] for h in hist], float)}]
+        _save(RF.side_by_side([RF.loss_curves(curves, title="fine-tuning: cross-entropy", width=460),
+                               RF.loss_curves(acc, title="fine-tuning: accuracy", ylabel="accuracy", log=False,
+                                              width=460)]), folder, "history.png", out)
+    _save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
+                  title="accuracy on the official test set", ylabel="accuracy"), folder, "accuracy.png", out)

@@ -1,0 +1,190 @@
+"""`aegui report`: a course document's experiments run from their presets, written as an HTML page
+and a Markdown table with each figure beside what the document reports; resumable (finished
+experiments are not run again), cancellable, and an experiment whose data is missing waits for
+it. The shipped report files name existing presets and checks; names resolve the way a student
+types them. Tiny presets keep it fast."""
+import json
+import re
+
+import numpy as np
+import pytest
+
+from aegui.cli import main
+from aegui.core.analyses import report as R
+from aegui.core.analyses.report_checks import CHECKS
+from aegui.core.config.experiment import ConfigError
+
+from core_helpers import ROOT
+
+
+def run_cli(argv) -> int:
+    try:
+        return main([str(a) for a in argv])
+    except SystemExit as e:
+        return e.code
+
+
+GLYPH_BASE = {"name": "tiny", "data": {"fonts": ["Font3"]},
+              "model": {"kind": "ae", "layers": [35, 16, 2, 16, 35], "init": "xavier"},
+              "train": {"loss": "bce", "optimizer": "adam", "learning_rate": 0.02, "epochs": 30, "seed": 0,
+                        "device": "cpu", "check_every": 10}}
+
+
+def tiny_report(tmp_path, extra=()):
+    """A report of three tiny experiments (a sweep, a compare with every model figure, a
+    compare on the 8x8 digits with a held-out part), written in tmp_path."""
+    (tmp_path / "sweep.json").write_text(json.dumps({
+        "name": "tiny sweep", "base": GLYPH_BASE, "vary": {"train.learning_rate": [0.01, 0.03]}, "seeds": 2,
+        "description": "tiny. Time on 2 cores: about 5 s.", "time_2cores_s": 5}))
+    (tmp_path / "glyphs.json").write_text(json.dumps({
+        "analysis": "compare", "name": "tiny compare", "base": GLYPH_BASE, "test": "none",
+        "runs": [{"label": "plain", "changes": {}},
+                 {"label": "denoising", "changes": {"model": {"kind": "dae"}, "noise": {"level": 0.1}}}]}))
+    (tmp_path / "digits.json").write_text(json.dumps({
+        "analysis": "compare", "name": "tiny digits", "test": "validation",
+        "base": {"name": "digits", "data": {"source": "digits", "val_split": 0.2, "max_samples": 300},
+                 "model": {"kind": "vae", "layers": [64, 32, 2, 32, 64]},
+                 "train": {"optimizer": "adam", "learning_rate": 0.01, "epochs": 8, "batch_size": 64, "seed": 0,
+                           "device": "cpu", "check_every": 2}}}))
+    experiments = [
+        {"id": "sweep", "title": "A sweep", "preset": "sweep.json", "document": "The doc's sweep figure.",
+         "figures": ["curves", "bars", "wrong_curves"]},
+        {"id": "glyphs", "title": "Glyph models", "preset": "glyphs.json", "document": "The doc's glyph figure.",
+         "figures": ["curves", "latent", "reconstructions", "sample", "interpolate", "denoise", "decode_grid"],
+         "options": {"interpolate": [["a", "z"]], "repeats": 3}},
+        {"id": "digits", "title": "Digit VAE", "preset": "digits.json", "document": "The doc's digit figure.",
+         "figures": ["curves", "latent", "decode_grid", "embedding"], "options": {"max_points": 60}},
+        *extra]
+    path = tmp_path / "999.json"
+    path.write_text(json.dumps({"document": "999_test.txt", "id": "999", "title": "A test document",
+                                "about": "Tiny experiments.", "experiments": experiments}))
+    return path
+
+
+def test_report_writes_the_page_and_resumes_without_running_again(tmp_path, capsys):
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    md = tmp_path / "docs" / "course.md"
+    assert run_cli(["report", path, "--out", out, "--markdown", md, "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [e["state"] for e in summary["experiments"]] == ["done"] * 3
+    page = (out / "index.html").read_text()
+    for title, figure in (("A sweep", "curves.png"), ("Glyph models", "interpolate.png"), ("Digit VAE", "embedding.png")):
+        assert title in page and figure in page
+    for name in ("999-sweep/curves.png", "999-glyphs/latent.png", "999-glyphs/denoise.png", "999-digits/decode_grid.png"):
+        assert (out / name).stat().st_size > 1000, name
+    done = json.loads((out / "999-glyphs" / "done.json").read_text())
+    assert done["seconds"] > 0 and done["cores"] and "load_before" in done
+    assert done["measured"]["models"]["denoising"]["denoised_wrong"] >= 0
+    # The Markdown's picture links point at the figures from where the .md lives.
+    text = md.read_text()
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
+    assert len(links) == 3 and all((md.parent / link).is_file() for link in links)
+    assert "The doc's glyph figure." in text
+    # Again: nothing is trained; --rerun runs one experiment again.
+    before = (out / "999-sweep" / "done.json").stat().st_mtime_ns
+    assert run_cli(["report", path, "--out", out]) == 0
+    err = capsys.readouterr().err
+    assert err.count("already done") == 3
+    assert (out / "999-sweep" / "done.json").stat().st_mtime_ns == before
+    assert run_cli(["report", path, "--out", out, "--rerun", "glyphs", "--quiet"]) == 0
+    assert json.loads((out / "999-glyphs" / "done.json").read_text())["resumed"]   # its runs came from disk
+
+
+def test_a_changed_preset_runs_again_and_cancel_keeps_what_finished(tmp_path):
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    job = R.ReportJob(R.load_report(path), out)
+    states = []
+    for p in job.steps():
+        states.append(p["state"])
+        if p["state"] == "experiment_done":
+            job.cancel()
+    assert states.count("experiment_done") == 1 and states[-1] == "cancelled"
+    assert (out / "999-sweep" / "done.json").is_file() and not (out / "999-glyphs" / "done.json").exists()
+    assert "not run" in (out / "report.md").read_text()
+    # Editing the sweep's preset makes its result stale; the others run for the first time.
+    raw = json.loads((tmp_path / "sweep.json").read_text())
+    raw["seeds"] = 1
+    (tmp_path / "sweep.json").write_text(json.dumps(raw))
+    job = R.ReportJob(R.load_report(path), out)
+    states = [p["state"] for p in job.steps()]
+    assert states.count("experiment_done") == 3 and "skipped" not in states
+
+
+def test_an_experiment_whose_data_is_missing_waits_and_the_rest_run(tmp_path, capsys):
+    (tmp_path / "fashion.json").write_text(json.dumps({
+        "analysis": "compare", "name": "needs fashion", "test": "official",
+        "base": {"name": "f", "data": {"source": "idx", "catalogue": "fashion-mnist"},
+                 "model": {"layers": [784, 8, 784]}, "train": {"epochs": 1, "device": "cpu"}}}))
+    path = tiny_report(tmp_path, [{"id": "fashion", "title": "Fashion", "preset": "fashion.json",
+                                   "document": "0.93 on Fashion-MNIST."}])
+    out = tmp_path / "out"
+    assert run_cli(["report", path, "--out", out, "--only", "sweep,fashion", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [e["state"] for e in summary["experiments"]] == ["done", "waiting for data"]
+    page = (out / "index.html").read_text()
+    assert "waiting for its data" in page and "aegui data fetch fashion-mnist" in page
+
+
+def test_names_resolve_like_a_student_types_them(tmp_path):
+    one = R.reports_dir() / "001.json"
+    for name in ("001", "seed-001", "SEED_001", "001_dbabd43b1e3a834f.txt", "/some/where/001_dbabd43b1e3a834f.txt"):
+        assert R.resolve(name) == [one], name
+    assert len(R.resolve("all")) == 5
+    with pytest.raises(ConfigError) as e:
+        R.resolve("007")
+    assert "000" in str(e.value) and "all" in str(e.value)
+    with pytest.raises(ConfigError):
+        R.ReportJob(R.load_report("001"), tmp_path, only=("no-such-experiment",))
+
+
+def test_every_document_has_its_report_and_every_entry_names_a_real_preset_and_check():
+    seeds = ["000", "001", "002", "003", "004"]
+    specs = R.load_report("all")
+    assert [s.id for s in specs] == seeds
+    from aegui.core.analyses.presets import preset_job, read_preset
+    for spec in specs:
+        assert spec.experiments and spec.document.startswith(spec.id + "_")
+        for exp in spec.experiments:
+            info = read_preset(exp.preset)
+            assert info.kind in ("sweep", "compare", "classifier"), exp.preset
+            assert not exp.check or exp.check in CHECKS, exp.check
+            assert re.search(r"Time on 2 cores: about \d+ s", info.description), exp.preset
+            if "catalogue" not in exp.preset.read_text():
+                preset_job(info)        # every run validated (what a typo would break)
+
+
+def test_checks_read_the_measured_numbers():
+    """The seed-001 check says where aegui differs from the report, from numbers alone."""
+    def row(layers, opt, loss):
+        return {"label": f"layers={layers}, optimizer={opt}", "model.layers": layers, "train.optimizer": opt,
+                "final_loss_mean": loss}
+    losses = {"35-2": (0.16, 0.12), "35-17-2": (0.15, 0.08), "35-17-8-2": (0.153, 0.09),
+              "35-25-17-2": (0.14, 0.07), "35-17-8-4-2": (0.162, 0.11), "35-25-17-8-4-2": (0.163, 0.10)}
+    m = {"configs": [row(a, "sgd", s) for a, (s, _) in losses.items()] +
+                    [row(a, "momentum", w) for a, (_, w) in losses.items()]}
+    out = CHECKS["001-architectures"](m)
+    agrees = [f["agrees"] for f in out["findings"]]
+    assert agrees == [True, True, True, False]
+    assert "35-2" in out["differs"]
+
+
+def test_classification_report_matches_scikit_learn():
+    from sklearn.metrics import precision_recall_fscore_support
+    from aegui.core.analyses.classifier import classification_report, report_text
+    rng = np.random.default_rng(0)
+    true = rng.integers(0, 4, 400)
+    pred = np.where(rng.random(400) < 0.7, true, rng.integers(0, 4, 400))
+    pred[pred == 3] = 2                                   # class 3 never predicted: precision 0, as sklearn
+    m = np.zeros((4, 4), int)
+    np.add.at(m, (true, pred), 1)
+    rep = classification_report(m, ["a", "b", "c", "d"])
+    p, r, f, s = precision_recall_fscore_support(true, pred, labels=[0, 1, 2, 3], zero_division=0)
+    assert np.allclose([c["precision"] for c in rep["classes"]], p)
+    assert np.allclose([c["recall"] for c in rep["classes"]], r)
+    assert np.allclose([c["f1"] for c in rep["classes"]], f)
+    assert [c["support"] for c in rep["classes"]] == s.tolist()
+    wp, wr, wf, _ = precision_recall_fscore_support(true, pred, average="weighted", zero_division=0)
+    assert np.isclose(rep["weighted"]["f1"], wf) and np.isclose(rep["accuracy"], (true == pred).mean())
+    assert "macro avg" in report_text(rep) and "support" in report_text(rep)
