@@ -29,9 +29,10 @@ def test_every_preset_states_its_time_on_2_cores(capsys):
 
 def test_presets_named_after_a_report_say_how_faithful_they_are():
     named = [p for p in PRESETS if "seed-0" in p.name]
-    assert {p.stem for p in named} >= {"seed001-architectures", "seed001-architectures-per-font", "scipy-optimizers"}
+    assert {p.stem for p in named} >= {"seed001-architectures", "seed001-architectures-per-font", "scipy-optimizers",
+                                       "seed004-conv-vs-linear", "classifier-mnist"}
     for p in named:
-        assert "report" in p.description, p.stem
+        assert "report" in p.description or "lecture" in p.description, p.stem
     for p in PRESETS:
         if p.quick:
             faithful = BY_STEM[p.stem[: -len("-quick")]]
@@ -44,14 +45,23 @@ def layers_of(sweep):
     return {"-".join(map(str, v)) for v in sweep.vary["model.layers"]}
 
 
+SIX = {"35-2", "35-17-2", "35-17-8-2", "35-25-17-2", "35-17-8-4-2", "35-25-17-8-4-2"}
+
+
 @pytest.mark.parametrize("stem", ["seed001-architectures", "seed001-architectures-per-font"])
-def test_the_seed001_presets_use_the_reports_architectures_epochs_and_runs(stem):
+def test_the_seed001_presets_use_the_reports_architectures_epochs_rate_and_runs(stem):
     sweep = load_sweep(BY_STEM[stem].path)
-    assert layers_of(sweep) == {"35-25-17-2", "35-17-8-4-2", "35-2"} and sweep.base.model.mirror
-    assert not layers_of(sweep) & {"35-10-2", "35-25-15-10-2", "35-50-100-2"}
+    assert layers_of(sweep) == SIX and sweep.base.model.mirror
     t = sweep.base.train
-    assert (t.epochs, sweep.seeds) == (3000, 5) and t.learning_rate != 0.2
+    assert (t.epochs, t.learning_rate, sweep.seeds) == (150, 0.05, 5)
     assert sweep.vary["train.optimizer"] == ["sgd", "momentum"]
+
+
+def test_the_longer_architecture_sweep_is_named_as_aegui_s_own():
+    info = BY_STEM["architectures-3000-epochs"]
+    sweep = load_sweep(info.path)
+    assert "aegui's own" in info.description and not info.name.startswith("seed-001:")
+    assert sweep.base.train.epochs == 3000 and layers_of(sweep) == {"35-25-17-2", "35-17-8-4-2", "35-2"}
 
 
 def test_the_scipy_preset_runs_the_reports_20_iterations_and_says_so():

@@ -347,12 +347,14 @@ def test_presets_load_and_plan(path):
 
 def test_seed001_preset_is_the_course_comparison():
     sweep = load_sweep(SWEEPS / "seed001-architectures.json")
-    # issue 17: the report's architectures as the issue gives them (mirrored decoders)
-    assert sweep.n_configs == 6 and sweep.seeds == 5 and sweep.n_runs == 30
+    # the report's six architectures (mirrored decoders) x without / with momentum, 150 epochs, 5 runs
+    assert sweep.n_configs == 12 and sweep.seeds == 5 and sweep.n_runs == 60
     assert sweep.vary["train.optimizer"] == ["sgd", "momentum"]
-    assert sweep.vary["model.layers"] == [(35, 25, 17, 2), (35, 17, 8, 4, 2), (35, 2)] and sweep.base.model.mirror
+    assert sweep.vary["model.layers"] == [(35, 2), (35, 17, 2), (35, 17, 8, 2), (35, 25, 17, 2), (35, 17, 8, 4, 2),
+                                          (35, 25, 17, 8, 4, 2)] and sweep.base.model.mirror
+    assert (sweep.base.train.epochs, sweep.base.train.learning_rate) == (150, 0.05)
     assert sweep.base.data.fonts == ("Font1",)
-    assert len(plan(sweep)) == 6
+    assert len(plan(sweep)) == 12
 
 
 # ---------------------------------------------------------------- CLI

@@ -20,7 +20,7 @@ from aegui.core.config.load import load_experiment
 
 from core_helpers import ROOT, small_experiment
 
-SEED001 = ROOT / "resources" / "sweeps" / "seed001-architectures.json"
+SEED001 = ROOT / "resources" / "sweeps" / "architectures-3000-epochs.json"   # the grid the search preset widens
 SEARCH_PRESET = ROOT / "resources" / "sweeps" / "seed001-search.json"
 EPOCHS, SEEDS = 100, 2        # the seed-001 sweep made small: 6 configs of 2 runs
 

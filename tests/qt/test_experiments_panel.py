@@ -105,7 +105,7 @@ def test_a_bad_value_marks_its_row_and_blocks_running(panel):
 def test_a_sweep_json_round_trips_and_a_broken_one_names_the_problem(panel, tmp_path):
     sweep = load_sweep(ROOT / "resources/sweeps/seed001-architectures.json")
     panel.editor.set_sweep(sweep)
-    assert panel.editor.count_label.text().startswith("6 configs × 5 seeds = 30 runs")
+    assert panel.editor.count_label.text().startswith("12 configs × 5 seeds = 60 runs")
     panel.editor.save(tmp_path / "s.json")
     again = load_sweep(tmp_path / "s.json")
     assert (again.vary, again.labels, again.seeds, again.target, again.base) == \
@@ -243,7 +243,8 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     assert titles[:3] == ["New sweep…", "Open sweep…", "Save sweep…"]
     window.set_language("es")
     assert window.menu_experiments.title() == "E&xperimentos"
-    assert "seed-001: las arquitecturas del informe x SGD / momento en Font1" in [a.text() for a in window.preset_actions]
+    assert ("seed-001: las seis arquitecturas del informe x SGD / momento en Font1 (150 épocas, tasa de aprendizaje 0,05, "
+            "5 corridas)") in [a.text() for a in window.preset_actions]
     window.set_language("en")
 
     # the builder's experiment becomes the sweep's base
@@ -251,13 +252,13 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     window.experiments.editor.builder_button.click()
     assert window.experiments.editor.base() == window.builder.experiment()
 
-    seed001 = next(a for a in window.preset_actions
-                   if a.text() == "seed-001: the report's architectures x SGD / momentum on Font1")
+    seed001 = next(a for a in window.preset_actions if a.text() == "seed-001: the report's six architectures x SGD / "
+                   "momentum on Font1 (150 epochs, learning rate 0.05, 5 runs)")
     panel = window.experiments
     with qtbot.waitSignal(panel.jobs.progress, timeout=30000):
         seed001.trigger()
     assert panel.is_running() and window.docks["experiments"].isVisible()
-    assert panel.editor.count_label.text().startswith("6 configs × 5 seeds = 30 runs")
+    assert panel.editor.count_label.text().startswith("12 configs × 5 seeds = 60 runs")
     # closing the window cancels the sweep cleanly
     window.close()
     assert not panel.is_running()

@@ -263,7 +263,14 @@ class ProbeJob:
 
         with torch.no_grad():
             f0 = features(train_idx)
-        mean, std = f0.mean(0), f0.std(0, unbiased=False).clamp_min(1e-6)
+        mean, std = f0.mean(0), f0.std(0, unbiased=False)
+        # A feature that is (nearly) constant on the training part, e.g. a dead ReLU code unit or
+        # an always-blank border pixel, gets a typical feature's scale rather than its own: when
+        # fine-tuning brings it to life, dividing by its ~0 std blew the logits up 1e6-fold (a loss
+        # spike of 2.75 in the middle of MNIST's fine-tuning).
+        live = std > 1e-3 * std.max().clamp_min(1e-12)
+        typical = std[live].median() if bool(live.any()) else torch.tensor(1.0)
+        std = torch.where(live, std, typical).clamp_min(1e-6)
         n_in, n_cls = f0.shape[1], len(self.classes)
         gen = torch.Generator().manual_seed(cfg.seed)
 

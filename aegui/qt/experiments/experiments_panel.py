@@ -37,8 +37,6 @@ from aegui.qt.workers import JobController
 
 # Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
 PRESET_TITLES_ES = {
-    "seed-001: the report's architectures x SGD / momentum on Font1":
-        "seed-001: las arquitecturas del informe x SGD / momento en Font1",
     "Hidden activations: ReLU vs tanh vs sigmoid (Font3, Adam)":
         "Activaciones ocultas: ReLU vs tanh vs sigmoide (Font3, Adam)",
     "Denoising autoencoder: salt-and-pepper training noise 0 / 20 / 50 / 90 % (Font3)":
@@ -58,24 +56,47 @@ PRESET_TITLES_ES = {
         "Duración del entrenamiento: 6.000 y 12.000 épocas, rápido (2 duraciones en lugar de 4) (Font1, SGD + momento)",
     "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
         "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
-    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam on a tiny autoencoder (Font1), 20 iterations":
-        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam en un autoencoder diminuto (Font1), 20 iteraciones",
     "seed-001: scipy.optimize vs Adam, 20 iterations, quick (1 seed instead of 3)":
         "seed-001: scipy.optimize vs Adam, 20 iteraciones, rápido (1 semilla en lugar de 3)",
-    "seed-001: the report's architectures x SGD / momentum, per font (Font1, Font2, Font3)":
-        "seed-001: las arquitecturas del informe x SGD / momento, por fuente (Font1, Font2, Font3)",
-    "seed-001: the report's architectures per font, quick (momentum only)":
-        "seed-001: las arquitecturas del informe por fuente, rápido (solo con momento)",
     "Training fraction: train on 30 / 50 / 70 % of the glyphs, measure on the rest (all 96 glyphs)":
         "Fracción de entrenamiento: entrenar con el 30 / 50 / 70 % de los glifos y medir con el resto "
         "(los 96 glifos)",
-    "seed-001 search: the report's architectures x SGD / momentum / Adam x learning rate on Font1 (Optuna TPE)":
-        "Búsqueda seed-001: las arquitecturas del informe x SGD / momento / Adam x tasa de aprendizaje en Font1 "
-        "(Optuna TPE)",
     "MNIST: convolutional vs linear autoencoder (16-D code), loss vs epochs":
         "MNIST: autoencoder convolucional frente a lineal (código de 16-D), pérdida por época",
     "MNIST grid search: latent size 2 / 8 / 32 x learning rate 3e-4 / 1e-3 / 3e-3":
         "MNIST, búsqueda en rejilla: tamaño latente 2 / 8 / 32 x tasa de aprendizaje 3e-4 / 1e-3 / 3e-3",
+    # Presets of the course documents 000-001 (issue 23; the report page runs them too)
+    "seed-001: the report's six architectures x SGD / momentum on Font1 (150 epochs, learning rate 0.05, 5 runs)":
+        "seed-001: las seis arquitecturas del informe x SGD / momento en Font1 (150 épocas, tasa de aprendizaje "
+        "0,05, 5 corridas)",
+    "seed-001: the report's six architectures x SGD / momentum, per font (Font1, Font2, Font3; 150 epochs)":
+        "seed-001: las seis arquitecturas del informe x SGD / momento, por fuente (Font1, Font2, Font3; 150 épocas)",
+    "seed-001: the report's six architectures with momentum, per font, quick (momentum only instead of both)":
+        "seed-001: las seis arquitecturas del informe con momento, por fuente, rápido (solo con momento en lugar "
+        "de ambos)",
+    "Three of seed-001's architectures x SGD / momentum on Font1, trained 20 times longer (3,000 epochs)":
+        "Tres arquitecturas de seed-001 x SGD / momento en Font1, entrenadas 20 veces más (3.000 épocas)",
+    "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam, 20 iterations, on aegui's tiny autoencoder (Font1)":
+        "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam, 20 iteraciones, en el autoencoder diminuto de aegui "
+        "(Font1)",
+    "Search over three of seed-001's architectures x SGD / momentum / Adam x learning rate on Font1 "
+    "(Optuna TPE, 3,000 epochs)":
+        "Búsqueda sobre tres arquitecturas de seed-001 x SGD / momento / Adam x tasa de aprendizaje en Font1 "
+        "(Optuna TPE, 3.000 épocas)",
+    "seed-001: Powell (20 iterations) on 30 / 50 / 70 % of the glyphs, 35-25-17-2":
+        "seed-001: Powell (20 iteraciones) con el 30 / 50 / 70 % de los glifos, 35-25-17-2",
+    "seed-000: over-, balanced and under-parametrised 2-D autoencoders (Font3, Adam 0.01, 10,000 epochs)":
+        "seed-000: autoencoders 2-D sobreparametrizado, equilibrado e infraparametrizado (Font3, Adam 0,01, "
+        "10.000 épocas)",
+    "seed-000: MSE vs cross-entropy (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
+        "seed-000: MSE vs entropía cruzada (Font3, equilibrado 35-25-10-2, Adam 0,01, 10.000 épocas)",
+    "seed-000: 6,000 to 12,000 epochs (Font3, balanced 35-25-10-2, Adam 0.01)":
+        "seed-000: de 6.000 a 12.000 épocas (Font3, equilibrado 35-25-10-2, Adam 0,01)",
+    "seed-000: uniform vs Xavier vs He initialisation (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
+        "seed-000: inicialización uniforme vs Xavier vs He (Font3, equilibrado 35-25-10-2, Adam 0,01, 10.000 épocas)",
+    "seed-000: ReLU vs tanh vs sigmoid hidden units (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
+        "seed-000: unidades ocultas ReLU vs tanh vs sigmoide (Font3, equilibrado 35-25-10-2, Adam 0,01, "
+        "10.000 épocas)",
 }
 
 
