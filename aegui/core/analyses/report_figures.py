@@ -17,13 +17,21 @@ WIDTH = 760
 PANEL_H = 380
 
 
+def save(img: Image.Image, folder, name: str, out: dict) -> None:
+    """Write a figure into an experiment's folder and list it (the first one is its main picture)."""
+    img.save(folder / name, format="PNG", optimize=True)
+    out["files"].append(name)
+    out.setdefault("figure", name)
+
+
 def color(i: int) -> tuple:
     return charts.PALETTE[i % len(charts.PALETTE)]
 
 
 def title_bar(img: Image.Image, text: str, height: int = 26) -> Image.Image:
-    """`img` under a one-line title."""
-    out = charts.canvas(max(img.width, 200), img.height + height)
+    """`img` under a one-line title (the picture widened to the title when it is longer)."""
+    need = int(ImageDraw.Draw(charts.canvas(1, 1)).textlength(text, font=font(15))) + 20
+    out = charts.canvas(max(img.width, need, 200), img.height + height)
     ImageDraw.Draw(out).text((out.width / 2, 5), text, fill=charts.TEXT, font=font(15), anchor="ma")
     out.paste(img, ((out.width - img.width) // 2, height))
     return out

@@ -56,7 +56,6 @@ def _codes_2d(model, x) -> tuple[np.ndarray, str]:
 
 
 def draw(exp, result, models, folder, out) -> None:
-    from aegui.core.analyses.report_render import _save
     from aegui.core.models.latent import decode_points, encode, reconstruct
     opts = exp.options
     figures = exp.figures
@@ -83,7 +82,7 @@ def draw(exp, result, models, folder, out) -> None:
             m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
             m["code_std"] = float(z.std(0).mean())
         rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
-        _save(RF.stack(rows_img), folder, "latent.png", out)
+        RF.save(RF.stack(rows_img), folder, "latent.png", out)
     if "reconstructions" in figures:
         imgs, titles = [], []
         from aegui.core.analyses.figures import reconstruction_grid
@@ -99,7 +98,7 @@ def draw(exp, result, models, folder, out) -> None:
             imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
                                             labels=[d.labels[i] for i in rows], columns=opts.get("columns", 12)))
             titles.append(_cut(label, 90))
-        _save(RF.stack(imgs, titles), folder, "reconstructions.png", out)
+        RF.save(RF.stack(imgs, titles), folder, "reconstructions.png", out)
     if "decode_grid" in figures:
         from aegui.core.analyses.figures import latent_traversal
         imgs, titles = [], []
@@ -119,7 +118,7 @@ def draw(exp, result, models, folder, out) -> None:
                                          latent_dim=2))
             titles.append(_cut(label, 90))
         if imgs:
-            _save(RF.stack(imgs, titles), folder, "decode_grid.png", out)
+            RF.save(RF.stack(imgs, titles), folder, "decode_grid.png", out)
     if "interpolate" in figures:
         from aegui.core.analyses.figures import interpolation_strip
         from aegui.core.models.latent import interpolate
@@ -135,7 +134,7 @@ def draw(exp, result, models, folder, out) -> None:
                 imgs.append(interpolation_strip(steps.reshape(len(steps), *d.shape), ends=(a, b)))
                 titles.append(f"{_cut(label, 60)}: {a} -> {b}")
         if imgs:
-            _save(RF.stack(imgs, titles), folder, "interpolate.png", out)
+            RF.save(RF.stack(imgs, titles), folder, "interpolate.png", out)
     if "sample" in figures:
         from aegui.core.analyses.figures import interpolation_strip
         imgs, titles = [], []
@@ -151,7 +150,7 @@ def draw(exp, result, models, folder, out) -> None:
                 how = "codes drawn uniformly from the codes' bounding box"
             imgs.append(interpolation_strip(decode_points(run.model, pts).reshape(12, *d.shape)))
             titles.append(f"{_cut(label, 60)}: {how}")
-        _save(RF.stack(imgs, titles), folder, "sample.png", out)
+        RF.save(RF.stack(imgs, titles), folder, "sample.png", out)
     if "denoise" in figures:
         _denoise(exp, models, data_of, folder, out, measured)
     if "embedding" in figures:
@@ -178,7 +177,6 @@ def _denoise(exp, models, data_of, folder, out, measured) -> None:
     every run, else each denoising run at its own training level. Black-and-white data: wrong
     pixels of the noisy input and of the output, per sample and overall; grey data: the MSE of
     each against the clean sample. Also how far the codes move (relative to their size)."""
-    from aegui.core.analyses.report_render import _save
     from aegui.core.data.noise import apply_noise
     from aegui.core.models.latent import denoise, encode
     from aegui.core.train.evaluation import is_binary
@@ -212,7 +210,7 @@ def _denoise(exp, models, data_of, folder, out, measured) -> None:
         else:
             m.update({"noisy_mse": float(((noisy - x) ** 2).mean()), "denoised_mse": float(((out_ - x) ** 2).mean())})
     if imgs:
-        _save(RF.stack(imgs), folder, "denoise.png", out)
+        RF.save(RF.stack(imgs), folder, "denoise.png", out)
 
 
 def _cut(text: str, n: int = 48) -> str:

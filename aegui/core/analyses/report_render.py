@@ -44,12 +44,6 @@ def render(exp, info, result, folder: Path) -> dict:
     return out
 
 
-def _save(img, folder: Path, name: str, out: dict) -> None:
-    img.save(folder / name, format="PNG", optimize=True)
-    out["files"].append(name)
-    out.setdefault("figure", name)
-
-
 # ---------------------------------------------------------------- sweeps
 
 def _sweep(exp, result, folder: Path, out: dict) -> None:
@@ -83,7 +77,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                     imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over "
                                                f"{sweep.seeds} runs)", ylabel=ylabel, log=log))
             if imgs:
-                _save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
+                RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
     if "bars" in figures:
         panels = _split(result, opts.get("split"))
         imgs = []
@@ -99,7 +93,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                 imgs.append(RF.bars(cats, groups, title=f"{ylabel} after {sweep.base.train.epochs} epochs",
                                     ylabel=ylabel))
         if imgs:
-            _save(RF.stack(imgs), folder, "bars.png", out)
+            RF.save(RF.stack(imgs), folder, "bars.png", out)
     if "per_font" in figures and "data.fonts" in sweep.vary:
         fonts = [v[0] if isinstance(v, tuple) else v for v in sweep.vary["data.fonts"]]
         rest = [c for c in result.configs if c.values["data.fonts"] == sweep.vary["data.fonts"][0]]
@@ -112,7 +106,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                             all(x.values[k] == c.values[k] for k in c.values if k != "data.fonts"))
                 vals.append(result.summary(twin.index)["final_mean_wrong_mean"] if result.runs_of(twin.index) else math.nan)
             groups.append({"label": f, "values": vals})
-        _save(RF.bars(cats, groups, title="mean wrong pixels per glyph, by font", ylabel="mean wrong pixels"),
+        RF.save(RF.bars(cats, groups, title="mean wrong pixels per glyph, by font", ylabel="mean wrong pixels"),
               folder, "per_font.png", out)
     for fig, metrics, title in (("heldout", ("heldout_mean_wrong", "final_mean_wrong"), "held-out vs training glyphs"),
                                 ("denoise", ("noisy_input_wrong", "denoised_wrong"), "noisy input vs denoised")):
@@ -120,7 +114,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             cats = [r["label"] for r in rows]
             groups = [{"label": m.replace("_", " "), "values": [r[f"{m}_mean"] for r in rows],
                        "std": [r[f"{m}_std"] for r in rows]} for m in metrics]
-            _save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+            RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
 
 
 def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
@@ -194,7 +188,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
                    "test": None if m["test_curve"] is None else np.asarray(m["test_curve"])} for m in measured]
         what = {"official": "train (solid) and official test set (dashed)", "validation":
                 "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
-        _save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True)),
+        RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True)),
               folder, "curves.png", out)
     if "grid" in figures:
         _grid(exp, measured, folder, out)
@@ -221,7 +215,7 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
               for e in epochs]
     img = RF.bars([m["label"] for m in top], groups, title=f"the {len(top)} best of {len(measured)} configurations "
                   "(lowest test loss first)", ylabel="test loss (MSE)", height=420)
-    _save(img, folder, "grid.png", out)
+    RF.save(img, folder, "grid.png", out)
     out["measured"]["ranked"] = [{"label": m["label"], **{f"loss_at_{e}": m.get(f"loss_at_{e}") for e in epochs}}
                                  for m in ranked]
 
@@ -246,9 +240,9 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
         out["measured"]["report"] = main.report
         out["measured"]["history"] = main.history
         table = RF.text_block(report_text(main.report).splitlines() or [""], width=560)
-        _save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
+        RF.save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
               "report.png", out)
-        _save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
+        RF.save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
               folder, "confusion.png", out)
         hist = main.history
         ep = np.asarray([h["epoch"] for h in hist])
@@ -256,8 +250,8 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                    "test": np.asarray([np.nan if h.get("val_loss") is None else h["val_loss"] for h in hist], float)}]
         acc = [{"label": "accuracy", "epochs": ep, "train": np.asarray([h["train_accuracy"] for h in hist], float),
                 "test": np.asarray([h["val_accuracy"] for h in hist], float)}]
-        _save(RF.side_by_side([RF.loss_curves(curves, title="fine-tuning: cross-entropy", width=460),
+        RF.save(RF.side_by_side([RF.loss_curves(curves, title="fine-tuning: cross-entropy", width=460),
                                RF.loss_curves(acc, title="fine-tuning: accuracy", ylabel="accuracy", log=False,
                                               width=460)]), folder, "history.png", out)
-    _save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
+    RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
                   title="accuracy on the official test set", ylabel="accuracy"), folder, "accuracy.png", out)
