@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench fuzz soak clean
+.PHONY: run test smoke bench fuzz soak report clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -40,7 +40,14 @@ bench: $(STAMP)
 	$(PY) bench/search_vs_grid.py
 	$(PY) bench/preset_times.py --quick-only
 	$(PY) bench/mnist_scale.py --rounds 2
+	$(PY) bench/mnist_presets.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
+
+# Every experiment of the five course documents (../shared/seeds), run with aegui's presets and set
+# beside what each document reports: docs/course-reports/index.html and docs/course-reports.md.
+# Hours on 2 cores (the seed-004 grid search most of it); resumable: run it again after a Ctrl-C.
+report: $(STAMP)
+	$(PY) -m aegui report all --out docs/course-reports --markdown docs/course-reports.md
 
 # One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
 .PHONY: package

@@ -157,21 +157,29 @@ def preset_key(exp: ReportExperiment) -> str:
 
 
 def needed_data(exp: ReportExperiment) -> str | None:
-    """Why the preset cannot run here (its catalogue dataset is neither fetched nor added), or
-    None."""
+    return missing_data(exp.preset)
+
+
+def missing_data(preset) -> str | None:
+    """Why a preset cannot run here (a catalogue dataset it names is neither fetched nor added),
+    or None."""
     from aegui.core.files.jsonfile import read_json
-    text = json.dumps(read_json(exp.preset))
-    base = read_json(exp.preset).get("base")
+    preset = Path(preset)
+    raw = read_json(preset)
+    text = json.dumps(raw)
+    base = raw.get("base") if isinstance(raw, dict) else None
     if isinstance(base, str):
-        text += (exp.preset.parent / base).read_text(encoding="utf-8")
+        text += (preset.parent / base).read_text(encoding="utf-8")
     from aegui.core.data.fetch import FetchError
     from aegui.core.data.local_files import dataset_files
     for name in sorted(set(re.findall(r'"catalogue":\s*"([^"]+)"', text))):
         try:
             dataset_files(name)
         except (FetchError, KeyError) as err:
-            return (f"needs {name}, which is not on this machine ({str(err).strip(chr(34))}); run `aegui data fetch "
-                    f"{name}` or `aegui data add {name} FOLDER`, then the report again")
+            text = str(err).strip('"')
+            why = f" ({text})" if "no longer checks out" in text or isinstance(err, KeyError) else ""
+            return (f"needs {name}, which is not on this machine{why}: run `aegui data fetch {name}` (or `aegui data "
+                    f"add {name} FOLDER` for files you already have), then the report again")
     return None
 
 
@@ -290,7 +298,7 @@ class ReportJob:
             (folder / "failed.json").unlink(missing_ok=True)
             record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
                            "preset_name": info.name, "preset_description": info.description,
-                           "stated_s": info.time_2cores_s, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+                           "stated_s": info.time_2cores_s, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
                            "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
                            "started": started, "resumed": _resumed(result)})
             atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")

@@ -10,11 +10,13 @@ import numpy as np
 from aegui.core.analyses import report_figures as RF
 
 
-def _data(result, run):
-    """The samples a run is shown on: the official test set, the held-out part, or (no test)
-    the training data itself."""
+def _data(result, run, from_training: bool = False):
+    """The samples a run is shown on: the official test set, the held-out part, or (no test, or
+    `from_training`: options.samples_from "train") the training data itself."""
     from aegui.core.data.datasets import from_config, load_split, official_test_set
     exp = run.experiment
+    if from_training:
+        return load_split(exp.data)[0]
     if result.spec.test == "official":
         return official_test_set(exp.data)
     if result.spec.test == "validation":
@@ -64,7 +66,7 @@ def draw(exp, result, models, folder, out) -> None:
     def data_of(run):
         key = run.experiment.data
         if key not in cache:
-            cache[key] = _data(result, run)
+            cache[key] = _data(result, run, opts.get("samples_from") == "train")
         return cache[key]
 
     measured = out["measured"].setdefault("models", {})

@@ -10,7 +10,8 @@ entry may ask for (its "figures" list; "options" tune them):
   set, or of the data when there is none, coloured by class), "reconstructions", "decode_grid"
   (2-D codes; options.grid_values: the coordinates), "interpolate" (options.interpolate: pairs of
   labels), "sample" (decodes of random codes), "denoise" (noisy copies at the run's training
-  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set).
+  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set); the model
+  figures show the test samples unless options.samples_from is "train".
 - classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
   the fine-tuning curves.
 
