@@ -270,10 +270,17 @@ def c001_per_font(m):
 
 def c001_latent(m):
     d = m.get("models", {})
-    return {"aegui": "codes' spread (std per dimension): " + ", ".join(f"{k} {fmt(v.get('code_std'))}" for k, v in d.items())
-            + "; " + generic(m),
-            "findings": [finding("the best architectures spread the 96 glyphs over the plane; the worst bunch them",
-                                 "see latent.png (a picture, not a number)", None)]}
+    sep = {k: v.get("separation") for k, v in d.items()}
+    pairs = [("35-25-17-2 without momentum", "35-25-17-8-4-2 without momentum"),
+             ("35-25-17-2 with momentum", "35-17-8-4-2 with momentum")]
+    known = [(sep.get(a), sep.get(b)) for a, b in pairs if sep.get(a) is not None and sep.get(b) is not None]
+    return {"aegui": "separation of the 96 glyphs in each latent space (median distance to the nearest other glyph "
+                     "over the codes' RMS radius): " + ", ".join(f"{k} {fmt(v)}" for k, v in sep.items()) + "; "
+                     + generic(m),
+            "findings": [finding("the best architecture spreads the glyphs apart; the worst ones bunch them (the "
+                                 "report shows the two pictures)",
+                                 "; ".join(f"{a}: {fmt(sep.get(a))} vs {b}: {fmt(sep.get(b))}" for a, b in pairs),
+                                 None if not known else all(x > y for x, y in known))]}
 
 
 def c001_training_fraction(m):

@@ -46,6 +46,19 @@ def knn_accuracy(xy: np.ndarray, labels, k: int = 5) -> float | None:
     return float((np.asarray(pred) == labels).mean())
 
 
+def separation(z: np.ndarray) -> float | None:
+    """How far apart the samples sit in their latent space, whatever its scale: the median
+    distance to the nearest other code over the codes' RMS distance from their mean (small when
+    codes bunch in clumps, larger when they spread over the space)."""
+    z = np.asarray(z, float)
+    if len(z) < 3 or len(z) > 5000:
+        return None
+    d = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    radius = np.sqrt(((z - z.mean(0)) ** 2).sum(1).mean())
+    return float(np.median(d.min(1)) / radius) if radius > 0 else None
+
+
 def _codes_2d(model, x) -> tuple[np.ndarray, str]:
     from aegui.core.models.latent import encode
     z = encode(model, x)
@@ -83,6 +96,7 @@ def draw(exp, result, models, folder, out) -> None:
             z = encode(run.model, d.x[rows])
             m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
             m["code_std"] = float(z.std(0).mean())
+            m["separation"] = separation(z)
         rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
         RF.save(RF.stack(rows_img), folder, "latent.png", out)
     if "reconstructions" in figures:

@@ -136,19 +136,39 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _loads(job) -> str:
+    """The range of 1-minute load averages the finished experiments started at."""
+    loads = [r.get("load_before") for _, _, st, r in _records(job) if st == "done" and r.get("load_before") is not None]
+    return f"{min(loads):g} to {max(loads):g}" if loads else "not recorded"
+
+
 def markdown_page(job, base: Path) -> str:
     """Markdown with picture links relative to `base` (the folder the .md file lives in)."""
     rel = Path(os.path.relpath(job.out_dir, base))
+    records = _records(job)
+    waiting = sorted({r.get("reason", "").split(",")[0].replace("needs ", "") for _, _, st, r in records
+                      if st == "waiting for its data"})
+    counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "waiting for its data", "failed",
+                                                                           "not run")}
+    cores = next((r.get("cores") for _, _, st, r in records if st == "done" and r.get("cores")), "?")
     lines = ["# The course documents' experiments in aegui", "",
-             "Made by `aegui report all --out " + str(rel).replace(os.sep, "/") + " --markdown "
-             "docs/course-reports.md`: every experiment of the five course documents in `../shared/seeds/`, run with "
-             "the aegui preset named in its row on real data (the 5x7 fonts, the shipped emoji, the real MNIST files; "
-             "Fashion-MNIST was not on the machine, so its rows wait for it). The documents' figures are pictures that "
-             "are not in their text: *The document* gives their numbers and conclusions in our words. *Agrees?* "
-             "compares the two; every row links its full page section with tables and settings "
-             f"([{rel.as_posix()}/index.html]({rel.as_posix()}/index.html)). Times are wall-clock on this 2-core "
-             "machine, shared with other developers' work: the 1-minute load average at the start of each run is "
-             "given, so the times are upper bounds.", ""]
+             f"Made by `aegui report all --out {Path(job.out_dir).as_posix()}"
+             + (f" --markdown {job.markdown.as_posix()}" if job.markdown is not None else "") + "` "
+             "(`make report`): every experiment of the five course documents in `../shared/seeds/`, run with the "
+             "aegui preset named in its row on real data (the course's 5x7 fonts, the shipped emoji, scikit-learn's "
+             "8x8 digits and the real MNIST files)"
+             + (f"; {', '.join(waiting)} {'is' if len(waiting) == 1 else 'are'} not on the machine that ran it, so "
+                "those rows wait for the data" if waiting else "") + ". "
+             f"{counts['done']} experiments finished"
+             + (f", {counts['waiting for its data']} wait for their data" if counts["waiting for its data"] else "")
+             + (f", {counts['failed']} failed" if counts["failed"] else "")
+             + (f", {counts['not run']} not run yet" if counts["not run"] else "") + ". "
+             "The documents' figures are pictures that are not in their text: *The document* gives their numbers and "
+             "conclusions in our words, *aegui* the figure and numbers aegui measured, *Agrees?* sets the two "
+             f"against each other. Every row links its section of the full page ({rel.as_posix()}/index.html), with "
+             f"the tables (CSV) and settings. Times are wall-clock on a {cores}-core machine shared with other "
+             f"developers' work (1-minute load average {_loads(job)} at the starts of the runs), so they are upper "
+             "bounds; CPU time is given beside them.", ""]
     for spec in job.specs:
         lines += [f"## {spec.id}: {spec.title}", "", spec.about, "",
                   "| Experiment | The document | aegui | Agrees? | Time |", "| --- | --- | --- | --- | --- |"]
