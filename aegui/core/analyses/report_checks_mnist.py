@@ -53,19 +53,30 @@ def c003_classifier(m, fashion: bool = False):
 
 
 def c003_embedding(m):
-    d = next(iter(m.get("models", {}).values()), {})
+    models = m.get("models", {})
+    rows = runs(m)
+    first = rows[0] if rows else {}
+    d = models.get(first.get("label"), next(iter(models.values()), {}))
     knn = d.get("knn5", {})
-    r = runs(m)[0] if runs(m) else {}
-    on_axes = d.get("on_axes")
+    on_axes, origin = d.get("on_axes"), d.get("at_origin")
     out = [finding("t-SNE groups the classes best of the three; the autoencoder's 2-D codes and PCA overlap them more",
-                   "5-nearest-neighbour accuracy in each 2-D map (1 = classes apart): " +
+                   "5-nearest-neighbour accuracy in each 2-D map (1 = classes apart, 0.1 = chance): " +
                    ", ".join(f"{k} {fmt(v)}" for k, v in knn.items()),
                    None if not knn else knn.get("tsne", 0) >= max(knn.get("ae", 0), knn.get("pca", 0)))]
+    differs = ""
     if on_axes is not None:
+        collapsed = origin is not None and origin > 0.9
         out.append(finding("the autoencoder's codes lie along a line, whatever the class (its 2-D code ends in ReLU)",
-                           f"{on_axes:.0%} of the codes have a coordinate at exactly 0 (on an axis)", on_axes > 0.3))
-    return {"aegui": f"2-D autoencoder trained {r.get('epochs', '?')} epochs: test loss {fmt(r.get('final_test_loss'))}; "
-                     + ", ".join(f"{k} 5-NN accuracy {fmt(v)}" for k, v in knn.items()), "findings": out}
+                           f"{on_axes:.0%} of the codes have a coordinate at exactly 0, {origin or 0:.0%} both "
+                           "(all at the origin)", on_axes > 0.3 and not collapsed))
+        if collapsed:
+            differs = ("with the report's ReLU on the 2-D code both code units died in aegui's run: every image maps "
+                       "to the origin (a point, not the report's line), so nothing can be decoded from the latent "
+                       "space; the second row drops that ReLU")
+    parts = [f"{r['label']}: test loss {fmt(r.get('final_test_loss'))}, 5-NN accuracy of its codes "
+             f"{fmt(models.get(r['label'], {}).get('knn5', {}).get('ae'))}" for r in rows]
+    return {"aegui": "; ".join(parts) + "; PCA " + fmt(knn.get("pca")) + ", t-SNE " + fmt(knn.get("tsne")),
+            "findings": out, "differs": differs}
 
 
 # ---------------------------------------------------------------- seed-004
@@ -119,7 +130,7 @@ def c004_grid(m):
 def c004_latent(m):
     d = m.get("models", {})
     rows = runs(m)
-    conv, lin, vae = (d.get(by(rows, k)["label"], {}) for k in ("convolutional", "linear", "VAE"))
+    conv, lin, vae = (d.get(by(rows, k)["label"], {}) for k in ("convolutional", "fully connected", "VAE"))
     return {"aegui": "5-nearest-neighbour accuracy of the digits in each 2-D latent space: " +
                      ", ".join(f"{k} {fmt(v.get('knn5_accuracy'))}" for k, v in d.items()) +
                      "; codes' mean length / std: " +
@@ -129,7 +140,7 @@ def c004_latent(m):
                         f"5-NN accuracy: convolutional {fmt(conv.get('knn5_accuracy'))}, linear "
                         f"{fmt(lin.get('knn5_accuracy'))}", conv.get("knn5_accuracy", 1) < lin.get("knn5_accuracy", 0)),
                 finding("the VAE's codes are centred with no gaps: they follow N(0, I), the plain autoencoder's do not",
-                        f"mean length / std: VAE {fmt(vae.get('code_mean_norm'))} / {fmt(vae.get('code_std'))}, linear AE "
+                        f"mean length / std: VAE {fmt(vae.get('code_mean_norm'))} / {fmt(vae.get('code_std'))}, fully connected AE "
                         f"{fmt(lin.get('code_mean_norm'))} / {fmt(lin.get('code_std'))}",
                         vae.get("code_mean_norm", 9) < 0.5 and 0.3 < vae.get("code_std", 0) < 1.5
                         and not (lin.get("code_mean_norm", 0) < 0.5 and 0.3 < lin.get("code_std", 0) < 1.5)),

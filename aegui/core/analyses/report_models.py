@@ -170,22 +170,30 @@ def draw(exp, result, models, folder, out) -> None:
     if "denoise" in figures:
         _denoise(exp, models, data_of, folder, out, measured)
     if "embedding" in figures:
+        # One row a run (its codes beside PCA and t-SNE of the same test images).
         from aegui.core.analyses.embedding import EmbeddingJob
-        for label, run in models[:1]:
+        datasets, by_name = {}, {}
+        for label, run in models:
             d = data_of(run)
-            d = d.subset(_spread(len(d), opts.get("max_points", 2000)))
-            job = EmbeddingJob((), models={d.name: run.model}, datasets={d.name: d},
-                               panels=[("ae", "latent"), ("pca", "raw"), ("tsne", "raw")])
-            res = job.run()
-            res.figure().save(folder / "embedding.png", format="PNG", optimize=True)
-            out["files"].append("embedding.png")
-            res.to_csv(folder / "embedding.csv")
-            out["tables"].append("embedding.csv")
+            name = _cut(label, 40)
+            datasets[name] = d.subset(_spread(len(d), opts.get("max_points", 2000)))
+            by_name[name] = (label, run.model)
+        job = EmbeddingJob((), models={k: m for k, (_, m) in by_name.items()}, datasets=datasets,
+                           panels=[("ae", "latent"), ("pca", "raw"), ("tsne", "raw")])
+        res = job.run()
+        res.figure().save(folder / "embedding.png", format="PNG", optimize=True)
+        out["files"].append("embedding.png")
+        res.to_csv(folder / "embedding.csv")
+        out["tables"].append("embedding.csv")
+        for name, (label, _) in by_name.items():
             m = measured.setdefault(label, {})
-            m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in res.panels}
-            ae = next((p for p in res.panels if p.method == "ae"), None)
+            panels = [p for p in res.panels if p.dataset == name]
+            m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in panels}
+            ae = next((p for p in panels if p.method == "ae"), None)
             if ae is not None:   # a ReLU code puts many samples on an axis: the "line" a report saw
-                m["on_axes"] = float((np.abs(ae.xy) < 1e-9).any(1).mean())
+                zero = np.abs(ae.xy) < 1e-9
+                m["on_axes"] = float(zero.any(1).mean())
+                m["at_origin"] = float(zero.all(1).mean())
 
 
 def _denoise(exp, models, data_of, folder, out, measured) -> None:
