@@ -144,10 +144,13 @@ def load_report(name) -> list[ReportSpec]:
 
 def preset_key(exp: ReportExperiment) -> str:
     """A hash of the preset as it would run (its file, the experiment config it names as its
-    base) and of the experiment's figures and options: an unchanged key is not run again."""
+    base) and of the experiment's figures and options: an unchanged key is not run again. The
+    preset's description and stated time only document it, so editing them keeps the results."""
     from aegui.core.files.jsonfile import read_json
     h = hashlib.sha256()
     raw = read_json(exp.preset)
+    if isinstance(raw, dict):
+        raw = {k: v for k, v in raw.items() if k not in ("description", "time_2cores_s")}
     h.update(json.dumps(raw, sort_keys=True).encode())
     base = raw.get("base") if isinstance(raw, dict) else None
     if isinstance(base, str):

@@ -137,7 +137,7 @@ def c004_latent(m):
                      ", ".join(f"{k} {fmt(v.get('code_mean_norm'))} / {fmt(v.get('code_std'))}" for k, v in d.items()),
             "findings": [
                 finding("the convolutional autoencoder's clusters overlap more than the fully connected one's",
-                        f"5-NN accuracy: convolutional {fmt(conv.get('knn5_accuracy'))}, linear "
+                        f"5-NN accuracy: convolutional {fmt(conv.get('knn5_accuracy'))}, fully connected "
                         f"{fmt(lin.get('knn5_accuracy'))}", conv.get("knn5_accuracy", 1) < lin.get("knn5_accuracy", 0)),
                 finding("the VAE's codes are centred with no gaps: they follow N(0, I), the plain autoencoder's do not",
                         f"mean length / std: VAE {fmt(vae.get('code_mean_norm'))} / {fmt(vae.get('code_std'))}, fully connected AE "
