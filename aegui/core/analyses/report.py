@@ -299,11 +299,15 @@ class ReportJob:
                 write_pages(self)
                 continue
             (folder / "failed.json").unlink(missing_ok=True)
+            resumed = _resumed(result)
+            # A result partly read back from an earlier run took its runs' own time, not this call's.
+            work = record.get("measured", {}).get("seconds_all_runs") or 0.0
             record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
                            "preset_name": info.name, "preset_description": info.description,
-                           "stated_s": info.time_2cores_s, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+                           "stated_s": info.time_2cores_s, "seconds": round(max(seconds, work) if resumed else seconds, 3),
+                           "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
                            "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
-                           "started": started, "resumed": _resumed(result)})
+                           "started": started, "resumed": resumed})
             atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
             yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
                    "fraction": index / count, "elapsed": time.perf_counter() - start}

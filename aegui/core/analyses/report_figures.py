@@ -89,7 +89,8 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
     legend_h = 17 * len(series) + 10
     img = charts.canvas(width, height + legend_h)
     charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
-                      ylabel=f"log10 {ylabel}" if log else ylabel, legend=False)
+                      ylabel=f"log10 {ylabel}" if log else ylabel, legend=False,
+                      xtick_text=lambda v: f"{v:g}")     # epochs are whole numbers: 5, not 5.0
     _legend_below(img, series, height)
     return img
 

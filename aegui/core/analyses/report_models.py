@@ -175,7 +175,8 @@ def draw(exp, result, models, folder, out) -> None:
         datasets, by_name = {}, {}
         for label, run in models:
             d = data_of(run)
-            name = _cut(label, 40)
+            # The row's name sits in a 90 px margin: the label up to its parenthesis, short.
+            name = _cut(label.split(" (")[0], 13)
             datasets[name] = d.subset(_spread(len(d), opts.get("max_points", 2000)))
             by_name[name] = (label, run.model)
         job = EmbeddingJob((), models={k: m for k, (_, m) in by_name.items()}, datasets=datasets,

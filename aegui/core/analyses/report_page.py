@@ -39,13 +39,15 @@ def _records(job) -> list[tuple]:
 def _time(r: dict) -> str:
     if "seconds" not in r:
         return ""
-    total = r.get("measured", {}).get("seconds_all_runs")
-    seconds = total if r.get("resumed") and total else r["seconds"]
     load = r.get("load_before")
     loaded = f", 1-min load {load:g} at the start on {r.get('cores', '?')} cores" if load is not None else ""
     stated = f" (its preset states about {r['stated_s']:g} s)" if r.get("stated_s") else ""
-    resumed = "; part of it ran in an earlier, interrupted report" if r.get("resumed") else ""
-    return f"{_dur(seconds)} wall, {_dur(r.get('cpu_seconds', 0))} CPU{loaded}{stated}{resumed}"
+    if r.get("resumed"):
+        loads = r.get("measured", {}).get("run_loads") or []
+        at = f", 1-min load {min(loads):g}-{max(loads):g} at the runs' starts" if loads else ""
+        return (f"{_dur(r['seconds'])} of training and measuring (the runs' own times; their trained models were "
+                f"read back for this page){at}{stated}")
+    return f"{_dur(r['seconds'])} wall, {_dur(r.get('cpu_seconds', 0))} CPU{loaded}{stated}"
 
 
 def _dur(s: float) -> str:

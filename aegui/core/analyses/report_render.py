@@ -183,6 +183,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         measured.append(row)
     out["measured"]["runs"] = measured
     out["measured"]["seconds_all_runs"] = float(sum(r.seconds for r in result.runs))
+    out["measured"]["run_loads"] = [r.load_avg for r in result.runs if r.load_avg is not None]
     figures = exp.figures or ("curves",)
     if "curves" in figures:
         curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
@@ -233,7 +234,8 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                        "compare": list(spec.compare)}
     main = result.stages.get("fine-tuned")
     stages = list(result.stages.values())
-    out["measured"] = {"stages": {s.stage: {"accuracy": s.accuracy, "train_accuracy": s.train_accuracy,
+    out["measured"] = {"seconds_all_runs": result.pretrain_seconds + sum(s.seconds for s in stages),
+                       "stages": {s.stage: {"accuracy": s.accuracy, "train_accuracy": s.train_accuracy,
                                             "macro_f1": s.report["macro"]["f1"], "seconds": s.seconds,
                                             "n_train": s.n_train, "n_test": s.n_test} for s in stages},
                        "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset}
