@@ -148,7 +148,10 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
                                           for s, f in changes.items()}))
     grid = []
     for key, values in (raw.get("grid") or {}).items():
-        _field_type(key, source)
+        try:
+            _field_type(key, source)
+        except ConfigError as e:       # the sweep's check, named after this file's key
+            bad(f"grid.{key}", e.problem)
         if not isinstance(values, list) or not values:
             bad(f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
         grid.append((key, tuple(values)))
