@@ -97,7 +97,7 @@ def test_aegui_train_accepts_the_layout(tmp_path, kind, capsys):
 
 
 def test_probe_official_scores_on_the_test_files(tmp_path):
-    from aegui.core.analyses.probe import ProbeConfig, ProbeRunJob, ProbeSpec
+    from aegui.core.analyses.probe import ProbeConfig, ProbeRunJob, ProbeSpec, official_probe_data
     path = layouts(tmp_path)["keras npz"]
     exp = Experiment(name="probe base", data=DataConfig(source="idx", path=str(path)),
                      model=ModelSpec(layers=(64, 16, 4, 16, 64), hidden_activation="elu"),
@@ -107,6 +107,11 @@ def test_probe_official_scores_on_the_test_files(tmp_path):
     assert (run.probe.n_train, run.probe.n_val) == (40, N_TEST)       # the test files, not a split
     assert run.baseline.n_val == N_TEST
     assert int(run.probe.confusion.sum()) == N_TEST
+    # The probe's data is named after both files (issue 23 found "train-images... + train-images... (test)").
+    plain = layouts(tmp_path / "again")["idx-gz file"]
+    both, _ = official_probe_data(Experiment(name="p", data=DataConfig(source="idx", path=str(plain)),
+                                             model=exp.model, train=exp.train))
+    assert both.name == "train-images-idx3-ubyte, scored on t10k-images-idx3-ubyte"
     no_test = Experiment(name="x", data=DataConfig(source="digits"), model=exp.model, train=exp.train)
     with pytest.raises(ConfigError, match="no official test files"):
         ProbeRunJob(ProbeSpec(base=no_test, data="official"))

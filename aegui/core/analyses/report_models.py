@@ -184,7 +184,11 @@ def draw(exp, result, models, folder, out) -> None:
         res = job.run()
         res.figure().save(folder / "embedding.png", format="PNG", optimize=True)
         out["files"].append("embedding.png")
-        res.to_csv(folder / "embedding.csv")
+        # Five significant digits: the coordinates of a picture, not of a calculation to redo.
+        lines = ["dataset,method,space,index,label,x,y"] + [
+            f"{r['dataset']},{r['method']},{r['space']},{r['index']},{r['label']},{r['x']:.5g},{r['y']:.5g}"
+            for r in res.rows()]
+        (folder / "embedding.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
         out["tables"].append("embedding.csv")
         for name, (label, _) in by_name.items():
             m = measured.setdefault(label, {})
