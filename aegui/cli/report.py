@@ -85,6 +85,11 @@ def cmd_report(args) -> int:
                 print(f"aegui: [{item['index']}/{item['count']}] {item['experiment']}: {what}"
                       + (f": {item['message']}" if state in ("needs_data", "failed") else ""), file=sys.stderr)
             last = item
+    except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
+        from aegui.core.analyses.report_page import write_pages
+        if tty:
+            sys.stderr.write("\r\033[K")
+        last = {"state": "cancelled", "pages": write_pages(job)}
     finally:
         if previous is not None:
             import signal
