@@ -120,18 +120,19 @@ def test_saving_a_model(tmp_path):
 
 
 def test_an_autosave(tmp_path):
-    """The window's autosave: a new folder a model (save_entry), metrics.csv included."""
+    """The window's autosave: a new folder a model (TrainedModel.save), metrics.csv included."""
     from aegui.core.data.dataset import Dataset
     from aegui.core.files.metrics import metrics_path, read_metrics
-    from aegui.qt.models import ModelEntry, save_entry
+    from aegui.core.runs.history import History
+    from aegui.core.runs.trained import TrainedModel
 
     data = Dataset("glyphs", np.zeros((4, 35), np.float32), list("abcd"), (7, 5))
     root = tmp_path / "autosave"
 
     def work(g):
-        entry = ModelEntry("m", _model(g), EXP, data, metrics={"generation": g},
-                           history=[{"epoch": e, "loss_total": 1.0 / (e + g + 1)} for e in range(1, 40)])
-        save_entry(entry, root / f"{g:06d}")
+        rows = [{"epoch": e, "loss_total": 1.0 / (e + g + 1)} for e in range(1, 40)]
+        entry = TrainedModel("m", _model(g), EXP, data, metrics={"generation": g}, history=History.from_rows(rows))
+        entry.save(root / f"{g:06d}")
 
     def check(done):
         newest = None

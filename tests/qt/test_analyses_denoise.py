@@ -30,7 +30,7 @@ def view(qtbot):
 
 @pytest.fixture(scope="module")
 def dae_entry():
-    from aegui.qt.models import open_model
+    from aegui.core.runs.trained import open_trained as open_model
     return open_model(ROOT / "models" / "font3-dae")
 
 

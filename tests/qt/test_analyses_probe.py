@@ -28,7 +28,7 @@ def view(qtbot):
 
 @pytest.fixture(scope="module")
 def ae2d_entry():
-    from aegui.qt.models import open_model
+    from aegui.core.runs.trained import open_trained as open_model
     return open_model(ROOT / "models" / "font3-ae2d")
 
 

@@ -14,24 +14,24 @@ ENTRIES = ["Denoising curve…", "Latent space vs PCA vs t-SNE (Font1–3)…", 
 
 
 def test_the_experiments_menu_ends_with_the_analyses(window):
-    acts = window.menu_experiments.actions()
+    acts = window.menus.menu_experiments.actions()
     assert [a.text() for a in acts[-3:]] == ENTRIES
     assert acts[-4].isSeparator()
-    assert [a.text() for a in window.analysis_actions.values()] == ENTRIES
-    window.set_language("es")
-    assert [a.text() for a in window.analysis_actions.values()] == [
+    assert [a.text() for a in window.menus.analysis_actions.values()] == ENTRIES
+    window.menus.set_language("es")
+    assert [a.text() for a in window.menus.analysis_actions.values()] == [
         "Curva de eliminación de ruido…", "Espacio latente vs PCA vs t-SNE (Font1–3)…", "Sonda clasificadora…"]
     assert window.docks["analyses"].windowTitle() == "Análisis"
     assert [window.analyses.tabs.tabText(i) for i in range(3)] == [
         "Curva de ruido", "Latente vs PCA vs t-SNE", "Sonda clasificadora"]
     # still fits a 1280 px screen
     assert window.minimumSizeHint().width() <= 1280
-    window.set_language("en")
+    window.menus.set_language("en")
 
 
 def test_the_dock_is_a_tab_beside_the_experiments(window):
     assert window.docks["analyses"] in window.tabifiedDockWidgets(window.docks["experiments"])
-    assert window.docks["analyses"].toggleViewAction() in window.menu_panels.actions()
+    assert window.docks["analyses"].toggleViewAction() in window.menus.menu_panels.actions()
 
 
 @pytest.mark.parametrize("key", ["denoise", "embedding", "probe"])
@@ -39,7 +39,7 @@ def test_each_entry_opens_its_tab_and_runs_and_closing_cancels_it(window, qtbot,
     view = window.analyses.views[key]
     window.analyses.show_tab("denoise" if key != "denoise" else "probe")
     with qtbot.waitSignal(view.jobs.progress, timeout=30000):
-        window.analysis_actions[key].trigger()
+        window.menus.analysis_actions[key].trigger()
     assert window.docks["analyses"].isVisible()
     assert window.analyses.current_key() == key and view.is_running()
     assert window.analyses.tabs.tabText(window.analyses.tabs.currentIndex()).endswith("(running)")
@@ -50,7 +50,7 @@ def test_each_entry_opens_its_tab_and_runs_and_closing_cancels_it(window, qtbot,
 
 
 def test_the_current_model_is_offered(window):
-    current = window.current
+    current = window.workspace.current
     assert current is not None and current.shape == (7, 5)
     a = window.analyses
     for view in (a.denoise, a.probe):
@@ -58,8 +58,8 @@ def test_the_current_model_is_offered(window):
         assert view.source_combo.model().item(i).isEnabled()
         assert view.source_combo.itemText(i) == f"Current model: {current.name}"
     # another model on screen follows
-    other = next(e for e in window.entries if e is not current)
-    window.set_current(other)
+    other = next(e for e in window.workspace.models if e is not current)
+    window.workspace.set_current(other)
     assert a.denoise.source_combo.itemText(a.denoise.source_combo.findData("model")).endswith(other.name)
 
 

@@ -13,6 +13,16 @@ SHA = ["#.#.#", "#.#.#", "#.#.#", "#.#.#", "#.#.#", "#.#.#", "#####"]
 OMEGA = [".###.", "#...#", "#...#", "#...#", ".#.#.", ".#.#.", "##.##"]
 
 
+
+def fallback_for(model, models):
+    """(title, denoiser, model) of the local model the workspace would hand the editor."""
+    from aegui.core.workspace.workspace import Workspace
+    from aegui.qt.models import title
+    ws = Workspace()
+    ws.models = list(models)
+    fb = ws.fallback_for(model)
+    return None if fb is None else (title(fb), fb.denoiser(), fb)
+
 def grid(rows):
     return np.array([[c == "#" for c in r] for r in rows], np.float32)
 
@@ -21,7 +31,7 @@ def grid(rows):
 # test's business.
 @pytest.fixture(scope="module")
 def general():
-    from aegui.qt.models import open_model
+    from aegui.core.runs.trained import open_trained as open_model
     return open_model(ROOT / "models" / "general-5x7-dae")
 
 
@@ -65,14 +75,13 @@ def test_without_familiarity_there_is_no_notice(qtbot, general):
 
 @pytest.fixture(scope="module")
 def local():
-    from aegui.qt.models import open_model
+    from aegui.core.runs.trained import open_trained as open_model
     return open_model(ROOT / "models" / "general-5x7-local")
 
 
 def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, local):
     from aegui.core.data.noise import apply_noise
     from aegui.core.models import latent
-    from aegui.qt.models import fallback_for
     fallback = fallback_for(general, [general, local])
     assert fallback is not None and fallback_for(local, [general, local]) is None
     editor.set_reconstruct(general.denoiser(), general.familiarity(), fallback)
@@ -107,7 +116,6 @@ def test_a_drawing_the_model_knows_but_does_not_give_back_goes_to_the_local_mode
     """Familiar (no notice) yet snapped: a 1-px shifted course glyph the MLP changes a little."""
     from aegui.core.data.augment import shift
     from aegui.core.models.familiarity import KNOWN, reconstruction_error
-    from aegui.qt.models import fallback_for
     fam = general.familiarity()
     img = general.dataset.x.reshape(-1, 7, 5) >= 0.5
     moved = shift(img, np.ones(len(img), bool), np.random.default_rng(0)).reshape(len(img), -1).astype(np.float32)

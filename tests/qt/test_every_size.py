@@ -136,9 +136,9 @@ def test_the_spanish_window_speaks_only_catalogue_spanish(win):
     values |= {v.strip(" ·:—-\u202f") for v in values}
     templates = [re.compile(_template_regex(v), re.S) for v in values if "{" in v]
     spanish_words = {w for v in values for w in re.findall(r"[A-Za-zÁÉÍÓÚáéíóúñÑ][\w\-]*", v)}
-    data = {getattr(e, "title", lambda e=e: e.name)() for e in win.entries} | {e.name for e in win.entries}
-    data |= {str(label) for e in win.entries for label in e.dataset.labels}
-    data |= {f for e in win.entries for f in e.experiment.data.fonts}
+    data = {getattr(e, "title", lambda e=e: e.name)() for e in win.workspace.models} | {e.name for e in win.workspace.models}
+    data |= {str(label) for e in win.workspace.models for label in e.dataset.labels}
+    data |= {f for e in win.workspace.models for f in e.experiment.data.fonts}
     english_keys = {k.replace("&", "") for k, v in _catalog["es"].items() if k != v}
 
     def spanish(fragment: str) -> bool:

@@ -237,21 +237,21 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     assert len(presets) >= 6
     untranslated = [name for _, name in presets if name not in PRESET_TITLES_ES]
     assert not untranslated, f"add Spanish titles to PRESET_TITLES_ES for {untranslated}"
-    assert [a.text() for a in window.preset_actions] == [name for _, name in presets]
-    assert window.menu_experiments.title() == "&Experiments"
-    titles = [a.text() for a in window.menu_experiments.actions()]
+    assert [a.text() for a in window.menus.preset_actions] == [name for _, name in presets]
+    assert window.menus.menu_experiments.title() == "&Experiments"
+    titles = [a.text() for a in window.menus.menu_experiments.actions()]
     assert titles[:3] == ["New sweep…", "Open sweep…", "Save sweep…"]
-    window.set_language("es")
-    assert window.menu_experiments.title() == "E&xperimentos"
-    assert "seed-001: las arquitecturas del informe x SGD / momento en Font1" in [a.text() for a in window.preset_actions]
-    window.set_language("en")
+    window.menus.set_language("es")
+    assert window.menus.menu_experiments.title() == "E&xperimentos"
+    assert "seed-001: las arquitecturas del informe x SGD / momento en Font1" in [a.text() for a in window.menus.preset_actions]
+    window.menus.set_language("en")
 
     # the builder's experiment becomes the sweep's base
     window.builder.set_experiment(tiny_base())
     window.experiments.editor.builder_button.click()
     assert window.experiments.editor.base() == window.builder.experiment()
 
-    seed001 = next(a for a in window.preset_actions
+    seed001 = next(a for a in window.menus.preset_actions
                    if a.text() == "seed-001: the report's architectures x SGD / momentum on Font1")
     panel = window.experiments
     with qtbot.waitSignal(panel.jobs.progress, timeout=30000):

@@ -44,9 +44,9 @@ def test_window_says_why_training_was_refused(window, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: seen.append((title, text)))
     monkeypatch.setenv(M.ENV_LIMIT, "1G")
     exp = replace(Experiment(), model=ModelSpec(layers=(35, 1_000_000, 2, 1_000_000, 35)))
-    window.start_training(exp)
+    window.workspace.train(exp)
     qtbot.waitUntil(lambda: bool(seen), timeout=30000)
     title, text = seen[0]
     assert title == "Training failed"
     assert text.startswith("model.layers: training needs about") and "use smaller layers" in text
-    qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.workspace.training.busy, timeout=10000)

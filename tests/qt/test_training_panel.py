@@ -209,29 +209,34 @@ def test_other_message_shown_and_cleared(panel):
     assert panel.message_box.isHidden()
 
 
-def test_export_csv(panel, tmp_path):
+def test_export_csv_is_the_metrics_csv_of_the_charted_history(panel, tmp_path):
     recs = make_records(6, 3, kl=True, val=True)
     feed(panel, recs, 3)
     path = tmp_path / "t.csv"
     panel.export_csv(path)
     rows = list(csv.reader(path.open()))
-    assert rows[0] == ["epoch", "total", "recon", "kl", "validation", "max_wrong", "mean_wrong"]
+    assert rows[0] == ["epoch", "loss_total", "loss_recon", "loss_kl", "max_wrong_pixels", "mean_wrong_pixels",
+                       "best_model", "seconds", "val_loss"]
     assert len(rows) == 7
     for r, row in zip(recs, rows[1:]):
         assert int(row[0]) == r.epoch
         assert float(row[1]) == r.losses["total"]
         assert float(row[2]) == r.losses["recon"]
         assert float(row[3]) == r.losses["kl"]
-        assert float(row[4]) == r.val_loss
-        assert int(row[5]) == r.max_wrong
-        assert float(row[6]) == r.mean_wrong
+        assert int(row[4]) == r.max_wrong
+        assert float(row[5]) == round(r.mean_wrong, 6)
+        assert int(row[6]) == r.best
+        assert float(row[8]) == r.val_loss
+    from aegui.core.runs.history import read_rows, row
+    assert read_rows(path) == [row(r) for r in recs]     # what a saved model's metrics.csv holds
 
 
 def test_export_csv_minimal_columns(panel, tmp_path):
     feed(panel, make_records(2, 1), 1)
     path = tmp_path / "t.csv"
     panel.export_csv(path)
-    assert path.read_text().splitlines()[0] == "epoch,total,recon,max_wrong,mean_wrong"
+    assert path.read_text().splitlines()[0] == \
+        "epoch,loss_total,loss_recon,max_wrong_pixels,mean_wrong_pixels,best_model,seconds"
 
 
 def test_export_png(panel, tmp_path):
@@ -443,4 +448,4 @@ def test_a_reconstruction_loss_equal_to_the_total_is_not_drawn_twice(panel):
     feed(panel, recs, 1)
     assert set(panel.loss_curves) == {"total"}
     assert [label.text for _, label in panel.loss_legend.items] == ["total"]
-    np.testing.assert_allclose(panel._cols["recon"][:6], [r.losses["total"] for r in recs])
+    np.testing.assert_allclose(panel.history.column("recon")[:6], [r.losses["total"] for r in recs])

@@ -16,9 +16,9 @@ def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
     b.latent_spin.setValue(2)
     b.epochs_spin.setValue(4)
     b.check_every_spin.setValue(2)
-    with qtbot.waitSignal(window.training_finished, timeout=60000):
+    with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()
-    entry = window.current
+    entry = window.workspace.current
     assert entry.shape == (8, 8)
     panel = window.drawing
     assert panel.canvas.pixels.shape == (8, 8) and not panel.message.isVisibleTo(panel)

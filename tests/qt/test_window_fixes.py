@@ -33,14 +33,14 @@ def test_a_failed_open_is_one_sentence_without_a_traceback(window, qtbot, tmp_pa
     monkeypatch.setattr("aegui.qt.model_files.QMessageBox.warning", lambda *a: shown.append(a[2]))
     bad = tmp_path / "model.json"
     bad.write_text("{ not json")
-    window.open_model(str(bad))
+    window.files.open_model(str(bad))
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "Traceback" not in capfd.readouterr().err
     # A font.h picked in "Open model…" opens as a font, or says why not, in words.
     font = tmp_path / "garbage_font.h"
     font.write_text("this is not a font\n")
     monkeypatch.setattr("aegui.qt.model_files.QFileDialog.getOpenFileName", lambda *a, **k: (str(font), ""))
-    window.open_model_dialog()
+    window.files.open_model_dialog()
     qtbot.waitUntil(lambda: len(shown) >= 2, timeout=20000)
     assert "Errno" not in shown[-1] and "garbage_font.h" in shown[-1]
     assert "Traceback" not in capfd.readouterr().err
@@ -84,11 +84,12 @@ def test_a_loaded_name_follows_the_settings_it_describes(builder):
 
 
 def test_a_trained_models_title_follows_the_language():
-    from aegui.qt.models import ModelEntry
-    entry = ModelEntry("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
-    assert entry.title() == "Trained: Font3 3-D autoencoder — 0 px"
+    from aegui.core.runs.trained import TrainedModel
+    from aegui.qt.models import title
+    entry = TrainedModel("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
+    assert title(entry) == "Trained: Font3 3-D autoencoder — 0 px"
     i18n.set_language("es")
-    assert entry.title().startswith("Entrenado: Font3")
+    assert title(entry).startswith("Entrenado: Font3")
 
 
 # -- 12: dark theme --------------------------------------------------------------------------------

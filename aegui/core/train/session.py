@@ -90,10 +90,14 @@ class TrainingSession:
         self.epoch = 0
         self._loss0: torch.Tensor | None = None   # each model's first loss, for the blow-up check
         self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
-        # Step mode (see train/gate.py): a record every epoch whatever check_every says, and a
-        # call after every batch (may block: the GUI steps one batch at a time).
+        # Step mode (see train/gate.py): a record every epoch whatever check_every says, and
+        # `batch_report()`, asked after every batch but an epoch's last: True yields a record of
+        # the epoch so far (the window steps and pauses between batches).
         self.report_every_epoch = False
-        self.after_batch = None
+        self.batch_report = None
+        # Seconds the consumer spent not training between records (a paused window): left out
+        # of the records' elapsed time and rate.
+        self.idle_s = 0.0
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -230,7 +234,7 @@ class TrainingSession:
         snapshot = flat.detach().clone()
         start = time.perf_counter()
         last_loss = torch.full((self.k,), float("nan"))
-        parts_best: dict[str, float] = {}
+        batches = -(-n // bs)
         for epoch in range(1, t.epochs + 1):
             self.epoch = epoch
             factor = lr_factor(t, epoch - 1)
@@ -243,7 +247,8 @@ class TrainingSession:
             order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(self.device)
             wrong = None
             epoch_parts: dict = {}
-            for lo in range(0, n, bs):
+            seen = 0
+            for b, lo in enumerate(range(0, n, bs), start=1):
                 idx = None if order is None else order[lo:lo + bs]
                 xb = inputs if idx is None else inputs[..., idx, :]
                 tb = target if idx is None else target[idx]
@@ -252,9 +257,10 @@ class TrainingSession:
                 if self._loss0 is None:
                     self._loss0 = total.detach().abs().clone()
                 total.sum().backward()
-                if check and not full_batch:
+                if (check or self.batch_report is not None) and not full_batch:
                     # Mini-batch runs report the epoch's mean loss, not the last (maybe tiny) batch's.
                     share = xb.shape[-2] / n
+                    seen += xb.shape[-2]
                     epoch_parts = {k: v.detach() * share + epoch_parts.get(k, 0) for k, v in parts.items()}
                 if check and not last and full_batch and deterministic and xin is self.x:
                     # The forward pass already shows this epoch's weights: measure before the
@@ -272,10 +278,11 @@ class TrainingSession:
                 # gradient each step page-faults its memory in again (12 000 faults and 18 ms of
                 # system time per 70 ms epoch of the 1.6 M-weight emoji VAE).
                 flat.grad.zero_()
-                if self.after_batch is not None:
-                    self.after_batch()
-            if not check and self.report_every_epoch:
-                check = True     # step mode began during this epoch (a pause between batches)
+                if b < batches and self.batch_report is not None and self.batch_report():
+                    yield self._partial_record(epoch, b, batches, {k: v * (n / seen) for k, v in epoch_parts.items()},
+                                               start)
+            if not check and (self.report_every_epoch or (self.batch_report is not None and self.batch_report())):
+                check = True     # step mode or a pause began during this epoch
             if not check:
                 continue
             if wrong is None:
@@ -340,6 +347,22 @@ class TrainingSession:
         ok = (wrong.amax(1) <= target) & self.alive & torch.isfinite(loss)
         return bool(ok.any())
 
+    def _partial_record(self, epoch, batch, batches, parts, start) -> P.ProgressRecord:
+        """Where an epoch in progress stands after `batch` of its `batches` (step mode): the mean
+        loss of those batches, wrong pixels of the weights now. The best model may change."""
+        wrong = self.evaluator.wrong()
+        _, b, alive_np, loss_np, losses, wrong_np = self._read(wrong, parts["total"], parts)
+        self.best = b
+        loss_np[~alive_np] = np.nan
+        max_w = wrong_np.max(1)
+        elapsed = time.perf_counter() - start - self.idle_s
+        done = epoch - 1 + batch / batches
+        return P.ProgressRecord(
+            epoch=epoch, total_epochs=self.exp.train.epochs, losses=losses, loss_per_model=loss_np,
+            max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()), max_wrong_per_model=max_w,
+            mean_wrong_per_model=wrong_np.mean(1), glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
+            epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches)
+
     def _checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
         t = self.exp.train
         flat = self.model.flat
@@ -365,7 +388,7 @@ class TrainingSession:
         (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read
         self.best = b
         loss_np[~alive_np] = np.nan
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start - self.idle_s
         max_w = wrong_np.max(1)
         state, msg = P.RUNNING, None
         if not alive_np.any():

@@ -53,6 +53,8 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
     resume_requested = Signal()
     stop_requested = Signal()
     experiment_changed = Signal(object)
+    # After every edit: (the experiment, None) when the form is valid, (None, first ConfigError) when not.
+    checked = Signal(object, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -308,6 +310,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         if not errors and exp != self._last_emitted:
             self._last_emitted = exp
             self.experiment_changed.emit(exp)
+        self.checked.emit(None if errors else exp, errors[0] if errors else None)
 
     def _follow_name(self, exp: Experiment) -> Experiment:
         """A loaded experiment's name describes its settings ("Font3 2-D autoencoder"). Once

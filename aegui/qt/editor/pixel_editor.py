@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 
 ROWS, COLS = 7, 5
@@ -165,6 +167,40 @@ class EditGrid(GlyphView):
         p.end()
 
 
+@dataclass
+class EditorResult:
+    output: np.ndarray | None = None      # (7, 5) in [0, 1], or None without a working model
+    unfamiliar: float | None = None       # the drawing's reconstruction error when unlike the training set
+    fell_back: bool = False               # the local model denoised it
+    offer_fallback: bool = False          # the local model could (the box is shown)
+    drawn_error: float = 0.0
+    error: str | None = None              # what broke the model
+
+
+def denoise_drawing(glyph, noisy, denoise, familiarity, fallback, use_fallback: bool) -> EditorResult:
+    """What the editor shows for a drawing and its noisy copy (runs the model: on the GUI thread
+    for the user's edits, on a worker for a training snapshot)."""
+    out = EditorResult()
+    if denoise is None:
+        return out
+    try:
+        if familiarity is not None:
+            # The clean drawing, not the noisy one: is the glyph itself like the training set?
+            drawn = out.drawn_error = familiarity.error(glyph)
+            if familiarity.is_unfamiliar(drawn):
+                out.unfamiliar = drawn
+            # Not only unfamiliar drawings: one the model does not give back as it is gets
+            # snapped too (aegui.core.models.familiarity.KNOWN).
+            out.offer_fallback = fallback is not None and not familiarity.is_known(drawn)
+            if out.offer_fallback and use_fallback:
+                denoise, out.fell_back = fallback[1], True
+        result = denoise(noisy.reshape(1, SIZE).copy())
+        out.output = np.clip(np.asarray(result, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
+    except Exception as exc:  # a broken model must not take the editor down with it
+        out.output, out.error = None, str(exc) or type(exc).__name__
+    return out
+
+
 class PixelEditor(QWidget):
     """Glyph editor with noise and a live view of the model's reconstruction.
 
@@ -177,6 +213,7 @@ class PixelEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._jobs = Latest(self)          # the model's output for a snapshot's new weights
         self._glyph = np.zeros((ROWS, COLS), np.float32)
         self._labels: list[str] = []
         self._x = np.zeros((0, SIZE), np.float32)
@@ -398,6 +435,35 @@ class PixelEditor(QWidget):
         self.start_from.blockSignals(False)
 
     # -- public API -------------------------------------------------------------------------
+    def bind(self, workspace, title=str) -> None:
+        """Denoise with the workspace's editor model (and its local fallback); glyphs sent from
+        other panels come in, drawings go to the library and light the network view.
+        `title(model)`: a model's name as the window shows it."""
+        self._ws, self._title, self._dataset = workspace, title, None
+        workspace.editor_changed.connect(lambda model, _previous: self._use_model(model, fresh=True))
+        workspace.editor_updated.connect(lambda model: self._use_model(model, fresh=False))
+        workspace.models_changed.connect(lambda: self._use_model(workspace.editor_model(), fresh=False,
+                                                                 only_if_fallback_changed=True))
+        workspace.editor_glyph_requested.connect(self.set_glyph)
+        self.save_requested.connect(lambda glyph: workspace.save_glyph(glyph, "drawn"))
+        self.glyph_changed.connect(workspace.set_input)
+
+    def _use_model(self, model, fresh: bool, only_if_fallback_changed: bool = False) -> None:
+        if model is None or model.model is None:
+            return      # an image model on the canvas: the editor keeps the glyph model it had
+        fb = self._ws.fallback_for(model)
+        if only_if_fallback_changed and fb is (self._fallback[2] if self._fallback else None):
+            return
+        fallback = (self._title(fb), fb.denoiser(), fb) if fb is not None else None
+        self.set_reconstruct(model.denoiser(), model.familiarity(), fallback, background=not fresh)
+        if fresh and self._dataset is not model.dataset:
+            self._dataset = ds = model.dataset
+            self.set_dataset(ds.labels, ds.x)
+            if not self.glyph().any() and len(ds):
+                # Start from a real glyph so the demo shows a denoised output at once.
+                self.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
+                self.undo_stack.clear()
+
     def glyph(self) -> np.ndarray:
         return self._glyph.copy()
 
@@ -421,15 +487,16 @@ class PixelEditor(QWidget):
         self._refresh()
 
     def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None, familiarity=None,
-                        fallback: tuple[str, Callable] | None = None) -> None:
+                        fallback: tuple[str, Callable] | None = None, background: bool = False) -> None:
         """`familiarity` (aegui.core.models.familiarity.Familiarity, from the model's training set)
         turns on the notice shown when the drawing is unlike anything the model saw; `fallback`
-        (name, denoiser), a local model, then denoises such a drawing instead (while its box is ticked)."""
+        (name, denoiser), a local model, then denoises such a drawing instead (while its box is ticked).
+        `background`: new weights of the same model (training), run on a worker."""
         self._reconstruct = fn
         self._familiarity = familiarity
         self._fallback = fallback if familiarity is not None else None
         self._retranslate_fallback()
-        self._refresh()
+        self._refresh(background=background)
 
     def _retranslate_fallback(self) -> None:
         if self._fallback is None:
@@ -517,7 +584,10 @@ class PixelEditor(QWidget):
         self.start_from.blockSignals(False)
 
     # -- views ------------------------------------------------------------------------------
-    def _refresh(self) -> None:
+    def _refresh(self, *_args, background: bool = False) -> None:
+        """Draw the glyph and its noisy copy, then what the model makes of it: here, or on a
+        worker when `background` (a training snapshot's new weights: the GUI thread never runs
+        the model for them)."""
         level = self.noise_level.value()
         self.level_value.setText(f"{level} %")
         rng = np.random.default_rng(self._seed)
@@ -529,33 +599,25 @@ class PixelEditor(QWidget):
         changed = int(((self._noisy >= 0.5) != (self._glyph >= 0.5)).sum())
         self.noisy_view.set_image(self._noisy)
         self.noisy_note.setText(tr("{n} changed", n=changed))
-        self._output = None
-        self._unfamiliar = None
-        self._fell_back = self._offer_fallback = False
-        self._drawn_error = 0.0
-        error = None
-        if self._reconstruct is not None:
-            try:
-                denoise = self._reconstruct
-                if self._familiarity is not None:
-                    # The clean drawing, not the noisy one: is the glyph itself like the training set?
-                    fam = self._familiarity
-                    drawn = self._drawn_error = fam.error(self._glyph)
-                    if fam.is_unfamiliar(drawn):
-                        self._unfamiliar = drawn
-                    # Not only unfamiliar drawings: one the model does not give back as it is
-                    # gets snapped too (aegui.core.models.familiarity.KNOWN).
-                    self._offer_fallback = self._fallback is not None and not fam.is_known(drawn)
-                    if self._offer_fallback and self.fallback_check.isChecked():
-                        denoise, self._fell_back = self._fallback[1], True
-                out = denoise(self._noisy.reshape(1, SIZE).copy())
-                self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
-            except Exception as exc:  # a broken model must not take the editor down with it
-                error = str(exc) or type(exc).__name__
-        self._show_output(error)
+        args = (self._glyph.copy(), self._noisy.copy(), self._reconstruct, self._familiarity, self._fallback,
+                self.fallback_check.isChecked())
+        if background and self._reconstruct is not None:
+            self._jobs.submit(denoise_drawing, *args, on_done=self._show_result)
+        else:
+            self._jobs.cancel()      # a result on its way is older than this one
+            self._show_result(denoise_drawing(*args))
+
+    def busy(self) -> bool:
+        """The model's output for a new snapshot is still being computed."""
+        return self._jobs.busy()
+
+    def _show_result(self, result: "EditorResult") -> None:
+        self._output, self._unfamiliar = result.output, result.unfamiliar
+        self._fell_back, self._offer_fallback = result.fell_back, result.offer_fallback
+        self._drawn_error = result.drawn_error
+        self._show_output(result.error)
         self._show_unfamiliar()
-        if hasattr(self, "_share_scale"):
-            self._share_scale.start()   # the notes' heights follow their new text
+        self._share_scale.start()   # the notes' heights follow their new text
 
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.

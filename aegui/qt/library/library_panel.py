@@ -327,6 +327,11 @@ class LibraryPanel(QWidget):
         self._show_status()
 
     # -- public API -------------------------------------------------------------------------
+    def bind(self, workspace) -> None:
+        """Keep the glyphs other panels save; send the chosen one to the editor."""
+        workspace.glyph_save_requested.connect(lambda image, source: self.add_glyph(image, source=source))
+        self.send_to_editor.connect(workspace.send_to_editor)
+
     def add_glyph(self, arr, label: str | None = None, source: str = "drawn") -> int | None:
         """Add a (7, 5) array; returns its index, or None when the user cancels the label.
 

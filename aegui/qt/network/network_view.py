@@ -7,7 +7,8 @@ REDRAW_S apart, and not while the view is hidden), without antialiasing and in a
 one pen each: antialiased, 1 300 lines took 220 ms, which at 4 snapshots a second starved the GUI
 thread (bench/gui_latency.py --watch). A new input only repaints the units; inputs are taken at
 most every INPUT_MIN_MS, or five times what the last one cost (a conv model's feature maps cost
-two passes through the model), so the view never takes more than about a fifth of the GUI thread.
+two passes through the model). The model runs on a worker (aegui.qt.threads.Latest): a training
+snapshot or a hover never runs it on the GUI thread, which only paints.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import to_qimage
 
 POS = np.array([214, 39, 40])       # positive weights and activations
@@ -62,8 +64,24 @@ class NetworkView(QWidget):
         self._model_timer.timeout.connect(self._apply_model)
         self._input_timer = QTimer(self, singleShot=True)
         self._input_timer.timeout.connect(self._apply_input)
+        self._jobs = Latest(self)
         notifier.changed.connect(self.retranslate)
         self.retranslate()
+
+    def bind(self, workspace) -> None:
+        """Show the workspace's current model; light it with the input the other panels point at."""
+        def show(model):
+            if model is None or model.model is None:
+                self.set_model(None)
+            else:
+                self.set_model(model.model, sample=None if self.has_input() else model.shown.x[0])
+        workspace.current_changed.connect(lambda model, _previous: show(model))
+        workspace.current_updated.connect(show)
+        workspace.input_changed.connect(self.set_input)
+
+    def busy(self) -> bool:
+        """A model or an input is still on its way to the screen."""
+        return self._model_timer.isActive() or self._input_timer.isActive() or self._jobs.busy()
 
     def retranslate(self) -> None:
         if self._conv:
@@ -142,13 +160,22 @@ class NetworkView(QWidget):
         self._apply_input()
 
     def _apply_input(self) -> None:
-        from aegui.core.models.inspect import activations, feature_maps
-        x = self._input
-        fits = self._model is not None and x is not None and x.size == self._model.input_dim
-        t0 = time.perf_counter()
-        self.canvas.set_activations(activations(self._model, x) if fits and self._dense else None)
-        self.maps.set_maps(feature_maps(self._model, x) if fits and self._conv else [])
-        self._input_cost = time.perf_counter() - t0
+        x, model = self._input, self._model
+        fits = model is not None and x is not None and x.size == model.input_dim
+        if not fits:
+            self._jobs.cancel()
+            self.canvas.set_activations(None)
+            self.maps.set_maps([])
+            return
+        self._jobs.submit(_lit_by, model, x, self._dense, self._conv,
+                          on_done=lambda out: self._show_input(out, model))
+
+    def _show_input(self, out, model) -> None:
+        if model is not self._model:
+            return
+        acts, maps, self._input_cost = out
+        self.canvas.set_activations(acts)
+        self.maps.set_maps(maps)
 
     def feature_maps(self) -> list[tuple[str, np.ndarray]]:
         """The conv model's maps as drawn now: (layer name, [channels, h, w])."""
@@ -167,6 +194,15 @@ class NetworkView(QWidget):
 
     def shown_units(self) -> list[np.ndarray]:
         return self.canvas.shown
+
+
+def _lit_by(model, x, dense: bool, conv: bool):
+    """(activations of a dense model, feature maps of a conv one, seconds it took), on a worker."""
+    from aegui.core.models.inspect import activations, feature_maps
+    t0 = time.perf_counter()
+    acts = activations(model, x) if dense else None
+    maps = feature_maps(model, x) if conv else []
+    return acts, maps, time.perf_counter() - t0
 
 
 class _Canvas(QWidget):
