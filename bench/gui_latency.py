@@ -136,7 +136,7 @@ def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
     from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
     from aegui.core.data.datasets import from_config
-    from aegui.core.models.nets import build_model
+    from aegui.core.archs import build_model
     from aegui.qt.models import ModelEntry, open_model
     if path:
         return open_model(path)

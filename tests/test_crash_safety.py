@@ -25,7 +25,7 @@ from aegui.core.config.experiment import Experiment, ModelSpec
 from aegui.core.files import fileset
 from aegui.core.files.library import GlyphLibrary
 from aegui.core.files.storage import ModelFileError, load_model, save_model
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 
 KILLS = int(os.environ.get("AEGUI_CRASH_KILLS", "3"))
 # The kill lands this long after the child starts: many saves' worth, so its phase within a

@@ -143,7 +143,7 @@ def _replay_recorder(dataset):
 
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
-    from aegui.core.config.experiment import with_changes
+    from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import load_split, official_test_set
     from aegui.core.train.evaluation import test_metrics
     from aegui.core.files.metrics import metrics_path, write_metrics
@@ -220,7 +220,7 @@ def cmd_train(args) -> int:
 
 def _auto_seeds(exp, samples: int):
     """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
-    from aegui.core.config.experiment import with_changes
+    from aegui.core.config.validation import with_changes
     from aegui.core.train.capture import free_models
     from aegui.core.train.devices import resolve_device
 

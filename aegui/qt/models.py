@@ -109,10 +109,11 @@ def fallback_for(entry: ModelEntry, entries) -> tuple[str, object] | None:
     """(title, denoiser) of the local 5x7 model that denoises the drawings `entry` finds
     unfamiliar: the shipped general-5x7-local when it is loaded, else the latest other local
     glyph model; None when `entry` is local itself (it has no glyphs to snap to) or none is open."""
+    from aegui.core.archs import arch_of
     from aegui.core.data.dataset import GLYPH_SHAPE
 
     def local(e) -> bool:
-        return e.shape == GLYPH_SHAPE and e.experiment.model.arch == "local"
+        return e.shape == GLYPH_SHAPE and arch_of(e.experiment.model).denoises_unseen_shapes
     if local(entry):
         return None
     found = [e for e in entries if e is not entry and local(e)]

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import experiment_from_dict
 from aegui.core.models.latent import encode
 from aegui.core.train.session import train
 from core_helpers import small_experiment

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from aegui.core.models import losses as L
-from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, experiment_from_dict, with_changes)
+from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.datasets import font_dataset, from_config, load_split, split
 from aegui.core.files.metrics import read_metrics, write_metrics
