@@ -136,10 +136,10 @@ def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
     from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
     from aegui.core.data.datasets import from_config
-    from aegui.core.models.nets import build_model
-    from aegui.qt.models import ModelEntry, open_model
+    from aegui.core.archs import build_model
+    from aegui.core.runs.trained import TrainedModel, open_trained
     if path:
-        return open_model(path)
+        return open_trained(path)
     d = 64 * 64 * 3
     if arch == "conv":
         spec = ModelSpec(kind="vae", arch="conv", layers=(d, 16, d), channels=(32, 64), input_shape=(64, 64, 3),
@@ -150,13 +150,15 @@ def image_entry(arch: str, path=None):
                      data=DataConfig(source="emoji", size=64, color="rgb"), model=spec)
     model = build_model(spec)
     model.init_weights([0])
-    return ModelEntry(exp.name, model.eval(), exp, from_config(exp.data))
+    entry = TrainedModel(exp.name, model.eval(), exp, from_config(exp.data))
+    entry.ensure_view()      # as the window's loading thread does
+    return entry
 
 
 def image_hover(app, win, moves: int, arch: str, path=None):
     import torch
     entry = image_entry(arch, path)
-    win.add_entry(entry)
+    win.workspace.add(entry)
     wait_until(app, lambda: False, 0.5)       # let the first latent map be decoded
     canvas = win.latent
     z = np.zeros((1, canvas.latent_size()), np.float32)
@@ -197,7 +199,7 @@ def main():
     win.resize(1280, 800)
     win.show()
     win.start_loading()
-    wait_until(app, lambda: win.current is not None, 60)
+    wait_until(app, lambda: win.workspace.current is not None, 60)
     wait_until(app, lambda: False, 0.5)
     result = {"platform": QApplication.platformName()}
     if hasattr(win, "network"):
@@ -221,7 +223,7 @@ def main():
         report(result, keys)
         win.close()
         return
-    win.set_current(win.entries[0])
+    win.workspace.set_current(win.workspace.models[0])
 
     # Full-speed training that does not end during the measurement.
     root = Path(__file__).resolve().parents[1]
@@ -229,7 +231,7 @@ def main():
     exp = Experiment(name="bench", data=exp.data, model=exp.model,
                      train=TrainConfig(**{**exp.train.__dict__, "epochs": 10_000_000, "target_max_wrong": None}))
     win.start_training(exp)
-    wait_until(app, lambda: win.live is not None, 30)
+    wait_until(app, lambda: win.workspace.live is not None, 30)
     result["event_latency_training"] = summary(event_latency(app, a.seconds))
     result["hover_training"] = hover_summary(app, win, a.moves)
     rec = win.training._records[-1] if hasattr(win.training, "_records") else None
@@ -237,16 +239,16 @@ def main():
     for i in range(10):
         if i:
             win.start_training(exp)
-            wait_until(app, lambda: win.live is not None, 30)
+            wait_until(app, lambda: win.workspace.live is not None, 30)
             wait_until(app, lambda: False, 0.3)
         done = []
-        win.training_finished.connect(lambda r: done.append(time.perf_counter()))
+        win.runner.finished.connect(lambda r: done.append(time.perf_counter()))
         t0 = time.perf_counter()
-        win.controller.stop()
+        win.workspace.stop()
         wait_until(app, lambda: bool(done), 10)
         stop_ms.append((done[0] - t0) * 1000)
-        win.training_finished.disconnect()
-        wait_until(app, lambda: not win.controller.is_running(), 10)
+        win.runner.finished.disconnect()
+        wait_until(app, lambda: not win.workspace.training.busy, 10)
     result["stop"] = summary(stop_ms)
     if hasattr(win, "network"):
         result["replay_snapshots"] = win.latent.replay.count()

@@ -25,7 +25,7 @@ from aegui.core.config.experiment import Experiment, ModelSpec
 from aegui.core.files import fileset
 from aegui.core.files.library import GlyphLibrary
 from aegui.core.files.storage import ModelFileError, load_model, save_model
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 
 KILLS = int(os.environ.get("AEGUI_CRASH_KILLS", "3"))
 # The kill lands this long after the child starts: many saves' worth, so its phase within a
@@ -122,7 +122,7 @@ def test_saving_a_model(tmp_path):
 def test_an_autosave(tmp_path):
     """The window's autosave: a new folder a model (TrainedModel.save), metrics.csv included."""
     from aegui.core.data.dataset import Dataset
-    from aegui.core.files.metrics import metrics_path, read_metrics
+    from aegui.core.runs.history import metrics_path, read_rows as read_metrics
     from aegui.core.runs.history import History
     from aegui.core.runs.trained import TrainedModel
 

@@ -110,3 +110,60 @@ def test_every_package_says_what_lives_there():
     silent = [name for name, path in modules().items()
               if path.name == "__init__.py" and name != "aegui" and not ast.get_docstring(ast.parse(path.read_text()))]
     assert silent == []
+
+
+# ---------------------------------------------------------------- architectures through their registry
+
+# The registry (aegui/core/archs/) and the networks of the built-in architectures: the only places
+# that may tell architectures apart by name.
+ARCH_MODULES = ("aegui.core.archs", "aegui.core.models.arch", "aegui.core.models.conv",
+                "aegui.core.models.local", "aegui.core.models.nets")
+
+
+def arch_dispatch(source: str, arch_names) -> list[tuple[int, str]]:
+    """(line, what) of each place in `source` that picks a branch by architecture instead of asking
+    the registry: a comparison with something named `arch`, with an architecture's name (or a
+    tuple / list / set holding one), IMAGE_ARCHS, or a dict keyed by architecture names."""
+    names = set(arch_names)
+
+    def names_arch(node) -> bool:
+        return (isinstance(node, ast.Name) and (node.id == "arch" or node.id.endswith("_arch"))) or \
+               (isinstance(node, ast.Attribute) and node.attr == "arch")
+
+    def arch_literal(node) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str) and node.value in names
+        return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and any(arch_literal(e) for e in node.elts)
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(names_arch(s) for s in sides):
+                found.append((node.lineno, "compares `arch`"))
+            elif any(arch_literal(s) for s in sides):
+                found.append((node.lineno, "compares with an architecture's name"))
+        elif isinstance(node, ast.Name) and node.id == "IMAGE_ARCHS" or \
+                isinstance(node, ast.Attribute) and node.attr == "IMAGE_ARCHS":
+            found.append((node.lineno, "IMAGE_ARCHS"))
+        elif isinstance(node, ast.Dict) and sum(arch_literal(k) for k in node.keys if k is not None) >= 2:
+            found.append((node.lineno, "a table keyed by architecture names"))
+    return found
+
+
+def test_the_dispatch_check_finds_each_way_of_naming_an_architecture():
+    source = ("if spec.arch == 'conv': pass\n"
+              "ok = m.arch in ('conv', 'local')\n"
+              "img = combo.currentData() != 'local'\n"
+              "if arch not in IMAGE_ARCHS: pass\n"
+              "maps = {'conv': 1, 'local': 2}\n"
+              "fine = arch_of(spec).reads_images and kind == 'vae'\n")
+    assert sorted(line for line, _ in arch_dispatch(source, ("mlp", "conv", "local"))) == [1, 2, 3, 4, 4, 5]
+
+
+def test_architectures_are_told_apart_only_through_their_registry():
+    from aegui.core.archs import ARCHS
+    bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
+           if not any(name == m or name.startswith(m + ".") for m in ARCH_MODULES)
+           for line, what in arch_dispatch(path.read_text(encoding="utf-8"), ARCHS)]
+    assert bad == []

@@ -6,7 +6,8 @@ import pytest
 
 from core_helpers import small_experiment
 
-from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict, with_changes
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data import augment as A
 from aegui.core.data.datasets import font_dataset
@@ -131,7 +132,7 @@ def test_augmented_denoising_training_is_seeded_and_learns(glyphs):
     s1, rec = train(exp, data)
     s2, _ = train(exp, data)
     assert np.array_equal(s1.model.flat.detach().numpy(), s2.model.flat.detach().numpy())
-    first = s1.history[0]["loss_total"]
+    first = s1.history.rows()[0]["loss_total"]
     assert rec.losses["total"] < first and rec.mean_wrong < 3
     plain, _ = train(with_changes(exp, augment={"enabled": False}), data)
     assert not np.array_equal(s1.model.flat.detach().numpy(), plain.model.flat.detach().numpy())

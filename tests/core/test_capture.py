@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import with_changes
+from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import load_split
 from aegui.core.train import capture

@@ -3,7 +3,9 @@ from dataclasses import replace
 
 import pytest
 
-from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig, experiment_from_dict, validate, with_changes)
+from aegui.core.config.experiment import (
+    ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig)
+from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import experiment_from_json, load_experiment, save_experiment
 from aegui.core.data.datasets import from_config
 from aegui.core.train.session import check_fits
@@ -30,7 +32,7 @@ def native(**edits) -> dict:
 
 def test_defaults_validate():
     exp = Experiment()
-    assert exp.validate() is exp
+    assert validate(exp) is exp
     validate(exp)
     assert exp.model.latent_dim == 2
 
@@ -45,7 +47,7 @@ def test_json_round_trip_of_a_non_default_experiment():
                           epochs=123, batch_size=8, seed=9, seeds=3, target_max_wrong=1),
         noise=NoiseConfig(kind="gaussian", level=0.25, mode="fixed", copies=4),
     )
-    exp.validate()
+    validate(exp)
     back, notes = experiment_from_json(exp.to_json())
     assert back == exp
     assert notes == []
@@ -83,7 +85,7 @@ def test_there_are_presets():
 def test_preset_loads_validates_and_fits_its_data(path):
     exp, notes = load_experiment(path)
     assert notes == []
-    exp.validate()
+    validate(exp)
     assert exp.name and exp.name != "experiment"
     if exp.data.catalogue:
         # Catalogue data is fetched only when the user asks (tests/core/test_fetch.py serves a
@@ -183,7 +185,7 @@ def test_with_changes_validates_and_leaves_the_original():
 
 def test_validate_of_a_constructed_experiment():
     exp = replace(Experiment(), train=replace(TrainConfig(), loss="hinge"))
-    assert config_error(exp.validate).field == "train.loss"
+    assert config_error(validate, exp).field == "train.loss"
 
 
 # ---------------------------------------------------------------- files and JSON text

@@ -8,12 +8,13 @@ import torch
 
 from aegui.core.models import latent
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import with_changes
 from aegui.core.models.conv import ConvAutoencoder
 from aegui.core.data.dataset import Dataset
 from aegui.core.data.datasets import split
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 from aegui.core.files.storage import load_model, save_model
 from aegui.core.train.session import TrainingSession, check_fits, train
 

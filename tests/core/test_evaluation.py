@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig, with_changes
+from aegui.core.config.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.config.validation import validate, with_changes
 from aegui.core.data.dataset import Dataset
 from aegui.core.train import evaluation
 from aegui.core.train.session import TrainingSession
@@ -29,7 +30,7 @@ def test_binary_data_counts_wrong_pixels_in_chunks(font3, monkeypatch):
     monkeypatch.setattr(evaluation, "CHUNK_ROWS", 7)           # many small chunks: the same counts
     assert torch.equal(s.evaluator.wrong(), whole)
     logits = s.model.decode_logits(s.model.encode(s.x))
-    assert torch.equal(whole, s._wrong(logits))
+    assert torch.equal(whole, s.wrong(logits))
     assert int(whole.sum()) > 0                                # an untrained model gets pixels wrong
 
 
@@ -70,7 +71,7 @@ def test_validation_set_is_capped_too():
 
 def test_eval_samples_is_validated():
     with pytest.raises(ConfigError) as e:
-        grey_experiment(eval_samples=-1).validate()
+        validate(grey_experiment(eval_samples=-1))
     assert e.value.field == "train.eval_samples"
 
 

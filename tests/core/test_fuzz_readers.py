@@ -24,12 +24,13 @@ from fuzzing import FUZZ_SETTINGS, bounded, edited_json, json_value, mutated, na
 
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
 from aegui.core.config.load import load_experiment
+from aegui.core.config.validation import validate
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import folder_dataset, idx_dataset
 from aegui.core.files.library import GlyphLibrary
 from aegui.core.files.paths import course_font_path
 from aegui.core.files.storage import ModelFileError, load_model, save_model
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 from aegui.core.train import memory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def _check_config(raw_bytes: bytes):
     got = _expect(lambda: load_experiment(path), ConfigError, path)
     if got is not None:
         exp, notes = got
-        exp.validate()
+        validate(exp)
         assert all(isinstance(n, str) for n in notes)
         est = memory.estimate(exp, 32)          # the guard can size whatever was accepted
         assert est.total >= 0

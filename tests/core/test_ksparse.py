@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import experiment_from_dict
 from aegui.core.models.latent import encode
 from aegui.core.train.session import train
 from core_helpers import small_experiment
@@ -36,7 +37,7 @@ def test_ksparse_codes_keep_exactly_the_k_largest_units(font3):
     assert np.allclose(np.where(np.isfinite(kept), kept, top3), top3)
     # it learns through the mask, with no penalty term
     assert rec.losses["penalty"] == 0
-    assert session.history[-1]["loss_total"] < session.history[0]["loss_total"] * 0.5
+    assert session.history.rows()[-1]["loss_total"] < session.history.rows()[0]["loss_total"] * 0.5
     assert rec.mean_wrong < 3
 
 

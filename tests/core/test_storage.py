@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from aegui.core.models import latent
-from aegui.core.config.experiment import with_changes
+from aegui.core.config.validation import with_changes
 from aegui.core.models.nets import Autoencoder
 from aegui.core.files.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
 

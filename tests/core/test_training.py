@@ -6,7 +6,8 @@ import torch
 
 from aegui.core.models import latent
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig, with_changes
+from aegui.core.config.experiment import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
+from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import from_config
 from aegui.core.train.optim import FlatOptimizer, lr_factor
@@ -40,7 +41,7 @@ def test_loss_falls_on_font3(font3):
     assert recs[-1].losses["total"] == pytest.approx(recs[-1].losses["recon"])
     assert recs[-1].mean_wrong < recs[0].mean_wrong
     assert len(session.history) == len(recs)
-    assert session.history[-1]["epoch"] == 100 and "max_wrong_pixels" in session.history[-1]
+    assert session.history.rows()[-1]["epoch"] == 100 and "max_wrong_pixels" in session.history.rows()[-1]
 
 
 def test_font3_preset_reaches_zero_wrong_pixels():

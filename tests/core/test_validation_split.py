@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from aegui.core.models import losses as L
-from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, experiment_from_dict, with_changes)
+from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.datasets import font_dataset, from_config, load_split, split
-from aegui.core.files.metrics import read_metrics, write_metrics
+from aegui.core.runs.history import read_rows as read_metrics
 from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment
@@ -124,7 +125,7 @@ def test_val_loss_in_records_and_history_and_it_falls(tmp_path):
     vals = [r.val_loss for r in recs]
     assert all(isinstance(v, float) and np.isfinite(v) for v in vals)
     assert vals[-1] < vals[0]
-    assert [row["val_loss"] for row in session.history] == vals
+    assert [row["val_loss"] for row in session.history.rows()] == vals
     assert recs[-1].glyph_wrong.shape == (len(tr),)      # wrong pixels stay on the training set
     # The value is the best model's loss on the validation set, same loss function.
     model = session.best_model()
@@ -133,7 +134,7 @@ def test_val_loss_in_records_and_history_and_it_falls(tmp_path):
         want = L.reconstruction(model.decode_logits(model.encode(xv)), xv, "bce", "sigmoid", False)
     assert vals[-1] == pytest.approx(float(want[0]), rel=1e-5)
     path = tmp_path / "metrics.csv"
-    write_metrics(path, session.history)
+    session.history.write_csv(path)
     assert read_metrics(path)[-1]["val_loss"] == pytest.approx(vals[-1])
 
 
@@ -145,12 +146,12 @@ def test_val_loss_is_deterministic_for_vae_and_dae(kind):
     assert rec.val_loss is not None and np.isfinite(rec.val_loss)
     again = session.val_loss(rec.best, rec.epoch)
     assert again == rec.val_loss == session.val_loss(rec.best, rec.epoch)
-    assert session.history[-1]["val_loss"] == rec.val_loss
+    assert session.history.rows()[-1]["val_loss"] == rec.val_loss
 
 
 def test_no_split_no_val_loss(font3):
     session, rec = train(small_experiment(train={"epochs": 20}), font3)
-    assert rec.val_loss is None and "val_loss" not in session.history[-1]
+    assert rec.val_loss is None and "val_loss" not in session.history.rows()[-1]
 
 
 def test_val_data_must_fit_the_model(font3):

@@ -2,7 +2,8 @@
 from pathlib import Path
 
 
-from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.models import arch
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig, validate
+from aegui.core import archs
+from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.config.validation import validate
 from aegui.qt import i18n
 from aegui.qt.builder.model_builder import ModelBuilder
 
@@ -67,7 +68,7 @@ def test_emoji_rgb_32_conv_vae(builder):
               builder.classes_edit, builder.encoder_editor, builder.decoder_editor, builder.mirror_check):
         assert w.isHidden()
     assert "32 × 32 px, RGB" in builder.input_label.text()
-    count = f"{arch.parameter_count(m):,}".replace(",", "\u202f")
+    count = f"{archs.parameter_count(m):,}".replace(",", "\u202f")
     assert f"{count} parameters" in builder.layers_label.text()
     assert "16×16×32 → 8×8×64 → <b>16</b>" in builder.layers_label.text()
 

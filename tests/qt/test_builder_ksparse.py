@@ -1,6 +1,7 @@
 """The builder offers k-sparse (issue 17, finding 5): k shows only for top-k, and round-trips."""
 
-from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
 
 
 def test_ksparse_round_trips_and_shows_k_only_for_topk(builder, tmp_path):

@@ -22,7 +22,7 @@ def test_a_saved_models_training_history_is_charted(window):
 
 def test_trained_model_is_autosaved_with_its_history(window, qtbot):
     from aegui.core.config.experiment import Experiment, TrainConfig
-    from aegui.core.files.metrics import read_metrics
+    from aegui.core.runs.history import read_rows as read_metrics
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=60, check_every=10)))
     with qtbot.waitSignal(window.runner.finished, timeout=30000):
         window.builder.train_button.click()

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from aegui.core.config.experiment import (ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig, validate)
+from aegui.core.config.experiment import (
+    ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig)
+from aegui.core.config.validation import validate
 from aegui.core.config.load import load_experiment
 from aegui.core.data.glyphs import read_font_h, write_font_h
 from aegui.core.files.paths import course_font_path, presets_dir

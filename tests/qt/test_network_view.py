@@ -3,7 +3,7 @@ import numpy as np
 
 from aegui.core.config.experiment import ModelSpec
 from aegui.core.data.datasets import font_dataset
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 from aegui.qt.network.network_view import NetworkView
 
 

@@ -60,7 +60,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aegui.core.archs import ARCHS, labels as arch_labels
 from aegui.core.config import experiment as C
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
@@ -101,7 +102,7 @@ SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so
 
 # Choice field -> (the values it takes, their English names).
 CHOICES = {
-    "model.kind": (C.KINDS, C.KIND_LABELS), "model.arch": (C.ARCHS, C.ARCH_LABELS),
+    "model.kind": (C.KINDS, C.KIND_LABELS), "model.arch": (tuple(ARCHS), arch_labels()),
     "model.hidden_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),
     "model.latent_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),
     "model.output_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),

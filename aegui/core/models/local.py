@@ -25,8 +25,6 @@ from aegui.core.models.layers import ACTIVATIONS, Slot, top_k_of
 
 
 class LocalAutoencoder(ConvAutoencoder):
-    is_local = True
-
     def __init__(self, spec: ModelSpec, k: int = 1):
         torch.nn.Module.__init__(self)
         self.spec, self.k = spec, k

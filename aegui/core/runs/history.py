@@ -28,6 +28,14 @@ _START = 64
 _MAX_START = 1 << 14   # a run asked for a million epochs with K = 64 must not grab 500 MB up front
 
 
+def metrics_path(model_path) -> Path:
+    """metrics.csv in a model folder; NAME.metrics.csv beside NAME.json / NAME.safetensors."""
+    path = Path(model_path)
+    if path.suffix in (".json", ".safetensors"):
+        return path.with_suffix(".metrics.csv")
+    return path / "metrics.csv"
+
+
 def row(rec: ProgressRecord) -> dict:
     """The metrics.csv row of a record."""
     out = {"epoch": rec.epoch}

@@ -96,8 +96,7 @@ class TrainedModel:
     def save(self, path) -> Path:
         """Weights, sidecar and history; returns the path to reopen it."""
         from aegui.core.files.storage import model_paths, save_model
-        from aegui.core.runs.history import write_rows
-        from aegui.core.files.metrics import metrics_path
+        from aegui.core.runs.history import metrics_path, write_rows
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
@@ -113,8 +112,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     """A saved model and the dataset it was trained on (run it on a worker thread: it reads the
     data and, with `view`, runs the model over the shown samples)."""
     from aegui.core.data.datasets import from_config
-    from aegui.core.files.metrics import metrics_path
     from aegui.core.files.storage import load_model
+    from aegui.core.runs.history import metrics_path
     model, exp, meta = load_model(path)
     dataset = from_config(exp.data)
     if dataset.dim != model.input_dim:
@@ -158,7 +157,7 @@ def run_metrics(session, rec, train_data, val_data=None) -> dict:
                "captured": bool(getattr(session, "captured", False)), "precision": exp.train.precision,
                "dataset": train_data.name, "samples": len(train_data)}
     if val_data is not None:
-        first = next((r["val_loss"] for r in session.history if "val_loss" in r), None)
+        first = next((r["val_loss"] for r in session.history.rows() if "val_loss" in r), None)
         metrics.update(val_loss=rec.val_loss, val_loss_first=first, val_samples=len(val_data))
     test = official_test_set(exp.data)      # the official test files (MNIST's t10k...), never trained on
     if test is not None and test.dim == train_data.dim:

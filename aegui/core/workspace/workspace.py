@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from psygnal import Signal
 
+from aegui.core.archs import arch_of
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.runs.history import History
 from aegui.core.runs.trained import TrainedModel
@@ -147,7 +148,7 @@ class Workspace:
         general-5x7-local when it is open, else the latest other local glyph model; None when
         `model` is local itself (it has no glyphs to snap to) or none is open."""
         def local(m) -> bool:
-            return m.shape == GLYPH_SHAPE and m.experiment.model.arch == "local"
+            return m.shape == GLYPH_SHAPE and arch_of(m.experiment.model).denoises_unseen_shapes
         if model is None or local(model):
             return None
         found = [m for m in self.models if m is not model and local(m)]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELD_LABELS
+from aegui.core.config.validation import validate
 from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n
 from aegui.qt.builder.memory_label import MemoryLabel
@@ -271,7 +272,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
                          train=self._train_config(errors), noise=self._noise_config(), augment=augment)
         errors += [e for e in self._builder_checks(exp, latent_at) if e.field not in {x.field for x in errors}]
         try:
-            C.validate(exp)
+            validate(exp)
         except ConfigError as e:
             fields = {x.field for x in errors}
             # One cause, one mark: conv on 5x7 glyphs is reported at the architecture only.

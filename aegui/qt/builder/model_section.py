@@ -7,10 +7,9 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QGroupBox, QLabel, QSizePolicy, QSlider
 
-from aegui.core.config import experiment as C
+from aegui.core.archs import Architecture, arch_of, parameter_count
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec, NoiseConfig
 from aegui.core.config.fields import TIPS
-from aegui.core.models import arch as A
 from aegui.qt.i18n import tr
 from aegui.qt.builder.layer_editor import LayerListEditor, NumberEdit
 from aegui.qt.builder.data_section import shape_text
@@ -82,7 +81,7 @@ class ModelSection:
 
         self.input_label = QLabel(wordWrap=True)
         self._row(form, "model.input_shape", self.input_label)
-        self.channels_editor = LayerListEditor(maximum=1024, max_count=C.MAX_CONV_LAYERS,
+        self.channels_editor = LayerListEditor(maximum=1024, max_count=None,     # the architecture's (visibility)
                                                next_value=lambda values: min(1024, values[-1] * 2) if values else 32)
         self._row(form, "model.channels", self.channels_editor)
         self.encoder_editor = LayerListEditor()
@@ -113,33 +112,19 @@ class ModelSection:
         self._row(form, "model.init", self.init_combo)
         return self._group("Model", form)
 
-    def _conv(self) -> bool:
-        return self.arch_combo.currentData() == "conv"
+    def _arch(self) -> Architecture:
+        """The chosen architecture (aegui/core/archs/): which rows apply, how the rows make layers."""
+        return arch_of(self.arch_combo.currentData())
 
-    def _local(self) -> bool:
-        return self.arch_combo.currentData() == "local"
-
-    def _local_latent(self) -> int:
-        """A local model's code length, channels[-1] x H x W, from the data's shape (the input
-        size stands in while the shape is unknown)."""
-        shape = self.sample_shape()
-        chans = self.channels_editor.values() or [1]
-        return chans[-1] * (math.prod(shape[:2]) if shape else self._input_dim)
+    def _form_layers(self) -> tuple[tuple[int, ...], int, bool]:
+        """(layers as ModelSpec stores them, index of the latent layer in the full list, mirror)."""
+        return self._arch().form_layers(self._input_dim, self.latent_spin.value(), self.encoder_editor.values(),
+                                        self.decoder_editor.values(), self.mirror_check.isChecked(),
+                                        self.channels_editor.values(), self.sample_shape())
 
     def _layer_sizes(self) -> tuple[tuple[int, ...], int]:
         """(layers as ModelSpec stores them, index of the latent layer in the full list)."""
-        d, latent = self._input_dim, self.latent_spin.value()
-        mirror = self.mirror_check.isChecked()
-        if self._local():
-            # The code is the last same-size feature map: its length follows the channels.
-            return (d, self._local_latent(), d), 1
-        if self._conv():
-            # The conv layers are the channels; `layers` holds only the sizes at both ends.
-            return ((d, latent) if mirror else (d, latent, d)), 1
-        enc = self.encoder_editor.values()
-        if mirror:
-            return (d, *enc, latent), len(enc) + 1
-        return (d, *enc, latent, *self.decoder_editor.values(), d), len(enc) + 1
+        return self._form_layers()[:2]
 
     def _mirror_toggled(self, mirrored: bool) -> None:
         if not self._loading and not mirrored:
@@ -165,29 +150,12 @@ class ModelSection:
             self.input_label.setText(tr("unknown until the data is found"))
         else:
             self.input_label.setText(f"{shape_text(shape)} · {tr('{n} values', n=_thin(math.prod(shape)))}")
-        latent = f"<b>{m.latent_dim}</b>"
         try:
-            count = A.parameter_count(m)
+            count = parameter_count(m)
         except (ValueError, IndexError, ZeroDivisionError):
             count = None      # a layout the validation already marks
-        if m.arch == "conv" and shape is not None:
-            h, w, c = (*shape, 1)[:3] if len(shape) == 2 else shape
-            maps, size = [], (h, w)
-            for ch in m.channels:
-                size = (size[0] // 2, size[1] // 2)
-                maps.append(f"{size[0]}×{size[1]}×{ch}")
-            ok = count is not None
-            ends = f"{h}×{w}×{c}"
-            chain = [ends, *maps, latent, *reversed(maps), ends] if ok else [ends, latent, ends]
-        elif m.arch == "local" and shape is not None:
-            h, w, c = (*shape, 1)[:3] if len(shape) == 2 else shape
-            maps = [f"{h}×{w}×{ch}" for ch in m.channels]
-            ends = f"{h}×{w}×{c}"
-            chain = [ends, *maps[:-1], f"<b>{maps[-1] if maps else '?'} = {m.latent_dim}</b>", ends]
-        else:
-            layers, latent_at = self._layer_sizes()
-            chain = [f"<b>{v}</b>" if i == latent_at else str(v) for i, v in enumerate(m.full_layers)]
-        text = " → ".join(chain)
+        chain = arch_of(m).layer_chain(m, shape, self._layer_sizes()[1])
+        text = " → ".join(f"<b>{part}</b>" if is_code else part for part, is_code in chain)
         if count is not None:
             text += "<br><span style='color: gray'>" + tr("{n} parameters", n=_thin(count)) + "</span>"
         self.layers_label.setText(text)
@@ -199,15 +167,13 @@ class ModelSection:
         self.channels_editor.set_values(m.channels)
         layers = list(m.layers) or [self._input_dim]
         self._input_dim = layers[0]
-        if m.arch == "local" and len(m.full_layers) == 3:
-            # Its latent is a whole feature map: the MLP editors get a model that suits the data.
+        rows = arch_of(m).builder_rows
+        if "model.encoder" not in rows and len(m.full_layers) == 3:
+            # No hidden MLP layers (the convolutions are): the MLP editors get ones that suit the
+            # data, and the latent size the model's when it has a row (a local code is a whole map).
             glyphs = layers[0] == ModelSpec().layers[0]
             enc = list(ModelSpec().layers[1:3]) if glyphs else image_encoder(layers[0])
-            latent, dec = 2, None
-        elif m.arch == "conv" and len(m.full_layers) == 3:
-            # A conv model has no hidden MLP layers: the MLP editors get ones that suit its data.
-            enc, latent = image_encoder(layers[0]), layers[1]
-            dec = list(reversed(enc))
+            latent, dec = (layers[1] if "model.latent" in rows else 2), None
         elif m.mirror or len(layers) < 3:
             enc, latent, dec = layers[1:-1], layers[-1] if len(layers) > 1 else 2, None
         else:
@@ -250,7 +216,7 @@ class ModelSection:
     def _model_spec(self, errors: list[ConfigError], shape, layers: tuple[int, ...]) -> ModelSpec:
         """The Model group's ModelSpec; unreadable numbers are appended to `errors`."""
         bm = self._baseline.model
-        if self._conv() or self._local():
+        if self._arch().reads_images:
             input_shape = tuple(shape) if shape else tuple(bm.input_shape)
         else:
             # Unused by an MLP: kept only as a loaded config gave it, while it still fits.
@@ -268,7 +234,7 @@ class ModelSection:
             sparsity_k=self.sparsity_k_spin.value(),
             contractive_weight=self._number(errors, "model.contractive_weight", self.contractive_edit,
                                             bm.contractive_weight),
-            mirror=self.mirror_check.isChecked() and not self._local(),   # local: (d, L, d) always
+            mirror=self._form_layers()[2],     # as the layers were made (a local model's never mirror)
             arch=self.arch_combo.currentData(), channels=tuple(self.channels_editor.values()),
             input_shape=input_shape, flip_confidence=self._flip_confidence())
 
@@ -281,19 +247,7 @@ class ModelSection:
 
     def _model_checks(self, exp: Experiment, latent_at: int) -> list[ConfigError]:
         """Rules the form adds to config.validate that only the layout can break."""
-        out = []
-        m = exp.model
-        if m.arch == "conv" and exp.data.source == "font":
-            out.append(ConfigError("model.arch", tr("5x7 glyphs cannot be halved by a stride-2 convolution; "
-                                                    "use the MLP architecture for fonts")))
-        if m.arch == "mlp" and not m.mirror:
-            # ModelSpec takes the smallest layer as the code; keep that the one shown as latent.
-            latent = m.layers[latent_at]
-            if any(h <= latent for h in m.layers[1:latent_at]) or \
-                    any(h < latent for h in m.layers[latent_at + 1:-1]):
-                out.append(ConfigError("model.layers", tr("the latent size must be smaller than every "
-                                                          "encoder layer and at most every decoder layer")))
-        return out
+        return [ConfigError(e.field, tr(e.problem)) for e in arch_of(exp.model).form_checks(exp, latent_at)]
 
     def _update_model_visibility(self) -> None:
         kind = self.kind_combo.currentData()
@@ -309,12 +263,13 @@ class ModelSection:
         self.noise_copies_spin.setEnabled(self.noise_mode_combo.currentData() == "fixed")
         source = self.source_combo.currentData() if hasattr(self, "source_combo") else "font"
         self._show_row(self.flip_spin, kind == "dae" and source == "font")
-        conv, local = self._conv(), self._local()
-        self.channels_editor.set_max_count(C.MAX_LOCAL_LAYERS if local else C.MAX_CONV_LAYERS)
-        self._show_row(self.channels_editor, conv or local)
-        self._show_row(self.encoder_editor, not (conv or local))
-        self._show_row(self.latent_spin, not local)       # a local model's code is its last map
-        self._show_row(self.mirror_check, not (conv or local))
-        self._show_row(self.decoder_editor, not (conv or local) and not self.mirror_check.isChecked())
+        arch = self._arch()
+        rows = arch.builder_rows
+        self.channels_editor.set_max_count(arch.max_layers)
+        self._show_row(self.channels_editor, "model.channels" in rows)
+        self._show_row(self.encoder_editor, "model.encoder" in rows)
+        self._show_row(self.latent_spin, "model.latent" in rows)
+        self._show_row(self.mirror_check, "model.mirror" in rows)
+        self._show_row(self.decoder_editor, "model.decoder" in rows and not self.mirror_check.isChecked())
         # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
         self._show_row(self.latent_act_combo, kind != "vae")

@@ -7,6 +7,8 @@ How the codes are drawn over the map (points, classes, thumbnails) is in latent_
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
