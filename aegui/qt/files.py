@@ -30,13 +30,17 @@ def _is_idx_images(path: Path) -> bool:
 
 
 class FileActions(QObject):
-    """What File > Open / Save / Export do. `window` parents the dialogs and holds the panels
-    whose pictures are exported; `settings` keeps the last folder and the recent files."""
+    """What File > Open / Save / Export do. `window` parents the dialogs, holds the panels whose
+    pictures are exported and the settings that keep the last folder and the recent files."""
 
-    def __init__(self, window, workspace, settings):
+    def __init__(self, window, workspace):
         super().__init__(window)
-        self.window, self.ws, self.settings = window, workspace, settings
+        self.window, self.ws = window, workspace
         self.data_warning_box: QMessageBox | None = None
+
+    @property
+    def settings(self):
+        return self.window.settings
 
     # -- places -----------------------------------------------------------------------------------
     def start_dir(self) -> str:

@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.confirm_close = True   # tests and --smoke close without asking
         self.workspace = ws = Workspace()
         self.runner = TrainingRunner(ws, self)
-        self.files = FileActions(self, ws, settings)
+        self.files = FileActions(self, ws)
         self._build_panels()
         self._build_docks()
         self.model_bar = ModelBar(ws, self)

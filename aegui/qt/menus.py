@@ -25,8 +25,11 @@ class Menus(QObject):
     def __init__(self, window, workspace, files):
         super().__init__(window)
         self.window, self.ws, self.files = window, workspace, files
-        self.settings = window.settings
         self._build_menus()
+
+    @property
+    def settings(self):
+        return self.window.settings
 
     def _action(self, menu, key: str, slot, shortcut=None) -> QAction:
         act = QAction(self.window)

@@ -143,7 +143,7 @@ class JobRunner(QObject):
         worker.yielded.connect(self.progress)
         worker.returned.connect(self.finished)
         worker.errored.connect(self._failed)
-        worker.finished.connect(lambda w=worker: self._ended_run(w))
+        worker.finished.connect(self._worker_finished)
         self._worker = worker
         start(worker, fast=True)
         self.running_changed.emit(True)
@@ -159,11 +159,19 @@ class JobRunner(QObject):
         if not self.is_running():
             return True
         self.cancel()
-        return self._ended.wait(timeout_ms / 1000)
+        if not self._ended.wait(timeout_ms / 1000):
+            return False
+        self._ended_run(self._worker)    # its own `finished` may still be on its way
+        return True
 
     def _failed(self, e: BaseException) -> None:
         report_unexpected(e)
         self.errored.emit(e)
+
+    def _worker_finished(self) -> None:
+        # A job started later may be running already when an earlier one's `finished` arrives.
+        if self._worker is not None and self.sender() is self._worker.signals:
+            self._ended_run(self._worker)
 
     def _ended_run(self, worker) -> None:
         if worker is self._worker:
@@ -179,11 +187,11 @@ class Latest(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._serial = 0
-        self._running = False
+        self._running = None     # the request on a worker now
         self._waiting = None
 
     def busy(self) -> bool:
-        return self._running or self._waiting is not None
+        return self._running is not None or self._waiting is not None
 
     def submit(self, fn, *args, on_done=None, on_error=None) -> None:
         self._serial += 1
@@ -199,19 +207,29 @@ class Latest(QObject):
         self._waiting = None
 
     def _launch(self, request) -> None:
-        serial, fn, args, on_done, on_error = request
-        self._running = True
+        _, fn, args, _, _ = request
+        self._running = request
         worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(lambda result: self._ended(serial, on_done, result))
-        worker.errored.connect(lambda e: self._ended(serial, on_error, e, failed=True))
+        # Bound methods, not lambdas: Qt drops them when this object (its panel) is deleted, so a
+        # result that arrives later is not handed to a widget that is gone.
+        worker.returned.connect(self._returned)
+        worker.errored.connect(self._errored)
         start(worker)
 
-    def _ended(self, serial: int, callback, value, failed: bool = False) -> None:
-        self._running = False
+    def _returned(self, result) -> None:
+        self._ended(result, failed=False)
+
+    def _errored(self, error) -> None:
+        self._ended(error, failed=True)
+
+    def _ended(self, value, failed: bool) -> None:
+        serial, _, _, on_done, on_error = self._running
+        self._running = None
         waiting, self._waiting = self._waiting, None
         if waiting is not None:
             self._launch(waiting)
         if failed:
             report_unexpected(value)
+        callback = on_error if failed else on_done
         if callback is not None and serial == self._serial:
             callback(value)

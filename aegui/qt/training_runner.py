@@ -66,9 +66,10 @@ class TrainingRunner(QObject):
         self._stop = threading.Event()
         self._ended = threading.Event()
         self._session = None
+        self._asked = (exp, step)
         worker = create_worker(load_dataset, exp.data, self._stop, self._loading.emit, _start_thread=False,
                                _ignore_errors=True)
-        worker.returned.connect(lambda result: self._loaded(exp, step, *result))
+        worker.returned.connect(self._loaded)
         worker.errored.connect(self._failed)
         self._worker = worker
         threads.start(worker)
@@ -110,7 +111,8 @@ class TrainingRunner(QObject):
         return self._ended.wait(timeout_ms / 1000)
 
     # -- the run -----------------------------------------------------------------------------------
-    def _loaded(self, exp, step, full, train, val) -> None:
+    def _loaded(self, result) -> None:
+        (exp, step), (full, train, val) = self._asked, result
         if self._stop.is_set():
             self._failed(None)      # Stop came too late to interrupt the load: drop it
             return

@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = ["Denoising curve…", "Latent space vs PCA vs t-SNE (Font1–3)…", "Classifier probe…"]
 
 
+from aegui.qt.models import title  # noqa: E402
+
+
 def test_the_experiments_menu_ends_with_the_analyses(window):
     acts = window.menus.menu_experiments.actions()
     assert [a.text() for a in acts[-3:]] == ENTRIES
@@ -56,11 +59,11 @@ def test_the_current_model_is_offered(window):
     for view in (a.denoise, a.probe):
         i = view.source_combo.findData("model")
         assert view.source_combo.model().item(i).isEnabled()
-        assert view.source_combo.itemText(i) == f"Current model: {current.name}"
+        assert view.source_combo.itemText(i) == f"Current model: {title(current)}"
     # another model on screen follows
     other = next(e for e in window.workspace.models if e is not current)
     window.workspace.set_current(other)
-    assert a.denoise.source_combo.itemText(a.denoise.source_combo.findData("model")).endswith(other.name)
+    assert a.denoise.source_combo.itemText(a.denoise.source_combo.findData("model")).endswith(title(other))
 
 
 def test_the_panel_shuts_down_every_tab(qtbot):

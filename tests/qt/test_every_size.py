@@ -37,7 +37,7 @@ def win(qapp, tmp_path_factory):
         settle(0.05)
     assert loaded, "the demo models did not load"
     yield w
-    w.controller.shutdown()
+    w.runner.shutdown()
     w.close()
     i18n.set_language("en")
     theme.apply("light")

@@ -74,5 +74,5 @@ def test_menu_entry_in_the_window(qtbot):
     from aegui.qt.main_window import MainWindow
     w = MainWindow()
     qtbot.addWidget(w)
-    assert w.fetch_dataset_action in w.menu_dataset.actions()
-    assert w.fetch_dataset_action.text() == "Catalogue dataset (download)…"
+    assert w.menus.fetch_dataset_action in w.menus.menu_dataset.actions()
+    assert w.menus.fetch_dataset_action.text() == "Catalogue dataset (download)…"

@@ -60,8 +60,8 @@ def viewport_pos(w: LatentCanvas, x: float, y: float) -> QPoint:
 
 
 def settle_map(qtbot, w):
-    qtbot.waitUntil(lambda: w.map_image() is not None, timeout=2000)
-    qtbot.wait(w.MAP_DELAY_MS + 50)
+    """The map is drawn and nothing else is on its way (decodes run on a worker)."""
+    qtbot.waitUntil(lambda: w.map_image() is not None and not w.busy(), timeout=10000)
 
 
 def test_hover_changes_preview_and_cursor_glyph(canvas):
@@ -117,8 +117,7 @@ def test_latent_map_is_one_batched_call_after_pan_zoom_settles(canvas, qtbot):
     canvas.dec.calls.clear()
     for k in range(5):  # a burst of range changes, like a wheel zoom
         canvas.vb.setRange(xRange=(-1 - 0.1 * k, 1), yRange=(-1, 1 + 0.1 * k), padding=0)
-    qtbot.waitUntil(lambda: len(canvas.dec.calls) >= 1, timeout=2000)
-    qtbot.wait(canvas.MAP_DELAY_MS * 2)
+    qtbot.waitUntil(lambda: len(canvas.dec.calls) >= 1 and not canvas.busy(), timeout=10000)
     assert len(canvas.dec.calls) == 1
     z = canvas.dec.calls[0]
     tiles = canvas.map_image()
@@ -131,8 +130,8 @@ def test_latent_map_is_one_batched_call_after_pan_zoom_settles(canvas, qtbot):
     canvas.map_check.setChecked(False)
     canvas.dec.calls.clear()
     canvas.vb.setRange(xRange=(-2, 2), yRange=(-2, 2), padding=0)
-    qtbot.wait(canvas.MAP_DELAY_MS * 2)
-    assert canvas.dec.calls == [] and not canvas.map_item.isVisible()
+    assert not canvas.busy()                       # nothing scheduled: no map is decoded
+    assert canvas.dec.calls == [] and not canvas.map.item.isVisible()
 
 
 def test_click_pins_into_the_tray(canvas, qtbot):
@@ -407,11 +406,14 @@ def test_slow_decoders_get_fewer_map_tiles(canvas, qtbot):
         time.sleep(0.002 * len(z))
         return pattern(z)
     canvas.set_decoder(slow, (7, 5))
-    canvas._compute_map()
-    assert canvas.map_tile_count() <= canvas.MAP_BUDGET_S / 0.002 + 1
-    canvas._compute_map()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=20000)
+    canvas.map.compute()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=20000)
+    assert canvas.map_tile_count() <= canvas.map.BUDGET_S / 0.002 + 1
+    canvas.map.compute()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=20000)
     rows, cols = canvas.map_image().shape[:2]
-    assert rows * cols < canvas.MAP_TILES
+    assert rows * cols < canvas.map.TILES
 
 
 def test_traversal_and_gif_exports(image_canvas, tmp_path):

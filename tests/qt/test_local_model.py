@@ -64,6 +64,7 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
     assert isinstance(entry.model, LocalAutoencoder) and entry.shape == (7, 5)
     # Network view: the encoder's same-size maps.
     window.network.flush()
+    qtbot.waitUntil(lambda: not window.network.busy(), timeout=10000)   # the model runs on a worker
     maps = window.network.feature_maps()
     assert [(name, fm.shape) for name, fm in maps] == [("conv 1", (8, 7, 5)), ("conv 2 = code", (8, 7, 5))]
     window.network.grab()

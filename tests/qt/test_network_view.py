@@ -21,16 +21,19 @@ def test_unit_colours_change_with_the_input(qtbot):
     data = font_dataset()
     view.set_model(_model(), sample=data.x[0], now=True)
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     first = view.unit_colors()
     assert [len(c) for c in first] == [35, 10, 2, 10, 35]
     np.testing.assert_array_equal(first[0][data.x[0] > 0.5], [[214, 39, 40]] * int((data.x[0] > 0.5).sum()))
     view.set_input(data.x[5])
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     second = view.unit_colors()
     for a, b in zip(first, second):       # every column changes: input, hidden units, code, output
         assert np.abs(a - b).sum() > 0
     view.set_input(np.zeros(99))          # does not fit the model: units go idle, nothing breaks
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     assert (view.unit_colors()[1] == 225).all()
     img = view.grab()
     assert img.width() > 0
@@ -42,6 +45,7 @@ def test_wide_layers_show_a_spread_of_units_and_vae_code_is_the_mean(qtbot):
     m = _model((784, 128, 4, 128, 784), kind="vae")
     view.set_model(m, sample=np.random.default_rng(0).random(784), now=True)
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     sizes = [len(s) for s in view.shown_units()]
     assert sizes == [40, 40, 4, 40, 40]
     acts = view.activations()
@@ -63,12 +67,14 @@ def test_conv_model_shows_the_feature_maps_of_the_input(qtbot):
     x[4:24, 12:16] = 1.0
     view.set_model(m, sample=x, now=True)
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     assert view.maps.isVisibleTo(view) and not view.canvas.isVisibleTo(view)
     maps = view.feature_maps()
     assert [(name, fm.shape) for name, fm in maps] == [
         ("conv 1", (4, 14, 14)), ("conv 2", (8, 7, 7)), ("code → maps", (8, 7, 7)), ("deconv 1", (4, 14, 14))]
     view.set_input(x.T)                       # a bar the other way: other maps
     view.flush()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)   # the model runs on a worker
     assert np.abs(view.feature_maps()[0][1] - maps[0][1]).sum() > 0
     assert view.unit_colors() == []
     view.grab()

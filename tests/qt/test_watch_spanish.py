@@ -3,7 +3,7 @@ from aegui.qt import i18n
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.network.network_view import NetworkView
-from aegui.qt.training.step_controls import StepControls
+from aegui.qt.builder.step_controls import StepControls
 
 
 def test_watch_widgets_in_spanish(qtbot):

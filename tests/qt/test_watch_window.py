@@ -25,6 +25,7 @@ def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
     panel.canvas.paint_line((1.5, 4.0), (6.5, 4.0))
     panel.run_model()
     window.network.flush()
+    qtbot.waitUntil(lambda: not window.network.busy(), timeout=10000)   # the model runs on a worker
     drawn = panel.canvas.pixels.reshape(-1)
     np.testing.assert_array_equal(panel.fed, drawn)
     np.testing.assert_array_equal(window.network.activations()[0], drawn)   # the network's input column

@@ -29,8 +29,8 @@ def test_legends_sit_under_the_charts_and_are_whole_in_spanish(panel, qtbot):
 # -- 6, 7: opening the wrong file --------------------------------------------------------------
 def test_a_failed_open_is_one_sentence_without_a_traceback(window, qtbot, tmp_path, monkeypatch, capfd):
     shown = []
-    monkeypatch.setattr("aegui.qt.model_files.QMessageBox.critical", lambda *a: shown.append(a[2]))
-    monkeypatch.setattr("aegui.qt.model_files.QMessageBox.warning", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("aegui.qt.files.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("aegui.qt.files.QMessageBox.warning", lambda *a: shown.append(a[2]))
     bad = tmp_path / "model.json"
     bad.write_text("{ not json")
     window.files.open_model(str(bad))
@@ -39,7 +39,7 @@ def test_a_failed_open_is_one_sentence_without_a_traceback(window, qtbot, tmp_pa
     # A font.h picked in "Open model…" opens as a font, or says why not, in words.
     font = tmp_path / "garbage_font.h"
     font.write_text("this is not a font\n")
-    monkeypatch.setattr("aegui.qt.model_files.QFileDialog.getOpenFileName", lambda *a, **k: (str(font), ""))
+    monkeypatch.setattr("aegui.qt.files.QFileDialog.getOpenFileName", lambda *a, **k: (str(font), ""))
     window.files.open_model_dialog()
     qtbot.waitUntil(lambda: len(shown) >= 2, timeout=20000)
     assert "Errno" not in shown[-1] and "garbage_font.h" in shown[-1]
@@ -129,9 +129,9 @@ def test_the_training_message_bar_follows_the_theme(panel, qtbot):
 
 # -- 13: the question on close ----------------------------------------------------------------------
 def test_closing_while_training_asks_a_question_with_buttons_that_say_what_they_do(qtbot):
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.main_window import QUIT_QUESTIONS
     from aegui.qt.widgets.ask import question_box
-    box = question_box(None, *MainWindow.QUIT_QUESTIONS["training"])
+    box = question_box(None, *QUIT_QUESTIONS["training"])
     qtbot.addWidget(box)
     assert box.text().endswith("?")
     assert box.informativeText().startswith("Training is running")

@@ -50,7 +50,7 @@ class RunResult:
     model: object                   # the best model, K = 1, CPU
     view: ModelView
     metrics: dict
-    history_rows: list
+    history: object                 # the session's History (every record of the run)
     saved: Path | None = None       # the autosave folder, or None when it could not be written
     save_error: str = ""
 
@@ -105,11 +105,9 @@ def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=N
         yield RunProgress(pending)
     best = session.best_model()
     final = compute_view(best, shown, full, exp.augment if tuple(full.shape) == GLYPH_SHAPE else None, rec.epoch)
-    result = RunResult(rec, best, final, run_metrics(session, rec, train, val), [dict(r) for r in session.history])
+    result = RunResult(rec, best, final, run_metrics(session, rec, train, val), session.history)
     if autosave is not None:
-        from aegui.core.runs.history import History
-        trained = TrainedModel(exp.name, best, exp, full, metrics=result.metrics,
-                               history=History.from_rows(result.history_rows),
+        trained = TrainedModel(exp.name, best, exp, full, metrics=result.metrics, history=session.history,
                                replay=recorder.store if recorder is not None and len(recorder.store) else None)
         try:
             result.saved = trained.save(autosave)

@@ -102,7 +102,7 @@ class AnalysisView(QWidget):
         self.layout_.setSpacing(3)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(lambda e: self._on_error(error_text(e)))
+        self.jobs.errored.connect(self._on_job_error)
         self.jobs.running_changed.connect(self._on_running_changed)
         i18n.notifier.changed.connect(self.retranslate)
 
@@ -191,6 +191,9 @@ class AnalysisView(QWidget):
         self._refresh_progress()
         self._update_buttons()
         self.result_ready.emit(self.result)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
 
     def _on_error(self, message: str) -> None:
         self._state = "Idle"

@@ -28,7 +28,7 @@ class FetchDialog(QDialog):
         self.jobs = JobRunner(self)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(lambda e: self._on_error(error_text(e)))
+        self.jobs.errored.connect(self._on_job_error)
         self.combo = QComboBox()
         for e in ENTRIES.values():
             self.combo.addItem(e.title, e.name)
@@ -144,6 +144,9 @@ class FetchDialog(QDialog):
         self.detail.setText("")
         self.state.setText(tr("Downloaded and verified: {folder}", folder=str(self.folder)))
         self.train_btn.setEnabled(self.on_train is not None)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
 
     def _on_error(self, message: str) -> None:
         self._idle()

@@ -167,7 +167,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
             grid.addWidget(b, 0, col)
         grid.addWidget(self.load_button, 1, 0, 1, 2)
         grid.addWidget(self.save_button, 1, 2, 1, 2)
-        from aegui.qt.training.step_controls import StepControls
+        from aegui.qt.builder.step_controls import StepControls
         self.step_controls = StepControls()      # step mode and the speed cap (the window wires it)
         grid.addWidget(self.step_controls, 2, 0, 1, 4)
         self.pause_button.setEnabled(False)

@@ -223,7 +223,7 @@ class ExperimentsPanel(QWidget):
         lay.addWidget(self.run_on)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(lambda e: self._on_error(error_text(e)))
+        self.jobs.errored.connect(self._on_job_error)
         self.jobs.running_changed.connect(self._on_running_changed)
         self._update_buttons()
 
@@ -437,6 +437,9 @@ class ExperimentsPanel(QWidget):
         self._refresh_status()
         self._update_buttons()
         self.sweep_finished.emit(result)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
 
     def _on_error(self, message: str) -> None:
         self.editor.set_running(False)

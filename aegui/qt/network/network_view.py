@@ -318,7 +318,6 @@ class _Canvas(QWidget):
         r = self._radius
         p.setPen(QPen(QColor(90, 90, 90), 0.8))
         for c, pos in enumerate(self._pos):
-            idx = self.shown[c]
             for colour, (x, y) in zip(self._qcolors[c], pos):
                 p.setBrush(colour)
                 p.drawEllipse(QRectF(x - r, y - r, 2 * r, 2 * r))

@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from aegui.core.runs.history import History
-from aegui.core.train.progress import (DIVERGED, FINISHED, MESSAGES, RUNNING, STOPPED, TARGET, ProgressRecord, render)
+from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
 LOSS_NAMES = {"total": "total", "recon": "reconstruction", "kl": "KL", "penalty": "penalty"}
@@ -100,13 +100,6 @@ def _log10(y: np.ndarray) -> np.ndarray:
         out = np.log10(y)
     out[~np.isfinite(out)] = np.nan  # zero or negative loss: a gap, not a plunge to -inf
     return out
-
-
-def message_text(rec: ProgressRecord) -> str:
-    """The engine's sentence in the UI language (records built elsewhere carry only text)."""
-    if rec.extra.get("message_id") in MESSAGES:
-        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), tr)
-    return rec.message
 
 
 class TrainingPanel(QWidget):
@@ -310,6 +303,7 @@ class TrainingPanel(QWidget):
             self.loss_plot.addItem(self.best_curve)
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
+        self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
         self._labels = list(history.labels)
@@ -331,8 +325,11 @@ class TrainingPanel(QWidget):
 
     def set_image_mode(self, on: bool) -> None:
         """Pictures that are not black and white: the middle chart shows PSNR per epoch and
-        the bars give way to the worst reconstructions (wrong pixels would count noise)."""
+        the bars give way to the worst reconstructions (wrong pixels would count noise). The PSNR
+        points of the charted history stay while the mode does."""
         on = bool(on)
+        if on == self._image_mode:
+            return
         self._psnr = ([], [], [])   # epochs, mean, worst
         if on != self._image_mode:
             self._image_mode = on
