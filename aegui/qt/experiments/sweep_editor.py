@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.fields import RANGES, choice_keys
+from aegui.core.config.fields import FIELDS, choice_keys
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
-from aegui.qt.builder.layer_editor import format_number, wheel_guard
+from aegui.qt.widgets.layer_editor import format_number, wheel_guard
 from aegui.qt.widgets.fields import field_label
 
 _ERROR_COLOR = "#c62828"
@@ -267,13 +267,13 @@ class SweepEditor(QWidget):
         self.seeds_spin.setRange(1, MAX_SEEDS)
         self.seeds_spin.valueChanged.connect(self._edited)
         self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(*RANGES["train.epochs"])
+        self.epochs_spin.setRange(*FIELDS["train.epochs"].range)
         self.epochs_spin.valueChanged.connect(self._edited)
         self.target_check = QCheckBox()
         self.target_check.toggled.connect(self._edited)
         self.target_check.toggled.connect(lambda on: self.target_spin.setEnabled(on))
         self.target_spin = QSpinBox()
-        self.target_spin.setRange(*RANGES["train.target_max_wrong"])
+        self.target_spin.setRange(*FIELDS["train.target_max_wrong"].range)
         self.target_spin.valueChanged.connect(self._edited)
         self.target_unit = QLabel()
         target_row = QHBoxLayout()
