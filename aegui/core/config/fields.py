@@ -305,7 +305,10 @@ def keep_used(exp):
     return exp
 
 
-def parse_ints(text: str, problem: str = "write whole numbers separated by commas, e.g. 0,1,7") -> tuple[int, ...]:
+INTS_PROBLEM = "write whole numbers separated by commas, e.g. 0,1,7"
+
+
+def parse_ints(text: str, problem: str = INTS_PROBLEM) -> tuple[int, ...]:
     """'0, 1 7' -> (0, 1, 7); ValueError(problem) for anything but whole numbers >= 0."""
     tokens = [t for t in text.replace(",", " ").replace(";", " ").split() if t]
     if not all(t.isdigit() for t in tokens):

@@ -33,7 +33,8 @@ class FieldForm:
         self.editors: dict[str, FieldEditor] = {}
         self.owners: dict[str, QWidget] = {}
         self.marked: dict[QWidget, str] = {}
-        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}   # field -> (its form, its row's widget)
+        # field -> (its description, its form, its row's widget)
+        self._rows: dict[str, tuple[Field, QFormLayout, QWidget]] = {}
         self._shown: dict[str, bool] = {}        # field -> its row is shown
         self._leads: dict[str, QLabel] = {}      # field -> the word before it in another field's row
         self._texts: list[tuple[Callable, str]] = []    # (setter, English text)
@@ -132,7 +133,7 @@ class FieldForm:
                 label = QLabel()
                 self.text(label.setText, f.label)
             form.addRow(label, widget)
-        self._rows[key] = (form, widget)
+        self._rows[key] = (f, form, widget)
         owner = owner or widget
         if key not in self.editors:
             if not f.of:
@@ -198,8 +199,8 @@ class FieldForm:
 
     def update(self, exp) -> None:
         """Shows the rows of the fields that apply to `exp`, greys out the ones it cannot edit."""
-        for key, (form, widget) in self._rows.items():
-            visible = bool(FIELDS[key].applies(exp))
+        for key, (f, form, widget) in self._rows.items():
+            visible = bool(f.applies(exp))
             if self._shown.get(key) != visible:
                 self._shown[key] = visible
                 form.setRowVisible(widget, visible)

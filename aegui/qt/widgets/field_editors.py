@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSlider, QSpinBox, QWidget,
 )
 
-from aegui.core.config.fields import Field, parse_ints
+from aegui.core.config.fields import INTS_PROBLEM, Field, parse_ints
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.layer_editor import NumberEdit
 from aegui.qt.widgets.path_edit import PathEdit
@@ -279,9 +279,7 @@ class IntListEditor(TextEditor):
     """Whole numbers typed as '0, 1, 7'."""
 
     def value(self) -> tuple[int, ...]:
-        if self.field.unreadable:
-            return parse_ints(self.widget.text(), self.field.unreadable)
-        return parse_ints(self.widget.text())
+        return parse_ints(self.widget.text(), self.field.unreadable or INTS_PROBLEM)
 
     def set_value(self, value) -> None:
         self.widget.setText(",".join(map(str, value)))
