@@ -171,3 +171,12 @@ def test_a_loaded_value_the_form_cannot_offer_is_kept(builder):
     builder.set_experiment(exp)
     assert builder.device_combo.currentText() == "mps (not available)"
     assert builder.experiment() == exp
+
+
+def test_a_loaded_value_between_the_steps_of_its_box_is_kept(builder):
+    # The box shows whole percents up to 99 %; the config allows anything below 1.
+    exp = with_changes(Experiment(), model={"kind": "dae", "layers": (35, 16, 35), "flip_confidence": 0.995},
+                       noise={"level": 0.123456})
+    builder.set_experiment(exp)
+    assert builder.flip_spin.value() == 99 and builder.validate_fields() == []
+    assert builder.experiment() == exp

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy, QSpinBox, QWidget,
 )
@@ -22,6 +22,20 @@ from aegui.qt.widgets.layer_editor import NumberEdit
 _NUMBER_WIDTH = 120        # a number alone in its row: short boxes read better than stretched ones
 _PERCENT_WIDTH = 80        # a percentage beside another box
 _BESIDE_WIDTH = 60         # the least a whole number beside a word or another box gets
+
+
+class _WholeLabels(QObject):
+    """Keeps a wrapped label in a form row whole. A form distributes its height by the heights its
+    rows had for the previous label column: when a wider label (Peso de dispersión) narrows the
+    field column, the layer chain needs one more line than it gets and its last one is cut, until
+    the form lays out again."""
+
+    def eventFilter(self, label, event) -> bool:
+        if event.type() == QEvent.Type.Resize and label.height() < label.heightForWidth(label.width()):
+            # Again once this layout pass is over (an invalidate inside it is forgotten).
+            layout = label.parentWidget().layout()
+            QTimer.singleShot(0, layout, layout.invalidate)
+        return False
 
 
 class FieldForm:
@@ -41,6 +55,7 @@ class FieldForm:
         self._tips: dict[QWidget, str] = {}              # widget -> English tooltip
         self._changes = []                               # the signals of every edit (see watch)
         self._groups: list[QGroupBox] = []
+        self._whole = _WholeLabels()
 
     # ------------------------------------------------------------------ laying out
 
@@ -133,6 +148,8 @@ class FieldForm:
                 label = QLabel()
                 self.text(label.setText, f.label)
             form.addRow(label, widget)
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            widget.installEventFilter(self._whole)
         self._rows[key] = (f, form, widget)
         owner = owner or widget
         if key not in self.editors:
@@ -189,7 +206,7 @@ class FieldForm:
             except ValueError as e:
                 errors.append(ConfigError(key, str(e)))
                 continue
-            problem = f.check(value)
+            problem = f.check(value) if editor.typed else None
             if problem is not None:
                 errors.append(ConfigError(key, problem))
             values[f.name] = value

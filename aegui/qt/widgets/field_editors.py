@@ -55,6 +55,8 @@ class FieldEditor(QObject):
     `changed` fires on every edit, also when the value is set from code."""
 
     changed = Signal()
+    # Typed text can hold any value; a box or list only the ones it offers, or a loaded one it keeps.
+    typed = False
 
     def __init__(self, field: Field, start_dir: Callable[[], str] | None = None):
         super().__init__()
@@ -175,6 +177,8 @@ class IntEditor(FieldEditor):
 class FloatEditor(FieldEditor):
     """A number typed as text: 1e-3 is easy to type here and awkward in a spin box."""
 
+    typed = True
+
     def _make(self, start_dir) -> NumberEdit:
         edit = NumberEdit()
         edit.textChanged.connect(self.changed)
@@ -259,6 +263,8 @@ class BoolEditor(FieldEditor):
 
 
 class TextEditor(FieldEditor):
+    typed = True
+
     def _make(self, start_dir) -> QLineEdit:
         edit = QLineEdit()
         edit.textChanged.connect(self.changed)
