@@ -103,3 +103,15 @@ def test_the_check_finds_a_repeated_key(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "CATALOGUE", fake)
     keys = catalogue_keys()
     assert keys.count("Save") == 2
+
+
+def test_every_text_of_the_field_descriptions_is_translated():
+    """The builder translates the descriptions' texts (aegui/core/config/fields.py) as it lays out the
+    form, so no tr() literal names them: each needs its entry all the same."""
+    from aegui.core.config.fields import FIELDS
+    SPANISH = spanish()
+    missing = sorted({(f.key, text) for f in FIELDS.values()
+                      for text in (f.label, f.tip, f.suffix, f.special, f.placeholder, f.optional, f.unit, f.lead,
+                                   f.unreadable, f.unknown, f.dialog, f.file_filter, *f.choice_labels.values())
+                      if text and text not in SPANISH})
+    assert missing == []
