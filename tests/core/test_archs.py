@@ -10,7 +10,7 @@ import torch
 from aegui.core import archs
 from aegui.core.archs import ARCHS, arch_of, build_model, parameter_count
 from aegui.core.config.experiment import ConfigError, ModelSpec
-from aegui.core.config.fields import CHOICES, FIELD_LABELS
+from aegui.core.config.fields import FIELDS
 from core_helpers import ROOT
 
 SPECS = {   # a valid model of each built-in architecture
@@ -41,12 +41,12 @@ def test_each_entry_counts_builds_and_sizes_its_model(name):
 @pytest.mark.parametrize("name", list(SPECS))
 def test_the_builder_rows_are_fields_the_builder_knows(name):
     arch = ARCHS[name]
-    assert set(arch.builder_rows) <= set(FIELD_LABELS)
+    assert set(arch.builder_rows) <= set(FIELDS)
     assert ("model.channels" in arch.builder_rows) == (arch.max_layers is not None) == arch.reads_images
 
 
 def test_the_builder_offers_the_registered_architectures_with_their_labels():
-    names, labels = CHOICES["model.arch"]
+    names, labels = FIELDS["model.arch"].choices, FIELDS["model.arch"].choice_labels
     assert names == tuple(ARCHS) and labels == {n: a.label for n, a in ARCHS.items()}
 
 

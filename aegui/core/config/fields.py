@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields as dataclass_fields, replace
 from typing import Callable, Mapping
 
-from aegui.core.archs import ARCHS, labels as arch_labels
+from aegui.core.archs import ARCHS, arch_of, labels as arch_labels
 from aegui.core.config import experiment as C
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
@@ -117,7 +117,10 @@ class Field:
 
 def arch_rows(arch: str) -> tuple[str, ...]:
     """The rows an architecture lays its layers out with (its registry entry's builder_rows)."""
-    return ARCHS[arch].builder_rows if arch in ARCHS else ()
+    try:
+        return arch_of(arch).builder_rows
+    except C.ConfigError:        # an architecture this aegui does not know (a loaded file's)
+        return ()
 
 
 def uses(key: str) -> Callable:
