@@ -4,6 +4,7 @@ The graph is read from the source (ast), imports inside functions included: a la
 that closes a loop is still a loop, only one that fails later.
 """
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,3 +168,69 @@ def test_architectures_are_told_apart_only_through_their_registry():
            if not any(name == m or name.startswith(m + ".") for m in ARCH_MODULES)
            for line, what in arch_dispatch(path.read_text(encoding="utf-8"), ARCHS)]
     assert bad == []
+
+
+PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network")
+MAIN_WINDOW_LINES = 400
+# Words that name a piece of work rather than what a file is about.
+ISSUE_WORDS = re.compile(r"issue|fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")
+
+
+def test_no_panel_module_imports_another_panels_module():
+    """Panels bind themselves to the workspace and never to each other (one folder a panel)."""
+    bad = []
+    for name, deps in graph().items():
+        parts = name.split(".")
+        if len(parts) < 4 or parts[:2] != ["aegui", "qt"] or parts[2] not in PANELS:
+            continue
+        for dep in deps:
+            d = dep.split(".")
+            if d[:2] == ["aegui", "qt"] and len(d) > 2 and d[2] in PANELS and d[2] != parts[2]:
+                bad.append(f"{name} imports {dep}")
+    assert bad == []
+
+
+def test_the_main_window_only_lays_out():
+    lines = len((PKG / "qt" / "main_window.py").read_text(encoding="utf-8").splitlines())
+    assert lines <= MAIN_WINDOW_LINES
+
+
+def aegui_classes() -> dict[str, str]:
+    """Class name -> module of every class defined in aegui."""
+    out = {}
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                out[node.name] = name
+    return out
+
+
+def mixin_heavy(sources: dict[str, str], ours: set[str]) -> list[str]:
+    """Classes built from more than one of `ours` (aegui's own classes): mixins instead of objects
+    they compose. `sources`: where -> source text."""
+    bad = []
+    for where, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                own = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in ours]
+                if len(own) > 1:
+                    bad.append(f"{where}: {node.name}({', '.join(own)})")
+    return bad
+
+
+def test_no_class_has_more_than_one_mixin_base():
+    sources = {name: path.read_text(encoding="utf-8") for name, path in modules().items()}
+    assert mixin_heavy(sources, set(aegui_classes())) == []
+
+
+def test_the_mixin_check_finds_a_class_of_two_mixins():
+    text = "class Session: pass\nclass Form: pass\nclass Both(Session, Form): pass\nclass One(Session, dict): pass\n"
+    assert mixin_heavy({"two": text}, {"Session", "Form"}) == ["two: Both(Session, Form)"]
+
+
+def test_no_module_or_test_file_is_named_after_an_issue():
+    files = [*PKG.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").glob("*.py")]
+    named = [str(p.relative_to(ROOT)) for p in files if ISSUE_WORDS.search(p.stem)]
+    assert named == []
+    assert ISSUE_WORDS.search("test_window_fixes") and ISSUE_WORDS.search("test_issue_12")
+    assert not ISSUE_WORDS.search("test_latent_canvas") and not ISSUE_WORDS.search("prefix_tree")

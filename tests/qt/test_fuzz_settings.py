@@ -9,8 +9,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
-import sys
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from fuzzing import FUZZ_SETTINGS, bounded, mutated  # noqa: E402
 
 from aegui.qt import i18n, theme  # noqa: E402

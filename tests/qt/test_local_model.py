@@ -6,7 +6,7 @@ import numpy as np
 from aegui.core.config.experiment import Experiment
 from aegui.core.config.validation import with_changes
 
-from test_builder_images import pick
+from tests.qt.builder.test_builder_images import pick
 
 from aegui.qt.models import title
 

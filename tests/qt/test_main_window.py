@@ -185,7 +185,6 @@ def test_main_py_screenshot_writes_a_png(tmp_path):
 
 
 def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window):
-    from aegui.core.data.noise import apply_noise
     assert window.workspace.editor_choice is not None and window.workspace.editor_choice.experiment.model.kind == "dae"
     assert window.workspace.current.experiment.model.kind == "ae"
     ds = window.workspace.editor_choice.dataset
@@ -248,3 +247,27 @@ def test_the_model_list_keeps_the_last_runs_of_a_long_session(window, tmp_path):
     kept = [e for e in window.workspace.models if e.trained is not None]
     assert len(kept) == MAX_SESSION_MODELS and all(a is b for a, b in zip(kept, runs[5:]))
     assert all(any(e is d for e in window.workspace.models) for d in demo)   # opened and demo models stay
+
+
+def test_closing_while_training_asks_a_question_with_buttons_that_say_what_they_do(qtbot):
+    from PySide6.QtWidgets import QMessageBox
+    from aegui.qt.main_window import QUIT_QUESTIONS
+    from aegui.qt.widgets.ask import question_box
+    box = question_box(None, *QUIT_QUESTIONS["training"])
+    qtbot.addWidget(box)
+    assert box.text().endswith("?")
+    assert box.informativeText().startswith("Training is running")
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts == {"Stop and quit", "Keep training"}
+    assert box.defaultButton() is box.keep_button
+    assert box.standardButton(box.do_button) == QMessageBox.StandardButton.NoButton
+
+
+def test_a_trained_models_title_follows_the_language():
+    from aegui.qt import i18n
+    from aegui.core.runs.trained import TrainedModel
+    from aegui.qt.models import title
+    entry = TrainedModel("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
+    assert title(entry) == "Trained: Font3 3-D autoencoder — 0 px"
+    i18n.set_language("es")
+    assert title(entry).startswith("Entrenado: Font3")

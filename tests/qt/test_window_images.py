@@ -5,7 +5,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from test_builder_images import idx_pair, pick
+from tests.qt.builder.test_builder_images import idx_pair, pick
 
 from aegui.qt.models import title
 

@@ -6,7 +6,7 @@ import pytest
 
 from aegui.qt import i18n
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # Letters of no training font (Font1-3 hold ASCII only): Cyrillic Sha and Greek capital Omega.
 SHA = ["#.#.#", "#.#.#", "#.#.#", "#.#.#", "#.#.#", "#.#.#", "#####"]

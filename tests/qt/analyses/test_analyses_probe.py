@@ -14,7 +14,7 @@ from aegui.core.analyses.probe import ProbeConfig, ProbeSpec
 from aegui.qt import i18n
 from aegui.qt.analyses.probe_view import ProbeView
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from aegui.core.analyses.sweep import SweepRunner, expand, load_sweep, with_over
 from aegui.qt import i18n
 from aegui.qt.experiments.sweep_table import SweepTableModel
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_denoising_sweep_gets_noisy_input_and_denoised_columns(qtbot):

@@ -6,7 +6,7 @@ from aegui.core.config.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_local_preset_round_trips_with_its_flip_confidence(builder):

@@ -8,7 +8,7 @@ import pytest
 
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 ENTRIES = ["Denoising curve…", "Latent space vs PCA vs t-SNE (Font1–3)…", "Classifier probe…"]
 

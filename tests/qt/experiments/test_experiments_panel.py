@@ -15,7 +15,7 @@ from aegui.qt import i18n
 from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, ExperimentsPanel, preset_sweeps
 from aegui.qt.experiments.sweep_table import SORT_ROLE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def tiny_base(epochs=20, **train) -> Experiment:

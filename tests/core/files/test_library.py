@@ -9,7 +9,7 @@ import pytest
 from aegui.core.data.glyphs import Glyph, read_font_h
 from aegui.core.files.library import FORMAT, GlyphLibrary, LibraryEntry, LibraryReadOnlyError, clean_label
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 A = (0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11)
 B = (0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E)

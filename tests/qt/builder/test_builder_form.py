@@ -23,7 +23,7 @@ from aegui.qt.builder.training_section import TrainingSection
 from aegui.qt.widgets.field_editors import EDITORS, make_editor
 from aegui.qt.widgets.layer_editor import NumberEdit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ and the point under a resting mouse when the model or the view changes (item 10)
 import numpy as np
 from PySide6.QtCore import QPointF
 
-from tests.qt.test_latent_canvas import LABELS, FakeDecoder, make_codes, pattern
+from tests.qt.latent.test_latent_canvas import LABELS, FakeDecoder, make_codes, pattern
 
 
 def test_codes_growing_out_of_an_untouched_view_are_followed(canvas):
@@ -56,4 +56,4 @@ def test_a_wheel_zoom_keeps_the_cursor_glyph_its_size_on_screen(canvas, qtbot):
 
 import pytest  # noqa: E402
 
-from tests.qt.test_latent_canvas import canvas  # noqa: E402,F401  (the fixture)
+from tests.qt.latent.test_latent_canvas import canvas  # noqa: E402,F401  (the fixture)

@@ -33,7 +33,7 @@ from aegui.core.files.storage import ModelFileError, load_model, save_model
 from aegui.core.archs import build_model
 from aegui.core.train import memory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PRESETS = sorted((ROOT / "resources" / "presets").glob("*.json"))
 SWEEPS = sorted((ROOT / "resources" / "sweeps").glob("*.json"))
 ANALYSES = sorted((ROOT / "resources" / "analyses").glob("*.json"))

@@ -11,7 +11,7 @@ from aegui.core.analyses.embedding import CSV_COLUMNS
 from aegui.qt import i18n
 from aegui.qt.analyses.embedding_view import EmbeddingView
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from aegui.core.analyses.denoise_curve import CURVE_COLUMNS, CurveSpec
 from aegui.qt import i18n
 from aegui.qt.analyses.denoise_view import DenoiseView
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from aegui.core.train.session import TrainingSession
 from aegui.core.train.snapshots import (ReplayError, ReplayRecorder, SnapshotStore, load_replay,
                                         save_replay)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _codes(epoch, n=5):

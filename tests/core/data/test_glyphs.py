@@ -8,7 +8,7 @@ import pytest
 
 from aegui.core.data.glyphs import (Font, FontParseError, Glyph, array_to_text, glyphs_to_array, label_for, parse_font_h, read_font_h, write_font_h)
 
-FONT_H = Path(__file__).resolve().parents[2] / "resources" / "font.h"
+FONT_H = Path(__file__).resolve().parents[3] / "resources" / "font.h"
 HEADER = ("Aca tienen 3 juegos de fonts para entrenar el autoencoder.\n"
           "Usen solo uno de los tres.  Son 32 patrones de 7x5 cada uno.")
 

@@ -14,7 +14,7 @@ from aegui.core.data.dataset import Dataset
 from aegui.core.train import memory as M
 from aegui.core.train.session import TrainingSession
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HUGE = [35, 1_000_000_000, 2, 1_000_000_000, 35]
 BIG = [35, 10_000_000, 2, 10_000_000, 35]     # 100x smaller: tens of GB with Adam's state
 

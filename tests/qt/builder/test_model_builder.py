@@ -15,7 +15,7 @@ from aegui.core.data.glyphs import read_font_h, write_font_h
 from aegui.core.files.paths import course_font_path, presets_dir
 from aegui.qt import i18n
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # Every field differs from its default.
 CUSTOM = Experiment(
@@ -368,3 +368,38 @@ def test_scipy_optimizers_hide_the_step_settings_and_force_the_full_batch(builde
     builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("cg"))
     assert builder.optimizer_combo.currentText() == "CG (scipy)"
     assert "conjunto" in builder.batch_spin.toolTip()
+
+
+def test_error_notes_clear_on_the_next_edit(builder, tmp_path):
+    from aegui.core.config.experiment import ConfigError
+    bad = tmp_path / "bad.h"
+    bad.write_text("int const Font9[2][7] = {{0x1f, 0x11)),\n")
+    assert not builder.set_font_path(bad)
+    assert builder.font_error_label.isVisibleTo(builder)
+    builder.font_combo.setCurrentIndex(builder.font_combo.findText("Font3"))
+    builder.latent_spin.setValue(3)   # any edit
+    assert not builder.font_error_label.isVisibleTo(builder)
+    png = tmp_path / "picture.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(ConfigError):
+        builder.load_config(png)
+    assert builder.info_label.isVisibleTo(builder) and "PNG" in builder.info_label.text()
+    assert "codec" not in builder.info_label.text()
+    builder.latent_spin.setValue(2)
+    assert not builder.info_label.isVisibleTo(builder)
+
+
+def test_a_loaded_name_follows_the_settings_it_describes(builder):
+    from aegui.core.files.paths import models_dir
+    pytest.importorskip("torch")
+    from aegui.core.files.storage import load_model
+    _, exp, _ = load_model(models_dir() / "font3-ae2d")
+    builder.set_experiment(exp)
+    assert builder.experiment().name == "Font3 2-D autoencoder (best of 8)"
+    builder.latent_spin.setValue(3)
+    assert builder.experiment().name == "Font3 3-D autoencoder"
+    builder.latent_spin.setValue(2)
+    assert builder.experiment().name == exp.name
+    builder.name_edit.setText("mine")
+    builder.latent_spin.setValue(3)
+    assert builder.experiment().name == "mine"

@@ -1,8 +1,8 @@
-"""Issue 13 in the window: an image model gets the drawing canvas, whose pixels reach the model,
+"""An image model gets the drawing canvas, whose pixels reach the model,
 the network view and (as a star) the latent canvas."""
 import numpy as np
 
-from test_builder_images import pick
+from tests.qt.builder.test_builder_images import pick
 
 
 def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
