@@ -173,7 +173,7 @@ def test_architectures_are_told_apart_only_through_their_registry():
 PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network")
 MAIN_WINDOW_LINES = 400
 # Words that name a piece of work rather than what a file is about.
-ISSUE_WORDS = re.compile(r"issue|fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")
+ISSUE_WORDS = re.compile(r"issue|(^|_)fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")
 
 
 def test_no_panel_module_imports_another_panels_module():
