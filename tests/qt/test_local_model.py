@@ -85,6 +85,7 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
     a = ds.images()[ds.labels.index("a")]
     window.editor.set_glyph(a)
     window.editor.set_noise("salt_pepper", 10)
+    qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)   # a new model runs on a worker
     out = window.editor.output()
     expected = entry.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
     np.testing.assert_allclose(out, expected, atol=1e-6)

@@ -146,6 +146,10 @@ class History:
             self.glyph_wrong = np.asarray(rec.glyph_wrong)
         if getattr(rec, "batch", 0):
             self._partial = rec
+            for name in rec.losses:       # its curves exist before the first whole epoch does
+                self._column(name)
+            if rec.val_loss is not None:
+                self._column("val", loss=False)
             return
         self._partial = None
         if self._n == self._cap:

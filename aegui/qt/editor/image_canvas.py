@@ -229,7 +229,7 @@ class DrawPanel(QWidget):
             return
         shown = model.shown
         self.set_model(model.reconstructor(), model.encoder(), model.shape, shown.images(), shown.labels,
-                       background=not fresh)
+                       background=True)     # a run's snapshots are never run on the GUI thread
 
     def busy(self) -> bool:
         return self._jobs.busy() or self._timer.isActive()

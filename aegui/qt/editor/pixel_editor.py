@@ -214,6 +214,7 @@ class PixelEditor(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._jobs = Latest(self)          # the model's output for a snapshot's new weights
+        self._on_worker = False            # refreshes now run the model on a worker (see _use_model)
         self._glyph = np.zeros((ROWS, COLS), np.float32)
         self._labels: list[str] = []
         self._x = np.zeros((0, SIZE), np.float32)
@@ -455,14 +456,20 @@ class PixelEditor(QWidget):
         if only_if_fallback_changed and fb is (self._fallback[2] if self._fallback else None):
             return
         fallback = (self._title(fb), fb.denoiser(), fb) if fb is not None else None
-        self.set_reconstruct(model.denoiser(), model.familiarity(), fallback, background=not fresh)
-        if fresh and self._dataset is not model.dataset:
-            self._dataset = ds = model.dataset
-            self.set_dataset(ds.labels, ds.x)
-            if not self.glyph().any() and len(ds):
-                # Start from a real glyph so the demo shows a denoised output at once.
-                self.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
-                self.undo_stack.clear()
+        # A run's snapshots and its final model come this way: everything they change here is
+        # computed on a worker, never on the GUI thread (a drawing the user edits is denoised here).
+        self._on_worker = True
+        try:
+            self.set_reconstruct(model.denoiser(), model.familiarity(), fallback)
+            if fresh and self._dataset is not model.dataset:
+                self._dataset = ds = model.dataset
+                self.set_dataset(ds.labels, ds.x)
+                if not self.glyph().any() and len(ds):
+                    # Start from a real glyph so the demo shows a denoised output at once.
+                    self.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
+                    self.undo_stack.clear()
+        finally:
+            self._on_worker = False
 
     def glyph(self) -> np.ndarray:
         return self._glyph.copy()
@@ -601,7 +608,7 @@ class PixelEditor(QWidget):
         self.noisy_note.setText(tr("{n} changed", n=changed))
         args = (self._glyph.copy(), self._noisy.copy(), self._reconstruct, self._familiarity, self._fallback,
                 self.fallback_check.isChecked())
-        if background and self._reconstruct is not None:
+        if (background or self._on_worker) and self._reconstruct is not None:
             self._jobs.submit(denoise_drawing, *args, on_done=self._show_result)
         else:
             self._jobs.cancel()      # a result on its way is older than this one

@@ -257,15 +257,6 @@ def test_language_switch(canvas):
     assert canvas.reset_button.text() == "Reset view"
 
 
-def test_hover_is_fast(canvas):
-    canvas.hover_at(0.0, 0.0)
-    t = time.perf_counter()
-    for k in range(100):
-        canvas.hover_at(0.01 * k, -0.01 * k)
-        canvas.preview.repaint()
-    assert (time.perf_counter() - t) / 100 < 0.016
-
-
 def test_screenshot(canvas, qtbot):
     settle_map(qtbot, canvas)
     canvas.pin_at(0.5, 0.5)
