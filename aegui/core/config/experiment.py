@@ -71,6 +71,8 @@ class DataConfig:
     split_seed: int = 0                   # seed of the train / validation split
     catalogue: str = ""                   # idx: a fetched catalogue dataset (mnist, fashion-mnist,
                                           # kmnist, emnist-letters) instead of data.path
+    extra_glyphs: tuple[str, ...] = ()    # font: more font.h files, every glyph of each added to
+                                          # the chosen fonts' (what `aegui teach` taught a model)
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class Experiment:
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
         for section, key in (("model", "layers"), ("model", "channels"), ("model", "input_shape"),
-                             ("data", "subcategories"), ("data", "classes"),
+                             ("data", "subcategories"), ("data", "classes"), ("data", "extra_glyphs"),
                              ("augment", "noise_kinds"), ("augment", "noise_levels")):
             out[section][key] = list(out[section][key])
         return out
@@ -424,6 +426,10 @@ def validate_data(d: DataConfig) -> None:
     _check(isinstance(d.classes, tuple) and all(_whole(c) and c >= 0 for c in d.classes),
            "data.classes", f"must be a list of class numbers >= 0 such as [0, 1, 7], got {d.classes!r}")
     _check(isinstance(d.catalogue, str), "data.catalogue", f"must be a dataset name, got {d.catalogue!r}")
+    _check(isinstance(d.extra_glyphs, tuple) and all(isinstance(p, str) and p.strip() for p in d.extra_glyphs),
+           "data.extra_glyphs", f"must be a list of font.h paths, got {d.extra_glyphs!r}")
+    _check(not d.extra_glyphs or d.source == "font", "data.extra_glyphs",
+           f"adds 5x7 glyphs from font.h files, but data.source is {d.source!r}; set it to []")
     if d.source in ("folder", "idx") and not (d.source == "idx" and d.catalogue.strip()):
         what = "an image folder" if d.source == "folder" else \
             "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset"
@@ -456,7 +462,7 @@ def _build(cls, raw: dict, section: str):
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
     for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape", "noise_kinds",
-                "noise_levels"):
+                "noise_levels", "extra_glyphs"):
         if key in values:
             if not isinstance(values[key], (list, tuple)):
                 raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")
