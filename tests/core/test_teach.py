@@ -180,8 +180,9 @@ def test_saved_like_any_model(tmp_path, dae, taught):
     assert len(meta["labels"]) == 116
     assert (tmp_path / "out" / "metrics.csv").read_text().startswith("epoch,")
     assert meta_path == tmp_path / "out" / "model.json"
-    # The base experiment is unchanged apart from the glyph file.
-    assert exp.model == dae[1].model and exp.augment == dae[1].augment
+    # The base experiment is unchanged apart from the glyph file and the name.
+    assert exp.model == dae[1].model and exp.augment == dae[1].augment and exp.train == dae[1].train
+    assert exp.name == dae[1].name + " + 20 taught glyphs"
 
 
 # ---------------------------------------------------------------- the command line

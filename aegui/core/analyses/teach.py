@@ -105,10 +105,13 @@ class Taught:
         return glyph_dataset(self.fonts)
 
     def experiment(self, glyph_file) -> Experiment:
-        """The saved experiment: the base one with `glyph_file` added to data.extra_glyphs."""
-        d = self.base_experiment.data
-        extra = tuple(d.extra_glyphs) + (str(Path(glyph_file).resolve()),)
-        return with_changes(self.base_experiment, data={"extra_glyphs": extra})
+        """The saved experiment: the base one with `glyph_file` added to data.extra_glyphs, and
+        a name that says so (the window lists models by name)."""
+        base = self.base_experiment
+        extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
+        n = len(self.new)
+        name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
+        return with_changes(base, data={"extra_glyphs": extra}, name=name)
 
 
 # ---------------------------------------------------------------- the new glyphs
