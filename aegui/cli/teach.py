@@ -75,8 +75,8 @@ def cmd_teach(args) -> int:
         print(f"aegui: {rec.message}", file=sys.stderr)
     taught = session.result()
     seconds = time.perf_counter() - start
-    scores = {"new": T.denoising_scores(taught.model, taught.new.x, repeats=args.repeats),
-              "known": T.denoising_scores(taught.model, taught.known.x, repeats=args.repeats)}
+    scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
+              "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
     meta = T.save_taught(out, taught, scores)
     print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
     print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,

@@ -252,6 +252,16 @@ def denoising_scores(model, clean: np.ndarray, levels=LEVELS, repeats: int = 20,
     return out
 
 
+def before_after(base_model, taught_model, clean: np.ndarray, levels=LEVELS, repeats: int = 20,
+                 seed: int = 0) -> dict:
+    """{"10%": {"noisy_input": ..., "before": ..., "after": ...}, ...}: wrong pixels per glyph of
+    the model before and after teaching, on the same noisy copies."""
+    before = denoising_scores(base_model, clean, levels, repeats, seed)
+    after = denoising_scores(taught_model, clean, levels, repeats, seed)
+    return {k: {"noisy_input": v["noisy_input"], "before": v["output"], "after": after[k]["output"]}
+            for k, v in before.items()}
+
+
 def glyph_file_text(fonts) -> str:
     return G.write_font_h(fonts, "Glyphs taught with aegui teach (listed in the model's data.extra_glyphs).")
 
