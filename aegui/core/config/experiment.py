@@ -80,6 +80,8 @@ class DataConfig:
     split_seed: int = 0                   # seed of the train / validation split
     catalogue: str = ""                   # idx: a fetched catalogue dataset (mnist, fashion-mnist,
                                           # kmnist, emnist-letters) instead of data.path
+    extra_glyphs: tuple[str, ...] = ()    # font: more font.h files, every glyph of each added to
+                                          # the chosen fonts' (what `aegui teach` taught a model)
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class Experiment:
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
         for section, key in (("model", "layers"), ("model", "channels"), ("model", "input_shape"),
-                             ("data", "subcategories"), ("data", "classes"),
+                             ("data", "subcategories"), ("data", "classes"), ("data", "extra_glyphs"),
                              ("augment", "noise_kinds"), ("augment", "noise_levels")):
             out[section][key] = list(out[section][key])
         return out
@@ -216,7 +218,7 @@ def _build(cls, raw: dict, section: str):
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
     for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape", "noise_kinds",
-                "noise_levels"):
+                "noise_levels", "extra_glyphs"):
         if key in values:
             if not isinstance(values[key], (list, tuple)):
                 raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")

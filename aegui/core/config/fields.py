@@ -192,6 +192,8 @@ _FIELDS = (
     Field("data.split_seed", "Split seed", "int", "Seed of the random train / validation split",
           range=(0, 2**31 - 1), joins="data.val_split", lead="seed", enabled=lambda e: e.data.val_split > 0),
     Field("data.catalogue", "Catalogue dataset", "text", in_form=False),
+    # Glyph files a model was taught (aegui teach): kept as loaded, no row of their own.
+    Field("data.extra_glyphs", "Taught glyphs", "names", in_form=False),
     # -- Model (a denoiser's noise too)
     _choice("model.kind", "Kind", C.KINDS, C.KIND_LABELS),
     # The architectures: the registry's names and labels once it lands.

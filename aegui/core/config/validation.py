@@ -177,6 +177,10 @@ def validate_data(d: DataConfig) -> None:
     check(isinstance(d.classes, tuple) and all(whole(c) and c >= 0 for c in d.classes),
           "data.classes", f"must be a list of class numbers >= 0 such as [0, 1, 7], got {d.classes!r}")
     check(isinstance(d.catalogue, str), "data.catalogue", f"must be a dataset name, got {d.catalogue!r}")
+    check(isinstance(d.extra_glyphs, tuple) and all(isinstance(p, str) and p.strip() for p in d.extra_glyphs),
+          "data.extra_glyphs", f"must be a list of font.h paths, got {d.extra_glyphs!r}")
+    check(not d.extra_glyphs or d.source == "font", "data.extra_glyphs",
+          f"adds 5x7 glyphs from font.h files, but data.source is {d.source!r}; set it to []")
     if d.source in ("folder", "idx") and not (d.source == "idx" and d.catalogue.strip()):
         what = "an image folder" if d.source == "folder" else \
             "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset"
