@@ -532,9 +532,10 @@ class PixelEditor(QWidget):
     def invert(self) -> None:
         self._push(1.0 - self._glyph, tr("Invert"))
 
-    def reroll(self) -> None:
-        """Pick a new noise seed; the seed stays fixed while painting so the noise does not flicker."""
-        self._seed = int(np.random.default_rng().integers(2**63))
+    def reroll(self, seed: int | None = None) -> None:
+        """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
+        the noise does not flicker."""
+        self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
         self._refresh()
 
     def noise_kind_key(self) -> str:
