@@ -215,8 +215,8 @@ class ComparePanel(QWidget):
     def refresh(self) -> None:
         """Compare the chosen pair (on a worker) when shown; a sentence when they cannot be."""
         pair = self.chosen()
-        if not self.isVisible():
-            self._stale = True
+        if not (self.isVisible() and not self.visibleRegion().isEmpty()):
+            self._stale = True      # behind another dock's tab: done when painted
             return
         if pair is None:
             return self._refuse("Open or train two models to compare them.")
@@ -268,8 +268,9 @@ class ComparePanel(QWidget):
         self.maps.setMaximumHeight(16777215 if wide else event.size().width() // 2 + 90)
         super().resizeEvent(event)
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
+    def paintEvent(self, event) -> None:
+        # Painted means on screen (a dock brought forward): the time to catch up.
+        super().paintEvent(event)
         if self._stale:
             self._stale = False
             QTimer.singleShot(0, self.refresh)
@@ -279,6 +280,7 @@ class ComparePanel(QWidget):
         self._message = None if text is None else (text, values, kind)
         if text is None:
             self.note.hide()
+            self.note.setText("")
         else:
             self.note.set_kind(kind)
             self.note.setText(tr(text, **values))

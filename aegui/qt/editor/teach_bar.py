@@ -107,6 +107,7 @@ class TeachBar(QWidget):
         # The progress bar says how it goes; the note beside the previews waits for the outcome.
         self._said = None
         self.status.hide()
+        self.status.setText("")
         self._ws.tell("Teaching {glyphs}…", glyphs=_glyph_names(labels))
         return True
 
@@ -213,6 +214,7 @@ class TeachBar(QWidget):
         if self.outcome is not None and model is not self.outcome.model and self._said and self._said[2] == "info":
             self._said = None
             self.status.hide()
+            self.status.setText("")
         self._update_buttons()
 
     def _update_buttons(self) -> None:

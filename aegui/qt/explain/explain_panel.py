@@ -64,6 +64,7 @@ class ExplainPanel(QWidget):
         self._stale = False
         self._message: tuple[str, dict] | None = None
         self._captions: list[str] = []
+        self._hovering: int | None = None      # the layer whose value the read-out shows
         self._jobs = Latest(self)
         self._timer = QTimer(self, singleShot=True, interval=INPUT_MS)
         self._timer.timeout.connect(self.refresh)
@@ -123,7 +124,10 @@ class ExplainPanel(QWidget):
         self._layers = QVBoxLayout()
         self._layers.setSpacing(2)
         self._rows: list[tuple[QLabel, CellStrip]] = []
-        self.readout = QLabel(wordWrap=True)
+        self.readout = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Room for a long read-out from the start: a label that grew as the cursor moved would push
+        # the strips under it away from the cursor.
+        self.readout.setMinimumHeight(3 * self.readout.fontMetrics().lineSpacing() + 4)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -207,17 +211,22 @@ class ExplainPanel(QWidget):
     def busy(self) -> bool:
         return self._timer.isActive() or self._jobs.busy()
 
+    def on_screen(self) -> bool:
+        """Shown and not behind another dock's tab (a tabbed dock stays 'visible' to Qt)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def schedule(self, now: bool = False) -> None:
-        if not self.isVisible():
-            self._stale = True      # nothing to see: done when shown
+        if not self.on_screen():
+            self._stale = True      # nothing to see: done when painted
         elif now:
             self._timer.stop()
             self.refresh()
         elif not self._timer.isActive():
             self._timer.start()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
+    def paintEvent(self, event) -> None:
+        # Painted means on screen (a dock brought forward, scrolled to): the time to catch up.
+        super().paintEvent(event)
         if self._stale:
             self._stale = False
             QTimer.singleShot(0, self.refresh)
@@ -316,6 +325,7 @@ class ExplainPanel(QWidget):
     def _show_message(self) -> None:
         if not self._message:
             self.note.hide()
+            self.note.setText("")
             return
         text, values = self._message
         self.note.setText(tr(text, **values))
@@ -389,9 +399,13 @@ class ExplainPanel(QWidget):
             strip.describe = _describer(values.shape if maps else None, lay, order.reshape(-1))
 
     def _readout(self, layer: int | None, index: int) -> None:
+        if index < 0 and layer is not None and layer != self._hovering:
+            return      # leaving a strip after the cursor entered the next one
         if layer is None or index < 0 or layer >= len(self._rows):
+            self._hovering = None
             self.readout.setText(tr("Hover a cell to read its value."))
             return
+        self._hovering = layer
         self.readout.setText(f"{self._captions[layer]} — {self._rows[layer][1].text_at(index)}")
 
     # -- queries (tests, screenshots) ----------------------------------------------------------
