@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -316,6 +316,8 @@ class PixelEditor(QWidget):
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
         self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
+        for view in self._previews:
+            view.installEventFilter(self)   # their room changes with the notes under them: share again
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -393,6 +395,11 @@ class PixelEditor(QWidget):
             self.updateGeometry()   # the minimum height changes with the direction
         super().resizeEvent(event)
         self._share_scale.start()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched in self._previews:
+            self._share_scale.start()
+        return super().eventFilter(watched, event)
 
     def _share_previews_scale(self) -> None:
         """The four previews draw at one scale (their columns differ with their titles), never

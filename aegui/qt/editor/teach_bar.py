@@ -192,8 +192,10 @@ class TeachBar(QWidget):
             figures = dict(glyphs=_glyph_names(last.labels), seconds=f"{last.seconds:.1f}",
                            before=f"{s.get('before', float('nan')):.2f}", after=f"{s.get('after', float('nan')):.2f}",
                            noisy=f"{s.get('noisy_input', float('nan')):.2f}")
-            self._say("Taught {glyphs} in {seconds} s. Wrong pixels per glyph at 10 % noise: {before} → {after} "
-                      "(the noisy input: {noisy}).", "info", **figures)
+            self._say("Taught {glyphs}: {before} → {after} wrong pixels per glyph at 10 % noise.", "info", **figures)
+            self.status.setToolTip(tr("Taught {glyphs} in {seconds} s. Wrong pixels per glyph at 10 % noise, on the same "
+                                      "noisy copies: {before} before, {after} after (the noisy input: {noisy}).",
+                                      **figures))
             self._ws.tell("Taught {glyphs}: autosaved to {path}; File > Save keeps it elsewhere.",
                           glyphs=figures["glyphs"], path=str(last.saved))
             self.ended.emit("taught")

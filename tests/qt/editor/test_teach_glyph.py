@@ -80,8 +80,9 @@ def test_draw_teach_it_and_the_output_for_it_improves(window, qtbot, lcd, monkey
     assert noisy_after == noisy and after < before and after <= noisy / 2, (before, after, noisy)
     scores = bar.outcome.scores["10%"]
     assert scores["after"] < scores["before"]
-    assert bar.message().startswith("Taught “bell” in ")
-    assert f"{scores['before']:.2f} → {scores['after']:.2f}" in bar.message()
+    assert bar.message() == (f"Taught “bell”: {scores['before']:.2f} → {scores['after']:.2f} wrong pixels per glyph "
+                             "at 10 % noise.")
+    assert f"{scores['before']:.2f} before, {scores['after']:.2f} after" in bar.status.toolTip()
     # File > Save writes it with its glyph file in the experiment.
     saved = tmp_path / "bell-model"
     assert window.files.save_to(ws.current, saved)
