@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.analyses.is_running():
             self.analyses.shutdown()
+        self.editor.teach.runner.shutdown()     # seconds of fine-tuning: cancelled, nothing saved
         if self.workspace.training.busy:
             # The run ends at its next step and autosaves its best model on its own thread.
             self.runner.shutdown()

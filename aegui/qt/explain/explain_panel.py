@@ -243,8 +243,11 @@ class ExplainPanel(QWidget):
         self.item.blockSignals(True)
         self.item.clear()
         if self._model is not None:
-            for i, label in enumerate(self._model.shown.labels):
+            shown = self._model.shown
+            for i, label in enumerate(shown.labels):
                 self.item.addItem(f"{i + 1}: {label}")
+            # The first sample with something in it (the course's fonts start with a blank space).
+            self.item.setCurrentIndex(next((i for i, x in enumerate(shown.x) if np.any(x > 0)), 0))
         self.item.blockSignals(False)
         self.item.setEnabled(self._source_is(DATASET))
 
