@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
+from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -254,6 +255,7 @@ class PixelEditor(QWidget):
         self.start_from.setMinimumContentsLength(8)
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
+        self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
 
         # Two buttons a row when the column is wide, one when it is not (see _arrange_buttons):
         # side by side they set a minimum width that kept the editor off 1024 px screens.
@@ -314,6 +316,8 @@ class PixelEditor(QWidget):
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
         self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
+        for view in self._previews:
+            view.installEventFilter(self)   # their room changes with the notes under them: share again
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -334,6 +338,7 @@ class PixelEditor(QWidget):
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
         right.addWidget(self.fallback_check)
+        right.addWidget(self.teach.status)
         right.addStretch(1)
 
         self._left, self._right = left, right
@@ -360,13 +365,14 @@ class PixelEditor(QWidget):
     def _arrange_buttons(self, left: QGridLayout, cols: int) -> None:
         if cols == self._button_cols:
             return
-        for w in (*self._buttons, self.start_from, self.save_button):
+        for w in (*self._buttons, self.start_from, self.save_button, self.teach):
             left.removeWidget(w)
         for i, button in enumerate(self._buttons):
             left.addWidget(button, 1 + i // cols, i % cols)
         row = 1 + math.ceil(len(self._buttons) / cols)
         left.addWidget(self.start_from, row, 0, 1, 2)
         left.addWidget(self.save_button, row + 1, 0, 1, 2)
+        left.addWidget(self.teach, row + 2, 0, 1, 2)
         self._button_cols = cols
 
     def side_by_side_width(self) -> int:
@@ -389,6 +395,11 @@ class PixelEditor(QWidget):
             self.updateGeometry()   # the minimum height changes with the direction
         super().resizeEvent(event)
         self._share_scale.start()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched in self._previews:
+            self._share_scale.start()
+        return super().eventFilter(watched, event)
 
     def _share_previews_scale(self) -> None:
         """The four previews draw at one scale (their columns differ with their titles), never
@@ -448,6 +459,7 @@ class PixelEditor(QWidget):
         workspace.editor_glyph_requested.connect(self.set_glyph)
         self.save_requested.connect(lambda glyph: workspace.save_glyph(glyph, "drawn"))
         self.glyph_changed.connect(workspace.set_input)
+        self.teach.bind(workspace, self.glyph, title)
 
     def _use_model(self, model, fresh: bool, only_if_fallback_changed: bool = False) -> None:
         if model is None or model.model is None:
@@ -536,6 +548,11 @@ class PixelEditor(QWidget):
         """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
         the noise does not flicker."""
         self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
+        self._refresh()
+
+    def set_noise_seed(self, seed: int) -> None:
+        """A given noise pattern: the same noisy copy before and after a change of model."""
+        self._seed = int(seed)
         self._refresh()
 
     def noise_kind_key(self) -> str:
