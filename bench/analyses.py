@@ -59,7 +59,8 @@ def bench_probe() -> dict:
 
 
 def bench_scipy() -> dict:
-    from aegui.core.config.experiment import Experiment, with_changes
+    from aegui.core.config.experiment import Experiment
+    from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import font_dataset
     from aegui.core.train.session import train
     data = font_dataset(("Font1",))

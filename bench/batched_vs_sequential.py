@@ -17,7 +17,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aegui.core.config.load import load_experiment
-from aegui.core.config.experiment import with_changes  # noqa: E402
+from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import from_config  # noqa: E402
 from aegui.core.train.session import TrainingSession  # noqa: E402
 

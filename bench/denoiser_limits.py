@@ -53,7 +53,7 @@ def fold(font: str, seeds: int, repeats: int, epochs: int | None = None) -> dict
             fonts = FONTS if seen else tuple(f for f in FONTS if f != font)
             e = replace(exp, data=replace(exp.data, fonts=fonts), train=replace(exp.train, seeds=seeds, device="cpu",
                                                                      epochs=epochs or exp.train.epochs))
-            session = TrainingSession(e.validate(), font_dataset(fonts))
+            session = TrainingSession(e, font_dataset(fonts))
             for _ in session.steps():
                 pass
             models = [session.model.select(k) for k in range(session.k)]

@@ -40,7 +40,7 @@ from torch.utils.data import DataLoader, TensorDataset
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from aegui.core.config.load import load_experiment
-from aegui.core.config.experiment import with_changes  # noqa: E402
+from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import load_split  # noqa: E402
 from aegui.core.train.session import TrainingSession  # noqa: E402
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from aegui.core.config.load import load_experiment
-from aegui.core.config.experiment import with_changes  # noqa: E402
+from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import from_config  # noqa: E402
 from aegui.core.train.session import train  # noqa: E402
 

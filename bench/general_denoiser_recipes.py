@@ -52,7 +52,7 @@ def main() -> int:
                               shift=r.get("shift", 0.5), thicken=r.get("thicken", 0.15), thin=r.get("thin", 0.15),
                               distort=r.get("distort", 0.3), splice=r.get("splice", 0.0),
                               strokes=r.get("strokes", 0.0), keep=r.get("keep", 0.0), copies=r.get("copies", 1)))
-    session = TrainingSession(exp.validate(), font_dataset(fonts))
+    session = TrainingSession(exp, font_dataset(fonts))
     for _ in session.steps():
         pass
     models = [session.model.select(k) for k in range(session.k)]

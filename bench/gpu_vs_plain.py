@@ -34,7 +34,7 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from aegui.core.config.experiment import with_changes  # noqa: E402
+from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.config.load import load_experiment  # noqa: E402
 from aegui.core.data.dataset import Dataset  # noqa: E402
 from aegui.core.data.datasets import from_config, load_split  # noqa: E402

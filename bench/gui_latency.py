@@ -12,8 +12,12 @@
    trained model's. `--image-model PATH` measures a saved (trained) model instead.
 5. With --watch (issue 13): the network view raised beside the canvas (it lights up on every
    hover and redraws while training) and the latent replay recording the codes.
+6. Teach (issue 24, target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
+   (500 epochs, the window's defaults) on the editor's model; event latency (as in 2) from the
+   click until the taught model is the editor's, the time that takes, and the editor's wrong
+   pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after.
 Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] [--image-model PATH]
-       [--watch] [--skip-images]
+       [--watch] [--skip-images] [--only-teach]
 """
 from __future__ import annotations
 
@@ -132,14 +136,72 @@ def event_latency(app, seconds: float):
     return probe.delays
 
 
+def event_latency_until(app, done, limit: float = 300.0):
+    """Event latency (as event_latency) until done() is true."""
+    probe = _Probe()
+    end = time.perf_counter() + limit
+    next_post = time.perf_counter()
+    while not done() and time.perf_counter() < end:
+        if time.perf_counter() >= next_post:
+            ev = QEvent(QEvent.User)
+            ev.t = time.perf_counter()
+            app.postEvent(probe, ev)
+            next_post += 0.01
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()
+    return probe.delays
+
+
+def editor_wrong(app, editor, seeds) -> tuple[float, float]:
+    """(the editor's output, its noisy input): mean wrong pixels of the drawing over noise patterns."""
+    clean = editor.glyph() >= 0.5
+    out, noisy = [], []
+    for seed in seeds:
+        editor.set_noise_seed(seed)
+        wait_until(app, lambda: not editor.busy(), 30)
+        out.append(int(((editor.output() >= 0.5) != clean).sum()))
+        noisy.append(int(((editor.noisy() >= 0.5) != clean).sum()))
+    return round(float(np.mean(out)), 3), round(float(np.mean(noisy)), 3)
+
+
+def teach(app, win) -> dict:
+    """Draw the LCD bell, Teach it, and measure the window while it learns."""
+    from aegui.core.data.glyphs import read_font_h
+    root = Path(__file__).resolve().parents[1]
+    bell = next(g for g in read_font_h(root / "resources/lcd-glyphs.h")[0].glyphs if g.label == "bell")
+    editor, ws = win.editor, win.workspace
+    win.docks["editor"].raise_()
+    editor.set_glyph(bell.to_array())
+    editor.set_noise("salt_pepper", 10)
+    seeds = range(20)
+    base = ws.editor_model()
+    before, noisy = editor_wrong(app, editor, seeds)
+    ended = []
+    editor.teach.ended.connect(ended.append)
+    t0 = time.perf_counter()
+    editor.teach.teach_drawing("bell")
+    delays = event_latency_until(app, lambda: bool(ended))
+    window_s = time.perf_counter() - t0
+    outcome = editor.teach.outcome
+    after, noisy_after = editor_wrong(app, editor, seeds)
+    scores = outcome.scores["10%"] if outcome is not None else {}
+    return {"event_latency_teaching": summary(delays), "ended": ended[0] if ended else "timeout",
+            "model": base.name, "teach_click_to_model_s": round(window_s, 2),
+            "teaching_epochs_s": round(outcome.seconds, 2) if outcome else None,
+            "epochs": outcome.record.epoch if outcome else None,
+            "editor_bell_wrong_before": before, "editor_bell_wrong_after": after, "noisy_input": noisy,
+            "same_noise": noisy == noisy_after, "model_10pct_20_copies": scores}
+
+
 def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
     from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
     from aegui.core.data.datasets import from_config
-    from aegui.core.models.nets import build_model
-    from aegui.qt.models import ModelEntry, open_model
+    from aegui.core.archs import build_model
+    from aegui.core.runs.trained import TrainedModel, open_trained
     if path:
-        return open_model(path)
+        return open_trained(path)
     d = 64 * 64 * 3
     if arch == "conv":
         spec = ModelSpec(kind="vae", arch="conv", layers=(d, 16, d), channels=(32, 64), input_shape=(64, 64, 3),
@@ -150,13 +212,15 @@ def image_entry(arch: str, path=None):
                      data=DataConfig(source="emoji", size=64, color="rgb"), model=spec)
     model = build_model(spec)
     model.init_weights([0])
-    return ModelEntry(exp.name, model.eval(), exp, from_config(exp.data))
+    entry = TrainedModel(exp.name, model.eval(), exp, from_config(exp.data))
+    entry.ensure_view()      # as the window's loading thread does
+    return entry
 
 
 def image_hover(app, win, moves: int, arch: str, path=None):
     import torch
     entry = image_entry(arch, path)
-    win.add_entry(entry)
+    win.workspace.add(entry)
     wait_until(app, lambda: False, 0.5)       # let the first latent map be decoded
     canvas = win.latent
     z = np.zeros((1, canvas.latent_size()), np.float32)
@@ -181,6 +245,7 @@ def main():
     ap.add_argument("--image-model", default="", help="a saved 64x64 RGB model to hover instead")
     ap.add_argument("--watch", action="store_true", help="network view open and replay recording on")
     ap.add_argument("--skip-images", action="store_true", help="no 64x64 RGB hover cases")
+    ap.add_argument("--only-teach", action="store_true", help="only the teach scenario")
     a = ap.parse_args()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
@@ -197,9 +262,14 @@ def main():
     win.resize(1280, 800)
     win.show()
     win.start_loading()
-    wait_until(app, lambda: win.current is not None, 60)
+    wait_until(app, lambda: win.workspace.current is not None, 60)
     wait_until(app, lambda: False, 0.5)
     result = {"platform": QApplication.platformName()}
+    if a.only_teach:
+        result["teach"] = teach(app, win)
+        win.close()
+        report(result, [])
+        return
     if hasattr(win, "network"):
         # Today's window without the issue-13 extras, or with them all working (--watch).
         win.latent.replay.act_record.setChecked(a.watch)
@@ -221,41 +291,49 @@ def main():
         report(result, keys)
         win.close()
         return
-    win.set_current(win.entries[0])
+    win.workspace.set_current(win.workspace.models[0])
 
     # Full-speed training that does not end during the measurement.
     root = Path(__file__).resolve().parents[1]
     exp, _ = load_experiment(root / "resources/presets/font3-ae2d.json")
     exp = Experiment(name="bench", data=exp.data, model=exp.model,
                      train=TrainConfig(**{**exp.train.__dict__, "epochs": 10_000_000, "target_max_wrong": None}))
-    win.start_training(exp)
-    wait_until(app, lambda: win.live is not None, 30)
+    win.workspace.train(exp)
+    wait_until(app, lambda: win.workspace.live is not None, 30)
     result["event_latency_training"] = summary(event_latency(app, a.seconds))
     result["hover_training"] = hover_summary(app, win, a.moves)
     rec = win.training._records[-1] if hasattr(win.training, "_records") else None
     stop_ms = []
     for i in range(10):
         if i:
-            win.start_training(exp)
-            wait_until(app, lambda: win.live is not None, 30)
+            win.workspace.train(exp)
+            wait_until(app, lambda: win.workspace.live is not None, 30)
             wait_until(app, lambda: False, 0.3)
         done = []
-        win.training_finished.connect(lambda r: done.append(time.perf_counter()))
+        win.runner.finished.connect(lambda r: done.append(time.perf_counter()))
         t0 = time.perf_counter()
-        win.controller.stop()
+        win.workspace.stop()
         wait_until(app, lambda: bool(done), 10)
         stop_ms.append((done[0] - t0) * 1000)
-        win.training_finished.disconnect()
-        wait_until(app, lambda: not win.controller.is_running(), 10)
+        win.runner.finished.disconnect()
+        wait_until(app, lambda: not win.workspace.training.busy, 10)
     result["stop"] = summary(stop_ms)
     if hasattr(win, "network"):
         result["replay_snapshots"] = win.latent.replay.count()
+    result["teach"] = teach(app, win)
     win.close()
     report(result, keys + ["hover_training", "event_latency_training", "stop"])
 
 
 def report(result, keys):
     print(f"platform {result['platform']}")
+    if "teach" in result:
+        t = result["teach"]
+        s = t["event_latency_teaching"]
+        print(f"{'event_latency_teaching':24s} p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms  p99 {s['p99_ms']:7.2f} ms  "
+              f"max {s['max_ms']:7.2f} ms  (n={s['n']})  teach it -> taught model: {t['teach_click_to_model_s']} s; "
+              f"the bell at 10 %: {t['editor_bell_wrong_before']} -> {t['editor_bell_wrong_after']} wrong pixels "
+              f"(noisy input {t['noisy_input']})")
     for key in keys:
         s = result[key]
         extra = f"  decode alone {s['decode_only_ms']:.2f} ms" if "decode_only_ms" in s else ""

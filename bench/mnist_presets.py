@@ -15,6 +15,7 @@ training and 10,000 test 28x28 images in 10 classes, a class prototype plus nois
 On real digits the accuracies and losses are real figures; on the synthetic Fashion-MNIST only
 the times mean something. Prints one line per preset and one JSON line.
 Usage: python bench/mnist_presets.py [--only NAME[,NAME]] [--threads 1] [--real FOLDER | --synthetic]
+"""
 from __future__ import annotations
 
 import argparse

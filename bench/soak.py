@@ -85,7 +85,7 @@ def main() -> int:
     runs = hovers = 0
     was_running = False
     while (now := time.perf_counter() - start) < duration:
-        running = win.controller.is_running() or win.loader.is_loading()
+        running = win.workspace.training.busy
         if was_running and not running:
             runs += 1
         if not running:
@@ -103,7 +103,7 @@ def main() -> int:
             samples.append((now, rss_mb()))
             next_sample = now + args.sample_every
     win.stop_training()
-    wait_until(app, lambda: not win.controller.is_running() and not win.loader.is_loading(), 30)
+    wait_until(app, lambda: not win.workspace.training.busy, 30)
     samples.append((time.perf_counter() - start, rss_mb()))
 
     after = [(t, m) for t, m in samples if t >= warmup]
@@ -115,7 +115,7 @@ def main() -> int:
         "rss_start_mb": round(samples[0][1], 1), "rss_warm_mb": round(warm, 1), "rss_end_mb": round(end_rss, 1),
         "rss_max_mb": round(max(m for _, m in after), 1),
         "growth_pct": round((end_rss - warm) / warm * 100, 2), "slope_mb_per_min": round(slope, 2),
-        "runs": runs, "hovers": hovers, "models_in_window": len(win.entries), "messages": messages[:3]}))
+        "runs": runs, "hovers": hovers, "models_in_window": len(win.workspace.models), "messages": messages[:3]}))
     win.close()
     return 0
 

@@ -54,16 +54,16 @@ def main():
     win.resize(1280, 800)
     win.show()
     win.start_loading()
-    wait(app, lambda: win.current is not None)
+    wait(app, lambda: win.workspace.current is not None)
     exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
     win.builder.set_experiment(exp)
     done = []
-    win.training_finished.connect(done.append)
+    win.runner.finished.connect(done.append)
     win.builder.train_button.click()
     wait(app, lambda: bool(done))
     pump(app, 0.5)
-    ds = win.current.dataset
-    codes = win.current.codes()
+    ds = win.workspace.current.dataset
+    codes = win.workspace.current.codes()
     # Hover half-way between two letters, pin it, and draw an interpolation strip.
     m, s = ds.labels.index("m"), ds.labels.index("s")
     mid = (codes[m] + codes[s]) / 2
@@ -119,7 +119,7 @@ def main():
     wait(app, lambda: bool(done), 600)
     pump(app, 0.5)
     win.docks["latent"].raise_()
-    ds = win.current.dataset
+    ds = win.workspace.current.dataset
     win.latent.proj_combo.setCurrentIndex(1)          # PCA of the 8-D codes, decodable back
     pump(app, 0.3)
     win.latent.hover_at(*win.latent.projected_codes()[ds.labels.index("grinning")])

@@ -39,13 +39,13 @@ def main():
     win.resize(1280, 800)
     win.show()
     win.start_loading()
-    wait(app, lambda: win.current is not None)
+    wait(app, lambda: win.workspace.current is not None)
     exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
     win.builder.set_experiment(exp)
 
     # Step mode: three clicks of Step epoch, then a capped run for a while.
     epochs = []
-    win.controller.progress.connect(lambda r: epochs.append(r.epoch))
+    win.workspace.history_appended.connect(lambda h: epochs.append(h.last.epoch))
     step = win.builder.step_controls.epoch_button
     for n in (1, 2, 3):
         step.click()
@@ -60,7 +60,7 @@ def main():
     win.grab().save(str(OUT / "watch-step-mode.png"))
 
     done = []
-    win.training_finished.connect(done.append)
+    win.runner.finished.connect(done.append)
     win.builder.step_controls.set_cap(None)
     win.builder.pause_button.click()
     wait(app, lambda: bool(done))
@@ -76,8 +76,8 @@ def main():
     bar.show_frame(bar.count() - 1)
 
     # The network view, lit by the letter under the cursor.
-    ds = win.current.dataset
-    codes = win.current.codes()
+    ds = win.workspace.current.dataset
+    codes = win.workspace.current.codes()
     win.latent.reset_view()
     win.docks["network"].raise_()
     win.latent.hover_at(*codes[ds.labels.index("m")][:2])

@@ -8,9 +8,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
+# The repository (for `tests.…` imports) and the helper modules the test folders share
+# (tests/core/core_helpers.py, fuzzing.py; tests/fetch_server.py), whatever folder a test is in.
+for folder in (ROOT, ROOT / "tests", ROOT / "tests" / "core"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 def _shared_data() -> Path | None:
@@ -65,3 +67,9 @@ def real_mnist_unpacked(real_mnist, tmp_path_factory) -> Path:
         with gzip.open(gz, "rb") as src, open(folder / gz.name[:-3], "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _aegui_home(tmp_path_factory, monkeypatch):
+    """Nothing a test does may touch the real user data folder."""
+    monkeypatch.setenv("AEGUI_HOME", str(tmp_path_factory.mktemp("aegui_home")))

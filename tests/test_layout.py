@@ -4,6 +4,7 @@ The graph is read from the source (ast), imports inside functions included: a la
 that closes a loop is still a loop, only one that fails later.
 """
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +111,127 @@ def test_every_package_says_what_lives_there():
     silent = [name for name, path in modules().items()
               if path.name == "__init__.py" and name != "aegui" and not ast.get_docstring(ast.parse(path.read_text()))]
     assert silent == []
+
+
+# ---------------------------------------------------------------- architectures through their registry
+
+# The registry (aegui/core/archs/) and the networks of the built-in architectures: the only places
+# that may tell architectures apart by name.
+ARCH_MODULES = ("aegui.core.archs", "aegui.core.models.arch", "aegui.core.models.conv",
+                "aegui.core.models.local", "aegui.core.models.nets")
+
+
+def arch_dispatch(source: str, arch_names) -> list[tuple[int, str]]:
+    """(line, what) of each place in `source` that picks a branch by architecture instead of asking
+    the registry: a comparison with something named `arch`, with an architecture's name (or a
+    tuple / list / set holding one), IMAGE_ARCHS, or a dict keyed by architecture names."""
+    names = set(arch_names)
+
+    def names_arch(node) -> bool:
+        return (isinstance(node, ast.Name) and (node.id == "arch" or node.id.endswith("_arch"))) or \
+               (isinstance(node, ast.Attribute) and node.attr == "arch")
+
+    def arch_literal(node) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str) and node.value in names
+        return isinstance(node, (ast.Tuple, ast.List, ast.Set)) and any(arch_literal(e) for e in node.elts)
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(names_arch(s) for s in sides):
+                found.append((node.lineno, "compares `arch`"))
+            elif any(arch_literal(s) for s in sides):
+                found.append((node.lineno, "compares with an architecture's name"))
+        elif isinstance(node, ast.Name) and node.id == "IMAGE_ARCHS" or \
+                isinstance(node, ast.Attribute) and node.attr == "IMAGE_ARCHS":
+            found.append((node.lineno, "IMAGE_ARCHS"))
+        elif isinstance(node, ast.Dict) and sum(arch_literal(k) for k in node.keys if k is not None) >= 2:
+            found.append((node.lineno, "a table keyed by architecture names"))
+    return found
+
+
+def test_the_dispatch_check_finds_each_way_of_naming_an_architecture():
+    source = ("if spec.arch == 'conv': pass\n"
+              "ok = m.arch in ('conv', 'local')\n"
+              "img = combo.currentData() != 'local'\n"
+              "if arch not in IMAGE_ARCHS: pass\n"
+              "maps = {'conv': 1, 'local': 2}\n"
+              "fine = arch_of(spec).reads_images and kind == 'vae'\n")
+    assert sorted(line for line, _ in arch_dispatch(source, ("mlp", "conv", "local"))) == [1, 2, 3, 4, 4, 5]
+
+
+def test_architectures_are_told_apart_only_through_their_registry():
+    from aegui.core.archs import ARCHS
+    bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
+           if not any(name == m or name.startswith(m + ".") for m in ARCH_MODULES)
+           for line, what in arch_dispatch(path.read_text(encoding="utf-8"), ARCHS)]
+    assert bad == []
+
+
+PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network", "explain",
+          "compare")
+MAIN_WINDOW_LINES = 400
+# Words that name a piece of work rather than what a file is about.
+ISSUE_WORDS = re.compile(r"issue|(^|_)fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")
+
+
+def test_no_panel_module_imports_another_panels_module():
+    """Panels bind themselves to the workspace and never to each other (one folder a panel)."""
+    bad = []
+    for name, deps in graph().items():
+        parts = name.split(".")
+        if len(parts) < 4 or parts[:2] != ["aegui", "qt"] or parts[2] not in PANELS:
+            continue
+        for dep in deps:
+            d = dep.split(".")
+            if d[:2] == ["aegui", "qt"] and len(d) > 2 and d[2] in PANELS and d[2] != parts[2]:
+                bad.append(f"{name} imports {dep}")
+    assert bad == []
+
+
+def test_the_main_window_only_lays_out():
+    lines = len((PKG / "qt" / "main_window.py").read_text(encoding="utf-8").splitlines())
+    assert lines <= MAIN_WINDOW_LINES
+
+
+def aegui_classes() -> dict[str, str]:
+    """Class name -> module of every class defined in aegui."""
+    out = {}
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                out[node.name] = name
+    return out
+
+
+def mixin_heavy(sources: dict[str, str], ours: set[str]) -> list[str]:
+    """Classes built from more than one of `ours` (aegui's own classes): mixins instead of objects
+    they compose. `sources`: where -> source text."""
+    bad = []
+    for where, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                own = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in ours]
+                if len(own) > 1:
+                    bad.append(f"{where}: {node.name}({', '.join(own)})")
+    return bad
+
+
+def test_no_class_has_more_than_one_mixin_base():
+    sources = {name: path.read_text(encoding="utf-8") for name, path in modules().items()}
+    assert mixin_heavy(sources, set(aegui_classes())) == []
+
+
+def test_the_mixin_check_finds_a_class_of_two_mixins():
+    text = "class Session: pass\nclass Form: pass\nclass Both(Session, Form): pass\nclass One(Session, dict): pass\n"
+    assert mixin_heavy({"two": text}, {"Session", "Form"}) == ["two: Both(Session, Form)"]
+
+
+def test_no_module_or_test_file_is_named_after_an_issue():
+    files = [*PKG.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").glob("*.py")]
+    named = [str(p.relative_to(ROOT)) for p in files if ISSUE_WORDS.search(p.stem)]
+    assert named == []
+    assert ISSUE_WORDS.search("test_window_fixes") and ISSUE_WORDS.search("test_issue_12")
+    assert not ISSUE_WORDS.search("test_latent_canvas") and not ISSUE_WORDS.search("prefix_tree")

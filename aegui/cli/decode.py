@@ -75,7 +75,8 @@ def _sample_shape(meta, exp) -> tuple[int, ...]:
     models are 5x7 glyphs."""
     if meta.get("shape"):
         return tuple(int(v) for v in meta["shape"])
-    if exp.model.arch in ("conv", "local"):
+    from aegui.core.archs import arch_of
+    if arch_of(exp.model).reads_images:
         return tuple(exp.model.input_shape)
     return (7, 5)
 

@@ -143,12 +143,9 @@ def _replay_recorder(dataset):
 
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
-    from aegui.core.config.experiment import with_changes
-    from aegui.core.data.datasets import load_split, official_test_set
-    from aegui.core.train.evaluation import test_metrics
-    from aegui.core.files.metrics import metrics_path, write_metrics
-    from aegui.core.files.storage import save_model
-    from aegui.core.train.devices import describe
+    from aegui.core.config.validation import with_changes
+    from aegui.core.data.datasets import load_split
+    from aegui.core.runs.trained import TrainedModel, run_metrics
     from aegui.core.train.session import TrainingSession
 
     exp, notes = load_experiment(args.config)
@@ -176,7 +173,6 @@ def cmd_train(args) -> int:
     session = TrainingSession(exp, dataset, val_data=val)
     out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
-    start = time.perf_counter()
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
     try:
@@ -189,38 +185,23 @@ def cmd_train(args) -> int:
         print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
     finally:
         bar.close()
-    seconds = time.perf_counter() - start
     if rec is None:
         raise UserError("training produced no result")
     if rec.message:
         print(f"aegui: {rec.message}", file=sys.stderr)
-    metrics = {"max_wrong_pixels": rec.max_wrong, "mean_wrong_pixels": round(rec.mean_wrong, 6),
-               "epochs": rec.epoch, "seconds": round(seconds, 4), "state": rec.state,
-               "best_model": rec.best, "models": session.k, "loss": rec.losses,
-               "device": str(session.device), "device_name": describe(session.device),
-               "captured": bool(getattr(session, "captured", False)), "precision": exp.train.precision,
-               "dataset": dataset.name, "samples": len(dataset)}
-    if val is not None:
-        first = next((row["val_loss"] for row in session.history if "val_loss" in row), None)
-        metrics.update(val_loss=rec.val_loss, val_loss_first=first, val_samples=len(val))
-    test = official_test_set(exp.data)      # the official test files (MNIST's t10k...), never trained on
-    if test is not None and test.dim == dataset.dim:
-        metrics.update(test_metrics(session.best_model(), test))
-    extra = {"labels": dataset.labels, "shape": list(dataset.shape)}
-    if recorder is not None and len(recorder.store):
-        from aegui.core.files.storage import model_paths
-        from aegui.core.train.snapshots import save_replay
-        extra["replay"] = save_replay(model_paths(out)[0], recorder.store, recorder.labels)
-    meta_path = save_model(out, session.best_model(), exp, metrics, extra=extra)
-    write_metrics(metrics_path(out), session.history)
-    print(f"saved {meta_path.parent}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
+    # What the window saves too: the same metrics, the same files (aegui.core.runs.trained).
+    metrics = run_metrics(session, rec, dataset, val)
+    replay = recorder.store if recorder is not None and len(recorder.store) else None
+    TrainedModel(exp.name, session.best_model(), exp, dataset, metrics=metrics, history=session.history,
+                 replay=replay).save(out)
+    print(f"saved {out}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
     print(json.dumps({**metrics, "model": str(out)}))
     return 1 if rec.state == "diverged" else 0
 
 
 def _auto_seeds(exp, samples: int):
     """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
-    from aegui.core.config.experiment import with_changes
+    from aegui.core.config.validation import with_changes
     from aegui.core.train.capture import free_models
     from aegui.core.train.devices import resolve_device
 

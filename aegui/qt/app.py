@@ -95,6 +95,7 @@ def run(argv=None, start: float | None = None) -> int:
     set_window_icon(app)
     from aegui.qt import i18n, theme
     from aegui.qt.main_window import MainWindow
+    from aegui.qt.models import title
 
     from aegui.qt.settings import app_settings
     settings = app_settings()
@@ -108,7 +109,7 @@ def run(argv=None, start: float | None = None) -> int:
     theme.apply(theme_name)
 
     win = MainWindow(settings)
-    win.theme_actions[theme_name].setChecked(True)
+    win.menus.theme_actions[theme_name].setChecked(True)
     if headless:
         win.confirm_close = False
         win.resize(*args.size)
@@ -131,9 +132,10 @@ def run(argv=None, start: float | None = None) -> int:
     def report(loaded_s, **extra):
         info = {"window_shown_s": round(shown, 3), "model_loaded_s": round(loaded_s, 3),
                 "torch_imported_before_window": torch_before,
-                "models": [e.name for e in win.entries], "current": win.current.name if win.current else None}
+                "models": [title(m) for m in win.workspace.models],
+                "current": title(win.workspace.current) if win.workspace.current else None}
         info.update(extra)
-        if win.current is None:
+        if win.workspace.current is None:
             result["exit"] = 1
         print(json.dumps(info), flush=True)
         win.close()

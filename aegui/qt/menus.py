@@ -1,7 +1,8 @@
-"""The main window's menu bar and its View and Help actions: every menu entry is made here,
-with the slot it calls on the window."""
+"""The main window's menu bar and its View and Help actions: every menu entry is made here, with
+what it calls: the file actions, the workspace, the panels' own commands."""
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
@@ -18,11 +19,20 @@ SHORTCUTS = [
 ]
 
 
-class WindowMenus:
-    """Mixin of the MainWindow: the menus, and the language, theme, layout and help actions."""
+class Menus(QObject):
+    """The window's menus, and the language, theme, layout and help actions."""
+
+    def __init__(self, window, workspace, files):
+        super().__init__(window)
+        self.window, self.ws, self.files = window, workspace, files
+        self._build_menus()
+
+    @property
+    def settings(self):
+        return self.window.settings
 
     def _action(self, menu, key: str, slot, shortcut=None) -> QAction:
-        act = QAction(self)
+        act = QAction(self.window)
         act.setData(key)
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
@@ -31,9 +41,17 @@ class WindowMenus:
         self._texts.append((act, key))
         return act
 
+    def retranslate(self) -> None:
+        for obj, key in self._texts:
+            (obj.setTitle if hasattr(obj, "setTitle") else obj.setText)(tr(key))
+        self.act_undo.setText(tr("Undo"))
+        self.act_redo.setText(tr("Redo"))
+        self.lang_actions[i18n.language()].setChecked(True)
+
     def _build_menus(self) -> None:
         self._texts: list[tuple[object, str]] = []
-        mb = self.menuBar()
+        w, f_ = self.window, self.files
+        mb = w.menuBar()
         self.menu_file = mb.addMenu("")
         self.menu_edit = mb.addMenu("")
         self.menu_view = mb.addMenu("")
@@ -43,34 +61,33 @@ class WindowMenus:
         self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
                         (self.menu_view, "&View"), (self.menu_help, "&Help")]
         f = self.menu_file
-        self._action(f, "Open font.h…", self.open_font_dialog, "Ctrl+Shift+O")
+        self._action(f, "Open font.h…", f_.open_font_dialog, "Ctrl+Shift+O")
         self.menu_dataset = f.addMenu("")
         self._texts.append((self.menu_dataset, "Open dataset…"))
-        self._action(self.menu_dataset, "Image folder…", self.open_folder_dialog)
-        self._action(self.menu_dataset, "IDX images file…", self.open_idx_dialog)
-        from aegui.qt.builder.fetch_dialog import add_fetch_action   # MNIST & co. in one click
-        add_fetch_action(self, self.menu_dataset)
-        self._action(f, "Open model…", self.open_model_dialog, QKeySequence.Open)
-        self.act_save = self._action(f, "Save model", self.save_model, QKeySequence.Save)
-        self._action(f, "Save model as…", self.save_model_as, "Ctrl+Shift+S")
+        self._action(self.menu_dataset, "Image folder…", f_.open_folder_dialog)
+        self._action(self.menu_dataset, "IDX images file…", f_.open_idx_dialog)
+        from aegui.qt.builder.fetch_dialog import open_fetch_dialog   # MNIST & co. in one click
+        self.fetch_dataset_action = self._action(self.menu_dataset, "Catalogue dataset (download)…",
+                                                 lambda: open_fetch_dialog(w, f_))
+        self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
+        self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
+        self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
         f.addSeparator()
         self.menu_export = f.addMenu("")
         self._texts.append((self.menu_export, "Export"))
-        self._action(self.menu_export, "Training charts (PNG)…", lambda: self._export("charts"))
-        self._action(self.menu_export, "Training metrics (CSV)…", lambda: self._export("csv"))
-        self._action(self.menu_export, "Latent space (PNG)…", lambda: self._export("latent"))
-        self._action(self.menu_export, "Interpolation strip (PNG)…", lambda: self._export("strip"))
-        self._action(self.menu_export, "Interpolation strip (GIF)…", lambda: self._export("strip_gif"))
-        self._action(self.menu_export, "Reconstruction grid (PNG)…", lambda: self._export("recon_grid"))
-        self._action(self.menu_export, "Latent traversal (PNG)…", lambda: self._export("traversal"))
+        for key, what in (("Training charts (PNG)…", "charts"), ("Training metrics (CSV)…", "csv"),
+                          ("Latent space (PNG)…", "latent"), ("Interpolation strip (PNG)…", "strip"),
+                          ("Interpolation strip (GIF)…", "strip_gif"), ("Reconstruction grid (PNG)…", "recon_grid"),
+                          ("Latent traversal (PNG)…", "traversal")):
+            self._action(self.menu_export, key, lambda _=False, what=what: f_.export_dialog(what))
         self.menu_recent = f.addMenu("")
         self._texts.append((self.menu_recent, "Recent files"))
-        self.menu_recent.aboutToShow.connect(self._fill_recent)
+        self.menu_recent.aboutToShow.connect(lambda: f_.fill_recent(self.menu_recent))
         f.addSeparator()
-        self._action(f, "Quit", self.close, QKeySequence.Quit)
+        self._action(f, "Quit", w.close, QKeySequence.Quit)
 
-        undo = self.editor.undo_stack.createUndoAction(self)
-        redo = self.editor.undo_stack.createRedoAction(self)
+        undo = w.editor.undo_stack.createUndoAction(w)
+        redo = w.editor.undo_stack.createRedoAction(w)
         undo.setShortcut(QKeySequence.Undo)
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.menu_edit.addAction(undo)
@@ -80,21 +97,21 @@ class WindowMenus:
         v = self.menu_view
         self.menu_panels = v.addMenu("")
         self._texts.append((self.menu_panels, "Panels"))
-        for dock in self.docks.values():
+        for dock in w.docks.values():
             self.menu_panels.addAction(dock.toggleViewAction())
         self.menu_lang = v.addMenu("")
         self._texts.append((self.menu_lang, "Language"))
-        group = QActionGroup(self)
+        group = QActionGroup(w)
         self.lang_actions = {}
         for code, name in i18n.LANGUAGES.items():
-            act = QAction(name, self, checkable=True)
+            act = QAction(name, w, checkable=True)
             act.triggered.connect(lambda _=False, c=code: self.set_language(c))
             group.addAction(act)
             self.menu_lang.addAction(act)
             self.lang_actions[code] = act
         self.menu_theme = v.addMenu("")
         self._texts.append((self.menu_theme, "Theme"))
-        tgroup = QActionGroup(self)
+        tgroup = QActionGroup(w)
         self.theme_actions = {}
         for key in ("Light", "Dark"):
             act = self._action(self.menu_theme, key, lambda _=False, k=key.lower(): self.set_theme(k))
@@ -102,35 +119,37 @@ class WindowMenus:
             tgroup.addAction(act)
             self.theme_actions[key.lower()] = act
         v.addSeparator()
-        self._action(v, "Reset layout", self.reset_layout)
+        self._action(v, "Reset layout", w.reset_layout)
         self._build_experiments_menu()
 
         self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
         self._action(self.menu_help, "About aegui", self.show_about)
 
-        # Train / stop from anywhere, not just the builder's buttons.
-        self.act_train = QAction(self, shortcut=QKeySequence("F5"))
-        self.act_train.triggered.connect(self._train_shortcut)
-        self.act_stop = QAction(self, shortcut=QKeySequence("Esc"))
-        self.act_stop.triggered.connect(self.stop_training)
-        self.addActions([self.act_train, self.act_stop])
+        # Train / stop / step from anywhere, not just the builder's buttons.
+        from aegui.qt.builder.binding import train_now
+        self.act_train = QAction(w, shortcut=QKeySequence("F5"))
+        self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
+        self.act_stop = QAction(w, shortcut=QKeySequence("Esc"))
+        self.act_stop.triggered.connect(self.ws.stop)
+        w.addActions([self.act_train, self.act_stop, w.builder.step_controls.act_epoch,
+                      w.builder.step_controls.act_batch])
 
     def _build_experiments_menu(self) -> None:
-        m = self.menu_experiments
-        self._action(m, "New sweep…", self.new_sweep)
-        self._action(m, "Open sweep…", self.open_sweep_dialog)
-        self._action(m, "Save sweep…", self.experiments.editor.save_dialog)
+        m, w = self.menu_experiments, self.window
+        self._action(m, "New sweep…", w.new_sweep)
+        self._action(m, "Open sweep…", w.open_sweep_dialog)
+        self._action(m, "Save sweep…", w.experiments.editor.save_dialog)
         m.addSeparator()
         # One entry per shipped preset: it opens in the Experiments panel and runs.
-        self.preset_actions = [self._action(m, name, lambda _=False, p=path: self.run_preset(p))
+        self.preset_actions = [self._action(m, name, lambda _=False, p=path: w.run_preset(p))
                                for path, name in preset_sweeps()]
         m.addSeparator()
         # The analyses: each opens its tab and runs its default; the tab has the other settings.
         self.analysis_actions = {
-            "denoise": self._action(m, "Denoising curve…", lambda: self.run_analysis("denoise")),
+            "denoise": self._action(m, "Denoising curve…", lambda: w.run_analysis("denoise")),
             "embedding": self._action(m, "Latent space vs PCA vs t-SNE (Font1–3)…",
-                                      lambda: self.run_analysis("embedding")),
-            "probe": self._action(m, "Classifier probe…", lambda: self.run_analysis("probe")),
+                                      lambda: w.run_analysis("embedding")),
+            "probe": self._action(m, "Classifier probe…", lambda: w.run_analysis("probe")),
         }
 
     def set_language(self, code: str) -> None:
@@ -143,16 +162,11 @@ class WindowMenus:
         self.theme_actions[name].setChecked(True)
         self.settings.setValue("theme", name)
 
-    def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
-
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
+        QMessageBox.information(self.window, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, tr("About aegui"),
+        QMessageBox.about(self.window, tr("About aegui"),
                           f"<h3>aegui {aegui.__version__}</h3><p>{tr('aegui — autoencoder studio')}</p>"
                           "<p>Emoji: Noto Emoji (Apache 2.0), emoji-datasource (MIT).</p>")

@@ -26,9 +26,9 @@ def settle(seconds: float = 0.25) -> None:
 
 
 def show_as(win, size: tuple[int, int], lang: str, theme_name: str, seconds: float = 0.25) -> None:
-    if win.lang_actions[lang].isChecked() is False or QApplication.instance().property("aegui_theme") != theme_name:
-        win.set_language(lang)
-        win.set_theme(theme_name)
+    if win.menus.lang_actions[lang].isChecked() is False or QApplication.instance().property("aegui_theme") != theme_name:
+        win.menus.set_language(lang)
+        win.menus.set_theme(theme_name)
         QApplication.instance().setProperty("aegui_theme", theme_name)
     win.resize(*size)
     settle(seconds)

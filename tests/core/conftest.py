@@ -4,12 +4,6 @@ import pytest
 from core_helpers import small_experiment
 
 
-@pytest.fixture(autouse=True)
-def _aegui_home(tmp_path_factory, monkeypatch):
-    """Nothing a test does may touch the real user data folder."""
-    monkeypatch.setenv("AEGUI_HOME", str(tmp_path_factory.mktemp("aegui_home")))
-
-
 @pytest.fixture(scope="session")
 def font3():
     from aegui.core.data.datasets import font_dataset

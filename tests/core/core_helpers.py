@@ -1,7 +1,8 @@
 """Plain helpers for the core tests (fixtures live in conftest.py)."""
 from pathlib import Path
 
-from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = ROOT / "resources" / "presets"

@@ -68,7 +68,7 @@ def window(qtbot, tmp_path, aegui_home):
     with qtbot.waitSignal(win.model_loaded, timeout=60000):
         win.start_loading()
     yield win
-    win.controller.shutdown()
+    win.runner.shutdown()
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
-import sys
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from fuzzing import FUZZ_SETTINGS, bounded, mutated  # noqa: E402
 
 from aegui.qt import i18n, theme  # noqa: E402
@@ -67,9 +65,9 @@ def test_settings_file(qtbot, tmp_path, aegui_home):
             assert lang in i18n.LANGUAGES and look in theme.THEMES
             win.settings = settings
             win._restore_layout()
-            win._fill_recent()
-            assert isinstance(win._start_dir(), str)
-            win._remember(path)
+            win.files.fill_recent(win.menus.menu_recent)
+            assert isinstance(win.files.start_dir(), str)
+            win.files.remember(path)
             assert str(path.resolve()) in (settings.value("recent", [], list) or [])
         examples.append(1)
 

@@ -1,8 +1,9 @@
-"""JobController: a generator job off the GUI thread, throttled progress, cooperative cancel."""
+"""JobRunner: a generator job off the GUI thread, throttled progress, cooperative cancel, errors
+as objects; garbage collected in the GUI thread."""
 import threading
 import time
 
-from aegui.qt.workers import JobController
+from aegui.qt.threads import JobRunner
 
 
 class _Job:
@@ -26,7 +27,7 @@ class _Job:
 
 
 def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
-    c = JobController()
+    c = JobRunner()
     job = _Job(500)
     with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
         c.start(lambda: job)
@@ -36,7 +37,7 @@ def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
 
 
 def test_progress_is_throttled(qtbot):
-    c = JobController()
+    c = JobRunner()
     seen = []
     c.progress.connect(seen.append)
     with qtbot.waitSignal(c.finished, timeout=10000):
@@ -45,7 +46,7 @@ def test_progress_is_throttled(qtbot):
 
 
 def test_cancel_reaches_the_job_and_ends_it(qtbot):
-    c = JobController()
+    c = JobRunner()
     job = _Job(10_000, delay=0.001)
     with qtbot.waitSignal(c.progress, timeout=10000):
         c.start(lambda: job)
@@ -56,64 +57,42 @@ def test_cancel_reaches_the_job_and_ends_it(qtbot):
 
 
 def test_an_error_while_building_the_job_is_reported(qtbot):
-    c = JobController()
+    c = JobRunner()
 
     def bad():
         raise ValueError("data.path: folder not found; check the path")
     with qtbot.waitSignal(c.errored, timeout=10000) as blocker:
         c.start(bad)
-    assert "data.path" in blocker.args[0]
+    assert isinstance(blocker.args[0], ValueError) and "data.path" in str(blocker.args[0])
     qtbot.waitUntil(lambda: not c.is_running())
 
 
-def test_a_job_started_before_the_last_ones_cleanup_does_not_hang(qtbot):
-    """The old thread's `finished` may reach the GUI thread after a new job started: its
-    cleanup must wait for the old thread, not the new one (that froze the GUI until the new
-    job ended)."""
-    c = JobController()
-    first = _Job(1)
-    ended = []
-    c.running_changed.connect(ended.append)
-    c.start(lambda: first)
-    assert c.thread.wait(10000)          # ended; no events processed, so its cleanup is queued
-    long_job = _Job(100_000, delay=0.001)
-    c.start(lambda: long_job)
-    t0 = time.monotonic()
-    qtbot.wait(50)                       # delivers the first thread's queued cleanup
-    assert time.monotonic() - t0 < 5
-    assert c.is_running() and c.thread is not None
-    with qtbot.waitSignal(c.finished, timeout=10000):
-        c.cancel()
-    qtbot.waitUntil(lambda: c.thread is None, timeout=10000)
-    assert ended[-1] is False
-
-
-def test_a_controller_dropped_as_soon_as_its_job_finished_does_not_abort(qtbot):
-    """`finished` reaches the GUI thread just before the worker thread really ends. A controller
-    dropped then (a panel deleted, a test's local one) used to take the running QThread with it:
-    "QThread: Destroyed while thread is still running", and the process aborted (seen in CI)."""
+def test_a_runner_dropped_mid_job_leaves_the_job_to_finish(qtbot):
+    """superqt's pool owns the thread: a runner deleted with its panel takes nothing running with it."""
     import sys
-
-    from aegui.qt import workers
     normal = sys.getswitchinterval()
-    for _ in range(100):
-        c = JobController()
-        with qtbot.waitSignal(c.finished, timeout=10000):
-            c.start(lambda: _Job(20))
-        del c
-    qtbot.waitUntil(lambda: not workers._keeper.live(), timeout=10000)
-    assert sys.getswitchinterval() == normal    # the fast GIL switch is handed back once each
-
-
-def test_a_controller_dropped_mid_job_leaves_the_thread_to_finish(qtbot):
-    from aegui.qt import workers
     job = _Job(200, delay=0.001)
-    c = JobController()
+    ended = threading.Event()
+    steps = job.steps
+
+    def tracked():
+        yield from steps()
+        ended.set()
+    job.steps = tracked
+    c = JobRunner()
     c.start(lambda: job)
-    thread = c.thread
     del c
-    qtbot.waitUntil(lambda: thread not in workers._keeper.live(), timeout=10000)
-    assert job.thread is not None
+    qtbot.waitUntil(ended.is_set, timeout=10000)
+    qtbot.waitUntil(lambda: sys.getswitchinterval() == normal, timeout=10000)   # handed back once
+
+
+def test_shutdown_waits_for_the_job(qtbot):
+    c = JobRunner()
+    job = _Job(100_000, delay=0.001)
+    with qtbot.waitSignal(c.progress, timeout=10000):
+        c.start(lambda: job)
+    assert c.shutdown(10000)
+    assert job.cancelled.is_set()
 
 
 def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
@@ -146,7 +125,7 @@ def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
                 self.made.extend({"a": [i]} for i in range(2000))
                 yield {"n": len(self.made)}
     job = Allocating()
-    c = JobController()
+    c = JobRunner()
     with qtbot.waitSignal(c.finished, timeout=10000):
         c.start(lambda: job)
     qtbot.waitUntil(lambda: len(freed_in) == 20, timeout=5000)

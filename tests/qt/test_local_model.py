@@ -3,9 +3,12 @@ its channels, and a local denoiser trained from the builder drives the network v
 maps), the latent canvas (a 560-D code seen through a 2-D projection) and the pixel editor."""
 import numpy as np
 
-from aegui.core.config.experiment import Experiment, with_changes
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
 
-from test_builder_images import pick
+from tests.qt.builder.test_builder_images import pick
+
+from aegui.qt.models import title
 
 
 def test_builder_local_fills_the_sizes_from_the_data_and_channels(builder):
@@ -53,14 +56,15 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
         "arch": "local", "kind": "dae", "layers": (35, 280, 35), "channels": (8, 8), "input_shape": (7, 5),
         "latent_activation": "elu"}, train={"epochs": 40, "check_every": 20, "device": "cpu", "seeds": 1,
                                             "target_max_wrong": None}))
-    with qtbot.waitSignal(window.training_finished, timeout=60000) as done:
+    with qtbot.waitSignal(window.runner.finished, timeout=60000) as done:
         b.train_button.click()
     assert done.args[0].state == "finished"
-    entry = window.current
+    entry = window.workspace.current
     from aegui.core.models.local import LocalAutoencoder
     assert isinstance(entry.model, LocalAutoencoder) and entry.shape == (7, 5)
     # Network view: the encoder's same-size maps.
     window.network.flush()
+    qtbot.waitUntil(lambda: not window.network.busy(), timeout=10000)   # the model runs on a worker
     maps = window.network.feature_maps()
     assert [(name, fm.shape) for name, fm in maps] == [("conv 1", (8, 7, 5)), ("conv 2 = code", (8, 7, 5))]
     window.network.grab()
@@ -74,13 +78,14 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
     x, y = canvas.projected_codes()[3]
     assert canvas.hover_at(float(x), float(y)).shape == (7, 5)
     # Pixel editor: the trained local model denoises the glyph drawn.
-    names = [window.editor_combo.itemText(i) for i in range(window.editor_combo.count())]
-    window.editor_combo.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith(entry.title())))
-    assert window.editor_entry is entry
+    names = [window.model_bar.editor_combo.itemText(i) for i in range(window.model_bar.editor_combo.count())]
+    window.model_bar.editor_combo.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith(title(entry))))
+    assert window.workspace.editor_choice is entry
     ds = entry.dataset
     a = ds.images()[ds.labels.index("a")]
     window.editor.set_glyph(a)
     window.editor.set_noise("salt_pepper", 10)
+    qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)   # a new model runs on a worker
     out = window.editor.output()
     expected = entry.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
     np.testing.assert_allclose(out, expected, atol=1e-6)

@@ -13,24 +13,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_saved_models_training_history_is_charted(window):
     # The demo models ship with their metrics.csv: the charts are not empty on first launch.
-    assert window.current.history
-    assert window.training.n_records() == len(window.current.history)
-    assert window.training._last.epoch == window.current.history[-1]["epoch"]
+    history = window.workspace.current.history
+    assert len(history) and window.training.history is history
+    assert window.training.n_records() == len(history)
+    assert history.last.epoch == history.rows()[-1]["epoch"]
+    assert window.training.bars.opts["height"].size == 32          # the final model's wrong pixels per glyph
 
 
 def test_trained_model_is_autosaved_with_its_history(window, qtbot):
     from aegui.core.config.experiment import Experiment, TrainConfig
-    from aegui.core.files.metrics import read_metrics
+    from aegui.core.runs.history import read_rows as read_metrics
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=60, check_every=10)))
-    with qtbot.waitSignal(window.training_finished, timeout=30000):
+    with qtbot.waitSignal(window.runner.finished, timeout=30000):
         window.builder.train_button.click()
-    rows = read_metrics(window.current.path / "metrics.csv")
+    rows = read_metrics(window.workspace.current.path / "metrics.csv")
     assert [r["epoch"] for r in rows] == [10, 20, 30, 40, 50, 60]
 
 
-def test_demo_models_are_loaded_and_shown(window):
-    assert len(window.entries) >= 2
-    assert window.current is not None and "demo" in window.current.name
+def test_demo_models_are_loaded_and_shown(window, qtbot):
+    qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)   # its model runs on a worker
+    assert len(window.workspace.models) >= 2
+    assert window.workspace.current is not None and window.workspace.current.demo
     assert window.latent.latent_size() == 2
     assert window.editor.output() is not None          # the editor has a model at once
     assert window.recon.wrong_counts().max() == 0     # the demo AE is perfect on Font3
@@ -41,16 +44,13 @@ def test_training_font3_from_the_builder_reaches_zero(window, qtbot):
     from aegui.core.config.load import load_experiment
     exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
     window.builder.set_experiment(exp)
-    records, snapshots = [], []
-    window.controller.progress.connect(records.append)
-    window.controller.snapshot.connect(snapshots.append)
-    with qtbot.waitSignal(window.training_finished, timeout=60000) as blocker:
+    with qtbot.waitSignal(window.runner.finished, timeout=60000) as blocker:
         window.builder.train_button.click()
     rec = blocker.args[0]
     assert rec.state == "target" and rec.max_wrong == 0
     assert window.training.n_records() >= 1
-    assert window.current.dirty and window.current.path is not None   # autosaved
-    assert (window.current.path / "model.json").exists()
+    assert window.workspace.current.dirty and window.workspace.current.path is not None   # autosaved
+    assert (window.workspace.current.path / "model.json").exists()
     assert window.recon.wrong_counts().max() == 0
 
 
@@ -59,20 +59,20 @@ def test_charts_and_latent_points_move_during_training(window, qtbot):
     exp = Experiment(train=TrainConfig(epochs=100_000, seeds=2, check_every=10))
     window.builder.set_experiment(exp)
     window.builder.train_button.click()
-    qtbot.waitUntil(lambda: window.live is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.workspace.live is not None, timeout=30000)
     first = window.latent.projected_codes().copy()
     n0 = window.training.n_records()
     qtbot.waitUntil(lambda: window.training.n_records() > n0 + 3, timeout=30000)
     qtbot.waitUntil(lambda: not np.allclose(window.latent.projected_codes(), first), timeout=30000)
-    with qtbot.waitSignal(window.training_finished, timeout=5000) as blocker:
-        window.controller.stop()
+    with qtbot.waitSignal(window.runner.finished, timeout=5000) as blocker:
+        window.workspace.stop()
     assert blocker.args[0].state == "stopped"
 
 
 def test_diverging_run_marks_the_learning_rate(window, qtbot):
     from aegui.core.config.experiment import Experiment, TrainConfig
     window.builder.set_experiment(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=500)))
-    with qtbot.waitSignal(window.training_finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(window.runner.finished, timeout=30000) as blocker:
         window.builder.train_button.click()
     assert blocker.args[0].state == "diverged"
     lr = window.builder.field_widget("train.learning_rate")
@@ -80,14 +80,14 @@ def test_diverging_run_marks_the_learning_rate(window, qtbot):
 
 
 def test_save_and_open_model_round_trip(window, qtbot, tmp_path):
-    entry = window.current
-    assert window._save_to(entry, tmp_path / "saved")
+    entry = window.workspace.current
+    assert window.files.save_to(entry, tmp_path / "saved")
     assert (tmp_path / "saved" / "model.safetensors").exists()
-    n = len(window.entries)
-    window.open_model(str(tmp_path / "saved"))
-    qtbot.waitUntil(lambda: len(window.entries) == n + 1, timeout=20000)
-    codes_a = window.entries[0].codes()
-    codes_b = window.entries[-1].codes()
+    n = len(window.workspace.models)
+    window.files.open_model(str(tmp_path / "saved"))
+    qtbot.waitUntil(lambda: len(window.workspace.models) == n + 1, timeout=20000)
+    codes_a = window.workspace.models[0].codes()
+    codes_b = window.workspace.models[-1].codes()
     np.testing.assert_allclose(codes_a, codes_b, atol=1e-6)
 
 
@@ -97,7 +97,7 @@ def test_opening_a_pickle_shows_an_error(window, qtbot, tmp_path, monkeypatch):
     bad.write_bytes(pickle.dumps({"x": 1}))
     shown = []
     monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
-    window.open_model(str(bad))
+    window.files.open_model(str(bad))
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "pickle" in shown[0]
 
@@ -120,25 +120,25 @@ def test_edit_menu_undo_redo_drive_the_editor(window):
     before = window.editor.glyph().copy()
     window.editor.invert()
     assert not np.array_equal(window.editor.glyph(), before)
-    window.act_undo.trigger()
+    window.menus.act_undo.trigger()
     np.testing.assert_array_equal(window.editor.glyph(), before)
-    window.act_redo.trigger()
+    window.menus.act_redo.trigger()
     assert not np.array_equal(window.editor.glyph(), before)
 
 
 def test_language_switch_translates_menus_and_docks(window):
-    window.set_language("es")
-    assert window.menu_file.title() == "&Archivo"
+    window.menus.set_language("es")
+    assert window.menus.menu_file.title() == "&Archivo"
     assert window.docks["latent"].windowTitle() == "Espacio latente"
-    window.set_language("en")
-    assert window.menu_file.title() == "&File"
+    window.menus.set_language("en")
+    assert window.menus.menu_file.title() == "&File"
 
 
 def test_exports_write_files(window, tmp_path):
-    assert window.export("latent", tmp_path / "latent.png")
+    assert window.files.export("latent", tmp_path / "latent.png")
     assert (tmp_path / "latent.png").stat().st_size > 1000
     window.latent.interpolate(0, 5, 8)
-    assert window.export("strip", tmp_path / "strip.png")
+    assert window.files.export("strip", tmp_path / "strip.png")
     assert (tmp_path / "strip.png").exists()
 
 
@@ -185,21 +185,23 @@ def test_main_py_screenshot_writes_a_png(tmp_path):
     assert sum(img.resize((1, 1)).getpixel((0, 0))) < 3 * 128      # dark, on the whole
 
 
-def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window):
-    from aegui.core.data.noise import apply_noise
-    assert window.editor_entry is not None and window.editor_entry.experiment.model.kind == "dae"
-    assert window.current.experiment.model.kind == "ae"
-    ds = window.editor_entry.dataset
+def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
+    assert window.workspace.editor_choice is not None and window.workspace.editor_choice.experiment.model.kind == "dae"
+    assert window.workspace.current.experiment.model.kind == "ae"
+    ds = window.workspace.editor_choice.dataset
     a = ds.images()[ds.labels.index("a")]
     window.editor.set_glyph(a)
     window.editor.set_noise("salt_pepper", 10)
+    window.editor.reroll(seed=3)      # one noise pattern: the editor draws a new one each session
+    qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)
     out = window.editor.output()
     assert out is not None
     # The shipped denoiser restores a lightly noised glyph (0.03 wrong pixels on average at 10 %).
     assert ((out >= 0.5) != (a >= 0.5)).sum() <= 1
-    window.editor_combo.setCurrentIndex(0)          # "the model above": the canvas's model
-    assert window.editor_entry is None
-    expected = window.current.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
+    window.model_bar.editor_combo.setCurrentIndex(0)          # "the model above": the canvas's model
+    assert window.workspace.editor_choice is None
+    qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)
+    expected = window.workspace.current.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
     np.testing.assert_allclose(window.editor.output(), expected, atol=1e-6)
 
 
@@ -207,11 +209,9 @@ def test_closing_during_training_stops_it_and_autosaves(window, qtbot, aegui_hom
     from aegui.core.config.experiment import Experiment, TrainConfig
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=1_000_000, check_every=10)))
     window.builder.train_button.click()
-    qtbot.waitUntil(lambda: window.live is not None, timeout=30000)
-    t0 = time.perf_counter()
+    qtbot.waitUntil(lambda: window.workspace.live is not None, timeout=30000)
     window.close()
-    assert not window.controller.is_running()
-    assert time.perf_counter() - t0 < 5
+    assert not window.workspace.training.busy       # stopped, its best model autosaved, before the window went
     saved = list((aegui_home / "autosave").glob("*/model.json"))
     assert saved, "the best model so far was not autosaved"
 
@@ -235,17 +235,41 @@ def test_no_widget_attribute_shadows_a_qt_method(window):
 def test_the_model_list_keeps_the_last_runs_of_a_long_session(window, tmp_path):
     """bench/soak.py grew the window by 6.8 % in 10 minutes with 874 trained models listed: the
     list keeps the newest MAX_SESSION_MODELS runs (older ones stay autosaved on disk)."""
-    from aegui.qt.model_files import MAX_SESSION_MODELS
-    from aegui.qt.models import ModelEntry
-    demo = list(window.entries)
-    base = window.entries[0]
+    from aegui.core.runs.trained import TrainedModel
+    from aegui.core.workspace.workspace import MAX_SESSION_MODELS
+    demo = list(window.workspace.models)
+    base = window.workspace.models[0]
     runs = []
     for i in range(MAX_SESSION_MODELS + 5):
-        entry = ModelEntry(f"run {i}", base.model, base.experiment, base.dataset, tmp_path / f"run{i}",
-                           trained=("px", 0))
+        entry = TrainedModel(f"run {i}", base.model, base.experiment, base.dataset, tmp_path / f"run{i}",
+                             trained=("px", 0), view=base.view)
         runs.append(entry)
-        window.add_entry(entry)
-    assert window.current is runs[-1]
-    kept = [e for e in window.entries if e.trained is not None]
+        window.workspace.add(entry)
+    assert window.workspace.current is runs[-1]
+    kept = [e for e in window.workspace.models if e.trained is not None]
     assert len(kept) == MAX_SESSION_MODELS and all(a is b for a, b in zip(kept, runs[5:]))
-    assert all(any(e is d for e in window.entries) for d in demo)   # opened and demo models stay
+    assert all(any(e is d for e in window.workspace.models) for d in demo)   # opened and demo models stay
+
+
+def test_closing_while_training_asks_a_question_with_buttons_that_say_what_they_do(qtbot):
+    from PySide6.QtWidgets import QMessageBox
+    from aegui.qt.main_window import QUIT_QUESTIONS
+    from aegui.qt.widgets.ask import question_box
+    box = question_box(None, *QUIT_QUESTIONS["training"])
+    qtbot.addWidget(box)
+    assert box.text().endswith("?")
+    assert box.informativeText().startswith("Training is running")
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts == {"Stop and quit", "Keep training"}
+    assert box.defaultButton() is box.keep_button
+    assert box.standardButton(box.do_button) == QMessageBox.StandardButton.NoButton
+
+
+def test_a_trained_models_title_follows_the_language():
+    from aegui.qt import i18n
+    from aegui.core.runs.trained import TrainedModel
+    from aegui.qt.models import title
+    entry = TrainedModel("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
+    assert title(entry) == "Trained: Font3 3-D autoencoder — 0 px"
+    i18n.set_language("es")
+    assert title(entry).startswith("Entrenado: Font3")

@@ -164,21 +164,21 @@ class Monkey:
             canvas.reset_view()
 
     def train(self):
-        if self.win.controller.is_running() or self.win.loader.is_loading():
-            self.win.stop_training()
+        if self.win.workspace.training.busy:
+            self.win.workspace.stop()
         else:
             try:
                 exp = self.win.builder.experiment()
             except ValueError:
                 return
-            self.win.start_training(exp)
+            self.win.workspace.train(exp)
 
     def sweep(self):
         panel = self.win.experiments
         if panel.is_running():
             panel.cancel()
         else:
-            presets = [a for a in self.win.preset_actions if a.isEnabled()]
+            presets = [a for a in self.win.menus.preset_actions if a.isEnabled()]
             if presets:
                 self.rng.choice(presets).trigger()
 
@@ -240,9 +240,9 @@ def test_monkey(window, qtbot, tmp_path, monkeypatch, capfd):
             assert window.isVisible()
     # Stop whatever the monkey left running, then the window must still answer and work.
     window.experiments.cancel()
-    window.stop_training()
-    qtbot.waitUntil(lambda: not window.controller.is_running() and not window.experiments.is_running()
-                    and not window.loader.is_loading(), timeout=60000)
+    window.workspace.stop()
+    qtbot.waitUntil(lambda: not window.workspace.training.busy and not window.experiments.is_running(),
+                    timeout=60000)
     worst = max(worst, monkey.responds())
     assert window.isVisible()
     err = capfd.readouterr().err

@@ -103,3 +103,36 @@ def test_the_check_finds_a_repeated_key(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "CATALOGUE", fake)
     keys = catalogue_keys()
     assert keys.count("Save") == 2
+
+
+def test_every_text_of_the_field_descriptions_is_translated():
+    """The builder translates the descriptions' texts (aegui/core/config/fields.py) as it lays out the
+    form, so no tr() literal names them: each needs its entry all the same."""
+    from aegui.core.config.fields import FIELDS
+    SPANISH = spanish()
+    missing = sorted({(f.key, text) for f in FIELDS.values()
+                      for text in (f.label, f.tip, f.suffix, f.special, f.placeholder, f.optional, f.unit, f.lead,
+                                   f.unreadable, f.unknown, f.dialog, f.file_filter, *f.choice_labels.values())
+                      if text and text not in SPANISH})
+    assert missing == []
+
+
+def test_the_step_replay_search_and_drawing_widgets_speak_spanish(qtbot):
+    from aegui.qt import i18n
+    from aegui.qt.builder.step_controls import StepControls
+    from aegui.qt.editor.image_canvas import DrawPanel
+    from aegui.qt.latent.latent_canvas import LatentCanvas
+    from aegui.qt.network.network_view import NetworkView
+    canvas, net, steps, draw = LatentCanvas(), NetworkView(), StepControls(), DrawPanel()
+    for w in (canvas, net, steps, draw):
+        qtbot.addWidget(w)
+    i18n.set_language("es")
+    assert steps.epoch_button.text() == "Paso: época" and steps.speed_combo.itemText(0) == "Lo más rápido posible"
+    assert canvas.replay.play_button.text() == "Reproducir" and canvas.replay.act_record.text() == "Grabar repetición"
+    assert canvas.replay.info.full_text().startswith("Sin repetición")
+    assert canvas.search.edit.placeholderText() == "Buscar etiqueta…"
+    assert canvas.search.space.itemText(1) == "píxeles"
+    assert net.message.text().startswith("Sin modelo") and "Unidades" in net.hint.text()
+    assert draw.clear_button.text() == "Borrar todo" and draw.noise.itemText(2) == "sal y pimienta"
+    i18n.set_language("en")
+    assert steps.epoch_button.text() == "Step epoch" and canvas.replay.play_button.text() == "Play"

@@ -5,7 +5,9 @@ import time
 import numpy as np
 from PIL import Image
 
-from test_builder_images import idx_pair, pick
+from tests.qt.builder.test_builder_images import idx_pair, pick
+
+from aegui.qt.models import title
 
 
 def _small_image_model(builder, epochs=6):
@@ -33,18 +35,18 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     b.check_every_spin.setValue(2)
     exp = b.experiment()
     assert exp.model.input_shape == (16, 16, 3) and exp.data.val_split == 0.2
-    with qtbot.waitSignal(window.training_finished, timeout=60000) as done:
+    with qtbot.waitSignal(window.runner.finished, timeout=60000) as done:
         b.train_button.click()
-        assert window.st_busy.isVisible() or window.loader.is_loading() or window.controller.is_running()
+        assert window.status.busy.isVisible() or window.workspace.training.busy
     rec = done.args[0]
     assert rec.state == "finished" and rec.val_loss is not None
-    entry = window.current
-    # Progress signals are throttled, so the run's own history holds every check.
-    vals = [row["val_loss"] for row in entry.history if "val_loss" in row]
+    entry = window.workspace.current
+    # The charts and the saved model read one history, every check of the run in it.
+    vals = [row["val_loss"] for row in entry.history.rows() if "val_loss" in row]
     assert len(vals) == 4 and vals[-1] < vals[0]           # held-out loss measured and falling
-    assert "val" in window.training._cols                   # and charted
+    assert window.training.history is entry.history and entry.history.has("val")   # and charted
     assert entry.shape == (16, 16, 3) and len(entry.dataset) == 118   # all faces, both parts
-    assert "loss" in entry.title()
+    assert "loss" in title(entry)
     # Colour pictures: reconstruction error as MSE / PSNR and the worst samples, not wrong pixels
     # (issue 11, item 14).
     panel = window.training
@@ -58,7 +60,7 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     mse, _ = reconstruction_errors(entry.shown.images(), entry.reconstructions())
     assert shown[0] == int(mse.argmax())
     # The pixel editor lists glyph models only and still works with its own.
-    names = [window.editor_combo.itemText(i) for i in range(window.editor_combo.count())]
+    names = [window.model_bar.editor_combo.itemText(i) for i in range(window.model_bar.editor_combo.count())]
     assert not any(n.startswith(entry.name) for n in names)
     assert window.editor.output() is not None
 
@@ -69,20 +71,20 @@ def test_folder_with_a_corrupt_file_loads_on_a_worker_and_warns(window, qtbot, t
     for i in range(12):
         Image.new("RGB", (10 + i, 12), (20 * i, 90, 160)).save(folder / "cats" / f"c{i}.png")
     (folder / "broken.png").write_bytes(b"not a picture")
-    window.open_path(str(folder))
+    window.files.open_path(str(folder))
     b = window.builder
     assert b.source_combo.currentData() == "folder" and b.folder_edit.path() == str(folder)
     b.size_spin.setValue(8)
     _small_image_model(b)
     progress = []
-    window.loader.progress.connect(lambda done, total: progress.append((done, total)))
-    with qtbot.waitSignal(window.training_finished, timeout=60000):
+    window.workspace.training_changed.connect(lambda st: st.loaded and progress.append(st.loaded))
+    with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()
     assert progress and progress[-1] == (13, 13)
-    box = window.data_warning_box
+    box = window.files.data_warning_box
     assert box is not None and box.isVisible()
     assert "1 of 13 pictures" in box.text() and "broken.png" in box.text()
-    assert len(window.current.dataset) == 12 and window.current.shape == (8, 8)
+    assert len(window.workspace.current.dataset) == 12 and window.workspace.current.shape == (8, 8)
 
 
 def test_stop_while_loading_cancels_the_load(window, qtbot, monkeypatch):
@@ -95,21 +97,19 @@ def test_stop_while_loading_cancels_the_load(window, qtbot, monkeypatch):
         raise AssertionError("the load was not cancelled")
 
     monkeypatch.setattr(D, "from_config", slow)
-    started = time.perf_counter()
     window.builder.train_button.click()
-    qtbot.waitUntil(lambda: window.st_busy.isVisible() and window.st_busy.maximum() == 1000, timeout=5000)
-    assert window.st_state.text() == "Loading the dataset…"
+    qtbot.waitUntil(lambda: window.status.busy.isVisible() and window.status.busy.maximum() == 1000, timeout=5000)
+    assert window.status.state.text() == "Loading the dataset…"
     assert window.builder.stop_button.isEnabled() and not window.builder.pause_button.isEnabled()
     window.builder.stop_button.click()
-    qtbot.waitUntil(lambda: not window.loader.is_loading(), timeout=5000)
-    assert time.perf_counter() - started < 5
-    assert window._state_key == "Stopped" and not window.controller.is_running()
+    qtbot.waitUntil(lambda: not window.workspace.training.busy, timeout=10000)   # long before the slow load ends
+    assert window.status.state.text() == "Stopped" and not window.workspace.training.busy
     assert window.builder.train_button.isEnabled()
 
 
 def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     images, _ = idx_pair(tmp_path)
-    window.open_dataset("idx", images)
+    window.files.open_dataset("idx", images)
     assert window.builder.source_combo.currentData() == "idx"
     _small_image_model(window.builder)
     # Damaged after it was chosen: Train checks the header again and marks the file.
@@ -117,12 +117,12 @@ def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     window.builder.train_button.click()
     assert window.builder.idx_edit.line.property("invalid") is True
     assert "truncated" in window.builder.idx_edit.line.toolTip()
-    assert not window.loader.is_loading() and not window.controller.is_running()
+    assert not window.workspace.training.busy
     # A .gz whose header reads fine but whose data is cut off fails only when loaded.
     (tmp_path / "gz").mkdir()
     packed, _ = idx_pair(tmp_path / "gz", n=200, gz=True)
     packed.write_bytes(packed.read_bytes()[:-200])
-    window.open_dataset("idx", packed)
+    window.files.open_dataset("idx", packed)
     assert window.builder.validate_fields() == []
     shown = []
     monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
@@ -130,17 +130,17 @@ def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert shown[0].startswith("data.path:") and "damaged" in shown[0]
     assert window.builder.idx_edit.line.property("invalid") is True
-    assert not window.controller.is_running() and window.builder.train_button.isEnabled()
+    assert not window.workspace.training.busy and window.builder.train_button.isEnabled()
 
 
 def test_open_path_recognises_datasets(window, tmp_path):
     (tmp_path / "mnist").mkdir()
     images, _ = idx_pair(tmp_path / "mnist")
-    window.open_path(str(images))
+    window.files.open_path(str(images))
     assert window.builder.source_combo.currentData() == "idx"
     assert window.builder.experiment().model.full_layers[0] == 64
     recent = window.settings.value("recent", [], list)
     assert str(images.resolve()) in recent
-    window.open_path(str(tmp_path))
+    window.files.open_path(str(tmp_path))
     assert window.builder.source_combo.currentData() == "folder"
     assert np.prod(window.builder.sample_shape()) == window.builder.experiment().model.full_layers[0]

@@ -1,434 +1,224 @@
-"""Comparison runs: named variants of one experiment trained one after another, each recording
-its training loss AND its test loss at every check, as the course reports plot them (seed 004:
-a convolutional vs a linear autoencoder, train and test loss per epoch; its grid search).
+"""Compare two models on the same data: their metrics in one table, their codes (and a 2-D map of
+each model's codes) and their reconstructions of the same inputs (issue 24).
 
-A compare file (resources/analyses/*.json)::
-
-    {"analysis": "compare", "name": "...", "description": "...", "time_2cores_s": 900,
-     "base": "../presets/x.json" | {experiment},
-     "runs": [{"label": "conv AE", "changes": {"model": {"arch": "conv", ...}}}, ...],
-     "grid": {"train.batch_size": [128, 256, 1000], "train.learning_rate": [0.1, 0.01]},
-     "seeds": 1,
-     "test": "official"}
-
-Every run is trained with every combination of `grid` (the cartesian product, the last field
-varying fastest; no grid: the runs as listed; no runs: the base alone), `seeds` times (base
-seed + 0 .. N-1), one model per session. `test`: "official" trains on the whole training data
-and measures the official test files (MNIST's t10k...; data.val_split must be 0); "validation"
-measures the held-out part data.val_split sets aside; "none" trains on all the data and
-measures the training data itself (the 5x7 glyphs, which are all there is).
-
-The test loss is the training loss function on the test set (TrainingSession.val_loss: a VAE
-decodes its mean, a denoising AE gets clean inputs), at every train.check_every epochs; the
-training loss is the epoch's mean over its batches (before the step on full-batch runs). After
-each run the test set's reconstruction MSE per pixel is measured too (and wrong pixels per
-sample for binary data).
-
-With `out_dir`, each finished run is saved at once in out_dir/runs/NNN/ (run.json + the model
-as safetensors); a later job with the same out_dir loads the runs whose experiment is unchanged
-instead of training them again, so a long comparison survives a cancel or a crash.
-
-Job shape (like the sweeps)::
-
-    job = CompareJob(spec, out_dir)
-    for p in job.steps(): ...   # {"state": "running", "run", "runs", "label", "epoch", "epochs",
-                                #  "train_loss", "test_loss", "fraction", "elapsed"}, then
-                                # {"state": "run_done" | "run_loaded", ...} per run, and last
-                                # {"state": "finished" | "cancelled", "result": CompareResult}
-    job.cancel()                # the run being trained is dropped; finished runs are kept
+The table holds what fits the data: wrong pixels for black-and-white glyphs, MSE and PSNR for
+grey or colour pictures, both models' own training loss, the parameters and latent size, and for
+denoisers the error on the same noisy copies beside the noisy input's. Two models that read
+different data shapes are refused with a sentence that names both shapes. Qt-free; numpy out.
 """
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
 import math
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterator
 
 import numpy as np
+import torch
 
-from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.analyses.image_quality import is_binary, reconstruction_errors
+from aegui.core.analyses.replay import projection
+from aegui.core.archs import arch_of
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.data.data_shape import sample_shape
+from aegui.core.data.dataset import Dataset, spread_indices
+from aegui.core.data.datasets import from_config
+from aegui.core.data.noise import LABELS as NOISE_LABELS
+from aegui.core.data.noise import apply_noise
+from aegui.core.models import latent
+from aegui.core.models import losses as L
 
-ANALYSIS = "compare"
-SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "runs", "grid", "grid_labels", "seeds",
-             "test")
-TESTS = ("official", "validation", "none")
-MAX_RUNS = 1000
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    index: int
-    label: str
-    seed: int
-    experiment: Experiment
-
-    def key(self) -> str:
-        """What makes a saved run reusable: its experiment, exactly."""
-        return hashlib.sha256(json.dumps(self.experiment.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+MAX_SAMPLES = 2000      # samples measured and shown (spread evenly over bigger sets)
 
 
-@dataclass(frozen=True)
-class CompareSpec:
-    name: str
-    base: Experiment
-    runs: tuple[tuple[str, dict], ...] = ()          # (label, {section: {field: value}})
-    grid: tuple[tuple[str, tuple], ...] = ()         # (dotted field, values)
-    grid_labels: tuple[tuple[str, tuple], ...] = ()  # (dotted field, one label per value)
-    seeds: int = 1
-    test: str = "official"
-    description: str = ""
-    time_2cores_s: float | None = None
-    source: str | None = field(default=None, compare=False)
-
-    def plans(self) -> list[RunPlan]:
-        runs = list(self.runs) or [("", {})]
-        keys = [k for k, _ in self.grid]
-        labels = dict(self.grid_labels)
-        out = []
-        for (label, changes), combo in itertools.product(runs, itertools.product(*[list(enumerate(v))
-                                                                                     for _, v in self.grid])):
-            merged = {s: dict(v) for s, v in changes.items()}
-            parts = [label] if label else []
-            for k, (j, value) in zip(keys, combo):
-                section, name = k.split(".")
-                merged.setdefault(section, {})[name] = tuple(value) if isinstance(value, list) else value
-                parts.append(f"{k.split('.')[1]}={labels[k][j] if k in labels else _fmt(value)}")
-            text = ", ".join(parts) or self.name
-            for s in range(self.seeds):
-                train = {**merged.get("train", {})}
-                train["seed"] = train.get("seed", self.base.train.seed) + s
-                exp_changes = {**merged, "train": train}
-                try:
-                    exp = with_changes(self.base, name=f"{self.name} [{text}]", **exp_changes)
-                except (ConfigError, TypeError) as e:
-                    problem = e.problem if isinstance(e, ConfigError) else f"a value of the wrong kind ({e})"
-                    where = f"{self.source}: run {text!r}" if self.source else f"run {text!r}"
-                    raise ConfigError(getattr(e, "field", "runs"), problem, where) from None
-                out.append(RunPlan(len(out), text + (f", seed {train['seed']}" if self.seeds > 1 else ""),
-                                   train["seed"], exp))
-        return out
-
-
-def _fmt(value) -> str:
-    if isinstance(value, (list, tuple)):
-        return "-".join(_fmt(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-# ---------------------------------------------------------------- the file
-
-def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
-    from aegui.core.analyses.sweep import _field_type, _load_base
-
-    def bad(key, problem):
-        raise ConfigError(key, problem, source)
-
-    if not isinstance(raw, dict):
-        bad("(top level)", "a compare file must be a JSON object")
-    unknown = sorted(set(raw) - set(SPEC_KEYS))
-    if unknown:
-        bad(unknown[0], f"unknown key; a compare file has: {', '.join(SPEC_KEYS)}")
-    if raw.get("analysis", ANALYSIS) != ANALYSIS:
-        bad("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}")
-    if "base" not in raw:
-        bad("base", "missing: give an experiment object or the path of a config JSON")
-    base = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)[0]
-    runs = []
-    for i, r in enumerate(raw.get("runs", [])):
-        if not isinstance(r, dict) or set(r) - {"label", "changes"} or not isinstance(r.get("label", ""), str):
-            bad(f"runs[{i}]", 'must be {"label": "...", "changes": {"model": {...}, "train": {...}}}')
-        changes = r.get("changes", {})
-        if not isinstance(changes, dict) or not all(isinstance(v, dict) for v in changes.values()):
-            bad(f"runs[{i}].changes", "must map sections (data, model, train, noise) to objects of fields")
-        runs.append((r.get("label", ""), {s: {k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}
-                                          for s, f in changes.items()}))
-    grid = []
-    for key, values in (raw.get("grid") or {}).items():
-        try:
-            _field_type(key, source)
-        except ConfigError as e:       # the sweep's check, named after this file's key
-            bad(f"grid.{key}", e.problem)
-        if not isinstance(values, list) or not values:
-            bad(f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
-        grid.append((key, tuple(values)))
-    labels = []
-    for key, names in (raw.get("grid_labels") or {}).items():
-        if key not in dict(grid) or not isinstance(names, list) or len(names) != len(dict(grid)[key]):
-            bad(f"grid_labels.{key}", "must give one label per value of a field the grid varies")
-        labels.append((key, tuple(str(n) for n in names)))
-    seeds = raw.get("seeds", 1)
-    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad("seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
-    test = raw.get("test", "official")
-    if test not in TESTS:
-        bad("test", f"{test!r} is not one of {', '.join(TESTS)}")
-    stated = raw.get("time_2cores_s")
-    if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
-        bad("time_2cores_s", f"must be a positive number of seconds, got {stated!r}")
-    spec = CompareSpec(name=str(raw.get("name", base.name)), base=base, runs=tuple(runs), grid=tuple(grid),
-                       grid_labels=tuple(labels), seeds=seeds, test=test,
-                       description=str(raw.get("description", "")), time_2cores_s=stated, source=source)
-    plans = spec.plans()       # every run validated now, not mid-way
-    if len(plans) > MAX_RUNS:
-        bad("grid", f"{len(plans)} runs; at most {MAX_RUNS}")
-    if test == "official":
-        for p in plans:
-            if p.experiment.data.source != "idx":
-                bad("test", f"run {p.label!r} reads {p.experiment.data.source} data, which has no official test "
-                    "files; use \"test\": \"validation\" with data.val_split")
-            if p.experiment.data.val_split:
-                bad("test", f"run {p.label!r} sets data.val_split; with the official test set it trains on all "
-                    "the training data: set data.val_split to 0")
-    elif test == "validation":
-        for p in plans:
-            if not p.experiment.data.val_split:
-                bad("test", f"run {p.label!r} has data.val_split 0, so there is no validation part to measure")
-    return spec
-
-
-def load_spec(path) -> CompareSpec:
-    from aegui.core.files.jsonfile import read_json
-    path = Path(path)
-    return spec_from_dict(read_json(path), str(path), path.parent)
-
-
-# ---------------------------------------------------------------- results
-
-@dataclass
-class RunCurve:
-    index: int
-    label: str
-    seed: int
-    experiment: Experiment
-    epochs: np.ndarray              # checked epochs
-    train_loss: np.ndarray
-    test_loss: np.ndarray
-    seconds: float
-    metrics: dict                   # test_mse, test_samples, (test_mean_wrong, test_max_wrong), final losses
-    key: str = ""
-    model: object = None            # the trained K=1 model (loaded from disk when resumed)
-    loaded: bool = False            # True: read from a previous job's out_dir, not trained here
-    load_avg: float | None = None   # 1-minute load average when it started (times on a shared machine)
-
-    def loss_at(self, epoch: int, which: str = "test") -> float | None:
-        """The train or test loss at a checked epoch (None if that epoch was not checked)."""
-        hits = np.flatnonzero(self.epochs == epoch)
-        if not len(hits):
-            return None
-        return float((self.test_loss if which == "test" else self.train_loss)[hits[0]])
-
-    def to_dict(self) -> dict:
-        return {"index": self.index, "label": self.label, "seed": self.seed, "key": self.key,
-                "seconds": round(self.seconds, 3), "load_avg": self.load_avg, "metrics": self.metrics,
-                "epochs": self.epochs.tolist(), "train_loss": [_num(v) for v in self.train_loss],
-                "test_loss": [_num(v) for v in self.test_loss], "experiment": self.experiment.to_dict()}
-
-
-def _num(v) -> float | None:
-    v = float(v)
-    return round(v, 8) if math.isfinite(v) else None
+class CompareError(ValueError):
+    """Two models that cannot be compared, or data neither reads; the message says why."""
 
 
 @dataclass
-class CompareResult:
-    spec: CompareSpec
-    runs: list[RunCurve]
-    seconds: float = 0.0
-    cancelled: bool = False
-
-    def curves_csv(self) -> str:
-        lines = ["run,label,seed,epoch,train_loss,test_loss"]
-        for r in self.runs:
-            for e, a, b in zip(r.epochs, r.train_loss, r.test_loss):
-                lines.append(f"{r.index},{_csv(r.label)},{r.seed},{int(e)},{_cell(a)},{_cell(b)}")
-        return "\n".join(lines) + "\n"
-
-    def runs_csv(self) -> str:
-        keys = sorted({k for r in self.runs for k in r.metrics})
-        lines = [",".join(["run", "label", "seed", "seconds", *keys])]
-        for r in self.runs:
-            lines.append(",".join([str(r.index), _csv(r.label), str(r.seed), f"{r.seconds:.1f}",
-                                   *(_cell(r.metrics.get(k)) for k in keys)]))
-        return "\n".join(lines) + "\n"
-
-    def write(self, out_dir) -> dict[str, Path]:
-        from aegui.core.files.atomic import atomic_write_text
-        out = Path(out_dir)
-        paths = {"curves": out / "curves.csv", "runs": out / "runs.csv"}
-        atomic_write_text(paths["curves"], self.curves_csv())
-        atomic_write_text(paths["runs"], self.runs_csv())
-        return paths
-
-
-def _csv(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.6g}" if math.isfinite(v) else ""
-    return str(v)
-
-
-# ---------------------------------------------------------------- running
-
-class CompareJob:
-    def __init__(self, spec: CompareSpec, out_dir=None, *, device: str | None = None):
-        self.spec = spec
-        self.plans = spec.plans()
-        self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.device = device
-        self._cancel = False
-        self._session = None
-        self._data: dict = {}
-
-    def cancel(self) -> None:
-        self._cancel = True
-        s = self._session
-        if s is not None:
-            s.stop()
+class MetricRow:
+    key: str                        # e.g. "mean_wrong", "psnr"
+    label: str                      # English, for a table
+    values: tuple                   # (model A's, model B's): numbers, or text for kind / architecture
+    lower_is_better: bool | None    # None: not a score (parameters, latent size, kind)
+    note: str = ""                  # what a value means when it needs saying (the loss's formula)
 
     @property
-    def cancelled(self) -> bool:
-        return self._cancel
-
-    def _datasets(self, exp: Experiment):
-        """(training data, test data) of an experiment, loaded once per data config."""
-        if exp.data not in self._data:
-            from aegui.core.data.datasets import from_config, load_split, official_test_set
-            if self.spec.test == "official":
-                self._data[exp.data] = (from_config(exp.data), official_test_set(exp.data))
-                if self._data[exp.data][1] is None:
-                    raise ConfigError("test", f"{self._data[exp.data][0].name} has no official test files beside "
-                                      "it; use \"test\": \"validation\"", self.spec.source)
-            elif self.spec.test == "validation":
-                self._data[exp.data] = load_split(exp.data)
-            else:
-                train = from_config(exp.data)
-                self._data[exp.data] = (train, train)
-        return self._data[exp.data]
-
-    def _run_dir(self, plan: RunPlan) -> Path | None:
-        return None if self.out_dir is None else self.out_dir / "runs" / f"{plan.index:03d}"
-
-    def _load(self, plan: RunPlan) -> RunCurve | None:
-        folder = self._run_dir(plan)
-        if folder is None or not (folder / "run.json").is_file():
+    def better(self) -> int | None:
+        """0 or 1: which model scores better; None when they tie or it is not a score."""
+        a, b = self.values
+        if self.lower_is_better is None or not all(isinstance(v, (int, float)) for v in (a, b)) \
+                or a == b or any(math.isnan(v) for v in (a, b)):
             return None
+        return int((b < a) == self.lower_is_better)
+
+
+@dataclass
+class Comparison:
+    names: tuple[str, str]
+    data_name: str
+    shape: tuple                    # how a sample is shown, e.g. (7, 5)
+    labels: list[str]               # of the compared samples
+    inputs: np.ndarray              # [N, D] the samples both models got
+    codes: tuple                    # ([N, La], [N, Lb]) each model's codes (a VAE's means)
+    xy: tuple                       # ([N, 2], [N, 2]) the codes on a plane (the dims for L <= 2, else PCA)
+    reconstructions: tuple          # ([N, D], [N, D]) outputs (a denoiser's, flip_confidence kept)
+    rows: list[MetricRow]
+    noise: tuple | None = None      # (kind, level) of the noisy rows, when a denoiser is compared
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, key: str) -> MetricRow:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(f"no metric {key!r}; the table has {', '.join(r.key for r in self.rows)}")
+
+    def nearest(self, side: int, point) -> int:
+        """The sample whose code is nearest `point` on model `side`'s map (0 = A, 1 = B): what a
+        hover there picks, to ring the same sample on the other map (xy[1 - side][index])."""
+        d = ((self.xy[side] - np.asarray(point, np.float64)) ** 2).sum(1)
+        return int(np.argmin(d))
+
+    def table(self) -> list[tuple[str, str, str]]:
+        """(label, A, B) as text."""
+        return [(r.label, _fmt(r.values[0]), _fmt(r.values[1])) for r in self.rows]
+
+
+def _fmt(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return f"{v:,}"
+    return f"{v:.4g}"
+
+
+def data_shape(model, exp: Experiment) -> tuple:
+    """The shape of one sample the model reads, (H, W) for grey: the data it was trained on,
+    else its input."""
+    if arch_of(exp.model).reads_images:
+        shape = tuple(exp.model.input_shape)
+    else:
         try:
-            raw = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-            if raw.get("key") != plan.key():
-                return None
-            from aegui.core.files.storage import load_model
-            model = load_model(folder / "model")[0] if (folder / "model" / "model.json").is_file() else None
-        except (OSError, ValueError, KeyError):
-            return None       # damaged or from another version: trained again
-        return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(raw["epochs"], int),
-                        np.asarray([np.nan if v is None else v for v in raw["train_loss"]], float),
-                        np.asarray([np.nan if v is None else v for v in raw["test_loss"]], float),
-                        float(raw["seconds"]), dict(raw["metrics"]), plan.key(), model, True, raw.get("load_avg"))
-
-    def _save(self, run: RunCurve) -> None:
-        folder = self._run_dir(self.plans[run.index])
-        if folder is None:
-            return
-        from aegui.core.files.atomic import atomic_write_text
-        from aegui.core.files.storage import save_model
-        folder.mkdir(parents=True, exist_ok=True)
-        if run.model is not None:
-            save_model(folder / "model", run.model, run.experiment, run.metrics)
-        # run.json last: it is what marks the run as finished.
-        atomic_write_text(folder / "run.json", json.dumps(run.to_dict(), indent=2) + "\n")
-
-    def steps(self) -> Iterator[dict]:
-        import os
-        from aegui.core.train import progress as P
-        from aegui.core.train.session import TrainingSession
-        start = time.perf_counter()
-        runs: list[RunCurve] = []
-        total = sum(p.experiment.train.epochs for p in self.plans) or 1
-        done_work = 0
-        n = len(self.plans)
-        for plan in self.plans:
-            if self._cancel:
-                break
-            loaded = self._load(plan)
-            if loaded is not None:
-                runs.append(loaded)
-                done_work += plan.experiment.train.epochs
-                yield {"state": "run_loaded", "run": plan.index + 1, "runs": n, "label": plan.label,
-                       "fraction": done_work / total, "elapsed": time.perf_counter() - start}
-                continue
-            train, test = self._datasets(plan.experiment)
-            load_avg = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-            session = TrainingSession(plan.experiment, train, device=self.device,
-                                      val_data=None if self.spec.test == "none" else test)
-            self._session = session
-            if self._cancel:
-                session.stop()
-            t0 = time.perf_counter()
-            epochs, tr, te = [], [], []
-            rec = None
-            for rec in session.steps():
-                epochs.append(rec.epoch)
-                tr.append(rec.losses.get("total", math.nan))
-                te.append(math.nan if rec.val_loss is None else rec.val_loss)
-                yield {"state": "running", "run": plan.index + 1, "runs": n, "label": plan.label,
-                       "epoch": rec.epoch, "epochs": rec.total_epochs, "train_loss": tr[-1], "test_loss": te[-1],
-                       "fraction": min(1.0, (done_work + rec.epoch) / total),
-                       "elapsed": time.perf_counter() - start}
-            self._session = None
-            if rec is None or rec.state == P.STOPPED or self._cancel:
-                break
-            seconds = time.perf_counter() - t0
-            model = session.best_model()
-            metrics = _final_metrics(model, test, rec, "train" if self.spec.test == "none" else "test")
-            run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(epochs, int),
-                           np.asarray(tr, float), np.asarray(te, float), seconds, metrics, plan.key(), model,
-                           False, load_avg)
-            self._save(run)
-            runs.append(run)
-            done_work += plan.experiment.train.epochs
-            yield {"state": "run_done", "run": plan.index + 1, "runs": n, "label": plan.label,
-                   "seconds": seconds, "fraction": done_work / total, "elapsed": time.perf_counter() - start}
-        result = CompareResult(self.spec, runs, time.perf_counter() - start,
-                               cancelled=self._cancel and len(runs) < n)
-        yield {"state": "cancelled" if result.cancelled else "finished", "fraction": 1.0,
-               "elapsed": result.seconds, "result": result}
-
-    def run(self) -> CompareResult:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"]
+            shape = tuple(sample_shape(exp.data))
+        except ConfigError:       # its data is gone (a folder or IDX file moved): the input size
+            shape = (model.input_dim,)
+        shape = shape if math.prod(shape) == model.input_dim else (model.input_dim,)
+    return shape[:2] if len(shape) == 3 and shape[2] == 1 else shape
 
 
-def _final_metrics(model, data, rec, prefix: str = "test") -> dict:
-    """What a run ends with: its last losses, the MSE per pixel on the test set (the training
-    data when there is none: prefix "train"), and for black and white data (the glyphs) the
-    wrong pixels per sample there."""
-    from aegui.core.models.latent import reconstruct
-    from aegui.core.train.evaluation import is_binary
-    out = {"final_train_loss": _num(rec.losses.get("total", math.nan)),
-           "final_test_loss": None if rec.val_loss is None else _num(rec.val_loss),
-           "epochs": int(rec.epoch), f"{prefix}_samples": len(data)}
-    mse, wrong = 0.0, []
-    binary = is_binary(data.x)
-    for lo in range(0, len(data), 4096):
-        x = data.x[lo:lo + 4096]
-        y = reconstruct(model, x)
-        mse += float(((y - x) ** 2).mean(1).sum())
-        if binary:
-            wrong.append(((y >= 0.5) != (x >= 0.5)).sum(1))
-    out[f"{prefix}_mse"] = round(mse / max(1, len(data)), 8)
-    if wrong:
-        w = np.concatenate(wrong)
-        out[f"{prefix}_mean_wrong"] = round(float(w.mean()), 4)
-        out[f"{prefix}_max_wrong"] = int(w.max())
-    return out
+def describe_shape(shape) -> str:
+    shape = tuple(shape)
+    if shape == (7, 5):
+        return "5x7 glyphs (35 values)"
+    n = math.prod(shape)
+    if len(shape) == 1:
+        return f"{n:,} values per sample"
+    colour = {3: " RGB", 4: " RGBA"}.get(shape[2], "") if len(shape) == 3 else " grey"
+    return f"{shape[0]}x{shape[1]}{colour} images ({n:,} values)"
+
+
+def check_same_data(shape_a, shape_b, names=("A", "B")) -> None:
+    if tuple(shape_a) != tuple(shape_b):
+        raise CompareError(f"{names[0]} reads {describe_shape(shape_a)} and {names[1]} reads "
+                           f"{describe_shape(shape_b)}: two models can be compared only on the same "
+                           "data; pick two models of the same data shape")
+
+
+def architecture(exp: Experiment) -> str:
+    """'fully connected (MLP): 35 → 32 → 16 → 2 → ...': the builder's picture of the layers."""
+    m = exp.model
+    arch = arch_of(m)
+    shape = tuple(m.input_shape) if arch.reads_images else None
+    return f"{arch.label}: " + " → ".join(text for text, _ in arch.layer_chain(m, shape, m.latent_index))
+
+
+@torch.no_grad()
+def own_loss(model, exp: Experiment, x: np.ndarray) -> tuple[float, str]:
+    """The model's training loss on x, measured deterministically (a VAE decodes its mean, a
+    denoiser gets clean inputs), and what it is."""
+    spec, t = exp.model, exp.train
+    xt = torch.as_tensor(np.asarray(x, np.float32), device=model.flat.device)
+    what = t.loss.upper()
+    if spec.kind == "vae":
+        h, _ = model.encode_raw(xt)
+        mu, logvar = h[..., : model.latent_dim], h[..., model.latent_dim:].clamp(-20, 20)
+        recon = L.reconstruction(model.decode_logits(mu), xt, t.loss, spec.output_activation, True)
+        total = recon + spec.beta * L.kl_normal(mu, logvar)
+        return float(total[0]), f"{what} summed per sample + {spec.beta:g} x KL"
+    recon = L.reconstruction(model.decode_logits(model.encode(xt)), xt, t.loss, spec.output_activation, False)
+    return float(recon[0]), f"{what}, mean per value (reconstruction term)"
+
+
+def compare(model_a, exp_a: Experiment, model_b, exp_b: Experiment, data: Dataset | None = None, *,
+            names: tuple[str, str] | None = None, noise: tuple[str, float] | None = None,
+            repeats: int = 10, seed: int = 0, max_samples: int = MAX_SAMPLES) -> Comparison:
+    """Both K = 1 models on `data` (default: the data model A was trained on). noise=(kind,
+    level): the noisy copies a denoiser is measured on (default: the first denoiser's own)."""
+    names = names or (exp_a.name, exp_b.name if exp_b.name != exp_a.name else f"{exp_b.name} (B)")
+    shape_a, shape_b = data_shape(model_a, exp_a), data_shape(model_b, exp_b)
+    check_same_data(shape_a, shape_b, names)
+    if data is None:
+        data = from_config(exp_a.data)
+    if data.dim != model_a.input_dim:
+        raise CompareError(f"{data.name} holds {describe_shape(data.shape)} but the models read "
+                           f"{describe_shape(shape_a)}; pick data of that shape")
+    if not len(data):
+        raise CompareError(f"{data.name} holds no samples")
+    if len(data) > max_samples:
+        data = data.subset(spread_indices(len(data), max_samples))
+    x = np.asarray(data.x, np.float32)
+    models, exps = (model_a, model_b), (exp_a, exp_b)
+    binary = is_binary(x)
+    codes = tuple(latent.encode(m, x) for m in models)
+    xy = tuple(_plane(c) for c in codes)
+    recon = tuple(latent.denoise(m, x) if e.model.kind == "dae" else latent.reconstruct(m, x)
+                  for m, e in zip(models, exps))
+    rows = [MetricRow("kind", "kind", tuple(e.model.kind for e in exps), None),
+            MetricRow("architecture", "architecture", tuple(architecture(e) for e in exps), None),
+            MetricRow("parameters", "parameters", tuple(int(m.parameter_count()) for m in models), None),
+            MetricRow("latent", "latent size", tuple(int(m.latent_dim) for m in models), None)]
+    notes = []
+    if binary:
+        wrong = tuple(((r >= 0.5) != (x >= 0.5)).sum(1) for r in recon)
+        rows.append(MetricRow("max_wrong", "max wrong pixels", tuple(int(w.max()) for w in wrong), True))
+        rows.append(MetricRow("mean_wrong", "mean wrong pixels", tuple(float(w.mean()) for w in wrong), True))
+    errors = tuple(reconstruction_errors(x, r) for r in recon)
+    rows.append(MetricRow("mse", "MSE", tuple(float(mse.mean()) for mse, _ in errors), True))
+    if not binary:
+        rows.append(MetricRow("psnr", "PSNR (dB)", tuple(float(p.mean()) for _, p in errors), False))
+    losses = tuple(own_loss(m, e, x) for m, e in zip(models, exps))
+    same = losses[0][1] == losses[1][1]
+    rows.append(MetricRow("loss", "loss (its own)", tuple(v for v, _ in losses), True if same else None,
+                          losses[0][1] if same else f"A: {losses[0][1]}; B: {losses[1][1]}"))
+    if not same:
+        notes.append("The two models train on different losses, so their loss values do not compare.")
+    denoisers = [e for e in exps if e.model.kind == "dae"]
+    if noise is None and denoisers:
+        noise = (denoisers[0].noise.kind, denoisers[0].noise.level)
+    if noise is not None:
+        rows += _noisy_rows(models, exps, x, noise, repeats, seed, binary)
+    return Comparison(names, data.name, tuple(data.shape), list(data.labels), x, codes, xy, recon, rows,
+                      noise, notes)
+
+
+def _plane(codes: np.ndarray) -> np.ndarray:
+    basis, origin = projection(codes)
+    xy = (np.asarray(codes, np.float64) - origin) @ basis.T
+    return np.pad(xy, ((0, 0), (0, 2 - xy.shape[1]))) if xy.shape[1] < 2 else xy
+
+
+def _noisy_rows(models, exps, x, noise, repeats, seed, binary) -> list[MetricRow]:
+    """Both models on the same noisy copies (clean targets), and the noisy input itself."""
+    kind, level = noise
+    copies = np.repeat(x, repeats, axis=0)
+    noisy = apply_noise(copies, kind, level, np.random.default_rng(seed))
+    what = f"{NOISE_LABELS.get(kind, kind)} {level * 100:g} %"
+    outs = [latent.denoise(m, noisy) if e.model.kind == "dae" else latent.reconstruct(m, noisy)
+            for m, e in zip(models, exps)]
+    if binary:
+        score = lambda out: float(((out >= 0.5) != (copies >= 0.5)).sum(1).mean())   # noqa: E731
+        key, label = "noisy_wrong", f"mean wrong pixels at {what}"
+    else:
+        score = lambda out: float(((out - copies) ** 2).mean())                      # noqa: E731
+        key, label = "noisy_mse", f"MSE at {what}"
+    base = score(noisy)
+    return [MetricRow(key, label, tuple(score(o) for o in outs), True, f"the noisy input: {base:.4g}"),
+            MetricRow(f"{key}_input", f"{label}: the noisy input", (base, base), None)]

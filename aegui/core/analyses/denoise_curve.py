@@ -37,7 +37,7 @@ value per sample; the mean over samples one value per seed. Curves report the me
 POPULATION standard deviation (ddof=0, like sweeps) of those per-seed values over the seeds;
 per-character rows the same over seeds for one sample.
 
-Job shape (drive it with aegui.qt.workers.JobController)::
+Job shape (drive it with aegui.qt.threads.JobRunner)::
 
     job = DenoiseCurveJob(spec)                     # or DenoiseCurveJob(spec, models=[...], data=ds)
     for p in job.steps(): ...                       # small dicts, see DenoiseCurveJob.steps
@@ -60,7 +60,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, Experiment, with_changes
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
 

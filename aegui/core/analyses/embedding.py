@@ -272,7 +272,7 @@ class EmbeddingJob:
 
     def _train(self, name: str, start: float, frac0: float, share: float):
         from aegui.core.config.load import load_experiment
-        from aegui.core.config.experiment import with_changes
+        from aegui.core.config.validation import with_changes
         from aegui.core.train.session import TrainingSession
         if name in self.experiments:
             from aegui.core.data.datasets import from_config

@@ -58,7 +58,7 @@ def preset_job(info: PresetInfo, out_dir=None):
         from aegui.core.analyses.probe import ProbeRunJob, load_spec as load_probe
         return ProbeRunJob(load_probe(info.path))
     if info.kind == "compare":
-        from aegui.core.analyses.compare import CompareJob, load_spec as load_compare
+        from aegui.core.analyses.compare_runs import CompareJob, load_spec as load_compare
         return CompareJob(load_compare(info.path), out_dir)
     if info.kind == "classifier":
         from aegui.core.analyses.classifier import ClassifierJob, load_spec as load_classifier

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aegui.core.analyses.report_checks_glyphs import GLYPH_CHECKS
 from aegui.core.analyses.report_checks_mnist import MNIST_CHECKS
-from aegui.core.analyses.report_findings import generic
+from aegui.core.analyses.report_claims import generic
 
 CHECKS = {**GLYPH_CHECKS, **MNIST_CHECKS}
 

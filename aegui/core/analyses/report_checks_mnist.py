@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from aegui.core.analyses.report_figures import fmt
-from aegui.core.analyses.report_findings import by, finding, runs
+from aegui.core.analyses.report_claims import by, finding, runs
 
 
 # ---------------------------------------------------------------- seed-003

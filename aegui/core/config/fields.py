@@ -1,12 +1,18 @@
-"""One description of each editable Experiment field: its English label, tooltip, choices and range.
+"""One description of each editable Experiment field: its type, label, tooltip, choices and range,
+how a form shows it (suffix, special-value text, unit) and when it applies to the experiment being
+edited. The model builder lays its form out from these, in this order; the sweep editor offers,
+parses and checks the fields it varies with them. Qt-free: the texts are English, the window
+translates them (their Spanish is in resources/i18n/es.json).
 
-The model builder lays its form out from these and the sweep editor names and offers the fields it
-varies with them; the Spanish of every text here is registered once in aegui.qt.widgets.fields.
+A new plain field is its dataclass field (experiment.py), its description here and its Spanish:
+the builder then shows, fills, reads, checks and hides it with no code of its own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields as dataclass_fields, replace
+from typing import Callable, Mapping
 
+from aegui.core.archs import ARCHS, arch_of, labels as arch_labels
 from aegui.core.config import experiment as C
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
@@ -28,115 +34,286 @@ PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
 SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
-
-# Row labels, also used to name a field in error messages.
-FIELD_LABELS = {
-    "name": "Name",
-    "data.source": "Source", "data.fonts": "Fonts", "data.path": "Font file", "data.chars": "Characters",
-    "data.folder": "Folder", "data.images": "Images file", "data.labels_path": "Labels file",
-    "data.size": "Size", "data.emoji_size": "Size", "data.color": "Colour",
-    "data.subcategories": "Emoji", "data.classes": "Classes", "data.max_samples": "Max samples",
-    "data.val_split": "Validation", "data.split_seed": "Split seed",
-    "model.arch": "Architecture", "model.input_shape": "Input", "model.channels": "Conv channels",
-    "model.kind": "Kind", "model.beta": "β (KL weight)", "model.kl_warmup": "KL warm-up",
-    "model.sparsity": "Sparsity", "model.sparsity_weight": "Sparsity weight",
-    "model.sparsity_rho": "Target rate ρ", "model.sparsity_k": "Codes kept (k)",
-    "model.contractive_weight": "Contractive weight", "model.flip_confidence": "Change a pixel at",
-    "noise.kind": "Noise", "noise.level": "Noise level", "noise.mode": "Noisy inputs",
-    "noise.copies": "Copies",
-    "model.encoder": "Encoder", "model.latent": "Latent size", "model.mirror": "Mirror decoder",
-    "model.decoder": "Decoder", "model.layers": "Layers",
-    "model.hidden_activation": "Hidden act.", "model.latent_activation": "Latent act.",
-    "model.output_activation": "Output act.", "model.init": "Init",
-    "train.loss": "Loss", "train.optimizer": "Optimizer", "train.learning_rate": "Learning rate",
-    "train.momentum": "Momentum", "train.schedule": "LR schedule", "train.decay_rate": "Decay rate",
-    "train.step_size": "Step every", "train.step_gamma": "Step factor", "train.epochs": "Epochs",
-    "train.batch_size": "Batch size", "train.weight_decay": "Weight decay", "train.seed": "Seed",
-    "train.seeds": "Best of K", "train.target_max_wrong": "Target", "train.check_every": "Check every",
-    "train.device": "Device", "train.precision": "Precision", "train.eval_samples": "Check on",
-}
-
-TIPS = {
-    "data.source": "Where the training samples come from",
-    "data.folder": "A folder of PNG, JPEG, BMP or GIF pictures; subfolder names become labels",
-    "data.images": "An MNIST-style images file, e.g. train-images-idx3-ubyte (or .gz)",
-    "data.labels_path": "Empty: the labels file beside the images is used when there is one",
-    "data.size": "Every picture is padded to a square and resized to this many pixels a side",
-    "data.color": "grey: 1 = ink on a white background; RGB: colours on white; RGBA: keeps transparency",
-    "data.classes": "Keep only these classes, e.g. 0,1,7; empty = all",
-    "data.max_samples": "Keep at most this many samples, spread evenly over the set; 0 = all",
-    "data.val_split": "Share of the samples held out to measure the validation loss; 0 = none",
-    "data.split_seed": "Seed of the random train / validation split",
-    "model.arch": "Fully connected layers, convolutions for images (each one halves height and width), or "
-                  "local 3x3 convolutions that keep the image's size (they learn strokes, not whole glyphs)",
-    "model.channels": "Output channels of each convolution; a conv layer halves the image's sides, a local "
-                      "one keeps them (the last local layer's maps are the code)",
-    "model.input_shape": "Set by the dataset: the size of each sample",
-    "data.chars": "Train on these characters only; empty = every glyph of the chosen fonts",
-    "data.path": "A font.h other than the course file",
-    "model.beta": "Weight of the KL term of the VAE loss",
-    "model.kl_warmup": "Epochs over which β grows from 0 to its value; 0 = no warm-up",
-    "model.sparsity_weight": "Weight of the sparsity penalty on the latent code",
-    "model.sparsity_rho": "Average activation the KL penalty pulls each code unit towards",
-    "model.sparsity_k": "k-sparse: each sample keeps only its k largest latent units; the rest are zeroed",
-    "model.contractive_weight": "Weight of the penalty on the encoder's Jacobian",
-    "model.flip_confidence": "Denoising changes a drawn pixel only when the model is at least this sure it is "
-                             "wrong; 0.5 takes the model's output as it is, higher keeps more of the drawing",
-    "noise.level": "Probability that a pixel is corrupted (gaussian: the noise's standard deviation)",
-    "noise.mode": "New noise every epoch, or a fixed set of noisy copies of each glyph",
-    "model.mirror": "The decoder uses the encoder's sizes in reverse order",
-    "model.latent": "Size of the code; 2 lets you see the latent space as a plane",
-    "train.learning_rate": "Type values such as 0.01 or 1e-3",
-    "train.batch_size": "Glyphs per update; 0 = the whole dataset at once",
-    "train.weight_decay": "Pulls the weights towards 0 at every step; 0 = off",
-    "train.seeds": "Train K models with seeds seed, seed+1, … side by side and keep the best",
-    "train.target_max_wrong": "Stop as soon as a model's worst glyph has at most this many wrong pixels",
-    "train.check_every": "Epochs between metric checks and progress points",
-    "train.eval_samples": "A check measures at most this many samples (a fixed sample of big sets "
-                          "such as MNIST); 0 = all",
-    "train.precision": "bf16: the training step on a CUDA GPU runs under bf16 autocast; elsewhere fp32",
-}
+IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
 
-# Choice field -> (the values it takes, their English names).
-CHOICES = {
-    "model.kind": (C.KINDS, C.KIND_LABELS), "model.arch": (C.ARCHS, C.ARCH_LABELS),
-    "model.hidden_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),
-    "model.latent_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),
-    "model.output_activation": (C.ACTIVATIONS, ACTIVATION_LABELS),
-    "model.init": (C.INITS, INIT_LABELS), "model.sparsity": (C.SPARSITY, SPARSITY_LABELS),
-    "train.loss": (C.LOSSES, LOSS_LABELS), "train.optimizer": (C.OPTIMIZERS, OPTIMIZER_LABELS),
-    "train.schedule": (C.SCHEDULES, SCHEDULE_LABELS), "train.device": (C.DEVICES, DEVICE_LABELS),
-    "train.precision": (C.PRECISIONS, PRECISION_LABELS),
-    "noise.kind": (C.NOISE_KINDS, NOISE_LABELS), "noise.mode": (C.NOISE_MODES, MODE_LABELS),
-    "data.source": (C.SOURCES, SOURCE_LABELS), "data.color": (C.COLORS, COLOR_LABELS),
-}
+TYPES = ("int", "float", "bool", "text", "choice", "ints", "names", "path")
 
-# Whole-number fields -> the (lowest, highest) value a form offers.
-RANGES = {
-    "data.size": C.IMAGE_SIZE_RANGE, "data.max_samples": (0, 100_000_000), "data.split_seed": (0, 2**31 - 1),
-    "model.kl_warmup": (0, 10_000_000), "model.sparsity_k": (1, 100_000), "model.latent": (1, 1024), "noise.copies": (1, 100_000),
-    "train.step_size": (1, 10_000_000), "train.epochs": (1, 100_000_000), "train.batch_size": (0, 10_000_000),
-    "train.seed": (0, 2**31 - 1), "train.seeds": (1, 256), "train.target_max_wrong": (0, 100_000),
-    "train.check_every": (1, 1_000_000), "train.eval_samples": (0, 10_000_000),
-}
+
+def always(exp) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class Field:
-    key: str
-    label: str
+    key: str                        # "train.learning_rate"; "name" for the experiment's name
+    label: str                      # the row's label; error messages name the field with it too
+    type: str                       # one of TYPES (ints / names: lists of whole numbers / of names)
     tip: str = ""
     choices: tuple = ()
-    choice_labels: dict = field(default_factory=dict)
-    range: tuple | None = None
+    choice_labels: Mapping = field(default_factory=dict)
+    range: tuple | None = None      # the lowest and highest value a form offers and check() accepts
+    suffix: str = ""                # after the number in its box, e.g. " epochs"
+    special: str = ""               # shown instead of the lowest value, e.g. "all" for 0
+    placeholder: str = ""           # shown in an empty text box
+    percent: bool = False           # a fraction shown as a percentage
+    decimals: int = 0               # percent: decimals shown
+    step: float = 1.0               # percent: what one arrow click adds, in percent
+    slider: bool = False            # percent: a slider beside the box
+    optional: str = ""              # the value may be None: the check box that turns it on
+    unit: str = ""                  # a word after the box in its row, e.g. "seeds"
+    joins: str = ""                 # shown in the row of this other field, after `lead`
+    lead: str = ""
+    unreadable: str = ""            # the problem when typed text cannot be read
+    unknown: str = ""               # how a list names a value it cannot offer, e.g. "{key} (not available)"
+    folder: bool = False            # path: a folder, not a file
+    dialog: str = ""                # path: the title of the dialog that picks it
+    file_filter: str = ""           # path: the dialog's file types
+    of: str = ""                    # a row that edits part of another field (model.encoder of model.layers)
+    in_form: bool = True            # False: no row of its own (set from other rows, e.g. data.catalogue)
+    applies: Callable = always      # does the field matter for this experiment? (a form hides it if not)
+    enabled: Callable = always      # can it be edited now? (a form greys it out if not)
+    kept_if: Callable | None = None   # when this is false the field reads as its default: a value the
+                                      # form keeps while the row is hidden that the config would refuse
+
+    @property
+    def section(self) -> str:
+        """'train' for 'train.learning_rate'; '' for the name."""
+        return self.key.split(".", 1)[0] if "." in self.key else ""
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[-1]
+
+    @property
+    def group(self) -> str:
+        """The part of a form the row goes in: a denoiser's noise settings belong with its model."""
+        return {"noise": "model", "": "name"}.get(self.section, self.section)
+
+    def value(self, exp):
+        """This field's value in an Experiment."""
+        return getattr(getattr(exp, self.section), self.name) if self.section else getattr(exp, self.name)
+
+    def default(self, part):
+        """The field's default in `part`, the Experiment's section (a dataclass) that holds it."""
+        f = next(f for f in dataclass_fields(part) if f.name == self.name)
+        return f.default if f.default is not MISSING else f.default_factory()
+
+    def check(self, value) -> str | None:
+        """The problem with a value (outside the range, not one of the choices), or None."""
+        if value is None and self.optional:
+            return None
+        if self.choices and value not in self.choices:
+            return f"{value!r} is not one of {', '.join(map(str, self.choices))}"
+        if self.range is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = self.range
+            if not lo <= value <= hi:
+                return f"must be from {lo:g} to {hi:g}, got {value:g}"
+        return None
 
 
-FIELDS = {key: Field(key, label, TIPS.get(key, ""), *CHOICES.get(key, ((), {})), RANGES.get(key))
-          for key, label in FIELD_LABELS.items()}
+# ---------------------------------------------------------------- when a field applies
+
+def arch_rows(arch: str) -> tuple[str, ...]:
+    """The rows an architecture lays its layers out with (its registry entry's builder_rows)."""
+    try:
+        return arch_of(arch).builder_rows
+    except C.ConfigError:        # an architecture this aegui does not know (a loaded file's)
+        return ()
+
+
+def uses(key: str) -> Callable:
+    """The experiment's architecture lays its layers out with the row `key`."""
+    return lambda e: key in arch_rows(e.model.arch)
+
+
+def kind(*kinds: str) -> Callable:
+    return lambda e: e.model.kind in kinds
+
+
+def source(*sources: str) -> Callable:
+    return lambda e: e.data.source in sources
+
+
+def sparsity(*penalties: str) -> Callable:
+    return lambda e: e.model.kind == "sparse" and e.model.sparsity in penalties
+
+
+def steps_by_lr(e) -> bool:
+    """scipy's line searches choose their own steps: no learning rate, schedule or momentum applies."""
+    return e.train.optimizer not in C.SCIPY_OPTIMIZERS
+
+
+def schedule(name: str) -> Callable:
+    return lambda e: e.train.schedule == name and steps_by_lr(e)
+
+
+def _choice(key, label, choices, labels, tip="", **more) -> Field:
+    return Field(key, label, "choice", tip, tuple(choices), labels, **more)
+
+
+EPOCHS = " epochs"
+_ALL = "all"
+
+# ---------------------------------------------------------------- the fields, in the form's order
+
+_FIELDS = (
+    Field("name", "Name", "text"),
+    # -- Dataset
+    _choice("data.source", "Source", C.SOURCES, SOURCE_LABELS, "Where the training samples come from"),
+    Field("data.fonts", "Fonts", "names", applies=source("font")),
+    Field("data.path", "Font file", "path", "A font.h other than the course file",
+          applies=lambda e: e.data.source == "font" and bool(e.data.path)),
+    Field("data.chars", "Characters", "text", "Train on these characters only; empty = every glyph of the "
+          "chosen fonts", placeholder="only these characters, e.g. abcdefghij", applies=source("font")),
+    Field("data.folder", "Folder", "path", "A folder of PNG, JPEG, BMP or GIF pictures; subfolder names "
+          "become labels", folder=True, dialog="Choose the image folder", of="data.path",
+          applies=source("folder")),
+    Field("data.images", "Images file", "path", "An MNIST-style images file, e.g. train-images-idx3-ubyte "
+          "(or .gz)", dialog="Choose the IDX images file", file_filter=IDX_FILTER, of="data.path",
+          applies=source("idx")),
+    Field("data.labels_path", "Labels file", "path", "Empty: the labels file beside the images is used when "
+          "there is one", dialog="Choose the IDX labels file", file_filter=IDX_FILTER, applies=source("idx")),
+    Field("data.emoji_size", "Size", "choice", "Every picture is padded to a square and resized to this many "
+          "pixels a side", choices=C.EMOJI_SIZES, of="data.size", applies=source("emoji")),
+    Field("data.size", "Size", "int", "Every picture is padded to a square and resized to this many pixels "
+          "a side", range=C.IMAGE_SIZE_RANGE, suffix=" px", applies=source("folder")),
+    _choice("data.color", "Colour", C.COLORS, COLOR_LABELS, "grey: 1 = ink on a white background; RGB: "
+            "colours on white; RGBA: keeps transparency", applies=source("emoji", "folder")),
+    Field("data.subcategories", "Emoji", "names", applies=source("emoji")),
+    Field("data.classes", "Classes", "ints", "Keep only these classes, e.g. 0,1,7; empty = all",
+          placeholder="all, or e.g. 0,1,7", unreadable="write class numbers separated by commas, e.g. 0,1,7",
+          applies=source("idx", "digits")),
+    Field("data.max_samples", "Max samples", "int", "Keep at most this many samples, spread evenly over the "
+          "set; 0 = all", range=(0, 100_000_000), special=_ALL, applies=lambda e: e.data.source != "font"),
+    Field("data.val_split", "Validation", "float", "Share of the samples held out to measure the validation "
+          "loss; 0 = none", range=(0.0, C.MAX_VAL_SPLIT), percent=True, decimals=1, step=5.0, suffix=" %"),
+    Field("data.split_seed", "Split seed", "int", "Seed of the random train / validation split",
+          range=(0, 2**31 - 1), joins="data.val_split", lead="seed", enabled=lambda e: e.data.val_split > 0),
+    Field("data.catalogue", "Catalogue dataset", "text", in_form=False),
+    # Glyph files a model was taught (aegui teach): kept as loaded, no row of their own.
+    Field("data.extra_glyphs", "Taught glyphs", "names", in_form=False),
+    # -- Model (a denoiser's noise too)
+    _choice("model.kind", "Kind", C.KINDS, C.KIND_LABELS),
+    # The architectures: the registry's names and labels once it lands.
+    _choice("model.arch", "Architecture", tuple(ARCHS), arch_labels(), "Fully connected layers, convolutions for "
+            "images (each one halves height and width), or local 3x3 convolutions that keep the image's size "
+            "(they learn strokes, not whole glyphs)"),
+    Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", applies=kind("vae")),
+    Field("model.kl_warmup", "KL warm-up", "int", "Epochs over which β grows from 0 to its value; 0 = no "
+          "warm-up", range=(0, 10_000_000), suffix=EPOCHS, applies=kind("vae")),
+    _choice("model.sparsity", "Sparsity", C.SPARSITY, SPARSITY_LABELS, applies=kind("sparse")),
+    Field("model.sparsity_weight", "Sparsity weight", "float", "Weight of the sparsity penalty on the latent "
+          "code", applies=sparsity("l1", "kl")),
+    Field("model.sparsity_rho", "Target rate ρ", "float", "Average activation the KL penalty pulls each code "
+          "unit towards", applies=sparsity("kl")),
+    Field("model.sparsity_k", "Codes kept (k)", "int", "k-sparse: each sample keeps only its k largest latent "
+          "units; the rest are zeroed", range=(1, 100_000), applies=sparsity("topk")),
+    Field("model.contractive_weight", "Contractive weight", "float", "Weight of the penalty on the encoder's "
+          "Jacobian", applies=kind("contractive")),
+    _choice("noise.kind", "Noise", C.NOISE_KINDS, NOISE_LABELS, applies=kind("dae")),
+    Field("noise.level", "Noise level", "float", "Probability that a pixel is corrupted (gaussian: the noise's "
+          "standard deviation)", range=(0.0, 1.0), percent=True, decimals=1, slider=True, suffix=" %",
+          applies=kind("dae")),
+    _choice("noise.mode", "Noisy inputs", C.NOISE_MODES, MODE_LABELS, "New noise every epoch, or a fixed set "
+            "of noisy copies of each glyph", applies=kind("dae")),
+    Field("noise.copies", "Copies", "int", range=(1, 100_000), joins="noise.mode", unit="copies",
+          enabled=lambda e: e.noise.mode == "fixed"),
+    Field("model.flip_confidence", "Change a pixel at", "float", "Denoising changes a drawn pixel only when "
+          "the model is at least this sure it is wrong; 0.5 takes the model's output as it is, higher keeps "
+          "more of the drawing", range=(0.5, 0.99), percent=True, suffix=" % sure",
+          applies=lambda e: e.model.kind == "dae" and e.data.source == "font",
+          kept_if=source("font")),        # images have no drawn pixels to keep
+    Field("model.input_shape", "Input", "ints", "Set by the dataset: the size of each sample"),
+    Field("model.channels", "Conv channels", "ints", "Output channels of each convolution; a conv layer "
+          "halves the image's sides, a local one keeps them (the last local layer's maps are the code)",
+          applies=uses("model.channels")),
+    Field("model.encoder", "Encoder", "ints", of="model.layers", applies=uses("model.encoder")),
+    Field("model.latent", "Latent size", "int", "Size of the code; 2 lets you see the latent space as a "
+          "plane", range=(1, 1024), of="model.layers", applies=uses("model.latent")),
+    Field("model.mirror", "Mirror decoder", "bool", "The decoder uses the encoder's sizes in reverse order",
+          applies=uses("model.mirror")),
+    Field("model.decoder", "Decoder", "ints", of="model.layers",
+          applies=lambda e: "model.decoder" in arch_rows(e.model.arch) and not e.model.mirror),
+    Field("model.layers", "Layers", "ints"),
+    _choice("model.hidden_activation", "Hidden act.", C.ACTIVATIONS, ACTIVATION_LABELS),
+    # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
+    _choice("model.latent_activation", "Latent act.", C.ACTIVATIONS, ACTIVATION_LABELS,
+            applies=lambda e: e.model.kind != "vae"),
+    _choice("model.output_activation", "Output act.", C.ACTIVATIONS, ACTIVATION_LABELS),
+    _choice("model.init", "Init", C.INITS, INIT_LABELS),
+    # -- Training
+    _choice("train.loss", "Loss", C.LOSSES, LOSS_LABELS),
+    _choice("train.optimizer", "Optimizer", C.OPTIMIZERS, OPTIMIZER_LABELS),
+    Field("train.learning_rate", "Learning rate", "float", "Type values such as 0.01 or 1e-3",
+          applies=steps_by_lr),
+    Field("train.momentum", "Momentum", "float", applies=lambda e: e.train.optimizer == "momentum"),
+    _choice("train.schedule", "LR schedule", C.SCHEDULES, SCHEDULE_LABELS, applies=steps_by_lr),
+    Field("train.decay_rate", "Decay rate", "float", applies=schedule("exponential")),
+    Field("train.step_size", "Step every", "int", range=(1, 10_000_000), suffix=EPOCHS, applies=schedule("step")),
+    Field("train.step_gamma", "Step factor", "float", applies=schedule("step")),
+    Field("train.epochs", "Epochs", "int", range=(1, 100_000_000)),
+    Field("train.batch_size", "Batch size", "int", "Glyphs per update; 0 = the whole dataset at once",
+          range=(0, 10_000_000), special="full batch"),
+    Field("train.weight_decay", "Weight decay", "float", "Pulls the weights towards 0 at every step; 0 = off"),
+    Field("train.seed", "Seed", "int", range=(0, 2**31 - 1)),
+    Field("train.seeds", "Best of K", "int", "Train K models with seeds seed, seed+1, … side by side and keep "
+          "the best", range=(1, 256), unit="seeds"),
+    # The check box is the row's label: a separate "Target" label would not fit the dock.
+    Field("train.target_max_wrong", "Target", "int", "Stop as soon as a model's worst glyph has at most this "
+          "many wrong pixels", range=(0, 100_000), optional="Stop at ≤", unit="wrong pixels"),
+    Field("train.check_every", "Check every", "int", "Epochs between metric checks and progress points",
+          range=(1, 1_000_000), suffix=EPOCHS),
+    Field("train.eval_samples", "Check on", "int", "A check measures at most this many samples (a fixed "
+          "sample of big sets such as MNIST); 0 = all", range=(0, 10_000_000), suffix=" samples", special=_ALL),
+    _choice("train.device", "Device", C.DEVICES, DEVICE_LABELS, unknown="{key} (not available)"),
+    _choice("train.precision", "Precision", C.PRECISIONS, PRECISION_LABELS, "bf16: the training step on a CUDA "
+            "GPU runs under bf16 autocast; elsewhere fp32"),
+)
+FIELDS: dict[str, Field] = {f.key: f for f in _FIELDS}
+
+
+def in_group(group: str) -> list[Field]:
+    """The fields a form shows in one group (name, data, model or train), in order."""
+    return [f for f in FIELDS.values() if f.group == group and f.in_form]
+
+
+def config_fields() -> list[Field]:
+    """The fields an Experiment stores (not the rows that edit part of one, nor the name)."""
+    return [f for f in FIELDS.values() if f.section and not f.of]
+
+
+def label(key: str) -> str:
+    """The English label of a field ('model.layers[2]' is labelled as 'model.layers'), or the key."""
+    f = FIELDS.get(key) or FIELDS.get(key.split("[", 1)[0])
+    return f.label if f is not None else key
 
 
 def choice_keys(key: str) -> tuple:
     """The values a choice field takes, e.g. C.OPTIMIZERS for 'train.optimizer'; () for any other."""
     return FIELDS[key].choices if key in FIELDS else ()
+
+
+def applies(key: str, exp) -> bool:
+    return FIELDS[key].applies(exp)
+
+
+def keep_used(exp):
+    """`exp` with each field whose `kept_if` fails back at its default (see Field.kept_if)."""
+    for f in FIELDS.values():
+        part = getattr(exp, f.section, None)
+        if f.kept_if is not None and not f.kept_if(exp) and f.value(exp) != f.default(part):
+            exp = replace(exp, **{f.section: replace(part, **{f.name: f.default(part)})})
+    return exp
+
+
+INTS_PROBLEM = "write whole numbers separated by commas, e.g. 0,1,7"
+
+
+def parse_ints(text: str, problem: str = INTS_PROBLEM) -> tuple[int, ...]:
+    """'0, 1 7' -> (0, 1, 7); ValueError(problem) for anything but whole numbers >= 0."""
+    tokens = [t for t in text.replace(",", " ").replace(";", " ").split() if t]
+    if not all(t.isdigit() for t in tokens):
+        raise ValueError(problem)
+    return tuple(int(t) for t in tokens)

@@ -6,7 +6,8 @@ import json
 from dataclasses import fields
 from pathlib import Path
 
-from aegui.core.config.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment, experiment_from_dict
+from aegui.core.config.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment
+from aegui.core.config.validation import experiment_from_dict
 from aegui.core.config.student_json import import_student_config
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aegui.core.config.experiment import ConfigError, Experiment, validate
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import validate
 
 # key -> (section, field); several spellings students use map to one field.
 _KEYS = {

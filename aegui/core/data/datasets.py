@@ -42,12 +42,22 @@ def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
                    GLYPH_SHAPE, [g.code for g in glyphs])
 
 
+def with_extra_glyphs(ds: Dataset, paths) -> Dataset:
+    """`ds` followed by every glyph of each font.h in `paths` (data.extra_glyphs: the glyphs
+    `aegui teach` added to a model's own)."""
+    if not paths:
+        return ds
+    glyphs = [g for path in paths for f in load_fonts(Path(path)) for g in f.glyphs]
+    return Dataset(f"{ds.name}+{len(glyphs)} taught", np.concatenate([ds.x, G.glyphs_to_array(glyphs)]),
+                   ds.labels + [g.label for g in glyphs], ds.shape, ds.codes + [g.code for g in glyphs])
+
+
 def from_config(data: DataConfig, progress=None) -> Dataset:
     """The whole dataset a DataConfig describes (no split; see load_split). `progress(done,
     total)` is called while a folder of pictures loads."""
     source = data.source
     if source == "font":
-        ds = font_dataset(data.fonts, data.chars, data.path or None)
+        ds = with_extra_glyphs(font_dataset(data.fonts, data.chars, data.path or None), data.extra_glyphs)
     elif source == "emoji":
         ds = emoji_dataset(data.size, data.color, data.subcategories)
     elif source == "folder":

@@ -253,7 +253,7 @@ def verified_folder(name: str) -> Path:
 
 
 class FetchJob:
-    """fetch() as a job for the window's worker (aegui.qt.workers.JobController): steps()
+    """fetch() as a job for the window's worker (aegui.qt.threads.JobRunner): steps()
     yields {"state": "downloading", "progress": Progress} while files come in, then
     {"state": "finished", "folder", "downloaded"} or {"state": "cancelled"}; errors raise
     FetchError (one sentence). cancel() is safe from another thread."""

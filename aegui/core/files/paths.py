@@ -39,3 +39,8 @@ def user_data_dir() -> Path:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "aegui"
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+def autosave_dir() -> Path:
+    """Where every model trained in the window is written as soon as its run ends."""
+    return user_data_dir() / "autosave"

@@ -12,9 +12,10 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 import aegui
-from aegui.core.config.experiment import ConfigError, Experiment, experiment_from_dict
-from aegui.core.models.arch import parameter_count
-from aegui.core.models.nets import Autoencoder, build_model
+from aegui.core.archs import build_model, parameter_count
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import experiment_from_dict
+from aegui.core.models.nets import Autoencoder
 
 FORMAT = "aegui-model"
 FORMAT_VERSION = 1

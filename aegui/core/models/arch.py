@@ -1,5 +1,6 @@
-"""Parameter layouts of the three architectures, without torch: the builder form counts parameters
-with these before torch is imported, and nets.py / conv.py lay out their flat buffers by them."""
+"""Parameter layouts of the built-in architectures, without torch: their registry entries
+(aegui/core/archs/) count parameters with these before torch is imported, and nets.py / conv.py /
+local.py lay out their flat buffers by them."""
 from __future__ import annotations
 
 import math
@@ -106,10 +107,3 @@ def mlp_parameter_count(sizes, latent_index: int, kind: str) -> int:
         total += sum(a * b + b for a, b in zip(part, part[1:]))
     return total
 
-
-def parameter_count(spec: ModelSpec) -> int:
-    if spec.arch == "conv":
-        return conv_layout(spec)[2]
-    if spec.arch == "local":
-        return local_layout(spec)[2]
-    return mlp_parameter_count(spec.full_layers, spec.latent_index, spec.kind)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -179,3 +180,25 @@ class ConvAutoencoder(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
+
+    @torch.no_grad()
+    def feature_maps(self, x) -> list[tuple[str, np.ndarray]]:
+        """For the network view (K = 1): (name, [channels, h, w]) for one input x [D] of each encoder
+        convolution, then of each decoder deconvolution but the last (whose output is the image)."""
+        xt = torch.as_tensor(np.asarray(x, np.float32).reshape(1, -1), device=self.flat.device)
+        out = []
+        h = self._to_images(xt)
+        for i, blk in enumerate(self.enc_blocks[:-1]):
+            h = ACTIVATIONS[blk.activation](self._conv(blk, h))
+            out.append((f"conv {i + 1}", h[0].cpu().numpy().copy()))
+        code = self.encode(xt)
+        expand = self.dec_blocks[0]
+        d = ACTIVATIONS[expand.activation](self._linear(expand, code))
+        ch = self.dec_blocks[1].fan_in
+        d = d.transpose(0, 1).reshape(1, self.k * ch, *self.small)
+        out.append(("code → maps", d[0].cpu().numpy().copy()))
+        blocks = self.dec_blocks[1:]
+        for i, blk in enumerate(blocks[:-1]):
+            d = ACTIVATIONS[blk.activation](self._conv(blk, d))
+            out.append((f"deconv {i + 1}", d[0].cpu().numpy().copy()))
+        return out

@@ -1,5 +1,6 @@
 """What a fully connected autoencoder holds and does, as numpy for the network view: its layer
-sizes, each layer's weights, and every unit's activation for one input. K=1 models."""
+sizes, each layer's weights, and every unit's activation for one input; a convolutional one's
+feature maps (each architecture draws its own: aegui/core/archs/). K=1 models."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from aegui.core.archs import arch_of
 from aegui.core.models.layers import ACTIVATIONS
 
 
@@ -19,8 +21,8 @@ class Layers:
 
 
 def is_dense(model) -> bool:
-    """The network view draws MLPs (nets.Autoencoder); conv models have blocks, not slots only."""
-    return hasattr(model, "enc_slots") and not hasattr(model, "enc_blocks")
+    """The network view draws the units of fully connected models (nets.Autoencoder)."""
+    return arch_of(model.spec).dense
 
 
 def layers(model) -> Layers:
@@ -75,31 +77,10 @@ def strongest(w: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def is_conv(model) -> bool:
-    return hasattr(model, "enc_blocks")
+    """Whether the network view shows the model's feature maps."""
+    return arch_of(model.spec).has_feature_maps
 
 
-@torch.no_grad()
 def feature_maps(model, x) -> list[tuple[str, np.ndarray]]:
-    """A conv model's feature maps for one input x [D]: (name, [channels, h, w]) for each
-    encoder convolution, then each decoder deconvolution but the last (whose output is the image)."""
-    if not is_conv(model):
-        raise ValueError("only convolutional models have feature maps")
-    if getattr(model, "is_local", False):
-        return model.feature_maps(x)       # same-size maps: the encoder's only (its last is the code)
-    xt = torch.as_tensor(np.asarray(x, np.float32).reshape(1, -1), device=model.flat.device)
-    out = []
-    h = model._to_images(xt)
-    for i, blk in enumerate(model.enc_blocks[:-1]):
-        h = ACTIVATIONS[blk.activation](model._conv(blk, h))
-        out.append((f"conv {i + 1}", h[0].cpu().numpy().copy()))
-    code = model.encode(xt)
-    expand = model.dec_blocks[0]
-    d = ACTIVATIONS[expand.activation](model._linear(expand, code))
-    ch = model.dec_blocks[1].fan_in
-    d = d.transpose(0, 1).reshape(1, model.k * ch, *model.small)
-    out.append(("code → maps", d[0].cpu().numpy().copy()))
-    blocks = model.dec_blocks[1:]
-    for i, blk in enumerate(blocks[:-1]):
-        d = ACTIVATIONS[blk.activation](model._conv(blk, d))
-        out.append((f"deconv {i + 1}", d[0].cpu().numpy().copy()))
-    return out
+    """A conv model's feature maps for one input x [D]: (name, [channels, h, w]) per map."""
+    return arch_of(model.spec).feature_maps(model, x)

@@ -25,7 +25,7 @@ from aegui.core.models.layers import ACTIVATIONS, Slot, top_k_of
 
 
 class LocalAutoencoder(ConvAutoencoder):
-    is_local = True
+    is_local = True     # its code is its last feature map (no linear layer to a code vector)
 
     def __init__(self, spec: ModelSpec, k: int = 1):
         torch.nn.Module.__init__(self)

@@ -11,8 +11,6 @@ from contextlib import contextmanager
 import torch
 
 from aegui.core.config.experiment import ModelSpec
-from aegui.core.models.conv import ConvAutoencoder
-from aegui.core.models.local import LocalAutoencoder
 from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
@@ -159,12 +157,3 @@ class Autoencoder(torch.nn.Module):
     def parameter_count(self) -> int:
         return self.flat.shape[1]
 
-
-def build_model(spec: ModelSpec, k: int = 1):
-    """The model a spec describes (K stacked copies): an MLP Autoencoder, a ConvAutoencoder or a
-    LocalAutoencoder (same-size 3x3 convolutions)."""
-    if spec.arch == "conv":
-        return ConvAutoencoder(spec, k)
-    if spec.arch == "local":
-        return LocalAutoencoder(spec, k)
-    return Autoencoder(spec, k)

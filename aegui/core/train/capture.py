@@ -21,8 +21,10 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from aegui.core.archs import arch_of
 from aegui.core.config.experiment import SCIPY_OPTIMIZERS
 from aegui.core.train import progress as P
+from aegui.core.train.eager import eager_steps
 from aegui.core.train.optim import _B1, _B2, _EPS, _FUSED, FlatOptimizer, lr_factor
 
 _WARMUP = 2     # eager steps on a side stream before capturing (cuBLAS / cuDNN set up there)
@@ -33,7 +35,7 @@ def usable(session) -> bool:
     exp = session.exp
     if session.device.type != "cuda" or exp.train.optimizer in SCIPY_OPTIMIZERS:
         return False
-    if exp.model.kind == "dae" and exp.noise.mode == "fresh":
+    if session.objective.corrupts_inputs and exp.noise.mode == "fresh":
         return False
     return hasattr(torch.cuda, "CUDAGraph")
 
@@ -54,14 +56,17 @@ class _Step:
         self.n = n = xin.shape[-2]
         self.full_batch = bs == n
         self.nfull, self.tail = n // bs, n % bs
-        self.split = self.full_batch and spec.kind not in ("vae", "dae") and xin is s.x
+        objective = s.objective
+        self.split = self.full_batch and not (objective.samples_codes or objective.corrupts_inputs) and xin is s.x
         self.dtype = autocast_dtype(s)
         flat = s.model.flat
         self.lr_base = torch.tensor(s.lrs, dtype=torch.float32, device=dev).view(-1, 1)
         self.lr_vec = torch.zeros_like(self.lr_base)
         self.lr_one = torch.zeros((), device=dev)
         self.step_t = torch.zeros((), device=dev)
-        self.beta = torch.ones((), device=dev) if spec.kind == "vae" and spec.kl_warmup else None
+        # Loss weights that change with the epoch (the VAE's beta during its KL warm-up).
+        self.weights = {name: torch.ones((), device=dev) for name in objective.weights(spec, 1)} \
+            if objective.weights_change(spec) else None
         self.order = torch.arange(n, device=dev)
         self.pos0 = torch.arange(bs, device=dev)
         self.pos = self.pos0.clone()
@@ -85,16 +90,16 @@ class _Step:
 
     def _forward_backward(self, xb, tb, gen):
         s, spec = self.s, self.s.exp.model
-        # The VAE's beta is a device scalar (a KL warm-up changes it per epoch): _loss is asked
-        # for the full beta, and the total is rebuilt with the device's.
+        # Weights that change with the epoch (the VAE's beta in its KL warm-up) are device
+        # scalars: the loss is asked for their full value, and the total is rebuilt with them.
         epoch = max(1, spec.kl_warmup)
         cast = torch.autocast("cuda", dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
         with cast:
             with s.model.weight_views():
-                total, parts, logits = s._loss(xb, tb, epoch, gen)
+                total, parts, logits = s.loss(xb, tb, epoch, gen)
         parts = {k: v.float() for k, v in parts.items()}
-        if self.beta is not None:
-            parts["total"] = parts["recon"] + self.beta * parts["kl"]
+        if self.weights is not None:
+            parts["total"] = s.objective.total(parts, self.weights)
         total = parts["total"]
         total.sum().backward()
         return total, parts, logits
@@ -161,7 +166,7 @@ class _Step:
             flat.grad = torch.zeros_like(flat)
         if self.acc is None:
             with torch.no_grad(), s.model.weight_views():
-                _, parts, _ = s._loss(self.xin[:1], self.target[:1], 1, None)
+                _, parts, _ = s.loss(self.xin[:1], self.target[:1], 1, None)
             self.keys = list(parts)
             self.acc = torch.zeros(len(self.keys), s.k, device=s.device)
         self.lr_vec.copy_(self.lr_base * s.alive.view(-1, 1))
@@ -208,8 +213,9 @@ class _Step:
             self._factor, self._alive_version = factor, s.alive._version
             self.lr_vec.copy_(self.lr_base * factor * s.alive.view(-1, 1))
             self.lr_one.fill_(s.lrs[0] * factor)
-        if self.beta is not None:
-            self.beta.fill_(spec.beta * min(1.0, epoch / spec.kl_warmup))
+        if self.weights is not None:
+            for name, value in s.objective.weights(spec, epoch).items():
+                self.weights[name].fill_(value)
         if not self.full_batch:
             torch.randperm(self.n, generator=self.order_gen, device=s.device, out=self.order)
             self.pos.copy_(self.pos0)
@@ -226,16 +232,18 @@ class _Step:
 
 
 def captured_steps(s) -> Iterator[P.ProgressRecord]:
-    """TrainingSession._steps with each step replayed from a CUDA graph (see the module doc)."""
+    """eager.eager_steps with each step replayed from a CUDA graph (see the module doc)."""
     t = s.exp.train
     s.captured = True
     rng = np.random.default_rng(t.seed)
     gen = None
-    if hasattr(torch.cuda.CUDAGraph, "register_generator_state"):
+    # The CPU stand-in replays eagerly: its generator needs no graph to register with (without one
+    # the VAE's noise came from the global generator, and the run from whatever seeded it last).
+    if s.device.type != "cuda" or hasattr(torch.cuda.CUDAGraph, "register_generator_state"):
         gen = torch.Generator(device=s.device).manual_seed(t.seed)
     else:   # older torch: graphs draw only from the default generator
         torch.cuda.manual_seed(t.seed)
-    xin, target = s._training_pairs(rng)
+    xin, target = s.training_pairs(rng)
     n = xin.shape[-2]
     bs = t.batch_size if 0 < t.batch_size < n else n
     opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
@@ -252,78 +260,61 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
         # Nothing has moved (the warm-up's changes are undone): train eagerly instead.
         s.captured, s.capture, s.capture_error = False, False, str(e)
         s.model.flat.grad = None
-        yield from s._steps()
+        yield from eager_steps(s)
         return
     last_loss = torch.full((s.k,), float("nan"))
     for epoch in range(1, t.epochs + 1):
         s.epoch = epoch
-        last = epoch == t.epochs or s._stop
+        last = epoch == t.epochs or s.stop_requested
         check = epoch % t.check_every == 0 or last
         step.begin_epoch(epoch)
         wrong = None
         if step.split:
             total, parts, logits = step.replay("fwd")
-            if s._loss0 is None:
-                s._loss0 = total.abs().clone()
+            s.note_first_loss(total)
             if check and not last:
                 # As the eager loop: measured before the step, so a model that hits the
                 # target is kept exactly as measured.
-                wrong = s._wrong(logits)
+                wrong = s.wrong(logits)
                 last_loss = total.clone()
                 parts_now = {k: v.clone() for k, v in parts.items()}
-                if t.target_max_wrong is not None and s._hit(wrong, last_loss, t.target_max_wrong):
-                    rec = s._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
-                    yield from _finish(s, rec, epoch)
+                if s.target_hit(wrong, last_loss):
+                    yield s.record(s.checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start), epoch)
                     return
             step.replay("opt")
         else:
             for b in range(step.nfull):
                 total, parts, _ = step.replay("whole")
-                if s._loss0 is None:
-                    s._loss0 = total.abs().clone()
+                s.note_first_loss(total)
             if step.tail:
                 total, parts, _ = step.replay("tail")
         if not check:
             continue
         if wrong is None:
-            wrong = s._wrong(s.eval_logits())
+            wrong = s.wrong(s.eval_logits())
             parts_now = step.epoch_parts() if not step.full_batch else {k: v.clone() for k, v in parts.items()}
             last_loss = parts_now["total"]
-        rec = s._checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
+        rec = s.checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
         if step.fused is not None and np.isnan(rec.loss_per_model).any():
             # A model died: the fused kernel cannot freeze one row, so record the step again
             # with per-model learning rates (0 for the frozen).
             step.fused = None
             step.capture()
-        if (yield from _finish(s, rec, epoch)):
+        yield s.record(rec, epoch)
+        if rec.done:
             return
-
-
-def _finish(s, rec, epoch):
-    if s.val_x is not None:
-        rec.val_loss = s.val_loss(rec.best, epoch)
-    s.history.append(s._history_row(rec))
-    yield rec
-    return rec.done
 
 
 def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
     """How many stacked models of `spec` fit in `fraction` of the CUDA device's free memory
     when each trains on `rows` samples per step; None off CUDA (the CPU path picks no K)."""
-    from aegui.core.models.arch import parameter_count
     dev = torch.device(device)
     if dev.type != "cuda" or not torch.cuda.is_available():
         return None
     free, _ = torch.cuda.mem_get_info(dev)
-    params = parameter_count(spec)
-    if spec.arch == "local":     # every map keeps the image's size
-        h, w, c = spec.image_shape
-        acts = sum(spec.channels) * h * w + h * w * c * 3
-    elif spec.arch == "conv":
-        h, w, c = spec.image_shape
-        acts = sum(ch * (h * w) // 4 ** (i + 1) for i, ch in enumerate(spec.channels)) * 2 + h * w * c * 3
-    else:
-        acts = 3 * sum(spec.full_layers)
+    arch = arch_of(spec)
+    params = arch.parameter_count(spec)
+    acts = arch.step_activations(spec)
     # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
     # while the step is recorded and a spare for the optimizer's temporaries; activations kept
     # for backward and their gradients (x2), all fp32.

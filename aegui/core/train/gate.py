@@ -1,7 +1,8 @@
 """Between training steps: pause, resume, step one batch or one epoch at a time, and a speed cap.
 
-The training thread calls `passed("batch")` after each batch and `passed("epoch", epoch)` after
-each progress record; the GUI thread calls pause / resume / step / set_cap / stop. Qt-free.
+The training thread calls `count("batch")` after each batch record and `count("epoch", epoch)`
+after each epoch record, then `wait()` when count said so (after showing where training stands);
+the GUI thread calls pause / resume / step / set_cap / stop. Qt-free.
 """
 from __future__ import annotations
 
@@ -9,6 +10,22 @@ import threading
 import time
 
 BATCH, EPOCH = "batch", "epoch"
+
+
+class Every:
+    """True at most once per `seconds` (always when forced): how often a loop on a worker thread
+    reports (it has no event loop for a Qt throttler)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last = float("-inf")
+
+    def __call__(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if force or now - self._last >= self.seconds:
+            self._last = now
+            return True
+        return False
 
 
 class StepGate:
@@ -22,7 +39,7 @@ class StepGate:
         self._pace_t = 0.0
         self._pace_epoch = 0
         self.on_pause = None              # called (training thread) just before it waits
-        self._batches_reported = False    # scipy's optimizers run whole epochs: no batches to count
+        self.waiting = False              # the training thread is blocked in wait() now
 
     # ---------------------------------------------------------------- GUI thread
     @property
@@ -63,24 +80,43 @@ class StepGate:
             self._cond.notify_all()
 
     # ---------------------------------------------------------------- training thread
-    def passed(self, unit: str, epoch: int = 0) -> None:
-        """A batch or an epoch ended: count it against a step, keep to the cap, wait while paused."""
+    @property
+    def wants_batches(self) -> bool:
+        """A record after every batch is wanted: stepping by batches, or a pause to reach now."""
+        return self._unit == BATCH or (self._paused and not self._stopped)
+
+    def count(self, unit: str, epoch: int = 0) -> bool:
+        """A record came: of a batch inside an epoch (BATCH) or of a whole epoch (EPOCH). Count it
+        against a step and keep to the cap; True when the loop must now wait (`wait()`): paused,
+        or the step is done."""
         with self._cond:
-            if unit == BATCH:
-                self._batches_reported = True
-            # Without batch reports a batch step is an epoch step (the nearest thing there is).
-            if self._unit == unit or (unit == EPOCH and self._unit == BATCH and not self._batches_reported):
+            # Stepping by batches, every record is one batch further: a whole epoch's record
+            # follows its last batch, and scipy's optimizers (no batches) step an epoch.
+            if self._unit in (unit, BATCH):
                 self._budget -= 1
                 if self._budget <= 0:
                     self._paused, self._unit = True, None
             if unit == EPOCH and self.cap and not self._paused:
                 self._pace(epoch)
-            if self._paused and not self._stopped:
-                if self.on_pause is not None:
-                    self.on_pause()
+            return self._paused and not self._stopped
+
+    def wait(self) -> None:
+        """Block while paused (until resume, a step or stop)."""
+        with self._cond:
+            self.waiting = True
+            try:
                 while self._paused and not self._stopped:
                     self._cond.wait()
-                self._pace_t = 0.0    # the cap counts from the resume, not across a pause
+            finally:
+                self.waiting = False
+            self._pace_t = 0.0    # the cap counts from the resume, not across a pause
+
+    def passed(self, unit: str, epoch: int = 0) -> None:
+        """count() then, when due, `on_pause()` and wait(): for loops with nothing to show first."""
+        if self.count(unit, epoch):
+            if self.on_pause is not None:
+                self.on_pause()
+            self.wait()
 
     def _pace(self, epoch: int) -> None:
         now = time.monotonic()

@@ -7,13 +7,12 @@ estimate() live. Torch-free at import (the builder counts with it before torch l
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 
-from aegui.core.config.experiment import IMAGE_ARCHS, SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.archs import arch_of
+from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
 from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
-from aegui.core.models.arch import conv_layout, parameter_count
 
 FLOAT = 4           # bytes of a float32
 # Tensors a layer keeps per sample while training: its pre-activation and activation for
@@ -67,26 +66,7 @@ def human(n: float) -> str:
 
 def _widths(exp: Experiment) -> int:
     """Values one sample passes through in a forward pass (every layer's output, the input too)."""
-    spec = exp.model
-    if spec.arch == "local":
-        h, w, c = spec.image_shape
-        return 2 * h * w * c + sum(spec.channels) * h * w    # every map keeps the image's size
-    if spec.arch == "conv":
-        try:
-            enc = conv_layout(spec)[0]
-        except ValueError:
-            return 0
-        h, w, c = spec.image_shape
-        total = h * w * c
-        convs = [b for b in enc if b.kind == "conv"]
-        for i, blk in enumerate(convs):
-            total += blk.fan_out * (h * w) // 4 ** (i + 1)
-        total *= 2    # the decoder mirrors the maps
-        return total + 3 * spec.latent_dim
-    sizes = list(spec.full_layers)
-    if spec.kind == "vae":
-        sizes[spec.latent_index] *= 2
-    return sum(sizes)
+    return arch_of(exp.model).forward_values(exp.model)
 
 
 def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int | None = None,
@@ -94,12 +74,12 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
     """Bytes a run of `exp` on `samples` samples of `dim` values takes, K = `models` at once."""
     spec, t, noise = exp.model, exp.train, exp.noise
     k = max(1, int(models or t.seeds or 1))
+    arch = arch_of(spec)
     try:
-        p = parameter_count(spec)
+        p = arch.parameter_count(spec)
     except (ValueError, TypeError, IndexError):
         p = 0
-    dim = dim if dim is not None else (math.prod(spec.image_shape) if spec.arch in IMAGE_ARCHS
-                                       else spec.full_layers[0])
+    dim = dim if dim is not None else arch.input_size(spec)
     samples = max(0, int(samples))
     fixed = spec.kind == "dae" and noise.mode == "fixed"
     n = samples * (max(1, noise.copies) if fixed else 1)
@@ -150,12 +130,7 @@ def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
     t, spec = exp.train, exp.model
     fewer = f" or fewer models trained together (train.seeds is {est.models})" if est.models > 1 else ""
     if est.weights >= max(est.activations, est.data):
-        if spec.arch in IMAGE_ARCHS:
-            what = f"use fewer conv channels (now {list(spec.channels)}) or smaller images"
-            field = "model.channels"
-        else:
-            what = f"use smaller layers (the largest has {max(spec.full_layers):,} units)"
-            field = "model.layers"
+        field, what = arch_of(spec).shrink_advice(spec)
         if _OPT_STATE.get(t.optimizer, 0) >= 3 or t.optimizer in ("powell", "bfgs"):
             what += f"{fewer}, or an optimizer that keeps less state than {t.optimizer} (sgd, momentum, cg)"
         else:

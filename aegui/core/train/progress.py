@@ -59,6 +59,10 @@ class ProgressRecord:
     message: str = ""
     val_loss: float | None = None   # best model's validation loss when a split exists
     extra: dict = field(default_factory=dict)
+    # Step mode paused inside an epoch: `epoch` is the one in progress, `batch` of `batches` are
+    # done, and the losses are the mean over those batches. 0: a whole epoch.
+    batch: int = 0
+    batches: int = 0
 
     @property
     def done(self) -> bool:
@@ -70,4 +74,4 @@ class ProgressRecord:
             self.max_wrong, self.mean_wrong, self.max_wrong_per_model.copy(),
             self.mean_wrong_per_model.copy(), self.glyph_wrong.copy(), self.best,
             self.elapsed, self.epochs_per_s, self.state, self.message, self.val_loss,
-            dict(self.extra))
+            dict(self.extra), self.batch, self.batches)

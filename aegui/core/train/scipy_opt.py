@@ -39,7 +39,7 @@ import torch
 
 from aegui.core.train import progress as P
 from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError
-from aegui.core.models.nets import build_model
+from aegui.core.archs import build_model
 from aegui.core.train.threads import one_native_thread
 
 BFGS_MAX_PARAMS = 2500
@@ -61,7 +61,7 @@ class _ModelState:
 
 
 class _States:
-    """What _checkpoint calls `opt`: it forgets the state of models restored after a blow-up."""
+    """What TrainingSession.checkpoint calls `opt`: it forgets the state of models restored after a blow-up."""
 
     def __init__(self, states: list[_ModelState]):
         self.states = states
@@ -115,18 +115,18 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
     flat = model.flat
     one = build_model(exp.model, 1).to(device=session.device, dtype=torch.float64)
     # The inputs the gradient-step engine would use: the clean data, or a DAE's fixed noisy copies.
-    xin, target = session._training_pairs(np.random.default_rng(t.seed))
+    xin, target = session.training_pairs(np.random.default_rng(t.seed))
     xin64, target64 = xin.double(), target.double()
     wd = float(t.weight_decay)
 
     def loss_of(m) -> torch.Tensor:
-        total = session._loss(xin64, target64, session.epoch or 1, None, model=m)[0][0]
+        total = session.loss(xin64, target64, session.epoch or 1, None, model=m)[0][0]
         if wd:
             total = total + 0.5 * wd * m.flat.pow(2).sum()
         return total
 
     def fun(theta: np.ndarray):
-        if session._stop:
+        if session.stop_requested:
             raise _Stopped
         with torch.no_grad():
             one.flat.copy_(torch.from_numpy(theta).view(1, -1))
@@ -172,8 +172,8 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
         return int(res.nit)
 
     with torch.no_grad():
-        total, parts, _ = session._loss(xin, target, 1, None)
-    session._loss0 = total.detach().abs().clone()
+        total, parts, _ = session.loss(xin, target, 1, None)
+    session.note_first_loss(total)
     snapshot = flat.detach().clone()
     holder = _States(states)
     start = time.perf_counter()
@@ -183,7 +183,7 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
         alive = session.alive.cpu().numpy()
         done = 0
         for k, st in enumerate(states):
-            if session._stop:
+            if session.stop_requested:
                 break
             if not alive[k] or st.ended:
                 continue
@@ -192,21 +192,18 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
                 flat[k].copy_(torch.from_numpy(st.theta).to(flat.device, flat.dtype))
         # A stop inside the chunk counts the iterations done; otherwise the chunk is whole
         # (models that converged early have simply stopped moving).
-        epoch += max(1, done) if session._stop else n
+        epoch += max(1, done) if session.stop_requested else n
         session.epoch = epoch
         with torch.no_grad():
-            total, parts, _ = session._loss(xin, target, epoch, None)
-            wrong = session._wrong(session.eval_logits())
-        rec = session._checkpoint(epoch, wrong, total.detach(), {k: v.detach() for k, v in parts.items()},
+            total, parts, _ = session.loss(xin, target, epoch, None)
+            wrong = session.wrong(session.eval_logits())
+        rec = session.checkpoint(epoch, wrong, total.detach(), {k: v.detach() for k, v in parts.items()},
                                   snapshot, holder, start)
         if rec.state == P.DIVERGED:
             _explain_divergence(session, rec)
         alive = session.alive.cpu().numpy()
         if rec.state == P.RUNNING and all(st.ended or not alive[k] for k, st in enumerate(states)):
             rec.state = session.state = P.FINISHED
-        if session.val_x is not None:
-            rec.val_loss = session.val_loss(rec.best, epoch)
-        session.history.append(session._history_row(rec))
-        yield rec
+        yield session.record(rec, epoch)
         if rec.done:
             return

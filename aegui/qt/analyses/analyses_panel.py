@@ -43,6 +43,9 @@ class AnalysesPanel(QWidget):
     def current_key(self) -> str:
         return next(k for k, v in self.views.items() if v is self.tabs.currentWidget())
 
+    def bind(self, workspace) -> None:
+        workspace.current_changed.connect(lambda model, _previous: self.set_model(model))
+
     def set_model(self, entry) -> None:
         """The window's current model, offered by the tabs that can measure it."""
         self.denoise.set_model(entry)

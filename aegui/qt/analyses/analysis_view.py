@@ -1,4 +1,4 @@
-"""What the Analyses tabs share: a job run off the GUI thread (JobController) with Run, Cancel,
+"""What the Analyses tabs share: a job run off the GUI thread (JobRunner) with Run, Cancel,
 a progress bar, an Export menu and a one-line status that turns red on an error.
 
 A tab subclasses AnalysisView, adds its settings above `self.bar` and its charts below, and
@@ -22,7 +22,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.workers import JobController
+from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.plot_text import fit_text
 
 
@@ -64,7 +64,7 @@ class AnalysisView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.jobs = JobController(self)
+        self.jobs = JobRunner(self)
         self.result = None
         self._texts: list[tuple[object, str]] = []     # (setter, English text) for retranslate
         self._state = "Idle"                           # or "running", "finished"
@@ -102,7 +102,7 @@ class AnalysisView(QWidget):
         self.layout_.setSpacing(3)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(self._on_error)
+        self.jobs.errored.connect(self._on_job_error)
         self.jobs.running_changed.connect(self._on_running_changed)
         i18n.notifier.changed.connect(self.retranslate)
 
@@ -168,7 +168,7 @@ class AnalysisView(QWidget):
         if not self.jobs.shutdown(timeout_ms):
             return False
         # Deliver the stopped worker's last signals now, so nothing is left half running.
-        QCoreApplication.sendPostedEvents(self.jobs)
+        QCoreApplication.sendPostedEvents()
         return True
 
     def _on_progress(self, item: dict) -> None:
@@ -191,6 +191,9 @@ class AnalysisView(QWidget):
         self._refresh_progress()
         self._update_buttons()
         self.result_ready.emit(self.result)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
 
     def _on_error(self, message: str) -> None:
         self._state = "Idle"

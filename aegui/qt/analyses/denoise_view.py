@@ -24,6 +24,7 @@ from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
 from aegui.qt.i18n import tr
+from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import legend_below
@@ -43,7 +44,7 @@ def _color(i: int, alpha: int = 255) -> QColor:
 class DenoiseView(AnalysisView):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.entry = None            # the window's current model (a ModelEntry) or None
+        self.entry = None            # the window's current model (a TrainedModel) or None
         self._file: Path | None = None
         self._spec: CurveSpec | None = None   # the chosen preset or file, as loaded
         self._band_items: list = []
@@ -140,7 +141,7 @@ class DenoiseView(AnalysisView):
             if key == "preset":
                 text = tr("Preset: Font3 DAE, seeds trained here")
             elif key == "model":
-                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
+                text = tr("Current model: {name}", name=title(self.entry)) if self.entry is not None \
                     else tr("Current model (none on glyphs)")
                 item = combo.model().item(i)
                 item.setEnabled(self.entry is not None)

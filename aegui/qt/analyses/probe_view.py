@@ -24,6 +24,7 @@ from aegui.core.config.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
 from aegui.qt.i18n import tr
+from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import legend_below
@@ -161,7 +162,7 @@ class ProbeView(AnalysisView):
         for i in range(combo.count()):
             key = combo.itemData(i)
             if key == "model":
-                text = tr("Current model: {name}", name=self.entry.title()) if self.entry is not None \
+                text = tr("Current model: {name}", name=title(self.entry)) if self.entry is not None \
                     else tr("Current model (none)")
                 combo.model().item(i).setEnabled(self.entry is not None)
             else:

@@ -26,55 +26,62 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 class ConfigFiles:
-    """Mixin of the ModelBuilder: config files in and out; needs `experiment`, `set_experiment`
-    and `_info`."""
+    """Config files in and out of `builder` (a ModelBuilder: experiment, set_experiment, info);
+    remembers the folder last used, where file dialogs start."""
 
-    def load_config(self, path) -> list[str]:
+    def __init__(self, builder):
+        self.builder = builder
+        self.last_dir = ""
+
+    def start_dir(self) -> str:
+        return self.last_dir or str(Path.home())
+
+    def load(self, path) -> list[str]:
         """Loads a native or student JSON config; returns the notes (e.g. ignored keys), which are
         also shown under the buttons. Raises ConfigError (naming the field) when it cannot."""
+        b = self.builder
         try:
             exp, notes = load_experiment(path)
         except ConfigError as e:
-            self._info(f"{tr('Could not load the configuration')}: {e}", error=True)
+            b.info(f"{tr('Could not load the configuration')}: {e}", error=True)
             raise
-        self.set_experiment(exp)
-        self._info(" ".join([tr("Loaded {file}.", file=Path(path).name), *notes]))
+        b.set_experiment(exp)
+        b.info(" ".join([tr("Loaded {file}.", file=Path(path).name), *notes]))
         return notes
 
-    def save_config(self, path) -> None:
+    def save(self, path) -> None:
         """Writes the current experiment as native JSON; raises ConfigError when it is invalid."""
-        exp = self.experiment()
+        exp = self.builder.experiment()
         path = Path(path)
         _atomic_write(path, exp.to_json() + "\n")
-        self._info(tr("Saved {file}.", file=path.name))
+        self.builder.info(tr("Saved {file}.", file=path.name))
 
-    def _start_dir(self) -> str:
-        return self._last_dir or str(Path.home())
-
-    def _load_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Load config…"), self._start_dir(),
+    def load_dialog(self) -> None:
+        b = self.builder
+        path, _ = QFileDialog.getOpenFileName(b, tr("Load config…"), self.start_dir(),
                                               tr("Configurations (*.json);;All files (*)"))
         if not path:
             return
-        self._last_dir = str(Path(path).parent)
+        self.last_dir = str(Path(path).parent)
         try:
-            self.load_config(path)
+            self.load(path)
         except ConfigError as e:
-            QMessageBox.warning(self, tr("Could not load the configuration"), str(e))
+            QMessageBox.warning(b, tr("Could not load the configuration"), str(e))
 
-    def _save_dialog(self) -> None:
+    def save_dialog(self) -> None:
+        b = self.builder
         try:
-            exp = self.experiment()
+            exp = b.experiment()
         except ConfigError as e:
-            QMessageBox.warning(self, tr("Could not save the configuration"), str(e))
+            QMessageBox.warning(b, tr("Could not save the configuration"), str(e))
             return
-        start = str(Path(self._start_dir()) / f"{exp.name or 'experiment'}.json")
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save config…"), start,
+        start = str(Path(self.start_dir()) / f"{exp.name or 'experiment'}.json")
+        path, _ = QFileDialog.getSaveFileName(b, tr("Save config…"), start,
                                               tr("Configurations (*.json);;All files (*)"))
         if not path:
             return
-        self._last_dir = str(Path(path).parent)
+        self.last_dir = str(Path(path).parent)
         try:
-            self.save_config(path)
+            self.save(path)
         except (ConfigError, OSError) as e:
-            QMessageBox.warning(self, tr("Could not save the configuration"), str(e))
+            QMessageBox.warning(b, tr("Could not save the configuration"), str(e))

@@ -6,8 +6,8 @@ import math
 
 from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.qt.builder.data_section import data_family
-from aegui.qt.builder.layer_editor import format_number
 from aegui.qt.builder.model_section import image_encoder
+from aegui.qt.widgets.layer_editor import format_number
 
 # Settings that suit 35-pixel glyphs or images of hundreds of values, not both: when the source
 # switches between the two, each kind keeps its own (nothing typed is lost going back).
@@ -17,45 +17,57 @@ IMAGE_LEARNING_RATE = 1e-3    # Adam at the glyphs' 0.01-0.03 blows up a VAE on 
 
 
 class FamilySwitch:
-    """Mixin of the ModelBuilder: the settings kept per kind of data."""
+    """The settings `builder` (a ModelBuilder) keeps per kind of data."""
 
-    def _source_changed(self, *_):
+    def __init__(self, builder):
+        self.builder = builder
+        self.now = "glyph"
+        self._saved: dict[str, dict] = {}   # the other kind of data's settings
+
+    def reset(self, source: str) -> None:
+        """A loaded experiment: its kind of data is the one shown, the other starts from defaults."""
+        self.now, self._saved = data_family(source), {}
+
+    def source_changed(self) -> None:
         """Glyphs and images want different model sizes: switching between them swaps in the
         settings the other kind had (image defaults the first time), so both are kept."""
-        if self._loading:
+        b = self.builder
+        if b.loading:
             return
-        family = data_family(self.source_combo.currentData())
-        if family == self._family_now:
+        family = data_family(b.data.source())
+        if family == self.now:
             return
-        self._family_saved[self._family_now] = self._family_settings()
-        settings = self._family_saved.get(family) or self._family_defaults(family)
-        self._loading = True
+        self._saved[self.now] = self._settings()
+        settings = self._saved.get(family) or self._defaults(family)
+        form, model = b.form, b.model
+        b.loading = True
         try:
-            self.encoder_editor.set_values(settings["encoder"])
-            self.decoder_editor.set_values(settings["decoder"])
-            self._select(self.arch_combo, settings["arch"])
-            self.batch_spin.setValue(settings["batch_size"])
-            self.epochs_spin.setValue(settings["epochs"])
-            self.seeds_spin.setValue(settings["seeds"])
-            self.lr_edit.setText(settings["learning_rate"])
-            self.target_check.setChecked(settings["target"] is not None)
-            self.target_spin.setValue(settings["target"] or 0)
-            self.name_edit.setText(settings["name"])
-            self._auto_name = settings["auto_name"]
+            model.encoder_editor.set_values(settings["encoder"])
+            model.decoder_editor.set_values(settings["decoder"])
+            form.editor("model.arch").set_value(settings["arch"])
+            for key in ("batch_size", "epochs", "seeds"):
+                form.editor(f"train.{key}").set_value(settings[key])
+            form.widget("train.learning_rate").setText(settings["learning_rate"])
+            form.editor("train.target_max_wrong").set_value(settings["target"])
+            b.name_edit.setText(settings["name"])
+            b.auto_name = settings["auto_name"]
         finally:
-            self._loading = False
-        self._family_now = family
+            b.loading = False
+        self.now = family
 
-    def _family_settings(self) -> dict:
-        return {"encoder": self.encoder_editor.values(), "decoder": self.decoder_editor.values(),
-                "arch": self.arch_combo.currentData(), "batch_size": self.batch_spin.value(),
-                "epochs": self.epochs_spin.value(), "seeds": self.seeds_spin.value(),
-                "learning_rate": self.lr_edit.text(),
-                "target": self.target_spin.value() if self.target_check.isChecked() else None,
-                "name": self.name_edit.text(),
-                "auto_name": self._auto_name if self._auto_name == self.name_edit.text() else None}
+    def _settings(self) -> dict:
+        b = self.builder
+        form, model = b.form, b.model
+        return {"encoder": model.encoder_editor.values(), "decoder": model.decoder_editor.values(),
+                "arch": form.editor("model.arch").value(),
+                **{key: form.editor(f"train.{key}").value() for key in ("batch_size", "epochs", "seeds")},
+                "learning_rate": form.widget("train.learning_rate").text(),   # as typed, even if unreadable
+                "target": form.editor("train.target_max_wrong").value(),
+                "name": b.name_edit.text(),
+                "auto_name": b.auto_name if b.auto_name == b.name_edit.text() else None}
 
-    def _family_defaults(self, family: str) -> dict:
+    def _defaults(self, family: str) -> dict:
+        b = self.builder
         if family == "glyph":
             m, t = ModelSpec(), TrainConfig()
             li = m.latent_index
@@ -63,11 +75,11 @@ class FamilySwitch:
                     "batch_size": t.batch_size, "epochs": t.epochs, "seeds": t.seeds,
                     "learning_rate": format_number(t.learning_rate), "target": t.target_max_wrong,
                     "name": Experiment().name, "auto_name": None}
-        shape = self.sample_shape()
+        shape = b.sample_shape()
         enc = image_encoder(math.prod(shape) if shape else 1024)
         # One model at a time: images cost hundreds of times more per epoch than glyphs. A
         # wrong-pixel target suits 0/1 glyphs, not grey or colour pictures.
-        return {"encoder": enc, "decoder": list(reversed(enc)), "arch": self.arch_combo.currentData(),
+        return {"encoder": enc, "decoder": list(reversed(enc)), "arch": b.form.editor("model.arch").value(),
                 "batch_size": IMAGE_BATCH, "epochs": IMAGE_EPOCHS, "seeds": 1, "target": None,
                 "learning_rate": format_number(IMAGE_LEARNING_RATE),
-                "name": self._data_name(), "auto_name": self._data_name()}
+                "name": b.data.name(), "auto_name": b.data.name()}

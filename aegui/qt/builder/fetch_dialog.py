@@ -1,14 +1,14 @@
 """File > Open dataset > Catalogue dataset (download)…: pick MNIST, Fashion-MNIST, KMNIST or
 EMNIST letters, see its license and citation, download it into the per-user cache with a
 progress bar (bytes, speed, time left) and Cancel, then train on it in the builder. The
-download runs in aegui.core.data.fetch.FetchJob on a JobController worker thread."""
+download runs in aegui.core.data.fetch.FetchJob on a JobRunner worker thread."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QVBoxLayout)
 
 from aegui.qt.i18n import notifier, tr
-from aegui.qt.workers import JobController
+from aegui.qt.threads import JobRunner, error_text
 
 
 def _size(n: float) -> str:
@@ -25,10 +25,10 @@ class FetchDialog(QDialog):
         self.entries = ENTRIES
         self.on_train = on_train
         self.folder = None
-        self.jobs = JobController(self)
+        self.jobs = JobRunner(self)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(self._on_error)
+        self.jobs.errored.connect(self._on_job_error)
         self.combo = QComboBox()
         for e in ENTRIES.values():
             self.combo.addItem(e.title, e.name)
@@ -145,6 +145,9 @@ class FetchDialog(QDialog):
         self.state.setText(tr("Downloaded and verified: {folder}", folder=str(self.folder)))
         self.train_btn.setEnabled(self.on_train is not None)
 
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
+
     def _on_error(self, message: str) -> None:
         self._idle()
         self.bar.setValue(0)
@@ -163,8 +166,6 @@ class FetchDialog(QDialog):
         super().done(result)
 
 
-def add_fetch_action(window, menu) -> None:
-    """The menu entry (the window's own _action, so it is retranslated with the rest)."""
-    def open_dialog():
-        FetchDialog(window, on_train=lambda path: window.open_dataset("idx", path)).exec()
-    window.fetch_dataset_action = window._action(menu, "Catalogue dataset (download)…", open_dialog)
+def open_fetch_dialog(window, files) -> None:
+    """The catalogue's download dialog; Train opens the fetched images in the builder."""
+    FetchDialog(window, on_train=lambda path: files.open_dataset("idx", path)).exec()

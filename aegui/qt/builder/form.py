@@ -1,30 +1,66 @@
-"""The pieces every section of the builder's form is made of: rows labelled from the field
-descriptions, combo boxes of named choices, spin boxes with the field's range, error outlines."""
+"""The builder's rows, laid out from the field descriptions (aegui/core/config/fields.py): a row a
+field, made by the shared editor factory unless a section makes it itself (the special rows).
+Here is what every row needs, whoever made it: its label and tooltip in the interface language,
+the red outline while its field is invalid, hiding when its field does not apply and greying
+out when it cannot be edited, and its value filled from and read back into an Experiment."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from dataclasses import replace
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
-    QWidget,
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy, QSpinBox, QWidget,
 )
 
 from aegui.core.config.experiment import ConfigError
-from aegui.core.config.fields import CHOICES, FIELD_LABELS, RANGES, TIPS
+from aegui.core.config.fields import FIELDS, Field, always, in_group
 from aegui.qt.i18n import tr
-from aegui.qt.builder.layer_editor import LayerListEditor, NumberEdit
+from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark
+from aegui.qt.widgets.layer_editor import NumberEdit
 
-ERROR_COLOR = "#c62828"
-_NUMBER_WIDTH = 120
+_NUMBER_WIDTH = 120        # a number alone in its row: short boxes read better than stretched ones
+_PERCENT_WIDTH = 80        # a percentage beside another box
+_BESIDE_WIDTH = 60         # the least a whole number beside a word or another box gets
 
 
-class FormParts:
-    """Mixin of the ModelBuilder: how rows, combos and marks are made. Needs the builder's
-    `_texts`, `_tips`, `_combos`, `_fields`, `_row_form` and `_on_edit`."""
+class _WholeLabels(QObject):
+    """Keeps a wrapped label in a form row whole. A form distributes its height by the heights its
+    rows had for the previous label column: when a wider label (Peso de dispersión) narrows the
+    field column, the layer chain needs one more line than it gets and its last one is cut, until
+    the form lays out again."""
 
-    def _text(self, setter, english: str) -> None:
-        self._texts.append((setter, english))
+    def eventFilter(self, label, event) -> bool:
+        if event.type() == QEvent.Type.Resize and label.height() < label.heightForWidth(label.width()):
+            # Again once this layout pass is over (an invalidate inside it is forgotten).
+            layout = label.parentWidget().layout()
+            QTimer.singleShot(0, layout, layout.invalidate)
+        return False
 
-    def _form(self) -> QFormLayout:
+
+class FieldForm:
+    """`editors`: the factory's editor of each field it made a row for; `owners`: the widget
+    outlined when a config field (e.g. 'train.learning_rate') is invalid."""
+
+    def __init__(self, start_dir: Callable[[], str]):
+        self.start_dir = start_dir
+        self.editors: dict[str, FieldEditor] = {}
+        self.owners: dict[str, QWidget] = {}
+        self.marked: dict[QWidget, str] = {}
+        # field -> (its description, its form, its row's widget)
+        self._rows: dict[str, tuple[Field, QFormLayout, QWidget]] = {}
+        self._shown: dict[str, bool] = {}        # field -> its row is shown
+        self._leads: dict[str, QLabel] = {}      # field -> the word before it in another field's row
+        self._texts: list[tuple[Callable, str]] = []    # (setter, English text)
+        self._tips: dict[QWidget, str] = {}              # widget -> English tooltip
+        self._changes = []                               # the signals of every edit (see watch)
+        self._groups: list[QGroupBox] = []
+        self._whole = _WholeLabels()
+
+    # ------------------------------------------------------------------ laying out
+
+    @staticmethod
+    def layout() -> QFormLayout:
         form = QFormLayout()
         form.setContentsMargins(6, 4, 6, 6)
         form.setHorizontalSpacing(6)
@@ -34,114 +70,181 @@ class FormParts:
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         return form
 
-    def _group(self, english: str, form: QFormLayout) -> QGroupBox:
+    def group(self, english: str, form: QFormLayout) -> QGroupBox:
         box = QGroupBox()
         box.setLayout(form)
-        self._text(box.setTitle, english)
+        self.text(box.setTitle, english)
+        self._groups.append(box)
         return box
 
-    def _row(self, form: QFormLayout, key: str, widget: QWidget, owner: QWidget | None = None,
-             is_field: bool = True, label: QWidget | None = None) -> QWidget:
-        """Adds the row labelled FIELD_LABELS[key] (or `label`); `owner` (default: `widget`) is
-        the widget outlined when the config field `key` is invalid."""
-        if label is None:
-            label = QLabel()
-            self._text(label.setText, FIELD_LABELS[key])
+    def lay_out(self, group: str, form: QFormLayout, special: dict[str, Callable[[QFormLayout], None]]) -> None:
+        """The rows of a group (data, model, train) in the descriptions' order: `special[key](form)`
+        adds the row of a field a section shows its own way, the editor factory every other."""
+        fields = in_group(group)
+        joined: dict[str, list[Field]] = {}
+        for f in fields:
+            if f.joins:
+                joined.setdefault(f.joins, []).append(f)
+        for f in fields:
+            if f.key in special:
+                special[f.key](form)
+            elif not f.joins:
+                self._add_field(form, f, joined.get(f.key, []))
+
+    def _add_field(self, form: QFormLayout, f: Field, joined: list[Field]) -> None:
+        editor = self._editor(f)
+        if f.unit or joined:
+            items = [editor.widget] + ([self._word(f.unit)] if f.unit else [])
+            for j in joined:
+                other = self._editor(j)
+                if j.lead:
+                    self._leads[j.key] = self._word(j.lead)
+                    items.append(self._leads[j.key])
+                items.append(other.widget)
+                if j.unit:
+                    items.append(self._word(j.unit))
+            fill = isinstance(editor.widget, QComboBox)    # a list takes the room the boxes leave
+            if fill:
+                editor.widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            for w in items:
+                if isinstance(w, QDoubleSpinBox):
+                    w.setFixedWidth(_PERCENT_WIDTH)
+                elif isinstance(w, QSpinBox):
+                    w.setMinimumWidth(_BESIDE_WIDTH)
+            row = hbox(*items, fill=fill)
+        else:
+            row = editor.widget
+        self.add_row(form, f.key, row, owner=editor.owner, label=editor.label_widget)
+
+    def _editor(self, f: Field) -> FieldEditor:
+        editor = make_editor(f, self.start_dir)
+        self.editors[f.key] = editor
+        if not f.of:
+            self.owners[f.key] = editor.owner
+        if f.tip:
+            self._tips[editor.owner] = f.tip
+            if editor.label_widget is not None:
+                self._tips[editor.label_widget] = f.tip
+        self._changes.append(editor.changed)
+        return editor
+
+    def _word(self, english: str) -> QLabel:
+        label = QLabel()
+        self.text(label.setText, english)
+        return label
+
+    def add_row(self, form: QFormLayout, key: str, widget: QWidget, owner: QWidget | None = None,
+                label: QWidget | None = None, changed=None) -> QWidget:
+        """Adds the row of field `key` labelled as its description says (or with `label`);
+        `owner` (default: `widget`) is outlined when the field is invalid; a section's own row
+        says with `changed` (a signal) when it is edited."""
+        f = FIELDS[key]
         if isinstance(widget, (QSpinBox, NumberEdit)):
-            # Numbers read better in a short box than stretched across the dock.
             widget.setFixedWidth(_NUMBER_WIDTH)
-        form.addRow(label, widget)
-        self._row_form[widget] = form
+        if label is None and f.type == "bool":
+            form.addRow("", widget)        # a check box carries its own label
+        else:
+            if label is None:
+                label = QLabel()
+                self.text(label.setText, f.label)
+            form.addRow(label, widget)
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            widget.installEventFilter(self._whole)
+        self._rows[key] = (f, form, widget)
         owner = owner or widget
-        if is_field:
-            self._fields[key] = owner
-        if key in TIPS:
-            self._tips[owner] = TIPS[key]
-        self._watch(owner)
+        if key not in self.editors:
+            if not f.of:
+                self.owners[key] = owner
+            if f.tip:
+                self._tips[owner] = f.tip
+        if changed is not None:
+            self._changes.append(changed)
         return widget
 
-    def _combo(self, labels: dict, keys=None) -> QComboBox:
-        combo = QComboBox()
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(6)
-        for key in keys or labels:
-            combo.addItem(labels.get(key, key), key)
-        self._combos.append((combo, labels))
-        return combo
+    def text(self, setter: Callable[[str], None], english: str) -> None:
+        """`setter(text)` now and after every change of language."""
+        self._texts.append((setter, english))
+        setter(tr(english))
 
-    def _choice(self, key: str) -> QComboBox:
-        """A combo box of the values of the choice field `key`, named as the field description says."""
-        keys, labels = CHOICES[key]
-        return self._combo(labels, keys)
+    def tip(self, widget: QWidget, english: str) -> None:
+        self._tips[widget] = english
+        if widget not in self.marked:
+            widget.setToolTip(tr(english))
 
-    def _field_spin(self, key: str) -> QSpinBox:
-        """A spin box over the range of the whole-number field `key`."""
-        return self._spin(*RANGES[key])
+    def watch(self, slot) -> None:
+        """Calls `slot` after every edit of any row; connected last, so the sections' own
+        reactions (e.g. other settings for images) come first."""
+        for signal in self._changes:
+            signal.connect(slot)
 
-    @staticmethod
-    def _spin(lo: int, hi: int) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(lo, hi)
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        return spin
+    # ------------------------------------------------------------------ values
 
-    def _watch(self, w: QWidget) -> None:
-        if isinstance(w, QLineEdit):
-            w.textChanged.connect(self._on_edit)
-        elif isinstance(w, QComboBox):
-            w.currentIndexChanged.connect(self._on_edit)
-        elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
-            w.valueChanged.connect(self._on_edit)
-        elif isinstance(w, QCheckBox):
-            w.toggled.connect(self._on_edit)
-        elif isinstance(w, LayerListEditor):
-            w.changed.connect(self._on_edit)
+    def editor(self, key: str) -> FieldEditor:
+        return self.editors[key]
 
-    @staticmethod
-    def _hbox(*items, fill=False) -> QWidget:
-        holder = QWidget()
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        for item in items:
-            row.addWidget(item)
-        if not fill:
-            row.addStretch(1)
-        return holder
+    def widget(self, key: str) -> QWidget:
+        return self.editors[key].widget
 
-    def _select(self, combo: QComboBox, key) -> None:
-        i = combo.findData(key)
-        if i < 0:
-            # Keep a value this build cannot offer (e.g. 'cuda' with no GPU) so nothing is lost.
-            label = tr("{key} (not available)", key=key) if combo is self.device_combo else str(key)
-            combo.addItem(label, key)
-            i = combo.count() - 1
-        combo.setCurrentIndex(i)
+    def fill(self, exp) -> None:
+        """Shows `exp` in every row the factory made (the special rows are their sections')."""
+        for key, editor in self.editors.items():
+            f = editor.field
+            if not f.of and f.section:
+                editor.set_value(f.value(exp))
 
-    def _show_row(self, widget: QWidget, visible: bool) -> None:
-        self._row_form[widget].setRowVisible(widget, visible)
+    def config(self, part, section: str, errors: list[ConfigError], **given):
+        """`part` (the loaded DataConfig, ModelSpec ...) with the values of the section's rows and
+        `given` (what the section reads itself); what cannot be read or is out of range is appended
+        to `errors` and keeps its value in `part`."""
+        values = {}
+        for key, editor in self.editors.items():
+            f = editor.field
+            if f.section != section or f.of or f.name in given:
+                continue
+            try:
+                value = editor.value()
+            except ValueError as e:
+                errors.append(ConfigError(key, str(e)))
+                continue
+            problem = f.check(value) if editor.typed else None
+            if problem is not None:
+                errors.append(ConfigError(key, problem))
+            values[f.name] = value
+        return replace(part, **values, **given)
 
-    def _mark(self, w: QWidget, problem: str | None) -> None:
-        w.setProperty("invalid", problem is not None)
-        w.setToolTip(problem if problem is not None else tr(self._tips.get(w, "")))
-        # Dynamic properties only restyle after a re-polish.
-        w.style().unpolish(w)
-        w.style().polish(w)
-        w.update()
+    # ------------------------------------------------------------------ showing
 
-    def _info(self, text: str, error: bool = False) -> None:
-        """A note under the buttons. An error note lasts until the next edit, load or run: it
-        is about what the user just tried, not about the form as it is now."""
-        self._info_error = bool(text) and error
-        self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
-        self.info_label.setText(text)
-        self.info_label.setVisible(bool(text))
+    def update(self, exp) -> None:
+        """Shows the rows of the fields that apply to `exp`, greys out the ones it cannot edit."""
+        for key, (f, form, widget) in self._rows.items():
+            visible = bool(f.applies(exp))
+            if self._shown.get(key) != visible:
+                self._shown[key] = visible
+                form.setRowVisible(widget, visible)
+        for key, editor in self.editors.items():
+            f = editor.field
+            if f.enabled is not always:
+                on = bool(f.enabled(exp))
+                editor.set_enabled(on)
+                if key in self._leads:
+                    self._leads[key].setEnabled(on)
 
-    @staticmethod
-    def _number(errors: list[ConfigError], field: str, edit: NumberEdit, fallback: float) -> float:
-        """The value of a number box; while it does not parse, `fallback`, and an error at `field`."""
-        try:
-            return edit.value()
-        except ValueError as e:
-            errors.append(ConfigError(field, str(e)))
-            return fallback
+    def relayout(self) -> None:
+        """After the rows and the texts of an edit: Qt keeps a group's old size where rows came
+        or went before the window showed, or where a wrapped label (the layer chain) changed
+        height with the field column's width, and then leaves a gap or cuts the label."""
+        for box in self._groups:
+            box.layout().invalidate()
+            box.updateGeometry()
+
+    def mark(self, widget: QWidget, problem: str | None) -> None:
+        mark(widget, problem, self._tips.get(widget, ""))
+
+    def retranslate(self) -> None:
+        for setter, english in self._texts:
+            setter(tr(english))
+        for editor in self.editors.values():
+            editor.retranslate()
+        for w, english in self._tips.items():
+            if w not in self.marked:
+                w.setToolTip(tr(english))

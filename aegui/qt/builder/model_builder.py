@@ -1,9 +1,10 @@
 """The model builder: every field of an Experiment in one compact form, validated as you type.
 
-The form is put together here from its sections (data_section, model_section, training_section),
-the row pieces they share (form), the per-kind settings (families) and config files (config_files).
-No torch here: the main window shows this form before torch is imported, and hands over the
-real device list later through `set_devices`.
+The rows are laid out from the field descriptions (aegui/core/config/fields.py) by the builder's
+FieldForm; the builder composes the Dataset, Model and Training sections (the rows a description
+cannot say, and the checks only files or layouts can fail), the settings kept per kind of data
+(families) and the config files. No torch here: the main window shows this form before torch is
+imported, and hands over the real device list later through `set_devices`.
 """
 from __future__ import annotations
 
@@ -12,25 +13,25 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout,
-    QWidget,
+    QFormLayout, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.fields import FIELD_LABELS
+from aegui.core.config.fields import keep_used, label as field_label
+from aegui.core.config.validation import validate
 from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n
-from aegui.qt.builder.memory_label import MemoryLabel
-from aegui.qt.i18n import tr
 from aegui.qt.builder.config_files import ConfigFiles
-from aegui.qt.builder.data_section import DataSection, course_font_names, data_family
+from aegui.qt.builder.data_section import DataSection
 from aegui.qt.builder.families import FamilySwitch
-from aegui.qt.builder.form import ERROR_COLOR as _ERROR_COLOR, FormParts
-from aegui.qt.builder.layer_editor import wheel_guard
+from aegui.qt.builder.form import FieldForm
+from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
-
+from aegui.qt.i18n import tr
+from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE
+from aegui.qt.widgets.layer_editor import wheel_guard
 
 KIND_WORDS = {"ae": "autoencoder", "dae": "denoising autoencoder", "vae": "VAE"}
 
@@ -41,7 +42,17 @@ def describe_experiment(exp: Experiment, data: str) -> str:
     return tr("{data} {latent}-D {kind}", data=data, latent=exp.model.latent_dim, kind=kind)
 
 
-class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, ConfigFiles, FormParts, QWidget):
+def _row(key: str) -> property:
+    """The widget of the row the form made for field `key` (tests and scripts reach it by name)."""
+    return property(lambda self: self.form.widget(key))
+
+
+def _part(section: str, name: str) -> property:
+    """A widget a section made itself."""
+    return property(lambda self: getattr(getattr(self, section), name))
+
+
+class ModelBuilder(QWidget):
     """Form for an Experiment with Train / Pause / Stop controls.
 
     `experiment_changed` carries each new valid Experiment; while a field is invalid the widget
@@ -53,46 +64,37 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
     resume_requested = Signal()
     stop_requested = Signal()
     experiment_changed = Signal(object)
+    # After every edit: (the experiment, None) when the form is valid, (None, first ConfigError) when not.
+    checked = Signal(object, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._loading = True      # until the first set_experiment: no validation of half-built forms
+        self.loading = True       # until the first set_experiment: no validation of half-built forms
         self._running = False
         self._paused = False
-        self._input_dim = 35
-        self._baseline = Experiment()
-        self._font_path = ""
-        self._font_names = course_font_names()
-        self._path_error: str | None = None
-        self._level_exact: tuple[float, float] | None = None
+        self.baseline = Experiment()
         self._last_emitted: Experiment | None = None
         self._errors: list[ConfigError] = []
-        self._marked: dict[QWidget, str] = {}
-        self._scipy_was = False          # the optimizer was a scipy one (see _optimizer_changed)
-        self._batch_before_scipy = 0
-        self._texts: list[tuple[object, str]] = []        # (setter, English text)
-        self._tips: dict[QWidget, str] = {}               # widget -> English tooltip
-        self._combos: list[tuple[QComboBox, dict]] = []   # combo -> {key: English label}
-        self._fields: dict[str, QWidget] = {}             # config field -> widget to mark
-        self._row_form: dict[QWidget, QFormLayout] = {}
-        self._device_labels_given = False
-        self._last_dir = ""
-        self._val_exact: tuple[float, float] | None = None
-        self._family_now = "glyph"
-        self._family_saved: dict[str, dict] = {}   # the other kind of data's model settings
-        self._auto_name: str | None = None          # the name, while it is one made up from the data
+        self._info_error = False
+        self.auto_name: str | None = None           # the name, while it is one made up from the data
         self._derived_name: str | None = None       # the name, while it is made up from edited settings
 
-        self.setStyleSheet(
-            f'*[invalid="true"] {{ border: 1px solid {_ERROR_COLOR}; border-radius: 3px; }}')
+        self.files = ConfigFiles(self)
+        self.form = FieldForm(self.files.start_dir)
+        self.data = DataSection(self)
+        self.model = ModelSection(self)
+        self.training = TrainingSection(self)
+        self.families = FamilySwitch(self)
+
+        self.setStyleSheet(INVALID_STYLE)
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(4, 4, 4, 4)
         column.setSpacing(6)
         column.addLayout(self._build_name())
-        column.addWidget(self._build_dataset())
-        column.addWidget(self._build_model())
-        column.addWidget(self._build_training())
+        column.addWidget(self.data.build())
+        column.addWidget(self.model.build())
+        column.addWidget(self.training.build())
         column.addStretch(1)
         self.form_widget = content
 
@@ -104,7 +106,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self.scroll_area = scroll
 
         self.error_label = QLabel(wordWrap=True)
-        self.error_label.setStyleSheet(f"color: {_ERROR_COLOR}; font-size: small;")
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR}; font-size: small;")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         self.info_label = QLabel(wordWrap=True)
@@ -124,19 +126,22 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
 
         for w in content.findChildren(QWidget):
             wheel_guard.guard(w)
+        # The model settings follow a switch between glyphs and images before the form validates.
+        self.form.editor("data.source").changed.connect(self.families.source_changed)
+        self.form.watch(self.on_edit)
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
-        self._loading = False
+        self.loading = False
         self.set_experiment(Experiment())
 
     # ------------------------------------------------------------------ construction
 
     def _build_name(self) -> QFormLayout:
-        form = self._form()
-        form.setContentsMargins(6, 0, 6, 0)
+        layout = self.form.layout()
+        layout.setContentsMargins(6, 0, 6, 0)
         self.name_edit = QLineEdit()
-        self._row(form, "name", self.name_edit)
-        return form
+        self.form.add_row(layout, "name", self.name_edit, changed=self.name_edit.textChanged)
+        return layout
 
     def _build_buttons(self) -> QGridLayout:
         grid = QGridLayout()
@@ -151,20 +156,20 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         for button, text in ((self.train_button, "Train"), (self.stop_button, "Stop"),
                              (self.reset_button, "Reset"), (self.load_button, "Load config…"),
                              (self.save_button, "Save config…")):
-            self._text(button.setText, text)
-        self._tips[self.reset_button] = "Back to the loaded configuration (or the defaults)"
+            self.form.text(button.setText, text)
+        self.form.tip(self.reset_button, "Back to the loaded configuration (or the defaults)")
         self.train_button.clicked.connect(self._train_clicked)
         self.pause_button.clicked.connect(self._pause_clicked)
         self.stop_button.clicked.connect(self.stop_requested)
         self.reset_button.clicked.connect(self.reset)
-        self.load_button.clicked.connect(self._load_dialog)
-        self.save_button.clicked.connect(self._save_dialog)
+        self.load_button.clicked.connect(self.files.load_dialog)
+        self.save_button.clicked.connect(self.files.save_dialog)
         for col, b in enumerate((self.train_button, self.pause_button, self.stop_button, self.reset_button)):
             b.setMinimumWidth(0)
             grid.addWidget(b, 0, col)
         grid.addWidget(self.load_button, 1, 0, 1, 2)
         grid.addWidget(self.save_button, 1, 2, 1, 2)
-        from aegui.qt.training.step_controls import StepControls
+        from aegui.qt.builder.step_controls import StepControls
         self.step_controls = StepControls()      # step mode and the speed cap (the window wires it)
         grid.addWidget(self.step_controls, 2, 0, 1, 4)
         self.pause_button.setEnabled(False)
@@ -177,31 +182,28 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         """The widget that shows `field` (a ConfigError field such as 'model.layers[2]') for
         the current source: data.path is the font file, the image folder or the IDX file."""
         base = field.split("[", 1)[0]
-        source = self.source_combo.currentData()
-        if base in ("data.path", "data.catalogue"):    # a catalogue dataset stands in for the IDX file
-            return {"folder": self.folder_edit.line, "idx": self.idx_edit.line}.get(source, self.path_edit)
-        if base == "data.size" and source == "emoji":
-            return self.emoji_size_combo
-        if field in self._fields:
-            return self._fields[field]
-        return self._fields.get(base)
+        w = self.data.field_widget(base)
+        if w is not None:
+            return w
+        owners = self.form.owners
+        return owners[field] if field in owners else owners.get(base)
 
     def fields(self) -> dict[str, QWidget]:
-        return dict(self._fields)
+        return dict(self.form.owners)
 
     def field_label(self, field: str) -> str:
         """The (translated) row label of a config field, as error messages name it."""
         base = field.split("[", 1)[0]
         if base == "data.path":
-            field = base = {"folder": "data.folder", "idx": "data.images"}.get(self.source_combo.currentData(), base)
-        label = FIELD_LABELS.get(field) or FIELD_LABELS.get(base)
-        return tr(label) if label else field
+            field = {"folder": "data.folder", "idx": "data.images"}.get(self.data.source(), base)
+        label = field_label(field)
+        return tr(label) if label != field else field
 
     def sample_shape(self) -> tuple[int, ...] | None:
         """Shape of one sample of the chosen data (None while it cannot be known, e.g. an IDX
         file that is not there); read from the config, never by loading the data."""
         try:
-            return sample_shape(self._data_config([]))
+            return sample_shape(self.data.config([]))
         except ConfigError:
             return None
 
@@ -216,25 +218,44 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
 
     def set_experiment(self, exp: Experiment) -> None:
         """Shows `exp` in every field; Reset comes back to it."""
-        self._baseline = exp
-        self._loading = True
+        self.baseline = exp
+        self.loading = True
         try:
             self._fill(exp)
         finally:
-            self._loading = False
-        self._on_edit()
+            self.loading = False
+        self.on_edit()
 
     def reset(self) -> None:
-        self.set_experiment(self._baseline)
+        self.set_experiment(self.baseline)
+
+    def load_config(self, path) -> list[str]:
+        return self.files.load(path)
+
+    def save_config(self, path) -> None:
+        self.files.save(path)
+
+    def set_source(self, source: str, path=None) -> None:
+        self.data.set_source(source, path)
+
+    def set_font_path(self, path, keep_on_error: bool = False) -> bool:
+        return self.data.set_font_path(path, keep_on_error)
+
+    @property
+    def last_font_error(self) -> str | None:
+        return self.data.last_font_error
+
+    def set_devices(self, devices) -> None:
+        self.training.set_devices(devices)
 
     def set_running(self, running: bool, paused: bool = False, loading: bool = False) -> None:
         """`loading`: the dataset is being read before training starts (Stop cancels it;
         there is nothing to pause yet)."""
         self._running, self._paused = bool(running), bool(running and paused)
         if running:
-            if getattr(self, "_info_error", False):
-                self._info("")
-            self.clear_stale_font_error()
+            if self._info_error:
+                self.info("")
+            self.data.clear_stale_font_error()
         self.form_widget.setEnabled(not running)
         self.pause_button.setEnabled(running and not loading)
         self.stop_button.setEnabled(running)
@@ -242,34 +263,54 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         self.load_button.setEnabled(not running)
         self._update_buttons()
 
+    def mark_field(self, field: str, problem: str) -> None:
+        """Point at a field from outside, e.g. the learning rate after training diverged.
+        The mark stays until the user edits the form."""
+        w = self.field_widget(field)
+        if w is not None:
+            self.form.mark(w, problem)
+        self.info(problem, error=True)
+
+    def info(self, text: str, error: bool = False) -> None:
+        """A note under the buttons. An error note lasts until the next edit, load or run: it
+        is about what the user just tried, not about the form as it is now."""
+        self._info_error = bool(text) and error
+        self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
+        self.info_label.setText(text)
+        self.info_label.setVisible(bool(text))
+
     # ------------------------------------------------------------------ filling and reading
 
     def _fill(self, exp: Experiment) -> None:
         self.name_edit.setText(exp.name)
-        self._fill_data(exp.data)
-        self._family_now, self._family_saved = data_family(exp.data.source), {}
-        self._auto_name = self._derived_name = None
-        self._fill_model(exp.model, exp.noise)
-        self._fill_training(exp.train)
+        self.form.fill(exp)
+        self.data.fill(exp.data)
+        self.families.reset(exp.data.source)
+        self.auto_name = self._derived_name = None
+        self.model.fill(exp.model)
 
     def _assess(self) -> tuple[Experiment, list[ConfigError]]:
         errors: list[ConfigError] = []
-        data = self._data_config(errors)
+        data = self.data.config(errors)
         try:
             shape = sample_shape(data)
         except ConfigError as e:
             errors.append(e)
             shape = None
         else:
-            self._input_dim = math.prod(shape)
-        layers, latent_at = self._layer_sizes()
+            self.model.input_dim = math.prod(shape)
+        layers, latent_at = self.model.layer_sizes()
+        base = self.baseline
         # No fields of its own: a loaded config's augmentation is kept while the data are glyphs.
-        augment = self._baseline.augment if data.source == "font" else C.AugmentConfig()
-        exp = Experiment(name=self.name_edit.text(), data=data, model=self._model_spec(errors, shape, layers),
-                         train=self._train_config(errors), noise=self._noise_config(), augment=augment)
-        errors += [e for e in self._builder_checks(exp, latent_at) if e.field not in {x.field for x in errors}]
+        augment = base.augment if data.source == "font" else C.AugmentConfig()
+        exp = Experiment(name=self.name_edit.text(), data=data, model=self.model.spec(errors, shape, layers),
+                         train=self.form.config(base.train, "train", errors),
+                         noise=self.form.config(base.noise, "noise", errors), augment=augment)
+        exp = keep_used(exp)
+        seen = {x.field for x in errors}
+        errors += [e for e in self.data.checks(exp) + self.model.checks(exp, latent_at) if e.field not in seen]
         try:
-            C.validate(exp)
+            validate(exp)
         except ConfigError as e:
             fields = {x.field for x in errors}
             # One cause, one mark: conv on 5x7 glyphs is reported at the architecture only.
@@ -278,43 +319,45 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
                 errors.append(e)
         return exp, errors
 
-    def _builder_checks(self, exp: Experiment, latent_at: int) -> list[ConfigError]:
-        """Rules the form adds to config.validate: ones that only a file or the layout can break."""
-        return self._data_checks(exp) + self._model_checks(exp, latent_at)
-
     # ------------------------------------------------------------------ reacting to edits
 
-    def _on_edit(self, *_):
-        if self._loading:
+    def on_edit(self, *_):
+        if self.loading:
             return
-        if getattr(self, "_info_error", False):
-            self._info("")
-        self.clear_stale_font_error()
-        if self._auto_name is not None and self.name_edit.text() == self._auto_name:
+        if self._info_error:
+            self.info("")
+        self.data.clear_stale_font_error()
+        if self.auto_name is not None and self.name_edit.text() == self.auto_name:
             # A name the builder made up follows the data until the user types one.
-            name = self._data_name()
-            if name != self._auto_name:
-                self._auto_name = name
+            name = self.data.name()
+            if name != self.auto_name:
+                self.auto_name = name
                 self.name_edit.blockSignals(True)
                 self.name_edit.setText(name)
                 self.name_edit.blockSignals(False)
-        self._update_visibility()
         exp, errors = self._assess()
+        self.form.update(exp)
+        self.data.update(exp)
+        self.model.update(exp)
+        self.training.update(exp)
         exp = self._follow_name(exp)
         self._errors = errors
         self._show_errors()
-        self._update_summary(exp)
+        self.model.summary(exp)
+        self.form.relayout()
+        self.memory_label.show_estimate(exp)
         self._update_buttons()
         if not errors and exp != self._last_emitted:
             self._last_emitted = exp
             self.experiment_changed.emit(exp)
+        self.checked.emit(None if errors else exp, errors[0] if errors else None)
 
     def _follow_name(self, exp: Experiment) -> Experiment:
         """A loaded experiment's name describes its settings ("Font3 2-D autoencoder"). Once
         those change (latent size 2 -> 3), a name made from the settings replaces it, so the
         trained model is not listed under a name that says otherwise; back to the loaded
         settings, back to its name. A name the user typed is left alone."""
-        base, text = self._baseline, self.name_edit.text()
+        base, text = self.baseline, self.name_edit.text()
         if not base.name or text not in (base.name, self._derived_name):
             return exp
         same = (exp.model, exp.data, exp.noise) == (base.model, base.data, base.noise)
@@ -330,12 +373,7 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
         d = exp.data
         if d.source == "font":
             return "+".join(d.fonts) if d.fonts != ("all",) else tr("All fonts")
-        return self._data_name()
-
-    def _update_visibility(self) -> None:
-        self._update_data_visibility()
-        self._update_model_visibility()
-        self._update_training_visibility()
+        return self.data.name()
 
     def _update_buttons(self) -> None:
         self.train_button.setEnabled(not self._running and not self._errors)
@@ -351,45 +389,25 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
             if w is not None:
                 wanted[w] = f"{wanted[w]}\n{problem}" if w in wanted else problem
             lines.append(f"{self.field_label(e.field)}: {problem}")
-        for w in set(self._marked) | set(wanted):
-            if self._marked.get(w) != wanted.get(w):
-                self._mark(w, wanted.get(w))
-        self._marked = wanted
+        marked = self.form.marked
+        for w in set(marked) | set(wanted):
+            if marked.get(w) != wanted.get(w):
+                self.form.mark(w, wanted.get(w))
+        self.form.marked = wanted
         self.error_label.setText("\n".join(lines))
         self.error_label.setVisible(bool(lines))
 
-    def mark_field(self, field: str, problem: str) -> None:
-        """Point at a field from outside, e.g. the learning rate after training diverged.
-        The mark stays until the user edits the form."""
-        w = self.field_widget(field)
-        if w is not None:
-            self._mark(w, problem)
-        self._info(problem, error=True)
-
     def retranslate(self, *_):
-        for setter, english in self._texts:
-            setter(tr(english))
-        for combo, labels in self._combos:
-            if combo is self.device_combo and self._device_labels_given:
-                continue
-            for i in range(combo.count()):
-                key = combo.itemData(i)
-                if key in labels:
-                    combo.setItemText(i, tr(labels[key]))
-        i = self._font_index(("all",))
-        if i >= 0:
-            self.font_combo.setItemText(i, tr("All fonts"))
-        for w, english in self._tips.items():
-            if w not in self._marked:
-                w.setToolTip(tr(english))
-        if not self._loading and hasattr(self, "train_button"):
-            self._on_edit()
+        self.form.retranslate()
+        self.data.retranslate()
+        if not self.loading:
+            self.on_edit()
 
     # ------------------------------------------------------------------ buttons
 
     def _train_clicked(self) -> None:
         # Files may have changed since the last edit: check again, and mark what broke.
-        self._on_edit()
+        self.on_edit()
         try:
             exp = self.experiment()
         except ConfigError:
@@ -404,3 +422,71 @@ class ModelBuilder(DataSection, ModelSection, TrainingSection, FamilySwitch, Con
             self._paused = True
             self.pause_requested.emit()
         self._update_buttons()
+
+    # ------------------------------------------------------------------ widgets by name
+
+    # Rows the descriptions made.
+    source_combo = _row("data.source")
+    chars_edit = _row("data.chars")
+    folder_edit = _row("data.folder")
+    idx_edit = _row("data.images")
+    labels_edit = _row("data.labels_path")
+    size_spin = _row("data.size")
+    color_combo = _row("data.color")
+    classes_edit = _row("data.classes")
+    max_samples_spin = _row("data.max_samples")
+    val_spin = _row("data.val_split")
+    split_seed_spin = _row("data.split_seed")
+    kind_combo = _row("model.kind")
+    arch_combo = _row("model.arch")
+    beta_edit = _row("model.beta")
+    kl_warmup_spin = _row("model.kl_warmup")
+    sparsity_combo = _row("model.sparsity")
+    sparsity_weight_edit = _row("model.sparsity_weight")
+    sparsity_rho_edit = _row("model.sparsity_rho")
+    sparsity_k_spin = _row("model.sparsity_k")
+    contractive_edit = _row("model.contractive_weight")
+    noise_kind_combo = _row("noise.kind")
+    noise_level_slider = property(lambda self: self.form.editor("noise.level").slider)
+    noise_level_spin = property(lambda self: self.form.editor("noise.level").spin)
+    noise_mode_combo = _row("noise.mode")
+    noise_copies_spin = _row("noise.copies")
+    flip_spin = _row("model.flip_confidence")
+    latent_spin = _row("model.latent")
+    mirror_check = _row("model.mirror")
+    hidden_act_combo = _row("model.hidden_activation")
+    latent_act_combo = _row("model.latent_activation")
+    output_act_combo = _row("model.output_activation")
+    init_combo = _row("model.init")
+    loss_combo = _row("train.loss")
+    optimizer_combo = _row("train.optimizer")
+    lr_edit = _row("train.learning_rate")
+    momentum_edit = _row("train.momentum")
+    schedule_combo = _row("train.schedule")
+    decay_rate_edit = _row("train.decay_rate")
+    step_size_spin = _row("train.step_size")
+    step_gamma_edit = _row("train.step_gamma")
+    epochs_spin = _row("train.epochs")
+    batch_spin = _row("train.batch_size")
+    weight_decay_edit = _row("train.weight_decay")
+    seed_spin = _row("train.seed")
+    seeds_spin = _row("train.seeds")
+    target_spin = _row("train.target_max_wrong")
+    target_check = property(lambda self: self.form.editor("train.target_max_wrong").check)
+    check_every_spin = _row("train.check_every")
+    eval_samples_spin = _row("train.eval_samples")
+    device_combo = _row("train.device")
+    precision_combo = _row("train.precision")
+    # Rows the sections made.
+    font_combo = _part("data", "font_combo")
+    fonts_row = _part("data", "fonts_row")
+    path_edit = _part("data", "path_edit")
+    course_font_button = _part("data", "course_font_button")
+    font_error_label = _part("data", "font_error_label")
+    emoji_size_combo = _part("data", "emoji_size_combo")
+    subcat_picker = _part("data", "subcat_picker")
+    input_label = _part("model", "input_label")
+    channels_editor = _part("model", "channels_editor")
+    encoder_editor = _part("model", "encoder_editor")
+    decoder_editor = _part("model", "decoder_editor")
+    layers_label = _part("model", "layers_label")

@@ -7,11 +7,15 @@ The 5x7 pixel editor stays for glyph models; the window shows this panel for ima
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
+from superqt.utils import qthrottled
+
+from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 
 NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
@@ -43,6 +47,13 @@ class _View(GlyphView):
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+
+def _run(reconstruct, encode, x):
+    """(the model's output for x [D], its code or None)."""
+    out = reconstruct(x[None])
+    code = None if encode is None else np.asarray(encode(x[None]), np.float32)[0]
+    return out, code
 
 
 class ImageCanvas(_View):
@@ -114,6 +125,7 @@ class DrawPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._jobs = Latest(self)    # the model's output for a snapshot's new weights
         self.canvas = ImageCanvas()
         self._reconstruct = self._encode = None
         self._images = None
@@ -175,9 +187,9 @@ class DrawPanel(QWidget):
         lay.addLayout(outs, 2)
         lay.addWidget(self.near_label)
         lay.addLayout(near, 1)
-        self._timer = QTimer(self, singleShot=True, interval=self.UPDATE_MS)
-        self._timer.timeout.connect(self.run_model)
-        self.canvas.changed.connect(lambda _: self._timer.isActive() or self._timer.start())
+        self._stroke = qthrottled(self.run_model, timeout=self.UPDATE_MS, leading=False)
+        self._stroke_pending = False
+        self.canvas.changed.connect(self._stroke_changed)
         self.brush.valueChanged.connect(lambda v: setattr(self.canvas, "brush", float(v)))
         self.clear_button.clicked.connect(self.canvas.clear)
         self.noise.currentIndexChanged.connect(lambda _: self.run_model())
@@ -202,9 +214,32 @@ class DrawPanel(QWidget):
         self.message.setText(tr("No image model: open or train one on pictures to draw for it.") if none else "")
         self.message.setVisible(none)
 
-    def set_model(self, reconstruct, encode, shape, images=None, labels=()) -> None:
+    def bind(self, workspace) -> None:
+        """Draw for the workspace's current model when it reads pictures; the drawing lights the
+        network view and is marked on the latent canvas."""
+        self._ws = workspace
+        workspace.current_changed.connect(lambda model, _previous: self._show_model(model, fresh=True))
+        workspace.current_updated.connect(lambda model: self._show_model(model, fresh=False))
+        self.input_changed.connect(workspace.set_input)
+        self.code_changed.connect(workspace.mark_code)
+
+    def _show_model(self, model, fresh: bool) -> None:
+        if model is None or model.model is None or model.shape == GLYPH_SHAPE:
+            if fresh:
+                self._ws.mark_code(None)
+                self.set_model(None, None, model.shape if model is not None else GLYPH_SHAPE)
+            return
+        shown = model.shown
+        self.set_model(model.reconstructor(), model.encoder(), model.shape, shown.images(), shown.labels,
+                       background=True)     # a run's snapshots are never run on the GUI thread
+
+    def busy(self) -> bool:
+        return self._jobs.busy() or self._stroke_pending
+
+    def set_model(self, reconstruct, encode, shape, images=None, labels=(), background: bool = False) -> None:
         """reconstruct(x [N, D]) -> [N, D]; encode(x [N, D]) -> [N, L]; `images` [N, *shape] are
-        searched for the nearest to the drawing. None: no image model."""
+        searched for the nearest to the drawing. None: no image model. `background`: new weights
+        of the same model (training): run on a worker."""
         self._reconstruct, self._encode = reconstruct, encode
         shape = tuple(int(s) for s in shape)
         if shape != self.canvas.pixels.shape:
@@ -215,7 +250,7 @@ class DrawPanel(QWidget):
         self._images = None if images is None else np.asarray(images, np.float32)
         self._labels = [str(s) for s in labels]
         self._update_message()
-        self.run_model()
+        self.run_model(background=background)
 
     def model_input(self) -> np.ndarray:
         """The drawing as the model gets it: [D], noise added when asked."""
@@ -226,18 +261,29 @@ class DrawPanel(QWidget):
             x = apply_noise(x[None], kind, float(self.level.value()), self._rng)[0].astype(np.float32)
         return x
 
-    def run_model(self) -> None:
-        self._timer.stop()
+    def _stroke_changed(self, _pixels) -> None:
+        self._stroke_pending = True
+        self._stroke()
+
+    def run_model(self, background: bool = False) -> None:
+        self._stroke_pending = False
+        self._stroke.cancel()
         if self._reconstruct is None:
             return
         x = self.model_input()
         self.fed = x
-        shape = self.canvas.pixels.shape
-        self.input_view.set_image(x.reshape(shape))
-        self.output_view.set_image(np.asarray(self._reconstruct(x[None]), np.float32).reshape(shape))
+        self.input_view.set_image(x.reshape(self.canvas.pixels.shape))
+        if background:
+            self._jobs.submit(_run, self._reconstruct, self._encode, x, on_done=lambda out: self._show_output(x, *out))
+        else:
+            self._jobs.cancel()    # a result on its way is older than this drawing
+            self._show_output(x, *_run(self._reconstruct, self._encode, x))
+
+    def _show_output(self, x, out, code) -> None:
+        self.output_view.set_image(np.asarray(out, np.float32).reshape(self.canvas.pixels.shape))
         self.input_changed.emit(x)
-        if self._encode is not None:
-            self.code_changed.emit(np.asarray(self._encode(x[None]), np.float32)[0])
+        if code is not None:
+            self.code_changed.emit(code)
         self._show_nearest(self.canvas.pixels.reshape(-1))
 
     def nearest(self, x, k: int | None = None) -> np.ndarray:

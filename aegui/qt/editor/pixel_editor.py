@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
+from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import tr
+from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 
 ROWS, COLS = 7, 5
@@ -165,6 +168,40 @@ class EditGrid(GlyphView):
         p.end()
 
 
+@dataclass
+class EditorResult:
+    output: np.ndarray | None = None      # (7, 5) in [0, 1], or None without a working model
+    unfamiliar: float | None = None       # the drawing's reconstruction error when unlike the training set
+    fell_back: bool = False               # the local model denoised it
+    offer_fallback: bool = False          # the local model could (the box is shown)
+    drawn_error: float = 0.0
+    error: str | None = None              # what broke the model
+
+
+def denoise_drawing(glyph, noisy, denoise, familiarity, fallback, use_fallback: bool) -> EditorResult:
+    """What the editor shows for a drawing and its noisy copy (runs the model: on the GUI thread
+    for the user's edits, on a worker for a training snapshot)."""
+    out = EditorResult()
+    if denoise is None:
+        return out
+    try:
+        if familiarity is not None:
+            # The clean drawing, not the noisy one: is the glyph itself like the training set?
+            drawn = out.drawn_error = familiarity.error(glyph)
+            if familiarity.is_unfamiliar(drawn):
+                out.unfamiliar = drawn
+            # Not only unfamiliar drawings: one the model does not give back as it is gets
+            # snapped too (aegui.core.models.familiarity.KNOWN).
+            out.offer_fallback = fallback is not None and not familiarity.is_known(drawn)
+            if out.offer_fallback and use_fallback:
+                denoise, out.fell_back = fallback[1], True
+        result = denoise(noisy.reshape(1, SIZE).copy())
+        out.output = np.clip(np.asarray(result, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
+    except Exception as exc:  # a broken model must not take the editor down with it
+        out.output, out.error = None, str(exc) or type(exc).__name__
+    return out
+
+
 class PixelEditor(QWidget):
     """Glyph editor with noise and a live view of the model's reconstruction.
 
@@ -177,6 +214,8 @@ class PixelEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._jobs = Latest(self)          # the model's output for a snapshot's new weights
+        self._on_worker = False            # refreshes now run the model on a worker (see _use_model)
         self._glyph = np.zeros((ROWS, COLS), np.float32)
         self._labels: list[str] = []
         self._x = np.zeros((0, SIZE), np.float32)
@@ -216,6 +255,7 @@ class PixelEditor(QWidget):
         self.start_from.setMinimumContentsLength(8)
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
+        self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
 
         # Two buttons a row when the column is wide, one when it is not (see _arrange_buttons):
         # side by side they set a minimum width that kept the editor off 1024 px screens.
@@ -276,6 +316,8 @@ class PixelEditor(QWidget):
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
         self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
+        for view in self._previews:
+            view.installEventFilter(self)   # their room changes with the notes under them: share again
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -296,6 +338,7 @@ class PixelEditor(QWidget):
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
         right.addWidget(self.fallback_check)
+        right.addWidget(self.teach.status)
         right.addStretch(1)
 
         self._left, self._right = left, right
@@ -322,13 +365,14 @@ class PixelEditor(QWidget):
     def _arrange_buttons(self, left: QGridLayout, cols: int) -> None:
         if cols == self._button_cols:
             return
-        for w in (*self._buttons, self.start_from, self.save_button):
+        for w in (*self._buttons, self.start_from, self.save_button, self.teach):
             left.removeWidget(w)
         for i, button in enumerate(self._buttons):
             left.addWidget(button, 1 + i // cols, i % cols)
         row = 1 + math.ceil(len(self._buttons) / cols)
         left.addWidget(self.start_from, row, 0, 1, 2)
         left.addWidget(self.save_button, row + 1, 0, 1, 2)
+        left.addWidget(self.teach, row + 2, 0, 1, 2)
         self._button_cols = cols
 
     def side_by_side_width(self) -> int:
@@ -351,6 +395,11 @@ class PixelEditor(QWidget):
             self.updateGeometry()   # the minimum height changes with the direction
         super().resizeEvent(event)
         self._share_scale.start()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched in self._previews:
+            self._share_scale.start()
+        return super().eventFilter(watched, event)
 
     def _share_previews_scale(self) -> None:
         """The four previews draw at one scale (their columns differ with their titles), never
@@ -398,6 +447,42 @@ class PixelEditor(QWidget):
         self.start_from.blockSignals(False)
 
     # -- public API -------------------------------------------------------------------------
+    def bind(self, workspace, title=str) -> None:
+        """Denoise with the workspace's editor model (and its local fallback); glyphs sent from
+        other panels come in, drawings go to the library and light the network view.
+        `title(model)`: a model's name as the window shows it."""
+        self._ws, self._title, self._dataset = workspace, title, None
+        workspace.editor_changed.connect(lambda model, _previous: self._use_model(model, fresh=True))
+        workspace.editor_updated.connect(lambda model: self._use_model(model, fresh=False))
+        workspace.models_changed.connect(lambda: self._use_model(workspace.editor_model(), fresh=False,
+                                                                 only_if_fallback_changed=True))
+        workspace.editor_glyph_requested.connect(self.set_glyph)
+        self.save_requested.connect(lambda glyph: workspace.save_glyph(glyph, "drawn"))
+        self.glyph_changed.connect(workspace.set_input)
+        self.teach.bind(workspace, self.glyph, title)
+
+    def _use_model(self, model, fresh: bool, only_if_fallback_changed: bool = False) -> None:
+        if model is None or model.model is None:
+            return      # an image model on the canvas: the editor keeps the glyph model it had
+        fb = self._ws.fallback_for(model)
+        if only_if_fallback_changed and fb is (self._fallback[2] if self._fallback else None):
+            return
+        fallback = (self._title(fb), fb.denoiser(), fb) if fb is not None else None
+        # A run's snapshots and its final model come this way: everything they change here is
+        # computed on a worker, never on the GUI thread (a drawing the user edits is denoised here).
+        self._on_worker = True
+        try:
+            self.set_reconstruct(model.denoiser(), model.familiarity(), fallback)
+            if fresh and self._dataset is not model.dataset:
+                self._dataset = ds = model.dataset
+                self.set_dataset(ds.labels, ds.x)
+                if not self.glyph().any() and len(ds):
+                    # Start from a real glyph so the demo shows a denoised output at once.
+                    self.set_glyph(ds.images()[1 if len(ds) > 1 else 0])
+                    self.undo_stack.clear()
+        finally:
+            self._on_worker = False
+
     def glyph(self) -> np.ndarray:
         return self._glyph.copy()
 
@@ -421,15 +506,16 @@ class PixelEditor(QWidget):
         self._refresh()
 
     def set_reconstruct(self, fn: Callable[[np.ndarray], np.ndarray] | None, familiarity=None,
-                        fallback: tuple[str, Callable] | None = None) -> None:
+                        fallback: tuple[str, Callable] | None = None, background: bool = False) -> None:
         """`familiarity` (aegui.core.models.familiarity.Familiarity, from the model's training set)
         turns on the notice shown when the drawing is unlike anything the model saw; `fallback`
-        (name, denoiser), a local model, then denoises such a drawing instead (while its box is ticked)."""
+        (name, denoiser), a local model, then denoises such a drawing instead (while its box is ticked).
+        `background`: new weights of the same model (training), run on a worker."""
         self._reconstruct = fn
         self._familiarity = familiarity
         self._fallback = fallback if familiarity is not None else None
         self._retranslate_fallback()
-        self._refresh()
+        self._refresh(background=background)
 
     def _retranslate_fallback(self) -> None:
         if self._fallback is None:
@@ -458,9 +544,15 @@ class PixelEditor(QWidget):
     def invert(self) -> None:
         self._push(1.0 - self._glyph, tr("Invert"))
 
-    def reroll(self) -> None:
-        """Pick a new noise seed; the seed stays fixed while painting so the noise does not flicker."""
-        self._seed = int(np.random.default_rng().integers(2**63))
+    def reroll(self, seed: int | None = None) -> None:
+        """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
+        the noise does not flicker."""
+        self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
+        self._refresh()
+
+    def set_noise_seed(self, seed: int) -> None:
+        """A given noise pattern: the same noisy copy before and after a change of model."""
+        self._seed = int(seed)
         self._refresh()
 
     def noise_kind_key(self) -> str:
@@ -517,7 +609,10 @@ class PixelEditor(QWidget):
         self.start_from.blockSignals(False)
 
     # -- views ------------------------------------------------------------------------------
-    def _refresh(self) -> None:
+    def _refresh(self, *_args, background: bool = False) -> None:
+        """Draw the glyph and its noisy copy, then what the model makes of it: here, or on a
+        worker when `background` (a training snapshot's new weights: the GUI thread never runs
+        the model for them)."""
         level = self.noise_level.value()
         self.level_value.setText(f"{level} %")
         rng = np.random.default_rng(self._seed)
@@ -529,33 +624,25 @@ class PixelEditor(QWidget):
         changed = int(((self._noisy >= 0.5) != (self._glyph >= 0.5)).sum())
         self.noisy_view.set_image(self._noisy)
         self.noisy_note.setText(tr("{n} changed", n=changed))
-        self._output = None
-        self._unfamiliar = None
-        self._fell_back = self._offer_fallback = False
-        self._drawn_error = 0.0
-        error = None
-        if self._reconstruct is not None:
-            try:
-                denoise = self._reconstruct
-                if self._familiarity is not None:
-                    # The clean drawing, not the noisy one: is the glyph itself like the training set?
-                    fam = self._familiarity
-                    drawn = self._drawn_error = fam.error(self._glyph)
-                    if fam.is_unfamiliar(drawn):
-                        self._unfamiliar = drawn
-                    # Not only unfamiliar drawings: one the model does not give back as it is
-                    # gets snapped too (aegui.core.models.familiarity.KNOWN).
-                    self._offer_fallback = self._fallback is not None and not fam.is_known(drawn)
-                    if self._offer_fallback and self.fallback_check.isChecked():
-                        denoise, self._fell_back = self._fallback[1], True
-                out = denoise(self._noisy.reshape(1, SIZE).copy())
-                self._output = np.clip(np.asarray(out, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
-            except Exception as exc:  # a broken model must not take the editor down with it
-                error = str(exc) or type(exc).__name__
-        self._show_output(error)
+        args = (self._glyph.copy(), self._noisy.copy(), self._reconstruct, self._familiarity, self._fallback,
+                self.fallback_check.isChecked())
+        if (background or self._on_worker) and self._reconstruct is not None:
+            self._jobs.submit(denoise_drawing, *args, on_done=self._show_result)
+        else:
+            self._jobs.cancel()      # a result on its way is older than this one
+            self._show_result(denoise_drawing(*args))
+
+    def busy(self) -> bool:
+        """The model's output for a new snapshot is still being computed."""
+        return self._jobs.busy()
+
+    def _show_result(self, result: "EditorResult") -> None:
+        self._output, self._unfamiliar = result.output, result.unfamiliar
+        self._fell_back, self._offer_fallback = result.fell_back, result.offer_fallback
+        self._drawn_error = result.drawn_error
+        self._show_output(result.error)
         self._show_unfamiliar()
-        if hasattr(self, "_share_scale"):
-            self._share_scale.start()   # the notes' heights follow their new text
+        self._share_scale.start()   # the notes' heights follow their new text
 
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.

@@ -1,6 +1,6 @@
 """The Experiments dock: edit a sweep, run it in the background, compare its configs.
 
-The sweep runs in a JobController worker (aegui.core.analyses.sweep.SweepRunner, configs that differ
+The sweep runs in a JobRunner worker (aegui.core.analyses.sweep.SweepRunner, configs that differ
 only in seed / learning rate / init trained together). Each progress item carries a fresh list
 of the runs finished so far, so the table and charts fill in group by group; cancelling keeps
 those. Whatever finished is also written (results.csv, runs.csv, curves.csv, ...) to the user's
@@ -33,7 +33,7 @@ from aegui.qt.experiments.search_view import SearchJob, SearchView
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.workers import JobController
+from aegui.qt.threads import JobRunner, error_text
 
 # Titles of the shipped presets (their "name"), for the Experiments menu in Spanish.
 PRESET_TITLES_ES = {
@@ -156,7 +156,7 @@ class ExperimentsPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.jobs = JobController(self)
+        self.jobs = JobRunner(self)
         self.autosave_dir: Path | None = None    # None: <user data>/sweeps
         self.autosave = True
         self.result: SweepResult | None = None
@@ -244,11 +244,28 @@ class ExperimentsPanel(QWidget):
         lay.addWidget(self.run_on)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(self._on_error)
+        self.jobs.errored.connect(self._on_job_error)
         self.jobs.running_changed.connect(self._on_running_changed)
         self._update_buttons()
 
     # ---------------------------------------------------------------- public API
+    def bind(self, workspace) -> None:
+        """"Use the builder's settings" takes the builder's experiment from the workspace."""
+        self._ws = workspace
+        self.use_builder_requested.connect(self.use_draft)
+
+    def use_draft(self) -> None:
+        """The builder's experiment becomes the sweep's base (an invalid form: its error)."""
+        ws = self._ws
+        if ws.draft is None:
+            self.editor.show_info(str(ws.draft_error or ""), error=True)
+        else:
+            self.set_base(ws.draft)
+
+    def new_sweep_from_draft(self) -> None:
+        """A new sweep over the builder's experiment (or the current base while the form is invalid)."""
+        self.new_sweep(self._ws.draft if self._ws.draft is not None else self.editor.base())
+
     def is_running(self) -> bool:
         return self.jobs.is_running()
 
@@ -441,6 +458,9 @@ class ExperimentsPanel(QWidget):
         self._refresh_status()
         self._update_buttons()
         self.sweep_finished.emit(result)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._on_error(error_text(error))
 
     def _on_error(self, message: str) -> None:
         self.editor.set_running(False)

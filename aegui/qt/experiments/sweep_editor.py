@@ -2,14 +2,17 @@
 
 Values are typed one per line, as students write them in reports: layer lists as
 35-10-2-10-35, numbers as 0.01 or 1e-3 (a trailing % divides by 100), names as config files
-spell them (sgd, momentum, ...). Every edit rebuilds the sweep through aegui.core.analyses.sweep, so the
-rules and messages are the CLI's, and a problem outlines the row or box it names.
+spell them (sgd, momentum, ...), or picked in the field's own editor (the builder's, made from the
+field descriptions) and added with Add value. Every edit rebuilds the sweep through
+aegui.core.analyses.sweep, so the rules and messages are the CLI's, and a problem outlines the row
+or box it names; a varied field that applies to none of the configs (β of a sweep without a VAE)
+says so, with the predicates the builder hides its rows by.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,34 +21,29 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.fields import RANGES, choice_keys
+from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, load_sweep, plan, sweep_from_dict
+from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
-from aegui.qt.builder.layer_editor import format_number, wheel_guard
+from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
+from aegui.qt.widgets.layer_editor import format_number, wheel_guard
+from aegui.qt.widgets.note import NoteLabel
 
-_ERROR_COLOR = "#c62828"
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",
                  "model.init", "train.loss", "train.optimizer", "train.momentum", "train.batch_size",
                  "train.epochs", "noise.level", "noise.kind", "model.beta", "model.kind", "data.fonts")
 _NOT_VARIED = ("train.seeds", "train.target_max_wrong")
-_SECTIONS = {"data": C.DataConfig, "model": C.ModelSpec, "train": C.TrainConfig, "noise": C.NoiseConfig}
+# Field types whose single value the field's own editor can pick (lists are typed).
+_PICKED = ("choice", "int", "float", "bool")
 
 
 def field_types() -> dict[str, str]:
-    """Every field a sweep may vary -> its annotation ('float', 'tuple[int, ...]', ...)."""
-    out = {}
-    for section, cls in _SECTIONS.items():
-        for f in fields(cls):
-            key = f"{section}.{f.name}"
-            if key not in _NOT_VARIED:
-                out[key] = str(f.type)
-    return out
+    """Every field a sweep may vary -> its type in the field descriptions ('float', 'ints', ...)."""
+    return {f.key: "int | None" if f.optional else f.type for f in config_fields() if f.key not in _NOT_VARIED}
 
 
 def value_text(key: str, value) -> str:
@@ -65,14 +63,14 @@ def value_text(key: str, value) -> str:
 def parse_value(type_: str, text: str, line: int):
     """One line of the values box -> a JSON value for the sweep; ValueError says what is wrong."""
     t = text.strip()
-    if type_.startswith("tuple[int"):
+    if type_ == "ints":
         parts = [p for p in re.split(r"[\s,;x\-]+", t.strip("[]()")) if p]
         try:
             return [int(p) for p in parts]
         except ValueError:
             raise ValueError(tr("line {line}: {value!r} is not a list of whole numbers like 35-10-2-10-35",
                                 line=line, value=t)) from None
-    if type_.startswith("tuple[str"):
+    if type_ == "names":
         return [p for p in re.split(r"[\s,;+]+", t.strip("[]()")) if p]
     if type_ == "float":
         s = t.replace(",", ".")
@@ -103,10 +101,10 @@ def parse_value(type_: str, text: str, line: int):
 
 def _hint(key: str, type_: str) -> str:
     if choice_keys(key):
-        return tr("Choices: {choices}", choices=", ".join(choice_keys(key)))
-    if type_.startswith("tuple[int"):
+        return tr("Choices: {choices}", choices=", ".join(map(str, choice_keys(key))))
+    if type_ == "ints":
         return tr("e.g. 35-10-2-10-35 (sizes from input to output)")
-    if type_.startswith("tuple[str"):
+    if type_ == "names":
         return tr("names separated by +, e.g. Font1+Font2")
     return {"float": tr("e.g. 0.01 or 1e-3; 20% = 0.2"), "int": tr("a whole number"),
             "bool": tr("true or false"), "int | None": tr("a whole number, or none")}.get(type_, "")
@@ -116,22 +114,16 @@ def _lines(edit: QPlainTextEdit) -> list[tuple[int, str]]:
     return [(i + 1, s) for i, s in enumerate(edit.toPlainText().splitlines()) if s.strip()]
 
 
-def _mark(w: QWidget, problem: str | None, tip: str = "") -> None:
-    w.setProperty("invalid", problem is not None)
-    w.setToolTip(problem if problem is not None else tip)
-    w.style().unpolish(w)   # dynamic properties restyle only after a re-polish
-    w.style().polish(w)
-    w.update()
-
-
 class _VaryRow(QFrame):
-    """One varied field: which field, its values one per line, optional labels."""
+    """One varied field: which field, its values one per line, optional labels, and the field's own
+    editor (from the builder's row factory) to pick a value and add it as a line."""
     changed = Signal()
     remove_requested = Signal(object)
 
-    def __init__(self, types: dict[str, str], parent=None):
+    def __init__(self, types: dict[str, str], base: Callable[[], Experiment], parent=None):
         super().__init__(parent)
-        self.types = types
+        self.types, self._base = types, base
+        self.picker: FieldEditor | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.field_combo = QComboBox()
         self.field_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -145,14 +137,20 @@ class _VaryRow(QFrame):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
             edit.textChanged.connect(self.changed)
+        self.pick_row = QHBoxLayout()
+        self.pick_row.setContentsMargins(0, 0, 0, 0)
+        self.pick_row.setSpacing(4)
+        self.add_value_button = QPushButton()
+        self.add_value_button.clicked.connect(self.add_picked)
         self.hint_label = QLabel(wordWrap=True)
         self.hint_label.setStyleSheet("color: gray; font-size: small;")
+        self.note = NoteLabel("warning")
+        self.note.hide()
         self._fill_fields()
         self.field_combo.currentIndexChanged.connect(self._field_changed)
         wheel_guard.guard(self.field_combo)
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(4, 4, 4, 4)
+        grid = QGridLayout()
         grid.setSpacing(3)
         grid.addWidget(self.field_combo, 0, 0, 1, 2)
         grid.addWidget(self.remove_button, 0, 2)
@@ -160,9 +158,18 @@ class _VaryRow(QFrame):
         grid.addWidget(self.labels_label, 1, 1, 1, 2)
         grid.addWidget(self.values_edit, 2, 0)
         grid.addWidget(self.labels_edit, 2, 1, 1, 2)
-        grid.addWidget(self.hint_label, 3, 0, 1, 3)
+        grid.addLayout(self.pick_row, 3, 0)
+        grid.addWidget(self.add_value_button, 3, 1, 1, 2, Qt.AlignmentFlag.AlignLeft)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
+        # The wrapped texts below the grid, not spanning its columns.
+        column = QVBoxLayout(self)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(3)
+        column.addLayout(grid)
+        column.addWidget(self.hint_label)
+        column.addWidget(self.note)
+        self._make_picker()
         self.retranslate()
 
     def _fill_fields(self) -> None:
@@ -195,7 +202,51 @@ class _VaryRow(QFrame):
 
     def _field_changed(self, *_):
         self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+        self._make_picker()
         self.changed.emit()
+
+    # ---------------------------------------------------------------- picking a value
+
+    def _make_picker(self) -> None:
+        """The field's own editor, at the base's value; none for lists, which are typed."""
+        if self.picker is not None:
+            self.picker.widget.setParent(None)
+            self.picker.widget.deleteLater()
+            self.picker = None
+        f = FIELDS.get(self.key())
+        if f is not None and f.type in _PICKED and not f.optional:
+            self.picker = make_editor(f)
+            for w in [self.picker.widget, *self.picker.widget.findChildren(QWidget)]:
+                wheel_guard.guard(w)
+            self.pick_row.addWidget(self.picker.widget)
+            self.picker.widget.show()   # at once, not at the next event loop turn (size hints)
+            self.show_base_value()
+        self.add_value_button.setVisible(self.picker is not None)
+
+    def show_base_value(self) -> None:
+        if self.picker is not None:
+            self.picker.set_value(self.picker.field.value(self._base()))
+            mark(self.picker.owner, None)
+
+    def add_picked(self) -> None:
+        """The picked value becomes a line of the values box (unless it is one already)."""
+        try:
+            value = self.picker.value()
+        except ValueError as e:
+            mark(self.picker.owner, tr(str(e)))
+            return
+        mark(self.picker.owner, None)
+        text = value_text(self.key(), value)
+        lines = [s.strip() for _, s in _lines(self.values_edit)]
+        if text not in lines:
+            self.values_edit.setPlainText("\n".join([*lines, text]))
+
+    def set_applies(self, applies: bool) -> None:
+        """Warns when the field applies to none of the sweep's configs (the builder hides its row)."""
+        self.note.setVisible(not applies)
+        self.note.setText("" if applies else tr(
+            "{field} applies to none of these configs (the builder hides it for them): its values change "
+            "nothing", field=field_label(self.key())))
 
     def retranslate(self) -> None:
         self._fill_fields()
@@ -203,7 +254,12 @@ class _VaryRow(QFrame):
         self.labels_label.setText(tr("Labels (optional)"))
         self.labels_edit.setPlaceholderText(tr("one label per value, in the same order"))
         self.remove_button.setToolTip(tr("Remove this field"))
+        self.add_value_button.setText(tr("Add value"))
+        self.add_value_button.setToolTip(tr("Add the value picked here as a new line"))
         self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+        if self.picker is not None:
+            self.picker.retranslate()
+            self.picker.owner.setToolTip(tr(self.picker.field.tip) if self.picker.field.tip else "")
 
 
 class SweepEditor(QWidget):
@@ -226,7 +282,7 @@ class SweepEditor(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)   # one validation per pause in typing, not per key
         self._timer.timeout.connect(self.validate)
-        self.setStyleSheet(f'*[invalid="true"] {{ border: 1px solid {_ERROR_COLOR}; border-radius: 3px; }}')
+        self.setStyleSheet(INVALID_STYLE)
         self._build()
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
@@ -266,14 +322,14 @@ class SweepEditor(QWidget):
         self.seeds_spin = QSpinBox()
         self.seeds_spin.setRange(1, MAX_SEEDS)
         self.seeds_spin.valueChanged.connect(self._edited)
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(*RANGES["train.epochs"])
-        self.epochs_spin.valueChanged.connect(self._edited)
+        self.epochs = make_editor(FIELDS["train.epochs"])      # the builder's epochs box
+        self.epochs_spin = self.epochs.widget
+        self.epochs.changed.connect(self._edited)
         self.target_check = QCheckBox()
         self.target_check.toggled.connect(self._edited)
         self.target_check.toggled.connect(lambda on: self.target_spin.setEnabled(on))
         self.target_spin = QSpinBox()
-        self.target_spin.setRange(*RANGES["train.target_max_wrong"])
+        self.target_spin.setRange(*FIELDS["train.target_max_wrong"].range)
         self.target_spin.valueChanged.connect(self._edited)
         self.target_unit = QLabel()
         target_row = QHBoxLayout()
@@ -310,7 +366,7 @@ class SweepEditor(QWidget):
         self.count_label = QLabel(wordWrap=True)
         self.count_label.setStyleSheet("font-weight: bold;")
         self.error_label = QLabel(wordWrap=True)
-        self.error_label.setStyleSheet(f"color: {_ERROR_COLOR};")
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         self.info_label = QLabel(wordWrap=True)
@@ -332,7 +388,7 @@ class SweepEditor(QWidget):
         return next((r for r in self._rows if r.key() == key), None)
 
     def add_row(self, key: str | None = None, values=(), labels=None) -> _VaryRow:
-        row = _VaryRow(self.types)
+        row = _VaryRow(self.types, lambda: self._base)
         used = {r.key() for r in self._rows}
         if key is None:   # the first common field not varied yet
             key = next((k for k in COMMON_FIELDS if k not in used), COMMON_FIELDS[0])
@@ -364,10 +420,12 @@ class SweepEditor(QWidget):
         try:
             if not self.name_edit.text().strip() or self._sweep is None:
                 self.name_edit.setText(exp.name)
-            self.epochs_spin.setValue(exp.train.epochs)
+            self.epochs.set_value(exp.train.epochs)
             if exp.train.target_max_wrong is not None:
                 self.target_check.setChecked(True)
                 self.target_spin.setValue(exp.train.target_max_wrong)
+            for row in self._rows:
+                row.show_base_value()
         finally:
             self._loading = False
         self._show_base()
@@ -469,7 +527,7 @@ class SweepEditor(QWidget):
         """Outline the row a message from a failed run names (e.g. 'model.layers: ...')."""
         for row in self._rows:
             if row.key() and row.key() in message:
-                _mark(row.values_edit, message)
+                mark(row.values_edit, message)
                 self._marked.add(row.values_edit)
                 break
         self.show_info(message, error=True)
@@ -484,10 +542,19 @@ class SweepEditor(QWidget):
         self._timer.stop()
         sweep, errors = self._assess()
         self._sweep, self._errors = sweep, errors
-        self._show_errors()
-        self._show_count(sweep)
+        self._show(sweep)
         self.changed.emit(sweep)
         return sweep
+
+    def _show(self, sweep: Sweep | None) -> None:
+        """The errors, the size of the sweep, and which varied fields apply to none of its configs
+        (the same predicates the builder hides their rows by)."""
+        self._show_errors()
+        configs = expand(sweep) if sweep is not None else []
+        for row in self._rows:
+            f = FIELDS.get(row.key())
+            row.set_applies(not configs or f is None or any(f.applies(c.experiment) for c in configs))
+        self._show_count(sweep, configs)
 
     def _raw(self) -> tuple[dict, dict, list]:
         """The sweep as JSON, and (widget per varied field, parse errors)."""
@@ -570,17 +637,17 @@ class SweepEditor(QWidget):
                 text = self._error_text(e)
                 wanted[w] = f"{wanted[w]}\n{text}" if w in wanted else text
         for w in self._marked | set(wanted):
-            _mark(w, wanted.get(w))
+            mark(w, wanted.get(w))
         self._marked = set(wanted)
         lines = [self._error_text(e) for _, e in self._errors]
         self.error_label.setText("\n".join(lines))
         self.error_label.setVisible(bool(lines))
 
-    def _show_count(self, sweep: Sweep | None) -> None:
+    def _show_count(self, sweep: Sweep | None, configs) -> None:
         if sweep is None:
             self.count_label.setText("")
             return
-        sessions = len(plan(sweep))
+        sessions = len(plan(sweep, configs))
         self.count_label.setText(tr("{configs} configs × {seeds} seeds = {runs} runs in {sessions} training sessions",
                                     configs=sweep.n_configs, seeds=sweep.seeds, runs=sweep.n_runs,
                                     sessions=sessions))
@@ -597,7 +664,7 @@ class SweepEditor(QWidget):
                                    optimizer=b.train.optimizer, lr=format_number(b.train.learning_rate)))
 
     def show_info(self, text: str, error: bool = False) -> None:
-        self.info_label.setStyleSheet(f"font-size: small; color: {_ERROR_COLOR};" if error else "font-size: small;")
+        self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
         self.info_label.setText(text)
         self.info_label.setVisible(bool(text))
 
@@ -621,6 +688,4 @@ class SweepEditor(QWidget):
             row.retranslate()
             row.blockSignals(False)
         self._show_base()
-        if hasattr(self, "_errors"):
-            self._show_errors()
-            self._show_count(self._sweep)
+        self._show(self._sweep)

@@ -12,32 +12,26 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
+from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.latent.canvas_views import CanvasViews
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
+from aegui.qt.latent.latent_map import LatentMap, place_image
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.rotate3d import Rotate3D
 from aegui.qt.latent.search_bar import SearchBar
+from aegui.qt.threads import Latest
 from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 POINT_BRUSH = pg.mkBrush(230, 90, 20)
-
-
-def _place(item: pg.ImageItem, left: float, top: float, width: float, height: float, shape) -> None:
-    """Put an image with its row 0 at the top: latent y grows upwards, image rows downwards."""
-    rows, cols = shape[:2]
-    item.setTransform(QTransform(width / cols, 0.0, 0.0, -height / rows, left, top))
 
 
 def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
@@ -53,16 +47,12 @@ def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
     return lay
 
 
-class LatentCanvas(CodeLayers, CanvasViews, QWidget):
+class LatentCanvas(CodeLayers, QWidget):
     pinned = Signal(object, object)      # z (L,), image
     save_requested = Signal(object)      # image
     send_to_editor = Signal(object)      # image
     hovered = Signal(object)             # image decoded under the cursor (the network view lights it)
 
-    MAP_TILES = 144        # decodes per background map, in one batched call
-    MIN_MAP_TILES = 16
-    MAP_BUDGET_S = 0.06    # slow decoders (big conv models) get fewer map tiles than this costs
-    MAP_DELAY_MS = 100     # let pan/zoom settle before decoding the map
     HOVER_INTERVAL_MS = 16
     CURSOR_PX = 44         # on-screen height of the glyph that follows the cursor
     CURSOR_IMAGE_PX = 64   # ... and of an image
@@ -80,7 +70,6 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self._origin = np.zeros(2)
         self._hover_xy = np.zeros((1, 2))
         self._preview: np.ndarray | None = None
-        self._map: np.ndarray | None = None
         self._strip_ends: tuple[int, int] | None = None
         self._last_hover: tuple[float, float] | None = None
         self._pending_pos: QPointF | None = None
@@ -96,7 +85,6 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self._classes: list[str] | None = None
         self._class_items: list[pg.ScatterPlotItem] = []
         self._vae = False
-        self._tile_cost = 0.0                         # seconds per decoded sample, measured
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._build_ui()
         notifier.changed.connect(self.retranslate)
@@ -111,9 +99,9 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         item.showGrid(x=True, y=True, alpha=0.15)
         self.vb = item.getViewBox()
         self.vb.disableAutoRange()  # training updates must not move the user's view
-        self.map_item = pg.ImageItem()
-        self.map_item.setOpacity(0.35)
-        self.map_item.setZValue(-10)
+        self.map = LatentMap(self)
+        # The preview and the interpolation strip, decoded again when the model changes.
+        self._redecodes = Latest(self)
         self.line_item = pg.PlotDataItem(pen=LINE_PEN)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w"), brush=POINT_BRUSH)
         self.scatter.setZValue(7)  # above the label backgrounds
@@ -123,7 +111,7 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self.cursor_item.hide()
         self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
         self.prior_item.setZValue(9)
-        for it in (self.map_item, self.line_item, self.scatter, self.prior_item, self.cursor_item):
+        for it in (self.map.item, self.line_item, self.scatter, self.prior_item, self.cursor_item):
             self.plot.addItem(it, ignoreBounds=True)
         self.legend = pg.LegendItem(offset=(-6, 6), labelTextColor=(30, 30, 30),
                                     brush=pg.mkBrush(255, 255, 255, 200), pen=pg.mkPen((160, 160, 160)))
@@ -216,20 +204,18 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         # differ: decode what is on screen only after both, in the same event-loop turn.
         self._redecode_timer = QTimer(self, singleShot=True, interval=0)
         self._redecode_timer.timeout.connect(self._redecode)
-        self._map_timer = QTimer(self, singleShot=True, interval=self.MAP_DELAY_MS)
-        self._map_timer.timeout.connect(self._compute_map)
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
-        self.vb.sigRangeChanged.connect(self._schedule_map)
+        self.vb.sigRangeChanged.connect(self.map.schedule)
         # The cursor's picture stands for what is under the mouse: when the view moves under a
         # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
         self.vb.sigRangeChanged.connect(self._follow_cursor)
         self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
         self.vb.sigRangeChanged.connect(self._on_view_chosen)
-        self.vb.sigResized.connect(self._schedule_map)
+        self.vb.sigResized.connect(self.map.schedule)
         self.plot.viewport().installEventFilter(self)
-        self.map_check.toggled.connect(self._on_map_toggled)
+        self.map_check.toggled.connect(self.map.set_enabled)
         self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
         self.tray.changed.connect(self._update_prior_markers)
         self.reset_button.clicked.connect(self.reset_view)
@@ -264,7 +250,7 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self._fn = fn
         shape = tuple(int(s) for s in image_shape)
         if shape != self._shape:
-            self._tile_cost = 0.0
+            self.map.forget_cost()
         self._shape = shape
         self._vae = bool(vae)
         self.tray.set_prior_available(self._vae and fn is not None)
@@ -274,8 +260,7 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self.preview.set_cell_size(20 if glyph else 160 / max(shape[:2]))
         self._body.setStretch(1, 1 if glyph else 2)   # a picture is worth a bigger preview
         if fn is None:
-            self._map = None
-            self.map_item.clear()
+            self.map.clear()
             self.cursor_item.hide()
         self._update_state()
         self._redecode_timer.start()
@@ -342,7 +327,11 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
 
     def map_image(self) -> np.ndarray | None:
         """Last background map: decoded tiles [rows, cols, *image_shape], row 0 at the top."""
-        return self._map
+        return self.map.tiles
+
+    def busy(self) -> bool:
+        """Decodes for what is on screen are still on their way (the map, the strip, the preview)."""
+        return self.map.busy() or self._redecodes.busy() or self._redecode_timer.isActive()
 
     def strip_images(self) -> np.ndarray | None:
         return self.interp.images()
@@ -363,19 +352,69 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         self._hover_xy[0, 1] = y
         z = self._lift(self._hover_xy)
         img = self._decode(z)[0]
-        self._preview = img
         self._last_hover = (x, y)
-        self.preview.set_image(img)
-        self.preview.set_caption(self._coords_text(x, y, z[0]))
+        self._show_preview(img, x, y, z[0])
         self.cursor_item.setImage(to_uint8(img), levels=(0, 255))
         sx, sy = self._pixel_size()
         h, w = self._shape[:2]
         px = self.CURSOR_PX if max(h, w) <= 8 else self.CURSOR_IMAGE_PX
         gap = 12  # px, keeps the glyph clear of the mouse pointer
-        _place(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
+        place_image(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
         self.cursor_item.show()
         self.hovered.emit(img)
         return img
+
+    def _show_preview(self, img: np.ndarray, x: float, y: float, z: np.ndarray) -> None:
+        self._preview = img
+        self.preview.set_image(img)
+        self.preview.set_caption(self._coords_text(x, y, z))
+
+    def forget_model(self) -> None:
+        """Another model: nothing of the last one stays on screen (the hover preview and the
+        cursor's picture, the search and its highlights, the interpolation, a replay frame)."""
+        self._redecodes.cancel()
+        self._last_hover = self._pending_pos = self._last_scene_pos = None
+        self._preview = None
+        self.preview.set_image(None)
+        self.preview.set_caption("")
+        self.cursor_item.hide()
+        self._strip_ends = None
+        self._pick_second = False
+        self.interp.clear_strip()
+        self.line_item.setData([], [])
+        self._replay_codes = None
+        self.search.clear()
+        self.map.clear()
+
+    def bind(self, workspace) -> None:
+        """Show the workspace's current model; ask it to send glyphs on and to light the
+        network view's input."""
+        self._ws = workspace
+        workspace.current_changed.connect(lambda model, _previous: self._show_model(model, True))
+        workspace.current_updated.connect(lambda model: self._show_model(model, False))
+        workspace.code_marked.connect(self.search.mark)
+        self.send_to_editor.connect(workspace.send_to_editor)
+        self.save_requested.connect(lambda image: workspace.save_glyph(image, "latent"))
+        self.hovered.connect(workspace.set_input)
+        workspace.record_replay = self.replay.recording()
+        self.replay.recording_changed.connect(lambda on: setattr(workspace, "record_replay", on))
+
+    def _show_model(self, model, changed: bool) -> None:
+        """`changed`: another model (fit the view, forget the last one's state); else the same
+        model's new weights (keep the view)."""
+        if changed:
+            self.forget_model()
+        if model is None or model.view is None:
+            self.set_decoder(None, self._shape)
+            self.set_codes(np.zeros((0, 2), np.float32), [])
+            self.replay.set_store(None, [])
+            return
+        shown = model.shown
+        self.set_decoder(model.decoder(), model.shape, vae=model.kind == "vae")
+        self.set_codes(model.view.codes, shown.labels, autorange=changed, images=shown.images())
+        if changed:
+            live = model is self._ws.live
+            self.replay.set_store(model.replay, shown.labels, live=live)
 
     def pin_at(self, x: float, y: float):
         """Decode (x, y) into the Generated tray; returns (z, image)."""
@@ -490,6 +529,47 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         tile), one sample pixel between tiles, the end labels underneath."""
         self.interp.export(path, scale)
 
+    # -- replay (see replay_bar) -------------------------------------------------------------
+    def projection(self) -> tuple[np.ndarray, np.ndarray]:
+        """(basis [2, L], origin [L]): view xy = (z - origin) @ basis.T."""
+        return self._basis.copy(), self._origin.copy()
+
+    def project(self, codes) -> np.ndarray:
+        """View coordinates [..., 2] of codes [..., L] in the current projection."""
+        return (np.asarray(codes, np.float64) - self._origin) @ self._basis.T
+
+    def show_replay_codes(self, codes) -> None:
+        """Draw these codes [N, L] (a replay frame) where the dataset's are, in the same
+        projection; None puts the model's own codes back."""
+        self._replay_codes = None if codes is None else np.asarray(codes, np.float32)
+        if len(self._codes) == 0:
+            return
+        self._update_projection()
+        self._refresh_points(self._labels)
+
+    def fit_replay(self, codes) -> None:
+        """Frame every point of every snapshot [S, N, L], so a replay plays without leaving the view."""
+        if len(codes) == 0 or np.shape(codes)[2] != self.latent_size():
+            return
+        xy = self.project(codes).reshape(-1, 2)
+        lo, hi = xy.min(0), xy.max(0)
+        span = np.maximum(hi - lo, 1e-3)
+        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
+
+    # -- 3-D view (see rotate3d) -------------------------------------------------------------
+    def _on_rotated(self) -> None:
+        """The 3-D view turned: keep the zoom, move the points and decode the new plane."""
+        if len(self._codes) == 0:
+            return
+        first = self.rotate.active() and not getattr(self, "_rotated_once", False)
+        self._rotated_once = self.rotate.active()
+        self._update_projection()
+        self._refresh_points(self._labels)
+        if first:
+            self.reset_view()
+        self._redecode()
+
     # -- projection --------------------------------------------------------------------------
     def _configure_projection_controls(self) -> None:
         n = self.latent_size()
@@ -593,7 +673,8 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
         return f"({x:.2f}, {y:.2f})\nz = [{head}{', …' if len(z) > 4 else ''}]"
 
     def _redecode(self) -> None:
-        """The decoder may have changed (training): refresh what is on screen, cheaply."""
+        """The decoder may have changed (training): the cursor's point is decoded again here
+        (hover decoding), the rest of what is on screen off the GUI thread."""
         self._redecode_timer.stop()
         self._update_line()
         if not self._ready():
@@ -601,68 +682,46 @@ class LatentCanvas(CodeLayers, CanvasViews, QWidget):
             return
         if self._last_scene_pos is not None and self.cursor_item.isVisible():
             self._follow_cursor()        # the mouse's point under the new model and view
-        elif self._last_hover is not None:
-            self.hover_at(*self._last_hover)
-        if self._strip_ends is not None and max(self._strip_ends) < len(self._codes):
-            self._update_strip()
-        self._schedule_map()
+            hover = None
+        else:
+            hover = self._last_hover
+        strip = self._strip_ends if self._strip_ends is not None and max(self._strip_ends) < len(self._codes) else None
+        if hover is not None or strip is not None:
+            zs = []
+            if hover is not None:
+                zs.append(self._lift(np.array([hover], np.float64)))
+            if strip is not None:
+                zs.append(self._strip_codes(*strip))
+            sizes = [len(z) for z in zs]
+            self._redecodes.submit(self._decode, np.concatenate(zs),
+                                   on_done=lambda out: self._redecoded(out, hover, strip, sizes))
+        self.map.schedule()
+
+    def _redecoded(self, out: np.ndarray, hover, strip, sizes) -> None:
+        if not self._ready() or out.shape[1:] != self._shape:
+            return
+        parts = np.split(out, np.cumsum(sizes)[:-1])
+        if hover is not None and hover == self._last_hover:
+            z = self._lift(np.array([hover], np.float64))
+            self._show_preview(parts.pop(0)[0], *hover, z[0])
+        elif hover is not None:
+            parts.pop(0)
+        if strip is not None and strip == self._strip_ends:
+            a, b = strip
+            self.interp.set_strip(parts[0], (self._labels[a], self._labels[b]))
+
+    def _strip_codes(self, a: int, b: int) -> np.ndarray:
+        t = np.linspace(0.0, 1.0, self.interp.steps.value(), dtype=np.float32)[:, None]
+        return (1.0 - t) * self._codes[a] + t * self._codes[b]
 
     def _update_strip(self) -> None:
         a, b = self._strip_ends
-        t = np.linspace(0.0, 1.0, self.interp.steps.value(), dtype=np.float32)[:, None]
-        z = (1.0 - t) * self._codes[a] + t * self._codes[b]
-        self.interp.set_strip(self._decode(z), (self._labels[a], self._labels[b]))
+        self.interp.set_strip(self._decode(self._strip_codes(a, b)), (self._labels[a], self._labels[b]))
         self._update_line()
 
     # -- background map ----------------------------------------------------------------------
-    def _on_map_toggled(self, on: bool) -> None:
-        self.map_item.setVisible(on)
-        self._schedule_map()
-
-    def _schedule_map(self, *args) -> None:
-        if self._ready() and self.map_check.isChecked():
-            self._map_timer.start()
-
     def map_tile_count(self) -> int:
-        """Tiles for the next map: MAP_TILES, fewer when decoding them would take longer than
-        MAP_BUDGET_S (measured on the last map)."""
-        if self._tile_cost <= 0:
-            return self.MAP_TILES
-        return int(np.clip(self.MAP_BUDGET_S / self._tile_cost, self.MIN_MAP_TILES, self.MAP_TILES))
-
-    def _compute_map(self) -> None:
-        if not (self._ready() and self.map_check.isChecked()):
-            return
-        (x0, x1), (y0, y1) = self.vb.viewRange()
-        h, w = self._shape[:2]
-        tiles_wanted = self.map_tile_count()
-        # Grid shaped so each cell has roughly the glyph's aspect on screen.
-        vw, vh = max(self.vb.width(), 1.0), max(self.vb.height(), 1.0)
-        aspect = vw / vh * h / w
-        rows = int(np.clip(round(np.sqrt(tiles_wanted / aspect)), 2, 48))
-        cols = int(np.clip(round(tiles_wanted / rows), 2, 48))
-        xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
-        ys = y1 - (np.arange(rows) + 0.5) * (y1 - y0) / rows
-        xy = np.column_stack([np.tile(xs, rows), np.repeat(ys, cols)])
-        t0 = time.perf_counter()
-        tiles = self._decode(self._lift(xy)).reshape((rows, cols) + self._shape)
-        self._tile_cost = (time.perf_counter() - t0) / (rows * cols)
-        self._map = tiles
-        gray = is_gray(self._shape)
-        pixels = to_uint8(tiles, gray)
-        # Big images drawn small: average blocks down to about the tile's size on screen.
-        factor = int(min(h * rows / vh, w * cols / vw))
-        if factor >= 2:
-            pixels = block_mean(pixels, factor, gray)
-        th, tw = pixels.shape[2:4]
-        picture = mosaic(pixels, 1, GAP)
-        # mosaic() leaves no gap after the last tile; put it back so every cell is one size.
-        pad = ((0, 1), (0, 1)) + ((0, 0),) * (picture.ndim - 2)
-        picture = np.pad(picture, pad, constant_values=GAP)
-        self.map_item.setImage(picture, levels=(0, 255))
-        # Half a mosaic pixel of shift centres each tile on the point it decodes.
-        pw, ph = (x1 - x0) / (cols * (tw + 1)), (y1 - y0) / (rows * (th + 1))
-        _place(self.map_item, x0 + 0.5 * pw, y1 - 0.5 * ph, x1 - x0, y1 - y0, picture.shape)
+        return self.map.tile_count()
 
     # -- mouse -------------------------------------------------------------------------------
     def _on_mouse_moved(self, pos: QPointF) -> None:

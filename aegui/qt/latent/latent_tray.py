@@ -366,6 +366,13 @@ class InterpolationPanel(QWidget):
         self.export_button.setEnabled(True)
         self.gif_button.setEnabled(True)
 
+    def clear_strip(self) -> None:
+        """No strip (its ends were samples of another model's data)."""
+        self._images, self._ends = None, ("", "")
+        self.strip_view.set_strip(None)
+        self.export_button.setEnabled(False)
+        self.gif_button.setEnabled(False)
+
     def images(self) -> np.ndarray | None:
         return self._images
 

@@ -16,6 +16,7 @@ from aegui.qt.widgets.text import ElidedLabel, write_explained
 class ReplayBar(QWidget):
     frame_shown = Signal(int)       # index of the snapshot on the canvas (-1: the model's own codes)
     exported = Signal(str)          # a sentence for the status bar
+    recording_changed = Signal(bool)  # record a replay of the next runs or not
 
     FRAME_MS = 150
     POLL_MS = 500                   # how often a recording run's new snapshots reach the slider
@@ -40,6 +41,7 @@ class ReplayBar(QWidget):
         self.act_record = menu.addAction("")
         self.act_record.setCheckable(True)
         self.act_record.setChecked(True)
+        self.act_record.toggled.connect(self.recording_changed)
         menu.addSeparator()
         self.act_gif = menu.addAction("", self.export_gif_dialog)
         self.act_png = menu.addAction("", self.export_png_dialog)

@@ -64,6 +64,17 @@ class SearchBar(QWidget):
         plot.addItem(self.centre, ignoreBounds=True)
         plot.addItem(self.marker, ignoreBounds=True)
 
+    def clear(self) -> None:
+        """No search, no rings, no star: what was searched belonged to another model."""
+        self.edit.blockSignals(True)
+        self.edit.clear()
+        self.edit.blockSignals(False)
+        self._mark, self._centre = None, None
+        self.selected = np.zeros(0, np.int64)
+        self.refresh()
+        self._describe()
+        self.changed.emit()
+
     def mark(self, z) -> None:
         """Draw code z [L] as a star (None: no star), e.g. the code of what is drawn in the editor."""
         self._mark = None if z is None else np.asarray(z, np.float64).ravel()

@@ -45,9 +45,11 @@ class WorstSamples(QWidget):
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
 
-    def set_samples(self, originals, recon, labels) -> tuple[np.ndarray, np.ndarray]:
-        """Shows the worst reconstructions; returns (mse, psnr) per sample."""
-        mse, psnr = reconstruction_errors(originals, recon)
+    def set_samples(self, originals, recon, labels, mse=None, psnr=None) -> tuple[np.ndarray, np.ndarray]:
+        """Shows the worst reconstructions; returns (mse, psnr) per sample (measured here unless
+        given: a model's view brings them from the worker)."""
+        if mse is None or psnr is None:
+            mse, psnr = reconstruction_errors(originals, recon)
         self._state = (np.asarray(originals), np.asarray(recon), list(labels), mse, psnr)
         self._show()
         return mse, psnr

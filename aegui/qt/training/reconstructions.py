@@ -111,6 +111,21 @@ class ReconstructionsPanel(QWidget):
         i18n.notifier.changed.connect(self.retranslate)
 
     # -- public API -------------------------------------------------------------------------
+    def bind(self, workspace) -> None:
+        """Show the workspace's current model: its samples and their reconstructions (computed
+        where the model is, never here)."""
+        workspace.current_changed.connect(self._show_model)
+        workspace.current_updated.connect(lambda model: self.update_recon(model.view.reconstructions))
+
+    def _show_model(self, model, previous) -> None:
+        if model is None or model.view is None:
+            return
+        if previous is None or previous.dataset is not model.dataset:
+            shown = model.shown
+            self.set_data(shown.labels, shown.images(), model.view.reconstructions)
+        else:
+            self.update_recon(model.view.reconstructions)
+
     def set_data(self, labels, originals: np.ndarray, recon: np.ndarray | None = None) -> None:
         """labels [N]; originals [N, H, W] or [N, H, W, 3|4] in [0, 1]; recon alike or None.
         With more than MAX_CELLS samples, that many spread evenly over the set are shown."""

@@ -1,40 +1,41 @@
 """Live training charts: loss, wrong pixels per epoch and per glyph, progress and state.
 
-Records arrive from the worker thread 20-30 times a second and a run can last tens of
-thousands of epochs with dozens of parallel models. So:
-- history lives in preallocated numpy buffers, doubled when full;
-- `add_record` only appends and updates the cheap status widgets; the charts are redrawn
-  from a timer at most REFRESH_MS apart, because redrawing ~70 curves costs milliseconds
-  however few points changed;
+The panel draws a History (aegui.core.runs.history: the one store behind metrics.csv and Export
+CSV) and the workspace's TrainingState. Records arrive 20-30 times a second and a run can last
+tens of thousands of epochs with dozens of parallel models. So:
+- new records only update the cheap status widgets; the charts are redrawn at most REFRESH_MS
+  apart (a superqt throttler), because redrawing ~70 curves costs milliseconds however few
+  points changed;
 - curves are plain PlotCurveItems fed a decimated view of the history. PlotDataItem costs
   ~0.15 ms per setData even for tiny arrays (x70 curves), PlotCurveItem ~30 us, and what
   costs at paint time is the number of points.
 """
 from __future__ import annotations
 
-import csv
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
     QVBoxLayout, QWidget,
 )
 
-from aegui.core.train.progress import (DIVERGED, FINISHED, MESSAGES, RUNNING, STOPPED, TARGET, ProgressRecord, render)
+from superqt.utils import qthrottled
+
+from aegui.core.runs.history import History
+from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
+from aegui.core.workspace import state as S
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.text import fmt_duration
+from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
-LOSS_ORDER = ("total", "recon", "kl", "penalty")
 LOSS_NAMES = {"total": "total", "recon": "reconstruction", "kl": "KL", "penalty": "penalty"}
 LOSS_COLORS = {
     "total": QColor(21, 101, 192), "recon": QColor(46, 125, 50),
@@ -57,13 +58,16 @@ MAX_POINTS = 1000
 MAX_MODEL_POINTS = 300
 REFRESH_MS = 100
 
+# A record's state, or (bound to a workspace) the training phase while a run goes on.
 STATE_TEXT = {
     RUNNING: "Running", TARGET: "Reached target", FINISHED: "Finished",
-    STOPPED: "Stopped", DIVERGED: "Diverged",
+    STOPPED: "Stopped", DIVERGED: "Diverged", "failed": "Failed",
+    S.LOADING: "Loading data…", S.PAUSED: "Paused", S.STEPPING: "Stepping",
 }
 STATE_COLOR = {
     RUNNING: "#1565c0", TARGET: "#2e7d32", FINISHED: "#2e7d32",
-    STOPPED: "#8d6e63", DIVERGED: "#c62828",
+    STOPPED: "#8d6e63", DIVERGED: "#c62828", "failed": "#c62828",
+    S.LOADING: "#1565c0", S.PAUSED: "#8d6e63", S.STEPPING: "#1565c0",
 }
 DEFAULT_DIVERGED = ("every model's loss became NaN or infinite. Lower the learning rate, "
                     "use gradient clipping or a smaller initial weight scale, and train again.")
@@ -98,31 +102,17 @@ def _log10(y: np.ndarray) -> np.ndarray:
     return out
 
 
-def message_text(rec: ProgressRecord) -> str:
-    """The engine's sentence in the UI language (records built elsewhere carry only text)."""
-    if rec.extra.get("message_id") in MESSAGES:
-        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), tr)
-    return rec.message
-
-
 class TrainingPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._total = 0
-        self._k = 0
-        self._cap = 0
-        self._n = 0
-        self._epoch = np.empty(0)
-        self._cols: dict[str, np.ndarray] = {}   # loss components, "val", "max", "mean"
-        self._models = np.empty((0, 0))          # [cap, K] total loss of each model
+        self.history = History()
+        self._state: S.TrainingState | None = None   # the workspace's, once bound
+        self._k = 1
         self._best = -1
         self._labels: list[str] = []
-        self._last: ProgressRecord | None = None
+        self._shown_losses: set[str] = set()
         self._dirty = False
-        self._last_refresh = 0.0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.flush)
+        self._redraw = qthrottled(self.flush, timeout=REFRESH_MS)
         self._brush_ok = pg.mkBrush(BAR_OK)
         self._brush_wrong = pg.mkBrush(BAR_WRONG)
 
@@ -130,6 +120,27 @@ class TrainingPanel(QWidget):
         self.reset(0, 1)
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
+
+    def bind(self, workspace) -> None:
+        """Draw the workspace's charted history and training state from now on."""
+        workspace.history_changed.connect(self.show_history)
+        workspace.history_appended.connect(lambda _h: self.records_added())
+        workspace.training_changed.connect(self.set_state)
+        workspace.current_changed.connect(lambda model, _previous: self._show_model(model))
+        workspace.current_updated.connect(self._show_model)
+        self.show_history(workspace.history)
+        self.set_state(workspace.training)
+
+    def _show_model(self, model) -> None:
+        """Grey or colour pictures: PSNR and the worst reconstructions of the shown model."""
+        view = getattr(model, "view", None)
+        if view is None:
+            return
+        self.set_image_mode(view.images)
+        if view.images:
+            shown = model.shown
+            self.add_image_errors(view.epoch or (self.history.last.epoch if self.history.last else 0),
+                                  shown.images(), view.reconstructions, shown.labels, view.mse, view.psnr)
 
     # -- construction -----------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -261,20 +272,19 @@ class TrainingPanel(QWidget):
             plot.getAxis("bottom").showLabel(size.height() >= 190)
 
     def reset(self, total_epochs: int, n_models: int) -> None:
-        self._total = int(total_epochs)
-        self._k = max(1, int(n_models))
-        self._timer.stop()
-        self._dirty = False
-        # Sized for the whole run so a normal run never reallocates, but a run asked for a
-        # million epochs with K=64 should not grab half a gigabyte up front.
-        self._cap = min(max(64, self._total + 1), 1 << 14)
-        self._n = 0
-        self._epoch = np.empty(self._cap)
-        self._cols = {name: np.full(self._cap, np.nan) for name in ("max", "mean")}
-        self._models = np.full((self._cap, self._k), np.nan)
-        self._best = -1
-        self._last = None
+        """An empty chart for a run of `total_epochs` with `n_models` parallel models (the bars'
+        labels stay)."""
+        history = History(total_epochs, n_models)
+        history.labels = list(self._labels)
+        self.show_history(history)
 
+    def show_history(self, history: History) -> None:
+        """Chart `history` (records appended to it later: records_added())."""
+        self.history = history
+        self._k = history.models
+        self._dirty = False
+        self._best = -1
+        self._shown_losses = set()
         for item in list(self.loss_plot.items):
             self.loss_plot.removeItem(item)
         self.loss_legend.clear()
@@ -293,24 +303,33 @@ class TrainingPanel(QWidget):
             self.loss_plot.addItem(self.best_curve)
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
+        self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
+        self._labels = list(history.labels)
         self._set_bar_ticks()
-
-        self.progress.setRange(0, max(1, self._total))
+        total = history.total_epochs
+        self.progress.setRange(0, max(1, total))
         self.progress.setValue(0)
-        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=0, total=self._total))
+        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=0, total=total))
         self.rate_label.setText("")
-        self._show_state(None)
         self.message_box.hide()
         self.message_box.clear()
         for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
             plot.enableAutoRange()
+        if history.last is not None or len(history):
+            self.records_added()
+            self.flush()
+        else:
+            self._show_status()
 
     def set_image_mode(self, on: bool) -> None:
         """Pictures that are not black and white: the middle chart shows PSNR per epoch and
-        the bars give way to the worst reconstructions (wrong pixels would count noise)."""
+        the bars give way to the worst reconstructions (wrong pixels would count noise). The PSNR
+        points of the charted history stay while the mode does."""
         on = bool(on)
+        if on == self._image_mode:
+            return
         self._psnr = ([], [], [])   # epochs, mean, worst
         if on != self._image_mode:
             self._image_mode = on
@@ -328,9 +347,9 @@ class TrainingPanel(QWidget):
     def image_mode(self) -> bool:
         return self._image_mode
 
-    def add_image_errors(self, epoch: int, originals, recon, labels) -> None:
-        """Reconstructions of the shown samples at `epoch` (image mode)."""
-        mse, psnr = self.worst_view.set_samples(originals, recon, labels)
+    def add_image_errors(self, epoch: int, originals, recon, labels, mse=None, psnr=None) -> None:
+        """Reconstructions of the shown samples at `epoch` (image mode); their errors when known."""
+        mse, psnr = self.worst_view.set_samples(originals, recon, labels, mse, psnr)
         mean_mse = float(mse.mean())
         epochs, means, worsts = self._psnr
         if epochs and epochs[-1] == epoch:
@@ -344,62 +363,56 @@ class TrainingPanel(QWidget):
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
         self._labels = [str(s) for s in labels]
+        self.history.labels = list(self._labels)
         self._set_bar_ticks()
 
     def add_record(self, rec: ProgressRecord) -> None:
-        k_rec = np.size(rec.loss_per_model)
-        if self._n == 0 and k_rec != self._k and k_rec > 0:
-            self.reset(self._total, k_rec)  # reset() was skipped or guessed K wrong
-        if self._n == 0 and self._total == 0:
-            self._total = int(rec.total_epochs)
-        if self._n == self._cap:
-            self._grow()
-        i = self._n
-        self._epoch[i] = rec.epoch
-        for name, value in rec.losses.items():
-            col = self._cols.get(name)
-            if col is None:
-                col = self._cols[name] = np.full(self._cap, np.nan)
+        """Append one record to the charted history (what the workspace does for a run)."""
+        self.history.append(rec)
+        self.records_added()
+
+    def records_added(self) -> None:
+        """The history grew: new curves where new columns appeared, the status now, the charts
+        soon (at once for the last record of a run)."""
+        h, rec = self.history, self.history.last
+        if h.models != self._k:
+            self.show_history(h)     # K changed under an empty history (a guessed reset)
+            return
+        for name in h.loss_names():
+            if name not in self._shown_losses:
+                self._shown_losses.add(name)
                 # With no KL or penalty the reconstruction loss is the total: one curve (and one
                 # legend entry) says it. The column stays for the CSV.
-                if not (name == "recon" and value == rec.losses.get("total")):
+                if rec is not None and not (name == "recon" and rec.losses.get("recon") == rec.losses.get("total")):
                     self._add_loss_curve(name)
-            col[i] = value
-        if rec.val_loss is not None:
-            if "val" not in self._cols:
-                self._cols["val"] = np.full(self._cap, np.nan)
-                self._add_val_curve()
-            self._cols["val"][i] = rec.val_loss
-        self._cols["max"][i] = rec.max_wrong
-        self._cols["mean"][i] = rec.mean_wrong
-        per_model = np.asarray(rec.loss_per_model, dtype=float).ravel()
-        k = min(per_model.size, self._k)
-        self._models[i, :k] = per_model[:k]
-        self._n = i + 1
-        self._last = rec
-
-        self._refresh_status(rec)
+        if h.has("val") and self.val_curve is None:
+            self._add_val_curve()
+        if h.labels != self._labels:
+            self.set_labels(h.labels)
+        self._show_status()
         self._dirty = True
-        if rec.done:
-            self.flush()  # the final picture must not wait for a timer
-        elif not self._timer.isActive():
-            wait = REFRESH_MS - (time.monotonic() - self._last_refresh) * 1000
-            self._timer.start(max(0, int(wait)))
+        if rec is not None and rec.done:
+            self.flush()  # the final picture must not wait for the throttle
+        else:
+            self._redraw()
 
     def flush(self) -> None:
-        """Redraw the charts now instead of at the next timer tick."""
-        self._timer.stop()
+        """Redraw the charts now instead of at the next throttle tick."""
         if not self._dirty:
             return
         self._dirty = False
-        self._last_refresh = time.monotonic()
-        rec = self._last
+        rec = self.history.last
         if rec is None:
             return
         self._best = rec.best
         self._refresh_curves()
-        if not self._image_mode:
-            self._refresh_bars(rec.glyph_wrong)
+        if not self._image_mode and self.history.glyph_wrong is not None:
+            self._refresh_bars(self.history.glyph_wrong)
+
+    def set_state(self, state) -> None:
+        """The workspace's TrainingState: the header follows the phase (paused, stepping...)."""
+        self._state = state
+        self._show_status()
 
     def set_log_scale(self, on: bool) -> None:
         if self.log_check.isChecked() != on:
@@ -414,33 +427,11 @@ class TrainingPanel(QWidget):
         return self.log_check.isChecked()
 
     def n_records(self) -> int:
-        return self._n
+        return len(self.history)
 
     def export_csv(self, path) -> None:
-        """epoch, each loss component, validation (when present), max and mean wrong pixels."""
-        n = self._n
-        names = self._loss_names()
-        header = ["epoch", *names]
-        cols = [self._cols[nm] for nm in names]
-        if "val" in self._cols:
-            header.append("validation")
-            cols.append(self._cols["val"])
-        header += ["max_wrong", "mean_wrong"]
-        cols += [self._cols["max"], self._cols["mean"]]
-
-        def cell(v: float) -> str:
-            return "" if not math.isfinite(v) else repr(float(v))
-
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for r in range(n):
-                row = [str(int(self._epoch[r]))]
-                row += [cell(c[r]) for c in cols[:-2]]
-                mx = self._cols["max"][r]
-                row.append(str(int(mx)) if math.isfinite(mx) else "")
-                row.append(cell(self._cols["mean"][r]))
-                w.writerow(row)
+        """The charted history as metrics.csv (the file saved beside every model)."""
+        self.history.write_csv(path)
 
     def export_png(self, path) -> None:
         self.flush()
@@ -474,11 +465,7 @@ class TrainingPanel(QWidget):
             for sample, label in legend.items:
                 if sample.item in names:
                     label.setText(names[sample.item])
-        if self._last is not None:
-            self._refresh_status(self._last)
-        else:
-            self._show_state(None)
-            self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=0, total=self._total))
+        self._show_status()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -504,23 +491,6 @@ class TrainingPanel(QWidget):
             legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220))
             legend.setPen(pg.mkPen(QColor(fg.red(), fg.green(), fg.blue(), 60)))
             legend.setLabelTextColor(fg)
-
-    def _grow(self) -> None:
-        cap = self._cap * 2
-
-        def bigger(a: np.ndarray) -> np.ndarray:
-            out = np.full((cap, *a.shape[1:]), np.nan)
-            out[: self._n] = a[: self._n]
-            return out
-
-        self._epoch = bigger(self._epoch)
-        self._cols = {k: bigger(v) for k, v in self._cols.items()}
-        self._models = bigger(self._models)
-        self._cap = cap
-
-    def _loss_names(self) -> list[str]:
-        present = [k for k in self._cols if k not in ("val", "max", "mean")]
-        return [k for k in LOSS_ORDER if k in present] + [k for k in present if k not in LOSS_ORDER]
 
     def _add_loss_curve(self, name: str) -> None:
         if name in LOSS_COLORS:
@@ -550,29 +520,32 @@ class TrainingPanel(QWidget):
         self.loss_legend.addItem(self.best_curve, tr("current best model"))
 
     def _refresh_curves(self) -> None:
-        n = self._n
+        h = self.history
+        x_all = h.epochs()
+        n = len(x_all)
         if n == 0:
             return
         log = self.log_check.isChecked()
         tf = _log10 if log else (lambda a: a)
         idx = _sample_index(n, MAX_POINTS)
-        x = self._epoch[idx]
+        x = x_all[idx]
         for name, curve in self.loss_curves.items():
-            curve.setData(x, tf(self._cols[name][idx]))
+            curve.setData(x, tf(h.column(name)[idx]))
         if self.val_curve is not None:
-            self.val_curve.setData(x, tf(self._cols["val"][idx]))
+            self.val_curve.setData(x, tf(h.column("val")[idx]))
         if not self._image_mode:   # in image mode these two curves carry PSNR
-            self.max_curve.setData(x, self._cols["max"][idx])
-            self.mean_curve.setData(x, self._cols["mean"][idx])
+            self.max_curve.setData(x, h.column("max")[idx])
+            self.mean_curve.setData(x, h.column("mean")[idx])
         if self.models_curve is not None:
+            models = h.per_model()
             best = self._best if 0 <= self._best < self._k else 0
-            self.best_curve.setData(x, tf(self._models[idx, best]))
+            self.best_curve.setData(x, tf(models[idx, best]))
             midx = _sample_index(n, MAX_MODEL_POINTS)
             m = midx.size
             ys = np.full((self._k, m + 1), np.nan)  # trailing NaN column breaks the line
-            ys[:, :m] = tf(self._models[midx]).T
+            ys[:, :m] = tf(models[midx]).T
             xs = np.empty_like(ys)
-            xs[:] = np.append(self._epoch[midx], np.nan)
+            xs[:] = np.append(x_all[midx], np.nan)
             self.models_curve.setData(xs.ravel(), ys.ravel())
 
     def _refresh_bars(self, glyph_wrong) -> None:
@@ -611,22 +584,41 @@ class TrainingPanel(QWidget):
                        [(i, "") for i in range(n) if i % step]])
         self.bar_plot.setXRange(-0.6, n - 0.4, padding=0)
 
-    def _refresh_status(self, rec: ProgressRecord) -> None:
-        total = rec.total_epochs or self._total
-        if total != self._total:
-            self._total = total
+    def _show_status(self) -> None:
+        """Header, progress bar, rate and message: from the workspace's state while a run goes on
+        (paused shows paused), from the last record otherwise."""
+        rec, st = self.history.last, self._state
+        busy = st is not None and st.busy
+        total = (st.total if busy and st.total else 0) or (rec.total_epochs if rec is not None else 0) \
+            or self.history.total_epochs
+        epoch = st.epoch if busy else (rec.epoch if rec is not None else 0)
         self.progress.setRange(0, max(1, total))
-        self.progress.setValue(min(rec.epoch, max(1, total)))
-        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=rec.epoch, total=total))
-        rate = f"{rec.epochs_per_s:.1f}" if math.isfinite(rec.epochs_per_s) else "–"
-        if rec.state == RUNNING and rec.epochs_per_s > 0:
-            eta = (total - rec.epoch) / rec.epochs_per_s
-            self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta)))
+        self.progress.setValue(min(epoch, max(1, total)))
+        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=epoch, total=total))
+        if busy and st.phase != S.LOADING:
+            eta = st.eta_s
+            rate = f"{st.rate:.1f}"
+            self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta))
+                                    if eta is not None and rec is not None else "")
+            self._show_state(st.phase)
+        elif busy:
+            self.rate_label.setText("")
+            self._show_state(st.phase)
+        elif rec is not None:
+            rate = f"{rec.epochs_per_s:.1f}" if math.isfinite(rec.epochs_per_s) else "–"
+            if st is None and rec.state == RUNNING and rec.epochs_per_s > 0:   # records alone
+                eta = (total - rec.epoch) / rec.epochs_per_s
+                self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta)))
+            else:
+                self.rate_label.setText(tr("{rate} epochs/s · {elapsed} elapsed", rate=rate,
+                                           elapsed=fmt_duration(rec.elapsed)))
+            outcome = st.outcome if st is not None and st.outcome == "failed" else rec.state
+            self._show_state(outcome)
         else:
-            self.rate_label.setText(tr("{rate} epochs/s · {elapsed} elapsed", rate=rate,
-                                       elapsed=fmt_duration(rec.elapsed)))
-        self._show_state(rec.state)
-        self._show_message(rec)
+            self.rate_label.setText("")
+            self._show_state(None)
+        if rec is not None:
+            self._show_message(rec)
 
     def _show_state(self, state: str | None) -> None:
         text = tr(STATE_TEXT[state]) if state in STATE_TEXT else tr("Idle")

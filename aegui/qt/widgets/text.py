@@ -71,3 +71,12 @@ class WrapLabel(QLabel):
 
 
 ElidedLabel = WrapLabel   # the old name, for code written against it
+
+
+def message_text(rec) -> str:
+    """A progress record's sentence in the interface language (records built elsewhere carry only
+    their English text)."""
+    from aegui.core.train.progress import MESSAGES, render
+    if rec.extra.get("message_id") in MESSAGES:
+        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), tr)
+    return rec.message

@@ -1,0 +1,88 @@
+"""`aegui teach MODEL FILE.h --out DIR`: fine-tune a 5x7 model on the glyphs of a font.h, mixed
+with its own training glyphs (aegui.core.analyses.teach), and save it as any model."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from aegui.cli.common import UserError, load_model_dir
+from aegui.core.config.experiment import DEVICES
+
+
+def add_parsers(sub) -> None:
+    t = sub.add_parser("teach", help="teach a 5x7 model (e.g. models/general-5x7-dae) the glyphs of a "
+                       "font.h, keeping the ones it knows")
+    t.add_argument("model", help="model folder (or its .json / .safetensors)")
+    t.add_argument("glyphs", metavar="FILE.h", help="a font.h of the new glyphs (C arrays like the course's)")
+    t.add_argument("--font", help="comma-separated arrays of FILE.h to teach (default: all of them)")
+    t.add_argument("--out", help="output folder (default: runs/<model>-taught)")
+    t.add_argument("--epochs", type=int, help="fine-tuning epochs (default 500)")
+    t.add_argument("--seed", type=int, help="seed of the noise and augmentation (default 0)")
+    t.add_argument("--device", choices=DEVICES, help="override the model's device")
+    t.add_argument("--repeats", type=int, default=20,
+                   help="noisy copies per glyph for the before / after figures (default 20)")
+    t.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def _progress_line(rec) -> str:
+    return (f"\r\033[Kepoch {rec.epoch}/{rec.total_epochs}  loss {rec.loss:.4g}  new glyphs: "
+            f"{rec.new_wrong:.2f} wrong clean, {rec.new_noisy_wrong:.2f} at noise (input "
+            f"{rec.noisy_input_wrong:.2f})  known: {rec.known_wrong:.2f}")
+
+
+def cmd_teach(args) -> int:
+    from aegui.core.analyses import teach as T
+
+    model_dir = Path(args.model)
+    out = Path(args.out) if args.out else Path("runs") / f"{model_dir.resolve().name}-taught"
+    if out.resolve() == (model_dir if model_dir.is_dir() else model_dir.parent).resolve():
+        raise UserError(f"--out {out}: is the folder of the model being taught; teaching would overwrite it. "
+                        "Choose another folder")
+    if args.repeats < 1:
+        raise UserError("--repeats must be at least 1")
+    if args.epochs is not None and args.epochs < 1:
+        raise UserError("--epochs must be at least 1")
+    model, exp, _ = load_model_dir(model_dir)
+    names = [n.strip() for n in args.font.split(",") if n.strip()] if args.font else None
+    if args.font is not None and not names:
+        raise UserError("--font: name at least one array of the font file, e.g. --font LCD")
+    try:
+        fonts = T.fonts_from_file(args.glyphs, names)
+        settings = T.replace_settings(T.TeachSettings(), epochs=args.epochs, seed=args.seed, device=args.device)
+        session = T.TeachSession(model, exp, fonts, settings, source=str(Path(args.glyphs).resolve()),
+                                 base_path=str(model_dir.resolve()))
+    except T.TeachError as e:
+        raise UserError(str(e)) from None
+    tty = not args.quiet and sys.stderr.isatty()
+    start, shown = time.perf_counter(), 0.0
+    rec = None
+    try:
+        for rec in session.steps():
+            if tty and (time.monotonic() - shown >= 0.1 or rec.done):
+                shown = time.monotonic()
+                sys.stderr.write(_progress_line(rec))
+                sys.stderr.flush()
+    except KeyboardInterrupt:
+        session.stop()
+        print("\naegui: interrupted; saving what was taught so far", file=sys.stderr)
+    if tty:
+        sys.stderr.write("\n")
+    if rec is None:
+        raise UserError("teaching produced no result")
+    if rec.message:
+        print(f"aegui: {rec.message}", file=sys.stderr)
+    taught = session.result()
+    seconds = time.perf_counter() - start
+    scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
+              "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
+    meta = T.save_taught(out, taught, scores)
+    print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
+    print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
+                      "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
+                      "new_wrong": scores["new"], "known_wrong": scores["known"]}))
+    return 1 if rec.state == "diverged" else 0
+
+
+HANDLERS = {"teach": cmd_teach}

@@ -1,0 +1,435 @@
+"""Comparison runs: named variants of one experiment trained one after another, each recording
+its training loss AND its test loss at every check, as the course reports plot them (seed 004:
+a convolutional vs a linear autoencoder, train and test loss per epoch; its grid search).
+
+A compare file (resources/analyses/*.json)::
+
+    {"analysis": "compare", "name": "...", "description": "...", "time_2cores_s": 900,
+     "base": "../presets/x.json" | {experiment},
+     "runs": [{"label": "conv AE", "changes": {"model": {"arch": "conv", ...}}}, ...],
+     "grid": {"train.batch_size": [128, 256, 1000], "train.learning_rate": [0.1, 0.01]},
+     "seeds": 1,
+     "test": "official"}
+
+Every run is trained with every combination of `grid` (the cartesian product, the last field
+varying fastest; no grid: the runs as listed; no runs: the base alone), `seeds` times (base
+seed + 0 .. N-1), one model per session. `test`: "official" trains on the whole training data
+and measures the official test files (MNIST's t10k...; data.val_split must be 0); "validation"
+measures the held-out part data.val_split sets aside; "none" trains on all the data and
+measures the training data itself (the 5x7 glyphs, which are all there is).
+
+The test loss is the training loss function on the test set (TrainingSession.val_loss: a VAE
+decodes its mean, a denoising AE gets clean inputs), at every train.check_every epochs; the
+training loss is the epoch's mean over its batches (before the step on full-batch runs). After
+each run the test set's reconstruction MSE per pixel is measured too (and wrong pixels per
+sample for binary data).
+
+With `out_dir`, each finished run is saved at once in out_dir/runs/NNN/ (run.json + the model
+as safetensors); a later job with the same out_dir loads the runs whose experiment is unchanged
+instead of training them again, so a long comparison survives a cancel or a crash.
+
+Job shape (like the sweeps)::
+
+    job = CompareJob(spec, out_dir)
+    for p in job.steps(): ...   # {"state": "running", "run", "runs", "label", "epoch", "epochs",
+                                #  "train_loss", "test_loss", "fraction", "elapsed"}, then
+                                # {"state": "run_done" | "run_loaded", ...} per run, and last
+                                # {"state": "finished" | "cancelled", "result": CompareResult}
+    job.cancel()                # the run being trained is dropped; finished runs are kept
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.validation import with_changes
+
+ANALYSIS = "compare"
+SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "runs", "grid", "grid_labels", "seeds",
+             "test")
+TESTS = ("official", "validation", "none")
+MAX_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    index: int
+    label: str
+    seed: int
+    experiment: Experiment
+
+    def key(self) -> str:
+        """What makes a saved run reusable: its experiment, exactly."""
+        return hashlib.sha256(json.dumps(self.experiment.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class CompareSpec:
+    name: str
+    base: Experiment
+    runs: tuple[tuple[str, dict], ...] = ()          # (label, {section: {field: value}})
+    grid: tuple[tuple[str, tuple], ...] = ()         # (dotted field, values)
+    grid_labels: tuple[tuple[str, tuple], ...] = ()  # (dotted field, one label per value)
+    seeds: int = 1
+    test: str = "official"
+    description: str = ""
+    time_2cores_s: float | None = None
+    source: str | None = field(default=None, compare=False)
+
+    def plans(self) -> list[RunPlan]:
+        runs = list(self.runs) or [("", {})]
+        keys = [k for k, _ in self.grid]
+        labels = dict(self.grid_labels)
+        out = []
+        for (label, changes), combo in itertools.product(runs, itertools.product(*[list(enumerate(v))
+                                                                                     for _, v in self.grid])):
+            merged = {s: dict(v) for s, v in changes.items()}
+            parts = [label] if label else []
+            for k, (j, value) in zip(keys, combo):
+                section, name = k.split(".")
+                merged.setdefault(section, {})[name] = tuple(value) if isinstance(value, list) else value
+                parts.append(f"{k.split('.')[1]}={labels[k][j] if k in labels else _fmt(value)}")
+            text = ", ".join(parts) or self.name
+            for s in range(self.seeds):
+                train = {**merged.get("train", {})}
+                train["seed"] = train.get("seed", self.base.train.seed) + s
+                exp_changes = {**merged, "train": train}
+                try:
+                    exp = with_changes(self.base, name=f"{self.name} [{text}]", **exp_changes)
+                except (ConfigError, TypeError) as e:
+                    problem = e.problem if isinstance(e, ConfigError) else f"a value of the wrong kind ({e})"
+                    where = f"{self.source}: run {text!r}" if self.source else f"run {text!r}"
+                    raise ConfigError(getattr(e, "field", "runs"), problem, where) from None
+                out.append(RunPlan(len(out), text + (f", seed {train['seed']}" if self.seeds > 1 else ""),
+                                   train["seed"], exp))
+        return out
+
+
+def _fmt(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "-".join(_fmt(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# ---------------------------------------------------------------- the file
+
+def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
+    from aegui.core.analyses.sweep import _field_type, _load_base
+
+    def bad(key, problem):
+        raise ConfigError(key, problem, source)
+
+    if not isinstance(raw, dict):
+        bad("(top level)", "a compare file must be a JSON object")
+    unknown = sorted(set(raw) - set(SPEC_KEYS))
+    if unknown:
+        bad(unknown[0], f"unknown key; a compare file has: {', '.join(SPEC_KEYS)}")
+    if raw.get("analysis", ANALYSIS) != ANALYSIS:
+        bad("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}")
+    if "base" not in raw:
+        bad("base", "missing: give an experiment object or the path of a config JSON")
+    base = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)[0]
+    runs = []
+    for i, r in enumerate(raw.get("runs", [])):
+        if not isinstance(r, dict) or set(r) - {"label", "changes"} or not isinstance(r.get("label", ""), str):
+            bad(f"runs[{i}]", 'must be {"label": "...", "changes": {"model": {...}, "train": {...}}}')
+        changes = r.get("changes", {})
+        if not isinstance(changes, dict) or not all(isinstance(v, dict) for v in changes.values()):
+            bad(f"runs[{i}].changes", "must map sections (data, model, train, noise) to objects of fields")
+        runs.append((r.get("label", ""), {s: {k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}
+                                          for s, f in changes.items()}))
+    grid = []
+    for key, values in (raw.get("grid") or {}).items():
+        try:
+            _field_type(key, source)
+        except ConfigError as e:       # the sweep's check, named after this file's key
+            bad(f"grid.{key}", e.problem)
+        if not isinstance(values, list) or not values:
+            bad(f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
+        grid.append((key, tuple(values)))
+    labels = []
+    for key, names in (raw.get("grid_labels") or {}).items():
+        if key not in dict(grid) or not isinstance(names, list) or len(names) != len(dict(grid)[key]):
+            bad(f"grid_labels.{key}", "must give one label per value of a field the grid varies")
+        labels.append((key, tuple(str(n) for n in names)))
+    seeds = raw.get("seeds", 1)
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
+        bad("seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
+    test = raw.get("test", "official")
+    if test not in TESTS:
+        bad("test", f"{test!r} is not one of {', '.join(TESTS)}")
+    stated = raw.get("time_2cores_s")
+    if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
+        bad("time_2cores_s", f"must be a positive number of seconds, got {stated!r}")
+    spec = CompareSpec(name=str(raw.get("name", base.name)), base=base, runs=tuple(runs), grid=tuple(grid),
+                       grid_labels=tuple(labels), seeds=seeds, test=test,
+                       description=str(raw.get("description", "")), time_2cores_s=stated, source=source)
+    plans = spec.plans()       # every run validated now, not mid-way
+    if len(plans) > MAX_RUNS:
+        bad("grid", f"{len(plans)} runs; at most {MAX_RUNS}")
+    if test == "official":
+        for p in plans:
+            if p.experiment.data.source != "idx":
+                bad("test", f"run {p.label!r} reads {p.experiment.data.source} data, which has no official test "
+                    "files; use \"test\": \"validation\" with data.val_split")
+            if p.experiment.data.val_split:
+                bad("test", f"run {p.label!r} sets data.val_split; with the official test set it trains on all "
+                    "the training data: set data.val_split to 0")
+    elif test == "validation":
+        for p in plans:
+            if not p.experiment.data.val_split:
+                bad("test", f"run {p.label!r} has data.val_split 0, so there is no validation part to measure")
+    return spec
+
+
+def load_spec(path) -> CompareSpec:
+    from aegui.core.files.jsonfile import read_json
+    path = Path(path)
+    return spec_from_dict(read_json(path), str(path), path.parent)
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class RunCurve:
+    index: int
+    label: str
+    seed: int
+    experiment: Experiment
+    epochs: np.ndarray              # checked epochs
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    seconds: float
+    metrics: dict                   # test_mse, test_samples, (test_mean_wrong, test_max_wrong), final losses
+    key: str = ""
+    model: object = None            # the trained K=1 model (loaded from disk when resumed)
+    loaded: bool = False            # True: read from a previous job's out_dir, not trained here
+    load_avg: float | None = None   # 1-minute load average when it started (times on a shared machine)
+
+    def loss_at(self, epoch: int, which: str = "test") -> float | None:
+        """The train or test loss at a checked epoch (None if that epoch was not checked)."""
+        hits = np.flatnonzero(self.epochs == epoch)
+        if not len(hits):
+            return None
+        return float((self.test_loss if which == "test" else self.train_loss)[hits[0]])
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "label": self.label, "seed": self.seed, "key": self.key,
+                "seconds": round(self.seconds, 3), "load_avg": self.load_avg, "metrics": self.metrics,
+                "epochs": self.epochs.tolist(), "train_loss": [_num(v) for v in self.train_loss],
+                "test_loss": [_num(v) for v in self.test_loss], "experiment": self.experiment.to_dict()}
+
+
+def _num(v) -> float | None:
+    v = float(v)
+    return round(v, 8) if math.isfinite(v) else None
+
+
+@dataclass
+class CompareResult:
+    spec: CompareSpec
+    runs: list[RunCurve]
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    def curves_csv(self) -> str:
+        lines = ["run,label,seed,epoch,train_loss,test_loss"]
+        for r in self.runs:
+            for e, a, b in zip(r.epochs, r.train_loss, r.test_loss):
+                lines.append(f"{r.index},{_csv(r.label)},{r.seed},{int(e)},{_cell(a)},{_cell(b)}")
+        return "\n".join(lines) + "\n"
+
+    def runs_csv(self) -> str:
+        keys = sorted({k for r in self.runs for k in r.metrics})
+        lines = [",".join(["run", "label", "seed", "seconds", *keys])]
+        for r in self.runs:
+            lines.append(",".join([str(r.index), _csv(r.label), str(r.seed), f"{r.seconds:.1f}",
+                                   *(_cell(r.metrics.get(k)) for k in keys)]))
+        return "\n".join(lines) + "\n"
+
+    def write(self, out_dir) -> dict[str, Path]:
+        from aegui.core.files.atomic import atomic_write_text
+        out = Path(out_dir)
+        paths = {"curves": out / "curves.csv", "runs": out / "runs.csv"}
+        atomic_write_text(paths["curves"], self.curves_csv())
+        atomic_write_text(paths["runs"], self.runs_csv())
+        return paths
+
+
+def _csv(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}" if math.isfinite(v) else ""
+    return str(v)
+
+
+# ---------------------------------------------------------------- running
+
+class CompareJob:
+    def __init__(self, spec: CompareSpec, out_dir=None, *, device: str | None = None):
+        self.spec = spec
+        self.plans = spec.plans()
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.device = device
+        self._cancel = False
+        self._session = None
+        self._data: dict = {}
+
+    def cancel(self) -> None:
+        self._cancel = True
+        s = self._session
+        if s is not None:
+            s.stop()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel
+
+    def _datasets(self, exp: Experiment):
+        """(training data, test data) of an experiment, loaded once per data config."""
+        if exp.data not in self._data:
+            from aegui.core.data.datasets import from_config, load_split, official_test_set
+            if self.spec.test == "official":
+                self._data[exp.data] = (from_config(exp.data), official_test_set(exp.data))
+                if self._data[exp.data][1] is None:
+                    raise ConfigError("test", f"{self._data[exp.data][0].name} has no official test files beside "
+                                      "it; use \"test\": \"validation\"", self.spec.source)
+            elif self.spec.test == "validation":
+                self._data[exp.data] = load_split(exp.data)
+            else:
+                train = from_config(exp.data)
+                self._data[exp.data] = (train, train)
+        return self._data[exp.data]
+
+    def _run_dir(self, plan: RunPlan) -> Path | None:
+        return None if self.out_dir is None else self.out_dir / "runs" / f"{plan.index:03d}"
+
+    def _load(self, plan: RunPlan) -> RunCurve | None:
+        folder = self._run_dir(plan)
+        if folder is None or not (folder / "run.json").is_file():
+            return None
+        try:
+            raw = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+            if raw.get("key") != plan.key():
+                return None
+            from aegui.core.files.storage import load_model
+            model = load_model(folder / "model")[0] if (folder / "model" / "model.json").is_file() else None
+        except (OSError, ValueError, KeyError):
+            return None       # damaged or from another version: trained again
+        return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(raw["epochs"], int),
+                        np.asarray([np.nan if v is None else v for v in raw["train_loss"]], float),
+                        np.asarray([np.nan if v is None else v for v in raw["test_loss"]], float),
+                        float(raw["seconds"]), dict(raw["metrics"]), plan.key(), model, True, raw.get("load_avg"))
+
+    def _save(self, run: RunCurve) -> None:
+        folder = self._run_dir(self.plans[run.index])
+        if folder is None:
+            return
+        from aegui.core.files.atomic import atomic_write_text
+        from aegui.core.files.storage import save_model
+        folder.mkdir(parents=True, exist_ok=True)
+        if run.model is not None:
+            save_model(folder / "model", run.model, run.experiment, run.metrics)
+        # run.json last: it is what marks the run as finished.
+        atomic_write_text(folder / "run.json", json.dumps(run.to_dict(), indent=2) + "\n")
+
+    def steps(self) -> Iterator[dict]:
+        import os
+        from aegui.core.train import progress as P
+        from aegui.core.train.session import TrainingSession
+        start = time.perf_counter()
+        runs: list[RunCurve] = []
+        total = sum(p.experiment.train.epochs for p in self.plans) or 1
+        done_work = 0
+        n = len(self.plans)
+        for plan in self.plans:
+            if self._cancel:
+                break
+            loaded = self._load(plan)
+            if loaded is not None:
+                runs.append(loaded)
+                done_work += plan.experiment.train.epochs
+                yield {"state": "run_loaded", "run": plan.index + 1, "runs": n, "label": plan.label,
+                       "fraction": done_work / total, "elapsed": time.perf_counter() - start}
+                continue
+            train, test = self._datasets(plan.experiment)
+            load_avg = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+            session = TrainingSession(plan.experiment, train, device=self.device,
+                                      val_data=None if self.spec.test == "none" else test)
+            self._session = session
+            if self._cancel:
+                session.stop()
+            t0 = time.perf_counter()
+            epochs, tr, te = [], [], []
+            rec = None
+            for rec in session.steps():
+                epochs.append(rec.epoch)
+                tr.append(rec.losses.get("total", math.nan))
+                te.append(math.nan if rec.val_loss is None else rec.val_loss)
+                yield {"state": "running", "run": plan.index + 1, "runs": n, "label": plan.label,
+                       "epoch": rec.epoch, "epochs": rec.total_epochs, "train_loss": tr[-1], "test_loss": te[-1],
+                       "fraction": min(1.0, (done_work + rec.epoch) / total),
+                       "elapsed": time.perf_counter() - start}
+            self._session = None
+            if rec is None or rec.state == P.STOPPED or self._cancel:
+                break
+            seconds = time.perf_counter() - t0
+            model = session.best_model()
+            metrics = _final_metrics(model, test, rec, "train" if self.spec.test == "none" else "test")
+            run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(epochs, int),
+                           np.asarray(tr, float), np.asarray(te, float), seconds, metrics, plan.key(), model,
+                           False, load_avg)
+            self._save(run)
+            runs.append(run)
+            done_work += plan.experiment.train.epochs
+            yield {"state": "run_done", "run": plan.index + 1, "runs": n, "label": plan.label,
+                   "seconds": seconds, "fraction": done_work / total, "elapsed": time.perf_counter() - start}
+        result = CompareResult(self.spec, runs, time.perf_counter() - start,
+                               cancelled=self._cancel and len(runs) < n)
+        yield {"state": "cancelled" if result.cancelled else "finished", "fraction": 1.0,
+               "elapsed": result.seconds, "result": result}
+
+    def run(self) -> CompareResult:
+        last = None
+        for last in self.steps():
+            pass
+        return last["result"]
+
+
+def _final_metrics(model, data, rec, prefix: str = "test") -> dict:
+    """What a run ends with: its last losses, the MSE per pixel on the test set (the training
+    data when there is none: prefix "train"), and for black and white data (the glyphs) the
+    wrong pixels per sample there."""
+    from aegui.core.models.latent import reconstruct
+    from aegui.core.train.evaluation import is_binary
+    out = {"final_train_loss": _num(rec.losses.get("total", math.nan)),
+           "final_test_loss": None if rec.val_loss is None else _num(rec.val_loss),
+           "epochs": int(rec.epoch), f"{prefix}_samples": len(data)}
+    mse, wrong = 0.0, []
+    binary = is_binary(data.x)
+    for lo in range(0, len(data), 4096):
+        x = data.x[lo:lo + 4096]
+        y = reconstruct(model, x)
+        mse += float(((y - x) ** 2).mean(1).sum())
+        if binary:
+            wrong.append(((y >= 0.5) != (x >= 0.5)).sum(1))
+    out[f"{prefix}_mse"] = round(mse / max(1, len(data)), 8)
+    if wrong:
+        w = np.concatenate(wrong)
+        out[f"{prefix}_mean_wrong"] = round(float(w.mean()), 4)
+        out[f"{prefix}_max_wrong"] = int(w.max())
+    return out

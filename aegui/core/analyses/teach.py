@@ -1,0 +1,301 @@
+"""Teach a 5x7 model new glyphs: fine-tune it on them mixed with the glyphs it was trained on.
+
+A denoiser that never saw a glyph (an arrow, a bell, a heart drawn as an LCD character) leaves
+it about as noisy as it came, or "corrects" it into a letter it knows. Training it again from
+scratch on its glyphs plus the new ones takes minutes; starting from its own weights, a few
+hundred epochs on the new glyphs mixed with its training glyphs (augmented and noised as its
+experiment says) teach them in seconds without forgetting the others (bench/teach.py).
+
+TeachSession.steps() yields TeachProgress records and stop() is cooperative, as the training
+engine's (which runs underneath); result() gives a Taught, and save_taught() writes it as any
+model (safetensors + model.json + metrics.csv) beside a font.h of the new glyphs, which the
+saved experiment lists in data.extra_glyphs: retraining that experiment, or measuring it,
+includes them.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.analyses.denoise_curve import wrong_pixels
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
+from aegui.core.data import glyphs as G
+from aegui.core.data.dataset import GLYPH_SHAPE, Dataset
+from aegui.core.data.datasets import from_config
+from aegui.core.data.noise import apply_noise
+from aegui.core.files.atomic import atomic_write_text
+from aegui.core.files.storage import save_model
+from aegui.core.models import latent
+from aegui.core.runs.history import History, metrics_path
+from aegui.core.train import progress as P
+from aegui.core.train.session import TrainingSession
+
+FIRST_CODE = 0x80       # codes of glyphs given as arrays: past ASCII, like an LCD's own characters
+LEVELS = (0.0, 0.1, 0.2)
+GLYPH_FILE_PREFIX = "taught-"
+
+
+class TeachError(ValueError):
+    """Glyphs or a model that cannot be taught; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class TeachSettings:
+    # Measured with bench/teach.py on models/general-5x7-dae and 20 new glyphs: 300 epochs leave
+    # 0.25 wrong pixels per new glyph at 10 % noise, 500 about 0.2, 1000 about 0.15 (the noisy
+    # input has 1.9); the course's glyphs stay at 0.2-0.25. 500 epochs take about 3 s on one core.
+    epochs: int = 500
+    learning_rate: float = 0.002     # below the presets' 0.005: the weights already fit the old glyphs
+    # Share of each epoch's rows that are new glyphs (each repeated to reach it); a third keeps
+    # the old glyphs in most of every batch, which is what keeps them from being forgotten.
+    new_share: float = 1 / 3
+    check_every: int = 25
+    seed: int = 0
+    device: str | None = None        # None: the model's experiment's (train.device)
+    probe_level: float = 0.1         # the noisy copies each record measures the new glyphs on
+    probe_repeats: int = 10
+
+
+@dataclass
+class TeachProgress:
+    """One point of a teaching run (plain data, safe to hand to another thread)."""
+    epoch: int
+    total_epochs: int
+    loss: float                 # training loss (the experiment's: BCE / MSE on noisy inputs)
+    new_wrong: float            # new glyphs, given clean: mean wrong pixels of the output
+    known_wrong: float          # the glyphs the model was trained on, the same
+    new_noisy_wrong: float      # new glyphs' fixed noisy copies (probe_level) after denoising
+    noisy_input_wrong: float    # ... and in those copies themselves, for comparison
+    elapsed: float
+    epochs_per_s: float
+    state: str = P.RUNNING      # running / finished / stopped / diverged (train.progress)
+    message: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.state != P.RUNNING
+
+    @property
+    def fraction(self) -> float:
+        return self.epoch / self.total_epochs if self.total_epochs else 1.0
+
+
+@dataclass
+class Taught:
+    """A taught model and what it takes to save it: the new glyphs, where they came from, how."""
+    model: torch.nn.Module          # K = 1, on the CPU
+    base_experiment: Experiment     # the model's experiment before teaching
+    fonts: tuple                    # the new glyphs (glyphs.Font), written to the glyph file
+    source: str                     # the file they came from, or "" (arrays / drawings)
+    settings: TeachSettings
+    last: TeachProgress
+    known: Dataset                  # the glyphs the model was trained on before
+    repeats: int                    # how often each new glyph was repeated per epoch
+    history: History = field(default_factory=History)
+    base_path: str = ""             # the model folder it started from, when known
+
+    @property
+    def new(self) -> Dataset:
+        return glyph_dataset(self.fonts)
+
+    def experiment(self, glyph_file) -> Experiment:
+        """The saved experiment: the base one with `glyph_file` added to data.extra_glyphs, and
+        a name that says so (the window lists models by name)."""
+        base = self.base_experiment
+        extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
+        n = len(self.new)
+        name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
+        return with_changes(base, data={"extra_glyphs": extra}, name=name)
+
+
+# ---------------------------------------------------------------- the new glyphs
+
+def fonts_from_file(path, names=None) -> tuple:
+    """The arrays `names` (all when None) of a font.h; TeachError naming the ones it has."""
+    fonts = G.read_font_h(path)
+    if not names:
+        return tuple(fonts)
+    by_name = {f.name.lower(): f for f in fonts}
+    missing = [n for n in names if n.lower() not in by_name]
+    if missing:
+        raise TeachError(f"{path}: has no array {missing[0]!r}; it has {', '.join(f.name for f in fonts)}")
+    return tuple(by_name[n.lower()] for n in names)
+
+
+def fonts_from_arrays(arrays, labels, name: str = "Taught") -> tuple:
+    """One font of 7x5 (or 35-value) 0 / 1 arrays with their labels, coded from 0x80 on."""
+    arrays = list(arrays)
+    labels = list(labels)
+    if len(arrays) != len(labels):
+        raise TeachError(f"{len(arrays)} glyphs but {len(labels)} labels; give one label per glyph")
+    glyphs = []
+    for i, (arr, label) in enumerate(zip(arrays, labels)):
+        try:
+            glyphs.append(G.Glyph.from_array(arr, FIRST_CODE + i, str(label).strip() or G.label_for(FIRST_CODE + i)))
+        except ValueError as e:
+            raise TeachError(f"glyph {i + 1} ({label!r}): {e}") from None
+    return (G.Font(name, tuple(glyphs)),) if glyphs else ()
+
+
+def glyph_dataset(fonts) -> Dataset:
+    glyphs = [g for f in fonts for g in f.glyphs]
+    return Dataset("+".join(f.name for f in fonts), G.glyphs_to_array(glyphs), [g.label for g in glyphs],
+                   GLYPH_SHAPE, [g.code for g in glyphs])
+
+
+def check_teachable(exp: Experiment, model) -> None:
+    if exp.data.source != "font" or getattr(model, "input_dim", None) != G.ROWS * G.COLS:
+        raise TeachError(f"this model reads {exp.data.source!r} data; teaching adds 5x7 glyphs, so it "
+                         "needs a model trained on font.h glyphs (e.g. models/general-5x7-dae)")
+
+
+# ---------------------------------------------------------------- teaching
+
+def training_set(known: Dataset, new: Dataset, share: float) -> tuple[Dataset, int]:
+    """The known glyphs, then the new ones repeated until they make about `share` of the rows;
+    and how many times they were repeated."""
+    if not 0 < share < 1:
+        raise TeachError(f"the new glyphs' share of the training rows must be between 0 and 1, got {share!r}")
+    reps = max(1, round(share / (1 - share) * len(known) / len(new)))
+    x = np.concatenate([known.x] + [new.x] * reps)
+    return Dataset(f"{known.name}+{new.name}", x, known.labels + new.labels * reps, GLYPH_SHAPE), reps
+
+
+class TeachSession:
+    """Fine-tunes `model` (K = 1, with its experiment `exp`) on `fonts` (the new glyphs) mixed
+    with the glyphs its experiment trains on. Iterate steps(); stop() from any thread."""
+
+    def __init__(self, model, exp: Experiment, fonts, settings: TeachSettings | None = None,
+                 source: str = "", base_path: str = "", known: Dataset | None = None):
+        check_teachable(exp, model)
+        self.settings = s = settings or TeachSettings()
+        if not isinstance(s.epochs, int) or s.epochs < 1:
+            raise TeachError(f"epochs must be a whole number >= 1, got {s.epochs!r}")
+        self.fonts = tuple(fonts)
+        self.new = glyph_dataset(self.fonts)
+        if not len(self.new):
+            raise TeachError("no glyphs to teach: the file or selection holds none")
+        self.exp, self.source, self.base_path = exp, source, base_path
+        self.known = known if known is not None else from_config(exp.data)
+        data, self.reps = training_set(self.known, self.new, s.new_share)
+        train = {"epochs": s.epochs, "learning_rate": s.learning_rate, "seeds": 1, "seed": s.seed,
+                 "schedule": "constant", "target_max_wrong": None,
+                 "check_every": max(1, min(s.check_every, s.epochs))}
+        if s.device:
+            train["device"] = s.device
+        self.fine_tune = with_changes(exp, train=train)
+        self.session = TrainingSession(self.fine_tune, data)
+        with torch.no_grad():
+            self.session.model.flat.copy_(model.flat.detach().to(self.session.model.flat.device))
+        rng = np.random.default_rng((s.seed, 1))
+        self._probe_clean = np.repeat(self.new.x, s.probe_repeats, axis=0)
+        self._probe = apply_noise(self._probe_clean, "salt_pepper", s.probe_level, rng)
+        self._probe_input = _wrong(self._probe, self._probe_clean)
+        self._last: TeachProgress | None = None
+
+    def stop(self) -> None:
+        """Ask the run to end after the current step (safe from another thread)."""
+        self.session.stop()
+
+    def steps(self) -> Iterator[TeachProgress]:
+        n_known = len(self.known)
+        for rec in self.session.steps():
+            wrong = rec.glyph_wrong
+            with torch.no_grad():
+                noisy = _wrong(latent.denoise(self.session.model, self._probe), self._probe_clean)
+            self._last = TeachProgress(
+                epoch=rec.epoch, total_epochs=rec.total_epochs, loss=float(rec.losses.get("total", math.nan)),
+                new_wrong=float(wrong[n_known:].mean()), known_wrong=float(wrong[:n_known].mean()),
+                new_noisy_wrong=noisy, noisy_input_wrong=self._probe_input, elapsed=rec.elapsed,
+                epochs_per_s=rec.epochs_per_s, state=rec.state, message=rec.message)
+            yield self._last
+
+    def result(self) -> Taught:
+        """The model as it is now (after steps() ended, or was stopped)."""
+        if self._last is None:
+            raise TeachError("teaching has not run yet: iterate steps() first")
+        model = self.session.best_model()
+        model.eval()
+        return Taught(model, self.exp, self.fonts, self.source, self.settings, self._last, self.known,
+                      self.reps, self.session.history, self.base_path)
+
+
+def teach(model, exp: Experiment, fonts, settings: TeachSettings | None = None, **kw) -> Taught:
+    """Run a TeachSession to the end."""
+    session = TeachSession(model, exp, fonts, settings, **kw)
+    for _ in session.steps():
+        pass
+    return session.result()
+
+
+def _wrong(out: np.ndarray, clean: np.ndarray) -> float:
+    return float(((np.asarray(out) >= 0.5) != (clean >= 0.5)).sum(1).mean())
+
+
+# ---------------------------------------------------------------- measuring and saving
+
+def denoising_scores(model, clean: np.ndarray, levels=LEVELS, repeats: int = 20, seed: int = 0) -> dict:
+    """{"10%": {"output": wrong pixels per glyph after denoising, "noisy_input": in the input}, ...}
+    over `repeats` salt-and-pepper copies of every glyph (the same copies for any model given the
+    same seed, so two models' figures compare)."""
+    out = {}
+    for j, level in enumerate(levels):
+        after, before = wrong_pixels([model], clean, "salt_pepper", level, repeats, [(seed, j)])
+        out[f"{level * 100:g}%"] = {"output": round(float(after.mean()), 4),
+                                    "noisy_input": round(float(before.mean()), 4)}
+    return out
+
+
+def before_after(base_model, taught_model, clean: np.ndarray, levels=LEVELS, repeats: int = 20,
+                 seed: int = 0) -> dict:
+    """{"10%": {"noisy_input": ..., "before": ..., "after": ...}, ...}: wrong pixels per glyph of
+    the model before and after teaching, on the same noisy copies."""
+    before = denoising_scores(base_model, clean, levels, repeats, seed)
+    after = denoising_scores(taught_model, clean, levels, repeats, seed)
+    return {k: {"noisy_input": v["noisy_input"], "before": v["output"], "after": after[k]["output"]}
+            for k, v in before.items()}
+
+
+def glyph_file_text(fonts) -> str:
+    return G.write_font_h(fonts, "Glyphs taught with aegui teach (listed in the model's data.extra_glyphs).")
+
+
+def save_taught(out, taught: Taught, scores: dict | None = None) -> Path:
+    """Write the model into the folder `out` (model.safetensors, model.json, metrics.csv) and the
+    new glyphs as taught-<hash>.h there; returns the sidecar path. The file name comes from the
+    glyphs, so teaching again into the same folder never changes the glyphs an earlier
+    experiment lists."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    text = glyph_file_text(taught.fonts)
+    glyph_file = out / f"{GLYPH_FILE_PREFIX}{hashlib.sha256(text.encode()).hexdigest()[:8]}.h"
+    atomic_write_text(glyph_file, text)
+    exp = taught.experiment(glyph_file)
+    last, new, known = taught.last, taught.new, taught.known
+    every = np.concatenate([known.x, new.x])
+    wrong = ((latent.denoise(taught.model, every) >= 0.5) != (every >= 0.5)).sum(1)
+    # The keys `aegui train` saves, measured on every glyph the model now knows (given clean).
+    metrics = {"max_wrong_pixels": int(wrong.max()), "mean_wrong_pixels": round(float(wrong.mean()), 6),
+               "epochs": last.epoch, "seconds": round(last.elapsed, 4), "state": last.state,
+               "loss": {"total": last.loss}, "dataset": f"{known.name}+{new.name}", "samples": len(every)}
+    info = {"glyph_file": glyph_file.name, "source": taught.source, "base_model": taught.base_path,
+            "glyphs": len(new), "labels": list(new.labels), "repeats": taught.repeats,
+            "settings": asdict(taught.settings), "new_wrong": last.new_wrong, "known_wrong": last.known_wrong}
+    if scores:
+        info["scores"] = scores
+    extra = {"labels": known.labels + new.labels, "shape": list(GLYPH_SHAPE), "taught": info}
+    meta = save_model(out, taught.model, exp, metrics, extra=extra)
+    taught.history.write_csv(metrics_path(out))
+    return meta
+
+
+def replace_settings(settings: TeachSettings, **changes) -> TeachSettings:
+    """A copy with the changes that are not None (CLI options left out keep the defaults)."""
+    return replace(settings, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,60 @@
+"""The architectures a model can have (the config's `model.arch`), one module each, and their
+registry. Everything that depends on the architecture asks its object here: validation, layout and
+parameter count, building the network, whether it reads images, memory estimates, feature maps and
+the builder's rows and layer chain. See base.py for what an architecture provides.
+
+A new architecture: a module beside these (a subclass of base.Architecture), one `register` line
+below, and the Spanish of its label in resources/i18n/es.json.
+"""
+from __future__ import annotations
+
+from aegui.core.archs.base import Architecture, ImageArchitecture
+from aegui.core.archs.conv import Conv
+from aegui.core.archs.local import Local
+from aegui.core.archs.mlp import MLP
+from aegui.core.config.experiment import ConfigError
+
+__all__ = ["ARCHS", "Architecture", "ImageArchitecture", "arch_of", "build_model", "labels",
+           "parameter_count", "register", "unregister"]
+
+ARCHS: dict[str, Architecture] = {}     # name -> architecture, in the order the builder lists them
+
+
+def register(arch: Architecture) -> Architecture:
+    if not arch.name or arch.name in ARCHS:
+        raise ValueError(f"an architecture needs a name of its own; {arch.name!r} is taken or empty")
+    ARCHS[arch.name] = arch
+    return arch
+
+
+def unregister(name: str) -> None:
+    """Forget an architecture (tests that register a throw-away one)."""
+    ARCHS.pop(name, None)
+
+
+def arch_of(spec_or_name) -> Architecture:
+    """The architecture of a ModelSpec (or of its name); ConfigError naming model.arch if unknown."""
+    name = getattr(spec_or_name, "arch", spec_or_name)
+    try:
+        return ARCHS[name]
+    except (KeyError, TypeError):
+        raise ConfigError("model.arch", f"{name!r} is not one of {', '.join(ARCHS)}") from None
+
+
+def labels() -> dict[str, str]:
+    """name -> English label, in the registry's order."""
+    return {name: a.label for name, a in ARCHS.items()}
+
+
+def parameter_count(spec) -> int:
+    return arch_of(spec).parameter_count(spec)
+
+
+def build_model(spec, k: int = 1):
+    """The network a ModelSpec describes, K stacked copies (see Architecture.build)."""
+    return arch_of(spec).build(spec, k)
+
+
+register(MLP())
+register(Conv())
+register(Local())

@@ -1,0 +1,46 @@
+"""arch "mlp": fully connected layers of the sizes `model.layers` lists (models/nets.py)."""
+from __future__ import annotations
+
+from aegui.core.archs.base import Architecture
+from aegui.core.config.experiment import ConfigError, ModelSpec
+from aegui.core.models.arch import mlp_parameter_count
+
+
+class MLP(Architecture):
+    name = "mlp"
+    label = "fully connected (MLP)"
+    builder_rows = ("model.encoder", "model.latent", "model.mirror", "model.decoder")
+    dense = True
+
+    def parameter_count(self, spec: ModelSpec) -> int:
+        return mlp_parameter_count(spec.full_layers, spec.latent_index, spec.kind)
+
+    def build(self, spec: ModelSpec, k: int = 1):
+        from aegui.core.models.nets import Autoencoder
+        return Autoencoder(spec, k)
+
+    def forward_values(self, spec: ModelSpec) -> int:
+        sizes = list(spec.full_layers)
+        if spec.kind == "vae":
+            sizes[spec.latent_index] *= 2
+        return sum(sizes)
+
+    def step_activations(self, spec: ModelSpec) -> int:
+        return 3 * sum(spec.full_layers)
+
+    def form_layers(self, d, latent, encoder, decoder, mirror, channels, shape):
+        enc = list(encoder)
+        if mirror:
+            return (d, *enc, latent), len(enc) + 1, True
+        return (d, *enc, latent, *decoder, d), len(enc) + 1, False
+
+    def form_checks(self, exp, latent_at: int) -> list[ConfigError]:
+        m = exp.model
+        if m.mirror:
+            return []
+        # ModelSpec takes the smallest layer as the code; keep that the one shown as latent.
+        latent = m.layers[latent_at]
+        if any(h <= latent for h in m.layers[1:latent_at]) or any(h < latent for h in m.layers[latent_at + 1:-1]):
+            return [ConfigError("model.layers", "the latent size must be smaller than every encoder layer "
+                                                "and at most every decoder layer")]
+        return []

@@ -1,0 +1,116 @@
+"""A training run as the window runs it, without Qt: a generator for a worker thread that trains,
+computes what the panels show from each snapshot, honours pause / step / speed cap (StepGate),
+and at the end measures the run's metrics and autosaves the model, so nothing is lost even if the
+window is closing. The Qt layer only iterates it (aegui.qt.training_runner).
+
+Items yielded: RunStarted once, then RunProgress (records since the last item, and a view of the
+best model so far when one is due); the generator returns a RunResult.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aegui.core.data.dataset import GLYPH_SHAPE, spread_indices
+from aegui.core.runs.view import SHOWN_MAX, ModelView, compute_view, shown_samples
+from aegui.core.train.gate import BATCH, EPOCH, Every, StepGate
+
+PROGRESS_INTERVAL = 0.04    # seconds between progress items (25 a second)
+SNAPSHOT_INTERVAL = 0.25    # seconds between views of the model (latent canvas, reconstructions)
+
+
+@dataclass
+class RunStarted:
+    device: str
+    device_name: str
+    models: int                     # K models trained side by side
+
+
+def bar_samples(train):
+    """The training samples a record's per-sample wrong pixels (the bars) cover: all of a small
+    set, SHOWN_MAX spread over a big one (one bar per sample is unreadable past a thousand).
+    (indices or None for all, their labels)."""
+    if len(train) <= SHOWN_MAX:
+        return None, list(train.labels)
+    index = spread_indices(len(train), SHOWN_MAX)
+    return index, [train.labels[i] for i in index]
+
+
+@dataclass
+class RunProgress:
+    records: list                   # ProgressRecords since the last item
+    view: ModelView | None = None   # the best model so far, when a snapshot was due
+    paused: bool = False            # the loop now waits (paused, or a step is done)
+
+
+@dataclass
+class RunResult:
+    record: object                  # the last ProgressRecord (its state says how the run ended)
+    model: object                   # the best model, K = 1, CPU
+    view: ModelView
+    metrics: dict
+    history: object                 # the session's History (every record of the run)
+    saved: Path | None = None       # the autosave folder, or None when it could not be written
+    save_error: str = ""
+
+
+def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=None, autosave: Path | None = None,
+                 session_ready=None):
+    """Train `exp` on `train` (validation loss on `val`); `full` is every sample, the ones the
+    panels show. `recorder`: a ReplayRecorder of the shown samples' codes; `autosave`: the folder
+    the finished model is written to; `session_ready(session)`: called once the session exists
+    (a stop asked for before then still ends the run at its first step)."""
+    from aegui.core.runs.trained import TrainedModel, run_metrics
+    from aegui.core.train.devices import describe
+    from aegui.core.train.session import TrainingSession
+
+    gate = gate or StepGate()
+    session = TrainingSession(exp, train, val_data=val)
+    if session_ready is not None:
+        session_ready(session)
+    shown = shown_samples(full)
+    bars, _ = bar_samples(train)
+    yield RunStarted(str(session.device), describe(session.device), session.k)
+
+    def view(epoch: int) -> ModelView:
+        glyphs = tuple(full.shape) == GLYPH_SHAPE
+        return compute_view(session.best_model(), shown, full, exp.augment if glyphs else None, epoch)
+
+    session.batch_report = lambda: gate.wants_batches
+    session.report_every_epoch = gate.stepping
+    progress_due, snapshot_due = Every(PROGRESS_INTERVAL), Every(SNAPSHOT_INTERVAL)
+    pending, rec = [], None
+    for rec in session.steps():
+        if bars is not None and len(rec.glyph_wrong) > len(bars):
+            rec.glyph_wrong = rec.glyph_wrong[bars]
+        if recorder is not None and not rec.batch:
+            recorder.record(session, rec)
+        pending.append(rec)
+        if rec.done:
+            break
+        wait = gate.count(BATCH if rec.batch else EPOCH, rec.epoch)
+        if wait or progress_due():
+            shot = view(rec.epoch) if wait or snapshot_due() else None
+            yield RunProgress(pending, shot, paused=wait)
+            pending = []
+        if wait:
+            t0 = time.perf_counter()
+            gate.wait()
+            session.idle_s += time.perf_counter() - t0
+        session.report_every_epoch = gate.stepping
+    if rec is None:
+        raise RuntimeError("training produced no record")
+    if pending:
+        yield RunProgress(pending)
+    best = session.best_model()
+    final = compute_view(best, shown, full, exp.augment if tuple(full.shape) == GLYPH_SHAPE else None, rec.epoch)
+    result = RunResult(rec, best, final, run_metrics(session, rec, train, val), session.history)
+    if autosave is not None:
+        trained = TrainedModel(exp.name, best, exp, full, metrics=result.metrics, history=session.history,
+                               replay=recorder.store if recorder is not None and len(recorder.store) else None)
+        try:
+            result.saved = trained.save(autosave)
+        except OSError as e:
+            result.save_error = f"{autosave}: {e}"
+    return result

@@ -1,0 +1,44 @@
+"""What the window opens at start: torch, the demo models and the last session's model (run on a
+worker thread, so the window shows first)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The first denoiser here is the pixel editor's model: the general one denoises letters of any
+# 5x7 font (docs/general-denoiser.md), where font3-dae snaps everything to a Font3 glyph; the
+# local one takes over for drawings unlike all of its training glyphs.
+DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae", "general-5x7-local")
+
+
+@dataclass
+class Startup:
+    models: list = field(default_factory=list)       # TrainedModel, demo models first
+    last_session: bool = False                       # the last one is the last session's model
+    problems: list[str] = field(default_factory=list)   # one sentence per model that did not open
+    devices: list = field(default_factory=list)      # (key, label) of the devices torch can use
+    device_name: str = ""
+    torch: str = ""
+
+
+def open_startup(extra_paths=()) -> Startup:
+    import torch
+
+    from aegui.core.files.paths import models_dir
+    from aegui.core.runs.trained import open_trained
+    from aegui.core.train import devices as D
+    out = Startup(devices=D.choices(), device_name=D.describe(D.resolve_device("auto")), torch=torch.__version__)
+    for name in DEMO_MODELS:
+        try:
+            model = open_trained(models_dir() / name)
+        except Exception as e:   # noqa: BLE001 - a broken demo must not stop the app
+            out.problems.append(str(e))
+            continue
+        model.demo = True
+        out.models.append(model)
+    for path in extra_paths:
+        try:
+            out.models.append(open_trained(path))
+            out.last_session = True
+        except Exception as e:   # noqa: BLE001
+            out.problems.append(str(e))
+    return out

@@ -1,0 +1,58 @@
+"""The model builder and the workspace: Train, Pause, Step and Stop ask the workspace; the form
+shows how the model on screen was made, and marks the field a failed run blames."""
+from __future__ import annotations
+
+from aegui.core.workspace.state import LOADING, PAUSED, STEPPING
+
+
+def bind_builder(builder, workspace) -> None:
+    ws = workspace
+    builder.train_requested.connect(ws.train)
+    builder.pause_requested.connect(ws.pause)
+    builder.resume_requested.connect(ws.resume)
+    builder.stop_requested.connect(ws.stop)
+    builder.step_controls.step_requested.connect(lambda unit: step(builder, ws, unit))
+    builder.step_controls.cap_changed.connect(lambda cap: ws.runner.set_cap(cap))
+    builder.checked.connect(lambda exp, error: ws.set_draft(exp, error))
+    ws.training_changed.connect(lambda st: builder.set_running(
+        st.busy, paused=st.phase in (PAUSED, STEPPING), loading=st.phase == LOADING))
+    ws.training_failed.connect(lambda error, _stage: mark_failure(builder, error))
+    ws.run_finished.connect(lambda _model, rec: mark_divergence(builder, rec))
+    ws.ready_changed.connect(lambda devices, _name: builder.set_devices(devices))
+
+    def show(model):
+        # The builder shows how the model on screen was made: Train re-runs it as is.
+        if model is not None and model is not ws.live and not ws.training.busy:
+            builder.set_experiment(model.experiment)
+    ws.current_changed.connect(lambda model, _previous: show(model))
+
+
+def train_now(builder, workspace, step: str | None = None) -> bool:
+    """Train what the form holds (F5, or Step with nothing running); an invalid form says why."""
+    try:
+        exp = builder.experiment()
+    except ValueError as e:
+        workspace.tell("{error}", error=str(e))
+        return False
+    return workspace.train(exp, step=step)
+
+
+def step(builder, workspace, unit: str) -> None:
+    if workspace.training.busy:
+        workspace.step(unit)
+    else:
+        train_now(builder, workspace, step=unit)
+
+
+def mark_failure(builder, error) -> None:
+    """A run that could not start because of a field (a ConfigError: data not found, a model too
+    big for memory) marks that field."""
+    field, problem = getattr(error, "field", None), getattr(error, "problem", None)
+    if field and problem and builder.field_widget(field) is not None:
+        builder.mark_field(field, problem)
+
+
+def mark_divergence(builder, rec) -> None:
+    if rec is not None and rec.state == "diverged":
+        from aegui.qt.widgets.text import message_text
+        builder.mark_field("train.learning_rate", message_text(rec))

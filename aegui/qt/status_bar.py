@@ -1,0 +1,66 @@
+"""The window's status bar: where training stands (the same phase the builder and the charts
+show), the dataset load's progress, the epoch and rate, the device, and the workspace's notices."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from aegui.core.workspace import state as S
+from aegui.qt.i18n import notifier, tr
+
+NOTICE_MS = 6000
+OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged"}
+PHASE_TEXT = {S.LOADING: "Loading the dataset…", S.RUNNING: "Training…", S.PAUSED: "Paused",
+              S.STEPPING: "Stepping…"}
+
+
+class StatusBar(QObject):
+    """Fills a QStatusBar from the workspace."""
+
+    def __init__(self, bar, workspace):
+        super().__init__(bar)
+        self.bar, self.ws = bar, workspace
+        self.state, self.epoch, self.speed, self.device = QLabel(), QLabel(), QLabel(), QLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        for w in (self.state, self.busy):
+            bar.addWidget(w)
+        for w in (self.epoch, self.speed, self.device):
+            bar.addPermanentWidget(w)
+        workspace.training_changed.connect(lambda _state: self.refresh())
+        workspace.ready_changed.connect(lambda *_: self.refresh())
+        workspace.notice.connect(lambda text, args: self.say(tr(text, **args)))
+        notifier.changed.connect(self.refresh)
+        self.refresh()
+
+    def say(self, text: str, msec: int = NOTICE_MS) -> None:
+        self.bar.showMessage(text, msec)
+
+    def state_text(self) -> str:
+        ws, st = self.ws, self.ws.training
+        if not ws.ready and not st.busy:
+            return tr("Loading PyTorch and the demo models…")
+        if st.busy:
+            return tr(PHASE_TEXT[st.phase])
+        return tr(OUTCOME_TEXT.get(st.outcome, "Ready"))
+
+    def refresh(self, *_) -> None:
+        ws, st = self.ws, self.ws.training
+        self.state.setText(self.state_text())
+        loading = st.phase == S.LOADING or (not ws.ready and not st.busy)
+        self.busy.setVisible(loading)
+        if st.loaded is not None:
+            done, total = st.loaded
+            self.busy.setRange(0, max(1, total))
+            self.busy.setValue(done)
+            self.busy.setFormat(f"{done} / {total}")
+            self.busy.setTextVisible(True)
+        else:
+            self.busy.setRange(0, 0)
+            self.busy.setTextVisible(False)
+        if st.total and (st.busy or st.epoch):
+            self.epoch.setText(tr("Epoch {epoch}/{total}", epoch=st.epoch, total=st.total))
+            self.speed.setText(tr("{speed:.0f} epochs/s", speed=st.rate) if st.rate else "")
+        if ws.device_name:
+            self.device.setText(tr("Device: {name}", name=ws.device_name))

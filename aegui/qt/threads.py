@@ -1,0 +1,235 @@
+"""Work off the GUI thread, on superqt's workers (the generator workers napari relies on).
+
+- `run_task(fn, ...)`: one function on a pool thread (loading torch, opening a model).
+- `JobRunner`: one generator job at a time (sweeps, analyses, downloads), cancel between items.
+- `Latest`: a panel's newest computation (latest wins): a model's new weights redraw the map,
+  the network view and the editor's output without the GUI thread running the model.
+A job's loop reports at most every PROGRESS_INTERVAL (aegui.core.train.gate.Every: a worker thread
+has no event loop for superqt's throttlers, which the panels use for what they redraw).
+
+Errors cross threads as exception objects. One that is the user's to fix (a bad file or value,
+aegui.core.files.errors.is_expected) reaches them as a sentence; anything else is a bug in aegui
+and its traceback is printed too, since that is what a bug report needs.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
+
+from aegui.core.files.errors import is_expected, user_message
+from aegui.core.train.gate import Every
+
+PROGRESS_INTERVAL = 0.04    # seconds between a job's progress reports (25/s)
+# Workers sit in Qt's global pool; its default size is the core count (2 on CI), and a training
+# run, a sweep and an analysis may all run while a model opens.
+POOL_THREADS = 16
+GUI_SWITCH_INTERVAL = 0.001  # seconds; Python's GIL switch interval while workers run
+
+
+def error_text(e: BaseException) -> str:
+    """The sentence a message box shows for a worker's exception."""
+    return user_message(e) if is_expected(e) else f"{type(e).__name__}: {e}"
+
+
+def report_unexpected(e: BaseException) -> None:
+    if not is_expected(e):
+        traceback.print_exception(e)
+
+
+_busy = 0
+_normal_interval = sys.getswitchinterval()
+
+
+def _worker_running(on: bool) -> None:
+    """The training and job threads hold the GIL between torch ops; a shorter switch interval
+    hands it back to the GUI thread sooner (bench/gui_latency.py: stop 56 -> 40 ms max, hover
+    while training 33 -> 28 ms p95). Counted, so overlapping workers restore it once."""
+    global _busy, _normal_interval
+    if on:
+        if _busy == 0:
+            _normal_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_normal_interval, GUI_SWITCH_INTERVAL))
+        _busy += 1
+    elif _busy > 0:
+        _busy -= 1
+        if _busy == 0:
+            sys.setswitchinterval(_normal_interval)
+
+
+def start(worker, fast: bool = False):
+    """Start a superqt worker in the (widened) global pool; `fast`: a long worker that wants the
+    short GIL switch interval while it runs."""
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < POOL_THREADS:
+        pool.setMaxThreadCount(POOL_THREADS)
+    if fast:
+        _worker_running(True)
+        worker.finished.connect(lambda: _worker_running(False))
+    worker.start()
+    return worker
+
+
+def run_task(fn, *args, on_done=None, on_error=None) -> FunctionWorker:
+    """fn(*args) on a pool thread; on_done(result) / on_error(exception) in the GUI thread."""
+    worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+    if on_done is not None:
+        worker.returned.connect(on_done)
+
+    def failed(e):
+        report_unexpected(e)
+        if on_error is not None:
+            on_error(e)
+    worker.errored.connect(failed)
+    return start(worker)
+
+
+def wait_for_workers(timeout_ms: int = 5000) -> bool:
+    """Program exit: wait for the pool's threads (ask each job to end first)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+
+def _iterate(make_job, holder: dict, cancelled: threading.Event, ended: threading.Event):
+    """A job's items, PROGRESS_INTERVAL apart (the last one always); returns the last item."""
+    try:
+        job = holder["job"] = make_job()    # building a job may load data: on this thread
+        if cancelled.is_set() and hasattr(job, "cancel"):
+            job.cancel()
+        due, last, pending = Every(PROGRESS_INTERVAL), None, False
+        for item in job.steps():
+            last, pending = item, True
+            if due():
+                pending = False
+                yield item
+            if cancelled.is_set() and not hasattr(job, "cancel"):
+                break   # a job without its own cancel stops between items
+        if pending:
+            yield last
+        return last
+    finally:
+        ended.set()
+
+
+class JobRunner(QObject):
+    """One generator job at a time, off the GUI thread.
+
+    `make_job()` runs in the worker thread and returns an object with `steps()`, a generator of
+    progress items (fresh objects the job no longer touches), and optionally `cancel()`
+    (cooperative, safe from another thread). `finished` carries the last item, or None."""
+    progress = Signal(object)
+    finished = Signal(object)
+    errored = Signal(object)             # the exception
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._worker: GeneratorWorker | None = None
+        self._holder: dict = {}
+        self._cancelled = threading.Event()
+        self._ended = threading.Event()
+
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, make_job) -> None:
+        if self.is_running():
+            raise RuntimeError("a job is already running")
+        self._holder, self._cancelled, self._ended = {}, threading.Event(), threading.Event()
+        worker = create_worker(_iterate, make_job, self._holder, self._cancelled, self._ended,
+                               _start_thread=False, _ignore_errors=True)
+        worker.yielded.connect(self.progress)
+        worker.returned.connect(self.finished)
+        worker.errored.connect(self._failed)
+        worker.finished.connect(self._worker_finished)
+        self._worker = worker
+        start(worker, fast=True)
+        self.running_changed.emit(True)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        job = self._holder.get("job")
+        if job is not None and hasattr(job, "cancel"):
+            job.cancel()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel and wait for the job's thread (window closing); True if it ended in time."""
+        if not self.is_running():
+            return True
+        self.cancel()
+        if not self._ended.wait(timeout_ms / 1000):
+            return False
+        self._ended_run(self._worker)    # its own `finished` may still be on its way
+        return True
+
+    def _failed(self, e: BaseException) -> None:
+        report_unexpected(e)
+        self.errored.emit(e)
+
+    def _worker_finished(self) -> None:
+        # A job started later may be running already when an earlier one's `finished` arrives.
+        if self._worker is not None and self.sender() is self._worker.signals:
+            self._ended_run(self._worker)
+
+    def _ended_run(self, worker) -> None:
+        if worker is self._worker:
+            self._worker = None
+            self.running_changed.emit(False)
+
+
+class Latest(QObject):
+    """A panel's newest computation, off the GUI thread. One runs at a time; a request made
+    meanwhile waits, and a newer one replaces it; only the newest request's result is handed to
+    its `on_done` (older ones are outdated by the time they end)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._serial = 0
+        self._running = None     # the request on a worker now
+        self._waiting = None
+
+    def busy(self) -> bool:
+        return self._running is not None or self._waiting is not None
+
+    def submit(self, fn, *args, on_done=None, on_error=None) -> None:
+        self._serial += 1
+        request = (self._serial, fn, args, on_done, on_error)
+        if self._running:
+            self._waiting = request
+        else:
+            self._launch(request)
+
+    def cancel(self) -> None:
+        """Forget the waiting request and drop the running one's result."""
+        self._serial += 1
+        self._waiting = None
+
+    def _launch(self, request) -> None:
+        _, fn, args, _, _ = request
+        self._running = request
+        worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+        # Bound methods, not lambdas: Qt drops them when this object (its panel) is deleted, so a
+        # result that arrives later is not handed to a widget that is gone.
+        worker.returned.connect(self._returned)
+        worker.errored.connect(self._errored)
+        start(worker)
+
+    def _returned(self, result) -> None:
+        self._ended(result, failed=False)
+
+    def _errored(self, error) -> None:
+        self._ended(error, failed=True)
+
+    def _ended(self, value, failed: bool) -> None:
+        serial, _, _, on_done, on_error = self._running
+        self._running = None
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self._launch(waiting)
+        if failed:
+            report_unexpected(value)
+        callback = on_error if failed else on_done
+        if callback is not None and serial == self._serial:
+            callback(value)

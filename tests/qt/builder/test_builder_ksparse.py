@@ -1,0 +1,16 @@
+"""The builder offers k-sparse (issue 17, finding 5): k shows only for top-k, and round-trips."""
+
+from aegui.core.config.experiment import Experiment
+from aegui.core.config.validation import with_changes
+
+
+def test_ksparse_round_trips_and_shows_k_only_for_topk(builder, tmp_path):
+    exp = with_changes(Experiment(), model={"kind": "sparse", "sparsity": "topk", "sparsity_k": 3,
+                                            "layers": (35, 24, 12, 24, 35)})
+    builder.set_experiment(exp)
+    assert builder.experiment() == exp
+    assert builder.field_widget("model.sparsity_k") is builder.sparsity_k_spin
+    assert builder.sparsity_k_spin.isVisibleTo(builder) and not builder.sparsity_weight_edit.isVisibleTo(builder)
+    builder.grab().save(str(tmp_path / "ksparse.png"))
+    builder.set_experiment(with_changes(exp, model={"sparsity": "l1"}))
+    assert not builder.sparsity_k_spin.isVisibleTo(builder) and builder.sparsity_weight_edit.isVisibleTo(builder)

@@ -1,0 +1,36 @@
+"""An image model gets the drawing canvas, whose pixels reach the model,
+the network view and (as a star) the latent canvas."""
+import numpy as np
+
+from tests.qt.builder.test_builder_images import pick
+
+
+def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
+    assert (window.width(), window.height()) == (1280, 800)    # the new panels fit a 1280x800 window
+    b = window.builder
+    pick(b.source_combo, "digits")
+    pick(b.kind_combo, "ae")
+    pick(b.arch_combo, "mlp")
+    b.encoder_editor.set_values([16])
+    b.decoder_editor.set_values([16])
+    b.latent_spin.setValue(2)
+    b.epochs_spin.setValue(4)
+    b.check_every_spin.setValue(2)
+    with qtbot.waitSignal(window.runner.finished, timeout=60000):
+        b.train_button.click()
+    entry = window.workspace.current
+    assert entry.shape == (8, 8)
+    panel = window.drawing
+    assert panel.canvas.pixels.shape == (8, 8) and not panel.message.isVisibleTo(panel)
+    panel.canvas.paint_line((1.5, 4.0), (6.5, 4.0))
+    panel.run_model()
+    window.network.flush()
+    qtbot.waitUntil(lambda: not window.network.busy(), timeout=10000)   # the model runs on a worker
+    drawn = panel.canvas.pixels.reshape(-1)
+    np.testing.assert_array_equal(panel.fed, drawn)
+    np.testing.assert_array_equal(window.network.activations()[0], drawn)   # the network's input column
+    np.testing.assert_allclose(panel.output_view.image().reshape(-1), entry.reconstructor()(drawn[None])[0],
+                               rtol=1e-5, atol=1e-6)
+    star = window.latent.search.marker.getData()
+    z = entry.encoder()(drawn[None])[0]
+    np.testing.assert_allclose([star[0][0], star[1][0]], z, rtol=1e-5, atol=1e-5)
