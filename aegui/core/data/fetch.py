@@ -26,12 +26,45 @@ _CHUNK = 1 << 16
 _verified: dict[tuple, bool] = {}     # (path, size, mtime) -> hash checked in this process
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why one URL failed: kind "offline", "timeout", "http" (detail: the status) or "other"
+    (detail: the library's first line). The window says it in the user's language."""
+    url: str
+    kind: str
+    detail: str = ""
+
+    def text(self) -> str:
+        return f"{self.url}: " + {"offline": "cannot reach the server (offline?)",
+                                  "timeout": "the server did not answer in time",
+                                  "http": f"HTTP {self.detail}"}.get(self.kind, self.detail)
+
+
+@dataclass(frozen=True)
+class ManualHint:
+    """What to download by hand: `where` (the URL of the first missing file or of the archive),
+    the files to put in `folder` (`archive_folder`: the archive's folder they come out of)."""
+    where: str
+    files: tuple[str, ...]
+    folder: Path
+    archive_folder: str = ""
+
+
 class FetchError(Exception):
-    """One sentence for the user: which file, what went wrong, what to do."""
+    """One sentence for the user: which file, what went wrong, what to do. `file`, `problem`
+    ("download", "hash" or "" for others), `reasons` and `manual` hold the same in parts, so the
+    window can say it in its own words (and language) instead of the CLI's command."""
+    expected = True      # the user's network or files, not a bug: no traceback on the terminal
+
+    def __init__(self, message: str, *, file: str = "", problem: str = "", reasons: tuple[Reason, ...] = (),
+                 manual: ManualHint | None = None):
+        super().__init__(message)
+        self.file, self.problem, self.reasons, self.manual = file, problem, tuple(reasons), manual
 
 
 class FetchCancelled(Exception):
     """The user cancelled; whatever was half-downloaded is gone."""
+    expected = True
 
 
 def cache_dir() -> Path:
@@ -144,6 +177,15 @@ def missing(name: str) -> list[DataFile]:
     return [f for f in e.files if not hash_ok(folder / f.name, f.hash)]
 
 
+def manual(e: Entry, f: DataFile, folder: Path) -> ManualHint:
+    """The files to download by hand (f first, then the others still missing), from where, and
+    where they go."""
+    if e.archive is not None:
+        return ManualHint(e.urls(f.name)[0], tuple(x.name for x in e.files), folder, e.archive_folder)
+    others = [x.name for x in e.files if x.name != f.name and not hash_ok(folder / x.name, x.hash)]
+    return ManualHint(e.urls(f.name)[0], (f.name, *others), folder)
+
+
 def manual_hint(e: Entry, f: DataFile, folder: Path) -> str:
     """Which files to download by hand, from where, and where they go."""
     urls = e.urls(f.name)
@@ -176,21 +218,25 @@ def _download(e: Entry, f: DataFile, folder: Path, index: int, files: int, progr
                 raise
             algo = f.hash.partition(":")[0].upper()
             raise FetchError(f"{f.name} from {url} failed its {algo} check (a corrupt or changed file); "
-                             f"nothing was kept in {folder}; try again later or {manual_hint(e, f, folder)}") from None
+                             f"nothing was kept in {folder}; try again later or {manual_hint(e, f, folder)}",
+                             file=f.name, problem="hash", reasons=(Reason(url, "hash", algo),),
+                             manual=manual(e, f, folder)) from None
         except requests.exceptions.HTTPError as err:
-            reasons.append(f"{url}: HTTP {err.response.status_code if err.response is not None else '?'}")
+            reasons.append(Reason(url, "http", str(err.response.status_code if err.response is not None else "?")))
         except (requests.exceptions.RequestException, OSError) as err:
-            reasons.append(f"{url}: {_short(err)}")
-    raise FetchError(f"could not download {f.name} ({'; '.join(reasons)}); {manual_hint(e, f, folder)}")
+            reasons.append(_reason(url, err))
+    raise FetchError(f"could not download {f.name} ({'; '.join(r.text() for r in reasons)}); "
+                     f"{manual_hint(e, f, folder)}", file=f.name, problem="download", reasons=tuple(reasons),
+                     manual=manual(e, f, folder))
 
 
-def _short(err: BaseException) -> str:
+def _reason(url: str, err: BaseException) -> Reason:
     text = str(err)
     if "Connection refused" in text or "Failed to establish" in text or "NameResolution" in text:
-        return "cannot reach the server (offline?)"
+        return Reason(url, "offline")
     if "timed out" in text.lower():
-        return "the server did not answer in time"
-    return text.splitlines()[0][:120] if text else type(err).__name__
+        return Reason(url, "timeout")
+    return Reason(url, "other", text.splitlines()[0][:120] if text else type(err).__name__)
 
 
 def _unpack(e: Entry, archive: Path, folder: Path) -> None:
@@ -206,7 +252,8 @@ def _unpack(e: Entry, archive: Path, folder: Path) -> None:
                         shutil.copyfileobj(src, out, _CHUNK)
                     if not hash_ok(Path(tmp), f.hash):
                         raise FetchError(f"{f.name} inside {archive.name} failed its hash check; nothing was "
-                                         f"kept; {manual_hint(e, f, folder)}")
+                                         f"kept; {manual_hint(e, f, folder)}", file=f.name, problem="hash",
+                                         manual=manual(e, f, folder))
                     os.replace(tmp, folder / f.name)
                 finally:
                     if os.path.exists(tmp):

@@ -48,11 +48,20 @@ HOW = {"published": "the published .gz", "unpacked": "unpacked, matching the pub
 
 
 class LocalFilesError(Exception):
-    """One sentence for the user: which file, what is wrong with it, what to do."""
+    """One sentence for the user: which file, what is wrong with it, what to do. `kind`
+    ("differs", "missing", "not_folder", "archive"), `path` (the file that differs, or the
+    folder) and `wanted` (the names accepted) hold the same in parts, for the window's words."""
+    expected = True      # the user's files, not a bug: no traceback on the terminal
+
+    def __init__(self, message: str, *, kind: str = "", path: Path | None = None, wanted: tuple[str, ...] = (),
+                 gz_only: bool = False):
+        super().__init__(message)
+        self.kind, self.path, self.wanted, self.gz_only = kind, path, wanted, gz_only
 
 
 class CheckCancelled(Exception):
     """The user cancelled a folder check; nothing was registered."""
+    expected = True
 
 
 @dataclass
@@ -75,6 +84,18 @@ class FolderCheck:
 
     def paths(self) -> dict[str, Path]:
         return {f.role: f.path for f in self.files if f.path is not None}
+
+    def error(self) -> LocalFilesError | None:
+        """Why the folder is refused, as the error register() raises (None when ok)."""
+        if self.ok:
+            return None
+        f = next(f for f in self.files if f.path is None)
+        df = self.entry.role(f.role)
+        wanted = (df.name, df.unpacked_name) if df.unpacked else (df.name,)
+        if f.rejected:
+            return LocalFilesError(self.problem(), kind="differs", path=f.rejected[0], wanted=wanted,
+                                   gz_only=not df.unpacked)
+        return LocalFilesError(self.problem(), kind="missing", path=self.folder, wanted=wanted, gz_only=not df.unpacked)
 
     def problem(self) -> str:
         """Why the folder is refused, naming the first file that failed (empty when ok)."""
@@ -178,10 +199,12 @@ def check_folder(name: str, folder, progress: Callable[[str, int, int], object] 
     e = entry(name)
     if e.archive is not None:
         raise LocalFilesError(f"{e.name} comes inside one archive ({e.archive.name}) whose files are checked as "
-                              f"they are unpacked; run `aegui data fetch {e.name}`")
+                              f"they are unpacked; run `aegui data fetch {e.name}`", kind="archive",
+                              wanted=(e.archive.name,))
     root = Path(folder).expanduser()
     if not root.is_dir():
-        raise LocalFilesError(f"{root}: not a folder; name the folder that holds the {e.name} files")
+        raise LocalFilesError(f"{root}: not a folder; name the folder that holds the {e.name} files",
+                              kind="not_folder", path=root)
     base = _base_folder(e, root)
     matches = []
     for i, f in enumerate(e.files, 1):
@@ -225,7 +248,7 @@ def register(name: str, folder, progress=None, cancel=None) -> FolderCheck:
     from aegui.core.files.atomic import atomic_write_text
     check = check_folder(name, folder, progress, cancel)
     if not check.ok:
-        raise LocalFilesError(check.problem())
+        raise check.error()
     table = registered_folders()
     table[check.entry.name] = str(check.folder.resolve())
     atomic_write_text(_registry_path(), json.dumps(table, indent=2, sort_keys=True) + "\n")

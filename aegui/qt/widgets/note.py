@@ -5,6 +5,8 @@ bar); a NoteLabel picks its colours from the palette it is shown with, again on 
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel
 
@@ -33,7 +35,19 @@ class NoteLabel(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self._kind, self._bold = kind, bold
+        self._raw = ""
         self._restyle()
+
+    def setText(self, text: str) -> None:
+        """Links take the note's text colour: the palette's blue was unreadable on the dark
+        notes' backgrounds (a style sheet does not reach a rich text's anchors)."""
+        self._raw = text
+        if "<a " not in text:
+            super().setText(text)
+            return
+        from PySide6.QtWidgets import QApplication
+        fg = _COLORS[self._kind][1 if is_dark(QApplication.palette()) else 0][2]
+        super().setText(re.sub(r"<a ", f'<a style="color: {fg};" ', text))
 
     def kind(self) -> str:
         return self._kind
@@ -47,6 +61,8 @@ class NoteLabel(QLabel):
         style = note_style(self._kind, is_dark(QApplication.palette()), self._bold)
         if self.styleSheet() != style:   # re-polishing re-enters changeEvent: only on change
             self.setStyleSheet(style)
+            if "<a " in self._raw:
+                self.setText(self._raw)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
