@@ -49,6 +49,9 @@ QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
     "analysis": ("Cancel the analysis and quit?",
                  "An analysis is running. It will be cancelled; what it measured so far is not saved.",
                  "Cancel and quit", "Keep the analysis running"),
+    "report": ("Cancel the course report and quit?",
+               "A course report is running. The experiment under way will be cancelled; the ones that finished "
+               "are kept, and running the report again goes on from there.", "Cancel and quit", "Keep the report running"),
     "training": ("Stop training and quit?",
                  "Training is running. It will be stopped; the best model so far is autosaved.",
                  "Stop and quit", "Keep training"),
@@ -285,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         running = [("sweep", self.experiments.is_running()), ("analysis", self.analyses.is_running()),
-                   ("training", self.workspace.training.busy)]
+                   ("report", self.menus.report_running()), ("training", self.workspace.training.busy)]
         for what, busy in running:
             if busy and not self._may_quit(what):
                 event.ignore()
@@ -294,6 +297,7 @@ class MainWindow(QMainWindow):
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.analyses.is_running():
             self.analyses.shutdown()
+        self.menus.shutdown_report()
         self.editor.teach.runner.shutdown()     # seconds of fine-tuning: cancelled, nothing saved
         if self.workspace.training.busy:
             # The run ends at its next step and autosaves its best model on its own thread.

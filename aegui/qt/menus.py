@@ -25,6 +25,7 @@ class Menus(QObject):
     def __init__(self, window, workspace, files):
         super().__init__(window)
         self.window, self.ws, self.files = window, workspace, files
+        self.report_dialog = None      # made on first use; kept, so a running report can be shown again
         self._build_menus()
 
     @property
@@ -80,6 +81,7 @@ class Menus(QObject):
                           ("Interpolation strip (GIF)…", "strip_gif"), ("Reconstruction grid (PNG)…", "recon_grid"),
                           ("Latent traversal (PNG)…", "traversal")):
             self._action(self.menu_export, key, lambda _=False, what=what: f_.export_dialog(what))
+        self.report_action = self._action(f, "Export course report…", self.show_report_dialog)
         self.menu_recent = f.addMenu("")
         self._texts.append((self.menu_recent, "Recent files"))
         self.menu_recent.aboutToShow.connect(lambda: f_.fill_recent(self.menu_recent))
@@ -151,6 +153,18 @@ class Menus(QObject):
                                       lambda: w.run_analysis("embedding")),
             "probe": self._action(m, "Classifier probe…", lambda: w.run_analysis("probe")),
         }
+
+    def show_report_dialog(self) -> None:
+        from aegui.qt.report.report_dialog import show_report_dialog
+        self.report_dialog = show_report_dialog(self.window, self.report_dialog)
+
+    def report_running(self) -> bool:
+        return self.report_dialog is not None and self.report_dialog.is_running()
+
+    def shutdown_report(self) -> None:
+        """Window closing: the report's experiment under way is cancelled; finished ones are kept."""
+        if self.report_running():
+            self.report_dialog.shutdown()
 
     def set_language(self, code: str) -> None:
         i18n.set_language(code)

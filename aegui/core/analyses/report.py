@@ -237,7 +237,30 @@ class ReportJob:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return raw if isinstance(raw, dict) and raw.get("key") == preset_key(exp) else None
+        if not isinstance(raw, dict) or raw.get("key") != preset_key(exp):
+            return None
+        if raw.get("resumed") and isinstance(raw.get("seconds"), (int, float)):
+            # A result partly read back took its runs' own time; records written before that rule
+            # kept the seconds it took to read them back.
+            measured = raw.get("measured") or {}
+            stages = measured.get("stages") if isinstance(measured.get("stages"), dict) else {}
+            work = measured.get("seconds_all_runs") or (measured.get("pretrain_seconds") or 0.0) + sum(
+                float(v.get("seconds", 0.0)) for v in stages.values() if isinstance(v, dict))
+            raw["seconds"] = round(max(raw["seconds"], work), 3)
+        return raw
+
+    def state(self, spec, exp) -> tuple[str, dict]:
+        """(state, record) of one experiment in out_dir: "done" (done.json's record, for this
+        preset), "waiting for its data" / "failed" (their notes) or "not run" ({})."""
+        record = self.done_record(spec, exp)
+        if record is not None:
+            return "done", record
+        for name, state in ((WAITING, "waiting for its data"), ("failed.json", "failed")):
+            try:
+                return state, json.loads((self.folder(spec, exp) / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+        return "not run", {}
 
     def steps(self) -> Iterator[dict]:
         from aegui.core.analyses.presets import preset_job, read_preset

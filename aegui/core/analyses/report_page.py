@@ -18,22 +18,7 @@ MAX_TABLE_ROWS = 30
 
 def _records(job) -> list[tuple]:
     """(spec, experiment, state, record) for every experiment of the job's reports."""
-    out = []
-    for spec in job.specs:
-        for exp in spec.experiments:
-            folder = job.folder(spec, exp)
-            record, state = job.done_record(spec, exp), "done"
-            if record is None:
-                state, record = "not run", {}
-                for name, st in (("waiting.json", "waiting for its data"), ("failed.json", "failed")):
-                    try:
-                        record = json.loads((folder / name).read_text(encoding="utf-8"))
-                        state = st
-                        break
-                    except (OSError, ValueError):
-                        continue
-            out.append((spec, exp, state, record))
-    return out
+    return [(spec, exp, *job.state(spec, exp)) for spec in job.specs for exp in spec.experiments]
 
 
 def _time(r: dict) -> str:

@@ -1,0 +1,308 @@
+"""File > Export course report…: choose a course document (000-004) and a folder; its experiments
+run one after another (aegui.core.analyses.report.ReportJob on a JobRunner, the job `aegui report`
+runs) with progress and Cancel, and the HTML page is written there with each figure beside what
+the document reports.
+
+Resumable as the command is: an experiment that finished in that folder is not run again, so
+Run after a cancel (or in another session) goes on where it stopped; the list shows each
+experiment's state in the folder chosen. The dialog is not modal (a report takes minutes to
+hours): closing it leaves the job running, and the menu entry shows it again. At the end it says
+where the page is and offers to open it."""
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
+
+from aegui.qt.i18n import notifier, tr
+from aegui.qt.threads import JobRunner, error_text
+from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.path_edit import PathEdit
+
+FOLDER_KEY = "report/folder"      # settings: the folder a report was last written to
+STATES = {"done": "done", "waiting for its data": "waits for its data", "failed": "failed; runs again next time",
+          "not run": "to run"}
+STAGES = {"fine-tuned": "fine-tuning", "frozen": "frozen codes", "pixels": "raw pixels"}
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return tr("{n} s", n=seconds)
+    if seconds < 3600:
+        return tr("{m} min {s} s", m=seconds // 60, s=seconds % 60)
+    return tr("{h} h {m} min", h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def describe(item: dict) -> str:
+    """What a running report is doing, from ReportJob's progress item and its preset job's own."""
+    d = item.get("detail") or {}
+    parts = []
+    if "run" in d and "runs" in d:
+        parts.append(tr("run {run} of {runs}", run=d["run"], runs=d["runs"]))
+    elif d.get("group"):
+        parts.append(tr("group {group} of {groups}", group=d["group"], groups=d.get("groups", "?")))
+    elif d.get("state") == "pretraining":
+        parts.append(tr("pretraining the autoencoder"))
+    elif d.get("stage") in STAGES:
+        parts.append(tr(STAGES[d["stage"]]))
+    if d.get("epochs"):
+        parts.append(tr("epoch {epoch} of {epochs}", epoch=d.get("epoch", 0), epochs=d["epochs"]))
+    head = tr("Experiment {index} of {count}: {title}", index=item["index"], count=item["count"],
+              title=tr(item["title"]))
+    return head + (" — " + ", ".join(parts) if parts else "")
+
+
+class ReportDialog(QDialog):
+    """`reports`: report files to offer (the shipped resources/reports/*.json when None).
+    `page_written` carries the page's path when a run ends (finished or cancelled)."""
+    page_written = Signal(object)
+
+    def __init__(self, parent=None, settings=None, reports=None):
+        super().__init__(parent)
+        from aegui.core.analyses.report import load_report, reports_dir
+        self.settings = settings
+        files = list(reports) if reports is not None else sorted(reports_dir().glob("*.json"))
+        self.specs = [spec for f in files for spec in load_report(f)]
+        self.job = None
+        self.page: Path | None = None
+        self._started = 0.0
+        self._outcome = None     # ("finished", last item) or ("error", exception), shown once the runner is idle
+        self.runner = JobRunner(self)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.errored.connect(self._on_error)
+        self.runner.running_changed.connect(self._set_running)
+
+        self.document = QComboBox()
+        # The documents' titles are long: the combo takes the room the form gives it, not theirs.
+        self.document.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.document.setMinimumContentsLength(20)
+        for spec in self.specs:
+            self.document.addItem("", spec.id)
+        self.document.currentIndexChanged.connect(self._document_changed)
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        self.folder = PathEdit(folder=True, title="Folder for the report", start_dir=lambda: str(Path.home()))
+        self.folder.set_path(self._default_folder(self.spec()))
+        self.folder.changed.connect(self._refresh)
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setColumnCount(2)
+        self.table.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.table.header().setStretchLastSection(False)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.note = NoteLabel("info")
+        self.note.setOpenExternalLinks(True)
+        self.note.hide()
+        self.run_btn = QPushButton()
+        self.run_btn.clicked.connect(self.start)
+        self.cancel_btn = QPushButton()
+        self.cancel_btn.clicked.connect(self.cancel)
+        self.cancel_btn.setEnabled(False)
+        self.open_btn = QPushButton()
+        self.open_btn.clicked.connect(self.open_page)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        self.document_label, self.folder_label = QLabel(), QLabel()
+        form.addRow(self.document_label, self.document)
+        form.addRow(self.folder_label, self.folder)
+        actions = QHBoxLayout()
+        for b in (self.run_btn, self.cancel_btn, self.open_btn):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.about)
+        lay.addWidget(self.table, 1)
+        for w in (self.bar, self.detail, self.note):
+            lay.addWidget(w)
+        lay.addLayout(actions)
+        lay.addWidget(self.buttons)
+        self.setMinimumSize(640, 480)
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    # -- what is chosen -----------------------------------------------------------------------------
+    def spec(self):
+        return self.specs[max(self.document.currentIndex(), 0)]
+
+    def out_dir(self) -> Path | None:
+        text = self.folder.path()
+        return Path(text).expanduser() if text else None
+
+    def _default_folder(self, spec) -> str:
+        last = self.settings.value(FOLDER_KEY) if self.settings is not None else None
+        base = Path(last).parent if isinstance(last, str) and last else Path.home() / "aegui-reports"
+        return str(base / f"course-report-{spec.id}")
+
+    def _document_changed(self, *_) -> None:
+        self.folder.set_path(self._default_folder(self.spec()))
+        self._refresh()
+
+    def _job_for_view(self):
+        from aegui.core.analyses.report import ReportJob
+        out = self.out_dir()
+        return ReportJob([self.spec()], out) if out is not None else None
+
+    # -- texts ----------------------------------------------------------------------------------------
+    def retranslate(self, *_) -> None:
+        self.setWindowTitle(tr("Export course report"))
+        self.document_label.setText(tr("Course document:"))
+        self.folder_label.setText(tr("Folder:"))
+        for i, spec in enumerate(self.specs):
+            self.document.setItemText(i, f"{spec.id}: {tr(spec.title)}")
+        self.table.setHeaderLabels([tr("Experiment"), tr("State in this folder")])
+        self.cancel_btn.setText(tr("Cancel"))
+        self.open_btn.setText(tr("Open the page"))
+        self.buttons.button(QDialogButtonBox.Close).setText(tr("Close"))
+        self._refresh()
+
+    def _refresh(self, *_) -> None:
+        """The experiments and their state in the folder chosen (what Run will do)."""
+        from aegui.core.analyses.presets import read_preset
+        spec = self.spec()
+        stated = sum(read_preset(e.preset).time_2cores_s or 0 for e in spec.experiments)
+        self.about.setText(f"<b>{html.escape(tr(spec.title))}</b><br>" + html.escape(
+            tr("{n} experiments; their presets state about {time} on 2 cores in all.", n=len(spec.experiments),
+               time=_duration(stated)) if len(spec.experiments) > 1 else
+            tr("One experiment; its preset states about {time} on 2 cores.", time=_duration(stated))))
+        self.document.setToolTip(tr(spec.title))
+        job = None if self.runner.is_running() else self._job_for_view()
+        job = self.job if self.runner.is_running() else job
+        self.table.clear()
+        done = 0
+        for exp in spec.experiments:
+            state, record = job.state(spec, exp) if job is not None else ("not run", {})
+            text = tr(STATES[state])
+            if state == "done":
+                done += 1
+                text = tr("done in {time}", time=_duration(record.get("seconds", 0)))
+            row = QTreeWidgetItem(self.table, [tr(exp.title), text])
+            row.setToolTip(0, tr(exp.title))
+            if record.get("reason") or record.get("error"):
+                row.setToolTip(1, str(record.get("reason") or record.get("error")))
+        # Finished experiments are never run again here: with all of them done, Run only writes the
+        # page again (after a code or template change); --rerun is the command line's.
+        self.run_btn.setText(tr("Resume") if 0 < done < len(spec.experiments) else
+                             tr("Write the page again") if done and done == len(spec.experiments) else tr("Run"))
+        self.run_btn.setToolTip(tr("Runs the experiments that have not finished in this folder; finished ones "
+                                   "are not run again."))
+        out = self.out_dir()
+        if not self.runner.is_running():
+            self.page = out / "index.html" if out is not None and (out / "index.html").is_file() else None
+            self.open_btn.setEnabled(self.page is not None)
+            self.run_btn.setEnabled(out is not None)
+
+    # -- running --------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.runner.is_running() or self.out_dir() is None:
+            return
+        from aegui.core.analyses.report import ReportJob
+        out = self.out_dir()
+        if self.settings is not None:
+            self.settings.setValue(FOLDER_KEY, str(out))
+        self.job = ReportJob([self.spec()], out)
+        job = self.job
+        self._started = time.monotonic()
+        self.note.hide()
+        self.bar.setValue(0)
+        self.detail.setText(tr("Starting…"))
+        self.runner.start(lambda: job)
+
+    def cancel(self) -> None:
+        if self.runner.is_running():
+            self.detail.setText(tr("Cancelling: the experiment under way stops at its next step…"))
+            self.runner.cancel()
+
+    def is_running(self) -> bool:
+        return self.runner.is_running()
+
+    def shutdown(self) -> bool:
+        return self.runner.shutdown()
+
+    def _set_running(self, running: bool) -> None:
+        for w in (self.document, self.folder, self.run_btn):
+            w.setEnabled(not running)
+        self.cancel_btn.setEnabled(running)
+        if running:
+            self.open_btn.setEnabled(False)
+            return
+        # The job's last item (or error) arrives before the runner is idle; the end is shown once
+        # it is, so Run works again the moment the page is announced.
+        outcome, self._outcome = self._outcome, None
+        if outcome is not None:
+            (self._show_finished if outcome[0] == "finished" else self._show_error)(outcome[1])
+
+    def _on_progress(self, item: dict) -> None:
+        self.bar.setValue(int(1000 * float(item.get("fraction", 0.0))))
+        if item.get("state") == "running":
+            self.detail.setText(describe(item) + "  ·  " + tr("{time} so far",
+                                                               time=_duration(time.monotonic() - self._started)))
+        else:
+            self._refresh()     # an experiment finished, waits for data or failed: its row changes
+            if item.get("state") == "needs_data":
+                self.detail.setText(tr("{title}: waits for its data (fetch the dataset, then run again).",
+                                       title=tr(item["title"])))
+
+    def _on_finished(self, item) -> None:
+        self._outcome = ("finished", item)
+
+    def _on_error(self, error: BaseException) -> None:
+        self._outcome = ("error", error)
+
+    def _show_finished(self, item) -> None:
+        pages = (item or {}).get("pages") or {}
+        self.page = Path(pages["html"]) if pages.get("html") else None
+        cancelled = (item or {}).get("state") == "cancelled"
+        self.detail.setText(tr("Cancelled after {time}.", time=_duration(time.monotonic() - self._started))
+                            if cancelled else tr("Finished in {time}.", time=_duration(time.monotonic() - self._started)))
+        if not cancelled:
+            self.bar.setValue(1000)
+        self._refresh()
+        if self.page is not None:
+            link = f'<a href="{QUrl.fromLocalFile(str(self.page)).toString()}">{html.escape(str(self.page))}</a>'
+            text = tr("The page is written: {page}", page=link)
+            if cancelled:
+                text += "<br>" + tr("It shows the experiments that finished; Resume goes on from there.")
+            self.note.set_kind("info")
+            self.note.setText(text)
+            self.note.show()
+            self.open_btn.setEnabled(True)
+            self.open_btn.setDefault(True)      # the offer: Enter opens the page
+            self.open_btn.setFocus()
+            self.page_written.emit(self.page)
+
+    def _show_error(self, error: BaseException) -> None:
+        self._refresh()
+        self.detail.setText("")
+        self.note.set_kind("error")
+        self.note.setText(html.escape(error_text(error)))
+        self.note.show()
+
+    def open_page(self) -> None:
+        if self.page is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.page)))
+
+
+def show_report_dialog(window, dialog: ReportDialog | None) -> ReportDialog:
+    """The window's one report dialog, made on first use and shown again later (a running
+    report keeps going while it is closed)."""
+    if dialog is None:
+        dialog = ReportDialog(window, getattr(window, "settings", None))
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    return dialog

@@ -1,0 +1,137 @@
+"""File > Export course report…: a course document's experiments run from the window into a folder
+with progress and Cancel, finished experiments are not run again, and at the end the dialog says
+where the page is and opens it. A tiny report document (two experiments of a few seconds) stands
+in for the shipped ones."""
+import json
+
+import pytest
+from PySide6.QtCore import QUrl
+
+BASE = {"name": "tiny", "data": {"fonts": ["Font3"]},
+        "model": {"kind": "ae", "layers": [35, 16, 2, 16, 35], "init": "xavier"},
+        "train": {"loss": "bce", "optimizer": "adam", "learning_rate": 0.02, "epochs": 20, "seed": 0,
+                  "device": "cpu", "check_every": 10}}
+
+
+@pytest.fixture
+def tiny_report(tmp_path):
+    (tmp_path / "sweep.json").write_text(json.dumps({
+        "name": "tiny sweep", "base": BASE, "vary": {"train.learning_rate": [0.01, 0.03]}, "seeds": 1,
+        "description": "tiny", "time_2cores_s": 5}))
+    (tmp_path / "compare.json").write_text(json.dumps({
+        "analysis": "compare", "name": "tiny compare", "base": BASE, "test": "none", "time_2cores_s": 70,
+        "runs": [{"label": "plain", "changes": {}}, {"label": "deeper", "changes": {"train": {"epochs": 30}}}]}))
+    path = tmp_path / "998.json"
+    path.write_text(json.dumps({"document": "998_test.txt", "id": "998", "title": "A tiny course document",
+                                "about": "Two tiny experiments.", "experiments": [
+        {"id": "sweep", "title": "A tiny sweep", "preset": "sweep.json", "document": "The doc's sweep.",
+         "figures": ["curves"]},
+        {"id": "compare", "title": "A tiny comparison", "preset": "compare.json", "document": "The doc's figure.",
+         "figures": ["curves"]}]}))
+    return path
+
+
+def make_dialog(qtbot, tiny_report, out):
+    from aegui.qt.report.report_dialog import ReportDialog
+    d = ReportDialog(reports=[tiny_report])
+    qtbot.addWidget(d)
+    d.folder.set_path(out)
+    d.show()
+    return d
+
+
+def states(d) -> list[str]:
+    return [d.table.topLevelItem(i).text(1) for i in range(d.table.topLevelItemCount())]
+
+
+def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    out = tmp_path / "out"
+    d = make_dialog(qtbot, tiny_report, out)
+    assert d.document.currentText() == "998: A tiny course document"
+    assert "A tiny course document" in d.about.text() and "2 experiments" in d.about.text() and "1 min 15 s" in d.about.text()
+    assert states(d) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
+    seen = []
+    d.runner.progress.connect(lambda item: seen.append(d.detail.text()))
+    with qtbot.waitSignal(d.page_written, timeout=120000) as page:
+        d.run_btn.click()
+        assert d.cancel_btn.isEnabled() and not d.run_btn.isEnabled() and not d.folder.isEnabled()
+    assert page.args == [out / "index.html"] and (out / "index.html").is_file()
+    assert any(t.startswith("Experiment 1 of 2: A tiny sweep") for t in seen)
+    assert any(t.startswith("Experiment 2 of 2: A tiny comparison — run ") for t in seen), seen
+    assert [s.startswith("done in ") for s in states(d)] == [True, True]
+    assert d.bar.value() == 1000 and d.detail.text().startswith("Finished in")
+    assert str(out / "index.html") in d.note.text() and d.note.isVisible()
+    assert d.open_btn.isEnabled() and d.open_btn.isDefault() and not d.cancel_btn.isEnabled()
+    assert d.run_btn.text() == "Write the page again"
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url)))
+    d.open_btn.click()
+    assert opened == [QUrl.fromLocalFile(str(out / "index.html"))]
+    page_text = (out / "index.html").read_text()
+    assert "A tiny sweep" in page_text and "A tiny comparison" in page_text
+
+
+def test_finished_experiments_are_not_run_again_and_cancel_keeps_them(qtbot, tiny_report, tmp_path):
+    from aegui.core.analyses.report import ReportJob, load_report
+    out = tmp_path / "out"
+    ReportJob(load_report(tiny_report), out, only=("sweep",)).run()       # an earlier, partial run
+    done = out / "998-sweep" / "done.json"
+    before = done.stat().st_mtime_ns
+    d = make_dialog(qtbot, tiny_report, out)
+    assert states(d)[0].startswith("done in ") and states(d)[1] == "to run" and d.run_btn.text() == "Resume"
+    assert d.open_btn.isEnabled()                                         # the earlier page is there
+
+    # Cancel as soon as it starts: the comparison stops, the finished sweep stays.
+    cancel_at_once = lambda item: d.cancel()       # noqa: E731
+    d.runner.progress.connect(cancel_at_once)
+    with qtbot.waitSignal(d.page_written, timeout=120000):
+        d.run_btn.click()
+    assert d.detail.text().startswith("Cancelled after") and "Resume goes on from there" in d.note.text()
+    assert states(d)[0].startswith("done in ") and states(d)[1] == "to run"
+    assert done.stat().st_mtime_ns == before and not (out / "998-compare" / "done.json").exists()
+
+    # Resume: only the comparison runs.
+    d.runner.progress.disconnect(cancel_at_once)
+    assert d.run_btn.isEnabled()
+    with qtbot.waitSignal(d.page_written, timeout=120000):
+        d.run_btn.click()
+    assert [s.startswith("done in ") for s in states(d)] == [True, True]
+    assert done.stat().st_mtime_ns == before
+    # Another folder starts afresh.
+    d.folder.set_path(tmp_path / "elsewhere")
+    assert states(d) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
+
+
+def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from aegui.qt import i18n
+    from aegui.qt.main_window import MainWindow
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    assert w.menus.report_action in w.menus.menu_file.actions()
+    assert w.menus.report_action.text() == "Export course report…"
+    w.menus.report_action.trigger()
+    d = w.menus.report_dialog
+    assert d.isVisible() and [d.document.itemData(i) for i in range(d.document.count())] == \
+        ["000", "001", "002", "003", "004"]
+    assert d.document.currentText().startswith("000: Group report")
+    assert d.folder.path().endswith("course-report-000") and d.table.topLevelItemCount() == 13
+    d.document.setCurrentIndex(4)
+    assert d.folder.path().endswith("course-report-004") and d.table.topLevelItemCount() == 3
+    i18n.set_language("es")
+    assert w.menus.report_action.text() == "Exportar informe del curso…"
+    assert d.document.currentText().startswith("004: Informe: autoencoder convolucional")
+    assert d.table.topLevelItem(0).text(0).startswith("Figura 2")
+    d.close()
+    w.menus.report_action.trigger()
+    assert w.menus.report_dialog is d and d.isVisible()     # one dialog, shown again
+
+
+def test_every_course_document_and_experiment_title_has_its_spanish():
+    from aegui.core.analyses.report import load_report
+    from aegui.qt.i18n import read_catalogue
+    spanish = read_catalogue("es")
+    titles = [t for spec in load_report("all") for t in (spec.title, *(e.title for e in spec.experiments))]
+    assert [t for t in titles if t not in spanish] == []
