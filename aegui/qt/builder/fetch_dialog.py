@@ -120,6 +120,7 @@ class FetchDialog(QDialog):
         from aegui.core.data.fetch import dataset_dir, missing
         from aegui.core.data.local_files import registered_folders
         e = self.entries[self.name()]
+        self.combo.setToolTip(tr(e.title))      # a long title is cut in the box
         self.license.setText(tr("License: {what}", what=e.license))
         self.citation.setText(tr("Cite: {what}", what=e.citation))
         done = not missing(e.name)
