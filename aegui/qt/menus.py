@@ -95,6 +95,9 @@ class Menus(QObject):
         self.act_undo, self.act_redo = undo, redo
 
         v = self.menu_view
+        for act in w.switcher.actions_by_key.values():    # Explore / Train / Experiments
+            v.addAction(act)
+        v.addSeparator()
         self.menu_panels = v.addMenu("")
         self._texts.append((self.menu_panels, "Panels"))
         for dock in w.docks.values():

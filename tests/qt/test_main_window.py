@@ -197,7 +197,7 @@ def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
     assert out is not None
     # The shipped denoiser restores a lightly noised glyph (0.03 wrong pixels on average at 10 %).
     assert ((out >= 0.5) != (a >= 0.5)).sum() <= 1
-    window.model_bar.editor_combo.setCurrentIndex(0)          # "the model above": the canvas's model
+    window.editor.denoiser.choose(None)          # "the model shown on the canvas"
     assert window.workspace.editor_choice is None
     qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)
     expected = window.workspace.current.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)

@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QProgressBar, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -149,7 +149,6 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.rate_label = QLabel()
-        self.rate_label.setMinimumWidth(200)
 
         self.message_box = NoteLabel("info")
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
@@ -206,22 +205,25 @@ class TrainingPanel(QWidget):
         # The plot's own context menu can switch log mode too; keep both in step.
         self.loss_plot.ctrl.logYCheck.toggled.connect(self._on_plot_log_toggled)
         self.loss_plot.setLogMode(y=True)
-        self.csv_button = QPushButton()
-        self.csv_button.clicked.connect(self._ask_export_csv)
-        self.png_button = QPushButton()
-        self.png_button.clicked.connect(self._ask_export_png)
+        # One menu button for both exports: the row above the charts is shared with the progress.
+        self.export_button = QToolButton()
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.act_csv = menu.addAction("", self._ask_export_csv)
+        self.act_png = menu.addAction("", self._ask_export_png)
+        self.export_button.setMenu(menu)
 
+        # One row above the charts for everything else: under a 700 px window the charts need
+        # every other pixel of height (they keep at least 140 px of plot).
         top = QHBoxLayout()
         top.addWidget(self.state_label)
         top.addWidget(self.progress, 1)
         top.addWidget(self.rate_label)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.log_check)
-        bottom.addStretch(1)
-        bottom.addWidget(self.csv_button)
-        bottom.addWidget(self.png_button)
+        top.addWidget(self.log_check)
+        top.addWidget(self.export_button)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(2)
         lay.addLayout(top)
         lay.addWidget(self.message_box)
         self.worst_view = WorstSamples()
@@ -230,7 +232,6 @@ class TrainingPanel(QWidget):
         middle.addWidget(self.charts, 3)
         middle.addWidget(self.worst_view, 1)
         lay.addLayout(middle, 1)
-        lay.addLayout(bottom)
 
     # -- public API -------------------------------------------------------------------------
     def _arrange(self, wide: bool) -> None:
@@ -269,7 +270,7 @@ class TrainingPanel(QWidget):
         self._arrange(size.width() > 2.4 * max(size.height(), 1))
         # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
         for plot in (self.loss_plot, self.wrong_plot):
-            plot.getAxis("bottom").showLabel(size.height() >= 190)
+            plot.getAxis("bottom").showLabel(size.height() >= 300)
 
     def reset(self, total_epochs: int, n_models: int) -> None:
         """An empty chart for a run of `total_epochs` with `n_models` parallel models (the bars'
@@ -452,8 +453,9 @@ class TrainingPanel(QWidget):
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.wrong_plot.setLabel("bottom", tr("epoch"))
         self.log_check.setText(tr("Log scale"))
-        self.csv_button.setText(tr("Export CSV..."))
-        self.png_button.setText(tr("Export PNG..."))
+        self.export_button.setText(tr("Export"))
+        self.act_csv.setText(tr("Export CSV..."))
+        self.act_png.setText(tr("Export PNG..."))
         names = {c: tr(LOSS_NAMES.get(k, k)) for k, c in self.loss_curves.items()}
         if self.val_curve is not None:
             names[self.val_curve] = tr("validation")
