@@ -12,8 +12,12 @@
    trained model's. `--image-model PATH` measures a saved (trained) model instead.
 5. With --watch (issue 13): the network view raised beside the canvas (it lights up on every
    hover and redraws while training) and the latent replay recording the codes.
+6. Teach (issue 24, target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
+   (500 epochs, the window's defaults) on the editor's model; event latency (as in 2) from the
+   click until the taught model is the editor's, the time that takes, and the editor's wrong
+   pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after.
 Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] [--image-model PATH]
-       [--watch] [--skip-images]
+       [--watch] [--skip-images] [--only-teach]
 """
 from __future__ import annotations
 
@@ -132,6 +136,64 @@ def event_latency(app, seconds: float):
     return probe.delays
 
 
+def event_latency_until(app, done, limit: float = 300.0):
+    """Event latency (as event_latency) until done() is true."""
+    probe = _Probe()
+    end = time.perf_counter() + limit
+    next_post = time.perf_counter()
+    while not done() and time.perf_counter() < end:
+        if time.perf_counter() >= next_post:
+            ev = QEvent(QEvent.User)
+            ev.t = time.perf_counter()
+            app.postEvent(probe, ev)
+            next_post += 0.01
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()
+    return probe.delays
+
+
+def editor_wrong(app, editor, seeds) -> tuple[float, float]:
+    """(the editor's output, its noisy input): mean wrong pixels of the drawing over noise patterns."""
+    clean = editor.glyph() >= 0.5
+    out, noisy = [], []
+    for seed in seeds:
+        editor.set_noise_seed(seed)
+        wait_until(app, lambda: not editor.busy(), 30)
+        out.append(int(((editor.output() >= 0.5) != clean).sum()))
+        noisy.append(int(((editor.noisy() >= 0.5) != clean).sum()))
+    return round(float(np.mean(out)), 3), round(float(np.mean(noisy)), 3)
+
+
+def teach(app, win) -> dict:
+    """Draw the LCD bell, Teach it, and measure the window while it learns."""
+    from aegui.core.data.glyphs import read_font_h
+    root = Path(__file__).resolve().parents[1]
+    bell = next(g for g in read_font_h(root / "resources/lcd-glyphs.h")[0].glyphs if g.label == "bell")
+    editor, ws = win.editor, win.workspace
+    win.docks["editor"].raise_()
+    editor.set_glyph(bell.to_array())
+    editor.set_noise("salt_pepper", 10)
+    seeds = range(20)
+    base = ws.editor_model()
+    before, noisy = editor_wrong(app, editor, seeds)
+    ended = []
+    editor.teach.ended.connect(ended.append)
+    t0 = time.perf_counter()
+    editor.teach.teach_drawing("bell")
+    delays = event_latency_until(app, lambda: bool(ended))
+    window_s = time.perf_counter() - t0
+    outcome = editor.teach.outcome
+    after, noisy_after = editor_wrong(app, editor, seeds)
+    scores = outcome.scores["10%"] if outcome is not None else {}
+    return {"event_latency_teaching": summary(delays), "ended": ended[0] if ended else "timeout",
+            "model": base.name, "teach_click_to_model_s": round(window_s, 2),
+            "teaching_epochs_s": round(outcome.seconds, 2) if outcome else None,
+            "epochs": outcome.record.epoch if outcome else None,
+            "editor_bell_wrong_before": before, "editor_bell_wrong_after": after, "noisy_input": noisy,
+            "same_noise": noisy == noisy_after, "model_10pct_20_copies": scores}
+
+
 def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
     from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
@@ -183,6 +245,7 @@ def main():
     ap.add_argument("--image-model", default="", help="a saved 64x64 RGB model to hover instead")
     ap.add_argument("--watch", action="store_true", help="network view open and replay recording on")
     ap.add_argument("--skip-images", action="store_true", help="no 64x64 RGB hover cases")
+    ap.add_argument("--only-teach", action="store_true", help="only the teach scenario")
     a = ap.parse_args()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
@@ -202,6 +265,11 @@ def main():
     wait_until(app, lambda: win.workspace.current is not None, 60)
     wait_until(app, lambda: False, 0.5)
     result = {"platform": QApplication.platformName()}
+    if a.only_teach:
+        result["teach"] = teach(app, win)
+        win.close()
+        report(result, [])
+        return
     if hasattr(win, "network"):
         # Today's window without the issue-13 extras, or with them all working (--watch).
         win.latent.replay.act_record.setChecked(a.watch)
@@ -230,7 +298,7 @@ def main():
     exp, _ = load_experiment(root / "resources/presets/font3-ae2d.json")
     exp = Experiment(name="bench", data=exp.data, model=exp.model,
                      train=TrainConfig(**{**exp.train.__dict__, "epochs": 10_000_000, "target_max_wrong": None}))
-    win.start_training(exp)
+    win.workspace.train(exp)
     wait_until(app, lambda: win.workspace.live is not None, 30)
     result["event_latency_training"] = summary(event_latency(app, a.seconds))
     result["hover_training"] = hover_summary(app, win, a.moves)
@@ -238,7 +306,7 @@ def main():
     stop_ms = []
     for i in range(10):
         if i:
-            win.start_training(exp)
+            win.workspace.train(exp)
             wait_until(app, lambda: win.workspace.live is not None, 30)
             wait_until(app, lambda: False, 0.3)
         done = []
@@ -252,12 +320,20 @@ def main():
     result["stop"] = summary(stop_ms)
     if hasattr(win, "network"):
         result["replay_snapshots"] = win.latent.replay.count()
+    result["teach"] = teach(app, win)
     win.close()
     report(result, keys + ["hover_training", "event_latency_training", "stop"])
 
 
 def report(result, keys):
     print(f"platform {result['platform']}")
+    if "teach" in result:
+        t = result["teach"]
+        s = t["event_latency_teaching"]
+        print(f"{'event_latency_teaching':24s} p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms  p99 {s['p99_ms']:7.2f} ms  "
+              f"max {s['max_ms']:7.2f} ms  (n={s['n']})  teach it -> taught model: {t['teach_click_to_model_s']} s; "
+              f"the bell at 10 %: {t['editor_bell_wrong_before']} -> {t['editor_bell_wrong_after']} wrong pixels "
+              f"(noisy input {t['noisy_input']})")
     for key in keys:
         s = result[key]
         extra = f"  decode alone {s['decode_only_ms']:.2f} ms" if "decode_only_ms" in s else ""

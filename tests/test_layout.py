@@ -170,7 +170,8 @@ def test_architectures_are_told_apart_only_through_their_registry():
     assert bad == []
 
 
-PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network")
+PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network", "explain",
+          "compare")
 MAIN_WINDOW_LINES = 400
 # Words that name a piece of work rather than what a file is about.
 ISSUE_WORDS = re.compile(r"issue|(^|_)fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")

@@ -19,9 +19,11 @@ from aegui.qt import collector, i18n, threads
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
 from aegui.qt.builder.binding import bind_builder
 from aegui.qt.builder.model_builder import ModelBuilder
+from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
+from aegui.qt.explain.explain_panel import ExplainPanel
 from aegui.qt.files import FileActions
 from aegui.qt.guide import Guide
 from aegui.qt.i18n import tr
@@ -38,10 +40,11 @@ from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
 
-SCROLLED = ("experiments", "analyses")   # docks whose panel scrolls when the window is narrow
+SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-               "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw"}
+               "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
+               "explain": "Explain", "compare": "Compare"}
 QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
     "sweep": ("Cancel the sweep and quit?",
               "A sweep is running. It will be cancelled; the configs that finished are saved.",
@@ -95,19 +98,22 @@ class MainWindow(QMainWindow):
         self.analyses = AnalysesPanel()
         self.network = NetworkView()
         self.drawing = DrawPanel()
+        self.explain = ExplainPanel()
+        self.compare = ComparePanel()
 
     def _bind(self) -> None:
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
         bind_builder(self.builder, ws)
         for panel in (self.training, self.latent, self.recon, self.library, self.experiments, self.analyses,
-                      self.network, self.drawing):
+                      self.network, self.drawing, self.explain, self.compare):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
         self.runner.data_warnings.connect(self.files.show_data_warnings)
         ws.training_failed.connect(self._training_failed)
         ws.editor_glyph_requested.connect(lambda image: self.show_dock("editor"))
+        ws.teach_requested.connect(lambda *_: self.show_dock("editor"))
         ws.current_changed.connect(self._raise_for)
         ws.history_changed.connect(lambda _h: ws.training.busy and self.show_dock("training"))
 
@@ -136,7 +142,8 @@ class MainWindow(QMainWindow):
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
         panels = {"builder": self.builder, "latent": self.latent, "training": self.training, "editor": self.editor,
                   "recon": self.recon, "library": self.library, "experiments": self.experiments,
-                  "analyses": self.analyses, "network": self.network, "draw": self.drawing}
+                  "analyses": self.analyses, "network": self.network, "draw": self.drawing,
+                  "explain": self.explain, "compare": self.compare}
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
         self.arranger = Arranger(self, self.docks)
 
@@ -250,6 +257,7 @@ class MainWindow(QMainWindow):
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.analyses.is_running():
             self.analyses.shutdown()
+        self.editor.teach.runner.shutdown()     # seconds of fine-tuning: cancelled, nothing saved
         if self.workspace.training.busy:
             # The run ends at its next step and autosaves its best model on its own thread.
             self.runner.shutdown()

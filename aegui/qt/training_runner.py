@@ -64,11 +64,16 @@ class TrainingRunner(QObject):
     # -- Workspace.runner --------------------------------------------------------------------------
     def start(self, exp, step: str | None) -> None:
         self._stop = threading.Event()
-        self._ended = threading.Event()
+        self._ended = ended = threading.Event()
         self._session = None
         self._asked = (exp, step)
-        worker = create_worker(load_dataset, exp.data, self._stop, self._loading.emit, _start_thread=False,
-                               _ignore_errors=True)
+
+        def load(data):
+            try:
+                return load_dataset(data, self._stop, self._loading.emit)
+            finally:
+                ended.set()      # the window may close now without waiting for the GUI thread
+        worker = create_worker(load, exp.data, _start_thread=False, _ignore_errors=True)
         worker.returned.connect(self._loaded)
         worker.errored.connect(self._failed)
         self._worker = worker
@@ -116,6 +121,7 @@ class TrainingRunner(QObject):
         if self._stop.is_set():
             self._failed(None)      # Stop came too late to interrupt the load: drop it
             return
+        self._ended = threading.Event()
         if full.warnings:
             self.data_warnings.emit(list(full.warnings))
         gate = self._gate = StepGate()

@@ -144,8 +144,14 @@ def _template_regex(value: str) -> str:
 
 
 def test_the_spanish_window_speaks_only_catalogue_spanish(win):
-    from aegui.qt.i18n import _catalog
     show_as(win, (1280, 800), "es", "light", "explore")
+    bad = not_spanish(win, win)
+    assert not bad, "\n".join(sorted(set(bad)))
+
+
+def not_spanish(win, root) -> list[str]:
+    """The texts under `root` that are not the catalogue's Spanish (data and names pass)."""
+    from aegui.qt.i18n import _catalog
     # An entry whose Spanish is its English ("dims i,j": "dims i,j") proves nothing: such text
     # passes only when its words are names (see PROPER).
     values = {v.replace("&", "") for k, v in _catalog["es"].items() if k != v}
@@ -169,7 +175,7 @@ def test_the_spanish_window_speaks_only_catalogue_spanish(win):
         return all(w in PROPER or w in data or w in spanish_words or re.fullmatch(r"Font\d|[A-Z]{1,3}\d*|\d+\w*", w) for w in words)
 
     bad = []
-    for text, where in _texts(win):
+    for text, where in _texts(root):
         if text in english_keys:
             bad.append(f"{where}: {text!r} (English text of a catalogue entry)")
             continue
@@ -179,4 +185,30 @@ def test_the_spanish_window_speaks_only_catalogue_spanish(win):
         fragments = re.split(r"<br>|\n| · |: | — |, ", text)
         if not all(spanish(f) for f in fragments):
             bad.append(f"{where}: {text!r}")
-    assert not bad, "\n".join(sorted(set(bad)))
+    return bad
+
+
+def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(win):
+    """The two panels of issue 24, brought forward with what they show computed."""
+    from aegui.qt.window_matrix import settle
+    found = {}
+    for lang in LANGUAGES:
+        for theme_name in THEMES:
+            for size in SIZES[:2]:
+                show_as(win, size, lang, theme_name)
+                for key in ("explain", "compare"):
+                    panel = getattr(win, key)
+                    win.show_dock(key)
+                    for _ in range(600):
+                        settle(0.05)
+                        if not panel.busy() and (panel.result if key == "explain" else panel.comparison) is not None:
+                            break
+                    settle(0.2)
+                    problems = window_problems(win, size)
+                    if lang == "es":
+                        problems += [f"not Spanish: {t}" for t in not_spanish(win, panel)]
+                    if problems:
+                        found[f"{key} {size[0]}x{size[1]} {lang} {theme_name}"] = problems
+                for key in ("builder", "editor"):
+                    win.docks[key].raise_()
+    assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())

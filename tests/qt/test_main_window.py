@@ -192,6 +192,7 @@ def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
     a = ds.images()[ds.labels.index("a")]
     window.editor.set_glyph(a)
     window.editor.set_noise("salt_pepper", 10)
+    window.editor.reroll(seed=3)      # one noise pattern: the editor draws a new one each session
     qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)
     out = window.editor.output()
     assert out is not None
@@ -228,7 +229,8 @@ def test_no_widget_attribute_shadows_a_qt_method(window):
         clash = sorted(n for n, v in vars(w).items()
                        if n in qt_names and not isinstance(v, SignalInstance))
         assert not clash, f"{type(w).__name__} shadows Qt's {clash}"
-        assert not w.grab().isNull()
+        # A panel of a perspective not shown was never laid out: it has no size to grab.
+        assert w.size().isEmpty() or not w.grab().isNull()
 
 
 def test_the_model_list_keeps_the_last_runs_of_a_long_session(window, tmp_path):

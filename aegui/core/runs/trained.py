@@ -30,6 +30,7 @@ class TrainedModel:
     # Trained in this session: ("px", worst wrong pixels) or ("loss", value), for its title.
     trained: tuple | None = None
     demo: bool = False             # shipped with aegui
+    taught_from: object = None     # the TrainedModel it was taught new glyphs from (Revert goes back)
     view: ModelView | None = None
     _shown: tuple | None = field(default=None, repr=False)
 

@@ -20,7 +20,8 @@ Events (psygnal signals, emitted synchronously):
     run_finished(model, record)           a run ended; `model` its TrainedModel (None if nothing trained)
     ready_changed(devices, device_name)   torch is in; the devices it can train on
     editor_glyph_requested(image)         show this 7x5 glyph in the pixel editor
-    glyph_save_requested(image, source)   keep this glyph in the user's library
+    glyph_save_requested(image, source, label)   keep this glyph in the user's library (label None: ask)
+    teach_requested(images, labels, source)      teach the editor's model these (7, 5) glyphs
     input_changed(x)                      the input the network view follows (hover, drawing)
     code_marked(z)                        a code to mark on the latent canvas (None: none)
     draft_changed(experiment)             the builder's experiment (None while its form is invalid)
@@ -56,7 +57,8 @@ class Workspace:
     run_finished = Signal(object, object)
     ready_changed = Signal(object, str)
     editor_glyph_requested = Signal(object)
-    glyph_save_requested = Signal(object, str)
+    glyph_save_requested = Signal(object, str, object)
+    teach_requested = Signal(object, object, str)
     input_changed = Signal(object)
     code_marked = Signal(object)
     draft_changed = Signal(object)
@@ -154,6 +156,42 @@ class Workspace:
         found = [m for m in self.models if m is not model and local(m)]
         shipped = [m for m in found if m.path is not None and m.path.name == LOCAL_FALLBACK]
         return (shipped or found[::-1] or [None])[0]
+
+    # -- taught models -------------------------------------------------------------------------
+    def report_taught(self, model: TrainedModel) -> None:
+        """A model taught new glyphs (`model.taught_from`: the one it started from) joins the list,
+        is shown (File > Save saves it, as a finished run) and becomes the editor's model."""
+        self.models.append(model)
+        self.set_current(model)
+        if self._editor is not model:
+            self.set_editor_choice(model)
+        self._forget_old_runs()
+        self.models_changed.emit()
+
+    @staticmethod
+    def taught_root(model: TrainedModel | None) -> TrainedModel | None:
+        """The model a chain of teaching started from (the shipped one), or None if `model` was
+        not taught here."""
+        root = None
+        while model is not None and model.taught_from is not None:
+            root = model = model.taught_from
+        return root
+
+    def revert_taught(self) -> TrainedModel | None:
+        """The editor (and the canvas, if it showed the taught model) goes back to the model the
+        editor's taught model started from; returns it, or None when there is nothing to revert."""
+        taught = self._editor
+        root = self.taught_root(taught)
+        if root is None:
+            return None
+        if not any(m is root for m in self.models):
+            self.models.append(root)
+            self.models_changed.emit()
+        if self.current is taught:
+            self.set_current(root)
+        if self._editor is not root:
+            self.set_editor_choice(root)
+        return root
 
     # -- training: asked by the window ----------------------------------------------------------
     def train(self, experiment, step: str | None = None) -> bool:
@@ -264,8 +302,12 @@ class Workspace:
     def send_to_editor(self, image) -> None:
         self.editor_glyph_requested.emit(image)
 
-    def save_glyph(self, image, source: str) -> None:
-        self.glyph_save_requested.emit(image, source)
+    def save_glyph(self, image, source: str, label: str | None = None) -> None:
+        self.glyph_save_requested.emit(image, source, label)
+
+    def teach(self, images, labels, source: str) -> None:
+        """Ask for the editor's model to be taught these glyphs (the editor runs it)."""
+        self.teach_requested.emit(list(images), list(labels), source)
 
     def set_input(self, x) -> None:
         self.input_changed.emit(x)

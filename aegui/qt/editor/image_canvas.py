@@ -7,9 +7,11 @@ The 5x7 pixel editor stays for glyph models; the window shows this panel for ima
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
+
+from superqt.utils import qthrottled
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.qt.i18n import notifier, tr
@@ -185,9 +187,9 @@ class DrawPanel(QWidget):
         lay.addLayout(outs, 2)
         lay.addWidget(self.near_label)
         lay.addLayout(near, 1)
-        self._timer = QTimer(self, singleShot=True, interval=self.UPDATE_MS)
-        self._timer.timeout.connect(self.run_model)
-        self.canvas.changed.connect(lambda _: self._timer.isActive() or self._timer.start())
+        self._stroke = qthrottled(self.run_model, timeout=self.UPDATE_MS, leading=False)
+        self._stroke_pending = False
+        self.canvas.changed.connect(self._stroke_changed)
         self.brush.valueChanged.connect(lambda v: setattr(self.canvas, "brush", float(v)))
         self.clear_button.clicked.connect(self.canvas.clear)
         self.noise.currentIndexChanged.connect(lambda _: self.run_model())
@@ -232,7 +234,7 @@ class DrawPanel(QWidget):
                        background=True)     # a run's snapshots are never run on the GUI thread
 
     def busy(self) -> bool:
-        return self._jobs.busy() or self._timer.isActive()
+        return self._jobs.busy() or self._stroke_pending
 
     def set_model(self, reconstruct, encode, shape, images=None, labels=(), background: bool = False) -> None:
         """reconstruct(x [N, D]) -> [N, D]; encode(x [N, D]) -> [N, L]; `images` [N, *shape] are
@@ -259,8 +261,13 @@ class DrawPanel(QWidget):
             x = apply_noise(x[None], kind, float(self.level.value()), self._rng)[0].astype(np.float32)
         return x
 
+    def _stroke_changed(self, _pixels) -> None:
+        self._stroke_pending = True
+        self._stroke()
+
     def run_model(self, background: bool = False) -> None:
-        self._timer.stop()
+        self._stroke_pending = False
+        self._stroke.cancel()
         if self._reconstruct is None:
             return
         x = self.model_input()

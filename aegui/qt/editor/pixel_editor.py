@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
+from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import tr
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.threads import Latest
@@ -252,15 +253,16 @@ class PixelEditor(QWidget):
         self.start_from.setMinimumContentsLength(8)
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
+        self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
 
         # The buttons stand in a column beside the grid: the grid takes the height that is left.
         drawing = QGridLayout()
         drawing.setContentsMargins(0, 0, 0, 0)
-        drawing.addWidget(self.grid, 0, 0, 7, 1)
+        drawing.addWidget(self.grid, 0, 0, 8, 1)
         self._buttons = (self.clear_button, self.invert_button, self.undo_button, self.redo_button)
-        for i, w in enumerate((*self._buttons, self.start_from, self.save_button)):
+        for i, w in enumerate((*self._buttons, self.start_from, self.save_button, self.teach)):
             drawing.addWidget(w, i, 1)
-        drawing.setRowStretch(6, 1)
+        drawing.setRowStretch(7, 1)
         drawing.setColumnStretch(0, 1)
 
         self.noise_label = QLabel()
@@ -313,6 +315,8 @@ class PixelEditor(QWidget):
             views.addWidget(note, 2, col)
             views.setColumnStretch(col, 1)
         self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
+        for view in self._previews:
+            view.installEventFilter(self)   # their room changes with the notes under them: share again
 
         self.nearest_view = GlyphView(cell_size=8, grid=False)
         self.nearest_label = QLabel(wordWrap=True)
@@ -333,6 +337,7 @@ class PixelEditor(QWidget):
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
         results.addWidget(self.fallback_check)
+        results.addWidget(self.teach.status)
         results.addStretch(1)
         noise.setContentsMargins(0, 0, 0, 0)
 
@@ -386,6 +391,11 @@ class PixelEditor(QWidget):
         self._arrange(size.width() > 1.6 * size.height())
         super().resizeEvent(event)
         self._share_scale.start()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched in self._previews:
+            self._share_scale.start()
+        return super().eventFilter(watched, event)
 
     def _share_previews_scale(self) -> None:
         """The four previews draw at one scale (their columns differ with their titles), never
@@ -446,6 +456,7 @@ class PixelEditor(QWidget):
         workspace.editor_glyph_requested.connect(self.set_glyph)
         self.save_requested.connect(lambda glyph: workspace.save_glyph(glyph, "drawn"))
         self.glyph_changed.connect(workspace.set_input)
+        self.teach.bind(workspace, self.glyph, title)
 
     def _use_model(self, model, fresh: bool, only_if_fallback_changed: bool = False) -> None:
         if model is None or model.model is None:
@@ -530,9 +541,15 @@ class PixelEditor(QWidget):
     def invert(self) -> None:
         self._push(1.0 - self._glyph, tr("Invert"))
 
-    def reroll(self) -> None:
-        """Pick a new noise seed; the seed stays fixed while painting so the noise does not flicker."""
-        self._seed = int(np.random.default_rng().integers(2**63))
+    def reroll(self, seed: int | None = None) -> None:
+        """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
+        the noise does not flicker."""
+        self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
+        self._refresh()
+
+    def set_noise_seed(self, seed: int) -> None:
+        """A given noise pattern: the same noisy copy before and after a change of model."""
+        self._seed = int(seed)
         self._refresh()
 
     def noise_kind_key(self) -> str:

@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalette, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLayout, QMenu, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QLayout, QMenu, QMessageBox, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from aegui.core.files.library import GlyphLibrary, LibraryEntry, clean_label
+from aegui.core.files.library import GlyphLibrary, LibraryEntry
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import WrapLabel
@@ -238,6 +239,7 @@ class LibraryPanel(QWidget):
     """
 
     send_to_editor = Signal(object)     # (7, 5) float32 array
+    teach_requested = Signal(object, object, str)   # images (7, 5), labels, source
     library_changed = Signal()
 
     def __init__(self, parent=None, library: GlyphLibrary | None = None, ask_label: bool = False):
@@ -274,12 +276,14 @@ class LibraryPanel(QWidget):
         self.undo_button = QPushButton(clicked=self.undo_stack.undo, enabled=False)
         self.send_button = QPushButton(clicked=self.send_selected)
         self.export_button = QPushButton(clicked=self._export_clicked)
+        self.teach_button = QPushButton(clicked=self.teach_all)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.undoTextChanged.connect(self.undo_button.setToolTip)
         buttons = QWidget()
         row = _FlowLayout(buttons, spacing=4)
         row.setContentsMargins(0, 0, 0, 0)
-        for b in (self.rename_button, self.delete_button, self.undo_button, self.send_button, self.export_button):
+        for b in (self.rename_button, self.delete_button, self.undo_button, self.send_button, self.export_button,
+                  self.teach_button):
             row.addWidget(b)
         buttons.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._buttons = buttons
@@ -314,6 +318,9 @@ class LibraryPanel(QWidget):
         self.undo_button.setText(tr("Undo"))
         self.send_button.setText(tr("Send to editor"))
         self.export_button.setText(tr("Export font.h…"))
+        self.teach_button.setText(tr("Teach all"))
+        self.teach_button.setToolTip(tr("Teach the pixel editor's model every glyph of the library at once "
+                                        "(fine-tuned in the background; the editor shows the progress)."))
         self.undo_action.setText(tr("Undo"))
         self.redo_action.setText(tr("Redo"))
         self.empty_label.setText(tr("The library is empty. Glyphs saved with “Save to library” in the editor "
@@ -328,9 +335,12 @@ class LibraryPanel(QWidget):
 
     # -- public API -------------------------------------------------------------------------
     def bind(self, workspace) -> None:
-        """Keep the glyphs other panels save; send the chosen one to the editor."""
-        workspace.glyph_save_requested.connect(lambda image, source: self.add_glyph(image, source=source))
+        """Keep the glyphs other panels save; send the chosen one to the editor; ask for the
+        editor's model to be taught the whole library."""
+        workspace.glyph_save_requested.connect(
+            lambda image, source, label: self._keep(image, source, label))
         self.send_to_editor.connect(workspace.send_to_editor)
+        self.teach_requested.connect(workspace.teach)
 
     def add_glyph(self, arr, label: str | None = None, source: str = "drawn") -> int | None:
         """Add a (7, 5) array; returns its index, or None when the user cancels the label.
@@ -348,6 +358,26 @@ class LibraryPanel(QWidget):
         self.undo_stack.push(_AddCommand(self, index, self.library.entry(index)))
         self._after_change(index)
         return index
+
+    def _keep(self, arr, source: str, label: str | None) -> int | None:
+        """A glyph another panel saves; one that comes labelled (a glyph taught) and is already
+        here under that label is not added again (taught twice, kept once)."""
+        if label is not None:
+            ink = np.asarray(arr, np.float32).reshape(-1) >= 0.5
+            same = next((i for i, e in enumerate(self.library.entries())
+                         if e.label == label.strip() and np.array_equal(e.to_array().reshape(-1) >= 0.5, ink)), None)
+            if same is not None:
+                self.select(same)
+                return same
+        return self.add_glyph(arr, label=label, source=source)
+
+    def teach_all(self) -> bool:
+        """Ask for the pixel editor's model to be taught every glyph of the library."""
+        entries = self.library.entries()
+        if not entries:
+            return False
+        self.teach_requested.emit([e.to_array().reshape(7, 5) for e in entries], [e.label for e in entries], "library")
+        return True
 
     def selected(self) -> int | None:
         return self._selected
@@ -455,16 +485,7 @@ class LibraryPanel(QWidget):
         self._after_change(result if isinstance(result, int) else self._selected, keep_status=True)
 
     def _ask(self, title: str, current: str) -> str | None:
-        prompt = tr("Label (a character or a short word):")
-        while True:
-            text, ok = QInputDialog.getText(self, title, prompt, text=current)
-            if not ok:
-                return None
-            try:
-                return clean_label(text)
-            except ValueError as e:
-                # The core's reason is English; the prompt around it is translated.
-                prompt, current = tr("{error}. Try another label:", error=str(e).capitalize()), text
+        return ask_label(self, title, current)
 
     def _select_from_tile(self, index: int) -> None:
         self.select(index)
@@ -520,6 +541,7 @@ class LibraryPanel(QWidget):
         for b in (self.rename_button, self.delete_button, self.send_button):
             b.setEnabled(has)
         self.export_button.setEnabled(len(self.library) > 0)
+        self.teach_button.setEnabled(len(self.library) > 0)
 
     def _set_status(self, text: str, error_: bool = False, **fmt) -> None:
         self._status = (text, fmt, error_)

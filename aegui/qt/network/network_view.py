@@ -3,21 +3,22 @@ negative, thicker and darker when larger), and the units lit by the activations 
 (the sample under the cursor on the latent canvas, or the glyph drawn in the editor).
 
 The lines are drawn once per model into an image (a training snapshot redraws them at most
-REDRAW_S apart, and not while the view is hidden), without antialiasing and in a few batches of
-one pen each: antialiased, 1 300 lines took 220 ms, which at 4 snapshots a second starved the GUI
-thread (bench/gui_latency.py --watch). A new input only repaints the units; inputs are taken at
-most every INPUT_MIN_MS, or five times what the last one cost (a conv model's feature maps cost
-two passes through the model). The model runs on a worker (aegui.qt.threads.Latest): a training
-snapshot or a hover never runs it on the GUI thread, which only paints.
+REDRAW_S apart, a superqt throttler, and not while the view is hidden), without antialiasing and
+in a few batches of one pen each: antialiased, 1 300 lines took 220 ms, which at 4 snapshots a
+second starved the GUI thread (bench/gui_latency.py --watch). A new input only repaints the units.
+The model runs on a worker (aegui.qt.threads.Latest, the newest input wins): a training snapshot
+or a hover never runs it on the GUI thread, which only paints; a conv model's feature maps (two
+passes through the model) follow when the cursor rests (a superqt debouncer).
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from superqt.utils import qdebounced, qthrottled
 
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.threads import Latest
@@ -32,7 +33,7 @@ class NetworkView(QWidget):
     MAX_UNITS = 40        # units drawn per column (spread over a wider layer)
     MAX_LINES = 150       # strongest weights drawn between two columns
     REDRAW_S = 1.0        # at most this often the weights are redrawn while training
-    INPUT_MIN_MS = 50     # inputs arriving faster (hover) are coalesced
+    REST_MS = 150         # a conv model's feature maps follow a cursor that rests this long
     LEVELS = 6            # line widths / strengths (one pen, one drawLines call each, per sign)
 
     def __init__(self, parent=None):
@@ -56,14 +57,11 @@ class NetworkView(QWidget):
         self._dense = False
         self._conv = False
         self._pending_model = None
-        self._last_draw = 0.0
         self._input = None
-        self._input_cost = 0.0          # seconds the last input took (activations or feature maps)
         self._stale = False             # a model or input arrived while hidden
-        self._model_timer = QTimer(self, singleShot=True)
-        self._model_timer.timeout.connect(self._apply_model)
-        self._input_timer = QTimer(self, singleShot=True)
-        self._input_timer.timeout.connect(self._apply_input)
+        self._waiting = False           # a model or an input waits for its throttler
+        self._redraw = qthrottled(self._apply_model, timeout=int(self.REDRAW_S * 1000))
+        self._at_rest = qdebounced(self._apply_input, timeout=self.REST_MS)
         self._jobs = Latest(self)
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -81,7 +79,7 @@ class NetworkView(QWidget):
 
     def busy(self) -> bool:
         """A model or an input is still on its way to the screen."""
-        return self._model_timer.isActive() or self._input_timer.isActive() or self._jobs.busy()
+        return self._waiting or self._jobs.busy()
 
     def retranslate(self) -> None:
         if self._conv:
@@ -111,11 +109,12 @@ class NetworkView(QWidget):
         if not now and not self.isVisible():
             self._stale = True          # nothing to see: done when shown
             return
-        wait = self.REDRAW_S - (time.monotonic() - self._last_draw)
-        if now or wait <= 0 or model is None or self._model is None or (model.spec is not self._model.spec):
-            self._apply_model()
-        elif not self._model_timer.isActive():
-            self._model_timer.start(int(wait * 1000))
+        if now or model is None or self._model is None or model.spec is not self._model.spec:
+            self._redraw.cancel()
+            self._apply_model()          # another network: at once
+        else:
+            self._waiting = True
+            self._redraw()
 
     def set_input(self, x) -> None:
         """An input [D] (any shape of D values) to light the units with; ignored if it does not fit."""
@@ -125,9 +124,10 @@ class NetworkView(QWidget):
         elif self._conv:
             # Feature maps cost two passes through a conv model (tens of ms for 64x64 RGB): they
             # follow when the cursor rests, so a moving hover never waits behind them.
-            self._input_timer.start(int(max(3 * self.INPUT_MIN_MS, 5000 * self._input_cost)))
-        elif not self._input_timer.isActive():
-            self._input_timer.start(int(max(self.INPUT_MIN_MS, 5000 * self._input_cost)))
+            self._waiting = True
+            self._at_rest()
+        else:
+            self._apply_input()          # on a worker; the newest input wins
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -137,14 +137,16 @@ class NetworkView(QWidget):
 
     def flush(self) -> None:
         """Apply any pending model and input now (tests, screenshots, being shown)."""
-        if self._model_timer.isActive() or self._pending_model is not self._model:
-            self._model_timer.stop()
+        self._redraw.cancel()
+        self._at_rest.cancel()
+        if self._pending_model is not self._model:
             self._apply_model()
-        self._input_timer.stop()
-        self._apply_input()
+        else:
+            self._apply_input()
 
     def _apply_model(self) -> None:
         from aegui.core.models.inspect import is_conv, is_dense, layers
+        self._waiting = False
         model = self._pending_model
         self._model = model
         self._dense = model is not None and is_dense(model)
@@ -154,12 +156,12 @@ class NetworkView(QWidget):
             self.canvas.setVisible(not conv)
             self.maps.setVisible(conv)
             self.retranslate()
-        self._last_draw = time.monotonic()
         self._update_message()
         self.canvas.set_layers(layers(model) if self._dense else None)
         self._apply_input()
 
     def _apply_input(self) -> None:
+        self._waiting = False
         x, model = self._input, self._model
         fits = model is not None and x is not None and x.size == model.input_dim
         if not fits:
@@ -173,7 +175,7 @@ class NetworkView(QWidget):
     def _show_input(self, out, model) -> None:
         if model is not self._model:
             return
-        acts, maps, self._input_cost = out
+        acts, maps = out
         self.canvas.set_activations(acts)
         self.maps.set_maps(maps)
 
@@ -197,12 +199,9 @@ class NetworkView(QWidget):
 
 
 def _lit_by(model, x, dense: bool, conv: bool):
-    """(activations of a dense model, feature maps of a conv one, seconds it took), on a worker."""
+    """(activations of a dense model, feature maps of a conv one), on a worker."""
     from aegui.core.models.inspect import activations, feature_maps
-    t0 = time.perf_counter()
-    acts = activations(model, x) if dense else None
-    maps = feature_maps(model, x) if conv else []
-    return acts, maps, time.perf_counter() - t0
+    return activations(model, x) if dense else None, feature_maps(model, x) if conv else []
 
 
 class _Canvas(QWidget):

@@ -48,7 +48,7 @@ PERSPECTIVES: tuple[Perspective, ...] = (
     # The latent map and the pixel editor, as big as the window allows: what the app is for.
     Perspective("explore", "Explore", "The latent map and the pixel editor, big: hover, pin, draw and denoise",
                 "Ctrl+1", hero=("latent",),
-                right=Column(("editor", "draw"), share=0.34, least=330, most=560)),
+                right=Column(("editor", "draw", "explain"), share=0.34, least=330, most=560)),
     # Set a model up, train it and watch the charts and the codes move.
     Perspective("train", "Train", "The model builder, the training charts and the latent map as the model learns",
                 "Ctrl+2", hero=("latent",),
@@ -56,7 +56,7 @@ PERSPECTIVES: tuple[Perspective, ...] = (
                 bottom=Column(("training", "recon", "network", "library"), share=0.5, least=300, most=520)),
     # Sweeps and analyses: tables and comparison charts need the width.
     Perspective("experiments", "Experiments", "Sweeps over settings and seeds, searches and analyses",
-                "Ctrl+3", hero=("experiments", "analyses"),
+                "Ctrl+3", hero=("experiments", "analyses", "compare"),
                 left=Column(("builder",), share=0.27, least=300, most=420)),
 )
 

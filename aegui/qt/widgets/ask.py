@@ -21,3 +21,21 @@ def ask(parent, question: str, detail: str, do_text: str, keep_text: str) -> boo
     box = question_box(parent, question, detail, do_text, keep_text)
     box.exec()
     return box.clickedButton() is box.do_button
+
+
+def ask_label(parent, title: str, current: str = "") -> str | None:
+    """A glyph's label (a character or a short word), asked until it is valid; None if cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from aegui.core.files.library import clean_label
+    from aegui.qt.i18n import tr
+    prompt = tr("Label (a character or a short word):")
+    while True:
+        text, ok = QInputDialog.getText(parent, title, prompt, text=current)
+        if not ok:
+            return None
+        try:
+            return clean_label(text)
+        except ValueError as e:
+            # The core's reason is English; the prompt around it is translated.
+            prompt, current = tr("{error}. Try another label:", error=str(e).capitalize()), text

@@ -88,6 +88,9 @@ class GlyphView(QWidget):
     def image(self) -> np.ndarray | None:
         return None if self._image is None else self._image.copy()
 
+    def marks(self) -> np.ndarray | None:
+        return None if self._marks is None else self._marks.copy()
+
     def set_caption(self, text: str) -> None:
         if text != self._caption:
             before = self._caption_rect_height(self.width())

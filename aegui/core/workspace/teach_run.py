@@ -1,0 +1,84 @@
+"""Teaching the pixel editor's model new glyphs as the window does it, without Qt: a job for a
+worker thread (aegui.qt.threads.JobRunner runs anything with steps() and cancel()).
+
+It fine-tunes a TrainedModel on the glyphs mixed with the glyphs it was trained on
+(aegui.core.analyses.teach.TeachSession), measures the new glyphs before and after on the same
+noisy copies, autosaves the taught model as `aegui teach` does (weights, model.json listing the
+glyphs' font.h in data.extra_glyphs, metrics.csv) and opens it back as any saved model, so its
+dataset holds the new glyphs and its view (codes, familiarity) is computed here, not on the GUI
+thread. Cancel (or a run that diverged) ends it without a model: nothing is saved.
+
+Items yielded: TeachProgress while teaching, then one TeachOutcome when a model was taught.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aegui.core.analyses import teach as T
+from aegui.core.train import progress as P
+
+FIGURE_REPEATS = 20     # noisy copies of each new glyph for the before / after figures (as `aegui teach`)
+
+
+@dataclass
+class TeachOutcome:
+    model: object                   # the taught TrainedModel (taught_from: the model it started from)
+    labels: list[str]               # the glyphs taught
+    scores: dict                    # before_after on the new glyphs: {"10%": {"noisy_input", "before", "after"}}
+    seconds: float                  # teaching alone (the epochs), as the progress records count it
+    record: T.TeachProgress         # the last record
+    saved: Path | None = None       # the autosave folder
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def base(self):
+        return self.model.taught_from
+
+
+class TeachJob:
+    """Teach `base` (a TrainedModel of 5x7 glyphs) the (7, 5) `images` named `labels`, then save
+    the result into `folder`. Build it on the worker thread: it reads nothing the GUI thread
+    writes, and building the training session takes a moment."""
+
+    def __init__(self, base, images, labels, folder, settings: T.TeachSettings | None = None,
+                 source: str = ""):
+        if base is None or base.model is None:
+            raise T.TeachError("no model to teach: open or train a 5x7 denoiser first")
+        self.base, self.folder = base, Path(folder)
+        fonts = T.fonts_from_arrays(images, labels, name="Taught")
+        self.session = T.TeachSession(base.model, base.experiment, fonts, settings, source=source,
+                                      base_path=str(base.path or ""), known=base.dataset)
+        self._cancelled = False
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.session.new.labels)
+
+    def cancel(self) -> None:
+        """Stop after the current epoch and keep nothing (safe from another thread)."""
+        self._cancelled = True
+        self.session.stop()
+
+    def steps(self):
+        rec = None
+        for rec in self.session.steps():
+            yield rec
+        if rec is None or self._cancelled or rec.state == P.DIVERGED:
+            return
+        yield self._finish(rec)
+
+    def _finish(self, rec) -> TeachOutcome:
+        from aegui.core.runs.trained import open_trained
+        taught = self.session.result()
+        new = taught.new.x
+        scores = T.before_after(self.base.model, taught.model, new, repeats=FIGURE_REPEATS)
+        t0 = time.perf_counter()
+        T.save_taught(self.folder, taught, {"new": scores})
+        model = open_trained(self.folder)
+        model.taught_from = self.base
+        model.dirty = True                    # trained here, not saved by the user yet
+        model.trained = ("px", int(model.metrics.get("max_wrong_pixels", 0)))
+        notes = [f"saved and reopened in {time.perf_counter() - t0:.2f} s"]
+        return TeachOutcome(model, list(taught.new.labels), scores, rec.elapsed, rec, self.folder, notes)

@@ -1,0 +1,135 @@
+"""Teach this glyph (issue 24): the pixel editor fine-tunes its model on the drawing in the
+background, the output for that glyph under noise improves, the taught model is a model like any
+other (listed, autosaved with its glyph file, saved by File > Save), Revert goes back in one click,
+Cancel keeps the model, and the glyph library teaches all its glyphs through the workspace."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QInputDialog
+
+from aegui.core.analyses.teach import TeachSettings
+from aegui.core.data.glyphs import read_font_h
+
+ROOT = Path(__file__).resolve().parents[3]
+SEEDS = range(8)       # noise patterns the editor's output is measured on, before and after
+
+
+@pytest.fixture(scope="module")
+def lcd():
+    return {g.label: g.to_array() for g in read_font_h(ROOT / "resources" / "lcd-glyphs.h")[0].glyphs}
+
+
+def draw(qtbot, editor, glyph):
+    """Paint the glyph cell by cell with the mouse, as a user would."""
+    editor.clear()
+    for r, c in zip(*np.nonzero(glyph)):
+        QTest.mouseClick(editor.grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         editor.grid.cell_rect(int(r), int(c)).center().toPoint())
+    assert np.array_equal(editor.glyph(), glyph)
+
+
+def wrong_pixels(qtbot, editor) -> tuple[float, float]:
+    """(the editor's output, the noisy input): mean wrong pixels over SEEDS at 10 % salt-and-pepper."""
+    out, noisy = [], []
+    clean = editor.glyph() >= 0.5
+    editor.set_noise("salt_pepper", 10)
+    for seed in SEEDS:
+        editor.set_noise_seed(seed)
+        qtbot.waitUntil(lambda: not editor.busy(), timeout=30000)
+        out.append(int(((editor.output() >= 0.5) != clean).sum()))
+        noisy.append(int(((editor.noisy() >= 0.5) != clean).sum()))
+    return float(np.mean(out)), float(np.mean(noisy))
+
+
+def teach_and_wait(qtbot, bar, start) -> str:
+    ended = []
+    bar.ended.connect(ended.append)
+    start()
+    qtbot.waitUntil(lambda: bool(ended), timeout=180000)
+    bar.ended.disconnect()
+    return ended[0]
+
+
+def test_draw_teach_it_and_the_output_for_it_improves(window, qtbot, lcd, monkeypatch, tmp_path):
+    ws, editor = window.workspace, window.editor
+    bar = editor.teach
+    bar.settings = TeachSettings(epochs=300)
+    base = ws.editor_model()
+    assert base.name.startswith("General 5x7 denoiser") and not bar.revert_button.isVisible()
+    draw(qtbot, editor, lcd["bell"])
+    before, noisy = wrong_pixels(qtbot, editor)
+    assert before > 1.0          # the shipped models never saw a bell
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bell", True)))
+    assert teach_and_wait(qtbot, bar, bar.teach_button.click) == "taught"
+    taught = ws.editor_model()
+    # A model like any other: listed, shown, autosaved with the glyph file its experiment names.
+    assert taught is bar.outcome.model and taught.taught_from is base and ws.current is taught
+    assert taught in ws.models and taught.dirty and taught.name.endswith("+ 1 taught glyph")
+    [glyph_file] = taught.experiment.data.extra_glyphs
+    [font] = read_font_h(glyph_file)
+    assert [g.label for g in font.glyphs] == ["bell"] and np.array_equal(font.glyphs[0].to_array(), lcd["bell"])
+    assert Path(glyph_file).parent == taught.path and (taught.path / "model.json").exists()
+    assert "bell" in taught.dataset.labels
+    # The drawing went to the glyph library with its label.
+    assert [e.label for e in window.library.library.entries()] == ["bell"]
+    after, noisy_after = wrong_pixels(qtbot, editor)
+    assert noisy_after == noisy and after < before and after <= noisy / 2, (before, after, noisy)
+    scores = bar.outcome.scores["10%"]
+    assert scores["after"] < scores["before"]
+    assert bar.message() == (f"Taught “bell”: {scores['before']:.2f} → {scores['after']:.2f} wrong pixels per glyph "
+                             "at 10 % noise.")
+    assert f"{scores['before']:.2f} before, {scores['after']:.2f} after" in bar.status.toolTip()
+    # File > Save writes it with its glyph file in the experiment.
+    saved = tmp_path / "bell-model"
+    assert window.files.save_to(ws.current, saved)
+    sidecar = json.loads((saved / "model.json").read_text()) if saved.is_dir() else json.loads(saved.with_suffix(".json").read_text())
+    assert sidecar["experiment"]["data"]["extra_glyphs"] == [glyph_file]
+    # Revert: one click back to the shipped model; the taught one stays in the list.
+    assert bar.revert_button.isVisible() and bar.revert_button.isEnabled()
+    bar.revert_button.click()
+    assert ws.editor_model() is base and ws.current is base and taught in ws.models
+    assert not bar.revert_button.isVisible()
+    reverted, _ = wrong_pixels(qtbot, editor)
+    assert reverted == before
+
+
+def test_cancel_keeps_the_model_and_saves_nothing(window, qtbot, lcd, monkeypatch):
+    ws, editor = window.workspace, window.editor
+    bar = editor.teach
+    bar.settings = TeachSettings(epochs=100_000)
+    base, models = ws.editor_model(), list(ws.models)
+    draw(qtbot, editor, lcd["heart"])
+    cancelled = []
+
+    def cancel_on_progress(_item):
+        if not cancelled:
+            cancelled.append(1)
+            assert bar.cancel_button.isVisible() and not bar.teach_button.isVisible()
+            bar.cancel_button.click()
+    bar.runner.progress.connect(cancel_on_progress)
+    assert teach_and_wait(qtbot, bar, lambda: bar.teach_drawing("heart")) == "cancelled"
+    assert ws.editor_model() is base and ws.models == models and bar.outcome is None
+    assert bar.teach_button.isVisible() and bar.teach_button.isEnabled()
+    assert bar.message() == "Cancelled: the editor keeps its model."
+
+
+def test_an_empty_grid_is_refused_and_the_library_teaches_all_its_glyphs(window, qtbot, lcd):
+    ws, editor, library = window.workspace, window.editor, window.library
+    bar = editor.teach
+    bar.settings = TeachSettings(epochs=60)
+    editor.clear()
+    assert teach_and_wait(qtbot, bar, lambda: bar.teach_drawing("nothing")) == "refused"
+    assert bar.message() == "Draw a glyph first: the grid is empty." and len(library.library) == 0
+    for label in ("note", "house"):
+        library.add_glyph(lcd[label], label)
+    asked = []
+    ws.teach_requested.connect(lambda images, labels, source: asked.append((labels, source)))
+    assert teach_and_wait(qtbot, bar, library.teach_button.click) == "taught"
+    assert asked == [(["note", "house"], "library")]
+    taught = ws.editor_model()
+    assert bar.outcome.labels == ["note", "house"] and taught.name.endswith("+ 2 taught glyphs")
+    assert {"note", "house"} <= set(taught.dataset.labels)
