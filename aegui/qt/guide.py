@@ -27,12 +27,30 @@ HINTS = (
 DONE_KEY = "guide/done"
 CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QTabBar, QAbstractItemView)
 GAP = 8
+SCAN = 24             # px: the grid of the last-resort spots
 ARROWS = {"right": "◀ ", "left": "▶ ", "below": "▲ ", "above": "▼ ", "inside": ""}
 STYLE = ("#guide-hint { background: #fffbe6; border: 2px solid #e0a800; border-radius: 6px; }"
          "#guide-hint QLabel { color: #3a2d00; }"
          "#guide-hint QPushButton { color: #3a2d00; background: #ffeaa0; border: 1px solid #c9a227;"
          " border-radius: 3px; padding: 3px 10px; }"
          "#guide-hint QPushButton:flat { background: transparent; border: none; text-decoration: underline; }")
+
+
+def _side(r: QRect, t: QRect) -> str:
+    """Where rectangle r lies from target t (its arrow points back at t)."""
+    if r.left() > t.right():
+        return "right"
+    if r.right() < t.left():
+        return "left"
+    if r.top() > t.bottom():
+        return "below"
+    if r.bottom() < t.top():
+        return "above"
+    return "inside"
+
+
+def _area(w: QWidget | None) -> int:
+    return 0 if w is None else w.width() * w.height()
 
 
 def _on_screen(w: QWidget) -> bool:
@@ -88,6 +106,7 @@ class Guide(QObject):
         super().__init__(window)
         self.window, self.settings = window, settings
         self.hints: dict[str, Hint] = {}
+        self._targets: list[QWidget] = []
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.place)
         notifier.changed.connect(self.retranslate)
@@ -102,6 +121,11 @@ class Guide(QObject):
             hint = Hint(self, key, text, self.window)
             self.hints[key] = hint
         self.window.installEventFilter(self)
+        # A target that moves (a toolbar button after a language switch, a dock resized) takes
+        # its hint along: placed against the old layout, a hint covered the buttons it named.
+        self._targets = [t for t in (self.target(k) for k in self.hints) if t is not None]
+        for target in self._targets:
+            target.installEventFilter(self)
         arranger = getattr(self.window, "arranger", None)
         if arranger is not None:
             arranger.changed.connect(lambda *_: self._timer.start())
@@ -135,7 +159,7 @@ class Guide(QObject):
     def retranslate(self) -> None:
         for hint in self.hints.values():
             hint.retranslate()
-        self.place()
+        self._timer.start()      # where the targets are once the new texts are laid out
 
     # -- placing --------------------------------------------------------------------------------
     def _rect(self, w: QWidget) -> QRect:
@@ -157,11 +181,23 @@ class Guide(QObject):
                 ("inside", QPoint(t.left() + 3 * GAP, t.bottom() - h - 3 * GAP)),
                 ("inside", QPoint(t.right() - w - 3 * GAP, t.bottom() - h - 3 * GAP))]
 
+    def scan(self, t: QRect, w: int, h: int) -> list[tuple[str, QPoint]]:
+        """Every spot of the window on a coarse grid, nearest to the target first: where the
+        spots beside the target are all taken (by controls or the other hints)."""
+        win = self.window
+        spots = [QPoint(x, y) for x in range(4, max(5, win.width() - w - 3), SCAN)
+                 for y in range(4, max(5, win.height() - h - 3), SCAN)]
+        c = t.center()
+        spots.sort(key=lambda p: (p.x() + w // 2 - c.x()) ** 2 + (p.y() + h // 2 - c.y()) ** 2)
+        return [(_side(QRect(p.x(), p.y(), w, h), t), p) for p in spots]
+
     def place(self) -> None:
         win = self.window
         placed: list[QRect] = []
         controls = None
-        for key, _target, _ in HINTS:
+        # Small targets first: a toolbar button has few spots beside it, the map has many.
+        order = sorted((k for k, _t, _ in HINTS), key=lambda k: _area(self.target(k)))
+        for key in order:
             hint = self.hints.get(key)
             if hint is None:
                 continue
@@ -176,7 +212,7 @@ class Guide(QObject):
             w, h = hint.width(), hint.height()
             avoid = controls + placed + ([t] if is_control(target) else [])
             best = None
-            for side, p in self.candidates(t, w, h):
+            for side, p in self.candidates(t, w, h) + self.scan(t, w, h):
                 x = max(4, min(p.x(), win.width() - w - 4))
                 y = max(4, min(p.y(), win.height() - h - 4))
                 r = QRect(x, y, w, h)
@@ -193,7 +229,10 @@ class Guide(QObject):
             hint.raise_()
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() in (QEvent.Type.Resize, QEvent.Type.Show,
-                                                   QEvent.Type.LayoutRequest):
+        t = event.type()
+        if obj is self.window and t in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest):
+            self._timer.start()
+        elif t in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide) and \
+                obj in self._targets:
             self._timer.start()
         return super().eventFilter(obj, event)

@@ -149,18 +149,11 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._hide_ghost_tab_bars()
+        self.arranger.hide_ghost_tab_bars()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._hide_ghost_tab_bars()
-
-    def _hide_ghost_tab_bars(self) -> None:
-        """QMainWindow can leave a dock tab bar it no longer uses on screen (tabs without titles,
-        two scroll arrows drawn over a panel) after docks are tabbed together at start-up."""
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if bar.isVisible() and not any(bar.tabText(i) for i in range(bar.count())):
-                bar.hide()
+        self.arranger.hide_ghost_tab_bars()
 
     # ---------------------------------------------------------------- text
     def retranslate(self, *_):

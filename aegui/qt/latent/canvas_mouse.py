@@ -40,8 +40,8 @@ class CanvasMouse(QObject):
         self.timer.timeout.connect(self.flush)
         plot = canvas.plot
         plot.setMenuEnabled(False)                  # pyqtgraph's own menus: Mouse Mode, Plot Options...
-        for action in plot.scene().contextMenu:     # ... and the scene's Export... entry
-            action.deleteLater()
+        for action in plot.scene().contextMenu:     # ... and the scene's Export... entry (now, not
+            shiboken6.delete(action)                # at a later turn of a loop tests never start)
         plot.scene().contextMenu = []
         scene = plot.scene()
         scene.sigMouseMoved.connect(self.moved)

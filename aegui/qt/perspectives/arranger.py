@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QTabBar, QTabWidget, QWidget
 
 from aegui.qt.perspectives.table import DEFAULT, PERSPECTIVES, Column, home_of, perspective
 
@@ -116,6 +116,19 @@ class Arranger(QObject):
                 dock.setTitleBarWidget(_NoTitle())
             elif not tabbed and bare:
                 dock.setTitleBarWidget(None)
+        self.hide_ghost_tab_bars()
+
+    def hide_ghost_tab_bars(self) -> None:
+        """QMainWindow can leave a dock tab bar it no longer uses on screen: tabs without titles
+        (two scroll arrows drawn over a panel), or the tabs of another perspective's docks drawn
+        over this one's map (their titles never retranslated). A bar in use names only docks
+        docked and shown."""
+        w = self.window
+        shown = {d.windowTitle() for d in self.docks.values() if d.isVisible() and not d.isFloating()}
+        for bar in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            texts = [bar.tabText(i) for i in range(bar.count())]
+            if bar.isVisible() and (not any(texts) or not set(texts) <= shown):
+                bar.hide()
 
     def reset(self) -> None:
         """Reset layout: the current perspective from its table, its own shares forgotten."""
