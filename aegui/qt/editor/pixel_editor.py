@@ -644,29 +644,34 @@ class PixelEditor(QWidget):
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.
         self.fallback_check.setVisible(self._offer_fallback)
-        if self._unfamiliar is None:
-            if self._fell_back:
-                self.unfamiliar_label.setText(tr(
-                    "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
-                    "without noise), so the local model denoised it, changing only pixels it is sure of.",
-                    error=f"{self._drawn_error:.2f}"))
-                self.unfamiliar_label.show()
-                return
+        if self._unfamiliar is None and not self._fell_back:
             self.unfamiliar_label.hide()
             self.unfamiliar_label.setText("")
             return
-        error, limit = f"{self._unfamiliar:.1f}", f"{self._familiarity.limit:.1f}"
-        if self._fell_back:
-            self.unfamiliar_label.setText(tr(
-                "Unlike the glyphs this model was trained on (even without noise its output misses {error} pixels' "
-                "worth of your drawing; theirs: at most {limit}), so the local model denoised it, changing only "
-                "pixels it is sure of.", error=error, limit=limit))
+        # Why the model's own output is in doubt, in plain words and whole pixels' difference;
+        # then what was done about it, saying so when the local model changed nothing.
+        if self._unfamiliar is not None:
+            why = tr("Your drawing is unlike the glyphs this model learned: even without noise, its output differs "
+                     "from it by about {error} pixels (for the glyphs it learned: at most {limit}).",
+                     error=f"{self._unfamiliar:.1f}", limit=f"{self._familiarity.limit:.1f}")
         else:
-            self.unfamiliar_label.setText(tr(
-                "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-                "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
-                "into one it knows.", error=error, limit=limit))
+            why = tr("The model does not give your drawing back as it is: even without noise, its output differs "
+                     "from it by about {error} pixels.", error=f"{self._drawn_error:.1f}")
+        if not self._fell_back:
+            then = tr("It may turn your drawing into a glyph it knows.")
+        else:
+            n = self.local_changes()
+            then = (tr("So the local model was used instead; it changed no pixel.") if n == 0 else
+                    tr("So the local model was used instead; it changed 1 pixel, one it was sure of.") if n == 1 else
+                    tr("So the local model was used instead; it changed {n} pixels, only ones it was sure of.", n=n))
+        self.unfamiliar_label.setText(f"{why} {then}")
         self.unfamiliar_label.show()
+
+    def local_changes(self) -> int:
+        """How many pixels of the noisy drawing the model's output changed (after the 0.5 threshold)."""
+        if self._output is None:
+            return 0
+        return int(((self._output >= 0.5) != (self._noisy >= 0.5)).sum())
 
     def _show_output(self, error: str | None) -> None:
         if self._output is None:
