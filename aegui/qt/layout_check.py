@@ -66,6 +66,24 @@ def button_problem(button: QAbstractButton) -> str | None:
     return None
 
 
+def combo_problem(combo: QComboBox) -> str | None:
+    """The chosen entry cut ("SGD + m…tum 0.9", "Lo más rápi"): a choice the user cannot read."""
+    from PySide6.QtWidgets import QStyleOptionComboBox
+    text = combo.currentText()
+    if not text or combo.isEditable():
+        return None
+    opt = QStyleOptionComboBox()
+    opt.initFrom(combo)
+    opt.frame = combo.hasFrame()
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+    icon = combo.iconSize().width() + 4 if not combo.itemIcon(combo.currentIndex()).isNull() else 0
+    need = combo.fontMetrics().horizontalAdvance(text) + icon
+    if need > room + SLACK:
+        return f"needs {need} px, has {room}"
+    return None
+
+
 def tab_problems(bar: QTabBar) -> list[str]:
     out = []
     fm = bar.fontMetrics()
@@ -107,9 +125,12 @@ def layout_problems(root: QWidget) -> list[str]:
                 if isinstance(item, pg.PlotItem) and item.isVisible():
                     problems += [f"{_name(view)}: {p}" for p in plot_problems(item)]
     for w in root.findChildren(QWidget):
-        if isinstance(w, QComboBox) or not _shown(w):
+        if not _shown(w):
             continue
-        if isinstance(w, QLabel):
+        if isinstance(w, QComboBox):
+            p = combo_problem(w)
+            what = w.currentText()
+        elif isinstance(w, QLabel):
             p = label_problem(w)
             what = w.text()
         elif isinstance(w, QAbstractButton) and not isinstance(w.parentWidget(), QTabBar):

@@ -19,7 +19,8 @@ from aegui.qt.i18n import tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 
-MAX_VALUE_WIDTH = 130   # px
+MAX_VALUE_WIDTH = 130   # px, for a long value (a layer list); a named one is shown whole:
+WHOLE_LABEL_CHARS = 24  # "SGD + momentum 0.9" was cut to "SGD + m…tum 0.9"
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONFIG_ROLE = Qt.ItemDataRole.UserRole + 2
 # metric column -> (summary key, header, digits of the mean, digits of the std)
@@ -231,8 +232,10 @@ class SweepTable(QTableView):
         """Columns as wide as their contents, but a long varied value (a layer list with its label)
         no wider than MAX_VALUE_WIDTH: the numbers to compare must stay in view."""
         self.resizeColumnsToContents()
-        for i, (kind, _) in enumerate(self.table_model.columns):
-            if kind == "value" and self.columnWidth(i) > MAX_VALUE_WIDTH:
+        m = self.table_model
+        for i, (kind, _) in enumerate(m.columns):
+            longest = max((len(m.index(r, i).data() or "") for r in range(m.rowCount())), default=0)
+            if kind == "value" and longest > WHOLE_LABEL_CHARS and self.columnWidth(i) > MAX_VALUE_WIDTH:
                 self.setColumnWidth(i, MAX_VALUE_WIDTH)
 
     def config_at(self, row: int) -> int:
