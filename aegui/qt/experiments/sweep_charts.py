@@ -101,6 +101,8 @@ class SweepCharts(QWidget):
 
         self.metric_label = QLabel()
         self.metric_combo = QComboBox()
+        # Follows its entries' texts: sized once when first shown, a Spanish entry was cut.
+        self.metric_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key in METRICS:
             self.metric_combo.addItem("", key)
         self.metric_combo.currentIndexChanged.connect(lambda _: self.set_metric(self.metric_combo.currentData()))
