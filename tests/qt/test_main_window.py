@@ -179,10 +179,25 @@ def test_main_py_screenshot_writes_a_png(tmp_path):
     assert "Traceback" not in out.stderr
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["size"] == [1024, 700] and info["cut_text"] == []
+    # Room to work, not only whole text: the map at least 450x300 px of plot, the editor's grid.
+    assert info["perspective"] == "explore" and info["room_problems"] == []
+    assert info["room"]["map"][0] >= 450 and info["room"]["map"][1] >= 300 and info["room"]["editor_grid"] >= 200
     from PIL import Image
     img = Image.open(shot).convert("RGB")
     assert img.size == (1024, 700)
     assert sum(img.resize((1, 1)).getpixel((0, 0))) < 3 * 128      # dark, on the whole
+
+
+def test_a_first_launch_shows_the_map_and_the_editor_big(tmp_path):
+    """--fresh at the default size: the Explore perspective, the map >= 35 % of the window, the
+    editor's grid >= 200 px tall, the demo models loaded."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(tmp_path / "w.png"),
+                          "--size", "1280x800", "--fresh"], capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["perspective"] == "explore" and info["cut_text"] == [] and info["room_problems"] == []
+    assert info["room"]["map_share"] >= 0.35 and info["room"]["editor_grid"] >= 200, info["room"]
 
 
 def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):

@@ -185,8 +185,9 @@ class LatentCanvas(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        # A taller canvas grows the map, not the tray (it keeps the height it opened with).
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
         self._split = split
         lay = QVBoxLayout(self)
