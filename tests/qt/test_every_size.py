@@ -61,8 +61,9 @@ def test_every_size_language_theme_and_perspective_shows_every_text_whole_with_r
                     problems = window_problems(win, size)
                     if problems:
                         found[f"{size[0]}x{size[1]} {lang} {theme_name} {perspective}"] = problems
-                    if size == (1280, 800) and lang == "en" and theme_name == "light":
+                    if size in ((1280, 800), (1024, 700)) and lang == "en" and theme_name == "light":
                         figures.append(room_report(win))
+                    if size == (1280, 800) and lang == "en" and theme_name == "light":
                         got = room(win)
                         if perspective == "explore":
                             assert got["map_share"] >= MAP_SHARE, room_report(win)
@@ -71,7 +72,7 @@ def test_every_size_language_theme_and_perspective_shows_every_text_whole_with_r
                         else:
                             assert len(got["charts"]) >= 2, room_report(win)    # the sweep's charts
     with capfd.disabled():
-        print("\nRoom at 1280x800 (en, light):\n  " + "\n  ".join(figures))
+        print("\nRoom at 1280x800 and 1024x700 (en, light):\n  " + "\n  ".join(figures))
     err = capfd.readouterr().err
     assert "Traceback" not in err, err
     assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
