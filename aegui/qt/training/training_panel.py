@@ -32,6 +32,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
@@ -79,6 +80,18 @@ class _IntegerAxis(pg.AxisItem):
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(sp, off) for sp, off in super().tickSpacing(minVal, maxVal, size) if sp >= 1]
         return levels or [(1.0, 0.0)]
+
+
+class _EpochAxis(pg.AxisItem):
+    """Whole epochs once two or more show: "0.1 0.2 ... 1.9" around the first epoch's point
+    reads as if training had fractions of epochs. Steps of a batch (partial points) still get
+    fractions."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if maxVal - minVal < 2:
+            return levels
+        return [(sp, off) for sp, off in levels if sp >= 1] or [(1.0, 0.0)]
 
 
 def _stride(n: int, limit: int) -> int:
@@ -159,8 +172,8 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
-        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left"), "bottom": _EpochAxis("bottom")})
+        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
@@ -360,6 +373,7 @@ class TrainingPanel(QWidget):
         worsts.append(float(psnr.min()))
         self.max_curve.setData(epochs, worsts)
         self.mean_curve.setData(epochs, means)
+        show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve))
 
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
@@ -549,6 +563,10 @@ class TrainingPanel(QWidget):
             xs = np.empty_like(ys)
             xs[:] = np.append(x_all[midx], np.nan)
             self.models_curve.setData(xs.ravel(), ys.ravel())
+        # One epoch so far (a Step epoch): dots, and a range around them instead of pyqtgraph's.
+        show_lone_points(self.loss_plot, [*self.loss_curves.values(), self.val_curve])
+        if not self._image_mode:
+            show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve), integer=True)
 
     def _refresh_bars(self, glyph_wrong) -> None:
         h = np.asarray(glyph_wrong, dtype=float).ravel()
