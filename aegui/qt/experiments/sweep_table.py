@@ -65,6 +65,10 @@ class SweepTableModel(QAbstractTableModel):
         if self.configs:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.configs) - 1, len(self.columns) - 1))
 
+    @property
+    def first_metric(self) -> int:
+        return self.column_of("metric")
+
     def column_of(self, kind: str, key: str = "") -> int:
         for i, (k, name) in enumerate(self.columns):
             if k == kind and (not key or name == key):
@@ -147,11 +151,12 @@ class SweepTableModel(QAbstractTableModel):
         if kind == "value":
             text, key_ = self._value(c, key)
             return key_ if sort else text
+        if row is None and (kind == "runs" or index.column() == self.first_metric):
+            # Said in the first result column too: the Runs column is the table's last, out of
+            # sight in a narrow dock, where a cancelled sweep's rows were only greyed.
+            state = "running…" if c.index in self.running else "not run" if self.finished else "waiting"
+            return None if sort else tr(state)
         if kind == "runs":
-            if row is None:
-                state = "running…" if c.index in self.running else "not run" if self.finished else "waiting"
-                text = tr(state)
-                return None if sort else text
             if row["n_diverged"]:
                 text = tr("{done}/{total}, {diverged} diverged", done=row["n_runs"], total=self.sweep.seeds,
                           diverged=row["n_diverged"])
