@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
+from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
+from aegui.qt.widgets.terms import field_tip, with_terms
 
 MAX_VALUE_WIDTH = 130   # px
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -99,18 +101,30 @@ class SweepTableModel(QAbstractTableModel):
                 return f"{tr(base)} @ {level}" if level else tr(base)
             return tr({"index": "Config", "reached": "Reached", "time": "s / run", "runs": "Runs"}[kind])
         if role == Qt.ItemDataRole.ToolTipRole:
-            if kind == "value":
-                return key
-            if kind == "metric" and key == "epochs_to_target":
-                return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
-                        if target is not None else tr("No target was set for this sweep"))
-            if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
-                    sweep_eval.metric_names(self.sweep):
-                return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
-            if kind == "metric":
-                return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
-            if kind == "time":
-                return tr("Training time per run: each session's time divided by its runs (they train together)")
+            tip = self._header_tip(kind, key, target)
+            if kind == "value":   # the config key, then what the field is (β, momentum explained)
+                return "\n".join([tip, field_tip(FIELDS[key])]) if key in FIELDS and field_tip(FIELDS[key]) else tip
+            # "Max wrong", "PSNR @ ...": the term the header names, under what the column holds
+            english = next((m[1] for m in METRIC_COLUMNS if m[0] == key), None)
+            if english is None:
+                english = sweep_eval.label(key) if kind == "metric" else ""
+            return with_terms(tip or "", english) or None
+        return None
+
+    def _header_tip(self, kind: str, key: str, target) -> str | None:
+        """What a column holds (without the terms its header names)."""
+        if kind == "value":
+            return key
+        if kind == "metric" and key == "epochs_to_target":
+            return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
+                    if target is not None else tr("No target was set for this sweep"))
+        if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
+                sweep_eval.metric_names(self.sweep):
+            return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
+        if kind == "metric":
+            return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
+        if kind == "time":
+            return tr("Training time per run: each session's time divided by its runs (they train together)")
         return None
 
     def _value(self, config, key):

@@ -34,6 +34,7 @@ from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.terms import explain, with_terms
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
@@ -463,6 +464,9 @@ class TrainingPanel(QWidget):
         self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
+        # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
+        self.wrong_plot.titleLabel.setToolTip(explain("PSNR") if self._image_mode else explain("wrong pixels"))
+        self.bar_plot.titleLabel.setToolTip(explain("wrong pixels"))
         self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.wrong_plot.setLabel("bottom", tr("epoch"))
@@ -481,6 +485,9 @@ class TrainingPanel(QWidget):
             for sample, label in legend.items:
                 if sample.item in names:
                     label.setText(names[sample.item])
+        english = {c: LOSS_NAMES.get(k, k) for k, c in self.loss_curves.items()}
+        for sample, label in self.loss_legend.items:     # "KL" in the legend: what it is
+            label.setToolTip(with_terms("", english.get(sample.item, "")))
         self._show_status()
 
     def changeEvent(self, event) -> None:
@@ -519,6 +526,9 @@ class TrainingPanel(QWidget):
                                  name=tr(LOSS_NAMES.get(name, name)))
         self.loss_plot.addItem(curve)
         self.loss_curves[name] = curve
+        for sample, label in self.loss_legend.items:
+            if sample.item is curve:
+                label.setToolTip(with_terms("", LOSS_NAMES.get(name, name)))
         self._ensure_best_legend()
 
     def _add_val_curve(self) -> None:
