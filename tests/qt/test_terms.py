@@ -27,6 +27,16 @@ def _lines(tip: str, term: str, lang: str) -> bool:
     return any(line.startswith(start) and line.endswith(".") for line in (tip or "").split("\n"))
 
 
+def _hover_tip(view, item) -> str:
+    """The tooltip Qt shows when the mouse rests on `item` of a pyqtgraph view."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+    at = view.mapFromScene(item.mapRectToScene(item.boundingRect()).center())
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at)))
+    return QToolTip.text()
+
+
 def _row_label(builder, key):
     f, form, widget = builder.form._rows[key]
     return form.labelForField(widget)
@@ -63,8 +73,10 @@ def test_a_marked_field_gets_its_explained_tooltip_back(builder):
 
 def test_training_charts_explain_wrong_pixels_psnr_and_kl_in_spanish(panel):
     i18n.set_language("es")
+    panel.show()
     feed(panel, make_records(5, 1, kl=True), 1)
     assert _lines(panel.wrong_plot.titleLabel.toolTip(), "wrong pixels", "es")
+    assert _lines(_hover_tip(panel.charts, panel.wrong_plot.titleLabel), "wrong pixels", "es")   # as shown
     assert _lines(panel.bar_plot.titleLabel.toolTip(), "wrong pixels", "es")
     kl = [label for sample, label in panel.loss_legend.items if sample.item is panel.loss_curves["kl"]]
     assert kl and _lines(kl[0].toolTip(), "KL", "es")

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from aegui.qt.training.training_panel import LOSS_COLORS, MAX_COLOR
+from aegui.qt.training.training_panel import LOSS_COLORS, MAX_COLOR, MEAN_COLOR
 from tests.qt.latent.test_step_replay import _epochs_after
 from tests.qt.training.test_training_panel import feed, make_records, panel  # noqa: F401  (fixture)
 
@@ -74,3 +74,19 @@ def test_one_step_batch_is_a_point_inside_the_first_epoch(panel, qtbot):
     panel.flush()
     _check_lone_point(panel, 1 / 16)
     assert np.isclose(panel.loss_plot.vb.viewRange()[0][0], 0.0)
+
+
+def test_the_first_psnr_point_of_an_image_model_shows_too(panel, qtbot):
+    panel.show()
+    panel.set_image_mode(True)
+    rng = np.random.default_rng(0)
+    originals = rng.random((6, 8, 8, 3)).astype(np.float32)
+    recon = np.clip(originals + rng.normal(0, 0.05, originals.shape), 0, 1).astype(np.float32)
+    panel.add_image_errors(1, originals, recon, [str(i) for i in range(6)])
+    QApplication.processEvents()
+    (xlo, xhi), (ylo, yhi) = panel.wrong_plot.vb.viewRange()
+    _, worst = panel.max_curve.getData()
+    _, mean = panel.mean_curve.getData()
+    assert xlo <= 1 <= xhi and xhi - xlo <= 3
+    assert ylo < worst[0] <= mean[0] < yhi and yhi - ylo < 20        # dB: a few either side
+    assert _drawn_near(panel, panel.wrong_plot, 1.0, mean[0], MEAN_COLOR)
