@@ -321,6 +321,8 @@ class TrainingPanel(QWidget):
         self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
+        for plot in (self.loss_plot, self.wrong_plot):
+            show_lone_points(plot, ())      # no dot left from the history shown before
         self._labels = list(history.labels)
         self._set_bar_ticks()
         total = history.total_epochs
@@ -358,6 +360,7 @@ class TrainingPanel(QWidget):
             self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
+        show_lone_points(self.wrong_plot, ())
 
     def image_mode(self) -> bool:
         return self._image_mode

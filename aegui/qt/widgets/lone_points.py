@@ -47,11 +47,11 @@ def show_lone_points(plot: pg.PlotItem, curves, integer: bool = False) -> bool:
         plot.addItem(dots, ignoreBounds=True)   # a new history cleared the plot's items
     shown = [(c, *_points(c)) for c in curves if c is not None and c.isVisible()]
     shown = [(c, x, y) for c, x, y in shown if x.size]
-    xs = np.concatenate([x for _, x, _ in shown]) if shown else np.zeros(0)
-    if xs.size == 0 or np.unique(xs).size > 1:
-        dots.setData([])
-        if getattr(plot, "_lone_range", False):
+    xs = np.array([v for _, x, _ in shown for v in (x.min(), x.max())])
+    if xs.size == 0 or xs.min() != xs.max():     # nothing, or a line: pyqtgraph draws it
+        if getattr(plot, "_lone_range", False):   # (the usual case costs no redraw)
             plot._lone_range = False
+            dots.setData([])
             plot.enableAutoRange()
         return False
     spots = []
@@ -64,7 +64,7 @@ def show_lone_points(plot: pg.PlotItem, curves, integer: bool = False) -> bool:
     x0 = float(xs[0])
     log = bool(plot.getAxis("left").logMode)
     # An epoch either side, never before epoch 0 (the first batch of a Step batch is at 0.06).
-    plot.setRange(xRange=(max(x0 - 1.0, 0.0) if x0 >= 0 else x0 - 1.0, x0 + 1.0), yRange=_y_range(float(ys.min()), float(ys.max()), log, integer),
-                  padding=0)
+    plot.setRange(xRange=(max(x0 - 1.0, 0.0) if x0 >= 0 else x0 - 1.0, x0 + 1.0),
+                  yRange=_y_range(float(ys.min()), float(ys.max()), log, integer), padding=0)
     plot._lone_range = True
     return True

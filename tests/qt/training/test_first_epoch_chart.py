@@ -90,3 +90,14 @@ def test_the_first_psnr_point_of_an_image_model_shows_too(panel, qtbot):
     assert xlo <= 1 <= xhi and xhi - xlo <= 3
     assert ylo < worst[0] <= mean[0] < yhi and yhi - ylo < 20        # dB: a few either side
     assert _drawn_near(panel, panel.wrong_plot, 1.0, mean[0], MEAN_COLOR)
+
+
+def test_an_empty_history_after_one_epoch_leaves_no_dot(panel, qtbot):
+    panel.show()
+    feed(panel, make_records(1, 1), 1)
+    QApplication.processEvents()
+    y = panel.max_curve.getData()[1][0]
+    assert _drawn_near(panel, panel.wrong_plot, 1.0, y, MAX_COLOR)
+    panel.reset(100, 1)                        # another model, no records yet
+    QApplication.processEvents()
+    assert not _drawn_near(panel, panel.wrong_plot, 1.0, y, MAX_COLOR)
