@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.widgets.terms import with_terms
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
 
@@ -64,7 +65,8 @@ class StepControls(QWidget):
         self.epoch_button.setToolTip(tr("Train one more epoch, then pause (F6); starts a run paused if none is running"))
         self.batch_button.setToolTip(tr("Train one more batch, then pause (Shift+F6)"))
         self.speed_label.setText(tr("Speed:"))
-        self.speed_combo.setToolTip(tr("At most this many epochs a second, to watch the latent space form"))
+        self.speed_combo.setToolTip(with_terms(tr("At most this many epochs a second, to watch the latent space form"),
+                                               "latent space"))
         for k, cap in enumerate(CAPS):
             self.speed_combo.setItemText(k, tr("As fast as it goes") if cap is None else
                                          tr("{n} epochs/s", n=f"{cap:g}"))

@@ -32,7 +32,9 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.terms import explain, with_terms
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
@@ -79,6 +81,18 @@ class _IntegerAxis(pg.AxisItem):
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(sp, off) for sp, off in super().tickSpacing(minVal, maxVal, size) if sp >= 1]
         return levels or [(1.0, 0.0)]
+
+
+class _EpochAxis(pg.AxisItem):
+    """Whole epochs once two or more show: "0.1 0.2 ... 1.9" around the first epoch's point
+    reads as if training had fractions of epochs. Steps of a batch (partial points) still get
+    fractions."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if maxVal - minVal < 2:
+            return levels
+        return [(sp, off) for sp, off in levels if sp >= 1] or [(1.0, 0.0)]
 
 
 def _stride(n: int, limit: int) -> int:
@@ -159,8 +173,8 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
-        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left"), "bottom": _EpochAxis("bottom")})
+        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
@@ -307,6 +321,8 @@ class TrainingPanel(QWidget):
         self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
+        for plot in (self.loss_plot, self.wrong_plot):
+            show_lone_points(plot, ())      # no dot left from the history shown before
         self._labels = list(history.labels)
         self._set_bar_ticks()
         total = history.total_epochs
@@ -344,6 +360,7 @@ class TrainingPanel(QWidget):
             self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
+        show_lone_points(self.wrong_plot, ())
 
     def image_mode(self) -> bool:
         return self._image_mode
@@ -360,6 +377,7 @@ class TrainingPanel(QWidget):
         worsts.append(float(psnr.min()))
         self.max_curve.setData(epochs, worsts)
         self.mean_curve.setData(epochs, means)
+        show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve))
 
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
@@ -449,6 +467,9 @@ class TrainingPanel(QWidget):
         self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
+        # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
+        self.wrong_plot.titleLabel.setToolTip(explain("PSNR") if self._image_mode else explain("wrong pixels"))
+        self.bar_plot.titleLabel.setToolTip(explain("wrong pixels"))
         self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.wrong_plot.setLabel("bottom", tr("epoch"))
@@ -467,6 +488,9 @@ class TrainingPanel(QWidget):
             for sample, label in legend.items:
                 if sample.item in names:
                     label.setText(names[sample.item])
+        english = {c: LOSS_NAMES.get(k, k) for k, c in self.loss_curves.items()}
+        for sample, label in self.loss_legend.items:     # "KL" in the legend: what it is
+            label.setToolTip(with_terms("", english.get(sample.item, "")))
         self._show_status()
 
     def changeEvent(self, event) -> None:
@@ -505,6 +529,9 @@ class TrainingPanel(QWidget):
                                  name=tr(LOSS_NAMES.get(name, name)))
         self.loss_plot.addItem(curve)
         self.loss_curves[name] = curve
+        for sample, label in self.loss_legend.items:
+            if sample.item is curve:
+                label.setToolTip(with_terms("", LOSS_NAMES.get(name, name)))
         self._ensure_best_legend()
 
     def _add_val_curve(self) -> None:
@@ -549,6 +576,10 @@ class TrainingPanel(QWidget):
             xs = np.empty_like(ys)
             xs[:] = np.append(x_all[midx], np.nan)
             self.models_curve.setData(xs.ravel(), ys.ravel())
+        # One epoch so far (a Step epoch): dots, and a range around them instead of pyqtgraph's.
+        show_lone_points(self.loss_plot, [*self.loss_curves.values(), self.val_curve])
+        if not self._image_mode:
+            show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve), integer=True)
 
     def _refresh_bars(self, glyph_wrong) -> None:
         h = np.asarray(glyph_wrong, dtype=float).ravel()
