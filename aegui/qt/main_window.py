@@ -36,6 +36,7 @@ from aegui.qt.network.network_view import NetworkView
 from aegui.qt.perspectives.arranger import Arranger
 from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
+from aegui.qt.widgets.terms import explain
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(DOCK_TITLES[key]))
+        self.docks["latent"].setToolTip(explain("latent space"))
         self.menus.retranslate()
         import pyqtgraph as pg
         for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu

@@ -129,3 +129,20 @@ def test_every_term_has_one_spanish_sentence():
     assert terms_in("β (KL weight)") == ["KL", "β"]
     assert terms_in("SGD + momentum", "Max wrong") == ["wrong pixels", "momentum"]
     assert terms_in("Learning rate") == []
+
+
+def test_the_latent_dock_and_the_local_model_box_speak_the_language_chosen_later(window):
+    """The latent dock's tab explains the term; the editor's "Use the local model" tooltip names
+    the local model in the language chosen after it was computed (it kept the English name)."""
+    from aegui.qt.models import title
+    editor = window.editor
+    local = next(m for m in window.workspace.models if m.path and m.path.name == "general-5x7-local")
+    editor._fallback = (title(local), local.denoiser(), local)
+    i18n.set_language("es")
+    try:
+        assert _lines(window.docks["latent"].toolTip(), "latent space", "es")
+        editor._retranslate_fallback()
+        assert editor.fallback_check.toolTip().startswith(title(local) + ":") and "(de ejemplo)" in title(local)
+    finally:
+        i18n.set_language("en")
+    assert _lines(window.docks["latent"].toolTip(), "latent space", "en")

@@ -25,6 +25,7 @@ from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
 from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import tr
+from aegui.qt.models import title as model_title
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -520,7 +521,7 @@ class PixelEditor(QWidget):
         self.fallback_check.setText(tr("Use the local model"))
         self.fallback_check.setToolTip(tr("{name}: a model trained on letters turns a glyph unlike them into one "
                                           "it knows; a local model follows strokes instead and changes only the "
-                                          "pixels it is sure of.", name=self._fallback[0]))
+                                          "pixels it is sure of.", name=model_title(self._fallback[2])))   # named in today's language
 
     def fell_back(self) -> bool:
         """Whether the output shown now comes from the fallback denoiser."""
