@@ -76,27 +76,42 @@ def main():
     win.editor.set_noise("salt_pepper", 20)
     for label in "aegui":
         win.library.add_glyph(ds.images()[ds.labels.index(label)], label=label)
+    win.arranger.switch("explore")      # training brought the Train perspective forward
     pump(app, 1.0)
     win.grab().save(str(OUT / "main-window.png"))
     panels = {"builder": "model-builder", "training": "training", "latent": "latent-space",
               "editor": "pixel-editor", "recon": "reconstructions", "library": "glyph-library"}
     for key, name in panels.items():
-        win.docks[key].raise_()
+        win.show_dock(key)          # in its perspective (Explore, Train)
         pump(app, 0.4)
         win.docks[key].grab().save(str(OUT / f"{name}.png"))
-    win.docks["training"].raise_()
+    win.arranger.switch("explore")
     i18n.set_language("es")
     pump(app, 0.6)
     win.grab().save(str(OUT / "main-window-es.png"))
+    win.resize(1024, 700)
+    pump(app, 1.0)
+    win.grab().save(str(OUT / "main-window-es-1024x700.png"))
     i18n.set_language("en")
+    win.resize(1280, 800)
+    win.menus.set_theme("dark")
+    pump(app, 1.0)
+    win.grab().save(str(OUT / "main-window-dark.png"))
+    win.menus.set_theme("light")
+    pump(app, 0.3)
 
     # Experiments: the course's seed-001 comparison from the menu, then each analysis.
-    seed001 = next(a for a in win.preset_actions if a.text().startswith("seed-001: the report's six architectures x SGD"))
+    seed001 = next(a for a in win.menus.preset_actions
+                   if a.text().startswith("seed-001: the report's six architectures x SGD"))
     seed001.trigger()
     wait(app, lambda: not win.experiments.is_running(), 300)
     pump(app, 0.5)
+    win.show_dock("experiments")
+    pump(app, 0.5)
+    win.grab().save(str(OUT / "experiments-window.png"))     # the Experiments perspective
     win.docks["experiments"].grab().save(str(OUT / "experiments.png"))
     win.experiments.charts.grab().save(str(OUT / "experiments-charts.png"))
+    win.show_dock("analyses")
     for key in ("denoise", "embedding", "probe"):
         win.run_analysis(key)
         wait(app, lambda: not win.analyses.is_running(), 300)
@@ -118,7 +133,8 @@ def main():
     win.builder.train_button.click()
     wait(app, lambda: bool(done), 600)
     pump(app, 0.5)
-    win.docks["latent"].raise_()
+    win.arranger.switch("explore")
+    win.show_dock("draw")
     ds = win.workspace.current.dataset
     win.latent.proj_combo.setCurrentIndex(1)          # PCA of the 8-D codes, decodable back
     pump(app, 0.3)
@@ -127,8 +143,10 @@ def main():
     pump(app, 1.0)
     win.grab().save(str(OUT / "emoji-window.png"))
     win.docks["latent"].grab().save(str(OUT / "emoji-latent-space.png"))
-    win.docks["recon"].raise_()
+    win.arranger.switch("train")
+    win.show_dock("recon")
     pump(app, 0.5)
+    win.grab().save(str(OUT / "train-window.png"))           # the Train perspective after a run
     win.docks["recon"].grab().save(str(OUT / "emoji-reconstructions.png"))
     win.docks["builder"].grab().save(str(OUT / "emoji-model-builder.png"))
     win.close()

@@ -56,7 +56,8 @@ def main():
     wait(app, lambda: epochs[-1] >= 60)
     win.builder.pause_button.click()          # Pause
     pump(app, 0.5)
-    win.docks["training"].raise_()
+    win.show_dock("training")               # the Train perspective
+    pump(app, 0.3)
     win.grab().save(str(OUT / "watch-step-mode.png"))
 
     done = []
@@ -79,7 +80,8 @@ def main():
     ds = win.workspace.current.dataset
     codes = win.workspace.current.codes()
     win.latent.reset_view()
-    win.docks["network"].raise_()
+    win.show_dock("network")                # Train: the map above, the network view below
+    pump(app, 0.3)
     win.latent.hover_at(*codes[ds.labels.index("m")][:2])
     win.network.flush()
     pump(app, 0.5)
@@ -87,7 +89,8 @@ def main():
     win.docks["network"].grab().save(str(OUT / "watch-network-view.png"))
 
     # Search: the k nearest neighbours of 'o' in pixel space, ringed.
-    win.docks["editor"].raise_()
+    win.show_dock("editor")                 # Explore
+    pump(app, 0.3)
     win.latent.search.neighbours(ds.labels.index("o"), k=5, space="pixel")
     win.latent.cursor_item.hide()
     pump(app, 0.3)
@@ -99,6 +102,7 @@ def main():
     # The first-run guide, as a new user sees it.
     for key in ("done", "draw", "hover", "train"):
         settings.remove(f"guide/{key}")
+    win.arranger.switch("explore")           # what a first launch shows
     win.guide.start()
     pump(app, 0.5)
     win.grab().save(str(OUT / "watch-guide.png"))
@@ -119,14 +123,13 @@ def main():
     pump(app, 0.5)
     panel = win.drawing
     c = panel.canvas
-    panel.brush.setValue(0.8)
     c.paint_line((1.2, 2.5), (1.2, 5.5))      # a 7: the top bar and the stroke down
     c.paint_line((1.2, 5.5), (6.8, 3.0))
     panel.run_model()
     win.network.flush()
     win.latent.set_codes_mode("classes")
     pump(app, 0.5)
-    win.docks["draw"].raise_()
+    win.show_dock("draw")
     pump(app, 0.3)
     win.grab().save(str(OUT / "watch-drawing-window.png"))
     win.docks["draw"].grab().save(str(OUT / "watch-drawing.png"))

@@ -1,11 +1,14 @@
-"""Screenshots of the main window at several sizes, in both languages and both themes, and the
-text any of them cuts (the same check as tests/qt/test_every_size.py).
+"""Screenshots of the main window at several sizes, in both languages, both themes and each
+perspective, with the text any of them cuts and the room rules they break (the same checks as
+tests/qt/test_every_size.py), and the room each panel gets (docs/screenshots/room.json: the
+map's plot area and share of the window, the editor's grid, every chart's plot height).
 
-python docs/make_window_matrix.py            (writes docs/screenshots/window-WxH-LANG-THEME.png)
-python docs/make_window_matrix.py --all      (all 16; by default the 9 the docs keep)
+python docs/make_window_matrix.py            (writes docs/screenshots/window-WxH-LANG-THEME[-PERSPECTIVE].png)
+python docs/make_window_matrix.py --all      (all 48; by default the ones the docs keep)
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -22,8 +25,10 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-KEPT = [((w, h), lang, theme) for (w, h) in ((1280, 800), (1920, 1080)) for lang in ("en", "es")
-        for theme in ("light", "dark")] + [((1024, 700), "en", "light")]
+KEPT = ([((w, h), lang, theme, "explore") for (w, h) in ((1280, 800), (1920, 1080)) for lang in ("en", "es")
+         for theme in ("light", "dark")]
+        + [((1024, 700), lang, "light", "explore") for lang in ("en", "es")]
+        + [((w, h), "en", "light", p) for (w, h) in ((1280, 800), (1024, 700)) for p in ("train", "experiments")])
 
 
 def save_small(image, path: Path) -> None:
@@ -39,7 +44,9 @@ def save_small(image, path: Path) -> None:
 def main() -> int:
     from aegui.qt import theme
     from aegui.qt.main_window import MainWindow
-    from aegui.qt.window_matrix import LANGUAGES, SIZES, THEMES, settle, show_as, window_problems
+    from aegui.qt.layout_check import room
+    from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, settle, show_as,
+                                       window_problems)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     theme.apply("light")
@@ -55,16 +62,21 @@ def main() -> int:
     end = time.perf_counter() + 120
     while not loaded and time.perf_counter() < end:
         settle(0.05)
-    combos = [(s, lang, t) for lang in LANGUAGES for t in THEMES for s in SIZES] if "--all" in sys.argv else KEPT
+    combos = ([(s, lang, t, p) for lang in LANGUAGES for t in THEMES for p in PERSPECTIVES for s in SIZES]
+              if "--all" in sys.argv else KEPT)
     OUT.mkdir(parents=True, exist_ok=True)
     bad = 0
-    for size, lang, theme_name in combos:
-        show_as(win, size, lang, theme_name, seconds=1.0)   # the latent map and charts repaint
-        path = OUT / f"window-{size[0]}x{size[1]}-{lang}-{theme_name}.png"
+    rooms = {}
+    for size, lang, theme_name, perspective in combos:
+        show_as(win, size, lang, theme_name, perspective, seconds=1.0)   # the latent map and charts repaint
+        tail = "" if perspective == "explore" else f"-{perspective}"
+        path = OUT / f"window-{size[0]}x{size[1]}-{lang}-{theme_name}{tail}.png"
         save_small(win.grab(), path)
         problems = window_problems(win, size)
         bad += bool(problems)
-        print(f"{path.name}: {win.width()}x{win.height()}, {len(problems)} problems", *problems, sep="\n  ")
+        rooms[path.stem.removeprefix("window-")] = room(win)
+        print(f"{path.name}: {room_report(win)}; {len(problems)} problems", *problems, sep="\n  ")
+    (OUT / "room.json").write_text(json.dumps(rooms, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     win.close()
     return 1 if bad else 0
 

@@ -62,6 +62,8 @@ def parse_args(argv):
     p.add_argument("--theme", choices=("light", "dark"))
     p.add_argument("--model", help="open this model at start")
     p.add_argument("--fresh", action="store_true", help="ignore saved window layout and settings")
+    p.add_argument("--perspective", choices=("explore", "train", "experiments"),
+                   help="show this perspective (Explore, Train, Experiments)")
     return p.parse_args(argv)
 
 
@@ -142,8 +144,11 @@ def run(argv=None, start: float | None = None) -> int:
         app.quit()
 
     def finish_screenshot(loaded_s):
-        from aegui.qt.layout_check import layout_problems
+        from aegui.qt.layout_check import layout_problems, room, room_problems
         from aegui.qt.window_matrix import settle
+        if args.perspective:
+            win.arranger.switch(args.perspective)
+            settle(0.3)
         for _ in range(2):   # panels' minimums settle once the model is shown: ask again
             if (win.width(), win.height()) != tuple(args.size):
                 win.resize(*args.size)
@@ -152,9 +157,10 @@ def run(argv=None, start: float | None = None) -> int:
         if not ok:
             print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)
             result["exit"] = 2
-        # Text the window cuts at this size, so a screenshot run doubles as a layout check.
+        # Text the window cuts, and room it lacks, at this size: a screenshot run doubles as a layout check.
         report(loaded_s, screenshot=args.screenshot, size=[win.width(), win.height()],
-               cut_text=layout_problems(win))
+               perspective=win.arranger.current(), cut_text=layout_problems(win), room=room(win),
+               room_problems=room_problems(win))
 
     if headless:
         win.model_loaded.connect(loaded)
@@ -166,4 +172,9 @@ def run(argv=None, start: float | None = None) -> int:
         QTimer.singleShot(120_000, timeout)
     win.start_loading([args.model] if args.model else ())
     code = app.exec()
+    # Take the window apart while Python is whole: left to interpreter shutdown, a chart's Python
+    # resize handler could be called from Qt's teardown and crash the process (exit status 139).
+    from PySide6.QtCore import QCoreApplication, QEvent
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return result["exit"] if headless else code

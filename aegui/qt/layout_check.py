@@ -22,6 +22,8 @@ def _shown(w: QWidget) -> bool:
     if not w.isVisible() or w.width() <= 0 or w.height() <= 0:
         return False
     r = w.visibleRegion()
+    if r.isEmpty() and hasattr(w, "viewport"):
+        r = w.viewport().visibleRegion()   # a scroll or graphics view: its viewport is what shows
     return not r.isEmpty()
 
 
@@ -61,6 +63,24 @@ def button_problem(button: QAbstractButton) -> str | None:
     need = button.sizeHint().width()
     if need > button.width() + SLACK:
         return f"needs {need} px, has {button.width()}"
+    return None
+
+
+def combo_problem(combo: QComboBox) -> str | None:
+    """The chosen entry cut ("SGD + m…tum 0.9", "Lo más rápi"): a choice the user cannot read."""
+    from PySide6.QtWidgets import QStyleOptionComboBox
+    text = combo.currentText()
+    if not text or combo.isEditable():
+        return None
+    opt = QStyleOptionComboBox()
+    opt.initFrom(combo)
+    opt.frame = combo.hasFrame()
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+    icon = combo.iconSize().width() + 4 if not combo.itemIcon(combo.currentIndex()).isNull() else 0
+    need = combo.fontMetrics().horizontalAdvance(text) + icon
+    if need > room + SLACK:
+        return f"needs {need} px, has {room}"
     return None
 
 
@@ -105,9 +125,12 @@ def layout_problems(root: QWidget) -> list[str]:
                 if isinstance(item, pg.PlotItem) and item.isVisible():
                     problems += [f"{_name(view)}: {p}" for p in plot_problems(item)]
     for w in root.findChildren(QWidget):
-        if isinstance(w, QComboBox) or not _shown(w):
+        if not _shown(w):
             continue
-        if isinstance(w, QLabel):
+        if isinstance(w, QComboBox):
+            p = combo_problem(w)
+            what = w.currentText()
+        elif isinstance(w, QLabel):
             p = label_problem(w)
             what = w.text()
         elif isinstance(w, QAbstractButton) and not isinstance(w.parentWidget(), QTabBar):
@@ -120,4 +143,114 @@ def layout_problems(root: QWidget) -> list[str]:
             continue
         if p:
             problems.append(f"{_name(w)} {what!r}: {p}")
+    return problems
+
+
+# ---------------------------------------------------------------- room
+# What a panel needs to be of use, not only to show its text (issue: the map got 5 % of the window
+# while every text fitted).
+MAP_SHARE = 0.35              # of the window, in the Explore perspective, from 1280x800 up
+MAP_LEAST = (450, 300)        # px of plot area in the Explore perspective, from 1024x700 up
+MAP_LEAST_BESIDE = (300, 200) # px where the map shares the window with other work (Train)
+CHART_LEAST = 140             # px of plot-area height for every chart on screen
+GRID_LEAST = 200              # px of height for the pixel editor's grid
+LEGEND_COVER = 0.15           # of a plot's area, for a legend drawn over it
+
+
+def _dock_of(w: QWidget) -> str:
+    from PySide6.QtWidgets import QDockWidget
+    p = w
+    while p is not None and not isinstance(p, QDockWidget):
+        p = p.parentWidget()
+    return p.objectName().removeprefix("dock-") if p is not None else "window"
+
+
+def _scene_rect_in_view(view, item):
+    """An item's rectangle in its view's viewport coordinates."""
+    return view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+
+
+def charts(root: QWidget) -> list[tuple[str, object, object]]:
+    """(name, view, plot) of every chart on screen, the latent canvas's map left out."""
+    import pyqtgraph as pg
+    latent = getattr(root, "latent", None)
+    out = []
+    for view in root.findChildren(pg.GraphicsView):
+        if not _shown(view) or (latent is not None and view is latent.plot):
+            continue
+        for item in view.scene().items():
+            if isinstance(item, pg.PlotItem) and item.isVisible() and item.vb.width() > 0 \
+                    and view.viewport().rect().intersects(_scene_rect_in_view(view, item.vb)):
+                title = (item.titleLabel.text or "").replace("<br>", " ").strip() or type(view).__name__
+                out.append((f"{_dock_of(view)}: {title}", view, item))
+    return sorted(out, key=lambda c: c[0])
+
+
+def room(root: QWidget) -> dict:
+    """The room the panels on screen have: the map's plot area and its share of the window, the
+    pixel editor's grid height, each chart's plot-area height (px)."""
+    out: dict = {"map": None, "map_share": 0.0, "editor_grid": None, "charts": {}}
+    latent = getattr(root, "latent", None)
+    if latent is not None and _shown(latent.plot):
+        vb = latent.vb
+        out["map"] = [round(vb.width()), round(vb.height())]
+        out["map_share"] = round(vb.width() * vb.height() / max(1, root.width() * root.height()), 3)
+    editor = getattr(root, "editor", None)
+    if editor is not None and _shown(editor.grid):
+        out["editor_grid"] = round(editor.grid.grid_rect().height())
+    for name, _view, plot in charts(root):
+        out["charts"][name] = round(plot.vb.height())
+    return out
+
+
+def plot_room_problems(view, plot) -> list[str]:
+    """A title drawn over the plot or its ticks; a legend cut, or covering too much of the plot."""
+    import pyqtgraph as pg
+    from aegui.qt.widgets.plot_text import LegendBelow
+    out = []
+    title = plot.titleLabel
+    if title.isVisible() and (title.text or "").strip():
+        text = title.item.sceneBoundingRect()
+        for what, item in (("plot", plot.vb), ("left axis", plot.getAxis("left")), ("top axis", plot.getAxis("top"))):
+            if item.isVisible() and item.sceneBoundingRect().adjusted(1, 1, -1, -1).intersects(text):
+                out.append(f"the title overlaps the {what}")
+    legend = getattr(plot, "legend", None)
+    if isinstance(legend, pg.LegendItem) and legend.isVisible() and legend.items:
+        rect = legend.sceneBoundingRect()
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        if not shown.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(rect):
+            out.append("the legend is cut at the edge of the chart")
+        if not isinstance(legend, LegendBelow):
+            vb = plot.vb.sceneBoundingRect()
+            cover = rect.intersected(vb)
+            share = cover.width() * cover.height() / max(1.0, vb.width() * vb.height())
+            if share > LEGEND_COVER:
+                out.append(f"the legend covers {share:.0%} of the plot")
+    return out
+
+
+def room_problems(root: QWidget) -> list[str]:
+    """Each room rule the window breaks at its size, in its perspective."""
+    got = room(root)
+    problems = []
+    arranger = getattr(root, "arranger", None)
+    explore = arranger is not None and arranger.current() == "explore"
+    W, H = root.width(), root.height()
+    if got["map"] is not None:
+        w, h = got["map"]
+        least = MAP_LEAST if explore else MAP_LEAST_BESIDE
+        if w < least[0] or h < least[1]:
+            problems.append(f"the latent map is {w}x{h} px, less than {least[0]}x{least[1]}")
+        if explore and W >= 1280 and H >= 800 and got["map_share"] < MAP_SHARE:
+            problems.append(f"the latent map has {got['map_share']:.0%} of the window, less than {MAP_SHARE:.0%}")
+    elif explore:
+        problems.append("the latent map is not on screen in the Explore perspective")
+    if got["editor_grid"] is not None and got["editor_grid"] < GRID_LEAST:
+        problems.append(f"the pixel editor's grid is {got['editor_grid']} px tall, less than {GRID_LEAST}")
+    for name, view, plot in charts(root):
+        if plot.vb.height() < CHART_LEAST:
+            problems.append(f"chart {name!r} has {plot.vb.height():.0f} px of height, less than {CHART_LEAST}")
+        problems += [f"chart {name!r}: {p}" for p in plot_room_problems(view, plot)]
+    if getattr(root, "latent", None) is not None and _shown(root.latent.plot):
+        problems += [f"latent map: {p}" for p in plot_room_problems(root.latent.plot, root.latent.plot.getPlotItem())]
     return problems

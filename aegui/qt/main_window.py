@@ -7,9 +7,10 @@ the demo models on a worker thread.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from aegui.core.data.dataset import GLYPH_SHAPE
@@ -32,7 +33,10 @@ from aegui.qt.menus import Menus
 from aegui.qt.model_bar import ModelBar
 from aegui.qt.models import title
 from aegui.qt.network.network_view import NetworkView
+from aegui.qt.perspectives.arranger import Arranger
+from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
+from aegui.qt.widgets.terms import explain
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
@@ -75,6 +79,9 @@ class MainWindow(QMainWindow):
         self._build_panels()
         self._build_docks()
         self.model_bar = ModelBar(ws, self)
+        self.switcher = Switcher(self.arranger)
+        self.model_bar.insertWidget(self.model_bar.actions()[0], self.switcher)
+        self.model_bar.insertSeparator(self.model_bar.actions()[1])
         self.addToolBar(Qt.TopToolBarArea, self.model_bar)
         self.menus = Menus(self, ws, self.files)
         self.status = StatusBar(self.statusBar(), ws)
@@ -109,99 +116,55 @@ class MainWindow(QMainWindow):
         self.latent.replay.exported.connect(self.status.say)
         self.runner.data_warnings.connect(self.files.show_data_warnings)
         ws.training_failed.connect(self._training_failed)
-        ws.editor_glyph_requested.connect(lambda image: self.docks["editor"].raise_())
-        ws.teach_requested.connect(lambda *_: self.docks["editor"].raise_())
+        ws.editor_glyph_requested.connect(lambda image: self.show_dock("editor"))
+        ws.teach_requested.connect(lambda *_: self.show_dock("editor"))
         ws.current_changed.connect(self._raise_for)
-        ws.history_changed.connect(lambda _h: ws.training.busy and self.docks["training"].raise_())
+        ws.history_changed.connect(lambda _h: ws.training.busy and self.show_dock("training"))
 
     def _raise_for(self, model, previous) -> None:
         """Image models draw in the Draw tab; a run's charts come forward as it starts."""
         if model is not None and model.shape != GLYPH_SHAPE and (previous is None or previous.dataset is not model.dataset):
-            self.docks["draw"].raise_()
+            self.show_dock("draw")
 
-    def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, key: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock-{key}")
         if key in SCROLLED:
-            # Tabs beside the latent canvas: their width must not set the window's minimum
-            # (a 1024 px screen holds the builder, the canvas and the editor side by side).
+            # Their width must not set the window's minimum (a 1024 px screen holds them beside
+            # the builder).
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(widget)
             widget = scroll
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+        self.addDockWidget(Qt.RightDockWidgetArea, dock)
+        dock.hide()
         return dock
 
     def _build_docks(self) -> None:
-        # The latent canvas is the heart of the app, so it gets the central area.
-        self.setCentralWidget(QWidget())
-        self.centralWidget().hide()
-        self.setDockNestingEnabled(True)
-        L, R = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
+        # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
         panels = {"builder": self.builder, "latent": self.latent, "training": self.training, "editor": self.editor,
                   "recon": self.recon, "library": self.library, "experiments": self.experiments,
                   "analyses": self.analyses, "network": self.network, "draw": self.drawing,
                   "explain": self.explain, "compare": self.compare}
-        self.docks = {key: self._dock(key, panel, L if key == "builder" else R) for key, panel in panels.items()}
-        d = self.docks
-        # Top row: latent space | pixel editor. Bottom row, full width: training charts side by
-        # side, with reconstructions and the library as tabs beside them.
-        self.splitDockWidget(d["latent"], d["training"], Qt.Vertical)
-        self.splitDockWidget(d["latent"], d["editor"], Qt.Horizontal)
-        for a, b in (("training", "recon"), ("recon", "library"), ("latent", "experiments"),
-                     ("experiments", "analyses"), ("editor", "network"), ("network", "draw"),
-                     ("draw", "explain"), ("builder", "compare")):
-            self.tabifyDockWidget(d[a], d[b])
-        for key in ("editor", "latent", "training", "builder"):
-            d[key].raise_()
-        self.resizeDocks([d["builder"]], [330], Qt.Horizontal)
-        self.resizeDocks([d["latent"], d["editor"]], [580, 360], Qt.Horizontal)
-        self.resizeDocks([d["latent"], d["training"]], [440, 270], Qt.Vertical)
-        self._default_state = self.saveState()
+        self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
+        self.arranger = Arranger(self, self.docks)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # The editor keeps its grid beside its previews (stacked, it is taller than a 700-800 px
-        # window has room for): narrow windows give the builder its minimum, wider ones take from
-        # the builder what the editor lacks (Qt shares a loss evenly, and a 1600 -> 1280 shrink
-        # left the editor too narrow).
-        if event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, self._fit_narrow)   # after Qt has shared out the new width
-        self._hide_ghost_tab_bars()
+        self.arranger.hide_ghost_tab_bars()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._hide_ghost_tab_bars()
-
-    def _hide_ghost_tab_bars(self) -> None:
-        """QMainWindow can leave a dock tab bar it no longer uses on screen (tabs without titles,
-        two scroll arrows drawn over a panel) after docks are tabbed together at start-up."""
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if bar.isVisible() and not any(bar.tabText(i) for i in range(bar.count())):
-                bar.hide()
-
-    def _fit_narrow(self) -> None:
-        builder, latent, editor = self.docks["builder"], self.docks["latent"], self.docks["editor"]
-        if not (builder.isVisible() and latent.isVisible() and editor.isVisible()) or builder.isFloating():
-            return
-        narrow = builder.minimumSizeHint().width()
-        need = self.editor.side_by_side_width() + 8
-        if self.width() >= 1200 and editor.width() >= need:
-            return
-        want = max(editor.width(), need)
-        if self.width() >= 1200:
-            narrow = max(narrow, builder.width() - (want - editor.width()))
-        total = builder.width() + latent.width() + editor.width()
-        rest = max(total - narrow - want, latent.minimumSizeHint().width())
-        self.resizeDocks([builder, latent, editor], [narrow, rest, want], Qt.Horizontal)
+        self.arranger.hide_ghost_tab_bars()
 
     # ---------------------------------------------------------------- text
     def retranslate(self, *_):
         self.setWindowTitle(tr("aegui — autoencoder studio"))
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(DOCK_TITLES[key]))
+        self.docks["latent"].setToolTip(explain("latent space"))
         self.menus.retranslate()
         import pyqtgraph as pg
         for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu
@@ -244,9 +207,7 @@ class MainWindow(QMainWindow):
         return view.run_preset()
 
     def show_dock(self, key: str) -> None:
-        dock = self.docks[key]
-        dock.show()
-        dock.raise_()
+        self.arranger.show_dock(key)
 
     def new_sweep(self) -> None:
         self.experiments.new_sweep_from_draft()
@@ -264,16 +225,13 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         # A damaged settings file: text raised TypeError, changed bytes crashed Qt (test_fuzz_settings).
         from aegui.qt.settings import saved_layout
-        geometry, state = saved_layout(self.settings, "geometry"), saved_layout(self.settings, "window_state")
+        geometry = saved_layout(self.settings, "geometry")
         if not (geometry is not None and self.restoreGeometry(geometry)):
             self.resize(1280, 800)
-        if state is not None:
-            self.restoreState(state)
+        self.arranger.restore()
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
+        self.arranger.reset()
 
     def quit_box(self, what: str):
         from aegui.qt.widgets.ask import question_box
@@ -302,9 +260,15 @@ class MainWindow(QMainWindow):
         if self.workspace.training.busy:
             # The run ends at its next step and autosaves its best model on its own thread.
             self.runner.shutdown()
-            QCoreApplication.sendPostedEvents()
-            QCoreApplication.processEvents()
+            # Its end reaches the workspace as a queued signal, which the worker may post only
+            # after shutdown() returned: wait for it (bounded), not for one turn of the loop.
+            deadline = time.monotonic() + 5
+            while self.workspace.training.busy and time.monotonic() < deadline:
+                QCoreApplication.sendPostedEvents()
+                QCoreApplication.processEvents()
+                QThread.msleep(5)
         threads.wait_for_workers(5000)
-        from aegui.qt.settings import save_layout
-        save_layout(self.settings, self.saveGeometry(), self.saveState())
+        from aegui.qt.settings import save_blob
+        save_blob(self.settings, "geometry", self.saveGeometry())
+        self.arranger.save()
         super().closeEvent(event)

@@ -64,7 +64,7 @@ class Menus(QObject):
         f = self.menu_file
         self._action(f, "Open font.h…", f_.open_font_dialog, "Ctrl+Shift+O")
         self.menu_dataset = f.addMenu("")
-        self._texts.append((self.menu_dataset, "Open dataset…"))
+        self._texts.append((self.menu_dataset, "Open dataset"))   # a submenu: its arrow says more follows, no "…"
         self._action(self.menu_dataset, "Image folder…", f_.open_folder_dialog)
         self._action(self.menu_dataset, "IDX images file…", f_.open_idx_dialog)
         from aegui.qt.builder.fetch_dialog import open_fetch_dialog   # MNIST & co. in one click
@@ -97,6 +97,9 @@ class Menus(QObject):
         self.act_undo, self.act_redo = undo, redo
 
         v = self.menu_view
+        for act in w.switcher.actions_by_key.values():    # Explore / Train / Experiments
+            v.addAction(act)
+        v.addSeparator()
         self.menu_panels = v.addMenu("")
         self._texts.append((self.menu_panels, "Panels"))
         for dock in w.docks.values():

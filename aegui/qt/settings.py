@@ -33,12 +33,11 @@ def app_settings(name: str = "aegui") -> QSettings:
     return QSettings("aegui", "aegui")
 
 
-def save_layout(settings: QSettings, geometry, state) -> None:
-    """The window's geometry and dock state, each with a hash of its bytes."""
+def save_blob(settings: QSettings, key: str, blob) -> None:
+    """Bytes (a window geometry, a dock state) with a hash of them, for saved_layout()."""
     import hashlib
-    for key, blob in (("geometry", geometry), ("window_state", state)):
-        settings.setValue(key, blob)
-        settings.setValue(f"{key}_sha256", hashlib.sha256(bytes(blob)).hexdigest())
+    settings.setValue(key, blob)
+    settings.setValue(f"{key}_sha256", hashlib.sha256(bytes(blob)).hexdigest())
 
 
 def saved_layout(settings: QSettings, key: str):

@@ -1,7 +1,9 @@
-"""The main window at every size, in both languages and both themes (issue 11).
+"""The main window at every size, in both languages, both themes and every perspective: no text
+cut, and room to work (the latent map's plot area and share of the window, the pixel editor's grid,
+every chart's plot height; titles clear of the plots, legends whole and off the data).
 
 One window serves the whole matrix: it loads once, then each combination is a resize, a
-language switch and a theme switch (16 renders in about 15 s on a busy 2-core machine).
+language, theme or perspective switch (48 renders).
 """
 import os
 import re
@@ -11,7 +13,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QMenu, QTabBar, QWidget
 
-from aegui.qt.window_matrix import LANGUAGES, SIZES, THEMES, preview_scale, show_as, window_problems
+from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, preview_scale, room_report, show_as,
+                                   window_problems)
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +50,29 @@ def win(qapp, tmp_path_factory):
         os.environ["AEGUI_HOME"] = old
 
 
-def test_every_size_language_and_theme_shows_every_text_whole(win, capfd):
-    found = {}
+def test_every_size_language_theme_and_perspective_shows_every_text_whole_with_room_to_work(win, capfd):
+    from aegui.qt.layout_check import MAP_SHARE, room
+    found, figures = {}, []
     for lang in LANGUAGES:
         for theme_name in THEMES:
-            for size in SIZES:
-                show_as(win, size, lang, theme_name)
-                problems = window_problems(win, size)
-                if problems:
-                    found[f"{size[0]}x{size[1]} {lang} {theme_name}"] = problems
+            for perspective in PERSPECTIVES:
+                for size in SIZES:
+                    show_as(win, size, lang, theme_name, perspective)
+                    problems = window_problems(win, size)
+                    if problems:
+                        found[f"{size[0]}x{size[1]} {lang} {theme_name} {perspective}"] = problems
+                    if size in ((1280, 800), (1024, 700)) and lang == "en" and theme_name == "light":
+                        figures.append(room_report(win))
+                    if size == (1280, 800) and lang == "en" and theme_name == "light":
+                        got = room(win)
+                        if perspective == "explore":
+                            assert got["map_share"] >= MAP_SHARE, room_report(win)
+                        elif perspective == "train":
+                            assert {"training: Loss", "training: Wrong pixels per epoch"} <= set(got["charts"])
+                        else:
+                            assert len(got["charts"]) >= 2, room_report(win)    # the sweep's charts
+    with capfd.disabled():
+        print("\nRoom at 1280x800 and 1024x700 (en, light):\n  " + "\n  ".join(figures))
     err = capfd.readouterr().err
     assert "Traceback" not in err, err
     assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
@@ -67,11 +84,11 @@ def test_pixel_editor_survives_a_resize_cycle(win):
     editor = win.editor
     seen = []
     for size in ((1280, 800), (1440, 900), (1600, 1000), (1280, 800)):
-        show_as(win, size, "en", "light")
+        show_as(win, size, "en", "light", "explore")
         assert editor.grid.scale() >= preview_scale(editor) >= 5, size
         assert editor.grid.width() >= editor.drawn_view.width() and editor.grid.height() >= editor.drawn_view.height()
         assert not window_problems(win, size), window_problems(win, size)
-        seen.append((editor._outer.direction(), preview_scale(editor), editor.grid.scale()))
+        seen.append((editor.stacked(), preview_scale(editor), editor.grid.scale()))
     assert seen[0] == seen[-1]
     assert len({s[1] for s in seen}) == 1 or all(s[1] >= 5 for s in seen)
 
@@ -92,7 +109,7 @@ def _texts(root):
             add(w.text(), "button")
         elif isinstance(w, QGroupBox):
             add(w.title(), "group")
-        elif isinstance(w, QTabBar):
+        elif isinstance(w, QTabBar) and w.isVisible():   # Qt keeps old dock tab bars, hidden, unused
             for i in range(w.count()):
                 add(w.tabText(i), "tab")
         elif isinstance(w, QComboBox):
@@ -128,7 +145,7 @@ def _template_regex(value: str) -> str:
 
 
 def test_the_spanish_window_speaks_only_catalogue_spanish(win):
-    show_as(win, (1280, 800), "es", "light")
+    show_as(win, (1280, 800), "es", "light", "explore")
     bad = not_spanish(win, win)
     assert not bad, "\n".join(sorted(set(bad)))
 

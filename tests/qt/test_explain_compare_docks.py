@@ -1,13 +1,16 @@
-"""The Explain and Compare panels in the window: docked beside the network view and the model
-builder, listed under View > Panels, named in both languages, fed by the workspace (the editor's
+"""The Explain and Compare panels in the window: docked beside the pixel editor and the
+experiments, listed under View > Panels, named in both languages, fed by the workspace (the editor's
 drawing reaches Explain through input_changed; Compare offers the workspace's models)."""
 import numpy as np
 
 
 def test_docked_listed_and_named(window):
     docks = window.docks
-    assert docks["explain"] in window.tabifiedDockWidgets(docks["network"])
-    assert docks["compare"] in window.tabifiedDockWidgets(docks["builder"])
+    from aegui.qt.perspectives.table import home_of
+    # Explain beside the pixel editor (it explains the drawing), Compare with the experiments.
+    assert (home_of("explain"), home_of("compare")) == ("explore", "experiments")
+    window.arranger.switch("explore")
+    assert docks["explain"] in window.tabifiedDockWidgets(docks["editor"])
     panels = window.menus.menu_panels.actions()
     assert docks["explain"].toggleViewAction() in panels and docks["compare"].toggleViewAction() in panels
     assert (docks["explain"].windowTitle(), docks["compare"].windowTitle()) == ("Explain", "Compare")

@@ -14,7 +14,8 @@ from fuzzing import FUZZ_SETTINGS, bounded, mutated  # noqa: E402
 from aegui.qt import i18n, theme  # noqa: E402
 from aegui.qt.app import saved_look  # noqa: E402
 
-KEYS = ("geometry", "window_state", "recent", "last_dir", "last_model", "language", "theme")
+KEYS = ("geometry", "layout\\explore", "layout\\train", "layout\\perspective", "layout\\shares", "recent", "last_dir",
+        "last_model", "language", "theme")
 VALUES = st.sampled_from([
     "@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3\\0\\0)", "@ByteArray()", "@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x1)",
     "@Invalid()", "@Rect(1 2 3 4)", "@Size(-1 -1)", "@Point(99999999 1)", "a, b, c", "", "es", "dark", "xx",
@@ -30,10 +31,15 @@ def ini_text(draw):
 
 
 def _valid_ini(window) -> bytes:
-    from aegui.qt.settings import save_layout
+    from aegui.qt.perspectives.arranger import STATE_VERSION
+    from aegui.qt.settings import save_blob
     path = Path(tempfile.mkdtemp()) / "settings.ini"
     s = QSettings(str(path), QSettings.IniFormat)
-    save_layout(s, window.saveGeometry(), window.saveState())   # with the hashes the window checks
+    save_blob(s, "geometry", window.saveGeometry())      # with the hashes the window checks
+    for key in ("explore", "train"):
+        save_blob(s, f"layout/{key}", window.saveState(STATE_VERSION))
+    s.setValue("layout/perspective", "train")
+    s.setValue("layout/shares", '{"train": {"left": 0.3, "bottom": 0.45}}')
     s.setValue("recent", ["/a/b.json", "/c d/model"])
     s.setValue("last_dir", "/tmp")
     s.setValue("language", "es")
@@ -53,6 +59,7 @@ def test_settings_file(qtbot, tmp_path, aegui_home):
     @FUZZ_SETTINGS
     @given(data=ini_text() | mutated(seed) | st.binary(max_size=200))
     @example(data=b"[General]\ngeometry=hello\nwindow_state=1, 2\n")        # raised TypeError
+    @example(data=b"[layout]\nperspective=@Invalid()\nshares=[1, {}]\nexplore=1, 2\n")
     @example(data=b"[General]\nlanguage=a, b\ntheme=@Invalid()\nrecent=5\n")
     @example(data=b"[General]\nrecent=@ByteArray(abc), /x\n")             # raised TypeError
     @example(data=b"[General]\nlast_dir=@ByteArray(\\x1\\xd9\\xd0)")   # raised UnicodeDecodeError

@@ -1,16 +1,48 @@
-"""The first-run guide: three hints, each dismissed for good, remembered in the settings."""
-from PySide6.QtCore import QSettings
+"""The first-run guide: three hints, each dismissed for good, remembered in the settings; each
+beside what it points at, covering no control (the user can do what it says without closing it)
+and readable in both themes (issue 22, defect 3)."""
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QSlider,
+                               QTabBar, QWidget)
 
 from aegui.qt.guide import Guide
+from aegui.qt.window_matrix import settle
+
+CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QTabBar, QAbstractItemView)
+
+
+def _rect(window, w: QWidget) -> QRect:
+    return QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+
+
+def _controls(window, guide) -> list[tuple[str, QRect]]:
+    own = {id(b) for h in guide.hints.values() for b in (h.ok, h.never)}
+    out = []
+    for w in window.findChildren(QWidget):
+        control = isinstance(w, CONTROLS) or type(w).__name__ == "EditGrid"     # the editor's grid
+        if control and id(w) not in own and w.isVisible() and not w.visibleRegion().isEmpty():
+            out.append((f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}", _rect(window, w)))
+    return out
+
+
+def _luminance(rgb) -> float:
+    c = np.asarray(rgb, float) / 255.0
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast(hint, child) -> float:
+    """The contrast ratio between the darkest and the lightest pixel of a part of the hint as drawn
+    (its text on the hint's background)."""
+    img = hint.grab().toImage().copy(child.geometry().adjusted(2, 2, -2, -2))
+    lum = [_luminance(img.pixelColor(x, y).getRgb()[:3]) for x in range(img.width()) for y in range(img.height())]
+    return (max(lum) + 0.05) / (min(lum) + 0.05)
 
 
 def test_three_hints_then_remembered_when_dismissed(window, tmp_path):
     g = window.guide
     assert sorted(g.visible()) == ["draw", "hover", "train"]
-    for key in g.visible():                          # each sits over the panel it names
-        dock = window.docks[{"draw": "editor", "hover": "latent", "train": "builder"}[key]]
-        centre = g.hints[key].geometry().center()
-        assert dock.geometry().adjusted(-40, -40, 40, 40).contains(centre), key
     g.hints["hover"].ok.click()
     assert sorted(g.visible()) == ["draw", "train"]
     settings = window.settings
@@ -21,3 +53,34 @@ def test_three_hints_then_remembered_when_dismissed(window, tmp_path):
     assert again.visible() == []
     third = Guide(window, again.settings)
     assert third.start() == []
+
+
+def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window):
+    """Defect 3: the hints covered the controls they point at (the editor's buttons, the grid)."""
+    from aegui.qt.window_matrix import show_as
+    g = window.guide
+    targets = {"draw": window.editor.grid, "hover": window.latent.plot}
+    for size, lang in (((1280, 800), "en"), ((1024, 700), "es"), ((1600, 1000), "en")):
+        show_as(window, size, lang, "light")
+        settle(0.2)
+        assert sorted(g.visible()) == ["draw", "hover", "train"], size
+        hints = {k: h.geometry() for k, h in g.hints.items()}
+        for key, r in hints.items():
+            covered = [name for name, c in _controls(window, g) if c.intersects(r)]
+            assert not covered, f"{size} {lang}: the {key!r} hint covers {covered}"
+            others = [k for k, o in hints.items() if k != key and o.intersects(r)]
+            assert not others, f"{size} {lang}: the {key!r} hint covers the {others} hint"
+            if key in targets:      # near what it names: touching it or at most 40 px away
+                t = _rect(window, targets[key]).adjusted(-40, -40, 40, 40)
+                assert t.intersects(r), f"{size} {lang}: the {key!r} hint is far from its target"
+
+
+def test_dont_show_again_can_be_read_in_the_dark_theme(window):
+    """Defect 3: the dark theme's light grey button text on the hint's light yellow."""
+    from aegui.qt.window_matrix import show_as
+    show_as(window, (1280, 800), "en", "dark")
+    settle(0.1)
+    hint = window.guide.hints["draw"]
+    for button in (hint.never, hint.ok):
+        assert _contrast(hint, button) >= 4.5, button.text()
+    assert _contrast(hint, hint.label) >= 4.5

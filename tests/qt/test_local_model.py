@@ -78,8 +78,8 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
     x, y = canvas.projected_codes()[3]
     assert canvas.hover_at(float(x), float(y)).shape == (7, 5)
     # Pixel editor: the trained local model denoises the glyph drawn.
-    names = [window.model_bar.editor_combo.itemText(i) for i in range(window.model_bar.editor_combo.count())]
-    window.model_bar.editor_combo.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith(title(entry))))
+    choice = window.editor.denoiser
+    choice.choose(next(m for m in choice.choices() if choice.choice_text(m).startswith(title(entry))))
     assert window.workspace.editor_choice is entry
     ds = entry.dataset
     a = ds.images()[ds.labels.index("a")]

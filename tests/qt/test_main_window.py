@@ -179,10 +179,25 @@ def test_main_py_screenshot_writes_a_png(tmp_path):
     assert "Traceback" not in out.stderr
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["size"] == [1024, 700] and info["cut_text"] == []
+    # Room to work, not only whole text: the map at least 450x300 px of plot, the editor's grid.
+    assert info["perspective"] == "explore" and info["room_problems"] == []
+    assert info["room"]["map"][0] >= 450 and info["room"]["map"][1] >= 300 and info["room"]["editor_grid"] >= 200
     from PIL import Image
     img = Image.open(shot).convert("RGB")
     assert img.size == (1024, 700)
     assert sum(img.resize((1, 1)).getpixel((0, 0))) < 3 * 128      # dark, on the whole
+
+
+def test_a_first_launch_shows_the_map_and_the_editor_big(tmp_path):
+    """--fresh at the default size: the Explore perspective, the map >= 35 % of the window, the
+    editor's grid >= 200 px tall, the demo models loaded."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(tmp_path / "w.png"),
+                          "--size", "1280x800", "--fresh"], capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["perspective"] == "explore" and info["cut_text"] == [] and info["room_problems"] == []
+    assert info["room"]["map_share"] >= 0.35 and info["room"]["editor_grid"] >= 200, info["room"]
 
 
 def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
@@ -198,7 +213,7 @@ def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
     assert out is not None
     # The shipped denoiser restores a lightly noised glyph (0.03 wrong pixels on average at 10 %).
     assert ((out >= 0.5) != (a >= 0.5)).sum() <= 1
-    window.model_bar.editor_combo.setCurrentIndex(0)          # "the model above": the canvas's model
+    window.editor.denoiser.choose(None)          # "the model shown on the canvas"
     assert window.workspace.editor_choice is None
     qtbot.waitUntil(lambda: not window.editor.busy(), timeout=10000)
     expected = window.workspace.current.reconstructor()(window.editor.noisy().reshape(1, 35)).reshape(7, 5)
@@ -229,7 +244,17 @@ def test_no_widget_attribute_shadows_a_qt_method(window):
         clash = sorted(n for n, v in vars(w).items()
                        if n in qt_names and not isinstance(v, SignalInstance))
         assert not clash, f"{type(w).__name__} shadows Qt's {clash}"
-        assert not w.grab().isNull()
+    # Each perspective shows its own panels (a hidden one grabs nothing): grab them where shown.
+    from aegui.qt.window_matrix import PERSPECTIVES, settle
+    grabbed = set()
+    for key in PERSPECTIVES:
+        window.arranger.switch(key)
+        settle(0.05)
+        for w in widgets:
+            if w.isVisible():
+                assert not w.grab().isNull(), f"{type(w).__name__} in {key}"
+                grabbed.add(id(w))
+    assert len(grabbed) > 20
 
 
 def test_the_model_list_keeps_the_last_runs_of_a_long_session(window, tmp_path):

@@ -60,7 +60,7 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     mse, _ = reconstruction_errors(entry.shown.images(), entry.reconstructions())
     assert shown[0] == int(mse.argmax())
     # The pixel editor lists glyph models only and still works with its own.
-    names = [window.model_bar.editor_combo.itemText(i) for i in range(window.model_bar.editor_combo.count())]
+    names = [window.editor.denoiser.choice_text(m) for m in window.editor.denoiser.choices()]
     assert not any(n.startswith(entry.name) for n in names)
     assert window.editor.output() is not None
 

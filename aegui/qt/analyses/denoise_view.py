@@ -28,6 +28,7 @@ from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import legend_below
+from aegui.qt.widgets.terms import explain
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 
@@ -353,6 +354,7 @@ class DenoiseView(AnalysisView):
         self.curve_plot.setTitle(tr("Denoised, mean ± std"), size="9pt")
         self.curve_plot.setLabel("bottom", tr("noise (%; gaussian: σ × 100)"))
         self.curve_plot.setLabel("left", tr("wrong pixels per glyph"))
+        self.curve_plot.getAxis("left").setToolTip(explain("wrong pixels"))
 
     def _set_char_texts(self) -> None:
         if self.result is None:
@@ -361,6 +363,7 @@ class DenoiseView(AnalysisView):
         self.char_plot.setTitle(tr("{kind}, {level} % (± std)", kind=tr(NOISE_LABELS[kind]), level=f"{level * 100:g}"),
                                 size="9pt")
         self.char_plot.setLabel("left", tr("wrong pixels per character"))
+        self.char_plot.getAxis("left").setToolTip(explain("wrong pixels"))
         # The key in the axis label: a legend would cover the bars in a small dock.
         self.char_plot.setLabel("bottom", tr("grey: noisy · colour: denoised"),
                                 **{"font-size": "8pt", "color": plot_colors(self)[1].name()})

@@ -18,6 +18,7 @@ from aegui.core.config.fields import FIELDS, Field, always, in_group
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark
 from aegui.qt.widgets.layer_editor import NumberEdit
+from aegui.qt.widgets.terms import field_tip
 
 _NUMBER_WIDTH = 120        # a number alone in its row: short boxes read better than stretched ones
 _PERCENT_WIDTH = 80        # a percentage beside another box
@@ -52,7 +53,8 @@ class FieldForm:
         self._shown: dict[str, bool] = {}        # field -> its row is shown
         self._leads: dict[str, QLabel] = {}      # field -> the word before it in another field's row
         self._texts: list[tuple[Callable, str]] = []    # (setter, English text)
-        self._tips: dict[QWidget, str] = {}              # widget -> English tooltip
+        # widget -> its tooltip in the interface language, asked again after a change of language
+        self._tips: dict[QWidget, Callable[[], str]] = {}
         self._changes = []                               # the signals of every edit (see watch)
         self._groups: list[QGroupBox] = []
         self._whole = _WholeLabels()
@@ -121,10 +123,10 @@ class FieldForm:
         self.editors[f.key] = editor
         if not f.of:
             self.owners[f.key] = editor.owner
-        if f.tip:
-            self._tips[editor.owner] = f.tip
+        if field_tip(f):    # its own tip, and the terms it names explained (β, momentum, BCE...)
+            self._tips[editor.owner] = lambda f=f: field_tip(f)
             if editor.label_widget is not None:
-                self._tips[editor.label_widget] = f.tip
+                self._tips[editor.label_widget] = lambda f=f: field_tip(f)
         self._changes.append(editor.changed)
         return editor
 
@@ -147,6 +149,9 @@ class FieldForm:
             if label is None:
                 label = QLabel()
                 self.text(label.setText, f.label)
+                if field_tip(f):     # "Momentum", "β (KL weight)": the word hovered is explained
+                    self._tips[label] = lambda f=f: field_tip(f)
+                    label.setToolTip(field_tip(f))
             form.addRow(label, widget)
         if isinstance(widget, QLabel) and widget.wordWrap():
             widget.installEventFilter(self._whole)
@@ -155,8 +160,8 @@ class FieldForm:
         if key not in self.editors:
             if not f.of:
                 self.owners[key] = owner
-            if f.tip:
-                self._tips[owner] = f.tip
+            if field_tip(f):
+                self._tips[owner] = lambda f=f: field_tip(f)
         if changed is not None:
             self._changes.append(changed)
         return widget
@@ -167,7 +172,7 @@ class FieldForm:
         setter(tr(english))
 
     def tip(self, widget: QWidget, english: str) -> None:
-        self._tips[widget] = english
+        self._tips[widget] = lambda: tr(english)
         if widget not in self.marked:
             widget.setToolTip(tr(english))
 
@@ -238,13 +243,15 @@ class FieldForm:
             box.updateGeometry()
 
     def mark(self, widget: QWidget, problem: str | None) -> None:
-        mark(widget, problem, self._tips.get(widget, ""))
+        mark(widget, problem)
+        if problem is None:
+            widget.setToolTip(self._tips[widget]() if widget in self._tips else "")
 
     def retranslate(self) -> None:
         for setter, english in self._texts:
             setter(tr(english))
         for editor in self.editors.values():
             editor.retranslate()
-        for w, english in self._tips.items():
+        for w, tip in self._tips.items():
             if w not in self.marked:
-                w.setToolTip(tr(english))
+                w.setToolTip(tip())

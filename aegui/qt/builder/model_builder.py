@@ -280,9 +280,14 @@ class ModelBuilder(QWidget):
         self.info_label.setVisible(bool(text))
 
     # ------------------------------------------------------------------ filling and reading
+    def _set_name(self, name: str) -> None:
+        """The name with its start in view: setText leaves the cursor at the end, and a long name
+        (a demo model's) showed only its last words."""
+        self.name_edit.setText(name)
+        self.name_edit.setCursorPosition(0)
 
     def _fill(self, exp: Experiment) -> None:
-        self.name_edit.setText(exp.name)
+        self._set_name(exp.name)
         self.form.fill(exp)
         self.data.fill(exp.data)
         self.families.reset(exp.data.source)
@@ -333,7 +338,7 @@ class ModelBuilder(QWidget):
             if name != self.auto_name:
                 self.auto_name = name
                 self.name_edit.blockSignals(True)
-                self.name_edit.setText(name)
+                self._set_name(name)
                 self.name_edit.blockSignals(False)
         exp, errors = self._assess()
         self.form.update(exp)
@@ -365,7 +370,7 @@ class ModelBuilder(QWidget):
         self._derived_name = None if same else name
         if name != text:
             self.name_edit.blockSignals(True)
-            self.name_edit.setText(name)
+            self._set_name(name)
             self.name_edit.blockSignals(False)
         return replace(exp, name=name)
 

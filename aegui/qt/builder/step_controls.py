@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.widgets.terms import with_terms
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
 
@@ -23,14 +24,19 @@ class StepControls(QWidget):
         self.speed_combo = QComboBox()
         for cap in CAPS:
             self.speed_combo.addItem("", cap)
-        self.speed_combo.setMinimumContentsLength(6)     # "As fast as it goes" may be cut: it fits 1280 px
-        self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        lay = QHBoxLayout(self)
+        # The speed on a row of its own, its choice whole: beside the two buttons in a builder
+        # column it was cut ("Lo más rápi").
+        self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
-        for w in (self.epoch_button, self.batch_button, self.speed_label):
-            lay.addWidget(w)
-        lay.addWidget(self.speed_combo, 1)
+        lay.addWidget(self.epoch_button, 0, 0)
+        lay.addWidget(self.batch_button, 0, 1)
+        speed = QHBoxLayout()
+        speed.addWidget(self.speed_label)
+        speed.addWidget(self.speed_combo)
+        speed.addStretch(1)
+        lay.addLayout(speed, 1, 0, 1, 2)
         for b in (self.epoch_button, self.batch_button):
             b.setMinimumWidth(0)
         self.epoch_button.clicked.connect(lambda: self.step_requested.emit("epoch"))
@@ -59,7 +65,8 @@ class StepControls(QWidget):
         self.epoch_button.setToolTip(tr("Train one more epoch, then pause (F6); starts a run paused if none is running"))
         self.batch_button.setToolTip(tr("Train one more batch, then pause (Shift+F6)"))
         self.speed_label.setText(tr("Speed:"))
-        self.speed_combo.setToolTip(tr("At most this many epochs a second, to watch the latent space form"))
+        self.speed_combo.setToolTip(with_terms(tr("At most this many epochs a second, to watch the latent space form"),
+                                               "latent space"))
         for k, cap in enumerate(CAPS):
             self.speed_combo.setItemText(k, tr("As fast as it goes") if cap is None else
                                          tr("{n} epochs/s", n=f"{cap:g}"))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTabl
 from aegui.core.config.experiment import KIND_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.terms import with_terms
 
 BETTER = QColor(46, 160, 67, 70)
 LABELS = {"kind": "kind", "architecture": "architecture", "parameters": "parameters", "latent": "latent size",
@@ -73,8 +74,10 @@ class MetricsTable(QTableWidget):
         bold.setBold(True)
         for r, row in enumerate(rows):
             label = QTableWidgetItem(row_label(row, c.noise))
-            if row.key == "loss" and row.lower_is_better is None:
-                label.setToolTip(tr("The two models train on different losses, so their loss values do not compare."))
+            tip = (tr("The two models train on different losses, so their loss values do not compare.")
+                   if row.key == "loss" and row.lower_is_better is None else "")
+            # "max wrong pixels", "PSNR (dB)": what the metric's term means
+            label.setToolTip(with_terms(tip, LABELS.get(row.key, NOISY.get(row.key, ""))))
             self.setItem(r, 0, label)
             better = row.better
             for side, text in enumerate(row_values(row)):

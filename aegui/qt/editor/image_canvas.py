@@ -21,8 +21,20 @@ from aegui.qt.widgets.glyph_view import GlyphView
 NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
 
 
-def stamp(pixels: np.ndarray, y: float, x: float, radius: float, value: float) -> None:
-    """Paint a round, soft-edged dot centred at image point (y, x) (pixel centres at k + 0.5)."""
+BRUSH_PER_SIDE = 1.5 / 28     # a 28x28 picture's 1.5 px brush, in proportion for other sizes
+GRID_SIDE = 16                 # up to this side the canvas shows its cells and paints whole ones
+
+
+def default_brush(shape) -> float:
+    """The brush radius for a picture of this shape, in half pixels: an 8x8 digit gets a
+    one-cell brush (1.5 painted 2-3 cells a stroke wide and a "7" became a blob)."""
+    return max(0.5, round(max(shape[:2]) * BRUSH_PER_SIDE * 2) / 2)
+
+
+def stamp(pixels: np.ndarray, y: float, x: float, radius: float, value: float, cells: bool = False) -> None:
+    """Paint a round dot centred at image point (y, x) (pixel centres at k + 0.5): soft-edged, or
+    with `cells` whole cells (the cell under the point and those whose centres are within
+    radius - 0.5 of it), as on a small grid where grey rims read as stray ink."""
     h, w = pixels.shape[:2]
     r = max(0.5, float(radius))
     y0, y1 = max(0, int(y - r - 1)), min(h, int(y + r + 2))
@@ -31,7 +43,11 @@ def stamp(pixels: np.ndarray, y: float, x: float, radius: float, value: float) -
         return
     yy, xx = np.mgrid[y0:y1, x0:x1]
     d = np.hypot(yy + 0.5 - y, xx + 0.5 - x)
-    cover = np.clip(r + 0.5 - d, 0.0, 1.0)     # 1 inside, a one-pixel soft rim
+    if cells:
+        under = (yy == int(np.floor(y))) & (xx == int(np.floor(x)))
+        cover = ((d <= r - 0.5 + 1e-6) | under).astype(np.float32)
+    else:
+        cover = np.clip(r + 0.5 - d, 0.0, 1.0)     # 1 inside, a one-pixel soft rim
     if pixels.ndim == 3:
         cover = cover[..., None]
     patch = pixels[y0:y1, x0:x1]
@@ -63,6 +79,7 @@ class ImageCanvas(_View):
     def __init__(self, shape=(28, 28), parent=None):
         super().__init__(parent, cell_size=10, grid=False)
         self.brush = 1.5
+        self.cells = False
         self._last: QPointF | None = None
         self._value = 1.0
         self.set_shape(shape)
@@ -71,7 +88,9 @@ class ImageCanvas(_View):
 
     def set_shape(self, shape) -> None:
         self.pixels = np.zeros(tuple(int(s) for s in shape), np.float32)
-        self.set_grid(max(self.pixels.shape[:2]) <= 16)
+        self.cells = max(self.pixels.shape[:2]) <= GRID_SIDE
+        self.brush = default_brush(self.pixels.shape)
+        self.set_grid(self.cells)
         self.set_image(self.pixels)
 
     def clear(self) -> None:
@@ -91,7 +110,7 @@ class ImageCanvas(_View):
         """A stroke from image point a to b (y, x): dots every half pixel."""
         n = max(1, int(np.ceil(np.hypot(b[0] - a[0], b[1] - a[1]) * 2)))
         for t in np.linspace(0.0, 1.0, n + 1):
-            stamp(self.pixels, a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, self.brush, value)
+            stamp(self.pixels, a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, self.brush, value, self.cells)
         self._changed()
 
     def _changed(self) -> None:
@@ -244,6 +263,7 @@ class DrawPanel(QWidget):
         shape = tuple(int(s) for s in shape)
         if shape != self.canvas.pixels.shape:
             self.canvas.set_shape(shape)
+            self.brush.setValue(self.canvas.brush)     # the new size's brush
             big = max(shape[:2]) > 16
             for v in [self.input_view, self.output_view] + self.near_views:
                 v.set_grid(not big)

@@ -1,7 +1,6 @@
 """Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it."""
 from __future__ import annotations
 
-import math
 
 from dataclasses import dataclass
 from typing import Callable
@@ -11,10 +10,8 @@ from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QBoxLayout,
     QCheckBox,
     QGridLayout,
-    QLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,6 +25,8 @@ from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
 from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import tr
+from aegui.qt.models import title as model_title
+from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 
@@ -257,14 +256,15 @@ class PixelEditor(QWidget):
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
         self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
 
-        # Two buttons a row when the column is wide, one when it is not (see _arrange_buttons):
-        # side by side they set a minimum width that kept the editor off 1024 px screens.
-        left = QGridLayout()
-        left.addWidget(self.grid, 0, 0, 1, 2)
-        left.setRowStretch(0, 1)
+        # The buttons stand in a column beside the grid: the grid takes the height that is left.
+        drawing = QGridLayout()
+        drawing.setContentsMargins(0, 0, 0, 0)
+        drawing.addWidget(self.grid, 0, 0, 8, 1)
         self._buttons = (self.clear_button, self.invert_button, self.undo_button, self.redo_button)
-        self._button_cols = 0
-        self._arrange_buttons(left, 1)
+        for i, w in enumerate((*self._buttons, self.start_from, self.save_button, self.teach)):
+            drawing.addWidget(w, i, 1)
+        drawing.setRowStretch(7, 1)
+        drawing.setColumnStretch(0, 1)
 
         self.noise_label = QLabel()
         self.noise_kind = QComboBox()
@@ -326,73 +326,70 @@ class PixelEditor(QWidget):
         nearest.addWidget(self.nearest_view)
         nearest.addWidget(self.nearest_label, 1)
 
-        right = QVBoxLayout()
-        right.addLayout(noise)
-        right.addLayout(views)
-        right.addLayout(nearest)
+        results = QVBoxLayout()
+        results.setContentsMargins(0, 0, 0, 0)
+        results.addLayout(views)
+        results.addLayout(nearest)
         self.unfamiliar_label = QLabel(wordWrap=True)
         self.unfamiliar_label.setStyleSheet(f"color: {UNFAMILIAR_COLOR};")
         self.unfamiliar_label.hide()
-        right.addWidget(self.unfamiliar_label)
+        results.addWidget(self.unfamiliar_label)
         self.fallback_check = QCheckBox(checked=True)
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
-        right.addWidget(self.fallback_check)
-        right.addWidget(self.teach.status)
-        right.addStretch(1)
+        results.addWidget(self.fallback_check)
+        results.addWidget(self.teach.status)
+        results.addStretch(1)
+        noise.setContentsMargins(0, 0, 0, 0)
 
-        self._left, self._right = left, right
+        # Three blocks, stacked in a tall column (the Explore perspective: the grid between the
+        # noise and the results gets the height) or the drawing beside the rest in a wide, short dock.
+        self.noise_box, self.drawing_box, self.results_box = QWidget(), QWidget(), QWidget()
+        for box, lay in ((self.noise_box, noise), (self.drawing_box, drawing), (self.results_box, results)):
+            box.setLayout(lay)
         self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
         self._share_scale.timeout.connect(self._share_previews_scale)
-        self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
-        self._outer.addLayout(left, 1)
-        self._outer.addLayout(right, 2)
-        # The editor's minimum is the stacked one (see minimumSizeHint): a narrow dock is
-        # allowed, and resizeEvent stacks the grid over the views when side by side does not fit.
-        self._outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.denoiser = DenoiserChoice()
+        noise.addWidget(self.denoiser, 3, 0, 1, 3)
+        self._outer = QGridLayout(self)
         self._outer.setContentsMargins(2, 4, 2, 4)
         self._outer.setSpacing(4)
+        self._wide: bool | None = None
+        self._arrange(False)
 
-    def minimumSizeHint(self) -> QSize:
-        m = self._outer.contentsMargins()
-        left, right = self._left.minimumSize(), self._right.minimumSize()
-        width = max(left.width(), right.width()) + m.left() + m.right()
-        stacked = self._outer.direction() == QBoxLayout.Direction.TopToBottom
-        height = (left.height() + right.height() + self._outer.spacing() if stacked
-                  else max(left.height(), right.height())) + m.top() + m.bottom()
-        return QSize(width, height)
-
-    def _arrange_buttons(self, left: QGridLayout, cols: int) -> None:
-        if cols == self._button_cols:
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
             return
-        for w in (*self._buttons, self.start_from, self.save_button, self.teach):
-            left.removeWidget(w)
-        for i, button in enumerate(self._buttons):
-            left.addWidget(button, 1 + i // cols, i % cols)
-        row = 1 + math.ceil(len(self._buttons) / cols)
-        left.addWidget(self.start_from, row, 0, 1, 2)
-        left.addWidget(self.save_button, row + 1, 0, 1, 2)
-        left.addWidget(self.teach, row + 2, 0, 1, 2)
-        self._button_cols = cols
+        outer = self._outer
+        for box in (self.noise_box, self.drawing_box, self.results_box):
+            outer.removeWidget(box)
+        for i in range(3):
+            outer.setRowStretch(i, 0)
+            outer.setColumnStretch(i, 0)
+        if wide:
+            outer.addWidget(self.drawing_box, 0, 0, 2, 1)
+            outer.addWidget(self.noise_box, 0, 1)
+            outer.addWidget(self.results_box, 1, 1)
+            outer.setColumnStretch(0, 1)
+            outer.setColumnStretch(1, 2)
+            outer.setRowStretch(1, 1)
+        else:
+            outer.addWidget(self.noise_box, 0, 0)
+            outer.addWidget(self.drawing_box, 1, 0)
+            outer.addWidget(self.results_box, 2, 0)
+            outer.setRowStretch(1, 1)
+        self._wide = wide
+        self.updateGeometry()
 
-    def side_by_side_width(self) -> int:
-        m = self._outer.contentsMargins()
-        return (self._left.minimumSize().width() + self._right.minimumSize().width()
-                + self._outer.spacing() + m.left() + m.right())
+    def stacked(self) -> bool:
+        return not self._wide
 
     def resizeEvent(self, event) -> None:
-        # The grid goes on top of the views only when the two do not fit side by side. The
-        # choice depends on the width alone, so a window resized back and forth comes back to
-        # the layout it had (an aspect-ratio rule flipped on the dock's height and stayed).
-        width = event.size().width()
-        wide_buttons = sum(b.sizeHint().width() for b in self._buttons[:2]) + 8
-        self._arrange_buttons(self._left, 2 if width // 3 >= wide_buttons else 1)
-        stacked = width < self.side_by_side_width()
-        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
-        if self._outer.direction() != direction:
-            self._outer.setDirection(direction)
-            self._outer.setStretch(1, 0 if stacked else 2)   # stacked: the grid takes the height
-            self.updateGeometry()   # the minimum height changes with the direction
+        # Side by side only in a dock much wider than tall (a bottom dock): in a column the grid
+        # goes between the noise and the results and takes the height. The choice depends on the
+        # size alone, so a window resized back and forth comes back to the layout it had.
+        size = event.size()
+        self._arrange(size.width() > 1.6 * size.height())
         super().resizeEvent(event)
         self._share_scale.start()
 
@@ -452,6 +449,7 @@ class PixelEditor(QWidget):
         other panels come in, drawings go to the library and light the network view.
         `title(model)`: a model's name as the window shows it."""
         self._ws, self._title, self._dataset = workspace, title, None
+        self.denoiser.bind(workspace, title)
         workspace.editor_changed.connect(lambda model, _previous: self._use_model(model, fresh=True))
         workspace.editor_updated.connect(lambda model: self._use_model(model, fresh=False))
         workspace.models_changed.connect(lambda: self._use_model(workspace.editor_model(), fresh=False,
@@ -523,7 +521,7 @@ class PixelEditor(QWidget):
         self.fallback_check.setText(tr("Use the local model"))
         self.fallback_check.setToolTip(tr("{name}: a model trained on letters turns a glyph unlike them into one "
                                           "it knows; a local model follows strokes instead and changes only the "
-                                          "pixels it is sure of.", name=self._fallback[0]))
+                                          "pixels it is sure of.", name=model_title(self._fallback[2])))   # named in today's language
 
     def fell_back(self) -> bool:
         """Whether the output shown now comes from the fallback denoiser."""
@@ -647,29 +645,34 @@ class PixelEditor(QWidget):
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.
         self.fallback_check.setVisible(self._offer_fallback)
-        if self._unfamiliar is None:
-            if self._fell_back:
-                self.unfamiliar_label.setText(tr(
-                    "The model does not give your drawing back as it is (it misses {error} pixels' worth even "
-                    "without noise), so the local model denoised it, changing only pixels it is sure of.",
-                    error=f"{self._drawn_error:.2f}"))
-                self.unfamiliar_label.show()
-                return
+        if self._unfamiliar is None and not self._fell_back:
             self.unfamiliar_label.hide()
             self.unfamiliar_label.setText("")
             return
-        error, limit = f"{self._unfamiliar:.1f}", f"{self._familiarity.limit:.1f}"
-        if self._fell_back:
-            self.unfamiliar_label.setText(tr(
-                "Unlike the glyphs this model was trained on (even without noise its output misses {error} pixels' "
-                "worth of your drawing; theirs: at most {limit}), so the local model denoised it, changing only "
-                "pixels it is sure of.", error=error, limit=limit))
+        # Why the model's own output is in doubt, in plain words and whole pixels' difference;
+        # then what was done about it, saying so when the local model changed nothing.
+        if self._unfamiliar is not None:
+            why = tr("Your drawing is unlike the glyphs this model learned: even without noise, its output differs "
+                     "from it by about {error} pixels (for the glyphs it learned: at most {limit}).",
+                     error=f"{self._unfamiliar:.1f}", limit=f"{self._familiarity.limit:.1f}")
         else:
-            self.unfamiliar_label.setText(tr(
-                "Unlike the glyphs this model was trained on: even without noise, its output misses {error} "
-                "pixels' worth of your drawing (its training glyphs: at most {limit}). It may turn your glyph "
-                "into one it knows.", error=error, limit=limit))
+            why = tr("The model does not give your drawing back as it is: even without noise, its output differs "
+                     "from it by about {error} pixels.", error=f"{self._drawn_error:.1f}")
+        if not self._fell_back:
+            then = tr("It may turn your drawing into a glyph it knows.")
+        else:
+            n = self.local_changes()
+            then = (tr("So the local model was used instead; it changed no pixel.") if n == 0 else
+                    tr("So the local model was used instead; it changed 1 pixel, one it was sure of.") if n == 1 else
+                    tr("So the local model was used instead; it changed {n} pixels, only ones it was sure of.", n=n))
+        self.unfamiliar_label.setText(f"{why} {then}")
         self.unfamiliar_label.show()
+
+    def local_changes(self) -> int:
+        """How many pixels of the noisy drawing the model's output changed (after the 0.5 threshold)."""
+        if self._output is None:
+            return 0
+        return int(((self._output >= 0.5) != (self._noisy >= 0.5)).sum())
 
     def _show_output(self, error: str | None) -> None:
         if self._output is None:

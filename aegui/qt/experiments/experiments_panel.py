@@ -422,8 +422,13 @@ class ExperimentsPanel(QWidget):
         self.search_view.set_result(p["search"])
         self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
         best = p.get("best_score")
+        best = "-" if best is None else f"{best:.3f}"
         text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
-                  best="-" if best is None else f"{best:.3f}")
+                  best=best)
+        if finished:   # like a sweep's bar: the search ended, whatever trial it had reached
+            res = p["result"]
+            text = (tr("Cancelled · best {best}", best=best) if res.cancelled else
+                    tr("Done · {elapsed} · best {best}", elapsed=fmt_duration(res.seconds), best=best))
         self.progress.setFormat(text)
         self.progress.setToolTip(text)
         if finished:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from aegui.qt import i18n
@@ -62,6 +63,9 @@ class SearchView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
+        # The short columns as wide as their contents: the searched values (Config) get the rest.
+        for col in range(len(COLUMNS) - 1):
+            self.table.resizeColumnToContents(col)
         history = result.history()
         x = np.array([h["trial"] for h in history], dtype=float)
         self.scores.setData(x, np.array([h["score"] for h in history], dtype=float))
@@ -77,7 +81,13 @@ class SearchView(QWidget):
             self.bars = pg.BarGraphItem(x0=0, y=y, height=0.6, width=[result.importance[k] for k in names],
                                         brush="#2ca02c")
             self.importance.addItem(self.bars)
-            self.importance.getAxis("left").setTicks([[(i, k.split(".")[-1]) for i, k in enumerate(names)]])
+            short = [k.split(".")[-1] for k in names]
+            axis = self.importance.getAxis("left")
+            axis.setTicks([list(enumerate(short))])
+            # Room for the longest name ("learning_rate", "hidden_activation" were cut at 90 px
+            # with a desktop's font): the searched settings are what the chart is about.
+            fm = QFontMetrics(axis.style.get("tickFont") or self.importance.font())
+            axis.setWidth(max(60, max(fm.horizontalAdvance(n) for n in short) + 16))
             self.importance.setYRange(-0.5, len(names) - 0.5)
 
     def retranslate(self, *_):

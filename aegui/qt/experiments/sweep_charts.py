@@ -23,6 +23,7 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.plot_text import fit_text, legend_below
+from aegui.qt.widgets.terms import with_terms
 
 METRICS = {"max_wrong": "Max wrong pixels", "mean_wrong": "Mean wrong pixels", "loss": "Loss"}
 FINAL = {"max_wrong": "final_max_wrong", "mean_wrong": "final_mean_wrong", "loss": "final_loss"}
@@ -101,6 +102,8 @@ class SweepCharts(QWidget):
 
         self.metric_label = QLabel()
         self.metric_combo = QComboBox()
+        # Follows its entries' texts: sized once when first shown, a Spanish entry was cut.
+        self.metric_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key in METRICS:
             self.metric_combo.addItem("", key)
         self.metric_combo.currentIndexChanged.connect(lambda _: self.set_metric(self.metric_combo.currentData()))
@@ -379,6 +382,7 @@ class SweepCharts(QWidget):
         self.log_check.setText(tr("Log scale"))
         # Short titles: a pyqtgraph title never elides, and it sets the chart's minimum width.
         self.band_plot.setTitle(tr("{metric}, mean ± std", metric=tr(METRICS[self.metric_key])), size="9pt")
+        self.band_plot.titleLabel.setToolTip(with_terms("", METRICS[self.metric_key]))
         self.bar_plot.setTitle(tr("Final value per config"), size="9pt")
         self.font_plot.setTitle(tr("Final value per font"), size="9pt")
         self.band_plot.setLabel("bottom", tr("epoch"))

@@ -31,6 +31,7 @@ from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEdit
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.terms import field_tip
 
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",
@@ -183,6 +184,10 @@ class _VaryRow(QFrame):
         combo.insertSeparator(combo.count())
         for k in rest:
             combo.addItem(f"{field_label(k)} ({k})", k)
+        for i in range(combo.count()):     # what β, momentum... mean, in the open list
+            k = combo.itemData(i)
+            if k in FIELDS and field_tip(FIELDS[k]):
+                combo.setItemData(i, field_tip(FIELDS[k]), Qt.ItemDataRole.ToolTipRole)
         i = combo.findData(key) if key else 0
         combo.setCurrentIndex(max(i, 0))
         combo.blockSignals(False)
@@ -259,7 +264,7 @@ class _VaryRow(QFrame):
         self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
         if self.picker is not None:
             self.picker.retranslate()
-            self.picker.owner.setToolTip(tr(self.picker.field.tip) if self.picker.field.tip else "")
+            self.picker.owner.setToolTip(field_tip(self.picker.field))
 
 
 class SweepEditor(QWidget):

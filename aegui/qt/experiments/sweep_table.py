@@ -14,12 +14,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
+from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
+from aegui.qt.widgets.terms import field_tip, with_terms
 
-MAX_VALUE_WIDTH = 130   # px
+VALUE_SLACK = 6         # px added to a named value's column
+MAX_VALUE_WIDTH = 130   # px, for a long value (a layer list); a named one is shown whole:
+WHOLE_LABEL_CHARS = 24  # "SGD + momentum 0.9" was cut to "SGD + m…tum 0.9"
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONFIG_ROLE = Qt.ItemDataRole.UserRole + 2
 # metric column -> (summary key, header, digits of the mean, digits of the std)
@@ -65,6 +69,10 @@ class SweepTableModel(QAbstractTableModel):
         if self.configs:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.configs) - 1, len(self.columns) - 1))
 
+    @property
+    def first_metric(self) -> int:
+        return self.column_of("metric")
+
     def column_of(self, kind: str, key: str = "") -> int:
         for i, (k, name) in enumerate(self.columns):
             if k == kind and (not key or name == key):
@@ -95,18 +103,30 @@ class SweepTableModel(QAbstractTableModel):
                 return f"{tr(base)} @ {level}" if level else tr(base)
             return tr({"index": "Config", "reached": "Reached", "time": "s / run", "runs": "Runs"}[kind])
         if role == Qt.ItemDataRole.ToolTipRole:
-            if kind == "value":
-                return key
-            if kind == "metric" and key == "epochs_to_target":
-                return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
-                        if target is not None else tr("No target was set for this sweep"))
-            if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
-                    sweep_eval.metric_names(self.sweep):
-                return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
-            if kind == "metric":
-                return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
-            if kind == "time":
-                return tr("Training time per run: each session's time divided by its runs (they train together)")
+            tip = self._header_tip(kind, key, target)
+            if kind == "value":   # the config key, then what the field is (β, momentum explained)
+                return "\n".join([tip, field_tip(FIELDS[key])]) if key in FIELDS and field_tip(FIELDS[key]) else tip
+            # "Max wrong", "PSNR @ ...": the term the header names, under what the column holds
+            english = next((m[1] for m in METRIC_COLUMNS if m[0] == key), None)
+            if english is None:
+                english = sweep_eval.label(key) if kind == "metric" else ""
+            return with_terms(tip or "", english) or None
+        return None
+
+    def _header_tip(self, kind: str, key: str, target) -> str | None:
+        """What a column holds (without the terms its header names)."""
+        if kind == "value":
+            return key
+        if kind == "metric" and key == "epochs_to_target":
+            return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
+                    if target is not None else tr("No target was set for this sweep"))
+        if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
+                sweep_eval.metric_names(self.sweep):
+            return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
+        if kind == "metric":
+            return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
+        if kind == "time":
+            return tr("Training time per run: each session's time divided by its runs (they train together)")
         return None
 
     def _value(self, config, key):
@@ -147,11 +167,12 @@ class SweepTableModel(QAbstractTableModel):
         if kind == "value":
             text, key_ = self._value(c, key)
             return key_ if sort else text
+        if row is None and (kind == "runs" or index.column() == self.first_metric):
+            # Said in the first result column too: the Runs column is the table's last, out of
+            # sight in a narrow dock, where a cancelled sweep's rows were only greyed.
+            state = "running…" if c.index in self.running else "not run" if self.finished else "waiting"
+            return None if sort else tr(state)
         if kind == "runs":
-            if row is None:
-                state = "running…" if c.index in self.running else "not run" if self.finished else "waiting"
-                text = tr(state)
-                return None if sort else text
             if row["n_diverged"]:
                 text = tr("{done}/{total}, {diverged} diverged", done=row["n_runs"], total=self.sweep.seeds,
                           diverged=row["n_diverged"])
@@ -231,9 +252,15 @@ class SweepTable(QTableView):
         """Columns as wide as their contents, but a long varied value (a layer list with its label)
         no wider than MAX_VALUE_WIDTH: the numbers to compare must stay in view."""
         self.resizeColumnsToContents()
-        for i, (kind, _) in enumerate(self.table_model.columns):
-            if kind == "value" and self.columnWidth(i) > MAX_VALUE_WIDTH:
+        m = self.table_model
+        for i, (kind, _) in enumerate(m.columns):
+            longest = max((len(m.index(r, i).data() or "") for r in range(m.rowCount())), default=0)
+            if kind == "value" and longest > WHOLE_LABEL_CHARS and self.columnWidth(i) > MAX_VALUE_WIDTH:
                 self.setColumnWidth(i, MAX_VALUE_WIDTH)
+            elif kind == "value":
+                # Contents' width is to the pixel: a style or font a little wider than the one
+                # measured elided "without momentum" by its last letter.
+                self.setColumnWidth(i, self.columnWidth(i) + VALUE_SLACK)
 
     def config_at(self, row: int) -> int:
         return self.proxy.index(row, 0).data(CONFIG_ROLE)

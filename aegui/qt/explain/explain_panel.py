@@ -26,6 +26,7 @@ from aegui.qt.i18n import notifier, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.terms import explain
 
 FOLLOW, DATASET = "follow", "dataset"
 INPUT_MS = 80          # inputs arriving faster (a hover) are taken this far apart
@@ -339,6 +340,7 @@ class ExplainPanel(QWidget):
         for view in self.pictures:
             view.set_image(None)
         self.summary.setText("")
+        self.summary.setToolTip("")
         self.vae_table.set_step(None)
         self._set_layers([])
 
@@ -358,12 +360,15 @@ class ExplainPanel(QWidget):
             self.summary.setText(tr("It changed {changed} pixels. Wrong pixels against the clean input: {noisy} in the "
                                     "noisy input, {wrong} after denoising.", changed=int(d.changed.sum()),
                                     noisy=d.noisy_wrong or 0, wrong=wrong))
+            self.summary.setToolTip(explain("wrong pixels"))
         elif v is not None:
             images = [(result.input, None), (result.output, None), (v.mean_output, None)]
             self.summary.setText(tr("KL: {kl} nats in all; noise seed {seed}.", kl=fmt(v.kl_total), seed=v.seed))
+            self.summary.setToolTip(explain("KL"))
         else:
             images = [(result.input, None), (result.output, None)]
             self.summary.setText("")
+            self.summary.setToolTip("")
         for view, (values, marks) in zip(self.pictures, images):
             img = _image(values, shape)
             view.set_image(img, marks=None if marks is None else _image(marks, shape).astype(bool)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.terms import with_terms
 
 # (header, its tooltip): the columns, in the order of VaeStep's fields shown.
 COLUMNS = (("μ", "mean: where the encoder puts this input on this dimension"),
@@ -39,7 +40,7 @@ class LatentTable(QTableWidget):
     def retranslate(self) -> None:
         for col, (head, tip) in enumerate(COLUMNS):
             item = QTableWidgetItem(head)
-            item.setToolTip(tr(tip))
+            item.setToolTip(with_terms(tr(tip), head))    # the KL column: what KL is, too
             self.setHorizontalHeaderItem(col, item)
 
     def set_step(self, vae) -> None:

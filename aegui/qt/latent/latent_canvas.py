@@ -2,43 +2,50 @@
 sample from a VAE's prior; dataset codes as labelled points, thumbnails or class colours.
 
 The widget never sees a model: its owner passes a decoder function (numpy in, numpy out) and
-the dataset codes, so it works the same for any architecture and never imports torch.
-How the codes are drawn over the map (points, classes, thumbnails) is in latent_codes.
+the dataset codes, so it works the same for any architecture and never imports torch. It is
+composed of objects with one job each: the background map (latent_map), the codes drawn over it
+(latent_codes), the mouse and the canvas's own right-click menu (canvas_mouse), the search, the
+replay bar, the 3-D turn, and the tray of pinned / generated samples under the plot, which is shown
+only while it holds something.
 """
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsPixmapItem, QHBoxLayout, QLabel,
-                               QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixmapItem, QHBoxLayout, QLabel,
+                               QMessageBox, QPushButton, QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import notifier, tr
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.latent.latent_codes import CLASS_COLORS, LINE_PEN, PRIOR_PEN, CodeLayers
+from aegui.qt.latent.canvas_mouse import CanvasMouse
+from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
 from aegui.qt.latent.latent_map import LatentMap, place_image
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.latent.replay_bar import ReplayBar
-from aegui.qt.latent.rotate3d import Rotate3D
+from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.threads import Latest
+from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.note import NoteLabel, is_dark
+from aegui.qt.widgets.save_place import remember_folder, save_path
 from aegui.qt.widgets.text import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
 pg.setConfigOptions(imageAxisOrder="row-major")
 
-POINT_BRUSH = pg.mkBrush(230, 90, 20)
+SIDE_WIDTH = 150      # px: the preview and search column beside the plot
+IMAGE_SIDE_WIDTH = 176
 
 
 def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
     """A row of widgets (None: stretch); with a parent it becomes that widget's margin-less layout."""
     lay = QHBoxLayout(parent) if parent is not None else QHBoxLayout()
-    if parent is not None:
-        lay.setContentsMargins(0, 0, 0, 0)
+    lay.setContentsMargins(0, 0, 0, 0)
     for w in widgets:
         if w is None:
             lay.addStretch(1)
@@ -47,13 +54,12 @@ def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
     return lay
 
 
-class LatentCanvas(CodeLayers, QWidget):
+class LatentCanvas(QWidget):
     pinned = Signal(object, object)      # z (L,), image
     save_requested = Signal(object)      # image
     send_to_editor = Signal(object)      # image
     hovered = Signal(object)             # image decoded under the cursor (the network view lights it)
 
-    HOVER_INTERVAL_MS = 16
     CURSOR_PX = 44         # on-screen height of the glyph that follows the cursor
     CURSOR_IMAGE_PX = 64   # ... and of an image
 
@@ -71,24 +77,17 @@ class LatentCanvas(CodeLayers, QWidget):
         self._hover_xy = np.zeros((1, 2))
         self._preview: np.ndarray | None = None
         self._strip_ends: tuple[int, int] | None = None
+        self._interp_start: int | None = None        # Shift+click's first point, waiting for the second
         self._last_hover: tuple[float, float] | None = None
-        self._pending_pos: QPointF | None = None
-        self._last_hover_t = 0.0
-        self._last_scene_pos: QPointF | None = None   # where the mouse rests over the plot
         self._user_view = False                       # the user panned or zoomed since the last fit
         self._fitting = False
-        self._pick_second = False
-        self._texts: list[pg.TextItem] = []
-        self._images: np.ndarray | None = None       # dataset samples, for thumbnails
-        self._images_src = None
-        self._thumbs: list[QGraphicsPixmapItem] = []
-        self._classes: list[str] | None = None
-        self._class_items: list[pg.ScatterPlotItem] = []
         self._vae = False
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
+        self._tray_closed = False                     # the user hid the tray; new samples show it again
         self._build_ui()
         notifier.changed.connect(self.retranslate)
         self.retranslate()
+        self._apply_palette()
         self._update_state()
 
     # -- construction ------------------------------------------------------------------------
@@ -102,77 +101,66 @@ class LatentCanvas(CodeLayers, QWidget):
         self.map = LatentMap(self)
         # The preview and the interpolation strip, decoded again when the model changes.
         self._redecodes = Latest(self)
-        self.line_item = pg.PlotDataItem(pen=LINE_PEN)
-        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w"), brush=POINT_BRUSH)
-        self.scatter.setZValue(7)  # above the label backgrounds
         self.cursor_item = pg.ImageItem()
         self.cursor_item.setBorder(pg.mkPen((60, 60, 60)))
         self.cursor_item.setZValue(20)
         self.cursor_item.hide()
-        self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
-        self.prior_item.setZValue(9)
-        for it in (self.map.item, self.line_item, self.scatter, self.prior_item, self.cursor_item):
+        for it in (self.map.item, self.cursor_item):
             self.plot.addItem(it, ignoreBounds=True)
-        self.legend = pg.LegendItem(offset=(-6, 6), labelTextColor=(30, 30, 30),
-                                    brush=pg.mkBrush(255, 255, 255, 200), pen=pg.mkPen((160, 160, 160)))
-        self.legend.setParentItem(self.vb)
-        self.legend.setZValue(30)
-        self.legend.hide()
 
-        self.proj_label = QLabel()
-        self.proj_combo = QComboBox()
-        self.proj_combo.addItems(["", ""])
-        self.dim_i = QSpinBox()
-        self.dim_j = QSpinBox()
-        self.dims_box = QWidget()
-        _hbox(QLabel("x"), self.dim_i, QLabel("y"), self.dim_j, parent=self.dims_box)
-        self.proj_box = QWidget()
-        _hbox(self.proj_label, self.proj_combo, self.dims_box, parent=self.proj_box)
-        self.proj_box.setVisible(False)   # only for latent spaces of more than 2 dimensions
-        self.rotate = Rotate3D()
-        self.rotate.setVisible(False)     # only for 3-D latent spaces
-        self._rotate_drag = None
+        self.projection_bar = pb = ProjectionBar()
+        self.proj_box, self.proj_combo, self.dim_i, self.dim_j, self.rotate = (pb.proj_box, pb.combo, pb.dim_i,
+                                                                               pb.dim_j, pb.rotate)
         self.map_check = QCheckBox()
         self.map_check.setChecked(True)
         self.reset_button = QPushButton()
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setAutoRaise(True)
+        self.help_button.clicked.connect(self._show_help)
         self.codes_label = QLabel()
         self.codes_combo = QComboBox()   # items: (text, mode) for the modes this data allows
         self.codes_box = QWidget()
-        _hbox(self.codes_label, self.codes_combo, parent=self.codes_box)
+        codes_lay = QVBoxLayout(self.codes_box)
+        codes_lay.setContentsMargins(0, 0, 0, 0)
+        codes_lay.setSpacing(1)
+        codes_lay.addWidget(self.codes_label)
+        codes_lay.addWidget(self.codes_combo)
         self.codes_box.setVisible(False)
 
         self.message = NoteLabel("warning")
         self.preview = GlyphView(cell_size=20)
         self.preview.setMinimumWidth(110)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
-        left = QVBoxLayout()
-        left.addWidget(self.message)
-        left.addWidget(self.plot, 1)
-        self.replay = ReplayBar(self)
-        side = QVBoxLayout()
-        side.addWidget(self.preview, 1)
-        # Beside the plot rather than above it: the row above is full at 1280 px.
-        side.addWidget(self.codes_box)
+        self.codes = CodeLayers(self)
+        self.scatter, self.legend, self.prior_item = self.codes.scatter, self.codes.legend, self.codes.prior_item
         self.search = SearchBar(self)
         self.search.attach(self.plot)
-        # In the side column, two rows: the row above the plot has no room left at 1280 px.
+        self.replay = ReplayBar(self)
+        # Beside the plot, not above it: every row above or below the plot is map height lost.
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(3)
+        side.addLayout(_hbox(self.map_check, None, self.help_button))
+        side.addWidget(self.reset_button)
+        side.addWidget(self.preview, 1)
+        side.addWidget(self.codes_box)
         side.addWidget(self.search)
         side.addWidget(self.search.result)
+        self.side = QWidget()
+        self.side.setLayout(side)
+        self.side.setFixedWidth(SIDE_WIDTH)
         body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addLayout(side, 1)
-        self._body = body
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.plot, 1)
+        body.addWidget(self.side)
         upper = QWidget()
         ul = QVBoxLayout(upper)
         ul.setContentsMargins(0, 0, 0, 0)
-        ul.addLayout(_hbox(self.proj_box, self.rotate, None, self.map_check, self.reset_button))
+        ul.setSpacing(2)
+        ul.addWidget(self.projection_bar)     # only for latent spaces of more than 2 dimensions
+        ul.addWidget(self.message)
         ul.addLayout(body, 1)
-        # Under plot and side column both: beside the search column it made the canvas too wide
-        # for the pixel editor to sit next to it at 1024 px.
         ul.addWidget(self.replay)
-        ul.addWidget(self.hint)        # the whole width: in the side column it needed 5 lines
 
         self.tray = GeneratedTray()
         self.tray.save_requested.connect(self.save_requested)
@@ -181,32 +169,36 @@ class LatentCanvas(CodeLayers, QWidget):
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         # Its pages are wide (buttons, the strip): left alone they set the canvas's minimum and
         # kept a 1024 px window from holding the pixel editor beside it.
         self.tabs.setMinimumWidth(240)
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
+        self.tray_close = QToolButton()
+        self.tray_close.setText("×")
+        self.tray_close.setAutoRaise(True)
+        self.tray_close.clicked.connect(self.hide_tray)
+        self.tabs.setCornerWidget(self.tray_close)
+        self.tabs.hide()                  # no room for an empty tray: it opens when it holds something
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        # A taller canvas grows the map, not the tray (it keeps the height it opened with).
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
-        split.setSizes([330, 150])
+        self._split = split
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(4, 2, 4, 2)
         lay.addWidget(split)
 
-        self._hover_timer = QTimer(self, singleShot=True)
-        self._hover_timer.timeout.connect(self._flush_hover)
+        self.mouse = CanvasMouse(self)
         # A new decoder is followed at once by its codes (set_codes), whose latent size may
         # differ: decode what is on screen only after both, in the same event-loop turn.
         self._redecode_timer = QTimer(self, singleShot=True, interval=0)
         self._redecode_timer.timeout.connect(self._redecode)
-        scene = self.plot.scene()
-        scene.sigMouseMoved.connect(self._on_mouse_moved)
-        scene.sigMouseClicked.connect(self._on_mouse_clicked)
         self.vb.sigRangeChanged.connect(self.map.schedule)
         # The cursor's picture stands for what is under the mouse: when the view moves under a
         # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
@@ -214,34 +206,91 @@ class LatentCanvas(CodeLayers, QWidget):
         self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
         self.vb.sigRangeChanged.connect(self._on_view_chosen)
         self.vb.sigResized.connect(self.map.schedule)
-        self.plot.viewport().installEventFilter(self)
         self.map_check.toggled.connect(self.map.set_enabled)
         self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
-        self.tray.changed.connect(self._update_prior_markers)
+        self.tray.changed.connect(self.codes.update_prior_markers)
+        self.tray.changed.connect(self._tray_changed)
         self.reset_button.clicked.connect(self.reset_view)
-        self.proj_combo.currentIndexChanged.connect(self._on_projection_changed)
-        self.rotate.changed.connect(self._on_rotated)
-        self.dim_i.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_i, self.dim_j))
-        self.dim_j.valueChanged.connect(lambda _: self._on_dims_changed(self.dim_j, self.dim_i))
+        pb.reprojected.connect(self._reproject)
+        pb.turned.connect(self._on_rotated)
 
     def retranslate(self) -> None:
-        self.proj_label.setText(tr("Projection:"))
-        self.proj_combo.setItemText(0, tr("dims i,j"))
-        self.proj_combo.setItemText(1, tr("PCA"))
-        self.dim_i.setToolTip(tr("Latent dimension shown horizontally"))
-        self.dim_j.setToolTip(tr("Latent dimension shown vertically"))
         self.map_check.setText(tr("Latent map"))
+        self.map_check.setToolTip(tr("Under the points, the decoder's picture of every spot of the view"))
         self.reset_button.setText(tr("Reset view"))
-        self.hint.setText(tr("Hover to decode. Click to pin. Shift+click two points to interpolate. "
-                             "Alt+click a point: its nearest neighbours."))
+        self.help_button.setToolTip(self.help_text())
+        self.plot.setStatusTip(tr("Hover to decode · click to pin · Shift+click two points to interpolate · "
+                                  "right-click for more"))
+        self.plot.setToolTip(tr("The latent space: the encoder turns each sample into a short code, a point "
+                                "here; the decoder turns any point back into a picture."))
         self.tabs.setTabText(0, tr("Generated"))
         self.tabs.setTabText(1, tr("Interpolation"))
+        self.tray_close.setToolTip(tr("Hide the tray (it opens again when you pin or sample)"))
         self.codes_label.setText(tr("Codes:"))
         self.codes_combo.setToolTip(tr("How the dataset's codes are drawn"))
         names = {"points": "Points", "thumbs": "Thumbnails", "classes": "Colour by label"}
         for k in range(self.codes_combo.count()):
             self.codes_combo.setItemText(k, tr(names[self.codes_combo.itemData(k)]))
         self._update_state()
+
+    @staticmethod
+    def help_text() -> str:
+        return "\n".join([
+            tr("The latent space: the encoder turns each sample into a short code, a point here; the decoder "
+               "turns any point back into a picture."),
+            tr("Hover to decode the point under the mouse. Click to pin it to the tray. Shift+click two "
+               "points to interpolate between them."),
+            tr("Right-click: nearest neighbours, pin, decode here, export, reset view (Alt+click a point "
+               "also rings its nearest neighbours)."),
+            tr("Drag to pan, wheel to zoom."),
+        ])
+
+    def _show_help(self) -> None:
+        from PySide6.QtWidgets import QToolTip
+        QToolTip.showText(self.help_button.mapToGlobal(self.help_button.rect().bottomLeft()), self.help_text(),
+                          self.help_button)
+
+    # -- theme -------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        """The plot follows the light or dark theme (pyqtgraph's options reach new plots only)."""
+        pal = self.palette()
+        dark = is_dark(pal)
+        bg, fg = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+        self.plot.setBackground(bg)
+        for name in ("left", "bottom"):
+            axis = self.plot.getPlotItem().getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+        self.codes.set_dark(dark)
+        self.codes.set_text_color(fg)
+        if self.map.dark != dark:
+            self.map.dark = dark
+            self.map.schedule()
+
+    # -- the tray ----------------------------------------------------------------------------
+    def show_tray(self, page: QWidget) -> None:
+        self._tray_closed = False
+        self.tabs.setCurrentWidget(page)
+        if not self.tabs.isVisible():
+            self.tabs.show()
+            h = self._split.height()
+            self._split.setSizes([max(1, h - 170), 170])
+
+    def hide_tray(self) -> None:
+        self._tray_closed = True
+        self.tabs.hide()
+
+    def tray_shown(self) -> bool:
+        return self.tabs.isVisible()
+
+    def _tray_changed(self) -> None:
+        if not self.tray.items() and self.interp.images() is None:
+            self.tabs.hide()      # emptied: the room goes back to the map
 
     # -- inputs ------------------------------------------------------------------------------
     def set_decoder(self, fn, image_shape, vae: bool = False) -> None:
@@ -257,8 +306,8 @@ class LatentCanvas(CodeLayers, QWidget):
         glyph = max(shape[:2]) <= 8
         # Glyphs: 20 px cells and a grid; images: about 160 px, no grid.
         self.preview.set_grid(glyph)
-        self.preview.set_cell_size(20 if glyph else 160 / max(shape[:2]))
-        self._body.setStretch(1, 1 if glyph else 2)   # a picture is worth a bigger preview
+        self.preview.set_cell_size(20 if glyph else (IMAGE_SIDE_WIDTH - 8) / max(shape[:2]))
+        self.side.setFixedWidth(SIDE_WIDTH if glyph else IMAGE_SIDE_WIDTH)   # a picture is worth a bigger preview
         if fn is None:
             self.map.clear()
             self.cursor_item.hide()
@@ -276,10 +325,10 @@ class LatentCanvas(CodeLayers, QWidget):
             raise ValueError(f"{len(codes)} codes but {len(labels)} labels")
         if images is not None and len(images) != len(codes):
             raise ValueError(f"{len(codes)} codes but {len(images)} images")
-        self._set_images(images, labels)
+        self.codes.set_images(images, labels)
         if codes.shape[1] != self._codes.shape[1]:
             self._codes = codes
-            self._configure_projection_controls()
+            self.projection_bar.configure(codes.shape[1])
             autorange = True
         self._codes = codes
         self._update_projection()
@@ -311,8 +360,9 @@ class LatentCanvas(CodeLayers, QWidget):
             self._user_view = True
 
     def _follow_cursor(self, *_) -> None:
-        if self._last_scene_pos is not None and self.cursor_item.isVisible() and self._ready():
-            p = self.vb.mapSceneToView(self._last_scene_pos)
+        pos = self.mouse.scene_pos
+        if pos is not None and self.cursor_item.isVisible() and self._ready() and not self.mouse.held:
+            p = self.vb.mapSceneToView(pos)
             try:
                 self.hover_at(p.x(), p.y())
             except ValueError:   # a new model whose projection is not set yet (GUI monkey): next move
@@ -373,15 +423,17 @@ class LatentCanvas(CodeLayers, QWidget):
         """Another model: nothing of the last one stays on screen (the hover preview and the
         cursor's picture, the search and its highlights, the interpolation, a replay frame)."""
         self._redecodes.cancel()
-        self._last_hover = self._pending_pos = self._last_scene_pos = None
+        self._last_hover = None
+        self.mouse.left()
         self._preview = None
         self.preview.set_image(None)
         self.preview.set_caption("")
         self.cursor_item.hide()
         self._strip_ends = None
-        self._pick_second = False
+        self._interp_start = None
         self.interp.clear_strip()
-        self.line_item.setData([], [])
+        self.codes.line_item.setData([], [])
+        self.tabs.hide()
         self._replay_codes = None
         self.search.clear()
         self.map.clear()
@@ -423,7 +475,7 @@ class LatentCanvas(CodeLayers, QWidget):
         z = self.lift(x, y)
         img = self._decode(z[None])[0]
         self.tray.add(z, img)
-        self.tabs.setCurrentWidget(self.tray)
+        self.show_tray(self.tray)
         self.pinned.emit(z.copy(), img.copy())
         return z, img
 
@@ -438,8 +490,8 @@ class LatentCanvas(CodeLayers, QWidget):
         z = np.random.default_rng(seed).standard_normal((n, self.latent_size())).astype(np.float32)
         images = self._decode(z)
         self.tray.add_samples(z, images, replace)
-        self.tabs.setCurrentWidget(self.tray)
-        self._update_prior_markers()
+        self.show_tray(self.tray)
+        self.codes.update_prior_markers()
         return z, images
 
     def codes_mode(self) -> str:
@@ -454,12 +506,12 @@ class LatentCanvas(CodeLayers, QWidget):
 
     def class_colors(self) -> dict[str, tuple[int, int, int]]:
         """Colour of each class while codes are coloured by label (empty otherwise)."""
-        if self.codes_mode() != "classes" or not self._classes:
+        if self.codes_mode() != "classes" or not self.codes.classes:
             return {}
-        return {c: CLASS_COLORS[k] for k, c in enumerate(self._classes)}
+        return {c: CLASS_COLORS[k] for k, c in enumerate(self.codes.classes)}
 
     def thumbnail_items(self) -> list[QGraphicsPixmapItem]:
-        return [t for t in self._thumbs if t.isVisible()]
+        return [t for t in self.codes.thumbs if t.isVisible()]
 
     def traversal_figure(self, n: int = 9, names: tuple[str, str] | None = None):
         """A latent traversal (see figures.latent_traversal) over the visible region: n x n
@@ -471,13 +523,7 @@ class LatentCanvas(CodeLayers, QWidget):
         centres = (np.arange(n) + 0.5) / n
         xs, ys = x0 + centres * (x1 - x0), y0 + centres * (y1 - y0)
         L = self.latent_size()
-        if names is None:
-            if L > 2 and self.proj_combo.currentIndex() == 1:
-                names = ("PC1", "PC2")
-            elif L > 2:
-                names = (f"z{self.dim_i.value()}", f"z{self.dim_j.value()}")
-            else:
-                names = ("z0", "z1")
+        names = names or self.projection_bar.axis_names()
         return latent_traversal(lambda xy: self._decode(self._lift(xy)), xs, ys if L > 1 else None,
                                 shape=self._shape, names=names)
 
@@ -520,8 +566,9 @@ class LatentCanvas(CodeLayers, QWidget):
             return None
         self.interp.set_endpoints(a, b)
         self._strip_ends = (a, b)
+        self._interp_start = None
         self._update_strip()
-        self.tabs.setCurrentWidget(self.interp)
+        self.show_tray(self.interp)
         return self.interp.images()
 
     def export_strip(self, path, scale: int | None = None) -> None:
@@ -570,57 +617,18 @@ class LatentCanvas(CodeLayers, QWidget):
             self.reset_view()
         self._redecode()
 
-    # -- projection --------------------------------------------------------------------------
-    def _configure_projection_controls(self) -> None:
-        n = self.latent_size()
-        for spin, val in ((self.dim_i, 0), (self.dim_j, 1)):
-            spin.blockSignals(True)
-            spin.setRange(0, max(0, n - 1))
-            spin.setValue(min(val, max(0, n - 1)))
-            spin.blockSignals(False)
-        self.proj_box.setVisible(n > 2)
-        self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
-        self.rotate.setVisible(n == 3)
+    def _refresh_points(self, labels: list[str]) -> None:
+        self.codes.refresh(labels, self._labels)
 
+    # -- projection (see projection_bar) -------------------------------------------------------
     def _update_projection(self) -> None:
-        n = self.latent_size()
+        self._basis, self._origin = self.projection_bar.basis(self._codes, self._basis)
         codes = self._codes.astype(np.float64)
-        if n <= 2:
-            basis, origin = np.eye(2, n), np.zeros(n)
-        elif n == 3 and self.rotate.active():
-            basis, origin = self.rotate.basis(), (codes.mean(0) if len(codes) else np.zeros(n))
-        elif self.proj_combo.currentIndex() == 1 and len(codes) >= 2:
-            from sklearn.decomposition import PCA  # slow import, only when asked for
-            pca = PCA(n_components=2, svd_solver="full").fit(codes)
-            # inverse_transform is xy @ components_ + mean_ (no whitening): the same affine map.
-            basis, origin = pca.components_.copy(), pca.mean_
-            if self._basis.shape == basis.shape:
-                # Refits during training may flip an axis; keep the old orientation.
-                basis *= np.where(np.sum(basis * self._basis, axis=1) < 0, -1.0, 1.0)[:, None]
-        else:
-            i, j = self.dim_i.value(), self.dim_j.value()
-            # Dimensions off screen sit at the dataset mean.
-            origin = codes.mean(0) if len(codes) else np.zeros(n)
-            origin[[i, j]] = 0.0
-            basis = np.zeros((2, n))
-            basis[0, i] = basis[1, j] = 1.0
-        self._basis, self._origin = basis, origin
-        self._xy = (codes - origin) @ basis.T if len(codes) else np.zeros((0, 2))
+        self._xy = (codes - self._origin) @ self._basis.T if len(codes) else np.zeros((0, 2))
         replay = self._replay_codes
         if replay is not None and replay.shape == self._codes.shape:
             self._xy = self.project(replay)
         self.search.refresh()
-
-    def _on_projection_changed(self, _index: int) -> None:
-        self.dims_box.setVisible(self.proj_combo.currentIndex() == 0)
-        self._reproject()
-
-    def _on_dims_changed(self, changed: QSpinBox, other: QSpinBox) -> None:
-        if changed.value() == other.value():  # one axis twice would make y meaningless
-            other.blockSignals(True)
-            other.setValue((changed.value() + 1) % max(1, self.latent_size()))
-            other.blockSignals(False)
-        self._reproject()
 
     def _reproject(self) -> None:
         if len(self._codes) == 0:
@@ -676,11 +684,11 @@ class LatentCanvas(CodeLayers, QWidget):
         """The decoder may have changed (training): the cursor's point is decoded again here
         (hover decoding), the rest of what is on screen off the GUI thread."""
         self._redecode_timer.stop()
-        self._update_line()
+        self.codes.update_line()
         if not self._ready():
-            self.line_item.setData([], [])
+            self.codes.line_item.setData([], [])
             return
-        if self._last_scene_pos is not None and self.cursor_item.isVisible():
+        if self.mouse.scene_pos is not None and self.cursor_item.isVisible():
             self._follow_cursor()        # the mouse's point under the new model and view
             hover = None
         else:
@@ -717,74 +725,56 @@ class LatentCanvas(CodeLayers, QWidget):
     def _update_strip(self) -> None:
         a, b = self._strip_ends
         self.interp.set_strip(self._decode(self._strip_codes(a, b)), (self._labels[a], self._labels[b]))
-        self._update_line()
+        self.codes.update_line()
 
     # -- background map ----------------------------------------------------------------------
     def map_tile_count(self) -> int:
         return self.map.tile_count()
 
-    # -- mouse -------------------------------------------------------------------------------
-    def _on_mouse_moved(self, pos: QPointF) -> None:
-        # Coalesce: keep only the newest position and decode at most once per interval.
-        self._pending_pos = QPointF(pos)
-        if not self._hover_timer.isActive():
-            since = (time.perf_counter() - self._last_hover_t) * 1000.0
-            self._hover_timer.start(int(max(0.0, self.HOVER_INTERVAL_MS - since)))
+    # -- mouse (see canvas_mouse) -------------------------------------------------------------
+    def glyphs(self) -> bool:
+        return tuple(self._shape[:2]) == (7, 5) and len(self._shape) == 2
 
-    def _flush_hover(self) -> None:
-        pos, self._pending_pos = self._pending_pos, None
-        if pos is None:
+    def pick_endpoint(self, x: float, y: float) -> None:
+        """Shift+click: the first point starts an interpolation, the second ends it."""
+        k = self.mouse.nearest_point(x, y)
+        if k is None:
             return
-        self._last_hover_t = time.perf_counter()
-        if not self.vb.sceneBoundingRect().contains(pos):
-            self.cursor_item.hide()
-            return
-        self._last_scene_pos = QPointF(pos)
-        p = self.vb.mapSceneToView(pos)
-        self.hover_at(p.x(), p.y())
-
-    def _on_mouse_clicked(self, ev) -> None:
-        # The second press of a double click also arrives here; one pin per gesture is enough.
-        if ev.button() != Qt.MouseButton.LeftButton or ev.double() or not self._ready():
-            return
-        if not self.vb.sceneBoundingRect().contains(ev.scenePos()):
-            return
-        p = self.vb.mapSceneToView(ev.scenePos())
-        if ev.modifiers() & Qt.KeyboardModifier.AltModifier:
-            self.search.neighbours_at(p.x(), p.y())
-        elif ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self._pick_endpoint(p.x(), p.y())
+        if self._interp_start is None:
+            self.start_interpolation(k)
         else:
-            self.pin_at(p.x(), p.y())
+            self.interpolate(self._interp_start, k)
 
-    def _pick_endpoint(self, x: float, y: float) -> None:
-        sx, sy = self._pixel_size()
-        d = np.hypot((self._xy[:, 0] - x) / sx, (self._xy[:, 1] - y) / sy)
-        k = int(np.argmin(d))
-        if d[k] > 20:  # px: Shift+click must land near a dataset point
+    def start_interpolation(self, k: int) -> None:
+        self._interp_start = int(k)
+        self.interp.set_endpoints(k)
+        self.show_tray(self.interp)
+
+    def interp_start(self) -> int | None:
+        return self._interp_start
+
+    def send_decode_to_editor(self, x: float, y: float) -> None:
+        if self._ready():
+            self.send_to_editor.emit(self._decode(self.lift(x, y)[None])[0].copy())
+
+    # -- exports from the menu ---------------------------------------------------------------
+    def export_png(self, path) -> None:
+        """The canvas as it is on screen (plot, preview and all)."""
+        if not self.grab().save(str(path), "PNG"):
+            raise OSError(tr("Could not write {path}: {reason}", path=path, reason=tr("the image could not be saved")))
+
+    def _export_dialog(self, title: str, name: str, write) -> None:
+        path = save_path(self, title, name, tr("PNG images (*.png)"), ".png")
+        if not path:
             return
-        if not self._pick_second:
-            self.interp.set_endpoints(k)
-            self.tabs.setCurrentWidget(self.interp)
-        else:
-            self.interpolate(self.interp.combo_a.currentIndex(), k)
-        self._pick_second = not self._pick_second
+        try:
+            write(path)
+            remember_folder(path)
+        except OSError as e:
+            QMessageBox.warning(self, title, str(e))
 
-    def eventFilter(self, obj, event) -> bool:
-        t = event.type()
-        if self.rotate.active() and t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                                          QEvent.Type.MouseButtonRelease):
-            # Right-button drags turn a 3-D view (pyqtgraph would zoom).
-            right = event.button() == Qt.MouseButton.RightButton or event.buttons() & Qt.MouseButton.RightButton
-            if t == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
-                self._rotate_drag = event.position()
-                return True
-            if self._rotate_drag is not None and right:
-                pos = event.position()
-                self.rotate.drag(pos.x() - self._rotate_drag.x(), pos.y() - self._rotate_drag.y())
-                self._rotate_drag = None if t == QEvent.Type.MouseButtonRelease else pos
-                return True
-        if event.type() == QEvent.Type.Leave:
-            self._pending_pos = self._last_scene_pos = None
-            self.cursor_item.hide()
-        return super().eventFilter(obj, event)
+    def export_png_dialog(self) -> None:
+        self._export_dialog(tr("Export the latent space"), "latent.png", self.export_png)
+
+    def export_traversal_dialog(self) -> None:
+        self._export_dialog(tr("Export a latent traversal"), "traversal.png", self.export_traversal)

@@ -1,21 +1,25 @@
 """How the latent canvas draws the dataset's codes: points with text labels, one colour per
-class with a legend, or thumbnails of the samples; plus the prior samples and the interpolation line."""
+class with a legend under the plot, or thumbnails of the samples; plus the prior samples and the
+interpolation line. One object the canvas owns (`canvas.codes`); it reads the canvas's projected
+codes and writes only its own plot items."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from aegui.core.data.display import to_rgba8
 from aegui.qt.latent.latent_tray import GLYPH_SHAPE
 from aegui.qt.widgets.glyph_view import to_qimage
+from aegui.qt.widgets.plot_text import legend_below
 
-LABEL_COLOR = (20, 30, 110)
-LABEL_FILL = pg.mkBrush(255, 255, 255, 170)  # keeps labels readable over the map
+LABEL_COLORS = ((20, 30, 110), (200, 215, 255))            # light, dark theme
+LABEL_FILLS = ((255, 255, 255, 170), (30, 30, 36, 170))    # keeps labels readable over the map
 LINE_PEN = pg.mkPen((40, 110, 220), width=2, style=Qt.PenStyle.DashLine)
 PRIOR_PEN = pg.mkPen((120, 30, 170), width=2)
+POINT_BRUSH = pg.mkBrush(230, 90, 20)
 # Tableau's 20 colours, strong ones first: up to 10 classes get the clearly distinct half.
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
                 (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
@@ -40,53 +44,78 @@ def class_names(labels: list[str]) -> list[str] | None:
 
 
 class CodeLayers:
-    """Mixin of the LatentCanvas: the items drawn over the map for the dataset's codes."""
+    """The items drawn over the map for the dataset's codes."""
 
-    def _set_images(self, images, labels: list[str]) -> None:
+    def __init__(self, canvas):
+        self.canvas = canvas
+        plot = canvas.plot
+        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w"), brush=POINT_BRUSH)
+        self.scatter.setZValue(7)  # above the label backgrounds
+        self.line_item = pg.PlotDataItem(pen=LINE_PEN)
+        self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
+        self.prior_item.setZValue(9)
+        for it in (self.line_item, self.scatter, self.prior_item):
+            plot.addItem(it, ignoreBounds=True)
+        # Under the plot, never over it: a legend inside covered points and was cut at the edge.
+        self.legend = legend_below(plot.getPlotItem(), labelTextSize="9pt")
+        self.legend.hide()
+        self.texts: list[pg.TextItem] = []
+        self.images: np.ndarray | None = None       # dataset samples, for thumbnails
+        self.images_src = None
+        self.thumbs: list[QGraphicsPixmapItem] = []
+        self.classes: list[str] | None = None
+        self.class_items: list[pg.ScatterPlotItem] = []
+        self.dark = False
+
+    # -- which ways of drawing this data allows --------------------------------------------------
+    def set_images(self, images, labels: list[str]) -> None:
         """Which ways of drawing the codes this data allows; the combo offers just those."""
+        c = self.canvas
         # The owner passes a fresh view of the same samples on every training snapshot:
         # rebuild the thumbnails only when the pixels are others.
         key = None if images is None else (np.asarray(images).__array_interface__["data"][0], np.shape(images))
-        if key != self._images_src:
-            self._clear_thumbs()
-        self._images_src = key
-        self._images = None if images is None or len(images) > MAX_THUMBNAILS else np.asarray(images)
-        self._classes = class_names(labels)
-        glyphs = tuple(self._shape) == GLYPH_SHAPE
+        if key != self.images_src:
+            self.clear_thumbs()
+        self.images_src = key
+        self.images = None if images is None or len(images) > MAX_THUMBNAILS else np.asarray(images)
+        self.classes = class_names(labels)
+        glyphs = tuple(c._shape) == GLYPH_SHAPE
         modes = ["points"]
-        if self._images is not None and not glyphs:
+        if self.images is not None and not glyphs:
             modes.append("thumbs")
-        if self._classes:
+        if self.classes:
             modes.append("classes")
-        have = [self.codes_combo.itemData(k) for k in range(self.codes_combo.count())]
+        combo = c.codes_combo
+        have = [combo.itemData(k) for k in range(combo.count())]
         if modes != have:
             # Other data (the user's choice stays while the same data trains): images show
             # best as pictures, labelled data by class colour.
-            default = ("classes" if self._classes and not glyphs else
+            default = ("classes" if self.classes and not glyphs else
                        "thumbs" if "thumbs" in modes else "points")
-            self.codes_combo.blockSignals(True)
-            self.codes_combo.clear()
+            combo.blockSignals(True)
+            combo.clear()
             for m in modes:
-                self.codes_combo.addItem("", m)
-            self.codes_combo.setCurrentIndex(modes.index(default))
-            self.codes_combo.blockSignals(False)
-            self.retranslate()
-        self.codes_box.setVisible(len(modes) > 1)
+                combo.addItem("", m)
+            combo.setCurrentIndex(modes.index(default))
+            combo.blockSignals(False)
+            c.retranslate()
+        c.codes_box.setVisible(len(modes) > 1)
 
-    def _refresh_points(self, labels: list[str]) -> None:
-        xy = self._xy
-        mode = self.codes_mode()
+    # -- drawing ---------------------------------------------------------------------------------
+    def refresh(self, labels: list[str], old: list[str]) -> None:
+        c = self.canvas
+        xy = c._xy
+        mode = c.codes_mode()
         self.scatter.setData(pos=xy)
         self.scatter.setVisible(mode == "points")
         # Text labels for a few points only; classes and thumbnails say it without text.
         n_text = len(xy) if mode == "points" and len(xy) <= MAX_TEXT_LABELS else 0
-        while len(self._texts) < n_text:
-            t = pg.TextItem(color=LABEL_COLOR, fill=LABEL_FILL, anchor=(0, 1))
+        while len(self.texts) < n_text:
+            t = pg.TextItem(color=LABEL_COLORS[self.dark], fill=pg.mkBrush(*LABEL_FILLS[self.dark]), anchor=(0, 1))
             t.setZValue(6)
-            self.plot.addItem(t, ignoreBounds=True)
-            self._texts.append(t)
-        old = self._labels
-        for k, t in enumerate(self._texts):
+            c.plot.addItem(t, ignoreBounds=True)
+            self.texts.append(t)
+        for k, t in enumerate(self.texts):
             if k < n_text:
                 if k >= len(old) or old[k] != labels[k] or not t.isVisible():
                     t.setText(labels[k])
@@ -94,51 +123,64 @@ class CodeLayers:
                 t.show()
             else:
                 t.hide()
-        self._refresh_classes(labels if mode == "classes" else None)
-        self._refresh_thumbs(mode == "thumbs")
-        self._update_line()
-        self._update_prior_markers()
+        self.refresh_classes(labels if mode == "classes" else None)
+        self.refresh_thumbs(mode == "thumbs")
+        self.update_line()
+        self.update_prior_markers()
 
-    def _refresh_classes(self, labels: list[str] | None) -> None:
-        names = [item.name() for item in self._class_items]
-        if labels is not None and self._classes and names == self._classes:
+    def set_dark(self, dark: bool) -> None:
+        """Label colours for the theme (the map under them turns dark too)."""
+        if dark == self.dark:
+            return
+        self.dark = dark
+        for t in self.texts:
+            t.setColor(LABEL_COLORS[dark])
+            t.fill = pg.mkBrush(*LABEL_FILLS[dark])
+            t.update()
+        self.scatter.setPen(pg.mkPen((30, 30, 30) if dark else "w"))
+
+    def set_text_color(self, color: QColor) -> None:
+        self.legend.setLabelTextColor(color)
+
+    def refresh_classes(self, labels: list[str] | None) -> None:
+        c = self.canvas
+        names = [item.name() for item in self.class_items]
+        if labels is not None and self.classes and names == self.classes:
             # Same classes (a training snapshot): move the points, keep items and legend.
             lab = np.asarray(labels)
-            for item, name in zip(self._class_items, self._classes):
-                item.setData(pos=self._xy[lab == name])
+            for item, name in zip(self.class_items, self.classes):
+                item.setData(pos=c._xy[lab == name])
             return
         self.legend.clear()
-        for item in self._class_items:
-            self.plot.removeItem(item)
-        self._class_items = []
-        if labels is None or not self._classes:
+        for item in self.class_items:
+            c.plot.removeItem(item)
+        self.class_items = []
+        if labels is None or not self.classes:
             self.legend.hide()
             return
         lab = np.asarray(labels)
-        for k, name in enumerate(self._classes):
+        for k, name in enumerate(self.classes):
             # One item per class: the legend lists it, and clicking its entry hides the class.
-            item = pg.ScatterPlotItem(pos=self._xy[lab == name], size=7, pen=pg.mkPen(255, 255, 255, 160),
+            item = pg.ScatterPlotItem(pos=c._xy[lab == name], size=7, pen=pg.mkPen(255, 255, 255, 160),
                                       brush=pg.mkBrush(*CLASS_COLORS[k]), name=name)
             item.setZValue(7)
-            self.plot.addItem(item, ignoreBounds=True)
-            self._class_items.append(item)
-            self.legend.addItem(item, name)
-        self.legend.setColumnCount(1 if len(self._classes) <= 10 else 2)
+            c.plot.addItem(item, ignoreBounds=True)   # a named item: the plot adds it to the legend
+            self.class_items.append(item)
         self.legend.show()
 
-    def _clear_thumbs(self) -> None:
-        for t in self._thumbs:
-            self.plot.removeItem(t)
-        self._thumbs = []
+    def clear_thumbs(self) -> None:
+        for t in self.thumbs:
+            self.canvas.plot.removeItem(t)
+        self.thumbs = []
 
-    def _refresh_thumbs(self, show: bool) -> None:
-        if not show or self._images is None:
-            for t in self._thumbs:
+    def refresh_thumbs(self, show: bool) -> None:
+        if not show or self.images is None:
+            for t in self.thumbs:
                 t.hide()
             return
-        if len(self._thumbs) != len(self._images):
-            self._clear_thumbs()
-            for img in self._images:
+        if len(self.thumbs) != len(self.images):
+            self.clear_thumbs()
+            for img in self.images:
                 # RGBA keeps its transparency so emoji sit on the map rather than in white boxes.
                 q = to_qimage(to_rgba8(img)).scaled(THUMB_PX, THUMB_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                                     Qt.TransformationMode.SmoothTransformation
@@ -149,23 +191,25 @@ class CodeLayers:
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
                 item.setOffset(-q.width() / 2, -q.height() / 2)
                 item.setZValue(7)
-                self.plot.addItem(item, ignoreBounds=True)
-                self._thumbs.append(item)
-        for t, (x, y) in zip(self._thumbs, self._xy):
+                self.canvas.plot.addItem(item, ignoreBounds=True)
+                self.thumbs.append(item)
+        for t, (x, y) in zip(self.thumbs, self.canvas._xy):
             t.setPos(float(x), float(y))
             t.show()
 
-    def _update_prior_markers(self, *args) -> None:
-        z = self.tray.prior_codes()
-        if len(z) == 0 or z.shape[1] != self.latent_size():
+    def update_prior_markers(self, *args) -> None:
+        c = self.canvas
+        z = c.tray.prior_codes()
+        if len(z) == 0 or z.shape[1] != c.latent_size():
             self.prior_item.setData(pos=np.zeros((0, 2)))
             return
-        self.prior_item.setData(pos=(z.astype(np.float64) - self._origin) @ self._basis.T)
+        self.prior_item.setData(pos=(z.astype(np.float64) - c._origin) @ c._basis.T)
 
-    def _update_line(self) -> None:
-        ends = self._strip_ends
-        if ends is None or max(ends) >= len(self._xy):
+    def update_line(self) -> None:
+        c = self.canvas
+        ends = c._strip_ends
+        if ends is None or max(ends) >= len(c._xy):
             self.line_item.setData([], [])
         else:
-            pts = self._xy[list(ends)]
+            pts = c._xy[list(ends)]
             self.line_item.setData(pts[:, 0], pts[:, 1])

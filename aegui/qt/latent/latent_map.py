@@ -42,6 +42,7 @@ class LatentMap(QObject):
         self.tiles: np.ndarray | None = None     # [rows, cols, *shape], row 0 at the top
         self.tile_cost = 0.0                     # seconds per decoded sample, measured
         self.enabled = True
+        self.dark = False                        # light ink on a dark ground (the dark theme)
         self._jobs = Latest(self)
         self._timer = QTimer(self, singleShot=True, interval=self.DELAY_MS)
         self._timer.timeout.connect(self.compute)
@@ -108,6 +109,8 @@ class LatentMap(QObject):
         self.tiles = tiles
         gray = is_gray(shape)
         pixels = to_uint8(tiles, gray)
+        if self.dark and gray:
+            pixels = 255 - pixels    # glyphs are ink on paper: in the dark theme, light ink on the dark plot
         # Big images drawn small: average blocks down to about the tile's size on screen.
         factor = int(min(h * rows / vh, w * cols / vw))
         if factor >= 2:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
 from aegui.qt.i18n import notifier, tr
+from aegui.qt.widgets.save_place import remember_folder, save_path, start_folder
 from aegui.qt.widgets.text import ElidedLabel, write_explained
 
 
@@ -186,12 +187,14 @@ class ReplayBar(QWidget):
         return count
 
     def export_gif_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Animated GIF…"), "latent-replay.gif", "GIF (*.gif)")
+        # The title says what is saved (the menu entry's "…" is no title); the dialog opens where
+        # the last export went, else in Pictures, never in the folder the app was started from.
+        path = save_path(self, tr("Save the replay as an animated GIF"), "latent-replay.gif", "GIF (*.gif)", ".gif")
         if path:
-            self._export_explained(path if path.lower().endswith(".gif") else path + ".gif")
+            self._export_explained(path)
 
     def export_png_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, tr("Folder for the PNG frames"))
+        path = QFileDialog.getExistingDirectory(self, tr("Folder for the PNG frames"), start_folder())
         if path:
             self._export_explained(path)
 
@@ -199,5 +202,6 @@ class ReplayBar(QWidget):
         from PySide6.QtWidgets import QMessageBox
         try:
             self.export(path)
+            remember_folder(path)
         except OSError as e:
             QMessageBox.warning(self, tr("Export replay"), str(e))

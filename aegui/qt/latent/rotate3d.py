@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSlider, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QWidget
 
 from aegui.qt.i18n import notifier, tr
 
@@ -29,13 +29,18 @@ class Rotate3D(QWidget):
         self.yaw.setRange(-180, 180)
         self.pitch = QSlider(Qt.Orientation.Horizontal)
         self.pitch.setRange(-90, 90)
-        for s in (self.yaw, self.pitch):
-            s.setMaximumWidth(80)
+        # Named and wide enough to aim with: two unlabelled 20 px sliders said nothing.
+        self.yaw_label, self.pitch_label = QLabel(), QLabel()
+        for s, label in ((self.yaw, self.yaw_label), (self.pitch, self.pitch_label)):
+            s.setMinimumWidth(90)
+            s.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             s.setEnabled(False)
             s.valueChanged.connect(lambda _: self.changed.emit())
+            label.setBuddy(s)
+            label.setEnabled(False)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w in (self.check, self.yaw, self.pitch):
+        for w in (self.check, self.yaw_label, self.yaw, self.pitch_label, self.pitch):
             lay.addWidget(w)
         self.check.toggled.connect(self._toggled)
         self._drag = None
@@ -45,11 +50,13 @@ class Rotate3D(QWidget):
     def retranslate(self) -> None:
         self.check.setText(tr("3-D"))
         self.check.setToolTip(tr("Turn the view of a 3-D latent space (or drag with the right mouse button)"))
+        self.yaw_label.setText(tr("Turn"))
+        self.pitch_label.setText(tr("Tilt"))
         self.yaw.setToolTip(tr("Turn left / right"))
         self.pitch.setToolTip(tr("Tilt up / down"))
 
     def _toggled(self, on: bool) -> None:
-        for s in (self.yaw, self.pitch):
+        for s in (self.yaw, self.pitch, self.yaw_label, self.pitch_label):
             s.setEnabled(on)
         self.changed.emit()
 

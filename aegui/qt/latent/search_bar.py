@@ -184,8 +184,10 @@ class SearchBar(QWidget):
             msg = tr("{k} nearest to '{label}' {space}", k=len(self.selected), label=self._labels[self._centre],
                      space=space)
         elif text:
-            msg = tr("{n} points labelled '{query}'", n=len(self.selected), query=text) if len(self.selected) \
-                else tr("No label matches '{query}'", query=text)
+            n = len(self.selected)
+            msg = (tr("No label matches '{query}'", query=text) if n == 0 else
+                   tr("1 point labelled '{query}'", query=text) if n == 1 else
+                   tr("{n} points labelled '{query}'", n=n, query=text))
         else:
             msg = ""
         self.result.setText(msg)

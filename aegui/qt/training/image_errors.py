@@ -10,6 +10,7 @@ from aegui.core.analyses.image_quality import reconstruction_errors, worst
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.terms import explain
 
 N_WORST = 6
 
@@ -67,6 +68,7 @@ class WorstSamples(QWidget):
         mean_mse = float(mse.mean())
         mean_psnr = float(10 * np.log10(1 / mean_mse)) if mean_mse > 0 else float(psnr.max())
         self.summary.setText(tr("mean PSNR {psnr:.1f} dB · MSE {mse:.4f}", psnr=mean_psnr, mse=mean_mse))
+        self.summary.setToolTip(explain("PSNR"))
         picks = worst(mse, N_WORST)
         for k, (orig, rec, caption) in enumerate(self.cells):
             if k >= len(picks):

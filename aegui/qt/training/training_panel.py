@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QProgressBar, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -32,7 +32,9 @@ from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.terms import explain, with_terms
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 
@@ -79,6 +81,18 @@ class _IntegerAxis(pg.AxisItem):
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(sp, off) for sp, off in super().tickSpacing(minVal, maxVal, size) if sp >= 1]
         return levels or [(1.0, 0.0)]
+
+
+class _EpochAxis(pg.AxisItem):
+    """Whole epochs once two or more show: "0.1 0.2 ... 1.9" around the first epoch's point
+    reads as if training had fractions of epochs. Steps of a batch (partial points) still get
+    fractions."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if maxVal - minVal < 2:
+            return levels
+        return [(sp, off) for sp, off in levels if sp >= 1] or [(1.0, 0.0)]
 
 
 def _stride(n: int, limit: int) -> int:
@@ -149,7 +163,6 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.rate_label = QLabel()
-        self.rate_label.setMinimumWidth(200)
 
         self.message_box = NoteLabel("info")
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
@@ -160,8 +173,8 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
-        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left"), "bottom": _EpochAxis("bottom")})
+        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
@@ -206,22 +219,25 @@ class TrainingPanel(QWidget):
         # The plot's own context menu can switch log mode too; keep both in step.
         self.loss_plot.ctrl.logYCheck.toggled.connect(self._on_plot_log_toggled)
         self.loss_plot.setLogMode(y=True)
-        self.csv_button = QPushButton()
-        self.csv_button.clicked.connect(self._ask_export_csv)
-        self.png_button = QPushButton()
-        self.png_button.clicked.connect(self._ask_export_png)
+        # One menu button for both exports: the row above the charts is shared with the progress.
+        self.export_button = QToolButton()
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.act_csv = menu.addAction("", self._ask_export_csv)
+        self.act_png = menu.addAction("", self._ask_export_png)
+        self.export_button.setMenu(menu)
 
+        # One row above the charts for everything else: under a 700 px window the charts need
+        # every other pixel of height (they keep at least 140 px of plot).
         top = QHBoxLayout()
         top.addWidget(self.state_label)
         top.addWidget(self.progress, 1)
         top.addWidget(self.rate_label)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.log_check)
-        bottom.addStretch(1)
-        bottom.addWidget(self.csv_button)
-        bottom.addWidget(self.png_button)
+        top.addWidget(self.log_check)
+        top.addWidget(self.export_button)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(2)
         lay.addLayout(top)
         lay.addWidget(self.message_box)
         self.worst_view = WorstSamples()
@@ -230,7 +246,6 @@ class TrainingPanel(QWidget):
         middle.addWidget(self.charts, 3)
         middle.addWidget(self.worst_view, 1)
         lay.addLayout(middle, 1)
-        lay.addLayout(bottom)
 
     # -- public API -------------------------------------------------------------------------
     def _arrange(self, wide: bool) -> None:
@@ -269,7 +284,7 @@ class TrainingPanel(QWidget):
         self._arrange(size.width() > 2.4 * max(size.height(), 1))
         # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
         for plot in (self.loss_plot, self.wrong_plot):
-            plot.getAxis("bottom").showLabel(size.height() >= 190)
+            plot.getAxis("bottom").showLabel(size.height() >= 300)
 
     def reset(self, total_epochs: int, n_models: int) -> None:
         """An empty chart for a run of `total_epochs` with `n_models` parallel models (the bars'
@@ -306,6 +321,8 @@ class TrainingPanel(QWidget):
         self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
+        for plot in (self.loss_plot, self.wrong_plot):
+            show_lone_points(plot, ())      # no dot left from the history shown before
         self._labels = list(history.labels)
         self._set_bar_ticks()
         total = history.total_epochs
@@ -343,6 +360,7 @@ class TrainingPanel(QWidget):
             self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
+        show_lone_points(self.wrong_plot, ())
 
     def image_mode(self) -> bool:
         return self._image_mode
@@ -359,6 +377,7 @@ class TrainingPanel(QWidget):
         worsts.append(float(psnr.min()))
         self.max_curve.setData(epochs, worsts)
         self.mean_curve.setData(epochs, means)
+        show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve))
 
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
@@ -448,12 +467,16 @@ class TrainingPanel(QWidget):
         self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
+        # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
+        self.wrong_plot.titleLabel.setToolTip(explain("PSNR") if self._image_mode else explain("wrong pixels"))
+        self.bar_plot.titleLabel.setToolTip(explain("wrong pixels"))
         self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.wrong_plot.setLabel("bottom", tr("epoch"))
         self.log_check.setText(tr("Log scale"))
-        self.csv_button.setText(tr("Export CSV..."))
-        self.png_button.setText(tr("Export PNG..."))
+        self.export_button.setText(tr("Export"))
+        self.act_csv.setText(tr("Export CSV..."))
+        self.act_png.setText(tr("Export PNG..."))
         names = {c: tr(LOSS_NAMES.get(k, k)) for k, c in self.loss_curves.items()}
         if self.val_curve is not None:
             names[self.val_curve] = tr("validation")
@@ -465,6 +488,9 @@ class TrainingPanel(QWidget):
             for sample, label in legend.items:
                 if sample.item in names:
                     label.setText(names[sample.item])
+        english = {c: LOSS_NAMES.get(k, k) for k, c in self.loss_curves.items()}
+        for sample, label in self.loss_legend.items:     # "KL" in the legend: what it is
+            label.setToolTip(with_terms("", english.get(sample.item, "")))
         self._show_status()
 
     def changeEvent(self, event) -> None:
@@ -503,6 +529,9 @@ class TrainingPanel(QWidget):
                                  name=tr(LOSS_NAMES.get(name, name)))
         self.loss_plot.addItem(curve)
         self.loss_curves[name] = curve
+        for sample, label in self.loss_legend.items:
+            if sample.item is curve:
+                label.setToolTip(with_terms("", LOSS_NAMES.get(name, name)))
         self._ensure_best_legend()
 
     def _add_val_curve(self) -> None:
@@ -547,6 +576,10 @@ class TrainingPanel(QWidget):
             xs = np.empty_like(ys)
             xs[:] = np.append(x_all[midx], np.nan)
             self.models_curve.setData(xs.ravel(), ys.ravel())
+        # One epoch so far (a Step epoch): dots, and a range around them instead of pyqtgraph's.
+        show_lone_points(self.loss_plot, [*self.loss_curves.values(), self.val_curve])
+        if not self._image_mode:
+            show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve), integer=True)
 
     def _refresh_bars(self, glyph_wrong) -> None:
         h = np.asarray(glyph_wrong, dtype=float).ravel()

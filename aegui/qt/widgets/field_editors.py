@@ -18,6 +18,7 @@ from aegui.core.config.fields import INTS_PROBLEM, Field, parse_ints
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.layer_editor import NumberEdit
 from aegui.qt.widgets.path_edit import PathEdit
+from aegui.qt.widgets.terms import with_terms
 
 ERROR_COLOR = "#c62828"
 # Outlines the widgets marked invalid (a dynamic property) inside the widget given this style sheet.
@@ -95,7 +96,16 @@ class ChoiceEditor(FieldEditor):
         for key in self.field.choices:
             combo.addItem(self.field.choice_labels.get(key, str(key)), key)
         combo.currentIndexChanged.connect(self.changed)
+        self._explain_items(combo)
         return combo
+
+    def _explain_items(self, combo: QComboBox) -> None:
+        # In the open list, "BCE (cross-entropy)" or "SGD + momentum" says what its term means.
+        labels = self.field.choice_labels
+        for i in range(combo.count()):
+            key = combo.itemData(i)
+            english = labels.get(key, "") if not self._own_labels and key not in self._added else ""
+            combo.setItemData(i, with_terms("", english) or None, Qt.ItemDataRole.ToolTipRole)
 
     def value(self):
         return self.widget.currentData()
@@ -131,6 +141,7 @@ class ChoiceEditor(FieldEditor):
             key = self.widget.itemData(i)
             if key in labels and key not in self._added:
                 self.widget.setItemText(i, tr(labels[key]))
+        self._explain_items(self.widget)
 
 
 class IntEditor(FieldEditor):

@@ -14,6 +14,7 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QSizePolicy
 
 ROW = 4   # PlotItem's layout: title 0, top axis 1, view 2, bottom axis 3
+TITLE_SIZE = "10pt"   # pyqtgraph's 11pt titles wrapped at the chart widths of a 1024 px window
 
 
 class LegendBelow(pg.LegendItem):
@@ -110,7 +111,7 @@ class _Fitter(QObject):
         plot = self.plot
         legend = getattr(plot, "legend", None)
         if isinstance(legend, LegendBelow):
-            legend.fit_width(plot.vb.width())
+            legend.fit_width(plot.width())
         if getattr(plot, "_fit_title", False):
             fit_title(plot)
 
@@ -125,7 +126,7 @@ def legend_below(plot: pg.PlotItem, **kwargs) -> LegendBelow:
     # LegendItem put in a layout itself crashed Qt at exit.
     holder = pg.GraphicsWidget()
     holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    plot.layout.addItem(holder, ROW, 1)
+    plot.layout.addItem(holder, ROW, 0, 1, 3)   # the whole chart's width, under the axis too
     legend = LegendBelow(**kwargs)
     legend.setParentItem(holder)
     plot.legend = legend   # named curves added later join it, as with plot.addLegend()
@@ -162,6 +163,12 @@ def fit_title(plot: pg.PlotItem) -> None:
     if wrapped != plot.titleLabel.text:
         plot.titleLabel.setText(wrapped)
     plot.titleLabel.setMinimumWidth(0)   # setText forces the one-line width on the plot
+    # pyqtgraph gives the title a 30 px row whatever it holds: a title on two lines was drawn over
+    # the plot and its tick labels. The row takes the text's height.
+    height = math.ceil(plot.titleLabel.item.boundingRect().height()) + 2
+    if plot.titleLabel.maximumHeight() != height:
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
 
 def fit_text(*plots: pg.PlotItem) -> None:
@@ -169,6 +176,7 @@ def fit_text(*plots: pg.PlotItem) -> None:
     for plot in plots:
         # Else the title's one-line width is forced on the plot, which then overflows its view.
         plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        plot.titleLabel.opts["size"] = TITLE_SIZE
         set_title = plot.setTitle
 
         def retitle(title=None, _set=set_title, _plot=plot, **args):

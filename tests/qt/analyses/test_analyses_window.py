@@ -33,6 +33,7 @@ def test_the_experiments_menu_ends_with_the_analyses(window):
 
 
 def test_the_dock_is_a_tab_beside_the_experiments(window):
+    window.arranger.switch("experiments")
     assert window.docks["analyses"] in window.tabifiedDockWidgets(window.docks["experiments"])
     assert window.docks["analyses"].toggleViewAction() in window.menus.menu_panels.actions()
 

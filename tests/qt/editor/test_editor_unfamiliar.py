@@ -57,9 +57,9 @@ def test_letters_in_no_training_font_get_the_notice_and_training_glyphs_do_not(e
     for rows in (SHA, OMEGA):
         editor.set_glyph(grid(rows))
         notice = editor.unfamiliar_notice()
-        assert notice.startswith("Unlike the glyphs this model was trained on") and editor.unfamiliar_label.isVisible()
+        assert notice.startswith("Your drawing is unlike the glyphs this model learned") and editor.unfamiliar_label.isVisible()
     i18n.set_language("es")
-    assert editor.unfamiliar_notice().startswith("Distinto de los glifos")
+    assert editor.unfamiliar_notice().startswith("Tu dibujo no se parece a los glifos")
     editor.set_glyph(ds.images()[ds.labels.index("A")])
     assert editor.unfamiliar_notice() == "" and not editor.unfamiliar_label.isVisible()
 
@@ -90,11 +90,11 @@ def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, l
     assert not editor.fell_back() and not editor.fallback_check.isVisible()
     assert np.allclose(editor.output().ravel(), latent.denoise(general.model, editor.noisy().reshape(1, -1))[0])
     editor.set_glyph(grid(SHA))
-    assert editor.fell_back() and "the local model denoised it" in editor.unfamiliar_notice()
+    assert editor.fell_back() and "So the local model was used instead" in editor.unfamiliar_notice()
     assert editor.fallback_check.isVisible() and editor.fallback_check.isChecked()
     assert np.allclose(editor.output().ravel(), latent.denoise(local.model, editor.noisy().reshape(1, -1))[0])
     editor.fallback_check.setChecked(False)                       # the user's choice: the model itself
-    assert not editor.fell_back() and editor.unfamiliar_notice().endswith("into one it knows.")
+    assert not editor.fell_back() and editor.unfamiliar_notice().endswith("into a glyph it knows.")
     editor.fallback_check.setChecked(True)
     # Why: on the two letters of no training font, the local model's output is closer to the
     # drawing than the general model's, with no noise and at 10 % salt-and-pepper (50 copies).
@@ -107,7 +107,7 @@ def test_an_unfamiliar_drawing_is_denoised_by_the_local_model(editor, general, l
         assert wrong["local"] < wrong["general"] - 1, (level, wrong)
     i18n.set_language("es")
     try:
-        assert editor.fallback_check.text().startswith("Usar el modelo local") and "lo limpió el modelo local" in editor.unfamiliar_notice()
+        assert editor.fallback_check.text().startswith("Usar el modelo local") and "se usó el modelo local" in editor.unfamiliar_notice()
     finally:
         i18n.set_language("en")
 
@@ -126,6 +126,31 @@ def test_a_drawing_the_model_knows_but_does_not_give_back_goes_to_the_local_mode
     editor.set_glyph(moved[between[0]].reshape(7, 5))
     assert editor.unfamiliar_notice() == "" and editor.fell_back() and editor.fallback_check.isVisible()
     assert editor.fallback_notice().startswith("The model does not give your drawing back as it is")
+    assert "pixels' worth" not in editor.fallback_notice()
     editor.fallback_check.setChecked(False)
     assert not editor.fell_back() and editor.fallback_notice() == "" and not editor.unfamiliar_label.isVisible()
     editor.fallback_check.setChecked(True)
+
+
+def test_the_local_model_s_notice_says_what_it_changed_in_plain_words(editor, general, local):
+    """Issue 22, defect 9: the notice said the local model denoised the glyph when it changed
+    nothing, was ungrammatical ("Unlike the glyphs ..., so the local model denoised it") and spoke
+    of "pixels' worth"."""
+    editor.set_reconstruct(general.denoiser(), general.familiarity(), fallback_for(general, [general, local]))
+    editor.set_noise("salt_pepper", 0)
+    editor.set_glyph(grid(SHA))                     # no noise: the local model gives the strokes back
+    assert editor.fell_back()
+    out, noisy = editor.output() >= 0.5, editor.noisy() >= 0.5
+    assert (out == noisy).all(), "the local model changed the clean drawing: pick another"
+    notice = editor.unfamiliar_notice()
+    assert "changed no pixel" in notice and "denoised" not in notice, notice
+    assert notice.startswith("Your drawing is unlike") and "worth" not in notice, notice
+    editor.set_noise("salt_pepper", 20)            # now it cleans: it says how many pixels
+    for seed in range(40):
+        editor.set_noise_seed(seed)
+        n = int(((editor.output() >= 0.5) != (editor.noisy() >= 0.5)).sum())
+        if n > 0 and editor.fell_back():
+            break
+    assert n > 0, "the local model cleaned none of 40 noise patterns"
+    expected = "changed 1 pixel," if n == 1 else f"changed {n} pixels,"
+    assert expected in editor.unfamiliar_notice(), editor.unfamiliar_notice()

@@ -160,7 +160,14 @@ def test_cancel_mid_sweep_keeps_finished_groups_and_marks_the_rest(panel, qtbot)
     assert result.cancelled and result.configs_done == [0] and result.incomplete_configs == [1]
     assert panel.table.cell_text(0, runs_col) == "2/2"
     assert panel.table.cell_text(1, runs_col) == "not run"
-    assert panel.table.cell_text(1, column(panel, "Max wrong")) == ""
+    # Issue 22, defect 13: said where the results would be, not only in the last column (out of
+    # sight in a narrow dock, the row only greyed).
+    max_col = column(panel, "Max wrong")
+    assert panel.table.cell_text(1, max_col) == "not run"
+    assert panel.table.cell_text(1, column(panel, "Loss")) == ""
+    i18n.set_language("es")
+    assert panel.table.cell_text(1, max_col) == "sin ejecutar"
+    i18n.set_language("en")
     assert "Cancelled: 1 of 2 configs finished" in panel.summary_label.full_text()
     with open(Path(panel.saved_path) / "results.csv", newline="") as fh:
         assert [row["config"] for row in csv.DictReader(fh)] == ["0"]

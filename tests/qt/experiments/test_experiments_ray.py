@@ -115,6 +115,6 @@ def test_a_search_shows_its_trials_history_and_importance(panel, qtbot, tmp_path
     saved = list(tmp_path.iterdir())
     assert len(saved) == 1 and (saved[0] / "trials.csv").exists() and (saved[0] / "best.json").exists()
     i18n.set_language("es")
-    assert panel.tabs.tabText(2) == "Búsqueda" and panel.progress.format().startswith("prueba 5/5")
+    assert panel.tabs.tabText(2) == "Búsqueda" and panel.progress.format().startswith("Hecho · ")
     assert view.table.horizontalHeaderItem(2).text() == "Puntuación"
     view.grab().save(str(tmp_path / "search.png"))

@@ -380,16 +380,16 @@ def test_colour_by_label_with_a_legend(image_canvas):
     assert w.codes_mode() == "classes"
     assert list(w.class_colors()) == ["0", "1", "2"] and len(set(w.class_colors().values())) == 3
     assert len(w.legend.items) == 3 and w.legend.isVisible()
-    counts = [len(item.data) for item in w._class_items]
+    counts = [len(item.data) for item in w.codes.class_items]
     assert counts == [20, 20, 20]
-    np.testing.assert_allclose(w._class_items[1].data["x"], codes[1::3, 0], atol=1e-6)
-    assert all(not t.isVisible() for t in w._texts)   # no text labels over class colours
-    items = list(w._class_items)
+    np.testing.assert_allclose(w.codes.class_items[1].data["x"], codes[1::3, 0], atol=1e-6)
+    assert all(not t.isVisible() for t in w.codes.texts)   # no text labels over class colours
+    items = list(w.codes.class_items)
     w.set_codes(codes + 1, labels, images=colour_pattern(codes))   # a training snapshot moves them
-    assert w._class_items == items and len(w.legend.items) == 3
-    np.testing.assert_allclose(w._class_items[1].data["x"], codes[1::3, 0] + 1, atol=1e-6)
+    assert w.codes.class_items == items and len(w.legend.items) == 3
+    np.testing.assert_allclose(w.codes.class_items[1].data["x"], codes[1::3, 0] + 1, atol=1e-6)
     w.set_codes_mode("points")
-    assert not w.legend.isVisible() and w._class_items == []
+    assert not w.legend.isVisible() and w.codes.class_items == []
 
 
 def test_slow_decoders_get_fewer_map_tiles(canvas, qtbot):

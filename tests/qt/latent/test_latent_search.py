@@ -30,7 +30,7 @@ def test_search_by_label_rings_exactly_those_points(qtbot):
     s.edit.setText("a")                       # exact matches (any case) before substrings
     assert list(s.selected) == [1, 4]
     s.edit.setText("oat")
-    assert list(s.selected) == [5] and "1 points" in s.result.text()
+    assert list(s.selected) == [5] and "1 point labelled" in s.result.text()
     s.edit.setText("zebra")
     assert len(s.selected) == 0 and "No label" in s.result.text()
     s.edit.clear()

@@ -27,8 +27,8 @@ def test_a_view_the_user_chose_is_kept_until_no_point_is_left_in_it(canvas):
 
 def _rest_mouse(canvas, x, y):
     scene = canvas.vb.mapViewToScene(QPointF(x, y))
-    canvas._on_mouse_moved(scene)
-    canvas._flush_hover()
+    canvas.mouse.moved(scene)
+    canvas.mouse.flush()
     return scene
 
 

@@ -1,0 +1,70 @@
+"""A chart whose curves hold one point each: the first record of a run (one Step epoch, F6).
+
+A line needs two points, so pyqtgraph draws nothing for one; and a curve of one point has a range
+of zero width, which pyqtgraph's autorange widens by the width the view had before (a chart that
+showed a 150-epoch history then read -76..78 around epoch 1, the point lost in it). While every
+curve of a plot holds a single x, `show_lone_points` marks each point with a dot in its curve's
+colour and sets a narrow range around them; the plot's autorange comes back with the second epoch.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+DOT_SIZE = 9
+
+
+def _points(curve) -> tuple[np.ndarray, np.ndarray]:
+    x, y = curve.getData()
+    if x is None or y is None or len(x) == 0:
+        return np.zeros(0), np.zeros(0)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def _y_range(lo: float, hi: float, log: bool, integer: bool) -> tuple[float, float]:
+    """A range around values that (nearly) coincide: a third of a decade on a log axis (its
+    values are log10), a whole count either side on a count axis (never far below 0), else a
+    tenth of the value."""
+    if integer:
+        return (max(lo - 1.0, -0.5) if lo >= 0 else lo - 1.0), hi + 1.0
+    pad = 0.3 if log else max(0.1 * max(abs(lo), abs(hi)), 1e-3)
+    spread = hi - lo
+    return lo - max(pad, 0.1 * spread), hi + max(pad, 0.1 * spread)
+
+
+def show_lone_points(plot: pg.PlotItem, curves, integer: bool = False) -> bool:
+    """Dots and a narrow range while `curves` (PlotCurveItems of `plot`) hold one x; back to the
+    plot's autorange once one holds more. True while the dots show."""
+    dots = getattr(plot, "_lone_dots", None)
+    if dots is None:
+        dots = pg.ScatterPlotItem(size=DOT_SIZE, pxMode=True)
+        dots.setZValue(5)     # over the curves' (invisible) one-point lines and the best band
+        plot.addItem(dots, ignoreBounds=True)
+        plot._lone_dots = dots
+    elif dots not in plot.items:
+        plot.addItem(dots, ignoreBounds=True)   # a new history cleared the plot's items
+    shown = [(c, *_points(c)) for c in curves if c is not None and c.isVisible()]
+    shown = [(c, x, y) for c, x, y in shown if x.size]
+    xs = np.array([v for _, x, _ in shown for v in (x.min(), x.max())])
+    if xs.size == 0 or xs.min() != xs.max():     # nothing, or a line: pyqtgraph draws it
+        if getattr(plot, "_lone_range", False):   # (the usual case costs no redraw)
+            plot._lone_range = False
+            dots.setData([])
+            plot.enableAutoRange()
+        return False
+    spots = []
+    for curve, x, y in shown:
+        color = curve.opts["pen"].color()
+        spots += [{"pos": (float(a), float(b)), "brush": pg.mkBrush(color), "pen": pg.mkPen(None)}
+                  for a, b in zip(x, y)]
+    dots.setData(spots)
+    ys = np.concatenate([y for _, _, y in shown])
+    x0 = float(xs[0])
+    log = bool(plot.getAxis("left").logMode)
+    # An epoch either side, never before epoch 0 (the first batch of a Step batch is at 0.06).
+    plot.setRange(xRange=(max(x0 - 1.0, 0.0) if x0 >= 0 else x0 - 1.0, x0 + 1.0),
+                  yRange=_y_range(float(ys.min()), float(ys.max()), log, integer), padding=0)
+    plot._lone_range = True
+    return True

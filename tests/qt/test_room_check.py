@@ -1,0 +1,59 @@
+"""The size check measures room, not only cut text (issue 22): a chart too short to read, a title
+drawn over its plot, a legend over the data or cut at the chart's edge are each reported."""
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from aegui.qt.layout_check import CHART_LEAST, room, room_problems
+from aegui.qt.window_matrix import settle
+
+
+def _root(qtbot, height: int):
+    root = QWidget()
+    qtbot.addWidget(root)
+    lay = QVBoxLayout(root)
+    plot = pg.PlotWidget()
+    lay.addWidget(plot)
+    root.resize(420, height)
+    root.show()
+    qtbot.waitExposed(root)
+    return root, plot
+
+
+def test_a_short_chart_is_reported_with_its_height(qtbot):
+    root, plot = _root(qtbot, 150)
+    plot.setTitle("Loss")
+    plot.plot([0, 1, 2], [3, 1, 2])
+    settle(0.05)
+    got = room(root)
+    (name, height), = got["charts"].items()
+    assert name.endswith("Loss") and height < CHART_LEAST
+    assert any("px of height, less than 140" in p for p in room_problems(root))
+    root.resize(420, 400)
+    settle(0.05)
+    assert room(root)["charts"][name] >= CHART_LEAST and room_problems(root) == []
+
+
+def test_a_legend_over_the_data_or_cut_is_reported(qtbot):
+    root, plot = _root(qtbot, 320)
+    legend = plot.addLegend(offset=(-4, 4))
+    for k in range(9):
+        plot.plot([0, 1], [k, k + 1], name=f"a rather long series name {k}")
+    settle(0.05)
+    problems = room_problems(root)
+    assert any("the legend covers" in p for p in problems), problems
+    legend.anchor((0, 0), (0, 0), offset=(300, 250))     # pushed past the chart's edge
+    settle(0.05)
+    assert any("the legend is cut" in p for p in room_problems(root))
+
+
+def test_a_title_over_the_plot_is_reported(qtbot):
+    root, plot = _root(qtbot, 320)
+    plot.setTitle("Wrong pixels per epoch")
+    plot.plot([0, 1], [0, 1])
+    settle(0.05)
+    assert room_problems(root) == []
+    item = plot.getPlotItem()
+    item.layout.setRowFixedHeight(0, 2)                  # the title's row squeezed: drawn over the plot
+    item.titleLabel.setMaximumHeight(2)
+    settle(0.05)
+    assert any("the title overlaps" in p for p in room_problems(root)), room_problems(root)
