@@ -93,7 +93,7 @@ def main():
     lcd = {g.label: g.to_array() for g in read_font_h(ROOT / "resources/lcd-glyphs.h")[0].glyphs}
 
     # Teach it: the bell, before / while / after, on one noise pattern.
-    win.docks["editor"].raise_()
+    win.show_dock("editor")
     editor.set_glyph(lcd["bell"])
     editor.set_noise("salt_pepper", 10)
     editor.set_noise_seed(NOISE_SEED)

@@ -1,5 +1,5 @@
-"""What the mouse does on the latent canvas: hover decodes (coalesced to one decode per
-HOVER_INTERVAL_MS), a click pins, Shift+click picks the ends of an interpolation, Alt+click rings
+"""What the mouse does on the latent canvas: hover decodes (coalesced by superqt's throttler: the
+first move decodes at once, then at most one decode per HOVER_INTERVAL_MS, the newest position), a click pins, Shift+click picks the ends of an interpolation, Alt+click rings
 a point's nearest neighbours, a right click opens the canvas's own menu (pyqtgraph's generic one,
 Mouse Mode / Plot Options, is turned off), a right-button drag turns a 3-D view, and leaving the
 plot takes the cursor's picture away.
@@ -9,13 +9,12 @@ so every action is in the menu too.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMenu
+from superqt.utils import QSignalThrottler
 
 from aegui.qt.i18n import tr
 
@@ -30,14 +29,14 @@ class CanvasMouse(QObject):
         super().__init__(canvas)
         self.canvas = canvas
         self.pending: QPointF | None = None
-        self.last_t = 0.0
         self.scene_pos: QPointF | None = None      # where the mouse rests over the plot
         self.held = False                          # "Decode here": the preview stays until the next move out
         self.menu: QMenu | None = None             # the last menu opened (tests read it)
         self._right_press: QPointF | None = None
         self._rotate_drag: QPointF | None = None
-        self.timer = QTimer(self, singleShot=True)
-        self.timer.timeout.connect(self.flush)
+        self.throttle = QSignalThrottler(parent=self)    # leading edge, then the newest move
+        self.throttle.setTimeout(self.HOVER_INTERVAL_MS)
+        self.throttle.triggered.connect(self.flush)
         plot = canvas.plot
         plot.setMenuEnabled(False)                  # pyqtgraph's own menus: Mouse Mode, Plot Options...
         for action in plot.scene().contextMenu:     # ... and the scene's Export... entry (now, not
@@ -51,18 +50,14 @@ class CanvasMouse(QObject):
 
     # -- hover -----------------------------------------------------------------------------------
     def moved(self, pos: QPointF) -> None:
-        # Coalesce: keep only the newest position and decode at most once per interval.
-        self.pending = QPointF(pos)
-        if not self.timer.isActive():
-            since = (time.perf_counter() - self.last_t) * 1000.0
-            self.timer.start(int(max(0.0, self.HOVER_INTERVAL_MS - since)))
+        self.pending = QPointF(pos)      # only the newest position is decoded
+        self.throttle.throttle()
 
     def flush(self) -> None:
         pos, self.pending = self.pending, None
         c = self.canvas
         if pos is None or self.held:
             return
-        self.last_t = time.perf_counter()
         if not c.vb.sceneBoundingRect().contains(pos):
             self.left()
             return
@@ -72,7 +67,7 @@ class CanvasMouse(QObject):
 
     def left(self) -> None:
         """The mouse left the plot: nothing it pointed at stays painted."""
-        self.timer.stop()
+        self.throttle.cancel()
         self.pending = self.scene_pos = None
         self.held = False
         self.canvas.cursor_item.hide()

@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
+from superqt.utils import QSignalDebouncer
 
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
 from aegui.qt.threads import Latest
@@ -44,11 +45,13 @@ class LatentMap(QObject):
         self.enabled = True
         self.dark = False                        # light ink on a dark ground (the dark theme)
         self._jobs = Latest(self)
-        self._timer = QTimer(self, singleShot=True, interval=self.DELAY_MS)
-        self._timer.timeout.connect(self.compute)
+        self._settle = QSignalDebouncer(parent=self)
+        self._settle.setTimeout(self.DELAY_MS)
+        self._settle.triggered.connect(self.compute)
+        self._due = False                        # a map is waiting for the view to settle
 
     def busy(self) -> bool:
-        return self._timer.isActive() or self._jobs.busy()
+        return self._due or self._jobs.busy()
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
@@ -57,7 +60,8 @@ class LatentMap(QObject):
 
     def clear(self) -> None:
         self._jobs.cancel()
-        self._timer.stop()
+        self._settle.cancel()
+        self._due = False
         self.tiles = None
         self.item.clear()
 
@@ -66,7 +70,8 @@ class LatentMap(QObject):
 
     def schedule(self, *_args) -> None:
         if self.canvas._ready() and self.enabled:
-            self._timer.start()
+            self._due = True
+            self._settle.throttle()
 
     def tile_count(self) -> int:
         """Tiles for the next map: TILES, fewer when decoding them would take longer than
@@ -77,7 +82,8 @@ class LatentMap(QObject):
 
     def compute(self) -> None:
         """Decode the visible region now (on a worker; drawn when it is back)."""
-        self._timer.stop()
+        self._settle.cancel()
+        self._due = False
         c = self.canvas
         if not (c._ready() and self.enabled):
             return
