@@ -118,7 +118,10 @@ class JobRunner(QObject):
 
     `make_job()` runs in the worker thread and returns an object with `steps()`, a generator of
     progress items (fresh objects the job no longer touches), and optionally `cancel()`
-    (cooperative, safe from another thread). `finished` carries the last item, or None."""
+    (cooperative, safe from another thread). `finished` carries the last item, or None.
+
+    `finished` / `errored` come once the runner is idle (after running_changed(False)): a
+    handler may start the next job, and what it shows is not undone by the end of the run."""
     progress = Signal(object)
     finished = Signal(object)
     errored = Signal(object)             # the exception
@@ -130,6 +133,7 @@ class JobRunner(QObject):
         self._holder: dict = {}
         self._cancelled = threading.Event()
         self._ended = threading.Event()
+        self._outcome: tuple | None = None      # (signal, value) of the running job, sent when it ends
 
     def is_running(self) -> bool:
         return self._worker is not None
@@ -138,10 +142,11 @@ class JobRunner(QObject):
         if self.is_running():
             raise RuntimeError("a job is already running")
         self._holder, self._cancelled, self._ended = {}, threading.Event(), threading.Event()
+        self._outcome = None
         worker = create_worker(_iterate, make_job, self._holder, self._cancelled, self._ended,
                                _start_thread=False, _ignore_errors=True)
         worker.yielded.connect(self.progress)
-        worker.returned.connect(self.finished)
+        worker.returned.connect(self._returned)
         worker.errored.connect(self._failed)
         worker.finished.connect(self._worker_finished)
         self._worker = worker
@@ -164,19 +169,31 @@ class JobRunner(QObject):
         self._ended_run(self._worker)    # its own `finished` may still be on its way
         return True
 
+    def _ours(self) -> bool:
+        return self._worker is not None and self.sender() is self._worker.signals
+
+    def _returned(self, last) -> None:
+        if self._ours():
+            self._outcome = (self.finished, last)
+
     def _failed(self, e: BaseException) -> None:
         report_unexpected(e)
-        self.errored.emit(e)
+        if self._ours():
+            self._outcome = (self.errored, e)
 
     def _worker_finished(self) -> None:
         # A job started later may be running already when an earlier one's `finished` arrives.
-        if self._worker is not None and self.sender() is self._worker.signals:
+        if self._ours():
             self._ended_run(self._worker)
 
     def _ended_run(self, worker) -> None:
         if worker is self._worker:
             self._worker = None
+            outcome, self._outcome = self._outcome, None
             self.running_changed.emit(False)
+            if outcome is not None:
+                signal, value = outcome
+                signal.emit(value)
 
 
 class Latest(QObject):

@@ -36,6 +36,37 @@ def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
     qtbot.waitUntil(lambda: not c.is_running())
 
 
+def test_the_end_comes_once_the_runner_is_idle_so_a_handler_can_start_the_next_job(qtbot):
+    """A `finished` / `errored` handler sees no job running: it may start the next one, and the
+    buttons it shows are not flipped back by the run's end arriving after it (a teach test failed
+    under load when Cancel's "cancelled" came before the runner was idle)."""
+    c = JobRunner()
+    seen = []
+
+    def then(last):
+        seen.append(("finished", c.is_running(), last["done"]))
+        if last["done"] == 5:
+            c.start(lambda: _Job(3))          # raised "a job is already running" before
+
+    def failed(e):
+        seen.append(("errored", c.is_running(), str(e)))
+
+    c.running_changed.connect(lambda on: seen.append(("running", on)))
+    c.finished.connect(then)
+    c.errored.connect(failed)
+    c.start(lambda: _Job(5))
+    qtbot.waitUntil(lambda: len([x for x in seen if x[0] == "finished"]) == 2, timeout=10000)
+    assert seen == [("running", True), ("running", False), ("finished", False, 5),
+                    ("running", True), ("running", False), ("finished", False, 3)]
+
+    def bad():
+        raise ValueError("no data")
+    seen.clear()
+    c.start(bad)
+    qtbot.waitUntil(lambda: any(x[0] == "errored" for x in seen), timeout=10000)
+    assert seen == [("running", True), ("running", False), ("errored", False, "no data")]
+
+
 def test_progress_is_throttled(qtbot):
     c = JobRunner()
     seen = []

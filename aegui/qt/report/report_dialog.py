@@ -72,11 +72,10 @@ class ReportDialog(QDialog):
         self.job = None
         self.page: Path | None = None
         self._started = 0.0
-        self._outcome = None     # ("finished", last item) or ("error", exception), shown once the runner is idle
         self.runner = JobRunner(self)
         self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.errored.connect(self._on_error)
+        self.runner.finished.connect(self._show_finished)     # once the runner is idle: Run works again
+        self.runner.errored.connect(self._show_error)
         self.runner.running_changed.connect(self._set_running)
 
         self.document = QComboBox()
@@ -239,12 +238,6 @@ class ReportDialog(QDialog):
         self.cancel_btn.setEnabled(running)
         if running:
             self.open_btn.setEnabled(False)
-            return
-        # The job's last item (or error) arrives before the runner is idle; the end is shown once
-        # it is, so Run works again the moment the page is announced.
-        outcome, self._outcome = self._outcome, None
-        if outcome is not None:
-            (self._show_finished if outcome[0] == "finished" else self._show_error)(outcome[1])
 
     def _on_progress(self, item: dict) -> None:
         self.bar.setValue(int(1000 * float(item.get("fraction", 0.0))))
@@ -256,12 +249,6 @@ class ReportDialog(QDialog):
             if item.get("state") == "needs_data":
                 self.detail.setText(tr("{title}: waits for its data (fetch the dataset, then run again).",
                                        title=tr(item["title"])))
-
-    def _on_finished(self, item) -> None:
-        self._outcome = ("finished", item)
-
-    def _on_error(self, error: BaseException) -> None:
-        self._outcome = ("error", error)
 
     def _show_finished(self, item) -> None:
         pages = (item or {}).get("pages") or {}
