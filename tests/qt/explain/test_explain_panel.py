@@ -76,11 +76,16 @@ def settle(qtbot, panel):
     qtbot.waitUntil(lambda: not panel.busy() and panel.result is not None, timeout=30000)
 
 
-def hover(panel, strip, i) -> tuple[float, ...]:
-    """Hover cell i of a strip; the numbers the read-out shows (the value, then before the activation)."""
-    QTest.mouseMove(strip, strip.cell_center(i))
+def hover(panel, strip, i, qtbot) -> tuple[float, ...]:
+    """Hover cell i of a strip; the numbers the read-out shows (the value, then before the activation).
+    The mouse goes there again until the read-out names a cell: under load the strips can still be
+    settling into their final size when the first move arrives (the read-out then stays on its
+    "Hover a cell" line)."""
+    def shown() -> bool:
+        QTest.mouseMove(strip, strip.cell_center(i))
+        return " — " in panel.readout.text()
+    qtbot.waitUntil(shown, timeout=10000)
     text = panel.readout.text()
-    assert " — " in text, text
     shown = text.split(" — ")[-1].split(": ", 1)[1]
     return tuple(float(v) for v in re.findall(NUMBER, shown))
 
@@ -105,12 +110,12 @@ def test_every_layer_of_a_drawing_on_hover(setup, qtbot):
     assert panel.captions()[2] == "Encoder layer 2: 2 values, identity (linear) — the code"
     assert panel.captions()[4] == "Decoder layer 2: 35 values, sigmoid — the output"
     # The input and the output are drawn in the glyph's shape: cell (r, c) is value 5 r + c.
-    assert hover(panel, strips[0], 7) == (drawing.ravel()[7],)
+    assert hover(panel, strips[0], 7, qtbot) == (drawing.ravel()[7],)
     for strip, name in zip(strips[1:], names):
         pre, post = steps[name]
         np.testing.assert_allclose(strip.values, post.detach().numpy(), rtol=1e-5, atol=1e-6)
         for i in {0, len(strip.values) // 2, len(strip.values) - 1}:
-            numbers = hover(panel, strip, i)
+            numbers = hover(panel, strip, i, qtbot)
             close(numbers[0], post[i])
             if name != "encoder.1":              # the code has no activation: one number
                 close(numbers[1], pre[i])
@@ -225,7 +230,7 @@ def test_a_conv_model_feature_maps_on_hover(setup, qtbot):
     strip = panel.strips()[1]
     assert panel.captions()[1] == "Encoder layer 1: 64 values, ELU"
     c, r, k = 2, 1, 3
-    numbers = hover(panel, strip, c * 16 + r * 4 + k)
+    numbers = hover(panel, strip, c * 16 + r * 4 + k, qtbot)
     assert f"channel {c + 1}, row {r + 1}, column {k + 1}" in panel.readout.text()
     close(numbers[0], post[c, r, k])
     close(numbers[1], pre[c, r, k])
