@@ -57,3 +57,24 @@ def test_a_title_over_the_plot_is_reported(qtbot):
     item.titleLabel.setMaximumHeight(2)
     settle(0.05)
     assert any("the title overlaps" in p for p in room_problems(root)), room_problems(root)
+
+
+def test_a_legend_under_a_narrow_chart_breaks_long_names_into_lines_instead_of_being_cut(qtbot):
+    """The seed-001 sweep's per-font chart listed "layers=35-25-17-8-4-2, optimizer=without
+    momentum" in a column 200 px wide: cut at the edge. The names now break at their commas."""
+    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.widgets.plot_text import legend_below
+    root, plot = _root(qtbot, 420)
+    root.resize(230, 420)
+    legend = legend_below(plot.getPlotItem())
+    names = [f"layers=35-25-17-8-4-{k}, optimizer=without momentum" for k in range(4)]
+    for k, name in enumerate(names):
+        legend.addItem(pg.BarGraphItem(x=[k], height=[1], width=0.5), name)
+    settle(0.1)
+    item = plot.getPlotItem()
+    assert legend.needed_width() <= item.width() + 1, (legend.needed_width(), item.width())
+    assert not [p for p in layout_problems(root) if "legend" in p]
+    assert [label.text.replace("<br>", " ") for _, label in legend.items] == names     # nothing lost
+    root.resize(900, 420)                                  # room again: one line each
+    settle(0.1)
+    assert [label.text for _, label in legend.items] == names

@@ -79,21 +79,61 @@ class LegendBelow(pg.LegendItem):
         return sum(max(widths[c::cols], default=0.0) for c in range(cols))
 
     def fit_width(self, width: float) -> None:
-        """As many columns as fit in `width` px (one row when all do)."""
+        """As many columns as fit in `width` px (one row when all do); in one column, a label
+        wider than the room is broken into lines at its commas (a sweep's long config names were
+        cut at the chart's edge)."""
         self._room = width
         n = len(self.items)
         if n == 0:
             return
+        self._wrap_labels(None)
         cols = n
         while cols > 1 and self.grid_width(cols) > max(width, 1) - 4:
             cols -= 1
         if cols != self.columnCount:
             self._relayout(cols)
+        if cols == 1 and self.grid_width(1) > max(width, 1) - 4:
+            self._wrap_labels(max(width, 1) - 4)
         self.updateSize()
+
+    def _wrap_labels(self, room: float | None) -> None:
+        """Each label whole (room None), or broken at ", " into lines no wider than `room`."""
+        for sample, label in self.items:
+            whole = getattr(label, "whole_text", None)
+            if whole is None:
+                whole = label.whole_text = label.text
+            text = whole
+            if room is not None:
+                metrics = QFontMetricsF(label.item.font())
+                margins = 2 * label.item.document().documentMargin()    # drawn around the text
+                free = room - sample.boundingRect().width() - 12 - margins
+                text = "<br>".join(_wrap(whole, lambda t: metrics.horizontalAdvance(t) <= free))
+            if text != label.text:
+                label.setText(text)
 
     def needed_width(self) -> float:
         """Width of the legend as arranged now, to check nothing is cut."""
         return self.grid_width(max(1, self.columnCount))
+
+
+def _wrap(text: str, fits) -> list[str]:
+    """`text` in lines that fit: broken after its commas first, then at spaces."""
+    lines: list[str] = []
+    for part in text.split(", "):
+        part_lines: list[str] = []
+        for word in part.split(" ") if not fits(part) else [part]:
+            if part_lines and fits(part_lines[-1] + " " + word):
+                part_lines[-1] += " " + word
+            else:
+                part_lines.append(word)
+        for line in part_lines:
+            if lines and lines[-1].endswith(",") and fits(lines[-1] + " " + line):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        lines[-1] += ","
+    lines[-1] = lines[-1][:-1]
+    return lines
 
 
 class _Fitter(QObject):
