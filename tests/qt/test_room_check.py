@@ -78,3 +78,29 @@ def test_a_legend_under_a_narrow_chart_breaks_long_names_into_lines_instead_of_b
     root.resize(900, 420)                                  # room again: one line each
     settle(0.1)
     assert [label.text for _, label in legend.items] == names
+
+
+def test_a_legend_taller_than_its_chart_allows_folds_into_the_chart_s_tooltip(qtbot):
+    """Twelve series under a short chart left the bars no room (the seed-001 sweep's per-font
+    chart): the legend folds away, its entries become the chart's tooltip, and comes back when
+    the chart has room for it."""
+    from aegui.qt.layout_check import room
+    from aegui.qt.widgets.plot_text import legend_below
+    root, plot = _root(qtbot, 300)
+    item = plot.getPlotItem()
+    item.setTitle("Final value per font")
+    legend = legend_below(item)
+    for k in range(12):
+        legend.addItem(pg.BarGraphItem(x=[k], height=[1], width=0.5, brush=pg.intColor(k)),
+                       f"layers=35-25-17-8-4-{k}, without momentum")
+    settle(0.1)
+    assert legend.folded and not legend.isVisible(), (legend.geometry().height(), item.height())
+    (height,) = room(root)["charts"].values()
+    assert height >= CHART_LEAST, room(root)
+    tip = item.toolTip()
+    assert all(f"layers=35-25-17-8-4-{k}, without momentum" in tip for k in range(12)) and tip.count("&#9632;") == 12
+    for sample, _label in list(legend.items)[3:]:          # three series: room for them again
+        legend.removeItem(sample.item)
+    settle(0.1)
+    assert not legend.folded, (len(legend.items), legend.geometry().height(), legend._chart_height)
+    assert legend.isVisible() and item.toolTip() == ""

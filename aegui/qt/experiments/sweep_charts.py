@@ -354,7 +354,8 @@ class SweepCharts(QWidget):
             else:
                 item = pg.BarGraphItem(x=bx, height=bh, width=width * 0.9, brush=pg.mkBrush(color),
                                        pen=pg.mkPen(None))
-                name = ", ".join(f"{k.split('.')[-1]}={self._value_label(k, v)}" for k, v in zip(others, combo))
+                # Values only: the table's columns name the fields, and the legend shares a narrow column.
+                name = ", ".join(self._value_label(k, v) for k, v in zip(others, combo))
                 self.font_legend.addItem(item, name)
             plot.addItem(item)
             self.font_bars.append(item)

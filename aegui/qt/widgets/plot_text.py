@@ -6,6 +6,7 @@ in the plot's own layout under the x axis, in as many columns as the plot's widt
 """
 from __future__ import annotations
 
+import html
 import math
 
 import pyqtgraph as pg
@@ -27,16 +28,59 @@ class LegendBelow(pg.LegendItem):
         self.setPen(pg.mkPen(None))
         self.setBrush(pg.mkBrush(None))
         self._room = 0.0
+        self.folded = False
+        self._chart_height: float | None = None
+
+    MOST_SHARE = 0.4   # of the chart's height: a longer legend is folded into the chart's tooltip
 
     def updateSize(self):
         super().updateSize()   # sizes the legend at (0, 0) of its holder
         holder = self.parentItem()
         if isinstance(holder, pg.GraphicsWidget):
             # The layout reserves the room under the plot through the holder.
-            height = self.geometry().height()
+            height = 0.0 if self.folded else self.geometry().height()
             holder.setMinimumHeight(height)
             holder.setMaximumHeight(height)
             holder.updateGeometry()
+
+    def fold(self, chart_height: float | None) -> None:
+        """Hide the legend when it would take more than MOST_SHARE of the chart's height (a
+        sweep's twelve series left the bars no room at all); its entries become the chart's
+        tooltip. The legend's own height does not change the chart's, so this cannot flip-flop."""
+        self._chart_height = chart_height
+        if chart_height is None:
+            return
+        folded = bool(self.items) and self.natural_height() > self.MOST_SHARE * max(chart_height, 1.0)
+        plot = self.parentItem().parentItem() if self.parentItem() is not None else None
+        if plot is not None:
+            plot.setToolTip(self.key_html() if folded else "")
+        if folded != self.folded:
+            self.folded = folded
+            self.setVisible(not folded)
+            self.updateSize()
+
+    def natural_height(self) -> float:
+        """Height of the entries as arranged now, shown or not (the geometry of a hidden legend
+        is not kept up to date)."""
+        cols = max(1, self.columnCount)
+        heights = [max(sample.boundingRect().height(), label.item.boundingRect().height())
+                   for sample, label in self.items]
+        return sum(max(heights[r:r + cols]) for r in range(0, len(heights), cols))
+
+    def key_html(self) -> str:
+        """The entries as lines of HTML, each with a square of its colour."""
+        rows = []
+        for sample, label in self.items:
+            opts = getattr(sample.item, "opts", {})
+            if opts.get("brush") is not None:
+                colour = pg.mkBrush(opts["brush"]).color().name()
+            elif opts.get("pen") is not None:
+                colour = pg.mkPen(opts["pen"]).color().name()
+            else:
+                colour = "#888888"
+            text = getattr(label, "whole_text", None) or label.text
+            rows.append(f'<span style="color:{colour}">&#9632;</span> {html.escape(text)}')
+        return "<br>".join(rows)
 
     def paint(self, p, *args):
         pass   # no frame: under the plot the legend is a line of text, not a box over data
@@ -63,10 +107,12 @@ class LegendBelow(pg.LegendItem):
     def addItem(self, item, name):
         super().addItem(item, name)
         self.fit_width(self._room)
+        self.fold(self._chart_height)
 
     def removeItem(self, item):
         super().removeItem(item)
         self.fit_width(self._room)
+        self.fold(self._chart_height)
 
     def entry_widths(self) -> list[float]:
         # sample, spacing, label, spacing (the grid's horizontal spacing is 5 px)
@@ -152,6 +198,10 @@ class _Fitter(QObject):
         legend = getattr(plot, "legend", None)
         if isinstance(legend, LegendBelow):
             legend.fit_width(plot.width())
+            # The view's height, not the plot's: a shown legend's minimum makes the plot itself
+            # taller than its view (cut at the bottom), so the plot's height would keep it shown.
+            views = plot.scene().views() if plot.scene() is not None else []
+            legend.fold(min([plot.height()] + [v.height() for v in views]))
         if getattr(plot, "_fit_title", False):
             fit_title(plot)
 
