@@ -146,8 +146,8 @@ class LegendBelow(pg.LegendItem):
         """Each label whole (room None), or broken at ", " into lines no wider than `room`."""
         for sample, label in self.items:
             whole = getattr(label, "whole_text", None)
-            if whole is None:
-                whole = label.whole_text = label.text
+            if whole is None or label.text != getattr(label, "shown_text", None):
+                whole = label.whole_text = label.text     # new, or renamed by its owner since
             text = whole
             if room is not None:
                 metrics = QFontMetricsF(label.item.font())
@@ -156,6 +156,7 @@ class LegendBelow(pg.LegendItem):
                 text = "<br>".join(_wrap(whole, lambda t: metrics.horizontalAdvance(t) <= free))
             if text != label.text:
                 label.setText(text)
+            label.shown_text = text
 
     def needed_width(self) -> float:
         """Width of the legend as arranged now, to check nothing is cut."""
