@@ -129,18 +129,12 @@ class ClassifierSpec:
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierSpec:
-    from aegui.core.analyses.sweep import _load_base
+    from aegui.core.analyses.sweep import _load_base, check_analysis_file
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
 
-    if not isinstance(raw, dict):
-        bad("(top level)", "a classifier file must be a JSON object")
-    unknown = sorted(set(raw) - set(SPEC_KEYS))
-    if unknown:
-        bad(unknown[0], f"unknown key; a classifier file has: {', '.join(SPEC_KEYS)}")
-    if raw.get("analysis", ANALYSIS) != ANALYSIS:
-        bad("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}")
+    check_analysis_file(raw, SPEC_KEYS, ANALYSIS, source, what="a classifier file", has="a classifier file")
     if "base" not in raw:
         bad("base", "missing: the autoencoder to pretrain (an experiment object or a config path)")
     base = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)[0]

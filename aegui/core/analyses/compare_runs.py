@@ -123,18 +123,12 @@ def _fmt(value) -> str:
 # ---------------------------------------------------------------- the file
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
-    from aegui.core.analyses.sweep import _field_type, _load_base
+    from aegui.core.analyses.sweep import _field_type, _load_base, check_analysis_file
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
 
-    if not isinstance(raw, dict):
-        bad("(top level)", "a compare file must be a JSON object")
-    unknown = sorted(set(raw) - set(SPEC_KEYS))
-    if unknown:
-        bad(unknown[0], f"unknown key; a compare file has: {', '.join(SPEC_KEYS)}")
-    if raw.get("analysis", ANALYSIS) != ANALYSIS:
-        bad("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}")
+    check_analysis_file(raw, SPEC_KEYS, ANALYSIS, source, what="a compare file", has="a compare file")
     if "base" not in raw:
         bad("base", "missing: give an experiment object or the path of a config JSON")
     base = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)[0]

@@ -196,14 +196,8 @@ def _number(v) -> bool:
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
     """Build and validate a spec; every problem is a ConfigError naming the key."""
-    from aegui.core.analyses.sweep import _load_base
-    if not isinstance(raw, dict):
-        raise ConfigError("(top level)", "a denoising-curve spec must be a JSON object", source)
-    unknown = sorted(set(raw) - set(_KEYS))
-    if unknown:
-        raise ConfigError(unknown[0], f"unknown key; a denoising curve has: {', '.join(_KEYS)}", source)
-    if raw.get("analysis", ANALYSIS) != ANALYSIS:
-        raise ConfigError("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}", source)
+    from aegui.core.analyses.sweep import _load_base, check_analysis_file
+    check_analysis_file(raw, _KEYS, ANALYSIS, source, what="a denoising-curve spec", has="a denoising curve")
     base_dir = Path(base_dir) if base_dir is not None else None
     base = _load_base(raw["base"], source, base_dir)[0] if raw.get("base") is not None else None
     models = raw.get("models", [])

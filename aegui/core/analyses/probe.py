@@ -433,14 +433,8 @@ def noisy_copies(data, noise: tuple):
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
-    from aegui.core.analyses.sweep import _load_base
-    if not isinstance(raw, dict):
-        raise ConfigError("(top level)", "a probe file must be a JSON object", source)
-    unknown = sorted(set(raw) - set(SPEC_KEYS))
-    if unknown:
-        raise ConfigError(unknown[0], f"unknown key; a probe file has: {', '.join(SPEC_KEYS)}", source)
-    if raw.get("analysis", ANALYSIS) != ANALYSIS:
-        raise ConfigError("analysis", f"this file describes {raw['analysis']!r}, not {ANALYSIS!r}", source)
+    from aegui.core.analyses.sweep import _load_base, check_analysis_file
+    check_analysis_file(raw, SPEC_KEYS, ANALYSIS, source, what="a probe file", has="a probe file")
     if ("base" in raw) == ("model" in raw):
         raise ConfigError("base", "give base (an experiment trained first) or model (a trained model), "
                           "one of them", source)

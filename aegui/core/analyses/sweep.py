@@ -247,6 +247,19 @@ def _load_base(raw_base, source: str | None, base_dir: Path | None) -> tuple[Exp
           f"file), got {type(raw_base).__name__}", source)
 
 
+def check_analysis_file(raw, keys, analysis: str, source: str | None, *, what: str, has: str) -> None:
+    """The checks an analysis file (probe, classifier, compare, denoising curve) starts with: a
+    JSON object (`what` must be one), only its own keys (`has` has them), and its own
+    `analysis` name. Each failure is a ConfigError naming the key."""
+    if not isinstance(raw, dict):
+        _fail("(top level)", f"{what} must be a JSON object", source)
+    unknown = sorted(set(raw) - set(keys))
+    if unknown:
+        _fail(unknown[0], f"unknown key; {has} has: {', '.join(keys)}", source)
+    if raw.get("analysis", analysis) != analysis:
+        _fail("analysis", f"this file describes {raw['analysis']!r}, not {analysis!r}", source)
+
+
 def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     """Build and validate a sweep; every problem is a ConfigError naming the key."""
     if not isinstance(raw, dict):
