@@ -94,30 +94,26 @@ def _vector(x, dim: int) -> np.ndarray:
     return v
 
 
-@torch.no_grad()
-def _encode_mlp(model, xt, layers):
-    h = xt.view(1, 1, -1)
-    n = len(model.enc_slots)
-    for i, s in enumerate(model.enc_slots):
-        w, b = model._wb(s)
-        pre = torch.baddbmm(b, h, w)
-        h = ACTIVATIONS[s.activation](pre)
-        role = ("mean, log-variance" if model.is_vae else "code") if i == n - 1 else ""
-        layers.append(LayerValues(s.name, "dense", s.activation, _np(pre[0, 0]), _np(h[0, 0]), role))
-    return h[0]                                   # [1, L] (or [1, 2L] for a VAE)
-
-
-@torch.no_grad()
-def _decode_mlp(model, z, layers):
-    h = z.view(1, 1, -1)
-    n = len(model.dec_slots)
-    for i, s in enumerate(model.dec_slots):
+def _dense_layers(model, slots, h, layers, last_role: str):
+    """h through `slots`, each layer's values (before and after its activation) appended."""
+    for i, s in enumerate(slots):
         w, b = model._wb(s)
         pre = torch.baddbmm(b, h, w)
         h = ACTIVATIONS[s.activation](pre)
         layers.append(LayerValues(s.name, "dense", s.activation, _np(pre[0, 0]), _np(h[0, 0]),
-                                  "output" if i == n - 1 else ""))
-    return h[0, 0]
+                                  last_role if i == len(slots) - 1 else ""))
+    return h
+
+
+@torch.no_grad()
+def _encode_mlp(model, xt, layers):
+    role = "mean, log-variance" if model.is_vae else "code"
+    return _dense_layers(model, model.enc_slots, xt.view(1, 1, -1), layers, role)[0]   # [1, L] (or [1, 2L] for a VAE)
+
+
+@torch.no_grad()
+def _decode_mlp(model, z, layers):
+    return _dense_layers(model, model.dec_slots, z.view(1, 1, -1), layers, "output")[0, 0]
 
 
 @torch.no_grad()
