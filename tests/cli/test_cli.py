@@ -8,10 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.files.storage import load_model
 
-from core_helpers import ROOT, small_experiment
+from core_helpers import ROOT, small_experiment, run_cli, last_json
 
 RESULT_KEYS = {"max_wrong_pixels", "mean_wrong_pixels", "epochs", "seconds", "model"}
 BAD_FONT_H = """/* a damaged font file */
@@ -20,14 +19,6 @@ int const Font3[2][7] = {
   {0x04, 0x0a, 0x11},
 };
 """
-
-
-def run_cli(argv) -> int:
-    """main() in-process; argparse errors exit through SystemExit, the rest return."""
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
 
 
 def write_config(path, **sections):
@@ -53,10 +44,6 @@ def model_dir(tmp_path_factory):
     out = tmp / "model"
     assert run_cli(["train", cfg, "--out", out, "--quiet"]) == 0
     return out
-
-
-def last_json(text: str) -> dict:
-    return json.loads(text.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- train

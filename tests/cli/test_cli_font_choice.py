@@ -4,22 +4,10 @@ import json
 
 import pytest
 
-from aegui.cli import main
 from aegui.core.data import glyphs as G
 from aegui.core.data.datasets import font_dataset
 
-from core_helpers import ROOT, small_experiment
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
-
-
-def last_json(text: str) -> dict:
-    return json.loads(text.strip().splitlines()[-1])
+from core_helpers import ROOT, small_experiment, run_cli, last_json
 
 
 @pytest.fixture(scope="module")

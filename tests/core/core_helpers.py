@@ -1,4 +1,5 @@
-"""Plain helpers for the core tests (fixtures live in conftest.py)."""
+"""Plain helpers for the core and CLI tests (fixtures live in conftest.py)."""
+import json
 from pathlib import Path
 
 from aegui.core.config.experiment import Experiment
@@ -16,3 +17,17 @@ def small_experiment(**sections) -> Experiment:
     for name, values in sections.items():
         base.setdefault(name, {}).update(values)
     return with_changes(Experiment(), **base)
+
+
+def run_cli(argv) -> int:
+    """aegui's main() in-process; argparse errors exit through SystemExit, the rest return."""
+    from aegui.cli import main
+    try:
+        return main([str(a) for a in argv])
+    except SystemExit as e:
+        return e.code
+
+
+def last_json(text: str) -> dict:
+    """The JSON object a command printed last."""
+    return json.loads(text.strip().splitlines()[-1])

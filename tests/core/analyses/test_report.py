@@ -9,19 +9,11 @@ import re
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.analyses import report as R
 from aegui.core.analyses.report_checks import CHECKS
 from aegui.core.config.experiment import ConfigError
 
-from core_helpers import ROOT
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
+from core_helpers import ROOT, run_cli
 
 
 GLYPH_BASE = {"name": "tiny", "data": {"fonts": ["Font3"]},

@@ -9,13 +9,12 @@ import time
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.config.experiment import ConfigError
 from aegui.core.analyses.sweep import Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides
 from aegui.core.analyses.sweep_files import RESULT_STATS, RUN_COLUMNS, write_results
 from aegui.core.train.session import TrainingSession
 
-from core_helpers import ROOT, SMALL_LAYERS, small_experiment
+from core_helpers import ROOT, SMALL_LAYERS, small_experiment, run_cli, last_json
 
 SWEEPS = ROOT / "resources" / "sweeps"
 
@@ -36,17 +35,6 @@ def make_sweep(vary=None, seeds=2, **extra) -> Sweep:
 def read_csv(path):
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
-
-
-def last_json(text):
-    return json.loads(text.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- expansion

@@ -12,24 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from aegui.cli import main
 from aegui.core.analyses.sweep import SweepRunner, load_sweep, sweep_from_dict, with_overrides
 from aegui.core.analyses.sweep_files import write_results
 from aegui.core.config.experiment import ConfigError
 from aegui.core.config.load import load_experiment
 
-from core_helpers import ROOT, small_experiment
+from core_helpers import ROOT, small_experiment, run_cli
 
 SEED001 = ROOT / "resources" / "sweeps" / "architectures-3000-epochs.json"   # the grid the search preset widens
 SEARCH_PRESET = ROOT / "resources" / "sweeps" / "seed001-search.json"
 EPOCHS, SEEDS = 100, 2        # the seed-001 sweep made small: 6 configs of 2 runs
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
 
 
 def rows(path, drop=("seconds", "group_seconds", "seconds_mean", "seconds_std")):

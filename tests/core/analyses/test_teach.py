@@ -5,7 +5,6 @@ import threading
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.analyses import teach as T
 from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
 from aegui.core.config.validation import experiment_from_dict, with_changes
@@ -15,17 +14,10 @@ from aegui.core.data.glyphs import read_font_h
 from aegui.core.files.storage import load_model
 from aegui.core.models import latent
 
-from core_helpers import ROOT
+from core_helpers import ROOT, run_cli
 
 DAE = ROOT / "models" / "general-5x7-dae"
 LCD = ROOT / "resources" / "lcd-glyphs.h"
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
 
 
 @pytest.fixture(scope="module")

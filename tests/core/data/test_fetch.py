@@ -7,17 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.data import catalogue
 
 from fetch_server import _Quiet, serve_tiny
 
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
+from core_helpers import run_cli
 
 
 @pytest.fixture

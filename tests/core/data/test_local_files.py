@@ -11,17 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from aegui.cli import main
 from aegui.core.config.experiment import ConfigError, DataConfig
 from aegui.core.data import catalogue, local_files
 from aegui.core.data.mnist_files import write_idx
 
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
+from core_helpers import run_cli
 
 
 def _sha(path) -> str:

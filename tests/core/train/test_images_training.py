@@ -1,14 +1,12 @@
 """Training on images end to end: the emoji VAE preset through the CLI (train, eval, decode),
 VAE KL warnings, and the engine pieces the image models made matter (epoch-mean loss of
 mini-batch runs, one gradient buffer, the fused optimizer)."""
-import json
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from aegui.cli import main
 from aegui.core.train import optim
 from aegui.core.train import progress as P
 from aegui.core.config.experiment import TrainConfig
@@ -20,18 +18,7 @@ from aegui.core.models.objectives import objective_of
 from aegui.core.files.storage import load_model
 from aegui.core.train.session import TrainingSession, train
 
-from core_helpers import PRESETS, small_experiment
-
-
-def run_cli(argv) -> int:
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as e:
-        return e.code
-
-
-def last_json(text: str) -> dict:
-    return json.loads(text.strip().splitlines()[-1])
+from core_helpers import PRESETS, small_experiment, run_cli, last_json
 
 
 @pytest.fixture(scope="module")
