@@ -121,11 +121,10 @@ class _Probe(QObject):
         return super().event(ev)
 
 
-def event_latency(app, seconds: float):
-    probe = _Probe()
-    end = time.perf_counter() + seconds
+def _posting(app, probe, stop) -> None:
+    """Post a timestamped event to `probe` every 10 ms and run the event loop until stop()."""
     next_post = time.perf_counter()
-    while time.perf_counter() < end:
+    while not stop():
         if time.perf_counter() >= next_post:
             ev = QEvent(QEvent.User)
             ev.t = time.perf_counter()
@@ -133,6 +132,12 @@ def event_latency(app, seconds: float):
             next_post += 0.01
         app.processEvents()
         time.sleep(0.001)
+
+
+def event_latency(app, seconds: float):
+    probe = _Probe()
+    end = time.perf_counter() + seconds
+    _posting(app, probe, lambda: time.perf_counter() >= end)
     return probe.delays
 
 
@@ -140,15 +145,7 @@ def event_latency_until(app, done, limit: float = 300.0):
     """Event latency (as event_latency) until done() is true."""
     probe = _Probe()
     end = time.perf_counter() + limit
-    next_post = time.perf_counter()
-    while not done() and time.perf_counter() < end:
-        if time.perf_counter() >= next_post:
-            ev = QEvent(QEvent.User)
-            ev.t = time.perf_counter()
-            app.postEvent(probe, ev)
-            next_post += 0.01
-        app.processEvents()
-        time.sleep(0.001)
+    _posting(app, probe, lambda: done() or time.perf_counter() >= end)
     app.processEvents()
     return probe.delays
 
