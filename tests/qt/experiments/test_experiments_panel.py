@@ -12,7 +12,7 @@ from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, load_sweep
 from aegui.qt import i18n
-from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, ExperimentsPanel, preset_sweeps
+from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, preset_sweeps
 from aegui.qt.experiments.sweep_table import SORT_ROLE
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,16 +27,6 @@ def tiny_base(epochs=20, **train) -> Experiment:
 def tiny_sweep(vary, seeds=3, epochs=20, target=None, labels=None) -> Sweep:
     return Sweep(name="tiny sweep", base=tiny_base(epochs), vary=vary, seeds=seeds, target_max_wrong=target,
                  labels=labels or {})
-
-
-@pytest.fixture
-def panel(qtbot, aegui_home):
-    p = ExperimentsPanel()
-    qtbot.addWidget(p)
-    p.resize(900, 650)
-    p.show()
-    yield p
-    p.shutdown()
 
 
 def run_to_end(qtbot, panel, sweep, timeout=30000):

@@ -10,7 +10,6 @@ from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, SweepRunner
 from aegui.qt import i18n
 from aegui.qt.experiments import run_on
-from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 
 
 def tiny_sweep() -> Sweep:
@@ -36,16 +35,6 @@ def descendants() -> set[int]:
         out |= kids
         todo.extend(kids)
     return out
-
-
-@pytest.fixture
-def panel(qtbot, aegui_home):
-    p = ExperimentsPanel()
-    qtbot.addWidget(p)
-    p.resize(900, 650)
-    p.show()
-    yield p
-    p.shutdown()
 
 
 def test_without_ray_the_choice_says_how_to_add_it(panel, monkeypatch):

@@ -3,7 +3,7 @@ were still to come; a sweep's bar says Done."""
 import pytest
 
 from aegui.qt import i18n
-from tests.qt.experiments.test_experiments_panel import panel, tiny_sweep  # noqa: F401  (fixture)
+from tests.qt.experiments.test_experiments_panel import tiny_sweep
 
 
 def test_a_finished_search_says_done_and_its_best_score(panel, qtbot, tmp_path):
