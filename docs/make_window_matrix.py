@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +44,7 @@ def main() -> int:
     from aegui.qt import theme
     from aegui.qt.main_window import MainWindow
     from aegui.qt.layout_check import room
-    from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, settle, show_as,
+    from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, show_as, wait_for,
                                        window_problems)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
@@ -59,16 +58,14 @@ def main() -> int:
     loaded = []
     win.model_loaded.connect(lambda: loaded.append(1))
     win.start_loading()
-    end = time.perf_counter() + 120
-    while not loaded and time.perf_counter() < end:
-        settle(0.05)
+    wait_for(lambda: loaded)
     combos = ([(s, lang, t, p) for lang in LANGUAGES for t in THEMES for p in PERSPECTIVES for s in SIZES]
               if "--all" in sys.argv else KEPT)
     OUT.mkdir(parents=True, exist_ok=True)
     bad = 0
     rooms = {}
     for size, lang, theme_name, perspective in combos:
-        show_as(win, size, lang, theme_name, perspective, seconds=1.0)   # the latent map and charts repaint
+        show_as(win, size, lang, theme_name, perspective)   # the latent map and charts repaint
         tail = "" if perspective == "explore" else f"-{perspective}"
         path = OUT / f"window-{size[0]}x{size[1]}-{lang}-{theme_name}{tail}.png"
         save_small(win.grab(), path)

@@ -126,8 +126,8 @@ def run(argv=None, start: float | None = None) -> int:
     def loaded():
         loaded_s = time.perf_counter() - start
         if args.screenshot:
-            # Let the latent map (debounced) and the charts paint before grabbing.
-            QTimer.singleShot(800, lambda: finish_screenshot(loaded_s))
+            # After this turn of the loop: the panels react to the models first.
+            QTimer.singleShot(0, lambda: finish_screenshot(loaded_s))
         elif args.smoke:
             report(loaded_s)
 
@@ -146,13 +146,15 @@ def run(argv=None, start: float | None = None) -> int:
     def finish_screenshot(loaded_s):
         from aegui.qt.layout_check import layout_problems, room, room_problems
         from aegui.qt.window_matrix import settle
+        # Measured and grabbed once the layout holds still (the latent map's debounced repaint,
+        # wrapped labels' heights): however loaded the machine, never half laid out.
         if args.perspective:
             win.arranger.switch(args.perspective)
-            settle(0.3)
+        settle()
         for _ in range(2):   # panels' minimums settle once the model is shown: ask again
             if (win.width(), win.height()) != tuple(args.size):
                 win.resize(*args.size)
-                settle(0.2)
+                settle()
         ok = win.grab().save(args.screenshot)
         if not ok:
             print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)

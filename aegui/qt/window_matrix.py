@@ -6,8 +6,7 @@ the window-size test matrix and docs/make_screenshots.py both use it.
 """
 from __future__ import annotations
 
-import time
-
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
 from aegui.qt.layout_check import layout_problems, room, room_problems
@@ -18,17 +17,74 @@ THEMES = ("light", "dark")
 PERSPECTIVES = ("explore", "train", "experiments")
 
 
-def settle(seconds: float = 0.25) -> None:
-    """Let layouts (several passes) and debounced repaints run."""
+def settle(max_passes: int = 400) -> int:
+    """Process events until the windows hold still, then return the passes it took.
+
+    A layout settles in several passes (a label's word wrap asks for height after its width is
+    known; the editor shares its preview scale and the arranger fits the docks on single-shot
+    timers; a chart lays its title out after its view is resized), and how long those passes take
+    depends on the machine's load, so no fixed wait is ever enough: this stops only when two
+    passes in a row changed no widget's or chart's geometry and no single-shot timer of the
+    windows is pending. Bounded by `max_passes` (a timer that re-arms itself forever)."""
     app = QApplication.instance()
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.005)
+    last, still = None, 0
+    for n in range(1, max_passes + 1):
+        QCoreApplication.sendPostedEvents()
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        for top in app.topLevelWidgets():
+            if top.isVisible() and top.layout() is not None:
+                top.layout().activate()
+        now = _geometry(app)
+        pending = _pending_timers(app)
+        still = still + 1 if now == last and not pending else 0
+        if still >= 2:
+            return n
+        last = now
+        if pending:
+            # Wait for the next one to fire (events are handled as they come), not a fixed time.
+            QThread.msleep(max(1, min(t.remainingTime() for t in pending)))
+    return max_passes
 
 
-def show_as(win, size: tuple[int, int], lang: str, theme_name: str, perspective: str | None = None,
-            seconds: float = 0.25) -> None:
+def wait_for(condition, timeout_s: float = 120.0) -> bool:
+    """Handle events until `condition()` holds (a worker's result, the demo models loaded), then
+    settle; False if it did not hold within `timeout_s` (a bound for a failure, not a wait)."""
+    import time
+    app = QApplication.instance()
+    end = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    settle()
+    return True
+
+
+def _geometry(app) -> tuple:
+    """Where every visible widget is, the minimum height a wrapped label asked for, and where every
+    chart's plot items are."""
+    import pyqtgraph as pg
+    out = []
+    for w in app.allWidgets():
+        if w.isVisible():
+            g = w.geometry()
+            out.append((id(w), g.x(), g.y(), g.width(), g.height(), w.minimumHeight()))
+            if isinstance(w, pg.GraphicsView):
+                for item in w.scene().items():
+                    if isinstance(item, pg.PlotItem):
+                        r = item.vb.sceneBoundingRect()
+                        out.append((id(item), round(r.x()), round(r.y()), round(r.width()), round(r.height())))
+    return tuple(sorted(out))
+
+
+def _pending_timers(app) -> list:
+    """The active single-shot timers of the visible windows (debounced layout work to come)."""
+    return [t for top in app.topLevelWidgets() if top.isVisible() for t in top.findChildren(QTimer)
+            if t.isActive() and t.isSingleShot() and t.interval() <= 1000]
+
+
+def show_as(win, size: tuple[int, int], lang: str, theme_name: str, perspective: str | None = None) -> None:
+    """The window at `size`, in a language, a theme and a perspective, its layout settled."""
     if win.menus.lang_actions[lang].isChecked() is False or QApplication.instance().property("aegui_theme") != theme_name:
         win.menus.set_language(lang)
         win.menus.set_theme(theme_name)
@@ -39,16 +95,16 @@ def show_as(win, size: tuple[int, int], lang: str, theme_name: str, perspective:
             # Its charts are on the Results tab: measure them, empty as they are before a sweep.
             win.experiments.tabs.setCurrentWidget(win.experiments.results_page)
     win.resize(*size)
-    settle(seconds)
+    settle()
     for _ in range(2):
         if (win.width(), win.height()) == tuple(size):
             break
         # A panel's minimum can shrink once the layout settles at the new size: ask again, as a
         # window manager would.
         win.resize(*size)
-        settle(seconds)
+        settle()
     win.arranger.fit()      # a test's own resize has no event loop turn before it measures
-    settle(0.05)
+    settle()
 
 
 def window_problems(win, size: tuple[int, int] | None = None) -> list[str]:

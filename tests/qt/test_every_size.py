@@ -33,11 +33,8 @@ def win(qapp, tmp_path_factory):
     loaded = []
     w.model_loaded.connect(lambda: loaded.append(1))
     w.start_loading()
-    from aegui.qt.window_matrix import settle
-    for _ in range(1200):
-        if loaded:
-            break
-        settle(0.05)
+    from aegui.qt.window_matrix import wait_for
+    wait_for(lambda: loaded)
     assert loaded, "the demo models did not load"
     yield w
     w.runner.shutdown()
@@ -191,7 +188,7 @@ def not_spanish(win, root) -> list[str]:
 
 def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(win):
     """The two panels of issue 24, brought forward with what they show computed."""
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window_matrix import wait_for
     found = {}
     for lang in LANGUAGES:
         for theme_name in THEMES:
@@ -200,11 +197,8 @@ def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(wi
                 for key in ("explain", "compare"):
                     panel = getattr(win, key)
                     win.show_dock(key)
-                    for _ in range(600):
-                        settle(0.05)
-                        if not panel.busy() and (panel.result if key == "explain" else panel.comparison) is not None:
-                            break
-                    settle(0.2)
+                    wait_for(lambda: not panel.busy() and
+                             (panel.result if key == "explain" else panel.comparison) is not None)
                     problems = window_problems(win, size)
                     if lang == "es":
                         problems += [f"not Spanish: {t}" for t in not_spanish(win, panel)]

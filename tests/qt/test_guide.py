@@ -62,7 +62,7 @@ def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window)
     targets = {"draw": window.editor.grid, "hover": window.latent.plot}
     for size, lang in (((1280, 800), "en"), ((1024, 700), "es"), ((1600, 1000), "en")):
         show_as(window, size, lang, "light")
-        settle(0.2)
+        settle()
         assert sorted(g.visible()) == ["draw", "hover", "train"], size
         hints = {k: h.geometry() for k, h in g.hints.items()}
         for key, r in hints.items():
@@ -79,7 +79,7 @@ def test_dont_show_again_can_be_read_in_the_dark_theme(window):
     """Defect 3: the dark theme's light grey button text on the hint's light yellow."""
     from aegui.qt.window_matrix import show_as
     show_as(window, (1280, 800), "en", "dark")
-    settle(0.1)
+    settle()
     hint = window.guide.hints["draw"]
     for button in (hint.never, hint.ok):
         assert _contrast(hint, button) >= 4.5, button.text()

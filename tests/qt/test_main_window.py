@@ -249,7 +249,7 @@ def test_no_widget_attribute_shadows_a_qt_method(window):
     grabbed = set()
     for key in PERSPECTIVES:
         window.arranger.switch(key)
-        settle(0.05)
+        settle()
         for w in widgets:
             if w.isVisible():
                 assert not w.grab().isNull(), f"{type(w).__name__} in {key}"

@@ -23,13 +23,13 @@ def test_a_short_chart_is_reported_with_its_height(qtbot):
     root, plot = _root(qtbot, 150)
     plot.setTitle("Loss")
     plot.plot([0, 1, 2], [3, 1, 2])
-    settle(0.05)
+    settle()
     got = room(root)
     (name, height), = got["charts"].items()
     assert name.endswith("Loss") and height < CHART_LEAST
     assert any("px of height, less than 140" in p for p in room_problems(root))
     root.resize(420, 400)
-    settle(0.05)
+    settle()
     assert room(root)["charts"][name] >= CHART_LEAST and room_problems(root) == []
 
 
@@ -38,11 +38,11 @@ def test_a_legend_over_the_data_or_cut_is_reported(qtbot):
     legend = plot.addLegend(offset=(-4, 4))
     for k in range(9):
         plot.plot([0, 1], [k, k + 1], name=f"a rather long series name {k}")
-    settle(0.05)
+    settle()
     problems = room_problems(root)
     assert any("the legend covers" in p for p in problems), problems
     legend.anchor((0, 0), (0, 0), offset=(300, 250))     # pushed past the chart's edge
-    settle(0.05)
+    settle()
     assert any("the legend is cut" in p for p in room_problems(root))
 
 
@@ -50,12 +50,12 @@ def test_a_title_over_the_plot_is_reported(qtbot):
     root, plot = _root(qtbot, 320)
     plot.setTitle("Wrong pixels per epoch")
     plot.plot([0, 1], [0, 1])
-    settle(0.05)
+    settle()
     assert room_problems(root) == []
     item = plot.getPlotItem()
     item.layout.setRowFixedHeight(0, 2)                  # the title's row squeezed: drawn over the plot
     item.titleLabel.setMaximumHeight(2)
-    settle(0.05)
+    settle()
     assert any("the title overlaps" in p for p in room_problems(root)), room_problems(root)
 
 
@@ -70,13 +70,13 @@ def test_a_legend_under_a_narrow_chart_breaks_long_names_into_lines_instead_of_b
     names = [f"layers=35-25-17-8-4-{k}, optimizer=without momentum" for k in range(4)]
     for k, name in enumerate(names):
         legend.addItem(pg.BarGraphItem(x=[k], height=[1], width=0.5), name)
-    settle(0.1)
+    settle()
     item = plot.getPlotItem()
     assert legend.needed_width() <= item.width() + 1, (legend.needed_width(), item.width())
     assert not [p for p in layout_problems(root) if "legend" in p]
     assert [label.text.replace("<br>", " ") for _, label in legend.items] == names     # nothing lost
     root.resize(900, 420)                                  # room again: one line each
-    settle(0.1)
+    settle()
     assert [label.text for _, label in legend.items] == names
 
 
@@ -93,7 +93,7 @@ def test_a_legend_taller_than_its_chart_allows_folds_into_the_chart_s_tooltip(qt
     for k in range(12):
         legend.addItem(pg.BarGraphItem(x=[k], height=[1], width=0.5, brush=pg.intColor(k)),
                        f"layers=35-25-17-8-4-{k}, without momentum")
-    settle(0.1)
+    settle()
     assert legend.folded and not legend.isVisible(), (legend.geometry().height(), item.height())
     (height,) = room(root)["charts"].values()
     assert height >= CHART_LEAST, room(root)
@@ -101,6 +101,6 @@ def test_a_legend_taller_than_its_chart_allows_folds_into_the_chart_s_tooltip(qt
     assert all(f"layers=35-25-17-8-4-{k}, without momentum" in tip for k in range(12)) and tip.count("&#9632;") == 12
     for sample, _label in list(legend.items)[3:]:          # three series: room for them again
         legend.removeItem(sample.item)
-    settle(0.1)
+    settle()
     assert not legend.folded, (len(legend.items), legend.geometry().height(), legend._chart_height)
     assert legend.isVisible() and item.toolTip() == ""

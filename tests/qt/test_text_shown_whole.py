@@ -23,7 +23,7 @@ def test_the_chosen_entries_of_the_toolbar_and_builder_combos_are_whole(window, 
     for lang in ("en", "es"):
         show_as(window, size, lang, "light")
         window.show_dock("builder")
-        settle(0.2)
+        settle()
         for combo in (window.model_bar.model_combo, window.builder.step_controls.speed_combo):
             assert combo.isVisible()
             assert _cut(combo) is None, f"{size} {lang}: {_cut(combo)}"
@@ -31,12 +31,12 @@ def test_the_chosen_entries_of_the_toolbar_and_builder_combos_are_whole(window, 
 
 def test_the_builder_shows_a_loaded_model_s_name_from_its_start(window):
     window.show_dock("builder")
-    settle(0.1)
+    settle()
     edit = window.builder.name_edit
     model = max(window.workspace.models, key=lambda m: len(m.name))     # a demo model's long name
     name = model.name
     window.builder.set_experiment(model.experiment)
-    settle(0.05)
+    settle()
     assert edit.text() == name and edit.fontMetrics().horizontalAdvance(name) > edit.width()   # a long one
     assert edit.cursorPosition() == 0, "the field shows the name's last words"
 
@@ -49,7 +49,7 @@ def test_all_pixels_right_takes_at_most_two_lines_in_spanish(window):
         window.show_dock("editor")
         editor.set_noise("salt_pepper", 0)
         editor.set_glyph(ds.images()[ds.labels.index("a")])
-        settle(0.1)
+        settle()
         note = editor.threshold_note
         lines = round(note.heightForWidth(note.width()) / note.fontMetrics().lineSpacing())
         assert lines <= 2, f"{size}: {note.text()!r} on {lines} lines"

@@ -25,10 +25,10 @@ def test_a_3d_model_does_not_grow_the_window(window, qtbot):
     window.show_dock("latent")
     for size in ((1280, 800), (1024, 700)):
         window.resize(*size)
-        settle(0.3)
+        settle()
         assert window.latent.rotate.isVisible()                 # the 3-D controls are on screen
         assert (window.width(), window.height()) == size
         window.latent.rotate.check.setChecked(True)             # turned: still the same window
-        settle(0.2)
+        settle()
         assert (window.width(), window.height()) == size
         window.latent.rotate.check.setChecked(False)

@@ -24,7 +24,7 @@ def test_the_searched_settings_are_named_whole(qtbot):
     result = SearchResult(sweep, trials=[trial], importance={"train.learning_rate": 0.7,
                                                              "model.hidden_activation": 0.3})
     view.set_result(result)
-    settle(0.05)
+    settle()
     axis = view.importance.getAxis("left")
     fm = QFontMetrics(axis.style.get("tickFont") or view.importance.font())
     for name in ("learning_rate", "hidden_activation"):
