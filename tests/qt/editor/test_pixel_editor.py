@@ -6,6 +6,7 @@ from PySide6.QtTest import QTest
 from aegui.qt import i18n
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.editor.pixel_editor import PixelEditor
+from aegui.qt.window_matrix import settle
 
 # Rows as 5-bit numbers, leftmost column = 0x10, as in the course's font.h.
 FONT = {
@@ -244,7 +245,7 @@ def test_screenshot(editor, language):
     editor.set_noise("salt_pepper", 20)
     editor.set_glyph(glyph_of(FONT["A"]))
     editor.grid.setFocus()
-    QTest.qWait(20)
+    settle()      # the widths below are measured once the layout holds still
     suffix = "" if language == "en" else "_es"
     assert editor.grab().save(f"/tmp/pixel_editor{suffix}.png")
     for button in (editor.clear_button, editor.invert_button, editor.undo_button, editor.redo_button,
