@@ -14,6 +14,7 @@ from aegui.core.analyses.sweep import Sweep, load_sweep
 from aegui.qt import i18n
 from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, preset_sweeps
 from aegui.qt.experiments.sweep_table import SORT_ROLE
+from aegui.qt.window_matrix import settle
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -272,7 +273,7 @@ def test_after_a_per_font_sweep_every_text_and_chart_is_whole(panel, qtbot):
     for lang in ("en", "es"):
         set_language(lang)
         panel.resize(620, 520)
-        qtbot.wait(100)
+        settle()
         assert panel.charts.font_plot_visible()
         assert layout_problems(panel) == []
         view = panel.charts.charts

@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 
 from aegui.qt import i18n
 from aegui.qt.latent.latent_canvas import LatentCanvas
+from aegui.qt.window_matrix import settle
 
 LABELS = [chr(ord("a") + i) for i in range(26)] + list("012345")
 
@@ -263,7 +264,7 @@ def test_screenshot(canvas, qtbot):
     canvas.pin_at(-1.0, 1.0)
     canvas.interpolate(0, 5)
     canvas.hover_at(0.5, 0.3)
-    qtbot.wait(20)
+    settle()
     assert canvas.grab().save("/tmp/latent_canvas.png")
 
 
@@ -425,5 +426,5 @@ def test_image_screenshot(image_canvas, qtbot):
     settle_map(qtbot, image_canvas)
     image_canvas.sample_prior(6, 0)
     image_canvas.hover_at(0.5, 0.3)
-    qtbot.wait(20)
+    settle()
     assert image_canvas.grab().save("/tmp/latent_canvas_images.png")

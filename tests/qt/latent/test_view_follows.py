@@ -3,6 +3,7 @@ and the point under a resting mouse when the model or the view changes (item 10)
 import numpy as np
 from PySide6.QtCore import QPointF
 
+from aegui.qt.window_matrix import settle
 from tests.qt.latent.test_latent_canvas import LABELS, FakeDecoder, make_codes, pattern
 
 
@@ -37,7 +38,7 @@ def test_a_new_model_decodes_the_point_under_the_resting_mouse(canvas, qtbot):
     other = FakeDecoder()
     canvas.set_decoder(lambda z: 1 - pattern(z), (7, 5))
     canvas.set_codes(make_codes(seed=3) * 4, LABELS, autorange=True)
-    qtbot.wait(20)
+    settle()
     p = canvas.vb.mapSceneToView(scene)
     expected = 1 - pattern(canvas._lift(np.array([[p.x(), p.y()]], np.float32)))[0]
     np.testing.assert_array_equal(canvas.preview_image(), expected)
@@ -50,7 +51,7 @@ def test_a_wheel_zoom_keeps_the_cursor_glyph_its_size_on_screen(canvas, qtbot):
         return canvas.cursor_item.sceneBoundingRect().height()
     before = height_px()
     canvas.vb.scaleBy((0.5, 0.5))
-    qtbot.wait(20)
+    settle()
     assert abs(height_px() - before) <= 2, (before, height_px())
 
 

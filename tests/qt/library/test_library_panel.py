@@ -9,6 +9,7 @@ from aegui.core.files.library import GlyphLibrary
 from aegui.qt import i18n
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.library.library_panel import LibraryPanel
+from aegui.qt.window_matrix import settle
 
 A = (0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11)
 B = (0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E)
@@ -192,7 +193,7 @@ def test_narrow_panel_keeps_buttons_inside(panel, qtbot):
     for k in range(10):
         panel.add_glyph(arr(A), str(k))
     panel.resize(panel.minimumSizeHint().width(), 400)
-    qtbot.wait(10)
+    settle()
     for b in (panel.rename_button, panel.delete_button, panel.undo_button, panel.send_button, panel.export_button):
         assert b.geometry().right() <= b.parentWidget().width()
         assert b.width() >= b.minimumSizeHint().width()
