@@ -87,12 +87,18 @@ def test_dont_show_again_can_be_read_in_the_dark_theme(window):
 
 
 def _idle(qtbot, guide) -> None:
-    """Posted events handled and the guide's pending placement run (a bounded loop, no sleep)."""
+    """Posted events handled and the guide's pending placement run, until the hints stay put
+    between two passes (a bounded loop, no sleep)."""
     app = QApplication.instance()
-    for _ in range(4):
+    last = None
+    for _ in range(20):
         app.sendPostedEvents()
         app.processEvents()
-        qtbot.waitUntil(lambda: not guide._timer.isActive())
+        qtbot.waitUntil(lambda: not guide.pending())
+        now = {k: h.geometry() for k, h in guide.hints.items()}
+        if now == last:
+            break
+        last = now
 
 
 def _click_at(qtbot, window, pos: QPoint) -> QWidget:

@@ -12,12 +12,21 @@ from test_help_menu import choose
 
 
 def idle(qtbot, tour) -> None:
-    """Posted events handled and the callout's pending placement run (a bounded loop, no sleep)."""
+    """Posted events handled and the callout's pending placement run, until the callout and its
+    target stay put between two passes (a bounded loop, no sleep)."""
     app = QApplication.instance()
-    for _ in range(4):
+
+    def where():
+        return (tour.callout.geometry(), tour.target()[1]) if tour.running() else None
+    last = None
+    for _ in range(20):
         app.sendPostedEvents()
         app.processEvents()
         qtbot.waitUntil(lambda: not tour.pending())
+        now = where()
+        if now == last:
+            break
+        last = now
 
 
 def fronts(window) -> set[str]:

@@ -86,7 +86,7 @@ class Tour(QObject):
         self.callout: Callout | None = None
         self._home: str | None = None
         self._undo: list[Callable] = []     # the tabs brought forward, put back on leaving a perspective
-        self._watched: QWidget | None = None
+        self._watched: list[QWidget] = []
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.place)
         notifier.changed.connect(self.retranslate)
@@ -218,11 +218,15 @@ class Tour(QObject):
         self.callout.raise_()
 
     def _watch(self, widget: QWidget | None) -> None:
-        if self._watched is not None:
-            self._watched.removeEventFilter(self)
-        self._watched = widget
-        if widget is not None:
+        """Follow the target and what holds it: a dock resized moves the button inside it, and only
+        the dock hears of it."""
+        for w in self._watched:
+            w.removeEventFilter(self)
+        self._watched = []
+        while widget is not None and widget is not self.window:
             widget.installEventFilter(self)
+            self._watched.append(widget)
+            widget = widget.parentWidget()
 
     def eventFilter(self, obj, event) -> bool:
         t = event.type()
@@ -234,6 +238,6 @@ class Tour(QObject):
                 self.skip()
             return True
         if (obj is self.window and t in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)) or \
-                (obj is self._watched and t in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show)):
+                (t in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show) and obj in self._watched):
             self._timer.start()
         return super().eventFilter(obj, event)
