@@ -25,7 +25,7 @@ from aegui.qt.editor.pixel_editor import PixelEditor
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.explain.explain_panel import ExplainPanel
 from aegui.qt.files import FileActions
-from aegui.qt.guide import Guide
+from aegui.qt.guide.hints import Guide
 from aegui.qt.i18n import tr
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.model_bar.insertSeparator(self.model_bar.actions()[1])
         self.addToolBar(Qt.TopToolBarArea, self.model_bar)
         self.menus = Menus(self, ws, self.files)
+        self.guide = Guide(self, self.settings)     # the first-run hints and the guided tour (Help menu)
         self.status = StatusBar(self.statusBar(), ws)
         self._bind()
         self.retranslate()
@@ -183,7 +184,6 @@ class MainWindow(QMainWindow):
         self.workspace.opened_at_start(startup.models, startup.last_session, startup.devices, startup.device_name)
         if startup.problems:
             QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(startup.problems))
-        self.guide = Guide(self, self.settings)
         self.guide.start()          # the first-run hints, until dismissed for good
         self.model_loaded.emit()
         QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint

@@ -11,13 +11,6 @@ from aegui.qt import i18n, theme
 from aegui.qt.experiments.experiments_panel import preset_sweeps
 from aegui.qt.i18n import tr
 
-SHORTCUTS = [
-    ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
-    ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
-    ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F6", "Step epoch"), ("Shift+F6", "Step batch"),
-    ("Alt+click", "Nearest neighbours (latent space)"), ("F1", "Keyboard shortcuts"),
-]
-
 
 class Menus(QObject):
     """The window's menus, and the language, theme, layout and help actions."""
@@ -26,6 +19,7 @@ class Menus(QObject):
         super().__init__(window)
         self.window, self.ws, self.files = window, workspace, files
         self.report_dialog = None      # made on first use; kept, so a running report can be shown again
+        self.shortcuts_dialog = None   # made on first use (F1)
         self._build_menus()
 
     @property
@@ -127,8 +121,7 @@ class Menus(QObject):
         self._action(v, "Reset layout", w.reset_layout)
         self._build_experiments_menu()
 
-        self._action(self.menu_help, "Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(self.menu_help, "About aegui", self.show_about)
+        self._build_help_menu()
 
         # Train / stop / step from anywhere, not just the builder's buttons.
         from aegui.qt.builder.binding import train_now
@@ -138,6 +131,14 @@ class Menus(QObject):
         self.act_stop.triggered.connect(self.ws.stop)
         w.addActions([self.act_train, self.act_stop, w.builder.step_controls.act_epoch,
                       w.builder.step_controls.act_batch])
+
+    def _build_help_menu(self) -> None:
+        m = self.menu_help
+        self.tour_action = self._action(m, "Guided tour", lambda: self.window.guide.tour.start())
+        self.tips_action = self._action(m, "Show the tips again", lambda: self.window.guide.show_again())
+        m.addSeparator()
+        self._action(m, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(m, "About aegui", self.show_about)
 
     def _build_experiments_menu(self) -> None:
         m, w = self.menu_experiments, self.window
@@ -180,8 +181,18 @@ class Menus(QObject):
         self.settings.setValue("theme", name)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self.window, tr("Keyboard shortcuts"), f"<table cellpadding=4>{rows}</table>")
+        """F1: the keys of the window's own actions (read when shown), and the mouse gestures."""
+        from aegui.qt.guide.shortcuts import ShortcutsDialog
+        if self.shortcuts_dialog is None:
+            # The window-wide keys have no menu entry, so no text of their own.
+            steps = self.window.builder.step_controls
+            names = {self.act_train: "Train the builder's model", self.act_stop: "Stop training",
+                     steps.act_epoch: "Step epoch", steps.act_batch: "Step batch"}
+            self.shortcuts_dialog = ShortcutsDialog(self.window, names)
+        self.shortcuts_dialog.fill()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        self.shortcuts_dialog.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(self.window, tr("About aegui"),

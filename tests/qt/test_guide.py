@@ -2,11 +2,11 @@
 beside what it points at, covering no control (the user can do what it says without closing it)
 and readable in both themes (issue 22, defect 3)."""
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSettings
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QSlider,
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QSlider,
                                QTabBar, QWidget)
 
-from aegui.qt.guide import Guide
+from aegui.qt.guide.hints import Guide
 from aegui.qt.window_matrix import settle
 
 CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QTabBar, QAbstractItemView)
@@ -17,7 +17,7 @@ def _rect(window, w: QWidget) -> QRect:
 
 
 def _controls(window, guide) -> list[tuple[str, QRect]]:
-    own = {id(b) for h in guide.hints.values() for b in (h.ok, h.never)}
+    own = {id(b) for h in guide.hints.values() for b in h.buttons()}
     out = []
     for w in window.findChildren(QWidget):
         control = isinstance(w, CONTROLS) or type(w).__name__ == "EditGrid"     # the editor's grid
@@ -84,3 +84,48 @@ def test_dont_show_again_can_be_read_in_the_dark_theme(window):
     for button in (hint.never, hint.ok):
         assert _contrast(hint, button) >= 4.5, button.text()
     assert _contrast(hint, hint.label) >= 4.5
+
+
+def _idle(qtbot, guide) -> None:
+    """Posted events handled and the guide's pending placement run, until the hints stay put
+    between two passes (a bounded loop, no sleep)."""
+    app = QApplication.instance()
+    last = None
+    for _ in range(20):
+        app.sendPostedEvents()
+        app.processEvents()
+        qtbot.waitUntil(lambda: not guide.pending())
+        now = {k: h.geometry() for k, h in guide.hints.items()}
+        if now == last:
+            break
+        last = now
+
+
+def _click_at(qtbot, window, pos: QPoint) -> QWidget:
+    """A click where a user aims at the window: whatever is drawn at `pos` gets it."""
+    under = window.childAt(pos)
+    qtbot.mouseClick(under, Qt.LeftButton, pos=under.mapFrom(window, pos))
+    return under
+
+
+def test_got_it_on_one_hint_moves_no_other_hint(window, qtbot):
+    """A user who clicks "Got it" and then clicks the map must hit the map: closing a hint once
+    brought the next hint onto the freed spot, and the next click landed on that hint instead of
+    pinning the point aimed at. Shown hints keep their places; the spot of the closed one shows
+    what lies under it."""
+    g = window.guide
+    _idle(qtbot, g)
+    assert sorted(g.visible()) == ["draw", "hover", "train"]
+    before = {k: h.geometry() for k, h in g.hints.items()}
+    for key in ("train", "draw", "hover"):
+        hint = g.hints[key]
+        aim = hint.ok.mapTo(window, hint.ok.rect().center())
+        assert _click_at(qtbot, window, aim) is hint.ok
+        _idle(qtbot, g)
+        assert key not in g.visible()
+        moved = {k: (before[k], g.hints[k].geometry()) for k in g.visible() if g.hints[k].geometry() != before[k]}
+        assert not moved, f"'Got it' on the {key!r} hint moved {moved}"
+        under = _click_at(qtbot, window, aim)
+        hit = [k for k, h in g.hints.items() if h is under or h.isAncestorOf(under)]
+        assert not hit, f"a click where the {key!r} hint's button was landed on the {hit} hint"
+        _idle(qtbot, g)

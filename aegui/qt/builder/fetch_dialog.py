@@ -39,6 +39,7 @@ class FetchDialog(QDialog):
         self.train_file: Path | None = None    # what "Train on it" opens, once known
         self._job_kind = ""                    # "fetch" or "check": what the runner is doing
         self._train_after_check = False
+        self._grown = 0                        # px the dialog grew to hold its texts (_fit)
         self.jobs = JobRunner(self)
         self.jobs.progress.connect(self._on_progress)
         self.jobs.finished.connect(self._on_finished)
@@ -90,6 +91,7 @@ class FetchDialog(QDialog):
         lay.addLayout(row)
         for w in (self.license, self.citation, self.state, self.error, self.bar, self.detail):
             lay.addWidget(w)
+        lay.addStretch(1)       # room beyond what the texts need goes below them, not between the rows
         lay.addLayout(actions)
         lay.addWidget(self.buttons)
         self.setMinimumWidth(600)
@@ -145,14 +147,22 @@ class FetchDialog(QDialog):
         self._fit()
 
     def _fit(self) -> None:
-        """Grow the dialog to hold every line of its texts: a top-level layout does not follow a
-        wrapped label's height for its width, and a long error was cut to two overlapping lines."""
+        """Grow the dialog to hold every line of its texts (a top-level layout does not follow a
+        wrapped label's height for its width, and a long error was cut to two overlapping lines),
+        and give that room back when the texts need less (an error gone left stretched gaps)."""
         lay = self.layout()
         lay.activate()
         need = lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else lay.sizeHint().height()
-        self.setMinimumHeight(need)
-        if self.height() < need:
-            self.resize(self.width(), need)
+        height = self.height()
+        if height < need:
+            self._grown += need - height
+        elif self._grown and height > need:
+            give = min(self._grown, height - need)
+            self._grown -= give
+            height -= give
+        self.setMinimumHeight(need)     # first: a window is never resized below its minimum
+        if max(height, need) != self.height():      # (a dialog not yet resized takes its size hint when shown)
+            self.resize(self.width(), max(height, need))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

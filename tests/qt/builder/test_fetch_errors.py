@@ -140,3 +140,47 @@ def test_a_folder_filled_by_hand_is_checked_and_trained_on(qtbot, down, monkeypa
     assert "Checked" in d.state.text() and not d.error.isVisible()
     d.train_btn.click()
     assert opened == [advised / "train-images-idx3-ubyte.gz"]
+
+
+def _rows(d) -> tuple:
+    """The dialog's size and where its rows are (top, height), top to bottom, once its layout has
+    settled (layout passes and posted events until two readings agree, a bounded loop). A row
+    taller than its text shows it amid a stretched gap."""
+    def read():
+        rows = [w for w in (d.combo, d.license, d.citation, d.state, d.error, d.bar, d.detail, d.download_btn,
+                            d.buttons) if w.isVisible()]
+        return (d.width(), d.height()), [(w.y(), w.height()) for w in rows]
+    last = None
+    for _ in range(20):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        now = read()
+        if now == last:
+            break
+        last = now
+    return last
+
+
+def test_the_dialog_closes_up_once_the_error_is_gone(qtbot, down):
+    """A failed download grows the dialog to show the whole advice. Once the error is gone (another
+    dataset picked, then this one again) the dialog is back to its size and its rows where they were:
+    the error's room was kept, spread between the rows as stretched gaps."""
+    from PySide6.QtCore import Qt
+
+    from aegui.qt.builder.fetch_dialog import FetchDialog
+    d = FetchDialog()
+    qtbot.addWidget(d)
+    d.combo.setCurrentIndex(d.combo.findData("tiny"))
+    d.show()
+    qtbot.waitExposed(d)
+    before = _rows(d)
+    qtbot.mouseClick(d.download_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: d.download_btn.isEnabled() and d.error.isVisible(), timeout=20000)
+    size, _gaps = _rows(d)
+    assert size[1] > before[0][1]           # room for the advice
+    away, back = (Qt.Key_Up, Qt.Key_Down) if d.combo.currentIndex() > 0 else (Qt.Key_Down, Qt.Key_Up)
+    qtbot.keyClick(d.combo, away)
+    qtbot.keyClick(d.combo, back)
+    assert d.name() == "tiny" and not d.error.isVisible()
+    after = _rows(d)
+    assert after == before, f"size and gaps after the error {after}, before it {before}"
