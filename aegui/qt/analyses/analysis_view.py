@@ -24,6 +24,7 @@ from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.plot_text import fit_text
+from aegui.qt.widgets.locale_axis import locale_axes
 
 
 def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
@@ -35,7 +36,7 @@ def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
 def plot_widget() -> tuple[pg.PlotWidget, pg.PlotItem]:
     """A chart that fits a small dock: a long title goes on two lines instead of widening the
     plot past its view (or being cut)."""
-    widget = pg.PlotWidget()
+    widget = pg.PlotWidget(axisItems=locale_axes())
     plot = widget.getPlotItem()
     plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     fit_text(plot)

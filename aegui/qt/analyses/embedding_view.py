@@ -16,6 +16,7 @@ from aegui.qt.i18n import tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import fit_text
+from aegui.qt.widgets.locale_axis import locale_axes
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}
@@ -149,7 +150,7 @@ class EmbeddingView(AnalysisView):
                     panel = res.panel(name, method, space)
                 except KeyError:
                     continue
-                plot = self.grid.addPlot(row=r, col=c)
+                plot = self.grid.addPlot(row=r, col=c, axisItems=locale_axes())
                 fit_text(plot)
                 for axis in ("left", "bottom"):
                     plot.hideAxis(axis)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTable
 
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.locale_axis import locale_axes
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 
@@ -29,13 +30,13 @@ class SearchView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.history = pg.PlotWidget()
+        self.history = pg.PlotWidget(axisItems=locale_axes())
         self.history.showGrid(x=True, y=True, alpha=0.3)
         self.scores = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("#1f77b4"), pen=pg.mkPen(None))
         self.best_line = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=2))
         self.history.addItem(self.scores)
         self.history.addItem(self.best_line)
-        self.importance = pg.PlotWidget()
+        self.importance = pg.PlotWidget(axisItems=locale_axes())
         self.importance.setXRange(0, 1)
         self.importance.getAxis("left").setWidth(90)     # room for the field names
         self.bars: pg.BarGraphItem | None = None

@@ -31,6 +31,7 @@ from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.locale_axis import locale_axes
 from aegui.qt.widgets.note import NoteLabel, is_dark
 from aegui.qt.widgets.save_place import remember_folder, save_path
 from aegui.qt.widgets.text import write_explained
@@ -92,7 +93,7 @@ class LatentCanvas(QWidget):
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems=locale_axes())
         item = self.plot.getPlotItem()
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.15)
