@@ -6,9 +6,11 @@ re-read their texts in a `retranslate()` method connected to `notifier.changed`.
 
 Numbers follow the language too: `number(value, ".2f")` writes 0,25 in Spanish and 0.25 in
 English, and tr() writes every number it is given that way (so tr("{mse:.4f}", mse=x) needs no
-care at the call). Conventions, the same in both languages: no thousands separator (12345, as
-the app always wrote counts), a space before % ("10 %", as the app's texts write it), "–" for a
-value that is not a number (nan, inf).
+care at the call). A space before % in both languages ("10 %", as the app's texts write it), "–"
+for a value that is not a number (nan, inf). Thousands are grouped only where the spec asks (",":
+sample counts, parameter counts; never epochs or pixels): 1,797 and 60,000 in English; in
+Spanish, as the RAE advises, not at four digits and with a space from five: 1797, 60 000 (a
+point, QLocale's Spanish separator, would read as a decimal point to half the class).
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ QLOCALES = {"en": (QLocale.Language.English, QLocale.Country.UnitedStates),
             "es": (QLocale.Language.Spanish, QLocale.Country.Spain)}
 NOT_A_NUMBER = "–"
 PERCENT_GAP = "\u00a0"   # no-break: "10 %" is never split across lines
+GROUPING = {"en": (",", 4), "es": ("\u00a0", 5)}   # separator, fewest integer digits that get one
 
 
 def qlocale(code: str | None = None) -> QLocale:
@@ -53,28 +56,53 @@ def qlocale(code: str | None = None) -> QLocale:
 
 
 def localize(text: str) -> str:
-    """A number as Python writes it ("-1.5e-05", "10%") in the current language's symbols."""
+    """A number as Python writes it ("-1.5e-05", "10%", "60,000.5") in the current language's
+    symbols."""
     loc = qlocale()
     percent = text.endswith("%")
     if percent:
         text = text[:-1].rstrip()
-    out = text.translate({ord("."): loc.decimalPoint(), ord("-"): loc.negativeSign()})
+    separator, fewest = GROUPING[_language]
+    digits = sum(ch.isdigit() for ch in text.partition(".")[0])
+    group = separator if digits >= fewest else ""
+    out = text.translate({ord("."): loc.decimalPoint(), ord("-"): loc.negativeSign(), ord(","): group})
     return out + PERCENT_GAP + loc.percent() if percent else out
 
 
-def number(value, spec: str = "") -> str:
-    """`value` formatted by a Python format spec (".1f", ".3g", ".0%", "d") in the current
-    language: format(0.5, ".1f") -> "0,5" in Spanish; nan and inf (and None) -> "–"."""
-    if "," in spec or "_" in spec:
-        raise ValueError(f"format spec {spec!r}: the app writes numbers without thousands separators")
+class Number(str):
+    """The text of a number, which remembers the number: tr() writes it again in the language
+    current when the text is shown, so a sentence kept and re-translated after a language change
+    (a status line) does not keep the old decimal point."""
+    value: object
+    spec: str
+
+
+def number(value, spec: str = "") -> Number:
+    """`value` formatted by a Python format spec (".1f", ".3g", ".0%", ",") in the current
+    language: number(0.5, ".1f") -> "0,5" in Spanish; nan and inf (and None) -> "–"."""
+    if "_" in spec:
+        raise ValueError(f"format spec {spec!r}: group thousands with ',' (written in the language's way)")
     if value is None or (isinstance(value, numbers.Real) and not math.isfinite(value)):
-        return NOT_A_NUMBER
-    # str(), not format(x, ""), for a numpy float32: its format gives 0.10000000149011612.
-    return localize(format(value, spec) if spec else str(value))
+        text = NOT_A_NUMBER
+    else:
+        # str(), not format(x, ""), for a numpy float32: its format gives 0.10000000149011612.
+        text = localize(format(value, spec) if spec else str(value))
+    out = Number(text)
+    out.value, out.spec = value, spec
+    return out
+
+
+def number_list(values, spec: str = "") -> str:
+    """Numbers in a row: "0.5, -1.2" in English, "0,5; -1,2" in Spanish (where a comma between
+    them would read as a decimal comma)."""
+    separator = "; " if qlocale().decimalPoint() == "," else ", "
+    return separator.join(number(v, spec) for v in values)
 
 
 class _NumberFormatter(string.Formatter):
     def format_field(self, value, format_spec):
+        if isinstance(value, Number):
+            return number(value.value, format_spec or value.spec)
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             return number(value, format_spec)
         return super().format_field(value, format_spec)
@@ -98,9 +126,9 @@ def set_language(code: str) -> None:
     global _language
     if code not in LANGUAGES:
         raise ValueError(f"unknown language {code!r}; choose one of {', '.join(LANGUAGES)}")
-    apply_locale(code)
-    if code != _language:
-        _language = code
+    previous, _language = _language, code
+    apply_locale(code)      # after _language: widgets rewrite their numbers as the locale changes
+    if code != previous:
         notifier.changed.emit(code)
 
 
@@ -110,10 +138,13 @@ def apply_locale(code: str) -> None:
     dialogs), and windows made later the default. Even for English: the system's locale, say
     German, must not decide the decimal point of an English window."""
     from PySide6.QtWidgets import QApplication
+
+    from aegui.qt.widgets import decimal_key
     loc = qlocale(code)
     QLocale.setDefault(loc)
     if QApplication.instance() is None:
         return
+    decimal_key.install()
     for w in QApplication.topLevelWidgets():
         if w.locale() != loc:
             w.setLocale(loc)

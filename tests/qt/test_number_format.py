@@ -1,7 +1,8 @@
 """Numbers written in the interface language: `number(value, spec)` takes a Python format spec and
 writes the result with the language's decimal point (0,5 in Spanish, 0.5 in English); tr()
-writes the numbers it is given the same way. Both languages keep one convention for the rest:
-no thousands separator, a no-break space before %, "–" for what is not a number."""
+writes the numbers it is given the same way. Both languages write a no-break space before % and
+"–" for what is not a number; thousands are grouped only when the spec asks (","), in Spanish
+as the RAE advises (none at four digits, a space from five)."""
 import math
 
 import numpy as np
@@ -23,6 +24,11 @@ CASES = [   # value, spec, English, Spanish
     (0.01, "", "0.01", "0,01"),
     (12345, "", "12345", "12345"),
     (1234567, "d", "1234567", "1234567"),
+    (1797, ",", "1,797", "1797"),
+    (60000, ",", "60,000", "60\u00a0000"),
+    (-12345, ",", "-12,345", "-12\u00a0345"),
+    (1234567.25, ",.1f", "1,234,567.2", "1\u00a0234\u00a0567,2"),
+    (999, ",", "999", "999"),
     (-3, "", "-3", "-3"),
     (np.float32(0.1), "", "0.1", "0,1"),
     (np.float64(2.75), ".1f", "2.8", "2,8"),
@@ -41,10 +47,11 @@ def test_number_writes_a_value_in_each_language(value, spec, english, spanish):
     assert number(value, spec) == spanish
 
 
-def test_number_refuses_a_thousands_separator():
-    """The convention is no separator in either language: a spec asking for one is a mistake."""
+def test_number_refuses_an_underscore_separator():
+    """Thousands are grouped with "," in a spec, which each language writes its own way; "_"
+    would write code's separator in a sentence."""
     with pytest.raises(ValueError):
-        number(12345.5, ",.1f")
+        number(12345.5, "_.1f")
 
 
 def test_tr_writes_the_numbers_it_is_given_in_the_language():
@@ -67,3 +74,14 @@ def test_the_default_qlocale_follows_the_language():
     assert QLocale().decimalPoint() == ","
     i18n.set_language("en")
     assert QLocale().decimalPoint() == "."
+
+
+def test_a_number_kept_in_a_sentence_follows_a_later_language_change():
+    """Status lines keep their English text and values and are translated again when the language
+    changes: a number given as number(x, spec) is written again in the new language."""
+    i18n.set_language("es")
+    kept = number(0.25, ".2f")
+    assert kept == "0,25"
+    i18n.set_language("en")
+    assert tr("Epoch {epoch} · loss {loss}", epoch=3, loss=kept) == "Epoch 3 · loss 0.25"
+

@@ -6,11 +6,14 @@ in a sweep's config name ("learning_rate=0.01", as written in the sweep file).""
 import re
 
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox, QLabel,
-                               QLineEdit, QPlainTextEdit, QProgressBar, QStatusBar, QTabBar, QTabWidget, QTextEdit,
-                               QWidget)
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox, QHeaderView,
+                               QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QStatusBar, QTabBar, QTabWidget,
+                               QTextEdit, QWidget)
 
+from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.window_matrix import settle
 
 DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -49,6 +52,9 @@ def chart_texts(view: pg.GraphicsView):
             yield item.labelText or "", "axis label"
             for text in tick_texts(item):
                 yield text, "axis tick"
+            if item._tickLevels is None and item.style["showValues"]:
+                # What it would write for values it may show later (a loss of 0.25 on a linear scale).
+                yield " ".join(item.tickStrings([0.25, 0.5], 1.0, 0.25)), "axis tick for 0.25 and 0.5"
         elif isinstance(item, pg.TextItem):
             yield item.textItem.toPlainText(), "chart text"
         elif isinstance(item, pg.LabelItem):
@@ -88,9 +94,11 @@ def widget_texts(w: QWidget):
         for i in range(w.count()):
             yield w.tabText(i), "tab"
             yield w.tabToolTip(i), "tab tooltip"
+    elif isinstance(w, GlyphView):
+        yield w.caption(), "picture caption"
     elif isinstance(w, QStatusBar):
         yield w.currentMessage(), "status bar"
-    elif isinstance(w, QAbstractItemView):
+    elif isinstance(w, QAbstractItemView) and not isinstance(w, QHeaderView):   # headers: with their table
         yield from item_view_texts(w)
     elif isinstance(w, pg.GraphicsView):
         yield from chart_texts(w)
@@ -134,11 +142,15 @@ def _visible_tab_widgets():
             for t in window.findChildren(QTabWidget) if t.isVisible()]
 
 
-def every_dock(window, seen_docks: set) -> dict[str, str]:
+def every_dock(window, qtbot, seen_docks: set) -> dict[str, str]:
     found = {}
     for key in window.docks:
         window.show_dock(key)
         settle(0.1)
+        panel = window.drawing if key == "draw" else getattr(window, key)
+        if callable(getattr(panel, "busy", None)):     # what it computes once shown (Compare's table)
+            qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+            settle(0.1)
         found = every_tab(f"{window.arranger.current()} / {key}", seen_docks) | found
     return found
 
@@ -164,5 +176,14 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
         window.workspace.stop()
     settle(0.2)
-    found = every_dock(window, set()) | found
+    found = every_dock(window, qtbot, set()) | found
+
+    # The map's preview names the point under the pointer: z = (x; y).
+    window.arranger.switch("explore")
+    settle(0.1)
+    canvas = window.latent
+    x, y = canvas.projected_codes().mean(axis=0) + 0.123
+    QTest.mouseMove(canvas.plot.viewport(), canvas.plot.mapFromScene(canvas.vb.mapViewToScene(QPointF(x, y))))
+    qtbot.waitUntil(lambda: "z =" in canvas.preview.caption(), timeout=5000)
+    found = visible_texts("the map, hovered") | found
     assert not found, f"{len(found)} texts with a decimal point:\n" + "\n".join(f"{where}: {text}" for text, where in sorted(found.items()))

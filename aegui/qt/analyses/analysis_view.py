@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.threads import JobRunner, error_text
@@ -229,7 +229,7 @@ class AnalysisView(QWidget):
             elapsed = float(item.get("elapsed", 0.0))
             self.progress.setValue(int(frac * 1000))
             eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-            text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta)) \
+            text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"), eta=fmt_duration(eta)) \
                 if state == "running" else tr(state)
         elif state == "finished" and item:
             if item.get("state") == "cancelled":

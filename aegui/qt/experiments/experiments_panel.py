@@ -25,7 +25,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
@@ -422,7 +422,7 @@ class ExperimentsPanel(QWidget):
         self.search_view.set_result(p["search"])
         self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
         best = p.get("best_score")
-        best = "-" if best is None else f"{best:.3f}"
+        best = "-" if best is None else number(best, ".3f")
         text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
                   best=best)
         if finished:   # like a sweep's bar: the search ended, whatever trial it had reached
@@ -498,7 +498,7 @@ class ExperimentsPanel(QWidget):
             # The bar shares a row with Run and Cancel: a short text, the details in its tooltip.
             if key == "running":
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-                text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta))
+                text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"), eta=fmt_duration(eta))
                 tip = tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
                          group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
                          total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))

@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.locale_axis import locale_axes
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
@@ -58,7 +58,7 @@ class SearchView(QWidget):
         trials = sorted(result.trials, key=lambda t: t.trial)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
-            cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else f"{t.score:.3f}",
+            cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else number(t.score, ".3f"),
                      str(t.epochs), t.label + (f" — {t.message}" if t.message else ""))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

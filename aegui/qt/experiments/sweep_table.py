@@ -16,7 +16,7 @@ from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
 from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.terms import field_tip, with_terms
@@ -194,7 +194,7 @@ class SweepTableModel(QAbstractTableModel):
             return "–" if n is None else f"{n}/{row['n_runs']}"
         if kind == "time":
             mean = row["seconds_mean"]
-            return mean if sort else f"{mean:.2f}"
+            return mean if sort else number(mean, ".2f")
         return None
 
 

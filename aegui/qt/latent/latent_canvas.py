@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
                                QWidget)
 
 from aegui.core.data.display import to_uint8
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, number_list, tr
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
 from aegui.qt.latent.latent_map import LatentMap, place_image
@@ -675,11 +675,11 @@ class LatentCanvas(QWidget):
 
     def _coords_text(self, x: float, y: float, z: np.ndarray) -> str:
         if len(z) == 1:
-            return f"z = {z[0]:.2f}"
+            return f"z = {number(z[0], '.2f')}"
         if len(z) == 2:
-            return f"z = ({z[0]:.2f}, {z[1]:.2f})"
-        head = ", ".join(f"{v:.2f}" for v in z[:4])
-        return f"({x:.2f}, {y:.2f})\nz = [{head}{', …' if len(z) > 4 else ''}]"
+            return f"z = ({number_list(z[:2], '.2f')})"
+        head = number_list(z[:4], ".2f")
+        return f"({number_list((x, y), '.2f')})\nz = [{head}{' …' if len(z) > 4 else ''}]"
 
     def _redecode(self) -> None:
         """The decoder may have changed (training): the cursor's point is decoded again here

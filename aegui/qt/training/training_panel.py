@@ -29,7 +29,7 @@ from aegui.core.runs.history import History
 from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
@@ -631,7 +631,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=epoch, total=total))
         if busy and st.phase != S.LOADING:
             eta = st.eta_s
-            rate = f"{st.rate:.1f}"
+            rate = number(st.rate, ".1f")
             self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta))
                                     if eta is not None and rec is not None else "")
             self._show_state(st.phase)
@@ -639,7 +639,7 @@ class TrainingPanel(QWidget):
             self.rate_label.setText("")
             self._show_state(st.phase)
         elif rec is not None:
-            rate = f"{rec.epochs_per_s:.1f}" if math.isfinite(rec.epochs_per_s) else "–"
+            rate = number(rec.epochs_per_s, ".1f")
             if st is None and rec.state == RUNNING and rec.epochs_per_s > 0:   # records alone
                 eta = (total - rec.epoch) / rec.epochs_per_s
                 self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta)))
