@@ -8,9 +8,7 @@ Numbers follow the language too: `number(value, ".2f")` writes 0,25 in Spanish a
 English, and tr() writes every number it is given that way (so tr("{mse:.4f}", mse=x) needs no
 care at the call). A space before % in both languages ("10 %", as the app's texts write it), "–"
 for a value that is not a number (nan, inf). Thousands are grouped only where the spec asks (",":
-sample counts, parameter counts; never epochs or pixels): 1,797 and 60,000 in English; in
-Spanish, as the RAE advises, not at four digits and with a space from five: 1797, 60 000 (a
-point, QLocale's Spanish separator, would read as a decimal point to half the class).
+sample and parameter counts; never epochs or pixels), with a narrow space (see GROUPING).
 """
 from __future__ import annotations
 
@@ -47,7 +45,10 @@ QLOCALES = {"en": (QLocale.Language.English, QLocale.Country.UnitedStates),
             "es": (QLocale.Language.Spanish, QLocale.Country.Spain)}
 NOT_A_NUMBER = "–"
 PERCENT_GAP = "\u00a0"   # no-break: "10 %" is never split across lines
-GROUPING = {"en": (",", 4), "es": ("\u00a0", 5)}   # separator, fewest integer digits that get one
+# Thousands: a narrow no-break space in both languages (as the builder always wrote "2 625
+# parameters"; a comma or a point would read as a decimal mark in the other language), from four
+# digits in English and from five in Spanish, as the RAE advises (1797, 60 000).
+GROUPING = {"en": ("\u202f", 4), "es": ("\u202f", 5)}   # separator, fewest integer digits that get one
 
 
 def qlocale(code: str | None = None) -> QLocale:

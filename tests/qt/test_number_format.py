@@ -1,8 +1,8 @@
 """Numbers written in the interface language: `number(value, spec)` takes a Python format spec and
 writes the result with the language's decimal point (0,5 in Spanish, 0.5 in English); tr()
 writes the numbers it is given the same way. Both languages write a no-break space before % and
-"–" for what is not a number; thousands are grouped only when the spec asks (","), in Spanish
-as the RAE advises (none at four digits, a space from five)."""
+"–" for what is not a number; thousands are grouped only when the spec asks (","), with a narrow
+space, in Spanish as the RAE advises (none at four digits, a space from five)."""
 import math
 
 import numpy as np
@@ -24,10 +24,10 @@ CASES = [   # value, spec, English, Spanish
     (0.01, "", "0.01", "0,01"),
     (12345, "", "12345", "12345"),
     (1234567, "d", "1234567", "1234567"),
-    (1797, ",", "1,797", "1797"),
-    (60000, ",", "60,000", "60\u00a0000"),
-    (-12345, ",", "-12,345", "-12\u00a0345"),
-    (1234567.25, ",.1f", "1,234,567.2", "1\u00a0234\u00a0567,2"),
+    (1797, ",", "1\u202f797", "1797"),
+    (60000, ",", "60\u202f000", "60\u202f000"),
+    (-12345, ",", "-12\u202f345", "-12\u202f345"),
+    (1234567.25, ",.1f", "1\u202f234\u202f567.2", "1\u202f234\u202f567,2"),
     (999, ",", "999", "999"),
     (-3, "", "-3", "-3"),
     (np.float32(0.1), "", "0.1", "0,1"),

@@ -156,7 +156,9 @@ def every_dock(window, qtbot, seen_docks: set) -> dict[str, str]:
 
 
 def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtbot):
+    from aegui.core.analyses.sweep import Sweep
     from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.config.validation import with_changes
     window.menus.lang_actions["es"].trigger()
     settle(0.1)
     found = {}
@@ -177,6 +179,18 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
         window.workspace.stop()
     settle(0.2)
     found = every_dock(window, qtbot, set()) | found
+
+    # A sweep's results: its table (means ± std, the varied learning rate), charts and summary.
+    window.show_dock("experiments")
+    panel = window.experiments
+    base = with_changes(Experiment(name="tiny"), model={"layers": (35, 8, 2, 8, 35)},
+                        train={"epochs": 10, "check_every": 5, "device": "cpu", "seeds": 1})
+    panel.editor.set_sweep(Sweep(name="tiny sweep", base=base, vary={"train.learning_rate": [0.01, 0.05]}, seeds=2))
+    with qtbot.waitSignal(panel.sweep_finished, timeout=60000):
+        assert panel.run()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=10000)
+    settle(0.2)
+    found = every_tab("experiments after a sweep", set()) | found
 
     # The map's preview names the point under the pointer: z = (x; y).
     window.arranger.switch("explore")

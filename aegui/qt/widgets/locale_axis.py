@@ -11,7 +11,7 @@ from PySide6.QtCore import Slot
 
 from aegui.qt import i18n
 
-SIDES = ("left", "bottom", "right", "top")
+SIDES = ("left", "bottom")    # pyqtgraph shows every axis it is given; right and top stay hidden
 
 
 class LocaleAxis(pg.AxisItem):
@@ -30,5 +30,5 @@ class LocaleAxis(pg.AxisItem):
 
 
 def locale_axes(**given: pg.AxisItem) -> dict[str, pg.AxisItem]:
-    """Axes for every side of a plot: LocaleAxis unless `given` names one (left=LogAxis("left"))."""
-    return {side: given.get(side) or LocaleAxis(side) for side in SIDES}
+    """The left and bottom axes of a plot: LocaleAxis unless `given` names one (left=LogAxis("left"))."""
+    return {side: given.get(side) or LocaleAxis(side) for side in (*SIDES, *given)}
