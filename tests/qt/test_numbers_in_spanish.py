@@ -7,7 +7,7 @@ import re
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox, QHeaderView,
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QStatusBar, QTabBar, QTabWidget,
@@ -105,11 +105,16 @@ def widget_texts(w: QWidget):
 
 
 def visible_texts(where: str) -> dict[str, str]:
-    """What shows a decimal point now -> where it was first seen."""
+    """What shows a decimal point now -> where it was first seen (menu entries included: they
+    are what a user reads on opening the menu)."""
     found = {}
     for window in QApplication.topLevelWidgets():
         if not window.isVisible():
             continue
+        for action in window.findChildren(QAction):
+            for text, kind in ((action.text(), "menu entry"), (action.toolTip(), "menu entry tooltip")):
+                if action.isVisible() and text and with_a_decimal_point(text):
+                    found.setdefault(f"{kind}: {text!r}", where)
         for w in [window] + window.findChildren(QWidget):
             if not w.isVisible():
                 continue
