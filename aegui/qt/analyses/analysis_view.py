@@ -229,7 +229,8 @@ class AnalysisView(QWidget):
             elapsed = float(item.get("elapsed", 0.0))
             self.progress.setValue(int(frac * 1000))
             eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-            text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"), eta=fmt_duration(eta)) \
+            text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
+                      eta=fmt_duration(eta)) \
                 if state == "running" else tr(state)
         elif state == "finished" and item:
             if item.get("state") == "cancelled":

@@ -360,7 +360,8 @@ class DenoiseView(AnalysisView):
         if self.result is None:
             return
         kind, level = self.chosen()
-        self.char_plot.setTitle(tr("{kind}, {level} % (± std)", kind=tr(NOISE_LABELS[kind]), level=number(level * 100, "g")),
+        self.char_plot.setTitle(tr("{kind}, {level} % (± std)", kind=tr(NOISE_LABELS[kind]),
+                                   level=number(level * 100, "g")),
                                 size="9pt")
         self.char_plot.setLabel("left", tr("wrong pixels per character"))
         self.char_plot.getAxis("left").setToolTip(explain("wrong pixels"))

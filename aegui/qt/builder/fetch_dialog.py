@@ -216,7 +216,8 @@ class FetchDialog(QDialog):
             eta = p.eta
             self.detail.setText(tr("{file} ({index}/{files}): {done} of {total}, {speed}/s, {eta} s left",
                                    file=p.file, index=p.index, files=p.files, done=_size(p.done),
-                                   total=_size(p.total), speed=_size(p.speed), eta=number(eta, ".0f") if eta is not None else "?"))
+                                   total=_size(p.total), speed=_size(p.speed),
+                                   eta=number(eta, ".0f") if eta is not None else "?"))
         else:
             self.detail.setText(tr("{file} ({index}/{files}): {done}, {speed}/s", file=p.file, index=p.index,
                                    files=p.files, done=_size(p.done), speed=_size(p.speed)))

@@ -181,7 +181,8 @@ class TeachBar(QWidget):
         self.progress.setFormat(f"{item.epoch} / {item.total_epochs}")
         self.progress.setToolTip(tr("Teaching {glyphs}: epoch {epoch} of {total}; at 10 % noise {wrong} wrong pixels per glyph "
                   "(the noisy input: {noisy}).", glyphs=_glyph_names(self._labels), epoch=item.epoch,
-                  total=item.total_epochs, wrong=number(item.new_noisy_wrong, ".2f"), noisy=number(item.noisy_input_wrong, ".2f")))
+                  total=item.total_epochs, wrong=number(item.new_noisy_wrong, ".2f"),
+                  noisy=number(item.noisy_input_wrong, ".2f")))
 
     def _finished(self, last) -> None:
         from aegui.core.workspace.teach_run import TeachOutcome

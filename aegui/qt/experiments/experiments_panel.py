@@ -498,7 +498,8 @@ class ExperimentsPanel(QWidget):
             # The bar shares a row with Run and Cancel: a short text, the details in its tooltip.
             if key == "running":
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-                text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"), eta=fmt_duration(eta))
+                text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
+                          eta=fmt_duration(eta))
                 tip = tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
                          group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
                          total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
