@@ -6,7 +6,7 @@ in a sweep's config name ("learning_rate=0.01", as written in the sweep file).""
 import re
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox, QHeaderView,
@@ -68,9 +68,9 @@ def item_view_texts(view: QAbstractItemView):
     for r in range(min(model.rowCount(), 200)):
         for c in range(model.columnCount()):
             yield str(model.index(r, c).data() or ""), "table cell"
-            yield str(model.index(r, c).data(3) or ""), "table cell tooltip"    # Qt.ToolTipRole
+            yield str(model.index(r, c).data(Qt.ItemDataRole.ToolTipRole) or ""), "table cell tooltip"
     for c in range(model.columnCount()):
-        yield str(model.headerData(c, pg.QtCore.Qt.Orientation.Horizontal) or ""), "table header"
+        yield str(model.headerData(c, Qt.Orientation.Horizontal) or ""), "table header"
 
 
 def widget_texts(w: QWidget):
@@ -147,8 +147,9 @@ def _visible_tab_widgets():
             for t in window.findChildren(QTabWidget) if t.isVisible()]
 
 
-def every_dock(window, qtbot, seen_docks: set) -> dict[str, str]:
-    found = {}
+def every_dock(window, qtbot) -> dict[str, str]:
+    """Every dock brought forward in turn (in its perspective), with every tab it holds."""
+    found, seen = {}, set()
     for key in window.docks:
         window.show_dock(key)
         settle(0.1)
@@ -156,11 +157,14 @@ def every_dock(window, qtbot, seen_docks: set) -> dict[str, str]:
         if callable(getattr(panel, "busy", None)):     # what it computes once shown (Compare's table)
             qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
             settle(0.1)
-        found = every_tab(f"{window.arranger.current()} / {key}", seen_docks) | found
+        found = every_tab(f"{window.arranger.current()} / {key}", seen) | found
     return found
 
 
 def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtbot):
+    """Every text a user can read, gathered in each perspective and tab, while training, after a
+    sweep and over the map; each chart axis is also asked how it would write 0.25 and 0.5, so an
+    axis left to pyqtgraph's own labels is found even when its range shows whole numbers."""
     from aegui.core.analyses.sweep import Sweep
     from aegui.core.config.experiment import Experiment, TrainConfig
     from aegui.core.config.validation import with_changes
@@ -175,15 +179,15 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     # A run long enough to read its speed, time left and loss while it trains.
     window.show_dock("builder")
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=100_000, check_every=10)))
-    window.builder.train_button.click()
+    qtbot.mouseClick(window.builder.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.training.n_records() > 5, timeout=30000)
     window.show_dock("training")
     settle(0.2)
     found = visible_texts("while training") | found
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
-        window.workspace.stop()
+        qtbot.mouseClick(window.builder.stop_button, Qt.MouseButton.LeftButton)
     settle(0.2)
-    found = every_dock(window, qtbot, set()) | found
+    found = every_dock(window, qtbot) | found
 
     # A sweep's results: its table (means ± std, the varied learning rate), charts and summary.
     window.show_dock("experiments")
@@ -192,7 +196,7 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
                         train={"epochs": 10, "check_every": 5, "device": "cpu", "seeds": 1})
     panel.editor.set_sweep(Sweep(name="tiny sweep", base=base, vary={"train.learning_rate": [0.01, 0.05]}, seeds=2))
     with qtbot.waitSignal(panel.sweep_finished, timeout=60000):
-        assert panel.run()
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=10000)
     settle(0.2)
     found = every_tab("experiments after a sweep", set()) | found
@@ -205,4 +209,5 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     QTest.mouseMove(canvas.plot.viewport(), canvas.plot.mapFromScene(canvas.vb.mapViewToScene(QPointF(x, y))))
     qtbot.waitUntil(lambda: "z =" in canvas.preview.caption(), timeout=5000)
     found = visible_texts("the map, hovered") | found
-    assert not found, f"{len(found)} texts with a decimal point:\n" + "\n".join(f"{where}: {text}" for text, where in sorted(found.items()))
+    assert not found, f"{len(found)} texts with a decimal point:\n" + "\n".join(
+        f"{where}: {text}" for text, where in sorted(found.items()))
