@@ -2,7 +2,7 @@
 ships, and the score of one trained in this session."""
 from __future__ import annotations
 
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 
 
 def title(model) -> str:
@@ -12,5 +12,5 @@ def title(model) -> str:
     if model.trained is None:
         return name
     what, value = model.trained
-    score = f"{value} px" if what == "px" else f"{tr('loss')} {value:.4g}"
+    score = f"{value} px" if what == "px" else f"{tr('loss')} {number(value, '.4g')}"
     return tr("Trained: {name}", name=f"{name} — {score}")

@@ -136,10 +136,10 @@ class Variational(Objective):
         if not math.isfinite(kl):
             return None
         if kl < self.KL_COLLAPSE:
-            return ("kl_collapse", {"kl": f"{kl:.3g}"})
+            return ("kl_collapse", {"kl": float(kl)})
         per_dim = kl / max(1, spec.latent_dim)
         if per_dim > self.KL_EXPLODE_PER_DIM:
-            return ("kl_explode", {"kl": f"{kl:.4g}", "per_dim": f"{per_dim:.3g}"})
+            return ("kl_explode", {"kl": float(kl), "per_dim": float(per_dim)})
         return None
 
 

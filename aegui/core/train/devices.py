@@ -23,11 +23,12 @@ def resolve_device(name: str) -> torch.device:
 
 
 def describe(device) -> str:
-    """"NVIDIA H100 80GB HBM3, 79.1 GiB" for a CUDA device, "Apple MPS", or "CPU"."""
+    """"NVIDIA H100 80GB HBM3, 79 GiB" for a CUDA device, "Apple MPS", or "CPU"."""
     dev = torch.device(device)
     if dev.type == "cuda":
         props = torch.cuda.get_device_properties(dev)
-        return f"{props.name}, {props.total_memory / 2**30:.1f} GiB"
+        # Whole GiB: the window shows this label as it is, in either language (no decimal point).
+        return f"{props.name}, {props.total_memory / 2**30:.0f} GiB"
     if dev.type == "mps":
         return "Apple MPS"
     return "CPU"

@@ -56,12 +56,14 @@ class Estimate:
         return self.weights + self.activations + self.data
 
 
-def human(n: float) -> str:
+def human(n: float, fmt=format) -> str:
+    """Bytes as "50.5 MB"; `fmt(value, spec)` writes the number (a UI passes its own, with its
+    decimal point)."""
     for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
         if abs(n) < 1000 or unit == "PB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.3g} {unit}"
+            return f"{fmt(n, '.0f')} {unit}" if unit == "bytes" else f"{fmt(n, '.3g')} {unit}"
         n /= 1000
-    return f"{n:.3g} PB"
+    return f"{fmt(n, '.3g')} PB"
 
 
 def _widths(exp: Experiment) -> int:

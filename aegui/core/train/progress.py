@@ -14,31 +14,37 @@ DIVERGED = "diverged"    # every model went NaN/Inf; `message` says why and what
 
 
 # Sentences the engine says, by id, so a UI can show them in its own language:
-# rec.extra["message_id"] / ["message_args"] hold what `render` needs.
+# rec.extra["message_id"] / ["message_args"] hold what `render` needs; numbers stay numbers there
+# (the templates give their format), so a UI writes them with its own decimal point.
 MESSAGES = {
     "target": "Model {model} of {models} reached {wrong} wrong pixels at epoch {epoch}.",
     "stopped": "Stopped at epoch {epoch}.",
     "some_diverged": "{dead} of {models} models diverged and were frozen at their last finite weights.",
-    "diverged": ("Training diverged at epoch {epoch}: {why}. The learning rate {lr} is probably too high "
-                 "for {optimizer}; try {lower} or lower. The last finite weights were kept."),
-    "kl_collapse": ("The KL term is near zero ({kl} nats per sample) and the decoder gives about the same "
+    "diverged": ("Training diverged at epoch {epoch}: {why}. The learning rate {lr:g} is probably too high "
+                 "for {optimizer}; try {lower:g} or lower. The last finite weights were kept."),
+    "kl_collapse": ("The KL term is near zero ({kl:.3g} nats per sample) and the decoder gives about the same "
                     "output for every code: the posterior collapsed. Lower β, lengthen the KL warm-up or "
                     "train longer before judging."),
-    "kl_explode": ("The KL term is very large ({kl} nats per sample, {per_dim} per latent dimension): the "
+    "kl_explode": ("The KL term is very large ({kl:.4g} nats per sample, {per_dim:.3g} per latent dimension): the "
                    "codes are far from the prior, so samples from N(0, I) decode poorly. Raise β or lower "
                    "the learning rate."),
     "why_nan": "the loss became NaN or infinite",
-    "why_weights": "the weights grew past {limit}",
-    "why_growth": "the loss grew to over {factor} times its starting value",
+    "why_weights": "the weights grew past {limit:g}",
+    "why_growth": "the loss grew to over {factor:g} times its starting value",
 }
 
 
-def render(message_id: str, args: dict, translate=lambda text: text) -> str:
-    """The sentence for a message id; `translate` maps the English template (e.g. Qt's tr)."""
+def _fill(template: str, **args) -> str:
+    return template.format(**args)
+
+
+def render(message_id: str, args: dict, translate=lambda text: text, fill=_fill) -> str:
+    """The sentence for a message id; `translate` maps the English template, `fill(template,
+    **args)` puts the arguments in (a UI's tr() does both, in its language's number format)."""
     args = dict(args)
     if "why" in args:
-        args["why"] = render(args["why"], args.pop("why_args", {}), translate)
-    return translate(MESSAGES[message_id]).format(**args)
+        args["why"] = render(args["why"], args.pop("why_args", {}), translate, fill)
+    return fill(translate(MESSAGES[message_id]), **args)
 
 
 @dataclass

@@ -297,12 +297,12 @@ class TrainingSession:
             if not all_finite:
                 why = ("why_nan", {})
             elif not all_sane:
-                why = ("why_weights", {"limit": f"{_PARAM_LIMIT:g}"})
+                why = ("why_weights", {"limit": _PARAM_LIMIT})
             else:
-                why = ("why_growth", {"factor": f"{_LOSS_GROWTH:g}"})
+                why = ("why_growth", {"factor": _LOSS_GROWTH})
             msg = ("diverged", {"epoch": epoch, "why": why[0], "why_args": why[1],
-                                "lr": f"{t.learning_rate:g}", "optimizer": t.optimizer,
-                                "lower": f"{t.learning_rate / 10:g}"})
+                                "lr": float(t.learning_rate), "optimizer": t.optimizer,
+                                "lower": t.learning_rate / 10})
         elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
             state = P.TARGET
             msg = ("target", {"model": b + 1, "models": self.k, "wrong": int(max_w[b]), "epoch": epoch})

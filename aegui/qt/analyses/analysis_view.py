@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.plot_text import fit_text
+from aegui.qt.widgets.locale_axis import locale_axes
 
 
 def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
@@ -35,7 +36,7 @@ def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:
 def plot_widget() -> tuple[pg.PlotWidget, pg.PlotItem]:
     """A chart that fits a small dock: a long title goes on two lines instead of widening the
     plot past its view (or being cut)."""
-    widget = pg.PlotWidget()
+    widget = pg.PlotWidget(axisItems=locale_axes())
     plot = widget.getPlotItem()
     plot.titleLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     fit_text(plot)
@@ -228,7 +229,8 @@ class AnalysisView(QWidget):
             elapsed = float(item.get("elapsed", 0.0))
             self.progress.setValue(int(frac * 1000))
             eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-            text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta)) \
+            text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
+                      eta=fmt_duration(eta)) \
                 if state == "running" else tr(state)
         elif state == "finished" and item:
             if item.get("state") == "cancelled":

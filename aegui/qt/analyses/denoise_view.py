@@ -23,7 +23,7 @@ from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -249,10 +249,10 @@ class DenoiseView(AnalysisView):
             loss = item.get("loss")
             return tr("Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}", seeds=self._seeds,
                       epoch=item["epoch"], epochs=item["epochs"],
-                      loss="–" if loss is None else f"{loss:.4g}")
+                      loss=number(loss, ".4g"))
         if item.get("state") == "evaluating":
             return tr("Measuring {kind} {level} % ({done}/{total})", kind=tr(NOISE_LABELS[item["kind"]]),
-                      level=f"{item['level'] * 100:g}", done=item["done"], total=item["total"])
+                      level=number(item["level"] * 100, "g"), done=item["done"], total=item["total"])
         return ""
 
     def show_finished(self, item: dict) -> None:
@@ -331,7 +331,7 @@ class DenoiseView(AnalysisView):
         top = float(np.max(np.maximum(pc["baseline_mean"], pc["mean"] + pc["std"]))) if len(x) else 1.0
         plot.setYRange(0, max(top, 0.5) * 1.05, padding=0)
         self.level_line.setValue(level * 100)
-        self.level_label.setText(f"{level * 100:g} %")
+        self.level_label.setText(f"{number(level * 100, 'g')} %")
         self._set_char_ticks()
         self._set_char_texts()
 
@@ -360,7 +360,8 @@ class DenoiseView(AnalysisView):
         if self.result is None:
             return
         kind, level = self.chosen()
-        self.char_plot.setTitle(tr("{kind}, {level} % (± std)", kind=tr(NOISE_LABELS[kind]), level=f"{level * 100:g}"),
+        self.char_plot.setTitle(tr("{kind}, {level} % (± std)", kind=tr(NOISE_LABELS[kind]),
+                                   level=number(level * 100, "g")),
                                 size="9pt")
         self.char_plot.setLabel("left", tr("wrong pixels per character"))
         self.char_plot.getAxis("left").setToolTip(explain("wrong pixels"))
@@ -373,7 +374,7 @@ class DenoiseView(AnalysisView):
             "{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
             "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.",
             name=tr(res.name), seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
-            elapsed=fmt_duration(res.seconds), kind=tr(NOISE_LABELS[kind]), level=f"{level * 100:g}",
+            elapsed=fmt_duration(res.seconds), kind=tr(NOISE_LABELS[kind]), level=number(level * 100, "g"),
             after=float(pc["mean"].mean()), before=float(pc["baseline_mean"].mean()))
 
     # ---------------------------------------------------------------- exports

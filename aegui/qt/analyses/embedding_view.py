@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QS
 
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.analyses.embedding import ALL_PANELS, DEFAULT_PANELS, default_perplexity, panel_title
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import fit_text
+from aegui.qt.widgets.locale_axis import locale_axes
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}
@@ -149,7 +150,7 @@ class EmbeddingView(AnalysisView):
                     panel = res.panel(name, method, space)
                 except KeyError:
                     continue
-                plot = self.grid.addPlot(row=r, col=c)
+                plot = self.grid.addPlot(row=r, col=c, axisItems=locale_axes())
                 fit_text(plot)
                 for axis in ("left", "bottom"):
                     plot.hideAxis(axis)
@@ -202,7 +203,7 @@ class EmbeddingView(AnalysisView):
         self.set_status("{panels} panels for {fonts} in {elapsed} (t-SNE: seed {seed}, perplexity {perplexity}); "
                         "drag to pan, wheel to zoom.", panels=len(res.panels), fonts=fonts,
                         elapsed=fmt_duration(res.seconds), seed=res.seed,
-                        perplexity=f"{perplexity:.3g}")
+                        perplexity=number(perplexity, ".3g"))
 
     # ---------------------------------------------------------------- exports
     def export_png(self, path, pictures: bool = False) -> None:

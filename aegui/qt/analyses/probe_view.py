@@ -23,7 +23,7 @@ from aegui.core.analyses.charts import PALETTE
 from aegui.core.config.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -48,7 +48,7 @@ PIXEL_COLOR = QColor(140, 140, 140)
 
 
 def _fmt(v) -> str:
-    return "–" if v is None else f"{v:.3f}"
+    return number(v, ".3f")
 
 
 class ProbeView(AnalysisView):

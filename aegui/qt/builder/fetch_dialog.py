@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QProgressBar, QPushButton, QVBoxLayout)
 
 from aegui.qt.builder.fetch_messages import fetch_error_html, folder_error_html
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.threads import JobRunner
 from aegui.qt.widgets.note import NoteLabel
 
 
 def _size(n: float) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+    return f"{number(n / 1e6, '.1f')} MB" if n >= 1e5 else f"{number(n / 1e3, '.0f')} kB"
 
 
 class FetchDialog(QDialog):
@@ -226,7 +226,8 @@ class FetchDialog(QDialog):
             eta = p.eta
             self.detail.setText(tr("{file} ({index}/{files}): {done} of {total}, {speed}/s, {eta} s left",
                                    file=p.file, index=p.index, files=p.files, done=_size(p.done),
-                                   total=_size(p.total), speed=_size(p.speed), eta=f"{eta:.0f}" if eta is not None else "?"))
+                                   total=_size(p.total), speed=_size(p.speed),
+                                   eta=number(eta, ".0f") if eta is not None else "?"))
         else:
             self.detail.setText(tr("{file} ({index}/{files}): {done}, {speed}/s", file=p.file, index=p.index,
                                    files=p.files, done=_size(p.done), speed=_size(p.speed)))

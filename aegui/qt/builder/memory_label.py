@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 
 _ERROR_COLOR = "#c0392b"
 _ADVICE = {
@@ -17,6 +17,19 @@ _ADVICE = {
     "train.batch_size": "Use a smaller batch (train.batch_size), fewer models or smaller layers",
     "data.max_samples": "Use fewer samples (max samples) or smaller images",
 }
+
+
+def size(n: float) -> str:
+    """Bytes as "50,5 MB" in Spanish."""
+    return M.human(n, number)
+
+
+def describe(est: M.Estimate) -> str:
+    """Where the memory goes, in the interface language (core's M.describe says it in English)."""
+    return tr("{total} ({weights} for {models} x {params} weights with their gradients and optimizer state, "
+              "{step} for a step on {rows} samples, {data} for the data)", total=size(est.total),
+              weights=size(est.weights), models=est.models, params=number(est.params, ","),
+              step=size(est.activations), rows=number(est.rows, ","), data=size(est.data))
 
 
 class MemoryLabel(QLabel):
@@ -42,18 +55,18 @@ class MemoryLabel(QLabel):
             return
         have, _ = M.available(device)
         self.too_big = have is not None and est.total * M.MARGIN > have
-        count = tr(" (for {n} samples)", n=f"{samples:,}") if samples is not None else ""
+        count = tr(" (for {n} samples)", n=number(samples, ",")) if samples is not None else ""
         if self.too_big:
             field = M.advice(exp, est)[0]
             self.setText(tr("Too big: needs about {need} but only {have} is free. {advice}.",
-                            need=M.human(est.total), have=M.human(have), advice=tr(_ADVICE[field])))
+                            need=size(est.total), have=size(have), advice=tr(_ADVICE[field])))
             self.setStyleSheet(f"color: {_ERROR_COLOR}; font-size: small;")
         else:
-            text = tr("Memory: about {need} of {have} free", need=M.human(est.total), have=M.human(have)) \
-                if have is not None else tr("Memory: about {need}", need=M.human(est.total))
+            text = tr("Memory: about {need} of {have} free", need=size(est.total), have=size(have)) \
+                if have is not None else tr("Memory: about {need}", need=size(est.total))
             self.setText(text + count)
             self.setStyleSheet("color: gray; font-size: small;")
-        self.setToolTip(M.describe(est))
+        self.setToolTip(describe(est))
 
     def _samples_for(self, data) -> int | None:
         # A folder is walked once per config, not on every keystroke elsewhere in the form.

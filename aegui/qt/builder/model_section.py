@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from aegui.core.archs import Architecture, arch_of, parameter_count
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.builder.data_section import shape_text
 from aegui.qt.widgets.layer_editor import LayerListEditor
 
 
 def _thin(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
+    return number(n, ",")
 
 
 def image_encoder(dim: int) -> list[int]:

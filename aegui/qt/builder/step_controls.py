@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.widgets.terms import with_terms
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
@@ -69,4 +69,4 @@ class StepControls(QWidget):
                                                "latent space"))
         for k, cap in enumerate(CAPS):
             self.speed_combo.setItemText(k, tr("As fast as it goes") if cap is None else
-                                         tr("{n} epochs/s", n=f"{cap:g}"))
+                                         tr("{n} epochs/s", n=number(cap, "g")))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QGridLayout, 
 from aegui.core.data.dataset import spread_indices
 from aegui.qt.compare.latent_pair import LatentPair
 from aegui.qt.compare.metrics_table import MetricsTable
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.models import title
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -354,7 +354,7 @@ class ComparePanel(QWidget):
                 label.setText(tr("{side}: {n} wrong", side=ROWS[k], n=int(wrong.sum())))
             else:
                 label.setText(tr("{side}: MSE {mse}", side=ROWS[k],
-                                 mse=f"{float(((values - x) ** 2).mean()):.4g}"))
+                                 mse=number(float(((values - x) ** 2).mean()), ".4g")))
 
     # -- export ------------------------------------------------------------------------------
     def export_png(self, path) -> bool:

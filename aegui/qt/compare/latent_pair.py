@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from aegui.qt.widgets.locale_axis import locale_axes
+
 RING = pg.mkPen((255, 120, 0), width=3)
 POINTS = pg.mkBrush(40, 110, 230, 170)
 MAX_LABELS = 120        # samples labelled with their text on the maps (more would hide the points)
@@ -26,7 +28,7 @@ class LatentPair(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         for side in (0, 1):
-            plot = pg.PlotWidget(background="w")
+            plot = pg.PlotWidget(background="w", axisItems=locale_axes())
             plot.setMinimumSize(140, 140)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTabl
 
 from aegui.core.config.experiment import KIND_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.terms import with_terms
 
 BETTER = QColor(46, 160, 67, 70)
@@ -24,8 +24,8 @@ def _fmt(v) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, int):
-        return f"{v:,}"
-    return f"{v:.4g}"
+        return number(v, ",")
+    return number(v, ".4g")
 
 
 def row_label(row, noise) -> str:
@@ -33,7 +33,7 @@ def row_label(row, noise) -> str:
         return tr(LABELS[row.key])
     if row.key in NOISY and noise is not None:
         kind, level = noise
-        return tr(NOISY[row.key], noise=tr(NOISE_LABELS.get(kind, kind)), level=f"{level * 100:g}")
+        return tr(NOISY[row.key], noise=tr(NOISE_LABELS.get(kind, kind)), level=number(level * 100, "g"))
     return row.label        # a metric added to the core since: its English label
 
 

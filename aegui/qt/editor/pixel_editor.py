@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
 from aegui.qt.editor.teach_bar import TeachBar
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.models import title as model_title
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.threads import Latest
@@ -654,10 +654,10 @@ class PixelEditor(QWidget):
         if self._unfamiliar is not None:
             why = tr("Your drawing is unlike the glyphs this model learned: even without noise, its output differs "
                      "from it by about {error} pixels (for the glyphs it learned: at most {limit}).",
-                     error=f"{self._unfamiliar:.1f}", limit=f"{self._familiarity.limit:.1f}")
+                     error=number(self._unfamiliar, ".1f"), limit=number(self._familiarity.limit, ".1f"))
         else:
             why = tr("The model does not give your drawing back as it is: even without noise, its output differs "
-                     "from it by about {error} pixels.", error=f"{self._drawn_error:.1f}")
+                     "from it by about {error} pixels.", error=number(self._drawn_error, ".1f"))
         if not self._fell_back:
             then = tr("It may turn your drawing into a glyph it knows.")
         else:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QPushButton, QWidget
 
 from aegui.core.files.paths import autosave_dir
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.note import NoteLabel
@@ -181,7 +181,8 @@ class TeachBar(QWidget):
         self.progress.setFormat(f"{item.epoch} / {item.total_epochs}")
         self.progress.setToolTip(tr("Teaching {glyphs}: epoch {epoch} of {total}; at 10 % noise {wrong} wrong pixels per glyph "
                   "(the noisy input: {noisy}).", glyphs=_glyph_names(self._labels), epoch=item.epoch,
-                  total=item.total_epochs, wrong=f"{item.new_noisy_wrong:.2f}", noisy=f"{item.noisy_input_wrong:.2f}"))
+                  total=item.total_epochs, wrong=number(item.new_noisy_wrong, ".2f"),
+                  noisy=number(item.noisy_input_wrong, ".2f")))
 
     def _finished(self, last) -> None:
         from aegui.core.workspace.teach_run import TeachOutcome
@@ -189,9 +190,9 @@ class TeachBar(QWidget):
             self.outcome = last
             self._ws.report_taught(last.model)
             s = last.scores.get(FIGURE_LEVEL, {})
-            figures = dict(glyphs=_glyph_names(last.labels), seconds=f"{last.seconds:.1f}",
-                           before=f"{s.get('before', float('nan')):.2f}", after=f"{s.get('after', float('nan')):.2f}",
-                           noisy=f"{s.get('noisy_input', float('nan')):.2f}")
+            figures = dict(glyphs=_glyph_names(last.labels), seconds=number(last.seconds, ".1f"),
+                           before=number(s.get("before"), ".2f"), after=number(s.get("after"), ".2f"),
+                           noisy=number(s.get("noisy_input"), ".2f"))
             self._say("Taught {glyphs}: {before} → {after} wrong pixels per glyph at 10 % noise.", "info", **figures)
             self.status.setToolTip(tr("Taught {glyphs} in {seconds} s. Wrong pixels per glyph at 10 % noise, on the same "
                                       "noisy copies: {before} before, {after} after (the noisy input: {noisy}).",

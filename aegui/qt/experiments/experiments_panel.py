@@ -25,7 +25,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
@@ -51,9 +51,9 @@ PRESET_TITLES_ES = {
     "VAE latent size 1 / 2 / 4 / 64 / 128 on emoji (16 px grey), quick (100 epochs instead of 300)":
         "VAE: tamaño latente 1 / 2 / 4 / 64 / 128 con emoji (16 px, gris), rápido (100 épocas en lugar de 300)",
     "Training length: 6,000 to 12,000 epochs (Font1, SGD + momentum)":
-        "Duración del entrenamiento: de 6.000 a 12.000 épocas (Font1, SGD + momento)",
+        "Duración del entrenamiento: de 6000 a 12 000 épocas (Font1, SGD + momento)",
     "Training length: 6,000 and 12,000 epochs, quick (2 lengths instead of 4) (Font1, SGD + momentum)":
-        "Duración del entrenamiento: 6.000 y 12.000 épocas, rápido (2 duraciones en lugar de 4) (Font1, SGD + momento)",
+        "Duración del entrenamiento: 6000 y 12 000 épocas, rápido (2 duraciones en lugar de 4) (Font1, SGD + momento)",
     "Over-, balanced and under-parametrised autoencoders (Font1, Adam)":
         "Autoencoders sobreparametrizados, equilibrados e infraparametrizados (Font1, Adam)",
     "seed-001: scipy.optimize vs Adam, 20 iterations, quick (1 seed instead of 3)":
@@ -75,28 +75,28 @@ PRESET_TITLES_ES = {
         "seed-001: las seis arquitecturas del informe con momento, por fuente, rápido (solo con momento en lugar "
         "de ambos)",
     "Three of seed-001's architectures x SGD / momentum on Font1, trained 20 times longer (3,000 epochs)":
-        "Tres arquitecturas de seed-001 x SGD / momento en Font1, entrenadas 20 veces más (3.000 épocas)",
+        "Tres arquitecturas de seed-001 x SGD / momento en Font1, entrenadas 20 veces más (3000 épocas)",
     "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam, 20 iterations, on aegui's tiny autoencoder (Font1)":
         "seed-001: scipy.optimize (Powell, BFGS, CG) vs Adam, 20 iteraciones, en el autoencoder diminuto de aegui "
         "(Font1)",
     "Search over three of seed-001's architectures x SGD / momentum / Adam x learning rate on Font1 "
     "(Optuna TPE, 3,000 epochs)":
         "Búsqueda sobre tres arquitecturas de seed-001 x SGD / momento / Adam x tasa de aprendizaje en Font1 "
-        "(Optuna TPE, 3.000 épocas)",
+        "(Optuna TPE, 3000 épocas)",
     "seed-001: Powell (20 iterations) on 30 / 50 / 70 % of the glyphs, 35-25-17-2":
         "seed-001: Powell (20 iteraciones) con el 30 / 50 / 70 % de los glifos, 35-25-17-2",
     "seed-000: over-, balanced and under-parametrised 2-D autoencoders (Font3, Adam 0.01, 10,000 epochs)":
         "seed-000: autoencoders 2-D sobreparametrizado, equilibrado e infraparametrizado (Font3, Adam 0,01, "
-        "10.000 épocas)",
+        "10 000 épocas)",
     "seed-000: MSE vs cross-entropy (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
-        "seed-000: MSE vs entropía cruzada (Font3, equilibrado 35-25-10-2, Adam 0,01, 10.000 épocas)",
+        "seed-000: MSE vs entropía cruzada (Font3, equilibrado 35-25-10-2, Adam 0,01, 10 000 épocas)",
     "seed-000: 6,000 to 12,000 epochs (Font3, balanced 35-25-10-2, Adam 0.01)":
-        "seed-000: de 6.000 a 12.000 épocas (Font3, equilibrado 35-25-10-2, Adam 0,01)",
+        "seed-000: de 6000 a 12 000 épocas (Font3, equilibrado 35-25-10-2, Adam 0,01)",
     "seed-000: uniform vs Xavier vs He initialisation (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
-        "seed-000: inicialización uniforme vs Xavier vs He (Font3, equilibrado 35-25-10-2, Adam 0,01, 10.000 épocas)",
+        "seed-000: inicialización uniforme vs Xavier vs He (Font3, equilibrado 35-25-10-2, Adam 0,01, 10 000 épocas)",
     "seed-000: ReLU vs tanh vs sigmoid hidden units (Font3, balanced 35-25-10-2, Adam 0.01, 10,000 epochs)":
         "seed-000: unidades ocultas ReLU vs tanh vs sigmoide (Font3, equilibrado 35-25-10-2, Adam 0,01, "
-        "10.000 épocas)",
+        "10 000 épocas)",
 }
 
 
@@ -422,7 +422,7 @@ class ExperimentsPanel(QWidget):
         self.search_view.set_result(p["search"])
         self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
         best = p.get("best_score")
-        best = "-" if best is None else f"{best:.3f}"
+        best = "-" if best is None else number(best, ".3f")
         text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
                   best=best)
         if finished:   # like a sweep's bar: the search ended, whatever trial it had reached
@@ -498,7 +498,8 @@ class ExperimentsPanel(QWidget):
             # The bar shares a row with Run and Cancel: a short text, the details in its tooltip.
             if key == "running":
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
-                text = tr("{percent}% · {eta} left", percent=int(frac * 100), eta=fmt_duration(eta))
+                text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
+                          eta=fmt_duration(eta))
                 tip = tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
                          group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
                          total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))

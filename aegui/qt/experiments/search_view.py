@@ -15,7 +15,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
+from aegui.qt.widgets.locale_axis import locale_axes
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 
@@ -29,13 +30,13 @@ class SearchView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.history = pg.PlotWidget()
+        self.history = pg.PlotWidget(axisItems=locale_axes())
         self.history.showGrid(x=True, y=True, alpha=0.3)
         self.scores = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("#1f77b4"), pen=pg.mkPen(None))
         self.best_line = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=2))
         self.history.addItem(self.scores)
         self.history.addItem(self.best_line)
-        self.importance = pg.PlotWidget()
+        self.importance = pg.PlotWidget(axisItems=locale_axes())
         self.importance.setXRange(0, 1)
         self.importance.getAxis("left").setWidth(90)     # room for the field names
         self.bars: pg.BarGraphItem | None = None
@@ -57,7 +58,7 @@ class SearchView(QWidget):
         trials = sorted(result.trials, key=lambda t: t.trial)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
-            cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else f"{t.score:.3f}",
+            cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else number(t.score, ".3f"),
                      str(t.epochs), t.label + (f" — {t.message}" if t.message else ""))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.locale_axis import locale_axes
 from aegui.qt.widgets.plot_text import fit_text, legend_below
 from aegui.qt.widgets.terms import with_terms
 
@@ -121,9 +122,9 @@ class SweepCharts(QWidget):
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(6)
-        self.band_plot = self.charts.ci.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")})
-        self.bar_plot = self.charts.ci.addPlot(row=0, col=1)
-        self.font_plot = pg.PlotItem()
+        self.band_plot = self.charts.ci.addPlot(row=0, col=0, axisItems=locale_axes(left=LogAxis("left")))
+        self.bar_plot = self.charts.ci.addPlot(row=0, col=1, axisItems=locale_axes())
+        self.font_plot = pg.PlotItem(axisItems=locale_axes())
         fit_text(self.band_plot, self.bar_plot, self.font_plot)
         self.font_legend = legend_below(self.font_plot)
         for plot in (self.band_plot, self.bar_plot, self.font_plot):

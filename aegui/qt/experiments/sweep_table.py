@@ -16,7 +16,7 @@ from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
 from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.terms import field_tip, with_terms
@@ -36,7 +36,7 @@ METRIC_COLUMNS = [("final_max_wrong", "Max wrong", ".2f", ".2f"),
 def mean_std_text(mean, std, fmt_mean: str, fmt_std: str) -> str:
     if mean is None or not math.isfinite(mean):
         return "–"
-    return f"{mean:{fmt_mean}} ± {std:{fmt_std}}"
+    return f"{number(mean, fmt_mean)} ± {number(std, fmt_std)}"
 
 
 class SweepTableModel(QAbstractTableModel):
@@ -136,7 +136,7 @@ class SweepTableModel(QAbstractTableModel):
         if key in self.sweep.labels:
             text = self.sweep.labels[key][self.sweep.vary[key].index(value)]
         else:
-            text = format_value(value)
+            text = number(value, "g") if isinstance(value, float) else format_value(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return text, float(value)
         if isinstance(value, tuple):
@@ -194,7 +194,7 @@ class SweepTableModel(QAbstractTableModel):
             return "–" if n is None else f"{n}/{row['n_runs']}"
         if kind == "time":
             mean = row["seconds_mean"]
-            return mean if sort else f"{mean:.2f}"
+            return mean if sort else number(mean, ".2f")
         return None
 
 

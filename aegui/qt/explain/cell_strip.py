@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from aegui.qt.i18n import number
 from aegui.qt.widgets.glyph_view import to_qimage
 
 POS = np.array([214, 39, 40], np.float32)       # as the network view
@@ -46,7 +47,7 @@ class CellStrip(QWidget):
         self.values = np.zeros(0, np.float32)      # flat, as reported by hover indices
         self.scale = 1.0
         self._maps: tuple | None = None             # (C, h, w) when shown as tiles
-        self.describe = describe or (lambda i, v: f"{v:.4g}")    # (index, value) -> hover text
+        self.describe = describe or (lambda i, v: number(v, ".4g"))    # (index, value) -> hover text
         self._images: list = []
         self._built_for = None                      # (width, palette key) the images were made for
 

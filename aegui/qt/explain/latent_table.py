@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.terms import with_terms
 
 # (header, its tooltip): the columns, in the order of VaeStep's fields shown.
@@ -19,7 +19,7 @@ COLUMNS = (("μ", "mean: where the encoder puts this input on this dimension"),
 
 
 def fmt(value: float) -> str:
-    return f"{value:.4g}"
+    return number(value, ".4g")
 
 
 class LatentTable(QTableWidget):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
                                QWidget)
 
 from aegui.core.data.display import to_uint8
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, number_list, tr
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
 from aegui.qt.latent.latent_map import LatentMap, place_image
@@ -31,6 +31,7 @@ from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.locale_axis import locale_axes
 from aegui.qt.widgets.note import NoteLabel, is_dark
 from aegui.qt.widgets.save_place import remember_folder, save_path
 from aegui.qt.widgets.text import write_explained
@@ -92,7 +93,7 @@ class LatentCanvas(QWidget):
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems=locale_axes())
         item = self.plot.getPlotItem()
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -674,11 +675,11 @@ class LatentCanvas(QWidget):
 
     def _coords_text(self, x: float, y: float, z: np.ndarray) -> str:
         if len(z) == 1:
-            return f"z = {z[0]:.2f}"
+            return f"z = {number(z[0], '.2f')}"
         if len(z) == 2:
-            return f"z = ({z[0]:.2f}, {z[1]:.2f})"
-        head = ", ".join(f"{v:.2f}" for v in z[:4])
-        return f"({x:.2f}, {y:.2f})\nz = [{head}{', …' if len(z) > 4 else ''}]"
+            return f"z = ({number_list(z[:2], '.2f')})"
+        head = number_list(z[:4], ".2f")
+        return f"({number_list((x, y), '.2f')})\nz = [{head}{' …' if len(z) > 4 else ''}]"
 
     def _redecode(self) -> None:
         """The decoder may have changed (training): the cursor's point is decoded again here

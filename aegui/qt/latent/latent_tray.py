@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import is_gray, mosaic, to_uint8
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number_list, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
 
@@ -56,7 +56,7 @@ class _TrayItem(QFrame):
         side = max(image.shape[:2])
         self.view = GlyphView(cell_size=6 if side <= 16 else tray.THUMB_PX / side, grid=False)
         self.view.set_image(image)
-        self.view.setToolTip(", ".join(f"{v:.2f}" for v in z[:8]) + (" …" if len(z) > 8 else ""))
+        self.view.setToolTip(number_list(z[:8], ".2f") + (" …" if len(z) > 8 else ""))
         self.menu = QMenu(self)
         self.act_save = QAction(self.menu)
         self.act_edit = QAction(self.menu)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.widgets.save_place import remember_folder, save_path, start_folder
 from aegui.qt.widgets.text import ElidedLabel, write_explained
 
@@ -145,7 +145,7 @@ class ReplayBar(QWidget):
         snaps = self.store.snapshots()
         k = self._shown if 0 <= self._shown < len(snaps) else len(snaps) - 1
         s = snaps[k]
-        text = tr("Epoch {epoch} · loss {loss}", epoch=s.epoch, loss=f"{s.loss:.3g}")
+        text = tr("Epoch {epoch} · loss {loss}", epoch=s.epoch, loss=number(s.loss, ".3g"))
         self.slider.setToolTip(tr("Drag to see the codes at an earlier moment of training") + "\n" +
                                tr("Snapshot {k} of {n}", k=k + 1, n=len(snaps)))
         if self._shown < 0 and self.live:

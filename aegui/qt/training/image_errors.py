@@ -79,7 +79,7 @@ class WorstSamples(QWidget):
             rec.set_image(recon[i])
             name = labels[i] if i < len(labels) else str(i)
             caption.setText(tr("{psnr:.1f} dB", psnr=float(psnr[i])))
-            caption.setToolTip(f"{name} · MSE {float(mse[i]):.5f}")
+            caption.setToolTip(tr("{name} · MSE {mse:.5f}", name=name, mse=float(mse[i])))
             orig.show(), rec.show(), caption.show()
 
     def retranslate(self, *_) -> None:

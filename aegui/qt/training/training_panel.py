@@ -29,9 +29,10 @@ from aegui.core.runs.history import History
 from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
 from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain, with_terms
@@ -75,7 +76,7 @@ DEFAULT_DIVERGED = ("every model's loss became NaN or infinite. Lower the learni
                     "use gradient clipping or a smaller initial weight scale, and train again.")
 
 
-class _IntegerAxis(pg.AxisItem):
+class _IntegerAxis(LocaleAxis):
     """Ticks only on whole numbers: pixel counts of 0.5 mean nothing."""
 
     def tickSpacing(self, minVal, maxVal, size):
@@ -83,7 +84,7 @@ class _IntegerAxis(pg.AxisItem):
         return levels or [(1.0, 0.0)]
 
 
-class _EpochAxis(pg.AxisItem):
+class _EpochAxis(LocaleAxis):
     """Whole epochs once two or more show: "0.1 0.2 ... 1.9" around the first epoch's point
     reads as if training had fractions of epochs. Steps of a batch (partial points) still get
     fractions."""
@@ -173,9 +174,9 @@ class TrainingPanel(QWidget):
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
-        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left"), "bottom": _EpochAxis("bottom")})
-        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
-        self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
+        self.loss_plot = pg.PlotItem(axisItems=locale_axes(left=LogAxis("left"), bottom=_EpochAxis("bottom")))
+        self.wrong_plot = pg.PlotItem(axisItems=locale_axes(left=_IntegerAxis("left"), bottom=_EpochAxis("bottom")))
+        self.bar_plot = pg.PlotItem(axisItems=locale_axes(left=_IntegerAxis("left")))
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
         self._image_mode = False
@@ -630,7 +631,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=epoch, total=total))
         if busy and st.phase != S.LOADING:
             eta = st.eta_s
-            rate = f"{st.rate:.1f}"
+            rate = number(st.rate, ".1f")
             self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta))
                                     if eta is not None and rec is not None else "")
             self._show_state(st.phase)
@@ -638,7 +639,7 @@ class TrainingPanel(QWidget):
             self.rate_label.setText("")
             self._show_state(st.phase)
         elif rec is not None:
-            rate = f"{rec.epochs_per_s:.1f}" if math.isfinite(rec.epochs_per_s) else "–"
+            rate = number(rec.epochs_per_s, ".1f")
             if st is None and rec.state == RUNNING and rec.epochs_per_s > 0:   # records alone
                 eta = (total - rec.epoch) / rec.epochs_per_s
                 self.rate_label.setText(tr("{rate} epochs/s · ETA {eta}", rate=rate, eta=fmt_duration(eta)))

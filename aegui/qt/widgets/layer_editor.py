@@ -43,9 +43,10 @@ wheel_guard = WheelGuard()
 
 
 def format_number(value: float) -> str:
-    """Shortest text that reads back as exactly `value` (so a round trip changes nothing)."""
+    """Shortest text that reads back as exactly `value` (so a round trip changes nothing), with
+    the interface language's decimal point (0,01 in Spanish; NumberEdit reads both)."""
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return i18n.localize(text[:-2] if text.endswith(".0") else text)
 
 
 class NumberEdit(QLineEdit):
@@ -58,6 +59,19 @@ class NumberEdit(QLineEdit):
 
     def set_value(self, value: float) -> None:
         self.setText(format_number(value))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LocaleChange:
+            # The language changed: the same value with its decimal point (text that cannot be
+            # read stays as typed). Not an edit, so no textChanged.
+            try:
+                value = self.value()
+            except ValueError:
+                return
+            blocked = self.blockSignals(True)
+            self.set_value(value)
+            self.blockSignals(blocked)
 
     def value(self) -> float:
         text = self.text().strip().replace(",", ".")   # a Spanish keyboard types 0,01

@@ -3,13 +3,15 @@
 pyqtgraph labels a log axis at whatever values its tick spacing lands on and writes them with
 one significant digit, so a loss from 2 to 6e-9 read "2, 0.09, 0.007, 3e-5, 1e-6, 8e-8, 6e-9".
 LogAxis labels powers of ten (every second, fifth... decade when they do not all fit), adds
-2x and 5x only when fewer than two decades show, and writes 1, 0.1, 0.01, 1e-3, 1e-4...
+2x and 5x only when fewer than two decades show, and writes 1, 0.1, 0.01, 1e-3, 1e-4... (with
+the language's decimal point: 0,1 in Spanish).
 """
 from __future__ import annotations
 
 import math
 
-import pyqtgraph as pg
+from aegui.qt.i18n import localize
+from aegui.qt.widgets.locale_axis import LocaleAxis
 
 PX_PER_LABEL = 18   # vertical room one label needs
 
@@ -57,8 +59,9 @@ def log_ticks(lo: float, hi: float, room: int) -> list[float]:
     return ends
 
 
-class LogAxis(pg.AxisItem):
-    """A left axis that labels a log scale (setLogMode) with powers of ten."""
+class LogAxis(LocaleAxis):
+    """A left axis that labels a log scale (setLogMode) with powers of ten, in the interface
+    language (0,01 in Spanish)."""
 
     def tickValues(self, minVal, maxVal, size):
         if not self.logMode:
@@ -68,4 +71,4 @@ class LogAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
-        return [decade_text(10 ** v) for v in values]
+        return [localize(decade_text(10 ** v)) for v in values]

@@ -78,5 +78,5 @@ def message_text(rec) -> str:
     their English text)."""
     from aegui.core.train.progress import MESSAGES, render
     if rec.extra.get("message_id") in MESSAGES:
-        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), tr)
+        return render(rec.extra["message_id"], rec.extra.get("message_args", {}), fill=tr)
     return rec.message

@@ -349,11 +349,16 @@ def test_cuda_device_when_unavailable(font3):
 
 
 def test_messages_render_from_id_and_arguments():
+    """Numbers stay numbers among a message's arguments (the template formats them), so a UI can
+    fill the template with its own number format."""
     from aegui.core.train.progress import render
-    text = render("diverged", {"epoch": 3, "why": "why_weights", "why_args": {"limit": "1e+05"},
-                               "lr": "1000", "optimizer": "adam", "lower": "100"})
-    assert text.startswith("Training diverged at epoch 3: the weights grew past 1e+05.")
-    assert "try 100 or lower" in text
+    text = render("diverged", {"epoch": 3, "why": "why_weights", "why_args": {"limit": 1e6},
+                               "lr": 0.5, "optimizer": "adam", "lower": 0.05})
+    assert text.startswith("Training diverged at epoch 3: the weights grew past 1e+06.")
+    assert "The learning rate 0.5 is" in text and "try 0.05 or lower" in text
+    comma = render("diverged", {"epoch": 3, "why": "why_nan", "lr": 0.5, "optimizer": "adam", "lower": 0.05},
+                   fill=lambda t, **a: t.format(**a).replace("0.", "0,"))
+    assert "try 0,05 or lower" in comma
     spanish = {"Stopped at epoch {epoch}.": "Detenido en la época {epoch}."}
     assert render("stopped", {"epoch": 7}, translate=lambda t: spanish.get(t, t)) == "Detenido en la época 7."
 

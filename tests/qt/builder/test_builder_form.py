@@ -151,7 +151,7 @@ def test_the_factory_round_trips_every_plain_field_and_names_choices_in_spanish(
     level = make_editor(FIELDS["noise.level"])
     qtbot.addWidget(level.widget)
     level.set_value(0.123456)
-    assert level.spin.text() == "12.3 %" and level.slider.value() == 12
+    assert level.spin.text() == "12,3 %" and level.slider.value() == 12     # Spanish: a decimal comma
     assert level.value() == 0.123456          # the exact value until the box is edited
     level.slider.setValue(30)
     assert level.value() == 0.3

@@ -36,7 +36,7 @@ def test_label_alone_counts_the_samples(qtbot, monkeypatch):
     qtbot.addWidget(label)
     exp = Experiment()
     label.show_estimate(replace(exp, data=replace(exp.data, source="digits")))
-    assert "1,797 samples" in label.text()
+    assert "1\u202f797 samples" in label.text()     # thousands: a narrow space
 
 
 def test_window_says_why_training_was_refused(window, qtbot, monkeypatch):

@@ -22,4 +22,4 @@ def test_a_finished_search_says_done_and_its_best_score(panel, qtbot, tmp_path):
     assert panel.progress.value() == panel.progress.maximum()
     i18n.set_language("es")
     assert panel.progress.format().startswith("Hecho · ")
-    assert panel.progress.format().endswith(f"mejor {best.score:.3f}")
+    assert panel.progress.format().endswith(f"mejor {best.score:.3f}".replace(".", ","))   # the decimal comma
