@@ -17,7 +17,7 @@ THEMES = ("light", "dark")
 PERSPECTIVES = ("explore", "train", "experiments")
 
 
-def settle(max_passes: int = 400) -> int:
+def settle(max_passes: int = 100) -> int:
     """Process events until the windows hold still, then return the passes it took.
 
     A layout settles in several passes (a label's word wrap asks for height after its width is
@@ -78,9 +78,10 @@ def _geometry(app) -> tuple:
 
 
 def _pending_timers(app) -> list:
-    """The active single-shot timers of the visible windows (debounced layout work to come)."""
+    """The active single-shot timers of the visible windows that are due soon (debounced layout
+    work to come; a throttle of a second or more is a rate, not a layout pass)."""
     return [t for top in app.topLevelWidgets() if top.isVisible() for t in top.findChildren(QTimer)
-            if t.isActive() and t.isSingleShot() and t.interval() <= 1000]
+            if t.isActive() and t.isSingleShot() and t.interval() <= 250]
 
 
 def show_as(win, size: tuple[int, int], lang: str, theme_name: str, perspective: str | None = None) -> None:

@@ -136,7 +136,7 @@ def every_tab(where: str, seen: set) -> dict[str, str]:
             if not tabs.isTabEnabled(i):
                 continue
             tabs.setCurrentIndex(i)
-            settle(0.05)
+            settle()
             found = every_tab(f"{where} / {tabs.tabText(i)}", seen) | found
         tabs.setCurrentIndex(current)
     return found
@@ -152,11 +152,11 @@ def every_dock(window, qtbot) -> dict[str, str]:
     found, seen = {}, set()
     for key in window.docks:
         window.show_dock(key)
-        settle(0.1)
+        settle()
         panel = window.drawing if key == "draw" else getattr(window, key)
         if callable(getattr(panel, "busy", None)):     # what it computes once shown (Compare's table)
             qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
-            settle(0.1)
+            settle()
         found = every_tab(f"{window.arranger.current()} / {key}", seen) | found
     return found
 
@@ -169,11 +169,11 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     from aegui.core.config.experiment import Experiment, TrainConfig
     from aegui.core.config.validation import with_changes
     window.menus.lang_actions["es"].trigger()
-    settle(0.1)
+    settle()
     found = {}
     for key in ("explore", "train", "experiments"):
         window.arranger.switch(key)
-        settle(0.1)
+        settle()
         found = every_tab(key, set()) | found
 
     # A run long enough to read its speed, time left and loss while it trains.
@@ -182,11 +182,11 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     qtbot.mouseClick(window.builder.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.training.n_records() > 5, timeout=30000)
     window.show_dock("training")
-    settle(0.2)
+    settle()
     found = visible_texts("while training") | found
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
         qtbot.mouseClick(window.builder.stop_button, Qt.MouseButton.LeftButton)
-    settle(0.2)
+    settle()
     found = every_dock(window, qtbot) | found
 
     # A sweep's results: its table (means ± std, the varied learning rate), charts and summary.
@@ -198,12 +198,12 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     with qtbot.waitSignal(panel.sweep_finished, timeout=60000):
         qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=10000)
-    settle(0.2)
+    settle()
     found = every_tab("experiments after a sweep", set()) | found
 
     # The map's preview names the point under the pointer: z = (x; y).
     window.arranger.switch("explore")
-    settle(0.1)
+    settle()
     canvas = window.latent
     x, y = canvas.projected_codes().mean(axis=0) + 0.123
     QTest.mouseMove(canvas.plot.viewport(), canvas.plot.mapFromScene(canvas.vb.mapViewToScene(QPointF(x, y))))
