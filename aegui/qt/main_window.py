@@ -37,6 +37,7 @@ from aegui.qt.perspectives.arranger import Arranger
 from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.title_tip import TitleTip
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
                   "analyses": self.analyses, "network": self.network, "draw": self.drawing,
                   "explain": self.explain, "compare": self.compare}
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
+        self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
         self.arranger = Arranger(self, self.docks)
 
     def resizeEvent(self, event) -> None:

@@ -221,8 +221,6 @@ class LatentCanvas(QWidget):
         self.help_button.setToolTip(self.help_text())
         self.plot.setStatusTip(tr("Hover to decode · click to pin · Shift+click two points to interpolate · "
                                   "right-click for more"))
-        self.plot.setToolTip(tr("The latent space: the encoder turns each sample into a short code, a point "
-                                "here; the decoder turns any point back into a picture."))
         self.tabs.setTabText(0, tr("Generated"))
         self.tabs.setTabText(1, tr("Interpolation"))
         self.tray_close.setToolTip(tr("Hide the tray (it opens again when you pin or sample)"))
