@@ -2,13 +2,14 @@
 show), the dataset load's progress, the epoch and rate, the device, and the workspace's notices."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QProgressBar
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from aegui.core.workspace import state as S
 from aegui.qt.i18n import notifier, tr
 
 NOTICE_MS = 6000
+OFFER_MS = 60000
 OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged"}
 PHASE_TEXT = {S.LOADING: "Loading the dataset…", S.RUNNING: "Training…", S.PAUSED: "Paused",
               S.STEPPING: "Stepping…"}
@@ -26,8 +27,17 @@ class StatusBar(QObject):
         self.busy.setMaximumWidth(120)
         for w in (self.state, self.busy):
             bar.addWidget(w)
-        for w in (self.epoch, self.speed, self.device):
+        # A place the window could go, offered instead of taken (see offer()). Permanent: a
+        # temporary message hides the bar's normal widgets.
+        self.offer_button = QPushButton()
+        self.offer_button.setFlat(True)
+        self.offer_button.hide()
+        self.offer_button.clicked.connect(self._take_offer)
+        for w in (self.offer_button, self.epoch, self.speed, self.device):
             bar.addPermanentWidget(w)
+        self._offer = None        # (key, slot) while offered
+        self._offer_timer = QTimer(self, singleShot=True, interval=OFFER_MS)
+        self._offer_timer.timeout.connect(self.withdraw)
         workspace.training_changed.connect(lambda _state: self.refresh())
         workspace.ready_changed.connect(lambda *_: self.refresh())
         workspace.notice.connect(lambda text, args: self.say(tr(text, **args)))
@@ -36,6 +46,34 @@ class StatusBar(QObject):
 
     def say(self, text: str, msec: int = NOTICE_MS) -> None:
         self.bar.showMessage(text, msec)
+
+    def offer(self, key: str, text: str, button: str, slot) -> None:
+        """A sentence and a button that does what it says (go to a panel): the window changes
+        context only when the user asks, so what would help is offered, never done. The button
+        stays after the sentence makes way for others, until taken, withdrawn or OFFER_MS."""
+        self._offer = (key, slot)
+        self.offer_button.setText(button)
+        self.offer_button.setToolTip(text)
+        self.offer_button.show()
+        self._offer_timer.start()
+        self.say(text)
+
+    def withdraw(self, key: str | None = None) -> None:
+        """No longer offered (`key`: only that offer; None: whatever is)."""
+        if self._offer is not None and key in (None, self._offer[0]):
+            self._offer = None
+            self._offer_timer.stop()
+            self.offer_button.hide()
+
+    def offered(self) -> str | None:
+        return self._offer[0] if self._offer is not None else None
+
+    def _take_offer(self) -> None:
+        slot = self._offer[1] if self._offer else None
+        self.withdraw()
+        self.bar.clearMessage()
+        if slot is not None:
+            slot()
 
     def state_text(self) -> str:
         ws, st = self.ws, self.ws.training

@@ -124,6 +124,14 @@ class CanvasMouse(QObject):
             if c.interp_start() is not None and c.interp_start() != k:
                 menu.addAction(tr("Interpolate from '{a}' to '{b}'", a=c._labels[c.interp_start()], b=label),
                                lambda: c.interpolate(c.interp_start(), k))
+        arithmetic = menu.addMenu(tr("Latent arithmetic"))
+        for slot in ("a", "b", "c"):
+            if k is not None:
+                arithmetic.addAction(tr("Use '{label}' as {slot}", label=label, slot=slot),
+                                     lambda s=slot: c.pick_for_arithmetic(s, sample=k))
+            else:
+                arithmetic.addAction(tr("Use this point as {slot}", slot=slot),
+                                     lambda s=slot: c.pick_for_arithmetic(s, at=(x, y)))
         menu.addSeparator()
         export = menu.addMenu(tr("Export"))
         export.addAction(tr("Latent space (PNG)…"), c.export_png_dialog)

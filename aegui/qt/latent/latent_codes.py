@@ -19,6 +19,8 @@ LABEL_COLORS = ((20, 30, 110), (200, 215, 255))            # light, dark theme
 LABEL_FILLS = ((255, 255, 255, 170), (30, 30, 36, 170))    # keeps labels readable over the map
 LINE_PEN = pg.mkPen((40, 110, 220), width=2, style=Qt.PenStyle.DashLine)
 PRIOR_PEN = pg.mkPen((120, 30, 170), width=2)
+PIN_PEN = pg.mkPen((20, 20, 20), width=1.5)
+PIN_BRUSH = pg.mkBrush(0, 150, 136)       # teal: no class colour, the star or the rings use it
 POINT_BRUSH = pg.mkBrush(230, 90, 20)
 # Tableau's 20 colours, strong ones first: up to 10 classes get the clearly distinct half.
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -54,7 +56,10 @@ class CodeLayers:
         self.line_item = pg.PlotDataItem(pen=LINE_PEN)
         self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
         self.prior_item.setZValue(9)
-        for it in (self.line_item, self.scatter, self.prior_item):
+        # A pinned point: a marker on the map where it was pinned (the tray shows its picture).
+        self.pin_item = pg.ScatterPlotItem(size=14, symbol="t", pen=PIN_PEN, brush=PIN_BRUSH)
+        self.pin_item.setZValue(9)
+        for it in (self.line_item, self.scatter, self.prior_item, self.pin_item):
             plot.addItem(it, ignoreBounds=True)
         # Under the plot, never over it: a legend inside covered points and was cut at the edge.
         self.legend = legend_below(plot.getPlotItem(), labelTextSize="9pt")
@@ -126,7 +131,7 @@ class CodeLayers:
         self.refresh_classes(labels if mode == "classes" else None)
         self.refresh_thumbs(mode == "thumbs")
         self.update_line()
-        self.update_prior_markers()
+        self.update_markers()
 
     def set_dark(self, dark: bool) -> None:
         """Label colours for the theme (the map under them turns dark too)."""
@@ -197,13 +202,14 @@ class CodeLayers:
             t.setPos(float(x), float(y))
             t.show()
 
-    def update_prior_markers(self, *args) -> None:
+    def update_markers(self, *args) -> None:
+        """The tray's samples from the prior (crosses) and pinned points (triangles) on the map."""
         c = self.canvas
-        z = c.tray.prior_codes()
-        if len(z) == 0 or z.shape[1] != c.latent_size():
-            self.prior_item.setData(pos=np.zeros((0, 2)))
-            return
-        self.prior_item.setData(pos=(z.astype(np.float64) - c._origin) @ c._basis.T)
+        for item, z in ((self.prior_item, c.tray.prior_codes()), (self.pin_item, c.tray.pinned_codes())):
+            if len(z) == 0 or z.shape[1] != c.latent_size():
+                item.setData(pos=np.zeros((0, 2)))
+            else:
+                item.setData(pos=c.project(z))
 
     def update_line(self) -> None:
         c = self.canvas
