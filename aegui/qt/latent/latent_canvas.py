@@ -31,6 +31,7 @@ from aegui.qt.latent.model_overlays import ModelOverlays
 from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
+from aegui.qt.latent.view_follow import ViewFollow
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel, is_dark
@@ -81,8 +82,6 @@ class LatentCanvas(QWidget):
         self._strip_ends: tuple[int, int] | None = None
         self._interp_start: int | None = None        # Shift+click's first point, waiting for the second
         self._last_hover: tuple[float, float] | None = None
-        self._user_view = False                       # the user panned or zoomed since the last fit
-        self._fitting = False
         self._vae = False
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._tray_closed = False                     # the user hid the tray; new samples show it again
@@ -204,6 +203,8 @@ class LatentCanvas(QWidget):
         lay.addWidget(split)
 
         self.mouse = CanvasMouse(self)
+        self.follow = ViewFollow(self)
+        self.side.layout().insertWidget(2, self.follow.check)     # under Reset view
         self.overlays = ModelOverlays(self)
         # A new decoder is followed at once by its codes (set_codes), whose latent size may
         # differ: decode what is on screen only after both, in the same event-loop turn.
@@ -214,7 +215,6 @@ class LatentCanvas(QWidget):
         # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
         self.vb.sigRangeChanged.connect(self._follow_cursor)
         self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
-        self.vb.sigRangeChanged.connect(self._on_view_chosen)
         self.vb.sigResized.connect(self.map.schedule)
         self.map_check.toggled.connect(self.map.set_enabled)
         self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
@@ -348,26 +348,9 @@ class LatentCanvas(QWidget):
         self._labels = labels
         self.search.set_data(codes, labels, images)
         self._update_state()
-        if autorange or self._view_lost_points():
+        if autorange or self.follow.needs_fit(self._xy, self.vb.viewRange()):
             self.reset_view()
         self._redecode()
-
-    def _view_lost_points(self) -> bool:
-        """While training, codes can grow from +-3 to +-100: a view the user has not moved
-        follows them out; a view the user moved is kept unless no point is left in it."""
-        if len(self._xy) == 0:
-            return False
-        (x0, x1), (y0, y1) = self.vb.viewRange()
-        xy = self._xy
-        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        if self._user_view:
-            return not inside.any()
-        return not inside.all()
-
-    def _on_view_chosen(self, *_) -> None:
-        # Any range that reset_view did not fit was chosen (a pan, a zoom, code asking for it).
-        if not self._fitting:
-            self._user_view = True
 
     def _follow_cursor(self, *_) -> None:
         pos = self.mouse.scene_pos
@@ -477,6 +460,8 @@ class LatentCanvas(QWidget):
             return
         self.overlays.stash(self._model)
         self._model = model
+        if model is not None and model is self._ws.live:
+            self.follow.run_started()
         self._show_model(model, True)
         self.overlays.restore(model)
 
@@ -579,13 +564,8 @@ class LatentCanvas(QWidget):
         if self.latent_size() == 1:
             lo[1], hi[1], span[1] = -0.5 * span[0], 0.5 * span[0], span[0]
         # Extra room right and up: labels sit above-right of their points.
-        self._fitting = True
-        try:
-            self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
-                             yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
-        finally:
-            self._fitting = False
-        self._user_view = False
+        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
 
     def interpolate(self, a: int | None = None, b: int | None = None, steps: int | None = None):
         """Decode `steps` points on the straight line from code a to code b (dataset indices)."""
