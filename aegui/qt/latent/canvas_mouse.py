@@ -64,6 +64,7 @@ class CanvasMouse(QObject):
         self.scene_pos = QPointF(pos)
         p = c.vb.mapSceneToView(pos)
         c.hover_at(p.x(), p.y())
+        c.codes.hover_point(self.nearest_point(p.x(), p.y()))
 
     def left(self) -> None:
         """The mouse left the plot: nothing it pointed at stays painted."""
@@ -71,6 +72,7 @@ class CanvasMouse(QObject):
         self.pending = self.scene_pos = None
         self.held = False
         self.canvas.cursor_item.hide()
+        self.canvas.codes.hover_text.hide()
 
     # -- clicks ----------------------------------------------------------------------------------
     def clicked(self, ev) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from aegui.core.data.display import to_rgba8
+from aegui.qt.latent.label_layout import place_labels
 from aegui.qt.latent.latent_tray import GLYPH_SHAPE
 from aegui.qt.widgets.glyph_view import to_qimage
 from aegui.qt.widgets.plot_text import legend_below
@@ -64,13 +65,19 @@ class CodeLayers:
         # Under the plot, never over it: a legend inside covered points and was cut at the edge.
         self.legend = legend_below(plot.getPlotItem(), labelTextSize="9pt")
         self.legend.hide()
+        self.dark = False
         self.texts: list[pg.TextItem] = []
+        self.n_text = 0                             # texts[:n_text] are labels of points now
+        # A label hidden for want of room, shown while the pointer rests on its point.
+        self.hover_text = self._text_item(8)
+        self.hover_text.hide()
+        canvas.vb.sigRangeChanged.connect(self.layout_labels)
+        canvas.vb.sigResized.connect(self.layout_labels)
         self.images: np.ndarray | None = None       # dataset samples, for thumbnails
         self.images_src = None
         self.thumbs: list[QGraphicsPixmapItem] = []
         self.classes: list[str] | None = None
         self.class_items: list[pg.ScatterPlotItem] = []
-        self.dark = False
 
     # -- which ways of drawing this data allows --------------------------------------------------
     def set_images(self, images, labels: list[str]) -> None:
@@ -116,10 +123,8 @@ class CodeLayers:
         # Text labels for a few points only; classes and thumbnails say it without text.
         n_text = len(xy) if mode == "points" and len(xy) <= MAX_TEXT_LABELS else 0
         while len(self.texts) < n_text:
-            t = pg.TextItem(color=LABEL_COLORS[self.dark], fill=pg.mkBrush(*LABEL_FILLS[self.dark]), anchor=(0, 1))
-            t.setZValue(6)
-            c.plot.addItem(t, ignoreBounds=True)
-            self.texts.append(t)
+            self.texts.append(self._text_item(6))
+        self.n_text = n_text
         for k, t in enumerate(self.texts):
             if k < n_text:
                 if k >= len(old) or old[k] != labels[k] or not t.isVisible():
@@ -128,17 +133,53 @@ class CodeLayers:
                 t.show()
             else:
                 t.hide()
+        self.layout_labels()
         self.refresh_classes(labels if mode == "classes" else None)
         self.refresh_thumbs(mode == "thumbs")
         self.update_line()
         self.update_markers()
+
+    def _text_item(self, z: float) -> pg.TextItem:
+        t = pg.TextItem(color=LABEL_COLORS[self.dark], fill=pg.mkBrush(*LABEL_FILLS[self.dark]), anchor=(0, 1))
+        t.setZValue(z)
+        self.canvas.plot.addItem(t, ignoreBounds=True)
+        return t
+
+    def layout_labels(self, *_) -> None:
+        """Labels of nearby points never cover one another (label_layout); on every view change,
+        as the distances on screen change with it."""
+        texts = self.texts[:self.n_text]
+        if not texts:
+            return
+        vb = self.canvas.vb
+        points = [vb.mapViewToScene(QPointF(t.pos())) for t in texts]
+        sizes = [(t.textItem.boundingRect().width(), t.textItem.boundingRect().height()) for t in texts]
+        for t, anchor in zip(texts, place_labels(points, sizes)):
+            if anchor is None:
+                t.hide()
+            else:
+                if tuple(t.anchor) != anchor:
+                    t.setAnchor(anchor)
+                t.show()
+        self.hover_text.hide()
+
+    def hover_point(self, k: int | None) -> None:
+        """The pointer rests on point k (None: on none): show its label if there was no room for it."""
+        c = self.canvas
+        if k is None or k >= self.n_text or self.texts[k].isVisible():
+            self.hover_text.hide()
+            return
+        x, y = c._xy[k]
+        self.hover_text.setText(c._labels[k])
+        self.hover_text.setPos(float(x), float(y))
+        self.hover_text.show()
 
     def set_dark(self, dark: bool) -> None:
         """Label colours for the theme (the map under them turns dark too)."""
         if dark == self.dark:
             return
         self.dark = dark
-        for t in self.texts:
+        for t in self.texts + [self.hover_text]:
             t.setColor(LABEL_COLORS[dark])
             t.fill = pg.mkBrush(*LABEL_FILLS[dark])
             t.update()
