@@ -97,6 +97,18 @@ def test_f5_on_a_glyph_model_keeps_the_perspective(window, qtbot, explored, pers
 @pytest.mark.parametrize("perspective", PERSPECTIVES)
 def test_f5_on_a_picture_model_keeps_the_perspective_and_offers_the_draw_tab(window, qtbot, explored, perspective):
     before = _from(window, perspective)
+    _train_digits(window, qtbot)
+    assert window.workspace.current.shape == (8, 8)
+    offer = window.status.offer_button
+    assert offer.isVisibleTo(window.statusBar()) and "Draw" in offer.text()
+    offer.click()                                   # the user takes the offer: now it switches
+    assert window.arranger.current() == "explore" and window.on_screen("draw")
+    assert not offer.isVisibleTo(window.statusBar())
+    window.arranger.switch(before["perspective"])
+    _after_a_run(window, qtbot, before, explored)
+
+
+def _train_digits(window, qtbot):
     b = window.builder
     pick(b.source_combo, "digits")
     pick(b.kind_combo, "ae")
@@ -107,15 +119,26 @@ def test_f5_on_a_picture_model_keeps_the_perspective_and_offers_the_draw_tab(win
     b.epochs_spin.setValue(4)
     b.check_every_spin.setValue(2)
     focus = window.focusWidget() or window
-    _run_to_the_end(window, qtbot, lambda: QTest.keyClick(focus, Qt.Key.Key_F5))
-    assert window.workspace.current.shape == (8, 8)
-    offer = window.status.offer_button
-    assert offer.isVisibleTo(window.statusBar()) and "Draw" in offer.text()
-    offer.click()                                   # the user takes the offer: now it switches
-    assert window.arranger.current() == "explore" and window.on_screen("draw")
-    assert not offer.isVisibleTo(window.statusBar())
-    window.arranger.switch(before["perspective"])
-    _after_a_run(window, qtbot, before, explored)
+    return _run_to_the_end(window, qtbot, lambda: QTest.keyClick(focus, Qt.Key.Key_F5))
+
+
+@pytest.mark.parametrize("perspective", PERSPECTIVES)
+def test_opening_a_picture_model_keeps_the_perspective_and_offers_the_draw_tab(window, qtbot, explored,
+                                                                                 perspective, monkeypatch):
+    digits = _train_digits(window, qtbot)
+    _choose_model(window, explored)
+    before = _from(window, perspective)
+    window.status.withdraw()
+    from PySide6.QtWidgets import QFileDialog
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(digits.path), "")))
+    with qtbot.waitSignal(window.workspace.models_changed, timeout=30000):
+        window.files.open_model_dialog()              # File > Open model…
+    opened = window.workspace.current
+    assert opened is not digits and opened.path == digits.path and opened.shape == (8, 8)
+    assert window.arranger.current() == before["perspective"]
+    assert window.status.offered() == "draw" and window.status.offer_button.isVisibleTo(window.statusBar())
+    _choose_model(window, explored)
+    assert _state(window) == before and window.status.offered() is None
 
 
 @pytest.mark.parametrize("perspective", PERSPECTIVES)
