@@ -140,9 +140,9 @@ class MainWindow(QMainWindow):
         dock = self.docks[key]
         return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
-    def _offer_dock(self, key: str, text: str, button: str) -> None:
+    def _offer_dock(self, key: str, text: str, link: str) -> None:
         if not self.on_screen(key):
-            self.status.offer(key, text, button, lambda: self.show_dock(key))
+            self.status.offer(key, text, link, lambda: self.show_dock(key))
 
     def _raise_here(self, key: str) -> None:
         """Bring a dock forward when the perspective shown has it (a run's charts as it starts),

@@ -97,15 +97,37 @@ def test_f5_on_a_glyph_model_keeps_the_perspective(window, qtbot, explored, pers
 @pytest.mark.parametrize("perspective", PERSPECTIVES)
 def test_f5_on_a_picture_model_keeps_the_perspective_and_offers_the_draw_tab(window, qtbot, explored, perspective):
     before = _from(window, perspective)
-    _train_digits(window, qtbot)
-    assert window.workspace.current.shape == (8, 8)
-    offer = window.status.offer_button
-    assert offer.isVisibleTo(window.statusBar()) and "Draw" in offer.text()
-    offer.click()                                   # the user takes the offer: now it switches
+    digits = _train_digits(window, qtbot)
+    assert window.workspace.current is digits and digits.shape == (8, 8)
+    offer = window.status.offer_link
+    assert offer.isVisibleTo(window.statusBar()) and "Show Draw" in offer.text()
+    # The offer comes and goes moving nothing: the bar keeps its height, the map its size.
+    shown = _settled_sizes(window)
+    window.status.withdraw()
+    assert _settled_sizes(window) == shown
+    _choose_model(window, explored)
+    _choose_model(window, digits)                   # offered again: another kind of data on the map
+    assert offer.isVisibleTo(window.statusBar()) and _settled_sizes(window) == shown
+    qtbot.mouseClick(offer, Qt.MouseButton.LeftButton, pos=offer.rect().center())   # taken: now it switches
     assert window.arranger.current() == "explore" and window.on_screen("draw")
     assert not offer.isVisibleTo(window.statusBar())
     window.arranger.switch(before["perspective"])
     _after_a_run(window, qtbot, before, explored)
+
+
+def _settled_sizes(window):
+    """The status bar's height and the map's size once the layout settled: posted events are
+    processed until two passes measure the same (a bounded loop, not a wait)."""
+    from PySide6.QtWidgets import QApplication
+    last = None
+    for _ in range(10):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        now = (window.statusBar().height(), window.latent.size())
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the layout did not settle: {last}")
 
 
 def _train_digits(window, qtbot):
@@ -136,7 +158,7 @@ def test_opening_a_picture_model_keeps_the_perspective_and_offers_the_draw_tab(w
     opened = window.workspace.current
     assert opened is not digits and opened.path == digits.path and opened.shape == (8, 8)
     assert window.arranger.current() == before["perspective"]
-    assert window.status.offered() == "draw" and window.status.offer_button.isVisibleTo(window.statusBar())
+    assert window.status.offered() == "draw" and window.status.offer_link.isVisibleTo(window.statusBar())
     _choose_model(window, explored)
     assert _state(window) == before and window.status.offered() is None
 

@@ -81,6 +81,7 @@ class Workspace:
         self.record_replay = True   # runs keep snapshots of the shown samples' codes (latent replay)
         self._follow_next = False   # the next snapshot makes the run the shown model
         self._last_run: tuple = (None, None)   # (the live entry, the model it ended as)
+        self._shown_before_run = None  # the model the run took the map from (a failed run gives it back)
 
     # -- the models ------------------------------------------------------------------------------
     @property
@@ -265,6 +266,7 @@ class Workspace:
         first = self._follow_next
         self._follow_next = False
         if first:
+            self._shown_before_run = self.current
             self.set_current(live)
         elif follow:
             self.current_updated.emit(live)
@@ -298,7 +300,10 @@ class Workspace:
         stage = "loading" if self.training.phase == LOADING else "training"
         was_live, self.live = self.live, None
         if self.current is was_live and was_live is not None:
-            self.set_current(self.models[-1] if self.models else None)
+            # Nothing to show of the run: back to the model the user had.
+            before = self._shown_before_run
+            self.set_current(before if any(m is before for m in self.models) else
+                             self.models[-1] if self.models else None)
         self.models_changed.emit()
         self._emit_state(self._clock.ended("failed" if error is not None else "stopped"))
         if error is not None:

@@ -169,7 +169,7 @@ class LatentCanvas(QWidget):
         self.tray.save_requested.connect(self.save_requested)
         self.tray.send_to_editor.connect(self.send_to_editor)
         self.tray.arithmetic_requested.connect(
-            lambda slot, z: self.pick_for_arithmetic(slot, z=z, name=tr("pinned point")))
+            lambda slot, z: self.pick_for_arithmetic(slot, z=z, name=tr("pin")))
         self.tray.sample_requested.connect(self.sample_prior)
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
@@ -774,7 +774,7 @@ class LatentCanvas(QWidget):
         if sample is not None:
             self.arithmetic.pick_sample(slot, sample)
         elif at is not None:
-            self.arithmetic.pick_point(slot, self.lift(*at), f"({at[0]:.2f}, {at[1]:.2f})")
+            self.arithmetic.pick_point(slot, self.lift(*at), tr("point"))
         else:
             self.arithmetic.pick_point(slot, z, name)
         self.show_tray(self.arithmetic)

@@ -162,3 +162,17 @@ def test_a_run_and_the_model_it_ends_as_are_one_model_for_the_panels(ws):
     ws.report_finished(ended, SimpleNamespace(state="finished"))
     assert seen[-1] == (ended, live) and ws.same_run(live, ended)
     assert not ws.same_run(live, a) and not ws.same_run(None, ended) and not ws.same_run(a, ended)
+
+
+def test_a_run_that_breaks_gives_the_map_back_to_the_model_the_user_had(ws):
+    from types import SimpleNamespace
+    a, b = model("a"), model("b")
+    ws.add(a)
+    ws.add(b)
+    ws.set_current(a)                        # the user's choice, not the last one listed
+    ws.train(Experiment())
+    ws.report_started(Experiment(), glyphs(), 1, stepping=False)
+    ws.report_snapshot(SimpleNamespace(model=object()))
+    assert ws.current is ws.live
+    ws.report_failed(RuntimeError("boom"))
+    assert ws.current is a

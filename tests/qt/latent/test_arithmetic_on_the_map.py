@@ -44,7 +44,7 @@ def test_pick_a_and_b_on_the_map_c_from_a_pin_and_decode_a_minus_b_plus_c(canvas
     np.testing.assert_allclose(panel.result_on_map(), canvas.project(expected_z[None])[0], atol=1e-6)
     for slot, k in (("a", 4), ("b", 9)):
         assert panel.combos[slot].currentText() == LABELS[k]
-    assert panel.combos["c"].currentText() == "pinned point" and panel.nearest_label.text().startswith("nearest: ")
+    assert panel.combos["c"].currentText() == "pin" and panel.nearest_label.text().startswith("nearest: ")
     # A spot of the map with no sample under it is a point too.
     menu = _right_click(canvas, 2.9, 2.9)
     _menu_action(menu, "Latent arithmetic", "Use this point as b").trigger()
