@@ -20,7 +20,15 @@ class StopKey(QObject):
         super().__init__(window)
         self.window, self.ws = window, workspace
         self._swallow = False         # the KeyPress after the ShortcutOverride that stopped the run
-        QApplication.instance().installEventFilter(self)
+        self._installed = False
+        # Only while a run goes on: a filter on the application sees every event of the app.
+        workspace.training_changed.connect(lambda state: self._watch(state.busy))
+
+    def _watch(self, on: bool) -> None:
+        if on != self._installed:
+            app = QApplication.instance()
+            (app.installEventFilter if on else app.removeEventFilter)(self)
+            self._installed, self._swallow = on, False
 
     def _aimed_here(self, obj) -> bool:
         if not isinstance(obj, QWidget):

@@ -108,6 +108,20 @@ class ArithmeticPanel(QWidget):
             combo.blockSignals(False)
         self.refresh()
 
+    def pick(self, slot: str, sample: int | None = None, at=None, z=None, name: str = "") -> None:
+        """Use a sample (its index), a spot of the map (view x, y) or a code z (a pinned point) as
+        `slot`, and show the panel (the map's and the tray's menus)."""
+        c = self.canvas
+        if not c._ready():
+            return
+        if sample is not None:
+            self.pick_sample(slot, sample)
+        elif at is not None:
+            self.pick_point(slot, c.lift(*at), tr("point"))
+        else:
+            self.pick_point(slot, z, name)
+        c.show_tray(self)
+
     def pick_sample(self, slot: str, k: int) -> None:
         self._picks[slot] = ("sample", int(k))
         self.refresh()

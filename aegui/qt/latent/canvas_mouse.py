@@ -130,10 +130,10 @@ class CanvasMouse(QObject):
         for slot in ("a", "b", "c"):
             if k is not None:
                 arithmetic.addAction(tr("Use '{label}' as {slot}", label=label, slot=slot),
-                                     lambda s=slot: c.pick_for_arithmetic(s, sample=k))
+                                     lambda s=slot: c.arithmetic.pick(s, sample=k))
             else:
                 arithmetic.addAction(tr("Use this point as {slot}", slot=slot),
-                                     lambda s=slot: c.pick_for_arithmetic(s, at=(x, y)))
+                                     lambda s=slot: c.arithmetic.pick(s, at=(x, y)))
         menu.addSeparator()
         export = menu.addMenu(tr("Export"))
         export.addAction(tr("Latent space (PNG)…"), c.export_png_dialog)

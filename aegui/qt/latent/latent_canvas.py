@@ -168,8 +168,7 @@ class LatentCanvas(QWidget):
         self.tray = GeneratedTray()
         self.tray.save_requested.connect(self.save_requested)
         self.tray.send_to_editor.connect(self.send_to_editor)
-        self.tray.arithmetic_requested.connect(
-            lambda slot, z: self.pick_for_arithmetic(slot, z=z, name=tr("pin")))
+        self.tray.arithmetic_requested.connect(lambda slot, z: self.arithmetic.pick(slot, z=z, name=tr("pin")))
         self.tray.sample_requested.connect(self.sample_prior)
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
@@ -765,19 +764,6 @@ class LatentCanvas(QWidget):
         self._interp_start = int(k)
         self.interp.set_endpoints(k)
         self.show_tray(self.interp)
-
-    def pick_for_arithmetic(self, slot: str, sample: int | None = None, at=None, z=None, name: str = "") -> None:
-        """Use a sample (its index), a spot of the map (view x, y) or a code z (a pinned point) as
-        a, b or c of the latent arithmetic, and show it."""
-        if not self._ready():
-            return
-        if sample is not None:
-            self.arithmetic.pick_sample(slot, sample)
-        elif at is not None:
-            self.arithmetic.pick_point(slot, self.lift(*at), tr("point"))
-        else:
-            self.arithmetic.pick_point(slot, z, name)
-        self.show_tray(self.arithmetic)
 
     def interp_start(self) -> int | None:
         return self._interp_start
