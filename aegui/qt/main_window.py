@@ -34,9 +34,11 @@ from aegui.qt.model_bar import ModelBar
 from aegui.qt.models import title
 from aegui.qt.network.network_view import NetworkView
 from aegui.qt.perspectives.arranger import Arranger
+from aegui.qt.perspectives.table import perspective
 from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.title_tip import TitleTip
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
@@ -117,15 +119,39 @@ class MainWindow(QMainWindow):
         self.latent.replay.exported.connect(self.status.say)
         self.runner.data_warnings.connect(self.files.show_data_warnings)
         ws.training_failed.connect(self._training_failed)
+        # The perspective changes only when the user asks: "Send to editor" asks for the editor;
+        # a run, a teaching or another model on the map offer the panel that would help.
         ws.editor_glyph_requested.connect(lambda image: self.show_dock("editor"))
-        ws.teach_requested.connect(lambda *_: self.show_dock("editor"))
-        ws.current_changed.connect(self._raise_for)
-        ws.history_changed.connect(lambda _h: ws.training.busy and self.show_dock("training"))
+        ws.teach_requested.connect(lambda *_: self._offer_dock(
+            "editor", tr("Teaching: the pixel editor shows how it goes, with Cancel."), tr("Show the pixel editor")))
+        ws.current_changed.connect(self._offer_draw)
+        for key, dock in self.docks.items():     # the user went there: nothing left to offer
+            dock.visibilityChanged.connect(lambda shown, key=key: shown and self.status.withdraw(key))
+        ws.history_changed.connect(lambda _h: ws.training.busy and self._raise_here("training"))
 
-    def _raise_for(self, model, previous) -> None:
-        """Image models draw in the Draw tab; a run's charts come forward as it starts."""
-        if model is not None and model.shape != GLYPH_SHAPE and (previous is None or previous.dataset is not model.dataset):
-            self.show_dock("draw")
+    def _offer_draw(self, model, previous) -> None:
+        """A picture model is drawn on in the Draw tab: offered, when it is not on screen."""
+        if model is None or model.shape == GLYPH_SHAPE:
+            self.status.withdraw("draw")
+        elif previous is None or previous.dataset is not model.dataset:
+            self._offer_dock("draw", tr("This model draws in the Draw tab."), tr("Show Draw"))
+
+    def on_screen(self, key: str) -> bool:
+        """Whether a dock is shown (in front of its tabs: those behind are moved off the window)."""
+        dock = self.docks[key]
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    def _offer_dock(self, key: str, text: str, link: str) -> None:
+        if not self.on_screen(key):
+            self.status.offer(key, text, link, lambda: self.show_dock(key))
+
+    def _raise_here(self, key: str) -> None:
+        """Bring a dock forward when the perspective shown has it (a run's charts as it starts),
+        never going to another perspective nor reopening a dock the user closed."""
+        dock = self.docks[key]
+        if key in perspective(self.arranger.current()).docks() and not dock.isFloating() \
+                and dock.toggleViewAction().isChecked():
+            dock.raise_()
 
     def _dock(self, key: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self)
@@ -150,6 +176,7 @@ class MainWindow(QMainWindow):
                   "analyses": self.analyses, "network": self.network, "draw": self.drawing,
                   "explain": self.explain, "compare": self.compare}
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
+        self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
         self.arranger = Arranger(self, self.docks)
 
     def resizeEvent(self, event) -> None:

@@ -127,10 +127,9 @@ class Menus(QObject):
         from aegui.qt.builder.binding import train_now
         self.act_train = QAction(w, shortcut=QKeySequence("F5"))
         self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
-        self.act_stop = QAction(w, shortcut=QKeySequence("Esc"))
-        self.act_stop.triggered.connect(self.ws.stop)
-        w.addActions([self.act_train, self.act_stop, w.builder.step_controls.act_epoch,
-                      w.builder.step_controls.act_batch])
+        w.addActions([self.act_train, w.builder.step_controls.act_epoch, w.builder.step_controls.act_batch])
+        from aegui.qt.stop_key import StopKey
+        self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
 
     def _build_help_menu(self) -> None:
         m = self.menu_help

@@ -2,13 +2,16 @@
 show), the dataset load's progress, the epoch and rate, the device, and the workspace's notices."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+import html
+
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from aegui.core.workspace import state as S
 from aegui.qt.i18n import notifier, tr
 
 NOTICE_MS = 6000
+OFFER_MS = 60000
 OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged"}
 PHASE_TEXT = {S.LOADING: "Loading the dataset…", S.RUNNING: "Training…", S.PAUSED: "Paused",
               S.STEPPING: "Stepping…"}
@@ -26,8 +29,19 @@ class StatusBar(QObject):
         self.busy.setMaximumWidth(120)
         for w in (self.state, self.busy):
             bar.addWidget(w)
-        for w in (self.epoch, self.speed, self.device):
+        # A place the window could go, offered instead of taken (see offer()): a link, as tall as
+        # the bar's other labels, so that its coming and going moves nothing above the bar.
+        self.offer_link = QLabel()
+        self.offer_link.setTextFormat(Qt.TextFormat.RichText)
+        self.offer_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.offer_link.linkActivated.connect(lambda _: self._take_offer())
+        self.offer_link.hide()
+        for w in (self.offer_link, self.epoch, self.speed, self.device):
             bar.addPermanentWidget(w)
+        self._offer = None        # (key, slot) while offered
+        self._offer_timer = QTimer(self, singleShot=True, interval=OFFER_MS)
+        self._offer_timer.timeout.connect(self.withdraw)
         workspace.training_changed.connect(lambda _state: self.refresh())
         workspace.ready_changed.connect(lambda *_: self.refresh())
         workspace.notice.connect(lambda text, args: self.say(tr(text, **args)))
@@ -36,6 +50,34 @@ class StatusBar(QObject):
 
     def say(self, text: str, msec: int = NOTICE_MS) -> None:
         self.bar.showMessage(text, msec)
+
+    def offer(self, key: str, text: str, link: str, slot) -> None:
+        """A sentence and a link that does what it says (go to a panel): the window changes
+        context only when the user asks, so what would help is offered, never done. The link
+        stays after the sentence makes way for others, until taken, withdrawn or OFFER_MS."""
+        self._offer = (key, slot)
+        self.offer_link.setText(f'<a href="offer">{html.escape(link)}</a>')
+        self.offer_link.setToolTip(text)
+        self.offer_link.show()
+        self._offer_timer.start()
+        self.say(text)
+
+    def withdraw(self, key: str | None = None) -> None:
+        """No longer offered (`key`: only that offer; None: whatever is)."""
+        if self._offer is not None and key in (None, self._offer[0]):
+            self._offer = None
+            self._offer_timer.stop()
+            self.offer_link.hide()
+
+    def offered(self) -> str | None:
+        return self._offer[0] if self._offer is not None else None
+
+    def _take_offer(self) -> None:
+        slot = self._offer[1] if self._offer else None
+        self.withdraw()
+        self.bar.clearMessage()
+        if slot is not None:
+            slot()
 
     def state_text(self) -> str:
         ws, st = self.ws, self.ws.training

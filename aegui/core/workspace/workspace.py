@@ -80,6 +80,8 @@ class Workspace:
         self.draft_error = None     # ... else the first ConfigError it shows
         self.record_replay = True   # runs keep snapshots of the shown samples' codes (latent replay)
         self._follow_next = False   # the next snapshot makes the run the shown model
+        self._last_run: tuple = (None, None)   # (the live entry, the model it ended as)
+        self._shown_before_run = None  # the model the run took the map from (a failed run gives it back)
 
     # -- the models ------------------------------------------------------------------------------
     @property
@@ -104,6 +106,12 @@ class Workspace:
             self._chart(model.history)
         if self.editor_choice is None:
             self._resolve_editor()
+
+    def same_run(self, live, model) -> bool:
+        """Whether `model` is what the run shown as `live` ended as: one model for the panels,
+        which keep what they showed of it (the view, the pins) rather than starting over."""
+        was_live, ended = self._last_run
+        return live is not None and live is was_live and model is ended
 
     def mark_saved(self, model: TrainedModel, path) -> None:
         model.path, model.dirty = path, False
@@ -159,10 +167,11 @@ class Workspace:
 
     # -- taught models -------------------------------------------------------------------------
     def report_taught(self, model: TrainedModel) -> None:
-        """A model taught new glyphs (`model.taught_from`: the one it started from) joins the list,
-        is shown (File > Save saves it, as a finished run) and becomes the editor's model."""
+        """A model taught new glyphs (`model.taught_from`: the one it started from) joins the list
+        and becomes the editor's model. The map keeps the model it shows: teaching changes what
+        the editor denoises with, not what the user explores (choosing the taught model in the
+        model list shows it, and File > Save saves it)."""
         self.models.append(model)
-        self.set_current(model)
         if self._editor is not model:
             self.set_editor_choice(model)
         self._forget_old_runs()
@@ -178,17 +187,14 @@ class Workspace:
         return root
 
     def revert_taught(self) -> TrainedModel | None:
-        """The editor (and the canvas, if it showed the taught model) goes back to the model the
-        editor's taught model started from; returns it, or None when there is nothing to revert."""
-        taught = self._editor
-        root = self.taught_root(taught)
+        """The editor goes back to the model its taught model started from; returns it, or None
+        when there is nothing to revert. The map is left alone, whatever it shows."""
+        root = self.taught_root(self._editor)
         if root is None:
             return None
         if not any(m is root for m in self.models):
             self.models.append(root)
             self.models_changed.emit()
-        if self.current is taught:
-            self.set_current(root)
         if self._editor is not root:
             self.set_editor_choice(root)
         return root
@@ -260,6 +266,7 @@ class Workspace:
         first = self._follow_next
         self._follow_next = False
         if first:
+            self._shown_before_run = self.current
             self.set_current(live)
         elif follow:
             self.current_updated.emit(live)
@@ -274,6 +281,7 @@ class Workspace:
     def report_finished(self, model: TrainedModel | None, record) -> None:
         """The run ended (`record.state` says how): its model joins the list and is shown."""
         was_live, self.live = self.live, None
+        self._last_run = (was_live, model)
         if model is not None:
             model.history = self.history    # the charts already show this run
             self.models.append(model)
@@ -292,7 +300,10 @@ class Workspace:
         stage = "loading" if self.training.phase == LOADING else "training"
         was_live, self.live = self.live, None
         if self.current is was_live and was_live is not None:
-            self.set_current(self.models[-1] if self.models else None)
+            # Nothing to show of the run: back to the model the user had.
+            before = self._shown_before_run
+            self.set_current(before if any(m is before for m in self.models) else
+                             self.models[-1] if self.models else None)
         self.models_changed.emit()
         self._emit_state(self._clock.ended("failed" if error is not None else "stopped"))
         if error is not None:

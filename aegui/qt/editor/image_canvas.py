@@ -243,6 +243,8 @@ class DrawPanel(QWidget):
         self.code_changed.connect(workspace.mark_code)
 
     def _show_model(self, model, fresh: bool) -> None:
+        if fresh:
+            self._jobs.cancel()     # a result on its way is the last model's (another shape: it raised)
         if model is None or model.model is None or model.shape == GLYPH_SHAPE:
             if fresh:
                 self._ws.mark_code(None)

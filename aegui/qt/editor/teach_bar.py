@@ -197,7 +197,8 @@ class TeachBar(QWidget):
             self.status.setToolTip(tr("Taught {glyphs} in {seconds} s. Wrong pixels per glyph at 10 % noise, on the same "
                                       "noisy copies: {before} before, {after} after (the noisy input: {noisy}).",
                                       **figures))
-            self._ws.tell("Taught {glyphs}: autosaved to {path}; File > Save keeps it elsewhere.",
+            self._ws.tell("Taught {glyphs}: the editor denoises with the taught model, autosaved to {path} "
+                          "(choose it in the Model list to explore it or save it elsewhere).",
                           glyphs=figures["glyphs"], path=str(last.saved))
             self.ended.emit("taught")
         elif last is not None and last.state == "diverged":

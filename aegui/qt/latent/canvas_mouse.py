@@ -64,6 +64,7 @@ class CanvasMouse(QObject):
         self.scene_pos = QPointF(pos)
         p = c.vb.mapSceneToView(pos)
         c.hover_at(p.x(), p.y())
+        c.codes.hover_point(self.nearest_point(p.x(), p.y()))
 
     def left(self) -> None:
         """The mouse left the plot: nothing it pointed at stays painted."""
@@ -71,6 +72,7 @@ class CanvasMouse(QObject):
         self.pending = self.scene_pos = None
         self.held = False
         self.canvas.cursor_item.hide()
+        self.canvas.codes.hover_text.hide()
 
     # -- clicks ----------------------------------------------------------------------------------
     def clicked(self, ev) -> None:
@@ -124,6 +126,14 @@ class CanvasMouse(QObject):
             if c.interp_start() is not None and c.interp_start() != k:
                 menu.addAction(tr("Interpolate from '{a}' to '{b}'", a=c._labels[c.interp_start()], b=label),
                                lambda: c.interpolate(c.interp_start(), k))
+        arithmetic = menu.addMenu(tr("Latent arithmetic"))
+        for slot in ("a", "b", "c"):
+            if k is not None:
+                arithmetic.addAction(tr("Use '{label}' as {slot}", label=label, slot=slot),
+                                     lambda s=slot: c.arithmetic.pick(s, sample=k))
+            else:
+                arithmetic.addAction(tr("Use this point as {slot}", slot=slot),
+                                     lambda s=slot: c.arithmetic.pick(s, at=(x, y)))
         menu.addSeparator()
         export = menu.addMenu(tr("Export"))
         export.addAction(tr("Latent space (PNG)…"), c.export_png_dialog)

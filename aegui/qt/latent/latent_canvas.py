@@ -22,13 +22,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
 
 from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import notifier, number, number_list, tr
+from aegui.qt.latent.arithmetic_panel import ArithmeticPanel
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
 from aegui.qt.latent.latent_map import LatentMap, place_image
 from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
+from aegui.qt.latent.model_overlays import ModelOverlays
 from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
+from aegui.qt.latent.view_follow import ViewFollow
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.locale_axis import locale_axes
@@ -80,11 +83,11 @@ class LatentCanvas(QWidget):
         self._strip_ends: tuple[int, int] | None = None
         self._interp_start: int | None = None        # Shift+click's first point, waiting for the second
         self._last_hover: tuple[float, float] | None = None
-        self._user_view = False                       # the user panned or zoomed since the last fit
-        self._fitting = False
         self._vae = False
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._tray_closed = False                     # the user hid the tray; new samples show it again
+        self._model = None                            # the workspace's model shown (bind)
+        self._ws = None
         self._build_ui()
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -166,9 +169,12 @@ class LatentCanvas(QWidget):
         self.tray = GeneratedTray()
         self.tray.save_requested.connect(self.save_requested)
         self.tray.send_to_editor.connect(self.send_to_editor)
+        self.tray.arithmetic_requested.connect(lambda slot, z: self.arithmetic.pick(slot, z=z, name=tr("pin")))
         self.tray.sample_requested.connect(self.sample_prior)
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
+        self.arithmetic = ArithmeticPanel(self)
+        self.arithmetic.changed.connect(self._tray_changed)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         # Its pages are wide (buttons, the strip): left alone they set the canvas's minimum and
@@ -176,6 +182,7 @@ class LatentCanvas(QWidget):
         self.tabs.setMinimumWidth(240)
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
+        self.tabs.addTab(self.arithmetic, "")
         self.tray_close = QToolButton()
         self.tray_close.setText("×")
         self.tray_close.setAutoRaise(True)
@@ -196,6 +203,9 @@ class LatentCanvas(QWidget):
         lay.addWidget(split)
 
         self.mouse = CanvasMouse(self)
+        self.follow = ViewFollow(self)
+        self.side.layout().insertWidget(2, self.follow.check)     # under Reset view
+        self.overlays = ModelOverlays(self)
         # A new decoder is followed at once by its codes (set_codes), whose latent size may
         # differ: decode what is on screen only after both, in the same event-loop turn.
         self._redecode_timer = QTimer(self, singleShot=True, interval=0)
@@ -205,11 +215,10 @@ class LatentCanvas(QWidget):
         # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
         self.vb.sigRangeChanged.connect(self._follow_cursor)
         self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
-        self.vb.sigRangeChanged.connect(self._on_view_chosen)
         self.vb.sigResized.connect(self.map.schedule)
         self.map_check.toggled.connect(self.map.set_enabled)
         self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
-        self.tray.changed.connect(self.codes.update_prior_markers)
+        self.tray.changed.connect(self.codes.update_markers)
         self.tray.changed.connect(self._tray_changed)
         self.reset_button.clicked.connect(self.reset_view)
         pb.reprojected.connect(self._reproject)
@@ -222,10 +231,9 @@ class LatentCanvas(QWidget):
         self.help_button.setToolTip(self.help_text())
         self.plot.setStatusTip(tr("Hover to decode · click to pin · Shift+click two points to interpolate · "
                                   "right-click for more"))
-        self.plot.setToolTip(tr("The latent space: the encoder turns each sample into a short code, a point "
-                                "here; the decoder turns any point back into a picture."))
         self.tabs.setTabText(0, tr("Generated"))
         self.tabs.setTabText(1, tr("Interpolation"))
+        self.tabs.setTabText(2, tr("Arithmetic"))
         self.tray_close.setToolTip(tr("Hide the tray (it opens again when you pin or sample)"))
         self.codes_label.setText(tr("Codes:"))
         self.codes_combo.setToolTip(tr("How the dataset's codes are drawn"))
@@ -290,7 +298,7 @@ class LatentCanvas(QWidget):
         return self.tabs.isVisible()
 
     def _tray_changed(self) -> None:
-        if not self.tray.items() and self.interp.images() is None:
+        if not self.tray.items() and self.interp.images() is None and not self.arithmetic.has_picks():
             self.tabs.hide()      # emptied: the room goes back to the map
 
     # -- inputs ------------------------------------------------------------------------------
@@ -336,29 +344,13 @@ class LatentCanvas(QWidget):
         self._refresh_points(labels)
         if labels != self._labels:
             self.interp.set_labels(labels)
+            self.arithmetic.set_labels(labels)
         self._labels = labels
         self.search.set_data(codes, labels, images)
         self._update_state()
-        if autorange or self._view_lost_points():
+        if autorange or self.follow.needs_fit(self._xy, self.vb.viewRange()):
             self.reset_view()
         self._redecode()
-
-    def _view_lost_points(self) -> bool:
-        """While training, codes can grow from +-3 to +-100: a view the user has not moved
-        follows them out; a view the user moved is kept unless no point is left in it."""
-        if len(self._xy) == 0:
-            return False
-        (x0, x1), (y0, y1) = self.vb.viewRange()
-        xy = self._xy
-        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        if self._user_view:
-            return not inside.any()
-        return not inside.all()
-
-    def _on_view_chosen(self, *_) -> None:
-        # Any range that reset_view did not fit was chosen (a pan, a zoom, code asking for it).
-        if not self._fitting:
-            self._user_view = True
 
     def _follow_cursor(self, *_) -> None:
         pos = self.mouse.scene_pos
@@ -422,7 +414,8 @@ class LatentCanvas(QWidget):
 
     def forget_model(self) -> None:
         """Another model: nothing of the last one stays on screen (the hover preview and the
-        cursor's picture, the search and its highlights, the interpolation, a replay frame)."""
+        cursor's picture, the search and its highlights, the tray's pins and samples with their
+        markers, the interpolation, the arithmetic, a replay frame)."""
         self._redecodes.cancel()
         self._last_hover = None
         self.mouse.left()
@@ -434,6 +427,9 @@ class LatentCanvas(QWidget):
         self._interp_start = None
         self.interp.clear_strip()
         self.codes.line_item.setData([], [])
+        # Pins, prior samples and arithmetic picks are codes of that model (kept with it: overlays).
+        self.tray.clear()
+        self.arithmetic.clear()
         self.tabs.hide()
         self._replay_codes = None
         self.search.clear()
@@ -443,7 +439,7 @@ class LatentCanvas(QWidget):
         """Show the workspace's current model; ask it to send glyphs on and to light the
         network view's input."""
         self._ws = workspace
-        workspace.current_changed.connect(lambda model, _previous: self._show_model(model, True))
+        workspace.current_changed.connect(self._model_changed)
         workspace.current_updated.connect(lambda model: self._show_model(model, False))
         workspace.code_marked.connect(self.search.mark)
         self.send_to_editor.connect(workspace.send_to_editor)
@@ -451,6 +447,28 @@ class LatentCanvas(QWidget):
         self.hovered.connect(workspace.set_input)
         workspace.record_replay = self.replay.recording()
         self.replay.recording_changed.connect(lambda on: setattr(workspace, "record_replay", on))
+
+    def _model_changed(self, model, previous) -> None:
+        """Another model on the canvas: what the user put on the map for the last one is kept
+        with it, and this one's comes back. A run that ended as `model` is the same model: its
+        view, pins and replay position stay."""
+        if self._ws is not None and self._ws.same_run(previous, model):
+            self._model = model
+            self._show_model(model, False)
+            if model is not None and model.view is not None:
+                self.replay.set_store(model.replay, model.shown.labels, live=False)
+            return
+        self.overlays.stash(self._model)
+        self._model = model
+        if model is not None and model is self._ws.live:
+            self.follow.run_started()
+        self._show_model(model, True)
+        self.overlays.restore(model)
+
+    def pin_markers(self) -> np.ndarray:
+        """Where the pinned points' markers are drawn: [M, 2] view coordinates."""
+        data = self.codes.pin_item.data
+        return np.column_stack([data["x"], data["y"]]) if len(data) else np.zeros((0, 2))
 
     def _show_model(self, model, changed: bool) -> None:
         """`changed`: another model (fit the view, forget the last one's state); else the same
@@ -492,7 +510,6 @@ class LatentCanvas(QWidget):
         images = self._decode(z)
         self.tray.add_samples(z, images, replace)
         self.show_tray(self.tray)
-        self.codes.update_prior_markers()
         return z, images
 
     def codes_mode(self) -> str:
@@ -547,13 +564,8 @@ class LatentCanvas(QWidget):
         if self.latent_size() == 1:
             lo[1], hi[1], span[1] = -0.5 * span[0], 0.5 * span[0], span[0]
         # Extra room right and up: labels sit above-right of their points.
-        self._fitting = True
-        try:
-            self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
-                             yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
-        finally:
-            self._fitting = False
-        self._user_view = False
+        self.vb.setRange(xRange=(lo[0] - 0.08 * span[0], hi[0] + 0.15 * span[0]),
+                         yRange=(lo[1] - 0.08 * span[1], hi[1] + 0.15 * span[1]), padding=0)
 
     def interpolate(self, a: int | None = None, b: int | None = None, steps: int | None = None):
         """Decode `steps` points on the straight line from code a to code b (dataset indices)."""
@@ -620,6 +632,7 @@ class LatentCanvas(QWidget):
 
     def _refresh_points(self, labels: list[str]) -> None:
         self.codes.refresh(labels, self._labels)
+        self.arithmetic.update_marks()
 
     # -- projection (see projection_bar) -------------------------------------------------------
     def _update_projection(self) -> None:
@@ -689,6 +702,8 @@ class LatentCanvas(QWidget):
         if not self._ready():
             self.codes.line_item.setData([], [])
             return
+        if self.arithmetic.has_picks():
+            self.arithmetic.refresh()     # four decodes: here, like the hover's
         if self.mouse.scene_pos is not None and self.cursor_item.isVisible():
             self._follow_cursor()        # the mouse's point under the new model and view
             hover = None

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from aegui.core.data.display import to_rgba8
+from aegui.qt.latent.label_layout import place_labels
 from aegui.qt.latent.latent_tray import GLYPH_SHAPE
 from aegui.qt.widgets.glyph_view import to_qimage
 from aegui.qt.widgets.plot_text import legend_below
@@ -19,6 +20,8 @@ LABEL_COLORS = ((20, 30, 110), (200, 215, 255))            # light, dark theme
 LABEL_FILLS = ((255, 255, 255, 170), (30, 30, 36, 170))    # keeps labels readable over the map
 LINE_PEN = pg.mkPen((40, 110, 220), width=2, style=Qt.PenStyle.DashLine)
 PRIOR_PEN = pg.mkPen((120, 30, 170), width=2)
+PIN_PEN = pg.mkPen((20, 20, 20), width=1.5)
+PIN_BRUSH = pg.mkBrush(0, 150, 136)       # teal: no class colour, the star or the rings use it
 POINT_BRUSH = pg.mkBrush(230, 90, 20)
 # Tableau's 20 colours, strong ones first: up to 10 classes get the clearly distinct half.
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -54,18 +57,27 @@ class CodeLayers:
         self.line_item = pg.PlotDataItem(pen=LINE_PEN)
         self.prior_item = pg.ScatterPlotItem(size=11, symbol="x", pen=PRIOR_PEN, brush=pg.mkBrush(120, 30, 170))
         self.prior_item.setZValue(9)
-        for it in (self.line_item, self.scatter, self.prior_item):
+        # A pinned point: a marker on the map where it was pinned (the tray shows its picture).
+        self.pin_item = pg.ScatterPlotItem(size=14, symbol="t", pen=PIN_PEN, brush=PIN_BRUSH)
+        self.pin_item.setZValue(9)
+        for it in (self.line_item, self.scatter, self.prior_item, self.pin_item):
             plot.addItem(it, ignoreBounds=True)
         # Under the plot, never over it: a legend inside covered points and was cut at the edge.
         self.legend = legend_below(plot.getPlotItem(), labelTextSize="9pt")
         self.legend.hide()
+        self.dark = False
         self.texts: list[pg.TextItem] = []
+        self.n_text = 0                             # texts[:n_text] are labels of points now
+        # A label hidden for want of room, shown while the pointer rests on its point.
+        self.hover_text = self._text_item(8)
+        self.hover_text.hide()
+        canvas.vb.sigRangeChanged.connect(self.layout_labels)
+        canvas.vb.sigResized.connect(self.layout_labels)
         self.images: np.ndarray | None = None       # dataset samples, for thumbnails
         self.images_src = None
         self.thumbs: list[QGraphicsPixmapItem] = []
         self.classes: list[str] | None = None
         self.class_items: list[pg.ScatterPlotItem] = []
-        self.dark = False
 
     # -- which ways of drawing this data allows --------------------------------------------------
     def set_images(self, images, labels: list[str]) -> None:
@@ -111,10 +123,8 @@ class CodeLayers:
         # Text labels for a few points only; classes and thumbnails say it without text.
         n_text = len(xy) if mode == "points" and len(xy) <= MAX_TEXT_LABELS else 0
         while len(self.texts) < n_text:
-            t = pg.TextItem(color=LABEL_COLORS[self.dark], fill=pg.mkBrush(*LABEL_FILLS[self.dark]), anchor=(0, 1))
-            t.setZValue(6)
-            c.plot.addItem(t, ignoreBounds=True)
-            self.texts.append(t)
+            self.texts.append(self._text_item(6))
+        self.n_text = n_text
         for k, t in enumerate(self.texts):
             if k < n_text:
                 if k >= len(old) or old[k] != labels[k] or not t.isVisible():
@@ -123,17 +133,53 @@ class CodeLayers:
                 t.show()
             else:
                 t.hide()
+        self.layout_labels()
         self.refresh_classes(labels if mode == "classes" else None)
         self.refresh_thumbs(mode == "thumbs")
         self.update_line()
-        self.update_prior_markers()
+        self.update_markers()
+
+    def _text_item(self, z: float) -> pg.TextItem:
+        t = pg.TextItem(color=LABEL_COLORS[self.dark], fill=pg.mkBrush(*LABEL_FILLS[self.dark]), anchor=(0, 1))
+        t.setZValue(z)
+        self.canvas.plot.addItem(t, ignoreBounds=True)
+        return t
+
+    def layout_labels(self, *_) -> None:
+        """Labels of nearby points never cover one another (label_layout); on every view change,
+        as the distances on screen change with it."""
+        texts = self.texts[:self.n_text]
+        if not texts:
+            return
+        vb = self.canvas.vb
+        points = [vb.mapViewToScene(QPointF(t.pos())) for t in texts]
+        sizes = [(t.textItem.boundingRect().width(), t.textItem.boundingRect().height()) for t in texts]
+        for t, anchor in zip(texts, place_labels(points, sizes)):
+            if anchor is None:
+                t.hide()
+            else:
+                if tuple(t.anchor) != anchor:
+                    t.setAnchor(anchor)
+                t.show()
+        self.hover_text.hide()
+
+    def hover_point(self, k: int | None) -> None:
+        """The pointer rests on point k (None: on none): show its label if there was no room for it."""
+        c = self.canvas
+        if k is None or k >= self.n_text or self.texts[k].isVisible():
+            self.hover_text.hide()
+            return
+        x, y = c._xy[k]
+        self.hover_text.setText(c._labels[k])
+        self.hover_text.setPos(float(x), float(y))
+        self.hover_text.show()
 
     def set_dark(self, dark: bool) -> None:
         """Label colours for the theme (the map under them turns dark too)."""
         if dark == self.dark:
             return
         self.dark = dark
-        for t in self.texts:
+        for t in self.texts + [self.hover_text]:
             t.setColor(LABEL_COLORS[dark])
             t.fill = pg.mkBrush(*LABEL_FILLS[dark])
             t.update()
@@ -197,13 +243,14 @@ class CodeLayers:
             t.setPos(float(x), float(y))
             t.show()
 
-    def update_prior_markers(self, *args) -> None:
+    def update_markers(self, *args) -> None:
+        """The tray's samples from the prior (crosses) and pinned points (triangles) on the map."""
         c = self.canvas
-        z = c.tray.prior_codes()
-        if len(z) == 0 or z.shape[1] != c.latent_size():
-            self.prior_item.setData(pos=np.zeros((0, 2)))
-            return
-        self.prior_item.setData(pos=(z.astype(np.float64) - c._origin) @ c._basis.T)
+        for item, z in ((self.prior_item, c.tray.prior_codes()), (self.pin_item, c.tray.pinned_codes())):
+            if len(z) == 0 or z.shape[1] != c.latent_size():
+                item.setData(pos=np.zeros((0, 2)))
+            else:
+                item.setData(pos=c.project(z))
 
     def update_line(self) -> None:
         c = self.canvas

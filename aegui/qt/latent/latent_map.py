@@ -1,6 +1,10 @@
-"""The latent canvas's background map: a mosaic of decodes of the visible region, faint under the
-points. Decoded off the GUI thread (a model's new weights or a pan redraw it while the window
-keeps responding); a pan waits DELAY_MS for the view to settle."""
+"""The latent canvas's background map: a mosaic of decodes of the visible region, softer than the
+points over it. Decoded off the GUI thread (a model's new weights or a pan redraw it while the
+window keeps responding); a pan waits DELAY_MS for the view to settle.
+
+Glyphs are dark ink on a light tile in both themes, as the previews draw them: black is toned to
+INK and white to PAPER (the map stays quieter than the points) with the ink at a contrast of at
+least 4.5:1 (WCAG) on its tile. The dark theme's paper is a dimmer grey, not white."""
 from __future__ import annotations
 
 import time
@@ -12,6 +16,16 @@ from superqt.utils import QSignalDebouncer
 
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
 from aegui.qt.threads import Latest
+
+
+# (ink, paper) grey levels, light and dark theme: contrast 5.1:1 and 6.0:1.
+TONES = {False: (110, 255), True: (35, 160)}
+
+
+def tone(pixels: np.ndarray, dark: bool) -> np.ndarray:
+    """uint8 pixels (0 black ... 255 white, grey or RGB) on the map's scale from ink to paper."""
+    ink, paper = TONES[dark]
+    return (ink + (paper - ink) / 255.0 * pixels.astype(np.float32) + 0.5).astype(np.uint8)
 
 
 def place_image(item: pg.ImageItem, left: float, top: float, width: float, height: float, shape) -> None:
@@ -38,12 +52,11 @@ class LatentMap(QObject):
         super().__init__(canvas)
         self.canvas = canvas
         self.item = pg.ImageItem()
-        self.item.setOpacity(0.35)
         self.item.setZValue(-10)
         self.tiles: np.ndarray | None = None     # [rows, cols, *shape], row 0 at the top
         self.tile_cost = 0.0                     # seconds per decoded sample, measured
         self.enabled = True
-        self.dark = False                        # light ink on a dark ground (the dark theme)
+        self.dark = False                        # the dark theme's tones (TONES)
         self._jobs = Latest(self)
         self._settle = QSignalDebouncer(parent=self)
         self._settle.setTimeout(self.DELAY_MS)
@@ -115,8 +128,6 @@ class LatentMap(QObject):
         self.tiles = tiles
         gray = is_gray(shape)
         pixels = to_uint8(tiles, gray)
-        if self.dark and gray:
-            pixels = 255 - pixels    # glyphs are ink on paper: in the dark theme, light ink on the dark plot
         # Big images drawn small: average blocks down to about the tile's size on screen.
         factor = int(min(h * rows / vh, w * cols / vw))
         if factor >= 2:
@@ -125,7 +136,7 @@ class LatentMap(QObject):
         picture = mosaic(pixels, 1, GAP)
         # mosaic() leaves no gap after the last tile; put it back so every cell is one size.
         pad = ((0, 1), (0, 1)) + ((0, 0),) * (picture.ndim - 2)
-        picture = np.pad(picture, pad, constant_values=GAP)
+        picture = tone(np.pad(picture, pad, constant_values=GAP), self.dark)
         self.item.setImage(picture, levels=(0, 255))
         # Half a mosaic pixel of shift centres each tile on the point it decodes.
         pw, ph = (x1 - x0) / (cols * (tw + 1)), (y1 - y0) / (rows * (th + 1))

@@ -69,7 +69,14 @@ class _TrayItem(QFrame):
         # The library and the pixel editor hold 5x7 glyphs; an image can only be saved as a file.
         self.act_save.setVisible(glyph)
         self.act_edit.setVisible(glyph)
-        self.menu.addActions([self.act_save, self.act_edit, self.act_png, self.act_remove])
+        self.menu.addActions([self.act_save, self.act_edit, self.act_png])
+        self.arithmetic_menu = self.menu.addMenu("")
+        self.act_slots = {}
+        for slot in ("a", "b", "c"):
+            act = self.arithmetic_menu.addAction("")
+            act.triggered.connect(lambda _=False, s=slot: tray.arithmetic_requested.emit(s, self.z.copy()))
+            self.act_slots[slot] = act
+        self.menu.addAction(self.act_remove)
         self.button = QToolButton()
         self.button.setText("⋯")
         self.button.setMenu(self.menu)
@@ -89,6 +96,9 @@ class _TrayItem(QFrame):
         self.act_edit.setText(tr("Send to editor"))
         self.act_png.setText(tr("Save image PNG..."))
         self.act_remove.setText(tr("Remove"))
+        self.arithmetic_menu.setTitle(tr("Latent arithmetic"))
+        for slot, act in self.act_slots.items():
+            act.setText(tr("Use as {slot}", slot=slot))
         self.button.setToolTip(tr("Actions"))
 
 
@@ -99,6 +109,7 @@ class GeneratedTray(QWidget):
     save_requested = Signal(object)
     send_to_editor = Signal(object)
     sample_requested = Signal(int, int, bool)   # how many, seed, replace the last batch
+    arithmetic_requested = Signal(str, object)  # slot "a" / "b" / "c", the item's code z
     changed = Signal()                          # items added or removed
     MAX_ITEMS = 64  # oldest drop off so a long session does not pile up widgets
     THUMB_PX = 64   # on-screen side of an image (glyphs keep 6 px cells)
@@ -207,7 +218,14 @@ class GeneratedTray(QWidget):
 
     def prior_codes(self) -> np.ndarray:
         """z of the latest batch sampled from the prior still in the tray, [M, L]."""
-        zs = [it.z for it in self._items if it.prior]
+        return self._codes(True)
+
+    def pinned_codes(self) -> np.ndarray:
+        """z of the other samples in the tray (pinned, or of an older batch), [M, L]."""
+        return self._codes(False)
+
+    def _codes(self, prior: bool) -> np.ndarray:
+        zs = [it.z for it in self._items if it.prior == prior]
         return np.array(zs, np.float32) if zs else np.zeros((0, 0), np.float32)
 
     def save_png(self, item: _TrayItem) -> None:

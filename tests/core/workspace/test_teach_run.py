@@ -73,7 +73,7 @@ def test_no_model_or_no_glyph_model_is_refused(base, lcd, tmp_path):
         TeachJob(base, [lcd["lock"], lcd["bell"]], ["lock"], tmp_path)
 
 
-def test_the_workspace_shows_the_taught_model_and_reverts_in_one_step(outcome, base):
+def test_the_taught_model_becomes_the_editor_s_and_reverts_in_one_step_leaving_the_map_alone(outcome, base):
     ws = Workspace()
     other = open_trained(ROOT / "models" / "font3-ae2d", view=False)
     ws.opened_at_start([other, base], False, [], "")
@@ -83,11 +83,16 @@ def test_the_workspace_shows_the_taught_model_and_reverts_in_one_step(outcome, b
     ws.current_changed.connect(lambda model, previous: events.append(("current", model)))
     taught = outcome.model
     ws.report_taught(taught)
-    assert ws.current is taught and ws.editor_model() is taught and ws.models[-1] is taught
-    assert ("editor", taught) in events and ("current", taught) in events
+    assert ws.current is other and ws.editor_model() is taught and ws.models[-1] is taught
+    assert ("editor", taught) in events and not any(e[0] == "current" for e in events)
     assert ws.taught_root(taught) is base and ws.taught_root(base) is None
     assert ws.revert_taught() is base
-    assert ws.editor_model() is base and ws.current is base and taught in ws.models
+    assert ws.editor_model() is base and ws.current is other and taught in ws.models
+    assert not any(e[0] == "current" for e in events)
+    # The user may show the taught model on the map; Revert still leaves the map alone.
+    ws.set_current(taught)
+    ws.set_editor_choice(taught)
+    assert ws.revert_taught() is base and ws.current is taught and ws.editor_model() is base
     assert ws.revert_taught() is None          # nothing left to revert
     ws.teach_requested.connect(lambda images, labels, source: events.append(("teach", labels, source)))
     ws.teach([np.zeros((7, 5))], ["x"], "library")

@@ -143,3 +143,36 @@ def test_nothing_starts_before_torch_is_loaded_or_while_a_run_goes_on(ws):
     assert ws.train(Experiment())
     assert not ws.train(Experiment())
     assert [c[0] for c in ws.runner.calls] == ["start"]
+
+
+def test_a_run_and_the_model_it_ends_as_are_one_model_for_the_panels(ws):
+    """The panels keep what they showed of a run (the view, the pins) when it ends as a model;
+    any other change of model is another model."""
+    from types import SimpleNamespace
+    a = model("a")
+    ws.add(a)
+    seen = []
+    ws.current_changed.connect(lambda new, old: seen.append((new, old)))
+    ws.train(Experiment())
+    ws.report_started(Experiment(), glyphs(), 1, stepping=False)
+    live = ws.live
+    ws.report_snapshot(SimpleNamespace(model=object()))
+    assert ws.current is live and not ws.same_run(a, live)
+    ended = model("ended")
+    ws.report_finished(ended, SimpleNamespace(state="finished"))
+    assert seen[-1] == (ended, live) and ws.same_run(live, ended)
+    assert not ws.same_run(live, a) and not ws.same_run(None, ended) and not ws.same_run(a, ended)
+
+
+def test_a_run_that_breaks_gives_the_map_back_to_the_model_the_user_had(ws):
+    from types import SimpleNamespace
+    a, b = model("a"), model("b")
+    ws.add(a)
+    ws.add(b)
+    ws.set_current(a)                        # the user's choice, not the last one listed
+    ws.train(Experiment())
+    ws.report_started(Experiment(), glyphs(), 1, stepping=False)
+    ws.report_snapshot(SimpleNamespace(model=object()))
+    assert ws.current is ws.live
+    ws.report_failed(RuntimeError("boom"))
+    assert ws.current is a

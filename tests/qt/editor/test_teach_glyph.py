@@ -66,8 +66,9 @@ def test_draw_teach_it_and_the_output_for_it_improves(window, qtbot, lcd, monkey
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bell", True)))
     assert teach_and_wait(qtbot, bar, bar.teach_button.click) == "taught"
     taught = ws.editor_model()
-    # A model like any other: listed, shown, autosaved with the glyph file its experiment names.
-    assert taught is bar.outcome.model and taught.taught_from is base and ws.current is taught
+    # A model like any other: listed, autosaved with the glyph file its experiment names; the map
+    # keeps the model it showed (teaching changes the editor's model only).
+    assert taught is bar.outcome.model and taught.taught_from is base and ws.current is not taught
     assert taught in ws.models and taught.dirty and taught.name.endswith("+ 1 taught glyph")
     [glyph_file] = taught.experiment.data.extra_glyphs
     [font] = read_font_h(glyph_file)
@@ -83,15 +84,15 @@ def test_draw_teach_it_and_the_output_for_it_improves(window, qtbot, lcd, monkey
     assert bar.message() == (f"Taught “bell”: {scores['before']:.2f} → {scores['after']:.2f} wrong pixels per glyph "
                              "at 10 % noise.")
     assert f"{scores['before']:.2f} before, {scores['after']:.2f} after" in bar.status.toolTip()
-    # File > Save writes it with its glyph file in the experiment.
+    # Chosen in the model list, File > Save writes it with its glyph file in the experiment.
     saved = tmp_path / "bell-model"
-    assert window.files.save_to(ws.current, saved)
+    assert window.files.save_to(taught, saved)
     sidecar = json.loads((saved / "model.json").read_text()) if saved.is_dir() else json.loads(saved.with_suffix(".json").read_text())
     assert sidecar["experiment"]["data"]["extra_glyphs"] == [glyph_file]
     # Revert: one click back to the shipped model; the taught one stays in the list.
     assert bar.revert_button.isVisible() and bar.revert_button.isEnabled()
     bar.revert_button.click()
-    assert ws.editor_model() is base and ws.current is base and taught in ws.models
+    assert ws.editor_model() is base and ws.current is not taught and taught in ws.models
     assert not bar.revert_button.isVisible()
     reverted, _ = wrong_pixels(qtbot, editor)
     assert reverted == before

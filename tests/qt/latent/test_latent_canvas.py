@@ -60,6 +60,23 @@ def viewport_pos(w: LatentCanvas, x: float, y: float) -> QPoint:
     return w.plot.mapFromScene(scene)
 
 
+def wheel(w: LatentCanvas, notches: int = 1, at: QPoint | None = None) -> None:
+    """Turn the mouse wheel over the plot, as a user zooms."""
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    viewport = w.plot.viewport()
+    pos = QPointF(at if at is not None else viewport.rect().center())
+    event = QWheelEvent(pos, QPointF(viewport.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, event)
+
+
+def choose_view(w: LatentCanvas, x_range, y_range) -> None:
+    """The user zooms (the wheel) to the view (x_range, y_range)."""
+    wheel(w)
+    w.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+
 def settle_map(qtbot, w):
     """The map is drawn and nothing else is on its way (decodes run on a worker)."""
     qtbot.waitUntil(lambda: w.map_image() is not None and not w.busy(), timeout=10000)
@@ -102,7 +119,7 @@ def test_mouse_move_decodes_the_point_under_the_cursor(canvas, qtbot):
 
 
 def test_set_codes_keeps_the_view_unless_asked(canvas):
-    canvas.vb.setRange(xRange=(-0.5, 0.5), yRange=(0.0, 1.0), padding=0)
+    choose_view(canvas, (-0.5, 0.5), (0.0, 1.0))
     before = np.array(canvas.vb.viewRange())
     canvas.set_codes(make_codes(seed=1), LABELS)
     np.testing.assert_allclose(canvas.vb.viewRange(), before)

@@ -1,10 +1,10 @@
-"""The latent canvas follows what it shows: codes that grow out of the view (issue 11, item 3),
-and the point under a resting mouse when the model or the view changes (item 10)."""
+"""The latent canvas follows what it shows: codes that grow out of the view, and the point under a
+resting mouse when the model or the view changes."""
 import numpy as np
 from PySide6.QtCore import QPointF
 
 from aegui.qt.window_matrix import settle
-from tests.qt.latent.test_latent_canvas import LABELS, FakeDecoder, make_codes, pattern
+from tests.qt.latent.test_latent_canvas import LABELS, FakeDecoder, choose_view, make_codes, pattern
 
 
 def test_codes_growing_out_of_an_untouched_view_are_followed(canvas):
@@ -18,7 +18,8 @@ def test_codes_growing_out_of_an_untouched_view_are_followed(canvas):
 
 
 def test_a_view_the_user_chose_is_kept_until_no_point_is_left_in_it(canvas):
-    canvas.vb.setRange(xRange=(-0.5, 0.5), yRange=(-0.5, 0.5), padding=0)
+    choose_view(canvas, (-0.5, 0.5), (-0.5, 0.5))
+    assert not canvas.follow.following()
     chosen = np.array(canvas.vb.viewRange())
     canvas.set_codes(make_codes(seed=1), LABELS)
     np.testing.assert_allclose(canvas.vb.viewRange(), chosen)
