@@ -542,9 +542,9 @@ class PixelEditor(QWidget):
     def invert(self) -> None:
         self._push(1.0 - self._glyph, tr("Invert"))
 
-    def reroll(self, seed: int | None = None) -> None:
+    def reroll(self, *, seed: int | None = None) -> None:
         """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
-        the noise does not flicker."""
+        the noise does not flicker. Keyword-only: the button's `checked` flag must not become a seed."""
         self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
         self._refresh()
 
