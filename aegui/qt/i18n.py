@@ -41,6 +41,13 @@ def language() -> str:
     return _language
 
 
+def number(x: float, places: int = 1) -> str:
+    """A decimal as the window's language writes it: 1.5 in English, 1,5 in Spanish."""
+    from PySide6.QtCore import QLocale
+    lang = QLocale.Language.Spanish if _language == "es" else QLocale.Language.English
+    return QLocale(lang).toString(float(x), "f", places)
+
+
 def set_language(code: str) -> None:
     global _language
     if code not in LANGUAGES:
