@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, plural, tr
 
 _ERROR_COLOR = "#c0392b"
 _ADVICE = {
@@ -42,7 +42,8 @@ class MemoryLabel(QLabel):
             return
         have, _ = M.available(device)
         self.too_big = have is not None and est.total * M.MARGIN > have
-        count = tr(" (for {n} samples)", n=f"{samples:,}") if samples is not None else ""
+        count = plural(samples, tr(" (for 1 sample)"), tr(" (for {n} samples)", n=f"{samples:,}")) \
+            if samples is not None else ""
         if self.too_big:
             field = M.advice(exp, est)[0]
             self.setText(tr("Too big: needs about {need} but only {have} is free. {advice}.",

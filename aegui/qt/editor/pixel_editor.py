@@ -31,7 +31,7 @@ from aegui.qt.editor.copies_test import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
 from aegui.qt.editor.teach_bar import TeachBar
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.models import title as model_title
 from aegui.qt.threads import Latest
 from aegui.qt.widgets import marks
@@ -675,7 +675,7 @@ class PixelEditor(QWidget):
         self.drawn_view.set_image(self._glyph)
         changed = int(((self._noisy >= 0.5) != (self._glyph >= 0.5)).sum())
         self.noisy_view.set_image(self._noisy)
-        self.noisy_note.setText(tr("{n} changed", n=changed))
+        self.noisy_note.setText(plural(changed, tr("1 changed"), tr("{n} changed", n=changed)))
         args = (self._glyph.copy(), self._noisy.copy(), self._reconstruct, self._familiarity, self._fallback,
                 self.fallback_check.isChecked())
         if (background or self._on_worker) and self._reconstruct is not None:
@@ -773,11 +773,8 @@ class PixelEditor(QWidget):
         distances = ((self._x >= 0.5) != binary.reshape(1, SIZE)).sum(axis=1)
         i = int(np.argmin(distances))
         d, label = int(distances[i]), self._labels[i]
-        if d == 0:
-            text = tr("nearest: '{label}' — identical", label=label)
-        elif d == 1:
-            text = tr("nearest: '{label}' — 1 pixel differs", label=label)
-        else:
-            text = tr("nearest: '{label}' — {n} pixels differ", label=label, n=d)
+        text = tr("nearest: '{label}' — identical", label=label) if d == 0 else plural(
+            d, tr("nearest: '{label}' — 1 pixel differs", label=label),
+            tr("nearest: '{label}' — {n} pixels differ", label=label, n=d))
         self.nearest_view.set_image(self._x[i].reshape(ROWS, COLS))
         self.nearest_label.setText(text)

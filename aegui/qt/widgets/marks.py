@@ -48,6 +48,11 @@ class Swatch(QWidget):
         super().__init__(parent)
         self.meaning = meaning
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self, *_) -> None:
+        self.setToolTip(name(self.meaning))
 
     def sizeHint(self) -> QSize:
         side = self.fontMetrics().height()

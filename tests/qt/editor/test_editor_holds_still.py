@@ -72,3 +72,32 @@ def test_painting_an_arrow_cell_by_cell_never_moves_the_grid(window, qtbot, size
         assert editor.grid.grid_rect().height() >= GRID_LEAST, f"{size}: the grid is less than {GRID_LEAST} px tall"
     assert shown and hidden_after_shown, (f"the notice must come and go along the way (shown after {shown} "
                                           f"clicks, hidden after {hidden_after_shown}): choose other cells")
+
+
+def test_what_comes_and_goes_beside_and_under_the_grid_never_moves_it(window, qtbot):
+    """Revert, the teach progress and Cancel in the button column, a long teach outcome, the noisy-
+    copies summary and the notice under the previews: shown, then hidden, the grid stays put."""
+    window.arranger.switch("explore")
+    window.show_dock("editor")
+    window.resize(1024, 700)
+    settle(window)
+    editor = window.editor
+    bar = editor.teach
+    first = grid_geometry(window)
+    long = "Taught “bell”: 3.12 → 0.25 wrong pixels per glyph at 10 % noise. " * 3
+    for show, hide in (
+            (lambda: bar.revert_button.show(), lambda: bar.revert_button.hide()),
+            (lambda: (bar.teach_button.hide(), bar.progress.show(), bar.cancel_button.show()),
+             lambda: (bar.progress.hide(), bar.cancel_button.hide(), bar.teach_button.show())),
+            (lambda: (bar.status.setText(long), bar.status.show()), lambda: bar.status.hide()),
+            (lambda: (editor.copies.summary.setText(long), editor.copies.summary.show()),
+             lambda: editor.copies.summary.hide()),
+            (lambda: (editor.unfamiliar_label.setText(long), editor.unfamiliar_label.show(),
+                      editor.fallback_check.show()),
+             lambda: (editor.unfamiliar_label.hide(), editor.fallback_check.hide()))):
+        show()
+        settle(window)
+        assert grid_geometry(window) == first
+        hide()
+        settle(window)
+        assert grid_geometry(window) == first
