@@ -19,6 +19,7 @@ SEEDS = 1_000_000           # a test's first noise seed is drawn below this (sho
 class CopiesTestBar(QWidget):
     show_worst = Signal(int)        # the worst copy's noise seed
     finished = Signal(object)       # the CopiesResult
+    said = Signal()                 # the summary has new words
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -129,6 +130,7 @@ class CopiesTestBar(QWidget):
         self.summary.set_kind(kind)
         self.summary.setText(tr(text, **values))
         self.summary.show()
+        self.said.emit()
 
     def message(self) -> str:
         """The summary as it reads (links as their text)."""

@@ -52,10 +52,30 @@ class EditorNotes(QScrollArea):
         self._lay.addStretch(1)
         self.setWidget(inner)
         self._lines = 4
+        self._revealed: QWidget | None = None
+        self.verticalScrollBar().rangeChanged.connect(self._reveal)
 
-    def add(self, widget: QWidget) -> None:
-        """Below what is there already."""
+    def add(self, widget: QWidget, reveal: bool = True) -> None:
+        """Below what is there already; with `reveal`, scrolled into view when it comes."""
         self._lay.insertWidget(self._lay.count() - 1, widget)
+        if reveal:
+            widget.installEventFilter(self)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll what was just said into view, now and as the area lays it out (a longer text
+        changes the scroll range after this call)."""
+        self._revealed = widget
+        self._reveal()
+
+    def _reveal(self, *_) -> None:
+        widget = self._revealed
+        if widget is not None and widget.isVisible():
+            self.ensureWidgetVisible(widget, 0, 0)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.reveal(watched)
+        return super().eventFilter(watched, event)
 
     def set_lines(self, lines: int) -> None:
         """The area's height, in lines of text (set from the editor's size, never its content)."""

@@ -372,7 +372,9 @@ class PixelEditor(QWidget):
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
         for w in (self.unfamiliar_label, self.fallback_check, self.teach.status, self.copies.summary):
-            self.notes.add(w)
+            # The box comes with the notice: the notice's first words matter more than the box.
+            self.notes.add(w, reveal=w is not self.fallback_check)
+        self.copies.said.connect(lambda: self.notes.reveal(self.copies.summary))
 
         results = QVBoxLayout()
         results.setContentsMargins(0, 0, 0, 0)
