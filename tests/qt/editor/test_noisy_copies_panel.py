@@ -87,8 +87,9 @@ def test_without_a_model_the_button_says_so(qtbot):
     assert not editor.copies.is_running() and editor.copies.message() == "Load or train a model to test it."
 
 
-def test_the_figures_come_whole_into_view_under_a_long_notice(qtbot):
-    """The notes area has a fixed height: what the test says is scrolled into view, whole."""
+def test_the_figures_come_whole_into_view_under_a_long_note(qtbot):
+    """The notes area has a fixed height: what the test says is scrolled into view, whole, below
+    a long teach outcome."""
     from PySide6.QtCore import QRect
     editor = PixelEditor()
     qtbot.addWidget(editor)
@@ -97,8 +98,8 @@ def test_the_figures_come_whole_into_view_under_a_long_notice(qtbot):
     qtbot.waitExposed(editor)
     editor.set_reconstruct(lambda b: b)
     editor.set_glyph(np.eye(7, 5, dtype=np.float32))
-    editor.unfamiliar_label.setText("A notice long enough to take most of the notes area. " * 6)
-    editor.unfamiliar_label.show()
+    editor.teach.status.setText("An outcome long enough to take most of the notes area. " * 6)
+    editor.teach.status.show()
     qtbot.mouseClick(editor.copies.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.copies.result is not None, timeout=30000)
     notes, summary = editor.notes, editor.copies.summary
