@@ -381,6 +381,7 @@ class PixelEditor(QWidget):
         results.addLayout(views)
         results.addLayout(nearest)
         results.addWidget(self.notes)
+        results.addStretch(1)       # room to spare (a wide dock) below it all, not between the rows
 
         # Three blocks, stacked in a tall column (the Explore perspective: the grid between the
         # noise and the results gets the height) or the drawing beside the rest in a wide, short dock.
