@@ -1,6 +1,7 @@
 """Regenerate docs/screenshots/: the whole window and each panel, after a real training run.
 
 python docs/make_screenshots.py            (offscreen; under Xvfb, set DISPLAY to use a real X window)
+python docs/make_screenshots.py --arrow    (only the pixel editor's arrow sequence, in seconds)
 """
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+# A bold arrow pointing up, painted cell by cell: with the demo denoiser the notice under the
+# previews comes once the shaft is long, goes when the head starts, and comes back.
+ARROW = [(0, 2), (1, 2), (2, 2), (3, 2), (4, 2), (5, 2), (6, 2), (1, 1), (1, 3), (2, 1), (2, 3), (2, 0),
+         (2, 4), (3, 1), (3, 3), (4, 1), (4, 3), (5, 1), (5, 3), (6, 1)]
 
 
 def pump(app, seconds):
@@ -37,6 +42,74 @@ def wait(app, cond, timeout=120):
         time.sleep(0.005)
         if time.perf_counter() > end:
             raise SystemExit("timed out")
+
+
+def draw_arrow(app, win) -> list[str]:
+    """The pixel editor while an arrow is drawn with the mouse, at 1280x800 and 1024x700: before
+    the first click, when the notice first shows, when it first goes, and the arrow done
+    (draw-arrow-<width>-<n>-<moment>.png). The grid's place is measured at each shot and must not
+    change (SystemExit if it does); the lines returned say where it was."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from aegui.qt.window_matrix import settle
+    win.arranger.switch("explore")
+    win.show_dock("editor")
+    editor, grid = win.editor, win.editor.grid
+    said = []
+    for size in ((1280, 800), (1024, 700)):
+        win.resize(*size)
+        settle(0.3)
+        editor.clear()
+        editor.set_noise("salt_pepper", 10)
+        editor.set_noise_seed(1)
+        settle(0.2)
+
+        def where():
+            return grid.mapTo(win, QPoint(0, 0)).toTuple(), grid.size().toTuple(), grid.grid_rect().getRect()
+        first = where()
+        aim = {cell: grid.mapTo(win, grid.cell_rect(*cell).center().toPoint()) for cell in ARROW}
+        shots = [("1-before", where())]
+        win.grab().save(str(OUT / f"draw-arrow-{size[0]}-1-before.png"))
+        seen = gone = False
+        for cell in ARROW:
+            target = win.childAt(aim[cell])
+            QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                             target.mapFrom(win, aim[cell]))
+            settle(0.05)
+            notice = bool(editor.unfamiliar_notice() or editor.fallback_notice())
+            name = ("2-notice-shown" if notice and not seen else "3-notice-gone" if seen and not notice and not gone
+                    else None)
+            seen, gone = seen or notice, gone or (seen and not notice)
+            if name:
+                win.grab().save(str(OUT / f"draw-arrow-{size[0]}-{name}.png"))
+                shots.append((name, where()))
+        win.grab().save(str(OUT / f"draw-arrow-{size[0]}-4-done.png"))
+        shots.append(("4-done", where()))
+        for name, place in shots:
+            said.append(f"{size[0]}x{size[1]} {name}: grid at {place[0]}, {place[1][0]}x{place[1][1]} px, "
+                        f"cells {place[2]}")
+            if place != first:
+                raise SystemExit(f"the grid moved at {size} {name}: {place} != {first}")
+    return said
+
+
+def arrow_only():
+    """`--arrow`: the window with its demo models, then draw_arrow; no training."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    from aegui.qt import theme
+    from aegui.qt.main_window import MainWindow
+    theme.apply("light")
+    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    settings.setValue("guide/done", True)      # no first-run hints over the panels
+    win = MainWindow(settings)
+    win.confirm_close = False
+    win.resize(1280, 800)
+    win.show()
+    win.start_loading()
+    wait(app, lambda: win.workspace.current is not None and not win.editor.busy())
+    print("\n".join(draw_arrow(app, win)))
+    win.close()
 
 
 def main():
@@ -99,6 +172,10 @@ def main():
     win.grab().save(str(OUT / "main-window-dark.png"))
     win.menus.set_theme("light")
     pump(app, 0.3)
+    print("\n".join(draw_arrow(app, win)))
+    win.resize(1280, 800)
+    win.editor.set_glyph(ds.images()[ds.labels.index("e")])
+    pump(app, 0.3)
 
     # Experiments: the course's seed-001 comparison from the menu, then each analysis.
     seed001 = next(a for a in win.menus.preset_actions
@@ -154,4 +231,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    arrow_only() if "--arrow" in sys.argv[1:] else main()

@@ -123,6 +123,13 @@ def language() -> str:
     return _language
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """`one` when n is exactly 1, `many` otherwise: English and Spanish agree on this (0 takes the
+    plural: "0 pixels", "0 píxeles"). Both come translated, `many` filled in, so the catalogue's
+    checks see them as tr() texts: plural(n, tr("1 pixel"), tr("{n} pixels", n=n))."""
+    return one if int(n) == 1 else many
+
+
 def set_language(code: str) -> None:
     global _language
     if code not in LANGUAGES:

@@ -35,6 +35,29 @@ def to_uint8(img, gray: bool | None = None) -> np.ndarray:
     return (a * 255.0 + 0.5).astype(np.uint8)
 
 
+def paper(shape) -> np.ndarray:
+    """The background these conventions draw a picture of this shape on: no ink (0) for grey,
+    white for RGB, transparent for RGBA (shown on white). Shape () for grey, (C,) for colour."""
+    shape = tuple(shape)
+    if is_gray(shape):
+        return np.zeros((), np.float32)
+    return np.array([1.0, 1.0, 1.0] if shape[-1] == 3 else [1.0, 1.0, 1.0, 0.0], np.float32)
+
+
+def background(images, shape) -> np.ndarray:
+    """A data set's background pixel: the median, channel by channel, of its pictures' outermost
+    pixels (their frame), where a picture has no subject; the display's paper without pictures.
+    MNIST and the glyphs give 0 (no ink); emoji on white give white; a folder of photos on black
+    gives black. Shape () for grey, (C,) for colour."""
+    shape = tuple(shape)
+    if images is None or len(images) == 0:
+        return paper(shape)
+    a = np.asarray(images, np.float32).reshape((len(images),) + shape)
+    frame = np.concatenate([a[:, 0], a[:, -1], a[:, 1:-1, 0], a[:, 1:-1, -1]], axis=1)
+    channels = () if is_gray(shape) else (shape[-1],)
+    return np.median(frame.reshape((-1,) + channels), axis=0).astype(np.float32)
+
+
 def to_rgba8(img) -> np.ndarray:
     """uint8 [H, W, 4] keeping an RGBA image's transparency (thumbnails over a plot); grey
     and RGB images come back opaque."""

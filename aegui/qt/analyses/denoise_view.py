@@ -23,7 +23,7 @@ from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -247,9 +247,10 @@ class DenoiseView(AnalysisView):
     def describe(self, item: dict) -> str:
         if item.get("state") == "training":
             loss = item.get("loss")
-            return tr("Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}", seeds=self._seeds,
-                      epoch=item["epoch"], epochs=item["epochs"],
-                      loss=number(loss, ".4g"))
+            values = dict(epoch=item["epoch"], epochs=item["epochs"], loss=number(loss, ".4g"))
+            return plural(self._seeds, tr("Training 1 seed: epoch {epoch}/{epochs}, loss {loss}", **values),
+                          tr("Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}", seeds=self._seeds,
+                             **values))
         if item.get("state") == "evaluating":
             return tr("Measuring {kind} {level} % ({done}/{total})", kind=tr(NOISE_LABELS[item["kind"]]),
                       level=number(item["level"] * 100, "g"), done=item["done"], total=item["total"])

@@ -18,7 +18,7 @@ from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import emoji_subcategories, guess_labels_path
 from aegui.core.files.paths import course_font_path
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import plural, tr
 from aegui.qt.builder.subcategory_picker import SubcategoryPicker
 from aegui.qt.widgets.field_editors import ERROR_COLOR, hbox
 
@@ -351,8 +351,9 @@ class DataSection:
             else:
                 if count is not None and n != count:
                     out.append(ConfigError("data.labels_path", tr(
-                        "{path}: has {labels} labels but the images file has {images} images; use the labels "
-                        "of the same set", path=labels.name, labels=n, images=count)))
+                        "{path}: has {labels} but the images file has {images}; use the labels of the same set",
+                        path=labels.name, labels=plural(n, tr("1 label"), tr("{n} labels", n=n)),
+                        images=plural(count, tr("1 image"), tr("{n} images", n=count)))))
         elif d.classes:
             out.append(ConfigError("data.classes", tr(
                 "keeping classes needs labels, and no labels file was found beside the images; choose one in "

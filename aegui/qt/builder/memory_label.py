@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import notifier, number, plural, tr
 
 _ERROR_COLOR = "#c0392b"
 _ADVICE = {
@@ -26,8 +26,8 @@ def size(n: float) -> str:
 
 def describe(est: M.Estimate) -> str:
     """Where the memory goes, in the interface language (core's M.describe says it in English)."""
-    return tr("{total} ({weights} for {models} x {params} weights with their gradients and optimizer state, "
-              "{step} for a step on {rows} samples, {data} for the data)", total=size(est.total),
+    return tr("{total} ({weights} for the weights ({models} x {params}) with their gradients and optimizer state, "
+              "{step} for a step on a batch of {rows}, {data} for the data)", total=size(est.total),
               weights=size(est.weights), models=est.models, params=number(est.params, ","),
               step=size(est.activations), rows=number(est.rows, ","), data=size(est.data))
 
@@ -55,7 +55,8 @@ class MemoryLabel(QLabel):
             return
         have, _ = M.available(device)
         self.too_big = have is not None and est.total * M.MARGIN > have
-        count = tr(" (for {n} samples)", n=number(samples, ",")) if samples is not None else ""
+        count = plural(samples, tr(" (for 1 sample)"), tr(" (for {n} samples)", n=number(samples, ","))) \
+            if samples is not None else ""
         if self.too_big:
             field = M.advice(exp, est)[0]
             self.setText(tr("Too big: needs about {need} but only {have} is free. {advice}.",

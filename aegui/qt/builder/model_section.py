@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from aegui.core.archs import Architecture, arch_of, parameter_count
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.builder.data_section import shape_text
 from aegui.qt.widgets.layer_editor import LayerListEditor
 
@@ -97,7 +97,8 @@ class ModelSection:
         if shape is None:
             self.input_label.setText(tr("unknown until the data is found"))
         else:
-            self.input_label.setText(f"{shape_text(shape)} · {tr('{n} values', n=_thin(math.prod(shape)))}")
+            n = math.prod(shape)
+            self.input_label.setText(f"{shape_text(shape)} · {plural(n, tr('1 value'), tr('{n} values', n=_thin(n)))}")
         try:
             count = parameter_count(m)
         except (ValueError, IndexError, ZeroDivisionError):
@@ -106,7 +107,8 @@ class ModelSection:
                  for part, is_code in arch_of(m).layer_chain(m, shape, self.layer_sizes()[1])]
         text = " → ".join(chain)
         if count is not None:
-            text += "<br><span style='color: gray'>" + tr("{n} parameters", n=_thin(count)) + "</span>"
+            params = plural(count, tr("1 parameter"), tr("{n} parameters", n=_thin(count)))
+            text += "<br><span style='color: gray'>" + params + "</span>"
         self.layers_label.setText(text)
 
     # ------------------------------------------------------------------ filling and reading

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QGridLayout, 
 from aegui.core.data.dataset import spread_indices
 from aegui.qt.compare.latent_pair import LatentPair
 from aegui.qt.compare.metrics_table import MetricsTable
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import notifier, number, plural, tr
 from aegui.qt.models import title
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.marks import WRONG, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
 
 SIDE_BY_SIDE = 760  # px: from this width on, the maps sit beside the reconstructions and the table
@@ -43,7 +44,7 @@ def describe_shape(shape) -> str:
     if tuple(shape) == (7, 5):
         return tr("5x7 glyphs")
     if len(shape) == 1:
-        return tr("{n} values per sample", n=shape[0])
+        return plural(shape[0], tr("1 value per sample"), tr("{n} values per sample", n=shape[0]))
     colour = {3: "RGB", 4: "RGBA"}.get(shape[2], "") if len(shape) == 3 else tr("grey")
     return tr("{h}x{w} {colour} pictures", h=shape[0], w=shape[1], colour=colour)
 
@@ -116,6 +117,8 @@ class ComparePanel(QWidget):
             recon.addWidget(label, r, 0)
             recon.addWidget(view, r, 1)
         recon.setColumnStretch(1, 1)
+        self.legend = MarkLegend((WRONG,))      # the marks on both models' reconstructions
+        self.legend.hide()
         self.table = MetricsTable()
         self.notes = QLabel(wordWrap=True)
         # The maps beside the rest in a wide dock (the window's bottom row), above it in a narrow one.
@@ -126,6 +129,7 @@ class ComparePanel(QWidget):
         right.addLayout(under)
         right.addWidget(self.recon_title)
         right.addLayout(recon)
+        right.addWidget(self.legend)
         right.addWidget(self.table)
         right.addWidget(self.notes)
         right.addStretch(1)
@@ -299,7 +303,9 @@ class ComparePanel(QWidget):
             self.table.set_comparison(None)
             return
         a, b = self._pair
-        self.heading.setText(tr("On {data}: {n} samples, the same for both.", data=c.data_name, n=len(c.labels)))
+        n = len(c.labels)
+        self.heading.setText(plural(n, tr("On {data}: 1 sample, the same for both.", data=c.data_name),
+                                    tr("On {data}: {n} samples, the same for both.", data=c.data_name, n=n)))
         self.maps.set_titles(tr("A: {name}", name=title(a)), tr("B: {name}", name=title(b)))
         self.maps.set_comparison(c)
         self.table.set_comparison(c, ROWS[1:])
@@ -324,7 +330,8 @@ class ComparePanel(QWidget):
             wrong = ((samples >= 0.5) != (x >= 0.5)) if binary and r else None
             img, marks = strip_image(samples, shape, wrong)
             view.set_cell_size(cell)
-            view.set_image(img, marks=marks)
+            view.set_image(img, marks=marks, meaning=WRONG)
+        self.legend.setVisible(binary)
         self.strip_index = index
 
     def _show_hovered(self, i: int) -> None:
@@ -346,12 +353,14 @@ class ComparePanel(QWidget):
             values = x if k == 0 else c.reconstructions[k - 1][i]
             wrong = ((values >= 0.5) != (x >= 0.5)).reshape(shape) if binary and k else None
             view.set_cell_size(cell)
-            view.set_image(values.reshape(shape), marks=wrong)
+            view.set_image(values.reshape(shape), marks=wrong, meaning=WRONG)
             view.setMaximumSize(view.sizeHint())
             if k == 0:
                 label.setText(tr("“{label}”", label=c.labels[i]))
             elif wrong is not None:
-                label.setText(tr("{side}: {n} wrong", side=ROWS[k], n=int(wrong.sum())))
+                n = int(wrong.sum())
+                label.setText(plural(n, tr("{side}: 1 wrong", side=ROWS[k]),
+                                     tr("{side}: {n} wrong", side=ROWS[k], n=n)))
             else:
                 label.setText(tr("{side}: MSE {mse}", side=ROWS[k],
                                  mse=number(float(((values - x) ** 2).mean()), ".4g")))

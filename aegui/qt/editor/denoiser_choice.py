@@ -1,13 +1,16 @@
 """Which model the pixel editor denoises with, at the top of the editor: its whole name (wrapped,
 never cut: in the toolbar the long demo names were cut mid-word) and a Change menu listing the
-glyph models, "the model shown on the canvas" first."""
+glyph models, "the model shown on the canvas" first. The name has three lines' height whether it
+needs them or not, so a shorter or longer name (a taught model's) does not move the grid below."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from aegui.qt.i18n import notifier, tr
+
+NAME_LINES = 3      # the demo names take three in Spanish beside Change at 1024x700
 
 
 class DenoiserChoice(QWidget):
@@ -18,6 +21,8 @@ class DenoiserChoice(QWidget):
         self.label = QLabel(wordWrap=True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._reserve()
         self.button = QToolButton()
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
@@ -28,6 +33,14 @@ class DenoiserChoice(QWidget):
         lay.addWidget(self.label, 1)
         lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
         notifier.changed.connect(self.refresh)
+
+    def _reserve(self) -> None:
+        self.label.setMinimumHeight(NAME_LINES * self.label.fontMetrics().lineSpacing())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._reserve()
 
     def bind(self, workspace, title) -> None:
         self.ws, self.title = workspace, title

@@ -1,13 +1,17 @@
-"""Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it."""
-from __future__ import annotations
+"""Draw a 5x7 glyph, corrupt it with noise and watch what the model makes of it.
 
+The grid holds still under the pointer: nothing the editor shows or says while the user draws
+(notices, notes, the teach status, the noisy-copies test, Revert) changes the grid's size or
+place. Texts live in rows of fixed height and in EditorNotes, whose height follows the editor's
+size alone; the buttons stand in a column of fixed width."""
+from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QUndoCommand, QUndoStack
+from PySide6.QtGui import QPainter, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QCheckBox,
@@ -23,30 +27,43 @@ from PySide6.QtWidgets import (
 
 from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
-from aegui.qt.editor.teach_bar import TeachBar
-from aegui.qt.i18n import number, tr
-from aegui.qt.models import title as model_title
+from aegui.qt.editor.copies_test import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
+from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
+from aegui.qt.editor.teach_bar import TeachBar
+from aegui.qt.i18n import number, plural, tr
+from aegui.qt.models import title as model_title
 from aegui.qt.threads import Latest
+from aegui.qt.widgets import marks
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.marks import WRONG, MarkLegend
 
 ROWS, COLS = 7, 5
 SIZE = ROWS * COLS
-FOCUS_COLOR = QColor(40, 110, 230)
 
 # English names shown for the noise kinds of aegui.core.data.noise, in menu order.
 NOISE_NAMES = {"salt_pepper": "salt-and-pepper", "bit_flip": "bit flip", "gaussian": "gaussian"}
 
-UNFAMILIAR_COLOR = "#b35c00"
-
-
 GRID_MIN_CELL = 16       # px: the editable grid's smallest cell
-PREVIEW_CELLS = (5, 12)  # px: the previews' cells, smallest and largest (below the grid's)
+PREVIEW_CELLS = (5, 10)  # px: the previews' cells, smallest and largest (below the grid's)
+NEAREST_CELL = 5         # px: the nearest glyph's cells, beside its name
+NOTE_LINES = 2           # lines of height for each preview's title and note
+TOOL_SPACING = 2         # px between the buttons beside the grid (eight fit beside a 200 px grid)
+NOTES_LINES = (4, 8)     # the notes area's height in lines: at the least, and at the most
+NOTES_SHARE = 0.13       # of the editor's height, for the notes area between those
+
+
+def notes_lines(editor_height: int, line_px: int) -> int:
+    """The notes area's height in lines for an editor this tall: a function of the size alone,
+    never of what the notes say."""
+    return int(min(max(int(editor_height * NOTES_SHARE / line_px), NOTES_LINES[0]), NOTES_LINES[1]))
 
 
 def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
     label = QLabel(wordWrap=True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter | valign)
+    # The whole column's width, not the glyph's under it ("1 changed" wrapped in a wide column).
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return label
 
 
@@ -160,9 +177,7 @@ class EditGrid(GlyphView):
         if not self.hasFocus():
             return
         p = QPainter(self)
-        pen = QPen(FOCUS_COLOR, 3)
-        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        p.setPen(pen)
+        p.setPen(marks.pen(marks.FOCUS))
         p.drawRect(self.cell_rect(*self.focus_cell).adjusted(2, 2, -2, -2))
         p.end()
 
@@ -255,16 +270,22 @@ class PixelEditor(QWidget):
         self.start_from.currentIndexChanged.connect(self._on_start_from)
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
         self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
+        self.teach.layout().setSpacing(TOOL_SPACING)
 
-        # The buttons stand in a column beside the grid: the grid takes the height that is left.
-        drawing = QGridLayout()
-        drawing.setContentsMargins(0, 0, 0, 0)
-        drawing.addWidget(self.grid, 0, 0, 8, 1)
+        # The buttons stand in a column of fixed width beside the grid (see _fit_tools): Revert or
+        # the teach progress coming in there never takes width from the grid.
+        self.tools = QWidget()
+        tools = QVBoxLayout(self.tools)
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(TOOL_SPACING)
         self._buttons = (self.clear_button, self.invert_button, self.undo_button, self.redo_button)
-        for i, w in enumerate((*self._buttons, self.start_from, self.save_button, self.teach)):
-            drawing.addWidget(w, i, 1)
-        drawing.setRowStretch(7, 1)
-        drawing.setColumnStretch(0, 1)
+        for w in (*self._buttons, self.start_from, self.save_button, self.teach):
+            tools.addWidget(w)
+        tools.addStretch(1)
+        drawing = QHBoxLayout()
+        drawing.setContentsMargins(0, 0, 0, 0)
+        drawing.addWidget(self.grid, 1)
+        drawing.addWidget(self.tools)
 
         self.noise_label = QLabel()
         self.noise_kind = QComboBox()
@@ -280,20 +301,31 @@ class PixelEditor(QWidget):
         self.level_value = QLabel()
         self.level_value.setMinimumWidth(self.level_value.fontMetrics().horizontalAdvance("100 %") + 4)
         self.level_value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.copies = CopiesTestBar()       # Test on N noisy copies
+        self.copies.inputs = self._test_inputs
+        self.copies.show_worst.connect(self.set_noise_seed)
 
-        # Re-roll sits under the level, not beside the type: the editor must fit beside the
-        # latent canvas at 1280 px, in Spanish too.
+        # The kind and the level share a row, the test and Re-roll the next: every row the noise
+        # takes is height the grid does not get (the grid must keep 200 px at 1024x700).
         noise = QGridLayout()
+        noise.setContentsMargins(0, 0, 0, 0)
         noise.addWidget(self.noise_label, 0, 0)
-        noise.addWidget(self.noise_kind, 0, 1, 1, 2)
-        noise.addWidget(self.level_label, 1, 0)
-        noise.addWidget(self.noise_level, 1, 1)
-        noise.addWidget(self.level_value, 1, 2)
-        noise.addWidget(self.reroll_button, 2, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
-        noise.setColumnStretch(1, 1)
+        noise.addWidget(self.noise_kind, 0, 1)
+        noise.addWidget(self.level_label, 0, 2)
+        noise.addWidget(self.noise_level, 0, 3)
+        noise.addWidget(self.level_value, 0, 4)
+        actions = QHBoxLayout()
+        actions.addWidget(self.copies)
+        actions.addStretch(1)
+        actions.addWidget(self.reroll_button)
+        noise.addLayout(actions, 1, 0, 1, 5)
+        noise.setColumnStretch(3, 1)
+        self.denoiser = DenoiserChoice()
+        noise.addWidget(self.denoiser, 2, 0, 1, 5)
 
         # Titles and notes are labels in one grid layout rather than view captions, so the four
-        # glyphs share a row and stay the same size whatever the text wraps to.
+        # glyphs share a row and stay the same size whatever the text; each label has two lines'
+        # height whatever it says (see _fit_text_rows): a note that rewraps moves nothing.
         self.drawn_view = GlyphView(cell_size=18)
         self.noisy_view = GlyphView(cell_size=18)
         self.output_view = GlyphView(cell_size=18)
@@ -306,7 +338,7 @@ class PixelEditor(QWidget):
                       (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view),
                       (self.drawn_note, self.noisy_note, self.output_note, self.threshold_note))
         for col, ((title, _), view, note) in enumerate(columns):
-            # One size for the four, set from the room there is (see _size_previews): equal
+            # One size for the four, set from the room there is (see _share_previews_scale): equal
             # columns whatever their titles, and never larger than the editable grid.
             view.set_cell_size(PREVIEW_CELLS[1])
             view.setMinimumSize(COLS * PREVIEW_CELLS[0] + 1, ROWS * PREVIEW_CELLS[0] + 1)
@@ -317,30 +349,39 @@ class PixelEditor(QWidget):
             views.setColumnStretch(col, 1)
         self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
         for view in self._previews:
-            view.installEventFilter(self)   # their room changes with the notes under them: share again
+            view.installEventFilter(self)   # their room changes with the editor's width: share again
+        self._text_rows = [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
+                                                               self.threshold_note]
 
-        self.nearest_view = GlyphView(cell_size=8, grid=False)
+        self.nearest_view = GlyphView(cell_size=NEAREST_CELL, grid=False)
+        self.nearest_view.setFixedSize(self.nearest_view.sizeHint())
         self.nearest_label = QLabel(wordWrap=True)
         self.nearest_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.legend = MarkLegend((WRONG,))      # the marks on the thresholded output
         nearest = QHBoxLayout()
         nearest.addWidget(self.nearest_view)
         nearest.addWidget(self.nearest_label, 1)
+        nearest.addWidget(self.legend, 0, Qt.AlignmentFlag.AlignBottom)
+
+        # What the editor says about the drawing, in an area whose height is set from the editor's
+        # size alone (see resizeEvent): notices come and go there and the grid holds still.
+        self.notes = EditorNotes()
+        self.unfamiliar_label = NoticeLabel()
+        self.unfamiliar_label.hide()
+        self.fallback_check = QCheckBox(checked=True)
+        self.fallback_check.hide()
+        self.fallback_check.toggled.connect(lambda _: self._refresh())
+        for w in (self.unfamiliar_label, self.fallback_check, self.teach.status, self.copies.summary):
+            # The box comes with the notice: the notice's first words matter more than the box.
+            self.notes.add(w, reveal=w is not self.fallback_check)
+        self.copies.said.connect(lambda: self.notes.reveal(self.copies.summary))
 
         results = QVBoxLayout()
         results.setContentsMargins(0, 0, 0, 0)
         results.addLayout(views)
         results.addLayout(nearest)
-        self.unfamiliar_label = QLabel(wordWrap=True)
-        self.unfamiliar_label.setStyleSheet(f"color: {UNFAMILIAR_COLOR};")
-        self.unfamiliar_label.hide()
-        results.addWidget(self.unfamiliar_label)
-        self.fallback_check = QCheckBox(checked=True)
-        self.fallback_check.hide()
-        self.fallback_check.toggled.connect(lambda _: self._refresh())
-        results.addWidget(self.fallback_check)
-        results.addWidget(self.teach.status)
-        results.addStretch(1)
-        noise.setContentsMargins(0, 0, 0, 0)
+        results.addWidget(self.notes)
+        results.addStretch(1)       # room to spare (a wide dock) below it all, not between the rows
 
         # Three blocks, stacked in a tall column (the Explore perspective: the grid between the
         # noise and the results gets the height) or the drawing beside the rest in a wide, short dock.
@@ -349,8 +390,6 @@ class PixelEditor(QWidget):
             box.setLayout(lay)
         self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
         self._share_scale.timeout.connect(self._share_previews_scale)
-        self.denoiser = DenoiserChoice()
-        noise.addWidget(self.denoiser, 3, 0, 1, 3)
         self._outer = QGridLayout(self)
         self._outer.setContentsMargins(2, 4, 2, 4)
         self._outer.setSpacing(4)
@@ -387,16 +426,38 @@ class PixelEditor(QWidget):
     def resizeEvent(self, event) -> None:
         # Side by side only in a dock much wider than tall (a bottom dock): in a column the grid
         # goes between the noise and the results and takes the height. The choice depends on the
-        # size alone, so a window resized back and forth comes back to the layout it had.
+        # size alone, so a window resized back and forth comes back to the layout it had; so does
+        # the notes' height.
         size = event.size()
         self._arrange(size.width() > 1.6 * size.height())
+        self.notes.set_lines(notes_lines(size.height(), self.fontMetrics().lineSpacing()))
         super().resizeEvent(event)
         self._share_scale.start()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_text_rows()
+            self._fit_tools()
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Resize and watched in self._previews:
             self._share_scale.start()
         return super().eventFilter(watched, event)
+
+    def _fit_text_rows(self) -> None:
+        """Each title and note two lines high, whatever it says now (the grid must not move when
+        "1 changed" becomes "12 changed")."""
+        for label in self._text_rows:
+            label.setFixedHeight(NOTE_LINES * label.fontMetrics().lineSpacing())
+
+    def _fit_tools(self) -> None:
+        """The button column as wide as its widest button can be: Teach it…, Revert, Cancel and the
+        teach progress included, shown or not."""
+        bar = self.teach
+        widest = max(w.sizeHint().width() for w in (*self._buttons, self.start_from, self.save_button,
+                                                    bar.teach_button, bar.revert_button, bar.cancel_button))
+        self.tools.setFixedWidth(widest)
 
     def _share_previews_scale(self) -> None:
         """The four previews draw at one scale (their columns differ with their titles), never
@@ -404,12 +465,6 @@ class PixelEditor(QWidget):
         scale = min([v.fit_scale() for v in self._previews] + [PREVIEW_CELLS[1], self.grid.scale()])
         for view in self._previews:
             view.set_max_scale(scale)
-        # A grid layout gives a wrapped label one line's height: ask for the lines it needs.
-        for label in [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
-                                                         self.threshold_note]:
-            need = label.heightForWidth(label.width()) if label.text() else 0
-            if need > 0 and label.minimumHeight() != need:
-                label.setMinimumHeight(need)
 
     def preview_scale(self) -> float:
         return max(v.scale() for v in self._previews)
@@ -433,6 +488,8 @@ class PixelEditor(QWidget):
         self.grid.setToolTip(tr("Left button paints, right button erases. Arrow keys move the focus cell, "
                                 "Space toggles it, Delete clears it."))
         self._retranslate_fallback()
+        self._fit_text_rows()
+        self._fit_tools()
         self._refresh()
 
     def _fill_start_from(self) -> None:
@@ -542,9 +599,9 @@ class PixelEditor(QWidget):
     def invert(self) -> None:
         self._push(1.0 - self._glyph, tr("Invert"))
 
-    def reroll(self, seed: int | None = None) -> None:
+    def reroll(self, *, seed: int | None = None) -> None:
         """Pick a new noise seed (`seed`, or a random one); the seed stays fixed while painting so
-        the noise does not flicker."""
+        the noise does not flicker. Keyword-only: the button's `checked` flag must not become a seed."""
         self._seed = int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
         self._refresh()
 
@@ -621,7 +678,7 @@ class PixelEditor(QWidget):
         self.drawn_view.set_image(self._glyph)
         changed = int(((self._noisy >= 0.5) != (self._glyph >= 0.5)).sum())
         self.noisy_view.set_image(self._noisy)
-        self.noisy_note.setText(tr("{n} changed", n=changed))
+        self.noisy_note.setText(plural(changed, tr("1 changed"), tr("{n} changed", n=changed)))
         args = (self._glyph.copy(), self._noisy.copy(), self._reconstruct, self._familiarity, self._fallback,
                 self.fallback_check.isChecked())
         if (background or self._on_worker) and self._reconstruct is not None:
@@ -640,7 +697,23 @@ class PixelEditor(QWidget):
         self._drawn_error = result.drawn_error
         self._show_output(result.error)
         self._show_unfamiliar()
-        self._share_scale.start()   # the notes' heights follow their new text
+        self.copies.forget_unless(self._test_key())
+
+    def _denoiser_shown(self):
+        """The denoiser whose output is shown: the model's, or the local model it fell back to."""
+        return self._fallback[1] if self._fell_back and self._fallback is not None else self._reconstruct
+
+    def _test_key(self):
+        """What a noisy-copies test is about: the drawing, the noise kind and level, the denoiser
+        (not the noise seed: showing the worst copy does not make the figures old)."""
+        return (self._glyph.tobytes(), self.noise_kind_key(), self.noise_level.value(), self._denoiser_shown())
+
+    def _test_inputs(self):
+        """(key, (drawing, denoiser, kind, level)) for the noisy-copies test, None without a model."""
+        denoise = self._denoiser_shown()
+        if denoise is None:
+            return None
+        return self._test_key(), (self.glyph(), denoise, self.noise_kind_key(), self.noise_level.value() / 100.0)
 
     def _show_unfamiliar(self) -> None:
         # The choice matters only for a drawing the model does not know: shown with the notice.
@@ -652,12 +725,12 @@ class PixelEditor(QWidget):
         # Why the model's own output is in doubt, in plain words and whole pixels' difference;
         # then what was done about it, saying so when the local model changed nothing.
         if self._unfamiliar is not None:
-            why = tr("Your drawing is unlike the glyphs this model learned: even without noise, its output differs "
-                     "from it by about {error} pixels (for the glyphs it learned: at most {limit}).",
+            why = tr("Your drawing is unlike the glyphs this model learned: even without noise, its output is "
+                     "{error} pixels off, against at most {limit} for those glyphs.",
                      error=number(self._unfamiliar, ".1f"), limit=number(self._familiarity.limit, ".1f"))
         else:
-            why = tr("The model does not give your drawing back as it is: even without noise, its output differs "
-                     "from it by about {error} pixels.", error=number(self._drawn_error, ".1f"))
+            why = tr("The model does not give your drawing back as it is: even without noise, its output is "
+                     "{error} pixels off.", error=number(self._drawn_error, ".1f"))
         if not self._fell_back:
             then = tr("It may turn your drawing into a glyph it knows.")
         else:
@@ -703,11 +776,8 @@ class PixelEditor(QWidget):
         distances = ((self._x >= 0.5) != binary.reshape(1, SIZE)).sum(axis=1)
         i = int(np.argmin(distances))
         d, label = int(distances[i]), self._labels[i]
-        if d == 0:
-            text = tr("nearest: '{label}' — identical", label=label)
-        elif d == 1:
-            text = tr("nearest: '{label}' — 1 pixel differs", label=label)
-        else:
-            text = tr("nearest: '{label}' — {n} pixels differ", label=label, n=d)
+        text = tr("nearest: '{label}' — identical", label=label) if d == 0 else plural(
+            d, tr("nearest: '{label}' — 1 pixel differs", label=label),
+            tr("nearest: '{label}' — {n} pixels differ", label=label, n=d))
         self.nearest_view.set_image(self._x[i].reshape(ROWS, COLS))
         self.nearest_label.setText(text)

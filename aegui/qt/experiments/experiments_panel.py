@@ -25,7 +25,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
@@ -434,9 +434,13 @@ class ExperimentsPanel(QWidget):
         if finished:
             res, top = p["result"], p["result"].best()
             states = [t.state for t in res.trials]
-            summary = tr("Search finished: {trials} trials ({pruned} pruned) = {runs} trainings in {elapsed}. "
-                         "Best: {label}, score {score:.3f}.", trials=len(res.trials), pruned=states.count("pruned"),
-                         runs=res.trainings, elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
+            trials, pruned = len(res.trials), states.count("pruned")
+            summary = tr("Search finished: {trials} ({pruned}) = {runs} in {elapsed}. Best: {label}, score "
+                         "{score:.3f}.",
+                         trials=plural(trials, tr("1 trial"), tr("{n} trials", n=trials)),
+                         pruned=plural(pruned, tr("1 pruned"), tr("{n} pruned", n=pruned)),
+                         runs=plural(res.trainings, tr("1 training"), tr("{n} trainings", n=res.trainings)),
+                         elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
                          score=top.score if top else math.nan)
             if p.get("saved"):
                 summary += " " + tr("Results saved in {path}", path=Path(p["saved"]).name)
@@ -500,19 +504,25 @@ class ExperimentsPanel(QWidget):
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
                 text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
                           eta=fmt_duration(eta))
-                tip = tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
-                         group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
-                         total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
+                values = dict(group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
+                              total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
+                tip = plural(values["total"],
+                             tr("group {group}/{groups} · {done}/1 run · {elapsed} · about {eta} left", **values),
+                             tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
+                                **values))
                 training = "; ".join(p.get("group_labels") or [])
                 self._set_summary(f"{tip} — {training}" if training else tip)
             else:
                 res = self.result
                 if key == "cancelled":
                     text = tr("Cancelled · {done}/{total}", done=len(res.configs_done), total=len(res.configs))
-                    tip = tr("{done}/{total} configs finished", done=len(res.configs_done), total=len(res.configs))
+                    done, total = len(res.configs_done), len(res.configs)
+                    tip = plural(total, tr("{done}/1 config finished", done=done),
+                                 tr("{done}/{total} configs finished", done=done, total=total))
                 else:
                     text = tr("Done · {elapsed}", elapsed=fmt_duration(res.seconds))
-                    tip = tr("{runs} runs in {elapsed}", runs=len(res.runs), elapsed=fmt_duration(res.seconds))
+                    tip = plural(len(res.runs), tr("1 run in {elapsed}", elapsed=fmt_duration(res.seconds)),
+                                 tr("{runs} runs in {elapsed}", runs=len(res.runs), elapsed=fmt_duration(res.seconds)))
                 self._set_summary(self._final_summary())
         else:
             text = tip = tr(key)
@@ -524,10 +534,14 @@ class ExperimentsPanel(QWidget):
         if res is None:
             return ""
         if res.cancelled:
-            parts = [tr("Cancelled: {done} of {total} configs finished; the others are marked “not run”.",
-                        done=len(res.configs_done), total=len(res.configs))]
+            done, total = len(res.configs_done), len(res.configs)
+            parts = [plural(total, tr("Cancelled: {done} of 1 config finished; it is marked “not run”.", done=done),
+                            tr("Cancelled: {done} of {total} configs finished; the others are marked “not run”.",
+                               done=done, total=total))]
         else:
-            parts = [tr("Finished: {runs} runs in {elapsed}.", runs=len(res.runs), elapsed=fmt_duration(res.seconds))]
+            elapsed = fmt_duration(res.seconds)
+            parts = [plural(len(res.runs), tr("Finished: 1 run in {elapsed}.", elapsed=elapsed),
+                            tr("Finished: {runs} runs in {elapsed}.", runs=len(res.runs), elapsed=elapsed))]
         best = res.best_config()
         if best is not None:
             row = res.summary(best)

@@ -26,7 +26,7 @@ from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import plural, tr
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
@@ -653,9 +653,12 @@ class SweepEditor(QWidget):
             self.count_label.setText("")
             return
         sessions = len(plan(sweep, configs))
-        self.count_label.setText(tr("{configs} configs × {seeds} seeds = {runs} runs in {sessions} training sessions",
-                                    configs=sweep.n_configs, seeds=sweep.seeds, runs=sweep.n_runs,
-                                    sessions=sessions))
+        self.count_label.setText(tr(
+            "{configs} × {seeds} = {runs} in {sessions}",
+            configs=plural(sweep.n_configs, tr("1 config"), tr("{n} configs", n=sweep.n_configs)),
+            seeds=plural(sweep.seeds, tr("1 seed"), tr("{n} seeds", n=sweep.seeds)),
+            runs=plural(sweep.n_runs, tr("1 run"), tr("{n} runs", n=sweep.n_runs)),
+            sessions=plural(sessions, tr("1 training session"), tr("{n} training sessions", n=sessions))))
         varied = "train.epochs" in sweep.vary
         self.epochs_spin.setEnabled(not varied)
         self.epochs_spin.setToolTip(tr("The sweep varies the epochs") if varied else "")

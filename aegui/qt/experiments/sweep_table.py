@@ -16,7 +16,7 @@ from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import format_value
 from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.terms import field_tip, with_terms
@@ -118,8 +118,10 @@ class SweepTableModel(QAbstractTableModel):
         if kind == "value":
             return key
         if kind == "metric" and key == "epochs_to_target":
-            return (tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target)
-                    if target is not None else tr("No target was set for this sweep"))
+            if target is None:
+                return tr("No target was set for this sweep")
+            return plural(target, tr("First checked epoch whose worst glyph had at most 1 wrong pixel"),
+                          tr("First checked epoch whose worst glyph had at most {target} wrong pixels", target=target))
         if kind == "metric" and key.startswith("final_") and "noisy_input_wrong" in \
                 sweep_eval.metric_names(self.sweep):
             return tr("Clean-input reconstruction: for denoising see the noisy-input columns")

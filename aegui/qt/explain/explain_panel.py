@@ -22,9 +22,10 @@ from aegui.core.config.fields import ACTIVATION_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.explain.cell_strip import CellStrip
 from aegui.qt.explain.latent_table import LatentTable, fmt
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, plural, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.marks import CHANGED, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain
 
@@ -114,6 +115,8 @@ class ExplainPanel(QWidget):
             pictures.addWidget(title, 0, col)
             pictures.addWidget(view, 1, col, Qt.AlignmentFlag.AlignHCenter)
             pictures.setColumnStretch(col, 1)
+        self.legend = MarkLegend((CHANGED,))     # the thresholded output's marks (a denoiser's)
+        self.legend.hide()
         self.summary = QLabel(wordWrap=True)
         self.vae_title = QLabel(wordWrap=True)
         self.vae_table = LatentTable()
@@ -136,6 +139,7 @@ class ExplainPanel(QWidget):
         lay.addWidget(self.model_label)
         lay.addWidget(self.note)
         lay.addLayout(pictures)
+        lay.addWidget(self.legend)
         lay.addWidget(self.summary)
         lay.addWidget(self.vae_title)
         lay.addWidget(self.vae_table)
@@ -339,6 +343,7 @@ class ExplainPanel(QWidget):
         self.result = None
         for view in self.pictures:
             view.set_image(None)
+        self.legend.hide()
         self.summary.setText("")
         self.summary.setToolTip("")
         self.vae_table.set_step(None)
@@ -357,9 +362,11 @@ class ExplainPanel(QWidget):
             clean = d.clean if d.clean is not None else d.noisy
             images = [(clean, None), (d.noisy, None), (d.output, None), (d.result, d.changed)]
             wrong = d.wrong if d.wrong is not None else 0
-            self.summary.setText(tr("It changed {changed} pixels. Wrong pixels against the clean input: {noisy} in the "
-                                    "noisy input, {wrong} after denoising.", changed=int(d.changed.sum()),
-                                    noisy=d.noisy_wrong or 0, wrong=wrong))
+            n = int(d.changed.sum())
+            changed = tr("It changed no pixel.") if n == 0 else plural(n, tr("It changed 1 pixel."),
+                                                                        tr("It changed {n} pixels.", n=n))
+            self.summary.setText(changed + " " + tr("Wrong pixels against the clean input: {noisy} in the noisy input, "
+                                                    "{wrong} after denoising.", noisy=d.noisy_wrong or 0, wrong=wrong))
             self.summary.setToolTip(explain("wrong pixels"))
         elif v is not None:
             images = [(result.input, None), (result.output, None), (v.mean_output, None)]
@@ -369,10 +376,13 @@ class ExplainPanel(QWidget):
             images = [(result.input, None), (result.output, None)]
             self.summary.setText("")
             self.summary.setToolTip("")
+        marked = False
         for view, (values, marks) in zip(self.pictures, images):
             img = _image(values, shape)
-            view.set_image(img, marks=None if marks is None else _image(marks, shape).astype(bool)
-                           if img.ndim == 2 else None)
+            marks = None if marks is None or img.ndim != 2 else _image(marks, shape).astype(bool)
+            view.set_image(img, marks=marks, meaning=CHANGED)
+            marked = marked or marks is not None
+        self.legend.setVisible(marked)
         self.vae_table.set_step(v)
         self._set_layers(result.layers, shape)
 
@@ -434,14 +444,18 @@ def _kind_label(kind: str) -> str:
 
 def _caption(lay, n: int, count: dict) -> str:
     if lay.kind == "input":
-        return tr("Input: {n} values", n=n)
+        return plural(n, tr("Input: 1 value"), tr("Input: {n} values", n=n))
     part = "encoder" if lay.name.startswith("encoder") else "decoder"
     count[part] += 1
     activation = tr(ACTIVATION_LABELS.get(lay.activation, lay.activation)) if lay.activation in ACTIVATIONS else \
         lay.activation
-    what = tr("Encoder layer {i}: {n} values, {activation}", i=count[part], n=n, activation=activation) \
-        if part == "encoder" else tr("Decoder layer {i}: {n} values, {activation}", i=count[part], n=n,
-                                     activation=activation)
+    i = count[part]
+    if part == "encoder":
+        what = plural(n, tr("Encoder layer {i}: 1 value, {activation}", i=i, activation=activation),
+                      tr("Encoder layer {i}: {n} values, {activation}", i=i, n=n, activation=activation))
+    else:
+        what = plural(n, tr("Decoder layer {i}: 1 value, {activation}", i=i, activation=activation),
+                      tr("Decoder layer {i}: {n} values, {activation}", i=i, n=n, activation=activation))
     role = ROLES.get(lay.role)
     return tr("{layer} — {role}", layer=what, role=tr(role)) if role else what
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import is_gray, mosaic, to_uint8
-from aegui.qt.i18n import notifier, number_list, tr
+from aegui.qt.i18n import notifier, number_list, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
 
@@ -241,7 +241,9 @@ class GeneratedTray(QWidget):
         self.reroll_button.setText(tr("Re-roll"))
         self.clear_button.setText(tr("Empty"))   # not "Clear": the pixel editor's is "Limpiar"
         self.clear_button.setToolTip(tr("Remove every sample from the tray."))
-        tip = (tr("Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.", n=self.count.value())
+        n = self.count.value()
+        tip = (plural(n, tr("Decode 1 point z ~ N(0, I) (the VAE's prior) into a new sample."),
+                      tr("Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.", n=n))
                if self._prior_ok else tr("Only a VAE has a prior to sample from; this model is a plain autoencoder."))
         self.sample_button.setToolTip(tip)
         self.reroll_button.setToolTip(tr("Replace the last samples from the prior with new ones (next seed).")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import notifier, number, plural, tr
 from aegui.qt.widgets.save_place import remember_folder, save_path, start_folder
 from aegui.qt.widgets.text import ElidedLabel, write_explained
 
@@ -183,7 +183,8 @@ class ReplayBar(QWidget):
             nonlocal count
             count = export(self.store, self.labels, path, basis, origin, size, self.FRAME_MS)
         write_explained(path, write)
-        self.exported.emit(tr("Wrote {n} frames to {path}", n=count, path=str(path)))
+        self.exported.emit(plural(count, tr("Wrote 1 frame to {path}", path=str(path)),
+                                  tr("Wrote {n} frames to {path}", n=count, path=str(path))))
         return count
 
     def export_gif_dialog(self) -> None:

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, plural, tr
 
 RING_PEN = pg.mkPen((20, 20, 20), width=2.5)
 CENTRE_PEN = pg.mkPen((214, 39, 40), width=3)
@@ -181,8 +181,9 @@ class SearchBar(QWidget):
         text = self.edit.text().strip()
         if self._centre is not None and self._centre < len(self._labels):
             space = tr("in pixel space") if self.space.currentIndex() == 1 else tr("in latent space")
-            msg = tr("{k} nearest to '{label}' {space}", k=len(self.selected), label=self._labels[self._centre],
-                     space=space)
+            k, label = len(self.selected), self._labels[self._centre]
+            msg = plural(k, tr("1 nearest to '{label}' {space}", label=label, space=space),
+                         tr("{k} nearest to '{label}' {space}", k=k, label=label, space=space))
         elif text:
             n = len(self.selected)
             msg = (tr("No label matches '{query}'", query=text) if n == 0 else

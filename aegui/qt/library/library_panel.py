@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLayout, QMenu, QMessageBox,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from aegui.core.files.library import GlyphLibrary, LibraryEntry
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, plural, tr
 from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
@@ -573,8 +573,11 @@ class LibraryPanel(QWidget):
             text = tr("The library file {path} could not be used. It is left untouched, and changes will "
                       "not be saved.", path=str(lib.path))
         elif lib.skipped:
-            text = tr("{n} damaged glyphs in the library file were skipped; the others are here. The original "
-                      "file is kept as {path}.", n=lib.skipped, path=str(lib.damaged_path))
+            path = str(lib.damaged_path)
+            text = plural(lib.skipped, tr("1 damaged glyph in the library file was skipped; the others are here. The "
+                                          "original file is kept as {path}.", path=path),
+                          tr("{n} damaged glyphs in the library file were skipped; the others are here. The original "
+                             "file is kept as {path}.", n=lib.skipped, path=path))
         else:
             text = tr("The library file could not be read. It is kept as {path} and a new, empty library was "
                       "started.", path=str(lib.damaged_path))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from superqt.utils import qdebounced, qthrottled
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import notifier, plural, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import to_qimage
 
@@ -368,7 +368,9 @@ class _Maps(QWidget):
             p.setPen(QColor(60, 60, 60))
             shown = len(tiles)
             p.drawText(QRectF(4, y, self.width() - 8, label_h), Qt.AlignmentFlag.AlignLeft,
-                       f"{name}: " + tr("{n} channels ({shown} shown)", n=n, shown=shown))
+                       f"{name}: " + tr("{channels} ({shown})",
+                                        channels=plural(n, tr("1 channel"), tr("{n} channels", n=n)),
+                                        shown=plural(shown, tr("1 shown"), tr("{n} shown", n=shown))))
             side = min(row_h - label_h - gap, (self.width() - 8 - gap * (shown - 1)) / max(shown, 1))
             if side < 2:
                 continue

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.marks import WRONG, Swatch, color
 from aegui.qt.widgets.text import write_explained
 
 THRESHOLD = 0.5
@@ -26,7 +27,7 @@ FIGURE_SAMPLES = 24      # samples in an exported reconstruction grid
 PICTURE_PX = 70
 
 _CELL_OK = "QFrame#reconCell { border: 1px solid palette(mid); border-radius: 3px; }"
-_CELL_BAD = "QFrame#reconCell { border: 1px solid #e57373; border-radius: 3px; }"
+_CELL_BAD = "QFrame#reconCell { border: 1px solid %s; border-radius: 3px; }" % color(WRONG).name()
 
 
 def wrong_pixels(originals: np.ndarray, recon: np.ndarray) -> np.ndarray:
@@ -87,6 +88,8 @@ class ReconstructionsPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.only_wrong)
         top.addWidget(self.show_marks)
+        self.swatch = Swatch(WRONG)     # the legend of the marks: the colour "wrong" has everywhere
+        top.addWidget(self.swatch)
         top.addWidget(self.summary, 1)
         top.addWidget(self.export_button)
 
@@ -180,9 +183,9 @@ class ReconstructionsPanel(QWidget):
             marks = wrong_pixels(self._originals, recon)
             counts = marks.reshape(n, -1).sum(axis=1)
             for cell, img, m, c in zip(self.cells, recon, marks, counts):
-                cell.recon.set_image(img, m)
+                cell.recon.set_image(img, m, meaning=WRONG)
                 cell.recon.set_marks_visible(self.show_marks.isChecked())
-                cell.recon.set_caption(tr("{n} wrong", n=int(c)))
+                cell.recon.set_caption(plural(c, tr("1 wrong"), tr("{n} wrong", n=int(c))))
                 cell.set_bad(c > 0)
             self._recon = recon
             self._counts = counts.astype(int)
@@ -249,7 +252,7 @@ class ReconstructionsPanel(QWidget):
                 cell.recon.set_caption("–")
         else:
             for cell, c in zip(self.cells, self._counts):
-                cell.recon.set_caption(tr("{n} wrong", n=int(c)))
+                cell.recon.set_caption(plural(c, tr("1 wrong"), tr("{n} wrong", n=int(c))))
         self._update_summary()
 
     # -- internals --------------------------------------------------------------------------
@@ -268,11 +271,12 @@ class ReconstructionsPanel(QWidget):
         if n == 0:
             text = tr("No samples.")
         elif self._recon is None:
-            text = tr("{n} samples", n=n)
+            text = plural(n, tr("1 sample"), tr("{n} samples", n=n))
         else:
             bad = int((self._counts > 0).sum())
-            text = tr("{bad} of {n} samples wrong · {pixels} wrong pixels in total",
-                      bad=bad, n=n, pixels=int(self._counts.sum()))
+            pixels = int(self._counts.sum())
+            text = (plural(n, tr("{bad} of 1 sample wrong", bad=bad), tr("{bad} of {n} samples wrong", bad=bad, n=n))
+                    + " · " + plural(pixels, tr("1 wrong pixel in total"), tr("{n} wrong pixels in total", n=pixels)))
         if n < self._total:
             text += " (" + tr("showing {shown} of {total}", shown=n, total=self._total) + ")"
         self.summary.setText(text)

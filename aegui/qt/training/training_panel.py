@@ -29,7 +29,7 @@ from aegui.core.runs.history import History
 from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import number, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
@@ -329,7 +329,8 @@ class TrainingPanel(QWidget):
         total = history.total_epochs
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(0)
-        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=0, total=total))
+        self.progress.setFormat(plural(total, tr("{epoch} / 1 epoch", epoch=0), tr("{epoch} / {total} epochs", epoch=0,
+                                                                                  total=total)))
         self.rate_label.setText("")
         self.message_box.hide()
         self.message_box.clear()
@@ -628,7 +629,8 @@ class TrainingPanel(QWidget):
         epoch = st.epoch if busy else (rec.epoch if rec is not None else 0)
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(min(epoch, max(1, total)))
-        self.progress.setFormat(tr("{epoch} / {total} epochs", epoch=epoch, total=total))
+        self.progress.setFormat(plural(total, tr("{epoch} / 1 epoch", epoch=epoch),
+                                       tr("{epoch} / {total} epochs", epoch=epoch, total=total)))
         if busy and st.phase != S.LOADING:
             eta = st.eta_s
             rate = number(st.rate, ".1f")

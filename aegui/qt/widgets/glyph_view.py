@@ -9,15 +9,15 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aegui.core.data.display import to_uint8
+from aegui.qt.widgets import marks as mark_style
 
 GRID_COLOR = QColor(200, 200, 200)
-MARK_COLOR = QColor(220, 30, 30)
 EMPTY_COLOR = QColor(240, 240, 240)
 # From this many screen pixels per image pixel on, whole-pixel enlargement (crisp cells) costs
 # little room; below it big images are scaled to fill the view, smoothly.
 CRISP_FROM = 4.0
 SMALL_IMAGE = 16        # px: glyphs, digits, 16 px emoji always get whole-pixel cells
-MARK_CELLS_FROM = 6     # px per cell: marks as outlined cells; below, a red tint over the pixel
+MARK_CELLS_FROM = 6     # px per cell: marks as outlined cells; below, a tint over the pixel
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
@@ -48,6 +48,7 @@ class GlyphView(QWidget):
         self._qimage: QImage | None = None
         self._marks: np.ndarray | None = None
         self._mark_overlay: QImage | None = None
+        self._meaning = mark_style.WRONG
         self._show_marks = True
         self._shape = (7, 5)
         self._cell_size = cell_size
@@ -57,7 +58,10 @@ class GlyphView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     # -- public API -------------------------------------------------------------------------
-    def set_image(self, arr, marks=None) -> None:
+    def set_image(self, arr, marks=None, meaning: str = mark_style.WRONG) -> None:
+        """`marks`: a bool array of the image's (H, W), drawn in the colour of `meaning`
+        (aegui.qt.widgets.marks: WRONG or CHANGED)."""
+        self._meaning = meaning
         if arr is None:
             self._image = None
             self._qimage = None
@@ -81,7 +85,8 @@ class GlyphView(QWidget):
             self._mark_overlay = None
             if marks is not None and marks.any():
                 tint = np.zeros(marks.shape + (4,), np.uint8)
-                tint[marks] = (MARK_COLOR.red(), MARK_COLOR.green(), MARK_COLOR.blue(), 150)
+                c = mark_style.color(meaning)
+                tint[marks] = (c.red(), c.green(), c.blue(), mark_style.ALPHA)
                 self._mark_overlay = to_qimage(tint)
         self.update()
 
@@ -90,6 +95,9 @@ class GlyphView(QWidget):
 
     def marks(self) -> np.ndarray | None:
         return None if self._marks is None else self._marks.copy()
+
+    def mark_meaning(self) -> str:
+        return self._meaning
 
     def set_caption(self, text: str) -> None:
         if text != self._caption:
@@ -246,9 +254,7 @@ class GlyphView(QWidget):
             # Outlines would cover small cells whole: tint the wrong pixels instead.
             p.drawImage(self.grid_rect(), self._mark_overlay)
             return
-        pen = QPen(MARK_COLOR, 2)
-        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        p.setPen(pen)
+        p.setPen(mark_style.pen(self._meaning))
         p.setBrush(Qt.BrushStyle.NoBrush)
         for r, c in zip(*np.nonzero(self._marks)):
             p.drawRect(self.cell_rect(int(r), int(c)).adjusted(1.5, 1.5, -1.5, -1.5))

@@ -163,6 +163,19 @@ def test_reroll_changes_the_noise_and_painting_keeps_it(editor):
     np.testing.assert_array_equal(editor.noisy()[:5], second[:5])
 
 
+def test_each_click_on_re_roll_draws_new_noise(editor, qtbot):
+    """Re-roll, clicked with the mouse, gives another noisy copy every time (the button's
+    `checked` flag once reached the slot as seed 0: six clicks, one pattern)."""
+    editor.set_glyph(glyph_of(FONT["T"]))
+    editor.set_noise("salt_pepper", 60)
+    copies = [editor.noisy()]
+    for _ in range(6):
+        qtbot.mouseClick(editor.reroll_button, Qt.MouseButton.LeftButton)
+        copies.append(editor.noisy())
+    for before, after in zip(copies, copies[1:]):
+        assert (after != before).any(), "Re-roll gave the same noisy copy again"
+
+
 def test_no_model_state(editor):
     assert editor.output() is None
     assert "no model" in editor.output_note.text()

@@ -1,4 +1,4 @@
-"""Issue 22, defect 4: after one Step epoch (F6) the charts showed an axis of -76..78 epochs and
+"""After one Step epoch (F6) the charts showed an axis of -76..78 epochs and
 no point at all (a line needs two points; pyqtgraph widened the zero-width range by the width the
 view had before). One point must show, in a range around it."""
 import numpy as np
@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from aegui.qt.training.training_panel import LOSS_COLORS, MAX_COLOR, MEAN_COLOR
+from aegui.qt.window_matrix import settle
 from tests.qt.latent.test_step_replay import _epochs_after
 from tests.qt.training.test_training_panel import feed, make_records, panel  # noqa: F401  (fixture)
 
@@ -42,9 +43,11 @@ def _check_lone_point(panel, x0):
 
 def test_one_step_epoch_in_the_window_shows_its_point_in_a_narrow_range(window, qtbot):
     tp = window.training
+    window.arranger.switch("train")     # where the charts are: a run no longer switches there itself
     window.builder.step_controls.act_epoch.trigger()    # F6: a run paused after its first epoch
     _epochs_after(qtbot, window, 1)
     tp.flush()
+    settle()
     _check_lone_point(tp, 1.0)
 
 

@@ -1,0 +1,81 @@
+"""The Draw tab's brush: its size, and for colour models its colour, chosen in a colour dialog or
+taken from a picture with the eyedropper (Pick: the next click on the canvas, the model's input
+or output or a nearest image takes the colour under the pointer). Erase all is laid out by the
+panel (on the noise row: the brush's row must fit beside the latent map at 1024 px)."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from aegui.qt.i18n import notifier, tr
+
+INK = (0.0, 0.0, 0.0)       # a colour brush's first colour: black, on the usual white
+
+
+def to_qcolor(rgb) -> QColor:
+    r, g, b = (int(round(float(v) * 255)) for v in list(rgb)[:3])
+    return QColor(r, g, b)
+
+
+class BrushBar(QWidget):
+    colour_changed = Signal(object)     # RGB in [0, 1], (3,)
+    picking_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.colour = np.array(INK, np.float32)
+        self.label = QLabel()
+        self.brush_spin = QDoubleSpinBox()
+        self.brush_spin.setRange(0.5, 8.0)
+        self.brush_spin.setSingleStep(0.5)
+        self.colour_button = QPushButton(clicked=self.choose_colour)
+        self.pick_button = QPushButton(checkable=True)
+        self.pick_button.toggled.connect(self.picking_changed)
+        self.clear_button = QPushButton()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for w in (self.label, self.brush_spin, self.colour_button, self.pick_button):
+            lay.addWidget(w)
+        lay.addStretch(1)
+        self.set_colour_model(False)
+        notifier.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self, *_) -> None:
+        self.label.setText(tr("Brush:"))
+        self.clear_button.setText(tr("Erase all"))   # not "Clear": two panels translate it differently
+        self.colour_button.setText(tr("Colour…"))
+        self.colour_button.setToolTip(tr("The brush's colour"))
+        self.pick_button.setText(tr("Pick"))
+        self.pick_button.setToolTip(tr("Eyedropper: click the canvas, the model's input or output or a nearest "
+                                       "image to paint with the colour there"))
+
+    def set_colour_model(self, on: bool) -> None:
+        """Colour controls for RGB and RGBA models only; grey ones paint ink."""
+        for w in (self.colour_button, self.pick_button):
+            w.setVisible(on)
+        if not on:
+            self.pick_button.setChecked(False)
+
+    def picking(self) -> bool:
+        return self.pick_button.isChecked()
+
+    def choose_colour(self) -> None:
+        got = QColorDialog.getColor(to_qcolor(self.colour), self, tr("Brush colour"))
+        if got.isValid():
+            self.set_colour((got.redF(), got.greenF(), got.blueF()))
+
+    def set_colour(self, rgb) -> None:
+        self.colour = np.clip(np.asarray(rgb, np.float32)[:3], 0.0, 1.0)
+        side = self.colour_button.fontMetrics().height()
+        swatch = QPixmap(QSize(side, side))
+        swatch.fill(to_qcolor(self.colour))
+        self.colour_button.setIcon(QIcon(swatch))
+        self.colour_changed.emit(self.colour.copy())
+
+    def take_colour(self, rgb) -> None:
+        """The eyedropper's pick: the brush's colour, and picking ends."""
+        self.set_colour(rgb)
+        self.pick_button.setChecked(False)
