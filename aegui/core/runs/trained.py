@@ -31,6 +31,10 @@ class TrainedModel:
     trained: tuple | None = None
     demo: bool = False             # shipped with aegui
     taught_from: object = None     # the TrainedModel it was taught new glyphs from (Revert goes back)
+    # When its training ended (seconds since the epoch): stamped as a run ends, read back from the
+    # sidecar. With `number`, what tells two models of one name apart in every list.
+    trained_at: float | None = None
+    number: int | None = None      # its place among the models listed in this session (1, 2, ...)
     view: ModelView | None = None
     _shown: tuple | None = field(default=None, repr=False)
 
@@ -99,6 +103,8 @@ class TrainedModel:
         from aegui.core.files.storage import model_paths, save_model
         from aegui.core.runs.history import metrics_path, write_rows
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
+        if self.trained_at is not None:
+            extra["trained_at"] = stamp(self.trained_at)
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
             extra["replay"] = save_replay(model_paths(path)[0], self.replay, self.shown.labels)
@@ -120,7 +126,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     if dataset.dim != model.input_dim:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
-    trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})))
+    trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})),
+                           trained_at=read_stamp(meta.get("trained_at")) or read_stamp(meta.get("saved")))
     if view:
         trained.ensure_view()
     wrong = trained.view.wrong if trained.view is not None else None
@@ -128,6 +135,23 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     if isinstance(meta.get("replay"), dict):
         trained.replay = _replay(path, meta["replay"], trained.shown)
     return trained
+
+
+STAMP = "%Y-%m-%dT%H:%M:%S%z"     # as the sidecar's "saved"
+
+
+def stamp(seconds: float) -> str:
+    import time
+    return time.strftime(STAMP, time.localtime(seconds))
+
+
+def read_stamp(text) -> float | None:
+    """Seconds since the epoch of a sidecar time ("2025-10-02T14:32:05+0200"); None if it is not one."""
+    from datetime import datetime
+    try:
+        return datetime.strptime(text, STAMP).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def _replay(path, entry: dict, shown):
