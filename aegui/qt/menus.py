@@ -13,6 +13,7 @@ from aegui.qt.i18n import tr
 
 SHORTCUTS = [
     ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
+    ("Ctrl+Shift+M", "Models…"),
     ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
     ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F6", "Step epoch"), ("Shift+F6", "Step batch"),
     ("Alt+click", "Nearest neighbours (latent space)"), ("F1", "Keyboard shortcuts"),
@@ -26,6 +27,7 @@ class Menus(QObject):
         super().__init__(window)
         self.window, self.ws, self.files = window, workspace, files
         self.report_dialog = None      # made on first use; kept, so a running report can be shown again
+        self.models_dialog = None      # made on first use; kept, with its undo history
         self._build_menus()
 
     @property
@@ -73,6 +75,7 @@ class Menus(QObject):
         self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
+        self._build_models_entry(f)
         f.addSeparator()
         self.menu_export = f.addMenu("")
         self._texts.append((self.menu_export, "Export"))
@@ -138,6 +141,14 @@ class Menus(QObject):
         self.act_stop.triggered.connect(self.ws.stop)
         w.addActions([self.act_train, self.act_stop, w.builder.step_controls.act_epoch,
                       w.builder.step_controls.act_batch])
+
+    def _build_models_entry(self, f) -> None:
+        self.models_action = self._action(f, "Models…", self.show_models_dialog, "Ctrl+Shift+M")
+
+    def show_models_dialog(self) -> None:
+        """File > Models…: rename, close, delete (to the trash) and open models."""
+        from aegui.qt.models_dialog import show_models_dialog
+        self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
 
     def _build_experiments_menu(self) -> None:
         m, w = self.menu_experiments, self.window

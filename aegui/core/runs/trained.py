@@ -104,6 +104,7 @@ class TrainedModel:
         from aegui.core.runs.history import metrics_path, write_rows
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
         if self.trained_at is not None:
+            from aegui.core.files.model_index import stamp
             extra["trained_at"] = stamp(self.trained_at)
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
@@ -119,6 +120,7 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     """A saved model and the dataset it was trained on (run it on a worker thread: it reads the
     data and, with `view`, runs the model over the shown samples)."""
     from aegui.core.data.datasets import from_config
+    from aegui.core.files.model_index import read_stamp
     from aegui.core.files.storage import load_model
     from aegui.core.runs.history import metrics_path
     model, exp, meta = load_model(path)
@@ -135,23 +137,6 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     if isinstance(meta.get("replay"), dict):
         trained.replay = _replay(path, meta["replay"], trained.shown)
     return trained
-
-
-STAMP = "%Y-%m-%dT%H:%M:%S%z"     # as the sidecar's "saved"
-
-
-def stamp(seconds: float) -> str:
-    import time
-    return time.strftime(STAMP, time.localtime(seconds))
-
-
-def read_stamp(text) -> float | None:
-    """Seconds since the epoch of a sidecar time ("2025-10-02T14:32:05+0200"); None if it is not one."""
-    from datetime import datetime
-    try:
-        return datetime.strptime(text, STAMP).timestamp()
-    except (TypeError, ValueError):
-        return None
 
 
 def _replay(path, entry: dict, shown):

@@ -27,6 +27,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
@@ -665,7 +666,7 @@ class SweepEditor(QWidget):
         fonts = "+".join(b.data.fonts) if b.data.source == "font" else b.data.source
         # Epochs, seeds and target have their own boxes below.
         self.base_label.setText(tr("{name} — {data}, {layers}, {optimizer}, lr {lr}",
-                                   name=b.name, data=fonts, layers=value_text("model.layers", b.model.full_layers),
+                                   name=shown_name(b.name), data=fonts, layers=value_text("model.layers", b.model.full_layers),
                                    optimizer=b.train.optimizer, lr=format_number(b.train.learning_rate)))
 
     def show_info(self, text: str, error: bool = False) -> None:
