@@ -100,7 +100,8 @@ class ModelsDialog(QDialog):
         self.note.hide()
         self.trash_label = QLabel(wordWrap=True)
         self.trash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons = QDialogButtonBox()
+        self.done_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.rejected.connect(self.close)
 
         row = QHBoxLayout()
@@ -123,6 +124,7 @@ class ModelsDialog(QDialog):
         self.rename_button.setText(tr("Rename"))
         self.close_button.setText(tr("Close model"))
         self.delete_button.setText(tr("Delete…"))
+        self.done_button.setText(tr("Close"))
         self.trash_label.setText(tr("Deleted models move to {folder}", folder=str(trash_dir())))
         self._undo_texts()
         self.fill()

@@ -4,10 +4,12 @@ Red, with what to change, when it cannot fit: training would be refused (core/tr
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QLabel
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
+from aegui.qt import i18n
 from aegui.qt.i18n import notifier, tr
 
 _ERROR_COLOR = "#c0392b"
@@ -17,6 +19,15 @@ _ADVICE = {
     "train.batch_size": "Use a smaller batch (train.batch_size), fewer models or smaller layers",
     "data.max_samples": "Use fewer samples (max samples) or smaller images",
 }
+
+
+def describe(est: M.Estimate) -> str:
+    """What the estimate is made of, in the interface language (core's describe() is the CLI's)."""
+    count = QLocale(i18n.language()).toString
+    return tr("{total} ({weights} for {models} x {params} weights with their gradients and optimizer state, "
+              "{activations} for a step on {rows} samples, {data} for the data)",
+              total=M.human(est.total), weights=M.human(est.weights), models=est.models, params=count(est.params),
+              activations=M.human(est.activations), rows=count(est.rows), data=M.human(est.data))
 
 
 class MemoryLabel(QLabel):
@@ -53,7 +64,7 @@ class MemoryLabel(QLabel):
                 if have is not None else tr("Memory: about {need}", need=M.human(est.total))
             self.setText(text + count)
             self.setStyleSheet("color: gray; font-size: small;")
-        self.setToolTip(M.describe(est))
+        self.setToolTip(describe(est))
 
     def _samples_for(self, data) -> int | None:
         # A folder is walked once per config, not on every keystroke elsewhere in the form.
