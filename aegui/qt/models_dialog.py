@@ -127,7 +127,7 @@ class ModelsDialog(QDialog):
         self.done_button.setText(tr("Close"))
         self.trash_label.setText(tr("Deleted models move to {folder}", folder=str(trash_dir())))
         self._undo_texts()
-        self.fill()
+        self.refresh()
 
     # -- the list ------------------------------------------------------------------------------
     def collect(self) -> list[Entry]:
@@ -141,8 +141,9 @@ class ModelsDialog(QDialog):
         return entries
 
     def refresh(self) -> None:
-        """Fill again, once any name being edited is done (filling would end the edit)."""
-        if self.table.state() == QAbstractItemView.State.EditingState:
+        """Fill again, once any name being edited is done (filling would end the edit); closed, when
+        shown next (it reads every autosaved sidecar)."""
+        if not self.isVisible() or self.table.state() == QAbstractItemView.State.EditingState:
             self._stale = True
             return
         self.fill()
