@@ -13,7 +13,6 @@ from aegui.qt.i18n import tr
 
 SHORTCUTS = [
     ("Ctrl+O", "Open model…"), ("Ctrl+S", "Save model"), ("Ctrl+Shift+S", "Save model as…"),
-    ("Ctrl+Shift+M", "Models…"),
     ("Ctrl+Shift+O", "Open font.h…"), ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
     ("Ctrl+Q", "Quit"), ("F5", "Train"), ("Esc", "Stop"), ("F6", "Step epoch"), ("Shift+F6", "Step batch"),
     ("Alt+click", "Nearest neighbours (latent space)"), ("F1", "Keyboard shortcuts"),
@@ -27,7 +26,6 @@ class Menus(QObject):
         super().__init__(window)
         self.window, self.ws, self.files = window, workspace, files
         self.report_dialog = None      # made on first use; kept, so a running report can be shown again
-        self.models_dialog = None      # made on first use; kept, with its undo history
         self._build_menus()
 
     @property
@@ -142,14 +140,6 @@ class Menus(QObject):
         w.addActions([self.act_train, self.act_stop, w.builder.step_controls.act_epoch,
                       w.builder.step_controls.act_batch])
 
-    def _build_models_entry(self, f) -> None:
-        self.models_action = self._action(f, "Models…", self.show_models_dialog, "Ctrl+Shift+M")
-
-    def show_models_dialog(self) -> None:
-        """File > Models…: rename, close, delete (to the trash) and open models."""
-        from aegui.qt.models_dialog import show_models_dialog
-        self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
-
     def _build_experiments_menu(self) -> None:
         m, w = self.menu_experiments, self.window
         self._action(m, "New sweep…", w.new_sweep)
@@ -171,6 +161,15 @@ class Menus(QObject):
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog
         self.report_dialog = show_report_dialog(self.window, self.report_dialog)
+
+    def _build_models_entry(self, f) -> None:
+        self.models_dialog = None      # made on first use; kept, with its undo history
+        self.models_action = self._action(f, "Models…", self.show_models_dialog, "Ctrl+Shift+M")
+
+    def show_models_dialog(self) -> None:
+        """File > Models…: rename, close, delete (to the trash) and open models."""
+        from aegui.qt.models_dialog import show_models_dialog
+        self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
 
     def report_running(self) -> bool:
         return self.report_dialog is not None and self.report_dialog.is_running()
