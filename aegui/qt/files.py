@@ -58,6 +58,14 @@ class FileActions(QObject):
         # Only text: a damaged settings file can hold byte arrays here (tests/qt/test_fuzz_settings.py).
         return [p for p in self.settings.value("recent", [], list) or [] if isinstance(p, str) and p]
 
+    def forget(self, path) -> None:
+        """A model's files left (moved to the trash): not offered in Recent files, not reopened at start."""
+        gone = str(Path(path).resolve())
+        self.settings.setValue("recent", [p for p in self.recent() if p != gone])
+        last = self.settings.value("last_model")
+        if isinstance(last, str) and last == gone:
+            self.settings.remove("last_model")
+
     def fill_recent(self, menu) -> None:
         menu.clear()
         recent = self.recent()

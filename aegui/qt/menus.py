@@ -67,6 +67,7 @@ class Menus(QObject):
         self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
+        self._build_models_entry(f)
         f.addSeparator()
         self.menu_export = f.addMenu("")
         self._texts.append((self.menu_export, "Export"))
@@ -160,6 +161,15 @@ class Menus(QObject):
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog
         self.report_dialog = show_report_dialog(self.window, self.report_dialog)
+
+    def _build_models_entry(self, f) -> None:
+        self.models_dialog = None      # made on first use; kept, with its undo history
+        self.models_action = self._action(f, "Models…", self.show_models_dialog, "Ctrl+Shift+M")
+
+    def show_models_dialog(self) -> None:
+        """File > Models…: rename, close, delete (to the trash) and open models."""
+        from aegui.qt.models_dialog import show_models_dialog
+        self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
 
     def report_running(self) -> bool:
         return self.report_dialog is not None and self.report_dialog.is_running()

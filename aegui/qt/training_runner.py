@@ -10,7 +10,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 from superqt.utils import create_worker
 
-from aegui.core.files.paths import autosave_dir
+from aegui.core.files.paths import autosave_dir, fresh_folder
 from aegui.core.train.gate import Every, StepGate
 from aegui.core.workspace.run import RunProgress, RunStarted, run_training
 from aegui.qt import threads
@@ -134,7 +134,7 @@ class TrainingRunner(QObject):
             from aegui.core.train.snapshots import ReplayRecorder
             shown = shown_samples(full)
             recorder = ReplayRecorder(shown.x, labels=shown.labels)
-        folder = autosave_dir() / time.strftime("%Y%m%d-%H%M%S")
+        folder = fresh_folder(autosave_dir() / time.strftime("%Y%m%d-%H%M%S"))
         ended = self._ended
 
         def session_ready(session):

@@ -288,13 +288,3 @@ def test_closing_while_training_asks_a_question_with_buttons_that_say_what_they_
     assert texts == {"Stop and quit", "Keep training"}
     assert box.defaultButton() is box.keep_button
     assert box.standardButton(box.do_button) == QMessageBox.StandardButton.NoButton
-
-
-def test_a_trained_models_title_follows_the_language():
-    from aegui.qt import i18n
-    from aegui.core.runs.trained import TrainedModel
-    from aegui.qt.models import title
-    entry = TrainedModel("Font3 3-D autoencoder", None, None, None, trained=("px", 0))
-    assert title(entry) == "Trained: Font3 3-D autoencoder — 0 px"
-    i18n.set_language("es")
-    assert title(entry).startswith("Entrenado: Font3")

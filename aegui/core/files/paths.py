@@ -44,3 +44,13 @@ def user_data_dir() -> Path:
 def autosave_dir() -> Path:
     """Where every model trained in the window is written as soon as its run ends."""
     return user_data_dir() / "autosave"
+
+
+def fresh_folder(base) -> Path:
+    """`base`, or `base`-2, -3 ... when it exists: two runs ended in the same second must not
+    write (and later delete) each other's files."""
+    base = Path(base)
+    folder, n = base, 2
+    while folder.exists():
+        folder, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return folder

@@ -62,6 +62,22 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
     return meta_path
 
 
+def rename_model(path, name: str) -> Path:
+    """Give the model saved at `path` a new name: its sidecar is rewritten in one atomic write with
+    the experiment's name changed and everything else (the weights' hash included) as it was.
+    Returns the sidecar path; ModelFileError when there is no readable sidecar there."""
+    _, meta_path = model_paths(path)
+    try:
+        meta = json.loads(_read_part(meta_path).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("experiment"), dict):
+        raise ModelFileError(f"{meta_path}: not an aegui model description")
+    meta["experiment"]["name"] = str(name)
+    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    return meta_path
+
+
 def _looks_like_safetensors(head: bytes, size: int) -> bool:
     """An 8-byte little-endian header length that fits the file, then the JSON header."""
     return len(head) > 8 and struct.unpack("<Q", head[:8])[0] <= size - 8 and head[8:9] == b"{"

@@ -31,6 +31,10 @@ class TrainedModel:
     trained: tuple | None = None
     demo: bool = False             # shipped with aegui
     taught_from: object = None     # the TrainedModel it was taught new glyphs from (Revert goes back)
+    # When its training ended (seconds since the epoch): stamped as a run ends, read back from the
+    # sidecar. With `number`, what tells two models of one name apart in every list.
+    trained_at: float | None = None
+    number: int | None = None      # its place among the models listed in this session (1, 2, ...)
     view: ModelView | None = None
     _shown: tuple | None = field(default=None, repr=False)
 
@@ -99,6 +103,9 @@ class TrainedModel:
         from aegui.core.files.storage import model_paths, save_model
         from aegui.core.runs.history import metrics_path, write_rows
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
+        if self.trained_at is not None:
+            from aegui.core.files.model_index import stamp
+            extra["trained_at"] = stamp(self.trained_at)
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
             extra["replay"] = save_replay(model_paths(path)[0], self.replay, self.shown.labels)
@@ -113,6 +120,7 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     """A saved model and the dataset it was trained on (run it on a worker thread: it reads the
     data and, with `view`, runs the model over the shown samples)."""
     from aegui.core.data.datasets import from_config
+    from aegui.core.files.model_index import read_stamp
     from aegui.core.files.storage import load_model
     from aegui.core.runs.history import metrics_path
     model, exp, meta = load_model(path)
@@ -120,7 +128,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     if dataset.dim != model.input_dim:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
-    trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})))
+    trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})),
+                           trained_at=read_stamp(meta.get("trained_at")) or read_stamp(meta.get("saved")))
     if view:
         trained.ensure_view()
     wrong = trained.view.wrong if trained.view is not None else None

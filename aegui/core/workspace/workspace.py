@@ -29,6 +29,8 @@ Events (psygnal signals, emitted synchronously):
 """
 from __future__ import annotations
 
+import time
+
 from psygnal import Signal
 
 from aegui.core.archs import arch_of
@@ -82,6 +84,7 @@ class Workspace:
         self._follow_next = False   # the next snapshot makes the run the shown model
         self._last_run: tuple = (None, None)   # (the live entry, the model it ended as)
         self._shown_before_run = None  # the model the run took the map from (a failed run gives it back)
+        self._numbered = 0          # models numbered so far (see _joined)
 
     # -- the models ------------------------------------------------------------------------------
     @property
@@ -89,6 +92,7 @@ class Workspace:
         return self._clock.state
 
     def add(self, model: TrainedModel, make_current: bool = True) -> None:
+        self._joined(model)
         self.models.append(model)
         if make_current:
             self.set_current(model)
@@ -121,6 +125,8 @@ class Workspace:
         """The demo models (and the last session's model, `last_session`) are open: show the last
         one opened, and give the editor a denoiser when the shown model is not one."""
         self.devices, self.device_name, self.ready = list(devices), device_name, True
+        for model in models:
+            self._joined(model)
         self.models.extend(models)
         self.models_changed.emit()
         if models:
@@ -129,6 +135,48 @@ class Workspace:
             if denoisers and self.current.kind != "dae":
                 self.set_editor_choice(denoisers[0])
         self.ready_changed.emit(self.devices, self.device_name)
+
+    # -- renaming and removing (File > Models…) ---------------------------------------------------
+    def rename(self, model: TrainedModel, name: str) -> None:
+        """`model` is called `name` from now on, in every list and in what Save writes (the saved
+        files are renamed by the caller, through aegui.core.files.storage.rename_model)."""
+        from dataclasses import replace
+        model.name = name
+        model.experiment = replace(model.experiment, name=name)
+        self.models_changed.emit()
+
+    def remove(self, model: TrainedModel) -> int:
+        """Take `model` out of the list (its files are the caller's business); returns where it
+        was. The shown model gone, its neighbour is shown; the editor's, the editor picks again."""
+        index = next(i for i, m in enumerate(self.models) if m is model)
+        del self.models[index]
+        if self.current is model:
+            rest = self.models
+            self.set_current(rest[max(0, index - 1)] if rest else None)
+        if self.editor_choice is model:
+            self.editor_choice = None
+        if self._editor is model:
+            self._editor = None
+            self._resolve_editor()
+            if self._editor is None and self.glyph_models():    # an image model shown: keep a denoiser
+                glyph = self.glyph_models()
+                self.set_editor_choice(next((m for m in glyph if m.kind == "dae"), glyph[0]))
+        self.models_changed.emit()
+        return index
+
+    def restore(self, model: TrainedModel, index: int, current: bool = False) -> None:
+        """A removed model back at `index` (an undone removal); `current`: shown again."""
+        self.models.insert(min(index, len(self.models)), model)
+        self.models_changed.emit()
+        if current:
+            self.set_current(model)
+
+    def _joined(self, model: TrainedModel) -> None:
+        """A model joins the list: one not shipped with aegui gets the next number, which tells
+        it apart from others of its name (two runs of one config)."""
+        if model.number is None and not model.demo:
+            self._numbered += 1
+            model.number = self._numbered
 
     # -- the pixel editor's model ---------------------------------------------------------------
     def editor_model(self) -> TrainedModel | None:
@@ -171,6 +219,7 @@ class Workspace:
         and becomes the editor's model. The map keeps the model it shows: teaching changes what
         the editor denoises with, not what the user explores (choosing the taught model in the
         model list shows it, and File > Save saves it)."""
+        self._joined(model)
         self.models.append(model)
         if self._editor is not model:
             self.set_editor_choice(model)
@@ -284,6 +333,9 @@ class Workspace:
         self._last_run = (was_live, model)
         if model is not None:
             model.history = self.history    # the charts already show this run
+            if model.trained_at is None:
+                model.trained_at = time.time()
+            self._joined(model)
             self.models.append(model)
             if self.current is was_live or self.current is None:
                 self.set_current(model)

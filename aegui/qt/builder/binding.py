@@ -20,11 +20,23 @@ def bind_builder(builder, workspace) -> None:
     ws.run_finished.connect(lambda _model, rec: mark_divergence(builder, rec))
     ws.ready_changed.connect(lambda devices, _name: builder.set_devices(devices))
 
+    shown = {"model": None, "name": None}     # the model on screen, and its name then
+
     def show(model):
+        shown.update(model=model, name=getattr(model, "name", None))
         # The builder shows how the model on screen was made: Train re-runs it as is.
         if model is not None and model is not ws.live and not ws.training.busy:
             builder.set_experiment(model.experiment)
     ws.current_changed.connect(lambda model, _previous: show(model))
+
+    def renamed():
+        # File > Models… renamed it: the form's name follows, if the form still holds its experiment.
+        model = shown["model"]
+        if model is not None and model.name != shown["name"]:
+            if builder.loaded_experiment.name == shown["name"]:
+                builder.rename_loaded(model.name)
+            shown["name"] = model.name
+    ws.models_changed.connect(renamed)
 
 
 def train_now(builder, workspace, step: str | None = None) -> bool:

@@ -30,6 +30,7 @@ from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
 from aegui.qt.i18n import tr
+from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE
 from aegui.qt.widgets.layer_editor import wheel_guard
 
@@ -72,7 +73,8 @@ class ModelBuilder(QWidget):
         self.loading = True       # until the first set_experiment: no validation of half-built forms
         self._running = False
         self._paused = False
-        self.baseline = Experiment()
+        self.baseline = Experiment()             # as shown: a name aegui made, in the interface language
+        self.loaded_experiment = Experiment()    # as given to set_experiment (Reset goes back to it)
         self._last_emitted: Experiment | None = None
         self._errors: list[ConfigError] = []
         self._info_error = False
@@ -217,8 +219,11 @@ class ModelBuilder(QWidget):
         return self._assess()[1]
 
     def set_experiment(self, exp: Experiment) -> None:
-        """Shows `exp` in every field; Reset comes back to it."""
-        self.baseline = exp
+        """Shows `exp` in every field; Reset comes back to it. A name aegui made (a demo model's,
+        the default "experiment") shows in the interface language."""
+        self.loaded_experiment = exp
+        self.baseline = replace(exp, name=shown_name(exp.name))
+        exp = self.baseline
         self.loading = True
         try:
             self._fill(exp)
@@ -227,7 +232,26 @@ class ModelBuilder(QWidget):
         self.on_edit()
 
     def reset(self) -> None:
-        self.set_experiment(self.baseline)
+        self.set_experiment(self.loaded_experiment)
+
+    def rename_loaded(self, name: str) -> None:
+        """The model whose experiment the form shows was renamed: the new name replaces the old one,
+        unless the user typed another."""
+        self.loaded_experiment = replace(self.loaded_experiment, name=name)
+        self._show_loaded_name()
+
+    def _show_loaded_name(self) -> None:
+        shown = shown_name(self.loaded_experiment.name)
+        if shown == self.baseline.name:
+            return
+        untouched = self.name_edit.text() == self.baseline.name
+        self.baseline = replace(self.baseline, name=shown)
+        if untouched:
+            self.name_edit.blockSignals(True)
+            self._set_name(shown)
+            self.name_edit.blockSignals(False)
+        if not self.loading:
+            self.on_edit()
 
     def load_config(self, path) -> list[str]:
         return self.files.load(path)
@@ -406,6 +430,7 @@ class ModelBuilder(QWidget):
         self.form.retranslate()
         self.data.retranslate()
         if not self.loading:
+            self._show_loaded_name()
             self.on_edit()
 
     # ------------------------------------------------------------------ buttons

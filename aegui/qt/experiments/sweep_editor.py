@@ -27,6 +27,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import plural, tr
+from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
@@ -424,7 +425,7 @@ class SweepEditor(QWidget):
         self._loading = True
         try:
             if not self.name_edit.text().strip() or self._sweep is None:
-                self.name_edit.setText(exp.name)
+                self._show_name(exp.name)
             self.epochs.set_value(exp.train.epochs)
             if exp.train.target_max_wrong is not None:
                 self.target_check.setChecked(True)
@@ -452,7 +453,7 @@ class SweepEditor(QWidget):
             self._base = sweep.base
             # Kept as loaded (no widget): how a denoising sweep measures its noisy copies.
             self._evaluate = sweep.evaluate.to_dict()
-            self.name_edit.setText(sweep.name)
+            self._show_name(sweep.name)
             for key, values in sweep.vary.items():
                 self.add_row(key, values, sweep.labels.get(key))
             self.seeds_spin.setValue(sweep.seeds)
@@ -668,8 +669,13 @@ class SweepEditor(QWidget):
         fonts = "+".join(b.data.fonts) if b.data.source == "font" else b.data.source
         # Epochs, seeds and target have their own boxes below.
         self.base_label.setText(tr("{name} — {data}, {layers}, {optimizer}, lr {lr}",
-                                   name=b.name, data=fonts, layers=value_text("model.layers", b.model.full_layers),
+                                   name=shown_name(b.name), data=fonts, layers=value_text("model.layers", b.model.full_layers),
                                    optimizer=b.train.optimizer, lr=format_number(b.train.learning_rate)))
+
+    def _show_name(self, name: str) -> None:
+        """A name aegui made (the default "experiment", a demo model's) in the interface language."""
+        self._made_name = (name, shown_name(name))
+        self.name_edit.setText(self._made_name[1])
 
     def show_info(self, text: str, error: bool = False) -> None:
         self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
@@ -678,6 +684,11 @@ class SweepEditor(QWidget):
 
     def retranslate(self, *_):
         self.name_title.setText(tr("Name"))
+        made = getattr(self, "_made_name", None)
+        if made is not None and self.name_edit.text() == made[1]:
+            loading, self._loading = self._loading, True
+            self._show_name(made[0])
+            self._loading = loading
         self.base_title.setText(tr("Base"))
         self.builder_button.setText(tr("Use the builder's config"))
         self.open_button.setText(tr("Open sweep…"))

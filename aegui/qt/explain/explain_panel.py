@@ -165,7 +165,7 @@ class ExplainPanel(QWidget):
                                      "decoder got, KL: the price of this dimension in the loss (nats)."))
         self.vae_table.retranslate()
         self.layers_title.setText(tr("Each layer's values (after its activation): red positive, blue negative"))
-        self._show_titles()
+        self._show_kind(getattr(self, "_model", None))
         self._show_model_label()
         self._show_message()
         self._readout(None, -1)
@@ -179,6 +179,7 @@ class ExplainPanel(QWidget):
         workspace.current_changed.connect(lambda model, _previous: self.set_model(model, fresh=True))
         workspace.current_updated.connect(lambda model: self.set_model(model, fresh=False))
         workspace.input_changed.connect(self.set_input)
+        workspace.models_changed.connect(self._show_model_label)     # renamed in File > Models…
 
     def set_model(self, model, fresh: bool = True) -> None:
         """`model`: a TrainedModel (None: none); `fresh`: another model, else new weights."""

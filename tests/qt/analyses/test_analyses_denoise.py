@@ -112,7 +112,8 @@ def test_the_current_glyph_model_is_measured_as_one_seed(view, qtbot, dae_entry)
     view.set_model(dae_entry)
     i = view.source_combo.findData("model")
     assert view.source_combo.model().item(i).isEnabled()
-    assert view.source_combo.itemText(i) == f"Current model: {dae_entry.name}"
+    from aegui.qt.models import title
+    assert view.source_combo.itemText(i) == f"Current model: {title(dae_entry)}"
     view.source_combo.setCurrentIndex(i)
     assert not view.seeds_spin.isEnabled()
     view.repeats_spin.setValue(2)

@@ -18,6 +18,7 @@ from aegui.core.models import latent
 from aegui.core.runs.trained import TrainedModel, open_trained
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt.compare.compare_panel import ComparePanel
+from aegui.qt.models import title
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -110,7 +111,7 @@ def test_different_data_is_refused_with_a_sentence_and_export_writes_one_png(set
     ws.add(digits)
     panel.choose(demos[0], digits)
     assert panel.comparison is None and not panel.content.isVisible()
-    assert panel.message() == (f"{demos[0].name} reads 5x7 glyphs and digits AE reads 8x8 grey pictures: "
+    assert panel.message() == (f"{title(demos[0])} reads 5x7 glyphs and {title(digits)} reads 8x8 grey pictures: "
                                "two models can be compared only on the same data; pick two models of the same data "
                                "shape.")
     assert not panel.export_png(tmp_path / "none.png")
