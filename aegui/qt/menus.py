@@ -195,8 +195,8 @@ class Menus(QObject):
         if self.shortcuts_dialog is None:
             # The window-wide keys have no menu entry, so no text of their own.
             steps = self.window.builder.step_controls
-            names = {self.act_train: "Train the builder's model", self.act_stop: "Stop training",
-                     steps.act_epoch: "Step epoch", steps.act_batch: "Step batch"}
+            names = {self.act_train: "Train the builder's model", steps.act_epoch: "Step epoch",
+                     steps.act_batch: "Step batch"}
             self.shortcuts_dialog = ShortcutsDialog(self.window, names)
         self.shortcuts_dialog.fill()
         self.shortcuts_dialog.show()

@@ -10,9 +10,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDo
 
 from aegui.qt.i18n import notifier, tr
 
-# (the gesture, what it does): the latent map's mouse (latent/canvas_mouse.py), the editors' cells,
-# the library's tiles.
+# (the key or gesture, what it does) for what no action carries: Esc (an event filter, so that it
+# stops a run whatever has the focus: aegui/qt/stop_key.py), the latent map's mouse
+# (latent/canvas_mouse.py), the editors' cells, the library's tiles.
 GESTURES = (
+    ("Esc", "Stop training"),
     ("Click (latent map)", "Pin the point"),
     ("Shift+click (latent map)", "Pick an end of the interpolation"),
     ("Alt+click (latent map)", "Nearest neighbours (latent space)"),
