@@ -59,6 +59,9 @@ BAR_WRONG = QColor(229, 115, 115)
 MAX_POINTS = 1000
 MAX_MODEL_POINTS = 300
 REFRESH_MS = 100
+# px of width each picture chart (loss, PSNR) needs beside the other: its title on two lines at
+# most, a dozen epochs on the axis.
+IMAGE_CHART_WIDTH = 200
 
 # A record's state, or (bound to a workspace) the training phase while a run goes on.
 STATE_TEXT = {
@@ -170,6 +173,7 @@ class TrainingPanel(QWidget):
         self.message_box.hide()
 
         self.charts = pg.GraphicsLayoutWidget()
+        self.charts.installEventFilter(self)
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
@@ -261,7 +265,7 @@ class TrainingPanel(QWidget):
         if self._image_mode:   # two charts: loss and PSNR, side by side or one above the other
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0 if wide else 1, col=1 if wide else 0)
-            stretches, rows = ((3, 2, 0), (1, 0)) if wide else ((1, 0, 0), (3, 2))
+            stretches, rows = ((1, 1, 0), (1, 0)) if wide else ((1, 0, 0), (3, 2))
         elif wide:
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0, col=1)
@@ -278,10 +282,25 @@ class TrainingPanel(QWidget):
             grid.setRowStretchFactor(row, factor)
         self._wide = wide
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
+    def _wants_wide(self) -> bool:
+        """Side by side when the charts are wide and short. Two picture charts go side by side as
+        soon as each gets IMAGE_CHART_WIDTH: stacked under a 300 px dock (the worst
+        reconstructions take a quarter of the width) they had 60 px of plot each."""
         size = self.charts.size()
-        self._arrange(size.width() > 2.4 * max(size.height(), 1))
+        if self._image_mode:
+            return size.width() >= 2 * IMAGE_CHART_WIDTH or size.width() > 2.4 * max(size.height(), 1)
+        return size.width() > 2.4 * max(size.height(), 1)
+
+    def eventFilter(self, watched, event) -> bool:
+        # The charts' own size, not the panel's: the worst reconstructions appearing beside them
+        # narrow the charts without resizing the panel.
+        if watched is self.charts and event.type() == QEvent.Type.Resize:
+            self._fit_charts()
+        return super().eventFilter(watched, event)
+
+    def _fit_charts(self) -> None:
+        size = self.charts.size()
+        self._arrange(self._wants_wide())
         # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
         for plot in (self.loss_plot, self.wrong_plot):
             plot.getAxis("bottom").showLabel(size.height() >= 300)
@@ -348,16 +367,12 @@ class TrainingPanel(QWidget):
         if on == self._image_mode:
             return
         self._psnr = ([], [], [])   # epochs, mean, worst
-        if on != self._image_mode:
-            self._image_mode = on
-            self.bar_plot.setVisible(not on)
-            if on:
-                self.charts.ci.removeItem(self.bar_plot)
-            else:
-                self._wide = None   # re-add the bar chart in _arrange
-                self._arrange(self.charts.width() > 2.4 * max(self.charts.height(), 1))
-            self.worst_view.setVisible(on)
-            self.retranslate()
+        self._image_mode = on
+        self.bar_plot.setVisible(not on)
+        self.worst_view.setVisible(on)
+        self._wide = None   # the charts change: arrange them again (the bars leave or come back)
+        self._arrange(self._wants_wide())
+        self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
         show_lone_points(self.wrong_plot, ())
