@@ -203,6 +203,23 @@ def room(root: QWidget) -> dict:
     return out
 
 
+def out_of_sight(view, plot) -> str | None:
+    """What of a chart's plot area and x axis its panel does not show (a scroll area's edge, the
+    window's), as "N px of the plot / the x axis"; None when all of it shows."""
+    visible = view.viewport().visibleRegion().boundingRect()
+    parts = [("the plot", plot.vb), ("the x axis", plot.getAxis("bottom"))]
+    for what, item in parts:
+        if not item.isVisible():
+            continue
+        rect = _scene_rect_in_view(view, item)
+        if rect.height() <= 0 or rect.width() <= 0:
+            continue
+        cut = max(0, rect.bottom() - visible.bottom(), visible.top() - rect.top())
+        if cut > SLACK + 1:
+            return f"{cut} px of {what}"
+    return None
+
+
 def plot_room_problems(view, plot) -> list[str]:
     """A title drawn over the plot or its ticks; a legend cut, or covering too much of the plot."""
     import pyqtgraph as pg
@@ -250,6 +267,9 @@ def room_problems(root: QWidget) -> list[str]:
     for name, view, plot in charts(root):
         if plot.vb.height() < CHART_LEAST:
             problems.append(f"chart {name!r} has {plot.vb.height():.0f} px of height, less than {CHART_LEAST}")
+        hidden = out_of_sight(view, plot)
+        if hidden:
+            problems.append(f"chart {name!r} runs past the visible part of its panel: {hidden} out of sight")
         problems += [f"chart {name!r}: {p}" for p in plot_room_problems(view, plot)]
     if getattr(root, "latent", None) is not None and _shown(root.latent.plot):
         problems += [f"latent map: {p}" for p in plot_room_problems(root.latent.plot, root.latent.plot.getPlotItem())]

@@ -112,6 +112,16 @@ def preset_sweeps() -> list[tuple[Path, str]]:
     return out
 
 
+class _TakesItsRoom(QVBoxLayout):
+    """The panel's layout, which takes the height its dock gives it. In the dock's scroll area a
+    layout that wraps a line (the summary) is sized by its height for the width, which Qt adds up
+    from the preferred heights: the panel became 800 px tall in a 600 px dock, and the charts'
+    x axis showed only after scrolling. The minimum heights still set when the dock scrolls."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class SweepJob:
     """Built and iterated in the worker thread: SweepRunner's progress plus a fresh list of the
     runs finished so far ("run_results"); the final item also says where the results were autosaved.
@@ -236,7 +246,7 @@ class ExperimentsPanel(QWidget):
         self.search_result = None
         # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
         # width, and the tabs were cut to "ep" behind scroll arrows.
-        lay = QVBoxLayout(self)
+        lay = _TakesItsRoom(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(corner)
         lay.addWidget(self.tabs, 1)

@@ -31,6 +31,7 @@ from aegui.core.workspace import state as S
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.training.image_errors import WorstSamples
+from aegui.qt.widgets.count_view import CountViewBox
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.lone_points import show_lone_points
 from aegui.qt.widgets.note import NoteLabel
@@ -79,11 +80,15 @@ DEFAULT_DIVERGED = ("every model's loss became NaN or infinite. Lower the learni
 
 
 class _IntegerAxis(pg.AxisItem):
-    """Ticks only on whole numbers: pixel counts of 0.5 mean nothing."""
+    """Ticks only on whole numbers from 0 up: pixel counts of 0.5 or -1 mean nothing (the margin
+    under 0 is room for the 0's label, not values)."""
 
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(sp, off) for sp, off in super().tickSpacing(minVal, maxVal, size) if sp >= 1]
         return levels or [(1.0, 0.0)]
+
+    def tickValues(self, minVal, maxVal, size):
+        return [(sp, [v for v in values if v >= 0]) for sp, values in super().tickValues(minVal, maxVal, size)]
 
 
 class _EpochAxis(pg.AxisItem):
@@ -178,7 +183,8 @@ class TrainingPanel(QWidget):
         self.charts.ci.setSpacing(4)
 
         self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left"), "bottom": _EpochAxis("bottom")})
-        self.wrong_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
+        self.wrong_plot = pg.PlotItem(viewBox=CountViewBox(),
+                                      axisItems={"left": _IntegerAxis("left"), "bottom": _EpochAxis("bottom")})
         self.bar_plot = pg.PlotItem(axisItems={"left": _IntegerAxis("left")})
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
