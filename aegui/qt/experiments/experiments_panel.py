@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter,
+    QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter,
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,7 @@ from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
+from aegui.qt.widgets.folder_link import FolderLink
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
@@ -212,6 +213,17 @@ class ExperimentsPanel(QWidget):
         self.charts = SweepCharts()
         self.table.config_selected.connect(self.charts.highlight)
         self.summary_label = ElidedLabel()
+        # Where the results went, as a path to click (the file manager opens there).
+        self.saved_title = QLabel()
+        self.saved_link = FolderLink()
+        saved_row = QWidget()
+        saved = QHBoxLayout(saved_row)
+        saved.setContentsMargins(0, 0, 0, 0)
+        saved.setSpacing(4)
+        saved.addWidget(self.saved_title)
+        saved.addWidget(self.saved_link, 1)
+        self.saved_row = saved_row
+        saved_row.hide()
         self.export_button = QToolButton()
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -232,6 +244,7 @@ class ExperimentsPanel(QWidget):
         rl.setContentsMargins(2, 2, 2, 2)
         rl.setSpacing(2)
         rl.addWidget(self.summary_label)
+        rl.addWidget(self.saved_row)
         rl.addWidget(self.splitter, 1)
         self.results_page = results
 
@@ -323,6 +336,7 @@ class ExperimentsPanel(QWidget):
             return False
         ray = self.run_on.target()
         self._mode, self._sweep, self.search_result = "search", sweep, None
+        self._show_saved(None)
         self._state_key, self._last_progress = "Starting…", None
         self.progress.setValue(0)
         self._set_summary("")
@@ -359,6 +373,7 @@ class ExperimentsPanel(QWidget):
         self._configs = expand(sweep)
         self._groups = plan(sweep, self._configs)
         self.result, self.saved_path = None, None
+        self._show_saved(None)
         self._shown_runs, self._shown_running = -1, set()
         self.table.set_sweep(sweep, self._configs)
         self.charts.clear()
@@ -448,9 +463,8 @@ class ExperimentsPanel(QWidget):
                          "Best: {label}, score {score:.3f}.", trials=len(res.trials), pruned=states.count("pruned"),
                          runs=res.trainings, elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
                          score=top.score if top else math.nan)
-            if p.get("saved"):
-                summary += " " + tr("Results saved in {path}", path=Path(p["saved"]).name)
             self._set_summary(summary)
+            self._show_saved(p.get("saved"))
 
     def _on_finished(self, last) -> None:
         self.editor.set_running(False)
@@ -470,6 +484,7 @@ class ExperimentsPanel(QWidget):
         self._last_progress = last
         self._state_key = "cancelled" if result.cancelled else "finished"
         self.saved_path = last.get("saved")
+        self._show_saved(self.saved_path)
         self._refresh_status()
         self._update_buttons()
         self.sweep_finished.emit(result)
@@ -547,8 +562,6 @@ class ExperimentsPanel(QWidget):
                                 "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],
                                 noisy=row["noisy_input_wrong_mean"]))
         last = self._last_progress or {}
-        if last.get("saved"):   # the folder's name; the whole path is in the tooltip
-            parts.append(tr("Results saved in {path}", path=Path(last["saved"]).name))
         if last.get("save_error"):
             parts.append(last["save_error"])
         return " ".join(parts)
@@ -556,8 +569,12 @@ class ExperimentsPanel(QWidget):
     def _set_summary(self, text: str, error: bool = False) -> None:
         self.summary_label.setStyleSheet("color: #c62828;" if error else "")
         self.summary_label.setText(text)
-        saved = (self._last_progress or {}).get("saved")
-        self.summary_label.setToolTip(f"{text}\n{saved}" if saved and not error else text)
+        self.summary_label.setToolTip(text)
+
+    def _show_saved(self, path: str | None) -> None:
+        """The folder the finished results were written to, under the summary (hidden: none)."""
+        self.saved_link.set_path(path or "")
+        self.saved_row.setVisible(bool(path))
 
     def _update_buttons(self) -> None:
         running = self.is_running()
@@ -574,6 +591,7 @@ class ExperimentsPanel(QWidget):
         self.tabs.setTabText(0, tr("Sweep"))
         self.tabs.setTabText(1, tr("Results"))
         self.tabs.setTabText(2, tr("Search"))
+        self.saved_title.setText(tr("Results saved in"))
         self.export_button.setText(tr("Export"))
         self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
         self.act_export_png.setText(tr("Charts as PNG…"))

@@ -1,0 +1,28 @@
+"""Where a sweep's results were saved: the whole path (elided in the middle when the panel is
+narrow, whole in its tooltip), and a click opens the folder. Only the folder's name was given,
+and nothing to click."""
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+
+from tests.qt.experiments.test_experiments_panel import run_to_end, tiny_sweep
+
+
+def test_the_saved_folder_is_shown_whole_and_opens_on_a_click(panel, qtbot, monkeypatch):
+    run_to_end(qtbot, panel, tiny_sweep({"train.learning_rate": [0.01, 0.03]}, seeds=1, epochs=10))
+    saved = panel.saved_path
+    assert saved and Path(saved).is_dir()
+    link = panel.saved_link
+    qtbot.waitUntil(lambda: link.isVisible())
+    assert link.toolTip() == saved
+    assert link.shown_path() == saved, (link.shown_path(), saved)          # room for all of it at 900 px
+    panel.resize(420, 650)                                                  # narrow: the middle goes
+    qtbot.waitUntil(lambda: link.shown_path() != saved)
+    shown = link.shown_path()
+    assert "…" in shown and shown.endswith(Path(saved).name) and shown.startswith(saved[:3]), shown
+    assert link.toolTip() == saved
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=QPoint(link.link_rect().center()))
+    assert opened == [QUrl.fromLocalFile(saved)]
