@@ -273,9 +273,12 @@ class ExperimentsPanel(QWidget):
 
     # ---------------------------------------------------------------- public API
     def bind(self, workspace) -> None:
-        """"Use the builder's settings" takes the builder's experiment from the workspace."""
+        """"Use the builder's settings" takes the builder's experiment from the workspace; the
+        editor compares its base with the builder's config as that changes."""
         self._ws = workspace
         self.use_builder_requested.connect(self.use_draft)
+        workspace.draft_changed.connect(self.editor.set_builder_config)
+        self.editor.set_builder_config(workspace.draft)
 
     def use_draft(self) -> None:
         """The builder's experiment becomes the sweep's base (an invalid form: its error)."""
@@ -287,7 +290,10 @@ class ExperimentsPanel(QWidget):
 
     def new_sweep_from_draft(self) -> None:
         """A new sweep over the builder's experiment (or the current base while the form is invalid)."""
-        self.new_sweep(self._ws.draft if self._ws.draft is not None else self.editor.base())
+        if self._ws.draft is not None:
+            self.new_sweep(self._ws.draft)
+        else:
+            self.new_sweep(self.editor.base(), origin=self.editor.origin())
 
     def is_running(self) -> bool:
         return self.jobs.is_running()
@@ -296,8 +302,8 @@ class ExperimentsPanel(QWidget):
         self.editor.set_base(exp)
         self.tabs.setCurrentWidget(self.editor)
 
-    def new_sweep(self, base) -> None:
-        self.editor.new_sweep(base)
+    def new_sweep(self, base, origin: str = "builder") -> None:
+        self.editor.new_sweep(base, origin)
         self.tabs.setCurrentWidget(self.editor)
 
     def load_sweep(self, path):
