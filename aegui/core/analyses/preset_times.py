@@ -5,7 +5,7 @@ nearest class measured, naming it) and marks the quick presets.
 A machine class is what sets a preset's time: how many CPU cores, and the GPU when there is one.
 The file keeps one table per class, so a bench run on another machine adds its own:
 
-    {"classes": {"cpu-2": {"machine": "2 CPU cores (AMD EPYC), no GPU", "cores": 2, "gpu": null,
+    {"classes": {"cpu-2": {"machine": "2 CPU cores (AMD EPYC), no GPU", "cores": 2, "cpu": "AMD EPYC", "gpu": null,
                            "measured": "2026-11-23", "presets": {"seed000-loss": {"seconds": 31.2,
                            "cpu_seconds": 30.8, "load_before": 3.1}, ...}}}}
 """
@@ -49,14 +49,15 @@ def _cpu_name() -> str:
 
 
 def machine_class(cores: int | None = None, gpu: str | None | bool = False) -> dict:
-    """This machine's class: {"key", "machine" (in words), "cores", "gpu"}; `cores` / `gpu` given
-    describe another (gpu False: look this machine's up)."""
+    """This machine's class: {"key", "machine" (in words), "cores", "cpu", "gpu"}; `cores` / `gpu`
+    given describe another (gpu False: look this machine's up)."""
     cores = int(cores if cores is not None else os.cpu_count() or 1)
     if gpu is False:
         gpu = _gpu_name()
     key = f"cpu-{cores}" + ("-cuda" if gpu else "")
-    words = f"{cores} CPU cores ({_cpu_name()}), " + (f"GPU {gpu}" if gpu else "no GPU")
-    return {"key": key, "machine": words, "cores": cores, "gpu": gpu or None}
+    cpu = _cpu_name()
+    words = f"{cores} CPU cores ({cpu}), " + (f"GPU {gpu}" if gpu else "no GPU")
+    return {"key": key, "machine": words, "cores": cores, "cpu": cpu, "gpu": gpu or None}
 
 
 def read_times(path: Path | None = None) -> dict:
@@ -76,8 +77,8 @@ def record_time(path: Path, machine: dict, stem: str, row: dict, measured: str) 
     from aegui.core.files.atomic import atomic_write_text
     data = read_times(path) if Path(path).exists() else {"classes": {}}
     table = data["classes"].setdefault(machine["key"], {})
-    table.update({"machine": machine["machine"], "cores": machine["cores"], "gpu": machine["gpu"],
-                  "measured": measured})
+    table.update({"machine": machine["machine"], "cores": machine["cores"], "cpu": machine["cpu"],
+                  "gpu": machine["gpu"], "measured": measured})
     table.setdefault("presets", {})[stem] = row
     data["classes"] = dict(sorted(data["classes"].items()))
     table["presets"] = dict(sorted(table["presets"].items()))
@@ -88,9 +89,12 @@ def record_time(path: Path, machine: dict, stem: str, row: dict, measured: str) 
 class ExpectedTimes:
     """The measured times of one machine class: `seconds(stem)` (None: not measured there)."""
     key: str
-    machine: str          # the class in words, to say where the times were measured
+    machine: str          # the class in words (English), to say where the times were measured
     exact: bool           # True when it is this machine's own class
     table: dict
+    cores: int = 0
+    cpu: str = ""
+    gpu: str | None = None
 
     def seconds(self, stem: str) -> float | None:
         row = self.table.get(stem)
@@ -116,4 +120,5 @@ def expected_times(path: Path | None = None, machine: dict | None = None) -> Exp
             return (bool(table.get("gpu")) != bool(me["gpu"]), abs(int(table.get("cores", 0)) - me["cores"]), k)
         key, exact = min(classes.items(), key=distance)[0], False
     table = classes[key]
-    return ExpectedTimes(key, str(table.get("machine", key)), exact, dict(table.get("presets", {})))
+    return ExpectedTimes(key, str(table.get("machine", key)), exact, dict(table.get("presets", {})),
+                         int(table.get("cores", 0)), str(table.get("cpu", "")), table.get("gpu"))

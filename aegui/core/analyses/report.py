@@ -47,7 +47,7 @@ from typing import Iterator
 from aegui.core.config.experiment import ConfigError
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
-REPORT_KEYS = ("document", "id", "title", "about", "experiments")
+REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
 DONE = "done.json"
 WAITING = "waiting.json"
 
@@ -71,6 +71,7 @@ class ReportSpec:
     about: str
     experiments: tuple[ReportExperiment, ...]
     source: str | None = None
+    short: str = ""          # a few words that tell the documents apart where the title has no room
 
 
 def reports_dir() -> Path:
@@ -132,7 +133,10 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
     for key in ("id", "document", "title"):
         if not isinstance(raw.get(key), str):
             bad(key, "must be a string")
-    return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source)
+    if not isinstance(raw.get("short", ""), str):
+        bad("short", "must be a string")
+    return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source,
+                      raw.get("short", "") or raw["title"])
 
 
 def load_report(name) -> list[ReportSpec]:
@@ -269,7 +273,9 @@ class ReportJob:
         start = time.perf_counter()
         pairs = self.todo()
         count = len(pairs)
+        reached = 0.0     # the share of the report done: where a cancelled one stopped
         for index, (spec, exp) in enumerate(pairs, 1):
+            reached = (index - 1) / count
             if self._cancel:
                 break
             name = self.qualified(spec, exp)
@@ -301,8 +307,8 @@ class ReportJob:
                 for item in job.steps():
                     last = item
                     if "result" not in item:
-                        yield {**base, "state": "running", "detail": item,
-                               "fraction": (index - 1 + float(item.get("fraction", 0.0))) / count,
+                        reached = (index - 1 + float(item.get("fraction", 0.0))) / count
+                        yield {**base, "state": "running", "detail": item, "fraction": reached,
                                "elapsed": time.perf_counter() - start}
                 self._job = None
                 result = None if last is None else last.get("result")
@@ -335,9 +341,11 @@ class ReportJob:
             yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
                    "fraction": index / count, "elapsed": time.perf_counter() - start}
             write_pages(self)
+        else:
+            reached = 1.0
         pages = write_pages(self)
-        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages, "fraction": 1.0,
-               "elapsed": time.perf_counter() - start}
+        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages,
+               "fraction": reached if self._cancel else 1.0, "elapsed": time.perf_counter() - start}
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report_checks import conclude

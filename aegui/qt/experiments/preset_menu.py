@@ -37,7 +37,7 @@ class PresetMenu(QObject):
         from aegui.core.analyses.report import load_report
         self.menu, self.settings = menu, settings
         self.times = expected_times() if times is False else times
-        self.documents = {spec.id: spec.title for spec in load_report("all")}
+        self.documents = {spec.id: spec.short for spec in load_report("all")}
         docs = preset_documents()
         self.presets = [(path, name, docs.get(path.stem, ())) for path, name in presets]
 
@@ -100,15 +100,23 @@ class PresetMenu(QObject):
         text = duration_text(seconds)
         return tr("{time} · quick", time=text) if self.times.quick(stem) else text
 
+    def machine_text(self) -> str:
+        """The measured class in words: "2 CPU cores (AMD EPYC), no GPU"."""
+        t = self.times
+        if t.gpu:
+            return tr("{cores} CPU cores ({cpu}), GPU {gpu}", cores=t.cores, cpu=t.cpu, gpu=t.gpu)
+        return tr("{cores} CPU cores ({cpu}), no GPU", cores=t.cores, cpu=t.cpu)
+
     def retranslate(self, *_) -> None:
         t = self.times
         if t is None:
             self.header.setText(tr("Presets (no expected times measured yet: bench/preset_times.py --record)"))
         elif t.exact:
-            self.header.setText(tr("Presets: expected time on this machine's class ({machine})", machine=t.machine))
+            self.header.setText(tr("Presets: expected time on this machine's class ({machine})",
+                                   machine=self.machine_text()))
         else:
             self.header.setText(tr("Presets: expected time measured on {machine}, not this machine's class",
-                                   machine=t.machine))
+                                   machine=self.machine_text()))
         for act, (path, name, _docs) in zip(self.actions, self.presets):
             # After the tab: the menu's right-hand column, where shortcuts go.
             act.setText(f"{tr(name)}\t{self.time_text(path.stem)}")

@@ -41,7 +41,7 @@ def test_the_shipped_times_were_measured_by_the_bench_for_the_sweep_presets():
     assert data["classes"], "resources/preset_times.json: run bench/preset_times.py --record"
     sweeps = {p.stem for p in list_presets(ROOT / "resources") if p.kind == "sweep"}
     for key, table in data["classes"].items():
-        assert table["machine"] and table["cores"] >= 1 and table["measured"], key
+        assert table["machine"] and table["cores"] >= 1 and table["cpu"] and table["measured"], key
         for stem, row in table["presets"].items():
             assert stem in sweeps, stem
             assert row["seconds"] > 0 and row["cpu_seconds"] >= 0 and "load_before" in row, (stem, row)

@@ -18,7 +18,7 @@ def test_each_preset_shows_its_measured_time_and_the_quick_ones_are_marked(windo
     assert times.exact or machine_class()["key"] not in times.key     # this class, or the nearest named
     menus = window.menus
     header = menus.preset_menu.header.text()
-    assert times.machine in header, header
+    assert f"{times.cores} CPU cores ({times.cpu})" in header, header
     measured = 0
     for stem, text in entries(menus).items():
         title, _, when = text.partition("\t")
@@ -35,7 +35,7 @@ def test_each_preset_shows_its_measured_time_and_the_quick_ones_are_marked(windo
     texts = entries(menus)
     quick = [s for s in texts if times.quick(s)]
     assert quick and all(texts[s].endswith(" · rápido") for s in quick), texts
-    assert "medido" in menus.preset_menu.header.text() or "esta máquina" in menus.preset_menu.header.text()
+    assert f"{times.cores} núcleos de CPU" in menus.preset_menu.header.text(), menus.preset_menu.header.text()
 
 
 def test_the_document_filter_shows_the_presets_of_one_course_document(window, tmp_path):
