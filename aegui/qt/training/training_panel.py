@@ -498,7 +498,7 @@ class TrainingPanel(QWidget):
         self.export_button.setText(tr("Export"))
         self.act_csv.setText(tr("Export CSV..."))
         self.act_png.setText(tr("Export PNG..."))
-        names = {c: tr(LOSS_NAMES.get(k, k)) for k, c in self.loss_curves.items()}
+        names = {c: self._loss_name(k) for k, c in self.loss_curves.items()}
         if self.val_curve is not None:
             names[self.val_curve] = tr("validation")
         if self.best_curve is not None:
@@ -546,8 +546,7 @@ class TrainingPanel(QWidget):
             extra = [k for k in self.loss_curves if k not in LOSS_COLORS]
             color = EXTRA_COLORS[len(extra) % len(EXTRA_COLORS)]
         width = 2 if name == "total" else 1.5
-        curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), connect="finite",
-                                 name=tr(LOSS_NAMES.get(name, name)))
+        curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), connect="finite", name=self._loss_name(name))
         self.loss_plot.addItem(curve)
         self.loss_curves[name] = curve
         for sample, label in self.loss_legend.items:
@@ -557,10 +556,22 @@ class TrainingPanel(QWidget):
 
     def _add_val_curve(self) -> None:
         self.val_curve = pg.PlotCurveItem(
-            pen=pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine), connect="finite",
+            pen=pg.mkPen(VAL_COLOR, width=2, style=Qt.PenStyle.DashLine), connect="finite",
             name=tr("validation"))
+        self.val_curve.setZValue(1)      # over the training curve it often runs beside
         self.loss_plot.addItem(self.val_curve)
+        total = self.loss_curves.get("total")
+        for sample, label in self.loss_legend.items:
+            if sample.item is total:
+                label.setText(self._loss_name("total"))
         self._ensure_best_legend()
+
+    def _loss_name(self, key: str) -> str:
+        """A loss curve's legend name: with a validation curve beside it the total is the
+        "training" loss, the pair a student compares for overfitting."""
+        if key == "total" and (self.val_curve is not None or self.history.has("val")):
+            return tr("training")
+        return tr(LOSS_NAMES.get(key, key))
 
     def _ensure_best_legend(self) -> None:
         # Keeps "current best model" as the last legend entry as loss curves appear.
