@@ -271,7 +271,7 @@ class TrainingPanel(QWidget):
         if self._image_mode:   # two charts: loss and PSNR, side by side or one above the other
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0 if wide else 1, col=1 if wide else 0)
-            stretches, rows = ((1, 1, 0), (1, 0)) if wide else ((1, 0, 0), (3, 2))
+            stretches, rows = ((3, 2, 0), (1, 0)) if wide else ((1, 0, 0), (3, 2))
         elif wide:
             ci.addItem(self.loss_plot, row=0, col=0)
             ci.addItem(self.wrong_plot, row=0, col=1)
@@ -485,7 +485,7 @@ class TrainingPanel(QWidget):
     def retranslate(self, *_):
         self.loss_plot.setTitle(tr("Loss"))
         # Short titles: in a bottom dock the three charts share one row.
-        self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
+        self.wrong_plot.setTitle(tr("PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
         # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
