@@ -6,7 +6,7 @@ A document whose experiments are all analyses has no sweep here: the menu says s
 File > Export course report…, which runs them."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 
 from aegui.core.analyses.preset_times import ExpectedTimes, expected_times
@@ -15,6 +15,7 @@ from aegui.qt.i18n import tr
 
 ALL, NONE = "all", "none"          # the filter's two choices besides a document's id
 FILTER_KEY = "experiments/preset_document"
+TITLE_PX = 760           # the widest preset title shown whole in the menu
 
 
 def duration_text(seconds: float) -> str:
@@ -36,6 +37,7 @@ class PresetMenu(QObject):
         from aegui.core.analyses.presets import preset_documents
         from aegui.core.analyses.report import load_report
         self.menu, self.settings = menu, settings
+        menu.setToolTipsVisible(True)
         self.times = expected_times() if times is False else times
         self.documents = {spec.id: spec.short for spec in load_report("all")}
         docs = preset_documents()
@@ -117,9 +119,13 @@ class PresetMenu(QObject):
         else:
             self.header.setText(tr("Presets: expected time measured on {machine}, not this machine's class",
                                    machine=self.machine_text()))
+        fm = self.menu.fontMetrics()
         for act, (path, name, _docs) in zip(self.actions, self.presets):
-            # After the tab: the menu's right-hand column, where shortcuts go.
-            act.setText(f"{tr(name)}\t{self.time_text(path.stem)}")
+            # After the tab: the menu's right-hand column, where shortcuts go. A title longer than
+            # TITLE_PX is shortened (whole in the tooltip): the menu must fit a 1024 px screen.
+            title = tr(name)
+            act.setText(f"{fm.elidedText(title, Qt.TextElideMode.ElideRight, TITLE_PX)}\t{self.time_text(path.stem)}")
+            act.setToolTip(title)
         for key, act in self.filter_actions.items():
             act.setText(tr("All presets") if key == ALL else tr("Presets of no course document") if key == NONE
                         else f"{key}: {tr(self.documents[key])}")
