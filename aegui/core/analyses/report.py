@@ -144,6 +144,30 @@ def load_report(name) -> list[ReportSpec]:
     return [spec_from_dict(read_json(p), str(p), p.parent) for p in resolve(name)]
 
 
+def preset_documents(root: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The course documents (report ids, "000"-"004") each preset belongs to, by file stem: the
+    presets a report runs, the presets named after a document ("seed001-search"), and the quick
+    variant of either ("scipy-optimizers-quick" with "scipy-optimizers"). A preset of no document
+    is left out."""
+    from aegui.core.analyses.presets import preset_files
+    if root is None:
+        from aegui.core.files.paths import resources_dir
+        root = resources_dir()
+    docs: dict[str, set[str]] = {}
+    for spec in load_report("all"):
+        for exp in spec.experiments:
+            docs.setdefault(Path(exp.preset).stem, set()).add(spec.id)
+    ids = {spec.id for spec in load_report("all")}
+    for path in preset_files(root):
+        stem = path.stem
+        prefix = stem.split("-", 1)[0]
+        if prefix.startswith("seed") and prefix[4:] in ids:
+            docs.setdefault(stem, set()).add(prefix[4:])
+        if stem.endswith("-quick") and stem[:-len("-quick")] in docs:
+            docs.setdefault(stem, set()).update(docs[stem[:-len("-quick")]])
+    return {stem: tuple(sorted(d)) for stem, d in sorted(docs.items())}
+
+
 # ---------------------------------------------------------------- what makes a result reusable
 
 def preset_key(exp: ReportExperiment) -> str:

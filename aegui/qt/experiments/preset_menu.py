@@ -34,7 +34,7 @@ class PresetMenu(QObject):
 
     def __init__(self, menu, presets, run, settings=None, times: ExpectedTimes | None | bool = False):
         super().__init__(menu)
-        from aegui.core.analyses.presets import preset_documents
+        from aegui.core.analyses.report import preset_documents
         from aegui.core.analyses.report import load_report
         self.menu, self.settings = menu, settings
         menu.setToolTipsVisible(True)

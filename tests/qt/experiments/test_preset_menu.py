@@ -4,7 +4,7 @@ filter shows the presets of one course document (000-004)."""
 from PySide6.QtCore import QSettings
 
 from aegui.core.analyses.preset_times import QUICK_S, expected_times, machine_class
-from aegui.core.analyses.presets import preset_documents
+from aegui.core.analyses.report import preset_documents
 from aegui.qt import i18n
 
 
