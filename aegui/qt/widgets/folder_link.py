@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtCore import QRect, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, QRect, Qt, QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 
@@ -71,4 +71,21 @@ class FolderLink(QLabel):
             return
         self._shown = shown
         url = QUrl.fromLocalFile(self._path).toString()
-        self.setText(f'<a href="{html.escape(url)}">{html.escape(shown)}</a>' if self._path else "")
+        colour = self.link_colour().name()
+        self.setText(f'<a href="{html.escape(url)}" style="color: {colour}">{html.escape(shown)}</a>'
+                     if self._path else "")
+
+    def link_colour(self) -> QColor:
+        """The palette's link colour, lightened on a dark theme (Qt's default blue is hard to read
+        on dark grey)."""
+        pal = self.palette()
+        link = pal.color(QPalette.ColorRole.Link)
+        if pal.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() < 150:
+            return QColor("#8ab4f8")
+        return link
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._shown = ""      # drawn again in the theme's colour
+            self._elide()
