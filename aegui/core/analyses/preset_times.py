@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +30,18 @@ def times_path(root: Path | None = None) -> Path:
 
 
 def _gpu_name() -> str | None:
+    """The first CUDA GPU's name, or None. Read from the NVIDIA driver's own list: importing torch
+    to ask takes seconds, and the window asks before it has."""
+    root = Path("/proc/driver/nvidia/gpus")
     try:
-        import torch
-    except ImportError:
-        return None
-    if torch.cuda.is_available():
+        for info in sorted(root.glob("*/information")):
+            for line in info.read_text().splitlines():
+                if line.startswith("Model:"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    torch = sys.modules.get("torch")     # another system (Windows): ask torch if it is loaded already
+    if torch is not None and torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
     return None
 
