@@ -215,7 +215,7 @@ def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(wi
     assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
 
 
-def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win):
+def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win, qtbot):
     """A picture model trades the bars per glyph for the worst reconstructions beside the charts;
     its Loss and PSNR charts stacked in what was left got 60-70 px of plot each at 1280x800 (the
     curves looked flat). With the emoji VAE preset current, every size, language and theme of the
@@ -224,7 +224,6 @@ def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win):
     from pathlib import Path
 
     from aegui.qt.layout_check import room
-    from aegui.qt.window_matrix import settle
     root = Path(__file__).resolve().parents[2]
     show_as(win, (1280, 800), "en", "light", "train")
     win.builder.load_config(root / "resources/presets/emoji-vae.json")
@@ -233,11 +232,8 @@ def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win):
     ended = []
     win.runner.finished.connect(lambda rec: ended.append(rec))
     win.builder.train_button.click()
-    for _ in range(2400):
-        if ended and not win.workspace.training.busy:
-            break
-        settle(0.05)
-    assert ended and ended[-1].state == "finished", ended
+    qtbot.waitUntil(lambda: bool(ended) and not win.workspace.training.busy, timeout=120000)
+    assert ended[-1].state == "finished", ended
     model = win.workspace.models[-1]
     assert model.experiment.data.source == "emoji"
     win.workspace.set_current(model)

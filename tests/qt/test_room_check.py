@@ -127,9 +127,9 @@ def test_a_chart_that_runs_past_the_bottom_of_a_scrolled_panel_is_reported(qtbot
     root.resize(420, 500)
     root.show()
     qtbot.waitExposed(root)
-    settle(0.05)
+    settle()
     problems = room_problems(root)
     assert any("runs past the visible part" in p for p in problems), problems
     root.resize(420, 800)                                  # all of it in sight
-    settle(0.05)
+    settle()
     assert room_problems(root) == []

@@ -180,8 +180,10 @@ def test_cancel_leaves_the_bar_where_the_report_stopped(qtbot, tiny_report, tmp_
     assert d.bar.isTextVisible() and d.bar.text() == "Stopped at 50 %", d.bar.text()
 
 
-def test_the_experiment_under_way_is_marked_in_the_list(qtbot, tiny_report, tmp_path):
+def test_the_experiment_under_way_is_marked_in_the_list(qtbot, tiny_report, tmp_path, monkeypatch):
     """While an experiment runs its row says so (in bold), and only its row."""
+    from aegui.qt import threads
+    monkeypatch.setattr(threads, "PROGRESS_INTERVAL", 0.0)    # every item reaches the dialog, however fast
     out = tmp_path / "out"
     d = make_dialog(qtbot, tiny_report, out)
     seen = []
@@ -225,7 +227,7 @@ def test_the_document_choice_and_the_rows_are_whole_on_small_and_usual_screens(q
             d.resize(size)
             for doc in range(d.document.count()):
                 d.document.setCurrentIndex(doc)
-                settle(0.05)
+                settle()
                 problems = layout_problems(d)
                 if problems:
                     found[f"{lang} {screen.width()}x{screen.height()} {d.document.itemData(doc)}"] = problems
