@@ -1,7 +1,6 @@
 """The Experiments menu's presets: each shows its expected time on this machine's class, measured
 by bench/preset_times.py (resources/preset_times.json), a "quick" mark for a minute or less, and a
 filter shows the presets of one course document (000-004)."""
-from PySide6.QtCore import QSettings
 
 from aegui.core.analyses.preset_times import QUICK_S, expected_times, machine_class
 from aegui.core.analyses.report import preset_documents
@@ -15,10 +14,12 @@ def entries(menu):
 def test_each_preset_shows_its_measured_time_and_the_quick_ones_are_marked(window):
     times = expected_times()
     assert times is not None, "resources/preset_times.json holds no measurement"
-    assert times.exact or machine_class()["key"] not in times.key     # this class, or the nearest named
+    assert times.exact == (times.key == machine_class()["key"])
     menus = window.menus
     header = menus.preset_menu.header.text()
+    # Where the times were measured: this machine's class, or the nearest one, named as not this one.
     assert f"{times.cores} CPU cores ({times.cpu})" in header, header
+    assert ("on this machine's class" in header) == times.exact and ("not this machine's class" in header) != times.exact
     measured = 0
     for stem, text in entries(menus).items():
         title, _, when = text.partition("\t")
