@@ -10,7 +10,13 @@ A preset whose dataset is not on this machine (Fashion-MNIST unless fetched) is 
 and so is one stating more than --max-stated seconds (the seed-004 grid search: `make report`
 runs it, resumably).
 
-Usage: python bench/preset_times.py [--only NAME,NAME] [--quick-only] [--max-stated S] [--json OUT.json]
+With --record, each measured time is also written to resources/preset_times.json under this
+machine's class (its cores and GPU; aegui.core.analyses.preset_times): the Experiments menu shows
+those times and marks the presets of a minute or less as quick. The file is rewritten after each
+preset, so a long run that is stopped keeps what it measured.
+
+Usage: python bench/preset_times.py [--only NAME,NAME] [--kind sweep] [--quick-only] [--max-stated S]
+                                    [--shortest-first] [--record] [--json OUT.json]
 Exit status 1 if a preset ran over its stated time or states none.
 """
 from __future__ import annotations
@@ -19,6 +25,8 @@ import argparse
 import json
 import os
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +40,13 @@ def main(argv=None) -> int:
     ap.add_argument("--quick-only", action="store_true", help="skip presets that have a -quick sibling")
     ap.add_argument("--json", default="", help="also write the rows to this JSON file")
     ap.add_argument("--max-stated", type=float, default=1800, help="skip presets stating more seconds than this")
+    ap.add_argument("--kind", default="", help="only presets of this kind (sweep, denoising_curve, probe, ...)")
+    ap.add_argument("--shortest-first", action="store_true", help="run the presets in the order of their stated time")
+    ap.add_argument("--record", action="store_true",
+                    help="write each measured time to resources/preset_times.json under this machine's class")
     args = ap.parse_args(argv)
+    from aegui.core.analyses.preset_times import machine_class, record_time, times_path
+    machine = machine_class()
     presets = list_presets(ROOT / "resources")
     stems = {p.stem for p in presets}
     if args.only:
@@ -44,6 +58,10 @@ def main(argv=None) -> int:
         presets = [p for p in presets if p.stem in wanted]
     if args.quick_only:
         presets = [p for p in presets if f"{p.stem}-quick" not in stems]
+    if args.kind:
+        presets = [p for p in presets if p.kind == args.kind]
+    if args.shortest_first:
+        presets.sort(key=lambda p: (p.time_2cores_s or 0, p.stem))
     from aegui.core.analyses.report import missing_data
     rows, bad = [], 0
     for p in presets:
@@ -54,17 +72,23 @@ def main(argv=None) -> int:
             rows.append({"preset": p.stem, "kind": p.kind, "stated_s": p.time_2cores_s, "skipped": why})
             continue
         load = os.getloadavg()[0]
+        cpu0 = time.process_time()
         seconds, _ = run_preset(p)
+        cpu = time.process_time() - cpu0
         ok = p.time_2cores_s is not None and seconds <= p.time_2cores_s
         bad += not ok
         row = {"preset": p.stem, "kind": p.kind, "stated_s": p.time_2cores_s, "measured_s": round(seconds, 1),
                "within": ok, "load_before": round(load, 2)}
         rows.append(row)
+        if args.record:
+            record_time(times_path(ROOT / "resources"), machine, p.stem,
+                        {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "load_before": round(load, 2),
+                         "load_after": round(os.getloadavg()[0], 2)}, date.today().isoformat())
         print(f"{p.stem:42s} stated {p.time_2cores_s!s:>6} s  measured {seconds:7.1f} s  "
               f"{'ok' if ok else 'OVER'}  (load {load:.1f})", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
-    print(json.dumps({"presets": len(rows), "over": bad, "cpus": os.cpu_count()}))
+    print(json.dumps({"presets": len(rows), "over": bad, "cpus": os.cpu_count(), "machine": machine["machine"]}))
     return 1 if bad else 0
 
 

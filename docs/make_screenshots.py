@@ -58,11 +58,11 @@ def draw_arrow(app, win) -> list[str]:
     said = []
     for size in ((1280, 800), (1024, 700)):
         win.resize(*size)
-        settle(0.3)
+        settle()
         editor.clear()
         editor.set_noise("salt_pepper", 10)
         editor.set_noise_seed(1)
-        settle(0.2)
+        settle()
 
         def where():
             return grid.mapTo(win, QPoint(0, 0)).toTuple(), grid.size().toTuple(), grid.grid_rect().getRect()
@@ -75,7 +75,7 @@ def draw_arrow(app, win) -> list[str]:
             target = win.childAt(aim[cell])
             QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                              target.mapFrom(win, aim[cell]))
-            settle(0.05)
+            settle()
             notice = bool(editor.unfamiliar_notice() or editor.fallback_notice())
             name = ("2-notice-shown" if notice and not seen else "3-notice-gone" if seen and not notice and not gone
                     else None)

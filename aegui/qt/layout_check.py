@@ -4,7 +4,7 @@ and the window-size test matrix asserts there are none."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStyle, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStyle, QTabBar, QTreeWidget, QWidget
 
 SLACK = 2   # px: rounding in font metrics
 
@@ -102,6 +102,30 @@ def tab_problems(bar: QTabBar) -> list[str]:
     return out
 
 
+def tree_problems(tree: QTreeWidget) -> list[str]:
+    """A row's text cut at its column's edge: elided on one line, or wrapped into more lines than
+    the row has room for."""
+    from PySide6.QtCore import QRect
+    out = []
+    fm = tree.fontMetrics()
+    margin = 2 * (tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1)
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        for col in range(tree.columnCount()):
+            text = item.text(col)
+            rect = tree.visualItemRect(item)
+            width = tree.columnWidth(col) - margin
+            if not text or rect.isEmpty():
+                continue
+            if tree.wordWrap():
+                need = fm.boundingRect(QRect(0, 0, max(1, width), 100000), Qt.TextFlag.TextWordWrap, text).height()
+                if need > rect.height() + SLACK:
+                    out.append(f"row {text!r} needs {need} px of height, has {rect.height()}")
+            elif fm.horizontalAdvance(text) > width + SLACK:
+                out.append(f"row {text!r} needs {fm.horizontalAdvance(text)} px, has {width}")
+    return out
+
+
 def plot_problems(plot) -> list[str]:
     """A chart's title or legend wider than the chart."""
     from aegui.qt.widgets.plot_text import LegendBelow, title_width
@@ -138,6 +162,9 @@ def layout_problems(root: QWidget) -> list[str]:
             what = w.text()
         elif isinstance(w, QTabBar):
             problems += [f"{_name(w)}: {t}" for t in tab_problems(w)]
+            continue
+        elif isinstance(w, QTreeWidget):
+            problems += [f"{_name(w)}: {t}" for t in tree_problems(w)]
             continue
         else:
             continue
@@ -203,6 +230,23 @@ def room(root: QWidget) -> dict:
     return out
 
 
+def out_of_sight(view, plot) -> str | None:
+    """What of a chart's plot area and x axis its panel does not show (a scroll area's edge, the
+    window's), as "N px of the plot / the x axis"; None when all of it shows."""
+    visible = view.viewport().visibleRegion().boundingRect()
+    parts = [("the plot", plot.vb), ("the x axis", plot.getAxis("bottom"))]
+    for what, item in parts:
+        if not item.isVisible():
+            continue
+        rect = _scene_rect_in_view(view, item)
+        if rect.height() <= 0 or rect.width() <= 0:
+            continue
+        cut = max(0, rect.bottom() - visible.bottom(), visible.top() - rect.top())
+        if cut > SLACK + 1:
+            return f"{cut} px of {what}"
+    return None
+
+
 def plot_room_problems(view, plot) -> list[str]:
     """A title drawn over the plot or its ticks; a legend cut, or covering too much of the plot."""
     import pyqtgraph as pg
@@ -250,6 +294,9 @@ def room_problems(root: QWidget) -> list[str]:
     for name, view, plot in charts(root):
         if plot.vb.height() < CHART_LEAST:
             problems.append(f"chart {name!r} has {plot.vb.height():.0f} px of height, less than {CHART_LEAST}")
+        hidden = out_of_sight(view, plot)
+        if hidden:
+            problems.append(f"chart {name!r} runs past the visible part of its panel: {hidden} out of sight")
         problems += [f"chart {name!r}: {p}" for p in plot_room_problems(view, plot)]
     if getattr(root, "latent", None) is not None and _shown(root.latent.plot):
         problems += [f"latent map: {p}" for p in plot_room_problems(root.latent.plot, root.latent.plot.getPlotItem())]

@@ -146,9 +146,7 @@ class Menus(QObject):
         self._action(m, "Open sweep…", w.open_sweep_dialog)
         self._action(m, "Save sweep…", w.experiments.editor.save_dialog)
         m.addSeparator()
-        # One entry per shipped preset: it opens in the Experiments panel and runs.
-        self.preset_actions = [self._action(m, name, lambda _=False, p=path: w.run_preset(p))
-                               for path, name in preset_sweeps()]
+        self._build_preset_entries(m)
         m.addSeparator()
         # The analyses: each opens its tab and runs its default; the tab has the other settings.
         self.analysis_actions = {
@@ -157,6 +155,14 @@ class Menus(QObject):
                                       lambda: w.run_analysis("embedding")),
             "probe": self._action(m, "Classifier probe…", lambda: w.run_analysis("probe")),
         }
+
+    def _build_preset_entries(self, m) -> None:
+        """One entry per shipped preset, with its expected time here and a filter by course
+        document: it opens in the Experiments panel and runs."""
+        from aegui.qt.experiments.preset_menu import PresetMenu
+        w = self.window
+        self.preset_menu = PresetMenu(m, preset_sweeps(), w.run_preset, self.settings)
+        self.preset_actions = self.preset_menu.actions
 
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog

@@ -104,3 +104,32 @@ def test_a_legend_taller_than_its_chart_allows_folds_into_the_chart_s_tooltip(qt
     settle()
     assert not legend.folded, (len(legend.items), legend.geometry().height(), legend._chart_height)
     assert legend.isVisible() and item.toolTip() == ""
+
+
+def test_a_chart_that_runs_past_the_bottom_of_a_scrolled_panel_is_reported(qtbot):
+    """A chart in a scrolled panel whose x axis is below the visible part (the Experiments charts
+    read only after scrolling) has room on paper but not on screen."""
+    from PySide6.QtWidgets import QScrollArea
+    root = QWidget()
+    qtbot.addWidget(root)
+    scroll = QScrollArea(root)
+    scroll.setWidgetResizable(True)
+    page = QWidget()
+    page.setMinimumHeight(700)
+    lay = QVBoxLayout(page)
+    lay.addSpacing(300)
+    plot = pg.PlotWidget()
+    plot.setTitle("Loss")
+    plot.plot([0, 1, 2], [3, 1, 2])
+    lay.addWidget(plot)
+    scroll.setWidget(page)
+    QVBoxLayout(root).addWidget(scroll)
+    root.resize(420, 500)
+    root.show()
+    qtbot.waitExposed(root)
+    settle()
+    problems = room_problems(root)
+    assert any("runs past the visible part" in p for p in problems), problems
+    root.resize(420, 800)                                  # all of it in sight
+    settle()
+    assert room_problems(root) == []

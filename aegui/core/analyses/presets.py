@@ -85,3 +85,4 @@ def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None
     else:
         raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
     return time.perf_counter() - start, result
+

@@ -47,7 +47,7 @@ from typing import Iterator
 from aegui.core.config.experiment import ConfigError
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
-REPORT_KEYS = ("document", "id", "title", "about", "experiments")
+REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
 DONE = "done.json"
 WAITING = "waiting.json"
 
@@ -71,6 +71,7 @@ class ReportSpec:
     about: str
     experiments: tuple[ReportExperiment, ...]
     source: str | None = None
+    short: str = ""          # a few words that tell the documents apart where the title has no room
 
 
 def reports_dir() -> Path:
@@ -132,12 +133,39 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
     for key in ("id", "document", "title"):
         if not isinstance(raw.get(key), str):
             bad(key, "must be a string")
-    return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source)
+    if not isinstance(raw.get("short", ""), str):
+        bad("short", "must be a string")
+    return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source,
+                      raw.get("short", "") or raw["title"])
 
 
 def load_report(name) -> list[ReportSpec]:
     from aegui.core.files.jsonfile import read_json
     return [spec_from_dict(read_json(p), str(p), p.parent) for p in resolve(name)]
+
+
+def preset_documents(root: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The course documents (report ids, "000"-"004") each preset belongs to, by file stem: the
+    presets a report runs, the presets named after a document ("seed001-search"), and the quick
+    variant of either ("scipy-optimizers-quick" with "scipy-optimizers"). A preset of no document
+    is left out."""
+    from aegui.core.analyses.presets import preset_files
+    if root is None:
+        from aegui.core.files.paths import resources_dir
+        root = resources_dir()
+    docs: dict[str, set[str]] = {}
+    for spec in load_report("all"):
+        for exp in spec.experiments:
+            docs.setdefault(Path(exp.preset).stem, set()).add(spec.id)
+    ids = {spec.id for spec in load_report("all")}
+    for path in preset_files(root):
+        stem = path.stem
+        prefix = stem.split("-", 1)[0]
+        if prefix.startswith("seed") and prefix[4:] in ids:
+            docs.setdefault(stem, set()).add(prefix[4:])
+        if stem.endswith("-quick") and stem[:-len("-quick")] in docs:
+            docs.setdefault(stem, set()).update(docs[stem[:-len("-quick")]])
+    return {stem: tuple(sorted(d)) for stem, d in sorted(docs.items())}
 
 
 # ---------------------------------------------------------------- what makes a result reusable
@@ -269,7 +297,9 @@ class ReportJob:
         start = time.perf_counter()
         pairs = self.todo()
         count = len(pairs)
+        reached = 0.0     # the share of the report done: where a cancelled one stopped
         for index, (spec, exp) in enumerate(pairs, 1):
+            reached = (index - 1) / count
             if self._cancel:
                 break
             name = self.qualified(spec, exp)
@@ -301,8 +331,8 @@ class ReportJob:
                 for item in job.steps():
                     last = item
                     if "result" not in item:
-                        yield {**base, "state": "running", "detail": item,
-                               "fraction": (index - 1 + float(item.get("fraction", 0.0))) / count,
+                        reached = (index - 1 + float(item.get("fraction", 0.0))) / count
+                        yield {**base, "state": "running", "detail": item, "fraction": reached,
                                "elapsed": time.perf_counter() - start}
                 self._job = None
                 result = None if last is None else last.get("result")
@@ -335,9 +365,11 @@ class ReportJob:
             yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
                    "fraction": index / count, "elapsed": time.perf_counter() - start}
             write_pages(self)
+        else:
+            reached = 1.0
         pages = write_pages(self)
-        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages, "fraction": 1.0,
-               "elapsed": time.perf_counter() - start}
+        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages,
+               "fraction": reached if self._cancel else 1.0, "elapsed": time.perf_counter() - start}
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report_checks import conclude

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter,
+    QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter,
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,7 @@ from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr
+from aegui.qt.widgets.folder_link import FolderLink
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
@@ -110,6 +111,16 @@ def preset_sweeps() -> list[tuple[Path, str]]:
             continue   # a damaged preset is left out of the menu; opening it names the problem
         out.append((path, str(name)))
     return out
+
+
+class _TakesItsRoom(QVBoxLayout):
+    """The panel's layout, which takes the height its dock gives it. In the dock's scroll area a
+    layout that wraps a line (the summary) is sized by its height for the width, which Qt adds up
+    from the preferred heights: the panel became 800 px tall in a 600 px dock, and the charts'
+    x axis showed only after scrolling. The minimum heights still set when the dock scrolls."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
 
 class SweepJob:
@@ -202,6 +213,17 @@ class ExperimentsPanel(QWidget):
         self.charts = SweepCharts()
         self.table.config_selected.connect(self.charts.highlight)
         self.summary_label = ElidedLabel()
+        # Where the results went, as a path to click (the file manager opens there).
+        self.saved_title = QLabel()
+        self.saved_link = FolderLink()
+        saved_row = QWidget()
+        saved = QHBoxLayout(saved_row)
+        saved.setContentsMargins(0, 0, 0, 0)
+        saved.setSpacing(4)
+        saved.addWidget(self.saved_title)
+        saved.addWidget(self.saved_link, 1)
+        self.saved_row = saved_row
+        saved_row.hide()
         self.export_button = QToolButton()
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -222,6 +244,7 @@ class ExperimentsPanel(QWidget):
         rl.setContentsMargins(2, 2, 2, 2)
         rl.setSpacing(2)
         rl.addWidget(self.summary_label)
+        rl.addWidget(self.saved_row)
         rl.addWidget(self.splitter, 1)
         self.results_page = results
 
@@ -236,7 +259,7 @@ class ExperimentsPanel(QWidget):
         self.search_result = None
         # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
         # width, and the tabs were cut to "ep" behind scroll arrows.
-        lay = QVBoxLayout(self)
+        lay = _TakesItsRoom(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(corner)
         lay.addWidget(self.tabs, 1)
@@ -250,9 +273,12 @@ class ExperimentsPanel(QWidget):
 
     # ---------------------------------------------------------------- public API
     def bind(self, workspace) -> None:
-        """"Use the builder's settings" takes the builder's experiment from the workspace."""
+        """"Use the builder's settings" takes the builder's experiment from the workspace; the
+        editor compares its base with the builder's config as that changes."""
         self._ws = workspace
         self.use_builder_requested.connect(self.use_draft)
+        workspace.draft_changed.connect(self.editor.set_builder_config)
+        self.editor.set_builder_config(workspace.draft)
 
     def use_draft(self) -> None:
         """The builder's experiment becomes the sweep's base (an invalid form: its error)."""
@@ -264,7 +290,10 @@ class ExperimentsPanel(QWidget):
 
     def new_sweep_from_draft(self) -> None:
         """A new sweep over the builder's experiment (or the current base while the form is invalid)."""
-        self.new_sweep(self._ws.draft if self._ws.draft is not None else self.editor.base())
+        if self._ws.draft is not None:
+            self.new_sweep(self._ws.draft)
+        else:
+            self.new_sweep(self.editor.base(), origin=self.editor.origin())
 
     def is_running(self) -> bool:
         return self.jobs.is_running()
@@ -273,8 +302,8 @@ class ExperimentsPanel(QWidget):
         self.editor.set_base(exp)
         self.tabs.setCurrentWidget(self.editor)
 
-    def new_sweep(self, base) -> None:
-        self.editor.new_sweep(base)
+    def new_sweep(self, base, origin: str = "builder") -> None:
+        self.editor.new_sweep(base, origin)
         self.tabs.setCurrentWidget(self.editor)
 
     def load_sweep(self, path):
@@ -313,6 +342,7 @@ class ExperimentsPanel(QWidget):
             return False
         ray = self.run_on.target()
         self._mode, self._sweep, self.search_result = "search", sweep, None
+        self._show_saved(None)
         self._state_key, self._last_progress = "Starting…", None
         self.progress.setValue(0)
         self._set_summary("")
@@ -349,6 +379,7 @@ class ExperimentsPanel(QWidget):
         self._configs = expand(sweep)
         self._groups = plan(sweep, self._configs)
         self.result, self.saved_path = None, None
+        self._show_saved(None)
         self._shown_runs, self._shown_running = -1, set()
         self.table.set_sweep(sweep, self._configs)
         self.charts.clear()
@@ -442,9 +473,8 @@ class ExperimentsPanel(QWidget):
                          runs=plural(res.trainings, tr("1 training"), tr("{n} trainings", n=res.trainings)),
                          elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
                          score=top.score if top else math.nan)
-            if p.get("saved"):
-                summary += " " + tr("Results saved in {path}", path=Path(p["saved"]).name)
             self._set_summary(summary)
+            self._show_saved(p.get("saved"))
 
     def _on_finished(self, last) -> None:
         self.editor.set_running(False)
@@ -464,6 +494,7 @@ class ExperimentsPanel(QWidget):
         self._last_progress = last
         self._state_key = "cancelled" if result.cancelled else "finished"
         self.saved_path = last.get("saved")
+        self._show_saved(self.saved_path)
         self._refresh_status()
         self._update_buttons()
         self.sweep_finished.emit(result)
@@ -552,8 +583,6 @@ class ExperimentsPanel(QWidget):
                                 "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],
                                 noisy=row["noisy_input_wrong_mean"]))
         last = self._last_progress or {}
-        if last.get("saved"):   # the folder's name; the whole path is in the tooltip
-            parts.append(tr("Results saved in {path}", path=Path(last["saved"]).name))
         if last.get("save_error"):
             parts.append(last["save_error"])
         return " ".join(parts)
@@ -561,8 +590,12 @@ class ExperimentsPanel(QWidget):
     def _set_summary(self, text: str, error: bool = False) -> None:
         self.summary_label.setStyleSheet("color: #c62828;" if error else "")
         self.summary_label.setText(text)
-        saved = (self._last_progress or {}).get("saved")
-        self.summary_label.setToolTip(f"{text}\n{saved}" if saved and not error else text)
+        self.summary_label.setToolTip(text)
+
+    def _show_saved(self, path: str | None) -> None:
+        """The folder the finished results were written to, under the summary (hidden: none)."""
+        self.saved_link.set_path(path or "")
+        self.saved_row.setVisible(bool(path))
 
     def _update_buttons(self) -> None:
         running = self.is_running()
@@ -579,6 +612,7 @@ class ExperimentsPanel(QWidget):
         self.tabs.setTabText(0, tr("Sweep"))
         self.tabs.setTabText(1, tr("Results"))
         self.tabs.setTabText(2, tr("Search"))
+        self.saved_title.setText(tr("Results saved in"))
         self.export_button.setText(tr("Export"))
         self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
         self.act_export_png.setText(tr("Charts as PNG…"))

@@ -1,10 +1,10 @@
 """A sweep's comparison charts: error vs epochs per config with mean ± std bands, the final error
 per config as bars with std error bars, and, when the sweep varies the fonts, bars per font.
 
-Every config keeps one colour everywhere (bands, bars, the table's swatch), so the table is
-the legend: it has room for the long labels a chart has not. Colours come in light/dark pairs,
-so a sweep whose last field has two values (SGD vs momentum) reads as hue = first field,
-shade = second.
+Every config keeps one colour everywhere (bands, bars, the table's swatch, the legend under the
+curves), from a qualitative palette (Tableau 10) whose neighbours differ in hue: the light/dark
+pairs of tab20 drew two configs in near-identical blues. The legend and the bars name a config by
+what differs between the configs (its varied values), the table has the rest.
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
+from aegui.qt.widgets.count_view import CountViewBox
+from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import locale_axes
 from aegui.qt.widgets.plot_text import fit_text, legend_below
@@ -28,10 +30,11 @@ from aegui.qt.widgets.terms import with_terms
 
 METRICS = {"max_wrong": "Max wrong pixels", "mean_wrong": "Mean wrong pixels", "loss": "Loss"}
 FINAL = {"max_wrong": "final_max_wrong", "mean_wrong": "final_mean_wrong", "loss": "final_loss"}
-# tab20 in dark/light pairs.
-_PALETTE = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
-            "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
-            "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"]
+# Tableau 10, then the light halves of Tableau 20 for configs 11-20: readable on both themes.
+_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+            "#9c755f", "#bab0ac",
+            "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2",
+            "#d7b5a6", "#79706e"]
 EXPORT_MIN_WIDTH = 1000   # px of an exported PNG
 
 
@@ -122,11 +125,14 @@ class SweepCharts(QWidget):
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(6)
-        self.band_plot = self.charts.ci.addPlot(row=0, col=0, axisItems=locale_axes(left=LogAxis("left")))
+        self.band_view = CountViewBox()     # counts start at 0; a loss (log axis) does not
+        self.band_plot = self.charts.ci.addPlot(row=0, col=0, viewBox=self.band_view,
+                                                axisItems=locale_axes(left=LogAxis("left")))
         self.bar_plot = self.charts.ci.addPlot(row=0, col=1, axisItems=locale_axes())
         self.font_plot = pg.PlotItem(axisItems=locale_axes())
         fit_text(self.band_plot, self.bar_plot, self.font_plot)
         self.font_legend = legend_below(self.font_plot)
+        self.band_legend = legend_below(self.band_plot)
         for plot in (self.band_plot, self.bar_plot, self.font_plot):
             plot.showGrid(x=False, y=True, alpha=0.15)
             plot.getAxis("left").setWidth(40)
@@ -172,6 +178,7 @@ class SweepCharts(QWidget):
             self.metric_combo.setCurrentIndex(i)   # re-enters through the combo
             return
         self.log_check.setEnabled(metric == "loss")
+        self.band_view.counts = metric != "loss"
         self.retranslate()
         self._redraw()
 
@@ -237,6 +244,7 @@ class SweepCharts(QWidget):
             plot.removeItem(fill)
             plot.removeItem(curve)
         self.band_items = {}
+        self.band_legend.clear()
         log = self.log_scale()
         plot.setLogMode(y=log)
         res = self.result
@@ -260,6 +268,7 @@ class SweepCharts(QWidget):
             plot.addItem(fill)
             plot.addItem(curve)
             self.band_items[c] = (curve, fill)
+            self.band_legend.addItem(curve, self.config_name(c))
         plot.enableAutoRange()
         if self.highlighted is not None:
             self.highlight(self.highlighted)
@@ -298,7 +307,8 @@ class SweepCharts(QWidget):
         plot.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
 
     def _set_bar_ticks(self) -> None:
-        """Config numbers under the bars; every step-th one when they would overlap."""
+        """Under the bars, each config's varied values ("0.01", "0.03") when they fit, else its
+        number as the table and the legend give it; every step-th one when numbers overlap."""
         res = self.result
         if res is None or not res.configs_done:
             return
@@ -306,11 +316,35 @@ class SweepCharts(QWidget):
         n = len(xs)
         axis = self.bar_plot.getAxis("bottom")
         fm = QFontMetrics(axis.style["tickFont"] or self.charts.font())
-        widest = fm.horizontalAdvance(str(n)) + 6
         span = xs.max() - xs.min() + 1.2
         per_bar = max(self.bar_plot.vb.width(), 1.0) / span
+        values = [self.config_values(i) for i in range(n)]
+        if max(fm.horizontalAdvance(v) for v in values) + 6 <= per_bar:
+            axis.setTicks([[(xs[i], values[i]) for i in range(n)]])
+            return
+        widest = fm.horizontalAdvance(str(n)) + 6
         step = 1 if per_bar >= widest else math.ceil(widest / per_bar)
         axis.setTicks([[(xs[i], str(i + 1)) for i in range(0, n, step)], [(xs[i], "") for i in range(n) if i % step]])
+
+    def config_values(self, config: int) -> str:
+        """What sets config `config` apart: its varied values ("0.01"; "35-16-2 / 0.01")."""
+        res = self.result
+        keys = list(res.sweep.vary)
+        if not keys:
+            return res.configs[config].label
+        return " / ".join(self._value_label(k, res.configs[config].values[k]) for k in keys)
+
+    def config_name(self, config: int) -> str:
+        """The legend's name of a config: its number (the table's) and its varied fields with
+        their values ("1: Learning rate 0.01"); a value the sweep labels is named by its label."""
+        res = self.result
+        keys = list(res.sweep.vary)
+        cfg = res.configs[config]
+        if not keys:
+            return f"{config + 1}: {cfg.label}"
+        parts = [self._value_label(k, cfg.values[k]) if k in res.sweep.labels
+                 else f"{field_label(k)} {self._value_label(k, cfg.values[k])}" for k in keys]
+        return f"{config + 1}: " + ", ".join(parts)
 
     def _draw_font_bars(self) -> None:
         plot = self.font_plot
@@ -347,7 +381,7 @@ class SweepCharts(QWidget):
                 sds.append(0.0 if not math.isfinite(std) else std)
             if not bx:
                 continue
-            color = config_color(si * 2 if len(series) > 1 else 0)
+            color = config_color(si)
             if len(series) == 1:   # fonts are the only field: each bar its config's colour
                 brushes = [pg.mkBrush(config_color(fonts.index(res.configs[c].values["data.fonts"])))
                            for c in res.configs_done]
@@ -374,7 +408,8 @@ class SweepCharts(QWidget):
         sweep = self.result.sweep
         if key in sweep.labels:
             return sweep.labels[key][sweep.vary[key].index(value)]
-        return format_value(value)
+        # As the table writes it: a decimal in the interface language.
+        return number(value, "g") if isinstance(value, float) else format_value(value)
 
     # ---------------------------------------------------------------- text and theme
     def retranslate(self, *_):
@@ -391,6 +426,12 @@ class SweepCharts(QWidget):
         self.bar_plot.setLabel("bottom", tr("config"))
         self.charts.setToolTip(tr("Curves, bars and table rows share one colour per config; click a row to "
                                   "highlight it."))
+        if self.result is not None:
+            for sample, label in self.band_legend.items:      # field names in the new language
+                config = next((c for c, (curve, _) in self.band_items.items() if curve is sample.item), None)
+                if config is not None:
+                    label.setText(self.config_name(config))
+            self._set_bar_ticks()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -411,5 +452,6 @@ class SweepCharts(QWidget):
             plot.titleLabel.setAttr("color", fg)
         self.error_bars.setOpts(pen=pg.mkPen(fg, width=1))
         self.font_error_bars.setOpts(pen=pg.mkPen(fg, width=1))
-        self.font_legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220))
-        self.font_legend.setLabelTextColor(fg)
+        for legend in (self.font_legend, self.band_legend):
+            legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220))
+            legend.setLabelTextColor(fg)

@@ -278,6 +278,8 @@ class SweepEditor(QWidget):
         super().__init__(parent)
         self.types = field_types()
         self._base = Experiment()
+        self._origin = ("default", "")   # where the base came from: default, builder, file (name), sweep
+        self._builder: Experiment | None = None   # the builder's config now (None: its form is invalid)
         self._rows: list[_VaryRow] = []
         self._sweep: Sweep | None = None
         self._errors: list[tuple[QWidget | None, str]] = []
@@ -292,7 +294,7 @@ class SweepEditor(QWidget):
         self._build()
         self.retranslate()
         i18n.notifier.changed.connect(self.retranslate)
-        self.set_base(Experiment())
+        self.set_base(Experiment(), origin="default")
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
@@ -315,7 +317,16 @@ class SweepEditor(QWidget):
         self.form_top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_title, self.base_title = QLabel(), QLabel()
         self.form_top.addRow(self.name_title, self.name_edit)
-        self.form_top.addRow(self.base_title, self.base_label)
+        # Which config the base is: the builder's form shows one model, the base may be another.
+        self.origin_label = QLabel(wordWrap=True)
+        self.origin_label.setStyleSheet("font-size: small;")
+        base_box = QWidget()
+        base_lay = QVBoxLayout(base_box)
+        base_lay.setContentsMargins(0, 0, 0, 0)
+        base_lay.setSpacing(0)
+        base_lay.addWidget(self.base_label)
+        base_lay.addWidget(self.origin_label)
+        self.form_top.addRow(self.base_title, base_box)
 
         self.vary_box = QGroupBox()
         self.rows_layout = QVBoxLayout(self.vary_box)
@@ -419,9 +430,10 @@ class SweepEditor(QWidget):
     def base(self) -> Experiment:
         return self._base
 
-    def set_base(self, exp: Experiment) -> None:
-        """A new base experiment (e.g. the builder's); the varied fields stay."""
+    def set_base(self, exp: Experiment, origin: str = "builder") -> None:
+        """A new base experiment (by default the builder's, see `origin`); the varied fields stay."""
         self._base = exp
+        self._origin = (origin, "")
         self._loading = True
         try:
             if not self.name_edit.text().strip() or self._sweep is None:
@@ -437,12 +449,15 @@ class SweepEditor(QWidget):
         self._show_base()
         self.validate()
 
-    def new_sweep(self, base: Experiment) -> None:
-        """An empty sweep over `base`: no varied fields yet, 5 seeds."""
+    def new_sweep(self, base: Experiment, origin: str = "builder") -> None:
+        """An empty sweep over `base` (the builder's config unless `origin` says otherwise): no
+        varied fields yet, 5 seeds."""
         self.set_sweep(Sweep(name=base.name, base=base, seeds=5,
-                             target_max_wrong=base.train.target_max_wrong))
+                             target_max_wrong=base.train.target_max_wrong), origin=(origin, ""))
 
-    def set_sweep(self, sweep: Sweep) -> None:
+    def set_sweep(self, sweep: Sweep, origin: tuple[str, str] = ("sweep", "")) -> None:
+        """Edit `sweep`; `origin` says where its base came from ("file", name) for the label."""
+        self._origin = origin
         self._loading = True
         try:
             for row in list(self._rows):
@@ -491,7 +506,7 @@ class SweepEditor(QWidget):
         except ConfigError as e:
             self.show_info(f"{tr('Could not open the sweep')}: {e}", error=True)
             raise
-        self.set_sweep(sweep)
+        self.set_sweep(sweep, origin=("file", Path(path).name))
         self.show_info(tr("Loaded {file}.", file=Path(path).name))
         return sweep
 
@@ -671,6 +686,30 @@ class SweepEditor(QWidget):
         self.base_label.setText(tr("{name} — {data}, {layers}, {optimizer}, lr {lr}",
                                    name=shown_name(b.name), data=fonts, layers=value_text("model.layers", b.model.full_layers),
                                    optimizer=b.train.optimizer, lr=format_number(b.train.learning_rate)))
+        self._show_origin()
+
+    def origin(self) -> str:
+        """Where the base came from: "default", "builder", "file" or "sweep"."""
+        return self._origin[0]
+
+    def set_builder_config(self, exp: Experiment | None) -> None:
+        """The builder's config now (None while its form is invalid): the origin label compares."""
+        self._builder = exp
+        self._show_origin()
+
+    def _show_origin(self) -> None:
+        kind, name = self._origin
+        if kind == "builder":
+            text = (tr("The builder's config, as the builder has it now.") if self._base == self._builder else
+                    tr("The builder's config as it was when you took it; the builder has changed since "
+                       "(“Use the builder's config” takes it again)."))
+        elif kind == "file":
+            text = tr("From the sweep file {file}, not the builder's config.", file=name)
+        elif kind == "sweep":
+            text = tr("The sweep's own base config, not the builder's.")
+        else:
+            text = tr("The default config, not the builder's: “Use the builder's config” takes the builder's.")
+        self.origin_label.setText(text)
 
     def _show_name(self, name: str) -> None:
         """A name aegui made (the default "experiment", a demo model's) in the interface language."""

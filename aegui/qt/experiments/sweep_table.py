@@ -246,6 +246,27 @@ class SweepTable(QTableView):
         self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.fit_columns()
 
+    def rows_height(self) -> int:
+        """The height that shows the header and every row (and the horizontal scroll bar when
+        the columns are wider than the view): the table asks for no more, the charts under it
+        take the rest (two rows took 290 px and pushed the charts out of the window)."""
+        rows = max(1, self.table_model.rowCount())
+        height = self.horizontalHeader().sizeHint().height() + rows * self.verticalHeader().defaultSectionSize()
+        height += 2 * self.frameWidth()
+        bar = self.horizontalScrollBar()
+        if self.horizontalHeader().length() > self.viewport().width():
+            height += bar.sizeHint().height()
+        return height
+
+    def _fit_height(self) -> None:
+        height = self.rows_height()
+        if self.maximumHeight() != height:
+            self.setMaximumHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()      # narrower: the scroll bar may come, and needs its row
+
     def set_result(self, result, running=(), finished: bool = False) -> None:
         self.table_model.set_result(result, running, finished)
         self.fit_columns()
@@ -263,6 +284,7 @@ class SweepTable(QTableView):
                 # Contents' width is to the pixel: a style or font a little wider than the one
                 # measured elided "without momentum" by its last letter.
                 self.setColumnWidth(i, self.columnWidth(i) + VALUE_SLACK)
+        self._fit_height()
 
     def config_at(self, row: int) -> int:
         return self.proxy.index(row, 0).data(CONFIG_ROLE)

@@ -14,10 +14,11 @@ import html
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
+                               QProgressBar, QPushButton, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout)
 
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.threads import JobRunner, error_text
@@ -58,6 +59,26 @@ def describe(item: dict) -> str:
     return head + (" — " + ", ".join(parts) if parts else "")
 
 
+class _WrappedRows(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to its column: a tree view asks its delegate for a row's
+    height without the column's width, so wrapped titles kept one line and lost their end."""
+
+    def __init__(self, tree):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        text = index.data() or ""
+        width = self.tree.columnWidth(index.column()) - 8
+        if width <= 0 or not text:
+            return size
+        fm = option.fontMetrics if index.data(Qt.ItemDataRole.FontRole) is None else \
+            QFontMetrics(index.data(Qt.ItemDataRole.FontRole))
+        need = fm.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, text).height() + 4
+        return QSize(size.width(), max(size.height(), need))
+
+
 class ReportDialog(QDialog):
     """`reports`: report files to offer (the shipped resources/reports/*.json when None).
     `page_written` carries the page's path when a run ends (finished or cancelled)."""
@@ -79,7 +100,8 @@ class ReportDialog(QDialog):
         self.runner.running_changed.connect(self._set_running)
 
         self.document = QComboBox()
-        # The documents' titles are long: the combo takes the room the form gives it, not theirs.
+        # The documents' titles are long: the combo names each by its short title (the whole one is
+        # in bold under it and in the entry's tooltip) and takes the room the form gives it.
         self.document.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.document.setMinimumContentsLength(20)
         for spec in self.specs:
@@ -96,6 +118,13 @@ class ReportDialog(QDialog):
         self.table.header().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.table.header().setStretchLastSection(False)
+        # Long experiment titles wrap onto a second line instead of losing their end.
+        self.table.setWordWrap(True)
+        self.table.setUniformRowHeights(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setItemDelegate(_WrappedRows(self.table))
+        self.table.header().sectionResized.connect(lambda *_: self.table.doItemsLayout())
+        self._running: str | None = None     # the experiment under way ("000-loss"), marked in the list
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -162,7 +191,8 @@ class ReportDialog(QDialog):
         self.document_label.setText(tr("Course document:"))
         self.folder_label.setText(tr("Folder:"))
         for i, spec in enumerate(self.specs):
-            self.document.setItemText(i, f"{spec.id}: {tr(spec.title)}")
+            self.document.setItemText(i, f"{spec.id}: {tr(spec.short)}")
+            self.document.setItemData(i, tr(spec.title), Qt.ItemDataRole.ToolTipRole)
         self.table.setHeaderLabels([tr("Experiment"), tr("State in this folder")])
         self.cancel_btn.setText(tr("Cancel"))
         self.open_btn.setText(tr("Open the page"))
@@ -183,14 +213,24 @@ class ReportDialog(QDialog):
         job = self.job if self.runner.is_running() else job
         self.table.clear()
         done = 0
+        from aegui.core.analyses.report import ReportJob
         for exp in spec.experiments:
             state, record = job.state(spec, exp) if job is not None else ("not run", {})
             text = tr(STATES[state])
             if state == "done":
                 done += 1
                 text = tr("done in {time}", time=_duration(record.get("seconds", 0)))
+            under_way = self.runner.is_running() and ReportJob.qualified(spec, exp) == self._running
+            if under_way:
+                text = tr("running now…")
             row = QTreeWidgetItem(self.table, [tr(exp.title), text])
             row.setToolTip(0, tr(exp.title))
+            if under_way:
+                for col in (0, 1):
+                    font = row.font(col)
+                    font.setBold(True)
+                    row.setFont(col, font)
+                self.table.scrollToItem(row)
             if record.get("reason") or record.get("error"):
                 row.setToolTip(1, str(record.get("reason") or record.get("error")))
         # Finished experiments are never run again here: with all of them done, Run only writes the
@@ -218,6 +258,8 @@ class ReportDialog(QDialog):
         self._started = time.monotonic()
         self.note.hide()
         self.bar.setValue(0)
+        self.bar.setTextVisible(False)
+        self._running = None
         self.detail.setText(tr("Starting…"))
         self.runner.start(lambda: job)
 
@@ -240,8 +282,16 @@ class ReportDialog(QDialog):
             self.open_btn.setEnabled(False)
 
     def _on_progress(self, item: dict) -> None:
+        if item.get("state") == "finished":
+            return      # the end: _show_finished fills the bar
+        # A cancelled report's last item says how far it got (the share done, not 1).
         self.bar.setValue(int(1000 * float(item.get("fraction", 0.0))))
+        if item.get("state") == "cancelled":
+            return
         if item.get("state") == "running":
+            if item.get("experiment") != self._running:
+                self._running = item.get("experiment")
+                self._refresh()     # its row is marked
             self.detail.setText(describe(item) + "  ·  " + tr("{time} so far",
                                                                time=_duration(time.monotonic() - self._started)))
         else:
@@ -254,9 +304,14 @@ class ReportDialog(QDialog):
         pages = (item or {}).get("pages") or {}
         self.page = Path(pages["html"]) if pages.get("html") else None
         cancelled = (item or {}).get("state") == "cancelled"
+        self._running = None
         self.detail.setText(tr("Cancelled after {time}.", time=_duration(time.monotonic() - self._started))
                             if cancelled else tr("Finished in {time}.", time=_duration(time.monotonic() - self._started)))
-        if not cancelled:
+        if cancelled:
+            # Where it stopped, said on the bar: a full bar read as "finished".
+            self.bar.setFormat(tr("Stopped at {percent} %", percent=round(self.bar.value() / 10)))
+            self.bar.setTextVisible(True)
+        else:
             self.bar.setValue(1000)
         self._refresh()
         if self.page is not None:
@@ -273,6 +328,7 @@ class ReportDialog(QDialog):
             self.page_written.emit(self.page)
 
     def _show_error(self, error: BaseException) -> None:
+        self._running = None
         self._refresh()
         self.detail.setText("")
         self.note.set_kind("error")
@@ -284,11 +340,20 @@ class ReportDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.page)))
 
 
+def fitting_size(screen: QSize) -> QSize:
+    """The dialog's first size on a screen of `screen` (its available area): room for the
+    documents' short titles and most experiment titles on one line, never past the screen."""
+    return QSize(min(820, screen.width() - 60), min(620, screen.height() - 60))
+
+
 def show_report_dialog(window, dialog: ReportDialog | None) -> ReportDialog:
     """The window's one report dialog, made on first use and shown again later (a running
     report keeps going while it is closed)."""
     if dialog is None:
         dialog = ReportDialog(window, getattr(window, "settings", None))
+        screen = window.screen() if window is not None else None
+        if screen is not None:
+            dialog.resize(fitting_size(screen.availableSize()).expandedTo(dialog.minimumSize()))
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

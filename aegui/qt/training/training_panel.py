@@ -31,6 +31,7 @@ from aegui.core.workspace import state as S
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
+from aegui.qt.widgets.count_view import CountViewBox
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
 from aegui.qt.widgets.lone_points import show_lone_points
@@ -60,6 +61,9 @@ BAR_WRONG = QColor(229, 115, 115)
 MAX_POINTS = 1000
 MAX_MODEL_POINTS = 300
 REFRESH_MS = 100
+# px of width each picture chart (loss, PSNR) needs beside the other: its title on two lines at
+# most, a dozen epochs on the axis.
+IMAGE_CHART_WIDTH = 200
 
 # A record's state, or (bound to a workspace) the training phase while a run goes on.
 STATE_TEXT = {
@@ -77,11 +81,15 @@ DEFAULT_DIVERGED = ("every model's loss became NaN or infinite. Lower the learni
 
 
 class _IntegerAxis(LocaleAxis):
-    """Ticks only on whole numbers: pixel counts of 0.5 mean nothing."""
+    """Ticks only on whole numbers from 0 up: pixel counts of 0.5 or -1 mean nothing (the margin
+    under 0 is room for the 0's label, not values)."""
 
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(sp, off) for sp, off in super().tickSpacing(minVal, maxVal, size) if sp >= 1]
         return levels or [(1.0, 0.0)]
+
+    def tickValues(self, minVal, maxVal, size):
+        return [(sp, [v for v in values if v >= 0]) for sp, values in super().tickValues(minVal, maxVal, size)]
 
 
 class _EpochAxis(LocaleAxis):
@@ -171,11 +179,13 @@ class TrainingPanel(QWidget):
         self.message_box.hide()
 
         self.charts = pg.GraphicsLayoutWidget()
+        self.charts.installEventFilter(self)
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(4)
 
         self.loss_plot = pg.PlotItem(axisItems=locale_axes(left=LogAxis("left"), bottom=_EpochAxis("bottom")))
-        self.wrong_plot = pg.PlotItem(axisItems=locale_axes(left=_IntegerAxis("left"), bottom=_EpochAxis("bottom")))
+        self.wrong_plot = pg.PlotItem(viewBox=CountViewBox(),
+                                      axisItems=locale_axes(left=_IntegerAxis("left"), bottom=_EpochAxis("bottom")))
         self.bar_plot = pg.PlotItem(axisItems=locale_axes(left=_IntegerAxis("left")))
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
         self._wide = None
@@ -279,10 +289,25 @@ class TrainingPanel(QWidget):
             grid.setRowStretchFactor(row, factor)
         self._wide = wide
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
+    def _wants_wide(self) -> bool:
+        """Side by side when the charts are wide and short. Two picture charts go side by side as
+        soon as each gets IMAGE_CHART_WIDTH: stacked under a 300 px dock (the worst
+        reconstructions take a quarter of the width) they had 60 px of plot each."""
         size = self.charts.size()
-        self._arrange(size.width() > 2.4 * max(size.height(), 1))
+        if self._image_mode:
+            return size.width() >= 2 * IMAGE_CHART_WIDTH or size.width() > 2.4 * max(size.height(), 1)
+        return size.width() > 2.4 * max(size.height(), 1)
+
+    def eventFilter(self, watched, event) -> bool:
+        # The charts' own size, not the panel's: the worst reconstructions appearing beside them
+        # narrow the charts without resizing the panel.
+        if watched is self.charts and event.type() == QEvent.Type.Resize:
+            self._fit_charts()
+        return super().eventFilter(watched, event)
+
+    def _fit_charts(self) -> None:
+        size = self.charts.size()
+        self._arrange(self._wants_wide())
         # Short charts (a 700 px screen): the plot area matters more than "epoch" under it.
         for plot in (self.loss_plot, self.wrong_plot):
             plot.getAxis("bottom").showLabel(size.height() >= 300)
@@ -350,16 +375,12 @@ class TrainingPanel(QWidget):
         if on == self._image_mode:
             return
         self._psnr = ([], [], [])   # epochs, mean, worst
-        if on != self._image_mode:
-            self._image_mode = on
-            self.bar_plot.setVisible(not on)
-            if on:
-                self.charts.ci.removeItem(self.bar_plot)
-            else:
-                self._wide = None   # re-add the bar chart in _arrange
-                self._arrange(self.charts.width() > 2.4 * max(self.charts.height(), 1))
-            self.worst_view.setVisible(on)
-            self.retranslate()
+        self._image_mode = on
+        self.bar_plot.setVisible(not on)
+        self.worst_view.setVisible(on)
+        self._wide = None   # the charts change: arrange them again (the bars leave or come back)
+        self._arrange(self._wants_wide())
+        self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
         show_lone_points(self.wrong_plot, ())
@@ -466,7 +487,7 @@ class TrainingPanel(QWidget):
     def retranslate(self, *_):
         self.loss_plot.setTitle(tr("Loss"))
         # Short titles: in a bottom dock the three charts share one row.
-        self.wrong_plot.setTitle(tr("Reconstruction PSNR per epoch (dB)") if self._image_mode
+        self.wrong_plot.setTitle(tr("PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
         self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
         # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
@@ -479,7 +500,7 @@ class TrainingPanel(QWidget):
         self.export_button.setText(tr("Export"))
         self.act_csv.setText(tr("Export CSV..."))
         self.act_png.setText(tr("Export PNG..."))
-        names = {c: tr(LOSS_NAMES.get(k, k)) for k, c in self.loss_curves.items()}
+        names = {c: self._loss_name(k) for k, c in self.loss_curves.items()}
         if self.val_curve is not None:
             names[self.val_curve] = tr("validation")
         if self.best_curve is not None:
@@ -527,8 +548,7 @@ class TrainingPanel(QWidget):
             extra = [k for k in self.loss_curves if k not in LOSS_COLORS]
             color = EXTRA_COLORS[len(extra) % len(EXTRA_COLORS)]
         width = 2 if name == "total" else 1.5
-        curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), connect="finite",
-                                 name=tr(LOSS_NAMES.get(name, name)))
+        curve = pg.PlotCurveItem(pen=pg.mkPen(color, width=width), connect="finite", name=self._loss_name(name))
         self.loss_plot.addItem(curve)
         self.loss_curves[name] = curve
         for sample, label in self.loss_legend.items:
@@ -538,10 +558,22 @@ class TrainingPanel(QWidget):
 
     def _add_val_curve(self) -> None:
         self.val_curve = pg.PlotCurveItem(
-            pen=pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine), connect="finite",
+            pen=pg.mkPen(VAL_COLOR, width=2, style=Qt.PenStyle.DashLine), connect="finite",
             name=tr("validation"))
+        self.val_curve.setZValue(1)      # over the training curve it often runs beside
         self.loss_plot.addItem(self.val_curve)
+        total = self.loss_curves.get("total")
+        for sample, label in self.loss_legend.items:
+            if sample.item is total:
+                label.setText(self._loss_name("total"))
         self._ensure_best_legend()
+
+    def _loss_name(self, key: str) -> str:
+        """A loss curve's legend name: with a validation curve beside it the total is the
+        "training" loss, the pair a student compares for overfitting."""
+        if key == "total" and (self.val_curve is not None or self.history.has("val")):
+            return tr("training")
+        return tr(LOSS_NAMES.get(key, key))
 
     def _ensure_best_legend(self) -> None:
         # Keeps "current best model" as the last legend entry as loss curves appear.

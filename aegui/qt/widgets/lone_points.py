@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from aegui.qt.widgets.count_view import count_range
+
 DOT_SIZE = 9
 
 
@@ -25,10 +27,9 @@ def _points(curve) -> tuple[np.ndarray, np.ndarray]:
 
 def _y_range(lo: float, hi: float, log: bool, integer: bool) -> tuple[float, float]:
     """A range around values that (nearly) coincide: a third of a decade on a log axis (its
-    values are log10), a whole count either side on a count axis (never far below 0), else a
-    tenth of the value."""
+    values are log10), from 0 to a count above on a count axis, else a tenth of the value."""
     if integer:
-        return (max(lo - 1.0, -0.5) if lo >= 0 else lo - 1.0), hi + 1.0
+        return count_range(0.0, hi + 1.0) if lo >= 0 else (lo - 1.0, hi + 1.0)
     pad = 0.3 if log else max(0.1 * max(abs(lo), abs(hi)), 1e-3)
     spread = hi - lo
     return lo - max(pad, 0.1 * spread), hi + max(pad, 0.1 * spread)

@@ -87,12 +87,16 @@ def test_a_changed_preset_runs_again_and_cancel_keeps_what_finished(tmp_path):
     path = tiny_report(tmp_path)
     out = tmp_path / "out"
     job = R.ReportJob(R.load_report(path), out)
-    states = []
+    states, items = [], []
     for p in job.steps():
         states.append(p["state"])
+        items.append(p)
         if p["state"] == "experiment_done":
             job.cancel()
     assert states.count("experiment_done") == 1 and states[-1] == "cancelled"
+    # The last item says how far the report got (one experiment of three), not 1: a progress bar
+    # drawn from it read as finished.
+    assert items[-1]["fraction"] == items[-2]["fraction"] == 1 / 3
     assert (out / "999-sweep" / "done.json").is_file() and not (out / "999-glyphs" / "done.json").exists()
     assert "not run" in (out / "report.md").read_text()
     # Editing the sweep's preset makes its result stale; the others run for the first time.

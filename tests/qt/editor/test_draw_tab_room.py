@@ -7,7 +7,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 
 from aegui.core.data.display import background
 from tests.qt.builder.test_builder_images import pick
-from tests.qt.editor.test_editor_holds_still import click_at, settle
+from aegui.qt.window_matrix import settle
+from tests.qt.editor.test_editor_holds_still import click_at
 
 
 def train_emoji(window, qtbot, size=32):
@@ -40,10 +41,10 @@ def test_at_1024x700_the_draw_tab_shows_everything_and_the_canvas_holds_still(wi
     window.arranger.switch("explore")
     window.show_dock("draw")
     window.resize(1024, 700)
-    settle(window)
+    settle()
     panel = window.drawing
     qtbot.waitUntil(lambda: not panel.busy(), timeout=10000)
-    settle(window)
+    settle()
     canvas = panel.canvas
     np.testing.assert_allclose(canvas.pixels, np.broadcast_to(background(model.shown.x, model.shape), model.shape))
     assert canvas.pixels.min() > 0.9                                     # white, as the emoji are drawn on
@@ -60,12 +61,12 @@ def test_at_1024x700_the_draw_tab_shows_everything_and_the_canvas_holds_still(wi
     for k, p in enumerate(points):
         if k == 3:          # the eyedropper on, then off: the hint above the canvas changes twice
             qtbot.mouseClick(panel.bar.pick_button, Qt.MouseButton.LeftButton)
-            settle(window)
+            settle()
             assert geometry() == first
             qtbot.mouseClick(panel.bar.pick_button, Qt.MouseButton.LeftButton)
         click_at(qtbot, window, aim[p])
         qtbot.waitUntil(lambda: not panel.busy(), timeout=10000)
-        settle(window)
+        settle()
         assert geometry() == first, f"click {k + 1} at {p} moved the canvas"
         np.testing.assert_allclose(canvas.pixels[p], panel.bar.colour, atol=1e-6,
                                    err_msg=f"click {k + 1} did not paint the pixel aimed at, {p}")

@@ -6,31 +6,14 @@ arrow lost pixels."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
 
 from aegui.qt.layout_check import GRID_LEAST
+from aegui.qt.window_matrix import settle
 
 # A bold arrow pointing up, painted shaft first: with the demo denoiser the notice comes once the
 # shaft is long, goes when the head starts, and comes back.
 ARROW = [(0, 2), (1, 2), (2, 2), (3, 2), (4, 2), (5, 2), (6, 2), (1, 1), (1, 3), (2, 1), (2, 3), (2, 0),
          (2, 4), (3, 1), (3, 3), (4, 1), (4, 3), (5, 1), (5, 3), (6, 1)]
-SETTLE_PASSES = 50
-
-
-def settle(win) -> None:
-    """Process events until no widget under the window changes its geometry between two passes:
-    a layout read before that is half done."""
-    from PySide6.QtWidgets import QWidget
-    app = QApplication.instance()
-    last = None
-    for _ in range(SETTLE_PASSES):
-        app.sendPostedEvents()
-        app.processEvents()
-        now = [(w.geometry().getRect(), w.isVisible()) for w in win.findChildren(QWidget)]
-        if now == last:
-            return
-        last = now
-    raise AssertionError(f"the layout did not settle in {SETTLE_PASSES} passes")
 
 
 def grid_geometry(win):
@@ -50,11 +33,11 @@ def test_painting_an_arrow_cell_by_cell_never_moves_the_grid(window, qtbot, size
     window.arranger.switch("explore")
     window.show_dock("editor")
     window.resize(*size)
-    settle(window)
+    settle()
     assert (window.width(), window.height()) == size
     editor = window.editor
     qtbot.mouseClick(editor.clear_button, Qt.MouseButton.LeftButton)
-    settle(window)
+    settle()
     first = grid_geometry(window)
     # Where a user aims: each cell's centre, in window coordinates, measured once before drawing.
     aim = {cell: editor.grid.mapTo(window, editor.grid.cell_rect(*cell).center().toPoint()) for cell in ARROW}
@@ -62,7 +45,7 @@ def test_painting_an_arrow_cell_by_cell_never_moves_the_grid(window, qtbot, size
     for k, cell in enumerate(ARROW):
         before = editor.glyph()
         click_at(qtbot, window, aim[cell])
-        settle(window)
+        settle()
         notice = bool(editor.unfamiliar_notice() or editor.fallback_notice())
         shown += notice
         hidden_after_shown += bool(shown) and not notice
@@ -80,7 +63,7 @@ def test_what_comes_and_goes_beside_and_under_the_grid_never_moves_it(window, qt
     window.arranger.switch("explore")
     window.show_dock("editor")
     window.resize(1024, 700)
-    settle(window)
+    settle()
     editor = window.editor
     bar = editor.teach
     first = grid_geometry(window)
@@ -96,8 +79,8 @@ def test_what_comes_and_goes_beside_and_under_the_grid_never_moves_it(window, qt
                       editor.fallback_check.show()),
              lambda: (editor.unfamiliar_label.hide(), editor.fallback_check.hide()))):
         show()
-        settle(window)
+        settle()
         assert grid_geometry(window) == first
         hide()
-        settle(window)
+        settle()
         assert grid_geometry(window) == first

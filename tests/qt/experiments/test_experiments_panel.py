@@ -236,14 +236,18 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     assert len(presets) >= 6
     untranslated = [name for _, name in presets if name not in PRESET_TITLES_ES]
     assert not untranslated, f"add Spanish titles to PRESET_TITLES_ES for {untranslated}"
-    assert [a.text() for a in window.menus.preset_actions] == [name for _, name in presets]
+    # The title (whole in the tooltip, shortened past 760 px), then after the tab (in the menu's
+    # right-hand column) its expected time.
+    assert [a.toolTip() for a in window.menus.preset_actions] == [name for _, name in presets]
+    assert all(name.startswith(a.text().partition("\t")[0].rstrip("…"))
+               for a, (_, name) in zip(window.menus.preset_actions, presets))
     assert window.menus.menu_experiments.title() == "&Experiments"
     titles = [a.text() for a in window.menus.menu_experiments.actions()]
     assert titles[:3] == ["New sweep…", "Open sweep…", "Save sweep…"]
     window.menus.set_language("es")
     assert window.menus.menu_experiments.title() == "E&xperimentos"
     assert ("seed-001: las seis arquitecturas del informe x SGD / momento en Font1 (150 épocas, tasa de aprendizaje 0,05, "
-            "5 corridas)") in [a.text() for a in window.menus.preset_actions]
+            "5 corridas)") in [a.toolTip() for a in window.menus.preset_actions]
     window.menus.set_language("en")
 
     # the builder's experiment becomes the sweep's base
@@ -252,7 +256,7 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     assert window.experiments.editor.base() == window.builder.experiment()
 
     seed001 = next(a for a in window.menus.preset_actions
-                   if a.text() == "seed-001: the report's six architectures x SGD / momentum on Font1 (150 epochs, "
+                   if a.toolTip() == "seed-001: the report's six architectures x SGD / momentum on Font1 (150 epochs, "
                    "learning rate 0.05, 5 runs)")
     panel = window.experiments
     with qtbot.waitSignal(panel.jobs.progress, timeout=30000):

@@ -143,7 +143,7 @@ def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path):
     assert d.folder.path().endswith("course-report-004") and d.table.topLevelItemCount() == 3
     i18n.set_language("es")
     assert w.menus.report_action.text() == "Exportar informe del curso…"
-    assert d.document.currentText().startswith("004: Informe: autoencoder convolucional")
+    assert d.document.currentText() == "004: Informe: convolucional frente a lineal en MNIST"   # its short title
     assert d.table.topLevelItem(0).text(0).startswith("Figura 2")
     d.close()
     w.menus.report_action.trigger()
@@ -156,3 +156,80 @@ def test_every_course_document_and_experiment_title_has_its_spanish():
     spanish = read_catalogue("es")
     titles = [t for spec in load_report("all") for t in (spec.title, *(e.title for e in spec.experiments))]
     assert [t for t in titles if t not in spanish] == []
+
+
+def test_cancel_leaves_the_bar_where_the_report_stopped(qtbot, tiny_report, tmp_path, monkeypatch):
+    """After Cancel the bar showed full, which read as "finished": it stays at the share done and
+    says it stopped there."""
+    from aegui.core.analyses.report import ReportJob, load_report
+    out = tmp_path / "out"
+    ReportJob(load_report(tiny_report), out, only=("sweep",)).run()       # the first of two is done
+    d = make_dialog(qtbot, tiny_report, out)
+    real_steps = ReportJob.steps
+
+    def steps_then_cancel(job):
+        for i, item in enumerate(real_steps(job)):
+            yield item
+            if i == 0:
+                job.cancel()
+    monkeypatch.setattr(ReportJob, "steps", steps_then_cancel)     # cancelled with the first of two done
+    with qtbot.waitSignal(d.page_written, timeout=120000):
+        d.run_btn.click()
+    assert d.detail.text().startswith("Cancelled after")
+    assert d.bar.value() == 500, d.bar.value()
+    assert d.bar.isTextVisible() and d.bar.text() == "Stopped at 50 %", d.bar.text()
+
+
+def test_the_experiment_under_way_is_marked_in_the_list(qtbot, tiny_report, tmp_path, monkeypatch):
+    """While an experiment runs its row says so (in bold), and only its row."""
+    from aegui.qt import threads
+    monkeypatch.setattr(threads, "PROGRESS_INTERVAL", 0.0)    # every item reaches the dialog, however fast
+    out = tmp_path / "out"
+    d = make_dialog(qtbot, tiny_report, out)
+    seen = []
+
+    def look(item):
+        if item.get("state") == "running":
+            rows = [d.table.topLevelItem(i) for i in range(d.table.topLevelItemCount())]
+            seen.append((item["index"], [(r.text(1), r.font(0).bold()) for r in rows]))
+    d.runner.progress.connect(look)
+    with qtbot.waitSignal(d.page_written, timeout=120000):
+        d.run_btn.click()
+    assert {index for index, _ in seen} == {1, 2}
+    for index, rows in seen:
+        for i, (state, bold) in enumerate(rows):
+            if i == index - 1:
+                assert state == "running now…" and bold, rows
+            else:
+                assert state != "running now…" and not bold, rows
+    assert all(not d.table.topLevelItem(i).font(0).bold() for i in range(2))    # none once it ended
+
+
+def test_the_document_choice_and_the_rows_are_whole_on_small_and_usual_screens(qtbot):
+    """The course documents' titles were cut in the combo ("004: Report: convolutional vs linear
+    autoencoder on MNIST, grid sea") and long experiment titles at the end of their rows, in
+    both languages, at the dialog's size on a 1024x700 and a 1280x800 screen."""
+    from PySide6.QtCore import QSize
+
+    from aegui.qt import i18n
+    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.report.report_dialog import ReportDialog, fitting_size
+    from aegui.qt.window_matrix import settle
+    found = {}
+    for lang in ("en", "es"):
+        i18n.set_language(lang)
+        d = ReportDialog()
+        qtbot.addWidget(d)
+        d.show()
+        for screen in (QSize(1024, 700), QSize(1280, 800)):
+            size = fitting_size(screen)
+            assert size.width() <= screen.width() and size.height() <= screen.height()
+            d.resize(size)
+            for doc in range(d.document.count()):
+                d.document.setCurrentIndex(doc)
+                settle()
+                problems = layout_problems(d)
+                if problems:
+                    found[f"{lang} {screen.width()}x{screen.height()} {d.document.itemData(doc)}"] = problems
+        d.close()
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())

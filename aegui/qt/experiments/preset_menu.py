@@ -1,0 +1,141 @@
+"""The presets part of the Experiments menu: one entry per shipped sweep with its expected time on
+this machine's class (measured by bench/preset_times.py, resources/preset_times.json) and a
+"quick" mark for a minute or less, and a filter by course document (000-004).
+
+A document whose experiments are all analyses has no sweep here: the menu says so and points to
+File > Export course report…, which runs them."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup
+
+from aegui.core.analyses.preset_times import ExpectedTimes, expected_times
+from aegui.qt import i18n
+from aegui.qt.i18n import plural, tr
+
+ALL, NONE = "all", "none"          # the filter's two choices besides a document's id
+FILTER_KEY = "experiments/preset_document"
+TITLE_PX = 760           # the widest preset title shown whole in the menu
+
+
+def duration_text(seconds: float) -> str:
+    """About how long: "~25 s", "~4 min", "~1 h 10 min" (a measured time, rounded as a clock's)."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return tr("~{n} s", n=max(1, seconds))
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return tr("~{n} min", n=minutes)
+    return tr("~{h} h {m} min", h=minutes // 60, m=minutes % 60)
+
+
+class PresetMenu(QObject):
+    """Builds its entries into `menu` where it is called; `run(path)` runs a preset."""
+
+    def __init__(self, menu, presets, run, settings=None, times: ExpectedTimes | None | bool = False):
+        super().__init__(menu)
+        from aegui.core.analyses.report import preset_documents
+        from aegui.core.analyses.report import load_report
+        self.menu, self.settings = menu, settings
+        menu.setToolTipsVisible(True)
+        self.times = expected_times() if times is False else times
+        self.documents = {spec.id: spec.short for spec in load_report("all")}
+        docs = preset_documents()
+        self.presets = [(path, name, docs.get(path.stem, ())) for path, name in presets]
+
+        self.header = QAction(menu)
+        self.header.setEnabled(False)      # a caption: where the times were measured
+        menu.addAction(self.header)
+        self.filter_menu = menu.addMenu("")
+        group = QActionGroup(self)
+        self.filter_actions: dict[str, QAction] = {}
+        for key in (ALL, *self.documents, NONE):
+            act = QAction(self.filter_menu, checkable=True)
+            act.triggered.connect(lambda _=False, k=key: self.set_filter(k))
+            group.addAction(act)
+            self.filter_menu.addAction(act)
+            self.filter_actions[key] = act
+        self.actions: list[QAction] = []
+        for path, _name, _docs in self.presets:
+            act = QAction(menu)
+            act.setData(path.stem)
+            act.triggered.connect(lambda _=False, p=path: run(p))
+            menu.addAction(act)
+            self.actions.append(act)
+        self.empty_note = QAction(menu)
+        self.empty_note.setEnabled(False)
+        menu.addAction(self.empty_note)
+        saved = settings.value(FILTER_KEY) if settings is not None else None
+        self.set_filter(saved if saved in self.filter_actions else ALL, remember=False)
+        self.retranslate()
+        i18n.notifier.changed.connect(self.retranslate)
+
+    # ---------------------------------------------------------------- filter
+    def current_filter(self) -> str:
+        return self._filter
+
+    def set_filter(self, key: str, remember: bool = True) -> None:
+        """Show the presets of document `key` ("000"...), of none (NONE) or all (ALL)."""
+        if key not in self.filter_actions:
+            raise ValueError(f"unknown document {key!r}; choose one of {', '.join(self.filter_actions)}")
+        self._filter = key
+        self.filter_actions[key].setChecked(True)
+        shown = 0
+        for act, (_path, _name, docs) in zip(self.actions, self.presets):
+            on = key == ALL or (key == NONE and not docs) or key in docs
+            act.setVisible(on)
+            shown += on
+        self.empty_note.setVisible(shown == 0)
+        if remember and self.settings is not None:
+            self.settings.setValue(FILTER_KEY, key)
+        self._show_filter_title()
+
+    def visible_stems(self) -> list[str]:
+        return [a.data() for a in self.actions if a.isVisible()]
+
+    # ---------------------------------------------------------------- text
+    def time_text(self, stem: str) -> str:
+        """The right-hand column of an entry: "~25 s · quick", "~4 min" or "not measured"."""
+        seconds = self.times.seconds(stem) if self.times is not None else None
+        if seconds is None:
+            return tr("not measured")
+        text = duration_text(seconds)
+        return tr("{time} · quick", time=text) if self.times.quick(stem) else text
+
+    def machine_text(self) -> str:
+        """The measured class in words: "2 CPU cores (AMD EPYC), no GPU"."""
+        t = self.times
+        if t.gpu:
+            return plural(t.cores, tr("1 CPU core ({cpu}), GPU {gpu}", cpu=t.cpu, gpu=t.gpu),
+                          tr("{cores} CPU cores ({cpu}), GPU {gpu}", cores=t.cores, cpu=t.cpu, gpu=t.gpu))
+        return plural(t.cores, tr("1 CPU core ({cpu}), no GPU", cpu=t.cpu),
+                      tr("{cores} CPU cores ({cpu}), no GPU", cores=t.cores, cpu=t.cpu))
+
+    def retranslate(self, *_) -> None:
+        t = self.times
+        if t is None:
+            self.header.setText(tr("Presets (no expected times measured yet: bench/preset_times.py --record)"))
+        elif t.exact:
+            self.header.setText(tr("Presets: expected time on this machine's class ({machine})",
+                                   machine=self.machine_text()))
+        else:
+            self.header.setText(tr("Presets: expected time measured on {machine}, not this machine's class",
+                                   machine=self.machine_text()))
+        fm = self.menu.fontMetrics()
+        for act, (path, name, _docs) in zip(self.actions, self.presets):
+            # After the tab: the menu's right-hand column, where shortcuts go. A title longer than
+            # TITLE_PX is shortened (whole in the tooltip): the menu must fit a 1024 px screen.
+            title = tr(name)
+            act.setText(f"{fm.elidedText(title, Qt.TextElideMode.ElideRight, TITLE_PX)}\t{self.time_text(path.stem)}")
+            act.setToolTip(title)
+        for key, act in self.filter_actions.items():
+            act.setText(tr("All presets") if key == ALL else tr("Presets of no course document") if key == NONE
+                        else f"{key}: {tr(self.documents[key])}")
+        self.empty_note.setText(tr("No sweep presets for this document: File > Export course report… runs its "
+                                   "experiments."))
+        self._show_filter_title()
+
+    def _show_filter_title(self) -> None:
+        key = getattr(self, "_filter", ALL)
+        which = (tr("all documents") if key == ALL else tr("no course document") if key == NONE else key)
+        self.filter_menu.setTitle(tr("Show presets of: {which}", which=which))
