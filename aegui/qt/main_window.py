@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         # a run, a teaching or another model on the map offer the panel that would help.
         ws.editor_glyph_requested.connect(lambda image: self.show_dock("editor"))
         ws.teach_requested.connect(lambda *_: self._offer_dock(
-            "editor", tr("Teaching: the pixel editor shows how it goes, with Cancel."), tr("Show the pixel editor")))
+            "editor", "Teaching: the pixel editor shows how it goes, with Cancel.", "Show the pixel editor"))
         ws.current_changed.connect(self._offer_draw)
         for key, dock in self.docks.items():     # the user went there: nothing left to offer
             dock.visibilityChanged.connect(lambda shown, key=key: shown and self.status.withdraw(key))
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         if model is None or model.shape == GLYPH_SHAPE:
             self.status.withdraw("draw")
         elif previous is None or previous.dataset is not model.dataset:
-            self._offer_dock("draw", tr("This model draws in the Draw tab."), tr("Show Draw"))
+            self._offer_dock("draw", "This model draws in the Draw tab.", "Show Draw")
 
     def on_screen(self, key: str) -> bool:
         """Whether a dock is shown (in front of its tabs: those behind are moved off the window)."""
@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
     def _offer_dock(self, key: str, text: str, link: str) -> None:
+        """Offer a dock in the status bar (`text`, `link`: English, translated there)."""
         if not self.on_screen(key):
             self.status.offer(key, text, link, lambda: self.show_dock(key))
 

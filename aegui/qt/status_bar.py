@@ -54,13 +54,19 @@ class StatusBar(QObject):
     def offer(self, key: str, text: str, link: str, slot) -> None:
         """A sentence and a link that does what it says (go to a panel): the window changes
         context only when the user asks, so what would help is offered, never done. The link
-        stays after the sentence makes way for others, until taken, withdrawn or OFFER_MS."""
-        self._offer = (key, slot)
-        self.offer_link.setText(f'<a href="offer">{html.escape(link)}</a>')
-        self.offer_link.setToolTip(text)
+        stays after the sentence makes way for others, until taken, withdrawn or OFFER_MS.
+        `text` and `link` in English: they follow the language while offered."""
+        self._offer = (key, slot, text, link)
+        self._show_offer()
         self.offer_link.show()
         self._offer_timer.start()
-        self.say(text)
+        self.say(tr(text))
+
+    def _show_offer(self) -> None:
+        if self._offer is not None:
+            _key, _slot, text, link = self._offer
+            self.offer_link.setText(f'<a href="offer">{html.escape(tr(link))}</a>')
+            self.offer_link.setToolTip(tr(text))
 
     def withdraw(self, key: str | None = None) -> None:
         """No longer offered (`key`: only that offer; None: whatever is)."""
@@ -89,6 +95,7 @@ class StatusBar(QObject):
 
     def refresh(self, *_) -> None:
         ws, st = self.ws, self.ws.training
+        self._show_offer()
         self.state.setText(self.state_text())
         loading = st.phase == S.LOADING or (not ws.ready and not st.busy)
         self.busy.setVisible(loading)

@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 
 from aegui.core.analyses.teach import TeachSettings
 from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.qt.i18n import tr
 from tests.qt.builder.test_builder_images import pick
 from tests.qt.latent.test_latent_canvas import viewport_pos
 
@@ -230,3 +231,13 @@ def test_send_to_editor_is_a_switch_the_user_asked_for(window, qtbot, explored, 
     assert window.arranger.current() == "explore" and window.on_screen("editor")
     np.testing.assert_array_equal(window.editor.glyph(), item.image)
     assert _state(window) == dict(before, perspective="explore")
+
+
+def test_an_offer_in_the_status_bar_follows_the_language(window, qtbot):
+    """An offer made in English reads in Spanish once the language changes (it kept "Show Draw")."""
+    window.status.offer("draw", "This model draws in the Draw tab.", "Show Draw", lambda: None)
+    assert "Show Draw" in window.status.offer_link.text()
+    window.menus.lang_actions["es"].trigger()
+    link = window.status.offer_link
+    assert "Show Draw" not in link.text() and tr("Show Draw") in link.text(), link.text()
+    assert link.toolTip() == tr("This model draws in the Draw tab.") != "This model draws in the Draw tab."

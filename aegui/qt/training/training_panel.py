@@ -31,11 +31,11 @@ from aegui.core.workspace import state as S
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
+from aegui.qt.training.message_line import MessageLine
 from aegui.qt.widgets.count_view import CountViewBox
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
 from aegui.qt.widgets.lone_points import show_lone_points
-from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain, with_terms
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
@@ -173,10 +173,8 @@ class TrainingPanel(QWidget):
         self.progress.setTextVisible(True)
         self.rate_label = QLabel()
 
-        self.message_box = NoteLabel("info")
+        self.message_box = MessageLine()      # its room is kept: the charts never move for a message
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_box.hide()
 
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.installEventFilter(self)
@@ -357,8 +355,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(plural(total, tr("{epoch} / 1 epoch", epoch=0), tr("{epoch} / {total} epochs", epoch=0,
                                                                                   total=total)))
         self.rate_label.setText("")
-        self.message_box.hide()
-        self.message_box.clear()
+        self.message_box.show_message("")
         for plot in (self.loss_plot, self.wrong_plot, self.bar_plot):
             plot.enableAutoRange()
         if history.last is not None or len(history):
@@ -705,13 +702,9 @@ class TrainingPanel(QWidget):
             text = message_text(rec)
             kind = "info"
         else:
-            if not self.message_box.isHidden():
-                self.message_box.hide()
+            self.message_box.show_message("")
             return
-        if self.message_box.text() != text:
-            self.message_box.setText(text)
-        self.message_box.set_kind(kind, bold=kind == "error")
-        self.message_box.show()
+        self.message_box.show_message(text, kind)
 
     def _on_plot_log_toggled(self, on: bool) -> None:
         if self.log_check.isChecked() != on:

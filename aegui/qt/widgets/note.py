@@ -22,15 +22,17 @@ def is_dark(palette) -> bool:
     return palette.window().color().lightness() < 128
 
 
-def note_style(kind: str, dark: bool, bold: bool = False) -> str:
+def note_style(kind: str, dark: bool, bold: bool = False, padding: str = "4px") -> str:
     border, bg, fg = _COLORS[kind][1 if dark else 0]
     width = 2 if kind == "error" else 1
     weight = " font-weight: bold;" if bold else ""
     return (f"QLabel {{ border: {width}px solid {border}; background: {bg}; color: {fg};"
-            f" padding: 4px; border-radius: 3px;{weight} }}")
+            f" padding: {padding}; border-radius: 3px;{weight} }}")
 
 
 class NoteLabel(QLabel):
+    padding = "4px"
+
     def __init__(self, kind: str = "info", parent=None, bold: bool = False):
         super().__init__(parent)
         self.setWordWrap(True)
@@ -58,7 +60,7 @@ class NoteLabel(QLabel):
 
     def _restyle(self) -> None:
         from PySide6.QtWidgets import QApplication
-        style = note_style(self._kind, is_dark(QApplication.palette()), self._bold)
+        style = note_style(self._kind, is_dark(QApplication.palette()), self._bold, self.padding)
         if self.styleSheet() != style:   # re-polishing re-enters changeEvent: only on change
             self.setStyleSheet(style)
             if "<a " in self._raw:

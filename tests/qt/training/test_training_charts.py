@@ -31,7 +31,7 @@ def test_the_training_message_bar_follows_the_theme(panel, qtbot):
     try:
         theme.apply("dark")
         feed(panel, recs, 1)
-        assert panel.message_box.isVisibleTo(panel) and "#1d3147" in panel.message_box.styleSheet()
+        assert panel.message_box.message() and "#1d3147" in panel.message_box.styleSheet()
     finally:
         theme.apply("light")
 
