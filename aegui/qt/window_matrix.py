@@ -7,7 +7,7 @@ the window-size test matrix and docs/make_screenshots.py both use it.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from aegui.qt.layout_check import layout_problems, room, room_problems
 
@@ -61,11 +61,13 @@ def wait_for(condition, timeout_s: float = 120.0) -> bool:
 
 
 def _geometry(app) -> tuple:
-    """Where every visible widget is, the minimum height a wrapped label asked for, and where every
-    chart's plot items are."""
+    """Where every visible widget of the shown windows is, the minimum height a wrapped label asked
+    for, and where every chart's plot items are (the windows closed by earlier tests are left out:
+    walking all of the application's widgets made each pass slower as a test session went on)."""
     import pyqtgraph as pg
     out = []
-    for w in app.allWidgets():
+    shown = [top for top in app.topLevelWidgets() if top.isVisible()]
+    for w in shown + [c for top in shown for c in top.findChildren(QWidget)]:
         if w.isVisible():
             g = w.geometry()
             out.append((id(w), g.x(), g.y(), g.width(), g.height(), w.minimumHeight()))
