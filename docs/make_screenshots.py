@@ -16,7 +16,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
 
-import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -42,6 +41,25 @@ def wait(app, cond, timeout=120):
         time.sleep(0.005)
         if time.perf_counter() > end:
             raise SystemExit("timed out")
+
+
+def demo_window(app):
+    """The window every documentation picture starts from: light theme, 1280x800, no first-run
+    hints over the panels, the demo models loaded."""
+    from aegui.qt import theme
+    from aegui.qt.main_window import MainWindow
+    theme.apply("light")
+    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
+    settings.setValue("guide/done", True)
+    win = MainWindow(settings)
+    win.confirm_close = False
+    win.resize(1280, 800)
+    win.show()
+    loaded = []
+    win.model_loaded.connect(lambda: loaded.append(1))
+    win.start_loading()
+    wait(app, lambda: loaded and win.workspace.current is not None)
+    return win
 
 
 def draw_arrow(app, win) -> list[str]:
@@ -97,17 +115,8 @@ def arrow_only():
     """`--arrow`: the window with its demo models, then draw_arrow; no training."""
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from aegui.qt import theme
-    from aegui.qt.main_window import MainWindow
-    theme.apply("light")
-    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide/done", True)      # no first-run hints over the panels
-    win = MainWindow(settings)
-    win.confirm_close = False
-    win.resize(1280, 800)
-    win.show()
-    win.start_loading()
-    wait(app, lambda: win.workspace.current is not None and not win.editor.busy())
+    win = demo_window(app)
+    wait(app, lambda: not win.editor.busy())
     print("\n".join(draw_arrow(app, win)))
     win.close()
 
@@ -117,17 +126,8 @@ def main():
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     from aegui.core.config.load import load_experiment
-    from aegui.qt import i18n, theme
-    from aegui.qt.main_window import MainWindow
-    theme.apply("light")
-    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide/done", True)      # no first-run hints over the panels
-    win = MainWindow(settings)
-    win.confirm_close = False
-    win.resize(1280, 800)
-    win.show()
-    win.start_loading()
-    wait(app, lambda: win.workspace.current is not None)
+    from aegui.qt import i18n
+    win = demo_window(app)
     exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
     win.builder.set_experiment(exp)
     done = []

@@ -16,10 +16,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from make_screenshots import pump, wait  # noqa: E402
+from make_screenshots import demo_window, pump, wait  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -29,17 +28,7 @@ def main():
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     from aegui.core.config.load import load_experiment
-    from aegui.qt import theme
-    from aegui.qt.main_window import MainWindow
-    theme.apply("light")
-    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide/done", True)        # no first-run hints over the panels
-    win = MainWindow(settings)
-    win.confirm_close = False
-    win.resize(1280, 800)
-    win.show()
-    win.start_loading()
-    wait(app, lambda: win.workspace.current is not None)
+    win = demo_window(app)
     exp, _ = load_experiment(ROOT / "resources/presets/font3-ae2d.json")
     win.builder.set_experiment(exp)
 
@@ -101,7 +90,7 @@ def main():
 
     # The first-run guide, as a new user sees it.
     for key in ("done", "draw", "hover", "train"):
-        settings.remove(f"guide/{key}")
+        win.settings.remove(f"guide/{key}")
     win.arranger.switch("explore")           # what a first launch shows
     win.guide.start()
     pump(app, 0.5)

@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-matrix-")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "docs"))
+from make_screenshots import demo_window  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder)
 
 OUT = ROOT / "docs" / "screenshots"
 KEPT = ([((w, h), lang, theme, "explore") for (w, h) in ((1280, 800), (1920, 1080)) for lang in ("en", "es")
@@ -41,24 +41,11 @@ def save_small(image, path: Path) -> None:
 
 
 def main() -> int:
-    from aegui.qt import theme
-    from aegui.qt.main_window import MainWindow
     from aegui.qt.layout_check import room
-    from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, show_as, wait_for,
-                                       window_problems)
+    from aegui.qt.window_matrix import LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, show_as, window_problems
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
-    theme.apply("light")
-    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide/done", True)      # no first-run hints over the panels
-    win = MainWindow(settings)
-    win.confirm_close = False
-    win.resize(1280, 800)
-    win.show()
-    loaded = []
-    win.model_loaded.connect(lambda: loaded.append(1))
-    win.start_loading()
-    wait_for(lambda: loaded)
+    win = demo_window(app)
     combos = ([(s, lang, t, p) for lang in LANGUAGES for t in THEMES for p in PERSPECTIVES for s in SIZES]
               if "--all" in sys.argv else KEPT)
     OUT.mkdir(parents=True, exist_ok=True)
