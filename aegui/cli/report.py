@@ -59,9 +59,11 @@ def cmd_report(args) -> int:
     job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown)
     if args.list:
         for spec, exp in job.todo():
-            done = job.done_record(spec, exp)
-            state = f"done ({done['seconds']:g} s)" if done else "to run"
-            print(f"{job.qualified(spec, exp):32} {state:16} {exp.title}")
+            state, record = job.state(spec, exp)
+            shown = f"done ({record['seconds']:g} s)" if state == "done" else "to run"
+            print(f"{job.qualified(spec, exp):32} {shown:16} {exp.title}")
+            if record.get("error") and state == "not run":     # a damaged file, named
+                print(f"  {record['error']}")
         return 0
     tty = not args.quiet and sys.stderr.isatty()
     previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")
@@ -79,11 +81,11 @@ def cmd_report(args) -> int:
                 continue
             if tty:
                 sys.stderr.write("\r\033[K")
-            if state in ("experiment_done", "skipped", "needs_data", "failed") and not args.quiet:
+            if state in ("experiment_done", "skipped", "needs_data", "failed", "remade") and not args.quiet:
                 what = {"experiment_done": f"done in {item.get('seconds', 0):.0f} s", "skipped": "already done",
-                        "needs_data": "waits for its data", "failed": "FAILED"}[state]
+                        "needs_data": "waits for its data", "failed": "FAILED", "remade": "damaged"}[state]
                 print(f"aegui: [{item['index']}/{item['count']}] {item['experiment']}: {what}"
-                      + (f": {item['message']}" if state in ("needs_data", "failed") else ""), file=sys.stderr)
+                      + (f": {item['message']}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
             last = item
     except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
         from aegui.core.analyses.report_page import write_pages
@@ -101,14 +103,12 @@ def cmd_report(args) -> int:
                "experiments": []}
     failed = False
     for spec, exp in job.todo():
-        folder = job.folder(spec, exp)
-        done = job.done_record(spec, exp)
-        entry = {"id": job.qualified(spec, exp), "state": "done" if done else
-                 "waiting for data" if (folder / "waiting.json").is_file() else
-                 "failed" if (folder / "failed.json").is_file() else "not run"}
-        failed |= entry["state"] == "failed"
-        if done:
-            entry["seconds"] = done["seconds"]
+        state, record = job.state(spec, exp)
+        entry = {"id": job.qualified(spec, exp),
+                 "state": "waiting for data" if state == "waiting for its data" else state}
+        failed |= state == "failed"
+        if state == "done":
+            entry["seconds"] = record["seconds"]
         summary["experiments"].append(entry)
     if not args.quiet:
         print(f"aegui: wrote {pages.get('html', '')}", file=sys.stderr)

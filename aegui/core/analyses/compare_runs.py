@@ -313,21 +313,17 @@ class CompareJob:
         return None if self.out_dir is None else self.out_dir / "runs" / f"{plan.index:03d}"
 
     def _load(self, plan: RunPlan) -> RunCurve | None:
+        """The run saved by an earlier job for this plan, or None; ConfigError naming the file
+        when what is saved is damaged (report_files.read_saved_run)."""
         folder = self._run_dir(plan)
-        if folder is None or not (folder / "run.json").is_file():
+        if folder is None:
             return None
-        try:
-            raw = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-            if raw.get("key") != plan.key():
-                return None
-            from aegui.core.files.storage import load_model
-            model = load_model(folder / "model")[0] if (folder / "model" / "model.json").is_file() else None
-        except (OSError, ValueError, KeyError):
-            return None       # damaged or from another version: trained again
-        return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(raw["epochs"], int),
-                        np.asarray([np.nan if v is None else v for v in raw["train_loss"]], float),
-                        np.asarray([np.nan if v is None else v for v in raw["test_loss"]], float),
-                        float(raw["seconds"]), dict(raw["metrics"]), plan.key(), model, True, raw.get("load_avg"))
+        from aegui.core.analyses.report_files import read_saved_run
+        saved = read_saved_run(folder, plan.key())
+        if saved is None:
+            return None
+        return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, saved.epochs, saved.train_loss,
+                        saved.test_loss, saved.seconds, saved.metrics, plan.key(), saved.model, True, saved.load_avg)
 
     def _save(self, run: RunCurve) -> None:
         folder = self._run_dir(self.plans[run.index])
@@ -353,7 +349,17 @@ class CompareJob:
         for plan in self.plans:
             if self._cancel:
                 break
-            loaded = self._load(plan)
+            try:
+                loaded = self._load(plan)
+            except ConfigError as err:
+                # Trained again rather than left out: a run read back without its model would
+                # drop its row from every model figure without a word.
+                from aegui.core.analyses.report_files import clear_saved_run
+                clear_saved_run(self._run_dir(plan))
+                loaded = None
+                yield {"state": "run_remade", "run": plan.index + 1, "runs": n, "label": plan.label,
+                       "message": f"{err}; training run {plan.label!r} again",
+                       "fraction": done_work / total, "elapsed": time.perf_counter() - start}
             if loaded is not None:
                 runs.append(loaded)
                 done_work += plan.experiment.train.epochs

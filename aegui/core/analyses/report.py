@@ -44,12 +44,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from aegui.core.analyses.report_files import DONE, FAILED, WAITING
 from aegui.core.config.experiment import ConfigError
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
-DONE = "done.json"
-WAITING = "waiting.json"
 
 
 @dataclass(frozen=True)
@@ -260,38 +259,45 @@ class ReportJob:
         return self._cancel
 
     def done_record(self, spec, exp) -> dict | None:
-        path = self.folder(spec, exp) / DONE
+        """done.json's record of a finished experiment, for this preset; None when it has not
+        finished, or its done.json is damaged (see damaged())."""
+        return self._done(spec, exp)[0]
+
+    def damaged(self, spec, exp) -> str | None:
+        """A sentence naming the experiment's done.json (or a file it lists) and what is wrong
+        with it, or None: such an experiment is shown as not run and runs again."""
+        return self._done(spec, exp)[1]
+
+    def _done(self, spec, exp) -> tuple[dict | None, str | None]:
+        from aegui.core.analyses.report_files import read_done
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(raw, dict) or raw.get("key") != preset_key(exp):
-            return None
-        if raw.get("resumed") and isinstance(raw.get("seconds"), (int, float)):
-            # A result partly read back took its runs' own time; records written before that rule
-            # kept the seconds it took to read them back.
-            measured = raw.get("measured") or {}
-            stages = measured.get("stages") if isinstance(measured.get("stages"), dict) else {}
-            work = measured.get("seconds_all_runs") or (measured.get("pretrain_seconds") or 0.0) + sum(
-                float(v.get("seconds", 0.0)) for v in stages.values() if isinstance(v, dict))
-            raw["seconds"] = round(max(raw["seconds"], work), 3)
-        return raw
+            done = read_done(self.folder(spec, exp), preset_key(exp))
+        except ConfigError as err:
+            return None, str(err)
+        return (None if done is None else done.record), None
 
     def state(self, spec, exp) -> tuple[str, dict]:
         """(state, record) of one experiment in out_dir: "done" (done.json's record, for this
-        preset), "waiting for its data" / "failed" (their notes) or "not run" ({})."""
-        record = self.done_record(spec, exp)
+        preset), "waiting for its data" / "failed" (their notes) or "not run" ({}, or {"error":
+        the sentence naming a damaged file, which is made again on the next run})."""
+        from aegui.core.analyses.report_files import read_note
+        record, why = self._done(spec, exp)
         if record is not None:
             return "done", record
-        for name, state in ((WAITING, "waiting for its data"), ("failed.json", "failed")):
+        if why is not None:
+            return "not run", {"error": f"{why}; it runs again next time"}
+        for name, state in ((WAITING, "waiting for its data"), (FAILED, "failed")):
             try:
-                return state, json.loads((self.folder(spec, exp) / name).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
+                note = read_note(self.folder(spec, exp) / name)
+            except ConfigError as err:
+                return "not run", {"error": f"{err}; it runs again next time"}
+            if note is not None:
+                return state, note
         return "not run", {}
 
     def steps(self) -> Iterator[dict]:
         from aegui.core.analyses.presets import preset_job, read_preset
+        from aegui.core.analyses.report_files import check_done, discard
         from aegui.core.analyses.report_page import write_pages
         from aegui.core.files.atomic import atomic_write_text
         start = time.perf_counter()
@@ -305,20 +311,32 @@ class ReportJob:
             name = self.qualified(spec, exp)
             folder = self.folder(spec, exp)
             base = {"experiment": name, "title": exp.title, "index": index, "count": count}
-            if name not in self.rerun and exp.id not in self.rerun and self.done_record(spec, exp) is not None:
+            done, why = self._done(spec, exp)
+            if why is not None:
+                yield {**base, "state": "remade", "message": f"{why}; running the experiment again",
+                       "fraction": reached, "elapsed": time.perf_counter() - start}
+            elif name not in self.rerun and exp.id not in self.rerun and done is not None:
                 yield {**base, "state": "skipped", "message": "finished before; not run again",
                        "fraction": index / count, "elapsed": time.perf_counter() - start}
                 continue
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                discard(folder)         # the reader named it: a file where the experiment's folder belongs
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / DONE).unlink(missing_ok=True)
+            discard(folder / DONE)
+            if (folder / "work").exists() and not (folder / "work").is_dir():
+                yield {**base, "state": "remade", "message": f"{folder / 'work'}: is a file where the folder of "
+                       "the experiment's saved runs belongs; running them again", "fraction": reached,
+                       "elapsed": time.perf_counter() - start}
+                discard(folder / "work")
             why = needed_data(exp)
             if why is not None:
+                discard(folder / WAITING)
                 atomic_write_text(folder / WAITING, json.dumps({"key": preset_key(exp), "reason": why}, indent=2) + "\n")
                 yield {**base, "state": "needs_data", "message": why, "fraction": index / count,
                        "elapsed": time.perf_counter() - start}
                 write_pages(self)
                 continue
-            (folder / WAITING).unlink(missing_ok=True)
+            discard(folder / WAITING)
             info = read_preset(exp.preset)
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
             started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -330,7 +348,10 @@ class ReportJob:
                 last = None
                 for item in job.steps():
                     last = item
-                    if "result" not in item:
+                    if item.get("state") == "run_remade":
+                        yield {**base, "state": "remade", "message": item["message"], "fraction": reached,
+                               "elapsed": time.perf_counter() - start}
+                    elif "result" not in item:
                         reached = (index - 1 + float(item.get("fraction", 0.0))) / count
                         yield {**base, "state": "running", "detail": item, "fraction": reached,
                                "elapsed": time.perf_counter() - start}
@@ -340,27 +361,30 @@ class ReportJob:
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
+                resumed = _resumed(result)
+                # A result partly read back from an earlier run took its runs' own time, not this call's.
+                work = record.get("measured", {}).get("seconds_all_runs") or 0.0
+                record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
+                               "preset_name": info.name, "preset_description": info.description,
+                               "stated_s": info.time_2cores_s, "seconds": round(max(seconds, work) if resumed else seconds, 3),
+                               "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+                               "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
+                               "started": started, "resumed": resumed})
+                # What is written is what the reader takes back (else it would run again each time).
+                check_done(record, folder)
             except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
                 # Bad settings (ConfigError) or a figure that could not be drawn: recorded, shown
                 # on the page, and tried again next time; the finished runs inside stay saved.
                 self._job = None
                 message = str(err) if isinstance(err, (ConfigError, OSError)) else f"{type(err).__name__}: {err}"
-                atomic_write_text(folder / "failed.json", json.dumps({"key": preset_key(exp), "error": message},
+                discard(folder / FAILED)
+                atomic_write_text(folder / FAILED, json.dumps({"key": preset_key(exp), "error": message},
                                                                       indent=2) + "\n")
                 yield {**base, "state": "failed", "message": message, "fraction": index / count,
                        "elapsed": time.perf_counter() - start}
                 write_pages(self)
                 continue
-            (folder / "failed.json").unlink(missing_ok=True)
-            resumed = _resumed(result)
-            # A result partly read back from an earlier run took its runs' own time, not this call's.
-            work = record.get("measured", {}).get("seconds_all_runs") or 0.0
-            record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
-                           "preset_name": info.name, "preset_description": info.description,
-                           "stated_s": info.time_2cores_s, "seconds": round(max(seconds, work) if resumed else seconds, 3),
-                           "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
-                           "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
-                           "started": started, "resumed": resumed})
+            discard(folder / FAILED)
             atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
             yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
                    "fraction": index / count, "elapsed": time.perf_counter() - start}

@@ -6,9 +6,7 @@ DIR/report.json. With ReportJob.markdown set, the same Markdown is also written 
 picture links made relative to that file."""
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import os
 from pathlib import Path
@@ -56,10 +54,12 @@ details{margin:.5em 0}pre{white-space:pre-wrap;font-size:.8em;background:#fafafa
 
 
 def _csv_table(path: Path) -> str:
+    from aegui.core.analyses.report_files import read_table
+    from aegui.core.config.experiment import ConfigError
     try:
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    except OSError:
-        return ""
+        rows = read_table(path)
+    except ConfigError as err:      # changed since its done.json was read: said, not drawn
+        return f"<p>{html.escape(str(err))}</p>"
     if not rows:
         return ""
     body = rows[1:MAX_TABLE_ROWS + 1]

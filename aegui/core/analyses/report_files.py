@@ -1,0 +1,336 @@
+"""The files a course report keeps in its folder, each read by one typed reader: an experiment's
+done.json (with the figures and tables it lists), its waiting.json / failed.json notes, and a
+compare preset's saved runs (work/runs/NNN/run.json beside the trained model in model/).
+
+A report resumes from these files, so a reader never lets a damaged one through half-read: it
+returns the file's content checked field by field, None where there is nothing to resume from
+(no file yet, or one written for another preset), or raises ConfigError naming the file and
+what is wrong with it, so that the report can say so and make it again.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aegui.core.config.experiment import ConfigError
+
+DONE = "done.json"
+WAITING = "waiting.json"
+FAILED = "failed.json"
+RUN = "run.json"
+MAX_TABLE_BYTES = 32 * 1024 * 1024     # far above the longest table a report writes (a 1000-run grid)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _read(path: Path):
+    from aegui.core.files.jsonfile import read_json
+    return read_json(path)
+
+
+def _bad(path: Path, field: str, problem: str):
+    raise ConfigError(field, problem, str(path))
+
+
+def _finite(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _text(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check(path: Path, raw: dict, field: str, ok, want: str, required: bool = False):
+    if field not in raw:
+        if required:
+            _bad(path, field, f"missing; it should be {want}")
+        return
+    if not ok(raw[field]):
+        _bad(path, field, f"should be {want}, not {_text(raw[field])}")
+
+
+def _object(path: Path, raw) -> dict:
+    if not isinstance(raw, dict):
+        _bad(path, "(top level)", f"should be a JSON object, not {type(raw).__name__}")
+    return raw
+
+
+def _seconds(v) -> bool:
+    return _finite(v) and v >= 0
+
+
+def _number_or_none(v) -> bool:
+    return v is None or _finite(v)
+
+
+def _strings(v) -> bool:
+    return isinstance(v, list) and all(isinstance(s, str) for s in v)
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\x00" not in name
+
+
+# ---------------------------------------------------------------- done.json
+
+@dataclass(frozen=True)
+class Done:
+    """A finished experiment's record: what the page shows, checked (the figures and tables it
+    lists are files in its folder). `seconds` is the time the experiment's work took."""
+    path: Path
+    key: str
+    seconds: float
+    files: tuple[str, ...]
+    tables: tuple[str, ...]
+    record: dict           # the whole record as the page and report.json show it (seconds as above)
+
+
+def _finding(f) -> bool:
+    return (isinstance(f, dict) and isinstance(f.get("claim"), str) and isinstance(f.get("measured"), str)
+            and f.get("agrees") in (True, False, None))
+
+
+DONE_FIELDS = (
+    # field, check, what it should be, required
+    ("key", lambda v: isinstance(v, str), "the preset's key (a string)", True),
+    ("seconds", _seconds, "a number of seconds", True),
+    ("files", _strings, "a list of figure file names", False),
+    ("tables", _strings, "a list of table file names", False),
+    ("figure", lambda v: v is None or isinstance(v, str), "a figure's file name or null", False),
+    ("findings", lambda v: isinstance(v, list) and all(_finding(f) for f in v),
+     'a list of {"claim": text, "measured": text, "agrees": true, false or null}', False),
+    ("differs", lambda v: v is None or isinstance(v, str), "a text or null", False),
+    ("wall_seconds", _seconds, "a number of seconds", False),
+    ("cpu_seconds", _seconds, "a number of seconds", False),
+    ("stated_s", _number_or_none, "a number of seconds or null", False),
+    ("load_before", _number_or_none, "a load average or null", False),
+    ("load_after", _number_or_none, "a load average or null", False),
+    ("cores", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v > 0),
+     "a number of cores or null", False),
+    ("resumed", lambda v: isinstance(v, bool), "true or false", False),
+    ("measured", lambda v: isinstance(v, dict), "an object", False),
+    ("settings", lambda v: isinstance(v, dict), "an object", False),
+    *((name, lambda v: isinstance(v, str), "a text", False)
+      for name in ("aegui", "preset", "preset_name", "preset_description", "kind", "experiment", "started")),
+)
+
+MEASURED_FIELDS = (
+    ("seconds_all_runs", _number_or_none, "a number of seconds or null"),
+    ("pretrain_seconds", _number_or_none, "a number of seconds or null"),
+    ("run_loads", lambda v: isinstance(v, list) and all(_finite(x) for x in v), "a list of load averages"),
+    ("stages", lambda v: isinstance(v, dict) and all(isinstance(s, dict) and _seconds(s.get("seconds", 0.0))
+                                                     for s in v.values()),
+     "an object of stages, each with its seconds"),
+)
+
+
+def check_done(record, folder) -> None:
+    """ConfigError naming folder/done.json where `record` is not a finished experiment's record
+    (the writer checks its record with this too, so what it writes is always read back)."""
+    folder = Path(folder)
+    path = folder / DONE
+    raw = _object(path, record)
+    for field, ok, want, required in DONE_FIELDS:
+        _check(path, raw, field, ok, want, required)
+    measured = raw.get("measured", {})
+    for field, ok, want in MEASURED_FIELDS:
+        _check(path, measured, field, ok, f"{want} (measured.{field})")
+    listed = [("files", name) for name in raw.get("files", [])] + [("tables", name) for name in raw.get("tables", [])]
+    if raw.get("figure") is not None:
+        listed.append(("figure", raw["figure"]))
+    for field, name in listed:
+        if not _plain_name(name):
+            _bad(path, field, f"{_text(name)} is not a file name in the experiment's folder")
+        file = folder / name
+        if not file.is_file():
+            _bad(path, field, f"lists {name}, but {file} is not there")
+        if field == "tables":
+            read_table(file)
+        elif name.lower().endswith(".png"):
+            try:
+                with open(file, "rb") as f:
+                    whole = f.read(len(PNG_MAGIC)) == PNG_MAGIC
+            except OSError as e:
+                _bad(file, "(file)", f"cannot read it ({e.strerror or e})")
+            if not whole:
+                _bad(file, "(file)", "not a PNG picture")
+
+
+def read_done(folder, key: str) -> Done | None:
+    """The record of the experiment finished in `folder` for the preset whose key is `key`;
+    None when it has not finished (no done.json) or finished with another preset."""
+    folder = Path(folder)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        _bad(folder, "(folder)", "is a file where the experiment's folder belongs")
+    path = folder / DONE
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _read(path)
+    check_done(raw, folder)
+    if raw["key"] != key:
+        return None
+    seconds = float(raw["seconds"])
+    if raw.get("resumed"):
+        # A result partly read back took its runs' own time; records written before that rule
+        # kept the seconds it took to read them back.
+        measured = raw.get("measured") or {}
+        stages = measured.get("stages") or {}
+        work = measured.get("seconds_all_runs") or (measured.get("pretrain_seconds") or 0.0) + sum(
+            float(v.get("seconds", 0.0)) for v in stages.values())
+        seconds = round(max(seconds, float(work)), 3)
+    return Done(path, raw["key"], seconds, tuple(raw.get("files", ())), tuple(raw.get("tables", ())),
+                {**raw, "seconds": seconds})
+
+
+def read_table(path) -> list[list[str]]:
+    """A table (CSV) the page shows, as rows of cells."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            _bad(path, "(file)", "not a file")
+        if path.stat().st_size > MAX_TABLE_BYTES:
+            _bad(path, "(file)", f"larger than {MAX_TABLE_BYTES // 2 ** 20} MB; not a table the report wrote")
+        text = path.read_bytes().decode("utf-8")
+        return list(csv.reader(io.StringIO(text)))
+    except OSError as e:
+        _bad(path, "(file)", f"cannot read it ({e.strerror or e})")
+    except UnicodeDecodeError:
+        _bad(path, "(file)", "not UTF-8 text; not a table the report wrote")
+    except csv.Error as e:
+        _bad(path, "(file)", f"not a CSV table ({e})")
+
+
+# ---------------------------------------------------------------- waiting.json, failed.json
+
+NOTES = {WAITING: "reason", FAILED: "error"}
+
+
+def read_note(path) -> dict | None:
+    """An experiment's note (waiting.json: {"key", "reason"}; failed.json: {"key", "error"}),
+    or None when there is none."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _object(path, _read(path))
+    _check(path, raw, NOTES[path.name], lambda v: isinstance(v, str), "a text", required=True)
+    _check(path, raw, "key", lambda v: isinstance(v, str), "the preset's key (a string)")
+    return raw
+
+
+# ---------------------------------------------------------------- a compare preset's saved runs
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A finished run of a compare preset, as saved in its folder (runs/NNN/)."""
+    folder: Path
+    key: str
+    epochs: np.ndarray          # the checked epochs
+    train_loss: np.ndarray      # one a checked epoch (nan where it was not finite)
+    test_loss: np.ndarray
+    seconds: float
+    metrics: dict
+    load_avg: float | None
+    model: object               # the trained model (model/ in the folder)
+
+
+def _losses(v) -> bool:
+    return isinstance(v, list) and all(x is None or _finite(x) for x in v)
+
+
+RUN_FIELDS = (
+    ("key", lambda v: isinstance(v, str), "the run's key (a string)"),
+    ("epochs", lambda v: isinstance(v, list) and all(isinstance(e, int) and not isinstance(e, bool) and 0 <= e < 2 ** 31
+                                                   for e in v), "a list of epoch numbers"),
+    ("train_loss", _losses, "a list of losses (numbers or null)"),
+    ("test_loss", _losses, "a list of losses (numbers or null)"),
+    ("seconds", _seconds, "a number of seconds"),
+    ("metrics", lambda v: isinstance(v, dict) and all(_number_or_none(x) for x in v.values()),
+     "an object of numbers (or null)"),
+)
+
+
+def read_saved_run(folder, key: str) -> SavedRun | None:
+    """The run saved in `folder` for the experiment whose key is `key`; None when none finished
+    there (no run.json: a run is marked finished last) or it was another experiment's."""
+    folder = Path(folder)
+    blocking = not_a_folder(folder)
+    if blocking is not None:
+        _bad(blocking, "(folder)", "is a file where the saved runs' folder belongs")
+    if not folder.exists():
+        return None
+    path = folder / RUN
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _object(path, _read(path))
+    for field, ok, want in RUN_FIELDS:
+        _check(path, raw, field, ok, want, required=True)
+    _check(path, raw, "load_avg", _number_or_none, "a load average or null")
+    if raw["key"] != key:
+        return None
+    n = len(raw["epochs"])
+    for field in ("train_loss", "test_loss"):
+        if len(raw[field]) != n:
+            _bad(path, field, f"has {len(raw[field])} losses for {n} checked epochs")
+    model_dir = folder / "model"
+    if not model_dir.is_dir() or not (model_dir / "model.json").is_file():
+        _bad(model_dir, "(folder)", "the run's trained model is missing (no folder with model.json)")
+    from aegui.core.files.storage import load_model
+    try:
+        model = load_model(model_dir)[0]
+    except (OSError, ValueError) as e:     # ModelFileError is a ValueError naming the file
+        why = str(e)
+        if why.startswith(str(model_dir)):        # said once, by the source
+            why = why[len(str(model_dir)):].lstrip("/\\: ") or why
+        _bad(model_dir, "(model)", why)
+    return SavedRun(folder, raw["key"], epochs=np.asarray(raw["epochs"], int),
+                    train_loss=np.asarray([np.nan if v is None else v for v in raw["train_loss"]], float),
+                    test_loss=np.asarray([np.nan if v is None else v for v in raw["test_loss"]], float),
+                    seconds=float(raw["seconds"]), metrics=dict(raw["metrics"]),
+                    load_avg=None if raw.get("load_avg") is None else float(raw["load_avg"]), model=model)
+
+
+def discard(path) -> None:
+    """Removes what is at `path` (a report file, or whatever damaged thing took its place)."""
+    import shutil
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def not_a_folder(path) -> Path | None:
+    """`path` or the first of its two parents that is there but is not a folder, or None."""
+    path = Path(path)
+    for p in (path.parent.parent, path.parent, path):
+        if p.is_symlink() or (p.exists() and not p.is_dir()):
+            return p
+    return None
+
+
+def clear_saved_run(folder) -> None:
+    """Makes way for a run trained again where a damaged one was saved: a file in place of its
+    folder or its model folder is removed, and so is its run.json (what marks it finished), so
+    that a crash while it trains again leaves it unfinished rather than damaged."""
+    import shutil
+    folder = Path(folder)
+    blocking = not_a_folder(folder)
+    if blocking is not None:
+        blocking.unlink()
+        return
+    (folder / RUN).unlink(missing_ok=True)
+    model_dir = folder / "model"
+    if model_dir.is_symlink() or (model_dir.exists() and not model_dir.is_dir()):
+        model_dir.unlink()
+    elif model_dir.is_dir():
+        shutil.rmtree(model_dir)
