@@ -297,7 +297,7 @@ class ReportJob:
 
     def steps(self) -> Iterator[dict]:
         from aegui.core.analyses.presets import preset_job, read_preset
-        from aegui.core.analyses.report_files import check_done, discard
+        from aegui.core.analyses.report_files import check_done, discard, folders_in_the_way
         from aegui.core.analyses.report_page import write_pages
         from aegui.core.files.atomic import atomic_write_text
         start = time.perf_counter()
@@ -323,6 +323,10 @@ class ReportJob:
                 discard(folder)         # the reader named it: a file where the experiment's folder belongs
             folder.mkdir(parents=True, exist_ok=True)
             discard(folder / DONE)
+            for blocking in folders_in_the_way(folder):
+                yield {**base, "state": "remade", "message": f"{blocking}: is a folder where the experiment writes a "
+                       "file; removing it", "fraction": reached, "elapsed": time.perf_counter() - start}
+                discard(blocking)
             if (folder / "work").exists() and not (folder / "work").is_dir():
                 yield {**base, "state": "remade", "message": f"{folder / 'work'}: is a file where the folder of "
                        "the experiment's saved runs belongs; running them again", "fraction": reached,

@@ -309,6 +309,18 @@ def discard(path) -> None:
         path.unlink(missing_ok=True)
 
 
+WRITTEN = (".png", ".csv", ".json", ".txt")     # the kinds of file an experiment writes in its folder
+
+
+def folders_in_the_way(folder) -> list[Path]:
+    """Folders in an experiment's folder named like a file it writes (curves.csv/): its figures
+    and tables could not be written over them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in WRITTEN and p.is_dir() and not p.is_symlink())
+
+
 def not_a_folder(path) -> Path | None:
     """`path` or the first of its two parents that is there but is not a folder, or None."""
     path = Path(path)
