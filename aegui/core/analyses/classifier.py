@@ -236,6 +236,7 @@ class ClassifierJob:
         self.device = device
         self._cancel = False
         self._current = None
+        self.remade: list[str] = []     # sentences naming the saved stages found damaged
         self.data, self.split = official_probe_data(spec.base, spec.max_samples, spec.source)
 
     def cancel(self) -> None:
@@ -265,14 +266,19 @@ class ClassifierJob:
         return model, meta.get("metrics", {})
 
     def _stage_loaded(self, stage: str) -> StageResult | None:
-        path = None if self.out_dir is None else self.out_dir / f"{stage}.json"
-        if path is None or not path.is_file():
+        """The stage saved by an earlier job, or None; a damaged one is named in self.remade
+        and made again."""
+        if self.out_dir is None:
             return None
+        from aegui.core.analyses.report_files import discard, read_saved_stage
+        path = self.out_dir / f"{stage}.json"
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = read_saved_stage(path, self.spec.key(stage))
+        except ConfigError as err:
+            self.remade.append(f"{err}; running stage {stage!r} again")
+            discard(path)
             return None
-        return StageResult.from_dict(raw) if raw.get("key") == self.spec.key(stage) else None
+        return None if raw is None else StageResult.from_dict(raw)
 
     def steps(self) -> Iterator[dict]:
         from aegui.core.data.datasets import from_config
@@ -280,7 +286,10 @@ class ClassifierJob:
         from aegui.core.train.session import TrainingSession
         start = time.perf_counter()
         stages = self.spec.stages
+        self.remade = []
         loaded = {s: self._stage_loaded(s) for s in stages}
+        for message in self.remade:
+            yield {"state": "run_remade", "message": message, "fraction": 0.0, "elapsed": time.perf_counter() - start}
         need_model = any(loaded[s] is None for s in stages if s != "pixels")
         model, pre_seconds, pre_loss = None, 0.0, None
         share = 0.4 if need_model else 0.0

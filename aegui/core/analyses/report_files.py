@@ -332,17 +332,74 @@ def not_a_folder(path) -> Path | None:
 
 def clear_saved_run(folder) -> None:
     """Makes way for a run trained again where a damaged one was saved: a file in place of its
-    folder or its model folder is removed, and so is its run.json (what marks it finished), so
-    that a crash while it trains again leaves it unfinished rather than damaged."""
-    import shutil
+    folder (or of a folder above it, up to work/) is removed; so are its run.json (what marks it
+    finished: a crash while it trains again leaves it unfinished rather than damaged) and its
+    model."""
     folder = Path(folder)
     blocking = not_a_folder(folder)
     if blocking is not None:
         blocking.unlink()
         return
-    (folder / RUN).unlink(missing_ok=True)
-    model_dir = folder / "model"
-    if model_dir.is_symlink() or (model_dir.exists() and not model_dir.is_dir()):
-        model_dir.unlink()
-    elif model_dir.is_dir():
-        shutil.rmtree(model_dir)
+    discard(folder / RUN)
+    discard(folder / "model")
+
+
+# ---------------------------------------------------------------- a classifier preset's saved stages
+
+def _whole(v, low: int = 0) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and low <= v < 2 ** 53
+
+
+def _share(v) -> bool:
+    return _finite(v) and 0 <= v <= 1
+
+
+def _scores(v) -> bool:
+    return isinstance(v, dict) and all(_finite(v.get(k)) for k in ("precision", "recall", "f1"))
+
+
+def _report(v) -> bool:
+    return (isinstance(v, dict) and _scores(v.get("macro")) and _scores(v.get("weighted")) and _finite(v.get("accuracy"))
+            and isinstance(v.get("classes"), list)
+            and all(_scores(c) and isinstance(c.get("class"), str) and _whole(c.get("support")) for c in v["classes"]))
+
+
+def _history(v) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(h, dict) and _whole(h.get("epoch")) and all(_number_or_none(h.get(k)) for k in
+                                                              ("loss", "train_accuracy", "val_accuracy", "val_loss"))
+        for h in v)
+
+
+STAGE_FIELDS = (
+    ("key", lambda v: isinstance(v, str), "the stage's key (a string)"),
+    ("stage", lambda v: isinstance(v, str), "the stage's name"),
+    ("features", lambda v: isinstance(v, str), "a text"),
+    ("classes", lambda v: isinstance(v, list) and v and all(isinstance(c, str) for c in v), "a list of class names"),
+    ("accuracy", _share, "an accuracy from 0 to 1"),
+    ("train_accuracy", _share, "an accuracy from 0 to 1"),
+    ("confusion", lambda v: isinstance(v, list) and all(isinstance(r, list) and all(_whole(c) for c in r) for r in v),
+     "a matrix of counts"),
+    ("history", _history, "a list of {epoch, loss, train_accuracy, val_accuracy, val_loss}"),
+    ("seconds", _seconds, "a number of seconds"),
+    ("report", _report, "a classification report (classes, macro, weighted, accuracy)"),
+    ("n_train", _whole, "a number of samples"),
+    ("n_test", _whole, "a number of samples"),
+)
+
+
+def read_saved_stage(path, key: str) -> dict | None:
+    """A classifier stage saved by an earlier job (work/<stage>.json) for the stage whose key is
+    `key`, as StageResult.from_dict takes it; None when there is none or it was another's."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _object(path, _read(path))
+    for field, ok, want in STAGE_FIELDS:
+        _check(path, raw, field, ok, want, required=True)
+    if raw["key"] != key:
+        return None
+    n = len(raw["classes"])
+    if len(raw["confusion"]) != n or any(len(row) != n for row in raw["confusion"]):
+        _bad(path, "confusion", f"should be {n} rows of {n} counts, one a class")
+    return raw

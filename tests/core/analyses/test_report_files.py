@@ -158,3 +158,33 @@ def test_the_readers_accept_what_the_report_wrote(pristine):
         saved = RF.read_saved_run(run, key)
         assert saved is not None and len(saved.epochs) == len(saved.train_loss) == len(saved.test_loss)
         assert RF.read_saved_run(run, "another-key") is None
+
+
+def _stage() -> dict:
+    import numpy as np
+    from aegui.core.analyses.classifier import StageResult, classification_report
+    confusion = np.array([[5, 1], [2, 4]])
+    result = StageResult("pixels", "pixels", ["a", "b"], 0.75, 0.8, confusion,
+                         [{"epoch": 1, "loss": 0.5, "train_accuracy": 0.7, "val_accuracy": None, "val_loss": None}],
+                         1.5, classification_report(confusion, ["a", "b"]), 100, 12, "k1")
+    return json.loads(json.dumps(result.to_dict()))
+
+
+@pytest.mark.parametrize("edit,named", [
+    (lambda r: [r], "object"), (lambda r: {**r, "accuracy": "x"}, "accuracy"),
+    (lambda r: {k: v for k, v in r.items() if k != "history"}, "history"),
+    (lambda r: {**r, "confusion": [[1, 2, 3]]}, "confusion"), (lambda r: {**r, "report": {"macro": 1}}, "report"),
+    (lambda r: {**r, "seconds": None}, "seconds")])
+def test_a_damaged_classifier_stage_is_named(tmp_path, edit, named):
+    """A classifier preset's saved stage (work/<stage>.json) of the wrong shape is named with
+    the field; before, StageResult.from_dict raised a bare TypeError / KeyError that failed the
+    experiment on every resume. A whole one (as the job writes it) is read back as it was."""
+    from aegui.core.analyses import report_files as RF
+    from aegui.core.config.experiment import ConfigError
+    path = tmp_path / "pixels.json"
+    path.write_text(json.dumps(_stage()))
+    assert RF.read_saved_stage(path, "k1") == _stage() and RF.read_saved_stage(path, "k2") is None
+    edit_json(path, edit)
+    with pytest.raises(ConfigError) as err:
+        RF.read_saved_stage(path, "k1")
+    assert str(path) in str(err.value) and named in str(err.value)
