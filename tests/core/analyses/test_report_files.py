@@ -188,3 +188,15 @@ def test_a_damaged_classifier_stage_is_named(tmp_path, edit, named):
     with pytest.raises(ConfigError) as err:
         RF.read_saved_stage(path, "k1")
     assert str(path) in str(err.value) and named in str(err.value)
+
+
+def test_the_shipped_course_reports_read_back_whole():
+    """Every done.json of the report the docs ship (docs/course-reports) passes the typed
+    reader's checks, so a stricter reader never takes a whole, hours-long report for a damaged
+    one and runs it again."""
+    from aegui.core.analyses import report_files as RF
+    from core_helpers import ROOT
+    folders = sorted(p.parent for p in (ROOT / "docs" / "course-reports").glob("*/done.json"))
+    assert len(folders) >= 20
+    for folder in folders:
+        RF.check_done(json.loads((folder / "done.json").read_text()), folder)
