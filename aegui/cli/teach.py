@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import UserError, load_model_dir
+from aegui.cli.common import Interrupts, UserError, load_model_dir
 from aegui.core.config.experiment import DEVICES
 
 
@@ -58,31 +59,42 @@ def cmd_teach(args) -> int:
     tty = not args.quiet and sys.stderr.isatty()
     start, shown = time.perf_counter(), 0.0
     rec = None
-    try:
-        for rec in session.steps():
-            if tty and (time.monotonic() - shown >= 0.1 or rec.done):
-                shown = time.monotonic()
-                sys.stderr.write(_progress_line(rec))
-                sys.stderr.flush()
-    except KeyboardInterrupt:
-        session.stop()
-        print("\naegui: interrupted; saving what was taught so far", file=sys.stderr)
-    if tty:
-        sys.stderr.write("\n")
-    if rec is None:
-        raise UserError("teaching produced no result")
-    if rec.message:
-        print(f"aegui: {rec.message}", file=sys.stderr)
-    taught = session.result()
-    seconds = time.perf_counter() - start
-    scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
-              "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
-    meta = T.save_taught(out, taught, scores)
-    print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
-    print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
-                      "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
-                      "new_wrong": scores["new"], "known_wrong": scores["known"]}))
-    return 1 if rec.state == "diverged" else 0
-
+    with Interrupts(session.stop, "what was taught so far will be saved") as interrupts:
+        try:
+            for rec in session.steps():
+                if tty and (time.monotonic() - shown >= 0.1 or rec.done):
+                    shown = time.monotonic()
+                    sys.stderr.write(_progress_line(rec))
+                    sys.stderr.flush()
+        except KeyboardInterrupt:
+            session.stop()
+        if tty:
+            sys.stderr.write("\n")
+        if rec is None:
+            raise UserError("teaching was stopped before its first epoch; nothing to save")
+        if rec.message:
+            print(f"aegui: {rec.message}", file=sys.stderr)
+        taught = session.result()
+        if interrupts.count and not rec.done:
+            # Cut short inside an epoch: the last record says how far it got.
+            rec = taught.last = replace(rec, state=T.P.STOPPED)
+        seconds = time.perf_counter() - start
+        scores = None
+        try:
+            if tty:
+                print(f"aegui: measuring the model before and after on {args.repeats} noisy copies of every glyph",
+                      file=sys.stderr, flush=True)
+            scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
+                      "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
+        except KeyboardInterrupt:
+            print("aegui: saving what was taught without the before / after figures", file=sys.stderr)
+        interrupts.saving()
+        meta = T.save_taught(out, taught, scores)
+        print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
+        print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
+                          "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
+                          "new_wrong": (scores or {}).get("new"), "known_wrong": (scores or {}).get("known")}),
+              flush=True)
+    return 1 if rec.state == "diverged" else interrupts.exit_code
 
 HANDLERS = {"teach": cmd_teach}

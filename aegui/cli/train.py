@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import UserError, load_model_dir, parse_level
+from aegui.cli.common import Interrupts, UserError, load_model_dir, parse_level
 from aegui.core.config.experiment import DEVICES, PRECISIONS
 
 
@@ -146,6 +147,7 @@ def cmd_train(args) -> int:
     from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import load_split
     from aegui.core.runs.trained import TrainedModel, run_metrics
+    from aegui.core.train import progress as P
     from aegui.core.train.session import TrainingSession
 
     exp, notes = load_experiment(args.config)
@@ -175,28 +177,32 @@ def cmd_train(args) -> int:
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
-    try:
-        for rec in session.steps():
-            bar.update(rec, force=rec.done)
-            if recorder is not None:
-                recorder.record(session, rec)
-    except KeyboardInterrupt:
-        session.stop()
-        print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
-    finally:
-        bar.close()
-    if rec is None:
-        raise UserError("training produced no result")
-    if rec.message:
-        print(f"aegui: {rec.message}", file=sys.stderr)
-    # What the window saves too: the same metrics, the same files (aegui.core.runs.trained).
-    metrics = run_metrics(session, rec, dataset, val)
-    replay = recorder.store if recorder is not None and len(recorder.store) else None
-    TrainedModel(exp.name, session.best_model(), exp, dataset, metrics=metrics, history=session.history,
-                 replay=replay).save(out)
-    print(f"saved {out}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
-    print(json.dumps({**metrics, "model": str(out)}))
-    return 1 if rec.state == "diverged" else 0
+    with Interrupts(session.stop, "the best model so far will be saved") as interrupts:
+        try:
+            for rec in session.steps():
+                bar.update(rec, force=rec.done)
+                if recorder is not None:
+                    recorder.record(session, rec)
+        except KeyboardInterrupt:
+            session.stop()
+        finally:
+            bar.close()
+        interrupts.saving()
+        if rec is None:
+            raise UserError("training was stopped before its first epoch; nothing to save")
+        if interrupts.count and not rec.done:
+            # Cut short inside an epoch: the record before says how far it got.
+            rec = replace(rec, state=P.STOPPED)
+        if rec.message:
+            print(f"aegui: {rec.message}", file=sys.stderr)
+        # What the window saves too: the same metrics, the same files (aegui.core.runs.trained).
+        metrics = run_metrics(session, rec, dataset, val)
+        replay = recorder.store if recorder is not None and len(recorder.store) else None
+        TrainedModel(exp.name, session.best_model(), exp, dataset, metrics=metrics, history=session.history,
+                     replay=replay).save(out)
+        print(f"saved {out}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
+        print(json.dumps({**metrics, "model": str(out)}), flush=True)
+    return 1 if rec.state == "diverged" else interrupts.exit_code
 
 
 def _auto_seeds(exp, samples: int):
