@@ -80,6 +80,34 @@ class Interrupts:
         return EXIT_CANCELLED if self.count else 0
 
 
+def parse_seed(text: str) -> int:
+    """--seed within the range the config's train.seed takes (config/fields.py): past 2^63 torch
+    failed deep inside training with "Overflow when unpacking long long"."""
+    from aegui.core.config.fields import FIELDS
+    lo, hi = FIELDS["train.seed"].range
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text[:40]!r} is not a whole number") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; a seed is a whole number from {lo} to {hi}")
+    return value
+
+
+def out_folder(text: str):
+    """--out as the folder a model's files go into; UserError when it names a file, before any
+    work (teaching used to run, then fail with "Is a directory" and leave debris)."""
+    from pathlib import Path
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--out {text}: is a file; --out names a folder for model.safetensors, model.json "
+                        "and the rest")
+    if path.suffix.lower() in (".json", ".safetensors", ".csv", ".h"):
+        raise UserError(f"--out {text}: names a {path.suffix} file; --out names a folder for the model's "
+                        f"files, e.g. --out {path.with_suffix('')}")
+    return path
+
+
 def parse_level(text: str) -> float:
     try:
         value = float(text.rstrip("%"))

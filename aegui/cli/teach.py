@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import Interrupts, UserError, load_model_dir
+from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_seed
 from aegui.core.config.experiment import DEVICES
 
 
@@ -20,7 +20,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--font", help="comma-separated arrays of FILE.h to teach (default: all of them)")
     t.add_argument("--out", help="output folder (default: runs/<model>-taught)")
     t.add_argument("--epochs", type=int, help="fine-tuning epochs (default 500)")
-    t.add_argument("--seed", type=int, help="seed of the noise and augmentation (default 0)")
+    t.add_argument("--seed", type=parse_seed, help="seed of the noise and augmentation (default 0)")
     t.add_argument("--device", choices=DEVICES, help="override the model's device")
     t.add_argument("--repeats", type=int, default=20,
                    help="noisy copies per glyph for the before / after figures (default 20)")
@@ -35,9 +35,11 @@ def _progress_line(rec) -> str:
 
 def cmd_teach(args) -> int:
     from aegui.core.analyses import teach as T
+    from aegui.core.data.datasets import from_config
+    from aegui.core.train.memory import check_measure
 
     model_dir = Path(args.model)
-    out = Path(args.out) if args.out else Path("runs") / f"{model_dir.resolve().name}-taught"
+    out = out_folder(args.out) if args.out else Path("runs") / f"{model_dir.resolve().name}-taught"
     if out.resolve() == (model_dir if model_dir.is_dir() else model_dir.parent).resolve():
         raise UserError(f"--out {out}: is the folder of the model being taught; teaching would overwrite it. "
                         "Choose another folder")
@@ -52,8 +54,12 @@ def cmd_teach(args) -> int:
     try:
         fonts = T.fonts_from_file(args.glyphs, names)
         settings = T.replace_settings(T.TeachSettings(), epochs=args.epochs, seed=args.seed, device=args.device)
+        T.check_teachable(exp, model)
+        known = from_config(exp.data)
+        # The before / after figures come after teaching: their size is refused before it.
+        check_measure(exp, len(known) + len(T.glyph_dataset(fonts)), args.repeats)
         session = T.TeachSession(model, exp, fonts, settings, source=str(Path(args.glyphs).resolve()),
-                                 base_path=str(model_dir.resolve()))
+                                 base_path=str(model_dir.resolve()), known=known)
     except T.TeachError as e:
         raise UserError(str(e)) from None
     tty = not args.quiet and sys.stderr.isatty()

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import Interrupts, UserError, load_model_dir, parse_level
+from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_level, parse_seed
 from aegui.core.config.experiment import DEVICES, PRECISIONS
 
 
@@ -33,7 +33,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--seeds", type=_seeds, help="models trained together; the best is kept. 'auto': as "
                    "many as fit in half the GPU's free memory (on a CPU, the config's)")
     t.add_argument("--epochs", type=int, help="override the number of epochs")
-    t.add_argument("--seed", type=int, help="override the base seed")
+    t.add_argument("--seed", type=parse_seed, help="override the base seed")
     t.add_argument("--device", choices=DEVICES, help="override the device")
     t.add_argument("--precision", choices=PRECISIONS, help="bf16: train the CUDA step under bf16 autocast")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -150,6 +150,7 @@ def cmd_train(args) -> int:
     from aegui.core.train import progress as P
     from aegui.core.train.session import TrainingSession
 
+    out = out_folder(args.out) if args.out else Path("runs") / Path(args.config).stem
     exp, notes = load_experiment(args.config)
     for note in notes:
         print(f"aegui: note: {note}", file=sys.stderr)
@@ -173,7 +174,6 @@ def cmd_train(args) -> int:
     if args.seeds == "auto":
         exp = _auto_seeds(exp, len(dataset))
     session = TrainingSession(exp, dataset, val_data=val)
-    out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
@@ -246,6 +246,9 @@ def cmd_eval(args) -> int:
                         f"{model.input_dim}")
     if args.repeats < 1:
         raise UserError("--repeats must be at least 1")
+    if args.noise:
+        from aegui.core.train.memory import check_measure
+        check_measure(exp, len(data), args.repeats)
     if exp.data.source != "font":
         return _eval_images(args, model, exp, data)
     clean = data.x
