@@ -166,3 +166,26 @@ def test_read_only_settings_home_is_told(tmp_path, monkeypatch):
         assert "permission denied" in settings_problem()
     finally:
         (home / "settings").chmod(0o755)
+
+
+# Sends itself SIGINT when main.py first imports Qt's widgets, i.e. while the window starts.
+_CTRL_C_AT_START = """
+import builtins, os, runpy, signal, sys
+real = builtins.__import__
+def ctrl_c_at_qt(name, *args, **kw):
+    if name == "PySide6.QtWidgets" and name not in sys.modules:
+        builtins.__import__ = real
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(name, *args, **kw)
+builtins.__import__ = ctrl_c_at_qt
+sys.argv = [sys.argv[1], "--smoke"]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_ctrl_c_while_the_window_starts_ends_with_one_line(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path / "home"))
+    out = subprocess.run([sys.executable, "-c", _CTRL_C_AT_START, str(ROOT / "main.py")],
+                         capture_output=True, text=True, env=env, timeout=LIMIT_S)
+    assert out.returncode == 130, out.stderr
+    assert out.stderr.strip() == "aegui: interrupted" and out.stdout == ""
