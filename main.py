@@ -3,9 +3,21 @@ import time
 
 START = time.perf_counter()
 
+import signal  # noqa: E402
 import sys  # noqa: E402
 
-from aegui.qt.app import run  # noqa: E402
+
+def _run() -> int:
+    try:
+        from aegui.qt.app import run
+        return run(sys.argv[1:], start=START)
+    except KeyboardInterrupt:
+        # Ctrl-C while the window starts (importing Qt, torch): one line, no traceback.
+        print("\naegui: interrupted", file=sys.stderr)
+        return 130
+
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:], start=START))
+    code = _run()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # exiting: a late Ctrl-C must not print a traceback
+    sys.exit(code)

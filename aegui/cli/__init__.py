@@ -9,7 +9,7 @@ import sys
 
 import aegui
 from aegui.cli import analyses, data, decode, replay, report, sweep, teach, train
-from aegui.cli.common import EXIT_BAD_INPUT, Parser, UserError
+from aegui.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, Parser, UserError
 
 GROUPS = (train, decode, sweep, analyses, data, replay, teach, report)
 
@@ -37,6 +37,15 @@ def _glue_negative_points(argv):
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while starting (importing torch) or where no command catches it: one line.
+        print("\naegui: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+def _main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
         from aegui.qt.app import run

@@ -35,6 +35,79 @@ def catch_sigint(runner, kept: str):
     return None
 
 
+class Interrupts:
+    """Ctrl-C for a command that saves what it made (train, teach). The first asks `stop` to end
+    the run after its step, so the result is saved; the second raises KeyboardInterrupt where the
+    command is, to cut a long step short (it still saves). While `saving()`, Ctrl-C only says the
+    save goes on: a half-written model would lose the work. `count` says how many came (exit 130)."""
+
+    def __init__(self, stop, kept: str):
+        self.stop, self.kept = stop, kept
+        self.count = 0
+        self._saving = False
+        self._previous = None
+
+    def _on_sigint(self, signum, frame):
+        import sys
+        self.count += 1
+        if self._saving:
+            print("\naegui: saving; it ends in a moment", file=sys.stderr)
+        elif self.count == 1:
+            self.stop()
+            print(f"\naegui: stopping; {self.kept} (Ctrl-C again to skip what is left)", file=sys.stderr)
+        else:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+    def saving(self):
+        """From here on Ctrl-C lets the save finish."""
+        self._saving = True
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CANCELLED if self.count else 0
+
+
+def parse_seed(text: str) -> int:
+    """--seed within the range the config's train.seed takes (config/fields.py): past 2^63 torch
+    failed deep inside training with "Overflow when unpacking long long"."""
+    from aegui.core.config.fields import FIELDS
+    lo, hi = FIELDS["train.seed"].range
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text[:40]!r} is not a whole number") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; a seed is a whole number from {lo} to {hi}")
+    return value
+
+
+def out_folder(text: str):
+    """--out as the folder a model's files go into; UserError when it names a file, before any
+    work (teaching used to run, then fail with "Is a directory" and leave debris)."""
+    from pathlib import Path
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--out {text}: is a file; --out names a folder for model.safetensors, model.json "
+                        "and the rest")
+    if path.suffix.lower() in (".json", ".safetensors", ".csv", ".h"):
+        raise UserError(f"--out {text}: names a {path.suffix} file; --out names a folder for the model's "
+                        f"files, e.g. --out {path.with_suffix('')}")
+    return path
+
+
 def parse_level(text: str) -> float:
     try:
         value = float(text.rstrip("%"))

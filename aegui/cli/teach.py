@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import UserError, load_model_dir
+from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_seed
 from aegui.core.config.experiment import DEVICES
 
 
@@ -19,7 +20,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--font", help="comma-separated arrays of FILE.h to teach (default: all of them)")
     t.add_argument("--out", help="output folder (default: runs/<model>-taught)")
     t.add_argument("--epochs", type=int, help="fine-tuning epochs (default 500)")
-    t.add_argument("--seed", type=int, help="seed of the noise and augmentation (default 0)")
+    t.add_argument("--seed", type=parse_seed, help="seed of the noise and augmentation (default 0)")
     t.add_argument("--device", choices=DEVICES, help="override the model's device")
     t.add_argument("--repeats", type=int, default=20,
                    help="noisy copies per glyph for the before / after figures (default 20)")
@@ -34,9 +35,11 @@ def _progress_line(rec) -> str:
 
 def cmd_teach(args) -> int:
     from aegui.core.analyses import teach as T
+    from aegui.core.data.datasets import from_config
+    from aegui.core.train.memory import check_measure
 
     model_dir = Path(args.model)
-    out = Path(args.out) if args.out else Path("runs") / f"{model_dir.resolve().name}-taught"
+    out = out_folder(args.out) if args.out else Path("runs") / f"{model_dir.resolve().name}-taught"
     if out.resolve() == (model_dir if model_dir.is_dir() else model_dir.parent).resolve():
         raise UserError(f"--out {out}: is the folder of the model being taught; teaching would overwrite it. "
                         "Choose another folder")
@@ -51,38 +54,53 @@ def cmd_teach(args) -> int:
     try:
         fonts = T.fonts_from_file(args.glyphs, names)
         settings = T.replace_settings(T.TeachSettings(), epochs=args.epochs, seed=args.seed, device=args.device)
+        T.check_teachable(exp, model)
+        known = from_config(exp.data)
+        # The before / after figures come after teaching: their size is refused before it.
+        check_measure(exp, len(known) + len(T.glyph_dataset(fonts)), args.repeats)
         session = T.TeachSession(model, exp, fonts, settings, source=str(Path(args.glyphs).resolve()),
-                                 base_path=str(model_dir.resolve()))
+                                 base_path=str(model_dir.resolve()), known=known)
     except T.TeachError as e:
         raise UserError(str(e)) from None
     tty = not args.quiet and sys.stderr.isatty()
     start, shown = time.perf_counter(), 0.0
     rec = None
-    try:
-        for rec in session.steps():
-            if tty and (time.monotonic() - shown >= 0.1 or rec.done):
-                shown = time.monotonic()
-                sys.stderr.write(_progress_line(rec))
-                sys.stderr.flush()
-    except KeyboardInterrupt:
-        session.stop()
-        print("\naegui: interrupted; saving what was taught so far", file=sys.stderr)
-    if tty:
-        sys.stderr.write("\n")
-    if rec is None:
-        raise UserError("teaching produced no result")
-    if rec.message:
-        print(f"aegui: {rec.message}", file=sys.stderr)
-    taught = session.result()
-    seconds = time.perf_counter() - start
-    scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
-              "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
-    meta = T.save_taught(out, taught, scores)
-    print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
-    print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
-                      "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
-                      "new_wrong": scores["new"], "known_wrong": scores["known"]}))
-    return 1 if rec.state == "diverged" else 0
-
+    with Interrupts(session.stop, "what was taught so far will be saved") as interrupts:
+        try:
+            for rec in session.steps():
+                if tty and (time.monotonic() - shown >= 0.1 or rec.done):
+                    shown = time.monotonic()
+                    sys.stderr.write(_progress_line(rec))
+                    sys.stderr.flush()
+        except KeyboardInterrupt:
+            session.stop()
+        if tty:
+            sys.stderr.write("\n")
+        if rec is None:
+            raise UserError("teaching was stopped before its first epoch; nothing to save")
+        if rec.message:
+            print(f"aegui: {rec.message}", file=sys.stderr)
+        taught = session.result()
+        if interrupts.count and not rec.done:
+            # Cut short inside an epoch: the last record says how far it got.
+            rec = taught.last = replace(rec, state=T.P.STOPPED)
+        seconds = time.perf_counter() - start
+        scores = None
+        try:
+            if tty:
+                print(f"aegui: measuring the model before and after on {args.repeats} noisy copies of every glyph",
+                      file=sys.stderr, flush=True)
+            scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
+                      "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
+        except KeyboardInterrupt:
+            print("aegui: saving what was taught without the before / after figures", file=sys.stderr)
+        interrupts.saving()
+        meta = T.save_taught(out, taught, scores)
+        print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
+        print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
+                          "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
+                          "new_wrong": (scores or {}).get("new"), "known_wrong": (scores or {}).get("known")}),
+              flush=True)
+    return 1 if rec.state == "diverged" else interrupts.exit_code
 
 HANDLERS = {"teach": cmd_teach}

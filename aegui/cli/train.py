@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import UserError, load_model_dir, parse_level
+from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_level, parse_seed
 from aegui.core.config.experiment import DEVICES, PRECISIONS
 
 
@@ -32,7 +33,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--seeds", type=_seeds, help="models trained together; the best is kept. 'auto': as "
                    "many as fit in half the GPU's free memory (on a CPU, the config's)")
     t.add_argument("--epochs", type=int, help="override the number of epochs")
-    t.add_argument("--seed", type=int, help="override the base seed")
+    t.add_argument("--seed", type=parse_seed, help="override the base seed")
     t.add_argument("--device", choices=DEVICES, help="override the device")
     t.add_argument("--precision", choices=PRECISIONS, help="bf16: train the CUDA step under bf16 autocast")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -146,8 +147,10 @@ def cmd_train(args) -> int:
     from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import load_split
     from aegui.core.runs.trained import TrainedModel, run_metrics
+    from aegui.core.train import progress as P
     from aegui.core.train.session import TrainingSession
 
+    out = out_folder(args.out) if args.out else Path("runs") / Path(args.config).stem
     exp, notes = load_experiment(args.config)
     for note in notes:
         print(f"aegui: note: {note}", file=sys.stderr)
@@ -171,32 +174,35 @@ def cmd_train(args) -> int:
     if args.seeds == "auto":
         exp = _auto_seeds(exp, len(dataset))
     session = TrainingSession(exp, dataset, val_data=val)
-    out = Path(args.out) if args.out else Path("runs") / Path(args.config).stem
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
-    try:
-        for rec in session.steps():
-            bar.update(rec, force=rec.done)
-            if recorder is not None:
-                recorder.record(session, rec)
-    except KeyboardInterrupt:
-        session.stop()
-        print("\naegui: interrupted; saving the best model so far", file=sys.stderr)
-    finally:
-        bar.close()
-    if rec is None:
-        raise UserError("training produced no result")
-    if rec.message:
-        print(f"aegui: {rec.message}", file=sys.stderr)
-    # What the window saves too: the same metrics, the same files (aegui.core.runs.trained).
-    metrics = run_metrics(session, rec, dataset, val)
-    replay = recorder.store if recorder is not None and len(recorder.store) else None
-    TrainedModel(exp.name, session.best_model(), exp, dataset, metrics=metrics, history=session.history,
-                 replay=replay).save(out)
-    print(f"saved {out}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
-    print(json.dumps({**metrics, "model": str(out)}))
-    return 1 if rec.state == "diverged" else 0
+    with Interrupts(session.stop, "the best model so far will be saved") as interrupts:
+        try:
+            for rec in session.steps():
+                bar.update(rec, force=rec.done)
+                if recorder is not None:
+                    recorder.record(session, rec)
+        except KeyboardInterrupt:
+            session.stop()
+        finally:
+            bar.close()
+        interrupts.saving()
+        if rec is None:
+            raise UserError("training was stopped before its first epoch; nothing to save")
+        if interrupts.count and not rec.done:
+            # Cut short inside an epoch: the record before says how far it got.
+            rec = replace(rec, state=P.STOPPED)
+        if rec.message:
+            print(f"aegui: {rec.message}", file=sys.stderr)
+        # What the window saves too: the same metrics, the same files (aegui.core.runs.trained).
+        metrics = run_metrics(session, rec, dataset, val)
+        replay = recorder.store if recorder is not None and len(recorder.store) else None
+        TrainedModel(exp.name, session.best_model(), exp, dataset, metrics=metrics, history=session.history,
+                     replay=replay).save(out)
+        print(f"saved {out}/model.safetensors, model.json and metrics.csv", file=sys.stderr)
+        print(json.dumps({**metrics, "model": str(out)}), flush=True)
+    return 1 if rec.state == "diverged" else interrupts.exit_code
 
 
 def _auto_seeds(exp, samples: int):
@@ -240,6 +246,9 @@ def cmd_eval(args) -> int:
                         f"{model.input_dim}")
     if args.repeats < 1:
         raise UserError("--repeats must be at least 1")
+    if args.noise:
+        from aegui.core.train.memory import check_measure
+        check_measure(exp, len(data), args.repeats)
     if exp.data.source != "font":
         return _eval_images(args, model, exp, data)
     clean = data.x

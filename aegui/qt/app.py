@@ -99,7 +99,11 @@ def run(argv=None, start: float | None = None) -> int:
     from aegui.qt.main_window import MainWindow
     from aegui.qt.models import title
 
-    from aegui.qt.settings import app_settings
+    from aegui.qt.settings import app_settings, settings_problem
+    settings_trouble = settings_problem()
+    if settings_trouble and headless:
+        print(f"aegui: error: {settings_trouble}", file=sys.stderr)
+        return 2
     settings = app_settings()
     if args.fresh or headless:
         # Runs that report on the app must not depend on, or change, the user's layout.
@@ -113,8 +117,11 @@ def run(argv=None, start: float | None = None) -> int:
     win = MainWindow(settings)
     win.menus.theme_actions[theme_name].setChecked(True)
     if headless:
+        win.headless = True
         win.confirm_close = False
         win.resize(*args.size)
+    if settings_trouble:
+        win.warn_settings(settings_trouble)
     win.show()
     app.processEvents()
     if headless:
@@ -125,7 +132,14 @@ def run(argv=None, start: float | None = None) -> int:
 
     def loaded():
         loaded_s = time.perf_counter() - start
-        if args.screenshot:
+        if win.load_problems:
+            # Headless: no box waits for a person; the reasons go where the caller reads them.
+            for problem in win.load_problems:
+                print(f"aegui: error: {problem}", file=sys.stderr, flush=True)
+            result["exit"] = 2
+            win.close()
+            app.quit()
+        elif args.screenshot:
             # After this turn of the loop: the panels react to the models first.
             QTimer.singleShot(0, lambda: finish_screenshot(loaded_s))
         elif args.smoke:

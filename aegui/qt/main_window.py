@@ -43,6 +43,7 @@ from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
 
+LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
 SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
             from aegui.qt.settings import app_settings
             settings = app_settings()
         self.settings = settings
+        self.headless = False        # --smoke / --screenshot: nothing may wait for a person
+        self.load_problems: list[str] = []    # the models start-up could not open, one sentence each
         self.confirm_close = True   # tests and --smoke close without asking
         self.workspace = ws = Workspace()
         self.runner = TrainingRunner(ws, self)
@@ -211,15 +214,37 @@ class MainWindow(QMainWindow):
     def _loaded(self, startup) -> None:
         self.workspace.opened_at_start(startup.models, startup.last_session, startup.devices, startup.device_name)
         if startup.problems:
-            QMessageBox.warning(self, tr("Some models could not be loaded"), "\n\n".join(startup.problems))
+            self._tell_load_problems(tr("Some models could not be loaded"), startup.problems)
         self.guide.start()          # the first-run hints, until dismissed for good
         self.model_loaded.emit()
         QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint
 
     def _load_failed(self, error) -> None:
         self.workspace.opened_at_start([], False, [], "")
-        QMessageBox.critical(self, tr("Could not open the model"), threads.error_text(error))
+        self._tell_load_problems(tr("Could not open the model"), [threads.error_text(error)])
         self.model_loaded.emit()
+
+    def warn_settings(self, problem: str) -> None:
+        """The settings folder cannot be written (settings.settings_problem): the window runs,
+        keeping them in memory, and says so for as long as a load problem is shown."""
+        self.settings_problem = problem
+        self.status.say(tr("Settings are kept only until aegui closes: {problem}", problem=problem),
+                        LOAD_PROBLEM_MS)
+
+    def _tell_load_problems(self, title: str, problems: list[str]) -> None:
+        """Models that did not open, told without stopping start-up: a modal box here held the
+        rest of start-up (and a --smoke run, 120 s) until someone closed it. Headless runs only
+        keep them in load_problems (app.py prints them); the window says them in the status bar
+        and in a box that waits beside it."""
+        self.load_problems = list(problems)
+        if self.headless:
+            return
+        self.status.say(f"{title}: {' '.join(problems)}", LOAD_PROBLEM_MS)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join(problems), QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self.load_problem_box = box
 
     def _training_failed(self, error, stage: str) -> None:
         what = "Could not load the dataset" if stage == "loading" else "Training failed"

@@ -4,6 +4,7 @@ every settings file goes under it: aegui's own and the one Qt's file dialogs wri
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -14,12 +15,38 @@ def settings_home() -> Path | None:
     return Path(home) / "settings" if home else None
 
 
+def settings_problem() -> str | None:
+    """Why the settings cannot be saved under AEGUI_HOME (read-only, or a file where the folder
+    should be), one sentence; None when they can. The window then keeps them in memory; a
+    headless run stops with it."""
+    home = settings_home()
+    if home is None:
+        return None
+    import errno
+
+    from aegui.core.files.errors import os_problem
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        # mkdir passes on a read-only folder that exists: only writing tells.
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as e:
+        reason = ("a part of that path is a file, not a folder" if e.errno in (errno.ENOTDIR, errno.EEXIST)
+                  else os_problem(e))
+        return f"cannot save the settings in {home} (AEGUI_HOME): {reason}"
+    return None
+
+
 def configure() -> None:
-    """Point Qt's user-scope settings at AEGUI_HOME (call before any QSettings is made)."""
+    """Point Qt's user-scope settings at AEGUI_HOME (call before any QSettings is made). Where
+    that folder cannot be made, QSettings keeps what is set in memory (its saves fail quietly)."""
     home = settings_home()
     if home is None:
         return
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass        # settings_problem() says why; start-up goes on
     for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
         QSettings.setPath(fmt, QSettings.UserScope, str(home))
 

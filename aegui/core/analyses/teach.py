@@ -122,11 +122,17 @@ def fonts_from_file(path, names=None) -> tuple:
     fonts = G.read_font_h(path)
     if not names:
         return tuple(fonts)
+    exact = {f.name: f for f in fonts}
     by_name = {f.name.lower(): f for f in fonts}
-    missing = [n for n in names if n.lower() not in by_name]
+    missing = [n for n in names if n not in exact and n.lower() not in by_name]
     if missing:
         raise TeachError(f"{path}: has no array {missing[0]!r}; it has {', '.join(f.name for f in fonts)}")
-    return tuple(by_name[n.lower()] for n in names)
+    chosen = [exact.get(n) or by_name[n.lower()] for n in names]
+    for i, font in enumerate(chosen):
+        if any(font is other for other in chosen[:i]):
+            raise TeachError(f"{path}: {names[chosen.index(font)]!r} and {names[i]!r} name the same array "
+                             f"{font.name}; name each array once")
+    return tuple(chosen)
 
 
 def fonts_from_arrays(arrays, labels, name: str = "Taught") -> tuple:
@@ -182,6 +188,11 @@ class TeachSession:
         self.new = glyph_dataset(self.fonts)
         if not len(self.new):
             raise TeachError("no glyphs to teach: the file or selection holds none")
+        try:
+            # Written beside the model once taught: what cannot be written is refused before teaching.
+            glyph_file_text(self.fonts)
+        except ValueError as e:
+            raise TeachError(f"{source or 'the new glyphs'}: {e}") from None
         self.exp, self.source, self.base_path = exp, source, base_path
         self.known = known if known is not None else from_config(exp.data)
         data, self.reps = training_set(self.known, self.new, s.new_share)

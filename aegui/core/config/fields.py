@@ -109,7 +109,10 @@ class Field:
         if self.range is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
             lo, hi = self.range
             if not lo <= value <= hi:
-                return f"must be from {lo:g} to {hi:g}, got {value:g}"
+                # Whole numbers whole: a seed's bound 2147483647 is not "2.14748e+09".
+                def show(v):
+                    return str(v) if isinstance(v, int) and abs(v) < 10 ** 30 else f"{v:g}"
+                return f"must be from {show(lo)} to {show(hi)}, got {show(value)}"
         return None
 
 

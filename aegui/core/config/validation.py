@@ -26,6 +26,14 @@ def _positive(value, field_: str, allow_zero: bool = False) -> None:
     check(ok, field_, f"must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}")
 
 
+def _in_range(value, key: str) -> None:
+    """The range the field's description gives (config/fields.py): a seed past it overflowed
+    torch's 64-bit seed deep inside training."""
+    from aegui.core.config.fields import FIELDS
+    problem = FIELDS[key].check(value)
+    check(problem is None, key, problem or "")
+
+
 def validate(exp: Experiment) -> Experiment:
     """`exp` itself when every field is valid; the first bad one raises ConfigError naming it."""
     m, t, n, d = exp.model, exp.train, exp.noise, exp.data
@@ -94,6 +102,7 @@ def validate(exp: Experiment) -> Experiment:
     _positive(t.weight_decay, "train.weight_decay", allow_zero=True)
     check(isinstance(t.seed, int) and not isinstance(t.seed, bool) and t.seed >= 0, "train.seed",
           f"must be a whole number >= 0, got {t.seed!r}")
+    _in_range(t.seed, "train.seed")
     _choice(t.device, DEVICES, "train.device")
     _choice(t.precision, PRECISIONS, "train.precision")
     if t.target_max_wrong is not None:
@@ -194,6 +203,7 @@ def validate_data(d: DataConfig) -> None:
           f"got {vs!r}")
     check(whole(d.split_seed) and d.split_seed >= 0, "data.split_seed",
           f"must be a whole number >= 0, got {d.split_seed!r}")
+    _in_range(d.split_seed, "data.split_seed")
 
 
 # ---------------------------------------------------------------- reading and changing

@@ -292,6 +292,21 @@ def read_font_h(path) -> list[Font]:
 
 # --- writing -----------------------------------------------------------------
 
+def label_problem(label: str) -> str | None:
+    """What keeps `label` (already stripped) from being a glyph's label, or None. One rule for
+    the window's label dialog (files/library.clean_label), teaching a font.h and writing one: a
+    label is written in a one-line comment, and read back from it."""
+    if not label:
+        return "a label cannot be empty"
+    if not label.isprintable():
+        # NUL, a line break, a right-to-left mark: a comment would hide, break or reorder them.
+        return "a label must be one line of printable characters"
+    if label.endswith("\\") and "*/" in label:
+        # font.h writes such a label inside /* ... */, which `*/` would close early.
+        return "a label ending in a backslash cannot contain '*/'"
+    return None
+
+
 def _check_writable(font: Font, names: set) -> None:
     """Refuses fonts that parse_font_h would read back differently."""
     if not _IDENT.fullmatch(font.name) or font.name in names:
@@ -305,11 +320,10 @@ def _check_writable(font: Font, names: set) -> None:
         raise ValueError(f"font {font.name}: codes must run consecutively from 0x{base:02x}, "
                          "since font.h gives each glyph its code by position")
     for g in font.glyphs:
-        bad = (not g.label or g.label != g.label.strip() or "\n" in g.label or "\r" in g.label
-               or (g.label.endswith("\\") and "*/" in g.label))
-        if bad:
+        problem = "it has spaces around it" if g.label != g.label.strip() else label_problem(g.label)
+        if problem:
             raise ValueError(f"font {font.name}: label {g.label!r} of 0x{g.code:02x} "
-                             "cannot be written in a one-line comment")
+                             f"cannot be written in a one-line comment: {problem}")
 
 
 def write_font_h(fonts, header_comment: str | None = None) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.files.atomic import atomic_write_text
-from aegui.core.data.glyphs import _BASES, _IDENT, ROWS, Font, Glyph, parse_font_h, write_font_h
+from aegui.core.data.glyphs import _BASES, _IDENT, ROWS, Font, Glyph, label_problem, parse_font_h, write_font_h
 from aegui.core.files.paths import user_data_dir
 
 FORMAT = "aegui-glyph-library"
@@ -34,15 +34,11 @@ def clean_label(label) -> str:
     if label == " ":
         return "space"  # the course's font.h names 0x20 this way, and a bare space would vanish
     text = label.strip()
-    if not text:
-        raise ValueError("a label cannot be empty")
-    if not text.isprintable():
-        raise ValueError("a label must be one line of printable characters")
+    problem = label_problem(text)
+    if problem:
+        raise ValueError(problem)
     if len(text) > MAX_LABEL:
         raise ValueError(f"a label can have at most {MAX_LABEL} characters")
-    if text.endswith("\\") and "*/" in text:
-        # font.h writes such a label inside /* ... */, which `*/` would close early.
-        raise ValueError("a label ending in a backslash cannot contain '*/'")
     return text
 
 

@@ -37,7 +37,12 @@ def user_data_dir() -> Path:
         base = Path.home() / "Library" / "Application Support" / "aegui"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "aegui"
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        # A read-only home, or a file where the folder should be: the window still starts (it
+        # warns, see qt/settings.settings_problem); what is written here later says why it cannot.
+        pass
     return base
 
 

@@ -170,6 +170,26 @@ def check_session(exp: Experiment, data, k: int, device, val_data=None) -> Estim
                  len(val_data) if val_data is not None else 0)
 
 
+# Arrays of the noisy copies a measurement holds at once (denoise_curve.wrong_pixels: the
+# copies, the noisy ones, the output, the masks compared), in float32s per value.
+_MEASURE_COPIES = 6
+
+
+def check_measure(exp: Experiment, samples: int, repeats: int, option: str = "--repeats") -> int:
+    """Bytes of measuring `samples` samples on `repeats` noisy copies each (teach's and eval's
+    --repeats), all at once on the CPU; MemoryBudgetError naming `option` when they cannot fit,
+    so a command refuses before any work, not after training (10^8 copies asked for 261 GiB)."""
+    dim = arch_of(exp.model).input_size(exp.model)
+    rows = max(0, int(samples)) * max(1, int(repeats))
+    need = rows * FLOAT * (_MEASURE_COPIES * dim + 2 * _widths(exp)) + _OVERHEAD["cpu"]
+    have, what = available("cpu")
+    if have is not None and need * MARGIN > have:
+        raise MemoryBudgetError(option, f"measuring {samples:,} samples on {repeats:,} noisy copies each needs "
+                                f"about {human(need)} but only {human(have)} of {what} is available; "
+                                f"use fewer copies", need, have)
+    return need
+
+
 _FONT_GLYPHS = 32            # each of the course's fonts holds 32 glyphs
 _COURSE_FONTS = 3
 _DIGITS = 1797               # scikit-learn's 8x8 digits

@@ -23,6 +23,7 @@ class Startup:
 def open_startup(extra_paths=()) -> Startup:
     import torch
 
+    from aegui.core.files.errors import user_message
     from aegui.core.files.paths import models_dir
     from aegui.core.runs.trained import open_trained
     from aegui.core.train import devices as D
@@ -31,7 +32,7 @@ def open_startup(extra_paths=()) -> Startup:
         try:
             model = open_trained(models_dir() / name)
         except Exception as e:   # noqa: BLE001 - a broken demo must not stop the app
-            out.problems.append(str(e))
+            out.problems.append(user_message(e, models_dir() / name))
             continue
         model.demo = True
         out.models.append(model)
@@ -39,6 +40,6 @@ def open_startup(extra_paths=()) -> Startup:
         try:
             out.models.append(open_trained(path))
             out.last_session = True
-        except Exception as e:   # noqa: BLE001
-            out.problems.append(str(e))
+        except Exception as e:   # noqa: BLE001 - nor a broken model of the user's
+            out.problems.append(user_message(e, path))
     return out
