@@ -268,9 +268,10 @@ class ClassifierJob:
         path = None if self.out_dir is None else self.out_dir / f"{stage}.json"
         if path is None or not path.is_file():
             return None
+        from aegui.core.files.jsonfile import read_json
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = read_json(path, "report")
+        except ValueError:
             return None
         return StageResult.from_dict(raw) if raw.get("key") == self.spec.key(stage) else None
 

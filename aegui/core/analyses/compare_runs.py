@@ -317,7 +317,8 @@ class CompareJob:
         if folder is None or not (folder / "run.json").is_file():
             return None
         try:
-            raw = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+            from aegui.core.files.jsonfile import read_json
+            raw = read_json(folder / "run.json", "report")
             if raw.get("key") != plan.key():
                 return None
             from aegui.core.files.storage import load_model

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -270,13 +269,15 @@ def _build_font(name, n_rows, n_cols, decl_line, rows, notes, index, source) -> 
 
 
 def read_font_h(path) -> list[Font]:
+    from aegui.core.files.errors import os_problem
+    from aegui.core.files.userfile import read_file
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path, "font")
     except FileNotFoundError:
         raise FontParseError("file not found", source) from None
     except OSError as e:
-        raise FontParseError(f"cannot read the file ({e.strerror or e})", source) from None
+        raise FontParseError(os_problem(e), source) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -233,9 +233,10 @@ def _registry_path() -> Path:
 
 def registered_folders() -> dict[str, str]:
     """name -> folder, as registered (not checked); {} when none or the file is unreadable."""
+    from aegui.core.files.jsonfile import read_json
     try:
-        raw = json.loads(_registry_path().read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raw = read_json(_registry_path())
+    except ValueError:
         return {}
     if not isinstance(raw, dict):
         return {}
