@@ -19,7 +19,7 @@ smoke: $(STAMP)
 # report folders, 60 kill -9
 # per kind of save, 2000 random GUI actions. The default `make test` runs a few of each.
 fuzz: $(STAMP)
-	AEGUI_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider tests/core/files/test_fuzz_readers.py
+	AEGUI_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider tests/core/files/test_fuzz_readers.py tests/core/files/test_user_files.py
 	AEGUI_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q -p no:cacheprovider tests/core/analyses/test_fuzz_report_folders.py
 	AEGUI_CRASH_KILLS=60 $(PY) -m pytest -q -s -p no:cacheprovider tests/core/files/test_crash_safety.py
 	AEGUI_FUZZ_EXAMPLES=1000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/qt/test_fuzz_settings.py

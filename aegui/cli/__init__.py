@@ -36,6 +36,17 @@ def _glue_negative_points(argv):
     return out
 
 
+def _pipe_closed() -> int:
+    """The reader of our output went away (`aegui data list | head`): end quietly. Python's own
+    recipe: point stdout at devnull so the flush at exit does not fail a second time."""
+    import os
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1
+
+
 def main(argv=None) -> int:
     try:
         return _main(argv)
@@ -56,7 +67,11 @@ def _main(argv=None) -> int:
     from aegui.core.files.storage import ModelFileError
     handlers = {name: fn for group in GROUPS for name, fn in group.HANDLERS.items()}
     try:
-        return handlers[args.command](args)
+        status = handlers[args.command](args)
+        sys.stdout.flush()      # a closed pipe shows here for output still buffered, not at exit
+        return status
+    except BrokenPipeError:
+        return _pipe_closed()
     except (UserError, ConfigError, FontParseError, ModelFileError) as e:
         print(f"aegui: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -116,8 +116,8 @@ def _is_model(path: Path) -> bool:
         return True
     if path.suffix == ".json" and path.is_file():
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raw = _read_json(path)
+        except ValueError:
             return False
         return isinstance(raw, dict) and raw.get("format") == "aegui-model"
     return False

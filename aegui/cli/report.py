@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 from aegui.cli.common import EXIT_CANCELLED, UserError, catch_sigint
 
@@ -55,6 +56,10 @@ def _describe(p: dict) -> str:
 
 def cmd_report(args) -> int:
     from aegui.core.analyses.report import ReportJob, load_report
+    if args.markdown is not None and Path(args.markdown).is_dir():
+        # Found only when the page is written, after hours of training, as a temp file's error.
+        raise UserError(f"--markdown {args.markdown}: is a folder; name the Markdown file to write, "
+                        f"e.g. {Path(args.markdown) / 'report.md'}")
     specs = load_report(args.name)
     job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown)
     if args.list:

@@ -57,7 +57,7 @@ def mutated(draw, seed: bytes, max_ops: int = 6):
         elif op == "insert":
             data[at:at] = draw(st.binary(max_size=16) | st.sampled_from(
                 (b"0x7f", b"-1", b"1e309", b"99999999999", b"NaN", b"null", b"[]", b"{}", b"/*", b"*/",
-                 b"//", b'"', b"\\", b"\xc3\x28", b"\x00")))
+                 b"//", b'"', b"\\", b"\xc3\x28", b"\x00", b"[" * 3000, b'{"a":' * 2000, b"9" * 5000)))
         elif op == "delete" and n:
             del data[at:at + draw(st.integers(1, 64))]
         elif op == "repeat" and n:
@@ -108,6 +108,83 @@ def edited_json(draw, doc):
         else:
             doc = draw(json_value)
     return doc
+
+
+# Text that breaks JSON readers beyond the values above: nesting deeper than Python's recursion
+# (RecursionError in json.loads), and numbers longer than int() converts (ValueError).
+@st.composite
+def hostile_json(draw) -> bytes:
+    depth = draw(st.integers(1, 3000) | st.sampled_from((63, 64, 65, 100_000)))
+    digits = draw(st.integers(4000, 100_000))
+    inner = draw(st.sampled_from((b"1", b"9" * digits, b"-" + b"1" * digits, b"1e" + b"9" * digits, b"[]")))
+    opener, closer = draw(st.sampled_from(((b"[", b"]"), (b'{"a":', b"}"), (b'[{"b":', b"}]"))))
+    doc = opener * depth + inner + closer * depth
+    return doc if draw(st.booleans()) else doc[:draw(st.integers(0, len(doc)))]
+
+
+SPECIAL_KINDS = ("fifo", "device", "socket", "oversized", "folder", "dangling", "loop")
+
+
+def make_special(path, kind: str, limit: int):
+    """Put at `path` something that is not a readable regular file: a named pipe (a plain open()
+    waits forever for a writer), a link to /dev/zero (endless), a socket, a sparse file one byte
+    over `limit`, a folder, a dangling link or a link loop. Returns what must stay open (the
+    socket) or None."""
+    import os
+    import socket
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.symlink("/dev/zero", path)
+    elif kind == "socket":
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(path))
+        return s
+    elif kind == "oversized":
+        with open(path, "wb") as fh:
+            fh.truncate(limit + 1)
+    elif kind == "folder":
+        os.mkdir(path)
+    elif kind == "dangling":
+        os.symlink(str(path) + ".gone", path)
+    else:
+        os.symlink(path, path)
+    return None
+
+
+def in_child(call, errors, seconds: int = 60) -> tuple[str, str]:
+    """call() in a forked child: ("returned", ""), or (the exception's type, its message), the type
+    prefixed with "unexpected " unless it is one of `errors`. A child still busy after `seconds`
+    (blocked on a pipe, or reading an endless file in C, which no signal interrupts) is killed
+    and reported as "hung": the parent never blocks and never holds the memory."""
+    import json
+    import os
+    import select
+    import signal
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                   # the child: no pytest, no hypothesis from here
+        os.close(r)
+        try:
+            call()
+            out = ("returned", "")
+        except BaseException as e:                 # noqa: BLE001 - reported to the parent
+            out = (("" if isinstance(e, errors) else "unexpected ") + type(e).__name__, str(e)[:4000])
+        os.write(w, json.dumps(out).encode())
+        os._exit(0)
+    os.close(w)
+    try:
+        ready, _, _ = select.select([r], [], [], seconds)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            return ("hung", f"still busy after {seconds} s")
+        data = b""
+        while chunk := os.read(r, 1 << 16):
+            data += chunk
+    finally:
+        os.close(r)
+        os.waitpid(pid, 0)
+    return tuple(json.loads(data)) if data else ("died", "the child ended without a word")
 
 
 def names_file(message: str, path) -> bool:

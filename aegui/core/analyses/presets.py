@@ -4,7 +4,6 @@ CPU cores (`time_2cores_s`). bench/preset_times.py runs them against those times
 docs/make_report_table.py runs them for the report table."""
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,8 @@ def preset_files(root: Path | None = None) -> list[Path]:
 
 
 def read_preset(path: Path) -> PresetInfo:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    from aegui.core.files.jsonfile import read_json
+    raw = read_json(path)
     kind = raw.get("analysis", "sweep")
     return PresetInfo(Path(path), kind, str(raw.get("name", Path(path).stem)), str(raw.get("description", "")),
                       raw.get("time_2cores_s"))

@@ -29,7 +29,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _read(path: Path):
     from aegui.core.files.jsonfile import read_json
-    return read_json(path)
+    return read_json(path, "report")
 
 
 def _bad(path: Path, field: str, problem: str):

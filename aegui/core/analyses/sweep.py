@@ -330,22 +330,14 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
 
 
 def sweep_from_json(text: str, source: str | None = None, base_dir=None) -> Sweep:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ConfigError("(json)", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}", source) from None
-    return sweep_from_dict(raw, source, base_dir)
+    from aegui.core.files.jsonfile import parse_json
+    return sweep_from_dict(parse_json(text, source), source, base_dir)
 
 
 def load_sweep(path) -> Sweep:
+    from aegui.core.files.jsonfile import read_json
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("(file)", "file not found; check the path", str(path)) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError("(file)", f"cannot read it ({e})", str(path)) from None
-    return sweep_from_json(text, str(path), path.parent)
+    return sweep_from_dict(read_json(path), str(path), path.parent)
 
 
 def with_overrides(sweep: Sweep, *, seeds: int | None = None, epochs: int | None = None) -> Sweep:

@@ -2,7 +2,6 @@
 student_json translates."""
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 from pathlib import Path
 
@@ -22,10 +21,8 @@ def _native_shape(raw: dict) -> bool:
 def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
     """Read a native or a student-style JSON config; returns the experiment and notes
     (ignored keys, assumptions) worth telling the user."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ConfigError("(json)", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}", source) from None
+    from aegui.core.files.jsonfile import parse_json
+    raw = parse_json(text, source)
     if isinstance(raw, dict) and ("schema_version" in raw or _native_shape(raw)):
         # A full native config without its version is refused by name rather than read as a
         # student's (which would ignore most fields and misread noise.kind as model.kind).
@@ -34,9 +31,10 @@ def experiment_from_json(text: str, source: str | None = None) -> tuple[Experime
 
 
 def load_experiment(path) -> tuple[Experiment, list[str]]:
+    from aegui.core.files.userfile import read_text
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "config")
     except FileNotFoundError:
         raise ConfigError("(file)", "file not found; check the path", str(path)) from None
     except (OSError, UnicodeDecodeError) as e:

@@ -36,8 +36,10 @@ def idx_header(path, magic: int = IDX_IMAGES_MAGIC, field: str = "data.path") ->
     what = "IDX images file" if magic == IDX_IMAGES_MAGIC else "IDX labels file"
     ndim = magic & 0xFF
     size = 4 + 4 * ndim
+    from aegui.core.files.errors import os_problem
+    from aegui.core.files.userfile import open_file
     try:
-        with open(path, "rb") as fh:
+        with open_file(path, "idx") as fh:
             head = fh.read(size)
             packed = head[:2] == b"\x1f\x8b"
             if packed:
@@ -51,7 +53,7 @@ def idx_header(path, magic: int = IDX_IMAGES_MAGIC, field: str = "data.path") ->
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise ConfigError(field, f"{path}: a damaged .gz file ({e}); download it again") from None
     except OSError as e:
-        raise ConfigError(field, f"{path}: cannot read it ({e.strerror or e})") from None
+        raise ConfigError(field, f"{path}: {os_problem(e)}") from None
     found = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
     if found != magic:
         if found in (IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC):

@@ -262,6 +262,15 @@ def _unpack(e: Entry, archive: Path, folder: Path) -> None:
         raise FetchError(f"{archive}: not the expected archive ({err}); delete it and fetch again") from None
 
 
+def _check_mirror(name: str) -> None:
+    """The downloader speaks http(s) only: another scheme failed as ": No connection adapters"."""
+    from aegui.core.data.catalogue import MIRROR_ENV
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if mirror and not mirror.lower().startswith(("http://", "https://")):
+        raise FetchError(f"{MIRROR_ENV}={mirror}: only http:// and https:// addresses work; for files already "
+                         f"on this computer run `aegui data add {name} FOLDER`")
+
+
 def fetch(name: str, progress: Callable[[Progress], object] | None = None,
           cancel: Callable[[], bool] | None = None) -> tuple[Path, list[str]]:
     """Downloads what is missing of dataset `name`; returns (its cache folder, the files that
@@ -270,6 +279,8 @@ def fetch(name: str, progress: Callable[[Progress], object] | None = None,
     folder = dataset_dir(e.name)
     folder.mkdir(parents=True, exist_ok=True)
     todo = missing(e.name)
+    if todo:
+        _check_mirror(e.name)
     if not todo:
         return folder, []
     for f in todo:     # a cached file failing its hash is not kept: it is fetched again

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -13,7 +12,8 @@ ROWS, COLS = 7, 5
 _BASES = {"font1": 0x20, "font2": 0x40, "font3": 0x60}
 _EXAMPLE = "int const Font1[32][7] = {...}"
 _TOKEN = re.compile(r"\w+|\S")
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"\w+")
 _COMMENT_START = re.compile(r"//|/\*")
 _ROW_NOTE = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)\s*(?:,\s*(.*?))?\s*")
 
@@ -126,6 +126,11 @@ def _split_comments(text: str):
         yield n, " ".join(code), " ".join(notes)
 
 
+def _shown(tok: str) -> str:
+    """A token as quoted in a message: a 100 KB number is cut, so the message stays one line."""
+    return tok if len(tok) <= 40 else tok[:40] + "…"
+
+
 def _number(tok: str) -> int | None:
     t = tok.rstrip("uUlL")
     if not t[:1].isdigit() or "_" in t:
@@ -142,7 +147,7 @@ def _declaration(tokens, i):
     """Matches `NAME [n?] [c?] = {` at i: (name, n, c, index after `{`) or None."""
     def tok(j):
         return tokens[j][1] if j < len(tokens) else ""
-    if not _IDENT.fullmatch(tok(i)):
+    if not _WORD.fullmatch(tok(i)):
         return None
     j, dims = i + 1, []
     for _ in range(2):
@@ -176,6 +181,9 @@ def parse_font_h(text: str, source: str = "font.h") -> list[Font]:
             continue
         name, n_rows, n_cols, i = decl
         decl_line = tokens[i - 1][0]
+        if not _IDENT.fullmatch(name):
+            fail(f"array name `{_shown(name)}` is not a C identifier (letters A-Z and a-z, digits and _, "
+                 "not starting with a digit)", decl_line)
         if name in declared_on:
             fail(f"array {name} is declared twice (first on line {declared_on[name]})", decl_line)
         declared_on[name] = decl_line
@@ -193,22 +201,22 @@ def parse_font_h(text: str, source: str = "font.h") -> list[Font]:
                 break
             if t != "{":
                 if _number(t) is not None:
-                    fail(f"value {t} is outside any row; each glyph row needs its own {{...}}", n)
-                fail(f"{never_closed} (line {n} has `{t}` before its closing `}};`)", decl_line)
+                    fail(f"value {_shown(t)} is outside any row; each glyph row needs its own {{...}}", n)
+                fail(f"{never_closed} (line {n} has `{_shown(t)}` before its closing `}};`)", decl_line)
             values = []
             while True:
                 if i >= len(tokens):
                     fail(never_closed, decl_line)
                 m, v = tokens[i]
                 if v in ("{", ";"):
-                    fail(f"row opened on line {n} is never closed (found `{v}` on line {m})", n)
+                    fail(f"row opened on line {n} is never closed (found `{_shown(v)}` on line {m})", n)
                 i += 1
                 if v == "}":
                     break
                 if v != ",":
                     value = _number(v)
                     if value is None:
-                        fail(f"`{v}` is not a number", m)
+                        fail(f"`{_shown(v)}` is not a number", m)
                     values.append((m, v, value))
             rows.append((n, m, values))
         if i < len(tokens) and tokens[i][1] == ";":
@@ -257,26 +265,28 @@ def _build_font(name, n_rows, n_cols, decl_line, rows, notes, index, source) -> 
             said = _number(note.group(1))
             if said != code:
                 warnings.append(f"{source} line {last}: {name} row {k} is commented "
-                                f"{note.group(1)} but its position makes it 0x{code:02x} "
+                                f"{_shown(note.group(1))} but its position makes it 0x{code:02x} "
                                 f"({label_for(code)}); using 0x{code:02x}")
             label = (note.group(2) or "").replace("\\\\", "\\") or None
         pixels = values[len(values) - ROWS:]  # a leading width column is skipped
         for line, tok, value in pixels:
             if value > 0x1F:
-                fail(f"value {tok} does not fit 5 bits (rows hold 0x00..0x1f)", line)
+                fail(f"value {_shown(tok)} does not fit 5 bits (rows hold 0x00..0x1f)", line)
         bits = tuple(v for _, _, v in pixels)
         glyphs.append(Glyph(code, bits, label if label is not None else label_for(code)))
     return Font(name, tuple(glyphs), tuple(warnings))
 
 
 def read_font_h(path) -> list[Font]:
+    from aegui.core.files.errors import os_problem
+    from aegui.core.files.userfile import read_file
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path, "font")
     except FileNotFoundError:
         raise FontParseError("file not found", source) from None
     except OSError as e:
-        raise FontParseError(f"cannot read the file ({e.strerror or e})", source) from None
+        raise FontParseError(os_problem(e), source) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -98,7 +98,8 @@ _PICTURE_COPIES = 4
 
 def load_image_rgba(path, size: int) -> np.ndarray:
     """One picture file (the first frame of an animation) as uint8 RGBA [size, size, 4]."""
-    with Image.open(path) as im:
+    from aegui.core.files.userfile import open_file
+    with open_file(path, "picture") as fh, Image.open(fh) as im:
         im.seek(0)
         if im.format == "JPEG":
             im.draft("RGB", (size, size))   # decode big JPEGs at a reduced scale, still >= size
@@ -244,15 +245,17 @@ def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
     """The file's bytes, a .gz file's unpacked; its IDX header is read first and bounds how
     much is unpacked (1 MB of zeros unpacks to 1 GB): no more than it promises, and that no
     more than the memory free."""
+    from aegui.core.files.errors import os_problem
+    from aegui.core.files.userfile import read_file
     header = 4 + 4 * (magic & 0xFF)
     try:
-        raw = path.read_bytes()
+        raw = read_file(path, "idx")
     except FileNotFoundError:
         raise ConfigError(field, f"{path}: {what} not found; check the path") from None
     except IsADirectoryError:
         raise ConfigError(field, f"{path}: is a folder; pick the {what} itself") from None
     except OSError as e:
-        raise ConfigError(field, f"{path}: cannot read it ({e.strerror or e})") from None
+        raise ConfigError(field, f"{path}: {os_problem(e)}") from None
     if raw[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import stat
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -131,9 +132,9 @@ def _hash_file(path: Path, cancel) -> str:
     return h.hexdigest()
 
 
-def _hash_unpacked(path: Path, cancel) -> str | None:
+def _hash_unpacked(path: Path, cancel, limit: int = MAX_UNPACKED) -> str | None:
     """SHA-256 of a .gz's contents; None when it is not a readable gzip file or unpacks to more
-    than MAX_UNPACKED bytes."""
+    than `limit` bytes."""
     h = hashlib.sha256()
     total = 0
     try:
@@ -142,7 +143,7 @@ def _hash_unpacked(path: Path, cancel) -> str | None:
                 if cancel is not None and cancel():
                     raise CheckCancelled(str(path))
                 total += len(chunk)
-                if total > MAX_UNPACKED:
+                if total > limit:
                     return None
                 h.update(chunk)
     except (OSError, EOFError, zlib.error):
@@ -150,8 +151,41 @@ def _hash_unpacked(path: Path, cancel) -> str | None:
     return h.hexdigest()
 
 
-def _matches(path: Path, kind: str, known: str, cancel=None) -> bool:
-    """kind "file": the file's own SHA-256; "contents": its gunzipped bytes'."""
+_IDX_ITEM = {0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}   # IDX type code -> bytes
+
+
+def _idx_total(head: bytes) -> int | None:
+    """The size in bytes of the IDX file whose first bytes are `head`; None if it is not one."""
+    if len(head) < 4 or head[:2] != b"\0\0" or head[2] not in _IDX_ITEM or len(head) < 4 + 4 * head[3]:
+        return None
+    dims = [int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(head[3])]
+    count = 1
+    for d in dims:
+        count *= d
+    return 4 + 4 * len(dims) + count * _IDX_ITEM[head[2]]
+
+
+def _readable_size(path: Path, kind: str, size: int) -> int | None:
+    """How many bytes hashing `path` may read, from its size and first bytes alone; None when
+    those already show it is not the file wanted (a 20 GB file where the published one has 10 MB,
+    a .gz of zeros that would unpack to the 1 GiB cap), so it is never read through."""
+    try:
+        if kind == "contents":
+            with gzip.open(path, "rb") as fh:
+                total = _idx_total(fh.read(64))
+            return total if total is not None and total <= MAX_UNPACKED else None
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if path.name.endswith(".gz"):
+        return size if head[:2] == b"\x1f\x8b" else None
+    return size if _idx_total(head) == size else None
+
+
+def _matches(path: Path, kind: str, known: str, cancel=None, published_size: int = 0) -> bool:
+    """kind "file": the file's own SHA-256; "contents": its gunzipped bytes'. `published_size`:
+    the file's size in the catalogue (0: not published); a file of another size is not hashed."""
     algorithm, _, digest = known.partition(":")
     if algorithm != "sha256" or not digest:
         return False
@@ -159,9 +193,15 @@ def _matches(path: Path, kind: str, known: str, cancel=None) -> bool:
         st = path.stat()
     except OSError:
         return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_UNPACKED or published_size and st.st_size != published_size:
+        return False
     key = (str(path), st.st_size, st.st_mtime_ns, kind, known)
     if key not in _verified:
-        got = _hash_file(path, cancel) if kind == "file" else _hash_unpacked(path, cancel)
+        limit = _readable_size(path, kind, st.st_size)
+        if limit is None:
+            got = None
+        else:
+            got = _hash_file(path, cancel) if kind == "file" else _hash_unpacked(path, cancel, limit)
         _verified[key] = got == digest.lower()
     return _verified[key]
 
@@ -213,7 +253,7 @@ def check_folder(name: str, folder, progress: Callable[[str, int, int], object] 
         m = FileMatch(f.role, None)
         for path, how, kind in _candidates(f, base):
             known = f.hash if how == "published" else f.unpacked
-            if _matches(path, kind, known, cancel):
+            if _matches(path, kind, known, cancel, f.size if how == "published" else 0):
                 m.path, m.how = path, how
                 break
             if path not in m.rejected:
@@ -233,9 +273,10 @@ def _registry_path() -> Path:
 
 def registered_folders() -> dict[str, str]:
     """name -> folder, as registered (not checked); {} when none or the file is unreadable."""
+    from aegui.core.files.jsonfile import read_json
     try:
-        raw = json.loads(_registry_path().read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raw = read_json(_registry_path())
+    except ValueError:
         return {}
     if not isinstance(raw, dict):
         return {}

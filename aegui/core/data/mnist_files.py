@@ -111,7 +111,18 @@ def find_layout(path, labels_path: str = "") -> Layout:
                       "for one Keras .npz); pick the images file itself")
 
 
+def _refuse_special(path: Path) -> None:
+    """np.load and zipfile open by name: a FIFO would block them, /dev/zero fill memory."""
+    from aegui.core.files.errors import os_problem
+    from aegui.core.files.userfile import check_file
+    try:
+        check_file(path, "npz")
+    except OSError as e:
+        raise ConfigError("data.path", f"{path}: {os_problem(e)}") from None
+
+
 def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    _refuse_special(path)
     try:
         with np.load(path, allow_pickle=False) as z:
             missing = [k for k in NPZ_KEYS if k not in z.files]
@@ -126,6 +137,7 @@ def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
 
 def npz_shape(path: Path) -> tuple[int, ...]:
     """(rows, columns) of x_train in a Keras .npz, from the array's header only."""
+    _refuse_special(path)
     try:
         with zipfile.ZipFile(path) as z, z.open("x_train.npy") as fh:
             version = np.lib.format.read_magic(fh)

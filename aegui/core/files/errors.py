@@ -37,6 +37,9 @@ def file_kind(path) -> str | None:
 
 def os_problem(e: OSError) -> str:
     """What went wrong with a file, without the errno number or the repeated path."""
+    from aegui.core.files.userfile import FileRefused
+    if isinstance(e, FileRefused):
+        return e.strerror        # already aegui's own words (sizes in MiB, FIFO), kept as written
     return _OS_PROBLEMS.get(e.errno, (e.strerror or type(e).__name__).rstrip(".").lower()
                             if e.strerror else type(e).__name__)
 

@@ -187,17 +187,21 @@ class GlyphLibrary:
         """Read the file again; a missing file is an empty library."""
         self._entries, self.warning, self.damaged_path, self.skipped = [], None, None, 0
         self.read_only = False
+        from aegui.core.config.experiment import ConfigError
+        from aegui.core.files.errors import os_problem
+        from aegui.core.files.jsonfile import parse_json
+        from aegui.core.files.userfile import read_file
         try:
-            data = self.path.read_bytes()
+            data = read_file(self.path, "library")
         except FileNotFoundError:
             return
         except OSError as e:
-            self._refuse(f"cannot read it ({e.strerror or e})")
+            self._refuse(f"cannot read it ({os_problem(e)})")
             return
         try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            self._set_aside(f"it is not valid JSON ({e})")
+            doc = parse_json(data, self.path)
+        except ConfigError as e:
+            self._set_aside(f"it is not valid JSON ({e.problem})")
             return
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             self._set_aside(f"it is not an aegui glyph library (no \"format\": \"{FORMAT}\")")

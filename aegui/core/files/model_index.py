@@ -3,7 +3,6 @@ their sidecars alone: name, kind and when trained, without loading weights or da
 Models… lists hundreds of autosaves at once."""
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,9 +34,10 @@ def read_stamp(text) -> float | None:
 def read_saved(folder) -> SavedModel | None:
     """What the sidecar folder/model.json says of its model; None when it is not an aegui model."""
     folder = Path(folder)
+    from aegui.core.files.jsonfile import read_json
     try:
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        meta = read_json(folder / "model.json", "model")
+    except ValueError:
         return None
     exp = meta.get("experiment") if isinstance(meta, dict) else None
     if not isinstance(exp, dict) or meta.get("format") != "aegui-model":

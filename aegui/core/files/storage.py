@@ -67,10 +67,7 @@ def rename_model(path, name: str) -> Path:
     the experiment's name changed and everything else (the weights' hash included) as it was.
     Returns the sidecar path; ModelFileError when there is no readable sidecar there."""
     _, meta_path = model_paths(path)
-    try:
-        meta = json.loads(_read_part(meta_path).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
+    meta = _parse_sidecar(meta_path, _read_part(meta_path))
     if not isinstance(meta, dict) or not isinstance(meta.get("experiment"), dict):
         raise ModelFileError(f"{meta_path}: not an aegui model description")
     meta["experiment"]["name"] = str(name)
@@ -95,10 +92,19 @@ def _refuse_unsafe(path: Path, head: bytes, size: int | None = None) -> None:
             "model in aegui.")
 
 
+def _parse_sidecar(meta_path: Path, raw: bytes):
+    from aegui.core.files.jsonfile import parse_json
+    try:
+        return parse_json(raw, meta_path)
+    except ConfigError as e:
+        raise ModelFileError(f"{meta_path}: not a JSON model description ({e.problem})") from None
+
+
 def _read_part(path: Path) -> bytes:
     """Bytes of one of a model's two files, refused at once if they are a pickle."""
+    from aegui.core.files.userfile import read_file
     try:
-        blob = path.read_bytes()
+        blob = read_file(path, "weights" if path.suffix == ".safetensors" else "model")
     except FileNotFoundError:
         raise ModelFileError(f"{path}: file not found; a model is a .safetensors file with a "
                              ".json file of the same name beside it") from None
@@ -123,16 +129,18 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     """Load (model, experiment, sidecar dict); ModelFileError with a sentence on any problem."""
     path = Path(path)
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
-        _refuse_unsafe(path, path.read_bytes()[:8])
+        from aegui.core.files.userfile import open_file
+        try:
+            with open_file(path, "weights") as fh:
+                _refuse_unsafe(path, fh.read(8))
+        except OSError as e:
+            from aegui.core.files.errors import user_message
+            raise ModelFileError(user_message(e, path)) from None
         raise ModelFileError(f"{path}: not an aegui model; a model is a .json file with a .safetensors "
                              "file of the same name beside it (or the folder holding them)")
     weights_path, meta_path = model_paths(path)
     recovered = recover(weights_path.parent, weights_path.stem) if weights_path.parent.is_dir() else None
-    raw = _read_part(meta_path)
-    try:
-        meta = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{meta_path}: not a JSON model description ({e})") from None
+    meta = _parse_sidecar(meta_path, _read_part(meta_path))
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{meta_path}: not an aegui model description (no \"format\": \"{FORMAT}\")")
     version = meta.get("format_version", 0)

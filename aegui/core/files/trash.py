@@ -101,9 +101,10 @@ def _new_folder(name: str) -> Path:
 
 
 def _sidecar(path: Path) -> dict:
+    from aegui.core.files.jsonfile import read_json
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        meta = read_json(path, "model")
+    except ValueError:
         return {}
     return meta if isinstance(meta, dict) else {}
 

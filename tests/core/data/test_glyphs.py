@@ -279,3 +279,22 @@ def test_array_to_text(fonts):
     a = by_code(fonts, 0x41)
     assert array_to_text(a.to_array() * 0.9) == A_TEXT
     assert array_to_text(a.to_array().reshape(-1)) == A_TEXT
+
+
+def test_a_huge_number_is_cut_in_the_message():
+    """A 100 KB number token was echoed whole: the message is cut, still one readable line."""
+    from aegui.core.data.glyphs import FontParseError, parse_font_h
+    big = "9" * 100_000
+    with pytest.raises(FontParseError) as err:
+        parse_font_h("int const Font1[1][7] = {{" + big + ",0,0,0,0,0,0}};", "f.h")
+    message = str(err.value)
+    assert len(message) < 200 and "f.h line 1" in message and "…" in message
+
+
+def test_an_array_name_that_is_not_a_c_identifier_is_named():
+    """`Шрифт_ü[20][7]` said "no glyph arrays found"; it says the name is not a C identifier."""
+    from aegui.core.data.glyphs import FontParseError, parse_font_h
+    with pytest.raises(FontParseError) as err:
+        parse_font_h("\nint const Шрифт_ü[1][7] = {{0,0,0,0,0,0,0}};", "f.h")
+    message = str(err.value)
+    assert "Шрифт_ü" in message and "not a C identifier" in message and "line 2" in message

@@ -137,3 +137,68 @@ def test_real_mnist_unpacked_folder_matches_the_published_hashes(real_mnist_unpa
 def test_real_mnist_gz_from_the_shared_folder_is_accepted_by_contents(real_mnist):
     check = local_files.check_folder("mnist", real_mnist)
     assert check.ok and {f.how for f in check.files} == {"repacked"}
+
+
+def _no_hashing_of(monkeypatch, bad, unpacking_only=False):
+    """Hashing any of `bad` fails the test: a file whose size or header already shows it is not
+    the published one must be refused without reading it through."""
+    seen = []
+    real_file, real_unpacked = local_files._hash_file, local_files._hash_unpacked
+
+    def spy(real):
+        def hashed(path, *args, **kwargs):
+            if path.resolve() in bad or path in bad:
+                seen.append(path)
+                raise AssertionError(f"hashed {path}")
+            return real(path, *args, **kwargs)
+        return hashed
+    if not unpacking_only:
+        monkeypatch.setattr(local_files, "_hash_file", spy(real_file))
+    monkeypatch.setattr(local_files, "_hash_unpacked", spy(real_unpacked))
+    return seen
+
+
+def test_a_huge_symlinked_file_is_refused_without_hashing(tiny, tmp_path, monkeypatch):
+    """A symlink to a 20 GB sparse file in place of each role took minutes to hash per role;
+    its size alone shows it is not the published file."""
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as fh:
+        fh.truncate(20 << 30)
+    folder = tmp_path / "links"
+    folder.mkdir()
+    for f in tiny["entry"].files:
+        (folder / f.unpacked_name).symlink_to(huge)
+        (folder / f.name).symlink_to(huge)
+    _no_hashing_of(monkeypatch, {huge})
+    local_files._verified.clear()
+    with pytest.raises(local_files.LocalFilesError, match="differ"):
+        local_files.register("tiny", folder)
+
+
+def test_a_gzip_bomb_is_refused_without_unpacking_it(tiny, tmp_path, monkeypatch):
+    """A small .gz that unpacks to far more than an IDX file of its header: refused from the
+    header, before it is unpacked to the 1 GiB cap (once per role)."""
+    folder = tmp_path / "bombs"
+    folder.mkdir()
+    bomb = gzip.compress(b"\0" * (8 << 20), 9)
+    for f in tiny["entry"].files:
+        (folder / f.name).write_bytes(bomb)
+    _no_hashing_of(monkeypatch, {(folder / f.name).resolve() for f in tiny["entry"].files}, unpacking_only=True)
+    local_files._verified.clear()
+    with pytest.raises(local_files.LocalFilesError, match="differ"):
+        local_files.register("tiny", folder)
+
+
+def test_a_repacked_file_is_unpacked_no_further_than_its_header_says(tiny, tmp_path):
+    """A .gz whose IDX header is right but which goes on past it is refused once it has
+    unpacked one byte more than the header promises."""
+    folder = tmp_path / "longer"
+    shutil.copytree(tiny["unpacked"], folder)
+    f = tiny["entry"].files[0]
+    data = (folder / f.unpacked_name).read_bytes()
+    (folder / f.unpacked_name).unlink()
+    (folder / f.name).write_bytes(gzip.compress(data + b"\0" * (4 << 20)))
+    assert local_files._hash_unpacked(folder / f.name, None, len(data)) is None
+    good = folder / "good.gz"
+    good.write_bytes(gzip.compress(data))
+    assert local_files._hash_unpacked(good, None, len(data)) == hashlib.sha256(data).hexdigest()

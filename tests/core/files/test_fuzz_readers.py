@@ -20,13 +20,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from PIL import Image
 
-from fuzzing import FUZZ_SETTINGS, bounded, edited_json, json_value, mutated, names_file
+from fuzzing import (FUZZ_SETTINGS, SPECIAL_KINDS, bounded, edited_json, hostile_json, json_value, make_special,
+                     in_child, mutated, names_file)
 
 from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
 from aegui.core.config.load import load_experiment
 from aegui.core.config.validation import validate
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import folder_dataset, idx_dataset
+from aegui.core.files import userfile
 from aegui.core.files.library import GlyphLibrary
 from aegui.core.files.paths import course_font_path
 from aegui.core.files.storage import ModelFileError, load_model, save_model
@@ -116,7 +118,10 @@ def test_config_json(doc):
 
 
 @FUZZ_SETTINGS
-@given(data=st.sampled_from([p.read_bytes() for p in PRESETS]).flatmap(mutated) | st.binary(max_size=200))
+@given(data=st.sampled_from([p.read_bytes() for p in PRESETS]).flatmap(mutated) | st.binary(max_size=200)
+       | hostile_json())
+@example(data=b"[" * 100_000 + b"]" * 100_000)                 # RecursionError in json.loads
+@example(data=b'{"layers": [35, ' + b"9" * 100_000 + b', 35]}')  # int() refuses 4,300+ digits
 def test_config_bytes(data):
     _check_config(data)
 
@@ -158,8 +163,9 @@ def _load_dir(sidecar: bytes, weights: bytes, rehash: bool):
 
 
 @FUZZ_SETTINGS
-@given(sidecar=edited_json(SIDECAR).map(lambda d: json.dumps(d).encode()) | mutated(json.dumps(SIDECAR).encode()),
-       weights=st.just(WEIGHTS) | mutated(WEIGHTS), rehash=st.booleans())
+@given(sidecar=edited_json(SIDECAR).map(lambda d: json.dumps(d).encode()) | mutated(json.dumps(SIDECAR).encode())
+       | hostile_json(), weights=st.just(WEIGHTS) | mutated(WEIGHTS), rehash=st.booleans())
+@example(sidecar=b'{"a":' * 5000 + b"1" + b"}" * 5000, weights=WEIGHTS, rehash=False)
 @example(sidecar=json.dumps({**SIDECAR, "experiment": {**SIDECAR["experiment"], "model": {
     **SIDECAR["experiment"]["model"], "layers": [35, 10 ** 9, 2, 10 ** 9, 35]}}}).encode(),
     weights=WEIGHTS, rehash=True)
@@ -291,7 +297,8 @@ SPECS = [(p, json.loads(p.read_text())) for p in SWEEPS + ANALYSES]
 @given(pick=st.sampled_from(range(len(SPECS))), data=st.data())
 def test_sweep_and_analysis_json(pick, data):
     source, doc = SPECS[pick]
-    edited = data.draw(edited_json(doc).map(lambda d: json.dumps(d).encode()) | mutated(source.read_bytes()))
+    edited = data.draw(edited_json(doc).map(lambda d: json.dumps(d).encode()) | mutated(source.read_bytes())
+                       | hostile_json())
     path = _tmp() / source.name
     path.write_bytes(edited)
     spec = _expect(lambda: _spec_reader(source)(path), ConfigError, path)
@@ -317,7 +324,8 @@ LIBRARY = _library_bytes()
 
 @FUZZ_SETTINGS
 @given(data=mutated(LIBRARY) | edited_json(json.loads(LIBRARY)).map(lambda d: json.dumps(d).encode())
-       | json_value.map(lambda d: json.dumps(d).encode()))
+       | json_value.map(lambda d: json.dumps(d).encode()) | hostile_json())
+@example(data=b'{"format": "aegui-glyph-library", "version": 1, "glyphs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
 @example(data=json.dumps({"format": "aegui-glyph-library", "version": 10 ** 30, "glyphs": []}).encode())
 def test_glyph_library(data):
     path = _tmp() / "library.json"
@@ -332,3 +340,60 @@ def test_glyph_library(data):
     if not lib.read_only:
         lib.add(np.zeros(35), "after")          # a library that was read can be saved again
         assert GlyphLibrary(path).warning is None
+
+
+# ------------------------------------------------------------------------------- paths that are not files
+
+def _sweep(path):
+    from aegui.core.analyses.sweep import load_sweep
+    return load_sweep(path)
+
+
+def _extra_glyphs(path):
+    from aegui.core.config.experiment import DataConfig
+    from aegui.core.data.datasets import from_config
+    return from_config(DataConfig(source="font", extra_glyphs=(str(path),)))
+
+
+# (file name, its kind in userfile.LIMITS, the reader, the errors it may raise)
+SPECIAL_READERS = [
+    ("font.h", "font", read_font_h, FontParseError),
+    ("config.json", "config", load_experiment, ConfigError),
+    ("model.json", "model", load_model, ModelFileError),
+    ("train-images-idx3-ubyte", "idx", idx_dataset, ConfigError),
+    ("sweep.json", "json", _sweep, ConfigError),
+    ("taught.h", "font", _extra_glyphs, FontParseError),
+    ("library.json", "library", GlyphLibrary, ()),
+]
+
+
+@FUZZ_SETTINGS
+@given(pick=st.sampled_from(range(len(SPECIAL_READERS))), kind=st.sampled_from(SPECIAL_KINDS))
+@example(pick=0, kind="fifo")          # read_font_h waited forever for a writer
+@example(pick=3, kind="fifo")          # so did data.path
+@example(pick=5, kind="device")        # /dev/zero as extra_glyphs: read until MemoryError
+@example(pick=1, kind="device")
+@example(pick=2, kind="oversized")
+def test_paths_that_are_not_files(pick, kind):
+    """A FIFO, /dev/zero, a socket, a file over its kind's size limit, a folder or a broken
+    link where a reader expects a file: refused with a sentence naming it, never read."""
+    name, limit_kind, reader, errors = SPECIAL_READERS[pick]
+    path = _tmp() / name
+    keep = make_special(path, kind, userfile.LIMITS[limit_kind][1])
+
+    def read():
+        got = reader(path)
+        if reader is GlyphLibrary and got.warning:
+            raise ValueError(got.warning)      # the library reports by warning, not by raising
+        if reader is not GlyphLibrary or len(got):
+            raise AssertionError("read as a valid file")
+    try:
+        kind_, message = in_child(read, errors or ValueError)
+    finally:
+        if keep is not None:
+            keep.close()
+    if reader is GlyphLibrary and kind == "dangling":
+        assert kind_ == "returned", message     # no library yet: an empty one, as for a missing file
+        return
+    assert kind_ not in ("returned", "hung", "died") and not kind_.startswith("unexpected "), f"{kind_}: {message}"
+    assert names_file(message, path) and "\n" not in message.strip(), message
