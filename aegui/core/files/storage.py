@@ -155,6 +155,23 @@ def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
         raise ModelFileError(f"{path}: the safetensors file is damaged ({e})") from None
 
 
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _check_values(path: Path, tensors: dict) -> None:
+    """Weights are real numbers: NaN / inf (a diverged or damaged model) would make every output
+    wrong, or stop a chart's range, and bool / integer tensors were converted without a word."""
+    for name, t in tensors.items():
+        if t.dtype not in _FLOATS:
+            raise ModelFileError(f"{path}: tensor {name!r} holds {str(t.dtype).removeprefix('torch.')} values; "
+                                 "model weights are floating-point numbers, so the file is damaged or "
+                                 "not an aegui model")
+        if not bool(torch.isfinite(t).all()):
+            what = "not-a-number (NaN)" if bool(torch.isnan(t).any()) else "infinite"
+            raise ModelFileError(f"{path}: tensor {name!r} holds {what} values; the model diverged or the "
+                                 "file is damaged: train it again")
+
+
 def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     """Load (model, experiment, sidecar dict); ModelFileError with a sentence on any problem."""
     path = Path(path)
@@ -185,6 +202,7 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     except ConfigError as e:
         raise ModelFileError(f"{meta_path}: the stored experiment is invalid ({e})") from None
     blob, tensors = _read_weights(weights_path)
+    _check_values(weights_path, tensors)
     digest = hashlib.sha256(blob).hexdigest()
     if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
         raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "
