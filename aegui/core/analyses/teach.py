@@ -107,11 +107,16 @@ class Taught:
     def experiment(self, glyph_file) -> Experiment:
         """The saved experiment: the base one with `glyph_file` added to data.extra_glyphs, and
         a name that says so (the window lists models by name)."""
-        base = self.base_experiment
-        extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
-        n = len(self.new)
-        name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
-        return with_changes(base, data={"extra_glyphs": extra}, name=name)
+        return taught_experiment(self.base_experiment, self.fonts, glyph_file)
+
+
+def taught_experiment(base: Experiment, fonts, glyph_file) -> Experiment:
+    """What a model taught `fonts` from one of experiment `base` is saved with (known before
+    teaching, so `aegui teach --out` can be checked first)."""
+    extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
+    n = len(glyph_dataset(fonts))
+    name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
+    return with_changes(base, data={"extra_glyphs": extra}, name=name)
 
 
 # ---------------------------------------------------------------- the new glyphs
