@@ -56,8 +56,8 @@ def _holder(path: Path) -> str:
 
 
 def _busy(folder: Path, who: str) -> FolderBusy:
-    return FolderBusy(f"{folder}: {who} is saving a model into this folder; wait for it to finish "
-                      "or choose another folder")
+    return FolderBusy(f"{folder}: {who} is training or saving a model in this folder; wait for it to "
+                      "finish or choose another folder")
 
 
 def acquire(folder, key: str = "model") -> Path:

@@ -74,7 +74,7 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
             own = (weights_path.name, meta_path.name, _metrics_name(path))
             whole = Path(path).suffix not in (".json", ".safetensors")
             gone = (modelpaths.owned(_old_sidecar(meta_path), own, folder, whole)
-                    - modelpaths.owned(meta, own, folder, whole) - set(files))
+                    - modelpaths.owned(meta, (), folder, whole) - set(files))
             # All or nothing: a kill between plain writes left new weights beside an old sidecar
             # or an old metrics.csv (tests/core/files/test_crash_safety.py).
             write_set(folder, weights_path.stem, {**files, **dict.fromkeys(sorted(gone))})
