@@ -138,3 +138,11 @@ def test_eval_of_a_model_with_nan_weights_says_which_tensor(trained, capsys):
     (out / "model.json").write_text(json.dumps(meta))
     assert run_cli(["eval", out]) == 2
     assert repr(name) in _one_sentence(capsys.readouterr().err)
+
+
+def test_out_that_is_a_file_is_refused_before_training(tmp_path, capsys):
+    cfg = _config(tmp_path / "cfg.json")
+    (tmp_path / "afile").write_text("mine")
+    assert run_cli(["train", cfg, "--out", tmp_path / "afile", "--quiet"]) == 2
+    assert "is a file, not a folder" in _one_sentence(capsys.readouterr().err)
+    assert (tmp_path / "afile").read_text() == "mine"

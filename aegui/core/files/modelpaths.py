@@ -74,14 +74,19 @@ def stored(exp: dict, folder, files: dict, reserved=()) -> dict:
 
 
 def _find(path: str, folder: Path) -> str:
+    if os.path.isabs(path) and os.path.exists(path):
+        return path
     if not os.path.isabs(path):
         beside = folder / path
-        # A path relative to where aegui ran (no model stores one now) still reads as it did.
-        return str(beside) if beside.exists() or not os.path.exists(path) else path
-    if os.path.exists(path):
-        return path
-    beside = folder / _name(path)
-    return str(beside) if beside.exists() else path
+        if beside.exists():
+            return str(beside)
+        if os.path.exists(path):
+            return path      # relative to where aegui ran, as models before relative paths read it
+    # Moved since it was saved (or saved on Windows): the file of that name beside the model.
+    by_name = folder / _name(path)
+    if by_name.exists():
+        return str(by_name)
+    return path if os.path.isabs(path) else str(folder / path)
 
 
 def resolved(exp, folder):

@@ -73,6 +73,11 @@ def claimed(path, experiment: dict, force: bool = False):
         held = lock.acquire(folder, weights_path.stem)
     except lock.FolderBusy as e:
         raise ModelFileError(str(e)) from None
+    except OSError as e:
+        if folder.exists() and not folder.is_dir():
+            raise ModelFileError(f"{folder}: --out is a file, not a folder; give a folder") from None
+        from aegui.core.files.errors import user_message
+        raise ModelFileError(user_message(e, folder)) from None
     try:
         check_replace(path, experiment, force)
         yield
