@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_seed
 from aegui.core.config.experiment import DEVICES
+from aegui.core.files.outfolder import claimed
 
 
 def add_parsers(sub) -> None:
@@ -25,6 +26,8 @@ def add_parsers(sub) -> None:
     t.add_argument("--repeats", type=int, default=20,
                    help="noisy copies per glyph for the before / after figures (default 20)")
     t.add_argument("--quiet", action="store_true", help="no progress line")
+    t.add_argument("--force", action="store_true",
+                   help="replace another model in --out (its files are removed); without it aegui refuses")
 
 
 def _progress_line(rec) -> str:
@@ -62,6 +65,18 @@ def cmd_teach(args) -> int:
                                  base_path=str(model_dir.resolve()), known=known)
     except T.TeachError as e:
         raise UserError(str(e)) from None
+    try:
+        saved = T.taught_experiment(exp, fonts, out / T.glyph_file_name(fonts)).to_dict()
+    except ValueError as e:      # glyphs the font.h writer cannot write
+        raise UserError(f"{args.glyphs}: {e}") from None
+    # One writer per folder, and no other model replaced unasked (aegui.core.files.outfolder).
+    with claimed(out, saved, args.force):
+        return _teach_and_save(args, out, model, session)
+
+
+def _teach_and_save(args, out, model, session) -> int:
+    from aegui.core.analyses import teach as T
+
     tty = not args.quiet and sys.stderr.isatty()
     start, shown = time.perf_counter(), 0.0
     rec = None

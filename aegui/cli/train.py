@@ -37,6 +37,8 @@ def add_parsers(sub) -> None:
     t.add_argument("--device", choices=DEVICES, help="override the device")
     t.add_argument("--precision", choices=PRECISIONS, help="bf16: train the CUDA step under bf16 autocast")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--force", action="store_true",
+                   help="replace another model in --out (its files are removed); without it aegui refuses")
     t.add_argument("--replay", action="store_true",
                    help="also save snapshots of the codes as they move (see `aegui replay`)")
 
@@ -145,10 +147,7 @@ def _replay_recorder(dataset):
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
     from aegui.core.config.validation import with_changes
-    from aegui.core.data.datasets import load_split
-    from aegui.core.runs.trained import TrainedModel, run_metrics
-    from aegui.core.train import progress as P
-    from aegui.core.train.session import TrainingSession
+    from aegui.core.files.outfolder import claimed
 
     out = out_folder(args.out) if args.out else Path("runs") / Path(args.config).stem
     exp, notes = load_experiment(args.config)
@@ -168,6 +167,17 @@ def cmd_train(args) -> int:
     elif args.font:
         raise UserError(f"--font: data.source is {exp.data.source!r}; --font picks arrays of a font file")
     exp = with_changes(exp, train=train, data=data)
+    # One writer per folder, and no other model replaced unasked (aegui.core.files.outfolder).
+    with claimed(out, exp.to_dict(), args.force):
+        return _train_and_save(args, exp, out)
+
+
+def _train_and_save(args, exp, out: Path) -> int:
+    from aegui.core.data.datasets import load_split
+    from aegui.core.runs.trained import TrainedModel, run_metrics
+    from aegui.core.train import progress as P
+    from aegui.core.train.session import TrainingSession
+
     dataset, val = load_split(exp.data, _loading(args.quiet))
     for warning in dataset.warnings:
         print(f"aegui: note: {warning}", file=sys.stderr)

@@ -30,10 +30,9 @@ from aegui.core.data import glyphs as G
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
-from aegui.core.files.atomic import atomic_write_text
 from aegui.core.files.storage import save_model
 from aegui.core.models import latent
-from aegui.core.runs.history import History, metrics_path
+from aegui.core.runs.history import History, metrics_path, rows_text
 from aegui.core.train import progress as P
 from aegui.core.train.session import TrainingSession
 
@@ -108,11 +107,16 @@ class Taught:
     def experiment(self, glyph_file) -> Experiment:
         """The saved experiment: the base one with `glyph_file` added to data.extra_glyphs, and
         a name that says so (the window lists models by name)."""
-        base = self.base_experiment
-        extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
-        n = len(self.new)
-        name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
-        return with_changes(base, data={"extra_glyphs": extra}, name=name)
+        return taught_experiment(self.base_experiment, self.fonts, glyph_file)
+
+
+def taught_experiment(base: Experiment, fonts, glyph_file) -> Experiment:
+    """What a model taught `fonts` from one of experiment `base` is saved with (known before
+    teaching, so `aegui teach --out` can be checked first)."""
+    extra = tuple(base.data.extra_glyphs) + (str(Path(glyph_file).resolve()),)
+    n = len(glyph_dataset(fonts))
+    name = f"{base.name} + {n} taught glyph{'s' if n != 1 else ''}"
+    return with_changes(base, data={"extra_glyphs": extra}, name=name)
 
 
 # ---------------------------------------------------------------- the new glyphs
@@ -278,16 +282,19 @@ def glyph_file_text(fonts) -> str:
     return G.write_font_h(fonts, "Glyphs taught with aegui teach (listed in the model's data.extra_glyphs).")
 
 
+def glyph_file_name(fonts) -> str:
+    """taught-<hash of the glyph file>.h: the same glyphs, the same name."""
+    return f"{GLYPH_FILE_PREFIX}{hashlib.sha256(glyph_file_text(fonts).encode()).hexdigest()[:8]}.h"
+
+
 def save_taught(out, taught: Taught, scores: dict | None = None) -> Path:
     """Write the model into the folder `out` (model.safetensors, model.json, metrics.csv) and the
     new glyphs as taught-<hash>.h there; returns the sidecar path. The file name comes from the
     glyphs, so teaching again into the same folder never changes the glyphs an earlier
     experiment lists."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     text = glyph_file_text(taught.fonts)
-    glyph_file = out / f"{GLYPH_FILE_PREFIX}{hashlib.sha256(text.encode()).hexdigest()[:8]}.h"
-    atomic_write_text(glyph_file, text)
+    glyph_file = out / glyph_file_name(taught.fonts)
     exp = taught.experiment(glyph_file)
     last, new, known = taught.last, taught.new, taught.known
     every = np.concatenate([known.x, new.x])
@@ -302,9 +309,9 @@ def save_taught(out, taught: Taught, scores: dict | None = None) -> Path:
     if scores:
         info["scores"] = scores
     extra = {"labels": known.labels + new.labels, "shape": list(GLYPH_SHAPE), "taught": info}
-    meta = save_model(out, taught.model, exp, metrics, extra=extra)
-    taught.history.write_csv(metrics_path(out))
-    return meta
+    # The glyphs, the model and its metrics.csv commit as one (a kill leaves no mix).
+    files = {glyph_file.name: text.encode(), metrics_path(out).name: rows_text(taught.history.rows()).encode()}
+    return save_model(out, taught.model, exp, metrics, extra=extra, files=files)
 
 
 def replace_settings(settings: TeachSettings, **changes) -> TeachSettings:

@@ -43,8 +43,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_set(folder, key: str, files: dict[str, bytes]) -> None:
-    """Replace `files` (name -> bytes, plain names inside `folder`) as one."""
+def write_set(folder, key: str, files: dict[str, bytes | None]) -> None:
+    """Replace `files` (name -> bytes, plain names inside `folder`) as one; a name given None
+    is removed with the same commit (a file of the previous set the new one has no use for)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     recover(folder, key)
@@ -53,8 +54,9 @@ def write_set(folder, key: str, files: dict[str, bytes]) -> None:
         shutil.rmtree(stage)
     stage.mkdir()
     for name, data in files.items():
-        atomic_write_bytes(stage / name, data)
-    manifest = json.dumps({name: _sha(data) for name, data in files.items()}).encode()
+        if data is not None:
+            atomic_write_bytes(stage / name, data)
+    manifest = json.dumps({name: None if data is None else _sha(data) for name, data in files.items()}).encode()
     atomic_write_bytes(stage / MANIFEST, manifest)     # the commit point
     _fsync_dir(stage)
     _move_in(folder, stage)
@@ -62,9 +64,11 @@ def write_set(folder, key: str, files: dict[str, bytes]) -> None:
 
 def _move_in(folder: Path, stage: Path) -> None:
     # The manifest stays until every file is in place, so a crash here is finished by recover().
-    for name in json.loads((stage / MANIFEST).read_bytes()):
+    for name, digest in json.loads((stage / MANIFEST).read_bytes()).items():
         src = stage / name
-        if src.exists():
+        if digest is None:
+            (folder / name).unlink(missing_ok=True)
+        elif src.exists():
             os.replace(src, folder / name)
     _fsync_dir(folder)
     (stage / MANIFEST).unlink()
@@ -83,6 +87,8 @@ def recover(folder, key: str) -> str | None:
             isinstance(n, str) and "/" not in n and n not in ("", ".", "..") for n in names)
         if ok:
             for name, digest in names.items():
+                if digest is None:
+                    continue
                 src = stage / name
                 have = src if src.exists() else folder / name
                 if not have.exists() or _sha(have.read_bytes()) != digest:

@@ -26,6 +26,7 @@ class ModelFileError(ValueError):
 
 
 from aegui.core.files.atomic import atomic_write_bytes, atomic_write_text  # noqa: E402,F401
+from aegui.core.files import lock, modelpaths  # noqa: E402
 from aegui.core.files.fileset import recover, write_set  # noqa: E402
 
 
@@ -38,28 +39,63 @@ def model_paths(path) -> tuple[Path, Path]:
 
 
 def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None = None,
-               extra: dict | None = None) -> Path:
-    """Write weights and sidecar; returns the sidecar path. `path` as in model_paths."""
+               extra: dict | None = None, files: dict[str, bytes] | None = None) -> Path:
+    """Write weights and sidecar; returns the sidecar path. `path` as in model_paths. `files`
+    (plain name -> bytes: metrics.csv, a taught model's glyph file) are saved with them as one:
+    a crash leaves all of them from this save or all from the previous one. Files the model
+    names (data.extra_glyphs) are copied beside it and named relative to it, so the folder can
+    be moved; files the previous model there had and this one has not are removed."""
     if model.k != 1:
         model = model.select(0)
     weights_path, meta_path = model_paths(path)
+    folder = weights_path.parent
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.named_weights(0).items()}
     blob = st_save(tensors, metadata={"format": FORMAT})
+    files = dict(files or {})
+    reserved = {weights_path.name, meta_path.name}
+    try:
+        stored = modelpaths.stored(exp.to_dict(), folder, files, reserved)
+    except OSError as e:
+        from aegui.core.files.errors import user_message
+        raise ModelFileError(user_message(e)) from None
     meta = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "weights_file": weights_path.name,
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
-        "experiment": exp.to_dict(),
+        "experiment": stored,
         "metrics": metrics or {},
         "aegui_version": aegui.__version__, "torch_version": torch.__version__,
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     meta.update(extra or {})
-    # Both files or neither: a kill between two plain writes left new weights beside an old
-    # sidecar, which no longer matched its hash (tests/core/test_crash_safety.py).
-    write_set(weights_path.parent, weights_path.stem,
-              {weights_path.name: blob, meta_path.name: (json.dumps(meta, indent=2) + "\n").encode()})
+    files.update({weights_path.name: blob, meta_path.name: (json.dumps(meta, indent=2) + "\n").encode()})
+    try:
+        with lock.holding(folder, weights_path.stem):
+            own = (weights_path.name, meta_path.name, _metrics_name(path))
+            whole = Path(path).suffix not in (".json", ".safetensors")
+            gone = (modelpaths.owned(_old_sidecar(meta_path), own, folder, whole)
+                    - modelpaths.owned(meta, (), folder, whole) - set(files))
+            # All or nothing: a kill between plain writes left new weights beside an old sidecar
+            # or an old metrics.csv (tests/core/files/test_crash_safety.py).
+            write_set(folder, weights_path.stem, {**files, **dict.fromkeys(sorted(gone))})
+    except lock.FolderBusy as e:
+        raise ModelFileError(str(e)) from None
     return meta_path
+
+
+def _metrics_name(path) -> str:
+    # As aegui.core.runs.history.metrics_path names it (that module needs more than files do).
+    path = Path(path)
+    return path.with_suffix(".metrics.csv").name if path.suffix in (".json", ".safetensors") else "metrics.csv"
+
+
+def _old_sidecar(meta_path: Path) -> dict:
+    """The sidecar a save replaces, for the files that went with it ({} when none or unreadable)."""
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else {}
 
 
 def rename_model(path, name: str) -> Path:
@@ -125,6 +161,23 @@ def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
         raise ModelFileError(f"{path}: the safetensors file is damaged ({e})") from None
 
 
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _check_values(path: Path, tensors: dict) -> None:
+    """Weights are real numbers: NaN / inf (a diverged or damaged model) would make every output
+    wrong, or stop a chart's range, and bool / integer tensors were converted without a word."""
+    for name, t in tensors.items():
+        if t.dtype not in _FLOATS:
+            raise ModelFileError(f"{path}: tensor {name!r} holds {str(t.dtype).removeprefix('torch.')} values; "
+                                 "model weights are floating-point numbers, so the file is damaged or "
+                                 "not an aegui model")
+        if not bool(torch.isfinite(t).all()):
+            what = "not-a-number (NaN)" if bool(torch.isnan(t).any()) else "infinite"
+            raise ModelFileError(f"{path}: tensor {name!r} holds {what} values; the model diverged or the "
+                                 "file is damaged: train it again")
+
+
 def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
     """Load (model, experiment, sidecar dict); ModelFileError with a sentence on any problem."""
     path = Path(path)
@@ -152,10 +205,12 @@ def load_model(path) -> tuple[Autoencoder, Experiment, dict]:
         raise ModelFileError(f"{meta_path}: written by a newer aegui (format {meta['format_version']}); "
                              "update aegui to open it")
     try:
-        exp = experiment_from_dict(meta.get("experiment"), str(meta_path))
+        exp = experiment_from_dict(modelpaths.resolved(meta.get("experiment"), meta_path.parent),
+                                   str(meta_path))
     except ConfigError as e:
         raise ModelFileError(f"{meta_path}: the stored experiment is invalid ({e})") from None
     blob, tensors = _read_weights(weights_path)
+    _check_values(weights_path, tensors)
     digest = hashlib.sha256(blob).hexdigest()
     if meta.get("weights_sha256") and meta["weights_sha256"] != digest:
         raise ModelFileError(f"{weights_path}: the weights do not match the hash in {meta_path.name}; "

@@ -48,6 +48,11 @@ def row(rec: ProgressRecord) -> dict:
 
 
 def write_rows(path, rows: list[dict]) -> None:
+    atomic_write_text(Path(path), rows_text(rows))
+
+
+def rows_text(rows: list[dict]) -> str:
+    """metrics.csv's text (a model's save commits it with the model: storage.save_model)."""
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r if k not in keys]
@@ -55,7 +60,7 @@ def write_rows(path, rows: list[dict]) -> None:
     writer = csv.DictWriter(buf, fieldnames=keys)
     writer.writeheader()
     writer.writerows(rows)
-    atomic_write_text(Path(path), buf.getvalue())
+    return buf.getvalue()
 
 
 def read_rows(path) -> list[dict]:

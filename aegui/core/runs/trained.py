@@ -101,7 +101,7 @@ class TrainedModel:
     def save(self, path) -> Path:
         """Weights, sidecar and history; returns the path to reopen it."""
         from aegui.core.files.storage import model_paths, save_model
-        from aegui.core.runs.history import metrics_path, write_rows
+        from aegui.core.runs.history import metrics_path, rows_text
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
         if self.trained_at is not None:
             from aegui.core.files.model_index import stamp
@@ -109,10 +109,9 @@ class TrainedModel:
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
             extra["replay"] = save_replay(model_paths(path)[0], self.replay, self.shown.labels)
-        save_model(path, self.model, self.experiment, self.metrics, extra=extra)
         rows = self.history.rows()
-        if rows:
-            write_rows(metrics_path(path), rows)
+        files = {metrics_path(path).name: rows_text(rows).encode()} if rows else {}
+        save_model(path, self.model, self.experiment, self.metrics, extra=extra, files=files)
         return Path(path)
 
 

@@ -211,3 +211,80 @@ def test_sweep_results(tmp_path, sweep_result):
         return g
 
     _rounds(0, write, check, seed=4)
+
+
+# ------------------------------------------------------------------------------- a taught model
+
+@pytest.fixture(scope="module")
+def taught():
+    """A shipped 5x7 denoiser taught two glyphs for a few epochs: what `aegui teach` saves."""
+    from aegui.core.analyses import teach as T
+    from core_helpers import ROOT
+    model, exp, _ = load_model(ROOT / "models" / "general-5x7-dae")
+    fonts = T.fonts_from_arrays([np.eye(7, 5), np.ones((7, 5))], ["diagonal", "block"])
+    return T.teach(model, exp, fonts, T.TeachSettings(epochs=2, check_every=1))
+
+
+def _taught_generation(taught, g: int):
+    """The taught model as generation g: weights, metrics and metrics.csv all say g."""
+    import copy
+    from dataclasses import replace
+    from aegui.core.runs.history import History
+    model = copy.deepcopy(taught.model)
+    with torch.no_grad():
+        model.flat.fill_(g / 1000)
+    rows = [{"epoch": e, "loss_total": 1.0 / e, "max_wrong_pixels": 0, "mean_wrong_pixels": 0.0,
+             "best_model": 0, "seconds": 0.0} for e in range(1, g + 1)]
+    return replace(taught, model=model, last=replace(taught.last, epoch=g), history=History.from_rows(rows))
+
+
+def _taught_on_disk(folder: Path) -> int:
+    """The generation of the taught model in `folder`, checking that its weights, model.json and
+    metrics.csv come from one save and that no temporary file was left beside them."""
+    from aegui.core.runs.history import metrics_path, read_rows
+    model, exp, meta = load_model(folder)
+    g = meta["metrics"]["epochs"]
+    assert torch.allclose(model.flat, torch.full_like(model.flat, g / 1000)), "weights of another save"
+    last = read_rows(metrics_path(folder))[-1]["epoch"]
+    assert last == g, f"the model is from the save of generation {g}, metrics.csv from generation {last}"
+    strays = [p.name for p in folder.iterdir() if p.name.endswith(".tmp") or p.name.endswith(".incoming")]
+    assert not strays, strays
+    assert all(Path(p).is_file() for p in exp.data.extra_glyphs)
+    return g
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+def test_a_kill_while_teach_writes_metrics_csv(tmp_path, taught, nth):
+    """kill -9 exactly as metrics.csv is put in place (the first such rename stages it, the
+    second moves it in): the folder holds the previous taught model with its own metrics.csv, or
+    the new one with the new metrics.csv, never a new model beside the old history."""
+    from aegui.core.analyses.teach import save_taught
+    out = tmp_path / "taught"
+    save_taught(out, _taught_generation(taught, 1))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            torch.set_num_threads(1)     # the parent's thread pool does not survive fork()
+            real, seen = os.replace, [0]
+
+            def replace(src, dst, **kw):
+                if Path(dst).name == "metrics.csv":
+                    seen[0] += 1
+                    if seen[0] == nth:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                return real(src, dst, **kw)
+
+            os.replace = replace
+            save_taught(out, _taught_generation(taught, 2))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert _taught_on_disk(out) in (1, 2)
+
+
+def test_teach_saving(tmp_path, taught):
+    """kill -9 at random moments while teach saves generation after generation."""
+    from aegui.core.analyses.teach import save_taught
+    out = tmp_path / "taught"
+    save_taught(out, _taught_generation(taught, 1))
+    _rounds(1, lambda g: save_taught(out, _taught_generation(taught, g)), lambda done: _taught_on_disk(out), seed=5)

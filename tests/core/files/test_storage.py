@@ -256,3 +256,53 @@ def test_a_safetensors_header_of_640_bytes_is_not_taken_for_a_pickle(tmp_path):
     (tmp_path / "p.safetensors").write_bytes(b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x01u.")
     with pytest.raises(Exception, match="pickle"):
         _read_part(tmp_path / "p.safetensors")
+
+
+# ---------------------------------------------------------------- weights that cannot be right
+
+def _rewrite_weights(folder, change):
+    """Apply change(name, tensor) -> tensor to the first weight tensor; the sidecar's hash is
+    updated, so only the values (or their type) are wrong."""
+    import hashlib
+    from safetensors.torch import load, save
+    tensors = load((folder / "model.safetensors").read_bytes())
+    name = sorted(tensors)[0]
+    tensors[name] = change(tensors[name])
+    blob = save(tensors)
+    (folder / "model.safetensors").write_bytes(blob)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["weights_sha256"] = hashlib.sha256(blob).hexdigest()
+    (folder / "model.json").write_text(json.dumps(meta))
+    return name
+
+
+def _with(value):
+    def change(t):
+        t = t.clone()
+        t.view(-1)[3] = value
+        return t
+    return change
+
+
+@pytest.mark.parametrize("value, words", [(float("nan"), "not-a-number"), (float("inf"), "infinite"),
+                                          (float("-inf"), "infinite")])
+def test_weights_that_are_not_numbers_are_refused_naming_the_tensor(saved, value, words):
+    """A diverged or damaged model (NaN / inf weights) gives every output wrong; it is refused at
+    load with the tensor named rather than evaluated or shown as if it were a model."""
+    name = _rewrite_weights(saved, _with(value))
+    msg = model_error(saved)
+    assert "model.safetensors" in msg and repr(name) in msg and words in msg, msg
+
+
+@pytest.mark.parametrize("dtype", [torch.bool, torch.int64, torch.uint8, torch.int32])
+def test_weights_of_a_type_that_is_not_a_real_number_are_refused(saved, dtype):
+    """bool or integer weights were converted silently; no aegui model stores them."""
+    name = _rewrite_weights(saved, lambda t: t.to(dtype))
+    msg = model_error(saved)
+    assert "model.safetensors" in msg and repr(name) in msg and str(dtype).removeprefix("torch.") in msg, msg
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
+def test_weights_of_other_float_types_still_load(saved, dtype):
+    _rewrite_weights(saved, lambda t: t.to(dtype))
+    load_model(saved)

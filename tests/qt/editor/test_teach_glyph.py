@@ -88,7 +88,10 @@ def test_draw_teach_it_and_the_output_for_it_improves(window, qtbot, lcd, monkey
     saved = tmp_path / "bell-model"
     assert window.files.save_to(taught, saved)
     sidecar = json.loads((saved / "model.json").read_text()) if saved.is_dir() else json.loads(saved.with_suffix(".json").read_text())
-    assert sidecar["experiment"]["data"]["extra_glyphs"] == [glyph_file]
+    # The glyph file travels with the model: copied beside it, named relative to it.
+    folder = saved if saved.is_dir() else saved.parent
+    assert sidecar["experiment"]["data"]["extra_glyphs"] == [Path(glyph_file).name]
+    assert (folder / Path(glyph_file).name).read_text() == Path(glyph_file).read_text()
     # Revert: one click back to the shipped model; the taught one stays in the list.
     assert bar.revert_button.isVisible() and bar.revert_button.isEnabled()
     bar.revert_button.click()
