@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.files import lock, modelpaths
-from aegui.core.files.storage import FORMAT, ModelFileError, model_paths
+from aegui.core.files.storage import ModelFileError, existing_sidecar, model_paths
 
 # Sections and fields that do not make another model.
 _SAME_MODEL_IGNORES = ("name", "schema_version", "train")
@@ -43,13 +43,12 @@ def check_replace(path, experiment: dict, force: bool) -> None:
     _, meta_path = model_paths(path)
     if force or not meta_path.exists():
         return
+    meta = existing_sidecar(meta_path)
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise ValueError("not a model")
         # Through the same reader as the new experiment: fields added since it was saved get
         # their defaults on both sides.
-        there = experiment_from_dict(modelpaths.resolved(meta.get("experiment"), meta_path.parent))
+        there = None if meta is None else experiment_from_dict(modelpaths.resolved(meta.get("experiment"),
+                                                                                   meta_path.parent))
     except (OSError, ValueError, TypeError, RecursionError):
         there = None
     if there is None:

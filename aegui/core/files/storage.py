@@ -91,11 +91,20 @@ def _metrics_name(path) -> str:
 
 def _old_sidecar(meta_path: Path) -> dict:
     """The sidecar a save replaces, for the files that went with it ({} when none or unreadable)."""
+    return existing_sidecar(meta_path) or {}
+
+
+def existing_sidecar(meta_path: Path) -> dict | None:
+    """The aegui sidecar already at `meta_path`, or None when there is none, it cannot be read
+    (a pipe, a device, damaged JSON) or it is not aegui's: read like any model file, so what a
+    folder holds never blocks or floods the save that looks at it."""
+    if not meta_path.exists():
+        return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else {}
+        meta = _parse_sidecar(meta_path, _read_part(meta_path))
+    except ModelFileError:
+        return None
+    return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
 
 
 def rename_model(path, name: str) -> Path:

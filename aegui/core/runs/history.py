@@ -66,8 +66,9 @@ def rows_text(rows: list[dict]) -> str:
 def read_rows(path) -> list[dict]:
     """Rows with numbers as floats (epoch, wrong-pixel maxima, best model as ints); [] when the
     file is missing or unreadable: a model without its history is still a model."""
+    from aegui.core.files.userfile import read_text
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path, "table")
     except (OSError, UnicodeDecodeError):
         return []
     rows = []

@@ -79,3 +79,24 @@ def _save(folder, exp):
     except ModelFileError as e:
         return e
     return None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_model_folder_whose_files_are_not_files_never_blocks_a_save_or_a_load(tmp_path, kind):
+    """What an --out folder already holds is read before a save (is it another model? which of
+    its files go?) and a model's metrics.csv when it opens: a named pipe or /dev/zero there must be
+    refused like any other unreadable file, never waited on or read without end."""
+    from aegui.core.files.outfolder import check_replace
+    from aegui.core.runs.history import read_rows
+    from fuzzing import in_child, make_special
+    exp = small_experiment()
+    (tmp_path / "m").mkdir()
+    make_special(tmp_path / "m" / "model.json", kind, 0)
+    refused = in_child(lambda: check_replace(tmp_path / "m", exp.to_dict(), False), (ModelFileError,), 30)
+    assert refused[0] == "ModelFileError" and "cannot read as a model" in refused[1], refused
+    assert in_child(lambda: save_model(tmp_path / "m", build_model(exp.model), exp), (), 30) == ("returned", "")
+    make_special(tmp_path / "metrics.csv", kind, 0)
+
+    def no_rows():
+        assert read_rows(tmp_path / "metrics.csv") == []
+    assert in_child(no_rows, (), 30) == ("returned", "")
