@@ -97,6 +97,18 @@ def describe(address: str | None) -> str:
     return f"the Ray cluster at {address}" if address else "a local Ray instance (127.0.0.1)"
 
 
+def stop_tasks(ray, refs: list, timeout_s: float = 30.0) -> None:
+    """Cancel every task of refs and wait until each has ended. One ray.cancel is not enough:
+    a cancel that reaches a worker while the task is being handed to it is lost, and a killed
+    task can be retried (Ray issues 24359, 54260), so a task is cancelled again until its result
+    (the cancellation) is in."""
+    deadline = time.monotonic() + timeout_s
+    while refs and time.monotonic() < deadline:
+        for ref in refs:
+            ray.cancel(ref, force=True)
+        _, refs = ray.wait(refs, num_returns=len(refs), timeout=0.5, fetch_local=False)
+
+
 class RaySweepRunner(SweepRunner):
     """SweepRunner whose groups run as Ray tasks; see the module docstring."""
 
@@ -177,8 +189,7 @@ class RaySweepRunner(SweepRunner):
                     res.seconds = time.perf_counter() - start
                     yield progress("group_done", g, list(pending.values())[:self.cpus], out["seconds"])
         finally:
-            for ref in pending:   # cancelled, failed or abandoned (generator closed): stop them all
-                ray.cancel(ref, force=True)
+            stop_tasks(ray, list(pending))   # cancelled, failed or abandoned (generator closed)
         if pending:
             res.cancelled_group = min(g.index for g in pending.values())
         res.cancelled = self._cancel and state["runs"] < n_runs

@@ -38,7 +38,7 @@ from aegui.core.config.experiment import ConfigError
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions
-from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe
+from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe, stop_tasks
 from aegui.core.analyses.sweep_tasks import require, train_group
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
@@ -376,8 +376,8 @@ class SearchRunner:
                     self.result.trials.append(rec)
                     yield self._progress("trial_done", rec)
         finally:
-            for ref, (trial, *_rest) in pending.items():
-                ray.cancel(ref, force=True)
+            stop_tasks(ray, list(pending))
+            for trial, *_rest in pending.values():
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         self.result.trials.sort(key=lambda t: t.trial)
 
