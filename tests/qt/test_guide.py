@@ -129,3 +129,24 @@ def test_got_it_on_one_hint_moves_no_other_hint(window, qtbot):
         hit = [k for k, h in g.hints.items() if h is under or h.isAncestorOf(under)]
         assert not hit, f"a click where the {key!r} hint's button was landed on the {hit} hint"
         _idle(qtbot, g)
+
+
+def test_shown_hints_leave_an_idle_window_idle(window, qtbot, monkeypatch):
+    """Once placed, the hints ask for nothing more: sizing a hint invalidated its layout, which asked
+    the window for a layout pass, which placed the hints again, which sized them again, about 70
+    times a second for as long as a hint was shown (a busy first-run window, and 40 % of the time of
+    the window's longest tests)."""
+    g = window.guide
+    assert g.visible()
+    _idle(qtbot, g)
+    placed, place = [], g.place
+    monkeypatch.setattr(g, "place", lambda: (placed.append(1), place()))
+    g._timer.timeout.disconnect()
+    g._timer.timeout.connect(g.place)
+    app = QApplication.instance()
+    for turn in range(40):        # each turn of the event loop handles what the previous one posted
+        if turn == 10:
+            placed.clear()        # what was still on its way when the hints were placed
+        app.sendPostedEvents()
+        app.processEvents()
+    assert placed == [] and not g.pending()

@@ -32,6 +32,7 @@ class Callout(QFrame):
         self.text = text
         self.side = "inside"
         self.target_rect: QRect | None = None      # where its target was when it was placed
+        self._fitted: tuple = ()                    # the texts and font it was last sized for
         self.setObjectName("callout")
         self.setStyleSheet(STYLE)
         self.label = QLabel()
@@ -58,9 +59,15 @@ class Callout(QFrame):
 
     def fit(self) -> None:
         """As big as its texts need: every wrapped line of the label (adjustSize kept a height cached
-        before a new arrow rewrapped the text, and cut its last line)."""
+        before a new arrow rewrapped the text, and cut its last line). The layout is invalidated only
+        when a text or the font changed: invalidating it asks the window for a layout pass, which
+        placed the hints again, which fitted them again, 70 times a second while the app sat idle."""
         lay = self.layout()
-        lay.invalidate()
+        texts = (self.label.text(), self.font().key(),
+                 tuple(b.text() for b in self.findChildren(QPushButton)))
+        if texts != self._fitted:
+            self._fitted = texts
+            lay.invalidate()
         lay.activate()
         w = self.sizeHint().width()
         self.resize(w, lay.totalHeightForWidth(w) if lay.hasHeightForWidth() else self.sizeHint().height())
