@@ -1,5 +1,5 @@
 """How far a 5x7 denoiser gets on a font it never saw, against one that saw it: the evidence
-behind issue 15's "at most half the noisy input's wrong pixels at 10 %" (docs/general-denoiser-recipes.md).
+behind the general denoiser's target "at most half the noisy input's wrong pixels at 10 %" (docs/general-denoiser-recipes.md).
 
 For each left-out font and each model below, two trainings of the same recipe (`--seeds` models
 each): on the other two fonts (held out), and on all three (seen). Both are measured on the
@@ -105,7 +105,7 @@ def main() -> int:
         "",
         "Wrong pixels per glyph of the left-out font after denoising, salt-and-pepper noise, mean over "
         f"{a.seeds} seeds x {a.repeats} noisy copies per glyph; in brackets the ratio to the noisy input "
-        "(issue 15 asks for at most 0.5 at 10 % on a font the model never saw). \"all three fonts\" rows "
+        "(the target is at most 0.5 at 10 % on a font the model never saw). \"all three fonts\" rows "
         "are the same recipe trained with the left-out font included: what the model family reaches on "
         "glyphs it has seen.",
         "",

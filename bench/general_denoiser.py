@@ -174,7 +174,7 @@ def main() -> int:
         "",
         *own_lines,
         "",
-        "## Against the acceptance points of issue 15",
+        "## Against the general denoiser's targets",
         "",
         "| denoiser | held out: fewer wrong pixels than the input at 10 % and 20 %, every font | "
         "held out: at most half at 10 % | own glyphs at 10 % (target <= 0.3) |",

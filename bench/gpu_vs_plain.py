@@ -1,4 +1,4 @@
-"""aegui vs a plain (eager) PyTorch loop of the same network on the same device (issue 16).
+"""aegui vs a plain (eager) PyTorch loop of the same network on the same device.
 
 Three workloads, each side by side, the sides alternating for `--rounds` rounds:
 - emoji: the emoji VAE preset (3072-256-8, batch 32, Adam) with its validation set, vs the loop

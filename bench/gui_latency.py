@@ -6,13 +6,13 @@
 2. Event latency while training at full speed: events posted to the GUI thread every
    10 ms; the delay until each is handled (p50/p99/max).
 3. Stop: time from Stop to the worker's `finished` signal, 10 runs.
-4. Hover on images (issue 4, target p95 <= 16 ms): the same hover measurement with a VAE of
+4. Hover on images (target p95 <= 16 ms): the same hover measurement with a VAE of
    64x64 RGB emoji on the canvas (MLP 12288-512-16-512-12288 and a conv VAE with channels
    32, 64), weights random but initialised as for training: the decode costs the same as a
    trained model's. `--image-model PATH` measures a saved (trained) model instead.
-5. With --watch (issue 13): the network view raised beside the canvas (it lights up on every
+5. With --watch: the network view raised beside the canvas (it lights up on every
    hover and redraws while training) and the latent replay recording the codes.
-6. Teach (issue 24, target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
+6. Teach (target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
    (500 epochs, the window's defaults) on the editor's model; event latency (as in 2) from the
    click until the taught model is the editor's, the time that takes, and the editor's wrong
    pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after.

@@ -2,7 +2,7 @@
 and read back through aegui's loader), aegui's TrainingSession vs a plain PyTorch loop of the
 same network, side by side.
 
-Two networks: the conv autoencoder of issue 10 (channels 32, 64; 16-D code; batch 128; kernel
+Two networks: the project's first conv autoencoder (channels 32, 64; 16-D code; batch 128; kernel
 4, stride 2, as aegui builds it) and an MLP (784-512-128-16-128-512-784, ELU). Same data, Adam,
 learning rate, batch size and BCE loss. The plain loop is what a student writes: an nn.Module,
 torch.optim.Adam, randperm slices, loss.item() per batch, no checks. aegui checks after every

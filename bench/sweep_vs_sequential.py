@@ -1,7 +1,8 @@
-"""Acceptance 1 of the sweeps issue: the seed-001 comparison (the preset's architectures x 2
-optimizers x 5 seeds on Font1; 6 x 2 x 5 = 60 runs when this was measured, 3 x 2 x 5 since issue 17
-gave the report's own architectures) from `aegui sweep`, from the app's Experiments menu, and the
-same runs one after another in the loop a student would write, side by side.
+"""A sweep against the loop a student writes: the seed-001 comparison (the preset's architectures
+x 2 optimizers x 5 seeds on Font1; 6 x 2 x 5 = 60 runs when this was measured, 3 x 2 x 5 since
+the grid was narrowed to the report's own architectures) from `aegui sweep`, from the app's
+Experiments menu, and the same runs one after another in the loop a student would write, side by
+side.
 
 - cli: the whole `aegui sweep SWEEP --out DIR` process (Python start and torch import included),
   and the sweep time it reports (its last stdout line).

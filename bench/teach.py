@@ -1,5 +1,5 @@
 """Teaching the general 5x7 denoiser 20 new glyphs: `aegui teach` timed as a whole process, and
-wrong pixels before / after on the new glyphs and the course's 96 (issue 24).
+wrong pixels before / after on the new glyphs and the course's 96.
 
 The new glyphs are resources/lcd-glyphs.h (arrows, a bell, a heart, a lock, faces, a note,
 batteries, ...: custom characters of the kind people design for 5x7 LCDs). For each of --seeds
@@ -145,7 +145,7 @@ def main() -> int:
 
     def met(ok: bool) -> str:
         return "**met**" if ok else "**not met**"
-    verdict = (f"Issue 24 asks for at most 15 s on 2 cores (here at most {max(walls):.1f} s: "
+    verdict = (f"The target is at most 15 s on 2 cores (here at most {max(walls):.1f} s: "
                f"{met(max(walls) <= 15)}), at most half the noisy input's wrong pixels on the new glyphs "
                f"at 10 % ({new10:.2f} of {input10:.2f}, {new10 / input10:.2f} of it: {met(new10 <= input10 / 2)}) "
                f"and the course's glyphs at most 0.3 at 10 % ({course10:.2f}: {met(course10 <= 0.3)}).")

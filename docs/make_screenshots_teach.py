@@ -1,4 +1,4 @@
-"""Screenshots of teaching a glyph, explaining one input and comparing two models (issue 24).
+"""Screenshots of teaching a glyph, explaining one input and comparing two models.
 
 python docs/make_screenshots_teach.py     (offscreen; writes docs/screenshots/teach-*.png,
                                            explain-*.png and compare.png)

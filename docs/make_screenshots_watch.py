@@ -1,4 +1,4 @@
-"""Screenshots of "watch it learn" (issue 13): latent replay, step mode, the network view, search.
+"""Screenshots of "watch it learn": latent replay, step mode, the network view, search.
 
 python docs/make_screenshots_watch.py      (offscreen; writes docs/screenshots/watch-*.png)
 """

@@ -1,4 +1,4 @@
-"""Issue 22, defect 13: in Spanish the demo models kept their English names in the window (model
+"""The demo models speak Spanish in the Spanish window: they kept their English names in the window (model
 combos, the editor's and the explain panel's model names) and the VAE's "prior" stayed English."""
 import json
 import re

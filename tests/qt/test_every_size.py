@@ -187,7 +187,7 @@ def not_spanish(win, root) -> list[str]:
 
 
 def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(win):
-    """The two panels of issue 24, brought forward with what they show computed."""
+    """Explain and Compare, brought forward with what they show computed."""
     from aegui.qt.window_matrix import wait_for
     found = {}
     for lang in LANGUAGES:

@@ -1,6 +1,6 @@
 """The first-run guide: three hints, each dismissed for good, remembered in the settings; each
 beside what it points at, covering no control (the user can do what it says without closing it)
-and readable in both themes (issue 22, defect 3)."""
+and readable in both themes."""
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QSlider,
@@ -56,7 +56,7 @@ def test_three_hints_then_remembered_when_dismissed(window, tmp_path):
 
 
 def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window):
-    """Defect 3: the hints covered the controls they point at (the editor's buttons, the grid)."""
+    """The hints covered the controls they point at (the editor's buttons, the grid)."""
     from aegui.qt.window_matrix import show_as
     g = window.guide
     targets = {"draw": window.editor.grid, "hover": window.latent.plot}
@@ -76,7 +76,7 @@ def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window)
 
 
 def test_dont_show_again_can_be_read_in_the_dark_theme(window):
-    """Defect 3: the dark theme's light grey button text on the hint's light yellow."""
+    """The dark theme's light grey button text on the hint's light yellow."""
     from aegui.qt.window_matrix import show_as
     show_as(window, (1280, 800), "en", "dark")
     settle()

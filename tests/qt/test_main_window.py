@@ -152,7 +152,7 @@ def test_layout_is_restored_from_settings(window, qtbot, tmp_path):
 
 
 def test_main_py_smoke_in_a_subprocess(tmp_path):
-    # A home of its own: with AEGUI_HOME set nothing may land in ~/.config (issue 11, item 15).
+    # A home of its own: with AEGUI_HOME set nothing may land in ~/.config.
     home = tmp_path / "user"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path / "aegui"), HOME=str(home))
     env.pop("XDG_CONFIG_HOME", None)

@@ -1,5 +1,6 @@
-"""Issue 22, defect 13: "Open dataset…" had both an ellipsis and a submenu arrow. An ellipsis says
-a dialog follows; a submenu's arrow says more choices follow: never both."""
+"""A menu entry is either a dialog or a submenu: "Open dataset…" had both an ellipsis and a
+submenu arrow. An ellipsis says a dialog follows; a submenu's arrow says more choices follow: never
+both."""
 from aegui.qt import i18n
 
 

@@ -1,4 +1,4 @@
-"""The size check measures room, not only cut text (issue 22): a chart too short to read, a title
+"""The size check measures room, not only cut text: a chart too short to read, a title
 drawn over its plot, a legend over the data or cut at the chart's edge are each reported."""
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget

@@ -1,5 +1,5 @@
-"""Issue 22: latent space, wrong pixels, KL, BCE, PSNR, β and momentum are explained where they
-appear (a tooltip of one sentence each, in both languages): builder fields, chart titles, metrics
+"""The course's terms (latent space, wrong pixels, KL, BCE, PSNR, β and momentum) are explained
+where they appear (a tooltip of one sentence each, in both languages): builder fields, chart titles, metrics
 tables. The Spanish is checked as the user reads it."""
 from types import SimpleNamespace
 

@@ -1,4 +1,4 @@
-"""Text the walk-through found cut or elided (issue 22, defect 12): the chosen entries of the
+"""Text a walk-through of the window found cut or elided: the chosen entries of the
 toolbar's model combo and the builder's speed combo ("Lo más rápi"), the builder's Name after a
 model is loaded (its last words only), the pixel editor's "all pixels right" in Spanish (on 3-4
 lines)."""

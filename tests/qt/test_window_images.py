@@ -47,8 +47,7 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     assert window.training.history is entry.history and entry.history.has("val")   # and charted
     assert entry.shape == (16, 16, 3) and len(entry.dataset) == 118   # all faces, both parts
     assert "loss" in title(entry)
-    # Colour pictures: reconstruction error as MSE / PSNR and the worst samples, not wrong pixels
-    # (issue 11, item 14).
+    # Colour pictures: reconstruction error as MSE / PSNR and the worst samples, not wrong pixels.
     panel = window.training
     assert panel.image_mode() and panel.worst_view.isVisibleTo(panel)
     assert not panel.bar_plot.isVisible() and "PSNR" in panel.wrong_plot.titleLabel.text

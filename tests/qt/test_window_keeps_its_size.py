@@ -1,6 +1,6 @@
 """The window keeps the size it was given when a model with a 3-D latent space is trained and
-shown (issue 22, defect 11: 1280x800 became 1280x828, the projection and 3-D controls' row
-pushing the window's minimum height up)."""
+shown: 1280x800 became 1280x828, the projection and 3-D controls' row pushing the
+window's minimum height up."""
 from tests.qt.builder.test_builder_images import pick
 
 

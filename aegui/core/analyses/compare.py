@@ -1,5 +1,5 @@
 """Compare two models on the same data: their metrics in one table, their codes (and a 2-D map of
-each model's codes) and their reconstructions of the same inputs (issue 24).
+each model's codes) and their reconstructions of the same inputs.
 
 The table holds what fits the data: wrong pixels for black-and-white glyphs, MSE and PSNR for
 grey or colour pictures, both models' own training loss, the parameters and latent size, and for

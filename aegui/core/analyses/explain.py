@@ -1,4 +1,4 @@
-"""Explain one input: walk it through a model and keep every number on the way (issue 24).
+"""Explain one input: walk it through a model and keep every number on the way.
 
 For every layer its values before and after the activation (a fully connected layer's units; a
 convolution's feature maps [channels, h, w]); for a VAE the mean and spread (sigma) of each

@@ -5,7 +5,7 @@ hidden activation, the last one by the latent activation; its feature map is the
 per sample channel-major: code[c * H * W + y * W + x] is channel c at row y, column x, so the
 code has channels[-1] x H x W values. Decoder: one 3x3 conv back to the image's channels, then
 the output activation. No layer sees more than a few pixels around each output pixel, so the
-model learns stroke rules instead of whole glyphs (issue 15: it denoises fonts it never saw).
+model learns stroke rules instead of whole glyphs: it denoises fonts it never saw.
 
 Built on ConvAutoencoder: the same flat [K, P] buffer, grouped convolutions (groups = K), weight
 views, named weights (torch's Conv2d layout, so safetensors storage works) and initialisation.

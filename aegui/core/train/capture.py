@@ -3,7 +3,7 @@ recorded once as a CUDA graph and replayed for every batch.
 
 The models aegui trains are small (thousands to a few million weights, batches of 32 to 128),
 so an eager step on a GPU spends its time launching a hundred-odd kernels, not running them
-(issue 16, on an H100: the emoji VAE took 18.5 ms an epoch eagerly, 2.8 ms replayed). A replay
+(measured on an H100: the emoji VAE took 18.5 ms an epoch eagerly, 2.8 ms replayed). A replay
 launches them all at once. Everything a step reads therefore lives in fixed device tensors:
 the training set, this epoch's batch order (drawn on the GPU), a position the graph advances
 itself, the learning rate, Adam's step count and the VAE's beta.

@@ -1,2 +1,2 @@
 """Compare two models of the same data: latent maps side by side with linked hover, the same
-inputs' reconstructions and their metrics in one table (issue 24)."""
+inputs' reconstructions and their metrics in one table."""

@@ -1,4 +1,4 @@
-"""Compare two models of the workspace (issue 24): choose any two of the same data shape (a
+"""Compare two models of the workspace: choose any two of the same data shape (a
 sentence says why not otherwise); their latent maps side by side with linked hover (the sample
 under the cursor on one map is ringed on both, and shown with both models' outputs), the same
 inputs' reconstructions from both, and their metrics in one table with the better value marked.

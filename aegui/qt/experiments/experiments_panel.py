@@ -66,7 +66,7 @@ PRESET_TITLES_ES = {
         "MNIST: autoencoder convolucional frente a lineal (código de 16-D), pérdida por época",
     "MNIST grid search: latent size 2 / 8 / 32 x learning rate 3e-4 / 1e-3 / 3e-3":
         "MNIST, búsqueda en rejilla: tamaño latente 2 / 8 / 32 x tasa de aprendizaje 3e-4 / 1e-3 / 3e-3",
-    # Presets of the course documents 000-001 (issue 23; the report page runs them too)
+    # Presets of the course documents 000-001 (the course report runs them too)
     "seed-001: the report's six architectures x SGD / momentum on Font1 (150 epochs, learning rate 0.05, 5 runs)":
         "seed-001: las seis arquitecturas del informe x SGD / momento en Font1 (150 épocas, tasa de aprendizaje "
         "0,05, 5 corridas)",

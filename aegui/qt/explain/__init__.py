@@ -1,1 +1,1 @@
-"""Explain one input: what the shown model computes for it, layer by layer (issue 24)."""
+"""Explain one input: what the shown model computes for it, layer by layer."""

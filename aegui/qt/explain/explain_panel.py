@@ -1,4 +1,4 @@
-"""Explain one input: walk it through the shown model and show every number on the way (issue 24).
+"""Explain one input: walk it through the shown model and show every number on the way.
 
 The input is what the other panels point at (the workspace's input_changed: the glyph drawn in
 the pixel editor, the point under the cursor on the latent canvas, the picture drawn) or a sample

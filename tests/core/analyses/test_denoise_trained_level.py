@@ -1,5 +1,5 @@
 """A denoising curve states its figure at the level the models were trained with, measured on
-noisy inputs beside the noisy input's own error (issue 17, finding 1)."""
+noisy inputs beside the noisy input's own error."""
 import json
 
 import pytest

@@ -1,4 +1,4 @@
-"""The fonts probe sat at chance (issue 17, finding 6); its replacement classifies noisy copies
+"""The fonts probe sat at chance; its replacement classifies noisy copies
 of each glyph by the glyph they copy, from the codes and from the pixels."""
 from dataclasses import replace
 

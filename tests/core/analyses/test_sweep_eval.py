@@ -1,4 +1,4 @@
-"""What sweeps measure beyond the training glyphs (issue 17, findings 1 and 7): denoising on noisy
+"""What sweeps measure beyond the training glyphs: denoising on noisy
 copies at the level trained, beside the noisy input's own error; held-out glyphs."""
 import csv
 

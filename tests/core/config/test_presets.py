@@ -1,5 +1,5 @@
-"""The shipped presets say what they reproduce and how long they take on 2 cores (issue 17,
-findings 2, 3 and 7); bench/preset_times.py checks the times on real runs."""
+"""The shipped presets say what they reproduce and how long they take on 2 cores;
+bench/preset_times.py checks the times on real runs."""
 import re
 
 import pytest

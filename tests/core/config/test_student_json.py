@@ -1,4 +1,4 @@
-"""Student configs as the course's reports wrote them (issue 17, finding 4)."""
+"""Student configs as the course's reports wrote them."""
 import json
 
 import pytest

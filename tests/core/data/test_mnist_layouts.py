@@ -107,7 +107,7 @@ def test_probe_official_scores_on_the_test_files(tmp_path):
     assert (run.probe.n_train, run.probe.n_val) == (40, N_TEST)       # the test files, not a split
     assert run.baseline.n_val == N_TEST
     assert int(run.probe.confusion.sum()) == N_TEST
-    # The probe's data is named after both files (issue 23 found "train-images... + train-images... (test)").
+    # The probe's data is named after both files (not "train-images... + train-images... (test)").
     plain = layouts(tmp_path / "again")["idx-gz file"]
     both, _ = official_probe_data(Experiment(name="p", data=DataConfig(source="idx", path=str(plain)),
                                              model=exp.model, train=exp.train))

@@ -1,4 +1,4 @@
-"""k-sparse autoencoder (issue 17, finding 5): `sparsity: "topk"` keeps the k largest codes."""
+"""k-sparse autoencoder: `sparsity: "topk"` keeps the k largest codes."""
 import numpy as np
 import pytest
 import torch

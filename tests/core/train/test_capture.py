@@ -1,6 +1,6 @@
 """Captured CUDA training steps (train/capture.py), the device choice and K from free memory.
 
-Tolerances (issue 16, point 4): full-batch deterministic runs (Font3) give the same final
+Tolerances: full-batch deterministic runs (Font3) give the same final
 losses (relative 1e-4) and the same wrong pixels captured or eager; runs with random draws (VAE
 noise, mini-batch order: the captured loop draws them on the GPU, so they differ from the eager
 loop's) give final losses within 5 % of each other, and so does bf16 autocast vs fp32.

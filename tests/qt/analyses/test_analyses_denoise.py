@@ -55,7 +55,7 @@ def curves_named(view) -> dict:
 
 
 def test_the_preset_completes_and_exports_png_and_csv(view, qtbot, tmp_path):
-    # Acceptance 2: the shipped preset (Font3 DAE, 5 seeds trained here) runs from the tab.
+    # The shipped preset (Font3 DAE, 5 seeds trained here) runs from the tab.
     assert view.source_combo.currentData() == "preset"
     assert view.seeds_spin.value() == 5 and view.repeats_spin.value() == 20
     res = run_to_end(qtbot, view, view.run_preset)

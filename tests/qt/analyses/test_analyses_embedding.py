@@ -38,7 +38,7 @@ def run_to_end(qtbot, view, start, timeout=60000):
 
 
 def test_three_labelled_panels_for_each_of_font1_to_font3(view, qtbot):
-    # Acceptance 3: AE latent vs PCA vs t-SNE, side by side, for Font1-3.
+    # The comparison a report needs: AE latent vs PCA vs t-SNE, side by side, for Font1-3.
     res = run_to_end(qtbot, view, view.run_preset)
     assert res.datasets == ["Font1", "Font2", "Font3"] and not res.cancelled
     assert len(view.plots) == 9

@@ -1,4 +1,4 @@
-"""The Compare panel (issue 24): two models of the workspace side by side; hovering one latent map
+"""The Compare panel: two models of the workspace side by side; hovering one latent map
 rings the same sample on both and shows it with both models' outputs; the reconstructions of the
 same inputs are each model's own; the better value of each score is marked; two models of
 different data are refused with a sentence; the whole comparison exports as one PNG."""

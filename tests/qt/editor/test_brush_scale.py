@@ -1,5 +1,5 @@
-"""The drawing canvas's brush fits the picture's size (issue 22, defect 8: on an 8x8 digit the
-default brush painted 2-3 cells per stroke and a "7" became a blob)."""
+"""The drawing canvas's brush fits the picture's size: on an 8x8 digit the
+default brush painted 2-3 cells per stroke and a "7" became a blob."""
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest

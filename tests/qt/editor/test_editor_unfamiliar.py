@@ -133,7 +133,7 @@ def test_a_drawing_the_model_knows_but_does_not_give_back_goes_to_the_local_mode
 
 
 def test_the_local_model_s_notice_says_what_it_changed_in_plain_words(editor, general, local):
-    """Issue 22, defect 9: the notice said the local model denoised the glyph when it changed
+    """The notice said the local model denoised the glyph when it changed
     nothing, was ungrammatical ("Unlike the glyphs ..., so the local model denoised it") and spoke
     of "pixels' worth"."""
     editor.set_reconstruct(general.denoiser(), general.familiarity(), fallback_for(general, [general, local]))

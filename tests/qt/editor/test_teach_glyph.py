@@ -1,4 +1,4 @@
-"""Teach this glyph (issue 24): the pixel editor fine-tunes its model on the drawing in the
+"""Teach this glyph: the pixel editor fine-tunes its model on the drawing in the
 background, the output for that glyph under noise improves, the taught model is a model like any
 other (listed, autosaved with its glyph file, saved by File > Save), Revert goes back in one click,
 Cancel keeps the model, and the glyph library teaches all its glyphs through the workspace."""

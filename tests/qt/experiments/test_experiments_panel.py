@@ -151,7 +151,7 @@ def test_cancel_mid_sweep_keeps_finished_groups_and_marks_the_rest(panel, qtbot)
     assert result.cancelled and result.configs_done == [0] and result.incomplete_configs == [1]
     assert panel.table.cell_text(0, runs_col) == "2/2"
     assert panel.table.cell_text(1, runs_col) == "not run"
-    # Issue 22, defect 13: said where the results would be, not only in the last column (out of
+    # It says where the results would be, not only in the last column (out of
     # sight in a narrow dock, the row only greyed).
     max_col = column(panel, "Max wrong")
     assert panel.table.cell_text(1, max_col) == "not run"
@@ -269,7 +269,7 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
 
 
 def test_after_a_per_font_sweep_every_text_and_chart_is_whole(panel, qtbot):
-    """Issue 11, item 5: the third chart, the table's cells, the summary and the tab bar."""
+    """The third chart, the table's cells, the summary and the tab bar are whole after a per-font sweep."""
     from aegui.qt.i18n import set_language
     from aegui.qt.layout_check import layout_problems
     sweep = tiny_sweep({"data.fonts": [["Font1"], ["Font2"], ["Font3"]]}, seeds=1, epochs=10)

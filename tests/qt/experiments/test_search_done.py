@@ -1,4 +1,4 @@
-"""Issue 22, defect 13: a finished search kept "trial 5/5 · best ..." on its bar, as if one trial
+"""A finished search says it is done: it kept "trial 5/5 · best ..." on its bar, as if one trial
 were still to come; a sweep's bar says Done."""
 import pytest
 

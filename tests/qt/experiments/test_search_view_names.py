@@ -1,5 +1,5 @@
-"""A search's results name the settings it searched in full (issue 22, defect 12: the Search tab
-hid the searched learning rate: its name cut on the importance chart's axis)."""
+"""A search's results name the settings it searched in full (the Search tab hid the
+searched learning rate: its name cut on the importance chart's axis)."""
 from pathlib import Path
 
 from PySide6.QtGui import QFontMetrics

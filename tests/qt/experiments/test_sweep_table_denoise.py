@@ -1,5 +1,5 @@
 """The Experiments table shows a denoising sweep's noisy-input measure beside its output
-(issue 17, finding 1)."""
+(without it, a denoiser's error cannot be told from the noise it was given)."""
 from pathlib import Path
 
 from PySide6.QtCore import Qt

@@ -1,5 +1,5 @@
-"""The Experiments table shows a named value whole (issue 22, defect 12: "SGD + momentum 0.9"
-was elided to "SGD + m…tum 0.9"); only a long value (a layer list) is cut, in the middle."""
+"""The Experiments table shows a named value whole ("SGD + momentum 0.9" was
+elided to "SGD + m…tum 0.9"); only a long value (a layer list) is cut, in the middle."""
 from pathlib import Path
 
 from aegui.core.analyses.sweep import expand, load_sweep

@@ -1,4 +1,4 @@
-"""The Explain panel (issue 24): every number it shows (each layer's cells on hover, a VAE's mean,
+"""The Explain panel: every number it shows (each layer's cells on hover, a VAE's mean,
 spread, noise, code and KL per dimension, a denoiser's noisy input, output, thresholded result and
 changed pixels) checked against a forward pass written here with plain torch on the model's
 weights (model.named_weights), not by calling the model or aegui's explain()."""

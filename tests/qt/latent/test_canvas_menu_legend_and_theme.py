@@ -1,7 +1,7 @@
-"""The latent canvas's defects from issue 22's walk-through, each as the user met it: the class
-legend covering points and cut (5), the cursor's picture left painted (6), pyqtgraph's generic
-right-click menu instead of the app's own (7), the 3-D view's tiny unlabelled sliders (10),
-"1 points labelled" (13), the canvas white in the dark theme (13)."""
+"""The latent canvas's defects a walk-through of the window found, each as the user met it: the
+class legend covering points and cut, the cursor's picture left painted, pyqtgraph's generic
+right-click menu instead of the app's own, the 3-D view's tiny unlabelled sliders, "1 points
+labelled", the canvas white in the dark theme."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -51,7 +51,7 @@ def _hover(qtbot, w, x, y):
 
 
 def test_the_class_legend_is_whole_and_off_the_points(qtbot):
-    """Defect 5: ten digit classes (MNIST): the legend sat over the plot, covering points, and was
+    """Ten digit classes (MNIST): the legend sat over the plot, covering points, and was
     cut at its edge, so 7-9 could not be told apart."""
     w = LatentCanvas()
     qtbot.addWidget(w)
@@ -77,7 +77,7 @@ def test_the_class_legend_is_whole_and_off_the_points(qtbot):
 
 
 def test_the_cursor_picture_goes_when_the_mouse_leaves(qtbot, canvas):
-    """Defect 6: the small decoded picture at the cursor stayed painted after the mouse left."""
+    """The small decoded picture at the cursor stayed painted after the mouse left."""
     _hover(qtbot, canvas, 0.0, 0.0)
     # Out over the column beside the map: the plot's viewport is left.
     side = canvas.preview
@@ -109,7 +109,7 @@ def _texts(menu: QMenu) -> list[str]:
 
 
 def test_right_click_opens_the_app_s_own_translated_menu(qtbot, canvas):
-    """Defect 7: Alt+click (nearest neighbours) is a window manager's; the right-click menu was
+    """Alt+click (nearest neighbours) is a window manager's; the right-click menu was
     pyqtgraph's (Mouse Mode, Plot Options), in English. The app's menu reaches the neighbours,
     pins, decodes, exports and resets the view, in the interface language."""
     i18n.set_language("es")
@@ -133,7 +133,7 @@ def test_right_click_opens_the_app_s_own_translated_menu(qtbot, canvas):
 
 
 def test_the_3d_view_s_sliders_are_named_and_wide_and_the_dims_wait(qtbot, canvas):
-    """Defect 10: two unlabelled ~20 px sliders; the dims projection controls stayed enabled in 3-D."""
+    """Two unlabelled ~20 px sliders; the dims projection controls stayed enabled in 3-D."""
     codes = (np.random.default_rng(2).normal(size=(32, 3))).astype(np.float32)
     canvas.set_decoder(glyphs, (7, 5))
     canvas.set_codes(codes, [str(i) for i in range(32)], autorange=True)
@@ -151,7 +151,7 @@ def test_the_3d_view_s_sliders_are_named_and_wide_and_the_dims_wait(qtbot, canva
 
 
 def test_one_point_found_is_one_point(canvas):
-    """Defect 13: "1 points labelled"."""
+    """One labelled point is said in the singular, not "1 points labelled"."""
     canvas.search.edit.setText("c0")
     canvas.search.find("c0")
     assert canvas.search.result.text() == "1 point labelled 'c0'"
@@ -160,7 +160,7 @@ def test_one_point_found_is_one_point(canvas):
 
 
 def test_the_canvas_follows_the_dark_theme(qtbot, canvas):
-    """Defect 13: in the dark theme the latent canvas stayed white."""
+    """In the dark theme the latent canvas stayed white."""
     from aegui.qt import theme
     canvas.map_check.setChecked(False)          # the plot's own background, not the decoded map
     theme.apply("dark")

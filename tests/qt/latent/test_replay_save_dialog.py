@@ -1,5 +1,6 @@
-"""Issue 22, defect 13: the replay's save dialog was titled "Animated GIF…" (the menu entry's text)
-and opened in the directory the app was started from, not in Pictures or the last export's folder."""
+"""The replay's save dialog is titled for what it saves and opens where pictures go: it was titled
+"Animated GIF…" (the menu entry's text) and opened in the directory the app was started from, not
+in Pictures or the last export's folder."""
 from pathlib import Path
 
 from PIL import Image
