@@ -12,7 +12,8 @@ from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, load_sweep
 from aegui.qt import i18n
-from aegui.qt.experiments.experiments_panel import PRESET_TITLES_ES, preset_sweeps
+from aegui.qt.experiments.experiments_panel import preset_sweeps
+from aegui.qt.i18n import read_catalogue
 from aegui.qt.experiments.sweep_table import SORT_ROLE
 from aegui.qt.window_matrix import settle
 
@@ -234,8 +235,8 @@ def test_the_panel_speaks_spanish(panel, qtbot):
 def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
     presets = preset_sweeps()
     assert len(presets) >= 6
-    untranslated = [name for _, name in presets if name not in PRESET_TITLES_ES]
-    assert not untranslated, f"add Spanish titles to PRESET_TITLES_ES for {untranslated}"
+    untranslated = [name for _, name in presets if name not in read_catalogue("es")]
+    assert not untranslated, f"add Spanish titles to resources/i18n/es.json for {untranslated}"
     # The title (whole in the tooltip, shortened past 760 px), then after the tab (in the menu's
     # right-hand column) its expected time.
     assert [a.toolTip() for a in window.menus.preset_actions] == [name for _, name in presets]
