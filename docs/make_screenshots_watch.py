@@ -99,13 +99,13 @@ def main():
 
     # Drawing for an image model: a small MLP on the 8x8 digits, a digit drawn by hand.
     b = win.builder
-    b.source_combo.setCurrentIndex(b.source_combo.findData("digits"))
-    b.kind_combo.setCurrentIndex(b.kind_combo.findData("ae"))
-    b.arch_combo.setCurrentIndex(b.arch_combo.findData("mlp"))
-    b.encoder_editor.set_values([32])
-    b.decoder_editor.set_values([32])
-    b.latent_spin.setValue(2)
-    b.epochs_spin.setValue(300)
+    b.form.widget("data.source").setCurrentIndex(b.form.widget("data.source").findData("digits"))
+    b.form.widget("model.kind").setCurrentIndex(b.form.widget("model.kind").findData("ae"))
+    b.form.widget("model.arch").setCurrentIndex(b.form.widget("model.arch").findData("mlp"))
+    b.model.encoder_editor.set_values([32])
+    b.model.decoder_editor.set_values([32])
+    b.form.widget("model.latent").setValue(2)
+    b.form.widget("train.epochs").setValue(300)
     done.clear()
     b.train_button.click()
     wait(app, lambda: bool(done), timeout=300)

@@ -31,7 +31,7 @@ def _press_esc(window, qtbot):
 TARGETS = {
     "explore": {"map": lambda w: w.latent.plot, "editor grid": lambda w: w.editor.grid,
                 "map search field": lambda w: w.latent.search.edit},
-    "train": {"map": lambda w: w.latent.plot, "builder epochs field": lambda w: w.builder.epochs_spin,
+    "train": {"map": lambda w: w.latent.plot, "builder epochs field": lambda w: w.builder.form.widget("train.epochs"),
               "builder name field": lambda w: w.builder.name_edit},
 }
 

@@ -221,8 +221,8 @@ def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win, qtbot)
     root = Path(__file__).resolve().parents[2]
     show_as(win, (1280, 800), "en", "light", "train")
     win.builder.load_config(root / "resources/presets/emoji-vae.json")
-    win.builder.epochs_spin.setValue(4)
-    win.builder.check_every_spin.setValue(2)
+    win.builder.form.widget("train.epochs").setValue(4)
+    win.builder.form.widget("train.check_every").setValue(2)
     ended = []
     win.runner.finished.connect(lambda rec: ended.append(rec))
     win.builder.train_button.click()

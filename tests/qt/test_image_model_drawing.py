@@ -8,14 +8,14 @@ from tests.qt.builder.test_builder_images import pick
 def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
     assert (window.width(), window.height()) == (1280, 800)    # the new panels fit a 1280x800 window
     b = window.builder
-    pick(b.source_combo, "digits")
-    pick(b.kind_combo, "ae")
-    pick(b.arch_combo, "mlp")
-    b.encoder_editor.set_values([16])
-    b.decoder_editor.set_values([16])
-    b.latent_spin.setValue(2)
-    b.epochs_spin.setValue(4)
-    b.check_every_spin.setValue(2)
+    pick(b.form.widget("data.source"), "digits")
+    pick(b.form.widget("model.kind"), "ae")
+    pick(b.form.widget("model.arch"), "mlp")
+    b.model.encoder_editor.set_values([16])
+    b.model.decoder_editor.set_values([16])
+    b.form.widget("model.latent").setValue(2)
+    b.form.widget("train.epochs").setValue(4)
+    b.form.widget("train.check_every").setValue(2)
     with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()
     entry = window.workspace.current

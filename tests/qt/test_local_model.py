@@ -12,31 +12,31 @@ from aegui.qt.models import title
 
 
 def test_builder_local_fills_the_sizes_from_the_data_and_channels(builder):
-    pick(builder.kind_combo, "dae")
-    pick(builder.arch_combo, "local")
-    assert builder.channels_editor.isVisibleTo(builder)
-    for w in (builder.encoder_editor, builder.decoder_editor, builder.latent_spin, builder.mirror_check):
+    pick(builder.form.widget("model.kind"), "dae")
+    pick(builder.form.widget("model.arch"), "local")
+    assert builder.model.channels_editor.isVisibleTo(builder)
+    for w in (builder.model.encoder_editor, builder.model.decoder_editor, builder.form.widget("model.latent"), builder.form.widget("model.mirror")):
         assert not w.isVisibleTo(builder)
-    builder.channels_editor.set_values([16, 16])
+    builder.model.channels_editor.set_values([16, 16])
     exp = builder.experiment()
     m = exp.model
     assert (m.arch, m.input_shape, m.channels, m.layers) == ("local", (7, 5), (16, 16), (35, 560, 35))
     assert not m.mirror and builder.validate_fields() == []
-    text = builder.layers_label.text()
+    text = builder.model.layers_label.text()
     assert "7×5×16" in text and "560" in text and "2,625".replace(",", "\u202f") in text   # 2 625 parameters
-    builder.channels_editor.set_values([32, 32, 8])
+    builder.model.channels_editor.set_values([32, 32, 8])
     assert builder.experiment().model.layers == (35, 280, 35)
     # Up to 8 local layers (a conv model stops at 5).
-    while builder.channels_editor.add_button.isEnabled():
-        builder.channels_editor.add_layer()
-    assert len(builder.channels_editor.values()) == 8
-    builder.channels_editor.set_values([16, 16])
+    while builder.model.channels_editor.add_button.isEnabled():
+        builder.model.channels_editor.add_layer()
+    assert len(builder.model.channels_editor.values()) == 8
+    builder.model.channels_editor.set_values([16, 16])
     # A VAE is refused at the kind.
-    pick(builder.kind_combo, "vae")
+    pick(builder.form.widget("model.kind"), "vae")
     assert [e.field for e in builder.validate_fields()] == ["model.kind"]
-    pick(builder.kind_combo, "dae")
+    pick(builder.form.widget("model.kind"), "dae")
     # Back to an MLP: a small glyph model, not a 560-unit latent.
-    pick(builder.arch_combo, "mlp")
+    pick(builder.form.widget("model.arch"), "mlp")
     mlp = builder.experiment().model
     assert mlp.latent_dim <= 10 and builder.validate_fields() == []
 
@@ -47,7 +47,7 @@ def test_builder_round_trips_a_local_experiment(builder):
                                             "latent_activation": "elu"})
     builder.set_experiment(exp)
     assert builder.experiment() == exp
-    assert builder.arch_combo.currentData() == "local" and builder.channels_editor.values() == [8, 12]
+    assert builder.form.widget("model.arch").currentData() == "local" and builder.model.channels_editor.values() == [8, 12]
 
 
 def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qtbot):

@@ -133,14 +133,14 @@ def _settled_sizes(window):
 
 def _train_digits(window, qtbot):
     b = window.builder
-    pick(b.source_combo, "digits")
-    pick(b.kind_combo, "ae")
-    pick(b.arch_combo, "mlp")
-    b.encoder_editor.set_values([16])
-    b.decoder_editor.set_values([16])
-    b.latent_spin.setValue(2)
-    b.epochs_spin.setValue(4)
-    b.check_every_spin.setValue(2)
+    pick(b.form.widget("data.source"), "digits")
+    pick(b.form.widget("model.kind"), "ae")
+    pick(b.form.widget("model.arch"), "mlp")
+    b.model.encoder_editor.set_values([16])
+    b.model.decoder_editor.set_values([16])
+    b.form.widget("model.latent").setValue(2)
+    b.form.widget("train.epochs").setValue(4)
+    b.form.widget("train.check_every").setValue(2)
     focus = window.focusWidget() or window
     return _run_to_the_end(window, qtbot, lambda: QTest.keyClick(focus, Qt.Key.Key_F5))
 

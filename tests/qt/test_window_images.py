@@ -11,28 +11,28 @@ from aegui.qt.models import title
 
 
 def _small_image_model(builder, epochs=6):
-    pick(builder.kind_combo, "ae")
-    pick(builder.arch_combo, "mlp")
-    builder.encoder_editor.set_values([16])
-    builder.decoder_editor.set_values([16])
-    builder.latent_spin.setValue(2)
-    builder.epochs_spin.setValue(epochs)
-    builder.check_every_spin.setValue(2)
+    pick(builder.form.widget("model.kind"), "ae")
+    pick(builder.form.widget("model.arch"), "mlp")
+    builder.model.encoder_editor.set_values([16])
+    builder.model.decoder_editor.set_values([16])
+    builder.form.widget("model.latent").setValue(2)
+    builder.form.widget("train.epochs").setValue(epochs)
+    builder.form.widget("train.check_every").setValue(2)
 
 
 def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     b = window.builder
-    pick(b.source_combo, "emoji")
-    b.emoji_size_combo.setCurrentIndex(b.emoji_size_combo.findData(16))
-    pick(b.color_combo, "rgb")
-    b.subcat_picker.choose_preset("Faces")
-    pick(b.arch_combo, "conv")
-    pick(b.kind_combo, "vae")
-    b.channels_editor.set_values([4, 8])
-    b.latent_spin.setValue(4)
-    b.val_spin.setValue(20)
-    b.epochs_spin.setValue(8)
-    b.check_every_spin.setValue(2)
+    pick(b.form.widget("data.source"), "emoji")
+    b.data.emoji_size_combo.setCurrentIndex(b.data.emoji_size_combo.findData(16))
+    pick(b.form.widget("data.color"), "rgb")
+    b.data.subcat_picker.choose_preset("Faces")
+    pick(b.form.widget("model.arch"), "conv")
+    pick(b.form.widget("model.kind"), "vae")
+    b.model.channels_editor.set_values([4, 8])
+    b.form.widget("model.latent").setValue(4)
+    b.form.widget("data.val_split").setValue(20)
+    b.form.widget("train.epochs").setValue(8)
+    b.form.widget("train.check_every").setValue(2)
     exp = b.experiment()
     assert exp.model.input_shape == (16, 16, 3) and exp.data.val_split == 0.2
     with qtbot.waitSignal(window.runner.finished, timeout=60000) as done:
@@ -72,8 +72,8 @@ def test_folder_with_a_corrupt_file_loads_on_a_worker_and_warns(window, qtbot, t
     (folder / "broken.png").write_bytes(b"not a picture")
     window.files.open_path(str(folder))
     b = window.builder
-    assert b.source_combo.currentData() == "folder" and b.folder_edit.path() == str(folder)
-    b.size_spin.setValue(8)
+    assert b.form.widget("data.source").currentData() == "folder" and b.form.widget("data.folder").path() == str(folder)
+    b.form.widget("data.size").setValue(8)
     _small_image_model(b)
     progress = []
     window.workspace.training_changed.connect(lambda st: st.loaded and progress.append(st.loaded))
@@ -109,13 +109,13 @@ def test_stop_while_loading_cancels_the_load(window, qtbot, monkeypatch):
 def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     images, _ = idx_pair(tmp_path)
     window.files.open_dataset("idx", images)
-    assert window.builder.source_combo.currentData() == "idx"
+    assert window.builder.form.widget("data.source").currentData() == "idx"
     _small_image_model(window.builder)
     # Damaged after it was chosen: Train checks the header again and marks the file.
     images.write_bytes(images.read_bytes()[:-3])
     window.builder.train_button.click()
-    assert window.builder.idx_edit.line.property("invalid") is True
-    assert "truncated" in window.builder.idx_edit.line.toolTip()
+    assert window.builder.form.widget("data.images").line.property("invalid") is True
+    assert "truncated" in window.builder.form.widget("data.images").line.toolTip()
     assert not window.workspace.training.busy
     # A .gz whose header reads fine but whose data is cut off fails only when loaded.
     (tmp_path / "gz").mkdir()
@@ -128,7 +128,7 @@ def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     window.builder.train_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert shown[0].startswith("data.path:") and "damaged" in shown[0]
-    assert window.builder.idx_edit.line.property("invalid") is True
+    assert window.builder.form.widget("data.images").line.property("invalid") is True
     assert not window.workspace.training.busy and window.builder.train_button.isEnabled()
 
 
@@ -136,10 +136,10 @@ def test_open_path_recognises_datasets(window, tmp_path):
     (tmp_path / "mnist").mkdir()
     images, _ = idx_pair(tmp_path / "mnist")
     window.files.open_path(str(images))
-    assert window.builder.source_combo.currentData() == "idx"
+    assert window.builder.form.widget("data.source").currentData() == "idx"
     assert window.builder.experiment().model.full_layers[0] == 64
     recent = window.settings.value("recent", [], list)
     assert str(images.resolve()) in recent
     window.files.open_path(str(tmp_path))
-    assert window.builder.source_combo.currentData() == "folder"
+    assert window.builder.form.widget("data.source").currentData() == "folder"
     assert np.prod(window.builder.sample_shape()) == window.builder.experiment().model.full_layers[0]

@@ -7,12 +7,12 @@ from tests.qt.builder.test_builder_images import pick
 def test_a_3d_model_does_not_grow_the_window(window, qtbot):
     from aegui.qt.window_matrix import settle
     b = window.builder
-    pick(b.kind_combo, "ae")
-    pick(b.arch_combo, "mlp")
-    b.encoder_editor.set_values([16])
-    b.decoder_editor.set_values([16])
-    b.latent_spin.setValue(3)
-    b.epochs_spin.setValue(2)
+    pick(b.form.widget("model.kind"), "ae")
+    pick(b.form.widget("model.arch"), "mlp")
+    b.model.encoder_editor.set_values([16])
+    b.model.decoder_editor.set_values([16])
+    b.form.widget("model.latent").setValue(3)
+    b.form.widget("train.epochs").setValue(2)
     before = set(map(id, window.workspace.models))
     with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()

@@ -43,16 +43,6 @@ def describe_experiment(exp: Experiment, data: str) -> str:
     return tr("{data} {latent}-D {kind}", data=data, latent=exp.model.latent_dim, kind=kind)
 
 
-def _row(key: str) -> property:
-    """The widget of the row the form made for field `key` (tests and scripts reach it by name)."""
-    return property(lambda self: self.form.widget(key))
-
-
-def _part(section: str, name: str) -> property:
-    """A widget a section made itself."""
-    return property(lambda self: getattr(getattr(self, section), name))
-
-
 class ModelBuilder(QWidget):
     """Form for an Experiment with Train / Pause / Stop controls.
 
@@ -452,71 +442,3 @@ class ModelBuilder(QWidget):
             self._paused = True
             self.pause_requested.emit()
         self._update_buttons()
-
-    # ------------------------------------------------------------------ widgets by name
-
-    # Rows the descriptions made.
-    source_combo = _row("data.source")
-    chars_edit = _row("data.chars")
-    folder_edit = _row("data.folder")
-    idx_edit = _row("data.images")
-    labels_edit = _row("data.labels_path")
-    size_spin = _row("data.size")
-    color_combo = _row("data.color")
-    classes_edit = _row("data.classes")
-    max_samples_spin = _row("data.max_samples")
-    val_spin = _row("data.val_split")
-    split_seed_spin = _row("data.split_seed")
-    kind_combo = _row("model.kind")
-    arch_combo = _row("model.arch")
-    beta_edit = _row("model.beta")
-    kl_warmup_spin = _row("model.kl_warmup")
-    sparsity_combo = _row("model.sparsity")
-    sparsity_weight_edit = _row("model.sparsity_weight")
-    sparsity_rho_edit = _row("model.sparsity_rho")
-    sparsity_k_spin = _row("model.sparsity_k")
-    contractive_edit = _row("model.contractive_weight")
-    noise_kind_combo = _row("noise.kind")
-    noise_level_slider = property(lambda self: self.form.editor("noise.level").slider)
-    noise_level_spin = property(lambda self: self.form.editor("noise.level").spin)
-    noise_mode_combo = _row("noise.mode")
-    noise_copies_spin = _row("noise.copies")
-    flip_spin = _row("model.flip_confidence")
-    latent_spin = _row("model.latent")
-    mirror_check = _row("model.mirror")
-    hidden_act_combo = _row("model.hidden_activation")
-    latent_act_combo = _row("model.latent_activation")
-    output_act_combo = _row("model.output_activation")
-    init_combo = _row("model.init")
-    loss_combo = _row("train.loss")
-    optimizer_combo = _row("train.optimizer")
-    lr_edit = _row("train.learning_rate")
-    momentum_edit = _row("train.momentum")
-    schedule_combo = _row("train.schedule")
-    decay_rate_edit = _row("train.decay_rate")
-    step_size_spin = _row("train.step_size")
-    step_gamma_edit = _row("train.step_gamma")
-    epochs_spin = _row("train.epochs")
-    batch_spin = _row("train.batch_size")
-    weight_decay_edit = _row("train.weight_decay")
-    seed_spin = _row("train.seed")
-    seeds_spin = _row("train.seeds")
-    target_spin = _row("train.target_max_wrong")
-    target_check = property(lambda self: self.form.editor("train.target_max_wrong").check)
-    check_every_spin = _row("train.check_every")
-    eval_samples_spin = _row("train.eval_samples")
-    device_combo = _row("train.device")
-    precision_combo = _row("train.precision")
-    # Rows the sections made.
-    font_combo = _part("data", "font_combo")
-    fonts_row = _part("data", "fonts_row")
-    path_edit = _part("data", "path_edit")
-    course_font_button = _part("data", "course_font_button")
-    font_error_label = _part("data", "font_error_label")
-    emoji_size_combo = _part("data", "emoji_size_combo")
-    subcat_picker = _part("data", "subcat_picker")
-    input_label = _part("model", "input_label")
-    channels_editor = _part("model", "channels_editor")
-    encoder_editor = _part("model", "encoder_editor")
-    decoder_editor = _part("model", "decoder_editor")
-    layers_label = _part("model", "layers_label")

@@ -88,9 +88,9 @@ def test_a_field_described_at_run_time_gets_its_row_with_no_builder_code(clip_bu
     assert not edit.property("invalid") and b.train_button.isEnabled()
     # Hidden when its predicate says it does not apply.
     assert edit.isVisibleTo(b)
-    pick(b.optimizer_combo, "sgd")
+    pick(b.form.widget("train.optimizer"), "sgd")
     assert not edit.isVisibleTo(b)
-    pick(b.optimizer_combo, "adam")
+    pick(b.form.widget("train.optimizer"), "adam")
     assert edit.isVisibleTo(b)
     b.grab().save(str(tmp_path / "clip.png"))
 
@@ -125,8 +125,8 @@ def test_every_row_shows_exactly_when_its_field_applies(builder, exp):
             assert key is not None, f"a row with no field: {item.widget()}"
             assert item.widget().isVisibleTo(builder) == FIELDS[key].applies(shown), key
     # Greyed out, not hidden: the split seed without a validation share, copies of fresh noise.
-    assert builder.split_seed_spin.isEnabled() == (exp.data.val_split > 0)
-    assert builder.noise_copies_spin.isEnabled() == (exp.noise.mode == "fixed")
+    assert builder.form.widget("data.split_seed").isEnabled() == (exp.data.val_split > 0)
+    assert builder.form.widget("noise.copies").isEnabled() == (exp.noise.mode == "fixed")
 
 
 def test_the_factory_round_trips_every_plain_field_and_names_choices_in_spanish(qtbot):
@@ -170,7 +170,7 @@ def test_a_loaded_value_the_form_cannot_offer_is_kept(builder):
     exp = replace(Experiment(), train=replace(TrainConfig(), device="mps"))
     builder.set_devices([("auto", "Auto"), ("cpu", "CPU")])
     builder.set_experiment(exp)
-    assert builder.device_combo.currentText() == "mps (not available)"
+    assert builder.form.widget("train.device").currentText() == "mps (not available)"
     assert builder.experiment() == exp
 
 
@@ -179,5 +179,5 @@ def test_a_loaded_value_between_the_steps_of_its_box_is_kept(builder):
     exp = with_changes(Experiment(), model={"kind": "dae", "layers": (35, 16, 35), "flip_confidence": 0.995},
                        noise={"level": 0.123456})
     builder.set_experiment(exp)
-    assert builder.flip_spin.value() == 99 and builder.validate_fields() == []
+    assert builder.form.widget("model.flip_confidence").value() == 99 and builder.validate_fields() == []
     assert builder.experiment() == exp

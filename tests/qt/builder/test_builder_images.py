@@ -50,11 +50,11 @@ def pick(combo, key):
 
 
 def test_emoji_rgb_32_conv_vae(builder):
-    pick(builder.source_combo, "emoji")
-    pick(builder.color_combo, "rgb")
-    pick(builder.arch_combo, "conv")
-    pick(builder.kind_combo, "vae")
-    builder.latent_spin.setValue(16)
+    pick(builder.form.widget("data.source"), "emoji")
+    pick(builder.form.widget("data.color"), "rgb")
+    pick(builder.form.widget("model.arch"), "conv")
+    pick(builder.form.widget("model.kind"), "vae")
+    builder.form.widget("model.latent").setValue(16)
     exp = builder.experiment()
     validate(exp)
     d, m = exp.data, exp.model
@@ -62,58 +62,58 @@ def test_emoji_rgb_32_conv_vae(builder):
     assert (m.arch, m.kind, m.input_shape, m.channels) == ("conv", "vae", (32, 32, 3), (32, 64))
     assert m.full_layers == (3072, 16, 3072)
     # Only the rows the source and the architecture use are shown.
-    for w in (builder.emoji_size_combo, builder.color_combo, builder.subcat_picker, builder.channels_editor):
+    for w in (builder.data.emoji_size_combo, builder.form.widget("data.color"), builder.data.subcat_picker, builder.model.channels_editor):
         assert w.isVisibleTo(builder)
-    for w in (builder.fonts_row, builder.chars_edit, builder.folder_edit, builder.idx_edit,
-              builder.classes_edit, builder.encoder_editor, builder.decoder_editor, builder.mirror_check):
+    for w in (builder.data.fonts_row, builder.form.widget("data.chars"), builder.form.widget("data.folder"), builder.form.widget("data.images"),
+              builder.form.widget("data.classes"), builder.model.encoder_editor, builder.model.decoder_editor, builder.form.widget("model.mirror")):
         assert w.isHidden()
-    assert "32 × 32 px, RGB" in builder.input_label.text()
+    assert "32 × 32 px, RGB" in builder.model.input_label.text()
     count = f"{archs.parameter_count(m):,}".replace(",", "\u202f")
-    assert f"{count} parameters" in builder.layers_label.text()
-    assert "16×16×32 → 8×8×64 → <b>16</b>" in builder.layers_label.text()
+    assert f"{count} parameters" in builder.model.layers_label.text()
+    assert "16×16×32 → 8×8×64 → <b>16</b>" in builder.model.layers_label.text()
 
 
 def test_emoji_subcategory_presets_and_errors(builder):
-    pick(builder.source_combo, "emoji")
-    builder.subcat_picker.choose_preset("Fruit and vegetables")
+    pick(builder.form.widget("data.source"), "emoji")
+    builder.data.subcat_picker.choose_preset("Fruit and vegetables")
     assert builder.experiment().data.subcategories == ("food-fruit", "food-vegetable")
-    builder.subcat_picker.choose_preset("All emoji")
+    builder.data.subcat_picker.choose_preset("All emoji")
     assert builder.experiment().data.subcategories == ()
-    for i in range(builder.subcat_picker.list.count()):
-        builder.subcat_picker.list.item(i).setCheckState(builder.subcat_picker.list.item(i).checkState().Unchecked)
-    assert builder.subcat_picker.list.property("invalid") is True
-    assert "at least one" in builder.subcat_picker.list.toolTip()
+    for i in range(builder.data.subcat_picker.list.count()):
+        builder.data.subcat_picker.list.item(i).setCheckState(builder.data.subcat_picker.list.item(i).checkState().Unchecked)
+    assert builder.data.subcat_picker.list.property("invalid") is True
+    assert "at least one" in builder.data.subcat_picker.list.toolTip()
     assert not builder.train_button.isEnabled()
-    assert builder.subcat_picker.preset_combo.currentData() == "Custom selection"
+    assert builder.data.subcat_picker.preset_combo.currentData() == "Custom selection"
     # A name the index does not know is kept (not dropped) and marked.
     exp = Experiment(data=DataConfig(source="emoji", subcategories=("animal-bird", "dragons")),
                      model=ModelSpec(layers=(1024, 64, 2, 64, 1024)))
     builder.set_experiment(exp)
     assert builder.validate_fields()[0].field == "data.subcategories"
-    assert "dragons" in builder.subcat_picker.list.toolTip()
+    assert "dragons" in builder.data.subcat_picker.list.toolTip()
 
 
 def test_folder_source(builder, tmp_path):
     folder = picture_folder(tmp_path / "pics")
     builder.set_source("folder", folder)
-    pick(builder.color_combo, "gray")
-    builder.size_spin.setValue(24)
+    pick(builder.form.widget("data.color"), "gray")
+    builder.form.widget("data.size").setValue(24)
     exp = builder.experiment()
     assert (exp.data.source, exp.data.path, exp.data.size, exp.data.color) == ("folder", str(folder), 24, "gray")
     assert exp.model.full_layers[0] == exp.model.full_layers[-1] == 24 * 24
     assert exp.name == "pics"                    # a default name after the data...
-    pick(builder.source_combo, "digits")
+    pick(builder.form.widget("data.source"), "digits")
     assert builder.experiment().name == "digits"   # ...that follows it until the user types one
     builder.name_edit.setText("mine")
-    pick(builder.source_combo, "folder")
+    pick(builder.form.widget("data.source"), "folder")
     assert builder.experiment().name == "mine"
-    assert builder.size_spin.isVisibleTo(builder) and builder.emoji_size_combo.isHidden()
+    assert builder.form.widget("data.size").isVisibleTo(builder) and builder.data.emoji_size_combo.isHidden()
 
-    builder.folder_edit.set_path(tmp_path / "nowhere")
+    builder.form.widget("data.folder").set_path(tmp_path / "nowhere")
     [error] = builder.validate_fields()
     assert error.field == "data.path"
-    assert builder.folder_edit.line.property("invalid") is True
-    assert "folder not found" in builder.folder_edit.line.toolTip()
+    assert builder.form.widget("data.folder").line.property("invalid") is True
+    assert "folder not found" in builder.form.widget("data.folder").line.toolTip()
     assert "Folder:" in builder.error_label.text()
     assert not builder.train_button.isEnabled()
 
@@ -121,65 +121,65 @@ def test_folder_source(builder, tmp_path):
 def test_idx_source_reads_only_the_header(builder, tmp_path):
     images, labels = idx_pair(tmp_path, rows=12, cols=8, gz=True)
     builder.set_source("idx", images)
-    assert builder.labels_edit.line.placeholderText() == f"auto: {labels.name}"   # found beside it
-    builder.classes_edit.setText("0, 2")
-    builder.max_samples_spin.setValue(5)
+    assert builder.form.widget("data.labels_path").line.placeholderText() == f"auto: {labels.name}"   # found beside it
+    builder.form.widget("data.classes").setText("0, 2")
+    builder.form.widget("data.max_samples").setValue(5)
     exp = builder.experiment()
     d = exp.data
     assert (d.source, d.path, d.labels_path, d.classes, d.max_samples) == ("idx", str(images), "", (0, 2), 5)
     assert exp.model.full_layers[0] == 96 and builder.sample_shape() == (12, 8)
-    assert "12 × 8 px, grey" in builder.input_label.text()
+    assert "12 × 8 px, grey" in builder.model.input_label.text()
 
-    builder.classes_edit.setText("0, two")
-    assert builder.classes_edit.property("invalid") is True
-    assert "separated by commas" in builder.classes_edit.toolTip()
-    builder.classes_edit.setText("1")
+    builder.form.widget("data.classes").setText("0, two")
+    assert builder.form.widget("data.classes").property("invalid") is True
+    assert "separated by commas" in builder.form.widget("data.classes").toolTip()
+    builder.form.widget("data.classes").setText("1")
 
     wrong_labels = write_idx(tmp_path / "other-labels", 2049, np.arange(4))
-    builder.labels_edit.set_path(wrong_labels)
+    builder.form.widget("data.labels_path").set_path(wrong_labels)
     [error] = builder.validate_fields()
     assert error.field == "data.labels_path" and "4 labels" in error.problem
-    assert builder.labels_edit.line.property("invalid") is True
-    builder.labels_edit.set_path("")
+    assert builder.form.widget("data.labels_path").line.property("invalid") is True
+    builder.form.widget("data.labels_path").set_path("")
 
-    builder.idx_edit.set_path(tmp_path / "missing-images-idx3-ubyte")
+    builder.form.widget("data.images").set_path(tmp_path / "missing-images-idx3-ubyte")
     errors = {e.field: e for e in builder.validate_fields()}
     assert "not found" in errors["data.path"].problem
-    assert builder.idx_edit.line.property("invalid") is True
+    assert builder.form.widget("data.images").line.property("invalid") is True
     # Keeping classes needs labels, and none is beside a missing file.
     assert errors["data.classes"].field == "data.classes"
 
 
 def test_digits_source(builder):
-    pick(builder.source_combo, "digits")
-    builder.classes_edit.setText("1,7")
-    builder.max_samples_spin.setValue(100)
-    builder.val_spin.setValue(25)
-    builder.split_seed_spin.setValue(3)
+    pick(builder.form.widget("data.source"), "digits")
+    builder.form.widget("data.classes").setText("1,7")
+    builder.form.widget("data.max_samples").setValue(100)
+    builder.form.widget("data.val_split").setValue(25)
+    builder.form.widget("data.split_seed").setValue(3)
     exp = builder.experiment()
     d = exp.data
     assert (d.source, d.classes, d.max_samples, d.val_split, d.split_seed) == ("digits", (1, 7), 100, 0.25, 3)
     assert exp.model.full_layers[0] == 64
     assert exp.model.full_layers[1:3] == (64, 32)          # image defaults sized for 64 inputs
-    builder.classes_edit.setText("1,12")
+    builder.form.widget("data.classes").setText("1,12")
     assert builder.validate_fields()[0].field == "data.classes"
-    assert "0 to 9" in builder.classes_edit.toolTip()
+    assert "0 to 9" in builder.form.widget("data.classes").toolTip()
 
 
 def test_conv_on_glyphs_is_marked_at_the_architecture(builder):
-    pick(builder.arch_combo, "conv")
+    pick(builder.form.widget("model.arch"), "conv")
     errors = builder.validate_fields()
     assert [e.field for e in errors] == ["model.arch"]
-    assert builder.arch_combo.property("invalid") is True
-    assert "MLP" in builder.arch_combo.toolTip()
+    assert builder.form.widget("model.arch").property("invalid") is True
+    assert "MLP" in builder.form.widget("model.arch").toolTip()
     assert not builder.train_button.isEnabled()
     # Images whose sides cannot be halved often enough are marked at the channels.
-    pick(builder.source_combo, "digits")
-    pick(builder.arch_combo, "conv")
-    builder.channels_editor.set_values([8, 16, 32, 64])
+    pick(builder.form.widget("data.source"), "digits")
+    pick(builder.form.widget("model.arch"), "conv")
+    builder.model.channels_editor.set_values([8, 16, 32, 64])
     assert builder.validate_fields()[0].field == "model.channels"
-    assert builder.channels_editor.property("invalid") is True
-    builder.channels_editor.remove_layer()
+    assert builder.model.channels_editor.property("invalid") is True
+    builder.model.channels_editor.remove_layer()
     assert builder.validate_fields() == []
 
 
@@ -188,20 +188,20 @@ def test_switching_between_glyphs_and_images_keeps_both_settings(builder):
     # VAE on colour emoji; a wrong-pixel target means nothing for grey or colour pictures).
     font_exp = Experiment(train=TrainConfig(learning_rate=0.03, target_max_wrong=0, seeds=8))
     builder.set_experiment(font_exp)
-    pick(builder.source_combo, "emoji")
+    pick(builder.form.widget("data.source"), "emoji")
     exp = builder.experiment()
     assert exp.model.full_layers == (1024, 512, 128, 2, 128, 512, 1024)
     assert (exp.train.batch_size, exp.train.seeds, exp.train.epochs) == (64, 1, 300)
     assert exp.train.learning_rate == 1e-3 and exp.train.target_max_wrong is None
-    builder.encoder_editor.set_values([256, 64])
-    builder.batch_spin.setValue(32)
-    pick(builder.arch_combo, "conv")
-    pick(builder.source_combo, "font")
+    builder.model.encoder_editor.set_values([256, 64])
+    builder.form.widget("train.batch_size").setValue(32)
+    pick(builder.form.widget("model.arch"), "conv")
+    pick(builder.form.widget("data.source"), "font")
     assert builder.experiment() == font_exp             # glyph settings are back, conv is not kept
-    pick(builder.source_combo, "emoji")
+    pick(builder.form.widget("data.source"), "emoji")
     exp = builder.experiment()
     assert exp.model.arch == "conv" and exp.train.batch_size == 32
-    pick(builder.arch_combo, "mlp")
+    pick(builder.form.widget("model.arch"), "mlp")
     assert builder.experiment().model.full_layers[1:3] == (256, 64)
 
 
@@ -234,14 +234,14 @@ def test_round_trip_folder_and_idx(builder, tmp_path):
                      model=ModelSpec(layers=(64, 32, 2, 32, 64)))
     builder.set_experiment(exp)
     assert builder.experiment() == exp
-    assert builder.idx_edit.isVisibleTo(builder) and builder.folder_edit.isHidden()
+    assert builder.form.widget("data.images").isVisibleTo(builder) and builder.form.widget("data.folder").isHidden()
 
 
 def test_spanish_labels_for_images(builder):
-    pick(builder.source_combo, "idx")
+    pick(builder.form.widget("data.source"), "idx")
     i18n.set_language("es")
-    assert builder.source_combo.currentText() == "IDX (estilo MNIST)"
-    assert builder.idx_edit.button.toolTip() == "Elegir el archivo IDX de imágenes"
+    assert builder.form.widget("data.source").currentText() == "IDX (estilo MNIST)"
+    assert builder.form.widget("data.images").button.toolTip() == "Elegir el archivo IDX de imágenes"
     assert "Imágenes:" in builder.error_label.text()
     i18n.set_language("en")
     assert "Images file:" in builder.error_label.text()

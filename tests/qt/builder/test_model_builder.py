@@ -63,7 +63,7 @@ def test_default_builder_gives_a_valid_default_experiment(builder):
     assert builder.validate_fields() == []
     assert builder.train_button.isEnabled()
     assert builder.error_label.isHidden()
-    assert [builder.font_combo.itemText(i) for i in range(builder.font_combo.count())] == \
+    assert [builder.data.font_combo.itemText(i) for i in range(builder.data.font_combo.count())] == \
         ["Font1", "Font2", "Font3", "All fonts"]
 
 
@@ -101,14 +101,14 @@ def test_taught_glyphs_survive_the_builder(builder):
     validate(exp)
     builder.set_experiment(exp)
     assert builder.experiment() == exp
-    builder.latent_spin.setValue(3)
+    builder.form.widget("model.latent").setValue(3)
     assert builder.experiment().data.extra_glyphs == exp.data.extra_glyphs
 
 
 def test_bad_learning_rate_marks_the_field_and_blocks_training(builder, qtbot):
-    builder.lr_edit.setText("-1")
-    assert builder.lr_edit.property("invalid") is True
-    assert "positive" in builder.lr_edit.toolTip()
+    builder.form.widget("train.learning_rate").setText("-1")
+    assert builder.form.widget("train.learning_rate").property("invalid") is True
+    assert "positive" in builder.form.widget("train.learning_rate").toolTip()
     assert not builder.train_button.isEnabled()
     assert builder.error_label.isVisibleTo(builder)
     assert "Learning rate" in builder.error_label.text()
@@ -116,125 +116,125 @@ def test_bad_learning_rate_marks_the_field_and_blocks_training(builder, qtbot):
         builder.experiment()
     assert err.value.field == "train.learning_rate"
 
-    builder.lr_edit.setText("abc")
+    builder.form.widget("train.learning_rate").setText("abc")
     [error] = builder.validate_fields()
     assert str(error) == "train.learning_rate: not a number"
 
-    builder.lr_edit.setText("1e-3")
-    assert not builder.lr_edit.property("invalid")
+    builder.form.widget("train.learning_rate").setText("1e-3")
+    assert not builder.form.widget("train.learning_rate").property("invalid")
     assert builder.train_button.isEnabled()
     assert builder.error_label.isHidden()
     assert builder.experiment().train.learning_rate == 1e-3
 
 
 def test_cross_field_error_marks_the_owner(builder):
-    builder.kind_combo.setCurrentIndex(builder.kind_combo.findData("sparse"))
-    builder.sparsity_combo.setCurrentIndex(builder.sparsity_combo.findData("kl"))
-    assert builder.latent_act_combo.property("invalid") is True
+    builder.form.widget("model.kind").setCurrentIndex(builder.form.widget("model.kind").findData("sparse"))
+    builder.form.widget("model.sparsity").setCurrentIndex(builder.form.widget("model.sparsity").findData("kl"))
+    assert builder.form.widget("model.latent_activation").property("invalid") is True
     assert not builder.train_button.isEnabled()
-    builder.latent_act_combo.setCurrentIndex(builder.latent_act_combo.findData("sigmoid"))
-    assert not builder.latent_act_combo.property("invalid")
+    builder.form.widget("model.latent_activation").setCurrentIndex(builder.form.widget("model.latent_activation").findData("sigmoid"))
+    assert not builder.form.widget("model.latent_activation").property("invalid")
     assert builder.train_button.isEnabled()
 
 
 def test_layer_editor_add_and_remove(builder):
-    builder.mirror_check.setChecked(True)
+    builder.form.widget("model.mirror").setChecked(True)
     assert builder.experiment().model.layers == (35, 25, 10, 2)
-    builder.encoder_editor.add_layer(8)
+    builder.model.encoder_editor.add_layer(8)
     assert builder.experiment().model.layers == (35, 25, 10, 8, 2)
-    assert "35 → 25 → 10 → 8 → <b>2</b> → 8 → 10 → 25 → 35" in builder.layers_label.text()
-    builder.encoder_editor.spin_boxes()[0].setValue(32)
-    builder.encoder_editor.remove_layer(1)
+    assert "35 → 25 → 10 → 8 → <b>2</b> → 8 → 10 → 25 → 35" in builder.model.layers_label.text()
+    builder.model.encoder_editor.spin_boxes()[0].setValue(32)
+    builder.model.encoder_editor.remove_layer(1)
     assert builder.experiment().model.layers == (35, 32, 8, 2)
-    builder.encoder_editor.remove_button.click()
-    builder.encoder_editor.remove_button.click()
+    builder.model.encoder_editor.remove_button.click()
+    builder.model.encoder_editor.remove_button.click()
     assert builder.experiment().model.layers == (35, 2)
-    builder.encoder_editor.add_button.click()
-    builder.latent_spin.setValue(3)
+    builder.model.encoder_editor.add_button.click()
+    builder.form.widget("model.latent").setValue(3)
     assert builder.experiment().model.layers == (35, 16, 3)
 
 
 def test_mirror_toggle(builder):
-    builder.mirror_check.setChecked(True)
+    builder.form.widget("model.mirror").setChecked(True)
     spec = builder.experiment().model
     assert spec.mirror and spec.layers == (35, 25, 10, 2)
     assert spec.full_layers == (35, 25, 10, 2, 10, 25, 35)
-    assert builder.decoder_editor.isHidden()
+    assert builder.model.decoder_editor.isHidden()
 
-    builder.mirror_check.setChecked(False)
-    assert builder.decoder_editor.isVisibleTo(builder)
-    assert builder.decoder_editor.values() == [10, 25]
-    builder.decoder_editor.spin_boxes()[0].setValue(16)
+    builder.form.widget("model.mirror").setChecked(False)
+    assert builder.model.decoder_editor.isVisibleTo(builder)
+    assert builder.model.decoder_editor.values() == [10, 25]
+    builder.model.decoder_editor.spin_boxes()[0].setValue(16)
     spec = builder.experiment().model
     assert not spec.mirror and spec.layers == (35, 25, 10, 2, 16, 25, 35)
 
 
 def test_non_mirror_latent_must_be_the_smallest_layer(builder):
-    builder.decoder_editor.spin_boxes()[0].setValue(1)
-    assert builder.layers_label.property("invalid") is True
+    builder.model.decoder_editor.spin_boxes()[0].setValue(1)
+    assert builder.model.layers_label.property("invalid") is True
     assert not builder.train_button.isEnabled()
-    builder.decoder_editor.spin_boxes()[0].setValue(2)
+    builder.model.decoder_editor.spin_boxes()[0].setValue(2)
     assert builder.train_button.isEnabled()
 
 
 def test_kind_switch_shows_only_relevant_rows(builder):
-    vae = [builder.beta_edit, builder.kl_warmup_spin]
-    sparse = [builder.sparsity_combo, builder.sparsity_weight_edit]
-    dae = [builder.noise_kind_combo, builder.noise_level_spin, builder.noise_mode_combo]
-    contractive = [builder.contractive_edit]
+    vae = [builder.form.widget("model.beta"), builder.form.widget("model.kl_warmup")]
+    sparse = [builder.form.widget("model.sparsity"), builder.form.widget("model.sparsity_weight")]
+    dae = [builder.form.widget("noise.kind"), builder.form.editor("noise.level").spin, builder.form.widget("noise.mode")]
+    contractive = [builder.form.widget("model.contractive_weight")]
     groups = {"vae": vae, "sparse": sparse, "dae": dae, "contractive": contractive, "ae": []}
     for kind, shown in groups.items():
-        builder.kind_combo.setCurrentIndex(builder.kind_combo.findData(kind))
+        builder.form.widget("model.kind").setCurrentIndex(builder.form.widget("model.kind").findData(kind))
         for w in vae + sparse + dae + contractive:
             assert w.isVisibleTo(builder) == (w in shown), (kind, w)
-    builder.kind_combo.setCurrentIndex(builder.kind_combo.findData("vae"))
-    assert builder.latent_act_combo.isHidden()
+    builder.form.widget("model.kind").setCurrentIndex(builder.form.widget("model.kind").findData("vae"))
+    assert builder.form.widget("model.latent_activation").isHidden()
 
-    builder.kind_combo.setCurrentIndex(builder.kind_combo.findData("sparse"))
-    assert builder.sparsity_rho_edit.isHidden()
-    builder.sparsity_combo.setCurrentIndex(builder.sparsity_combo.findData("kl"))
-    assert builder.sparsity_rho_edit.isVisibleTo(builder)
+    builder.form.widget("model.kind").setCurrentIndex(builder.form.widget("model.kind").findData("sparse"))
+    assert builder.form.widget("model.sparsity_rho").isHidden()
+    builder.form.widget("model.sparsity").setCurrentIndex(builder.form.widget("model.sparsity").findData("kl"))
+    assert builder.form.widget("model.sparsity_rho").isVisibleTo(builder)
 
 
 def test_optimizer_and_schedule_rows(builder):
-    assert builder.momentum_edit.isHidden()
-    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("momentum"))
-    assert builder.momentum_edit.isVisibleTo(builder)
-    assert builder.step_size_spin.isHidden() and builder.decay_rate_edit.isHidden()
-    builder.schedule_combo.setCurrentIndex(builder.schedule_combo.findData("step"))
-    assert builder.step_size_spin.isVisibleTo(builder) and builder.step_gamma_edit.isVisibleTo(builder)
-    builder.schedule_combo.setCurrentIndex(builder.schedule_combo.findData("exponential"))
-    assert builder.decay_rate_edit.isVisibleTo(builder) and builder.step_size_spin.isHidden()
+    assert builder.form.widget("train.momentum").isHidden()
+    builder.form.widget("train.optimizer").setCurrentIndex(builder.form.widget("train.optimizer").findData("momentum"))
+    assert builder.form.widget("train.momentum").isVisibleTo(builder)
+    assert builder.form.widget("train.step_size").isHidden() and builder.form.widget("train.decay_rate").isHidden()
+    builder.form.widget("train.schedule").setCurrentIndex(builder.form.widget("train.schedule").findData("step"))
+    assert builder.form.widget("train.step_size").isVisibleTo(builder) and builder.form.widget("train.step_gamma").isVisibleTo(builder)
+    builder.form.widget("train.schedule").setCurrentIndex(builder.form.widget("train.schedule").findData("exponential"))
+    assert builder.form.widget("train.decay_rate").isVisibleTo(builder) and builder.form.widget("train.step_size").isHidden()
 
 
 def test_noise_level_slider_and_spin_agree(builder):
-    builder.kind_combo.setCurrentIndex(builder.kind_combo.findData("dae"))
-    builder.noise_level_slider.setValue(30)
-    assert builder.noise_level_spin.value() == 30.0
+    builder.form.widget("model.kind").setCurrentIndex(builder.form.widget("model.kind").findData("dae"))
+    builder.form.editor("noise.level").slider.setValue(30)
+    assert builder.form.editor("noise.level").spin.value() == 30.0
     assert builder.experiment().noise.level == 0.3
-    builder.noise_level_spin.setValue(12.5)
-    assert builder.noise_level_slider.value() == 12
+    builder.form.editor("noise.level").spin.setValue(12.5)
+    assert builder.form.editor("noise.level").slider.value() == 12
     assert builder.experiment().noise.level == 0.125
 
 
 def test_target_and_batch_size(builder):
     assert builder.experiment().train.target_max_wrong is None
-    builder.target_check.setChecked(True)
-    builder.target_spin.setValue(1)
+    builder.form.editor("train.target_max_wrong").check.setChecked(True)
+    builder.form.widget("train.target_max_wrong").setValue(1)
     assert builder.experiment().train.target_max_wrong == 1
-    assert builder.batch_spin.text() == "full batch"
+    assert builder.form.widget("train.batch_size").text() == "full batch"
 
 
 def test_load_student_json(builder, tmp_path):
     notes = builder.load_config(student_json(tmp_path))
     assert any("plot_every" in n for n in notes)
     assert "plot_every" in builder.info_label.text()
-    assert builder.lr_edit.text() == "0.005"
-    assert builder.epochs_spin.value() == 3000
-    assert builder.seed_spin.value() == 42
-    assert builder.seeds_spin.value() == 8
-    assert builder.hidden_act_combo.currentData() == "tanh"
-    assert builder.loss_combo.currentData() == "mse"
+    assert builder.form.widget("train.learning_rate").text() == "0.005"
+    assert builder.form.widget("train.epochs").value() == 3000
+    assert builder.form.widget("train.seed").value() == 42
+    assert builder.form.widget("train.seeds").value() == 8
+    assert builder.form.widget("model.hidden_activation").currentData() == "tanh"
+    assert builder.form.widget("train.loss").currentData() == "mse"
     exp = builder.experiment()
     assert exp.model.full_layers == (35, 20, 10, 2, 10, 20, 35)
     assert exp.train.optimizer == "adam" and exp.model.init == "xavier"
@@ -252,7 +252,7 @@ def test_load_error_names_the_field(builder, tmp_path):
 
 def test_save_then_load(builder, tmp_path):
     builder.set_experiment(CUSTOM)
-    builder.epochs_spin.setValue(777)
+    builder.form.widget("train.epochs").setValue(777)
     path = tmp_path / "sub" / "saved.json"
     builder.save_config(path)
     exp, notes = load_experiment(path)
@@ -263,8 +263,8 @@ def test_save_then_load(builder, tmp_path):
 
 def test_reset_returns_to_the_loaded_experiment(builder):
     builder.set_experiment(CUSTOM)
-    builder.epochs_spin.setValue(9)
-    builder.lr_edit.setText("oops")
+    builder.form.widget("train.epochs").setValue(9)
+    builder.form.widget("train.learning_rate").setText("oops")
     builder.reset_button.click()
     assert builder.experiment() == CUSTOM
 
@@ -278,7 +278,7 @@ def test_train_emits_the_experiment(builder, qtbot):
 
 def test_experiment_changed_on_edit(builder, qtbot):
     with qtbot.waitSignal(builder.experiment_changed) as sig:
-        builder.epochs_spin.setValue(42)
+        builder.form.widget("train.epochs").setValue(42)
     assert sig.args[0].train.epochs == 42
 
 
@@ -286,7 +286,7 @@ def test_running_state_and_pause_resume(builder, qtbot):
     builder.set_running(True)
     assert not builder.train_button.isEnabled()
     assert builder.pause_button.isEnabled() and builder.stop_button.isEnabled()
-    assert not builder.epochs_spin.isEnabled()
+    assert not builder.form.widget("train.epochs").isEnabled()
     assert builder.pause_button.text() == "Pause"
     with qtbot.waitSignal(builder.pause_requested):
         builder.pause_button.click()
@@ -299,19 +299,19 @@ def test_running_state_and_pause_resume(builder, qtbot):
     with qtbot.waitSignal(builder.stop_requested):
         builder.stop_button.click()
     builder.set_running(False)
-    assert builder.train_button.isEnabled() and builder.epochs_spin.isEnabled()
+    assert builder.train_button.isEnabled() and builder.form.widget("train.epochs").isEnabled()
     assert not builder.pause_button.isEnabled() and not builder.stop_button.isEnabled()
 
 
 def test_set_devices_keeps_the_choice(builder):
-    builder.device_combo.setCurrentIndex(builder.device_combo.findData("cpu"))
+    builder.form.widget("train.device").setCurrentIndex(builder.form.widget("train.device").findData("cpu"))
     builder.set_devices([("auto", "Auto (CUDA: NVIDIA H100)"), ("cpu", "CPU")])
-    assert builder.device_combo.count() == 2
-    assert builder.device_combo.currentData() == "cpu"
+    assert builder.form.widget("train.device").count() == 2
+    assert builder.form.widget("train.device").currentData() == "cpu"
     exp = replace(Experiment(), train=TrainConfig(device="cuda"))
     builder.set_experiment(exp)
     assert builder.experiment() == exp
-    assert "not available" in builder.device_combo.currentText()
+    assert "not available" in builder.form.widget("train.device").currentText()
 
 
 def test_other_font_file(builder, tmp_path):
@@ -319,25 +319,25 @@ def test_other_font_file(builder, tmp_path):
     good = tmp_path / "mine.h"
     good.write_text(write_font_h([replace(fonts[0], name="Mine"), replace(fonts[2], name="Other")]))
     assert builder.set_font_path(good)
-    names = [builder.font_combo.itemText(i) for i in range(builder.font_combo.count())]
+    names = [builder.data.font_combo.itemText(i) for i in range(builder.data.font_combo.count())]
     assert names == ["Mine", "Other", "All fonts"]
     exp = builder.experiment()
     assert exp.data.path == str(good) and exp.data.fonts == ("Mine",)
-    assert builder.path_edit.isVisibleTo(builder)
+    assert builder.data.path_edit.isVisibleTo(builder)
 
     lines = good.read_text().splitlines()
     lines[5] = lines[5].replace("},", ")),")
     bad = tmp_path / "bad.h"
     bad.write_text("\n".join(lines))
     assert not builder.set_font_path(bad)
-    assert "line" in builder.font_error_label.text()
-    assert builder.font_error_label.isVisibleTo(builder)
+    assert "line" in builder.data.font_error_label.text()
+    assert builder.data.font_error_label.isVisibleTo(builder)
     assert builder.experiment().data.path == str(good)   # the previous file stays
 
-    builder.course_font_button.click()
+    builder.data.course_font_button.click()
     assert builder.experiment().data == DataConfig(fonts=("Font1",))
-    assert builder.font_combo.count() == 4   # Font1..Font3 + All fonts, no leftovers
-    assert not builder.path_edit.isVisibleTo(builder)
+    assert builder.data.font_combo.count() == 4   # Font1..Font3 + All fonts, no leftovers
+    assert not builder.data.path_edit.isVisibleTo(builder)
 
 
 def test_language_switch(builder):
@@ -345,8 +345,8 @@ def test_language_switch(builder):
     assert label.text() == "Name" and builder.train_button.text() == "Train"
     i18n.set_language("es")
     assert label.text() == "Nombre" and builder.train_button.text() == "Entrenar"
-    assert builder.font_combo.itemText(builder.font_combo.count() - 1) == "Todas las fuentes"
-    builder.lr_edit.setText("abc")
+    assert builder.data.font_combo.itemText(builder.data.font_combo.count() - 1) == "Todas las fuentes"
+    builder.form.widget("train.learning_rate").setText("abc")
     assert "Tasa de aprendizaje: no es un número" in builder.error_label.text()
     i18n.set_language("en")
     assert label.text() == "Name" and builder.train_button.text() == "Train"
@@ -354,35 +354,35 @@ def test_language_switch(builder):
 
 def test_removed_layer_boxes_disappear_at_once(builder):
     builder.set_experiment(DAE)
-    boxes = [w for w in builder.decoder_editor.findChildren(type(builder.latent_spin)) if not w.isHidden()]
+    boxes = [w for w in builder.model.decoder_editor.findChildren(type(builder.form.widget("model.latent"))) if not w.isHidden()]
     assert len(boxes) == 1 and boxes[0].value() == 8
 
 
 def test_scipy_optimizers_hide_the_step_settings_and_force_the_full_batch(builder):
-    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("momentum"))
-    builder.schedule_combo.setCurrentIndex(builder.schedule_combo.findData("step"))
-    builder.batch_spin.setValue(8)
-    step_rows = [builder.lr_edit, builder.momentum_edit, builder.schedule_combo, builder.step_size_spin,
-                 builder.step_gamma_edit]
+    builder.form.widget("train.optimizer").setCurrentIndex(builder.form.widget("train.optimizer").findData("momentum"))
+    builder.form.widget("train.schedule").setCurrentIndex(builder.form.widget("train.schedule").findData("step"))
+    builder.form.widget("train.batch_size").setValue(8)
+    step_rows = [builder.form.widget("train.learning_rate"), builder.form.widget("train.momentum"), builder.form.widget("train.schedule"), builder.form.widget("train.step_size"),
+                 builder.form.widget("train.step_gamma")]
     assert all(w.isVisibleTo(builder) for w in step_rows)
     for key, label in (("powell", "Powell (scipy)"), ("bfgs", "BFGS (scipy)"), ("cg", "CG (scipy)")):
-        builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData(key))
-        assert builder.optimizer_combo.currentText() == label
+        builder.form.widget("train.optimizer").setCurrentIndex(builder.form.widget("train.optimizer").findData(key))
+        assert builder.form.widget("train.optimizer").currentText() == label
         assert not any(w.isVisibleTo(builder) for w in step_rows), key
         # scipy refuses mini-batches: the row shows the full batch, disabled, and says why
-        assert builder.batch_spin.value() == 0 and not builder.batch_spin.isEnabled()
-        assert "whole dataset" in builder.batch_spin.toolTip()
+        assert builder.form.widget("train.batch_size").value() == 0 and not builder.form.widget("train.batch_size").isEnabled()
+        assert "whole dataset" in builder.form.widget("train.batch_size").toolTip()
         exp = builder.experiment()
         assert (exp.train.optimizer, exp.train.batch_size) == (key, 0)
         assert builder.train_button.isEnabled()
-    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("momentum"))
+    builder.form.widget("train.optimizer").setCurrentIndex(builder.form.widget("train.optimizer").findData("momentum"))
     assert all(w.isVisibleTo(builder) for w in step_rows)
-    assert builder.batch_spin.value() == 8 and builder.batch_spin.isEnabled()
-    assert "Glyphs per update" in builder.batch_spin.toolTip()
+    assert builder.form.widget("train.batch_size").value() == 8 and builder.form.widget("train.batch_size").isEnabled()
+    assert "Glyphs per update" in builder.form.widget("train.batch_size").toolTip()
     i18n.set_language("es")
-    builder.optimizer_combo.setCurrentIndex(builder.optimizer_combo.findData("cg"))
-    assert builder.optimizer_combo.currentText() == "CG (scipy)"
-    assert "conjunto" in builder.batch_spin.toolTip()
+    builder.form.widget("train.optimizer").setCurrentIndex(builder.form.widget("train.optimizer").findData("cg"))
+    assert builder.form.widget("train.optimizer").currentText() == "CG (scipy)"
+    assert "conjunto" in builder.form.widget("train.batch_size").toolTip()
 
 
 def test_error_notes_clear_on_the_next_edit(builder, tmp_path):
@@ -390,17 +390,17 @@ def test_error_notes_clear_on_the_next_edit(builder, tmp_path):
     bad = tmp_path / "bad.h"
     bad.write_text("int const Font9[2][7] = {{0x1f, 0x11)),\n")
     assert not builder.set_font_path(bad)
-    assert builder.font_error_label.isVisibleTo(builder)
-    builder.font_combo.setCurrentIndex(builder.font_combo.findText("Font3"))
-    builder.latent_spin.setValue(3)   # any edit
-    assert not builder.font_error_label.isVisibleTo(builder)
+    assert builder.data.font_error_label.isVisibleTo(builder)
+    builder.data.font_combo.setCurrentIndex(builder.data.font_combo.findText("Font3"))
+    builder.form.widget("model.latent").setValue(3)   # any edit
+    assert not builder.data.font_error_label.isVisibleTo(builder)
     png = tmp_path / "picture.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     with pytest.raises(ConfigError):
         builder.load_config(png)
     assert builder.info_label.isVisibleTo(builder) and "PNG" in builder.info_label.text()
     assert "codec" not in builder.info_label.text()
-    builder.latent_spin.setValue(2)
+    builder.form.widget("model.latent").setValue(2)
     assert not builder.info_label.isVisibleTo(builder)
 
 
@@ -411,10 +411,10 @@ def test_a_loaded_name_follows_the_settings_it_describes(builder):
     _, exp, _ = load_model(models_dir() / "font3-ae2d")
     builder.set_experiment(exp)
     assert builder.experiment().name == "Font3 2-D autoencoder (best of 8)"
-    builder.latent_spin.setValue(3)
+    builder.form.widget("model.latent").setValue(3)
     assert builder.experiment().name == "Font3 3-D autoencoder"
-    builder.latent_spin.setValue(2)
+    builder.form.widget("model.latent").setValue(2)
     assert builder.experiment().name == exp.name
     builder.name_edit.setText("mine")
-    builder.latent_spin.setValue(3)
+    builder.form.widget("model.latent").setValue(3)
     assert builder.experiment().name == "mine"

@@ -13,17 +13,17 @@ from tests.qt.editor.test_editor_holds_still import click_at
 
 def train_emoji(window, qtbot, size=32):
     b = window.builder
-    pick(b.source_combo, "emoji")
-    b.emoji_size_combo.setCurrentIndex(b.emoji_size_combo.findData(size))
-    pick(b.color_combo, "rgb")
-    b.subcat_picker.choose_preset("Faces")
-    pick(b.kind_combo, "ae")
-    pick(b.arch_combo, "mlp")
-    b.encoder_editor.set_values([16])
-    b.decoder_editor.set_values([16])
-    b.latent_spin.setValue(2)
-    b.epochs_spin.setValue(2)
-    b.check_every_spin.setValue(1)
+    pick(b.form.widget("data.source"), "emoji")
+    b.data.emoji_size_combo.setCurrentIndex(b.data.emoji_size_combo.findData(size))
+    pick(b.form.widget("data.color"), "rgb")
+    b.data.subcat_picker.choose_preset("Faces")
+    pick(b.form.widget("model.kind"), "ae")
+    pick(b.form.widget("model.arch"), "mlp")
+    b.model.encoder_editor.set_values([16])
+    b.model.decoder_editor.set_values([16])
+    b.form.widget("model.latent").setValue(2)
+    b.form.widget("train.epochs").setValue(2)
+    b.form.widget("train.check_every").setValue(1)
     with qtbot.waitSignal(window.runner.finished, timeout=120000):
         b.train_button.click()
     return window.workspace.current

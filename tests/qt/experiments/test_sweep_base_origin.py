@@ -23,11 +23,11 @@ def test_the_base_names_where_it_came_from_and_follows_the_builder(window, qtbot
     assert origin.text() == "The builder's config, as the builder has it now.", origin.text()
 
     b = window.builder
-    b.latent_spin.setValue(b.latent_spin.value() + 1)          # the builder changes after
+    b.form.widget("model.latent").setValue(b.form.widget("model.latent").value() + 1)          # the builder changes after
     qtbot.waitUntil(lambda: window.workspace.draft != editor.base())
     assert origin.text().startswith("The builder's config as it was when you took it; the builder has "
                                     "changed since"), origin.text()
-    b.latent_spin.setValue(b.latent_spin.value() - 1)          # and back: the same again
+    b.form.widget("model.latent").setValue(b.form.widget("model.latent").value() - 1)          # and back: the same again
     qtbot.waitUntil(lambda: window.workspace.draft == editor.base())
     assert origin.text() == "The builder's config, as the builder has it now."
 

@@ -12,10 +12,10 @@ def legend_names(panel) -> dict:
 
 def test_a_run_with_a_validation_split_charts_training_and_validation_loss(window, qtbot):
     b = window.builder
-    b.latent_spin.setValue(2)
-    b.val_spin.setValue(20)
-    b.epochs_spin.setValue(30)
-    b.check_every_spin.setValue(3)
+    b.form.widget("model.latent").setValue(2)
+    b.form.widget("data.val_split").setValue(20)
+    b.form.widget("train.epochs").setValue(30)
+    b.form.widget("train.check_every").setValue(3)
     exp = b.experiment()
     assert exp.data.val_split == 0.2
     with qtbot.waitSignal(window.runner.finished, timeout=120000) as done:
@@ -42,7 +42,7 @@ def test_a_run_with_a_validation_split_charts_training_and_validation_loss(windo
     assert names[train_curve] == "entrenamiento" and names[val_curve] == "validación", names
     i18n.set_language("en")
     # A run without a split: one loss curve, named as before.
-    b.val_spin.setValue(0)
+    b.form.widget("data.val_split").setValue(0)
     with qtbot.waitSignal(window.runner.finished, timeout=120000):
         b.train_button.click()
     panel.flush()
