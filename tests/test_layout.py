@@ -256,3 +256,61 @@ def test_code_and_tests_say_why_without_the_issue_tracker():
     assert tracker_citations(texts) == []
     assert tracker_citations({"a": '"""The panel (issue 24)."""', "b": "# Issue 22, defect 13: x",
                               "c": "# Ray issues 24359, 54260 lose a cancel"}) == ["a:1", "b:1"]
+
+
+KIND_MODULES = ("aegui.core.config.kinds", "aegui.core.models.objectives")
+
+
+def kind_dispatch(source: str, kind_names) -> list[tuple[int, str]]:
+    """(line, what) of each place in `source` that picks a branch by a model kind's name instead
+    of asking the kind's flags (config/kinds.py): a comparison of something named `kind` (or
+    `kinds`, `*_kind`, `.get("kind")`) with a kind's name, a comparison with two kinds' names, or a
+    dict keyed by kinds' names. "ae" alone is also the embedding's method name, hence the `kind`."""
+    names = set(kind_names)
+
+    def names_kind(node) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value == "kind"
+        return (isinstance(node, ast.Name) and node.id in ("kind", "kinds") or
+                isinstance(node, ast.Name) and node.id.endswith("_kind")) or \
+               (isinstance(node, ast.Attribute) and node.attr == "kind")
+
+    def kind_literals(node) -> int:
+        if isinstance(node, ast.Constant):
+            return int(isinstance(node.value, str) and node.value in names)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return sum(kind_literals(e) for e in node.elts)
+        return 0
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            literals = sum(kind_literals(s) for s in sides)
+            if literals >= 2 or literals and any(names_kind(s) for s in sides):
+                found.append((node.lineno, "compares with a kind's name"))
+        elif isinstance(node, ast.Dict) and sum(kind_literals(k) for k in node.keys if k is not None) >= 2:
+            found.append((node.lineno, "a table keyed by kinds' names"))
+    return found
+
+
+def test_the_kind_check_finds_each_way_of_naming_a_kind():
+    source = ("if spec.kind == 'dae': pass\n"
+              "vae = kind == 'vae'\n"
+              "bad = m.kind not in ('vae', 'contractive')\n"
+              "some = 'dae' in kinds\n"
+              "plain = m.get('kind', 'ae') == 'ae'\n"
+              "titles = {'dae': 1, 'vae': 2}\n"
+              "fine = kind_of(spec).corrupts_inputs and method == 'ae' and noise.kind == 'gaussian'\n")
+    assert sorted(line for line, _ in kind_dispatch(source, ("ae", "dae", "vae", "contractive"))) == \
+        [1, 2, 3, 4, 5, 6]
+
+
+def test_model_kinds_are_told_apart_only_through_their_flags():
+    """A kind's name is compared only where kinds are registered (config/kinds.py) and trained
+    (models/objectives.py); everywhere else asks the kind's flags, so a new kind needs no edit there."""
+    from aegui.core.config.experiment import KINDS
+    bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
+           if name not in KIND_MODULES
+           for line, what in kind_dispatch(path.read_text(encoding="utf-8"), KINDS)]
+    assert bad == []

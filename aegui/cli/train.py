@@ -217,12 +217,15 @@ def _train_and_save(args, exp, out: Path) -> int:
 
 def _auto_seeds(exp, samples: int):
     """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
+    from aegui.core.config.kinds import kind_of
     from aegui.core.config.validation import with_changes
     from aegui.core.train.capture import free_models
+
     from aegui.core.train.devices import resolve_device
 
     t, n = exp.train, exp.noise
-    copies = n.copies if exp.model.kind == "dae" and n.mode == "fixed" else 1
+    copies = n.copies if kind_of(exp).corrupts_inputs and n.mode == "fixed" else 1
+
     rows = min(t.batch_size, samples * copies) if t.batch_size > 0 else samples * copies
     k = free_models(exp.model, rows, resolve_device(t.device))
     if k is None:

@@ -18,6 +18,7 @@ from aegui.core.analyses.image_quality import is_binary, reconstruction_errors
 from aegui.core.analyses.replay import projection
 from aegui.core.archs import arch_of
 from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.data_shape import sample_shape
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.data.datasets import from_config
@@ -137,7 +138,7 @@ def own_loss(model, exp: Experiment, x: np.ndarray) -> tuple[float, str]:
     spec, t = exp.model, exp.train
     xt = torch.as_tensor(np.asarray(x, np.float32), device=model.flat.device)
     what = t.loss.upper()
-    if spec.kind == "vae":
+    if kind_of(spec).samples_codes:
         h, _ = model.encode_raw(xt)
         mu, logvar = h[..., : model.latent_dim], h[..., model.latent_dim:].clamp(-20, 20)
         recon = L.reconstruction(model.decode_logits(mu), xt, t.loss, spec.output_activation, True)
@@ -169,7 +170,7 @@ def compare(model_a, exp_a: Experiment, model_b, exp_b: Experiment, data: Datase
     binary = is_binary(x)
     codes = tuple(latent.encode(m, x) for m in models)
     xy = tuple(_plane(c) for c in codes)
-    recon = tuple(latent.denoise(m, x) if e.model.kind == "dae" else latent.reconstruct(m, x)
+    recon = tuple(latent.denoise(m, x) if kind_of(e).corrupts_inputs else latent.reconstruct(m, x)
                   for m, e in zip(models, exps))
     rows = [MetricRow("kind", "kind", tuple(e.model.kind for e in exps), None),
             MetricRow("architecture", "architecture", tuple(architecture(e) for e in exps), None),
@@ -190,7 +191,7 @@ def compare(model_a, exp_a: Experiment, model_b, exp_b: Experiment, data: Datase
                           losses[0][1] if same else f"A: {losses[0][1]}; B: {losses[1][1]}"))
     if not same:
         notes.append("The two models train on different losses, so their loss values do not compare.")
-    denoisers = [e for e in exps if e.model.kind == "dae"]
+    denoisers = [e for e in exps if kind_of(e).corrupts_inputs]
     if noise is None and denoisers:
         noise = (denoisers[0].noise.kind, denoisers[0].noise.level)
     if noise is not None:
@@ -211,7 +212,8 @@ def _noisy_rows(models, exps, x, noise, repeats, seed, binary) -> list[MetricRow
     copies = np.repeat(x, repeats, axis=0)
     noisy = apply_noise(copies, kind, level, np.random.default_rng(seed))
     what = f"{NOISE_LABELS.get(kind, kind)} {level * 100:g} %"
-    outs = [latent.denoise(m, noisy) if e.model.kind == "dae" else latent.reconstruct(m, noisy)
+    outs = [latent.denoise(m, noisy) if kind_of(e).corrupts_inputs else latent.reconstruct(m, noisy)
+
             for m, e in zip(models, exps)]
     if binary:
         score = lambda out: float(((out >= 0.5) != (copies >= 0.5)).sum(1).mean())   # noqa: E731

@@ -61,6 +61,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
@@ -522,7 +523,8 @@ class DenoiseCurveJob:
 
     def _trained_noise(self) -> tuple | None:
         exp = self.experiment or self._model_exp
-        if exp is None or exp.model.kind != "dae":
+        if exp is None or not kind_of(exp).corrupts_inputs:
+
             return None
         return exp.noise.kind, float(exp.noise.level)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.latent import keep_sure
 from aegui.core.models.layers import ACTIVATIONS, keep_top_k
@@ -203,7 +204,8 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
     out = decode(model, z, layers)
     output = _np(out)
     denoise = None
-    if spec.kind == "dae":
+    if kind_of(spec).corrupts_inputs:
+
         confidence = float(getattr(spec, "flip_confidence", 0.5))
         kept = keep_sure(x, output, confidence) if confidence > 0.5 else output
         result = (kept >= 0.5).astype(np.float32)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from aegui.core.analyses import report_figures as RF
+from aegui.core.config.kinds import kind_of
 
 
 def _data(result, run, from_training: bool = False):
@@ -158,7 +159,7 @@ def draw(exp, result, models, folder, out) -> None:
         for label, run in models:
             d = data_of(run)
             z = encode(run.model, d.x)
-            if run.experiment.model.kind == "vae":
+            if kind_of(run.experiment).has_kl:
                 pts = rng.standard_normal((12, z.shape[1])).astype(np.float32)
                 how = "codes drawn from N(0, I)"
             else:
@@ -213,7 +214,8 @@ def _denoise(exp, models, data_of, folder, out, measured) -> None:
     given = exp.options.get("noise")
     imgs = []
     for label, run in models:
-        if given is None and run.experiment.model.kind != "dae":
+        if given is None and not kind_of(run.experiment).corrupts_inputs:
+
             continue
         kind, level = (given["kind"], given["level"]) if given else (run.experiment.noise.kind, run.experiment.noise.level)
         d = data_of(run)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aegui.core.config.experiment import ConfigError
+from aegui.core.config.kinds import kind_of
 
 _KEYS = ("repeats", "noise_seed", "levels")
 MAX_REPEATS = 1000
@@ -99,7 +100,7 @@ def metric_names(sweep) -> list[str]:
     kinds = set(sweep.vary.get("model.kind", [sweep.base.model.kind]))
     splits = set(sweep.vary.get("data.val_split", [sweep.base.data.val_split]))
     names = []
-    if "dae" in kinds:
+    if any(kind_of(kind).corrupts_inputs for kind in kinds):
         names += ["noisy_input_wrong", "denoised_wrong"]
         for level in extra_levels(sweep.evaluate, sweep.vary):
             names += [f"noisy_input_wrong_at_{_pct(level)}", f"denoised_wrong_at_{_pct(level)}"]
@@ -154,9 +155,10 @@ def evaluate_group(sweep, group, model_of, val_data, data) -> list[dict]:
     out = []
     for k in range(group.k):
         row: dict = {}
-        if exp.model.kind == "dae" or (val_data is not None and len(val_data)):
+        if kind_of(exp).corrupts_inputs or (val_data is not None and len(val_data)):
             model = model_of(k)
-        if exp.model.kind == "dae":
+        if kind_of(exp).corrupts_inputs:
+
             n = exp.noise
             seed = (spec.noise_seed, 0, group.seeds[k])
             row["denoised_wrong"], row["noisy_input_wrong"] = noisy_wrong(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aegui.core.archs.base import ImageArchitecture
 from aegui.core.config.experiment import ConfigError, ModelSpec, check
+from aegui.core.config.kinds import kind_of
 from aegui.core.models.arch import conv_layout
 
 
@@ -28,7 +29,8 @@ class Conv(ImageArchitecture):
               "its hidden layers are the conv channels")
         check(full[0] == h * w * c, "model.layers",
               f"the input size ({full[0]}) must be height x width x channels = {h}x{w}x{c} = {h * w * c}")
-        check(m.kind != "contractive", "model.kind",
+        check(not kind_of(m).penalizes_jacobian, "model.kind",
+
               "the contractive penalty is computed for MLP encoders only; use arch 'mlp'")
 
     def parameter_count(self, spec: ModelSpec) -> int:

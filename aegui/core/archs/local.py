@@ -6,6 +6,7 @@ import math
 
 from aegui.core.archs.base import ImageArchitecture
 from aegui.core.config.experiment import ModelSpec, check
+from aegui.core.config.kinds import kind_of
 from aegui.core.models.arch import local_layout
 
 
@@ -19,9 +20,11 @@ class Local(ImageArchitecture):
 
     def validate(self, m: ModelSpec) -> None:
         """`layers` is [H*W*C, channels[-1]*H*W, H*W*C]."""
-        check(m.kind not in ("vae", "contractive"), "model.kind",
+        kind = kind_of(m)
+        check(not (kind.samples_codes or kind.penalizes_jacobian), "model.kind",
               f"a local model's code is its last feature map, so kind {m.kind!r} does not apply: use 'ae', "
-              "'dae' or 'sparse' (or arch 'mlp' / 'conv' for a VAE)" if m.kind == "vae" else
+              "'dae' or 'sparse' (or arch 'mlp' / 'conv' for a VAE)" if kind.samples_codes else
+
               "the contractive penalty is computed for MLP encoders only: use 'ae', 'dae' or 'sparse' with "
               "arch 'local', or arch 'mlp'")
         self.validate_images(m)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aegui.core.archs.base import Architecture
 from aegui.core.config.experiment import ConfigError, ModelSpec
+from aegui.core.config.kinds import kind_of
 from aegui.core.models.arch import mlp_parameter_count
 
 
@@ -21,7 +22,8 @@ class MLP(Architecture):
 
     def forward_values(self, spec: ModelSpec) -> int:
         sizes = list(spec.full_layers)
-        if spec.kind == "vae":
+        if kind_of(spec).samples_codes:
+
             sizes[spec.latent_index] *= 2
         return sum(sizes)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 
+from aegui.core.config.kinds import KIND_TABLE
+
 SCHEMA_VERSION = 1
 
-KINDS = ("ae", "dae", "vae", "sparse", "contractive")
-KIND_LABELS = {"ae": "autoencoder", "dae": "denoising", "vae": "variational (VAE)",
-               "sparse": "sparse", "contractive": "contractive"}
+KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: config/kinds.py
+KIND_LABELS = {k.name: k.label for k in KIND_TABLE.values()}
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "identity")
 INITS = ("uniform", "xavier", "he")
 LOSSES = ("mse", "bce")

@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 
 from aegui.core.archs import ARCHS, arch_of, labels as arch_labels
 from aegui.core.config import experiment as C
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
 # English names of the values a choice field takes (config files spell the keys).
@@ -131,8 +132,9 @@ def uses(key: str) -> Callable:
     return lambda e: key in arch_rows(e.model.arch)
 
 
-def kind(*kinds: str) -> Callable:
-    return lambda e: e.model.kind in kinds
+def kind_flag(flag: str) -> Callable:
+    """The experiment's model kind has `flag` (a Kind's flag, config/kinds.py: "corrupts_inputs", ...)."""
+    return lambda e: getattr(kind_of(e), flag)
 
 
 def source(*sources: str) -> Callable:
@@ -140,7 +142,7 @@ def source(*sources: str) -> Callable:
 
 
 def sparsity(*penalties: str) -> Callable:
-    return lambda e: e.model.kind == "sparse" and e.model.sparsity in penalties
+    return lambda e: kind_of(e).sparse_codes and e.model.sparsity in penalties
 
 
 def steps_by_lr(e) -> bool:
@@ -203,10 +205,10 @@ _FIELDS = (
     _choice("model.arch", "Architecture", tuple(ARCHS), arch_labels(), "Fully connected layers, convolutions for "
             "images (each one halves height and width), or local 3x3 convolutions that keep the image's size "
             "(they learn strokes, not whole glyphs)"),
-    Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", applies=kind("vae")),
+    Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", applies=kind_flag("has_kl")),
     Field("model.kl_warmup", "KL warm-up", "int", "Epochs over which β grows from 0 to its value; 0 = no "
-          "warm-up", range=(0, 10_000_000), suffix=EPOCHS, applies=kind("vae")),
-    _choice("model.sparsity", "Sparsity", C.SPARSITY, SPARSITY_LABELS, applies=kind("sparse")),
+          "warm-up", range=(0, 10_000_000), suffix=EPOCHS, applies=kind_flag("has_kl")),
+    _choice("model.sparsity", "Sparsity", C.SPARSITY, SPARSITY_LABELS, applies=kind_flag("sparse_codes")),
     Field("model.sparsity_weight", "Sparsity weight", "float", "Weight of the sparsity penalty on the latent "
           "code", applies=sparsity("l1", "kl")),
     Field("model.sparsity_rho", "Target rate ρ", "float", "Average activation the KL penalty pulls each code "
@@ -214,19 +216,19 @@ _FIELDS = (
     Field("model.sparsity_k", "Codes kept (k)", "int", "k-sparse: each sample keeps only its k largest latent "
           "units; the rest are zeroed", range=(1, 100_000), applies=sparsity("topk")),
     Field("model.contractive_weight", "Contractive weight", "float", "Weight of the penalty on the encoder's "
-          "Jacobian", applies=kind("contractive")),
-    _choice("noise.kind", "Noise", C.NOISE_KINDS, NOISE_LABELS, applies=kind("dae")),
+          "Jacobian", applies=kind_flag("penalizes_jacobian")),
+    _choice("noise.kind", "Noise", C.NOISE_KINDS, NOISE_LABELS, applies=kind_flag("corrupts_inputs")),
     Field("noise.level", "Noise level", "float", "Probability that a pixel is corrupted (gaussian: the noise's "
           "standard deviation)", range=(0.0, 1.0), percent=True, decimals=1, slider=True, suffix=" %",
-          applies=kind("dae")),
+          applies=kind_flag("corrupts_inputs")),
     _choice("noise.mode", "Noisy inputs", C.NOISE_MODES, MODE_LABELS, "New noise every epoch, or a fixed set "
-            "of noisy copies of each glyph", applies=kind("dae")),
+            "of noisy copies of each glyph", applies=kind_flag("corrupts_inputs")),
     Field("noise.copies", "Copies", "int", range=(1, 100_000), joins="noise.mode", unit="copies",
           enabled=lambda e: e.noise.mode == "fixed"),
     Field("model.flip_confidence", "Change a pixel at", "float", "Denoising changes a drawn pixel only when "
           "the model is at least this sure it is wrong; 0.5 takes the model's output as it is, higher keeps "
           "more of the drawing", range=(0.5, 0.99), percent=True, suffix=" % sure",
-          applies=lambda e: e.model.kind == "dae" and e.data.source == "font",
+          applies=lambda e: kind_of(e).corrupts_inputs and e.data.source == "font",
           kept_if=source("font")),        # images have no drawn pixels to keep
     Field("model.input_shape", "Input", "ints", "Set by the dataset: the size of each sample"),
     Field("model.channels", "Conv channels", "ints", "Output channels of each convolution; a conv layer "
@@ -243,7 +245,8 @@ _FIELDS = (
     _choice("model.hidden_activation", "Hidden act.", C.ACTIVATIONS, ACTIVATION_LABELS),
     # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
     _choice("model.latent_activation", "Latent act.", C.ACTIVATIONS, ACTIVATION_LABELS,
-            applies=lambda e: e.model.kind != "vae"),
+            applies=lambda e: not kind_of(e).samples_codes),
+
     _choice("model.output_activation", "Output act.", C.ACTIVATIONS, ACTIVATION_LABELS),
     _choice("model.init", "Init", C.INITS, INIT_LABELS),
     # -- Training

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.config.kinds import kind_of
 from aegui.core.config.validation import validate
 
 # key -> (section, field); several spellings students use map to one field.
@@ -66,8 +67,7 @@ _VALUES = {
     "optimizer": {"gd": "sgd", "gradient_descent": "sgd", "sgd_momentum": "momentum",
                   "momentum_gd": "momentum", "gradient_descent_momentum": "momentum", "adam_optimizer": "adam",
                   "l-bfgs": "bfgs", "l-bfgs-b": "bfgs", "conjugate_gradient": "cg"},
-    "kind": {"autoencoder": "ae", "denoising": "dae", "denoising_autoencoder": "dae",
-             "variational": "vae", "vae": "vae", "ae": "ae", "dae": "dae"},
+    "kind": {"autoencoder": "ae", "denoising": "dae", "denoising_autoencoder": "dae", "variational": "vae"},
     "noise": {"salt_and_pepper": "salt_pepper", "salt-and-pepper": "salt_pepper", "saltpepper": "salt_pepper",
               "bitflip": "bit_flip", "flip": "bit_flip", "gauss": "gaussian", "normal": "gaussian"},
 }
@@ -299,8 +299,10 @@ def import_student_config(raw, source: str | None = None) -> tuple[Experiment, l
             t["optimizer"] = "momentum"
             notes.append("optimizer 'sgd' with momentum > 0 was read as 'momentum'")
         if "noise" in raw or "denoising" in raw or "noise_level" in flat:
-            if flat.get("__denoise", True) and m.get("kind", "ae") == "ae":
-                m["kind"] = "dae"
+            noisy = kind_of(str(m.get("kind", Experiment().model.kind))).with_noise
+            if flat.get("__denoise", True) and noisy:
+                m["kind"] = noisy
+
         if t.get("loss") == "mse" and "output_activation" not in m:
             m["output_activation"] = "sigmoid"
         for key, value in list(t.items()):

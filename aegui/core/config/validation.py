@@ -14,6 +14,8 @@ from aegui.core.config.experiment import (
     ACTIVATIONS, COLORS, DEVICES, EMOJI_SIZES, IMAGE_SIZE_RANGE, INITS, KINDS, LOSSES, MAX_AUGMENT_COPIES,
     MAX_VAL_SPLIT, NOISE_KINDS, NOISE_MODES, OPTIMIZERS, PRECISIONS, SCHEDULES, SCIPY_OPTIMIZERS, SOURCES,
     SPARSITY, _SECTIONS, ConfigError, DataConfig, Experiment, check, parse_experiment, whole)
+from aegui.core.config.kinds import kind_of
+
 
 
 def _choice(value, options, field_: str) -> None:
@@ -65,12 +67,12 @@ def validate(exp: Experiment) -> Experiment:
     _positive(m.sparsity_weight, "model.sparsity_weight", allow_zero=True)
     check(isinstance(m.sparsity_rho, (int, float)) and 0 < m.sparsity_rho < 1, "model.sparsity_rho",
           f"must be between 0 and 1, got {m.sparsity_rho!r}")
-    if m.kind == "sparse" and m.sparsity == "kl":
+    if kind_of(m).sparse_codes and m.sparsity == "kl":
         check(m.latent_activation == "sigmoid", "model.latent_activation",
               "KL sparsity needs codes in (0, 1): use 'sigmoid'")
     check(whole(m.sparsity_k) and m.sparsity_k >= 1, "model.sparsity_k",
           f"must be a whole number of codes >= 1, got {m.sparsity_k!r}")
-    if m.kind == "sparse" and m.sparsity == "topk":
+    if kind_of(m).sparse_codes and m.sparsity == "topk":
         check(m.sparsity_k < m.latent_dim, "model.sparsity_k",
               f"top-k keeps k of the {m.latent_dim} latent units, so k must be below {m.latent_dim} "
               f"(got {m.sparsity_k}); widen the latent layer or lower k")
@@ -144,7 +146,7 @@ def validate_augment(exp: Experiment) -> None:
     check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "augment.enabled",
           f"train.optimizer {exp.train.optimizer!r} needs the same data at every iteration; "
           "use adam or set augment.enabled to false")
-    if exp.model.kind == "dae":
+    if kind_of(exp).corrupts_inputs:
         check(exp.noise.mode == "fresh", "noise.mode",
               "augmentation draws new noisy glyphs every epoch; set noise.mode to 'fresh'")
 
@@ -153,10 +155,11 @@ def _validate_scipy(exp: Experiment) -> None:
     """scipy's line searches need the same loss at the same weights, over the whole data set."""
     t, m, n = exp.train, exp.model, exp.noise
     name = repr(t.optimizer)
-    check(m.kind != "vae", "train.optimizer", f"{name} needs a deterministic loss and the VAE samples "
+    check(not kind_of(m).samples_codes, "train.optimizer", f"{name} needs a deterministic loss and the VAE samples "
           "its codes; use adam (or another gradient-step optimizer) for a VAE")
-    if m.kind == "dae":
-        check(n.mode == "fixed", "noise.mode", f"train.optimizer {name} needs a deterministic loss; set "
+    if kind_of(m).corrupts_inputs:
+        check(n.mode == "fixed"
+, "noise.mode", f"train.optimizer {name} needs a deterministic loss; set "
               "noise.mode to 'fixed' (fixed noisy copies) or use adam")
     check(t.batch_size == 0, "train.batch_size", f"train.optimizer {name} uses the whole data set at "
           "every iteration; set train.batch_size to 0")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.noise import KINDS
 
 ROWS, COLS = 7, 5
@@ -228,7 +229,8 @@ class Augmenter:
             shape = "x".join(str(s) for s in data.shape)
             raise ConfigError("augment.enabled", f"shape augmentation reshapes 5x7 glyphs, but "
                               f"{data.name} holds {shape} samples; set augment.enabled to false")
-        return cls(data.x, exp.augment, exp.noise, exp.model.kind == "dae")
+        return cls(data.x, exp.augment, exp.noise, kind_of(exp).corrupts_inputs)
+
 
     @property
     def rows(self) -> int:

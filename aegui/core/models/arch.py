@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from aegui.core.config.experiment import ModelSpec
+from aegui.core.config.kinds import kind_of
 
 KERNEL, STRIDE, PAD = 4, 2, 1   # each conv halves the image; each transposed conv doubles it
 LOCAL_KERNEL = 3                # arch "local": 3x3, stride 1, zero padding 1: the map keeps its size
@@ -51,7 +52,7 @@ def conv_layout(spec: ModelSpec):
                          f"use sizes divisible by {factor} or fewer conv layers")
     small = (h // factor, w // factor)
     flat_dim = chans[-1] * small[0] * small[1]
-    vae = spec.kind == "vae"
+    vae = kind_of(spec).samples_codes
     enc: list[Block] = []
     dec: list[Block] = []
     offset = 0
@@ -100,7 +101,8 @@ def local_latent_dim(spec: ModelSpec) -> int:
 
 def mlp_parameter_count(sizes, latent_index: int, kind: str) -> int:
     enc = list(sizes[: latent_index + 1])
-    if kind == "vae" and len(enc) > 1:
+    if kind_of(kind).samples_codes and len(enc) > 1:
+
         enc[-1] *= 2      # the VAE encoder emits a mean and a log-variance per latent unit
     total = 0
     for part in (enc, list(sizes[latent_index:])):

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.config.experiment import ModelSpec
+from aegui.core.config.kinds import kind_of
 from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
@@ -28,7 +29,8 @@ class ConvAutoencoder(torch.nn.Module):
         self.h, self.w, self.c = spec.image_shape
         self.input_dim = self.h * self.w * self.c
         self.latent_dim = spec.latent_dim
-        self.is_vae = spec.kind == "vae"
+        self.is_vae = kind_of(spec).samples_codes
+
         self.top_k = top_k_of(spec)
         # Only the output activation is read from here by the training engine.
         last = self.dec_blocks[-1]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from aegui.core.config.kinds import kind_of
+
 
 ACTIVATIONS = {
     "relu": torch.relu,
@@ -76,5 +78,6 @@ def keep_top_k(code: torch.Tensor, k: int) -> torch.Tensor:
 
 def top_k_of(spec) -> int:
     """k when the spec is a k-sparse autoencoder, else 0."""
-    return spec.sparsity_k if spec.kind == "sparse" and spec.sparsity == "topk" else 0
+    return spec.sparsity_k if kind_of(spec).sparse_codes and spec.sparsity == "topk" else 0
+
 

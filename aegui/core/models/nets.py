@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import torch
 
 from aegui.core.config.experiment import ModelSpec
+from aegui.core.config.kinds import kind_of
 from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
@@ -18,7 +19,7 @@ def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
     sizes = spec.full_layers
     li = spec.latent_index
     enc_sizes = list(sizes[: li + 1])
-    if spec.kind == "vae":
+    if kind_of(spec).samples_codes:
         enc_sizes[-1] *= 2   # the last encoder layer emits mean and log-variance
     dec_sizes = list(sizes[li:])
     offset = 0
@@ -28,7 +29,7 @@ def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
         for i in range(len(ss) - 1):
             last = i == len(ss) - 2
             act = out_act if last else spec.hidden_activation
-            if part == "encoder" and last and spec.kind == "vae":
+            if part == "encoder" and last and kind_of(spec).samples_codes:
                 act = "identity"
             dest.append(Slot(f"{part}.{i}", ss[i], ss[i + 1], offset, act))
             offset += ss[i] * ss[i + 1] + ss[i + 1]
@@ -44,7 +45,8 @@ class Autoencoder(torch.nn.Module):
         self.flat = torch.nn.Parameter(torch.zeros(k, n_params))
         self.input_dim = spec.full_layers[0]
         self.latent_dim = spec.latent_dim
-        self.is_vae = spec.kind == "vae"
+        self.is_vae = kind_of(spec).samples_codes
+
         self.top_k = top_k_of(spec)
 
     # ---- parameters

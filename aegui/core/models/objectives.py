@@ -13,15 +13,25 @@ import math
 
 import torch
 
+from aegui.core.config.kinds import kind_of
 from aegui.core.models import losses as L
 
 
 class Objective:
     kind = ""
     per_sample_sum = False      # reconstruction summed over a sample's values (the ELBO's scale)
-    samples_codes = False       # the training loss draws random numbers (the VAE's code)
-    corrupts_inputs = False     # trained on noisy inputs (the caller makes them) towards clean targets
     needs_codes = False         # a term needs the codes of the whole set (sparse-KL's mean activation)
+
+    # What the kind is, as its registered flags say (config/kinds.py): the training step asks these.
+    @property
+    def samples_codes(self) -> bool:
+        """The training loss draws random numbers (the VAE's code)."""
+        return kind_of(self.kind).samples_codes
+
+    @property
+    def corrupts_inputs(self) -> bool:
+        """Trained on noisy inputs (the caller makes them) towards clean targets."""
+        return kind_of(self.kind).corrupts_inputs
 
     # ---- the pieces each kind defines
     def encode(self, model, x, gen, deterministic: bool):
@@ -89,14 +99,12 @@ class Plain(Objective):
 class Denoising(Plain):
     """dae: the plain loss of noisy inputs against clean targets."""
     kind = "dae"
-    corrupts_inputs = True
 
 
 class Variational(Objective):
     """vae: the reconstruction summed per sample plus beta x KL(q(z|x) || N(0, I))."""
     kind = "vae"
     per_sample_sum = True
-    samples_codes = True
     # KL below this (nats per sample, summed over the code) means q(z|x) is the prior for every
     # x: the decoder ignores its input and every decode looks alike. Above KL_EXPLODE_PER_DIM
     # per latent dimension the codes sit so far from N(0, I) that prior samples decode poorly.

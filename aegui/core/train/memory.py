@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aegui.core.archs import arch_of
 from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.config.kinds import kind_of
 from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
 
 FLOAT = 4           # bytes of a float32
@@ -83,7 +84,7 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
         p = 0
     dim = dim if dim is not None else arch.input_size(spec)
     samples = max(0, int(samples))
-    fixed = spec.kind == "dae" and noise.mode == "fixed"
+    fixed = kind_of(spec).corrupts_inputs and noise.mode == "fixed"
     n = samples * (max(1, noise.copies) if fixed else 1)
     rows = min(t.batch_size, n) if 0 < t.batch_size < n else n
     scipy = t.optimizer in SCIPY_OPTIMIZERS
@@ -96,14 +97,14 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
         weights = FLOAT * k * p * (1 + _BASE_COPIES + _OPT_STATE.get(t.optimizer, 3))
     weights += FLOAT * p * (3 if val_samples else 2)     # best-model copies, the validation model
     per_sample = _widths(exp)
-    copies = _ACT_COPIES + (2 if spec.kind == "contractive" else 0)
+    copies = _ACT_COPIES + (2 if kind_of(spec).penalizes_jacobian else 0)
     activations = FLOAT * k * rows * per_sample * copies * (2 if scipy else 1)
     if val_samples:
         activations = max(activations, FLOAT * min(val_samples, _VAL_CHUNK) * per_sample * 2)
     data = (FLOAT + 1) * samples * dim            # the samples and their thresholded targets
     if fixed:
         data += 2 * FLOAT * n * dim               # the noisy copies and their clean targets
-    elif spec.kind == "dae":
+    elif kind_of(spec).corrupts_inputs:
         data += 3 * FLOAT * k * samples * dim     # fresh noise each epoch, K copies (float64 first)
     if scipy:
         data += 2 * 8 * n * dim
@@ -143,7 +144,8 @@ def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
         return "train.batch_size", f"use a smaller batch ({batch}){fewer} or smaller layers"
     return "data.max_samples", ("use fewer samples (data.max_samples) or smaller images"
                                 + (f", or fewer noisy copies (noise.copies is {exp.noise.copies})"
-                                   if spec.kind == "dae" and exp.noise.mode == "fixed" else ""))
+                                   if kind_of(spec).corrupts_inputs and exp.noise.mode == "fixed" else ""))
+
 
 
 def describe(est: Estimate) -> str:

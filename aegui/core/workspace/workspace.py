@@ -34,6 +34,7 @@ import time
 from psygnal import Signal
 
 from aegui.core.archs import arch_of
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.runs.history import History
 from aegui.core.runs.trained import TrainedModel
@@ -131,8 +132,8 @@ class Workspace:
         self.models_changed.emit()
         if models:
             self.set_current(models[-1] if last_session else models[0])
-            denoisers = [m for m in self.models if m.kind == "dae"]
-            if denoisers and self.current.kind != "dae":
+            denoisers = [m for m in self.models if kind_of(m).corrupts_inputs]
+            if denoisers and not kind_of(self.current).corrupts_inputs:
                 self.set_editor_choice(denoisers[0])
         self.ready_changed.emit(self.devices, self.device_name)
 
@@ -160,7 +161,8 @@ class Workspace:
             self._resolve_editor()
             if self._editor is None and self.glyph_models():    # an image model shown: keep a denoiser
                 glyph = self.glyph_models()
-                self.set_editor_choice(next((m for m in glyph if m.kind == "dae"), glyph[0]))
+                self.set_editor_choice(next((m for m in glyph if kind_of(m).corrupts_inputs), glyph[0]))
+
         self.models_changed.emit()
         return index
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from aegui.core.config import experiment as C
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.fields import keep_used, label as field_label
+from aegui.core.config.kinds import kind_of
 from aegui.core.config.validation import validate
 from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n
@@ -34,12 +35,11 @@ from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE
 from aegui.qt.widgets.layer_editor import wheel_guard
 
-KIND_WORDS = {"ae": "autoencoder", "dae": "denoising autoencoder", "vae": "VAE"}
-
 
 def describe_experiment(exp: Experiment, data: str) -> str:
     """'Font3 3-D autoencoder': what a model is, for a name nobody typed."""
-    kind = tr(KIND_WORDS.get(exp.model.kind, exp.model.kind))
+    kind = tr(kind_of(exp).noun or exp.model.kind)
+
     return tr("{data} {latent}-D {kind}", data=data, latent=exp.model.latent_dim, kind=kind)
 
 

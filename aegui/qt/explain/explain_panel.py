@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from aegui.core.config.experiment import ACTIVATIONS
+from aegui.core.config.kinds import kind_of
 from aegui.core.config.fields import ACTIVATION_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.explain.cell_strip import CellStrip
@@ -33,10 +34,10 @@ FOLLOW, DATASET = "follow", "dataset"
 INPUT_MS = 80          # inputs arriving faster (a hover) are taken this far apart
 PICTURE_PX = 80        # a picture of the input or output is about this big
 ROLES = {"code": "the code", "output": "the output", "mean, log-variance": "mean and log-variance"}
-PICTURES = {   # what the row of pictures shows for each kind of model
-    "dae": ("Clean", "Noisy input", "Output", "Thresholded"),
-    "vae": ("Input", "Output of z", "Output of μ"),
-}
+# What the row of pictures shows: a denoiser's steps, a sampled code's two decodes, or the plain pair.
+DENOISER_PICTURES = ("Clean", "Noisy input", "Output", "Thresholded")
+SAMPLER_PICTURES = ("Input", "Output of z", "Output of μ")
+PLAIN_PICTURES = ("Input", "Output")
 
 
 def explain_input(model, x, seed: int, noise, shape):
@@ -187,7 +188,7 @@ class ExplainPanel(QWidget):
         if fresh:
             self._fill_items()
             exp = model.experiment if model is not None else None
-            if exp is not None and exp.model.kind == "dae":
+            if exp is not None and kind_of(exp).corrupts_inputs:
                 self.noise_kind.blockSignals(True)
                 self.noise_level.blockSignals(True)
                 self.noise_kind.setCurrentIndex(max(0, self.noise_kind.findData(exp.noise.kind)))
@@ -288,7 +289,7 @@ class ExplainPanel(QWidget):
             return
         self._say(why)
         noise = None
-        if m.kind == "dae" and self.noise_level.value() > 0:
+        if kind_of(m).corrupts_inputs and self.noise_level.value() > 0:
             noise = (self.noise_kind.currentData(), self.noise_level.value() / 100.0)
         self._jobs.submit(explain_input, m.model, np.asarray(x, np.float32), self._seed, noise, m.shape,
                           on_done=lambda result, model=m: self._show(model, result),
@@ -296,8 +297,8 @@ class ExplainPanel(QWidget):
 
     # -- drawing -----------------------------------------------------------------------------
     def _show_kind(self, model) -> None:
-        kind = model.kind if model is not None else None
-        dae, vae = kind == "dae", kind == "vae"
+        kind = kind_of(model) if model is not None else None
+        dae, vae = bool(kind and kind.corrupts_inputs), bool(kind and kind.samples_codes)
         for w in (self.noise_label, self.noise_kind, self.noise_level):
             w.setVisible(dae)
         self.resample_button.setEnabled(dae or vae)
@@ -310,7 +311,10 @@ class ExplainPanel(QWidget):
         self._show_titles()
 
     def _show_titles(self) -> None:
-        titles = PICTURES.get(getattr(self, "_kind", None), ("Input", "Output"))
+        kind = getattr(self, "_kind", None)
+        titles = (DENOISER_PICTURES if kind and kind.corrupts_inputs else
+                  SAMPLER_PICTURES if kind and kind.samples_codes else PLAIN_PICTURES)
+
         for i, (label, view) in enumerate(zip(self.picture_titles, self.pictures)):
             on = i < len(titles)
             label.setVisible(on)

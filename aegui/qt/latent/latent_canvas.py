@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
                                QMessageBox, QPushButton, QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
+from aegui.core.config.kinds import kind_of
 from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import notifier, number, number_list, tr
 from aegui.qt.latent.arithmetic_panel import ArithmeticPanel
@@ -481,7 +482,8 @@ class LatentCanvas(QWidget):
             self.replay.set_store(None, [])
             return
         shown = model.shown
-        self.set_decoder(model.decoder(), model.shape, vae=model.kind == "vae")
+        self.set_decoder(model.decoder(), model.shape, vae=kind_of(model).has_kl)
+
         self.set_codes(model.view.codes, shown.labels, autorange=changed, images=shown.images())
         if changed:
             live = model is self._ws.live

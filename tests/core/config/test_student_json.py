@@ -5,6 +5,7 @@ import pytest
 
 from aegui.core.config.experiment import ConfigError
 from aegui.core.config.load import experiment_from_json
+from aegui.core.config.student_json import import_student_config
 
 # The flat file of one report: its loss is named "cross_entropy_loss".
 FLAT_REPORT = {"layers": [35, 25, 17, 2, 17, 25, 35], "activation_fn": "tanh", "learning_rate": 0.001,
@@ -81,3 +82,18 @@ def test_an_unknown_shape_names_the_key_and_shows_the_accepted_form(raw, field, 
     assert e.value.field == field, str(e.value)
     assert shows in e.value.problem
     assert "wrong type" not in str(e.value)
+
+
+@pytest.mark.parametrize("kind, noise, expected", [
+    (None, {"noise": {"type": "gaussian", "level": 0.2}}, "dae"),
+    ("autoencoder", {"noise_level": 0.1}, "dae"),
+    ("vae", {"noise": {"level": 0.1}}, "vae"),
+    ("ae", {"denoising": {"enabled": False, "level": 0.1}}, "ae"),
+    ("dae", {}, "dae"),
+])
+def test_a_noise_section_makes_a_plain_autoencoder_a_denoiser(kind, noise, expected):
+    """A student's config with noise settings and a plain (or no) kind means a denoising
+    autoencoder; another kind keeps its kind, and denoising switched off keeps a plain one."""
+    raw = {"model": {} if kind is None else {"type": kind}, **noise}
+    exp, _ = import_student_config(raw)
+    assert exp.model.kind == expected
