@@ -36,6 +36,7 @@ class LayerValues:
     post: np.ndarray            # after it: what the next layer reads
     role: str = ""              # "code" on the layer that gives the code, "output" on the last,
                                 # "mean, log-variance" on a VAE encoder's last layer
+    part: str = ""              # "encoder" or "decoder" ("" for the input)
 
 
 @dataclass
@@ -96,9 +97,9 @@ def _vector(x, dim: int) -> np.ndarray:
     return v
 
 
-def _layers(steps, last_role: str) -> list[LayerValues]:
-    return [LayerValues(s.name, s.kind, s.activation, _np(s.pre), _np(s.post), last_role if i == len(steps) - 1 else "")
-            for i, s in enumerate(steps)]
+def _layers(steps, part: str, last_role: str) -> list[LayerValues]:
+    return [LayerValues(s.name, s.kind, s.activation, _np(s.pre), _np(s.post),
+                        last_role if i == len(steps) - 1 else "", part) for i, s in enumerate(steps)]
 
 
 @torch.no_grad()
@@ -106,7 +107,7 @@ def _decode(model, z, layers: list) -> torch.Tensor:
     """The output [D] for a code z [1, L], each decoder layer's values appended to `layers`."""
     steps: list = []
     out = model.decode(z, steps)[0, 0]
-    layers += _layers(steps, "output")
+    layers += _layers(steps, "decoder", "output")
     return out
 
 
@@ -133,7 +134,7 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
     steps: list = []
     with torch.no_grad():
         h = model.encode_raw(xt.view(1, -1), steps)[0][0]      # [1, L] or [1, 2L]
-    layers += _layers(steps, "mean, log-variance" if model.is_vae else "code")
+    layers += _layers(steps, "encoder", "mean, log-variance" if model.is_vae else "code")
     vae = None
     notes = []
     latent_dim = model.latent_dim

@@ -118,8 +118,11 @@ def test_explain_walks_every_kind_of_every_architecture(name):
             np.testing.assert_allclose(ex.output, model.decode(torch.as_tensor(ex.code)[None])[0, 0],
                                        rtol=1e-5, atol=1e-5)
         assert ex.layers[0].name == "input" and ex.layers[-1].role == "output", kind
+        # The encoder's layers, the last one giving the code, then the decoder's.
         code_role = "mean, log-variance" if kind == "vae" else "code"
-        assert [lay.role for lay in ex.layers].count(code_role) == 1, kind
+        roles, parts = [lay.role for lay in ex.layers], [lay.part for lay in ex.layers]
+        n_enc = roles.index(code_role)
+        assert roles.count(code_role) == 1 and parts == [""] + ["encoder"] * n_enc + ["decoder"] * (len(parts) - n_enc - 1)
         weights = model.named_weights()
         for lay in ex.layers[1:]:
             assert any(key.startswith(lay.name + ".") for key in weights), (kind, lay.name, list(weights))
