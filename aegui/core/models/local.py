@@ -7,9 +7,8 @@ code has channels[-1] x H x W values. Decoder: one 3x3 conv back to the image's 
 the output activation. No layer sees more than a few pixels around each output pixel, so the
 model learns stroke rules instead of whole glyphs (issue 15: it denoises fonts it never saw).
 
-Built on ConvAutoencoder: the same flat [K, P] buffer, grouped convolutions (groups = K), and from
-network.LayeredNetwork weight views, named weights (torch's Conv2d layout, so safetensors storage
-works) and initialisation.
+Built on ConvAutoencoder: the same flat [K, P] buffer, grouped convolutions (groups = K), weight
+views, named weights (torch's Conv2d layout, so safetensors storage works) and initialisation.
 """
 from __future__ import annotations
 

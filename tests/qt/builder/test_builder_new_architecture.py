@@ -24,7 +24,7 @@ def tied(monkeypatch):
 def test_the_builder_offers_a_registered_architecture_under_its_label(tied, qtbot):
     b = ModelBuilder()
     qtbot.addWidget(b)
-    combo = b.arch_combo
+    combo = b.form.widget("model.arch")
     offered = [combo.itemData(i) for i in range(combo.count())]
     assert offered == list(archs.ARCHS) and offered[-1] == "tied"
     i = combo.findData("tied")
@@ -33,7 +33,7 @@ def test_the_builder_offers_a_registered_architecture_under_its_label(tied, qtbo
     assert combo.itemText(i) == SPANISH
 
     combo.setCurrentIndex(i)
-    b.latent_spin.setValue(6)
+    b.form.widget("model.latent").setValue(6)
     exp = b.experiment()
     validate(exp)
     assert exp.model.arch == "tied" and exp.model.full_layers == (35, 6, 35)
