@@ -7,9 +7,10 @@ seed re-samples), the code mean + sigma * noise, the KL term of each dimension a
 output; for a denoiser the noisy input, its code, the output, the output thresholded (keeping
 the pixels the model is not sure of, as model.flip_confidence says) and the pixels it changed.
 
-K = 1 models (nets.Autoencoder, conv.ConvAutoencoder, local.LocalAutoencoder); numpy out, so a
-panel can draw it on the GUI thread. Computed with the model's own pieces, so it stays what the
-model computes; tests/core/test_explain.py checks it against plain torch on the saved weights.
+K = 1 models of any architecture: the walk is the model's own encode_raw / decode_logits, each
+layer handing over its values (models/network.Network's `steps`), so it stays what the model
+computes; numpy out, so a panel can draw it on the GUI thread. tests/core/analyses/test_explain.py
+checks it against plain torch on the saved weights.
 """
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ import numpy as np
 import torch
 
 from aegui.core.config.kinds import kind_of
+from aegui.core.archs import arch_of
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.latent import keep_sure
-from aegui.core.models.layers import ACTIVATIONS, keep_top_k
+from aegui.core.models.layers import keep_top_k
 
 LOGVAR_CLAMP = (-20.0, 20.0)    # as in training (train/session.py): exp() of it stays finite
 
@@ -35,6 +37,7 @@ class LayerValues:
     post: np.ndarray            # after it: what the next layer reads
     role: str = ""              # "code" on the layer that gives the code, "output" on the last,
                                 # "mean, log-variance" on a VAE encoder's last layer
+    part: str = ""              # "encoder" or "decoder" ("" for the input)
 
 
 @dataclass
@@ -95,69 +98,18 @@ def _vector(x, dim: int) -> np.ndarray:
     return v
 
 
-def _dense_layers(model, slots, h, layers, last_role: str):
-    """h through `slots`, each layer's values (before and after its activation) appended."""
-    for i, s in enumerate(slots):
-        w, b = model._wb(s)
-        pre = torch.baddbmm(b, h, w)
-        h = ACTIVATIONS[s.activation](pre)
-        layers.append(LayerValues(s.name, "dense", s.activation, _np(pre[0, 0]), _np(h[0, 0]),
-                                  last_role if i == len(slots) - 1 else ""))
-    return h
+def _layers(steps, part: str, last_role: str) -> list[LayerValues]:
+    return [LayerValues(s.name, s.kind, s.activation, _np(s.pre), _np(s.post),
+                        last_role if i == len(steps) - 1 else "", part) for i, s in enumerate(steps)]
 
 
 @torch.no_grad()
-def _encode_mlp(model, xt, layers):
-    role = "mean, log-variance" if model.is_vae else "code"
-    return _dense_layers(model, model.enc_slots, xt.view(1, 1, -1), layers, role)[0]   # [1, L] (or [1, 2L] for a VAE)
-
-
-@torch.no_grad()
-def _decode_mlp(model, z, layers):
-    return _dense_layers(model, model.dec_slots, z.view(1, 1, -1), layers, "output")[0, 0]
-
-
-@torch.no_grad()
-def _encode_conv(model, xt, layers):
-    local = getattr(model, "is_local", False)
-    h = model._to_images(xt.view(1, -1))
-    convs = model.enc_blocks if local else model.enc_blocks[:-1]
-    for i, blk in enumerate(convs):
-        pre = model._conv(blk, h)
-        h = ACTIVATIONS[blk.activation](pre)
-        role = "code" if local and i == len(convs) - 1 else ""
-        layers.append(LayerValues(blk.name, blk.kind, blk.activation, _np(pre[0]), _np(h[0]), role))
-    if local:
-        return h.reshape(1, -1)                   # channel-major, as LocalAutoencoder.encode_raw
-    code = model.enc_blocks[-1]
-    pre = model._linear(code, h.reshape(1, 1, -1))
-    h = ACTIVATIONS[code.activation](pre)
-    layers.append(LayerValues(code.name, "linear", code.activation, _np(pre[0, 0]), _np(h[0, 0]),
-                              "mean, log-variance" if model.is_vae else "code"))
-    return h[0]
-
-
-@torch.no_grad()
-def _decode_conv(model, z, layers):
-    if getattr(model, "is_local", False):
-        blk = model.dec_blocks[0]
-        h = z.reshape(1, blk.fan_in, model.h, model.w)
-        pre = model._conv(blk, h)
-        post = ACTIVATIONS[blk.activation](pre)
-        layers.append(LayerValues(blk.name, blk.kind, blk.activation, _np(pre[0]), _np(post[0]), "output"))
-        return model._from_images(post)[0, 0]
-    expand = model.dec_blocks[0]
-    pre = model._linear(expand, z.view(1, 1, -1))
-    h = ACTIVATIONS[expand.activation](pre)
-    layers.append(LayerValues(expand.name, "linear", expand.activation, _np(pre[0, 0]), _np(h[0, 0])))
-    blocks = model.dec_blocks[1:]
-    h = h[0].reshape(1, blocks[0].fan_in, *model.small)
-    for i, blk in enumerate(blocks):
-        pre = model._conv(blk, h)
-        h = ACTIVATIONS[blk.activation](pre)
-        layers.append(LayerValues(blk.name, blk.kind, blk.activation, _np(pre[0]), _np(h[0]),
-                                  "output" if i == len(blocks) - 1 else ""))
-    return model._from_images(h)[0, 0]
+def _decode(model, z, layers: list) -> torch.Tensor:
+    """The output [D] for a code z [1, L], each decoder layer's values appended to `layers`."""
+    steps: list = []
+    out = model.decode(z, steps)[0, 0]
+    layers += _layers(steps, "decoder", "output")
+    return out
 
 
 def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | None = None,
@@ -169,7 +121,7 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
     noise (a denoiser's dataset item). clean: the drawing before its noise, for a denoiser's
     wrong-pixel counts. shape: how a sample is shown (default: the model's image shape, else
     5x7 for 35 values, else flat)."""
-    if getattr(model, "k", 1) != 1:
+    if model.k != 1:
         raise ValueError("explain one model: select it first (model.select(k))")
     spec = model.spec
     dim = model.input_dim
@@ -180,9 +132,10 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
     device = model.flat.device
     xt = torch.as_tensor(x, device=device)
     layers = [LayerValues("input", "input", "", None, x.copy())]
-    conv = hasattr(model, "enc_blocks")
-    h = (_encode_conv if conv else _encode_mlp)(model, xt, layers)      # [1, L] or [1, 2L]
-    decode = _decode_conv if conv else _decode_mlp
+    steps: list = []
+    with torch.no_grad():
+        h = model.encode_raw(xt.view(1, -1), steps)[0][0]      # [1, L] or [1, 2L]
+    layers += _layers(steps, "encoder", "mean, log-variance" if model.is_vae else "code")
     vae = None
     notes = []
     latent_dim = model.latent_dim
@@ -193,15 +146,15 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
         eps = torch.randn(mu.shape, generator=torch.Generator().manual_seed(int(seed))).to(device)
         z = mu + sigma * eps
         kl = -0.5 * (1 + log_var - mu.pow(2) - log_var.exp())
-        mean_output = decode(model, mu, [])
+        mean_output = _decode(model, mu, [])
         vae = VaeStep(_np(mu[0]), _np(log_var[0]), _np(sigma[0]), _np(eps[0]), _np(z[0]), _np(kl[0]),
                       int(seed), _np(mean_output))
-    elif getattr(model, "top_k", 0):
+    elif model.top_k:
         z = keep_top_k(h, model.top_k)
         notes.append(f"k-sparse: the code keeps its {model.top_k} largest values and zeroes the rest")
     else:
         z = h
-    out = decode(model, z, layers)
+    out = _decode(model, z, layers)
     output = _np(out)
     denoise = None
     if kind_of(spec).corrupts_inputs:
@@ -216,5 +169,5 @@ def explain(model, x, *, seed: int = 0, clean=None, noise: tuple[str, float] | N
             denoise.wrong = int((result.astype(bool) != truth).sum())
             denoise.noisy_wrong = int(((x >= 0.5) != truth).sum())
     if shape is None:
-        shape = tuple(spec.input_shape) if conv else ((7, 5) if dim == 35 else (dim,))
+        shape = tuple(spec.input_shape) if arch_of(spec).reads_images else ((7, 5) if dim == 35 else (dim,))
     return Explanation(x.copy(), tuple(shape), layers, _np(z[0]), output, vae, denoise, notes)

@@ -49,8 +49,8 @@ class Architecture:
 
     # ---------------------------------------------------------------- the network
     def build(self, spec: ModelSpec, k: int = 1):
-        """K stacked models on one flat [K, P] parameter `flat`, with the interface of
-        models/nets.Autoencoder (encode_raw, encode, decode_logits, weight_views, select ...)."""
+        """K stacked models on one flat [K, P] parameter `flat`: a models/network.Network (its
+        encode_raw and decode_logits hand Explain each layer's values)."""
         raise NotImplementedError
 
     def feature_maps(self, model, x) -> list:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields as dataclass_fields, replace
 from typing import Callable, Mapping
 
-from aegui.core.archs import ARCHS, arch_of, labels as arch_labels
+from aegui.core.archs import LABELS as ARCH_LABELS, NAMES as ARCH_NAMES, arch_of
 from aegui.core.config import experiment as C
 from aegui.core.config.kinds import kind_of
 from aegui.core.data.noise import LABELS as NOISE_LABELS
@@ -201,10 +201,10 @@ _FIELDS = (
     Field("data.extra_glyphs", "Taught glyphs", "names", in_form=False),
     # -- Model (a denoiser's noise too)
     _choice("model.kind", "Kind", C.KINDS, C.KIND_LABELS),
-    # The architectures: the registry's names and labels once it lands.
-    _choice("model.arch", "Architecture", tuple(ARCHS), arch_labels(), "Fully connected layers, convolutions for "
-            "images (each one halves height and width), or local 3x3 convolutions that keep the image's size "
-            "(they learn strokes, not whole glyphs)"),
+    # The registry's names and labels as they are when read: one registered later is offered too.
+    Field("model.arch", "Architecture", "choice", "Fully connected layers, convolutions for "
+          "images (each one halves height and width), or local 3x3 convolutions that keep the image's size "
+          "(they learn strokes, not whole glyphs)", ARCH_NAMES, ARCH_LABELS),
     Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", applies=kind_flag("has_kl")),
     Field("model.kl_warmup", "KL warm-up", "int", "Epochs over which β grows from 0 to its value; 0 = no "
           "warm-up", range=(0, 10_000_000), suffix=EPOCHS, applies=kind_flag("has_kl")),

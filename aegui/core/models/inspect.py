@@ -33,7 +33,7 @@ def layers(model) -> Layers:
     slots = list(model.enc_slots) + list(model.dec_slots)
     with torch.no_grad():
         for i, s in enumerate(slots):
-            w, _ = model._wb(s)
+            w, _ = model.weights_of(s)
             w = w[0].detach().cpu().numpy()
             if i == len(model.enc_slots) - 1:
                 w = w[:, :latent]         # a VAE's encoder also emits log-variances: draw the means
@@ -51,7 +51,7 @@ def activations(model, x) -> list[np.ndarray]:
     out = [h[0, 0].cpu().numpy().copy()]
     n_enc = len(model.enc_slots)
     for i, s in enumerate(list(model.enc_slots) + list(model.dec_slots)):
-        w, b = model._wb(s)
+        w, b = model.weights_of(s)
         h = ACTIVATIONS[s.activation](torch.baddbmm(b, h, w))
         if i == n_enc - 1 and model.is_vae:
             h = h[..., : model.latent_dim]

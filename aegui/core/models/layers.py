@@ -68,6 +68,13 @@ class Slot:
     offset: int      # weight at [offset, offset + fan_in*fan_out), bias right after
     activation: str
 
+    kind = "dense"   # as network.LayeredNetwork and Explain ask a layer (arch.Block's are convolutions)
+    kernel = 1
+
+    @property
+    def weight_shape(self) -> tuple[int, int]:
+        return (self.fan_in, self.fan_out)
+
 
 def keep_top_k(code: torch.Tensor, k: int) -> torch.Tensor:
     """k-sparse codes (Makhzani & Frey): each sample keeps its k largest units, the rest are

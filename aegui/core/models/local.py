@@ -21,61 +21,51 @@ import torch.nn.functional as F
 from aegui.core.config.experiment import ModelSpec
 from aegui.core.models.arch import LOCAL_KERNEL, Block, local_latent_dim, local_layout
 from aegui.core.models.conv import ConvAutoencoder
-from aegui.core.models.layers import ACTIVATIONS, Slot, top_k_of
 
 
 class LocalAutoencoder(ConvAutoencoder):
-    is_local = True     # its code is its last feature map (no linear layer to a code vector)
-
-    def __init__(self, spec: ModelSpec, k: int = 1):
-        torch.nn.Module.__init__(self)
-        self.spec, self.k = spec, k
-        self.enc_blocks, self.dec_blocks, n_params = local_layout(spec)
-        self.flat = torch.nn.Parameter(torch.zeros(k, n_params))
-        self.h, self.w, self.c = spec.image_shape
-        self.small = (self.h, self.w)          # every map keeps the image's size
-        self.input_dim = self.h * self.w * self.c
-        self.latent_dim = local_latent_dim(spec)
-        self.is_vae = False                    # refused by config validation
-        self.top_k = top_k_of(spec)
-        last = self.dec_blocks[-1]
-        self.dec_slots = [Slot(last.name, last.fan_in, last.fan_out, last.offset, last.activation)]
-        self.enc_slots: list[Slot] = []
+    @staticmethod
+    def _layout(spec: ModelSpec):
+        h, w, _ = spec.image_shape
+        # Every map keeps the image's size; the code is the last one (no linear layer to a vector).
+        return (*local_layout(spec), (h, w), local_latent_dim(spec))
 
     def work_per_sample(self) -> int:
         """Multiply-adds of one sample's forward pass: every weight is used at each of H x W positions."""
-        return sum(math.prod(b.weight_shape) for b in self.blocks()) * self.h * self.w
+        return sum(math.prod(b.weight_shape) for b in self.layers()) * self.h * self.w
 
     def _conv(self, blk: Block, h: torch.Tensor) -> torch.Tensor:
-        w, b = self._wb(blk)
+        w, b = self._parts(blk)
         k = self.k
         return F.conv2d(h, w.reshape(k * blk.fan_out, blk.fan_in, LOCAL_KERNEL, LOCAL_KERNEL), b.reshape(-1),
                         padding=LOCAL_KERNEL // 2, groups=k)
 
-    def encoder_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Each encoder conv's activated map [N, K*C, H, W]; the last one is the code."""
+    def _encoder_maps(self, x: torch.Tensor, steps=None) -> torch.Tensor:
+        """The last encoder conv's activated maps [N, K*C, H, W]: the code."""
         h = self._to_images(x)
-        maps = []
         for blk in self.enc_blocks:
-            h = ACTIVATIONS[blk.activation](self._conv(blk, h))
-            maps.append(h)
-        return maps
+            h = self.activate(blk, self._conv(blk, h), steps)
+        return h
 
-    def encode_raw(self, x: torch.Tensor, keep_pre: bool = False):
-        h = self.encoder_maps(x)[-1]
+    def encode_raw(self, x: torch.Tensor, steps: list | None = None):
+        h = self._encoder_maps(x, steps)
         n = h.shape[0]
         return h.reshape(n, self.k, -1).transpose(0, 1), []      # [K, N, C*H*W], channel-major
 
-    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
-        z = self._stack(z)
+    def decode_logits(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        z = self.stack(z)
         n = z.shape[1]
-        h = z.transpose(0, 1).reshape(n, self.k * self.dec_blocks[0].fan_in, self.h, self.w)
-        return self._from_images(self._conv(self.dec_blocks[0], h))
+        blk = self.dec_blocks[0]
+        logits = self._conv(blk, z.transpose(0, 1).reshape(n, self.k * blk.fan_in, self.h, self.w))
+        if steps is not None:
+            self.activate(blk, logits, steps)
+        return self._from_images(logits)
 
     @torch.no_grad()
     def feature_maps(self, x) -> list[tuple[str, np.ndarray]]:
         """For the network view (K = 1): (name, [channels, H, W]) of each encoder conv for one input x [D]."""
         xt = torch.as_tensor(np.asarray(x, np.float32).reshape(1, -1), device=self.flat.device)
-        maps = self.encoder_maps(xt)
-        names = [f"conv {i + 1}" for i in range(len(maps) - 1)] + [f"conv {len(maps)} = code"]
-        return [(name, m[0].cpu().numpy().copy()) for name, m in zip(names, maps)]
+        steps: list = []
+        self._encoder_maps(xt, steps)
+        names = [f"conv {i + 1}" for i in range(len(steps) - 1)] + [f"conv {len(steps)} = code"]
+        return [(name, step.post.cpu().numpy().copy()) for name, step in zip(names, steps)]

@@ -47,10 +47,10 @@ def contractive(model: nets.Autoencoder, x: torch.Tensor):
     """Codes and ||J||_F^2 of the encoder at each sample, mean over samples -> ([K,N,L], [K]).
     The Jacobian is carried forward layer by layer, which for these small MLPs is cheaper
     than a backward pass per latent unit."""
-    h = model._stack(x)
+    h = model.stack(x)
     jac = None
     for s in model.enc_slots:
-        w, b = model._wb(s)
+        w, b = model.weights_of(s)
         pre = torch.baddbmm(b, h, w)
         g = layers.activation_grad(s.activation, pre).unsqueeze(2)   # [K, N, 1, out]
         jac = w.unsqueeze(1) * g if jac is None else torch.matmul(jac, w.unsqueeze(1)) * g

@@ -71,7 +71,7 @@ class Evaluator:
         return torch.zeros((self.model.k, self.n), dtype=torch.int64, device=self.x.device)
 
     def _on_logits(self, logits: torch.Tensor) -> torch.Tensor:
-        act = self.model.dec_slots[-1].activation
+        act = self.model.output_activation
         return logits >= 0 if act == "sigmoid" else ACTIVATIONS[act](logits) >= 0.5
 
     @torch.no_grad()

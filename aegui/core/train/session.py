@@ -210,7 +210,7 @@ class TrainingSession:
         fixed = self.objective.corrupts_inputs and self.exp.noise.mode == "fixed"
         n = len(self.data) * (self.exp.noise.copies if fixed else 1)
         rows = min(t.batch_size, n) if t.batch_size > 0 else n
-        per_sample = getattr(self.model, "work_per_sample", self.model.parameter_count)()
+        per_sample = self.model.work_per_sample()
         work = self.k * rows * per_sample
         threads = torch.get_num_threads()
         single = self.device.type == "cpu" and work < _SMALL_WORK

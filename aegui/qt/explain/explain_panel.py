@@ -450,7 +450,7 @@ def _kind_label(kind: str) -> str:
 def _caption(lay, n: int, count: dict) -> str:
     if lay.kind == "input":
         return plural(n, tr("Input: 1 value"), tr("Input: {n} values", n=n))
-    part = "encoder" if lay.name.startswith("encoder") else "decoder"
+    part = lay.part
     count[part] += 1
     activation = tr(ACTIVATION_LABELS.get(lay.activation, lay.activation)) if lay.activation in ACTIVATIONS else \
         lay.activation

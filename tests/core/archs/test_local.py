@@ -67,7 +67,7 @@ def test_code_is_the_last_map_channel_major(font3):
     x = torch.from_numpy(font3.x[:3])
     with torch.no_grad():
         code = model.encode(x)
-        last = model.encoder_maps(x)[-1]
+        last = model._encoder_maps(x)
     assert model.latent_dim == exp.model.latent_dim == 6 * 7 * 5
     assert code.shape == (1, 3, 210)
     # code[c * H * W + y * W + x] is channel c at row y, column x.

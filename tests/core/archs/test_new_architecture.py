@@ -1,5 +1,6 @@
-"""A new architecture is one file and one registration: tests/core/tied_arch.py (a tied-weight
-autoencoder) registered with one call trains through the CLI, is saved, reopens and its loss fell."""
+"""A new architecture is one file and one registration: tied_arch.py (a tied-weight autoencoder)
+registered with one call trains through the CLI, is saved, reopens and its loss fell; Explain and
+Compare take it as they take a built-in model."""
 import csv
 import json
 
@@ -32,7 +33,7 @@ def tied_experiment(**train) -> Experiment:
 def test_an_unregistered_architecture_is_refused_by_name():
     with pytest.raises(ConfigError) as e:
         validate(tied_experiment())
-    assert e.value.field == "model.arch" and "'tied' is not one of mlp, conv, local" in str(e.value)
+    assert e.value.field == "model.arch" and f"'tied' is not one of {', '.join(archs.ARCHS)}" in str(e.value)
 
 
 def test_a_registered_architecture_trains_through_the_cli_and_reopens(tied, tmp_path, capsys, font3):
@@ -74,7 +75,7 @@ def test_its_own_rules_apply_once_registered(tied):
 def test_register_refuses_a_taken_name(tied):
     with pytest.raises(ValueError, match="taken"):
         archs.register(Tied())
-    assert list(archs.ARCHS) == ["mlp", "conv", "local", "tied"]
+    assert list(archs.ARCHS)[-1] == "tied" and archs.ARCHS["tied"] is tied
 
 
 def test_the_registered_model_keeps_the_engine_interface(tied, font3):
@@ -86,3 +87,31 @@ def test_the_registered_model_keeps_the_engine_interface(tied, font3):
     best = session.best_model()
     np.testing.assert_array_equal(best.flat[0].detach().numpy(),
                                   session.model.flat[recs[-1].best].detach().numpy())
+
+
+def test_the_registered_model_explains_and_compares_with_a_built_in_one(tied, font3):
+    """What a user does with a trained model works on the new architecture with no code of its
+    own: Explain walks its layers to the output it computes, and Compare puts it beside an MLP."""
+    from aegui.core.analyses.compare import compare
+    from aegui.core.analyses.explain import explain
+    from aegui.core.train.session import TrainingSession
+    exp = tied_experiment(epochs=40, check_every=20)
+    session = TrainingSession(exp, font3)
+    assert list(session.steps())[-1].state == "finished"
+    model = session.best_model()
+
+    ex = explain(model, font3.x[0])
+    assert [(lay.name, lay.role) for lay in ex.layers] == [("input", ""), ("encoder", "code"), ("decoder", "output")]
+    with torch.no_grad():
+        out = model.decode(model.encode(torch.as_tensor(font3.x[:1])))[0, 0]
+    np.testing.assert_allclose(ex.output, out, rtol=1e-5, atol=1e-6)
+    assert ex.shape == (7, 5) and ex.code.shape == (8,)
+
+    mlp_exp = Experiment(name="mlp", data=exp.data, model=ModelSpec(layers=(35, 16, 8, 16, 35)))
+    mlp = archs.build_model(mlp_exp.model)
+    mlp.init_weights([1])
+    c = compare(model, exp, mlp, mlp_exp, data=font3)
+    assert c.row("architecture").values == ("tied weights (one hidden layer): 35 → 8 → 35",
+                                            "fully connected (MLP): 35 → 16 → 8 → 16 → 35")
+    assert c.row("parameters").values == (35 * 8 + 8 + 35, mlp.parameter_count())
+    assert c.codes[0].shape == (len(font3), 8) and c.row("mean_wrong").better == 0

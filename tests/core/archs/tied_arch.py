@@ -1,63 +1,46 @@
 """A throw-away architecture in one file, as a newcomer would add one: a tied-weight autoencoder
 (one hidden layer, the decoder uses the encoder's weights transposed; with identity activations
-and MSE it learns the principal subspace, as PCA does). tests/core/test_new_architecture.py
-registers it with one call and trains it through the CLI.
+and MSE it learns the principal subspace, as PCA does). tests/core/archs/test_new_architecture.py
+registers it with one call and trains it through the CLI; test_every_architecture.py checks it
+with the built-in ones, and tests/qt/builder/test_builder_new_architecture.py shows it in the builder.
 
-The network keeps the engine's model interface (see aegui/core/archs/base.Architecture.build):
-K stacked models on one flat [K, P] parameter, encode_raw / encode / decode_logits, select,
-named weights for storage.
+Its network writes what aegui/core/models/network.Network asks of every network: encode_raw and
+decode_logits (each layer handing Explain its values), init_weights and the named weights for
+storage; the rest (encode, decode, select, ...) comes from the base class.
 """
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import torch
 
 from aegui.core.archs import Architecture
 from aegui.core.config.experiment import ModelSpec, check
-from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
+from aegui.core.models.layers import Slot, init_bound, stored_tensor
+from aegui.core.models.network import Network
 
 
-class TiedAutoencoder(torch.nn.Module):
+class TiedAutoencoder(Network):
     def __init__(self, spec: ModelSpec, k: int = 1):
-        super().__init__()
-        self.spec, self.k = spec, k
-        self.input_dim, self.latent_dim = spec.full_layers[0], spec.full_layers[1]
-        d, n = self.input_dim, self.latent_dim
-        self.flat = torch.nn.Parameter(torch.zeros(k, d * n + n + d))
-        self.is_vae = False
-        self.top_k = top_k_of(spec)
-        self.dec_slots = [Slot("decoder", n, d, d * n + n, spec.output_activation)]
-
-    @contextmanager
-    def weight_views(self):
-        yield self
+        d, n = spec.full_layers[0], spec.full_layers[1]
+        super().__init__(spec, k, d * n + n + d, d, n)
+        # How Explain names and shows its two layers (a Slot's offset is not used here).
+        self.encoder = Slot("encoder", d, n, 0, spec.latent_activation)
+        self.decoder = Slot("decoder", n, d, d * n + n, spec.output_activation)
 
     def _parts(self):
         d, n = self.input_dim, self.latent_dim
         w = self.flat[:, : d * n].view(self.k, d, n)
         return w, self.flat[:, d * n: d * n + n].unsqueeze(1), self.flat[:, d * n + n:].unsqueeze(1)
 
-    def _stack(self, x):
-        return x.expand(self.k, *x.shape) if x.dim() == 2 else x
-
-    def encode_raw(self, x, keep_pre: bool = False):
+    def encode_raw(self, x, steps=None):
         w, b_enc, _ = self._parts()
-        return ACTIVATIONS[self.spec.latent_activation](torch.baddbmm(b_enc, self._stack(x), w)), []
+        return self.activate(self.encoder, torch.baddbmm(b_enc, self.stack(x), w), steps), []
 
-    def encode(self, x):
-        h, _ = self.encode_raw(x)
-        return keep_top_k(h, self.top_k) if self.top_k else h
-
-    def decode_logits(self, z):
+    def decode_logits(self, z, steps=None):
         w, _, b_dec = self._parts()
-        return torch.baddbmm(b_dec, self._stack(z), w.transpose(1, 2))
-
-    def decode(self, z):
-        return ACTIVATIONS[self.spec.output_activation](self.decode_logits(z))
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
+        logits = torch.baddbmm(b_dec, self.stack(z), w.transpose(1, 2))
+        if steps is not None:
+            self.activate(self.decoder, logits, steps)
+        return logits
 
     def init_weights(self, seeds, inits=None) -> None:
         inits = inits or [self.spec.init] * self.k
@@ -69,12 +52,6 @@ class TiedAutoencoder(torch.nn.Module):
                 bound = init_bound(inits[k], d, n)
                 self.flat[k, : d * n] = ((torch.rand(d * n, generator=g) * 2 - 1) * bound).to(self.flat.device)
 
-    def select(self, k: int):
-        one = TiedAutoencoder(self.spec, 1)
-        with torch.no_grad():
-            one.flat.copy_(self.flat[k:k + 1].detach().cpu())
-        return one
-
     def named_weights(self, k: int = 0) -> dict:
         w, b_enc, b_dec = self._parts()
         return {"tied.weight": w[k].detach(), "encoder.bias": b_enc[k, 0].detach(),
@@ -84,9 +61,6 @@ class TiedAutoencoder(torch.nn.Module):
         with torch.no_grad():
             for name, dest in zip(("tied.weight", "encoder.bias", "decoder.bias"), self._parts()):
                 dest[k].view(-1).copy_(stored_tensor(tensors, name, dest[k].squeeze(0).shape).reshape(-1))
-
-    def parameter_count(self) -> int:
-        return self.flat.shape[1]
 
 
 class Tied(Architecture):
