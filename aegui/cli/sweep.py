@@ -80,7 +80,7 @@ def _run_grid(args, sweep, runner) -> int:
     out = Path(args.out)
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:
-        where = f" on {runner.where}" if hasattr(runner, "where") else ""
+        where = f" on {runner.where}" if runner.where else ""
         print(f"aegui: sweep {sweep.name!r}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
               f"{runner.n_runs} runs in {len(runner.groups)} training sessions{where}", file=sys.stderr)
     previous = catch_sigint(runner, "the finished groups are kept")

@@ -68,6 +68,7 @@ from aegui.core.config.validation import experiment_from_dict, validate, with_ch
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search
 from aegui.core.analyses import sweep_eval
+from aegui.core.jobs.job import Job
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
@@ -562,10 +563,12 @@ class SweepResult:
 
 # ---------------------------------------------------------------- running
 
-class SweepRunner:
+class SweepRunner(Job):
     """Runs a sweep group by group. `steps()` yields progress dicts; `cancel()` (safe from another
     thread) ends the current group at its next epoch and drops that group's runs; `result`
     holds the finished groups' runs at any time."""
+
+    where = ""      # where the groups run, when not in this process (a Ray cluster)
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
@@ -591,7 +594,6 @@ class SweepRunner:
             check_session(g.experiment, self.dataset(g), g.k, resolve_device(device or g.experiment.train.device))
         self.sessions_started = 0
         self.result = SweepResult(sweep, self.configs, self.groups)
-        self._cancel = False
         self._session = None
 
     def dataset(self, group: Group):
@@ -605,14 +607,10 @@ class SweepRunner:
         return sum(g.k for g in self.groups)
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         session = self._session
         if session is not None:
             session.stop()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
 
     def steps(self) -> Iterator[dict]:
         from aegui.core.train import progress as P
@@ -638,13 +636,13 @@ class SweepRunner:
                     "fraction": min(frac, 1.0), "best_max_wrong": best, "record_state": rec_state}
 
         for g in self.groups:
-            if self._cancel:
+            if self.cancelled:
                 break
             session = TrainingSession(g.experiment, self.dataset(g), seeds=list(g.seeds), lrs=list(g.lrs),
                                       inits=list(g.inits), device=self.device)
             self.sessions_started += 1
             self._session = session
-            if self._cancel:   # a cancel that came while the session was being built
+            if self.cancelled:   # a cancel that came while the session was being built
                 session.stop()
             res.device = str(session.device)
             g_start = time.perf_counter()
@@ -671,7 +669,7 @@ class SweepRunner:
             res.seconds = time.perf_counter() - start
             yield progress("group_done", g, rec.epoch, rec.total_epochs, g_seconds,
                            int(np.min(rec.max_wrong_per_model)), rec.state)
-        res.cancelled = self._cancel and runs_done < n_runs
+        res.cancelled = self.cancelled and runs_done < n_runs
         res.seconds = time.perf_counter() - start
         final = progress("cancelled" if res.cancelled else "finished", None, 0, 0, 0.0)
         final["result"] = res

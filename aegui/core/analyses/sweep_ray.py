@@ -121,9 +121,6 @@ class RaySweepRunner(SweepRunner):
         self.where = describe(address)
         self.task_seconds: dict[int, float] = {}    # group -> submit-to-result wall time
 
-    def cancel(self) -> None:
-        self._cancel = True           # steps() cancels the tasks at its next poll
-
     def steps(self) -> Iterator[dict]:
         with RayConnection(self.address, self.num_cpus) as ray:
             yield from self._steps(ray)
@@ -167,7 +164,7 @@ class RaySweepRunner(SweepRunner):
                 pending[ref] = g
                 submitted[g.index] = time.perf_counter()
             self.sessions_started = len(self.groups)
-            while pending and not self._cancel:
+            while pending and not self.cancelled:
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_S)
                 if not done:
                     # Ray starts queued tasks in about the order they were submitted.
@@ -192,7 +189,7 @@ class RaySweepRunner(SweepRunner):
             stop_tasks(ray, list(pending))   # cancelled, failed or abandoned (generator closed)
         if pending:
             res.cancelled_group = min(g.index for g in pending.values())
-        res.cancelled = self._cancel and state["runs"] < n_runs
+        res.cancelled = self.cancelled and state["runs"] < n_runs
         res.seconds = time.perf_counter() - start
         final = progress("cancelled" if res.cancelled else "finished", None, [])
         final["result"] = res

@@ -40,6 +40,7 @@ from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe, stop_tasks
 from aegui.core.analyses.sweep_tasks import require, train_group
+from aegui.core.jobs.job import Job
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
@@ -140,7 +141,7 @@ class SearchResult:
         return write_search(self, out_dir)
 
 
-class SearchRunner:
+class SearchRunner(Job):
     """steps() yields progress dicts ("running", "trial_done", then "finished" or "cancelled"
     with the SearchResult under "result"); cancel() is safe from another thread."""
 
@@ -163,15 +164,7 @@ class SearchRunner:
         self._choices = {k: {format_value(v): v for v in vals} for k, vals in sweep.vary.items()}
         self.dataset(self._experiment({k: vals[0] for k, vals in sweep.vary.items()}))   # bad data fails now
         self.result = SearchResult(sweep, where=describe(address) if self.ray else "this computer")
-        self._cancel = False
         self.study = None
-
-    def cancel(self) -> None:
-        self._cancel = True
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
 
     def dataset(self, exp):
         if self._data is not None:
@@ -263,7 +256,7 @@ class SearchRunner:
         else:
             self.study = self._study()
             yield from self._local_steps()
-        res.cancelled = self._cancel and len(res.trials) < self.trials
+        res.cancelled = self.cancelled and len(res.trials) < self.trials
         res.seconds = time.perf_counter() - self._start
         res.importance, res.importance_note = self._importance()
         yield self._progress("cancelled" if res.cancelled else "finished", None) | {"result": res}
@@ -296,7 +289,7 @@ class SearchRunner:
 
     def _local_steps(self) -> Iterator[dict]:
         optuna = self.optuna
-        while len(self.result.trials) < self.trials and not self._cancel:
+        while len(self.result.trials) < self.trials and not self.cancelled:
             opened = self._open_trial()
             if opened is None:
                 yield self._progress("trial_done", self.result.trials[-1])
@@ -306,7 +299,7 @@ class SearchRunner:
 
             def prune(epoch, mw, mn, trial=trial):
                 trial.report(score(mw, mn), int(epoch))
-                return self._cancel or trial.should_prune()
+                return self.cancelled or trial.should_prune()
 
             exp_, seeds, lrs, inits = self._args(exp)
             try:
@@ -315,7 +308,7 @@ class SearchRunner:
                 self.result.trials.append(self._failed(trial, params, e))
                 yield self._progress("trial_done", self.result.trials[-1])
                 continue
-            if self._cancel:
+            if self.cancelled:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 break
             rec = self._record(trial, params, exp, out, out["pruned"])
@@ -333,7 +326,7 @@ class SearchRunner:
         pending: dict = {}     # ref -> (trial, params, exp, rule)
         asked = 0
         try:
-            while (asked < self.trials or pending) and not self._cancel:
+            while (asked < self.trials or pending) and not self.cancelled:
                 while asked < self.trials and len(pending) < self.parallel:
                     opened = self._open_trial()
                     asked += 1
