@@ -46,7 +46,7 @@ from typing import Iterator
 
 from aegui.core.analyses.report_files import DONE, FAILED, WAITING
 from aegui.core.config.experiment import ConfigError
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import Job, Progress
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
@@ -220,6 +220,14 @@ def _load() -> float | None:
 
 # ---------------------------------------------------------------- the job
 
+def _fields(item) -> tuple[dict, bool]:
+    """(a preset job's item as the report reads it, whether it is the job's last). The sweep runner
+    yields typed Progress; the other preset jobs still yield dicts, read as they are."""
+    if isinstance(item, Progress):
+        return dict(vars(item)), item.ended
+    return item, "result" in item
+
+
 class ReportJob(Job):
     def __init__(self, specs, out_dir, *, only: tuple[str, ...] = (), rerun: tuple[str, ...] = (),
                  markdown=None, device: str | None = None):
@@ -346,12 +354,13 @@ class ReportJob(Job):
                 if self.cancelled:
                     job.cancel()
                 last = None
-                for item in job.steps():
+                for step in job.steps():
+                    item, ended = _fields(step)
                     last = item
                     if item.get("state") == "run_remade":
                         yield {**base, "state": "remade", "message": item["message"], "fraction": reached,
                                "elapsed": time.perf_counter() - start}
-                    elif "result" not in item:
+                    elif not ended:
                         reached = (index - 1 + float(item.get("fraction", 0.0))) / count
                         yield {**base, "state": "running", "detail": item, "fraction": reached,
                                "elapsed": time.perf_counter() - start}

@@ -68,7 +68,7 @@ from aegui.core.config.validation import experiment_from_dict, validate, with_ch
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search
 from aegui.core.analyses import sweep_eval
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import Job, Progress
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
@@ -563,8 +563,30 @@ class SweepResult:
 
 # ---------------------------------------------------------------- running
 
+@dataclass(kw_only=True)
+class SweepProgress(Progress):
+    """A sweep's progress; state "running", "group_done", then "finished" / "cancelled" with the
+    SweepResult as `result`."""
+    group: int | None = None            # the group shown (1-based), None when none runs
+    groups: int = 0
+    group_runs: int = 0                 # models the group trains side by side
+    group_labels: list = field(default_factory=list)
+    running_groups: list | None = None  # on Ray: every group running now (1-based); None: one at a time
+    configs_done: int = 0
+    configs: int = 0
+    runs_done: int = 0
+    runs: int = 0
+    epoch: int = 0
+    epochs: int = 0
+    group_elapsed: float = 0.0
+    best_max_wrong: int | None = None
+    record_state: str | None = None     # the training record's state (running, finished, diverged, ...)
+    where: str = ""                     # on Ray: the cluster
+    cpus: int = 0                       # on Ray: the cluster's CPUs
+
+
 class SweepRunner(Job):
-    """Runs a sweep group by group. `steps()` yields progress dicts; `cancel()` (safe from another
+    """Runs a sweep group by group. `steps()` yields SweepProgress; `cancel()` (safe from another
     thread) ends the current group at its next epoch and drops that group's runs; `result`
     holds the finished groups' runs at any time."""
 
@@ -612,7 +634,7 @@ class SweepRunner(Job):
         if session is not None:
             session.stop()
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[SweepProgress]:
         from aegui.core.train import progress as P
         from aegui.core.train.session import TrainingSession
         res = self.result
@@ -627,13 +649,13 @@ class SweepRunner(Job):
             frac = work_done / total_work
             if group is not None and state == "running":
                 frac += group.k * epoch / total_work
-            return {"state": state, "group": (group.index + 1) if group else None, "groups": n_groups,
-                    "group_runs": group.k if group else 0,
-                    "group_labels": [self.configs[i].label for i in group.configs] if group else [],
-                    "configs_done": configs_done, "configs": n_configs,
-                    "runs_done": runs_done, "runs": n_runs, "epoch": epoch, "epochs": epochs,
-                    "elapsed": time.perf_counter() - start, "group_elapsed": group_elapsed,
-                    "fraction": min(frac, 1.0), "best_max_wrong": best, "record_state": rec_state}
+            return SweepProgress(state=state, group=(group.index + 1) if group else None, groups=n_groups,
+                                 group_runs=group.k if group else 0,
+                                 group_labels=[self.configs[i].label for i in group.configs] if group else [],
+                                 configs_done=configs_done, configs=n_configs,
+                                 runs_done=runs_done, runs=n_runs, epoch=epoch, epochs=epochs,
+                                 elapsed=time.perf_counter() - start, group_elapsed=group_elapsed,
+                                 fraction=min(frac, 1.0), best_max_wrong=best, record_state=rec_state)
 
         for g in self.groups:
             if self.cancelled:
@@ -672,7 +694,7 @@ class SweepRunner(Job):
         res.cancelled = self.cancelled and runs_done < n_runs
         res.seconds = time.perf_counter() - start
         final = progress("cancelled" if res.cancelled else "finished", None, 0, 0, 0.0)
-        final["result"] = res
+        final.result = res
         yield final
 
     def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float, extra) -> None:
@@ -694,14 +716,14 @@ class SweepRunner(Job):
                 history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy(), extra=extra[k]))
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
 
-    def run(self, on_progress: Callable[[dict], Any] | None = None) -> SweepResult:
+    def run(self, on_progress: Callable[[SweepProgress], Any] | None = None) -> SweepResult:
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)
         return self.result
 
 
-def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[dict], Any] | None = None,
+def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[SweepProgress], Any] | None = None,
               *, device: str | None = None) -> Generator[dict, None, SweepResult]:
     """Generator of progress dicts (see SweepRunner.steps); the last one has state "finished" or
     "cancelled" and the SweepResult under "result", which is also the generator's return value.

@@ -40,7 +40,7 @@ from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe, stop_tasks
 from aegui.core.analyses.sweep_tasks import require, train_group
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import Job, Progress
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
@@ -141,9 +141,25 @@ class SearchResult:
         return write_search(self, out_dir)
 
 
+@dataclass(kw_only=True)
+class SearchProgress(Progress):
+    """A search's progress; state "running", "trial_done", then "finished" / "cancelled" with the
+    SearchResult as `result`."""
+    trial: int | None = None            # the trial that just ended (1-based)
+    trials: int = 0
+    trials_done: int = 0
+    running: list = field(default_factory=list)    # labels of the trials training now
+    label: str = ""
+    trial_state: str | None = None      # complete, pruned, failed
+    score: float | None = None
+    best_score: float | None = None
+    best_label: str | None = None
+    trainings: int = 0
+
+
 class SearchRunner(Job):
-    """steps() yields progress dicts ("running", "trial_done", then "finished" or "cancelled"
-    with the SearchResult under "result"); cancel() is safe from another thread."""
+    """steps() yields SearchProgress ("running", "trial_done", then "finished" or "cancelled"
+    with the SearchResult as `result`); cancel() is safe from another thread."""
 
     def __init__(self, sweep: Sweep, data=None, *, ray: bool = False, address: str | None = None,
                  num_cpus: int | None = None, device: str | None = None, trials: int | None = None):
@@ -243,7 +259,7 @@ class SearchRunner(Job):
     def parallel(self) -> int:
         return 1 if not self.ray else (self.spec.parallel or self.num_cpus or 2)
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[SearchProgress]:
         res = self.result
         res.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._start = time.perf_counter()
@@ -259,17 +275,19 @@ class SearchRunner(Job):
         res.cancelled = self.cancelled and len(res.trials) < self.trials
         res.seconds = time.perf_counter() - self._start
         res.importance, res.importance_note = self._importance()
-        yield self._progress("cancelled" if res.cancelled else "finished", None) | {"result": res}
+        final = self._progress("cancelled" if res.cancelled else "finished", None)
+        final.result = res
+        yield final
 
-    def _progress(self, state, trial: TrialResult | None, running=()) -> dict:
+    def _progress(self, state, trial: TrialResult | None, running=()) -> SearchProgress:
         best = self.result.best()
-        return {"state": state, "trial": trial.trial + 1 if trial else None, "trials": self.trials,
-                "trials_done": len(self.result.trials), "running": list(running),
-                "label": trial.label if trial else "", "trial_state": trial.state if trial else None,
-                "score": trial.score if trial else None, "best_score": best.score if best else None,
-                "best_label": best.label if best else None, "trainings": self.result.trainings,
-                "elapsed": time.perf_counter() - self._start,
-                "fraction": min(len(self.result.trials) / self.trials, 1.0)}
+        return SearchProgress(state=state, trial=trial.trial + 1 if trial else None, trials=self.trials,
+                              trials_done=len(self.result.trials), running=list(running),
+                              label=trial.label if trial else "", trial_state=trial.state if trial else None,
+                              score=trial.score if trial else None, best_score=best.score if best else None,
+                              best_label=best.label if best else None, trainings=self.result.trainings,
+                              elapsed=time.perf_counter() - self._start,
+                              fraction=min(len(self.result.trials) / self.trials, 1.0))
 
     def _failed(self, trial, params, e: Exception) -> TrialResult:
         self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
@@ -287,7 +305,7 @@ class SearchRunner(Job):
             self.result.trials.append(self._failed(trial, params, e))
             return None
 
-    def _local_steps(self) -> Iterator[dict]:
+    def _local_steps(self) -> Iterator[SearchProgress]:
         optuna = self.optuna
         while len(self.result.trials) < self.trials and not self.cancelled:
             opened = self._open_trial()
@@ -319,7 +337,7 @@ class SearchRunner(Job):
             self.result.trials.append(rec)
             yield self._progress("trial_done", rec)
 
-    def _ray_steps(self, ray) -> Iterator[dict]:
+    def _ray_steps(self, ray) -> Iterator[SearchProgress]:
         optuna = self.optuna
         remote = ray.remote(num_cpus=1, max_retries=3, retry_exceptions=False)(train_group)
         data_refs: dict = {}
@@ -387,7 +405,7 @@ class SearchRunner(Job):
             return {}, f"parameter importance could not be computed: {e}"
         return {k: float(v) for k, v in imp.items()}, ""
 
-    def run(self, on_progress: Callable[[dict], object] | None = None) -> SearchResult:
+    def run(self, on_progress: Callable[[SearchProgress], object] | None = None) -> SearchResult:
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)
