@@ -34,17 +34,17 @@ class Job:
     """Subclass and implement steps(); override cancel() (calling this one) when stopping needs
     more than the flag, e.g. stopping a training session the job drives."""
 
-    _cancelled = False      # set per instance by cancel(); a bool write is safe across threads
+    _cancel_asked = False   # set per instance by cancel(); a bool write is safe across threads
 
     def steps(self) -> Iterator[Progress]:
         raise NotImplementedError
 
     def cancel(self) -> None:
-        self._cancelled = True
+        self._cancel_asked = True
 
     @property
     def cancelled(self) -> bool:
-        return self._cancelled
+        return self._cancel_asked
 
     def run(self):
         """Iterate to the end on this thread; the last item's result (None if nothing came)."""
