@@ -314,3 +314,59 @@ def test_model_kinds_are_told_apart_only_through_their_flags():
            if name not in KIND_MODULES
            for line, what in kind_dispatch(path.read_text(encoding="utf-8"), KINDS)]
     assert bad == []
+
+
+# ---------------------------------------------------------------- jobs through their contract
+
+JOB_WORDS = re.compile(r"job|runner", re.I)
+JOB_CONTRACT = {"cancel", "cancelled", "steps", "run", "result", "where", "stop"}
+
+
+def guessed_contracts(source: str) -> list[tuple[int, str]]:
+    """(line, call) of each hasattr() that asks a job or runner whether it has a part of the job
+    contract, or asks anything whether it can cancel / stop: the contract
+    (aegui.core.jobs.job.Job) says it, so guessing means two places decide what a job is."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr" \
+                and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
+            who, what = ast.unparse(node.args[0]), node.args[1].value
+            if (JOB_WORDS.search(who) and what in JOB_CONTRACT) or what in ("cancel", "stop"):
+                found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_no_module_guesses_whether_a_job_can_cancel():
+    found = {name: hits for name, path in modules().items()
+             if (hits := guessed_contracts(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_the_contract_check_finds_each_way_of_guessing():
+    text = ('if hasattr(job, "cancel"): pass\nif hasattr(self.job, "steps"): pass\n'
+            'x = hasattr(runner, "where")\n(c.stop if hasattr(c, "stop") else c.cancel)()\n'
+            'ok = hasattr(model, "encode") or hasattr(job, "title")\n')
+    assert [line for line, _ in guessed_contracts(text)] == [1, 2, 3, 4]
+
+
+def job_classes() -> dict[str, list[str]]:
+    """Class name -> base names of every class in aegui."""
+    out = {}
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                out[node.name] = [ast.unparse(b).split(".")[-1] for b in node.bases]
+    return out
+
+
+def test_every_job_class_follows_the_job_contract():
+    """Every class named *Job (and every runner the window or the CLI iterates as one) subclasses
+    aegui.core.jobs.job.Job, so the thread layer and the CLI know its steps / cancel / result."""
+    bases = job_classes()
+
+    def is_job(name, seen=()):
+        return name == "Job" or any(b not in seen and is_job(b, (*seen, name)) for b in bases.get(name, []))
+    named = [n for n in bases if n != "Job" and (n.endswith("Job") or n.endswith("SweepRunner")
+                                                 or n in ("SearchRunner", "NoisyCopiesTest"))]
+    assert len(named) >= 12
+    assert [n for n in named if not is_job(n)] == []

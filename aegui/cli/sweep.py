@@ -32,13 +32,13 @@ def add_parsers(sub) -> None:
 
 
 def _sweep_line(p) -> str:
-    done = p["fraction"]
-    eta = p["elapsed"] * (1 - done) / done if done > 0 else 0.0
+    done = p.fraction
+    eta = p.elapsed * (1 - done) / done if done > 0 else 0.0
     bar = "#" * int(done * 20)
-    label = "; ".join(p["group_labels"])
-    return (f"\r\033[K[{bar:<20}] group {p['group']}/{p['groups']}  runs {p['runs_done']}/{p['runs']}  "
-            f"epoch {p['epoch']}/{p['epochs']}  best max wrong {p['best_max_wrong']}  "
-            f"{p['elapsed']:.0f} s, ~{eta:.0f} s left  {label[:60]} ")
+    label = "; ".join(p.group_labels)
+    return (f"\r\033[K[{bar:<20}] group {p.group}/{p.groups}  runs {p.runs_done}/{p.runs}  "
+            f"epoch {p.epoch}/{p.epochs}  best max wrong {p.best_max_wrong}  "
+            f"{p.elapsed:.0f} s, ~{eta:.0f} s left  {label[:60]} ")
 
 
 def cmd_sweep(args) -> int:
@@ -80,7 +80,7 @@ def _run_grid(args, sweep, runner) -> int:
     out = Path(args.out)
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:
-        where = f" on {runner.where}" if hasattr(runner, "where") else ""
+        where = f" on {runner.where}" if runner.where else ""
         print(f"aegui: sweep {sweep.name!r}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
               f"{runner.n_runs} runs in {len(runner.groups)} training sessions{where}", file=sys.stderr)
     previous = catch_sigint(runner, "the finished groups are kept")
@@ -88,15 +88,15 @@ def _run_grid(args, sweep, runner) -> int:
     try:
         for p in runner.steps():
             now = time.monotonic()
-            if p["state"] == "running" and tty and now - last >= 0.1:
+            if p.state == "running" and tty and now - last >= 0.1:
                 last = now
                 sys.stderr.write(_sweep_line(p))
                 sys.stderr.flush()
-            elif p["state"] == "group_done" and not args.quiet:
-                labels = "; ".join(p["group_labels"])
+            elif p.state == "group_done" and not args.quiet:
+                labels = "; ".join(p.group_labels)
                 sys.stderr.write(("\r\033[K" if tty else "") +
-                                 f"group {p['group']}/{p['groups']} done in {p['group_elapsed']:.1f} s "
-                                 f"({p['group_runs']} runs: {labels})\n")
+                                 f"group {p.group}/{p.groups} done in {p.group_elapsed:.1f} s "
+                                 f"({p.group_runs} runs: {labels})\n")
     except KeyboardInterrupt:       # the second Ctrl-C: the finished groups are still written
         runner.result.cancelled = True
         if runner.result.cancelled_group is None and len(runner.result.group_seconds) < len(runner.groups):

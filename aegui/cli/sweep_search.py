@@ -28,11 +28,11 @@ def run_search(args, sweep) -> int:
     previous = catch_sigint(runner, "the finished trials are kept")
     try:
         for p in runner.steps():
-            if p["state"] == "trial_done" and not args.quiet:
-                extra = f" at epoch {runner.result.trials[-1].epochs}" if p["trial_state"] == "pruned" else ""
-                msg = f": {runner.result.trials[-1].message}" if p["trial_state"] == "failed" else ""
-                print(f"trial {p['trial']}/{p['trials']} {p['trial_state']}{extra}{msg}  score {_fmt(p['score'])}  "
-                      f"best {_fmt(p['best_score'])}  ({p['label']})", file=sys.stderr)
+            if p.state == "trial_done" and not args.quiet:
+                extra = f" at epoch {runner.result.trials[-1].epochs}" if p.trial_state == "pruned" else ""
+                msg = f": {runner.result.trials[-1].message}" if p.trial_state == "failed" else ""
+                print(f"trial {p.trial}/{p.trials} {p.trial_state}{extra}{msg}  score {_fmt(p.score)}  "
+                      f"best {_fmt(p.best_score)}  ({p.label})", file=sys.stderr)
     except KeyboardInterrupt:
         runner.result.cancelled = True
     finally:

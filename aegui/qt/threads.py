@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
 
 from aegui.core.files.errors import is_expected, user_message
+from aegui.core.jobs.job import Job
 from aegui.core.train.gate import Every
 
 PROGRESS_INTERVAL = 0.04    # seconds between a job's progress reports (25/s)
@@ -95,8 +96,11 @@ def wait_for_workers(timeout_ms: int = 5000) -> bool:
 def _iterate(make_job, holder: dict, cancelled: threading.Event, ended: threading.Event):
     """A job's items, PROGRESS_INTERVAL apart (the last one always); returns the last item."""
     try:
-        job = holder["job"] = make_job()    # building a job may load data: on this thread
-        if cancelled.is_set() and hasattr(job, "cancel"):
+        job = make_job()    # building a job may load data: on this thread
+        if not isinstance(job, Job):
+            raise TypeError(f"{type(job).__name__} is not an aegui.core.jobs.job.Job")
+        holder["job"] = job
+        if cancelled.is_set():
             job.cancel()
         due, last, pending = Every(PROGRESS_INTERVAL), None, False
         for item in job.steps():
@@ -104,8 +108,6 @@ def _iterate(make_job, holder: dict, cancelled: threading.Event, ended: threadin
             if due():
                 pending = False
                 yield item
-            if cancelled.is_set() and not hasattr(job, "cancel"):
-                break   # a job without its own cancel stops between items
         if pending:
             yield last
         return last
@@ -116,9 +118,9 @@ def _iterate(make_job, holder: dict, cancelled: threading.Event, ended: threadin
 class JobRunner(QObject):
     """One generator job at a time, off the GUI thread.
 
-    `make_job()` runs in the worker thread and returns an object with `steps()`, a generator of
-    progress items (fresh objects the job no longer touches), and optionally `cancel()`
-    (cooperative, safe from another thread). `finished` carries the last item, or None.
+    `make_job()` runs in the worker thread and returns a Job (aegui.core.jobs.job: its steps()
+    yield Progress items, its cancel() is cooperative and safe from this thread). `finished`
+    carries the last item, or None.
 
     `finished` / `errored` come once the runner is idle (after running_changed(False)): a
     handler may start the next job, and what it shows is not undone by the end of the run."""
@@ -156,7 +158,7 @@ class JobRunner(QObject):
     def cancel(self) -> None:
         self._cancelled.set()
         job = self._holder.get("job")
-        if job is not None and hasattr(job, "cancel"):
+        if job is not None:
             job.cancel()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:

@@ -43,7 +43,7 @@ def load_dataset(data, cancelled: threading.Event, report):
 
 
 class TrainingRunner(QObject):
-    """Implements what Workspace.runner needs: start / pause / resume / step / stop; set_cap."""
+    """Answers the workspace's run requests (start / pause / resume / step / stop / speed cap)."""
     finished = Signal(object)      # the run's last ProgressRecord (None: it never started)
     data_warnings = Signal(list)   # pictures skipped while loading (sentences)
     _loading = Signal(int, int)    # emitted on the loading thread, received on the GUI thread
@@ -51,7 +51,6 @@ class TrainingRunner(QObject):
     def __init__(self, workspace, parent=None):
         super().__init__(parent)
         self.ws = workspace
-        workspace.runner = self
         self.cap: float | None = None
         self._gate: StepGate | None = None
         self._session = None
@@ -60,8 +59,14 @@ class TrainingRunner(QObject):
         self._ended = threading.Event()
         self._ended.set()
         self._loading.connect(self.ws.report_loading)
+        workspace.run_requested.connect(self.start)
+        workspace.pause_requested.connect(self.pause)
+        workspace.resume_requested.connect(self.resume)
+        workspace.step_requested.connect(self.step)
+        workspace.stop_requested.connect(self.stop)
+        workspace.speed_cap_requested.connect(self.set_cap)
 
-    # -- Workspace.runner --------------------------------------------------------------------------
+    # -- the workspace's requests --------------------------------------------------------------------------
     def start(self, exp, step: str | None) -> None:
         self._stop = threading.Event()
         self._ended = ended = threading.Event()

@@ -3,22 +3,19 @@ as objects; garbage collected in the GUI thread."""
 import threading
 import time
 
+from aegui.core.jobs.job import Job
 from aegui.qt.threads import JobRunner
 
 
-class _Job:
+class _Job(Job):
     def __init__(self, n, delay=0.0):
         self.n, self.delay = n, delay
-        self.cancelled = threading.Event()
         self.thread = None
-
-    def cancel(self):
-        self.cancelled.set()
 
     def steps(self):
         self.thread = threading.current_thread()
         for i in range(self.n):
-            if self.cancelled.is_set():
+            if self.cancelled:
                 yield {"state": "cancelled", "done": i}
                 return
             time.sleep(self.delay)
@@ -123,7 +120,7 @@ def test_shutdown_waits_for_the_job(qtbot):
     with qtbot.waitSignal(c.progress, timeout=10000):
         c.start(lambda: job)
     assert c.shutdown(10000)
-    assert job.cancelled.is_set()
+    assert job.cancelled
 
 
 def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
@@ -147,7 +144,7 @@ def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
         weakref.finalize(garbage, lambda: freed_in.append(threading.current_thread()))
         del garbage
 
-    class Allocating:                            # a worker making containers, as training does
+    class Allocating(Job):                       # a worker making containers, as training does
         def __init__(self):
             self.made = []                       # kept: the collector's trigger counts live objects
 
@@ -161,3 +158,16 @@ def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
         c.start(lambda: job)
     qtbot.waitUntil(lambda: len(freed_in) == 20, timeout=5000)
     assert set(freed_in) == {threading.main_thread()}
+
+
+def test_the_runner_refuses_what_is_not_a_job(qtbot):
+    """The runner knows a job by its contract (aegui.core.jobs.job.Job), not by guessing which
+    methods it has: anything else is refused with an error naming it, before a step runs."""
+    class Steps:
+        def steps(self):
+            yield {"state": "finished"}
+    c = JobRunner()
+    with qtbot.waitSignal(c.errored, timeout=10000) as blocker:
+        c.start(Steps)
+    assert isinstance(blocker.args[0], TypeError) and "Steps" in str(blocker.args[0])
+    qtbot.waitUntil(lambda: not c.is_running())

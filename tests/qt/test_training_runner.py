@@ -12,29 +12,34 @@ from aegui.qt.training_runner import TrainingRunner
 
 
 @pytest.fixture
-def ws(qtbot, aegui_home):
+def runner(qtbot, aegui_home):
     from PySide6.QtCore import QObject
     owner = QObject()
     workspace = Workspace()
     workspace.ready = True
     runner = TrainingRunner(workspace, owner)
-    yield workspace
+    yield runner
     runner.shutdown()
     qtbot.waitUntil(lambda: not runner.is_running(), timeout=30000)
 
 
-def _wait_paused(qtbot, ws):
+@pytest.fixture
+def ws(runner):
+    return runner.ws
+
+
+def _wait_paused(qtbot, ws, runner):
     """The worker reported the pause and is blocked in the gate: no record can come now."""
-    qtbot.waitUntil(lambda: ws.training.phase == S.PAUSED and ws.runner._gate is not None
-                    and ws.runner._gate.waiting, timeout=30000)
+    qtbot.waitUntil(lambda: ws.training.phase == S.PAUSED and runner._gate is not None
+                    and runner._gate.waiting, timeout=30000)
 
 
-def test_a_run_reports_every_record_then_its_model(qtbot, ws):
+def test_a_run_reports_every_record_then_its_model(qtbot, ws, runner):
     finished = []
     ws.run_finished.connect(lambda model, rec: finished.append((model, rec)))
     views = []
     ws.current_updated.connect(lambda m: views.append(m.view))
-    with qtbot.waitSignal(ws.runner.finished, timeout=60000) as blocker:
+    with qtbot.waitSignal(runner.finished, timeout=60000) as blocker:
         assert ws.train(Experiment(train=TrainConfig(epochs=200, seeds=2, check_every=10)))
     rec = blocker.args[0]
     assert rec.state == "finished" and rec.epoch == 200
@@ -48,35 +53,35 @@ def test_a_run_reports_every_record_then_its_model(qtbot, ws):
     assert ws.training.phase == S.IDLE and ws.training.outcome == "finished"
 
 
-def test_stop_ends_the_run_with_state_stopped(qtbot, ws):
+def test_stop_ends_the_run_with_state_stopped(qtbot, ws, runner):
     with qtbot.waitSignal(ws.history_appended, timeout=30000):
         ws.train(Experiment(train=TrainConfig(epochs=1_000_000, seeds=4, check_every=10)))
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(runner.finished, timeout=30000) as blocker:
         ws.stop()
     assert blocker.args[0].state == "stopped" and blocker.args[0].epoch < 1_000_000
     assert ws.training.outcome == "stopped"
 
 
-def test_pause_holds_training_and_resume_continues(qtbot, ws):
+def test_pause_holds_training_and_resume_continues(qtbot, ws, runner):
     with qtbot.waitSignal(ws.history_appended, timeout=30000):
         ws.train(Experiment(train=TrainConfig(epochs=1_000_000, seeds=1, check_every=10)))
     ws.pause()
     assert ws.training.phase == S.PAUSED            # at once, before the worker reaches the gate
-    _wait_paused(qtbot, ws)
+    _wait_paused(qtbot, ws, runner)
     held = ws.history.last.epoch
-    assert ws.runner._gate.waiting and ws.history.last.epoch == held
+    assert runner._gate.waiting and ws.history.last.epoch == held
     ws.resume()
     assert ws.training.phase == S.RUNNING
     qtbot.waitUntil(lambda: ws.history.last.epoch > held, timeout=30000)
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000):
+    with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.stop()
 
 
-def test_each_epoch_step_is_one_epoch_and_shows_it(qtbot, ws):
+def test_each_epoch_step_is_one_epoch_and_shows_it(qtbot, ws, runner):
     ws.record_replay = True
     assert ws.train(Experiment(train=TrainConfig(epochs=10_000, seeds=2, check_every=10)), step="epoch")
     for want in ([1], [1, 2], [1, 2, 3]):
-        _wait_paused(qtbot, ws)
+        _wait_paused(qtbot, ws, runner)
         assert [r["epoch"] for r in ws.history.rows()] == want   # check_every=10 does not matter
         assert ws.live.view is not None and ws.live.view.epoch == want[-1]   # the canvas sees this epoch
         assert ws.training.epoch == want[-1]
@@ -84,16 +89,16 @@ def test_each_epoch_step_is_one_epoch_and_shows_it(qtbot, ws):
             ws.step("epoch")
             assert ws.training.phase == S.STEPPING
     assert list(ws.live.replay.epochs()) == [1, 2, 3]
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000):
+    with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.stop()
 
 
-def test_a_batch_step_updates_the_readout_and_the_charts(qtbot, ws):
+def test_a_batch_step_updates_the_readout_and_the_charts(qtbot, ws, runner):
     """Shift+F6 moved the codes while the epoch, loss, bar and charts stayed one step behind."""
     exp = Experiment(train=TrainConfig(epochs=1000, seeds=1, check_every=100, batch_size=8))   # 4 batches
     ws.train(exp, step="batch")
     for epoch, batch in ((1, 1), (1, 2), (1, 3), (1, 0), (2, 1)):
-        _wait_paused(qtbot, ws)
+        _wait_paused(qtbot, ws, runner)
         last = ws.history.last
         assert (last.epoch, last.batch) == (epoch, batch)
         assert ws.training.epoch == epoch and ws.training.batch == batch     # the readout
@@ -102,45 +107,45 @@ def test_a_batch_step_updates_the_readout_and_the_charts(qtbot, ws):
         assert len(ws.history.glyph_wrong) == 32                               # the bars
         assert ws.live.view.codes.shape == (32, 2)
         ws.step("batch")
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000):
+    with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.stop()
 
 
-def test_a_pause_between_checks_shows_the_epoch_so_far(qtbot, ws):
+def test_a_pause_between_checks_shows_the_epoch_so_far(qtbot, ws, runner):
     # check_every is huge: free running, no record would come for a long time.
     exp = Experiment(train=TrainConfig(epochs=1_000_000, seeds=1, check_every=100_000, batch_size=8))
     ws.train(exp)
-    qtbot.waitUntil(lambda: ws.training.phase == S.RUNNING and ws.runner._session is not None, timeout=30000)
+    qtbot.waitUntil(lambda: ws.training.phase == S.RUNNING and runner._session is not None, timeout=30000)
     ws.pause()                               # stops at the next batch and says where it is
-    _wait_paused(qtbot, ws)
+    _wait_paused(qtbot, ws, runner)
     at = ws.history.last                     # an epoch so far, or (paused at its end) a whole one
     n = len(ws.history)
     assert (at.batch > 0 and n == 0) or (at.batch == 0 and n == 1)
     ws.step("epoch")                         # finishes that epoch (or the next) and reports it
-    _wait_paused(qtbot, ws)
+    _wait_paused(qtbot, ws, runner)
     assert len(ws.history) == n + 1 and ws.history.last.batch == 0
     assert ws.history.last.epoch == (at.epoch if at.batch else at.epoch + 1)
     first = ws.history.last.epoch
     ws.step("epoch")
-    _wait_paused(qtbot, ws)
+    _wait_paused(qtbot, ws, runner)
     assert ws.history.rows()[-1]["epoch"] == first + 1
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000):
+    with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.stop()
 
 
-def test_a_bad_experiment_fails_as_an_error_object_naming_its_field(qtbot, ws):
+def test_a_bad_experiment_fails_as_an_error_object_naming_its_field(qtbot, ws, runner):
     from aegui.core.config.experiment import ConfigError
     failed = []
     ws.training_failed.connect(lambda error, stage: failed.append((error, stage)))
     exp = Experiment(data=DataConfig(("Font3",)), model=ModelSpec(layers=(30, 10, 2, 10, 30)))
-    with qtbot.waitSignal(ws.runner.finished, timeout=30000):
+    with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.train(exp)
     (error, stage), = failed
     assert isinstance(error, ConfigError) and error.field == "model.layers" and stage == "training"
     assert ws.training.phase == S.IDLE and ws.training.outcome == "failed" and ws.live is None
 
 
-def test_no_forward_pass_of_a_snapshot_runs_on_the_gui_thread(qtbot, ws, monkeypatch):
+def test_no_forward_pass_of_a_snapshot_runs_on_the_gui_thread(qtbot, ws, monkeypatch, runner):
     """The worker computes the codes, reconstructions and errors each snapshot shows."""
     from aegui.core.models import nets
     threads = set()
@@ -150,7 +155,7 @@ def test_no_forward_pass_of_a_snapshot_runs_on_the_gui_thread(qtbot, ws, monkeyp
         threads.add(threading.current_thread())
         return real(self, x)
     monkeypatch.setattr(nets.Autoencoder, "encode", encode)
-    with qtbot.waitSignal(ws.runner.finished, timeout=60000):
+    with qtbot.waitSignal(runner.finished, timeout=60000):
         ws.train(Experiment(train=TrainConfig(epochs=300, seeds=1, check_every=10)))
     assert threads and threading.main_thread() not in threads
     assert np.isfinite(ws.current.view.codes).all()

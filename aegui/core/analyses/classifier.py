@@ -42,6 +42,7 @@ import numpy as np
 
 from aegui.core.analyses.probe import ProbeConfig, ProbeJob, confusion_csv, official_probe_data, probe_config_from_dict
 from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.jobs.job import Job
 
 ANALYSIS = "classifier"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "head", "compare", "max_samples")
@@ -229,25 +230,20 @@ class ClassifierResult:
 
 # ---------------------------------------------------------------- running
 
-class ClassifierJob:
+class ClassifierJob(Job):
     def __init__(self, spec: ClassifierSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.device = device
-        self._cancel = False
-        self._current = None
+        self._stop_current = None     # stops the session or job running now
         self.remade: list[str] = []     # sentences naming the saved stages found damaged
         self.data, self.split = official_probe_data(spec.base, spec.max_samples, spec.source)
 
     def cancel(self) -> None:
-        self._cancel = True
-        c = self._current
-        if c is not None:
-            (c.stop if hasattr(c, "stop") else c.cancel)()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
+        super().cancel()
+        stop = self._stop_current
+        if stop is not None:
+            stop()
 
     def _pretrained(self):
         """The autoencoder saved by an earlier job with the same experiment, or None."""
@@ -302,8 +298,8 @@ class ClassifierJob:
             else:
                 exp = self.spec.base
                 session = TrainingSession(exp, from_config(exp.data), device=self.device)
-                self._current = session
-                if self._cancel:
+                self._stop_current = session.stop
+                if self.cancelled:
                     session.stop()
                 t0 = time.perf_counter()
                 rec = None
@@ -311,8 +307,8 @@ class ClassifierJob:
                     yield {"state": "pretraining", "epoch": rec.epoch, "epochs": rec.total_epochs,
                            "loss": rec.losses.get("total"), "fraction": share * rec.epoch / rec.total_epochs,
                            "elapsed": time.perf_counter() - start}
-                self._current = None
-                if self._cancel or rec is None:
+                self._stop_current = None
+                if self.cancelled or rec is None:
                     yield {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start,
                            "result": None}
                     return
@@ -331,19 +327,19 @@ class ClassifierJob:
                 results[stage] = loaded[stage]
                 yield {"state": "stage_loaded", "stage": stage, "fraction": offset, "elapsed": time.perf_counter() - start}
                 continue
-            if self._cancel:
+            if self.cancelled:
                 break
             job = ProbeJob(None if stage == "pixels" else model, self.data, self.spec.config(stage), split=self.split)
-            self._current = job
+            self._stop_current = job.cancel
             last = None
             for item in job.steps():
                 last = item
                 if "result" not in item:
                     yield {**item, "stage": stage, "fraction": offset + per * item["fraction"],
                            "elapsed": time.perf_counter() - start}
-            self._current = None
+            self._stop_current = None
             offset += per
-            if self._cancel:
+            if self.cancelled:
                 break
             r = last["result"]
             report = classification_report(r.confusion, r.classes)
@@ -354,7 +350,7 @@ class ClassifierJob:
                 atomic_write_text(self.out_dir / f"{stage}.json", json.dumps(results[stage].to_dict(), indent=2) + "\n")
             yield {"state": "stage_done", "stage": stage, "accuracy": results[stage].accuracy, "fraction": offset,
                    "elapsed": time.perf_counter() - start}
-        cancelled = self._cancel and len(results) < len(stages)
+        cancelled = self.cancelled and len(results) < len(stages)
         result = ClassifierResult(self.spec, results, pre_seconds, pre_loss, time.perf_counter() - start, cancelled,
                                   self.data.name)
         yield {"state": "cancelled" if cancelled else "finished", "fraction": 1.0, "elapsed": result.seconds,

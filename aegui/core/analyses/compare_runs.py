@@ -52,6 +52,7 @@ import numpy as np
 
 from aegui.core.config.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
+from aegui.core.jobs.job import Job
 
 ANALYSIS = "compare"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "runs", "grid", "grid_labels", "seeds",
@@ -273,25 +274,20 @@ def _cell(v) -> str:
 
 # ---------------------------------------------------------------- running
 
-class CompareJob:
+class CompareJob(Job):
     def __init__(self, spec: CompareSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
         self.plans = spec.plans()
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.device = device
-        self._cancel = False
         self._session = None
         self._data: dict = {}
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         s = self._session
         if s is not None:
             s.stop()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
 
     def _datasets(self, exp: Experiment):
         """(training data, test data) of an experiment, loaded once per data config."""
@@ -347,7 +343,7 @@ class CompareJob:
         done_work = 0
         n = len(self.plans)
         for plan in self.plans:
-            if self._cancel:
+            if self.cancelled:
                 break
             try:
                 loaded = self._load(plan)
@@ -371,7 +367,7 @@ class CompareJob:
             session = TrainingSession(plan.experiment, train, device=self.device,
                                       val_data=None if self.spec.test == "none" else test)
             self._session = session
-            if self._cancel:
+            if self.cancelled:
                 session.stop()
             t0 = time.perf_counter()
             epochs, tr, te = [], [], []
@@ -385,7 +381,7 @@ class CompareJob:
                        "fraction": min(1.0, (done_work + rec.epoch) / total),
                        "elapsed": time.perf_counter() - start}
             self._session = None
-            if rec is None or rec.state == P.STOPPED or self._cancel:
+            if rec is None or rec.state == P.STOPPED or self.cancelled:
                 break
             seconds = time.perf_counter() - t0
             model = session.best_model()
@@ -399,7 +395,7 @@ class CompareJob:
             yield {"state": "run_done", "run": plan.index + 1, "runs": n, "label": plan.label,
                    "seconds": seconds, "fraction": done_work / total, "elapsed": time.perf_counter() - start}
         result = CompareResult(self.spec, runs, time.perf_counter() - start,
-                               cancelled=self._cancel and len(runs) < n)
+                               cancelled=self.cancelled and len(runs) < n)
         yield {"state": "cancelled" if result.cancelled else "finished", "fraction": 1.0,
                "elapsed": result.seconds, "result": result}
 

@@ -65,6 +65,7 @@ from aegui.core.config.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
+from aegui.core.jobs.job import Job
 
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
@@ -419,7 +420,7 @@ def _write_csv(path, header, rows) -> Path:
 
 # ---------------------------------------------------------------- the job
 
-class DenoiseCurveJob:
+class DenoiseCurveJob(Job):
     """Trains the spec's base (K = seeds models together) or takes `models` (K=1 models, one per
     seed), then measures every kind and level.
 
@@ -436,7 +437,6 @@ class DenoiseCurveJob:
         self.spec = spec
         self.device = device
         self.session = None
-        self._cancel = False
         self._model_exp = None
         if models is None and spec.model_paths:
             from aegui.core.files.storage import load_model
@@ -467,7 +467,7 @@ class DenoiseCurveJob:
                                       f"{self.test_data.name} has {self.test_data.dim}", spec.source)
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         session = self.session
         if session is not None:
             session.stop()
@@ -484,14 +484,14 @@ class DenoiseCurveJob:
             exp = self.experiment
             seeds = [exp.train.seed + i for i in range(spec.seeds)]
             self.session = session = TrainingSession(exp, self.data, seeds=seeds, device=self.device)
-            if self._cancel:
+            if self.cancelled:
                 session.stop()
             rec = None
             for rec in session.steps():
                 yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
                        "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
                        "elapsed": time.perf_counter() - start}
-            if self._cancel or rec is None or rec.state == P.STOPPED:
+            if self.cancelled or rec is None or rec.state == P.STOPPED:
                 yield self._cancelled(start)
                 return
             self.models = [session.model.select(k) for k in range(session.k)]
@@ -505,7 +505,7 @@ class DenoiseCurveJob:
         done = 0
         for a, kind in enumerate(spec.kinds):
             for j, level in enumerate(spec.levels):
-                if self._cancel:
+                if self.cancelled:
                     yield self._cancelled(start)
                     return
                 seeds = [(spec.noise_seed, KINDS.index(kind), j, k) for k in range(len(self.models))]

@@ -34,6 +34,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.config.experiment import ConfigError
+from aegui.core.jobs.job import Job
 
 METHODS = ("ae", "pca", "tsne")
 METHOD_LABELS = {"ae": "AE latent", "pca": "PCA", "tsne": "t-SNE"}
@@ -229,7 +230,7 @@ def font_preset(font: str) -> Path:
     return own if own.is_file() else presets / "font3-ae2d.json"
 
 
-class EmbeddingJob:
+class EmbeddingJob(Job):
     """See the module docstring. steps() yields
     {"state": "training", "dataset", "epoch", "epochs", "fraction", "elapsed"} while a font's
     autoencoder trains, {"state": "projecting", "dataset", "panel": (method, space), "done",
@@ -261,11 +262,10 @@ class EmbeddingJob:
         for name in self.data:
             if needs_model and name not in self.models and name not in fonts and name not in self.experiments:
                 raise ConfigError("models", f"{name} is not a font, so give its trained model")
-        self._cancel = False
         self._session = None
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         session = self._session
         if session is not None:
             session.stop()
@@ -283,14 +283,14 @@ class EmbeddingJob:
             exp = with_changes(exp, data={"fonts": (name,), "chars": ""}, train={"device": "cpu"})
             session = TrainingSession(exp, self.data[name])
         self._session = session
-        if self._cancel:
+        if self.cancelled:
             session.stop()
         for rec in session.steps():
             yield {"state": "training", "dataset": name, "epoch": rec.epoch, "epochs": rec.total_epochs,
                    "fraction": frac0 + share * 0.5 * rec.epoch / rec.total_epochs,
                    "elapsed": time.perf_counter() - start}
         self._session = None
-        if not self._cancel:
+        if not self.cancelled:
             self.trained[name] = session.best_model()
 
     def steps(self) -> Iterator[dict]:
@@ -307,11 +307,11 @@ class EmbeddingJob:
             if needs_model and model is None:
                 yield from self._train(name, start, frac0, share)
                 model = self.trained.get(name)
-            if self._cancel:
+            if self.cancelled:
                 break
             data = self.data[name]
             for panel in self.panels:
-                if self._cancel:
+                if self.cancelled:
                     break
                 result.panels += embed_dataset(data, model, [panel], self.seed, self.perplexity, name)
                 done += 1
@@ -319,13 +319,13 @@ class EmbeddingJob:
                        "fraction": frac0 + share * (0.5 if needs_model else 0.0)
                        + share * (0.5 if needs_model else 1.0) * (self.panels.index(panel) + 1) / len(self.panels),
                        "elapsed": time.perf_counter() - start}
-            if self._cancel:
+            if self.cancelled:
                 # a dataset is kept whole or not at all
                 result.panels = [p for p in result.panels if p.dataset != name]
                 break
-        result.cancelled = self._cancel
+        result.cancelled = self.cancelled
         result.seconds = time.perf_counter() - start
-        yield {"state": "cancelled" if self._cancel else "finished", "fraction": 1.0 if not self._cancel else
+        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0 if not self.cancelled else
                done / max(1, total), "elapsed": result.seconds, "result": result}
 
     def run(self) -> EmbeddingResult:

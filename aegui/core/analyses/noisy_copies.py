@@ -8,13 +8,13 @@ taking its seed. Numpy only: the denoiser is any callable [M, D] -> [M, D].
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from aegui.core.data.noise import apply_noise
+from aegui.core.jobs.job import Job
 
 CHUNK = 64          # copies denoised in one call; a cancel is seen between chunks
 
@@ -60,7 +60,7 @@ def noisy_copy(drawing: np.ndarray, kind: str, level: float, seed: int) -> np.nd
                       np.float32).reshape(x.shape)
 
 
-class NoisyCopiesTest:
+class NoisyCopiesTest(Job):
     """The test as a job (aegui.qt.threads.JobRunner): `steps()` yields CopiesProgress between
     chunks and the CopiesResult last; `cancel()` stops it between chunks (no result then)."""
 
@@ -70,10 +70,6 @@ class NoisyCopiesTest:
             raise ValueError(f"the test needs at least one copy, got {n}")
         self.drawing = np.asarray(drawing, np.float32).copy()
         self.denoise, self.kind, self.level, self.n, self.seed = denoise, kind, float(level), int(n), int(seed)
-        self._cancelled = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancelled.set()
 
     def steps(self):
         shape, clean = self.drawing.shape, self.drawing.reshape(-1) >= 0.5
@@ -81,13 +77,13 @@ class NoisyCopiesTest:
                           for k in range(self.n)])
         outputs = np.empty_like(noisy)
         for start in range(0, self.n, CHUNK):
-            if self._cancelled.is_set():
+            if self.cancelled:
                 return
             stop = min(self.n, start + CHUNK)
             outputs[start:stop] = np.clip(np.asarray(self.denoise(noisy[start:stop].copy()), np.float32)
                                           .reshape(stop - start, -1), 0.0, 1.0)
             yield CopiesProgress(stop, self.n)
-        if self._cancelled.is_set():
+        if self.cancelled:
             return          # cancelled during the last chunk: no figures either
         wrong = ((outputs >= 0.5) != clean).sum(axis=1)
         worst = int(np.argmax(wrong))

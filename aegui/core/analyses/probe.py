@@ -42,6 +42,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.config.experiment import ConfigError
+from aegui.core.jobs.job import Job
 
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
 HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy", "val_loss"]
@@ -202,7 +203,7 @@ def confusion_matrix(true: np.ndarray, pred: np.ndarray, n: int) -> np.ndarray:
     return m
 
 
-class ProbeJob:
+class ProbeJob(Job):
     """See the module docstring. `model`: a K=1 autoencoder (any kind; a VAE gives its mean) or
     None for raw pixels; `data`: a Dataset; `targets`: one class name per sample (default
     class_targets(data))."""
@@ -226,10 +227,9 @@ class ProbeJob:
         if config.fine_tune and model is None:
             raise ConfigError("probe.fine_tune", "there is no encoder to fine-tune when probing raw pixels")
         self.model = model.select(0) if model is not None else None   # a copy: fine-tuning must not touch the caller's
-        self._cancel = False
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
 
     @property
     def features(self) -> str:
@@ -327,7 +327,7 @@ class ProbeJob:
                 opt.step()
                 epoch_loss += float(loss.detach()) * len(rows)
             loss_value = epoch_loss / n_train      # the epoch's mean over its batches
-            if epoch % cfg.check_every == 0 or epoch == cfg.epochs or self._cancel:
+            if epoch % cfg.check_every == 0 or epoch == cfg.epochs or self.cancelled:
                 train_acc, _ = accuracy(train_idx)
                 val_acc, _, val_loss = scored(val_idx)
                 history.append({"epoch": epoch, "loss": loss_value, "train_accuracy": train_acc,
@@ -335,7 +335,7 @@ class ProbeJob:
                 yield {"state": "running", "epoch": epoch, "epochs": cfg.epochs, "loss": loss_value,
                        "train_accuracy": train_acc, "val_accuracy": val_acc, "val_loss": val_loss,
                        "fraction": epoch / cfg.epochs, "elapsed": time.perf_counter() - start}
-            if self._cancel:
+            if self.cancelled:
                 break
         train_acc, train_pred = accuracy(train_idx)
         val_acc, val_pred = accuracy(val_idx)
@@ -348,9 +348,9 @@ class ProbeJob:
             confusion_train=confusion_matrix(y_all[train_idx], train_pred, n_cls), chance=chance,
             n_train=n_train, n_val=len(val_idx), epochs=epoch, config=cfg, features=self.features,
             dataset=self.data.name, latent_dim=n_in if enc is not None else 0,
-            seconds=time.perf_counter() - start, cancelled=self._cancel, history=history,
+            seconds=time.perf_counter() - start, cancelled=self.cancelled, history=history,
             val_indices=val_idx, val_predicted=val_pred)
-        yield {"state": "cancelled" if self._cancel else "finished", "fraction": 1.0,
+        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0,
                "elapsed": result.seconds, "result": result}
 
     def run(self) -> ProbeResult:
@@ -524,7 +524,7 @@ class ProbeRun:
     seconds: float
 
 
-class ProbeRunJob:
+class ProbeRunJob(Job):
     """A whole probe: train the spec's base (or load its model, or take `model`), then ProbeJob
     on the chosen data, then the pixel baseline if asked. steps() yields
     {"state": "training", "epoch", "epochs", "fraction", "elapsed"}, then the ProbeJob's dicts
@@ -558,14 +558,13 @@ class ProbeRunJob:
             raise ConfigError("data", f"the model reads {self.model.input_dim} values per sample but "
                               f"{self.data.name} has {self.data.dim}; probe it on the data it was trained on",
                               spec.source)
-        self._cancel = False
-        self._current = None
+        self._stop_current = None     # stops the session or job running now
 
     def cancel(self) -> None:
-        self._cancel = True
-        current = self._current
-        if current is not None:
-            (current.stop if hasattr(current, "stop") else current.cancel)()
+        super().cancel()
+        stop = self._stop_current
+        if stop is not None:
+            stop()
 
     def steps(self) -> Iterator[dict]:
         start = time.perf_counter()
@@ -576,15 +575,15 @@ class ProbeRunJob:
             from aegui.core.data.datasets import from_config
             from aegui.core.train.session import TrainingSession
             session = TrainingSession(self.experiment, from_config(self.experiment.data), device=self.device)
-            self._current = session
-            if self._cancel:
+            self._stop_current = session.stop
+            if self.cancelled:
                 session.stop()
             for rec in session.steps():
                 yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
                        "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
                        "elapsed": time.perf_counter() - start}
-            self._current = None
-            if self._cancel:
+            self._stop_current = None
+            if self.cancelled:
                 yield {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}
                 return
             self.model = session.best_model()
@@ -596,8 +595,8 @@ class ProbeRunJob:
         offset = train_share
         for stage, model, config in stages:
             job = ProbeJob(model, self.data, config, split=self.split)
-            self._current = job
-            if self._cancel:
+            self._stop_current = job.cancel
+            if self.cancelled:
                 job.cancel()
             last = None
             for item in job.steps():
@@ -605,14 +604,14 @@ class ProbeRunJob:
                 if "result" not in item:
                     yield {**item, "stage": stage, "fraction": offset + probe_share * item["fraction"],
                            "elapsed": time.perf_counter() - start}
-            self._current = None
+            self._stop_current = None
             results[stage] = last["result"]
             offset += probe_share
-            if self._cancel:
+            if self.cancelled:
                 break
         run = ProbeRun(results["probe"], results.get("baseline"), self.model, self.experiment, trained_here,
                        time.perf_counter() - start)
-        yield {"state": "cancelled" if self._cancel else "finished", "fraction": 1.0, "elapsed": run.seconds,
+        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0, "elapsed": run.seconds,
                "result": run}
 
     def run(self) -> ProbeRun | None:

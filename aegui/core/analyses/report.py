@@ -46,6 +46,7 @@ from typing import Iterator
 
 from aegui.core.analyses.report_files import DONE, FAILED, WAITING
 from aegui.core.config.experiment import ConfigError
+from aegui.core.jobs.job import Job, Progress
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
@@ -219,7 +220,15 @@ def _load() -> float | None:
 
 # ---------------------------------------------------------------- the job
 
-class ReportJob:
+def _fields(item) -> tuple[dict, bool]:
+    """(a preset job's item as the report reads it, whether it is the job's last). The sweep runner
+    yields typed Progress; the other preset jobs still yield dicts, read as they are."""
+    if isinstance(item, Progress):
+        return dict(vars(item)), item.ended
+    return item, "result" in item
+
+
+class ReportJob(Job):
     def __init__(self, specs, out_dir, *, only: tuple[str, ...] = (), rerun: tuple[str, ...] = (),
                  markdown=None, device: str | None = None):
         self.specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]
@@ -227,7 +236,6 @@ class ReportJob:
         self.only, self.rerun = set(only), set(rerun)
         self.markdown = Path(markdown) if markdown is not None else None
         self.device = device
-        self._cancel = False
         self._job = None
         known = {self.qualified(s, e) for s in self.specs for e in s.experiments}
         for name in self.only | self.rerun:
@@ -249,14 +257,10 @@ class ReportJob:
         return pairs
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         job = self._job
         if job is not None:
             job.cancel()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
 
     def done_record(self, spec, exp) -> dict | None:
         """done.json's record of a finished experiment, for this preset; None when it has not
@@ -306,7 +310,7 @@ class ReportJob:
         reached = 0.0     # the share of the report done: where a cancelled one stopped
         for index, (spec, exp) in enumerate(pairs, 1):
             reached = (index - 1) / count
-            if self._cancel:
+            if self.cancelled:
                 break
             name = self.qualified(spec, exp)
             folder = self.folder(spec, exp)
@@ -347,21 +351,22 @@ class ReportJob:
             try:
                 job = preset_job(info, folder / "work")
                 self._job = job
-                if self._cancel:
+                if self.cancelled:
                     job.cancel()
                 last = None
-                for item in job.steps():
+                for step in job.steps():
+                    item, ended = _fields(step)
                     last = item
                     if item.get("state") == "run_remade":
                         yield {**base, "state": "remade", "message": item["message"], "fraction": reached,
                                "elapsed": time.perf_counter() - start}
-                    elif "result" not in item:
+                    elif not ended:
                         reached = (index - 1 + float(item.get("fraction", 0.0))) / count
                         yield {**base, "state": "running", "detail": item, "fraction": reached,
                                "elapsed": time.perf_counter() - start}
                 self._job = None
                 result = None if last is None else last.get("result")
-                if self._cancel or result is None or last.get("state") == "cancelled":
+                if self.cancelled or result is None or last.get("state") == "cancelled":
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
@@ -396,8 +401,8 @@ class ReportJob:
         else:
             reached = 1.0
         pages = write_pages(self)
-        yield {"state": "cancelled" if self._cancel else "finished", "pages": pages,
-               "fraction": reached if self._cancel else 1.0, "elapsed": time.perf_counter() - start}
+        yield {"state": "cancelled" if self.cancelled else "finished", "pages": pages,
+               "fraction": reached if self.cancelled else 1.0, "elapsed": time.perf_counter() - start}
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report_checks import conclude

@@ -68,6 +68,7 @@ from aegui.core.config.validation import experiment_from_dict, validate, with_ch
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search
 from aegui.core.analyses import sweep_eval
+from aegui.core.jobs.job import Job, Progress
 
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
@@ -562,10 +563,34 @@ class SweepResult:
 
 # ---------------------------------------------------------------- running
 
-class SweepRunner:
-    """Runs a sweep group by group. `steps()` yields progress dicts; `cancel()` (safe from another
+@dataclass(kw_only=True)
+class SweepProgress(Progress):
+    """A sweep's progress; state "running", "group_done", then "finished" / "cancelled" with the
+    SweepResult as `result`."""
+    group: int | None = None            # the group shown (1-based), None when none runs
+    groups: int = 0
+    group_runs: int = 0                 # models the group trains side by side
+    group_labels: list = field(default_factory=list)
+    running_groups: list | None = None  # on Ray: every group running now (1-based); None: one at a time
+    configs_done: int = 0
+    configs: int = 0
+    runs_done: int = 0
+    runs: int = 0
+    epoch: int = 0
+    epochs: int = 0
+    group_elapsed: float = 0.0
+    best_max_wrong: int | None = None
+    record_state: str | None = None     # the training record's state (running, finished, diverged, ...)
+    where: str = ""                     # on Ray: the cluster
+    cpus: int = 0                       # on Ray: the cluster's CPUs
+
+
+class SweepRunner(Job):
+    """Runs a sweep group by group. `steps()` yields SweepProgress; `cancel()` (safe from another
     thread) ends the current group at its next epoch and drops that group's runs; `result`
     holds the finished groups' runs at any time."""
+
+    where = ""      # where the groups run, when not in this process (a Ray cluster)
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
@@ -591,7 +616,6 @@ class SweepRunner:
             check_session(g.experiment, self.dataset(g), g.k, resolve_device(device or g.experiment.train.device))
         self.sessions_started = 0
         self.result = SweepResult(sweep, self.configs, self.groups)
-        self._cancel = False
         self._session = None
 
     def dataset(self, group: Group):
@@ -605,16 +629,12 @@ class SweepRunner:
         return sum(g.k for g in self.groups)
 
     def cancel(self) -> None:
-        self._cancel = True
+        super().cancel()
         session = self._session
         if session is not None:
             session.stop()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
-
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[SweepProgress]:
         from aegui.core.train import progress as P
         from aegui.core.train.session import TrainingSession
         res = self.result
@@ -629,22 +649,22 @@ class SweepRunner:
             frac = work_done / total_work
             if group is not None and state == "running":
                 frac += group.k * epoch / total_work
-            return {"state": state, "group": (group.index + 1) if group else None, "groups": n_groups,
-                    "group_runs": group.k if group else 0,
-                    "group_labels": [self.configs[i].label for i in group.configs] if group else [],
-                    "configs_done": configs_done, "configs": n_configs,
-                    "runs_done": runs_done, "runs": n_runs, "epoch": epoch, "epochs": epochs,
-                    "elapsed": time.perf_counter() - start, "group_elapsed": group_elapsed,
-                    "fraction": min(frac, 1.0), "best_max_wrong": best, "record_state": rec_state}
+            return SweepProgress(state=state, group=(group.index + 1) if group else None, groups=n_groups,
+                                 group_runs=group.k if group else 0,
+                                 group_labels=[self.configs[i].label for i in group.configs] if group else [],
+                                 configs_done=configs_done, configs=n_configs,
+                                 runs_done=runs_done, runs=n_runs, epoch=epoch, epochs=epochs,
+                                 elapsed=time.perf_counter() - start, group_elapsed=group_elapsed,
+                                 fraction=min(frac, 1.0), best_max_wrong=best, record_state=rec_state)
 
         for g in self.groups:
-            if self._cancel:
+            if self.cancelled:
                 break
             session = TrainingSession(g.experiment, self.dataset(g), seeds=list(g.seeds), lrs=list(g.lrs),
                                       inits=list(g.inits), device=self.device)
             self.sessions_started += 1
             self._session = session
-            if self._cancel:   # a cancel that came while the session was being built
+            if self.cancelled:   # a cancel that came while the session was being built
                 session.stop()
             res.device = str(session.device)
             g_start = time.perf_counter()
@@ -671,10 +691,10 @@ class SweepRunner:
             res.seconds = time.perf_counter() - start
             yield progress("group_done", g, rec.epoch, rec.total_epochs, g_seconds,
                            int(np.min(rec.max_wrong_per_model)), rec.state)
-        res.cancelled = self._cancel and runs_done < n_runs
+        res.cancelled = self.cancelled and runs_done < n_runs
         res.seconds = time.perf_counter() - start
         final = progress("cancelled" if res.cancelled else "finished", None, 0, 0, 0.0)
-        final["result"] = res
+        final.result = res
         yield final
 
     def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float, extra) -> None:
@@ -696,14 +716,14 @@ class SweepRunner:
                 history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy(), extra=extra[k]))
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
 
-    def run(self, on_progress: Callable[[dict], Any] | None = None) -> SweepResult:
+    def run(self, on_progress: Callable[[SweepProgress], Any] | None = None) -> SweepResult:
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)
         return self.result
 
 
-def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[dict], Any] | None = None,
+def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[SweepProgress], Any] | None = None,
               *, device: str | None = None) -> Generator[dict, None, SweepResult]:
     """Generator of progress dicts (see SweepRunner.steps); the last one has state "finished" or
     "cancelled" and the SweepResult under "result", which is also the generator's return value.

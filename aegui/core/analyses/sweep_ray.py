@@ -27,7 +27,7 @@ from typing import Iterator
 
 import numpy as np
 
-from aegui.core.analyses.sweep import SweepRunner
+from aegui.core.analyses.sweep import SweepProgress, SweepRunner
 from aegui.core.analyses.sweep_tasks import ClusterUnavailable, require, train_group
 
 POLL_S = 0.25      # how often steps() yields while tasks run (elapsed time, cancel)
@@ -121,14 +121,11 @@ class RaySweepRunner(SweepRunner):
         self.where = describe(address)
         self.task_seconds: dict[int, float] = {}    # group -> submit-to-result wall time
 
-    def cancel(self) -> None:
-        self._cancel = True           # steps() cancels the tasks at its next poll
-
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[SweepProgress]:
         with RayConnection(self.address, self.num_cpus) as ray:
             yield from self._steps(ray)
 
-    def _steps(self, ray) -> Iterator[dict]:
+    def _steps(self, ray) -> Iterator[SweepProgress]:
         res = self.result
         res.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         start = time.perf_counter()
@@ -139,16 +136,16 @@ class RaySweepRunner(SweepRunner):
 
         def progress(kind, group, in_flight, group_elapsed=0.0):
             shown = group if group is not None else (in_flight[0] if in_flight else None)
-            return {"state": kind, "group": shown.index + 1 if shown else None, "groups": n_groups,
-                    "group_runs": shown.k if shown else 0,
-                    "group_labels": [self.configs[i].label for i in shown.configs] if shown else [],
-                    "running_groups": [g.index + 1 for g in in_flight],
-                    "configs_done": state["configs"], "configs": n_configs,
-                    "runs_done": state["runs"], "runs": n_runs, "epoch": 0,
-                    "epochs": shown.experiment.train.epochs if shown else 0,
-                    "elapsed": time.perf_counter() - start, "group_elapsed": group_elapsed,
-                    "fraction": min(state["work"] / total_work, 1.0), "best_max_wrong": state["best"],
-                    "record_state": None, "where": describe(self.address), "cpus": self.cpus}
+            return SweepProgress(state=kind, group=shown.index + 1 if shown else None, groups=n_groups,
+                                 group_runs=shown.k if shown else 0,
+                                 group_labels=[self.configs[i].label for i in shown.configs] if shown else [],
+                                 running_groups=[g.index + 1 for g in in_flight],
+                                 configs_done=state["configs"], configs=n_configs,
+                                 runs_done=state["runs"], runs=n_runs, epoch=0,
+                                 epochs=shown.experiment.train.epochs if shown else 0,
+                                 elapsed=time.perf_counter() - start, group_elapsed=group_elapsed,
+                                 fraction=min(state["work"] / total_work, 1.0), best_max_wrong=state["best"],
+                                 where=describe(self.address), cpus=self.cpus)
 
         remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)(train_group)
         data_refs = {}
@@ -167,7 +164,7 @@ class RaySweepRunner(SweepRunner):
                 pending[ref] = g
                 submitted[g.index] = time.perf_counter()
             self.sessions_started = len(self.groups)
-            while pending and not self._cancel:
+            while pending and not self.cancelled:
                 done, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_S)
                 if not done:
                     # Ray starts queued tasks in about the order they were submitted.
@@ -192,10 +189,10 @@ class RaySweepRunner(SweepRunner):
             stop_tasks(ray, list(pending))   # cancelled, failed or abandoned (generator closed)
         if pending:
             res.cancelled_group = min(g.index for g in pending.values())
-        res.cancelled = self._cancel and state["runs"] < n_runs
+        res.cancelled = self.cancelled and state["runs"] < n_runs
         res.seconds = time.perf_counter() - start
         final = progress("cancelled" if res.cancelled else "finished", None, [])
-        final["result"] = res
+        final.result = res
         yield final
 
     def _get(self, ray, ref, g) -> dict:

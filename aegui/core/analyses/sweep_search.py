@@ -40,6 +40,7 @@ from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions
 from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe, stop_tasks
 from aegui.core.analyses.sweep_tasks import require, train_group
+from aegui.core.jobs.job import Job, Progress
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
@@ -140,9 +141,25 @@ class SearchResult:
         return write_search(self, out_dir)
 
 
-class SearchRunner:
-    """steps() yields progress dicts ("running", "trial_done", then "finished" or "cancelled"
-    with the SearchResult under "result"); cancel() is safe from another thread."""
+@dataclass(kw_only=True)
+class SearchProgress(Progress):
+    """A search's progress; state "running", "trial_done", then "finished" / "cancelled" with the
+    SearchResult as `result`."""
+    trial: int | None = None            # the trial that just ended (1-based)
+    trials: int = 0
+    trials_done: int = 0
+    running: list = field(default_factory=list)    # labels of the trials training now
+    label: str = ""
+    trial_state: str | None = None      # complete, pruned, failed
+    score: float | None = None
+    best_score: float | None = None
+    best_label: str | None = None
+    trainings: int = 0
+
+
+class SearchRunner(Job):
+    """steps() yields SearchProgress ("running", "trial_done", then "finished" or "cancelled"
+    with the SearchResult as `result`); cancel() is safe from another thread."""
 
     def __init__(self, sweep: Sweep, data=None, *, ray: bool = False, address: str | None = None,
                  num_cpus: int | None = None, device: str | None = None, trials: int | None = None):
@@ -163,15 +180,7 @@ class SearchRunner:
         self._choices = {k: {format_value(v): v for v in vals} for k, vals in sweep.vary.items()}
         self.dataset(self._experiment({k: vals[0] for k, vals in sweep.vary.items()}))   # bad data fails now
         self.result = SearchResult(sweep, where=describe(address) if self.ray else "this computer")
-        self._cancel = False
         self.study = None
-
-    def cancel(self) -> None:
-        self._cancel = True
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
 
     def dataset(self, exp):
         if self._data is not None:
@@ -250,7 +259,7 @@ class SearchRunner:
     def parallel(self) -> int:
         return 1 if not self.ray else (self.spec.parallel or self.num_cpus or 2)
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[SearchProgress]:
         res = self.result
         res.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._start = time.perf_counter()
@@ -263,20 +272,22 @@ class SearchRunner:
         else:
             self.study = self._study()
             yield from self._local_steps()
-        res.cancelled = self._cancel and len(res.trials) < self.trials
+        res.cancelled = self.cancelled and len(res.trials) < self.trials
         res.seconds = time.perf_counter() - self._start
         res.importance, res.importance_note = self._importance()
-        yield self._progress("cancelled" if res.cancelled else "finished", None) | {"result": res}
+        final = self._progress("cancelled" if res.cancelled else "finished", None)
+        final.result = res
+        yield final
 
-    def _progress(self, state, trial: TrialResult | None, running=()) -> dict:
+    def _progress(self, state, trial: TrialResult | None, running=()) -> SearchProgress:
         best = self.result.best()
-        return {"state": state, "trial": trial.trial + 1 if trial else None, "trials": self.trials,
-                "trials_done": len(self.result.trials), "running": list(running),
-                "label": trial.label if trial else "", "trial_state": trial.state if trial else None,
-                "score": trial.score if trial else None, "best_score": best.score if best else None,
-                "best_label": best.label if best else None, "trainings": self.result.trainings,
-                "elapsed": time.perf_counter() - self._start,
-                "fraction": min(len(self.result.trials) / self.trials, 1.0)}
+        return SearchProgress(state=state, trial=trial.trial + 1 if trial else None, trials=self.trials,
+                              trials_done=len(self.result.trials), running=list(running),
+                              label=trial.label if trial else "", trial_state=trial.state if trial else None,
+                              score=trial.score if trial else None, best_score=best.score if best else None,
+                              best_label=best.label if best else None, trainings=self.result.trainings,
+                              elapsed=time.perf_counter() - self._start,
+                              fraction=min(len(self.result.trials) / self.trials, 1.0))
 
     def _failed(self, trial, params, e: Exception) -> TrialResult:
         self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
@@ -294,9 +305,9 @@ class SearchRunner:
             self.result.trials.append(self._failed(trial, params, e))
             return None
 
-    def _local_steps(self) -> Iterator[dict]:
+    def _local_steps(self) -> Iterator[SearchProgress]:
         optuna = self.optuna
-        while len(self.result.trials) < self.trials and not self._cancel:
+        while len(self.result.trials) < self.trials and not self.cancelled:
             opened = self._open_trial()
             if opened is None:
                 yield self._progress("trial_done", self.result.trials[-1])
@@ -306,7 +317,7 @@ class SearchRunner:
 
             def prune(epoch, mw, mn, trial=trial):
                 trial.report(score(mw, mn), int(epoch))
-                return self._cancel or trial.should_prune()
+                return self.cancelled or trial.should_prune()
 
             exp_, seeds, lrs, inits = self._args(exp)
             try:
@@ -315,7 +326,7 @@ class SearchRunner:
                 self.result.trials.append(self._failed(trial, params, e))
                 yield self._progress("trial_done", self.result.trials[-1])
                 continue
-            if self._cancel:
+            if self.cancelled:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 break
             rec = self._record(trial, params, exp, out, out["pruned"])
@@ -326,14 +337,14 @@ class SearchRunner:
             self.result.trials.append(rec)
             yield self._progress("trial_done", rec)
 
-    def _ray_steps(self, ray) -> Iterator[dict]:
+    def _ray_steps(self, ray) -> Iterator[SearchProgress]:
         optuna = self.optuna
         remote = ray.remote(num_cpus=1, max_retries=3, retry_exceptions=False)(train_group)
         data_refs: dict = {}
         pending: dict = {}     # ref -> (trial, params, exp, rule)
         asked = 0
         try:
-            while (asked < self.trials or pending) and not self._cancel:
+            while (asked < self.trials or pending) and not self.cancelled:
                 while asked < self.trials and len(pending) < self.parallel:
                     opened = self._open_trial()
                     asked += 1
@@ -394,7 +405,7 @@ class SearchRunner:
             return {}, f"parameter importance could not be computed: {e}"
         return {k: float(v) for k, v in imp.items()}, ""
 
-    def run(self, on_progress: Callable[[dict], object] | None = None) -> SearchResult:
+    def run(self, on_progress: Callable[[SearchProgress], object] | None = None) -> SearchResult:
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)

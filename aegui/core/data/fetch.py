@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from aegui.core.data.catalogue import DataFile, Entry, entry
+from aegui.core.jobs.job import Job
 
 CACHE_ENV = "AEGUI_HOME"
 _CHUNK = 1 << 16
@@ -310,19 +311,14 @@ def verified_folder(name: str) -> Path:
     return folder
 
 
-class FetchJob:
+class FetchJob(Job):
     """fetch() as a job for the window's worker (aegui.qt.threads.JobRunner): steps()
     yields {"state": "downloading", "progress": Progress} while files come in, then
     {"state": "finished", "folder", "downloaded"} or {"state": "cancelled"}; errors raise
     FetchError (one sentence). cancel() is safe from another thread."""
 
     def __init__(self, name: str):
-        import threading
         self.entry = entry(name)
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def steps(self):
         import queue
@@ -332,7 +328,7 @@ class FetchJob:
 
         def work():
             try:
-                outcome["result"] = fetch(self.entry.name, progress=q.put, cancel=self._cancel.is_set)
+                outcome["result"] = fetch(self.entry.name, progress=q.put, cancel=lambda: self.cancelled)
             except BaseException as e:   # noqa: BLE001 - handed to the generator's thread
                 outcome["error"] = e
 

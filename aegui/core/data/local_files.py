@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from aegui.core.data.catalogue import DataFile, Entry, entry
+from aegui.core.jobs.job import Job
 
 REGISTRY = "registered.json"
 TORCHVISION_FOLDERS = ("MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST")
@@ -350,7 +351,7 @@ def state(name: str) -> str:
     return f"registered: {folder}" if folder else "not fetched"
 
 
-class AddFolderJob:
+class AddFolderJob(Job):
     """register() as a job for a window's worker: steps() yields {"state": "checking", "file",
     "index", "count", "fraction"} before each file is hashed, then {"state": "finished",
     "check": FolderCheck} or {"state": "cancelled"}; a folder that does not check out raises
@@ -358,10 +359,6 @@ class AddFolderJob:
 
     def __init__(self, name: str, folder):
         self.name, self.folder = entry(name).name, Path(folder)
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def steps(self) -> Iterator[dict]:
         import queue
@@ -371,7 +368,7 @@ class AddFolderJob:
         def work():
             try:
                 outcome["check"] = register(self.name, self.folder,
-                                            lambda f, i, n: q.put((f, i, n)), self._cancel.is_set)
+                                            lambda f, i, n: q.put((f, i, n)), lambda: self.cancelled)
             except BaseException as err:   # noqa: BLE001 - handed to the generator's thread
                 outcome["error"] = err
 

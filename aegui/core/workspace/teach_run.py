@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aegui.core.analyses import teach as T
+from aegui.core.jobs.job import Job
 from aegui.core.train import progress as P
 
 FIGURE_REPEATS = 20     # noisy copies of each new glyph for the before / after figures (as `aegui teach`)
@@ -37,7 +38,7 @@ class TeachOutcome:
         return self.model.taught_from
 
 
-class TeachJob:
+class TeachJob(Job):
     """Teach `base` (a TrainedModel of 5x7 glyphs) the (7, 5) `images` named `labels`, then save
     the result into `folder`. Build it on the worker thread: it reads nothing the GUI thread
     writes, and building the training session takes a moment."""
@@ -50,7 +51,6 @@ class TeachJob:
         fonts = T.fonts_from_arrays(images, labels, name="Taught")
         self.session = T.TeachSession(base.model, base.experiment, fonts, settings, source=source,
                                       base_path=str(base.path or ""), known=base.dataset)
-        self._cancelled = False
 
     @property
     def labels(self) -> list[str]:
@@ -58,14 +58,14 @@ class TeachJob:
 
     def cancel(self) -> None:
         """Stop after the current epoch and keep nothing (safe from another thread)."""
-        self._cancelled = True
+        super().cancel()
         self.session.stop()
 
     def steps(self):
         rec = None
         for rec in self.session.steps():
             yield rec
-        if rec is None or self._cancelled or rec.state == P.DIVERGED:
+        if rec is None or self.cancelled or rec.state == P.DIVERGED:
             return
         yield self._finish(rec)
 

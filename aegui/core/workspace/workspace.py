@@ -4,7 +4,8 @@ trained, the pixel editor's model, the charted history and where training stands
 Panels never talk to each other: each binds itself to the events it needs (napari's pattern: a Qt
 view connects itself to its model's events) and asks the workspace for what it wants done. Every
 change happens on the GUI thread; the Qt layer's training runner hands the worker's results over
-there (aegui.qt.training_runner).
+there (aegui.qt.training_runner). The workspace holds no runner: it asks for runs through its
+request events, which the runner subscribes to, and is told what happened through report_*().
 
 Events (psygnal signals, emitted synchronously):
     models_changed()                      the list, a title or a dirty mark changed
@@ -26,6 +27,12 @@ Events (psygnal signals, emitted synchronously):
     code_marked(z)                        a code to mark on the latent canvas (None: none)
     draft_changed(experiment)             the builder's experiment (None while its form is invalid)
     notice(text, args)                    a sentence for the status bar (English template + args)
+
+Requests to whoever runs training (the window's runner subscribes; without a subscriber nothing starts):
+    run_requested(experiment, step)       start a run (step "epoch"/"batch": paused after the first one)
+    pause_requested() / resume_requested() / stop_requested()
+    step_requested(unit)                  one more batch or epoch, then pause
+    speed_cap_requested(epochs_per_s)     at most this many epochs a second (None: no cap)
 """
 from __future__ import annotations
 
@@ -66,6 +73,12 @@ class Workspace:
     code_marked = Signal(object)
     draft_changed = Signal(object)
     notice = Signal(str, object)
+    run_requested = Signal(object, object)
+    pause_requested = Signal()
+    resume_requested = Signal()
+    step_requested = Signal(str)
+    stop_requested = Signal()
+    speed_cap_requested = Signal(object)
 
     def __init__(self, clock=None):
         self.models: list[TrainedModel] = []
@@ -75,7 +88,6 @@ class Workspace:
         self._editor: TrainedModel | None = None      # the editor's model as resolved
         self.history = History()                      # what the charts show
         self._clock = TrainingClock(clock) if clock else TrainingClock()
-        self.runner = None          # the Qt layer's training runner (start / pause / resume / step / stop)
         self.ready = False          # torch imported, demo models open
         self.devices: list = []
         self.device_name = ""
@@ -254,27 +266,31 @@ class Workspace:
     def train(self, experiment, step: str | None = None) -> bool:
         """Start a run (`step` "epoch" or "batch": paused after the first one). False when it
         cannot start now (torch not loaded yet, a run going on)."""
-        if not self.ready or self.training.busy or self.runner is None:
+        if not self.ready or self.training.busy or not self.can_run():
             return False
         self._emit_state(self._clock.loading(experiment.train.epochs))
-        self.runner.start(experiment, step)
+        self.run_requested.emit(experiment, step)
         return True
+
+    def can_run(self) -> bool:
+        """Whether anything runs training here (a window's runner subscribed to run_requested)."""
+        return len(self.run_requested) > 0
 
     def pause(self) -> None:
         if self.training.phase in (RUNNING, STEPPING):
-            self.runner.pause()
+            self.pause_requested.emit()
             self._emit_state(self._clock.set_phase(PAUSED))
 
     def resume(self) -> None:
         if self.training.phase in (PAUSED, STEPPING):
-            self.runner.resume()
+            self.resume_requested.emit()
             self._emit_state(self._clock.set_phase(RUNNING))
 
     def step(self, unit: str = "epoch") -> bool:
         """One more batch or epoch of the run, then pause; with none running, start one paused
         after its first step (needs the draft). False when nothing could be done."""
         if self.training.phase in (RUNNING, PAUSED, STEPPING):
-            self.runner.step(unit)
+            self.step_requested.emit(unit)
             self._emit_state(self._clock.set_phase(STEPPING))
             return True
         if self.training.busy or self.draft is None:
@@ -282,8 +298,12 @@ class Workspace:
         return self.train(self.draft, step=unit)
 
     def stop(self) -> None:
-        if self.training.busy and self.runner is not None:
-            self.runner.stop()
+        if self.training.busy:
+            self.stop_requested.emit()
+
+    def set_speed_cap(self, epochs_per_s: float | None) -> None:
+        """At most this many epochs a second from now on (None or 0: no cap), this run and later ones."""
+        self.speed_cap_requested.emit(epochs_per_s)
 
     # -- training: reported by the runner (GUI thread) ------------------------------------------
     def report_loading(self, done: int, total: int) -> None:

@@ -12,7 +12,7 @@ def bind_builder(builder, workspace) -> None:
     builder.resume_requested.connect(ws.resume)
     builder.stop_requested.connect(ws.stop)
     builder.step_controls.step_requested.connect(lambda unit: step(builder, ws, unit))
-    builder.step_controls.cap_changed.connect(lambda cap: ws.runner.set_cap(cap))
+    builder.step_controls.cap_changed.connect(ws.set_speed_cap)
     builder.checked.connect(lambda exp, error: ws.set_draft(exp, error))
     ws.training_changed.connect(lambda st: builder.set_running(
         st.busy, paused=st.phase in (PAUSED, STEPPING), loading=st.phase == LOADING))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -24,13 +23,14 @@ from aegui.core.config.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results
+from aegui.core.analyses.sweep_jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.widgets.folder_link import FolderLink
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
-from aegui.qt.experiments.search_view import SearchJob, SearchView
+from aegui.qt.experiments.search_view import SearchView
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
@@ -57,43 +57,6 @@ class _TakesItsRoom(QVBoxLayout):
 
     def hasHeightForWidth(self) -> bool:
         return False
-
-
-class SweepJob:
-    """Built and iterated in the worker thread: SweepRunner's progress plus a fresh list of the
-    runs finished so far ("run_results"); the final item also says where the results were autosaved.
-    With `ray` ({"address": ADDRESS or None}) the groups run as Ray tasks (RaySweepRunner)."""
-
-    def __init__(self, sweep, autosave_root: Path | None, ray: dict | None = None):
-        if ray is not None:
-            from aegui.core.analyses.sweep_ray import RaySweepRunner
-            self.runner = RaySweepRunner(sweep, address=ray.get("address"))
-        else:
-            from aegui.core.analyses.sweep import SweepRunner
-            self.runner = SweepRunner(sweep)
-        self.autosave_root = autosave_root
-
-    def cancel(self) -> None:
-        self.runner.cancel()
-
-    def steps(self):
-        for p in self.runner.steps():
-            item = dict(p)
-            item["run_results"] = list(self.runner.result.runs)
-            if "result" in p:
-                item["saved"], item["save_error"] = self._autosave(p["result"])
-            yield item
-
-    def _autosave(self, result) -> tuple[str | None, str | None]:
-        if self.autosave_root is None or not result.runs:
-            return None, None
-        slug = re.sub(r"[^\w.-]+", "-", result.sweep.name).strip("-")[:40] or "sweep"
-        folder = Path(self.autosave_root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}"
-        try:
-            write_results(result, folder)
-        except OSError as e:
-            return None, tr("Could not save the results in {path}: {error}", path=str(folder), error=e)
-        return str(folder), None
 
 
 class ExperimentsPanel(QWidget):
@@ -359,7 +322,7 @@ class ExperimentsPanel(QWidget):
         self.charts.export_svg(path)
 
     # ---------------------------------------------------------------- worker signals
-    def _on_progress(self, p: dict) -> None:
+    def _on_progress(self, p: SweepJobProgress | SearchJobProgress) -> None:
         self._last_progress = p
         if self._mode == "search":
             self._on_search(p)
@@ -369,11 +332,11 @@ class ExperimentsPanel(QWidget):
         self._refresh_status()
         running = set()
         shown = range(1, len(self._groups) + 1)   # a cancelled sweep's last progress can come late
-        if p.get("running_groups") is not None:   # on Ray: several groups at once
-            running = {c for g in p["running_groups"] if g in shown for c in self._groups[g - 1].configs}
-        elif p.get("state") == "running" and p.get("group") in shown:
-            running = set(self._groups[p["group"] - 1].configs)
-        self._show_runs(p["run_results"], running, finished=False)
+        if p.running_groups is not None:   # on Ray: several groups at once
+            running = {c for g in p.running_groups if g in shown for c in self._groups[g - 1].configs}
+        elif p.state == "running" and p.group in shown:
+            running = set(self._groups[p.group - 1].configs)
+        self._show_runs(p.run_results, running, finished=False)
 
     def _show_runs(self, runs, running, finished: bool) -> None:
         if len(runs) == self._shown_runs and running == self._shown_running and not finished:
@@ -384,22 +347,21 @@ class ExperimentsPanel(QWidget):
             self.charts.set_result(result)
         self._shown_runs, self._shown_running = len(runs), running
 
-    def _on_search(self, p: dict, finished: bool = False) -> None:
-        self.search_result = p["search"]
-        self.search_view.set_result(p["search"])
-        self.progress.setValue(int(1000 * (1.0 if finished else p.get("fraction", 0.0))))
-        best = p.get("best_score")
+    def _on_search(self, p: SearchJobProgress, finished: bool = False) -> None:
+        self.search_result = p.search
+        self.search_view.set_result(p.search)
+        self.progress.setValue(int(1000 * (1.0 if finished else p.fraction)))
+        best = p.best_score
         best = "-" if best is None else number(best, ".3f")
-        text = tr("trial {done}/{total} · best {best}", done=p.get("trials_done", 0), total=p.get("trials", 0),
-                  best=best)
+        text = tr("trial {done}/{total} · best {best}", done=p.trials_done, total=p.trials, best=best)
         if finished:   # like a sweep's bar: the search ended, whatever trial it had reached
-            res = p["result"]
+            res = p.result
             text = (tr("Cancelled · best {best}", best=best) if res.cancelled else
                     tr("Done · {elapsed} · best {best}", elapsed=fmt_duration(res.seconds), best=best))
         self.progress.setFormat(text)
         self.progress.setToolTip(text)
         if finished:
-            res, top = p["result"], p["result"].best()
+            res, top = p.result, p.result.best()
             states = [t.state for t in res.trials]
             trials, pruned = len(res.trials), states.count("pruned")
             summary = tr("Search finished: {trials} ({pruned}) = {runs} in {elapsed}. Best: {label}, score "
@@ -410,26 +372,26 @@ class ExperimentsPanel(QWidget):
                          elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
                          score=top.score if top else math.nan)
             self._set_summary(summary)
-            self._show_saved(p.get("saved"))
+            self._show_saved(p.autosave.folder)
 
     def _on_finished(self, last) -> None:
         self.editor.set_running(False)
-        if self._mode == "search" and last and "result" in last:
+        if self._mode == "search" and isinstance(last, SearchJobProgress) and last.result is not None:
             self._last_progress = last
             self._on_search(last, finished=True)
             self._update_buttons()
             return
-        if not last or "result" not in last:
+        if not isinstance(last, SweepJobProgress) or last.result is None:
             self._on_error(tr("No results to export yet."))
             return
-        result = last["result"]
+        result = last.result
         self.result = result
         self._show_runs(result.runs, set(), finished=True)
         self.table.set_result(result, (), finished=True)
         self.charts.set_result(result)
         self._last_progress = last
         self._state_key = "cancelled" if result.cancelled else "finished"
-        self.saved_path = last.get("saved")
+        self.saved_path = last.autosave.folder
         self._show_saved(self.saved_path)
         self._refresh_status()
         self._update_buttons()
@@ -457,27 +419,27 @@ class ExperimentsPanel(QWidget):
 
     def _refresh_status(self) -> None:
         p = self._last_progress
-        if self._mode == "search" and p is not None and "search" in p:
-            self._on_search(p, finished="result" in p)
+        if self._mode == "search" and isinstance(p, SearchJobProgress):
+            self._on_search(p, finished=p.result is not None)
             return
         key = self._state_key
         groups = len(self._groups)
         if key in ("running", "finished", "cancelled") and p is not None:
-            frac = 1.0 if key == "finished" else float(p.get("fraction", 0.0))
-            elapsed = p.get("elapsed", 0.0)
+            frac = 1.0 if key == "finished" else p.fraction
+            elapsed = p.elapsed
             self.progress.setValue(int(frac * 1000))
             # The bar shares a row with Run and Cancel: a short text, the details in its tooltip.
             if key == "running":
                 eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
                 text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
                           eta=fmt_duration(eta))
-                values = dict(group=p.get("group") or 0, groups=groups, done=p.get("runs_done", 0),
-                              total=p.get("runs", 0), elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
+                values = dict(group=p.group or 0, groups=groups, done=p.runs_done,
+                              total=p.runs, elapsed=fmt_duration(elapsed), eta=fmt_duration(eta))
                 tip = plural(values["total"],
                              tr("group {group}/{groups} · {done}/1 run · {elapsed} · about {eta} left", **values),
                              tr("group {group}/{groups} · {done}/{total} runs · {elapsed} · about {eta} left",
                                 **values))
-                training = "; ".join(p.get("group_labels") or [])
+                training = "; ".join(p.group_labels)
                 self._set_summary(f"{tip} — {training}" if training else tip)
             else:
                 res = self.result
@@ -518,9 +480,10 @@ class ExperimentsPanel(QWidget):
                 parts.append(tr("On noisy copies at its training level: {out:.2f} wrong pixels per sample after "
                                 "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],
                                 noisy=row["noisy_input_wrong_mean"]))
-        last = self._last_progress or {}
-        if last.get("save_error"):
-            parts.append(last["save_error"])
+        last = self._last_progress
+        if last is not None and last.autosave.failed:
+            parts.append(tr("Could not save the results in {path}: {error}", path=last.autosave.failed,
+                            error=last.autosave.error))
         return " ".join(parts)
 
     def _set_summary(self, text: str, error: bool = False) -> None:

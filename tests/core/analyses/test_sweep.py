@@ -169,10 +169,10 @@ def test_files_columns_and_aggregation_match_numpy(tmp_path):
                         "train.learning_rate": [0.01, 0.05]}, seeds=3, target_max_wrong=15)
     gen = run_sweep(sweep)
     progress = list(gen)
-    result = progress[-1]["result"]
-    assert progress[-1]["state"] == "finished" and progress[-1]["runs_done"] == 12
-    assert [p["group"] for p in progress if p["state"] == "group_done"] == [1, 2]
-    assert all(0 <= p["fraction"] <= 1 for p in progress)
+    result = progress[-1].result
+    assert progress[-1].state == "finished" and progress[-1].runs_done == 12
+    assert [p.group for p in progress if p.state == "group_done"] == [1, 2]
+    assert all(0 <= p.fraction <= 1 for p in progress)
     out = write_results(result, tmp_path / "out")
     assert sorted(p.name for p in out.iterdir()) == ["curves.csv", "histories.csv", "results.csv", "runs.csv",
                                                      "sweep.json"]
@@ -229,8 +229,8 @@ def test_cancel_mid_sweep_keeps_finished_groups(tmp_path):
     runner = SweepRunner(sweep)
     states = []
     for p in runner.steps():
-        states.append(p["state"])
-        if p["group"] == 2 and p["epoch"] >= 50:
+        states.append(p.state)
+        if p.group == 2 and p.epoch >= 50:
             runner.cancel()
     result = runner.result
     assert states[-1] == "cancelled" and states.count("group_done") == 1
@@ -250,7 +250,7 @@ def test_cancel_before_start_and_from_on_progress():
     runner.cancel()
     assert runner.run().runs == [] and runner.result.cancelled and runner.sessions_started == 0
     runner = SweepRunner(sweep)
-    result = runner.run(lambda p: p["state"] == "group_done" and runner.cancel())
+    result = runner.run(lambda p: p.state == "group_done" and runner.cancel())
     assert result.cancelled and len(result.runs) == 1 and runner.sessions_started == 1
 
 

@@ -263,7 +263,7 @@ def test_a_worker_lost_mid_sweep_reruns_its_group(ray_local, local_run, small_se
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        states = [p["state"] for p in runner.steps()]
+        states = [p.state for p in runner.steps()]
     finally:
         stop.set()
         thread.join()
@@ -280,10 +280,10 @@ def test_cancel_stops_the_remaining_tasks(ray_local, small_seed001, tmp_path):
     last = None
     for p in runner.steps():
         last = p
-        if p["state"] == "group_done":
+        if p.state == "group_done":
             runner.cancel()
-    result = last["result"]
-    assert last["state"] == "cancelled" and result.cancelled
+    result = last.result
+    assert last.state == "cancelled" and result.cancelled
     assert 0 < len(result.runs) < 24 and result.incomplete_configs
     assert all(r.config in result.configs_done for r in result.runs)
     deadline = time.monotonic() + 30      # the killed and never-started tasks: nobody trains any more

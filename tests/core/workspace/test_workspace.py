@@ -38,20 +38,42 @@ def rec(epoch, total=100, batch=0, batches=0):
 
 
 class Runner:
-    """What the Qt layer's runner does, recorded."""
-    def __init__(self):
+    """What the Qt layer's runner does: it subscribes to the workspace's requests; recorded."""
+    def __init__(self, ws):
         self.calls = []
-
-    def __getattr__(self, name):
-        return lambda *a: self.calls.append((name, *a))
+        ws.run_requested.connect(lambda exp, step: self.calls.append(("start", exp, step)))
+        ws.pause_requested.connect(lambda: self.calls.append(("pause",)))
+        ws.resume_requested.connect(lambda: self.calls.append(("resume",)))
+        ws.step_requested.connect(lambda unit: self.calls.append(("step", unit)))
+        ws.stop_requested.connect(lambda: self.calls.append(("stop",)))
+        ws.speed_cap_requested.connect(lambda cap: self.calls.append(("set_cap", cap)))
 
 
 @pytest.fixture
 def ws():
     w = Workspace(clock=Clock())
-    w.runner = Runner()
+    w.runner = Runner(w)
     w.ready = True
     return w
+
+
+def test_the_workspace_asks_for_runs_and_holds_no_runner():
+    """The Qt-free workspace never holds the window's runner: it emits its requests (start, pause,
+    step, stop, speed cap) and whoever runs training subscribes. Without a subscriber nothing
+    starts and nothing breaks; with one, every request reaches it."""
+    w = Workspace(clock=Clock())
+    w.ready = True
+    assert "runner" not in vars(w)
+    assert not w.train(Experiment())                  # nobody to run it: the state stays idle
+    assert w.training.phase == S.IDLE
+    w.pause(), w.resume(), w.stop(), w.set_speed_cap(3.0)
+    runner = Runner(w)
+    exp = Experiment()
+    assert w.train(exp, step="batch")
+    assert w.training.phase == S.LOADING
+    w.set_speed_cap(2.5)
+    w.stop()
+    assert runner.calls == [("start", exp, "batch"), ("set_cap", 2.5), ("stop",)]
 
 
 def test_the_eta_leaves_paused_time_out(ws):
