@@ -47,7 +47,7 @@ def test_the_builder_rows_are_fields_the_builder_knows(name):
 
 def test_the_builder_offers_the_registered_architectures_with_their_labels():
     names, labels = FIELDS["model.arch"].choices, FIELDS["model.arch"].choice_labels
-    assert names == tuple(ARCHS) and labels == {n: a.label for n, a in ARCHS.items()}
+    assert tuple(names) == tuple(ARCHS) and dict(labels) == {n: a.label for n, a in ARCHS.items()}
 
 
 def test_every_label_has_its_spanish():
