@@ -175,7 +175,9 @@ def _problem(kind: _Kind, bounds, open_: str, value, checked: bool = False) -> s
     low_open, high_open = open_ in ("low", "both"), open_ in ("high", "both")
     if (value > lo if low_open else value >= lo) and (value < hi if high_open else value <= hi):
         return None
-    if hi == math.inf:
+    if hi == math.inf and lo == 0:
+        where = "a positive number" if low_open else "a non-negative number"
+    elif hi == math.inf:
         where = f"above {_show(lo)}" if low_open else f"at least {_show(lo)}"
     elif not low_open and not high_open:
         where = f"from {_show(lo)} to {_show(hi)}"
@@ -309,7 +311,7 @@ _FIELDS = (
           enabled=lambda e: e.noise.mode == "fixed"),
     Field("model.flip_confidence", "Change a pixel at", "float", "Denoising changes a drawn pixel only when "
           "the model is at least this sure it is wrong; 0.5 takes the model's output as it is, higher keeps "
-          "more of the drawing", range=(0.5, 0.99), percent=True, suffix=" % sure",
+          "more of the drawing", range=(0.5, 1.0), open="high", percent=True, suffix=" % sure",
           applies=lambda e: e.model.kind == "dae" and e.data.source == "font",
           kept_if=source("font")),        # images have no drawn pixels to keep
     Field("model.input_shape", "Input", "ints", "Set by the dataset: the size of each sample"),
