@@ -33,7 +33,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 METHODS = ("ae", "pca", "tsne")
 METHOD_LABELS = {"ae": "AE latent", "pca": "PCA", "tsne": "t-SNE"}

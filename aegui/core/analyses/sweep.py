@@ -63,7 +63,7 @@ from typing import Any, Callable, Generator, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError, Experiment
+from aegui.core.schema.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search

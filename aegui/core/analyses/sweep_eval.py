@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 _KEYS = ("repeats", "noise_seed", "levels")
 MAX_REPEATS = 1000

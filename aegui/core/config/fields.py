@@ -14,7 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields as dataclass_fields, r
 from typing import Callable, Mapping
 
 from aegui.core.archs import ARCHS, arch_of, labels as arch_labels
-from aegui.core.config import experiment as C
+from aegui.core.schema import experiment as C
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
 # English names of the values a choice field takes (config files spell the keys).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aegui.core.archs import ARCHS
-from aegui.core.config.experiment import (
+from aegui.core.schema.experiment import (
     EMOJI_SIZES, MAX_AUGMENT_COPIES, NOISE_KINDS, SCIPY_OPTIMIZERS, _SECTIONS, ConfigError, Experiment, check,
     parse_experiment, whole)
 from aegui.core.config.fields import FIELDS

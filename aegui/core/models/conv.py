@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 

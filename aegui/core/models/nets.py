@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import torch
 
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.layers import ACTIVATIONS, Slot, init_bound, keep_top_k, stored_tensor, top_k_of
 
 

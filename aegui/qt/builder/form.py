@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy, QSpinBox, QWidget,
 )
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.fields import FIELDS, Field, always, in_group
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark

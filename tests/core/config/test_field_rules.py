@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from aegui.core.config import experiment as E
+from aegui.core.schema import experiment as E
 from aegui.core.config import fields as F
-from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.schema.experiment import Experiment, TrainConfig
 
 from core_helpers import run_cli
 

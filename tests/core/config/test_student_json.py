@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import experiment_from_json
 
 # The flat file of one report: its loss is named "cross_entropy_loss".

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from aegui.core.models import losses as L
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment
 from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.datasets import font_dataset, from_config, load_split, split
-from aegui.core.runs.history import read_rows as read_metrics
+from aegui.core.train.history import read_rows as read_metrics
 from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.fields import FIELDS
 from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.widgets.field_editors import FloatEditor, IntEditor, PercentEditor
