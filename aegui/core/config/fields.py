@@ -175,8 +175,10 @@ def _problem(kind: _Kind, bounds, open_: str, value, checked: bool = False) -> s
     low_open, high_open = open_ in ("low", "both"), open_ in ("high", "both")
     if (value > lo if low_open else value >= lo) and (value < hi if high_open else value <= hi):
         return None
-    if hi == math.inf and lo == 0:
+    if hi == math.inf and lo == 0 and kind is _KINDS["float"]:
         where = "a positive number" if low_open else "a non-negative number"
+    elif hi == math.inf and lo == 0:
+        where = f"{kind.what} above 0" if low_open else f"{kind.what} >= 0"
     elif hi == math.inf:
         where = f"above {_show(lo)}" if low_open else f"at least {_show(lo)}"
     elif not low_open and not high_open:
