@@ -59,7 +59,7 @@ def bench_probe() -> dict:
 
 
 def bench_scipy() -> dict:
-    from aegui.core.config.experiment import Experiment
+    from aegui.core.schema.experiment import Experiment
     from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import font_dataset
     from aegui.core.train.session import train

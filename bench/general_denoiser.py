@@ -32,7 +32,7 @@ from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob  # noqa
 from aegui.core.config.load import load_experiment  # noqa: E402
 from aegui.core.data.datasets import from_config  # noqa: E402
 from aegui.core.data.noise import KINDS, apply_noise  # noqa: E402
-from aegui.core.files.storage import load_model  # noqa: E402
+from aegui.core.runs.storage import load_model  # noqa: E402
 
 PRESETS = {"mlp": ROOT / "resources" / "presets" / "general-5x7-dae.json",
            "local": ROOT / "resources" / "presets" / "general-5x7-local.json"}

@@ -193,7 +193,7 @@ def teach(app, win) -> dict:
 
 def image_entry(arch: str, path=None):
     """A 64x64 RGB emoji VAE on the emoji dataset, as the window holds it."""
-    from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec
+    from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec
     from aegui.core.data.datasets import from_config
     from aegui.core.archs import build_model
     from aegui.core.runs.trained import TrainedModel, open_trained
@@ -248,7 +248,7 @@ def main():
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
-    from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+    from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
     from aegui.core.config.load import load_experiment
     from aegui.qt.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)

@@ -32,7 +32,7 @@ BIG = {
 
 CHILD = r"""
 import json, resource, sys, torch
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.train.memory import estimate

@@ -33,7 +33,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig  # noqa: E402
+from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig  # noqa: E402
 from aegui.core.data.datasets import load_split  # noqa: E402
 from aegui.core.data.mnist_files import write_idx  # noqa: E402
 from aegui.core.train.session import TrainingSession  # noqa: E402

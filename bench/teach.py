@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from aegui.core.analyses import teach as T  # noqa: E402
 from aegui.core.data.datasets import font_dataset, from_config  # noqa: E402
 from aegui.core.data.noise import apply_noise  # noqa: E402
-from aegui.core.files.storage import load_model  # noqa: E402
+from aegui.core.runs.storage import load_model  # noqa: E402
 from aegui.core.models import latent  # noqa: E402
 from aegui.core.models.familiarity import denoise_with_fallback, familiarity  # noqa: E402
 

@@ -81,7 +81,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 def test_the_graph_sees_every_module_and_its_imports():
     edges = graph()
     assert "aegui.core.models.nets" in edges and "aegui.qt.main_window" in edges
-    assert "aegui.core.config.experiment" in edges["aegui.core.models.nets"]
+    assert "aegui.core.schema.experiment" in edges["aegui.core.models.nets"]
     assert "PySide6.QtWidgets" in edges["aegui.qt.main_window"]
 
 
@@ -93,6 +93,34 @@ def test_the_cycle_finder_finds_a_loop_and_passes_a_tree():
 def test_no_module_imports_one_that_imports_it_back():
     cycle = find_cycle(graph())
     assert cycle is None, "import loop: " + " -> ".join(cycle)
+
+
+def package_graph(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """aegui.core's packages (schema, files, data, ...) and which others each imports, from
+    every import statement of their modules."""
+    def package(mod: str) -> str | None:
+        parts = mod.split(".")
+        return parts[2] if len(parts) > 2 and parts[:2] == ["aegui", "core"] else None
+    out: dict[str, set[str]] = {}
+    for name, deps in edges.items():
+        if (here := package(name)) is not None:
+            out.setdefault(here, set()).update(p for d in deps if (p := package(d)) not in (None, here))
+    return out
+
+
+def test_the_package_graph_sees_a_loop_between_two_packages():
+    # A package's __init__ (a registry) counts as the package.
+    edges = {"aegui.core.a.x": {"aegui.core.b"}, "aegui.core.b": {"aegui.core.a.z"}, "aegui.core.a.z": set()}
+    assert package_graph(edges) == {"a": {"b"}, "b": {"a"}}
+    assert find_cycle(package_graph(edges)) == ["a", "b", "a"]
+
+
+def test_no_package_of_the_core_imports_one_that_imports_it_back():
+    """The core's packages stand in floors (schema, files, data, models, archs, config, train, runs,
+    analyses, workspace): a package that imports another, even lazily inside a function, is never
+    imported by it, so each can be read, tested and moved with only the ones beneath it."""
+    cycle = find_cycle(package_graph(graph()))
+    assert cycle is None, "package loop in aegui.core: " + " -> ".join(cycle)
 
 
 def test_core_never_imports_qt_or_the_window():
@@ -258,12 +286,12 @@ def test_code_and_tests_say_why_without_the_issue_tracker():
                               "c": "# Ray issues 24359, 54260 lose a cancel"}) == ["a:1", "b:1"]
 
 
-KIND_MODULES = ("aegui.core.config.kinds", "aegui.core.models.objectives")
+KIND_MODULES = ("aegui.core.schema.kinds", "aegui.core.models.objectives")
 
 
 def kind_dispatch(source: str, kind_names) -> list[tuple[int, str]]:
     """(line, what) of each place in `source` that picks a branch by a model kind's name instead
-    of asking the kind's flags (config/kinds.py): a comparison of something named `kind` (or
+    of asking the kind's flags (schema/kinds.py): a comparison of something named `kind` (or
     `kinds`, `*_kind`, `.get("kind")`) with a kind's name, a comparison with two kinds' names, or a
     dict keyed by kinds' names. "ae" alone is also the embedding's method name, hence the `kind`."""
     names = set(kind_names)
@@ -307,9 +335,9 @@ def test_the_kind_check_finds_each_way_of_naming_a_kind():
 
 
 def test_model_kinds_are_told_apart_only_through_their_flags():
-    """A kind's name is compared only where kinds are registered (config/kinds.py) and trained
+    """A kind's name is compared only where kinds are registered (schema/kinds.py) and trained
     (models/objectives.py); everywhere else asks the kind's flags, so a new kind needs no edit there."""
-    from aegui.core.config.experiment import KINDS
+    from aegui.core.schema.experiment import KINDS
     bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
            if name not in KIND_MODULES
            for line, what in kind_dispatch(path.read_text(encoding="utf-8"), KINDS)]

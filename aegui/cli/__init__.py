@@ -62,9 +62,9 @@ def _main(argv=None) -> int:
         from aegui.qt.app import run
         return run(argv)
     args = build_parser().parse_args(_glue_negative_points(argv))
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     from aegui.core.data.glyphs import FontParseError
-    from aegui.core.files.storage import ModelFileError
+    from aegui.core.runs.storage import ModelFileError
     handlers = {name: fn for group in GROUPS for name, fn in group.HANDLERS.items()}
     try:
         status = handlers[args.command](args)

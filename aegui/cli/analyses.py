@@ -220,7 +220,7 @@ def _panels(text: str) -> list[tuple[str, str]]:
 
 def cmd_embed(args) -> int:
     from aegui.core.analyses.embedding import EmbeddingJob, panel_title
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     fonts = [f.strip() for f in args.fonts.split(",") if f.strip()]
     if not fonts:
         raise UserError("--fonts: name at least one font, e.g. Font1,Font2,Font3")
@@ -291,7 +291,7 @@ def _probe_spec(target: Path):
     raw = _read_json(target)
     if isinstance(raw, dict) and "analysis" in raw:
         if raw["analysis"] != "probe":
-            from aegui.core.config.experiment import ConfigError
+            from aegui.core.schema.experiment import ConfigError
             raise ConfigError("analysis", f"this file describes {raw['analysis']!r}; `aegui probe` reads "
                               "'probe' files, experiment configs and models", str(target))
         return load_spec(target)
@@ -304,9 +304,9 @@ def _probe_spec(target: Path):
 def cmd_probe(args) -> int:
     from dataclasses import asdict, replace
 
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     from aegui.core.analyses.probe import ProbeRunJob, probe_config_from_dict
-    from aegui.core.files.storage import save_model
+    from aegui.core.runs.storage import save_model
 
     spec = _probe_spec(Path(args.target))
     overrides = {"hidden": args.hidden, "epochs": args.epochs, "learning_rate": args.lr,

@@ -145,5 +145,5 @@ def parse_range(text: str) -> tuple[float, float]:
 
 
 def load_model_dir(path):
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     return load_model(path)

@@ -141,7 +141,7 @@ def _decode_samples(args, model, exp, shape) -> int:
     import numpy as np
 
     from aegui.core.models import latent
-    from aegui.core.config.experiment import KIND_LABELS
+    from aegui.core.schema.experiment import KIND_LABELS
     if not model.is_vae:
         raise UserError(f"--samples draws codes from a VAE's prior N(0, I), and this model is a "
                         f"{KIND_LABELS.get(exp.model.kind, exp.model.kind)} autoencoder without one; "

@@ -19,7 +19,7 @@ def add_parsers(sub) -> None:
 
 def cmd_replay(args) -> int:
     from aegui.core.analyses.replay import export
-    from aegui.core.files.storage import model_paths
+    from aegui.core.runs.storage import model_paths
     from aegui.core.train.snapshots import ReplayError, load_replay
 
     if not 64 <= args.size <= 4096:

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_seed
-from aegui.core.config.experiment import DEVICES
-from aegui.core.files.outfolder import claimed
+from aegui.core.schema.experiment import DEVICES
+from aegui.core.runs.outfolder import claimed
 
 
 def add_parsers(sub) -> None:
@@ -69,7 +69,7 @@ def cmd_teach(args) -> int:
         saved = T.taught_experiment(exp, fonts, out / T.glyph_file_name(fonts)).to_dict()
     except ValueError as e:      # glyphs the font.h writer cannot write
         raise UserError(f"{args.glyphs}: {e}") from None
-    # One writer per folder, and no other model replaced unasked (aegui.core.files.outfolder).
+    # One writer per folder, and no other model replaced unasked (aegui.core.runs.outfolder).
     with claimed(out, saved, args.force):
         return _teach_and_save(args, out, model, session)
 

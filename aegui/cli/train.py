@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_level, parse_seed
-from aegui.core.config.experiment import DEVICES, PRECISIONS
+from aegui.core.schema.experiment import DEVICES, PRECISIONS
 
 
 def _seeds(text: str):
@@ -147,7 +147,7 @@ def _replay_recorder(dataset):
 def cmd_train(args) -> int:
     from aegui.core.config.load import load_experiment
     from aegui.core.config.validation import with_changes
-    from aegui.core.files.outfolder import claimed
+    from aegui.core.runs.outfolder import claimed
 
     out = out_folder(args.out) if args.out else Path("runs") / Path(args.config).stem
     exp, notes = load_experiment(args.config)
@@ -167,7 +167,7 @@ def cmd_train(args) -> int:
     elif args.font:
         raise UserError(f"--font: data.source is {exp.data.source!r}; --font picks arrays of a font file")
     exp = with_changes(exp, train=train, data=data)
-    # One writer per folder, and no other model replaced unasked (aegui.core.files.outfolder).
+    # One writer per folder, and no other model replaced unasked (aegui.core.runs.outfolder).
     with claimed(out, exp.to_dict(), args.force):
         return _train_and_save(args, exp, out)
 
@@ -217,7 +217,7 @@ def _train_and_save(args, exp, out: Path) -> int:
 
 def _auto_seeds(exp, samples: int):
     """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
-    from aegui.core.config.kinds import kind_of
+    from aegui.core.schema.kinds import kind_of
     from aegui.core.config.validation import with_changes
     from aegui.core.train.capture import free_models
 

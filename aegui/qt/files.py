@@ -20,7 +20,7 @@ EXPORT_NAMES = {"charts": "training.png", "csv": "training.csv", "latent": "late
 
 
 def _is_idx_images(path: Path) -> bool:
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     from aegui.core.data.data_shape import idx_header
     try:
         idx_header(path)

@@ -1,6 +1,6 @@
 """What File > Models… does to a model, as undoable commands (Ctrl+Z in the dialog): rename it,
 close it (out of the window, its files stay), delete it (its files move to the trash folder of the
-user's data, aegui.core.files.trash). The files change through the core; the list through the
+user's data, aegui.core.runs.trash). The files change through the core; the list through the
 workspace, so every panel shows the change at once.
 
 A command that could not do its work (a read-only folder) keeps the reason in `error`, changes
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
-from aegui.core.files import trash
+from aegui.core.runs import trash
 from aegui.core.files.paths import models_dir
 from aegui.qt.i18n import tr
 
@@ -60,7 +60,7 @@ class Rename(Command):
         self._apply(self.old)
 
     def _apply(self, name: str) -> None:
-        from aegui.core.files.storage import rename_model
+        from aegui.core.runs.storage import rename_model
         self.error = None
         try:
             if self.entry.path is not None and not self.entry.shipped:

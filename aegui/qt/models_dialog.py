@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
                                QPushButton, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QToolButton,
                                QVBoxLayout)
 
-from aegui.core.config.experiment import KIND_LABELS
+from aegui.core.schema.experiment import KIND_LABELS
 from aegui.core.files.model_index import saved_models
 from aegui.core.files.paths import autosave_dir, models_dir
-from aegui.core.files.trash import trash_dir
+from aegui.core.runs.trash import trash_dir
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.model_commands import Close, Delete, Entry, Rename
 from aegui.qt.models import shown_name, title, when_text

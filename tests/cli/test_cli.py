@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 
 from core_helpers import ROOT, small_experiment, run_cli, last_json
 

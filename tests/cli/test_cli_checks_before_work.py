@@ -50,9 +50,9 @@ def test_teach_refuses_a_label_the_glyph_file_cannot_hold(tmp_path, capsys, labe
 
 
 def test_window_and_teach_share_the_label_rule():
-    """The label dialog (files/library.clean_label) refuses what teaching refuses."""
+    """The label dialog (data/library.clean_label) refuses what teaching refuses."""
     from aegui.core.data.glyphs import label_problem
-    from aegui.core.files.library import clean_label
+    from aegui.core.data.library import clean_label
     for label in ("a*/\\", "a\x00b", "a\u200fb"):
         assert label_problem(label)
         with pytest.raises(ValueError, match=label_problem(label).replace("*", r"\*")):

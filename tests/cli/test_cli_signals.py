@@ -88,7 +88,7 @@ def test_second_ctrl_c_while_train_saves_ends_quietly(tmp_path):
     assert rc == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert json.loads(out.strip().splitlines()[-1])["state"] == "stopped"
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     load_model(tmp_path / "run")
 
 
@@ -106,7 +106,7 @@ def test_second_ctrl_c_while_teach_scores_saves_what_was_taught(tmp_path):
     assert "without the before / after figures" in err or "saving; it ends in a moment" in err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] == "stopped" and result["glyphs"] == 20
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     _, exp, meta = load_model(tmp_path / "taught")
     assert meta["taught"]["glyphs"] == 20 and len(exp.data.extra_glyphs) == 1
 

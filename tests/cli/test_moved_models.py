@@ -4,7 +4,7 @@ to it, so copying or moving the folder keeps the model working."""
 import json
 import shutil
 
-from aegui.core.files.storage import load_model, model_paths
+from aegui.core.runs.storage import load_model, model_paths
 from aegui.core.runs.trained import open_trained
 
 from core_helpers import ROOT, last_json, run_cli

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from aegui.core.files.lock import lock_path
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 
 from core_helpers import ROOT, last_json, run_cli, small_experiment
 

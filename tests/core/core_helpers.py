@@ -2,7 +2,7 @@
 import json
 from pathlib import Path
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,7 @@ def test_core_and_cli_never_import_qt(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    expected = {"aegui.core.config.experiment", "aegui.core.train.session", "aegui.core.files.storage",
+    expected = {"aegui.core.schema.experiment", "aegui.core.train.session", "aegui.core.runs.storage",
                 "aegui.core.models.latent", "aegui.core.models.nets", "aegui.core.data.noise",
                 "aegui.core.data.datasets", "aegui.core.config.student_json"}
     assert expected <= set(result["imported"])

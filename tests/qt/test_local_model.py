@@ -3,7 +3,7 @@ its channels, and a local denoiser trained from the builder drives the network v
 maps), the latent canvas (a 560-D code seen through a 2-D projection) and the pixel editor."""
 import numpy as np
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 
 from tests.qt.builder.test_builder_images import pick

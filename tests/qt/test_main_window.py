@@ -21,8 +21,8 @@ def test_a_saved_models_training_history_is_charted(window):
 
 
 def test_trained_model_is_autosaved_with_its_history(window, qtbot):
-    from aegui.core.config.experiment import Experiment, TrainConfig
-    from aegui.core.runs.history import read_rows as read_metrics
+    from aegui.core.schema.experiment import Experiment, TrainConfig
+    from aegui.core.train.history import read_rows as read_metrics
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=60, check_every=10)))
     with qtbot.waitSignal(window.runner.finished, timeout=30000):
         window.builder.train_button.click()
@@ -55,7 +55,7 @@ def test_training_font3_from_the_builder_reaches_zero(window, qtbot):
 
 
 def test_charts_and_latent_points_move_during_training(window, qtbot):
-    from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.schema.experiment import Experiment, TrainConfig
     exp = Experiment(train=TrainConfig(epochs=100_000, seeds=2, check_every=10))
     window.builder.set_experiment(exp)
     window.builder.train_button.click()
@@ -70,7 +70,7 @@ def test_charts_and_latent_points_move_during_training(window, qtbot):
 
 
 def test_diverging_run_marks_the_learning_rate(window, qtbot):
-    from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.schema.experiment import Experiment, TrainConfig
     window.builder.set_experiment(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=500)))
     with qtbot.waitSignal(window.runner.finished, timeout=30000) as blocker:
         window.builder.train_button.click()
@@ -221,7 +221,7 @@ def test_editor_denoises_with_the_demo_dae_until_told_otherwise(window, qtbot):
 
 
 def test_closing_during_training_stops_it_and_autosaves(window, qtbot, aegui_home):
-    from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.schema.experiment import Experiment, TrainConfig
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=1_000_000, check_every=10)))
     window.builder.train_button.click()
     qtbot.waitUntil(lambda: window.workspace.live is not None, timeout=30000)

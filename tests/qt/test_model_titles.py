@@ -5,7 +5,7 @@ whole in its tooltip, at the sizes a student's screen has, in both languages."""
 import pytest
 from PySide6.QtCore import Qt
 
-from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.core.runs.trained import TrainedModel, open_trained
 from aegui.qt import i18n
 from aegui.qt.layout_check import combo_problem

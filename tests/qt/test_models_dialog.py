@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.qt.model_commands import Entry
 from aegui.qt.models_dialog import NAME
 

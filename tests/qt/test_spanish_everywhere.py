@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit,
                                QTableWidget, QTabBar, QWidget)
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.qt import i18n
 from aegui.qt.i18n import read_catalogue
 from aegui.qt.perspectives.table import PERSPECTIVES

@@ -44,7 +44,7 @@ def _row_label(builder, key):
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_builder_fields_explain_their_terms(builder, lang):
-    from aegui.core.config.experiment import Experiment
+    from aegui.core.schema.experiment import Experiment
     from aegui.core.config.validation import with_changes
     i18n.set_language(lang)
     builder.set_experiment(with_changes(Experiment(), model={"kind": "vae"}, train={"optimizer": "momentum"}))
@@ -92,7 +92,7 @@ def test_metrics_tables_explain_their_terms_in_spanish(qtbot):
     from aegui.qt.experiments.sweep_table import SweepTable
     from aegui.qt.explain.latent_table import LatentTable
     from aegui.core.analyses.sweep import Sweep
-    from aegui.core.config.experiment import Experiment
+    from aegui.core.schema.experiment import Experiment
     i18n.set_language("es")
     table = MetricsTable()
     qtbot.addWidget(table)

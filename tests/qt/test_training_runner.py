@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.workspace import state as S
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt.training_runner import TrainingRunner
@@ -134,7 +134,7 @@ def test_a_pause_between_checks_shows_the_epoch_so_far(qtbot, ws, runner):
 
 
 def test_a_bad_experiment_fails_as_an_error_object_naming_its_field(qtbot, ws, runner):
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     failed = []
     ws.training_failed.connect(lambda error, stage: failed.append((error, stage)))
     exp = Experiment(data=DataConfig(("Font3",)), model=ModelSpec(layers=(30, 10, 2, 10, 30)))

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from aegui.core.analyses.teach import TeachSettings
-from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.qt.i18n import tr
 from tests.qt.builder.test_builder_images import pick
 from tests.qt.latent.test_latent_canvas import viewport_pos

@@ -55,7 +55,7 @@ def test_tiny_conv_vae_on_16px_emoji_charts_a_validation_loss(window, qtbot):
     assert len(epochs) >= 2 and epochs[-1] == rec.epoch    # PSNR charted at the snapshots
     shown = panel.worst_view.shown_indices()
     assert len(shown) == 6 and all("dB" in c.text() for _, _, c in panel.worst_view.cells)
-    from aegui.core.analyses.image_quality import reconstruction_errors
+    from aegui.core.train.image_quality import reconstruction_errors
     mse, _ = reconstruction_errors(entry.shown.images(), entry.reconstructions())
     assert shown[0] == int(mse.argmax())
     # The pixel editor lists glyph models only and still works with its own.

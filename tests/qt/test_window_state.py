@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.workspace import state as S
 
 

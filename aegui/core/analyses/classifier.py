@@ -41,7 +41,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.analyses.probe import ProbeConfig, ProbeJob, confusion_csv, official_probe_data, probe_config_from_dict
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.jobs.job import Job
 
 ANALYSIS = "classifier"
@@ -252,7 +252,7 @@ class ClassifierJob(Job):
         folder = self.out_dir / "autoencoder"
         if not (folder / "model.json").is_file():
             return None
-        from aegui.core.files.storage import load_model
+        from aegui.core.runs.storage import load_model
         try:
             model, exp, meta = load_model(folder)
         except (OSError, ValueError):
@@ -315,7 +315,7 @@ class ClassifierJob(Job):
                 pre_seconds, pre_loss = time.perf_counter() - t0, rec.losses.get("total")
                 model = session.best_model()
                 if self.out_dir is not None:
-                    from aegui.core.files.storage import save_model
+                    from aegui.core.runs.storage import save_model
                     save_model(self.out_dir / "autoencoder", model, exp,
                                {"seconds": round(pre_seconds, 3), "final_loss": pre_loss})
         results: dict[str, StageResult] = {}

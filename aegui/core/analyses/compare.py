@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from aegui.core.analyses.image_quality import is_binary, reconstruction_errors
+from aegui.core.train.image_quality import is_binary, reconstruction_errors
 from aegui.core.analyses.replay import projection
 from aegui.core.archs import arch_of
-from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.kinds import kind_of
 from aegui.core.data.data_shape import sample_shape
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.data.datasets import from_config

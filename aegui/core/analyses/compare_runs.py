@@ -50,7 +50,7 @@ from typing import Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.jobs.job import Job
 
@@ -326,7 +326,7 @@ class CompareJob(Job):
         if folder is None:
             return
         from aegui.core.files.atomic import atomic_write_text
-        from aegui.core.files.storage import save_model
+        from aegui.core.runs.storage import save_model
         folder.mkdir(parents=True, exist_ok=True)
         if run.model is not None:
             save_model(folder / "model", run.model, run.experiment, run.metrics)

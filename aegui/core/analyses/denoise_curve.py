@@ -60,8 +60,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
@@ -439,7 +439,7 @@ class DenoiseCurveJob(Job):
         self.session = None
         self._model_exp = None
         if models is None and spec.model_paths:
-            from aegui.core.files.storage import load_model
+            from aegui.core.runs.storage import load_model
             loaded = [load_model(p) for p in spec.model_paths]
             models = [m for m, _, _ in loaded]
             self._model_exp = loaded[0][1]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.archs import arch_of
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.latent import keep_sure

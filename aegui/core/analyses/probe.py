@@ -41,7 +41,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import Job
 
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
@@ -539,7 +539,7 @@ class ProbeRunJob(Job):
         self.experiment = experiment
         self.model = model
         if model is None and spec.model_path:
-            from aegui.core.files.storage import load_model
+            from aegui.core.runs.storage import load_model
             self.model, self.experiment, _ = load_model(spec.model_path)
         if self.model is None:
             if spec.base is None:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Iterator
 
 from aegui.core.analyses.report_files import DONE, FAILED, WAITING
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import Job, Progress
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")

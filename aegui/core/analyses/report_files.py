@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 DONE = "done.json"
 WAITING = "waiting.json"
@@ -284,7 +284,7 @@ def read_saved_run(folder, key: str) -> SavedRun | None:
     model_dir = folder / "model"
     if not model_dir.is_dir() or not (model_dir / "model.json").is_file():
         _bad(model_dir, "(folder)", "the run's trained model is missing (no folder with model.json)")
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     try:
         model = load_model(model_dir)[0]
     except (OSError, ValueError) as e:     # ModelFileError is a ValueError naming the file

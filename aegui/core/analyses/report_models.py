@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from aegui.core.analyses import report_figures as RF
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 
 
 def _data(result, run, from_training: bool = False):

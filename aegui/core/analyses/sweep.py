@@ -63,7 +63,8 @@ from typing import Any, Callable, Generator, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError, Experiment
+from aegui.core.schema.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError, Experiment
+from aegui.core.config.fields import FIELDS
 from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.analyses.search_spec import SearchSpec, parse_search
@@ -308,8 +309,9 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= MAX_SEEDS:
         _fail("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {seeds!r}", source)
     target = raw.get("target_max_wrong")
-    if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 0):
-        _fail("target_max_wrong", f"must be a whole number >= 0 or null, got {target!r}", source)
+    # The sweep's target is every run's train.target_max_wrong: that field's own rule.
+    if (error := FIELDS["train.target_max_wrong"].error(target)) is not None:
+        _fail("target_max_wrong", error.problem, source)
 
     description = raw.get("description", "")
     if not isinstance(description, str):

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.kinds import kind_of
 
 _KEYS = ("repeats", "noise_seed", "levels")
 MAX_REPEATS = 1000

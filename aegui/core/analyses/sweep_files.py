@@ -14,7 +14,7 @@ import numpy as np
 
 from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import COLUMN_DOCS, SweepResult, _jsonable
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 def _cell(value):
     if value is None:

@@ -34,7 +34,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweep_files import csv_bytes, versions

@@ -24,15 +24,15 @@ import numpy as np
 import torch
 
 from aegui.core.analyses.denoise_curve import wrong_pixels
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data import glyphs as G
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
-from aegui.core.files.storage import save_model
+from aegui.core.runs.storage import save_model
 from aegui.core.models import latent
-from aegui.core.runs.history import History, metrics_path, rows_text
+from aegui.core.train.history import History, metrics_path, rows_text
 from aegui.core.train import progress as P
 from aegui.core.train.session import TrainingSession
 

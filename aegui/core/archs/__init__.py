@@ -14,7 +14,7 @@ from aegui.core.archs.base import Architecture, ImageArchitecture
 from aegui.core.archs.conv import Conv
 from aegui.core.archs.local import Local
 from aegui.core.archs.mlp import MLP
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 __all__ = ["ARCHS", "LABELS", "NAMES", "Architecture", "ImageArchitecture", "arch_of", "build_model", "labels",
            "parameter_count", "register", "unregister"]

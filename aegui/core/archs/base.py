@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.config.experiment import ConfigError, ModelSpec, check, whole
+from aegui.core.schema.experiment import ConfigError, ModelSpec, check, whole
 
 
 class Architecture:

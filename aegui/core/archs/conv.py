@@ -3,8 +3,8 @@ linear map to the code; the decoder mirrors it with transposed convolutions (mod
 from __future__ import annotations
 
 from aegui.core.archs.base import ImageArchitecture
-from aegui.core.config.experiment import ConfigError, ModelSpec, check
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError, ModelSpec, check
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models.arch import conv_layout
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from aegui.core.archs.base import ImageArchitecture
-from aegui.core.config.experiment import ModelSpec, check
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ModelSpec, check
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models.arch import local_layout
 
 

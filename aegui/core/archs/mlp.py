@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from aegui.core.archs.base import Architecture
-from aegui.core.config.experiment import ConfigError, ModelSpec
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError, ModelSpec
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models.arch import mlp_parameter_count
 
 

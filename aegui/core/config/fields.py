@@ -9,12 +9,13 @@ the builder then shows, fills, reads, checks and hides it with no code of its ow
 """
 from __future__ import annotations
 
+import math
 from dataclasses import MISSING, dataclass, field, fields as dataclass_fields, replace
 from typing import Callable, Mapping
 
 from aegui.core.archs import LABELS as ARCH_LABELS, NAMES as ARCH_NAMES, arch_of
-from aegui.core.config import experiment as C
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema import experiment as C
+from aegui.core.schema.kinds import LABELS as KIND_LABELS, NAMES as KIND_NAMES, kind_of
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 
 # English names of the values a choice field takes (config files spell the keys).
@@ -55,6 +56,8 @@ class Field:
     choices: tuple = ()
     choice_labels: Mapping = field(default_factory=dict)
     range: tuple | None = None      # the lowest and highest value a form offers and check() accepts
+                                    # (of each item, for a list); math.inf: no highest
+    open: str = ""                   # "low" / "high" / "both": the value must stay strictly inside
     suffix: str = ""                # after the number in its box, e.g. " epochs"
     special: str = ""               # shown instead of the lowest value, e.g. "all" for 0
     placeholder: str = ""           # shown in an empty text box
@@ -102,19 +105,89 @@ class Field:
         return f.default if f.default is not MISSING else f.default_factory()
 
     def check(self, value) -> str | None:
-        """The problem with a value (outside the range, not one of the choices), or None."""
+        """The problem with a value (the wrong type, outside the range, not one of the choices), or
+        None. The form checks what is typed with it and validate() every field of a config file."""
+        error = self.error(value)
+        return error.problem if error is not None else None
+
+    def error(self, value) -> C.ConfigError | None:
+        """check() as the ConfigError naming the field (an item of a list by its index)."""
         if value is None and self.optional:
             return None
-        if self.choices and value not in self.choices:
-            return f"{value!r} is not one of {', '.join(map(str, self.choices))}"
-        if self.range is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo, hi = self.range
-            if not lo <= value <= hi:
-                # Whole numbers whole: a seed's bound 2147483647 is not "2.14748e+09".
-                def show(v):
-                    return str(v) if isinstance(v, int) and abs(v) < 10 ** 30 else f"{v:g}"
-                return f"must be from {show(lo)} to {show(hi)}, got {show(value)}"
+        if self.choices:
+            # By type too: JSON's true is not the choice 1, nor 32.0 the size 32.
+            if any(value == c and type(value) is type(c) for c in self.choices):
+                return None
+            return C.ConfigError(self.key, f"{value!r} is not one of {', '.join(map(str, self.choices))}")
+        kind = _KINDS[self.type]
+        if not kind.holds(value):
+            return C.ConfigError(self.key, f"must be {kind.what}, got {value!r}")
+        if self.type in ("ints", "names"):
+            for i, item in enumerate(value):
+                problem = _problem(_ITEMS[self.type], self.range, self.open, item)
+                if problem:
+                    return C.ConfigError(f"{self.key}[{i}]", problem)
+            return None
+        if self.type in ("int", "float"):
+            problem = _problem(kind, self.range, self.open, value, checked=True)
+            return C.ConfigError(self.key, problem) if problem else None
         return None
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What a field's type holds, in a sentence's words."""
+    what: str
+    holds: Callable
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+_KINDS = {
+    "int": _Kind("a whole number", C.whole),
+    "float": _Kind("a number", _number),
+    "bool": _Kind("true or false", lambda v: isinstance(v, bool)),
+    "text": _Kind("text (a string)", lambda v: isinstance(v, str)),
+    "path": _Kind("a path (a string)", lambda v: isinstance(v, str)),
+    "choice": _Kind("one of the choices", lambda v: True),
+    "ints": _Kind("a list of whole numbers", lambda v: isinstance(v, tuple)),
+    "names": _Kind("a list of names", lambda v: isinstance(v, tuple)),
+}
+# The items of a list field: a name is text that says something.
+_ITEMS = {"ints": _KINDS["int"], "names": _Kind("a name (text that is not empty)",
+                                                 lambda v: isinstance(v, str) and bool(v.strip()))}
+
+
+def _show(v) -> str:
+    # Whole numbers whole: a seed's bound 2147483647 is not "2.14748e+09".
+    return str(v) if isinstance(v, int) and abs(v) < 10 ** 30 else f"{v:g}"
+
+
+def _problem(kind: _Kind, bounds, open_: str, value, checked: bool = False) -> str | None:
+    """The problem with one number (or list item) against its type and bounds; `open_` names the
+    bounds the value may not reach ("low", "high", "both")."""
+    if not checked and not kind.holds(value):
+        return f"must be {kind.what}, got {value!r}"
+    if bounds is None or isinstance(value, str):
+        return None
+    lo, hi = bounds
+    low_open, high_open = open_ in ("low", "both"), open_ in ("high", "both")
+    if (value > lo if low_open else value >= lo) and (value < hi if high_open else value <= hi):
+        return None
+    if hi == math.inf and lo == 0 and kind is _KINDS["float"]:
+        where = "a positive number" if low_open else "a non-negative number"
+    elif hi == math.inf and lo == 0:
+        where = f"{kind.what} above 0" if low_open else f"{kind.what} >= 0"
+    elif hi == math.inf:
+        where = f"above {_show(lo)}" if low_open else f"at least {_show(lo)}"
+    elif not low_open and not high_open:
+        where = f"from {_show(lo)} to {_show(hi)}"
+    else:
+        where = (f"above {_show(lo)}" if low_open else f"at least {_show(lo)}") + " and " + \
+                (f"below {_show(hi)}" if high_open else f"at most {_show(hi)}")
+    return f"must be {where}, got {_show(value)}"
 
 
 # ---------------------------------------------------------------- when a field applies
@@ -133,7 +206,7 @@ def uses(key: str) -> Callable:
 
 
 def kind_flag(flag: str) -> Callable:
-    """The experiment's model kind has `flag` (a Kind's flag, config/kinds.py: "corrupts_inputs", ...)."""
+    """The experiment's model kind has `flag` (a Kind's flag, schema/kinds.py: "corrupts_inputs", ...)."""
     return lambda e: getattr(kind_of(e), flag)
 
 
@@ -159,6 +232,7 @@ def _choice(key, label, choices, labels, tip="", **more) -> Field:
 
 
 EPOCHS = " epochs"
+ANY = math.inf      # a range with no highest value
 _ALL = "all"
 
 # ---------------------------------------------------------------- the fields, in the form's order
@@ -188,7 +262,7 @@ _FIELDS = (
             "colours on white; RGBA: keeps transparency", applies=source("emoji", "folder")),
     Field("data.subcategories", "Emoji", "names", applies=source("emoji")),
     Field("data.classes", "Classes", "ints", "Keep only these classes, e.g. 0,1,7; empty = all",
-          placeholder="all, or e.g. 0,1,7", unreadable="write class numbers separated by commas, e.g. 0,1,7",
+          range=(0, ANY), placeholder="all, or e.g. 0,1,7", unreadable="write class numbers separated by commas, e.g. 0,1,7",
           applies=source("idx", "digits")),
     Field("data.max_samples", "Max samples", "int", "Keep at most this many samples, spread evenly over the "
           "set; 0 = all", range=(0, 100_000_000), special=_ALL, applies=lambda e: e.data.source != "font"),
@@ -200,23 +274,24 @@ _FIELDS = (
     # Glyph files a model was taught (aegui teach): kept as loaded, no row of their own.
     Field("data.extra_glyphs", "Taught glyphs", "names", in_form=False),
     # -- Model (a denoiser's noise too)
-    _choice("model.kind", "Kind", C.KINDS, C.KIND_LABELS),
-    # The registry's names and labels as they are when read: one registered later is offered too.
+    Field("model.kind", "Kind", "choice", "", KIND_NAMES, KIND_LABELS),     # live: a kind registered later too
+    # The registry's names and labels as they are when read: an architecture registered later is offered and accepted.
     Field("model.arch", "Architecture", "choice", "Fully connected layers, convolutions for "
           "images (each one halves height and width), or local 3x3 convolutions that keep the image's size "
           "(they learn strokes, not whole glyphs)", ARCH_NAMES, ARCH_LABELS),
-    Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", applies=kind_flag("has_kl")),
+    Field("model.beta", "β (KL weight)", "float", "Weight of the KL term of the VAE loss", range=(0.0, ANY),
+          applies=kind_flag("has_kl")),
     Field("model.kl_warmup", "KL warm-up", "int", "Epochs over which β grows from 0 to its value; 0 = no "
           "warm-up", range=(0, 10_000_000), suffix=EPOCHS, applies=kind_flag("has_kl")),
     _choice("model.sparsity", "Sparsity", C.SPARSITY, SPARSITY_LABELS, applies=kind_flag("sparse_codes")),
     Field("model.sparsity_weight", "Sparsity weight", "float", "Weight of the sparsity penalty on the latent "
-          "code", applies=sparsity("l1", "kl")),
+          "code", range=(0.0, ANY), applies=sparsity("l1", "kl")),
     Field("model.sparsity_rho", "Target rate ρ", "float", "Average activation the KL penalty pulls each code "
-          "unit towards", applies=sparsity("kl")),
+          "unit towards", range=(0.0, 1.0), open="both", applies=sparsity("kl")),
     Field("model.sparsity_k", "Codes kept (k)", "int", "k-sparse: each sample keeps only its k largest latent "
           "units; the rest are zeroed", range=(1, 100_000), applies=sparsity("topk")),
     Field("model.contractive_weight", "Contractive weight", "float", "Weight of the penalty on the encoder's "
-          "Jacobian", applies=kind_flag("penalizes_jacobian")),
+          "Jacobian", range=(0.0, ANY), applies=kind_flag("penalizes_jacobian")),
     _choice("noise.kind", "Noise", C.NOISE_KINDS, NOISE_LABELS, applies=kind_flag("corrupts_inputs")),
     Field("noise.level", "Noise level", "float", "Probability that a pixel is corrupted (gaussian: the noise's "
           "standard deviation)", range=(0.0, 1.0), percent=True, decimals=1, slider=True, suffix=" %",
@@ -227,7 +302,7 @@ _FIELDS = (
           enabled=lambda e: e.noise.mode == "fixed"),
     Field("model.flip_confidence", "Change a pixel at", "float", "Denoising changes a drawn pixel only when "
           "the model is at least this sure it is wrong; 0.5 takes the model's output as it is, higher keeps "
-          "more of the drawing", range=(0.5, 0.99), percent=True, suffix=" % sure",
+          "more of the drawing", range=(0.5, 1.0), open="high", percent=True, suffix=" % sure",
           applies=lambda e: kind_of(e).corrupts_inputs and e.data.source == "font",
           kept_if=source("font")),        # images have no drawn pixels to keep
     Field("model.input_shape", "Input", "ints", "Set by the dataset: the size of each sample"),
@@ -241,7 +316,7 @@ _FIELDS = (
           applies=uses("model.mirror")),
     Field("model.decoder", "Decoder", "ints", of="model.layers",
           applies=lambda e: "model.decoder" in arch_rows(e.model.arch) and not e.model.mirror),
-    Field("model.layers", "Layers", "ints"),
+    Field("model.layers", "Layers", "ints", range=(1, ANY)),
     _choice("model.hidden_activation", "Hidden act.", C.ACTIVATIONS, ACTIVATION_LABELS),
     # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
     _choice("model.latent_activation", "Latent act.", C.ACTIVATIONS, ACTIVATION_LABELS,
@@ -253,16 +328,17 @@ _FIELDS = (
     _choice("train.loss", "Loss", C.LOSSES, LOSS_LABELS),
     _choice("train.optimizer", "Optimizer", C.OPTIMIZERS, OPTIMIZER_LABELS),
     Field("train.learning_rate", "Learning rate", "float", "Type values such as 0.01 or 1e-3",
-          applies=steps_by_lr),
-    Field("train.momentum", "Momentum", "float", applies=lambda e: e.train.optimizer == "momentum"),
+          range=(0.0, ANY), open="low", applies=steps_by_lr),
+    Field("train.momentum", "Momentum", "float", range=(0.0, 1.0), open="high", applies=lambda e: e.train.optimizer == "momentum"),
     _choice("train.schedule", "LR schedule", C.SCHEDULES, SCHEDULE_LABELS, applies=steps_by_lr),
-    Field("train.decay_rate", "Decay rate", "float", applies=schedule("exponential")),
+    Field("train.decay_rate", "Decay rate", "float", range=(0.0, 1.0), open="low", applies=schedule("exponential")),
     Field("train.step_size", "Step every", "int", range=(1, 10_000_000), suffix=EPOCHS, applies=schedule("step")),
-    Field("train.step_gamma", "Step factor", "float", applies=schedule("step")),
+    Field("train.step_gamma", "Step factor", "float", range=(0.0, ANY), open="low", applies=schedule("step")),
     Field("train.epochs", "Epochs", "int", range=(1, 100_000_000)),
     Field("train.batch_size", "Batch size", "int", "Glyphs per update; 0 = the whole dataset at once",
           range=(0, 10_000_000), special="full batch"),
-    Field("train.weight_decay", "Weight decay", "float", "Pulls the weights towards 0 at every step; 0 = off"),
+    Field("train.weight_decay", "Weight decay", "float", "Pulls the weights towards 0 at every step; 0 = off",
+          range=(0.0, ANY)),
     Field("train.seed", "Seed", "int", range=(0, 2**31 - 1)),
     Field("train.seeds", "Best of K", "int", "Train K models with seeds seed, seed+1, … side by side and keep "
           "the best", range=(1, 256), unit="seeds"),

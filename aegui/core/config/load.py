@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from aegui.core.config.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment
+from aegui.core.schema.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.config.student_json import import_student_config
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aegui.core.config.experiment import ConfigError, Experiment
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import validate
 
 # key -> (section, field); several spellings students use map to one field.
@@ -234,7 +234,7 @@ def _check_types(sections: dict, origin: dict[str, str]) -> None:
     """A value of the wrong kind is refused naming the key it was written under."""
     from dataclasses import fields as dc_fields
 
-    from aegui.core.config.experiment import _SECTIONS
+    from aegui.core.schema.experiment import _SECTIONS
     where = {(sec, name): origin.get(key, key) for key, (sec, name) in _KEYS.items() if key in origin}
     for section, values in sections.items():
         types = {f.name: f.type for f in dc_fields(_SECTIONS[section])}

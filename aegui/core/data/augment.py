@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.data.noise import KINDS
 
 ROWS, COLS = 7, 5
@@ -225,7 +225,7 @@ class Augmenter:
         if not exp.augment.enabled:
             return None
         if tuple(data.shape) != (ROWS, COLS):
-            from aegui.core.config.experiment import ConfigError
+            from aegui.core.schema.experiment import ConfigError
             shape = "x".join(str(s) for s in data.shape)
             raise ConfigError("augment.enabled", f"shape augmentation reshapes 5x7 glyphs, but "
                               f"{data.name} holds {shape} samples; set augment.enabled to false")

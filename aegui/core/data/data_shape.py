@@ -10,7 +10,7 @@ import math
 import zlib
 from pathlib import Path
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 
 GLYPH_SHAPE = (7, 5)
 DIGITS_SHAPE = (8, 8)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.data import glyphs as G
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset
 from aegui.core.files.paths import course_font_path

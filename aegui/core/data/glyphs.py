@@ -304,7 +304,7 @@ def read_font_h(path) -> list[Font]:
 
 def label_problem(label: str) -> str | None:
     """What keeps `label` (already stripped) from being a glyph's label, or None. One rule for
-    the window's label dialog (files/library.clean_label), teaching a font.h and writing one: a
+    the window's label dialog (data/library.clean_label), teaching a font.h and writing one: a
     label is written in a one-line comment, and read back from it."""
     if not label:
         return "a label cannot be empty"

@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 from PIL import Image, ImageOps
 
-from aegui.core.config.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
+from aegui.core.schema.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.files.paths import resources_dir
 from aegui.core.files.sysmem import ram_available

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
 TORCHVISION_FOLDERS = ("MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST")

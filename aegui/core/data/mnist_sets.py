@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 from aegui.core.data import mnist_files as M
 from aegui.core.data.dataset import Dataset
 from aegui.core.data.image_data import _classed_dataset, idx_dataset, read_idx

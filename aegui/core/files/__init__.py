@@ -1,2 +1,4 @@
-"""What lands on disk: models (safetensors + JSON sidecar), atomic writes, JSON reading, where files
-live (paths), the metrics CSV, the glyph library, and PNG writing."""
+"""How files are read and written, whatever they hold: atomic writes and file sets, the one reader of
+user files and of JSON, one-sentence errors, locks, where files live (paths), model paths and the
+model index, and PNG writing. The ground floor beside the schema: what a model or the glyph library
+stores is runs/storage.py and data/library.py."""

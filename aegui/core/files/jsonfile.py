@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 # Real files nest 5 levels (a sweep's grid of model fields); 64 leaves room for any hand edit.
 MAX_DEPTH = 64

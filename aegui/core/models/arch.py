@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from aegui.core.config.experiment import ModelSpec
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ModelSpec
+from aegui.core.schema.kinds import kind_of
 
 KERNEL, STRIDE, PAD = 4, 2, 1   # each conv halves the image; each transposed conv doubles it
 LOCAL_KERNEL = 3                # arch "local": 3x3, stride 1, zero padding 1: the map keeps its size

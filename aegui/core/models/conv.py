@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.models.network import LayeredNetwork
 

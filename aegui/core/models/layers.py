@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 
 
 ACTIVATIONS = {

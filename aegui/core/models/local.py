@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.arch import LOCAL_KERNEL, Block, local_latent_dim, local_layout
 from aegui.core.models.conv import ConvAutoencoder
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from aegui.core.config.experiment import ModelSpec
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ModelSpec
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models.layers import Slot
 from aegui.core.models.network import LayeredNetwork
 

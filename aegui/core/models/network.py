@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import torch
 
-from aegui.core.config.experiment import ModelSpec
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ModelSpec
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models.layers import ACTIVATIONS, init_bound, keep_top_k, stored_tensor, top_k_of
 
 

@@ -13,7 +13,7 @@ import math
 
 import torch
 
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.models import losses as L
 
 
@@ -22,7 +22,7 @@ class Objective:
     per_sample_sum = False      # reconstruction summed over a sample's values (the ELBO's scale)
     needs_codes = False         # a term needs the codes of the whole set (sparse-KL's mean activation)
 
-    # What the kind is, as its registered flags say (config/kinds.py): the training step asks these.
+    # What the kind is, as its registered flags say (schema/kinds.py): the training step asks these.
     @property
     def samples_codes(self) -> bool:
         """The training loss draws random numbers (the VAE's code)."""

@@ -2,7 +2,7 @@
 trained (history, replay, metrics) and what the panels show of it. The CLI and the window save
 and open the same files through it.
 
-On disk (aegui.core.files.storage): weights (safetensors) + model.json (experiment, metrics, the
+On disk (aegui.core.runs.storage): weights (safetensors) + model.json (experiment, metrics, the
 labels and shape of its samples, the replay's file), metrics.csv beside them.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.runs.history import History
+from aegui.core.train.history import History
 from aegui.core.runs.view import ModelView, compute_view, shown_samples
 
 
@@ -20,7 +20,7 @@ from aegui.core.runs.view import ModelView, compute_view, shown_samples
 class TrainedModel:
     name: str
     model: object                  # K = 1 network on the CPU (aegui.core.models)
-    experiment: object             # aegui.core.config.experiment.Experiment
+    experiment: object             # aegui.core.schema.experiment.Experiment
     dataset: object                # every sample it was trained on (the panels show `shown`)
     path: Path | None = None       # where it is saved (None: not yet)
     metrics: dict = field(default_factory=dict)
@@ -100,8 +100,8 @@ class TrainedModel:
     # -- files -----------------------------------------------------------------------------------
     def save(self, path) -> Path:
         """Weights, sidecar and history; returns the path to reopen it."""
-        from aegui.core.files.storage import model_paths, save_model
-        from aegui.core.runs.history import metrics_path, rows_text
+        from aegui.core.runs.storage import model_paths, save_model
+        from aegui.core.train.history import metrics_path, rows_text
         extra = {"labels": list(self.dataset.labels), "shape": list(self.shape)}
         if self.trained_at is not None:
             from aegui.core.files.model_index import stamp
@@ -120,8 +120,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     data and, with `view`, runs the model over the shown samples)."""
     from aegui.core.data.datasets import from_config
     from aegui.core.files.model_index import read_stamp
-    from aegui.core.files.storage import load_model
-    from aegui.core.runs.history import metrics_path
+    from aegui.core.runs.storage import load_model
+    from aegui.core.train.history import metrics_path
     model, exp, meta = load_model(path)
     dataset = from_config(exp.data)
     if dataset.dim != model.input_dim:
@@ -139,7 +139,7 @@ def open_trained(path, view: bool = True) -> TrainedModel:
 
 
 def _replay(path, entry: dict, shown):
-    from aegui.core.files.storage import model_paths
+    from aegui.core.runs.storage import model_paths
     from aegui.core.train.snapshots import ReplayError, load_replay
     try:
         replay = load_replay(model_paths(path)[0], entry)

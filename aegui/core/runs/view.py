@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aegui.core.analyses.image_quality import is_binary, reconstruction_errors
+from aegui.core.train.image_quality import is_binary, reconstruction_errors
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
 
 # Samples the panels show of a big set (latent codes, reconstructions), spread evenly over it:

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from aegui.core.archs import arch_of
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS
+from aegui.core.schema.experiment import SCIPY_OPTIMIZERS
 from aegui.core.train import progress as P
 from aegui.core.train.eager import eager_steps
 from aegui.core.train.optim import _B1, _B2, _EPS, _FUSED, FlatOptimizer, lr_factor

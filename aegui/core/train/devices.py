@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 
 def mps_available() -> bool:

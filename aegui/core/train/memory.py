@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 
 from aegui.core.archs import arch_of
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import SCIPY_OPTIMIZERS, ConfigError, Experiment
+from aegui.core.schema.kinds import kind_of
 from aegui.core.files.sysmem import ENV_LIMIT, forced_limit, parse_size, ram_available  # noqa: F401
 
 FLOAT = 4           # bytes of a float32

@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from aegui.core.config.experiment import TrainConfig
+from aegui.core.schema.experiment import TrainConfig
 
 _FUSED = {"adam": getattr(torch, "_fused_adam_", None), "adamw": getattr(torch, "_fused_adamw_", None)}
 _B1, _B2, _EPS = 0.9, 0.999, 1e-8

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS, ConfigError
+from aegui.core.schema.experiment import SCIPY_OPTIMIZERS, ConfigError
 from aegui.core.archs import build_model
 from aegui.core.train.threads import one_native_thread
 

@@ -9,7 +9,7 @@ Three loops run an epoch: train/eager.py (any device), train/capture.py (CUDA gr
 train/scipy_opt.py (scipy's optimizers). They use only this public part of the session:
 
   exp, data, k, device, model, x, seeds, lrs, alive, epoch, augmenter, evaluator, val_x,
-  history (aegui.core.runs.history.History), report_every_epoch, batch_report, idle_s,
+  history (aegui.core.train.history.History), report_every_epoch, batch_report, idle_s,
   capture / captured / capture_error (the CUDA path)
   stop_requested                 stop() was called: end after the current step
   objective                      the model kind's loss terms (models/objectives.py)
@@ -32,13 +32,13 @@ import numpy as np
 import torch
 
 from aegui.core.archs import arch_of, build_model
-from aegui.core.config.experiment import SCIPY_OPTIMIZERS, Experiment
+from aegui.core.schema.experiment import SCIPY_OPTIMIZERS, Experiment
 from aegui.core.config.validation import validate
 from aegui.core.data.augment import Augmenter
 from aegui.core.data.dataset import Dataset
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.objectives import objective_of
-from aegui.core.runs.history import History
+from aegui.core.train.history import History
 from aegui.core.train import capture
 from aegui.core.train import progress as P
 from aegui.core.train.devices import resolve_device

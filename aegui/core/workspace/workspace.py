@@ -41,9 +41,9 @@ import time
 from psygnal import Signal
 
 from aegui.core.archs import arch_of
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.data.dataset import GLYPH_SHAPE
-from aegui.core.runs.history import History
+from aegui.core.train.history import History
 from aegui.core.runs.trained import TrainedModel
 from aegui.core.workspace.state import BUSY, IDLE, LOADING, PAUSED, RUNNING, STEPPING, TrainingClock
 
@@ -152,7 +152,7 @@ class Workspace:
     # -- renaming and removing (File > Models…) ---------------------------------------------------
     def rename(self, model: TrainedModel, name: str) -> None:
         """`model` is called `name` from now on, in every list and in what Save writes (the saved
-        files are renamed by the caller, through aegui.core.files.storage.rename_model)."""
+        files are renamed by the caller, through aegui.core.runs.storage.rename_model)."""
         from dataclasses import replace
         model.name = name
         model.experiment = replace(model.experiment, name=name)

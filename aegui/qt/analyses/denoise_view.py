@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.analyses.charts import PALETTE
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS

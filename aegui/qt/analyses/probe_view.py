@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.analyses.charts import PALETTE
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
 from aegui.qt.i18n import number, tr

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import load_experiment
 from aegui.qt.i18n import tr
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    # aegui.core.files.storage has the same helper but imports torch; the form must not.
+    # aegui.core.runs.storage has the same helper but imports torch; the form must not.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QToolButton, QWidget,
 )
 
-from aegui.core.config import experiment as C
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.schema import experiment as C
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment
 from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import emoji_subcategories, guess_labels_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.qt.builder.data_section import data_family
 from aegui.qt.builder.model_section import image_encoder
 from aegui.qt.widgets.layer_editor import format_number

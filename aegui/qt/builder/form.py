@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy, QSpinBox, QWidget,
 )
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.fields import FIELDS, Field, always, in_group
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark
@@ -211,9 +211,11 @@ class FieldForm:
             except ValueError as e:
                 errors.append(ConfigError(key, str(e)))
                 continue
-            problem = f.check(value) if editor.typed else None
-            if problem is not None:
-                errors.append(ConfigError(key, problem))
+            # The field's own rule, as validate() applies it to a config file (a box or a list
+            # offers only values it accepts).
+            error = f.error(value) if editor.typed else None
+            if error is not None:
+                errors.append(error)
             values[f.name] = value
         return replace(part, **values, **given)
 

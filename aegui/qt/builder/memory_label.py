@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
 from aegui.qt.i18n import notifier, number, plural, tr
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QFormLayout, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from aegui.core.config import experiment as C
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema import experiment as C
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import keep_used, label as field_label
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import validate
 from aegui.core.data.data_shape import sample_shape
 from aegui.qt import i18n

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from aegui.core.archs import Architecture, arch_of, parameter_count
-from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
+from aegui.core.schema.experiment import ConfigError, Experiment, ModelSpec
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.builder.data_section import shape_text
 from aegui.qt.widgets.layer_editor import LayerListEditor

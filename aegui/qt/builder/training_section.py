@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGroupBox
 
-from aegui.core.config import experiment as C
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema import experiment as C
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.fields import FIELDS, SCIPY_BATCH_TIP
 
 

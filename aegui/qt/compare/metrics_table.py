@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
-from aegui.core.config.experiment import KIND_LABELS
+from aegui.core.schema.experiment import KIND_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.terms import with_terms

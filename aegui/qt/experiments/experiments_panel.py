@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweep_files import write_results

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict

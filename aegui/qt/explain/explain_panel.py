@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from aegui.core.config.experiment import ACTIVATIONS
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.experiment import ACTIVATIONS
+from aegui.core.schema.kinds import kind_of
 from aegui.core.config.fields import ACTIVATION_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.explain.cell_strip import CellStrip
@@ -443,7 +443,7 @@ class ExplainPanel(QWidget):
 
 
 def _kind_label(kind: str) -> str:
-    from aegui.core.config.experiment import KIND_LABELS
+    from aegui.core.schema.experiment import KIND_LABELS
     return KIND_LABELS.get(kind, kind)
 
 

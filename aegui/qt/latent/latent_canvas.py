@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
                                QMessageBox, QPushButton, QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
-from aegui.core.config.kinds import kind_of
+from aegui.core.schema.kinds import kind_of
 from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import notifier, number, number_list, tr
 from aegui.qt.latent.arithmetic_panel import ArithmeticPanel

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalet
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLayout, QMenu, QMessageBox, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from aegui.core.files.library import GlyphLibrary, LibraryEntry
+from aegui.core.data.library import GlyphLibrary, LibraryEntry
 from aegui.qt.i18n import notifier, plural, tr
 from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.glyph_view import GlyphView

@@ -145,7 +145,7 @@ class NetworkView(QWidget):
             self._apply_input()
 
     def _apply_model(self) -> None:
-        from aegui.core.models.inspect import is_conv, is_dense, layers
+        from aegui.core.archs.inspect import is_conv, is_dense, layers
         self._waiting = False
         model = self._pending_model
         self._model = model
@@ -200,7 +200,7 @@ class NetworkView(QWidget):
 
 def _lit_by(model, x, dense: bool, conv: bool):
     """(activations of a dense model, feature maps of a conv one), on a worker."""
-    from aegui.core.models.inspect import activations, feature_maps
+    from aegui.core.archs.inspect import activations, feature_maps
     return activations(model, x) if dense else None, feature_maps(model, x) if conv else []
 
 
@@ -226,7 +226,7 @@ class _Canvas(QWidget):
         self.set_activations(None)
 
     def _spread(self, n: int) -> np.ndarray:
-        from aegui.core.models.inspect import spread
+        from aegui.core.archs.inspect import spread
         return spread(n, self.view.MAX_UNITS)
 
     def set_activations(self, acts) -> None:
@@ -271,7 +271,7 @@ class _Canvas(QWidget):
         super().resizeEvent(event)
 
     def _render_lines(self) -> QImage:
-        from aegui.core.models.inspect import strongest
+        from aegui.core.archs.inspect import strongest
         ratio = self.devicePixelRatioF()
         img = QImage(int(self.width() * ratio), int(self.height() * ratio), QImage.Format.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(ratio)

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from aegui.core.analyses.image_quality import reconstruction_errors, worst
+from aegui.core.train.image_quality import reconstruction_errors, worst
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 from aegui.qt.widgets.glyph_view import GlyphView

@@ -1,6 +1,6 @@
 """Live training charts: loss, wrong pixels per epoch and per glyph, progress and state.
 
-The panel draws a History (aegui.core.runs.history: the one store behind metrics.csv and Export
+The panel draws a History (aegui.core.train.history: the one store behind metrics.csv and Export
 CSV) and the workspace's TrainingState. Records arrive 20-30 times a second and a run can last
 tens of thousands of epochs with dozens of parallel models. So:
 - new records only update the cheap status widgets; the charts are redrawn at most REFRESH_MS
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from superqt.utils import qthrottled
 
-from aegui.core.runs.history import History
+from aegui.core.train.history import History
 from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt import i18n

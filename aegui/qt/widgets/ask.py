@@ -27,7 +27,7 @@ def ask_label(parent, title: str, current: str = "") -> str | None:
     """A glyph's label (a character or a short word), asked until it is valid; None if cancelled."""
     from PySide6.QtWidgets import QInputDialog
 
-    from aegui.core.files.library import clean_label
+    from aegui.core.data.library import clean_label
     from aegui.qt.i18n import tr
     prompt = tr("Label (a character or a short word):")
     while True:

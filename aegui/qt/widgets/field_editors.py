@@ -209,6 +209,9 @@ class PercentEditor(FieldEditor):
     def _make(self, start_dir) -> QWidget:
         f = self.field
         lo, hi = (100 * v for v in (f.range or (0.0, 1.0)))
+        # A bound the value may not reach (100 % sure) is one step inside the box's range.
+        lo += f.step if f.open in ("low", "both") else 0
+        hi -= f.step if f.open in ("high", "both") else 0
         if f.decimals:
             spin = QDoubleSpinBox()
             spin.setDecimals(f.decimals)

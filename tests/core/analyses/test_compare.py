@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from aegui.core.analyses.compare import CompareError, compare
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 from aegui.core.models import latent
 from aegui.core.archs import build_model
 

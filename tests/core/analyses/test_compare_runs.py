@@ -8,7 +8,7 @@ import pytest
 
 from aegui.core.analyses import classifier as C
 from aegui.core.analyses import compare_runs as K
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 BASE = {"name": "b", "data": {"fonts": ["Font3"]}, "model": {"layers": [35, 16, 2, 16, 35]},
         "train": {"epochs": 20, "learning_rate": 0.02, "device": "cpu", "check_every": 5}}

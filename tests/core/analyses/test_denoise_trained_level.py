@@ -5,7 +5,7 @@ import json
 import pytest
 
 from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob
-from aegui.core.files.storage import save_model
+from aegui.core.runs.storage import save_model
 
 from core_helpers import small_experiment
 

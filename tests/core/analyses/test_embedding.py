@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.analyses.embedding import (ALL_PANELS, CSV_COLUMNS, DEFAULT_PANELS, EmbeddingJob, embed_dataset, project)
 from aegui.core.models.latent import encode
 from aegui.core.train.threads import one_native_thread

@@ -7,9 +7,9 @@ import torch
 import torch.nn.functional as F
 
 from aegui.core.analyses.explain import explain
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 from aegui.core.archs import build_model
 
 from core_helpers import ROOT

@@ -1,6 +1,6 @@
 import numpy as np
 
-from aegui.core.analyses.image_quality import PSNR_CAP, is_binary, reconstruction_errors, worst
+from aegui.core.train.image_quality import PSNR_CAP, is_binary, reconstruction_errors, worst
 
 
 def test_mse_and_psnr_per_sample():

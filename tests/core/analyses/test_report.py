@@ -11,7 +11,7 @@ import pytest
 
 from aegui.core.analyses import report as R
 from aegui.core.analyses.report_checks import CHECKS
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 
 from core_helpers import ROOT, run_cli
 

@@ -180,7 +180,7 @@ def test_a_damaged_classifier_stage_is_named(tmp_path, edit, named):
     the field; before, StageResult.from_dict raised a bare TypeError / KeyError that failed the
     experiment on every resume. A whole one (as the job writes it) is read back as it was."""
     from aegui.core.analyses import report_files as RF
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     path = tmp_path / "pixels.json"
     path.write_text(json.dumps(_stage()))
     assert RF.read_saved_stage(path, "k1") == _stage() and RF.read_saved_stage(path, "k2") is None

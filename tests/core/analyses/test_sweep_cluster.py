@@ -14,7 +14,7 @@ import pytest
 
 from aegui.core.analyses.sweep import SweepRunner, load_sweep, sweep_from_dict, with_overrides
 from aegui.core.analyses.sweep_files import write_results
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import load_experiment
 
 from core_helpers import ROOT, small_experiment, run_cli

@@ -9,7 +9,7 @@ import torch
 from aegui.core.analyses import sweep_eval
 from aegui.core.analyses.sweep import SweepRunner, load_sweep, sweep_from_dict
 from aegui.core.analyses.sweep_files import write_results
-from aegui.core.config.experiment import ConfigError, ModelSpec
+from aegui.core.schema.experiment import ConfigError, ModelSpec
 from aegui.core.models.nets import Autoencoder
 
 from core_helpers import ROOT, small_experiment

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from aegui.core.analyses import teach as T
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment
 from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.datasets import font_dataset, from_config
 from aegui.core.data.glyphs import read_font_h
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 from aegui.core.models import latent
 
 from core_helpers import ROOT, run_cli
@@ -71,7 +71,7 @@ def test_extra_glyphs_round_trip_and_load(tmp_path, lcd):
 
 @pytest.mark.parametrize("data, words", [
     ({"extra_glyphs": "x.h"}, "must be a list"),
-    ({"extra_glyphs": [""]}, "font.h paths"),
+    ({"extra_glyphs": [""]}, "[0]: must be a name (text that is not empty)"),
     ({"source": "digits", "extra_glyphs": ["x.h"]}, "'digits'"),
 ])
 def test_extra_glyphs_refused_naming_the_field(data, words):
@@ -79,7 +79,7 @@ def test_extra_glyphs_refused_naming_the_field(data, words):
     raw["data"].update(data)
     with pytest.raises(ConfigError) as err:
         experiment_from_dict(raw)
-    assert err.value.field == "data.extra_glyphs" and words in str(err.value)
+    assert err.value.field.startswith("data.extra_glyphs") and words in str(err.value)
 
 
 # ---------------------------------------------------------------- teaching
@@ -210,7 +210,7 @@ def test_cli_teach_refuses_bad_input(tmp_path, capsys, args, words):
 
 
 def test_cli_teach_refuses_an_image_model(tmp_path, capsys):
-    from aegui.core.files.storage import save_model
+    from aegui.core.runs.storage import save_model
     from aegui.core.archs import build_model
     exp = with_changes(Experiment(), data={"source": "digits"}, model={"layers": (64, 8, 64)})
     save_model(tmp_path / "digits", build_model(exp.model), exp)

@@ -9,7 +9,7 @@ import torch
 
 from aegui.core import archs
 from aegui.core.archs import ARCHS, arch_of, build_model, parameter_count
-from aegui.core.config.experiment import ConfigError, ModelSpec
+from aegui.core.schema.experiment import ConfigError, ModelSpec
 from aegui.core.config.fields import FIELDS
 from core_helpers import ROOT
 
@@ -67,7 +67,7 @@ def test_the_registry_imports_no_torch():
 
 
 def test_feature_maps_come_from_the_architecture(font3):
-    from aegui.core.models import inspect
+    from aegui.core.archs import inspect
     mlp, local = build_model(SPECS["mlp"]), build_model(SPECS["local"])
     assert inspect.is_dense(mlp) and not inspect.is_conv(mlp)
     assert inspect.is_conv(local) and not inspect.is_dense(local)

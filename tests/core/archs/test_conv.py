@@ -8,14 +8,14 @@ import torch
 
 from aegui.core.models import latent
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.models.conv import ConvAutoencoder
 from aegui.core.data.dataset import Dataset
 from aegui.core.data.datasets import split
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset
 from aegui.core.archs import build_model
-from aegui.core.files.storage import load_model, save_model
+from aegui.core.runs.storage import load_model, save_model
 from aegui.core.train.session import TrainingSession, check_fits, train
 
 
@@ -199,7 +199,7 @@ def test_conv_weights_of_another_shape_are_refused(tmp_path, digits):
     meta["experiment"]["model"]["channels"] = [4, 6]
     meta["weights_sha256"] = ""
     path.write_text(json.dumps(meta))
-    from aegui.core.files.storage import ModelFileError
+    from aegui.core.runs.storage import ModelFileError
     with pytest.raises(ModelFileError, match="does not fit"):
         load_model(path)
 

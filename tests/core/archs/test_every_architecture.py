@@ -10,7 +10,7 @@ import torch
 
 from aegui.core import archs
 from aegui.core.analyses.explain import explain
-from aegui.core.config.experiment import KINDS, ConfigError, ModelSpec
+from aegui.core.schema.experiment import KINDS, ConfigError, ModelSpec
 from aegui.core.config.fields import FIELDS
 from tied_arch import Tied
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import font_dataset
 from aegui.core.data.noise import apply_noise
-from aegui.core.files.storage import load_model, save_model
+from aegui.core.runs.storage import load_model, save_model
 from aegui.core.models import latent
 from aegui.core.models.local import LocalAutoencoder
 from aegui.core.archs import build_model, parameter_count

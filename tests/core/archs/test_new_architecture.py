@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from aegui.core import archs
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.config.validation import validate
-from aegui.core.runs.history import metrics_path
-from aegui.core.files.storage import load_model
+from aegui.core.train.history import metrics_path
+from aegui.core.runs.storage import load_model
 from tied_arch import Tied, TiedAutoencoder
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from aegui.core.archs import Architecture
-from aegui.core.config.experiment import ModelSpec, check
+from aegui.core.schema.experiment import ModelSpec, check
 from aegui.core.models.layers import Slot, init_bound, stored_tensor
 from aegui.core.models.network import Network
 

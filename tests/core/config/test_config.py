@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pytest
 
-from aegui.core.config.experiment import (
+from aegui.core.schema.experiment import (
     ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig)
 from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import experiment_from_json, load_experiment, save_experiment

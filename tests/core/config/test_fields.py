@@ -6,7 +6,7 @@ from dataclasses import fields, replace
 import pytest
 
 from aegui.core.config import fields as F
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig
+from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig
 
 SECTIONS = {"data": DataConfig, "model": ModelSpec, "train": TrainConfig, "noise": NoiseConfig}
 # Dataclass annotation -> the description types that hold such a value.

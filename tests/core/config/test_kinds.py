@@ -1,4 +1,4 @@
-"""A model kind is what its flags say (aegui/core/config/kinds.py).
+"""A model kind is what its flags say (aegui/core/schema/kinds.py).
 
 A kind registered under a new name with a built-in kind's flags, and an objective for it, must be
 treated exactly like that built-in kind by every place that asks: the form's rows, validation, the
@@ -13,9 +13,9 @@ import pytest
 from aegui.core.analyses.explain import explain
 from aegui.core.archs import build_model
 from aegui.core.config import validation
-from aegui.core.config.experiment import KINDS, ConfigError, Experiment, ModelSpec
+from aegui.core.schema.experiment import KINDS, ConfigError, Experiment, ModelSpec
 from aegui.core.config.fields import FIELDS
-from aegui.core.config.kinds import KIND_TABLE, kind_of
+from aegui.core.schema.kinds import KIND_TABLE, kind_of
 from aegui.core.models.objectives import OBJECTIVES, objective_of
 from aegui.core.train.memory import estimate
 
@@ -35,12 +35,11 @@ def copy_name(base: str) -> str:
 @pytest.fixture
 def registered(monkeypatch):
     """Registers a copy of every built-in kind (its flags under a new name, its objective), as a new
-    kind would be, and offers it as a choice of model.kind."""
+    kind would be: model.kind accepts it from the registry."""
     for base in KINDS:
         name = copy_name(base)
         monkeypatch.setitem(KIND_TABLE, name, replace(KIND_TABLE[base], name=name, label=name))
         monkeypatch.setitem(OBJECTIVES, name, type(f"CopyOf{base}", (type(OBJECTIVES[base]),), {"kind": name})())
-    monkeypatch.setattr(validation, "KINDS", tuple(KIND_TABLE))
 
 
 def experiments(spec: ModelSpec) -> list[Experiment]:

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import experiment_from_json
 from aegui.core.config.student_json import import_student_config
 

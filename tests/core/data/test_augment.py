@@ -6,7 +6,7 @@ import pytest
 
 from core_helpers import small_experiment
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data import augment as A

@@ -26,7 +26,7 @@ def test_the_frame_of_the_pictures_decides():
 
 
 def test_the_shipped_emoji_start_white_and_the_digits_blank():
-    from aegui.core.config.experiment import Experiment
+    from aegui.core.schema.experiment import Experiment
     from aegui.core.config.validation import with_changes
     from aegui.core.data.datasets import from_config
     emoji = from_config(with_changes(Experiment(), data={"source": "emoji", "size": 16, "color": "rgb"}).data)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header, sample_shape
 from aegui.core.data.datasets import from_config
 

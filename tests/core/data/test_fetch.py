@@ -114,7 +114,7 @@ def test_progress_reports_bytes_speed_eta(served, tmp_path, monkeypatch):
 
 
 def test_fetched_catalogue_trains_with_the_official_split(served, tmp_path, monkeypatch):
-    from aegui.core.config.experiment import DataConfig
+    from aegui.core.schema.experiment import DataConfig
     from aegui.core.data.datasets import load_split, official_test_set
     from aegui.core.data.fetch import fetch
     monkeypatch.setenv("AEGUI_HOME", str(tmp_path / "home"))
@@ -129,6 +129,6 @@ def test_fetched_catalogue_trains_with_the_official_split(served, tmp_path, monk
     # A cached file damaged afterwards is caught before use.
     p = tmp_path / "home" / "datasets" / "tiny" / "t10k-labels-idx1-ubyte.gz"
     p.write_bytes(p.read_bytes()[:-2])
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     with pytest.raises(ConfigError, match="damaged or missing files"):
         load_split(data)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 from aegui.core.data.datasets import from_config
 from aegui.core.data.image_data import (digits_dataset, emoji_dataset, emoji_dir, emoji_index, emoji_subcategories, folder_dataset, guess_labels_path, idx_dataset, rgba_to_array)
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig
 from aegui.core.data import catalogue, local_files
 from aegui.core.data.mnist_files import write_idx
 

@@ -5,7 +5,7 @@ keeps to a few seconds of training (the full runs are `aegui report` and bench/r
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import DataConfig
+from aegui.core.schema.experiment import DataConfig
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import Experiment, ModelSpec
+from aegui.core.schema.experiment import Experiment, ModelSpec
 from aegui.core.files import fileset
-from aegui.core.files.library import GlyphLibrary
-from aegui.core.files.storage import ModelFileError, load_model, save_model
+from aegui.core.data.library import GlyphLibrary
+from aegui.core.runs.storage import ModelFileError, load_model, save_model
 from aegui.core.archs import build_model
 
 KILLS = int(os.environ.get("AEGUI_CRASH_KILLS", "3"))
@@ -122,8 +122,8 @@ def test_saving_a_model(tmp_path):
 def test_an_autosave(tmp_path):
     """The window's autosave: a new folder a model (TrainedModel.save), metrics.csv included."""
     from aegui.core.data.dataset import Dataset
-    from aegui.core.runs.history import metrics_path, read_rows as read_metrics
-    from aegui.core.runs.history import History
+    from aegui.core.train.history import metrics_path, read_rows as read_metrics
+    from aegui.core.train.history import History
     from aegui.core.runs.trained import TrainedModel
 
     data = Dataset("glyphs", np.zeros((4, 35), np.float32), list("abcd"), (7, 5))
@@ -229,7 +229,7 @@ def _taught_generation(taught, g: int):
     """The taught model as generation g: weights, metrics and metrics.csv all say g."""
     import copy
     from dataclasses import replace
-    from aegui.core.runs.history import History
+    from aegui.core.train.history import History
     model = copy.deepcopy(taught.model)
     with torch.no_grad():
         model.flat.fill_(g / 1000)
@@ -241,7 +241,7 @@ def _taught_generation(taught, g: int):
 def _taught_on_disk(folder: Path) -> int:
     """The generation of the taught model in `folder`, checking that its weights, model.json and
     metrics.csv come from one save and that no temporary file was left beside them."""
-    from aegui.core.runs.history import metrics_path, read_rows
+    from aegui.core.train.history import metrics_path, read_rows
     model, exp, meta = load_model(folder)
     g = meta["metrics"]["epochs"]
     assert torch.allclose(model.flat, torch.full_like(model.flat, g / 1000)), "weights of another save"

@@ -1,7 +1,7 @@
 """Failures reach the user as one sentence naming the file, never as Python's raw text."""
 import pytest
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import load_experiment
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -31,7 +31,7 @@ def test_os_errors_lose_the_errno_and_say_what_to_do(tmp_path):
 
 def test_a_non_model_file_opened_as_a_model_is_refused_in_a_sentence(tmp_path):
     pytest.importorskip("torch")
-    from aegui.core.files.storage import ModelFileError, load_model
+    from aegui.core.runs.storage import ModelFileError, load_model
     font = tmp_path / "garbage_font.h"
     font.write_text("junk")
     with pytest.raises(ModelFileError) as err:

@@ -23,15 +23,15 @@ from PIL import Image
 from fuzzing import (FUZZ_SETTINGS, SPECIAL_KINDS, bounded, edited_json, hostile_json, json_value, make_special,
                      in_child, mutated, names_file)
 
-from aegui.core.config.experiment import ConfigError, Experiment, ModelSpec
+from aegui.core.schema.experiment import ConfigError, Experiment, ModelSpec
 from aegui.core.config.load import load_experiment
 from aegui.core.config.validation import validate
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import folder_dataset, idx_dataset
 from aegui.core.files import userfile
-from aegui.core.files.library import GlyphLibrary
+from aegui.core.data.library import GlyphLibrary
 from aegui.core.files.paths import course_font_path
-from aegui.core.files.storage import ModelFileError, load_model, save_model
+from aegui.core.runs.storage import ModelFileError, load_model, save_model
 from aegui.core.archs import build_model
 from aegui.core.train import memory
 
@@ -350,7 +350,7 @@ def _sweep(path):
 
 
 def _extra_glyphs(path):
-    from aegui.core.config.experiment import DataConfig
+    from aegui.core.schema.experiment import DataConfig
     from aegui.core.data.datasets import from_config
     return from_config(DataConfig(source="font", extra_glyphs=(str(path),)))
 

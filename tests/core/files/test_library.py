@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from aegui.core.data.glyphs import Glyph, read_font_h
-from aegui.core.files.library import FORMAT, GlyphLibrary, LibraryEntry, LibraryReadOnlyError, clean_label
+from aegui.core.data.library import FORMAT, GlyphLibrary, LibraryEntry, LibraryReadOnlyError, clean_label
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -155,7 +155,7 @@ def test_failed_save_leaves_memory_as_on_disk(lib_path, monkeypatch):
     def broken(*_):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("aegui.core.files.library.atomic_write_text", broken)
+    monkeypatch.setattr("aegui.core.data.library.atomic_write_text", broken)
     with pytest.raises(OSError):
         lib.add(arr(B), "B")
     with pytest.raises(OSError):
@@ -198,7 +198,7 @@ def test_export_refuses_empty_library_and_bad_names(lib_path, tmp_path):
 
 
 def test_module_imports_neither_qt_nor_torch():
-    code = ("import sys, aegui.core.files.library, aegui.core.files.atomic; "
+    code = ("import sys, aegui.core.data.library, aegui.core.files.atomic; "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6', 'shiboken6')); "
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -8,7 +8,7 @@ from aegui.core.archs import build_model
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.files import lock
-from aegui.core.files.storage import ModelFileError, load_model, save_model
+from aegui.core.runs.storage import ModelFileError, load_model, save_model
 
 from core_helpers import small_experiment
 
@@ -86,8 +86,8 @@ def test_a_model_folder_whose_files_are_not_files_never_blocks_a_save_or_a_load(
     """What an --out folder already holds is read before a save (is it another model? which of
     its files go?) and a model's metrics.csv when it opens: a named pipe or /dev/zero there must be
     refused like any other unreadable file, never waited on or read without end."""
-    from aegui.core.files.outfolder import check_replace
-    from aegui.core.runs.history import read_rows
+    from aegui.core.runs.outfolder import check_replace
+    from aegui.core.train.history import read_rows
     from fuzzing import in_child, make_special
     exp = small_experiment()
     (tmp_path / "m").mkdir()

@@ -10,7 +10,7 @@ import torch
 from aegui.core.models import latent
 from aegui.core.config.validation import with_changes
 from aegui.core.models.nets import Autoencoder
-from aegui.core.files.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
+from aegui.core.runs.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
 
 METRICS = {"max_wrong_pixels": 3, "mean_wrong_pixels": 0.5, "epochs": 200}
 
@@ -246,7 +246,7 @@ def test_a_failed_model_save_keeps_the_old_model(tmp_path, trained, monkeypatch)
 def test_a_safetensors_header_of_640_bytes_is_not_taken_for_a_pickle(tmp_path):
     """Its length field starts with 0x80, the byte a pickle starts with (seen on a k-sparse model)."""
     import struct
-    from aegui.core.files.storage import _read_part
+    from aegui.core.runs.storage import _read_part
     header = b'{"__metadata__":{"pad":"' + b"x" * (640 - 27) + b'"}}'
     assert len(header) == 640
     blob = struct.pack("<Q", 640) + header

@@ -8,9 +8,9 @@ import torch
 
 from aegui.core.config.validation import with_changes
 from aegui.core.data import glyphs as G
-from aegui.core.files import trash
+from aegui.core.runs import trash
 from aegui.core.files.paths import course_font_path
-from aegui.core.files.storage import load_model, model_paths, rename_model
+from aegui.core.runs.storage import load_model, model_paths, rename_model
 from aegui.core.runs.trained import TrainedModel, open_trained
 
 

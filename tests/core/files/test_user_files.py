@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.files import userfile
 from aegui.core.files.jsonfile import MAX_DEPTH, parse_json, read_json
 
@@ -45,7 +45,7 @@ def sweep(p):
     from aegui.core.analyses.sweep import load_sweep
     load_sweep(p)
 def model(p):
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     load_model(p)
 def idx(p):
     from aegui.core.data.image_data import idx_dataset
@@ -54,12 +54,12 @@ def idx_header(p):
     from aegui.core.data.data_shape import idx_header
     idx_header(p)
 def library(p):
-    from aegui.core.files.library import GlyphLibrary
+    from aegui.core.data.library import GlyphLibrary
     w = GlyphLibrary(p).warning
     if w:
         raise ValueError(w)
 def fonts_in_config(p):
-    from aegui.core.config.experiment import DataConfig
+    from aegui.core.schema.experiment import DataConfig
     from aegui.core.data.datasets import from_config
     from_config(DataConfig(source="font", extra_glyphs=(str(p),)))
 
@@ -135,8 +135,8 @@ def _deep(n: int) -> str:
 
 def _model_folder(tmp_path) -> Path:
     from aegui.core.archs import build_model
-    from aegui.core.config.experiment import Experiment, ModelSpec
-    from aegui.core.files.storage import save_model
+    from aegui.core.schema.experiment import Experiment, ModelSpec
+    from aegui.core.runs.storage import save_model
     exp = Experiment(model=ModelSpec(layers=(35, 4, 2, 4, 35)))
     model = build_model(exp.model, 1)
     model.init_weights([0])
@@ -148,7 +148,7 @@ def _readers(tmp_path):
     """(file to write the JSON into, call that reads it, the error it must raise)."""
     from aegui.core.analyses.sweep import load_sweep
     from aegui.core.config.load import load_experiment
-    from aegui.core.files.storage import ModelFileError, load_model, rename_model
+    from aegui.core.runs.storage import ModelFileError, load_model, rename_model
     from aegui.core.analyses.presets import read_preset
     model = _model_folder(tmp_path)
     return [
@@ -186,7 +186,7 @@ def test_json_as_deep_as_allowed_is_read():
 
 
 def test_deep_glyph_library_is_a_warning_naming_the_file(tmp_path):
-    from aegui.core.files.library import GlyphLibrary
+    from aegui.core.data.library import GlyphLibrary
     path = tmp_path / "library.json"
     path.write_text('{"format": "aegui-glyph-library", "glyphs": ' + _deep(100_000) + "}")
     lib = GlyphLibrary(path)

@@ -4,9 +4,9 @@ import pytest
 
 from core_helpers import ROOT
 
-from aegui.core.config.experiment import AugmentConfig
+from aegui.core.schema.experiment import AugmentConfig
 from aegui.core.data.datasets import font_dataset
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 from aegui.core.models.familiarity import MIN_LIMIT, familiarity, reconstruction_error
 from aegui.core.models.latent import reconstruct
 

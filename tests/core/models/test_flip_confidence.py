@@ -7,7 +7,7 @@ import pytest
 
 from core_helpers import small_experiment
 
-from aegui.core.config.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.validation import validate
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.noise import apply_noise

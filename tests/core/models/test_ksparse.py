@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.models.latent import encode
 from aegui.core.train.session import train
@@ -42,7 +42,7 @@ def test_ksparse_codes_keep_exactly_the_k_largest_units(font3):
 
 
 def test_ksparse_round_trips_through_a_model_file(font3, tmp_path):
-    from aegui.core.files.storage import load_model, save_model
+    from aegui.core.runs.storage import load_model, save_model
     exp = small_experiment(model=KSPARSE, train={"epochs": 20})
     session, rec = train(exp, font3)
     save_model(tmp_path / "m", session.best_model(), exp, metrics={})

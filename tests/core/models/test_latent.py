@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from aegui.core.models import latent
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.nets import Autoencoder
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from aegui.core.archs import build_model
-from aegui.core.config.experiment import KINDS, ModelSpec
+from aegui.core.schema.experiment import KINDS, ModelSpec
 from aegui.core.models.objectives import OBJECTIVES, objective_of
 
 SPECS = {

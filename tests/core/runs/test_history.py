@@ -1,8 +1,8 @@
-"""One store of a run's progress (aegui.core.runs.history): its metrics.csv rows, the columns the
+"""One store of a run's progress (aegui.core.train.history): its metrics.csv rows, the columns the
 charts draw, a partial epoch in step mode."""
 import numpy as np
 
-from aegui.core.runs.history import History, metrics_path, read_rows, row, write_rows
+from aegui.core.train.history import History, metrics_path, read_rows, row, write_rows
 from aegui.core.train.progress import FINISHED, ProgressRecord
 
 

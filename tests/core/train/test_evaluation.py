@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.config.validation import validate, with_changes
 from aegui.core.data.dataset import Dataset
 from aegui.core.train import evaluation

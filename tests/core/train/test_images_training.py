@@ -9,13 +9,13 @@ from PIL import Image
 
 from aegui.core.train import optim
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import TrainConfig
+from aegui.core.schema.experiment import TrainConfig
 from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import font_dataset, load_split
 from aegui.core.archs import build_model
 from aegui.core.models.objectives import objective_of
-from aegui.core.files.storage import load_model
+from aegui.core.runs.storage import load_model
 from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment, run_cli, last_json

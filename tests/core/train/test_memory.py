@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.data.dataset import Dataset
 from aegui.core.train import memory as M

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from aegui.core.analyses import replay as R
-from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.data.datasets import font_dataset
 from aegui.core.train.gate import StepGate
 from aegui.core.train.session import TrainingSession

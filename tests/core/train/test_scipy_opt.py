@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import font_dataset
 from aegui.core.analyses.sweep import SweepRunner, plan, sweep_from_dict

@@ -6,7 +6,7 @@ import torch
 
 from aegui.core.models import latent
 from aegui.core.train import progress as P
-from aegui.core.config.experiment import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
+from aegui.core.schema.experiment import OPTIMIZERS, SCHEDULES, ConfigError, TrainConfig
 from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import from_config

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from aegui.core.models import losses as L
-from aegui.core.config.experiment import ConfigError, DataConfig, Experiment
+from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment
 from aegui.core.config.validation import experiment_from_dict, with_changes
 from aegui.core.config.load import experiment_from_json
 from aegui.core.data.datasets import font_dataset, from_config, load_split, split
-from aegui.core.runs.history import read_rows as read_metrics
+from aegui.core.train.history import read_rows as read_metrics
 from aegui.core.train.session import TrainingSession, train
 
 from core_helpers import PRESETS, small_experiment
@@ -51,16 +51,16 @@ def test_new_fields_round_trip():
     ({"size": 1000}, "data.size", "from 4 to 256"),
     ({"color": "cmyk"}, "data.color", "gray, rgb, rgba"),
     ({"subcategories": "face-smiling"}, "data.subcategories", "list"),
-    ({"classes": ["a"]}, "data.classes", "class numbers"),
-    ({"classes": [-1]}, "data.classes", "class numbers"),
+    ({"classes": ["a"]}, "data.classes[0]", "must be a whole number"),
+    ({"classes": [0, -1]}, "data.classes[1]", "must be a whole number >= 0, got -1"),
     ({"source": "folder"}, "data.path", "set data.path"),
     ({"source": "idx"}, "data.path", "IDX images file"),
-    ({"max_samples": -1}, "data.max_samples", "0 (all samples)"),
+    ({"max_samples": -1}, "data.max_samples", "from 0 to 100000000"),
     ({"max_samples": 2.5}, "data.max_samples", "whole number"),
     ({"val_split": 0.9}, "data.val_split", "0.8"),
-    ({"val_split": -0.1}, "data.val_split", "fraction"),
-    ({"val_split": "some"}, "data.val_split", "fraction"),
-    ({"split_seed": -2}, "data.split_seed", ">= 0"),
+    ({"val_split": -0.1}, "data.val_split", "from 0 to 0.8"),
+    ({"val_split": "some"}, "data.val_split", "must be a number"),
+    ({"split_seed": -2}, "data.split_seed", "from 0 to 2147483647"),
     ({"fonts": []}, "data.fonts", "at least one font"),
 ])
 def test_bad_data_values_name_the_field(data, field, words):

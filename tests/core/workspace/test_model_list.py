@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.workspace.workspace import Workspace
 from tests.core.workspace.test_workspace import glyphs, model, rec
 

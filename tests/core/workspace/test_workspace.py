@@ -3,7 +3,7 @@ the run, the editor's model and where training stands."""
 import numpy as np
 import pytest
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.data.dataset import Dataset
 from aegui.core.runs.trained import TrainedModel
 from aegui.core.train.progress import ProgressRecord

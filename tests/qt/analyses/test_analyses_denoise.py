@@ -10,7 +10,7 @@ import pyqtgraph as pg
 import pytest
 from PIL import Image
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.denoise_curve import CURVE_COLUMNS, CurveSpec
 from aegui.qt import i18n

@@ -26,7 +26,7 @@ def view(qtbot):
 
 @pytest.fixture(scope="module")
 def font3_model():
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     return load_model(ROOT / "models" / "font3-ae2d")[0]
 
 

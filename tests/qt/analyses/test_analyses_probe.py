@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.probe import ProbeConfig, ProbeSpec
 from aegui.qt import i18n

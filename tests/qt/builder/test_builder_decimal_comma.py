@@ -8,7 +8,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from aegui.core.config.experiment import Experiment, ModelSpec, NoiseConfig
+from aegui.core.schema.experiment import Experiment, ModelSpec, NoiseConfig
 from aegui.qt import i18n
 
 

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from aegui.core.config import fields
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.config.validation import with_changes
 from aegui.core.config.fields import FIELDS, Field
 from aegui.qt import i18n

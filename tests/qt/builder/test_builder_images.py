@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from aegui.core import archs
-from aegui.core.config.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
+from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.config.validation import validate
 from aegui.qt import i18n
 from aegui.qt.builder.model_builder import ModelBuilder

@@ -1,6 +1,6 @@
 """The builder offers k-sparse: k shows only for top-k, and round-trips."""
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 
 

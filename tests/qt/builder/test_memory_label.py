@@ -3,7 +3,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QMessageBox
 
-from aegui.core.config.experiment import Experiment, ModelSpec
+from aegui.core.schema.experiment import Experiment, ModelSpec
 from aegui.core.train import memory as M
 from aegui.qt import i18n
 from aegui.qt.builder.memory_label import MemoryLabel

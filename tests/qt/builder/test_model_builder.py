@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from aegui.core.config.experiment import (
+from aegui.core.schema.experiment import (
     ConfigError, DataConfig, Experiment, ModelSpec, NoiseConfig, TrainConfig)
 from aegui.core.config.validation import validate
 from aegui.core.config.load import load_experiment
@@ -386,7 +386,7 @@ def test_scipy_optimizers_hide_the_step_settings_and_force_the_full_batch(builde
 
 
 def test_error_notes_clear_on_the_next_edit(builder, tmp_path):
-    from aegui.core.config.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError
     bad = tmp_path / "bad.h"
     bad.write_text("int const Font9[2][7] = {{0x1f, 0x11)),\n")
     assert not builder.set_font_path(bad)
@@ -407,7 +407,7 @@ def test_error_notes_clear_on_the_next_edit(builder, tmp_path):
 def test_a_loaded_name_follows_the_settings_it_describes(builder):
     from aegui.core.files.paths import models_dir
     pytest.importorskip("torch")
-    from aegui.core.files.storage import load_model
+    from aegui.core.runs.storage import load_model
     _, exp, _ = load_model(models_dir() / "font3-ae2d")
     builder.set_experiment(exp)
     assert builder.experiment().name == "Font3 2-D autoencoder (best of 8)"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweep import Sweep, SweepRunner
 from aegui.qt import i18n

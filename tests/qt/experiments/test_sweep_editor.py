@@ -3,7 +3,7 @@ parses them, the field's own editor to pick a value with, and the predicates tha
 field applies to none of the configs."""
 import pytest
 
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.config.fields import config_fields
 from aegui.qt import i18n

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from aegui.core import archs
-from aegui.core.config.experiment import Experiment, ModelSpec
+from aegui.core.schema.experiment import Experiment, ModelSpec
 from aegui.core.data.datasets import from_config
 from aegui.core.runs.trained import TrainedModel
 from aegui.core.workspace.workspace import Workspace

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PySide6.QtTest import QTest
 
 from aegui.core.archs import build_model
-from aegui.core.config.experiment import Experiment
+from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise

@@ -2,7 +2,7 @@
 import numpy as np
 from PIL import Image
 
-from aegui.core.config.experiment import Experiment, TrainConfig
+from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.train.snapshots import SnapshotStore
 from aegui.qt.latent.latent_canvas import LatentCanvas
 

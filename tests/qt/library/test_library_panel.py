@@ -5,7 +5,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog
 
 from aegui.core.data.glyphs import Glyph, read_font_h
-from aegui.core.files.library import GlyphLibrary
+from aegui.core.data.library import GlyphLibrary
 from aegui.qt import i18n
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.library.library_panel import LibraryPanel
@@ -173,7 +173,7 @@ def test_failed_save_is_shown_not_raised(panel, home, monkeypatch):
     def broken(*_):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("aegui.core.files.library.atomic_write_text", broken)
+    monkeypatch.setattr("aegui.core.data.library.atomic_write_text", broken)
     assert panel.add_glyph(arr(B), "B") is None
     assert "No space left" in panel.status_label.text()
     assert [v.caption() for v in panel.thumbnails()] == ["A"]

@@ -1,7 +1,7 @@
 """The network view: columns of units, weights as lines, units lit by the input."""
 import numpy as np
 
-from aegui.core.config.experiment import ModelSpec
+from aegui.core.schema.experiment import ModelSpec
 from aegui.core.data.datasets import font_dataset
 from aegui.core.archs import build_model
 from aegui.qt.network.network_view import NetworkView

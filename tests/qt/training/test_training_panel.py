@@ -227,7 +227,7 @@ def test_export_csv_is_the_metrics_csv_of_the_charted_history(panel, tmp_path):
         assert float(row[5]) == round(r.mean_wrong, 6)
         assert int(row[6]) == r.best
         assert float(row[8]) == r.val_loss
-    from aegui.core.runs.history import read_rows, row
+    from aegui.core.train.history import read_rows, row
     assert read_rows(path) == [row(r) for r in recs]     # what a saved model's metrics.csv holds
 
 
@@ -418,7 +418,7 @@ def test_recon_spanish(recon_panel, english):
 
 def test_engine_messages_are_shown_in_the_ui_language(qtbot):
     """The core's sentences arrive with an id and arguments, so Spanish users read Spanish."""
-    from aegui.core.config.experiment import Experiment, TrainConfig
+    from aegui.core.schema.experiment import Experiment, TrainConfig
     from aegui.core.data.datasets import font_dataset
     from aegui.core.train.session import train
     from aegui.qt import i18n

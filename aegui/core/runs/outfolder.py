@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.files import lock, modelpaths
-from aegui.core.files.storage import ModelFileError, existing_sidecar, model_paths
+from aegui.core.runs.storage import ModelFileError, existing_sidecar, model_paths
 
 # Sections and fields that do not make another model.
 _SAME_MODEL_IGNORES = ("name", "schema_version", "train")

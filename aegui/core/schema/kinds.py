@@ -8,6 +8,7 @@ Torch-free, so that the config layer can ask too.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -42,6 +43,24 @@ KIND_TABLE: dict[str, Kind] = {k.name: k for k in (
     Kind("sparse", "sparse", sparse_codes=True),
     Kind("contractive", "contractive", penalizes_jacobian=True),
 )}
+NAMES = KIND_TABLE.keys()            # the registered kinds as they are when read, not at import
+
+
+class _Labels(Mapping):
+    """name -> English label of each registered kind, read when asked: model.kind's description
+    (config/fields.py) is made once, at import, and must still accept a kind registered later."""
+
+    def __getitem__(self, name: str) -> str:
+        return KIND_TABLE[name].label
+
+    def __iter__(self):
+        return iter(KIND_TABLE)
+
+    def __len__(self) -> int:
+        return len(KIND_TABLE)
+
+
+LABELS = _Labels()
 
 
 def kind_of(thing) -> Kind:

@@ -187,7 +187,7 @@ class GlyphLibrary:
         """Read the file again; a missing file is an empty library."""
         self._entries, self.warning, self.damaged_path, self.skipped = [], None, None, 0
         self.read_only = False
-        from aegui.core.config.experiment import ConfigError
+        from aegui.core.schema.experiment import ConfigError
         from aegui.core.files.errors import os_problem
         from aegui.core.files.jsonfile import parse_json
         from aegui.core.files.userfile import read_file

@@ -13,7 +13,7 @@ from safetensors.torch import save as st_save
 
 import aegui
 from aegui.core.archs import build_model, parameter_count
-from aegui.core.config.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.models.nets import Autoencoder
 
@@ -84,7 +84,7 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
 
 
 def _metrics_name(path) -> str:
-    # As aegui.core.runs.history.metrics_path names it (that module needs more than files do).
+    # As aegui.core.train.history.metrics_path names it (that module needs more than files do).
     path = Path(path)
     return path.with_suffix(".metrics.csv").name if path.suffix in (".json", ".safetensors") else "metrics.csv"
 

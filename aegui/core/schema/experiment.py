@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 
-from aegui.core.config.kinds import KIND_TABLE
+from aegui.core.schema.kinds import KIND_TABLE
 
 SCHEMA_VERSION = 1
 
-KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: config/kinds.py
+KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: schema/kinds.py
 KIND_LABELS = {k.name: k.label for k in KIND_TABLE.values()}
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "identity")
 INITS = ("uniform", "xavier", "he")
@@ -218,18 +218,18 @@ def _build(cls, raw: dict, section: str):
     if unknown:
         raise ConfigError(f"{section}.{unknown[0]}", f"unknown field; known fields: {', '.join(sorted(known))}")
     values = dict(raw)
-    for key in ("fonts", "layers", "subcategories", "classes", "channels", "input_shape", "noise_kinds",
-                "noise_levels", "extra_glyphs"):
-        if key in values:
-            if not isinstance(values[key], (list, tuple)):
-                raise ConfigError(f"{section}.{key}", f"must be a list, got {values[key]!r}")
-            values[key] = tuple(values[key])
+    # JSON's lists are the dataclasses' tuples, its whole numbers the floats they hold; whether a
+    # value is of its field's type is validation's (each field's description, config/fields.py).
     for f in fields(cls):
-        if f.name in values and f.type == "tuple[float, ...]":
-            values[f.name] = tuple(float(v) if whole(v) else v for v in values[f.name])
-        elif f.name in values and f.type in ("float",) and isinstance(values[f.name], int) \
-                and not isinstance(values[f.name], bool):
-            values[f.name] = float(values[f.name])
+        v = values.get(f.name)
+        if f.type.startswith("tuple") and isinstance(v, list):
+            v = tuple(v)
+        if f.type == "tuple[float, ...]" and isinstance(v, tuple):
+            v = tuple(float(x) if whole(x) else x for x in v)
+        elif f.type == "float" and whole(v):
+            v = float(v)
+        if f.name in values:
+            values[f.name] = v
     return cls(**values)
 
 

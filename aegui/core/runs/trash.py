@@ -36,8 +36,8 @@ def trash_dir() -> Path:
 def model_files(path) -> list[Path]:
     """The files that belong to the model saved at `path` (a NAME.json or NAME.safetensors), those
     that exist: weights, sidecar, metrics and replay."""
-    from aegui.core.files.storage import model_paths
-    from aegui.core.runs.history import metrics_path
+    from aegui.core.runs.storage import model_paths
+    from aegui.core.train.history import metrics_path
     from aegui.core.train.snapshots import replay_path
     weights, sidecar = model_paths(path)
     files = [weights, sidecar, metrics_path(sidecar)]
