@@ -2,20 +2,14 @@
 the network view and (as a star) the latent canvas."""
 import numpy as np
 
-from tests.qt.builder.test_builder_images import pick
+from tests.qt.builder.forms import pick, small_mlp
 
 
 def test_image_model_draws_into_the_network_and_latent_canvas(window, qtbot):
     assert (window.width(), window.height()) == (1280, 800)    # the new panels fit a 1280x800 window
     b = window.builder
     pick(b.form.widget("data.source"), "digits")
-    pick(b.form.widget("model.kind"), "ae")
-    pick(b.form.widget("model.arch"), "mlp")
-    b.model.encoder_editor.set_values([16])
-    b.model.decoder_editor.set_values([16])
-    b.form.widget("model.latent").setValue(2)
-    b.form.widget("train.epochs").setValue(4)
-    b.form.widget("train.check_every").setValue(2)
+    small_mlp(b, latent=2, epochs=4, check_every=2)
     with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()
     entry = window.workspace.current

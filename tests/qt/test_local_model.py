@@ -6,7 +6,7 @@ import numpy as np
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 
-from tests.qt.builder.test_builder_images import pick
+from tests.qt.builder.forms import pick
 
 from aegui.qt.models import title
 

@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from aegui.core.analyses.teach import TeachSettings
 from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.qt.i18n import tr
-from tests.qt.builder.test_builder_images import pick
+from tests.qt.builder.forms import pick, small_mlp
 from tests.qt.latent.test_latent_canvas import viewport_pos
 
 PERSPECTIVES = ("explore", "train", "experiments")
@@ -134,13 +134,7 @@ def _settled_sizes(window):
 def _train_digits(window, qtbot):
     b = window.builder
     pick(b.form.widget("data.source"), "digits")
-    pick(b.form.widget("model.kind"), "ae")
-    pick(b.form.widget("model.arch"), "mlp")
-    b.model.encoder_editor.set_values([16])
-    b.model.decoder_editor.set_values([16])
-    b.form.widget("model.latent").setValue(2)
-    b.form.widget("train.epochs").setValue(4)
-    b.form.widget("train.check_every").setValue(2)
+    small_mlp(b, latent=2, epochs=4, check_every=2)
     focus = window.focusWidget() or window
     return _run_to_the_end(window, qtbot, lambda: QTest.keyClick(focus, Qt.Key.Key_F5))
 

@@ -5,7 +5,8 @@ import time
 import numpy as np
 from PIL import Image
 
-from tests.qt.builder.test_builder_images import idx_pair, pick
+from tests.qt.builder.forms import pick
+from tests.qt.builder.test_builder_images import idx_pair
 
 from aegui.qt.models import title
 

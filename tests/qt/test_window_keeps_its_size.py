@@ -1,18 +1,13 @@
 """The window keeps the size it was given when a model with a 3-D latent space is trained and
 shown: 1280x800 became 1280x828, the projection and 3-D controls' row pushing the
 window's minimum height up."""
-from tests.qt.builder.test_builder_images import pick
+from tests.qt.builder.forms import small_mlp
 
 
 def test_a_3d_model_does_not_grow_the_window(window, qtbot):
     from aegui.qt.window_matrix import settle
     b = window.builder
-    pick(b.form.widget("model.kind"), "ae")
-    pick(b.form.widget("model.arch"), "mlp")
-    b.model.encoder_editor.set_values([16])
-    b.model.decoder_editor.set_values([16])
-    b.form.widget("model.latent").setValue(3)
-    b.form.widget("train.epochs").setValue(2)
+    small_mlp(b, latent=3, epochs=2)
     before = set(map(id, window.workspace.models))
     with qtbot.waitSignal(window.runner.finished, timeout=60000):
         b.train_button.click()

@@ -11,6 +11,7 @@ from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, Trai
 from aegui.core.config.validation import validate
 from aegui.qt import i18n
 from aegui.qt.builder.model_builder import ModelBuilder
+from tests.qt.builder.forms import pick
 
 
 def write_idx(path, magic, array, gz=False):
@@ -43,10 +44,6 @@ def builder(qtbot):
     w.resize(340, 900)
     w.show()
     return w
-
-
-def pick(combo, key):
-    combo.setCurrentIndex(combo.findData(key))
 
 
 def test_emoji_rgb_32_conv_vae(builder):

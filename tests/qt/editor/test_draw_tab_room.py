@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QRect, Qt
 
 from aegui.core.data.display import background
-from tests.qt.builder.test_builder_images import pick
+from tests.qt.builder.forms import pick, small_mlp
 from aegui.qt.window_matrix import settle
 from tests.qt.editor.test_editor_holds_still import click_at
 
@@ -17,13 +17,7 @@ def train_emoji(window, qtbot, size=32):
     b.data.emoji_size_combo.setCurrentIndex(b.data.emoji_size_combo.findData(size))
     pick(b.form.widget("data.color"), "rgb")
     b.data.subcat_picker.choose_preset("Faces")
-    pick(b.form.widget("model.kind"), "ae")
-    pick(b.form.widget("model.arch"), "mlp")
-    b.model.encoder_editor.set_values([16])
-    b.model.decoder_editor.set_values([16])
-    b.form.widget("model.latent").setValue(2)
-    b.form.widget("train.epochs").setValue(2)
-    b.form.widget("train.check_every").setValue(1)
+    small_mlp(b, latent=2, epochs=2, check_every=1)
     with qtbot.waitSignal(window.runner.finished, timeout=120000):
         b.train_button.click()
     return window.workspace.current
