@@ -94,3 +94,21 @@ def builder(qtbot):
     w.resize(360, 900)
     w.show()
     return w
+
+
+@pytest.fixture
+def bound_panel(qtbot):
+    """make(PanelClass, width, height) -> (panel, workspace): a panel bound to a fresh Workspace and
+    shown at that size, as a dock of the window would hold it."""
+    from aegui.core.workspace.workspace import Workspace
+
+    def make(panel_class, width: int, height: int):
+        ws = Workspace()
+        panel = panel_class()
+        panel.bind(ws)
+        qtbot.addWidget(panel)
+        panel.resize(width, height)
+        panel.show()
+        qtbot.waitExposed(panel)
+        return panel, ws
+    return make

@@ -52,18 +52,11 @@ def test_the_editor_marks_wrong_pixels_red_and_says_so(qtbot):
     assert editor.legend.labels[WRONG].text() == "wrong pixel"
 
 
-def test_explain_marks_changed_pixels_in_their_own_colour_and_says_so(qtbot):
-    from aegui.core.workspace.workspace import Workspace
+def test_explain_marks_changed_pixels_in_their_own_colour_and_says_so(qtbot, bound_panel):
     from aegui.qt import i18n
     from aegui.qt.explain.explain_panel import ExplainPanel
     from tests.qt.explain.test_explain_panel import trained
-    ws = Workspace()
-    panel = ExplainPanel()
-    panel.bind(ws)
-    qtbot.addWidget(panel)
-    panel.resize(460, 1000)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel, ws = bound_panel(ExplainPanel, 460, 1000)
     ws.add(trained(model={"kind": "dae", "layers": (35, 24, 35)}, noise={"kind": "salt_pepper", "level": 0.3}))
     panel.select_sample(10)
     qtbot.waitUntil(lambda: panel.result is not None and panel.result.denoise is not None and not panel.busy(),

@@ -16,7 +16,6 @@ from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.models import latent
 from aegui.core.runs.trained import TrainedModel, open_trained
-from aegui.core.workspace.workspace import Workspace
 from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.models import title
 
@@ -29,14 +28,8 @@ def demos():
 
 
 @pytest.fixture
-def setup(qtbot, demos):
-    ws = Workspace()
-    panel = ComparePanel()
-    panel.bind(ws)
-    qtbot.addWidget(panel)
-    panel.resize(620, 1500)
-    panel.show()
-    qtbot.waitExposed(panel)
+def setup(bound_panel, demos):
+    panel, ws = bound_panel(ComparePanel, 620, 1500)
     ws.opened_at_start(list(demos), False, [], "")
     return panel, ws
 

@@ -9,7 +9,6 @@ from aegui.core import archs
 from aegui.core.schema.experiment import Experiment, ModelSpec
 from aegui.core.data.datasets import from_config
 from aegui.core.runs.trained import TrainedModel
-from aegui.core.workspace.workspace import Workspace
 from aegui.qt.explain.explain_panel import ExplainPanel
 from tests.core.archs.tied_arch import Tied
 
@@ -21,16 +20,11 @@ def tied():
     archs.unregister(arch.name)
 
 
-def test_a_tied_model_is_explained_layer_by_layer(tied, qtbot):
+def test_a_tied_model_is_explained_layer_by_layer(tied, qtbot, bound_panel):
     exp = Experiment(model=ModelSpec(arch="tied", layers=(35, 8, 35), latent_activation="tanh"))
     model = archs.build_model(exp.model)
     model.init_weights([2])
-    ws = Workspace()
-    panel = ExplainPanel()
-    panel.bind(ws)
-    qtbot.addWidget(panel)
-    panel.resize(460, 1000)
-    panel.show()
+    panel, ws = bound_panel(ExplainPanel, 460, 1000)
     ws.add(TrainedModel("tied", model.eval(), exp, from_config(exp.data)))
     drawing = (np.random.default_rng(0).random((7, 5)) > 0.5).astype(np.float32)
     ws.set_input(drawing)

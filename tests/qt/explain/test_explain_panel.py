@@ -17,7 +17,6 @@ from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
 from aegui.core.runs.trained import TrainedModel
-from aegui.core.workspace.workspace import Workspace
 from aegui.qt.explain.explain_panel import ExplainPanel
 
 ACT = {"elu": F.elu, "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "identity": lambda t: t}
@@ -61,15 +60,8 @@ def forward(tm, x, eps=None):
 
 
 @pytest.fixture
-def setup(qtbot):
-    ws = Workspace()
-    panel = ExplainPanel()
-    panel.bind(ws)
-    qtbot.addWidget(panel)
-    panel.resize(460, 1400)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel, ws
+def setup(bound_panel):
+    return bound_panel(ExplainPanel, 460, 1400)
 
 
 def settle(qtbot, panel):
