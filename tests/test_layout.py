@@ -398,3 +398,54 @@ def test_every_job_class_follows_the_job_contract():
                                                  or n in ("SearchRunner", "NoisyCopiesTest"))]
     assert len(named) >= 12
     assert [n for n in named if not is_job(n)] == []
+
+
+# ---------------------------------------------------------------- no reaching into another object
+
+# Third-party private members with no public reader, each with why; nothing of aegui's own.
+FOREIGN_PRIVATES = {
+    "_version": "torch.Tensor._version: autograd's in-place write counter; torch has no public reader",
+    "_fused_adam_": "torch's fused Adam kernel, called per model row (torch.optim.Adam steps one rate)",
+    "_fused_adamw_": "the same kernel for AdamW",
+    "_MEIPASS": "sys._MEIPASS: where PyInstaller documents a frozen bundle's files",
+}
+ACCESSORS = ("getattr", "setattr", "hasattr", "delattr")
+
+
+def _own(node: ast.expr) -> bool:
+    """self, cls or super(): the object whose class wrote the private name."""
+    return (isinstance(node, ast.Name) and node.id in ("self", "cls")) or \
+        (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super")
+
+
+def _private(name) -> bool:
+    return isinstance(name, str) and name.startswith("_") and not name.startswith("__") \
+        and name not in FOREIGN_PRIVATES
+
+
+def private_reaches(source: str) -> list[tuple[int, str]]:
+    """(line, expression) of each read or write of `x._name` (or getattr/setattr(x, "_name"))
+    where x is not self / cls / super(): a private member used from outside its class, so the
+    class can no longer change it without breaking a caller it cannot see."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and _private(node.attr) and not _own(node.value):
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ACCESSORS \
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                and _private(node.args[1].value) and not _own(node.args[0]):
+            found.append((node.lineno, ast.unparse(node)))
+    return sorted(found)
+
+
+def test_the_private_check_finds_each_way_of_reaching_in():
+    text = ("a = canvas._codes\nself.canvas._xy = 1\nf(c._decode(z))\ngetattr(plot, '_dots', None)\n"
+            "setattr(plot, '_fit', True)\n"
+            "self._x = cls._y + super()._z\nn = x.__len__()\nv = t._version\ngetattr(self, '_once', 0)\n")
+    assert [line for line, _ in private_reaches(text)] == [1, 2, 3, 4, 5]
+
+
+def test_no_module_reaches_into_another_objects_private_members():
+    found = {name: hits for name, path in modules().items()
+             if (hits := private_reaches(path.read_text(encoding="utf-8")))}
+    assert sum(map(len, found.values())) == 0, found

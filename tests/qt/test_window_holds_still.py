@@ -48,7 +48,7 @@ def explored(window, qtbot):
     window.arranger.switch("explore")
     dae = next(m for m in ws.models if m.path is not None and m.path.name == "font3-dae")
     _choose_model(window, dae)
-    qtbot.waitUntil(lambda: canvas._ready() and not canvas.busy(), timeout=10000)
+    qtbot.waitUntil(lambda: canvas.state.ready() and not canvas.busy(), timeout=10000)
     xy = canvas.projected_codes()
     centre = xy.mean(0)
     with qtbot.waitSignal(canvas.pinned, timeout=5000):

@@ -209,6 +209,7 @@ class _Step:
     def begin_epoch(self, epoch: int) -> None:
         s, t, spec = self.s, self.s.exp.train, self.s.exp.model
         factor = lr_factor(t, epoch - 1)
+        # alive changes in place when a model dies; torch's version counter (no public reader) says so.
         if factor != self._factor or s.alive._version != self._alive_version:
             self._factor, self._alive_version = factor, s.alive._version
             self.lr_vec.copy_(self.lr_base * factor * s.alive.view(-1, 1))

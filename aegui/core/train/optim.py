@@ -14,6 +14,7 @@ import torch
 
 from aegui.core.schema.experiment import TrainConfig
 
+# torch's private fused kernels: torch.optim.Adam(fused=True) steps one learning rate for all rows.
 _FUSED = {"adam": getattr(torch, "_fused_adam_", None), "adamw": getattr(torch, "_fused_adamw_", None)}
 _B1, _B2, _EPS = 0.9, 0.999, 1e-8
 
@@ -89,7 +90,8 @@ class FlatOptimizer:
         self._step_t.fill_(float(self.t))
         lrs = self.lr_list
         # alive changes only when a model dies (in place, which bumps its version): reading it
-        # back every step would make a GPU wait for the step before.
+        # back every step would make a GPU wait for the step before. (_version is torch's own
+        # in-place counter: there is no public reader of it.)
         if alive is not self._live_src or alive._version != self._live_version:
             self._live_src, self._live_version, self._live = alive, alive._version, alive.tolist()
         live = self._live

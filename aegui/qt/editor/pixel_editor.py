@@ -80,10 +80,10 @@ class _GlyphCommand(QUndoCommand):
         self._editor, self._before, self._after = editor, before.copy(), after.copy()
 
     def redo(self) -> None:
-        self._editor._apply(self._after)
+        self._editor.apply_step(self._after)
 
     def undo(self) -> None:
-        self._editor._apply(self._before)
+        self._editor.apply_step(self._before)
 
 
 class EditGrid(GlyphView):
@@ -622,7 +622,8 @@ class PixelEditor(QWidget):
         if not np.array_equal(after, self._glyph):
             self.undo_stack.push(_GlyphCommand(self, self._glyph, after.astype(np.float32), text))
 
-    def _apply(self, arr: np.ndarray) -> None:
+    def apply_step(self, arr: np.ndarray) -> None:
+        """An undo or redo step puts this glyph back (the undo commands call it)."""
         if np.array_equal(arr, self._glyph):
             return  # the first redo of a stroke command: the stroke already drew it
         self._glyph = arr.astype(np.float32).copy()

@@ -112,7 +112,7 @@ class ArithmeticPanel(QWidget):
         """Use a sample (its index), a spot of the map (view x, y) or a code z (a pinned point) as
         `slot`, and show the panel (the map's and the tray's menus)."""
         c = self.canvas
-        if not c._ready():
+        if not c.state.ready():
             return
         if sample is not None:
             self.pick_sample(slot, sample)
@@ -144,7 +144,7 @@ class ArithmeticPanel(QWidget):
 
     def code(self, slot: str) -> np.ndarray | None:
         pick = self._picks.get(slot)
-        codes = self.canvas._codes
+        codes = self.canvas.state.codes
         if pick is None:
             return None
         z = codes[pick[1]] if pick[0] == "sample" else pick[1]
@@ -162,7 +162,7 @@ class ArithmeticPanel(QWidget):
         """Decode the picks and a − b + c with the model on the canvas now."""
         c = self.canvas
         zs = {s: self.code(s) for s in SLOTS}
-        ready = c._ready()
+        ready = c.state.ready()
         self.result_z = self.result_image = None
         images = {}
         if ready:
@@ -171,7 +171,7 @@ class ArithmeticPanel(QWidget):
                 self.result_z = analogy(zs["a"], zs["b"], zs["c"])
             batch = [zs[s] for s in known] + ([self.result_z] if self.result_z is not None else [])
             if batch:
-                out = c._decode(np.stack(batch).astype(np.float32))
+                out = c.state.decode(np.stack(batch).astype(np.float32))
                 images = dict(zip(known, out))
                 if self.result_z is not None:
                     self.result_image = out[-1]
@@ -201,7 +201,7 @@ class ArithmeticPanel(QWidget):
             self.nearest_label.setText("")
             return
         exclude = [p[1] for p in self._picks.values() if p[0] == "sample"]
-        k = nearest(self.canvas._codes, self.result_z, exclude)
+        k = nearest(self.canvas.state.codes, self.result_z, exclude)
         self.nearest_label.setText(tr("nearest: {label}", label=self._labels[k]) if k is not None
                                    and k < len(self._labels) else "")
 

@@ -78,7 +78,7 @@ class CanvasMouse(QObject):
     def clicked(self, ev) -> None:
         c = self.canvas
         # The second press of a double click also arrives here; one pin per gesture is enough.
-        if ev.double() or not c._ready() or not c.vb.sceneBoundingRect().contains(ev.scenePos()):
+        if ev.double() or not c.state.ready() or not c.vb.sceneBoundingRect().contains(ev.scenePos()):
             return
         p = c.vb.mapSceneToView(ev.scenePos())
         if ev.button() == Qt.MouseButton.RightButton:
@@ -101,7 +101,7 @@ class CanvasMouse(QObject):
         xy = c.projected_codes()
         if len(xy) == 0:
             return None
-        sx, sy = c._pixel_size()
+        sx, sy = c.pixel_size()
         d = np.hypot((xy[:, 0] - x) / sx, (xy[:, 1] - y) / sy)
         k = int(np.argmin(d))
         return k if d[k] <= PICK_PX else None
@@ -112,7 +112,7 @@ class CanvasMouse(QObject):
         c = self.canvas
         menu = QMenu(c)
         k = self.nearest_point(x, y)
-        label = c._labels[k] if k is not None else None
+        label = c.state.labels[k] if k is not None else None
         near = menu.addAction(tr("Nearest neighbours of '{label}'", label=label) if label is not None
                               else tr("Nearest neighbours (right-click a point)"))
         near.setEnabled(k is not None)
@@ -124,7 +124,7 @@ class CanvasMouse(QObject):
         if k is not None:
             menu.addAction(tr("Interpolate from '{label}'", label=label), lambda: c.start_interpolation(k))
             if c.interp_start() is not None and c.interp_start() != k:
-                menu.addAction(tr("Interpolate from '{a}' to '{b}'", a=c._labels[c.interp_start()], b=label),
+                menu.addAction(tr("Interpolate from '{a}' to '{b}'", a=c.state.labels[c.interp_start()], b=label),
                                lambda: c.interpolate(c.interp_start(), k))
         arithmetic = menu.addMenu(tr("Latent arithmetic"))
         for slot in ("a", "b", "c"):

@@ -6,7 +6,9 @@ the dataset codes, so it works the same for any architecture and never imports t
 composed of objects with one job each: the background map (latent_map), the codes drawn over it
 (latent_codes), the mouse and the canvas's own right-click menu (canvas_mouse), the search, the
 replay bar, the 3-D turn, and the tray of pinned / generated samples under the plot, which is shown
-only while it holds something.
+only while it holds something. What they share (the decoder, the codes and labels, the projection,
+the interpolation's ends) is one ViewState (view_state), the canvas's `state`: they read it, and
+call the canvas's public methods, never its private members.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from aegui.qt.latent.model_overlays import ModelOverlays
 from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
+from aegui.qt.latent.view_state import ViewState
 from aegui.qt.latent.view_follow import ViewFollow
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
@@ -70,25 +73,15 @@ class LatentCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._fn = None
-        self._shape: tuple[int, ...] = (7, 5)
-        self._codes = np.zeros((0, 0), np.float32)
-        self._labels: list[str] = []
-        self._xy = np.zeros((0, 2))
-        # Every projection is affine: z = xy @ basis + origin, xy = (z - origin) @ basis.T
-        # (basis rows orthonormal), so hover, map and points share one code path.
-        self._basis = np.eye(2)
-        self._origin = np.zeros(2)
+        self.state = ViewState()     # decoder, codes, projection: what the helpers read
         self._hover_xy = np.zeros((1, 2))
         self._preview: np.ndarray | None = None
-        self._strip_ends: tuple[int, int] | None = None
-        self._interp_start: int | None = None        # Shift+click's first point, waiting for the second
         self._last_hover: tuple[float, float] | None = None
         self._vae = False
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
         self._tray_closed = False                     # the user hid the tray; new samples show it again
         self._model = None                            # the workspace's model shown (bind)
-        self._ws = None
+        self.workspace = None                         # bound with bind(): it tells the user things
         self._build_ui()
         notifier.changed.connect(self.retranslate)
         self.retranslate()
@@ -218,7 +211,7 @@ class LatentCanvas(QWidget):
         self.vb.sigResized.connect(self._follow_cursor)   # wider tick labels move the view box
         self.vb.sigResized.connect(self.map.schedule)
         self.map_check.toggled.connect(self.map.set_enabled)
-        self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self._labels))
+        self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self.state.labels))
         self.tray.changed.connect(self.codes.update_markers)
         self.tray.changed.connect(self._tray_changed)
         self.reset_button.clicked.connect(self.reset_view)
@@ -306,11 +299,11 @@ class LatentCanvas(QWidget):
     def set_decoder(self, fn, image_shape, vae: bool = False) -> None:
         """fn(z [M, L] float32) -> [M, *image_shape] in [0, 1]; None means no model. `vae`: the
         model has a N(0, I) prior to sample new images from."""
-        self._fn = fn
+        self.state.decoder = fn
         shape = tuple(int(s) for s in image_shape)
-        if shape != self._shape:
+        if shape != self.state.shape:
             self.map.forget_cost()
-        self._shape = shape
+        self.state.shape = shape
         self._vae = bool(vae)
         self.tray.set_prior_available(self._vae and fn is not None)
         glyph = max(shape[:2]) <= 8
@@ -336,26 +329,26 @@ class LatentCanvas(QWidget):
         if images is not None and len(images) != len(codes):
             raise ValueError(f"{len(codes)} codes but {len(images)} images")
         self.codes.set_images(images, labels)
-        if codes.shape[1] != self._codes.shape[1]:
-            self._codes = codes
+        if codes.shape[1] != self.state.codes.shape[1]:
+            self.state.codes = codes
             self.projection_bar.configure(codes.shape[1])
             autorange = True
-        self._codes = codes
+        self.state.codes = codes
         self._update_projection()
         self._refresh_points(labels)
-        if labels != self._labels:
+        if labels != self.state.labels:
             self.interp.set_labels(labels)
             self.arithmetic.set_labels(labels)
-        self._labels = labels
+        self.state.labels = labels
         self.search.set_data(codes, labels, images)
         self._update_state()
-        if autorange or self.follow.needs_fit(self._xy, self.vb.viewRange()):
+        if autorange or self.follow.needs_fit(self.state.xy, self.vb.viewRange()):
             self.reset_view()
         self._redecode()
 
     def _follow_cursor(self, *_) -> None:
         pos = self.mouse.scene_pos
-        if pos is not None and self.cursor_item.isVisible() and self._ready() and not self.mouse.held:
+        if pos is not None and self.cursor_item.isVisible() and self.state.ready() and not self.mouse.held:
             p = self.vb.mapSceneToView(pos)
             try:
                 self.hover_at(p.x(), p.y())
@@ -364,7 +357,7 @@ class LatentCanvas(QWidget):
 
     # -- public queries and actions ----------------------------------------------------------
     def latent_size(self) -> int:
-        return int(self._codes.shape[1])
+        return self.state.latent_size()
 
     def preview_image(self) -> np.ndarray | None:
         return self._preview
@@ -382,28 +375,28 @@ class LatentCanvas(QWidget):
 
     def projected_codes(self) -> np.ndarray:
         """Where the dataset points are drawn: [N, 2] view coordinates."""
-        return self._xy
+        return self.state.xy
 
     def lift(self, x: float, y: float) -> np.ndarray:
         """The latent vector [L] that view point (x, y) stands for."""
-        return self._lift(np.array([[x, y]]))[0]
+        return self.state.lift(np.array([[x, y]]))[0]
 
     def hover_at(self, x: float, y: float) -> np.ndarray | None:
         """Decode view point (x, y): big preview plus a small glyph at the cursor."""
-        if not self._ready():
+        if not self.state.ready():
             return None
         self._hover_xy[0, 0] = x
         self._hover_xy[0, 1] = y
-        z = self._lift(self._hover_xy)
-        img = self._decode(z)[0]
+        z = self.state.lift(self._hover_xy)
+        img = self.state.decode(z)[0]
         self._last_hover = (x, y)
         self._show_preview(img, x, y, z[0])
         self.cursor_item.setImage(to_uint8(img), levels=(0, 255))
-        sx, sy = self._pixel_size()
-        h, w = self._shape[:2]
+        sx, sy = self.pixel_size()
+        h, w = self.state.shape[:2]
         px = self.CURSOR_PX if max(h, w) <= 8 else self.CURSOR_IMAGE_PX
         gap = 12  # px, keeps the glyph clear of the mouse pointer
-        place_image(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self._shape)
+        place_image(self.cursor_item, x + gap * sx, y - gap * sy, px * w / h * sx, px * sy, self.state.shape)
         self.cursor_item.show()
         self.hovered.emit(img)
         return img
@@ -424,8 +417,8 @@ class LatentCanvas(QWidget):
         self.preview.set_image(None)
         self.preview.set_caption("")
         self.cursor_item.hide()
-        self._strip_ends = None
-        self._interp_start = None
+        self.state.strip_ends = None
+        self.state.interp_start = None
         self.interp.clear_strip()
         self.codes.line_item.setData([], [])
         # Pins, prior samples and arithmetic picks are codes of that model (kept with it: overlays).
@@ -439,7 +432,7 @@ class LatentCanvas(QWidget):
     def bind(self, workspace) -> None:
         """Show the workspace's current model; ask it to send glyphs on and to light the
         network view's input."""
-        self._ws = workspace
+        self.workspace = workspace
         workspace.current_changed.connect(self._model_changed)
         workspace.current_updated.connect(lambda model: self._show_model(model, False))
         workspace.code_marked.connect(self.search.mark)
@@ -453,7 +446,7 @@ class LatentCanvas(QWidget):
         """Another model on the canvas: what the user put on the map for the last one is kept
         with it, and this one's comes back. A run that ended as `model` is the same model: its
         view, pins and replay position stay."""
-        if self._ws is not None and self._ws.same_run(previous, model):
+        if self.workspace is not None and self.workspace.same_run(previous, model):
             self._model = model
             self._show_model(model, False)
             if model is not None and model.view is not None:
@@ -461,7 +454,7 @@ class LatentCanvas(QWidget):
             return
         self.overlays.stash(self._model)
         self._model = model
-        if model is not None and model is self._ws.live:
+        if model is not None and model is self.workspace.live:
             self.follow.run_started()
         self._show_model(model, True)
         self.overlays.restore(model)
@@ -477,7 +470,7 @@ class LatentCanvas(QWidget):
         if changed:
             self.forget_model()
         if model is None or model.view is None:
-            self.set_decoder(None, self._shape)
+            self.set_decoder(None, self.state.shape)
             self.set_codes(np.zeros((0, 2), np.float32), [])
             self.replay.set_store(None, [])
             return
@@ -486,15 +479,15 @@ class LatentCanvas(QWidget):
 
         self.set_codes(model.view.codes, shown.labels, autorange=changed, images=shown.images())
         if changed:
-            live = model is self._ws.live
+            live = model is self.workspace.live
             self.replay.set_store(model.replay, shown.labels, live=live)
 
     def pin_at(self, x: float, y: float):
         """Decode (x, y) into the Generated tray; returns (z, image)."""
-        if not self._ready():
+        if not self.state.ready():
             return None
         z = self.lift(x, y)
-        img = self._decode(z[None])[0]
+        img = self.state.decode(z[None])[0]
         self.tray.add(z, img)
         self.show_tray(self.tray)
         self.pinned.emit(z.copy(), img.copy())
@@ -504,12 +497,12 @@ class LatentCanvas(QWidget):
         """Decode n points z ~ N(0, I) (seeded) into the Generated tray, first sample leftmost;
         `replace` swaps out the previous batch (Re-roll). Returns (z [n, L], images), or None
         when there is no VAE on the canvas."""
-        if not (self._ready() and self._vae):
+        if not (self.state.ready() and self._vae):
             return None
         n = self.tray.count.value() if n is None else int(n)
         seed = self.tray.seed.value() if seed is None else int(seed)
         z = np.random.default_rng(seed).standard_normal((n, self.latent_size())).astype(np.float32)
-        images = self._decode(z)
+        images = self.state.decode(z)
         self.tray.add_samples(z, images, replace)
         self.show_tray(self.tray)
         return z, images
@@ -537,15 +530,15 @@ class LatentCanvas(QWidget):
         """A latent traversal (see figures.latent_traversal) over the visible region: n x n
         decodes along the two axes on screen (the chosen dims or the PCA components)."""
         from aegui.core.analyses.figures import latent_traversal  # Pillow only when a figure is made
-        if not self._ready():
+        if not self.state.ready():
             return None
         (x0, x1), (y0, y1) = self.vb.viewRange()
         centres = (np.arange(n) + 0.5) / n
         xs, ys = x0 + centres * (x1 - x0), y0 + centres * (y1 - y0)
         L = self.latent_size()
         names = names or self.projection_bar.axis_names()
-        return latent_traversal(lambda xy: self._decode(self._lift(xy)), xs, ys if L > 1 else None,
-                                shape=self._shape, names=names)
+        return latent_traversal(lambda xy: self.state.decode(self.state.lift(xy)), xs, ys if L > 1 else None,
+                                shape=self.state.shape, names=names)
 
     def export_traversal(self, path, n: int = 9) -> bool:
         fig = self.traversal_figure(n)
@@ -559,9 +552,9 @@ class LatentCanvas(QWidget):
         return self.interp.export_gif(path)
 
     def reset_view(self) -> None:
-        if len(self._xy) == 0:
+        if len(self.state.xy) == 0:
             return
-        lo, hi = self._xy.min(0), self._xy.max(0)
+        lo, hi = self.state.xy.min(0), self.state.xy.max(0)
         span = np.maximum(hi - lo, 1e-3)
         if self.latent_size() == 1:
             lo[1], hi[1], span[1] = -0.5 * span[0], 0.5 * span[0], span[0]
@@ -571,17 +564,17 @@ class LatentCanvas(QWidget):
 
     def interpolate(self, a: int | None = None, b: int | None = None, steps: int | None = None):
         """Decode `steps` points on the straight line from code a to code b (dataset indices)."""
-        if not self._ready():
+        if not self.state.ready():
             return None
         a = self.interp.combo_a.currentIndex() if a is None else int(a)
         b = self.interp.combo_b.currentIndex() if b is None else int(b)
         if steps is not None:
             self.interp.steps.setValue(int(steps))
-        if not (0 <= a < len(self._codes) and 0 <= b < len(self._codes)):
+        if not (0 <= a < len(self.state.codes) and 0 <= b < len(self.state.codes)):
             return None
         self.interp.set_endpoints(a, b)
-        self._strip_ends = (a, b)
-        self._interp_start = None
+        self.state.strip_ends = (a, b)
+        self.state.interp_start = None
         self._update_strip()
         self.show_tray(self.interp)
         return self.interp.images()
@@ -594,20 +587,20 @@ class LatentCanvas(QWidget):
     # -- replay (see replay_bar) -------------------------------------------------------------
     def projection(self) -> tuple[np.ndarray, np.ndarray]:
         """(basis [2, L], origin [L]): view xy = (z - origin) @ basis.T."""
-        return self._basis.copy(), self._origin.copy()
+        return self.state.basis.copy(), self.state.origin.copy()
 
     def project(self, codes) -> np.ndarray:
         """View coordinates [..., 2] of codes [..., L] in the current projection."""
-        return (np.asarray(codes, np.float64) - self._origin) @ self._basis.T
+        return self.state.project(codes)
 
     def show_replay_codes(self, codes) -> None:
         """Draw these codes [N, L] (a replay frame) where the dataset's are, in the same
         projection; None puts the model's own codes back."""
         self._replay_codes = None if codes is None else np.asarray(codes, np.float32)
-        if len(self._codes) == 0:
+        if len(self.state.codes) == 0:
             return
         self._update_projection()
-        self._refresh_points(self._labels)
+        self._refresh_points(self.state.labels)
 
     def fit_replay(self, codes) -> None:
         """Frame every point of every snapshot [S, N, L], so a replay plays without leaving the view."""
@@ -622,45 +615,42 @@ class LatentCanvas(QWidget):
     # -- 3-D view (see rotate3d) -------------------------------------------------------------
     def _on_rotated(self) -> None:
         """The 3-D view turned: keep the zoom, move the points and decode the new plane."""
-        if len(self._codes) == 0:
+        if len(self.state.codes) == 0:
             return
         first = self.rotate.active() and not getattr(self, "_rotated_once", False)
         self._rotated_once = self.rotate.active()
         self._update_projection()
-        self._refresh_points(self._labels)
+        self._refresh_points(self.state.labels)
         if first:
             self.reset_view()
         self._redecode()
 
     def _refresh_points(self, labels: list[str]) -> None:
-        self.codes.refresh(labels, self._labels)
+        self.codes.refresh(labels, self.state.labels)
         self.arithmetic.update_marks()
 
     # -- projection (see projection_bar) -------------------------------------------------------
     def _update_projection(self) -> None:
-        self._basis, self._origin = self.projection_bar.basis(self._codes, self._basis)
-        codes = self._codes.astype(np.float64)
-        self._xy = (codes - self._origin) @ self._basis.T if len(codes) else np.zeros((0, 2))
+        s = self.state
+        s.basis, s.origin = self.projection_bar.basis(s.codes, s.basis)
+        s.xy = s.project(s.codes) if len(s.codes) else np.zeros((0, 2))
         replay = self._replay_codes
-        if replay is not None and replay.shape == self._codes.shape:
-            self._xy = self.project(replay)
+        if replay is not None and replay.shape == s.codes.shape:
+            s.xy = s.project(replay)
         self.search.refresh()
 
     def _reproject(self) -> None:
-        if len(self._codes) == 0:
+        if len(self.state.codes) == 0:
             return
         self._update_projection()
-        self._refresh_points(self._labels)
+        self._refresh_points(self.state.labels)
         self.reset_view()
         self._redecode()
 
-    def _lift(self, xy: np.ndarray) -> np.ndarray:
-        return (xy @ self._basis + self._origin).astype(np.float32)
-
     def _update_state(self) -> None:
-        if self._fn is None:
+        if self.state.decoder is None:
             text = tr("No model: build or load one to explore its latent space.")
-        elif len(self._codes) == 0:
+        elif len(self.state.codes) == 0:
             text = tr("No latent codes yet: train the model or encode the dataset.")
         else:
             text = ""
@@ -673,14 +663,8 @@ class LatentCanvas(QWidget):
             self.preview.set_image(None)
             self.preview.set_caption("")
 
-    def _ready(self) -> bool:
-        return self._fn is not None and len(self._codes) > 0
-
-    def _decode(self, z: np.ndarray) -> np.ndarray:
-        out = np.asarray(self._fn(z), dtype=np.float32)
-        return out.reshape((len(z),) + self._shape)
-
-    def _pixel_size(self) -> tuple[float, float]:
+    def pixel_size(self) -> tuple[float, float]:
+        """View units per screen pixel, x and y."""
         sx, sy = self.vb.viewPixelSize()
         if not (np.isfinite(sx) and np.isfinite(sy) and sx > 0 and sy > 0):
             # Not laid out yet (hidden widget): pretend the view is 400 px across.
@@ -701,7 +685,7 @@ class LatentCanvas(QWidget):
         (hover decoding), the rest of what is on screen off the GUI thread."""
         self._redecode_timer.stop()
         self.codes.update_line()
-        if not self._ready():
+        if not self.state.ready():
             self.codes.line_item.setData([], [])
             return
         if self.arithmetic.has_picks():
@@ -711,38 +695,34 @@ class LatentCanvas(QWidget):
             hover = None
         else:
             hover = self._last_hover
-        strip = self._strip_ends if self._strip_ends is not None and max(self._strip_ends) < len(self._codes) else None
+        strip = self.state.strip_shown()
         if hover is not None or strip is not None:
             zs = []
             if hover is not None:
-                zs.append(self._lift(np.array([hover], np.float64)))
+                zs.append(self.state.lift(np.array([hover], np.float64)))
             if strip is not None:
-                zs.append(self._strip_codes(*strip))
+                zs.append(self.state.strip_codes(*strip, self.interp.steps.value()))
             sizes = [len(z) for z in zs]
-            self._redecodes.submit(self._decode, np.concatenate(zs),
+            self._redecodes.submit(self.state.decode, np.concatenate(zs),
                                    on_done=lambda out: self._redecoded(out, hover, strip, sizes))
         self.map.schedule()
 
     def _redecoded(self, out: np.ndarray, hover, strip, sizes) -> None:
-        if not self._ready() or out.shape[1:] != self._shape:
+        if not self.state.ready() or out.shape[1:] != self.state.shape:
             return
         parts = np.split(out, np.cumsum(sizes)[:-1])
         if hover is not None and hover == self._last_hover:
-            z = self._lift(np.array([hover], np.float64))
+            z = self.state.lift(np.array([hover], np.float64))
             self._show_preview(parts.pop(0)[0], *hover, z[0])
         elif hover is not None:
             parts.pop(0)
-        if strip is not None and strip == self._strip_ends:
+        if strip is not None and strip == self.state.strip_ends:
             a, b = strip
-            self.interp.set_strip(parts[0], (self._labels[a], self._labels[b]))
-
-    def _strip_codes(self, a: int, b: int) -> np.ndarray:
-        t = np.linspace(0.0, 1.0, self.interp.steps.value(), dtype=np.float32)[:, None]
-        return (1.0 - t) * self._codes[a] + t * self._codes[b]
+            self.interp.set_strip(parts[0], (self.state.labels[a], self.state.labels[b]))
 
     def _update_strip(self) -> None:
-        a, b = self._strip_ends
-        self.interp.set_strip(self._decode(self._strip_codes(a, b)), (self._labels[a], self._labels[b]))
+        a, b = self.state.strip_ends
+        self.interp.set_strip(self.state.decode(self.state.strip_codes(a, b, self.interp.steps.value())), (self.state.labels[a], self.state.labels[b]))
         self.codes.update_line()
 
     # -- background map ----------------------------------------------------------------------
@@ -751,29 +731,29 @@ class LatentCanvas(QWidget):
 
     # -- mouse (see canvas_mouse) -------------------------------------------------------------
     def glyphs(self) -> bool:
-        return tuple(self._shape[:2]) == (7, 5) and len(self._shape) == 2
+        return tuple(self.state.shape[:2]) == (7, 5) and len(self.state.shape) == 2
 
     def pick_endpoint(self, x: float, y: float) -> None:
         """Shift+click: the first point starts an interpolation, the second ends it."""
         k = self.mouse.nearest_point(x, y)
         if k is None:
             return
-        if self._interp_start is None:
+        if self.state.interp_start is None:
             self.start_interpolation(k)
         else:
-            self.interpolate(self._interp_start, k)
+            self.interpolate(self.state.interp_start, k)
 
     def start_interpolation(self, k: int) -> None:
-        self._interp_start = int(k)
+        self.state.interp_start = int(k)
         self.interp.set_endpoints(k)
         self.show_tray(self.interp)
 
     def interp_start(self) -> int | None:
-        return self._interp_start
+        return self.state.interp_start
 
     def send_decode_to_editor(self, x: float, y: float) -> None:
-        if self._ready():
-            self.send_to_editor.emit(self._decode(self.lift(x, y)[None])[0].copy())
+        if self.state.ready():
+            self.send_to_editor.emit(self.state.decode(self.lift(x, y)[None])[0].copy())
 
     # -- exports from the menu ---------------------------------------------------------------
     def export_png(self, path) -> None:

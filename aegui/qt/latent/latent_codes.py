@@ -91,7 +91,7 @@ class CodeLayers:
         self.images_src = key
         self.images = None if images is None or len(images) > MAX_THUMBNAILS else np.asarray(images)
         self.classes = class_names(labels)
-        glyphs = tuple(c._shape) == GLYPH_SHAPE
+        glyphs = tuple(c.state.shape) == GLYPH_SHAPE
         modes = ["points"]
         if self.images is not None and not glyphs:
             modes.append("thumbs")
@@ -116,7 +116,7 @@ class CodeLayers:
     # -- drawing ---------------------------------------------------------------------------------
     def refresh(self, labels: list[str], old: list[str]) -> None:
         c = self.canvas
-        xy = c._xy
+        xy = c.state.xy
         mode = c.codes_mode()
         self.scatter.setData(pos=xy)
         self.scatter.setVisible(mode == "points")
@@ -169,8 +169,8 @@ class CodeLayers:
         if k is None or k >= self.n_text or self.texts[k].isVisible():
             self.hover_text.hide()
             return
-        x, y = c._xy[k]
-        self.hover_text.setText(c._labels[k])
+        x, y = c.state.xy[k]
+        self.hover_text.setText(c.state.labels[k])
         self.hover_text.setPos(float(x), float(y))
         self.hover_text.show()
 
@@ -195,7 +195,7 @@ class CodeLayers:
             # Same classes (a training snapshot): move the points, keep items and legend.
             lab = np.asarray(labels)
             for item, name in zip(self.class_items, self.classes):
-                item.setData(pos=c._xy[lab == name])
+                item.setData(pos=c.state.xy[lab == name])
             return
         self.legend.clear()
         for item in self.class_items:
@@ -207,7 +207,7 @@ class CodeLayers:
         lab = np.asarray(labels)
         for k, name in enumerate(self.classes):
             # One item per class: the legend lists it, and clicking its entry hides the class.
-            item = pg.ScatterPlotItem(pos=c._xy[lab == name], size=7, pen=pg.mkPen(255, 255, 255, 160),
+            item = pg.ScatterPlotItem(pos=c.state.xy[lab == name], size=7, pen=pg.mkPen(255, 255, 255, 160),
                                       brush=pg.mkBrush(*CLASS_COLORS[k]), name=name)
             item.setZValue(7)
             c.plot.addItem(item, ignoreBounds=True)   # a named item: the plot adds it to the legend
@@ -239,7 +239,7 @@ class CodeLayers:
                 item.setZValue(7)
                 self.canvas.plot.addItem(item, ignoreBounds=True)
                 self.thumbs.append(item)
-        for t, (x, y) in zip(self.thumbs, self.canvas._xy):
+        for t, (x, y) in zip(self.thumbs, self.canvas.state.xy):
             t.setPos(float(x), float(y))
             t.show()
 
@@ -254,9 +254,9 @@ class CodeLayers:
 
     def update_line(self) -> None:
         c = self.canvas
-        ends = c._strip_ends
-        if ends is None or max(ends) >= len(c._xy):
+        ends = c.state.strip_ends
+        if ends is None or max(ends) >= len(c.state.xy):
             self.line_item.setData([], [])
         else:
-            pts = c._xy[list(ends)]
+            pts = c.state.xy[list(ends)]
             self.line_item.setData(pts[:, 0], pts[:, 1])

@@ -82,7 +82,7 @@ class LatentMap(QObject):
         self.tile_cost = 0.0
 
     def schedule(self, *_args) -> None:
-        if self.canvas._ready() and self.enabled:
+        if self.canvas.state.ready() and self.enabled:
             self._due = True
             self._settle.throttle()
 
@@ -98,11 +98,11 @@ class LatentMap(QObject):
         self._settle.cancel()
         self._due = False
         c = self.canvas
-        if not (c._ready() and self.enabled):
+        if not (c.state.ready() and self.enabled):
             return
         vb = c.vb
         (x0, x1), (y0, y1) = vb.viewRange()
-        shape = c._shape
+        shape = c.state.shape
         h, w = shape[:2]
         wanted = self.tile_count()
         # Grid shaped so each cell has roughly the glyph's aspect on screen.
@@ -114,13 +114,13 @@ class LatentMap(QObject):
         ys = y1 - (np.arange(rows) + 0.5) * (y1 - y0) / rows
         xy = np.column_stack([np.tile(xs, rows), np.repeat(ys, cols)])
         place = ((x0, x1, y0, y1), rows, cols, shape, vw, vh)
-        self._jobs.submit(_decode_tiles, c._decode, c._lift(xy),
+        self._jobs.submit(_decode_tiles, c.state.decode, c.state.lift(xy),
                           on_done=lambda result: self._draw(result, place))
 
     def _draw(self, result, place) -> None:
         tiles, cost = result
         (x0, x1, y0, y1), rows, cols, shape, vw, vh = place
-        if shape != self.canvas._shape or not self.canvas._ready():
+        if shape != self.canvas.state.shape or not self.canvas.state.ready():
             return      # the model changed while this map was decoded
         self.tile_cost = cost
         h, w = shape[:2]

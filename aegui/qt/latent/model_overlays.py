@@ -41,7 +41,7 @@ class ModelOverlays:
             return
         c = self.canvas
         saved = Overlays(pins=[(it.z.copy(), it.image.copy(), it.prior) for it in c.tray.items()],
-                         strip=c._strip_ends, steps=c.interp.steps.value(), interp_start=c._interp_start,
+                         strip=c.state.strip_ends, steps=c.interp.steps.value(), interp_start=c.state.interp_start,
                          arithmetic=c.arithmetic.state(),
                          page=c.tabs.currentIndex() if c.tabs.isVisibleTo(c) else None)
         if saved.empty():
@@ -53,11 +53,11 @@ class ModelOverlays:
         """Put back what was kept for `model`, now on the canvas (its codes already set)."""
         saved = self._kept.pop(model, None) if model is not None else None
         c = self.canvas
-        if saved is None or not c._ready():
+        if saved is None or not c.state.ready():
             return
         for z, image, prior in reversed(saved.pins):      # the tray adds at the front
             c.tray.add(z, image, prior)
-        n = len(c._codes)
+        n = len(c.state.codes)
         c.interp.steps.setValue(saved.steps)
         if saved.strip is not None and max(saved.strip) < n:
             c.interpolate(*saved.strip)

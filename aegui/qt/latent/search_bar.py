@@ -143,7 +143,7 @@ class SearchBar(QWidget):
         xy = self.canvas.projected_codes()
         if len(xy) == 0:
             return None
-        sx, sy = self.canvas._pixel_size()
+        sx, sy = self.canvas.pixel_size()
         d = np.hypot((xy[:, 0] - x) / sx, (xy[:, 1] - y) / sy)
         i = int(np.argmin(d))
         if d[i] > max_px:

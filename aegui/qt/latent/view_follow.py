@@ -51,7 +51,7 @@ class ViewFollow(QObject):
     def _user_moved(self, *_) -> None:
         if self.following():
             self.check.setChecked(False)
-            ws = getattr(self.canvas, "_ws", None)
+            ws = self.canvas.workspace
             if ws is not None:
                 ws.tell("Follow the codes is off: you moved the view. Tick it to follow them again.")
 

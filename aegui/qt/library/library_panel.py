@@ -97,7 +97,7 @@ class _Tile(QWidget):
         self.view = GlyphView(self, cell_size=CELL, grid=False)
         self.view.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.customContextMenuRequested.connect(lambda p: panel._tile_menu(self, p))
+        self.customContextMenuRequested.connect(lambda p: panel.tile_menu(self, p))
         self._fit()
 
     def _fit(self) -> None:
@@ -120,12 +120,12 @@ class _Tile(QWidget):
             self.update()
 
     def mousePressEvent(self, event) -> None:
-        self.panel._select_from_tile(self.index)
+        self.panel.select_from_tile(self.index)
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self.panel._select_from_tile(self.index)
+            self.panel.select_from_tile(self.index)
             self.panel.send_selected()
 
     def paintEvent(self, event) -> None:
@@ -159,7 +159,7 @@ class _Grid(QWidget):
         return self.flow.heightForWidth(width)
 
     def keyPressEvent(self, event) -> None:
-        if not self.panel._key(event.key()):
+        if not self.panel.key_pressed(event.key()):
             super().keyPressEvent(event)
 
 
@@ -182,11 +182,11 @@ class _Command(QUndoCommand):
     def redo(self) -> None:
         # push() calls redo at once, but the change was made (and could fail) before the push.
         if self._pushed:
-            self.panel._replay(self.apply)
+            self.panel.replay_change(self.apply)
         self._pushed = True
 
     def undo(self) -> None:
-        self.panel._replay(self.revert)
+        self.panel.replay_change(self.revert)
 
 
 class _AddCommand(_Command):
@@ -479,7 +479,8 @@ class LibraryPanel(QWidget):
             self._set_status("Could not save the library: {error}", error=str(e), error_=True)
             return None
 
-    def _replay(self, action) -> None:
+    def replay_change(self, action) -> None:
+        """An undo or redo step runs `action` on the library (the undo commands call it)."""
         self._status = None
         result = self._guard(action)
         self._after_change(result if isinstance(result, int) else self._selected, keep_status=True)
@@ -487,11 +488,12 @@ class LibraryPanel(QWidget):
     def _ask(self, title: str, current: str) -> str | None:
         return ask_label(self, title, current)
 
-    def _select_from_tile(self, index: int) -> None:
+    def select_from_tile(self, index: int) -> None:
         self.select(index)
         self.grid.setFocus(Qt.FocusReason.MouseFocusReason)
 
-    def _key(self, key) -> bool:
+    def key_pressed(self, key) -> bool:
+        """The grid's keys: arrows, Home/End move; Delete, F2, Enter act. False: not one of them."""
         n = len(self._tiles)
         if not n:
             return False
@@ -515,7 +517,7 @@ class LibraryPanel(QWidget):
             return False
         return True
 
-    def _tile_menu(self, tile: _Tile, pos: QPoint) -> None:
+    def tile_menu(self, tile: _Tile, pos: QPoint) -> None:
         self.select(tile.index)
         menu = QMenu(self)
         menu.addAction(tr("Rename…"), lambda: self.rename_selected())

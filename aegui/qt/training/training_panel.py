@@ -35,7 +35,7 @@ from aegui.qt.training.message_line import MessageLine
 from aegui.qt.widgets.count_view import CountViewBox
 from aegui.qt.widgets.log_axis import LogAxis
 from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
-from aegui.qt.widgets.lone_points import show_lone_points
+from aegui.qt.widgets.lone_points import LonePoints
 from aegui.qt.widgets.terms import explain, with_terms
 from aegui.qt.widgets.text import fmt_duration, message_text
 from aegui.qt.widgets.plot_text import fit_text, legend_below
@@ -186,6 +186,7 @@ class TrainingPanel(QWidget):
                                       axisItems=locale_axes(left=_IntegerAxis("left"), bottom=_EpochAxis("bottom")))
         self.bar_plot = pg.PlotItem(axisItems=locale_axes(left=_IntegerAxis("left")))
         fit_text(self.loss_plot, self.wrong_plot, self.bar_plot)
+        self.loss_lone, self.wrong_lone = LonePoints(self.loss_plot), LonePoints(self.wrong_plot)
         self._wide = None
         self._image_mode = False
         self._psnr = ([], [], [])
@@ -345,8 +346,8 @@ class TrainingPanel(QWidget):
         self._psnr = ([], [], [])   # PSNR points belong to the history charted
         self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None)
         self.ok_bars.setOpts(x=np.zeros(0), height=np.zeros(0))
-        for plot in (self.loss_plot, self.wrong_plot):
-            show_lone_points(plot, ())      # no dot left from the history shown before
+        for lone in (self.loss_lone, self.wrong_lone):
+            lone.show(())      # no dot left from the history shown before
         self._labels = list(history.labels)
         self._set_bar_ticks()
         total = history.total_epochs
@@ -380,7 +381,7 @@ class TrainingPanel(QWidget):
         self.retranslate()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
-        show_lone_points(self.wrong_plot, ())
+        self.wrong_lone.show(())
 
     def image_mode(self) -> bool:
         return self._image_mode
@@ -397,7 +398,7 @@ class TrainingPanel(QWidget):
         worsts.append(float(psnr.min()))
         self.max_curve.setData(epochs, worsts)
         self.mean_curve.setData(epochs, means)
-        show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve))
+        self.wrong_lone.show((self.max_curve, self.mean_curve))
 
     def set_labels(self, labels: list[str]) -> None:
         """Names of the glyphs, in the order of ProgressRecord.glyph_wrong."""
@@ -608,9 +609,9 @@ class TrainingPanel(QWidget):
             xs[:] = np.append(x_all[midx], np.nan)
             self.models_curve.setData(xs.ravel(), ys.ravel())
         # One epoch so far (a Step epoch): dots, and a range around them instead of pyqtgraph's.
-        show_lone_points(self.loss_plot, [*self.loss_curves.values(), self.val_curve])
+        self.loss_lone.show([*self.loss_curves.values(), self.val_curve])
         if not self._image_mode:
-            show_lone_points(self.wrong_plot, (self.max_curve, self.mean_curve), integer=True)
+            self.wrong_lone.show((self.max_curve, self.mean_curve), integer=True)
 
     def _refresh_bars(self, glyph_wrong) -> None:
         h = np.asarray(glyph_wrong, dtype=float).ravel()

@@ -186,11 +186,13 @@ def _wrap(text: str, fits) -> list[str]:
 class _Fitter(QObject):
     """Refits a plot's text when its view is resized. A QObject child of the plot, so Qt drops
     the connection when the plot is destroyed (a Python lambda would be called on a half-deleted
-    plot at exit)."""
+    plot at exit). Found again among the plot's children (`_fitter`): nothing is stored on the
+    plot itself."""
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot)
         self.plot = plot
+        self.title = False      # fit_text: keep the title fitted too
         plot.vb.sigResized.connect(self.refit)
 
     @Slot(object)
@@ -203,13 +205,14 @@ class _Fitter(QObject):
             # taller than its view (cut at the bottom), so the plot's height would keep it shown.
             views = plot.scene().views() if plot.scene() is not None else []
             legend.fold(min([plot.height()] + [v.height() for v in views]))
-        if getattr(plot, "_fit_title", False):
+        if self.title:
             fit_title(plot)
 
 
-def _fitter(plot: pg.PlotItem) -> None:
-    if getattr(plot, "_text_fitter", None) is None:
-        plot._text_fitter = _Fitter(plot)
+def _fitter(plot: pg.PlotItem) -> _Fitter:
+    """The plot's one fitter, made on first use."""
+    found = plot.findChild(_Fitter, "", Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else _Fitter(plot)
 
 
 def legend_below(plot: pg.PlotItem, **kwargs) -> LegendBelow:
@@ -274,6 +277,5 @@ def fit_text(*plots: pg.PlotItem) -> None:
             _set(title, **args)
             fit_title(_plot)
         plot.setTitle = retitle
-        plot._fit_title = True
-        _fitter(plot)
+        _fitter(plot).title = True
         fit_title(plot)

@@ -36,7 +36,7 @@ def test_pick_a_and_b_on_the_map_c_from_a_pin_and_decode_a_minus_b_plus_c(canvas
     pin.act_slots["c"].trigger()                                 # the pin's "Latent arithmetic > Use as c"
     panel = canvas.arithmetic
     assert canvas.tabs.currentWidget() is panel and canvas.tray_shown()
-    codes = canvas._codes
+    codes = canvas.state.codes
     expected_z = codes[4] - codes[9] + pin.z
     np.testing.assert_allclose(panel.result_z, expected_z, rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(panel.result_image, pattern(expected_z[None].astype(np.float32))[0])

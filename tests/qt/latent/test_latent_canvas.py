@@ -218,7 +218,7 @@ def test_pca_projection_decodes_full_vectors(canvas, qtbot):
     z = canvas.dec.calls[-1]
     assert z.shape == (1, 4)
     pca = PCA(n_components=2, svd_solver="full").fit(codes)
-    signs = np.sign(np.sum(pca.components_ * canvas._basis, axis=1))
+    signs = np.sign(np.sum(pca.components_ * canvas.state.basis, axis=1))
     np.testing.assert_allclose(z[0], pca.inverse_transform([[0.4 * signs[0], -0.2 * signs[1]]])[0], atol=1e-5)
     np.testing.assert_allclose(np.abs(canvas.projected_codes()), np.abs(pca.transform(codes)), atol=1e-4)
 

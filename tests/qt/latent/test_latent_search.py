@@ -46,7 +46,7 @@ def test_nearest_neighbours_in_latent_and_pixel_space(qtbot):
     s.neighbours(0, k=2, space="latent")
     moved = codes.copy()
     moved[2] = (7, 7)
-    canvas.set_codes(moved, canvas._labels, images=None)
+    canvas.set_codes(moved, canvas.state.labels, images=None)
     assert list(s.selected) == [4, 5]                   # latent neighbours measured again
     np.testing.assert_allclose(s.rings.getData()[0], moved[[4, 5], 0])
 
@@ -97,5 +97,5 @@ def test_star_of_another_latent_size_is_dropped_when_the_model_changes(qtbot):
     canvas, codes = _canvas(qtbot)
     canvas.search.mark(np.array([1.0, 2.0], np.float32))
     assert len(canvas.search.marker.getData()[0]) == 1
-    canvas.set_codes(np.zeros((6, 16), np.float32), canvas._labels, autorange=True)   # a 16-D model
+    canvas.set_codes(np.zeros((6, 16), np.float32), canvas.state.labels, autorange=True)   # a 16-D model
     assert len(canvas.search.marker.getData()[0]) == 0

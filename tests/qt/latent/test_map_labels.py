@@ -44,7 +44,7 @@ def test_no_two_labels_overlap_on_the_demo_maps(window, qtbot, size):
     canvas = window.latent
     for model in window.workspace.glyph_models():
         window.model_bar.model_combo.setCurrentIndex(window.model_bar._choices.index(model))
-        qtbot.waitUntil(lambda: canvas._ready() and not canvas.busy(), timeout=10000)
+        qtbot.waitUntil(lambda: canvas.state.ready() and not canvas.busy(), timeout=10000)
         rects = _visible_label_rects(canvas)
         assert _overlaps(rects) == [], f"{model.name} at {size}"
         assert _hidden_with_room(canvas, [r for _, r in rects]) == [], f"{model.name} at {size}"
@@ -54,19 +54,19 @@ def test_a_hidden_label_shows_while_the_pointer_rests_on_its_point(window, qtbot
     window.resize(1024, 700)
     window.arranger.switch("explore")
     canvas = window.latent
-    qtbot.waitUntil(lambda: canvas._ready() and not canvas.busy(), timeout=10000)
+    qtbot.waitUntil(lambda: canvas.state.ready() and not canvas.busy(), timeout=10000)
     wheel(canvas, notches=-4)                       # zoomed out: the points crowd together
     rects = _visible_label_rects(canvas)
     assert _overlaps(rects) == []
-    hidden = [k for k, t in enumerate(canvas.codes.texts[:len(canvas._labels)]) if not t.isVisible()]
+    hidden = [k for k, t in enumerate(canvas.codes.texts[:len(canvas.state.labels)]) if not t.isVisible()]
     assert hidden, "zoomed out, some labels have no room"
     k = hidden[0]
     x, y = canvas.projected_codes()[k]
     canvas.mouse.moved(canvas.vb.mapViewToScene(QPointF(x, y)))
     canvas.mouse.flush()
     hover = canvas.codes.hover_text
-    assert hover.isVisible() and hover.toPlainText() == canvas._labels[k]
-    sx, _ = canvas._pixel_size()
+    assert hover.isVisible() and hover.toPlainText() == canvas.state.labels[k]
+    sx, _ = canvas.pixel_size()
     canvas.mouse.moved(canvas.vb.mapViewToScene(QPointF(x + 3 * PICK_PX * sx, y)))
     canvas.mouse.flush()
-    assert not hover.isVisible() or hover.toPlainText() != canvas._labels[k]
+    assert not hover.isVisible() or hover.toPlainText() != canvas.state.labels[k]

@@ -18,7 +18,7 @@ def _rest(widget, pos: QPoint) -> str:
 def test_resting_on_the_map_shows_no_tooltip_and_the_title_explains_the_term(window, qtbot):
     window.arranger.switch("explore")
     canvas = window.latent
-    qtbot.waitUntil(lambda: canvas.plot.isVisible() and canvas._ready(), timeout=10000)
+    qtbot.waitUntil(lambda: canvas.plot.isVisible() and canvas.state.ready(), timeout=10000)
     viewport = canvas.plot.viewport()
     for fx, fy in ((0.5, 0.5), (0.2, 0.3), (0.8, 0.8)):
         spot = QPoint(int(viewport.width() * fx), int(viewport.height() * fy))

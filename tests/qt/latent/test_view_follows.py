@@ -41,7 +41,7 @@ def test_a_new_model_decodes_the_point_under_the_resting_mouse(canvas, qtbot):
     canvas.set_codes(make_codes(seed=3) * 4, LABELS, autorange=True)
     settle()
     p = canvas.vb.mapSceneToView(scene)
-    expected = 1 - pattern(canvas._lift(np.array([[p.x(), p.y()]], np.float32)))[0]
+    expected = 1 - pattern(canvas.state.lift(np.array([[p.x(), p.y()]], np.float32)))[0]
     np.testing.assert_array_equal(canvas.preview_image(), expected)
     assert other.calls == []
 
