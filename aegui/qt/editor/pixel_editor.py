@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -252,6 +253,34 @@ class PixelEditor(QWidget):
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
+        drawing = self._build_drawing()
+        noise = self._build_noise()
+        views = self._build_previews()
+        nearest = self._build_nearest()
+        self._build_notes()
+
+        results = QVBoxLayout()
+        results.setContentsMargins(0, 0, 0, 0)
+        results.addLayout(views)
+        results.addLayout(nearest)
+        results.addWidget(self.notes)
+        results.addStretch(1)       # room to spare (a wide dock) below it all, not between the rows
+
+        # Three blocks, stacked in a tall column (the Explore perspective: the grid between the
+        # noise and the results gets the height) or the drawing beside the rest in a wide, short dock.
+        self.noise_box, self.drawing_box, self.results_box = QWidget(), QWidget(), QWidget()
+        for box, lay in ((self.noise_box, noise), (self.drawing_box, drawing), (self.results_box, results)):
+            box.setLayout(lay)
+        self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
+        self._share_scale.timeout.connect(self._share_previews_scale)
+        self._outer = QGridLayout(self)
+        self._outer.setContentsMargins(2, 4, 2, 4)
+        self._outer.setSpacing(4)
+        self._wide: bool | None = None
+        self._arrange(False)
+
+    def _build_drawing(self) -> QLayout:
+        """The editable grid and its column of tools."""
         self.grid = EditGrid()
         self.grid.stroke_started.connect(self._on_stroke_started)
         self.grid.painted.connect(self._on_painted)
@@ -286,7 +315,10 @@ class PixelEditor(QWidget):
         drawing.setContentsMargins(0, 0, 0, 0)
         drawing.addWidget(self.grid, 1)
         drawing.addWidget(self.tools)
+        return drawing
 
+    def _build_noise(self) -> QLayout:
+        """The noise's kind, level, Re-roll and the noisy-copies test; the denoiser choice."""
         self.noise_label = QLabel()
         self.noise_kind = QComboBox()
         for kind in NOISE_NAMES:
@@ -322,7 +354,10 @@ class PixelEditor(QWidget):
         noise.setColumnStretch(3, 1)
         self.denoiser = DenoiserChoice()
         noise.addWidget(self.denoiser, 2, 0, 1, 5)
+        return noise
 
+    def _build_previews(self) -> QLayout:
+        """The four previews (drawn, noisy, output, thresholded), their titles and notes."""
         # Titles and notes are labels in one grid layout rather than view captions, so the four
         # glyphs share a row and stay the same size whatever the text; each label has two lines'
         # height whatever it says (see _fit_text_rows): a note that rewraps moves nothing.
@@ -352,7 +387,10 @@ class PixelEditor(QWidget):
             view.installEventFilter(self)   # their room changes with the editor's width: share again
         self._text_rows = [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
                                                                self.threshold_note]
+        return views
 
+    def _build_nearest(self) -> QLayout:
+        """The nearest training glyph, what is said of it, the marks' legend."""
         self.nearest_view = GlyphView(cell_size=NEAREST_CELL, grid=False)
         self.nearest_view.setFixedSize(self.nearest_view.sizeHint())
         self.nearest_label = QLabel(wordWrap=True)
@@ -362,7 +400,10 @@ class PixelEditor(QWidget):
         nearest.addWidget(self.nearest_view)
         nearest.addWidget(self.nearest_label, 1)
         nearest.addWidget(self.legend, 0, Qt.AlignmentFlag.AlignBottom)
+        return nearest
 
+    def _build_notes(self) -> None:
+        """The notes area (the notices that come and go without moving the grid)."""
         # What the editor says about the drawing, in an area whose height is set from the editor's
         # size alone (see resizeEvent): notices come and go there and the grid holds still.
         self.notes = EditorNotes()
@@ -375,26 +416,6 @@ class PixelEditor(QWidget):
             # The box comes with the notice: the notice's first words matter more than the box.
             self.notes.add(w, reveal=w is not self.fallback_check)
         self.copies.said.connect(lambda: self.notes.reveal(self.copies.summary))
-
-        results = QVBoxLayout()
-        results.setContentsMargins(0, 0, 0, 0)
-        results.addLayout(views)
-        results.addLayout(nearest)
-        results.addWidget(self.notes)
-        results.addStretch(1)       # room to spare (a wide dock) below it all, not between the rows
-
-        # Three blocks, stacked in a tall column (the Explore perspective: the grid between the
-        # noise and the results gets the height) or the drawing beside the rest in a wide, short dock.
-        self.noise_box, self.drawing_box, self.results_box = QWidget(), QWidget(), QWidget()
-        for box, lay in ((self.noise_box, noise), (self.drawing_box, drawing), (self.results_box, results)):
-            box.setLayout(lay)
-        self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
-        self._share_scale.timeout.connect(self._share_previews_scale)
-        self._outer = QGridLayout(self)
-        self._outer.setContentsMargins(2, 4, 2, 4)
-        self._outer.setSpacing(4)
-        self._wide: bool | None = None
-        self._arrange(False)
 
     def _arrange(self, wide: bool) -> None:
         if wide == self._wide:
