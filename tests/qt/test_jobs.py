@@ -157,7 +157,7 @@ def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
         def steps(self):
             for _ in range(50):
                 self.made.extend({"a": [i]} for i in range(2000))
-                yield {"n": len(self.made)}
+                yield Counted(done=len(self.made))
     job = Allocating()
     c = JobRunner()
     with qtbot.waitSignal(c.finished, timeout=10000):

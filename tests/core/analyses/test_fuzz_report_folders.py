@@ -100,7 +100,7 @@ def test_a_damaged_report_folder_is_named_and_made_again(pristine, tmp_path_fact
     job.state(spec, exp)                                 # what --list and the window show: never raises
     items = list(job.steps())
     states = [p.state for p in items]
-    assert states[-1] == "finished" and "failed" not in states, [p.get("message") for p in items]
+    assert states[-1] == "finished" and "failed" not in states, [p.message for p in items]
     for p in items:
         if p.state == "remade":
             assert str(out) in p.message and "\n" not in p.message, p.message
