@@ -291,12 +291,15 @@ class ClassifierJob(Job):
         from aegui.core.files.atomic import atomic_write_text
         from aegui.core.train.session import TrainingSession
         start = time.perf_counter()
+
+        def item(state: str, fraction: float, **fields) -> ClassifierProgress:
+            return ClassifierProgress(state=state, fraction=fraction, elapsed=time.perf_counter() - start, **fields)
+
         stages = self.spec.stages
         self.remade = []
         loaded = {s: self._stage_loaded(s) for s in stages}
         for message in self.remade:
-            yield ClassifierProgress(state="run_remade", message=message, fraction=0.0,
-                                     elapsed=time.perf_counter() - start)
+            yield item("run_remade", 0.0, message=message)
         need_model = any(loaded[s] is None for s in stages if s != "pixels")
         model, pre_seconds, pre_loss = None, 0.0, None
         share = 0.4 if need_model else 0.0
@@ -305,7 +308,7 @@ class ClassifierJob(Job):
             if got is not None:
                 model, metrics = got
                 pre_seconds, pre_loss = float(metrics.get("seconds", 0.0)), metrics.get("final_loss")
-                yield ClassifierProgress(state="pretrain_loaded", fraction=share, elapsed=time.perf_counter() - start)
+                yield item("pretrain_loaded", share)
             else:
                 exp = self.spec.base
                 session = TrainingSession(exp, from_config(exp.data), device=self.device)
@@ -315,13 +318,11 @@ class ClassifierJob(Job):
                 t0 = time.perf_counter()
                 rec = None
                 for rec in session.steps():
-                    yield ClassifierProgress(state="pretraining", epoch=rec.epoch, epochs=rec.total_epochs,
-                                             loss=rec.losses.get("total"),
-                                             fraction=share * rec.epoch / rec.total_epochs,
-                                             elapsed=time.perf_counter() - start)
+                    yield item("pretraining", share * rec.epoch / rec.total_epochs, epoch=rec.epoch,
+                               epochs=rec.total_epochs, loss=rec.losses.get("total"))
                 self._stop_current = None
                 if self.cancelled or rec is None:
-                    yield ClassifierProgress(state=CANCELLED, fraction=0.0, elapsed=time.perf_counter() - start)
+                    yield item(CANCELLED, 0.0)
                     return
                 pre_seconds, pre_loss = time.perf_counter() - t0, rec.losses.get("total")
                 model = session.best_model()
@@ -336,18 +337,17 @@ class ClassifierJob(Job):
         for stage in stages:
             if loaded[stage] is not None:
                 results[stage] = loaded[stage]
-                yield ClassifierProgress(state="stage_loaded", stage=stage, fraction=offset,
-                                         elapsed=time.perf_counter() - start)
+                yield item("stage_loaded", offset, stage=stage)
                 continue
             if self.cancelled:
                 break
             job = ProbeJob(None if stage == "pixels" else model, self.data, self.spec.config(stage), split=self.split)
             self._stop_current = job.cancel
             last = None
-            for item in job.steps():
-                last = item
-                if not item.ended:
-                    yield staged(item, ClassifierProgress, stage, offset + per * item.fraction,
+            for step in job.steps():
+                last = step
+                if not step.ended:
+                    yield staged(step, ClassifierProgress, stage, offset + per * step.fraction,
                                  time.perf_counter() - start)
             self._stop_current = None
             offset += per
@@ -360,8 +360,7 @@ class ClassifierJob(Job):
                                          r.n_train, r.n_val, self.spec.key(stage))
             if self.out_dir is not None:
                 atomic_write_text(self.out_dir / f"{stage}.json", json.dumps(results[stage].to_dict(), indent=2) + "\n")
-            yield ClassifierProgress(state="stage_done", stage=stage, accuracy=results[stage].accuracy,
-                                     fraction=offset, elapsed=time.perf_counter() - start)
+            yield item("stage_done", offset, stage=stage, accuracy=results[stage].accuracy)
         cancelled = self.cancelled and len(results) < len(stages)
         result = ClassifierResult(self.spec, results, pre_seconds, pre_loss, time.perf_counter() - start, cancelled,
                                   self.data.name)
