@@ -377,29 +377,6 @@ def test_the_contract_check_finds_each_way_of_guessing():
     assert [line for line, _ in guessed_contracts(text)] == [1, 2, 3, 4]
 
 
-def job_classes() -> dict[str, list[str]]:
-    """Class name -> base names of every class in aegui."""
-    out = {}
-    for path in modules().values():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef):
-                out[node.name] = [ast.unparse(b).split(".")[-1] for b in node.bases]
-    return out
-
-
-def test_every_job_class_follows_the_job_contract():
-    """Every class named *Job (and every runner the window or the CLI iterates as one) subclasses
-    aegui.core.jobs.job.Job, so the thread layer and the CLI know its steps / cancel / result."""
-    bases = job_classes()
-
-    def is_job(name, seen=()):
-        return name == "Job" or any(b not in seen and is_job(b, (*seen, name)) for b in bases.get(name, []))
-    named = [n for n in bases if n != "Job" and (n.endswith("Job") or n.endswith("SweepRunner")
-                                                 or n in ("SearchRunner", "NoisyCopiesTest"))]
-    assert len(named) >= 12
-    assert [n for n in named if not is_job(n)] == []
-
-
 def untyped_items(source: str, job_names: set[str]) -> list[tuple[int, str]]:
     """(line, class) of each dict a job class hands out as a progress item: a dict literal (or
     dict(...)) yielded by one of its methods, or returned by a method of the class that one of its
@@ -461,3 +438,27 @@ def test_the_progress_check_finds_dicts_yielded_directly_and_through_a_helper():
             "    def steps(self):\n"
             "        yield {'a': 1}\n")
     assert untyped_items(text, {"A"}) == [(3, "A"), (4, "A"), (8, "A")]
+
+
+def job_classes() -> dict[str, list[str]]:
+    """Class name -> base names of every class in aegui."""
+    out = {}
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                out[node.name] = [ast.unparse(b).split(".")[-1] for b in node.bases]
+    return out
+
+
+def test_every_job_class_follows_the_job_contract():
+    """Every class named *Job (and every runner the window or the CLI iterates as one) subclasses
+    aegui.core.jobs.job.Job, so the thread layer and the CLI know its steps / cancel / result."""
+    bases = job_classes()
+
+    def is_job(name, seen=()):
+        return name == "Job" or any(b not in seen and is_job(b, (*seen, name)) for b in bases.get(name, []))
+    named = [n for n in bases if n != "Job" and (n.endswith("Job") or n.endswith("SweepRunner")
+                                                 or n in ("SearchRunner", "NoisyCopiesTest"))]
+    assert len(named) >= 12
+    assert [n for n in named if not is_job(n)] == []
+
