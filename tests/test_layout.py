@@ -461,4 +461,3 @@ def test_every_job_class_follows_the_job_contract():
                                                  or n in ("SearchRunner", "NoisyCopiesTest"))]
     assert len(named) >= 12
     assert [n for n in named if not is_job(n)] == []
-
