@@ -377,6 +377,69 @@ def test_the_contract_check_finds_each_way_of_guessing():
     assert [line for line, _ in guessed_contracts(text)] == [1, 2, 3, 4]
 
 
+def untyped_items(source: str, job_names: set[str]) -> list[tuple[int, str]]:
+    """(line, class) of each dict a job class hands out as a progress item: a dict literal (or
+    dict(...)) yielded by one of its methods, or returned by a method of the class that one of its
+    methods yields (`yield self._cancelled(start)`). Readers of such items index them by string
+    keys that no type states, so a renamed key fails only when the item is read."""
+    def is_dict(node) -> bool:
+        return isinstance(node, (ast.Dict, ast.DictComp)) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict")
+
+    found = []
+    for cls in ast.walk(ast.parse(source)):
+        if not (isinstance(cls, ast.ClassDef) and cls.name in job_names):
+            continue
+        methods = {f.name: f for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for node in ast.walk(cls):
+            if not isinstance(node, ast.Yield) or node.value is None:
+                continue
+            value = node.value
+            if is_dict(value):
+                found.append((node.lineno, cls.name))
+            elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                    and isinstance(value.func.value, ast.Name) and value.func.value.id == "self" \
+                    and value.func.attr in methods:
+                helper = methods[value.func.attr]
+                found += [(r.lineno, cls.name) for r in ast.walk(helper)
+                          if isinstance(r, ast.Return) and r.value is not None and is_dict(r.value)]
+    return found
+
+
+def job_names() -> set[str]:
+    bases = job_classes()
+
+    def is_job(name, seen=()):
+        return name == "Job" or any(b not in seen and is_job(b, (*seen, name)) for b in bases.get(name, []))
+    return {n for n in bases if n != "Job" and is_job(n)}
+
+
+def test_every_job_yields_typed_progress():
+    """Each job's steps() yields Progress objects (aegui.core.jobs.job.Progress, subclassed with
+    the job's own fields), never dicts, so the window, the report and the CLI read a job's
+    progress by attribute and a misspelt or renamed field fails where it is written."""
+    names = job_names()
+    assert {"FetchJob", "ReportJob", "ProbeJob", "ClassifierJob"} <= names
+    found = {name: hits for name, path in modules().items()
+             if (hits := untyped_items(path.read_text(encoding="utf-8"), names))}
+    assert found == {}
+
+
+def test_the_progress_check_finds_dicts_yielded_directly_and_through_a_helper():
+    text = ("class A(Job):\n"
+            "    def steps(self):\n"
+            "        yield {'state': 'running'}\n"
+            "        yield dict(state='x')\n"
+            "        yield self._end()\n"
+            "        yield Progress(state='finished')\n"
+            "    def _end(self):\n"
+            "        return {'state': 'cancelled'}\n"
+            "class NotAJob:\n"
+            "    def steps(self):\n"
+            "        yield {'a': 1}\n")
+    assert untyped_items(text, {"A"}) == [(3, "A"), (4, "A"), (8, "A")]
+
+
 def job_classes() -> dict[str, list[str]]:
     """Class name -> base names of every class in aegui."""
     out = {}

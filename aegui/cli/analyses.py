@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from aegui.cli.common import EXIT_CANCELLED, UserError
+from aegui.core.jobs.job import CANCELLED, Progress
 
 PANEL_NAMES = {"ae": ("ae", "latent"), "pca": ("pca", "raw"), "tsne": ("tsne", "raw"),
                "pca-latent": ("pca", "latent"), "tsne-latent": ("tsne", "latent")}
@@ -79,8 +80,9 @@ def add_parsers(sub) -> None:
 
 # ---------------------------------------------------------------- shared
 
-def _drive(job, quiet: bool, describe) -> dict:
-    """Iterate a job's steps with a progress line on a terminal; Ctrl-C cancels it."""
+def _drive(job, quiet: bool, describe):
+    """Iterate a job's steps with a progress line on a terminal; Ctrl-C cancels it. The last
+    Progress item (a cancelled one with no result when the job yielded nothing)."""
     import signal
     import threading
     tty = not quiet and sys.stderr.isatty()
@@ -96,9 +98,9 @@ def _drive(job, quiet: bool, describe) -> dict:
     try:
         for item in job.steps():
             now = time.monotonic()
-            if tty and now - last_draw >= 0.1 and "result" not in item:
+            if tty and now - last_draw >= 0.1 and not item.ended:
                 last_draw = now
-                bar = "#" * int(item.get("fraction", 0) * 20)
+                bar = "#" * int(item.fraction * 20)
                 sys.stderr.write(f"\r\033[K[{bar:<20}] {describe(item)}"[:150])
                 sys.stderr.flush()
     finally:
@@ -106,7 +108,7 @@ def _drive(job, quiet: bool, describe) -> dict:
             signal.signal(signal.SIGINT, previous)
         if tty:
             sys.stderr.write("\r\033[K")
-    return item or {"state": "cancelled", "result": None}
+    return item or Progress(state=CANCELLED)
 
 
 def _is_model(path: Path) -> bool:
@@ -180,12 +182,12 @@ def cmd_denoise_curve(args) -> int:
               f"{len(spec.levels)} levels x {spec.repeats} copies", file=sys.stderr)
 
     def describe(p):
-        if p["state"] == "training":
-            return f"training epoch {p['epoch']}/{p['epochs']}  loss {p['loss']:.4g}"
-        return f"measuring {p['kind']} {p['level'] * 100:g} %  ({p['done']}/{p['total']})"
+        if p.state == "training":
+            return f"training epoch {p.epoch}/{p.epochs}  loss {p.loss:.4g}"
+        return f"measuring {p.kind} {p.level * 100:g} %  ({p.done}/{p.total})"
 
     last = _drive(job, args.quiet, describe)
-    result = last.get("result")
+    result = last.result
     if result is None:
         print("aegui: cancelled; nothing written", file=sys.stderr)
         return EXIT_CANCELLED
@@ -242,13 +244,13 @@ def cmd_embed(args) -> int:
                        perplexity=args.perplexity, font_path=args.dataset, **extra)
 
     def describe(p):
-        if p["state"] == "training":
-            return f"{p['dataset']}: training the 2-D autoencoder, epoch {p['epoch']}/{p['epochs']}"
-        return f"{p['dataset']}: {panel_title(*p['panel'])} ({p['done']}/{p['total']})"
+        if p.state == "training":
+            return f"{p.dataset}: training the 2-D autoencoder, epoch {p.epoch}/{p.epochs}"
+        return f"{p.dataset}: {panel_title(*p.panel)} ({p.done}/{p.total})"
 
     last = _drive(job, args.quiet, describe)
-    result = last.get("result")
-    if result is None or last["state"] == "cancelled":
+    result = last.result
+    if result is None or last.state == CANCELLED:
         print("aegui: cancelled; nothing written", file=sys.stderr)
         return EXIT_CANCELLED
     files = result.write(args.out, pictures=args.pictures)
@@ -334,15 +336,15 @@ def cmd_probe(args) -> int:
         print(f"aegui: probing on {job.data.name}: {len(job.data)} samples", file=sys.stderr)
 
     def describe(p):
-        if p["state"] == "training":
-            return f"training the autoencoder, epoch {p['epoch']}/{p['epochs']}"
-        val = "" if p["val_accuracy"] is None else f"  held-out {p['val_accuracy']:.3f}"
-        return (f"{p['stage']}: epoch {p['epoch']}/{p['epochs']}  loss {p['loss']:.4g}  "
-                f"train {p['train_accuracy']:.3f}{val}")
+        if p.state == "training":
+            return f"training the autoencoder, epoch {p.epoch}/{p.epochs}"
+        val = "" if p.val_accuracy is None else f"  held-out {p.val_accuracy:.3f}"
+        return (f"{p.stage}: epoch {p.epoch}/{p.epochs}  loss {p.loss:.4g}  "
+                f"train {p.train_accuracy:.3f}{val}")
 
     last = _drive(job, args.quiet, describe)
-    run = last.get("result")
-    if last["state"] == "cancelled" or run is None:
+    run = last.result
+    if last.state == CANCELLED or run is None:
         print("aegui: cancelled; nothing written", file=sys.stderr)
         return EXIT_CANCELLED
     if run.trained_here:

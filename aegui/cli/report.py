@@ -36,26 +36,31 @@ def _ids(text: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
-def _describe(p: dict) -> str:
-    d = p.get("detail") or {}
-    head = f"[{p['index']}/{p['count']}] {p['experiment']}"
-    if "run" in d and "runs" in d:
-        inner = f"run {d['run']}/{d['runs']}"
-        if "epoch" in d:
-            inner += f" epoch {d['epoch']}/{d['epochs']}"
-    elif "group" in d and d.get("group"):
-        inner = f"group {d['group']}/{d['groups']} epoch {d.get('epoch', 0)}/{d.get('epochs', 0)}"
-    elif "stage" in d:
-        inner = f"{d['stage']} epoch {d.get('epoch', '?')}/{d.get('epochs', '?')}"
-    elif d.get("state") == "pretraining":
-        inner = f"pretraining epoch {d['epoch']}/{d['epochs']}"
+def _describe(p) -> str:
+    """One line for a running report's ReportProgress, from its preset job's own item (`detail`)."""
+    from aegui.core.analyses.compare_runs import CompareProgress
+    from aegui.core.analyses.probe import ProbeRunProgress
+    from aegui.core.analyses.sweep import SweepProgress
+    d = p.detail
+    head = f"[{p.index}/{p.count}] {p.experiment}"
+    if isinstance(d, CompareProgress):
+        inner = f"run {d.run}/{d.runs}"
+        if d.epoch is not None:
+            inner += f" epoch {d.epoch}/{d.epochs}"
+    elif isinstance(d, SweepProgress) and d.group:
+        inner = f"group {d.group}/{d.groups} epoch {d.epoch}/{d.epochs}"
+    elif isinstance(d, ProbeRunProgress) and d.stage is not None:
+        inner = f"{d.stage} epoch {'?' if d.epoch is None else d.epoch}/{'?' if d.epochs is None else d.epochs}"
+    elif d.state == "pretraining":
+        inner = f"pretraining epoch {d.epoch}/{d.epochs}"
     else:
-        inner = d.get("state", "")
+        inner = d.state
     return f"{head}: {inner}"
 
 
 def cmd_report(args) -> int:
-    from aegui.core.analyses.report import ReportJob, load_report
+    from aegui.core.analyses.report import ReportJob, ReportProgress, load_report
+    from aegui.core.jobs.job import CANCELLED
     if args.markdown is not None and Path(args.markdown).is_dir():
         # Found only when the page is written, after hours of training, as a temp file's error.
         raise UserError(f"--markdown {args.markdown}: is a folder; name the Markdown file to write, "
@@ -72,39 +77,39 @@ def cmd_report(args) -> int:
         return 0
     tty = not args.quiet and sys.stderr.isatty()
     previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")
-    last, last_draw, item = None, 0.0, {}
+    last, last_draw = None, 0.0
     try:
         for item in job.steps():
-            state = item.get("state")
+            state = item.state
             if state == "running":
                 now = time.monotonic()
                 if tty and now - last_draw > 0.2:
                     last_draw = now
-                    bar = "#" * int(item["fraction"] * 20)
+                    bar = "#" * int(item.fraction * 20)
                     sys.stderr.write(f"\r\033[K[{bar:<20}] {_describe(item)}"[:160])
                     sys.stderr.flush()
                 continue
             if tty:
                 sys.stderr.write("\r\033[K")
             if state in ("experiment_done", "skipped", "needs_data", "failed", "remade") and not args.quiet:
-                what = {"experiment_done": f"done in {item.get('seconds', 0):.0f} s", "skipped": "already done",
+                what = {"experiment_done": f"done in {item.seconds:.0f} s", "skipped": "already done",
                         "needs_data": "waits for its data", "failed": "FAILED", "remade": "damaged"}[state]
-                print(f"aegui: [{item['index']}/{item['count']}] {item['experiment']}: {what}"
-                      + (f": {item['message']}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
+                print(f"aegui: [{item.index}/{item.count}] {item.experiment}: {what}"
+                      + (f": {item.message}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
             last = item
     except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
         from aegui.core.analyses.report_page import write_pages
         if tty:
             sys.stderr.write("\r\033[K")
-        last = {"state": "cancelled", "pages": write_pages(job)}
+        last = ReportProgress(state=CANCELLED, result=write_pages(job))
     finally:
         if previous is not None:
             import signal
             signal.signal(signal.SIGINT, previous)
     if last is None:
         raise UserError("the report ran nothing")
-    pages = {k: str(v) for k, v in last.get("pages", {}).items()}
-    summary = {"report": [s.id for s in specs], "out": str(args.out), "pages": pages, "state": last.get("state"),
+    pages = {k: str(v) for k, v in (last.result or {}).items()}
+    summary = {"report": [s.id for s in specs], "out": str(args.out), "pages": pages, "state": last.state,
                "experiments": []}
     failed = False
     for spec, exp in job.todo():
@@ -118,7 +123,7 @@ def cmd_report(args) -> int:
     if not args.quiet:
         print(f"aegui: wrote {pages.get('html', '')}", file=sys.stderr)
     print(json.dumps(summary))
-    if last.get("state") == "cancelled":
+    if last.state == CANCELLED:
         return EXIT_CANCELLED
     return 1 if failed else 0
 

@@ -32,8 +32,8 @@ def finished_report(folder: Path) -> tuple[Path, Path]:
     from aegui.core.analyses import report as R
     path = write_report(folder)
     out = folder / "out"
-    last = R.ReportJob(R.load_report(path), out).run()
-    assert last["state"] == "finished" and (out / NAME / "done.json").is_file()
+    last = list(R.ReportJob(R.load_report(path), out).steps())[-1]
+    assert last.state == "finished" and (out / NAME / "done.json").is_file()
     return path, out
 
 

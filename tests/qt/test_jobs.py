@@ -2,9 +2,15 @@
 as objects; garbage collected in the GUI thread."""
 import threading
 import time
+from dataclasses import dataclass
 
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import Job, Progress
 from aegui.qt.threads import JobRunner
+
+
+@dataclass(kw_only=True)
+class Counted(Progress):
+    done: int
 
 
 class _Job(Job):
@@ -16,11 +22,11 @@ class _Job(Job):
         self.thread = threading.current_thread()
         for i in range(self.n):
             if self.cancelled:
-                yield {"state": "cancelled", "done": i}
+                yield Counted(state="cancelled", done=i)
                 return
             time.sleep(self.delay)
-            yield {"state": "running", "done": i + 1}
-        yield {"state": "finished", "done": self.n}
+            yield Counted(state="running", done=i + 1)
+        yield Counted(state="finished", done=self.n)
 
 
 def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
@@ -28,7 +34,7 @@ def test_job_runs_off_the_gui_thread_and_finishes_with_the_last_item(qtbot):
     job = _Job(500)
     with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
         c.start(lambda: job)
-    assert blocker.args[0] == {"state": "finished", "done": 500}
+    assert blocker.args[0] == Counted(state="finished", done=500)
     assert job.thread is not threading.main_thread()
     qtbot.waitUntil(lambda: not c.is_running())
 
@@ -41,8 +47,8 @@ def test_the_end_comes_once_the_runner_is_idle_so_a_handler_can_start_the_next_j
     seen = []
 
     def then(last):
-        seen.append(("finished", c.is_running(), last["done"]))
-        if last["done"] == 5:
+        seen.append(("finished", c.is_running(), last.done))
+        if last.done == 5:
             c.start(lambda: _Job(3))          # raised "a job is already running" before
 
     def failed(e):
@@ -80,8 +86,8 @@ def test_cancel_reaches_the_job_and_ends_it(qtbot):
         c.start(lambda: job)
     with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
         c.cancel()
-    assert blocker.args[0]["state"] == "cancelled"
-    assert blocker.args[0]["done"] < 10_000
+    assert blocker.args[0].state == "cancelled"
+    assert blocker.args[0].done < 10_000
 
 
 def test_an_error_while_building_the_job_is_reported(qtbot):
@@ -151,7 +157,7 @@ def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
         def steps(self):
             for _ in range(50):
                 self.made.extend({"a": [i]} for i in range(2000))
-                yield {"n": len(self.made)}
+                yield Counted(done=len(self.made))
     job = Allocating()
     c = JobRunner()
     with qtbot.waitSignal(c.finished, timeout=10000):

@@ -22,11 +22,10 @@ after the last finished stage.
 Job shape::
 
     job = ClassifierJob(spec, out_dir)
-    for p in job.steps(): ...   # {"state": "pretraining", "epoch", "epochs", "loss", "fraction"},
-                                # {"state": "running", "stage", "epoch", "epochs", "loss",
-                                #  "train_accuracy", "val_accuracy", "val_loss", "fraction"},
-                                # {"state": "stage_done" | "stage_loaded", "stage"}, and last
-                                # {"state": "finished" | "cancelled", "result": ClassifierResult}
+    for p in job.steps(): ...   # ClassifierProgress: "pretraining" (epoch, epochs, loss),
+                                # "running" (a stage's ProbeJob items, with their stage),
+                                # "stage_done" | "stage_loaded" per stage, and last
+                                # "finished" | "cancelled" with the ClassifierResult as `result`
     job.cancel()
 """
 from __future__ import annotations
@@ -40,9 +39,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.analyses.probe import ProbeConfig, ProbeJob, confusion_csv, official_probe_data, probe_config_from_dict
+from aegui.core.analyses.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
+                                       probe_config_from_dict, staged)
 from aegui.core.schema.experiment import ConfigError, Experiment
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
 ANALYSIS = "classifier"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "head", "compare", "max_samples")
@@ -230,6 +230,16 @@ class ClassifierResult:
 
 # ---------------------------------------------------------------- running
 
+@dataclass(kw_only=True)
+class ClassifierProgress(ProbeRunProgress):
+    """ClassifierJob's: "run_remade" (a damaged saved stage, made again: `message` names it),
+    "pretraining" / "pretrain_loaded", each stage's ProbeJob items ("running", with their
+    `stage`), "stage_done" (with its `accuracy`) / "stage_loaded", then "finished" / "cancelled"
+    with the ClassifierResult as `result`."""
+    message: str = ""
+    accuracy: float | None = None   # the stage's test accuracy, when it is done
+
+
 class ClassifierJob(Job):
     def __init__(self, spec: ClassifierSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
@@ -276,16 +286,20 @@ class ClassifierJob(Job):
             return None
         return None if raw is None else StageResult.from_dict(raw)
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[ClassifierProgress]:
         from aegui.core.data.datasets import from_config
         from aegui.core.files.atomic import atomic_write_text
         from aegui.core.train.session import TrainingSession
         start = time.perf_counter()
+
+        def item(state: str, fraction: float, **fields) -> ClassifierProgress:
+            return ClassifierProgress(state=state, fraction=fraction, elapsed=time.perf_counter() - start, **fields)
+
         stages = self.spec.stages
         self.remade = []
         loaded = {s: self._stage_loaded(s) for s in stages}
         for message in self.remade:
-            yield {"state": "run_remade", "message": message, "fraction": 0.0, "elapsed": time.perf_counter() - start}
+            yield item("run_remade", 0.0, message=message)
         need_model = any(loaded[s] is None for s in stages if s != "pixels")
         model, pre_seconds, pre_loss = None, 0.0, None
         share = 0.4 if need_model else 0.0
@@ -294,7 +308,7 @@ class ClassifierJob(Job):
             if got is not None:
                 model, metrics = got
                 pre_seconds, pre_loss = float(metrics.get("seconds", 0.0)), metrics.get("final_loss")
-                yield {"state": "pretrain_loaded", "fraction": share, "elapsed": time.perf_counter() - start}
+                yield item("pretrain_loaded", share)
             else:
                 exp = self.spec.base
                 session = TrainingSession(exp, from_config(exp.data), device=self.device)
@@ -304,13 +318,11 @@ class ClassifierJob(Job):
                 t0 = time.perf_counter()
                 rec = None
                 for rec in session.steps():
-                    yield {"state": "pretraining", "epoch": rec.epoch, "epochs": rec.total_epochs,
-                           "loss": rec.losses.get("total"), "fraction": share * rec.epoch / rec.total_epochs,
-                           "elapsed": time.perf_counter() - start}
+                    yield item("pretraining", share * rec.epoch / rec.total_epochs, epoch=rec.epoch,
+                               epochs=rec.total_epochs, loss=rec.losses.get("total"))
                 self._stop_current = None
                 if self.cancelled or rec is None:
-                    yield {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start,
-                           "result": None}
+                    yield item(CANCELLED, 0.0)
                     return
                 pre_seconds, pre_loss = time.perf_counter() - t0, rec.losses.get("total")
                 model = session.best_model()
@@ -325,39 +337,32 @@ class ClassifierJob(Job):
         for stage in stages:
             if loaded[stage] is not None:
                 results[stage] = loaded[stage]
-                yield {"state": "stage_loaded", "stage": stage, "fraction": offset, "elapsed": time.perf_counter() - start}
+                yield item("stage_loaded", offset, stage=stage)
                 continue
             if self.cancelled:
                 break
             job = ProbeJob(None if stage == "pixels" else model, self.data, self.spec.config(stage), split=self.split)
             self._stop_current = job.cancel
             last = None
-            for item in job.steps():
-                last = item
-                if "result" not in item:
-                    yield {**item, "stage": stage, "fraction": offset + per * item["fraction"],
-                           "elapsed": time.perf_counter() - start}
+            for step in job.steps():
+                last = step
+                if not step.ended:
+                    yield staged(step, ClassifierProgress, stage, offset + per * step.fraction,
+                                 time.perf_counter() - start)
             self._stop_current = None
             offset += per
             if self.cancelled:
                 break
-            r = last["result"]
+            r = last.result
             report = classification_report(r.confusion, r.classes)
             results[stage] = StageResult(stage, FEATURES[stage], list(r.classes), float(r.val_accuracy),
                                          float(r.train_accuracy), r.confusion, r.history, r.seconds, report,
                                          r.n_train, r.n_val, self.spec.key(stage))
             if self.out_dir is not None:
                 atomic_write_text(self.out_dir / f"{stage}.json", json.dumps(results[stage].to_dict(), indent=2) + "\n")
-            yield {"state": "stage_done", "stage": stage, "accuracy": results[stage].accuracy, "fraction": offset,
-                   "elapsed": time.perf_counter() - start}
+            yield item("stage_done", offset, stage=stage, accuracy=results[stage].accuracy)
         cancelled = self.cancelled and len(results) < len(stages)
         result = ClassifierResult(self.spec, results, pre_seconds, pre_loss, time.perf_counter() - start, cancelled,
                                   self.data.name)
-        yield {"state": "cancelled" if cancelled else "finished", "fraction": 1.0, "elapsed": result.seconds,
-               "result": result}
-
-    def run(self) -> ClassifierResult | None:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"] if last else None
+        yield ClassifierProgress(state=CANCELLED if cancelled else FINISHED, fraction=1.0, elapsed=result.seconds,
+                                 result=result)

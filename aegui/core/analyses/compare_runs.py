@@ -31,10 +31,9 @@ instead of training them again, so a long comparison survives a cancel or a cras
 Job shape (like the sweeps)::
 
     job = CompareJob(spec, out_dir)
-    for p in job.steps(): ...   # {"state": "running", "run", "runs", "label", "epoch", "epochs",
-                                #  "train_loss", "test_loss", "fraction", "elapsed"}, then
-                                # {"state": "run_done" | "run_loaded", ...} per run, and last
-                                # {"state": "finished" | "cancelled", "result": CompareResult}
+    for p in job.steps(): ...   # CompareProgress: "running" (run, runs, label, epoch, epochs,
+                                # train_loss, test_loss), "run_done" | "run_loaded" per run, and
+                                # last "finished" | "cancelled" with the CompareResult as `result`
     job.cancel()                # the run being trained is dropped; finished runs are kept
 """
 from __future__ import annotations
@@ -52,7 +51,7 @@ import numpy as np
 
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 ANALYSIS = "compare"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "runs", "grid", "grid_labels", "seeds",
@@ -274,6 +273,22 @@ def _cell(v) -> str:
 
 # ---------------------------------------------------------------- running
 
+@dataclass(kw_only=True)
+class CompareProgress(Progress):
+    """CompareJob's: state "running" while a run trains, "run_done" / "run_loaded" (a run saved
+    by an earlier job) / "run_remade" (a damaged saved run, trained again: `message` names it)
+    per run, then "finished" / "cancelled" with the CompareResult as `result`."""
+    run: int = 0                    # which run (1-based)
+    runs: int = 0
+    label: str = ""
+    epoch: int | None = None        # while the run trains
+    epochs: int | None = None
+    train_loss: float | None = None
+    test_loss: float | None = None
+    seconds: float = 0.0            # the run's training time, when it is done
+    message: str = ""
+
+
 class CompareJob(Job):
     def __init__(self, spec: CompareSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
@@ -333,7 +348,7 @@ class CompareJob(Job):
         # run.json last: it is what marks the run as finished.
         atomic_write_text(folder / "run.json", json.dumps(run.to_dict(), indent=2) + "\n")
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[CompareProgress]:
         import os
         from aegui.core.train import progress as P
         from aegui.core.train.session import TrainingSession
@@ -353,14 +368,14 @@ class CompareJob(Job):
                 from aegui.core.analyses.report_files import clear_saved_run
                 clear_saved_run(self._run_dir(plan))
                 loaded = None
-                yield {"state": "run_remade", "run": plan.index + 1, "runs": n, "label": plan.label,
-                       "message": f"{err}; training run {plan.label!r} again",
-                       "fraction": done_work / total, "elapsed": time.perf_counter() - start}
+                yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
+                                      message=f"{err}; training run {plan.label!r} again",
+                                      fraction=done_work / total, elapsed=time.perf_counter() - start)
             if loaded is not None:
                 runs.append(loaded)
                 done_work += plan.experiment.train.epochs
-                yield {"state": "run_loaded", "run": plan.index + 1, "runs": n, "label": plan.label,
-                       "fraction": done_work / total, "elapsed": time.perf_counter() - start}
+                yield CompareProgress(state="run_loaded", run=plan.index + 1, runs=n, label=plan.label,
+                                      fraction=done_work / total, elapsed=time.perf_counter() - start)
                 continue
             train, test = self._datasets(plan.experiment)
             load_avg = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
@@ -376,10 +391,10 @@ class CompareJob(Job):
                 epochs.append(rec.epoch)
                 tr.append(rec.losses.get("total", math.nan))
                 te.append(math.nan if rec.val_loss is None else rec.val_loss)
-                yield {"state": "running", "run": plan.index + 1, "runs": n, "label": plan.label,
-                       "epoch": rec.epoch, "epochs": rec.total_epochs, "train_loss": tr[-1], "test_loss": te[-1],
-                       "fraction": min(1.0, (done_work + rec.epoch) / total),
-                       "elapsed": time.perf_counter() - start}
+                yield CompareProgress(state="running", run=plan.index + 1, runs=n, label=plan.label,
+                                      epoch=rec.epoch, epochs=rec.total_epochs, train_loss=tr[-1], test_loss=te[-1],
+                                      fraction=min(1.0, (done_work + rec.epoch) / total),
+                                      elapsed=time.perf_counter() - start)
             self._session = None
             if rec is None or rec.state == P.STOPPED or self.cancelled:
                 break
@@ -392,18 +407,12 @@ class CompareJob(Job):
             self._save(run)
             runs.append(run)
             done_work += plan.experiment.train.epochs
-            yield {"state": "run_done", "run": plan.index + 1, "runs": n, "label": plan.label,
-                   "seconds": seconds, "fraction": done_work / total, "elapsed": time.perf_counter() - start}
+            yield CompareProgress(state="run_done", run=plan.index + 1, runs=n, label=plan.label,
+                                  seconds=seconds, fraction=done_work / total, elapsed=time.perf_counter() - start)
         result = CompareResult(self.spec, runs, time.perf_counter() - start,
                                cancelled=self.cancelled and len(runs) < n)
-        yield {"state": "cancelled" if result.cancelled else "finished", "fraction": 1.0,
-               "elapsed": result.seconds, "result": result}
-
-    def run(self) -> CompareResult:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"]
+        yield CompareProgress(state=CANCELLED if result.cancelled else FINISHED, fraction=1.0,
+                              elapsed=result.seconds, result=result)
 
 
 def _final_metrics(model, data, rec, prefix: str = "test") -> dict:

@@ -40,7 +40,7 @@ per-character rows the same over seeds for one sample.
 Job shape (drive it with aegui.qt.threads.JobRunner)::
 
     job = DenoiseCurveJob(spec)                     # or DenoiseCurveJob(spec, models=[...], data=ds)
-    for p in job.steps(): ...                       # small dicts, see DenoiseCurveJob.steps
+    for p in job.steps(): ...                       # CurveProgress items, see DenoiseCurveJob.steps
     job.cancel()                                    # cooperative, safe from another thread
 
 Files (CurveResult.write(DIR)): curve.csv (kind, level, mean, std, baseline_mean, baseline_std,
@@ -65,7 +65,7 @@ from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
 from aegui.core.train.threads import one_thread
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
@@ -420,15 +420,23 @@ def _write_csv(path, header, rows) -> Path:
 
 # ---------------------------------------------------------------- the job
 
+@dataclass(kw_only=True)
+class CurveProgress(Progress):
+    """DenoiseCurveJob's: state "training" (epoch, epochs, loss), "evaluating" after each kind and
+    level (kind, level, done, total), then "finished" with the CurveResult as `result`, or
+    "cancelled" with none (nothing partial is kept)."""
+    epoch: int | None = None
+    epochs: int | None = None
+    loss: float | None = None         # the training loss
+    kind: str = ""                    # the noise kind just measured
+    level: float = 0.0
+    done: int = 0                     # kinds x levels measured so far
+    total: int = 0
+
+
 class DenoiseCurveJob(Job):
     """Trains the spec's base (K = seeds models together) or takes `models` (K=1 models, one per
-    seed), then measures every kind and level.
-
-    steps() yields dicts:
-    - {"state": "training", "epoch", "epochs", "loss", "fraction", "elapsed"} while training;
-    - {"state": "evaluating", "kind", "level", "done", "total", "fraction", "elapsed"} per kind and level;
-    - last: {"state": "finished", "fraction": 1.0, "elapsed", "result": CurveResult}, or
-      {"state": "cancelled", ..., "result": None} after cancel() (nothing partial is kept).
+    seed), then measures every kind and level; steps() yields CurveProgress.
     After training, `models` holds the K trained models (K=1 each, CPU) and `session` the session.
     """
 
@@ -472,7 +480,7 @@ class DenoiseCurveJob(Job):
         if session is not None:
             session.stop()
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[CurveProgress]:
         spec = self.spec
         start = time.perf_counter()
         train_share = 0.0 if self.models is not None else 0.85
@@ -488,9 +496,9 @@ class DenoiseCurveJob(Job):
                 session.stop()
             rec = None
             for rec in session.steps():
-                yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
-                       "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
-                       "elapsed": time.perf_counter() - start}
+                yield CurveProgress(state="training", epoch=rec.epoch, epochs=rec.total_epochs,
+                                    loss=rec.losses.get("total"), fraction=train_share * rec.epoch / rec.total_epochs,
+                                    elapsed=time.perf_counter() - start)
             if self.cancelled or rec is None or rec.state == P.STOPPED:
                 yield self._cancelled(start)
                 return
@@ -513,13 +521,13 @@ class DenoiseCurveJob(Job):
                     wrong[a, j], base[a, j] = wrong_pixels(self.models, test.x, kind, level,
                                                            spec.repeats, seeds)
                 done += 1
-                yield {"state": "evaluating", "kind": kind, "level": level, "done": done, "total": total,
-                       "fraction": train_share + (1 - train_share) * done / total,
-                       "elapsed": time.perf_counter() - start}
+                yield CurveProgress(state="evaluating", kind=kind, level=level, done=done, total=total,
+                                    fraction=train_share + (1 - train_share) * done / total,
+                                    elapsed=time.perf_counter() - start)
         result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(test.labels),
                              wrong, base, spec.repeats, spec.char_kind, spec.char_level, test.name,
                              time.perf_counter() - start, train_seconds, described, self._trained_noise())
-        yield {"state": "finished", "fraction": 1.0, "elapsed": result.seconds, "result": result}
+        yield CurveProgress(state=FINISHED, fraction=1.0, elapsed=result.seconds, result=result)
 
     def _trained_noise(self) -> tuple | None:
         exp = self.experiment or self._model_exp
@@ -528,14 +536,8 @@ class DenoiseCurveJob(Job):
             return None
         return exp.noise.kind, float(exp.noise.level)
 
-    def _cancelled(self, start) -> dict:
-        return {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}
-
-    def run(self) -> CurveResult | None:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"] if last else None
+    def _cancelled(self, start) -> CurveProgress:
+        return CurveProgress(state=CANCELLED, fraction=0.0, elapsed=time.perf_counter() - start)
 
 
 def _dataset(exp: Experiment):

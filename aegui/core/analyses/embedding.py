@@ -17,8 +17,8 @@ min(30, (N - 1) / 3) unless given, since t-SNE needs perplexity < N).
 EmbeddingJob(fonts=("Font1", "Font2", "Font3")) trains a 2-D autoencoder per font with
 resources/presets/<font>-ae2d.json (about 0.2 s each; other fonts borrow font3-ae2d.json's
 model and training) unless `models` maps the font name to a trained model, then computes the
-panels. steps() yields small dicts and last {"state": "finished" | "cancelled", "result":
-EmbeddingResult} (a cancelled result holds the datasets finished before the cancel).
+panels. steps() yields EmbeddingProgress items, the last with the EmbeddingResult as `result`
+(a cancelled result holds the datasets finished before the cancel).
 EmbeddingResult.write(DIR) writes embedding.csv (dataset, method, space, index, label, x, y)
 and embedding.png (one row per dataset, one column per panel, points drawn as their labels).
 """
@@ -34,7 +34,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 METHODS = ("ae", "pca", "tsne")
 METHOD_LABELS = {"ae": "AE latent", "pca": "PCA", "tsne": "t-SNE"}
@@ -230,12 +230,20 @@ def font_preset(font: str) -> Path:
     return own if own.is_file() else presets / "font3-ae2d.json"
 
 
+@dataclass(kw_only=True)
+class EmbeddingProgress(Progress):
+    """EmbeddingJob's: state "training" while a font's autoencoder trains, "projecting" after
+    each panel, then "finished" / "cancelled" with the EmbeddingResult as `result`."""
+    dataset: str = ""               # the font (or dataset) being worked on
+    epoch: int | None = None        # while its autoencoder trains
+    epochs: int | None = None
+    panel: tuple | None = None      # (method, space) just projected
+    done: int = 0                   # panels projected so far
+    total: int = 0
+
+
 class EmbeddingJob(Job):
-    """See the module docstring. steps() yields
-    {"state": "training", "dataset", "epoch", "epochs", "fraction", "elapsed"} while a font's
-    autoencoder trains, {"state": "projecting", "dataset", "panel": (method, space), "done",
-    "total", "fraction", "elapsed"} after each panel, and last {"state": "finished" |
-    "cancelled", "fraction", "elapsed", "result": EmbeddingResult}. `models` maps a font name to
+    """See the module docstring. steps() yields EmbeddingProgress. `models` maps a font name to
     its trained model (K=1); `trained` gets the models trained here."""
 
     def __init__(self, fonts: Sequence[str] = ("Font1", "Font2", "Font3"), *, models: dict | None = None,
@@ -286,14 +294,14 @@ class EmbeddingJob(Job):
         if self.cancelled:
             session.stop()
         for rec in session.steps():
-            yield {"state": "training", "dataset": name, "epoch": rec.epoch, "epochs": rec.total_epochs,
-                   "fraction": frac0 + share * 0.5 * rec.epoch / rec.total_epochs,
-                   "elapsed": time.perf_counter() - start}
+            yield EmbeddingProgress(state="training", dataset=name, epoch=rec.epoch, epochs=rec.total_epochs,
+                                    fraction=frac0 + share * 0.5 * rec.epoch / rec.total_epochs,
+                                    elapsed=time.perf_counter() - start)
         self._session = None
         if not self.cancelled:
             self.trained[name] = session.best_model()
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[EmbeddingProgress]:
         start = time.perf_counter()
         result = EmbeddingResult(seed=self.seed)
         names = list(self.data)
@@ -315,21 +323,17 @@ class EmbeddingJob(Job):
                     break
                 result.panels += embed_dataset(data, model, [panel], self.seed, self.perplexity, name)
                 done += 1
-                yield {"state": "projecting", "dataset": name, "panel": panel, "done": done, "total": total,
-                       "fraction": frac0 + share * (0.5 if needs_model else 0.0)
-                       + share * (0.5 if needs_model else 1.0) * (self.panels.index(panel) + 1) / len(self.panels),
-                       "elapsed": time.perf_counter() - start}
+                yield EmbeddingProgress(
+                    state="projecting", dataset=name, panel=panel, done=done, total=total,
+                    fraction=frac0 + share * (0.5 if needs_model else 0.0)
+                    + share * (0.5 if needs_model else 1.0) * (self.panels.index(panel) + 1) / len(self.panels),
+                    elapsed=time.perf_counter() - start)
             if self.cancelled:
                 # a dataset is kept whole or not at all
                 result.panels = [p for p in result.panels if p.dataset != name]
                 break
         result.cancelled = self.cancelled
         result.seconds = time.perf_counter() - start
-        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0 if not self.cancelled else
-               done / max(1, total), "elapsed": result.seconds, "result": result}
-
-    def run(self) -> EmbeddingResult:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"]
+        yield EmbeddingProgress(state=CANCELLED if self.cancelled else FINISHED,
+                                fraction=1.0 if not self.cancelled else done / max(1, total),
+                                elapsed=result.seconds, result=result)

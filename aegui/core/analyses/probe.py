@@ -20,9 +20,9 @@ held-out split and confusion matrices.
 Job shape (aegui.qt.threads.JobRunner)::
 
     job = ProbeJob(model, data, ProbeConfig(hidden=0, epochs=300))
-    for p in job.steps(): ...    # {"state": "running", "epoch", "epochs", "loss", "train_accuracy",
-                                 #  "val_accuracy", "fraction", "elapsed"} every check_every epochs,
-                                 # then {"state": "finished" | "cancelled", "result": ProbeResult}
+    for p in job.steps(): ...    # ProbeProgress: "running" (epoch, epochs, loss, train_accuracy,
+                                 # val_accuracy, val_loss) every check_every epochs, then
+                                 # "finished" | "cancelled" with the ProbeResult as `result`
     job.cancel()                 # cooperative: the head as trained so far is evaluated and kept
 
 ProbeResult.write(DIR) writes accuracy.json, confusion.csv (held-out part; rows = true class,
@@ -42,7 +42,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
 HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy", "val_loss"]
@@ -203,6 +203,32 @@ def confusion_matrix(true: np.ndarray, pred: np.ndarray, n: int) -> np.ndarray:
     return m
 
 
+@dataclass(kw_only=True)
+class ProbeProgress(Progress):
+    """ProbeJob's: state "running" every check_every epochs, then "finished" / "cancelled" with
+    the ProbeResult as `result` (a cancelled probe keeps the head as trained so far)."""
+    epoch: int | None = None
+    epochs: int | None = None
+    loss: float | None = None
+    train_accuracy: float | None = None
+    val_accuracy: float | None = None     # None without a held-out part
+    val_loss: float | None = None
+
+
+@dataclass(kw_only=True)
+class ProbeRunProgress(ProbeProgress):
+    """ProbeRunJob's: state "training" while its autoencoder trains (epoch, epochs, loss), then
+    the ProbeJobs' items with the `stage` they belong to, then "finished" / "cancelled" with the
+    ProbeRun as `result`."""
+    stage: str | None = None    # "probe" or "baseline" while a ProbeJob runs
+
+
+def staged(item: ProbeProgress, cls, stage: str, fraction: float, elapsed: float):
+    """A ProbeJob's item as the job running it reports it (`cls`: its own ProbeProgress subclass),
+    with its stage and its share of the whole job."""
+    return cls(**(vars(item) | dict(stage=stage, fraction=fraction, elapsed=elapsed)))
+
+
 class ProbeJob(Job):
     """See the module docstring. `model`: a K=1 autoencoder (any kind; a VAE gives its mean) or
     None for raw pixels; `data`: a Dataset; `targets`: one class name per sample (default
@@ -237,12 +263,12 @@ class ProbeJob(Job):
             return "pixels"
         return "codes (fine-tuned encoder)" if self.config.fine_tune else "codes (frozen encoder)"
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[ProbeProgress]:
         from aegui.core.train.threads import one_thread
         with one_thread():
             yield from self._steps()
 
-    def _steps(self) -> Iterator[dict]:
+    def _steps(self) -> Iterator[ProbeProgress]:
         import torch
         import torch.nn.functional as F
 
@@ -332,9 +358,9 @@ class ProbeJob(Job):
                 val_acc, _, val_loss = scored(val_idx)
                 history.append({"epoch": epoch, "loss": loss_value, "train_accuracy": train_acc,
                                 "val_accuracy": val_acc, "val_loss": val_loss})
-                yield {"state": "running", "epoch": epoch, "epochs": cfg.epochs, "loss": loss_value,
-                       "train_accuracy": train_acc, "val_accuracy": val_acc, "val_loss": val_loss,
-                       "fraction": epoch / cfg.epochs, "elapsed": time.perf_counter() - start}
+                yield ProbeProgress(state="running", epoch=epoch, epochs=cfg.epochs, loss=loss_value,
+                                    train_accuracy=train_acc, val_accuracy=val_acc, val_loss=val_loss,
+                                    fraction=epoch / cfg.epochs, elapsed=time.perf_counter() - start)
             if self.cancelled:
                 break
         train_acc, train_pred = accuracy(train_idx)
@@ -350,14 +376,8 @@ class ProbeJob(Job):
             dataset=self.data.name, latent_dim=n_in if enc is not None else 0,
             seconds=time.perf_counter() - start, cancelled=self.cancelled, history=history,
             val_indices=val_idx, val_predicted=val_pred)
-        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0,
-               "elapsed": result.seconds, "result": result}
-
-    def run(self) -> ProbeResult:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"]
+        yield ProbeProgress(state=CANCELLED if self.cancelled else FINISHED, fraction=1.0,
+                            elapsed=result.seconds, result=result)
 
 
 # ---------------------------------------------------------------- probe files and whole runs
@@ -526,11 +546,9 @@ class ProbeRun:
 
 class ProbeRunJob(Job):
     """A whole probe: train the spec's base (or load its model, or take `model`), then ProbeJob
-    on the chosen data, then the pixel baseline if asked. steps() yields
-    {"state": "training", "epoch", "epochs", "fraction", "elapsed"}, then the ProbeJob's dicts
-    with "stage": "probe" or "baseline" (their "state" stays "running"), and last
-    {"state": "finished" | "cancelled", "result": ProbeRun | None} (None when cancelled before
-    the probe finished its training; a probe cancelled mid-way is kept, as ProbeJob does)."""
+    on the chosen data, then the pixel baseline if asked. steps() yields ProbeRunProgress; the
+    last item's result is None when cancelled before the probe finished its training (a probe
+    cancelled mid-way is kept, as ProbeJob does)."""
 
     def __init__(self, spec: ProbeSpec, *, model=None, experiment=None, device: str | None = None):
         spec.config.validate(spec.source)
@@ -566,7 +584,7 @@ class ProbeRunJob(Job):
         if stop is not None:
             stop()
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[ProbeRunProgress]:
         start = time.perf_counter()
         trained_here = self.model is None
         train_share = 0.6 if trained_here else 0.0
@@ -579,12 +597,13 @@ class ProbeRunJob(Job):
             if self.cancelled:
                 session.stop()
             for rec in session.steps():
-                yield {"state": "training", "epoch": rec.epoch, "epochs": rec.total_epochs,
-                       "loss": rec.losses.get("total"), "fraction": train_share * rec.epoch / rec.total_epochs,
-                       "elapsed": time.perf_counter() - start}
+                yield ProbeRunProgress(state="training", epoch=rec.epoch, epochs=rec.total_epochs,
+                                       loss=rec.losses.get("total"),
+                                       fraction=train_share * rec.epoch / rec.total_epochs,
+                                       elapsed=time.perf_counter() - start)
             self._stop_current = None
             if self.cancelled:
-                yield {"state": "cancelled", "fraction": 0.0, "elapsed": time.perf_counter() - start, "result": None}
+                yield ProbeRunProgress(state=CANCELLED, fraction=0.0, elapsed=time.perf_counter() - start)
                 return
             self.model = session.best_model()
         results = {}
@@ -601,21 +620,15 @@ class ProbeRunJob(Job):
             last = None
             for item in job.steps():
                 last = item
-                if "result" not in item:
-                    yield {**item, "stage": stage, "fraction": offset + probe_share * item["fraction"],
-                           "elapsed": time.perf_counter() - start}
+                if not item.ended:
+                    yield staged(item, ProbeRunProgress, stage, offset + probe_share * item.fraction,
+                                 time.perf_counter() - start)
             self._stop_current = None
-            results[stage] = last["result"]
+            results[stage] = last.result
             offset += probe_share
             if self.cancelled:
                 break
         run = ProbeRun(results["probe"], results.get("baseline"), self.model, self.experiment, trained_here,
                        time.perf_counter() - start)
-        yield {"state": "cancelled" if self.cancelled else "finished", "fraction": 1.0, "elapsed": run.seconds,
-               "result": run}
-
-    def run(self) -> ProbeRun | None:
-        last = None
-        for last in self.steps():
-            pass
-        return last["result"] if last else None
+        yield ProbeRunProgress(state=CANCELLED if self.cancelled else FINISHED, fraction=1.0, elapsed=run.seconds,
+                               result=run)

@@ -25,11 +25,10 @@ DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
 Job shape (for the window's worker, like the sweeps' jobs)::
 
     job = ReportJob(load_report("001"), "out/001")
-    for p in job.steps(): ...   # {"state": "running", "experiment", "title", "index", "count",
-                                #  "fraction", "elapsed", "detail": the preset job's own progress},
-                                # {"state": "experiment_done" | "skipped" | "needs_data" | "failed",
-                                #  "experiment", "index", "count", "message"}, and last
-                                # {"state": "finished" | "cancelled", "pages": {...}, "done": [...]}
+    for p in job.steps(): ...   # ReportProgress: "running" (experiment, title, index, count, and
+                                # the preset job's own progress as `detail`), "experiment_done" |
+                                # "skipped" | "needs_data" | "failed" | "remade" (with a `message`),
+                                # and last "finished" | "cancelled" with the pages as `result`
     job.cancel()                # stops the experiment under way (its finished runs are kept)
 """
 from __future__ import annotations
@@ -46,7 +45,7 @@ from typing import Iterator
 
 from aegui.core.analyses.report_files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.jobs.job import Job, Progress
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
@@ -220,12 +219,21 @@ def _load() -> float | None:
 
 # ---------------------------------------------------------------- the job
 
-def _fields(item) -> tuple[dict, bool]:
-    """(a preset job's item as the report reads it, whether it is the job's last). The sweep runner
-    yields typed Progress; the other preset jobs still yield dicts, read as they are."""
-    if isinstance(item, Progress):
-        return dict(vars(item)), item.ended
-    return item, "result" in item
+@dataclass(kw_only=True)
+class ReportProgress(Progress):
+    """ReportJob's: per experiment "running" (with its preset job's item as `detail`),
+    "experiment_done" (`seconds`), "skipped", "needs_data", "failed" or "remade" (a damaged file
+    made again), each `message` saying why; then "finished" / "cancelled" with the pages written
+    ({"html": path, ...}) as `result`."""
+    experiment: str = ""        # the experiment's qualified id (REPORT-EXPERIMENT)
+    title: str = ""
+    index: int = 0              # which experiment (1-based)
+    count: int = 0
+    message: str = ""
+    # The preset job's own item while it runs: a SweepProgress, CurveProgress, ProbeRunProgress,
+    # CompareProgress or ClassifierProgress (each has `epoch` and `epochs`).
+    detail: Progress | None = None
+    seconds: float = 0.0        # the experiment's time, when done
 
 
 class ReportJob(Job):
@@ -299,7 +307,7 @@ class ReportJob(Job):
                 return state, note
         return "not run", {}
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
         from aegui.core.analyses.report_files import check_done, discard, folders_in_the_way
         from aegui.core.analyses.report_page import write_pages
@@ -314,34 +322,34 @@ class ReportJob(Job):
                 break
             name = self.qualified(spec, exp)
             folder = self.folder(spec, exp)
-            base = {"experiment": name, "title": exp.title, "index": index, "count": count}
+
+            def item(state: str, fraction: float, **fields) -> ReportProgress:     # about this experiment
+                return ReportProgress(state=state, experiment=name, title=exp.title, index=index, count=count,
+                                      fraction=fraction, elapsed=time.perf_counter() - start, **fields)
+
             done, why = self._done(spec, exp)
             if why is not None:
-                yield {**base, "state": "remade", "message": f"{why}; running the experiment again",
-                       "fraction": reached, "elapsed": time.perf_counter() - start}
+                yield item("remade", reached, message=f"{why}; running the experiment again")
             elif name not in self.rerun and exp.id not in self.rerun and done is not None:
-                yield {**base, "state": "skipped", "message": "finished before; not run again",
-                       "fraction": index / count, "elapsed": time.perf_counter() - start}
+                yield item("skipped", index / count, message="finished before; not run again")
                 continue
             if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
                 discard(folder)         # the reader named it: a file where the experiment's folder belongs
             folder.mkdir(parents=True, exist_ok=True)
             discard(folder / DONE)
             for blocking in folders_in_the_way(folder):
-                yield {**base, "state": "remade", "message": f"{blocking}: is a folder where the experiment writes a "
-                       "file; removing it", "fraction": reached, "elapsed": time.perf_counter() - start}
+                yield item("remade", reached, message=f"{blocking}: is a folder where the experiment writes a "
+                           "file; removing it")
                 discard(blocking)
             if (folder / "work").exists() and not (folder / "work").is_dir():
-                yield {**base, "state": "remade", "message": f"{folder / 'work'}: is a file where the folder of "
-                       "the experiment's saved runs belongs; running them again", "fraction": reached,
-                       "elapsed": time.perf_counter() - start}
+                yield item("remade", reached, message=f"{folder / 'work'}: is a file where the folder of "
+                           "the experiment's saved runs belongs; running them again")
                 discard(folder / "work")
             why = needed_data(exp)
             if why is not None:
                 discard(folder / WAITING)
                 atomic_write_text(folder / WAITING, json.dumps({"key": preset_key(exp), "reason": why}, indent=2) + "\n")
-                yield {**base, "state": "needs_data", "message": why, "fraction": index / count,
-                       "elapsed": time.perf_counter() - start}
+                yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
             discard(folder / WAITING)
@@ -355,18 +363,15 @@ class ReportJob(Job):
                     job.cancel()
                 last = None
                 for step in job.steps():
-                    item, ended = _fields(step)
-                    last = item
-                    if item.get("state") == "run_remade":
-                        yield {**base, "state": "remade", "message": item["message"], "fraction": reached,
-                               "elapsed": time.perf_counter() - start}
-                    elif not ended:
-                        reached = (index - 1 + float(item.get("fraction", 0.0))) / count
-                        yield {**base, "state": "running", "detail": item, "fraction": reached,
-                               "elapsed": time.perf_counter() - start}
+                    last = step
+                    if step.state == "run_remade":      # a compare or classifier job's, with its message
+                        yield item("remade", reached, message=step.message)
+                    elif not step.ended:
+                        reached = (index - 1 + step.fraction) / count
+                        yield item("running", reached, detail=step)
                 self._job = None
-                result = None if last is None else last.get("result")
-                if self.cancelled or result is None or last.get("state") == "cancelled":
+                result = None if last is None else last.result
+                if self.cancelled or result is None or last.state == CANCELLED:
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
@@ -389,20 +394,18 @@ class ReportJob(Job):
                 discard(folder / FAILED)
                 atomic_write_text(folder / FAILED, json.dumps({"key": preset_key(exp), "error": message},
                                                                       indent=2) + "\n")
-                yield {**base, "state": "failed", "message": message, "fraction": index / count,
-                       "elapsed": time.perf_counter() - start}
+                yield item("failed", index / count, message=message)
                 write_pages(self)
                 continue
             discard(folder / FAILED)
             atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
-            yield {**base, "state": "experiment_done", "message": record.get("aegui", ""), "seconds": seconds,
-                   "fraction": index / count, "elapsed": time.perf_counter() - start}
+            yield item("experiment_done", index / count, message=record.get("aegui", ""), seconds=seconds)
             write_pages(self)
         else:
             reached = 1.0
         pages = write_pages(self)
-        yield {"state": "cancelled" if self.cancelled else "finished", "pages": pages,
-               "fraction": reached if self.cancelled else 1.0, "elapsed": time.perf_counter() - start}
+        yield ReportProgress(state=CANCELLED if self.cancelled else FINISHED, result=pages,
+                             fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report_checks import conclude
@@ -411,12 +414,6 @@ class ReportJob(Job):
         outcome = conclude(exp, result, rendered)
         return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
                 "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
-
-    def run(self) -> dict:
-        last = None
-        for last in self.steps():
-            pass
-        return last or {}
 
 
 def _resumed(result) -> bool:

@@ -726,9 +726,9 @@ class SweepRunner(Job):
 
 
 def run_sweep(sweep: Sweep, data=None, on_progress: Callable[[SweepProgress], Any] | None = None,
-              *, device: str | None = None) -> Generator[dict, None, SweepResult]:
-    """Generator of progress dicts (see SweepRunner.steps); the last one has state "finished" or
-    "cancelled" and the SweepResult under "result", which is also the generator's return value.
+              *, device: str | None = None) -> Generator[SweepProgress, None, SweepResult]:
+    """Generator of SweepProgress (see SweepRunner.steps); the last one has state "finished" or
+    "cancelled" and the SweepResult as `result`, which is also the generator's return value.
     Use SweepRunner directly to cancel."""
     runner = SweepRunner(sweep, data, device=device)
     for p in runner.steps():

@@ -1,6 +1,6 @@
 """A sweep's groups as Ray tasks: on an existing cluster, or on a Ray instance started for the run.
 
-RaySweepRunner has SweepRunner's shape (steps() yields the same progress dicts, cancel(), result),
+RaySweepRunner has SweepRunner's shape (steps() yields the same SweepProgress items, cancel(), result),
 so the CLI and the Experiments panel drive either. Each group (configs trained together in one
 session) is one task of one CPU running sweep_tasks.train_group, the code a local run uses, on
 the dataset shipped once from here: the same seeds give the same numbers as a local run.

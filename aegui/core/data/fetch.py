@@ -15,12 +15,13 @@ import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from aegui.core.data.catalogue import DataFile, Entry, entry
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job
+from aegui.core.jobs.job import Progress as JobProgress
 
 CACHE_ENV = "AEGUI_HOME"
 _CHUNK = 1 << 16
@@ -311,16 +312,22 @@ def verified_folder(name: str) -> Path:
     return folder
 
 
+@dataclass(kw_only=True)
+class FetchProgress(JobProgress):
+    """FetchJob's: state "downloading" while files come in, then "finished" with the dataset's
+    folder as `result`, or "cancelled"."""
+    download: Progress | None = None                # the file coming in now, while downloading
+    downloaded: list = field(default_factory=list)  # names of the files fetched, when finished
+
+
 class FetchJob(Job):
-    """fetch() as a job for the window's worker (aegui.qt.threads.JobRunner): steps()
-    yields {"state": "downloading", "progress": Progress} while files come in, then
-    {"state": "finished", "folder", "downloaded"} or {"state": "cancelled"}; errors raise
-    FetchError (one sentence). cancel() is safe from another thread."""
+    """fetch() as a job for the window's worker (aegui.qt.threads.JobRunner): steps() yields
+    FetchProgress; errors raise FetchError (one sentence). cancel() is safe from another thread."""
 
     def __init__(self, name: str):
         self.entry = entry(name)
 
-    def steps(self):
+    def steps(self) -> Iterator[FetchProgress]:
         import queue
         import threading
         q: queue.Queue = queue.Queue()
@@ -339,13 +346,13 @@ class FetchJob(Job):
                 p = q.get(timeout=0.05)
             except queue.Empty:
                 continue
-            yield {"state": "downloading", "progress": p}
+            yield FetchProgress(state="downloading", download=p, fraction=(p.index - 1 + p.fraction) / p.files)
         t.join()
         err = outcome.get("error")
         if isinstance(err, FetchCancelled):
-            yield {"state": "cancelled"}
+            yield FetchProgress(state=CANCELLED)
             return
         if err is not None:
             raise err
         folder, got = outcome["result"]
-        yield {"state": "finished", "folder": folder, "downloaded": got}
+        yield FetchProgress(state=FINISHED, fraction=1.0, result=folder, downloaded=got)

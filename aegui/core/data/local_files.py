@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from aegui.core.data.catalogue import DataFile, Entry, entry
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 REGISTRY = "registered.json"
 TORCHVISION_FOLDERS = ("MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST")
@@ -351,16 +351,24 @@ def state(name: str) -> str:
     return f"registered: {folder}" if folder else "not fetched"
 
 
+@dataclass(kw_only=True)
+class AddFolderProgress(Progress):
+    """AddFolderJob's: state "checking" before each file is hashed, then "finished" with the
+    FolderCheck as `result`, or "cancelled"."""
+    file: str = ""      # the file about to be hashed
+    index: int = 0      # which one (1-based)
+    count: int = 0      # of how many
+
+
 class AddFolderJob(Job):
-    """register() as a job for a window's worker: steps() yields {"state": "checking", "file",
-    "index", "count", "fraction"} before each file is hashed, then {"state": "finished",
-    "check": FolderCheck} or {"state": "cancelled"}; a folder that does not check out raises
-    LocalFilesError (one sentence). cancel() is safe from another thread."""
+    """register() as a job for a window's worker: steps() yields AddFolderProgress; a folder that
+    does not check out raises LocalFilesError (one sentence). cancel() is safe from another
+    thread."""
 
     def __init__(self, name: str, folder):
         self.name, self.folder = entry(name).name, Path(folder)
 
-    def steps(self) -> Iterator[dict]:
+    def steps(self) -> Iterator[AddFolderProgress]:
         import queue
         q: queue.Queue = queue.Queue()
         outcome: dict = {}
@@ -379,12 +387,12 @@ class AddFolderJob(Job):
                 f, i, n = q.get(timeout=0.05)
             except queue.Empty:
                 continue
-            yield {"state": "checking", "file": f, "index": i, "count": n, "fraction": (i - 1) / n}
+            yield AddFolderProgress(state="checking", file=f, index=i, count=n, fraction=(i - 1) / n)
         t.join()
         err = outcome.get("error")
         if isinstance(err, CheckCancelled):
-            yield {"state": "cancelled"}
+            yield AddFolderProgress(state=CANCELLED)
             return
         if err is not None:
             raise err
-        yield {"state": "finished", "check": outcome["check"], "fraction": 1.0}
+        yield AddFolderProgress(state=FINISHED, result=outcome["check"], fraction=1.0)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QToolButton, QVBoxLayout, QWidget,
 )
 
+from aegui.core.jobs.job import CANCELLED, Progress
 from aegui.qt import i18n
 from aegui.qt.i18n import number, tr
 from aegui.qt.widgets.text import ElidedLabel
@@ -129,16 +130,16 @@ class AnalysisView(QWidget):
         split.splitterMoved.connect(lambda *_, moved=self._splitters[-1][2]: moved.__setitem__(0, True))
         return split
 
-    def describe(self, item: dict) -> str:
+    def describe(self, item: Progress) -> str:
         raise NotImplementedError
 
     def apply_palette(self) -> None:
         """Restyle the charts after a theme change; default none."""
 
-    def show_progress(self, item: dict) -> None:
+    def show_progress(self, item: Progress) -> None:
         """Partial results while running (e.g. accuracy curves); default none."""
 
-    def show_finished(self, item: dict) -> None:
+    def show_finished(self, item: Progress) -> None:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- running
@@ -172,7 +173,7 @@ class AnalysisView(QWidget):
         QCoreApplication.sendPostedEvents()
         return True
 
-    def _on_progress(self, item: dict) -> None:
+    def _on_progress(self, item: Progress) -> None:
         self._last = item
         if self._state != "Cancelling…":
             self._state = "running"
@@ -223,21 +224,20 @@ class AnalysisView(QWidget):
         self.status_label.setToolTip(text)
 
     def _refresh_progress(self) -> None:
-        item, state = self._last or {}, self._state
-        if state in ("running", "Cancelling…") and item:
-            frac = float(item.get("fraction", 0.0))
-            elapsed = float(item.get("elapsed", 0.0))
+        item, state = self._last, self._state
+        if state in ("running", "Cancelling…") and item is not None:
+            frac, elapsed = item.fraction, item.elapsed
             self.progress.setValue(int(frac * 1000))
             eta = elapsed * (1 - frac) / frac if frac > 0 else math.nan
             text = tr("{percent} · {eta} left", percent=number(int(frac * 100) / 100, ".0%"),
                       eta=fmt_duration(eta)) \
                 if state == "running" else tr(state)
-        elif state == "finished" and item:
-            if item.get("state") == "cancelled":
+        elif state == "finished" and item is not None:
+            if item.state == CANCELLED:
                 text = tr("Cancelled")
             else:
                 self.progress.setValue(1000)
-                text = tr("Done · {elapsed}", elapsed=fmt_duration(float(item.get("elapsed", 0.0))))
+                text = tr("Done · {elapsed}", elapsed=fmt_duration(item.elapsed))
         else:
             text = tr(state if state in ("Idle", "Starting…", "Cancelling…") else "Idle")
         self.progress.setFormat(text)

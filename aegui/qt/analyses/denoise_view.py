@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.data.dataset import GLYPH_SHAPE
-from aegui.core.analyses.denoise_curve import CurveSpec, load_spec
+from aegui.core.analyses.denoise_curve import CurveProgress, CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
 from aegui.qt.i18n import number, plural, tr
@@ -244,20 +244,19 @@ class DenoiseView(AnalysisView):
             self.set_status("{path}: {problem}", error=True, path=spec_name(self._spec), problem=str(e))
             return None
 
-    def describe(self, item: dict) -> str:
-        if item.get("state") == "training":
-            loss = item.get("loss")
-            values = dict(epoch=item["epoch"], epochs=item["epochs"], loss=number(loss, ".4g"))
+    def describe(self, item: CurveProgress) -> str:
+        if item.state == "training":
+            values = dict(epoch=item.epoch, epochs=item.epochs, loss=number(item.loss, ".4g"))
             return plural(self._seeds, tr("Training 1 seed: epoch {epoch}/{epochs}, loss {loss}", **values),
                           tr("Training {seeds} seeds: epoch {epoch}/{epochs}, loss {loss}", seeds=self._seeds,
                              **values))
-        if item.get("state") == "evaluating":
-            return tr("Measuring {kind} {level} % ({done}/{total})", kind=tr(NOISE_LABELS[item["kind"]]),
-                      level=number(item["level"] * 100, "g"), done=item["done"], total=item["total"])
+        if item.state == "evaluating":
+            return tr("Measuring {kind} {level} % ({done}/{total})", kind=tr(NOISE_LABELS[item.kind]),
+                      level=number(item.level * 100, "g"), done=item.done, total=item.total)
         return ""
 
-    def show_finished(self, item: dict) -> None:
-        result = item.get("result")
+    def show_finished(self, item: CurveProgress) -> None:
+        result = item.result
         if result is None:
             self.set_status("Cancelled: nothing measured is kept; run again to get the curves.")
             return

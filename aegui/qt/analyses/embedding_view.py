@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSpinBox
 
 from aegui.core.analyses.charts import PALETTE
-from aegui.core.analyses.embedding import ALL_PANELS, DEFAULT_PANELS, default_perplexity, panel_title
+from aegui.core.analyses.embedding import (ALL_PANELS, DEFAULT_PANELS, EmbeddingProgress, default_perplexity,
+                                          panel_title)
 from aegui.qt.i18n import number, tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
@@ -112,17 +113,17 @@ class EmbeddingView(AnalysisView):
             return EmbeddingJob(fonts, models=models, panels=panels, seed=seed, perplexity=perplexity)
         return self.start(make_job)
 
-    def describe(self, item: dict) -> str:
-        if item.get("state") == "training":
-            return tr("{font}: training its 2-D autoencoder, epoch {epoch}/{epochs}", font=item["dataset"],
-                      epoch=item["epoch"], epochs=item["epochs"])
-        if item.get("state") == "projecting":
-            return tr("{font}: {panel} ({done}/{total})", font=item["dataset"],
-                      panel=tr(panel_title(*item["panel"])), done=item["done"], total=item["total"])
+    def describe(self, item: EmbeddingProgress) -> str:
+        if item.state == "training":
+            return tr("{font}: training its 2-D autoencoder, epoch {epoch}/{epochs}", font=item.dataset,
+                      epoch=item.epoch, epochs=item.epochs)
+        if item.state == "projecting":
+            return tr("{font}: {panel} ({done}/{total})", font=item.dataset,
+                      panel=tr(panel_title(*item.panel)), done=item.done, total=item.total)
         return ""
 
-    def show_finished(self, item: dict) -> None:
-        result = item.get("result")
+    def show_finished(self, item: EmbeddingProgress) -> None:
+        result = item.result
         if result is None or not result.panels:
             if result is not None and result.cancelled:
                 self.set_status("Cancelled before the first font finished.")

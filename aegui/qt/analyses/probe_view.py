@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.probe import ProbeConfig, ProbeSpec, confusion_csv, load_spec
+from aegui.core.analyses.probe import ProbeConfig, ProbeRunProgress, ProbeSpec, confusion_csv, load_spec
+from aegui.core.jobs.job import CANCELLED
 from aegui.qt.i18n import number, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
@@ -231,30 +232,30 @@ class ProbeView(AnalysisView):
             return ProbeRunJob(spec, model=model, experiment=experiment)
         return self.start(make_job)
 
-    def describe(self, item: dict) -> str:
-        if item.get("state") == "training":
-            return tr("Training the autoencoder: epoch {epoch}/{epochs}", epoch=item["epoch"], epochs=item["epochs"])
-        if item.get("state") == "running":
+    def describe(self, item: ProbeRunProgress) -> str:
+        if item.state == "training":
+            return tr("Training the autoencoder: epoch {epoch}/{epochs}", epoch=item.epoch, epochs=item.epochs)
+        if item.state == "running":
             return tr("{features}: epoch {epoch}/{epochs}, train {train}, held-out {val}",
-                      features=tr("raw pixels") if item.get("stage") == "baseline" else tr("codes"),
-                      epoch=item["epoch"], epochs=item["epochs"], train=_fmt(item.get("train_accuracy")),
-                      val=_fmt(item.get("val_accuracy")))
+                      features=tr("raw pixels") if item.stage == "baseline" else tr("codes"),
+                      epoch=item.epoch, epochs=item.epochs, train=_fmt(item.train_accuracy),
+                      val=_fmt(item.val_accuracy))
         return ""
 
-    def show_progress(self, item: dict) -> None:
-        if item.get("state") != "running":
+    def show_progress(self, item: ProbeRunProgress) -> None:
+        if item.state != "running":
             return
-        self._live.setdefault(item.get("stage", "probe"), []).append(
-            (item["epoch"], item["train_accuracy"], item["val_accuracy"]))
+        self._live.setdefault(item.stage or "probe", []).append(
+            (item.epoch, item.train_accuracy, item.val_accuracy))
         self._draw_curves(self._live)
 
-    def show_finished(self, item: dict) -> None:
-        run = item.get("result")
+    def show_finished(self, item: ProbeRunProgress) -> None:
+        run = item.result
         if run is None:
             self.set_status("Cancelled while training the autoencoder; nothing to show.")
             return
         self.set_result(run)
-        if item.get("state") == "cancelled":
+        if item.state == CANCELLED:
             self.set_status("Cancelled: the head as trained so far is shown.")
 
     # ---------------------------------------------------------------- results

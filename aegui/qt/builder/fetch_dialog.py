@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QVBoxLayout)
 
+from aegui.core.jobs.job import CANCELLED
 from aegui.qt.builder.fetch_messages import fetch_error_html, folder_error_html
 from aegui.qt.i18n import notifier, number, tr
 from aegui.qt.threads import JobRunner
@@ -213,12 +214,12 @@ class FetchDialog(QDialog):
         self.jobs.cancel()
 
     def _on_progress(self, item) -> None:
-        if isinstance(item, dict) and item.get("state") == "checking":
-            self.bar.setValue(int(1000 * item["fraction"]))
-            self.detail.setText(tr("Checking {file} ({index}/{files})", file=item["file"], index=item["index"],
-                                   files=item["count"]))
+        if item.state == "checking":        # an AddFolderProgress
+            self.bar.setValue(int(1000 * item.fraction))
+            self.detail.setText(tr("Checking {file} ({index}/{files})", file=item.file, index=item.index,
+                                   files=item.count))
             return
-        p = item.get("progress") if isinstance(item, dict) else None
+        p = item.download if item.state == "downloading" else None    # a FetchProgress's file
         if p is None:
             return
         self.bar.setValue(int(1000 * p.fraction))
@@ -240,7 +241,7 @@ class FetchDialog(QDialog):
     def _on_finished(self, item) -> None:
         self._idle()
         kind, self._job_kind = self._job_kind, ""
-        if not item or item.get("state") == "cancelled":
+        if item is None or item.state == CANCELLED:
             self._show_entry()
             self.state.setText(tr("Cancelled; nothing half-downloaded was kept.") if kind == "fetch"
                                else tr("Cancelled; the folder was not added."))
@@ -248,13 +249,13 @@ class FetchDialog(QDialog):
         self.bar.setValue(1000)
         self.detail.setText("")
         if kind == "check":
-            check = item["check"]
+            check = item.result
             self.folder = check.folder
             self.train_file = check.paths()["train_images"]
             self.state.setText(tr("Checked: the files in {folder} are the published ones. aegui reads them from there "
                                   "(nothing was copied).", folder=str(check.folder)))
         else:
-            self.folder = item["folder"]
+            self.folder = item.result
             self.train_file = self.folder / self.entries[self.name()].role("train_images").name
             self.state.setText(tr("Downloaded and verified: {folder}", folder=str(self.folder)))
         self._fit()

@@ -20,6 +20,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QProgressBar, QPushButton, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout)
 
+from aegui.core.analyses.compare_runs import CompareProgress
+from aegui.core.analyses.probe import ProbeRunProgress
+from aegui.core.analyses.report import ReportProgress
+from aegui.core.analyses.sweep import SweepProgress
+from aegui.core.jobs.job import CANCELLED, FINISHED
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.note import NoteLabel
@@ -40,22 +45,23 @@ def _duration(seconds: float) -> str:
     return tr("{h} h {m} min", h=seconds // 3600, m=seconds % 3600 // 60)
 
 
-def describe(item: dict) -> str:
-    """What a running report is doing, from ReportJob's progress item and its preset job's own."""
-    d = item.get("detail") or {}
+def describe(item: ReportProgress) -> str:
+    """What a running report is doing, from ReportJob's progress item and its preset job's own
+    (`detail`: each kind has its epoch and epochs)."""
+    d = item.detail
     parts = []
-    if "run" in d and "runs" in d:
-        parts.append(tr("run {run} of {runs}", run=d["run"], runs=d["runs"]))
-    elif d.get("group"):
-        parts.append(tr("group {group} of {groups}", group=d["group"], groups=d.get("groups", "?")))
-    elif d.get("state") == "pretraining":
+    if isinstance(d, CompareProgress):
+        parts.append(tr("run {run} of {runs}", run=d.run, runs=d.runs))
+    elif isinstance(d, SweepProgress) and d.group:
+        parts.append(tr("group {group} of {groups}", group=d.group, groups=d.groups))
+    elif d is not None and d.state == "pretraining":
         parts.append(tr("pretraining the autoencoder"))
-    elif d.get("stage") in STAGES:
-        parts.append(tr(STAGES[d["stage"]]))
-    if d.get("epochs"):
-        parts.append(tr("epoch {epoch} of {epochs}", epoch=d.get("epoch", 0), epochs=d["epochs"]))
-    head = tr("Experiment {index} of {count}: {title}", index=item["index"], count=item["count"],
-              title=tr(item["title"]))
+    elif isinstance(d, ProbeRunProgress) and d.stage in STAGES:
+        parts.append(tr(STAGES[d.stage]))
+    if d is not None and d.epochs:
+        parts.append(tr("epoch {epoch} of {epochs}", epoch=d.epoch or 0, epochs=d.epochs))
+    head = tr("Experiment {index} of {count}: {title}", index=item.index, count=item.count,
+              title=tr(item.title))
     return head + (" — " + ", ".join(parts) if parts else "")
 
 
@@ -281,29 +287,29 @@ class ReportDialog(QDialog):
         if running:
             self.open_btn.setEnabled(False)
 
-    def _on_progress(self, item: dict) -> None:
-        if item.get("state") == "finished":
+    def _on_progress(self, item: ReportProgress) -> None:
+        if item.state == FINISHED:
             return      # the end: _show_finished fills the bar
         # A cancelled report's last item says how far it got (the share done, not 1).
-        self.bar.setValue(int(1000 * float(item.get("fraction", 0.0))))
-        if item.get("state") == "cancelled":
+        self.bar.setValue(int(1000 * item.fraction))
+        if item.state == CANCELLED:
             return
-        if item.get("state") == "running":
-            if item.get("experiment") != self._running:
-                self._running = item.get("experiment")
+        if item.state == "running":
+            if item.experiment != self._running:
+                self._running = item.experiment
                 self._refresh()     # its row is marked
             self.detail.setText(describe(item) + "  ·  " + tr("{time} so far",
                                                                time=_duration(time.monotonic() - self._started)))
         else:
             self._refresh()     # an experiment finished, waits for data or failed: its row changes
-            if item.get("state") == "needs_data":
+            if item.state == "needs_data":
                 self.detail.setText(tr("{title}: waits for its data (fetch the dataset, then run again).",
-                                       title=tr(item["title"])))
+                                       title=tr(item.title)))
 
-    def _show_finished(self, item) -> None:
-        pages = (item or {}).get("pages") or {}
+    def _show_finished(self, item: ReportProgress | None) -> None:
+        pages = (item.result if item is not None else None) or {}
         self.page = Path(pages["html"]) if pages.get("html") else None
-        cancelled = (item or {}).get("state") == "cancelled"
+        cancelled = item is not None and item.state == CANCELLED
         self._running = None
         self.detail.setText(tr("Cancelled after {time}.", time=_duration(time.monotonic() - self._started))
                             if cancelled else tr("Finished in {time}.", time=_duration(time.monotonic() - self._started)))

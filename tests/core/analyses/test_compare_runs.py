@@ -53,9 +53,9 @@ def test_a_cancel_keeps_the_finished_runs_and_the_next_job_reads_them(tmp_path):
     s = spec(runs=[{"label": "a", "changes": {}}, {"label": "b", "changes": {"train": {"seed": 3}}}])
     job = K.CompareJob(s, tmp_path)
     for p in job.steps():
-        if p["state"] == "run_done":
+        if p.state == "run_done":
             job.cancel()
-    assert p["state"] == "cancelled" and len(p["result"].runs) == 1
+    assert p.state == "cancelled" and len(p.result.runs) == 1
     result = K.CompareJob(s, tmp_path).run()
     assert [r.loaded for r in result.runs] == [True, False]
     first = result.runs[0]

@@ -46,11 +46,11 @@ def test_wrong_pixels_match_a_plain_numpy_count(trained, font3):
 
 def test_job_trains_the_seeds_and_aggregates_over_them(tmp_path):
     items, last = run(DenoiseCurveJob(small_spec()))
-    assert {p["state"] for p in items[:-1]} == {"training", "evaluating"}
-    fractions = [p["fraction"] for p in items]
-    assert fractions == sorted(fractions) and last["fraction"] == 1.0
-    res = last["result"]
-    assert last["state"] == "finished" and res.wrong.shape == (2, 2, 2, 32) and res.n_seeds == 2
+    assert {p.state for p in items[:-1]} == {"training", "evaluating"}
+    fractions = [p.fraction for p in items]
+    assert fractions == sorted(fractions) and last.fraction == 1.0
+    res = last.result
+    assert last.state == "finished" and res.wrong.shape == (2, 2, 2, 32) and res.n_seeds == 2
     c = res.curve("gaussian")
     per_seed = res.wrong[1].mean(2)                      # [levels, seeds]
     np.testing.assert_allclose(c["mean"], per_seed.mean(1))
@@ -88,10 +88,10 @@ def test_cancel_during_training_gives_no_result():
     items = []
     for p in job.steps():
         items.append(p)
-        if p["state"] == "training" and p["epoch"] >= 20:
+        if p.state == "training" and p.epoch >= 20:
             job.cancel()
-    assert items[-1]["state"] == "cancelled" and items[-1]["result"] is None
-    assert items[-2]["epoch"] < 5000
+    assert items[-1].state == "cancelled" and items[-1].result is None
+    assert items[-2].epoch < 5000
 
 
 @pytest.mark.parametrize("change, key", [

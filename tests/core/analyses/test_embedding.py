@@ -36,8 +36,8 @@ def test_ae_panel_is_the_models_codes(trained, font3):
 def test_job_with_given_model_writes_csv_and_png(trained, font3, tmp_path):
     job = EmbeddingJob(("Font3",), models={"Font3": trained[0]}, seed=1)
     items = list(job.steps())
-    assert [p["state"] for p in items] == ["projecting"] * 3 + ["finished"]
-    res = items[-1]["result"]
+    assert [p.state for p in items] == ["projecting"] * 3 + ["finished"]
+    res = items[-1].result
     assert res.datasets == ["Font3"] and res.kinds == list(DEFAULT_PANELS)
     paths = res.write(tmp_path)
     with open(paths["csv"]) as fh:
@@ -51,10 +51,10 @@ def test_job_with_given_model_writes_csv_and_png(trained, font3, tmp_path):
 def test_job_trains_a_2d_autoencoder_per_font():
     job = EmbeddingJob(("Font1",), panels=[("ae", "latent")])
     items = list(job.steps())
-    assert items[0]["state"] == "training" and items[-1]["state"] == "finished"
+    assert items[0].state == "training" and items[-1].state == "finished"
     model = job.trained["Font1"]
     assert model.latent_dim == 2
-    np.testing.assert_allclose(items[-1]["result"].panels[0].xy, encode(model, job.data["Font1"].x), rtol=1e-6)
+    np.testing.assert_allclose(items[-1].result.panels[0].xy, encode(model, job.data["Font1"].x), rtol=1e-6)
 
 
 def test_cancel_keeps_only_whole_datasets(trained, font3):
@@ -62,10 +62,10 @@ def test_cancel_keeps_only_whole_datasets(trained, font3):
     items = []
     for p in job.steps():
         items.append(p)
-        if p["state"] == "training":      # Font1 has no model: cancel while it trains
+        if p.state == "training":      # Font1 has no model: cancel while it trains
             job.cancel()
-    assert items[-1]["state"] == "cancelled"
-    assert items[-1]["result"].datasets == ["Font3"] and "Font1" not in job.trained
+    assert items[-1].state == "cancelled"
+    assert items[-1].result.datasets == ["Font3"] and "Font1" not in job.trained
 
 
 def test_bad_panels_and_too_few_samples_are_refused(font3):

@@ -99,14 +99,14 @@ def test_a_damaged_report_folder_is_named_and_made_again(pristine, tmp_path_fact
     spec, exp = job.specs[0], job.specs[0].experiments[0]
     job.state(spec, exp)                                 # what --list and the window show: never raises
     items = list(job.steps())
-    states = [p["state"] for p in items]
-    assert states[-1] == "finished" and "failed" not in states, [p.get("message") for p in items]
+    states = [p.state for p in items]
+    assert states[-1] == "finished" and "failed" not in states, [p.message for p in items]
     for p in items:
-        if p["state"] == "remade":
-            assert str(out) in p["message"] and "\n" not in p["message"], p["message"]
+        if p.state == "remade":
+            assert str(out) in p.message and "\n" not in p.message, p.message
     state, record = job.state(spec, exp)
     assert state == "done", record
     if "experiment_done" in states:
         assert models_drawn(out) == MODELS
-    again = [p["state"] for p in R.ReportJob(R.load_report(path), out).steps()]
+    again = [p.state for p in R.ReportJob(R.load_report(path), out).steps()]
     assert again == ["skipped", "finished"], again

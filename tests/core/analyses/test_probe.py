@@ -73,11 +73,11 @@ def test_cancel_keeps_the_head_trained_so_far(digits):
     items = []
     for p in job.steps():
         items.append(p)
-        if p["state"] == "running" and p["epoch"] == 20:
+        if p.state == "running" and p.epoch == 20:
             job.cancel()
     last = items[-1]
-    assert last["state"] == "cancelled" and last["result"].cancelled
-    assert last["result"].epochs in (20, 21) and 0 < last["result"].train_accuracy <= 1
+    assert last.state == "cancelled" and last.result.cancelled
+    assert last.result.epochs in (20, 21) and 0 < last.result.train_accuracy <= 1
 
 
 def test_bad_settings_and_data_name_the_field(trained, font3, digits):
@@ -148,10 +148,10 @@ def test_a_run_trains_probes_and_compares_with_pixels():
     base = small_experiment(data={"fonts": ("all",)}, train={"epochs": 20})
     spec = ProbeSpec(base=base, config=ProbeConfig(epochs=20), baseline=True)
     items = list(ProbeRunJob(spec).steps())
-    stages = [p.get("stage", p["state"]) for p in items]
+    stages = [p.stage or p.state for p in items]
     assert stages[0] == "training" and "probe" in stages and stages[-2] == "baseline"
-    assert [p["fraction"] for p in items] == sorted(p["fraction"] for p in items)
-    run = items[-1]["result"]
+    assert [p.fraction for p in items] == sorted(p.fraction for p in items)
+    run = items[-1].result
     assert run.trained_here and run.probe.features == "codes (frozen encoder)"
     assert run.baseline.features == "pixels" and run.baseline.n_val == run.probe.n_val
 
@@ -162,9 +162,9 @@ def test_a_run_cancelled_while_training_has_no_result():
     items = []
     for p in job.steps():
         items.append(p)
-        if p["state"] == "training" and p["epoch"] >= 20:
+        if p.state == "training" and p.epoch >= 20:
             job.cancel()
-    assert items[-1]["state"] == "cancelled" and items[-1]["result"] is None
+    assert items[-1].state == "cancelled" and items[-1].result is None
 
 
 @pytest.mark.parametrize("raw, key", [

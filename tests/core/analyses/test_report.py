@@ -89,14 +89,14 @@ def test_a_changed_preset_runs_again_and_cancel_keeps_what_finished(tmp_path):
     job = R.ReportJob(R.load_report(path), out)
     states, items = [], []
     for p in job.steps():
-        states.append(p["state"])
+        states.append(p.state)
         items.append(p)
-        if p["state"] == "experiment_done":
+        if p.state == "experiment_done":
             job.cancel()
     assert states.count("experiment_done") == 1 and states[-1] == "cancelled"
     # The last item says how far the report got (one experiment of three), not 1: a progress bar
     # drawn from it read as finished.
-    assert items[-1]["fraction"] == items[-2]["fraction"] == 1 / 3
+    assert items[-1].fraction == items[-2].fraction == 1 / 3
     assert (out / "999-sweep" / "done.json").is_file() and not (out / "999-glyphs" / "done.json").exists()
     assert "not run" in (out / "report.md").read_text()
     # Editing the sweep's preset makes its result stale; the others run for the first time.
@@ -104,7 +104,7 @@ def test_a_changed_preset_runs_again_and_cancel_keeps_what_finished(tmp_path):
     raw["seeds"] = 1
     (tmp_path / "sweep.json").write_text(json.dumps(raw))
     job = R.ReportJob(R.load_report(path), out)
-    states = [p["state"] for p in job.steps()]
+    states = [p.state for p in job.steps()]
     assert states.count("experiment_done") == 3 and "skipped" not in states
 
 

@@ -28,7 +28,7 @@ def resume(path, out, **kw) -> list[dict]:
 
 
 def remade(items) -> list[str]:
-    return [p["message"] for p in items if p["state"] == "remade"]
+    return [p.message for p in items if p.state == "remade"]
 
 
 def _file_for_folder(path):
@@ -69,8 +69,8 @@ def test_a_missing_or_damaged_saved_run_is_named_and_trained_again(report, damag
     act(run)
     (out / NAME / "done.json").unlink()
     items = resume(path, out)
-    assert [p["state"] for p in items if p["state"] in ("failed", "experiment_done")] == ["experiment_done"]
-    assert items[-1]["state"] == "finished"
+    assert [p.state for p in items if p.state in ("failed", "experiment_done")] == ["experiment_done"]
+    assert items[-1].state == "finished"
     assert models_drawn(out) == MODELS
     messages = remade(items)
     assert len(messages) == 1 and str(run) in messages[0] and named in messages[0], messages
@@ -110,7 +110,7 @@ def test_a_damaged_done_json_is_named_and_the_experiment_made_again(report, dama
     items = resume(path, out)
     messages = remade(items)
     assert len(messages) == 1 and str(done) in messages[0] and named in messages[0], messages
-    assert [p["state"] for p in items if p["state"] in ("failed", "experiment_done")] == ["experiment_done"]
+    assert [p.state for p in items if p.state in ("failed", "experiment_done")] == ["experiment_done"]
     state, record = job.state(job.specs[0], job.specs[0].experiments[0])
     assert state == "done" and record["seconds"] > 0 and models_drawn(out) == MODELS
 

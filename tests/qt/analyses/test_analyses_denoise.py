@@ -132,7 +132,7 @@ def test_cancel_mid_run_keeps_the_previous_curves(view, qtbot):
     assert view.is_running() and not view.run_button.isEnabled()
     with qtbot.waitSignal(view.jobs.finished, timeout=20000) as blocker:
         view.cancel()
-    assert blocker.args[0]["state"] == "cancelled"
+    assert blocker.args[0].state == "cancelled"
     qtbot.waitUntil(lambda: not view.is_running())
     assert view.result is first and view.progress.format() == "Cancelled"
     assert view.status_label.full_text().startswith("Cancelled: nothing measured is kept")

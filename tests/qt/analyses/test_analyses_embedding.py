@@ -95,12 +95,12 @@ def test_cancel_keeps_the_fonts_that_finished(view, qtbot):
     with qtbot.waitSignal(view.jobs.finished, timeout=60000) as blocker:
         assert view.run_preset()
         # Font1 done: Font2's autoencoder is training
-        qtbot.waitUntil(lambda: any(p.get("dataset") == "Font2" for p in seen), timeout=30000)
+        qtbot.waitUntil(lambda: any(p.dataset == "Font2" for p in seen), timeout=30000)
         view.cancel()
     last = blocker.args[0]
-    assert last["state"] == "cancelled"
+    assert last.state == "cancelled"
     qtbot.waitUntil(lambda: not view.is_running())
-    kept = last["result"].datasets
+    kept = last.result.datasets
     assert kept[0] == "Font1" and len(kept) < 3
     assert len(view.plots) == 3 * len(kept)
     assert view.status_label.full_text() == f"Cancelled: {', '.join(kept)} kept."

@@ -72,12 +72,15 @@ def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_pat
 
 
 def test_progress_names_the_experiment_its_run_and_epoch():
+    from aegui.core.analyses.classifier import ClassifierProgress
+    from aegui.core.analyses.compare_runs import CompareProgress
+    from aegui.core.analyses.report import ReportProgress
     from aegui.qt import i18n
     from aegui.qt.report.report_dialog import describe
-    item = {"state": "running", "index": 2, "count": 3, "title": "Each kind of autoencoder with its own loss",
-            "detail": {"state": "running", "run": 1, "runs": 4, "epoch": 7, "epochs": 20}}
+    item = ReportProgress(state="running", index=2, count=3, title="Each kind of autoencoder with its own loss",
+                          detail=CompareProgress(state="running", run=1, runs=4, epoch=7, epochs=20))
     assert describe(item) == "Experiment 2 of 3: Each kind of autoencoder with its own loss — run 1 of 4, epoch 7 of 20"
-    item["detail"] = {"state": "running", "stage": "fine-tuned", "epoch": 3, "epochs": 20}
+    item.detail = ClassifierProgress(state="running", stage="fine-tuned", epoch=3, epochs=20)
     assert describe(item).endswith("— fine-tuning, epoch 3 of 20")
     i18n.set_language("es")
     assert describe(item) == ("Experimento 2 de 3: Cada tipo de autoencoder con su propia pérdida — ajuste fino, "
@@ -189,9 +192,9 @@ def test_the_experiment_under_way_is_marked_in_the_list(qtbot, tiny_report, tmp_
     seen = []
 
     def look(item):
-        if item.get("state") == "running":
+        if item.state == "running":
             rows = [d.table.topLevelItem(i) for i in range(d.table.topLevelItemCount())]
-            seen.append((item["index"], [(r.text(1), r.font(0).bold()) for r in rows]))
+            seen.append((item.index, [(r.text(1), r.font(0).bold()) for r in rows]))
     d.runner.progress.connect(look)
     with qtbot.waitSignal(d.page_written, timeout=120000):
         d.run_btn.click()
