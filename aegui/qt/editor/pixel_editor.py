@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QCheckBox,
@@ -30,22 +30,20 @@ from aegui.core.data.noise import apply_noise
 from aegui.qt import i18n
 from aegui.qt.editor.copies_test import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
+from aegui.qt.editor.edit_grid import COLS, ROWS, EditGrid
 from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
 from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.models import title as model_title
 from aegui.qt.threads import Latest
-from aegui.qt.widgets import marks
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.marks import WRONG, MarkLegend
 
-ROWS, COLS = 7, 5
 SIZE = ROWS * COLS
 
 # English names shown for the noise kinds of aegui.core.data.noise, in menu order.
 NOISE_NAMES = {"salt_pepper": "salt-and-pepper", "bit_flip": "bit flip", "gaussian": "gaussian"}
 
-GRID_MIN_CELL = 16       # px: the editable grid's smallest cell
 PREVIEW_CELLS = (5, 10)  # px: the previews' cells, smallest and largest (below the grid's)
 NEAREST_CELL = 5         # px: the nearest glyph's cells, beside its name
 NOTE_LINES = 2           # lines of height for each preview's title and note
@@ -85,102 +83,6 @@ class _GlyphCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._editor.apply_step(self._before)
-
-
-class EditGrid(GlyphView):
-    """The editable grid. It only reports edits; PixelEditor owns the glyph and the undo stack."""
-
-    stroke_started = Signal()
-    painted = Signal(int, int, float)  # row, col, value
-    stroke_finished = Signal()
-    key_edit = Signal(int, int, str)  # row, col, "toggle" | "clear"
-
-    def __init__(self, parent=None):
-        super().__init__(parent, cell_size=36, grid=True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.focus_cell = (0, 0)
-        self._stroke_value: float | None = None
-        self._last_cell: tuple[int, int] | None = None
-
-    def hasHeightForWidth(self) -> bool:
-        return False  # the editor fills whatever space it gets and centres its grid
-
-    def minimumSizeHint(self) -> QSize:
-        # The grid one edits is never smaller than the read-only previews beside it.
-        return QSize(COLS * GRID_MIN_CELL + 1, ROWS * GRID_MIN_CELL + 1)
-
-    def mousePressEvent(self, event) -> None:
-        if self._stroke_value is not None:
-            return  # a second button during a stroke would split it into two undo steps
-        value = {Qt.MouseButton.LeftButton: 1.0, Qt.MouseButton.RightButton: 0.0}.get(event.button())
-        if value is None:
-            return super().mousePressEvent(event)
-        self._stroke_value = value
-        self._last_cell = None
-        self.stroke_started.emit()
-        self._paint_to(event.position())
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._stroke_value is not None:
-            self._paint_to(event.position())
-
-    def mouseReleaseEvent(self, event) -> None:
-        if self._stroke_value is None:
-            return
-        expected = Qt.MouseButton.LeftButton if self._stroke_value else Qt.MouseButton.RightButton
-        if event.button() == expected:
-            self._stroke_value = None
-            self._last_cell = None
-            self.stroke_finished.emit()
-
-    def _paint_to(self, pos: QPointF) -> None:
-        cell = self.cell_at(pos)
-        if cell is None:
-            self._last_cell = None
-            return
-        # Fill the cells between two move events so a fast drag leaves no gaps.
-        start = self._last_cell or cell
-        steps = max(abs(cell[0] - start[0]), abs(cell[1] - start[1]), 1)
-        for t in np.linspace(0.0, 1.0, steps + 1):
-            r = int(round(start[0] + (cell[0] - start[0]) * t))
-            c = int(round(start[1] + (cell[1] - start[1]) * t))
-            self.painted.emit(r, c, self._stroke_value)
-        self._last_cell = cell
-        self.focus_cell = cell
-        self.update()
-
-    def keyPressEvent(self, event) -> None:
-        moves = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0)}
-        key = event.key()
-        r, c = self.focus_cell
-        if key in moves:
-            dr, dc = moves[key]
-            self.focus_cell = (min(max(r + dr, 0), ROWS - 1), min(max(c + dc, 0), COLS - 1))
-            self.update()
-        elif key == Qt.Key.Key_Space:
-            self.key_edit.emit(r, c, "toggle")
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.key_edit.emit(r, c, "clear")
-        else:
-            super().keyPressEvent(event)
-
-    def focusInEvent(self, event) -> None:
-        super().focusInEvent(event)
-        self.update()
-
-    def focusOutEvent(self, event) -> None:
-        super().focusOutEvent(event)
-        self.update()
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        if not self.hasFocus():
-            return
-        p = QPainter(self)
-        p.setPen(marks.pen(marks.FOCUS))
-        p.drawRect(self.cell_rect(*self.focus_cell).adjusted(2, 2, -2, -2))
-        p.end()
 
 
 @dataclass
