@@ -196,8 +196,10 @@ def _train_and_save(args, exp, out: Path) -> int:
         except KeyboardInterrupt:
             session.stop()
         finally:
+            # Saving from the moment the loop ends: a second Ctrl-C that came while the bar closed
+            # escaped the loop's handler and ended the command without saving the model.
+            interrupts.saving()
             bar.close()
-        interrupts.saving()
         if rec is None:
             raise UserError("training was stopped before its first epoch; nothing to save")
         if interrupts.count and not rec.done:
