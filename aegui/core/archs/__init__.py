@@ -8,37 +8,20 @@ below, and the Spanish of its label in resources/i18n/es.json.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 
 from aegui.core.archs.base import Architecture, ImageArchitecture
 from aegui.core.archs.conv import Conv
 from aegui.core.archs.local import Local
 from aegui.core.archs.mlp import MLP
 from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.registry import LiveLabels
 
 __all__ = ["ARCHS", "LABELS", "NAMES", "Architecture", "ImageArchitecture", "arch_of", "build_model", "labels",
            "parameter_count", "register", "unregister"]
 
 ARCHS: dict[str, Architecture] = {}     # name -> architecture, in the order the builder lists them
 NAMES = ARCHS.keys()                    # the registered names as they are when read, not at import
-
-
-class _Labels(Mapping):
-    """name -> English label of each registered architecture, read from the registry when asked:
-    the builder's field (config/fields.py) is described once, at import, and must still offer an
-    architecture registered later."""
-
-    def __getitem__(self, name: str) -> str:
-        return ARCHS[name].label
-
-    def __iter__(self):
-        return iter(ARCHS)
-
-    def __len__(self) -> int:
-        return len(ARCHS)
-
-
-LABELS = _Labels()
+LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the builder's field)
 
 
 def register(arch: Architecture) -> Architecture:

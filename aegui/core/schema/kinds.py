@@ -8,8 +8,9 @@ Torch-free, so that the config layer can ask too.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+from aegui.core.schema.registry import LiveLabels
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,7 @@ KIND_TABLE: dict[str, Kind] = {k.name: k for k in (
 NAMES = KIND_TABLE.keys()            # the registered kinds as they are when read, not at import
 
 
-class _Labels(Mapping):
-    """name -> English label of each registered kind, read when asked: model.kind's description
-    (config/fields.py) is made once, at import, and must still accept a kind registered later."""
-
-    def __getitem__(self, name: str) -> str:
-        return KIND_TABLE[name].label
-
-    def __iter__(self):
-        return iter(KIND_TABLE)
-
-    def __len__(self) -> int:
-        return len(KIND_TABLE)
-
-
-LABELS = _Labels()
+LABELS = LiveLabels(KIND_TABLE)      # name -> label, read when asked (model.kind's field)
 
 
 def kind_of(thing) -> Kind:
