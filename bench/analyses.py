@@ -32,7 +32,7 @@ def timed(fn):
 
 
 def bench_denoise() -> dict:
-    from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
+    from aegui.core.analyses.denoise.curve import DenoiseCurveJob, load_spec
     spec = load_spec(ROOT / "resources/analyses/denoising-curve.json")
     seconds, res = timed(lambda: DenoiseCurveJob(spec).run())
     c = res.curve(res.char_kind)
@@ -49,7 +49,7 @@ def bench_embed() -> dict:
 
 
 def bench_probe() -> dict:
-    from aegui.core.analyses.probe import ProbeRunJob, load_spec
+    from aegui.core.analyses.classify.probe import ProbeRunJob, load_spec
     out = {}
     for name in ("probe-digits", "probe-noisy-glyphs", "probe-noisy-glyphs-ae2d"):
         seconds, run = timed(lambda: ProbeRunJob(load_spec(ROOT / f"resources/analyses/{name}.json")).run())

@@ -28,7 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob  # noqa: E402
+from aegui.core.analyses.denoise.curve import CurveSpec, DenoiseCurveJob  # noqa: E402
 from aegui.core.config.load import load_experiment  # noqa: E402
 from aegui.core.data.datasets import from_config  # noqa: E402
 from aegui.core.data.noise import KINDS, apply_noise  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.analyses.denoise_curve import wrong_pixels  # noqa: E402
+from aegui.core.analyses.denoise.curve import wrong_pixels  # noqa: E402
 from aegui.core.schema.experiment import (AugmentConfig, DataConfig, Experiment, ModelSpec,  # noqa: E402
                                           NoiseConfig, TrainConfig)
 from aegui.core.data.datasets import font_dataset  # noqa: E402

@@ -62,7 +62,7 @@ def main(argv=None) -> int:
         presets = [p for p in presets if p.kind == args.kind]
     if args.shortest_first:
         presets.sort(key=lambda p: (p.time_2cores_s or 0, p.stem))
-    from aegui.core.analyses.report import missing_data
+    from aegui.core.analyses.report.run import missing_data
     rows, bad = [], 0
     for p in presets:
         why = missing_data(p.path) or (f"states {p.time_2cores_s:g} s, more than --max-stated"

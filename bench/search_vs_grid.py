@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from aegui.core.analyses.sweep import SweepRunner, load_sweep  # noqa: E402
-from aegui.core.analyses.sweep_search import SearchRunner  # noqa: E402
+from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep  # noqa: E402
+from aegui.core.analyses.sweeps.search import SearchRunner  # noqa: E402
 
 SWEEPS = ROOT / "resources" / "sweeps"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides  # noqa: E402
+from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, with_overrides  # noqa: E402
 
 SWEEP = Path(__file__).resolve().parents[1] / "resources" / "sweeps" / "seed001-architectures.json"
 
@@ -30,7 +30,7 @@ def strip(result):
 
 
 def on_ray(sweep, cpus):
-    from aegui.core.analyses.sweep_ray import RaySweepRunner
+    from aegui.core.analyses.sweeps.on_ray import RaySweepRunner
     runner = RaySweepRunner(sweep)
     start = time.perf_counter()
     result = runner.run()

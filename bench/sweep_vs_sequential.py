@@ -9,7 +9,7 @@ side.
 - gui: the real main window offscreen, demo models loaded, then Experiments > <the preset>
   triggered; timed from the click to the table and band chart being filled (sweep_finished).
   It runs in a child process so Qt and the plain loop do not share one interpreter.
-- runner (optional): aegui.core.analyses.sweep.SweepRunner in this process, no CLI around it.
+- runner (optional): aegui.core.analyses.sweeps.sweep.SweepRunner in this process, no CLI around it.
 - plain: nn.Sequential + torch.optim.SGD(momentum=0 or 0.9) + BCEWithLogitsLoss, same epochs,
   learning rate, activations, initialisation (Xavier-uniform weights, zero biases), full batch,
   one run at a time.
@@ -75,7 +75,7 @@ def sweep_file(a, tmp: Path) -> Path:
     """The sweep as given, or a copy with --epochs/--seeds applied (both sides run the same)."""
     if a.epochs is None and a.seeds is None:
         return Path(a.sweep)
-    from aegui.core.analyses.sweep import load_sweep, with_overrides
+    from aegui.core.analyses.sweeps.sweep import load_sweep, with_overrides
     sweep = with_overrides(load_sweep(a.sweep), seeds=a.seeds, epochs=a.epochs)
     path = tmp / "sweep.json"
     path.write_text(sweep.to_json(inline_base=True))
@@ -163,7 +163,7 @@ def _presets():
 
 def phase_runner(path: Path) -> dict:
     import torch
-    from aegui.core.analyses.sweep import SweepRunner, load_sweep
+    from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep
     torch.set_num_threads(1)
     t0 = time.perf_counter()
     runner = SweepRunner(load_sweep(path), device="cpu")
@@ -177,7 +177,7 @@ def phase_runner(path: Path) -> dict:
 def phase_plain(path: Path) -> dict:
     import torch
     from aegui.core.data.datasets import from_config
-    from aegui.core.analyses.sweep import expand, load_sweep
+    from aegui.core.analyses.sweeps.sweep import expand, load_sweep
     # Both sides on one thread. These nets have at most a few thousand weights and 32 samples:
     # every op is microseconds long, so extra threads only add synchronisation overhead (and
     # aegui's TrainingSession picks one thread for such models anyway).
@@ -205,7 +205,7 @@ def main():
     if a.gui_child:
         gui_child(Path(a.gui_child), a.screenshots)
         return
-    from aegui.core.analyses.sweep import load_sweep
+    from aegui.core.analyses.sweeps.sweep import load_sweep
     phases = [p.strip() for p in a.phases.split(",") if p.strip()]
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

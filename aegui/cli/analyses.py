@@ -141,7 +141,7 @@ def cmd_denoise_curve(args) -> int:
     from dataclasses import replace
 
     from aegui.core.config.load import load_experiment
-    from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob, load_spec
+    from aegui.core.analyses.denoise.curve import CurveSpec, DenoiseCurveJob, load_spec
     _positive(args.seeds, "--seeds")
     _positive(args.epochs, "--epochs")
     _positive(args.repeats, "--repeats")
@@ -287,7 +287,7 @@ def _experiment_embedding(args) -> dict:
 def _probe_spec(target: Path):
     """A ProbeSpec from a probe file, an experiment config (trained first) or a trained model."""
     from aegui.core.config.load import experiment_from_json
-    from aegui.core.analyses.probe import ProbeSpec, load_spec
+    from aegui.core.analyses.classify.probe import ProbeSpec, load_spec
     if _is_model(target):
         return ProbeSpec(name=f"probe of {target.name}", model_path=str(target), source=str(target))
     raw = _read_json(target)
@@ -307,7 +307,7 @@ def cmd_probe(args) -> int:
     from dataclasses import asdict, replace
 
     from aegui.core.schema.experiment import ConfigError
-    from aegui.core.analyses.probe import ProbeRunJob, probe_config_from_dict
+    from aegui.core.analyses.classify.probe import ProbeRunJob, probe_config_from_dict
     from aegui.core.runs.storage import save_model
 
     spec = _probe_spec(Path(args.target))

@@ -1,5 +1,5 @@
 """`aegui report NAME --out DIR`: run the experiments of a course document (or all five) and write
-the page that sets each figure beside what the document reports (core/analyses/report.py).
+the page that sets each figure beside what the document reports (core/analyses/report/run.py).
 
 Progress goes to the terminal; Ctrl-C stops the experiment under way (its finished runs are
 kept) and writes the page of what finished; running the same command again picks up where it
@@ -38,9 +38,9 @@ def _ids(text: str) -> tuple[str, ...]:
 
 def _describe(p) -> str:
     """One line for a running report's ReportProgress, from its preset job's own item (`detail`)."""
-    from aegui.core.analyses.compare_runs import CompareProgress
-    from aegui.core.analyses.probe import ProbeRunProgress
-    from aegui.core.analyses.sweep import SweepProgress
+    from aegui.core.analyses.compare.runs import CompareProgress
+    from aegui.core.analyses.classify.probe import ProbeRunProgress
+    from aegui.core.analyses.sweeps.sweep import SweepProgress
     d = p.detail
     head = f"[{p.index}/{p.count}] {p.experiment}"
     if isinstance(d, CompareProgress):
@@ -59,7 +59,7 @@ def _describe(p) -> str:
 
 
 def cmd_report(args) -> int:
-    from aegui.core.analyses.report import ReportJob, ReportProgress, load_report
+    from aegui.core.analyses.report.run import ReportJob, ReportProgress, load_report
     from aegui.core.jobs.job import CANCELLED
     if args.markdown is not None and Path(args.markdown).is_dir():
         # Found only when the page is written, after hours of training, as a temp file's error.
@@ -98,7 +98,7 @@ def cmd_report(args) -> int:
                       + (f": {item.message}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
             last = item
     except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
-        from aegui.core.analyses.report_page import write_pages
+        from aegui.core.analyses.report.page import write_pages
         if tty:
             sys.stderr.write("\r\033[K")
         last = ReportProgress(state=CANCELLED, result=write_pages(job))

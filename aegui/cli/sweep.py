@@ -44,12 +44,12 @@ def _sweep_line(p) -> str:
 def cmd_sweep(args) -> int:
     from dataclasses import replace
 
-    from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides
-    from aegui.core.analyses.sweep_tasks import ClusterUnavailable
+    from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, with_overrides
+    from aegui.core.analyses.sweeps.tasks import ClusterUnavailable
 
     sweep = with_overrides(load_sweep(args.sweep), seeds=args.seeds, epochs=args.epochs)
     if args.grid:
-        from aegui.core.analyses.sweep import MAX_CONFIGS
+        from aegui.core.analyses.sweeps.sweep import MAX_CONFIGS
         if sweep.n_configs > MAX_CONFIGS:
             raise UserError(f"--grid: {args.sweep} has {sweep.n_configs} combinations; a grid takes at most "
                             f"{MAX_CONFIGS} (search it instead)")
@@ -63,7 +63,7 @@ def cmd_sweep(args) -> int:
         if args.trials is not None:
             raise UserError(f"--trials: {args.sweep} has no \"search\" block; it trains every combination")
         if args.ray is not None:
-            from aegui.core.analyses.sweep_ray import RaySweepRunner
+            from aegui.core.analyses.sweeps.on_ray import RaySweepRunner
             runner = RaySweepRunner(sweep, address=args.ray or None, num_cpus=args.cpus)
         else:
             runner = SweepRunner(sweep)
@@ -75,8 +75,8 @@ def cmd_sweep(args) -> int:
 def _run_grid(args, sweep, runner) -> int:
     import signal
 
-    from aegui.core.analyses import sweep_eval
-    from aegui.core.analyses.sweep_files import write_results
+    from aegui.core.analyses.sweeps import evaluate as sweep_eval
+    from aegui.core.analyses.sweeps.files import write_results
     out = Path(args.out)
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:

@@ -14,7 +14,7 @@ def _fmt(value) -> str:
 
 
 def run_search(args, sweep) -> int:
-    from aegui.core.analyses.sweep_search import SearchRunner, write_search
+    from aegui.core.analyses.sweeps.search import SearchRunner, write_search
 
     runner = SearchRunner(sweep, ray=args.ray is not None, address=args.ray or None, num_cpus=args.cpus,
                           trials=args.trials)

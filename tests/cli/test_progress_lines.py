@@ -10,12 +10,12 @@ import sys
 import pytest
 
 from aegui.cli.report import _describe
-from aegui.core.analyses.classifier import ClassifierProgress
-from aegui.core.analyses.compare_runs import CompareProgress
-from aegui.core.analyses.denoise_curve import CurveProgress
-from aegui.core.analyses.probe import ProbeRunProgress
-from aegui.core.analyses.report import ReportProgress
-from aegui.core.analyses.sweep import SweepProgress
+from aegui.core.analyses.classify.classifier import ClassifierProgress
+from aegui.core.analyses.compare.runs import CompareProgress
+from aegui.core.analyses.denoise.curve import CurveProgress
+from aegui.core.analyses.classify.probe import ProbeRunProgress
+from aegui.core.analyses.report.run import ReportProgress
+from aegui.core.analyses.sweeps.sweep import SweepProgress
 
 from core_helpers import run_cli, small_experiment
 

@@ -29,7 +29,7 @@ def write_report(folder: Path) -> Path:
 
 def finished_report(folder: Path) -> tuple[Path, Path]:
     """(report JSON, output folder) of the tiny report run to the end."""
-    from aegui.core.analyses import report as R
+    from aegui.core.analyses.report import run as R
     path = write_report(folder)
     out = folder / "out"
     last = list(R.ReportJob(R.load_report(path), out).steps())[-1]

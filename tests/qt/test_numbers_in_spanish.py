@@ -165,7 +165,7 @@ def test_the_spanish_window_writes_every_number_with_a_decimal_comma(window, qtb
     """Every text a user can read, gathered in each perspective and tab, while training, after a
     sweep and over the map; each chart axis is also asked how it would write 0.25 and 0.5, so an
     axis left to pyqtgraph's own labels is found even when its range shows whole numbers."""
-    from aegui.core.analyses.sweep import Sweep
+    from aegui.core.analyses.sweeps.sweep import Sweep
     from aegui.core.schema.experiment import Experiment, TrainConfig
     from aegui.core.config.validation import with_changes
     window.menus.lang_actions["es"].trigger()

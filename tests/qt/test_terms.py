@@ -87,11 +87,11 @@ def test_training_charts_explain_wrong_pixels_psnr_and_kl_in_spanish(panel):
 
 
 def test_metrics_tables_explain_their_terms_in_spanish(qtbot):
-    from aegui.core.analyses.compare import MetricRow
+    from aegui.core.analyses.compare.two_models import MetricRow
     from aegui.qt.compare.metrics_table import MetricsTable
     from aegui.qt.experiments.sweep_table import SweepTable
     from aegui.qt.explain.latent_table import LatentTable
-    from aegui.core.analyses.sweep import Sweep
+    from aegui.core.analyses.sweeps.sweep import Sweep
     from aegui.core.schema.experiment import Experiment
     i18n.set_language("es")
     table = MetricsTable()
@@ -107,7 +107,7 @@ def test_metrics_tables_explain_their_terms_in_spanish(qtbot):
     sweeps = SweepTable()
     qtbot.addWidget(sweeps)
     sweep = Sweep(name="s", base=Experiment(), vary={"train.momentum": [0.5, 0.9]}, seeds=1)
-    from aegui.core.analyses.sweep import expand
+    from aegui.core.analyses.sweeps.sweep import expand
     sweeps.table_model.set_sweep(sweep, expand(sweep))
     model = sweeps.table_model
     heads = {model.headerData(c, Qt.Orientation.Horizontal): c for c in range(model.columnCount())}

@@ -49,19 +49,19 @@ def preset_job(info: PresetInfo, out_dir=None):
     """The job that runs a preset (steps() / cancel(), like every long job); `out_dir` lets
     the compare and classifier jobs keep finished runs there and pick up after a cancel."""
     if info.kind == "sweep":
-        from aegui.core.analyses.sweep import SweepRunner, load_sweep
+        from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep
         return SweepRunner(load_sweep(info.path))
     if info.kind == "denoising_curve":
-        from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
+        from aegui.core.analyses.denoise.curve import DenoiseCurveJob, load_spec
         return DenoiseCurveJob(load_spec(info.path))
     if info.kind == "probe":
-        from aegui.core.analyses.probe import ProbeRunJob, load_spec as load_probe
+        from aegui.core.analyses.classify.probe import ProbeRunJob, load_spec as load_probe
         return ProbeRunJob(load_probe(info.path))
     if info.kind == "compare":
-        from aegui.core.analyses.compare_runs import CompareJob, load_spec as load_compare
+        from aegui.core.analyses.compare.runs import CompareJob, load_spec as load_compare
         return CompareJob(load_compare(info.path), out_dir)
     if info.kind == "classifier":
-        from aegui.core.analyses.classifier import ClassifierJob, load_spec as load_classifier
+        from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
         return ClassifierJob(load_classifier(info.path), out_dir)
     raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
 
@@ -72,13 +72,13 @@ def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None
     tests only."""
     start = time.perf_counter()
     if info.kind == "sweep":
-        from aegui.core.analyses.sweep import SweepRunner, load_sweep, with_overrides
+        from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, with_overrides
         sweep = load_sweep(info.path)
         if epochs is not None or seeds is not None:
             sweep = with_overrides(sweep, epochs=epochs, seeds=seeds)
         result = SweepRunner(sweep).run()
     elif info.kind == "denoising_curve":
-        from aegui.core.analyses.denoise_curve import DenoiseCurveJob, load_spec
+        from aegui.core.analyses.denoise.curve import DenoiseCurveJob, load_spec
         result = DenoiseCurveJob(load_spec(info.path)).run()
     elif info.kind in ("probe", "compare", "classifier"):
         result = preset_job(info).run()

@@ -23,7 +23,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from aegui.core.analyses.denoise_curve import wrong_pixels
+from aegui.core.analyses.denoise.curve import wrong_pixels
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data import glyphs as G

@@ -1,6 +1,6 @@
 """The denoising-curve tab: wrong pixels after denoising vs noise level, one curve per noise type
 with ± std bands over seeds and the noisy input dashed; per-character bars at a chosen type and
-level. Runs aegui.core.analyses.denoise_curve.DenoiseCurveJob on the shipped preset, a spec file, or the
+level. Runs aegui.core.analyses.denoise.curve.DenoiseCurveJob on the shipped preset, a spec file, or the
 window's current glyph model (then one model, so no spread over seeds).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.data.dataset import GLYPH_SHAPE
-from aegui.core.analyses.denoise_curve import CurveProgress, CurveSpec, load_spec
+from aegui.core.analyses.denoise.curve import CurveProgress, CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
 from aegui.qt.i18n import number, plural, tr
@@ -215,7 +215,7 @@ class DenoiseView(AnalysisView):
         self._seeds = spec.seeds if models is None else len(models)
 
         def make_job():
-            from aegui.core.analyses.denoise_curve import DenoiseCurveJob
+            from aegui.core.analyses.denoise.curve import DenoiseCurveJob
             # Copies: the window keeps decoding with its models while these are measured.
             copies = [m.select(0) for m in models] if models is not None else None
             return DenoiseCurveJob(spec, models=copies, data=data)

@@ -1,7 +1,7 @@
 """The classifier-probe tab (the course's seed 003): a small softmax head trained on an
 autoencoder's codes, the encoder frozen or fine-tuned, against the same head on the raw pixels
 and chance; accuracy curves while it trains, then a confusion matrix (rows = true class).
-Runs aegui.core.analyses.probe.ProbeRunJob on a shipped preset (which trains its autoencoder first) or
+Runs aegui.core.analyses.classify.probe.ProbeRunJob on a shipped preset (which trains its autoencoder first) or
 on the window's current model with the data it was trained on.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.probe import ProbeConfig, ProbeRunProgress, ProbeSpec, confusion_csv, load_spec
+from aegui.core.analyses.classify.probe import ProbeConfig, ProbeRunProgress, ProbeSpec, confusion_csv, load_spec
 from aegui.core.jobs.job import CANCELLED
 from aegui.qt.i18n import number, tr
 from aegui.qt.models import title
@@ -228,7 +228,7 @@ class ProbeView(AnalysisView):
         self._clear_curves()
 
         def make_job():
-            from aegui.core.analyses.probe import ProbeRunJob
+            from aegui.core.analyses.classify.probe import ProbeRunJob
             return ProbeRunJob(spec, model=model, experiment=experiment)
         return self.start(make_job)
 
@@ -260,7 +260,7 @@ class ProbeView(AnalysisView):
 
     # ---------------------------------------------------------------- results
     def set_result(self, run) -> None:
-        """A ProbeRun (aegui.core.analyses.probe)."""
+        """A ProbeRun (aegui.core.analyses.classify.probe)."""
         self.result = run
         stages = {"probe": run.probe, "baseline": run.baseline}
         self._draw_curves({stage: [(h["epoch"], h["train_accuracy"], h["val_accuracy"]) for h in res.history]

@@ -2,7 +2,7 @@
 sentence says why not otherwise); their latent maps side by side with linked hover (the sample
 under the cursor on one map is ringed on both, and shown with both models' outputs), the same
 inputs' reconstructions from both, and their metrics in one table with the better value marked.
-Export PNG writes all of it as one picture. aegui.core.analyses.compare runs on a worker."""
+Export PNG writes all of it as one picture. aegui.core.analyses.compare.two_models runs on a worker."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +30,7 @@ ROWS = ("Input", "A", "B")    # the input, then each model's output ("A" and "B"
 
 def compare_models(a, b, names):
     """compare() for a worker thread: A's data, both models' outputs and codes."""
-    from aegui.core.analyses.compare import compare
+    from aegui.core.analyses.compare.two_models import compare
     return compare(a.model, a.experiment, b.model, b.experiment, data=a.dataset, names=names)
 
 

@@ -1,5 +1,5 @@
 """Two latent maps side by side with linked hover: the sample nearest the cursor on one map is
-ringed on both (aegui.core.analyses.compare.Comparison.nearest), so a student sees where each
+ringed on both (aegui.core.analyses.compare.two_models.Comparison.nearest), so a student sees where each
 model put the same glyph or picture."""
 from __future__ import annotations
 

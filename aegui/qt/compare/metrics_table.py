@@ -1,5 +1,5 @@
 """Two models' metrics in one table, the better value of each score marked (bold, tinted, ✓).
-The rows are aegui.core.analyses.compare's MetricRows; their labels are said again here through
+The rows are aegui.core.analyses.compare.two_models's MetricRows; their labels are said again here through
 tr(), by key, so the table speaks the window's language."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Test on N noisy copies: the pixel editor's denoiser on N fresh noise draws of the drawing, at the
-editor's noise kind and level (aegui.core.analyses.noisy_copies on a worker, cancellable), then the
+editor's noise kind and level (aegui.core.analyses.denoise.noisy_copies on a worker, cancellable), then the
 mean and the worst wrong pixels, said in `summary` with the seeds used; the worst case is shown in
 the editor's previews by taking its noise seed (`show_worst`)."""
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CopiesTestBar(QWidget):
 
     def start(self, seed: int | None = None) -> bool:
         """Run the test (a random first seed unless one is given). False without a model."""
-        from aegui.core.analyses.noisy_copies import NoisyCopiesTest
+        from aegui.core.analyses.denoise.noisy_copies import NoisyCopiesTest
         got = self.inputs() if self.inputs is not None else None
         if got is None:
             self._say("Load or train a model to test it.", "warning")
@@ -96,12 +96,12 @@ class CopiesTestBar(QWidget):
         self.summary.setText("")
 
     def _progress(self, item) -> None:
-        from aegui.core.analyses.noisy_copies import CopiesProgress
+        from aegui.core.analyses.denoise.noisy_copies import CopiesProgress
         if isinstance(item, CopiesProgress) and self._key is not None:
             self._say("Testing: {done} of {total} noisy copies…", "info", done=item.done, total=item.total)
 
     def _finished(self, last) -> None:
-        from aegui.core.analyses.noisy_copies import CopiesResult
+        from aegui.core.analyses.denoise.noisy_copies import CopiesResult
         if not isinstance(last, CopiesResult):
             if self._key is not None:
                 self._say("Test cancelled.", "info")

@@ -1,6 +1,6 @@
 """The Experiments dock: edit a sweep, run it in the background, compare its configs.
 
-The sweep runs in a JobRunner worker (aegui.core.analyses.sweep.SweepRunner, configs that differ
+The sweep runs in a JobRunner worker (aegui.core.analyses.sweeps.sweep.SweepRunner, configs that differ
 only in seed / learning rate / init trained together). Each progress item carries a fresh list
 of the runs finished so far, so the table and charts fill in group by group; cancelling keeps
 those. Whatever finished is also written (results.csv, runs.csv, curves.csv, ...) to the user's
@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.sweep import SweepResult, expand, plan
-from aegui.core.analyses.sweep_files import write_results
-from aegui.core.analyses.sweep_jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
+from aegui.core.analyses.sweeps.sweep import SweepResult, expand, plan
+from aegui.core.analyses.sweeps.files import write_results
+from aegui.core.analyses.sweeps.jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr
 from aegui.qt.widgets.folder_link import FolderLink
@@ -220,7 +220,7 @@ class ExperimentsPanel(QWidget):
         except ConfigError:
             return False
         if sweep.search is not None:
-            from aegui.core.analyses.sweep import load_sweep
+            from aegui.core.analyses.sweeps.sweep import load_sweep
             return self.run_search(load_sweep(path))   # the editor keeps no search block
         return self.run()
 
@@ -228,7 +228,7 @@ class ExperimentsPanel(QWidget):
         """Starts an Optuna search (a sweep with a "search" block); results in the Search tab."""
         import importlib.util
 
-        from aegui.core.analyses.sweep_tasks import INSTALL_HINT
+        from aegui.core.analyses.sweeps.tasks import INSTALL_HINT
         if self.is_running():
             self._set_summary(tr("A sweep is already running."), error=True)
             return False

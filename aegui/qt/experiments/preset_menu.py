@@ -34,8 +34,8 @@ class PresetMenu(QObject):
 
     def __init__(self, menu, presets, run, settings=None, times: ExpectedTimes | None | bool = False):
         super().__init__(menu)
-        from aegui.core.analyses.report import preset_documents
-        from aegui.core.analyses.report import load_report
+        from aegui.core.analyses.report.run import preset_documents
+        from aegui.core.analyses.report.run import load_report
         self.menu, self.settings = menu, settings
         menu.setToolTipsVisible(True)
         self.times = expected_times() if times is False else times

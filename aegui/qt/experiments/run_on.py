@@ -1,6 +1,6 @@
 """"Run on: this computer / Ray cluster at ...": where the Experiments panel runs a sweep.
 
-The Ray choice runs the sweep's groups as Ray tasks (aegui.core.analyses.sweep_ray): on the
+The Ray choice runs the sweep's groups as Ray tasks (aegui.core.analyses.sweeps.on_ray): on the
 cluster at the address typed, or with the address left empty on a Ray instance started on this
 computer for the run. Without Ray installed the choice says how to add it.
 """
@@ -10,7 +10,7 @@ import importlib.util
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from aegui.core.analyses.sweep_tasks import INSTALL_HINT
+from aegui.core.analyses.sweeps.tasks import INSTALL_HINT
 from aegui.qt import i18n
 from aegui.qt.i18n import tr
 

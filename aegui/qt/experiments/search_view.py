@@ -1,7 +1,7 @@
 """An Optuna search's results in the Experiments panel: the trials, the optimisation history
 (each finished trial's score and the best so far) and the parameter importance.
 
-Fed with a SearchResult (aegui.core.analyses.sweep_search) as trials finish; the same numbers
+Fed with a SearchResult (aegui.core.analyses.sweeps.search) as trials finish; the same numbers
 as trials.csv, history.csv and importance.csv.
 """
 from __future__ import annotations

@@ -404,7 +404,7 @@ class SweepCharts(QWidget):
         plot.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
 
     def _value_label(self, key: str, value) -> str:
-        from aegui.core.analyses.sweep import format_value
+        from aegui.core.analyses.sweeps.sweep import format_value
         sweep = self.result.sweep
         if key in sweep.labels:
             return sweep.labels[key][sweep.vary[key].index(value)]

@@ -4,7 +4,7 @@ Values are typed one per line, as students write them in reports: layer lists as
 35-10-2-10-35, numbers as 0.01 or 1e-3 (a trailing % divides by 100), names as config files
 spell them (sgd, momentum, ...), or picked in the field's own editor (the builder's, made from the
 field descriptions) and added with Add value. Every edit rebuilds the sweep through
-aegui.core.analyses.sweep, so the rules and messages are the CLI's, and a problem outlines the row
+aegui.core.analyses.sweeps.sweep, so the rules and messages are the CLI's, and a problem outlines the row
 or box it names; a varied field that applies to none of the configs (β of a sweep without a VAE)
 says so, with the predicates the builder hides its rows by.
 """
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir
-from aegui.core.analyses.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
+from aegui.core.analyses.sweeps.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt import i18n
 from aegui.qt.i18n import plural, tr
 from aegui.qt.models import shown_name

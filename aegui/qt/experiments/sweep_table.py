@@ -12,8 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from aegui.core.analyses import sweep_eval
-from aegui.core.analyses.sweep import format_value
+from aegui.core.analyses.sweeps import evaluate as sweep_eval
+from aegui.core.analyses.sweeps.sweep import format_value
 from aegui.core.config.fields import FIELDS
 from aegui.qt import i18n
 from aegui.qt.i18n import number, plural, tr

@@ -1,5 +1,5 @@
 """File > Export course report…: choose a course document (000-004) and a folder; its experiments
-run one after another (aegui.core.analyses.report.ReportJob on a JobRunner, the job `aegui report`
+run one after another (aegui.core.analyses.report.run.ReportJob on a JobRunner, the job `aegui report`
 runs) with progress and Cancel, and the HTML page is written there with each figure beside what
 the document reports.
 
@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QProgressBar, QPushButton, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout)
 
-from aegui.core.analyses.compare_runs import CompareProgress
-from aegui.core.analyses.probe import ProbeRunProgress
-from aegui.core.analyses.report import ReportProgress
-from aegui.core.analyses.sweep import SweepProgress
+from aegui.core.analyses.compare.runs import CompareProgress
+from aegui.core.analyses.classify.probe import ProbeRunProgress
+from aegui.core.analyses.report.run import ReportProgress
+from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.jobs.job import CANCELLED, FINISHED
 from aegui.qt.i18n import notifier, tr
 from aegui.qt.threads import JobRunner, error_text
@@ -92,7 +92,7 @@ class ReportDialog(QDialog):
 
     def __init__(self, parent=None, settings=None, reports=None):
         super().__init__(parent)
-        from aegui.core.analyses.report import load_report, reports_dir
+        from aegui.core.analyses.report.run import load_report, reports_dir
         self.settings = settings
         files = list(reports) if reports is not None else sorted(reports_dir().glob("*.json"))
         self.specs = [spec for f in files for spec in load_report(f)]
@@ -187,7 +187,7 @@ class ReportDialog(QDialog):
         self._refresh()
 
     def _job_for_view(self):
-        from aegui.core.analyses.report import ReportJob
+        from aegui.core.analyses.report.run import ReportJob
         out = self.out_dir()
         return ReportJob([self.spec()], out) if out is not None else None
 
@@ -219,7 +219,7 @@ class ReportDialog(QDialog):
         job = self.job if self.runner.is_running() else job
         self.table.clear()
         done = 0
-        from aegui.core.analyses.report import ReportJob
+        from aegui.core.analyses.report.run import ReportJob
         for exp in spec.experiments:
             state, record = job.state(spec, exp) if job is not None else ("not run", {})
             text = tr(STATES[state])
@@ -255,7 +255,7 @@ class ReportDialog(QDialog):
     def start(self) -> None:
         if self.runner.is_running() or self.out_dir() is None:
             return
-        from aegui.core.analyses.report import ReportJob
+        from aegui.core.analyses.report.run import ReportJob
         out = self.out_dir()
         if self.settings is not None:
             self.settings.setValue(FOLDER_KEY, str(out))

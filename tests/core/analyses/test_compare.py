@@ -1,8 +1,8 @@
-"""Two models side by side (aegui.core.analyses.compare)."""
+"""Two models side by side (aegui.core.analyses.compare.two_models)."""
 import numpy as np
 import pytest
 
-from aegui.core.analyses.compare import CompareError, compare
+from aegui.core.analyses.compare.two_models import CompareError, compare
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config

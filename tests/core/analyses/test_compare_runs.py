@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from aegui.core.analyses import classifier as C
-from aegui.core.analyses import compare_runs as K
+from aegui.core.analyses.classify import classifier as C
+from aegui.core.analyses.compare import runs as K
 from aegui.core.schema.experiment import ConfigError
 
 BASE = {"name": "b", "data": {"fonts": ["Font3"]}, "model": {"layers": [35, 16, 2, 16, 35]},

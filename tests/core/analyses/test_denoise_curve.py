@@ -8,7 +8,7 @@ import pytest
 from core_helpers import ROOT, small_experiment
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.analyses.denoise_curve import (CURVE_COLUMNS, PER_CHAR_COLUMNS, CurveSpec, DenoiseCurveJob, load_spec, spec_from_dict, wrong_pixels)
+from aegui.core.analyses.denoise.curve import (CURVE_COLUMNS, PER_CHAR_COLUMNS, CurveSpec, DenoiseCurveJob, load_spec, spec_from_dict, wrong_pixels)
 from aegui.core.models.latent import reconstruct
 from aegui.core.data.noise import apply_noise
 

@@ -3,7 +3,7 @@ import pytest
 
 from core_helpers import small_experiment
 
-from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob, spec_from_dict
+from aegui.core.analyses.denoise.curve import CurveSpec, DenoiseCurveJob, spec_from_dict
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.data import glyphs as G
 from aegui.core.data.datasets import font_dataset

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from aegui.core.analyses.denoise_curve import CurveSpec, DenoiseCurveJob
+from aegui.core.analyses.denoise.curve import CurveSpec, DenoiseCurveJob
 from aegui.core.runs.storage import save_model
 
 from core_helpers import small_experiment

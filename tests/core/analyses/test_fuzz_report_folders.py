@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from fuzzing import EXAMPLES, FUZZ, FUZZ_SETTINGS, edited_json, mutated
 
-from aegui.core.analyses import report as R
+from aegui.core.analyses.report import run as R
 from report_helpers import MODELS, NAME, copy_report, finished_report, models_drawn
 
 JSON_FILES = ["done.json", "failed.json", "waiting.json", "work/runs/000/run.json", "work/runs/001/run.json",

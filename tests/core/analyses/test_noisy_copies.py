@@ -3,7 +3,7 @@ the same seed gives the same copies, and the worst copy is the editor's noisy co
 import numpy as np
 import pytest
 
-from aegui.core.analyses.noisy_copies import (CopiesProgress, CopiesResult, NoisyCopiesTest, noisy_copy,
+from aegui.core.analyses.denoise.noisy_copies import (CopiesProgress, CopiesResult, NoisyCopiesTest, noisy_copy,
                                               score_noisy_copies)
 from aegui.core.data.noise import apply_noise
 

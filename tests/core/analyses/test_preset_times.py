@@ -9,7 +9,7 @@ from pathlib import Path
 from aegui.core.analyses.preset_times import (QUICK_S, expected_times, machine_class, read_times, record_time,
                                               times_path)
 from aegui.core.analyses.presets import list_presets
-from aegui.core.analyses.report import preset_documents
+from aegui.core.analyses.report.run import preset_documents
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -13,7 +13,7 @@ from aegui.cli import main
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.data.datasets import font_dataset
 from aegui.core.data.image_data import digits_dataset
-from aegui.core.analyses.probe import (CHAR_CLASSES, ProbeConfig, ProbeJob, ProbeRunJob, ProbeSpec, char_class, class_targets, load_spec, probe_dataset, spec_from_dict, stratified_split)
+from aegui.core.analyses.classify.probe import (CHAR_CLASSES, ProbeConfig, ProbeJob, ProbeRunJob, ProbeSpec, char_class, class_targets, load_spec, probe_dataset, spec_from_dict, stratified_split)
 from aegui.core.runs.storage import save_model
 
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from aegui.core.analyses.probe import ProbeRunJob, load_spec, noisy_copies, spec_from_dict
+from aegui.core.analyses.classify.probe import ProbeRunJob, load_spec, noisy_copies, spec_from_dict
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.validation import with_changes
 

@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from aegui.core.analyses import report as R
-from aegui.core.analyses.report_checks import CHECKS
+from aegui.core.analyses.report import run as R
+from aegui.core.analyses.report.checks import CHECKS
 from aegui.core.schema.experiment import ConfigError
 
 from core_helpers import ROOT, run_cli
@@ -168,7 +168,7 @@ def test_checks_read_the_measured_numbers():
 
 def test_classification_report_matches_scikit_learn():
     from sklearn.metrics import precision_recall_fscore_support
-    from aegui.core.analyses.classifier import classification_report, report_text
+    from aegui.core.analyses.classify.classifier import classification_report, report_text
     rng = np.random.default_rng(0)
     true = rng.integers(0, 4, 400)
     pred = np.where(rng.random(400) < 0.7, true, rng.integers(0, 4, 400))

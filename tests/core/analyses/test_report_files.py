@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from aegui.core.analyses import report as R
+from aegui.core.analyses.report import run as R
 
 from report_helpers import MODELS, NAME, copy_report, edit_json, finished_report, models_drawn
 
@@ -74,7 +74,7 @@ def test_a_missing_or_damaged_saved_run_is_named_and_trained_again(report, damag
     assert models_drawn(out) == MODELS
     messages = remade(items)
     assert len(messages) == 1 and str(run) in messages[0] and named in messages[0], messages
-    from aegui.core.analyses import report_files as RF
+    from aegui.core.analyses.report import files as RF
     assert RF.read_saved_run(run, json.loads((run / "run.json").read_text())["key"]) is not None
     again = resume(path, out, rerun=("glyphs",))
     assert remade(again) == [] and models_drawn(out) == MODELS
@@ -139,14 +139,14 @@ def test_damaged_notes_do_not_stop_the_page(report, name, raw):
     job = R.ReportJob(R.load_report(path), out)
     state, record = job.state(job.specs[0], job.specs[0].experiments[0])
     assert state == "not run" and str(note) in record["error"]
-    from aegui.core.analyses.report_page import write_pages
+    from aegui.core.analyses.report.page import write_pages
     assert "not run" in write_pages(job)["markdown"].read_text()
 
 
 def test_the_readers_accept_what_the_report_wrote(pristine):
     """The typed readers take every file a finished report wrote as it is (so a whole report is
     never taken for a damaged one and run again)."""
-    from aegui.core.analyses import report_files as RF
+    from aegui.core.analyses.report import files as RF
     path, out = pristine
     job = R.ReportJob(R.load_report(path), out)
     exp = job.specs[0].experiments[0]
@@ -162,7 +162,7 @@ def test_the_readers_accept_what_the_report_wrote(pristine):
 
 def _stage() -> dict:
     import numpy as np
-    from aegui.core.analyses.classifier import StageResult, classification_report
+    from aegui.core.analyses.classify.classifier import StageResult, classification_report
     confusion = np.array([[5, 1], [2, 4]])
     result = StageResult("pixels", "pixels", ["a", "b"], 0.75, 0.8, confusion,
                          [{"epoch": 1, "loss": 0.5, "train_accuracy": 0.7, "val_accuracy": None, "val_loss": None}],
@@ -179,7 +179,7 @@ def test_a_damaged_classifier_stage_is_named(tmp_path, edit, named):
     """A classifier preset's saved stage (work/<stage>.json) of the wrong shape is named with
     the field; before, StageResult.from_dict raised a bare TypeError / KeyError that failed the
     experiment on every resume. A whole one (as the job writes it) is read back as it was."""
-    from aegui.core.analyses import report_files as RF
+    from aegui.core.analyses.report import files as RF
     from aegui.core.schema.experiment import ConfigError
     path = tmp_path / "pixels.json"
     path.write_text(json.dumps(_stage()))
@@ -194,7 +194,7 @@ def test_the_shipped_course_reports_read_back_whole():
     """Every done.json of the report the docs ship (docs/course-reports) passes the typed
     reader's checks, so a stricter reader never takes a whole, hours-long report for a damaged
     one and runs it again."""
-    from aegui.core.analyses import report_files as RF
+    from aegui.core.analyses.report import files as RF
     from core_helpers import ROOT
     folders = sorted(p.parent for p in (ROOT / "docs" / "course-reports").glob("*/done.json"))
     assert len(folders) >= 20

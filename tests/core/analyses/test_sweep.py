@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.analyses.sweep import Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides
-from aegui.core.analyses.sweep_files import RESULT_STATS, RUN_COLUMNS, write_results
+from aegui.core.analyses.sweeps.sweep import Sweep, SweepRunner, epochs_to_target, expand, load_sweep, plan, run_sweep, sweep_from_dict, sweep_from_json, with_overrides
+from aegui.core.analyses.sweeps.files import RESULT_STATS, RUN_COLUMNS, write_results
 from aegui.core.train.session import TrainingSession
 
 from core_helpers import ROOT, SMALL_LAYERS, small_experiment, run_cli, last_json

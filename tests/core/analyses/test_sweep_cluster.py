@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from aegui.core.analyses.sweep import SweepRunner, load_sweep, sweep_from_dict, with_overrides
-from aegui.core.analyses.sweep_files import write_results
+from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, sweep_from_dict, with_overrides
+from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import load_experiment
 
@@ -247,7 +247,7 @@ def test_seed001_on_ray_equals_the_local_run(ray_local, local_run, tmp_path, cap
 
 @pytest.mark.cluster
 def test_a_worker_lost_mid_sweep_reruns_its_group(ray_local, local_run, small_seed001, tmp_path):
-    from aegui.core.analyses.sweep_ray import RaySweepRunner
+    from aegui.core.analyses.sweeps.on_ray import RaySweepRunner
     runner = RaySweepRunner(small_seed001)
     killed: list[int] = []
     stop = threading.Event()
@@ -275,7 +275,7 @@ def test_a_worker_lost_mid_sweep_reruns_its_group(ray_local, local_run, small_se
 
 @pytest.mark.cluster
 def test_cancel_stops_the_remaining_tasks(ray_local, small_seed001, tmp_path):
-    from aegui.core.analyses.sweep_ray import RaySweepRunner
+    from aegui.core.analyses.sweeps.on_ray import RaySweepRunner
     runner = RaySweepRunner(small_seed001)
     last = None
     for p in runner.steps():

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from aegui.core.analyses import sweep_eval
-from aegui.core.analyses.sweep import SweepRunner, load_sweep, sweep_from_dict
-from aegui.core.analyses.sweep_files import write_results
+from aegui.core.analyses.sweeps import evaluate as sweep_eval
+from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, sweep_from_dict
+from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.schema.experiment import ConfigError, ModelSpec
 from aegui.core.models.nets import Autoencoder
 

@@ -92,7 +92,7 @@ def test_the_registered_model_keeps_the_engine_interface(tied, font3):
 def test_the_registered_model_explains_and_compares_with_a_built_in_one(tied, font3):
     """What a user does with a trained model works on the new architecture with no code of its
     own: Explain walks its layers to the output it computes, and Compare puts it beside an MLP."""
-    from aegui.core.analyses.compare import compare
+    from aegui.core.analyses.compare.two_models import compare
     from aegui.core.analyses.explain import explain
     from aegui.core.train.session import TrainingSession
     exp = tied_experiment(epochs=40, check_every=20)

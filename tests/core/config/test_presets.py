@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from aegui.core.analyses import sweep_eval
+from aegui.core.analyses.sweeps import evaluate as sweep_eval
 from aegui.core.analyses.presets import list_presets, run_preset
-from aegui.core.analyses.sweep import load_sweep
+from aegui.core.analyses.sweeps.sweep import load_sweep
 
 from core_helpers import ROOT
 

@@ -97,7 +97,7 @@ def test_aegui_train_accepts_the_layout(tmp_path, kind, capsys):
 
 
 def test_probe_official_scores_on_the_test_files(tmp_path):
-    from aegui.core.analyses.probe import ProbeConfig, ProbeRunJob, ProbeSpec, official_probe_data
+    from aegui.core.analyses.classify.probe import ProbeConfig, ProbeRunJob, ProbeSpec, official_probe_data
     path = layouts(tmp_path)["keras npz"]
     exp = Experiment(name="probe base", data=DataConfig(source="idx", path=str(path)),
                      model=ModelSpec(layers=(64, 16, 4, 16, 64), hidden_activation="elu"),

@@ -48,7 +48,7 @@ def test_the_official_split_and_its_first_digits(registered, real_mnist):
 
 
 def test_a_short_training_beats_the_mean_image_on_the_test_set(registered, tmp_path):
-    from aegui.core.analyses.compare_runs import CompareJob, spec_from_dict
+    from aegui.core.analyses.compare.runs import CompareJob, spec_from_dict
     spec = spec_from_dict({
         "analysis": "compare", "name": "short", "test": "official",
         "base": {"name": "short", "data": {"source": "idx", "catalogue": "mnist", "max_samples": 5000},
@@ -68,7 +68,7 @@ def test_a_short_training_beats_the_mean_image_on_the_test_set(registered, tmp_p
 
 
 def test_the_stacked_classifier_fine_tuned_beats_its_frozen_codes(registered, tmp_path):
-    from aegui.core.analyses.classifier import ClassifierJob, spec_from_dict
+    from aegui.core.analyses.classify.classifier import ClassifierJob, spec_from_dict
     spec = spec_from_dict({
         "analysis": "classifier", "name": "short classifier", "max_samples": 6000,
         "base": {"name": "ae", "data": {"source": "idx", "catalogue": "mnist", "max_samples": 6000},

@@ -179,7 +179,7 @@ def test_the_glyph_library(tmp_path):
 
 @pytest.fixture(scope="module")
 def sweep_result():
-    from aegui.core.analyses.sweep import SweepRunner, sweep_from_dict
+    from aegui.core.analyses.sweeps.sweep import SweepRunner, sweep_from_dict
     base = Experiment(model=ModelSpec(layers=(35, 8, 2, 8, 35))).to_dict()
     base.pop("schema_version")
     base["train"].update(epochs=20, check_every=10, device="cpu")
@@ -189,7 +189,7 @@ def sweep_result():
 
 
 def test_sweep_results(tmp_path, sweep_result):
-    from aegui.core.analyses.sweep_files import read_results, write_results
+    from aegui.core.analyses.sweeps.files import read_results, write_results
     out = tmp_path / "results"
     res = sweep_result
 

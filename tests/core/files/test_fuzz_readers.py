@@ -279,14 +279,14 @@ def test_picture_folder(files, size, color):
 # ------------------------------------------------------------------------------- sweeps and analyses
 
 def _spec_reader(path: Path):
-    from aegui.core.analyses.sweep import load_sweep
+    from aegui.core.analyses.sweeps.sweep import load_sweep
     if path.parent.name == "sweeps":
         return load_sweep
     kind = json.loads(path.read_text()).get("analysis")
     if kind == "probe":
-        from aegui.core.analyses.probe import load_spec
+        from aegui.core.analyses.classify.probe import load_spec
     else:
-        from aegui.core.analyses.denoise_curve import load_spec
+        from aegui.core.analyses.denoise.curve import load_spec
     return load_spec
 
 
@@ -303,7 +303,7 @@ def test_sweep_and_analysis_json(pick, data):
     path.write_bytes(edited)
     spec = _expect(lambda: _spec_reader(source)(path), ConfigError, path)
     if spec is not None and source.parent.name == "sweeps":
-        from aegui.core.analyses.sweep import expand, plan
+        from aegui.core.analyses.sweeps.sweep import expand, plan
         groups = _expect(lambda: plan(spec, expand(spec)), ConfigError, path)
         assert groups is None or all(g.k >= 1 for g in groups)
 
@@ -345,7 +345,7 @@ def test_glyph_library(data):
 # ------------------------------------------------------------------------------- paths that are not files
 
 def _sweep(path):
-    from aegui.core.analyses.sweep import load_sweep
+    from aegui.core.analyses.sweeps.sweep import load_sweep
     return load_sweep(path)
 
 

@@ -42,7 +42,7 @@ def spec(p):
     from aegui.core.files.jsonfile import read_json
     read_json(p)
 def sweep(p):
-    from aegui.core.analyses.sweep import load_sweep
+    from aegui.core.analyses.sweeps.sweep import load_sweep
     load_sweep(p)
 def model(p):
     from aegui.core.runs.storage import load_model
@@ -146,7 +146,7 @@ def _model_folder(tmp_path) -> Path:
 
 def _readers(tmp_path):
     """(file to write the JSON into, call that reads it, the error it must raise)."""
-    from aegui.core.analyses.sweep import load_sweep
+    from aegui.core.analyses.sweeps.sweep import load_sweep
     from aegui.core.config.load import load_experiment
     from aegui.core.runs.storage import ModelFileError, load_model, rename_model
     from aegui.core.analyses.presets import read_preset

@@ -171,7 +171,7 @@ def test_device_words_on_this_machine():
 
 
 def test_sweep_groups_split_to_fit(tmp_path):
-    from aegui.core.analyses.sweep import expand, plan, sweep_from_dict
+    from aegui.core.analyses.sweeps.sweep import expand, plan, sweep_from_dict
     base = preset("font3-ae2d", epochs=10).to_dict()
     sweep = sweep_from_dict({"name": "t", "base": base, "vary": {"model.hidden_activation": ["elu", "tanh"],
                              "train.learning_rate": [0.01, 0.02, 0.03]}, "seeds": 2})

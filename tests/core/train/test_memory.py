@@ -123,7 +123,7 @@ def test_likely_samples_from_the_config():
 
 
 def test_a_sweep_is_refused_before_its_first_group_trains(monkeypatch):
-    from aegui.core.analyses.sweep import SweepRunner, sweep_from_dict
+    from aegui.core.analyses.sweeps.sweep import SweepRunner, sweep_from_dict
     base = _exp([35, 10, 2, 10, 35], epochs=5).to_dict()
     base.pop("schema_version")
     sweep = sweep_from_dict({"name": "s", "base": base, "seeds": 2,

@@ -9,7 +9,7 @@ from aegui.core.train import progress as P
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import font_dataset
-from aegui.core.analyses.sweep import SweepRunner, plan, sweep_from_dict
+from aegui.core.analyses.sweeps.sweep import SweepRunner, plan, sweep_from_dict
 from aegui.core.train.session import TrainingSession
 
 TINY = (35, 2, 35)

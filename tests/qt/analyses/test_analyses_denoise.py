@@ -12,7 +12,7 @@ from PIL import Image
 
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.denoise_curve import CURVE_COLUMNS, CurveSpec
+from aegui.core.analyses.denoise.curve import CURVE_COLUMNS, CurveSpec
 from aegui.qt import i18n
 from aegui.qt.analyses.denoise_view import DenoiseView
 

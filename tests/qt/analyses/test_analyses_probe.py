@@ -10,7 +10,7 @@ from PIL import Image
 
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.probe import ProbeConfig, ProbeSpec
+from aegui.core.analyses.classify.probe import ProbeConfig, ProbeSpec
 from aegui.qt import i18n
 from aegui.qt.analyses.probe_view import ProbeView
 

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
-from aegui.core.analyses.noisy_copies import score_noisy_copies
+from aegui.core.analyses.denoise.noisy_copies import score_noisy_copies
 from aegui.qt import i18n
 from aegui.qt.editor.pixel_editor import PixelEditor
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.sweep import Sweep, load_sweep
+from aegui.core.analyses.sweeps.sweep import Sweep, load_sweep
 from aegui.qt import i18n
 from aegui.qt.experiments.experiments_panel import preset_sweeps
 from aegui.qt.i18n import read_catalogue

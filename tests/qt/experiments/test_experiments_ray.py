@@ -7,7 +7,7 @@ import pytest
 
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.sweep import Sweep, SweepRunner
+from aegui.core.analyses.sweeps.sweep import Sweep, SweepRunner
 from aegui.qt import i18n
 from aegui.qt.experiments import run_on
 
@@ -80,7 +80,7 @@ def test_a_sweep_runs_on_a_local_ray_from_the_panel(panel, qtbot):
 @pytest.mark.cluster
 def test_a_search_shows_its_trials_history_and_importance(panel, qtbot, tmp_path):
     pytest.importorskip("optuna")
-    from aegui.core.analyses.sweep import sweep_from_dict
+    from aegui.core.analyses.sweeps.sweep import sweep_from_dict
     raw = tiny_sweep().to_dict()
     raw["vary"]["model.layers"] = [[35, 16, 2, 16, 35], [35, 2, 35]]
     raw["search"] = {"trials": 5, "seed": 2, "startup_trials": 2, "warmup_epochs": 10}

@@ -3,7 +3,7 @@ by bench/preset_times.py (resources/preset_times.json), a "quick" mark for a min
 filter shows the presets of one course document (000-004)."""
 
 from aegui.core.analyses.preset_times import QUICK_S, expected_times, machine_class
-from aegui.core.analyses.report import preset_documents
+from aegui.core.analyses.report.run import preset_documents
 from aegui.qt import i18n
 
 

@@ -8,7 +8,7 @@ from tests.qt.experiments.test_experiments_panel import tiny_sweep
 
 def test_a_finished_search_says_done_and_its_best_score(panel, qtbot, tmp_path):
     pytest.importorskip("optuna")
-    from aegui.core.analyses.sweep import sweep_from_dict
+    from aegui.core.analyses.sweeps.sweep import sweep_from_dict
     raw = tiny_sweep({"train.learning_rate": [0.01, 0.05]}, seeds=1, epochs=10).to_dict()
     raw["search"] = {"trials": 2, "seed": 1, "startup_trials": 2, "warmup_epochs": 5}
     panel.autosave_dir = tmp_path

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QFontMetrics
 
-from aegui.core.analyses.sweep import load_sweep
-from aegui.core.analyses.sweep_search import SearchResult, TrialResult
+from aegui.core.analyses.sweeps.sweep import load_sweep
+from aegui.core.analyses.sweeps.search import SearchResult, TrialResult
 from aegui.qt.experiments.search_view import SearchView
 from aegui.qt.window_matrix import settle
 

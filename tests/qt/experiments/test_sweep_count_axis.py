@@ -2,7 +2,7 @@
 pixel right were drawn in the middle of a -5..5 axis. A loss on its log axis is not floored."""
 import numpy as np
 
-from aegui.core.analyses.sweep import RunResult, SweepResult, expand, plan
+from aegui.core.analyses.sweeps.sweep import RunResult, SweepResult, expand, plan
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from tests.qt.experiments.test_experiments_panel import tiny_sweep
 

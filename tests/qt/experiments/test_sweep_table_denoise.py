@@ -4,7 +4,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from aegui.core.analyses.sweep import SweepRunner, expand, load_sweep, with_overrides
+from aegui.core.analyses.sweeps.sweep import SweepRunner, expand, load_sweep, with_overrides
 from aegui.qt import i18n
 from aegui.qt.experiments.sweep_table import SweepTableModel
 

@@ -2,7 +2,7 @@
 elided to "SGD + m…tum 0.9"); only a long value (a layer list) is cut, in the middle."""
 from pathlib import Path
 
-from aegui.core.analyses.sweep import expand, load_sweep
+from aegui.core.analyses.sweeps.sweep import expand, load_sweep
 from aegui.qt.experiments.sweep_table import SweepTable
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -72,9 +72,9 @@ def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_pat
 
 
 def test_progress_names_the_experiment_its_run_and_epoch():
-    from aegui.core.analyses.classifier import ClassifierProgress
-    from aegui.core.analyses.compare_runs import CompareProgress
-    from aegui.core.analyses.report import ReportProgress
+    from aegui.core.analyses.classify.classifier import ClassifierProgress
+    from aegui.core.analyses.compare.runs import CompareProgress
+    from aegui.core.analyses.report.run import ReportProgress
     from aegui.qt import i18n
     from aegui.qt.report.report_dialog import describe
     item = ReportProgress(state="running", index=2, count=3, title="Each kind of autoencoder with its own loss",
@@ -88,7 +88,7 @@ def test_progress_names_the_experiment_its_run_and_epoch():
 
 
 def test_finished_experiments_are_not_run_again_and_cancel_keeps_them(qtbot, tiny_report, tmp_path, monkeypatch):
-    from aegui.core.analyses.report import ReportJob, load_report
+    from aegui.core.analyses.report.run import ReportJob, load_report
     out = tmp_path / "out"
     ReportJob(load_report(tiny_report), out, only=("sweep",)).run()       # an earlier, partial run
     done = out / "998-sweep" / "done.json"
@@ -154,7 +154,7 @@ def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path):
 
 
 def test_every_course_document_and_experiment_title_has_its_spanish():
-    from aegui.core.analyses.report import load_report
+    from aegui.core.analyses.report.run import load_report
     from aegui.qt.i18n import read_catalogue
     spanish = read_catalogue("es")
     titles = [t for spec in load_report("all") for t in (spec.title, *(e.title for e in spec.experiments))]
@@ -164,7 +164,7 @@ def test_every_course_document_and_experiment_title_has_its_spanish():
 def test_cancel_leaves_the_bar_where_the_report_stopped(qtbot, tiny_report, tmp_path, monkeypatch):
     """After Cancel the bar showed full, which read as "finished": it stays at the share done and
     says it stopped there."""
-    from aegui.core.analyses.report import ReportJob, load_report
+    from aegui.core.analyses.report.run import ReportJob, load_report
     out = tmp_path / "out"
     ReportJob(load_report(tiny_report), out, only=("sweep",)).run()       # the first of two is done
     d = make_dialog(qtbot, tiny_report, out)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.analyses.report_figures import fmt
-from aegui.core.analyses.report_claims import arch, best, by, configs, finding, generic, runs, val, worst
+from aegui.core.analyses.report.figures import fmt
+from aegui.core.analyses.report.claims import arch, best, by, configs, finding, generic, runs, val, worst
 
 
 # ---------------------------------------------------------------- seed-000

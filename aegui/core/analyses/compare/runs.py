@@ -123,7 +123,7 @@ def _fmt(value) -> str:
 # ---------------------------------------------------------------- the file
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
-    from aegui.core.analyses.sweep import _field_type, _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _field_type, _load_base, check_analysis_file
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
@@ -329,7 +329,7 @@ class CompareJob(Job):
         folder = self._run_dir(plan)
         if folder is None:
             return None
-        from aegui.core.analyses.report_files import read_saved_run
+        from aegui.core.analyses.report.files import read_saved_run
         saved = read_saved_run(folder, plan.key())
         if saved is None:
             return None
@@ -365,7 +365,7 @@ class CompareJob(Job):
             except ConfigError as err:
                 # Trained again rather than left out: a run read back without its model would
                 # drop its row from every model figure without a word.
-                from aegui.core.analyses.report_files import clear_saved_run
+                from aegui.core.analyses.report.files import clear_saved_run
                 clear_saved_run(self._run_dir(plan))
                 loaded = None
                 yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.analyses.report_figures import fmt
+from aegui.core.analyses.report.figures import fmt
 
 
 def finding(claim: str, measured: str, agrees) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.analyses.report_figures import fmt
-from aegui.core.analyses.report_claims import by, finding, runs
+from aegui.core.analyses.report.figures import fmt
+from aegui.core.analyses.report.claims import by, finding, runs
 
 
 # ---------------------------------------------------------------- seed-003

@@ -49,7 +49,7 @@ def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=
             session.stop()
     extra = [{} for _ in seeds]
     if evaluate is not None and rec is not None and not pruned:
-        from aegui.core.analyses import sweep_eval
+        from aegui.core.analyses.sweeps import evaluate as sweep_eval
         sweep, group, held_out = evaluate
         extra = sweep_eval.evaluate_group(sweep, group, session.model.select, held_out, data)
     return {"extra": extra, "epochs": np.array(epochs, dtype=int), "loss": np.stack(losses), "max_wrong": np.stack(maxw),

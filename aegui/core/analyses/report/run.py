@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from aegui.core.analyses.report_files import DONE, FAILED, WAITING
+from aegui.core.analyses.report.files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
@@ -281,7 +281,7 @@ class ReportJob(Job):
         return self._done(spec, exp)[1]
 
     def _done(self, spec, exp) -> tuple[dict | None, str | None]:
-        from aegui.core.analyses.report_files import read_done
+        from aegui.core.analyses.report.files import read_done
         try:
             done = read_done(self.folder(spec, exp), preset_key(exp))
         except ConfigError as err:
@@ -292,7 +292,7 @@ class ReportJob(Job):
         """(state, record) of one experiment in out_dir: "done" (done.json's record, for this
         preset), "waiting for its data" / "failed" (their notes) or "not run" ({}, or {"error":
         the sentence naming a damaged file, which is made again on the next run})."""
-        from aegui.core.analyses.report_files import read_note
+        from aegui.core.analyses.report.files import read_note
         record, why = self._done(spec, exp)
         if record is not None:
             return "done", record
@@ -309,8 +309,8 @@ class ReportJob(Job):
 
     def steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
-        from aegui.core.analyses.report_files import check_done, discard, folders_in_the_way
-        from aegui.core.analyses.report_page import write_pages
+        from aegui.core.analyses.report.files import check_done, discard, folders_in_the_way
+        from aegui.core.analyses.report.page import write_pages
         from aegui.core.files.atomic import atomic_write_text
         start = time.perf_counter()
         pairs = self.todo()
@@ -408,8 +408,8 @@ class ReportJob(Job):
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
-        from aegui.core.analyses.report_checks import conclude
-        from aegui.core.analyses.report_render import render
+        from aegui.core.analyses.report.checks import conclude
+        from aegui.core.analyses.report.render import render
         rendered = render(exp, info, result, folder)
         outcome = conclude(exp, result, rendered)
         return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.analyses import report_figures as RF
+from aegui.core.analyses.report import figures as RF
 
 
 def render(exp, info, result, folder: Path) -> dict:
@@ -48,7 +48,7 @@ def render(exp, info, result, folder: Path) -> dict:
 # ---------------------------------------------------------------- sweeps
 
 def _sweep(exp, result, folder: Path, out: dict) -> None:
-    from aegui.core.analyses.sweep_files import write_results
+    from aegui.core.analyses.sweeps.files import write_results
     write_results(result, folder / "work")
     shutil.copy(folder / "work" / "results.csv", folder / "results.csv")
     out["tables"].append("results.csv")
@@ -123,7 +123,7 @@ def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
     idx = [c.index for c in result.configs]
     if not field or field not in result.sweep.vary:
         return [("", idx)]
-    from aegui.core.analyses.sweep import format_value
+    from aegui.core.analyses.sweeps.sweep import format_value
     labels = result.sweep.labels.get(field)
     out = []
     for j, v in enumerate(result.sweep.vary[field]):
@@ -197,7 +197,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     models = [(label, runs[0]) for label, runs in groups.items() if runs[0].model is not None]
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
                                   "embedding")):
-        from aegui.core.analyses import report_models
+        from aegui.core.analyses.report import models as report_models
         report_models.draw(exp, result, models, folder, out)
 
 
@@ -225,7 +225,7 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
 # ---------------------------------------------------------------- classifier
 
 def _classifier(exp, result, folder: Path, out: dict) -> None:
-    from aegui.core.analyses.classifier import report_text
+    from aegui.core.analyses.classify.classifier import report_text
     result.write(folder)
     out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages]
     spec = result.spec

@@ -198,7 +198,7 @@ def _number(v) -> bool:
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
     """Build and validate a spec; every problem is a ConfigError naming the key."""
-    from aegui.core.analyses.sweep import _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
     check_analysis_file(raw, _KEYS, ANALYSIS, source, what="a denoising-curve spec", has="a denoising curve")
     base_dir = Path(base_dir) if base_dir is not None else None
     base = _load_base(raw["base"], source, base_dir)[0] if raw.get("base") is not None else None

@@ -67,8 +67,8 @@ from aegui.core.schema.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError,
 from aegui.core.config.fields import FIELDS
 from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import load_experiment
-from aegui.core.analyses.search_spec import SearchSpec, parse_search
-from aegui.core.analyses import sweep_eval
+from aegui.core.analyses.sweeps.search_spec import SearchSpec, parse_search
+from aegui.core.analyses.sweeps import evaluate as sweep_eval
 from aegui.core.jobs.job import Job, Progress
 
 SWEEP_VERSION = 1
@@ -107,7 +107,7 @@ class Sweep:
     labels: dict[str, list[str]] = field(default_factory=dict)
     base_path: str | None = field(default=None, compare=False)   # as written in the file
     source: str | None = field(default=None, compare=False)      # the sweep file, for messages
-    search: SearchSpec | None = None          # an Optuna search over `vary` (analyses/sweep_search.py)
+    search: SearchSpec | None = None          # an Optuna search over `vary` (analyses/sweeps/search.py)
     description: str = ""                                    # what it reproduces, and how faithfully
     time_2cores_s: float | None = None                       # its stated time on 2 CPU cores
     evaluate: sweep_eval.EvalSpec = sweep_eval.EvalSpec()

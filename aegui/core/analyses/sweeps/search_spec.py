@@ -13,7 +13,7 @@
 
 The space is the sweep's `vary` (each list a categorical choice) plus `ranges` (numbers drawn
 between low and high, log-uniform with "log": true). Only validation lives here: sweep.py
-imports this module, the Optuna runner is analyses/sweep_search.py.
+imports this module, the Optuna runner is analyses/sweeps/search.py.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ A classifier file (resources/analyses/classifier-*.json)::
      "max_samples": 0}                              # training images used (0 = all)
 
 The head and the encoder train on the training files; the test files are never seen until
-they are scored. Each stage is a ProbeJob (core/analyses/probe.py) on the official split.
+they are scored. Each stage is a ProbeJob (core/analyses/classify/probe.py) on the official split.
 
 With `out_dir` the pretrained autoencoder and each finished stage are saved as they finish
 (out_dir/autoencoder/, out_dir/<stage>.json), and a later job with the same settings picks up
@@ -39,7 +39,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.analyses.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
+from aegui.core.analyses.classify.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
                                        probe_config_from_dict, staged)
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
@@ -130,7 +130,7 @@ class ClassifierSpec:
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierSpec:
-    from aegui.core.analyses.sweep import _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
@@ -276,7 +276,7 @@ class ClassifierJob(Job):
         and made again."""
         if self.out_dir is None:
             return None
-        from aegui.core.analyses.report_files import discard, read_saved_stage
+        from aegui.core.analyses.report.files import discard, read_saved_stage
         path = self.out_dir / f"{stage}.json"
         try:
             raw = read_saved_stage(path, self.spec.key(stage))

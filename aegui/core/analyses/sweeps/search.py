@@ -36,10 +36,10 @@ import numpy as np
 
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.sweep import Sweep, _jsonable, format_value
-from aegui.core.analyses.sweep_files import csv_bytes, versions
-from aegui.core.analyses.sweep_ray import RayConnection, cluster_cpus, describe, stop_tasks
-from aegui.core.analyses.sweep_tasks import require, train_group
+from aegui.core.analyses.sweeps.sweep import Sweep, _jsonable, format_value
+from aegui.core.analyses.sweeps.files import csv_bytes, versions
+from aegui.core.analyses.sweeps.on_ray import RayConnection, cluster_cpus, describe, stop_tasks
+from aegui.core.analyses.sweeps.tasks import require, train_group
 from aegui.core.jobs.job import Job, Progress
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from aegui.core.analyses.sweep import SweepProgress
-from aegui.core.analyses.sweep_search import SearchProgress
+from aegui.core.analyses.sweeps.sweep import SweepProgress
+from aegui.core.analyses.sweeps.search import SearchProgress
 from aegui.core.jobs.job import Job
 
 
@@ -55,10 +55,10 @@ class SweepJob(Job):
 
     def __init__(self, sweep, autosave_root: Path | None, ray: dict | None = None):
         if ray is not None:
-            from aegui.core.analyses.sweep_ray import RaySweepRunner
+            from aegui.core.analyses.sweeps.on_ray import RaySweepRunner
             self.runner = RaySweepRunner(sweep, address=ray.get("address"))
         else:
-            from aegui.core.analyses.sweep import SweepRunner
+            from aegui.core.analyses.sweeps.sweep import SweepRunner
             self.runner = SweepRunner(sweep)
         self.autosave_root = autosave_root
 
@@ -67,7 +67,7 @@ class SweepJob(Job):
         self.runner.cancel()
 
     def steps(self) -> Iterator[SweepJobProgress]:
-        from aegui.core.analyses.sweep_files import write_results
+        from aegui.core.analyses.sweeps.files import write_results
         for p in self.runner.steps():
             saved = Autosave() if p.result is None else \
                 _autosave(self.autosave_root, p.result, p.result.runs, write_results, "sweep")
@@ -78,7 +78,7 @@ class SearchJob(Job):
     """An Optuna search (a sweep with a "search" block), locally or on Ray; autosaved as SweepJob."""
 
     def __init__(self, sweep, autosave_root: Path | None, ray: dict | None = None):
-        from aegui.core.analyses.sweep_search import SearchRunner
+        from aegui.core.analyses.sweeps.search import SearchRunner
         self.runner = SearchRunner(sweep, ray=ray is not None, address=(ray or {}).get("address"))
         self.autosave_root = autosave_root
 
@@ -87,7 +87,7 @@ class SearchJob(Job):
         self.runner.cancel()
 
     def steps(self) -> Iterator[SearchJobProgress]:
-        from aegui.core.analyses.sweep_search import write_search
+        from aegui.core.analyses.sweeps.search import write_search
         for p in self.runner.steps():
             search = copy.copy(self.runner.result)
             search.trials = list(self.runner.result.trials)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.analyses import sweep_eval
-from aegui.core.analyses.sweep import COLUMN_DOCS, SweepResult, _jsonable
+from aegui.core.analyses.sweeps import evaluate as sweep_eval
+from aegui.core.analyses.sweeps.sweep import COLUMN_DOCS, SweepResult, _jsonable
 from aegui.core.schema.experiment import ConfigError
 
 def _cell(value):

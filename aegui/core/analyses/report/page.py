@@ -54,7 +54,7 @@ details{margin:.5em 0}pre{white-space:pre-wrap;font-size:.8em;background:#fafafa
 
 
 def _csv_table(path: Path) -> str:
-    from aegui.core.analyses.report_files import read_table
+    from aegui.core.analyses.report.files import read_table
     from aegui.core.schema.experiment import ConfigError
     try:
         rows = read_table(path)

@@ -27,8 +27,8 @@ from typing import Iterator
 
 import numpy as np
 
-from aegui.core.analyses.sweep import SweepProgress, SweepRunner
-from aegui.core.analyses.sweep_tasks import ClusterUnavailable, require, train_group
+from aegui.core.analyses.sweeps.sweep import SweepProgress, SweepRunner
+from aegui.core.analyses.sweeps.tasks import ClusterUnavailable, require, train_group
 
 POLL_S = 0.25      # how often steps() yields while tasks run (elapsed time, cancel)
 

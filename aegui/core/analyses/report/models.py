@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aegui.core.analyses import report_figures as RF
+from aegui.core.analyses.report import figures as RF
 from aegui.core.schema.kinds import kind_of
 
 

@@ -453,7 +453,7 @@ def noisy_copies(data, noise: tuple):
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
-    from aegui.core.analyses.sweep import _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
     check_analysis_file(raw, SPEC_KEYS, ANALYSIS, source, what="a probe file", has="a probe file")
     if ("base" in raw) == ("model" in raw):
         raise ConfigError("base", "give base (an experiment trained first) or model (a trained model), "
