@@ -269,15 +269,16 @@ TRACKER_CITATION = re.compile(r"\b(issue|defect|finding|acceptance)\s+\d+", re.I
 
 
 def tracker_citations(texts: dict[str, str]) -> list[str]:
-    """Lines that cite the project's issue tracker by number ("issue 24", "defect 13"); an upstream
-    project's issue named with its project ("Ray issues 24359") is a reference a reader can follow."""
+    """Lines that cite the project's issue tracker by number (an issue, defect, finding or
+    acceptance point); an upstream project's issue named with its project ("Ray issues 24359") is a
+    reference a reader can follow."""
     return [f"{name}:{i}" for name, text in texts.items() for i, line in enumerate(text.splitlines(), 1)
             if (m := TRACKER_CITATION.search(line)) and not re.search(r"\b[A-Z]\w+ issues? \d", line)]
 
 
 def test_code_and_tests_say_why_without_the_issue_tracker():
-    """A docstring or comment says what is checked and why in words a newcomer can read: "(issue 24)"
-    or "issue 22, defect 13" sends them to a tracker they may not have."""
+    """A docstring or comment says what is checked and why in words a newcomer can read: a number
+    in the project's tracker sends them to a tracker they may not have."""
     files = [*PKG.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").glob("*.py"),
              *(ROOT / "docs").glob("*.py"), ROOT / "main.py"]
     texts = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in files if p.name != "test_layout.py"}

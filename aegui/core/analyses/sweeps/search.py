@@ -289,6 +289,16 @@ class SearchRunner(Job):
                               elapsed=time.perf_counter() - self._start,
                               fraction=min(len(self.result.trials) / self.trials, 1.0))
 
+    def _ended(self, trial, params, exp, out) -> TrialResult:
+        """A trial that trained (to its end, or pruned): told to the study and recorded."""
+        rec = self._record(trial, params, exp, out, out["pruned"])
+        if out["pruned"]:
+            self.study.tell(trial, state=self.optuna.trial.TrialState.PRUNED)
+        else:
+            self.study.tell(trial, rec.score)
+        self.result.trials.append(rec)
+        return rec
+
     def _failed(self, trial, params, e: Exception) -> TrialResult:
         self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
         return TrialResult(trial.number, "failed", params, self._label(params), message=str(e))
@@ -329,13 +339,7 @@ class SearchRunner(Job):
             if self.cancelled:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 break
-            rec = self._record(trial, params, exp, out, out["pruned"])
-            if out["pruned"]:
-                self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-            else:
-                self.study.tell(trial, rec.score)
-            self.result.trials.append(rec)
-            yield self._progress("trial_done", rec)
+            yield self._progress("trial_done", self._ended(trial, params, exp, out))
 
     def _ray_steps(self, ray) -> Iterator[SearchProgress]:
         optuna = self.optuna
@@ -379,13 +383,7 @@ class SearchRunner(Job):
                         continue
                     for epoch, mw, mn in zip(out["epochs"], out["max_wrong"], out["mean_wrong"]):
                         trial.report(score(mw, mn), int(epoch))
-                    rec = self._record(trial, params, exp, out, out["pruned"])
-                    if out["pruned"]:
-                        self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-                    else:
-                        self.study.tell(trial, rec.score)
-                    self.result.trials.append(rec)
-                    yield self._progress("trial_done", rec)
+                    yield self._progress("trial_done", self._ended(trial, params, exp, out))
         finally:
             stop_tasks(ray, list(pending))
             for trial, *_rest in pending.values():
