@@ -1,8 +1,11 @@
 """English/Spanish UI text.
 
 Source strings are English; their Spanish is in one catalogue, resources/i18n/es.json (sections
-name the part of the window a text belongs to; tests/qt/test_spanish.py keeps it whole). Widgets
-re-read their texts in a `retranslate()` method connected to `notifier.changed`.
+name the part of the window a text belongs to; tests/qt/test_spanish.py keeps it whole). A widget
+declares each of its texts once, where it makes the widget that shows it: `bind_text(owner, setter,
+"English")`; a text that depends on state is written by the code that changes the state, and
+`on_language(owner, refresh)` asks for it again after a change of language. One slot on `notifier`
+re-applies them all, texts first and refreshes after (a refresh may measure the new texts).
 
 Numbers follow the language too: `number(value, ".2f")` writes 0,25 in Spanish and 0.25 in
 English, and tr() writes every number it is given that way (so tr("{mse:.4f}", mse=x) needs no
@@ -16,6 +19,8 @@ import json
 import math
 import numbers
 import string
+import weakref
+from typing import Callable
 
 from PySide6.QtCore import QLocale, QObject, Signal
 
@@ -39,6 +44,63 @@ class _Notifier(QObject):
 
 
 notifier = _Notifier()
+
+
+class _Bindings(QObject):
+    """The texts and refreshes of one owner; a child of it, so they go when it goes."""
+
+    def __init__(self, owner: QObject):
+        super().__init__(owner)
+        self.setObjectName(_BINDINGS)
+        self.texts: list[tuple[Callable[[str], object], str, dict]] = []
+        self.refreshes: list[Callable[[], object]] = []
+        _live.append(weakref.ref(self))
+
+
+_BINDINGS = "aegui-texts"
+_live: list[weakref.ref] = []      # every owner's bindings, in the order they were made
+
+
+def _bindings(owner: QObject) -> _Bindings:
+    from PySide6.QtCore import Qt
+    found = owner.findChild(_Bindings, _BINDINGS, Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else _Bindings(owner)
+
+
+def bind_text(owner: QObject, setter: Callable[[str], object], english: str, **fmt) -> None:
+    """setter(tr(english, **fmt)) now and after every change of language, for as long as `owner`
+    (usually the panel that made the widget) lives."""
+    _bindings(owner).texts.append((setter, english, fmt))
+    setter(tr(english, **fmt))
+
+
+def on_language(owner: QObject, refresh: Callable[[], object]) -> None:
+    """refresh() after every change of language (after every bound text is in the new language),
+    for as long as `owner` lives: for texts made from state, a list filled from data, sizes fitted
+    to texts. Not called now: the owner writes them as its state is set."""
+    _bindings(owner).refreshes.append(refresh)
+
+
+def _valid(ref: weakref.ref) -> _Bindings | None:
+    from shiboken6 import isValid
+    b = ref()
+    return b if b is not None and isValid(b) else None
+
+
+def _retranslate(_code: str) -> None:
+    live = [b for b in map(_valid, _live) if b is not None]
+    _live[:] = [weakref.ref(b) for b in live]
+    for b in live:
+        for setter, english, fmt in b.texts:
+            setter(tr(english, **fmt))
+    for b in live:
+        # A refresh may close its owner (a hint that no longer applies): the rest still run.
+        for refresh in list(b.refreshes):
+            if _valid(weakref.ref(b)) is not None:
+                refresh()
+
+
+notifier.changed.connect(_retranslate)
 
 
 QLOCALES = {"en": (QLocale.Language.English, QLocale.Country.UnitedStates),

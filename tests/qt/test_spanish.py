@@ -37,6 +37,9 @@ def _docstrings(tree) -> set[int]:
     return out
 
 
+TRANSLATING = {"tr": 0, "bind_text": 2}     # function -> the position of its English text
+
+
 def source_texts() -> tuple[set[str], list[tuple[str, str, int]]]:
     """(every string literal of aegui's code and of the shipped JSON files, docstrings left out;
     the literals given to tr() with where they are)."""
@@ -47,8 +50,10 @@ def source_texts() -> tuple[set[str], list[tuple[str, str, int]]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
                 texts.add(node.value)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tr" and node.args:
-                arg = node.args[0]
+            # tr("English", ...) and bind_text(owner, setter, "English", ...)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TRANSLATING:
+                at = TRANSLATING[node.func.id]
+                arg = node.args[at] if len(node.args) > at else None
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     translated.append((arg.value, str(path.relative_to(ROOT)), node.lineno))
 
