@@ -10,8 +10,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 
 from aegui.core.analyses.preset_times import ExpectedTimes, expected_times
-from aegui.qt import i18n
-from aegui.qt.i18n import plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 
 ALL, NONE = "all", "none"          # the filter's two choices besides a document's id
 FILTER_KEY = "experiments/preset_document"
@@ -55,6 +54,8 @@ class PresetMenu(QObject):
             group.addAction(act)
             self.filter_menu.addAction(act)
             self.filter_actions[key] = act
+        bind_text(self, self.filter_actions[ALL].setText, "All presets")
+        bind_text(self, self.filter_actions[NONE].setText, "Presets of no course document")
         self.actions: list[QAction] = []
         for path, _name, _docs in self.presets:
             act = QAction(menu)
@@ -64,11 +65,14 @@ class PresetMenu(QObject):
             self.actions.append(act)
         self.empty_note = QAction(menu)
         self.empty_note.setEnabled(False)
+        bind_text(self, self.empty_note.setText, "No sweep presets for this document: File > Export course "
+                                                 "report… runs its experiments.")
         menu.addAction(self.empty_note)
         saved = settings.value(FILTER_KEY) if settings is not None else None
         self.set_filter(saved if saved in self.filter_actions else ALL, remember=False)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        self._write_entries()
+        on_language(self, self._write_entries)
+        on_language(self, self._show_filter_title)
 
     # ---------------------------------------------------------------- filter
     def current_filter(self) -> str:
@@ -111,7 +115,9 @@ class PresetMenu(QObject):
         return plural(t.cores, tr("1 CPU core ({cpu}), no GPU", cpu=t.cpu),
                       tr("{cores} CPU cores ({cpu}), no GPU", cores=t.cores, cpu=t.cpu))
 
-    def retranslate(self, *_) -> None:
+    def _write_entries(self) -> None:
+        """The texts made from the presets' data: the caption naming the measured machine, each
+        preset's title (shortened to fit) with its time, each document's filter entry."""
         t = self.times
         if t is None:
             self.header.setText(tr("Presets (no expected times measured yet: bench/preset_times.py --record)"))
@@ -128,14 +134,10 @@ class PresetMenu(QObject):
             title = tr(name)
             act.setText(f"{fm.elidedText(title, Qt.TextElideMode.ElideRight, TITLE_PX)}\t{self.time_text(path.stem)}")
             act.setToolTip(title)
-        for key, act in self.filter_actions.items():
-            act.setText(tr("All presets") if key == ALL else tr("Presets of no course document") if key == NONE
-                        else f"{key}: {tr(self.documents[key])}")
-        self.empty_note.setText(tr("No sweep presets for this document: File > Export course report… runs its "
-                                   "experiments."))
-        self._show_filter_title()
+        for key, short in self.documents.items():
+            self.filter_actions[key].setText(f"{key}: {tr(short)}")
 
     def _show_filter_title(self) -> None:
-        key = getattr(self, "_filter", ALL)
+        key = self._filter
         which = (tr("all documents") if key == ALL else tr("no course document") if key == NONE else key)
         self.filter_menu.setTitle(tr("Show presets of: {which}", which=which))

@@ -11,8 +11,7 @@ import importlib.util
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from aegui.core.analyses.sweeps.tasks import INSTALL_HINT
-from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 
 
 def ray_installed() -> bool:
@@ -25,9 +24,15 @@ class RunOnChoice(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.label = QLabel()
+        bind_text(self, self.label.setText, "Run on:")
         self.combo = QComboBox()
         self.combo.addItems(["", ""])
+        bind_text(self, lambda t: self.combo.setItemText(0, t), "this computer")
+        bind_text(self, lambda t: self.combo.setItemText(1, t), "Ray cluster at")
         self.address = QLineEdit()
+        bind_text(self, self.address.setPlaceholderText, "host:6379, ray://host:10001 or empty (start Ray here)")
+        bind_text(self, self.address.setToolTip, "Runs the sweep's groups as Ray tasks on the cluster at this "
+                                                 "address; empty starts Ray on this computer for the run.")
         self.address.setMinimumWidth(140)
         self.address.setClearButtonEnabled(True)
         lay = QHBoxLayout(self)
@@ -37,8 +42,8 @@ class RunOnChoice(QWidget):
         lay.addWidget(self.combo)
         lay.addWidget(self.address, 1)
         self.combo.currentIndexChanged.connect(self._sync)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        self._sync()
+        on_language(self, self._sync)
 
     def use_ray(self) -> bool:
         return self.combo.currentIndex() == 1
@@ -62,12 +67,3 @@ class RunOnChoice(QWidget):
     def _sync(self, *_):
         self.address.setVisible(self.use_ray())
         self.setToolTip(self.problem() or "")
-
-    def retranslate(self, *_):
-        self.label.setText(tr("Run on:"))
-        self.combo.setItemText(0, tr("this computer"))
-        self.combo.setItemText(1, tr("Ray cluster at"))
-        self.address.setPlaceholderText(tr("host:6379, ray://host:10001 or empty (start Ray here)"))
-        self.address.setToolTip(tr("Runs the sweep's groups as Ray tasks on the cluster at this address; "
-                                   "empty starts Ray on this computer for the run."))
-        self._sync()

@@ -14,8 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.widgets.locale_axis import locale_axes
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
@@ -30,14 +29,21 @@ class SearchView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        for col, name in enumerate(COLUMNS):
+            bind_text(self, self.table.horizontalHeaderItem(col).setText, name)
         self.history = pg.PlotWidget(axisItems=locale_axes())
         self.history.showGrid(x=True, y=True, alpha=0.3)
+        bind_text(self, self.history.setTitle, "Optimisation history")
+        bind_text(self, lambda t: self.history.setLabel("bottom", t), "trial")
+        bind_text(self, lambda t: self.history.setLabel("left", t), "score")
         self.scores = pg.ScatterPlotItem(size=7, brush=pg.mkBrush("#1f77b4"), pen=pg.mkPen(None))
         self.best_line = pg.PlotCurveItem(pen=pg.mkPen("#d62728", width=2))
         self.history.addItem(self.scores)
         self.history.addItem(self.best_line)
         self.importance = pg.PlotWidget(axisItems=locale_axes())
         self.importance.setXRange(0, 1)
+        bind_text(self, self.importance.setTitle, "Parameter importance")
         self.importance.getAxis("left").setWidth(90)     # room for the field names
         self.bars: pg.BarGraphItem | None = None
         charts = QSplitter(Qt.Orientation.Horizontal)
@@ -50,11 +56,18 @@ class SearchView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(split)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._show_result)
 
     def set_result(self, result) -> None:
         self.result = result
+        self._show_result()
+
+    def _show_result(self) -> None:
+        """The trials, history and importance of the result (its states and numbers in the
+        current language; the name axis fitted to the names)."""
+        result = self.result
+        if result is None:
+            return
         trials = sorted(result.trials, key=lambda t: t.trial)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
@@ -90,12 +103,3 @@ class SearchView(QWidget):
             fm = QFontMetrics(axis.style.get("tickFont") or self.importance.font())
             axis.setWidth(max(60, max(fm.horizontalAdvance(n) for n in short) + 16))
             self.importance.setYRange(-0.5, len(names) - 0.5)
-
-    def retranslate(self, *_):
-        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
-        self.history.setTitle(tr("Optimisation history"))
-        self.history.setLabel("bottom", tr("trial"))
-        self.history.setLabel("left", tr("score"))
-        self.importance.setTitle(tr("Parameter importance"))
-        if self.result is not None:
-            self.set_result(self.result)

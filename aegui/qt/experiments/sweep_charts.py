@@ -19,8 +19,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.widgets.count_view import CountViewBox
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.log_axis import LogAxis
@@ -105,13 +104,16 @@ class SweepCharts(QWidget):
         self.font_bars: list[pg.BarGraphItem] = []
 
         self.metric_label = QLabel()
+        bind_text(self, self.metric_label.setText, "Chart:")
         self.metric_combo = QComboBox()
         # Follows its entries' texts: sized once when first shown, a Spanish entry was cut.
         self.metric_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for key in METRICS:
+        for i, key in enumerate(METRICS):
             self.metric_combo.addItem("", key)
+            bind_text(self, lambda t, i=i: self.metric_combo.setItemText(i, t), METRICS[key])
         self.metric_combo.currentIndexChanged.connect(lambda _: self.set_metric(self.metric_combo.currentData()))
         self.log_check = QCheckBox()
+        bind_text(self, self.log_check.setText, "Log scale")
         self.log_check.setChecked(True)
         self.log_check.setEnabled(False)   # loss only: wrong-pixel counts reach 0
         self.log_check.toggled.connect(lambda _: self._draw_bands())
@@ -125,11 +127,15 @@ class SweepCharts(QWidget):
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
         self.charts.ci.setSpacing(6)
+        bind_text(self, self.charts.setToolTip, "Curves, bars and table rows share one colour per config; click a "
+                                                "row to highlight it.")
         self.band_view = CountViewBox()     # counts start at 0; a loss (log axis) does not
         self.band_plot = self.charts.ci.addPlot(row=0, col=0, viewBox=self.band_view,
                                                 axisItems=locale_axes(left=LogAxis("left")))
         self.bar_plot = self.charts.ci.addPlot(row=0, col=1, axisItems=locale_axes())
         self.font_plot = pg.PlotItem(axisItems=locale_axes())
+        bind_text(self, lambda t: self.band_plot.setLabel("bottom", t), "epoch")
+        bind_text(self, lambda t: self.bar_plot.setLabel("bottom", t), "config")
         fit_text(self.band_plot, self.bar_plot, self.font_plot)
         self.font_legend = legend_below(self.font_plot)
         self.band_legend = legend_below(self.band_plot)
@@ -154,8 +160,9 @@ class SweepCharts(QWidget):
         lay.addLayout(self.controls)
         lay.addWidget(self.charts, 1)
         self._apply_palette()
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        self._show_titles()
+        on_language(self, self._show_titles)
+        on_language(self, self._show_config_names)
 
     # ---------------------------------------------------------------- public API
     def clear(self) -> None:
@@ -179,7 +186,7 @@ class SweepCharts(QWidget):
             return
         self.log_check.setEnabled(metric == "loss")
         self.band_view.counts = metric != "loss"
-        self.retranslate()
+        self._show_titles()
         self._redraw()
 
     def log_scale(self) -> bool:
@@ -412,32 +419,31 @@ class SweepCharts(QWidget):
         return number(value, "g") if isinstance(value, float) else format_value(value)
 
     # ---------------------------------------------------------------- text and theme
-    def retranslate(self, *_):
-        self.metric_label.setText(tr("Chart:"))
-        for i in range(self.metric_combo.count()):
-            self.metric_combo.setItemText(i, tr(METRICS[self.metric_combo.itemData(i)]))
-        self.log_check.setText(tr("Log scale"))
+    def _show_titles(self) -> None:
+        """The charts' titles: the curves' names the metric shown; a title takes the palette's
+        colour only as its text is set."""
         # Short titles: a pyqtgraph title never elides, and it sets the chart's minimum width.
         self.band_plot.setTitle(tr("{metric}, mean ± std", metric=tr(METRICS[self.metric_key])), size="9pt")
         self.band_plot.titleLabel.setToolTip(with_terms("", METRICS[self.metric_key]))
         self.bar_plot.setTitle(tr("Final value per config"), size="9pt")
         self.font_plot.setTitle(tr("Final value per font"), size="9pt")
-        self.band_plot.setLabel("bottom", tr("epoch"))
-        self.bar_plot.setLabel("bottom", tr("config"))
-        self.charts.setToolTip(tr("Curves, bars and table rows share one colour per config; click a row to "
-                                  "highlight it."))
-        if self.result is not None:
-            for sample, label in self.band_legend.items:      # field names in the new language
-                config = next((c for c, (curve, _) in self.band_items.items() if curve is sample.item), None)
-                if config is not None:
-                    label.setText(self.config_name(config))
-            self._set_bar_ticks()
+
+    def _show_config_names(self) -> None:
+        """The legend's and the bars' config names (field names in the current language)."""
+        if self.result is None:
+            return
+        for sample, label in self.band_legend.items:
+            config = next((c for c, (curve, _) in self.band_items.items() if curve is sample.item), None)
+            if config is not None:
+                label.setText(self.config_name(config))
+        self._set_bar_ticks()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
-            self.retranslate()
+            self._show_titles()
+            self._show_config_names()
 
     def _apply_palette(self) -> None:
         # Follow the widget palette (light/dark theme), like the training charts.

@@ -25,8 +25,7 @@ from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweeps.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
-from aegui.qt import i18n
-from aegui.qt.i18n import plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
@@ -132,9 +131,13 @@ class _VaryRow(QFrame):
         self.field_combo.setMinimumContentsLength(12)
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
+        bind_text(self, self.remove_button.setToolTip, "Remove this field")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
         self.values_label, self.labels_label = QLabel(), QLabel()
+        bind_text(self, self.values_label.setText, "Values, one per line")
+        bind_text(self, self.labels_label.setText, "Labels (optional)")
         self.values_edit, self.labels_edit = QPlainTextEdit(), QPlainTextEdit()
+        bind_text(self, self.labels_edit.setPlaceholderText, "one label per value, in the same order")
         for edit in (self.values_edit, self.labels_edit):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
@@ -143,6 +146,8 @@ class _VaryRow(QFrame):
         self.pick_row.setContentsMargins(0, 0, 0, 0)
         self.pick_row.setSpacing(4)
         self.add_value_button = QPushButton()
+        bind_text(self, self.add_value_button.setText, "Add value")
+        bind_text(self, self.add_value_button.setToolTip, "Add the value picked here as a new line")
         self.add_value_button.clicked.connect(self.add_picked)
         self.hint_label = QLabel(wordWrap=True)
         self.hint_label.setStyleSheet("color: gray; font-size: small;")
@@ -172,7 +177,10 @@ class _VaryRow(QFrame):
         column.addWidget(self.hint_label)
         column.addWidget(self.note)
         self._make_picker()
-        self.retranslate()
+        self._show_hint()
+        on_language(self, self._fill_fields)
+        on_language(self, self._show_hint)
+        on_language(self, self._translate_picker)
 
     def _fill_fields(self) -> None:
         key = self.key()
@@ -207,9 +215,13 @@ class _VaryRow(QFrame):
         self.labels_edit.setPlainText("\n".join(labels or []))
 
     def _field_changed(self, *_):
-        self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+        self._show_hint()
         self._make_picker()
         self.changed.emit()
+
+    def _show_hint(self) -> None:
+        """How to type the field's values (its choices, a layer list's form, ...)."""
+        self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
 
     # ---------------------------------------------------------------- picking a value
 
@@ -254,15 +266,8 @@ class _VaryRow(QFrame):
             "{field} applies to none of these configs (the builder hides it for them): its values change "
             "nothing", field=field_label(self.key())))
 
-    def retranslate(self) -> None:
-        self._fill_fields()
-        self.values_label.setText(tr("Values, one per line"))
-        self.labels_label.setText(tr("Labels (optional)"))
-        self.labels_edit.setPlaceholderText(tr("one label per value, in the same order"))
-        self.remove_button.setToolTip(tr("Remove this field"))
-        self.add_value_button.setText(tr("Add value"))
-        self.add_value_button.setToolTip(tr("Add the value picked here as a new line"))
-        self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
+    def _translate_picker(self) -> None:
+        # A field's editor (aegui/qt/widgets/field_editors.py) re-translates only when asked.
         if self.picker is not None:
             self.picker.retranslate()
             self.picker.owner.setToolTip(field_tip(self.picker.field))
@@ -291,31 +296,50 @@ class SweepEditor(QWidget):
         self._timer.setInterval(150)   # one validation per pause in typing, not per key
         self._timer.timeout.connect(self.validate)
         self.setStyleSheet(INVALID_STYLE)
+        self._made_name: tuple[str, str] | None = None   # a name aegui made: (English, as shown)
         self._build()
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
         self.set_base(Experiment(), origin="default")
+        on_language(self, self._translate_made_name)
+        on_language(self, self._show_base)
+        on_language(self, lambda: self._show(self._sweep))
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
+        """The form (name and base, its buttons, the varied fields, the runs) in a scroll area,
+        and the sweep's size, errors and messages under it."""
+        content = QWidget()
+        col = QVBoxLayout(content)
+        col.setContentsMargins(4, 4, 4, 4)
+        col.setSpacing(6)
+        col.addLayout(self._build_name_and_base())
+        col.addLayout(self._build_base_buttons())
+        col.addWidget(self._build_vary_box())
+        col.addLayout(self._build_runs())
+        col.addStretch(1)
+        self.form_widget = content
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addWidget(scroll, 1)
+        for label in self._build_status():
+            outer.addWidget(label)
+
+    def _build_name_and_base(self) -> QFormLayout:
+        """The sweep's name, and its base config with where that came from."""
         self.name_edit = QLineEdit()
         self.name_edit.textChanged.connect(self._edited)
         self.base_label = QLabel(wordWrap=True)
         self.base_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.builder_button = QPushButton()
-        self.builder_button.clicked.connect(self.use_builder_requested)
-        self.open_button, self.save_button = QPushButton(), QPushButton()
-        self.open_button.clicked.connect(self.open_dialog)
-        self.save_button.clicked.connect(self.save_dialog)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(4)
-        for b in (self.builder_button, self.open_button, self.save_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-
         self.form_top = QFormLayout()
         self.form_top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_title, self.base_title = QLabel(), QLabel()
+        bind_text(self, self.name_title.setText, "Name")
+        bind_text(self, self.base_title.setText, "Base")
         self.form_top.addRow(self.name_title, self.name_edit)
         # Which config the base is: the builder's form shows one model, the base may be another.
         self.origin_label = QLabel(wordWrap=True)
@@ -327,28 +351,58 @@ class SweepEditor(QWidget):
         base_lay.addWidget(self.base_label)
         base_lay.addWidget(self.origin_label)
         self.form_top.addRow(self.base_title, base_box)
+        return self.form_top
 
+    def _build_base_buttons(self) -> QHBoxLayout:
+        """Use the builder's config, Open sweep…, Save sweep…"""
+        self.builder_button = QPushButton()
+        self.builder_button.clicked.connect(self.use_builder_requested)
+        self.open_button, self.save_button = QPushButton(), QPushButton()
+        self.open_button.clicked.connect(self.open_dialog)
+        self.save_button.clicked.connect(self.save_dialog)
+        bind_text(self, self.builder_button.setText, "Use the builder's config")
+        bind_text(self, self.open_button.setText, "Open sweep…")
+        bind_text(self, self.save_button.setText, "Save sweep…")
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        for b in (self.builder_button, self.open_button, self.save_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        return buttons
+
+    def _build_vary_box(self) -> QGroupBox:
+        """The box the varied fields' rows go in, above its Add button."""
         self.vary_box = QGroupBox()
+        bind_text(self, self.vary_box.setTitle, "Vary")
         self.rows_layout = QVBoxLayout(self.vary_box)
         self.rows_layout.setContentsMargins(4, 4, 4, 4)
         self.rows_layout.setSpacing(4)
         self.add_button = QPushButton()
+        bind_text(self, self.add_button.setText, "Add a field to vary")
         self.add_button.clicked.connect(lambda: self.add_row())
         self.rows_layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return self.vary_box
 
+    def _build_runs(self) -> QFormLayout:
+        """Seeds per config, epochs per run, and the wrong-pixel target."""
         self.seeds_spin = QSpinBox()
         self.seeds_spin.setRange(1, MAX_SEEDS)
         self.seeds_spin.valueChanged.connect(self._edited)
+        bind_text(self, self.seeds_spin.setToolTip, "The training runs of every config: base seed, base seed + 1, …")
         self.epochs = make_editor(FIELDS["train.epochs"])      # the builder's epochs box
         self.epochs_spin = self.epochs.widget
         self.epochs.changed.connect(self._edited)
         self.target_check = QCheckBox()
+        bind_text(self, self.target_check.setText, "Epochs to reach ≤")
+        bind_text(self, self.target_check.setToolTip, "Record the first epoch at which a run's worst glyph has at "
+                                                      "most this many wrong pixels (runs never stop early)")
         self.target_check.toggled.connect(self._edited)
         self.target_check.toggled.connect(lambda on: self.target_spin.setEnabled(on))
         self.target_spin = QSpinBox()
         self.target_spin.setRange(*FIELDS["train.target_max_wrong"].range)
         self.target_spin.valueChanged.connect(self._edited)
         self.target_unit = QLabel()
+        bind_text(self, self.target_unit.setText, "wrong pixels")
         target_row = QHBoxLayout()
         target_row.setContentsMargins(0, 0, 0, 0)
         target_row.addWidget(self.target_spin)
@@ -360,26 +414,15 @@ class SweepEditor(QWidget):
             wheel_guard.guard(spin)
         self.form_runs = QFormLayout()
         self.seeds_title, self.epochs_title = QLabel(), QLabel()
+        bind_text(self, self.seeds_title.setText, "Seeds per config")
+        bind_text(self, self.epochs_title.setText, "Epochs per run")
         self.form_runs.addRow(self.seeds_title, self.seeds_spin)
         self.form_runs.addRow(self.epochs_title, self.epochs_spin)
         self.form_runs.addRow(self.target_check, target_row)
+        return self.form_runs
 
-        content = QWidget()
-        col = QVBoxLayout(content)
-        col.setContentsMargins(4, 4, 4, 4)
-        col.setSpacing(6)
-        col.addLayout(self.form_top)
-        col.addLayout(buttons)
-        col.addWidget(self.vary_box)
-        col.addLayout(self.form_runs)
-        col.addStretch(1)
-        self.form_widget = content
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
-
+    def _build_status(self) -> tuple[QLabel, QLabel, QLabel]:
+        """Under the form: the sweep's size, its errors, and the last open/save/run message."""
         self.count_label = QLabel(wordWrap=True)
         self.count_label.setStyleSheet("font-weight: bold;")
         self.error_label = QLabel(wordWrap=True)
@@ -389,13 +432,7 @@ class SweepEditor(QWidget):
         self.info_label = QLabel(wordWrap=True)
         self.info_label.setStyleSheet("font-size: small;")
         self.info_label.hide()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
-        outer.addWidget(scroll, 1)
-        outer.addWidget(self.count_label)
-        outer.addWidget(self.error_label)
-        outer.addWidget(self.info_label)
+        return self.count_label, self.error_label, self.info_label
 
     # ---------------------------------------------------------------- public API
     def rows(self) -> list[_VaryRow]:
@@ -721,29 +758,10 @@ class SweepEditor(QWidget):
         self.info_label.setText(text)
         self.info_label.setVisible(bool(text))
 
-    def retranslate(self, *_):
-        self.name_title.setText(tr("Name"))
-        made = getattr(self, "_made_name", None)
+    def _translate_made_name(self) -> None:
+        """A name aegui made, not edited since, follows the language; a typed one stays."""
+        made = self._made_name
         if made is not None and self.name_edit.text() == made[1]:
             loading, self._loading = self._loading, True
             self._show_name(made[0])
             self._loading = loading
-        self.base_title.setText(tr("Base"))
-        self.builder_button.setText(tr("Use the builder's config"))
-        self.open_button.setText(tr("Open sweep…"))
-        self.save_button.setText(tr("Save sweep…"))
-        self.vary_box.setTitle(tr("Vary"))
-        self.add_button.setText(tr("Add a field to vary"))
-        self.seeds_title.setText(tr("Seeds per config"))
-        self.seeds_spin.setToolTip(tr("The training runs of every config: base seed, base seed + 1, …"))
-        self.epochs_title.setText(tr("Epochs per run"))
-        self.target_check.setText(tr("Epochs to reach ≤"))
-        self.target_check.setToolTip(tr("Record the first epoch at which a run's worst glyph has at most this "
-                                        "many wrong pixels (runs never stop early)"))
-        self.target_unit.setText(tr("wrong pixels"))
-        for row in self._rows:
-            row.blockSignals(True)
-            row.retranslate()
-            row.blockSignals(False)
-        self._show_base()
-        self._show(self._sweep)

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from aegui.core.analyses.sweeps import evaluate as sweep_eval
 from aegui.core.analyses.sweeps.sweep import format_value
 from aegui.core.config.fields import FIELDS
-from aegui.qt import i18n
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import number, on_language, plural, tr
 from aegui.qt.experiments.sweep_charts import config_color
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.terms import field_tip, with_terms
@@ -239,7 +238,7 @@ class SweepTable(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # 35-25-…-25-35 keeps both ends
         self.horizontalHeader().setHighlightSections(False)
         self.selectionModel().selectionChanged.connect(self._selection_changed)
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._ask_texts_again)
 
     def set_sweep(self, sweep, configs) -> None:
         self.table_model.set_sweep(sweep, configs)
@@ -309,7 +308,9 @@ class SweepTable(QTableView):
         rows = self.selectionModel().selectedRows()
         self.config_selected.emit(self.config_at(rows[0].row()) if rows else None)
 
-    def retranslate(self, *_):
+    def _ask_texts_again(self) -> None:
+        """The model writes its headers and cells as they are shown (in the current language):
+        the view asks for them again."""
         m = self.table_model
         if m.columns:
             m.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(m.columns) - 1)
