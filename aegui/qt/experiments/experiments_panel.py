@@ -24,8 +24,7 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweeps.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.analyses.sweeps.jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
-from aegui.qt import i18n
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.widgets.folder_link import FolderLink
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
@@ -80,8 +79,9 @@ class ExperimentsPanel(QWidget):
         self._summary = ""
         self._last_dir = ""
         self._build()
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        self._refresh_status()
+        on_language(self, self._update_buttons)
+        on_language(self, self._refresh_status)
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
@@ -89,6 +89,8 @@ class ExperimentsPanel(QWidget):
         # counts: Run / Cancel / progress share a row, the exports sit in a menu on the chart
         # controls' row, the summary wraps under them.
         self.run_button, self.cancel_button = QPushButton(), QPushButton()
+        bind_text(self, self.run_button.setText, "Run sweep")
+        bind_text(self, self.cancel_button.setText, "Cancel")
         self.run_button.clicked.connect(lambda: self.run())
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
@@ -114,6 +116,7 @@ class ExperimentsPanel(QWidget):
         self.summary_label = ElidedLabel()
         # Where the results went, as a path to click (the file manager opens there).
         self.saved_title = QLabel()
+        bind_text(self, self.saved_title.setText, "Results saved in")
         self.saved_link = FolderLink()
         saved_row = QWidget()
         saved = QHBoxLayout(saved_row)
@@ -130,6 +133,10 @@ class ExperimentsPanel(QWidget):
         self.act_export_png = menu.addAction("", lambda: self._ask_export_image("png"))
         self.act_export_svg = menu.addAction("", lambda: self._ask_export_image("svg"))
         self.export_button.setMenu(menu)
+        bind_text(self, self.export_button.setText, "Export")
+        bind_text(self, self.act_export_csv.setText, "Results as CSV files (folder)…")
+        bind_text(self, self.act_export_png.setText, "Charts as PNG…")
+        bind_text(self, self.act_export_svg.setText, "Charts as SVG…")
         self.charts.controls.addWidget(self.export_button)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
@@ -154,6 +161,9 @@ class ExperimentsPanel(QWidget):
         self.search_view = SearchView()
         self.tabs.addTab(self.search_view, "")
         self.tabs.setTabVisible(2, False)     # shown once a search runs
+        bind_text(self, lambda t: self.tabs.setTabText(0, t), "Sweep")
+        bind_text(self, lambda t: self.tabs.setTabText(1, t), "Results")
+        bind_text(self, lambda t: self.tabs.setTabText(2, t), "Search")
         self._mode = "grid"                   # or "search": which job the worker signals come from
         self.search_result = None
         # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
@@ -504,20 +514,6 @@ class ExperimentsPanel(QWidget):
         self.cancel_button.setEnabled(running)
         self.run_on.setEnabled(not running)
         self.export_button.setEnabled(self.result is not None)
-
-    def retranslate(self, *_):
-        self.run_button.setText(tr("Run sweep"))
-        self.cancel_button.setText(tr("Cancel"))
-        self.tabs.setTabText(0, tr("Sweep"))
-        self.tabs.setTabText(1, tr("Results"))
-        self.tabs.setTabText(2, tr("Search"))
-        self.saved_title.setText(tr("Results saved in"))
-        self.export_button.setText(tr("Export"))
-        self.act_export_csv.setText(tr("Results as CSV files (folder)…"))
-        self.act_export_png.setText(tr("Charts as PNG…"))
-        self.act_export_svg.setText(tr("Charts as SVG…"))
-        self._update_buttons()
-        self._refresh_status()
 
     # ---------------------------------------------------------------- dialogs
     def _start_dir(self) -> str:

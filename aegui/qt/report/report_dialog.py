@@ -25,7 +25,7 @@ from aegui.core.analyses.classify.probe import ProbeRunProgress
 from aegui.core.analyses.report.run import ReportProgress
 from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.jobs.job import CANCELLED, FINISHED
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.path_edit import PathEdit
@@ -121,6 +121,8 @@ class ReportDialog(QDialog):
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setColumnCount(2)
+        bind_text(self, lambda t: self.table.headerItem().setText(0, t), "Experiment")
+        bind_text(self, lambda t: self.table.headerItem().setText(1, t), "State in this folder")
         self.table.header().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.table.header().setStretchLastSection(False)
@@ -140,17 +142,24 @@ class ReportDialog(QDialog):
         self.note.setOpenExternalLinks(True)
         self.note.hide()
         self.run_btn = QPushButton()
+        bind_text(self, self.run_btn.setToolTip, "Runs the experiments that have not finished in this folder; "
+                                                 "finished ones are not run again.")
         self.run_btn.clicked.connect(self.start)
         self.cancel_btn = QPushButton()
+        bind_text(self, self.cancel_btn.setText, "Cancel")
         self.cancel_btn.clicked.connect(self.cancel)
         self.cancel_btn.setEnabled(False)
         self.open_btn = QPushButton()
+        bind_text(self, self.open_btn.setText, "Open the page")
         self.open_btn.clicked.connect(self.open_page)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        bind_text(self, self.buttons.button(QDialogButtonBox.Close).setText, "Close")
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
         self.document_label, self.folder_label = QLabel(), QLabel()
+        bind_text(self, self.document_label.setText, "Course document:")
+        bind_text(self, self.folder_label.setText, "Folder:")
         form.addRow(self.document_label, self.document)
         form.addRow(self.folder_label, self.folder)
         actions = QHBoxLayout()
@@ -166,8 +175,11 @@ class ReportDialog(QDialog):
         lay.addLayout(actions)
         lay.addWidget(self.buttons)
         self.setMinimumSize(640, 480)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        bind_text(self, self.setWindowTitle, "Export course report")
+        self._name_documents()
+        self._refresh()
+        on_language(self, self._name_documents)
+        on_language(self, self._refresh)
 
     # -- what is chosen -----------------------------------------------------------------------------
     def spec(self):
@@ -192,18 +204,11 @@ class ReportDialog(QDialog):
         return ReportJob([self.spec()], out) if out is not None else None
 
     # -- texts ----------------------------------------------------------------------------------------
-    def retranslate(self, *_) -> None:
-        self.setWindowTitle(tr("Export course report"))
-        self.document_label.setText(tr("Course document:"))
-        self.folder_label.setText(tr("Folder:"))
+    def _name_documents(self) -> None:
+        """Each document by its id and short title (the whole title in the entry's tooltip)."""
         for i, spec in enumerate(self.specs):
             self.document.setItemText(i, f"{spec.id}: {tr(spec.short)}")
             self.document.setItemData(i, tr(spec.title), Qt.ItemDataRole.ToolTipRole)
-        self.table.setHeaderLabels([tr("Experiment"), tr("State in this folder")])
-        self.cancel_btn.setText(tr("Cancel"))
-        self.open_btn.setText(tr("Open the page"))
-        self.buttons.button(QDialogButtonBox.Close).setText(tr("Close"))
-        self._refresh()
 
     def _refresh(self, *_) -> None:
         """The experiments and their state in the folder chosen (what Run will do)."""
@@ -243,8 +248,6 @@ class ReportDialog(QDialog):
         # page again (after a code or template change); --rerun is the command line's.
         self.run_btn.setText(tr("Resume") if 0 < done < len(spec.experiments) else
                              tr("Write the page again") if done and done == len(spec.experiments) else tr("Run"))
-        self.run_btn.setToolTip(tr("Runs the experiments that have not finished in this folder; finished ones "
-                                   "are not run again."))
         out = self.out_dir()
         if not self.runner.is_running():
             self.page = out / "index.html" if out is not None and (out / "index.html").is_file() else None
