@@ -244,16 +244,16 @@ class _VaryRow(QFrame):
     def show_base_value(self) -> None:
         if self.picker is not None:
             self.picker.set_value(self.picker.field.value(self._base()))
-            mark(self.picker.owner, None)
+            self._mark_picker(None)
 
     def add_picked(self) -> None:
         """The picked value becomes a line of the values box (unless it is one already)."""
         try:
             value = self.picker.value()
         except ValueError as e:
-            mark(self.picker.owner, tr(str(e)))
+            self._mark_picker(tr(str(e)))
             return
-        mark(self.picker.owner, None)
+        self._mark_picker(None)
         text = value_text(self.key(), value)
         lines = [s.strip() for _, s in _lines(self.values_edit)]
         if text not in lines:
@@ -266,11 +266,19 @@ class _VaryRow(QFrame):
             "{field} applies to none of these configs (the builder hides it for them): its values change "
             "nothing", field=field_label(self.key())))
 
+    def _mark_picker(self, problem: str | None) -> None:
+        """Outlines the picker with why its value cannot be added; else its tooltip says what the
+        field means (as the builder's row does)."""
+        mark(self.picker.owner, problem)
+        if problem is None:
+            self.picker.owner.setToolTip(field_tip(self.picker.field))
+
     def _translate_picker(self) -> None:
         # A field's editor (aegui/qt/widgets/field_editors.py) re-translates only when asked.
         if self.picker is not None:
             self.picker.retranslate()
-            self.picker.owner.setToolTip(field_tip(self.picker.field))
+            if not self.picker.owner.property("invalid"):
+                self.picker.owner.setToolTip(field_tip(self.picker.field))
 
 
 class SweepEditor(QWidget):

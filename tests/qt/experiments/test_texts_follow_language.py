@@ -1,0 +1,73 @@
+"""The Experiments panel (sweep editor, table, charts, search view, run-on choice), the presets
+menu and the course report dialog follow a change of language through aegui.qt.i18n's one
+mechanism (bind_text / on_language): none of them listens to the language notifier itself, and a
+round trip to Spanish and back shows exactly the English it showed before."""
+import ast
+from pathlib import Path
+
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QMenu, QWidget
+
+from aegui.qt import i18n
+
+QT = Path(i18n.__file__).parent
+
+
+def _texts(root: QWidget) -> list[str]:
+    """Every text a user can read in `root`: labels, buttons, titles, entries, tabs, tooltips."""
+    out = []
+    for w in [root, *root.findChildren(QWidget)]:
+        out.append(w.toolTip())
+        if isinstance(w, (QLabel, QAbstractButton)):
+            out.append(w.text())
+        if isinstance(w, QGroupBox):
+            out.append(w.title())
+        if isinstance(w, QLineEdit):
+            out += [w.text(), w.placeholderText()]
+        if isinstance(w, QComboBox):
+            out += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QMenu):
+            out += [a.text() for a in w.actions()]
+    return out
+
+
+def test_no_experiments_or_report_module_retranslates_itself():
+    """Each text is declared once (bind_text) and each text made from state is refreshed through
+    on_language, so that one mechanism, in one order, re-translates these widgets: a module with
+    its own retranslate method or its own connection to the notifier would write its texts twice,
+    in an order no one chose."""
+    found = []
+    for folder in ("experiments", "report"):
+        for path in sorted((QT / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef) and node.name == "retranslate":
+                    found.append(f"{path.name}:{node.lineno} def retranslate")
+                if isinstance(node, ast.Attribute) and node.attr == "connect" and \
+                        isinstance(node.value, ast.Attribute) and node.value.attr == "changed" and \
+                        ast.unparse(node.value.value).endswith("notifier"):
+                    found.append(f"{path.name}:{node.lineno} notifier.changed.connect")
+    assert not found, f"retranslating on their own: {found}"
+
+
+def test_the_picked_value_box_says_what_its_field_means(panel):
+    """The box that picks a value of the varied field explains the field in its tooltip from the
+    start (it did only after a change of language)."""
+    from aegui.core.config.fields import FIELDS
+    from aegui.qt.widgets.terms import field_tip
+    row = panel.editor.add_row("train.optimizer", ["sgd"])
+    assert row.picker.owner.toolTip() == field_tip(FIELDS["train.optimizer"]) != ""
+
+
+def test_a_round_trip_to_spanish_shows_the_same_english(panel, qtbot):
+    from aegui.qt.report.report_dialog import ReportDialog
+    editor = panel.editor
+    editor.add_row("train.optimizer", ["sgd", "adam"])
+    editor.validate()
+    dialog = ReportDialog()
+    qtbot.addWidget(dialog)
+    english = _texts(panel) + _texts(dialog)
+    i18n.set_language("es")
+    spanish = _texts(panel) + _texts(dialog)
+    for text in ("Valores, uno por línea", "Ejecutar", "Documento del curso:"):
+        assert text in spanish, f"{text!r} missing in Spanish"
+    i18n.set_language("en")
+    assert _texts(panel) + _texts(dialog) == english
