@@ -110,6 +110,37 @@ class ExperimentsPanel(QWidget):
         self.editor.use_builder_requested.connect(self.use_builder_requested)
         self.editor.changed.connect(lambda _: self._update_buttons())
 
+        results = self._build_results()
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.editor, "")
+        self.tabs.addTab(results, "")
+        self.search_view = SearchView()
+        self.tabs.addTab(self.search_view, "")
+        self.tabs.setTabVisible(2, False)     # shown once a search runs
+        bind_text(self, lambda t: self.tabs.setTabText(0, t), "Sweep")
+        bind_text(self, lambda t: self.tabs.setTabText(1, t), "Results")
+        bind_text(self, lambda t: self.tabs.setTabText(2, t), "Search")
+        self._mode = "grid"                   # or "search": which job the worker signals come from
+        self.search_result = None
+        # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
+        # width, and the tabs were cut to "ep" behind scroll arrows.
+        lay = _TakesItsRoom(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(corner)
+        lay.addWidget(self.tabs, 1)
+        self.run_on = RunOnChoice()
+        lay.addWidget(self.run_on)
+        self.jobs.progress.connect(self._on_progress)
+        self.jobs.finished.connect(self._on_finished)
+        self.jobs.errored.connect(self._on_job_error)
+        self.jobs.running_changed.connect(self._on_running_changed)
+        self._update_buttons()
+
+    def _build_results(self) -> QWidget:
+        """The Results tab: the summary, where the results were saved, the table over the charts
+        (with the Export menu on their controls' row)."""
         self.table = SweepTable()
         self.charts = SweepCharts()
         self.table.config_selected.connect(self.charts.highlight)
@@ -153,32 +184,7 @@ class ExperimentsPanel(QWidget):
         rl.addWidget(self.saved_row)
         rl.addWidget(self.splitter, 1)
         self.results_page = results
-
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.editor, "")
-        self.tabs.addTab(results, "")
-        self.search_view = SearchView()
-        self.tabs.addTab(self.search_view, "")
-        self.tabs.setTabVisible(2, False)     # shown once a search runs
-        bind_text(self, lambda t: self.tabs.setTabText(0, t), "Sweep")
-        bind_text(self, lambda t: self.tabs.setTabText(1, t), "Results")
-        bind_text(self, lambda t: self.tabs.setTabText(2, t), "Search")
-        self._mode = "grid"                   # or "search": which job the worker signals come from
-        self.search_result = None
-        # Run / Cancel / progress on a row of their own: in the tab bar's corner they took its
-        # width, and the tabs were cut to "ep" behind scroll arrows.
-        lay = _TakesItsRoom(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(corner)
-        lay.addWidget(self.tabs, 1)
-        self.run_on = RunOnChoice()
-        lay.addWidget(self.run_on)
-        self.jobs.progress.connect(self._on_progress)
-        self.jobs.finished.connect(self._on_finished)
-        self.jobs.errored.connect(self._on_job_error)
-        self.jobs.running_changed.connect(self._on_running_changed)
-        self._update_buttons()
+        return results
 
     # ---------------------------------------------------------------- public API
     def bind(self, workspace) -> None:

@@ -118,20 +118,7 @@ class ReportDialog(QDialog):
         self.folder = PathEdit(folder=True, title="Folder for the report", start_dir=lambda: str(Path.home()))
         self.folder.set_path(self._default_folder(self.spec()))
         self.folder.changed.connect(self._refresh)
-        self.table = QTreeWidget()
-        self.table.setRootIsDecorated(False)
-        self.table.setColumnCount(2)
-        bind_text(self, lambda t: self.table.headerItem().setText(0, t), "Experiment")
-        bind_text(self, lambda t: self.table.headerItem().setText(1, t), "State in this folder")
-        self.table.header().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.table.header().setStretchLastSection(False)
-        # Long experiment titles wrap onto a second line instead of losing their end.
-        self.table.setWordWrap(True)
-        self.table.setUniformRowHeights(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.table.setItemDelegate(_WrappedRows(self.table))
-        self.table.header().sectionResized.connect(lambda *_: self.table.doItemsLayout())
+        self._build_table()
         self._running: str | None = None     # the experiment under way ("000-loss"), marked in the list
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
@@ -141,20 +128,7 @@ class ReportDialog(QDialog):
         self.note = NoteLabel("info")
         self.note.setOpenExternalLinks(True)
         self.note.hide()
-        self.run_btn = QPushButton()
-        bind_text(self, self.run_btn.setToolTip, "Runs the experiments that have not finished in this folder; "
-                                                 "finished ones are not run again.")
-        self.run_btn.clicked.connect(self.start)
-        self.cancel_btn = QPushButton()
-        bind_text(self, self.cancel_btn.setText, "Cancel")
-        self.cancel_btn.clicked.connect(self.cancel)
-        self.cancel_btn.setEnabled(False)
-        self.open_btn = QPushButton()
-        bind_text(self, self.open_btn.setText, "Open the page")
-        self.open_btn.clicked.connect(self.open_page)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        bind_text(self, self.buttons.button(QDialogButtonBox.Close).setText, "Close")
-        self.buttons.rejected.connect(self.reject)
+        self._build_buttons()
 
         form = QFormLayout()
         self.document_label, self.folder_label = QLabel(), QLabel()
@@ -180,6 +154,40 @@ class ReportDialog(QDialog):
         self._refresh()
         on_language(self, self._name_documents)
         on_language(self, self._refresh)
+
+    def _build_table(self) -> None:
+        """The experiments of the chosen document and their state in the folder."""
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setColumnCount(2)
+        bind_text(self, lambda t: self.table.headerItem().setText(0, t), "Experiment")
+        bind_text(self, lambda t: self.table.headerItem().setText(1, t), "State in this folder")
+        self.table.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.table.header().setStretchLastSection(False)
+        # Long experiment titles wrap onto a second line instead of losing their end.
+        self.table.setWordWrap(True)
+        self.table.setUniformRowHeights(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setItemDelegate(_WrappedRows(self.table))
+        self.table.header().sectionResized.connect(lambda *_: self.table.doItemsLayout())
+
+    def _build_buttons(self) -> None:
+        """Run (or Resume), Cancel, Open the page; Close."""
+        self.run_btn = QPushButton()
+        bind_text(self, self.run_btn.setToolTip, "Runs the experiments that have not finished in this folder; "
+                                                 "finished ones are not run again.")
+        self.run_btn.clicked.connect(self.start)
+        self.cancel_btn = QPushButton()
+        bind_text(self, self.cancel_btn.setText, "Cancel")
+        self.cancel_btn.clicked.connect(self.cancel)
+        self.cancel_btn.setEnabled(False)
+        self.open_btn = QPushButton()
+        bind_text(self, self.open_btn.setText, "Open the page")
+        self.open_btn.clicked.connect(self.open_page)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        bind_text(self, self.buttons.button(QDialogButtonBox.Close).setText, "Close")
+        self.buttons.rejected.connect(self.reject)
 
     # -- what is chosen -----------------------------------------------------------------------------
     def spec(self):
