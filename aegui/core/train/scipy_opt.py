@@ -102,75 +102,103 @@ def check_size(method: str, n_params: int) -> None:
                           "use smaller layers, or train.optimizer 'cg'")
 
 
-def scipy_steps(session) -> Iterator[P.ProgressRecord]:
-    """TrainingSession.steps() for the scipy optimizers (see the module docstring)."""
-    from scipy.optimize import minimize
+class _Objective:
+    """What scipy minimises for one model: the session's loss (plus weight decay) at a flat float64
+    parameter vector, with its gradient from torch autograd except for Powell. It evaluates on a
+    float64 single-model copy, on the inputs the gradient-step engine would use (the clean data,
+    or a DAE's fixed noisy copies); it raises _Stopped once the session is asked to stop."""
 
-    exp, t = session.exp, session.exp.train
-    method = t.optimizer
-    if method not in SCIPY_OPTIMIZERS:
-        raise ConfigError("train.optimizer", f"{method!r} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
-    model = session.model
-    check_size(method, model.parameter_count())
-    flat = model.flat
-    one = build_model(exp.model, 1).to(device=session.device, dtype=torch.float64)
-    # The inputs the gradient-step engine would use: the clean data, or a DAE's fixed noisy copies.
-    xin, target = session.training_pairs(np.random.default_rng(t.seed))
-    xin64, target64 = xin.double(), target.double()
-    wd = float(t.weight_decay)
+    def __init__(self, session):
+        t = session.exp.train
+        self.session, self.method, self.wd = session, t.optimizer, float(t.weight_decay)
+        self.one = build_model(session.exp.model, 1).to(device=session.device, dtype=torch.float64)
+        self.xin, self.target = session.training_pairs(np.random.default_rng(t.seed))
+        self.xin64, self.target64 = self.xin.double(), self.target.double()
 
-    def loss_of(m) -> torch.Tensor:
-        total = session.loss(xin64, target64, session.epoch or 1, None, model=m)[0][0]
-        if wd:
-            total = total + 0.5 * wd * m.flat.pow(2).sum()
+    def loss_of(self, m) -> torch.Tensor:
+        total = self.session.loss(self.xin64, self.target64, self.session.epoch or 1, None, model=m)[0][0]
+        if self.wd:
+            total = total + 0.5 * self.wd * m.flat.pow(2).sum()
         return total
 
-    def fun(theta: np.ndarray):
-        if session.stop_requested:
+    def __call__(self, theta: np.ndarray):
+        if self.session.stop_requested:
             raise _Stopped
+        one = self.one
         with torch.no_grad():
             one.flat.copy_(torch.from_numpy(theta).view(1, -1))
-        if method == "powell":
+        if self.method == "powell":
             with torch.no_grad():
-                return float(loss_of(one))
+                return float(self.loss_of(one))
         one.flat.grad = None
-        total = loss_of(one)
+        total = self.loss_of(one)
         total.backward()
         return float(total.detach()), one.flat.grad[0].detach().cpu().numpy().astype(np.float64)
 
+
+def _run_chunk(fun: _Objective, st: _ModelState, iters: int) -> int:
+    """Up to `iters` iterations of one model, from the state its last chunk left; returns how many
+    were done."""
+    from scipy.optimize import minimize
+    method = fun.method
+    last, done = [st.theta], [0]
+
+    def callback(intermediate_result):
+        last[0] = np.array(intermediate_result.x, dtype=np.float64)
+        done[0] += 1
+
+    options: dict = {"maxiter": iters}
+    if method == "bfgs" and st.hess_inv is not None:
+        options["hess_inv0"] = st.hess_inv
+    if method == "powell":
+        options.update(_POWELL_OPTIONS)
+        if st.direc is not None:
+            options["direc"] = st.direc
+    try:
+        with one_native_thread():
+            res = minimize(fun, st.theta, method=METHODS[method], jac=method != "powell",
+                           callback=callback, options=options)
+    except _Stopped:
+        st.theta = last[0]
+        return done[0]
+    st.theta = np.asarray(res.x, dtype=np.float64)
+    if method == "bfgs":
+        st.hess_inv = _positive_definite(np.asarray(res.hess_inv))
+    elif method == "powell":
+        st.direc = np.asarray(res.direc)
+    if int(res.nit) < iters:
+        st.ended = True
+    return int(res.nit)
+
+
+def _run_models(session, fun: _Objective, states: list[_ModelState], iters: int) -> int:
+    """One chunk of every model still alive and not ended, in turn, each copied back into the
+    session's weights; returns the most iterations one of them did."""
+    flat = session.model.flat
+    alive = session.alive.cpu().numpy()
+    done = 0
+    for k, st in enumerate(states):
+        if session.stop_requested:
+            break
+        if not alive[k] or st.ended:
+            continue
+        done = max(done, _run_chunk(fun, st, iters))
+        with torch.no_grad():
+            flat[k].copy_(torch.from_numpy(st.theta).to(flat.device, flat.dtype))
+    return done
+
+
+def scipy_steps(session) -> Iterator[P.ProgressRecord]:
+    """TrainingSession.steps() for the scipy optimizers (see the module docstring)."""
+    t = session.exp.train
+    method = t.optimizer
+    if method not in SCIPY_OPTIMIZERS:
+        raise ConfigError("train.optimizer", f"{method!r} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
+    check_size(method, session.model.parameter_count())
+    flat = session.model.flat
+    fun = _Objective(session)
+    xin, target = fun.xin, fun.target
     states = [_ModelState(flat[k].detach().cpu().double().numpy().copy()) for k in range(session.k)]
-
-    def run_chunk(st: _ModelState, iters: int) -> int:
-        """Up to `iters` iterations of one model; returns how many were done."""
-        last, done = [st.theta], [0]
-
-        def callback(intermediate_result):
-            last[0] = np.array(intermediate_result.x, dtype=np.float64)
-            done[0] += 1
-
-        options: dict = {"maxiter": iters}
-        if method == "bfgs" and st.hess_inv is not None:
-            options["hess_inv0"] = st.hess_inv
-        if method == "powell":
-            options.update(_POWELL_OPTIONS)
-            if st.direc is not None:
-                options["direc"] = st.direc
-        try:
-            with one_native_thread():
-                res = minimize(fun, st.theta, method=METHODS[method], jac=method != "powell",
-                               callback=callback, options=options)
-        except _Stopped:
-            st.theta = last[0]
-            return done[0]
-        st.theta = np.asarray(res.x, dtype=np.float64)
-        if method == "bfgs":
-            st.hess_inv = _positive_definite(np.asarray(res.hess_inv))
-        elif method == "powell":
-            st.direc = np.asarray(res.direc)
-        if int(res.nit) < iters:
-            st.ended = True
-        return int(res.nit)
-
     with torch.no_grad():
         total, parts, _ = session.loss(xin, target, 1, None)
     session.note_first_loss(total)
@@ -180,16 +208,7 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
     epoch = 0
     while epoch < t.epochs:
         n = min(t.check_every, t.epochs - epoch)
-        alive = session.alive.cpu().numpy()
-        done = 0
-        for k, st in enumerate(states):
-            if session.stop_requested:
-                break
-            if not alive[k] or st.ended:
-                continue
-            done = max(done, run_chunk(st, n))
-            with torch.no_grad():
-                flat[k].copy_(torch.from_numpy(st.theta).to(flat.device, flat.dtype))
+        done = _run_models(session, fun, states, n)
         # A stop inside the chunk counts the iterations done; otherwise the chunk is whole
         # (models that converged early have simply stopped moving).
         epoch += max(1, done) if session.stop_requested else n

@@ -269,93 +269,19 @@ class ProbeJob(Job):
             yield from self._steps()
 
     def _steps(self) -> Iterator[ProbeProgress]:
-        import torch
-        import torch.nn.functional as F
-
-        from aegui.core.train.optim import TensorAdam
         cfg = self.config
         start = time.perf_counter()
         y_all = np.array([self.classes.index(t) for t in self.targets])
         train_idx, val_idx = self.split if self.split is not None else \
             stratified_split(self.targets, cfg.val_split, cfg.split_seed)
-        x = torch.as_tensor(self.data.x, dtype=torch.float32)
-        y = torch.as_tensor(y_all)
-        enc = self.model
-        if enc is not None:
-            enc.flat.requires_grad_(cfg.fine_tune)
-
-        def features(rows) -> torch.Tensor:
-            return x[rows] if enc is None else enc.encode(x[rows])[0]
-
-        with torch.no_grad():
-            f0 = features(train_idx)
-        mean, std = f0.mean(0), f0.std(0, unbiased=False)
-        # A feature that is (nearly) constant on the training part, e.g. a dead ReLU code unit or
-        # an always-blank border pixel, gets a typical feature's scale rather than its own: when
-        # fine-tuning brings it to life, dividing by its ~0 std blew the logits up 1e6-fold (a loss
-        # spike of 2.75 in the middle of MNIST's fine-tuning).
-        live = std > 1e-3 * std.max().clamp_min(1e-12)
-        typical = std[live].median() if bool(live.any()) else torch.tensor(1.0)
-        std = torch.where(live, std, typical).clamp_min(1e-6)
-        n_in, n_cls = f0.shape[1], len(self.classes)
-        gen = torch.Generator().manual_seed(cfg.seed)
-
-        def layer(fan_in, fan_out):
-            bound = 1 / math.sqrt(fan_in)
-            w = ((torch.rand(fan_in, fan_out, generator=gen) * 2 - 1) * bound).requires_grad_()
-            b = torch.zeros(fan_out, requires_grad=True)
-            return [w, b]
-
-        head = layer(n_in, cfg.hidden) + layer(cfg.hidden, n_cls) if cfg.hidden else layer(n_in, n_cls)
-
-        def logits(rows) -> torch.Tensor:
-            h = (features(rows) - mean) / std
-            if cfg.hidden:
-                h = torch.relu(h @ head[0] + head[1])
-                return h @ head[2] + head[3]
-            return h @ head[0] + head[1]
-
-        params = head + ([enc.flat] if cfg.fine_tune else [])
-        opt = TensorAdam(params, lr=cfg.learning_rate)
-        n_train = len(train_idx)
-        bs = cfg.batch_size if 0 < cfg.batch_size < n_train else n_train
+        head = _Head(self.model, self.data.x, y_all, train_idx, cfg, len(self.classes))
         history: list[dict] = []
-
-        def accuracy(rows) -> tuple[float | None, np.ndarray]:
-            acc, pred, _ = scored(rows)
-            return acc, pred
-
-        def scored(rows) -> tuple[float | None, np.ndarray, float | None]:
-            """Accuracy, predictions and mean cross-entropy of `rows`, in chunks (60,000
-            MNIST images through a fine-tuned encoder at once would hold every activation)."""
-            if not len(rows):
-                return None, np.zeros(0, int), None
-            preds, total = [], 0.0
-            with torch.no_grad():
-                for lo in range(0, len(rows), 8192):
-                    part = rows[lo:lo + 8192]
-                    out = logits(part)
-                    total += float(F.cross_entropy(out, y[part], reduction="sum"))
-                    preds.append(out.argmax(1).numpy())
-            pred = np.concatenate(preds)
-            return float((pred == y_all[rows]).mean()), pred, total / len(rows)
-
         epoch = 0
-        loss_value = math.nan
         for epoch in range(1, cfg.epochs + 1):
-            order = train_idx[torch.randperm(n_train, generator=gen).numpy()] if bs < n_train else train_idx
-            epoch_loss = 0.0
-            for lo in range(0, n_train, bs):
-                rows = order[lo:lo + bs]
-                loss = F.cross_entropy(logits(rows), y[rows])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                epoch_loss += float(loss.detach()) * len(rows)
-            loss_value = epoch_loss / n_train      # the epoch's mean over its batches
+            loss_value = head.train_epoch(train_idx)
             if epoch % cfg.check_every == 0 or epoch == cfg.epochs or self.cancelled:
-                train_acc, _ = accuracy(train_idx)
-                val_acc, _, val_loss = scored(val_idx)
+                train_acc, _ = head.accuracy(train_idx)
+                val_acc, _, val_loss = head.scored(val_idx)
                 history.append({"epoch": epoch, "loss": loss_value, "train_accuracy": train_acc,
                                 "val_accuracy": val_acc, "val_loss": val_loss})
                 yield ProbeProgress(state="running", epoch=epoch, epochs=cfg.epochs, loss=loss_value,
@@ -363,21 +289,117 @@ class ProbeJob(Job):
                                     fraction=epoch / cfg.epochs, elapsed=time.perf_counter() - start)
             if self.cancelled:
                 break
-        train_acc, train_pred = accuracy(train_idx)
-        val_acc, val_pred = accuracy(val_idx)
+        result = self._result(head, y_all, train_idx, val_idx, epoch, history, start)
+        yield ProbeProgress(state=CANCELLED if self.cancelled else FINISHED, fraction=1.0,
+                            elapsed=result.seconds, result=result)
+
+    def _result(self, head: _Head, y_all, train_idx, val_idx, epochs: int, history: list[dict],
+                start: float) -> ProbeResult:
+        """The trained head scored on both parts; the confusion matrix and chance level are those
+        of the held-out part, or of the training part when there is none."""
+        n_cls = len(self.classes)
+        train_acc, train_pred = head.accuracy(train_idx)
+        val_acc, val_pred = head.accuracy(val_idx)
         counts = np.bincount(y_all[train_idx], minlength=n_cls)
         eval_rows = val_idx if len(val_idx) else train_idx
         chance = float((y_all[eval_rows] == int(np.argmax(counts))).mean())
-        result = ProbeResult(
+        return ProbeResult(
             classes=list(self.classes), train_accuracy=train_acc, val_accuracy=val_acc,
             confusion=confusion_matrix(y_all[eval_rows], val_pred if len(val_idx) else train_pred, n_cls),
             confusion_train=confusion_matrix(y_all[train_idx], train_pred, n_cls), chance=chance,
-            n_train=n_train, n_val=len(val_idx), epochs=epoch, config=cfg, features=self.features,
-            dataset=self.data.name, latent_dim=n_in if enc is not None else 0,
+            n_train=len(train_idx), n_val=len(val_idx), epochs=epochs, config=self.config, features=self.features,
+            dataset=self.data.name, latent_dim=head.n_in if head.enc is not None else 0,
             seconds=time.perf_counter() - start, cancelled=self.cancelled, history=history,
             val_indices=val_idx, val_predicted=val_pred)
-        yield ProbeProgress(state=CANCELLED if self.cancelled else FINISHED, fraction=1.0,
-                            elapsed=result.seconds, result=result)
+
+
+class _Head:
+    """The classifier a ProbeJob trains: one layer (or two, with cfg.hidden) on the encoder's codes
+    (or the pixels, without an encoder), each feature scaled by its spread on the training part,
+    trained with Adam on the cross-entropy; with cfg.fine_tune the encoder trains too. One seeded
+    generator draws the initial weights and then each epoch's batch order."""
+
+    def __init__(self, enc, x: np.ndarray, y_all: np.ndarray, train_idx: np.ndarray, cfg: ProbeConfig, n_cls: int):
+        import torch
+
+        from aegui.core.train.optim import TensorAdam
+        self.cfg, self.enc, self.y_all = cfg, enc, y_all
+        self.x = torch.as_tensor(x, dtype=torch.float32)
+        self.y = torch.as_tensor(y_all)
+        if enc is not None:
+            enc.flat.requires_grad_(cfg.fine_tune)
+        with torch.no_grad():
+            f0 = self.features(train_idx)
+        mean, std = f0.mean(0), f0.std(0, unbiased=False)
+        # A feature that is (nearly) constant on the training part, e.g. a dead ReLU code unit or
+        # an always-blank border pixel, gets a typical feature's scale rather than its own: when
+        # fine-tuning brings it to life, dividing by its ~0 std blew the logits up 1e6-fold (a loss
+        # spike of 2.75 in the middle of MNIST's fine-tuning).
+        live = std > 1e-3 * std.max().clamp_min(1e-12)
+        typical = std[live].median() if bool(live.any()) else torch.tensor(1.0)
+        self.mean, self.std = mean, torch.where(live, std, typical).clamp_min(1e-6)
+        self.n_in = f0.shape[1]
+        self.gen = torch.Generator().manual_seed(cfg.seed)
+        self.weights = (self._layer(self.n_in, cfg.hidden) + self._layer(cfg.hidden, n_cls) if cfg.hidden
+                        else self._layer(self.n_in, n_cls))
+        self.opt = TensorAdam(self.weights + ([enc.flat] if cfg.fine_tune else []), lr=cfg.learning_rate)
+
+    def _layer(self, fan_in: int, fan_out: int) -> list:
+        import torch
+        bound = 1 / math.sqrt(fan_in)
+        w = ((torch.rand(fan_in, fan_out, generator=self.gen) * 2 - 1) * bound).requires_grad_()
+        b = torch.zeros(fan_out, requires_grad=True)
+        return [w, b]
+
+    def features(self, rows):
+        return self.x[rows] if self.enc is None else self.enc.encode(self.x[rows])[0]
+
+    def logits(self, rows):
+        import torch
+        w = self.weights
+        h = (self.features(rows) - self.mean) / self.std
+        if self.cfg.hidden:
+            h = torch.relu(h @ w[0] + w[1])
+            return h @ w[2] + w[3]
+        return h @ w[0] + w[1]
+
+    def train_epoch(self, train_idx: np.ndarray) -> float:
+        """One pass over the training part in shuffled batches; the epoch's mean loss over its batches."""
+        import torch
+        import torch.nn.functional as F
+        n_train = len(train_idx)
+        bs = self.cfg.batch_size if 0 < self.cfg.batch_size < n_train else n_train
+        order = train_idx[torch.randperm(n_train, generator=self.gen).numpy()] if bs < n_train else train_idx
+        epoch_loss = 0.0
+        for lo in range(0, n_train, bs):
+            rows = order[lo:lo + bs]
+            loss = F.cross_entropy(self.logits(rows), self.y[rows])
+            self.opt.zero_grad()
+            loss.backward()
+            self.opt.step()
+            epoch_loss += float(loss.detach()) * len(rows)
+        return epoch_loss / n_train
+
+    def accuracy(self, rows) -> tuple[float | None, np.ndarray]:
+        acc, pred, _ = self.scored(rows)
+        return acc, pred
+
+    def scored(self, rows) -> tuple[float | None, np.ndarray, float | None]:
+        """Accuracy, predictions and mean cross-entropy of `rows`, in chunks (60,000
+        MNIST images through a fine-tuned encoder at once would hold every activation)."""
+        import torch
+        import torch.nn.functional as F
+        if not len(rows):
+            return None, np.zeros(0, int), None
+        preds, total = [], 0.0
+        with torch.no_grad():
+            for lo in range(0, len(rows), 8192):
+                part = rows[lo:lo + 8192]
+                out = self.logits(part)
+                total += float(F.cross_entropy(out, self.y[part], reduction="sum"))
+                preds.append(out.argmax(1).numpy())
+        pred = np.concatenate(preds)
+        return float((pred == self.y_all[rows]).mean()), pred, total / len(rows)
 
 
 # ---------------------------------------------------------------- probe files and whole runs

@@ -71,138 +71,180 @@ def _codes_2d(model, x) -> tuple[np.ndarray, str]:
     return PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)"
 
 
-def draw(exp, result, models, folder, out) -> None:
-    from aegui.core.models.latent import decode_points, encode, reconstruct
-    opts = exp.options
-    figures = exp.figures
-    cache: dict = {}
+class _Drawing:
+    """What every model figure of one report entry reads and writes: the entry's options, its runs
+    (label, run), the folder and `out`, the measured numbers per run label, and each run's data
+    loaded once (runs on the same data share it)."""
 
-    def data_of(run):
+    def __init__(self, exp, result, models, folder, out):
+        self.result, self.models, self.folder, self.out = result, models, folder, out
+        self.opts = exp.options
+        self.measured = out["measured"].setdefault("models", {})
+        self._data: dict = {}
+
+    def data_of(self, run):
         key = run.experiment.data
-        if key not in cache:
-            cache[key] = _data(result, run, opts.get("samples_from") == "train")
-        return cache[key]
+        if key not in self._data:
+            self._data[key] = _data(self.result, run, self.opts.get("samples_from") == "train")
+        return self._data[key]
 
-    measured = out["measured"].setdefault("models", {})
-    if "latent" in figures:
-        panels = []
-        for label, run in models:
-            d = data_of(run)
-            rows = _spread(len(d), opts.get("max_points", 2000))
-            xy, note = _codes_2d(run.model, d.x[rows])
-            labels = [d.labels[i] for i in rows]
-            panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
-            m = measured.setdefault(label, {})
-            m["knn5_accuracy"] = knn_accuracy(xy, labels)
-            z = encode(run.model, d.x[rows])
-            m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
-            m["code_std"] = float(z.std(0).mean())
-            m["separation"] = separation(z)
-        rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
-        RF.save(RF.stack(rows_img), folder, "latent.png", out)
-    if "reconstructions" in figures:
-        imgs, titles = [], []
-        from aegui.core.analyses.figures import reconstruction_grid
-        for label, run in models:
-            d = data_of(run)
-            rows = _spread(len(d), opts.get("samples", 12))
-            x = d.x[rows]
-            shape = tuple(d.shape)
-            y = reconstruct(run.model, x)
-            # How different the outputs are from each other, next to how different the inputs are
-            # (near 0: every input gets the same picture back, a collapse).
-            measured.setdefault(label, {})["output_spread"] = float(y.std(0).mean() / max(1e-12, x.std(0).mean()))
-            imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
-                                            labels=[d.labels[i] for i in rows], columns=opts.get("columns", 12)))
-            titles.append(_cut(label, 90))
-        RF.save(RF.stack(imgs, titles), folder, "reconstructions.png", out)
-    if "decode_grid" in figures:
-        from aegui.core.analyses.figures import latent_traversal
-        imgs, titles = [], []
-        for label, run in models:
-            if run.model.latent_dim != 2:
+    def spread(self, run, option: str, default: int):
+        """The run's data and the rows of it a figure shows: at most options[option] of them, spread."""
+        d = self.data_of(run)
+        return d, _spread(len(d), self.opts.get(option, default))
+
+    def measures(self, label: str) -> dict:
+        return self.measured.setdefault(label, {})
+
+    def save(self, imgs, titles, name: str) -> None:
+        """The figure's pictures one under the other (under their titles, unless None), saved and listed."""
+        RF.save(RF.stack(imgs, titles), self.folder, name, self.out)
+
+
+def draw(exp, result, models, folder, out) -> None:
+    """The model figures `exp.figures` names, in a fixed order (the first one saved is the entry's
+    main picture)."""
+    drawing = _Drawing(exp, result, models, folder, out)
+    for name, figure in _FIGURES:
+        if name in exp.figures:
+            figure(drawing)
+
+
+def _latent(dr: _Drawing) -> None:
+    from aegui.core.models.latent import encode
+    panels = []
+    for label, run in dr.models:
+        d, rows = dr.spread(run, "max_points", 2000)
+        xy, note = _codes_2d(run.model, d.x[rows])
+        labels = [d.labels[i] for i in rows]
+        panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
+        m = dr.measures(label)
+        m["knn5_accuracy"] = knn_accuracy(xy, labels)
+        z = encode(run.model, d.x[rows])
+        m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
+        m["code_std"] = float(z.std(0).mean())
+        m["separation"] = separation(z)
+    rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
+    dr.save(rows_img, None, "latent.png")
+
+
+def _reconstructions(dr: _Drawing) -> None:
+    from aegui.core.analyses.figures import reconstruction_grid
+    from aegui.core.models.latent import reconstruct
+    imgs, titles = [], []
+    for label, run in dr.models:
+        d, rows = dr.spread(run, "samples", 12)
+        x = d.x[rows]
+        shape = tuple(d.shape)
+        y = reconstruct(run.model, x)
+        # How different the outputs are from each other, next to how different the inputs are
+        # (near 0: every input gets the same picture back, a collapse).
+        dr.measures(label)["output_spread"] = float(y.std(0).mean() / max(1e-12, x.std(0).mean()))
+        imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
+                                        labels=[d.labels[i] for i in rows], columns=dr.opts.get("columns", 12)))
+        titles.append(_cut(label, 90))
+    dr.save(imgs, titles, "reconstructions.png")
+
+
+def _decode_grid(dr: _Drawing) -> None:
+    """The decoder over a grid of 2-D codes (options.grid_values, else spanning the codes' 2nd to
+    98th percentile); runs with another code size are left out."""
+    from aegui.core.analyses.figures import latent_traversal
+    from aegui.core.models.latent import decode_points, encode
+    imgs, titles = [], []
+    for label, run in dr.models:
+        if run.model.latent_dim != 2:
+            continue
+        d = dr.data_of(run)
+        values = dr.opts.get("grid_values")
+        if values is None:
+            z = encode(run.model, d.x[_spread(len(d), 2000)])
+            lo, hi = np.percentile(z, 2, 0), np.percentile(z, 98, 0)
+            n = dr.opts.get("grid_n", 10)
+            xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+        else:
+            xs = ys = np.asarray(values, float)
+        imgs.append(latent_traversal(lambda z, m=run.model: decode_points(m, z), xs, ys, shape=tuple(d.shape),
+                                     latent_dim=2))
+        titles.append(_cut(label, 90))
+    if imgs:
+        dr.save(imgs, titles, "decode_grid.png")
+
+
+def _interpolate(dr: _Drawing) -> None:
+    """The decoded path between the codes of two samples (options.interpolate: label pairs)."""
+    from aegui.core.analyses.figures import interpolation_strip
+    from aegui.core.models.latent import encode, interpolate
+    imgs, titles = [], []
+    for label, run in dr.models:
+        d = dr.data_of(run)
+        for a, b in dr.opts.get("interpolate", []):
+            if a not in d.labels or b not in d.labels:
                 continue
-            d = data_of(run)
-            values = opts.get("grid_values")
-            if values is None:
-                z = encode(run.model, d.x[_spread(len(d), 2000)])
-                lo, hi = np.percentile(z, 2, 0), np.percentile(z, 98, 0)
-                n = opts.get("grid_n", 10)
-                xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
-            else:
-                xs = ys = np.asarray(values, float)
-            imgs.append(latent_traversal(lambda z, m=run.model: decode_points(m, z), xs, ys, shape=tuple(d.shape),
-                                         latent_dim=2))
-            titles.append(_cut(label, 90))
-        if imgs:
-            RF.save(RF.stack(imgs, titles), folder, "decode_grid.png", out)
-    if "interpolate" in figures:
-        from aegui.core.analyses.figures import interpolation_strip
-        from aegui.core.models.latent import interpolate
-        imgs, titles = [], []
-        for label, run in models:
-            d = data_of(run)
-            for a, b in opts.get("interpolate", []):
-                if a not in d.labels or b not in d.labels:
-                    continue
-                za = encode(run.model, d.x[[d.labels.index(a)]])[0]
-                zb = encode(run.model, d.x[[d.labels.index(b)]])[0]
-                steps = interpolate(run.model, za, zb, opts.get("steps", 8))
-                imgs.append(interpolation_strip(steps.reshape(len(steps), *d.shape), ends=(a, b)))
-                titles.append(f"{_cut(label, 60)}: {a} -> {b}")
-        if imgs:
-            RF.save(RF.stack(imgs, titles), folder, "interpolate.png", out)
-    if "sample" in figures:
-        from aegui.core.analyses.figures import interpolation_strip
-        imgs, titles = [], []
-        rng = np.random.default_rng(0)
-        for label, run in models:
-            d = data_of(run)
-            z = encode(run.model, d.x)
-            if kind_of(run.experiment).has_kl:
-                pts = rng.standard_normal((12, z.shape[1])).astype(np.float32)
-                how = "codes drawn from N(0, I)"
-            else:
-                pts = rng.uniform(z.min(0), z.max(0), (12, z.shape[1])).astype(np.float32)
-                how = "codes drawn uniformly from the codes' bounding box"
-            imgs.append(interpolation_strip(decode_points(run.model, pts).reshape(12, *d.shape)))
-            titles.append(f"{_cut(label, 60)}: {how}")
-        RF.save(RF.stack(imgs, titles), folder, "sample.png", out)
-    if "denoise" in figures:
-        _denoise(exp, models, data_of, folder, out, measured)
-    if "embedding" in figures:
-        # One row a run (its codes beside PCA and t-SNE of the same test images).
-        from aegui.core.analyses.embedding import EmbeddingJob
-        datasets, by_name = {}, {}
-        for label, run in models:
-            d = data_of(run)
-            # The row's name sits in a 90 px margin: the label up to its parenthesis, short.
-            name = _cut(label.split(" (")[0], 13)
-            datasets[name] = d.subset(_spread(len(d), opts.get("max_points", 2000)))
-            by_name[name] = (label, run.model)
-        job = EmbeddingJob((), models={k: m for k, (_, m) in by_name.items()}, datasets=datasets,
-                           panels=[("ae", "latent"), ("pca", "raw"), ("tsne", "raw")])
-        res = job.run()
-        res.figure().save(folder / "embedding.png", format="PNG", optimize=True)
-        out["files"].append("embedding.png")
-        # Five significant digits: the coordinates of a picture, not of a calculation to redo.
-        lines = ["dataset,method,space,index,label,x,y"] + [
-            f"{r['dataset']},{r['method']},{r['space']},{r['index']},{r['label']},{r['x']:.5g},{r['y']:.5g}"
-            for r in res.rows()]
-        (folder / "embedding.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        out["tables"].append("embedding.csv")
-        for name, (label, _) in by_name.items():
-            m = measured.setdefault(label, {})
-            panels = [p for p in res.panels if p.dataset == name]
-            m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in panels}
-            ae = next((p for p in panels if p.method == "ae"), None)
-            if ae is not None:   # a ReLU code puts many samples on an axis: the "line" a report saw
-                zero = np.abs(ae.xy) < 1e-9
-                m["on_axes"] = float(zero.any(1).mean())
-                m["at_origin"] = float(zero.all(1).mean())
+            za = encode(run.model, d.x[[d.labels.index(a)]])[0]
+            zb = encode(run.model, d.x[[d.labels.index(b)]])[0]
+            steps = interpolate(run.model, za, zb, dr.opts.get("steps", 8))
+            imgs.append(interpolation_strip(steps.reshape(len(steps), *d.shape), ends=(a, b)))
+            titles.append(f"{_cut(label, 60)}: {a} -> {b}")
+    if imgs:
+        dr.save(imgs, titles, "interpolate.png")
 
 
-def _denoise(exp, models, data_of, folder, out, measured) -> None:
+def _sample(dr: _Drawing) -> None:
+    """Twelve random codes decoded: from N(0, I) for a model trained towards it (KL), else from
+    the codes' bounding box. One generator for every run, as the figure always drew."""
+    from aegui.core.analyses.figures import interpolation_strip
+    from aegui.core.models.latent import decode_points, encode
+    imgs, titles = [], []
+    rng = np.random.default_rng(0)
+    for label, run in dr.models:
+        d = dr.data_of(run)
+        z = encode(run.model, d.x)
+        if kind_of(run.experiment).has_kl:
+            pts = rng.standard_normal((12, z.shape[1])).astype(np.float32)
+            how = "codes drawn from N(0, I)"
+        else:
+            pts = rng.uniform(z.min(0), z.max(0), (12, z.shape[1])).astype(np.float32)
+            how = "codes drawn uniformly from the codes' bounding box"
+        imgs.append(interpolation_strip(decode_points(run.model, pts).reshape(12, *d.shape)))
+        titles.append(f"{_cut(label, 60)}: {how}")
+    dr.save(imgs, titles, "sample.png")
+
+
+def _embedding(dr: _Drawing) -> None:
+    """One row a run (its codes beside PCA and t-SNE of the same test images), the coordinates as
+    a table, and how well classes separate in each picture."""
+    from aegui.core.analyses.embedding import EmbeddingJob
+    datasets, by_name = {}, {}
+    for label, run in dr.models:
+        d, rows = dr.spread(run, "max_points", 2000)
+        # The row's name sits in a 90 px margin: the label up to its parenthesis, short.
+        name = _cut(label.split(" (")[0], 13)
+        datasets[name] = d.subset(rows)
+        by_name[name] = (label, run.model)
+    job = EmbeddingJob((), models={k: m for k, (_, m) in by_name.items()}, datasets=datasets,
+                       panels=[("ae", "latent"), ("pca", "raw"), ("tsne", "raw")])
+    res = job.run()
+    res.figure().save(dr.folder / "embedding.png", format="PNG", optimize=True)
+    dr.out["files"].append("embedding.png")
+    # Five significant digits: the coordinates of a picture, not of a calculation to redo.
+    lines = ["dataset,method,space,index,label,x,y"] + [
+        f"{r['dataset']},{r['method']},{r['space']},{r['index']},{r['label']},{r['x']:.5g},{r['y']:.5g}"
+        for r in res.rows()]
+    (dr.folder / "embedding.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dr.out["tables"].append("embedding.csv")
+    for name, (label, _) in by_name.items():
+        m = dr.measures(label)
+        panels = [p for p in res.panels if p.dataset == name]
+        m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in panels}
+        ae = next((p for p in panels if p.method == "ae"), None)
+        if ae is not None:   # a ReLU code puts many samples on an axis: the "line" a report saw
+            zero = np.abs(ae.xy) < 1e-9
+            m["on_axes"] = float(zero.any(1).mean())
+            m["at_origin"] = float(zero.all(1).mean())
+
+
+def _denoise(dr: _Drawing) -> None:
     """Each run on `repeats` noisy copies of every sample: options.noise ({"kind", "level"}) for
     every run, else each denoising run at its own training level. Black-and-white data: wrong
     pixels of the noisy input and of the output, per sample and overall; grey data: the MSE of
@@ -210,21 +252,20 @@ def _denoise(exp, models, data_of, folder, out, measured) -> None:
     from aegui.core.data.noise import apply_noise
     from aegui.core.models.latent import denoise, encode
     from aegui.core.train.evaluation import is_binary
-    repeats = exp.options.get("repeats", 20)
-    given = exp.options.get("noise")
+    repeats = dr.opts.get("repeats", 20)
+    given = dr.opts.get("noise")
     imgs = []
-    for label, run in models:
+    for label, run in dr.models:
         if given is None and not kind_of(run.experiment).corrupts_inputs:
-
             continue
         kind, level = (given["kind"], given["level"]) if given else (run.experiment.noise.kind, run.experiment.noise.level)
-        d = data_of(run)
-        d = d.subset(_spread(len(d), exp.options.get("max_points", 1000)))
+        d, rows = dr.spread(run, "max_points", 1000)
+        d = d.subset(rows)
         x = np.repeat(d.x, repeats, axis=0)
         noisy = apply_noise(x, kind, level, np.random.default_rng(0)).astype(np.float32)
         out_ = denoise(run.model, noisy)
         z, zn = encode(run.model, x), encode(run.model, noisy)
-        m = measured.setdefault(label, {})
+        m = dr.measures(label)
         m["noise"] = f"{kind} {level:g}"
         m["code_shift"] = float(np.linalg.norm(zn - z, axis=1).mean() / max(1e-12, np.linalg.norm(z, axis=1).mean()))
         if is_binary(d.x):
@@ -241,8 +282,13 @@ def _denoise(exp, models, data_of, folder, out, measured) -> None:
         else:
             m.update({"noisy_mse": float(((noisy - x) ** 2).mean()), "denoised_mse": float(((out_ - x) ** 2).mean())})
     if imgs:
-        RF.save(RF.stack(imgs), folder, "denoise.png", out)
+        dr.save(imgs, None, "denoise.png")
 
 
 def _cut(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# The order the figures are drawn in when an entry names several.
+_FIGURES = (("latent", _latent), ("reconstructions", _reconstructions), ("decode_grid", _decode_grid),
+            ("interpolate", _interpolate), ("sample", _sample), ("denoise", _denoise), ("embedding", _embedding))

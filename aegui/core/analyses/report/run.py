@@ -309,9 +309,8 @@ class ReportJob(Job):
 
     def steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
-        from aegui.core.analyses.report.files import check_done, discard, folders_in_the_way
+        from aegui.core.analyses.report.files import check_done, discard
         from aegui.core.analyses.report.page import write_pages
-        from aegui.core.files.atomic import atomic_write_text
         start = time.perf_counter()
         pairs = self.todo()
         count = len(pairs)
@@ -333,22 +332,11 @@ class ReportJob(Job):
             elif name not in self.rerun and exp.id not in self.rerun and done is not None:
                 yield item("skipped", index / count, message="finished before; not run again")
                 continue
-            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-                discard(folder)         # the reader named it: a file where the experiment's folder belongs
-            folder.mkdir(parents=True, exist_ok=True)
-            discard(folder / DONE)
-            for blocking in folders_in_the_way(folder):
-                yield item("remade", reached, message=f"{blocking}: is a folder where the experiment writes a "
-                           "file; removing it")
-                discard(blocking)
-            if (folder / "work").exists() and not (folder / "work").is_dir():
-                yield item("remade", reached, message=f"{folder / 'work'}: is a file where the folder of "
-                           "the experiment's saved runs belongs; running them again")
-                discard(folder / "work")
+            for message in _clear_the_way(folder):
+                yield item("remade", reached, message=message)
             why = needed_data(exp)
             if why is not None:
-                discard(folder / WAITING)
-                atomic_write_text(folder / WAITING, json.dumps({"key": preset_key(exp), "reason": why}, indent=2) + "\n")
+                _write_json(folder / WAITING, {"key": preset_key(exp), "reason": why})
                 yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
@@ -375,15 +363,11 @@ class ReportJob(Job):
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
-                resumed = _resumed(result)
-                # A result partly read back from an earlier run took its runs' own time, not this call's.
-                work = record.get("measured", {}).get("seconds_all_runs") or 0.0
                 record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
                                "preset_name": info.name, "preset_description": info.description,
-                               "stated_s": info.time_2cores_s, "seconds": round(max(seconds, work) if resumed else seconds, 3),
-                               "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+                               "stated_s": info.time_2cores_s, **_times(record, result, seconds, cpu),
                                "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
-                               "started": started, "resumed": resumed})
+                               "started": started, "resumed": _resumed(result)})
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
             except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
@@ -391,14 +375,12 @@ class ReportJob(Job):
                 # on the page, and tried again next time; the finished runs inside stay saved.
                 self._job = None
                 message = str(err) if isinstance(err, (ConfigError, OSError)) else f"{type(err).__name__}: {err}"
-                discard(folder / FAILED)
-                atomic_write_text(folder / FAILED, json.dumps({"key": preset_key(exp), "error": message},
-                                                                      indent=2) + "\n")
+                _write_json(folder / FAILED, {"key": preset_key(exp), "error": message})
                 yield item("failed", index / count, message=message)
                 write_pages(self)
                 continue
             discard(folder / FAILED)
-            atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
+            _write_json(folder / DONE, record)
             yield item("experiment_done", index / count, message=record.get("aegui", ""), seconds=seconds)
             write_pages(self)
         else:
@@ -414,6 +396,39 @@ class ReportJob(Job):
         outcome = conclude(exp, result, rendered)
         return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
                 "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+
+
+def _clear_the_way(folder: Path) -> Iterator[str]:
+    """Make the experiment's folder ready to write in, without its done.json; yields a sentence for
+    each thing in the way it removes (a folder where a file goes, a file where the saved runs go)."""
+    from aegui.core.analyses.report.files import discard, folders_in_the_way
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        discard(folder)         # the reader named it: a file where the experiment's folder belongs
+    folder.mkdir(parents=True, exist_ok=True)
+    discard(folder / DONE)
+    for blocking in folders_in_the_way(folder):
+        yield f"{blocking}: is a folder where the experiment writes a file; removing it"
+        discard(blocking)
+    if (folder / "work").exists() and not (folder / "work").is_dir():
+        yield (f"{folder / 'work'}: is a file where the folder of the experiment's saved runs belongs; "
+               "running them again")
+        discard(folder / "work")
+
+
+def _write_json(path: Path, record: dict) -> None:
+    """done.json or a waiting or failed note, written whole in place of whatever was there."""
+    from aegui.core.analyses.report.files import discard
+    from aegui.core.files.atomic import atomic_write_text
+    discard(path)
+    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
+
+
+def _times(record: dict, result, seconds: float, cpu: float) -> dict:
+    """done.json's times: `seconds` is the experiment's, `wall_seconds` this call's."""
+    # A result partly read back from an earlier run took its runs' own time, not this call's.
+    work = record.get("measured", {}).get("seconds_all_runs") or 0.0
+    return {"seconds": round(max(seconds, work) if _resumed(result) else seconds, 3),
+            "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3)}
 
 
 def _resumed(result) -> bool:
