@@ -17,12 +17,10 @@ MAX_FUNCTION_LINES = 80
 LONG_FUNCTIONS = {
     "aegui/qt/latent/latent_canvas.py:_build_ui": 128,
     "aegui/qt/app.py:run": 117,
-    "aegui/qt/experiments/sweep_editor.py:_build": 99,
     "aegui/core/analyses/report/run.py:steps": 81,
     "aegui/qt/training/training_panel.py:_build_ui": 90,
     "aegui/qt/analyses/probe_view.py:_build": 89,
     "aegui/qt/menus.py:_build_menus": 88,
-    "aegui/qt/experiments/experiments_panel.py:_build": 85,
 }
 
 
