@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixma
 
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.display import to_uint8
-from aegui.qt.i18n import notifier, number, number_list, tr
+from aegui.qt.i18n import bind_text, number, number_list, on_language, tr
 from aegui.qt.latent.arithmetic_panel import ArithmeticPanel
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
@@ -83,14 +83,18 @@ class LatentCanvas(QWidget):
         self._model = None                            # the workspace's model shown (bind)
         self.workspace = None                         # bound with bind(): it tells the user things
         self._build_ui()
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._write_help_tip)
+        on_language(self, self.name_code_modes)
+        on_language(self, self._update_state)
+        self._write_help_tip()
         self._apply_palette()
         self._update_state()
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.plot = pg.PlotWidget(background="w", axisItems=locale_axes())
+        bind_text(self, self.plot.setStatusTip, "Hover to decode · click to pin · Shift+click two points to "
+                                                "interpolate · right-click for more")
         item = self.plot.getPlotItem()
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -110,14 +114,19 @@ class LatentCanvas(QWidget):
         self.proj_box, self.proj_combo, self.dim_i, self.dim_j, self.rotate = (pb.proj_box, pb.combo, pb.dim_i,
                                                                                pb.dim_j, pb.rotate)
         self.map_check = QCheckBox()
+        bind_text(self, self.map_check.setText, "Latent map")
+        bind_text(self, self.map_check.setToolTip, "Under the points, the decoder's picture of every spot of the view")
         self.map_check.setChecked(True)
         self.reset_button = QPushButton()
+        bind_text(self, self.reset_button.setText, "Reset view")
         self.help_button = QToolButton()
         self.help_button.setText("?")
         self.help_button.setAutoRaise(True)
         self.help_button.clicked.connect(self._show_help)
         self.codes_label = QLabel()
+        bind_text(self, self.codes_label.setText, "Codes:")
         self.codes_combo = QComboBox()   # items: (text, mode) for the modes this data allows
+        bind_text(self, self.codes_combo.setToolTip, "How the dataset's codes are drawn")
         self.codes_box = QWidget()
         codes_lay = QVBoxLayout(self.codes_box)
         codes_lay.setContentsMargins(0, 0, 0, 0)
@@ -177,7 +186,11 @@ class LatentCanvas(QWidget):
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
         self.tabs.addTab(self.arithmetic, "")
+        bind_text(self, lambda t: self.tabs.setTabText(0, t), "Generated")
+        bind_text(self, lambda t: self.tabs.setTabText(1, t), "Interpolation")
+        bind_text(self, lambda t: self.tabs.setTabText(2, t), "Arithmetic")
         self.tray_close = QToolButton()
+        bind_text(self, self.tray_close.setToolTip, "Hide the tray (it opens again when you pin or sample)")
         self.tray_close.setText("×")
         self.tray_close.setAutoRaise(True)
         self.tray_close.clicked.connect(self.hide_tray)
@@ -218,23 +231,14 @@ class LatentCanvas(QWidget):
         pb.reprojected.connect(self._reproject)
         pb.turned.connect(self._on_rotated)
 
-    def retranslate(self) -> None:
-        self.map_check.setText(tr("Latent map"))
-        self.map_check.setToolTip(tr("Under the points, the decoder's picture of every spot of the view"))
-        self.reset_button.setText(tr("Reset view"))
-        self.help_button.setToolTip(self.help_text())
-        self.plot.setStatusTip(tr("Hover to decode · click to pin · Shift+click two points to interpolate · "
-                                  "right-click for more"))
-        self.tabs.setTabText(0, tr("Generated"))
-        self.tabs.setTabText(1, tr("Interpolation"))
-        self.tabs.setTabText(2, tr("Arithmetic"))
-        self.tray_close.setToolTip(tr("Hide the tray (it opens again when you pin or sample)"))
-        self.codes_label.setText(tr("Codes:"))
-        self.codes_combo.setToolTip(tr("How the dataset's codes are drawn"))
+    def name_code_modes(self) -> None:
+        """The codes list's items, named: it holds the modes this data allows (latent_codes fills it)."""
         names = {"points": "Points", "thumbs": "Thumbnails", "classes": "Colour by label"}
         for k in range(self.codes_combo.count()):
             self.codes_combo.setItemText(k, tr(names[self.codes_combo.itemData(k)]))
-        self._update_state()
+
+    def _write_help_tip(self) -> None:
+        self.help_button.setToolTip(self.help_text())
 
     @staticmethod
     def help_text() -> str:
