@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from aegui.core.models.latent_arithmetic import analogy, nearest
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 
 SLOTS = ("a", "b", "c")
@@ -43,6 +43,7 @@ class ArithmeticPanel(QWidget):
             combo = QComboBox()
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(5)
+            bind_text(self, combo.setToolTip, "The sample used as {slot}", slot=slot)
             combo.activated.connect(lambda k, s=slot: self.pick_sample(s, k - 1) if k > 0 else self.clear_pick(s))
             view = GlyphView(cell_size=6, grid=False)
             self.combos[slot], self.views[slot], self.names[slot] = combo, view, name
@@ -52,14 +53,18 @@ class ArithmeticPanel(QWidget):
             op = QLabel({"a": "−", "b": "+", "c": "="}[slot])
             op.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(op, 2, 2 * col + 1)
-        self.result_title = QLabel()
+        self.result_title = QLabel("a − b + c")
         self.result_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.result_view = GlyphView(cell_size=6, grid=False)
         self.nearest_label = QLabel()
         self.nearest_label.setWordWrap(True)
         self.clear_button = QPushButton(clicked=lambda: self.clear())
+        bind_text(self, self.clear_button.setText, "Empty")
+        bind_text(self, self.clear_button.setToolTip, "Forget a, b and c.")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        bind_text(self, self.hint.setText, "Pick a, b and c here, or right-click the map: a − b + c adds the step "
+                                           "from b to a to c (a concept vector).")
         grid.addWidget(self.result_title, 0, 6)
         grid.addWidget(self.nearest_label, 1, 6)
         grid.addWidget(self.result_view, 2, 6)
@@ -77,21 +82,9 @@ class ArithmeticPanel(QWidget):
         for t in self.texts.values():
             t.setZValue(12)
             canvas.plot.addItem(t, ignoreBounds=True)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._name_custom_items)
+        on_language(self, self._describe)
         self._show()
-
-    def retranslate(self) -> None:
-        self.result_title.setText("a − b + c")
-        self.clear_button.setText(tr("Empty"))
-        self.clear_button.setToolTip(tr("Forget a, b and c."))
-        self.hint.setText(tr("Pick a, b and c here, or right-click the map: a − b + c adds the step from b "
-                             "to a to c (a concept vector)."))
-        for slot, combo in self.combos.items():
-            combo.setToolTip(tr("The sample used as {slot}", slot=slot))
-            if combo.count():
-                combo.setItemText(0, self._custom_text(slot))
-        self._describe()
 
     # -- the picks -------------------------------------------------------------------------------
     def set_labels(self, labels: list[str]) -> None:
@@ -182,15 +175,20 @@ class ArithmeticPanel(QWidget):
         self.changed.emit()
 
     def _show(self) -> None:
+        self._name_custom_items()
         for slot, combo in self.combos.items():
             pick = self._picks.get(slot)
             combo.blockSignals(True)
-            if combo.count():
-                combo.setItemText(0, self._custom_text(slot))
             combo.setCurrentIndex(pick[1] + 1 if pick and pick[0] == "sample" else 0)
             combo.blockSignals(False)
         self.update_marks()
         self._describe()
+
+    def _name_custom_items(self) -> None:
+        """Each list's first item: the point picked (a spot, a pin) or "(choose)"."""
+        for slot, combo in self.combos.items():
+            if combo.count():
+                combo.setItemText(0, self._custom_text(slot))
 
     def _custom_text(self, slot: str) -> str:
         pick = self._picks.get(slot)

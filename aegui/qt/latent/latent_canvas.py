@@ -4,27 +4,25 @@ sample from a VAE's prior; dataset codes as labelled points, thumbnails or class
 The widget never sees a model: its owner passes a decoder function (numpy in, numpy out) and
 the dataset codes, so it works the same for any architecture and never imports torch. It is
 composed of objects with one job each: the background map (latent_map), the codes drawn over it
-(latent_codes), the mouse and the canvas's own right-click menu (canvas_mouse), the search, the
-replay bar, the 3-D turn, and the tray of pinned / generated samples under the plot, which is shown
-only while it holds something. What they share (the decoder, the codes and labels, the projection,
-the interpolation's ends) is one ViewState (view_state), the canvas's `state`: they read it, and
-call the canvas's public methods, never its private members.
+(latent_codes), the mouse and the canvas's own right-click menu (canvas_mouse), the column beside
+the plot (side_column), the search, the replay bar, the 3-D turn, and the tray of pinned /
+generated samples under the plot, which is shown only while it holds something. What they share
+(the decoder, the codes and labels, the projection, the interpolation's ends) is one ViewState
+(view_state), the canvas's `state`: they read it, and call the canvas's public methods, never its
+private members.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsPixmapItem, QHBoxLayout, QLabel,
-                               QMessageBox, QPushButton, QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QGraphicsPixmapItem, QHBoxLayout, QMessageBox, QSplitter, QTabWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.display import to_uint8
-from aegui.qt.i18n import notifier, number, number_list, tr
+from aegui.qt.i18n import bind_text, number, number_list, on_language, tr
 from aegui.qt.latent.arithmetic_panel import ArithmeticPanel
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
@@ -34,10 +32,10 @@ from aegui.qt.latent.model_overlays import ModelOverlays
 from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
+from aegui.qt.latent.side_column import SideColumn
 from aegui.qt.latent.view_state import ViewState
 from aegui.qt.latent.view_follow import ViewFollow
 from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.locale_axis import locale_axes
 from aegui.qt.widgets.note import NoteLabel, is_dark
 from aegui.qt.widgets.save_place import remember_folder, save_path
@@ -48,18 +46,6 @@ pg.setConfigOptions(imageAxisOrder="row-major")
 
 SIDE_WIDTH = 150      # px: the preview and search column beside the plot
 IMAGE_SIDE_WIDTH = 176
-
-
-def _hbox(*widgets, parent: QWidget | None = None) -> QHBoxLayout:
-    """A row of widgets (None: stretch); with a parent it becomes that widget's margin-less layout."""
-    lay = QHBoxLayout(parent) if parent is not None else QHBoxLayout()
-    lay.setContentsMargins(0, 0, 0, 0)
-    for w in widgets:
-        if w is None:
-            lay.addStretch(1)
-        else:
-            lay.addWidget(w)
-    return lay
 
 
 class LatentCanvas(QWidget):
@@ -83,14 +69,25 @@ class LatentCanvas(QWidget):
         self._model = None                            # the workspace's model shown (bind)
         self.workspace = None                         # bound with bind(): it tells the user things
         self._build_ui()
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._update_state)
         self._apply_palette()
         self._update_state()
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:
+        self._build_plot()
+        self._build_layers()
+        upper = self._build_upper()
+        self._build_tray()
+        self._lay_out(upper)
+        self._build_helpers()
+        self._connect()
+
+    def _build_plot(self) -> None:
+        """The plot, the background map and the picture that follows the cursor."""
         self.plot = pg.PlotWidget(background="w", axisItems=locale_axes())
+        bind_text(self, self.plot.setStatusTip, "Hover to decode · click to pin · Shift+click two points to "
+                                                "interpolate · right-click for more")
         item = self.plot.getPlotItem()
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -106,47 +103,26 @@ class LatentCanvas(QWidget):
         for it in (self.map.item, self.cursor_item):
             self.plot.addItem(it, ignoreBounds=True)
 
-        self.projection_bar = pb = ProjectionBar()
-        self.proj_box, self.proj_combo, self.dim_i, self.dim_j, self.rotate = (pb.proj_box, pb.combo, pb.dim_i,
-                                                                               pb.dim_j, pb.rotate)
-        self.map_check = QCheckBox()
-        self.map_check.setChecked(True)
-        self.reset_button = QPushButton()
-        self.help_button = QToolButton()
-        self.help_button.setText("?")
-        self.help_button.setAutoRaise(True)
-        self.help_button.clicked.connect(self._show_help)
-        self.codes_label = QLabel()
-        self.codes_combo = QComboBox()   # items: (text, mode) for the modes this data allows
-        self.codes_box = QWidget()
-        codes_lay = QVBoxLayout(self.codes_box)
-        codes_lay.setContentsMargins(0, 0, 0, 0)
-        codes_lay.setSpacing(1)
-        codes_lay.addWidget(self.codes_label)
-        codes_lay.addWidget(self.codes_combo)
-        self.codes_box.setVisible(False)
-
+    def _build_layers(self) -> None:
+        """The message over the plot, and what is drawn on the map: the dataset's codes, the
+        search's rings, the replay of the codes."""
         self.message = NoteLabel("warning")
-        self.preview = GlyphView(cell_size=20)
-        self.preview.setMinimumWidth(110)
         self.codes = CodeLayers(self)
         self.scatter, self.legend, self.prior_item = self.codes.scatter, self.codes.legend, self.codes.prior_item
         self.search = SearchBar(self)
         self.search.attach(self.plot)
         self.replay = ReplayBar(self)
-        # Beside the plot, not above it: every row above or below the plot is map height lost.
-        side = QVBoxLayout()
-        side.setContentsMargins(0, 0, 0, 0)
-        side.setSpacing(3)
-        side.addLayout(_hbox(self.map_check, None, self.help_button))
-        side.addWidget(self.reset_button)
-        side.addWidget(self.preview, 1)
-        side.addWidget(self.codes_box)
-        side.addWidget(self.search)
-        side.addWidget(self.search.result)
-        self.side = QWidget()
-        self.side.setLayout(side)
+
+    def _build_upper(self) -> QWidget:
+        """The projection bar, the message, the plot with its side column, the replay bar."""
+        self.projection_bar = pb = ProjectionBar()
+        self.proj_box, self.proj_combo, self.dim_i, self.dim_j, self.rotate = (pb.proj_box, pb.combo, pb.dim_i,
+                                                                               pb.dim_j, pb.rotate)
+        self.side = sc = SideColumn(self.search)
         self.side.setFixedWidth(SIDE_WIDTH)
+        self.map_check, self.reset_button, self.help_button, self.preview = (sc.map_check, sc.reset_button,
+                                                                             sc.help_button, sc.preview)
+        self.codes_label, self.codes_combo, self.codes_box = sc.codes_label, sc.codes_combo, sc.codes_box
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.plot, 1)
@@ -159,7 +135,10 @@ class LatentCanvas(QWidget):
         ul.addWidget(self.message)
         ul.addLayout(body, 1)
         ul.addWidget(self.replay)
+        return upper
 
+    def _build_tray(self) -> None:
+        """The tabs under the plot: generated samples, the interpolation strip, arithmetic."""
         self.tray = GeneratedTray()
         self.tray.save_requested.connect(self.save_requested)
         self.tray.send_to_editor.connect(self.send_to_editor)
@@ -177,13 +156,18 @@ class LatentCanvas(QWidget):
         self.tabs.addTab(self.tray, "")
         self.tabs.addTab(self.interp, "")
         self.tabs.addTab(self.arithmetic, "")
+        bind_text(self, lambda t: self.tabs.setTabText(0, t), "Generated")
+        bind_text(self, lambda t: self.tabs.setTabText(1, t), "Interpolation")
+        bind_text(self, lambda t: self.tabs.setTabText(2, t), "Arithmetic")
         self.tray_close = QToolButton()
+        bind_text(self, self.tray_close.setToolTip, "Hide the tray (it opens again when you pin or sample)")
         self.tray_close.setText("×")
         self.tray_close.setAutoRaise(True)
         self.tray_close.clicked.connect(self.hide_tray)
         self.tabs.setCornerWidget(self.tray_close)
         self.tabs.hide()                  # no room for an empty tray: it opens when it holds something
 
+    def _lay_out(self, upper: QWidget) -> None:
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
         split.addWidget(self.tabs)
@@ -196,6 +180,9 @@ class LatentCanvas(QWidget):
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addWidget(split)
 
+    def _build_helpers(self) -> None:
+        """The objects with one job each that work on the built canvas: the mouse, following the
+        codes, the model's overlays, the redecode after a new model."""
         self.mouse = CanvasMouse(self)
         self.follow = ViewFollow(self)
         self.side.layout().insertWidget(2, self.follow.check)     # under Reset view
@@ -204,6 +191,8 @@ class LatentCanvas(QWidget):
         # differ: decode what is on screen only after both, in the same event-loop turn.
         self._redecode_timer = QTimer(self, singleShot=True, interval=0)
         self._redecode_timer.timeout.connect(self._redecode)
+
+    def _connect(self) -> None:
         self.vb.sigRangeChanged.connect(self.map.schedule)
         # The cursor's picture stands for what is under the mouse: when the view moves under a
         # still mouse (wheel zoom, a new model's range) it is decoded and sized again.
@@ -215,43 +204,8 @@ class LatentCanvas(QWidget):
         self.tray.changed.connect(self.codes.update_markers)
         self.tray.changed.connect(self._tray_changed)
         self.reset_button.clicked.connect(self.reset_view)
-        pb.reprojected.connect(self._reproject)
-        pb.turned.connect(self._on_rotated)
-
-    def retranslate(self) -> None:
-        self.map_check.setText(tr("Latent map"))
-        self.map_check.setToolTip(tr("Under the points, the decoder's picture of every spot of the view"))
-        self.reset_button.setText(tr("Reset view"))
-        self.help_button.setToolTip(self.help_text())
-        self.plot.setStatusTip(tr("Hover to decode · click to pin · Shift+click two points to interpolate · "
-                                  "right-click for more"))
-        self.tabs.setTabText(0, tr("Generated"))
-        self.tabs.setTabText(1, tr("Interpolation"))
-        self.tabs.setTabText(2, tr("Arithmetic"))
-        self.tray_close.setToolTip(tr("Hide the tray (it opens again when you pin or sample)"))
-        self.codes_label.setText(tr("Codes:"))
-        self.codes_combo.setToolTip(tr("How the dataset's codes are drawn"))
-        names = {"points": "Points", "thumbs": "Thumbnails", "classes": "Colour by label"}
-        for k in range(self.codes_combo.count()):
-            self.codes_combo.setItemText(k, tr(names[self.codes_combo.itemData(k)]))
-        self._update_state()
-
-    @staticmethod
-    def help_text() -> str:
-        return "\n".join([
-            tr("The latent space: the encoder turns each sample into a short code, a point here; the decoder "
-               "turns any point back into a picture."),
-            tr("Hover to decode the point under the mouse. Click to pin it to the tray. Shift+click two "
-               "points to interpolate between them."),
-            tr("Right-click: nearest neighbours, pin, decode here, export, reset view (Alt+click a point "
-               "also rings its nearest neighbours)."),
-            tr("Drag to pan, wheel to zoom."),
-        ])
-
-    def _show_help(self) -> None:
-        from PySide6.QtWidgets import QToolTip
-        QToolTip.showText(self.help_button.mapToGlobal(self.help_button.rect().bottomLeft()), self.help_text(),
-                          self.help_button)
+        self.projection_bar.reprojected.connect(self._reproject)
+        self.projection_bar.turned.connect(self._on_rotated)
 
     # -- theme -------------------------------------------------------------------------------
     def changeEvent(self, event) -> None:

@@ -110,7 +110,7 @@ class CodeLayers:
                 combo.addItem("", m)
             combo.setCurrentIndex(modes.index(default))
             combo.blockSignals(False)
-            c.retranslate()
+            c.side.name_code_modes()
         c.codes_box.setVisible(len(modes) > 1)
 
     # -- drawing ---------------------------------------------------------------------------------

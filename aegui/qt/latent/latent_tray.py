@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import is_gray, mosaic, to_uint8
-from aegui.qt.i18n import notifier, number_list, plural, tr
+from aegui.qt.i18n import bind_text, number_list, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
 
@@ -59,9 +59,13 @@ class _TrayItem(QFrame):
         self.view.setToolTip(number_list(z[:8], ".2f") + (" …" if len(z) > 8 else ""))
         self.menu = QMenu(self)
         self.act_save = QAction(self.menu)
+        bind_text(self, self.act_save.setText, "Save to library")
         self.act_edit = QAction(self.menu)
+        bind_text(self, self.act_edit.setText, "Send to editor")
         self.act_png = QAction(self.menu)
+        bind_text(self, self.act_png.setText, "Save image PNG...")
         self.act_remove = QAction(self.menu)
+        bind_text(self, self.act_remove.setText, "Remove")
         self.act_save.triggered.connect(lambda: tray.save_requested.emit(self.image.copy()))
         self.act_edit.triggered.connect(lambda: tray.send_to_editor.emit(self.image.copy()))
         self.act_png.triggered.connect(lambda: tray.save_png(self))
@@ -71,14 +75,17 @@ class _TrayItem(QFrame):
         self.act_edit.setVisible(glyph)
         self.menu.addActions([self.act_save, self.act_edit, self.act_png])
         self.arithmetic_menu = self.menu.addMenu("")
+        bind_text(self, self.arithmetic_menu.setTitle, "Latent arithmetic")
         self.act_slots = {}
         for slot in ("a", "b", "c"):
             act = self.arithmetic_menu.addAction("")
+            bind_text(self, act.setText, "Use as {slot}", slot=slot)
             act.triggered.connect(lambda _=False, s=slot: tray.arithmetic_requested.emit(s, self.z.copy()))
             self.act_slots[slot] = act
         self.menu.addAction(self.act_remove)
         self.button = QToolButton()
         self.button.setText("⋯")
+        bind_text(self, self.button.setToolTip, "Actions")
         self.button.setMenu(self.menu)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setAutoRaise(True)
@@ -89,17 +96,6 @@ class _TrayItem(QFrame):
         lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(lambda p: self.menu.exec(self.mapToGlobal(p)))
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.act_save.setText(tr("Save to library"))
-        self.act_edit.setText(tr("Send to editor"))
-        self.act_png.setText(tr("Save image PNG..."))
-        self.act_remove.setText(tr("Remove"))
-        self.arithmetic_menu.setTitle(tr("Latent arithmetic"))
-        for slot, act in self.act_slots.items():
-            act.setText(tr("Use as {slot}", slot=slot))
-        self.button.setToolTip(tr("Actions"))
 
 
 class GeneratedTray(QWidget):
@@ -120,6 +116,7 @@ class GeneratedTray(QWidget):
         self._prior_ok = False
         self._hint = QLabel()
         self._hint.setWordWrap(True)
+        bind_text(self, self._hint.setText, "Click the canvas to pin generated samples here.")
         self._row = QHBoxLayout()
         self._row.setContentsMargins(2, 2, 2, 2)
         self._row.addWidget(self._hint)
@@ -132,14 +129,19 @@ class GeneratedTray(QWidget):
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.sample_button = QPushButton()
+        bind_text(self, self.sample_button.setText, "Sample from prior")
         self.count = QSpinBox()
         self.count.setRange(1, 32)
         self.count.setValue(8)
         self.seed_label = QLabel()
+        bind_text(self, self.seed_label.setText, "Seed:")
         self.seed = QSpinBox()
         self.seed.setRange(0, 999_999)
         self.reroll_button = QPushButton()
+        bind_text(self, self.reroll_button.setText, "Re-roll")
         self.clear_button = QPushButton()
+        bind_text(self, self.clear_button.setText, "Empty")   # not "Clear": the pixel editor's is "Limpiar"
+        bind_text(self, self.clear_button.setToolTip, "Remove every sample from the tray.")
         # A column beside the samples: the tray is short and the samples need its height.
         controls = QVBoxLayout()
         controls.setSpacing(2)
@@ -162,17 +164,16 @@ class GeneratedTray(QWidget):
             lambda: self.sample_requested.emit(self.count.value(), self.seed.value(), False))
         self.reroll_button.clicked.connect(self.reroll)
         self.clear_button.clicked.connect(self.clear)
-        self.count.valueChanged.connect(lambda _: self.retranslate())
-        notifier.changed.connect(self.retranslate)
+        self.count.valueChanged.connect(lambda _: self._explain_sampling())
+        on_language(self, self._explain_sampling)
         self.set_prior_available(False)
-        self.retranslate()
 
     def set_prior_available(self, ok: bool) -> None:
         """Whether the model on the canvas is a VAE (the only kind with a prior to sample)."""
         self._prior_ok = bool(ok)
         for w in (self.sample_button, self.count, self.seed, self.reroll_button):
             w.setEnabled(self._prior_ok)
-        self.retranslate()
+        self._explain_sampling()
 
     def reroll(self) -> None:
         self.seed.setValue(self.seed.value() + 1)
@@ -234,13 +235,9 @@ class GeneratedTray(QWidget):
         if path:
             _write(self, tr("Save image PNG..."), lambda: save_image(item.image, path))
 
-    def retranslate(self) -> None:
-        self._hint.setText(tr("Click the canvas to pin generated samples here."))
-        self.sample_button.setText(tr("Sample from prior"))
-        self.seed_label.setText(tr("Seed:"))
-        self.reroll_button.setText(tr("Re-roll"))
-        self.clear_button.setText(tr("Empty"))   # not "Clear": the pixel editor's is "Limpiar"
-        self.clear_button.setToolTip(tr("Remove every sample from the tray."))
+    def _explain_sampling(self) -> None:
+        """The sampling buttons' tooltips: how many points a VAE decodes, or why a plain
+        autoencoder cannot sample."""
         n = self.count.value()
         tip = (plural(n, tr("Decode 1 point z ~ N(0, I) (the VAE's prior) into a new sample."),
                       tr("Decode {n} points z ~ N(0, I) (the VAE's prior) into new samples.", n=n))
@@ -248,8 +245,6 @@ class GeneratedTray(QWidget):
         self.sample_button.setToolTip(tip)
         self.reroll_button.setToolTip(tr("Replace the last samples from the prior with new ones (next seed).")
                                       if self._prior_ok else tip)
-        for it in self._items:
-            it.retranslate()
 
 
 class StripView(QWidget):
@@ -263,7 +258,7 @@ class StripView(QWidget):
         self._ends = ("", "")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(40)
-        notifier.changed.connect(self.update)
+        on_language(self, self.update)     # the empty strip paints a sentence
 
     def set_strip(self, images: np.ndarray | None, ends: tuple[str, str] = ("", "")) -> None:
         if images is None or len(images) == 0:
@@ -324,10 +319,14 @@ class InterpolationPanel(QWidget):
         self.steps.setRange(2, 64)
         self.steps.setValue(10)
         self.steps_label = QLabel()
+        bind_text(self, self.steps_label.setText, "Steps:")
         self.interp_button = QPushButton()
+        bind_text(self, self.interp_button.setText, "Interpolate")
         self.export_button = QPushButton()
+        bind_text(self, self.export_button.setText, "Export strip PNG...")
         self.export_button.setEnabled(False)
         self.gif_button = QPushButton()
+        bind_text(self, self.gif_button.setText, "Export GIF...")
         self.gif_button.setEnabled(False)
         self.strip_view = StripView()
         # Two short rows rather than one long one: the canvas dock must fit beside the editor
@@ -350,14 +349,6 @@ class InterpolationPanel(QWidget):
             lambda: self.requested.emit(self.combo_a.currentIndex(), self.combo_b.currentIndex(), self.steps.value()))
         self.export_button.clicked.connect(self._export_clicked)
         self.gif_button.clicked.connect(self._export_gif_clicked)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.steps_label.setText(tr("Steps:"))
-        self.interp_button.setText(tr("Interpolate"))
-        self.export_button.setText(tr("Export strip PNG..."))
-        self.gif_button.setText(tr("Export GIF..."))
 
     def set_labels(self, labels: list[str]) -> None:
         for combo, default in ((self.combo_a, 0), (self.combo_b, 1)):

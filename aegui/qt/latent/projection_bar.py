@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text
 from aegui.qt.latent.rotate3d import Rotate3D
 
 
@@ -26,9 +26,15 @@ class ProjectionBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.label = QLabel()
+        bind_text(self, self.label.setText, "Projection:")
         self.combo = QComboBox()
         self.combo.addItems(["", ""])
+        bind_text(self, lambda t: self.combo.setItemText(0, t), "dims i,j")
+        bind_text(self, lambda t: self.combo.setItemText(1, t), "PCA")
+        bind_text(self, self.combo.setToolTip, "PCA: the plane of the two directions along which the codes vary most")
         self.dim_i, self.dim_j = QSpinBox(), QSpinBox()
+        bind_text(self, self.dim_i.setToolTip, "Latent dimension shown horizontally")
+        bind_text(self, self.dim_j.setToolTip, "Latent dimension shown vertically")
         self.dims_box = QWidget()
         self.dims_box.setLayout(_row(QLabel("x"), self.dim_i, QLabel("y"), self.dim_j))
         self.proj_box = QWidget()
@@ -46,17 +52,7 @@ class ProjectionBar(QWidget):
         self.dim_j.valueChanged.connect(lambda _: self._dims_changed(self.dim_j, self.dim_i))
         self.rotate.changed.connect(self.turned)
         self.rotate.check.toggled.connect(lambda _: self._enable())
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
         self.configure(2)
-
-    def retranslate(self, *_) -> None:
-        self.label.setText(tr("Projection:"))
-        self.combo.setItemText(0, tr("dims i,j"))
-        self.combo.setItemText(1, tr("PCA"))
-        self.combo.setToolTip(tr("PCA: the plane of the two directions along which the codes vary most"))
-        self.dim_i.setToolTip(tr("Latent dimension shown horizontally"))
-        self.dim_j.setToolTip(tr("Latent dimension shown vertically"))
 
     def configure(self, n: int) -> None:
         """Controls for a latent space of n dimensions (none for 1 or 2)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.widgets.save_place import remember_folder, save_path, start_folder
 from aegui.qt.widgets.text import ElidedLabel, write_explained
 
@@ -38,14 +38,22 @@ class ReplayBar(QWidget):
         # Recording and export share one menu button: the row is narrow at 1280 px.
         self.menu_button = QToolButton()
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        bind_text(self, self.menu_button.setText, "Replay")
+        bind_text(self, self.menu_button.setToolTip, "Keep snapshots of every sample's code while training, to "
+                                                     "replay how the latent space formed")
         menu = QMenu(self.menu_button)
         self.act_record = menu.addAction("")
+        bind_text(self, self.act_record.setText, "Record replay")
+        bind_text(self, self.act_record.setToolTip, "Keep snapshots of every sample's code while training, to "
+                                                    "replay how the latent space formed")
         self.act_record.setCheckable(True)
         self.act_record.setChecked(True)
         self.act_record.toggled.connect(self.recording_changed)
         menu.addSeparator()
         self.act_gif = menu.addAction("", self.export_gif_dialog)
+        bind_text(self, self.act_gif.setText, "Animated GIF…")
         self.act_png = menu.addAction("", self.export_png_dialog)
+        bind_text(self, self.act_png.setText, "PNG frames…")
         self.menu_button.setMenu(menu)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -57,21 +65,13 @@ class ReplayBar(QWidget):
         self._poll.timeout.connect(self._grow)
         self.slider.valueChanged.connect(self._slid)
         self.play_button.toggled.connect(self._play_toggled)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._name_play_button)
+        on_language(self, self._update_info)
+        self._name_play_button()
         self._update()
 
-    def retranslate(self) -> None:
+    def _name_play_button(self) -> None:
         self.play_button.setText(tr("Pause") if self.play_button.isChecked() else tr("Play"))
-        self.act_record.setText(tr("Record replay"))
-        self.act_record.setToolTip(tr("Keep snapshots of every sample's code while training, to replay "
-                                      "how the latent space formed"))
-        self.menu_button.setText(tr("Replay"))
-        self.menu_button.setToolTip(tr("Keep snapshots of every sample's code while training, to replay "
-                                       "how the latent space formed"))
-        self.act_gif.setText(tr("Animated GIF…"))
-        self.act_png.setText(tr("PNG frames…"))
-        self._update_info()
 
     # -- inputs ----------------------------------------------------------------------------------
     def recording(self) -> bool:
@@ -154,7 +154,7 @@ class ReplayBar(QWidget):
 
     # -- playing ---------------------------------------------------------------------------------
     def _play_toggled(self, on: bool) -> None:
-        self.retranslate()
+        self._name_play_button()
         if on:
             if self.slider.value() >= self.slider.maximum():
                 self.slider.setValue(0)

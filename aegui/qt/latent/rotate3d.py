@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text
 
 
 def view_basis(yaw_deg: float, pitch_deg: float) -> np.ndarray:
@@ -25,12 +25,19 @@ class Rotate3D(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.check = QCheckBox()
+        bind_text(self, self.check.setText, "3-D")
+        bind_text(self, self.check.setToolTip,
+                  "Turn the view of a 3-D latent space (or drag with the right mouse button)")
         self.yaw = QSlider(Qt.Orientation.Horizontal)
         self.yaw.setRange(-180, 180)
+        bind_text(self, self.yaw.setToolTip, "Turn left / right")
         self.pitch = QSlider(Qt.Orientation.Horizontal)
         self.pitch.setRange(-90, 90)
+        bind_text(self, self.pitch.setToolTip, "Tilt up / down")
         # Named and wide enough to aim with: two unlabelled 20 px sliders said nothing.
         self.yaw_label, self.pitch_label = QLabel(), QLabel()
+        bind_text(self, self.yaw_label.setText, "Turn")
+        bind_text(self, self.pitch_label.setText, "Tilt")
         for s, label in ((self.yaw, self.yaw_label), (self.pitch, self.pitch_label)):
             s.setMinimumWidth(90)
             s.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -44,16 +51,6 @@ class Rotate3D(QWidget):
             lay.addWidget(w)
         self.check.toggled.connect(self._toggled)
         self._drag = None
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.check.setText(tr("3-D"))
-        self.check.setToolTip(tr("Turn the view of a 3-D latent space (or drag with the right mouse button)"))
-        self.yaw_label.setText(tr("Turn"))
-        self.pitch_label.setText(tr("Tilt"))
-        self.yaw.setToolTip(tr("Turn left / right"))
-        self.pitch.setToolTip(tr("Tilt up / down"))
 
     def _toggled(self, on: bool) -> None:
         for s in (self.yaw, self.pitch, self.yaw_label, self.pitch_label):

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from aegui.qt.i18n import notifier, plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 
 RING_PEN = pg.mkPen((20, 20, 20), width=2.5)
 CENTRE_PEN = pg.mkPen((214, 39, 40), width=3)
@@ -22,12 +22,21 @@ class SearchBar(QWidget):
         self.canvas = canvas
         self.edit = QLineEdit()
         self.edit.setClearButtonEnabled(True)
-        self.k_label = QLabel()
+        bind_text(self, self.edit.setPlaceholderText, "Find label…")
+        bind_text(self, self.edit.setToolTip,
+                  "Type a label to ring its points; Alt+click a point to ring its nearest neighbours")
+        self.k_label = QLabel("k")
+        bind_text(self, self.k_label.setToolTip, "Neighbours: k")
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)
         self.k_spin.setValue(5)
         self.space = QComboBox()
         self.space.addItems(["", ""])
+        bind_text(self, lambda t: self.space.setItemText(0, t), "latent")
+        bind_text(self, lambda t: self.space.setItemText(1, t), "pixels")
+        for w in (self.k_spin, self.space):
+            bind_text(self, w.setToolTip,
+                      "How many nearest neighbours Alt+click rings, and in which space they are nearest")
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.edit.setMinimumWidth(60)
@@ -56,8 +65,8 @@ class SearchBar(QWidget):
         self.edit.textChanged.connect(self.find)
         self.k_spin.valueChanged.connect(lambda _: self._rerun_neighbours())
         self.space.currentIndexChanged.connect(lambda _: self._rerun_neighbours())
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._describe)
+        self._describe()
 
     def attach(self, plot) -> None:
         plot.addItem(self.rings, ignoreBounds=True)
@@ -79,16 +88,6 @@ class SearchBar(QWidget):
         """Draw code z [L] as a star (None: no star), e.g. the code of what is drawn in the editor."""
         self._mark = None if z is None else np.asarray(z, np.float64).ravel()
         self.refresh()
-    def retranslate(self) -> None:
-        self.edit.setPlaceholderText(tr("Find label…"))
-        self.edit.setToolTip(tr("Type a label to ring its points; Alt+click a point to ring its nearest neighbours"))
-        self.k_label.setText("k")
-        self.k_label.setToolTip(tr("Neighbours: k"))
-        self.space.setItemText(0, tr("latent"))
-        self.space.setItemText(1, tr("pixels"))
-        for w in (self.k_spin, self.space):
-            w.setToolTip(tr("How many nearest neighbours Alt+click rings, and in which space they are nearest"))
-        self._describe()
 
     # -- data --------------------------------------------------------------------------------
     def set_data(self, codes, labels, images=None) -> None:

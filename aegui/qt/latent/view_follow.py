@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QCheckBox
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text
 
 CROWDED = 0.35      # the codes span less than this share of the view, both ways: fit them again
 
@@ -19,16 +19,12 @@ class ViewFollow(QObject):
         super().__init__(canvas)
         self.canvas = canvas
         self.check = QCheckBox()
+        bind_text(self, self.check.setText, "Follow the codes")
+        bind_text(self, self.check.setToolTip, "Fit the view to the codes as they move while training. Moving "
+                                               "the view yourself (drag, wheel) turns it off.")
         self.check.setChecked(True)
         self.check.toggled.connect(self._toggled)
         canvas.vb.sigRangeChangedManually.connect(self._user_moved)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.check.setText(tr("Follow the codes"))
-        self.check.setToolTip(tr("Fit the view to the codes as they move while training. Moving the view "
-                                 "yourself (drag, wheel) turns it off."))
 
     def following(self) -> bool:
         return self.check.isChecked()
