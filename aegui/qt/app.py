@@ -77,17 +77,37 @@ def saved_look(settings, lang=None, theme_name=None) -> tuple[str, str]:
             theme_name if isinstance(theme_name, str) and theme_name in theme.THEMES else "light")
 
 
+NO_DISPLAY = ("aegui: error: no display found (DISPLAY / WAYLAND_DISPLAY are not set). Run it in a "
+              "desktop session, or use --smoke / --screenshot FILE.png, which work without one.")
+
+
 def run(argv=None, start: float | None = None) -> int:
     start = start if start is not None else time.perf_counter()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     headless = bool(args.smoke or args.screenshot)
     if not _choose_platform(headless):
-        print("aegui: error: no display found (DISPLAY / WAYLAND_DISPLAY are not set). Run it in a "
-              "desktop session, or use --smoke / --screenshot FILE.png, which work without one.",
-              file=sys.stderr)
+        print(NO_DISPLAY, file=sys.stderr)
         return 2
+    app = make_application()
+    from aegui.qt.settings import settings_problem
+    settings_trouble = settings_problem()
+    if settings_trouble and headless:
+        print(f"aegui: error: {settings_trouble}", file=sys.stderr)
+        return 2
+    settings = run_settings(args.fresh or headless)
+    theme_name = apply_look(settings, args)
+    win = show_window(app, settings, theme_name, args.size if headless else None, settings_trouble)
+    # Built now, before start_loading: it times the window and notes whether torch came with it.
+    headless_run = HeadlessRun(app, win, args, start) if headless else None
+    win.start_loading([args.model] if args.model else ())
+    code = app.exec()
+    take_apart(win)
+    return headless_run.exit if headless_run is not None else code
+
+
+def make_application():
+    """The QApplication (the one running, under tests), named and with its icon; pyqtgraph set up."""
     import pyqtgraph as pg
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
@@ -95,71 +115,104 @@ def run(argv=None, start: float | None = None) -> int:
     app.setApplicationName("aegui")
     app.setOrganizationName("aegui")
     set_window_icon(app)
-    from aegui.qt import i18n, theme
-    from aegui.qt.main_window import MainWindow
-    from aegui.qt.models import title
+    return app
 
-    from aegui.qt.settings import app_settings, settings_problem
-    settings_trouble = settings_problem()
-    if settings_trouble and headless:
-        print(f"aegui: error: {settings_trouble}", file=sys.stderr)
-        return 2
-    settings = app_settings()
-    if args.fresh or headless:
-        # Runs that report on the app must not depend on, or change, the user's layout.
-        settings = app_settings("aegui-headless")
-        settings.clear()
+
+def run_settings(apart: bool):
+    """The user's settings; `apart` (--fresh, --smoke, --screenshot): a cleared set of their own,
+    since runs that report on the app must not depend on, or change, the user's layout."""
+    from aegui.qt.settings import app_settings
+    if not apart:
+        return app_settings()
+    settings = app_settings("aegui-headless")
+    settings.clear()
+    return settings
+
+
+def apply_look(settings, args) -> str:
+    """The language and the theme (the command line's, else the settings'); returns the theme."""
+    from aegui.qt import i18n, theme
     lang, theme_name = saved_look(settings, args.lang, args.theme)
     i18n.set_language(lang)
     i18n.install_qt_translator(i18n.language())
     theme.apply(theme_name)
+    return theme_name
 
+
+def show_window(app, settings, theme_name: str, headless_size, settings_trouble):
+    """The main window, shown; `headless_size` (--smoke, --screenshot): nothing waits for a person,
+    and the window takes that size."""
+    from aegui.qt.main_window import MainWindow
     win = MainWindow(settings)
     win.menus.theme_actions[theme_name].setChecked(True)
-    if headless:
+    if headless_size is not None:
         win.headless = True
         win.confirm_close = False
-        win.resize(*args.size)
+        win.resize(*headless_size)
     if settings_trouble:
         win.warn_settings(settings_trouble)
     win.show()
     app.processEvents()
-    if headless:
-        win.resize(*args.size)   # again: the docks' minimum sizes are known once shown
-    shown = time.perf_counter() - start
-    torch_before = "torch" in sys.modules
-    result = {"exit": 0}
+    if headless_size is not None:
+        win.resize(*headless_size)   # again: the docks' minimum sizes are known once shown
+    return win
 
-    def loaded():
-        loaded_s = time.perf_counter() - start
-        if win.load_problems:
+
+def take_apart(win) -> None:
+    """Take the window apart while Python is whole: left to interpreter shutdown, a chart's Python
+    resize handler could be called from Qt's teardown and crash the process (exit status 139)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+class HeadlessRun:
+    """--smoke and --screenshot: once the demo models are in, print the JSON line (after saving
+    the screenshot) and quit; `exit` is the status the run ends with."""
+
+    def __init__(self, app, win, args, start: float):
+        from PySide6.QtCore import QTimer
+        self.app, self.win, self.args, self.start = app, win, args, start
+        self.shown = time.perf_counter() - start
+        self.torch_before = "torch" in sys.modules
+        self.exit = 0
+        win.model_loaded.connect(self.loaded)
+        QTimer.singleShot(120_000, self.timeout)
+
+    def loaded(self) -> None:
+        from PySide6.QtCore import QTimer
+        loaded_s = time.perf_counter() - self.start
+        if self.win.load_problems:
             # Headless: no box waits for a person; the reasons go where the caller reads them.
-            for problem in win.load_problems:
+            for problem in self.win.load_problems:
                 print(f"aegui: error: {problem}", file=sys.stderr, flush=True)
-            result["exit"] = 2
-            win.close()
-            app.quit()
-        elif args.screenshot:
+            self.exit = 2
+            self.win.close()
+            self.app.quit()
+        elif self.args.screenshot:
             # After this turn of the loop: the panels react to the models first.
-            QTimer.singleShot(0, lambda: finish_screenshot(loaded_s))
-        elif args.smoke:
-            report(loaded_s)
+            QTimer.singleShot(0, lambda: self.finish_screenshot(loaded_s))
+        elif self.args.smoke:
+            self.report(loaded_s)
 
-    def report(loaded_s, **extra):
-        info = {"window_shown_s": round(shown, 3), "model_loaded_s": round(loaded_s, 3),
-                "torch_imported_before_window": torch_before,
+    def report(self, loaded_s: float, **extra) -> None:
+        from aegui.qt.models import title
+        win = self.win
+        info = {"window_shown_s": round(self.shown, 3), "model_loaded_s": round(loaded_s, 3),
+                "torch_imported_before_window": self.torch_before,
                 "models": [title(m) for m in win.workspace.models],
                 "current": title(win.workspace.current) if win.workspace.current else None}
         info.update(extra)
         if win.workspace.current is None:
-            result["exit"] = 1
+            self.exit = 1
         print(json.dumps(info), flush=True)
         win.close()
-        app.quit()
+        self.app.quit()
 
-    def finish_screenshot(loaded_s):
+    def finish_screenshot(self, loaded_s: float) -> None:
         from aegui.qt.layout_check import layout_problems, room, room_problems
         from aegui.qt.window_matrix import settle
+        win, args = self.win, self.args
         # Measured and grabbed once the layout holds still (the latent map's debounced repaint,
         # wrapped labels' heights): however loaded the machine, never half laid out.
         if args.perspective:
@@ -172,25 +225,13 @@ def run(argv=None, start: float | None = None) -> int:
         ok = win.grab().save(args.screenshot)
         if not ok:
             print(f"aegui: error: could not write {args.screenshot}", file=sys.stderr)
-            result["exit"] = 2
+            self.exit = 2
         # Text the window cuts, and room it lacks, at this size: a screenshot run doubles as a layout check.
-        report(loaded_s, screenshot=args.screenshot, size=[win.width(), win.height()],
-               perspective=win.arranger.current(), cut_text=layout_problems(win), room=room(win),
-               room_problems=room_problems(win))
+        self.report(loaded_s, screenshot=args.screenshot, size=[win.width(), win.height()],
+                    perspective=win.arranger.current(), cut_text=layout_problems(win), room=room(win),
+                    room_problems=room_problems(win))
 
-    if headless:
-        win.model_loaded.connect(loaded)
-
-        def timeout():
-            print(json.dumps({"error": "the demo model did not load within 120 s"}), flush=True)
-            result["exit"] = 1
-            app.quit()
-        QTimer.singleShot(120_000, timeout)
-    win.start_loading([args.model] if args.model else ())
-    code = app.exec()
-    # Take the window apart while Python is whole: left to interpreter shutdown, a chart's Python
-    # resize handler could be called from Qt's teardown and crash the process (exit status 139).
-    from PySide6.QtCore import QCoreApplication, QEvent
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    return result["exit"] if headless else code
+    def timeout(self) -> None:
+        print(json.dumps({"error": "the demo model did not load within 120 s"}), flush=True)
+        self.exit = 1
+        self.app.quit()

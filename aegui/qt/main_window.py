@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.workspace.workspace import Workspace
-from aegui.qt import collector, i18n, threads
+from aegui.qt import collector, threads
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
 from aegui.qt.builder.binding import bind_builder
 from aegui.qt.builder.model_builder import ModelBuilder
@@ -26,7 +26,7 @@ from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.explain.explain_panel import ExplainPanel
 from aegui.qt.files import FileActions
 from aegui.qt.guide.hints import Guide
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.menus import Menus
@@ -92,8 +92,9 @@ class MainWindow(QMainWindow):
         self.guide = Guide(self, self.settings)     # the first-run hints and the guided tour (Help menu)
         self.status = StatusBar(self.statusBar(), ws)
         self._bind()
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        bind_text(self, self.setWindowTitle, "aegui — autoencoder studio")
+        on_language(self, self._translate_extras)
+        self._translate_extras()
         self._restore_layout()
 
     # ---------------------------------------------------------------- building
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
                   "analyses": self.analyses, "network": self.network, "draw": self.drawing,
                   "explain": self.explain, "compare": self.compare}
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
+        for key, dock in self.docks.items():
+            bind_text(self, dock.setWindowTitle, DOCK_TITLES[key])
         self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
         self.arranger = Arranger(self, self.docks)
 
@@ -192,12 +195,10 @@ class MainWindow(QMainWindow):
         self.arranger.hide_ghost_tab_bars()
 
     # ---------------------------------------------------------------- text
-    def retranslate(self, *_):
-        self.setWindowTitle(tr("aegui — autoencoder studio"))
-        for key, dock in self.docks.items():
-            dock.setWindowTitle(tr(DOCK_TITLES[key]))
+    def _translate_extras(self) -> None:
+        """The texts no bind_text holds: a term's explanation, and pyqtgraph's own right-click
+        menus, which its plots make (and remake) themselves."""
         self.docks["latent"].setToolTip(explain("latent space"))
-        self.menus.retranslate()
         import pyqtgraph as pg
         for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu
             for action in getattr(view.scene(), "contextMenu", []):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 import aegui
 from aegui.qt import i18n, theme
 from aegui.qt.experiments.experiments_panel import preset_sweeps
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 
 
 class Menus(QObject):
@@ -33,32 +33,44 @@ class Menus(QObject):
             act.setShortcut(QKeySequence(shortcut))
         act.triggered.connect(slot)
         menu.addAction(act)
-        self._texts.append((act, key))
+        bind_text(self, act.setText, key)
         return act
 
-    def retranslate(self) -> None:
-        for obj, key in self._texts:
-            (obj.setTitle if hasattr(obj, "setTitle") else obj.setText)(tr(key))
-        self.act_undo.setText(tr("Undo"))
-        self.act_redo.setText(tr("Redo"))
+    def _check_language(self) -> None:
         self.lang_actions[i18n.language()].setChecked(True)
 
     def _build_menus(self) -> None:
-        self._texts: list[tuple[object, str]] = []
-        w, f_ = self.window, self.files
+        w = self.window
         mb = w.menuBar()
         self.menu_file = mb.addMenu("")
         self.menu_edit = mb.addMenu("")
         self.menu_view = mb.addMenu("")
         self.menu_experiments = mb.addMenu("")
         self.menu_help = mb.addMenu("")
-        self._texts.append((self.menu_experiments, "&Experiments"))
-        self._texts += [(self.menu_file, "&File"), (self.menu_edit, "&Edit"),
-                        (self.menu_view, "&View"), (self.menu_help, "&Help")]
-        f = self.menu_file
+        bind_text(self, self.menu_file.setTitle, "&File")
+        bind_text(self, self.menu_edit.setTitle, "&Edit")
+        bind_text(self, self.menu_view.setTitle, "&View")
+        bind_text(self, self.menu_experiments.setTitle, "&Experiments")
+        bind_text(self, self.menu_help.setTitle, "&Help")
+        self._build_file_menu()
+        self._build_edit_menu()
+        self._build_view_menu()
+        self._build_experiments_menu()
+        self._build_help_menu()
+
+        # Train / stop / step from anywhere, not just the builder's buttons.
+        from aegui.qt.builder.binding import train_now
+        self.act_train = QAction(w, shortcut=QKeySequence("F5"))
+        self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
+        w.addActions([self.act_train, w.builder.step_controls.act_epoch, w.builder.step_controls.act_batch])
+        from aegui.qt.stop_key import StopKey
+        self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
+
+    def _build_file_menu(self) -> None:
+        w, f_, f = self.window, self.files, self.menu_file
         self._action(f, "Open font.h…", f_.open_font_dialog, "Ctrl+Shift+O")
         self.menu_dataset = f.addMenu("")
-        self._texts.append((self.menu_dataset, "Open dataset"))   # a submenu: its arrow says more follows, no "…"
+        bind_text(self, self.menu_dataset.setTitle, "Open dataset")   # a submenu: its arrow says more follows, no "…"
         self._action(self.menu_dataset, "Image folder…", f_.open_folder_dialog)
         self._action(self.menu_dataset, "IDX images file…", f_.open_idx_dialog)
         from aegui.qt.builder.fetch_dialog import open_fetch_dialog   # MNIST & co. in one click
@@ -70,7 +82,7 @@ class Menus(QObject):
         self._build_models_entry(f)
         f.addSeparator()
         self.menu_export = f.addMenu("")
-        self._texts.append((self.menu_export, "Export"))
+        bind_text(self, self.menu_export.setTitle, "Export")
         for key, what in (("Training charts (PNG)…", "charts"), ("Training metrics (CSV)…", "csv"),
                           ("Latent space (PNG)…", "latent"), ("Interpolation strip (PNG)…", "strip"),
                           ("Interpolation strip (GIF)…", "strip_gif"), ("Reconstruction grid (PNG)…", "recon_grid"),
@@ -78,11 +90,13 @@ class Menus(QObject):
             self._action(self.menu_export, key, lambda _=False, what=what: f_.export_dialog(what))
         self.report_action = self._action(f, "Export course report…", self.show_report_dialog)
         self.menu_recent = f.addMenu("")
-        self._texts.append((self.menu_recent, "Recent files"))
+        bind_text(self, self.menu_recent.setTitle, "Recent files")
         self.menu_recent.aboutToShow.connect(lambda: f_.fill_recent(self.menu_recent))
         f.addSeparator()
         self._action(f, "Quit", w.close, QKeySequence.Quit)
 
+    def _build_edit_menu(self) -> None:
+        w = self.window
         undo = w.editor.undo_stack.createUndoAction(w)
         redo = w.editor.undo_stack.createRedoAction(w)
         undo.setShortcut(QKeySequence.Undo)
@@ -90,17 +104,20 @@ class Menus(QObject):
         self.menu_edit.addAction(undo)
         self.menu_edit.addAction(redo)
         self.act_undo, self.act_redo = undo, redo
+        bind_text(self, undo.setText, "Undo")
+        bind_text(self, redo.setText, "Redo")
 
-        v = self.menu_view
+    def _build_view_menu(self) -> None:
+        w, v = self.window, self.menu_view
         for act in w.switcher.actions_by_key.values():    # Explore / Train / Experiments
             v.addAction(act)
         v.addSeparator()
         self.menu_panels = v.addMenu("")
-        self._texts.append((self.menu_panels, "Panels"))
+        bind_text(self, self.menu_panels.setTitle, "Panels")
         for dock in w.docks.values():
             self.menu_panels.addAction(dock.toggleViewAction())
         self.menu_lang = v.addMenu("")
-        self._texts.append((self.menu_lang, "Language"))
+        bind_text(self, self.menu_lang.setTitle, "Language")
         group = QActionGroup(w)
         self.lang_actions = {}
         for code, name in i18n.LANGUAGES.items():
@@ -109,8 +126,10 @@ class Menus(QObject):
             group.addAction(act)
             self.menu_lang.addAction(act)
             self.lang_actions[code] = act
+        on_language(self, self._check_language)
+        self._check_language()
         self.menu_theme = v.addMenu("")
-        self._texts.append((self.menu_theme, "Theme"))
+        bind_text(self, self.menu_theme.setTitle, "Theme")
         tgroup = QActionGroup(w)
         self.theme_actions = {}
         for key in ("Light", "Dark"):
@@ -120,17 +139,6 @@ class Menus(QObject):
             self.theme_actions[key.lower()] = act
         v.addSeparator()
         self._action(v, "Reset layout", w.reset_layout)
-        self._build_experiments_menu()
-
-        self._build_help_menu()
-
-        # Train / stop / step from anywhere, not just the builder's buttons.
-        from aegui.qt.builder.binding import train_now
-        self.act_train = QAction(w, shortcut=QKeySequence("F5"))
-        self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
-        w.addActions([self.act_train, w.builder.step_controls.act_epoch, w.builder.step_controls.act_batch])
-        from aegui.qt.stop_key import StopKey
-        self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
 
     def _build_help_menu(self) -> None:
         m = self.menu_help

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox, QToolBar
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.models import fitted_title, title
 
 EXTENSION_PX = 16    # the toolbar keeps this much free, so Qt never folds the combo into its "»" menu
@@ -21,6 +21,7 @@ class ModelBar(QToolBar):
         self.setObjectName("toolbar-model")
         self.setMovable(False)
         self.model_label = QLabel()
+        bind_text(self, lambda text: self.model_label.setText(f" {text} "), "Model:")
         self.model_combo = QComboBox()
         self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.addWidget(self.model_label)
@@ -30,11 +31,7 @@ class ModelBar(QToolBar):
         self.model_combo.currentIndexChanged.connect(self._model_chosen)
         workspace.models_changed.connect(self.fill)
         workspace.current_changed.connect(lambda *_: self.fill())
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_) -> None:
-        self.model_label.setText(" " + tr("Model:") + " ")
+        on_language(self, self.fill)
         self.fill()
 
     def room(self) -> int:

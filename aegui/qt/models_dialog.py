@@ -20,7 +20,7 @@ from aegui.core.schema.experiment import KIND_LABELS
 from aegui.core.files.model_index import saved_models
 from aegui.core.files.paths import autosave_dir, models_dir
 from aegui.core.runs.trash import trash_dir
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.model_commands import Close, Delete, Entry, Rename
 from aegui.qt.models import shown_name, title, when_text
 from aegui.qt.widgets.ask import question_box
@@ -56,8 +56,11 @@ class ModelsDialog(QDialog):
         self._build()
         workspace.models_changed.connect(self.refresh)
         workspace.current_changed.connect(lambda *_: self.refresh())
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        bind_text(self, self.setWindowTitle, "Models")
+        on_language(self, self._undo_texts)
+        on_language(self, self.refresh)
+        self._undo_texts()
+        self.refresh()
         self.resize(960, 440)
 
     # -- building ------------------------------------------------------------------------------
@@ -69,6 +72,9 @@ class ModelsDialog(QDialog):
         t.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         t.verticalHeader().hide()
         t.setWordWrap(False)
+        for col, text in enumerate(HEADERS):
+            t.setHorizontalHeaderItem(col, QTableWidgetItem())
+            bind_text(self, t.horizontalHeaderItem(col).setText, text)
         head = t.horizontalHeader()
         head.setSectionResizeMode(WHERE, QHeaderView.ResizeMode.Stretch)   # a long path is elided in its middle
         for col in (NAME, KIND, WHEN, OPEN):
@@ -83,6 +89,10 @@ class ModelsDialog(QDialog):
         self.rename_button = QPushButton(clicked=lambda: self.rename_selected())
         self.close_button = QPushButton(clicked=lambda: self.close_selected())
         self.delete_button = QPushButton(clicked=lambda: self.delete_selected())
+        bind_text(self, self.open_button.setText, "Open")
+        bind_text(self, self.rename_button.setText, "Rename")
+        bind_text(self, self.close_button.setText, "Close model")
+        bind_text(self, self.delete_button.setText, "Delete…")
         self.undo_action = QAction(self, shortcut=QKeySequence.StandardKey.Undo, enabled=False)
         self.redo_action = QAction(self, shortcut=QKeySequence("Ctrl+Shift+Z"), enabled=False)
         # Not through the stack's own signals: it emits them as the dialog is destroyed.
@@ -100,8 +110,10 @@ class ModelsDialog(QDialog):
         self.note.hide()
         self.trash_label = QLabel(wordWrap=True)
         self.trash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bind_text(self, self.trash_label.setText, "Deleted models move to {folder}", folder=str(trash_dir()))
         self.buttons = QDialogButtonBox()
         self.done_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        bind_text(self, self.done_button.setText, "Close")
         self.buttons.rejected.connect(self.close)
 
         row = QHBoxLayout()
@@ -116,18 +128,6 @@ class ModelsDialog(QDialog):
         lay.addWidget(self.note)
         lay.addWidget(self.trash_label)
         lay.addWidget(self.buttons)
-
-    def retranslate(self, *_) -> None:
-        self.setWindowTitle(tr("Models"))
-        self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.open_button.setText(tr("Open"))
-        self.rename_button.setText(tr("Rename"))
-        self.close_button.setText(tr("Close model"))
-        self.delete_button.setText(tr("Delete…"))
-        self.done_button.setText(tr("Close"))
-        self.trash_label.setText(tr("Deleted models move to {folder}", folder=str(trash_dir())))
-        self._undo_texts()
-        self.refresh()
 
     # -- the list ------------------------------------------------------------------------------
     def collect(self) -> list[Entry]:

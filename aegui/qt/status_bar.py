@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from aegui.core.workspace import state as S
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import on_language, tr
 
 NOTICE_MS = 6000
 OFFER_MS = 60000
@@ -45,7 +45,7 @@ class StatusBar(QObject):
         workspace.training_changed.connect(lambda _state: self.refresh())
         workspace.ready_changed.connect(lambda *_: self.refresh())
         workspace.notice.connect(lambda text, args: self.say(tr(text, **args)))
-        notifier.changed.connect(self.refresh)
+        on_language(self, self.refresh)
         self.refresh()
 
     def say(self, text: str, msec: int = NOTICE_MS) -> None:
@@ -93,7 +93,7 @@ class StatusBar(QObject):
             return tr(PHASE_TEXT[st.phase])
         return tr(OUTCOME_TEXT.get(st.outcome, "Ready"))
 
-    def refresh(self, *_) -> None:
+    def refresh(self) -> None:
         ws, st = self.ws, self.ws.training
         self._show_offer()
         self.state.setText(self.state_text())

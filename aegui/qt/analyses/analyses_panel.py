@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import on_language, tr
 from aegui.qt.analyses.denoise_view import DenoiseView
 from aegui.qt.analyses.embedding_view import EmbeddingView
 from aegui.qt.analyses.probe_view import ProbeView
@@ -32,8 +31,8 @@ class AnalysesPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._name_tabs)
+        self._name_tabs()
 
     def show_tab(self, key: str) -> QWidget:
         view = self.views[key]
@@ -62,10 +61,11 @@ class AnalysesPanel(QWidget):
         return all(view.shutdown(timeout_ms) for view in self.views.values())
 
     def _running_changed(self, _running: bool) -> None:
-        self.retranslate()
+        self._name_tabs()
         self.running_changed.emit(self.is_running())
 
-    def retranslate(self, *_):
+    def _name_tabs(self) -> None:
+        """Each tab's name, and whether it runs."""
         for i, (key, view) in enumerate(self.views.items()):
             title = tr(TABS[key])
             self.tabs.setTabText(i, tr("{title} (running)", title=title) if view.is_running() else title)

@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.jobs.job import CANCELLED, Progress
-from aegui.qt import i18n
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.widgets.text import ElidedLabel
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.threads import JobRunner, error_text
@@ -68,7 +67,6 @@ class AnalysisView(QWidget):
         super().__init__(parent)
         self.jobs = JobRunner(self)
         self.result = None
-        self._texts: list[tuple[object, str]] = []     # (setter, English text) for retranslate
         self._state = "Idle"                           # or "running", "finished"
         self._last = None                              # the last progress item
         self._status_key: tuple | None = None          # (English, fmt, error): re-translated status
@@ -87,9 +85,9 @@ class AnalysisView(QWidget):
         self.export_menu = QMenu(self.export_button)
         self.export_button.setMenu(self.export_menu)
         self.export_button.setEnabled(False)
-        self.text(self.run_button.setText, "Run")
-        self.text(self.cancel_button.setText, "Cancel")
-        self.text(self.export_button.setText, "Export")
+        bind_text(self, self.run_button.setText, "Run")
+        bind_text(self, self.cancel_button.setText, "Cancel")
+        bind_text(self, self.export_button.setText, "Export")
         self.bar = QHBoxLayout()
         self.bar.setContentsMargins(0, 0, 0, 0)
         self.bar.setSpacing(4)
@@ -106,18 +104,13 @@ class AnalysisView(QWidget):
         self.jobs.finished.connect(self._on_finished)
         self.jobs.errored.connect(self._on_job_error)
         self.jobs.running_changed.connect(self._on_running_changed)
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._show_progress_and_status)
+        self._refresh_progress()
 
     # ---------------------------------------------------------------- for subclasses
-    def text(self, setter, english: str) -> None:
-        """setter(tr(english)) now and after every language change."""
-        self._texts.append((setter, english))
-        setter(tr(english))
-
-    def add_export(self, english: str, slot):
-        act = self.export_menu.addAction("", slot)
-        self.text(act.setText, english)
-        return act
+    def add_export(self, slot):
+        """An entry of the Export menu; its text: bind_text(self, add_export(slot).setText, "…")."""
+        return self.export_menu.addAction("", slot)
 
     def adaptive_splitter(self, *widgets, shares=None) -> QSplitter:
         """Side by side in a wide view, one above the other in a tall one; the widgets share the
@@ -248,9 +241,7 @@ class AnalysisView(QWidget):
         self.cancel_button.setEnabled(running)
         self.export_button.setEnabled(self.result is not None)
 
-    def retranslate(self, *_):
-        for setter, english in self._texts:
-            setter(tr(english))
+    def _show_progress_and_status(self) -> None:
         self._refresh_progress()
         if self._status_key is None and self._last and self._state in ("running", "Cancelling…"):
             self.status_label.setText(self.describe(self._last))

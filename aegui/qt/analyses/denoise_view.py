@@ -23,7 +23,7 @@ from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.analyses.denoise.curve import CurveProgress, CurveSpec, load_spec
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -55,40 +55,62 @@ class DenoiseView(AnalysisView):
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
+        options = self._build_options()
+        self._build_charts()
+        self._build_exports()
+        lay = self.layout_
+        lay.addLayout(options)
+        lay.addLayout(self.bar)
+        lay.addWidget(self.status_label)
+        lay.addWidget(self.charts, 1)
+        on_language(self, self._label_sources)
+        on_language(self, self._explain_axis)
+        on_language(self, self._show_result_again)
+        self._label_sources()
+        self._explain_axis()
+
+    def _build_options(self) -> QHBoxLayout:
+        """What to measure: the source, the seeds and the noisy copies."""
         self.source_combo = QComboBox()
         self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.source_combo.setMinimumContentsLength(8)
         for key in ("preset", "model"):
             self.source_combo.addItem("", key)
         self.source_combo.currentIndexChanged.connect(lambda _: self._source_changed())
-        self.text(self.source_combo.setToolTip, "What to measure: the shipped preset (trains the seeds "
+        bind_text(self, self.source_combo.setToolTip, "What to measure: the shipped preset (trains the seeds "
                   "first), a curve file, or the model on screen")
         self.open_button = QPushButton()
-        self.text(self.open_button.setText, "Open…")
+        bind_text(self, self.open_button.setText, "Open…")
         self.open_button.clicked.connect(self.open_dialog)
         self.seeds_label, self.repeats_label = QLabel(), QLabel()
-        self.text(self.seeds_label.setText, "Seeds")
-        self.text(self.repeats_label.setText, "Copies")
+        bind_text(self, self.seeds_label.setText, "Seeds")
+        bind_text(self, self.repeats_label.setText, "Copies")
         self.seeds_spin = QSpinBox()
         self.seeds_spin.setRange(1, 64)
-        self.text(self.seeds_spin.setToolTip,
+        bind_text(self, self.seeds_spin.setToolTip,
                   "Models trained with seeds seed, seed+1, …: the bands are ± std over them")
         self.repeats_spin = QSpinBox()
         self.repeats_spin.setRange(1, 1000)
-        self.text(self.repeats_spin.setToolTip, "Noisy copies of every glyph per noise type, level and seed")
+        bind_text(self, self.repeats_spin.setToolTip, "Noisy copies of every glyph per noise type, level and seed")
         options = QHBoxLayout()
         options.setSpacing(4)
         options.addWidget(self.source_combo, 1)
         options.addWidget(self.open_button)
         for w in (self.seeds_label, self.seeds_spin, self.repeats_label, self.repeats_spin):
             options.addWidget(w)
+        return options
 
+    def _build_charts(self) -> None:
+        """The curves, and the bars per character with their noise type and level."""
         self.curve_widget, self.curve_plot = plot_widget()
         self.curve_legend = legend_below(self.curve_plot)
         self.char_widget, self.char_plot = plot_widget()
         self.char_plot.setMouseEnabled(x=False, y=False)
         self.char_plot.hideButtons()
         self.char_plot.vb.sigResized.connect(self._set_char_ticks)
+        bind_text(self, lambda text: self.curve_plot.setTitle(text, size="9pt"), "Denoised, mean ± std")
+        bind_text(self, lambda text: self.curve_plot.setLabel("bottom", text), "noise (%; gaussian: σ × 100)")
+        bind_text(self, lambda text: self.curve_plot.setLabel("left", text), "wrong pixels per glyph")
         self.level_line = pg.InfiniteLine(angle=90, movable=False,
                                           pen=pg.mkPen((128, 128, 128), width=1, style=Qt.PenStyle.DotLine))
         self.char_errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.25)
@@ -96,13 +118,13 @@ class DenoiseView(AnalysisView):
         self.kind_combo = QComboBox()
         self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind_combo.currentIndexChanged.connect(lambda _: self._draw_chars())
-        self.text(self.kind_combo.setToolTip, "Noise type for the bars")
+        bind_text(self, self.kind_combo.setToolTip, "Noise type for the bars")
         self.level_slider = QSlider(Qt.Orientation.Horizontal)
         self.level_slider.setRange(0, 0)
         self.level_slider.valueChanged.connect(lambda _: self._draw_chars())
         self.level_label = QLabel()
         self.level_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("100 %") + 4)
-        self.text(self.level_slider.setToolTip, "Noise level for the bars")
+        bind_text(self, self.level_slider.setToolTip, "Noise level for the bars")
         picks = QHBoxLayout()
         picks.setSpacing(4)
         picks.addWidget(self.kind_combo)
@@ -116,18 +138,15 @@ class DenoiseView(AnalysisView):
         cl.addLayout(picks)
         self.charts = self.adaptive_splitter(self.curve_widget, chars)
 
-        self.add_export("Figure as PNG…", lambda: self.ask_save("Figure as PNG…", "denoising-curve.png", "png",
-                                                                self.export_png))
-        self.add_export("Curve as CSV…", lambda: self.ask_save("Curve as CSV…", "curve.csv", "csv",
-                                                               self.export_csv))
-        self.add_export("All results to a folder (CSV, PNG, JSON)…",
-                        lambda: self.ask_folder("All results to a folder (CSV, PNG, JSON)…", self.export_folder))
-        lay = self.layout_
-        lay.addLayout(options)
-        lay.addLayout(self.bar)
-        lay.addWidget(self.status_label)
-        lay.addWidget(self.charts, 1)
-        self.retranslate()
+    def _build_exports(self) -> None:
+        export = self.add_export(lambda: self.ask_save("Figure as PNG…", "denoising-curve.png", "png",
+                                                       self.export_png))
+        bind_text(self, export.setText, "Figure as PNG…")
+        export = self.add_export(lambda: self.ask_save("Curve as CSV…", "curve.csv", "csv", self.export_csv))
+        bind_text(self, export.setText, "Curve as CSV…")
+        export = self.add_export(lambda: self.ask_folder("All results to a folder (CSV, PNG, JSON)…",
+                                                         self.export_folder))
+        bind_text(self, export.setText, "All results to a folder (CSV, PNG, JSON)…")
 
     # ---------------------------------------------------------------- sources
     def set_model(self, entry) -> None:
@@ -309,7 +328,6 @@ class DenoiseView(AnalysisView):
         plot.addItem(self.level_line, ignoreBounds=True)
         plot.setXRange(float(res.levels.min() * 100), float(res.levels.max() * 100), padding=0.03)
         plot.enableAutoRange(axis="y")
-        self._set_curve_texts()
 
     def _draw_chars(self) -> None:
         res, plot = self.result, self.char_plot
@@ -350,10 +368,7 @@ class DenoiseView(AnalysisView):
         axis.setTicks([[(i, labels[i]) for i in range(0, len(labels), step)],
                        [(i, "") for i in range(len(labels)) if i % step]])
 
-    def _set_curve_texts(self) -> None:
-        self.curve_plot.setTitle(tr("Denoised, mean ± std"), size="9pt")
-        self.curve_plot.setLabel("bottom", tr("noise (%; gaussian: σ × 100)"))
-        self.curve_plot.setLabel("left", tr("wrong pixels per glyph"))
+    def _explain_axis(self) -> None:
         self.curve_plot.getAxis("left").setToolTip(explain("wrong pixels"))
 
     def _set_char_texts(self) -> None:
@@ -408,17 +423,14 @@ class DenoiseView(AnalysisView):
             self._draw_curves()
             self._set_char_texts()
 
-    def retranslate(self, *_):
-        super().retranslate()
-        if not hasattr(self, "kind_combo"):
+    def _show_result_again(self) -> None:
+        """The noise types' names, the legend, the bars' texts and the status come from the result."""
+        if self.result is None:
             return
-        self._label_sources()
         for i in range(self.kind_combo.count()):
             self.kind_combo.setItemText(i, tr(NOISE_LABELS[self.kind_combo.itemData(i)]))
-        self._set_curve_texts()
-        if self.result is not None:
-            self._draw_curves()
-            self._draw_chars()
+        self._draw_curves()
+        self._draw_chars()
 
 
 def spec_name(spec) -> str:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QS
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.analyses.embedding import (ALL_PANELS, DEFAULT_PANELS, EmbeddingProgress, default_perplexity,
                                           panel_title)
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import fit_text
@@ -43,23 +43,27 @@ class EmbeddingView(AnalysisView):
 
     def _build(self) -> None:
         self.panels_label, self.seed_label, self.perplexity_label = QLabel(), QLabel(), QLabel()
-        self.text(self.panels_label.setText, "Panels")
-        self.text(self.seed_label.setText, "Seed")
-        self.text(self.perplexity_label.setText, "Perplexity")
+        bind_text(self, self.panels_label.setText, "Panels")
+        bind_text(self, self.seed_label.setText, "Seed")
+        bind_text(self, self.perplexity_label.setText, "Perplexity")
         self.panels_combo = QComboBox()
         self.panels_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.panels_combo.setMinimumContentsLength(6)
         for key in PANEL_SETS:
             self.panels_combo.addItem("", key)
+        combo = self.panels_combo
+        bind_text(self, lambda text: combo.setItemText(combo.findData("default"), text), "AE latent · PCA · t-SNE")
+        bind_text(self, lambda text: combo.setItemText(combo.findData("all"), text),
+                  "All five (also PCA and t-SNE of the codes)")
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 99_999)
-        self.text(self.seed_spin.setToolTip, "Random state of t-SNE")
+        bind_text(self, self.seed_spin.setToolTip, "Random state of t-SNE")
         self.perplexity_spin = QDoubleSpinBox()
         self.perplexity_spin.setRange(0, 100)
         self.perplexity_spin.setDecimals(1)
         self.perplexity_spin.setSingleStep(1)
-        self.text(self.perplexity_spin.setSpecialValueText, "auto")
-        self.text(self.perplexity_spin.setToolTip,
+        bind_text(self, self.perplexity_spin.setSpecialValueText, "auto")
+        bind_text(self, self.perplexity_spin.setToolTip,
                   "t-SNE's perplexity, below the number of glyphs; auto = min(30, (N - 1) / 3)")
         options = QHBoxLayout()
         options.setSpacing(4)
@@ -76,19 +80,19 @@ class EmbeddingView(AnalysisView):
         self.scroll_area.setWidget(self.grid)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        self.add_export("Figure as PNG…", lambda: self.ask_save("Figure as PNG…", "embedding.png", "png",
-                                                                self.export_png))
-        self.add_export("Figure with the glyphs as PNG…",
-                        lambda: self.ask_save("Figure with the glyphs as PNG…", "embedding-glyphs.png", "png",
-                                              lambda p: self.export_png(p, pictures=True)))
-        self.add_export("Points as CSV…", lambda: self.ask_save("Points as CSV…", "embedding.csv", "csv",
-                                                                self.export_csv))
+        export = self.add_export(lambda: self.ask_save("Figure as PNG…", "embedding.png", "png", self.export_png))
+        bind_text(self, export.setText, "Figure as PNG…")
+        export = self.add_export(lambda: self.ask_save("Figure with the glyphs as PNG…", "embedding-glyphs.png",
+                                                       "png", lambda p: self.export_png(p, pictures=True)))
+        bind_text(self, export.setText, "Figure with the glyphs as PNG…")
+        export = self.add_export(lambda: self.ask_save("Points as CSV…", "embedding.csv", "csv", self.export_csv))
+        bind_text(self, export.setText, "Points as CSV…")
         lay = self.layout_
         lay.addLayout(options)
         lay.addLayout(self.bar)
         lay.addWidget(self.status_label)
         lay.addWidget(self.scroll_area, 1)
-        self.retranslate()
+        on_language(self, self._set_titles)
 
     # ---------------------------------------------------------------- running
     def run_preset(self) -> bool:
@@ -226,11 +230,3 @@ class EmbeddingView(AnalysisView):
             plot.titleLabel.setText(plot.titleLabel.text)
             plot.vb.setBorder(pg.mkPen(QColor(fg.red(), fg.green(), fg.blue(), 60)))
 
-    def retranslate(self, *_):
-        super().retranslate()
-        if not hasattr(self, "panels_combo"):
-            return
-        names = {"default": "AE latent · PCA · t-SNE", "all": "All five (also PCA and t-SNE of the codes)"}
-        for i in range(self.panels_combo.count()):
-            self.panels_combo.setItemText(i, tr(names[self.panels_combo.itemData(i)]))
-        self._set_titles()

@@ -24,7 +24,7 @@ from aegui.core.schema.experiment import ConfigError
 from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.classify.probe import ProbeConfig, ProbeRunProgress, ProbeSpec, confusion_csv, load_spec
 from aegui.core.jobs.job import CANCELLED
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.models import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
 from aegui.qt.widgets.text import fmt_duration
@@ -64,35 +64,52 @@ class ProbeView(AnalysisView):
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
+        row1, row2 = self._build_settings()
+        self._build_charts()
+        self._build_exports()
+        lay = self.layout_
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+        lay.addLayout(self.bar)
+        lay.addWidget(self.status_label)
+        lay.addWidget(self.charts, 1)
+        on_language(self, self._label_sources)
+        on_language(self, self._show_result_again)
+        self._label_sources()
+
+    def _build_settings(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """What to probe and how: the source and the encoder; the head, its epochs, the pixels' baseline."""
         self.source_combo = QComboBox()
         self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.source_combo.setMinimumContentsLength(8)
         for key in ("digits", "fonts", "fashion-mnist", "mnist", "model"):
             self.source_combo.addItem("", key)
         self.source_combo.currentIndexChanged.connect(lambda _: self._source_changed())
-        self.text(self.source_combo.setToolTip, "What to probe: a preset trains its autoencoder first; the "
+        bind_text(self, self.source_combo.setToolTip, "What to probe: a preset trains its autoencoder first; the "
                   "current model uses the data it was trained on (fonts by character class, digits and IDX "
                   "files by label)")
         self.hidden_label, self.epochs_label = QLabel(), QLabel()
-        self.text(self.hidden_label.setText, "Hidden")
-        self.text(self.epochs_label.setText, "Epochs")
+        bind_text(self, self.hidden_label.setText, "Hidden")
+        bind_text(self, self.epochs_label.setText, "Epochs")
         self.fine_tune_combo = QComboBox()
         self.fine_tune_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.fine_tune_combo.setMinimumContentsLength(14)
         self.fine_tune_combo.addItem("", False)
         self.fine_tune_combo.addItem("", True)
-        self.text(self.fine_tune_combo.setToolTip, "Frozen: only the head learns (what the codes hold); "
+        bind_text(self, lambda text: self.fine_tune_combo.setItemText(0, text), "frozen encoder")
+        bind_text(self, lambda text: self.fine_tune_combo.setItemText(1, text), "fine-tuned encoder")
+        bind_text(self, self.fine_tune_combo.setToolTip, "Frozen: only the head learns (what the codes hold); "
                   "fine-tuned: the encoder learns too")
         self.hidden_spin = QSpinBox()
         self.hidden_spin.setRange(0, 999)
-        self.text(self.hidden_spin.setSpecialValueText, "linear")
-        self.text(self.hidden_spin.setToolTip, "Units of the head's hidden layer; linear = a softmax layer on "
+        bind_text(self, self.hidden_spin.setSpecialValueText, "linear")
+        bind_text(self, self.hidden_spin.setToolTip, "Units of the head's hidden layer; linear = a softmax layer on "
                   "the codes")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 99_999)
         self.baseline_check = QCheckBox()
-        self.text(self.baseline_check.setText, "Pixels")
-        self.text(self.baseline_check.setToolTip, "Also train the same head on the raw pixels, for comparison")
+        bind_text(self, self.baseline_check.setText, "Pixels")
+        bind_text(self, self.baseline_check.setToolTip, "Also train the same head on the raw pixels, for comparison")
         row1 = QHBoxLayout()
         row1.setSpacing(4)
         row1.addWidget(self.source_combo, 1)
@@ -103,12 +120,18 @@ class ProbeView(AnalysisView):
                   self.epochs_label, self.epochs_spin, self.baseline_check):
             row2.addWidget(w)
         row2.addStretch(1)
+        return row1, row2
 
+    def _build_charts(self) -> None:
+        """The accuracy curves; beside them the summary and the confusion matrix."""
         self.acc_widget, self.acc_plot = plot_widget()
         self.acc_legend = legend_below(self.acc_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.setMouseEnabled(x=False, y=False)
         self.acc_plot.hideButtons()
+        bind_text(self, lambda text: self.acc_plot.setTitle(text, size="9pt"), "Accuracy while the head trains")
+        bind_text(self, lambda text: self.acc_plot.setLabel("bottom", text), "epoch")
+        bind_text(self, lambda text: self.acc_plot.setLabel("left", text), "accuracy")
 
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -120,7 +143,7 @@ class ProbeView(AnalysisView):
         self.matrix_combo.currentIndexChanged.connect(lambda _: self._draw_matrix())
         self.axes_label = QLabel()
         self.axes_label.setStyleSheet("font-size: small;")
-        self.text(self.axes_label.setText, "Rows: true class · columns: predicted")
+        bind_text(self, self.axes_label.setText, "Rows: true class · columns: predicted")
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -139,19 +162,14 @@ class ProbeView(AnalysisView):
             w.hide()    # until there is a matrix to show
         self.charts = self.adaptive_splitter(self.acc_widget, right, shares=(55, 45))
 
-        self.add_export("Results as CSV files (folder)…",
-                        lambda: self.ask_folder("Results as CSV files (folder)…", self.export_folder))
-        self.add_export("Confusion matrix as CSV…",
-                        lambda: self.ask_save("Confusion matrix as CSV…", "confusion.csv", "csv", self.export_csv))
-        self.add_export("Charts as PNG…", lambda: self.ask_save("Charts as PNG…", "probe.png", "png",
-                                                                self.export_png))
-        lay = self.layout_
-        lay.addLayout(row1)
-        lay.addLayout(row2)
-        lay.addLayout(self.bar)
-        lay.addWidget(self.status_label)
-        lay.addWidget(self.charts, 1)
-        self.retranslate()
+    def _build_exports(self) -> None:
+        export = self.add_export(lambda: self.ask_folder("Results as CSV files (folder)…", self.export_folder))
+        bind_text(self, export.setText, "Results as CSV files (folder)…")
+        export = self.add_export(lambda: self.ask_save("Confusion matrix as CSV…", "confusion.csv", "csv",
+                                                       self.export_csv))
+        bind_text(self, export.setText, "Confusion matrix as CSV…")
+        export = self.add_export(lambda: self.ask_save("Charts as PNG…", "probe.png", "png", self.export_png))
+        bind_text(self, export.setText, "Charts as PNG…")
 
     # ---------------------------------------------------------------- sources
     def set_model(self, entry) -> None:
@@ -305,7 +323,6 @@ class ProbeView(AnalysisView):
                                    name=tr("{features}: held-out", features=name))
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.enableAutoRange(axis="x")
-        self._set_plot_texts()
 
     def _draw_matrix(self) -> None:
         run = self.result
@@ -367,11 +384,6 @@ class ProbeView(AnalysisView):
             elapsed=fmt_duration(run.seconds), val=_fmt(p.val_accuracy),
             pixels=_fmt(b.val_accuracy if b is not None else None), chance=_fmt(p.chance))
 
-    def _set_plot_texts(self) -> None:
-        self.acc_plot.setTitle(tr("Accuracy while the head trains"), size="9pt")
-        self.acc_plot.setLabel("bottom", tr("epoch"))
-        self.acc_plot.setLabel("left", tr("accuracy"))
-
     # ---------------------------------------------------------------- exports
     def export_folder(self, folder) -> dict:
         self.check_result()
@@ -408,15 +420,7 @@ class ProbeView(AnalysisView):
         if self.result is not None:
             self._draw_matrix()
 
-    def retranslate(self, *_):
-        super().retranslate()
-        if not hasattr(self, "fine_tune_combo"):
-            return
-        self._label_sources()
-        self.fine_tune_combo.setItemText(0, tr("frozen encoder"))
-        self.fine_tune_combo.setItemText(1, tr("fine-tuned encoder"))
-        for i in range(self.matrix_combo.count()):
-            self.matrix_combo.setItemText(i, tr(MATRICES[self.matrix_combo.itemData(i)]))
-        self._set_plot_texts()
+    def _show_result_again(self) -> None:
+        """The legend, the list of matrices, the summary and the status are written from the result."""
         if self.result is not None:
             self.set_result(self.result)

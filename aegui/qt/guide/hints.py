@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from aegui.qt.guide.callout import Callout
 from aegui.qt.guide.spots import area, control_rects, is_control, on_screen, rect_in
 from aegui.qt.guide.tour import Tour
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language
 
 # key, what it points at (a function of the window), text
 HINTS = (
@@ -42,18 +42,16 @@ class Hint(Callout):
         self.ok = self.add_button()
         self.ok.clicked.connect(lambda: guide.dismiss(key))
         self.never.clicked.connect(guide.dismiss_all)
-        self.retranslate()
+        bind_text(self, self.ok.setText, "Got it")
+        bind_text(self, self.never.setText, "Don't show again")
+        if self.tour is not None:
+            bind_text(self, self.tour.setText, "Take the tour")
+            bind_text(self, self.tour.setToolTip, "A 2-minute tour of the three perspectives (Help > Guided tour)")
+        on_language(self, self.show_text)
+        self.show_text()
 
     def buttons(self) -> tuple:
         return tuple(b for b in (self.ok, self.never, self.tour) if b is not None)
-
-    def retranslate(self) -> None:
-        self.ok.setText(tr("Got it"))
-        self.never.setText(tr("Don't show again"))
-        if self.tour is not None:
-            self.tour.setText(tr("Take the tour"))
-            self.tour.setToolTip(tr("A 2-minute tour of the three perspectives (Help > Guided tour)"))
-        self.show_text()
 
 
 class Guide(QObject):
@@ -72,7 +70,8 @@ class Guide(QObject):
         self.tour = Tour(window)
         self.tour.started.connect(lambda: self.pause(True))
         self.tour.ended.connect(lambda *_: self.pause(False))
-        notifier.changed.connect(self.retranslate)
+        # Placed again once the new texts are laid out: a target (a toolbar button) may have moved.
+        on_language(self, self._timer.start)
 
     def start(self) -> list[str]:
         """Show the hints not yet dismissed; returns their keys."""
@@ -149,11 +148,6 @@ class Guide(QObject):
                 hint.hide()
         else:
             self.place()
-
-    def retranslate(self) -> None:
-        for hint in self.hints.values():
-            hint.retranslate()
-        self._timer.start()      # where the targets are once the new texts are laid out
 
     # -- placing --------------------------------------------------------------------------------
     def place(self) -> None:

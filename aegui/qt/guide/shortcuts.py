@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDockWidget, QHeaderView, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 
 # (the key or gesture, what it does) for what no action carries: Esc (an event filter, so that it
 # stops a run whatever has the focus: aegui/qt/stop_key.py), the latent map's mouse
@@ -83,21 +83,24 @@ class ShortcutsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(False)
+        for col in range(2):
+            self.table.setHorizontalHeaderItem(col, QTableWidgetItem())
+        bind_text(self, self.table.horizontalHeaderItem(0).setText, "Keys")
+        bind_text(self, self.table.horizontalHeaderItem(1).setText, "What it does")
+        bind_text(self, self.setWindowTitle, "Keyboard shortcuts")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.close)
+        bind_text(self, self.buttons.button(QDialogButtonBox.StandardButton.Close).setText, "Close")
         lay = QVBoxLayout(self)
         lay.addWidget(self.table)
         lay.addWidget(self.buttons)
-        notifier.changed.connect(self.fill)
+        on_language(self, self.fill)      # after the menus' texts: the rows read them
         self.fill()
 
-    def fill(self, *_) -> None:
-        self.setWindowTitle(tr("Keyboard shortcuts"))
-        self.table.setHorizontalHeaderLabels([tr("Keys"), tr("What it does")])
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("Close"))
+    def fill(self) -> None:
         rows = shortcut_rows(self.main, self.names)
         self.table.setRowCount(len(rows))
         for r, (keys, what, _action) in enumerate(rows):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from aegui.qt.guide.callout import Callout
 from aegui.qt.guide.spots import control_rects, on_screen
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 
 
 def _menu(name: str) -> Callable:
@@ -89,7 +89,7 @@ class Tour(QObject):
         self._watched: list[QWidget] = []
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.place)
-        notifier.changed.connect(self.retranslate)
+        on_language(self, self._show_step)
 
     def running(self) -> bool:
         return self.callout is not None
@@ -109,8 +109,10 @@ class Tour(QObject):
         self.header.setStyleSheet("font-weight: bold;")
         c.column.insertWidget(0, self.header)
         self.skip_button = c.add_button(flat=True)
+        bind_text(c, self.skip_button.setText, "Skip the tour")
         c.row.insertWidget(0, self.skip_button)     # apart from the walking buttons
         self.back_button = c.add_button()
+        bind_text(c, self.back_button.setText, "Back")
         self.next_button = c.add_button()
         self.skip_button.clicked.connect(self.skip)
         self.back_button.clicked.connect(self.back)
@@ -131,7 +133,7 @@ class Tour(QObject):
         self.index = index
         self.callout.text = step.text
         self.callout.target_rect = None          # a new step: placed afresh
-        self.retranslate()
+        self._show_step()
         self._watch(step.target(self.window)[0])
         self.callout.show()
         self.place()
@@ -184,13 +186,12 @@ class Tour(QObject):
         self._undo.clear()
 
     # -- showing ------------------------------------------------------------------------------
-    def retranslate(self, *_) -> None:
+    def _show_step(self) -> None:
+        """The step's number, its text and what Next says (Done at the last), then placed anew."""
         if not self.running():
             return
         last = self.index == len(self.steps) - 1
         self.header.setText(tr("Guided tour · {n} of {total}", n=self.index + 1, total=len(self.steps)))
-        self.skip_button.setText(tr("Skip the tour"))
-        self.back_button.setText(tr("Back"))
         self.next_button.setText(tr("Done") if last else tr("Next"))
         self.back_button.setEnabled(self.index > 0)
         self.callout.show_text()

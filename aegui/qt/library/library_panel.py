@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLayout, QMenu, QMessageBox,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from aegui.core.data.library import GlyphLibrary, LibraryEntry
-from aegui.qt.i18n import notifier, plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
@@ -252,8 +252,9 @@ class LibraryPanel(QWidget):
         self._status: tuple[str, dict, bool] | None = None  # (English text, format args, is error)
         self._export_dir = Path.home()
         self._build()
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        for refresh in (self._name_tiles, self._show_info, self._show_warning, self._show_status):
+            on_language(self, refresh)
+        self._show_status()
         self.refresh()
 
     # -- construction -----------------------------------------------------------------------
@@ -263,6 +264,8 @@ class LibraryPanel(QWidget):
         self.empty_label = QLabel(wordWrap=True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setForegroundRole(MUTED_ROLE)
+        bind_text(self, self.empty_label.setText, "The library is empty. Glyphs saved with “Save to library” in the "
+                  "editor or the latent canvas appear here.")
 
         self.grid = _Grid(self)
         self.scroll_area = QScrollArea()
@@ -270,6 +273,8 @@ class LibraryPanel(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setMinimumHeight(self.grid.flow.contentsMargins().top() * 2 + 7 * CELL + 40)
+        bind_text(self, self.grid.setToolTip, "Click a glyph to select it, double-click to send it to the editor. "
+                  "Delete removes it (Ctrl+Z brings it back), F2 renames it.")
 
         self.rename_button = QPushButton(clicked=lambda: self.rename_selected())
         self.delete_button = QPushButton(clicked=self.delete_selected)
@@ -277,6 +282,14 @@ class LibraryPanel(QWidget):
         self.send_button = QPushButton(clicked=self.send_selected)
         self.export_button = QPushButton(clicked=self._export_clicked)
         self.teach_button = QPushButton(clicked=self.teach_all)
+        bind_text(self, self.rename_button.setText, "Rename…")
+        bind_text(self, self.delete_button.setText, "Delete")
+        bind_text(self, self.undo_button.setText, "Undo")
+        bind_text(self, self.send_button.setText, "Send to editor")
+        bind_text(self, self.export_button.setText, "Export font.h…")
+        bind_text(self, self.teach_button.setText, "Teach all")
+        bind_text(self, self.teach_button.setToolTip, "Teach the pixel editor's model every glyph of the library at "
+                  "once (fine-tuned in the background; the editor shows the progress).")
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.undoTextChanged.connect(self.undo_button.setToolTip)
         buttons = QWidget()
@@ -294,6 +307,8 @@ class LibraryPanel(QWidget):
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+        bind_text(self, self.undo_action.setText, "Undo")
+        bind_text(self, self.redo_action.setText, "Redo")
 
         self.status_label = QLabel(wordWrap=True)
         self.info_label = WrapLabel()
@@ -312,26 +327,10 @@ class LibraryPanel(QWidget):
         lay.addWidget(self.status_label)
         lay.addWidget(self.info_label)
 
-    def retranslate(self) -> None:
-        self.rename_button.setText(tr("Rename…"))
-        self.delete_button.setText(tr("Delete"))
-        self.undo_button.setText(tr("Undo"))
-        self.send_button.setText(tr("Send to editor"))
-        self.export_button.setText(tr("Export font.h…"))
-        self.teach_button.setText(tr("Teach all"))
-        self.teach_button.setToolTip(tr("Teach the pixel editor's model every glyph of the library at once "
-                                        "(fine-tuned in the background; the editor shows the progress)."))
-        self.undo_action.setText(tr("Undo"))
-        self.redo_action.setText(tr("Redo"))
-        self.empty_label.setText(tr("The library is empty. Glyphs saved with “Save to library” in the editor "
-                                    "or the latent canvas appear here."))
-        self.grid.setToolTip(tr("Click a glyph to select it, double-click to send it to the editor. Delete "
-                                "removes it (Ctrl+Z brings it back), F2 renames it."))
+    def _name_tiles(self) -> None:
+        """Each tile's caption and tooltip are written from its entry in the language shown."""
         for tile, entry in zip(self._tiles, self.library.entries()):
             tile.set_entry(entry)
-        self._show_info()
-        self._show_warning()
-        self._show_status()
 
     # -- public API -------------------------------------------------------------------------
     def bind(self, workspace) -> None:

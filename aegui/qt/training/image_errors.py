@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from aegui.core.train.image_quality import reconstruction_errors, worst
-from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.terms import explain
 
@@ -22,6 +21,9 @@ class WorstSamples(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        bind_text(self, self.title.setText, "Worst reconstructions")
+        bind_text(self, self.setToolTip, "PSNR = 10·log10(1 / MSE) over the sample's pixels (values 0 to 1): higher is "
+                  "better; about 30 dB and up looks right.")
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.grid = QGridLayout()
         self.grid.setSpacing(4)
@@ -43,8 +45,8 @@ class WorstSamples(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(self.grid, 1)
         self._state = None
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._show)
+        self._show()
 
     def set_samples(self, originals, recon, labels, mse=None, psnr=None) -> tuple[np.ndarray, np.ndarray]:
         """Shows the worst reconstructions; returns (mse, psnr) per sample (measured here unless
@@ -81,9 +83,3 @@ class WorstSamples(QWidget):
             caption.setText(tr("{psnr:.1f} dB", psnr=float(psnr[i])))
             caption.setToolTip(tr("{name} · MSE {mse:.5f}", name=name, mse=float(mse[i])))
             orig.show(), rec.show(), caption.show()
-
-    def retranslate(self, *_) -> None:
-        self.title.setText(tr("Worst reconstructions"))
-        self.setToolTip(tr("PSNR = 10·log10(1 / MSE) over the sample's pixels (values 0 to 1): higher is "
-                           "better; about 30 dB and up looks right."))
-        self._show()

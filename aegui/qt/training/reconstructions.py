@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from aegui.qt import i18n
-from aegui.qt.i18n import plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.marks import WRONG, Swatch, color
 from aegui.qt.widgets.text import write_explained
@@ -75,16 +74,23 @@ class ReconstructionsPanel(QWidget):
         self._placed: tuple[int, tuple[int, ...]] | None = None  # (columns, visible indices)
 
         self.only_wrong = QCheckBox()
+        bind_text(self, self.only_wrong.setText, "Show only wrong")
         self.only_wrong.toggled.connect(self._reflow)
         self.show_marks = QCheckBox()
         self.show_marks.setChecked(True)
         self.show_marks.toggled.connect(self._apply_marks_visible)
+        bind_text(self, self.show_marks.setText, "Mark wrong pixels")
+        bind_text(self, self.show_marks.setToolTip, "Pixels on the other side of 0.5 than in the original (any "
+                  "channel). On by default for black-and-white data, where it is the measure that matters.")
         self.summary = QLabel()
         self.summary.setWordWrap(True)   # long in Spanish; must not widen the dock
         self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.export_button = QPushButton()
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._export_clicked)
+        bind_text(self, self.export_button.setText, "Export grid PNG...")
+        bind_text(self, self.export_button.setToolTip, "The shown samples (up to {n}) above their reconstructions, "
+                  "as a PNG for a report.", n=FIGURE_SAMPLES)
         top = QHBoxLayout()
         top.addWidget(self.only_wrong)
         top.addWidget(self.show_marks)
@@ -110,8 +116,8 @@ class ReconstructionsPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.scroll_area, 1)
 
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._show_counts)
+        self._show_counts()
 
     # -- public API -------------------------------------------------------------------------
     def bind(self, workspace) -> None:
@@ -177,7 +183,6 @@ class ReconstructionsPanel(QWidget):
             self._counts = np.zeros(n, dtype=int)
             for cell in self.cells:
                 cell.recon.set_image(None)
-                cell.recon.set_caption("–")
                 cell.set_bad(False)
         else:
             marks = wrong_pixels(self._originals, recon)
@@ -185,11 +190,10 @@ class ReconstructionsPanel(QWidget):
             for cell, img, m, c in zip(self.cells, recon, marks, counts):
                 cell.recon.set_image(img, m, meaning=WRONG)
                 cell.recon.set_marks_visible(self.show_marks.isChecked())
-                cell.recon.set_caption(plural(c, tr("1 wrong"), tr("{n} wrong", n=int(c))))
                 cell.set_bad(c > 0)
             self._recon = recon
             self._counts = counts.astype(int)
-        self._update_summary()
+        self._show_counts()
         self.export_button.setEnabled(self._recon is not None and n > 0)
         self._reflow()
 
@@ -238,15 +242,9 @@ class ReconstructionsPanel(QWidget):
             return [i for i, c in enumerate(self._counts) if c > 0]
         return list(range(len(self.cells)))
 
-    # -- i18n -------------------------------------------------------------------------------
-    def retranslate(self, *_):
-        self.only_wrong.setText(tr("Show only wrong"))
-        self.show_marks.setText(tr("Mark wrong pixels"))
-        self.show_marks.setToolTip(tr("Pixels on the other side of 0.5 than in the original (any channel). On by "
-                                      "default for black-and-white data, where it is the measure that matters."))
-        self.export_button.setText(tr("Export grid PNG..."))
-        self.export_button.setToolTip(tr("The shown samples (up to {n}) above their reconstructions, as a PNG "
-                                         "for a report.", n=FIGURE_SAMPLES))
+    # -- texts made from the counts ---------------------------------------------------------
+    def _show_counts(self) -> None:
+        """Each reconstruction's caption (its wrong pixels) and the summary line."""
         if self._recon is None:
             for cell in self.cells:
                 cell.recon.set_caption("–")

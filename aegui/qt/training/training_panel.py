@@ -28,8 +28,7 @@ from superqt.utils import qthrottled
 from aegui.core.train.history import History
 from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
-from aegui.qt import i18n
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.training.message_line import MessageLine
 from aegui.qt.widgets.count_view import CountViewBox
@@ -141,8 +140,9 @@ class TrainingPanel(QWidget):
 
         self._build_ui()
         self.reset(0, 1)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        for refresh in (self._title_charts, self._name_legends, self._show_status):
+            on_language(self, refresh)
+            refresh()
 
     def bind(self, workspace) -> None:
         """Draw the workspace's charted history and training state from now on."""
@@ -175,7 +175,11 @@ class TrainingPanel(QWidget):
 
         self.message_box = MessageLine()      # its room is kept: the charts never move for a message
         self.message_box.setTextFormat(Qt.TextFormat.PlainText)
+        self._build_charts()
+        self._build_controls()
 
+    def _build_charts(self) -> None:
+        """Loss, wrong pixels (or PSNR) per epoch and wrong pixels per glyph, with their curves."""
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.installEventFilter(self)
         self.charts.ci.setContentsMargins(2, 2, 2, 2)
@@ -201,6 +205,12 @@ class TrainingPanel(QWidget):
         self.bar_plot.setMouseEnabled(x=False, y=False)
         self.bar_plot.hideButtons()
         self.bar_plot.vb.sigResized.connect(self._set_bar_ticks)
+        bind_text(self, self.loss_plot.setTitle, "Loss")
+        # Short titles: in a bottom dock the three charts share one row.
+        bind_text(self, self.bar_plot.setTitle, "Wrong pixels per glyph")
+        bind_text(self, self.charts.setToolTip, "Curves and bars are for the best of the parallel models.")
+        bind_text(self, lambda text: self.loss_plot.setLabel("bottom", text), "epoch")
+        bind_text(self, lambda text: self.wrong_plot.setLabel("bottom", text), "epoch")
 
         # Under the plots: no corner stays free of data in every run.
         self.loss_legend = legend_below(self.loss_plot)
@@ -223,8 +233,11 @@ class TrainingPanel(QWidget):
                                        brush=pg.mkBrush(BAR_OK))
         self.bar_plot.addItem(self.ok_bars)
 
+    def _build_controls(self) -> None:
+        """The row above the charts (state, progress, rate, log scale, export) and the layout."""
         self.log_check = QCheckBox()
         self.log_check.setChecked(True)
+        bind_text(self, self.log_check.setText, "Log scale")
         self.log_check.toggled.connect(self.set_log_scale)
         # The plot's own context menu can switch log mode too; keep both in step.
         self.loss_plot.ctrl.logYCheck.toggled.connect(self._on_plot_log_toggled)
@@ -236,6 +249,9 @@ class TrainingPanel(QWidget):
         self.act_csv = menu.addAction("", self._ask_export_csv)
         self.act_png = menu.addAction("", self._ask_export_png)
         self.export_button.setMenu(menu)
+        bind_text(self, self.export_button.setText, "Export")
+        bind_text(self, self.act_csv.setText, "Export CSV...")
+        bind_text(self, self.act_png.setText, "Export PNG...")
 
         # One row above the charts for everything else: under a 700 px window the charts need
         # every other pixel of height (they keep at least 140 px of plot).
@@ -378,7 +394,8 @@ class TrainingPanel(QWidget):
         self.worst_view.setVisible(on)
         self._wide = None   # the charts change: arrange them again (the bars leave or come back)
         self._arrange(self._wants_wide())
-        self.retranslate()
+        self._title_charts()
+        self._name_legends()
         self.max_curve.setData([], [])
         self.mean_curve.setData([], [])
         self.wrong_lone.show(())
@@ -481,23 +498,16 @@ class TrainingPanel(QWidget):
         if not self.charts.grab().save(str(path), "PNG"):
             raise OSError(f"could not write {path}")
 
-    # -- i18n -------------------------------------------------------------------------------
-    def retranslate(self, *_):
-        self.loss_plot.setTitle(tr("Loss"))
-        # Short titles: in a bottom dock the three charts share one row.
+    # -- texts that follow the mode and the curves ------------------------------------------
+    def _title_charts(self) -> None:
+        """The middle chart's title (PSNR for pictures, wrong pixels for glyphs), and each
+        title's term explained on hover (a student meets "PSNR" or "wrong pixels" here)."""
         self.wrong_plot.setTitle(tr("PSNR per epoch (dB)") if self._image_mode
                                  else tr("Wrong pixels per epoch"))
-        self.bar_plot.setTitle(tr("Wrong pixels per glyph"))
-        # Hovering a title says what its term means (a student meets "PSNR" or "wrong pixels" here).
         self.wrong_plot.titleLabel.setToolTip(explain("PSNR") if self._image_mode else explain("wrong pixels"))
         self.bar_plot.titleLabel.setToolTip(explain("wrong pixels"))
-        self.charts.setToolTip(tr("Curves and bars are for the best of the parallel models."))
-        self.loss_plot.setLabel("bottom", tr("epoch"))
-        self.wrong_plot.setLabel("bottom", tr("epoch"))
-        self.log_check.setText(tr("Log scale"))
-        self.export_button.setText(tr("Export"))
-        self.act_csv.setText(tr("Export CSV..."))
-        self.act_png.setText(tr("Export PNG..."))
+
+    def _name_legends(self) -> None:
         names = {c: self._loss_name(k) for k, c in self.loss_curves.items()}
         if self.val_curve is not None:
             names[self.val_curve] = tr("validation")
@@ -512,13 +522,12 @@ class TrainingPanel(QWidget):
         english = {c: LOSS_NAMES.get(k, k) for k, c in self.loss_curves.items()}
         for sample, label in self.loss_legend.items:     # "KL" in the legend: what it is
             label.setToolTip(with_terms("", english.get(sample.item, "")))
-        self._show_status()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
-            self.retranslate()  # titles take their colour when their text is set
+            self._name_legends()
 
     # -- internals --------------------------------------------------------------------------
     def _apply_palette(self) -> None:
@@ -534,6 +543,8 @@ class TrainingPanel(QWidget):
                 ax.setPen(fg)
                 ax.setTextPen(fg)
             plot.titleLabel.setAttr("color", fg)
+            if plot.titleLabel.text:
+                plot.titleLabel.setText(plot.titleLabel.text)   # the colour applies on the next setText
         for legend in (self.loss_legend, self.wrong_legend):
             legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220))
             legend.setPen(pg.mkPen(QColor(fg.red(), fg.green(), fg.blue(), 60)))
