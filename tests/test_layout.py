@@ -12,15 +12,9 @@ PKG = ROOT / "aegui"
 QT_ROOTS = ("PySide6", "shiboken6", "pyqtgraph")
 MAX_LINES = 800
 MAX_FUNCTION_LINES = 80
-# Functions still over MAX_FUNCTION_LINES, with their length today: none may grow, none may join,
-# and an entry split below the limit must leave the list (so it only shrinks).
-LONG_FUNCTIONS = {
-    "aegui/qt/app.py:run": 117,
-    "aegui/core/analyses/report/run.py:steps": 81,
-    "aegui/qt/training/training_panel.py:_build_ui": 90,
-    "aegui/qt/analyses/probe_view.py:_build": 89,
-    "aegui/qt/menus.py:_build_menus": 88,
-}
+# Functions allowed over MAX_FUNCTION_LINES, with their length: none today. An entry may not grow,
+# and one split below the limit must leave the list (so it only shrinks).
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def module_name(path: Path) -> str:

@@ -363,11 +363,7 @@ class ReportJob(Job):
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
-                record.update({"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
-                               "preset_name": info.name, "preset_description": info.description,
-                               "stated_s": info.time_2cores_s, **_times(record, result, seconds, cpu),
-                               "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
-                               "started": started, "resumed": _resumed(result)})
+                record.update(_how_it_ran(exp, name, info, result, record, (seconds, cpu), load_before, started))
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
             except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
@@ -413,6 +409,17 @@ def _clear_the_way(folder: Path) -> Iterator[str]:
         yield (f"{folder / 'work'}: is a file where the folder of the experiment's saved runs belongs; "
                "running them again")
         discard(folder / "work")
+
+
+def _how_it_ran(exp, name: str, info, result, record: dict, spent: tuple[float, float], load_before,
+                started: str) -> dict:
+    """done.json's fields about the run itself: its key, preset, times, load and machine."""
+    seconds, cpu = spent
+    return {"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
+            "preset_name": info.name, "preset_description": info.description,
+            "stated_s": info.time_2cores_s, **_times(record, result, seconds, cpu),
+            "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),
+            "started": started, "resumed": _resumed(result)}
 
 
 def _write_json(path: Path, record: dict) -> None:
