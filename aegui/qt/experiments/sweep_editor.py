@@ -264,7 +264,6 @@ class _VaryRow(QFrame):
         self.add_value_button.setToolTip(tr("Add the value picked here as a new line"))
         self.hint_label.setText(_hint(self.key(), self.types.get(self.key(), "")))
         if self.picker is not None:
-            self.picker.retranslate()
             self.picker.owner.setToolTip(field_tip(self.picker.field))
 
 
