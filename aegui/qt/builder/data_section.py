@@ -18,7 +18,7 @@ from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import emoji_subcategories, guess_labels_path
 from aegui.core.files.paths import course_font_path
-from aegui.qt.i18n import plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.builder.subcategory_picker import SubcategoryPicker
 from aegui.qt.widgets.field_editors import ERROR_COLOR, hbox
 
@@ -71,16 +71,19 @@ class DataSection:
         self.folder_edit = form.widget("data.folder")
         self.idx_edit = form.widget("data.images")
         self.labels_edit = form.widget("data.labels_path")
-        return form.group("Dataset", layout)
+        box = form.group(layout)
+        bind_text(self.builder, box.setTitle, "Dataset")
+        return box
 
     def _fonts_row(self, layout: QFormLayout) -> None:
         self.font_combo = QComboBox()
         self.font_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.font_combo.setMinimumContentsLength(6)
         self.font_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        on_language(self.builder, self._name_all_fonts)
         self.other_font_button = QPushButton()
         self.other_font_button.clicked.connect(self._choose_font_file)
-        self.form.text(self.other_font_button.setText, "Other font.h…")
+        bind_text(self.builder, self.other_font_button.setText, "Other font.h…")
         self.fonts_row = hbox(self.font_combo, self.other_font_button, fill=True)
         self.form.add_row(layout, "data.fonts", self.fonts_row, owner=self.font_combo,
                           changed=self.font_combo.currentIndexChanged)
@@ -223,7 +226,7 @@ class DataSection:
         combo.setCurrentIndex(i)
         combo.blockSignals(False)
 
-    def retranslate(self) -> None:
+    def _name_all_fonts(self) -> None:
         i = self.font_index(("all",))
         if i >= 0:
             self.font_combo.setItemText(i, tr("All fonts"))

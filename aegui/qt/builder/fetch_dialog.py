@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from aegui.core.jobs.job import CANCELLED
 from aegui.qt.builder.fetch_messages import fetch_error_html, folder_error_html
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.threads import JobRunner
 from aegui.qt.widgets.note import NoteLabel
 
@@ -46,10 +46,12 @@ class FetchDialog(QDialog):
         self.jobs.finished.connect(self._on_finished)
         self.jobs.errored.connect(self._on_job_error)
         self.combo = QComboBox()
-        for e in ENTRIES.values():
+        for i, e in enumerate(ENTRIES.values()):
             self.combo.addItem("", e.name)
+            bind_text(self, lambda text, i=i: self.combo.setItemText(i, text), e.title)
         self.combo.currentIndexChanged.connect(self._show_entry)
         self.dataset_label = QLabel()
+        bind_text(self, self.dataset_label.setText, "Dataset:")
         self.license = QLabel()
         self.license.setWordWrap(True)
         self.citation = QLabel()
@@ -70,16 +72,24 @@ class FetchDialog(QDialog):
         self.bar.setTextVisible(False)
         self.detail = QLabel()
         self.download_btn = QPushButton()
+        bind_text(self, self.download_btn.setText, "Download")
         self.download_btn.clicked.connect(self.start)
         self.folder_btn = QPushButton()
+        bind_text(self, self.folder_btn.setText, "Use files I have…")
+        bind_text(self, self.folder_btn.setToolTip, "Check a folder that holds this dataset's files (ones you "
+                  "downloaded by hand, a course's or torchvision's copy) against the published hashes and train "
+                  "from there; nothing is copied.")
         self.folder_btn.clicked.connect(self.choose_folder)
         self.cancel_btn = QPushButton()
+        bind_text(self, self.cancel_btn.setText, "Cancel")
         self.cancel_btn.clicked.connect(self.cancel)
         self.cancel_btn.setEnabled(False)
         self.train_btn = QPushButton()
+        bind_text(self, self.train_btn.setText, "Train on it")
         self.train_btn.clicked.connect(self._train)
         self.train_btn.setEnabled(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        bind_text(self, self.buttons.button(QDialogButtonBox.Close).setText, "Close")
         self.buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
         row.addWidget(self.dataset_label)
@@ -96,23 +106,10 @@ class FetchDialog(QDialog):
         lay.addLayout(actions)
         lay.addWidget(self.buttons)
         self.setMinimumWidth(600)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_):
-        self.setWindowTitle(tr("Fetch a dataset"))
-        self.dataset_label.setText(tr("Dataset:"))
-        for i in range(self.combo.count()):
-            self.combo.setItemText(i, tr(self.entries[self.combo.itemData(i)].title))
-        self.download_btn.setText(tr("Download"))
-        self.folder_btn.setText(tr("Use files I have…"))
-        self.folder_btn.setToolTip(tr("Check a folder that holds this dataset's files (ones you downloaded by hand, "
-                                      "a course's or torchvision's copy) against the published hashes and train "
-                                      "from there; nothing is copied."))
-        self.cancel_btn.setText(tr("Cancel"))
-        self.train_btn.setText(tr("Train on it"))
-        self.buttons.button(QDialogButtonBox.Close).setText(tr("Close"))
+        bind_text(self, self.setWindowTitle, "Fetch a dataset")
         self._show_entry()
+        # The entry's texts, the state line and the height fitted to them.
+        on_language(self, self._show_entry)
 
     def name(self) -> str:
         return self.combo.currentData()

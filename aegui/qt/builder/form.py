@@ -1,6 +1,7 @@
 """The builder's rows, laid out from the field descriptions (aegui/core/config/fields.py): a row a
 field, made by the shared editor factory unless a section makes it itself (the special rows).
-Here is what every row needs, whoever made it: its label and tooltip in the interface language,
+Here is what every row needs, whoever made it: its label and tooltip in the interface language
+(bound to the builder, so they go with it),
 the red outline while its field is invalid, hiding when its field does not apply and greying
 out when it cannot be edited, and its value filled from and read back into an Experiment."""
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.fields import FIELDS, Field, always, in_group
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark
 from aegui.qt.widgets.layer_editor import NumberEdit
 from aegui.qt.widgets.terms import field_tip
@@ -41,9 +42,11 @@ class _WholeLabels(QObject):
 
 class FieldForm:
     """`editors`: the factory's editor of each field it made a row for; `owners`: the widget
-    outlined when a config field (e.g. 'train.learning_rate') is invalid."""
+    outlined when a config field (e.g. 'train.learning_rate') is invalid. Its texts are bound to
+    `panel` (the builder), which holds every row."""
 
-    def __init__(self, start_dir: Callable[[], str]):
+    def __init__(self, panel: QWidget, start_dir: Callable[[], str]):
+        self.panel = panel
         self.start_dir = start_dir
         self.editors: dict[str, FieldEditor] = {}
         self.owners: dict[str, QWidget] = {}
@@ -52,12 +55,12 @@ class FieldForm:
         self._rows: dict[str, tuple[Field, QFormLayout, QWidget]] = {}
         self._shown: dict[str, bool] = {}        # field -> its row is shown
         self._leads: dict[str, QLabel] = {}      # field -> the word before it in another field's row
-        self._texts: list[tuple[Callable, str]] = []    # (setter, English text)
         # widget -> its tooltip in the interface language, asked again after a change of language
         self._tips: dict[QWidget, Callable[[], str]] = {}
         self._changes = []                               # the signals of every edit (see watch)
         self._groups: list[QGroupBox] = []
         self._whole = _WholeLabels()
+        on_language(panel, self._show_tips)
 
     # ------------------------------------------------------------------ laying out
 
@@ -72,10 +75,10 @@ class FieldForm:
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         return form
 
-    def group(self, english: str, form: QFormLayout) -> QGroupBox:
+    def group(self, form: QFormLayout) -> QGroupBox:
+        """A group of rows (its section binds its title)."""
         box = QGroupBox()
         box.setLayout(form)
-        self.text(box.setTitle, english)
         self._groups.append(box)
         return box
 
@@ -124,15 +127,15 @@ class FieldForm:
         if not f.of:
             self.owners[f.key] = editor.owner
         if field_tip(f):    # its own tip, and the terms it names explained (β, momentum, BCE...)
-            self._tips[editor.owner] = lambda f=f: field_tip(f)
+            self._tip(editor.owner, lambda f=f: field_tip(f))
             if editor.label_widget is not None:
-                self._tips[editor.label_widget] = lambda f=f: field_tip(f)
+                self._tip(editor.label_widget, lambda f=f: field_tip(f))
         self._changes.append(editor.changed)
         return editor
 
     def _word(self, english: str) -> QLabel:
         label = QLabel()
-        self.text(label.setText, english)
+        bind_text(self.panel, label.setText, english)
         return label
 
     def add_row(self, form: QFormLayout, key: str, widget: QWidget, owner: QWidget | None = None,
@@ -148,10 +151,9 @@ class FieldForm:
         else:
             if label is None:
                 label = QLabel()
-                self.text(label.setText, f.label)
+                bind_text(self.panel, label.setText, f.label)
                 if field_tip(f):     # "Momentum", "β (KL weight)": the word hovered is explained
-                    self._tips[label] = lambda f=f: field_tip(f)
-                    label.setToolTip(field_tip(f))
+                    self._tip(label, lambda f=f: field_tip(f))
             form.addRow(label, widget)
         if isinstance(widget, QLabel) and widget.wordWrap():
             widget.installEventFilter(self._whole)
@@ -161,20 +163,19 @@ class FieldForm:
             if not f.of:
                 self.owners[key] = owner
             if field_tip(f):
-                self._tips[owner] = lambda f=f: field_tip(f)
+                self._tip(owner, lambda f=f: field_tip(f))
         if changed is not None:
             self._changes.append(changed)
         return widget
 
-    def text(self, setter: Callable[[str], None], english: str) -> None:
-        """`setter(text)` now and after every change of language."""
-        self._texts.append((setter, english))
-        setter(tr(english))
-
     def tip(self, widget: QWidget, english: str) -> None:
-        self._tips[widget] = lambda: tr(english)
+        """`widget`'s tooltip while it is not marked invalid, in the interface language."""
+        self._tip(widget, lambda: tr(english))
+
+    def _tip(self, widget: QWidget, tip: Callable[[], str]) -> None:
+        self._tips[widget] = tip
         if widget not in self.marked:
-            widget.setToolTip(tr(english))
+            widget.setToolTip(tip())
 
     def watch(self, slot) -> None:
         """Calls `slot` after every edit of any row; connected last, so the sections' own
@@ -249,11 +250,8 @@ class FieldForm:
         if problem is None:
             widget.setToolTip(self._tips[widget]() if widget in self._tips else "")
 
-    def retranslate(self) -> None:
-        for setter, english in self._texts:
-            setter(tr(english))
-        for editor in self.editors.values():
-            editor.retranslate()
+    def _show_tips(self) -> None:
+        """The tooltips of the rows not marked invalid (a marked one shows its problem)."""
         for w, tip in self._tips.items():
             if w not in self.marked:
                 w.setToolTip(tip())

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.train import memory as M
-from aegui.qt.i18n import notifier, number, plural, tr
+from aegui.qt.i18n import number, on_language, plural, tr
 
 _ERROR_COLOR = "#c0392b"
 _ADVICE = {
@@ -41,7 +41,7 @@ class MemoryLabel(QLabel):
         self.too_big = False
         self._exp: Experiment | None = None
         self._samples: dict = {}
-        notifier.changed.connect(self._redo)
+        on_language(self, self._redo)
 
     def show_estimate(self, exp: Experiment) -> None:
         self._exp = exp
@@ -77,6 +77,6 @@ class MemoryLabel(QLabel):
             self._samples[data] = M.likely_samples(data)
         return self._samples[data]
 
-    def _redo(self, *_):
+    def _redo(self) -> None:
         if self._exp is not None:
             self.show_estimate(self._exp)

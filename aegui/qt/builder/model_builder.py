@@ -22,7 +22,6 @@ from aegui.core.config.fields import keep_used, label as field_label
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import validate
 from aegui.core.data.data_shape import sample_shape
-from aegui.qt import i18n
 from aegui.qt.builder.config_files import ConfigFiles
 from aegui.qt.builder.data_section import DataSection
 from aegui.qt.builder.families import FamilySwitch
@@ -30,7 +29,7 @@ from aegui.qt.builder.form import FieldForm
 from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE
 from aegui.qt.widgets.layer_editor import wheel_guard
@@ -72,7 +71,7 @@ class ModelBuilder(QWidget):
         self._derived_name: str | None = None       # the name, while it is made up from edited settings
 
         self.files = ConfigFiles(self)
-        self.form = FieldForm(self.files.start_dir)
+        self.form = FieldForm(self, self.files.start_dir)
         self.data = DataSection(self)
         self.model = ModelSection(self)
         self.training = TrainingSection(self)
@@ -121,8 +120,7 @@ class ModelBuilder(QWidget):
         # The model settings follow a switch between glyphs and images before the form validates.
         self.form.editor("data.source").changed.connect(self.families.source_changed)
         self.form.watch(self.on_edit)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        on_language(self, self._show_texts_made_from_state)
         self.loading = False
         self.set_experiment(Experiment())
 
@@ -145,10 +143,11 @@ class ModelBuilder(QWidget):
         self.reset_button = QPushButton()
         self.load_button = QPushButton()
         self.save_button = QPushButton()
-        for button, text in ((self.train_button, "Train"), (self.stop_button, "Stop"),
-                             (self.reset_button, "Reset"), (self.load_button, "Load config…"),
-                             (self.save_button, "Save config…")):
-            self.form.text(button.setText, text)
+        bind_text(self, self.train_button.setText, "Train")
+        bind_text(self, self.stop_button.setText, "Stop")
+        bind_text(self, self.reset_button.setText, "Reset")
+        bind_text(self, self.load_button.setText, "Load config…")
+        bind_text(self, self.save_button.setText, "Save config…")
         self.form.tip(self.reset_button, "Back to the loaded configuration (or the defaults)")
         self.train_button.clicked.connect(self._train_clicked)
         self.pause_button.clicked.connect(self._pause_clicked)
@@ -416,9 +415,8 @@ class ModelBuilder(QWidget):
         self.error_label.setText("\n".join(lines))
         self.error_label.setVisible(bool(lines))
 
-    def retranslate(self, *_):
-        self.form.retranslate()
-        self.data.retranslate()
+    def _show_texts_made_from_state(self) -> None:
+        """The name aegui made, the errors, the summaries and the estimate, in the new language."""
         if not self.loading:
             self._show_loaded_name()
             self.on_edit()

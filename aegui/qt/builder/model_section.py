@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from aegui.core.archs import Architecture, arch_of, parameter_count
 from aegui.core.schema.experiment import ConfigError, Experiment, ModelSpec
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import bind_text, number, plural, tr
 from aegui.qt.builder.data_section import shape_text
 from aegui.qt.widgets.layer_editor import LayerListEditor
 
@@ -44,7 +44,9 @@ class ModelSection:
         self.latent_spin = form.widget("model.latent")
         self.mirror_check = form.widget("model.mirror")
         form.editor("model.mirror").changed.connect(self._mirror_toggled)
-        return form.group("Model", layout)
+        box = form.group(layout)
+        bind_text(self.builder, box.setTitle, "Model")
+        return box
 
     def _input_row(self, layout: QFormLayout) -> None:
         self.input_label = QLabel(wordWrap=True)

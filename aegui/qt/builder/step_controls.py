@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import bind_text, number
 from aegui.qt.widgets.terms import with_terms
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
@@ -22,8 +22,21 @@ class StepControls(QWidget):
         self.batch_button = QPushButton()
         self.speed_label = QLabel()
         self.speed_combo = QComboBox()
-        for cap in CAPS:
+        for k, cap in enumerate(CAPS):
             self.speed_combo.addItem("", cap)
+            name = lambda text, k=k: self.speed_combo.setItemText(k, text)   # noqa: E731
+            if cap is None:
+                bind_text(self, name, "As fast as it goes")
+            else:       # a number written in the language's way: "0,5 épocas/s"
+                bind_text(self, name, "{n} epochs/s", n=number(cap, "g"))
+        bind_text(self, self.epoch_button.setText, "Step epoch")
+        bind_text(self, self.batch_button.setText, "Step batch")
+        bind_text(self, self.epoch_button.setToolTip,
+                  "Train one more epoch, then pause (F6); starts a run paused if none is running")
+        bind_text(self, self.batch_button.setToolTip, "Train one more batch, then pause (Shift+F6)")
+        bind_text(self, self.speed_label.setText, "Speed:")
+        bind_text(self, lambda text: self.speed_combo.setToolTip(with_terms(text, "latent space")),
+                  "At most this many epochs a second, to watch the latent space form")
         # The speed on a row of its own, its choice whole: beside the two buttons in a builder
         # column it was cut ("Lo más rápi").
         self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -49,8 +62,6 @@ class StepControls(QWidget):
         self.act_batch.triggered.connect(self.batch_button.click)
         for act in (self.act_epoch, self.act_batch):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
 
     def cap(self) -> float | None:
         return self.speed_combo.currentData()
@@ -58,15 +69,3 @@ class StepControls(QWidget):
     def set_cap(self, cap: float | None) -> None:
         k = self.speed_combo.findData(cap)
         self.speed_combo.setCurrentIndex(max(0, k))
-
-    def retranslate(self) -> None:
-        self.epoch_button.setText(tr("Step epoch"))
-        self.batch_button.setText(tr("Step batch"))
-        self.epoch_button.setToolTip(tr("Train one more epoch, then pause (F6); starts a run paused if none is running"))
-        self.batch_button.setToolTip(tr("Train one more batch, then pause (Shift+F6)"))
-        self.speed_label.setText(tr("Speed:"))
-        self.speed_combo.setToolTip(with_terms(tr("At most this many epochs a second, to watch the latent space form"),
-                                               "latent space"))
-        for k, cap in enumerate(CAPS):
-            self.speed_combo.setItemText(k, tr("As fast as it goes") if cap is None else
-                                         tr("{n} epochs/s", n=number(cap, "g")))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import on_language, tr
 
 # Preset -> test on a subcategory name (emoji-datasource's names, e.g. "face-smiling").
 PRESETS = {
@@ -47,8 +46,9 @@ class SubcategoryPicker(QWidget):
         column.addWidget(self.preset_combo)
         column.addWidget(self.list)
         self._fill(())
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
+        self._name_presets()
+        on_language(self, self._name_presets)
+        on_language(self, self._name_items)
 
     # ------------------------------------------------------------------ public
 
@@ -83,8 +83,8 @@ class SubcategoryPicker(QWidget):
         if i >= 0:
             self.preset_combo.setCurrentIndex(i)
 
-    def retranslate(self, *_):
-        counts = dict(self._known)
+    def _name_presets(self) -> None:
+        """Each preset's name with how many emoji it holds."""
         for i in range(self.preset_combo.count()):
             key = self.preset_combo.itemData(i)
             if key == _CUSTOM:
@@ -92,6 +92,10 @@ class SubcategoryPicker(QWidget):
             else:
                 n = sum(c for name, c in self._known if PRESETS[key](name))
                 self.preset_combo.setItemText(i, tr("{name} ({n})", name=tr(key), n=n))
+
+    def _name_items(self) -> None:
+        """Each subcategory's name with its count (or marked unknown)."""
+        counts = dict(self._known)
         self._updating = True
         for i in range(self.list.count()):
             item = self.list.item(i)
@@ -116,7 +120,7 @@ class SubcategoryPicker(QWidget):
         self._updating = False
         rows = min(self.list.count(), _ROWS_SHOWN)
         self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 2)
-        self.retranslate()
+        self._name_items()
         self._sync_preset()
 
     def _sync_preset(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGroupBox
 from aegui.core.schema import experiment as C
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.fields import FIELDS, SCIPY_BATCH_TIP
+from aegui.qt.i18n import bind_text
 
 
 class TrainingSection:
@@ -27,7 +28,9 @@ class TrainingSection:
         self.batch_spin = form.widget("train.batch_size")
         # Before the form's own reaction, so the batch size is 0 before validation.
         form.editor("train.optimizer").changed.connect(self._optimizer_changed)
-        return form.group("Training", layout)
+        box = form.group(layout)
+        bind_text(self.builder, box.setTitle, "Training")
+        return box
 
     def set_devices(self, devices) -> None:
         """[(key, label), ...] once torch knows what is there; keeps the current choice."""

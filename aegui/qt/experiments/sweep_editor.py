@@ -274,9 +274,8 @@ class _VaryRow(QFrame):
             self.picker.owner.setToolTip(field_tip(self.picker.field))
 
     def _translate_picker(self) -> None:
-        # A field's editor (aegui/qt/widgets/field_editors.py) re-translates only when asked.
+        # The editor binds its own texts; its tooltip is the row's (a problem, or the field's meaning).
         if self.picker is not None:
-            self.picker.retranslate()
             if not self.picker.owner.property("invalid"):
                 self.picker.owner.setToolTip(field_tip(self.picker.field))
 

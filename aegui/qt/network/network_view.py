@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from superqt.utils import qdebounced, qthrottled
 
-from aegui.qt.i18n import notifier, plural, tr
+from aegui.qt.i18n import on_language, plural, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import to_qimage
 
@@ -63,8 +63,11 @@ class NetworkView(QWidget):
         self._redraw = qthrottled(self._apply_model, timeout=int(self.REDRAW_S * 1000))
         self._at_rest = qdebounced(self._apply_input, timeout=self.REST_MS)
         self._jobs = Latest(self)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        self._show_hint()
+        self._update_message()
+        on_language(self, self._show_hint)
+        on_language(self, self._update_message)
+        on_language(self, self.canvas.update)      # it writes its layer names as it paints
 
     def bind(self, workspace) -> None:
         """Show the workspace's current model; light it with the input the other panels point at."""
@@ -81,15 +84,14 @@ class NetworkView(QWidget):
         """A model or an input is still on its way to the screen."""
         return self._waiting or self._jobs.busy()
 
-    def retranslate(self) -> None:
+    def _show_hint(self) -> None:
+        """What the units or the feature maps show, for the kind of model shown."""
         if self._conv:
             self.hint.setText(tr("Feature maps of the sample under the cursor (latent canvas) or the picture "
                                  "drawn: one tile a channel, red positive, blue negative."))
         else:
             self.hint.setText(tr("Units lit by the sample under the cursor (latent canvas) or the glyph in the "
                                  "editor. Lines: weights, red positive, blue negative."))
-        self._update_message()
-        self.canvas.update()
 
     def _update_message(self) -> None:
         if self._model is None:
@@ -155,7 +157,7 @@ class NetworkView(QWidget):
             self._conv = conv
             self.canvas.setVisible(not conv)
             self.maps.setVisible(conv)
-            self.retranslate()
+            self._show_hint()
         self._update_message()
         self.canvas.set_layers(layers(model) if self._dense else None)
         self._apply_input()

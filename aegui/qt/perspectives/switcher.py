@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text
 from aegui.qt.perspectives.table import PERSPECTIVES
 
 
@@ -23,6 +23,9 @@ class Switcher(QWidget):
         for p in PERSPECTIVES:
             act = QAction(self, checkable=True)
             act.setShortcut(QKeySequence(p.shortcut))
+            bind_text(self, act.setText, p.title)
+            bind_text(self, act.setStatusTip, p.tip)
+            bind_text(self, lambda text, act=act: act.setToolTip(f"{text} ({_keys(act)})"), p.tip)
             act.triggered.connect(lambda _=False, k=p.key: arranger.switch(k))
             group.addAction(act)
             button = QToolButton()
@@ -32,16 +35,11 @@ class Switcher(QWidget):
             lay.addWidget(button)
             self.actions_by_key[p.key], self.buttons[p.key] = act, button
         arranger.changed.connect(self._shown)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
         self._shown(arranger.current())
 
     def _shown(self, key: str) -> None:
         self.actions_by_key[key].setChecked(True)
 
-    def retranslate(self, *_) -> None:
-        for p in PERSPECTIVES:
-            act = self.actions_by_key[p.key]
-            act.setText(tr(p.title))
-            act.setToolTip(f"{tr(p.tip)} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-            act.setStatusTip(tr(p.tip))
+
+def _keys(act: QAction) -> str:
+    return act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

@@ -1,5 +1,6 @@
 """The editor of a field description (aegui/core/config/fields.py): the widget a form shows for it,
-its value read and written, its texts in the interface language. The editors are chosen by the
+its value read and written, its texts in the interface language (bound to its widget, so they go
+with it). The editors are chosen by the
 field's type from one registry (as pyqtgraph's parameter tree chooses its items), so the model
 builder lays its rows out from the descriptions and the sweep editor offers the same widgets.
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.config.fields import INTS_PROBLEM, Field, parse_ints
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.widgets.layer_editor import NumberEdit
 from aegui.qt.widgets.path_edit import PathEdit
 from aegui.qt.widgets.terms import with_terms
@@ -79,9 +80,6 @@ class FieldEditor(QObject):
     def set_enabled(self, enabled: bool) -> None:
         self.owner.setEnabled(enabled)
 
-    def retranslate(self) -> None:
-        """The field's texts in the interface language (the row's label is the form's)."""
-
 
 class ChoiceEditor(FieldEditor):
     """A combo box of the field's choices under their names; a value it does not offer (a loaded
@@ -96,8 +94,21 @@ class ChoiceEditor(FieldEditor):
         for key in self.field.choices:
             combo.addItem(self.field.choice_labels.get(key, str(key)), key)
         combo.currentIndexChanged.connect(self.changed)
-        self._explain_items(combo)
+        self._name_choices(combo)
+        on_language(combo, lambda: self._name_choices(combo))
         return combo
+
+    def _name_choices(self, combo: QComboBox) -> None:
+        """The field's choices under their names in the interface language (names given by
+        set_choices, and values it does not offer, stay as they are)."""
+        if self._own_labels:
+            return
+        labels = self.field.choice_labels
+        for i in range(combo.count()):
+            key = combo.itemData(i)
+            if key in labels and key not in self._added:
+                combo.setItemText(i, tr(labels[key]))
+        self._explain_items(combo)
 
     def _explain_items(self, combo: QComboBox) -> None:
         # In the open list, "BCE (cross-entropy)" or "SGD + momentum" says what its term means.
@@ -133,16 +144,6 @@ class ChoiceEditor(FieldEditor):
         self.widget.blockSignals(False)
         self.set_value(current)
 
-    def retranslate(self) -> None:
-        if self._own_labels:
-            return
-        labels = self.field.choice_labels
-        for i in range(self.widget.count()):
-            key = self.widget.itemData(i)
-            if key in labels and key not in self._added:
-                self.widget.setItemText(i, tr(labels[key]))
-        self._explain_items(self.widget)
-
 
 class IntEditor(FieldEditor):
     """A spin box over the field's range; an optional field (None allowed) gets a check box as
@@ -153,8 +154,14 @@ class IntEditor(FieldEditor):
         spin.setRange(*(self.field.range or _INT_RANGE))
         spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         spin.valueChanged.connect(self.changed)
-        if self.field.optional:
+        f = self.field
+        if f.suffix:
+            bind_text(spin, spin.setSuffix, f.suffix)
+        if f.special:
+            bind_text(spin, spin.setSpecialValueText, f.special)
+        if f.optional:
             self.check = QCheckBox()
+            bind_text(self.check, self.check.setText, f.optional)
             self.check.toggled.connect(spin.setEnabled)
             self.check.toggled.connect(self.changed)
             spin.setEnabled(False)
@@ -176,13 +183,6 @@ class IntEditor(FieldEditor):
             self.check.setEnabled(enabled)
             enabled = enabled and self.check.isChecked()
         self.widget.setEnabled(enabled)
-
-    def retranslate(self) -> None:
-        f = self.field
-        self.widget.setSuffix(tr(f.suffix) if f.suffix else "")
-        self.widget.setSpecialValueText(tr(f.special) if f.special else "")
-        if f.optional:
-            self.check.setText(tr(f.optional))
 
 
 class FloatEditor(FieldEditor):
@@ -222,6 +222,8 @@ class PercentEditor(FieldEditor):
             spin.setRange(round(lo), round(hi))
         spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         spin.valueChanged.connect(self.changed)
+        if f.suffix:
+            bind_text(spin, spin.setSuffix, f.suffix)
         self.spin, self.slider, self.owner = spin, None, spin
         self._exact: tuple[float, float] | None = None
         if not f.slider:
@@ -254,15 +256,13 @@ class PercentEditor(FieldEditor):
     def set_enabled(self, enabled: bool) -> None:
         self.widget.setEnabled(enabled)
 
-    def retranslate(self) -> None:
-        self.spin.setSuffix(tr(self.field.suffix) if self.field.suffix else "")
-
 
 class BoolEditor(FieldEditor):
     """A check box that carries the field's label itself (its row has none)."""
 
     def _make(self, start_dir) -> QCheckBox:
         check = QCheckBox()
+        bind_text(check, check.setText, self.field.label)
         check.toggled.connect(self.changed)
         return check
 
@@ -272,15 +272,14 @@ class BoolEditor(FieldEditor):
     def set_value(self, value) -> None:
         self.widget.setChecked(bool(value))
 
-    def retranslate(self) -> None:
-        self.widget.setText(tr(self.field.label))
-
 
 class TextEditor(FieldEditor):
     typed = True
 
     def _make(self, start_dir) -> QLineEdit:
         edit = QLineEdit()
+        if self.field.placeholder:
+            bind_text(edit, edit.setPlaceholderText, self.field.placeholder)
         edit.textChanged.connect(self.changed)
         return edit
 
@@ -289,10 +288,6 @@ class TextEditor(FieldEditor):
 
     def set_value(self, value) -> None:
         self.widget.setText(str(value))
-
-    def retranslate(self) -> None:
-        if self.field.placeholder:
-            self.widget.setPlaceholderText(tr(self.field.placeholder))
 
 
 class IntListEditor(TextEditor):
@@ -334,10 +329,9 @@ def register_editor(type_: str, cls: type[FieldEditor]) -> None:
 
 
 def make_editor(field: Field, start_dir: Callable[[], str] | None = None) -> FieldEditor:
-    """The editor of a field description (untranslated until its retranslate() is called)."""
+    """The editor of a field description, its texts in the interface language for as long as its
+    widget lives."""
     cls = PercentEditor if field.percent else EDITORS.get(field.type)
     if cls is None:
         raise ValueError(f"no editor for {field.key}: its type {field.type!r} has none registered")
-    editor = cls(field, start_dir)
-    editor.retranslate()
-    return editor
+    return cls(field, start_dir)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text
 
 
 class WheelGuard(QObject):
@@ -103,8 +103,13 @@ class LayerListEditor(QWidget):
         self._grid.setVerticalSpacing(3)
         self._empty = QLabel()
         self._empty.setEnabled(False)
+        bind_text(self, self._empty.setText, "none")
         self.add_button = QToolButton()
         self.remove_button = QToolButton()
+        bind_text(self, self.add_button.setText, "Add")
+        bind_text(self, self.remove_button.setText, "Remove")
+        bind_text(self, self.add_button.setToolTip, "Add a layer after the last one")
+        bind_text(self, self.remove_button.setToolTip, "Remove the selected layer (or the last one)")
         for button, slot in ((self.add_button, self.add_layer), (self.remove_button, self.remove_layer)):
             # No focus, so a spin box still has it when Remove is clicked and can be the one removed.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -121,15 +126,6 @@ class LayerListEditor(QWidget):
         row.addLayout(self._grid, 1)
         row.addLayout(buttons)
         self.set_values(values)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
-
-    def retranslate(self, *_):
-        self.add_button.setText(tr("Add"))
-        self.remove_button.setText(tr("Remove"))
-        self.add_button.setToolTip(tr("Add a layer after the last one"))
-        self.remove_button.setToolTip(tr("Remove the selected layer (or the last one)"))
-        self._empty.setText(tr("none"))
 
     def set_max_count(self, max_count: int | None) -> None:
         """Add is disabled at `max_count` entries (entries already there stay)."""

@@ -7,7 +7,6 @@ labels are written by i18n.localize and redrawn when the language changes.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
 
 from aegui.qt import i18n
 
@@ -17,14 +16,13 @@ SIDES = ("left", "bottom")    # pyqtgraph shows every axis it is given; right an
 class LocaleAxis(pg.AxisItem):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A slot of the axis itself: Qt drops the connection when the axis is destroyed.
-        i18n.notifier.changed.connect(self.relabel)
+        # Owned by the axis: the redraw goes when the axis is destroyed.
+        i18n.on_language(self, self.relabel)
 
     def tickStrings(self, values, scale, spacing):
         return [i18n.localize(text) for text in super().tickStrings(values, scale, spacing)]
 
-    @Slot(str)
-    def relabel(self, *_):
+    def relabel(self) -> None:
         self.picture = None     # pyqtgraph draws the labels once and keeps the picture
         self.update()
 

@@ -15,16 +15,18 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text
 
 WRONG, CHANGED, FOCUS = "wrong", "changed", "focus"
 COLORS = {WRONG: QColor(213, 0, 0), CHANGED: QColor(123, 44, 191), FOCUS: QColor(40, 110, 230)}
 ALPHA = 150         # the tint over pixels too small for an outline
 
 
-def name(meaning: str) -> str:
-    """What a legend calls a marked cell."""
-    return {WRONG: tr("wrong pixel"), CHANGED: tr("changed pixel")}[meaning]
+def bind_name(owner, setter, meaning: str) -> None:
+    """setter(what a legend calls a cell marked `meaning`) now and after every change of
+    language, while `owner` lives."""
+    {WRONG: lambda: bind_text(owner, setter, "wrong pixel"),
+     CHANGED: lambda: bind_text(owner, setter, "changed pixel")}[meaning]()
 
 
 def color(meaning: str) -> QColor:
@@ -48,11 +50,7 @@ class Swatch(QWidget):
         super().__init__(parent)
         self.meaning = meaning
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_) -> None:
-        self.setToolTip(name(self.meaning))
+        bind_name(self, self.setToolTip, meaning)
 
     def sizeHint(self) -> QSize:
         side = self.fontMetrics().height()
@@ -80,15 +78,10 @@ class MarkLegend(QWidget):
         for meaning in meanings:
             lay.addWidget(Swatch(meaning))
             self.labels[meaning] = QLabel()
+            bind_name(self, self.labels[meaning].setText, meaning)
             lay.addWidget(self.labels[meaning])
             lay.addSpacing(8)
         lay.addStretch(1)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_) -> None:
-        for meaning, label in self.labels.items():
-            label.setText(name(meaning))
 
     def meanings(self) -> list[str]:
         return list(self.labels)

@@ -8,8 +8,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
-from aegui.qt import i18n
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import bind_text, tr
 
 
 class PathEdit(QWidget):
@@ -35,11 +34,7 @@ class PathEdit(QWidget):
         row.setSpacing(4)
         row.addWidget(self.line, 1)
         row.addWidget(self.button)
-        self.retranslate()
-        i18n.notifier.changed.connect(self.retranslate)
-
-    def retranslate(self, *_):
-        self.button.setToolTip(tr(self.title))
+        bind_text(self, self.button.setToolTip, title)
 
     def path(self) -> str:
         return self.line.text().strip()

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
+from shiboken6 import isValid
 
 from aegui.core.config import fields
 from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
@@ -52,7 +54,14 @@ def clip_builder(qtbot, monkeypatch):
     b.resize(360, 900)
     b.show()
     yield b
-    i18n.notifier.changed.disconnect(b.retranslate)    # its field is gone with the monkeypatch
+    # The field goes with the monkeypatch: the builder goes first, and every text and refresh it
+    # and its rows bound with it, so a change of language after the field is gone reaches none.
+    b.close()
+    b.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(b)
+    monkeypatch.undo()
+    i18n.set_language("es")
 
 
 def pick(combo: QComboBox, key) -> None:
@@ -145,8 +154,7 @@ def test_the_factory_round_trips_every_plain_field_and_names_choices_in_spanish(
     qtbot.addWidget(optimizer.widget)
     names = lambda: [optimizer.widget.itemText(i) for i in range(optimizer.widget.count())]  # noqa: E731
     assert names()[1] == "SGD + momentum"
-    i18n.set_language("es")
-    optimizer.retranslate()
+    i18n.set_language("es")        # the editor names its choices again, on its own
     assert names()[1] == "SGD + momento"
     level = make_editor(FIELDS["noise.level"])
     qtbot.addWidget(level.widget)
@@ -155,6 +163,46 @@ def test_the_factory_round_trips_every_plain_field_and_names_choices_in_spanish(
     assert level.value() == 0.123456          # the exact value until the box is edited
     level.slider.setValue(30)
     assert level.value() == 0.3
+
+
+def shown_texts(editor) -> dict[str, str]:
+    """The texts an editor writes itself (its row's label and tooltip are the form's)."""
+    w, f = editor.widget, editor.field
+    out = {}
+    if f.suffix:
+        out["suffix"] = (editor.spin if f.percent else w).suffix()
+    if f.special:
+        out["special"] = w.specialValueText()
+    if f.optional:
+        out["optional"] = editor.check.text()
+    if f.placeholder:
+        out["placeholder"] = w.placeholderText()
+    if f.type == "bool":
+        out["label"] = w.text()
+    if isinstance(w, QComboBox):
+        out.update((f"choice {i}", w.itemText(i)) for i in range(w.count()))
+    return out
+
+
+def test_every_field_editor_follows_the_language_on_its_own(qtbot):
+    """An editor made by the factory names its choices and writes its suffix, special value,
+    check box and placeholder in the interface language, and again after every switch both ways,
+    with no form telling it to: the sweep editor shows these editors outside the builder's form."""
+    editors = [make_editor(f) for f in FIELDS.values()
+               if f.section and not f.of and (f.percent or f.type in EDITORS)]
+    for editor in editors:
+        qtbot.addWidget(editor.widget)
+    english = {e.field.key: shown_texts(e) for e in editors}
+    i18n.set_language("es")
+    spanish = {e.field.key: shown_texts(e) for e in editors}
+    made_in_spanish = [make_editor(e.field) for e in editors]
+    for editor in made_in_spanish:
+        qtbot.addWidget(editor.widget)
+    assert spanish == {e.field.key: shown_texts(e) for e in made_in_spanish}
+    changed = [key for key in english if english[key] != spanish[key]]
+    assert len(changed) >= 15, changed
+    i18n.set_language("en")
+    assert {e.field.key: shown_texts(e) for e in editors} == english
 
 
 def test_the_builder_is_composed_of_its_sections_not_mixed_from_them(builder):

@@ -1,0 +1,95 @@
+"""The model builder, the dataset download dialog, the shared widgets, the network view and the
+perspective switch follow a change of language through aegui.qt.i18n's one mechanism (bind_text /
+on_language): none of their modules re-translates itself, a widget switched to Spanish shows what
+one made in Spanish shows, and a round trip to Spanish and back shows exactly the English it showed
+before."""
+import ast
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QWidget
+
+from aegui.qt import i18n
+
+QT = Path(i18n.__file__).parent
+FOLDERS = ("builder", "widgets", "network", "perspectives")
+
+
+def retranslating(source: str) -> list[str]:
+    """What in `source` re-translates on its own: a retranslate method, a call of one, a
+    connection to the language notifier."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and node.name == "retranslate":
+            found.append(f"{node.lineno} def retranslate")
+        elif isinstance(node, ast.Attribute) and node.attr == "retranslate":
+            found.append(f"{node.lineno} .retranslate")
+        elif isinstance(node, ast.Attribute) and node.attr == "connect" and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "changed" and ast.unparse(node.value.value).endswith("notifier"):
+            found.append(f"{node.lineno} notifier.changed.connect")
+    return sorted(found, key=lambda hit: int(hit.split()[0]))
+
+
+def test_the_check_finds_each_way_of_retranslating():
+    source = ("class A:\n    def retranslate(self):\n        self.form.retranslate()\n"
+              "i18n.notifier.changed.connect(a.relabel)\nnotifier.changed.connect(f)\nother.changed.connect(g)\n")
+    assert retranslating(source) == ["2 def retranslate", "3 .retranslate", "4 notifier.changed.connect",
+                                     "5 notifier.changed.connect"]
+
+
+def test_no_builder_widget_network_or_perspective_module_retranslates_itself():
+    """Each text is declared once where its widget is made (bind_text) and each text made from
+    state is refreshed through on_language, so one mechanism, in one order (texts, then the
+    refreshes that measure them), re-translates these widgets; a form that re-translated its
+    editors, or a widget connected to the notifier, wrote its texts twice, in an order no one chose."""
+    found = {f"{folder}/{path.name}": hits for folder in FOLDERS for path in sorted((QT / folder).glob("*.py"))
+             if (hits := retranslating(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def texts(root: QWidget) -> list[str]:
+    """Every text a user can read in `root`: labels, buttons, titles, entries, lists, tooltips."""
+    out = []
+    for w in [root, *root.findChildren(QWidget)]:
+        out += [w.toolTip(), w.windowTitle()]
+        if isinstance(w, (QLabel, QAbstractButton)):
+            out.append(w.text())
+        if isinstance(w, QGroupBox):
+            out.append(w.title())
+        if isinstance(w, QLineEdit):
+            out += [w.text(), w.placeholderText()]
+        if isinstance(w, QComboBox):
+            out += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QListWidget):
+            out += [w.item(i).text() for i in range(w.count())]
+    return out
+
+
+def make_all(qtbot) -> list[QWidget]:
+    from aegui.qt.builder.fetch_dialog import FetchDialog
+    from aegui.qt.builder.model_builder import ModelBuilder
+    from aegui.qt.network.network_view import NetworkView
+    from aegui.qt.widgets.marks import CHANGED, WRONG, MarkLegend
+    builder = ModelBuilder()
+    builder.set_source("emoji")        # the subcategory picker's lists, the emoji sizes
+    builder.form.widget("train.learning_rate").setText("abc")      # a marked field, its problem as its tip
+    made = [builder, FetchDialog(), NetworkView(), MarkLegend((WRONG, CHANGED))]
+    for w in made:
+        qtbot.addWidget(w)
+    return made
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEGUI_HOME", str(tmp_path / "home"))     # no dataset downloaded, none registered
+
+
+def test_switched_to_spanish_they_show_what_they_show_made_in_spanish_and_back_the_same_english(qtbot, home):
+    made = make_all(qtbot)
+    english = [texts(w) for w in made]
+    i18n.set_language("es")
+    switched = [texts(w) for w in made]
+    assert switched == [texts(w) for w in make_all(qtbot)]
+    assert sum(a != b for e, s in zip(english, switched) for a, b in zip(e, s)) >= 100
+    i18n.set_language("en")
+    assert [texts(w) for w in made] == english
