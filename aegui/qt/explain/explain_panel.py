@@ -76,7 +76,8 @@ class ExplainPanel(QWidget):
         self._show_state()
 
     # -- construction ------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build_controls(self) -> QGridLayout:
+        """What to explain: the input's source, the sample, Re-sample, a denoiser's noise."""
         self.source_label = QLabel()
         bind_text(self, self.source_label.setText, "Input")
         self.source = QComboBox()
@@ -113,7 +114,10 @@ class ExplainPanel(QWidget):
         controls.addWidget(self.noise_kind, 2, 1)
         controls.addWidget(self.noise_level, 2, 2)
         controls.setColumnStretch(1, 1)
+        return controls
 
+    def _build(self) -> None:
+        controls = self._build_controls()
         self.model_label = QLabel(wordWrap=True)
         self.note = NoteLabel("warning")
         self.note.hide()
