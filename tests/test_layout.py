@@ -555,3 +555,55 @@ def test_no_module_reaches_into_another_objects_private_members():
     found = {name: hits for name, path in modules().items()
              if (hits := private_reaches(path.read_text(encoding="utf-8")))}
     assert sum(map(len, found.values())) == 0, found
+
+
+def _name_of(node) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+
+def titles_over_glyph_views(source: str) -> list[int]:
+    """Lines of the loops that put a widget in row r of a grid column and a GlyphView (or what was
+    made from GlyphViews) in row r + 1 of the same column: a row of titled glyph views laid out by
+    hand, which aegui.qt.widgets.glyph_strip.GlyphStrip does once for every panel."""
+    tree = ast.parse(source)
+    glyphs = {"GlyphView"}
+    assigns = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+    for _ in range(3):      # names made from names made from GlyphViews (a zip of them, a tuple)
+        for node in assigns:
+            if any(_name_of(n) in glyphs for n in ast.walk(node.value)):
+                glyphs.update(name for t in node.targets for n in ast.walk(t) if (name := _name_of(n)))
+    found = []
+    for loop in ast.walk(tree):
+        if not isinstance(loop, (ast.For, ast.comprehension)) or \
+                not any(_name_of(n) in glyphs for n in ast.walk(loop.iter)):
+            continue
+        rows: dict[tuple[str, str], set[int]] = {}
+        for call in ast.walk(loop) if isinstance(loop, ast.For) else ():
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "addWidget" \
+                    and len(call.args) >= 3 and isinstance(call.args[1], ast.Constant) \
+                    and isinstance(call.args[2], ast.Name):
+                rows.setdefault((ast.unparse(call.func.value), call.args[2].id), set()).add(call.args[1].value)
+        if any(r + 1 in taken for taken in rows.values() for r in taken):
+            found.append(loop.lineno)
+    return found
+
+
+def test_the_glyph_row_check_finds_titles_laid_over_views_by_hand():
+    by_hand = ("views = (GlyphView(), GlyphView())\ncolumns = zip(titles, views)\n"
+               "for col, (title, view) in enumerate(columns):\n"
+               "    grid.addWidget(title, 0, col)\n    grid.addWidget(view, 1, col)\n"
+               "for col, plot in enumerate(plots):\n    grid.addWidget(name, 0, col)\n    grid.addWidget(plot, 1, col)\n"
+               "for col, view in enumerate(views):\n    grid.addWidget(view, 0, col)\n")
+    assert titles_over_glyph_views(by_hand) == [3]
+
+
+def test_rows_of_titled_glyph_views_are_glyph_strips():
+    """The pixel editor's previews, the Compare panel's hovered sample and the Explain panel's
+    pictures are GlyphStrips: one widget lays titles over glyph views, binds the titles' texts and
+    shares the views' scale, where each panel did it by hand (and differently)."""
+    found = {name: lines for name, path in modules().items()
+             if name != "aegui.qt.widgets.glyph_strip"
+             and (lines := titles_over_glyph_views(path.read_text(encoding="utf-8")))}
+    assert found == {}
+    for name in ("aegui.qt.editor.pixel_editor", "aegui.qt.compare.compare_panel", "aegui.qt.explain.explain_panel"):
+        assert "GlyphStrip(" in modules()[name].read_text(encoding="utf-8"), name

@@ -141,7 +141,6 @@ def test_the_latent_dock_and_the_local_model_box_speak_the_language_chosen_later
     i18n.set_language("es")
     try:
         assert _lines(window.docks["latent"].toolTip(), "latent space", "es")
-        editor._retranslate_fallback()
         assert editor.fallback_check.toolTip().startswith(title(local) + ":") and "(de ejemplo)" in title(local)
     finally:
         i18n.set_language("en")

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QGridLayout, 
 from aegui.core.data.dataset import spread_indices
 from aegui.qt.compare.latent_pair import LatentPair
 from aegui.qt.compare.metrics_table import MetricsTable
-from aegui.qt.i18n import notifier, number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.models import title
 from aegui.qt.threads import Latest
+from aegui.qt.widgets.glyph_strip import GlyphStrip
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.marks import WRONG, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
@@ -73,8 +74,11 @@ class ComparePanel(QWidget):
         self._message: tuple[str, dict, str] | None = None
         self._jobs = Latest(self)
         self._build()
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        # The models' names (in today's language) and what is shown, once the texts are.
+        on_language(self, self._fill_choosers)
+        on_language(self, self._show)
+        self._fill_choosers()
+        self._show()
 
     def _build(self) -> None:
         self.a_label, self.b_label = QLabel("A"), QLabel("B")
@@ -84,7 +88,10 @@ class ComparePanel(QWidget):
             box.setMinimumContentsLength(12)
             box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.swap_button = QPushButton(clicked=self.swap)
+        bind_text(self, self.swap_button.setText, "Swap")
         self.export_button = QPushButton(clicked=self._export_clicked)
+        bind_text(self, self.export_button.setText, "Export PNG...")
+        bind_text(self, self.export_button.setToolTip, "The maps, the reconstructions and the table as one picture")
         top = QGridLayout()
         top.addWidget(self.a_label, 0, 0)
         top.addWidget(self.choosers[0], 0, 1)
@@ -102,15 +109,18 @@ class ComparePanel(QWidget):
         self.maps = LatentPair()
         self.maps.hovered.connect(self._show_hovered)
         self.hint = QLabel(wordWrap=True)
-        self.under_titles = [QLabel(wordWrap=True) for _ in ROWS]
-        self.under_views = [GlyphView(cell_size=8) for _ in ROWS]
-        under = QGridLayout()
-        for col, (label, view) in enumerate(zip(self.under_titles, self.under_views)):
-            under.addWidget(label, 0, col)
-            under.addWidget(view, 1, col, Qt.AlignmentFlag.AlignLeft)
-            under.setColumnStretch(col, 1)
+        bind_text(self, self.hint.setText, "Hover a map: the sample nearest the cursor is ringed on both maps and "
+                                           "shown below with both models' outputs.")
+        # The sample under the cursor and both models' outputs, titled with what they got right.
+        self.under = GlyphStrip(len(ROWS), 8, title_align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                view_align=Qt.AlignmentFlag.AlignLeft)
+        self.under_titles, self.under_views = self.under.titles, self.under.views
         self.recon_title = QLabel(wordWrap=True)
+        bind_text(self, self.recon_title.setText, "The same inputs, reconstructed by both (wrong pixels in red)")
         self.row_labels = [QLabel() for _ in ROWS]
+        bind_text(self, self.row_labels[0].setText, "Input")
+        for label, text in zip(self.row_labels[1:], ROWS[1:]):
+            label.setText(text)     # names, not words: the same in every language
         self.rows = [GlyphView(cell_size=6, grid=False) for _ in ROWS]
         recon = QGridLayout()
         for r, (label, view) in enumerate(zip(self.row_labels, self.rows)):
@@ -126,7 +136,7 @@ class ComparePanel(QWidget):
         left.addWidget(self.heading)
         left.addWidget(self.maps, 1)
         left.addWidget(self.hint)
-        right.addLayout(under)
+        right.addWidget(self.under)
         right.addWidget(self.recon_title)
         right.addLayout(recon)
         right.addWidget(self.legend)
@@ -143,19 +153,6 @@ class ComparePanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.note)
         lay.addWidget(self.content, 1)
-
-    def retranslate(self, *_) -> None:
-        self.swap_button.setText(tr("Swap"))
-        self.export_button.setText(tr("Export PNG..."))
-        self.export_button.setToolTip(tr("The maps, the reconstructions and the table as one picture"))
-        self.hint.setText(tr("Hover a map: the sample nearest the cursor is ringed on both maps and shown below "
-                             "with both models' outputs."))
-        self.recon_title.setText(tr("The same inputs, reconstructed by both (wrong pixels in red)"))
-        self.row_labels[0].setText(tr("Input"))
-        for label, text in zip(self.row_labels[1:], ROWS[1:]):
-            label.setText(text)
-        self._fill_choosers()
-        self._show()
 
     # -- the workspace -----------------------------------------------------------------------
     def bind(self, workspace) -> None:
@@ -340,10 +337,7 @@ class ComparePanel(QWidget):
             return
         shape = c.shape[:2] if len(c.shape) == 3 and c.shape[2] == 1 else c.shape
         shown = i >= 0
-        for view in self.under_views:
-            view.setVisible(shown)
-        for label in self.under_titles:
-            label.setVisible(shown)
+        self.under.setVisible(shown)
         if not shown:
             return
         x = c.inputs[i]

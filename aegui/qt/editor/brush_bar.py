@@ -9,7 +9,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, tr
 
 INK = (0.0, 0.0, 0.0)       # a colour brush's first colour: black, on the usual white
 
@@ -27,30 +27,26 @@ class BrushBar(QWidget):
         super().__init__(parent)
         self.colour = np.array(INK, np.float32)
         self.label = QLabel()
+        bind_text(self, self.label.setText, "Brush:")
         self.brush_spin = QDoubleSpinBox()
         self.brush_spin.setRange(0.5, 8.0)
         self.brush_spin.setSingleStep(0.5)
         self.colour_button = QPushButton(clicked=self.choose_colour)
+        bind_text(self, self.colour_button.setText, "Colour…")
+        bind_text(self, self.colour_button.setToolTip, "The brush's colour")
         self.pick_button = QPushButton(checkable=True)
         self.pick_button.toggled.connect(self.picking_changed)
+        bind_text(self, self.pick_button.setText, "Pick")
+        bind_text(self, self.pick_button.setToolTip, "Eyedropper: click the canvas, the model's input or output or "
+                                                     "a nearest image to paint with the colour there")
         self.clear_button = QPushButton()
+        bind_text(self, self.clear_button.setText, "Erase all")    # not "Clear": two panels translate it differently
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         for w in (self.label, self.brush_spin, self.colour_button, self.pick_button):
             lay.addWidget(w)
         lay.addStretch(1)
         self.set_colour_model(False)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_) -> None:
-        self.label.setText(tr("Brush:"))
-        self.clear_button.setText(tr("Erase all"))   # not "Clear": two panels translate it differently
-        self.colour_button.setText(tr("Colour…"))
-        self.colour_button.setToolTip(tr("The brush's colour"))
-        self.pick_button.setText(tr("Pick"))
-        self.pick_button.setToolTip(tr("Eyedropper: click the canvas, the model's input or output or a nearest "
-                                       "image to paint with the colour there"))
 
     def set_colour_model(self, on: bool) -> None:
         """Colour controls for RGB and RGBA models only; grey ones paint ink."""

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox, QWidget
 
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.note import NoteLabel
 
@@ -36,6 +36,10 @@ class CopiesTestBar(QWidget):
         self.count = QSpinBox()
         self.count.setRange(*COPIES[:2])
         self.count.setValue(COPIES[2])
+        bind_text(self, lambda text: self.count.setSuffix(" " + text), "noisy copies")
+        bind_text(self, self.count.setToolTip, "How many noisy copies of the drawing the test denoises")
+        bind_text(self, self.button.setToolTip, "Denoise the drawing under many fresh noise draws at this kind and "
+                                                "level: the mean and the worst wrong pixels, and the worst case shown")
         self.summary = NoteLabel("info")        # laid out by the editor, in its notes
         self.summary.hide()
         self.summary.linkActivated.connect(lambda _link: self.result is not None and
@@ -44,16 +48,9 @@ class CopiesTestBar(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.button)
         lay.addWidget(self.count)
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self, *_) -> None:
-        self.count.setSuffix(" " + tr("noisy copies"))
-        self.count.setToolTip(tr("How many noisy copies of the drawing the test denoises"))
-        self.button.setToolTip(tr("Denoise the drawing under many fresh noise draws at this kind and level: "
-                                  "the mean and the worst wrong pixels, and the worst case shown"))
         self._label_button()
-        self._show_said()
+        on_language(self, self._label_button)
+        on_language(self, self._show_said)
 
     def _label_button(self) -> None:
         self.button.setText(tr("Cancel") if self.runner.is_running() else tr("Test on"))

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 
 NAME_LINES = 3      # the demo names take three in Spanish beside Change at 1024x700
 
@@ -25,6 +25,8 @@ class DenoiserChoice(QWidget):
         self._reserve()
         self.button = QToolButton()
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        bind_text(self, self.button.setText, "Change")
+        bind_text(self, self.button.setToolTip, "Choose the model the pixel editor denoises with")
         self.menu = QMenu(self.button)
         self.menu.aboutToShow.connect(self.fill_menu)
         self.button.setMenu(self.menu)
@@ -32,7 +34,7 @@ class DenoiserChoice(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.label, 1)
         lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
-        notifier.changed.connect(self.refresh)
+        on_language(self, self.refresh)      # the model's name, in today's language
 
     def _reserve(self) -> None:
         self.label.setMinimumHeight(NAME_LINES * self.label.fontMetrics().lineSpacing())
@@ -71,8 +73,6 @@ class DenoiserChoice(QWidget):
             self.menu.addAction(act)
 
     def refresh(self, *_) -> None:
-        self.button.setText(tr("Change"))
-        self.button.setToolTip(tr("Choose the model the pixel editor denoises with"))
         model = self.ws.editor_model() if self.ws is not None else None
         name = self.title(model) if model is not None else tr("no model")
         self.label.setText(tr("Denoised by {name}", name=name))

@@ -21,7 +21,7 @@ from superqt.utils import qthrottled
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import background as background_of
 from aegui.qt.editor.brush_bar import BrushBar
-from aegui.qt.i18n import notifier, tr
+from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
@@ -240,17 +240,22 @@ class DrawPanel(QWidget):
         self.brush, self.clear_button = self.bar.brush_spin, self.bar.clear_button
         self.brush.setValue(self.canvas.brush)
         self.noise_label = QLabel()
+        bind_text(self, self.noise_label.setText, "Noise:")
         self.noise = QComboBox()
-        for key, _ in NOISES:
+        for k, (key, name) in enumerate(NOISES):
             self.noise.addItem("", key)
+            bind_text(self, lambda text, k=k: self.noise.setItemText(k, text), name)
         self.level = QDoubleSpinBox()
         self.level.setRange(0.0, 1.0)
         self.level.setSingleStep(0.05)
         self.level.setValue(0.1)
         self.input_view = _View(cell_size=8, grid=False)
+        bind_text(self, self.input_view.set_caption, "Model input")
         self.output_view = _View(cell_size=8, grid=False)
+        bind_text(self, self.output_view.set_caption, "Model output")
         self.near_views = [_View(cell_size=5, grid=False) for _ in range(self.NEAREST)]
         self.near_label = QLabel()
+        bind_text(self, self.near_label.setText, "Nearest training images")
         self._pickable = [self.canvas, self.input_view, self.output_view, *self.near_views]
         for view in self._pickable:
             view.installEventFilter(self)
@@ -295,18 +300,9 @@ class DrawPanel(QWidget):
         self.bar.picking_changed.connect(self._picking)
         self.noise.currentIndexChanged.connect(lambda _: self.run_model())
         self.level.valueChanged.connect(lambda _: self.run_model())
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.noise_label.setText(tr("Noise:"))
-        for k, (_, name) in enumerate(NOISES):
-            self.noise.setItemText(k, tr(name))
-        self.input_view.set_caption(tr("Model input"))
-        self.output_view.set_caption(tr("Model output"))
-        self.near_label.setText(tr("Nearest training images"))
         self._update_message()
         self._fit_top()
+        on_language(self, self._update_message)
 
     def _update_message(self) -> None:
         none = self._reconstruct is None

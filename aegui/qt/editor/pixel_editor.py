@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.data.noise import apply_noise
-from aegui.qt import i18n
 from aegui.qt.editor.copies_test import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.editor.edit_grid import COLS, ROWS, EditGrid
 from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
 from aegui.qt.editor.teach_bar import TeachBar
-from aegui.qt.i18n import number, plural, tr
+from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.models import title as model_title
 from aegui.qt.threads import Latest
+from aegui.qt.widgets.glyph_strip import GlyphStrip
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.marks import WRONG, MarkLegend
 
@@ -56,14 +56,6 @@ def notes_lines(editor_height: int, line_px: int) -> int:
     """The notes area's height in lines for an editor this tall: a function of the size alone,
     never of what the notes say."""
     return int(min(max(int(editor_height * NOTES_SHARE / line_px), NOTES_LINES[0]), NOTES_LINES[1]))
-
-
-def _note(valign=Qt.AlignmentFlag.AlignTop) -> QLabel:
-    label = QLabel(wordWrap=True)
-    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | valign)
-    # The whole column's width, not the glyph's under it ("1 changed" wrapped in a wide column).
-    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    return label
 
 
 def _as_glyph(arr) -> np.ndarray:
@@ -149,21 +141,24 @@ class PixelEditor(QWidget):
         self.undo_stack = QUndoStack(self)
 
         self._build()
+        self._fill_start_from()
+        self._fit_tools()
         self.reroll()
-        i18n.notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        # Texts made from state, and the button column fitted to the new texts, in that order.
+        for refresh in (self._fill_start_from, self._name_fallback, self._fit_tools, self._refresh):
+            on_language(self, refresh)
 
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
         drawing = self._build_drawing()
         noise = self._build_noise()
-        views = self._build_previews()
+        previews = self._build_previews()
         nearest = self._build_nearest()
         self._build_notes()
 
         results = QVBoxLayout()
         results.setContentsMargins(0, 0, 0, 0)
-        results.addLayout(views)
+        results.addWidget(previews)
         results.addLayout(nearest)
         results.addWidget(self.notes)
         results.addStretch(1)       # room to spare (a wide dock) below it all, not between the rows
@@ -173,8 +168,6 @@ class PixelEditor(QWidget):
         self.noise_box, self.drawing_box, self.results_box = QWidget(), QWidget(), QWidget()
         for box, lay in ((self.noise_box, noise), (self.drawing_box, drawing), (self.results_box, results)):
             box.setLayout(lay)
-        self._share_scale = QTimer(self, singleShot=True, interval=0)   # after the layout settles
-        self._share_scale.timeout.connect(self._share_previews_scale)
         self._outer = QGridLayout(self)
         self._outer.setContentsMargins(2, 4, 2, 4)
         self._outer.setSpacing(4)
@@ -188,6 +181,8 @@ class PixelEditor(QWidget):
         self.grid.painted.connect(self._on_painted)
         self.grid.stroke_finished.connect(self._on_stroke_finished)
         self.grid.key_edit.connect(self._on_key_edit)
+        bind_text(self, self.grid.setToolTip, "Left button paints, right button erases. Arrow keys move the focus "
+                                              "cell, Space toggles it, Delete clears it.")
 
         self.clear_button = QPushButton(clicked=self.clear)
         self.invert_button = QPushButton(clicked=self.invert)
@@ -195,11 +190,17 @@ class PixelEditor(QWidget):
         self.redo_button = QPushButton(clicked=self.undo_stack.redo, enabled=False)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        bind_text(self, self.clear_button.setText, "Clear")
+        bind_text(self, self.invert_button.setText, "Invert")
+        bind_text(self, self.undo_button.setText, "Undo")
+        bind_text(self, self.redo_button.setText, "Redo")
         self.start_from = QComboBox()
         self.start_from.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.start_from.setMinimumContentsLength(8)
         self.start_from.currentIndexChanged.connect(self._on_start_from)
+        bind_text(self, self.start_from.setToolTip, "Copy a dataset glyph into the grid")
         self.save_button = QPushButton(clicked=lambda: self.save_requested.emit(self.glyph()))
+        bind_text(self, self.save_button.setText, "Save to library")
         self.teach = TeachBar()      # Teach it… / Revert: fine-tunes the editor's model on the drawing
         self.teach.layout().setSpacing(TOOL_SPACING)
 
@@ -222,12 +223,17 @@ class PixelEditor(QWidget):
     def _build_noise(self) -> QLayout:
         """The noise's kind, level, Re-roll and the noisy-copies test; the denoiser choice."""
         self.noise_label = QLabel()
+        bind_text(self, self.noise_label.setText, "Noise")
         self.noise_kind = QComboBox()
-        for kind in NOISE_NAMES:
+        for i, (kind, name) in enumerate(NOISE_NAMES.items()):
             self.noise_kind.addItem("", kind)
+            bind_text(self, lambda text, i=i: self.noise_kind.setItemText(i, text), name)
         self.noise_kind.currentIndexChanged.connect(self._refresh)
         self.reroll_button = QPushButton(clicked=self.reroll)
+        bind_text(self, self.reroll_button.setText, "Re-roll")
+        bind_text(self, self.reroll_button.setToolTip, "Draw a new random noise pattern")
         self.level_label = QLabel()
+        bind_text(self, self.level_label.setText, "Level")
         self.noise_level = QSlider(Qt.Orientation.Horizontal)
         self.noise_level.setRange(0, 100)
         self.noise_level.setValue(10)
@@ -258,38 +264,20 @@ class PixelEditor(QWidget):
         noise.addWidget(self.denoiser, 2, 0, 1, 5)
         return noise
 
-    def _build_previews(self) -> QLayout:
+    def _build_previews(self) -> GlyphStrip:
         """The four previews (drawn, noisy, output, thresholded), their titles and notes."""
-        # Titles and notes are labels in one grid layout rather than view captions, so the four
-        # glyphs share a row and stay the same size whatever the text; each label has two lines'
-        # height whatever it says (see _fit_text_rows): a note that rewraps moves nothing.
-        self.drawn_view = GlyphView(cell_size=18)
-        self.noisy_view = GlyphView(cell_size=18)
-        self.output_view = GlyphView(cell_size=18)
-        self.threshold_view = GlyphView(cell_size=18)
-        self.drawn_note, self.noisy_note, self.output_note, self.threshold_note = (_note() for _ in range(4))
-        self._view_titles = [(_note(Qt.AlignmentFlag.AlignBottom), text)
-                             for text in ("Drawn", "Noisy", "Model output", "Thresholded (0.5)")]
-        views = QGridLayout()
-        columns = zip(self._view_titles,
-                      (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view),
-                      (self.drawn_note, self.noisy_note, self.output_note, self.threshold_note))
-        for col, ((title, _), view, note) in enumerate(columns):
-            # One size for the four, set from the room there is (see _share_previews_scale): equal
-            # columns whatever their titles, and never larger than the editable grid.
-            view.set_cell_size(PREVIEW_CELLS[1])
+        # Each title and note has two lines' height whatever it says: a note that rewraps moves
+        # nothing. One size for the four, set from the room there is: equal columns whatever
+        # their titles, and never larger than the editable grid.
+        self.previews = GlyphStrip(4, PREVIEW_CELLS[1], notes=True, text_lines=NOTE_LINES,
+                                   cap=lambda: min(PREVIEW_CELLS[1], self.grid.scale()))
+        self.previews.set_titles(("Drawn", "Noisy", "Model output", "Thresholded (0.5)"))
+        self.drawn_view, self.noisy_view, self.output_view, self.threshold_view = self.previews.views
+        self.drawn_note, self.noisy_note, self.output_note, self.threshold_note = self.previews.notes
+        for view in self.previews.views:
             view.setMinimumSize(COLS * PREVIEW_CELLS[0] + 1, ROWS * PREVIEW_CELLS[0] + 1)
             view.setMaximumSize(view.sizeHint())
-            views.addWidget(title, 0, col)
-            views.addWidget(view, 1, col)
-            views.addWidget(note, 2, col)
-            views.setColumnStretch(col, 1)
-        self._previews = (self.drawn_view, self.noisy_view, self.output_view, self.threshold_view)
-        for view in self._previews:
-            view.installEventFilter(self)   # their room changes with the editor's width: share again
-        self._text_rows = [t for t, _ in self._view_titles] + [self.drawn_note, self.noisy_note, self.output_note,
-                                                               self.threshold_note]
-        return views
+        return self.previews
 
     def _build_nearest(self) -> QLayout:
         """The nearest training glyph, what is said of it, the marks' legend."""
@@ -312,6 +300,7 @@ class PixelEditor(QWidget):
         self.unfamiliar_label = NoticeLabel()
         self.unfamiliar_label.hide()
         self.fallback_check = QCheckBox(checked=True)
+        bind_text(self, self.fallback_check.setText, "Use the local model")
         self.fallback_check.hide()
         self.fallback_check.toggled.connect(lambda _: self._refresh())
         for w in (self.unfamiliar_label, self.fallback_check, self.teach.status, self.copies.summary):
@@ -355,24 +344,12 @@ class PixelEditor(QWidget):
         self._arrange(size.width() > 1.6 * size.height())
         self.notes.set_lines(notes_lines(size.height(), self.fontMetrics().lineSpacing()))
         super().resizeEvent(event)
-        self._share_scale.start()
+        self.previews.share_scale_later()      # the grid's scale, their cap, may have changed
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self._fit_text_rows()
             self._fit_tools()
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Resize and watched in self._previews:
-            self._share_scale.start()
-        return super().eventFilter(watched, event)
-
-    def _fit_text_rows(self) -> None:
-        """Each title and note two lines high, whatever it says now (the grid must not move when
-        "1 changed" becomes "12 changed")."""
-        for label in self._text_rows:
-            label.setFixedHeight(NOTE_LINES * label.fontMetrics().lineSpacing())
 
     def _fit_tools(self) -> None:
         """The button column as wide as its widest button can be: Teach it…, Revert, Cancel and the
@@ -382,38 +359,8 @@ class PixelEditor(QWidget):
                                                     bar.teach_button, bar.revert_button, bar.cancel_button))
         self.tools.setFixedWidth(widest)
 
-    def _share_previews_scale(self) -> None:
-        """The four previews draw at one scale (their columns differ with their titles), never
-        above the editable grid's."""
-        scale = min([v.fit_scale() for v in self._previews] + [PREVIEW_CELLS[1], self.grid.scale()])
-        for view in self._previews:
-            view.set_max_scale(scale)
-
     def preview_scale(self) -> float:
-        return max(v.scale() for v in self._previews)
-
-    def retranslate(self) -> None:
-        self.clear_button.setText(tr("Clear"))
-        self.invert_button.setText(tr("Invert"))
-        self.undo_button.setText(tr("Undo"))
-        self.redo_button.setText(tr("Redo"))
-        self.save_button.setText(tr("Save to library"))
-        self.start_from.setToolTip(tr("Copy a dataset glyph into the grid"))
-        self._fill_start_from()
-        self.noise_label.setText(tr("Noise"))
-        self.level_label.setText(tr("Level"))
-        self.reroll_button.setText(tr("Re-roll"))
-        self.reroll_button.setToolTip(tr("Draw a new random noise pattern"))
-        for label, text in self._view_titles:
-            label.setText(tr(text))
-        for i, name in enumerate(NOISE_NAMES.values()):
-            self.noise_kind.setItemText(i, tr(name))
-        self.grid.setToolTip(tr("Left button paints, right button erases. Arrow keys move the focus cell, "
-                                "Space toggles it, Delete clears it."))
-        self._retranslate_fallback()
-        self._fit_text_rows()
-        self._fit_tools()
-        self._refresh()
+        return self.previews.scale()
 
     def _fill_start_from(self) -> None:
         self.start_from.blockSignals(True)
@@ -492,13 +439,12 @@ class PixelEditor(QWidget):
         self._reconstruct = fn
         self._familiarity = familiarity
         self._fallback = fallback if familiarity is not None else None
-        self._retranslate_fallback()
+        self._name_fallback()
         self._refresh(background=background)
 
-    def _retranslate_fallback(self) -> None:
+    def _name_fallback(self) -> None:
         if self._fallback is None:
             return
-        self.fallback_check.setText(tr("Use the local model"))
         self.fallback_check.setToolTip(tr("{name}: a model trained on letters turns a glyph unlike them into one "
                                           "it knows; a local model follows strokes instead and changes only the "
                                           "pixels it is sure of.", name=model_title(self._fallback[2])))   # named in today's language

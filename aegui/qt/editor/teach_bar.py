@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QPushButton, QWidget
 
 from aegui.core.files.paths import autosave_dir
-from aegui.qt.i18n import notifier, number, tr
+from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.threads import JobRunner, error_text
 from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.note import NoteLabel
@@ -39,10 +39,16 @@ class TeachBar(QWidget):
         self.runner.errored.connect(self._failed)
         self.runner.running_changed.connect(self._running)
         self.teach_button = QPushButton(clicked=lambda: self.teach_drawing())
+        bind_text(self, self.teach_button.setText, "Teach it…")
+        bind_text(self, self.teach_button.setToolTip, "Add the drawing to your glyph library and fine-tune the "
+                                                      "editor's model on it, mixed with the glyphs it was trained on, "
+                                                      "in the background.")
         self.revert_button = QPushButton(clicked=self.revert)
+        bind_text(self, self.revert_button.setText, "Revert")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.cancel_button = QPushButton(clicked=self.cancel)
+        bind_text(self, self.cancel_button.setText, "Cancel")
         self.status = NoteLabel("info")
         self.status.hide()
         # Side by side when the column is wide enough, stacked when not (see resizeEvent).
@@ -57,8 +63,9 @@ class TeachBar(QWidget):
         self._title = str
         self._said: tuple[str, dict, str] | None = None     # (English text, its values, note kind)
         self._labels: list[str] = []
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        # Revert's tooltip names a model, the note says what happened: in today's language.
+        on_language(self, self._update_buttons)
+        on_language(self, self._show_said)
 
     def bind(self, workspace, glyph, title=str) -> None:
         """`glyph()`: the drawing (7, 5); `title(model)`: a model's name as the window shows it."""
@@ -67,15 +74,6 @@ class TeachBar(QWidget):
         workspace.editor_changed.connect(self._editor_changed)
         workspace.models_changed.connect(self._update_buttons)
         self._update_buttons()
-
-    def retranslate(self, *_) -> None:
-        self.teach_button.setText(tr("Teach it…"))
-        self.teach_button.setToolTip(tr("Add the drawing to your glyph library and fine-tune the editor's model on "
-                                        "it, mixed with the glyphs it was trained on, in the background."))
-        self.revert_button.setText(tr("Revert"))
-        self.cancel_button.setText(tr("Cancel"))
-        self._update_buttons()
-        self._show_said()
 
     # -- asking ------------------------------------------------------------------------------
     def teach_drawing(self, label: str | None = None) -> bool:

@@ -23,9 +23,9 @@ from aegui.core.config.fields import ACTIVATION_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.explain.cell_strip import CellStrip
 from aegui.qt.explain.latent_table import LatentTable, fmt
-from aegui.qt.i18n import notifier, plural, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyph_strip import GlyphStrip
 from aegui.qt.widgets.marks import CHANGED, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain
@@ -72,28 +72,38 @@ class ExplainPanel(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=INPUT_MS)
         self._timer.timeout.connect(self.refresh)
         self._build()
-        notifier.changed.connect(self.retranslate)
-        self.retranslate()
+        on_language(self, self._show_state)
+        self._show_state()
 
     # -- construction ------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build_controls(self) -> QGridLayout:
+        """What to explain: the input's source, the sample, Re-sample, a denoiser's noise."""
         self.source_label = QLabel()
+        bind_text(self, self.source_label.setText, "Input")
         self.source = QComboBox()
         self.source.addItem("", FOLLOW)
         self.source.addItem("", DATASET)
+        bind_text(self, lambda text: self.source.setItemText(0, text), "What the editor or the canvas points at")
+        bind_text(self, lambda text: self.source.setItemText(1, text), "A sample of the dataset")
+        bind_text(self, self.source.setToolTip, "Draw in the pixel editor or hover the latent canvas to explain that "
+                                                "input; or pick a sample of the model's dataset.")
         self.source.currentIndexChanged.connect(self._source_changed)
         self.item = QComboBox()
         self.item.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.item.setMinimumContentsLength(6)
         self.item.currentIndexChanged.connect(lambda _i: self._source_is(DATASET) and self.schedule(now=True))
         self.resample_button = QPushButton(clicked=self.resample)
+        bind_text(self, self.resample_button.setText, "Re-sample")
         self.noise_label = QLabel()
+        bind_text(self, self.noise_label.setText, "Noise")
         self.noise_kind = QComboBox()
-        for kind in NOISE_LABELS:
+        for i, (kind, name) in enumerate(NOISE_LABELS.items()):
             self.noise_kind.addItem("", kind)
+            bind_text(self, lambda text, i=i: self.noise_kind.setItemText(i, text), name)
         self.noise_kind.currentIndexChanged.connect(lambda _i: self.schedule(now=True))
         self.noise_level = QSpinBox(suffix=" %")
         self.noise_level.setRange(0, 100)
+        bind_text(self, self.noise_level.setToolTip, "The noise added to the input before the denoiser gets it")
         self.noise_level.valueChanged.connect(lambda _v: self.schedule(now=True))
         controls = QGridLayout()
         controls.addWidget(self.source_label, 0, 0)
@@ -104,24 +114,28 @@ class ExplainPanel(QWidget):
         controls.addWidget(self.noise_kind, 2, 1)
         controls.addWidget(self.noise_level, 2, 2)
         controls.setColumnStretch(1, 1)
+        return controls
 
+    def _build(self) -> None:
+        controls = self._build_controls()
         self.model_label = QLabel(wordWrap=True)
         self.note = NoteLabel("warning")
         self.note.hide()
-        self.picture_titles = [QLabel(alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                                      wordWrap=True) for _ in range(4)]
-        self.pictures = [GlyphView(cell_size=10) for _ in range(4)]
-        pictures = QGridLayout()
-        for col, (title, view) in enumerate(zip(self.picture_titles, self.pictures)):
-            pictures.addWidget(title, 0, col)
-            pictures.addWidget(view, 1, col, Qt.AlignmentFlag.AlignHCenter)
-            pictures.setColumnStretch(col, 1)
+        # As many pictures as the model's kind shows (see _show_titles), each under its title.
+        self.strip = GlyphStrip(4, 10, view_align=Qt.AlignmentFlag.AlignHCenter)
+        self.picture_titles, self.pictures = self.strip.titles, self.strip.views
         self.legend = MarkLegend((CHANGED,))     # the thresholded output's marks (a denoiser's)
         self.legend.hide()
         self.summary = QLabel(wordWrap=True)
         self.vae_title = QLabel(wordWrap=True)
+        bind_text(self, self.vae_title.setText, "Sampling: each latent dimension")
         self.vae_table = LatentTable()
+        bind_text(self, self.vae_table.setToolTip, "μ: the mean, σ: the spread, ε: the noise drawn, z = μ + σ × ε: the "
+                                                   "code the decoder got, KL: the price of this dimension in the loss "
+                                                   "(nats).")
         self.layers_title = QLabel(wordWrap=True)
+        bind_text(self, self.layers_title.setText,
+                  "Each layer's values (after its activation): red positive, blue negative")
         bold = QFont(self.font())
         bold.setBold(True)
         for label in (self.vae_title, self.layers_title):
@@ -139,7 +153,7 @@ class ExplainPanel(QWidget):
         lay.addLayout(controls)
         lay.addWidget(self.model_label)
         lay.addWidget(self.note)
-        lay.addLayout(pictures)
+        lay.addWidget(self.strip)
         lay.addWidget(self.legend)
         lay.addWidget(self.summary)
         lay.addWidget(self.vae_title)
@@ -150,23 +164,10 @@ class ExplainPanel(QWidget):
         lay.addStretch(1)
         self._show_kind(None)
 
-    def retranslate(self, *_) -> None:
-        self.source_label.setText(tr("Input"))
-        self.source.setItemText(0, tr("What the editor or the canvas points at"))
-        self.source.setItemText(1, tr("A sample of the dataset"))
-        self.source.setToolTip(tr("Draw in the pixel editor or hover the latent canvas to explain that input; or "
-                                  "pick a sample of the model's dataset."))
-        self.resample_button.setText(tr("Re-sample"))
-        self.noise_label.setText(tr("Noise"))
-        for i, kind in enumerate(NOISE_LABELS):
-            self.noise_kind.setItemText(i, tr(NOISE_LABELS[kind]))
-        self.noise_level.setToolTip(tr("The noise added to the input before the denoiser gets it"))
-        self.vae_title.setText(tr("Sampling: each latent dimension"))
-        self.vae_table.setToolTip(tr("μ: the mean, σ: the spread, ε: the noise drawn, z = μ + σ × ε: the code the "
-                                     "decoder got, KL: the price of this dimension in the loss (nats)."))
-        self.vae_table.retranslate()
-        self.layers_title.setText(tr("Each layer's values (after its activation): red positive, blue negative"))
-        self._show_kind(getattr(self, "_model", None))
+    def _show_state(self) -> None:
+        """Every text made from the state: the kind's tooltips, the model, the message, the
+        read-out and the explanation shown."""
+        self._show_kind(self._model)
         self._show_model_label()
         self._show_message()
         self._readout(None, -1)
@@ -312,15 +313,8 @@ class ExplainPanel(QWidget):
 
     def _show_titles(self) -> None:
         kind = getattr(self, "_kind", None)
-        titles = (DENOISER_PICTURES if kind and kind.corrupts_inputs else
-                  SAMPLER_PICTURES if kind and kind.samples_codes else PLAIN_PICTURES)
-
-        for i, (label, view) in enumerate(zip(self.picture_titles, self.pictures)):
-            on = i < len(titles)
-            label.setVisible(on)
-            view.setVisible(on)
-            if on:
-                label.setText(tr(titles[i]))
+        self.strip.set_titles(DENOISER_PICTURES if kind and kind.corrupts_inputs else
+                              SAMPLER_PICTURES if kind and kind.samples_codes else PLAIN_PICTURES)
 
     def _show_model_label(self) -> None:
         m = self._model

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
-from aegui.qt.i18n import number, tr
+from aegui.qt.i18n import bind_text, number
 from aegui.qt.widgets.terms import with_terms
 
 # (header, its tooltip): the columns, in the order of VaeStep's fields shown.
@@ -35,13 +35,11 @@ class LatentTable(QTableWidget):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.columns = ("mean", "sigma", "noise", "code", "kl")
-        self.retranslate()
-
-    def retranslate(self) -> None:
         for col, (head, tip) in enumerate(COLUMNS):
             item = QTableWidgetItem(head)
-            item.setToolTip(with_terms(tr(tip), head))    # the KL column: what KL is, too
             self.setHorizontalHeaderItem(col, item)
+            # The KL column says what KL is, too.
+            bind_text(self, lambda text, item=item, head=head: item.setToolTip(with_terms(text, head)), tip)
 
     def set_step(self, vae) -> None:
         if vae is None:

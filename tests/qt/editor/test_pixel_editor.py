@@ -267,7 +267,7 @@ def test_screenshot(editor, language):
     for label in (editor.noise_label, editor.level_label, editor.level_value):
         assert label.width() >= label.sizeHint().width(), label.text()
     for label in (editor.nearest_label, editor.drawn_note, editor.noisy_note, editor.output_note,
-                  editor.threshold_note, *(title for title, _ in editor._view_titles)):
+                  editor.threshold_note, *editor.previews.titles):
         assert label.height() >= label.heightForWidth(label.width()), label.text()
     for view in (editor.drawn_view, editor.noisy_view, editor.output_view, editor.threshold_view):
         assert view.width() >= view.minimumSizeHint().width()
