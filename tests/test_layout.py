@@ -315,7 +315,7 @@ def tracker_citations(texts: dict[str, str]) -> list[str]:
     acceptance point); an upstream project's issue named with its project ("Ray issues 24359") is a
     reference a reader can follow."""
     return [f"{name}:{i}" for name, text in texts.items() for i, line in enumerate(text.splitlines(), 1)
-            if (m := TRACKER_CITATION.search(line)) and not re.search(r"\b[A-Z]\w+ issues? \d", line)]
+            if TRACKER_CITATION.search(line) and not re.search(r"\b[A-Z]\w+ issues? \d", line)]
 
 
 def test_code_and_tests_say_why_without_the_issue_tracker():
@@ -607,3 +607,36 @@ def test_rows_of_titled_glyph_views_are_glyph_strips():
     assert found == {}
     for name in ("aegui.qt.editor.pixel_editor", "aegui.qt.compare.compare_panel", "aegui.qt.explain.explain_panel"):
         assert "GlyphStrip(" in modules()[name].read_text(encoding="utf-8"), name
+
+
+def translating_by_hand(source: str) -> list[str]:
+    """Where a module re-translates on its own: a retranslate method, a call of one, a connection to
+    the language notifier (`i18n.notifier.changed…`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "retranslate":
+            found.append(f"{node.lineno}: def retranslate")
+        elif isinstance(node, ast.Attribute) and node.attr == "retranslate":
+            found.append(f"{node.lineno}: .retranslate")
+        elif isinstance(node, ast.Attribute) and node.attr == "changed" and ast.unparse(node.value).endswith("notifier"):
+            found.append(f"{node.lineno}: notifier.changed")
+    return sorted(found, key=lambda hit: (int(hit.split(":")[0]), hit))
+
+
+def test_the_translation_check_finds_each_way_of_translating_by_hand():
+    source = ("class P:\n    def __init__(self):\n        i18n.notifier.changed.connect(self.retranslate)\n"
+              "        notifier.changed.connect(self.fill)\n        other.changed.connect(self.fill)\n\n"
+              "    def retranslate(self):\n        self.form.retranslate()\n")
+    assert translating_by_hand(source) == ["3: .retranslate", "3: notifier.changed", "4: notifier.changed",
+                                           "7: def retranslate", "8: .retranslate"]
+
+
+def test_one_mechanism_translates_the_window():
+    """Each text is declared once where its widget is made (i18n.bind_text) and each text made from
+    state is refreshed through i18n.on_language, so one slot, in one order (texts, then the refreshes
+    that measure them), re-translates the window. A widget with its own retranslate method or its own
+    connection to the notifier writes its texts twice, in an order no one chose."""
+    found = {name: hits for name, path in modules().items()
+             if name.startswith("aegui.qt.") and name != "aegui.qt.i18n"
+             and (hits := translating_by_hand(path.read_text(encoding="utf-8")))}
+    assert found == {}

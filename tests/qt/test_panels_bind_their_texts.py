@@ -1,48 +1,6 @@
 """The panels (training, analyses, guide, library) and the window's own parts (menus, toolbar,
-status bar, Models dialog) declare each text once, where they make its widget (i18n.bind_text),
-and ask for their state-made texts again with i18n.on_language: no `retranslate` method that
-repeats every text, no slot of their own on the language notifier, no panel re-translating
-another's widgets. The window still shows every text in the language chosen, both ways."""
-import ast
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-QT = ROOT / "aegui" / "qt"
-FOLDERS = ("training", "analyses", "guide", "library")
-
-
-def bound_modules() -> list[Path]:
-    top = [p for p in QT.glob("*.py") if p.name != "i18n.py"]
-    return sorted(top + [p for folder in FOLDERS for p in (QT / folder).rglob("*.py")])
-
-
-def own_translation(source: str) -> list[str]:
-    """Where a module translates by hand: a retranslate method, a call of one, or a connection
-    to the language notifier (`i18n.notifier.changed…` or `notifier.changed…`)."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "retranslate":
-            found.append(f"{node.lineno}: def retranslate")
-        elif isinstance(node, ast.Attribute) and node.attr == "retranslate":
-            found.append(f"{node.lineno}: .retranslate")
-        elif isinstance(node, ast.Attribute) and node.attr == "changed" and (
-                isinstance(node.value, ast.Name) and node.value.id == "notifier"
-                or isinstance(node.value, ast.Attribute) and node.value.attr == "notifier"):
-            found.append(f"{node.lineno}: notifier.changed")
-    return sorted(found)
-
-
-def test_the_check_finds_each_way_of_translating_by_hand():
-    source = ("class P:\n    def __init__(self):\n        i18n.notifier.changed.connect(self.retranslate)\n"
-              "        notifier.changed.connect(self.fill)\n\n    def retranslate(self):\n        self.form.retranslate()\n")
-    assert own_translation(source) == ["3: .retranslate", "3: notifier.changed", "4: notifier.changed",
-                                       "6: def retranslate", "7: .retranslate"]
-
-
-def test_no_panel_nor_window_part_translates_by_hand():
-    found = [f"{path.relative_to(ROOT)}:{where}" for path in bound_modules()
-             for where in own_translation(path.read_text(encoding="utf-8"))]
-    assert found == []
+status bar, Models dialog) show every text in the language chosen, both ways, through i18n's one
+mechanism (bind_text / on_language; tests/test_layout.py checks no module translates by hand)."""
 
 
 def test_the_window_texts_follow_the_language_both_ways(window):

@@ -3,49 +3,10 @@ perspective switch follow a change of language through aegui.qt.i18n's one mecha
 on_language): none of their modules re-translates itself, a widget switched to Spanish shows what
 one made in Spanish shows, and a round trip to Spanish and back shows exactly the English it showed
 before."""
-import ast
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QWidget
 
 from aegui.qt import i18n
-
-QT = Path(i18n.__file__).parent
-FOLDERS = ("builder", "widgets", "network", "perspectives")
-
-
-def retranslating(source: str) -> list[str]:
-    """What in `source` re-translates on its own: a retranslate method, a call of one, a
-    connection to the language notifier."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef) and node.name == "retranslate":
-            found.append(f"{node.lineno} def retranslate")
-        elif isinstance(node, ast.Attribute) and node.attr == "retranslate":
-            found.append(f"{node.lineno} .retranslate")
-        elif isinstance(node, ast.Attribute) and node.attr == "connect" and isinstance(node.value, ast.Attribute) \
-                and node.value.attr == "changed" and ast.unparse(node.value.value).endswith("notifier"):
-            found.append(f"{node.lineno} notifier.changed.connect")
-    return sorted(found, key=lambda hit: int(hit.split()[0]))
-
-
-def test_the_check_finds_each_way_of_retranslating():
-    source = ("class A:\n    def retranslate(self):\n        self.form.retranslate()\n"
-              "i18n.notifier.changed.connect(a.relabel)\nnotifier.changed.connect(f)\nother.changed.connect(g)\n")
-    assert retranslating(source) == ["2 def retranslate", "3 .retranslate", "4 notifier.changed.connect",
-                                     "5 notifier.changed.connect"]
-
-
-def test_no_builder_widget_network_or_perspective_module_retranslates_itself():
-    """Each text is declared once where its widget is made (bind_text) and each text made from
-    state is refreshed through on_language, so one mechanism, in one order (texts, then the
-    refreshes that measure them), re-translates these widgets; a form that re-translated its
-    editors, or a widget connected to the notifier, wrote its texts twice, in an order no one chose."""
-    found = {f"{folder}/{path.name}": hits for folder in FOLDERS for path in sorted((QT / folder).glob("*.py"))
-             if (hits := retranslating(path.read_text(encoding="utf-8")))}
-    assert found == {}
-
 
 def texts(root: QWidget) -> list[str]:
     """Every text a user can read in `root`: labels, buttons, titles, entries, lists, tooltips."""

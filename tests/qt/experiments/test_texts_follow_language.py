@@ -2,14 +2,9 @@
 menu and the course report dialog follow a change of language through aegui.qt.i18n's one
 mechanism (bind_text / on_language): none of them listens to the language notifier itself, and a
 round trip to Spanish and back shows exactly the English it showed before."""
-import ast
-from pathlib import Path
-
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QMenu, QWidget
 
 from aegui.qt import i18n
-
-QT = Path(i18n.__file__).parent
 
 
 def _texts(root: QWidget) -> list[str]:
@@ -28,24 +23,6 @@ def _texts(root: QWidget) -> list[str]:
         if isinstance(w, QMenu):
             out += [a.text() for a in w.actions()]
     return out
-
-
-def test_no_experiments_or_report_module_retranslates_itself():
-    """Each text is declared once (bind_text) and each text made from state is refreshed through
-    on_language, so that one mechanism, in one order, re-translates these widgets: a module with
-    its own retranslate method or its own connection to the notifier would write its texts twice,
-    in an order no one chose."""
-    found = []
-    for folder in ("experiments", "report"):
-        for path in sorted((QT / folder).glob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.FunctionDef) and node.name == "retranslate":
-                    found.append(f"{path.name}:{node.lineno} def retranslate")
-                if isinstance(node, ast.Attribute) and node.attr == "connect" and \
-                        isinstance(node.value, ast.Attribute) and node.value.attr == "changed" and \
-                        ast.unparse(node.value.value).endswith("notifier"):
-                    found.append(f"{path.name}:{node.lineno} notifier.changed.connect")
-    assert not found, f"retranslating on their own: {found}"
 
 
 def test_the_picked_value_box_says_what_its_field_means(panel):

@@ -3,50 +3,17 @@ each binds its texts where it makes them (i18n.bind_text) and asks for its texts
 again (i18n.on_language); none keeps a `retranslate` method or a slot of its own on the language
 notifier. Switching to Spanish and back shows the texts made from state (the codes list's modes,
 the tray's tooltips, an arithmetic list's first item, the canvas's message) in the new language."""
-import ast
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from aegui.qt import i18n
 from aegui.qt.latent.latent_canvas import LatentCanvas
 
-LATENT = Path(__file__).resolve().parents[3] / "aegui" / "qt" / "latent"
-
-
 def pictures(z):
     z = np.asarray(z, np.float32)
     out = np.zeros((len(z), 8, 8, 3), np.float32)
     out[..., 0] = (1 / (1 + np.exp(-z[:, 0])))[:, None, None]
     return out
-
-
-def own_translation_machinery(path: Path) -> list[str]:
-    """`def retranslate` and `<x>.changed.connect(...)` on the language notifier in one file."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "retranslate":
-            found.append(f"{path.name}:{node.lineno}: def retranslate")
-        if (isinstance(node, ast.Attribute) and node.attr == "connect"
-                and isinstance(node.value, ast.Attribute) and node.value.attr == "changed"
-                and isinstance(node.value.value, (ast.Name, ast.Attribute))
-                and getattr(node.value.value, "id", getattr(node.value.value, "attr", "")) == "notifier"):
-            found.append(f"{path.name}:{node.lineno}: notifier.changed.connect")
-    return found
-
-
-def test_no_latent_widget_keeps_its_own_retranslate_or_notifier_slot():
-    found = [hit for path in sorted(LATENT.glob("*.py")) for hit in own_translation_machinery(path)]
-    assert found == []
-
-
-def test_the_machinery_check_sees_a_retranslate_and_a_notifier_slot(tmp_path):
-    sample = tmp_path / "panel.py"
-    sample.write_text("class P:\n    def __init__(self):\n        notifier.changed.connect(self.retranslate)\n"
-                      "    def retranslate(self):\n        pass\n")
-    assert sorted(own_translation_machinery(sample)) == ["panel.py:3: notifier.changed.connect",
-                                                         "panel.py:4: def retranslate"]
 
 
 @pytest.fixture
