@@ -4,26 +4,10 @@ on_language): none of their modules re-translates itself, a widget switched to S
 one made in Spanish shows, and a round trip to Spanish and back shows exactly the English it showed
 before."""
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from aegui.qt import i18n
-
-def texts(root: QWidget) -> list[str]:
-    """Every text a user can read in `root`: labels, buttons, titles, entries, lists, tooltips."""
-    out = []
-    for w in [root, *root.findChildren(QWidget)]:
-        out += [w.toolTip(), w.windowTitle()]
-        if isinstance(w, (QLabel, QAbstractButton)):
-            out.append(w.text())
-        if isinstance(w, QGroupBox):
-            out.append(w.title())
-        if isinstance(w, QLineEdit):
-            out += [w.text(), w.placeholderText()]
-        if isinstance(w, QComboBox):
-            out += [w.itemText(i) for i in range(w.count())]
-        if isinstance(w, QListWidget):
-            out += [w.item(i).text() for i in range(w.count())]
-    return out
+from tests.qt.shown_texts import shown_texts
 
 
 def make_all(qtbot) -> list[QWidget]:
@@ -47,10 +31,10 @@ def home(tmp_path, monkeypatch):
 
 def test_switched_to_spanish_they_show_what_they_show_made_in_spanish_and_back_the_same_english(qtbot, home):
     made = make_all(qtbot)
-    english = [texts(w) for w in made]
+    english = [shown_texts(w) for w in made]
     i18n.set_language("es")
-    switched = [texts(w) for w in made]
-    assert switched == [texts(w) for w in make_all(qtbot)]
+    switched = [shown_texts(w) for w in made]
+    assert switched == [shown_texts(w) for w in make_all(qtbot)]
     assert sum(a != b for e, s in zip(english, switched) for a, b in zip(e, s)) >= 100
     i18n.set_language("en")
-    assert [texts(w) for w in made] == english
+    assert [shown_texts(w) for w in made] == english

@@ -2,27 +2,8 @@
 menu and the course report dialog follow a change of language through aegui.qt.i18n's one
 mechanism (bind_text / on_language): none of them listens to the language notifier itself, and a
 round trip to Spanish and back shows exactly the English it showed before."""
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QMenu, QWidget
-
 from aegui.qt import i18n
-
-
-def _texts(root: QWidget) -> list[str]:
-    """Every text a user can read in `root`: labels, buttons, titles, entries, tabs, tooltips."""
-    out = []
-    for w in [root, *root.findChildren(QWidget)]:
-        out.append(w.toolTip())
-        if isinstance(w, (QLabel, QAbstractButton)):
-            out.append(w.text())
-        if isinstance(w, QGroupBox):
-            out.append(w.title())
-        if isinstance(w, QLineEdit):
-            out += [w.text(), w.placeholderText()]
-        if isinstance(w, QComboBox):
-            out += [w.itemText(i) for i in range(w.count())]
-        if isinstance(w, QMenu):
-            out += [a.text() for a in w.actions()]
-    return out
+from tests.qt.shown_texts import shown_texts
 
 
 def test_the_picked_value_box_says_what_its_field_means(panel):
@@ -41,10 +22,10 @@ def test_a_round_trip_to_spanish_shows_the_same_english(panel, qtbot):
     editor.validate()
     dialog = ReportDialog()
     qtbot.addWidget(dialog)
-    english = _texts(panel) + _texts(dialog)
+    english = shown_texts(panel) + shown_texts(dialog)
     i18n.set_language("es")
-    spanish = _texts(panel) + _texts(dialog)
+    spanish = shown_texts(panel) + shown_texts(dialog)
     for text in ("Valores, uno por línea", "Ejecutar", "Documento del curso:"):
         assert text in spanish, f"{text!r} missing in Spanish"
     i18n.set_language("en")
-    assert _texts(panel) + _texts(dialog) == english
+    assert shown_texts(panel) + shown_texts(dialog) == english
