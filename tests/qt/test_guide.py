@@ -150,3 +150,33 @@ def test_shown_hints_leave_an_idle_window_idle(window, qtbot, monkeypatch):
         app.sendPostedEvents()
         app.processEvents()
     assert placed == [] and not g.pending()
+
+
+# The arrow a hint starts with, as a direction (x, y) toward its target: -1 left/up, 1 right/down;
+# a hint over its target (the map) has none.
+ARROW_DIRECTIONS = {"◀": (-1, 0), "▶": (1, 0), "▲": (0, -1), "▼": (0, 1),
+                    "◤": (-1, -1), "◥": (1, -1), "◣": (-1, 1), "◢": (1, 1)}
+
+
+def _toward(lo: int, hi: int, t_lo: int, t_hi: int) -> int:
+    """Along one axis, where the target's span [t_lo, t_hi] lies from the hint's [lo, hi]."""
+    return -1 if t_hi < lo else 1 if t_lo > hi else 0
+
+
+def test_every_hint_s_arrow_points_at_its_target_in_every_perspective(window):
+    """Where the spots beside a target are all taken (the Train button among the toolbar's controls
+    in the Experiments perspective), a hint lands farther off: its arrow must still point at the
+    target. A "◀" on a hint 300 px below the button it named sent the eye to the builder."""
+    from aegui.qt.window_matrix import show_as
+    g = window.guide
+    for size in ((1280, 800), (1024, 700)):
+        for perspective in ("explore", "train", "experiments"):
+            show_as(window, size, "en", "light", perspective)
+            settle()
+            for key in g.visible():
+                r, t = g.hints[key].geometry(), _rect(window, g.target(key))
+                arrow = g.hints[key].label.text()[:1]
+                want = (_toward(r.left(), r.right(), t.left(), t.right()),
+                        _toward(r.top(), r.bottom(), t.top(), t.bottom()))
+                assert ARROW_DIRECTIONS.get(arrow, (0, 0)) == want, \
+                    f"{size} {perspective}: the {key!r} hint's {arrow!r} does not point at its target {want}"

@@ -15,7 +15,9 @@ from aegui.qt.i18n import tr
 
 NEAR = (-40, -40, 40, 40)    # px: a callout this close to its target is beside it
 REACH = 250                  # px: a free spot this near a tour's target beats covering a control
-ARROWS = {"right": "◀ ", "left": "▶ ", "below": "▲ ", "above": "▼ ", "inside": ""}
+ARROWS = {"right": "◀ ", "left": "▶ ", "below": "▲ ", "above": "▼ ", "inside": "",
+          # a callout below and right of its target (all nearer spots taken) points up and left
+          "below right": "◤ ", "below left": "◥ ", "above right": "◣ ", "above left": "◢ "}
 STYLE = ("#callout { background: #fffbe6; border: 2px solid #e0a800; border-radius: 6px; }"
          "#callout QLabel { color: #3a2d00; }"
          "#callout QPushButton { color: #3a2d00; background: #ffeaa0; border: 1px solid #c9a227;"

@@ -14,16 +14,11 @@ MARGIN = 4            # px: kept free along the window's edges
 
 
 def side_of(r: QRect, t: QRect) -> str:
-    """Where rectangle r lies from target t (a callout's arrow points back at t)."""
-    if r.left() > t.right():
-        return "right"
-    if r.right() < t.left():
-        return "left"
-    if r.top() > t.bottom():
-        return "below"
-    if r.bottom() < t.top():
-        return "above"
-    return "inside"
+    """Where rectangle r lies from target t (a callout's arrow points back at t): "right", "below",
+    … or both ("below right") for a spot off both of t's spans, whose arrow points across."""
+    across = "right" if r.left() > t.right() else "left" if r.right() < t.left() else ""
+    along = "below" if r.top() > t.bottom() else "above" if r.bottom() < t.top() else ""
+    return " ".join(filter(None, (along, across))) or "inside"
 
 
 def area(w: QWidget | None) -> int:
