@@ -126,3 +126,34 @@ def test_spec_runs_for_each_platform(platform, monkeypatch, tmp_path):
     assert exe.kwargs["icon"] == opts["icon"] and exe.kwargs["console"] == opts["console"]
     assert exe.kwargs["name"] == "aegui"
     assert len(_Recorder.calls.get("BUNDLE", [])) == (1 if platform == "darwin" else 0)
+
+
+def stand_in_app(tmp_path, smoke_status: int) -> Path:
+    """An executable that answers --smoke and --screenshot the way the bundle does."""
+    exe = tmp_path / "aegui"
+    exe.write_text(f"""#!/bin/sh
+if [ "$1" = --smoke ]; then
+    echo '{{"models": ["Font3 2-D (demo)"], "current": "Font3 2-D (demo)"}}'
+    exit {smoke_status}
+fi
+exec "{__import__('sys').executable}" -c "import sys; from PIL import Image; Image.new('RGB', (1280, 800)).save(sys.argv[1])" "$2"
+""")
+    exe.chmod(0o755)
+    return exe
+
+
+needs_sh = pytest.mark.skipif(__import__("sys").platform == "win32", reason="the stand-in app is a shell script")
+
+
+@needs_sh
+def test_bundle_check_passes_a_working_app(tmp_path):
+    check = load("check_bundle")
+    assert check.main([str(stand_in_app(tmp_path, 0)), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "aegui-window.png").is_file()
+
+
+@needs_sh
+def test_bundle_check_fails_when_no_model_loads(tmp_path, capsys):
+    check = load("check_bundle")
+    assert check.main([str(stand_in_app(tmp_path, 1)), "--out", str(tmp_path / "out")]) == 1
+    assert "--smoke exited 1" in capsys.readouterr().err
