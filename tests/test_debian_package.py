@@ -121,7 +121,9 @@ def test_menu_entry(built):
     validator = shutil.which("desktop-file-validate")
     if validator:
         proc = subprocess.run([validator, str(entry_file)], capture_output=True, text=True)
-        assert proc.returncode == 0 and not proc.stdout.strip(), proc.stdout + proc.stderr
+        # Hints (style advice) are allowed; errors and warnings are not.
+        complaints = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "error:" in ln or "warning:" in ln]
+        assert proc.returncode == 0 and not complaints, proc.stdout + proc.stderr
     lines = entry_file.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "[Desktop Entry]"
     entry = dict(ln.split("=", 1) for ln in lines[1:] if "=" in ln and not ln.startswith("#"))
@@ -131,7 +133,11 @@ def test_menu_entry(built):
     assert (built["root"] / "usr" / "bin" / command).is_file()
     assert entry["TryExec"] == command
     assert entry["Icon"] == "aegui"
-    assert entry["Categories"].endswith(";")
+    # One main category (Education), or menus that sort by category list the app twice.
+    categories = entry["Categories"].rstrip(";").split(";")
+    main = {"AudioVideo", "Audio", "Video", "Development", "Education", "Game", "Graphics",
+            "Network", "Office", "Science", "Settings", "System", "Utility"}
+    assert [c for c in categories if c in main] == ["Education"], categories
 
 
 @pytest.mark.parametrize("size", ICON_SIZES)
