@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench fuzz soak report clean
+.PHONY: run test smoke bench fuzz soak report icons clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -51,11 +51,19 @@ bench: $(STAMP)
 report: $(STAMP)
 	$(PY) -m aegui report all --out docs/course-reports --markdown docs/course-reports.md
 
-# One-folder desktop bundle: dist/aegui/aegui and dist/aegui-<version>-linux-<arch>.tar.gz (docs/packaging.md).
+# One-folder desktop bundle: dist/aegui/aegui, dist/aegui-<version>-linux-<arch>.tar.gz and, where
+# dpkg-deb exists (Debian, Ubuntu), dist/aegui_<version>_<arch>.deb (docs/packaging.md).
 .PHONY: package
 package: $(STAMP)
 	$(PY) -m pip install --quiet 'pyinstaller>=6.11,<7'
 	PY=$(PY) installer/build.sh
+	if command -v dpkg-deb >/dev/null; then installer/build-deb.sh dist/aegui dist; \
+	else echo "no dpkg-deb here: no .deb built (the bundle and tarball are in dist/)"; fi
+
+# The icon in every size (PNGs for Linux, .ico for Windows, .icns for macOS), drawn with Pillow
+# into resources/icons (committed; tests/test_installer.py checks them).
+icons: $(STAMP)
+	$(PY) installer/make_icons.py
 
 # torch is pinned first: 2.13.0 is a CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml

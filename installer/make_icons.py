@@ -2,7 +2,8 @@
 rounded dark cells on a light rounded square (from 64 px up the cells that are off show
 faintly, so the icon reads as the 5x7 grid the app is about).
 
-    .venv/bin/python installer/make_icons.py        # -> resources/icons/aegui-{16..256}.png, aegui.ico, aegui.icns
+    .venv/bin/python installer/make_icons.py              # -> resources/icons/aegui-{16..256}.png, aegui.ico, aegui.icns
+    .venv/bin/python installer/make_icons.py --out DIR    # the same files into DIR (tests/test_installer.py)
 
 The PNGs are what the app (window icon) and the Linux .desktop entry use; aegui.ico and
 aegui.icns are for PyInstaller builds on Windows and macOS (installer/aegui.spec). Each size
@@ -11,6 +12,7 @@ blurred copy of the big one.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -22,12 +24,15 @@ sys.path.insert(0, str(ROOT))
 from aegui.core.data.glyphs import read_font_h  # noqa: E402
 
 SIZES = (16, 32, 48, 64, 128, 256)
+# Pixel sizes Pillow writes into an .icns (16 px is stored only as 16@2x, i.e. 32 px).
+ICNS_SIZES = (32, 64, 128, 256, 512, 1024)
 OUT = ROOT / "resources" / "icons"
 BACKGROUND = (236, 240, 245, 255)     # light, cool grey
 BORDER = (176, 186, 200, 255)
 CELL = (34, 48, 74, 255)              # dark slate blue
 GHOST = (214, 220, 229, 255)          # the cells that are off, faintly
 SUPERSAMPLE = 8
+MAX_CANVAS = 4096   # the supersampled canvas's side: 1024 px is drawn at 4x, not 8x (64 MB, not 256)
 
 
 def glyph_a():
@@ -40,7 +45,7 @@ def glyph_a():
 
 
 def draw(size: int, bits) -> Image.Image:
-    s = SUPERSAMPLE
+    s = max(1, min(SUPERSAMPLE, MAX_CANVAS // size))
     img = Image.new("RGBA", (size * s, size * s), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
     # Background: a rounded square filling the icon (1 px inset from 32 px up, for the border).
@@ -74,22 +79,27 @@ def draw(size: int, bits) -> Image.Image:
     return img.resize((size, size), Image.LANCZOS)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Draw aegui's icon in every size, .ico and .icns.")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the files (default resources/icons)")
+    out = parser.parse_args(argv).out
     bits = glyph_a()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     images = {}
-    for size in SIZES:
+    for size in sorted(set(SIZES) | set(ICNS_SIZES)):
         images[size] = draw(size, bits)
-        path = OUT / f"aegui-{size}.png"
+    for size in SIZES:
+        path = out / f"aegui-{size}.png"
         images[size].save(path, optimize=True)
-        print(path.relative_to(ROOT))
-    big = images[256]
-    big.save(OUT / "aegui.ico", sizes=[(n, n) for n in SIZES])
-    print((OUT / "aegui.ico").relative_to(ROOT))
+        print(path)
+    # Each size inside the .ico and .icns is the one drawn for it: a 16 px icon scaled down
+    # from 256 px would be a blur.
+    images[256].save(out / "aegui.ico", sizes=[(n, n) for n in SIZES],
+                     append_images=[images[n] for n in SIZES if n != 256])
+    print(out / "aegui.ico")
     try:
-        # Pillow writes .icns from the biggest image (scaled for the other sizes).
-        draw(512, bits).save(OUT / "aegui.icns")
-        print((OUT / "aegui.icns").relative_to(ROOT))
+        images[1024].save(out / "aegui.icns", append_images=[images[n] for n in ICNS_SIZES])
+        print(out / "aegui.icns")
     except (OSError, ValueError) as e:  # not every Pillow build writes icns
         print(f"no aegui.icns ({e}); build it on macOS with iconutil, see docs/packaging.md")
     return 0

@@ -1,0 +1,159 @@
+"""What installer/aegui.spec decides per platform, and the icon files it hands PyInstaller.
+
+The spec builds on Linux, Windows and macOS; only Linux builds run here, so its per-platform
+choices live in installer/bundle_options.py and are checked for every platform name, and the
+Windows (.ico) and macOS (.icns) icons are regenerated and re-opened with Pillow.
+"""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+ICONS = ROOT / "resources" / "icons"
+ICO_SIZES = {16, 32, 48, 64, 128, 256}
+# Pixel sizes of the entries Pillow writes into an .icns (16 px is only there as 16@2x = 32).
+ICNS_PIXELS = {32, 64, 128, 256, 512, 1024}
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def options():
+    return load("bundle_options").platform_options
+
+
+@pytest.mark.parametrize("platform, suffix, pillow_format", [("win32", ".ico", "ICO"),
+                                                             ("darwin", ".icns", "ICNS")])
+def test_windows_and_macos_get_their_icon_file(options, platform, suffix, pillow_format):
+    opts = options(platform, ROOT, {})
+    icon = Path(opts["icon"])
+    assert icon.suffix == suffix and icon.is_file()
+    with Image.open(icon) as im:
+        assert im.format == pillow_format
+
+
+def test_linux_options(options):
+    """Linux: no icon in the executable (the menu entry names it), a console so --smoke's JSON
+    reaches stdout, torch's symbol tables stripped, no .app."""
+    opts = options("linux", ROOT, {})
+    assert opts["icon"] is None and opts["console"] is True
+    assert "libtorch_cpu.so" in opts["strip_after_collect"]
+    assert opts["app_bundle"] is None
+
+
+def test_windowed_on_windows_and_macos_unless_asked(options):
+    for platform in ("win32", "darwin"):
+        assert options(platform, ROOT, {})["console"] is False
+        assert options(platform, ROOT, {"AEGUI_CONSOLE": "1"})["console"] is True
+
+
+def test_only_linux_strips_and_only_macos_makes_an_app(options):
+    """strip would break a macOS code signature and has no Windows counterpart."""
+    assert options("win32", ROOT, {})["strip_after_collect"] == ()
+    assert options("darwin", ROOT, {})["strip_after_collect"] == ()
+    app = options("darwin", ROOT, {})["app_bundle"]
+    assert app["name"] == "aegui.app" and app["bundle_identifier"] == "io.github.aegui"
+    assert options("win32", ROOT, {})["app_bundle"] is None
+
+
+@pytest.fixture(scope="module")
+def fresh_icons(tmp_path_factory):
+    out = tmp_path_factory.mktemp("icons")
+    assert load("make_icons").main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("folder", ["fresh", "committed"])
+def test_ico_holds_every_size(fresh_icons, folder):
+    path = (fresh_icons if folder == "fresh" else ICONS) / "aegui.ico"
+    with Image.open(path) as im:
+        assert im.format == "ICO"
+        assert {w for w, h in im.info["sizes"]} == ICO_SIZES
+        for n in sorted(ICO_SIZES):
+            im.size = (n, n)
+            im.load()
+            assert im.size == (n, n)
+            # Each size is the one drawn for it (sharp at 16 px), not the 256 px one scaled down.
+            with Image.open(path.parent / f"aegui-{n}.png") as png:
+                assert np.array_equal(np.asarray(im.convert("RGBA")), np.asarray(png.convert("RGBA")))
+
+
+@pytest.mark.parametrize("folder", ["fresh", "committed"])
+def test_icns_holds_every_size(fresh_icons, folder):
+    path = (fresh_icons if folder == "fresh" else ICONS) / "aegui.icns"
+    with Image.open(path) as im:
+        assert im.format == "ICNS"
+        assert {w * scale for w, h, scale in im.info["sizes"]} == ICNS_PIXELS
+        im.load()
+        assert im.size == (1024, 1024) and im.mode == "RGBA"
+        px = np.asarray(im)
+        red = px[..., 0][px[..., 3] == 255]
+        assert red.min() < 80 and red.max() > 200   # the dark cells on the light square
+
+
+class _Recorder:
+    """Stands in for one of PyInstaller's spec classes: keeps what the spec passed it."""
+    calls: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+        self.datas, self.binaries, self.pure, self.scripts = [], [], [], []
+        _Recorder.calls.setdefault(type(self).__name__, []).append(self)
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_spec_runs_for_each_platform(platform, monkeypatch, tmp_path):
+    """installer/aegui.spec itself, run with PyInstaller's classes recorded instead of building:
+    the executable gets that platform's icon and console flag, and only macOS gets an .app."""
+    classes = {name: type(name, (_Recorder,), {}) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
+    _Recorder.calls = {}
+    spec = ROOT / "installer" / "aegui.spec"
+    namespace = dict(classes, SPECPATH=str(spec.parent), DISTPATH=str(tmp_path), __file__=str(spec))
+    monkeypatch.setattr("sys.platform", platform)
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    monkeypatch.undo()
+    opts = load("bundle_options").platform_options(platform, ROOT, {})
+    (exe,) = _Recorder.calls["EXE"]
+    assert exe.kwargs["icon"] == opts["icon"] and exe.kwargs["console"] == opts["console"]
+    assert exe.kwargs["name"] == "aegui"
+    assert len(_Recorder.calls.get("BUNDLE", [])) == (1 if platform == "darwin" else 0)
+
+
+def stand_in_app(tmp_path, smoke_status: int) -> Path:
+    """An executable that answers --smoke and --screenshot the way the bundle does."""
+    exe = tmp_path / "aegui"
+    exe.write_text(f"""#!/bin/sh
+if [ "$1" = --smoke ]; then
+    echo '{{"models": ["Font3 2-D (demo)"], "current": "Font3 2-D (demo)"}}'
+    exit {smoke_status}
+fi
+exec "{__import__('sys').executable}" -c "import sys; from PIL import Image; Image.new('RGB', (1280, 800)).save(sys.argv[1])" "$2"
+""")
+    exe.chmod(0o755)
+    return exe
+
+
+needs_sh = pytest.mark.skipif(__import__("sys").platform == "win32", reason="the stand-in app is a shell script")
+
+
+@needs_sh
+def test_bundle_check_passes_a_working_app(tmp_path):
+    check = load("check_bundle")
+    assert check.main([str(stand_in_app(tmp_path, 0)), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "aegui-window.png").is_file()
+
+
+@needs_sh
+def test_bundle_check_fails_when_no_model_loads(tmp_path, capsys):
+    check = load("check_bundle")
+    assert check.main([str(stand_in_app(tmp_path, 1)), "--out", str(tmp_path / "out")]) == 1
+    assert "--smoke exited 1" in capsys.readouterr().err
