@@ -8,6 +8,7 @@ The command must also have done its job (exit 0, its usual output): a command th
 would import nothing and prove nothing.
 """
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,16 @@ def test_listing_commands_import_no_torch(tmp_path, args, expected):
     assert proc.returncode == 0, proc.stderr
     assert expected in proc.stdout
     assert count == 0, f"aegui {' '.join(args)} imported torch ({names} ...)"
+
+
+def test_listing_a_finished_report_imports_no_torch(tmp_path):
+    """--list on a report folder with finished experiments reads their records, not their models."""
+    out = tmp_path / "report"
+    shutil.copytree(ROOT / "docs" / "course-reports" / "002-model-kinds", out / "002-model-kinds")
+    proc, count, names = run_probed(["report", "002", "--out", str(out), "--list"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "002-model-kinds" in proc.stdout and "done (" in proc.stdout
+    assert count == 0, f"report --list imported torch ({names} ...)"
 
 
 def test_the_probe_sees_torch_when_it_is_imported(tmp_path):
