@@ -6,16 +6,20 @@ import json
 import struct
 import time
 from pathlib import Path
-
-import torch
-from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
+from typing import TYPE_CHECKING
 
 import aegui
 from aegui.core.archs import build_model, parameter_count
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict
-from aegui.core.models.nets import Autoencoder
+
+# torch (and safetensors' torch half) is imported by the functions that write or read weights:
+# commands that only list or check (`aegui data list`, `aegui report NAME --list`) use this
+# module's paths and errors, and importing torch takes longer than the whole command.
+if TYPE_CHECKING:
+    import torch
+
+    from aegui.core.models.nets import Autoencoder
 
 FORMAT = "aegui-model"
 FORMAT_VERSION = 1
@@ -45,6 +49,8 @@ def save_model(path, model: Autoencoder, exp: Experiment, metrics: dict | None =
     a crash leaves all of them from this save or all from the previous one. Files the model
     names (data.extra_glyphs) are copied beside it and named relative to it, so the folder can
     be moved; files the previous model there had and this one has not are removed."""
+    import torch
+    from safetensors.torch import save as st_save
     if model.k != 1:
         model = model.select(0)
     weights_path, meta_path = model_paths(path)
@@ -164,20 +170,20 @@ def _read_weights(path: Path) -> tuple[bytes, dict[str, torch.Tensor]]:
     blob = _read_part(path)
     if len(blob) < 8 or struct.unpack("<Q", blob[:8])[0] > len(blob) - 8 or blob[8:9] != b"{":
         raise ModelFileError(f"{path}: not a safetensors file")
+    from safetensors.torch import load as st_load
     try:
         return blob, st_load(blob)
     except Exception as e:   # safetensors raises its own error types for corrupt data
         raise ModelFileError(f"{path}: the safetensors file is damaged ({e})") from None
 
 
-_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
-
-
 def _check_values(path: Path, tensors: dict) -> None:
     """Weights are real numbers: NaN / inf (a diverged or damaged model) would make every output
     wrong, or stop a chart's range, and bool / integer tensors were converted without a word."""
+    import torch
+    floats = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
     for name, t in tensors.items():
-        if t.dtype not in _FLOATS:
+        if t.dtype not in floats:
             raise ModelFileError(f"{path}: tensor {name!r} holds {str(t.dtype).removeprefix('torch.')} values; "
                                  "model weights are floating-point numbers, so the file is damaged or "
                                  "not an aegui model")

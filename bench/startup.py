@@ -1,0 +1,173 @@
+"""Start-up of the window beside its references, measured in the same run (paired, order rotated).
+
+- aegui: `main.py --smoke`, as main.py starts it (its clock from the top of main.py): "window shown" and
+  "demo models loaded" (torch and the four demo models, opened on a worker after the window).
+- bare window: PySide6 + pyqtgraph, a QMainWindow holding one PlotWidget, shown; the same clock.
+- bare window + import torch: the same window, then `import torch`.
+- usable while loading: the GUI thread's longest wait between two ticks of a 5 ms timer, from the
+  window shown until the demo models are in (aegui: torch and the models open on a worker; the
+  reference: `import torch` on a worker thread beside the bare window). A Python thread importing
+  torch holds the GIL while libtorch loads, so "on a worker" alone does not keep a window usable.
+
+Targets (issue "faster / installable", start-up): window shown <= 1.3x the bare window; demo
+models loaded <= 1.1x the bare window + import torch. Each process also reports whether torch was
+imported before its window was shown (aegui: must be false).
+Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The reference: what any PySide6 + pyqtgraph window costs, timed as main.py times aegui.
+BARE = """
+import time
+START = time.perf_counter()
+import json, sys
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+win = QMainWindow()
+win.setCentralWidget(pg.PlotWidget())
+win.resize(1280, 800)
+win.show()
+app.processEvents()
+info = {"window_shown_s": time.perf_counter() - START, "torch_imported_before_window": "torch" in sys.modules}
+if sys.argv[1:] == ["torch"]:
+    import threading
+    from PySide6.QtCore import QTimer
+    gaps, last, done = [], [time.perf_counter()], threading.Event()
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+        if done.is_set():
+            app.quit()
+
+    def load():
+        import torch  # noqa: F401
+        info["torch_imported_s"] = time.perf_counter() - START
+        done.set()
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(5)
+    threading.Thread(target=load).start()
+    app.exec()
+    info["longest_gui_wait_s"] = max(gaps)
+print(json.dumps(info), flush=True)
+"""
+
+# main.py's start (its clock from the top), with the same 5 ms tick from the window shown until
+# the demo models are in; the smoke line gets the longest wait added.
+APP = """
+import time
+START = time.perf_counter()
+import json, sys
+sys.argv = ["main.py", "--smoke"]
+import aegui.qt.app as app_module
+show_window = app_module.show_window
+waits = {}
+
+def timed_show_window(*args, **kw):
+    from PySide6.QtCore import QTimer
+    win = show_window(*args, **kw)
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    def loaded():
+        timer.stop()
+        tick()
+        waits["longest_gui_wait_s"] = max(gaps)
+
+    timer = QTimer(win)
+    timer.timeout.connect(tick)
+    timer.start(5)
+    win.model_loaded.connect(loaded)
+    return win
+
+app_module.show_window = timed_show_window
+code = app_module.run(["--smoke"], start=START)
+print(json.dumps(waits), flush=True)
+sys.exit(code)
+"""
+
+
+def json_lines(proc: subprocess.CompletedProcess) -> dict:
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        sys.exit(f"startup bench: a run failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    info = {}
+    for line in lines:
+        info.update(json.loads(line))
+    return info
+
+
+def run_one(kind: str, env: dict) -> dict:
+    if kind == "aegui":
+        cmd = [sys.executable, "-c", APP]
+    else:
+        cmd = [sys.executable, "-c", BARE] + (["torch"] if kind == "bare+torch" else [])
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    info = json_lines(proc)
+    info["process_s"] = time.perf_counter() - t0
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs the three, order rotated")
+    a = ap.parse_args()
+    kinds = ("aegui", "bare", "bare+torch")
+    rows: dict[str, list[dict]] = {k: [] for k in kinds}
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, AEGUI_HOME=home)
+        if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+            env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        for i in range(a.runs):
+            for kind in kinds[i % 3:] + kinds[:i % 3]:
+                rows[kind].append(run_one(kind, env))
+
+    def med(kind, key):
+        return statistics.median(r[key] for r in rows[kind])
+
+    shown, bare = med("aegui", "window_shown_s"), med("bare", "window_shown_s")
+    loaded, bare_torch = med("aegui", "model_loaded_s"), med("bare+torch", "torch_imported_s")
+    summary = {
+        "runs": a.runs,
+        "aegui_window_shown_s": round(shown, 3), "bare_window_shown_s": round(bare, 3),
+        "window_shown_ratio": round(shown / bare, 2), "window_shown_target": 1.3,
+        "aegui_demo_models_loaded_s": round(loaded, 3), "bare_window_plus_torch_s": round(bare_torch, 3),
+        "demo_models_loaded_ratio": round(loaded / bare_torch, 2), "demo_models_loaded_target": 1.1,
+        "aegui_longest_gui_wait_s": round(med("aegui", "longest_gui_wait_s"), 3),
+        "bare_torch_on_worker_longest_gui_wait_s": round(med("bare+torch", "longest_gui_wait_s"), 3),
+        "aegui_torch_before_window": any(r["torch_imported_before_window"] for r in rows["aegui"]),
+        "process_s": {k: round(med(k, "process_s"), 3) for k in kinds},
+    }
+    print(f"window shown:        aegui {shown:.3f} s, bare PySide6 + pyqtgraph window {bare:.3f} s: "
+          f"{shown / bare:.2f}x (target <= 1.3x)")
+    print(f"demo models loaded:  aegui {loaded:.3f} s, bare window + import torch {bare_torch:.3f} s: "
+          f"{loaded / bare_torch:.2f}x (target <= 1.1x)")
+    print(f"longest GUI wait while loading: aegui {summary['aegui_longest_gui_wait_s']:.3f} s, bare window with "
+          f"torch imported on a worker {summary['bare_torch_on_worker_longest_gui_wait_s']:.3f} s")
+    print(f"torch imported before aegui's window: {summary['aegui_torch_before_window']}")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
