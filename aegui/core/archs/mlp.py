@@ -10,7 +10,7 @@ from aegui.core.models.arch import mlp_parameter_count
 class MLP(Architecture):
     name = "mlp"
     label = "fully connected (MLP)"
-    builder_rows = ("model.encoder", "model.latent", "model.mirror", "model.decoder")
+    builder_rows = ("model.encoder", "model.latent", "model.mirror", "model.decoder", "model.dropout")
     dense = True
 
     def parameter_count(self, spec: ModelSpec) -> int:

@@ -20,9 +20,14 @@ from aegui.core.data.noise import LABELS as NOISE_LABELS
 
 # English names of the values a choice field takes (config files spell the keys).
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU", "tanh": "tanh",
-                     "sigmoid": "sigmoid", "softplus": "softplus", "identity": "identity (linear)"}
+                     "sigmoid": "sigmoid", "softplus": "softplus", "cosh": "cosh",
+                     "identity": "identity (linear)"}
 INIT_LABELS = {"uniform": "uniform", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)"}
-LOSS_LABELS = {"mse": "MSE (squared error)", "bce": "BCE (cross-entropy)"}
+LOSS_LABELS = {"mse": "MSE (squared error)", "bce": "BCE (cross-entropy)",
+               "l2_norm": "L2 norm ‖x − x̂‖ (per sample)"}
+# cosh grows like e^|x| / 2: float32 overflows past |x| ≈ 89, and a layer of cosh units feeds the
+# next values of at least 1, so a deep stack of them can blow up where tanh would not.
+ACTIVATION_TIP = "cosh grows exponentially (cosh 10 ≈ 11,000): large inputs overflow, so keep layers few and weights small"
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", "adamw": "AdamW",
                     "rmsprop": "RMSprop", "powell": "Powell (scipy)", "bfgs": "BFGS (scipy)",
                     "cg": "CG (scipy)"}
@@ -205,6 +210,12 @@ def uses(key: str) -> Callable:
     return lambda e: key in arch_rows(e.model.arch)
 
 
+def droppable(e) -> bool:
+    """The architecture drops hidden units (its builder has the dropout row) and the kind does not
+    compute its own forward pass (the contractive penalty's Jacobian is carried without dropout)."""
+    return "model.dropout" in arch_rows(e.model.arch) and not kind_of(e).penalizes_jacobian
+
+
 def kind_flag(flag: str) -> Callable:
     """The experiment's model kind has `flag` (a Kind's flag, schema/kinds.py: "corrupts_inputs", ...)."""
     return lambda e: getattr(kind_of(e), flag)
@@ -317,15 +328,20 @@ _FIELDS = (
     Field("model.decoder", "Decoder", "ints", of="model.layers",
           applies=lambda e: "model.decoder" in arch_rows(e.model.arch) and not e.model.mirror),
     Field("model.layers", "Layers", "ints", range=(1, ANY)),
-    _choice("model.hidden_activation", "Hidden act.", C.ACTIVATIONS, ACTIVATION_LABELS),
+    _choice("model.hidden_activation", "Hidden act.", C.ACTIVATIONS, ACTIVATION_LABELS, ACTIVATION_TIP),
+    Field("model.dropout", "Dropout", "float", "Share of each hidden layer's outputs zeroed at random at "
+          "every training step (the rest scaled up to keep their mean); evaluation, encoding and decoding "
+          "never drop; 0 = off", range=(0.0, 1.0), open="high", percent=True, decimals=1, step=5.0,
+          suffix=" %", applies=droppable, kept_if=droppable),
     # The VAE's code is a sample of N(mu, sigma): no activation applies to it.
-    _choice("model.latent_activation", "Latent act.", C.ACTIVATIONS, ACTIVATION_LABELS,
+    _choice("model.latent_activation", "Latent act.", C.ACTIVATIONS, ACTIVATION_LABELS, ACTIVATION_TIP,
             applies=lambda e: not kind_of(e).samples_codes),
 
-    _choice("model.output_activation", "Output act.", C.ACTIVATIONS, ACTIVATION_LABELS),
+    _choice("model.output_activation", "Output act.", C.ACTIVATIONS, ACTIVATION_LABELS, ACTIVATION_TIP),
     _choice("model.init", "Init", C.INITS, INIT_LABELS),
     # -- Training
-    _choice("train.loss", "Loss", C.LOSSES, LOSS_LABELS),
+    _choice("train.loss", "Loss", C.LOSSES, LOSS_LABELS, "MSE and BCE: a mean per value (summed per sample "
+            "for a VAE); the L2 norm: each sample's distance to its reconstruction, averaged over the batch"),
     _choice("train.optimizer", "Optimizer", C.OPTIMIZERS, OPTIMIZER_LABELS),
     Field("train.learning_rate", "Learning rate", "float", "Type values such as 0.01 or 1e-3",
           range=(0.0, ANY), open="low", applies=steps_by_lr),

@@ -27,6 +27,7 @@ _KEYS = {
     "hidden_activation": ("model", "hidden_activation"),
     "latent_activation": ("model", "latent_activation"),
     "output_activation": ("model", "output_activation"), "output_activation_fn": ("model", "output_activation"),
+    "dropout": ("model", "dropout"), "dropout_rate": ("model", "dropout"),
     "init_method": ("model", "init"), "init": ("model", "init"), "weight_init": ("model", "init"),
     "initialization": ("model", "init"),
     "beta": ("model", "beta"), "kl_weight": ("model", "beta"), "kl_warmup": ("model", "kl_warmup"),

@@ -49,6 +49,8 @@ def _validate_between(exp: Experiment) -> None:
         check(m.sparsity_k < m.latent_dim, "model.sparsity_k",
               f"top-k keeps k of the {m.latent_dim} latent units, so k must be below {m.latent_dim} "
               f"(got {m.sparsity_k}); widen the latent layer or lower k")
+    if m.dropout:
+        _validate_dropout(exp)
     if t.loss == "bce":
         check(m.output_activation == "sigmoid", "model.output_activation",
               "the BCE loss needs outputs in (0, 1): use 'sigmoid' or switch train.loss to 'mse'")
@@ -85,6 +87,17 @@ def validate_augment(exp: Experiment) -> None:
     if kind_of(exp).corrupts_inputs:
         check(exp.noise.mode == "fresh", "noise.mode",
               "augmentation draws new noisy glyphs every epoch; set noise.mode to 'fresh'")
+
+
+def _validate_dropout(exp: Experiment) -> None:
+    m = exp.model
+    arch = ARCHS[m.arch]
+    check("model.dropout" in arch.builder_rows, "model.dropout", f"dropout is for fully connected layers and "
+          f"the {arch.label} architecture has none; set model.dropout to 0")
+    check(not kind_of(m).penalizes_jacobian, "model.dropout", "the contractive penalty's Jacobian is "
+          "computed without dropout; set model.dropout to 0 or use another model kind")
+    check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "train.optimizer", f"{exp.train.optimizer!r} needs "
+          "a deterministic loss and dropout drops random units; use adam or set model.dropout to 0")
 
 
 def _validate_scipy(exp: Experiment) -> None:

@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from aegui.core.schema.kinds import kind_of
 
 
+# An activation is its entry here, its derivative in ACTIVATION_GRADS, its name in
+# schema/experiment.py's ACTIVATIONS, its label in config/fields.py and that label's Spanish.
 ACTIVATIONS = {
     "relu": torch.relu,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
@@ -18,26 +20,42 @@ ACTIVATIONS = {
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "softplus": F.softplus,
+    "cosh": torch.cosh,
     "identity": lambda x: x,
+}
+
+
+def _sigmoid_grad(pre: torch.Tensor) -> torch.Tensor:
+    s = torch.sigmoid(pre)
+    return s * (1 - s)
+
+
+# d act / d pre, elementwise: the contractive penalty's Jacobian is carried forward with these.
+ACTIVATION_GRADS = {
+    "relu": lambda pre: (pre > 0).to(pre.dtype),
+    "leaky_relu": lambda pre: torch.where(pre > 0, 1.0, 0.01).to(pre.dtype),
+    "elu": lambda pre: torch.where(pre > 0, torch.ones_like(pre), torch.exp(pre.clamp(max=0))),
+    "tanh": lambda pre: 1 - torch.tanh(pre) ** 2,
+    "sigmoid": _sigmoid_grad,
+    "softplus": torch.sigmoid,
+    "cosh": torch.sinh,
+    "identity": torch.ones_like,
 }
 
 
 def activation_grad(name: str, pre: torch.Tensor) -> torch.Tensor:
     """d act / d pre, elementwise; needed for the contractive penalty's Jacobian."""
-    if name == "relu":
-        return (pre > 0).to(pre.dtype)
-    if name == "leaky_relu":
-        return torch.where(pre > 0, 1.0, 0.01).to(pre.dtype)
-    if name == "elu":
-        return torch.where(pre > 0, torch.ones_like(pre), torch.exp(pre.clamp(max=0)))
-    if name == "tanh":
-        return 1 - torch.tanh(pre) ** 2
-    if name == "sigmoid":
-        s = torch.sigmoid(pre)
-        return s * (1 - s)
-    if name == "softplus":
-        return torch.sigmoid(pre)
-    return torch.ones_like(pre)
+    return ACTIVATION_GRADS[name](pre)
+
+
+def dropout(h: torch.Tensor, p: float, gen: torch.Generator | None) -> torch.Tensor:
+    """Inverted dropout: each value zeroed with probability p (drawn from `gen`, apart for every
+    element, so for every sample and stacked model), the rest scaled by 1 / (1 - p) so that a
+    unit's mean is what the model without dropout computes."""
+    if p <= 0:
+        return h
+    keep = torch.rand(h.shape, generator=gen, device=h.device, dtype=h.dtype) >= p
+    return h * keep / (1 - p)
 
 
 def init_bound(init: str, fan_in: int, fan_out: int) -> float:

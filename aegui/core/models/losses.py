@@ -7,16 +7,35 @@ import torch.nn.functional as F
 from aegui.core.models import layers, nets
 
 
+def _bce(logits, target, output_act: str, per_sample_sum: bool):
+    per = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
+
+
+def _mse(logits, target, output_act: str, per_sample_sum: bool):
+    per = (layers.ACTIVATIONS[output_act](logits) - target) ** 2
+    return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
+
+
+def _l2_norm(logits, target, output_act: str, per_sample_sum: bool):
+    """||x - x_hat||_2, the norm itself (not its square), a sample's whole error in one number:
+    already a per-sample quantity, so both scales are the mean of it over the samples. Its
+    gradient at a perfect sample is 0 (torch's norm masks the 0 / 0)."""
+    diff = layers.ACTIVATIONS[output_act](logits) - target
+    return torch.linalg.vector_norm(diff, dim=-1).mean(-1)
+
+
+# A loss is its entry here, its name in schema/experiment.py's LOSSES, its label in
+# config/fields.py and that label's Spanish. Each maps ([K, N, D] logits, [K, N, D] targets,
+# the output activation, per_sample_sum) to [K].
+RECONSTRUCTIONS = {"mse": _mse, "bce": _bce, "l2_norm": _l2_norm}
+
+
 def reconstruction(logits: torch.Tensor, target: torch.Tensor, loss: str, output_act: str,
                    per_sample_sum: bool) -> torch.Tensor:
     """[K, N, D] logits vs [N, D] or [K, N, D] targets -> [K]. VAEs use a per-sample sum
     (the ELBO's scale); the others a mean per pixel, like torch's default losses."""
-    target = target.expand_as(logits)
-    if loss == "bce":
-        per = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-    else:
-        per = (layers.ACTIVATIONS[output_act](logits) - target) ** 2
-    return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
+    return RECONSTRUCTIONS[loss](logits, target.expand_as(logits), output_act, per_sample_sum)
 
 
 def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

@@ -54,6 +54,10 @@ class Autoencoder(LayeredNetwork):
         for s in slots:
             w, b = self.weights_of(s)
             h = self.activate(s, torch.baddbmm(b, h, w), steps)
+            # Every layer _run is given is a hidden one (decode_logits keeps the output layer),
+            # except a VAE's mean and log-variance, whose sample is random already.
+            if not (self.is_vae and s is self.enc_slots[-1]):
+                h = self.drop(h)
         return h
 
     def encode_raw(self, x: torch.Tensor, steps: list | None = None):

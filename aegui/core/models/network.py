@@ -18,7 +18,7 @@ import torch
 
 from aegui.core.schema.experiment import ModelSpec
 from aegui.core.schema.kinds import kind_of
-from aegui.core.models.layers import ACTIVATIONS, init_bound, keep_top_k, stored_tensor, top_k_of
+from aegui.core.models.layers import ACTIVATIONS, dropout, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
 @dataclass
@@ -80,6 +80,23 @@ class Network(torch.nn.Module):
         raise NotImplementedError
 
     # ---------------------------------------------------------------- shared
+    _drop_gen: tuple | None = None   # (generator,) while dropping(): hidden layers drop units
+
+    @contextmanager
+    def dropping(self, gen: torch.Generator | None):
+        """Within this block (a training step's loss, Objective.loss) the hidden layers of a spec
+        with `dropout` drop units, drawn from `gen`; outside it nothing is dropped, so evaluation,
+        the validation loss, encoding, decoding and every map a model draws are deterministic."""
+        self._drop_gen = (gen,) if self.spec.dropout else None
+        try:
+            yield self
+        finally:
+            self._drop_gen = None
+
+    def drop(self, h: torch.Tensor) -> torch.Tensor:
+        """A hidden layer's outputs with dropout applied, inside dropping(); `h` itself outside."""
+        return h if self._drop_gen is None else dropout(h, self.spec.dropout, self._drop_gen[0])
+
     @contextmanager
     def weight_views(self):
         """Within this block the training step may read the weights from views prepared once

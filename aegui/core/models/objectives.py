@@ -62,9 +62,15 @@ class Objective:
 
     # ---- every stage's loss
     def loss(self, model, xin, target, spec, loss: str, epoch: int, gen=None, *, deterministic: bool = False):
-        """(total [K], parts, output logits) of inputs `xin` against `target`."""
-        code, raw = self.encode(model, xin, gen, deterministic)
-        logits = model.decode_logits(code)
+        """(total [K], parts, output logits) of inputs `xin` against `target`; not `deterministic`
+        (a training step), the hidden layers drop units where the spec asks for dropout."""
+        if deterministic:
+            code, raw = self.encode(model, xin, gen, deterministic)
+            logits = model.decode_logits(code)
+        else:
+            with model.dropping(gen):
+                code, raw = self.encode(model, xin, gen, deterministic)
+                logits = model.decode_logits(code)
         recon = L.reconstruction(logits, target, loss, spec.output_activation, self.per_sample_sum)
         parts = self.parts(spec, recon, raw, code, self.weights(spec, epoch))
         return parts["total"], parts, logits

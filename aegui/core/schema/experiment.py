@@ -14,9 +14,9 @@ SCHEMA_VERSION = 1
 
 KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: schema/kinds.py
 KIND_LABELS = {k.name: k.label for k in KIND_TABLE.values()}
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "identity")
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "cosh", "identity")
 INITS = ("uniform", "xavier", "he")
-LOSSES = ("mse", "bce")
+LOSSES = ("mse", "bce", "l2_norm")   # l2_norm: ||x - x_hat||_2 per sample
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg")
 # scipy.optimize methods (aegui.core.train.scipy_opt): whole-batch, deterministic losses only.
 SCIPY_OPTIMIZERS = ("powell", "bfgs", "cg")
@@ -109,6 +109,9 @@ class ModelSpec:
     # wrong. 0.5 takes the model's output as it is; higher trusts the drawing more, which is
     # what keeps a model from "correcting" a glyph of a font it never saw into one it knows.
     flip_confidence: float = 0.5
+    # mlp: the share of each hidden layer's outputs zeroed at every training step (0 = none);
+    # evaluation, encoding and decoding never drop (models/network.py: Network.dropping).
+    dropout: float = 0.0
 
     @property
     def image_shape(self) -> tuple[int, int, int]:

@@ -57,7 +57,7 @@ class _Step:
         self.full_batch = bs == n
         self.nfull, self.tail = n // bs, n % bs
         objective = s.objective
-        self.split = self.full_batch and not (objective.samples_codes or objective.corrupts_inputs) and xin is s.x
+        self.split = self.full_batch and s.step_is_exact and xin is s.x
         self.dtype = autocast_dtype(s)
         flat = s.model.flat
         self.lr_base = torch.tensor(s.lrs, dtype=torch.float32, device=dev).view(-1, 1)

@@ -25,7 +25,7 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     bs = t.batch_size if 0 < t.batch_size < n else n
     full_batch = bs == n
     objective = s.objective
-    deterministic = not (objective.samples_codes or objective.corrupts_inputs) and s.augmenter is None
+    deterministic = s.step_is_exact and s.augmenter is None
     fresh_noise = objective.corrupts_inputs and s.exp.noise.mode == "fresh"
     opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
     flat = s.model.flat

@@ -13,6 +13,7 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
   capture / captured / capture_error (the CUDA path)
   stop_requested                 stop() was called: end after the current step
   objective                      the model kind's loss terms (models/objectives.py)
+  step_is_exact                  a step's outputs are the model's own on the data (see below)
   loss(xin, target, epoch, gen, model=None) -> (total [K], parts, logits)
   training_pairs(rng)            inputs and targets (a DAE's fixed noisy copies, built once)
   noisy_inputs(rng)              fresh noisy copies of the data for each model (a DAE)
@@ -140,6 +141,14 @@ class TrainingSession:
             noisy = apply_noise(reps, n.kind, n.level, rng)
             return torch.from_numpy(noisy).to(self.device), torch.from_numpy(reps).to(self.device)
         return self.x, self.x
+
+    @property
+    def step_is_exact(self) -> bool:
+        """Whether a training step's outputs are what the model itself gives the training data, so
+        a full-batch check may count wrong pixels from them: not when the loss draws random numbers
+        (the VAE's code, dropout) or is fed corrupted inputs."""
+        o = self.objective
+        return not (o.samples_codes or o.corrupts_inputs or self.exp.model.dropout)
 
     def loss(self, xin, target, epoch, gen=None, model=None):
         """Per-model total [K], the loss parts and the output logits (for metrics when

@@ -128,7 +128,7 @@ def test_preset_loads_validates_and_fits_its_data(path):
     ({"noise.kind": "speckle"}, "noise.kind"),
     ({"noise.mode": "sometimes"}, "noise.mode"),
     ({"data.fonts": []}, "data.fonts"),
-    ({"model.dropout": 0.5}, "model.dropout"),        # unknown field
+    ({"model.attention": 0.5}, "model.attention"),    # unknown field
     ({"train.lr": 0.5}, "train.lr"),                  # unknown field
 ])
 def test_bad_value_names_the_field(edits, field):

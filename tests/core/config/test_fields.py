@@ -106,6 +106,8 @@ APPLIES = [
     ("model.latent", exp(model={"arch": "conv"}), True), ("model.latent", exp(model={"arch": "local"}), False),
     ("model.mirror", exp(), True), ("model.mirror", exp(model={"arch": "conv"}), False),
     ("model.decoder", exp(), True), ("model.decoder", exp(model={"mirror": True}), False),
+    ("model.dropout", exp(), True), ("model.dropout", exp(model={"arch": "conv"}), False),
+    ("model.dropout", exp(model={"kind": "contractive"}), False),
 ]
 
 
@@ -123,7 +125,7 @@ def test_when_a_field_can_be_edited():
 
 
 def test_the_architectures_rows_are_told_apart_in_one_table():
-    assert F.arch_rows("mlp") == ("model.encoder", "model.latent", "model.mirror", "model.decoder")
+    assert F.arch_rows("mlp") == ("model.encoder", "model.latent", "model.mirror", "model.decoder", "model.dropout")
     assert F.arch_rows("conv") == ("model.channels", "model.latent")
     assert F.arch_rows("local") == ("model.channels",)
     assert F.arch_rows("no such arch") == ()

@@ -97,3 +97,10 @@ def test_a_noise_section_makes_a_plain_autoencoder_a_denoiser(kind, noise, expec
     raw = {"model": {} if kind is None else {"type": kind}, **noise}
     exp, _ = import_student_config(raw)
     assert exp.model.kind == expected
+
+
+def test_a_dropout_rate_cosh_units_and_the_l2_norm_loss_are_read():
+    exp, notes = import_student_config({"model": {"layers": [35, 16, 2, 16, 35], "dropout_rate": 0.1,
+                                                  "activation": "cosh"}, "training": {"loss": "l2_norm"}})
+    assert (exp.model.dropout, exp.model.hidden_activation, exp.train.loss) == (0.1, "cosh", "l2_norm")
+    assert notes == []

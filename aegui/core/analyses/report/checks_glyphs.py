@@ -115,7 +115,7 @@ def c000_vae_latent(m):
     one = val(rows["latent 1"], "final_train_loss")
     others = {k: val(r, "final_train_loss") for k, r in rows.items() if k in ("latent 2", "latent 4", "latent 64")}
     big = {k: gaps[k] for k in ("latent 64", "latent 128") if k in gaps}
-    out = {"aegui": "loss (summed squared error + KL per image): " + text, "findings": [
+    out = {"aegui": "loss (L2 norm ||x - x_hat|| + KL per image): " + text, "findings": [
         finding("a 1-D latent space cannot hold the pictures: a higher reconstruction loss than 2, 4 or 64 dimensions",
                 f"training loss: latent 1 {fmt(one)}; " + ", ".join(f"{k} {fmt(v)}" for k, v in others.items()),
                 all(one > v for v in others.values())),
@@ -178,10 +178,16 @@ def c000_vae_activation(m):
     def early(r):
         curve = [v for v in r["train_curve"] if v is not None]
         return curve[min(len(curve) - 1, 3)] if curve else math.nan
-    fastest = min(rows, key=early)
-    ends_lowest = val(relu, "final_train_loss") <= min(val(r, "final_train_loss") for r in rows)
-    differs = "" if fastest is relu else (f"{fastest['label']} has the lowest loss after 20 epochs here"
-                                          + ("; ReLU overtakes it later and ends lowest" if ends_lowest else ""))
+    # A run that diverged (cosh's values overflow float32 where a layer's inputs grow) has no
+    # loss to rank: it is named in `differs`, and the rankings are over the runs that trained.
+    alive = [r for r in rows if math.isfinite(val(r, "final_train_loss"))] or rows
+    fastest = min(alive, key=early)
+    ends_lowest = val(relu, "final_train_loss") <= min(val(r, "final_train_loss") for r in alive)
+    notes = [] if fastest is relu else [f"{fastest['label']} has the lowest loss after 20 epochs here"
+                                        + ("; ReLU overtakes it later and ends lowest" if ends_lowest else "")]
+    notes += [f"{r['label']} diverged (no finite loss after epoch {r['epochs'][-1] if r['epochs'] else 0})"
+              for r in rows if r not in alive]
+    differs = "; ".join(notes)
     findings = [
         finding("ReLU converges fastest at the start; sigmoid slowest, with plateaus",
                 "training loss after 20 epochs: " + ", ".join(f"{r['label']} {fmt(early(r))}" for r in rows),
