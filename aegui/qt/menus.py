@@ -97,15 +97,32 @@ class Menus(QObject):
 
     def _build_edit_menu(self) -> None:
         w = self.window
-        undo = w.editor.undo_stack.createUndoAction(w)
-        redo = w.editor.undo_stack.createRedoAction(w)
+        # Actions of our own, not the stack's: QUndoStack's keep the word "Undo" of the language
+        # Qt's translator had when they were made, and rewrite it at every edit.
+        stack = w.editor.undo_stack
+        undo, redo = QAction(w), QAction(w)
+        undo.triggered.connect(stack.undo)
+        redo.triggered.connect(stack.redo)
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
         undo.setShortcut(QKeySequence.Undo)
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.menu_edit.addAction(undo)
         self.menu_edit.addAction(redo)
         self.act_undo, self.act_redo = undo, redo
-        bind_text(self, undo.setText, "Undo")
-        bind_text(self, redo.setText, "Redo")
+        stack.undoTextChanged.connect(self._name_undo)
+        stack.redoTextChanged.connect(self._name_undo)
+        on_language(self, self._name_undo)
+        self._name_undo()
+
+    def _name_undo(self, *_) -> None:
+        """Undo / Redo and what they would undo or redo ("Undo Paint"), in the language shown."""
+        stack = self.window.editor.undo_stack
+        undo, redo = stack.undoText(), stack.redoText()
+        self.act_undo.setText(tr("Undo {what}", what=undo) if undo else tr("Undo"))
+        self.act_redo.setText(tr("Redo {what}", what=redo) if redo else tr("Redo"))
 
     def _build_view_menu(self) -> None:
         w, v = self.window, self.menu_view

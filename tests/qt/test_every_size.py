@@ -133,7 +133,7 @@ def _texts(root):
 # Names, not words: data, units, languages' own names, the methods' proper names.
 PROPER = {"ReLU", "ELU", "tanh", "softplus", "sigmoid", "SGD", "Adam", "AdamW", "RMSprop", "CPU", "Auto (CPU)",
           "Xavier", "Glorot", "He", "Kaiming", "English", "Español", "DEL", "MLP", "PCA", "px", "dB",
-          "Auto", "Emoji", "emoji", "scipy", "BFGS", "CG", "Powell", "Base"}
+          "Auto", "Emoji", "emoji", "scipy", "BFGS", "CG", "Powell", "Base", "Dropout"}
 
 
 def _template_regex(value: str) -> str:

@@ -27,3 +27,25 @@ def test_the_window_texts_follow_the_language_both_ways(window):
     assert spanish["run"] != "Run" and win.menus.lang_actions["es"].isChecked()
     i18n.set_language("en")
     assert texts() == english and win.menus.lang_actions["en"].isChecked()
+
+
+def test_undo_and_redo_name_the_step_in_the_language_shown(window):
+    """Edit > Undo / Redo say what they would undo, in the language shown after any edit. The undo
+    stack's own actions kept the word "Undo" of the language Qt's translator had when they were
+    made and rewrote it at every edit ("Undo Invertir" in the Spanish window, "Deshacer" in the
+    English one after a window made in Spanish)."""
+    win, undo, redo = window, window.menus.act_undo, window.menus.act_redo
+    try:
+        win.menus.set_language("es")
+        win.editor.invert_button.click()
+        assert undo.text() == "Deshacer: Invertir" and undo.isEnabled()
+        win.menus.set_language("en")
+        win.editor.invert_button.click()
+        assert undo.text() == "Undo Invert"
+        win.editor.undo_stack.undo()
+        assert redo.text() == "Redo Invert" and redo.isEnabled()
+        assert undo.text() == "Undo Invertir"       # a step keeps the words it was made with
+        win.editor.undo_stack.undo()
+        assert undo.text() == "Undo" and not undo.isEnabled()
+    finally:
+        win.menus.set_language("en")
