@@ -28,6 +28,7 @@ from aegui.core.schema.experiment import Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data import glyphs as G
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset
+from aegui.core.jobs.job import Progress
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
 from aegui.core.runs.storage import save_model
@@ -62,9 +63,10 @@ class TeachSettings:
     probe_repeats: int = 10
 
 
-@dataclass
-class TeachProgress:
-    """One point of a teaching run (plain data, safe to hand to another thread)."""
+@dataclass(kw_only=True)
+class TeachProgress(Progress):
+    """One point of a teaching run (plain data, safe to hand to another thread); `state` is
+    training's (running / finished / stopped / diverged, train.progress)."""
     epoch: int
     total_epochs: int
     loss: float                 # training loss (the experiment's: BCE / MSE on noisy inputs)
@@ -72,18 +74,12 @@ class TeachProgress:
     known_wrong: float          # the glyphs the model was trained on, the same
     new_noisy_wrong: float      # new glyphs' fixed noisy copies (probe_level) after denoising
     noisy_input_wrong: float    # ... and in those copies themselves, for comparison
-    elapsed: float
     epochs_per_s: float
-    state: str = P.RUNNING      # running / finished / stopped / diverged (train.progress)
     message: str = ""
 
     @property
     def done(self) -> bool:
         return self.state != P.RUNNING
-
-    @property
-    def fraction(self) -> float:
-        return self.epoch / self.total_epochs if self.total_epochs else 1.0
 
 
 @dataclass
@@ -226,6 +222,7 @@ class TeachSession:
             with torch.no_grad():
                 noisy = _wrong(latent.denoise(self.session.model, self._probe), self._probe_clean)
             self._last = TeachProgress(
+                fraction=rec.epoch / rec.total_epochs if rec.total_epochs else 1.0,
                 epoch=rec.epoch, total_epochs=rec.total_epochs, loss=float(rec.losses.get("total", math.nan)),
                 new_wrong=float(wrong[n_known:].mean()), known_wrong=float(wrong[:n_known].mean()),
                 new_noisy_wrong=noisy, noisy_input_wrong=self._probe_input, elapsed=rec.elapsed,

@@ -8,12 +8,13 @@ glyphs' font.h in data.extra_glyphs, metrics.csv) and opens it back as any saved
 dataset holds the new glyphs and its view (codes, familiarity) is computed here, not on the GUI
 thread. Cancel (or a run that diverged) ends it without a model: nothing is saved.
 
-Items yielded: TeachProgress while teaching, then one TeachOutcome when a model was taught.
+Items yielded: TeachProgress while teaching, then, when a model was taught, the last one again
+with the TeachOutcome as its `result`.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aegui.core.analyses import teach as T
@@ -67,7 +68,7 @@ class TeachJob(Job):
             yield rec
         if rec is None or self.cancelled or rec.state == P.DIVERGED:
             return
-        yield self._finish(rec)
+        yield replace(rec, result=self._finish(rec))
 
     def _finish(self, rec) -> TeachOutcome:
         from aegui.core.runs.trained import open_trained

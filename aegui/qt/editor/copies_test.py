@@ -93,19 +93,17 @@ class CopiesTestBar(QWidget):
         self.summary.setText("")
 
     def _progress(self, item) -> None:
-        from aegui.core.analyses.denoise.noisy_copies import CopiesProgress
-        if isinstance(item, CopiesProgress) and self._key is not None:
+        if not item.ended and self._key is not None:
             self._say("Testing: {done} of {total} noisy copies…", "info", done=item.done, total=item.total)
 
     def _finished(self, last) -> None:
-        from aegui.core.analyses.denoise.noisy_copies import CopiesResult
-        if not isinstance(last, CopiesResult):
+        if last is None or last.result is None:
             if self._key is not None:
                 self._say("Test cancelled.", "info")
             return
         if self._key is None:
             return          # the drawing changed while it ran
-        self.result = last
+        self.result = last = last.result
         self._say("On {n} noisy copies (noise seeds {first} to {last}): {mean} wrong pixels on average, {worst} at "
                   "worst (seed {seed}, <a href=\"#worst\">show it</a>).", "info", n=last.n, first=last.seed,
                   last=last.seed + last.n - 1, mean=number(last.mean_wrong, ".2f"), worst=last.worst_wrong,

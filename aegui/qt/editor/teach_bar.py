@@ -172,8 +172,7 @@ class TeachBar(QWidget):
         self._update_buttons()
 
     def _progress(self, item) -> None:
-        from aegui.core.analyses.teach import TeachProgress
-        if not isinstance(item, TeachProgress):
+        if item.result is not None:
             return      # the outcome: _finished shows it
         self.progress.setValue(int(1000 * item.fraction))
         self.progress.setFormat(f"{item.epoch} / {item.total_epochs}")
@@ -183,9 +182,8 @@ class TeachBar(QWidget):
                   noisy=number(item.noisy_input_wrong, ".2f")))
 
     def _finished(self, last) -> None:
-        from aegui.core.workspace.teach_run import TeachOutcome
-        if isinstance(last, TeachOutcome):
-            self.outcome = last
+        if last is not None and last.result is not None:
+            self.outcome = last = last.result
             self._ws.report_taught(last.model)
             s = last.scores.get(FIGURE_LEVEL, {})
             figures = dict(glyphs=_glyph_names(last.labels), seconds=number(last.seconds, ".1f"),

@@ -6,6 +6,7 @@ import pytest
 from aegui.core.analyses.denoise.noisy_copies import (CopiesProgress, CopiesResult, NoisyCopiesTest, noisy_copy,
                                               score_noisy_copies)
 from aegui.core.data.noise import apply_noise
+from aegui.core.jobs.job import Progress
 
 T = np.array([[1, 1, 1, 1, 1]] + [[0, 0, 1, 0, 0]] * 6, np.float32)
 
@@ -46,8 +47,10 @@ def test_the_job_reports_progress_in_chunks_and_stops_when_cancelled():
         calls.append(len(batch))
         return batch
     items = list(NoisyCopiesTest(T, counting, "gaussian", 0.4, 150, seed=3).steps())
-    assert [(p.done, p.total) for p in items[:-1]] == [(64, 150), (128, 150), (150, 150)]
-    assert isinstance(items[-1], CopiesResult) and calls == [64, 64, 22]
+    assert [(p.done, p.total, p.fraction) for p in items[:-1]] == [(64, 150, 64 / 150), (128, 150, 128 / 150),
+                                                                  (150, 150, 1.0)]
+    assert items[-1].ended and isinstance(items[-1].result, CopiesResult) and calls == [64, 64, 22]
+    assert all(isinstance(p, Progress) for p in items)
     job = NoisyCopiesTest(T, counting, "gaussian", 0.4, 150, seed=3)
     steps = job.steps()
     assert isinstance(next(steps), CopiesProgress)
@@ -55,7 +58,7 @@ def test_the_job_reports_progress_in_chunks_and_stops_when_cancelled():
     assert list(steps) == []          # no result after a cancel
     job = NoisyCopiesTest(T, counting, "gaussian", 0.4, 10, seed=3)     # one chunk, cancelled as it ends
     steps = job.steps()
-    assert next(steps) == CopiesProgress(10, 10)
+    assert next(steps) == CopiesProgress(fraction=1.0, done=10, total=10)
     job.cancel()
     assert list(steps) == []
     with pytest.raises(ValueError):

@@ -9,6 +9,7 @@ import pytest
 
 from aegui.core.analyses.teach import TeachError, TeachProgress, TeachSettings
 from aegui.core.data.glyphs import read_font_h
+from aegui.core.jobs.job import Progress
 from aegui.core.runs.trained import open_trained
 from aegui.core.workspace.teach_run import TeachJob, TeachOutcome
 from aegui.core.workspace.workspace import Workspace
@@ -31,8 +32,10 @@ def outcome(base, lcd, tmp_path_factory):
     folder = tmp_path_factory.mktemp("taught") / "run"
     job = TeachJob(base, [lcd["bell"], lcd["heart"]], ["bell", "heart"], folder, TeachSettings(epochs=200))
     items = list(job.steps())
-    assert all(isinstance(i, TeachProgress) for i in items[:-1]) and isinstance(items[-1], TeachOutcome)
-    return items[-1]
+    assert all(isinstance(i, TeachProgress) and i.result is None for i in items[:-1])
+    assert isinstance(items[-1], Progress) and isinstance(items[-1].result, TeachOutcome)
+    assert all(i.fraction == i.epoch / 200 for i in items) and items[-1].fraction == 1.0
+    return items[-1].result
 
 
 def test_the_taught_model_is_saved_and_opened_as_any_model(outcome, base, lcd):

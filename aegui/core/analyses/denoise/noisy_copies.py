@@ -14,15 +14,15 @@ from typing import Callable
 import numpy as np
 
 from aegui.core.data.noise import apply_noise
-from aegui.core.jobs.job import Job
+from aegui.core.jobs.job import FINISHED, Job, Progress
 
 CHUNK = 64          # copies denoised in one call; a cancel is seen between chunks
 
 
 @dataclass
-class CopiesProgress:
-    done: int
-    total: int
+class CopiesProgress(Progress):
+    done: int = 0               # copies denoised so far
+    total: int = 0
 
 
 @dataclass
@@ -62,7 +62,8 @@ def noisy_copy(drawing: np.ndarray, kind: str, level: float, seed: int) -> np.nd
 
 class NoisyCopiesTest(Job):
     """The test as a job (aegui.qt.threads.JobRunner): `steps()` yields CopiesProgress between
-    chunks and the CopiesResult last; `cancel()` stops it between chunks (no result then)."""
+    chunks and a finished one last, its `result` the CopiesResult; `cancel()` stops it between
+    chunks (no result then)."""
 
     def __init__(self, drawing, denoise: Callable[[np.ndarray], np.ndarray], kind: str, level: float, n: int,
                  seed: int):
@@ -82,18 +83,19 @@ class NoisyCopiesTest(Job):
             stop = min(self.n, start + CHUNK)
             outputs[start:stop] = np.clip(np.asarray(self.denoise(noisy[start:stop].copy()), np.float32)
                                           .reshape(stop - start, -1), 0.0, 1.0)
-            yield CopiesProgress(stop, self.n)
+            yield CopiesProgress(fraction=stop / self.n, done=stop, total=self.n)
         if self.cancelled:
             return          # cancelled during the last chunk: no figures either
         wrong = ((outputs >= 0.5) != clean).sum(axis=1)
         worst = int(np.argmax(wrong))
-        yield CopiesResult(self.seed, self.kind, self.level, wrong, ((noisy >= 0.5) != clean).sum(axis=1), worst,
-                           noisy[worst].reshape(shape), outputs[worst].reshape(shape))
+        result = CopiesResult(self.seed, self.kind, self.level, wrong, ((noisy >= 0.5) != clean).sum(axis=1), worst,
+                              noisy[worst].reshape(shape), outputs[worst].reshape(shape))
+        yield CopiesProgress(state=FINISHED, fraction=1.0, done=self.n, total=self.n, result=result)
 
 
 def score_noisy_copies(drawing, denoise, kind: str, level: float, n: int, seed: int) -> CopiesResult:
     """The whole test at once (the editor runs it as a job)."""
-    result = None
-    for result in NoisyCopiesTest(drawing, denoise, kind, level, n, seed).steps():
+    last = None
+    for last in NoisyCopiesTest(drawing, denoise, kind, level, n, seed).steps():
         pass
-    return result
+    return last.result
