@@ -9,7 +9,8 @@
 # No maintainer scripts: dpkg then removes exactly the files above and nothing in anyone's home
 # (~/.local/share/aegui or AEGUI_HOME stays); desktop-file-utils' and the icon theme's dpkg
 # triggers refresh the menu and icon caches. Needs dpkg-deb >= 1.19 (--root-owner-group), no root.
-# DEB_COMPRESS (xz, gzip, zstd, none; default xz) and DEB_MAINTAINER override the defaults.
+# DEB_COMPRESS (gzip, xz, zstd, none; default gzip: fast in `make package` and CI, and every
+# dpkg reads it) and DEB_MAINTAINER override the defaults.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=${1:-$root/dist/aegui}
@@ -71,5 +72,5 @@ chmod 644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"
 
 mkdir -p "$out"
 deb="$out/aegui_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Z"${DEB_COMPRESS:-xz}" --build "$stage" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESS:-gzip}" --build "$stage" "$deb" >/dev/null
 echo "deb:     $deb ($(du -sh "$deb" | cut -f1))"
