@@ -160,8 +160,14 @@ def show_window(app, settings, theme_name: str, headless_size, settings_trouble)
 
 def take_apart(win) -> None:
     """Take the window apart while Python is whole: left to interpreter shutdown, a chart's Python
-    resize handler could be called from Qt's teardown and crash the process (exit status 139)."""
+    resize handler could be called from Qt's teardown and crash the process (exit status 139).
+    Workers still running (one a panel started as the models came in, after the window's close
+    waited) end first: deleting what they report to under them printed a traceback on exit."""
     from PySide6.QtCore import QCoreApplication, QEvent
+
+    from aegui.qt import threads
+    threads.wait_for_workers(10_000)
+    QCoreApplication.sendPostedEvents()
     win.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
+from shiboken6 import isValid
 
 import aegui
 from aegui.qt import i18n, theme
@@ -120,6 +121,8 @@ class Menus(QObject):
     def _name_undo(self, *_) -> None:
         """Undo / Redo and what they would undo or redo ("Undo Paint"), in the language shown."""
         stack = self.window.editor.undo_stack
+        if not isValid(stack) or not isValid(self.act_undo):
+            return      # the stack clears itself as the window is taken apart
         undo, redo = stack.undoText(), stack.redoText()
         self.act_undo.setText(tr("Undo {what}", what=undo) if undo else tr("Undo"))
         self.act_redo.setText(tr("Redo {what}", what=redo) if redo else tr("Redo"))
