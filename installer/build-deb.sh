@@ -49,6 +49,10 @@ done
 # Whatever the builder's umask was: readable by all, writable by root only.
 chmod -R u+rwX,go=rX "$stage/opt" "$stage/usr"
 
+# Qt's xcb platform plugin needs these; PyInstaller bundles them only where the build machine had
+# them installed (an install on a system without them failed: "Could not load the Qt platform plugin xcb").
+XCB_HELPERS="libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxkbcommon-x11-0"
+
 size_kib=$(du -sk "$stage/opt" "$stage/usr" | awk '{s += $1} END {print s}')
 cat > "$stage/DEBIAN/control" <<EOF
 Package: aegui
@@ -56,7 +60,7 @@ Version: $version
 Architecture: $arch
 Maintainer: ${DEB_MAINTAINER:-aegui maintainers <aegui@users.noreply.github.com>}
 Installed-Size: $size_kib
-Depends: libc6 (>= $glibc), libxcb1, libgl1, libegl1
+Depends: libc6 (>= $glibc), libxcb1, libgl1, libegl1, $XCB_HELPERS
 Section: science
 Priority: optional
 Description: autoencoder studio for students

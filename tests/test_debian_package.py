@@ -73,6 +73,9 @@ def test_control_fields(built):
     assert "<" in field("Maintainer") and ">" in field("Maintainer")
     assert int(field("Installed-Size")) > 0
     assert field("Depends").startswith("libc6 (>= ")   # the bundle links the build machine's glibc
+    # Qt's xcb plugin needs them and a bundle carries them only if its build machine had them.
+    for helper in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0"):
+        assert helper in field("Depends")
     assert field("Description").splitlines()[0].strip()
     info = subprocess.run(["dpkg-deb", "--info", str(built["deb"])], capture_output=True, text=True,
                           check=True).stdout
