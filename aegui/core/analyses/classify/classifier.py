@@ -40,7 +40,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from aegui.core.analyses.classify.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
-                                       probe_config_from_dict, staged)
+                                       probe_config_from_dict, run_staged)
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
@@ -343,12 +343,7 @@ class ClassifierJob(Job):
                 break
             job = ProbeJob(None if stage == "pixels" else model, self.data, self.spec.config(stage), split=self.split)
             self._stop_current = job.cancel
-            last = None
-            for step in job.steps():
-                last = step
-                if not step.ended:
-                    yield staged(step, ClassifierProgress, stage, offset + per * step.fraction,
-                                 time.perf_counter() - start)
+            last = yield from run_staged(job, ClassifierProgress, stage, offset, per, start)
             self._stop_current = None
             offset += per
             if self.cancelled:

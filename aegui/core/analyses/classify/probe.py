@@ -229,6 +229,17 @@ def staged(item: ProbeProgress, cls, stage: str, fraction: float, elapsed: float
     return cls(**(vars(item) | dict(stage=stage, fraction=fraction, elapsed=elapsed)))
 
 
+def run_staged(job: "ProbeJob", cls, stage: str, offset: float, share: float, start: float):
+    """Run `job` as one stage of a larger one: yields its progress staged (`offset` + `share` of
+    its fraction) and returns its last item (None if it yielded none)."""
+    last = None
+    for item in job.steps():
+        last = item
+        if not item.ended:
+            yield staged(item, cls, stage, offset + share * item.fraction, time.perf_counter() - start)
+    return last
+
+
 class ProbeJob(Job):
     """See the module docstring. `model`: a K=1 autoencoder (any kind; a VAE gives its mean) or
     None for raw pixels; `data`: a Dataset; `targets`: one class name per sample (default
@@ -639,12 +650,7 @@ class ProbeRunJob(Job):
             self._stop_current = job.cancel
             if self.cancelled:
                 job.cancel()
-            last = None
-            for item in job.steps():
-                last = item
-                if not item.ended:
-                    yield staged(item, ProbeRunProgress, stage, offset + probe_share * item.fraction,
-                                 time.perf_counter() - start)
+            last = yield from run_staged(job, ProbeRunProgress, stage, offset, probe_share, start)
             self._stop_current = None
             results[stage] = last.result
             offset += probe_share
