@@ -8,12 +8,7 @@ import pytest
 
 from aegui.qt import i18n
 from aegui.qt.latent.latent_canvas import LatentCanvas
-
-def pictures(z):
-    z = np.asarray(z, np.float32)
-    out = np.zeros((len(z), 8, 8, 3), np.float32)
-    out[..., 0] = (1 / (1 + np.exp(-z[:, 0])))[:, None, None]
-    return out
+from tests.qt.latent.test_canvas_menu_legend_and_theme import pictures
 
 
 @pytest.fixture
