@@ -23,6 +23,7 @@ import weakref
 from typing import Callable
 
 from PySide6.QtCore import QLocale, QObject, Signal
+from shiboken6 import isValid
 
 from aegui.core.files.paths import resources_dir
 
@@ -81,22 +82,21 @@ def on_language(owner: QObject, refresh: Callable[[], object]) -> None:
     _bindings(owner).refreshes.append(refresh)
 
 
-def _valid(ref: weakref.ref) -> _Bindings | None:
-    from shiboken6 import isValid
+def _alive(ref: weakref.ref) -> bool:
     b = ref()
-    return b if b is not None and isValid(b) else None
+    return b is not None and isValid(b)
 
 
 def _retranslate(_code: str) -> None:
-    live = [b for b in map(_valid, _live) if b is not None]
-    _live[:] = [weakref.ref(b) for b in live]
+    _live[:] = [ref for ref in _live if _alive(ref)]
+    live = [ref() for ref in _live]
     for b in live:
         for setter, english, fmt in b.texts:
             setter(tr(english, **fmt))
     for b in live:
         # A refresh may close its owner (a hint that no longer applies): the rest still run.
         for refresh in list(b.refreshes):
-            if _valid(weakref.ref(b)) is not None:
+            if isValid(b):
                 refresh()
 
 
