@@ -7,18 +7,18 @@ it with every platform name, so the branches that only run on Windows or macOS (
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Mapping
 
-# Their full symbol tables are ~90 MB and nothing reads them; the dynamic symbols stay.
-TORCH_LIBS_TO_STRIP = ("libtorch_cpu.so", "libtorch_python.so", "libc10.so")
+ELF_MAGIC = b"\x7fELF"
 
 
 def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
     """icon: the file PyInstaller puts into the executable (None on Linux, where the menu entry
     names the icon); console: False gives a windowed app (no console window on Windows, a
     plain .app on macOS), AEGUI_CONSOLE=1 forces a console build for checks; strip_after_collect:
-    torch libraries to strip in the finished bundle (Linux only: strip breaks macOS code
-    signatures); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
+    whether to strip the finished bundle's libraries (Linux only: strip breaks macOS code
+    signatures; see libraries_to_strip); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
     icons = os.path.join(str(root), "resources", "icons")
     windows, macos = platform == "win32", platform == "darwin"
     if windows:
@@ -30,6 +30,25 @@ def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
     return {
         "icon": icon,
         "console": not (windows or macos) or env.get("AEGUI_CONSOLE") == "1",
-        "strip_after_collect": TORCH_LIBS_TO_STRIP if platform.startswith("linux") else (),
+        "strip_after_collect": platform.startswith("linux"),
         "app_bundle": {"name": "aegui.app", "bundle_identifier": "io.github.aegui"} if macos else None,
     }
+
+
+def libraries_to_strip(internal) -> list[Path]:
+    """The shared libraries in a finished bundle whose symbol tables can go (~45 MB, torch's
+    ~90 MB of them before): every ELF `*.so` / `*.so.N` file except those in a wheel's
+    `<package>.libs/` folder, which auditwheel rewrote with patchelf and which strip leaves
+    unloadable ("ELF load command address/offset not page-aligned"). The dynamic symbols that
+    linking needs stay either way (`strip --strip-unneeded`)."""
+    found = []
+    for path in sorted(Path(internal).rglob("*.so*")):
+        name = path.name
+        if not (name.endswith(".so") or ".so." in name) or path.is_symlink() or not path.is_file():
+            continue
+        if any(part.endswith(".libs") for part in path.relative_to(internal).parts[:-1]):
+            continue
+        with open(path, "rb") as f:
+            if f.read(4) == ELF_MAGIC:
+                found.append(path)
+    return found

@@ -42,10 +42,10 @@ def test_windows_and_macos_get_their_icon_file(options, platform, suffix, pillow
 
 def test_linux_options(options):
     """Linux: no icon in the executable (the menu entry names it), a console so --smoke's JSON
-    reaches stdout, torch's symbol tables stripped, no .app."""
+    reaches stdout, the libraries' symbol tables stripped, no .app."""
     opts = options("linux", ROOT, {})
     assert opts["icon"] is None and opts["console"] is True
-    assert "libtorch_cpu.so" in opts["strip_after_collect"]
+    assert opts["strip_after_collect"] is True
     assert opts["app_bundle"] is None
 
 
@@ -57,11 +57,30 @@ def test_windowed_on_windows_and_macos_unless_asked(options):
 
 def test_only_linux_strips_and_only_macos_makes_an_app(options):
     """strip would break a macOS code signature and has no Windows counterpart."""
-    assert options("win32", ROOT, {})["strip_after_collect"] == ()
-    assert options("darwin", ROOT, {})["strip_after_collect"] == ()
+    assert options("win32", ROOT, {})["strip_after_collect"] is False
+    assert options("darwin", ROOT, {})["strip_after_collect"] is False
     app = options("darwin", ROOT, {})["app_bundle"]
     assert app["name"] == "aegui.app" and app["bundle_identifier"] == "io.github.aegui"
     assert options("win32", ROOT, {})["app_bundle"] is None
+
+
+def test_strip_takes_every_elf_library_but_the_wheels_patched_ones(tmp_path):
+    """Stripping a library that auditwheel rewrote (numpy.libs' OpenBLAS) leaves it unloadable,
+    so those folders are left alone; every other ELF shared library is taken, versioned names
+    included, and a file that only looks like one by its name is not."""
+    elf = b"\x7fELF" + bytes(60)
+    files = {"torch/lib/libtorch_cpu.so": elf, "PySide6/Qt/lib/libQt6Core.so.6": elf,
+             "libpython3.11.so.1.0": elf, "numpy/_core/_umath.cpython-311-x86_64-linux-gnu.so": elf,
+             "numpy.libs/libscipy_openblas64_-32a4b2a6.so": elf,
+             "pillow.libs/libpng16-1d1ba958.so.16.58.0": elf,
+             "resources/not-a-library.so": b"text", "torch/lib/readme.sort": elf}
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    (tmp_path / "libc10.so").symlink_to(tmp_path / "torch/lib/libtorch_cpu.so")
+    found = {p.relative_to(tmp_path).as_posix() for p in load("bundle_options").libraries_to_strip(tmp_path)}
+    assert found == {"torch/lib/libtorch_cpu.so", "PySide6/Qt/lib/libQt6Core.so.6", "libpython3.11.so.1.0",
+                     "numpy/_core/_umath.cpython-311-x86_64-linux-gnu.so"}
 
 
 @pytest.fixture(scope="module")
