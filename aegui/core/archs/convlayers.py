@@ -15,7 +15,9 @@ from aegui.core.schema.kinds import kind_of
 class ConvLayers(ImageArchitecture):
     name = "convlayers"
     label = "convolutional, layer by layer"
-    builder_rows = ("model.conv_encoder", "model.conv_decoder")
+    # Empty layer lists are laid out from the channels and latent rows (layer_plan.layer_lines).
+    builder_rows = ("model.channels", "model.latent", "model.conv_encoder", "model.conv_decoder")
+    max_layers = 5
 
     def plan(self, m: ModelSpec):
         """layer_plan(m), its PlanError as the ConfigError naming the line."""
@@ -25,13 +27,15 @@ class ConvLayers(ImageArchitecture):
             raise ConfigError(f"{e.field}[{e.index}]", e.problem) from None
 
     def validate(self, m: ModelSpec) -> None:
-        shape = m.input_shape
-        check(isinstance(shape, tuple) and len(shape) in (2, 3), "model.input_shape",
-              f"a convlayers model needs the images' [height, width] or [height, width, channels], "
-              f"e.g. [28, 28]; got {list(shape) if isinstance(shape, tuple) else shape!r}")
-        for key in ("conv_encoder", "conv_decoder"):
-            check(len(getattr(m, key)) > 0, f"model.{key}", "list the layers one line each, e.g. "
-                  "[\"conv 32 3x3\", \"maxpool 2x2\", \"batchnorm\", \"dense 2\"]")
+        self.validate_images(m)
+        check(bool(m.conv_encoder) == bool(m.conv_decoder), "model.conv_decoder" if m.conv_encoder
+              else "model.conv_encoder", "list both the encoder's and the decoder's layers, or neither "
+              "(then the conv channels lay them out)")
+        h, w, _ = m.image_shape
+        if not m.conv_encoder:
+            f = 2 ** len(m.channels)
+            check(h % f == 0 and w % f == 0, "model.channels", f"{len(m.channels)} conv layers halve the "
+                  f"image {len(m.channels)} times, so its sides must be multiples of {f}; {h}x{w} px are not")
         enc, dec, _, _ = self.plan(m)
         h, w, c = m.image_shape
         code = math.prod(enc[-1].shape_out)

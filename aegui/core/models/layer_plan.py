@@ -217,14 +217,30 @@ def _kind_of(line) -> str:
     return words[0].lower() if words else ""
 
 
+def layer_lines(spec) -> tuple[tuple, tuple]:
+    """The encoder's and decoder's lines; lists left empty (a model the builder lays out from its
+    rows) are the conv architecture's: a 4x4 stride-2 convolution per `channels` entry, a dense
+    code, and the mirror back with transposed convolutions."""
+    if spec.conv_encoder or spec.conv_decoder:
+        return tuple(spec.conv_encoder), tuple(spec.conv_decoder)
+    h, w, c = spec.image_shape
+    ch = list(spec.channels)
+    f = 2 ** len(ch)
+    enc = tuple(f"conv {n} 4x4 s2 p1" for n in ch) + (f"dense {spec.latent_dim}",)
+    dec = (f"dense {ch[-1] * (h // f) * (w // f)}", f"reshape {h // f} {w // f} {ch[-1]}") + tuple(
+        f"deconv {n} 4x4 s2 p1" for n in [*reversed(ch[:-1]), c])
+    return enc, dec
+
+
 def layer_plan(spec):
     """(encoder Steps, decoder Steps, parameter count, running-statistics count) of a ModelSpec;
     PlanError naming the line that cannot be read or does not fit."""
     h, w, c = spec.image_shape
-    enc = plan(spec.conv_encoder, (c, h, w), "encoder", spec.latent_activation, spec.hidden_activation)
+    enc_lines, dec_lines = layer_lines(spec)
+    enc = plan(enc_lines, (c, h, w), "encoder", spec.latent_activation, spec.hidden_activation)
     code = math.prod(enc[-1].shape_out) if enc else 0
     end = enc[-1] if enc else None
-    dec = plan(spec.conv_decoder, (code,), "decoder", spec.output_activation, spec.hidden_activation,
+    dec = plan(dec_lines, (code,), "decoder", spec.output_activation, spec.hidden_activation,
                end.offset + end.size if end else 0,
                sum(2 * s.shape_in[0] for s in enc if s.kind == "batchnorm"))
     n_params = sum(s.size for s in enc + dec)
