@@ -35,7 +35,7 @@ def _flat(net, h: torch.Tensor) -> torch.Tensor:
 
 
 def _conv(net, step: Step, h):
-    w, b = net._parts(step)
+    w, b = net.parts(step)
     k = net.k
     if step.kind == "conv":
         pad = step.pad
@@ -63,7 +63,7 @@ def _batchnorm(net, step: Step, h):
     """(h - mean) / sqrt(var + eps) * gamma + beta per channel: in a training step the batch's own
     mean and (biased) variance, which also move the running ones by 1 - momentum; otherwise the
     running ones. Model k's channels are its own block of the channel axis."""
-    gamma, beta = net._parts(step)
+    gamma, beta = net.parts(step)
     c = step.shape_in[0]
     at = step.stats_offset
     run_mean, run_var = net.stats[:, at:at + c], net.stats[:, at + c:at + 2 * c]
@@ -81,7 +81,7 @@ def _batchnorm(net, step: Step, h):
 
 
 def _dense(net, step: Step, h):
-    w, b = net._parts(step)
+    w, b = net.parts(step)
     h = _flat(net, h)
     return torch.baddbmm(b.unsqueeze(1), h, w.view(net.k, step.fan_in, step.fan_out))
 

@@ -199,6 +199,10 @@ class LayeredNetwork(Network):
         return (self.flat[:, layer.offset:layer.offset + n_w],
                 self.flat[:, layer.offset + n_w:layer.offset + n_w + layer.fan_out])
 
+    def parts(self, layer) -> tuple[torch.Tensor, torch.Tensor]:
+        """_parts for a layer kind's forward function outside the class (models/convlayers.py)."""
+        return self._parts(layer)
+
     def named_weights(self, k: int = 0) -> dict[str, torch.Tensor]:
         out = {}
         for lay in self.layers():
