@@ -188,7 +188,8 @@ def test_every_package_says_what_lives_there():
 # The registry (aegui/core/archs/) and the networks of the built-in architectures: the only places
 # that may tell architectures apart by name.
 ARCH_MODULES = ("aegui.core.archs", "aegui.core.models.arch", "aegui.core.models.conv",
-                "aegui.core.models.local", "aegui.core.models.nets")
+                "aegui.core.models.local", "aegui.core.models.nets", "aegui.core.models.convlayers",
+                "aegui.core.models.layer_plan")
 
 
 def arch_dispatch(source: str, arch_names) -> list[tuple[int, str]]:

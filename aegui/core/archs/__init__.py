@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aegui.core.archs.base import Architecture, ImageArchitecture
 from aegui.core.archs.conv import Conv
+from aegui.core.archs.convlayers import ConvLayers
 from aegui.core.archs.local import Local
 from aegui.core.archs.mlp import MLP
 from aegui.core.schema.experiment import ConfigError
@@ -62,3 +63,4 @@ def build_model(spec, k: int = 1):
 register(MLP())
 register(Conv())
 register(Local())
+register(ConvLayers())

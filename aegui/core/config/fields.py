@@ -320,6 +320,12 @@ _FIELDS = (
     Field("model.channels", "Conv channels", "ints", "Output channels of each convolution; a conv layer "
           "halves the image's sides, a local one keeps them (the last local layer's maps are the code)",
           applies=uses("model.channels")),
+    # One line a layer ("conv 32 3x3", "maxpool 2x2", "batchnorm", "dense 2": models/layer_plan.py);
+    # no row of their own: the form keeps them as loaded and its layer picture draws them.
+    Field("model.conv_encoder", "Encoder layers", "names", in_form=False, applies=uses("model.conv_encoder"),
+          kept_if=uses("model.conv_encoder")),
+    Field("model.conv_decoder", "Decoder layers", "names", in_form=False, applies=uses("model.conv_decoder"),
+          kept_if=uses("model.conv_decoder")),
     Field("model.encoder", "Encoder", "ints", of="model.layers", applies=uses("model.encoder")),
     Field("model.latent", "Latent size", "int", "Size of the code; 2 lets you see the latent space as a "
           "plane", range=(1, 1024), of="model.layers", applies=uses("model.latent")),

@@ -39,10 +39,14 @@ class Network(torch.nn.Module):
     A subclass writes encode_raw, decode_logits, init_weights, named_weights and
     load_named_weights; the rest is shared here."""
 
-    def __init__(self, spec: ModelSpec, k: int, n_params: int, input_dim: int, latent_dim: int):
+    def __init__(self, spec: ModelSpec, k: int, n_params: int, input_dim: int, latent_dim: int,
+                 n_stats: int = 0):
         super().__init__()
         self.spec, self.k = spec, k
         self.flat = torch.nn.Parameter(torch.zeros(k, n_params))
+        # What a model learns that is not a weight (batch-norm's running mean and variance): it
+        # goes with the weights wherever a model is copied (select, the validation model).
+        self.register_buffer("stats", torch.zeros(k, n_stats))
         self.input_dim, self.latent_dim = input_dim, latent_dim
         self.is_vae = kind_of(spec).samples_codes
         self.top_k = top_k_of(spec)
@@ -81,17 +85,34 @@ class Network(torch.nn.Module):
 
     # ---------------------------------------------------------------- shared
     _drop_gen: tuple | None = None   # (generator,) while dropping(): hidden layers drop units
+    in_step = False                  # inside dropping(): batch-norm uses the batch's statistics
+
+    @property
+    def steps_differ(self) -> bool:
+        """Whether a training step computes other outputs than the model gives afterwards
+        (dropout; batch-norm, which normalises by the batch's own statistics in a step)."""
+        return bool(self.spec.dropout)
 
     @contextmanager
     def dropping(self, gen: torch.Generator | None):
         """Within this block (a training step's loss, Objective.loss) the hidden layers of a spec
-        with `dropout` drop units, drawn from `gen`; outside it nothing is dropped, so evaluation,
-        the validation loss, encoding, decoding and every map a model draws are deterministic."""
+        with `dropout` drop units, drawn from `gen`, and batch-norm layers normalise by the batch
+        (updating their running statistics); outside it nothing is dropped and batch-norm uses
+        its running statistics, so evaluation, the validation loss, encoding, decoding and every
+        map a model draws are deterministic."""
         self._drop_gen = (gen,) if self.spec.dropout else None
+        self.in_step = True
         try:
             yield self
         finally:
             self._drop_gen = None
+            self.in_step = False
+
+    def take(self, other: "Network", k: int) -> None:
+        """Become a copy of `other`'s model k (weights and running statistics); self is K = 1."""
+        with torch.no_grad():
+            self.flat.copy_(other.flat[k:k + 1])
+            self.stats.copy_(other.stats[k:k + 1])
 
     def drop(self, h: torch.Tensor) -> torch.Tensor:
         """A hidden layer's outputs with dropout applied, inside dropping(); `h` itself outside."""
@@ -125,6 +146,7 @@ class Network(torch.nn.Module):
         one = type(self)(self.spec, 1)
         with torch.no_grad():
             one.flat.copy_(self.flat[k:k + 1].detach().cpu())
+            one.stats.copy_(self.stats[k:k + 1].detach().cpu())
         return one
 
     def parameter_count(self) -> int:
@@ -176,6 +198,10 @@ class LayeredNetwork(Network):
         n_w = math.prod(layer.weight_shape)
         return (self.flat[:, layer.offset:layer.offset + n_w],
                 self.flat[:, layer.offset + n_w:layer.offset + n_w + layer.fan_out])
+
+    def parts(self, layer) -> tuple[torch.Tensor, torch.Tensor]:
+        """_parts for a layer kind's forward function outside the class (models/convlayers.py)."""
+        return self._parts(layer)
 
     def named_weights(self, k: int = 0) -> dict[str, torch.Tensor]:
         out = {}

@@ -112,6 +112,11 @@ class ModelSpec:
     # mlp: the share of each hidden layer's outputs zeroed at every training step (0 = none);
     # evaluation, encoding and decoding never drop (models/network.py: Network.dropping).
     dropout: float = 0.0
+    # convlayers: the encoder's and the decoder's layers, one line each, e.g. "conv 32 3x3",
+    # "maxpool 2x2", "batchnorm", "dense 2" (models/layer_plan.py reads them). Files written
+    # before these fields existed leave them out: () is every other architecture's value.
+    conv_encoder: tuple[str, ...] = ()
+    conv_decoder: tuple[str, ...] = ()
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -196,6 +201,7 @@ class Experiment:
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
         for section, key in (("model", "layers"), ("model", "channels"), ("model", "input_shape"),
+                             ("model", "conv_encoder"), ("model", "conv_decoder"),
                              ("data", "subcategories"), ("data", "classes"), ("data", "extra_glyphs"),
                              ("augment", "noise_kinds"), ("augment", "noise_levels")):
             out[section][key] = list(out[section][key])

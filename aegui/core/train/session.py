@@ -148,7 +148,7 @@ class TrainingSession:
         a full-batch check may count wrong pixels from them: not when the loss draws random numbers
         (the VAE's code, dropout) or is fed corrupted inputs."""
         o = self.objective
-        return not (o.samples_codes or o.corrupts_inputs or self.exp.model.dropout)
+        return not (o.samples_codes or o.corrupts_inputs or self.model.steps_differ)
 
     def loss(self, xin, target, epoch, gen=None, model=None):
         """Per-model total [K], the loss parts and the output logits (for metrics when
@@ -248,7 +248,7 @@ class TrainingSession:
         penalty terms and the epoch's beta), measured deterministically: the VAE decodes its
         mean mu, the denoising AE gets clean inputs. Chunked; exact (see Objective.set_loss)."""
         m = self._val_model
-        m.flat.copy_(self.model.flat[k:k + 1])
+        m.take(self.model, k)
         total = self.objective.set_loss(m, self.val_x, self.exp.model, self.exp.train.loss, epoch,
                                         self._VAL_CHUNK)
         return float(total[0])
