@@ -40,3 +40,20 @@ def test_a_model_with_the_new_parts_round_trips_through_the_form(builder):
     pick(builder.form.widget("model.kind"), "contractive")
     assert not builder.form.widget("model.dropout").isVisibleTo(builder)
     assert builder.experiment().model.dropout == 0.0      # hidden, it reads as off (the rules refuse it)
+
+
+def test_a_layer_by_layer_conv_model_keeps_its_layers_through_the_form(builder):
+    """The per-layer conv lists (batch-norm, max-pooling, a Dense code) have no row of their own;
+    a model that has them opened in the form, edited elsewhere and taken back keeps them."""
+    from aegui.core.files.jsonfile import read_json
+    from aegui.core.files.paths import resources_dir
+    from aegui.core.config.validation import experiment_from_dict
+    base = read_json(resources_dir() / "analyses" / "seed003-mnist-ae2d.json")["base"]
+    exp = experiment_from_dict({"schema_version": 1, **base})
+    assert "batchnorm" in exp.model.conv_encoder and exp.model.conv_encoder[-1] == "dense 2"
+    builder.set_experiment(exp)
+    assert builder.experiment() == exp
+    builder.form.widget("train.learning_rate").setText("0.002")
+    back = builder.experiment()
+    assert back.train.learning_rate == 0.002
+    assert (back.model.conv_encoder, back.model.conv_decoder) == (exp.model.conv_encoder, exp.model.conv_decoder)
