@@ -44,7 +44,8 @@ def test_a_model_with_the_new_parts_round_trips_through_the_form(builder):
 
 def test_a_layer_by_layer_conv_model_keeps_its_layers_through_the_form(builder):
     """The per-layer conv lists (batch-norm, max-pooling, a Dense code) have no row of their own;
-    a model that has them opened in the form, edited elsewhere and taken back keeps them."""
+    a model that has them opened in the form, edited elsewhere and taken back keeps them, and the
+    form hides the Conv channels row, which such a model does not read."""
     from aegui.core.files.jsonfile import read_json
     from aegui.core.files.paths import resources_dir
     from aegui.core.config.validation import experiment_from_dict
@@ -53,6 +54,8 @@ def test_a_layer_by_layer_conv_model_keeps_its_layers_through_the_form(builder):
     assert "batchnorm" in exp.model.conv_encoder and exp.model.conv_encoder[-1] == "dense 2"
     builder.set_experiment(exp)
     assert builder.experiment() == exp
+    # Its channels come from its own lines: a Conv channels row would change nothing.
+    assert not builder.form.widget("model.channels").isVisibleTo(builder)
     builder.form.widget("train.learning_rate").setText("0.002")
     back = builder.experiment()
     assert back.train.learning_rate == 0.002
