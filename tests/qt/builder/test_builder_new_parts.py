@@ -55,7 +55,7 @@ def test_a_layer_by_layer_conv_model_keeps_its_layers_through_the_form(builder):
     builder.set_experiment(exp)
     assert builder.experiment() == exp
     # Its channels come from its own lines: a Conv channels row would change nothing.
-    assert not builder.form.widget("model.channels").isVisibleTo(builder)
+    assert not builder.field_widget("model.channels").isVisibleTo(builder)
     builder.form.widget("train.learning_rate").setText("0.002")
     back = builder.experiment()
     assert back.train.learning_rate == 0.002
