@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from aegui.core.analyses.report.figures import fmt
-from aegui.core.analyses.report.claims import arch, best, by, configs, finding, generic, runs, val, worst
+from aegui.core.analyses.report.claims import (Spread, all_of, arch, best, by, configs, finding, generic, judged,
+                                               Verdict, lower, near, ranked_first, runs, spread, val, worst)
 
 
 # ---------------------------------------------------------------- seed-000
@@ -15,13 +16,15 @@ def c000_architectures(m):
     b = best(rows, "final_mean_wrong_mean")
     bl = best(rows, "final_loss_mean")
     over = by(rows, "over-")
+    bal, under = spread(by(rows, "balanced"), "final_loss"), spread(by(rows, "under-"), "final_loss")
     out = {"aegui": generic(m), "findings": [
-        finding("the balanced 35-25-10-2 network has by far the lowest error (report: 0.00029 against 9.9 over- and "
-                "9.1 under-parametrised)", f"lowest wrong pixels: {b['label']}; lowest loss: {bl['label']}",
-                "balanced" in b["label"] and "balanced" in bl["label"]),
-        finding("the under-parametrised 35-10-5-2 is far worse than the balanced one",
-                f"loss {fmt(by(rows, 'under-')['final_loss_mean'])} against {fmt(by(rows, 'balanced')['final_loss_mean'])}",
-                by(rows, "under-")["final_loss_mean"] > 10 * by(rows, "balanced")["final_loss_mean"])]}
+        judged("the balanced 35-25-10-2 network has by far the lowest error (report: 0.00029 against 9.9 over- and "
+               "9.1 under-parametrised)", f"lowest wrong pixels: {b['label']}; lowest loss: {bl['label']}; loss "
+               + ", ".join(f"{r['label']} {spread(r, 'final_loss')}" for r in rows),
+               ranked_first(rows, "final_loss", lambda r: "balanced" in r["label"])),
+        judged("the under-parametrised 35-10-5-2 is far worse than the balanced one",
+               f"loss {under} against {bal} (ten times the balanced one: {fmt(10 * bal.mean)})",
+               lower(Spread(10 * bal.mean, 10 * bal.std, bal.n), under))]}
     if over["final_max_wrong_mean"] <= 1:
         out["differs"] = (f"aegui's over-parametrised 35-50-100-2 learns the font ({fmt(over['final_mean_wrong_mean'])} "
                           f"wrong pixels per glyph, loss {fmt(over['final_loss_mean'])}, in all {over['n_runs']} runs); the "
@@ -33,35 +36,37 @@ def c000_architectures(m):
 def c000_learning_rate(m):
     rows = runs(m)
     const, slow, fast = by(rows, "constant"), by(rows, "0.01 x"), by(rows, "0.1 x")
+    c, s_, f = (spread(r, "final_train_loss") for r in (const, slow, fast))
     return {"findings": [
-        finding("a constant 0.01 gives the lowest error (report: 0.00029, against 0.28 decaying from 0.01 and 12.2 "
-                "decaying from 0.1)", "wrong pixels per glyph (mean of 5 seeds): constant "
-                f"{fmt(val(const, 'train_mean_wrong'))}, from 0.01 {fmt(val(slow, 'train_mean_wrong'))}, from 0.1 "
-                f"{fmt(val(fast, 'train_mean_wrong'))}; loss {fmt(val(const, 'final_train_loss'))}, "
-                f"{fmt(val(slow, 'final_train_loss'))}, {fmt(val(fast, 'final_train_loss'))}",
-                val(const, "final_train_loss") <= min(val(slow, "final_train_loss"), val(fast, "final_train_loss"))),
-        finding("decaying from 0.1 is the worst of the three", f"loss from 0.1: {fmt(val(fast, 'final_train_loss'))}",
-                val(fast, "final_train_loss") >= max(val(slow, "final_train_loss"), val(const, "final_train_loss")))]}
+        judged("a constant 0.01 gives the lowest error (report: 0.00029, against 0.28 decaying from 0.01 and 12.2 "
+               "decaying from 0.1)", "wrong pixels per glyph: constant "
+               f"{spread(const, 'train_mean_wrong')}, from 0.01 {spread(slow, 'train_mean_wrong')}, from 0.1 "
+               f"{spread(fast, 'train_mean_wrong')}; loss {c}, {s_}, {f}", all_of([lower(c, s_), lower(c, f)])),
+        judged("decaying from 0.1 is the worst of the three", f"loss from 0.1: {f}", all_of([lower(s_, f), lower(c, f)]))]}
 
 
 def c000_loss(m):
     rows = configs(m)
-    mse, ce = by(rows, "MSE"), by(rows, "cross-entropy")
-    return {"findings": [finding(
+    mse, ce = spread(by(rows, "MSE"), "final_mean_wrong"), spread(by(rows, "cross-entropy"), "final_mean_wrong")
+    return {"findings": [judged(
         "cross-entropy leaves less error than MSE (report: 0.18 against 0.39)",
-        f"wrong pixels per glyph: cross-entropy {fmt(ce['final_mean_wrong_mean'])}, MSE {fmt(mse['final_mean_wrong_mean'])}"
-        " (the two losses are on different scales, so wrong pixels compare them)",
-        ce["final_mean_wrong_mean"] <= mse["final_mean_wrong_mean"])]}
+        f"wrong pixels per glyph: cross-entropy {ce}, MSE {mse} (the two losses are on different scales, so wrong "
+        "pixels compare them)", lower(ce, mse))]}
 
 
 def c000_epochs(m):
     rows = sorted(configs(m), key=lambda r: int(r["train.epochs"]))
-    losses = [r["final_loss_mean"] for r in rows]
-    falling = all(b <= a * 1.05 for a, b in zip(losses, losses[1:]))
-    return {"findings": [finding(
+    losses = [spread(r, "final_loss") for r in rows]
+    # Steady: 12,000 ends below 6,000, and no longer run ends above a shorter one beyond the spread.
+    v = lower(losses[-1], losses[0])
+    rises = [f"{a['train.epochs']} to {b['train.epochs']}" for a, b, la, lb in zip(rows, rows[1:], losses, losses[1:])
+             if lower(la, lb).holds is True]
+    if rises:
+        v = Verdict(False, f"the loss rises beyond the spread from {', '.join(rises)} epochs")
+    return {"findings": [judged(
         "the error falls steadily from 6,000 to 12,000 epochs (report, normalised: 0.0047 at 6,000 to 0.0001 at 12,000)",
-        "mean loss: " + ", ".join(f"{r['train.epochs']}: {fmt(r['final_loss_mean'])}" for r in rows)
-        + "; wrong pixels per glyph " + ", ".join(fmt(r["final_mean_wrong_mean"]) for r in rows), falling)]}
+        "mean loss: " + ", ".join(f"{r['train.epochs']}: {s}" for r, s in zip(rows, losses))
+        + "; wrong pixels per glyph " + ", ".join(fmt(r["final_mean_wrong_mean"]) for r in rows), v)]}
 
 
 def c000_final(m):
@@ -81,26 +86,30 @@ def c000_final(m):
 def c000_denoising(m):
     d = m.get("models", {})
 
-    def at(layers, level):
-        return next((v for k, v in d.items() if k.startswith(layers + ",") and f"level={level}" in k), {})
-    rows, agree_many, deeper_better = [], True, True
+    def at(layers, level) -> Spread:
+        row = next((v for k, v in d.items() if k.startswith(layers + ",") and f"level={level}" in k), None)
+        return spread(row, "denoised_wrong") if row else Spread(math.nan, 0.0, 0)
+    one = lambda n: Spread(1.0, 0.0, n)   # the exercise's bar: at most 1 wrong pixel, exact
+    rows, many, deeper = [], [], {}
     for level in ("20 %", "50 %", "90 %"):
         a, b = at("35-25-10-2", level), at("35-50-25-10-2", level)
-        rows.append(f"{level}: {fmt(a.get('noisy_input_wrong'))} in the noisy input -> {fmt(a.get('denoised_wrong'))} "
-                    f"(35-25-10-2), {fmt(b.get('denoised_wrong'))} (35-50-25-10-2)")
-        agree_many &= a.get("denoised_wrong", 0) > 1
+        noisy = next((v.get("noisy_input_wrong") for k, v in d.items() if f"level={level}" in k), None)
+        rows.append(f"{level}: {fmt(noisy)} in the noisy input -> {a} (35-25-10-2), {b} (35-50-25-10-2)")
+        many.append(lower(one(a.n), a))
         if level != "90 %":
-            deeper_better &= b.get("denoised_wrong", math.inf) < a.get("denoised_wrong", -math.inf)
-    hard = at("35-50-25-10-2", "90 %").get("denoised_wrong", 0)
-    worse = [lv for lv in ("20 %", "50 %") if at("35-50-25-10-2", lv).get("denoised_wrong", 0) >=
-             at("35-25-10-2", lv).get("denoised_wrong", 0)]
-    differs = (f"the deeper network is no better at {' and '.join(worse)} (one run each, as in the report)"
+            deeper[level] = lower(b, a)
+    hard = at("35-50-25-10-2", "90 %")
+    worse = [lv for lv, v in deeper.items() if v.holds is False]
+    n = min((v.get("runs", 1) for v in d.values()), default=0)
+    differs = (f"the deeper network is worse at {' and '.join(worse)} (beyond the spread of {n} seeds)"
                if worse else "")
-    return {"aegui": "wrong pixels per glyph, 20 noisy copies each: " + "; ".join(rows), "differs": differs, "findings": [
-        finding("the report's 35-25-10-2 leaves more than 1 wrong pixel at 20, 50 and 90 %", rows[0] + "; ...", agree_many),
-        finding("more layers reduce the error at 20 and 50 %", "; ".join(rows[:2]), deeper_better),
-        finding("90 % stays hard even for the larger network", f"35-50-25-10-2 at 90 %: {fmt(hard)} wrong pixels per glyph",
-                hard > 1)]}
+    return {"aegui": f"wrong pixels per glyph, 20 noisy copies each, mean ± std over {n} seeds: " + "; ".join(rows),
+            "differs": differs, "findings": [
+        judged("the report's 35-25-10-2 leaves more than 1 wrong pixel at 20, 50 and 90 %", rows[0] + "; ...",
+               all_of(many)),
+        judged("more layers reduce the error at 20 and 50 %", "; ".join(rows[:2]), all_of(list(deeper.values()))),
+        judged("90 % stays hard even for the larger network", f"35-50-25-10-2 at 90 %: {hard} wrong pixels per glyph",
+               lower(one(hard.n), hard))]}
 
 
 def _vae_rows(m):
@@ -109,23 +118,29 @@ def _vae_rows(m):
 
 def c000_vae_latent(m):
     rows = _vae_rows(m)
-    gaps = {k: val(r, "final_test_loss") - val(r, "final_train_loss") for k, r in rows.items()}
-    text = "; ".join(f"{k}: train {fmt(val(r, 'final_train_loss'))}, held out {fmt(val(r, 'final_test_loss'))}"
+
+    def gap(r) -> Spread:
+        """Held-out minus training loss; its spread the two losses' spreads added."""
+        te, tr = spread(r, "final_test_loss"), spread(r, "final_train_loss")
+        return Spread(te.mean - tr.mean, te.std + tr.std, min(te.n, tr.n))
+    gaps = {k: gap(r) for k, r in rows.items()}
+    text = "; ".join(f"{k}: train {spread(r, 'final_train_loss')}, held out {spread(r, 'final_test_loss')}"
                      for k, r in rows.items())
-    one = val(rows["latent 1"], "final_train_loss")
-    others = {k: val(r, "final_train_loss") for k, r in rows.items() if k in ("latent 2", "latent 4", "latent 64")}
-    big = {k: gaps[k] for k in ("latent 64", "latent 128") if k in gaps}
-    out = {"aegui": "loss (L2 norm ||x - x_hat|| + KL per image): " + text, "findings": [
-        finding("a 1-D latent space cannot hold the pictures: a higher reconstruction loss than 2, 4 or 64 dimensions",
-                f"training loss: latent 1 {fmt(one)}; " + ", ".join(f"{k} {fmt(v)}" for k, v in others.items()),
-                all(one > v for v in others.values())),
-        finding("64 and 128 dimensions over-fit: the held-out loss moves further from the training loss than with 4",
-                "held-out minus training loss: " + ", ".join(f"{k} {fmt(v)}" for k, v in gaps.items()),
-                all(v > gaps.get("latent 4", math.inf) for v in big.values()))]}
-    notes = [f"{k} over-fits no more than latent 4" for k, v in big.items() if v <= gaps.get("latent 4", -math.inf)]
-    if val(rows.get("latent 128", {}), "final_train_loss") > one:
-        notes.append("latent 128 ends with the highest training loss of all (its KL term over 128 dimensions and the "
-                     "noise of sampling them, on 6 pictures)")
+    one = spread(rows["latent 1"], "final_train_loss")
+    others = {k: spread(r, "final_train_loss") for k, r in rows.items() if k in ("latent 2", "latent 4", "latent 64")}
+    four = gaps.get("latent 4", Spread(math.nan, 0.0, 0))
+    big = {k: lower(four, gaps[k]) for k in ("latent 64", "latent 128") if k in gaps}
+    out = {"aegui": "loss (L2 norm ||x - x_hat|| + KL per image), mean ± std over the seeds: " + text, "findings": [
+        judged("a 1-D latent space cannot hold the pictures: a higher reconstruction loss than 2, 4 or 64 dimensions",
+               f"training loss: latent 1 {one}; " + ", ".join(f"{k} {v}" for k, v in others.items()),
+               all_of([lower(v, one) for v in others.values()])),
+        judged("64 and 128 dimensions over-fit: the held-out loss moves further from the training loss than with 4",
+               "held-out minus training loss: " + ", ".join(f"{k} {v}" for k, v in gaps.items()),
+               all_of(list(big.values())))]}
+    notes = [f"{k} over-fits less than latent 4 (beyond the spread)" for k, v in big.items() if v.holds is False]
+    if "latent 128" in rows and lower(one, spread(rows["latent 128"], "final_train_loss")).holds:
+        notes.append("latent 128 ends with a higher training loss than latent 1 (its KL term over 128 dimensions and "
+                     "the noise of sampling them, on 6 pictures)")
     if notes:
         out["differs"] = "; ".join(notes)
     return out
@@ -164,50 +179,57 @@ def c000_vae_lr(m):
 def c000_vae_depth(m):
     rows = list(_vae_rows(m).values())
     sh, dp = by(rows, "shallow"), by(rows, "deep")
-    return {"findings": [finding(
+    return {"findings": [judged(
         "the deep VAE reconstructs in more detail than the shallow one",
-        f"training loss: deep {fmt(val(dp, 'final_train_loss'))}, shallow {fmt(val(sh, 'final_train_loss'))}; held out: "
-        f"deep {fmt(val(dp, 'final_test_loss'))}, shallow {fmt(val(sh, 'final_test_loss'))}",
-        val(dp, "final_train_loss") < val(sh, "final_train_loss"))]}
+        f"training loss: deep {spread(dp, 'final_train_loss')}, shallow {spread(sh, 'final_train_loss')}; held out: "
+        f"deep {spread(dp, 'final_test_loss')}, shallow {spread(sh, 'final_test_loss')}",
+        lower(spread(dp, "final_train_loss"), spread(sh, "final_train_loss")))]}
 
 
 def c000_vae_activation(m):
     rows = list(_vae_rows(m).values())
     relu, sig = by(rows, "ReLU"), by(rows, "sigmoid")
 
-    def early(r):
-        curve = [v for v in r["train_curve"] if v is not None]
-        return curve[min(len(curve) - 1, 3)] if curve else math.nan
+    def early(r) -> Spread:
+        curve, std = r["train_curve"], r.get("train_curve_std") or []
+        idx = [i for i, v in enumerate(curve) if v is not None and math.isfinite(v)]
+        if not idx:
+            return Spread(math.nan, 0.0, 0)
+        i = idx[min(len(idx) - 1, 3)]
+        return Spread(curve[i], std[i] if i < len(std) and std[i] is not None else 0.0, r.get("runs", 1))
     # A run that diverged (cosh's values overflow float32 where a layer's inputs grow) has no
     # loss to rank: it is named in `differs`, and the rankings are over the runs that trained.
     alive = [r for r in rows if math.isfinite(val(r, "final_train_loss"))] or rows
-    fastest = min(alive, key=early)
-    ends_lowest = val(relu, "final_train_loss") <= min(val(r, "final_train_loss") for r in alive)
-    notes = [] if fastest is relu else [f"{fastest['label']} has the lowest loss after 20 epochs here"
-                                        + ("; ReLU overtakes it later and ends lowest" if ends_lowest else "")]
+    fastest = min(alive, key=lambda r: early(r).mean)
+    ends_lowest = all_of([lower(spread(relu, "final_train_loss"), spread(r, "final_train_loss"))
+                          for r in alive if r is not relu])
+    notes = [] if fastest is relu or lower(early(fastest), early(relu)).holds is not True else [
+        f"{fastest['label']} has the lowest loss after 20 epochs here"
+        + ("; ReLU overtakes it later and ends lowest" if ends_lowest.holds else "")]
     notes += [f"{r['label']} diverged (no finite loss after epoch {r['epochs'][-1] if r['epochs'] else 0})"
               for r in rows if r not in alive]
     differs = "; ".join(notes)
     findings = [
-        finding("ReLU converges fastest at the start; sigmoid slowest, with plateaus",
-                "training loss after 20 epochs: " + ", ".join(f"{r['label']} {fmt(early(r))}" for r in rows),
-                early(relu) < early(sig)),
-        finding("ReLU gives the sharpest reconstructions",
-                "final training loss: " + ", ".join(f"{r['label']} {fmt(val(r, 'final_train_loss'))}" for r in rows),
-                ends_lowest)]
+        judged("ReLU converges fastest at the start; sigmoid slowest, with plateaus",
+               "training loss after 20 epochs: " + ", ".join(f"{r['label']} {early(r)}" for r in rows),
+               lower(early(relu), early(sig))),
+        judged("ReLU gives the sharpest reconstructions",
+               "final training loss: " + ", ".join(f"{r['label']} {spread(r, 'final_train_loss')}" for r in rows),
+               ends_lowest)]
     return {"differs": differs, "findings": findings}
 
 
 def c000_vae_bad(m):
     rows = list(_vae_rows(m).values())
     bad, ref = by(rows, "bad"), by(rows, "reference")
-    spread = m.get("models", {})
-    sb = spread.get(bad["label"], {}).get("output_spread")
-    sr = spread.get(ref["label"], {}).get("output_spread")
+    b, r = spread(bad, "final_train_loss"), spread(ref, "final_train_loss")
+    outs = m.get("models", {})
+    sb = outs.get(bad["label"], {}).get("output_spread")
+    sr = outs.get(ref["label"], {}).get("output_spread")
     return {"findings": [
-        finding("the bad combination does not converge: its reconstructions are unrecognisable",
-                f"training loss: bad {fmt(val(bad, 'final_train_loss'))}, reference {fmt(val(ref, 'final_train_loss'))}",
-                val(bad, "final_train_loss") > 2 * val(ref, "final_train_loss")),
+        judged("the bad combination does not converge: its reconstructions are unrecognisable",
+               f"training loss: bad {b}, reference {r} (twice the reference: {fmt(2 * r.mean)})",
+               lower(Spread(2 * r.mean, 2 * r.std, r.n), b)),
         finding("possibly mode collapse: every reconstruction alike",
                 f"spread of the outputs over the inputs' spread: bad {fmt(sb)}, reference {fmt(sr)}",
                 None if sb is None or sr is None else sb < 0.5 * sr)]}
@@ -232,36 +254,41 @@ def c001_architectures(m):
     b_sgd, b_mom = best(sgd, key), best(mom, key)
     w_sgd, w_mom = worst(sgd, key), worst(mom, key)
     pairs = [(s, next(x for x in mom if x["model.layers"] == s["model.layers"])) for s in sgd]
-    lower = [s["model.layers"] for s, x in pairs if x[key] < s[key]]
+    momentum = [lower(spread(x, "final_loss"), spread(s, "final_loss")) for s, x in pairs]
+    named = lambda layers: (lambda r: r["model.layers"] == layers)
 
     def order(rows):
-        return " < ".join(f"{r['model.layers']} ({fmt(r[key])})" for r in sorted(rows, key=lambda r: r[key]))
+        return " < ".join(f"{r['model.layers']} ({spread(r, 'final_loss')})" for r in sorted(rows, key=lambda r: r[key]))
     worst_ex_35_2 = worst([r for r in mom if r["model.layers"] != "35-2"], key)
+    v_best = all_of([ranked_first(sgd, "final_loss", named("35-25-17-2")),
+                     ranked_first(mom, "final_loss", named("35-25-17-2"))])
+    v_worst_sgd = ranked_first(sgd, "final_loss", named("35-25-17-8-4-2"), highest=True)
+    v_worst_mom = ranked_first(mom, "final_loss", named("35-17-8-4-2"), highest=True)
     differs = []
-    if w_mom["model.layers"] != "35-17-8-4-2":
+    if v_worst_mom.holds is False:
         differs.append(f"with momentum aegui's worst is {w_mom['model.layers']}"
                        + (f" (then {worst_ex_35_2['model.layers']})" if w_mom["model.layers"] == "35-2" else "")
                        + ", the report's 35-17-8-4-2")
-    if w_sgd["model.layers"] != "35-25-17-8-4-2":
+    if v_worst_sgd.holds is False:
         differs.append(f"without momentum aegui's worst is {w_sgd['model.layers']}, the report's 35-25-17-8-4-2")
-    return {"aegui": f"final loss (MSE per pixel, mean of 5 runs) without momentum: {order(sgd)}; with momentum: "
-                     f"{order(mom)}",
+    n_lower = sum(v.holds is True for v in momentum)
+    return {"aegui": f"final loss (MSE per pixel, mean ± std over the seeds) without momentum: {order(sgd)}; with "
+                     f"momentum: {order(mom)}",
             "findings": [
-                finding("best architecture: 35-25-17-2", f"best without momentum {b_sgd['model.layers']}, with momentum "
-                        f"{b_mom['model.layers']}", b_sgd["model.layers"] == b_mom["model.layers"] == "35-25-17-2"),
-                finding("momentum gives a lower error", f"lower with momentum for {len(lower)} of {len(pairs)} "
-                        f"architectures", len(lower) == len(pairs)),
-                finding("worst without momentum: 35-25-17-8-4-2", f"aegui: {w_sgd['model.layers']}",
-                        w_sgd["model.layers"] == "35-25-17-8-4-2"),
-                finding("worst with momentum: 35-17-8-4-2", f"aegui: {w_mom['model.layers']} (leaving out 35-2: "
-                        f"{worst_ex_35_2['model.layers']})", w_mom["model.layers"] == "35-17-8-4-2")],
+                judged("best architecture: 35-25-17-2", f"lowest without momentum {b_sgd['model.layers']}, with "
+                       f"momentum {b_mom['model.layers']}", v_best),
+                judged("momentum gives a lower error", f"lower with momentum beyond the spread for {n_lower} of "
+                       f"{len(pairs)} architectures", all_of(momentum)),
+                judged("worst without momentum: 35-25-17-8-4-2", f"aegui: {w_sgd['model.layers']}", v_worst_sgd),
+                judged("worst with momentum: 35-17-8-4-2", f"aegui: {w_mom['model.layers']} (leaving out 35-2: "
+                       f"{worst_ex_35_2['model.layers']})", v_worst_mom)],
             "differs": "; ".join(differs)}
 
 
 def c001_per_font(m):
     rows = configs(m)
     fonts = sorted({r["data.fonts"] for r in rows})
-    bests, lower, total = {}, 0, 0
+    bests, momentum = {}, []
     for f in fonts:
         mine = [r for r in rows if r["data.fonts"] == f]
         mom = [r for r in mine if r.get("train.optimizer", "momentum") == "momentum"]
@@ -269,13 +296,13 @@ def c001_per_font(m):
         for r in mine:
             if r.get("train.optimizer") == "sgd":
                 twin = next(x for x in mine if x["model.layers"] == r["model.layers"] and x["train.optimizer"] == "momentum")
-                total += 1
-                lower += twin["final_loss_mean"] < r["final_loss_mean"]
+                momentum.append(lower(spread(twin, "final_loss"), spread(r, "final_loss")))
     text = "; ".join(f"{f}: best {a}" for f, a in bests.items())
     out = [finding("the fonts behave alike: the same architecture is best in each", text, len(set(bests.values())) == 1)]
-    if total:
-        out.append(finding("momentum gives a lower error (in every font)", f"lower with momentum in {lower} of {total} "
-                           "font x architecture pairs", lower == total))
+    if momentum:
+        out.append(judged("momentum gives a lower error (in every font)", f"lower with momentum beyond the spread in "
+                          f"{sum(v.holds is True for v in momentum)} of {len(momentum)} font x architecture pairs",
+                          all_of(momentum)))
     return {"aegui": text + "; " + generic(m)[:400] + " ...", "findings": out}
 
 
@@ -294,14 +321,37 @@ def c001_latent(m):
                                  None if not known else all(x > y for x, y in known))]}
 
 
+# The report's training errors (its slides: 20 Powell iterations of 35-25-17-2) by training share.
+# Their unit is not stated; their size (0.46 to 3.6 over 29 to 67 glyphs of 35 pixels) fits the
+# summed squared error over the training glyphs, so aegui's MSE per pixel is turned into that sum.
+# The report ran once per share, and its own three numbers are not in order, so the tolerance is
+# half the report's number.
+C001_FRACTION_ERRORS = {"30 %": 0.4575, "50 %": 3.6054, "70 %": 1.8284}
+C001_FRACTION_TOLERANCE = 0.5          # relative to the report's number
+GLYPHS_001, PIXELS_001 = 96, 35
+
+
+def _summed_error(r) -> Spread:
+    n_train = GLYPHS_001 - max(1, int(round(GLYPHS_001 * float(r["data.val_split"]))))
+    s = spread(r, "final_loss")
+    return Spread(s.mean * n_train * PIXELS_001, s.std * n_train * PIXELS_001, s.n)
+
+
 def c001_training_fraction(m):
     rows = configs(m)
-    text = "; ".join(f"{r['label']}: training loss {fmt(r['final_loss_mean'])}, {fmt(r['final_mean_wrong_mean'])} "
+    text = "; ".join(f"{r['label']}: training loss {spread(r, 'final_loss')}, {fmt(r['final_mean_wrong_mean'])} "
                      f"wrong px per training glyph, held-out glyphs {fmt(r.get('heldout_mean_wrong_mean'))}" for r in rows)
     low = best(rows, "final_loss_mean")
-    return {"aegui": text, "findings": [finding(
-        "training error is lowest when training on 30 % of the glyphs (report: 0.46 at 30 %, 3.61 at 50 %, 1.83 at 70 %)",
-        f"lowest training loss: {low['label']}", "30 %" in low["label"])]}
+    share = lambda r: next((k for k in C001_FRACTION_ERRORS if k in r["label"]), None)
+    numbers = [(share(r), _summed_error(r)) for r in rows if share(r)]
+    return {"aegui": text, "findings": [
+        judged("training error is lowest when training on 30 % of the glyphs (report: 0.46 at 30 %, 3.61 at 50 %, "
+               "1.83 at 70 %)", f"lowest training loss: {low['label']}",
+               ranked_first(rows, "final_loss", lambda r: "30 %" in r["label"])),
+        judged("the training errors 0.4575 (30 %), 3.6054 (50 %) and 1.8284 (70 %), each within half of itself",
+               "summed squared error over the training glyphs: " + ", ".join(f"{k} {v}" for k, v in numbers),
+               all_of([near(v, C001_FRACTION_ERRORS[k], C001_FRACTION_TOLERANCE * C001_FRACTION_ERRORS[k])
+                       for k, v in numbers]))]}
 
 
 def c001_denoising(m):

@@ -1,14 +1,117 @@
 """Helpers of the report's checks: a finding (a document's claim against aegui's measurement),
-rows picked by label, best / worst, and the generic summary of a result's numbers."""
+verdicts over seeds (`Spread`, `lower`, `near`, `all_of`), rows picked by label, best / worst, and
+the generic summary of a result's numbers."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from aegui.core.analyses.report.figures import fmt
 
+MIN_SEEDS = 3
+# The one rule every comparative check follows; the page states it.
+SPREAD_RULE = ("Numbers are the mean ± the standard deviation over the seeds (population std, ddof=0). A comparison "
+               "agrees or differs only when at least 3 seeds ran and the gap between the two means is larger than "
+               "the spread, the sum of their two standard deviations (their ±1 std bars do not touch); otherwise it "
+               "is too close to call. A number the document gives is compared within a stated tolerance, in the "
+               "document's units: it agrees within the tolerance and differs only when it is off by more than the "
+               "tolerance plus its spread.")
 
-def finding(claim: str, measured: str, agrees) -> dict:
-    return {"claim": claim, "measured": measured, "agrees": agrees}
+
+def finding(claim: str, measured: str, agrees, close: bool = False) -> dict:
+    out = {"claim": claim, "measured": measured, "agrees": agrees}
+    if close:
+        out["close"] = True
+    return out
+
+
+# ---------------------------------------------------------------- verdicts over seeds
+
+@dataclass(frozen=True)
+class Spread:
+    """One measured number over the seeds: its mean, standard deviation and how many seeds ran."""
+    mean: float
+    std: float = 0.0
+    n: int = 1
+
+    def __str__(self) -> str:
+        return f"{fmt(self.mean)} ± {fmt(self.std, 2)}"
+
+
+def spread(row: dict, key: str) -> Spread:
+    """`key` over the seeds of one row: a sweep's config row (key_mean, key_std, n_runs) or a compare
+    row or model measure (key, key_std, runs)."""
+    if f"{key}_mean" in row:
+        mean, n = row[f"{key}_mean"], row.get("n_runs", 1)
+    else:
+        mean, n = row[key], row.get("runs", 1)
+    std = row.get(f"{key}_std")
+    return Spread(math.nan if mean is None else float(mean), 0.0 if std is None else float(std), int(n))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a claim holds (True / False) or is too close to call (None), and why in words."""
+    holds: bool | None
+    note: str
+
+    @property
+    def close(self) -> bool:
+        return self.holds is None
+
+
+def lower(a: Spread, b: Spread) -> Verdict:
+    """Is `a` below `b`? Decided only when both have MIN_SEEDS seeds and the gap between the means
+    exceeds the spread (the sum of the two standard deviations)."""
+    gap, s = abs(a.mean - b.mean), a.std + b.std
+    if not (math.isfinite(a.mean) and math.isfinite(b.mean)):
+        return Verdict(None, "too close to call (a mean is missing)")
+    seeds = min(a.n, b.n)
+    if seeds < MIN_SEEDS:
+        return Verdict(None, f"too close to call (gap {fmt(gap, 2)}, spread unknown: {seeds} seed"
+                             f"{'s' if seeds != 1 else ''}, {MIN_SEEDS} needed)")
+    if gap <= s:
+        return Verdict(None, f"too close to call (gap {fmt(gap, 2)}, spread {fmt(s, 2)})")
+    return Verdict(a.mean < b.mean, f"gap {fmt(gap, 2)} > spread {fmt(s, 2)}")
+
+
+def near(m: Spread, doc: float, tol: float) -> Verdict:
+    """Is the measured mean the document's number within `tol` (in the document's units)? It
+    differs only when it is off by more than tol plus its standard deviation."""
+    off = abs(m.mean - doc)
+    if not math.isfinite(off):
+        return Verdict(None, f"too close to call (no measured value for {fmt(doc, 4)})")
+    if off <= tol:
+        return Verdict(True, f"|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)} <= tolerance {fmt(tol, 2)}")
+    if off - tol > m.std:
+        return Verdict(False, f"|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)} > tolerance {fmt(tol, 2)} "
+                              f"+ spread {fmt(m.std, 2)}")
+    return Verdict(None, f"too close to call (|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)}, tolerance "
+                         f"{fmt(tol, 2)}, spread {fmt(m.std, 2)})")
+
+
+def all_of(verdicts: list[Verdict]) -> Verdict:
+    """A claim made of several comparisons: it differs if one differs, is too close if one is,
+    and agrees only when every one does."""
+    holds = [v.holds for v in verdicts]
+    result = False if False in holds else None if None in holds else True
+    return Verdict(result, "; ".join(v.note for v in verdicts))
+
+
+def judged(claim: str, measured: str, v: Verdict) -> dict:
+    """A finding whose verdict is `v`, the gap and spread (or why it is too close) after the numbers."""
+    return finding(claim, f"{measured} ({v.note})" if not v.close else f"{measured}; {v.note}", v.holds, v.close)
+
+
+def ranked_first(rows: list[dict], key: str, name, highest: bool = False) -> Verdict:
+    """Is the row `name(row)` picks the lowest (or the highest) on `key`, beyond the spread of
+    every other row?"""
+    mine = [r for r in rows if name(r)]
+    if not mine:
+        return Verdict(False, "no such row")
+    me = spread(mine[0], key)
+    return all_of([lower(spread(r, key), me) if highest else lower(me, spread(r, key))
+                   for r in rows if r is not mine[0]])
 
 
 # ---------------------------------------------------------------- helpers

@@ -76,8 +76,9 @@ class _Drawing:
     (label, run), the folder and `out`, the measured numbers per run label, and each run's data
     loaded once (runs on the same data share it)."""
 
-    def __init__(self, exp, result, models, folder, out):
+    def __init__(self, exp, result, models, folder, out, seeds=None):
         self.result, self.models, self.folder, self.out = result, models, folder, out
+        self.seeds = seeds or {label: [run] for label, run in models}   # every seed's run, by label
         self.opts = exp.options
         self.measured = out["measured"].setdefault("models", {})
         self._data: dict = {}
@@ -101,10 +102,10 @@ class _Drawing:
         RF.save(RF.stack(imgs, titles), self.folder, name, self.out)
 
 
-def draw(exp, result, models, folder, out) -> None:
+def draw(exp, result, models, folder, out, seeds=None) -> None:
     """The model figures `exp.figures` names, in a fixed order (the first one saved is the entry's
-    main picture)."""
-    drawing = _Drawing(exp, result, models, folder, out)
+    main picture). `seeds`: every run of each label, where a figure measures all its seeds."""
+    drawing = _Drawing(exp, result, models, folder, out, seeds)
     for name, figure in _FIGURES:
         if name in exp.figures:
             figure(drawing)
@@ -272,7 +273,11 @@ def _denoise(dr: _Drawing) -> None:
             on = x >= 0.5
             w_in = ((noisy >= 0.5) != on).sum(1).reshape(len(d), repeats)
             w_out = ((out_ >= 0.5) != on).sum(1).reshape(len(d), repeats)
-            m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_wrong": float(w_out.mean()),
+            # The verdicts compare means over the seeds: every seed's model on the same noisy copies.
+            per_seed = [float((((denoise(r.model, noisy) >= 0.5) != on).sum(1)).mean())
+                        for r in dr.seeds.get(label, [run]) if r.model is not None]
+            m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_wrong": float(np.mean(per_seed)),
+                      "denoised_wrong_std": float(np.std(per_seed)), "runs": len(per_seed),
                       "denoised_max_wrong": int(w_out.max()), "share_within_1px": float((w_out <= 1).mean()),
                       "per_sample": {lab: float(v) for lab, v in zip(d.labels, w_out.mean(1))}})
             imgs.append(RF.bars(list(d.labels), [{"label": "noisy input", "values": w_in.mean(1)},

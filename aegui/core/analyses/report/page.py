@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from aegui.core.analyses.report.claims import SPREAD_RULE
+
 MAX_TABLE_ROWS = 30
 
 
@@ -38,7 +40,9 @@ def _dur(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
 
 
-def _mark(agrees) -> str:
+def _mark(agrees, close: bool = False) -> str:
+    if close:
+        return "too close to call"
     return {True: "agrees", False: "differs", None: "not comparable"}[agrees]
 
 
@@ -49,7 +53,7 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin-top:
 .pair{display:grid;grid-template-columns:1fr 2fr;gap:1.5em}.doc{background:#f6f6f6;padding:.8em 1em;border-radius:6px}
 img{max-width:100%;border:1px solid #eee;margin:.3em 0}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
 td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}
-.agrees{color:#1a7f37}.differs{color:#b42318}.not{color:#666}.state{color:#b42318;font-weight:bold}
+.agrees{color:#1a7f37}.differs{color:#b42318}.not{color:#666}.too{color:#8a6d00}.state{color:#b42318;font-weight:bold}
 details{margin:.5em 0}pre{white-space:pre-wrap;font-size:.8em;background:#fafafa;padding:.5em}"""
 
 
@@ -84,7 +88,7 @@ def html_page(job) -> str:
              "figures are pictures that are not in their text: the left column gives what the text reports (numbers "
              "and conclusions, in our words); the right column what aegui measured, its figures and whether it "
              "agrees. Times are wall-clock on the machine that ran the report, whose cores may have been shared "
-             "(the 1-minute load average at the start is given).</p>"]
+             f"(the 1-minute load average at the start is given).</p><p>{html.escape(SPREAD_RULE)}</p>"]
     for spec in job.specs:
         parts.append(f"<h2>{html.escape(spec.id)}: {html.escape(spec.title)}</h2><p>{html.escape(spec.about)}</p>"
                      f"<p>Document: <code>{html.escape(spec.document)}</code></p>")
@@ -101,7 +105,7 @@ def html_page(job) -> str:
             parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)<p>{html.escape(r.get('aegui', ''))}</p>")
             if r.get("findings"):
                 parts.append("<ul>" + "".join(
-                    f"<li><span class='{_mark(f.get('agrees')).split()[0]}'>{_mark(f.get('agrees'))}</span>: "
+                    f"<li><span class='{_mark(f.get('agrees'), f.get('close', False)).split()[0]}'>{_mark(f.get('agrees'), f.get('close', False))}</span>: "
                     f"{html.escape(f['claim'])} &mdash; {html.escape(f['measured'])}</li>" for f in r["findings"]) + "</ul>")
             if r.get("differs"):
                 parts.append(f"<p><b>Where aegui differs:</b> {html.escape(r['differs'])}</p>")
@@ -155,7 +159,7 @@ def markdown_page(job, base: Path) -> str:
              f"against each other. Every row links its section of the full page ({rel.as_posix()}/index.html), with "
              f"the tables (CSV) and settings. Times are wall-clock on a {cores}-core machine shared with other "
              f"developers' work (1-minute load average {_loads(job)} at the starts of the runs), so they are upper "
-             "bounds; CPU time is given beside them.", ""]
+             "bounds; CPU time is given beside them.", "", SPREAD_RULE, ""]
     for spec in job.specs:
         lines += [f"## {spec.id}: {spec.title}", "", spec.about, "",
                   "| Experiment | The document | aegui | Agrees? | Time |", "| --- | --- | --- | --- | --- |"]
@@ -170,7 +174,7 @@ def markdown_page(job, base: Path) -> str:
                 continue
             fig = r.get("figure")
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
-            agree = "; ".join(f"{_mark(f.get('agrees'))}: {_cell(f['claim'])}" for f in r.get("findings", []))
+            agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}: {_cell(f['claim'])}" for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
             lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', ''))} "
                          f"| {agree}{differs} | {_cell(_time(r))} |")

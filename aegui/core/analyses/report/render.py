@@ -177,6 +177,9 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         row["epochs"] = runs[0].epochs.tolist()
         row["train_curve"] = np.nanmean([r.train_loss for r in runs], 0).tolist()
         row["test_curve"] = np.nanmean([r.test_loss for r in runs], 0).tolist() if spec.test != "none" else None
+        # Per-epoch spread over the seeds, for the checks that compare curves epoch by epoch.
+        row["train_curve_std"] = np.nanstd([r.train_loss for r in runs], 0).tolist()
+        row["test_curve_std"] = np.nanstd([r.test_loss for r in runs], 0).tolist() if spec.test != "none" else None
         for e in exp.options.get("read_epochs", []):
             got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
             row[f"loss_at_{e}"] = float(np.mean(got)) if all(g is not None for g in got) else None
@@ -198,7 +201,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
                                   "embedding")):
         from aegui.core.analyses.report import models as report_models
-        report_models.draw(exp, result, models, folder, out)
+        report_models.draw(exp, result, models, folder, out, seeds=groups)
 
 
 def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:

@@ -1,0 +1,159 @@
+"""Verdicts over seeds: a course report's comparison ("A beats B") agrees or differs only when the
+gap between the two means is larger than their spread (the two standard deviations added) and at
+least 3 seeds ran; otherwise it is too close to call. A number the document gives is compared
+within a stated tolerance in its own units. The checks are fed fabricated measurements, as the
+report's render step would hand them over."""
+import pytest
+
+from aegui.core.analyses.report.checks import CHECKS
+from aegui.core.analyses.report.claims import Spread, all_of, lower, near
+from aegui.core.analyses.report.page import _mark
+
+
+def test_a_gap_larger_than_the_spread_decides_and_a_smaller_one_is_too_close():
+    # gap 1.0, spread 0.1 + 0.2 = 0.3: decided either way round
+    v = lower(Spread(1.0, 0.1, 3), Spread(2.0, 0.2, 3))
+    assert v.holds is True and v.note == "gap 1 > spread 0.3"
+    assert lower(Spread(2.0, 0.2, 3), Spread(1.0, 0.1, 3)).holds is False
+    # the 000 denoising case: 6.09 vs 6.32 wrong pixels, gap 0.23 under a spread of 0.15 + 0.2 = 0.35
+    v = lower(Spread(6.09, 0.15, 5), Spread(6.32, 0.2, 5))
+    assert v.holds is None and v.note == "too close to call (gap 0.23, spread 0.35)"
+    # a gap exactly equal to the spread is not larger than it
+    assert lower(Spread(1.0, 0.25, 3), Spread(1.5, 0.25, 3)).holds is None
+    # one seed has no spread: never decided, however wide the gap
+    v = lower(Spread(1.0, 0.0, 1), Spread(9.0, 0.0, 1))
+    assert v.holds is None and "1 seed" in v.note and "3 needed" in v.note
+
+
+def test_a_document_number_agrees_within_its_tolerance_and_differs_beyond_tolerance_plus_spread():
+    assert near(Spread(0.925), 0.93, 0.01).holds is True                  # off 0.005 <= 0.01
+    assert near(Spread(0.945), 0.93, 0.01).holds is False                 # off 0.015 > 0.01 + 0
+    v = near(Spread(0.945, 0.01, 3), 0.93, 0.01)                          # off 0.015 <= 0.01 + 0.01
+    assert v.holds is None and v.note.startswith("too close to call")
+
+
+def test_a_claim_of_several_comparisons_differs_if_one_differs_and_agrees_only_if_all_agree():
+    yes, no, close = (lower(Spread(a, 0.1, 3), Spread(b, 0.1, 3)) for a, b in ((1, 2), (2, 1), (1, 1.1)))
+    assert all_of([yes, yes]).holds is True
+    assert all_of([yes, close]).holds is None
+    assert all_of([close, no]).holds is False
+    assert _mark(None, True) == "too close to call" and _mark(None) == "not comparable"
+
+
+def _denoise_models(deep_20, shallow_20, std, runs):
+    models = {}
+    for layers, at20 in (("35-25-10-2", shallow_20), ("35-50-25-10-2", deep_20)):
+        for level, wrong in (("20 %", at20), ("50 %", at20 + 3), ("90 %", 12.0)):
+            deeper = layers.startswith("35-50")
+            models[f"{layers}, level={level}"] = {
+                "noisy_input_wrong": 7.0, "denoised_wrong": wrong - (1.0 if deeper and level == "50 %" else 0),
+                "denoised_wrong_std": std, "runs": runs}
+    return models
+
+
+def test_denoising_more_layers_help_is_too_close_on_a_fraction_of_a_pixel_and_agrees_on_a_clear_gap():
+    """000's 'more layers help at 20 and 50 %' once flipped between runs on a 0.2-pixel gap: one
+    seed, or a gap inside the spread, is now too close to call; a gap beyond it agrees."""
+    one_seed = CHECKS["000-denoising"]({"models": _denoise_models(6.09, 6.32, 0.0, 1)})
+    more = one_seed["findings"][1]
+    assert more["agrees"] is None and more["close"] and "too close to call" in more["measured"]
+    noisy = CHECKS["000-denoising"]({"models": _denoise_models(6.09, 6.32, 0.3, 5)})
+    assert noisy["findings"][1]["agrees"] is None and "gap 0.23, spread 0.6" in noisy["findings"][1]["measured"]
+    clear = CHECKS["000-denoising"]({"models": _denoise_models(3.0, 6.3, 0.3, 5)})
+    assert clear["findings"][1]["agrees"] is True and "± 0.3" in clear["findings"][1]["measured"]
+    assert [f["agrees"] for f in clear["findings"]] == [True, True, True]
+
+
+def _vae_run(label, train, train_std, test, runs):
+    return {"label": label, "runs": runs, "final_train_loss": train, "final_train_loss_std": train_std,
+            "final_test_loss": test, "final_test_loss_std": train_std, "epochs": [5, 10], "train_curve": [train, train]}
+
+
+def test_vae_depth_one_loss_spike_in_the_spread_is_too_close_to_call():
+    """A deep VAE whose seeds include one loss spike (489 ± 350 against 133 ± 10) cannot be said to
+    be worse; without the spike (58 ± 5 against 99 ± 8) it is better."""
+    spiky = {"runs": [_vae_run("shallow 256", 133, 10, 140, 3), _vae_run("deep 256-128", 489, 350, 500, 3)]}
+    f = CHECKS["000-vae-depth"](spiky)["findings"][0]
+    assert f["agrees"] is None and "too close to call (gap 356, spread 360)" in f["measured"]
+    calm = {"runs": [_vae_run("shallow 256", 99, 8, 110, 3), _vae_run("deep 256-128", 58.4, 5, 70, 3)]}
+    assert CHECKS["000-vae-depth"](calm)["findings"][0]["agrees"] is True
+
+
+def _sweep_row(label, loss, std, wrong=1.0, n=5, **extra):
+    return {"label": label, "final_loss_mean": loss, "final_loss_std": std, "final_mean_wrong_mean": wrong,
+            "final_mean_wrong_std": std, "final_max_wrong_mean": wrong, "n_runs": n, **extra}
+
+
+def test_loss_and_learning_rate_checks_judge_by_the_spread():
+    close = {"configs": [_sweep_row("MSE", 0.1, 0.05, wrong=0.39), _sweep_row("cross-entropy", 0.1, 0.05, wrong=0.35)]}
+    assert CHECKS["000-loss"](close)["findings"][0]["agrees"] is None          # gap 0.04 < spread 0.1
+    apart = {"configs": [_sweep_row("MSE", 0.1, 0.01, wrong=0.39), _sweep_row("cross-entropy", 0.1, 0.01, wrong=0.18)]}
+    assert CHECKS["000-loss"](apart)["findings"][0]["agrees"] is True
+    lr = {"runs": [{"label": f"{name}", "runs": 5, "final_train_loss": loss, "final_train_loss_std": 0.01,
+                    "train_mean_wrong": 0.0} for name, loss in (("constant 0.01", 0.10), ("0.01 x 0.995", 0.105),
+                                                                 ("0.1 x 0.9995", 3.0))]}
+    first, worst = CHECKS["000-learning-rate"](lr)["findings"]
+    assert first["agrees"] is None and worst["agrees"] is True
+
+
+def test_architectures_balanced_lowest_is_too_close_when_the_over_parametrised_one_matches_it():
+    rows = [_sweep_row("over-parametrised 35-50-100-2", 0.0011, 0.0005, wrong=0.0),
+            _sweep_row("balanced 35-25-10-2", 0.0010, 0.0005, wrong=0.0),
+            _sweep_row("under-parametrised 35-10-5-2", 0.5, 0.05, wrong=4.0)]
+    first, under = CHECKS["000-architectures"]({"configs": rows})["findings"]
+    assert first["agrees"] is None and under["agrees"] is True
+
+
+def test_training_fraction_compares_the_document_s_three_errors_as_numbers():
+    """0.4575 / 3.6054 / 1.8284 are compared within half of each, as summed squared errors over
+    the training glyphs (MSE per pixel x 35 pixels x training glyphs)."""
+    def row(share, split, sse):
+        n_train = 96 - round(96 * split)
+        return _sweep_row(f"train on {share}", sse / (35 * n_train), 0.0, **{"data.val_split": split,
+                                                                             "heldout_mean_wrong_mean": 5.0})
+    near_doc = {"configs": [row("30 %", 0.7, 0.5), row("50 %", 0.5, 3.0), row("70 %", 0.3, 2.0)]}
+    order, numbers = CHECKS["001-training-fraction"](near_doc)["findings"]
+    assert numbers["agrees"] is True and "0.4575" in numbers["claim"]
+    assert order["agrees"] is True
+    far = {"configs": [row("30 %", 0.7, 0.1), row("50 %", 0.5, 0.2), row("70 %", 0.3, 0.3)]}
+    assert CHECKS["001-training-fraction"](far)["findings"][1]["agrees"] is False
+
+
+def test_fashion_accuracy_is_the_document_s_093_within_001_not_a_threshold():
+    m = {"stages": {k: {"accuracy": a, "macro_f1": a, "seconds": 1.0}
+                    for k, a in (("fine-tuned", 0.945), ("frozen", 0.85), ("pixels", 0.84))}}
+    f = CHECKS["003-classifier-fashion"](m)["findings"][0]
+    assert f["agrees"] is False and "tolerance 0.01" in f["measured"]
+    m["stages"]["fine-tuned"]["accuracy"] = 0.925
+    assert CHECKS["003-classifier-fashion"](m)["findings"][0]["agrees"] is True
+
+
+def _curve_run(label, test, std, runs=3):
+    return {"label": label, "runs": runs, "seconds": 10.0, "epochs": list(range(1, len(test) + 1)),
+            "train_curve": test, "train_curve_std": [std] * len(test),
+            "test_curve": test, "test_curve_std": [std] * len(test)}
+
+
+def test_conv_vs_linear_compares_every_epoch_of_the_curves_and_states_the_conclusion():
+    """Linear below convolutional for epochs 1-4, then above: the final values alone would say
+    agrees; epoch by epoch it differs, and the page names the epochs."""
+    conv = [0.09, 0.07, 0.05, 0.04, 0.02, 0.015, 0.012, 0.010]
+    lin = [0.06, 0.04, 0.03, 0.03, 0.03, 0.029, 0.028, 0.027]
+    m = {"runs": [_curve_run("convolutional AE", conv, 0.001), _curve_run("linear AE (784-64-784)", lin, 0.001)]}
+    out = CHECKS["004-conv-vs-linear"](m)
+    faster, _, slightly = out["findings"]
+    assert faster["agrees"] is False and "linear below at epochs 1, 2, 3, 4" in faster["measured"]
+    assert "slightly better" in slightly["claim"] and slightly["agrees"] is True
+    spread_wide = {"runs": [_curve_run("convolutional AE", conv, 0.02), _curve_run("linear AE (784-64-784)", lin, 0.02)]}
+    assert CHECKS["004-conv-vs-linear"](spread_wide)["findings"][2]["agrees"] is None
+
+
+@pytest.mark.parametrize("check, m", [
+    ("000-vae-latent", {"runs": [_vae_run(f"latent {k}", 10 - k / 100, 0.0, 11, 1) for k in (1, 2, 4, 64, 128)]}),
+    ("000-vae-bad", {"runs": [_vae_run("bad", 50, 0, 50, 1), _vae_run("reference", 10, 0, 10, 1)]}),
+    ("000-epochs", {"configs": [_sweep_row(str(e), 1 / e, 0.0, n=1, **{"train.epochs": e}) for e in (6000, 12000)]}),
+])
+def test_one_seed_never_decides_a_comparison(check, m):
+    """However wide the gap, a comparison measured on one seed is too close to call."""
+    f = CHECKS[check](m)["findings"][0]
+    assert f["agrees"] is None and "1 seed" in f["measured"]
