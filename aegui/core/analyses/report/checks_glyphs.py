@@ -348,7 +348,8 @@ def c001_training_fraction(m):
         judged("training error is lowest when training on 30 % of the glyphs (report: 0.46 at 30 %, 3.61 at 50 %, "
                "1.83 at 70 %)", f"lowest training loss: {low['label']}",
                ranked_first(rows, "final_loss", lambda r: "30 %" in r["label"])),
-        judged("the training errors 0.4575 (30 %), 3.6054 (50 %) and 1.8284 (70 %), each within half of itself",
+        judged("the training errors 0.4575 (30 %), 3.6054 (50 %) and 1.8284 (70 %), each within half of itself "
+               "(the report does not name the unit; read as the summed squared error over the training glyphs)",
                "summed squared error over the training glyphs: " + ", ".join(f"{k} {v}" for k, v in numbers),
                all_of([near(v, C001_FRACTION_ERRORS[k], C001_FRACTION_TOLERANCE * C001_FRACTION_ERRORS[k])
                        for k, v in numbers]))]}
