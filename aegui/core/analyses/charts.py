@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from aegui.core.analyses.figures import font, sample_image, tick_text
+from aegui.core.analyses.figures import font, sample_image, tick_labels
 
 PALETTE = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127)]
@@ -51,9 +51,43 @@ def _text_w(draw, text: str, f) -> int:
     return int(x1 - x0)
 
 
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick positions on a log10 axis spanning [lo, hi] (in log10 units): whole decades, or
+    1, 2, 5 times them when the axis spans under three decades."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    marks = (1,) if hi - lo >= 3 else (1, 2, 5)
+    out = [k + math.log10(m) for k in range(math.floor(lo), math.ceil(hi) + 1) for m in marks]
+    out = [t for t in out if lo - 1e-9 <= t <= hi + 1e-9]
+    if len(out) > 8:                    # many decades: every other one
+        out = out[::math.ceil(len(out) / 8)]
+    return out if len(out) >= 2 else nice_ticks(lo, hi)
+
+
+def text_at(img, draw, xy, text: str, f, anchor: str, kind: str, fill=TEXT) -> tuple:
+    """Draw `text` anchored at `xy`, moved sideways or up just enough to lie inside the picture,
+    and record its box in img.info["labels"] ({"kind", "text", "box"}; figures' tests read it)."""
+    x, y = xy
+    x0, y0, x1, y1 = draw.textbbox((x, y), text, font=f, anchor=anchor)
+    dx = -x0 if x0 < 0 else min(0, img.width - 1 - x1)
+    dy = -y0 if y0 < 0 else min(0, img.height - 1 - y1)
+    draw.text((x + dx, y + dy), text, fill=fill, font=f, anchor=anchor)
+    box = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+    img.info.setdefault("labels", []).append({"kind": kind, "text": text, "box": box})
+    return box
+
+
+def carry_labels(src: Image.Image, dst: Image.Image, dx: int, dy: int) -> None:
+    """Keep the label boxes of a picture pasted into another at (dx, dy)."""
+    for lab in src.info.get("labels", []):
+        x0, y0, x1, y1 = lab["box"]
+        dst.info.setdefault("labels", []).append({**lab, "box": (x0 + dx, y0 + dy, x1 + dx, y1 + dy)})
+
+
 def _frame(img, draw, box, title: str, xlabel: str, ylabel: str, xr, yr, xticks=None, yticks=None,
-           xtick_text=None):
-    """Title, axes, grid and tick labels; returns the plot area and value -> pixel maps."""
+           xtick_text=None, ytick_text=None):
+    """Title, axes, grid and tick labels; returns the plot area and value -> pixel maps. Tick
+    labels say the values in the axis' own precision (tick_labels) and stay inside the picture."""
     x0, y0, x1, y1 = box
     ft, fs = font(15), font(12)
     draw.text(((x0 + x1) / 2, y0 + 2), title, fill=TEXT, font=ft, anchor="ma")
@@ -61,15 +95,18 @@ def _frame(img, draw, box, title: str, xlabel: str, ylabel: str, xr, yr, xticks=
     (xa, xb), (ya, yb) = xr, yr
     sx = lambda v: left + (v - xa) / ((xb - xa) or 1) * (right - left)     # noqa: E731
     sy = lambda v: bottom - (v - ya) / ((yb - ya) or 1) * (bottom - top)   # noqa: E731
-    for v in (yticks if yticks is not None else nice_ticks(ya, yb)):
+    ys = list(yticks if yticks is not None else nice_ticks(ya, yb, max(2, min(5, int((bottom - top) / 40)))))
+    for v, label in zip(ys, ytick_text(ys) if ytick_text else tick_labels(ys)):
         y = sy(v)
         draw.line([(left, y), (right, y)], fill=GRID)
-        draw.text((left - 5, y), tick_text(v, yb - ya), fill=TEXT, font=fs, anchor="rm")
-    for v in (xticks if xticks is not None else nice_ticks(xa, xb)):
+        text_at(img, draw, (left - 5, y), label, fs, "rm", "ytick")
+    # About one x tick per 90 px, so wide numbers ("10000") never touch.
+    xs = list(xticks if xticks is not None else nice_ticks(xa, xb, max(3, min(6, int((right - left) / 90)))))
+    labels = [xtick_text(v) for v in xs] if xtick_text else tick_labels(xs)
+    for v, label in zip(xs, labels):
         x = sx(v)
         draw.line([(x, top), (x, bottom)], fill=GRID)
-        label = xtick_text(v) if xtick_text else tick_text(v, xb - xa)
-        draw.text((x, bottom + 4), label, fill=TEXT, font=fs, anchor="ma")
+        text_at(img, draw, (x, bottom + 4), label, fs, "ma", "xtick")
     draw.rectangle([left, top, right, bottom], outline=AXIS)
     draw.text(((left + right) / 2, y1 - 4), xlabel, fill=TEXT, font=fs, anchor="md")
     if ylabel:
@@ -91,7 +128,7 @@ def _dashed(draw, points, color, width=2, dash=7):
                       fill=color, width=width)
 
 
-def _range(values: Sequence[np.ndarray], pad: float = 0.05, zero: bool = True) -> tuple[float, float]:
+def axis_range(values: Sequence[np.ndarray], pad: float = 0.05, zero: bool = True) -> tuple[float, float]:
     finite = [np.asarray(v, float)[np.isfinite(v)] for v in values]
     finite = [v for v in finite if v.size]
     if not finite:
@@ -100,8 +137,8 @@ def _range(values: Sequence[np.ndarray], pad: float = 0.05, zero: bool = True) -
     hi = max(float(v.max()) for v in finite)
     if zero:
         lo = min(lo, 0.0)
-    if hi - lo < 1e-9:
-        hi = lo + 1.0
+    if hi - lo <= 1e-9 * max(abs(hi), abs(lo)):     # one value: a range around it, at its scale
+        hi = lo + (abs(lo) or 1.0)
     return lo, hi + (hi - lo) * pad
 
 
@@ -119,14 +156,19 @@ def _legend(draw, area, series, f):
 
 
 def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "", ylabel: str = "",
-               xticks=None, xtick_text=None, legend: bool = True) -> None:
-    """Lines (solid or dashed) with translucent mean ± std bands, axes from 0."""
+               xticks=None, xtick_text=None, legend: bool = True, xr=None, yr=None, ylog: bool = False):
+    """Lines (solid or dashed) with translucent mean ± std bands, axes from 0. `xr`, `yr`: fixed
+    axis ranges (small multiples share them). `ylog`: the y values are log10 of the quantity;
+    the ticks sit at round values of it (10, 100, 1000) and say them. Returns (plot area, x map,
+    y map) so callers can mark points."""
     draw = _draw(img)
     xs = [np.asarray(s["x"], float) for s in series]
     ys = [np.asarray(s["y"], float) + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series]
-    xr = _range(xs, pad=0.0, zero=False)
-    yr = _range(ys)
-    area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, xr, yr, xticks, None, xtick_text)
+    xr = xr or axis_range(xs, pad=0.0, zero=False)
+    yr = yr or axis_range(ys, zero=not ylog)
+    yticks = log_ticks(*yr) if ylog else None
+    ytext = (lambda ts: tick_labels([10 ** t for t in ts])) if ylog else None
+    area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, xr, yr, xticks, yticks, xtick_text, ytext)
     for s in series:
         x, y = np.asarray(s["x"], float), np.asarray(s["y"], float)
         if s.get("std") is not None:
@@ -146,6 +188,7 @@ def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "
             draw.ellipse([px - 3, py - 3, px + 3, py + 3], fill=s["color"])
     if legend:
         _legend(draw, area, series, font(12))
+    return area, sx, sy
 
 
 def bar_panel(img, box, categories: Sequence[str], groups: list[dict], *, title: str = "",
@@ -154,7 +197,7 @@ def bar_panel(img, box, categories: Sequence[str], groups: list[dict], *, title:
     draw = _draw(img)
     n, g = len(categories), len(groups)
     tops = [np.asarray(b["values"], float) + np.nan_to_num(np.asarray(b.get("std", 0.0), float)) for b in groups]
-    yr = _range(tops)
+    yr = axis_range(tops)
     ticks = list(range(n))
     labels = list(categories)
     area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, (-0.5, n - 0.5), yr, xticks=[],
@@ -172,12 +215,13 @@ def bar_panel(img, box, categories: Sequence[str], groups: list[dict], *, title:
             cx = sx(i) - slot * 0.4 + width * (j + 0.5)
             draw.rectangle([cx - width / 2, sy(values[i]), cx + width / 2, sy(0)], fill=b["color"])
             if std is not None and std[i] > 0:
-                ya, yb = sy(values[i] - std[i]), sy(values[i] + std[i])
+                # A spread wider than the mean stops at the axis instead of crossing the labels.
+                ya, yb = min(bottom, sy(values[i] - std[i])), max(top, sy(values[i] + std[i]))
                 draw.line([(cx, ya), (cx, yb)], fill=TEXT, width=1)
                 draw.line([(cx - 2, ya), (cx + 2, ya)], fill=TEXT)
                 draw.line([(cx - 2, yb), (cx + 2, yb)], fill=TEXT)
     for i in ticks:
-        draw.text((sx(i), bottom + 4), labels[i], fill=TEXT, font=fs, anchor="ma")
+        text_at(img, draw, (sx(i), bottom + 4), labels[i], fs, "ma", "category")
     if legend:
         _legend(draw, area, [{"label": b["label"], "color": b["color"]} for b in groups], font(12))
 

@@ -86,11 +86,41 @@ def _scratch() -> ImageDraw.ImageDraw:
     return ImageDraw.Draw(Image.new("RGB", (1, 1)))
 
 
+def tick_labels(values: Sequence[float]) -> list[str]:
+    """Labels for a set of tick values, in the values' own precision: the fewest decimals that
+    tell every tick apart (0.0001, 0.0002, not "0" twice), scientific (2e-4, 1.5e6) when the
+    largest value is under 0.001 or from 100,000 up; 0 is always "0"."""
+    vals = [float(v) for v in values]
+    finite = [abs(v) for v in vals if math.isfinite(v) and v != 0]
+    if not finite:
+        return ["0" if v == 0 else f"{v:g}" for v in vals]
+    steps = [b - a for a, b in zip(sorted(vals), sorted(vals)[1:]) if b > a]
+    close = min(steps) / 20 if steps else max(finite) * 1e-3    # how near a label must come to its value
+    top = max(finite)
+    scientific = top < 1e-3 or top >= 1e5
+    for digits in range(0, 7):
+        labels = [_number(v, digits, scientific) for v in vals]
+        if len(set(labels)) == len(set(vals)) and all(abs(float(t) - v) <= close for t, v in zip(labels, vals)):
+            return labels
+    return [_number(v, 6, scientific) for v in vals]
+
+
+def _number(v: float, digits: int, scientific: bool) -> str:
+    if not math.isfinite(v):
+        return f"{v}"
+    if scientific:
+        text = f"{v:.{digits}e}"
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}e{int(exp)}"                # 2e-4, not 2e-04
+    else:
+        text = f"{v:.{digits}f}"
+    return "0" if float(text) == 0 else text          # no "-0.0", no "0e0"
+
+
 def tick_text(v: float, span: float) -> str:
-    """A tick value with as many decimals as the axis span needs."""
-    digits = 0 if span >= 20 else 1 if span >= 2 else 2 if span >= 0.2 else 3
-    text = f"{v:.{digits}f}"
-    return "0" if float(text) == 0 else text      # no "-0.0"
+    """One tick value with as many decimals as an axis of this span needs (tick_labels does a
+    whole axis at once, which is what figures should use)."""
+    return tick_labels([v, v + span])[0] if span > 0 else tick_labels([v])[0]
 
 
 # ---------------------------------------------------------------- reconstruction grid
@@ -181,8 +211,8 @@ def latent_traversal(decode: Callable[[np.ndarray], np.ndarray], xs, ys=None, *,
     f = font()
     draw = _scratch()
     line_h = _text_size(draw, "0", f)[1]
-    x_ticks = [tick_text(v, float(np.ptp(xs))) for v in xs]
-    y_ticks = [] if ys_sorted is None else [tick_text(v, float(np.ptp(ys_sorted))) for v in ys_sorted]
+    x_ticks = tick_labels(xs)
+    y_ticks = [] if ys_sorted is None else tick_labels(ys_sorted)
     y_tick_w = max((_text_size(draw, t, f)[0] for t in y_ticks), default=0)
     y_name_w = line_h + PAD if y_ticks else 0
     left = PAD + y_name_w + y_tick_w + (PAD if y_ticks else 0)

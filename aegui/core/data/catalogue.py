@@ -91,11 +91,13 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in (
     Entry(
         "fashion-mnist", "Fashion-MNIST, Zalando article images (60,000 + 10,000, 28x28 grey)",
         ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
-        _idx_files("", ("sha256:08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
-                        "sha256:b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
-                        "sha256:78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
-                        "sha256:42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf"),
-                   ),
+        # The files Zalando serves (the ones whose MD5 its README lists); a repacked mirror's
+        # .gz has other bytes and is refused, as its contents have no published hash.
+        _idx_files("", ("sha256:3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                        "sha256:a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                        "sha256:346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                        "sha256:67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
+                   (26421880, 29515, 4422102, 5148)),
         "MIT (Zalando SE)",
         "H. Xiao, K. Rasul, R. Vollgraf. Fashion-MNIST: a novel image dataset for benchmarking "
         "machine learning algorithms. arXiv:1708.07747, 2017.",

@@ -34,6 +34,7 @@ def title_bar(img: Image.Image, text: str, height: int = 26) -> Image.Image:
     out = charts.canvas(max(img.width, need, 200), img.height + height)
     ImageDraw.Draw(out).text((out.width / 2, 5), text, fill=charts.TEXT, font=font(15), anchor="ma")
     out.paste(img, ((out.width - img.width) // 2, height))
+    charts.carry_labels(img, out, (out.width - img.width) // 2, height)
     return out
 
 
@@ -45,6 +46,7 @@ def stack(images: Sequence[Image.Image], titles: Sequence[str] | None = None, ga
     y = 0
     for p in parts:
         out.paste(p, ((width - p.width) // 2, y))
+        charts.carry_labels(p, out, (width - p.width) // 2, y)
         y += p.height + gap
     return out
 
@@ -54,15 +56,18 @@ def side_by_side(images: Sequence[Image.Image], gap: int = 10) -> Image.Image:
     x = 0
     for im in images:
         out.paste(im, (x, 0))
+        charts.carry_labels(im, out, x, 0)
         x += im.width + gap
     return out
 
 
 def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: bool = True,
-                width: int = WIDTH, height: int = 420) -> Image.Image:
-    """runs: {"label", "epochs", "train", "test" (optional), "train_std" (optional)}; one colour
-    a run, training solid with its band, test dashed. `log`: log10 of the losses (they span
-    decades)."""
+                width: int = WIDTH, height: int = 420, test_name: str = "test") -> Image.Image:
+    """runs: {"label", "epochs", "train", "test" (optional), "train_std" (optional), "stopped"
+    (optional: why the run ended early, e.g. "diverged at epoch 5", marked where it stopped)};
+    one colour a run, training solid with its band, `test_name` ("test", "validation") dashed.
+    `log`: a log axis (losses span decades), its ticks saying the losses themselves. Runs whose
+    curves coincide would hide each other: they are drawn as small multiples on shared axes."""
     def tr(v):
         v = np.asarray(v, float)
         if not log:
@@ -70,11 +75,12 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(v > 0, np.log10(np.where(v > 0, v, 1.0)), np.nan)
 
-    series = []
+    per_run = []
     for i, r in enumerate(runs):
         y = tr(r["train"])
-        s = {"label": f"{r['label']} (train)" if r.get("test") is not None else r["label"], "x": r["epochs"],
-             "y": y, "color": color(i)}
+        end = f" ({r['stopped']})" if r.get("stopped") else ""
+        s = {"label": (f"{r['label']} (train)" if r.get("test") is not None else r["label"]) + end,
+             "x": np.asarray(r["epochs"], float), "y": y, "color": color(i)}
         if r.get("train_std") is not None:
             mean, sd = np.asarray(r["train"], float), np.asarray(r["train_std"], float)
             if log:
@@ -82,17 +88,80 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
                     s["std"] = np.nan_to_num(np.abs(tr(mean + sd) - y))
             else:
                 s["std"] = sd
-        series.append(s)
+        group = [s]
         if r.get("test") is not None:
-            series.append({"label": f"{r['label']} (test)", "x": r["epochs"], "y": tr(r["test"]),
-                           "color": color(i), "dash": True})
+            group.append({"label": f"{r['label']} ({test_name})", "x": s["x"], "y": tr(r["test"]),
+                          "color": color(i), "dash": True})
+        per_run.append((r, group))
+    series = [s for _, g in per_run for s in g]
+    ylabel = f"{ylabel} (log scale)" if log else ylabel
+    whole = lambda v: f"{v:g}"      # noqa: E731  epochs are whole numbers: 5, not 5.0
+    if len(runs) > 1 and _coincide([g[0] for _, g in per_run]):
+        return _small_multiples(per_run, title, ylabel, log, width, test_name, whole)
     legend_h = 17 * len(series) + 10
     img = charts.canvas(width, height + legend_h)
-    charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
-                      ylabel=f"log10 {ylabel}" if log else ylabel, legend=False,
-                      xtick_text=lambda v: f"{v:g}")     # epochs are whole numbers: 5, not 5.0
+    _, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
+                                  ylabel=ylabel, legend=False, xtick_text=whole, ylog=log)
+    for r, group in per_run:
+        _mark_stop(img, r, group[0], sx, sy)
     _legend_below(img, series, height)
     return img
+
+
+def _coincide(series: Sequence[dict]) -> bool:
+    """Whether two training curves lie on each other over the epochs they share (the same seed
+    trained for 6000 and for 12000 epochs): drawn together, only one would be seen."""
+    for i, a in enumerate(series):
+        for b in series[i + 1:]:
+            shared, ia, ib = np.intersect1d(a["x"], b["x"], return_indices=True)
+            if len(shared) < 2:
+                continue
+            ya, yb = a["y"][ia], b["y"][ib]
+            ok = np.isfinite(ya) & np.isfinite(yb)
+            scale = np.nanmax(np.abs(np.concatenate([ya[ok], yb[ok]]))) if ok.any() else 0.0
+            if ok.sum() >= 2 and np.max(np.abs(ya[ok] - yb[ok])) <= 1e-3 * (scale or 1.0):
+                return True
+    return False
+
+
+def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, test_name: str,
+                     whole) -> Image.Image:
+    """One small panel a run, all on the same axes, under the figure's title."""
+    cols = min(len(per_run), 3 if width >= 700 else 2)
+    rows = math.ceil(len(per_run) / cols)
+    cell_w, cell_h = width // cols, 250
+    allx = [s["x"] for _, g in per_run for s in g]
+    ally = [s["y"] + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for _, g in per_run for s in g]
+    xr = charts.axis_range(allx, pad=0.0, zero=False)
+    yr = charts.axis_range(ally, zero=not log)
+    has_test = any(len(g) > 1 for _, g in per_run)
+    key_h = 22 if has_test else 0
+    img = charts.canvas(cols * cell_w, rows * cell_h + key_h)
+    for k, (r, group) in enumerate(per_run):
+        x0, y0 = (k % cols) * cell_w, (k // cols) * cell_h
+        name = r["label"] + (f" ({r['stopped']})" if r.get("stopped") else "")
+        _, sx, sy = charts.line_panel(img, (x0, y0, x0 + cell_w - 6, y0 + cell_h - 4), group, title=name,
+                                      xlabel="epoch", ylabel=ylabel, legend=False, xtick_text=whole,
+                                      xr=xr, yr=yr, ylog=log)
+        _mark_stop(img, r, group[0], sx, sy)
+    if has_test:
+        ImageDraw.Draw(img).text((70, rows * cell_h + 4), f"solid: train, dashed: {test_name}",
+                                 fill=charts.TEXT, font=font(12))
+    return title_bar(img, title)
+
+
+def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy) -> None:
+    """A cross on the last point of a run that ended early, and why beside it."""
+    if not run.get("stopped"):
+        return
+    ok = np.flatnonzero(np.isfinite(s["y"]))
+    if not len(ok):
+        return
+    px, py = sx(s["x"][ok[-1]]), sy(s["y"][ok[-1]])
+    draw = ImageDraw.Draw(img)
+    draw.line([(px - 6, py - 6), (px + 6, py + 6)], fill=s["color"], width=3)
+    draw.line([(px - 6, py + 6), (px + 6, py - 6)], fill=s["color"], width=3)
+    charts.text_at(img, draw, (px + 10, py + 8), run["stopped"], font(12), "la", "note", fill=s["color"])
 
 
 def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
@@ -188,13 +257,28 @@ def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = Tr
     return img
 
 
-def text_block(lines: Sequence[str], width: int = WIDTH) -> Image.Image:
-    """Lines of monospace-ish text (a classification report) as a picture."""
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int = 0) -> Image.Image:
+    """A table as a picture: the first column left-aligned, the others right-aligned on their
+    own right edges, each as wide as its widest cell (a proportional font cannot line up a
+    text report's spaces). Empty rows leave a gap; cell boxes are recorded (kind "cell")."""
     f = font(13)
-    img = charts.canvas(width, 18 * len(lines) + 16)
+    measure = ImageDraw.Draw(charts.canvas(1, 1))
+    cols = len(header)
+    widths = [max(int(measure.textlength(str(r[c]), font=f)) for r in [header, *rows] if len(r) > c)
+              for c in range(cols)]
+    gap, pad, line = 22, 12, 19
+    need = pad * 2 + sum(widths) + gap * (cols - 1)
+    img = charts.canvas(max(width, need), line * (len(rows) + 1) + 2 * pad)
     draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((12, 8 + 18 * i), line, fill=charts.TEXT, font=f)
+    for k, row in enumerate([header, *rows]):
+        y = pad + line * k
+        x = pad
+        for c, cell in enumerate(row):
+            if c == 0:
+                charts.text_at(img, draw, (x, y), str(cell), f, "la", "cell")
+            elif str(cell):
+                charts.text_at(img, draw, (x + widths[c], y), str(cell), f, "ra", "cell")
+            x += widths[c] + gap
     return img
 
 

@@ -82,6 +82,8 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
     if "bars" in figures:
         panels = _split(result, opts.get("split"))
         imgs = []
+        # Where the sweep varies the epochs, each bar ends at its own.
+        after = "at the end of training" if "train.epochs" in sweep.vary else f"after {sweep.base.train.epochs} epochs"
         for metric, ylabel in (("final_loss", "final loss"), ("final_mean_wrong", "mean wrong pixels per glyph")):
             groups, cats = [], None
             for title, configs in panels:
@@ -91,7 +93,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                 groups.append({"label": title or ylabel, "values": [s[f"{metric}_mean"] for s in sums],
                                "std": [s[f"{metric}_std"] for s in sums]})
             if cats:
-                imgs.append(RF.bars(cats, groups, title=f"{ylabel} after {sweep.base.train.epochs} epochs",
+                imgs.append(RF.bars(cats, groups, title=f"{ylabel} {after}",
                                     ylabel=ylabel))
         if imgs:
             RF.save(RF.stack(imgs), folder, "bars.png", out)
@@ -190,10 +192,12 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     figures = exp.figures or ("curves",)
     if "curves" in figures:
         curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
-                   "test": None if m["test_curve"] is None else np.asarray(m["test_curve"])} for m in measured]
+                   "test": None if m["test_curve"] is None else np.asarray(m["test_curve"]),
+                   "stopped": _stopped(groups[m["label"]][0], m["epochs"])} for m in measured]
         what = {"official": "train (solid) and official test set (dashed)", "validation":
                 "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
-        RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True)),
+        RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True),
+                               test_name="validation" if spec.test == "validation" else "test"),
               folder, "curves.png", out)
     if "grid" in figures:
         _grid(exp, measured, folder, out)
@@ -202,6 +206,18 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
                                   "embedding")):
         from aegui.core.analyses.report import models as report_models
         report_models.draw(exp, result, models, folder, out, seeds=groups)
+
+
+def _stopped(run, epochs) -> str:
+    """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
+    ends early only when it diverged, or when it reached its target of wrong pixels."""
+    planned = run.experiment.train.epochs
+    last = int(max(epochs)) if len(epochs) else 0
+    if last >= planned:
+        return ""
+    if run.experiment.train.target_max_wrong is not None:
+        return f"reached its target at epoch {last}"
+    return f"diverged at epoch {last}"
 
 
 def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
@@ -228,7 +244,6 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
 # ---------------------------------------------------------------- classifier
 
 def _classifier(exp, result, folder: Path, out: dict) -> None:
-    from aegui.core.analyses.classify.classifier import report_text
     result.write(folder)
     out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages]
     spec = result.spec
@@ -245,7 +260,7 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
     if main is not None:
         out["measured"]["report"] = main.report
         out["measured"]["history"] = main.history
-        table = RF.text_block(report_text(main.report).splitlines() or [""], width=560)
+        table = RF.table(*_report_rows(main.report), width=560)
         RF.save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
               "report.png", out)
         RF.save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
@@ -261,3 +276,17 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                                               width=460)]), folder, "history.png", out)
     RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
                   title="accuracy on the official test set", ylabel="accuracy"), folder, "accuracy.png", out)
+
+
+def _report_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """The per-class report as table rows (scikit-learn's layout, two decimals)."""
+    header = ["", "precision", "recall", "f1-score", "support"]
+    rows = [[r["class"], f"{r['precision']:.2f}", f"{r['recall']:.2f}", f"{r['f1']:.2f}", str(r["support"])]
+            for r in report["classes"]]
+    rows.append(["", "", "", "", ""])
+    rows.append(["accuracy", "", "", f"{report['accuracy']:.2f}", str(report["support"])])
+    for name in ("macro", "weighted"):
+        a = report[name]
+        rows.append([f"{name} avg", f"{a['precision']:.2f}", f"{a['recall']:.2f}", f"{a['f1']:.2f}",
+                     str(report["support"])])
+    return header, rows

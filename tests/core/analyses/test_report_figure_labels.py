@@ -1,0 +1,115 @@
+"""The report's figures must be pasteable into slides as they come: every kind (loss curves,
+small multiples, bars, the classifier's table) drawn from awkward data (losses of 1e-4..1e-3,
+losses spanning eight decades, seven identical curves, a run that diverged after one point,
+10,000 epochs) keeps its tick labels distinct on each axis and wholly inside the picture, and
+says what it shows: "validation" for the validation split, a diverged run marked where it
+stopped. The drawing code records each label's box (img.info["labels"]); nothing is read back
+from pixels."""
+import numpy as np
+import pytest
+
+from aegui.core.analyses.report import figures as RF
+
+
+def _labels(img, kind):
+    return [lab for lab in img.info.get("labels", []) if lab["kind"] == kind]
+
+
+def _check_axes(img, panels: int = 1):
+    """Every tick label inside the picture; on each axis (a panel's ticks are recorded one
+    axis after the other) the labels are distinct."""
+    labels = img.info.get("labels", [])
+    assert labels, "the figure recorded no labels"
+    for lab in labels:
+        x0, y0, x1, y1 = lab["box"]
+        assert 0 <= x0 and 0 <= y0 and x1 <= img.width and y1 <= img.height, \
+            f"{lab['kind']} {lab['text']!r} at {lab['box']} is cut off by the {img.width}x{img.height} picture"
+    axes, current = [], None
+    for lab in labels:                      # consecutive labels of one kind form one axis
+        if lab["kind"] not in ("xtick", "ytick"):
+            current = None
+            continue
+        if current is None or current[0] != lab["kind"]:
+            current = (lab["kind"], [])
+            axes.append(current)
+        current[1].append(lab["text"])
+    assert len(axes) >= 2 * panels
+    for kind, texts in axes:
+        assert len(set(texts)) == len(texts), f"{kind} labels repeat: {texts}"
+
+
+TINY = np.linspace(1e-3, 1e-4, 21)
+EPOCHS = np.arange(0, 10001, 500)
+
+
+def test_tick_labels_are_distinct_in_the_values_own_precision():
+    from aegui.core.analyses.figures import tick_labels
+    assert tick_labels([0, 1e-4, 2e-4, 3e-4]) == ["0", "1e-4", "2e-4", "3e-4"]
+    assert tick_labels([0, 0.0005, 0.001, 0.0015]) == ["0", "0.0005", "0.0010", "0.0015"]
+    assert tick_labels([0, 2500, 5000, 7500, 10000]) == ["0", "2500", "5000", "7500", "10000"]
+    assert tick_labels([0, 5e5, 1e6]) == ["0", "5e5", "1e6"]
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_curves_of_tiny_losses_over_10000_epochs(log):
+    img = RF.loss_curves([{"label": "a", "epochs": EPOCHS, "train": TINY, "test": TINY * 1.1},
+                          {"label": "b", "epochs": EPOCHS, "train": TINY * 0.5}], title="tiny", log=log,
+                         width=460)
+    _check_axes(img)
+    assert _labels(img, "xtick")[-1]["text"] == "10000"
+
+
+def test_bars_of_tiny_values_say_them():
+    img = RF.bars([f"epochs={n}" for n in range(6000, 13000, 1000)],
+                  [{"label": "final loss", "values": np.geomspace(1.9e-4, 2e-6, 7), "std": np.full(7, 3e-4)}],
+                  title="final loss", ylabel="final loss")
+    _check_axes(img, panels=0)
+    ticks = [lab["text"] for lab in _labels(img, "ytick")]
+    assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+
+
+def test_a_stack_of_bars_keeps_each_panels_labels_inside():
+    one = RF.bars(["a", "b"], [{"label": "x", "values": [1e-4, 3e-4]}], title="t", ylabel="y")
+    _check_axes(RF.stack([one, one], titles=["first", "second"]), panels=0)
+
+
+def test_identical_curves_are_drawn_one_panel_each_on_shared_axes():
+    """The same seed trained for 6000..12000 epochs: each curve is the start of the next. Drawn
+    together only the longest would show; each gets its own panel, titled by its config."""
+    full = np.abs(np.sin(np.arange(24))) + 0.1
+    runs = [{"label": f"epochs={n}", "epochs": np.arange(500, n + 1, 500), "train": full[: n // 500]}
+            for n in range(6000, 13000, 1000)]
+    img = RF.loss_curves(runs, title="mean wrong pixels", ylabel="mean wrong pixels", log=False)
+    _check_axes(img, panels=7)
+    assert len(_labels(img, "xtick")) >= 7 * 2
+    ytexts = [lab["text"] for lab in _labels(img, "ytick")]
+    assert len(set(ytexts)) == len(ytexts) // 7      # shared axes: every panel has the same y ticks
+
+
+def test_a_diverged_run_is_marked_where_it_stopped_and_the_split_is_named():
+    runs = [{"label": "learning rate 0.0001", "epochs": np.arange(5, 101, 5),
+             "train": np.linspace(1974, 373, 20), "test": np.linspace(2102, 724, 20)},
+            {"label": "learning rate 0.01", "epochs": np.array([5]), "train": np.array([4.85e8]),
+             "test": np.array([2272.3]), "stopped": "diverged at epoch 5"}]
+    img = RF.loss_curves(runs, title="loss", test_name="validation")
+    _check_axes(img)
+    notes = [lab["text"] for lab in _labels(img, "note")]
+    assert notes == ["diverged at epoch 5"]
+    ticks = [lab["text"] for lab in _labels(img, "ytick")]
+    assert "1e8" in ticks and "1e3" in ticks        # a log axis that says the losses themselves
+
+
+def test_the_classifier_table_lines_up_its_columns():
+    from aegui.core.analyses.report.render import _report_rows
+    report = {"classes": [{"class": str(i), "precision": 0.98, "recall": 0.9, "f1": 0.95, "support": 980 + 37 * i}
+                          for i in range(10)],
+              "accuracy": 0.97, "support": 10000,
+              "macro": {"precision": 0.97, "recall": 0.97, "f1": 0.97},
+              "weighted": {"precision": 0.97, "recall": 0.97, "f1": 0.97}}
+    img = RF.table(*_report_rows(report), width=560)
+    cells = _labels(img, "cell")
+    # Each number column ends on one right edge: the supports (4 and 5 digits) share theirs.
+    supports = [lab for lab in cells if lab["text"].isdigit() and int(lab["text"]) >= 980]
+    assert len({round(lab["box"][2]) for lab in supports}) == 1
+    for lab in cells:
+        assert 0 <= lab["box"][0] and lab["box"][2] <= img.width
