@@ -135,8 +135,8 @@ def markdown_page(job, base: Path) -> str:
     records = _records(job)
     waiting = sorted({r.get("reason", "").split(",")[0].replace("needs ", "") for _, _, st, r in records
                       if st == "waiting for its data"})
-    counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "waiting for its data", "failed",
-                                                                           "not run")}
+    counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "stale", "waiting for its data",
+                                                                           "failed", "not run")}
     cores = next((r.get("cores") for _, _, st, r in records if st == "done" and r.get("cores")), "?")
     lines = ["# The course documents' experiments in aegui", "",
              f"Made by `aegui report all --out {Path(job.out_dir).as_posix()}"
@@ -149,6 +149,8 @@ def markdown_page(job, base: Path) -> str:
              f"{counts['done']} experiments finished"
              + (f", {counts['waiting for its data']} wait for their data" if counts["waiting for its data"] else "")
              + (f", {counts['failed']} failed" if counts["failed"] else "")
+             + (f", {counts['stale']} stale (made by other code, data or settings than these; they run again)"
+                if counts["stale"] else "")
              + (f", {counts['not run']} not run yet" if counts["not run"] else "") + ". "
              "The documents' figures are pictures that are not in their text: *The document* gives their numbers and "
              "conclusions in our words, *aegui* the figure and numbers aegui measured, *Agrees?* sets the two "
