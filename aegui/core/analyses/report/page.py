@@ -38,6 +38,14 @@ def _dur(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
 
 
+def _reproduces(exp) -> str:
+    """The row's stated tolerance, or ""."""
+    if exp.tolerance is None:
+        return ""
+    return (" Made again from scratch, its numbers agree with these within "
+            + ("the last digit" if exp.tolerance == 0 else f"{exp.tolerance * 100:g} % (relative)") + ".")
+
+
 def _mark(agrees) -> str:
     return {True: "agrees", False: "differs", None: "not comparable"}[agrees]
 
@@ -98,7 +106,8 @@ def html_page(job) -> str:
                 why = r.get("reason") or r.get("error") or "not run yet"
                 parts.append(f"<p class='state'>{html.escape(state)}</p><p>{html.escape(why)}</p></div></div>")
                 continue
-            parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)<p>{html.escape(r.get('aegui', ''))}</p>")
+            parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)"
+                         f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp))}</p>")
             if r.get("findings"):
                 parts.append("<ul>" + "".join(
                     f"<li><span class='{_mark(f.get('agrees')).split()[0]}'>{_mark(f.get('agrees'))}</span>: "
@@ -174,7 +183,7 @@ def markdown_page(job, base: Path) -> str:
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
             agree = "; ".join(f"{_mark(f.get('agrees'))}: {_cell(f['claim'])}" for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
-            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', ''))} "
+            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', '') + _reproduces(exp))} "
                          f"| {agree}{differs} | {_cell(_time(r))} |")
         lines.append("")
     return "\n".join(lines) + "\n"

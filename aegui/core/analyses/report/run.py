@@ -11,7 +11,8 @@ A report file (resources/reports/NNN.json) lists the document's experiments::
          "document": "what the document reports (its figures are not in its text: its numbers and
                       conclusions, in our words)",
          "figures": ["curves", "bars"],                        # see report_render
-         "check": "001-architectures"}]}                      # see report_checks
+         "check": "001-architectures",                        # see report_checks
+         "tolerance": 0.001}]}       # optional: made again from scratch, its numbers agree within 0.1 %
 
 Running (ReportJob): experiments in order; each writes DIR/<id>/ (its PNG and CSV files, and
 work/ with the trained models and raw runs) and, last, DIR/<id>/done.json with its summary,
@@ -49,7 +50,7 @@ from aegui.core.analyses.report.files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
-EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
+EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options", "tolerance")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
 
 
@@ -62,6 +63,9 @@ class ReportExperiment:
     figures: tuple[str, ...] = ()
     check: str = ""
     options: dict = field(default_factory=dict, hash=False, compare=False)
+    # The relative difference within which the row's numbers are the same when it is made again
+    # from scratch (stated on the page; tests/cli/test_report_reproduces.py holds the page to it).
+    tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,16 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", e["id"]) or e["id"] in seen:
             bad(f"experiments[{i}].id", f"{e['id']!r}: use lowercase letters, digits and dashes, once each")
         seen.add(e["id"])
+        tolerance = e.get("tolerance")
+        if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                      or not 0 <= tolerance < 1):
+            bad(f"experiments[{i}].tolerance", "must be a relative difference from 0 to 1 (e.g. 0.001 for 0.1 %)")
         preset = (base / e["preset"]).resolve()
         if not preset.is_file():
             bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
         exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
-                                     e.get("check", ""), dict(e.get("options", {}))))
+                                     e.get("check", ""), dict(e.get("options", {})),
+                                     None if tolerance is None else float(tolerance)))
     if not exps:
         bad("experiments", "list at least one experiment")
     for key in ("id", "document", "title"):
