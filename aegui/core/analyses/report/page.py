@@ -42,8 +42,8 @@ def _reproduces(exp) -> str:
     """The row's stated tolerance, or ""."""
     if exp.tolerance is None:
         return ""
-    return (" Made again from scratch, its numbers agree with these within "
-            + ("the last digit" if exp.tolerance == 0 else f"{exp.tolerance * 100:g} % (relative)") + ".")
+    within = "to the last digit" if exp.tolerance == 0 else f"within {exp.tolerance * 100:g} % (relative)"
+    return f" (made again from scratch, these numbers come out the same {within})"
 
 
 def _mark(agrees) -> str:
