@@ -70,10 +70,12 @@ def cmd_report(args) -> int:
     if args.list:
         for spec, exp in job.todo():
             state, record = job.state(spec, exp)
-            shown = f"done ({record['seconds']:g} s)" if state == "done" else "to run"
+            shown = f"done ({record['seconds']:g} s)" if state == "done" else "stale" if state == "stale" else "to run"
             print(f"{job.qualified(spec, exp):32} {shown:16} {exp.title}")
             if record.get("error") and state == "not run":     # a damaged file, named
                 print(f"  {record['error']}")
+            if state == "stale":        # what changed since it was made
+                print(f"  {record['reason']}")
         return 0
     tty = not args.quiet and sys.stderr.isatty()
     previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")

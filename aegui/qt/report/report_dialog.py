@@ -32,7 +32,7 @@ from aegui.qt.widgets.path_edit import PathEdit
 
 FOLDER_KEY = "report/folder"      # settings: the folder a report was last written to
 STATES = {"done": "done", "waiting for its data": "waits for its data", "failed": "failed; runs again next time",
-          "not run": "to run"}
+          "not run": "to run", "stale": "stale: made by other code or data; runs again"}
 STAGES = {"fine-tuned": "fine-tuning", "frozen": "frozen codes", "pixels": "raw pixels"}
 
 

@@ -102,7 +102,9 @@ def _finding(f) -> bool:
 
 DONE_FIELDS = (
     # field, check, what it should be, required
-    ("key", lambda v: isinstance(v, str), "the preset's key (a string)", True),
+    ("key", lambda v: isinstance(v, str), "the row's key (a string)", True),
+    ("key_parts", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+     "an object of the key's parts (texts)", False),
     ("seconds", _seconds, "a number of seconds", True),
     ("files", _strings, "a list of figure file names", False),
     ("tables", _strings, "a list of table file names", False),
@@ -166,9 +168,10 @@ def check_done(record, folder) -> None:
                 _bad(file, "(file)", "not a PNG picture")
 
 
-def read_done(folder, key: str) -> Done | None:
-    """The record of the experiment finished in `folder` for the preset whose key is `key`;
-    None when it has not finished (no done.json) or finished with another preset."""
+def read_done(folder, key: str | None) -> Done | None:
+    """The record of the experiment finished in `folder` for the row whose key is `key`; None
+    when it has not finished (no done.json) or finished with another key (with key None: the
+    record whatever its key, to tell a stale row from one never run)."""
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         _bad(folder, "(folder)", "is a file where the experiment's folder belongs")
@@ -177,7 +180,7 @@ def read_done(folder, key: str) -> Done | None:
         return None
     raw = _read(path)
     check_done(raw, folder)
-    if raw["key"] != key:
+    if key is not None and raw["key"] != key:
         return None
     seconds = float(raw["seconds"])
     if raw.get("resumed"):

@@ -40,6 +40,14 @@ def _dur(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
 
 
+def _reproduces(exp) -> str:
+    """The row's stated tolerance, or ""."""
+    if exp.tolerance is None:
+        return ""
+    within = "to the last digit" if exp.tolerance == 0 else f"within {exp.tolerance * 100:g} % (relative)"
+    return f" (made again from scratch, these numbers come out the same {within})"
+
+
 def _mark(agrees, close: bool = False) -> str:
     if close:
         return "too close to call"
@@ -102,7 +110,8 @@ def html_page(job) -> str:
                 why = r.get("reason") or r.get("error") or "not run yet"
                 parts.append(f"<p class='state'>{html.escape(state)}</p><p>{html.escape(why)}</p></div></div>")
                 continue
-            parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)<p>{html.escape(r.get('aegui', ''))}</p>")
+            parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)"
+                         f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp))}</p>")
             if r.get("findings"):
                 parts.append("<ul>" + "".join(
                     f"<li><span class='{_mark(f.get('agrees'), f.get('close', False)).split()[0]}'>{_mark(f.get('agrees'), f.get('close', False))}</span>: "
@@ -139,8 +148,8 @@ def markdown_page(job, base: Path) -> str:
     records = _records(job)
     waiting = sorted({r.get("reason", "").split(",")[0].replace("needs ", "") for _, _, st, r in records
                       if st == "waiting for its data"})
-    counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "waiting for its data", "failed",
-                                                                           "not run")}
+    counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "stale", "waiting for its data",
+                                                                           "failed", "not run")}
     cores = next((r.get("cores") for _, _, st, r in records if st == "done" and r.get("cores")), "?")
     lines = ["# The course documents' experiments in aegui", "",
              f"Made by `aegui report all --out {Path(job.out_dir).as_posix()}"
@@ -153,6 +162,8 @@ def markdown_page(job, base: Path) -> str:
              f"{counts['done']} experiments finished"
              + (f", {counts['waiting for its data']} wait for their data" if counts["waiting for its data"] else "")
              + (f", {counts['failed']} failed" if counts["failed"] else "")
+             + (f", {counts['stale']} stale (made by other code, data or settings than these; they run again)"
+                if counts["stale"] else "")
              + (f", {counts['not run']} not run yet" if counts["not run"] else "") + ". "
              "The documents' figures are pictures that are not in their text: *The document* gives their numbers and "
              "conclusions in our words, *aegui* the figure and numbers aegui measured, *Agrees?* sets the two "
@@ -176,7 +187,7 @@ def markdown_page(job, base: Path) -> str:
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
             agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}: {_cell(f['claim'])}" for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
-            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', ''))} "
+            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', '') + _reproduces(exp))} "
                          f"| {agree}{differs} | {_cell(_time(r))} |")
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -11,13 +11,17 @@ A report file (resources/reports/NNN.json) lists the document's experiments::
          "document": "what the document reports (its figures are not in its text: its numbers and
                       conclusions, in our words)",
          "figures": ["curves", "bars"],                        # see report_render
-         "check": "001-architectures"}]}                      # see report_checks
+         "check": "001-architectures",                        # see report_checks
+         "tolerance": 0.001}]}       # optional: made again from scratch, its numbers agree within 0.1 %
 
 Running (ReportJob): experiments in order; each writes DIR/<id>/ (its PNG and CSV files, and
 work/ with the trained models and raw runs) and, last, DIR/<id>/done.json with its summary,
 findings, settings and time. A finished experiment whose preset is unchanged is not run again
 (resumable: a cancel or a crash loses at most the experiment under way, and the compare and
-classifier presets keep their finished runs inside it too). An experiment whose data is not on
+classifier presets keep their finished runs inside it too). "Unchanged" is the row's key
+(report/keys.py): its preset, the data it reads, the aegui code that runs and checks it and the
+libraries' versions. A row finished with another key is "stale": listed and shown as such, and
+run again, its saved runs (work/, made by that other code) with it. An experiment whose data is not on
 this machine (Fashion-MNIST when it was never fetched) is recorded as waiting for its data and
 tried again next time. After every experiment the page is written again: DIR/index.html,
 DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
@@ -33,7 +37,6 @@ Job shape (for the window's worker, like the sweeps' jobs)::
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -47,7 +50,7 @@ from aegui.core.analyses.report.files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
-EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options")
+EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options", "tolerance")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
 
 
@@ -60,6 +63,9 @@ class ReportExperiment:
     figures: tuple[str, ...] = ()
     check: str = ""
     options: dict = field(default_factory=dict, hash=False, compare=False)
+    # The relative difference within which the row's numbers are the same when it is made again
+    # from scratch (stated on the page; tests/cli/test_report_reproduces.py holds the page to it).
+    tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,11 +128,16 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", e["id"]) or e["id"] in seen:
             bad(f"experiments[{i}].id", f"{e['id']!r}: use lowercase letters, digits and dashes, once each")
         seen.add(e["id"])
+        tolerance = e.get("tolerance")
+        if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                      or not 0 <= tolerance < 1):
+            bad(f"experiments[{i}].tolerance", "must be a relative difference from 0 to 1 (e.g. 0.001 for 0.1 %)")
         preset = (base / e["preset"]).resolve()
         if not preset.is_file():
             bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
         exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
-                                     e.get("check", ""), dict(e.get("options", {}))))
+                                     e.get("check", ""), dict(e.get("options", {})),
+                                     None if tolerance is None else float(tolerance)))
     if not exps:
         bad("experiments", "list at least one experiment")
     for key in ("id", "document", "title"):
@@ -170,20 +181,11 @@ def preset_documents(root: Path | None = None) -> dict[str, tuple[str, ...]]:
 # ---------------------------------------------------------------- what makes a result reusable
 
 def preset_key(exp: ReportExperiment) -> str:
-    """A hash of the preset as it would run (its file, the experiment config it names as its
-    base) and of the experiment's figures and options: an unchanged key is not run again. The
-    preset's description and stated time only document it, so editing them keeps the results."""
-    from aegui.core.files.jsonfile import read_json
-    h = hashlib.sha256()
-    raw = read_json(exp.preset)
-    if isinstance(raw, dict):
-        raw = {k: v for k, v in raw.items() if k not in ("description", "time_2cores_s")}
-    h.update(json.dumps(raw, sort_keys=True).encode())
-    base = raw.get("base") if isinstance(raw, dict) else None
-    if isinstance(base, str):
-        h.update((exp.preset.parent / base).read_bytes())
-    h.update(json.dumps({"figures": exp.figures, "check": exp.check, "options": exp.options}, sort_keys=True).encode())
-    return h.hexdigest()[:16]
+    """The row's key: a hash of its preset, the data it reads, the code that runs and checks it
+    and the libraries' versions (report/keys.py). A row finished with this key is not run again;
+    one finished with another is stale."""
+    from aegui.core.analyses.report.keys import row_key
+    return row_key(exp)[0]
 
 
 def needed_data(exp: ReportExperiment) -> str | None:
@@ -281,19 +283,32 @@ class ReportJob(Job):
         return self._done(spec, exp)[1]
 
     def _done(self, spec, exp) -> tuple[dict | None, str | None]:
+        record, why, _ = self._read(spec, exp)
+        return record, why
+
+    def _read(self, spec, exp) -> tuple[dict | None, str | None, dict | None]:
+        """(the record finished with the row's key, a sentence naming a damaged done.json, the
+        record of a stale row: finished with another key, its `reason` saying what changed)."""
         from aegui.core.analyses.report.files import read_done
+        from aegui.core.analyses.report.keys import row_key, why_stale
         try:
-            done = read_done(self.folder(spec, exp), preset_key(exp))
+            done = read_done(self.folder(spec, exp), None)
+            key, parts = row_key(exp)
         except ConfigError as err:
-            return None, str(err)
-        return (None if done is None else done.record), None
+            return None, str(err), None
+        if done is None:
+            return None, None, None
+        if done.key == key:
+            return done.record, None, None
+        return None, None, {**done.record, "reason": why_stale(done.record.get("key_parts"), parts)}
 
     def state(self, spec, exp) -> tuple[str, dict]:
         """(state, record) of one experiment in out_dir: "done" (done.json's record, for this
-        preset), "waiting for its data" / "failed" (their notes) or "not run" ({}, or {"error":
+        row's key), "stale" (done.json's record, made with another key, and the `reason`: it runs
+        again), "waiting for its data" / "failed" (their notes) or "not run" ({}, or {"error":
         the sentence naming a damaged file, which is made again on the next run})."""
         from aegui.core.analyses.report.files import read_note
-        record, why = self._done(spec, exp)
+        record, why, stale = self._read(spec, exp)
         if record is not None:
             return "done", record
         if why is not None:
@@ -305,11 +320,14 @@ class ReportJob(Job):
                 return "not run", {"error": f"{err}; it runs again next time"}
             if note is not None:
                 return state, note
+        if stale is not None:
+            return "stale", stale
         return "not run", {}
 
     def steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
         from aegui.core.analyses.report.files import check_done, discard
+        from aegui.core.analyses.report.keys import row_key
         from aegui.core.analyses.report.page import write_pages
         start = time.perf_counter()
         pairs = self.todo()
@@ -334,9 +352,11 @@ class ReportJob(Job):
                 continue
             for message in _clear_the_way(folder):
                 yield item("remade", reached, message=message)
+            key = row_key(exp)      # taken before the run: what made the row, should files change meanwhile
+            _work_for(folder / "work", key[0])
             why = needed_data(exp)
             if why is not None:
-                _write_json(folder / WAITING, {"key": preset_key(exp), "reason": why})
+                _write_json(folder / WAITING, {"key": key[0], "reason": why})
                 yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
@@ -363,7 +383,7 @@ class ReportJob(Job):
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
-                record.update(_how_it_ran(exp, name, info, result, record, (seconds, cpu), load_before, started))
+                record.update(_how_it_ran(key, name, info, result, record, (seconds, cpu), load_before, started))
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
             except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
@@ -371,7 +391,7 @@ class ReportJob(Job):
                 # on the page, and tried again next time; the finished runs inside stay saved.
                 self._job = None
                 message = str(err) if isinstance(err, (ConfigError, OSError)) else f"{type(err).__name__}: {err}"
-                _write_json(folder / FAILED, {"key": preset_key(exp), "error": message})
+                _write_json(folder / FAILED, {"key": key[0], "error": message})
                 yield item("failed", index / count, message=message)
                 write_pages(self)
                 continue
@@ -411,11 +431,31 @@ def _clear_the_way(folder: Path) -> Iterator[str]:
         discard(folder / "work")
 
 
-def _how_it_ran(exp, name: str, info, result, record: dict, spent: tuple[float, float], load_before,
-                started: str) -> dict:
-    """done.json's fields about the run itself: its key, preset, times, load and machine."""
+WORK_KEY = "key.txt"     # in work/: the key of the row whose runs are saved there
+
+
+def _work_for(work: Path, key: str) -> None:
+    """Keeps the runs saved in work/ only when they were saved for this very key (a cancelled
+    run of this row); runs saved for another key were made by other code, from other data or
+    settings, so they are trained again rather than read back into a row said to be current."""
+    from aegui.core.analyses.report.files import discard
+    from aegui.core.files.atomic import atomic_write_text
+    try:
+        kept = work.is_dir() and not work.is_symlink() and (work / WORK_KEY).read_text(encoding="ascii") == key
+    except (OSError, UnicodeDecodeError):
+        kept = False
+    if not kept:
+        discard(work)
+        work.mkdir(parents=True)
+        atomic_write_text(work / WORK_KEY, key)
+
+
+def _how_it_ran(key: tuple[str, dict], name: str, info, result, record: dict, spent: tuple[float, float],
+                load_before, started: str) -> dict:
+    """done.json's fields about the run itself: its key (and the key's parts), preset, times, load
+    and machine."""
     seconds, cpu = spent
-    return {"key": preset_key(exp), "experiment": name, "preset": info.stem, "kind": info.kind,
+    return {"key": key[0], "key_parts": key[1], "experiment": name, "preset": info.stem, "kind": info.kind,
             "preset_name": info.name, "preset_description": info.description,
             "stated_s": info.time_2cores_s, **_times(record, result, seconds, cpu),
             "load_before": load_before, "load_after": _load(), "cores": os.cpu_count(),

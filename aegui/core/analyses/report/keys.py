@@ -1,0 +1,284 @@
+"""A course report row's key: what makes the row, so that a row made by other code, from other
+data or with other settings is known as stale and made again (`aegui report NAME --list` says
+"stale"; `aegui report NAME` runs it again; the page never shows it as current).
+
+The key is a hash of four parts, each a hash (done.json keeps them as `key_parts`, so that a
+stale row can say which part changed):
+
+- **preset**: the preset file as it runs (its description and stated time left out: they only
+  document it), the experiment config it names as its base, and the report's figures, check and
+  options for the row. The seeds a row uses are written there (`train.seed`, `seeds`,
+  `data.split_seed`, the options' noise); the seeds nobody wrote are the code's defaults,
+  covered by the code part.
+- **data**: the bytes of the data the preset reads, by source: the font file (the course's
+  resources/font.h unless `data.path` names another, and any `data.extra_glyphs`), every file
+  of resources/emoji/, scikit-learn's digits file, a folder's or IDX files' bytes, and for a
+  catalogue dataset (MNIST...) the SHA-256 the catalogue publishes for its files (the files
+  are checked against them when fetched or added, so they are the data's own checksum).
+- **code**: the source of every aegui module the report can run: this package's run.py and
+  each aegui module reached from it by following import statements (the ones inside functions
+  included). That is most of aegui/core and none of aegui/qt or aegui/cli; aegui/__init__.py
+  (the version) is among them.
+- **libraries**: the installed versions of torch, numpy, scipy, scikit-learn and Pillow: a
+  seeded run on the CPU gives the same numbers on the same torch, not across versions.
+
+Everything is read from files (no module is imported, so `--list` stays quick and torch-free)
+and cached for as long as the files' sizes and modification times stay the same.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+PARTS = ("preset", "data", "code", "libraries")
+LIBRARIES = ("torch", "numpy", "scipy", "scikit-learn", "pillow")
+ENTRY = "aegui.core.analyses.report.run"
+CHANGED = {"preset": "its preset or the report's settings for it",
+           "data": "the data it reads",
+           "code": "the aegui code that runs and checks it",
+           "libraries": f"the installed libraries ({', '.join(LIBRARIES)})"}
+
+# The folder holding the `aegui` package whose source the code part hashes (tests point it at a
+# copy they change).
+SOURCE_ROOT = Path(__file__).resolve().parents[4]
+
+_cache: dict = {}
+
+
+def row_key(exp) -> tuple[str, dict[str, str]]:
+    """(key, parts) of a report experiment (run.ReportExperiment)."""
+    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "code": code_part(),
+             "libraries": libraries_part()}
+    return _digest(json.dumps(parts, sort_keys=True).encode()), parts
+
+
+def why_stale(parts_then, parts_now: dict[str, str]) -> str:
+    """The sentence --list and the page show for a row made with another key."""
+    if not isinstance(parts_then, dict):
+        return "made by an aegui whose row keys did not cover its code and data; it runs again next time"
+    changed = [CHANGED[p] for p in PARTS if parts_then.get(p) != parts_now.get(p)]
+    what = ", ".join(changed) if changed else "its key"
+    return f"made before a change of {what}; it runs again next time"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- preset
+
+def _preset_raw(preset: Path):
+    from aegui.core.files.jsonfile import read_json
+    raw = read_json(preset)
+    if isinstance(raw, dict):
+        raw = {k: v for k, v in raw.items() if k not in ("description", "time_2cores_s")}
+    return raw
+
+
+def _base_file(preset: Path, raw) -> Path | None:
+    base = raw.get("base") if isinstance(raw, dict) else None
+    return preset.parent / base if isinstance(base, str) else None
+
+
+def preset_part(exp) -> str:
+    raw = _preset_raw(Path(exp.preset))
+    h = hashlib.sha256(json.dumps(raw, sort_keys=True).encode())
+    base = _base_file(Path(exp.preset), raw)
+    if base is not None:
+        h.update(base.read_bytes())
+    h.update(json.dumps({"figures": exp.figures, "check": exp.check, "options": exp.options},
+                        sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- data
+
+DATA_FIELDS = ("source", "path", "labels_path", "catalogue", "extra_glyphs")
+
+
+def _data_settings(node, found: dict[str, set], under_data: bool = False) -> None:
+    """Collects every data setting of DATA_FIELDS anywhere in a preset: in `data` objects (the
+    base's, a run's changes) and as dotted keys ("data.path" in a sweep's vary)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            field = key[len("data."):] if isinstance(key, str) and key.startswith("data.") else key if under_data else None
+            if field in DATA_FIELDS:
+                values = value if isinstance(value, list) else [value]
+                found.setdefault(field, set()).update(json.dumps(v, sort_keys=True) for v in values)
+            _data_settings(value, found, key == "data")
+    elif isinstance(node, list):
+        for value in node:
+            _data_settings(value, found, under_data)
+
+
+def _base_source_stated(raw, base_raw) -> bool:
+    for node in (base_raw, raw.get("base") if isinstance(raw, dict) else None):
+        if isinstance(node, dict) and isinstance(node.get("data"), dict) and "source" in node["data"]:
+            return True
+    return False
+
+
+def data_part(preset) -> str:
+    """The checksum of the data a preset reads (see the module's docstring)."""
+    from aegui.core.files.jsonfile import read_json
+    preset = Path(preset)
+    raw = _preset_raw(preset)
+    base = _base_file(preset, raw)
+    base_raw = read_json(base) if base is not None and base.is_file() else None
+    found: dict[str, set] = {}
+    _data_settings([raw, base_raw], found)
+    strings = lambda field: sorted(json.loads(v) for v in found.get(field, ()) if isinstance(json.loads(v), str))
+    sources = set(strings("source"))
+    if not _base_source_stated(raw, base_raw):
+        sources.add("font")                      # DataConfig's default
+    parts = []
+    for source in sorted(sources):
+        if source == "font":
+            parts.append(("font", _files_hash([_course_font()] + [Path(p) for p in strings("path") if p])))
+        elif source == "emoji":
+            from aegui.core.files.paths import resources_dir
+            parts.append(("emoji", _files_hash([resources_dir() / "emoji"])))
+        elif source == "digits":
+            parts.append(("digits", _files_hash([_digits_file()])))
+        elif source in ("folder", "idx"):
+            parts.append((source, _files_hash([Path(p) for f in ("path", "labels_path") for p in strings(f) if p])))
+        else:
+            parts.append((source, ""))
+    extra = [Path(p) for v in found.get("extra_glyphs", ()) for p in _flat(json.loads(v)) if isinstance(p, str)]
+    if extra:
+        parts.append(("extra_glyphs", _files_hash(extra)))
+    for name in strings("catalogue"):
+        parts.append(("catalogue " + name, _catalogue_hash(name)))
+    return _digest(json.dumps(parts).encode())
+
+
+def _flat(value) -> list:
+    return [x for v in value for x in _flat(v)] if isinstance(value, list) else [value]
+
+
+def _course_font() -> Path:
+    from aegui.core.files.paths import course_font_path
+    return course_font_path()
+
+
+def _digits_file() -> Path | None:
+    """scikit-learn's digits, found without importing scikit-learn."""
+    import importlib.util
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+
+
+def _catalogue_hash(name: str) -> str:
+    from aegui.core.data.catalogue import entry
+    try:
+        e = entry(name)
+    except KeyError:
+        return "unknown"
+    return _digest(json.dumps([(f.role, f.hash, f.unpacked) for f in e.files]).encode())
+
+
+def _files_hash(paths) -> str:
+    """A hash of the bytes of each file (a folder: of every file in it, by relative name); a
+    path that is not there counts as its name (the run says what is missing)."""
+    h = hashlib.sha256()
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path).expanduser()
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h.update(f.relative_to(path).as_posix().encode() if path.is_dir() else f.name.encode())
+            h.update(b"\0" + _file_hash(f).encode())
+    return h.hexdigest()[:16]
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "absent"
+    stamp = ("file", str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if stamp not in _cache:
+        try:
+            _cache[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return "unreadable"
+    return _cache[stamp]
+
+
+# ---------------------------------------------------------------- code
+
+def _module_files(root: Path) -> dict[str, Path]:
+    files = {}
+    for p in (root / "aegui").rglob("*.py"):
+        parts = p.relative_to(root).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        files[name] = p
+    return files
+
+
+def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """The aegui modules a module's import statements name (those inside functions too)."""
+    out = set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                head = package.split(".")[:len(package.split(".")) - node.level + 1]
+                module = ".".join(head + ([module] if module else []))
+            out.add(module)
+            out.update(f"{module}.{a.name}" for a in node.names)
+    found = set()
+    for m in out:
+        parts = m.split(".")
+        found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in known)
+    return found
+
+
+def code_modules(root: Path | None = None) -> list[str]:
+    """The modules the code part covers (see the module's docstring), by name."""
+    root = Path(root or SOURCE_ROOT)
+    known = _module_files(root)
+    seen, todo = set(), [ENTRY]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in known:
+            continue
+        seen.add(name)
+        todo.extend(_imports(name, known[name], known))
+    return sorted(seen)
+
+
+def code_part(root: Path | None = None) -> str:
+    root = Path(root or SOURCE_ROOT)
+    stamp = ("code", str(root), tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                                            for p in (root / "aegui").rglob("*.py"))))
+    if stamp not in _cache:
+        known = _module_files(root)
+        h = hashlib.sha256()
+        for name in code_modules(root):
+            h.update(name.encode() + b"\0" + known[name].read_bytes() + b"\0")
+        _cache[stamp] = h.hexdigest()[:16]
+    return _cache[stamp]
+
+
+# ---------------------------------------------------------------- libraries
+
+@lru_cache(maxsize=1)
+def libraries_part() -> str:
+    from importlib import metadata
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return _digest(json.dumps(versions, sort_keys=True).encode())

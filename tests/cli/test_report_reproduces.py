@@ -1,0 +1,122 @@
+"""The committed course report page is what the code makes: the quickest document's report (002,
+about a minute on 2 cores) is made again from scratch, and every number its rows show on the page
+(docs/course-reports.md), in their done.json and in their tables is the same within the
+tolerance each row states. A page recorded by older code, or by hand, fails here.
+
+When the code that makes these rows changes on purpose, make the page again (the failure says
+how) and commit it with the change.
+"""
+import csv
+import io
+import json
+import math
+import re
+
+import pytest
+
+from aegui.core.analyses.report import run as R
+
+from core_helpers import ROOT
+
+DOCS = ROOT / "docs"
+REMAKE = ("python -m aegui report all --only {ids} --out docs/course-reports "
+          "--markdown docs/course-reports.md")
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+SKIPPED = ("second", "load", "started", "cores", "resumed")     # the run's own circumstances, not its numbers
+
+
+def _unit(token: str) -> float:
+    """The size of the last printed digit of a number as the page prints it (rounding)."""
+    mantissa, _, exponent = token.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return 10.0 ** (int(exponent or 0) - decimals)
+
+
+def same_text(a: str, b: str, tolerance: float) -> str | None:
+    """None when two texts are the same but for numbers within `tolerance` (relative, plus the
+    printed rounding); else what differs."""
+    words_a, words_b = NUMBER.split(a), NUMBER.split(b)
+    if words_a != words_b:
+        return f"the words differ: {a!r} / {b!r}"
+    for x, y in zip(NUMBER.findall(a), NUMBER.findall(b)):
+        fx, fy = float(x), float(y)
+        if abs(fx - fy) > tolerance * max(abs(fx), abs(fy)) + max(_unit(x), _unit(y)):
+            return f"{x} against {y} (in {a[:120]!r})"
+    return None
+
+
+def differences(a, b, tolerance: float, where: str = "") -> list[str]:
+    """Every difference between two JSON values beyond `tolerance`, by its place."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{where}: fields {sorted(set(a) ^ set(b))}"]
+        return [d for k in a if not any(s in k for s in SKIPPED)
+                for d in differences(a[k], b[k], tolerance, f"{where}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} items against {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, tolerance, f"{where}[{i}]")]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        both_nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+        if both_nan or abs(a - b) <= tolerance * max(abs(a), abs(b)):
+            return []
+        return [f"{where}: {a} against {b}"]
+    if isinstance(a, str) and isinstance(b, str):
+        why = same_text(a, b, tolerance)
+        return [] if why is None else [f"{where}: {why}"]
+    return [] if a == b else [f"{where}: {a!r} against {b!r}"]
+
+
+def table_differences(a: str, b: str, tolerance: float, where: str) -> list[str]:
+    rows_a, rows_b = list(csv.reader(io.StringIO(a))), list(csv.reader(io.StringIO(b)))
+    if not rows_a or rows_a[0] != rows_b[0]:
+        return [f"{where}: the columns differ"]
+    kept = [i for i, name in enumerate(rows_a[0]) if not any(s in name for s in SKIPPED)]
+    cells = lambda rows: [[r[i] for i in kept] for r in rows[1:]]
+    return differences(cells(rows_a), cells(rows_b), tolerance, where)
+
+
+def page_rows(text: str, names) -> dict[str, list[str]]:
+    """The page's table rows of these experiments, by name, as cells without the time (the last
+    cell: the machine's, not the code's)."""
+    rows = {}
+    for line in text.splitlines():
+        for name in names:
+            if f"index.html#{name})" in line:
+                rows[name] = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-2]]
+    return rows
+
+
+@pytest.mark.acceptance
+@pytest.mark.timeout(1800)
+def test_the_committed_002_page_is_what_the_code_makes_from_scratch(tmp_path):
+    """002's rows made again from scratch in tmp_path: their page rows, done.json numbers and
+    tables equal the committed ones within each row's stated tolerance."""
+    spec = R.load_report("002")[0]
+    names = [R.ReportJob.qualified(spec, exp) for exp in spec.experiments]
+    remake = REMAKE.format(ids=",".join(names))
+    for exp in spec.experiments:
+        assert exp.tolerance is not None, f"{spec.id}-{exp.id} states no tolerance (resources/reports/002.json)"
+    committed_page = (DOCS / "course-reports.md").read_text(encoding="utf-8")
+
+    out = tmp_path / "course-reports"
+    job = R.ReportJob([spec], out, markdown=tmp_path / "course-reports.md")
+    states = [p.state for p in job.steps()]
+    assert states[-1] == "finished" and "failed" not in states, states
+    fresh_page = (tmp_path / "course-reports.md").read_text(encoding="utf-8")
+
+    found = []
+    committed_rows, fresh_rows = page_rows(committed_page, names), page_rows(fresh_page, names)
+    for exp, name in zip(spec.experiments, names):
+        tolerance = exp.tolerance
+        assert name in committed_rows, f"docs/course-reports.md has no row for {name}"
+        found += differences(committed_rows[name], fresh_rows[name], tolerance, f"page row {name}")
+        then = json.loads((DOCS / "course-reports" / name / "done.json").read_text())
+        now = json.loads((out / name / "done.json").read_text())
+        for field in ("aegui", "findings", "differs", "measured", "settings", "files", "tables"):
+            found += differences(then.get(field), now.get(field), tolerance, f"{name}/done.json {field}")
+        for table in now.get("tables", []):
+            found += table_differences((DOCS / "course-reports" / name / table).read_text(),
+                                       (out / name / table).read_text(), tolerance, f"{name}/{table}")
+    assert not found, (f"{len(found)} numbers of the committed page differ from what the code makes "
+                       f"(first: {found[:5]}); if the change is meant, make the page again: {remake}")
