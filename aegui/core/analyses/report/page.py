@@ -48,6 +48,15 @@ def _reproduces(exp) -> str:
     return f" (made again from scratch, these numbers come out the same {within})"
 
 
+# A stale row keeps what its older run measured on the page, marked, until it runs again: a page
+# whose rows all went blank at each change of code would tell a reader nothing.
+OLDER_RUN = "What that older run measured, kept until the row runs again:"
+
+
+def _older_run(state: str, r: dict) -> bool:
+    return state == "stale" and bool(r.get("aegui"))
+
+
 def _mark(agrees, close: bool = False) -> str:
     if close:
         return "too close to call"
@@ -108,8 +117,11 @@ def html_page(job) -> str:
                          f"<div class='doc'><b>The document</b><p>{html.escape(exp.document)}</p></div><div>")
             if state != "done":
                 why = r.get("reason") or r.get("error") or "not run yet"
-                parts.append(f"<p class='state'>{html.escape(state)}</p><p>{html.escape(why)}</p></div></div>")
-                continue
+                parts.append(f"<p class='state'>{html.escape(state)}</p><p>{html.escape(why)}</p>")
+                if not _older_run(state, r):
+                    parts.append("</div></div>")
+                    continue
+                parts.append(f"<p><i>{html.escape(OLDER_RUN)}</i></p>")
             parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)"
                          f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp))}</p>")
             if r.get("findings"):
@@ -179,16 +191,20 @@ def markdown_page(job, base: Path) -> str:
                 continue
             name = job.qualified(spec, exp)
             link = f"[{_cell(exp.title)}]({rel.as_posix()}/index.html#{name})"
+            stale = ""
             if state != "done":
                 why = r.get("reason") or r.get("error") or "not run yet"
-                lines.append(f"| {link} | {_cell(exp.document)} | *{state}*: {_cell(why)} | | |")
-                continue
+                if not _older_run(state, r):
+                    lines.append(f"| {link} | {_cell(exp.document)} | *{state}*: {_cell(why)} | | |")
+                    continue
+                stale = f"*{state}*: {_cell(why)}. *{OLDER_RUN}*<br>"
             fig = r.get("figure")
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
             agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}: {_cell(f['claim'])}" for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
-            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {img}{_cell(r.get('aegui', '') + _reproduces(exp))} "
-                         f"| {agree}{differs} | {_cell(_time(r))} |")
+            lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {stale}{img}"
+                         f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))} "
+                         f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 
