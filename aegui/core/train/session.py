@@ -40,7 +40,7 @@ from aegui.core.data.dataset import Dataset
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.objectives import objective_of
 from aegui.core.train.history import History
-from aegui.core.train import capture
+from aegui.core.train import capture, dense
 from aegui.core.train import progress as P
 from aegui.core.train.devices import resolve_device
 from aegui.core.train.eager import eager_steps
@@ -103,6 +103,9 @@ class TrainingSession:
         self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
         self.captured = False   # whether this run's steps were replayed from CUDA graphs
         self.capture_error: str | None = None     # why capturing failed (the run went on eagerly)
+        # On the CPU, run small dense autoencoders' steps in numpy where it computes the same
+        # (train/dense.py); False keeps the torch loop (the tests compare the two).
+        self.dense = True
         # Step mode (see train/gate.py): a record every epoch whatever check_every says, and a
         # call after every batch (may block: the GUI steps one batch at a time).
         self.report_every_epoch = False
@@ -237,6 +240,8 @@ class TrainingSession:
             yield from scipy_steps(self)
         elif self.capture and capture.usable(self):
             yield from capture.captured_steps(self)
+        elif self.dense and dense.usable(self):
+            yield from dense.dense_steps(self)
         else:
             yield from eager_steps(self)
 

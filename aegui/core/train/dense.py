@@ -1,0 +1,236 @@
+"""The full-batch epoch loop of small dense autoencoders on the CPU, forward and backward written
+out in numpy: what TrainingSession.steps() runs for the glyph presets (K stacked MLPs, 32 to 96
+glyphs, a few thousand weights each).
+
+For networks this small torch's cost is per operation, not arithmetic: the Font3 preset's step
+(8 models, 6 layers) ran about 110 aten operations and autograd's bookkeeping for some 5 MFLOP,
+0.6-0.9 ms an epoch. Here a step is one batched matmul per layer forward and two backward (all K
+models at once, on arrays allocated once), the activations' derivatives from what the forward
+pass kept, and Adam over the whole flat buffer in a handful of in-place calls; the wrong pixels
+of a check come from the same forward pass. The weights are the model's own `flat` (a numpy view
+of its memory), so checkpoints, snapshots and best_model() see them as the torch loop would.
+
+It computes what eager.py computes, in the same order (check before the step, the last epoch
+measured after it), with torch's fused Adam's update; tests/core/train/test_dense.py compares
+the losses of both loops and trains Font3 to 0 wrong pixels.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.models.nets import Autoencoder
+from aegui.core.train import progress as P
+from aegui.core.train.optim import _B1, _B2, _EPS, lr_factor
+
+# Above this many multiply-adds per step torch's threaded kernels win over numpy's per-call
+# savings (a step of this size takes milliseconds either way).
+_MAX_WORK = 2e7
+_ACTS = ("elu", "tanh", "relu", "identity", "sigmoid")
+_ZERO = np.float32(0)     # a Python 0 is converted again at every call
+
+
+def usable(s) -> bool:
+    """Whether session `s` is one this loop runs exactly: a plain dense autoencoder on the CPU,
+    full batch on the clean training set, Adam without weight decay, BCE, sigmoid outputs, and
+    nobody asking for a record between checks (the window's step mode)."""
+    exp, t, spec = s.exp, s.exp.train, s.exp.model
+    m = s.model
+    return (s.device.type == "cpu" and type(m) is Autoencoder and s.objective.kind == "ae"
+            and not spec.dropout and not m.top_k and s.augmenter is None and s.val_x is None
+            and t.optimizer == "adam" and not t.weight_decay and t.loss == "bce"
+            and spec.output_activation == "sigmoid" and m.flat.dtype == torch.float32
+            and all(lay.activation in _ACTS for lay in m.layers())
+            and not 0 < t.batch_size < len(s.data)
+            and not s.report_every_epoch and s.batch_report is None
+            and s.k * len(s.data) * m.work_per_sample() <= _MAX_WORK)
+
+
+class _Net:
+    """The K stacked models' layers as numpy views of the shared flat buffer, and every array a
+    step writes, allocated once."""
+
+    def __init__(self, model: Autoencoder, x: np.ndarray):
+        self.flat = model.flat.detach().numpy()          # shares the parameter's memory
+        self.grad = np.zeros_like(self.flat)
+        k, n = self.flat.shape[0], x.shape[0]
+        self.x = x
+        self.layers = model.layers()
+        self.w, self.b, self.gw, self.gb = [], [], [], []
+        for lay in self.layers:
+            lo, nw = lay.offset, lay.fan_in * lay.fan_out
+            for arr, ws, bs in ((self.flat, self.w, self.b), (self.grad, self.gw, self.gb)):
+                ws.append(arr[:, lo:lo + nw].reshape(k, lay.fan_in, lay.fan_out))
+                bs.append(arr[:, None, lo + nw:lo + nw + lay.fan_out])
+        # h[i]: layer i's output (its activation), aux[i]: what its derivative needs, d[i]: the
+        # loss's gradient with respect to layer i's pre-activation.
+        self.h = [np.empty((k, n, lay.fan_out), np.float32) for lay in self.layers]
+        self.aux = [np.empty_like(h) for h in self.h]
+        self.d = [np.empty_like(h) for h in self.h]
+        self.scale = np.float32(1.0 / (n * x.shape[1]))
+        self.on = x >= 0.5
+        self.ones = np.ones((1, n), np.float32)    # a bias's gradient as a matmul (sum was 4x slower)
+
+    def forward(self) -> np.ndarray:
+        """The logits [K, N, D] of the training set at the current weights."""
+        inp = self.x
+        last = len(self.layers) - 1
+        for i, lay in enumerate(self.layers):
+            h = self.h[i]
+            np.matmul(inp, self.w[i], out=h)
+            h += self.b[i]
+            if i < last:
+                _activate(lay.activation, h, self.aux[i])
+            inp = h
+        return self.h[last]
+
+    def loss(self, logits: np.ndarray) -> np.ndarray:
+        """Each model's mean BCE [K] (float64), torch's stable form of it."""
+        ll = logits.astype(np.float64)
+        per = np.maximum(ll, 0) - ll * self.x + np.log1p(np.exp(-np.abs(ll)))
+        return per.mean((1, 2))
+
+    def wrong(self, logits: np.ndarray) -> np.ndarray:
+        """Wrong pixels per model and sample [K, N] (a sigmoid output >= 0.5 is a logit >= 0)."""
+        return ((logits >= 0) != self.on).sum(-1)
+
+    def backward(self) -> None:
+        """self.grad = d (sum of the K models' mean BCE) / d flat, from the last forward pass."""
+        last = len(self.layers) - 1
+        d = self.d[last]
+        np.negative(self.h[last], out=d)      # sigmoid(logits) - x, over N * D
+        with np.errstate(over="ignore"):      # exp(-logit) = inf gives sigmoid 0, as it should
+            np.exp(d, out=d)
+        d += 1
+        np.reciprocal(d, out=d)
+        d -= self.x
+        d *= self.scale
+        for i in range(last, -1, -1):
+            inp = self.x if i == 0 else self.h[i - 1]
+            np.matmul(inp.swapaxes(-1, -2), d, out=self.gw[i])
+            np.matmul(self.ones, d, out=self.gb[i])
+            if i:
+                prev = self.d[i - 1]
+                np.matmul(d, self.w[i].swapaxes(-1, -2), out=prev)
+                _derive(self.layers[i - 1].activation, prev, self.h[i - 1], self.aux[i - 1])
+                d = prev
+
+
+def _activate(act: str, h: np.ndarray, aux: np.ndarray) -> None:
+    """h (the pre-activation) becomes act(h) in place; aux keeps what _derive needs."""
+    if act == "elu":       # max(x, 0) + expm1(min(x, 0)); its derivative is exp(min(x, 0))
+        np.minimum(h, _ZERO, out=aux)
+        np.expm1(aux, out=aux)
+        np.maximum(h, _ZERO, out=h)
+        h += aux
+        aux += 1
+    elif act == "tanh":
+        np.tanh(h, out=h)
+    elif act == "relu":
+        np.greater(h, _ZERO, out=aux)
+        np.maximum(h, _ZERO, out=h)
+    elif act == "sigmoid":
+        np.negative(h, out=h)
+        np.exp(h, out=h)
+        h += 1
+        np.reciprocal(h, out=h)
+
+
+def _derive(act: str, d: np.ndarray, h: np.ndarray, aux: np.ndarray) -> None:
+    """d (gradient w.r.t. the layer's output) becomes the gradient w.r.t. its pre-activation."""
+    if act in ("elu", "relu"):
+        d *= aux
+    elif act == "tanh":
+        np.multiply(h, h, out=aux)
+        np.subtract(1, aux, out=aux)
+        d *= aux
+    elif act == "sigmoid":
+        np.subtract(1, h, out=aux)
+        aux *= h
+        d *= aux
+
+
+class _Adam:
+    """torch's fused Adam on the flat buffer (the same update as optim.FlatOptimizer), one
+    learning rate per model; dead models (alive False) neither move nor update their moments.
+    reset_state is what a checkpoint calls for a model it restores."""
+
+    def __init__(self, flat: np.ndarray, lrs):
+        self.p = flat
+        self.m, self.v = np.zeros_like(flat), np.zeros_like(flat)
+        self.tmp = np.empty_like(flat)
+        self.lrs = np.asarray(lrs, np.float64).reshape(-1, 1)
+        self.t = 0
+
+    def reset_state(self, mask: torch.Tensor) -> None:
+        rows = mask.cpu().numpy()
+        self.m[rows] = 0
+        self.v[rows] = 0
+
+    def step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        self.t += 1
+        c1, c2 = 1 - _B1 ** self.t, math.sqrt(1 - _B2 ** self.t)
+        rows = slice(None) if live is None else live
+        p, m, v, tmp = self.p[rows], self.m[rows], self.v[rows], self.tmp[rows]
+        g = g[rows]
+        m *= _B1
+        np.multiply(g, 1 - _B1, out=tmp)
+        m += tmp
+        v *= _B2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - _B2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp *= np.float32(1 / c2)
+        tmp += np.float32(_EPS)
+        np.divide(m, tmp, out=tmp)
+        tmp *= (self.lrs[rows] * (factor / c1)).astype(np.float32)
+        p -= tmp
+        if live is not None:     # fancy-indexed rows were copies: write them back
+            self.p[rows], self.m[rows], self.v[rows] = p, m, v
+
+
+def dense_steps(s) -> Iterator[P.ProgressRecord]:
+    """The records of session `s`'s run (see TrainingSession.steps); `usable(s)` must hold."""
+    t = s.exp.train
+    net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
+    opt = _Adam(net.flat, s.lrs)
+    snapshot = s.model.flat.detach().clone()
+    alive_version, live = -1, None
+    start = time.perf_counter()
+    for epoch in range(1, t.epochs + 1):
+        s.epoch = epoch
+        factor = lr_factor(t, epoch - 1)
+        last = epoch == t.epochs or s.stop_requested
+        check = epoch % t.check_every == 0 or last
+        logits = net.forward()
+        if epoch == 1 or check:
+            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
+            s.note_first_loss(loss)
+            parts = {"recon": loss, "total": loss}
+        if check and not last:
+            # As eager.py: measured before the step, so a model that hits the target is kept
+            # exactly as measured.
+            wrong = torch.from_numpy(net.wrong(logits))
+            if s.target_hit(wrong, loss):
+                yield s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
+                return
+        net.backward()
+        if s.alive._version != alive_version:     # changes only when a checkpoint kills a model
+            alive_version = s.alive._version
+            live = None if bool(s.alive.all()) else s.alive.numpy().copy()
+        opt.step(net.grad, factor, live)
+        if not check:
+            continue
+        if last:
+            wrong = s.evaluator.wrong()
+        else:
+            wrong = torch.from_numpy(net.wrong(logits))
+        rec = s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
+        yield rec
+        if rec.done:
+            return
