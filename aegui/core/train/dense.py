@@ -172,6 +172,10 @@ class _Adam:
         self.v[rows] = 0
 
     def step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):   # a blown-up model: the checkpoint sees it
+            self._step(g, factor, live)
+
+    def _step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
         self.t += 1
         c1, c2 = 1 - _B1 ** self.t, math.sqrt(1 - _B2 ** self.t)
         rows = slice(None) if live is None else live
