@@ -40,6 +40,7 @@ def run(exp, *, device="cpu", captured=None, **kw):
     s = TrainingSession(exp, data, val_data=val, device=device, **kw)
     if captured is False:
         s.capture = False
+        s.dense = False     # torch's eager loop: the captured one runs the same kernels
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -2,7 +2,10 @@
 (train/eager.py): the same checks, losses and weights from the same start, and the glyph presets
 still reach 0 wrong pixels through it. Tolerance: full-batch runs from the same weights differ
 only by float32 rounding between numpy's and torch's kernels (relative 1e-4 on the losses over a
-few dozen epochs, as tests/core/train/test_capture.py allows between its loops)."""
+few dozen epochs, as tests/core/train/test_capture.py allows between its loops). Longer runs
+drift apart: at lr 0.03 the difference of the Font3 losses grows about tenfold every 10-20
+epochs (3e-7 at epoch 10, 2e-2 at 70), so the two loops reach the target at nearby, not equal,
+epochs."""
 import numpy as np
 import pytest
 import torch
