@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from aegui.core.models.nets import Autoencoder
+from aegui.core.models.objectives import Plain   # reconstruction only: no penalty, noise or sampling
 from aegui.core.train import progress as P
 from aegui.core.train.optim import _B1, _B2, _EPS, lr_factor
 
@@ -40,7 +41,7 @@ def usable(s) -> bool:
     nobody asking for a record between checks (the window's step mode)."""
     exp, t, spec = s.exp, s.exp.train, s.exp.model
     m = s.model
-    return (s.device.type == "cpu" and type(m) is Autoencoder and s.objective.kind == "ae"
+    return (s.device.type == "cpu" and type(m) is Autoencoder and type(s.objective) is Plain
             and not spec.dropout and not m.top_k and s.augmenter is None and s.val_x is None
             and t.optimizer == "adam" and not t.weight_decay and t.loss == "bce"
             and spec.output_activation == "sigmoid" and m.flat.dtype == torch.float32
