@@ -52,7 +52,12 @@ def usable(s) -> bool:
 
 class _Net:
     """The K stacked models' layers as numpy views of the shared flat buffer, and every array a
-    step writes, allocated once."""
+    step writes, allocated once.
+
+    A layer lies in `flat` as its weight [fan_in, fan_out] then its bias [fan_out]: read as one
+    [fan_in + 1, fan_out] matrix, the bias is its last row. Every layer's input carries a last
+    column of ones, so one matmul gives x W + b forward and one gives both gradients backward
+    (a bias add and a bias-gradient sum per layer fewer)."""
 
     def __init__(self, model: Autoencoder, x: np.ndarray):
         self.flat = model.flat.detach().numpy()          # shares the parameter's memory
@@ -60,33 +65,40 @@ class _Net:
         k, n = self.flat.shape[0], x.shape[0]
         self.x = x
         self.layers = model.layers()
-        self.w, self.b, self.gw, self.gb = [], [], [], []
+        self.wb, self.gwb = [], []
         for lay in self.layers:
-            lo, nw = lay.offset, lay.fan_in * lay.fan_out
-            for arr, ws, bs in ((self.flat, self.w, self.b), (self.grad, self.gw, self.gb)):
-                ws.append(arr[:, lo:lo + nw].reshape(k, lay.fan_in, lay.fan_out))
-                bs.append(arr[:, None, lo + nw:lo + nw + lay.fan_out])
-        # h[i]: layer i's output (its activation), aux[i]: what its derivative needs, d[i]: the
-        # loss's gradient with respect to layer i's pre-activation.
-        self.h = [np.empty((k, n, lay.fan_out), np.float32) for lay in self.layers]
+            lo, size = lay.offset, (lay.fan_in + 1) * lay.fan_out
+            self.wb.append(self.flat[:, lo:lo + size].reshape(k, lay.fan_in + 1, lay.fan_out))
+            self.gwb.append(self.grad[:, lo:lo + size].reshape(k, lay.fan_in + 1, lay.fan_out))
+        self.xa = np.ones((n, x.shape[1] + 1), np.float32)
+        self.xa[:, :-1] = x
+        # h[i]: hidden layer i's output (its activation) and the ones column; aux[i]: what its
+        # derivative needs; d[i]: the loss's gradient w.r.t. its pre-activation (the last column
+        # is a by-product of the matmul that makes it, never read). The logits have no ones column.
+        *hidden, out = self.layers
+        self.h = [np.ones((k, n, lay.fan_out + 1), np.float32) for lay in hidden]
+        self.h.append(np.empty((k, n, out.fan_out), np.float32))
         self.aux = [np.empty_like(h) for h in self.h]
         self.d = [np.empty_like(h) for h in self.h]
         # max / min against an array of zeros: against a scalar 0 they took 3 us, not 0.8 (no SIMD)
         self.zeros = [np.zeros_like(h) for h in self.h]
-        self.scale = np.float32(1.0 / (n * x.shape[1]))
+        scale = 1.0 / (n * x.shape[1])
+        # d(mean BCE)/d logits = (sigmoid(l) - x) / (N D) = tanh(l / 2) * s/2 + (1/2 - x) * s
+        self.half_scale = np.float32(scale / 2)
+        self.offset = ((0.5 - x) * scale).astype(np.float32)
         self.on = x >= 0.5
-        self.ones = np.ones((1, n), np.float32)    # a bias's gradient as a matmul (sum was 4x slower)
 
     def forward(self) -> np.ndarray:
         """The logits [K, N, D] of the training set at the current weights."""
-        inp = self.x
+        inp = self.xa
         last = len(self.layers) - 1
         for i, lay in enumerate(self.layers):
             h = self.h[i]
-            np.matmul(inp, self.w[i], out=h)
-            h += self.b[i]
+            np.matmul(inp, self.wb[i], out=h if i == last else h[..., :-1])
             if i < last:
                 _activate(lay.activation, h, self.aux[i], self.zeros[i])
+                if lay.activation in ("tanh", "sigmoid"):
+                    h[..., -1] = 1      # elu, relu and identity keep 1 as it is
             inp = h
         return self.h[last]
 
@@ -104,22 +116,18 @@ class _Net:
         """self.grad = d (sum of the K models' mean BCE) / d flat, from the last forward pass."""
         last = len(self.layers) - 1
         d = self.d[last]
-        np.negative(self.h[last], out=d)      # sigmoid(logits) - x, over N * D
-        with np.errstate(over="ignore"):      # exp(-logit) = inf gives sigmoid 0, as it should
-            np.exp(d, out=d)
-        d += 1
-        np.reciprocal(d, out=d)
-        d -= self.x
-        d *= self.scale
+        np.multiply(self.h[last], np.float32(0.5), out=d)
+        np.tanh(d, out=d)
+        d *= self.half_scale
+        d += self.offset
         for i in range(last, -1, -1):
-            inp = self.x if i == 0 else self.h[i - 1]
-            np.matmul(inp.swapaxes(-1, -2), d, out=self.gw[i])
-            np.matmul(self.ones, d, out=self.gb[i])
+            inp = self.xa if i == 0 else self.h[i - 1]
+            np.matmul(inp.swapaxes(-1, -2), d, out=self.gwb[i])
             if i:
                 prev = self.d[i - 1]
-                np.matmul(d, self.w[i].swapaxes(-1, -2), out=prev)
+                np.matmul(d, self.wb[i].swapaxes(-1, -2), out=prev)
                 _derive(self.layers[i - 1].activation, prev, self.h[i - 1], self.aux[i - 1])
-                d = prev
+                d = prev[..., :-1]
 
 
 def _activate(act: str, h: np.ndarray, aux: np.ndarray, zeros: np.ndarray) -> None:
