@@ -167,7 +167,10 @@ def _derive(act: str, d: np.ndarray, h: np.ndarray, aux: np.ndarray) -> None:
 class _Adam:
     """torch's fused Adam on the flat buffer (the same update as optim.FlatOptimizer), one
     learning rate per model; dead models (alive False) neither move nor update their moments.
-    reset_state is what a checkpoint calls for a model it restores."""
+    reset_state is what a checkpoint calls for a model it restores.
+
+    The moments are kept divided by (1 - beta): m' = beta1 m' + g and v' = beta2 v' + g^2 need no
+    scaling of g, and the constants fold into the step and eps (10 calls a step instead of 13)."""
 
     def __init__(self, flat: np.ndarray, lrs):
         self.p = flat
@@ -188,21 +191,20 @@ class _Adam:
     def _step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
         self.t += 1
         c1, c2 = 1 - _B1 ** self.t, math.sqrt(1 - _B2 ** self.t)
+        # p -= lr / c1 * m / (sqrt(v) / c2 + eps) with m = (1 - B1) m', sqrt(v) = a sqrt(v')
+        a = math.sqrt(1 - _B2) / c2
         rows = slice(None) if live is None else live
         p, m, v, tmp = self.p[rows], self.m[rows], self.v[rows], self.tmp[rows]
         g = g[rows]
-        m *= _B1
-        np.multiply(g, 1 - _B1, out=tmp)
-        m += tmp
-        v *= _B2
+        m *= np.float32(_B1)
+        m += g
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - _B2
+        v *= np.float32(_B2)
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp *= np.float32(1 / c2)
-        tmp += np.float32(_EPS)
+        tmp += np.float32(_EPS / a)
         np.divide(m, tmp, out=tmp)
-        tmp *= (self.lrs[rows] * (factor / c1)).astype(np.float32)
+        tmp *= (self.lrs[rows] * (factor * (1 - _B1) / (c1 * a))).astype(np.float32)
         p -= tmp
         if live is not None:     # fancy-indexed rows were copies: write them back
             self.p[rows], self.m[rows], self.v[rows] = p, m, v
