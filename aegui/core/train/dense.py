@@ -36,8 +36,8 @@ _ACTS = ("elu", "tanh", "relu", "identity", "sigmoid")
 
 def usable(s) -> bool:
     """Whether session `s` is one this loop runs exactly: a plain dense autoencoder on the CPU,
-    full batch on the clean training set, Adam without weight decay, BCE, sigmoid outputs, and
-    nobody asking for a record between checks (the window's step mode)."""
+    full batch on the clean training set (so no record is asked for inside an epoch), Adam
+    without weight decay, BCE and sigmoid outputs."""
     exp, t, spec = s.exp, s.exp.train, s.exp.model
     m = s.model
     return (s.device.type == "cpu" and type(m) is Autoencoder and type(s.objective) is Plain
@@ -46,7 +46,6 @@ def usable(s) -> bool:
             and spec.output_activation == "sigmoid" and m.flat.dtype == torch.float32
             and all(lay.activation in _ACTS for lay in m.layers())
             and not 0 < t.batch_size < len(s.data)
-            and not s.report_every_epoch and s.batch_report is None
             and s.k * len(s.data) * m.work_per_sample() <= _MAX_WORK)
 
 
@@ -222,7 +221,7 @@ def dense_steps(s) -> Iterator[P.ProgressRecord]:
         s.epoch = epoch
         factor = lr_factor(t, epoch - 1)
         last = epoch == t.epochs or s.stop_requested
-        check = epoch % t.check_every == 0 or last
+        check = epoch % t.check_every == 0 or last or s.report_every_epoch
         logits = net.forward()
         if epoch == 1 or check:
             loss = torch.from_numpy(net.loss(logits).astype(np.float32))
@@ -240,9 +239,17 @@ def dense_steps(s) -> Iterator[P.ProgressRecord]:
             alive_version = s.alive._version
             live = None if bool(s.alive.all()) else s.alive.numpy().copy()
         opt.step(net.grad, factor, live)
+        late = False
+        if not check and (s.report_every_epoch or (s.batch_report is not None and s.batch_report())):
+            # The window began stepping or pausing during this epoch: as eager.py, a record of the
+            # weights after the step with the loss the step was taken on (the logits are still the
+            # forward pass's: backward only reads them).
+            check = late = True
+            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
+            parts = {"recon": loss, "total": loss}
         if not check:
             continue
-        if last:
+        if last or late:
             wrong = s.evaluator.wrong()
         else:
             wrong = torch.from_numpy(net.wrong(logits))

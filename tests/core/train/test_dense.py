@@ -97,10 +97,36 @@ def test_diverged_models_freeze_as_in_torch():
                                rtol=1e-3, atol=1e-3)
 
 
+def drive(s):
+    """The window's way of consuming a run: step mode (a record every epoch) for the first epochs,
+    then free running, and a pause asked for during epoch 13. (records, whether the numpy loop
+    takes the run)."""
+    s.report_every_epoch = True
+    s.batch_report = lambda: s.epoch == 13
+    fast = dense.usable(s) and s.dense
+    recs = []
+    for rec in s.steps():
+        recs.append(rec)
+        s.report_every_epoch = rec.epoch < 4
+    return recs, fast
+
+
+def test_step_mode_and_pauses_give_torch_records():
+    """Stepping epoch by epoch and a pause begun inside an epoch give the same records (epochs,
+    losses, wrong pixels) from the numpy loop as from torch's."""
+    fast = session(seeds=3, epochs=30, check_every=10, target_max_wrong=None)
+    slow = session(seeds=3, epochs=30, check_every=10, target_max_wrong=None)
+    slow.dense = False
+    (a_recs, numpy_loop), (b_recs, _) = drive(fast), drive(slow)
+    assert numpy_loop
+    assert [r.epoch for r in a_recs] == [r.epoch for r in b_recs] == [1, 2, 3, 4, 10, 13, 20, 30]
+    for a, b in zip(a_recs, b_recs):
+        np.testing.assert_allclose(a.loss_per_model, b.loss_per_model, rtol=REL)
+        assert np.abs(a.max_wrong_per_model - b.max_wrong_per_model).max() <= 1
+
+
 def test_other_sessions_keep_torch():
-    """Mini-batches, other model kinds and step mode stay on torch's loop."""
+    """Mini-batches and other model kinds stay on torch's loop."""
     assert not dense.usable(session(batch_size=8))
     assert not dense.usable(session("font3-vae"))
-    s = session()
-    s.report_every_epoch = True
-    assert not dense.usable(s)
+    assert not dense.usable(session("font3-dae"))
