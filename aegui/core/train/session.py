@@ -27,6 +27,7 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
@@ -40,7 +41,7 @@ from aegui.core.data.dataset import Dataset
 from aegui.core.data.noise import apply_noise
 from aegui.core.models.objectives import objective_of
 from aegui.core.train.history import History
-from aegui.core.train import capture
+from aegui.core.train import capture, dense
 from aegui.core.train import progress as P
 from aegui.core.train.devices import resolve_device
 from aegui.core.train.eager import eager_steps
@@ -83,7 +84,8 @@ class TrainingSession:
         check_session(exp, data, k, self.device, val_data)   # before any allocation
         self.augmenter = Augmenter.for_session(exp, data)   # None unless augment.enabled
         self.model = build_model(exp.model, k)
-        self.model.init_weights(self.seeds, self.inits)
+        with _threads(1 if self._small_on_cpu() else None):   # see steps(): tiny ops, one thread
+            self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
         self.evaluator = Evaluator.for_session(self)   # what a check measures (bounded)
@@ -103,6 +105,9 @@ class TrainingSession:
         self.capture = True     # on CUDA, replay captured steps where possible (train/capture.py)
         self.captured = False   # whether this run's steps were replayed from CUDA graphs
         self.capture_error: str | None = None     # why capturing failed (the run went on eagerly)
+        # On the CPU, run small dense autoencoders' steps in numpy where it computes the same
+        # (train/dense.py); False keeps the torch loop (the tests compare the two).
+        self.dense = True
         # Step mode (see train/gate.py): a record every epoch whatever check_every says, and a
         # call after every batch (may block: the GUI steps one batch at a time).
         self.report_every_epoch = False
@@ -215,28 +220,27 @@ class TrainingSession:
         # GUI thread wants a core too. What counts is the work of one step (one batch): the
         # emoji VAE (1.6 M weights) in batches of 8 / 32 / 128 took 135 / 74 / 47 ms per
         # epoch on one thread and 1022 / 114 / 30 ms on two.
+        try:
+            with _threads(1 if self._small_on_cpu() else None):
+                yield from self._steps()
+        finally:
+            self.model.flat.grad = None     # the loop keeps it between steps; free it
+
+    def _small_on_cpu(self) -> bool:
+        """Whether a step's work (one batch of the K models) is small enough for one CPU thread."""
         t = self.exp.train
         fixed = self.objective.corrupts_inputs and self.exp.noise.mode == "fixed"
         n = len(self.data) * (self.exp.noise.copies if fixed else 1)
         rows = min(t.batch_size, n) if t.batch_size > 0 else n
-        per_sample = self.model.work_per_sample()
-        work = self.k * rows * per_sample
-        threads = torch.get_num_threads()
-        single = self.device.type == "cpu" and work < _SMALL_WORK
-        if single:
-            torch.set_num_threads(1)
-        try:
-            yield from self._steps()
-        finally:
-            self.model.flat.grad = None     # the loop keeps it between steps; free it
-            if single:
-                torch.set_num_threads(threads)
+        return self.device.type == "cpu" and self.k * rows * self.model.work_per_sample() < _SMALL_WORK
 
     def _steps(self) -> Iterator[P.ProgressRecord]:
         if self.exp.train.optimizer in SCIPY_OPTIMIZERS:
             yield from scipy_steps(self)
         elif self.capture and capture.usable(self):
             yield from capture.captured_steps(self)
+        elif self.dense and dense.usable(self):
+            yield from dense.dense_steps(self)
         else:
             yield from eager_steps(self)
 
@@ -336,6 +340,19 @@ class TrainingSession:
             epochs_per_s=epoch / elapsed if elapsed > 0 else 0.0, state=state, message=message,
             extra=extra)
 
+
+
+@contextmanager
+def _threads(n: int | None):
+    """torch's CPU thread count set to n within the block (None: left as it is)."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n is not None:
+            torch.set_num_threads(before)
 
 
 def train(exp: Experiment, data: Dataset, **kw) -> tuple[TrainingSession, P.ProgressRecord]:

@@ -1,0 +1,259 @@
+"""The full-batch epoch loop of small dense autoencoders on the CPU, forward and backward written
+out in numpy: what TrainingSession.steps() runs for the glyph presets (K stacked MLPs, 32 to 96
+glyphs, a few thousand weights each).
+
+For networks this small torch's cost is per operation, not arithmetic: the Font3 preset's step
+(8 models, 6 layers) ran about 110 aten operations and autograd's bookkeeping for some 5 MFLOP,
+0.6-0.9 ms an epoch. Here a step is one batched matmul per layer forward and two backward (all K
+models at once, on arrays allocated once), the activations' derivatives from what the forward
+pass kept, and Adam over the whole flat buffer in a handful of in-place calls; the wrong pixels
+of a check come from the same forward pass. The weights are the model's own `flat` (a numpy view
+of its memory), so checkpoints, snapshots and best_model() see them as the torch loop would.
+
+It computes what eager.py computes, in the same order (check before the step, the last epoch
+measured after it), with torch's fused Adam's update; tests/core/train/test_dense.py compares
+the losses of both loops and trains Font3 to 0 wrong pixels.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from aegui.core.models.nets import Autoencoder
+from aegui.core.models.objectives import Plain   # reconstruction only: no penalty, noise or sampling
+from aegui.core.train import progress as P
+from aegui.core.train.optim import _B1, _B2, _EPS, lr_factor
+
+# Above this many multiply-adds per step torch's threaded kernels win over numpy's per-call
+# savings (a step of this size takes milliseconds either way).
+_MAX_WORK = 2e7
+_ACTS = ("elu", "tanh", "relu", "identity", "sigmoid")
+
+
+def usable(s) -> bool:
+    """Whether session `s` is one this loop runs exactly: a plain dense autoencoder on the CPU,
+    full batch on the clean training set (so no record is asked for inside an epoch), Adam
+    without weight decay, BCE and sigmoid outputs."""
+    exp, t, spec = s.exp, s.exp.train, s.exp.model
+    m = s.model
+    return (s.device.type == "cpu" and type(m) is Autoencoder and type(s.objective) is Plain
+            and not spec.dropout and not m.top_k and s.augmenter is None and s.val_x is None
+            and t.optimizer == "adam" and not t.weight_decay and t.loss == "bce"
+            and spec.output_activation == "sigmoid" and m.flat.dtype == torch.float32
+            and all(lay.activation in _ACTS for lay in m.layers())
+            and not 0 < t.batch_size < len(s.data)
+            and s.k * len(s.data) * m.work_per_sample() <= _MAX_WORK)
+
+
+class _Net:
+    """The K stacked models' layers as numpy views of the shared flat buffer, and every array a
+    step writes, allocated once.
+
+    A layer lies in `flat` as its weight [fan_in, fan_out] then its bias [fan_out]: read as one
+    [fan_in + 1, fan_out] matrix, the bias is its last row. Every layer's input carries a last
+    column of ones, so one matmul gives x W + b forward and one gives both gradients backward
+    (a bias add and a bias-gradient sum per layer fewer)."""
+
+    def __init__(self, model: Autoencoder, x: np.ndarray):
+        self.flat = model.flat.detach().numpy()          # shares the parameter's memory
+        self.grad = np.zeros_like(self.flat)
+        k, n = self.flat.shape[0], x.shape[0]
+        self.x = x
+        self.layers = model.layers()
+        self.wb, self.gwb = [], []
+        for lay in self.layers:
+            lo, size = lay.offset, (lay.fan_in + 1) * lay.fan_out
+            self.wb.append(self.flat[:, lo:lo + size].reshape(k, lay.fan_in + 1, lay.fan_out))
+            self.gwb.append(self.grad[:, lo:lo + size].reshape(k, lay.fan_in + 1, lay.fan_out))
+        self.xa = np.ones((n, x.shape[1] + 1), np.float32)
+        self.xa[:, :-1] = x
+        # h[i]: hidden layer i's output (its activation) and the ones column; aux[i]: what its
+        # derivative needs; d[i]: the loss's gradient w.r.t. its pre-activation (the last column
+        # is a by-product of the matmul that makes it, never read). The logits have no ones column.
+        *hidden, out = self.layers
+        self.h = [np.ones((k, n, lay.fan_out + 1), np.float32) for lay in hidden]
+        self.h.append(np.empty((k, n, out.fan_out), np.float32))
+        self.aux = [np.empty_like(h) for h in self.h]
+        self.d = [np.empty_like(h) for h in self.h]
+        # max / min against an array of zeros: against a scalar 0 they took 3 us, not 0.8 (no SIMD)
+        self.zeros = [np.zeros_like(h) for h in self.h]
+        scale = 1.0 / (n * x.shape[1])
+        # d(mean BCE)/d logits = (sigmoid(l) - x) / (N D) = tanh(l / 2) * s/2 + (1/2 - x) * s
+        self.half_scale = np.float32(scale / 2)
+        self.offset = ((0.5 - x) * scale).astype(np.float32)
+        self.on = x >= 0.5
+
+    def forward(self) -> np.ndarray:
+        """The logits [K, N, D] of the training set at the current weights."""
+        inp = self.xa
+        last = len(self.layers) - 1
+        for i, lay in enumerate(self.layers):
+            h = self.h[i]
+            np.matmul(inp, self.wb[i], out=h if i == last else h[..., :-1])
+            if i < last:
+                _activate(lay.activation, h, self.aux[i], self.zeros[i])
+                if lay.activation in ("tanh", "sigmoid"):
+                    h[..., -1] = 1      # elu, relu and identity keep 1 as it is
+            inp = h
+        return self.h[last]
+
+    def loss(self, logits: np.ndarray) -> np.ndarray:
+        """Each model's mean BCE [K] (float64), torch's stable form of it."""
+        ll = logits.astype(np.float64)
+        per = np.maximum(ll, 0) - ll * self.x + np.log1p(np.exp(-np.abs(ll)))
+        return per.mean((1, 2))
+
+    def wrong(self, logits: np.ndarray) -> np.ndarray:
+        """Wrong pixels per model and sample [K, N] (a sigmoid output >= 0.5 is a logit >= 0)."""
+        return ((logits >= 0) != self.on).sum(-1)
+
+    def backward(self) -> None:
+        """self.grad = d (sum of the K models' mean BCE) / d flat, from the last forward pass."""
+        last = len(self.layers) - 1
+        d = self.d[last]
+        np.multiply(self.h[last], np.float32(0.5), out=d)
+        np.tanh(d, out=d)
+        d *= self.half_scale
+        d += self.offset
+        for i in range(last, -1, -1):
+            inp = self.xa if i == 0 else self.h[i - 1]
+            np.matmul(inp.swapaxes(-1, -2), d, out=self.gwb[i])
+            if i:
+                prev = self.d[i - 1]
+                np.matmul(d, self.wb[i].swapaxes(-1, -2), out=prev)
+                _derive(self.layers[i - 1].activation, prev, self.h[i - 1], self.aux[i - 1])
+                d = prev[..., :-1]
+
+
+def _activate(act: str, h: np.ndarray, aux: np.ndarray, zeros: np.ndarray) -> None:
+    """h (the pre-activation) becomes act(h) in place; aux keeps what _derive needs."""
+    if act == "elu":       # max(x, 0) + expm1(min(x, 0)); its derivative is exp(min(x, 0))
+        np.minimum(h, zeros, out=aux)
+        np.expm1(aux, out=aux)
+        np.maximum(h, zeros, out=h)
+        h += aux
+        aux += 1
+    elif act == "tanh":
+        np.tanh(h, out=h)
+    elif act == "relu":
+        np.greater(h, zeros, out=aux)
+        np.maximum(h, zeros, out=h)
+    elif act == "sigmoid":
+        np.negative(h, out=h)
+        np.exp(h, out=h)
+        h += 1
+        np.reciprocal(h, out=h)
+
+
+def _derive(act: str, d: np.ndarray, h: np.ndarray, aux: np.ndarray) -> None:
+    """d (gradient w.r.t. the layer's output) becomes the gradient w.r.t. its pre-activation."""
+    if act in ("elu", "relu"):
+        d *= aux
+    elif act == "tanh":
+        np.multiply(h, h, out=aux)
+        np.subtract(1, aux, out=aux)
+        d *= aux
+    elif act == "sigmoid":
+        np.subtract(1, h, out=aux)
+        aux *= h
+        d *= aux
+
+
+class _Adam:
+    """torch's fused Adam on the flat buffer (the same update as optim.FlatOptimizer), one
+    learning rate per model; dead models (alive False) neither move nor update their moments.
+    reset_state is what a checkpoint calls for a model it restores.
+
+    The moments are kept divided by (1 - beta): m' = beta1 m' + g and v' = beta2 v' + g^2 need no
+    scaling of g, and the constants fold into the step and eps (10 calls a step instead of 13)."""
+
+    def __init__(self, flat: np.ndarray, lrs):
+        self.p = flat
+        self.m, self.v = np.zeros_like(flat), np.zeros_like(flat)
+        self.tmp = np.empty_like(flat)
+        self.lrs = np.asarray(lrs, np.float64).reshape(-1, 1)
+        self.t = 0
+
+    def reset_state(self, mask: torch.Tensor) -> None:
+        rows = mask.cpu().numpy()
+        self.m[rows] = 0
+        self.v[rows] = 0
+
+    def step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):   # a blown-up model: the checkpoint sees it
+            self._step(g, factor, live)
+
+    def _step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        self.t += 1
+        c1, c2 = 1 - _B1 ** self.t, math.sqrt(1 - _B2 ** self.t)
+        # p -= lr / c1 * m / (sqrt(v) / c2 + eps) with m = (1 - B1) m', sqrt(v) = a sqrt(v')
+        a = math.sqrt(1 - _B2) / c2
+        rows = slice(None) if live is None else live
+        p, m, v, tmp = self.p[rows], self.m[rows], self.v[rows], self.tmp[rows]
+        g = g[rows]
+        m *= np.float32(_B1)
+        m += g
+        np.multiply(g, g, out=tmp)
+        v *= np.float32(_B2)
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += np.float32(_EPS / a)
+        np.divide(m, tmp, out=tmp)
+        tmp *= (self.lrs[rows] * (factor * (1 - _B1) / (c1 * a))).astype(np.float32)
+        p -= tmp
+        if live is not None:     # fancy-indexed rows were copies: write them back
+            self.p[rows], self.m[rows], self.v[rows] = p, m, v
+
+
+def dense_steps(s) -> Iterator[P.ProgressRecord]:
+    """The records of session `s`'s run (see TrainingSession.steps); `usable(s)` must hold."""
+    t = s.exp.train
+    net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
+    opt = _Adam(net.flat, s.lrs)
+    snapshot = s.model.flat.detach().clone()
+    alive_version, live = -1, None
+    start = time.perf_counter()
+    for epoch in range(1, t.epochs + 1):
+        s.epoch = epoch
+        factor = lr_factor(t, epoch - 1)
+        last = epoch == t.epochs or s.stop_requested
+        check = epoch % t.check_every == 0 or last or s.report_every_epoch
+        logits = net.forward()
+        if epoch == 1 or check:
+            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
+            s.note_first_loss(loss)
+            parts = {"recon": loss, "total": loss}
+        if check and not last:
+            # As eager.py: measured before the step, so a model that hits the target is kept
+            # exactly as measured.
+            wrong = torch.from_numpy(net.wrong(logits))
+            if s.target_hit(wrong, loss):
+                yield s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
+                return
+        net.backward()
+        if s.alive._version != alive_version:     # changes only when a checkpoint kills a model
+            alive_version = s.alive._version
+            live = None if bool(s.alive.all()) else s.alive.numpy().copy()
+        opt.step(net.grad, factor, live)
+        late = False
+        if not check and (s.report_every_epoch or (s.batch_report is not None and s.batch_report())):
+            # The window began stepping or pausing during this epoch: as eager.py, a record of the
+            # weights after the step with the loss the step was taken on (the logits are still the
+            # forward pass's: backward only reads them).
+            check = late = True
+            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
+            parts = {"recon": loss, "total": loss}
+        if not check:
+            continue
+        if last or late:
+            wrong = s.evaluator.wrong()
+        else:
+            wrong = torch.from_numpy(net.wrong(logits))
+        rec = s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
+        yield rec
+        if rec.done:
+            return
