@@ -65,7 +65,9 @@ def test_a_run_starts_following_and_its_codes_stay_in_view(window, qtbot):
     window.arranger.switch("explore")
     QTest.mouseClick(canvas.follow.check, Qt.MouseButton.LeftButton)      # the user turned it off before
     assert not canvas.follow.following()
-    window.builder.set_experiment(Experiment(train=TrainConfig(epochs=3000, seeds=1, check_every=10)))
+    # Long enough to still be training after four snapshots (0.25 s apart) on any machine: the
+    # numpy loop runs 3,000 epochs of this small model in well under a second. It is stopped below.
+    window.builder.set_experiment(Experiment(train=TrainConfig(epochs=2_000_000, seeds=1, check_every=10)))
     seen = []
     window.workspace.current_updated.connect(lambda model: seen.append((_inside(canvas).all(),
                                                                          canvas.follow.following())))
