@@ -9,7 +9,7 @@ from shiboken6 import isValid
 
 import aegui
 from aegui.qt import i18n, theme
-from aegui.qt.experiments.experiments_panel import preset_sweeps
+from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import bind_text, on_language, tr
 
 
