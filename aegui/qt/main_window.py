@@ -37,15 +37,14 @@ from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
 from aegui.qt.widgets.title_tip import TitleTip
 from aegui.qt.training.reconstructions import ReconstructionsPanel
-from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
 
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
 SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
-# Panels only the Experiments perspective shows: built when first reached (their perspective shown,
-# their dock opened, a menu action or a test asking the window for them), not before the first
-# paint. Always before their dock is laid out, so nothing moves when they come.
-LATER = ("experiments", "analyses", "compare")
+# Panels the Explore perspective (the first one shown) does not show: built when first reached
+# (their perspective shown, their dock opened, a menu action or a test asking the window for them),
+# not before the first paint. Always before their dock is laid out, so nothing moves when they come.
+LATER = ("experiments", "analyses", "compare", "training")
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
                "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
@@ -101,7 +100,6 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- building
     def _build_panels(self) -> None:
         self.builder = ModelBuilder()
-        self.training = TrainingPanel()
         self.editor = PixelEditor()
         self.latent = LatentCanvas()
         self.recon = ReconstructionsPanel()
@@ -118,6 +116,9 @@ class MainWindow(QMainWindow):
         if key == "analyses":
             from aegui.qt.analyses.analyses_panel import AnalysesPanel
             return AnalysesPanel()
+        if key == "training":
+            from aegui.qt.training.training_panel import TrainingPanel
+            return TrainingPanel()
         from aegui.qt.compare.compare_panel import ComparePanel
         return ComparePanel()
 
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
     experiments = property(lambda self: self._later_panel("experiments"))
     analyses = property(lambda self: self._later_panel("analyses"))
     compare = property(lambda self: self._later_panel("compare"))
+    training = property(lambda self: self._later_panel("training"))
 
     def _later_panel(self, key: str) -> QWidget:
         self.build_panels([key])
@@ -147,7 +149,7 @@ class MainWindow(QMainWindow):
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
         bind_builder(self.builder, ws)
-        for panel in (self.training, self.latent, self.recon, self.library, self.network, self.drawing, self.explain):
+        for panel in (self.latent, self.recon, self.library, self.network, self.drawing, self.explain):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
@@ -214,7 +216,7 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
-        panels = {"builder": self.builder, "latent": self.latent, "training": self.training, "editor": self.editor,
+        panels = {"builder": self.builder, "latent": self.latent, "editor": self.editor,
                   "recon": self.recon, "library": self.library, "network": self.network, "draw": self.drawing,
                   "explain": self.explain}
         panels.update((key, None) for key in LATER)

@@ -1,15 +1,18 @@
-"""The panels only the Experiments perspective shows (experiments, analyses, compare) are not built
-before the window's first paint: the Explore window a student starts in does not wait for them.
-Reached later in any way (their perspective, View > Panels, a menu action), each is whole when it
-shows: in its dock, bound to the workspace, showing the models that came in before it was built."""
+"""The panels the Explore perspective does not show (experiments, analyses, compare, the training
+charts) are not built before the window's first paint: the Explore window a student starts in does
+not wait for them. Reached later in any way (their perspective, View > Panels, a menu action), each
+is whole when it shows: in its dock, bound to the workspace, showing the models that came in
+before it was built."""
 from PySide6.QtWidgets import QDockWidget
 
 from aegui.qt.analyses.analyses_panel import AnalysesPanel
 from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.models import title
+from aegui.qt.training.training_panel import TrainingPanel
 
-LATER = {"experiments": ExperimentsPanel, "analyses": AnalysesPanel, "compare": ComparePanel}
+LATER = {"experiments": ExperimentsPanel, "analyses": AnalysesPanel, "compare": ComparePanel,
+         "training": TrainingPanel}
 
 
 def _in_dock(window, key):
@@ -26,9 +29,13 @@ def test_the_explore_window_has_not_built_the_experiments_panels(window):
 def test_a_perspective_shown_the_first_time_shows_its_panels_whole(window):
     ws = window.workspace
     window.arranger.switch("experiments")
-    for key in LATER:
+    for key in ("experiments", "analyses", "compare"):
         assert window.docks[key].isVisible()
         assert _in_dock(window, key) is getattr(window, key)
+    assert _in_dock(window, "training") is None
+    window.arranger.switch("train")
+    assert window.docks["training"].isVisible() and _in_dock(window, "training") is window.training
+    assert window.training.history is ws.history
     # Bound to the workspace as it was before they existed: the models, the current one, the draft.
     compare = window.compare
     assert [compare.choosers[0].itemText(i) for i in range(compare.choosers[0].count())] == \

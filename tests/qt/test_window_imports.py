@@ -16,7 +16,8 @@ print(' '.join(sorted(m for m in sys.modules)))
 """
 
 NOT_BEFORE_THE_WINDOW = ("torch", "PIL", "aegui.qt.experiments.experiments_panel",
-                         "aegui.qt.analyses.analyses_panel", "aegui.qt.compare.compare_panel")
+                         "aegui.qt.analyses.analyses_panel", "aegui.qt.compare.compare_panel",
+                         "aegui.qt.training.training_panel")
 
 
 def test_the_window_modules_leave_torch_pillow_and_later_panels_out():
