@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         for key, dock in self.docks.items():     # the user went there: nothing left to offer
             dock.visibilityChanged.connect(lambda shown, key=key: shown and self.status.withdraw(key))
         ws.history_changed.connect(lambda _h: ws.training.busy and self._raise_here("training"))
+        # A run's charts gather what only its snapshots carry (a picture model's PSNR): they are
+        # built as it starts, wherever the user started it from.
+        ws.training_changed.connect(lambda state: state.busy and self.build_panels(["training"]))
 
     def _offer_draw(self, model, previous) -> None:
         """A picture model is drawn on in the Draw tab: offered, when it is not on screen."""
