@@ -8,11 +8,19 @@
   window shown until the demo models are in (aegui: torch and the models open on a worker; the
   reference: `import torch` on a worker thread beside the bare window). A Python thread importing
   torch holds the GIL while libtorch loads, so "on a worker" alone does not keep a window usable.
+- a whole `aegui train resources/presets/font3-ae2d.json` process beside `python -c "import torch"`
+  (both wall-clock, from the process's start to its end).
+
+Every kind runs once before the timed rounds (not counted), with Python's bytecode cache on even
+where the environment turns it off (PYTHONDONTWRITEBYTECODE): a user's second start reads
+aegui's compiled modules, it does not compile them again.
 
 Targets (issue "faster / installable", start-up): window shown <= 1.3x the bare window; demo
-models loaded <= 1.1x the bare window + import torch. Each process also reports whether torch was
+models loaded <= 1.1x the bare window + import torch; `aegui train` <= import torch + 0.3 s. Each process also reports whether torch was
 imported before its window was shown (aegui: must be false).
-Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5]
+Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--against DIR]   (about 6 s a round on 2 cores)
+--against DIR: another checkout's window (e.g. `git worktree add /tmp/before main`) in the same rounds, for a
+before/after measured side by side.
 """
 from __future__ import annotations
 
@@ -117,13 +125,29 @@ def json_lines(proc: subprocess.CompletedProcess) -> dict:
     return info
 
 
-def run_one(kind: str, env: dict) -> dict:
-    if kind == "aegui":
+TRAIN_CONFIG = ROOT / "resources" / "presets" / "font3-ae2d.json"
+
+
+def run_one(kind: str, env: dict, against: str | None = None) -> dict:
+    cwd = ROOT
+    if kind == "against":
+        cwd, env = against, dict(env, PYTHONPATH=against)
+        cmd = [sys.executable, "-c", APP]
+    elif kind == "train":
+        out = Path(env["AEGUI_HOME"]) / "train-out"
+        cmd = [sys.executable, "-m", "aegui", "train", str(TRAIN_CONFIG), "--out", str(out), "--quiet", "--force"]
+    elif kind == "torch":
+        cmd = [sys.executable, "-c", "import torch"]
+    elif kind == "aegui":
         cmd = [sys.executable, "-c", APP]
     else:
         cmd = [sys.executable, "-c", BARE] + (["torch"] if kind == "bare+torch" else [])
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    if kind in ("train", "torch"):
+        if proc.returncode != 0:
+            sys.exit(f"startup bench: {kind} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return {"process_s": time.perf_counter() - t0}
     info = json_lines(proc)
     info["process_s"] = time.perf_counter() - t0
     return info
@@ -131,17 +155,21 @@ def run_one(kind: str, env: dict) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs the three, order rotated")
+    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs the five, order rotated")
+    ap.add_argument("--against", metavar="DIR", help="another checkout of aegui, its window measured in the same rounds")
     a = ap.parse_args()
-    kinds = ("aegui", "bare", "bare+torch")
+    kinds = ("aegui", "bare", "bare+torch", "train", "torch") + (("against",) if a.against else ())
     rows: dict[str, list[dict]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, AEGUI_HOME=home)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        for kind in kinds:      # warm-up: bytecode written, files in the page cache
+            run_one(kind, env, a.against)
         for i in range(a.runs):
-            for kind in kinds[i % 3:] + kinds[:i % 3]:
-                rows[kind].append(run_one(kind, env))
+            for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
+                rows[kind].append(run_one(kind, env, a.against))
 
     def med(kind, key):
         return statistics.median(r[key] for r in rows[kind])
@@ -157,6 +185,10 @@ def main() -> None:
         "aegui_longest_gui_wait_s": round(med("aegui", "longest_gui_wait_s"), 3),
         "bare_torch_on_worker_longest_gui_wait_s": round(med("bare+torch", "longest_gui_wait_s"), 3),
         "aegui_torch_before_window": any(r["torch_imported_before_window"] for r in rows["aegui"]),
+        "train_process_s": round(med("train", "process_s"), 3),
+        "import_torch_process_s": round(med("torch", "process_s"), 3),
+        "train_over_import_torch_s": round(med("train", "process_s") - med("torch", "process_s"), 3),
+        "train_over_import_torch_target_s": 0.3,
         "process_s": {k: round(med(k, "process_s"), 3) for k in kinds},
     }
     print(f"window shown:        aegui {shown:.3f} s, bare PySide6 + pyqtgraph window {bare:.3f} s: "
@@ -166,6 +198,14 @@ def main() -> None:
     print(f"longest GUI wait while loading: aegui {summary['aegui_longest_gui_wait_s']:.3f} s, bare window with "
           f"torch imported on a worker {summary['bare_torch_on_worker_longest_gui_wait_s']:.3f} s")
     print(f"torch imported before aegui's window: {summary['aegui_torch_before_window']}")
+    print(f"aegui train (font3-ae2d) process: {summary['train_process_s']:.3f} s, python -c 'import torch' "
+          f"{summary['import_torch_process_s']:.3f} s: +{summary['train_over_import_torch_s']:.3f} s (target <= +0.3 s)")
+    if a.against:
+        o_shown, o_loaded = med("against", "window_shown_s"), med("against", "model_loaded_s")
+        summary.update(against=a.against, against_window_shown_ratio=round(o_shown / bare, 2),
+                       against_demo_models_loaded_ratio=round(o_loaded / bare_torch, 2))
+        print(f"{a.against}: window shown {o_shown:.3f} s = {o_shown / bare:.2f}x, demo models loaded "
+              f"{o_loaded:.3f} s = {o_loaded / bare_torch:.2f}x (same rounds)")
     print(json.dumps(summary))
 
 

@@ -209,12 +209,10 @@ def apply_locale(code: str) -> None:
     German, must not decide the decimal point of an English window."""
     from PySide6.QtWidgets import QApplication
 
-    from aegui.qt.widgets import decimal_key
     loc = qlocale(code)
     QLocale.setDefault(loc)
     if QApplication.instance() is None:
         return
-    decimal_key.install()
     for w in QApplication.topLevelWidgets():
         if w.locale() != loc:
             w.setLocale(loc)

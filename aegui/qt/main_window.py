@@ -16,13 +16,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt import collector, threads
-from aegui.qt.analyses.analyses_panel import AnalysesPanel
 from aegui.qt.builder.binding import bind_builder
 from aegui.qt.builder.model_builder import ModelBuilder
-from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
-from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.explain.explain_panel import ExplainPanel
 from aegui.qt.files import FileActions
 from aegui.qt.guide.hints import Guide
@@ -40,11 +37,14 @@ from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
 from aegui.qt.widgets.title_tip import TitleTip
 from aegui.qt.training.reconstructions import ReconstructionsPanel
-from aegui.qt.training.training_panel import TrainingPanel
 from aegui.qt.training_runner import TrainingRunner
 
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
 SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
+# Panels the Explore perspective (the first one shown) does not show: built when first reached
+# (their perspective shown, their dock opened, a menu action or a test asking the window for them),
+# not before the first paint. Always before their dock is laid out, so nothing moves when they come.
+LATER = ("experiments", "analyses", "compare", "training")
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
                "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
@@ -100,24 +100,56 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- building
     def _build_panels(self) -> None:
         self.builder = ModelBuilder()
-        self.training = TrainingPanel()
         self.editor = PixelEditor()
         self.latent = LatentCanvas()
         self.recon = ReconstructionsPanel()
         self.library = LibraryPanel()
-        self.experiments = ExperimentsPanel()
-        self.analyses = AnalysesPanel()
         self.network = NetworkView()
         self.drawing = DrawPanel()
         self.explain = ExplainPanel()
-        self.compare = ComparePanel()
+        self._later: dict[str, QWidget] = {}     # the LATER panels built so far
+
+    def _make_later(self, key: str) -> QWidget:
+        if key == "experiments":
+            from aegui.qt.experiments.experiments_panel import ExperimentsPanel
+            return ExperimentsPanel()
+        if key == "analyses":
+            from aegui.qt.analyses.analyses_panel import AnalysesPanel
+            return AnalysesPanel()
+        if key == "training":
+            from aegui.qt.training.training_panel import TrainingPanel
+            return TrainingPanel()
+        from aegui.qt.compare.compare_panel import ComparePanel
+        return ComparePanel()
+
+    def built(self, key: str) -> bool:
+        """Whether a dock's panel exists yet (only LATER ones may not)."""
+        return key not in LATER or key in self._later
+
+    def build_panels(self, keys) -> None:
+        """Build the LATER panels among `keys` that are not yet: put in their docks and bound to
+        the workspace, which they read as it is now (the models, the current one, the draft)."""
+        for key in keys:
+            if key in LATER and key not in self._later:
+                panel = self._later[key] = self._make_later(key)
+                self.docks[key].setWidget(self._scrolled(key, panel))
+                panel.bind(self.workspace)
+                self._translate_extras()
+
+    experiments = property(lambda self: self._later_panel("experiments"))
+    analyses = property(lambda self: self._later_panel("analyses"))
+    compare = property(lambda self: self._later_panel("compare"))
+    training = property(lambda self: self._later_panel("training"))
+
+    def _later_panel(self, key: str) -> QWidget:
+        self.build_panels([key])
+        return self._later[key]
 
     def _bind(self) -> None:
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
         bind_builder(self.builder, ws)
-        for panel in (self.training, self.latent, self.recon, self.library, self.experiments, self.analyses,
-                      self.network, self.drawing, self.explain, self.compare):
+        for panel in (self.latent, self.recon, self.library, self.network, self.drawing, self.explain):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
@@ -132,6 +164,9 @@ class MainWindow(QMainWindow):
         for key, dock in self.docks.items():     # the user went there: nothing left to offer
             dock.visibilityChanged.connect(lambda shown, key=key: shown and self.status.withdraw(key))
         ws.history_changed.connect(lambda _h: ws.training.busy and self._raise_here("training"))
+        # A run's charts gather what only its snapshots carry (a picture model's PSNR): they are
+        # built as it starts, wherever the user started it from.
+        ws.training_changed.connect(lambda state: state.busy and self.build_panels(["training"]))
 
     def _offer_draw(self, model, previous) -> None:
         """A picture model is drawn on in the Draw tab: offered, when it is not on screen."""
@@ -158,33 +193,41 @@ class MainWindow(QMainWindow):
                 and dock.toggleViewAction().isChecked():
             dock.raise_()
 
-    def _dock(self, key: str, widget: QWidget) -> QDockWidget:
+    @staticmethod
+    def _scrolled(key: str, widget: QWidget) -> QWidget:
+        if key not in SCROLLED:
+            return widget
+        # Their width must not set the window's minimum (a 1024 px screen holds them beside
+        # the builder).
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(widget)
+        return scroll
+
+    def _dock(self, key: str, widget: QWidget | None) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock-{key}")
-        if key in SCROLLED:
-            # Their width must not set the window's minimum (a 1024 px screen holds them beside
-            # the builder).
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(widget)
-            widget = scroll
-        dock.setWidget(widget)
+        if widget is not None:
+            dock.setWidget(self._scrolled(key, widget))
+        else:
+            # Opened from View > Panels (or a layout restored) before anything built it.
+            dock.visibilityChanged.connect(lambda shown: shown and self.build_panels([key]))
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         dock.hide()
         return dock
 
     def _build_docks(self) -> None:
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
-        panels = {"builder": self.builder, "latent": self.latent, "training": self.training, "editor": self.editor,
-                  "recon": self.recon, "library": self.library, "experiments": self.experiments,
-                  "analyses": self.analyses, "network": self.network, "draw": self.drawing,
-                  "explain": self.explain, "compare": self.compare}
+        panels = {"builder": self.builder, "latent": self.latent, "editor": self.editor,
+                  "recon": self.recon, "library": self.library, "network": self.network, "draw": self.drawing,
+                  "explain": self.explain}
+        panels.update((key, None) for key in LATER)
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
         for key, dock in self.docks.items():
             bind_text(self, dock.setWindowTitle, DOCK_TITLES[key])
         self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
-        self.arranger = Arranger(self, self.docks)
+        self.arranger = Arranger(self, self.docks, before_shown=self.build_panels)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -299,15 +342,16 @@ class MainWindow(QMainWindow):
         return box.clickedButton() is box.do_button
 
     def closeEvent(self, event) -> None:
-        running = [("sweep", self.experiments.is_running()), ("analysis", self.analyses.is_running()),
+        running = [("sweep", self.built("experiments") and self.experiments.is_running()),
+                   ("analysis", self.built("analyses") and self.analyses.is_running()),
                    ("report", self.menus.report_running()), ("training", self.workspace.training.busy)]
         for what, busy in running:
             if busy and not self._may_quit(what):
                 event.ignore()
                 return
-        if self.experiments.is_running():
+        if self.built("experiments") and self.experiments.is_running():
             self.experiments.shutdown()   # the worker autosaves the finished configs
-        if self.analyses.is_running():
+        if self.built("analyses") and self.analyses.is_running():
             self.analyses.shutdown()
         self.menus.shutdown_report()
         self.editor.teach.runner.shutdown()     # seconds of fine-tuning: cancelled, nothing saved

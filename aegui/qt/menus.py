@@ -9,7 +9,7 @@ from shiboken6 import isValid
 
 import aegui
 from aegui.qt import i18n, theme
-from aegui.qt.experiments.experiments_panel import preset_sweeps
+from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import bind_text, on_language, tr
 
 
@@ -172,7 +172,7 @@ class Menus(QObject):
         m, w = self.menu_experiments, self.window
         self._action(m, "New sweep…", w.new_sweep)
         self._action(m, "Open sweep…", w.open_sweep_dialog)
-        self._action(m, "Save sweep…", w.experiments.editor.save_dialog)
+        self._action(m, "Save sweep…", lambda: w.experiments.editor.save_dialog())
         m.addSeparator()
         self._build_preset_entries(m)
         m.addSeparator()

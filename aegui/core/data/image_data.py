@@ -21,10 +21,12 @@ import math
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
-from PIL import Image, ImageOps
+
+if TYPE_CHECKING:
+    from PIL import Image   # imported where a picture is read: training on glyphs or IDX never loads Pillow
 
 from aegui.core.schema.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
 from aegui.core.data.dataset import Dataset, spread_indices
@@ -67,6 +69,7 @@ def rgba_to_array(rgba: np.ndarray, color: str) -> np.ndarray:
 
 def _as_rgba(im: Image.Image) -> Image.Image:
     """Any Pillow mode as RGBA; 16-bit and float greys are scaled to 8 bits first."""
+    from PIL import Image
     if im.mode in ("I", "F") or im.mode.startswith("I;"):
         arr = np.asarray(im, dtype=np.float64)
         if im.mode.startswith("I;16") or (arr.size and arr.max() > 255):
@@ -78,6 +81,7 @@ def _as_rgba(im: Image.Image) -> Image.Image:
 def square_resize(im: Image.Image, size: int) -> Image.Image:
     """RGBA padded to a centred square with transparent white, then resized (LANCZOS) to
     size x size. Pillow resizes RGBA premultiplied, so the padding does not bleed colour."""
+    from PIL import Image
     w, h = im.size
     side = max(w, h)
     if w != h:
@@ -98,6 +102,8 @@ _PICTURE_COPIES = 4
 
 def load_image_rgba(path, size: int) -> np.ndarray:
     """One picture file (the first frame of an animation) as uint8 RGBA [size, size, 4]."""
+    from PIL import Image, ImageOps
+
     from aegui.core.files.userfile import open_file
     with open_file(path, "picture") as fh, Image.open(fh) as im:
         im.seek(0)

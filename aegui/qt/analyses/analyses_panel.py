@@ -45,6 +45,7 @@ class AnalysesPanel(QWidget):
     def bind(self, workspace) -> None:
         workspace.current_changed.connect(lambda model, _previous: self.set_model(model))
         workspace.models_changed.connect(lambda: self.set_model(workspace.current))   # a rename
+        self.set_model(workspace.current)    # built after the models came in (the window builds it late)
 
     def set_model(self, entry) -> None:
         """The window's current model, offered by the tabs that can measure it."""

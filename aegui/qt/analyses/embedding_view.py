@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSpinBox
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSpinBox
 
 from aegui.core.analyses.charts import PALETTE
 from aegui.core.analyses.embedding import (ALL_PANELS, DEFAULT_PANELS, EmbeddingProgress, default_perplexity,
@@ -18,6 +18,7 @@ from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.widgets.plot_text import fit_text
 from aegui.qt.widgets.locale_axis import locale_axes
+from aegui.qt.widgets.decimal_key import DecimalSpinBox
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}
@@ -58,7 +59,7 @@ class EmbeddingView(AnalysisView):
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 99_999)
         bind_text(self, self.seed_spin.setToolTip, "Random state of t-SNE")
-        self.perplexity_spin = QDoubleSpinBox()
+        self.perplexity_spin = DecimalSpinBox()
         self.perplexity_spin.setRange(0, 100)
         self.perplexity_spin.setDecimals(1)
         self.perplexity_spin.setSingleStep(1)

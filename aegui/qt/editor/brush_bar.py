@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import bind_text, tr
+from aegui.qt.widgets.decimal_key import DecimalSpinBox
 
 INK = (0.0, 0.0, 0.0)       # a colour brush's first colour: black, on the usual white
 
@@ -28,7 +29,7 @@ class BrushBar(QWidget):
         self.colour = np.array(INK, np.float32)
         self.label = QLabel()
         bind_text(self, self.label.setText, "Brush:")
-        self.brush_spin = QDoubleSpinBox()
+        self.brush_spin = DecimalSpinBox()
         self.brush_spin.setRange(0.5, 8.0)
         self.brush_spin.setSingleStep(0.5)
         self.colour_button = QPushButton(clicked=self.choose_colour)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from superqt.utils import qthrottled
 
@@ -25,6 +25,7 @@ from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.decimal_key import DecimalSpinBox
 
 NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
 
@@ -245,7 +246,7 @@ class DrawPanel(QWidget):
         for k, (key, name) in enumerate(NOISES):
             self.noise.addItem("", key)
             bind_text(self, lambda text, k=k: self.noise.setItemText(k, text), name)
-        self.level = QDoubleSpinBox()
+        self.level = DecimalSpinBox()
         self.level.setRange(0.0, 1.0)
         self.level.setSingleStep(0.05)
         self.level.setValue(0.1)

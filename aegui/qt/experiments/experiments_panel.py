@@ -8,7 +8,6 @@ data folder from the worker thread, so closing the window mid-sweep loses nothin
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.sweeps.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.analyses.sweeps.jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
@@ -34,18 +32,6 @@ from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
 from aegui.qt.widgets.text import fmt_duration
 from aegui.qt.threads import JobRunner, error_text
-
-
-def preset_sweeps() -> list[tuple[Path, str]]:
-    """(file, English title) of each sweep shipped in resources/sweeps, by file name."""
-    out = []
-    for path in sorted((resources_dir() / "sweeps").glob("*.json")):
-        try:
-            name = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
-        except (OSError, ValueError, AttributeError):
-            continue   # a damaged preset is left out of the menu; opening it names the problem
-        out.append((path, str(name)))
-    return out
 
 
 class _TakesItsRoom(QVBoxLayout):

@@ -6,15 +6,31 @@ A document whose experiments are all analyses has no sweep here: the menu says s
 File > Export course report…, which runs them."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 
 from aegui.core.analyses.preset_times import ExpectedTimes, expected_times
+from aegui.core.files.paths import resources_dir
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 
 ALL, NONE = "all", "none"          # the filter's two choices besides a document's id
 FILTER_KEY = "experiments/preset_document"
 TITLE_PX = 760           # the widest preset title shown whole in the menu
+
+
+def preset_sweeps() -> list[tuple[Path, str]]:
+    """(file, English title) of each sweep shipped in resources/sweeps, by file name."""
+    out = []
+    for path in sorted((resources_dir() / "sweeps").glob("*.json")):
+        try:
+            name = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
+        except (OSError, ValueError, AttributeError):
+            continue   # a damaged preset is left out of the menu; opening it names the problem
+        out.append((path, str(name)))
+    return out
 
 
 def duration_text(seconds: float) -> str:

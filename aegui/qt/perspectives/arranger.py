@@ -34,9 +34,12 @@ class _NoTitle(QWidget):
 class Arranger(QObject):
     changed = Signal(str)           # the perspective now shown
 
-    def __init__(self, window, docks: dict[str, QDockWidget]):
+    def __init__(self, window, docks: dict[str, QDockWidget], before_shown=lambda keys: None):
         super().__init__(window)
         self.window, self.docks = window, docks
+        # Called with the dock keys a perspective is about to show: panels built late come in
+        # before their docks are laid out, so the layout is the one they would have had anyway.
+        self._before_shown = before_shown
         self._key = DEFAULT
         self._states: dict[str, QByteArray] = {}
         self._shares: dict[str, dict[str, float]] = {}
@@ -66,6 +69,7 @@ class Arranger(QObject):
             return
         self._states[self._key] = self.window.saveState(STATE_VERSION)
         self._key = key
+        self._before_shown(perspective(key).docks())
         state = self._states.get(key)
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             self.arrange()
@@ -77,6 +81,7 @@ class Arranger(QObject):
         """The current perspective as its table says: its docks in their columns, the others hidden."""
         p, w, docks = perspective(self._key), self.window, self.docks
         wanted = p.docks()
+        self._before_shown(wanted)
         for key, dock in docks.items():
             if key not in wanted:
                 dock.hide()
@@ -139,6 +144,7 @@ class Arranger(QObject):
 
     def show_dock(self, key: str) -> None:
         """Bring a dock forward, going to the perspective it belongs to when it is not shown here."""
+        self._before_shown([key])
         dock = self.docks[key]
         home = home_of(key, first=self._key)
         if not dock.isVisible() and home is not None and home != self._key:
@@ -251,6 +257,7 @@ class Arranger(QObject):
         if isinstance(shares, dict):
             self._shares = {k: {n: float(v) for n, v in s.items() if isinstance(v, (int, float)) and 0 < v < 1}
                             for k, s in shares.items() if isinstance(s, dict)}
+        self._before_shown(perspective(self._key).docks())
         state = self._states.get(self._key)
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             self.arrange()

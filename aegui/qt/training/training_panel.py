@@ -153,6 +153,7 @@ class TrainingPanel(QWidget):
         workspace.current_updated.connect(self._show_model)
         self.show_history(workspace.history)
         self.set_state(workspace.training)
+        self._show_model(workspace.current)     # built after the models came in (the window builds it late)
 
     def _show_model(self, model) -> None:
         """Grey or colour pictures: PSNR and the worst reconstructions of the shown model."""

@@ -2,17 +2,18 @@
 
 Qt's QDoubleSpinBox reads the locale's decimal point only; in Spanish it took '.' (the numeric
 keypad's key, and what half the class types out of habit) for a thousands separator, so typing
-0.15 gave 15. One application-wide filter turns that key into ',' in double spin boxes.
+0.15 gave 15. DecimalSpinBox turns that key into ',' for itself. The filter sits on each box and
+its line edit, not on the application: one there ran Python for every event of every widget.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox
 
 
 def _spin_box(obj) -> QDoubleSpinBox | None:
-    """The double spin box a key event is for (it goes to the box's line edit)."""
+    """The double spin box a key event is for (it goes to the box or to its line edit)."""
     if isinstance(obj, QDoubleSpinBox):
         return obj
     parent = obj.parent() if isinstance(obj, QObject) else None
@@ -31,12 +32,12 @@ class DecimalKey(QObject):
         return True
 
 
-_filter: list[DecimalKey] = []
+class DecimalSpinBox(QDoubleSpinBox):
+    """A QDoubleSpinBox that takes the '.' key as the language's decimal point. Keys reach the
+    box (the focus widget) or its line edit directly (tests, input methods): both are watched."""
 
-
-def install() -> None:
-    """Once per application (later calls do nothing)."""
-    app = QApplication.instance()
-    if app is not None and not _filter:
-        _filter.append(DecimalKey(app))
-        app.installEventFilter(_filter[0])
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._decimal_key = DecimalKey(self)
+        self.installEventFilter(self._decimal_key)
+        self.lineEdit().installEventFilter(self._decimal_key)

@@ -12,7 +12,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSlider, QSpinBox, QWidget,
+    QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QSlider, QSpinBox, QWidget,
 )
 
 from aegui.core.config.fields import INTS_PROBLEM, Field, parse_ints
@@ -20,6 +20,7 @@ from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.widgets.layer_editor import NumberEdit
 from aegui.qt.widgets.path_edit import PathEdit
 from aegui.qt.widgets.terms import with_terms
+from aegui.qt.widgets.decimal_key import DecimalSpinBox
 
 ERROR_COLOR = "#c62828"
 # Outlines the widgets marked invalid (a dynamic property) inside the widget given this style sheet.
@@ -213,7 +214,7 @@ class PercentEditor(FieldEditor):
         lo += f.step if f.open in ("low", "both") else 0
         hi -= f.step if f.open in ("high", "both") else 0
         if f.decimals:
-            spin = QDoubleSpinBox()
+            spin = DecimalSpinBox()
             spin.setDecimals(f.decimals)
             spin.setSingleStep(f.step)
             spin.setRange(lo, hi)

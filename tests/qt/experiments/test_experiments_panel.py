@@ -12,7 +12,7 @@ from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweeps.sweep import Sweep, load_sweep
 from aegui.qt import i18n
-from aegui.qt.experiments.experiments_panel import preset_sweeps
+from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import read_catalogue
 from aegui.qt.experiments.sweep_table import SORT_ROLE
 from aegui.qt.window_matrix import settle

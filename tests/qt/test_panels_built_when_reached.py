@@ -1,0 +1,66 @@
+"""The panels the Explore perspective does not show (experiments, analyses, compare, the training
+charts) are not built before the window's first paint: the Explore window a student starts in does
+not wait for them. Reached later in any way (their perspective, View > Panels, a menu action), each
+is whole when it shows: in its dock, bound to the workspace, showing the models that came in
+before it was built."""
+from PySide6.QtWidgets import QDockWidget
+
+from aegui.qt.analyses.analyses_panel import AnalysesPanel
+from aegui.qt.compare.compare_panel import ComparePanel
+from aegui.qt.experiments.experiments_panel import ExperimentsPanel
+from aegui.qt.models import title
+from aegui.qt.training.training_panel import TrainingPanel
+
+LATER = {"experiments": ExperimentsPanel, "analyses": AnalysesPanel, "compare": ComparePanel,
+         "training": TrainingPanel}
+
+
+def _in_dock(window, key):
+    """The panel the dock holds (inside its scroll area), or None."""
+    dock: QDockWidget = window.docks[key]
+    return dock.findChild(LATER[key])
+
+
+def test_the_explore_window_has_not_built_the_experiments_panels(window):
+    assert window.arranger.current() == "explore"
+    assert {key: _in_dock(window, key) for key in LATER} == {key: None for key in LATER}
+
+
+def test_a_perspective_shown_the_first_time_shows_its_panels_whole(window):
+    ws = window.workspace
+    window.arranger.switch("experiments")
+    for key in ("experiments", "analyses", "compare"):
+        assert window.docks[key].isVisible()
+        assert _in_dock(window, key) is getattr(window, key)
+    assert _in_dock(window, "training") is None
+    window.arranger.switch("train")
+    assert window.docks["training"].isVisible() and _in_dock(window, "training") is window.training
+    assert window.training.history is ws.history
+    # Bound to the workspace as it was before they existed: the models, the current one, the draft.
+    compare = window.compare
+    assert [compare.choosers[0].itemText(i) for i in range(compare.choosers[0].count())] == \
+        [title(m) for m in ws.models]
+    assert window.analyses.denoise.entry is ws.current
+    assert window.experiments.editor._builder == ws.draft is not None
+
+
+def test_a_panel_opened_from_the_view_menu_before_it_was_built_is_whole(window):
+    window.docks["compare"].toggleViewAction().trigger()
+    compare = _in_dock(window, "compare")
+    assert compare is not None and window.docks["compare"].isVisible()
+    assert compare.choosers[0].count() == len(window.workspace.models)
+
+
+def test_a_menu_action_reaches_a_panel_not_yet_built(window):
+    """Experiments > New sweep… builds the panel, shows it and starts a sweep over the builder's
+    experiment."""
+    action = next(a for a in window.menus.menu_experiments.actions() if a.text().startswith("New sweep"))
+    action.trigger()
+    assert window.arranger.current() == "experiments"
+    assert _in_dock(window, "experiments") is window.experiments
+    assert window.experiments.editor.base() == window.workspace.draft
+
+
+def test_closing_the_window_does_not_build_the_panels_it_never_showed(window):
+    window.close()
+    assert {key: _in_dock(window, key) for key in LATER} == {key: None for key in LATER}
