@@ -27,7 +27,7 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     objective = s.objective
     deterministic = s.step_is_exact and s.augmenter is None
     fresh_noise = objective.corrupts_inputs and s.exp.noise.mode == "fresh"
-    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
+    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
     flat = s.model.flat
     snapshot = flat.detach().clone()
     start = time.perf_counter()
