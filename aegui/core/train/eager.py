@@ -13,6 +13,16 @@ from aegui.core.train import progress as P
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 
 
+def member_order_generators(s, full_batch: bool) -> list | None:
+    """One batch-order generator per model when the stacked models have different seeds, each
+    seeded as that model's run alone seeds its own (so a sweep's seeds, trained side by side,
+    see the batches their sequential runs see); None: one order for all (one seed, full
+    batches, or augmented batches, which the augmenter draws)."""
+    if full_batch or s.augmenter is not None or len(set(s.seeds)) == 1:
+        return None
+    return [torch.Generator().manual_seed(int(seed)) for seed in s.seeds]
+
+
 def eager_steps(s) -> Iterator[P.ProgressRecord]:
     """The records of session `s`'s run (see TrainingSession.steps)."""
     t = s.exp.train
@@ -33,6 +43,8 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     start = time.perf_counter()
     last_loss = torch.full((s.k,), float("nan"))
     batches = -(-n // bs)
+    gens = member_order_generators(s, full_batch)
+    rows = None if gens is None else torch.arange(s.k, device=s.device).view(-1, 1)
     for epoch in range(1, t.epochs + 1):
         s.epoch = epoch
         factor = lr_factor(t, epoch - 1)
@@ -42,13 +54,19 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
             inputs, target = (torch.from_numpy(a).to(s.device) for a in s.augmenter.pairs(rng, s.k))
         else:
             inputs = s.noisy_inputs(rng) if fresh_noise else xin
-        order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(s.device)
+        if gens is not None:    # [K, n]: each model's own order
+            order = torch.stack([torch.randperm(n, generator=g, device="cpu") for g in gens]).to(s.device)
+        else:
+            order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(s.device)
         wrong = None
         epoch_parts: dict = {}
         seen = 0
         for b, lo in enumerate(range(0, n, bs), start=1):
-            idx = None if order is None else order[lo:lo + bs]
-            xb = inputs if idx is None else inputs[..., idx, :]
+            idx = None if order is None else order[..., lo:lo + bs]
+            if idx is not None and idx.dim() == 2:    # [K, b] -> inputs and targets [K, b, D]
+                xb = inputs[idx] if inputs.dim() == 2 else inputs[rows, idx]
+            else:
+                xb = inputs if idx is None else inputs[..., idx, :]
             tb = target if idx is None else target[idx]
             with s.model.weight_views():
                 total, parts, logits = s.loss(xb, tb, epoch, gen)

@@ -147,6 +147,21 @@ def test_grid_cells_differing_in_momentum_train_in_one_session_as_if_alone(font3
             np.testing.assert_allclose(run.history_loss, [r.loss_per_model[i] for r in recs], rtol=1e-4)
 
 
+def test_stacked_seeds_in_mini_batches_see_the_batches_of_their_own_runs(font3):
+    """Seeds trained side by side in mini-batches each draw the batch order their run alone
+    draws, so every seed's run is the sequential one: losses and wrong pixels epoch by epoch."""
+    from dataclasses import replace
+    sweep = make_sweep({"train.learning_rate": [0.02, 0.05]}, seeds=3, train={"batch_size": 8, "optimizer": "adam"})
+    result = SweepRunner(sweep, font3).run()
+    for config in expand(sweep):
+        for run in result.runs_of(config.index):
+            t = config.experiment.train
+            exp = replace(config.experiment, train=replace(t, seed=run.seed, seeds=1))
+            recs = list(TrainingSession(exp, font3).steps())
+            np.testing.assert_allclose(run.history_loss, [r.loss_per_model[0] for r in recs], rtol=1e-4)
+            np.testing.assert_array_equal(run.history_max_wrong, [r.max_wrong_per_model[0] for r in recs])
+
+
 # ---------------------------------------------------------------- results
 
 def test_epochs_to_target_function():
