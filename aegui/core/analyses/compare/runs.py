@@ -15,8 +15,9 @@ Every run is trained with every combination of `grid` (the cartesian product, th
 varying fastest; no grid: the runs as listed; no runs: the base alone), `seeds` times (base
 seed + 0 .. N-1). Runs whose experiments differ only in learning rate, momentum or init train
 side by side, one stacked model per run in one session (plan_stacks), each as it would alone:
-the same seed draws its weights, the batch order and any noise are the session's (so stacked
-runs share train.seed), and only deterministic objectives stack (a VAE's or a denoiser's draws,
+its seed draws its weights and, off CUDA graphs, its own batch order (train/eager.py; a CUDA
+session's captured step draws one order for all, so there only runs of one seed stack), and
+only deterministic objectives stack (a VAE's or a denoiser's draws,
 dropout and augmentation would differ with the number of models); each stacked run's seconds
 are the session's time divided by its runs. On a GPU a stack holds what fits in memory. `test`: "official" trains on the whole training data
 and measures the official test files (MNIST's t10k...; data.val_split must be 0); "validation"
@@ -303,8 +304,6 @@ class CompareJob(Job):
         self._session = None
         self._data: dict = {}
 
-    def stacks(self, max_k=None) -> list[list[RunPlan]]:
-        return plan_stacks(self.plans, max_k)
 
     def cancel(self) -> None:
         super().cancel()
@@ -373,7 +372,8 @@ class CompareJob(Job):
             return free_models(exp.model, rows, resolve_device(self.device or exp.train.device))
 
         self.sessions_started = 0
-        for stack in plan_stacks(self.plans, max_k):
+        own_orders = resolve_device(self.device or self.spec.base.train.device).type != "cuda"
+        for stack in plan_stacks(self.plans, max_k, seeds_stack=own_orders):
             if self.cancelled:
                 break
             pending = []
@@ -463,9 +463,10 @@ class CompareJob(Job):
 _PER_RUN = {"train": {"learning_rate": 1.0, "momentum": 0.9}, "model": {"init": "xavier"}}
 
 
-def _stack_key(exp: Experiment) -> str | None:
+def _stack_key(exp: Experiment, seeds_stack: bool = True) -> str | None:
     """What runs must share to train side by side as they would alone: the experiment with the
-    per-model settings (learning rate, momentum, init) blanked. None: the run trains alone (its
+    per-model settings (learning rate, momentum, init, and the seed where each model draws its
+    own batch order: `seeds_stack`) blanked. None: the run trains alone (its
     objective draws random numbers, which a stack would share out differently, or scipy's
     optimizer steps one model at a time)."""
     from dataclasses import replace
@@ -475,17 +476,18 @@ def _stack_key(exp: Experiment) -> str | None:
     if o.samples_codes or o.corrupts_inputs or exp.model.dropout or exp.augment.enabled \
             or exp.train.optimizer in SCIPY_OPTIMIZERS:
         return None
-    blank = replace(exp, name="", train=replace(exp.train, **_PER_RUN["train"]),
-                    model=replace(exp.model, **_PER_RUN["model"]))
+    train = {**_PER_RUN["train"], **({"seed": 0} if seeds_stack else {})}
+    blank = replace(exp, name="", train=replace(exp.train, **train), model=replace(exp.model, **_PER_RUN["model"]))
     return json.dumps(blank.to_dict(), sort_keys=True)
 
 
-def plan_stacks(plans: list[RunPlan], max_k=None) -> list[list[RunPlan]]:
+def plan_stacks(plans: list[RunPlan], max_k=None, seeds_stack: bool = True) -> list[list[RunPlan]]:
     """The runs in stacks that train in one session each, in order of their first run;
-    `max_k(experiment)` (None: no limit) caps a stack's runs (on a GPU, what fits)."""
+    `max_k(experiment)` (None: no limit) caps a stack's runs (on a GPU, what fits);
+    `seeds_stack`: runs of different seeds stack too (off CUDA graphs)."""
     by_key: dict = {}
     for p in plans:
-        key = _stack_key(p.experiment)
+        key = _stack_key(p.experiment, seeds_stack)
         by_key.setdefault(key if key is not None else ("alone", p.index), []).append(p)
     out = []
     for members in by_key.values():
