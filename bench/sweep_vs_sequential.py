@@ -25,15 +25,17 @@ Usage: python bench/sweep_vs_sequential.py [--sweep FILE] [--epochs N] [--seeds 
 Grid cells (--phases grid): a comparison grid (default seed004-grid-search.json, the 004
 report's 45 trainings of one convolutional autoencoder) on a slice of its data and few epochs.
 For each stack of runs that train side by side (the runs differing only in learning rate,
-momentum or init: 004's Adam x batch size stacks of 3 and SGD x batch size stacks of 12), the
-stack in one session and then each of its runs alone, one after the other, in the same run of
-this script; the time per stack, the ratio, the largest relative gap between a run's final loss
-stacked and alone, and the whole grid's time extrapolated to the full data and epochs (the
-training time scales with the samples and the epochs; the test loss is measured per run and
-epoch on the whole test set, timed once and added to both sides):
+momentum, init or seed: 004's Adam x batch size stacks of 3 and SGD x batch size stacks of 12),
+the stack in one session and then each of its runs alone, one after the other, in the same run
+of this script; the time per stack, the ratio, the largest relative gap between a run's final
+loss stacked and alone, and the whole grid's time extrapolated to the full data and epochs.
+An epoch's time is the FASTEST epoch of the session (on a shared machine single epochs stall for
+seconds at random, and one stall scaled to the full grid would swamp the estimate; the same rule
+on both sides keeps the ratio fair), times the samples and epochs of the full grid; the test
+loss is measured per run and epoch on the whole test set, timed once and added to both sides:
 
     python bench/sweep_vs_sequential.py --phases grid [--compare FILE] [--grid-samples 3000]
-           [--grid-epochs 1] [--grid-stacks 0,3]
+           [--grid-epochs 3] [--grid-stacks 0,3]
 """
 from __future__ import annotations
 
@@ -229,29 +231,27 @@ def phase_grid(a) -> dict:
     rows, stacked_full, alone_full = [], 0.0, 0.0
 
     def train(exp, members):
-        t0 = time.perf_counter()
+        """(the fastest epoch's seconds, the final losses) of one session."""
         s = TrainingSession(exp, data, device="cpu", seeds=[p.experiment.train.seed for p in members],
                             lrs=[p.experiment.train.learning_rate for p in members],
                             inits=[p.experiment.model.init for p in members],
                             momenta=[p.experiment.train.momentum for p in members])
-        rec = None
-        for rec in s.steps():
-            pass
-        return time.perf_counter() - t0, rec.loss_per_model, s
+        recs = list(s.steps())
+        return float(min(np.diff([0.0] + [r.elapsed for r in recs]))), recs[-1].loss_per_model
 
     train(small(stacks[0][0].experiment), stacks[0][:1])   # untimed: torch's first-call set-up
     for i in chosen:
         members = stacks[i]
         exp = small(members[0].experiment)
-        stacked_s, stacked_loss, session = train(exp, members)
+        stacked_s, stacked_loss = train(exp, members)
         alone = [train(small(p.experiment), [p]) for p in members]
-        alone_s = sum(t for t, _, _ in alone)
+        alone_s = sum(t for t, _ in alone)
         gap = max(abs(float(stacked_loss[j]) - float(alone[j][1][0])) / max(abs(float(alone[j][1][0])), 1e-12)
                   for j in range(len(members)))
-        scale = (full / len(data)) * (full_epochs / a.grid_epochs)
+        scale = (full / len(data)) * full_epochs     # an epoch on the slice -> the full grid's epochs
         rows.append({"stack": i, "label": members[0].label.split(",")[0], "runs": len(members),
                      "batch_size": exp.train.batch_size, "optimizer": exp.train.optimizer,
-                     "stacked_s": round(stacked_s, 2), "alone_s": round(alone_s, 2),
+                     "stacked_epoch_s": round(stacked_s, 3), "alone_epoch_s": round(alone_s, 3),
                      "ratio": round(alone_s / stacked_s, 2), "max_rel_loss_gap": float(f"{gap:.2g}"),
                      "load_avg": round(os.getloadavg()[0], 2)})
         print(f"  stack {i}: {json.dumps(rows[-1])}", flush=True)
@@ -285,7 +285,7 @@ def main():
     ap.add_argument("--compare", default=str(ROOT / "resources/analyses/seed004-grid-search.json"),
                     help="the comparison grid of the grid phase")
     ap.add_argument("--grid-samples", type=int, default=3000, help="training images the grid phase uses")
-    ap.add_argument("--grid-epochs", type=int, default=1, help="epochs the grid phase trains")
+    ap.add_argument("--grid-epochs", type=int, default=3, help="epochs the grid phase trains")
     ap.add_argument("--grid-stacks", default="", help="which stacks (0-based, comma-separated); default all")
     ap.add_argument("--gui-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
