@@ -23,6 +23,23 @@ def member_order_generators(s, full_batch: bool) -> list | None:
     return [torch.Generator().manual_seed(int(seed)) for seed in s.seeds]
 
 
+def _epoch_order(gens, order_gen, n: int, full_batch: bool, device):
+    """An epoch's batch order: [K, n] (each model its own), [n] (one for all) or None (full batch)."""
+    if gens is not None:
+        return torch.stack([torch.randperm(n, generator=g, device="cpu") for g in gens]).to(device)
+    return None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(device)
+
+
+def _batch(inputs, target, order, lo: int, bs: int, rows):
+    """The inputs and targets of the batch at `lo`; with an order per model, [K, b, D] each."""
+    if order is None:
+        return inputs, target
+    idx = order[..., lo:lo + bs]
+    if idx.dim() == 2:
+        return (inputs[idx] if inputs.dim() == 2 else inputs[rows, idx]), target[idx]
+    return inputs[..., idx, :], target[idx]
+
+
 def eager_steps(s) -> Iterator[P.ProgressRecord]:
     """The records of session `s`'s run (see TrainingSession.steps)."""
     t = s.exp.train
@@ -54,20 +71,12 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
             inputs, target = (torch.from_numpy(a).to(s.device) for a in s.augmenter.pairs(rng, s.k))
         else:
             inputs = s.noisy_inputs(rng) if fresh_noise else xin
-        if gens is not None:    # [K, n]: each model's own order
-            order = torch.stack([torch.randperm(n, generator=g, device="cpu") for g in gens]).to(s.device)
-        else:
-            order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(s.device)
+        order = _epoch_order(gens, order_gen, n, full_batch, s.device)
         wrong = None
         epoch_parts: dict = {}
         seen = 0
         for b, lo in enumerate(range(0, n, bs), start=1):
-            idx = None if order is None else order[..., lo:lo + bs]
-            if idx is not None and idx.dim() == 2:    # [K, b] -> inputs and targets [K, b, D]
-                xb = inputs[idx] if inputs.dim() == 2 else inputs[rows, idx]
-            else:
-                xb = inputs if idx is None else inputs[..., idx, :]
-            tb = target if idx is None else target[idx]
+            xb, tb = _batch(inputs, target, order, lo, bs, rows)
             with s.model.weight_views():
                 total, parts, logits = s.loss(xb, tb, epoch, gen)
             s.note_first_loss(total)

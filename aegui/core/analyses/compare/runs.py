@@ -355,6 +355,40 @@ class CompareJob(Job):
         # run.json last: it is what marks the run as finished.
         atomic_write_text(folder / "run.json", json.dumps(run.to_dict(), indent=2) + "\n")
 
+    def _saved(self, stack: list[RunPlan], runs: list, done_work: int, total: int, start: float):
+        """Yields the progress of the stack's runs an earlier job saved (added to `runs`) and
+        returns the plans left to train."""
+        pending, n = [], len(self.plans)
+        for plan in stack:
+            try:
+                loaded = self._load(plan)
+            except ConfigError as err:
+                # Trained again rather than left out: a run read back without its model would
+                # drop its row from every model figure without a word.
+                from aegui.core.analyses.report.files import clear_saved_run
+                clear_saved_run(self._run_dir(plan))
+                loaded = None
+                yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
+                                      message=f"{err}; training run {plan.label!r} again",
+                                      fraction=done_work / total, elapsed=time.perf_counter() - start)
+            if loaded is None:
+                pending.append(plan)
+                continue
+            runs.append(loaded)
+            done_work += plan.experiment.train.epochs
+            yield CompareProgress(state="run_loaded", run=plan.index + 1, runs=n, label=plan.label,
+                                  fraction=done_work / total, elapsed=time.perf_counter() - start)
+        return pending
+
+    def _finish(self, plan: RunPlan, model, curve, test, seconds: float, load_avg) -> RunCurve:
+        """A trained run with its final metrics, saved."""
+        ep, tr, te = curve
+        metrics = _final_metrics(model, test, tr[-1], te[-1], ep[-1], "train" if self.spec.test == "none" else "test")
+        run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(ep, int), np.asarray(tr, float),
+                       np.asarray(te, float), seconds, metrics, plan.key(), model, False, load_avg)
+        self._save(run)
+        return run
+
     def steps(self) -> Iterator[CompareProgress]:
         import os
         from aegui.core.train import progress as P
@@ -376,26 +410,8 @@ class CompareJob(Job):
         for stack in plan_stacks(self.plans, max_k, seeds_stack=own_orders):
             if self.cancelled:
                 break
-            pending = []
-            for plan in stack:
-                try:
-                    loaded = self._load(plan)
-                except ConfigError as err:
-                    # Trained again rather than left out: a run read back without its model would
-                    # drop its row from every model figure without a word.
-                    from aegui.core.analyses.report.files import clear_saved_run
-                    clear_saved_run(self._run_dir(plan))
-                    loaded = None
-                    yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
-                                          message=f"{err}; training run {plan.label!r} again",
-                                          fraction=done_work / total, elapsed=time.perf_counter() - start)
-                if loaded is None:
-                    pending.append(plan)
-                    continue
-                runs.append(loaded)
-                done_work += plan.experiment.train.epochs
-                yield CompareProgress(state="run_loaded", run=plan.index + 1, runs=n, label=plan.label,
-                                      fraction=done_work / total, elapsed=time.perf_counter() - start)
+            pending = yield from self._saved(stack, runs, done_work, total, start)
+            done_work += sum(p.experiment.train.epochs for p in stack if p not in pending)
             if not pending:
                 continue
             first = pending[0]
@@ -440,15 +456,7 @@ class CompareJob(Job):
                 break
             seconds = (time.perf_counter() - t0) / k
             for i, plan in enumerate(pending):
-                ep, tr, te = curves[i]
-                model = session.model.select(i)
-                metrics = _final_metrics(model, test, tr[-1], te[-1], ep[-1],
-                                         "train" if self.spec.test == "none" else "test")
-                run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(ep, int),
-                               np.asarray(tr, float), np.asarray(te, float), seconds, metrics, plan.key(), model,
-                               False, load_avg)
-                self._save(run)
-                runs.append(run)
+                runs.append(self._finish(plan, session.model.select(i), curves[i], test, seconds, load_avg))
                 done_work += plan.experiment.train.epochs
                 yield CompareProgress(state="run_done", run=plan.index + 1, runs=n, label=plan.label,
                                       seconds=seconds, fraction=done_work / total,
