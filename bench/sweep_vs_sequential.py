@@ -21,6 +21,21 @@ figures as rough and compare them only within one run of this script.
 
 Usage: python bench/sweep_vs_sequential.py [--sweep FILE] [--epochs N] [--seeds N]
            [--phases cli,gui,plain] [--screenshots DIR]
+
+Grid cells (--phases grid): a comparison grid (default seed004-grid-search.json, the 004
+report's 45 trainings of one convolutional autoencoder) on a slice of its data and few epochs.
+For each stack of runs that train side by side (the runs differing only in learning rate,
+momentum, init or seed: 004's Adam x batch size stacks of 3 and SGD x batch size stacks of 12),
+the stack in one session and then each of its runs alone, one after the other, in the same run
+of this script; the time per stack, the ratio, the largest relative gap between a run's final
+loss stacked and alone, and the whole grid's time extrapolated to the full data and epochs.
+An epoch's time is the FASTEST epoch of the session (on a shared machine single epochs stall for
+seconds at random, and one stall scaled to the full grid would swamp the estimate; the same rule
+on both sides keeps the ratio fair), times the samples and epochs of the full grid; the test
+loss is measured per run and epoch on the whole test set, timed once and added to both sides:
+
+    python bench/sweep_vs_sequential.py --phases grid [--compare FILE] [--grid-samples 3000]
+           [--grid-epochs 3] [--grid-stacks 0,3]
 """
 from __future__ import annotations
 
@@ -193,6 +208,73 @@ def phase_plain(path: Path) -> dict:
             "threads": torch.get_num_threads(), "torch": torch.__version__}
 
 
+def phase_grid(a) -> dict:
+    """Each stack of the comparison grid in one session, then its runs alone (see the docstring)."""
+    import os
+    from dataclasses import replace
+    import numpy as np
+    from aegui.core.analyses.compare.runs import load_spec, plan_stacks
+    from aegui.core.data.datasets import from_config, official_test_set
+    from aegui.core.train.session import TrainingSession
+    spec = load_spec(a.compare)
+    full = len(from_config(replace(spec.base.data, max_samples=0)))
+    full_epochs = spec.base.train.epochs
+
+    def small(exp):
+        return replace(exp, data=replace(exp.data, max_samples=a.grid_samples),
+                       train=replace(exp.train, epochs=a.grid_epochs))
+
+    stacks = plan_stacks(spec.plans())
+    chosen = range(len(stacks)) if not a.grid_stacks else [int(i) for i in a.grid_stacks.split(",")]
+    data = from_config(small(spec.base).data)
+    test = official_test_set(spec.base.data) if spec.test == "official" else None
+    rows, stacked_full, alone_full = [], 0.0, 0.0
+
+    def train(exp, members):
+        """(the fastest epoch's seconds, the final losses) of one session."""
+        s = TrainingSession(exp, data, device="cpu", seeds=[p.experiment.train.seed for p in members],
+                            lrs=[p.experiment.train.learning_rate for p in members],
+                            inits=[p.experiment.model.init for p in members],
+                            momenta=[p.experiment.train.momentum for p in members])
+        recs = list(s.steps())
+        return float(min(np.diff([0.0] + [r.elapsed for r in recs]))), recs[-1].loss_per_model
+
+    train(small(stacks[0][0].experiment), stacks[0][:1])   # untimed: torch's first-call set-up
+    for i in chosen:
+        members = stacks[i]
+        exp = small(members[0].experiment)
+        stacked_s, stacked_loss = train(exp, members)
+        alone = [train(small(p.experiment), [p]) for p in members]
+        alone_s = sum(t for t, _ in alone)
+        gap = max(abs(float(stacked_loss[j]) - float(alone[j][1][0])) / max(abs(float(alone[j][1][0])), 1e-12)
+                  for j in range(len(members)))
+        scale = (full / len(data)) * full_epochs     # an epoch on the slice -> the full grid's epochs
+        rows.append({"stack": i, "label": members[0].label.split(",")[0], "runs": len(members),
+                     "batch_size": exp.train.batch_size, "optimizer": exp.train.optimizer,
+                     "stacked_epoch_s": round(stacked_s, 3), "alone_epoch_s": round(alone_s, 3),
+                     "ratio": round(alone_s / stacked_s, 2), "max_rel_loss_gap": float(f"{gap:.2g}"),
+                     "load_avg": round(os.getloadavg()[0], 2)})
+        print(f"  stack {i}: {json.dumps(rows[-1])}", flush=True)
+        stacked_full += stacked_s * scale
+        alone_full += alone_s * scale
+    eval_s = 0.0
+    if test is not None:      # one run's test loss on the whole test set, as each check measures it
+        probe = TrainingSession(small(stacks[0][0].experiment), data, device="cpu", val_data=test)
+        t0 = time.perf_counter()
+        probe.val_loss(0, 1)
+        eval_s = time.perf_counter() - t0
+    n_runs = sum(len(stacks[i]) for i in chosen)
+    evals = n_runs * full_epochs * eval_s
+    out = {"grid": spec.name, "grid_stacks": rows, "grid_samples": len(data), "grid_full_samples": full,
+           "grid_epochs": a.grid_epochs, "grid_full_epochs": full_epochs, "grid_runs_measured": n_runs,
+           "grid_runs_total": len(spec.plans()), "grid_test_eval_s": round(eval_s, 3),
+           "grid_full_stacked_h": round((stacked_full + evals) / 3600, 2),
+           "grid_full_alone_h": round((alone_full + evals) / 3600, 2)}
+    if n_runs < len(spec.plans()):
+        out["grid_note"] = "the full-grid hours cover the measured stacks only"
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", default=str(DEFAULT_SWEEP))
@@ -200,6 +282,11 @@ def main():
     ap.add_argument("--seeds", type=int, help="override the sweep's seeds (every side)")
     ap.add_argument("--phases", default="cli,gui,plain", help="any of cli, gui, runner, plain")
     ap.add_argument("--screenshots", help="folder for screenshots of the window after the GUI run")
+    ap.add_argument("--compare", default=str(ROOT / "resources/analyses/seed004-grid-search.json"),
+                    help="the comparison grid of the grid phase")
+    ap.add_argument("--grid-samples", type=int, default=3000, help="training images the grid phase uses")
+    ap.add_argument("--grid-epochs", type=int, default=3, help="epochs the grid phase trains")
+    ap.add_argument("--grid-stacks", default="", help="which stacks (0-based, comma-separated); default all")
     ap.add_argument("--gui-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.gui_child:
@@ -207,6 +294,12 @@ def main():
         return
     from aegui.core.analyses.sweeps.sweep import load_sweep
     phases = [p.strip() for p in a.phases.split(",") if p.strip()]
+    if phases == ["grid"]:
+        res = phase_grid(a)
+        print(f"grid: stacked {res['grid_full_stacked_h']} h, alone {res['grid_full_alone_h']} h "
+              f"(extrapolated to {res['grid_full_samples']} samples x {res['grid_full_epochs']} epochs)")
+        print(json.dumps(res))
+        return
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         path = sweep_file(a, tmp)

@@ -121,7 +121,7 @@ class _Step:
             if cfg.optimizer == "sgd":
                 p.addcmul_(g, lr, value=-1)
             elif cfg.optimizer == "momentum":
-                m.mul_(cfg.momentum).add_(g)
+                m.mul_(opt.momentum).add_(g)
                 p.addcmul_(m, lr, value=-1)
             elif cfg.optimizer == "rmsprop":
                 v.mul_(0.99).addcmul_(g, g, value=0.01)
@@ -247,7 +247,7 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
     xin, target = s.training_pairs(rng)
     n = xin.shape[-2]
     bs = t.batch_size if 0 < t.batch_size < n else n
-    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
+    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
     if opt.m is None:
         opt.m = torch.zeros_like(s.model.flat)
     if opt.v is None:

@@ -13,6 +13,33 @@ from aegui.core.train import progress as P
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 
 
+def member_order_generators(s, full_batch: bool) -> list | None:
+    """One batch-order generator per model when the stacked models have different seeds, each
+    seeded as that model's run alone seeds its own (so a sweep's seeds, trained side by side,
+    see the batches their sequential runs see); None: one order for all (one seed, full
+    batches, or augmented batches, which the augmenter draws)."""
+    if full_batch or s.augmenter is not None or len(set(s.seeds)) == 1:
+        return None
+    return [torch.Generator().manual_seed(int(seed)) for seed in s.seeds]
+
+
+def _epoch_order(gens, order_gen, n: int, full_batch: bool, device):
+    """An epoch's batch order: [K, n] (each model its own), [n] (one for all) or None (full batch)."""
+    if gens is not None:
+        return torch.stack([torch.randperm(n, generator=g, device="cpu") for g in gens]).to(device)
+    return None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(device)
+
+
+def _batch(inputs, target, order, lo: int, bs: int, rows):
+    """The inputs and targets of the batch at `lo`; with an order per model, [K, b, D] each."""
+    if order is None:
+        return inputs, target
+    idx = order[..., lo:lo + bs]
+    if idx.dim() == 2:
+        return (inputs[idx] if inputs.dim() == 2 else inputs[rows, idx]), target[idx]
+    return inputs[..., idx, :], target[idx]
+
+
 def eager_steps(s) -> Iterator[P.ProgressRecord]:
     """The records of session `s`'s run (see TrainingSession.steps)."""
     t = s.exp.train
@@ -27,12 +54,14 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     objective = s.objective
     deterministic = s.step_is_exact and s.augmenter is None
     fresh_noise = objective.corrupts_inputs and s.exp.noise.mode == "fresh"
-    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32))
+    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
     flat = s.model.flat
     snapshot = flat.detach().clone()
     start = time.perf_counter()
     last_loss = torch.full((s.k,), float("nan"))
     batches = -(-n // bs)
+    gens = member_order_generators(s, full_batch)
+    rows = None if gens is None else torch.arange(s.k, device=s.device).view(-1, 1)
     for epoch in range(1, t.epochs + 1):
         s.epoch = epoch
         factor = lr_factor(t, epoch - 1)
@@ -42,14 +71,12 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
             inputs, target = (torch.from_numpy(a).to(s.device) for a in s.augmenter.pairs(rng, s.k))
         else:
             inputs = s.noisy_inputs(rng) if fresh_noise else xin
-        order = None if full_batch else torch.randperm(n, generator=order_gen, device="cpu").to(s.device)
+        order = _epoch_order(gens, order_gen, n, full_batch, s.device)
         wrong = None
         epoch_parts: dict = {}
         seen = 0
         for b, lo in enumerate(range(0, n, bs), start=1):
-            idx = None if order is None else order[lo:lo + bs]
-            xb = inputs if idx is None else inputs[..., idx, :]
-            tb = target if idx is None else target[idx]
+            xb, tb = _batch(inputs, target, order, lo, bs, rows)
             with s.model.weight_views():
                 total, parts, logits = s.loss(xb, tb, epoch, gen)
             s.note_first_loss(total)

@@ -1,7 +1,7 @@
 """Optimizers and LR schedules over the flat [K, P] parameter buffer.
 
 Written out rather than torch.optim because each of the K models may have its own
-learning rate (sweeps) and dead models must be frozen; all are elementwise, so the K
+learning rate and momentum (sweeps, comparison grids) and dead models must be frozen; all are elementwise, so the K
 models stay independent. Each step works in place (large temporaries cost a page-faulting
 allocation per step: Adam on 1.6 M weights took 13 ms with them); Adam / AdamW use torch's
 fused kernel, one pass over the weights per model row.
@@ -30,12 +30,22 @@ def lr_factor(cfg: TrainConfig, epoch: int) -> float:
     return 1.0
 
 
+def momentum_of(cfg: TrainConfig, momenta, param: torch.Tensor):
+    """The momentum each model row steps with: the config's number when all rows share it (the
+    same arithmetic as one model alone), else a [K, 1] column, one value per row."""
+    values = [float(v) for v in momenta] if momenta is not None else []
+    if not values or all(v == values[0] for v in values):
+        return values[0] if values else cfg.momentum
+    return torch.tensor(values, dtype=param.dtype, device=param.device).view(-1, 1)
+
+
 class FlatOptimizer:
-    def __init__(self, cfg: TrainConfig, param: torch.Tensor, lrs: torch.Tensor):
+    def __init__(self, cfg: TrainConfig, param: torch.Tensor, lrs: torch.Tensor, momenta=None):
         self.cfg = cfg
         self.p = param
         self.lrs = lrs.view(-1, 1).to(param.device, param.dtype)
         self.lr_list = [float(v) for v in lrs.reshape(-1)]
+        self.momentum = momentum_of(cfg, momenta, param)
         self.t = 0
         zeros = lambda: torch.zeros_like(param)   # noqa: E731
         self.m = zeros() if cfg.optimizer in ("momentum", "adam", "adamw") else None
@@ -65,7 +75,7 @@ class FlatOptimizer:
         if cfg.optimizer == "sgd":
             p.addcmul_(grad, lr, value=-1)
         elif cfg.optimizer == "momentum":
-            self.m.mul_(cfg.momentum).add_(grad)
+            self.m.mul_(self.momentum).add_(grad)
             p.addcmul_(self.m, lr, value=-1)
         elif cfg.optimizer == "rmsprop":
             self.v.mul_(0.99).addcmul_(grad, grad, value=0.01)

@@ -69,6 +69,7 @@ class ProgressRecord:
     # done, and the losses are the mean over those batches. 0: a whole epoch.
     batch: int = 0
     batches: int = 0
+    val_loss_per_model: np.ndarray | None = None   # [K], when the session measures every model
 
     @property
     def done(self) -> bool:
@@ -80,4 +81,5 @@ class ProgressRecord:
             self.max_wrong, self.mean_wrong, self.max_wrong_per_model.copy(),
             self.mean_wrong_per_model.copy(), self.glyph_wrong.copy(), self.best,
             self.elapsed, self.epochs_per_s, self.state, self.message, self.val_loss,
-            dict(self.extra), self.batch, self.batches)
+            dict(self.extra), self.batch, self.batches,
+            None if self.val_loss_per_model is None else self.val_loss_per_model.copy())

@@ -1,7 +1,7 @@
 """The training engine's contract and setup: TrainingSession.steps() yields ProgressRecords;
 stop() is cooperative.
 
-K models (seeds, or per-model learning rates / inits) train together on stacked weights.
+K models (seeds, or per-model learning rates / inits / momenta) train together on stacked weights.
 The best one (fewest wrong pixels on its worst glyph, then mean wrong, then loss) is what
 best_model() returns; with a target, the first model to reach it wins.
 
@@ -65,21 +65,22 @@ def check_fits(exp: Experiment, data: Dataset) -> None:
 
 
 class TrainingSession:
-    def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None,
+    def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None, momenta=None,
                  device: str | None = None, val_data: Dataset | None = None):
         validate(exp)
         check_fits(exp, data)
         if val_data is not None:
             check_fits(exp, val_data)
         t = exp.train
-        k = len(seeds or lrs or inits or []) or t.seeds
+        k = len(seeds or lrs or inits or momenta or []) or t.seeds
         self.exp, self.data, self.k = exp, data, k
         self.objective = objective_of(exp.model)
         self.seeds = list(seeds) if seeds else [t.seed + i for i in range(k)]
         self.lrs = list(lrs) if lrs else [t.learning_rate] * k
         self.inits = list(inits) if inits else [exp.model.init] * k
-        if not (len(self.seeds) == len(self.lrs) == len(self.inits) == k):
-            raise ValueError("seeds, lrs and inits must have one entry per model")
+        self.momenta = list(momenta) if momenta else [t.momentum] * k
+        if not (len(self.seeds) == len(self.lrs) == len(self.inits) == len(self.momenta) == k):
+            raise ValueError("seeds, lrs, inits and momenta must have one entry per model")
         self.device = resolve_device(device or t.device)
         check_session(exp, data, k, self.device, val_data)   # before any allocation
         self.augmenter = Augmenter.for_session(exp, data)   # None unless augment.enabled
@@ -94,6 +95,9 @@ class TrainingSession:
         self.val_x = None if self.val_data is None else \
             capped(torch.as_tensor(self.val_data.x, dtype=torch.float32, device=self.device), t.eval_samples)
         self._val_model = None if self.val_data is None else build_model(exp.model, 1).to(self.device)
+        # Every model's validation loss at each check (rec.val_loss_per_model), not only the best
+        # one's: comparison grids train their runs side by side and plot each run's test curve.
+        self.val_every_model = False
         self.alive = torch.ones(k, dtype=torch.bool, device=self.device)
         self.best = 0
         self.history = History(t.epochs, k)
@@ -186,7 +190,10 @@ class TrainingSession:
 
     def record(self, rec: P.ProgressRecord, epoch: int) -> P.ProgressRecord:
         """A checkpoint's record completed: the best model's validation loss, and into the history."""
-        if self.val_x is not None:
+        if self.val_x is not None and self.val_every_model:
+            rec.val_loss_per_model = np.array([self.val_loss(k, epoch) for k in range(self.k)])
+            rec.val_loss = float(rec.val_loss_per_model[rec.best])
+        elif self.val_x is not None:
             rec.val_loss = self.val_loss(rec.best, epoch)
         self.history.append(rec)
         return rec

@@ -50,7 +50,8 @@ def test_a_bad_compare_file_names_the_key(raw, field):
 
 
 def test_a_cancel_keeps_the_finished_runs_and_the_next_job_reads_them(tmp_path):
-    s = spec(runs=[{"label": "a", "changes": {}}, {"label": "b", "changes": {"train": {"seed": 3}}}])
+    # b differs in its optimizer: it trains in a session of its own, after a's
+    s = spec(runs=[{"label": "a", "changes": {}}, {"label": "b", "changes": {"train": {"optimizer": "sgd"}}}])
     job = K.CompareJob(s, tmp_path)
     for p in job.steps():
         if p.state == "run_done":
@@ -76,3 +77,40 @@ def test_a_classifier_file_names_the_key():
         with pytest.raises(ConfigError) as e:
             C.spec_from_dict({"analysis": "classifier", "base": idx, **raw})
         assert e.value.field == field
+
+
+def test_grid_runs_of_one_shape_train_side_by_side_as_each_would_alone(monkeypatch):
+    """A comparison grid whose runs differ only in momentum, learning rate and seed trains them in
+    one stacked session, and every run's train and test curves and final test error are what its
+    own session, trained alone, gives (mini-batches and a held-out part included)."""
+    from aegui.core.train import session as S
+    alone_session = S.TrainingSession
+    started = []
+
+    class Counting(S.TrainingSession):
+        def __init__(self, *a, **kw):
+            started.append(kw.get("lrs"))
+            super().__init__(*a, **kw)
+
+    base = json.loads(json.dumps(BASE))
+    base["data"]["val_split"] = 0.25
+    base["train"].update(optimizer="momentum", batch_size=8)
+    s = K.spec_from_dict({"analysis": "compare", "name": "c", "base": base, "test": "validation",
+                          "runs": [{"label": "m 0.2", "changes": {"train": {"momentum": 0.2}}},
+                                   {"label": "m 0.8", "changes": {"train": {"momentum": 0.8}}}],
+                          "grid": {"train.learning_rate": [0.02, 0.1]}, "seeds": 2})
+    monkeypatch.setattr(S, "TrainingSession", Counting)
+    job = K.CompareJob(s)
+    result = job.run()
+    assert len(started) == 1 and len(result.runs) == 8
+    monkeypatch.setattr(S, "TrainingSession", alone_session)
+    for plan, run in zip(s.plans(), result.runs):
+        train, test = job._datasets(plan.experiment)
+        session = alone_session(plan.experiment, train, val_data=test)
+        recs = list(session.steps())
+        np.testing.assert_array_equal(run.epochs, [r.epoch for r in recs])
+        np.testing.assert_allclose(run.train_loss, [r.loss_per_model[0] for r in recs], rtol=1e-4)
+        np.testing.assert_allclose(run.test_loss, [r.val_loss for r in recs], rtol=1e-4)
+        alone = K._final_metrics(session.best_model(), test, recs[-1].loss_per_model[0], recs[-1].val_loss,
+                                 recs[-1].epoch)
+        assert run.metrics["test_mse"] == pytest.approx(alone["test_mse"], rel=1e-4)

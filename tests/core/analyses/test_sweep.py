@@ -128,6 +128,40 @@ def test_a_config_in_a_group_trains_like_its_own_session(font3):
     np.testing.assert_allclose(runs[1].history_loss, [r.loss_per_model[1] for r in recs], rtol=1e-4)
 
 
+def test_grid_cells_differing_in_momentum_train_in_one_session_as_if_alone(font3):
+    """Grid cells with the same layers that differ only in momentum and learning rate are
+    trained side by side in one stacked session, and each cell's runs come out as its own
+    sequential session gives them: same losses, same wrong pixels, epoch by epoch."""
+    sweep = make_sweep({"train.momentum": [0.2, 0.8], "train.learning_rate": [0.01, 0.05]}, seeds=2,
+                       train={"optimizer": "momentum"})
+    runner = SweepRunner(sweep, font3)
+    result = runner.run()
+    assert runner.sessions_started == 1 and len(result.runs) == 8
+    for config in expand(sweep):
+        recs = list(TrainingSession(config.experiment, font3).steps())
+        runs = result.runs_of(config.index)
+        assert [r.seed for r in runs] == [0, 1]
+        np.testing.assert_allclose([r.final_loss for r in runs], recs[-1].loss_per_model, rtol=1e-4)
+        np.testing.assert_array_equal([r.final_max_wrong for r in runs], recs[-1].max_wrong_per_model)
+        for i, run in enumerate(runs):
+            np.testing.assert_allclose(run.history_loss, [r.loss_per_model[i] for r in recs], rtol=1e-4)
+
+
+def test_stacked_seeds_in_mini_batches_see_the_batches_of_their_own_runs(font3):
+    """Seeds trained side by side in mini-batches each draw the batch order their run alone
+    draws, so every seed's run is the sequential one: losses and wrong pixels epoch by epoch."""
+    from dataclasses import replace
+    sweep = make_sweep({"train.learning_rate": [0.02, 0.05]}, seeds=3, train={"batch_size": 8, "optimizer": "adam"})
+    result = SweepRunner(sweep, font3).run()
+    for config in expand(sweep):
+        for run in result.runs_of(config.index):
+            t = config.experiment.train
+            exp = replace(config.experiment, train=replace(t, seed=run.seed, seeds=1))
+            recs = list(TrainingSession(exp, font3).steps())
+            np.testing.assert_allclose(run.history_loss, [r.loss_per_model[0] for r in recs], rtol=1e-4)
+            np.testing.assert_array_equal(run.history_max_wrong, [r.max_wrong_per_model[0] for r in recs])
+
+
 # ---------------------------------------------------------------- results
 
 def test_epochs_to_target_function():

@@ -13,7 +13,13 @@ A compare file (resources/analyses/*.json)::
 
 Every run is trained with every combination of `grid` (the cartesian product, the last field
 varying fastest; no grid: the runs as listed; no runs: the base alone), `seeds` times (base
-seed + 0 .. N-1), one model per session. `test`: "official" trains on the whole training data
+seed + 0 .. N-1). Runs whose experiments differ only in learning rate, momentum or init train
+side by side, one stacked model per run in one session (plan_stacks), each as it would alone:
+its seed draws its weights and, off CUDA graphs, its own batch order (train/eager.py; a CUDA
+session's captured step draws one order for all, so there only runs of one seed stack), and
+only deterministic objectives stack (a VAE's or a denoiser's draws,
+dropout and augmentation would differ with the number of models); each stacked run's seconds
+are the session's time divided by its runs. On a GPU a stack holds what fits in memory. `test`: "official" trains on the whole training data
 and measures the official test files (MNIST's t10k...; data.val_split must be 0); "validation"
 measures the held-out part data.val_split sets aside; "none" trains on all the data and
 measures the training data itself (the 5x7 glyphs, which are all there is).
@@ -298,6 +304,7 @@ class CompareJob(Job):
         self._session = None
         self._data: dict = {}
 
+
     def cancel(self) -> None:
         super().cancel()
         s = self._session
@@ -348,18 +355,11 @@ class CompareJob(Job):
         # run.json last: it is what marks the run as finished.
         atomic_write_text(folder / "run.json", json.dumps(run.to_dict(), indent=2) + "\n")
 
-    def steps(self) -> Iterator[CompareProgress]:
-        import os
-        from aegui.core.train import progress as P
-        from aegui.core.train.session import TrainingSession
-        start = time.perf_counter()
-        runs: list[RunCurve] = []
-        total = sum(p.experiment.train.epochs for p in self.plans) or 1
-        done_work = 0
-        n = len(self.plans)
-        for plan in self.plans:
-            if self.cancelled:
-                break
+    def _saved(self, stack: list[RunPlan], runs: list, done_work: int, total: int, start: float):
+        """Yields the progress of the stack's runs an earlier job saved (added to `runs`) and
+        returns the plans left to train."""
+        pending, n = [], len(self.plans)
+        for plan in stack:
             try:
                 loaded = self._load(plan)
             except ConfigError as err:
@@ -371,59 +371,149 @@ class CompareJob(Job):
                 yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
                                       message=f"{err}; training run {plan.label!r} again",
                                       fraction=done_work / total, elapsed=time.perf_counter() - start)
-            if loaded is not None:
-                runs.append(loaded)
-                done_work += plan.experiment.train.epochs
-                yield CompareProgress(state="run_loaded", run=plan.index + 1, runs=n, label=plan.label,
-                                      fraction=done_work / total, elapsed=time.perf_counter() - start)
+            if loaded is None:
+                pending.append(plan)
                 continue
-            train, test = self._datasets(plan.experiment)
+            runs.append(loaded)
+            done_work += plan.experiment.train.epochs
+            yield CompareProgress(state="run_loaded", run=plan.index + 1, runs=n, label=plan.label,
+                                  fraction=done_work / total, elapsed=time.perf_counter() - start)
+        return pending
+
+    def _finish(self, plan: RunPlan, model, curve, test, seconds: float, load_avg) -> RunCurve:
+        """A trained run with its final metrics, saved."""
+        ep, tr, te = curve
+        metrics = _final_metrics(model, test, tr[-1], te[-1], ep[-1], "train" if self.spec.test == "none" else "test")
+        run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(ep, int), np.asarray(tr, float),
+                       np.asarray(te, float), seconds, metrics, plan.key(), model, False, load_avg)
+        self._save(run)
+        return run
+
+    def steps(self) -> Iterator[CompareProgress]:
+        import os
+        from aegui.core.train import progress as P
+        from aegui.core.train.capture import free_models
+        from aegui.core.train.session import TrainingSession, resolve_device
+        start = time.perf_counter()
+        runs: list[RunCurve] = []
+        total = sum(p.experiment.train.epochs for p in self.plans) or 1
+        done_work = 0
+        n = len(self.plans)
+
+        def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
+            rows = len(self._datasets(exp)[0])
+            rows = min(exp.train.batch_size, rows) if exp.train.batch_size > 0 else rows
+            return free_models(exp.model, rows, resolve_device(self.device or exp.train.device))
+
+        self.sessions_started = 0
+        own_orders = resolve_device(self.device or self.spec.base.train.device).type != "cuda"
+        for stack in plan_stacks(self.plans, max_k, seeds_stack=own_orders):
+            if self.cancelled:
+                break
+            pending = yield from self._saved(stack, runs, done_work, total, start)
+            done_work += sum(p.experiment.train.epochs for p in stack if p not in pending)
+            if not pending:
+                continue
+            first = pending[0]
+            train, test = self._datasets(first.experiment)
             load_avg = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-            session = TrainingSession(plan.experiment, train, device=self.device,
+            session = TrainingSession(first.experiment, train, device=self.device,
+                                      seeds=[p.experiment.train.seed for p in pending],
+                                      lrs=[p.experiment.train.learning_rate for p in pending],
+                                      inits=[p.experiment.model.init for p in pending],
+                                      momenta=[p.experiment.train.momentum for p in pending],
                                       val_data=None if self.spec.test == "none" else test)
+            session.val_every_model = True
+            self.sessions_started += 1
             self._session = session
             if self.cancelled:
                 session.stop()
             t0 = time.perf_counter()
-            epochs, tr, te = [], [], []
+            k = len(pending)
+            curves = [([], [], []) for _ in pending]     # per run: epochs, train loss, test loss
+            ended = [False] * k
             rec = None
             for rec in session.steps():
-                epochs.append(rec.epoch)
-                tr.append(rec.losses.get("total", math.nan))
-                te.append(math.nan if rec.val_loss is None else rec.val_loss)
-                yield CompareProgress(state="running", run=plan.index + 1, runs=n, label=plan.label,
-                                      epoch=rec.epoch, epochs=rec.total_epochs, train_loss=tr[-1], test_loss=te[-1],
-                                      fraction=min(1.0, (done_work + rec.epoch) / total),
+                val = rec.val_loss_per_model
+                for i, (ep, tr, te) in enumerate(curves):
+                    if ended[i]:
+                        continue
+                    ep.append(rec.epoch)
+                    tr.append(float(rec.loss_per_model[i]))
+                    te.append(math.nan if val is None else float(val[i]))
+                    # A run alone ends at the check that finds it diverged; stacked, it is frozen
+                    # there while the others go on: its curve ends there too.
+                    ended[i] = not math.isfinite(tr[-1])
+                shown = next((i for i in range(k) if not ended[i]), 0)
+                yield CompareProgress(state="running", run=pending[shown].index + 1, runs=n,
+                                      label=pending[shown].label + (f" (+{k - 1} side by side)" if k > 1 else ""),
+                                      epoch=rec.epoch, epochs=rec.total_epochs, train_loss=curves[shown][1][-1],
+                                      test_loss=curves[shown][2][-1],
+                                      fraction=min(1.0, (done_work + k * rec.epoch) / total),
                                       elapsed=time.perf_counter() - start)
             self._session = None
             if rec is None or rec.state == P.STOPPED or self.cancelled:
                 break
-            seconds = time.perf_counter() - t0
-            model = session.best_model()
-            metrics = _final_metrics(model, test, rec, "train" if self.spec.test == "none" else "test")
-            run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(epochs, int),
-                           np.asarray(tr, float), np.asarray(te, float), seconds, metrics, plan.key(), model,
-                           False, load_avg)
-            self._save(run)
-            runs.append(run)
-            done_work += plan.experiment.train.epochs
-            yield CompareProgress(state="run_done", run=plan.index + 1, runs=n, label=plan.label,
-                                  seconds=seconds, fraction=done_work / total, elapsed=time.perf_counter() - start)
+            seconds = (time.perf_counter() - t0) / k
+            for i, plan in enumerate(pending):
+                runs.append(self._finish(plan, session.model.select(i), curves[i], test, seconds, load_avg))
+                done_work += plan.experiment.train.epochs
+                yield CompareProgress(state="run_done", run=plan.index + 1, runs=n, label=plan.label,
+                                      seconds=seconds, fraction=done_work / total,
+                                      elapsed=time.perf_counter() - start)
+        runs.sort(key=lambda r: r.index)
         result = CompareResult(self.spec, runs, time.perf_counter() - start,
                                cancelled=self.cancelled and len(runs) < n)
         yield CompareProgress(state=CANCELLED if result.cancelled else FINISHED, fraction=1.0,
                               elapsed=result.seconds, result=result)
 
 
-def _final_metrics(model, data, rec, prefix: str = "test") -> dict:
+_PER_RUN = {"train": {"learning_rate": 1.0, "momentum": 0.9}, "model": {"init": "xavier"}}
+
+
+def _stack_key(exp: Experiment, seeds_stack: bool = True) -> str | None:
+    """What runs must share to train side by side as they would alone: the experiment with the
+    per-model settings (learning rate, momentum, init, and the seed where each model draws its
+    own batch order: `seeds_stack`) blanked. None: the run trains alone (its
+    objective draws random numbers, which a stack would share out differently, or scipy's
+    optimizer steps one model at a time)."""
+    from dataclasses import replace
+    from aegui.core.models.objectives import objective_of
+    from aegui.core.schema.experiment import SCIPY_OPTIMIZERS
+    o = objective_of(exp.model)
+    if o.samples_codes or o.corrupts_inputs or exp.model.dropout or exp.augment.enabled \
+            or exp.train.optimizer in SCIPY_OPTIMIZERS:
+        return None
+    train = {**_PER_RUN["train"], **({"seed": 0} if seeds_stack else {})}
+    blank = replace(exp, name="", train=replace(exp.train, **train), model=replace(exp.model, **_PER_RUN["model"]))
+    return json.dumps(blank.to_dict(), sort_keys=True)
+
+
+def plan_stacks(plans: list[RunPlan], max_k=None, seeds_stack: bool = True) -> list[list[RunPlan]]:
+    """The runs in stacks that train in one session each, in order of their first run;
+    `max_k(experiment)` (None: no limit) caps a stack's runs (on a GPU, what fits);
+    `seeds_stack`: runs of different seeds stack too (off CUDA graphs)."""
+    by_key: dict = {}
+    for p in plans:
+        key = _stack_key(p.experiment, seeds_stack)
+        by_key.setdefault(key if key is not None else ("alone", p.index), []).append(p)
+    out = []
+    for members in by_key.values():
+        cap = max_k(members[0].experiment) if max_k is not None else None
+        per = max(1, cap) if cap else len(members)
+        out.extend(members[i:i + per] for i in range(0, len(members), per))
+    return out
+
+
+def _final_metrics(model, data, train_loss: float, test_loss: float, epoch: int, prefix: str = "test") -> dict:
     """What a run ends with: its last losses, the MSE per pixel on the test set (the training
     data when there is none: prefix "train"), and for black and white data (the glyphs) the
     wrong pixels per sample there."""
     from aegui.core.models.latent import reconstruct
     from aegui.core.train.evaluation import is_binary
-    out = {"final_train_loss": _num(rec.losses.get("total", math.nan)),
-           "final_test_loss": None if rec.val_loss is None else _num(rec.val_loss),
-           "epochs": int(rec.epoch), f"{prefix}_samples": len(data)}
+    out = {"final_train_loss": _num(train_loss),
+           "final_test_loss": None if math.isnan(test_loss) else _num(test_loss),
+           "epochs": int(epoch), f"{prefix}_samples": len(data)}
     mse, wrong = 0.0, []
     binary = is_binary(data.x)
     for lo in range(0, len(data), 4096):

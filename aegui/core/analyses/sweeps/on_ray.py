@@ -160,7 +160,7 @@ class RaySweepRunner(SweepRunner):
                 gpu = (self.device or g.experiment.train.device) == "cuda"
                 ref = remote.options(num_gpus=1 if gpu else 0).remote(
                     g.experiment, data_refs[key], g.seeds, g.lrs, g.inits, self.device,
-                    evaluate=(self.sweep, g, self.held_out(g)))
+                    evaluate=(self.sweep, g, self.held_out(g)), momenta=g.momenta)
                 pending[ref] = g
                 submitted[g.index] = time.perf_counter()
             self.sessions_started = len(self.groups)

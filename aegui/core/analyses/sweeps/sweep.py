@@ -18,9 +18,11 @@ error), and held-out samples when data.val_split > 0 (trained on the rest). Thos
 <metric>_mean / <metric>_std columns in results.csv and a column each in runs.csv.
 
 `expand` gives the cartesian product of `vary` in the order written (the last field varies
-fastest). Configs whose experiments differ only in train.seed, train.learning_rate or
-model.init train together in one TrainingSession (one model per config and seed, stacked);
-every other difference (layers, optimizer, noise level, ...) starts a separate session.
+fastest). Configs whose experiments differ only in train.seed, train.learning_rate,
+train.momentum or model.init train together in one TrainingSession (one model per config and
+seed, stacked); every other difference (layers, optimizer, noise level, ...) starts a separate
+session. A stacked model draws its weights, and in mini-batches its batch order (train/eager.py;
+CUDA graphs draw one order for all), from its own seed, so it trains as its run alone would.
 Sweep runs never stop early: each goes to its last epoch, and the epochs it took to reach the
 target are read afterwards from its history (the first checked epoch whose worst glyph has
 <= target wrong pixels; a resolution of train.check_every epochs).
@@ -82,7 +84,7 @@ _NOT_VARIED = {
     "train.target_max_wrong": "set the sweep's `target_max_wrong`; sweep runs never stop early",
 }
 # Differences that still train in one session (TrainingSession takes them per model).
-_PER_MODEL = (("train", "seed"), ("train", "learning_rate"), ("model", "init"))
+_PER_MODEL = (("train", "seed"), ("train", "learning_rate"), ("train", "momentum"), ("model", "init"))
 
 COLUMN_DOCS = {
     "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs where the "
@@ -166,6 +168,7 @@ class Group:
     seeds: tuple[int, ...]
     lrs: tuple[float, ...]
     inits: tuple[str, ...]
+    momenta: tuple[float, ...] = ()
 
     @property
     def k(self) -> int:
@@ -397,7 +400,7 @@ def _group_key(exp: Experiment) -> str:
     """The experiment with the per-model fields blanked: equal keys train in one session."""
     parts = {"name": ""}
     for section, name in _PER_MODEL:
-        default = {"seed": 0, "learning_rate": 1.0, "init": "xavier"}[name]
+        default = {"seed": 0, "learning_rate": 1.0, "momentum": 0.9, "init": "xavier"}[name]
         parts.setdefault(section, {})[name] = default
     parts["train"]["seeds"] = 1
     blank = replace(exp, name="", train=replace(exp.train, **parts["train"]),
@@ -420,7 +423,7 @@ def plan(sweep: Sweep, configs: list[Config] | None = None, max_k=None) -> list[
         chunks.extend(members[i:i + per] for i in range(0, len(members), per))
     groups = []
     for gi, members in enumerate(chunks):
-        run_configs, seeds, lrs, inits = [], [], [], []
+        run_configs, seeds, lrs, inits, momenta = [], [], [], [], []
         for c in members:
             t = c.experiment.train
             for i in range(sweep.seeds):
@@ -428,12 +431,13 @@ def plan(sweep: Sweep, configs: list[Config] | None = None, max_k=None) -> list[
                 seeds.append(t.seed + i)
                 lrs.append(t.learning_rate)
                 inits.append(c.experiment.model.init)
+                momenta.append(t.momentum)
         first = members[0].experiment
         exp = replace(first, name=f"{sweep.name} (group {gi + 1})",
                       train=replace(first.train, seeds=len(seeds), target_max_wrong=None))
         validate(exp)
         groups.append(Group(gi, tuple(c.index for c in members), exp, tuple(run_configs), tuple(seeds),
-                            tuple(lrs), tuple(inits)))
+                            tuple(lrs), tuple(inits), tuple(momenta)))
     return groups
 
 
@@ -663,7 +667,7 @@ class SweepRunner(Job):
             if self.cancelled:
                 break
             session = TrainingSession(g.experiment, self.dataset(g), seeds=list(g.seeds), lrs=list(g.lrs),
-                                      inits=list(g.inits), device=self.device)
+                                      inits=list(g.inits), momenta=list(g.momenta) or None, device=self.device)
             self.sessions_started += 1
             self._session = session
             if self.cancelled:   # a cancel that came while the session was being built

@@ -27,7 +27,7 @@ def require(module: str):
                                  "(Ray runs sweeps on a cluster, Optuna searches)") from None
 
 
-def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=None) -> dict:
+def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=None, momenta=None) -> dict:
     """Train one session of len(seeds) models; per checked epoch its losses and wrong pixels.
 
     prune(epoch, max_wrong[K], mean_wrong[K]) -> True stops the session there (a pruned trial).
@@ -35,7 +35,8 @@ def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=
     (denoising on noisy inputs, held-out error; sweep_eval), measured where the models are.
     Returns epochs [R], loss / max_wrong / mean_wrong [R, K], seconds, state, device, pruned, extra."""
     from aegui.core.train.session import TrainingSession
-    session = TrainingSession(exp, data, seeds=list(seeds), lrs=list(lrs), inits=list(inits), device=device)
+    session = TrainingSession(exp, data, seeds=list(seeds), lrs=list(lrs), inits=list(inits),
+                              momenta=list(momenta) if momenta else None, device=device)
     start = time.perf_counter()
     epochs, losses, maxw, meanw = [], [], [], []
     rec, pruned = None, False
