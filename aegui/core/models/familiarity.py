@@ -72,6 +72,26 @@ def familiarity(reconstruct, x_train: np.ndarray, augment_config=None, seed: int
     return Familiarity(limit, float(own.max()) if len(own) else 0.0, reconstruct)
 
 
+def saved_limits(fam: Familiarity) -> dict:
+    """What a model's sidecar keeps of its familiarity, so opening it need not measure it again
+    (20 augmented copies of every training glyph through the model: 0.1-0.6 s a model)."""
+    return {"limit": fam.limit, "training_max": fam.training_max, "quantile": QUANTILE, "copies": COPIES,
+            "min_limit": MIN_LIMIT}
+
+
+def from_saved(saved, reconstruct) -> Familiarity | None:
+    """The Familiarity a sidecar kept (saved_limits), or None when there is none, it is damaged or
+    it was measured another way (then the caller measures it)."""
+    if not isinstance(saved, dict):
+        return None
+    same = (saved.get("quantile"), saved.get("copies"), saved.get("min_limit")) == (QUANTILE, COPIES, MIN_LIMIT)
+    numbers = [saved.get("limit"), saved.get("training_max")]
+    if not same or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) and v >= 0
+                           for v in numbers):
+        return None
+    return Familiarity(float(numbers[0]), float(numbers[1]), reconstruct)
+
+
 def denoise_with_fallback(denoise, fallback, fam: Familiarity, drawn: np.ndarray,
                           noisy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the pixel editor shows: `denoise(noisy)` for the rows whose clean drawing (`drawn`,

@@ -37,6 +37,8 @@ class TrainedModel:
     number: int | None = None      # its place among the models listed in this session (1, 2, ...)
     view: ModelView | None = None
     _shown: tuple | None = field(default=None, repr=False)
+    # The familiarity limits its sidecar kept, for the weights it was opened with (see ensure_view).
+    _saved_familiarity: tuple | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"TrainedModel({self.name!r}, path={str(self.path) if self.path else None!r})"
@@ -62,7 +64,10 @@ class TrainedModel:
         """The view of the current weights; computed here when missing or stale (call it on a
         worker thread: it runs the model over every shown sample)."""
         if self.view is None or self.view.model is not self.model:
-            self.view = compute_view(self.model, self.shown, self.dataset, self.experiment.augment)
+            saved = self._saved_familiarity
+            kept = saved[1] if saved is not None and saved[0] is self.model else None
+            self.view = compute_view(self.model, self.shown, self.dataset, self.experiment.augment,
+                                     saved_familiarity=kept)
         return self.view
 
     def codes(self) -> np.ndarray:
@@ -109,6 +114,10 @@ class TrainedModel:
         if self.replay is not None and len(self.replay):
             from aegui.core.train.snapshots import save_replay
             extra["replay"] = save_replay(model_paths(path)[0], self.replay, self.shown.labels)
+        fam = self.view.familiarity if self.view is not None and self.view.model is self.model else None
+        if fam is not None:
+            from aegui.core.models.familiarity import saved_limits
+            extra["familiarity"] = saved_limits(fam)
         rows = self.history.rows()
         files = {metrics_path(path).name: rows_text(rows).encode()} if rows else {}
         save_model(path, self.model, self.experiment, self.metrics, extra=extra, files=files)
@@ -129,6 +138,7 @@ def open_trained(path, view: bool = True) -> TrainedModel:
                          f"dataset {dataset.name} has {dataset.dim}")
     trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})),
                            trained_at=read_stamp(meta.get("trained_at")) or read_stamp(meta.get("saved")))
+    trained._saved_familiarity = (model, meta.get("familiarity"))
     if view:
         trained.ensure_view()
     wrong = trained.view.wrong if trained.view is not None else None

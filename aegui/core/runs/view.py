@@ -40,9 +40,11 @@ class ModelView:
         return self.wrong is None
 
 
-def compute_view(model, shown: Dataset, data: Dataset | None = None, augment=None, epoch: int = 0) -> ModelView:
+def compute_view(model, shown: Dataset, data: Dataset | None = None, augment=None, epoch: int = 0,
+                 saved_familiarity=None) -> ModelView:
     """The view of `model` over the samples `shown`; `data` (default `shown`): the whole set a
-    5x7 glyph model's familiarity limit is measured on, with the experiment's `augment` section."""
+    5x7 glyph model's familiarity limit is measured on, with the experiment's `augment` section,
+    unless `saved_familiarity` (what the model's sidecar kept of it) is usable."""
     from aegui.core.models import latent
     codes = latent.encode(model, shown.x)
     flat = latent.decode_points(model, codes)
@@ -54,6 +56,7 @@ def compute_view(model, shown: Dataset, data: Dataset | None = None, augment=Non
         mse, psnr = reconstruction_errors(shown.x, flat)
     fam = None
     if tuple(shown.shape) == GLYPH_SHAPE:
-        from aegui.core.models.familiarity import familiarity
-        fam = familiarity(lambda x: latent.reconstruct(model, x), (data or shown).x, augment)
+        from aegui.core.models.familiarity import familiarity, from_saved
+        reconstruct = lambda x: latent.reconstruct(model, x)       # noqa: E731
+        fam = from_saved(saved_familiarity, reconstruct) or familiarity(reconstruct, (data or shown).x, augment)
     return ModelView(model, codes, recon, wrong, mse, psnr, fam, epoch)
