@@ -37,8 +37,9 @@ class TrainedModel:
     number: int | None = None      # its place among the models listed in this session (1, 2, ...)
     view: ModelView | None = None
     _shown: tuple | None = field(default=None, repr=False)
-    # The familiarity limits its sidecar kept, for the weights it was opened with (see ensure_view).
-    _saved_familiarity: tuple | None = field(default=None, repr=False)
+    # (the network it was opened with, the familiarity limits its sidecar kept for it): ensure_view
+    # reads them back while the weights are still those.
+    saved_familiarity: tuple | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"TrainedModel({self.name!r}, path={str(self.path) if self.path else None!r})"
@@ -64,7 +65,7 @@ class TrainedModel:
         """The view of the current weights; computed here when missing or stale (call it on a
         worker thread: it runs the model over every shown sample)."""
         if self.view is None or self.view.model is not self.model:
-            saved = self._saved_familiarity
+            saved = self.saved_familiarity
             kept = saved[1] if saved is not None and saved[0] is self.model else None
             self.view = compute_view(self.model, self.shown, self.dataset, self.experiment.augment,
                                      saved_familiarity=kept)
@@ -137,8 +138,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
         raise ValueError(f"{path}: the model expects {model.input_dim} values per sample, but its "
                          f"dataset {dataset.name} has {dataset.dim}")
     trained = TrainedModel(exp.name, model, exp, dataset, Path(path), dict(meta.get("metrics", {})),
-                           trained_at=read_stamp(meta.get("trained_at")) or read_stamp(meta.get("saved")))
-    trained._saved_familiarity = (model, meta.get("familiarity"))
+                           trained_at=read_stamp(meta.get("trained_at")) or read_stamp(meta.get("saved")),
+                           saved_familiarity=(model, meta.get("familiarity")))
     if view:
         trained.ensure_view()
     wrong = trained.view.wrong if trained.view is not None else None
