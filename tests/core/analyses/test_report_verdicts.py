@@ -157,3 +157,14 @@ def test_one_seed_never_decides_a_comparison(check, m):
     """However wide the gap, a comparison measured on one seed is too close to call."""
     f = CHECKS[check](m)["findings"][0]
     assert f["agrees"] is None and "1 seed" in f["measured"]
+
+
+def test_seed_curves_of_unequal_length_average_the_seeds_that_reached_each_epoch():
+    """A seed that diverged stops early, so its curve is shorter than the others': the per-epoch
+    mean and spread average the seeds that reached each epoch (the report failed on such a row
+    with "inhomogeneous shape")."""
+    from aegui.core.analyses.report.render import per_epoch_mean_std
+    mean, std = per_epoch_mean_std([[4.0, 2.0, 1.0], [2.0], [3.0, 4.0, float("nan")]])
+    assert mean == [3.0, 3.0, 1.0]
+    assert std == pytest.approx([(2 / 3) ** 0.5, 1.0, 0.0])
+    assert per_epoch_mean_std([[1.0, float("inf")], [3.0]]) == ([2.0, None], [1.0, None])

@@ -161,6 +161,23 @@ def _groups(result) -> dict[str, list]:
     return out
 
 
+def per_epoch_mean_std(curves) -> tuple[list, list]:
+    """Mean and std over the seeds' curves at each epoch. A seed that diverged stopped early, so
+    its curve is shorter: each epoch averages the seeds that reached it, and an epoch none
+    reached (or where every value is missing) is None."""
+    longest = max((len(c) for c in curves), default=0)
+    table = np.full((len(curves), longest), np.nan)
+    for i, c in enumerate(curves):
+        table[i, :len(c)] = np.asarray(c, float)
+    seen = np.isfinite(table)
+    counts = seen.sum(0)
+    filled = np.where(seen, table, 0.0)
+    mean = filled.sum(0) / np.maximum(counts, 1)
+    std = np.sqrt(np.where(seen, (table - mean) ** 2, 0.0).sum(0) / np.maximum(counts, 1))
+    keep = lambda a: [float(v) if n else None for v, n in zip(a, counts)]     # noqa: E731
+    return keep(mean), keep(std)
+
+
 def _compare(exp, result, folder: Path, out: dict) -> None:
     spec = result.spec
     paths = result.write(folder)
@@ -176,12 +193,11 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
             if vals:
                 row[k] = float(np.mean(vals))
                 row[f"{k}_std"] = float(np.std(vals))
-        row["epochs"] = runs[0].epochs.tolist()
-        row["train_curve"] = np.nanmean([r.train_loss for r in runs], 0).tolist()
-        row["test_curve"] = np.nanmean([r.test_loss for r in runs], 0).tolist() if spec.test != "none" else None
-        # Per-epoch spread over the seeds, for the checks that compare curves epoch by epoch.
-        row["train_curve_std"] = np.nanstd([r.train_loss for r in runs], 0).tolist()
-        row["test_curve_std"] = np.nanstd([r.test_loss for r in runs], 0).tolist() if spec.test != "none" else None
+        row["epochs"] = max((r.epochs for r in runs), key=len).tolist()
+        # Per-epoch mean and spread over the seeds, for the checks that compare curves epoch by epoch.
+        row["train_curve"], row["train_curve_std"] = per_epoch_mean_std([r.train_loss for r in runs])
+        row["test_curve"], row["test_curve_std"] = (per_epoch_mean_std([r.test_loss for r in runs])
+                                                    if spec.test != "none" else (None, None))
         for e in exp.options.get("read_epochs", []):
             got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
             row[f"loss_at_{e}"] = float(np.mean(got)) if all(g is not None for g in got) else None
