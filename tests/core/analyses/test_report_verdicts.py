@@ -168,3 +168,33 @@ def test_seed_curves_of_unequal_length_average_the_seeds_that_reached_each_epoch
     assert mean == [3.0, 3.0, 1.0]
     assert std == pytest.approx([(2 / 3) ** 0.5, 1.0, 0.0])
     assert per_epoch_mean_std([[1.0, float("inf")], [3.0]]) == ([2.0, None], [1.0, None])
+
+
+def test_a_vae_rate_that_diverges_before_its_first_check_is_the_divergence_the_document_allows():
+    """000's VAE at learning rate 0.01 with the document's L2-norm loss has no finite loss at its
+    first check and stops: the document expects "fast convergence or divergence", so that agrees
+    (it read "no finite loss" and differed)."""
+    from aegui.core.analyses.report.checks_glyphs import c000_vae_lr
+    slow = {"label": "learning rate 0.0001", "runs": 1, "epochs": [5, 10, 15, 100],
+            "train_curve": [45.8, 40.0, 35.0, 28.0]}
+    fast = {"label": "learning rate 0.01", "runs": 1, "epochs": [5], "train_curve": [None]}
+    out = c000_vae_lr({"runs": [slow, fast]})
+    second = out["findings"][1]
+    assert second["agrees"] is True and "diverged" in second["measured"], second
+
+
+def test_a_vae_activation_whose_runs_diverged_is_still_checked():
+    """cosh's rows diverge and keep no final loss: the check ranks the runs that trained and names
+    the diverged one, instead of 'could not be checked: KeyError'."""
+    from aegui.core.analyses.report.checks_glyphs import c000_vae_activation
+    def row(label, curve, final):
+        r = {"label": label, "runs": 3, "epochs": [5 * (i + 1) for i in range(len(curve))], "train_curve": curve,
+             "train_curve_std": [0.1] * len(curve)}
+        if final is not None:
+            r.update(final_train_loss=final, final_train_loss_std=0.1)
+        return r
+    rows = [row("ReLU", [50, 40, 30, 20, 10], 10.0), row("sigmoid", [60, 58, 56, 54, 52], 52.0),
+            row("cosh", [None], None)]
+    out = c000_vae_activation({"runs": rows})
+    assert [f["agrees"] for f in out["findings"]] == [True, True], out
+    assert "cosh diverged" in out["differs"]

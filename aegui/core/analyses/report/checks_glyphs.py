@@ -163,6 +163,8 @@ def c000_vae_lr(m):
     planned = int(slow["epochs"][-1])
     stopped = int(fast["epochs"][-1]) < planned
     blown = bool(fast_curve) and (stopped or fast_curve[-1] > 10 * min(fast_curve) or _wiggle(fast_curve) > 0.2)
+    # With no finite loss at all it diverged before its first check: the divergence the document allows.
+    at_once = not fast_curve and stopped
     return {"findings": [
         finding("0.0001 learns cautiously: a smooth loss curve, still falling after 100 epochs",
                 f"training loss {fmt(slow_curve[0])} at epoch {slow['epochs'][0]}, {fmt(slow_curve[-1])} at epoch "
@@ -172,8 +174,10 @@ def c000_vae_lr(m):
                 (f"diverged: the loss reached {fmt(fast_curve[-1])} and training stopped at epoch {fast['epochs'][-1]} "
                  f"of {planned}" if stopped else
                  f"training loss from {fmt(fast_curve[0])} to {fmt(fast_curve[-1])} (lowest {fmt(min(fast_curve))}), "
-                 f"share of the curve spent rising {fmt(_wiggle(fast_curve))}") if fast_curve else "no finite loss",
-                blown or (bool(fast_curve) and _wiggle(fast_curve) > _wiggle(slow_curve)))]}
+                 f"share of the curve spent rising {fmt(_wiggle(fast_curve))}") if fast_curve else
+                (f"diverged: no finite loss at its first check, training stopped at epoch {fast['epochs'][-1]} of "
+                 f"{planned}" if at_once else "no finite loss"),
+                at_once or blown or (bool(fast_curve) and _wiggle(fast_curve) > _wiggle(slow_curve)))]}
 
 
 def c000_vae_depth(m):

@@ -44,7 +44,8 @@ def spread(row: dict, key: str) -> Spread:
     if f"{key}_mean" in row:
         mean, n = row[f"{key}_mean"], row.get("n_runs", 1)
     else:
-        mean, n = row[key], row.get("runs", 1)
+        # A run that diverged has no final measures: its spread is unknown (NaN), not an error.
+        mean, n = row.get(key), row.get("runs", 1)
     std = row.get(f"{key}_std")
     return Spread(math.nan if mean is None else float(mean), 0.0 if std is None else float(std), int(n))
 
