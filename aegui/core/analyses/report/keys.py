@@ -204,8 +204,9 @@ def _file_hash(path: Path) -> str:
         return "absent"
     stamp = ("file", str(path.resolve()), st.st_size, st.st_mtime_ns)
     if stamp not in _cache:
+        from aegui.core.data.fetch import file_hash
         try:
-            _cache[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+            _cache[stamp] = file_hash(path, "sha256")
         except OSError:
             return "unreadable"
     return _cache[stamp]
