@@ -273,8 +273,9 @@ def _denoise(dr: _Drawing) -> None:
             on = x >= 0.5
             w_in = ((noisy >= 0.5) != on).sum(1).reshape(len(d), repeats)
             w_out = ((out_ >= 0.5) != on).sum(1).reshape(len(d), repeats)
-            # The verdicts compare means over the seeds: every seed's model on the same noisy copies.
-            per_seed = [float((((denoise(r.model, noisy) >= 0.5) != on).sum(1)).mean())
+            # The verdicts compare means over the seeds: every seed's model on the same noisy copies
+            # (the shown run's output is out_ already).
+            per_seed = [float(w_out.mean()) if r is run else float((((denoise(r.model, noisy) >= 0.5) != on).sum(1)).mean())
                         for r in dr.seeds.get(label, [run]) if r.model is not None]
             m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_wrong": float(np.mean(per_seed)),
                       "denoised_wrong_std": float(np.std(per_seed)), "runs": len(per_seed),
