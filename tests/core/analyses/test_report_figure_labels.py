@@ -100,13 +100,13 @@ def test_a_diverged_run_is_marked_where_it_stopped_and_the_split_is_named():
 
 
 def test_the_classifier_table_lines_up_its_columns():
-    from aegui.core.analyses.report.render import _report_rows
+    from aegui.core.analyses.classify.classifier import report_rows
     report = {"classes": [{"class": str(i), "precision": 0.98, "recall": 0.9, "f1": 0.95, "support": 980 + 37 * i}
                           for i in range(10)],
               "accuracy": 0.97, "support": 10000,
               "macro": {"precision": 0.97, "recall": 0.97, "f1": 0.97},
               "weighted": {"precision": 0.97, "recall": 0.97, "f1": 0.97}}
-    img = RF.table(*_report_rows(report), width=560)
+    img = RF.table(*report_rows(report), width=560)
     cells = _labels(img, "cell")
     # Each number column ends on one right edge: the supports (4 and 5 digits) share theirs.
     supports = [lab for lab in cells if lab["text"].isdigit() and int(lab["text"]) >= 980]

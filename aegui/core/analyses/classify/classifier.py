@@ -75,19 +75,27 @@ def classification_report(confusion: np.ndarray, classes: Sequence[str]) -> dict
                          "f1": float((f1 * weights).sum())}}
 
 
-def report_text(report: dict) -> str:
-    """The report laid out like scikit-learn's (two decimals)."""
-    width = max(12, *(len(r["class"]) + 2 for r in report["classes"]))
-    lines = [f"{'':{width}}{'precision':>10}{'recall':>10}{'f1-score':>10}{'support':>10}", ""]
-    for r in report["classes"]:
-        lines.append(f"{r['class']:>{width}}{r['precision']:10.2f}{r['recall']:10.2f}{r['f1']:10.2f}{r['support']:10d}")
-    lines.append("")
-    lines.append(f"{'accuracy':>{width}}{'':10}{'':10}{report['accuracy']:10.2f}{report['support']:10d}")
+def report_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """The report's header and rows laid out like scikit-learn's (two decimals; an empty row
+    before the accuracy), as texts: report_text prints them, the course report draws them."""
+    header = ["", "precision", "recall", "f1-score", "support"]
+    rows = [[r["class"], f"{r['precision']:.2f}", f"{r['recall']:.2f}", f"{r['f1']:.2f}", str(r["support"])]
+            for r in report["classes"]]
+    rows.append(["", "", "", "", ""])
+    rows.append(["accuracy", "", "", f"{report['accuracy']:.2f}", str(report["support"])])
     for name in ("macro", "weighted"):
         a = report[name]
-        lines.append(f"{name + ' avg':>{width}}{a['precision']:10.2f}{a['recall']:10.2f}{a['f1']:10.2f}"
-                     f"{report['support']:10d}")
-    return "\n".join(lines) + "\n"
+        rows.append([f"{name} avg", f"{a['precision']:.2f}", f"{a['recall']:.2f}", f"{a['f1']:.2f}",
+                     str(report["support"])])
+    return header, rows
+
+
+def report_text(report: dict) -> str:
+    """The report laid out like scikit-learn's (two decimals)."""
+    header, rows = report_rows(report)
+    width = max(12, *(len(r["class"]) + 2 for r in report["classes"]))
+    line = lambda cells: f"{cells[0]:>{width}}" + "".join(f"{c:>10}" for c in cells[1:])   # noqa: E731
+    return "\n".join([line(header), ""] + ["" if not any(r) else line(r) for r in rows]) + "\n"
 
 
 def report_csv(report: dict) -> str:

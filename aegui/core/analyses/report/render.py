@@ -260,6 +260,7 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
 # ---------------------------------------------------------------- classifier
 
 def _classifier(exp, result, folder: Path, out: dict) -> None:
+    from aegui.core.analyses.classify.classifier import report_rows
     result.write(folder)
     out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages]
     spec = result.spec
@@ -276,7 +277,7 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
     if main is not None:
         out["measured"]["report"] = main.report
         out["measured"]["history"] = main.history
-        table = RF.table(*_report_rows(main.report), width=560)
+        table = RF.table(*report_rows(main.report), width=560)
         RF.save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
               "report.png", out)
         RF.save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
@@ -293,16 +294,3 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
     RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
                   title="accuracy on the official test set", ylabel="accuracy"), folder, "accuracy.png", out)
 
-
-def _report_rows(report: dict) -> tuple[list[str], list[list[str]]]:
-    """The per-class report as table rows (scikit-learn's layout, two decimals)."""
-    header = ["", "precision", "recall", "f1-score", "support"]
-    rows = [[r["class"], f"{r['precision']:.2f}", f"{r['recall']:.2f}", f"{r['f1']:.2f}", str(r["support"])]
-            for r in report["classes"]]
-    rows.append(["", "", "", "", ""])
-    rows.append(["accuracy", "", "", f"{report['accuracy']:.2f}", str(report["support"])])
-    for name in ("macro", "weighted"):
-        a = report[name]
-        rows.append([f"{name} avg", f"{a['precision']:.2f}", f"{a['recall']:.2f}", f"{a['f1']:.2f}",
-                     str(report["support"])])
-    return header, rows
