@@ -117,12 +117,6 @@ def _number(v: float, digits: int, scientific: bool) -> str:
     return "0" if float(text) == 0 else text          # no "-0.0", no "0e0"
 
 
-def tick_text(v: float, span: float) -> str:
-    """One tick value with as many decimals as an axis of this span needs (tick_labels does a
-    whole axis at once, which is what figures should use)."""
-    return tick_labels([v, v + span])[0] if span > 0 else tick_labels([v])[0]
-
-
 # ---------------------------------------------------------------- reconstruction grid
 
 def reconstruction_grid(originals, recons, labels: Sequence[str] | None = None, columns: int = 12,
