@@ -468,25 +468,20 @@ class CompareJob(Job):
                               elapsed=result.seconds, result=result)
 
 
-_PER_RUN = {"train": {"learning_rate": 1.0, "momentum": 0.9}, "model": {"init": "xavier"}}
-
-
 def _stack_key(exp: Experiment, seeds_stack: bool = True) -> str | None:
     """What runs must share to train side by side as they would alone: the experiment with the
     per-model settings (learning rate, momentum, init, and the seed where each model draws its
     own batch order: `seeds_stack`) blanked. None: the run trains alone (its
     objective draws random numbers, which a stack would share out differently, or scipy's
     optimizer steps one model at a time)."""
-    from dataclasses import replace
     from aegui.core.models.objectives import objective_of
     from aegui.core.schema.experiment import SCIPY_OPTIMIZERS
+    from aegui.core.train.stacking import stack_key
     o = objective_of(exp.model)
     if o.samples_codes or o.corrupts_inputs or exp.model.dropout or exp.augment.enabled \
             or exp.train.optimizer in SCIPY_OPTIMIZERS:
         return None
-    train = {**_PER_RUN["train"], **({"seed": 0} if seeds_stack else {})}
-    blank = replace(exp, name="", train=replace(exp.train, **train), model=replace(exp.model, **_PER_RUN["model"]))
-    return json.dumps(blank.to_dict(), sort_keys=True)
+    return stack_key(exp, seed=seeds_stack)
 
 
 def plan_stacks(plans: list[RunPlan], max_k=None, seeds_stack: bool = True) -> list[list[RunPlan]]:

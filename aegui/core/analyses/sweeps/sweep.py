@@ -83,8 +83,6 @@ _NOT_VARIED = {
     "train.seeds": "the sweep's own `seeds` sets the runs per config",
     "train.target_max_wrong": "set the sweep's `target_max_wrong`; sweep runs never stop early",
 }
-# Differences that still train in one session (TrainingSession takes them per model).
-_PER_MODEL = (("train", "seed"), ("train", "learning_rate"), ("train", "momentum"), ("model", "init"))
 
 COLUMN_DOCS = {
     "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs where the "
@@ -397,15 +395,10 @@ def expand(sweep: Sweep) -> list[Config]:
 
 
 def _group_key(exp: Experiment) -> str:
-    """The experiment with the per-model fields blanked: equal keys train in one session."""
-    parts = {"name": ""}
-    for section, name in _PER_MODEL:
-        default = {"seed": 0, "learning_rate": 1.0, "momentum": 0.9, "init": "xavier"}[name]
-        parts.setdefault(section, {})[name] = default
-    parts["train"]["seeds"] = 1
-    blank = replace(exp, name="", train=replace(exp.train, **parts["train"]),
-                    model=replace(exp.model, **parts["model"]))
-    return json.dumps(blank.to_dict(), sort_keys=True)
+    """The experiment with the per-model fields blanked: equal keys train in one session (the
+    sweep's own `seeds` count set aside: each config's seeds become models of the group)."""
+    from aegui.core.train.stacking import stack_key
+    return stack_key(exp, seeds=1)
 
 
 def plan(sweep: Sweep, configs: list[Config] | None = None, max_k=None) -> list[Group]:
