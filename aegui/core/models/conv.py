@@ -65,11 +65,11 @@ class ConvAutoencoder(LayeredNetwork):
         return out.reshape(self.k, n, self.input_dim)
 
     def _linear(self, blk: Block, h: torch.Tensor) -> torch.Tensor:
-        w, b = self._parts(blk)
+        w, b = self.parts(blk)
         return torch.baddbmm(b.unsqueeze(1), h, w.view(self.k, blk.fan_in, blk.fan_out))
 
     def _conv(self, blk: Block, h: torch.Tensor) -> torch.Tensor:
-        w, b = self._parts(blk)
+        w, b = self.parts(blk)
         k = self.k
         if blk.kind == "conv":
             return F.conv2d(h, w.reshape(k * blk.fan_out, blk.fan_in, KERNEL, KERNEL), b.reshape(-1),

@@ -35,7 +35,7 @@ class LocalAutoencoder(ConvAutoencoder):
         return sum(math.prod(b.weight_shape) for b in self.layers()) * self.h * self.w
 
     def _conv(self, blk: Block, h: torch.Tensor) -> torch.Tensor:
-        w, b = self._parts(blk)
+        w, b = self.parts(blk)
         k = self.k
         return F.conv2d(h, w.reshape(k * blk.fan_out, blk.fan_in, LOCAL_KERNEL, LOCAL_KERNEL), b.reshape(-1),
                         padding=LOCAL_KERNEL // 2, groups=k)

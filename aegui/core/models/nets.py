@@ -46,7 +46,7 @@ class Autoencoder(LayeredNetwork):
 
     def weights_of(self, s: Slot) -> tuple[torch.Tensor, torch.Tensor]:
         """(weight [K, fan_in, fan_out], bias [K, 1, fan_out]) of a layer, ready for baddbmm."""
-        w, b = self._parts(s)
+        w, b = self.parts(s)
         return w.view(self.k, s.fan_in, s.fan_out), b.unsqueeze(1)
 
     # ---- forward pieces; inputs [N, D] are shared by all K models, or [K, N, D]

@@ -144,9 +144,7 @@ class Network(torch.nn.Module):
     def select(self, k: int) -> "Network":
         """A K = 1 copy of model k on the CPU."""
         one = type(self)(self.spec, 1)
-        with torch.no_grad():
-            one.flat.copy_(self.flat[k:k + 1].detach().cpu())
-            one.stats.copy_(self.stats[k:k + 1].detach().cpu())
+        one.take(self, k)
         return one
 
     def parameter_count(self) -> int:
@@ -191,7 +189,7 @@ class LayeredNetwork(Network):
         finally:
             self._views = None
 
-    def _parts(self, layer) -> tuple[torch.Tensor, torch.Tensor]:
+    def parts(self, layer) -> tuple[torch.Tensor, torch.Tensor]:
         """(weight [K, its size], bias [K, fan_out]) of a layer, flat as they lie in `flat`."""
         if self._views is not None:
             return self._views[layer.name]
@@ -199,14 +197,10 @@ class LayeredNetwork(Network):
         return (self.flat[:, layer.offset:layer.offset + n_w],
                 self.flat[:, layer.offset + n_w:layer.offset + n_w + layer.fan_out])
 
-    def parts(self, layer) -> tuple[torch.Tensor, torch.Tensor]:
-        """_parts for a layer kind's forward function outside the class (models/convlayers.py)."""
-        return self._parts(layer)
-
     def named_weights(self, k: int = 0) -> dict[str, torch.Tensor]:
         out = {}
         for lay in self.layers():
-            w, b = self._parts(lay)
+            w, b = self.parts(lay)
             out[f"{lay.name}.weight"] = w[k].detach().view(lay.weight_shape)
             out[f"{lay.name}.bias"] = b[k].detach()
         return out
@@ -214,7 +208,7 @@ class LayeredNetwork(Network):
     def load_named_weights(self, tensors: dict[str, torch.Tensor], k: int = 0) -> None:
         with torch.no_grad():
             for lay in self.layers():
-                w, b = self._parts(lay)
+                w, b = self.parts(lay)
                 for key, dest, shape in ((f"{lay.name}.weight", w[k], lay.weight_shape),
                                          (f"{lay.name}.bias", b[k], (lay.fan_out,))):
                     dest.copy_(stored_tensor(tensors, key, shape).reshape(-1))
