@@ -77,11 +77,15 @@ def lower(a: Spread, b: Spread) -> Verdict:
 
 
 def near(m: Spread, doc: float, tol: float) -> Verdict:
-    """Is the measured mean the document's number within `tol` (in the document's units)? It
-    differs only when it is off by more than tol plus its standard deviation."""
+    """Is the measured mean the document's number within `tol` (in the document's units)? Decided
+    only with MIN_SEEDS seeds; it differs only when it is off by more than tol plus its standard
+    deviation."""
     off = abs(m.mean - doc)
     if not math.isfinite(off):
         return Verdict(None, f"too close to call (no measured value for {fmt(doc, 4)})")
+    if m.n < MIN_SEEDS:
+        return Verdict(None, f"too close to call (|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)}, spread unknown: "
+                             f"{m.n} seed{'s' if m.n != 1 else ''}, {MIN_SEEDS} needed)")
     if off <= tol:
         return Verdict(True, f"|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)} <= tolerance {fmt(tol, 2)}")
     if off - tol > m.std:
@@ -97,6 +101,32 @@ def all_of(verdicts: list[Verdict]) -> Verdict:
     holds = [v.holds for v in verdicts]
     result = False if False in holds else None if None in holds else True
     return Verdict(result, "; ".join(v.note for v in verdicts))
+
+
+def any_of(verdicts: list[Verdict]) -> Verdict:
+    """A claim that holds when one of several comparisons holds: it agrees if one agrees, differs
+    only when every one differs, and is too close otherwise."""
+    holds = [v.holds for v in verdicts]
+    result = True if True in holds else None if None in holds else False
+    return Verdict(result, "; ".join(v.note for v in verdicts))
+
+
+def every(flags: list[bool], what: str) -> Verdict:
+    """A yes / no measured on each seed (e.g. "the curve still falls"): it agrees when every one of at
+    least MIN_SEEDS seeds says yes, differs when none does, and is too close when the seeds disagree."""
+    n, yes = len(flags), sum(bool(f) for f in flags)
+    if n < MIN_SEEDS:
+        return Verdict(None, f"too close to call ({what} in {yes} of {n}; spread unknown: {n} seed"
+                             f"{'s' if n != 1 else ''}, {MIN_SEEDS} needed)")
+    if yes in (0, n):
+        return Verdict(yes == n, f"{what} in {yes} of {n} seeds")
+    return Verdict(None, f"too close to call ({what} in {yes} of {n} seeds)")
+
+
+def prior_like(norm: Spread, std: Spread) -> Verdict:
+    """Codes that follow N(0, I): their mean's length under 0.5 and their std between 0.3 and 1.5."""
+    return all_of([lower(norm, Spread(0.5, 0.0, norm.n)), lower(Spread(0.3, 0.0, std.n), std),
+                   lower(std, Spread(1.5, 0.0, std.n))])
 
 
 def judged(claim: str, measured: str, v: Verdict) -> dict:

@@ -97,6 +97,22 @@ class _Drawing:
     def measures(self, label: str) -> dict:
         return self.measured.setdefault(label, {})
 
+    def over_seeds(self, label: str, run, measure) -> list[dict]:
+        """`measure(model)` (a dict of numbers) for every seed's model of `label`, the shown run's
+        first; each number is kept as its mean over the seeds, `<name>_std` and `runs` (how many
+        seeds), as the checks read a spread. The list of each seed's dicts is returned."""
+        others = [r for r in self.seeds.get(label, [run]) if r is not run and r.model is not None]
+        each = [measure(run.model)] + [measure(r.model) for r in others]
+        m = self.measures(label)
+        for key in each[0]:
+            values = [e[key] for e in each if e.get(key) is not None]
+            if not values:
+                m[key] = None
+                continue
+            m[key], m[f"{key}_std"] = float(np.mean(values)), float(np.std(values))
+        m["runs"] = len(each)
+        return each
+
     def save(self, imgs, titles, name: str) -> None:
         """The figure's pictures one under the other (under their titles, unless None), saved and listed."""
         RF.save(RF.stack(imgs, titles), self.folder, name, self.out)
@@ -112,21 +128,33 @@ def draw(exp, result, models, folder, out, seeds=None) -> None:
 
 
 def _latent(dr: _Drawing) -> None:
-    from aegui.core.models.latent import encode
     panels = []
     for label, run in dr.models:
         d, rows = dr.spread(run, "max_points", 2000)
         xy, note = _codes_2d(run.model, d.x[rows])
         labels = [d.labels[i] for i in rows]
         panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
-        m = dr.measures(label)
-        m["knn5_accuracy"] = knn_accuracy(xy, labels)
-        z = encode(run.model, d.x[rows])
-        m["code_mean_norm"] = float(np.linalg.norm(z.mean(0)))
-        m["code_std"] = float(z.std(0).mean())
-        m["separation"] = separation(z)
+        dr.over_seeds(label, run, lambda model, x=d.x[rows], labels=labels: _latent_numbers(model, x, labels))
     rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
     dr.save(rows_img, None, "latent.png")
+
+
+def _latent_numbers(model, x, labels) -> dict:
+    """How one model's codes of `x` sit: classes apart (5-NN accuracy in 2-D), centred and spread
+    as N(0, I) would be, samples apart (separation)."""
+    from aegui.core.models.latent import encode
+    z = encode(model, x)
+    return {"knn5_accuracy": knn_accuracy(_codes_2d(model, x)[0], labels),
+            "code_mean_norm": float(np.linalg.norm(z.mean(0))), "code_std": float(z.std(0).mean()),
+            "separation": separation(z)}
+
+
+def _output_spread(model, x) -> dict:
+    """How different the outputs are from each other, next to how different the inputs are (near 0:
+    every input gets the same picture back, a collapse)."""
+    from aegui.core.models.latent import reconstruct
+    y = reconstruct(model, x)
+    return {"output_spread": float(y.std(0).mean() / max(1e-12, x.std(0).mean()))}
 
 
 def _reconstructions(dr: _Drawing) -> None:
@@ -138,9 +166,7 @@ def _reconstructions(dr: _Drawing) -> None:
         x = d.x[rows]
         shape = tuple(d.shape)
         y = reconstruct(run.model, x)
-        # How different the outputs are from each other, next to how different the inputs are
-        # (near 0: every input gets the same picture back, a collapse).
-        dr.measures(label)["output_spread"] = float(y.std(0).mean() / max(1e-12, x.std(0).mean()))
+        dr.over_seeds(label, run, lambda model, x=x: _output_spread(model, x))
         imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
                                         labels=[d.labels[i] for i in rows], columns=dr.opts.get("columns", 12)))
         titles.append(_cut(label, 90))
@@ -234,24 +260,37 @@ def _embedding(dr: _Drawing) -> None:
         for r in res.rows()]
     (dr.folder / "embedding.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     dr.out["tables"].append("embedding.csv")
-    for name, (label, _) in by_name.items():
-        m = dr.measures(label)
+    for name, (label, model) in by_name.items():
         panels = [p for p in res.panels if p.dataset == name]
-        m["knn5"] = {p.method: knn_accuracy(p.xy, p.labels) for p in panels}
+        knn = {p.method: knn_accuracy(p.xy, p.labels) for p in panels}
         ae = next((p for p in panels if p.method == "ae"), None)
-        if ae is not None:   # a ReLU code puts many samples on an axis: the "line" a report saw
-            zero = np.abs(ae.xy) < 1e-9
-            m["on_axes"] = float(zero.any(1).mean())
-            m["at_origin"] = float(zero.all(1).mean())
+        run = next(r for lab, r in dr.models if lab == label)
+        x, labels = datasets[name].x, list(datasets[name].labels)
+
+        def codes(m, shown=ae, model=model, x=x, labels=labels):
+            # The shown seed's codes are the picture's; every other seed's model encodes the same images.
+            xy, of = (shown.xy, shown.labels) if m is model and shown is not None else (_codes_2d(m, x)[0], labels)
+            return {"knn5_ae": knn_accuracy(xy, of), **_on_axes(xy)}
+        dr.over_seeds(label, run, codes)
+        meas = dr.measures(label)
+        # PCA and t-SNE map the images themselves: the autoencoder's seed does not change them.
+        meas["knn5"] = {**knn, "ae": meas.get("knn5_ae")}
+
+
+def _on_axes(xy) -> dict:
+    """Shares of 2-D codes with a coordinate at exactly 0 and with both (a ReLU code puts many
+    samples on an axis: the "line" a report saw; all at the origin: the code died)."""
+    zero = np.abs(np.asarray(xy)) < 1e-9
+    return {"on_axes": float(zero.any(1).mean()), "at_origin": float(zero.all(1).mean())}
 
 
 def _denoise(dr: _Drawing) -> None:
     """Each run on `repeats` noisy copies of every sample: options.noise ({"kind", "level"}) for
     every run, else each denoising run at its own training level. Black-and-white data: wrong
     pixels of the noisy input and of the output, per sample and overall; grey data: the MSE of
-    each against the clean sample. Also how far the codes move (relative to their size)."""
+    each against the clean sample. Also how far the codes move (relative to their size). Every
+    seed's model is measured on the same noisy copies (the verdicts compare means over seeds)."""
     from aegui.core.data.noise import apply_noise
-    from aegui.core.models.latent import denoise, encode
     from aegui.core.train.evaluation import is_binary
     repeats = dr.opts.get("repeats", 20)
     given = dr.opts.get("noise")
@@ -264,31 +303,42 @@ def _denoise(dr: _Drawing) -> None:
         d = d.subset(rows)
         x = np.repeat(d.x, repeats, axis=0)
         noisy = apply_noise(x, kind, level, np.random.default_rng(0)).astype(np.float32)
-        out_ = denoise(run.model, noisy)
-        z, zn = encode(run.model, x), encode(run.model, noisy)
+        binary = is_binary(d.x)
+        each = dr.over_seeds(label, run, lambda model: _denoised(model, x, noisy, binary, len(d), repeats))
         m = dr.measures(label)
         m["noise"] = f"{kind} {level:g}"
-        m["code_shift"] = float(np.linalg.norm(zn - z, axis=1).mean() / max(1e-12, np.linalg.norm(z, axis=1).mean()))
-        if is_binary(d.x):
-            on = x >= 0.5
-            w_in = ((noisy >= 0.5) != on).sum(1).reshape(len(d), repeats)
-            w_out = ((out_ >= 0.5) != on).sum(1).reshape(len(d), repeats)
-            # The verdicts compare means over the seeds: every seed's model on the same noisy copies
-            # (the shown run's output is out_ already).
-            per_seed = [float(w_out.mean()) if r is run else float((((denoise(r.model, noisy) >= 0.5) != on).sum(1)).mean())
-                        for r in dr.seeds.get(label, [run]) if r.model is not None]
-            m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_wrong": float(np.mean(per_seed)),
-                      "denoised_wrong_std": float(np.std(per_seed)), "runs": len(per_seed),
-                      "denoised_max_wrong": int(w_out.max()), "share_within_1px": float((w_out <= 1).mean()),
-                      "per_sample": {lab: float(v) for lab, v in zip(d.labels, w_out.mean(1))}})
+        if binary:
+            w_in = ((noisy >= 0.5) != (x >= 0.5)).sum(1).reshape(len(d), repeats)
+            w_out = each[0].pop("per_copy")
+            for e in each[1:]:
+                e.pop("per_copy")
+            per = np.asarray([e["per_sample"] for e in each])          # seeds x samples
+            m.pop("per_copy", None), m.pop("per_copy_std", None)
+            m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_max_wrong": int(w_out.max()),
+                      "share_within_1px": float((w_out <= 1).mean()),
+                      "per_sample": {lab: float(v) for lab, v in zip(d.labels, per.mean(0))},
+                      "per_sample_std": {lab: float(v) for lab, v in zip(d.labels, per.std(0))}})
             imgs.append(RF.bars(list(d.labels), [{"label": "noisy input", "values": w_in.mean(1)},
                                                  {"label": "denoised", "values": w_out.mean(1)}],
                                 title=f"{_cut(label, 70)}: wrong pixels per glyph ({repeats} noisy copies each)",
                                 ylabel="wrong pixels", width=900, height=300))
         else:
-            m.update({"noisy_mse": float(((noisy - x) ** 2).mean()), "denoised_mse": float(((out_ - x) ** 2).mean())})
+            m["noisy_mse"] = float(((noisy - x) ** 2).mean())
     if imgs:
         dr.save(imgs, None, "denoise.png")
+
+
+def _denoised(model, x, noisy, binary: bool, samples: int, repeats: int) -> dict:
+    """One model on the noisy copies: how far its codes move, and its output's error against the
+    clean samples (wrong pixels per copy and per sample for black-and-white data, else the MSE)."""
+    from aegui.core.models.latent import denoise, encode
+    out_ = denoise(model, noisy)
+    z, zn = encode(model, x), encode(model, noisy)
+    got = {"code_shift": float(np.linalg.norm(zn - z, axis=1).mean() / max(1e-12, np.linalg.norm(z, axis=1).mean()))}
+    if not binary:
+        return {**got, "denoised_mse": float(((out_ - x) ** 2).mean())}
+    wrong = ((out_ >= 0.5) != (x >= 0.5)).sum(1).reshape(samples, repeats)
+    return {**got, "denoised_wrong": float(wrong.mean()), "per_sample": wrong.mean(1), "per_copy": wrong}
 
 
 def _cut(text: str, n: int = 48) -> str:

@@ -198,9 +198,15 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         row["train_curve"], row["train_curve_std"] = per_epoch_mean_std([r.train_loss for r in runs])
         row["test_curve"], row["test_curve_std"] = (per_epoch_mean_std([r.test_loss for r in runs])
                                                     if spec.test != "none" else (None, None))
+        # Each seed's own curve too, for the checks that judge a curve's shape seed by seed.
+        row["seed_train_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.train_loss, float)]
+                                    for r in runs]
+        row["seed_last_epochs"] = [int(r.epochs[-1]) if len(r.epochs) else 0 for r in runs]
         for e in exp.options.get("read_epochs", []):
             got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
-            row[f"loss_at_{e}"] = float(np.mean(got)) if all(g is not None for g in got) else None
+            whole = all(g is not None for g in got)
+            row[f"loss_at_{e}"] = float(np.mean(got)) if whole else None
+            row[f"loss_at_{e}_std"] = float(np.std(got)) if whole else None
         measured.append(row)
     out["measured"]["runs"] = measured
     out["measured"]["seconds_all_runs"] = float(sum(r.seconds for r in result.runs))
@@ -253,7 +259,8 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
     img = RF.bars([m["label"] for m in top], groups, title=f"the {len(top)} best of {len(measured)} configurations "
                   "(lowest test loss first)", ylabel="test loss (MSE)", height=420)
     RF.save(img, folder, "grid.png", out)
-    out["measured"]["ranked"] = [{"label": m["label"], **{f"loss_at_{e}": m.get(f"loss_at_{e}") for e in epochs}}
+    out["measured"]["ranked"] = [{"label": m["label"], "runs": m["runs"],
+                                  **{f"loss_at_{e}{s}": m.get(f"loss_at_{e}{s}") for e in epochs for s in ("", "_std")}}
                                  for m in ranked]
 
 
