@@ -118,3 +118,44 @@ def test_cancel_stops_the_seed_running_and_keeps_the_seeds_finished(tmp_path):
     assert last.state == "cancelled" and last.result.cancelled
     assert len(last.result.seed_stages) == 1 and set(last.result.stages) == {"fine-tuned", "frozen", "pixels"}
     assert not any(p.seed == 2 for p in items) and not (tmp_path / "out" / "seed-2").exists()
+
+
+def _stage(name, accuracy, f1, val_losses):
+    from aegui.core.analyses.classify.classifier import StageResult
+    confusion = np.array([[8, 2], [2, 8]])
+    report = {"classes": [{"class": "a", "precision": f1, "recall": f1, "f1": f1, "support": 10},
+                          {"class": "b", "precision": f1, "recall": f1, "f1": f1, "support": 10}],
+              "accuracy": accuracy, "support": 20, "macro": {"precision": f1, "recall": f1, "f1": f1},
+              "weighted": {"precision": f1, "recall": f1, "f1": f1}}
+    history = [{"epoch": e + 1, "loss": 1.0 / (e + 1), "train_accuracy": 0.9, "val_accuracy": accuracy,
+                "val_loss": v} for e, v in enumerate(val_losses)]
+    return StageResult(name, name, ["a", "b"], accuracy, 0.95, confusion, history, 2.0, report, 100, 20)
+
+
+def test_the_report_takes_each_stage_as_mean_and_std_over_the_seeds(tmp_path, monkeypatch):
+    """measured.stages gives each stage's accuracy and macro F1 as the mean ± population std over
+    the seeds and how many ran; the fine-tuned stage's validation-loss curve of every seed is
+    kept for the over-fitting check; the figures are seed 0's and their titles say so."""
+    from aegui.core.analyses.classify.classifier import ClassifierResult
+    from aegui.core.analyses.report import figures as RF
+    from aegui.core.analyses.report.render import _classifier
+    titles = []
+    for name in ("title_bar", "confusion", "loss_curves", "bars"):
+        real = getattr(RF, name)
+        monkeypatch.setattr(RF, name, lambda *a, _real=real, **k: (titles.append(k.get("title") or a[1]),
+                                                                    _real(*a, **k))[1])
+    spec = spec_from_dict(raw_spec(tiny_mnist(tmp_path / "data"), seeds=3))
+    seeds = [{"fine-tuned": _stage("fine-tuned", a, a - 0.01, [0.5, 0.4 + k / 10, 0.6]),
+              "pixels": _stage("pixels", 0.9, 0.89, [0.5, 0.5, 0.5])}
+             for k, a in enumerate((0.975, 0.976, 0.977))]
+    result = ClassifierResult(spec, seeds[0], 30.0, 0.1, 40.0, False, "tiny", seeds)
+    out = {"files": [], "tables": [], "measured": {}, "settings": {}}
+    _classifier(None, result, tmp_path / "page", out)
+    ft = out["measured"]["stages"]["fine-tuned"]
+    assert ft["accuracy"] == pytest.approx(0.976) and ft["runs"] == 3
+    assert ft["accuracy_std"] == pytest.approx(np.std([0.975, 0.976, 0.977]))
+    assert ft["macro_f1"] == pytest.approx(0.966) and ft["macro_f1_std"] == pytest.approx(ft["accuracy_std"])
+    assert out["measured"]["stages"]["pixels"]["accuracy_std"] == 0.0
+    assert out["measured"]["val_loss_curves"] == [[0.5, 0.4 + k / 10, 0.6] for k in range(3)]
+    assert "accuracy-seeds.csv" in out["tables"] and (tmp_path / "page" / "accuracy-seeds.csv").is_file()
+    assert len(titles) == 5 and all("seed 0 of 3" in t for t in titles), titles
