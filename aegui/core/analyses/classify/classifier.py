@@ -275,6 +275,7 @@ class ClassifierProgress(ProbeRunProgress):
     message: str = ""
     accuracy: float | None = None   # the stage's test accuracy, when it is done
     seed: int = 0                   # which of the spec's seeds (0-based)
+    seeds: int = 1                  # how many the spec runs
 
 
 @dataclass
@@ -371,7 +372,7 @@ class ClassifierJob(Job):
 
         def item(state: str, fraction: float, **fields) -> ClassifierProgress:
             return ClassifierProgress(state=state, fraction=low + span * fraction, elapsed=time.perf_counter() - start,
-                                      seed=k, **fields)
+                                      seed=k, seeds=self.spec.seeds, **fields)
 
         stages = spec.stages
         self.remade = []
@@ -404,7 +405,7 @@ class ClassifierJob(Job):
                 break
             job = ProbeJob(None if stage == "pixels" else model, self.data, spec.config(stage), split=self.split)
             self._stop_current = job.cancel
-            tagged = partial(ClassifierProgress, seed=k)
+            tagged = partial(ClassifierProgress, seed=k, seeds=self.spec.seeds)
             last = yield from run_staged(job, tagged, stage, low + span * offset, span * per, start)
             self._stop_current = None
             offset += per
