@@ -13,7 +13,8 @@ entry may ask for (its "figures" list; "options" tune them):
   level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set); the model
   figures show the test samples unless options.samples_from is "train".
 - classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
-  the fine-tuning curves.
+  the fine-tuning curves, all of seed 0 when several seeds ran (the measured numbers are the
+  mean ± std over the seeds).
 
 render() returns {"files", "figure" (the main picture), "tables", "measured" (numbers for the
 checks and the page), "settings"}.
