@@ -39,6 +39,7 @@ def _ids(text: str) -> tuple[str, ...]:
 def _describe(p) -> str:
     """One line for a running report's ReportProgress, from its preset job's own item (`detail`)."""
     from aegui.core.analyses.compare.runs import CompareProgress
+    from aegui.core.analyses.classify.classifier import ClassifierProgress
     from aegui.core.analyses.classify.probe import ProbeRunProgress
     from aegui.core.analyses.sweeps.sweep import SweepProgress
     d = p.detail
@@ -55,6 +56,8 @@ def _describe(p) -> str:
         inner = f"pretraining epoch {d.epoch}/{d.epochs}"
     else:
         inner = d.state
+    if isinstance(d, ClassifierProgress) and d.seeds > 1:
+        inner = f"seed {d.seed + 1}/{d.seeds}: {inner}"
     return f"{head}: {inner}"
 
 

@@ -31,6 +31,9 @@ def running(detail) -> ReportProgress:
     (ProbeRunProgress(state="running", stage="baseline", epoch=3, epochs=20), "baseline epoch 3/20"),
     (ClassifierProgress(state="stage_done", stage="frozen", accuracy=0.9), "frozen epoch ?/?"),
     (ClassifierProgress(state="pretraining", epoch=4, epochs=10), "pretraining epoch 4/10"),
+    (ClassifierProgress(state="running", stage="frozen", epoch=2, epochs=20, seed=1, seeds=3),
+     "seed 2/3: frozen epoch 2/20"),
+    (ClassifierProgress(state="pretraining", epoch=4, epochs=10, seed=2, seeds=3), "seed 3/3: pretraining epoch 4/10"),
     (CurveProgress(state="training", epoch=5, epochs=50), "training"),
 ])
 def test_a_report_line_names_where_its_preset_job_is(detail, line):

@@ -10,7 +10,8 @@ A classifier file (resources/analyses/classifier-*.json)::
      "base": "../presets/x.json" | {experiment},    # the autoencoder, pretrained first (idx data)
      "head": {ProbeConfig fields},                  # fine-tuning: fine_tune is set here
      "compare": ["frozen", "pixels"],               # also train the head on these (default both)
-     "max_samples": 0}                              # training images used (0 = all)
+     "max_samples": 0,                              # training images used (0 = all)
+     "seeds": 1}                                    # runs of the whole study (1 to 100)
 
 The head and the encoder train on the training files; the test files are never seen until
 they are scored. Each stage is a ProbeJob (core/analyses/classify/probe.py) on the official split.
@@ -18,6 +19,11 @@ they are scored. Each stage is a ProbeJob (core/analyses/classify/probe.py) on t
 With `out_dir` the pretrained autoencoder and each finished stage are saved as they finish
 (out_dir/autoencoder/, out_dir/<stage>.json), and a later job with the same settings picks up
 after the last finished stage.
+
+With `seeds` N, seed k (0-based) pretrains with base.train.seed + k and trains each head with
+head.seed + k. Seed 0 keeps the one-seed layout inside out_dir (a study first run with one seed
+resumes as it was); seed k > 0 lives in out_dir/seed-k/ with the same layout. The report takes
+each stage's accuracy as a mean ± std over the seeds.
 
 Job shape::
 
@@ -34,6 +40,7 @@ import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -45,7 +52,7 @@ from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
 ANALYSIS = "classifier"
-SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "head", "compare", "max_samples")
+SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "head", "compare", "max_samples", "seeds")
 STAGES = ("fine-tuned", "frozen", "pixels")
 FEATURES = {"fine-tuned": "encoder + softmax head trained together (fine-tuned)",
             "frozen": "softmax head on the frozen encoder's codes", "pixels": "softmax head on the raw pixels"}
@@ -122,6 +129,7 @@ class ClassifierSpec:
     description: str = ""
     time_2cores_s: float | None = None
     source: str | None = field(default=None, compare=False)
+    seeds: int = 1
 
     @property
     def stages(self) -> tuple[str, ...]:
@@ -129,6 +137,15 @@ class ClassifierSpec:
 
     def config(self, stage: str) -> ProbeConfig:
         return replace(self.head, fine_tune=stage == "fine-tuned")
+
+    def for_seed(self, k: int) -> "ClassifierSpec":
+        """Seed k's study alone: its autoencoder and heads start from their seeds + k. Seed 0 is
+        this spec's own settings, so the files a one-seed study saved keep their keys."""
+        if k == 0:
+            return replace(self, seeds=1)
+        from aegui.core.config.validation import with_changes
+        return replace(self, base=with_changes(self.base, train={"seed": self.base.train.seed + k}),
+                       head=replace(self.head, seed=self.head.seed + k), seeds=1)
 
     def key(self, stage: str) -> str:
         """What a saved stage depends on: the autoencoder's experiment, the head and the data."""
@@ -157,11 +174,14 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierS
     ms = raw.get("max_samples", 0)
     if not isinstance(ms, int) or isinstance(ms, bool) or ms < 0:
         bad("max_samples", f"must be 0 (all) or a positive whole number, got {ms!r}")
+    seeds = raw.get("seeds", 1)
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
+        bad("seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
     stated = raw.get("time_2cores_s")
     if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
         bad("time_2cores_s", f"must be a positive number of seconds, got {stated!r}")
     return ClassifierSpec(str(raw.get("name", base.name)), base, head, tuple(compare), ms,
-                          str(raw.get("description", "")), stated, source)
+                          str(raw.get("description", "")), stated, source, seeds)
 
 
 def load_spec(path) -> ClassifierSpec:
@@ -211,10 +231,12 @@ class ClassifierResult:
     seconds: float
     cancelled: bool = False
     dataset: str = ""
+    seed_stages: list[dict[str, StageResult]] = field(default_factory=list)   # every seed's; [0] is `stages`
 
     def write(self, out_dir) -> dict[str, Path]:
         """Per stage: <stage>-report.csv / .txt, <stage>-confusion.csv, <stage>-history.csv; and
-        accuracy.csv (one row per stage)."""
+        accuracy.csv (one row per stage), all of seed 0; with more seeds, accuracy-seeds.csv (one
+        row per seed and stage)."""
         from aegui.core.files.atomic import atomic_write_text
         out = Path(out_dir)
         paths = {}
@@ -233,6 +255,12 @@ class ClassifierResult:
                          f"{r.n_train},{r.n_test},{r.seconds:.1f}")
         paths["accuracy.csv"] = out / "accuracy.csv"
         atomic_write_text(paths["accuracy.csv"], "\n".join(lines) + "\n")
+        if len(self.seed_stages) > 1:
+            lines = ["seed,stage,test_accuracy,macro_f1"] + [
+                f"{k},{name},{r.accuracy:.4f},{r.report['macro']['f1']:.4f}"
+                for k, stages in enumerate(self.seed_stages) for name, r in stages.items()]
+            paths["accuracy-seeds.csv"] = out / "accuracy-seeds.csv"
+            atomic_write_text(paths["accuracy-seeds.csv"], "\n".join(lines) + "\n")
         return paths
 
 
@@ -242,10 +270,19 @@ class ClassifierResult:
 class ClassifierProgress(ProbeRunProgress):
     """ClassifierJob's: "run_remade" (a damaged saved stage, made again: `message` names it),
     "pretraining" / "pretrain_loaded", each stage's ProbeJob items ("running", with their
-    `stage`), "stage_done" (with its `accuracy`) / "stage_loaded", then "finished" / "cancelled"
-    with the ClassifierResult as `result`."""
+    `stage`), "stage_done" (with its `accuracy`) / "stage_loaded", each with the `seed` it
+    belongs to, then "finished" / "cancelled" with the ClassifierResult as `result`."""
     message: str = ""
     accuracy: float | None = None   # the stage's test accuracy, when it is done
+    seed: int = 0                   # which of the spec's seeds (0-based)
+    seeds: int = 1                  # how many the spec runs
+
+
+@dataclass
+class _SeedDone:
+    stages: dict[str, StageResult]
+    pretrain_seconds: float
+    pretrain_loss: float | None
 
 
 class ClassifierJob(Job):
@@ -256,6 +293,7 @@ class ClassifierJob(Job):
         self._stop_current = None     # stops the session or job running now
         self.remade: list[str] = []     # sentences naming the saved stages found damaged
         self.data, self.split = official_probe_data(spec.base, spec.max_samples, spec.source)
+        self._pretrain_data = None      # the autoencoder's training set, read once for every seed
 
     def cancel(self) -> None:
         super().cancel()
@@ -263,84 +301,100 @@ class ClassifierJob(Job):
         if stop is not None:
             stop()
 
-    def _pretrained(self):
-        """The autoencoder saved by an earlier job with the same experiment, or None."""
+    def seed_folder(self, k: int) -> Path | None:
+        """Where seed k's files live: out_dir itself for seed 0, out_dir/seed-k for the others."""
         if self.out_dir is None:
             return None
-        folder = self.out_dir / "autoencoder"
-        if not (folder / "model.json").is_file():
+        return self.out_dir if k == 0 else self.out_dir / f"seed-{k}"
+
+    @staticmethod
+    def _pretrained(folder: Path | None, base: Experiment):
+        """The autoencoder saved in `folder` by an earlier job with the same experiment, or None."""
+        if folder is None or not (folder / "autoencoder" / "model.json").is_file():
             return None
         from aegui.core.runs.storage import load_model
         try:
-            model, exp, meta = load_model(folder)
+            model, exp, meta = load_model(folder / "autoencoder")
         except (OSError, ValueError):
             return None
-        if exp.to_dict() != self.spec.base.to_dict():
+        if exp.to_dict() != base.to_dict():
             return None
         return model, meta.get("metrics", {})
 
-    def _stage_loaded(self, stage: str) -> StageResult | None:
-        """The stage saved by an earlier job, or None; a damaged one is named in self.remade
-        and made again."""
-        if self.out_dir is None:
+    def _stage_loaded(self, folder: Path | None, spec: ClassifierSpec, stage: str) -> StageResult | None:
+        """The stage saved in `folder` by an earlier job, or None; a damaged one is named in
+        self.remade and made again."""
+        if folder is None:
             return None
         from aegui.core.analyses.report.files import discard, read_saved_stage
-        path = self.out_dir / f"{stage}.json"
+        path = folder / f"{stage}.json"
         try:
-            raw = read_saved_stage(path, self.spec.key(stage))
+            raw = read_saved_stage(path, spec.key(stage))
         except ConfigError as err:
             self.remade.append(f"{err}; running stage {stage!r} again")
             discard(path)
             return None
         return None if raw is None else StageResult.from_dict(raw)
 
-    def steps(self) -> Iterator[ClassifierProgress]:
+    def _pretrain(self, spec: ClassifierSpec, folder: Path | None, item, share: float):
+        """Yields the pretraining's progress; returns (model, seconds, final loss), or None when
+        cancelled."""
         from aegui.core.data.datasets import from_config
-        from aegui.core.files.atomic import atomic_write_text
         from aegui.core.train.session import TrainingSession
-        start = time.perf_counter()
+        exp = spec.base
+        if self._pretrain_data is None:
+            self._pretrain_data = from_config(exp.data)
+        session = TrainingSession(exp, self._pretrain_data, device=self.device)
+        self._stop_current = session.stop
+        if self.cancelled:
+            session.stop()
+        t0 = time.perf_counter()
+        rec = None
+        for rec in session.steps():
+            yield item("pretraining", share * rec.epoch / rec.total_epochs, epoch=rec.epoch,
+                       epochs=rec.total_epochs, loss=rec.losses.get("total"))
+        self._stop_current = None
+        if self.cancelled or rec is None:
+            return None
+        seconds, loss = time.perf_counter() - t0, rec.losses.get("total")
+        model = session.best_model()
+        if folder is not None:
+            from aegui.core.runs.storage import save_model
+            save_model(folder / "autoencoder", model, exp, {"seconds": round(seconds, 3), "final_loss": loss})
+        return model, seconds, loss
+
+    def _seed(self, k: int, start: float, low: float, span: float):
+        """Seed k's pretraining and stages, its progress over [low, low + span] of the whole job;
+        returns a _SeedDone (its stages so far when cancelled in a stage), or None when cancelled
+        while pretraining."""
+        from aegui.core.files.atomic import atomic_write_text
+        spec, folder = self.spec.for_seed(k), self.seed_folder(k)
 
         def item(state: str, fraction: float, **fields) -> ClassifierProgress:
-            return ClassifierProgress(state=state, fraction=fraction, elapsed=time.perf_counter() - start, **fields)
+            return ClassifierProgress(state=state, fraction=low + span * fraction, elapsed=time.perf_counter() - start,
+                                      seed=k, seeds=self.spec.seeds, **fields)
 
-        stages = self.spec.stages
+        stages = spec.stages
         self.remade = []
-        loaded = {s: self._stage_loaded(s) for s in stages}
+        loaded = {s: self._stage_loaded(folder, spec, s) for s in stages}
         for message in self.remade:
             yield item("run_remade", 0.0, message=message)
         need_model = any(loaded[s] is None for s in stages if s != "pixels")
         model, pre_seconds, pre_loss = None, 0.0, None
         share = 0.4 if need_model else 0.0
         if need_model:
-            got = self._pretrained()
+            got = self._pretrained(folder, spec.base)
             if got is not None:
                 model, metrics = got
                 pre_seconds, pre_loss = float(metrics.get("seconds", 0.0)), metrics.get("final_loss")
                 yield item("pretrain_loaded", share)
             else:
-                exp = self.spec.base
-                session = TrainingSession(exp, from_config(exp.data), device=self.device)
-                self._stop_current = session.stop
-                if self.cancelled:
-                    session.stop()
-                t0 = time.perf_counter()
-                rec = None
-                for rec in session.steps():
-                    yield item("pretraining", share * rec.epoch / rec.total_epochs, epoch=rec.epoch,
-                               epochs=rec.total_epochs, loss=rec.losses.get("total"))
-                self._stop_current = None
-                if self.cancelled or rec is None:
-                    yield item(CANCELLED, 0.0)
-                    return
-                pre_seconds, pre_loss = time.perf_counter() - t0, rec.losses.get("total")
-                model = session.best_model()
-                if self.out_dir is not None:
-                    from aegui.core.runs.storage import save_model
-                    save_model(self.out_dir / "autoencoder", model, exp,
-                               {"seconds": round(pre_seconds, 3), "final_loss": pre_loss})
+                trained = yield from self._pretrain(spec, folder, item, share)
+                if trained is None:
+                    return None
+                model, pre_seconds, pre_loss = trained
         results: dict[str, StageResult] = {}
-        todo = [s for s in stages if loaded[s] is None]
-        per = (1 - share) / max(1, len(todo))
+        per = (1 - share) / max(1, sum(loaded[s] is None for s in stages))
         offset = share
         for stage in stages:
             if loaded[stage] is not None:
@@ -349,9 +403,10 @@ class ClassifierJob(Job):
                 continue
             if self.cancelled:
                 break
-            job = ProbeJob(None if stage == "pixels" else model, self.data, self.spec.config(stage), split=self.split)
+            job = ProbeJob(None if stage == "pixels" else model, self.data, spec.config(stage), split=self.split)
             self._stop_current = job.cancel
-            last = yield from run_staged(job, ClassifierProgress, stage, offset, per, start)
+            tagged = partial(ClassifierProgress, seed=k, seeds=self.spec.seeds)
+            last = yield from run_staged(job, tagged, stage, low + span * offset, span * per, start)
             self._stop_current = None
             offset += per
             if self.cancelled:
@@ -360,12 +415,33 @@ class ClassifierJob(Job):
             report = classification_report(r.confusion, r.classes)
             results[stage] = StageResult(stage, FEATURES[stage], list(r.classes), float(r.val_accuracy),
                                          float(r.train_accuracy), r.confusion, r.history, r.seconds, report,
-                                         r.n_train, r.n_val, self.spec.key(stage))
-            if self.out_dir is not None:
-                atomic_write_text(self.out_dir / f"{stage}.json", json.dumps(results[stage].to_dict(), indent=2) + "\n")
+                                         r.n_train, r.n_val, spec.key(stage))
+            if folder is not None:
+                atomic_write_text(folder / f"{stage}.json", json.dumps(results[stage].to_dict(), indent=2) + "\n")
             yield item("stage_done", offset, stage=stage, accuracy=results[stage].accuracy)
-        cancelled = self.cancelled and len(results) < len(stages)
-        result = ClassifierResult(self.spec, results, pre_seconds, pre_loss, time.perf_counter() - start, cancelled,
-                                  self.data.name)
+        return _SeedDone(results, pre_seconds, pre_loss)
+
+    def steps(self) -> Iterator[ClassifierProgress]:
+        start = time.perf_counter()
+        n = self.spec.seeds
+        done: list[_SeedDone] = []
+        remade: list[str] = []
+        for k in range(n):
+            if self.cancelled and done:
+                break
+            seed = yield from self._seed(k, start, k / n, 1 / n)
+            remade += self.remade
+            if seed is None:
+                break
+            done.append(seed)
+        self.remade = remade
+        if not done:
+            yield ClassifierProgress(state=CANCELLED, fraction=0.0, elapsed=time.perf_counter() - start)
+            return
+        whole = len(self.spec.stages)
+        cancelled = self.cancelled and (len(done) < n or len(done[-1].stages) < whole)
+        result = ClassifierResult(self.spec, done[0].stages, sum(d.pretrain_seconds for d in done),
+                                  done[0].pretrain_loss, time.perf_counter() - start, cancelled, self.data.name,
+                                  [d.stages for d in done])
         yield ClassifierProgress(state=CANCELLED if cancelled else FINISHED, fraction=1.0, elapsed=result.seconds,
                                  result=result)

@@ -13,7 +13,8 @@ entry may ask for (its "figures" list; "options" tune them):
   level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set); the model
   figures show the test samples unless options.samples_from is "train".
 - classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
-  the fine-tuning curves.
+  the fine-tuning curves, all of seed 0 when several seeds ran (the measured numbers are the
+  mean ± std over the seeds).
 
 render() returns {"files", "figure" (the main picture), "tables", "measured" (numbers for the
 checks and the page), "settings"}.
@@ -266,28 +267,45 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
 
 # ---------------------------------------------------------------- classifier
 
+def _stage_over_seeds(rs: list) -> dict:
+    """One stage's numbers over the seeds that ran it: accuracy and macro F1 as the mean and the
+    population std (ddof=0, as the report's rule states), with the seconds of all of them."""
+    acc = np.asarray([r.accuracy for r in rs], float)
+    f1 = np.asarray([r.report["macro"]["f1"] for r in rs], float)
+    return {"accuracy": float(acc.mean()), "accuracy_std": float(acc.std()), "runs": len(rs),
+            "macro_f1": float(f1.mean()), "macro_f1_std": float(f1.std()),
+            "train_accuracy": float(np.mean([r.train_accuracy for r in rs])), "seconds": sum(r.seconds for r in rs),
+            "n_train": rs[0].n_train, "n_test": rs[0].n_test}
+
+
 def _classifier(exp, result, folder: Path, out: dict) -> None:
     from aegui.core.analyses.classify.classifier import report_rows
     result.write(folder)
-    out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages]
+    seeds = result.seed_stages or [result.stages]
+    out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages] + (
+        ["accuracy-seeds.csv"] if len(seeds) > 1 else [])
     spec = result.spec
     out["settings"] = {"base": spec.base.to_dict(), "head": {k: getattr(spec.head, k) for k in
                                                                ("hidden", "epochs", "learning_rate", "batch_size")},
-                       "compare": list(spec.compare)}
+                       "compare": list(spec.compare), "seeds": len(seeds)}
     main = result.stages.get("fine-tuned")
     stages = list(result.stages.values())
-    out["measured"] = {"seconds_all_runs": result.pretrain_seconds + sum(s.seconds for s in stages),
-                       "stages": {s.stage: {"accuracy": s.accuracy, "train_accuracy": s.train_accuracy,
-                                            "macro_f1": s.report["macro"]["f1"], "seconds": s.seconds,
-                                            "n_train": s.n_train, "n_test": s.n_test} for s in stages},
-                       "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset}
+    out["measured"] = {"seconds_all_runs": result.pretrain_seconds + sum(r.seconds for s in seeds for r in s.values()),
+                       "stages": {name: _stage_over_seeds([s[name] for s in seeds if name in s])
+                                  for name in result.stages},
+                       "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset, "seeds": len(seeds)}
+    # The pictures show one run: seed 0's, named as such when there are more.
+    of = f" (seed 0 of {len(seeds)})" if len(seeds) > 1 else ""
     if main is not None:
+        tuned = [s["fine-tuned"] for s in seeds if "fine-tuned" in s]
         out["measured"]["report"] = main.report
         out["measured"]["history"] = main.history
+        out["measured"]["val_loss_curves"] = [[h.get("val_loss") for h in r.history] for r in tuned]
+        out["measured"]["class_f1"] = [{c["class"]: c["f1"] for c in r.report["classes"]} for r in tuned]
         table = RF.table(*report_rows(main.report), width=560)
-        RF.save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images"), folder,
+        RF.save(RF.title_bar(table, f"fine-tuned classifier on the {main.n_test:,} test images{of}"), folder,
               "report.png", out)
-        RF.save(RF.confusion(main.confusion, main.classes, title="confusion matrix, test set (fine-tuned)"),
+        RF.save(RF.confusion(main.confusion, main.classes, title=f"confusion matrix, test set (fine-tuned){of}"),
               folder, "confusion.png", out)
         hist = main.history
         ep = np.asarray([h["epoch"] for h in hist])
@@ -295,9 +313,8 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                    "test": np.asarray([np.nan if h.get("val_loss") is None else h["val_loss"] for h in hist], float)}]
         acc = [{"label": "accuracy", "epochs": ep, "train": np.asarray([h["train_accuracy"] for h in hist], float),
                 "test": np.asarray([h["val_accuracy"] for h in hist], float)}]
-        RF.save(RF.side_by_side([RF.loss_curves(curves, title="fine-tuning: cross-entropy", width=460),
-                               RF.loss_curves(acc, title="fine-tuning: accuracy", ylabel="accuracy", log=False,
+        RF.save(RF.side_by_side([RF.loss_curves(curves, title=f"fine-tuning: cross-entropy{of}", width=460),
+                               RF.loss_curves(acc, title=f"fine-tuning: accuracy{of}", ylabel="accuracy", log=False,
                                               width=460)]), folder, "history.png", out)
     RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
-                  title="accuracy on the official test set", ylabel="accuracy"), folder, "accuracy.png", out)
-
+                  title=f"accuracy on the official test set{of}", ylabel="accuracy"), folder, "accuracy.png", out)
