@@ -159,3 +159,14 @@ def test_the_report_takes_each_stage_as_mean_and_std_over_the_seeds(tmp_path, mo
     assert out["measured"]["val_loss_curves"] == [[0.5, 0.4 + k / 10, 0.6] for k in range(3)]
     assert "accuracy-seeds.csv" in out["tables"] and (tmp_path / "page" / "accuracy-seeds.csv").is_file()
     assert len(titles) == 5 and all("seed 0 of 3" in t for t in titles), titles
+
+
+def test_a_report_row_whose_later_seeds_were_read_back_counts_as_resumed():
+    """The report marks a row resumed (its time then counts the saved runs' own time) when any
+    seed's stage came from an earlier, interrupted report, not only seed 0's."""
+    from types import SimpleNamespace
+    from aegui.core.analyses.report.run import _resumed
+    fresh, saved = SimpleNamespace(loaded=False), SimpleNamespace(loaded=True)
+    result = SimpleNamespace(stages={"fine-tuned": fresh}, seed_stages=[{"fine-tuned": fresh}, {"fine-tuned": saved}])
+    assert _resumed(result) is True
+    assert _resumed(SimpleNamespace(stages={"fine-tuned": fresh}, seed_stages=[{"fine-tuned": fresh}])) is False

@@ -480,5 +480,7 @@ def _times(record: dict, result, seconds: float, cpu: float) -> dict:
 
 def _resumed(result) -> bool:
     """Whether some of the result's runs came from an earlier, interrupted report."""
-    runs = getattr(result, "runs", None) or list(getattr(result, "stages", {}).values())
+    # A classifier over seeds keeps every seed's stages (seed 0's are also `stages`).
+    seeds = getattr(result, "seed_stages", None) or [getattr(result, "stages", {})]
+    runs = getattr(result, "runs", None) or [s for stages in seeds for s in stages.values()]
     return any(getattr(r, "loaded", False) for r in runs)
