@@ -106,3 +106,38 @@ def test_a_change_to_the_code_that_computes_a_row_makes_it_stale_and_other_code_
         f.write("\n# a change to the code that trains the row\n")
     listed = _listed(src, path, out, tmp_path / "home")
     assert "stale" in listed and "the aegui code that runs and checks it" in listed, listed
+
+
+def _rerun(path, out) -> dict:
+    states = [p.state for p in R.ReportJob(R.load_report(path), out).steps()]
+    assert "experiment_done" in states, states
+    return json.loads((out / "999-glyphs" / "done.json").read_text())
+
+
+def test_a_row_stale_by_its_checks_is_made_from_its_saved_runs_and_one_stale_by_training_code_trains(
+        tmp_path, monkeypatch):
+    """The runs a row trained are kept under a key of their own, which covers the code the preset
+    runner reaches (training, models, data) but not the report's checks and figures: a change to
+    the checks makes the row stale and the re-run reads its runs back (resumed, nothing trained:
+    the same code would make the same runs); a change to the code that trains makes it train
+    again. (Before, any change of code discarded the runs, so fixing a sentence of a check
+    meant training an MNIST row for hours again.)"""
+    from aegui.core.analyses.report import keys
+    font = tmp_path / "font.h"
+    shutil.copy(FONT, font)
+    path, out = finished(tmp_path, font)
+    src = _source_copy(tmp_path)
+    monkeypatch.setattr(keys, "SOURCE_ROOT", src)
+    job = R.ReportJob(R.load_report(path), out)
+    spec, exp = job.specs[0], job.specs[0].experiments[0]
+    assert job.state(spec, exp)[0] == "done"
+
+    with open(src / "aegui" / "core" / "analyses" / "report" / "claims.py", "a") as f:
+        f.write("\n# a change to the checks only\n")
+    assert job.state(spec, exp)[0] == "stale"
+    assert _rerun(path, out)["resumed"] is True
+
+    with open(src / "aegui" / "core" / "models" / "network.py", "a") as f:
+        f.write("\n# a change to the code that trains the row\n")
+    assert job.state(spec, exp)[0] == "stale"
+    assert _rerun(path, out)["resumed"] is False

@@ -291,3 +291,31 @@ def test_000_epochs_compares_the_documents_shrink_factor_whatever_its_unit():
     assert far["agrees"] is False and "1000 times" in far["measured"], far
     assert c000_epochs(rows(4e-4, 4e-6, 1.1))["findings"][1]["agrees"] is None         # 100 times, wide spread
     assert c000_epochs(rows(1e-3, 2e-5, 0.0, n=1))["findings"][1]["agrees"] is None
+
+
+def test_the_final_network_the_fonts_and_the_linear_autoencoder_are_judged_over_seeds():
+    """Three claims once decided on one run or on the means alone: 000's final network within 1
+    wrong pixel (one run), 001's "the same architecture is best in every font" (the lowest mean,
+    whatever the spread) and 004's "the linear autoencoder learns almost nothing" (the mean curve's
+    fall). Each is now a comparison over the seeds."""
+    final = {"label": "final", "train_max_wrong": 0.0, "train_max_wrong_std": 0.0, "train_mean_wrong": 0.0,
+             "final_train_loss": 1e-7}
+    one = CHECKS["000-final"]({"runs": [{**final, "runs": 1}]})["findings"][0]
+    assert one["agrees"] is None and "1 seed, 3 needed" in one["measured"], one
+    assert CHECKS["000-final"]({"runs": [{**final, "runs": 3}]})["findings"][0]["agrees"] is True
+    assert CHECKS["000-final"]({"runs": [{**final, "runs": 3, "train_max_wrong": 4.0}]})["findings"][0]["agrees"] is False
+
+    def font_rows(gap):
+        return {"configs": [_sweep_row(f"{f} {a}", loss, 0.01, **{"data.fonts": f, "model.layers": a,
+                                                                   "train.optimizer": "momentum"})
+                            for f in ("Font1", "Font2") for a, loss in (("35-25-17-2", 0.10), ("35-2", 0.10 + gap))]}
+    assert CHECKS["001-per-font"](font_rows(0.005))["findings"][0]["agrees"] is None    # best by a hair
+    assert CHECKS["001-per-font"](font_rows(0.05))["findings"][0]["agrees"] is True
+
+    conv = [0.05, 0.02, 0.01]
+    flat = {"runs": [_curve_run("convolutional AE", conv, 0.001), _curve_run("linear AE", [0.02, 0.016, 0.015], 0.001)]}
+    assert CHECKS["004-conv-vs-linear"](flat)["findings"][1]["agrees"] is True           # falls 1.3x
+    learns = {"runs": [_curve_run("convolutional AE", conv, 0.001), _curve_run("linear AE", [0.06, 0.02, 0.01], 0.001)]}
+    assert CHECKS["004-conv-vs-linear"](learns)["findings"][1]["agrees"] is False        # falls 6x
+    one_seed = {"runs": [_curve_run("convolutional AE", conv, 0.0, 1), _curve_run("linear AE", [0.06, 0.02, 0.01], 0.0, 1)]}
+    assert CHECKS["004-conv-vs-linear"](one_seed)["findings"][1]["agrees"] is None

@@ -22,6 +22,13 @@ stale row can say which part changed):
 - **libraries**: the installed versions of torch, numpy, scipy, scikit-learn and Pillow: a
   seeded run on the CPU gives the same numbers on the same torch, not across versions.
 
+The runs a row trains (kept in its work/ folder so that a cancelled row resumes) have a key of
+their own, `runs_key`: the same parts, but the code part covers only the modules reached from
+the preset runner (`aegui.core.analyses.presets`: training, models, data, the sweep, compare and
+classifier jobs), not the report's checks, figures and pages. A row made stale by a change of
+its checks or figures is then made again from its saved runs (read back, not trained again),
+which gives what a run from scratch would: the same training code made them.
+
 Everything is read from files (no module is imported, so `--list` stays quick and torch-free)
 and cached for as long as the files' sizes and modification times stay the same.
 """
@@ -36,6 +43,7 @@ from pathlib import Path
 PARTS = ("preset", "data", "code", "libraries")
 LIBRARIES = ("torch", "numpy", "scipy", "scikit-learn", "pillow")
 ENTRY = "aegui.core.analyses.report.run"
+RUNS_ENTRY = "aegui.core.analyses.presets"
 CHANGED = {"preset": "its preset or the report's settings for it",
            "data": "the data it reads",
            "code": "the aegui code that runs and checks it",
@@ -53,6 +61,14 @@ def row_key(exp) -> tuple[str, dict[str, str]]:
     parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "code": code_part(),
              "libraries": libraries_part()}
     return _digest(json.dumps(parts, sort_keys=True).encode()), parts
+
+
+def runs_key(exp) -> str:
+    """The key of the runs a row trains: its preset, data and libraries, and the code reached from
+    the preset runner (not the report's own checks and figures)."""
+    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "code": code_part(entry=RUNS_ENTRY),
+             "libraries": libraries_part()}
+    return _digest(json.dumps(parts, sort_keys=True).encode())
 
 
 def why_stale(parts_then, parts_now: dict[str, str]) -> str:
@@ -244,11 +260,12 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return found
 
 
-def code_modules(root: Path | None = None) -> list[str]:
-    """The modules the code part covers (see the module's docstring), by name."""
+def code_modules(root: Path | None = None, entry: str = ENTRY) -> list[str]:
+    """The modules the code part covers (see the module's docstring), by name: `entry` and every
+    aegui module its imports reach."""
     root = Path(root or SOURCE_ROOT)
     known = _module_files(root)
-    seen, todo = set(), [ENTRY]
+    seen, todo = set(), [entry]
     while todo:
         name = todo.pop()
         if name in seen or name not in known:
@@ -258,14 +275,14 @@ def code_modules(root: Path | None = None) -> list[str]:
     return sorted(seen)
 
 
-def code_part(root: Path | None = None) -> str:
+def code_part(root: Path | None = None, entry: str = ENTRY) -> str:
     root = Path(root or SOURCE_ROOT)
-    stamp = ("code", str(root), tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+    stamp = ("code", entry, str(root), tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
                                             for p in (root / "aegui").rglob("*.py"))))
     if stamp not in _cache:
         known = _module_files(root)
         h = hashlib.sha256()
-        for name in code_modules(root):
+        for name in code_modules(root, entry):
             h.update(name.encode() + b"\0" + known[name].read_bytes() + b"\0")
         _cache[stamp] = h.hexdigest()[:16]
     return _cache[stamp]

@@ -327,7 +327,7 @@ class ReportJob(Job):
     def steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
         from aegui.core.analyses.report.files import check_done, discard
-        from aegui.core.analyses.report.keys import row_key
+        from aegui.core.analyses.report.keys import row_key, runs_key
         from aegui.core.analyses.report.page import write_pages
         start = time.perf_counter()
         pairs = self.todo()
@@ -353,7 +353,7 @@ class ReportJob(Job):
             for message in _clear_the_way(folder):
                 yield item("remade", reached, message=message)
             key = row_key(exp)      # taken before the run: what made the row, should files change meanwhile
-            _work_for(folder / "work", key[0])
+            _work_for(folder / "work", runs_key(exp))
             why = needed_data(exp)
             if why is not None:
                 _write_json(folder / WAITING, {"key": key[0], "reason": why})
@@ -435,9 +435,10 @@ WORK_KEY = "key.txt"     # in work/: the key of the row whose runs are saved the
 
 
 def _work_for(work: Path, key: str) -> None:
-    """Keeps the runs saved in work/ only when they were saved for this very key (a cancelled
-    run of this row); runs saved for another key were made by other code, from other data or
-    settings, so they are trained again rather than read back into a row said to be current."""
+    """Keeps the runs saved in work/ only when they were saved under this runs key (keys.runs_key:
+    a cancelled run of this row, or a row whose checks or figures changed since); runs saved
+    under another key were trained by other code, from other data or settings, so they are
+    trained again rather than read back into a row said to be current."""
     from aegui.core.analyses.report.files import discard
     from aegui.core.files.atomic import atomic_write_text
     try:
