@@ -32,7 +32,8 @@ def to_uint8(img, gray: bool | None = None) -> np.ndarray:
         a = a[..., :3] * alpha + (1.0 - alpha)
     elif a.shape[-1] != 3:
         raise ValueError(f"expected grey (H, W) or colour (H, W, 3|4) images, got shape {a.shape}")
-    return (a * 255.0 + 0.5).astype(np.uint8)
+    # A model that diverged outputs NaN: shown as blank paper, not as whatever a cast makes of NaN.
+    return (np.nan_to_num(a, nan=1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def paper(shape) -> np.ndarray:
