@@ -2,7 +2,7 @@
 what it calls: the file actions, the workspace, the panels' own commands."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 from shiboken6 import isValid
@@ -59,11 +59,17 @@ class Menus(QObject):
         self._build_experiments_menu()
         self._build_help_menu()
 
-        # Train / stop / step from anywhere, not just the builder's buttons.
-        from aegui.qt.builder.binding import train_now
+        # Train / stop / step from anywhere, not just the builder's buttons (the builder is built
+        # when first reached: these keys may be what reaches it).
         self.act_train = QAction(w, shortcut=QKeySequence("F5"))
-        self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
-        w.addActions([self.act_train, w.builder.step_controls.act_epoch, w.builder.step_controls.act_batch])
+        self.act_train.triggered.connect(self._train)
+        self.act_epoch = QAction(w, shortcut=QKeySequence("F6"))
+        self.act_epoch.triggered.connect(lambda: w.builder.step_controls.epoch_button.click())
+        self.act_batch = QAction(w, shortcut=QKeySequence("Shift+F6"))
+        self.act_batch.triggered.connect(lambda: w.builder.step_controls.batch_button.click())
+        for act in (self.act_train, self.act_epoch, self.act_batch):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        w.addActions([self.act_train, self.act_epoch, self.act_batch])
         from aegui.qt.stop_key import StopKey
         self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
 
@@ -223,14 +229,18 @@ class Menus(QObject):
         self.theme_actions[name].setChecked(True)
         self.settings.setValue("theme", name)
 
+    def _train(self) -> None:
+        if not self.ws.training.busy:
+            from aegui.qt.builder.binding import train_now
+            train_now(self.window.builder, self.ws)
+
     def show_shortcuts(self) -> None:
         """F1: the keys of the window's own actions (read when shown), and the mouse gestures."""
         from aegui.qt.guide.shortcuts import ShortcutsDialog
         if self.shortcuts_dialog is None:
             # The window-wide keys have no menu entry, so no text of their own.
-            steps = self.window.builder.step_controls
-            names = {self.act_train: "Train the builder's model", steps.act_epoch: "Step epoch",
-                     steps.act_batch: "Step batch"}
+            names = {self.act_train: "Train the builder's model", self.act_epoch: "Step epoch",
+                     self.act_batch: "Step batch"}
             self.shortcuts_dialog = ShortcutsDialog(self.window, names)
         self.shortcuts_dialog.fill()
         self.shortcuts_dialog.show()
