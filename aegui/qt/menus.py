@@ -9,7 +9,6 @@ from shiboken6 import isValid
 
 import aegui
 from aegui.qt import i18n, theme
-from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import bind_text, on_language, tr
 
 
@@ -180,8 +179,11 @@ class Menus(QObject):
         self._action(m, "Open sweep…", w.open_sweep_dialog)
         self._action(m, "Save sweep…", lambda: w.experiments.editor.save_dialog())
         m.addSeparator()
-        self._build_preset_entries(m)
-        m.addSeparator()
+        # The presets read every sweep file, the course documents and the measured times: built
+        # in their place here when the menu first opens (nothing in them has a shortcut).
+        self._presets_end = m.addSeparator()
+        self._presets = None
+        m.aboutToShow.connect(self._build_preset_entries)
         # The analyses: each opens its tab and runs its default; the tab has the other settings.
         self.analysis_actions = {
             "denoise": self._action(m, "Denoising curve…", lambda: w.run_analysis("denoise")),
@@ -190,13 +192,17 @@ class Menus(QObject):
             "probe": self._action(m, "Classifier probe…", lambda: w.run_analysis("probe")),
         }
 
-    def _build_preset_entries(self, m) -> None:
+    def _build_preset_entries(self):
         """One entry per shipped preset, with its expected time here and a filter by course
         document: it opens in the Experiments panel and runs."""
-        from aegui.qt.experiments.preset_menu import PresetMenu
-        w = self.window
-        self.preset_menu = PresetMenu(m, preset_sweeps(), w.run_preset, self.settings)
-        self.preset_actions = self.preset_menu.actions
+        if self._presets is None:
+            from aegui.qt.experiments.preset_menu import PresetMenu, preset_sweeps
+            self._presets = PresetMenu(self.menu_experiments, preset_sweeps(), self.window.run_preset,
+                                       self.settings, before=self._presets_end)
+        return self._presets
+
+    preset_menu = property(lambda self: self._build_preset_entries())
+    preset_actions = property(lambda self: self._build_preset_entries().actions)
 
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog
