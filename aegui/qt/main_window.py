@@ -34,7 +34,6 @@ from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
 from aegui.qt.widgets.title_tip import TitleTip
-from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training_runner import TrainingRunner
 
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
@@ -42,7 +41,7 @@ SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose pan
 # Panels the Explore perspective (the first one shown) does not show: built when first reached
 # (their perspective shown, their dock opened, a menu action or a test asking the window for them),
 # not before the first paint. Always before their dock is laid out, so nothing moves when they come.
-LATER = ("builder", "experiments", "analyses", "compare", "training")
+LATER = ("builder", "experiments", "analyses", "compare", "training", "recon")
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
                "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
@@ -99,7 +98,6 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         self.editor = PixelEditor()
         self.latent = LatentCanvas()
-        self.recon = ReconstructionsPanel()
         self.library = LibraryPanel()
         self.network = NetworkView()
         self.drawing = DrawPanel()
@@ -120,6 +118,9 @@ class MainWindow(QMainWindow):
         if key == "training":
             from aegui.qt.training.training_panel import TrainingPanel
             return TrainingPanel()
+        if key == "recon":
+            from aegui.qt.training.reconstructions import ReconstructionsPanel
+            return ReconstructionsPanel()
         from aegui.qt.compare.compare_panel import ComparePanel
         return ComparePanel()
 
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
     analyses = property(lambda self: self._later_panel("analyses"))
     compare = property(lambda self: self._later_panel("compare"))
     training = property(lambda self: self._later_panel("training"))
+    recon = property(lambda self: self._later_panel("recon"))
 
     def _later_panel(self, key: str) -> QWidget:
         self.build_panels([key])
@@ -157,7 +159,7 @@ class MainWindow(QMainWindow):
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
         ws.current_changed.connect(self._note_for_builder)
-        for panel in (self.latent, self.recon, self.library, self.network, self.drawing, self.explain):
+        for panel in (self.latent, self.library, self.network, self.drawing, self.explain):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
@@ -234,7 +236,7 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
         panels = {"builder": None, "latent": self.latent, "editor": self.editor,
-                  "recon": self.recon, "library": self.library, "network": self.network, "draw": self.drawing,
+                  "recon": None, "library": self.library, "network": self.network, "draw": self.drawing,
                   "explain": self.explain}
         panels.update((key, None) for key in LATER)
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}

@@ -1,5 +1,5 @@
 """The panels the Explore perspective does not show (the model builder, experiments, analyses,
-compare, the training charts) are not built before the window's first paint: the Explore window a student starts in does
+compare, the training charts, the reconstructions) are not built before the window's first paint: the Explore window a student starts in does
 not wait for them. Reached later in any way (their perspective, View > Panels, a menu action), each
 is whole when it shows: in its dock, bound to the workspace, showing the models that came in
 before it was built."""
@@ -11,10 +11,11 @@ from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.models import title
+from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
 
 LATER = {"builder": ModelBuilder, "experiments": ExperimentsPanel, "analyses": AnalysesPanel,
-         "compare": ComparePanel, "training": TrainingPanel}
+         "compare": ComparePanel, "training": TrainingPanel, "recon": ReconstructionsPanel}
 
 
 def _in_dock(window, key):
@@ -34,9 +35,12 @@ def test_a_perspective_shown_the_first_time_shows_its_panels_whole(window):
     for key in ("builder", "experiments", "analyses", "compare"):
         assert window.docks[key].isVisible()
         assert _in_dock(window, key) is getattr(window, key)
-    assert _in_dock(window, "training") is None
+    assert _in_dock(window, "training") is None and _in_dock(window, "recon") is None
     window.arranger.switch("train")
     assert window.docks["training"].isVisible() and _in_dock(window, "training") is window.training
+    # A tab behind the charts: built with its perspective, showing the model on screen.
+    assert _in_dock(window, "recon") is window.recon
+    assert window.recon.wrong_counts().max() == 0 and len(window.recon.cells) == len(ws.current.shown.labels)
     assert window.training.history is ws.history
     # Bound to the workspace as it was before they existed: the models, the current one, the draft.
     compare = window.compare
