@@ -6,6 +6,8 @@ a throttle once something moves, after the window is up; until then there is not
 """
 from __future__ import annotations
 
+import weakref
+
 
 class Paced:
     """`fn()` at most once per `timeout_ms`: `throttle` (leading: the first call runs at once) or,
@@ -13,15 +15,20 @@ class Paced:
     parented to `fn`'s QObject, as superqt does for a bound method, so it goes with its panel."""
 
     def __init__(self, fn, timeout_ms: int, *, debounce: bool = False, leading: bool | None = None):
-        self._fn, self._timeout, self._debounce = fn, timeout_ms, debounce
+        # Held weakly, as superqt holds it: a panel is not kept alive by its own throttle.
+        self._fn = weakref.WeakMethod(fn) if hasattr(fn, "__self__") else (lambda: fn)
+        self._timeout, self._debounce = timeout_ms, debounce
         self._leading = (not debounce) if leading is None else leading
         self._made = None
 
     def __call__(self) -> None:
         if self._made is None:
+            fn = self._fn()
+            if fn is None:
+                return
             from superqt.utils import qdebounced, qthrottled
             make = qdebounced if self._debounce else qthrottled
-            self._made = make(self._fn, timeout=self._timeout, leading=self._leading)
+            self._made = make(fn, timeout=self._timeout, leading=self._leading)
         self._made()
 
     def cancel(self) -> None:
