@@ -79,9 +79,8 @@ class Menus(QObject):
         bind_text(self, self.menu_dataset.setTitle, "Open dataset")   # a submenu: its arrow says more follows, no "…"
         self._action(self.menu_dataset, "Image folder…", f_.open_folder_dialog)
         self._action(self.menu_dataset, "IDX images file…", f_.open_idx_dialog)
-        from aegui.qt.builder.fetch_dialog import open_fetch_dialog   # MNIST & co. in one click
         self.fetch_dataset_action = self._action(self.menu_dataset, "Catalogue dataset (download)…",
-                                                 lambda: open_fetch_dialog(w, f_))
+                                                 self._open_fetch_dialog)   # MNIST & co. in one click
         self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
@@ -203,6 +202,10 @@ class Menus(QObject):
 
     preset_menu = property(lambda self: self._build_preset_entries())
     preset_actions = property(lambda self: self._build_preset_entries().actions)
+
+    def _open_fetch_dialog(self) -> None:
+        from aegui.qt.builder.fetch_dialog import open_fetch_dialog
+        open_fetch_dialog(self.window, self.files)
 
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog

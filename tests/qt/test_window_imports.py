@@ -45,8 +45,9 @@ print(' '.join(sorted(m for m in sys.modules)))
 
 # superqt's package brings every widget it has (~50 ms): its throttles and workers are made on
 # their first use, once the window is up. The model builder (not in the Explore perspective) is
-# built when first reached.
-NOT_WHEN_SHOWN = NOT_BEFORE_THE_WINDOW + ("superqt", "aegui.qt.builder.model_builder")
+# built when first reached; the catalogue's download dialog when File > Open dataset asks for it.
+NOT_WHEN_SHOWN = NOT_BEFORE_THE_WINDOW + ("superqt", "aegui.qt.builder.model_builder",
+                                          "aegui.qt.builder.fetch_dialog")
 
 
 def test_the_shown_window_has_not_imported_superqt_nor_the_later_panels(tmp_path):
