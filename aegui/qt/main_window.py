@@ -16,8 +16,6 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt import collector, threads
-from aegui.qt.builder.binding import bind_builder
-from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
 from aegui.qt.explain.explain_panel import ExplainPanel
@@ -36,7 +34,6 @@ from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
 from aegui.qt.widgets.title_tip import TitleTip
-from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training_runner import TrainingRunner
 
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
@@ -44,7 +41,7 @@ SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose pan
 # Panels the Explore perspective (the first one shown) does not show: built when first reached
 # (their perspective shown, their dock opened, a menu action or a test asking the window for them),
 # not before the first paint. Always before their dock is laid out, so nothing moves when they come.
-LATER = ("experiments", "analyses", "compare", "training")
+LATER = ("builder", "experiments", "analyses", "compare", "training", "recon")
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
                "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
@@ -99,17 +96,19 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- building
     def _build_panels(self) -> None:
-        self.builder = ModelBuilder()
         self.editor = PixelEditor()
         self.latent = LatentCanvas()
-        self.recon = ReconstructionsPanel()
         self.library = LibraryPanel()
         self.network = NetworkView()
         self.drawing = DrawPanel()
         self.explain = ExplainPanel()
         self._later: dict[str, QWidget] = {}     # the LATER panels built so far
+        self._builder_follows = None              # see _note_for_builder
 
     def _make_later(self, key: str) -> QWidget:
+        if key == "builder":
+            from aegui.qt.builder.model_builder import ModelBuilder
+            return ModelBuilder()
         if key == "experiments":
             from aegui.qt.experiments.experiments_panel import ExperimentsPanel
             return ExperimentsPanel()
@@ -119,6 +118,9 @@ class MainWindow(QMainWindow):
         if key == "training":
             from aegui.qt.training.training_panel import TrainingPanel
             return TrainingPanel()
+        if key == "recon":
+            from aegui.qt.training.reconstructions import ReconstructionsPanel
+            return ReconstructionsPanel()
         from aegui.qt.compare.compare_panel import ComparePanel
         return ComparePanel()
 
@@ -129,17 +131,25 @@ class MainWindow(QMainWindow):
     def build_panels(self, keys) -> None:
         """Build the LATER panels among `keys` that are not yet: put in their docks and bound to
         the workspace, which they read as it is now (the models, the current one, the draft)."""
+        if "experiments" in keys and not self.built("experiments"):
+            keys = ["builder", *keys]     # the sweep editor starts from the builder's experiment (the draft)
         for key in keys:
             if key in LATER and key not in self._later:
                 panel = self._later[key] = self._make_later(key)
                 self.docks[key].setWidget(self._scrolled(key, panel))
-                panel.bind(self.workspace)
+                if key == "builder":
+                    from aegui.qt.builder.binding import bind_builder
+                    bind_builder(panel, self.workspace, self._builder_follows)
+                else:
+                    panel.bind(self.workspace)
                 self._translate_extras()
 
+    builder = property(lambda self: self._later_panel("builder"))
     experiments = property(lambda self: self._later_panel("experiments"))
     analyses = property(lambda self: self._later_panel("analyses"))
     compare = property(lambda self: self._later_panel("compare"))
     training = property(lambda self: self._later_panel("training"))
+    recon = property(lambda self: self._later_panel("recon"))
 
     def _later_panel(self, key: str) -> QWidget:
         self.build_panels([key])
@@ -148,8 +158,8 @@ class MainWindow(QMainWindow):
     def _bind(self) -> None:
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
-        bind_builder(self.builder, ws)
-        for panel in (self.latent, self.recon, self.library, self.network, self.drawing, self.explain):
+        ws.current_changed.connect(self._note_for_builder)
+        for panel in (self.latent, self.library, self.network, self.drawing, self.explain):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
@@ -167,6 +177,12 @@ class MainWindow(QMainWindow):
         # A run's charts gather what only its snapshots carry (a picture model's PSNR): they are
         # built as it starts, wherever the user started it from.
         ws.training_changed.connect(lambda state: state.busy and self.build_panels(["training"]))
+
+    def _note_for_builder(self, model, _previous) -> None:
+        """Until the builder is built: the model whose experiment it will show (one it follows)."""
+        from aegui.qt.builder.binding import follows
+        if not self.built("builder") and follows(model, self.workspace):
+            self._builder_follows = model
 
     def _offer_draw(self, model, previous) -> None:
         """A picture model is drawn on in the Draw tab: offered, when it is not on screen."""
@@ -219,8 +235,8 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
-        panels = {"builder": self.builder, "latent": self.latent, "editor": self.editor,
-                  "recon": self.recon, "library": self.library, "network": self.network, "draw": self.drawing,
+        panels = {"builder": None, "latent": self.latent, "editor": self.editor,
+                  "recon": None, "library": self.library, "network": self.network, "draw": self.drawing,
                   "explain": self.explain}
         panels.update((key, None) for key in LATER)
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}

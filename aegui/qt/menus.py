@@ -2,14 +2,13 @@
 what it calls: the file actions, the workspace, the panels' own commands."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 from shiboken6 import isValid
 
 import aegui
 from aegui.qt import i18n, theme
-from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import bind_text, on_language, tr
 
 
@@ -59,11 +58,17 @@ class Menus(QObject):
         self._build_experiments_menu()
         self._build_help_menu()
 
-        # Train / stop / step from anywhere, not just the builder's buttons.
-        from aegui.qt.builder.binding import train_now
+        # Train / stop / step from anywhere, not just the builder's buttons (the builder is built
+        # when first reached: these keys may be what reaches it).
         self.act_train = QAction(w, shortcut=QKeySequence("F5"))
-        self.act_train.triggered.connect(lambda: self.ws.training.busy or train_now(w.builder, self.ws))
-        w.addActions([self.act_train, w.builder.step_controls.act_epoch, w.builder.step_controls.act_batch])
+        self.act_train.triggered.connect(self._train)
+        self.act_epoch = QAction(w, shortcut=QKeySequence("F6"))
+        self.act_epoch.triggered.connect(lambda: w.builder.step_controls.epoch_button.click())
+        self.act_batch = QAction(w, shortcut=QKeySequence("Shift+F6"))
+        self.act_batch.triggered.connect(lambda: w.builder.step_controls.batch_button.click())
+        for act in (self.act_train, self.act_epoch, self.act_batch):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        w.addActions([self.act_train, self.act_epoch, self.act_batch])
         from aegui.qt.stop_key import StopKey
         self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
 
@@ -74,9 +79,8 @@ class Menus(QObject):
         bind_text(self, self.menu_dataset.setTitle, "Open dataset")   # a submenu: its arrow says more follows, no "…"
         self._action(self.menu_dataset, "Image folder…", f_.open_folder_dialog)
         self._action(self.menu_dataset, "IDX images file…", f_.open_idx_dialog)
-        from aegui.qt.builder.fetch_dialog import open_fetch_dialog   # MNIST & co. in one click
         self.fetch_dataset_action = self._action(self.menu_dataset, "Catalogue dataset (download)…",
-                                                 lambda: open_fetch_dialog(w, f_))
+                                                 self._open_fetch_dialog)   # MNIST & co. in one click
         self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
@@ -174,8 +178,11 @@ class Menus(QObject):
         self._action(m, "Open sweep…", w.open_sweep_dialog)
         self._action(m, "Save sweep…", lambda: w.experiments.editor.save_dialog())
         m.addSeparator()
-        self._build_preset_entries(m)
-        m.addSeparator()
+        # The presets read every sweep file, the course documents and the measured times: built
+        # in their place here when the menu first opens (nothing in them has a shortcut).
+        self._presets_end = m.addSeparator()
+        self._presets = None
+        m.aboutToShow.connect(self._build_preset_entries)
         # The analyses: each opens its tab and runs its default; the tab has the other settings.
         self.analysis_actions = {
             "denoise": self._action(m, "Denoising curve…", lambda: w.run_analysis("denoise")),
@@ -184,13 +191,21 @@ class Menus(QObject):
             "probe": self._action(m, "Classifier probe…", lambda: w.run_analysis("probe")),
         }
 
-    def _build_preset_entries(self, m) -> None:
+    def _build_preset_entries(self):
         """One entry per shipped preset, with its expected time here and a filter by course
         document: it opens in the Experiments panel and runs."""
-        from aegui.qt.experiments.preset_menu import PresetMenu
-        w = self.window
-        self.preset_menu = PresetMenu(m, preset_sweeps(), w.run_preset, self.settings)
-        self.preset_actions = self.preset_menu.actions
+        if self._presets is None:
+            from aegui.qt.experiments.preset_menu import PresetMenu, preset_sweeps
+            self._presets = PresetMenu(self.menu_experiments, preset_sweeps(), self.window.run_preset,
+                                       self.settings, before=self._presets_end)
+        return self._presets
+
+    preset_menu = property(lambda self: self._build_preset_entries())
+    preset_actions = property(lambda self: self._build_preset_entries().actions)
+
+    def _open_fetch_dialog(self) -> None:
+        from aegui.qt.builder.fetch_dialog import open_fetch_dialog
+        open_fetch_dialog(self.window, self.files)
 
     def show_report_dialog(self) -> None:
         from aegui.qt.report.report_dialog import show_report_dialog
@@ -223,14 +238,18 @@ class Menus(QObject):
         self.theme_actions[name].setChecked(True)
         self.settings.setValue("theme", name)
 
+    def _train(self) -> None:
+        if not self.ws.training.busy:
+            from aegui.qt.builder.binding import train_now
+            train_now(self.window.builder, self.ws)
+
     def show_shortcuts(self) -> None:
         """F1: the keys of the window's own actions (read when shown), and the mouse gestures."""
         from aegui.qt.guide.shortcuts import ShortcutsDialog
         if self.shortcuts_dialog is None:
             # The window-wide keys have no menu entry, so no text of their own.
-            steps = self.window.builder.step_controls
-            names = {self.act_train: "Train the builder's model", steps.act_epoch: "Step epoch",
-                     steps.act_batch: "Step batch"}
+            names = {self.act_train: "Train the builder's model", self.act_epoch: "Step epoch",
+                     self.act_batch: "Step batch"}
             self.shortcuts_dialog = ShortcutsDialog(self.window, names)
         self.shortcuts_dialog.fill()
         self.shortcuts_dialog.show()

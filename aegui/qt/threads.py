@@ -18,7 +18,6 @@ import threading
 import traceback
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
 
 from aegui.core.files.errors import is_expected, user_message
 from aegui.core.jobs.job import Job
@@ -74,9 +73,16 @@ def start(worker, fast: bool = False):
     return worker
 
 
-def run_task(fn, *args, on_done=None, on_error=None) -> FunctionWorker:
+def new_worker(fn, *args):
+    """superqt's worker for fn(*args) (a generator function gives a generator worker), not started.
+    superqt is imported here, at the first worker, not with the window (aegui/qt/pacing.py says why)."""
+    from superqt.utils import create_worker
+    return create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+
+
+def run_task(fn, *args, on_done=None, on_error=None):
     """fn(*args) on a pool thread; on_done(result) / on_error(exception) in the GUI thread."""
-    worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+    worker = new_worker(fn, *args)
     if on_done is not None:
         worker.returned.connect(on_done)
 
@@ -131,7 +137,7 @@ class JobRunner(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._worker: GeneratorWorker | None = None
+        self._worker = None      # superqt's GeneratorWorker while a job runs
         self._holder: dict = {}
         self._cancelled = threading.Event()
         self._ended = threading.Event()
@@ -145,8 +151,7 @@ class JobRunner(QObject):
             raise RuntimeError("a job is already running")
         self._holder, self._cancelled, self._ended = {}, threading.Event(), threading.Event()
         self._outcome = None
-        worker = create_worker(_iterate, make_job, self._holder, self._cancelled, self._ended,
-                               _start_thread=False, _ignore_errors=True)
+        worker = new_worker(_iterate, make_job, self._holder, self._cancelled, self._ended)
         worker.yielded.connect(self.progress)
         worker.returned.connect(self._returned)
         worker.errored.connect(self._failed)
@@ -228,7 +233,7 @@ class Latest(QObject):
     def _launch(self, request) -> None:
         _, fn, args, _, _ = request
         self._running = request
-        worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+        worker = new_worker(fn, *args)
         # Bound methods, not lambdas: Qt drops them when this object (its panel) is deleted, so a
         # result that arrives later is not handed to a widget that is gone.
         worker.returned.connect(self._returned)

@@ -8,7 +8,6 @@ import threading
 import time
 
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import create_worker
 
 from aegui.core.files.paths import autosave_dir, fresh_folder
 from aegui.core.train.gate import Every, StepGate
@@ -78,7 +77,7 @@ class TrainingRunner(QObject):
                 return load_dataset(data, self._stop, self._loading.emit)
             finally:
                 ended.set()      # the window may close now without waiting for the GUI thread
-        worker = create_worker(load, exp.data, _start_thread=False, _ignore_errors=True)
+        worker = threads.new_worker(load, exp.data)
         worker.returned.connect(self._loaded)
         worker.errored.connect(self._failed)
         self._worker = worker
@@ -156,7 +155,7 @@ class TrainingRunner(QObject):
         self.ws.report_started(exp, full, exp.train.seeds, stepping=bool(step), bar_labels=bar_samples(train)[1])
         if recorder is not None:
             self.ws.live.replay = recorder.store
-        worker = create_worker(run, _start_thread=False, _ignore_errors=True)
+        worker = threads.new_worker(run)
         worker.yielded.connect(self._item)
         worker.returned.connect(self._done)
         worker.errored.connect(self._failed)

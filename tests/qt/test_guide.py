@@ -180,3 +180,20 @@ def test_every_hint_s_arrow_points_at_its_target_in_every_perspective(window):
                         _toward(r.top(), r.bottom(), t.top(), t.bottom()))
                 assert ARROW_DIRECTIONS.get(arrow, (0, 0)) == want, \
                     f"{size} {perspective}: the {key!r} hint's {arrow!r} does not point at its target {want}"
+
+
+def test_hints_that_fit_beside_their_targets_lay_out_no_grid_of_spots(window, monkeypatch):
+    """The grid of spots over the whole window (~1,700 at 1280x800, each given its side, all sorted)
+    is the search for when the spots beside a target are taken. Hints that fit beside their
+    targets, as the three first-run hints do, never lay it out: they are placed as the demo
+    models come in, and that grid was most of what placing them cost."""
+    from aegui.qt.guide import spots
+    scanned = []
+    real = spots._scan
+    monkeypatch.setattr(spots, "_scan", lambda *args: scanned.append(args) or real(*args))
+    g = window.guide
+    for hint in g.hints.values():
+        hint.target_rect = None          # placed afresh, as at start
+    g.place()
+    assert sorted(g.visible()) == ["draw", "hover", "train"]
+    assert scanned == []

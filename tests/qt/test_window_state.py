@@ -61,7 +61,7 @@ def test_paused_shows_paused_everywhere_and_the_eta_waits(window, qtbot):
 def test_one_batch_step_moves_the_readout_the_bars_and_the_charts(window, qtbot):
     """Shift+F6 moved the codes while the epoch and loss, the bar and the charts stayed a step behind."""
     window.builder.set_experiment(Experiment(train=TrainConfig(epochs=1000, seeds=1, check_every=50, batch_size=8)))
-    act = window.builder.step_controls.act_batch
+    act = window.menus.act_batch
     ws, panel = window.workspace, window.training
     act.trigger()                                    # starts a run, paused after its first batch
     for epoch, batch in ((1, 1), (1, 2), (1, 3), (1, 0), (2, 1)):

@@ -23,11 +23,22 @@ class Startup:
 def open_startup(extra_paths=()) -> Startup:
     import torch
 
+    from aegui.core.train import devices as D
+    from aegui.core.train.threads import one_thread
+    out = Startup(devices=D.choices(), device_name=D.describe(D.resolve_device("auto")), torch=torch.__version__)
+    # Opening a demo model runs it over its shown samples: tiny operations, which on several
+    # OpenMP threads wait for a core whenever another process wants one (train/threads.py). A
+    # model of the user's may be big enough to want them all.
+    with one_thread():
+        _open_demos(out)
+    _open_paths(out, extra_paths)
+    return out
+
+
+def _open_demos(out: Startup) -> None:
     from aegui.core.files.errors import user_message
     from aegui.core.files.paths import models_dir
     from aegui.core.runs.trained import open_trained
-    from aegui.core.train import devices as D
-    out = Startup(devices=D.choices(), device_name=D.describe(D.resolve_device("auto")), torch=torch.__version__)
     for name in DEMO_MODELS:
         try:
             model = open_trained(models_dir() / name)
@@ -36,10 +47,14 @@ def open_startup(extra_paths=()) -> Startup:
             continue
         model.demo = True
         out.models.append(model)
-    for path in extra_paths:
+
+
+def _open_paths(out: Startup, paths) -> None:
+    from aegui.core.files.errors import user_message
+    from aegui.core.runs.trained import open_trained
+    for path in paths:
         try:
             out.models.append(open_trained(path))
             out.last_session = True
         except Exception as e:   # noqa: BLE001 - nor a broken model of the user's
             out.problems.append(user_message(e, path))
-    return out

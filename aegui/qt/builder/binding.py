@@ -5,7 +5,16 @@ from __future__ import annotations
 from aegui.core.workspace.state import LOADING, PAUSED, STEPPING
 
 
-def bind_builder(builder, workspace) -> None:
+def follows(model, workspace) -> bool:
+    """Whether the builder shows how `model`, come on screen, was made (Train re-runs it as is):
+    not a run's live model, nor anything while a run goes on."""
+    return model is not None and model is not workspace.live and not workspace.training.busy
+
+
+def bind_builder(builder, workspace, shown_model=None) -> None:
+    """`shown_model`: a builder made after start-up (the window builds it when first reached)
+    starts from the workspace as it is: the last model it would have followed, the run's state,
+    the devices."""
     ws = workspace
     builder.train_requested.connect(ws.train)
     builder.pause_requested.connect(ws.pause)
@@ -14,8 +23,9 @@ def bind_builder(builder, workspace) -> None:
     builder.step_controls.step_requested.connect(lambda unit: step(builder, ws, unit))
     builder.step_controls.cap_changed.connect(ws.set_speed_cap)
     builder.checked.connect(lambda exp, error: ws.set_draft(exp, error))
-    ws.training_changed.connect(lambda st: builder.set_running(
-        st.busy, paused=st.phase in (PAUSED, STEPPING), loading=st.phase == LOADING))
+    def running(st):
+        builder.set_running(st.busy, paused=st.phase in (PAUSED, STEPPING), loading=st.phase == LOADING)
+    ws.training_changed.connect(running)
     ws.training_failed.connect(lambda error, _stage: mark_failure(builder, error))
     ws.run_finished.connect(lambda _model, rec: mark_divergence(builder, rec))
     ws.ready_changed.connect(lambda devices, _name: builder.set_devices(devices))
@@ -24,10 +34,16 @@ def bind_builder(builder, workspace) -> None:
 
     def show(model):
         shown.update(model=model, name=getattr(model, "name", None))
-        # The builder shows how the model on screen was made: Train re-runs it as is.
-        if model is not None and model is not ws.live and not ws.training.busy:
+        if follows(model, ws):
             builder.set_experiment(model.experiment)
     ws.current_changed.connect(lambda model, _previous: show(model))
+    if shown_model is not None:
+        builder.set_experiment(shown_model.experiment)
+    shown.update(model=ws.current, name=getattr(ws.current, "name", None))
+    if ws.ready:
+        builder.set_devices(ws.devices)
+    if ws.training.busy:
+        running(ws.training)
 
     def renamed():
         # File > Models… renamed it: the form's name follows, if the form still holds its experiment.

@@ -2,8 +2,7 @@
 student can watch the charts, the latent canvas and the network view change step by step."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import bind_text, number
@@ -55,13 +54,7 @@ class StepControls(QWidget):
         self.epoch_button.clicked.connect(lambda: self.step_requested.emit("epoch"))
         self.batch_button.clicked.connect(lambda: self.step_requested.emit("batch"))
         self.speed_combo.currentIndexChanged.connect(lambda _: self.cap_changed.emit(self.cap()))
-        # The window adds these to itself, so F6 works wherever the focus is.
-        self.act_epoch = QAction(self, shortcut=QKeySequence("F6"))
-        self.act_epoch.triggered.connect(self.epoch_button.click)
-        self.act_batch = QAction(self, shortcut=QKeySequence("Shift+F6"))
-        self.act_batch.triggered.connect(self.batch_button.click)
-        for act in (self.act_epoch, self.act_batch):
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        # F6 and Shift+F6 are the window's (aegui/qt/menus.py), so they work wherever the focus is.
 
     def cap(self) -> float | None:
         return self.speed_combo.currentData()

@@ -16,12 +16,12 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from superqt.utils import qthrottled
 
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import background as background_of
 from aegui.qt.editor.brush_bar import BrushBar
 from aegui.qt.i18n import bind_text, on_language, tr
+from aegui.qt.pacing import throttled
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
@@ -292,7 +292,7 @@ class DrawPanel(QWidget):
         lay.addWidget(self.outputs)
         lay.addWidget(self.near_label)
         lay.addWidget(self.nearest_box)
-        self._stroke = qthrottled(self.run_model, timeout=self.UPDATE_MS, leading=False)
+        self._stroke = throttled(self.run_model, self.UPDATE_MS, leading=False)
         self._stroke_pending = False
         self.canvas.changed.connect(self._stroke_changed)
         self.brush.valueChanged.connect(lambda v: setattr(self.canvas, "brush", float(v)))

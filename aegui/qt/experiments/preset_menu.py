@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu
 
 from aegui.core.analyses.preset_times import ExpectedTimes, expected_times
 from aegui.core.files.paths import resources_dir
@@ -45,9 +46,11 @@ def duration_text(seconds: float) -> str:
 
 
 class PresetMenu(QObject):
-    """Builds its entries into `menu` where it is called; `run(path)` runs a preset."""
+    """Builds its entries into `menu` (before the action `before`, else at its end); `run(path)`
+    runs a preset."""
 
-    def __init__(self, menu, presets, run, settings=None, times: ExpectedTimes | None | bool = False):
+    def __init__(self, menu, presets, run, settings=None, times: ExpectedTimes | None | bool = False,
+                 before: QAction | None = None):
         super().__init__(menu)
         from aegui.core.analyses.report.run import preset_documents
         from aegui.core.analyses.report.run import load_report
@@ -58,10 +61,14 @@ class PresetMenu(QObject):
         docs = preset_documents()
         self.presets = [(path, name, docs.get(path.stem, ())) for path, name in presets]
 
+        def add(act):
+            menu.insertAction(before, act) if before is not None else menu.addAction(act)
+
         self.header = QAction(menu)
         self.header.setEnabled(False)      # a caption: where the times were measured
-        menu.addAction(self.header)
-        self.filter_menu = menu.addMenu("")
+        add(self.header)
+        self.filter_menu = QMenu(menu)
+        add(self.filter_menu.menuAction())
         group = QActionGroup(self)
         self.filter_actions: dict[str, QAction] = {}
         for key in (ALL, *self.documents, NONE):
@@ -77,13 +84,13 @@ class PresetMenu(QObject):
             act = QAction(menu)
             act.setData(path.stem)
             act.triggered.connect(lambda _=False, p=path: run(p))
-            menu.addAction(act)
+            add(act)
             self.actions.append(act)
         self.empty_note = QAction(menu)
         self.empty_note.setEnabled(False)
         bind_text(self, self.empty_note.setText, "No sweep presets for this document: File > Export course "
                                                  "report… runs its experiments.")
-        menu.addAction(self.empty_note)
+        add(self.empty_note)
         saved = settings.value(FILTER_KEY) if settings is not None else None
         self.set_filter(saved if saved in self.filter_actions else ALL, remember=False)
         self._write_entries()

@@ -62,40 +62,45 @@ def _candidates(t: QRect, w: int, h: int) -> list[tuple[str, QPoint]]:
             ("inside", QPoint(t.right() - w - 3 * GAP, t.bottom() - h - 3 * GAP))]
 
 
-def _scan(window: QWidget, t: QRect, w: int, h: int) -> list[tuple[str, QPoint]]:
+def _scan(window: QWidget, t: QRect, w: int, h: int):
     """Every spot of the window on a coarse grid, nearest to the target first: where the spots
     beside the target are all taken (by controls or other callouts)."""
     spots = [QPoint(x, y) for x in range(MARGIN, max(MARGIN + 1, window.width() - w - MARGIN + 1), SCAN)
              for y in range(MARGIN, max(MARGIN + 1, window.height() - h - MARGIN + 1), SCAN)]
     c = t.center()
     spots.sort(key=lambda p: (p.x() + w // 2 - c.x()) ** 2 + (p.y() + h // 2 - c.y()) ** 2)
-    return [(side_of(QRect(p.x(), p.y(), w, h), t), p) for p in spots]
+    return ((side_of(QRect(p.x(), p.y(), w, h), t), p) for p in spots)
 
 
-def spots(window: QWidget, t: QRect, w: int, h: int, far: bool = True, reach: int | None = None) -> list[tuple[str, QRect]]:
+def spots(window: QWidget, t: QRect, w: int, h: int, far: bool = True, reach: int | None = None):
     """Where a w x h callout can go, kept in the window, with the side of target t it is on: right
     beside t first, then (`far`) anywhere on a coarse grid, nearest first, or only the grid's
-    spots within `reach` px of t."""
-    near = _candidates(t, w, h)
-    grid = _scan(window, t, w, h) if far or reach is not None else []
-    if reach is not None:
-        around = t.adjusted(-reach, -reach, reach, reach)
-        grid = [(side, p) for side, p in grid if QRect(p.x(), p.y(), w, h).intersects(around)]
-    out = []
-    for side, p in near + grid:
-        x = max(MARGIN, min(p.x(), window.width() - w - MARGIN))
-        y = max(MARGIN, min(p.y(), window.height() - h - MARGIN))
-        r = QRect(x, y, w, h)
-        out.append(("inside" if r.intersects(t) else side, r))    # pushed back into the window
-    return out
+    spots within `reach` px of t. Made as they are asked for: a callout that fits beside its
+    target (most do) never lays out the ~1,700 spots of the grid."""
+    for side, p in _candidates(t, w, h):
+        yield _kept_in(window, t, side, p, w, h)
+    if not (far or reach is not None):
+        return
+    around = t.adjusted(-reach, -reach, reach, reach) if reach is not None else None
+    for side, p in _scan(window, t, w, h):
+        if around is None or QRect(p.x(), p.y(), w, h).intersects(around):
+            yield _kept_in(window, t, side, p, w, h)
 
 
-def first_free(candidates: list[tuple[str, QRect]], avoid: list[QRect]) -> tuple[str, QRect] | None:
-    """The first candidate that meets none of `avoid`."""
+def _kept_in(window: QWidget, t: QRect, side: str, p: QPoint, w: int, h: int) -> tuple[str, QRect]:
+    """The spot pushed back into the window, and its side ("inside" once it meets the target)."""
+    x = max(MARGIN, min(p.x(), window.width() - w - MARGIN))
+    y = max(MARGIN, min(p.y(), window.height() - h - MARGIN))
+    r = QRect(x, y, w, h)
+    return ("inside" if r.intersects(t) else side, r)
+
+
+def first_free(candidates, avoid: list[QRect]) -> tuple[str, QRect] | None:
+    """The first candidate (of any iterable: only those up to it are made) that meets none of `avoid`."""
     return next(((side, r) for side, r in candidates if not any(r.intersects(a) for a in avoid)), None)
 
 
-def least_covering(candidates: list[tuple[str, QRect]], avoid: list[QRect],
+def least_covering(candidates, avoid: list[QRect],
                    never: list[QRect]) -> tuple[str, QRect] | None:
     """The candidate meeting none of `never` that meets the fewest of `avoid` (the first of equals)."""
     allowed = [(side, r) for side, r in candidates if not any(r.intersects(n) for n in never)]

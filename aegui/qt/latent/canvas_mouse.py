@@ -14,9 +14,9 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMenu
-from superqt.utils import QSignalThrottler
 
 from aegui.qt.i18n import tr
+from aegui.qt.pacing import throttled
 
 PICK_PX = 20          # px: a click this near a dataset point is on it
 CLICK_SLOP_PX = 4     # px: a right press and release closer than this is a click, not a drag
@@ -34,9 +34,7 @@ class CanvasMouse(QObject):
         self.menu: QMenu | None = None             # the last menu opened (tests read it)
         self._right_press: QPointF | None = None
         self._rotate_drag: QPointF | None = None
-        self.throttle = QSignalThrottler(parent=self)    # leading edge, then the newest move
-        self.throttle.setTimeout(self.HOVER_INTERVAL_MS)
-        self.throttle.triggered.connect(self.flush)
+        self.throttle = throttled(self.flush, self.HOVER_INTERVAL_MS)    # leading edge, then the newest move
         plot = canvas.plot
         plot.setMenuEnabled(False)                  # pyqtgraph's own menus: Mouse Mode, Plot Options...
         for action in plot.scene().contextMenu:     # ... and the scene's Export... entry (now, not
@@ -51,7 +49,7 @@ class CanvasMouse(QObject):
     # -- hover -----------------------------------------------------------------------------------
     def moved(self, pos: QPointF) -> None:
         self.pending = QPointF(pos)      # only the newest position is decoded
-        self.throttle.throttle()
+        self.throttle()
 
     def flush(self) -> None:
         pos, self.pending = self.pending, None

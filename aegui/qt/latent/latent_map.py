@@ -12,9 +12,9 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject
-from superqt.utils import QSignalDebouncer
 
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
+from aegui.qt.pacing import debounced
 from aegui.qt.threads import Latest
 
 
@@ -58,9 +58,7 @@ class LatentMap(QObject):
         self.enabled = True
         self.dark = False                        # the dark theme's tones (TONES)
         self._jobs = Latest(self)
-        self._settle = QSignalDebouncer(parent=self)
-        self._settle.setTimeout(self.DELAY_MS)
-        self._settle.triggered.connect(self.compute)
+        self._settle = debounced(self.compute, self.DELAY_MS)
         self._due = False                        # a map is waiting for the view to settle
 
     def busy(self) -> bool:
@@ -84,7 +82,7 @@ class LatentMap(QObject):
     def schedule(self, *_args) -> None:
         if self.canvas.state.ready() and self.enabled:
             self._due = True
-            self._settle.throttle()
+            self._settle()
 
     def tile_count(self) -> int:
         """Tiles for the next map: TILES, fewer when decoding them would take longer than

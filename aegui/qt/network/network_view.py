@@ -18,9 +18,9 @@ from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from superqt.utils import qdebounced, qthrottled
 
 from aegui.qt.i18n import on_language, plural, tr
+from aegui.qt.pacing import debounced, throttled
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_view import to_qimage
 
@@ -60,8 +60,8 @@ class NetworkView(QWidget):
         self._input = None
         self._stale = False             # a model or input arrived while hidden
         self._waiting = False           # a model or an input waits for its throttler
-        self._redraw = qthrottled(self._apply_model, timeout=int(self.REDRAW_S * 1000))
-        self._at_rest = qdebounced(self._apply_input, timeout=self.REST_MS)
+        self._redraw = throttled(self._apply_model, int(self.REDRAW_S * 1000))
+        self._at_rest = debounced(self._apply_input, self.REST_MS)
         self._jobs = Latest(self)
         self._show_hint()
         self._update_message()

@@ -122,9 +122,10 @@ class ReconstructionsPanel(QWidget):
     # -- public API -------------------------------------------------------------------------
     def bind(self, workspace) -> None:
         """Show the workspace's current model: its samples and their reconstructions (computed
-        where the model is, never here)."""
+        where the model is, never here); the one on screen already, when the panel is built later."""
         workspace.current_changed.connect(self._show_model)
         workspace.current_updated.connect(lambda model: self.update_recon(model.view.reconstructions))
+        self._show_model(workspace.current, None)
 
     def _show_model(self, model, previous) -> None:
         if model is None or model.view is None:

@@ -5,6 +5,7 @@ filter shows the presets of one course document (000-004)."""
 from aegui.core.analyses.preset_times import QUICK_S, expected_times, machine_class
 from aegui.core.analyses.report.run import preset_documents
 from aegui.qt import i18n
+from aegui.qt.experiments.preset_menu import preset_sweeps
 
 
 def entries(menu):
@@ -64,3 +65,25 @@ def test_the_document_filter_shows_the_presets_of_one_course_document(window, tm
     from PySide6.QtWidgets import QMenu
     again = PresetMenu(QMenu(), [(p, n) for p, n, _ in pm.presets], lambda p: None, window.settings)
     assert again.current_filter() == "none"
+
+
+def test_the_presets_are_built_when_the_experiments_menu_first_opens_in_their_place(window):
+    """Reading every preset, the course documents and the measured times is left until the
+    Experiments menu is first opened: the window's first paint does not wait for a menu nobody
+    opened. Opened, the entries sit where they always did: between New/Open/Save sweep and the
+    analyses."""
+    menus = window.menus
+    m = menus.menu_experiments
+    stems = {path.stem for path, _name in preset_sweeps()}
+    assert [a.data() for a in m.actions() if a.data() in stems] == []     # no preset's entry yet
+    texts_before = [a.text() for a in m.actions()]
+    m.aboutToShow.emit()
+    pm = menus.preset_menu
+    assert [a.data() for a in m.actions() if a.data() in stems] == [a.data() for a in pm.actions] and pm.actions == menus.preset_actions and pm.actions
+    texts = [a.text() for a in m.actions()]
+    first, last = texts.index(pm.header.text()), texts.index(pm.empty_note.text())
+    assert texts[:first] == texts_before[:first] and texts[first - 1] == ""     # after the separator
+    assert texts[last + 1:] == texts_before[first:]                             # the analyses follow
+    assert [a.data() for a in m.actions()[first:last] if a in pm.actions] == [a.data() for a in pm.actions]
+    m.aboutToShow.emit()
+    assert menus.preset_menu is pm and [a.text() for a in m.actions()] == texts

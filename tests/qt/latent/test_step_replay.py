@@ -65,7 +65,7 @@ def test_step_button_in_the_window_advances_one_epoch_and_records_a_replay(windo
     assert window.builder.pause_button.text() == "Resume"
     step.click()
     assert _epochs_after(qtbot, window, 2) == [1, 2]
-    window.builder.step_controls.act_epoch.trigger()    # F6
+    window.menus.act_epoch.trigger()    # F6
     epochs = _epochs_after(qtbot, window, 3)
     assert epochs == [1, 2, 3]
     qtbot.waitUntil(lambda: window.workspace.current is window.workspace.live, timeout=5000)

@@ -48,7 +48,7 @@ def _check_lone_point(panel, x0):
 def test_one_step_epoch_in_the_window_shows_its_point_in_a_narrow_range(window, qtbot):
     tp = window.training
     window.arranger.switch("train")     # where the charts are: a run no longer switches there itself
-    window.builder.step_controls.act_epoch.trigger()    # F6: a run paused after its first epoch
+    window.menus.act_epoch.trigger()    # F6: a run paused after its first epoch
     _epochs_after(qtbot, window, 1)
     tp.flush()
     settle()
