@@ -7,7 +7,7 @@ import math
 from aegui.core.analyses.report.figures import fmt
 from aegui.core.analyses.report.claims import (MIN_SEEDS, Spread, all_of, best, by, configs, every, finding,
                                                generic, judged, Verdict, lower, near, prior_like, ranked_first, runs,
-                                               spread, val, worst)
+                                               seeds_needed, spread, val, worst)
 
 
 # ---------------------------------------------------------------- seed-000
@@ -418,8 +418,7 @@ def c001_denoising(m):
     undecided = [k for k in glyph if k not in exact and k not in kept]
     verdict = (Verdict(True, f"exact: {', '.join(exact)}; kept pixels: {', '.join(kept)}") if exact and kept else
                Verdict(False, f"every glyph on one side: exact {len(exact)}, kept pixels {len(kept)}") if not undecided
-               else Verdict(None, f"too close to call (spread unknown: {n} seed{'s' if n != 1 else ''}, {MIN_SEEDS} "
-                                  "needed)") if n < MIN_SEEDS else
+               else Verdict(None, f"too close to call ({seeds_needed(n)})") if n < MIN_SEEDS else
                Verdict(None, f"too close to call ({', '.join(undecided)} within the spread of {EXACT} wrong pixels)"))
     differs = "" if not per or len(exact) < len(per) else (
         f"aegui's Powell-trained denoiser gives every one of the {len(per)} letters back with at most "

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from aegui.core.analyses.report.figures import fmt
-from aegui.core.analyses.report.claims import (MIN_SEEDS, Spread, Verdict, all_of, any_of, by, finding, judged,
+from aegui.core.analyses.report.claims import (Spread, Verdict, all_of, any_of, by, every, finding, judged,
                                                lower, near, prior_like, ranked_first, runs, spread)
 
 
@@ -39,22 +39,6 @@ FASHION_ACCURACY, FASHION_TOLERANCE = 0.93, 0.01
 OVERFIT_RISE = 1.02      # the last validation loss this far above the lowest: it has turned up
 
 
-def _unknown(n: int) -> Verdict:
-    return Verdict(None, f"too close to call (spread unknown: {n} seed{'s' if n != 1 else ''}, {MIN_SEEDS} needed)")
-
-
-def _every_seed(shows: list[bool]) -> Verdict:
-    """A claim seen seed by seed: it holds when every seed shows it (with MIN_SEEDS seeds), fails
-    when none does, and is too close to call when the seeds disagree."""
-    if len(shows) < MIN_SEEDS:
-        return _unknown(len(shows))
-    k = sum(shows)
-    if k == len(shows):
-        return Verdict(True, "every seed shows it")
-    return Verdict(False, "no seed shows it") if k == 0 else \
-        Verdict(None, f"too close to call ({k} of {len(shows)} seeds show it)")
-
-
 def _overfitting(m) -> dict | None:
     """Per seed: the validation loss is lowest before the last epoch and ends OVERFIT_RISE above it."""
     curves = m.get("val_loss_curves")
@@ -73,7 +57,7 @@ def _overfitting(m) -> dict | None:
     return judged("the validation loss rises while the training loss keeps falling (over-fitting)",
                   f"{sum(shows)} of {len(curves)} seeds end over {OVERFIT_RISE:g} x their lowest test loss, after it; "
                   f"seed 0: test loss lowest at epoch {epochs[low]} ({fmt(first[low])}), {fmt(first[-1])} at the last "
-                  f"epoch ({epochs[-1]})", _every_seed(shows))
+                  f"epoch ({epochs[-1]})", every(shows, "over-fitting"))
 
 
 def _hardest_class(m) -> dict | None:
@@ -90,7 +74,7 @@ def _hardest_class(m) -> dict | None:
     return judged("shirts are the hardest class (F1 0.78) and trousers among the easiest (0.99)",
                   f"F1 shirt {f1('Shirt')}, trouser {f1('Trouser')}; shirts lowest in "
                   f"{sum(s['Shirt'] == min(s.values()) for s in per_seed)} of {len(per_seed)} seeds",
-                  _every_seed([s["Shirt"] == min(s.values()) for s in per_seed]))
+                  every([s["Shirt"] == min(s.values()) for s in per_seed], "shirts lowest"))
 
 
 def c003_classifier(m, fashion: bool = False):

@@ -50,6 +50,11 @@ def spread(row: dict, key: str) -> Spread:
     return Spread(math.nan if mean is None else float(mean), 0.0 if std is None else float(std), int(n))
 
 
+def seeds_needed(n: int) -> str:
+    """Why fewer than MIN_SEEDS seeds decide nothing, in the words every verdict uses."""
+    return f"spread unknown: {n} seed{'s' if n != 1 else ''}, {MIN_SEEDS} needed"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a claim holds (True / False) or is too close to call (None), and why in words."""
@@ -69,8 +74,7 @@ def lower(a: Spread, b: Spread) -> Verdict:
         return Verdict(None, "too close to call (a mean is missing)")
     seeds = min(a.n, b.n)
     if seeds < MIN_SEEDS:
-        return Verdict(None, f"too close to call (gap {fmt(gap, 2)}, spread unknown: {seeds} seed"
-                             f"{'s' if seeds != 1 else ''}, {MIN_SEEDS} needed)")
+        return Verdict(None, f"too close to call (gap {fmt(gap, 2)}, {seeds_needed(seeds)})")
     if gap <= s:
         return Verdict(None, f"too close to call (gap {fmt(gap, 2)}, spread {fmt(s, 2)})")
     return Verdict(a.mean < b.mean, f"gap {fmt(gap, 2)} > spread {fmt(s, 2)}")
@@ -84,8 +88,8 @@ def near(m: Spread, doc: float, tol: float) -> Verdict:
     if not math.isfinite(off):
         return Verdict(None, f"too close to call (no measured value for {fmt(doc, 4)})")
     if m.n < MIN_SEEDS:
-        return Verdict(None, f"too close to call (|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)}, spread unknown: "
-                             f"{m.n} seed{'s' if m.n != 1 else ''}, {MIN_SEEDS} needed)")
+        return Verdict(None, f"too close to call (|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)}, "
+                             f"{seeds_needed(m.n)})")
     if off <= tol:
         return Verdict(True, f"|{fmt(m.mean, 4)} - {fmt(doc, 4)}| = {fmt(off, 2)} <= tolerance {fmt(tol, 2)}")
     if off - tol > m.std:
@@ -116,8 +120,7 @@ def every(flags: list[bool], what: str) -> Verdict:
     least MIN_SEEDS seeds says yes, differs when none does, and is too close when the seeds disagree."""
     n, yes = len(flags), sum(bool(f) for f in flags)
     if n < MIN_SEEDS:
-        return Verdict(None, f"too close to call ({what} in {yes} of {n}; spread unknown: {n} seed"
-                             f"{'s' if n != 1 else ''}, {MIN_SEEDS} needed)")
+        return Verdict(None, f"too close to call ({what} in {yes} of {n}; {seeds_needed(n)})")
     if yes in (0, n):
         return Verdict(yes == n, f"{what} in {yes} of {n} seeds")
     return Verdict(None, f"too close to call ({what} in {yes} of {n} seeds)")

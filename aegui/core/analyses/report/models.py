@@ -98,13 +98,16 @@ class _Drawing:
         return self.measured.setdefault(label, {})
 
     def over_seeds(self, label: str, run, measure) -> list[dict]:
-        """`measure(model)` (a dict of numbers) for every seed's model of `label`, the shown run's
-        first; each number is kept as its mean over the seeds, `<name>_std` and `runs` (how many
-        seeds), as the checks read a spread. The list of each seed's dicts is returned."""
+        """`measure(model)` (a dict) for every seed's model of `label`, the shown run's first; each
+        number in it (None where not measured) is kept as its mean over the seeds, `<name>_std` and
+        `runs` (how many seeds), as the checks read a spread. The list of each seed's dicts is
+        returned (with what is not a number, e.g. per-sample arrays, for the caller)."""
         others = [r for r in self.seeds.get(label, [run]) if r is not run and r.model is not None]
         each = [measure(run.model)] + [measure(r.model) for r in others]
         m = self.measures(label)
         for key in each[0]:
+            if not isinstance(each[0][key], (int, float, type(None))):
+                continue
             values = [e[key] for e in each if e.get(key) is not None]
             if not values:
                 m[key] = None
@@ -309,11 +312,8 @@ def _denoise(dr: _Drawing) -> None:
         m["noise"] = f"{kind} {level:g}"
         if binary:
             w_in = ((noisy >= 0.5) != (x >= 0.5)).sum(1).reshape(len(d), repeats)
-            w_out = each[0].pop("per_copy")
-            for e in each[1:]:
-                e.pop("per_copy")
+            w_out = each[0]["per_copy"]
             per = np.asarray([e["per_sample"] for e in each])          # seeds x samples
-            m.pop("per_copy", None), m.pop("per_copy_std", None)
             m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_max_wrong": int(w_out.max()),
                       "share_within_1px": float((w_out <= 1).mean()),
                       "per_sample": {lab: float(v) for lab, v in zip(d.labels, per.mean(0))},
