@@ -113,3 +113,25 @@ def test_the_classifier_table_lines_up_its_columns():
     assert len({round(lab["box"][2]) for lab in supports}) == 1
     for lab in cells:
         assert 0 <= lab["box"][0] and lab["box"][2] <= img.width
+
+
+def test_latent_titles_fit_their_own_panel_however_long():
+    """004's first latent title ("convolutional AE (bottleneck: 64 filters of 1x2) (PCA of the
+    128-D code)") was centred on its 380 px panel wider than it and lost its start off the left
+    edge: each title must be whole (on two lines if need be) and inside its own panel."""
+    rng = np.random.default_rng(0)
+    titles = ["convolutional AE (bottleneck: 64 filters of 1x2) (PCA of the 128-D code)",
+              "VAE (2-D code)", "dense AE, 784-512-256-2, ReLU code (t-SNE of the 2-D codes)"]
+    panels = [{"title": t, "xy": rng.normal(size=(300, 2)), "labels": [str(i % 10) for i in range(300)]}
+              for t in titles]
+    cell = 380
+    img = RF.latent_scatter(panels, cell=cell)
+    found = _labels(img, "title")
+    for c, title in enumerate(titles):
+        mine = [lab for lab in found if c * cell <= lab["box"][0] < (c + 1) * cell]
+        assert " ".join(lab["text"] for lab in mine) == title
+        for lab in mine:
+            x0, y0, x1, y1 = lab["box"]
+            assert 0 <= y0 and y1 <= img.height
+            assert c * cell <= x0 and x1 <= (c + 1) * cell - 8, f"{lab['text']!r} at {lab['box']} leaves panel {c}"
+    assert len([lab for lab in found if lab["box"][0] < cell]) == 2       # the long first title: two lines

@@ -130,3 +130,17 @@ def test_a_models_numbers_are_measured_on_every_seed(monkeypatch):
     got = out["measured"]["models"]["a"]
     assert got["runs"] == 3
     assert np.isclose(got["output_spread"], 0.5) and np.isclose(got["output_spread_std"], np.std([1.0, 0.5, 0.0]))
+
+
+def test_a_diverged_run_s_reconstructions_say_whose_weights_they_show():
+    """000's VAE at learning rate 0.01 diverged in its first epochs and is kept at its last finite
+    weights (its first ones): its grey reconstructions were shown under its label alone, as if
+    that were what it learned."""
+    from aegui.core.analyses.report.models import reconstruction_title
+    def run(last, planned=100, target=None):
+        return SimpleNamespace(epochs=np.arange(1, last + 1),
+                               experiment=SimpleNamespace(train=SimpleNamespace(epochs=planned, target_max_wrong=target)))
+    assert reconstruction_title("lr 0.01", run(3)) == \
+        "lr 0.01 (diverged at epoch 3: the weights of its last check before that)"
+    assert reconstruction_title("lr 1e-4", run(100)) == "lr 1e-4"
+    assert reconstruction_title("font 3", run(40, target=0)) == "font 3"     # reached its target: what it learned

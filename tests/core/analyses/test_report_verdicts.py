@@ -319,3 +319,16 @@ def test_the_final_network_the_fonts_and_the_linear_autoencoder_are_judged_over_
     assert CHECKS["004-conv-vs-linear"](learns)["findings"][1]["agrees"] is False        # falls 6x
     one_seed = {"runs": [_curve_run("convolutional AE", conv, 0.0, 1), _curve_run("linear AE", [0.06, 0.02, 0.01], 0.0, 1)]}
     assert CHECKS["004-conv-vs-linear"](one_seed)["findings"][1]["agrees"] is None
+
+
+def test_a_compare_row_s_summary_gives_each_mean_with_its_spread():
+    """The page's "aegui" column of a compare row gave bare means ("train loss 52.2") while its
+    verdict weighed their spread: a reader could not see why 58 against 99 was too close."""
+    from aegui.core.analyses.report.claims import generic
+    three = {"runs": [{"label": "shallow", "runs": 3, "final_train_loss": 52.2, "final_train_loss_std": 3.1,
+                       "final_test_loss": 65.5, "final_test_loss_std": 2.0},
+                      {"label": "deep", "runs": 3, "final_train_loss": 20.1, "final_train_loss_std": 0.4}]}
+    assert generic(three) == ("mean ± std over 3 seeds: shallow: train loss 52.2 ± 3.1, test 65.5 ± 2; "
+                              "deep: train loss 20.1 ± 0.4")
+    one = {"runs": [{"label": "alone", "runs": 1, "final_train_loss": 52.2, "final_train_loss_std": 0.0}]}
+    assert generic(one) == "alone: train loss 52.2"

@@ -186,12 +186,17 @@ def generic(m: dict) -> str:
                          f"{fmt(r.get('final_mean_wrong_mean'))} wrong px per glyph (max {fmt(r.get('final_max_wrong_mean'))})"
                          for r in rows)
     if "runs" in m:
+        def pm(r, key):       # mean, and its spread once there are seeds to spread over
+            std = r.get(f"{key}_std")
+            return fmt(r.get(key)) + (f" ± {fmt(std, 2)}" if r.get("runs", 1) > 1 and std is not None else "")
         parts = []
         for r in runs(m):
-            test = f", test {fmt(r.get('final_test_loss'))}" if r.get("final_test_loss") is not None else ""
-            wrong = f", {fmt(r['train_mean_wrong'])} wrong px" if "train_mean_wrong" in r else ""
-            parts.append(f"{r['label']}: train loss {fmt(r.get('final_train_loss'))}{test}{wrong}")
-        return "; ".join(parts)
+            test = f", test {pm(r, 'final_test_loss')}" if r.get("final_test_loss") is not None else ""
+            wrong = f", {pm(r, 'train_mean_wrong')} wrong px" if "train_mean_wrong" in r else ""
+            parts.append(f"{r['label']}: train loss {pm(r, 'final_train_loss')}{test}{wrong}")
+        seeds = sorted({r.get("runs", 1) for r in runs(m)})
+        head = f"mean ± std over {'/'.join(map(str, seeds))} seeds: " if seeds and seeds[-1] > 1 else ""
+        return head + "; ".join(parts)
     if "stages" in m:
         return "; ".join(f"{k}: test accuracy {v['accuracy']:.3f}" for k, v in m["stages"].items())
     return ""

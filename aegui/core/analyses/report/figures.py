@@ -234,25 +234,50 @@ def class_colors(labels: Sequence[str]) -> dict[str, tuple] | None:
     return {c: charts.CLASS_COLORS[i] for i, c in enumerate(names)}
 
 
+TITLE_SIZES = (15, 14, 13)     # px: a title too long for its panel is drawn smaller, then on two lines
+TITLE_LINE = 18                # px a title line takes
+
+
+def fitted_title(text: str, width: int) -> tuple[int, list[str]]:
+    """The font size and lines that write `text` within `width` pixels: one line at the largest
+    size that fits, else two lines split at the space nearest the middle (at the smallest size)."""
+    draw = ImageDraw.Draw(charts.canvas(1, 1))
+    for size in TITLE_SIZES:
+        if draw.textlength(text, font=font(size)) <= width:
+            return size, [text]
+    size = TITLE_SIZES[-1]
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return size, [text]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return size, [text[:cut], text[cut + 1:]]
+
+
 def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = True) -> Image.Image:
-    """panels: {"title", "xy" [N, 2], "labels"}; side by side. Few classes: dots coloured by
-    class with one legend under the row; glyphs: their labels as text."""
+    """panels: {"title", "xy" [N, 2], "labels"}; side by side, each under its title fitted to the
+    panel (smaller, or on two lines: a long one would spill over its neighbour or off the picture).
+    Few classes: dots coloured by class with one legend under the row; glyphs: their labels as text."""
     allowed = [p for p in panels if len(p["xy"])]
     labels = [lab for p in allowed for lab in p["labels"]]
     by_class = class_colors(labels) if len(labels) > 200 else None
     leg_h = 26 if by_class and legend else 0
-    img = charts.canvas(max(1, len(allowed)) * cell, cell + leg_h)
-    for c, p in enumerate(allowed):
-        box = (c * cell, 0, (c + 1) * cell - 8, cell - 8)
+    titles = [fitted_title(p["title"], cell - 16) for p in allowed]
+    head = TITLE_LINE * max((len(lines) for _, lines in titles), default=1)
+    shift = head - TITLE_LINE        # scatter_panel keeps one line's room above its frame
+    img = charts.canvas(max(1, len(allowed)) * cell, cell + shift + leg_h)
+    draw = ImageDraw.Draw(img)
+    for c, (p, (size, lines)) in enumerate(zip(allowed, titles)):
+        box = (c * cell, shift, (c + 1) * cell - 8, cell + shift - 8)
         colors = [by_class[t] for t in p["labels"]] if by_class else [color(0)] * len(p["labels"])
         charts.scatter_panel(img, box, np.asarray(p["xy"], float), [str(t) for t in p["labels"]],
-                             title=p["title"], colors=colors, dots=by_class is not None)
+                             colors=colors, dots=by_class is not None)
+        for k, line in enumerate(lines):
+            charts.text_at(img, draw, ((box[0] + box[2]) / 2, 2 + k * TITLE_LINE), line, font(size), "ma", "title")
     if by_class and legend:
-        draw = ImageDraw.Draw(img)
-        x = 20
+        x, y = 20, cell + shift
         for label, col in by_class.items():
-            draw.ellipse([x, cell + 4, x + 8, cell + 12], fill=col)
-            draw.text((x + 12, cell + 8), label, fill=charts.TEXT, font=font(13), anchor="lm")
+            draw.ellipse([x, y + 4, x + 8, y + 12], fill=col)
+            draw.text((x + 12, y + 8), label, fill=charts.TEXT, font=font(13), anchor="lm")
             x += 22 + int(draw.textlength(label, font=font(13)))
     return img
 

@@ -172,8 +172,28 @@ def _reconstructions(dr: _Drawing) -> None:
         dr.over_seeds(label, run, lambda model, x=x: _output_spread(model, x))
         imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
                                         labels=[d.labels[i] for i in rows], columns=dr.opts.get("columns", 12)))
-        titles.append(_cut(label, 90))
+        titles.append(reconstruction_title(label, run))
     dr.save(imgs, titles, "reconstructions.png")
+
+
+def why_stopped(run, epochs) -> str:
+    """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
+    ends early only when it diverged, or when it reached its target of wrong pixels."""
+    planned = run.experiment.train.epochs
+    last = int(max(epochs)) if len(epochs) else 0
+    if last >= planned:
+        return ""
+    if run.experiment.train.target_max_wrong is not None:
+        return f"reached its target at epoch {last}"
+    return f"diverged at epoch {last}"
+
+
+def reconstruction_title(label: str, run) -> str:
+    """The run's label, and for a run that diverged, that its pictures show the weights of its
+    last finite check (its first weights when it diverged at once), not what it learned."""
+    why = why_stopped(run, run.epochs) if len(run.epochs) else ""
+    kept = f" ({why}: the weights of its last check before that)" if why.startswith("diverged") else ""
+    return _cut(label, 90) + kept
 
 
 def _decode_grid(dr: _Drawing) -> None:

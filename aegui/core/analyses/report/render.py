@@ -214,9 +214,10 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     out["measured"]["run_loads"] = [r.load_avg for r in result.runs if r.load_avg is not None]
     figures = exp.figures or ("curves",)
     if "curves" in figures:
+        from aegui.core.analyses.report.models import why_stopped
         curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
                    "test": None if m["test_curve"] is None else np.asarray(m["test_curve"]),
-                   "stopped": _stopped(groups[m["label"]][0], m["epochs"])} for m in measured]
+                   "stopped": why_stopped(groups[m["label"]][0], m["epochs"])} for m in measured]
         what = {"official": "train (solid) and official test set (dashed)", "validation":
                 "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
         RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True),
@@ -229,18 +230,6 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
                                   "embedding")):
         from aegui.core.analyses.report import models as report_models
         report_models.draw(exp, result, models, folder, out, seeds=groups)
-
-
-def _stopped(run, epochs) -> str:
-    """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
-    ends early only when it diverged, or when it reached its target of wrong pixels."""
-    planned = run.experiment.train.epochs
-    last = int(max(epochs)) if len(epochs) else 0
-    if last >= planned:
-        return ""
-    if run.experiment.train.target_max_wrong is not None:
-        return f"reached its target at epoch {last}"
-    return f"diverged at epoch {last}"
 
 
 def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
