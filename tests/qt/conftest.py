@@ -41,6 +41,29 @@ def pytest_runtest_teardown(item):
 
 
 @pytest.fixture(autouse=True)
+def collection_stays_in_the_gui_thread():
+    """A test that turns automatic garbage collection back on (gc.enable()) must say so here, not
+    hundreds of tests later: collected in whichever thread allocates, a dead window's widgets were
+    freed in a worker thread while the GUI thread walked QApplication.allWidgets(), and the
+    session died of a segfault in an unrelated test (aegui/qt/collector.py says why it is off)."""
+    import gc
+    yield
+    if gc.isenabled():
+        gc.disable()
+        pytest.fail("this test left automatic garbage collection on; the app runs it in the GUI thread only")
+
+
+@pytest.fixture(autouse=True)
+def fixed_free_memory(monkeypatch):
+    """The builder writes "Memory: about 97 MB of 22.3 GB free": the free RAM read as the test
+    runs, which moves with whatever else the machine runs (two texts read a second apart differed
+    in their last digit under load). Qt tests see a fixed 16 GB free; a test that sets its own
+    limit (test_memory_label.py) overrides it."""
+    from aegui.core.train import memory
+    monkeypatch.setenv(memory.ENV_LIMIT, "16G")
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Every Qt test starts and ends in English, whatever a test switched to."""
     from aegui.qt import i18n
