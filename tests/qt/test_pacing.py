@@ -34,8 +34,8 @@ def test_a_throttle_is_made_on_its_first_call_and_calls_at_once(qtbot):
 
 def test_a_throttle_does_not_keep_its_panel_alive(qtbot):
     # Freed by its reference count alone: automatic collection is off in the app and in these
-    # tests (aegui/qt/collector.py), and turning it back on here once let the rest of the session
-    # collect dead windows in worker threads (a segfault some hundred tests later).
+    # tests (aegui/qt/collector.py). Turning it back on here once left it on for the rest of the
+    # session, which died of a segfault some 200 tests later (tests/qt/conftest.py).
     assert not gc.isenabled()
     panel = Panel()
     panel.redraw()
