@@ -38,6 +38,11 @@ def pytest_runtest_teardown(item):
     from PySide6.QtCore import QCoreApplication, QEvent
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.unfreeze()
+    # Their reference cycles still hold wrappers of the layout and view items Qt freed with them
+    # (PySide is not told when Qt deletes an item Qt made): a wrapper left registered at a freed
+    # address is what the next object there comes back as. Freed now, before the next test
+    # makes objects.
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

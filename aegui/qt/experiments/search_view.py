@@ -29,8 +29,10 @@ class SearchView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         for col, name in enumerate(COLUMNS):
+            # Made here, not by setHorizontalHeaderLabels: the binding keeps the item's wrapper,
+            # and only an item made in Python tells it when the table deletes the item.
+            self.table.setHorizontalHeaderItem(col, QTableWidgetItem())
             bind_text(self, self.table.horizontalHeaderItem(col).setText, name)
         self.history = pg.PlotWidget(axisItems=locale_axes())
         self.history.showGrid(x=True, y=True, alpha=0.3)
