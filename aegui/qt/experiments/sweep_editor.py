@@ -32,6 +32,7 @@ from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import field_tip
+from aegui.qt.widgets.layout_items import take_widget
 
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",
@@ -228,6 +229,7 @@ class _VaryRow(QFrame):
     def _make_picker(self) -> None:
         """The field's own editor, at the base's value; none for lists, which are typed."""
         if self.picker is not None:
+            take_widget(self.picker.widget)
             self.picker.widget.setParent(None)
             self.picker.widget.deleteLater()
             self.picker = None
@@ -467,6 +469,7 @@ class SweepEditor(QWidget):
             self._rows.remove(row)
             self._marked.discard(row.values_edit)
             self._marked.discard(row.labels_edit)
+            take_widget(row)
             row.setParent(None)
             row.deleteLater()
             self._edited()
@@ -506,6 +509,7 @@ class SweepEditor(QWidget):
         try:
             for row in list(self._rows):
                 self._rows.remove(row)
+                take_widget(row)
                 row.setParent(None)
                 row.deleteLater()
             self._marked.clear()

@@ -29,6 +29,7 @@ from aegui.qt.widgets.glyph_strip import GlyphStrip
 from aegui.qt.widgets.marks import CHANGED, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.layout_items import take_widget
 
 FOLLOW, DATASET = "follow", "dataset"
 INPUT_MS = 80          # inputs arriving faster (a hover) are taken this far apart
@@ -389,7 +390,7 @@ class ExplainPanel(QWidget):
         while len(self._rows) > len(layers):
             caption, strip = self._rows.pop()
             for w in (caption, strip):
-                self._layers.removeWidget(w)
+                take_widget(w)
                 w.deleteLater()
         while len(self._rows) < len(layers):
             caption, strip = QLabel(wordWrap=True), CellStrip()

@@ -15,6 +15,7 @@ from aegui.core.data.display import is_gray, mosaic, to_uint8
 from aegui.qt.i18n import bind_text, number_list, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.text import write_explained
+from aegui.qt.widgets.layout_items import take_widget
 
 # Only 5x7 glyphs go to the library and the pixel editor.
 
@@ -202,6 +203,7 @@ class GeneratedTray(QWidget):
 
     def remove(self, item: _TrayItem) -> None:
         self._items.remove(item)
+        take_widget(item)
         item.hide()
         item.deleteLater()
         self._hint.setVisible(not self._items)

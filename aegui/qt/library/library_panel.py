@@ -16,6 +16,7 @@ from aegui.qt.widgets.ask import ask_label
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.text import WrapLabel
+from aegui.qt.widgets.layout_items import take_widget
 
 VIEW_W = 56        # a little wider than the 41 px glyph so short words fit under it
 CELL = 8
@@ -440,7 +441,7 @@ class LibraryPanel(QWidget):
         entries = self.library.entries()
         while len(self._tiles) > len(entries):
             tile = self._tiles.pop()
-            self.grid.flow.removeWidget(tile)
+            take_widget(tile)
             tile.hide()  # deleteLater waits for the event loop; a grab before then would show it
             tile.deleteLater()
         for k, entry in enumerate(entries):

@@ -18,6 +18,7 @@ from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView
 from aegui.qt.widgets.marks import WRONG, Swatch, color
 from aegui.qt.widgets.text import write_explained
+from aegui.qt.widgets.layout_items import take_widget
 
 THRESHOLD = 0.5
 MAX_CELLS = 300          # two picture widgets each; more would make every training tick slow
@@ -257,7 +258,7 @@ class ReconstructionsPanel(QWidget):
     # -- internals --------------------------------------------------------------------------
     def _rebuild(self, n: int, shape: tuple[int, ...]) -> None:
         for cell in self.cells:
-            self._grid.removeWidget(cell)
+            take_widget(cell)
             cell.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             cell.setParent(None)
             cell.deleteLater()
@@ -293,7 +294,7 @@ class ReconstructionsPanel(QWidget):
         if self._placed == (cols, visible):
             return
         for cell in self.cells:
-            self._grid.removeWidget(cell)
+            take_widget(cell)
         shown = set(visible)
         for pos, i in enumerate(visible):
             self._grid.addWidget(self.cells[i], pos // cols, pos % cols)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from aegui.qt import i18n
 from aegui.qt.i18n import bind_text
+from aegui.qt.widgets.layout_items import empty_layout, take_widget
 
 
 class WheelGuard(QObject):
@@ -178,6 +179,7 @@ class LayerListEditor(QWidget):
     def _drop(spin: QSpinBox) -> None:
         # deleteLater alone leaves the box drawn until the event loop runs again.
         spin.hide()
+        take_widget(spin)
         spin.setParent(None)
         spin.deleteLater()
 
@@ -191,8 +193,7 @@ class LayerListEditor(QWidget):
         return spin
 
     def _relayout(self) -> None:
-        while self._grid.count():
-            self._grid.takeAt(0)
+        empty_layout(self._grid)
         if not self._spins:
             self._grid.addWidget(self._empty, 0, 0)
             self._empty.show()

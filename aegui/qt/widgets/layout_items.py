@@ -1,0 +1,45 @@
+"""Taking a widget out of its layout so that PySide knows its layout item is gone.
+
+PySide is told when Qt deletes an object Python made, not one Qt made. The item a layout keeps
+for each widget (a QWidgetItem, made by Qt) gets a Python wrapper when a filled layout is added
+to another (PySide keeps those wrappers with the outer layout) or when Python reaches it
+(itemAt). Had Qt freed the item itself (removeWidget, or deleting the widget while it sits in
+the layout), the wrapper would stay registered at the freed address, and the next object Qt put
+there would come back to Python as that wrapper: a window returned from topLevelWidgets() as a
+QWidgetItem. Here the item is taken out and freed through its wrapper, so PySide drops it.
+"""
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtWidgets import QLayout, QWidget
+
+
+def holding_layout(widget: QWidget) -> QLayout | None:
+    """The layout `widget` sits in: its parent's layout or one nested in it; None if none."""
+    parent = widget.parentWidget()
+    top = parent.layout() if parent is not None else None
+    if top is None:
+        return None
+    for layout in (top, *top.findChildren(QLayout)):
+        if layout.indexOf(widget) >= 0:
+            return layout
+    return None
+
+
+def take_widget(widget: QWidget) -> None:
+    """Take `widget` out of the layout holding it (if any) and free the item that held it; the
+    widget itself stays, for the caller to re-add, hide or delete."""
+    layout = holding_layout(widget)
+    if layout is not None:
+        item = layout.takeAt(layout.indexOf(widget))
+        if item is not None and shiboken6.isValid(item):
+            shiboken6.delete(item)
+
+
+def empty_layout(layout: QLayout) -> None:
+    """Take every item out of `layout` and free it; the widgets stay, for the caller to lay out
+    again."""
+    while layout.count():
+        item = layout.takeAt(0)
+        if item is not None and shiboken6.isValid(item):
+            shiboken6.delete(item)
