@@ -30,9 +30,9 @@ from aegui.qt.models import shown_name
 from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
 from aegui.qt.widgets.fields import field_label
 from aegui.qt.widgets.layer_editor import format_number, wheel_guard
+from aegui.qt.widgets.layout_items import take_widget
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import field_tip
-from aegui.qt.widgets.layout_items import take_widget
 
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",

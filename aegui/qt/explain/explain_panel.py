@@ -26,10 +26,10 @@ from aegui.qt.explain.latent_table import LatentTable, fmt
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.threads import Latest
 from aegui.qt.widgets.glyph_strip import GlyphStrip
+from aegui.qt.widgets.layout_items import take_widget
 from aegui.qt.widgets.marks import CHANGED, MarkLegend
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.terms import explain
-from aegui.qt.widgets.layout_items import take_widget
 
 FOLLOW, DATASET = "follow", "dataset"
 INPUT_MS = 80          # inputs arriving faster (a hover) are taken this far apart

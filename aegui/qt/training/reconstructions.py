@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.layout_items import take_widget
 from aegui.qt.widgets.marks import WRONG, Swatch, color
 from aegui.qt.widgets.text import write_explained
-from aegui.qt.widgets.layout_items import take_widget
 
 THRESHOLD = 0.5
 MAX_CELLS = 300          # two picture widgets each; more would make every training tick slow
