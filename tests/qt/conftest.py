@@ -48,10 +48,10 @@ def pytest_runtest_teardown(item):
 @pytest.fixture(autouse=True)
 def collection_stays_in_the_gui_thread():
     """A test that turns automatic garbage collection back on (gc.enable()) must fail here, not
-    hundreds of tests later: collected in whichever thread allocates, a dead window's widgets can
-    be freed in a worker thread (aegui/qt/collector.py says why it is off). When one test left it
-    on, QApplication.allWidgets() later held a freed widget and the session died of a segfault in
-    an unrelated test (theme.apply, ~200 tests on)."""
+    hundreds of tests later: it then collects in whichever thread allocates (aegui/qt/collector.py
+    says why it is off). When one test left it on, QApplication.allWidgets() later held a freed
+    widget and the session died of a segfault in an unrelated test (theme.apply, ~200 tests on);
+    how the widget came to be freed under the walk was not caught."""
     import gc
     yield
     if gc.isenabled():

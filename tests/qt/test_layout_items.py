@@ -65,3 +65,12 @@ def test_empty_layout_frees_every_item_and_keeps_the_widgets(qtbot):
     assert row.count() == 0
     assert not any(shiboken6.isValid(item) for item in items)
     assert all(shiboken6.isValid(label) for label in labels)
+
+
+def test_take_widget_from_a_layout_named_by_the_caller(qtbot):
+    """The caller's layout is used as given; a widget it does not hold is left where it is."""
+    host, row, labels, items = _row_in_a_column(qtbot)
+    take_widget(labels[2], host.layout())          # not the column's: it sits in the row
+    assert row.indexOf(labels[2]) == 2 and shiboken6.isValid(items[2])
+    take_widget(labels[2], row)
+    assert row.indexOf(labels[2]) == -1 and not shiboken6.isValid(items[2])

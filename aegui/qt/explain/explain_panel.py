@@ -390,7 +390,7 @@ class ExplainPanel(QWidget):
         while len(self._rows) > len(layers):
             caption, strip = self._rows.pop()
             for w in (caption, strip):
-                take_widget(w)
+                take_widget(w, self._layers)
                 w.deleteLater()
         while len(self._rows) < len(layers):
             caption, strip = QLabel(wordWrap=True), CellStrip()

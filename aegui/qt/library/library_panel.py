@@ -441,7 +441,7 @@ class LibraryPanel(QWidget):
         entries = self.library.entries()
         while len(self._tiles) > len(entries):
             tile = self._tiles.pop()
-            take_widget(tile)
+            take_widget(tile, self.grid.flow)
             tile.hide()  # deleteLater waits for the event loop; a grab before then would show it
             tile.deleteLater()
         for k, entry in enumerate(entries):

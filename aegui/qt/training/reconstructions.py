@@ -258,7 +258,7 @@ class ReconstructionsPanel(QWidget):
     # -- internals --------------------------------------------------------------------------
     def _rebuild(self, n: int, shape: tuple[int, ...]) -> None:
         for cell in self.cells:
-            take_widget(cell)
+            take_widget(cell, self._grid)
             cell.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             cell.setParent(None)
             cell.deleteLater()
@@ -294,7 +294,7 @@ class ReconstructionsPanel(QWidget):
         if self._placed == (cols, visible):
             return
         for cell in self.cells:
-            take_widget(cell)
+            take_widget(cell, self._grid)
         shown = set(visible)
         for pos, i in enumerate(visible):
             self._grid.addWidget(self.cells[i], pos // cols, pos % cols)

@@ -11,7 +11,7 @@ QWidgetItem. Here the item is taken out and freed through its wrapper, so PySide
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtWidgets import QLayout, QWidget
+from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 
 def holding_layout(widget: QWidget) -> QLayout | None:
@@ -26,20 +26,23 @@ def holding_layout(widget: QWidget) -> QLayout | None:
     return None
 
 
-def take_widget(widget: QWidget) -> None:
-    """Take `widget` out of the layout holding it (if any) and free the item that held it; the
-    widget itself stays, for the caller to re-add, hide or delete."""
-    layout = holding_layout(widget)
-    if layout is not None:
-        item = layout.takeAt(layout.indexOf(widget))
-        if item is not None and shiboken6.isValid(item):
-            shiboken6.delete(item)
+def take_widget(widget: QWidget, layout: QLayout | None = None) -> None:
+    """Take `widget` out of `layout` (by default the one holding it, looked up) and free the item
+    that held it; the widget itself stays, for the caller to re-add, hide or delete. A caller
+    that knows the layout passes it: a panel re-flowing hundreds of cells need not search."""
+    layout = layout if layout is not None else holding_layout(widget)
+    index = layout.indexOf(widget) if layout is not None else -1
+    if index >= 0:
+        _free(layout.takeAt(index))
 
 
 def empty_layout(layout: QLayout) -> None:
     """Take every item out of `layout` and free it; the widgets stay, for the caller to lay out
     again."""
     while layout.count():
-        item = layout.takeAt(0)
-        if item is not None and shiboken6.isValid(item):
-            shiboken6.delete(item)
+        _free(layout.takeAt(0))
+
+
+def _free(item: QLayoutItem | None) -> None:
+    if item is not None and shiboken6.isValid(item):
+        shiboken6.delete(item)
