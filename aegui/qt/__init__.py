@@ -6,3 +6,9 @@ import os
 
 # superqt reaches Qt through qtpy, which would take PyQt5 first if a user's environment had it.
 os.environ.setdefault("QT_API", "pyside6")
+
+# Before any other module of the window: PySide's import hook reads every later module's source
+# through linecache (feature_scan says what it costs and what replaces it).
+from aegui.qt.feature_scan import install as _install_feature_scan  # noqa: E402
+
+_install_feature_scan()
