@@ -29,9 +29,14 @@ def ws(runner):
 
 
 def _wait_paused(qtbot, ws, runner):
-    """The worker reported the pause and is blocked in the gate: no record can come now."""
+    """The worker is blocked in the gate and what it sent before blocking has reached the
+    workspace: no record can come now. Pause marks the workspace paused at once, and the worker
+    posts its last records to the GUI thread before it blocks, so seeing it blocked is not yet
+    seeing them (under load a test read an empty history there): they are delivered here."""
+    from PySide6.QtCore import QCoreApplication
     qtbot.waitUntil(lambda: ws.training.phase == S.PAUSED and runner._gate is not None
                     and runner._gate.waiting, timeout=30000)
+    QCoreApplication.sendPostedEvents()
 
 
 def test_a_run_reports_every_record_then_its_model(qtbot, ws, runner):

@@ -12,8 +12,12 @@ from aegui.core.workspace import state as S
 
 
 def _paused(qtbot, window):
+    """The worker waits in the gate, and the records it posted before it blocked have arrived
+    (Pause marks the workspace paused before the worker gets there)."""
+    from PySide6.QtCore import QCoreApplication
     qtbot.waitUntil(lambda: window.workspace.training.phase == S.PAUSED and window.runner._gate is not None
                     and window.runner._gate.waiting, timeout=30000)
+    QCoreApplication.sendPostedEvents()
 
 
 def _stop(qtbot, window):
