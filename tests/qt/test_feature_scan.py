@@ -41,8 +41,9 @@ PROBE = """
 import json, linecache, sys
 import PySide6.QtCore   # PySide's hook first, as pytest-qt or pyqtgraph may bring it
 import aegui.qt
+fresh = "{module}" not in sys.modules
 import {module}
-print(json.dumps({{"kept": sys.modules["{module}"].__file__ in linecache.cache, "sources": len(linecache.cache)}}))
+print(json.dumps({{"fresh": fresh, "kept": sys.modules["{module}"].__file__ in linecache.cache}}))
 """
 
 
@@ -53,4 +54,5 @@ def test_a_module_imported_after_the_window_package_leaves_no_source_in_memory()
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout.splitlines()[-1])
+    assert seen["fresh"] is True, seen       # imported here for the first time, after the hook
     assert seen["kept"] is False, seen
