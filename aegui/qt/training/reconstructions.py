@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.layout_items import take_widget
+from aegui.qt.widgets.layout_items import empty_layout
 from aegui.qt.widgets.marks import WRONG, Swatch, color
 from aegui.qt.widgets.text import write_explained
 
@@ -257,8 +257,8 @@ class ReconstructionsPanel(QWidget):
 
     # -- internals --------------------------------------------------------------------------
     def _rebuild(self, n: int, shape: tuple[int, ...]) -> None:
+        empty_layout(self._grid)     # it holds the cells only
         for cell in self.cells:
-            take_widget(cell, self._grid)
             cell.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             cell.setParent(None)
             cell.deleteLater()
@@ -293,8 +293,7 @@ class ReconstructionsPanel(QWidget):
         cols = self._columns()
         if self._placed == (cols, visible):
             return
-        for cell in self.cells:
-            take_widget(cell, self._grid)
+        empty_layout(self._grid)
         shown = set(visible)
         for pos, i in enumerate(visible):
             self._grid.addWidget(self.cells[i], pos // cols, pos % cols)
