@@ -9,6 +9,7 @@ from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, Trai
 from aegui.core.workspace import state as S
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt.training_runner import TrainingRunner
+from tests.qt.paused import wait_paused
 
 
 @pytest.fixture
@@ -26,17 +27,6 @@ def runner(qtbot, aegui_home):
 @pytest.fixture
 def ws(runner):
     return runner.ws
-
-
-def _wait_paused(qtbot, ws, runner):
-    """The worker is blocked in the gate and what it sent before blocking has reached the
-    workspace: no record can come now. Pause marks the workspace paused at once, and the worker
-    posts its last records to the GUI thread before it blocks, so seeing it blocked is not yet
-    seeing them (under load a test read an empty history there): they are delivered here."""
-    from PySide6.QtCore import QCoreApplication
-    qtbot.waitUntil(lambda: ws.training.phase == S.PAUSED and runner._gate is not None
-                    and runner._gate.waiting, timeout=30000)
-    QCoreApplication.sendPostedEvents()
 
 
 def test_a_run_reports_every_record_then_its_model(qtbot, ws, runner):
@@ -72,7 +62,7 @@ def test_pause_holds_training_and_resume_continues(qtbot, ws, runner):
         ws.train(Experiment(train=TrainConfig(epochs=1_000_000, seeds=1, check_every=10)))
     ws.pause()
     assert ws.training.phase == S.PAUSED            # at once, before the worker reaches the gate
-    _wait_paused(qtbot, ws, runner)
+    wait_paused(qtbot, ws, runner)
     held = ws.history.last.epoch
     assert runner._gate.waiting and ws.history.last.epoch == held
     ws.resume()
@@ -86,7 +76,7 @@ def test_each_epoch_step_is_one_epoch_and_shows_it(qtbot, ws, runner):
     ws.record_replay = True
     assert ws.train(Experiment(train=TrainConfig(epochs=10_000, seeds=2, check_every=10)), step="epoch")
     for want in ([1], [1, 2], [1, 2, 3]):
-        _wait_paused(qtbot, ws, runner)
+        wait_paused(qtbot, ws, runner)
         assert [r["epoch"] for r in ws.history.rows()] == want   # check_every=10 does not matter
         assert ws.live.view is not None and ws.live.view.epoch == want[-1]   # the canvas sees this epoch
         assert ws.training.epoch == want[-1]
@@ -103,7 +93,7 @@ def test_a_batch_step_updates_the_readout_and_the_charts(qtbot, ws, runner):
     exp = Experiment(train=TrainConfig(epochs=1000, seeds=1, check_every=100, batch_size=8))   # 4 batches
     ws.train(exp, step="batch")
     for epoch, batch in ((1, 1), (1, 2), (1, 3), (1, 0), (2, 1)):
-        _wait_paused(qtbot, ws, runner)
+        wait_paused(qtbot, ws, runner)
         last = ws.history.last
         assert (last.epoch, last.batch) == (epoch, batch)
         assert ws.training.epoch == epoch and ws.training.batch == batch     # the readout
@@ -122,17 +112,17 @@ def test_a_pause_between_checks_shows_the_epoch_so_far(qtbot, ws, runner):
     ws.train(exp)
     qtbot.waitUntil(lambda: ws.training.phase == S.RUNNING and runner._session is not None, timeout=30000)
     ws.pause()                               # stops at the next batch and says where it is
-    _wait_paused(qtbot, ws, runner)
+    wait_paused(qtbot, ws, runner)
     at = ws.history.last                     # an epoch so far, or (paused at its end) a whole one
     n = len(ws.history)
     assert (at.batch > 0 and n == 0) or (at.batch == 0 and n == 1)
     ws.step("epoch")                         # finishes that epoch (or the next) and reports it
-    _wait_paused(qtbot, ws, runner)
+    wait_paused(qtbot, ws, runner)
     assert len(ws.history) == n + 1 and ws.history.last.batch == 0
     assert ws.history.last.epoch == (at.epoch if at.batch else at.epoch + 1)
     first = ws.history.last.epoch
     ws.step("epoch")
-    _wait_paused(qtbot, ws, runner)
+    wait_paused(qtbot, ws, runner)
     assert ws.history.rows()[-1]["epoch"] == first + 1
     with qtbot.waitSignal(runner.finished, timeout=30000):
         ws.stop()

@@ -9,15 +9,7 @@ import pytest
 
 from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.workspace import state as S
-
-
-def _paused(qtbot, window):
-    """The worker waits in the gate, and the records it posted before it blocked have arrived
-    (Pause marks the workspace paused before the worker gets there)."""
-    from PySide6.QtCore import QCoreApplication
-    qtbot.waitUntil(lambda: window.workspace.training.phase == S.PAUSED and window.runner._gate is not None
-                    and window.runner._gate.waiting, timeout=30000)
-    QCoreApplication.sendPostedEvents()
+from tests.qt.paused import wait_paused
 
 
 def _stop(qtbot, window):
@@ -48,7 +40,7 @@ def test_paused_shows_paused_everywhere_and_the_eta_waits(window, qtbot):
     qtbot.waitUntil(lambda: window.workspace.training.phase == S.RUNNING and len(window.workspace.history) > 1,
                     timeout=30000)
     window.builder.pause_button.click()
-    _paused(qtbot, window)
+    wait_paused(qtbot, window.workspace, window.runner)
     assert window.builder.pause_button.text() == "Resume"
     assert window.status.state.text() == "Paused"
     assert window.training.state_label.text() == "Paused"
@@ -69,7 +61,7 @@ def test_one_batch_step_moves_the_readout_the_bars_and_the_charts(window, qtbot)
     ws, panel = window.workspace, window.training
     act.trigger()                                    # starts a run, paused after its first batch
     for epoch, batch in ((1, 1), (1, 2), (1, 3), (1, 0), (2, 1)):
-        _paused(qtbot, window)
+        wait_paused(qtbot, window.workspace, window.runner)
         last = ws.history.last
         assert (last.epoch, last.batch) == (epoch, batch)
         panel.flush()
