@@ -86,6 +86,41 @@ def test_identical_curves_are_drawn_one_panel_each_on_shared_axes():
     assert len(set(ytexts)) == len(ytexts) // 7      # shared axes: every panel has the same y ticks
 
 
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("width", [760, 460])
+def test_small_multiples_titles_stay_in_their_own_panel(width):
+    """A grid search's curves (004: every run stuck at the same loss coincides, so each gets its
+    panel): titles such as "SGD momentum 0.2, batch_size=1000, learning_rate=0.001" are wider than
+    a third of the figure. Each must be whole, inside its own column, and touch no other label."""
+    flat = np.full(16, 0.112)
+    labels = [f"{opt}, batch_size={b}, learning_rate={lr}" for opt in ("Adam", "SGD momentum 0.2")
+              for b in (128, 1000) for lr in (0.1, 0.001)]
+    runs = [{"label": lab, "epochs": np.arange(1, 17), "train": flat, "test": flat * 1.01} for lab in labels]
+    runs[-1]["stopped"] = "diverged at epoch 16"
+    img = RF.loss_curves(runs, title="loss vs epoch", log=True, width=width)
+    _check_axes(img, panels=len(runs))
+    cols = 3 if width >= 700 else 2
+    cell = width // cols
+    titles = iter(_labels(img, "title"))            # recorded panel by panel, line by line
+    for k, run in enumerate(runs):
+        want = run["label"] + (f" ({run['stopped']})" if run.get("stopped") else "")
+        lines = [next(titles)]
+        while len(" ".join(lab["text"] for lab in lines)) < len(want):
+            lines.append(next(titles))
+        assert " ".join(lab["text"] for lab in lines) == want
+        left = (k % cols) * cell
+        for lab in lines:
+            assert left <= lab["box"][0] and lab["box"][2] <= left + cell - 6, \
+                f"{lab['text']!r} at {lab['box']} leaves column {k % cols} ({left}..{left + cell - 6})"
+    boxes = [lab["box"] for lab in img.info["labels"]]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not _overlap(a, b), f"labels at {a} and {b} overlap"
+
+
 def test_a_diverged_run_is_marked_where_it_stopped_and_the_split_is_named():
     runs = [{"label": "learning rate 0.0001", "epochs": np.arange(5, 101, 5),
              "train": np.linspace(1974, 373, 20), "test": np.linspace(2102, 724, 20)},

@@ -5,6 +5,7 @@ image; nothing here trains or reads files."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -100,10 +101,10 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
         return _small_multiples(per_run, title, ylabel, log, width, test_name, whole)
     legend_h = 17 * len(series) + 10
     img = charts.canvas(width, height + legend_h)
-    _, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
-                                  ylabel=ylabel, legend=False, xtick_text=whole, ylog=log)
+    area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
+                                     ylabel=ylabel, legend=False, xtick_text=whole, ylog=log)
     for r, group in per_run:
-        _mark_stop(img, r, group[0], sx, sy)
+        _mark_stop(img, r, group[0], sx, sy, area)
     _legend_below(img, series, height)
     return img
 
@@ -126,10 +127,17 @@ def _coincide(series: Sequence[dict]) -> bool:
 
 def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, test_name: str,
                      whole) -> Image.Image:
-    """One small panel a run, all on the same axes, under the figure's title."""
+    """One small panel a run, all on the same axes, under the figure's title. Each panel's title
+    is fitted to its panel (smaller, or on as many lines as it takes, every panel keeping room
+    for the most): a grid search's "SGD momentum 0.2, batch_size=1000, learning_rate=0.001" is
+    wider than a third of the figure and would run into its neighbours' titles."""
     cols = min(len(per_run), 3 if width >= 700 else 2)
     rows = math.ceil(len(per_run) / cols)
-    cell_w, cell_h = width // cols, 250
+    cell_w = width // cols
+    names = [r["label"] + (f" ({r['stopped']})" if r.get("stopped") else "") for r, _ in per_run]
+    titles = [fitted_title(n, cell_w - 16) for n in names]
+    shift = TITLE_LINE * (max(len(lines) for _, lines in titles) - 1)   # line_panel keeps one line's room
+    cell_h = 250 + shift
     allx = [s["x"] for _, g in per_run for s in g]
     ally = [s["y"] + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for _, g in per_run for s in g]
     xr = charts.axis_range(allx, pad=0.0, zero=False)
@@ -139,19 +147,24 @@ def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, te
     img = charts.canvas(cols * cell_w, rows * cell_h + key_h)
     for k, (r, group) in enumerate(per_run):
         x0, y0 = (k % cols) * cell_w, (k // cols) * cell_h
-        name = r["label"] + (f" ({r['stopped']})" if r.get("stopped") else "")
-        _, sx, sy = charts.line_panel(img, (x0, y0, x0 + cell_w - 6, y0 + cell_h - 4), group, title=name,
-                                      xlabel="epoch", ylabel=ylabel, legend=False, xtick_text=whole,
-                                      xr=xr, yr=yr, ylog=log)
-        _mark_stop(img, r, group[0], sx, sy)
+        area, sx, sy = charts.line_panel(img, (x0, y0 + shift, x0 + cell_w - 6, y0 + cell_h - 4), group,
+                                         xlabel="epoch", ylabel=ylabel, legend=False, xtick_text=whole,
+                                         xr=xr, yr=yr, ylog=log)
+        size, lines = titles[k]
+        for n, line in enumerate(lines):
+            charts.text_at(img, ImageDraw.Draw(img), (x0 + (cell_w - 6) / 2, y0 + 2 + n * TITLE_LINE), line,
+                           font(size), "ma", "title")
+        _mark_stop(img, r, group[0], sx, sy, area)
     if has_test:
         ImageDraw.Draw(img).text((70, rows * cell_h + 4), f"solid: train, dashed: {test_name}",
                                  fill=charts.TEXT, font=font(12))
     return title_bar(img, title)
 
 
-def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy) -> None:
-    """A cross on the last point of a run that ended early, and why beside it."""
+def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy, area) -> None:
+    """A cross on the last point of a run that ended early, and why beside it: below and right of
+    the cross, or on whichever side keeps it inside the plot `area` (off it, it would lie on the
+    tick labels or the next panel)."""
     if not run.get("stopped"):
         return
     ok = np.flatnonzero(np.isfinite(s["y"]))
@@ -161,7 +174,12 @@ def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy) -> None:
     draw = ImageDraw.Draw(img)
     draw.line([(px - 6, py - 6), (px + 6, py + 6)], fill=s["color"], width=3)
     draw.line([(px - 6, py + 6), (px + 6, py - 6)], fill=s["color"], width=3)
-    charts.text_at(img, draw, (px + 10, py + 8), run["stopped"], font(12), "la", "note", fill=s["color"])
+    left, top, right, bottom = area
+    x0, y0, x1, y1 = draw.textbbox((px + 10, py + 8), run["stopped"], font=font(12), anchor="la")
+    right_side = x1 <= right or px - 10 - (x1 - x0) < left
+    below = y1 <= bottom or py - 8 - (y1 - y0) < top
+    charts.text_at(img, draw, (px + 10 if right_side else px - 10, py + 8 if below else py - 8), run["stopped"],
+                   font(12), ("l" if right_side else "r") + ("a" if below else "d"), "note", fill=s["color"])
 
 
 def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
@@ -234,28 +252,40 @@ def class_colors(labels: Sequence[str]) -> dict[str, tuple] | None:
     return {c: charts.CLASS_COLORS[i] for i, c in enumerate(names)}
 
 
-TITLE_SIZES = (15, 14, 13)     # px: a title too long for its panel is drawn smaller, then on two lines
+TITLE_SIZES = (15, 14, 13)     # px: a title too long for its panel is drawn smaller, then on more lines
 TITLE_LINE = 18                # px a title line takes
 
 
 def fitted_title(text: str, width: int) -> tuple[int, list[str]]:
     """The font size and lines that write `text` within `width` pixels: one line at the largest
-    size that fits, else two lines split at the space nearest the middle (at the smallest size)."""
+    size that fits, else (at the smallest size) the fewest lines that fit, split at spaces where
+    the longest line is shortest (a lone word wider than `width` keeps a line of its own)."""
     draw = ImageDraw.Draw(charts.canvas(1, 1))
     for size in TITLE_SIZES:
         if draw.textlength(text, font=font(size)) <= width:
             return size, [text]
     size = TITLE_SIZES[-1]
-    spaces = [i for i, ch in enumerate(text) if ch == " "]
-    if not spaces:
-        return size, [text]
-    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
-    return size, [text[:cut], text[cut + 1:]]
+    words = text.split(" ")
+    measure = lru_cache(maxsize=None)(lambda i, j: draw.textlength(" ".join(words[i:j]), font=font(size)))
+
+    @lru_cache(maxsize=None)
+    def best(i: int, n: int) -> tuple[float, tuple[int, ...]]:
+        """The shortest longest line writing words[i:] on n lines, and where the lines end."""
+        if n == 1:
+            return measure(i, len(words)), (len(words),)
+        return min(((max(measure(i, j), best(j, n - 1)[0]), (j,) + best(j, n - 1)[1])
+                    for j in range(i + 1, len(words) - n + 2)), default=(math.inf, ()))
+
+    for n in range(2, len(words) + 1):
+        longest, ends = best(0, n)
+        if longest <= width or n == len(words):
+            return size, [" ".join(words[a:b]) for a, b in zip((0,) + ends[:-1], ends)]
+    return size, [text]
 
 
 def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = True) -> Image.Image:
     """panels: {"title", "xy" [N, 2], "labels"}; side by side, each under its title fitted to the
-    panel (smaller, or on two lines: a long one would spill over its neighbour or off the picture).
+    panel (smaller, or on more lines: a long one would spill over its neighbour or off the picture).
     Few classes: dots coloured by class with one legend under the row; glyphs: their labels as text."""
     allowed = [p for p in panels if len(p["xy"])]
     labels = [lab for p in allowed for lab in p["labels"]]
