@@ -134,6 +134,23 @@ def test_a_diverged_run_is_marked_where_it_stopped_and_the_split_is_named():
     assert "1e8" in ticks and "1e3" in ticks        # a log axis that says the losses themselves
 
 
+def test_a_run_whose_loss_became_nan_is_still_marked_at_the_epoch_it_stopped():
+    """000's VAE at learning rate 0.01 ends at epoch 5 with a NaN loss: it has no point to draw,
+    so only the legend said it existed. Its cross goes on the plot's top edge at epoch 5."""
+    runs = [{"label": "learning rate 0.0001", "epochs": np.arange(5, 101, 5),
+             "train": np.linspace(46, 27, 20), "test": np.linspace(48, 38, 20)},
+            {"label": "learning rate 0.01", "epochs": np.array([5]), "train": np.array([np.nan]),
+             "test": np.array([np.nan]), "stopped": "diverged at epoch 5"}]
+    img = RF.loss_curves(runs, title="loss", test_name="validation")
+    _check_axes(img)
+    (note,) = _labels(img, "note")
+    assert note["text"] == "diverged at epoch 5 (loss not finite)"
+    xticks = {lab["text"]: lab["box"] for lab in _labels(img, "xtick")}
+    top_of_axes = min(lab["box"][1] for lab in _labels(img, "ytick"))
+    assert note["box"][0] < (xticks["20"][0] + xticks["20"][2]) / 2       # beside epoch 5, left of 20
+    assert note["box"][1] < top_of_axes + 40                            # at the top, where losses run off
+
+
 def test_the_classifier_table_lines_up_its_columns():
     from aegui.core.analyses.classify.classifier import report_rows
     report = {"classes": [{"class": str(i), "precision": 0.98, "recall": 0.9, "f1": 0.95, "support": 980 + 37 * i}

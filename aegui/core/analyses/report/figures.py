@@ -162,23 +162,27 @@ def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, te
 
 
 def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy, area) -> None:
-    """A cross on the last point of a run that ended early, and why beside it: below and right of
-    the cross, or on whichever side keeps it inside the plot `area` (off it, it would lie on the
-    tick labels or the next panel)."""
-    if not run.get("stopped"):
+    """A cross on the last point of a run that ended early (on the plot's top edge at the epoch it
+    stopped, when no loss of it is finite), and why beside it: below and right of the cross, or on
+    whichever side keeps it inside the plot `area` (off it, it would lie on the tick labels or the
+    next panel)."""
+    if not run.get("stopped") or not len(s["x"]):
         return
+    left, top, right, bottom = area
     ok = np.flatnonzero(np.isfinite(s["y"]))
-    if not len(ok):
-        return
-    px, py = sx(s["x"][ok[-1]]), sy(s["y"][ok[-1]])
+    note = run["stopped"]
+    if len(ok):
+        px, py = sx(s["x"][ok[-1]]), sy(s["y"][ok[-1]])
+    else:       # its loss became inf or NaN: no point to put the cross on, so it goes on the top edge
+        px, py = min(max(sx(s["x"][-1]), left + 6), right - 6), top + 8
+        note += " (loss not finite)"
     draw = ImageDraw.Draw(img)
     draw.line([(px - 6, py - 6), (px + 6, py + 6)], fill=s["color"], width=3)
     draw.line([(px - 6, py + 6), (px + 6, py - 6)], fill=s["color"], width=3)
-    left, top, right, bottom = area
-    x0, y0, x1, y1 = draw.textbbox((px + 10, py + 8), run["stopped"], font=font(12), anchor="la")
+    x0, y0, x1, y1 = draw.textbbox((px + 10, py + 8), note, font=font(12), anchor="la")
     right_side = x1 <= right or px - 10 - (x1 - x0) < left
     below = y1 <= bottom or py - 8 - (y1 - y0) < top
-    charts.text_at(img, draw, (px + 10 if right_side else px - 10, py + 8 if below else py - 8), run["stopped"],
+    charts.text_at(img, draw, (px + 10 if right_side else px - 10, py + 8 if below else py - 8), note,
                    font(12), ("l" if right_side else "r") + ("a" if below else "d"), "note", fill=s["color"])
 
 
