@@ -68,6 +68,29 @@ def test_bars_of_tiny_values_say_them():
     assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
 
 
+def test_bars_name_their_categories_when_the_names_fit_and_number_them_when_not():
+    """000's seven "epochs=6000".."epochs=12000" fit under their bars (about 100 px each) and are
+    written there; names wider than their bars become 1..n with the names in rows below."""
+    short = RF.bars([f"epochs={n}" for n in range(6000, 13000, 1000)], [{"label": "x", "values": np.arange(1, 8)}],
+                    title="t", ylabel="y")
+    assert [lab["text"] for lab in _labels(short, "category")] == [f"epochs={n}" for n in range(6000, 13000, 1000)]
+    _check_axes(short, panels=0)
+    boxes = [lab["box"] for lab in _labels(short, "category")]
+    assert all(a[2] < b[0] for a, b in zip(boxes, boxes[1:]))          # side by side, none touching
+    names = [f"35-{n}-2-{n}-35 with a tanh code" for n in (10, 20, 30, 40, 50, 60, 70)]
+    numbered = RF.bars(names, [{"label": "x", "values": np.arange(1, 8)}], title="t", ylabel="y")
+    assert [lab["text"] for lab in _labels(numbered, "category")] == [str(i) for i in range(1, 8)]
+
+
+def test_bars_that_are_all_zero_say_so():
+    """Every glyph right at every epoch count: seven bars of height 0 would look like a blank chart."""
+    img = RF.bars([f"epochs={n}" for n in range(6000, 13000, 1000)], [{"label": "x", "values": np.zeros(7)}],
+                  title="mean wrong pixels", ylabel="wrong pixels")
+    assert [lab["text"] for lab in _labels(img, "note")] == ["all 7 bars are 0"]
+    some = RF.bars(["a", "b"], [{"label": "x", "values": [0.0, 1.0]}], title="t", ylabel="y")
+    assert not _labels(some, "note")
+
+
 def test_a_stack_of_bars_keeps_each_panels_labels_inside():
     one = RF.bars(["a", "b"], [{"label": "x", "values": [1e-4, 3e-4]}], title="t", ylabel="y")
     _check_axes(RF.stack([one, one], titles=["first", "second"]), panels=0)

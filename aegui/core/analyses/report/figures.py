@@ -203,17 +203,26 @@ def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
 
 def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabel: str,
          width: int = WIDTH, height: int = 380) -> Image.Image:
-    """groups: {"label", "values", "std" (optional)}; categories along x (labels shortened to
-    fit; the full names go in the legend rows under the chart when they are long)."""
-    long = max((len(c) for c in categories), default=0) > max(4, 70 // max(1, len(categories)))
+    """groups: {"label", "values", "std" (optional)}; categories along x, by name where every name
+    fits under its bars, else numbered with the full names in rows under the chart. A chart whose
+    bars are all 0 (every glyph right) says so in the plot, which would otherwise look empty."""
+    measure = ImageDraw.Draw(charts.canvas(1, 1))
+    slot = (width - 70) / max(1, len(categories)) - 8          # the plot's width a category has
+    long = any(measure.textlength(str(c), font=font(12)) > slot for c in categories)
     shown = [str(i + 1) for i in range(len(categories))] if long else list(categories)
     gs = [{**g, "color": g.get("color", color(i))} for i, g in enumerate(groups)]
     extra = 17 * len(categories) + 8 if long else 0
     img = charts.canvas(width, height + extra)
     charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel,
                      legend=len(gs) > 1)
+    draw = ImageDraw.Draw(img)
+    values = [v for g in groups for v in np.asarray(g["values"], float).ravel()]
+    if values and all(v == 0 for v in values):
+        note = f"all {len(values)} bars are 0"
+        x0, y0, x1, y1 = draw.textbbox((width / 2, height / 2), note, font=font(15), anchor="mm")
+        draw.rectangle([x0 - 8, y0 - 5, x1 + 8, y1 + 5], fill=(255, 255, 255))     # off the grid line behind it
+        charts.text_at(img, draw, (width / 2, height / 2), note, font(15), "mm", "note")
     if long:
-        draw = ImageDraw.Draw(img)
         for i, c in enumerate(categories):
             draw.text((70, height + 4 + 17 * i), f"{i + 1}: {c}", fill=charts.TEXT, font=font(12))
     return img
