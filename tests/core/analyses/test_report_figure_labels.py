@@ -91,6 +91,20 @@ def test_bars_that_are_all_zero_say_so():
     assert not _labels(some, "note")
 
 
+def test_the_key_of_grouped_bars_lies_under_the_chart_off_the_bars():
+    """001's held-out chart: two groups, the first bar as tall as the plot. Its key, drawn in the
+    plot's corner, lay on that bar; it goes in a row under the chart, below the category names."""
+    img = RF.bars(["30 %", "50 %", "70 %"], [{"label": "held-out glyphs", "values": [11.7, 10.5, 10.1]},
+                                             {"label": "training glyphs", "values": [0.2, 1.1, 2.2]}],
+                  title="wrong pixels", ylabel="wrong pixels per glyph")
+    _check_axes(img, panels=0)
+    keys = _labels(img, "key")
+    assert [lab["text"] for lab in keys] == ["held-out glyphs", "training glyphs"]
+    lowest_name = max(lab["box"][3] for lab in _labels(img, "category"))
+    assert all(lab["box"][1] > lowest_name for lab in keys)
+    assert keys[0]["box"][2] < keys[1]["box"][0]
+
+
 def test_a_stack_of_bars_keeps_each_panels_labels_inside():
     one = RF.bars(["a", "b"], [{"label": "x", "values": [1e-4, 3e-4]}], title="t", ylabel="y")
     _check_axes(RF.stack([one, one], titles=["first", "second"]), panels=0)

@@ -204,17 +204,19 @@ def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
 def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabel: str,
          width: int = WIDTH, height: int = 380) -> Image.Image:
     """groups: {"label", "values", "std" (optional)}; categories along x, by name where every name
-    fits under its bars, else numbered with the full names in rows under the chart. A chart whose
-    bars are all 0 (every glyph right) says so in the plot, which would otherwise look empty."""
+    fits under its bars, else numbered with the full names in rows under the chart. Two groups or
+    more get their key in a row under the chart (inside it, it would cover the first bars). A
+    chart whose bars are all 0 (every glyph right) says so in the plot, which would otherwise
+    look empty."""
     measure = ImageDraw.Draw(charts.canvas(1, 1))
     slot = (width - 70) / max(1, len(categories)) - 8          # the plot's width a category has
     long = any(measure.textlength(str(c), font=font(12)) > slot for c in categories)
     shown = [str(i + 1) for i in range(len(categories))] if long else list(categories)
     gs = [{**g, "color": g.get("color", color(i))} for i, g in enumerate(groups)]
-    extra = 17 * len(categories) + 8 if long else 0
+    key_h = 22 if len(gs) > 1 else 0
+    extra = key_h + (17 * len(categories) + 8 if long else 0)
     img = charts.canvas(width, height + extra)
-    charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel,
-                     legend=len(gs) > 1)
+    charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel, legend=False)
     draw = ImageDraw.Draw(img)
     values = [v for g in groups for v in np.asarray(g["values"], float).ravel()]
     if values and all(v == 0 for v in values):
@@ -222,9 +224,14 @@ def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabe
         x0, y0, x1, y1 = draw.textbbox((width / 2, height / 2), note, font=font(15), anchor="mm")
         draw.rectangle([x0 - 8, y0 - 5, x1 + 8, y1 + 5], fill=(255, 255, 255))     # off the grid line behind it
         charts.text_at(img, draw, (width / 2, height / 2), note, font(15), "mm", "note")
+    x = 70
+    for g in gs if key_h else []:
+        draw.rectangle([x, height + 6, x + 14, height + 18], fill=g["color"])
+        box = charts.text_at(img, draw, (x + 20, height + 12), g["label"], font(12), "lm", "key")
+        x = box[2] + 24
     if long:
         for i, c in enumerate(categories):
-            draw.text((70, height + 4 + 17 * i), f"{i + 1}: {c}", fill=charts.TEXT, font=font(12))
+            draw.text((70, height + key_h + 4 + 17 * i), f"{i + 1}: {c}", fill=charts.TEXT, font=font(12))
     return img
 
 

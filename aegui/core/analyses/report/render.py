@@ -112,12 +112,15 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             groups.append({"label": f, "values": vals})
         RF.save(RF.bars(cats, groups, title="mean wrong pixels per glyph, by font", ylabel="mean wrong pixels"),
               folder, "per_font.png", out)
-    for fig, metrics, title in (("heldout", ("heldout_mean_wrong", "final_mean_wrong"), "held-out vs training glyphs"),
-                                ("denoise", ("noisy_input_wrong", "denoised_wrong"), "noisy input vs denoised")):
-        if fig in figures and rows and f"{metrics[0]}_mean" in rows[0]:
+    pairs = (("heldout", (("heldout_mean_wrong", "held-out glyphs"), ("final_mean_wrong", "training glyphs")),
+              "held-out vs training glyphs"),
+             ("denoise", (("noisy_input_wrong", "noisy input"), ("denoised_wrong", "denoised")),
+              "noisy input vs denoised"))
+    for fig, metrics, title in pairs:
+        if fig in figures and rows and f"{metrics[0][0]}_mean" in rows[0]:
             cats = [r["label"] for r in rows]
-            groups = [{"label": m.replace("_", " "), "values": [r[f"{m}_mean"] for r in rows],
-                       "std": [r[f"{m}_std"] for r in rows]} for m in metrics]
+            groups = [{"label": name, "values": [r[f"{m}_mean"] for r in rows],
+                       "std": [r[f"{m}_std"] for r in rows]} for m, name in metrics]
             RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
 
 
