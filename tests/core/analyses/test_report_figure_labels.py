@@ -82,6 +82,16 @@ def test_bars_name_their_categories_when_the_names_fit_and_number_them_when_not(
     assert [lab["text"] for lab in _labels(numbered, "category")] == [str(i) for i in range(1, 8)]
 
 
+def test_bars_of_32_glyphs_are_named_by_their_glyphs():
+    """A denoiser's per-glyph chart, 900 px wide: 32 slots of about 26 px hold "a" and "DEL"."""
+    glyphs = ["`"] + [chr(c) for c in range(ord("a"), ord("z") + 1)] + ["{", "|", "}", "~", "DEL"]
+    img = RF.bars(glyphs, [{"label": "noisy input", "values": np.full(32, 3.0)},
+                           {"label": "denoised", "values": np.full(32, 1.0)}], title="t", ylabel="y", width=900, height=300)
+    names = _labels(img, "category")
+    assert [lab["text"] for lab in names] == glyphs
+    assert all(a["box"][2] < b["box"][0] for a, b in zip(names, names[1:]))
+
+
 def test_bars_that_are_all_zero_say_so():
     """Every glyph right at every epoch count: seven bars of height 0 would look like a blank chart."""
     img = RF.bars([f"epochs={n}" for n in range(6000, 13000, 1000)], [{"label": "x", "values": np.zeros(7)}],

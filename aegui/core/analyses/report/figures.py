@@ -209,8 +209,9 @@ def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabe
     chart whose bars are all 0 (every glyph right) says so in the plot, which would otherwise
     look empty."""
     measure = ImageDraw.Draw(charts.canvas(1, 1))
-    slot = (width - 70) / max(1, len(categories)) - 8          # the plot's width a category has
-    long = any(measure.textlength(str(c), font=font(12)) > slot for c in categories)
+    slot = (width - 70) / max(1, len(categories)) - 3          # the plot's width a category has, less a gap
+    size = 11 if len(categories) > 40 else 12                   # as bar_panel writes them
+    long = any(measure.textlength(str(c), font=font(size)) > slot for c in categories)
     shown = [str(i + 1) for i in range(len(categories))] if long else list(categories)
     gs = [{**g, "color": g.get("color", color(i))} for i, g in enumerate(groups)]
     key_h = 22 if len(gs) > 1 else 0
