@@ -18,7 +18,9 @@ def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
     names the icon); console: False gives a windowed app (no console window on Windows, a
     plain .app on macOS), AEGUI_CONSOLE=1 forces a console build for checks; strip_after_collect:
     whether to strip the finished bundle's libraries (Linux only: strip breaks macOS code
-    signatures; see libraries_to_strip); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
+    signatures; see libraries_to_strip); trim_icu_data: whether to cut Qt's ICU data library down to
+    the app's languages (Linux only: the PySide6 wheels for Windows and macOS carry no ICU data
+    library; see installer/icu_data.py); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
     icons = os.path.join(str(root), "resources", "icons")
     windows, macos = platform == "win32", platform == "darwin"
     if windows:
@@ -31,6 +33,7 @@ def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
         "icon": icon,
         "console": not (windows or macos) or env.get("AEGUI_CONSOLE") == "1",
         "strip_after_collect": platform.startswith("linux"),
+        "trim_icu_data": platform.startswith("linux"),
         "app_bundle": {"name": "aegui.app", "bundle_identifier": "io.github.aegui"} if macos else None,
     }
 

@@ -42,10 +42,11 @@ def test_windows_and_macos_get_their_icon_file(options, platform, suffix, pillow
 
 def test_linux_options(options):
     """Linux: no icon in the executable (the menu entry names it), a console so --smoke's JSON
-    reaches stdout, the libraries' symbol tables stripped, no .app."""
+    reaches stdout, the libraries' symbol tables stripped, Qt's ICU data cut to the app's
+    languages, no .app."""
     opts = options("linux", ROOT, {})
     assert opts["icon"] is None and opts["console"] is True
-    assert opts["strip_after_collect"] is True
+    assert opts["strip_after_collect"] is True and opts["trim_icu_data"] is True
     assert opts["app_bundle"] is None
 
 
@@ -59,6 +60,7 @@ def test_only_linux_strips_and_only_macos_makes_an_app(options):
     """strip would break a macOS code signature and has no Windows counterpart."""
     assert options("win32", ROOT, {})["strip_after_collect"] is False
     assert options("darwin", ROOT, {})["strip_after_collect"] is False
+    assert not options("win32", ROOT, {})["trim_icu_data"] and not options("darwin", ROOT, {})["trim_icu_data"]
     app = options("darwin", ROOT, {})["app_bundle"]
     assert app["name"] == "aegui.app" and app["bundle_identifier"] == "io.github.aegui"
     assert options("win32", ROOT, {})["app_bundle"] is None
@@ -135,7 +137,8 @@ def test_spec_runs_for_each_platform(platform, monkeypatch, tmp_path):
     classes = {name: type(name, (_Recorder,), {}) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
     _Recorder.calls = {}
     spec = ROOT / "installer" / "aegui.spec"
-    namespace = dict(classes, SPECPATH=str(spec.parent), DISTPATH=str(tmp_path), __file__=str(spec))
+    namespace = dict(classes, SPECPATH=str(spec.parent), DISTPATH=str(tmp_path), workpath=str(tmp_path),
+                     __file__=str(spec))
     monkeypatch.setattr("sys.platform", platform)
     monkeypatch.setattr("sys.path", list(__import__("sys").path))
     exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
