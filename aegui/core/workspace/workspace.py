@@ -7,7 +7,7 @@ change happens on the GUI thread; the Qt layer's training runner hands the worke
 there (aegui.qt.training_runner). The workspace holds no runner: it asks for runs through its
 request events, which the runner subscribes to, and is told what happened through report_*().
 
-Events (psygnal signals, emitted synchronously):
+Events (aegui.core.workspace.signals: emitted synchronously, each callback given the arguments it takes):
     models_changed()                      the list, a title or a dirty mark changed
     current_changed(model, previous)      another model is shown (clear what belonged to the old one)
     current_updated(model)                the shown model has new weights (a training snapshot)
@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import time
 
-from psygnal import Signal
-
-from aegui.core.archs import arch_of
+from aegui.core.workspace.signals import Signal
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.train.history import History
@@ -219,6 +217,8 @@ class Workspace:
         """The local 5x7 model that denoises drawings `model` finds unfamiliar: the shipped
         general-5x7-local when it is open, else the latest other local glyph model; None when
         `model` is local itself (it has no glyphs to snap to) or none is open."""
+        from aegui.core.archs import arch_of     # with the models, not with the window (its start-up)
+
         def local(m) -> bool:
             return m.shape == GLYPH_SHAPE and arch_of(m.experiment.model).denoises_unseen_shapes
         if model is None or local(model):
