@@ -21,17 +21,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from installer_helpers import ROOT, Recorder, load_installer, run_spec
 
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-icu = load("icu_data")
+icu = load_installer("icu_data")
 
 
 def test_icu_items_kept_are_the_shared_ones_and_the_apps_languages():
@@ -109,7 +101,7 @@ def test_trimmed_icu_data_still_serves_what_qt_asks_for(tmp_path):
     assert whole["es"] == trimmed["es"] and whole["zone_es"] == trimmed["zone_es"] and whole["shift_jis"] is True
 
 
-hook = load("rthook_sources")
+hook = load_installer("rthook_sources")
 
 
 class StandInLoader:
@@ -172,15 +164,6 @@ def _frame_in(module):
     return frames[0]
 
 
-class _Recorder:
-    calls: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-        self.binaries, self.scripts = [], []
-        _Recorder.calls.setdefault(type(self).__name__, []).append(self)
-
-
 def test_spec_packs_the_sources_of_bundled_modules_only(tmp_path, monkeypatch):
     """The spec moves a collected .py into sources.zip when its module is in the bundle's PYZ
     (so the loader can serve it) and leaves every other file where it was."""
@@ -191,24 +174,17 @@ def test_spec_packs_the_sources_of_bundled_modules_only(tmp_path, monkeypatch):
         files[rel].parent.mkdir(parents=True, exist_ok=True)
         files[rel].write_text(text, encoding="utf-8")
 
-    class Analysis(_Recorder):
+    class Analysis(Recorder):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.pure = [("torch", "", "PYMODULE"), ("torch.nn.functional", "", "PYMODULE")]
             self.datas = [(rel, str(path), "DATA") for rel, path in files.items()]
 
-    classes = {name: type(name, (_Recorder,), {}) for name in ("PYZ", "EXE", "COLLECT", "BUNDLE")}
-    _Recorder.calls = {}
-    spec = ROOT / "installer" / "aegui.spec"
-    work = tmp_path / "work"
-    work.mkdir()
-    namespace = dict(classes, Analysis=Analysis, SPECPATH=str(spec.parent), DISTPATH=str(tmp_path / "dist"),
-                     workpath=str(work), __file__=str(spec))
     monkeypatch.setattr("sys.path", list(sys.path))
-    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
-    (analysis,) = _Recorder.calls["Analysis"]
+    calls = run_spec(tmp_path, Analysis=Analysis)
+    (analysis,) = calls["Analysis"]
     assert analysis.kwargs["runtime_hooks"] == [str(ROOT / "installer" / "rthook_sources.py")]
-    (collect,) = _Recorder.calls["COLLECT"]
+    (collect,) = calls["COLLECT"]
     datas = {d[0]: d[1] for d in collect.args[2]}
     assert set(datas) == {"torch/tool_script.py", "torch/data.txt", "sources.zip"}
     with zipfile.ZipFile(datas["sources.zip"]) as z:

@@ -4,30 +4,23 @@ The spec builds on Linux, Windows and macOS; only Linux builds run here, so its 
 choices live in installer/bundle_options.py and are checked for every platform name, and the
 Windows (.ico) and macOS (.icns) icons are regenerated and re-opened with Pillow.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from installer_helpers import ROOT, load_installer, run_spec
+
 ICONS = ROOT / "resources" / "icons"
 ICO_SIZES = {16, 32, 48, 64, 128, 256}
 # Pixel sizes of the entries Pillow writes into an .icns (16 px is only there as 16@2x = 32).
 ICNS_PIXELS = {32, 64, 128, 256, 512, 1024}
 
 
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def options():
-    return load("bundle_options").platform_options
+    return load_installer("bundle_options").platform_options
 
 
 @pytest.mark.parametrize("platform, suffix, pillow_format", [("win32", ".ico", "ICO"),
@@ -80,7 +73,7 @@ def test_strip_takes_every_elf_library_but_the_wheels_patched_ones(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(data)
     (tmp_path / "libc10.so").symlink_to(tmp_path / "torch/lib/libtorch_cpu.so")
-    found = {p.relative_to(tmp_path).as_posix() for p in load("bundle_options").libraries_to_strip(tmp_path)}
+    found = {p.relative_to(tmp_path).as_posix() for p in load_installer("bundle_options").libraries_to_strip(tmp_path)}
     assert found == {"torch/lib/libtorch_cpu.so", "PySide6/Qt/lib/libQt6Core.so.6", "libpython3.11.so.1.0",
                      "numpy/_core/_umath.cpython-311-x86_64-linux-gnu.so"}
 
@@ -88,7 +81,7 @@ def test_strip_takes_every_elf_library_but_the_wheels_patched_ones(tmp_path):
 @pytest.fixture(scope="module")
 def fresh_icons(tmp_path_factory):
     out = tmp_path_factory.mktemp("icons")
-    assert load("make_icons").main(["--out", str(out)]) == 0
+    assert load_installer("make_icons").main(["--out", str(out)]) == 0
     return out
 
 
@@ -120,34 +113,19 @@ def test_icns_holds_every_size(fresh_icons, folder):
         assert red.min() < 80 and red.max() > 200   # the dark cells on the light square
 
 
-class _Recorder:
-    """Stands in for one of PyInstaller's spec classes: keeps what the spec passed it."""
-    calls: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-        self.datas, self.binaries, self.pure, self.scripts = [], [], [], []
-        _Recorder.calls.setdefault(type(self).__name__, []).append(self)
-
-
 @pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
 def test_spec_runs_for_each_platform(platform, monkeypatch, tmp_path):
     """installer/aegui.spec itself, run with PyInstaller's classes recorded instead of building:
     the executable gets that platform's icon and console flag, and only macOS gets an .app."""
-    classes = {name: type(name, (_Recorder,), {}) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
-    _Recorder.calls = {}
-    spec = ROOT / "installer" / "aegui.spec"
-    namespace = dict(classes, SPECPATH=str(spec.parent), DISTPATH=str(tmp_path), workpath=str(tmp_path),
-                     __file__=str(spec))
     monkeypatch.setattr("sys.platform", platform)
     monkeypatch.setattr("sys.path", list(__import__("sys").path))
-    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    calls = run_spec(tmp_path)
     monkeypatch.undo()
-    opts = load("bundle_options").platform_options(platform, ROOT, {})
-    (exe,) = _Recorder.calls["EXE"]
+    opts = load_installer("bundle_options").platform_options(platform, ROOT, {})
+    (exe,) = calls["EXE"]
     assert exe.kwargs["icon"] == opts["icon"] and exe.kwargs["console"] == opts["console"]
     assert exe.kwargs["name"] == "aegui"
-    assert len(_Recorder.calls.get("BUNDLE", [])) == (1 if platform == "darwin" else 0)
+    assert len(calls.get("BUNDLE", [])) == (1 if platform == "darwin" else 0)
 
 
 def stand_in_app(tmp_path, smoke_status: int) -> Path:
@@ -169,13 +147,13 @@ needs_sh = pytest.mark.skipif(__import__("sys").platform == "win32", reason="the
 
 @needs_sh
 def test_bundle_check_passes_a_working_app(tmp_path):
-    check = load("check_bundle")
+    check = load_installer("check_bundle")
     assert check.main([str(stand_in_app(tmp_path, 0)), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "aegui-window.png").is_file()
 
 
 @needs_sh
 def test_bundle_check_fails_when_no_model_loads(tmp_path, capsys):
-    check = load("check_bundle")
+    check = load_installer("check_bundle")
     assert check.main([str(stand_in_app(tmp_path, 1)), "--out", str(tmp_path / "out")]) == 1
     assert "--smoke exited 1" in capsys.readouterr().err
