@@ -167,7 +167,6 @@ def take_apart(win) -> None:
 
     from aegui.qt import threads
     threads.wait_for_workers(10_000)
-    QCoreApplication.sendPostedEvents()
     win.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 

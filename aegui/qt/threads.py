@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import traceback
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -95,8 +96,19 @@ def run_task(fn, *args, on_done=None, on_error=None):
 
 
 def wait_for_workers(timeout_ms: int = 5000) -> bool:
-    """Program exit: wait for the pool's threads (ask each job to end first)."""
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    """Program exit: wait for the pool's threads (ask each job to end first), handing their
+    results over as they end, until none runs. A result handed over can start the request a
+    panel kept waiting (Latest), so that one is waited for too: a worker still running when
+    Python exits has its signals deleted under it (superqt's run() then prints "Signal source has
+    been deleted"). False when `timeout_ms` passed first."""
+    from PySide6.QtCore import QCoreApplication
+    pool = QThreadPool.globalInstance()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while pool.waitForDone(max(0, round((deadline - time.monotonic()) * 1000))):
+        QCoreApplication.sendPostedEvents()
+        if pool.activeThreadCount() == 0:
+            return True
+    return False
 
 
 def _iterate(make_job, holder: dict, cancelled: threading.Event, ended: threading.Event):

@@ -177,3 +177,26 @@ def test_the_runner_refuses_what_is_not_a_job(qtbot):
         c.start(Steps)
     assert isinstance(blocker.args[0], TypeError) and "Steps" in str(blocker.args[0])
     qtbot.waitUntil(lambda: not c.is_running())
+
+
+def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_start(qtbot):
+    """At exit the window waits for the pool's workers. A panel's Latest keeps one request waiting
+    behind the one running; handing the running one's result over starts the waiting one, which
+    must end before the wait returns: still running when Python exits, its worker's signals were
+    deleted under it and superqt printed a traceback ("Signal source has been deleted")."""
+    from PySide6.QtCore import QThreadPool
+
+    from aegui.qt.threads import Latest, wait_for_workers
+    latest, done, gate = Latest(), [], threading.Event()
+
+    def slow(tag):
+        gate.wait(10)
+        return tag
+    latest.submit(slow, "first", on_done=done.append)
+    latest.submit(slow, "second", on_done=done.append)     # waits behind the first
+    assert latest.busy()
+    gate.set()
+    assert wait_for_workers(30_000)
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert done == ["second"]         # the newest request's result, handed over in the wait
+    assert not latest.busy()
