@@ -16,18 +16,16 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt import collector, threads
-from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.editor.pixel_editor import PixelEditor
-from aegui.qt.explain.explain_panel import ExplainPanel
 from aegui.qt.files import FileActions
 from aegui.qt.guide.hints import Guide
 from aegui.qt.i18n import bind_text, on_language, tr
+from aegui.qt.later_panels import LATER, ON_RAISE, make_panel
 from aegui.qt.latent.latent_canvas import LatentCanvas
 from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.menus import Menus
 from aegui.qt.model_bar import ModelBar
 from aegui.qt.models import title
-from aegui.qt.network.network_view import NetworkView
 from aegui.qt.perspectives.arranger import Arranger
 from aegui.qt.perspectives.table import perspective
 from aegui.qt.perspectives.switcher import Switcher
@@ -38,10 +36,6 @@ from aegui.qt.training_runner import TrainingRunner
 
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
 SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
-# Panels the Explore perspective (the first one shown) does not show: built when first reached
-# (their perspective shown, their dock opened, a menu action or a test asking the window for them),
-# not before the first paint. Always before their dock is laid out, so nothing moves when they come.
-LATER = ("builder", "experiments", "analyses", "compare", "training", "recon")
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
                "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
                "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
@@ -99,30 +93,13 @@ class MainWindow(QMainWindow):
         self.editor = PixelEditor()
         self.latent = LatentCanvas()
         self.library = LibraryPanel()
-        self.network = NetworkView()
-        self.drawing = DrawPanel()
-        self.explain = ExplainPanel()
         self._later: dict[str, QWidget] = {}     # the LATER panels built so far
         self._builder_follows = None              # see _note_for_builder
 
-    def _make_later(self, key: str) -> QWidget:
-        if key == "builder":
-            from aegui.qt.builder.model_builder import ModelBuilder
-            return ModelBuilder()
-        if key == "experiments":
-            from aegui.qt.experiments.experiments_panel import ExperimentsPanel
-            return ExperimentsPanel()
-        if key == "analyses":
-            from aegui.qt.analyses.analyses_panel import AnalysesPanel
-            return AnalysesPanel()
-        if key == "training":
-            from aegui.qt.training.training_panel import TrainingPanel
-            return TrainingPanel()
-        if key == "recon":
-            from aegui.qt.training.reconstructions import ReconstructionsPanel
-            return ReconstructionsPanel()
-        from aegui.qt.compare.compare_panel import ComparePanel
-        return ComparePanel()
+    def _before_laid_out(self, keys) -> None:
+        """The arranger is about to lay out these docks: their panels come in now, except the
+        tabs that wait until raised (ON_RAISE; their dock builds them when it comes forward)."""
+        self.build_panels([key for key in keys if key not in ON_RAISE])
 
     def built(self, key: str) -> bool:
         """Whether a dock's panel exists yet (only LATER ones may not)."""
@@ -135,7 +112,7 @@ class MainWindow(QMainWindow):
             keys = ["builder", *keys]     # the sweep editor starts from the builder's experiment (the draft)
         for key in keys:
             if key in LATER and key not in self._later:
-                panel = self._later[key] = self._make_later(key)
+                panel = self._later[key] = make_panel(key)
                 self.docks[key].setWidget(self._scrolled(key, panel))
                 if key == "builder":
                     from aegui.qt.builder.binding import bind_builder
@@ -150,6 +127,9 @@ class MainWindow(QMainWindow):
     compare = property(lambda self: self._later_panel("compare"))
     training = property(lambda self: self._later_panel("training"))
     recon = property(lambda self: self._later_panel("recon"))
+    network = property(lambda self: self._later_panel("network"))
+    drawing = property(lambda self: self._later_panel("draw"))
+    explain = property(lambda self: self._later_panel("explain"))
 
     def _later_panel(self, key: str) -> QWidget:
         self.build_panels([key])
@@ -159,7 +139,7 @@ class MainWindow(QMainWindow):
         """Each panel binds itself to the workspace; the window only brings the right dock forward."""
         ws = self.workspace
         ws.current_changed.connect(self._note_for_builder)
-        for panel in (self.latent, self.library, self.network, self.drawing, self.explain):
+        for panel in (self.latent, self.library):
             panel.bind(ws)
         self.editor.bind(ws, title)
         self.latent.replay.exported.connect(self.status.say)
@@ -236,14 +216,13 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
         panels = {"builder": None, "latent": self.latent, "editor": self.editor,
-                  "recon": None, "library": self.library, "network": self.network, "draw": self.drawing,
-                  "explain": self.explain}
+                  "recon": None, "library": self.library, "network": None, "draw": None, "explain": None}
         panels.update((key, None) for key in LATER)
         self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
         for key, dock in self.docks.items():
             bind_text(self, dock.setWindowTitle, DOCK_TITLES[key])
         self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
-        self.arranger = Arranger(self, self.docks, before_shown=self.build_panels)
+        self.arranger = Arranger(self, self.docks, before_shown=self._before_laid_out)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -320,6 +299,7 @@ class MainWindow(QMainWindow):
         return view.run_preset()
 
     def show_dock(self, key: str) -> None:
+        self.build_panels([key])
         self.arranger.show_dock(key)
 
     def new_sweep(self) -> None:

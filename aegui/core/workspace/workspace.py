@@ -23,7 +23,8 @@ Events (aegui.core.workspace.signals: emitted synchronously, each callback given
     editor_glyph_requested(image)         show this 7x5 glyph in the pixel editor
     glyph_save_requested(image, source, label)   keep this glyph in the user's library (label None: ask)
     teach_requested(images, labels, source)      teach the editor's model these (7, 5) glyphs
-    input_changed(x)                      the input the network view follows (hover, drawing)
+    input_changed(x)                      the input the network view follows (hover, drawing); the
+                                          last one stays in `input` for panels built later
     code_marked(z)                        a code to mark on the latent canvas (None: none)
     draft_changed(experiment)             the builder's experiment (None while its form is invalid)
     notice(text, args)                    a sentence for the status bar (English template + args)
@@ -89,6 +90,7 @@ class Workspace:
         self.ready = False          # torch imported, demo models open
         self.devices: list = []
         self.device_name = ""
+        self.input = None           # the last input_changed's (panels built later start from it)
         self.draft = None           # the builder's experiment, while its form is valid
         self.draft_error = None     # ... else the first ConfigError it shows
         self.record_replay = True   # runs keep snapshots of the shown samples' codes (latent replay)
@@ -395,6 +397,7 @@ class Workspace:
         self.teach_requested.emit(list(images), list(labels), source)
 
     def set_input(self, x) -> None:
+        self.input = x
         self.input_changed.emit(x)
 
     def mark_code(self, z) -> None:

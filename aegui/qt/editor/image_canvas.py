@@ -334,13 +334,17 @@ class DrawPanel(QWidget):
 
     # -- the model ---------------------------------------------------------------------------
     def bind(self, workspace) -> None:
-        """Draw for the workspace's current model when it reads pictures; the drawing lights the
-        network view and is marked on the latent canvas."""
+        """Draw for the workspace's current model when it reads pictures (the one shown already,
+        when the panel is built later); the drawing lights the network view and is marked on the
+        latent canvas."""
         self._ws = workspace
         workspace.current_changed.connect(lambda model, _previous: self._show_model(model, fresh=True))
         workspace.current_updated.connect(lambda model: self._show_model(model, fresh=False))
         self.input_changed.connect(workspace.set_input)
         self.code_changed.connect(workspace.mark_code)
+        current = workspace.current
+        if current is not None and current.model is not None and current.shape != GLYPH_SHAPE:
+            self._show_model(current, fresh=True)
 
     def _show_model(self, model, fresh: bool) -> None:
         if fresh:

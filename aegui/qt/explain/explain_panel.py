@@ -177,12 +177,17 @@ class ExplainPanel(QWidget):
 
     # -- the workspace -----------------------------------------------------------------------
     def bind(self, workspace) -> None:
-        """Explain the shown model (also each training snapshot) on what the other panels point at."""
+        """Explain the shown model (also each training snapshot) on what the other panels point at
+        (both as they are now, when the panel is built after them)."""
         self._ws = workspace
         workspace.current_changed.connect(lambda model, _previous: self.set_model(model, fresh=True))
         workspace.current_updated.connect(lambda model: self.set_model(model, fresh=False))
         workspace.input_changed.connect(self.set_input)
         workspace.models_changed.connect(self._show_model_label)     # renamed in File > Models…
+        if workspace.input is not None:
+            self.set_input(workspace.input)
+        if workspace.current is not None:
+            self.set_model(workspace.current, fresh=True)
 
     def set_model(self, model, fresh: bool = True) -> None:
         """`model`: a TrainedModel (None: none); `fresh`: another model, else new weights."""

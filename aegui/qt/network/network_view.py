@@ -70,7 +70,8 @@ class NetworkView(QWidget):
         on_language(self, self.canvas.update)      # it writes its layer names as it paints
 
     def bind(self, workspace) -> None:
-        """Show the workspace's current model; light it with the input the other panels point at."""
+        """Show the workspace's current model; light it with the input the other panels point at
+        (both as they are now, when the view is built after them)."""
         def show(model):
             if model is None or model.model is None:
                 self.set_model(None)
@@ -79,6 +80,10 @@ class NetworkView(QWidget):
         workspace.current_changed.connect(lambda model, _previous: show(model))
         workspace.current_updated.connect(show)
         workspace.input_changed.connect(self.set_input)
+        if workspace.input is not None:
+            self.set_input(workspace.input)
+        if workspace.current is not None:
+            show(workspace.current)
 
     def busy(self) -> bool:
         """A model or an input is still on its way to the screen."""
