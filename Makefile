@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/preset_times.py --quick-only
 	$(PY) bench/mnist_scale.py --rounds 2
 	$(PY) bench/mnist_presets.py
+	$(PY) bench/report_floor.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/startup.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
 
