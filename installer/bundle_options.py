@@ -20,7 +20,9 @@ def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
     whether to strip the finished bundle's libraries (Linux only: strip breaks macOS code
     signatures; see libraries_to_strip); trim_icu_data: whether to cut Qt's ICU data library down to
     the app's languages (Linux only: the PySide6 wheels for Windows and macOS carry no ICU data
-    library; see installer/icu_data.py); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
+    library; see installer/icu_data.py); link_duplicates: whether a library that two wheels both
+    vendor is kept once, the other place a symbolic link to it (Linux only; see
+    duplicate_libraries); app_bundle: BUNDLE()'s arguments for the macOS .app, else None."""
     icons = os.path.join(str(root), "resources", "icons")
     windows, macos = platform == "win32", platform == "darwin"
     if windows:
@@ -34,6 +36,7 @@ def platform_options(platform: str, root, env: Mapping[str, str]) -> dict:
         "console": not (windows or macos) or env.get("AEGUI_CONSOLE") == "1",
         "strip_after_collect": platform.startswith("linux"),
         "trim_icu_data": platform.startswith("linux"),
+        "link_duplicates": platform.startswith("linux"),
         "app_bundle": {"name": "aegui.app", "bundle_identifier": "io.github.aegui"} if macos else None,
     }
 
@@ -54,4 +57,27 @@ def libraries_to_strip(internal) -> list[Path]:
         with open(path, "rb") as f:
             if f.read(4) == ELF_MAGIC:
                 found.append(path)
+    return found
+
+
+def duplicate_libraries(internal) -> list[tuple[Path, Path]]:
+    """(copy, kept) for each shared library whose bytes another one in the bundle has: numpy and
+    scipy both vendor the same libgfortran and libquadmath (3 MB) under their own `.libs/`. The
+    dynamic loader takes a library by its soname once a process has it, so the second copy is
+    never even opened; a link to the first keeps its path for the library that names it. The
+    first by path is kept."""
+    import hashlib
+    by_content: dict[tuple[int, str], Path] = {}
+    found = []
+    for path in sorted(Path(internal).rglob("*.so*")):
+        if path.is_symlink() or not path.is_file() or not (path.name.endswith(".so") or ".so." in path.name):
+            continue
+        with open(path, "rb") as f:
+            if f.read(4) != ELF_MAGIC:
+                continue
+        key = (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+        if key in by_content:
+            found.append((path, by_content[key]))
+        else:
+            by_content[key] = path
     return found

@@ -36,10 +36,11 @@ def test_windows_and_macos_get_their_icon_file(options, platform, suffix, pillow
 def test_linux_options(options):
     """Linux: no icon in the executable (the menu entry names it), a console so --smoke's JSON
     reaches stdout, the libraries' symbol tables stripped, Qt's ICU data cut to the app's
-    languages, no .app."""
+    languages, libraries two wheels vendor kept once, no .app."""
     opts = options("linux", ROOT, {})
     assert opts["icon"] is None and opts["console"] is True
     assert opts["strip_after_collect"] is True and opts["trim_icu_data"] is True
+    assert opts["link_duplicates"] is True
     assert opts["app_bundle"] is None
 
 
@@ -54,6 +55,7 @@ def test_only_linux_strips_and_only_macos_makes_an_app(options):
     assert options("win32", ROOT, {})["strip_after_collect"] is False
     assert options("darwin", ROOT, {})["strip_after_collect"] is False
     assert not options("win32", ROOT, {})["trim_icu_data"] and not options("darwin", ROOT, {})["trim_icu_data"]
+    assert not options("win32", ROOT, {})["link_duplicates"] and not options("darwin", ROOT, {})["link_duplicates"]
     app = options("darwin", ROOT, {})["app_bundle"]
     assert app["name"] == "aegui.app" and app["bundle_identifier"] == "io.github.aegui"
     assert options("win32", ROOT, {})["app_bundle"] is None
@@ -76,6 +78,27 @@ def test_strip_takes_every_elf_library_but_the_wheels_patched_ones(tmp_path):
     found = {p.relative_to(tmp_path).as_posix() for p in load_installer("bundle_options").libraries_to_strip(tmp_path)}
     assert found == {"torch/lib/libtorch_cpu.so", "PySide6/Qt/lib/libQt6Core.so.6", "libpython3.11.so.1.0",
                      "numpy/_core/_umath.cpython-311-x86_64-linux-gnu.so"}
+
+
+
+def test_a_library_two_wheels_vendor_is_found_once(tmp_path):
+    """numpy.libs and scipy.libs carry the same libgfortran: the second copy (by path) is the one
+    to link to the first; libraries that differ in a byte, links and non-libraries are left."""
+    gfortran = b"\x7fELF" + b"gfortran" * 100
+    files = {"numpy.libs/libgfortran-040039e1.so.5.0.0": gfortran,
+             "scipy.libs/libgfortran-040039e1.so.5.0.0": gfortran,
+             "scipy.libs/libgfortran-8f1e9814.so.5.0.0": gfortran[:-1] + b"!",
+             "numpy.libs/libquadmath-96973f99.so.0.0.0": b"\x7fELF" + b"quadmath" * 50,
+             "scipy.libs/libquadmath-96973f99.so.0.0.0": b"\x7fELF" + b"quadmath" * 50,
+             "resources/a.so.txt": b"text", "resources/b.so.txt": b"text"}
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    (tmp_path / "libgfortran.so.5").symlink_to(tmp_path / "numpy.libs/libgfortran-040039e1.so.5.0.0")
+    pairs = {(c.relative_to(tmp_path).as_posix(), k.relative_to(tmp_path).as_posix())
+             for c, k in load_installer("bundle_options").duplicate_libraries(tmp_path)}
+    assert pairs == {("scipy.libs/libgfortran-040039e1.so.5.0.0", "numpy.libs/libgfortran-040039e1.so.5.0.0"),
+                     ("scipy.libs/libquadmath-96973f99.so.0.0.0", "numpy.libs/libquadmath-96973f99.so.0.0.0")}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from installer_helpers import load_installer
+
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(os.environ.get("AEGUI_BUNDLE") or
            ROOT / "dist" / "aegui" / ("aegui.exe" if sys.platform == "win32" else "aegui"))
@@ -66,6 +68,18 @@ def test_bundle_runs_the_command_line(tmp_path):
     proc = run_bundle(["decode", str(run), "--z", "0,0", "--out", str(tmp_path / "g.png")], tmp_path / "home")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "g.png").exists()
+
+
+@needs_bundle
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copies are linked on Linux only")
+def test_bundle_keeps_each_library_once_and_scipy_loads_through_the_links(tmp_path):
+    """A library two wheels vendor (numpy's and scipy's libgfortran) is one file in the bundle,
+    and scipy's OpenBLAS, which names the linked copy, still loads: a scipy optimizer trains."""
+    assert load_installer("bundle_options").duplicate_libraries(EXE.parent / "_internal") == []
+    assert (EXE.parent / "_internal" / "scipy.libs").is_dir()
+    proc = run_bundle(["sweep", str(ROOT / "resources" / "sweeps" / "scipy-optimizers-quick.json"),
+                       "--out", str(tmp_path / "sweep")], tmp_path / "home", timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @needs_bundle
