@@ -23,6 +23,10 @@ matrices of each --gemm-sizes, default threads, best of --repeats; the highest s
 the floor is the lowest), the most a conv network's arithmetic can hope for; (b) the rate one
 real training step of each model achieves (loss, backward, optimizer step on aegui's own
 objects, timed over --steps steps after a warm-up, on the threads aegui's session would use).
+The same two are measured in bfloat16 too (the GEMM, and each step under CPU bf16 autocast):
+this CPU has bf16 matrix units (AMX), so bf16's floor is far lower; the report trains in float32
+(the documents' networks are float32, and bf16's 8-bit mantissa would give other numbers), so the
+float32 floor is the one that binds, and the bf16 figures say what giving that up would buy.
 Printed per row and for both: total TFLOP; the time at the GEMM peak (a floor for this float32
 arithmetic on these cores, whatever the code around it); the time at the steps' achieved rate
 (applied to evaluation too: a forward pass, about as efficient); the time the committed run
@@ -56,9 +60,9 @@ TRAIN_IMAGES, TEST_IMAGES = 60_000, 10_000     # MNIST's training and official t
 TARGET_S = 3600.0
 
 
-def gemm_peak(n: int, repeats: int) -> float:
-    """GFLOP/s of the best of `repeats` float32 n x n matrix products."""
-    a, b = torch.rand(n, n), torch.rand(n, n)
+def gemm_peak(n: int, repeats: int, dtype=torch.float32) -> float:
+    """GFLOP/s of the best of `repeats` n x n matrix products in `dtype`."""
+    a, b = torch.rand(n, n, dtype=dtype), torch.rand(n, n, dtype=dtype)
     c = torch.mm(a, b)                 # first call: threads started, memory touched
     best = math.inf
     for _ in range(repeats):
@@ -103,15 +107,17 @@ class Step:
         self.model.flat.grad = None
         return fwd.get_total_flops(), bwd.get_total_flops()
 
-    def seconds(self, steps: int) -> float:
-        """Mean seconds of a step, after one untimed."""
+    def seconds(self, steps: int, bf16: bool = False) -> float:
+        """Mean seconds of a step, after one untimed; `bf16`: under CPU bfloat16 autocast (what
+        the CPU's bf16 matrix units could give, at bf16's 8-bit mantissa)."""
         before = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            self.run()
-            t0 = time.perf_counter()
-            for _ in range(steps):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 self.run()
+                t0 = time.perf_counter()
+                for _ in range(steps):
+                    self.run()
             return (time.perf_counter() - t0) / steps
         finally:
             torch.set_num_threads(before)
@@ -130,7 +136,7 @@ def measured_seconds(row: str) -> float | None:
 def row_figures(row: str, preset: str, steps: int, peak: float) -> dict:
     plans = load_spec(ROOT / "resources" / "analyses" / f"{preset}.json").plans()
     kinds: dict[tuple, dict] = {}     # runs that differ only in seed, rate or momentum cost the same
-    train = evaluate = achieved_s = 0.0
+    train = evaluate = achieved_s = bf16_s = 0.0
     for plan in plans:
         t = plan.experiment.train
         key = (plan.experiment.model, t.batch_size, t.loss, t.optimizer)
@@ -138,10 +144,12 @@ def row_figures(row: str, preset: str, steps: int, peak: float) -> dict:
             step = Step(plan.experiment)
             fwd, bwd = step.flops()
             seconds = step.seconds(steps)
+            seconds_bf16 = step.seconds(steps, bf16=True)
             kinds[key] = {"like": plan.label, "runs": 0, "batch_size": t.batch_size, "optimizer": t.optimizer,
                           "steps_per_epoch": -(-TRAIN_IMAGES // t.batch_size), "step_flop": fwd + bwd,
                           "forward_flop_per_image": fwd / t.batch_size, "step_s": round(seconds, 6),
-                          "threads": step.threads, "achieved_gflops": round((fwd + bwd) / seconds / 1e9, 2)}
+                          "threads": step.threads, "achieved_gflops": round((fwd + bwd) / seconds / 1e9, 2),
+                          "step_s_bf16": round(seconds_bf16, 6)}
         k = kinds[key]
         k["runs"] += 1
         run_train = k["step_flop"] * TRAIN_IMAGES / t.batch_size * t.epochs
@@ -150,11 +158,12 @@ def row_figures(row: str, preset: str, steps: int, peak: float) -> dict:
         train += run_train
         evaluate += run_eval
         achieved_s += (run_train + run_eval) * k["step_s"] / k["step_flop"]
+        bf16_s += (run_train + run_eval) * k["step_s_bf16"] / k["step_flop"]
     total = train + evaluate
     return {"row": row, "preset": preset, "trainings": len(plans), "kinds": list(kinds.values()),
             "train_tflop": round(train / 1e12, 2), "eval_tflop": round(evaluate / 1e12, 2),
             "total_tflop": round(total / 1e12, 2), "floor_s": round(total / (peak * 1e9)),
-            "achieved_s": round(achieved_s), "measured_s": measured_seconds(row),
+            "achieved_s": round(achieved_s), "achieved_bf16_s": round(bf16_s), "measured_s": measured_seconds(row),
             "measured_gflops": rate(total, measured_seconds(row))}
 
 
@@ -178,6 +187,9 @@ def main() -> None:
     peak = max(gemm.values())
     print(f"float32 GEMM peak ({torch.get_num_threads()} threads, best of {a.repeats}): "
           + ", ".join(f"{n}x{n} {g:.1f}" for n, g in gemm.items()) + f" GFLOP/s; peak {peak:.1f}", flush=True)
+    # The same in bfloat16: where the CPU has bf16 matrix units (AMX), several times float32's.
+    peak_bf16 = max(round(gemm_peak(n, a.repeats, torch.bfloat16), 2) for n in a.gemm_sizes)
+    print(f"bfloat16 GEMM peak: {peak_bf16:.1f} GFLOP/s ({peak_bf16 / peak:.1f}x float32's)", flush=True)
     rows = []
     for row, preset in ROWS:
         r = row_figures(row, preset, a.steps, peak)
@@ -187,23 +199,28 @@ def main() -> None:
             print(f"  {k['runs']} run(s) like {k['like']!r}: {k['step_flop'] / 1e9:.2f} GFLOP a step of "
                   f"{k['batch_size']} images ({k['steps_per_epoch']} steps an epoch), {k['step_s']:.3f} s a step "
                   f"on {k['threads']} threads = {k['achieved_gflops']:.1f} GFLOP/s ({k['achieved_gflops'] / peak:.0%} "
-                  "of the peak)")
+                  f"of the peak); {k['step_s_bf16']:.3f} s under bf16 autocast")
         print(f"  {r['train_tflop']:.1f} TFLOP training + {r['eval_tflop']:.1f} TFLOP evaluation = "
               f"{r['total_tflop']:.1f} TFLOP")
-        print(f"  at the GEMM peak {hours(r['floor_s'])}; at its steps' rate {hours(r['achieved_s'])}; "
+        print(f"  at the GEMM peak {hours(r['floor_s'])}; at its steps' rate {hours(r['achieved_s'])} "
+              f"(bf16 autocast: {hours(r['achieved_bf16_s'])}); "
               f"committed run {hours(r['measured_s'])} = {r['measured_gflops'] or 'n/a'} GFLOP/s; "
               f"target {hours(TARGET_S)}")
     measured = [r["measured_s"] for r in rows]
     both = {"total_tflop": round(sum(r["total_tflop"] for r in rows), 2),
             "floor_s": sum(r["floor_s"] for r in rows),
             "achieved_s": sum(r["achieved_s"] for r in rows),
+            "achieved_bf16_s": sum(r["achieved_bf16_s"] for r in rows),
+            "floor_bf16_s": round(sum(r["total_tflop"] for r in rows) * 1e12 / (peak_bf16 * 1e9)),
             "measured_s": None if None in measured else round(sum(measured), 3)}
     both["measured_gflops"] = rate(both["total_tflop"] * 1e12, both["measured_s"])
     print(f"\nboth rows: {both['total_tflop']:.1f} TFLOP; at the GEMM peak {hours(both['floor_s'])} "
           f"= {both['floor_s'] / TARGET_S:.1f}x the 60-minute target; at the steps' rate "
-          f"{hours(both['achieved_s'])}; committed runs {hours(both['measured_s'])} = "
+          f"{hours(both['achieved_s'])}; in bf16 at its GEMM peak {hours(both['floor_bf16_s'])}, at the "
+          f"steps' bf16 rate {hours(both['achieved_bf16_s'])}; committed runs {hours(both['measured_s'])} = "
           f"{both['measured_gflops'] or 'n/a'} GFLOP/s")
     out = {"gemm_gflops": gemm, "threads": torch.get_num_threads(), "gemm_peak_gflops": peak,
+           "gemm_peak_bf16_gflops": peak_bf16,
            "target_s": TARGET_S, "rows": rows, "both": both, "torch": torch.__version__}
     if a.json:
         Path(a.json).write_text(json.dumps(out, indent=1))
