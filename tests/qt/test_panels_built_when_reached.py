@@ -6,6 +6,7 @@ View > Panels, a menu action), each is whole when it shows: in its dock, bound t
 showing the models and the input that came before it was built, and nothing else on the window
 moved for it."""
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QTabBar
 
@@ -123,11 +124,14 @@ def _geometries(window, keys):
     return {key: window.docks[key].geometry().getRect() for key in keys}
 
 
-def test_the_explore_tabs_are_built_when_raised_and_nothing_moves(window, qtbot):
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_explore_tabs_are_built_when_raised_and_nothing_moves(window, qtbot, size):
     """Draw and Explain sit behind the pixel editor: clicking their tab builds each in place. The
     map and the column keep their geometry, the panel fills its tab (not left at a minimum), and
-    back on the editor its grid is where it was."""
+    back on the editor its grid is where it was; on the smallest window the app supports too."""
+    window.resize(*size)
     settle()
+    assert (window.width(), window.height()) == size
     before = _geometries(window, ("latent", "editor"))
     grid_before = window.editor.grid.geometry().getRect()
     for key, text in (("draw", "Draw"), ("explain", "Explain")):
