@@ -1,8 +1,7 @@
-"""A sweep against the loop a student writes: the seed-001 comparison (the preset's architectures
-x 2 optimizers x 5 seeds on Font1; 6 x 2 x 5 = 60 runs when this was measured, 3 x 2 x 5 since
-the grid was narrowed to the report's own architectures) from `aegui sweep`, from the app's
-Experiments menu, and the same runs one after another in the loop a student would write, side by
-side.
+"""A sweep against the loop a student writes: the seed-001 comparison (the report's six
+architectures x 2 optimizers x 5 seeds on Font1: 60 runs of 150 epochs, the weights updated after
+every glyph) from `aegui sweep`, from the app's Experiments menu, and the same runs one after
+another in the loop a student would write, side by side.
 
 - cli: the whole `aegui sweep SWEEP --out DIR` process (Python start and torch import included),
   and the sweep time it reports (its last stdout line).
@@ -10,9 +9,10 @@ side.
   triggered; timed from the click to the table and band chart being filled (sweep_finished).
   It runs in a child process so Qt and the plain loop do not share one interpreter.
 - runner (optional): aegui.core.analyses.sweeps.sweep.SweepRunner in this process, no CLI around it.
-- plain: nn.Sequential + torch.optim.SGD(momentum=0 or 0.9) + BCEWithLogitsLoss, same epochs,
-  learning rate, activations, initialisation (Xavier-uniform weights, zero biases), full batch,
-  one run at a time.
+- plain: nn.Sequential + torch.optim.SGD (the preset's momentum for its "momentum" runs, none
+  for "sgd") + the preset's loss (MSE after the sigmoid, or BCE on the logits), same epochs,
+  learning rate, activations, initialisation (Xavier-uniform weights, zero biases) and batch size
+  (each epoch's batches in a new order), one run at a time.
 
 Nothing stops early. aegui also measures wrong pixels every `check_every` epochs (its records);
 the plain loop measures them once at the end. Prints the times, the ratio and the mean final
@@ -73,17 +73,25 @@ def plain_run(exp, x, seed: int) -> tuple[float, int]:
             break                                   # logits out: BCEWithLogitsLoss applies the sigmoid
         layers.append(act[m.latent_activation if i == latent - 1 else m.hidden_activation]())
     model = nn.Sequential(*layers)
+    if t.loss == "bce":
+        loss_fn, out = nn.BCEWithLogitsLoss(), nn.Identity()     # the sigmoid inside the loss
+    else:
+        loss_fn, out = nn.MSELoss(), act[m.output_activation]()
     momentum = t.momentum if t.optimizer == "momentum" else 0.0
     opt = torch.optim.SGD(model.parameters(), lr=t.learning_rate, momentum=momentum)
-    loss_fn = nn.BCEWithLogitsLoss()
+    batch = t.batch_size if 0 < t.batch_size < len(x) else len(x)
+    order = torch.Generator().manual_seed(seed)
     for _ in range(t.epochs):
-        opt.zero_grad()
-        loss = loss_fn(model(x), x)
-        loss.backward()
-        opt.step()
+        for rows in torch.randperm(len(x), generator=order).split(batch):
+            opt.zero_grad()
+            loss = loss_fn(out(model(x[rows])), x[rows])
+            loss.backward()
+            opt.step()
     with torch.no_grad():
-        wrong = ((model(x) >= 0) != (x >= 0.5)).sum(1)
-    return float(loss.detach()), int(wrong.max())
+        logits = model(x)
+        loss = loss_fn(out(logits), x)
+        wrong = ((logits >= 0) != (x >= 0.5)).sum(1)      # sigmoid(logit) >= 0.5
+    return float(loss), int(wrong.max())
 
 
 def sweep_file(a, tmp: Path) -> Path:
@@ -139,7 +147,7 @@ def gui_child(path: Path, screenshots: str | None) -> None:
     win.start_loading()
     loop.exec()
     panel = win.experiments
-    presets = {Path(p).resolve(): a for (p, _), a in zip(_presets(), win.preset_actions)}
+    presets = {Path(p).resolve(): a for (p, _), a in zip(_presets(), win.menus.preset_actions)}
     action = presets.get(path.resolve())
     results = []
     panel.sweep_finished.connect(results.append)
@@ -172,7 +180,7 @@ def gui_child(path: Path, screenshots: str | None) -> None:
 
 
 def _presets():
-    from aegui.qt.experiments.experiments_panel import preset_sweeps
+    from aegui.qt.experiments.preset_menu import preset_sweeps
     return preset_sweeps()
 
 

@@ -7,7 +7,7 @@ import weakref
 
 from PySide6.QtCore import QObject
 
-from aegui.qt.pacing import debounced, throttled
+from aegui.qt.pacing import Coalesced, debounced, throttled
 
 
 class Panel(QObject):
@@ -42,3 +42,42 @@ def test_a_throttle_does_not_keep_its_panel_alive(qtbot):
     gone = weakref.ref(panel)
     del panel
     assert gone() is None
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_coalesced_folds_a_burst_into_one_call_with_the_newest_state(qtbot):
+    seen, state = [], {}
+    parent = QObject()
+    pace = Coalesced(lambda: seen.append(state["pos"]), 8, parent)
+    for pos in range(5):               # five moves queued before the loop turns
+        state["pos"] = pos
+        pace()
+    assert seen == []                  # not inside the call: after the queued events
+    qtbot.waitUntil(lambda: seen == [4], timeout=5000)
+
+
+def test_coalesced_makes_a_call_after_the_interval_wait_for_nothing(qtbot):
+    """The mouse at 60 Hz against an 8 ms interval: each move runs on the next turn of the loop
+    (its timer starts at 0 ms), however the last run's timer went; a move sooner than the interval
+    waits only for the rest of it. The clock is a stand-in, so nothing here depends on timing."""
+    clock, seen, parent = Clock(), [], QObject()
+    pace = Coalesced(lambda: seen.append(clock.now), 8, parent, clock=clock)
+    pace()
+    assert pace.timer.interval() == 0
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    clock.now += 1 / 60                # the next move, 16.7 ms later
+    pace()
+    assert pace.timer.isActive() and pace.timer.interval() == 0
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    clock.now += 0.003                 # a move 3 ms after that run
+    pace()
+    assert pace.timer.interval() == 5  # the 5 ms left of the interval
+    pace.cancel()
+    assert not pace.timer.isActive()
