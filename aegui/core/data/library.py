@@ -187,9 +187,7 @@ class GlyphLibrary:
         """Read the file again; a missing file is an empty library."""
         self._entries, self.warning, self.damaged_path, self.skipped = [], None, None, 0
         self.read_only = False
-        from aegui.core.schema.experiment import ConfigError
         from aegui.core.files.errors import os_problem
-        from aegui.core.files.jsonfile import parse_json
         from aegui.core.files.userfile import read_file
         try:
             data = read_file(self.path, "library")
@@ -198,6 +196,10 @@ class GlyphLibrary:
         except OSError as e:
             self._refuse(f"cannot read it ({os_problem(e)})")
             return
+        # Only with a file to read: the JSON reader's error type comes with the experiment schema,
+        # whose dataclasses take a few ms to build, and a first start has no library yet.
+        from aegui.core.files.jsonfile import parse_json
+        from aegui.core.schema.experiment import ConfigError
         try:
             doc = parse_json(data, self.path)
         except ConfigError as e:
