@@ -1,7 +1,9 @@
 """The panels' throttles (aegui/qt/pacing.py) are superqt's, made on their first call so that the
 window's first paint does not import superqt. Until then there is nothing to cancel; once made,
 a throttle calls at once on its leading edge; and it does not keep its panel alive (superqt holds
-a bound method weakly too: a panel closed while its throttle waits is freed)."""
+a bound method weakly too: a panel closed while its throttle waits is freed). The hover's
+`Coalesced` folds a burst of calls into one with the newest state and makes a call that comes
+after its interval wait for nothing (superqt's throttle made each 60 Hz mouse move wait ~16 ms)."""
 import gc
 import weakref
 
