@@ -42,6 +42,7 @@ def report_unexpected(e: BaseException) -> None:
 
 
 _busy = 0
+_started = 0        # workers started so far (wait_for_workers tells a pass that started one)
 _normal_interval = sys.getswitchinterval()
 
 
@@ -64,9 +65,11 @@ def _worker_running(on: bool) -> None:
 def start(worker, fast: bool = False):
     """Start a superqt worker in the (widened) global pool; `fast`: a long worker that wants the
     short GIL switch interval while it runs."""
+    global _started
     pool = QThreadPool.globalInstance()
     if pool.maxThreadCount() < POOL_THREADS:
         pool.setMaxThreadCount(POOL_THREADS)
+    _started += 1
     if fast:
         _worker_running(True)
         worker.finished.connect(lambda: _worker_running(False))
@@ -105,8 +108,11 @@ def wait_for_workers(timeout_ms: int = 5000) -> bool:
     pool = QThreadPool.globalInstance()
     deadline = time.monotonic() + timeout_ms / 1000
     while pool.waitForDone(max(0, round((deadline - time.monotonic()) * 1000))):
+        before = _started
         QCoreApplication.sendPostedEvents()
-        if pool.activeThreadCount() == 0:
+        # A worker started by a result handed over just now may already have ended, its own
+        # result still posted: idle threads alone do not say that every result was handed over.
+        if _started == before and pool.activeThreadCount() == 0:
             return True
     return False
 
