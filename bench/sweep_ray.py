@@ -46,6 +46,8 @@ def main() -> None:
     ap.add_argument("--cpus", type=int, default=2)
     args = ap.parse_args()
     import ray
+
+    from aegui.core.analyses.sweeps.on_ray import LOCAL_SYSTEM_CONFIG   # workers as aegui starts them
     sweep = with_overrides(load_sweep(SWEEP), seeds=args.seeds, epochs=args.epochs)
     tiny = with_overrides(sweep, epochs=1)
     print(f"seed-001: 12 groups x {args.seeds} seeds x {args.epochs} epochs; Ray {ray.__version__}, "
@@ -55,7 +57,8 @@ def main() -> None:
     local_s = [time.perf_counter() - t]
     t = time.perf_counter()
     ray.init(address="local", num_cpus=args.cpus, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": str(Path(SWEEP).parents[2])}})
+             configure_logging=False, _system_config=LOCAL_SYSTEM_CONFIG,
+             runtime_env={"env_vars": {"PYTHONPATH": str(Path(SWEEP).parents[2])}})
     startup = time.perf_counter() - t
     try:
         _, cold_wall, cold = on_ray(tiny, args.cpus)

@@ -199,13 +199,40 @@ def test_a_trial_that_cannot_train_fails_alone(tmp_path, capsys):
 
 # ---------------------------------------------------------------- Ray
 
+@pytest.mark.cluster
+def test_the_ray_aegui_starts_trains_at_the_priority_of_the_app():
+    """Ray starts its workers at nice 15: beside any busy process a local sweep then got a sliver
+    of the CPU (seed-001's small sweep beside 4 busy processes on 2 cores: 150 s, against 2.6 s
+    quiet) while the same sweep without Ray trains at the app's priority. The Ray aegui starts
+    for itself (no address given, none running) runs its workers at the app's priority.
+    Placed before the module's Ray fixture, so no Ray runs in this process yet."""
+    ray = pytest.importorskip("ray")
+    from aegui.core.analyses.sweeps.on_ray import RayConnection
+    assert not ray.is_initialized()
+    started = children()
+
+    def niceness():            # local, so Ray ships it by value
+        return os.nice(0)
+    with RayConnection(num_cpus=1) as r:
+        worker_nice = r.get(r.remote(num_cpus=1)(niceness).remote())
+    assert worker_nice == os.nice(0)
+    assert not ray.is_initialized()      # the Ray it started is shut down again
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and set(children()) - set(started):
+        time.sleep(0.2)
+    assert not set(children()) - set(started), "Ray left processes behind"
+
+
 @pytest.fixture(scope="module")
 def ray_local():
     ray = pytest.importorskip("ray")
+    from aegui.core.analyses.sweeps.on_ray import LOCAL_SYSTEM_CONFIG
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     assert not ray.is_initialized()
+    # Started as aegui starts its own Ray (workers at normal priority): at Ray's default nice 15
+    # these tests took 130-170 s each beside the busy processes of a loaded machine.
     ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-             log_to_driver=False, configure_logging=False,
+             log_to_driver=False, configure_logging=False, _system_config=LOCAL_SYSTEM_CONFIG,
              runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     try:
         assert ray.cluster_resources()["CPU"] == 2
