@@ -4,6 +4,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+import pytest
+
 from aegui.core.jobs.job import Job, Progress
 from aegui.qt.threads import JobRunner
 
@@ -179,15 +181,32 @@ def test_the_runner_refuses_what_is_not_a_job(qtbot):
     qtbot.waitUntil(lambda: not c.is_running())
 
 
-def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_start(qtbot):
+@pytest.mark.parametrize("ends_at_once", [False, True], ids=["running", "ended-at-once"])
+def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_start(qtbot, monkeypatch,
+                                                                                    ends_at_once):
     """At exit the window waits for the pool's workers. A panel's Latest keeps one request waiting
     behind the one running; handing the running one's result over starts the waiting one, which
     must end before the wait returns: still running when Python exits, its worker's signals were
-    deleted under it and superqt printed a traceback ("Signal source has been deleted")."""
+    deleted under it and superqt printed a traceback ("Signal source has been deleted").
+
+    `ends_at_once`: the waiting request's worker has ended before the wait looks at the pool again
+    (a quick job on an idle core), so the pool is idle while that result is still posted; the wait
+    must hand it over too, not return on idle threads alone (it did, 1 time in 300 on this machine,
+    and once in a fresh clone's `make test`). Every worker started once the gate is open is then
+    waited for inside start(), so that order always happens."""
     from PySide6.QtCore import QThreadPool
 
-    from aegui.qt.threads import Latest, wait_for_workers
-    latest, done, gate = Latest(), [], threading.Event()
+    from aegui.qt import threads
+    latest, done, gate = threads.Latest(), [], threading.Event()
+    if ends_at_once:
+        started = threads.start
+
+        def start_and_let_it_end(worker, fast=False):
+            started(worker, fast)
+            if gate.is_set():
+                QThreadPool.globalInstance().waitForDone(10_000)
+            return worker
+        monkeypatch.setattr(threads, "start", start_and_let_it_end)
 
     def slow(tag):
         gate.wait(10)
@@ -196,38 +215,7 @@ def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_s
     latest.submit(slow, "second", on_done=done.append)     # waits behind the first
     assert latest.busy()
     gate.set()
-    assert wait_for_workers(30_000)
+    assert threads.wait_for_workers(30_000)
     assert QThreadPool.globalInstance().activeThreadCount() == 0
     assert done == ["second"]         # the newest request's result, handed over in the wait
-    assert not latest.busy()
-
-
-def test_a_request_that_ends_at_once_is_still_handed_over_before_the_wait_returns(qtbot, monkeypatch):
-    """The same wait, when the waiting request's worker ends before the wait looks at the pool
-    again (a quick job on an idle core): the pool is idle, yet that worker's result is still
-    posted. The wait must hand it over too, not return on idle threads alone (it did, 1 time in
-    300 on this machine, and once in a fresh clone's `make test`). Here every worker started once
-    the gate is open is waited for inside start(), so the second request has always ended by the
-    time the wait checks."""
-    from PySide6.QtCore import QThreadPool
-
-    from aegui.qt import threads
-    latest, done, gate = threads.Latest(), [], threading.Event()
-    started = threads.start
-
-    def start_and_let_it_end(worker, fast=False):
-        started(worker, fast)
-        if gate.is_set():
-            QThreadPool.globalInstance().waitForDone(10_000)
-        return worker
-    monkeypatch.setattr(threads, "start", start_and_let_it_end)
-
-    def slow(tag):
-        gate.wait(10)
-        return tag
-    latest.submit(slow, "first", on_done=done.append)
-    latest.submit(slow, "second", on_done=done.append)
-    gate.set()
-    assert threads.wait_for_workers(30_000)
-    assert done == ["second"]
     assert not latest.busy()

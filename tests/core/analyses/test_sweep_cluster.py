@@ -199,6 +199,15 @@ def test_a_trial_that_cannot_train_fails_alone(tmp_path, capsys):
 
 # ---------------------------------------------------------------- Ray
 
+def assert_gone(pids, within_s: float = 20) -> None:
+    """Ray's processes `pids` end within `within_s` of its shutdown (none left behind)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and children().keys() & set(pids):
+        time.sleep(0.2)
+    left = {p: c for p, c in children().items() if p in pids}
+    assert not left, f"Ray left processes behind: {left}"
+
+
 @pytest.mark.cluster
 def test_the_ray_aegui_starts_trains_at_the_priority_of_the_app():
     """Ray starts its workers at nice 15: beside any busy process a local sweep then got a sliver
@@ -209,18 +218,16 @@ def test_the_ray_aegui_starts_trains_at_the_priority_of_the_app():
     ray = pytest.importorskip("ray")
     from aegui.core.analyses.sweeps.on_ray import RayConnection
     assert not ray.is_initialized()
-    started = children()
+    before = children()
 
     def niceness():            # local, so Ray ships it by value
         return os.nice(0)
     with RayConnection(num_cpus=1) as r:
         worker_nice = r.get(r.remote(num_cpus=1)(niceness).remote())
+        ray_processes = children().keys() - before.keys()
     assert worker_nice == os.nice(0)
     assert not ray.is_initialized()      # the Ray it started is shut down again
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and set(children()) - set(started):
-        time.sleep(0.2)
-    assert not set(children()) - set(started), "Ray left processes behind"
+    assert_gone(ray_processes)
 
 
 @pytest.fixture(scope="module")
@@ -238,13 +245,9 @@ def ray_local():
         assert ray.cluster_resources()["CPU"] == 2
         yield ray
     finally:
-        started = children()
+        ray_processes = children()
         ray.shutdown()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and set(children()) & set(started):
-            time.sleep(0.2)
-        left = {p: c for p, c in children().items() if p in started}
-        assert not left, f"Ray left processes behind: {left}"
+        assert_gone(ray_processes)
 
 
 @pytest.fixture(scope="module")
