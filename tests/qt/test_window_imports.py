@@ -32,7 +32,7 @@ def test_the_window_modules_leave_torch_pillow_and_later_panels_out():
 
 
 # The window built and shown as app.run shows it, then the modules in at that moment (before
-# start_loading brings torch and the demo models).
+# start_loading brings torch and the demo models), then taken apart as app.run takes it apart.
 SHOWN = """
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -40,7 +40,8 @@ import aegui.qt.app as app
 qt_app = app.make_application()
 settings = app.run_settings(True)
 win = app.show_window(qt_app, settings, app.apply_look(settings, app.parse_args(["--smoke"])), (1280, 800), None)
-print(' '.join(sorted(m for m in sys.modules)))
+print(' '.join(sorted(m for m in sys.modules)), flush=True)
+app.take_apart(win)      # as app.run ends: left to interpreter shutdown, Qt's teardown may crash (-11)
 """
 
 # superqt's package brings every widget it has (~50 ms): its throttles and workers are made on
