@@ -52,6 +52,9 @@ chmod -R u+rwX,go=rX "$stage/opt" "$stage/usr"
 # Qt's xcb platform plugin needs these; PyInstaller bundles them only where the build machine had
 # them installed (an install on a system without them failed: "Could not load the Qt platform plugin xcb").
 XCB_HELPERS="libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxkbcommon-x11-0"
+# The desktop libraries the bundle leaves to the system (X11, fontconfig, freetype, glib, D-Bus, ...):
+# their packages, from installer/bundle_options.py.
+SYSTEM_LIBS=$("${PY:-python3}" "$root/installer/bundle_options.py" deb-depends)
 
 size_kib=$(du -sk "$stage/opt" "$stage/usr" | awk '{s += $1} END {print s}')
 cat > "$stage/DEBIAN/control" <<EOF
@@ -60,7 +63,7 @@ Version: $version
 Architecture: $arch
 Maintainer: ${DEB_MAINTAINER:-aegui maintainers <aegui@users.noreply.github.com>}
 Installed-Size: $size_kib
-Depends: libc6 (>= $glibc), libxcb1, libgl1, libegl1, $XCB_HELPERS
+Depends: libc6 (>= $glibc), libxcb1, libgl1, libegl1, $XCB_HELPERS, $SYSTEM_LIBS
 Section: science
 Priority: optional
 Description: autoencoder studio for students

@@ -81,3 +81,59 @@ def duplicate_libraries(internal) -> list[tuple[Path, Path]]:
         else:
             by_content[key] = path
     return found
+
+
+# Libraries every Linux desktop already has, which the bundle takes from the user's system instead of
+# copying the build machine's: a copy from another release can disagree with the running session
+# (a bundled fontconfig reading a newer system fonts.conf, a bundled libsystemd beside another
+# systemd) and only adds size. The list is the desktop part of the exclude list AppImage tools keep
+# (X11, fontconfig, freetype, glib, zlib, libuuid, libgcc_s) and D-Bus, which Qt links.
+# soname -> the Debian package that provides it (the .deb depends on these; installer/build-deb.sh).
+SYSTEM_LIBRARIES = {
+    "libX11.so.6": "libx11-6", "libX11-xcb.so.1": "libx11-xcb1",
+    "libfontconfig.so.1": "libfontconfig1", "libfreetype.so.6": "libfreetype6",
+    "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
+    "libz.so.1": "zlib1g", "libuuid.so.1": "libuuid1", "libgcc_s.so.1": "libgcc-s1",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+# ... and what only those linked (the system's copies bring their own): D-Bus's libsystemd and its
+# libgcrypt, libgpg-error, lz4 and libcap; glib's pcre2; fontconfig's expat; freetype's libpng and brotli.
+# tests/test_package.py checks on a built bundle that nothing left in it links one of these.
+LINKED_BY_SYSTEM_LIBRARIES_ONLY = (
+    "libsystemd.so.0", "libgcrypt.so.20", "libgpg-error.so.0", "liblz4.so.1", "libcap.so.2",
+    "libpcre2-8.so.0", "libexpat.so.1", "libpng16.so.16", "libbrotlidec.so.1", "libbrotlicommon.so.1",
+)
+
+
+def left_to_the_system(platform: str) -> list[str]:
+    """The library file names the bundle for `platform` leaves out because the system has them
+    (Linux only; Windows and macOS bundles carry what their wheels ship)."""
+    if not platform.startswith("linux"):
+        return []
+    return [*SYSTEM_LIBRARIES, *LINKED_BY_SYSTEM_LIBRARIES_ONLY]
+
+
+def deb_depends() -> list[str]:
+    """The Debian packages of SYSTEM_LIBRARIES, once each, in a fixed order."""
+    return sorted(set(SYSTEM_LIBRARIES.values()))
+
+
+if __name__ == "__main__":   # installer/build-deb.sh: python3 installer/bundle_options.py deb-depends
+    import sys
+    if sys.argv[1:] != ["deb-depends"]:
+        sys.exit("usage: bundle_options.py deb-depends")
+    print(", ".join(deb_depends()))
+
+
+def submodules(folder, package: str) -> list[str]:
+    """The dotted names of every module and package below `package`, whose files are in `folder`
+    (the package's own folder), read from the file names: nothing is imported. Sorted."""
+    folder = Path(folder)
+    found = []
+    for path in folder.rglob("*.py"):
+        parts = path.relative_to(folder).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts and all(p.isidentifier() for p in parts):
+            found.append(".".join((package, *parts)))
+    return sorted(found)

@@ -1,4 +1,4 @@
-"""Two ways the bundle is made smaller without losing what runs in it, checked without building it.
+"""Three ways the bundle is made smaller without losing what runs in it, checked without building it.
 
 - Qt's ICU data library is cut to the app's languages (installer/icu_data.py): the items kept and
   dropped, and, where icupkg and a C compiler are installed, a trimmed copy of the venv's own
@@ -7,9 +7,12 @@
 - The Python sources that torch reads at run time travel in one zip (installer/aegui.spec) and the
   runtime hook (installer/rthook_sources.py) serves them through the module loader, so inspect
   and traceback find them with no .py file on disk.
+- Qt's OpenGL binding is left out and a runtime hook (installer/rthook_no_opengl.py) answers
+  pyqtgraph's import of it: plots draw as before.
 """
 import importlib.util
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -183,7 +186,8 @@ def test_spec_packs_the_sources_of_bundled_modules_only(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.path", list(sys.path))
     calls = run_spec(tmp_path, Analysis=Analysis)
     (analysis,) = calls["Analysis"]
-    assert analysis.kwargs["runtime_hooks"] == [str(ROOT / "installer" / "rthook_sources.py")]
+    assert analysis.kwargs["runtime_hooks"] == [str(ROOT / "installer" / "rthook_sources.py"),
+                                                str(ROOT / "installer" / "rthook_no_opengl.py")]
     (collect,) = calls["COLLECT"]
     datas = {d[0]: d[1] for d in collect.args[2]}
     assert set(datas) == {"torch/tool_script.py", "torch/data.txt", "sources.zip"}
@@ -191,3 +195,58 @@ def test_spec_packs_the_sources_of_bundled_modules_only(tmp_path, monkeypatch):
         assert sorted(z.namelist()) == ["torch/__init__.py", "torch/nn/functional.py"]
         assert z.read("torch/nn/functional.py") == b"# F\n"
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+OPENGL_CHECK = textwrap.dedent("""
+    import json, os, sys
+    sys.path.insert(0, os.path.join(sys.argv[1], "installer"))
+    import rthook_no_opengl as hook
+    # The bundle has no PySide6.QtOpenGL; here the venv has one, so the stand-in goes first.
+    sys.meta_path.insert(0, hook.LeftOutModules(hook.LEFT_OUT))
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv[:1])
+    plot = pg.PlotWidget()
+    plot.plot(np.linspace(0, 1, 50), np.sin(np.linspace(0, 6, 50)), pen="r")
+    plot.addItem(pg.ScatterPlotItem([0.2, 0.8], [0.1, -0.1], brush="b"))
+    plot.addItem(pg.ImageItem(np.random.default_rng(0).random((7, 5))))
+    plot.resize(320, 240)
+    plot.show()
+    app.processEvents()
+    image = plot.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(0, 320, 4) for y in range(0, 240, 4)}
+    stand_in = sys.modules["PySide6.QtOpenGL"]
+    try:
+        stand_in.QOpenGLBuffer
+        error = None
+    except AttributeError as e:
+        error = str(e)
+    print(json.dumps({"colours": len(colours), "doc": stand_in.__doc__, "error": error}))
+""")
+
+
+def test_pyqtgraph_draws_with_the_opengl_stand_in():
+    """The bundle leaves Qt's OpenGL binding out and installer/rthook_no_opengl.py answers
+    pyqtgraph's import of it: curves, scatter points and images still draw, and reaching into
+    the stand-in says what is missing instead of failing somewhere else."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", OPENGL_CHECK, str(ROOT)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["doc"].startswith("Stand-in")          # pyqtgraph imported the stand-in, not the binding
+    assert result["colours"] > 3                         # axes, curve, points and image were drawn
+    assert "PySide6.QtOpenGL.QOpenGLBuffer" in result["error"] and "not in this bundle" in result["error"]
+
+
+def test_the_opengl_stand_in_answers_only_for_a_module_nobody_else_finds():
+    """Appended last, as the runtime hook does, the finder leaves a real binding alone."""
+    finder = load_installer("rthook_no_opengl").LeftOutModules(["PySide6.QtOpenGL"])
+    assert finder.find_spec("PySide6.QtOpenGLWidgets") is None
+    code = ("import sys, os; sys.path.insert(0, os.path.join(sys.argv[1], 'installer')); "
+            "import rthook_no_opengl as h; sys.meta_path.append(h.LeftOutModules(h.LEFT_OUT)); "
+            "import PySide6.QtOpenGL as gl; print(hasattr(gl, 'QOpenGLBuffer'))")
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True"

@@ -14,6 +14,8 @@ import pytest
 
 import aegui
 
+from installer_helpers import load_installer
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILDER = ROOT / "installer" / "build-deb.sh"
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
@@ -76,6 +78,9 @@ def test_control_fields(built):
     # Qt's xcb plugin needs them and a bundle carries them only if its build machine had them.
     for helper in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0"):
         assert helper in field("Depends")
+    # The desktop libraries the bundle leaves to the system (installer/bundle_options.py).
+    depends = {d.strip() for d in field("Depends").split(",")}
+    assert set(load_installer("bundle_options").deb_depends()) <= depends
     assert field("Description").splitlines()[0].strip()
     info = subprocess.run(["dpkg-deb", "--info", str(built["deb"])], capture_output=True, text=True,
                           check=True).stdout

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from installer_helpers import ROOT, load_installer, run_spec
+from installer_helpers import ROOT, Recorder, load_installer, run_spec
 
 ICONS = ROOT / "resources" / "icons"
 ICO_SIZES = {16, 32, 48, 64, 128, 256}
@@ -99,6 +99,65 @@ def test_a_library_two_wheels_vendor_is_found_once(tmp_path):
              for c, k in load_installer("bundle_options").duplicate_libraries(tmp_path)}
     assert pairs == {("scipy.libs/libgfortran-040039e1.so.5.0.0", "numpy.libs/libgfortran-040039e1.so.5.0.0"),
                      ("scipy.libs/libquadmath-96973f99.so.0.0.0", "numpy.libs/libquadmath-96973f99.so.0.0.0")}
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_a_linux_bundle_takes_the_desktop_libraries_from_the_system(platform, monkeypatch, tmp_path):
+    """The spec run with these collected binaries keeps the app's own and the wheels' vendored
+    copies, and on Linux only leaves out the build machine's X11, fontconfig, freetype, glib and
+    D-Bus (with what only they link): the user's system has its own, matching its session."""
+    collected = ["libX11.so.6", "libfontconfig.so.1", "libfreetype.so.6", "libglib-2.0.so.0",
+                 "libdbus-1.so.3", "libsystemd.so.0", "libgcrypt.so.20", "libexpat.so.1",
+                 "pillow.libs/libfreetype-57f805ba.so.6.20.6", "pillow.libs/libpng16-1d1ba958.so.16.58.0",
+                 "libpython3.11.so.1.0", "libffi.so.8", "libxcb-cursor.so.0", "libzstd.so.1",
+                 "PySide6/Qt/lib/libQt6Core.so.6", "torch/lib/libtorch_cpu.so"]
+
+    class Analysis(Recorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.binaries = [(name, f"/build/{name}", "BINARY") for name in collected]
+
+    monkeypatch.setattr("sys.platform", platform)
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    calls = run_spec(tmp_path, Analysis=Analysis)
+    monkeypatch.undo()
+    (collect,) = calls["COLLECT"]
+    kept = [b[0] for b in collect.args[1]]
+    if platform != "linux":
+        assert kept == collected
+        return
+    assert kept == ["pillow.libs/libfreetype-57f805ba.so.6.20.6", "pillow.libs/libpng16-1d1ba958.so.16.58.0",
+                    "libpython3.11.so.1.0", "libffi.so.8", "libxcb-cursor.so.0", "libzstd.so.1",
+                    "PySide6/Qt/lib/libQt6Core.so.6", "torch/lib/libtorch_cpu.so"]
+
+
+def test_the_deb_depends_on_each_library_left_to_the_system():
+    options = load_installer("bundle_options")
+    assert set(options.deb_depends()) == set(options.SYSTEM_LIBRARIES.values())
+    assert options.deb_depends() == sorted(set(options.deb_depends()))
+    assert set(options.left_to_the_system("linux")) == {*options.SYSTEM_LIBRARIES,
+                                                         *options.LINKED_BY_SYSTEM_LIBRARIES_ONLY}
+    assert options.left_to_the_system("win32") == options.left_to_the_system("darwin") == []
+
+
+def test_submodules_are_read_from_file_names(tmp_path):
+    for rel in ("__init__.py", "a.py", "sub/__init__.py", "sub/b.py", "not-a-module.py", "notes.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("raise SystemExit('imported')\n")
+    assert load_installer("bundle_options").submodules(tmp_path, "pkg") == ["pkg.a", "pkg.sub", "pkg.sub.b"]
+
+
+def test_spec_leaves_out_the_lexers_and_torch_test_helpers_but_what_import_torch_needs(monkeypatch, tmp_path):
+    """Modules no code path imports go; pygments' lexer table and the two test helpers that
+    `import torch` loads stay (without them pygments or torch would not import)."""
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    (analysis,) = run_spec(tmp_path)["Analysis"]
+    excludes = set(analysis.kwargs["excludes"])
+    assert {"pygments.lexers.python", "pygments.lexers.c_cpp", "torch.testing._internal.common_utils",
+            "PySide6.QtOpenGL"} <= excludes
+    assert not excludes & {"pygments", "pygments.lexers", "pygments.lexers._mapping", "torch.testing",
+                           "torch.testing._internal", "torch.testing._internal.common_dtype",
+                           "torch.testing._internal.logging_tensor", "PySide6.QtOpenGLWidgets"}
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ by AEGUI_BUNDLE); `make test` on a fresh clone skips them. The icon tests always
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,38 @@ def test_bundle_ships_resources_and_models():
     for rel in ("resources/font.h", "resources/icons/aegui-256.png", "models/font3-ae2d/model.safetensors"):
         assert (internal / rel).is_file(), rel
     assert not (internal / "torch" / "test").exists()   # trimmed: see installer/aegui.spec
+
+
+# What a Linux bundle may link from outside itself: glibc, the graphics stack and the xcb and
+# Wayland libraries the .deb depends on, and the desktop libraries it leaves to the system.
+SYSTEM_BASE = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1",
+               "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libGL.so.1", "libEGL.so.1", "libxcb.so.1",
+               "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libwayland-client.so.0",
+               "libwayland-cursor.so.0", "libwayland-egl.so.1"}
+
+
+def needed_sonames(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    return [line.rsplit("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
+
+
+@needs_bundle
+@pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("readelf") is None,
+                    reason="Linux bundles, read with binutils' readelf")
+def test_bundle_links_only_itself_and_the_systems_desktop_libraries():
+    """Each shared library the bundle needs is in it or is one the system provides; none of the
+    desktop libraries left to the system (nor what only they link) was copied in; Qt's OpenGL
+    binding is out (installer/rthook_no_opengl.py stands in for it)."""
+    options = load_installer("bundle_options")
+    internal = EXE.parent / "_internal"
+    libraries = [p for p in internal.rglob("*.so*") if p.is_file() and not p.is_symlink()]
+    names = {p.name for p in internal.rglob("*.so*")}
+    assert not names & set(options.left_to_the_system("linux"))
+    assert not (internal / "PySide6" / "QtOpenGL.abi3.so").exists()
+    outside = {soname: str(p.relative_to(EXE.parent)) for p in [EXE, *libraries] for soname in needed_sonames(p)
+               if soname not in names}
+    allowed = SYSTEM_BASE | set(options.SYSTEM_LIBRARIES)
+    assert {s: f for s, f in outside.items() if s not in allowed} == {}
 
 
 @pytest.mark.parametrize("size", ICON_SIZES)
