@@ -2,7 +2,9 @@
 
 The spec calls platform_options(sys.platform, ROOT, os.environ); tests/test_installer.py calls
 it with every platform name, so the branches that only run on Windows or macOS (in CI,
-.github/workflows/bundle.yml) are still checked on Linux.
+.github/workflows/bundle.yml) are still checked on Linux. Also here, as plain functions the
+tests call: which libraries a Linux bundle takes from the system (and the .deb's packages for
+them), which to strip, which two wheels both vendor, and a package's modules by file name.
 """
 from __future__ import annotations
 
