@@ -120,13 +120,6 @@ def deb_depends() -> list[str]:
     return sorted(set(SYSTEM_LIBRARIES.values()))
 
 
-if __name__ == "__main__":   # installer/build-deb.sh: python3 installer/bundle_options.py deb-depends
-    import sys
-    if sys.argv[1:] != ["deb-depends"]:
-        sys.exit("usage: bundle_options.py deb-depends")
-    print(", ".join(deb_depends()))
-
-
 def submodules(folder, package: str) -> list[str]:
     """The dotted names of every module and package below `package`, whose files are in `folder`
     (the package's own folder), read from the file names: nothing is imported. Sorted."""
@@ -139,3 +132,10 @@ def submodules(folder, package: str) -> list[str]:
         if parts and all(p.isidentifier() for p in parts):
             found.append(".".join((package, *parts)))
     return sorted(found)
+
+
+if __name__ == "__main__":   # installer/build-deb.sh: python3 installer/bundle_options.py deb-depends
+    import sys
+    if sys.argv[1:] != ["deb-depends"]:
+        sys.exit("usage: bundle_options.py deb-depends")
+    print(", ".join(deb_depends()))
