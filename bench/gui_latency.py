@@ -10,14 +10,17 @@
    64x64 RGB emoji on the canvas (MLP 12288-512-16-512-12288 and a conv VAE with channels
    32, 64), weights random but initialised as for training: the decode costs the same as a
    trained model's. `--image-model PATH` measures a saved (trained) model instead.
-5. With --watch: the network view raised beside the canvas (it lights up on every
+5. Pan: the latent map dragged with the left button, 4 px a step at ~60 Hz (back and forth, so
+   the map stays in view); for each step, the time until the plot has painted again (its axes
+   and grid are drawn anew for every new range).
+6. With --watch: the network view raised beside the canvas (it lights up on every
    hover and redraws while training) and the latent replay recording the codes.
-6. Teach (target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
+7. Teach (target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
    (500 epochs, the window's defaults) on the editor's model; event latency (as in 2) from the
    click until the taught model is the editor's, the time that takes, and the editor's wrong
    pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after.
 Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] [--image-model PATH]
-       [--watch] [--skip-images] [--only-teach]
+       [--watch] [--skip-images] [--only-teach] [--only-pan]
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QEvent, QObject, QPoint, QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -106,6 +109,43 @@ def hover_latencies(app, win, moves: int, rate_hz: float = 60.0):
         while time.perf_counter() < end:
             app.processEvents()
     preview.paintEvent = original
+    return out
+
+
+def pan_latencies(app, win, steps: int, rate_hz: float = 60.0):
+    """Milliseconds from each step of a left-button drag over the latent map to the plot's next
+    paint; the view is put back where it was afterwards."""
+    view = win.latent.plot
+    viewport = view.viewport()
+    vb = view.getPlotItem().getViewBox()
+    before = vb.viewRange()
+    painted = []
+    original = view.paintEvent
+
+    def paint(ev):
+        original(ev)
+        painted.append(time.perf_counter())
+    view.paintEvent = paint
+    here = viewport.rect().center()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, here)
+    wait_until(app, lambda: False, 0.1)
+    out = []
+    for i in range(steps):
+        here = here + QPoint(4 if (i // 40) % 2 == 0 else -4, 0)
+        n = len(painted)
+        t0 = time.perf_counter()
+        QTest.mouseMove(viewport, here)
+        if wait_until(app, lambda: len(painted) > n, 1.0):
+            out.append((painted[n] - t0) * 1000)
+        end = t0 + 1.0 / rate_hz
+        while time.perf_counter() < end:
+            app.processEvents()
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, here)
+    view.paintEvent = original
+    moved = vb.viewRange() != before
+    vb.setRange(xRange=before[0], yRange=before[1], padding=0)
+    if not out or not moved:
+        sys.exit("gui latency bench: the drag did not pan the latent map")
     return out
 
 
@@ -243,6 +283,7 @@ def main():
     ap.add_argument("--watch", action="store_true", help="network view open and replay recording on")
     ap.add_argument("--skip-images", action="store_true", help="no 64x64 RGB hover cases")
     ap.add_argument("--only-teach", action="store_true", help="only the teach scenario")
+    ap.add_argument("--only-pan", action="store_true", help="only the pan of the latent map")
     a = ap.parse_args()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
@@ -276,10 +317,16 @@ def main():
         else:
             win.docks["network"].hide()
         result["watch"] = a.watch
+    if a.only_pan:
+        result["pan_idle"] = summary(pan_latencies(app, win, a.moves // 2))
+        report(result, ["pan_idle"])
+        win.close()
+        return
     keys = []
     if not a.only_images:
         result["hover_idle"] = hover_summary(app, win, a.moves)
-        keys.append("hover_idle")
+        result["pan_idle"] = summary(pan_latencies(app, win, a.moves // 2))
+        keys += ["hover_idle", "pan_idle"]
     for arch in ([] if a.skip_images else ["saved"] if a.image_model else ["mlp", "conv"]):
         key = f"hover_image64_{arch}"
         result[key] = image_hover(app, win, a.moves, arch, a.image_model or None)

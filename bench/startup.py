@@ -18,7 +18,15 @@ aegui's compiled modules, it does not compile them again.
 Targets (issue "faster / installable", start-up): window shown <= 1.3x the bare window; demo
 models loaded <= 1.1x the bare window + import torch; `aegui train` <= import torch + 0.3 s. Each process also reports whether torch was
 imported before its window was shown (aegui: must be false).
-Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--against DIR]   (about 6 s a round on 2 cores)
+- with --bundle EXE (the packaged app, `make package`): `EXE --smoke` beside the same entry script
+  run from source (`python installer/aegui_entry.py --smoke`), both timed from the process's start
+  as the OS records it (/proc/self/stat, 10 ms ticks), so both count their interpreter's start:
+  the bundle's bootloader and unpacking, the source run's Python and site. main.py's own clock
+  starts at its first line, after the interpreter, and is not the one to set a bundle against.
+  Target: the bundle within 1.1x of the source run, for the window and for the demo models.
+
+Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--against DIR] [--bundle EXE]
+(about 6 s a round on 2 cores, 9 s with --bundle)
 --against DIR: another checkout's window (e.g. `git worktree add /tmp/before main`) in the same rounds, for a
 before/after measured side by side.
 """
@@ -128,9 +136,13 @@ def json_lines(proc: subprocess.CompletedProcess) -> dict:
 TRAIN_CONFIG = ROOT / "resources" / "presets" / "font3-ae2d.json"
 
 
-def run_one(kind: str, env: dict, against: str | None = None) -> dict:
+def run_one(kind: str, env: dict, against: str | None = None, bundle: str | None = None) -> dict:
     cwd = ROOT
-    if kind == "against":
+    if kind == "bundle":
+        cmd = [bundle, "--smoke"]
+    elif kind == "source-entry":
+        cmd, env = [sys.executable, str(ROOT / "installer" / "aegui_entry.py"), "--smoke"], dict(env, PYTHONPATH=str(ROOT))
+    elif kind == "against":
         cwd, env = against, dict(env, PYTHONPATH=against)
         cmd = [sys.executable, "-c", APP]
     elif kind == "train":
@@ -157,8 +169,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="rounds; each runs the five, order rotated")
     ap.add_argument("--against", metavar="DIR", help="another checkout of aegui, its window measured in the same rounds")
+    ap.add_argument("--bundle", metavar="EXE", help="the packaged app (dist/aegui/aegui), set beside the same "
+                    "entry script run from source; Linux (the process's start from /proc)")
     a = ap.parse_args()
-    kinds = ("aegui", "bare", "bare+torch", "train", "torch") + (("against",) if a.against else ())
+    if a.bundle and not Path(a.bundle).is_file():
+        sys.exit(f"startup bench: no bundle at {a.bundle} (make package builds it)")
+    if a.bundle and not Path("/proc/self/stat").is_file():
+        sys.exit("startup bench: --bundle needs Linux: both runs are timed from the start /proc/self/stat records")
+    kinds = (("aegui", "bare", "bare+torch", "train", "torch") + (("against",) if a.against else ())
+             + (("bundle", "source-entry") if a.bundle else ()))
     rows: dict[str, list[dict]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, AEGUI_HOME=home)
@@ -166,10 +185,10 @@ def main() -> None:
         if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
         for kind in kinds:      # warm-up: bytecode written, files in the page cache
-            run_one(kind, env, a.against)
+            run_one(kind, env, a.against, a.bundle)
         for i in range(a.runs):
             for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
-                rows[kind].append(run_one(kind, env, a.against))
+                rows[kind].append(run_one(kind, env, a.against, a.bundle))
 
     def med(kind, key):
         return statistics.median(r[key] for r in rows[kind])
@@ -206,6 +225,16 @@ def main() -> None:
                        against_demo_models_loaded_ratio=round(o_loaded / bare_torch, 2))
         print(f"{a.against}: window shown {o_shown:.3f} s = {o_shown / bare:.2f}x, demo models loaded "
               f"{o_loaded:.3f} s = {o_loaded / bare_torch:.2f}x (same rounds)")
+    if a.bundle:
+        b_shown, b_loaded = med("bundle", "window_shown_s"), med("bundle", "model_loaded_s")
+        s_shown, s_loaded = med("source-entry", "window_shown_s"), med("source-entry", "model_loaded_s")
+        summary.update(bundle=a.bundle, bundle_window_shown_s=round(b_shown, 3), source_window_shown_s=round(s_shown, 3),
+                       bundle_window_shown_ratio=round(b_shown / s_shown, 2),
+                       bundle_demo_models_loaded_s=round(b_loaded, 3), source_demo_models_loaded_s=round(s_loaded, 3),
+                       bundle_demo_models_loaded_ratio=round(b_loaded / s_loaded, 2), bundle_target=1.1)
+        print(f"packaged app --smoke (from the process's start): window shown {b_shown:.3f} s, source {s_shown:.3f} s: "
+              f"{b_shown / s_shown:.2f}x; demo models loaded {b_loaded:.3f} s, source {s_loaded:.3f} s: "
+              f"{b_loaded / s_loaded:.2f}x (target <= 1.1x)")
     print(json.dumps(summary))
 
 

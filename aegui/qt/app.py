@@ -216,13 +216,14 @@ class HeadlessRun:
 
     def finish_screenshot(self, loaded_s: float) -> None:
         from aegui.qt.layout_check import layout_problems, room, room_problems
-        from aegui.qt.window_matrix import settle
+        from aegui.qt.window_matrix import settle, settle_work
         win, args = self.win, self.args
         # Measured and grabbed once the layout holds still (the latent map's debounced repaint,
-        # wrapped labels' heights): however loaded the machine, never half laid out.
+        # wrapped labels' heights) and the panels' answers to the models are in (the editor's
+        # output is computed on a worker): however loaded the machine, never half done.
         if args.perspective:
             win.arranger.switch(args.perspective)
-        settle()
+        settle_work()
         for _ in range(2):   # panels' minimums settle once the model is shown: ask again
             if (win.width(), win.height()) != tuple(args.size):
                 win.resize(*args.size)

@@ -98,8 +98,13 @@ def run_task(fn, *args, on_done=None, on_error=None):
     return start(worker)
 
 
+def started() -> int:
+    """How many workers have been started so far (a pass that started none left no work behind)."""
+    return _started
+
+
 def wait_for_workers(timeout_ms: int = 5000) -> bool:
-    """Program exit: wait for the pool's threads (ask each job to end first), handing their
+    """Program exit, or a picture of the window: wait for the pool's threads, handing their
     results over as they end, until none runs. A result handed over can start the request a
     panel kept waiting (Latest), so that one is waited for too: a worker still running when
     Python exits has its signals deleted under it (superqt's run() then prints "Signal source has

@@ -6,7 +6,9 @@ the window-size test matrix and docs/make_screenshots.py both use it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QTimer
+import time
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from aegui.qt.layout_check import layout_problems, room, room_problems
@@ -44,6 +46,23 @@ def settle(max_passes: int = 100) -> int:
             # Wait for the next one to fire (events are handled as they come), not a fixed time.
             QThread.msleep(max(1, min(t.remainingTime() for t in pending)))
     return max_passes
+
+
+def settle_work(timeout_s: float = 120.0) -> bool:
+    """settle(), after the work the panels handed to workers (the editor's output for the model
+    just loaded, the map's pictures) and whatever their results start in turn, until a pass
+    starts no worker: a picture taken then shows what the window goes on to show, not "no model
+    loaded" beside a model that is loaded. False if workers still ran after `timeout_s`."""
+    from aegui.qt import threads
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not threads.wait_for_workers(round(left * 1000)):
+            return False
+        before = threads.started()
+        settle()
+        if threads.started() == before and QThreadPool.globalInstance().activeThreadCount() == 0:
+            return True
 
 
 def wait_for(condition, timeout_s: float = 120.0) -> bool:

@@ -219,3 +219,26 @@ def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_s
     assert QThreadPool.globalInstance().activeThreadCount() == 0
     assert done == ["second"]         # the newest request's result, handed over in the wait
     assert not latest.busy()
+
+
+def test_settle_work_returns_once_a_result_and_the_work_it_started_are_handed_over(qtbot):
+    """`main.py --screenshot` grabs the window after settle_work(): the panels' answers to the
+    models just loaded are computed on workers (the editor's output), and a grab before they were
+    in showed "no model loaded" beside a loaded model. A result can start more work (a panel's
+    next request); that is waited for too, and only the GUI thread hands results over."""
+    from aegui.qt import threads
+    from aegui.qt.window_matrix import settle_work
+    done, handed_on = [], []
+
+    def slow(tag):
+        time.sleep(0.2)
+        return tag
+
+    def first_done(tag):
+        done.append(tag)
+        handed_on.append(threading.current_thread() is threading.main_thread())
+        threads.run_task(slow, "started by the first", on_done=done.append)
+    threads.run_task(slow, "first", on_done=first_done)
+    assert settle_work(30)
+    assert done == ["first", "started by the first"]
+    assert handed_on == [True]

@@ -91,6 +91,11 @@ class LatentCanvas(QWidget):
         item = self.plot.getPlotItem()
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):
+            # Without the sub-minor lines: at this alpha they are all but invisible (5/255 at
+            # most), and they tripled the cost of every redraw of the axes (a pan, a zoom, the
+            # first paint): 27 ms against 8 ms at 900x600.
+            item.getAxis(side).setStyle(maxTickLevel=1)
         self.vb = item.getViewBox()
         self.vb.disableAutoRange()  # training updates must not move the user's view
         self.map = LatentMap(self)
