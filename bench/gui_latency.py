@@ -89,10 +89,13 @@ def hover_latencies(app, win, moves: int, rate_hz: float = 60.0):
     canvas.plot.scene().sigMouseMoved.connect(lambda _pos: arrived.append(time.perf_counter()))
     view = canvas.plot                      # the pyqtgraph PlotWidget (a QGraphicsView)
     vb = view.getPlotItem().getViewBox()
-    (x0, x1), (y0, y1) = vb.viewRange()
     rng = random.Random(0)
     out = []
     for _ in range(moves):
+        # A point of the view as it is now: while training, "Follow the codes" refits the view, and a
+        # point picked from the view of before could fall beside the map, where nothing is decoded
+        # (the next snapshot's repaint, ~250 ms later, then passed for that move's latency).
+        (x0, x1), (y0, y1) = vb.viewRange()
         pt = pg.Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
         scene_pt = vb.mapViewToScene(pt)
         widget_pt = view.mapFromScene(scene_pt)
