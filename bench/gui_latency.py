@@ -72,16 +72,27 @@ def hover_summary(app, win, moves: int) -> dict:
     return out
 
 
-def hover_latencies(app, win, moves: int, rate_hz: float = 60.0):
-    canvas = win.latent
-    preview = canvas.preview
-    painted = []
-    original = preview.paintEvent
+def record_paints(widget):
+    """The times at which `widget` ends each paint from now on, and the function that stops recording."""
+    painted, original = [], widget.paintEvent
 
     def paint(ev):
         original(ev)
         painted.append(time.perf_counter())
-    preview.paintEvent = paint
+    widget.paintEvent = paint
+    return painted, lambda: setattr(widget, "paintEvent", original)
+
+
+def keep_rate(app, t0: float, rate_hz: float) -> None:
+    """Handle events until the next step is due: the rest of a step's interval is ordinary event processing."""
+    end = t0 + 1.0 / rate_hz
+    while time.perf_counter() < end:
+        app.processEvents()
+
+
+def hover_latencies(app, win, moves: int, rate_hz: float = 60.0):
+    canvas = win.latent
+    painted, stop_recording = record_paints(canvas.preview)
     # A synthetic move that never reaches the scene (Qt drops one now and then while the GUI
     # thread is busy with a training snapshot) is not a hover: it is counted, not timed,
     # else the next snapshot's repaint ~250 ms later would pass for its latency.
@@ -107,11 +118,8 @@ def hover_latencies(app, win, moves: int, rate_hz: float = 60.0):
                 out.append((painted[n] - t0) * 1000)
             else:
                 dropped.append(t0)
-        # Keep the move rate: the rest of the interval is ordinary event processing.
-        end = t0 + 1.0 / rate_hz
-        while time.perf_counter() < end:
-            app.processEvents()
-    preview.paintEvent = original
+        keep_rate(app, t0, rate_hz)
+    stop_recording()
     return out
 
 
@@ -122,13 +130,7 @@ def pan_latencies(app, win, steps: int, rate_hz: float = 60.0):
     viewport = view.viewport()
     vb = view.getPlotItem().getViewBox()
     before = vb.viewRange()
-    painted = []
-    original = view.paintEvent
-
-    def paint(ev):
-        original(ev)
-        painted.append(time.perf_counter())
-    view.paintEvent = paint
+    painted, stop_recording = record_paints(view)
     here = viewport.rect().center()
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, here)
     wait_until(app, lambda: False, 0.1)
@@ -140,11 +142,9 @@ def pan_latencies(app, win, steps: int, rate_hz: float = 60.0):
         QTest.mouseMove(viewport, here)
         if wait_until(app, lambda: len(painted) > n, 1.0):
             out.append((painted[n] - t0) * 1000)
-        end = t0 + 1.0 / rate_hz
-        while time.perf_counter() < end:
-            app.processEvents()
+        keep_rate(app, t0, rate_hz)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, here)
-    view.paintEvent = original
+    stop_recording()
     moved = vb.viewRange() != before
     vb.setRange(xRange=before[0], yRange=before[1], padding=0)
     if not out or not moved:
