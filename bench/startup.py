@@ -21,12 +21,12 @@ imported before its window was shown (aegui: must be false).
 - with --bundle EXE (the packaged app, `make package`): `EXE --smoke` beside the same entry script
   run from source (`python installer/aegui_entry.py --smoke`), both timed from the process's start
   as the OS records it (/proc/self/stat, 10 ms ticks), so both count their interpreter's start:
-  the bundle's bootloader and unpacking, the source run's Python and site. main.py's own clock
+  the bundle's bootloader, the source run's Python and site. main.py's own clock
   starts at its first line, after the interpreter, and is not the one to set a bundle against.
   Target: the bundle within 1.1x of the source run, for the window and for the demo models.
 
 Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--against DIR] [--bundle EXE]
-(about 6 s a round on 2 cores, 9 s with --bundle)
+(about 6 s a round on 2 cores, 10 s with --bundle)
 --against DIR: another checkout's window (e.g. `git worktree add /tmp/before main`) in the same rounds, for a
 before/after measured side by side.
 """
@@ -167,11 +167,13 @@ def run_one(kind: str, env: dict, against: str | None = None, bundle: str | None
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs the five, order rotated")
+    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs every kind once, order rotated")
     ap.add_argument("--against", metavar="DIR", help="another checkout of aegui, its window measured in the same rounds")
     ap.add_argument("--bundle", metavar="EXE", help="the packaged app (dist/aegui/aegui), set beside the same "
                     "entry script run from source; Linux (the process's start from /proc)")
     a = ap.parse_args()
+    if a.bundle:
+        a.bundle = str(Path(a.bundle).resolve())     # the runs start in the checkout, not here
     if a.bundle and not Path(a.bundle).is_file():
         sys.exit(f"startup bench: no bundle at {a.bundle} (make package builds it)")
     if a.bundle and not Path("/proc/self/stat").is_file():
