@@ -1,5 +1,5 @@
-"""Times of the issue-5 analyses, each run as the CLI runs it (in this process, torch already
-imported, so Python start-up is not counted):
+"""Times of the analyses (denoising curve, embeddings, probes, scipy optimizers), each run as
+the CLI runs it (in this process, torch already imported, so Python start-up is not counted):
 
 - denoise: resources/analyses/denoising-curve.json (train the DAE's seeds, then 3 noise types
   x 10 levels x 20 noisy copies per glyph per seed);

@@ -312,7 +312,7 @@ def main():
         report(result, [])
         return
     if hasattr(win, "network"):
-        # Today's window without the issue-13 extras, or with them all working (--watch).
+        # The network view and the latent replay: both off, or both working (--watch).
         win.latent.replay.act_record.setChecked(a.watch)
         if a.watch:
             win.docks["network"].show()

@@ -11,6 +11,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from aegui.qt import threads
 from aegui.qt.layout_check import layout_problems, room, room_problems
 
 SIZES = ((1024, 700), (1280, 800), (1600, 1000), (1920, 1080))
@@ -53,7 +54,6 @@ def settle_work(timeout_s: float = 120.0) -> bool:
     just loaded, the map's pictures) and whatever their results start in turn, until a pass
     starts no worker: a picture taken then shows what the window goes on to show, not "no model
     loaded" beside a model that is loaded. False if workers still ran after `timeout_s`."""
-    from aegui.qt import threads
     deadline = time.monotonic() + timeout_s
     while True:
         left = deadline - time.monotonic()
