@@ -91,6 +91,22 @@ def test_bundle_ships_resources_and_models():
     assert not (internal / "torch" / "test").exists()   # trimmed: see installer/aegui.spec
 
 
+@needs_bundle
+def test_bundle_keeps_the_windows_large_modules_as_plain_bytecode():
+    """The window's large modules are .pyc files beside the archive (installer/window_modules.py)
+    and the window comes up from them; nothing else left the archive (torch, scipy, sklearn), and
+    no module PyInstaller's start-up takes from base_library.zip is also a loose file."""
+    import zipfile
+    internal = EXE.parent / "_internal"
+    loose = {p.relative_to(internal).with_suffix("").as_posix().removesuffix("/__init__").replace("/", ".")
+             for p in internal.rglob("*.pyc")}
+    assert {"pyqtgraph.functions", "aegui.qt.main_window"} <= loose
+    assert not any(name.split(".")[0] in {"torch", "scipy", "sklearn"} for name in loose)
+    with zipfile.ZipFile(internal / "base_library.zip") as z:
+        base = {n.removesuffix(".pyc").removesuffix("/__init__").replace("/", ".") for n in z.namelist()}
+    assert not loose & base
+
+
 # What a Linux bundle may link from outside itself: glibc, the graphics stack and the xcb and
 # Wayland libraries the .deb depends on, and the desktop libraries it leaves to the system.
 SYSTEM_BASE = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1",
