@@ -9,7 +9,7 @@ reads its cached bytecode; every other module stays compressed in the archive. T
 comes up as soon as from source (docs/packaging.md has the figures).
 
 Only modules of at least MIN_BYTES of bytecode go out: the 142 largest carry 82 % of the
-window's bytes for 4.6 MiB more on disk. The smaller ones would each take a whole 4 KiB disk
+window's bytes for 4.5 MiB more on disk. The smaller ones would each take a whole 4 KiB disk
 block to save microseconds, and all of them together cost ~6 MB, more than the bundle's 600 MB
 budget leaves.
 

@@ -93,9 +93,10 @@ def test_bundle_ships_resources_and_models():
 
 @needs_bundle
 def test_bundle_keeps_the_windows_large_modules_as_plain_bytecode():
-    """The window's large modules are .pyc files beside the archive (installer/window_modules.py)
-    and the window comes up from them; nothing else left the archive (torch, scipy, sklearn), and
-    no module PyInstaller's start-up takes from base_library.zip is also a loose file."""
+    """The window's large modules are .pyc files beside the archive (installer/window_modules.py;
+    the smoke test above starts the window with them); nothing else left the archive (torch,
+    scipy, sklearn), and no module PyInstaller's start-up takes from base_library.zip is also a
+    loose file."""
     import zipfile
     internal = EXE.parent / "_internal"
     loose = {p.relative_to(internal).with_suffix("").as_posix().removesuffix("/__init__").replace("/", ".")
