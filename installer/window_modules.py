@@ -94,8 +94,9 @@ def collection_modes(window: dict[str, int], children: dict[str, list[str]], bas
     """PyInstaller's module_collection_mode: "pyc" for each window module of at least `min_bytes`
     of bytecode, "pyz" (the archive) for the window's other modules and for each module directly
     below a window package that the window does not import. PyInstaller gives a module the mode
-    of its nearest named package, so every name below a "pyc" package is named here, and
-    nothing goes out of the archive but the modules chosen. Modules whose top-level name is in
+    of its nearest named package, so each module directly below a window package is named here
+    (deeper ones take the mode of that named parent), and nothing goes out of the archive but
+    the modules chosen. Modules whose top-level name is in
     `base` (those PyInstaller puts in base_library.zip for its own start) are left to it."""
     modes = {}
     for name, size in sorted(window.items()):
