@@ -18,8 +18,8 @@ budget leaves.
 It runs `installer/aegui_entry.py --smoke` (offscreen, the demo models) in this process and
 records `sys.modules` at the moment the smoke run calls the window shown (aegui.qt.app builds
 its HeadlessRun, which times the window, right after show_window), before torch and the models
-load on a worker. Only modules loaded from a .py file count (extension and built-in modules are not
-bytecode). It exits non-zero, saying why, when it cannot find that moment.
+load on a worker. Only modules loaded from a .py file count (extension and built-in modules are
+not bytecode). It exits non-zero, saying why, when it cannot find that moment.
 """
 from __future__ import annotations
 
@@ -96,8 +96,8 @@ def collection_modes(window: dict[str, int], children: dict[str, list[str]], bas
     below a window package that the window does not import. PyInstaller gives a module the mode
     of its nearest named package, so each module directly below a window package is named here
     (deeper ones take the mode of that named parent), and nothing goes out of the archive but
-    the modules chosen. Modules whose top-level name is in
-    `base` (those PyInstaller puts in base_library.zip for its own start) are left to it."""
+    the modules chosen. Modules whose top-level name is in `base` (those PyInstaller puts in
+    base_library.zip for its own start) are left to it."""
     modes = {}
     for name, size in sorted(window.items()):
         if name.split(".")[0] in base:

@@ -58,12 +58,12 @@ def test_pyinstaller_reads_the_modes_as_the_check_above_does(window_modules):
         assert (build_main._ModuleCollectionMode.PYC in flags) == (nearest_mode(modes, name) == "pyc"), name
 
 
-def test_the_listing_finds_the_modules_of_the_shown_window(tmp_path):
+def test_the_listing_finds_the_modules_of_the_shown_window(window_modules, tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path))
     done = subprocess.run([sys.executable, str(ROOT / "installer" / "window_modules.py")], env=env,
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
-    listing = json.loads(done.stdout.split("--- window modules ---\n", 1)[1])
+    listing = json.loads(done.stdout.split(window_modules.MARKER, 1)[1])   # as the spec reads it
     window, children = listing["window"], listing["children"]
     assert {"aegui.qt.main_window", "aegui.qt.app", "pyqtgraph", "numpy", "PySide6"} <= set(window)
     assert not any(name == "torch" or name.startswith("torch.") for name in window)   # loads after the window
