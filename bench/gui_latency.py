@@ -25,16 +25,20 @@ Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-os.environ.setdefault("AEGUI_HOME", tempfile.mkdtemp(prefix="aegui-bench-"))
+if "AEGUI_HOME" not in os.environ:     # a scratch home, removed when the run ends
+    os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-bench-")
+    atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402

@@ -11,9 +11,11 @@ Prints one JSON line: rss_warm_mb, rss_end_mb, growth_pct, slope_mb_per_min, run
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -21,7 +23,17 @@ from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-os.environ.setdefault("AEGUI_HOME", tempfile.mkdtemp(prefix="aegui-soak-"))
+
+
+def scratch(prefix: str) -> str:
+    """A temporary folder, removed when the run ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+if "AEGUI_HOME" not in os.environ:
+    os.environ["AEGUI_HOME"] = scratch("aegui-soak-")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
@@ -63,7 +75,7 @@ def main() -> int:
     messages = []
     for name in ("critical", "warning", "information"):
         setattr(QMessageBox, name, staticmethod(lambda *a, **k: messages.append(a[1:3]) or QMessageBox.Ok))
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.IniFormat)
+    settings = QSettings(str(Path(scratch("aegui-soak-settings-")) / "settings.ini"), QSettings.IniFormat)
     win = MainWindow(settings)
     win.confirm_close = False
     win.resize(1280, 800)

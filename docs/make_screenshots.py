@@ -5,7 +5,9 @@ python docs/make_screenshots.py --arrow    (only the pixel editor's arrow sequen
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -15,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
+atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)    # the scratch home goes at the end
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402

@@ -10,7 +10,9 @@ and local denoisers, hovering one glyph.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
+atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)    # the scratch home goes at the end
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402

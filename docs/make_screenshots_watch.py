@@ -4,7 +4,9 @@ python docs/make_screenshots_watch.py      (offscreen; writes docs/screenshots/w
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
+atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)    # the scratch home goes at the end
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

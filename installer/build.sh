@@ -25,7 +25,9 @@ cp installer/aegui.desktop installer/install-desktop-entry.sh dist/aegui/
 chmod +x dist/aegui/install-desktop-entry.sh
 
 # Fail the build, not the user: the bundle must start and load the demo models.
-QT_QPA_PLATFORM=offscreen AEGUI_HOME="$(mktemp -d)" dist/aegui/aegui --smoke
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+QT_QPA_PLATFORM=offscreen AEGUI_HOME="$home" dist/aegui/aegui --smoke
 
 tarball="dist/aegui-${version}-${os}-${arch}.tar.gz"
 if command -v pigz >/dev/null; then gz=pigz; else gz=gzip; fi

@@ -30,10 +30,10 @@ def ini_text(draw):
     return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-def _valid_ini(window) -> bytes:
+def _valid_ini(window, folder: Path) -> bytes:
     from aegui.qt.perspectives.arranger import STATE_VERSION
     from aegui.qt.settings import save_blob
-    path = Path(tempfile.mkdtemp()) / "settings.ini"
+    path = folder / "valid.ini"
     s = QSettings(str(path), QSettings.IniFormat)
     save_blob(s, "geometry", window.saveGeometry())      # with the hashes the window checks
     for key in ("explore", "train"):
@@ -53,7 +53,7 @@ def test_settings_file(qtbot, tmp_path, aegui_home):
     win = MainWindow(QSettings(str(tmp_path / "first.ini"), QSettings.IniFormat))
     win.confirm_close = False
     qtbot.addWidget(win)
-    seed = _valid_ini(win)
+    seed = _valid_ini(win, tmp_path)
     examples = []
 
     @FUZZ_SETTINGS
@@ -64,7 +64,7 @@ def test_settings_file(qtbot, tmp_path, aegui_home):
     @example(data=b"[General]\nrecent=@ByteArray(abc), /x\n")             # raised TypeError
     @example(data=b"[General]\nlast_dir=@ByteArray(\\x1\\xd9\\xd0)")   # raised UnicodeDecodeError
     def check(data):
-        path = Path(tempfile.mkdtemp()) / "settings.ini"
+        path = Path(tempfile.mkdtemp(dir=tmp_path)) / "settings.ini"      # one per example
         path.write_bytes(data)
         settings = QSettings(str(path), QSettings.IniFormat)
         with bounded():

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -49,8 +50,21 @@ STUDENT_NESTED = {"model": {"architecture": [35, 16, 2, 16, 35], "activation": "
 CONFIGS = [json.loads(p.read_text()) for p in PRESETS] + [STUDENT_FLAT, STUDENT_NESTED]
 
 
+_SCRATCH: list[Path] = []      # this module's scratch folder, under pytest's (see _scratch)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _scratch(tmp_path_factory):
+    """One folder for the module's examples, removed when the module is done: a fuzz run makes
+    thousands, and a folder per example left in the system's temp folder piled up run after run."""
+    _SCRATCH[:] = [tmp_path_factory.mktemp("fuzz")]
+    yield
+    shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
+
+
 def _tmp() -> Path:
-    return Path(tempfile.mkdtemp(prefix="aegui-fuzz-"))
+    """A fresh folder for one hypothesis example (a test's tmp_path is shared by all its examples)."""
+    return Path(tempfile.mkdtemp(dir=_SCRATCH[0]))
 
 
 def _expect(call, errors, path, fields=()):
@@ -128,18 +142,18 @@ def test_config_bytes(data):
 
 # ------------------------------------------------------------------------------- model folders
 
-def _model_dir() -> Path:
-    folder = _tmp() / "model"
-    exp = Experiment(model=ModelSpec(layers=(35, 6, 2, 6, 35)))
-    model = build_model(exp.model, 1)
-    model.init_weights([0])
-    save_model(folder, model, exp, {"max_wrong_pixels": 3})
-    return folder
+def _model_files() -> tuple[dict, bytes]:
+    """The sidecar and weights of a saved model, the seed the model-folder examples mutate."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "model"
+        exp = Experiment(model=ModelSpec(layers=(35, 6, 2, 6, 35)))
+        model = build_model(exp.model, 1)
+        model.init_weights([0])
+        save_model(folder, model, exp, {"max_wrong_pixels": 3})
+        return json.loads((folder / "model.json").read_text()), (folder / "model.safetensors").read_bytes()
 
 
-SEED_MODEL = _model_dir()
-SIDECAR = json.loads((SEED_MODEL / "model.json").read_text())
-WEIGHTS = (SEED_MODEL / "model.safetensors").read_bytes()
+SIDECAR, WEIGHTS = _model_files()
 
 
 def _load_dir(sidecar: bytes, weights: bytes, rehash: bool):
@@ -311,12 +325,13 @@ def test_sweep_and_analysis_json(pick, data):
 # ------------------------------------------------------------------------------- glyph library
 
 def _library_bytes() -> bytes:
-    path = _tmp() / "library.json"
-    lib = GlyphLibrary(path)
-    lib.add(np.eye(7, 5).reshape(-1), "eye")
-    lib.add(np.ones(35), "full ink")
-    lib.add(np.zeros(35), "blank")
-    return path.read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "library.json"
+        lib = GlyphLibrary(path)
+        lib.add(np.eye(7, 5).reshape(-1), "eye")
+        lib.add(np.ones(35), "full ink")
+        lib.add(np.zeros(35), "blank")
+        return path.read_bytes()
 
 
 LIBRARY = _library_bytes()
