@@ -10,19 +10,14 @@ and local denoisers, hovering one glyph.
 """
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
-atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)    # the scratch home goes at the end
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
@@ -30,7 +25,7 @@ from PIL import Image  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from make_screenshots import pump, wait  # noqa: E402
+from make_screenshots import pump, wait  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder, removed at exit)
 
 OUT = ROOT / "docs" / "screenshots"
 NOISE_SEED = 13     # a noise pattern the shipped editor gets wrong on the bell (4 wrong pixels of 3 flipped)

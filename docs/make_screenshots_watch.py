@@ -4,24 +4,19 @@ python docs/make_screenshots_watch.py      (offscreen; writes docs/screenshots/w
 """
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-os.environ["AEGUI_HOME"] = tempfile.mkdtemp(prefix="aegui-shots-")
-atexit.register(shutil.rmtree, os.environ["AEGUI_HOME"], True)    # the scratch home goes at the end
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from make_screenshots import demo_window, pump, wait  # noqa: E402
+from make_screenshots import demo_window, pump, wait  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder, removed at exit)
 
 OUT = ROOT / "docs" / "screenshots"
 
