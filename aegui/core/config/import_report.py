@@ -1,0 +1,100 @@
+"""What importing a config did with each of its keys: the table `aegui import` prints, `aegui train`
+tells one line a key, and the window shows before it applies anything.
+
+Each row is one key of the file (where it was written, e.g. "training.epochs_max"), or one setting
+the file does not give and aegui filled in. A row is USED (it set these aegui fields), SAME (what
+aegui does anyway), IGNORED (it changes nothing aegui trains), DEFAULT (not in the file: aegui's
+value, or an assumption said in `why`), UNKNOWN (not understood) or UNSUPPORTED (understood, but
+aegui cannot do it). An UNKNOWN row whose key may change training, and every UNSUPPORTED one,
+stops the import unless the user accepts it anyway.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from aegui.core.schema.experiment import ConfigError, Experiment
+
+USED, SAME, IGNORED, DEFAULT, UNKNOWN, UNSUPPORTED = "used", "same", "ignored", "default", "unknown", "unsupported"
+NOT_IN_FILE = "(not in the file)"
+
+
+@dataclass
+class Row:
+    key: str                          # where the file wrote it, e.g. "training.epochs_max"
+    value: object                     # as written
+    status: str = USED
+    fields: tuple[str, ...] = ()      # the aegui fields it set
+    why: str = ""
+    result: dict = field(default_factory=dict)    # field -> its value in the imported experiment
+    stops: bool = False               # UNKNOWN: its name says it may change training
+
+    @property
+    def blocking(self) -> bool:
+        return self.status == UNSUPPORTED or (self.status == UNKNOWN and self.stops)
+
+    def outcome(self) -> str:
+        """What became of the key, in words: "train.epochs = 2000", "not understood", ..."""
+        done = ", ".join(f"{f} = {show(v)}" for f, v in self.result.items())
+        if self.status == USED:
+            return done + (f" ({self.why})" if self.why else "")
+        if self.status == DEFAULT:
+            return f"{done} ({self.why})" if done else self.why
+        if self.status == SAME:
+            return f"nothing to change: {self.why}"
+        if self.status == IGNORED:
+            return f"not used: {self.why}"
+        if self.status == UNSUPPORTED:
+            return f"NOT POSSIBLE: {self.why}"
+        return "NOT UNDERSTOOD" + ("" if self.stops else f": {self.why}")
+
+
+def show(value) -> str:
+    """A value as the table shows it: JSON's spelling (null, true), layers as 35-20-2-20-35."""
+    if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
+        return "-".join(map(str, value))
+    if isinstance(value, tuple):
+        value = list(value)
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class Imported:
+    """A config as read: the experiment, and for a student's config its table."""
+    experiment: Experiment
+    rows: list[Row] = field(default_factory=list)
+    source: str | None = None
+    native: bool = False
+
+    @property
+    def blocking(self) -> list[Row]:
+        return [r for r in self.rows if r.blocking]
+
+    def lines(self) -> list[str]:
+        """One line a key: "training.epochs_max = 2000: train.epochs = 2000"."""
+        return [f"{r.key}" + ("" if r.key == NOT_IN_FILE else f" = {show(r.value)}") + f": {r.outcome()}"
+                for r in self.rows]
+
+    def notes(self) -> list[str]:
+        """The table one line a key (what `aegui train` tells and the builder shows)."""
+        return self.lines()
+
+    def table(self) -> str:
+        """The rows as aligned columns: key, value as written, what aegui made of it."""
+        if self.native:
+            return f"{self.source or 'the file'}: an aegui config; nothing to translate"
+        cells = [(r.key, "" if r.key == NOT_IN_FILE else show(r.value), r.outcome()) for r in self.rows]
+        wide = [max([len(c[i]) for c in cells] + [len(h)]) for i, h in enumerate(("key", "value"))]
+        out = [f"{'key':<{wide[0]}}  {'value':<{wide[1]}}  aegui"]
+        out += [f"{k:<{wide[0]}}  {v:<{wide[1]}}  {o}" for k, v, o in cells]
+        return "\n".join(out)
+
+    def refusal(self) -> ConfigError:
+        """The error that names the keys which stop the import."""
+        keys = [r.key for r in self.blocking]
+        return ConfigError(keys[0], f"{len(keys)} key{'s' if len(keys) > 1 else ''} that may change the "
+                           f"network, the data, the training length, the optimizer or the noise "
+                           f"{'are' if len(keys) > 1 else 'is'} not understood or not possible in aegui: "
+                           f"{', '.join(keys)}; fix or remove {'them' if len(keys) > 1 else 'it'}, or add --lenient "
+                           "to import the rest anyway", self.source)
