@@ -11,7 +11,8 @@ import random
 from dataclasses import dataclass, fields as dc_fields, replace
 from pathlib import Path
 
-from aegui.core.schema.experiment import _SECTIONS, ConfigError, Experiment, whole
+from aegui.core.schema.experiment import (
+    _SECTIONS, ADAM_OPTIMIZERS, SCIPY_OPTIMIZERS, SLOPED_ACTIVATIONS, ConfigError, Experiment, whole)
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config import student_rules as R
 from aegui.core.config.import_report import (
@@ -24,7 +25,7 @@ _NAME_KEYS = ("type", "name", "kind", "method", "function", "fn", "id", "tipo", 
 _FORMS = {"int": "a whole number such as 100", "float": "a number such as 0.01",
           "str": 'a name such as "adam"', "bool": "true or false", "int | None": "a whole number or null",
           "float | None": "a number or null"}
-_ADAM_LIKE = ("adam", "adamw", "rmsprop")
+_ADAM_LIKE = ("adam", "adamw", "rmsprop")      # their alpha is the step size, not a momentum
 # What a table reader needs to see even when the file leaves it out: aegui's value is used.
 _SHOWN_DEFAULTS = ("train.optimizer", "train.learning_rate", "train.epochs", "train.batch_size", "train.loss",
                    "model.init", "model.output_activation")
@@ -89,11 +90,12 @@ class _Reader:
                 self.replaced(self.slots[rule.target][1], row)
             self.slots[rule.target] = (e.value, row)
         else:
-            self.assign(rule.target, R.synonym(rule.values, e.value), row)
-            for target, value in rule.also:
-                self.assign(target, value, row, keep=True)
+            value = rule.null if e.value is None and rule.null is not None else e.value
+            self.assign(rule.target, R.synonym(rule.values, value), row)
+            for target, also in rule.also:
+                self.assign(target, also, row, keep=True)
             if row.status == USED:
-                row.why = rule.why
+                row.why = "null: off" if value is not e.value else rule.why
 
     def check(self, row: Row, rule: R.Rule) -> None:
         v = row.value
@@ -146,6 +148,10 @@ class _Reader:
         self.resolve_data()
         self.resolve_noise()
         self.resolve_shape()
+        m = Experiment().model
+        acts = {self.value(f"model.{r}_activation", getattr(m, f"{r}_activation")) for r in ("hidden", "latent", "output")}
+        if not acts & set(SLOPED_ACTIVATIONS):
+            self.unset(("model.slope",), "a slope scales tanh and sigmoid units and this model has none")
         for _value, row in self.slots.values():
             if row.status == USED and not row.fields:
                 row.status, row.why = IGNORED, row.why or "another key of the file gives it"
@@ -173,6 +179,21 @@ class _Reader:
         if opt == "sgd" and isinstance(momentum, (int, float)) and momentum > 0:
             self.set["train.optimizer"][1].why = "gradient descent with momentum > 0"
             self.assign("train.optimizer", "momentum", self.set["train.optimizer"][1])
+        opt = self.value("train.optimizer", Experiment().train.optimizer)
+        if opt not in ADAM_OPTIMIZERS:
+            self.unset(("train.adam_beta1", "train.adam_beta2", "train.adam_eps"), f"a setting of Adam; the "
+                       f"optimizer is {opt}")
+        if opt in SCIPY_OPTIMIZERS:
+            self.unset(("train.clip_norm",), f"{opt} picks its own steps and clips no gradient")
+
+    def unset(self, targets, why: str) -> None:
+        """Fields the file gives that nothing would use here: told, not set (validation refuses them)."""
+        for target in targets:
+            if target in self.set:
+                _value, row = self.set.pop(target)
+                row.fields = tuple(f for f in row.fields if f != target)
+                if not row.fields:
+                    row.status, row.why = IGNORED, why
 
     def resolve_activation(self) -> None:
         raw = self.slot("@activation")

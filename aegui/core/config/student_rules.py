@@ -30,10 +30,12 @@ class Rule:
     also: tuple = ()          # (field, value) it implies unless another key sets that field
     why: str = ""             # what the import table says beside it
     expect: object = None     # target "-": the one value that changes nothing (None: any value)
+    null: object = None       # what the field takes for a null (None: null is refused)
 
 
-def _r(keys: str, target: str, within: str = "", values: str = "", also=(), why: str = "", expect=None) -> Rule:
-    return Rule(tuple(keys.split()), target, within, values, tuple(also), why, expect)
+def _r(keys: str, target: str, within: str = "", values: str = "", also=(), why: str = "", expect=None,
+       null=None) -> Rule:
+    return Rule(tuple(keys.split()), target, within, values, tuple(also), why, expect, null)
 
 
 # A key whose value is an object of settings is a section; its kind decides what the keys inside
@@ -41,7 +43,7 @@ def _r(keys: str, target: str, within: str = "", values: str = "", also=(), why:
 # "" passes on the kind of the section it is in.
 SECTIONS = {
     **dict.fromkeys("model training train hyperparameters hparams params parameters config settings "
-                    "modelo entrenamiento parametros hiperparametros architecture_config".split(), ""),
+                    "modelo entrenamiento parametros hiperparametros architecture_config network red".split(), ""),
     **dict.fromkeys("data dataset datos".split(), "data"),
     **dict.fromkeys("noise denoising ruido noise_config".split(), "noise"),
     **dict.fromkeys("optimizer optimization optimization_method optimizer_method optim optim_kwargs "
@@ -121,7 +123,7 @@ RULES: tuple[Rule, ...] = (
     _r("weight_decay l2_weight_decay l2 l2_lambda lambda_l2 l2_reg l2_regularization l2_penalty "
        "regularization decaimiento_pesos", "train.weight_decay"),
     _r("gradient_clip_norm clip_norm grad_clip grad_clip_norm clip_grad_norm max_grad_norm "
-       "gradient_clipping", "train.clip_norm"),
+       "gradient_clipping", "train.clip_norm", null=0.0),
     _r("decay_rate lr_decay learning_rate_decay", "train.decay_rate",
        also=(("train.schedule", "exponential"),)),
     # ---- how long and on what
@@ -151,13 +153,14 @@ RULES: tuple[Rule, ...] = (
     _r("eps epsilon value threshold limit valor umbral", "@stop_value", within="stop"),
     _r("enabled", "@stop_enabled", within="stop"),
     _r("early_stopping", "@stop_enabled"),
-    _r("patience early_stopping_patience paciencia", "train.patience"),
-    _r("min_delta early_stopping_min_delta delta_min", "train.min_delta"),
+    _r("patience early_stopping_patience paciencia", "train.patience", null=0),
+    _r("min_delta early_stopping_min_delta delta_min", "train.min_delta", null=0.0),
     _r("min_delta delta", "train.min_delta", within="stop"),
     _r("error_limit target_error eps epsilon loss_target target_loss min_error error_threshold "
-       "tolerance error_objetivo cota_error error_minimo", "train.loss_target"),
+       "tolerance error_objetivo cota_error error_minimo", "train.loss_target", null=0.0),
     _r("max_wrong_pixels target_max_wrong max_pixel_error pixel_error_limit max_wrong pixel_limit",
        "train.target_max_wrong"),
+    _r("weight_decay", "train.weight_decay", within="optimizer", null=0.0),
     # ---- noise
     _r("noise_level noise_prob noise_probability noise noise_factor corruption corruption_level "
        "nivel_ruido probabilidad_ruido ruido", "noise.level"),

@@ -114,7 +114,7 @@ def _latent(where: str, value) -> int:
 
 
 def _with_acts(slots: dict, part: str, where: dict) -> tuple[list[int], list] | None:
-    """A section's sizes with its `activations` list (or one `activation`) laid over them."""
+    """A section's sizes with its `activations` list laid over them."""
     if f"@{part}" not in slots:
         return None
     sizes, acts = layer_list(where[f"@{part}"], slots[f"@{part}"])
@@ -129,9 +129,6 @@ def _with_acts(slots: dict, part: str, where: dict) -> tuple[list[int], list] | 
             raise ConfigError(key, f"lists {len(listed)} activations for {len(sizes)} layer sizes; give "
                               "one a layer")
         acts = [_activation(f"{key}[{i}]", a) for i, a in enumerate(listed)]
-    one = slots.get(f"@{part}_act")
-    if one is not None:
-        acts = [a if a is not None else _activation(where[f"@{part}_act"], one) for a in acts]
     return sizes, acts
 
 
@@ -190,7 +187,18 @@ def assemble(slots: dict, where: dict) -> Shape | None:
         sizes, acts = layer_list(where["@decoder_hidden"], slots["@decoder_hidden"])
         dec_where = where["@decoder_hidden"]
     else:
+        _one_activation(slots, where, roles)
         return Shape((width, *hidden, latent), True, roles, assumed, notes)
     if roles["hidden"] is None:
         roles["hidden"] = common(acts, dec_where, notes)
+    _one_activation(slots, where, roles)
     return Shape((width, *hidden, latent, *sizes, width), False, roles, assumed, notes)
+
+
+def _one_activation(slots: dict, where: dict, roles: dict) -> None:
+    """An encoder's or decoder's one `activation` is its hidden layers' (the code and the output
+    keep theirs) when no layer names its own."""
+    for part in ("encoder", "decoder"):
+        one = slots.get(f"@{part}_act")
+        if one is not None and roles.get("hidden") is None:
+            roles["hidden"] = _activation(where[f"@{part}_act"], one)
