@@ -4,6 +4,8 @@ may change training and is not understood ends the command with status 2, naming
 work (unless --lenient). Without torch: reading a config is quick."""
 import json
 
+import numpy as np
+
 import pytest
 
 from aegui.core.config.load import experiment_from_json, read_config
@@ -92,3 +94,19 @@ def test_a_bad_value_is_one_line_naming_the_key(tmp_path, capsys, raw, problem):
     assert run_cli(["import", student_file(tmp_path, raw)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and problem in err[0] and "student.json" in err[0]
+
+
+def test_import_of_a_saved_network_makes_a_model_folder(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    layers = [{"units": n_out, "activation": act, "W": rng.normal(0, 0.5, (n_out, n_in)).tolist(),
+               "B": np.zeros(n_out).tolist()}
+              for n_in, n_out, act in ((35, 12, "tanh"), (12, 2, "linear"), (2, 12, "tanh"), (12, 35, "logistic"))]
+    path = student_file(tmp_path, {"layers": layers}, "net.json")
+    assert run_cli(["import", path, "--out", tmp_path / "m"]) == 0
+    out, err = capsys.readouterr()
+    result = last_json(out)
+    assert result["model"] == str(tmp_path / "m") and result["samples"] == 32
+    assert "35-12-2-12-35" in err and "[out, in] (read from the shapes)" in err
+    model, exp, meta = load_model(tmp_path / "m")
+    assert meta["metrics"]["max_wrong_pixels"] == result["max_wrong_pixels"]
+    assert exp.model.output_activation == "sigmoid"
