@@ -19,13 +19,20 @@ USED, SAME, IGNORED, DEFAULT, UNKNOWN, UNSUPPORTED = "used", "same", "ignored", 
 NOT_IN_FILE = "(not in the file)"
 
 
+def english(text: str, **args) -> str:
+    """A template filled in as written (the window passes its tr() instead)."""
+    return text.format(**args) if args else text
+
+
 @dataclass
 class Row:
     key: str                          # where the file wrote it, e.g. "training.epochs_max"
     value: object                     # as written
     status: str = USED
     fields: tuple[str, ...] = ()      # the aegui fields it set
-    why: str = ""
+    why: str = ""                     # why, as a template filled with `args` (translatable)
+    args: dict = field(default_factory=dict)
+    more: list = field(default_factory=list)        # further (template, args) said after `why`
     result: dict = field(default_factory=dict)    # field -> its value in the imported experiment
     stops: bool = False               # UNKNOWN: its name says it may change training
 
@@ -33,20 +40,30 @@ class Row:
     def blocking(self) -> bool:
         return self.status == UNSUPPORTED or (self.status == UNKNOWN and self.stops)
 
-    def outcome(self) -> str:
+    def say(self, status: str | None, why: str, **args) -> None:
+        """Set the row's status (None: keep it) and its reason."""
+        self.status = status or self.status
+        self.why, self.args, self.more = why, args, []
+
+    def reason(self, translate=english) -> str:
+        parts = ([(self.why, self.args)] if self.why else []) + self.more
+        return "; ".join(translate(t, **a) for t, a in parts)
+
+    def outcome(self, translate=english) -> str:
         """What became of the key, in words: "train.epochs = 2000", "not understood", ..."""
         done = ", ".join(f"{f} = {show(v)}" for f, v in self.result.items())
+        why = self.reason(translate)
         if self.status == USED:
-            return done + (f" ({self.why})" if self.why else "")
+            return translate("{done} ({why})", done=done, why=why) if why else done
         if self.status == DEFAULT:
-            return f"{done} ({self.why})" if done else self.why
+            return translate("{done} ({why})", done=done, why=why) if done else why
         if self.status == SAME:
-            return f"nothing to change: {self.why}"
+            return translate("nothing to change: {why}", why=why)
         if self.status == IGNORED:
-            return f"not used: {self.why}"
+            return translate("not used: {why}", why=why)
         if self.status == UNSUPPORTED:
-            return f"NOT POSSIBLE: {self.why}"
-        return "NOT UNDERSTOOD" + ("" if self.stops else f": {self.why}")
+            return translate("NOT POSSIBLE: {why}", why=why)
+        return translate("NOT UNDERSTOOD: {why}", why=why) if why and not self.stops else translate("NOT UNDERSTOOD")
 
 
 def show(value) -> str:

@@ -175,7 +175,7 @@ def test_noise_zero_is_a_plain_autoencoder_and_the_table_says_so():
 def test_a_kl_weight_on_a_denoiser_is_told_unused():
     got = imported(CASES["salt_kl_batch_null_seed"][0])
     row = next(r for r in got.rows if r.key == "kl_weight")
-    assert "unused" in row.why and "not a VAE" in row.why
+    assert "unused" in row.reason() and "not a VAE" in row.reason()
 
 
 def test_settings_the_file_leaves_out_are_listed_with_aegui_s_value():
