@@ -88,10 +88,15 @@ class Imported:
     def blocking(self) -> list[Row]:
         return [r for r in self.rows if r.blocking]
 
-    def lines(self) -> list[str]:
-        """One line a key: "training.epochs_max = 2000: train.epochs = 2000"."""
-        return [f"{r.key}" + ("" if r.key == NOT_IN_FILE else f" = {show(r.value)}") + f": {r.outcome()}"
-                for r in self.rows]
+    def lines(self, translate=english, only=None) -> list[str]:
+        """One line a key: "training.epochs_max = 2000: train.epochs = 2000" (only: of the rows
+        whose status is one of these)."""
+        return [(translate(NOT_IN_FILE) if r.key == NOT_IN_FILE else f"{r.key} = {show(r.value)}")
+                + f": {r.outcome(translate)}" for r in self.rows if only is None or r.status in only]
+
+    def unused(self, translate=english) -> list[str]:
+        """The lines of the keys that changed nothing: not understood, not possible or not used."""
+        return self.lines(translate, (UNKNOWN, UNSUPPORTED, IGNORED))
 
     def notes(self) -> list[str]:
         """The table one line a key (what `aegui train` tells and the builder shows)."""

@@ -44,7 +44,6 @@ class _Reader:
         self.rows: list[Row] = []
         self.set: dict[str, tuple[object, Row]] = {}
         self.slots: dict[str, tuple[object, Row]] = {}
-        self.notes: list[str] = []
 
     # ---------------------------------------------------------------- walking the file
     def walk(self, raw: dict, path: str = "", within: str = "") -> None:
@@ -213,8 +212,6 @@ def read_student(raw, source: str | None = None, base_dir=None) -> Imported:
         raise ConfigError("(student config)", f"a value has the wrong type ({e})", source) from None
     rows = reader.rows + _defaults(reader, exp)
     _results(rows, exp)
-    for note in reader.notes:
-        rows.append(Row(NOT_IN_FILE, None, DEFAULT, (), note))
     return Imported(exp, rows, source)
 
 
@@ -258,13 +255,10 @@ def _why_not(target: str, exp: Experiment) -> tuple[str, dict]:
         return "unused: a {kind}, not a VAE", {"kind": exp.model.kind}
     if target == "train.momentum":
         return "unused: the optimizer is {optimizer}", {"optimizer": exp.train.optimizer}
-    if target == "train.decay_rate":
-        return "unused: the schedule is {schedule}", {"schedule": exp.train.schedule}
     return "unused here", {}
 
 
 def import_student_config(raw, source: str | None = None, base_dir=None) -> tuple[Experiment, list[str]]:
-    """read_student's experiment and its notes (every row but the plain ones), whatever keys it
-    did not understand."""
+    """read_student's experiment and its table one line a key, whatever keys it did not understand."""
     imported = read_student(raw, source, base_dir)
     return imported.experiment, imported.notes()

@@ -150,6 +150,7 @@ RULES: tuple[Rule, ...] = (
     _r("name experiment_name nombre", "name"),
     # ---- stop conditions
     _r("condition type name criterion kind condicion tipo", "@stop", within="stop"),
+    _r("cut_condition stop_condition stopping_criterion condicion_corte criterio_corte", "@stop"),
     _r("eps epsilon value threshold limit valor umbral", "@stop_value", within="stop"),
     _r("enabled", "@stop_enabled", within="stop"),
     _r("early_stopping", "@stop_enabled"),

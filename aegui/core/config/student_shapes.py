@@ -83,14 +83,14 @@ def _activation(where: str, act):
     return synonym("activation", act)
 
 
-def common(acts: list, where: str, notes: list[str]):
-    """The one activation the layers share (the first, with a note, when they differ)."""
+def common(acts: list, where: str, notes: list):
+    """The one activation the layers share (the first, with a note (template, args), when they differ)."""
     given = [a for a in acts if a is not None]
     if not given:
         return None
     if len(set(given)) > 1:
-        notes.append(f"{where}: aegui uses one hidden activation; '{given[0]}' was used for all "
-                     f"(the file lists {', '.join(dict.fromkeys(given))})")
+        notes.append(("aegui uses one hidden activation and the file lists {listed}; with --lenient {first} "
+                      "is used for all", {"where": where, "first": given[0], "listed": ", ".join(dict.fromkeys(given))}))
     return given[0]
 
 

@@ -201,7 +201,6 @@ def _shape(r) -> None:
     shape = assemble(slots, where)
     if shape is None:
         return
-    r.notes += shape.notes
     rows = [row for k, (_v, row) in r.slots.items() if k in _SHAPE]
     r.set["model.layers"], r.set["model.mirror"] = (shape.layers, rows[0]), (shape.mirror, rows[0])
     for row in rows:
@@ -209,10 +208,15 @@ def _shape(r) -> None:
     for role, act in shape.activations.items():
         if act is not None and f"model.{role}_activation" not in r.set:
             r.assign(f"model.{role}_activation", act, rows[0])
+    # Layers of one network with different activations: aegui has one hidden activation, so the
+    # network would not be the author's.
+    for why, args in shape.notes:
+        row = next((row for row in rows if row.key == args["where"]), rows[0])
+        row.say(UNSUPPORTED, why, **args)
     if shape.assumed_latent:
         r.rows.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.latent",),
-                             f"latent size: not in the file; {ASSIGNMENT_LATENT}, the assignment's 2-D "
-                             "latent space"))
+                          "latent size: not in the file; {size}, the assignment's 2-D latent space",
+                          {"size": ASSIGNMENT_LATENT}))
 
 
 

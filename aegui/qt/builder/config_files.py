@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.config.load import load_experiment
+from aegui.core.config.load import read_config
+from aegui.qt.builder.import_dialog import confirm_import, translated
 from aegui.qt.i18n import tr
 
 
@@ -36,18 +37,22 @@ class ConfigFiles:
     def start_dir(self) -> str:
         return self.last_dir or str(Path.home())
 
-    def load(self, path) -> list[str]:
-        """Loads a native or student JSON config; returns the notes (e.g. ignored keys), which are
-        also shown under the buttons. Raises ConfigError (naming the field) when it cannot."""
+    def load(self, path, confirm=None) -> list[str]:
+        """Loads a native or student JSON config; returns the notes (how a student's keys were
+        read), which are also shown under the buttons. Raises ConfigError (naming the field) when
+        it cannot. confirm(imported): shown a student's import first, False leaves all as it was."""
         b = self.builder
         try:
-            exp, notes = load_experiment(path)
+            imported = read_config(path)
         except ConfigError as e:
             b.info(f"{tr('Could not load the configuration')}: {e}", error=True)
             raise
-        b.set_experiment(exp)
-        b.info(" ".join([tr("Loaded {file}.", file=Path(path).name), *notes]))
-        return notes
+        if confirm is not None and not imported.native and not confirm(imported):
+            return []
+        b.set_experiment(imported.experiment)
+        # Under the buttons, what changed nothing (the whole table was the dialog's).
+        b.info(" ".join([tr("Loaded {file}.", file=Path(path).name), *imported.unused(translated)]))
+        return imported.notes()
 
     def save(self, path) -> None:
         """Writes the current experiment as native JSON; raises ConfigError when it is invalid."""
@@ -64,7 +69,7 @@ class ConfigFiles:
             return
         self.last_dir = str(Path(path).parent)
         try:
-            self.load(path)
+            self.load(path, confirm=lambda imported: confirm_import(b, imported))
         except ConfigError as e:
             QMessageBox.warning(b, tr("Could not load the configuration"), str(e))
 
