@@ -244,15 +244,21 @@ def _results(rows: list[Row], exp: Experiment) -> None:
                 section, _, fname = target.partition(".")
                 row.result[target] = getattr(getattr(exp, section), fname)
             f = FIELDS.get(target)
-            if f is not None and not f.applies(exp) and row.status == USED:
+            # A row that says why already ("0: no noise, a plain autoencoder") needs no more.
+            if f is not None and not f.applies(exp) and row.status == USED and not row.why and not row.more:
                 row.more.append(_why_not(target, exp))
+
+
+def _noun(exp: Experiment) -> str:
+    kind = kind_of(exp)
+    return kind.noun or kind.label
 
 
 def _why_not(target: str, exp: Experiment) -> tuple[str, dict]:
     if target.startswith("noise."):
-        return "unused: a {kind} model takes no noise", {"kind": kind_of(exp).label}
+        return "unused: this model, a {kind}, takes no noise", {"kind": _noun(exp)}
     if target in ("model.beta", "model.kl_warmup"):
-        return "unused: a {kind}, not a VAE", {"kind": exp.model.kind}
+        return "unused: this model is a {kind}, not a VAE", {"kind": _noun(exp)}
     if target == "train.momentum":
         return "unused: the optimizer is {optimizer}", {"optimizer": exp.train.optimizer}
     return "unused here", {}

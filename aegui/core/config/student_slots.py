@@ -185,7 +185,7 @@ def _noise(r) -> None:
         return
     to = kind_of(kind).with_noise
     if not to:
-        row.say(UNSUPPORTED, "a {kind} model in aegui trains on clean inputs", kind=kind_of(kind).label)
+        row.say(UNSUPPORTED, "aegui trains a {kind} on clean inputs only", kind=kind_of(kind).noun or kind_of(kind).label)
         row.fields = ()
         r.set.pop("noise.level", None)
         return

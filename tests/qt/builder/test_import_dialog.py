@@ -84,7 +84,7 @@ def test_the_dialog_speaks_spanish(qtbot):
         assert "NO SE ENTIENDE" in texts and "Estas" not in dialog.warning.text()
         assert "Esta clave puede cambiar el entrenamiento" in dialog.warning.text()
         assert any("0: sin ruido, un autoencoder simple" in t for t in texts)
-        assert any("no se usa: un ae, no un VAE" in t for t in texts)
+        assert any("no se usa: este modelo es un autoencoder, no un VAE" in t for t in texts)
     finally:
         i18n.set_language("en")
     assert dialog.apply_button.text() == "Apply"
@@ -114,7 +114,7 @@ def test_every_reason_an_import_gives_has_its_spanish():
                 "optimizer": "powell", "clip_norm": 1, "batch_size": 0, "cut_condition": "epochs",
                 "activation_function": {"function": "logistic", "beta": 1}},
                {"layers": [20], "alpha": 0.01, "training_mode": "batch", "early_stopping": True,
-                "cut_condition": {"eps": 0.01}, "dataset": {"subset": "all"}, "denoising": {"enabled": False},
+                "cut_condition": {"eps": 0.01}, "dataset": {"subset": "all"}, "denoising": {"enabled": False, "noise_type": "flip"},
                 "activation": "relu", "output_activation": "identity", "loss": "mse", "slope": 2, "beta": 3},
                {"model": {"type": "vae", "layers": [35, 10, 2, 10, 35]}, "beta": 0.5, "activation": "tanh",
                 "latent_activation": "tanh",
