@@ -182,3 +182,10 @@ def test_the_defaults_never_stop_a_run_early():
     s, recs = run(exp)
     assert s.early_stop is None and recs[-1].state == P.FINISHED and recs[-1].epoch == 60
     assert dense.usable(s)
+
+
+def test_the_memory_estimate_counts_the_best_weights_early_stopping_keeps():
+    from aegui.core.train.memory import FLOAT, estimate
+    exp = small_experiment(train={**BASE})
+    plain, early = estimate(exp, 32), estimate(with_changes(exp, train={"patience": 10}), 32)
+    assert early.weights - plain.weights == FLOAT * plain.models * plain.params
