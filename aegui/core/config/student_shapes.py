@@ -31,6 +31,7 @@ LAYER_FORM = '[25, 10] or [{"units": 25, "activation": "relu"}, {"units": 10, "a
 _UNIT_KEYS = ("units", "size", "neurons", "nodes", "n_units", "n_neurons", "dim", "out_features",
               "output_dim", "width", "neuronas", "unidades")
 _LAYER_ACT_KEYS = ("activation", "activation_fn", "activation_function", "act", "activacion")
+_LAYER_NAMES = ("name", "nombre", "id")        # a layer's label: nothing to train
 
 
 @dataclass
@@ -42,9 +43,11 @@ class Shape:
     notes: list = field(default_factory=list)
 
 
-def layer_list(where: str, value) -> tuple[list[int], list]:
+def layer_list(where: str, value, notes: list | None = None) -> tuple[list[int], list]:
     """Sizes and activations (None where not given) of a layer list written as numbers or as
-    {"units": N, "activation": "relu"} objects; anything else is refused naming `where`."""
+    {"units": N, "activation": "relu"} objects; anything else is refused naming `where`. A layer
+    object's other settings (its dropout, its bias) aegui's layers do not have: each is a note
+    (template, args) in `notes`, which stops the import."""
     items = [value] if isinstance(value, (int, float, dict)) and not isinstance(value, bool) else value
     if not isinstance(items, list):
         raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {value!r}")
@@ -59,6 +62,10 @@ def layer_list(where: str, value) -> tuple[list[int], list]:
                                   f"got {item!r}; the accepted form is {LAYER_FORM}")
             n = low[unit_key]
             act = next((low[a] for a in _LAYER_ACT_KEYS if a in low), None)
+            extra = [str(a) for a in item if str(a).lower() not in (*_UNIT_KEYS, *_LAYER_ACT_KEYS, *_LAYER_NAMES)]
+            if extra and notes is not None:
+                notes.append(("{at} sets {settings}, which aegui's layers do not have (a size and the "
+                              "activation only)", {"where": where, "at": f"{where}[{i}]", "settings": ", ".join(extra)}))
         sizes.append(_size(f"{where}[{i}]", n, item))
         acts.append(_activation(f"{where}[{i}]", act))
     if not sizes:
@@ -113,11 +120,11 @@ def _latent(where: str, value) -> int:
     return value
 
 
-def _with_acts(slots: dict, part: str, where: dict) -> tuple[list[int], list] | None:
+def _with_acts(slots: dict, part: str, where: dict, notes: list) -> tuple[list[int], list] | None:
     """A section's sizes with its `activations` list laid over them."""
     if f"@{part}" not in slots:
         return None
-    sizes, acts = layer_list(where[f"@{part}"], slots[f"@{part}"])
+    sizes, acts = layer_list(where[f"@{part}"], slots[f"@{part}"], notes)
     listed = slots.get(f"@{part}_acts")
     if listed is not None:
         key = where[f"@{part}_acts"]
@@ -143,7 +150,7 @@ def assemble(slots: dict, where: dict) -> Shape | None:
     hidden, hidden_acts, roles = None, [], {}
     network = slots.get("@network")
     if network is not None:
-        sizes, acts = layer_list(where["@network"], network)
+        sizes, acts = layer_list(where["@network"], network, notes)
         if len(sizes) >= 3 and sizes[0] == width and sizes[-1] == width:
             roles = {"hidden": common(acts[1:-1], where["@network"], notes), "output": acts[-1]}
             return Shape(tuple(sizes), False, roles, notes=notes)
@@ -155,7 +162,7 @@ def assemble(slots: dict, where: dict) -> Shape | None:
                               "keep one of the two keys")
         else:
             hidden, hidden_acts = sizes, acts
-    encoder = _with_acts(slots, "encoder", where)
+    encoder = _with_acts(slots, "encoder", where, notes)
     if encoder is not None:
         if hidden is not None or "@hidden" in slots:
             raise ConfigError(where["@encoder"], "the encoder is given twice (with the hidden layers); "
@@ -168,12 +175,12 @@ def assemble(slots: dict, where: dict) -> Shape | None:
             sizes, acts = sizes[:-1], acts[:-1]
         hidden, hidden_acts = sizes, acts
     elif "@hidden" in slots:
-        hidden, hidden_acts = layer_list(where["@hidden"], slots["@hidden"])
+        hidden, hidden_acts = layer_list(where["@hidden"], slots["@hidden"], notes)
     assumed = latent is None
     if assumed:
         latent = ASSIGNMENT_LATENT
     hidden = hidden or []
-    decoder = _with_acts(slots, "decoder", where)
+    decoder = _with_acts(slots, "decoder", where, notes)
     roles["hidden"] = common(hidden_acts, where.get("@encoder") or where.get("@hidden") or "layers", notes)
     if decoder is not None:
         sizes, acts = decoder
@@ -184,7 +191,7 @@ def assemble(slots: dict, where: dict) -> Shape | None:
             sizes, acts = sizes[:-1], acts[:-1]
         dec_where = where["@decoder"]
     elif "@decoder_hidden" in slots:
-        sizes, acts = layer_list(where["@decoder_hidden"], slots["@decoder_hidden"])
+        sizes, acts = layer_list(where["@decoder_hidden"], slots["@decoder_hidden"], notes)
         dec_where = where["@decoder_hidden"]
     else:
         _one_activation(slots, where, roles)

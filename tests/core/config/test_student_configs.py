@@ -195,6 +195,8 @@ def test_settings_the_file_leaves_out_are_listed_with_aegui_s_value():
      ["denoising.train_with_clean_target"]),
     ({"model": {"type": "vae", "layers": [35, 10, 2, 10, 35]}, "noise": {"level": 0.1}}, ["noise.level"]),
     ({"encoder": {"layer_sizes": [35, 20, 10, 2], "activations": ["relu", "tanh", "linear"]}}, ["encoder.layer_sizes"]),
+    ({"encoder_layers": [{"units": 20, "activation": "relu", "dropout": 0.2, "name": "e1"}, {"units": 2}]},
+     ["encoder_layers"]),
 ])
 def test_a_key_that_may_change_training_and_is_not_understood_stops_the_import(raw, keys, tmp_path):
     got = imported(raw)
