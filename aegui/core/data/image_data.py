@@ -37,6 +37,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 IDX_IMAGES_MAGIC = 2051     # 0x00000803: unsigned bytes, 3 dimensions (count, rows, columns)
 IDX_LABELS_MAGIC = 2049     # 0x00000801: unsigned bytes, 1 dimension (count)
 _LISTED_FAILURES = 8        # unreadable files named in the warning; the rest are counted
+_DEFLATE_MAX = 1032         # the most bytes one packed byte unpacks to (zlib's own figure)
 
 Progress = Callable[[int, int], object]
 
@@ -252,7 +253,7 @@ def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
     much is unpacked (1 MB of zeros unpacks to 1 GB): no more than it promises, and that no
     more than the memory free."""
     from aegui.core.files.errors import os_problem
-    from aegui.core.files.userfile import read_file
+    from aegui.core.files.userfile import read_at_most, read_file
     header = 4 + 4 * (magic & 0xFF)
     try:
         raw = read_file(path, "idx")
@@ -267,8 +268,11 @@ def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
                 head = gz.read(header)
                 ok = len(head) == header and int.from_bytes(head[:4], "big") == magic
-                # +1: a byte past the promise shows the file is longer than its header says.
-                raw = head + gz.read(_idx_bytes(head, header, path, field) + 1) if ok else head
+                # A byte past the promise shows the file is longer than its header says. Read in
+                # steps, each no bigger than what the packed bytes can hold (deflate packs at most
+                # 1032:1): a header that lies about its size must not reserve that much memory.
+                raw = head + read_at_most(gz, _idx_bytes(head, header, path, field),
+                                          len(raw) * _DEFLATE_MAX) if ok else head
         except (OSError, EOFError, zlib.error) as e:
             raise ConfigError(field, f"{path}: a damaged .gz file ({_reason(e)}); download it again") from None
     return raw
