@@ -76,5 +76,7 @@ def _main(argv=None) -> int:
         print(f"aegui: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as e:
-        print(f"aegui: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        # One sentence as every reader words it (errors.user_message): the file, then what to do.
+        from aegui.core.files.errors import user_message
+        print(f"aegui: error: {user_message(e)}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -92,7 +92,8 @@ def _save_mosaic(images, shape, n_rows, n_cols, path) -> None:
     px = to_uint8(images.reshape(n_rows * n_cols, *shape), gray=gray)
     pil = Image.fromarray(mosaic(px.reshape(n_rows, n_cols, *px.shape[1:]), 1), "L" if gray else "RGB")
     scale = 8 if max(shape[:2]) <= 8 else auto_scale(shape)
-    pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST).save(path, format="PNG")
+    from aegui.core.files.png import save_picture
+    save_picture(pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST), path)
 
 
 def _decode_grid(args, model, exp, shape) -> int:

@@ -188,7 +188,8 @@ class EmbeddingResult:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"csv": self.to_csv(out / "embedding.csv"), "png": out / "embedding.png"}
-        self.figure(pictures=pictures).save(paths["png"], format="PNG")
+        from aegui.core.files.png import save_picture
+        save_picture(self.figure(pictures=pictures), paths["png"])
         return paths
 
 

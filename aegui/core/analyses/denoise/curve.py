@@ -385,7 +385,8 @@ class CurveResult:
         out.mkdir(parents=True, exist_ok=True)
         paths = {"curve": self.to_csv(out / "curve.csv"), "per_char": self.per_char_csv(out / "per_char.csv"),
                  "png": out / "denoising-curve.png", "json": out / "denoising-curve.json"}
-        self.figure().save(paths["png"], format="PNG")
+        from aegui.core.files.png import save_picture
+        save_picture(self.figure(), paths["png"])
         atomic_write_text(paths["json"], json.dumps(self.summary(), indent=2) + "\n")
         return paths
 
