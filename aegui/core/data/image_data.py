@@ -28,7 +28,7 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import Image   # imported where a picture is read: training on glyphs or IDX never loads Pillow
 
-from aegui.core.schema.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
+from aegui.core.schema.experiment import COLORS, ConfigError, EMOJI_SIZES, IMAGE_SIZE_RANGE, shown
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.files.paths import resources_dir
 from aegui.core.files.sysmem import ram_available
@@ -56,7 +56,7 @@ def rgba_to_array(rgba: np.ndarray, color: str) -> np.ndarray:
     """uint8 RGBA [..., H, W, 4] -> float32 in [0, 1]: [..., H, W] for gray (1 = ink),
     [..., H, W, 3] composed onto white for rgb, [..., H, W, 4] for rgba."""
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     f = np.asarray(rgba, dtype=np.float32) / 255.0
     if color == "rgba":
         return f
@@ -157,14 +157,14 @@ def emoji_dataset(size: int = 32, color: str = "gray", subcategories: Iterable[s
     the emoji short names (e.g. "grinning")."""
     if size not in EMOJI_SIZES:
         raise ConfigError("data.size", f"emoji come at {', '.join(map(str, EMOJI_SIZES[:-1]))} or "
-                          f"{EMOJI_SIZES[-1]} px, got {size!r}; pick one of those")
+                          f"{EMOJI_SIZES[-1]} px, got {shown(size)}; pick one of those")
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     wanted = tuple(subcategories)
     known = [name for name, _ in emoji_subcategories()]
     for sub in wanted:
         if sub not in known:
-            raise ConfigError("data.subcategories", f"{sub!r} is not an emoji subcategory; "
+            raise ConfigError("data.subcategories", f"{shown(sub)} is not an emoji subcategory; "
                               f"choose from {', '.join(known)}")
     rows = emoji_index()
     keep = [i for i, row in enumerate(rows) if not wanted or row["subcategory"] in wanted]
@@ -204,9 +204,9 @@ def folder_dataset(path, size: int = 32, color: str = "gray", labels_from_subfol
     some)."""
     lo, hi = IMAGE_SIZE_RANGE
     if not (isinstance(size, int) and lo <= size <= hi):
-        raise ConfigError("data.size", f"must be a whole number of pixels from {lo} to {hi}, got {size!r}")
+        raise ConfigError("data.size", f"must be a whole number of pixels from {lo} to {hi}, got {shown(size)}")
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     root = Path(path).expanduser()
     if not root.exists():
         raise ConfigError("data.path", f"{root}: folder not found; check the path")

@@ -63,14 +63,16 @@ def user_message(e: BaseException, path=None) -> str:
         kind = file_kind(path) if path is not None else None
         what = f"this is {kind}, not a text file" if kind else "this is not a text (UTF-8) file"
         return f"{path}: {what}; pick the right file" if path is not None else f"{what}; pick the right file"
+    # A value or path of any length can come from the user; the sentence keeps its start and end.
+    from aegui.core.schema.experiment import clipped
     if isinstance(e, OSError):
         where = e.filename if e.filename is not None else path
         where = Path(where) if where is not None else None
         if where is not None and path is not None and e.errno == errno.ENOTDIR:
             where = Path(path)
         problem = os_problem(e)
-        return f"{where}: {problem}" if where is not None else problem[:1].upper() + problem[1:]
-    text = str(e).strip()
+        return clipped(f"{where}: {problem}") if where is not None else problem[:1].upper() + problem[1:]
+    text = clipped(str(e).strip())
     return text or type(e).__name__
 
 
