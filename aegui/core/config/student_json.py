@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import validate
 
@@ -139,7 +139,7 @@ def _layer_list(where: str, value) -> tuple[list[int], list]:
     {"units": N, "activation": "relu"} objects; anything else is refused naming `where`."""
     items = [value] if isinstance(value, (int, float, dict)) and not isinstance(value, bool) else value
     if not isinstance(items, list):
-        raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {value!r}")
+        raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {shown(value)}")
     sizes, acts = [], []
     for i, item in enumerate(items):
         n, act = item, None
@@ -148,16 +148,16 @@ def _layer_list(where: str, value) -> tuple[list[int], list]:
             unit_key = next((u for u in _UNIT_KEYS if u in low), None)
             if unit_key is None:
                 raise ConfigError(f"{where}[{i}]", f"a layer object gives its size under \"units\"; "
-                                  f"got {item!r}; the accepted form is {LAYER_FORM}")
+                                  f"got {shown(item)}; the accepted form is {LAYER_FORM}")
             n = low[unit_key]
             act = next((low[a] for a in _LAYER_ACT_KEYS if a in low), None)
         if isinstance(n, float) and n.is_integer():
             n = int(n)
         if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-            raise ConfigError(f"{where}[{i}]", f"a layer size is a positive whole number; got {item!r}; "
+            raise ConfigError(f"{where}[{i}]", f"a layer size is a positive whole number; got {shown(item)}; "
                               f"the accepted form is {LAYER_FORM}")
         if act is not None and not isinstance(act, str):
-            raise ConfigError(f"{where}[{i}]", f"an activation is a name such as \"relu\"; got {act!r}")
+            raise ConfigError(f"{where}[{i}]", f"an activation is a name such as \"relu\"; got {shown(act)}")
         sizes.append(n)
         acts.append(_norm_value("hidden_activation", act) if act is not None else None)
     return sizes, acts
@@ -182,7 +182,8 @@ def _input_size(where: str, value) -> int:
         return out
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    raise ConfigError(where, f"the input size is a whole number such as 35 (or a shape such as [7, 5]); got {value!r}")
+    raise ConfigError(where, "the input size is a whole number such as 35 (or a shape such as [7, 5]); "
+                      f"got {shown(value)}")
 
 
 def _layers(m: dict, origin: dict[str, str], notes: list[str]) -> None:
@@ -211,7 +212,8 @@ def _layers(m: dict, origin: dict[str, str], notes: list[str]) -> None:
             enc, enc_acts = enc[:-1], enc_acts[:-1]
             acts["latent"] = lat_act
         elif not isinstance(latent, int) or isinstance(latent, bool) or latent <= 0:
-            raise ConfigError(where.get("latent", "latent_dim"), f"the latent size is a whole number such as 2; got {latent!r}")
+            raise ConfigError(where.get("latent", "latent_dim"),
+                              f"the latent size is a whole number such as 2; got {shown(latent)}")
         acts["hidden"] = _common(enc_acts, where.get(enc_key, enc_key), notes)
         if "decoder" in m:
             dec, dec_acts = _layer_list(where.get("decoder", "decoder_layers"), m.pop("decoder"))
@@ -248,7 +250,7 @@ def _check_types(sections: dict, origin: dict[str, str]) -> None:
                   "int | None": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool))}.get(t)
             if ok is not None and not ok(value):
                 raise ConfigError(where.get((section, name), f"{section}.{name}"),
-                                  f"expected {_FORMS[t]}; got {value!r}")
+                                  f"expected {_FORMS[t]}; got {shown(value)}")
 
 
 def _norm_value(field: str, value):
@@ -279,7 +281,7 @@ def import_student_config(raw, source: str | None = None) -> tuple[Experiment, l
         section, name = target
         if name in ("kind", "hidden_activation", "loss", "optimizer") and isinstance(value, dict):
             raise ConfigError(origin.get(key, key), f"an object here names its choice under \"type\", as in "
-                              f'{{"type": "adam", "learning_rate": 0.001}}; got {value!r}', source)
+                              f'{{"type": "adam", "learning_rate": 0.001}}; got {shown(value)}', source)
         norm_name = "noise_kind" if (section, name) == ("noise", "kind") else name
         sections[section][name] = _norm_value(norm_name, value)
 
