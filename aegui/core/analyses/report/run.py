@@ -408,10 +408,14 @@ class ReportJob(Job):
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report.checks import conclude
         from aegui.core.analyses.report.render import render
+        from aegui.core.analyses.report.files import file_digests
         rendered = render(exp, info, result, folder)
         outcome = conclude(exp, result, rendered)
-        return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
-                "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+        record = {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
+                  "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+        # What each listed file was when written: a resume then tells a file cut short since from a whole one.
+        record["digests"] = file_digests(record, folder)
+        return record
 
 
 def _clear_the_way(folder: Path) -> Iterator[str]:
