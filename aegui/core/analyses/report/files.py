@@ -33,6 +33,25 @@ MAX_FIGURE_BYTES = 64 * 1024 * 1024    # the largest figure written is about 0.3
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+class ReportError(ValueError):
+    """A report that cannot go on (another report writes in its folder, a page it cannot write, a
+    full disk): one sentence naming the path and what to do."""
+
+
+def write_bytes(path, data: bytes) -> None:
+    """A report file written whole (atomic_write_bytes), its error naming `path`: a write that
+    fails names no file ("No space left on device" of what?), a rename its hidden temporary."""
+    from aegui.core.files.atomic import atomic_write_bytes
+    path = Path(path)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        named = None if e.filename is None else Path(e.filename)
+        if named is not None and not (named.name.startswith(f".{path.name}.") and named.suffix == ".tmp"):
+            raise           # it names a real path (a file in the way of the folder)
+        raise OSError(e.errno, e.strerror, str(path)) from None
+
+
 def _read(path: Path):
     from aegui.core.files.jsonfile import read_json
     return read_json(path, "report")
