@@ -505,6 +505,8 @@ def holding_folder(out_dir):
     out_dir = Path(out_dir)
     try:
         held = lock.acquire(out_dir, REPORT_LOCK)
+    except lock.NotALock as e:      # something else sits at the lock's name: its own sentence says what
+        raise ReportError(str(e)) from None
     except lock.FolderBusy as e:
         raise ReportError(_busy(out_dir, e)) from None
     except OSError as e:
