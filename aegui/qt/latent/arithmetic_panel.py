@@ -125,11 +125,20 @@ class ArithmeticPanel(QWidget):
     def pick_sample(self, slot: str, k: int) -> None:
         self._picks[slot] = ("sample", int(k))
         self.refresh()
+        self._result_into_view()
 
     def pick_point(self, slot: str, z, name: str) -> None:
         """A spot of the map or a pinned point (its code z [L]) as `slot`."""
         self._picks[slot] = ("point", np.asarray(z, np.float32).ravel().copy(), str(name))
         self.refresh()
+        self._result_into_view()
+
+    def _result_into_view(self) -> None:
+        """A result the user's pick made is brought into view where it lands outside (only then: a
+        refresh for new weights of the same model leaves the view alone)."""
+        xy = self.result_on_map()
+        if xy is not None:
+            self.canvas.follow.bring_into_view(float(xy[0]), float(xy[1]))
 
     def clear_pick(self, slot: str) -> None:
         self._picks.pop(slot, None)
