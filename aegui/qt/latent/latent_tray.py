@@ -220,6 +220,10 @@ class GeneratedTray(QWidget):
     def items(self) -> list[_TrayItem]:
         return list(self._items)
 
+    def samples_area(self) -> QWidget:
+        """Where the samples are shown (the guided tour leaves it uncovered)."""
+        return self._scroll
+
     def images(self) -> list[np.ndarray]:
         return [it.image for it in self._items]
 
