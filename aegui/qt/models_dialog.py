@@ -22,7 +22,7 @@ from aegui.core.files.paths import autosave_dir, models_dir
 from aegui.core.runs.trash import trash_dir
 from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.model_commands import Close, Delete, Entry, Rename
-from aegui.qt.models import shown_name, title, when_text
+from aegui.qt.models import numbered, shown_name, title, when_text
 from aegui.qt.widgets.ask import question_box
 
 NAME, KIND, WHERE, WHEN, OPEN = range(5)
@@ -182,7 +182,7 @@ class ModelsDialog(QDialog):
 
     def name_text(self, e: Entry) -> str:
         name = shown_name(e.name)
-        if e.is_open and e.model.number is not None:
+        if e.is_open and numbered(e.model):
             return tr("{name} #{number}", name=name, number=e.model.number)
         return name
 

@@ -40,6 +40,9 @@ def test_two_runs_of_one_config_have_different_titles_in_every_list(window, qtbo
     assert first.path != second.path         # two runs never share (nor later delete) each other's files
     titles = title(first), title(second)
     assert titles[0] != titles[1], titles
+    # Numbered per name: the first of its name has no number (the demo models opened before it
+    # do not count), the second is #2.
+    assert "#" not in titles[0] and titles[1].startswith("my font3 25-10-2 #2 — "), titles
     for where, texts in listed(window).items():
         ours = [t.rstrip(" *") for t in texts if t.startswith("my font3 25-10-2")]
         assert ours == list(titles), where
@@ -72,8 +75,8 @@ def test_the_model_combo_shows_a_taught_models_title_whole_or_with_it_in_the_too
         assert combo_problem(combo) is None, combo_problem(combo)
     qtbot.waitUntil(fits, timeout=5000)
     text = combo.currentText()
-    tail = whole[len(i18n.tr(taught.taught_from.name)):]      # " + 1 taught glyph #5 — 0 px, 14:32"
-    assert tail.startswith((" + 1 taught glyph #", " + 1 glifo enseñado n.º "))
+    tail = whole[len(i18n.tr(taught.taught_from.name)):]      # " + 1 taught glyph — 0 px, 14:32"
+    assert tail.startswith((" + 1 taught glyph — ", " + 1 glifo enseñado — "))
     assert text == whole + " *" or ("…" in text and text.endswith(tail + " *")), text
     assert whole in combo.toolTip()
     assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole).startswith(whole)
