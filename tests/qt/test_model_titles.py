@@ -94,3 +94,24 @@ def test_a_title_names_the_score_number_and_time_in_the_language_shown():
                           None, None, None)
     assert title(taught) == "Eliminador de ruido general de 5x7 (los 96 glifos, aumentados, ruido mixto) " \
                             "+ 2 glifos enseñados"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_200_character_name_leaves_the_model_combo_and_the_toolbar_as_wide_as_they_were(window, qtbot, lang):
+    """Sized to its longest entry, the combo widened from 718 to 910 px for a long name, and the
+    toolbar's size hint with it. Chosen in the list, a 200-character name is shortened instead,
+    whole in the tooltip."""
+    from aegui.qt.window_matrix import settle, show_as
+    show_as(window, (1280, 800), lang, "light")
+    combo, bar = window.model_bar.model_combo, window.model_bar
+    before = (combo.width(), combo.sizeHint().width(), bar.sizeHint().width())
+    long = open_trained(window.workspace.models[0].path)
+    long.name = ("a very long model name " * 9)[:200]
+    window.workspace.add(long, make_current=False)
+    settle()
+    combo.setCurrentIndex(next(i for i, m in enumerate(bar._choices) if m is long))     # chosen in the list
+    settle()
+    assert window.workspace.current is long
+    assert (combo.width(), combo.sizeHint().width(), bar.sizeHint().width()) == before
+    assert "…" in combo.currentText() and combo_problem(combo) is None
+    assert long.name in combo.toolTip() and combo.geometry().right() <= bar.contentsRect().right()
