@@ -88,9 +88,20 @@ class MetricsTable(QTableWidget):
                     item.setBackground(BETTER)
                     item.setToolTip(tr("the better of the two"))
                 self.setItem(r, 1 + side, item)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped texts, and the table as tall as its rows (no scrolling)."""
         self.resizeRowsToContents()
         height = sum(self.rowHeight(r) for r in range(self.rowCount()))
         self.setFixedHeight(self.horizontalHeader().height() + height + 2 * self.frameWidth() + 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The columns share the width: narrower, a long architecture wraps onto more lines (fitted
+        # only when filled, it was cut at 1280x800, where the panel sits beside the maps).
+        if event.size().width() != event.oldSize().width():
+            self._fit_rows()
 
     def marked(self) -> dict[str, int]:
         """key -> the side (0 or 1) marked better, for each row that has one (tests)."""
