@@ -22,6 +22,7 @@ def test_a_round_trip_to_spanish_shows_the_same_english(panel, qtbot):
     editor.validate()
     dialog = ReportDialog()
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.rows_read, timeout=30000)       # its rows' states are read on a worker
     english = shown_texts(panel) + shown_texts(dialog)
     i18n.set_language("es")
     spanish = shown_texts(panel) + shown_texts(dialog)
