@@ -83,14 +83,18 @@ def split(dataset: Dataset, val_split: float, seed: int = 0) -> tuple[Dataset, D
         raise ConfigError("data.val_split", f"must be a fraction in [0, 1), got {shown(val_split)}")
     if val_split == 0:
         return dataset, None
-    n = len(dataset)
-    n_val = max(1, int(round(n * val_split)))
-    if n - n_val < 1:
-        raise ConfigError("data.val_split", f"{dataset.name} has only {n} sample(s), too few to hold "
+    train_idx, val_idx = split_indices(len(dataset), val_split, seed, dataset.name)
+    return dataset.subset(train_idx), dataset.subset(val_idx, f"{dataset.name} (validation)")
+
+
+def split_indices(n: int, val_split: float, seed: int = 0, name: str = "the data") -> tuple[np.ndarray, np.ndarray]:
+    """(training, validation) indices of split()'s parts of n samples, each sorted."""
+    n_val = max(1, int(round(n * val_split))) if val_split else 0
+    if n_val and n - n_val < 1:
+        raise ConfigError("data.val_split", f"{name} has only {n} sample(s), too few to hold "
                           "any out for validation; set data.val_split to 0 or use more data")
     perm = np.random.default_rng(seed).permutation(n)
-    val_idx, train_idx = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-    return dataset.subset(train_idx), dataset.subset(val_idx, f"{dataset.name} (validation)")
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
 def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None]:
