@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELDS, choice_keys, config_fields
-from aegui.core.files.paths import resources_dir
+from aegui.core.files.paths import resources_dir, safe_name
 from aegui.core.analyses.sweeps.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.models import shown_name
@@ -583,7 +583,7 @@ class SweepEditor(QWidget):
         except ConfigError as e:
             QMessageBox.warning(self, tr("Could not save the sweep"), self._error_text(e))
             return
-        name = re.sub(r"[^\w.-]+", "-", sweep.name).strip("-") or "sweep"
+        name = safe_name(sweep.name, "sweep")
         start = str(Path(self._last_dir or Path.home()) / f"{name}.json")
         path, _ = QFileDialog.getSaveFileName(self, tr("Save sweep…"), start, tr("Sweeps (*.json);;All files (*)"))
         if not path:
