@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from aegui.core.archs import arch_of
-from aegui.core.models.layers import ACTIVATIONS
+from aegui.core.models.layers import activate
 
 
 @dataclass
@@ -52,7 +52,7 @@ def activations(model, x) -> list[np.ndarray]:
     n_enc = len(model.enc_slots)
     for i, s in enumerate(list(model.enc_slots) + list(model.dec_slots)):
         w, b = model.weights_of(s)
-        h = ACTIVATIONS[s.activation](torch.baddbmm(b, h, w))
+        h = activate(s.activation, torch.baddbmm(b, h, w), model.spec.slope)
         if i == n_enc - 1 and model.is_vae:
             h = h[..., : model.latent_dim]
         out.append(h[0, 0].cpu().numpy().copy())

@@ -235,6 +235,23 @@ def steps_by_lr(e) -> bool:
     return e.train.optimizer not in C.SCIPY_OPTIMIZERS
 
 
+def adam(e) -> bool:
+    """Adam's betas and epsilon are settings of adam and adamw only."""
+    return e.train.optimizer in C.ADAM_OPTIMIZERS
+
+
+def sloped(e) -> bool:
+    """A layer of the model computes tanh or sigmoid, the functions model.slope scales (the VAE's code
+    is a sample, no activation's)."""
+    m = e.model
+    acts = {m.hidden_activation, m.output_activation} | ({m.latent_activation} if not kind_of(e).samples_codes else set())
+    return bool(acts & set(C.SLOPED_ACTIVATIONS))
+
+
+def early_stopping(e) -> bool:
+    return e.train.patience > 0
+
+
 def schedule(name: str) -> Callable:
     return lambda e: e.train.schedule == name and steps_by_lr(e)
 
@@ -346,6 +363,9 @@ _FIELDS = (
             applies=lambda e: not kind_of(e).samples_codes),
 
     _choice("model.output_activation", "Output act.", C.ACTIVATIONS, ACTIVATION_LABELS, ACTIVATION_TIP),
+    Field("model.slope", "Slope β", "float", "Every tanh and sigmoid unit computes tanh(βx) or 1 / (1 + e^(−βx)); "
+          "1 = the usual functions. A logistic written 1 / (1 + e^(−2βx)) is the sigmoid at twice its β",
+          range=(0.0, 100.0), open="low", applies=sloped, kept_if=sloped),
     _choice("model.init", "Init", C.INITS, INIT_LABELS),
     # -- Training
     _choice("train.loss", "Loss", C.LOSSES, LOSS_LABELS, "MSE and BCE: a mean per value (summed per sample "
@@ -363,12 +383,31 @@ _FIELDS = (
           range=(0, 10_000_000), special="full batch"),
     Field("train.weight_decay", "Weight decay", "float", "Pulls the weights towards 0 at every step; 0 = off",
           range=(0.0, ANY)),
+    Field("train.clip_norm", "Clip norm", "float", "A step's gradient longer than this (the norm of all of one "
+          "model's weights' gradients together) is scaled down to it; 0 = off", range=(0.0, ANY),
+          applies=steps_by_lr, kept_if=steps_by_lr),
+    Field("train.adam_beta1", "Adam β₁", "float", "How much of Adam's running mean of the gradients each step "
+          "keeps (0.9 usually)", range=(0.0, 1.0), open="high", applies=adam, kept_if=adam),
+    Field("train.adam_beta2", "Adam β₂", "float", "How much of Adam's running mean of the squared gradients each "
+          "step keeps (0.999 usually)", range=(0.0, 1.0), open="high", joins="train.adam_beta1", lead="β₂",
+          applies=adam, kept_if=adam),
+    Field("train.adam_eps", "Adam ε", "float", "Added to the square root in Adam's denominator, so a weight with "
+          "tiny gradients does not take huge steps (1e-8 usually)", range=(0.0, 1.0), open="low",
+          applies=adam, kept_if=adam),
     Field("train.seed", "Seed", "int", range=(0, 2**31 - 1)),
     Field("train.seeds", "Best of K", "int", "Train K models with seeds seed, seed+1, … side by side and keep "
           "the best", range=(1, 256), unit="seeds"),
     # The check box is the row's label: a separate "Target" label would not fit the dock.
     Field("train.target_max_wrong", "Target", "int", "Stop as soon as a model's worst glyph has at most this "
           "many wrong pixels", range=(0, 100_000), optional="Stop at ≤", unit="wrong pixels"),
+    Field("train.loss_target", "Loss target", "float", "Stop as soon as the kept model's training loss is at or "
+          "below this; 0 = off", range=(0.0, ANY)),
+    Field("train.patience", "Early stop", "int", "Stop once the loss has not fallen for this many epochs, read at "
+          "the checks (the validation loss with a validation split, else the training loss), and keep each "
+          "model's weights of its best check; 0 = off", range=(0, 100_000_000), suffix=EPOCHS, special="off"),
+    Field("train.min_delta", "Min. improvement", "float", "Early stopping: a fall of the loss by this much or "
+          "less is no improvement", range=(0.0, ANY), joins="train.patience", lead="by more than",
+          enabled=early_stopping),     # as data.split_seed: early stopping's own setting, unused while it is off
     Field("train.check_every", "Check every", "int", "Epochs between metric checks and progress points",
           range=(1, 1_000_000), suffix=EPOCHS),
     Field("train.eval_samples", "Check on", "int", "A check measures at most this many samples (a fixed "

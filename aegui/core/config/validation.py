@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from aegui.core.archs import ARCHS
 from aegui.core.schema.experiment import (
-    EMOJI_SIZES, MAX_AUGMENT_COPIES, NOISE_KINDS, SCIPY_OPTIMIZERS, _SECTIONS, ConfigError, Experiment, check,
+    ADAM_OPTIMIZERS, EMOJI_SIZES, MAX_AUGMENT_COPIES, NOISE_KINDS, SCIPY_OPTIMIZERS, _SECTIONS, ConfigError, Experiment, check,
     parse_experiment, whole)
-from aegui.core.config.fields import FIELDS
+from aegui.core.config.fields import FIELDS, sloped
 from aegui.core.schema.kinds import kind_of
 from aegui.core.schema.experiment import shown
 
@@ -57,6 +57,7 @@ def _validate_between(exp: Experiment) -> None:
               "the BCE loss needs outputs in (0, 1): use 'sigmoid' or switch train.loss to 'mse'")
     if t.optimizer in SCIPY_OPTIMIZERS:
         _validate_scipy(exp)
+    _validate_options(exp)
 
 
 def validate_augment(exp: Experiment) -> None:
@@ -113,6 +114,22 @@ def _validate_scipy(exp: Experiment) -> None:
               "noise.mode to 'fixed' (fixed noisy copies) or use adam")
     check(t.batch_size == 0, "train.batch_size", f"train.optimizer {name} uses the whole data set at "
           "every iteration; set train.batch_size to 0")
+
+
+def _validate_options(exp: Experiment) -> None:
+    """Settings that only some optimizers or models use are refused where nothing would use them,
+    so a config never carries a value that silently does nothing."""
+    t, m = exp.train, exp.model
+    if t.optimizer not in ADAM_OPTIMIZERS:
+        for name, default in (("adam_beta1", 0.9), ("adam_beta2", 0.999), ("adam_eps", 1e-8)):
+            check(getattr(t, name) == default, f"train.{name}", f"is a setting of adam and adamw and "
+                  f"train.optimizer is {t.optimizer!r}; set it back to {default:g} or use adam")
+    check(t.clip_norm == 0 or t.optimizer not in SCIPY_OPTIMIZERS, "train.clip_norm",
+          f"{t.optimizer!r} picks its own steps by line searches and clips no gradient; set "
+          "train.clip_norm to 0 or use a gradient-step optimizer such as adam")
+    if m.slope != 1:
+        check(sloped(exp), "model.slope", "scales tanh and sigmoid units and this model has none; set it to 1 "
+              "or use tanh or sigmoid activations")
 
 
 def _validate_data(exp: Experiment) -> None:

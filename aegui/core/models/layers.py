@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from aegui.core.schema.experiment import SLOPED_ACTIVATIONS
 from aegui.core.schema.kinds import kind_of
 
 
@@ -43,8 +44,20 @@ ACTIVATION_GRADS = {
 }
 
 
-def activation_grad(name: str, pre: torch.Tensor) -> torch.Tensor:
-    """d act / d pre, elementwise; needed for the contractive penalty's Jacobian."""
+def activate(name: str, pre: torch.Tensor, slope: float = 1.0) -> torch.Tensor:
+    """The activation `name` of `pre`; tanh and sigmoid take the slope β (model.slope) as
+    tanh(β pre) and 1 / (1 + exp(-β pre)). Every layer, the output's too, is activated here (or
+    by a loss that knows the same rule: losses.py's BCE from logits)."""
+    if slope != 1.0 and name in SLOPED_ACTIVATIONS:
+        pre = pre * slope
+    return ACTIVATIONS[name](pre)
+
+
+def activation_grad(name: str, pre: torch.Tensor, slope: float = 1.0) -> torch.Tensor:
+    """d act / d pre of `activate(name, pre, slope)`, elementwise; needed for the contractive
+    penalty's Jacobian."""
+    if slope != 1.0 and name in SLOPED_ACTIVATIONS:
+        return slope * ACTIVATION_GRADS[name](pre * slope)
     return ACTIVATION_GRADS[name](pre)
 
 

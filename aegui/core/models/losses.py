@@ -7,35 +7,37 @@ import torch.nn.functional as F
 from aegui.core.models import layers, nets
 
 
-def _bce(logits, target, output_act: str, per_sample_sum: bool):
-    per = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+def _bce(logits, target, output_act: str, per_sample_sum: bool, slope: float):
+    # The output is the sigmoid of slope * logits (validation keeps BCE to sigmoid outputs).
+    per = F.binary_cross_entropy_with_logits(logits if slope == 1.0 else logits * slope, target, reduction="none")
     return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
 
 
-def _mse(logits, target, output_act: str, per_sample_sum: bool):
-    per = (layers.ACTIVATIONS[output_act](logits) - target) ** 2
+def _mse(logits, target, output_act: str, per_sample_sum: bool, slope: float):
+    per = (layers.activate(output_act, logits, slope) - target) ** 2
     return per.sum(-1).mean(-1) if per_sample_sum else per.mean((1, 2))
 
 
-def _l2_norm(logits, target, output_act: str, per_sample_sum: bool):
+def _l2_norm(logits, target, output_act: str, per_sample_sum: bool, slope: float):
     """||x - x_hat||_2, the norm itself (not its square), a sample's whole error in one number:
     already a per-sample quantity, so both scales are the mean of it over the samples. Its
     gradient at a perfect sample is 0 (torch's norm masks the 0 / 0)."""
-    diff = layers.ACTIVATIONS[output_act](logits) - target
+    diff = layers.activate(output_act, logits, slope) - target
     return torch.linalg.vector_norm(diff, dim=-1).mean(-1)
 
 
 # A loss is its entry here, its name in schema/experiment.py's LOSSES, its label in
 # config/fields.py and that label's Spanish. Each maps ([K, N, D] logits, [K, N, D] targets,
-# the output activation, per_sample_sum) to [K].
+# the output activation, per_sample_sum, the activations' slope) to [K].
 RECONSTRUCTIONS = {"mse": _mse, "bce": _bce, "l2_norm": _l2_norm}
 
 
 def reconstruction(logits: torch.Tensor, target: torch.Tensor, loss: str, output_act: str,
-                   per_sample_sum: bool) -> torch.Tensor:
-    """[K, N, D] logits vs [N, D] or [K, N, D] targets -> [K]. VAEs use a per-sample sum
-    (the ELBO's scale); the others a mean per pixel, like torch's default losses."""
-    return RECONSTRUCTIONS[loss](logits, target.expand_as(logits), output_act, per_sample_sum)
+                   per_sample_sum: bool, slope: float = 1.0) -> torch.Tensor:
+    """[K, N, D] logits (the output layer before its activation, see layers.activate) vs [N, D]
+    or [K, N, D] targets -> [K]. VAEs use a per-sample sum (the ELBO's scale); the others a
+    mean per pixel, like torch's default losses."""
+    return RECONSTRUCTIONS[loss](logits, target.expand_as(logits), output_act, per_sample_sum, slope)
 
 
 def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -68,10 +70,11 @@ def contractive(model: nets.Autoencoder, x: torch.Tensor):
     than a backward pass per latent unit."""
     h = model.stack(x)
     jac = None
+    slope = model.spec.slope
     for s in model.enc_slots:
         w, b = model.weights_of(s)
         pre = torch.baddbmm(b, h, w)
-        g = layers.activation_grad(s.activation, pre).unsqueeze(2)   # [K, N, 1, out]
+        g = layers.activation_grad(s.activation, pre, slope).unsqueeze(2)   # [K, N, 1, out]
         jac = w.unsqueeze(1) * g if jac is None else torch.matmul(jac, w.unsqueeze(1)) * g
-        h = layers.ACTIVATIONS[s.activation](pre)
+        h = layers.activate(s.activation, pre, slope)
     return h, jac.pow(2).sum((2, 3)).mean(1)

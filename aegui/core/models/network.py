@@ -18,7 +18,7 @@ import torch
 
 from aegui.core.schema.experiment import ModelSpec
 from aegui.core.schema.kinds import kind_of
-from aegui.core.models.layers import ACTIVATIONS, dropout, init_bound, keep_top_k, stored_tensor, top_k_of
+from aegui.core.models.layers import activate, dropout, init_bound, keep_top_k, stored_tensor, top_k_of
 
 
 @dataclass
@@ -136,7 +136,7 @@ class Network(torch.nn.Module):
         return h[..., : self.latent_dim] if self.is_vae else h
 
     def decode(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
-        return ACTIVATIONS[self.output_activation](self.decode_logits(z, steps))
+        return activate(self.output_activation, self.decode_logits(z, steps), self.spec.slope)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
@@ -155,11 +155,12 @@ class Network(torch.nn.Module):
         by it): a weight used once, unless a network says otherwise."""
         return self.parameter_count()
 
-    @staticmethod
-    def activate(layer, pre: torch.Tensor, steps: list | None = None) -> torch.Tensor:
-        """`layer`'s activation of `pre` ([K, N, units] or maps [N, K*C, h, w]); with `steps`,
-        its LayerStep (layer: anything with name, kind and activation, e.g. a Slot or Block)."""
-        post = ACTIVATIONS[layer.activation](pre)
+    def activate(self, layer, pre: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """`layer`'s activation of `pre` ([K, N, units] or maps [N, K*C, h, w]) at the spec's slope;
+        with `steps`, its LayerStep (layer: anything with name, kind and activation, e.g. a Slot or
+        Block). `decode_logits` returns the output layer's `pre`: its activation is applied here
+        too (decode) or by the loss (BCE from logits), with the same slope."""
+        post = activate(layer.activation, pre, self.spec.slope)
         if steps is not None:
             first = (lambda t: t[0]) if pre.dim() == 4 else (lambda t: t[0, 0])
             steps.append(LayerStep(layer.name, layer.kind, layer.activation, first(pre), first(post)))

@@ -71,7 +71,7 @@ class Objective:
             with model.dropping(gen):
                 code, raw = self.encode(model, xin, gen, deterministic)
                 logits = model.decode_logits(code)
-        recon = L.reconstruction(logits, target, loss, spec.output_activation, self.per_sample_sum)
+        recon = L.reconstruction(logits, target, loss, spec.output_activation, self.per_sample_sum, spec.slope)
         parts = self.parts(spec, recon, raw, code, self.weights(spec, epoch))
         return parts["total"], parts, logits
 
@@ -88,7 +88,7 @@ class Objective:
             w = xb.shape[0] / n
             code, terms = self.encode(model, xb, None, True)
             recon = recon + w * L.reconstruction(model.decode_logits(code), xb, loss, spec.output_activation,
-                                                 self.per_sample_sum)
+                                                 self.per_sample_sum, spec.slope)
             for name, value in terms.items():
                 raw[name] = raw.get(name, torch.zeros(1, device=x.device)) + w * value
             if self.needs_codes:

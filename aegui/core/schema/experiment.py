@@ -15,9 +15,11 @@ SCHEMA_VERSION = 1
 KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: schema/kinds.py
 KIND_LABELS = {k.name: k.label for k in KIND_TABLE.values()}
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus", "cosh", "identity")
+SLOPED_ACTIVATIONS = ("tanh", "sigmoid")   # the functions model.slope scales the input of
 INITS = ("uniform", "xavier", "he")
 LOSSES = ("mse", "bce", "l2_norm")   # l2_norm: ||x - x_hat||_2 per sample
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg")
+ADAM_OPTIMIZERS = ("adam", "adamw")   # the optimizers train.adam_beta1 / adam_beta2 / adam_eps set
 # scipy.optimize methods (aegui.core.train.scipy_opt): whole-batch, deterministic losses only.
 SCIPY_OPTIMIZERS = ("powell", "bfgs", "cg")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
@@ -144,6 +146,10 @@ class ModelSpec:
     # before these fields existed leave them out: () is every other architecture's value.
     conv_encoder: tuple[str, ...] = ()
     conv_decoder: tuple[str, ...] = ()
+    # The slope β of every tanh and sigmoid unit (hidden, latent and output layers): tanh(β x) and
+    # 1 / (1 + exp(-β x)); 1 is the functions as they are. The course writes its logistic
+    # 1 / (1 + exp(-2 β x)): that is this sigmoid at slope 2 β (models/layers.py: activate).
+    slope: float = 1.0
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -212,6 +218,16 @@ class TrainConfig:
     check_every: int = 10                 # epochs between metric checks / progress records
     eval_samples: int = 10000             # a check measures at most this many samples (0 = all);
                                           # see core/train/evaluation.py
+    # Fields below were added after files were first saved: a file without them takes these
+    # defaults, which train as before they existed.
+    clip_norm: float = 0.0                # each model's gradient scaled to at most this global
+                                          # norm before a step (0 = off)
+    patience: int = 0                     # early stopping: epochs without improvement (0 = off)
+    min_delta: float = 0.0                # early stopping: a fall this small is no improvement
+    loss_target: float = 0.0              # stop once the kept model's training loss is <= this (0 = off)
+    adam_beta1: float = 0.9               # adam / adamw: decay of the running mean of gradients
+    adam_beta2: float = 0.999             # ... of the running mean of squared gradients
+    adam_eps: float = 1e-8                # ... added to the denominator's square root
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from aegui.core.archs import arch_of
 from aegui.core.schema.experiment import SCIPY_OPTIMIZERS
 from aegui.core.train import progress as P
 from aegui.core.train.eager import eager_steps
-from aegui.core.train.optim import _B1, _B2, _EPS, _FUSED, FlatOptimizer, lr_factor
+from aegui.core.train.optim import _FUSED, FlatOptimizer, adam_settings, clip_rows_, lr_factor
 
 _WARMUP = 2     # eager steps on a side stream before capturing (cuBLAS / cuDNN set up there)
 
@@ -108,10 +108,13 @@ class _Step:
     def _opt_step(self):
         cfg, opt = self.s.exp.train, self.opt
         p, g, m, v = opt.p, opt.p.grad, opt.m, opt.v
+        b1, b2, eps = adam_settings(cfg)
         self.step_t.add_(1)
+        if cfg.clip_norm:
+            clip_rows_(g, cfg.clip_norm)
         if self.fused is not None:
-            self.fused([p], [g], [m], [v], [], [self.step_t], lr=self.lr_one, beta1=_B1, beta2=_B2,
-                       weight_decay=cfg.weight_decay, eps=_EPS, amsgrad=False, maximize=False)
+            self.fused([p], [g], [m], [v], [], [self.step_t], lr=self.lr_one, beta1=b1, beta2=b2,
+                       weight_decay=cfg.weight_decay, eps=eps, amsgrad=False, maximize=False)
         else:
             # FlatOptimizer.step's arithmetic with the step count and learning rates on the device
             # (lr_vec is 0 for frozen models).
@@ -129,10 +132,10 @@ class _Step:
             else:
                 if cfg.optimizer == "adamw" and wd:
                     p.mul_(1 - lr * wd)
-                m.lerp_(g, 1 - _B1)
-                v.mul_(_B2).addcmul_(g, g, value=1 - _B2)
-                denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(_B2, self.step_t))).add_(_EPS)
-                p.addcmul_(m / denom, lr / (1 - torch.pow(_B1, self.step_t)), value=-1)
+                m.lerp_(g, 1 - b1)
+                v.mul_(b2).addcmul_(g, g, value=1 - b2)
+                denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(b2, self.step_t))).add_(eps)
+                p.addcmul_(m / denom, lr / (1 - torch.pow(b1, self.step_t)), value=-1)
         opt.p.grad.zero_()
 
     def _whole(self, pos, share: float, advance: bool, gen):

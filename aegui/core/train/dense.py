@@ -25,8 +25,9 @@ import torch
 
 from aegui.core.models.nets import Autoencoder
 from aegui.core.models.objectives import Plain   # reconstruction only: no penalty, noise or sampling
+from aegui.core.schema.experiment import SLOPED_ACTIVATIONS
 from aegui.core.train import progress as P
-from aegui.core.train.optim import _B1, _B2, _EPS, lr_factor
+from aegui.core.train.optim import adam_settings, lr_factor
 
 # Above this many multiply-adds per step torch's threaded kernels win over numpy's per-call
 # savings (a step of this size takes milliseconds either way).
@@ -64,6 +65,11 @@ class _Net:
         k, n = self.flat.shape[0], x.shape[0]
         self.x = x
         self.layers = model.layers()
+        # model.slope: a tanh or sigmoid layer activates slope * (x W + b); its gradient carries the
+        # factor back (layers.activate's rule; at 1 no layer is scaled, as before the option).
+        slope = model.spec.slope
+        self.slope = [np.float32(slope) if slope != 1.0 and lay.activation in SLOPED_ACTIVATIONS else None
+                      for lay in self.layers]
         self.wb, self.gwb = [], []
         for lay in self.layers:
             lo, size = lay.offset, (lay.fan_in + 1) * lay.fan_out
@@ -94,10 +100,12 @@ class _Net:
         for i, lay in enumerate(self.layers):
             h = self.h[i]
             np.matmul(inp, self.wb[i], out=h if i == last else h[..., :-1])
+            if self.slope[i] is not None:
+                h *= self.slope[i]      # the ones column of a hidden layer is reset below
             if i < last:
                 _activate(lay.activation, h, self.aux[i], self.zeros[i])
                 if lay.activation in ("tanh", "sigmoid"):
-                    h[..., -1] = 1      # elu, relu and identity keep 1 as it is
+                    h[..., -1] = 1      # elu, relu and identity keep 1 as it is (and are not sloped)
             inp = h
         return self.h[last]
 
@@ -119,6 +127,8 @@ class _Net:
         np.tanh(d, out=d)
         d *= self.half_scale
         d += self.offset
+        if self.slope[last] is not None:     # the logits are slope * (h W + b)
+            d *= self.slope[last]
         for i in range(last, -1, -1):
             inp = self.xa if i == 0 else self.h[i - 1]
             np.matmul(inp.swapaxes(-1, -2), d, out=self.gwb[i])
@@ -126,6 +136,8 @@ class _Net:
                 prev = self.d[i - 1]
                 np.matmul(d, self.wb[i].swapaxes(-1, -2), out=prev)
                 _derive(self.layers[i - 1].activation, prev, self.h[i - 1], self.aux[i - 1])
+                if self.slope[i - 1] is not None:
+                    prev *= self.slope[i - 1]
                 d = prev[..., :-1]
 
 
@@ -171,7 +183,8 @@ class _Adam:
     The moments are kept divided by (1 - beta): m' = beta1 m' + g and v' = beta2 v' + g^2 need no
     scaling of g, and the constants fold into the step and eps (10 calls a step instead of 13)."""
 
-    def __init__(self, flat: np.ndarray, lrs):
+    def __init__(self, flat: np.ndarray, lrs, settings: tuple[float, float, float]):
+        self.b1, self.b2, self.eps = settings      # optim.adam_settings
         self.p = flat
         self.m, self.v = np.zeros_like(flat), np.zeros_like(flat)
         self.tmp = np.empty_like(flat)
@@ -188,32 +201,40 @@ class _Adam:
             self._step(g, factor, live)
 
     def _step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        b1, b2, eps = self.b1, self.b2, self.eps
         self.t += 1
-        c1, c2 = 1 - _B1 ** self.t, math.sqrt(1 - _B2 ** self.t)
+        c1, c2 = 1 - b1 ** self.t, math.sqrt(1 - b2 ** self.t)
         # p -= lr / c1 * m / (sqrt(v) / c2 + eps) with m = (1 - B1) m', sqrt(v) = a sqrt(v')
-        a = math.sqrt(1 - _B2) / c2
+        a = math.sqrt(1 - b2) / c2
         rows = slice(None) if live is None else live
         p, m, v, tmp = self.p[rows], self.m[rows], self.v[rows], self.tmp[rows]
         g = g[rows]
-        m *= np.float32(_B1)
+        m *= np.float32(b1)
         m += g
         np.multiply(g, g, out=tmp)
-        v *= np.float32(_B2)
+        v *= np.float32(b2)
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp += np.float32(_EPS / a)
+        tmp += np.float32(eps / a)
         np.divide(m, tmp, out=tmp)
-        tmp *= (self.lrs[rows] * (factor * (1 - _B1) / (c1 * a))).astype(np.float32)
+        tmp *= (self.lrs[rows] * (factor * (1 - b1) / (c1 * a))).astype(np.float32)
         p -= tmp
         if live is not None:     # fancy-indexed rows were copies: write them back
             self.p[rows], self.m[rows], self.v[rows] = p, m, v
+
+
+def _clip_rows(g: np.ndarray, max_norm: float) -> None:
+    """optim.clip_rows_ in numpy: each model's row scaled by max_norm / (norm + 1e-6) where below 1."""
+    with np.errstate(over="ignore", invalid="ignore"):   # a blown-up model: the checkpoint sees it
+        norm = np.sqrt(np.einsum("kp,kp->k", g, g, dtype=np.float64))
+        g *= np.minimum(max_norm / (norm + 1e-6), 1.0).astype(np.float32)[:, None]
 
 
 def dense_steps(s) -> Iterator[P.ProgressRecord]:
     """The records of session `s`'s run (see TrainingSession.steps); `usable(s)` must hold."""
     t = s.exp.train
     net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
-    opt = _Adam(net.flat, s.lrs)
+    opt = _Adam(net.flat, s.lrs, adam_settings(t))
     snapshot = s.model.flat.detach().clone()
     alive_version, live = -1, None
     start = time.perf_counter()
@@ -235,6 +256,8 @@ def dense_steps(s) -> Iterator[P.ProgressRecord]:
                 yield s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
                 return
         net.backward()
+        if t.clip_norm:
+            _clip_rows(net.grad, t.clip_norm)
         if s.alive._version != alive_version:     # changes only when a checkpoint kills a model
             alive_version = s.alive._version
             live = None if bool(s.alive.all()) else s.alive.numpy().copy()

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from aegui.core.data.dataset import spread_indices
-from aegui.core.models.layers import ACTIVATIONS
+from aegui.core.models.layers import activate
 
 EVAL_SAMPLES = 10_000   # default of train.eval_samples
 CHUNK_ROWS = 4096       # samples per forward pass at a check (over all K models together)
@@ -72,7 +72,8 @@ class Evaluator:
 
     def _on_logits(self, logits: torch.Tensor) -> torch.Tensor:
         act = self.model.output_activation
-        return logits >= 0 if act == "sigmoid" else ACTIVATIONS[act](logits) >= 0.5
+        # A sigmoid (at any slope > 0) is >= 0.5 exactly where its logit is >= 0.
+        return logits >= 0 if act == "sigmoid" else activate(act, logits, self.model.spec.slope) >= 0.5
 
     @torch.no_grad()
     def wrong_from_logits(self, logits: torch.Tensor, rows=None) -> torch.Tensor:

@@ -95,6 +95,8 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
         weights = FLOAT * k * p * (1 + _BASE_COPIES) + 8 * p + square
     else:
         weights = FLOAT * k * p * (1 + _BASE_COPIES + _OPT_STATE.get(t.optimizer, 3))
+    if t.patience:
+        weights += FLOAT * k * p      # early stopping keeps each model's best weights (train/early_stop.py)
     weights += FLOAT * p * (3 if val_samples else 2)     # best-model copies, the validation model
     per_sample = _widths(exp)
     copies = _ACT_COPIES + (2 if kind_of(spec).penalizes_jacobian else 0)

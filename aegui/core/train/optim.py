@@ -16,7 +16,22 @@ from aegui.core.schema.experiment import TrainConfig
 
 # torch's private fused kernels: torch.optim.Adam(fused=True) steps one learning rate for all rows.
 _FUSED = {"adam": getattr(torch, "_fused_adam_", None), "adamw": getattr(torch, "_fused_adamw_", None)}
-_B1, _B2, _EPS = 0.9, 0.999, 1e-8
+_CLIP_EPS = 1e-6    # torch.nn.utils.clip_grad_norm_'s: the factor is max_norm / (norm + 1e-6)
+
+
+def adam_settings(cfg: TrainConfig) -> tuple[float, float, float]:
+    """(beta1, beta2, eps) of Adam and AdamW: train.adam_beta1, adam_beta2 and adam_eps."""
+    return float(cfg.adam_beta1), float(cfg.adam_beta2), float(cfg.adam_eps)
+
+
+@torch.no_grad()
+def clip_rows_(grad: torch.Tensor, max_norm: float) -> torch.Tensor:
+    """Each model's gradient (a row of the flat [K, P] buffer: all of that model's weights) scaled
+    in place as torch.nn.utils.clip_grad_norm_ scales one model's: by max_norm / (norm + 1e-6)
+    where that is below 1. The stacked models are clipped apart, each by its own norm, as each
+    would be trained alone. No reading back: a captured step (capture.py) can hold it."""
+    norm = torch.linalg.vector_norm(grad, dim=1, keepdim=True)
+    return grad.mul_((max_norm / (norm + _CLIP_EPS)).clamp_(max=1.0))
 
 
 def lr_factor(cfg: TrainConfig, epoch: int) -> float:
@@ -63,8 +78,11 @@ class FlatOptimizer:
 
     @torch.no_grad()
     def step(self, grad: torch.Tensor, factor: float, alive: torch.Tensor) -> None:
+        """One step of every live model on `grad` (clipped in place first when train.clip_norm is set)."""
         cfg, p = self.cfg, self.p
         self.t += 1
+        if cfg.clip_norm:
+            clip_rows_(grad, cfg.clip_norm)
         if self.fused is not None:
             self._fused_step(grad.contiguous(), factor, alive)
             return
@@ -82,19 +100,20 @@ class FlatOptimizer:
             buf = torch.sqrt(self.v, out=self.buf).add_(1e-8)
             p.addcmul_(torch.div(grad, buf, out=buf), lr, value=-1)
         else:   # adam / adamw without the fused kernel
+            b1, b2, eps = adam_settings(cfg)
             if cfg.optimizer == "adamw" and wd:
                 p.mul_(1 - lr * wd)
-            self.m.lerp_(grad, 1 - _B1)
-            self.v.mul_(_B2).addcmul_(grad, grad, value=1 - _B2)
-            buf = torch.sqrt(self.v, out=self.buf).div_(math.sqrt(1 - _B2 ** self.t)).add_(_EPS)
-            p.addcmul_(torch.div(self.m, buf, out=buf), lr / (1 - _B1 ** self.t), value=-1)
+            self.m.lerp_(grad, 1 - b1)
+            self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+            buf = torch.sqrt(self.v, out=self.buf).div_(math.sqrt(1 - b2 ** self.t)).add_(eps)
+            p.addcmul_(torch.div(self.m, buf, out=buf), lr / (1 - b1 ** self.t), value=-1)
 
     def _fused_step(self, grad: torch.Tensor, factor: float, alive: torch.Tensor) -> None:
         """torch's fused Adam(W), the kernel behind torch.optim.Adam(fused=True): once over all
         rows when they share a learning rate and all live, else row by row (dead rows are
         skipped, which freezes them)."""
-        kw = dict(beta1=_B1, beta2=_B2, weight_decay=self.cfg.weight_decay, eps=_EPS,
-                  amsgrad=False, maximize=False)
+        b1, b2, eps = adam_settings(self.cfg)
+        kw = dict(beta1=b1, beta2=b2, weight_decay=self.cfg.weight_decay, eps=eps, amsgrad=False, maximize=False)
         if self._step_t is None:
             self._step_t = torch.zeros((), dtype=torch.float32, device=self.p.device)
         self._step_t.fill_(float(self.t))

@@ -11,6 +11,7 @@ TARGET = "target"        # a model reached the wrong-pixel target; training ende
 FINISHED = "finished"    # all epochs done
 STOPPED = "stopped"      # cooperative stop was requested
 DIVERGED = "diverged"    # every model went NaN/Inf; `message` says why and what to change
+EARLY_STOPPED = "early_stopped"   # no model's loss improved for train.patience epochs (early_stop.py)
 
 
 # Sentences the engine says, by id, so a UI can show them in its own language:
@@ -19,6 +20,10 @@ DIVERGED = "diverged"    # every model went NaN/Inf; `message` says why and what
 MESSAGES = {
     "target": "Model {model} of {models} reached {wrong} wrong pixels at epoch {epoch}.",
     "stopped": "Stopped at epoch {epoch}.",
+    "loss_target": "Model {model} of {models} reached a loss of {loss:.4g} (target {target:g}) at epoch {epoch}.",
+    "early_stop": ("Stopped early at epoch {epoch}: no model's loss had improved for {patience} epochs. Each "
+                   "model went back to the weights of its best check; model {model} of {models} is kept, as "
+                   "it was at epoch {best_epoch}."),
     "some_diverged": "{dead} of {models} models diverged and were frozen at their last finite weights.",
     "diverged": ("Training diverged at epoch {epoch}: {why}. The learning rate {lr:g} is probably too high "
                  "for {optimizer}; try {lower:g} or lower. The last finite weights were kept."),

@@ -19,9 +19,11 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
   noisy_inputs(rng)              fresh noisy copies of the data for each model (a DAE)
   note_first_loss(total)         each model's first loss, for the blow-up check
   wrong(logits), eval_logits()   wrong pixels per model and sample; the evaluation logits
-  target_hit(wrong, loss)        whether a live model reached train.target_max_wrong
+  target_hit(wrong, loss)        whether a live model reached train.target_max_wrong, or the kept
+                                 model train.loss_target
   checkpoint(epoch, wrong, loss, parts, snapshot, opt, start) -> ProgressRecord
-  record(rec, epoch)             the validation loss and the history row of a record
+  record(rec, epoch)             the validation loss, early stopping (train/early_stop.py) and the
+                                 history row of a record
   partial_record(epoch, batch, batches, parts, start) -> ProgressRecord of an epoch in progress
 """
 from __future__ import annotations
@@ -45,6 +47,7 @@ from aegui.core.train import capture, dense
 from aegui.core.train import progress as P
 from aegui.core.train.devices import resolve_device
 from aegui.core.train.eager import eager_steps
+from aegui.core.train.early_stop import EarlyStop
 from aegui.core.train.evaluation import Evaluator, capped
 from aegui.core.train.memory import check_session
 from aegui.core.train.scipy_opt import scipy_steps
@@ -121,6 +124,8 @@ class TrainingSession:
         # Seconds the consumer spent not training between records (a paused window): left out
         # of the records' elapsed time and rate.
         self.idle_s = 0.0
+        self.early_stop = EarlyStop(self) if t.patience else None
+        self._check_parts: dict = {}    # the last check's loss parts per model (early stopping keeps them)
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -181,22 +186,65 @@ class TrainingSession:
         return self.evaluator.logits()
 
     def target_hit(self, wrong, loss) -> bool:
-        """Whether a live model with a finite loss has reached train.target_max_wrong."""
-        target = self.exp.train.target_max_wrong
-        if target is None:
-            return False
-        ok = (wrong.amax(1) <= target) & self.alive & torch.isfinite(loss)
-        return bool(ok.any())
+        """Whether a live model with a finite loss has reached train.target_max_wrong, or the model
+        the check would keep (the best) train.loss_target."""
+        t = self.exp.train
+        ok = self.alive & torch.isfinite(loss)
+        if t.target_max_wrong is not None and bool(((wrong.amax(1) <= t.target_max_wrong) & ok).any()):
+            return True
+        if t.loss_target:
+            b = self._pick_best(wrong, loss)
+            return bool(ok[b] & (loss[b] <= t.loss_target))
+        return False
 
     def record(self, rec: P.ProgressRecord, epoch: int) -> P.ProgressRecord:
-        """A checkpoint's record completed: the best model's validation loss, and into the history."""
-        if self.val_x is not None and self.val_every_model:
+        """A checkpoint's record completed: the best model's validation loss (every model's when
+        asked, or watched by early stopping), and into the history. When early stopping ends the
+        run here, the record becomes that of the weights it went back to."""
+        if self.val_x is not None and (self.val_every_model or self.early_stop is not None):
             rec.val_loss_per_model = np.array([self.val_loss(k, epoch) for k in range(self.k)])
             rec.val_loss = float(rec.val_loss_per_model[rec.best])
         elif self.val_x is not None:
             rec.val_loss = self.val_loss(rec.best, epoch)
+        if self.early_stop is not None and rec.state == P.RUNNING and \
+                self.early_stop.observe(self, rec, self._check_parts):
+            self._stopped_early(rec, epoch)
         self.history.append(rec)
         return rec
+
+    def _stopped_early(self, rec: P.ProgressRecord, epoch: int) -> None:
+        """`rec` made the record that ends a run early stopping stops (in place, as the validation
+        loss is put in it: a loop may go on with the record it passed): each model back at its best
+        check's weights (early_stop.py), their wrong pixels measured again, their training loss too
+        where a full-batch step measures it exactly, else their best check's."""
+        es = self.early_stop
+        back = es.restore(self)
+        t = self.exp.train
+        with torch.no_grad():
+            if self.step_is_exact and self.augmenter is None and not 0 < t.batch_size < len(self.data):
+                _, parts, _ = self.loss(self.x, self.x, epoch)
+            else:
+                parts = {}
+                for name, now in self._check_parts.items():
+                    values = now.detach().double().cpu().numpy().reshape(-1).copy()
+                    values[back] = es.parts[name][back]
+                    parts[name] = torch.from_numpy(values).to(self.device)
+            wrong = self.evaluator.wrong()
+        _, b, alive_np, loss_np, losses, wrong_np = self._read(wrong, parts["total"], parts)
+        self.best = b
+        loss_np[~alive_np] = np.nan
+        if rec.val_loss_per_model is not None:
+            rec.val_loss_per_model = np.where(back, es.val, rec.val_loss_per_model)
+            rec.val_loss = float(rec.val_loss_per_model[b])
+        max_w = wrong_np.max(1)
+        msg = ("early_stop", {"epoch": epoch, "patience": es.patience, "model": b + 1, "models": self.k,
+                              "best_epoch": int(es.best_epoch[b])})
+        self.state, self.message = P.EARLY_STOPPED, P.render(*msg)
+        rec.losses, rec.loss_per_model, rec.best = losses, loss_np, b
+        rec.max_wrong, rec.mean_wrong = int(max_w[b]), float(wrong_np[b].mean())
+        rec.max_wrong_per_model, rec.mean_wrong_per_model = max_w, wrong_np.mean(1)
+        rec.glyph_wrong = wrong_np[b].copy()
+        rec.state, rec.message, rec.extra = P.EARLY_STOPPED, self.message, {"message_id": msg[0], "message_args": msg[1]}
 
     def _pick_best(self, wrong: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
         """The best model's index, as a tensor on the device (read back with the record)."""
@@ -287,6 +335,7 @@ class TrainingSession:
         run's perf_counter start."""
         t = self.exp.train
         flat = self.model.flat
+        self._check_parts = parts
         with torch.no_grad():
             finite_loss = torch.isfinite(loss)
             # amax / amin propagate NaN (which compares False) and need no full-size temporary
@@ -326,6 +375,10 @@ class TrainingSession:
         elif t.target_max_wrong is not None and int(max_w[b]) <= t.target_max_wrong:
             state = P.TARGET
             msg = ("target", {"model": b + 1, "models": self.k, "wrong": int(max_w[b]), "epoch": epoch})
+        elif t.loss_target and loss_np[b] <= t.loss_target:
+            state = P.TARGET
+            msg = ("loss_target", {"model": b + 1, "models": self.k, "loss": float(loss_np[b]),
+                                   "target": float(t.loss_target), "epoch": epoch})
         elif self._stop:
             state, msg = P.STOPPED, ("stopped", {"epoch": epoch})
         elif epoch >= t.epochs:

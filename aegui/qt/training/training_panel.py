@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from aegui.core.train.history import History
-from aegui.core.train.progress import (DIVERGED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
+from aegui.core.train.progress import (DIVERGED, EARLY_STOPPED, FINISHED, RUNNING, STOPPED, TARGET, ProgressRecord)
 from aegui.core.workspace import state as S
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
@@ -66,12 +66,12 @@ IMAGE_CHART_WIDTH = 200
 
 # A record's state, or (bound to a workspace) the training phase while a run goes on.
 STATE_TEXT = {
-    RUNNING: "Running", TARGET: "Reached target", FINISHED: "Finished",
+    RUNNING: "Running", TARGET: "Reached target", FINISHED: "Finished", EARLY_STOPPED: "Stopped early",
     STOPPED: "Stopped", DIVERGED: "Diverged", "failed": "Failed",
     S.LOADING: "Loading data…", S.PAUSED: "Paused", S.STEPPING: "Stepping",
 }
 STATE_COLOR = {
-    RUNNING: "#1565c0", TARGET: "#2e7d32", FINISHED: "#2e7d32",
+    RUNNING: "#1565c0", TARGET: "#2e7d32", FINISHED: "#2e7d32", EARLY_STOPPED: "#2e7d32",
     STOPPED: "#8d6e63", DIVERGED: "#c62828", "failed": "#c62828",
     S.LOADING: "#1565c0", S.PAUSED: "#8d6e63", S.STEPPING: "#1565c0",
 }

@@ -450,3 +450,13 @@ def test_a_reconstruction_loss_equal_to_the_total_is_not_drawn_twice(panel):
     assert set(panel.loss_curves) == {"total"}
     assert [label.text for _, label in panel.loss_legend.items] == ["total"]
     np.testing.assert_allclose(panel.history.column("recon")[:6], [r.losses["total"] for r in recs])
+
+
+def test_every_state_a_run_ends_in_has_its_words():
+    """Each state the engine gives a record (early stopping's too) has its text and colour in the
+    header, not the idle text a state it does not know would show."""
+    from aegui.core.train import progress as P
+    from aegui.qt.training.training_panel import STATE_COLOR, STATE_TEXT
+    states = [v for k, v in vars(P).items() if k.isupper() and isinstance(v, str)]
+    assert P.EARLY_STOPPED in states
+    assert [s for s in states if s not in STATE_TEXT or s not in STATE_COLOR] == []

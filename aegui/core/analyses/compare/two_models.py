@@ -145,10 +145,11 @@ def own_loss(model, exp: Experiment, x: np.ndarray) -> tuple[float, str]:
     if kind_of(spec).samples_codes:
         h, _ = model.encode_raw(xt)
         mu, logvar = h[..., : model.latent_dim], h[..., model.latent_dim:].clamp(-20, 20)
-        recon = L.reconstruction(model.decode_logits(mu), xt, t.loss, spec.output_activation, True)
+        recon = L.reconstruction(model.decode_logits(mu), xt, t.loss, spec.output_activation, True, spec.slope)
         total = recon + spec.beta * L.kl_normal(mu, logvar)
         return float(total[0]), f"{what} summed per sample + {spec.beta:g} x KL"
-    recon = L.reconstruction(model.decode_logits(model.encode(xt)), xt, t.loss, spec.output_activation, False)
+    recon = L.reconstruction(model.decode_logits(model.encode(xt)), xt, t.loss, spec.output_activation, False,
+                             spec.slope)
     return float(recon[0]), f"{what}, mean per value (reconstruction term)"
 
 
