@@ -239,3 +239,34 @@ def test_bundle_check_fails_when_no_model_loads(tmp_path, capsys):
     check = load_installer("check_bundle")
     assert check.main([str(stand_in_app(tmp_path, 1)), "--out", str(tmp_path / "out")]) == 1
     assert "--smoke exited 1" in capsys.readouterr().err
+
+
+# Verbs a text may ask the user to do, besides those the catalogue names in the infinitive.
+VERBS = ("construir", "entrenar", "explorar", "dibujar", "elegir", "abrir", "guardar", "pulsar", "probar",
+         "escribir", "usar", "mirar", "hacer", "poner", "tener", "decir", "salir", "venir", "poder", "querer")
+TU_FORMS = {"está", "estás", "sé"}      # estar's and saber's own forms, the same in tú
+
+
+def voseo(texts, infinitives) -> list[str]:
+    """The words of `texts` that are voseo forms of a verb: the infinitive's vowel accented as the
+    imperative ("entrená", "construí") or with -s as the present ("podés")."""
+    import re
+    accented = {"ar": "á", "er": "é", "ir": "í"}
+    forms = {inf[:-2] + accented[inf[-2:]] + end for inf in infinitives for end in ("", "s")}
+    return sorted({w for text in texts for w in re.findall(r"\w+", text.lower()) if w in forms - TU_FORMS})
+
+
+def test_the_spanish_texts_speak_tu_the_desktop_entry_too():
+    """The window speaks tú; the menu entry's comment said "Construí, entrená y explorá" (voseo)."""
+    import json
+    import re
+    catalogue = json.loads((ROOT / "resources" / "i18n" / "es.json").read_text(encoding="utf-8"))
+    texts = [v for section in catalogue.values() for v in section.values()]
+    entry = [line.split("=", 1)[1] for line in (ROOT / "installer" / "aegui.desktop").read_text().splitlines()
+             if re.match(r"\w+\[es\]=", line)]
+    assert entry, "the desktop entry has no Spanish"
+    infinitives = {w for t in texts for w in re.findall(r"\w+", t.lower()) if re.fullmatch(r"\w{2,}(ar|er|ir)", w)}
+    infinitives |= set(VERBS)
+    assert voseo(["Construí, entrená y podés"], infinitives) == ["construí", "entrená", "podés"]   # the check sees it
+    assert voseo(entry, infinitives) == [], entry
+    assert voseo(texts, infinitives) == []

@@ -62,7 +62,7 @@ def _main(argv=None) -> int:
         from aegui.qt.app import run
         return run(argv)
     args = build_parser().parse_args(_glue_negative_points(argv))
-    from aegui.core.schema.experiment import ConfigError
+    from aegui.core.schema.experiment import ConfigError, clipped
     from aegui.core.data.glyphs import FontParseError
     from aegui.core.runs.storage import ModelFileError
     handlers = {name: fn for group in GROUPS for name, fn in group.HANDLERS.items()}
@@ -73,8 +73,10 @@ def _main(argv=None) -> int:
     except BrokenPipeError:
         return _pipe_closed()
     except (UserError, ConfigError, FontParseError, ModelFileError) as e:
-        print(f"aegui: error: {e}", file=sys.stderr)
+        print(f"aegui: error: {clipped(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as e:
-        print(f"aegui: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        # One sentence as every reader words it (errors.user_message): the file, then what to do.
+        from aegui.core.files.errors import user_message
+        print(f"aegui: error: {user_message(e)}", file=sys.stderr)
         return EXIT_BAD_INPUT

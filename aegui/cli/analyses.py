@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aegui.cli.common import EXIT_CANCELLED, UserError
 from aegui.core.jobs.job import CANCELLED, Progress
+from aegui.core.schema.experiment import shown
 
 PANEL_NAMES = {"ae": ("ae", "latent"), "pca": ("pca", "raw"), "tsne": ("tsne", "raw"),
                "pca-latent": ("pca", "latent"), "tsne-latent": ("tsne", "latent")}
@@ -178,7 +179,7 @@ def cmd_denoise_curve(args) -> int:
     if not args.quiet:
         how = f"training {spec.seeds} seeds of {job.experiment.name}" if job.experiment else \
             f"{len(job.models)} trained models"
-        print(f"aegui: denoising curve {spec.name!r}: {how}; {len(spec.kinds)} noise types x "
+        print(f"aegui: denoising curve {shown(spec.name)}: {how}; {len(spec.kinds)} noise types x "
               f"{len(spec.levels)} levels x {spec.repeats} copies", file=sys.stderr)
 
     def describe(p):
@@ -198,7 +199,7 @@ def cmd_denoise_curve(args) -> int:
         print(f"aegui: at {result.char_kind} {result.char_level * 100:g} %: "
               f"{float(pc['mean'].mean()):.2f} wrong pixels per sample after denoising, "
               f"{float(pc['baseline_mean'].mean()):.2f} in the noisy input; worst "
-              f"{result.labels[worst]!r} ({pc['mean'][worst]:.2f})", file=sys.stderr)
+              f"{shown(result.labels[worst])} ({pc['mean'][worst]:.2f})", file=sys.stderr)
         print(f"aegui: wrote {', '.join(p.name for p in files.values())} in {args.out}", file=sys.stderr)
     print(json.dumps({"kinds": list(result.kinds), "levels": [float(v) for v in result.levels],
                       "seeds": result.n_seeds, "samples": len(result.labels), "repeats": result.repeats,
@@ -215,7 +216,7 @@ def _panels(text: str) -> list[tuple[str, str]]:
     names = [t.strip() for t in text.split(",") if t.strip()]
     bad = [n for n in names if n not in PANEL_NAMES]
     if bad or not names:
-        raise UserError(f"--panels: {bad[0]!r} is not a panel; use {', '.join(PANEL_NAMES)} or 'all'" if bad
+        raise UserError(f"--panels: {shown(bad[0])} is not a panel; use {', '.join(PANEL_NAMES)} or 'all'" if bad
                           else "--panels: name at least one panel")
     return [PANEL_NAMES[n] for n in dict.fromkeys(names)]
 
@@ -230,9 +231,9 @@ def cmd_embed(args) -> int:
     for item in filter(None, (t.strip() for t in args.models.split(","))):
         name, sep, path = item.partition("=")
         if not sep or not path:
-            raise UserError(f"--models: {item!r} must be FONT=MODEL_FOLDER, e.g. Font3=runs/font3")
+            raise UserError(f"--models: {shown(item)} must be FONT=MODEL_FOLDER, e.g. Font3=runs/font3")
         if name not in fonts:
-            raise UserError(f"--models: {name!r} is not among --fonts ({', '.join(fonts)})")
+            raise UserError(f"--models: {shown(name)} is not among --fonts ({', '.join(fonts)})")
         models[name] = load_model(path)[0]
     if args.perplexity is not None and args.perplexity <= 0:
         raise UserError(f"--perplexity must be positive, got {args.perplexity:g}")
@@ -294,7 +295,7 @@ def _probe_spec(target: Path):
     if isinstance(raw, dict) and "analysis" in raw:
         if raw["analysis"] != "probe":
             from aegui.core.schema.experiment import ConfigError
-            raise ConfigError("analysis", f"this file describes {raw['analysis']!r}; `aegui probe` reads "
+            raise ConfigError("analysis", f"this file describes {shown(raw['analysis'])}; `aegui probe` reads "
                               "'probe' files, experiment configs and models", str(target))
         return load_spec(target)
     exp, notes = experiment_from_json(json.dumps(raw), str(target))
@@ -331,7 +332,7 @@ def cmd_probe(args) -> int:
     out = Path(args.out)
     if not args.quiet:
         if job.model is None:
-            print(f"aegui: training {job.experiment.name!r} ({job.experiment.train.seeds} seeds, "
+            print(f"aegui: training {shown(job.experiment.name)} ({job.experiment.train.seeds} seeds, "
                   f"{job.experiment.train.epochs} epochs) before probing", file=sys.stderr)
         print(f"aegui: probing on {job.data.name}: {len(job.data)} samples", file=sys.stderr)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from aegui.core.schema.experiment import clipped, shown
+
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130
 
@@ -14,7 +16,8 @@ class UserError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
-        self.exit(EXIT_BAD_INPUT, f"aegui: error: {message} (see `{self.prog} --help`)\n")
+        # argparse repeats the value it refused, whole: one_line keeps a 1 MB argument out.
+        self.exit(EXIT_BAD_INPUT, f"aegui: error: {clipped(message)} (see `{self.prog} --help`)\n")
 
 
 def catch_sigint(runner, kept: str):
@@ -112,11 +115,11 @@ def parse_level(text: str) -> float:
     try:
         value = float(text.rstrip("%"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"noise level {text!r} is not a number; use e.g. 0.1 or 10%") from None
+        raise argparse.ArgumentTypeError(f"noise level {shown(text)} is not a number; use e.g. 0.1 or 10%") from None
     if text.endswith("%") or value > 1:
         value /= 100
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"noise level {text!r} must be between 0 and 1 (or 0% and 100%)")
+        raise argparse.ArgumentTypeError(f"noise level {shown(text)} must be between 0 and 1 (or 0% and 100%)")
     return value
 
 
@@ -124,7 +127,8 @@ def parse_point(text: str) -> list[float]:
     try:
         return [float(v) for v in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--z {text!r} must be numbers separated by commas, e.g. 0.5,-1") from None
+        raise argparse.ArgumentTypeError(f"--z {shown(text)} must be numbers separated by commas, "
+                                         "e.g. 0.5,-1") from None
 
 
 def parse_dims(text: str) -> tuple[int, int]:
@@ -133,14 +137,14 @@ def parse_dims(text: str) -> tuple[int, int]:
     except ValueError:
         dims = ()
     if len(dims) != 2 or min(dims) < 0:
-        raise argparse.ArgumentTypeError(f"--dims {text!r} must be two latent dimensions, e.g. 0,1")
+        raise argparse.ArgumentTypeError(f"--dims {shown(text)} must be two latent dimensions, e.g. 0,1")
     return dims
 
 
 def parse_range(text: str) -> tuple[float, float]:
     values = parse_point(text)
     if len(values) != 2 or not values[0] < values[1]:
-        raise argparse.ArgumentTypeError(f"--range {text!r} must be two numbers LO,HI with LO < HI, e.g. -2.5,2.5")
+        raise argparse.ArgumentTypeError(f"--range {shown(text)} must be two numbers LO,HI with LO < HI, e.g. -2.5,2.5")
     return values[0], values[1]
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 
 from aegui.cli.common import UserError, load_model_dir, parse_dims, parse_point, parse_range
+from aegui.core.schema.experiment import shown
 
 
 def add_parsers(sub) -> None:
@@ -92,7 +93,8 @@ def _save_mosaic(images, shape, n_rows, n_cols, path) -> None:
     px = to_uint8(images.reshape(n_rows * n_cols, *shape), gray=gray)
     pil = Image.fromarray(mosaic(px.reshape(n_rows, n_cols, *px.shape[1:]), 1), "L" if gray else "RGB")
     scale = 8 if max(shape[:2]) <= 8 else auto_scale(shape)
-    pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST).save(path, format="PNG")
+    from aegui.core.files.png import save_picture
+    save_picture(pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST), path)
 
 
 def _decode_grid(args, model, exp, shape) -> int:
@@ -116,7 +118,7 @@ def _decode_grid(args, model, exp, shape) -> int:
         if args.around not in data.labels:
             near = [label for label in data.labels if args.around.lower() in label.lower()][:5]
             hint = f"; did you mean {', '.join(near)}?" if near else "; labels are as `aegui eval` lists them"
-            raise UserError(f"--around {args.around!r}: no sample of {data.name} has that label{hint}")
+            raise UserError(f"--around {shown(args.around)}: no sample of {data.name} has that label{hint}")
         base = codes[data.labels.index(args.around)]
         lo, hi = base - 2.0, base + 2.0
     if args.range:

@@ -29,7 +29,7 @@ def add_parsers(sub) -> None:
     r.add_argument("--markdown", help="also write the Markdown table here, its picture links relative to it "
                    "(docs/course-reports.md)")
     r.add_argument("--list", action="store_true", help="list the experiments and their state; run nothing")
-    r.add_argument("--quiet", action="store_true", help="no progress on the terminal")
+    r.add_argument("--quiet", action="store_true", help="no progress on the terminal (a failure is still said)")
 
 
 def _ids(text: str) -> tuple[str, ...]:
@@ -62,7 +62,9 @@ def _describe(p) -> str:
 
 
 def cmd_report(args) -> int:
-    from aegui.core.analyses.report.run import ReportJob, ReportProgress, load_report
+    from aegui.core.analyses.report.files import ReportError
+    from aegui.core.analyses.report.run import ReportJob, holding_folder, load_report
+    from aegui.core.files.errors import user_message
     from aegui.core.jobs.job import CANCELLED
     if args.markdown is not None and Path(args.markdown).is_dir():
         # Found only when the page is written, after hours of training, as a temp file's error.
@@ -71,46 +73,15 @@ def cmd_report(args) -> int:
     specs = load_report(args.name)
     job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown)
     if args.list:
-        for spec, exp in job.todo():
-            state, record = job.state(spec, exp)
-            shown = f"done ({record['seconds']:g} s)" if state == "done" else "stale" if state == "stale" else "to run"
-            print(f"{job.qualified(spec, exp):32} {shown:16} {exp.title}")
-            if record.get("error") and state == "not run":     # a damaged file, named
-                print(f"  {record['error']}")
-            if state == "stale":        # what changed since it was made
-                print(f"  {record['reason']}")
-        return 0
-    tty = not args.quiet and sys.stderr.isatty()
-    previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")
-    last, last_draw = None, 0.0
+        return _list(job)
     try:
-        for item in job.steps():
-            state = item.state
-            if state == "running":
-                now = time.monotonic()
-                if tty and now - last_draw > 0.2:
-                    last_draw = now
-                    bar = "#" * int(item.fraction * 20)
-                    sys.stderr.write(f"\r\033[K[{bar:<20}] {_describe(item)}"[:160])
-                    sys.stderr.flush()
-                continue
-            if tty:
-                sys.stderr.write("\r\033[K")
-            if state in ("experiment_done", "skipped", "needs_data", "failed", "remade") and not args.quiet:
-                what = {"experiment_done": f"done in {item.seconds:.0f} s", "skipped": "already done",
-                        "needs_data": "waits for its data", "failed": "FAILED", "remade": "damaged"}[state]
-                print(f"aegui: [{item.index}/{item.count}] {item.experiment}: {what}"
-                      + (f": {item.message}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
-            last = item
-    except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
-        from aegui.core.analyses.report.page import write_pages
-        if tty:
-            sys.stderr.write("\r\033[K")
-        last = ReportProgress(state=CANCELLED, result=write_pages(job))
-    finally:
-        if previous is not None:
-            import signal
-            signal.signal(signal.SIGINT, previous)
+        # Held through the page written after a second Ctrl-C too (the job's steps hold it again).
+        with holding_folder(job.out_dir):
+            last = _run(job, args)
+    except ReportError as e:        # another report in the folder, a page or a disk that takes no more
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(user_message(e)) from None
     if last is None:
         raise UserError("the report ran nothing")
     pages = {k: str(v) for k, v in (last.result or {}).items()}
@@ -131,6 +102,58 @@ def cmd_report(args) -> int:
     if last.state == CANCELLED:
         return EXIT_CANCELLED
     return 1 if failed else 0
+
+
+def _list(job) -> int:
+    for spec, exp in job.todo():
+        state, record = job.state(spec, exp)
+        shown = f"done ({record['seconds']:g} s)" if state == "done" else "stale" if state == "stale" else "to run"
+        print(f"{job.qualified(spec, exp):32} {shown:16} {exp.title}")
+        if record.get("error") and state == "not run":     # a damaged file, named
+            print(f"  {record['error']}")
+        if state == "stale":        # what changed since it was made
+            print(f"  {record['reason']}")
+    return 0
+
+
+def _run(job, args):
+    """Runs the report with its progress on stderr; the last progress item. --quiet leaves out
+    the progress, never a failure: a failed experiment is said on stderr (and exits 1)."""
+    from aegui.core.analyses.report.run import ReportProgress
+    from aegui.core.jobs.job import CANCELLED
+    tty = not args.quiet and sys.stderr.isatty()
+    previous = catch_sigint(job, "finished experiments and runs are kept; the page shows what finished")
+    last, last_draw = None, 0.0
+    try:
+        for item in job.steps():
+            state = item.state
+            if state == "running":
+                now = time.monotonic()
+                if tty and now - last_draw > 0.2:
+                    last_draw = now
+                    bar = "#" * int(item.fraction * 20)
+                    sys.stderr.write(f"\r\033[K[{bar:<20}] {_describe(item)}"[:160])
+                    sys.stderr.flush()
+                continue
+            if tty:
+                sys.stderr.write("\r\033[K")
+            said = state == "failed" or not args.quiet      # a failure is said even with --quiet
+            if said and state in ("experiment_done", "skipped", "needs_data", "failed", "remade"):
+                what = {"experiment_done": f"done in {item.seconds:.0f} s", "skipped": "already done",
+                        "needs_data": "waits for its data", "failed": "FAILED", "remade": "damaged"}[state]
+                print(f"aegui: [{item.index}/{item.count}] {item.experiment}: {what}"
+                      + (f": {item.message}" if state in ("needs_data", "failed", "remade") else ""), file=sys.stderr)
+            last = item
+    except KeyboardInterrupt:       # the second Ctrl-C: stop at once; what finished is on disk
+        from aegui.core.analyses.report.page import write_pages
+        if tty:
+            sys.stderr.write("\r\033[K")
+        last = ReportProgress(state=CANCELLED, result=write_pages(job))
+    finally:
+        if previous is not None:
+            import signal
+            signal.signal(signal.SIGINT, previous)
+    return last
 
 
 HANDLERS = {"report": cmd_report}

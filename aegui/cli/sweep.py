@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from aegui.cli.common import EXIT_CANCELLED, UserError, catch_sigint
+from aegui.core.schema.experiment import shown
 
 
 def add_parsers(sub) -> None:
@@ -81,7 +82,7 @@ def _run_grid(args, sweep, runner) -> int:
     tty = not args.quiet and sys.stderr.isatty()
     if not args.quiet:
         where = f" on {runner.where}" if runner.where else ""
-        print(f"aegui: sweep {sweep.name!r}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
+        print(f"aegui: sweep {shown(sweep.name)}: {len(runner.configs)} configs x {sweep.seeds} seeds = "
               f"{runner.n_runs} runs in {len(runner.groups)} training sessions{where}", file=sys.stderr)
     previous = catch_sigint(runner, "the finished groups are kept")
     last = 0.0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from aegui.cli.common import EXIT_CANCELLED, catch_sigint
+from aegui.core.schema.experiment import shown
 
 
 def _fmt(value) -> str:
@@ -22,7 +23,7 @@ def run_search(args, sweep) -> int:
     spec = sweep.search
     if not args.quiet:
         space = ", ".join(list(sweep.vary) + list(spec.ranges)) or "nothing (the base only)"
-        print(f"aegui: search {sweep.name!r}: {runner.trials} trials x {sweep.seeds} seeds with {spec.sampler}"
+        print(f"aegui: search {shown(sweep.name)}: {runner.trials} trials x {sweep.seeds} seeds with {spec.sampler}"
               f"{', median pruning' if spec.pruner == 'median' else ''} over {space} on {runner.result.where}",
               file=sys.stderr)
     previous = catch_sigint(runner, "the finished trials are kept")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_level, parse_seed
-from aegui.core.schema.experiment import DEVICES, PRECISIONS
+from aegui.core.schema.experiment import DEVICES, PRECISIONS, shown
 
 
 def _seeds(text: str):
@@ -18,7 +18,7 @@ def _seeds(text: str):
     try:
         return int(text)
     except ValueError:
-        raise ValueError(f"--seeds takes a whole number or 'auto', got {text!r}") from None
+        raise ValueError(f"--seeds takes a whole number or 'auto', got {shown(text)}") from None
 
 
 def add_parsers(sub) -> None:
@@ -95,7 +95,7 @@ def _dataset_override(exp, path) -> dict:
         return {}
     source = exp.data.source
     if source in ("emoji", "digits"):
-        raise UserError(f"--dataset: data.source is {source!r}, which is built in and reads "
+        raise UserError(f"--dataset: data.source is {shown(source)}, which is built in and reads "
                         "no file; to use your own pictures set data.source to 'folder' or 'idx' in the config")
     out = {"path": str(Path(path).expanduser().resolve())}
     if source == "idx":
@@ -171,7 +171,7 @@ def cmd_train(args) -> int:
         if fonts != tuple(exp.data.fonts):
             data["chars"] = ""      # the config's characters may not exist in other arrays
     elif args.font:
-        raise UserError(f"--font: data.source is {exp.data.source!r}; --font picks arrays of a font file")
+        raise UserError(f"--font: data.source is {shown(exp.data.source)}; --font picks arrays of a font file")
     exp = with_changes(exp, train=train, data=data)
     # One writer per folder, and no other model replaced unasked (aegui.core.runs.outfolder).
     with claimed(out, exp.to_dict(), args.force):
@@ -259,7 +259,7 @@ def cmd_eval(args) -> int:
         chars = exp.data.chars if fonts == tuple(exp.data.fonts) else ""
         data = font_dataset(fonts, chars, args.dataset or exp.data.path or None)
     elif args.font:
-        raise UserError(f"--font: the model reads {exp.data.source!r} data; --font picks arrays of a font file")
+        raise UserError(f"--font: the model reads {shown(exp.data.source)} data; --font picks arrays of a font file")
     else:
         data = from_config(replace(exp.data, **_dataset_override(exp, args.dataset)))
     if data.dim != model.input_dim:

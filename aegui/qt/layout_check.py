@@ -1,12 +1,15 @@
 """What a person would see as broken in a window, found from the widgets: text cut at a label's
-edge, a button narrower than its text, a tab whose title is elided. `--screenshot` prints these,
-and the window-size test matrix asserts there are none."""
+edge, a button narrower than its text, a tab whose title is elided, a progress bar's text cut, a
+table cell elided past reading ("/t…48") or without its whole text in a tooltip. `--screenshot`
+prints these, and the window-size test matrix asserts there are none."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStyle, QTabBar, QTreeWidget, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QProgressBar, QStyle, QTableWidget, QTabBar,
+                               QTreeWidget, QWidget)
 
 SLACK = 2   # px: rounding in font metrics
+ELIDED_LEAST = 16   # characters an elided table cell still shows (its whole text is in its tooltip)
 
 
 def _name(w: QWidget) -> str:
@@ -82,6 +85,54 @@ def combo_problem(combo: QComboBox) -> str | None:
     if need > room + SLACK:
         return f"needs {need} px, has {room}"
     return None
+
+
+def progress_problem(bar: QProgressBar) -> str | None:
+    """The text drawn on a progress bar cut at its edges ("t50 / 500" in half the room it needed)."""
+    from PySide6.QtWidgets import QStyleOptionProgressBar
+    text = bar.text()
+    if not bar.isTextVisible() or not text:
+        return None
+    opt = QStyleOptionProgressBar()
+    bar.initStyleOption(opt)
+    room = bar.style().subElementRect(QStyle.SubElement.SE_ProgressBarLabel, opt, bar).width()
+    need = bar.fontMetrics().horizontalAdvance(text)
+    if need > room + SLACK:
+        return f"needs {need} px, has {room}"
+    return None
+
+
+def table_problems(table: QTableWidget) -> list[str]:
+    """A cell's text elided past reading (fewer than ELIDED_LEAST characters left: "/t…48"), or
+    elided with no tooltip saying it whole; in a table that wraps, more lines than its row holds."""
+    from PySide6.QtCore import QRect
+    out = []
+    fm = table.fontMetrics()
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    shown = table.viewport().rect()
+    for row in range(table.rowCount()):
+        for col in range(table.columnCount()):
+            item = table.item(row, col)
+            if item is None or not item.text() or table.isColumnHidden(col):
+                continue
+            if not shown.intersects(table.visualItemRect(item)):
+                continue
+            text, width = item.text(), table.columnWidth(col) - margin
+            if table.wordWrap():
+                need = fm.boundingRect(QRect(0, 0, max(1, width), 100000),
+                                       Qt.TextFlag.TextWrapAnywhere | Qt.TextFlag.TextWordWrap, text).height()
+                if need <= table.rowHeight(row) + SLACK:
+                    continue
+                kept = len(text) * table.rowHeight(row) // need      # the lines that show
+            elif fm.horizontalAdvance(text) <= width + SLACK:
+                continue
+            else:
+                kept = len(fm.elidedText(text, table.textElideMode(), width).replace("…", ""))
+            if kept < min(ELIDED_LEAST, len(text)):
+                out.append(f"cell {text!r} is elided to {kept} characters in {width} px")
+            elif text not in (item.toolTip() or ""):
+                out.append(f"cell {text!r} is elided and its tooltip does not say it whole")
+    return out
 
 
 def tab_problems(bar: QTabBar) -> list[str]:
@@ -163,8 +214,14 @@ def layout_problems(root: QWidget) -> list[str]:
         elif isinstance(w, QTabBar):
             problems += [f"{_name(w)}: {t}" for t in tab_problems(w)]
             continue
+        elif isinstance(w, QProgressBar):
+            p = progress_problem(w)
+            what = w.text()
         elif isinstance(w, QTreeWidget):
             problems += [f"{_name(w)}: {t}" for t in tree_problems(w)]
+            continue
+        elif isinstance(w, QTableWidget):
+            problems += [f"{_name(w)}: {t}" for t in table_problems(w)]
             continue
         else:
             continue

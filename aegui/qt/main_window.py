@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRect, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from aegui.core.data.dataset import GLYPH_SHAPE
@@ -33,7 +33,9 @@ from aegui.qt.status_bar import StatusBar
 from aegui.qt.widgets.terms import explain
 from aegui.qt.widgets.title_tip import TitleTip
 from aegui.qt.training_runner import TrainingRunner
+from aegui.qt.window_fit import WindowFit
 
+DEFAULT_SIZE = (1280, 800)   # fitted to the screen, frame included (window_fit)
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
 SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
 DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         bind_text(self, self.setWindowTitle, "aegui — autoencoder studio")
         on_language(self, self._translate_extras)
         self._translate_extras()
+        self.screen_fit = WindowFit(self)
         self._restore_layout()
 
     # ---------------------------------------------------------------- building
@@ -319,8 +322,10 @@ class MainWindow(QMainWindow):
         # A damaged settings file: text raised TypeError, changed bytes crashed Qt (test_fuzz_settings).
         from aegui.qt.settings import saved_layout
         geometry = saved_layout(self.settings, "geometry")
-        if not (geometry is not None and self.restoreGeometry(geometry)):
-            self.resize(1280, 800)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        # Saved on a larger screen, or the default on a laptop's: fitted to this screen, title bar
+        # and all, so the bottom rows and the status bar are on it.
+        self.screen_fit.place(self.geometry() if restored else QRect(0, 0, *DEFAULT_SIZE), centre=not restored)
         self.arranger.restore()
 
     def reset_layout(self) -> None:

@@ -1,17 +1,20 @@
 """The toolbar's model chooser: the model every panel shows, named whole. (The one the pixel
 editor denoises with is chosen in the editor: editor/denoiser_choice.py.)
 
-The combo takes the room the toolbar has left; a title longer than that (a taught model's) has its
-name shortened with "…", never what tells it apart, and the whole title is the tooltip."""
+The combo takes the room the toolbar has left, whatever the names it lists: a title longer than
+that (a taught model's, a 200-character name) has its name shortened with "…", never what tells it
+apart, and the whole title is the tooltip. Sized to its contents, a long name widened the combo
+(718 -> 910 px at 1280x800) and the toolbar's size hint with it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox, QToolBar
 
 from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.models import fitted_title, title
 
 EXTENSION_PX = 16    # the toolbar keeps this much free, so Qt never folds the combo into its "»" menu
+MIN_CHARS = 16       # the combo's least width, in characters (a name's start and what tells it apart)
 
 
 class ModelBar(QToolBar):
@@ -23,7 +26,10 @@ class ModelBar(QToolBar):
         self.model_label = QLabel()
         bind_text(self, lambda text: self.model_label.setText(f" {text} "), "Model:")
         self.model_combo = QComboBox()
-        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Its width is the toolbar's room (the layout stretches it), never its longest entry's.
+        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model_combo.setMinimumContentsLength(MIN_CHARS)
+        self.model_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.addWidget(self.model_label)
         self.addWidget(self.model_combo)
         self._choices: list = []          # what the model combo lists, in order (the run last)

@@ -1,9 +1,10 @@
 """How the window names a model, the same in every list: its name in the interface language
 ("(demo)" for the ones aegui ships, "+ 1 taught glyph" after a taught one's), then what tells it
-apart from another of that name: its number in this session, the score of a run trained here and
-when it was trained.
+apart from another of that name: its number among the models of that name in this session (the
+first has none: "my first AE", then "my first AE #2"), the score of a run trained here and when it
+was trained.
 
-    General 5x7 denoiser (…) + 1 taught glyph #5 — 0 px, 14:32
+    General 5x7 denoiser (…) + 1 taught glyph #2 — 0 px, 14:32
 
 fitted_title() shortens the name alone (never what tells models apart) to fit a width.
 """
@@ -47,6 +48,11 @@ def fitted_title(model, metrics: QFontMetrics, width: int, suffix: str = "") -> 
     return frame.replace(NAME, metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, least)))
 
 
+def numbered(model) -> bool:
+    """Whether a title shows the model's number: from the second model of a name on."""
+    return model is not None and (model.number or 0) > 1
+
+
 def when_text(seconds: float) -> str:
     """When a model was trained, in the language's way: the time today, the date and time before."""
     moment = QDateTime.fromSecsSinceEpoch(int(seconds))
@@ -70,7 +76,7 @@ def _frame(model) -> tuple[str, str]:
     frame, base = _taught_frame(model.name)
     if model.demo:
         frame = tr("{name} (demo)", name=frame)
-    if model.number is not None:
+    if numbered(model):
         frame = tr("{name} #{number}", name=frame, number=model.number)
     trained_here = model.trained is not None
     when = when_text(model.trained_at) if model.trained_at is not None and not model.demo else None

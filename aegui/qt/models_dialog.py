@@ -5,13 +5,18 @@ Rename (double-click the name, F2, or the button) changes the name in every list
 a saved model, in its sidecar. Close takes a model out of the window and leaves its files. Delete…
 asks first, naming the model and where its files go, then moves them to the trash folder of the
 user's data: nothing is unlinked. The shipped demo models can only be closed. Ctrl+Z (and the
-Undo button) undoes each of these while the dialog lives; Open opens a saved model."""
+Undo button) undoes each of these while the dialog lives; Open opens a saved model.
+
+The columns are sized from their texts (fit_columns): the short ones whole, the names and the
+folders sharing the rest. With the names sized to their contents, a taught model's long name left
+its folder 50 px ("/t…48"); now a name or a folder too long for its share is elided in its middle
+(a name's end tells it apart, a folder's end is its own name) and said whole in its tooltip."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence, QUndoStack
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QToolButton,
                                QVBoxLayout)
@@ -22,11 +27,13 @@ from aegui.core.files.paths import autosave_dir, models_dir
 from aegui.core.runs.trash import trash_dir
 from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.model_commands import Close, Delete, Entry, Rename
-from aegui.qt.models import shown_name, title, when_text
+from aegui.qt.models import numbered, shown_name, title, when_text
 from aegui.qt.widgets.ask import question_box
 
 NAME, KIND, WHERE, WHEN, OPEN = range(5)
 HEADERS = ("Name", "Kind", "Saved in", "Trained", "In the window")
+CELL_PAD = 16       # px beside a cell's text: its margins and the grid line
+SHARE_LEAST = 0.4   # of the room left by the short columns, for a name or a folder too long to fit both
 
 
 class NameDelegate(QStyledItemDelegate):
@@ -76,9 +83,9 @@ class ModelsDialog(QDialog):
             t.setHorizontalHeaderItem(col, QTableWidgetItem())
             bind_text(self, t.horizontalHeaderItem(col).setText, text)
         head = t.horizontalHeader()
-        head.setSectionResizeMode(WHERE, QHeaderView.ResizeMode.Stretch)   # a long path is elided in its middle
-        for col in (NAME, KIND, WHEN, OPEN):
-            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        head.setStretchLastSection(False)
+        for col in range(len(HEADERS)):       # set by fit_columns, and by the user's dragging
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         self.delegate = NameDelegate(t)
         self.delegate.renamed.connect(lambda row, name: self._renamed(self.entries[row], name))
         self.delegate.closeEditor.connect(lambda *_: self._stale and self.refresh())
@@ -173,6 +180,7 @@ class ModelsDialog(QDialog):
                 if e.is_open and e.model is self.ws.current:
                     item.setFont(bold)      # the model the window shows
                 t.setItem(r, col, item)
+        self.fit_columns()
         keep = next((r for r, e in enumerate(self.entries) if chosen is not None and _same(e, chosen)), -1)
         if keep >= 0:
             t.selectRow(keep)
@@ -180,9 +188,49 @@ class ModelsDialog(QDialog):
             t.clearSelection()
         self._update_buttons()
 
+    def column_needs(self) -> list[int]:
+        """Each column's width for its header and its longest text, whole."""
+        t = self.table
+        fm, head_fm = t.fontMetrics(), t.horizontalHeader().fontMetrics()
+        bold = QFont(t.font())
+        bold.setBold(True)
+        bold_fm = QFontMetrics(bold)      # the row of the model shown is bold
+        needs = []
+        for col in range(t.columnCount()):
+            header = t.horizontalHeaderItem(col).text()
+            cells = [t.item(r, col).text() for r in range(t.rowCount()) if t.item(r, col) is not None]
+            needs.append(max([head_fm.horizontalAdvance(header) + 2 * CELL_PAD]
+                             + [bold_fm.horizontalAdvance(c) + CELL_PAD for c in cells]))
+        return needs
+
+    def fit_columns(self) -> None:
+        """The short columns whole; the names and the folders whole when the room holds both, else
+        sharing it in proportion to their lengths, each at least SHARE_LEAST of it."""
+        t = self.table
+        needs = self.column_needs()
+        room = t.viewport().width()
+        rest = max(200, room - sum(needs[c] for c in (KIND, WHEN, OPEN)))
+        name, where = needs[NAME], needs[WHERE]
+        if name + where > rest:
+            least = int(rest * SHARE_LEAST)
+            name = min(name, max(least, rest * name // (name + where)))
+            where = max(least, rest - name)
+            name = rest - where
+        for col, width in enumerate(needs):
+            t.setColumnWidth(col, {NAME: name, WHERE: max(where, rest - name)}.get(col, width))
+
+    def preferred_size(self, screen: QSize) -> QSize:
+        """Wide enough for every column whole, within `screen` (its available area)."""
+        frame = self.width() - self.table.viewport().width()
+        return QSize(min(max(960, sum(self.column_needs()) + frame), screen.width() - 40), min(440, screen.height() - 40))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
     def name_text(self, e: Entry) -> str:
         name = shown_name(e.name)
-        if e.is_open and e.model.number is not None:
+        if e.is_open and numbered(e.model):
             return tr("{name} #{number}", name=name, number=e.model.number)
         return name
 
@@ -322,6 +370,10 @@ def show_models_dialog(window, workspace, files, dialog: ModelsDialog | None = N
     """Show File > Models… (the one made before, if any: its undo history goes on)."""
     if dialog is None:
         dialog = ModelsDialog(window, workspace, files)
+        screen = window.screen() if window is not None else None
+        dialog.fill()
+        if screen is not None:
+            dialog.resize(dialog.preferred_size(screen.availableSize()))
     dialog.fill()
     dialog.show()
     dialog.raise_()

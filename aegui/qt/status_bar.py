@@ -1,5 +1,9 @@
 """The window's status bar: where training stands (the same phase the builder and the charts
-show), the dataset load's progress, the epoch and rate, the device, and the workspace's notices."""
+show), the dataset load's progress, the epoch and rate, the device, and the workspace's notices.
+
+The epoch is the run's while one goes on, and the shown model's otherwise (where its training
+ended, and the rate of a run made in this session): the last run's "Epoch 3000/3000" stayed beside
+a model that had stopped at 120."""
 from __future__ import annotations
 
 import html
@@ -8,13 +12,30 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from aegui.core.workspace import state as S
-from aegui.qt.i18n import on_language, tr
+from aegui.qt.i18n import number, on_language, tr
 
 NOTICE_MS = 6000
 OFFER_MS = 60000
 OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged"}
 PHASE_TEXT = {S.LOADING: "Loading the dataset…", S.RUNNING: "Training…", S.PAUSED: "Paused",
               S.STEPPING: "Stepping…"}
+
+
+def model_epochs(model) -> tuple[int, int, float]:
+    """(epochs trained, epochs asked for, epochs a second) of a model, from its metrics: (0, 0, 0)
+    when they are not known; the rate only for a run made in this session (a shipped model's
+    was measured on another machine)."""
+    metrics = getattr(model, "metrics", None) or {}
+    epochs, seconds = metrics.get("epochs"), metrics.get("seconds")
+    if model is None or not isinstance(epochs, int) or model.experiment is None:
+        return 0, 0, 0.0
+    here = model.trained is not None and isinstance(seconds, (int, float)) and seconds > 0
+    return epochs, model.experiment.train.epochs, epochs / seconds if here else 0.0
+
+
+def rate_text(rate: float) -> str:
+    """A rate as a count never shows it (no "1 epochs/s"): a decimal below 10, whole above."""
+    return tr("{n} epochs/s", n=number(rate, ".1f") if rate < 10 else number(round(rate), "d"))
 
 
 class StatusBar(QObject):
@@ -44,6 +65,7 @@ class StatusBar(QObject):
         self._offer_timer.timeout.connect(self.withdraw)
         workspace.training_changed.connect(lambda _state: self.refresh())
         workspace.ready_changed.connect(lambda *_: self.refresh())
+        workspace.current_changed.connect(lambda *_: self.refresh())
         workspace.notice.connect(lambda text, args: self.say(tr(text, **args)))
         on_language(self, self.refresh)
         self.refresh()
@@ -108,8 +130,8 @@ class StatusBar(QObject):
         else:
             self.busy.setRange(0, 0)
             self.busy.setTextVisible(False)
-        if st.total and (st.busy or st.epoch):
-            self.epoch.setText(tr("Epoch {epoch}/{total}", epoch=st.epoch, total=st.total))
-            self.speed.setText(tr("{speed:.0f} epochs/s", speed=st.rate) if st.rate else "")
+        epoch, total, rate = (st.epoch, st.total, st.rate) if st.busy else model_epochs(ws.current)
+        self.epoch.setText(tr("Epoch {epoch}/{total}", epoch=epoch, total=total) if total else "")
+        self.speed.setText(rate_text(rate) if total and rate else "")
         if ws.device_name:
             self.device.setText(tr("Device: {name}", name=ws.device_name))

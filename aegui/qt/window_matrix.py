@@ -107,8 +107,11 @@ def _pending_timers(app) -> list:
 
 def show_as(win, size: tuple[int, int], lang: str, theme_name: str, perspective: str | None = None) -> None:
     """The window at `size`, in a language, a theme and a perspective, its layout settled."""
-    if win.menus.lang_actions[lang].isChecked() is False or QApplication.instance().property("aegui_theme") != theme_name:
+    # Each as a user changes it, the one that changed alone: a new theme re-polishes every widget,
+    # which hid texts a language switch alone leaves cut (a combo sized on its first show).
+    if win.menus.lang_actions[lang].isChecked() is False:
         win.menus.set_language(lang)
+    if QApplication.instance().property("aegui_theme") != theme_name:
         win.menus.set_theme(theme_name)
         QApplication.instance().setProperty("aegui_theme", theme_name)
     if perspective is not None:

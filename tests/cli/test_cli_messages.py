@@ -49,3 +49,27 @@ def test_a_file_url_as_the_mirror_says_only_http_works(tmp_path, capsys, monkeyp
     assert len(err.splitlines()) == 1
     assert "AEGUI_DATA_URL" in err and "http" in err and "aegui data add" in err
     assert "adapter" not in err
+
+
+def test_a_huge_value_is_not_echoed_whole(tmp_path, capsys):
+    """A value of 100,000 characters (the most one argument may hold is 128 KiB) came back whole
+    in the error line, from argparse, from the config's checks and from the path it named. Each
+    message now keeps the start, which names the option or field, and the end, which says what
+    to do; the value is cut with "…"."""
+    from core_helpers import small_experiment
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(small_experiment().to_json())
+    big = "x" * 100_000
+    for args, start in ((["--seeds", big], "argument --seeds:"), (["--font", big], "data.fonts: 'xxx"),
+                        (["--dataset", big], "xxx"), (["--epochs", big], "argument --epochs:")):
+        assert run_cli(["train", cfg, "--quiet", "--out", tmp_path / "out", *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"aegui: error: {start}") and len(err.splitlines()) == 1, err[:300]
+        assert len(err) < 800 and "…" in err, (len(err), err[:300])
+    hidden = tmp_path / "hidden.json"
+    exp = small_experiment().to_dict()
+    exp["model"]["hidden_activation"] = "y" * 1_000_000
+    hidden.write_text(__import__("json").dumps(exp))
+    assert run_cli(["train", hidden, "--quiet", "--out", tmp_path / "out"]) == 2
+    err = capsys.readouterr().err
+    assert "model.hidden_activation: 'yyy" in err and "(1,000,000 characters)" in err and len(err) < 400, err[:500]

@@ -76,6 +76,27 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(trained, capsys):
     assert not lock_path(out, "model").exists()
 
 
+@pytest.mark.parametrize("kind, words", [("link", "symbolic link"), ("fifo", "named pipe"),
+                                         ("folder", "is a folder")])
+def test_a_lock_path_holding_something_else_is_refused_and_left_as_it_was(tmp_path, capsys, kind, words):
+    """`.model.lock` as a link to the user's file: train used to truncate that file, write its pid
+    there and delete it, exit 0. Now: one sentence naming the lock, exit 2, nothing touched."""
+    import os
+    cfg = _config(tmp_path / "cfg.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "notes.txt"
+    victim.write_text("a week of notes\n")
+    at = lock_path(out, "model")
+    {"link": lambda: os.symlink(victim, at), "fifo": lambda: os.mkfifo(at), "folder": at.mkdir}[kind]()
+    assert run_cli(["train", cfg, "--out", out, "--quiet"]) == 2
+    err = _one_sentence(capsys.readouterr().err)
+    assert err.startswith(f"aegui: error: {at}: ") and words in err and "remove it" in err, err
+    assert victim.read_text() == "a week of notes\n"
+    assert at.is_symlink() if kind == "link" else at.exists()
+    assert sorted(p.name for p in out.iterdir()) == [".model.lock"]
+
+
 def test_the_same_experiment_trained_again_replaces_its_model(trained, capsys):
     cfg, out = trained
     assert run_cli(["train", cfg, "--out", out, "--quiet", "--epochs", "7", "--seed", "2"]) == 0

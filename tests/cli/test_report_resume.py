@@ -64,3 +64,24 @@ def test_rerun_clears_a_failure_left_by_a_bad_run_json(report, capsys):
     assert str(run_json) in captured.err and "FAILED" not in captured.err, captured.err
     assert [e["state"] for e in last_json(captured.out)["experiments"]] == ["done"]
     assert not (out / NAME / "failed.json").exists() and models_drawn(out) == MODELS
+
+
+def test_a_table_cut_short_is_listed_remade_and_never_linked_broken(report, capsys):
+    """runs.csv cut to 50 bytes in a finished report: --list shows the experiment as to run with a
+    line naming runs.csv and why, the resume says so and makes it again from the saved runs
+    (exit 0), and the page links the whole table. Before, --list and the resume both said "done"
+    and the page linked the broken file."""
+    path, out = report
+    table = out / NAME / "runs.csv"
+    whole = table.read_bytes()
+    table.write_bytes(whole[:50])
+    assert run_cli(["report", path, "--out", out, "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "to run" in listed and "done (" not in listed, listed
+    assert f"{table}: (file): cut short: 50 bytes where done.json recorded {len(whole)}" in listed, listed
+    assert run_cli(["report", path, "--out", out]) == 0
+    captured = capsys.readouterr()
+    assert f"damaged: {table}" in captured.err and "already done" not in captured.err, captured.err
+    assert [e["state"] for e in last_json(captured.out)["experiments"]] == ["done"]
+    assert table.read_bytes() == whole and models_drawn(out) == MODELS
+    assert f"href='{NAME}/runs.csv'" in (out / "index.html").read_text()

@@ -40,6 +40,9 @@ def test_two_runs_of_one_config_have_different_titles_in_every_list(window, qtbo
     assert first.path != second.path         # two runs never share (nor later delete) each other's files
     titles = title(first), title(second)
     assert titles[0] != titles[1], titles
+    # Numbered per name: the first of its name has no number (the demo models opened before it
+    # do not count), the second is #2.
+    assert "#" not in titles[0] and titles[1].startswith("my font3 25-10-2 #2 — "), titles
     for where, texts in listed(window).items():
         ours = [t.rstrip(" *") for t in texts if t.startswith("my font3 25-10-2")]
         assert ours == list(titles), where
@@ -72,8 +75,8 @@ def test_the_model_combo_shows_a_taught_models_title_whole_or_with_it_in_the_too
         assert combo_problem(combo) is None, combo_problem(combo)
     qtbot.waitUntil(fits, timeout=5000)
     text = combo.currentText()
-    tail = whole[len(i18n.tr(taught.taught_from.name)):]      # " + 1 taught glyph #5 — 0 px, 14:32"
-    assert tail.startswith((" + 1 taught glyph #", " + 1 glifo enseñado n.º "))
+    tail = whole[len(i18n.tr(taught.taught_from.name)):]      # " + 1 taught glyph — 0 px, 14:32"
+    assert tail.startswith((" + 1 taught glyph — ", " + 1 glifo enseñado — "))
     assert text == whole + " *" or ("…" in text and text.endswith(tail + " *")), text
     assert whole in combo.toolTip()
     assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole).startswith(whole)
@@ -91,3 +94,24 @@ def test_a_title_names_the_score_number_and_time_in_the_language_shown():
                           None, None, None)
     assert title(taught) == "Eliminador de ruido general de 5x7 (los 96 glifos, aumentados, ruido mixto) " \
                             "+ 2 glifos enseñados"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_200_character_name_leaves_the_model_combo_and_the_toolbar_as_wide_as_they_were(window, qtbot, lang):
+    """Sized to its longest entry, the combo widened from 718 to 910 px for a long name, and the
+    toolbar's size hint with it. Chosen in the list, a 200-character name is shortened instead,
+    whole in the tooltip."""
+    from aegui.qt.window_matrix import settle, show_as
+    show_as(window, (1280, 800), lang, "light")
+    combo, bar = window.model_bar.model_combo, window.model_bar
+    before = (combo.width(), combo.sizeHint().width(), bar.sizeHint().width())
+    long = open_trained(window.workspace.models[0].path)
+    long.name = ("a very long model name " * 9)[:200]
+    window.workspace.add(long, make_current=False)
+    settle()
+    combo.setCurrentIndex(next(i for i, m in enumerate(bar._choices) if m is long))     # chosen in the list
+    settle()
+    assert window.workspace.current is long
+    assert (combo.width(), combo.sizeHint().width(), bar.sizeHint().width()) == before
+    assert "…" in combo.currentText() and combo_problem(combo) is None
+    assert long.name in combo.toolTip() and combo.geometry().right() <= bar.contentsRect().right()

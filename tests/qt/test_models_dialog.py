@@ -66,7 +66,7 @@ def test_renaming_shows_the_new_name_everywhere_and_in_the_sidecar_and_ctrl_z_un
     sidecar = trained.path / "model.json"
     assert json.loads(sidecar.read_text())["experiment"]["name"] == "Ana's run"
     shown = lists_of_models(window)
-    assert sum(t.startswith("Ana's run #") for t in shown) == 3, shown
+    assert sum(t.startswith("Ana's run — ") for t in shown) == 3, shown     # the only one of its name: no number
     assert not any(t.startswith("my font3 25-10-2") for t in shown)
     assert window.builder.name_edit.text() == "Ana's run"
     assert dialog.table.item(dialog.row_of(trained), NAME).text().startswith("Ana's run")
@@ -74,7 +74,7 @@ def test_renaming_shows_the_new_name_everywhere_and_in_the_sidecar_and_ctrl_z_un
     qtbot.keyClick(dialog.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert trained.name == "my font3 25-10-2"
     assert json.loads(sidecar.read_text())["experiment"]["name"] == "my font3 25-10-2"
-    assert window.model_bar.model_combo.currentText().startswith("my font3 25-10-2 #")
+    assert window.model_bar.model_combo.currentText().startswith("my font3 25-10-2 — ")
 
 
 def test_deleting_asks_then_moves_the_files_to_the_trash_and_ctrl_z_brings_them_back(window, qtbot, trained,

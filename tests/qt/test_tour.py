@@ -1,8 +1,10 @@
 """Help > Guided tour: a walk through the three perspectives, one callout a step beside a real
 widget. Walked with the mouse (Next each step), every step's widget is on screen and the callout
 leaves it uncovered; the tour visits Explore, Train and Experiments and puts the window back as the
-user had it (their perspective, their tabs in front), at the end and on Skip or Esc. It speaks
+user had it (their perspective, their tabs in front), at the end and on Skip or Esc. Return and
+Enter press Next. The map's step leaves the samples pinned in the tray uncovered. It speaks
 Spanish, is offered by a first-run hint, and never starts by itself."""
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -136,3 +138,63 @@ def test_a_first_run_hint_offers_the_tour_which_never_starts_by_itself(window, q
     # The offer taken, its hint is done; the others come back where they were.
     qtbot.waitUntil(lambda: sorted(g.visible()) == sorted(others))
     assert {k: g.hints[k].geometry() for k in others} == others
+
+
+def _pin_two(window, qtbot):
+    """Two points of the map pinned with clicks: two tiles in the tray under it."""
+    from PySide6.QtTest import QTest
+
+    from tests.qt.latent.test_latent_canvas import viewport_pos
+    canvas = window.latent
+    window.arranger.switch("explore")
+    qtbot.waitUntil(lambda: canvas.state.ready() and not canvas.busy(), timeout=20000)
+    xy = canvas.projected_codes()
+    for k in (0, len(xy) // 2):
+        with qtbot.waitSignal(canvas.pinned, timeout=5000):
+            QTest.mouseClick(canvas.plot.viewport(), Qt.LeftButton, Qt.NoModifier, viewport_pos(canvas, *xy[k]))
+    return canvas.tray.items()
+
+
+@pytest.mark.parametrize("right_column", ["shown", "closed"])
+def test_the_map_s_step_leaves_the_tray_s_samples_uncovered(window, qtbot, right_column):
+    """The map's step (Explore) was placed below the map, over the samples just pinned. With the
+    pixel editor's column closed the map fills the window, and no spot beside it is free: the
+    samples still are not covered."""
+    from aegui.qt.guide.spots import rect_in
+    from aegui.qt.window_matrix import settle
+    if right_column == "closed":
+        for key in ("editor", "draw", "explain"):
+            window.docks[key].close()
+        settle()
+    tiles = _pin_two(window, qtbot)
+    tour = start_from_menu(qtbot, window)
+    qtbot.mouseClick(tour.next_button, Qt.LeftButton)
+    idle(qtbot, tour)
+    widget, _ = tour.target()
+    assert widget is window.latent.plot
+    if right_column == "shown":
+        check_step(window, tour)
+    callout = tour.callout.geometry()
+    row = rect_in(window, tiles[0].parentWidget())              # the row the samples are shown in
+    covered = [rect_in(window, t) for t in tiles if callout.intersects(rect_in(window, t))]
+    assert covered == [] and not callout.intersects(row), f"the callout {callout} covers the samples at {covered or row}"
+    qtbot.mouseClick(tour.skip_button, Qt.LeftButton)
+
+
+def test_return_and_enter_press_next(window, qtbot):
+    tour = start_from_menu(qtbot, window)
+    window.activateWindow()       # offscreen, the closed menu stays the active window: no window manager
+    qtbot.waitUntil(window.isActiveWindow)
+    assert QApplication.focusWidget() is tour.next_button
+    for n, key in enumerate((Qt.Key_Return, Qt.Key_Enter), start=1):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        idle(qtbot, tour)
+        assert tour.index == n, f"{key} left the tour at step {tour.index + 1}"
+    # Return on Back presses Back, as on any focused button.
+    tour.back_button.setFocus()
+    qtbot.keyClick(tour.back_button, Qt.Key_Return)
+    idle(qtbot, tour)
+    assert tour.index == 1
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key_Escape)
+    idle(qtbot, tour)
+    assert not tour.running()

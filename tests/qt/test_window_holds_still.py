@@ -37,7 +37,9 @@ def _state(window) -> dict:
             "pins": [tuple(np.round(it.z, 5)) for it in canvas.tray.items()],
             "pin markers": len(canvas.pin_markers()),
             "interpolation": canvas.interp.ends() if canvas.strip_images() is not None else None,
-            "tray open": canvas.tabs.isVisibleTo(canvas)}
+            # The tray's page in front (whether the tray shows is the canvas's height's business:
+            # tray_room, by perspective).
+            "tray page": canvas.tabs.currentIndex()}
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 METHODS = ("ae", "pca", "tsne")
@@ -85,7 +85,7 @@ def _project(x, method, seed, perplexity):
         init = "pca" if d >= 2 else "random"
         return TSNE(n_components=2, perplexity=p, init=init, random_state=seed, learning_rate="auto",
                     max_iter=1000).fit_transform(x).astype(np.float64)
-    raise ConfigError("method", f"{method!r} is not one of {', '.join(METHODS)}")
+    raise ConfigError("method", f"{shown(method)} is not one of {', '.join(METHODS)}")
 
 
 @dataclass
@@ -188,7 +188,8 @@ class EmbeddingResult:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"csv": self.to_csv(out / "embedding.csv"), "png": out / "embedding.png"}
-        self.figure(pictures=pictures).save(paths["png"], format="PNG")
+        from aegui.core.files.png import save_picture
+        save_picture(self.figure(pictures=pictures), paths["png"])
         return paths
 
 

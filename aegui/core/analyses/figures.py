@@ -9,7 +9,6 @@ to about TILE_PX so a 5x7 glyph and a 64 px emoji make figures of a similar size
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -48,9 +47,8 @@ def save_image(img, path, scale: int | None = None) -> Image.Image:
 
 
 def _save(pil: Image.Image, path, **kw) -> None:
-    path = Path(path)
-    fmt = "GIF" if path.suffix.lower() == ".gif" else "PNG"
-    pil.save(path, format=fmt, **kw)
+    from aegui.core.files.png import save_picture
+    save_picture(pil, path, **kw)
 
 
 def _tiles(images: np.ndarray, scale: int) -> np.ndarray:
@@ -291,8 +289,8 @@ def interpolation_gif(images, path, scale: int | None = None, frame_ms: int = 12
     # One shared palette keeps colours from flickering between frames.
     palette = _palette_for(seq)
     seq = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in seq]
-    seq[0].save(Path(path), format="GIF", save_all=True, append_images=seq[1:], duration=durations,
-                loop=0, disposal=1, optimize=False)
+    _save(seq[0], path, format="GIF", save_all=True, append_images=seq[1:], duration=durations,
+          loop=0, disposal=1, optimize=False)
     return len(seq)
 
 

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from aegui.core.schema.experiment import shown
+
 
 @dataclass(frozen=True)
 class PresetInfo:
@@ -63,7 +65,7 @@ def preset_job(info: PresetInfo, out_dir=None):
     if info.kind == "classifier":
         from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
         return ClassifierJob(load_classifier(info.path), out_dir)
-    raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
+    raise ValueError(f"{info.path}: unknown preset kind {shown(info.kind)}")
 
 
 def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None = None):
@@ -83,6 +85,6 @@ def run_preset(info: PresetInfo, *, epochs: int | None = None, seeds: int | None
     elif info.kind in ("probe", "compare", "classifier"):
         result = preset_job(info).run()
     else:
-        raise ValueError(f"{info.path}: unknown preset kind {info.kind!r}")
+        raise ValueError(f"{info.path}: unknown preset kind {shown(info.kind)}")
     return time.perf_counter() - start, result
 

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from aegui.core.analyses.figures import _palette_for, font
+from aegui.core.files.png import save_picture
 
 # Tableau's 20 colours, as the latent canvas uses for classes.
 COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -108,8 +109,8 @@ def save_gif(images: list[Image.Image], path, frame_ms: int = 150, hold_ms: int 
     palette = _palette_for(images)
     seq = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     durations = [frame_ms] * (len(seq) - 1) + [hold_ms]
-    seq[0].save(Path(path), format="GIF", save_all=True, append_images=seq[1:], duration=durations,
-                loop=0, disposal=1, optimize=False)
+    save_picture(seq[0], path, format="GIF", save_all=True, append_images=seq[1:], duration=durations,
+                 loop=0, disposal=1, optimize=False)
     return len(seq)
 
 
@@ -120,7 +121,7 @@ def save_pngs(images: list[Image.Image], folder) -> list[Path]:
     out = []
     for k, im in enumerate(images):
         p = folder / f"frame-{k:03d}.png"
-        im.save(p, format="PNG")
+        save_picture(im, p)
         out.append(p)
     return out
 

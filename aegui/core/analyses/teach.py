@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from aegui.core.analyses.denoise.curve import wrong_pixels
-from aegui.core.schema.experiment import Experiment
+from aegui.core.schema.experiment import Experiment, shown
 from aegui.core.config.validation import with_changes
 from aegui.core.data import glyphs as G
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset
@@ -126,11 +126,11 @@ def fonts_from_file(path, names=None) -> tuple:
     by_name = {f.name.lower(): f for f in fonts}
     missing = [n for n in names if n not in exact and n.lower() not in by_name]
     if missing:
-        raise TeachError(f"{path}: has no array {missing[0]!r}; it has {', '.join(f.name for f in fonts)}")
+        raise TeachError(f"{path}: has no array {shown(missing[0])}; it has {', '.join(f.name for f in fonts)}")
     chosen = [exact.get(n) or by_name[n.lower()] for n in names]
     for i, font in enumerate(chosen):
         if any(font is other for other in chosen[:i]):
-            raise TeachError(f"{path}: {names[chosen.index(font)]!r} and {names[i]!r} name the same array "
+            raise TeachError(f"{path}: {shown(names[chosen.index(font)])} and {shown(names[i])} name the same array "
                              f"{font.name}; name each array once")
     return tuple(chosen)
 
@@ -146,7 +146,7 @@ def fonts_from_arrays(arrays, labels, name: str = "Taught") -> tuple:
         try:
             glyphs.append(G.Glyph.from_array(arr, FIRST_CODE + i, str(label).strip() or G.label_for(FIRST_CODE + i)))
         except ValueError as e:
-            raise TeachError(f"glyph {i + 1} ({label!r}): {e}") from None
+            raise TeachError(f"glyph {i + 1} ({shown(label)}): {e}") from None
     return (G.Font(name, tuple(glyphs)),) if glyphs else ()
 
 
@@ -158,7 +158,7 @@ def glyph_dataset(fonts) -> Dataset:
 
 def check_teachable(exp: Experiment, model) -> None:
     if exp.data.source != "font" or getattr(model, "input_dim", None) != G.ROWS * G.COLS:
-        raise TeachError(f"this model reads {exp.data.source!r} data; teaching adds 5x7 glyphs, so it "
+        raise TeachError(f"this model reads {shown(exp.data.source)} data; teaching adds 5x7 glyphs, so it "
                          "needs a model trained on font.h glyphs (e.g. models/general-5x7-dae)")
 
 
@@ -168,7 +168,7 @@ def training_set(known: Dataset, new: Dataset, share: float) -> tuple[Dataset, i
     """The known glyphs, then the new ones repeated until they make about `share` of the rows;
     and how many times they were repeated."""
     if not 0 < share < 1:
-        raise TeachError(f"the new glyphs' share of the training rows must be between 0 and 1, got {share!r}")
+        raise TeachError(f"the new glyphs' share of the training rows must be between 0 and 1, got {shown(share)}")
     reps = max(1, round(share / (1 - share) * len(known) / len(new)))
     x = np.concatenate([known.x] + [new.x] * reps)
     return Dataset(f"{known.name}+{new.name}", x, known.labels + new.labels * reps, GLYPH_SHAPE), reps
@@ -183,7 +183,7 @@ class TeachSession:
         check_teachable(exp, model)
         self.settings = s = settings or TeachSettings()
         if not isinstance(s.epochs, int) or s.epochs < 1:
-            raise TeachError(f"epochs must be a whole number >= 1, got {s.epochs!r}")
+            raise TeachError(f"epochs must be a whole number >= 1, got {shown(s.epochs)}")
         self.fonts = tuple(fonts)
         self.new = glyph_dataset(self.fonts)
         if not len(self.new):

@@ -14,7 +14,7 @@ from aegui.core.archs.conv import Conv
 from aegui.core.archs.convlayers import ConvLayers
 from aegui.core.archs.local import Local
 from aegui.core.archs.mlp import MLP
-from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.schema.registry import LiveLabels
 
 __all__ = ["ARCHS", "LABELS", "NAMES", "Architecture", "ImageArchitecture", "arch_of", "build_model", "labels",
@@ -27,7 +27,7 @@ LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the bu
 
 def register(arch: Architecture) -> Architecture:
     if not arch.name or arch.name in ARCHS:
-        raise ValueError(f"an architecture needs a name of its own; {arch.name!r} is taken or empty")
+        raise ValueError(f"an architecture needs a name of its own; {shown(arch.name)} is taken or empty")
     ARCHS[arch.name] = arch
     return arch
 
@@ -43,7 +43,7 @@ def arch_of(spec_or_name) -> Architecture:
     try:
         return ARCHS[name]
     except (KeyError, TypeError):
-        raise ConfigError("model.arch", f"{name!r} is not one of {', '.join(ARCHS)}") from None
+        raise ConfigError("model.arch", f"{shown(name)} is not one of {', '.join(ARCHS)}") from None
 
 
 def labels() -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.schema.experiment import ConfigError, ModelSpec, check, whole
+from aegui.core.schema.experiment import ConfigError, ModelSpec, check, shown, whole
 
 
 class Architecture:
@@ -114,15 +114,15 @@ class ImageArchitecture(Architecture):
         shape = m.input_shape
         check(isinstance(shape, tuple) and len(shape) in (2, 3) and all(whole(v) and v > 0 for v in shape),
               "model.input_shape", f"a {m.arch} model needs the images' [height, width] or [height, width, "
-              f"channels], e.g. {self.example_shape}; got {list(shape) if isinstance(shape, tuple) else shape!r}")
+              f"channels], e.g. {self.example_shape}; got {shown(list(shape) if isinstance(shape, tuple) else shape)}")
         _, _, c = m.image_shape
         check(c in (1, 3, 4), "model.input_shape", f"images have 1 (grey), 3 (RGB) or 4 (RGBA) channels, got {c}")
         ch, most = m.channels, self.max_layers
         check(isinstance(ch, tuple) and 1 <= len(ch) <= most, "model.channels",
-              f"list 1 to {most} conv layers' channel counts, e.g. [32, 64]; got {ch!r}")
+              f"list 1 to {most} conv layers' channel counts, e.g. [32, 64]; got {shown(ch)}")
         for i, v in enumerate(ch):
             check(whole(v) and 0 < v <= 1024, f"model.channels[{i}]",
-                  f"channel counts must be whole numbers from 1 to 1024, got {v!r}")
+                  f"channel counts must be whole numbers from 1 to 1024, got {shown(v)}")
 
     def shrink_advice(self, spec: ModelSpec) -> tuple[str, str]:
         return "model.channels", f"use fewer conv channels (now {list(spec.channels)}) or smaller images"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from aegui.core.archs.base import ImageArchitecture
-from aegui.core.schema.experiment import ModelSpec, check
+from aegui.core.schema.experiment import ModelSpec, check, shown
 from aegui.core.schema.kinds import kind_of
 from aegui.core.models.arch import local_layout
 
@@ -22,7 +22,7 @@ class Local(ImageArchitecture):
         """`layers` is [H*W*C, channels[-1]*H*W, H*W*C]."""
         kind = kind_of(m)
         check(not (kind.samples_codes or kind.penalizes_jacobian), "model.kind",
-              f"a local model's code is its last feature map, so kind {m.kind!r} does not apply: use 'ae', "
+              f"a local model's code is its last feature map, so kind {shown(m.kind)} does not apply: use 'ae', "
               "'dae' or 'sparse' (or arch 'mlp' / 'conv' for a VAE)" if kind.samples_codes else
 
               "the contractive penalty is computed for MLP encoders only: use 'ae', 'dae' or 'sparse' with "

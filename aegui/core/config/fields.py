@@ -17,6 +17,7 @@ from aegui.core.archs import LABELS as ARCH_LABELS, NAMES as ARCH_NAMES, arch_of
 from aegui.core.schema import experiment as C
 from aegui.core.schema.kinds import LABELS as KIND_LABELS, NAMES as KIND_NAMES, kind_of
 from aegui.core.data.noise import LABELS as NOISE_LABELS
+from aegui.core.schema.experiment import shown
 
 # English names of the values a choice field takes (config files spell the keys).
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU", "tanh": "tanh",
@@ -123,10 +124,10 @@ class Field:
             # By type too: JSON's true is not the choice 1, nor 32.0 the size 32.
             if any(value == c and type(value) is type(c) for c in self.choices):
                 return None
-            return C.ConfigError(self.key, f"{value!r} is not one of {', '.join(map(str, self.choices))}")
+            return C.ConfigError(self.key, f"{shown(value)} is not one of {', '.join(map(str, self.choices))}")
         kind = _KINDS[self.type]
         if not kind.holds(value):
-            return C.ConfigError(self.key, f"must be {kind.what}, got {value!r}")
+            return C.ConfigError(self.key, f"must be {kind.what}, got {shown(value)}")
         if self.type in ("ints", "names"):
             for i, item in enumerate(value):
                 problem = _problem(_ITEMS[self.type], self.range, self.open, item)
@@ -174,7 +175,7 @@ def _problem(kind: _Kind, bounds, open_: str, value, checked: bool = False) -> s
     """The problem with one number (or list item) against its type and bounds; `open_` names the
     bounds the value may not reach ("low", "high", "both")."""
     if not checked and not kind.holds(value):
-        return f"must be {kind.what}, got {value!r}"
+        return f"must be {kind.what}, got {shown(value)}"
     if bounds is None or isinstance(value, str):
         return None
     lo, hi = bounds

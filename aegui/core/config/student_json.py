@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields as dc_fields, replace
 from pathlib import Path
 
-from aegui.core.schema.experiment import _SECTIONS, ConfigError, Experiment, whole
+from aegui.core.schema.experiment import _SECTIONS, ConfigError, Experiment, shown, whole
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config import student_rules as R
 from aegui.core.config.import_report import (
@@ -64,7 +64,7 @@ class _Reader:
         name = next((n for n in _NAME_KEYS if n in low), None)
         if name is None:
             raise ConfigError(e.where, f"an object here names its choice under \"type\", as in "
-                              f'{{"type": "adam", "learning_rate": 0.001}}; got {e.value!r}', self.source)
+                              f'{{"type": "adam", "learning_rate": 0.001}}; got {shown(e.value)}', self.source)
         rest = dict(e.value)
         self.take(_Entry(f"{e.where}.{low[name]}", e.key, e.within, rest.pop(low[name])))
         self.walk(rest, e.where, e.within)
@@ -170,7 +170,7 @@ def _typed(sections: dict, where: dict, source) -> None:
                   "bool": lambda v: isinstance(v, bool), "int | None": lambda v: v is None or whole(v),
                   "float | None": lambda v: v is None or isinstance(v, float)}.get(t)
             if ok is not None and not ok(value):
-                raise ConfigError(where[f"{section}.{name}"], f"expected {_FORMS[t]}; got {value!r}", source)
+                raise ConfigError(where[f"{section}.{name}"], f"expected {_FORMS[t]}; got {shown(value)}", source)
 
 
 def _fonts(value):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aegui.core.schema.experiment import ConfigError, whole
+from aegui.core.schema.experiment import ConfigError, shown, whole
 from aegui.core.config.student_rules import synonym
 
 SLOTS = ("@network", "@encoder", "@decoder", "@hidden", "@decoder_hidden", "@latent", "@input",
@@ -50,7 +50,7 @@ def layer_list(where: str, value, notes: list | None = None) -> tuple[list[int],
     (template, args) in `notes`, which stops the import."""
     items = [value] if isinstance(value, (int, float, dict)) and not isinstance(value, bool) else value
     if not isinstance(items, list):
-        raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {value!r}")
+        raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {shown(value)}")
     sizes, acts = [], []
     for i, item in enumerate(items):
         n, act = item, None
@@ -59,13 +59,14 @@ def layer_list(where: str, value, notes: list | None = None) -> tuple[list[int],
             unit_key = next((u for u in _UNIT_KEYS if u in low), None)
             if unit_key is None:
                 raise ConfigError(f"{where}[{i}]", f"a layer object gives its size under \"units\"; "
-                                  f"got {item!r}; the accepted form is {LAYER_FORM}")
+                                  f"got {shown(item)}; the accepted form is {LAYER_FORM}")
             n = low[unit_key]
             act = next((low[a] for a in _LAYER_ACT_KEYS if a in low), None)
             extra = [str(a) for a in item if str(a).lower() not in (*_UNIT_KEYS, *_LAYER_ACT_KEYS, *_LAYER_NAMES)]
             if extra and notes is not None:
                 notes.append(("{at} sets {settings}, which aegui's layers do not have (a size and the "
-                              "activation only)", {"where": where, "at": f"{where}[{i}]", "settings": ", ".join(extra)}))
+                              "activation only)",
+                              {"where": where, "at": f"{where}[{i}]", "settings": ", ".join(extra)}))
         sizes.append(_size(f"{where}[{i}]", n, item))
         acts.append(_activation(f"{where}[{i}]", act))
     if not sizes:
@@ -77,7 +78,7 @@ def _size(where: str, n, item) -> int:
     if isinstance(n, float) and n.is_integer():
         n = int(n)
     if not whole(n) or n <= 0:
-        raise ConfigError(where, f"a layer size is a positive whole number; got {item!r}; "
+        raise ConfigError(where, f"a layer size is a positive whole number; got {shown(item)}; "
                           f"the accepted form is {LAYER_FORM}")
     return n
 
@@ -86,7 +87,7 @@ def _activation(where: str, act):
     if act is None:
         return None
     if not isinstance(act, str):
-        raise ConfigError(where, f"an activation is a name such as \"relu\"; got {act!r}")
+        raise ConfigError(where, f"an activation is a name such as \"relu\"; got {shown(act)}")
     return synonym("activation", act)
 
 
@@ -97,7 +98,8 @@ def common(acts: list, where: str, notes: list):
         return None
     if len(set(given)) > 1:
         notes.append(("aegui uses one hidden activation and the file lists {listed}; with --lenient {first} "
-                      "is used for all", {"where": where, "first": given[0], "listed": ", ".join(dict.fromkeys(given))}))
+                      "is used for all",
+                      {"where": where, "first": given[0], "listed": ", ".join(dict.fromkeys(given))}))
     return given[0]
 
 
@@ -109,14 +111,15 @@ def _input_size(where: str, value) -> int:
         return out
     if whole(value) and value > 0:
         return value
-    raise ConfigError(where, f"the input size is a whole number such as 35 (or a shape such as [7, 5]); got {value!r}")
+    raise ConfigError(where, "the input size is a whole number such as 35 (or a shape such as [7, 5]); "
+                      f"got {shown(value)}")
 
 
 def _latent(where: str, value) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not whole(value) or value <= 0:
-        raise ConfigError(where, f"the latent size is a whole number such as 2; got {value!r}")
+        raise ConfigError(where, f"the latent size is a whole number such as 2; got {shown(value)}")
     return value
 
 
@@ -129,7 +132,7 @@ def _with_acts(slots: dict, part: str, where: dict, notes: list) -> tuple[list[i
     if listed is not None:
         key = where[f"@{part}_acts"]
         if not isinstance(listed, list):
-            raise ConfigError(key, f"lists one activation a layer, e.g. [\"relu\", \"relu\"]; got {listed!r}")
+            raise ConfigError(key, f"lists one activation a layer, e.g. [\"relu\", \"relu\"]; got {shown(listed)}")
         if len(listed) == len(sizes) - 1:
             listed = [None, *listed]        # none for the input (or the code the decoder starts at)
         if len(listed) != len(sizes):

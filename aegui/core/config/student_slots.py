@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from aegui.core.schema.experiment import ADAM_OPTIMIZERS, SCIPY_OPTIMIZERS, SLOPED_ACTIVATIONS, Experiment
+from aegui.core.schema.experiment import (
+    ADAM_OPTIMIZERS, SCIPY_OPTIMIZERS, SLOPED_ACTIVATIONS, ConfigError, Experiment, shown)
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config import student_rules as R
 from aegui.core.config.import_report import DEFAULT, IGNORED, NOT_IN_FILE, SAME, UNSUPPORTED, USED, Row
@@ -55,7 +56,7 @@ def _optimizer(r) -> None:
         betas = r.slot("@betas")
         if not (isinstance(betas, list) and len(betas) == 2):
             raise ConfigError(r.slots["@betas"][1].key, f"Adam's betas are two numbers such as "
-                              f"[0.9, 0.999]; got {betas!r}", r.source)
+                              f"[0.9, 0.999]; got {shown(betas)}", r.source)
         r.used("@betas", "train.adam_beta1", betas[0])
         r.used("@betas", "train.adam_beta2", betas[1])
     momentum = r.value("train.momentum", 0)
@@ -185,7 +186,8 @@ def _noise(r) -> None:
         return
     to = kind_of(kind).with_noise
     if not to:
-        row.say(UNSUPPORTED, "aegui trains a {kind} on clean inputs only", kind=kind_of(kind).noun or kind_of(kind).label)
+        row.say(UNSUPPORTED, "aegui trains a {kind} on clean inputs only",
+                kind=kind_of(kind).noun or kind_of(kind).label)
         row.fields = ()
         r.set.pop("noise.level", None)
         return

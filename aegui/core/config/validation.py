@@ -16,6 +16,7 @@ from aegui.core.schema.experiment import (
     parse_experiment, whole)
 from aegui.core.config.fields import FIELDS, sloped
 from aegui.core.schema.kinds import kind_of
+from aegui.core.schema.experiment import shown
 
 
 def validate(exp: Experiment) -> Experiment:
@@ -61,29 +62,29 @@ def _validate_between(exp: Experiment) -> None:
 
 def validate_augment(exp: Experiment) -> None:
     a = exp.augment
-    check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {a.enabled!r}")
+    check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {shown(a.enabled)}")
     for name in ("shift", "thicken", "thin", "distort", "splice", "strokes", "keep"):
         v = getattr(a, name)
         check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, f"augment.{name}",
-              f"must be a probability from 0 to 1, got {v!r}")
+              f"must be a probability from 0 to 1, got {shown(v)}")
     check(whole(a.copies) and 1 <= a.copies <= MAX_AUGMENT_COPIES, "augment.copies",
-          f"must be a whole number from 1 to {MAX_AUGMENT_COPIES}, got {a.copies!r}")
+          f"must be a whole number from 1 to {MAX_AUGMENT_COPIES}, got {shown(a.copies)}")
     check(isinstance(a.noise_kinds, tuple), "augment.noise_kinds",
-          f"must be a list of noise types, got {a.noise_kinds!r}")
+          f"must be a list of noise types, got {shown(a.noise_kinds)}")
     for i, kind in enumerate(a.noise_kinds):
-        check(kind in NOISE_KINDS, f"augment.noise_kinds[{i}]", f"{kind!r} is not one of {', '.join(NOISE_KINDS)}")
+        check(kind in NOISE_KINDS, f"augment.noise_kinds[{i}]", f"{shown(kind)} is not one of {', '.join(NOISE_KINDS)}")
     lv = a.noise_levels
     ok = isinstance(lv, tuple) and len(lv) in (0, 2) and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in lv)
     check(ok and (not lv or lv[0] <= lv[1]), "augment.noise_levels",
-          f"must be [low, high] with 0 <= low <= high <= 1 (e.g. [0.0, 0.3]) or [], got {lv!r}")
+          f"must be [low, high] with 0 <= low <= high <= 1 (e.g. [0.0, 0.3]) or [], got {shown(lv)}")
     if not a.enabled:
         return
     check(exp.data.source == "font", "augment.enabled",
-          f"shape augmentation is for 5x7 font glyphs; data.source is {exp.data.source!r}: "
+          f"shape augmentation is for 5x7 font glyphs; data.source is {shown(exp.data.source)}: "
           "set augment.enabled to false")
     check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "augment.enabled",
-          f"train.optimizer {exp.train.optimizer!r} needs the same data at every iteration; "
+          f"train.optimizer {shown(exp.train.optimizer)} needs the same data at every iteration; "
           "use adam or set augment.enabled to false")
     if kind_of(exp).corrupts_inputs:
         check(exp.noise.mode == "fresh", "noise.mode",
@@ -97,7 +98,7 @@ def _validate_dropout(exp: Experiment) -> None:
           f"the {arch.label} architecture has none; set model.dropout to 0")
     check(not kind_of(m).penalizes_jacobian, "model.dropout", "the contractive penalty's Jacobian is "
           "computed without dropout; set model.dropout to 0 or use another model kind")
-    check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "train.optimizer", f"{exp.train.optimizer!r} needs "
+    check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "train.optimizer", f"{shown(exp.train.optimizer)} needs "
           "a deterministic loss and dropout drops random units; use adam or set model.dropout to 0")
 
 
@@ -138,9 +139,9 @@ def _validate_data(exp: Experiment) -> None:
     if d.source == "emoji":
         check(d.size in EMOJI_SIZES, "data.size",
               f"emoji come at {', '.join(map(str, EMOJI_SIZES[:-1]))} or {EMOJI_SIZES[-1]} px, "
-              f"got {d.size!r}; pick one of those")
+              f"got {shown(d.size)}; pick one of those")
     check(not d.extra_glyphs or d.source == "font", "data.extra_glyphs",
-          f"adds 5x7 glyphs from font.h files, but data.source is {d.source!r}; set it to []")
+          f"adds 5x7 glyphs from font.h files, but data.source is {shown(d.source)}; set it to []")
     if d.source in ("folder", "idx") and not (d.source == "idx" and d.catalogue.strip()):
         what = "an image folder" if d.source == "folder" else \
             "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset"

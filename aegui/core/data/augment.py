@@ -17,6 +17,7 @@ import numpy as np
 
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.noise import KINDS
+from aegui.core.schema.experiment import shown
 
 ROWS, COLS = 7, 5
 
@@ -189,7 +190,7 @@ def mixed_noise(x: np.ndarray, kinds, levels, rng: np.random.Generator) -> np.nd
     uniformly from levels = (low, high); the kinds act as noise.apply_noise's."""
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
-        raise ValueError(f"unknown noise type {bad[0]!r}" if bad else "name at least one noise type")
+        raise ValueError(f"unknown noise type {shown(bad[0])}" if bad else "name at least one noise type")
     lo, hi = levels
     x = np.asarray(x, dtype=np.float32)
     rows = x.shape[:-1]

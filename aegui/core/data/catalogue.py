@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from aegui.core.schema.experiment import shown
+
 MIRROR_ENV = "AEGUI_DATA_URL"
 
 
@@ -142,5 +144,5 @@ def entry(name: str) -> Entry:
     """The entry called `name` (case-insensitive); KeyError with the known names."""
     key = name.strip().lower()
     if key not in ENTRIES:
-        raise KeyError(f"{name!r} is not in the catalogue; choose one of {', '.join(ENTRIES)}")
+        raise KeyError(f"{shown(name)} is not in the catalogue; choose one of {', '.join(ENTRIES)}")
     return ENTRIES[key]

@@ -10,7 +10,7 @@ import math
 import zlib
 from pathlib import Path
 
-from aegui.core.schema.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig, shown
 
 GLYPH_SHAPE = (7, 5)
 DIGITS_SHAPE = (8, 8)
@@ -23,7 +23,7 @@ def image_shape(size: int, color: str) -> tuple[int, ...]:
     """(size, size) for grey, (size, size, 3 or 4) for colour: image_data's sample shapes."""
     c = _CHANNELS.get(color)
     if c is None:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(_CHANNELS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(_CHANNELS)}")
     return (size, size) if c == 1 else (size, size, c)
 
 
@@ -95,4 +95,4 @@ def sample_shape(data: DataConfig) -> tuple[int, ...]:
             raise ConfigError("data.path", f"{data.path}: holds no images (its header says "
                               f"{count} x {rows} x {cols})")
         return (rows, cols)
-    raise ConfigError("data.source", f"{data.source!r} is not one of font, emoji, folder, idx, digits")
+    raise ConfigError("data.source", f"{shown(data.source)} is not one of font, emoji, folder, idx, digits")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.data import glyphs as G
-from aegui.core.schema.experiment import ConfigError, DataConfig
+from aegui.core.schema.experiment import ConfigError, DataConfig, shown
 from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset
 from aegui.core.files.paths import course_font_path
@@ -28,7 +28,7 @@ def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
     else:
         missing = [f for f in fonts if f.lower() not in by_name]
         if missing:
-            raise ConfigError("data.fonts", f"{missing[0]!r} is not in {path.name}; it has "
+            raise ConfigError("data.fonts", f"{shown(missing[0])} is not in {path.name}; it has "
                               f"{', '.join(f.name for f in available)} (or use 'all')")
         chosen = [by_name[f] for f in wanted]
     glyphs = [g for f in chosen for g in f.glyphs]
@@ -36,7 +36,7 @@ def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
         want = set(chars)
         glyphs = [g for g in glyphs if chr(g.code) in want or g.label in want]
         if not glyphs:
-            raise ConfigError("data.chars", f"none of {chars!r} is in the chosen fonts")
+            raise ConfigError("data.chars", f"none of {shown(chars)} is in the chosen fonts")
     name = "+".join(f.name for f in chosen) + (f" [{chars}]" if chars else "")
     return Dataset(name, G.glyphs_to_array(glyphs), [g.label for g in glyphs],
                    GLYPH_SHAPE, [g.code for g in glyphs])
@@ -69,7 +69,7 @@ def from_config(data: DataConfig, progress=None) -> Dataset:
     elif source == "digits":
         return digits_dataset(data.classes, data.max_samples)
     else:
-        raise ConfigError("data.source", f"{source!r} is not one of font, emoji, folder, idx, digits")
+        raise ConfigError("data.source", f"{shown(source)} is not one of font, emoji, folder, idx, digits")
     if data.max_samples and len(ds) > data.max_samples:
         ds = ds.subset(spread_indices(len(ds), data.max_samples), f"{ds.name} [{data.max_samples}]")
     return ds
@@ -80,17 +80,21 @@ def split(dataset: Dataset, val_split: float, seed: int = 0) -> tuple[Dataset, D
     least one); each part keeps the original order. val_split 0 gives (dataset, None)."""
     ok = isinstance(val_split, (int, float)) and not isinstance(val_split, bool) and 0 <= val_split < 1
     if not ok:
-        raise ConfigError("data.val_split", f"must be a fraction in [0, 1), got {val_split!r}")
+        raise ConfigError("data.val_split", f"must be a fraction in [0, 1), got {shown(val_split)}")
     if val_split == 0:
         return dataset, None
-    n = len(dataset)
-    n_val = max(1, int(round(n * val_split)))
-    if n - n_val < 1:
-        raise ConfigError("data.val_split", f"{dataset.name} has only {n} sample(s), too few to hold "
+    train_idx, val_idx = split_indices(len(dataset), val_split, seed, dataset.name)
+    return dataset.subset(train_idx), dataset.subset(val_idx, f"{dataset.name} (validation)")
+
+
+def split_indices(n: int, val_split: float, seed: int = 0, name: str = "the data") -> tuple[np.ndarray, np.ndarray]:
+    """(training, validation) indices of split()'s parts of n samples, each sorted."""
+    n_val = max(1, int(round(n * val_split))) if val_split else 0
+    if n_val and n - n_val < 1:
+        raise ConfigError("data.val_split", f"{name} has only {n} sample(s), too few to hold "
                           "any out for validation; set data.val_split to 0 or use more data")
     perm = np.random.default_rng(seed).permutation(n)
-    val_idx, train_idx = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-    return dataset.subset(train_idx), dataset.subset(val_idx, f"{dataset.name} (validation)")
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
 def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None]:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from aegui.core.schema.experiment import shown
 
 ROWS, COLS = 7, 5
 
@@ -320,7 +321,7 @@ def label_problem(label: str) -> str | None:
 def _check_writable(font: Font, names: set) -> None:
     """Refuses fonts that parse_font_h would read back differently."""
     if not _IDENT.fullmatch(font.name) or font.name in names:
-        raise ValueError(f"font name {font.name!r} is not a unique C identifier")
+        raise ValueError(f"font name {shown(font.name)} is not a unique C identifier")
     names.add(font.name)
     if not font.glyphs:
         raise ValueError(f"font {font.name} has no glyphs")
@@ -332,7 +333,7 @@ def _check_writable(font: Font, names: set) -> None:
     for g in font.glyphs:
         problem = "it has spaces around it" if g.label != g.label.strip() else label_problem(g.label)
         if problem:
-            raise ValueError(f"font {font.name}: label {g.label!r} of 0x{g.code:02x} "
+            raise ValueError(f"font {font.name}: label {shown(g.label)} of 0x{g.code:02x} "
                              f"cannot be written in a one-line comment: {problem}")
 
 

@@ -28,7 +28,7 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import Image   # imported where a picture is read: training on glyphs or IDX never loads Pillow
 
-from aegui.core.schema.experiment import COLORS, EMOJI_SIZES, IMAGE_SIZE_RANGE, ConfigError
+from aegui.core.schema.experiment import COLORS, ConfigError, EMOJI_SIZES, IMAGE_SIZE_RANGE, shown
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.files.paths import resources_dir
 from aegui.core.files.sysmem import ram_available
@@ -37,6 +37,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 IDX_IMAGES_MAGIC = 2051     # 0x00000803: unsigned bytes, 3 dimensions (count, rows, columns)
 IDX_LABELS_MAGIC = 2049     # 0x00000801: unsigned bytes, 1 dimension (count)
 _LISTED_FAILURES = 8        # unreadable files named in the warning; the rest are counted
+_DEFLATE_MAX = 1032         # the most bytes one packed byte unpacks to (zlib's own figure)
 
 Progress = Callable[[int, int], object]
 
@@ -55,7 +56,7 @@ def rgba_to_array(rgba: np.ndarray, color: str) -> np.ndarray:
     """uint8 RGBA [..., H, W, 4] -> float32 in [0, 1]: [..., H, W] for gray (1 = ink),
     [..., H, W, 3] composed onto white for rgb, [..., H, W, 4] for rgba."""
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     f = np.asarray(rgba, dtype=np.float32) / 255.0
     if color == "rgba":
         return f
@@ -156,14 +157,14 @@ def emoji_dataset(size: int = 32, color: str = "gray", subcategories: Iterable[s
     the emoji short names (e.g. "grinning")."""
     if size not in EMOJI_SIZES:
         raise ConfigError("data.size", f"emoji come at {', '.join(map(str, EMOJI_SIZES[:-1]))} or "
-                          f"{EMOJI_SIZES[-1]} px, got {size!r}; pick one of those")
+                          f"{EMOJI_SIZES[-1]} px, got {shown(size)}; pick one of those")
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     wanted = tuple(subcategories)
     known = [name for name, _ in emoji_subcategories()]
     for sub in wanted:
         if sub not in known:
-            raise ConfigError("data.subcategories", f"{sub!r} is not an emoji subcategory; "
+            raise ConfigError("data.subcategories", f"{shown(sub)} is not an emoji subcategory; "
                               f"choose from {', '.join(known)}")
     rows = emoji_index()
     keep = [i for i, row in enumerate(rows) if not wanted or row["subcategory"] in wanted]
@@ -203,9 +204,9 @@ def folder_dataset(path, size: int = 32, color: str = "gray", labels_from_subfol
     some)."""
     lo, hi = IMAGE_SIZE_RANGE
     if not (isinstance(size, int) and lo <= size <= hi):
-        raise ConfigError("data.size", f"must be a whole number of pixels from {lo} to {hi}, got {size!r}")
+        raise ConfigError("data.size", f"must be a whole number of pixels from {lo} to {hi}, got {shown(size)}")
     if color not in COLORS:
-        raise ConfigError("data.color", f"{color!r} is not one of {', '.join(COLORS)}")
+        raise ConfigError("data.color", f"{shown(color)} is not one of {', '.join(COLORS)}")
     root = Path(path).expanduser()
     if not root.exists():
         raise ConfigError("data.path", f"{root}: folder not found; check the path")
@@ -252,7 +253,7 @@ def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
     much is unpacked (1 MB of zeros unpacks to 1 GB): no more than it promises, and that no
     more than the memory free."""
     from aegui.core.files.errors import os_problem
-    from aegui.core.files.userfile import read_file
+    from aegui.core.files.userfile import read_at_most, read_file
     header = 4 + 4 * (magic & 0xFF)
     try:
         raw = read_file(path, "idx")
@@ -267,8 +268,11 @@ def _read_bytes(path: Path, field: str, what: str, magic: int) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
                 head = gz.read(header)
                 ok = len(head) == header and int.from_bytes(head[:4], "big") == magic
-                # +1: a byte past the promise shows the file is longer than its header says.
-                raw = head + gz.read(_idx_bytes(head, header, path, field) + 1) if ok else head
+                # A byte past the promise shows the file is longer than its header says. Read in
+                # steps, each no bigger than what the packed bytes can hold (deflate packs at most
+                # 1032:1): a header that lies about its size must not reserve that much memory.
+                raw = head + read_at_most(gz, _idx_bytes(head, header, path, field),
+                                          len(raw) * _DEFLATE_MAX) if ok else head
         except (OSError, EOFError, zlib.error) as e:
             raise ConfigError(field, f"{path}: a damaged .gz file ({_reason(e)}); download it again") from None
     return raw

@@ -16,6 +16,7 @@ import numpy as np
 from aegui.core.files.atomic import atomic_write_text
 from aegui.core.data.glyphs import _BASES, _IDENT, ROWS, Font, Glyph, label_problem, parse_font_h, write_font_h
 from aegui.core.files.paths import user_data_dir
+from aegui.core.schema.experiment import shown
 
 FORMAT = "aegui-glyph-library"
 VERSION = 1
@@ -66,7 +67,7 @@ class LibraryEntry:
         rows = d.get("rows")
         if (not isinstance(rows, list) or len(rows) != ROWS
                 or any(type(r) is not int or not 0 <= r < 32 for r in rows)):
-            raise ValueError(f"rows must be 7 integers in 0..31, got {rows!r}")
+            raise ValueError(f"rows must be 7 integers in 0..31, got {shown(rows)}")
         created, source = d.get("created", ""), d.get("source", "")
         if not isinstance(created, str) or not isinstance(source, str) or not source:
             raise ValueError("created and source must be text")
@@ -214,7 +215,7 @@ class GlyphLibrary:
             self._refuse(f"it was written by a newer aegui (library version {version})")
             return
         if type(version) is not int or version != VERSION or not isinstance(doc.get("glyphs"), list):
-            self._set_aside(f"it has an unknown version {version!r} or no \"glyphs\" list")
+            self._set_aside(f"it has an unknown version {shown(version)} or no \"glyphs\" list")
             return
         entries, problems = [], []
         for k, item in enumerate(doc["glyphs"]):
@@ -262,7 +263,7 @@ class GlyphLibrary:
     def to_font(self, name: str = "UserFont") -> Font:
         """The library as a font with consecutive codes, labels kept."""
         if not _IDENT.fullmatch(name or ""):
-            raise ValueError(f"font name {name!r} is not a C identifier")
+            raise ValueError(f"font name {shown(name)} is not a C identifier")
         # font.h gives Font1..Font3 fixed bases by name, so other codes would read back wrong.
         base = _BASES.get(name.lower(), FIRST_CODE)
         return Font(name, tuple(Glyph(base + k, e.rows, e.label) for k, e in enumerate(self._entries)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from aegui.core.schema.experiment import shown
 
 KINDS = ("salt_pepper", "bit_flip", "gaussian")
 LABELS = {"salt_pepper": "salt-and-pepper", "bit_flip": "bit flip", "gaussian": "gaussian"}
@@ -11,7 +12,7 @@ def apply_noise(x: np.ndarray, kind: str, level: float, rng: np.random.Generator
     """Return a corrupted copy of `x` (values in [0, 1]); `level` is a probability or, for
     gaussian, the standard deviation."""
     if kind not in KINDS:
-        raise ValueError(f"unknown noise type {kind!r}; choose one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown noise type {shown(kind)}; choose one of {', '.join(KINDS)}")
     if not 0.0 <= level <= 1.0:
         raise ValueError(f"noise level {level} must be between 0 and 1")
     x = np.asarray(x, dtype=np.float32)

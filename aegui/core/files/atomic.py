@@ -10,8 +10,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     # The temp file lives in the target's folder so os.replace stays a same-filesystem rename:
     # readers see the old file or the new one, never half of either.
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        e.writing = True        # it names the folder it could not make: kept
+        raise
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise named(e, path, e.filename) from None      # it names a temporary name
     try:
         # mkstemp makes the file private (0600); a saved model or library should get the
         # permissions any other file the user writes gets.
@@ -21,9 +28,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise named(e, path, tmp) from None
         raise
+
+
+def named(e: OSError, path, tmp=None) -> OSError:
+    """`e` naming `path`: a write names no file ("No space left on device" of what?) and a
+    rename names the hidden temporary file the user never sees (.index.html.ad210ont.tmp)."""
+    if e.filename is not None and (tmp is None or str(e.filename) != str(tmp)) and e.filename2 is None:
+        return e
+    out = OSError(e.errno, e.strerror, str(path))
+    out.writing = True      # errors.os_problem: "a folder is in the way", not "pick a file inside it"
+    return out
 
 
 def _umask() -> int:

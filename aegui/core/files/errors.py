@@ -18,6 +18,17 @@ _OS_PROBLEMS = {
     errno.EPERM: "permission denied; check the file's permissions",
     errno.ENOSPC: "the disk is full; free some space and try again",
     errno.EROFS: "the disk is read-only; choose another place",
+    errno.ENAMETOOLONG: "the name is too long; choose a shorter one",
+    errno.ELOOP: "its links lead round in a circle (a symbolic link loop); fix or remove the link",
+}
+
+# Where a write says otherwise than a read (atomic.named marks a write's error).
+_WRITING = {
+    errno.EISDIR: "a folder of that name is in the way of the file aegui writes; move it away or "
+                  "choose another place",
+    errno.EEXIST: "a file of that name is in the way of the folder aegui makes; move it away or "
+                  "choose another place",
+    errno.ENOTDIR: "a file is in the way of the folder aegui makes; move it away or choose another place",
 }
 
 # Signatures that say what a file really is, for "this is not a config / model" sentences.
@@ -40,6 +51,8 @@ def os_problem(e: OSError) -> str:
     from aegui.core.files.userfile import FileRefused
     if isinstance(e, FileRefused):
         return e.strerror        # already aegui's own words (sizes in MiB, FIFO), kept as written
+    if getattr(e, "writing", False) and e.errno in _WRITING:
+        return _WRITING[e.errno]
     return _OS_PROBLEMS.get(e.errno, (e.strerror or type(e).__name__).rstrip(".").lower()
                             if e.strerror else type(e).__name__)
 
@@ -50,14 +63,16 @@ def user_message(e: BaseException, path=None) -> str:
         kind = file_kind(path) if path is not None else None
         what = f"this is {kind}, not a text file" if kind else "this is not a text (UTF-8) file"
         return f"{path}: {what}; pick the right file" if path is not None else f"{what}; pick the right file"
+    # A value or path of any length can come from the user; the sentence keeps its start and end.
+    from aegui.core.schema.experiment import clipped
     if isinstance(e, OSError):
         where = e.filename if e.filename is not None else path
         where = Path(where) if where is not None else None
         if where is not None and path is not None and e.errno == errno.ENOTDIR:
             where = Path(path)
         problem = os_problem(e)
-        return f"{where}: {problem}" if where is not None else problem[:1].upper() + problem[1:]
-    text = str(e).strip()
+        return clipped(f"{where}: {problem}") if where is not None else problem[:1].upper() + problem[1:]
+    text = clipped(str(e).strip())
     return text or type(e).__name__
 
 

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from aegui.core.files.atomic import atomic_write_bytes
+from aegui.core.files.atomic import atomic_write_bytes, named
 
 MANIFEST = "MANIFEST.json"
 KEPT_PREVIOUS = "kept the previous files: a save was interrupted before it completed"
@@ -53,11 +53,21 @@ def write_set(folder, key: str, files: dict[str, bytes | None]) -> None:
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir()
-    for name, data in files.items():
-        if data is not None:
-            atomic_write_bytes(stage / name, data)
-    manifest = json.dumps({name: None if data is None else _sha(data) for name, data in files.items()}).encode()
-    atomic_write_bytes(stage / MANIFEST, manifest)     # the commit point
+    try:
+        for name, data in files.items():
+            if data is not None:
+                atomic_write_bytes(stage / name, data)
+        manifest = json.dumps({name: None if data is None else _sha(data)
+                               for name, data in files.items()}).encode()
+        atomic_write_bytes(stage / MANIFEST, manifest)     # the commit point
+    except BaseException as e:
+        # Not committed: the previous set stays, and what was staged would only fill the disk
+        # that (most often) just ran out. Named by the file it was for, not its staged copy.
+        shutil.rmtree(stage, ignore_errors=True)
+        if isinstance(e, OSError) and e.filename is not None and Path(e.filename).parent == stage:
+            name = Path(e.filename).name
+            raise named(e, folder if name == MANIFEST else folder / name, e.filename) from None
+        raise
     _fsync_dir(stage)
     _move_in(folder, stage)
 
@@ -66,10 +76,13 @@ def _move_in(folder: Path, stage: Path) -> None:
     # The manifest stays until every file is in place, so a crash here is finished by recover().
     for name, digest in json.loads((stage / MANIFEST).read_bytes()).items():
         src = stage / name
-        if digest is None:
-            (folder / name).unlink(missing_ok=True)
-        elif src.exists():
-            os.replace(src, folder / name)
+        try:
+            if digest is None:
+                (folder / name).unlink(missing_ok=True)
+            elif src.exists():
+                os.replace(src, folder / name)
+        except OSError as e:
+            raise named(e, folder / name, src) from None
     _fsync_dir(folder)
     (stage / MANIFEST).unlink()
     shutil.rmtree(stage, ignore_errors=True)

@@ -40,7 +40,8 @@ def _inside(path: str, folder: Path) -> str | None:
 def _carry(path: str, folder: Path, files: dict, reserved: set) -> str:
     """Copy the file at `path` into the save (`files`) under its name, or a name with its hash
     when that name is taken by other bytes; returns the name."""
-    data = Path(path).read_bytes()
+    from aegui.core.files.userfile import read_file
+    data = read_file(Path(path).expanduser(), "font")
     name = _name(path)
     taken = name in reserved or (name in files and files[name] != data) or (
         name not in files and (folder / name).is_file() and (folder / name).read_bytes() != data)

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+import unicodedata
 from pathlib import Path
+
+# Names Windows keeps for devices, with any extension ("nul.json" opens the null device there).
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))}
 
 
 def app_root() -> Path:
@@ -59,3 +64,24 @@ def fresh_folder(base) -> Path:
     while folder.exists():
         folder, n = base.with_name(f"{base.name}-{n}"), n + 1
     return folder
+
+
+def safe_name(text: str, fallback: str, limit: int = 60) -> str:
+    """`text` (a model's or sweep's name) as a file or folder name that works on Windows, macOS and
+    Linux: accents dropped where a letter has a plain form ("ñandú 2" -> "nandu-2"; it was "and-2"
+    when every non-ASCII letter was dropped), letters of other scripts kept, each run of anything
+    else (spaces, / \\ : * ? " < > |, control characters) one "-"; at most `limit` characters, and
+    `fallback` when nothing is left."""
+    # NFC: macOS keeps names decomposed, and a name should not change when it comes back from disk.
+    plain = "".join(map(_plain, unicodedata.normalize("NFC", str(text))))
+    name = re.sub(r"[^\w.-]+", "-", plain).strip("-.")[:limit].rstrip("-.")
+    if name.split(".")[0].upper() in _RESERVED:
+        name = f"_{name}"
+    return name or fallback
+
+
+def _plain(c: str) -> str:
+    """"ñ" -> "n", "ﬁ" -> "fi", "²" -> "2"; a letter whose plain form is not ASCII stays whole
+    (the mark of "デ" is part of the letter: without it, it is another one)."""
+    base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    return base if base.isascii() else c

@@ -1,5 +1,8 @@
-"""Arrays in [0, 1] to PNG (Pillow), enlarged with crisp pixels."""
+"""Arrays in [0, 1] to PNG (Pillow), enlarged with crisp pixels; every picture aegui writes is
+saved through save_picture."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -18,4 +21,17 @@ def to_pil(img: np.ndarray, scale: int = 1) -> Image.Image:
 
 
 def save_png(img: np.ndarray, path, scale: int = 1) -> None:
-    to_pil(img, scale).save(path, format="PNG")
+    save_picture(to_pil(img, scale), path)
+
+
+def save_picture(pil: Image.Image, path, format: str | None = None, **options) -> None:
+    """`pil` written to `path` (PNG, or GIF for a .gif name or `format`), through the atomic
+    writer: Pillow writing straight to the file left half a picture on a full disk, and its
+    "No space left on device" named no file."""
+    import io
+
+    from aegui.core.files.atomic import atomic_write_bytes
+    path = Path(path)
+    buf = io.BytesIO()
+    pil.save(buf, format=format or ("GIF" if path.suffix.lower() == ".gif" else "PNG"), **options)
+    atomic_write_bytes(path, buf.getvalue())

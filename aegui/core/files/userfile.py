@@ -30,6 +30,7 @@ LIMITS: dict[str, tuple[str, int]] = {
     "json": ("a JSON file", 64 * _MiB),
     "model": ("a model description (.json)", 64 * _MiB),
     "weights": ("a weights file (.safetensors)", 4 * _GiB),
+    "replay": ("a replay file (.safetensors)", 4 * _GiB),
     "idx": ("an IDX data file", 4 * _GiB),
     "npz": ("a .npz data file", 4 * _GiB),
     "picture": ("a picture", 256 * _MiB),
@@ -101,12 +102,30 @@ def open_file(path, kind: str):
         raise
 
 
+def read_at_most(fh, limit: int, expected: int = 0) -> bytes:
+    """Up to `limit` + 1 bytes of `fh` (one past the limit shows a reader it was passed), read in
+    steps: fh.read(n) allocates n bytes before it reads one, so read(limit + 1) with a limit of
+    4 GiB failed with MemoryError on a small file under a memory limit. `expected` (the size the
+    file says it has) is read in one step, as the common case."""
+    want = limit + 1
+    chunks, total = [], 0
+    step = min(max(expected, 0) + 1, want)
+    while total < want:
+        chunk = fh.read(step)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        step = min(_MiB, want - total)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def read_file(path, kind: str) -> bytes:
     """The bytes of `path`, refused as check_file does; a file that grew past the limit while
     it was read is refused too."""
     limit = LIMITS[kind][1]
     with open_file(path, kind) as fh:
-        data = fh.read(limit + 1)
+        data = read_at_most(fh, limit, os.fstat(fh.fileno()).st_size)
     if len(data) > limit:
         raise FileRefused(path, f"more than the {size_text(limit)} {LIMITS[kind][0]} may be; is it the right file?")
     return data

@@ -46,8 +46,23 @@ def _conv(net, step: Step, h):
             h = F.pad(h, ((kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2))
         return F.conv2d(h, w.reshape(k * step.shape_out[0], *step.weight_shape[1:]), b.reshape(-1),
                         stride=step.stride, padding=pad, groups=k)
-    return F.conv_transpose2d(h, w.reshape(k * step.shape_in[0], *step.weight_shape[1:]), b.reshape(-1),
-                              stride=step.stride, padding=step.pad, groups=k)
+    w = w.reshape(k * step.shape_in[0], *step.weight_shape[1:])
+    if not step.same:
+        return F.conv_transpose2d(h, w, b.reshape(-1), stride=step.stride, padding=step.pad, groups=k)
+    return _same_deconv(h, w, b.reshape(-1), step, k)
+
+
+def _same_deconv(h, w, b, step: Step, k: int):
+    """Keras's Conv2DTranspose(padding='same'): the transpose of a 'same' convolution of a map
+    `stride` times larger. Its whole output, cropped where that convolution padded: max(k - s, 0)
+    rows (columns), half of them (rounded down) above (left); zeros past the end when s > k."""
+    full = F.conv_transpose2d(h, w, None, stride=step.stride, groups=k)
+    _, oh, ow = step.shape_out
+    top, left = (max(kk - s, 0) // 2 for kk, s in zip(step.kernel, step.stride))
+    out = full[:, :, top:top + oh, left:left + ow]
+    if out.shape[2:] != (oh, ow):
+        out = F.pad(out, (0, ow - out.shape[3], 0, oh - out.shape[2]))
+    return out + b.view(1, -1, 1, 1)
 
 
 def _maxpool(net, step: Step, h):

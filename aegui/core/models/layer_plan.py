@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from aegui.core.schema.experiment import shown
+
 # Keras's defaults, since the course documents' networks are Keras ones: running statistics move
 # 1 % towards each batch's, and the variance gets 0.001 before its square root.
 BN_MOMENTUM, BN_EPS = 0.99, 1e-3
@@ -77,45 +79,47 @@ def _pair(token: str, what: str) -> tuple[int, int]:
     """"3x3" or "3" -> (3, 3); "1x2" -> (1, 2)."""
     parts = token.lower().split("x")
     if len(parts) not in (1, 2) or not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise ValueError(f"{what} is a size such as 3x3 or 1x2, got {token!r}")
+        raise ValueError(f"{what} is a size such as 3x3 or 1x2, got {shown(token)}")
     return (int(parts[0]), int(parts[-1]))
 
 
 def _int(token: str, what: str) -> int:
     if not token.isdigit() or int(token) <= 0:
-        raise ValueError(f"{what} is a whole number above 0, got {token!r}")
+        raise ValueError(f"{what} is a whole number above 0, got {shown(token)}")
     return int(token)
 
 
 def _conv_shape(kind: str, args: list[str], shape: tuple) -> dict:
-    """conv C KxK [sN] [pN | valid | same] and deconv C KxK [sN] [pN]: stride 1 convolutions keep
-    the map's size unless `valid` (Keras's padding='same', the extra row / column below / right
-    for an even kernel); a stride or a padding number makes them torch's plain convolutions."""
+    """conv C KxK [sN] [pN | valid | same] and deconv C KxK [sN] [pN | valid | same]: stride 1
+    convolutions keep the map's size unless `valid` (Keras's padding='same', the extra row /
+    column below / right for an even kernel); a stride or a padding number makes them torch's
+    plain convolutions. A deconvolution is torch's plain one unless `same`, which makes it
+    Keras's Conv2DTranspose(padding='same'): the map's size times the stride."""
     if len(args) < 2:
         raise ValueError(f"write '{kind} CHANNELS KERNEL', e.g. '{kind} 32 3x3'")
     out_c, kernel = _int(args[0], "the channel count"), _pair(args[1], "the kernel")
-    stride, pad, same = (1, 1), (0, 0), kind == "conv"
+    stride, pad, padding = (1, 1), (0, 0), None
     for tok in args[2:]:
-        if tok.startswith("s"):
-            stride = _pair(tok[1:], "the stride (s2)")
-            same = False
-        elif tok.startswith("p") and tok[1:].isdigit():
-            pad, same = (int(tok[1:]),) * 2, False
-        elif tok == "valid":
-            same = False
-        elif tok == "same" and kind == "conv":
-            same = True
+        word = tok.lower()
+        if word in ("same", "valid"):
+            padding = word
+        elif word[:1] == "s" and word[1:2].isdigit():
+            stride = _pair(word[1:], f"the stride in {shown(tok)}")
+        elif word[:1] == "p" and word[1:].isdigit():
+            pad, padding = (int(word[1:]),) * 2, "number"
         else:
-            raise ValueError(f"{tok!r} is not a stride (s2), a padding (p1), 'same' or 'valid'")
-    if stride != (1, 1) and same:
-        raise ValueError("'same' padding is for stride 1; give a padding number, e.g. p1")
+            # The whole word: "same" misspelt once read as a stride and was told "got 'ame'".
+            raise ValueError(f"{shown(tok)} is not a stride (s2), a padding (p1), 'same' or 'valid'")
+    if kind == "conv" and padding == "same" and stride != (1, 1):
+        raise ValueError("'same' padding of a conv is for stride 1; give a padding number, e.g. p1")
+    same = padding == "same" or kind == "conv" and padding is None and stride == (1, 1)
     c, h, w = shape
     sides = []
     for n, k, s, p in zip((h, w), kernel, stride, pad):
         if kind == "conv":
             sides.append(n if same else (n + 2 * p - k) // s + 1)
         else:
-            sides.append((n - 1) * s - 2 * p + k)
+            sides.append(n * s if same else (n - 1) * s - 2 * p + k)
     if min(sides) < 1:
         raise ValueError(f"a {kernel[0]}x{kernel[1]} kernel does not fit a {h}x{w} map")
     return dict(shape_out=(out_c, *sides), kernel=kernel, stride=stride, pad=pad, same=same)
@@ -192,7 +196,8 @@ def plan(lines, shape_in: tuple, prefix: str, last_activation: str, hidden_activ
     for i, line in enumerate(lines):
         words = str(line).split()
         if not words or words[0].lower() not in LAYER_KINDS:
-            raise PlanError(field, i, f"{line!r} is not a layer; a layer starts with one of {', '.join(LAYER_KINDS)}")
+            raise PlanError(field, i, f"{shown(line)} is not a layer; a layer starts with one of "
+                                      f"{', '.join(LAYER_KINDS)}")
         kind = words[0].lower()
         spec = LAYER_KINDS[kind]
         if spec.reads_maps and len(shape) != 3:
@@ -201,7 +206,7 @@ def plan(lines, shape_in: tuple, prefix: str, last_activation: str, hidden_activ
         try:
             made = spec.shape(kind, words[1:], shape)
         except ValueError as e:
-            raise PlanError(field, i, f"{line!r}: {e}") from None
+            raise PlanError(field, i, f"{shown(line)}: {e}") from None
         act = (last_activation if i == last else hidden_activation) if spec.activated else ""
         step = Step(f"{prefix}.{i}", kind, shape, offset=offset, activation=act, stats_offset=stats_offset, **made)
         offset += step.size

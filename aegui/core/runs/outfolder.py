@@ -18,6 +18,7 @@ from pathlib import Path
 from aegui.core.config.validation import experiment_from_dict
 from aegui.core.files import lock, modelpaths
 from aegui.core.runs.storage import ModelFileError, existing_sidecar, model_paths
+from aegui.core.schema.experiment import shown
 
 # Sections and fields that do not make another model.
 _SAME_MODEL_IGNORES = ("name", "schema_version", "train")
@@ -55,7 +56,7 @@ def check_replace(path, experiment: dict, force: bool) -> None:
         raise ModelFileError(f"{meta_path}: --out holds a file aegui cannot read as a model; give "
                              "another folder, or --force to replace it")
     if _identity(there.to_dict()) != _identity(experiment):
-        what = f"another model ({there.name!r})" if there.name else "another model"
+        what = f"another model ({shown(there.name)})" if there.name else "another model"
         raise ModelFileError(f"{meta_path.parent}: --out holds {what}; give another folder, or "
                              "--force to replace it and remove its files")
 

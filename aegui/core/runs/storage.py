@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import aegui
 from aegui.core.archs import build_model, parameter_count
-from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.config.validation import experiment_from_dict
 
 # torch (and safetensors' torch half) is imported by the functions that write or read weights:
@@ -184,12 +184,12 @@ def _check_values(path: Path, tensors: dict) -> None:
     floats = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
     for name, t in tensors.items():
         if t.dtype not in floats:
-            raise ModelFileError(f"{path}: tensor {name!r} holds {str(t.dtype).removeprefix('torch.')} values; "
+            raise ModelFileError(f"{path}: tensor {shown(name)} holds {str(t.dtype).removeprefix('torch.')} values; "
                                  "model weights are floating-point numbers, so the file is damaged or "
                                  "not an aegui model")
         if not bool(torch.isfinite(t).all()):
             what = "not-a-number (NaN)" if bool(torch.isnan(t).any()) else "infinite"
-            raise ModelFileError(f"{path}: tensor {name!r} holds {what} values; the model diverged or the "
+            raise ModelFileError(f"{path}: tensor {shown(name)} holds {what} values; the model diverged or the "
                                  "file is damaged: train it again")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.schema.experiment import SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, whole
+from aegui.core.schema.experiment import SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, shown, whole
 from aegui.core.config.student_rules import LOGISTIC, normalize, synonym
 
 _LIST_KEYS = ("layers", "network", "capas", "red", "model")
@@ -99,7 +99,7 @@ def read_student_network(raw, source: str | None = None) -> StudentNetwork:
         bs.append(_array(f"{where}.{written[b_key]}", low[b_key], 1, source))
         n = next((low[k] for k in _UNIT_KEYS if k in low), len(bs[-1]))
         if not whole(n) or n != len(bs[-1]):
-            raise ConfigError(where, f"says {n!r} units but has {len(bs[-1])} biases", source)
+            raise ConfigError(where, f"says {shown(n)} units but has {len(bs[-1])} biases", source)
         units.append(n)
         acts.append(_activation(where, next((low[k] for k in _ACT_KEYS if k in low), None), source))
     layout, how = _layout(raw, ws, units, source)
@@ -126,7 +126,7 @@ def _activation(where: str, value, source):
     if value is None:
         raise ConfigError(where, "names no activation; give one such as \"tanh\"", source)
     if not isinstance(value, str):
-        raise ConfigError(where, f"an activation is a name such as \"tanh\"; got {value!r}", source)
+        raise ConfigError(where, f"an activation is a name such as \"tanh\"; got {shown(value)}", source)
     return synonym("activation", value), beta
 
 
@@ -139,7 +139,7 @@ def _layout(raw, ws, units, source) -> tuple[str, str]:
             stated = LAYOUTS.get(normalize(str(given), False))
             if stated is None:
                 raise ConfigError("w_layout", f"is \"out_in\" (W[out][in], as W @ x) or \"in_out\" (W[in][out], "
-                                  f"as x @ W); got {given!r}", source)
+                                  f"as x @ W); got {shown(given)}", source)
     fits = [layout for layout in ("out_in", "in_out") if _chain(ws, units, layout) is not None]
     if stated is not None:
         if stated not in fits:

@@ -9,14 +9,13 @@ NAME.safetensors, NAME.metrics.csv and its replay file.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from aegui.core.files.atomic import atomic_write_text
-from aegui.core.files.paths import fresh_folder, user_data_dir
+from aegui.core.files.paths import fresh_folder, safe_name, user_data_dir
 
 RECORD = "trashed.json"     # where the files came from, written beside them in the trash
 
@@ -94,7 +93,7 @@ def restore(trashed: Trashed) -> Path:
 
 
 def _new_folder(name: str) -> Path:
-    safe = re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-.")[:60] or "model"
+    safe = safe_name(name, "model")
     folder = fresh_folder(trash_dir() / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}")
     folder.parent.mkdir(parents=True, exist_ok=True)
     return folder

@@ -41,10 +41,37 @@ class ConfigError(ValueError):
 
 
 def one_line(text: str) -> str:
-    """Control characters from a file (a key named "\\n") escaped: an error is one line."""
-    if text.isprintable():
+    """Control characters from a file (a key named "\\n") escaped: an error is one line. A
+    message that still runs past MESSAGE_LIMIT (a value echoed whole, somewhere shown() was not
+    used) keeps its start, which names the field, and its end, which says what to do."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return clipped(text)
+
+
+def clipped(text: str) -> str:
+    """`text` as it is when within MESSAGE_LIMIT; else its start and its end around " … "."""
+    if len(text) <= MESSAGE_LIMIT:
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"{text[:MESSAGE_LIMIT * 2 // 3]} … {text[-(MESSAGE_LIMIT // 3):]}"
+
+
+# How much of a user's value a message repeats, and how long a message may grow: a layer line of
+# 1 MB was echoed whole.
+ECHO_LIMIT = 60
+MESSAGE_LIMIT = 600
+
+
+def shown(value, limit: int = ECHO_LIMIT) -> str:
+    """repr() of a user's value for a message, cut to about `limit` characters: 'conv 1 3x3 sss…'
+    (1,000,011 characters)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str):
+        return f"{text[:limit - 2]}…{text[0]} ({len(value):,} characters)"
+    size = f" ({len(value):,} items)" if isinstance(value, (list, tuple, dict)) else ""
+    return f"{text[:limit - 1]}…{size}"
 
 
 def check(cond: bool, field_: str, problem: str) -> None:
@@ -265,7 +292,7 @@ def parse_experiment(raw: dict) -> Experiment:
         raise ConfigError("(top level)", "a configuration must be a JSON object")
     version = raw.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ConfigError("schema_version", f"unsupported version {version!r}; this aegui reads {SCHEMA_VERSION}")
+        raise ConfigError("schema_version", f"unsupported version {shown(version)}; this aegui reads {SCHEMA_VERSION}")
     unknown = sorted(set(raw) - {"schema_version", "name", *_SECTIONS})
     if unknown:
         raise ConfigError(unknown[0], f"unknown section; known: name, {', '.join(_SECTIONS)}")

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from aegui.core.train import progress as P
-from aegui.core.schema.experiment import SCIPY_OPTIMIZERS, ConfigError
+from aegui.core.schema.experiment import ConfigError, SCIPY_OPTIMIZERS, shown
 from aegui.core.archs import build_model
 from aegui.core.train.threads import one_native_thread
 
@@ -193,7 +193,7 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
     t = session.exp.train
     method = t.optimizer
     if method not in SCIPY_OPTIMIZERS:
-        raise ConfigError("train.optimizer", f"{method!r} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
+        raise ConfigError("train.optimizer", f"{shown(method)} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
     check_size(method, session.model.parameter_count())
     flat = session.model.flat
     fun = _Objective(session)

@@ -155,11 +155,15 @@ def load_replay(weights_path, entry: dict | None = None) -> SnapshotStore:
     """The snapshots saved beside a model; `entry` is the sidecar's "replay" dict (checks the hash)."""
     from safetensors.numpy import load as st_load
     path = Path(weights_path).with_name(entry["file"]) if entry and entry.get("file") else replay_path(weights_path)
+    from aegui.core.files.userfile import read_file
     try:
-        blob = path.read_bytes()
+        blob = read_file(path, "replay")
     except FileNotFoundError:
         raise ReplayError(f"{path}: no replay saved with this model; train it in aegui with replay "
                           "recording on and save it") from None
+    except OSError as e:
+        from aegui.core.files.errors import user_message
+        raise ReplayError(user_message(e, path)) from None
     if blob[:1] == b"\x80" or blob[:2] == b"PK":
         raise ReplayError(f"{path}: this is a pickle, which aegui never loads; it is not a replay file")
     if entry and entry.get("sha256") and entry["sha256"] != hashlib.sha256(blob).hexdigest():

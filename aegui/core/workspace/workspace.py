@@ -97,7 +97,7 @@ class Workspace:
         self._follow_next = False   # the next snapshot makes the run the shown model
         self._last_run: tuple = (None, None)   # (the live entry, the model it ended as)
         self._shown_before_run = None  # the model the run took the map from (a failed run gives it back)
-        self._numbered = 0          # models numbered so far (see _joined)
+        self._numbered: dict[str, int] = {}   # name -> the highest number it was given (see _joined)
 
     # -- the models ------------------------------------------------------------------------------
     @property
@@ -154,6 +154,8 @@ class Workspace:
         """`model` is called `name` from now on, in every list and in what Save writes (the saved
         files are renamed by the caller, through aegui.core.runs.storage.rename_model)."""
         from dataclasses import replace
+        if name != model.name and not model.demo:
+            model.number = self._number_for(name, model)
         model.name = name
         model.experiment = replace(model.experiment, name=name)
         self.models_changed.emit()
@@ -186,11 +188,21 @@ class Workspace:
             self.set_current(model)
 
     def _joined(self, model: TrainedModel) -> None:
-        """A model joins the list: one not shipped with aegui gets the next number, which tells
-        it apart from others of its name (two runs of one config)."""
+        """A model joins the list: one not shipped with aegui gets its number among the models
+        of its name, which tells it apart from them (two runs of one config)."""
         if model.number is None and not model.demo:
-            self._numbered += 1
-            model.number = self._numbered
+            model.number = self._number_for(model.name, model)
+
+    def _number_for(self, name: str, model: TrainedModel) -> int:
+        """1 for the only model of `name` in the list (its title shows no number), else the next
+        number of that name in this session: counted per name, so the first "my first AE" is not
+        #2 because another model came before it, and never one an open model of that name has."""
+        taken = [m.number or 1 for m in self.models if m is not model and m.name == name and not m.demo]
+        if not taken:
+            return 1
+        number = max(self._numbered.get(name, 1), *taken) + 1
+        self._numbered[name] = number
+        return number
 
     # -- the pixel editor's model ---------------------------------------------------------------
     def editor_model(self) -> TrainedModel | None:

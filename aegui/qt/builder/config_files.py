@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.load import read_config
+from aegui.core.files.paths import presets_dir
 from aegui.qt.builder.import_dialog import confirm_import, translated
 from aegui.qt.i18n import tr
 
@@ -27,15 +28,22 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 class ConfigFiles:
-    """Config files in and out of `builder` (a ModelBuilder: experiment, set_experiment, info);
-    remembers the folder last used, where file dialogs start."""
+    """Config files in and out of `builder` (a ModelBuilder: experiment, set_experiment, say);
+    remembers the folder last used, where file dialogs start: Load config… first opens the
+    shipped presets (resources/presets), Save config… and the form's file fields the home folder
+    (a bundle's presets folder is read-only)."""
 
     def __init__(self, builder):
         self.builder = builder
         self.last_dir = ""
 
     def start_dir(self) -> str:
-        return self.last_dir or str(Path.home())
+        """Where Save config… and the form's file fields (a font, an image folder) start."""
+        last = self.last_dir
+        return last if last and Path(last).resolve() != presets_dir().resolve() else str(Path.home())
+
+    def load_start_dir(self) -> str:
+        return self.last_dir or str(presets_dir())
 
     def load(self, path, confirm=None) -> list[str]:
         """Loads a native or student JSON config; returns the notes (how a student's keys were
@@ -51,7 +59,7 @@ class ConfigFiles:
             return []
         b.set_experiment(imported.experiment)
         # Under the buttons, what changed nothing (the whole table was the dialog's).
-        b.info(" ".join([tr("Loaded {file}.", file=Path(path).name), *imported.unused(translated)]))
+        b.say("Loaded {file}.", *imported.unused(translated), file=Path(path).name)
         return imported.notes()
 
     def save(self, path) -> None:
@@ -59,11 +67,11 @@ class ConfigFiles:
         exp = self.builder.experiment()
         path = Path(path)
         _atomic_write(path, exp.to_json() + "\n")
-        self.builder.info(tr("Saved {file}.", file=path.name))
+        self.builder.say("Saved {file}.", file=path.name)
 
     def load_dialog(self) -> None:
         b = self.builder
-        path, _ = QFileDialog.getOpenFileName(b, tr("Load config…"), self.start_dir(),
+        path, _ = QFileDialog.getOpenFileName(b, tr("Load config…"), self.load_start_dir(),
                                               tr("Configurations (*.json);;All files (*)"))
         if not path:
             return

@@ -67,6 +67,7 @@ class ModelBuilder(QWidget):
         self._last_emitted: Experiment | None = None
         self._errors: list[ConfigError] = []
         self._info_error = False
+        self._said: tuple | None = None      # (English text, data texts after it, its values, error) shown
         self.auto_name: str | None = None           # the name, while it is one made up from the data
         self._derived_name: str | None = None       # the name, while it is made up from edited settings
 
@@ -121,6 +122,7 @@ class ModelBuilder(QWidget):
         self.form.editor("data.source").changed.connect(self.families.source_changed)
         self.form.watch(self.on_edit)
         on_language(self, self._show_texts_made_from_state)
+        on_language(self, self._say_again)
         self.loading = False
         self.set_experiment(Experiment())
 
@@ -284,9 +286,22 @@ class ModelBuilder(QWidget):
             self.form.mark(w, problem)
         self.info(problem, error=True)
 
+    def say(self, text: str, *data: str, error: bool = False, **values) -> None:
+        """info() of tr(text, **values) and then `data` (a file's notes, an error's sentence),
+        said again in the new language when it changes ("Loaded font3-ae2d.json." stayed English
+        in the Spanish window)."""
+        self.info(" ".join([tr(text, **values), *data]), error)
+        self._said = (text, data, values, error)
+
+    def _say_again(self) -> None:
+        if self._said is not None:
+            text, data, values, error = self._said
+            self.say(text, *data, error=error, **values)
+
     def info(self, text: str, error: bool = False) -> None:
         """A note under the buttons. An error note lasts until the next edit, load or run: it
         is about what the user just tried, not about the form as it is now."""
+        self._said = None
         self._info_error = bool(text) and error
         self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
         self.info_label.setText(text)

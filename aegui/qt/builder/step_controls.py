@@ -26,6 +26,8 @@ class StepControls(QWidget):
             name = lambda text, k=k: self.speed_combo.setItemText(k, text)   # noqa: E731
             if cap is None:
                 bind_text(self, name, "As fast as it goes")
+            elif cap == 1:      # not "1 epochs/s"
+                bind_text(self, name, "1 epoch/s")
             else:       # a number written in the language's way: "0,5 épocas/s"
                 bind_text(self, name, "{n} epochs/s", n=number(cap, "g"))
         bind_text(self, self.epoch_button.setText, "Step epoch")

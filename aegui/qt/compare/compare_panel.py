@@ -30,9 +30,12 @@ ROWS = ("Input", "A", "B")    # the input, then each model's output ("A" and "B"
 
 
 def compare_models(a, b, names):
-    """compare() for a worker thread: A's data, both models' outputs and codes."""
-    from aegui.core.analyses.compare.two_models import compare
-    return compare(a.model, a.experiment, b.model, b.experiment, data=a.dataset, names=names)
+    """compare() for a worker thread: A's data, both models' outputs and codes; the wrong pixels
+    on the samples A trained on and on those it held out for validation apart, as its name's
+    "— 0 px" counts the training set only."""
+    from aegui.core.analyses.compare.two_models import compare, held_out_mask
+    return compare(a.model, a.experiment, b.model, b.experiment, data=a.dataset, names=names,
+                   held_out=held_out_mask(a.experiment, len(a.dataset)))
 
 
 def sample_shape(model) -> tuple:
@@ -301,8 +304,14 @@ class ComparePanel(QWidget):
             return
         a, b = self._pair
         n = len(c.labels)
-        self.heading.setText(plural(n, tr("On {data}: 1 sample, the same for both.", data=c.data_name),
-                                    tr("On {data}: {n} samples, the same for both.", data=c.data_name, n=n)))
+        heading = plural(n, tr("On {data}: 1 sample, the same for both.", data=c.data_name),
+                         tr("On {data}: {n} samples, the same for both.", data=c.data_name, n=n))
+        if c.held_out:
+            heading += " " + plural(c.held_out, tr("A held 1 of them out for validation: wrong pixels are counted on "
+                                                   "its training set and on its validation set apart."),
+                                    tr("A held {n} of them out for validation: wrong pixels are counted on its "
+                                       "training set and on its validation set apart.", n=c.held_out))
+        self.heading.setText(heading)
         self.maps.set_titles(tr("A: {name}", name=title(a)), tr("B: {name}", name=title(b)))
         self.maps.set_comparison(c)
         self.table.set_comparison(c, ROWS[1:])

@@ -16,6 +16,9 @@ BETTER = QColor(46, 160, 67, 70)
 LABELS = {"kind": "kind", "architecture": "architecture", "parameters": "parameters", "latent": "latent size",
           "max_wrong": "max wrong pixels", "mean_wrong": "mean wrong pixels", "mse": "MSE", "psnr": "PSNR (dB)",
           "loss": "loss (its own)"}
+# A model that held samples out for validation: its wrong pixels on each set apart.
+SPLIT = {"max_wrong_train": ("max wrong pixels", "training set"), "mean_wrong_train": ("mean wrong pixels", "training set"),
+         "max_wrong_val": ("max wrong pixels", "validation set"), "mean_wrong_val": ("mean wrong pixels", "validation set")}
 NOISY = {"noisy_wrong": "mean wrong pixels at {noise} {level} %", "noisy_mse": "MSE at {noise} {level} %",
          "noisy_wrong_input": "… of the noisy input itself", "noisy_mse_input": "… of the noisy input itself"}
 
@@ -31,6 +34,9 @@ def _fmt(v) -> str:
 def row_label(row, noise) -> str:
     if row.key in LABELS:
         return tr(LABELS[row.key])
+    if row.key in SPLIT:
+        metric, part = SPLIT[row.key]
+        return tr("{metric}, {part}", metric=tr(metric), part=tr(part))
     if row.key in NOISY and noise is not None:
         kind, level = noise
         return tr(NOISY[row.key], noise=tr(NOISE_LABELS.get(kind, kind)), level=number(level * 100, "g"))
@@ -77,7 +83,8 @@ class MetricsTable(QTableWidget):
             tip = (tr("The two models train on different losses, so their loss values do not compare.")
                    if row.key == "loss" and row.lower_is_better is None else "")
             # "max wrong pixels", "PSNR (dB)": what the metric's term means
-            label.setToolTip(with_terms(tip, LABELS.get(row.key, NOISY.get(row.key, ""))))
+            term = LABELS.get(row.key) or NOISY.get(row.key) or SPLIT.get(row.key, ("",))[0]
+            label.setToolTip(with_terms(tip, term))
             self.setItem(r, 0, label)
             better = row.better
             for side, text in enumerate(row_values(row)):
@@ -88,9 +95,20 @@ class MetricsTable(QTableWidget):
                     item.setBackground(BETTER)
                     item.setToolTip(tr("the better of the two"))
                 self.setItem(r, 1 + side, item)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped texts, and the table as tall as its rows (no scrolling)."""
         self.resizeRowsToContents()
         height = sum(self.rowHeight(r) for r in range(self.rowCount()))
         self.setFixedHeight(self.horizontalHeader().height() + height + 2 * self.frameWidth() + 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The columns share the width: narrower, a long architecture wraps onto more lines (fitted
+        # only when filled, it was cut at 1280x800, where the panel sits beside the maps).
+        if event.size().width() != event.oldSize().width():
+            self._fit_rows()
 
     def marked(self) -> dict[str, int]:
         """key -> the side (0 or 1) marked better, for each row that has one (tests)."""

@@ -150,16 +150,23 @@ class TeachBar(QWidget):
         return folder
 
     def resizeEvent(self, event) -> None:
-        # The choice depends on the width alone, so resizing back and forth ends where it began.
+        self._arrange(event.size().width())
+        super().resizeEvent(event)
+
+    def _arrange(self, width: int | None = None) -> None:
+        """Side by side when the width holds what is shown now, stacked when not. Asked again
+        when the buttons change (teaching starts or ends, Revert comes) as well as on a resize:
+        arranged only on a resize, Teach it… and Revert, then the progress and Cancel, were
+        squeezed into half the column each ("señárselo", "t50 / 500")."""
+        width = self.width() if width is None else width
         pair = [w for w in (self.teach_button, self.progress, self.revert_button, self.cancel_button)
                 if not w.isHidden()]
         need = sum(w.sizeHint().width() for w in pair) + self._box.spacing() * (len(pair) - 1)
-        direction = (QBoxLayout.Direction.LeftToRight if event.size().width() >= need
+        direction = (QBoxLayout.Direction.LeftToRight if width >= need
                      else QBoxLayout.Direction.TopToBottom)
         if self._box.direction() != direction:
             self._box.setDirection(direction)
             self.updateGeometry()
-        super().resizeEvent(event)
 
     # -- the job -----------------------------------------------------------------------------
     def _running(self, on: bool) -> None:
@@ -221,6 +228,7 @@ class TeachBar(QWidget):
         running = self.runner.is_running()
         root = self._ws.taught_root(self._ws.editor_model()) if self._ws is not None else None
         self.revert_button.setVisible(root is not None and not running)
+        self._arrange()
         if root is not None:
             self.revert_button.setToolTip(tr("Back to {name}, the model before teaching.", name=self._title(root)))
 

@@ -9,7 +9,6 @@ data folder from the worker thread, so closing the window mid-sweep loses nothin
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from aegui.core.files.paths import safe_name
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.analyses.sweeps.sweep import SweepResult, expand, plan
 from aegui.core.analyses.sweeps.files import write_results
@@ -518,7 +518,7 @@ class ExperimentsPanel(QWidget):
             self._try(self.export_csv, folder)
 
     def _ask_export_image(self, kind: str) -> None:
-        name = re.sub(r"[^\w.-]+", "-", self.result.sweep.name).strip("-") if self.result else "sweep"
+        name = safe_name(self.result.sweep.name, "sweep") if self.result else "sweep"
         filt = tr("PNG images (*.png)") if kind == "png" else tr("SVG images (*.svg)")
         title = tr("Charts as PNG…") if kind == "png" else tr("Charts as SVG…")
         path, _ = QFileDialog.getSaveFileName(self, title,

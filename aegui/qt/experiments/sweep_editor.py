@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import FIELDS, choice_keys, config_fields
-from aegui.core.files.paths import resources_dir
+from aegui.core.files.paths import resources_dir, safe_name
 from aegui.core.analyses.sweeps.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.models import shown_name
@@ -306,11 +306,13 @@ class SweepEditor(QWidget):
         self._timer.timeout.connect(self.validate)
         self.setStyleSheet(INVALID_STYLE)
         self._made_name: tuple[str, str] | None = None   # a name aegui made: (English, as shown)
+        self._said: tuple[str, dict] | None = None       # the note under the buttons: (English, values)
         self._build()
         self.set_base(Experiment(), origin="default")
         on_language(self, self._translate_made_name)
         on_language(self, self._show_base)
         on_language(self, lambda: self._show(self._sweep))
+        on_language(self, lambda: self._said and self.say(self._said[0], **self._said[1]))
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
@@ -555,14 +557,14 @@ class SweepEditor(QWidget):
             self.show_info(f"{tr('Could not open the sweep')}: {e}", error=True)
             raise
         self.set_sweep(sweep, origin=("file", Path(path).name))
-        self.show_info(tr("Loaded {file}.", file=Path(path).name))
+        self.say("Loaded {file}.", file=Path(path).name)
         return sweep
 
     def save(self, path) -> None:
         from aegui.core.files.atomic import atomic_write_text
         sweep = self.sweep()
         atomic_write_text(Path(path), sweep.to_json(inline_base=True) + "\n")
-        self.show_info(tr("Saved {file}.", file=Path(path).name))
+        self.say("Saved {file}.", file=Path(path).name)
 
     def open_dialog(self) -> None:
         start = self._last_dir or str(resources_dir() / "sweeps")
@@ -581,7 +583,7 @@ class SweepEditor(QWidget):
         except ConfigError as e:
             QMessageBox.warning(self, tr("Could not save the sweep"), self._error_text(e))
             return
-        name = re.sub(r"[^\w.-]+", "-", sweep.name).strip("-") or "sweep"
+        name = safe_name(sweep.name, "sweep")
         start = str(Path(self._last_dir or Path.home()) / f"{name}.json")
         path, _ = QFileDialog.getSaveFileName(self, tr("Save sweep…"), start, tr("Sweeps (*.json);;All files (*)"))
         if not path:
@@ -764,7 +766,13 @@ class SweepEditor(QWidget):
         self._made_name = (name, shown_name(name))
         self.name_edit.setText(self._made_name[1])
 
+    def say(self, text: str, **values) -> None:
+        """show_info() in today's language, said again when it changes."""
+        self.show_info(tr(text, **values))
+        self._said = (text, values)
+
     def show_info(self, text: str, error: bool = False) -> None:
+        self._said = None
         self.info_label.setStyleSheet(f"font-size: small; color: {ERROR_COLOR};" if error else "font-size: small;")
         self.info_label.setText(text)
         self.info_label.setVisible(bool(text))

@@ -1,6 +1,7 @@
 """Help > Guided tour: a two-minute walk through the three perspectives (Explore, Train,
 Experiments). Each step is a callout beside a real widget, switching perspective and bringing a
-tab forward as it goes; Back, Next and Skip (or Esc) move through it. It never covers what it
+tab forward as it goes; Back, Next and Skip (or Esc) move through it, and Return or Enter presses
+the callout's button that has the focus (Next, unless the user moved it). It never covers what it
 points at, and at the end, or on Skip, the window is as the user had it: the same perspective,
 the same tabs in front.
 
@@ -15,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from aegui.qt.guide.callout import Callout
-from aegui.qt.guide.spots import control_rects, on_screen
+from aegui.qt.guide.spots import control_rects, on_screen, rect_in
 from aegui.qt.i18n import bind_text, on_language, tr
 
 
@@ -33,6 +34,7 @@ class Step:
     text: str                     # English; shown through tr()
     perspective: str | None = None    # switched to before the step shows; None: stays
     dock: str | None = None       # brought to the front of its tabs
+    keep_free: Callable | None = None   # window -> widgets the callout never covers, besides the target
 
 
 STEPS = (
@@ -41,7 +43,7 @@ STEPS = (
          "or with Ctrl+1, Ctrl+2 and Ctrl+3."),
     Step(lambda w: (w.latent.plot, None),
          "Explore (Ctrl+1): the latent map. Every point of it decodes to a glyph or an image: hover to see it, "
-         "click to pin it.", "explore", "latent"),
+         "click to pin it.", "explore", "latent", keep_free=lambda w: [w.latent.tray.samples_area()]),
     Step(lambda w: (w.editor.grid, None),
          "The pixel editor: click cells to draw a glyph, add noise, and see what the denoiser makes of it.",
          "explore", "editor"),
@@ -213,9 +215,12 @@ class Tour(QObject):
         if not on_screen(widget):
             return                  # the user switched away: it stays until they move on
         own = {id(b) for b in (self.skip_button, self.back_button, self.next_button)}
-        avoid = control_rects(self.window, own) + [t]
+        # The step says what to do there (the map's: pin): where that shows is left free too.
+        keep = self.steps[self.index].keep_free
+        free = [rect_in(self.window, w) for w in (keep(self.window) if keep else []) if on_screen(w)]
+        avoid = control_rects(self.window, own) + [t] + free
         if not self.callout.still_fits(t, avoid):
-            self.callout.place(t, avoid, never=[t])
+            self.callout.place(t, avoid, never=[t] + free)
         self.callout.raise_()
 
     def _watch(self, widget: QWidget | None) -> None:
@@ -229,6 +234,12 @@ class Tour(QObject):
             self._watched.append(widget)
             widget = widget.parentWidget()
 
+    def _keys_for_callout(self, obj) -> bool:
+        """Whether a key pressed on `obj` is the callout's: the focus in it, or on no widget of the
+        window (the window itself gets the key)."""
+        c = self.callout
+        return c is not None and isinstance(obj, QWidget) and (obj is c or c.isAncestorOf(obj) or obj is self.window)
+
     def eventFilter(self, obj, event) -> bool:
         t = event.type()
         if t in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and event.key() == Qt.Key.Key_Escape \
@@ -237,6 +248,12 @@ class Tour(QObject):
             event.accept()
             if t == QEvent.Type.KeyPress:
                 self.skip()
+            return True
+        if t == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and self._keys_for_callout(obj):
+            # A button outside a dialog takes no Return: the callout's are pressed here.
+            buttons = (self.skip_button, self.back_button, self.next_button)
+            (obj if obj in buttons else self.next_button).click()
             return True
         if (obj is self.window and t in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)) or \
                 (t in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show) and obj in self._watched):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from aegui.core.models.latent_arithmetic import analogy, nearest
 from aegui.qt.i18n import bind_text, on_language, tr
@@ -33,8 +33,9 @@ class ArithmeticPanel(QWidget):
         self.result_image: np.ndarray | None = None
         self._labels: list[str] = []
         self.combos, self.views, self.names = {}, {}, {}
+        # Two rows (each pick's name and list, then the pictures): the tray's height is the map's loss.
         grid = QGridLayout(self)
-        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setContentsMargins(2, 2, 2, 2)
         grid.setHorizontalSpacing(4)
         grid.setVerticalSpacing(2)
         for col, slot in enumerate(SLOTS):
@@ -47,12 +48,15 @@ class ArithmeticPanel(QWidget):
             combo.activated.connect(lambda k, s=slot: self.pick_sample(s, k - 1) if k > 0 else self.clear_pick(s))
             view = GlyphView(cell_size=6, grid=False)
             self.combos[slot], self.views[slot], self.names[slot] = combo, view, name
-            grid.addWidget(name, 0, 2 * col)
-            grid.addWidget(combo, 1, 2 * col)
-            grid.addWidget(view, 2, 2 * col)
+            pick = QHBoxLayout()
+            pick.setSpacing(2)
+            pick.addWidget(name)
+            pick.addWidget(combo, 1)
+            grid.addLayout(pick, 0, 2 * col)
+            grid.addWidget(view, 1, 2 * col)
             op = QLabel({"a": "−", "b": "+", "c": "="}[slot])
             op.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(op, 2, 2 * col + 1)
+            grid.addWidget(op, 1, 2 * col + 1)
         self.result_title = QLabel("a − b + c")
         self.result_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.result_view = GlyphView(cell_size=6, grid=False)
@@ -66,10 +70,13 @@ class ArithmeticPanel(QWidget):
         bind_text(self, self.hint.setText, "Pick a, b and c here, or right-click the map: a − b + c adds the step "
                                            "from b to a to c (a concept vector).")
         grid.addWidget(self.result_title, 0, 6)
-        grid.addWidget(self.nearest_label, 1, 6)
-        grid.addWidget(self.result_view, 2, 6)
+        grid.addWidget(self.result_view, 1, 6)
         grid.addWidget(self.clear_button, 0, 7, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.hint, 1, 7, 2, 1, Qt.AlignmentFlag.AlignTop)
+        notes = QVBoxLayout()
+        notes.setSpacing(0)
+        notes.addWidget(self.nearest_label)
+        notes.addWidget(self.hint, 1)
+        grid.addLayout(notes, 1, 7)
         grid.setColumnStretch(7, 1)
         # On the map: a, b, c as labelled rings, the result as a diamond, the step c -> result.
         self.pick_item = pg.ScatterPlotItem(size=15, symbol="o", pen=PICK_PEN, brush=PICK_BRUSH)
@@ -118,11 +125,20 @@ class ArithmeticPanel(QWidget):
     def pick_sample(self, slot: str, k: int) -> None:
         self._picks[slot] = ("sample", int(k))
         self.refresh()
+        self._result_into_view()
 
     def pick_point(self, slot: str, z, name: str) -> None:
         """A spot of the map or a pinned point (its code z [L]) as `slot`."""
         self._picks[slot] = ("point", np.asarray(z, np.float32).ravel().copy(), str(name))
         self.refresh()
+        self._result_into_view()
+
+    def _result_into_view(self) -> None:
+        """A result the user's pick made is brought into view where it lands outside (only then: a
+        refresh for new weights of the same model leaves the view alone)."""
+        xy = self.result_on_map()
+        if xy is not None:
+            self.canvas.follow.bring_into_view(float(xy[0]), float(xy[1]))
 
     def clear_pick(self, slot: str) -> None:
         self._picks.pop(slot, None)

@@ -1,6 +1,7 @@
 """What the mouse does on the latent canvas: hover decodes (the newest position, on the next turn of
 the event loop and at most once per HOVER_INTERVAL_MS: pacing.Coalesced), a click pins, Shift+click picks the ends of an interpolation, Alt+click rings
-a point's nearest neighbours, a right click opens the canvas's own menu (pyqtgraph's generic one,
+a point's nearest neighbours, a right click opens the canvas's own menu (pin, sample from a VAE's
+prior, decode, interpolate, arithmetic, export; pyqtgraph's generic one,
 Mouse Mode / Plot Options, is turned off), a right-button drag turns a 3-D view, and leaving the
 plot takes the cursor's picture away.
 
@@ -116,6 +117,11 @@ class CanvasMouse(QObject):
         near.setEnabled(k is not None)
         near.triggered.connect(lambda: c.search.neighbours(k))
         menu.addAction(tr("Pin this point to the tray"), lambda: c.pin_at(x, y))
+        # A VAE makes new samples from its prior: here too, not only in the tray under the map.
+        sample = menu.addAction(tr("Sample from prior"), lambda: c.sample_prior())
+        sample.setEnabled(c.can_sample())
+        sample.setToolTip(c.tray.sample_button.toolTip())
+        menu.setToolTipsVisible(True)
         menu.addAction(tr("Decode here"), lambda: self.decode_here(x, y))
         if c.glyphs():
             menu.addAction(tr("Decode here into the pixel editor"), lambda: c.send_decode_to_editor(x, y))

@@ -6,7 +6,7 @@ the dataset codes, so it works the same for any architecture and never imports t
 composed of objects with one job each: the background map (latent_map), the codes drawn over it
 (latent_codes), the mouse and the canvas's own right-click menu (canvas_mouse), the column beside
 the plot (side_column), the search, the replay bar, the 3-D turn, and the tray of pinned /
-generated samples under the plot, which is shown only while it holds something. What they share
+generated samples under the plot, whose room is kept from the start (tray_room). What they share
 (the decoder, the codes and labels, the projection, the interpolation's ends) is one ViewState
 (view_state), the canvas's `state`: they read it, and call the canvas's public methods, never its
 private members.
@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QGraphicsPixmapItem, QHBoxLayout, QMessageBox, QSplitter, QTabWidget, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGraphicsPixmapItem, QHBoxLayout, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.display import to_uint8
@@ -33,6 +32,7 @@ from aegui.qt.latent.replay_bar import ReplayBar
 from aegui.qt.latent.projection_bar import ProjectionBar
 from aegui.qt.latent.search_bar import SearchBar
 from aegui.qt.latent.side_column import SideColumn
+from aegui.qt.latent.tray_room import TrayRoom
 from aegui.qt.latent.view_state import ViewState
 from aegui.qt.latent.view_follow import ViewFollow
 from aegui.qt.threads import Latest
@@ -65,7 +65,6 @@ class LatentCanvas(QWidget):
         self._last_hover: tuple[float, float] | None = None
         self._vae = False
         self._replay_codes: np.ndarray | None = None  # a replay frame drawn instead of the codes
-        self._tray_closed = False                     # the user hid the tray; new samples show it again
         self._model = None                            # the workspace's model shown (bind)
         self.workspace = None                         # bound with bind(): it tells the user things
         self._build_ui()
@@ -152,7 +151,6 @@ class LatentCanvas(QWidget):
         self.interp = InterpolationPanel()
         self.interp.requested.connect(self.interpolate)
         self.arithmetic = ArithmeticPanel(self)
-        self.arithmetic.changed.connect(self._tray_changed)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         # Its pages are wide (buttons, the strip): left alone they set the canvas's minimum and
@@ -164,26 +162,12 @@ class LatentCanvas(QWidget):
         bind_text(self, lambda t: self.tabs.setTabText(0, t), "Generated")
         bind_text(self, lambda t: self.tabs.setTabText(1, t), "Interpolation")
         bind_text(self, lambda t: self.tabs.setTabText(2, t), "Arithmetic")
-        self.tray_close = QToolButton()
-        bind_text(self, self.tray_close.setToolTip, "Hide the tray (it opens again when you pin or sample)")
-        self.tray_close.setText("×")
-        self.tray_close.setAutoRaise(True)
-        self.tray_close.clicked.connect(self.hide_tray)
-        self.tabs.setCornerWidget(self.tray_close)
-        self.tabs.hide()                  # no room for an empty tray: it opens when it holds something
 
     def _lay_out(self, upper: QWidget) -> None:
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(upper)
-        split.addWidget(self.tabs)
-        # A taller canvas grows the map, not the tray (it keeps the height it opened with).
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setChildrenCollapsible(False)
-        self._split = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
-        lay.addWidget(split)
+        self.tray_room = TrayRoom(self, upper, self.tabs)
+        lay.addWidget(self.tray_room.split)
 
     def _build_helpers(self) -> None:
         """The objects with one job each that work on the built canvas: the mouse, following the
@@ -207,7 +191,6 @@ class LatentCanvas(QWidget):
         self.map_check.toggled.connect(self.map.set_enabled)
         self.codes_combo.currentIndexChanged.connect(lambda _: self._refresh_points(self.state.labels))
         self.tray.changed.connect(self.codes.update_markers)
-        self.tray.changed.connect(self._tray_changed)
         self.reset_button.clicked.connect(self.reset_view)
         self.projection_bar.reprojected.connect(self._reproject)
         self.projection_bar.turned.connect(self._on_rotated)
@@ -235,24 +218,17 @@ class LatentCanvas(QWidget):
             self.map.schedule()
 
     # -- the tray ----------------------------------------------------------------------------
-    def show_tray(self, page: QWidget) -> None:
-        self._tray_closed = False
-        self.tabs.setCurrentWidget(page)
-        if not self.tabs.isVisible():
-            self.tabs.show()
-            h = self._split.height()
-            self._split.setSizes([max(1, h - 170), 170])
-
-    def hide_tray(self) -> None:
-        self._tray_closed = True
-        self.tabs.hide()
+    def show_tray(self, page: QWidget) -> bool:
+        """That page of the tray in front; whether the tray is on the canvas (tray_room)."""
+        return self.tray_room.show_page(page)
 
     def tray_shown(self) -> bool:
-        return self.tabs.isVisible()
+        return self.tray_room.shown()
 
-    def _tray_changed(self) -> None:
-        if not self.tray.items() and self.interp.images() is None and not self.arithmetic.has_picks():
-            self.tabs.hide()      # emptied: the room goes back to the map
+    def _told_where_the_tray_is(self, shown: bool) -> None:
+        """A pin or a sample went to a tray this canvas has no room for: the user is told where it is."""
+        if not shown and self.workspace is not None:
+            self.workspace.tell("Added to the tray, under the map in the Explore perspective (Ctrl+1).")
 
     # -- inputs ------------------------------------------------------------------------------
     def set_decoder(self, fn, image_shape, vae: bool = False) -> None:
@@ -383,7 +359,7 @@ class LatentCanvas(QWidget):
         # Pins, prior samples and arithmetic picks are codes of that model (kept with it: overlays).
         self.tray.clear()
         self.arithmetic.clear()
-        self.tabs.hide()
+        self.tabs.setCurrentWidget(self.tray)
         self._replay_codes = None
         self.search.clear()
         self.map.clear()
@@ -448,22 +424,26 @@ class LatentCanvas(QWidget):
         z = self.lift(x, y)
         img = self.state.decode(z[None])[0]
         self.tray.add(z, img)
-        self.show_tray(self.tray)
+        self._told_where_the_tray_is(self.show_tray(self.tray))
         self.pinned.emit(z.copy(), img.copy())
         return z, img
+
+    def can_sample(self) -> bool:
+        """Whether the model on the canvas has a prior to sample new images from (a VAE)."""
+        return self.state.ready() and self._vae
 
     def sample_prior(self, n: int | None = None, seed: int | None = None, replace: bool = False):
         """Decode n points z ~ N(0, I) (seeded) into the Generated tray, first sample leftmost;
         `replace` swaps out the previous batch (Re-roll). Returns (z [n, L], images), or None
         when there is no VAE on the canvas."""
-        if not (self.state.ready() and self._vae):
+        if not self.can_sample():
             return None
         n = self.tray.count.value() if n is None else int(n)
         seed = self.tray.seed.value() if seed is None else int(seed)
         z = np.random.default_rng(seed).standard_normal((n, self.latent_size())).astype(np.float32)
         images = self.state.decode(z)
         self.tray.add_samples(z, images, replace)
-        self.show_tray(self.tray)
+        self._told_where_the_tray_is(self.show_tray(self.tray))
         return z, images
 
     def codes_mode(self) -> str:

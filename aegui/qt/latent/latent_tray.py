@@ -90,11 +90,12 @@ class _TrayItem(QFrame):
         self.button.setMenu(self.menu)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setAutoRaise(True)
-        lay = QVBoxLayout(self)
+        # The button beside the picture, not under it: the tray's height is the map's loss.
+        lay = QHBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.setSpacing(0)
         lay.addWidget(self.view, 1)
-        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(lambda p: self.menu.exec(self.mapToGlobal(p)))
 
@@ -109,7 +110,9 @@ class GeneratedTray(QWidget):
     arithmetic_requested = Signal(str, object)  # slot "a" / "b" / "c", the item's code z
     changed = Signal()                          # items added or removed
     MAX_ITEMS = 64  # oldest drop off so a long session does not pile up widgets
-    THUMB_PX = 64   # on-screen side of an image (glyphs keep 6 px cells)
+    THUMB_PX = 48   # on-screen side of an image at most (glyphs: 6 px cells); the row's height may shrink it
+    BUTTON_PX = 26  # a sample's actions button, beside its picture
+    ROW_PX = 60     # the samples' row, its scroll bar included: 5x7 glyphs at 5 px cells, images fitted
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -128,6 +131,7 @@ class GeneratedTray(QWidget):
         self._scroll.setWidget(inner)
         self._scroll.setWidgetResizable(True)
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setMinimumHeight(self.ROW_PX)     # the tray's height: not a scroll area's 70 px default
 
         self.sample_button = QPushButton()
         bind_text(self, self.sample_button.setText, "Sample from prior")
@@ -143,17 +147,16 @@ class GeneratedTray(QWidget):
         self.clear_button = QPushButton()
         bind_text(self, self.clear_button.setText, "Empty")   # not "Clear": the pixel editor's is "Limpiar"
         bind_text(self, self.clear_button.setToolTip, "Remove every sample from the tray.")
-        # A column beside the samples: the tray is short and the samples need its height.
+        # Two rows beside the samples: the tray's height is the map's loss, kept to a row of them.
         controls = QVBoxLayout()
         controls.setSpacing(2)
         row = QHBoxLayout()
+        row.addWidget(self.sample_button)
         row.addWidget(self.count)
-        row.addWidget(self.seed_label)
-        row.addWidget(self.seed)
+        row.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.reroll_button)
-        buttons.addWidget(self.clear_button)
-        controls.addWidget(self.sample_button)
+        for w in (self.seed_label, self.seed, self.reroll_button, self.clear_button):
+            buttons.addWidget(w)
         controls.addLayout(row)
         controls.addLayout(buttons)
         controls.addStretch(1)
@@ -182,7 +185,8 @@ class GeneratedTray(QWidget):
 
     def add(self, z: np.ndarray, image: np.ndarray, prior: bool = False) -> None:
         item = _TrayItem(np.array(z, np.float32), np.array(image, np.float32), self, prior)
-        item.setFixedWidth(58 if max(item.image.shape[:2]) <= 16 else self.THUMB_PX + 8)
+        # The picture's width and the actions button's beside it (BUTTON_PX).
+        item.setFixedWidth(58 if max(item.image.shape[:2]) <= 16 else self.THUMB_PX + self.BUTTON_PX)
         self._row.insertWidget(0, item)
         self._items.insert(0, item)
         while len(self._items) > self.MAX_ITEMS:
@@ -215,6 +219,10 @@ class GeneratedTray(QWidget):
 
     def items(self) -> list[_TrayItem]:
         return list(self._items)
+
+    def samples_area(self) -> QWidget:
+        """Where the samples are shown (the guided tour leaves it uncovered)."""
+        return self._scroll
 
     def images(self) -> list[np.ndarray]:
         return [it.image for it in self._items]
@@ -331,21 +339,24 @@ class InterpolationPanel(QWidget):
         bind_text(self, self.gif_button.setText, "Export GIF...")
         self.gif_button.setEnabled(False)
         self.strip_view = StripView()
-        # Two short rows rather than one long one: the canvas dock must fit beside the editor
-        # at 1280 px.
+        # Two short rows beside the strip, as in the Generated tab: the tray's height is the map's
+        # loss, and the canvas dock must fit beside the editor at 1024 px.
         ends = QHBoxLayout()
         for w in (self.combo_a, QLabel("→"), self.combo_b, self.steps_label, self.steps):
             ends.addWidget(w)
         ends.addStretch(1)
         actions = QHBoxLayout()
-        actions.addWidget(self.interp_button)
-        actions.addWidget(self.export_button)
-        actions.addWidget(self.gif_button)
+        for w in (self.interp_button, self.export_button, self.gif_button):
+            actions.addWidget(w)
         actions.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(ends)
-        lay.addLayout(actions)
+        controls = QVBoxLayout()
+        controls.setSpacing(2)
+        controls.addLayout(ends)
+        controls.addLayout(actions)
+        controls.addStretch(1)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(controls)
         lay.addWidget(self.strip_view, 1)
         self.interp_button.clicked.connect(
             lambda: self.requested.emit(self.combo_a.currentIndex(), self.combo_b.currentIndex(), self.steps.value()))

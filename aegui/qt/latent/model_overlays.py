@@ -21,7 +21,7 @@ class Overlays:
     steps: int = 10
     interp_start: int | None = None            # Shift+click's first point, waiting for the second
     arithmetic: dict = field(default_factory=dict)   # ArithmeticPanel.state()
-    page: int | None = None                    # the tray's page on screen; None: the tray was closed
+    page: int = 0                              # the tray's page in front
 
     def empty(self) -> bool:
         return not (self.pins or self.strip is not None or self.interp_start is not None or self.arithmetic)
@@ -43,7 +43,7 @@ class ModelOverlays:
         saved = Overlays(pins=[(it.z.copy(), it.image.copy(), it.prior) for it in c.tray.items()],
                          strip=c.state.strip_ends, steps=c.interp.steps.value(), interp_start=c.state.interp_start,
                          arithmetic=c.arithmetic.state(),
-                         page=c.tabs.currentIndex() if c.tabs.isVisibleTo(c) else None)
+                         page=c.tabs.currentIndex())
         if saved.empty():
             self._kept.pop(model, None)
         else:
@@ -65,7 +65,4 @@ class ModelOverlays:
             c.start_interpolation(saved.interp_start)
         c.arithmetic.set_state(saved.arithmetic)
         c.codes.update_markers()
-        if saved.page is not None:
-            c.show_tray(c.tabs.widget(saved.page))
-        else:
-            c.tabs.hide()
+        c.tabs.setCurrentIndex(saved.page)

@@ -28,6 +28,9 @@ class ProjectionBar(QWidget):
         self.label = QLabel()
         bind_text(self, self.label.setText, "Projection:")
         self.combo = QComboBox()
+        # Sized to its entries whenever they change: on first show only, a bar first shown in
+        # English kept that width in Spanish ("Proyección: dimensi").
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.addItems(["", ""])
         bind_text(self, lambda t: self.combo.setItemText(0, t), "dims i,j")
         bind_text(self, lambda t: self.combo.setItemText(1, t), "PCA")

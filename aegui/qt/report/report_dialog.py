@@ -7,10 +7,15 @@ Resumable as the command is: an experiment that finished in that folder is not r
 Run after a cancel (or in another session) goes on where it stopped; the list shows each
 experiment's state in the folder chosen. The dialog is not modal (a report takes minutes to
 hours): closing it leaves the job running, and the menu entry shows it again. At the end it says
-where the page is and offers to open it."""
+where the page is and offers to open it.
+
+The states are read on a worker (a report's keys hash its code and data: 0.1 s on a quiet machine,
+0.5 s under load), and typing a folder reads them once the typing settles (ROWS_SETTLE_MS) or
+leaves the field: read at every keystroke, 32 characters took over 10 s of a frozen window."""
 from __future__ import annotations
 
 import html
+import os
 import time
 from pathlib import Path
 
@@ -24,13 +29,16 @@ from aegui.core.analyses.compare.runs import CompareProgress
 from aegui.core.analyses.classify.probe import ProbeRunProgress
 from aegui.core.analyses.report.run import ReportProgress
 from aegui.core.analyses.sweeps.sweep import SweepProgress
+from aegui.core.files.paths import user_data_dir
 from aegui.core.jobs.job import CANCELLED, FINISHED
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.threads import JobRunner, error_text
+from aegui.qt.pacing import debounced
+from aegui.qt.threads import JobRunner, Latest, error_text
 from aegui.qt.widgets.note import NoteLabel
 from aegui.qt.widgets.path_edit import PathEdit
 
 FOLDER_KEY = "report/folder"      # settings: the folder a report was last written to
+ROWS_SETTLE_MS = 400              # typing a folder: its rows are read once no key came for this long
 STATES = {"done": "done", "waiting for its data": "waits for its data", "failed": "failed; runs again next time",
           "not run": "to run", "stale": "stale: made by other code or data; runs again"}
 STAGES = {"fine-tuned": "fine-tuning", "frozen": "frozen codes", "pixels": "raw pixels"}
@@ -43,6 +51,19 @@ def _duration(seconds: float) -> str:
     if seconds < 3600:
         return tr("{m} min {s} s", m=seconds // 60, s=seconds % 60)
     return tr("{h} h {m} min", h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def reports_home() -> Path:
+    """Where reports go by default: under AEGUI_HOME when it is set (a portable install, a
+    classroom account, the tests), as the rest of the user's data; else ~/aegui-reports."""
+    return user_data_dir() / "reports" if os.environ.get("AEGUI_HOME") else Path.home() / "aegui-reports"
+
+
+def read_states(job, spec, out: Path | None) -> tuple[list[tuple[str, dict]], bool]:
+    """(each experiment's (state, record) in `job`'s folder, whether the page is there): on a
+    worker, it reads every experiment's done.json and hashes its code and data."""
+    states = [job.state(spec, exp) if job is not None else ("not run", {}) for exp in spec.experiments]
+    return states, out is not None and (out / "index.html").is_file()
 
 
 def describe(item: ReportProgress) -> str:
@@ -115,9 +136,16 @@ class ReportDialog(QDialog):
         self.document.currentIndexChanged.connect(self._document_changed)
         self.about = QLabel()
         self.about.setWordWrap(True)
-        self.folder = PathEdit(folder=True, title="Folder for the report", start_dir=lambda: str(Path.home()))
+        self.folder = PathEdit(folder=True, title="Folder for the report", start_dir=lambda: str(reports_home()))
         self.folder.set_path(self._default_folder(self.spec()))
-        self.folder.changed.connect(self._refresh)
+        self._reader = Latest(self)           # the rows' states, read off the GUI thread
+        self._asked = self._read = 0          # serials: the newest request for the rows, the one shown
+        self._edited = False                  # the folder was typed in since its rows were asked for
+        self._shown_spec = None               # the document whose experiments the list holds
+        self._got = None                      # read_states' answer the list shows
+        self._refresh_later = debounced(self._refresh, ROWS_SETTLE_MS)
+        self.folder.changed.connect(self._folder_edited)
+        self.folder.line.editingFinished.connect(self._folder_left)
         self._build_table()
         self._running: str | None = None     # the experiment under way ("000-loss"), marked in the list
         self.bar = QProgressBar()
@@ -199,7 +227,7 @@ class ReportDialog(QDialog):
 
     def _default_folder(self, spec) -> str:
         last = self.settings.value(FOLDER_KEY) if self.settings is not None else None
-        base = Path(last).parent if isinstance(last, str) and last else Path.home() / "aegui-reports"
+        base = Path(last).parent if isinstance(last, str) and last else reports_home()
         return str(base / f"course-report-{spec.id}")
 
     def _document_changed(self, *_) -> None:
@@ -218,9 +246,26 @@ class ReportDialog(QDialog):
             self.document.setItemText(i, f"{spec.id}: {tr(spec.short)}")
             self.document.setItemData(i, tr(spec.title), Qt.ItemDataRole.ToolTipRole)
 
+    def _folder_edited(self) -> None:
+        """A key typed in the folder field: the rows are read once the typing settles."""
+        self._asked += 1
+        self._edited = True
+        self._refresh_later()
+
+    def _folder_left(self) -> None:
+        """Enter, or the field left: what was typed is read now."""
+        if self._edited:
+            self._refresh()
+
+    def rows_read(self) -> bool:
+        """Whether the list shows the states of the folder and document chosen now."""
+        return self._read == self._asked
+
     def _refresh(self, *_) -> None:
-        """The experiments and their state in the folder chosen (what Run will do)."""
+        """The experiments and their state in the folder chosen (what Run will do), read on a worker."""
         from aegui.core.analyses.presets import read_preset
+        self._refresh_later.cancel()
+        self._edited = False
         spec = self.spec()
         stated = sum(read_preset(e.preset).time_2cores_s or 0 for e in spec.experiments)
         self.about.setText(f"<b>{html.escape(tr(spec.title))}</b><br>" + html.escape(
@@ -228,14 +273,38 @@ class ReportDialog(QDialog):
                time=_duration(stated)) if len(spec.experiments) > 1 else
             tr("One experiment; its preset states about {time} on 2 cores.", time=_duration(stated))))
         self.document.setToolTip(tr(spec.title))
-        job = None if self.runner.is_running() else self._job_for_view()
-        job = self.job if self.runner.is_running() else job
+        # Now, from what was read last (the row under way marked; another document's titles),
+        # and again once this folder's states are read.
+        self._show_rows(spec, self._got if self._shown_spec is spec else None, fresh=False)
+        out = self.out_dir()
+        job = self.job if self.runner.is_running() else self._job_for_view()
+        self._asked += 1
+        asked = self._asked
+        self._reader.submit(read_states, job, spec, out,
+                            on_done=lambda got: self._states_read(asked, spec, got),
+                            on_error=lambda error: self._states_read(asked, spec, None, error))
+        if not self.runner.is_running():
+            self.run_btn.setEnabled(out is not None)
+
+    def _states_read(self, asked: int, spec, got, error=None) -> None:
+        if asked != self._asked:
+            return          # the folder or the document changed since: a newer read is coming
+        self._read = asked
+        if error is not None:
+            got = ([("not run", {"error": error_text(error)})] * len(spec.experiments), False)
+        self._show_rows(spec, got)
+
+    def _show_rows(self, spec, got, fresh: bool = True) -> None:
+        """The document's experiments, with their states (`got`: read_states') or "…" until read;
+        `fresh`: read for the folder chosen now (only then does it say whether its page is there)."""
+        from aegui.core.analyses.report.run import ReportJob
+        self._shown_spec, self._got = spec, got
+        states, page = got if got is not None else ([None] * len(spec.experiments), False)
         self.table.clear()
         done = 0
-        from aegui.core.analyses.report.run import ReportJob
-        for exp in spec.experiments:
-            state, record = job.state(spec, exp) if job is not None else ("not run", {})
-            text = tr(STATES[state])
+        for exp, read in zip(spec.experiments, states):
+            state, record = read if read is not None else (None, {})
+            text = tr(STATES[state]) if state is not None else "…"
             if state == "done":
                 done += 1
                 text = tr("done in {time}", time=_duration(record.get("seconds", 0)))
@@ -257,10 +326,9 @@ class ReportDialog(QDialog):
         self.run_btn.setText(tr("Resume") if 0 < done < len(spec.experiments) else
                              tr("Write the page again") if done and done == len(spec.experiments) else tr("Run"))
         out = self.out_dir()
-        if not self.runner.is_running():
-            self.page = out / "index.html" if out is not None and (out / "index.html").is_file() else None
+        if got is not None and fresh and not self.runner.is_running():
+            self.page = out / "index.html" if page and out is not None else None
             self.open_btn.setEnabled(self.page is not None)
-            self.run_btn.setEnabled(out is not None)
 
     # -- running --------------------------------------------------------------------------------------
     def start(self) -> None:

@@ -3,7 +3,9 @@
 The invariant: listing never raises; resuming ends "finished" with the experiment done, every
 model in its figures, and each damaged file it had to make again named (its path, inside the
 report folder) - never a FAILED experiment, a traceback, or a model silently left out. A second
-resume then finds everything whole. AEGUI_FUZZ_EXAMPLES sets the examples (`make fuzz`: 1000);
+resume then finds everything whole. And a figure or table done.json lists that is no longer what
+was written (cut short at any length, emptied, gone, garbled), with done.json as written, is
+never "done" nor skipped by the resume. AEGUI_FUZZ_EXAMPLES sets the examples (`make fuzz`: 1000);
 each resume retrains at most the tiny runs it lost, about a second.
 """
 from __future__ import annotations
@@ -39,7 +41,9 @@ def pristine(tmp_path_factory):
 @st.composite
 def damage(draw):
     """(kind, where, payload): one thing done to one file or folder of the experiment's folder."""
-    kind = draw(st.sampled_from(["edit", "bytes", "delete", "folder", "file", "text"]))
+    kind = draw(st.sampled_from(["edit", "bytes", "delete", "folder", "file", "text", "cut"]))
+    if kind == "cut":       # the file cut short: its first `payload` bytes of a hundred kept
+        return kind, draw(st.sampled_from(JSON_FILES + OTHER_FILES)), draw(st.integers(0, 99))
     if kind == "edit":
         return kind, draw(st.sampled_from(JSON_FILES)), draw(st.integers(0, 2 ** 32 - 1))
     if kind == "bytes":
@@ -69,6 +73,10 @@ def _apply(folder, kind, where, payload, data) -> None:
         if target.is_file():
             target.unlink()
         target.mkdir(exist_ok=True)
+    elif kind == "cut":
+        if target.is_file():
+            data = target.read_bytes()
+            target.write_bytes(data[:len(data) * payload // 100])
     elif kind == "text":
         if not target.is_dir():
             target.write_bytes(payload.encode("utf-8", "surrogatepass"))
@@ -91,15 +99,19 @@ def _apply(folder, kind, where, payload, data) -> None:
 @example(damages=[("file", "work/runs/001", None)], data=None)
 @example(damages=[("text", "done.json", '{"seconds": "x"}')], data=None)
 @example(damages=[("file", ".", None)], data=None)
+@example(damages=[("cut", "runs.csv", 22)], data=None)            # 50 of its 222 bytes
+@example(damages=[("cut", "curves.png", 99)], data=None)
 def test_a_damaged_report_folder_is_named_and_made_again(pristine, tmp_path_factory, damages, data):
     path, out = copy_report(pristine, tmp_path_factory.mktemp("damaged"))
     for kind, where, payload in damages:
         _apply(out / NAME, kind, where, payload, data)
     job = R.ReportJob(R.load_report(path), out)
     spec, exp = job.specs[0], job.specs[0].experiments[0]
-    job.state(spec, exp)                                 # what --list and the window show: never raises
+    before, _ = job.state(spec, exp)                     # what --list and the window show: never raises
     items = list(job.steps())
     states = [p.state for p in items]
+    if _a_listed_file_differs(pristine[1] / NAME, out / NAME):
+        assert before != "done" and "skipped" not in states, (before, states)
     assert states[-1] == "finished" and "failed" not in states, [p.message for p in items]
     for p in items:
         if p.state == "remade":
@@ -110,3 +122,16 @@ def test_a_damaged_report_folder_is_named_and_made_again(pristine, tmp_path_fact
         assert models_drawn(out) == MODELS
     again = [p.state for p in R.ReportJob(R.load_report(path), out).steps()]
     assert again == ["skipped", "finished"], again
+
+
+def _a_listed_file_differs(whole, damaged) -> bool:
+    """A file done.json lists is no longer what was written, while done.json itself is as written."""
+    done = damaged / "done.json"
+    if done.is_symlink() or not done.is_file() or done.read_bytes() != (whole / "done.json").read_bytes():
+        return False
+    raw = json.loads(done.read_text())
+    for name in {*raw["files"], *raw["tables"], raw["figure"]}:
+        file = damaged / name
+        if file.is_symlink() or not file.is_file() or file.read_bytes() != (whole / name).read_bytes():
+            return True
+    return False

@@ -75,6 +75,7 @@ def test_activation_and_optimizer_objects():
     ({"training": {"epochs": "many"}}, "training.epochs", "a whole number"),
     ({"learning_rate": [0.1]}, "learning_rate", "a number such as 0.01"),
     ({"optimizer": "sgd", "momentum": [0.9]}, "momentum", "a number such as 0.01"),
+    ({"optim_kwargs": {"betas": 0.9}}, "optim_kwargs.betas", "[0.9, 0.999]"),
 ])
 def test_an_unknown_shape_names_the_key_and_shows_the_accepted_form(raw, field, shows):
     with pytest.raises(ConfigError) as e:

@@ -102,6 +102,27 @@ def test_a_second_delete_of_the_same_name_gets_its_own_folder(home, trained, fon
     assert a.folder != b.folder and a.folder.exists() and b.folder.exists()
 
 
+def test_a_name_with_accents_keeps_its_letters_in_the_trash_folder(home, trained, font3):
+    """"ñandú 2" made trash/and-2-...: the folder name dropped every letter that is not ASCII."""
+    moved = trash.move_to_trash(save(trained, font3, home / "n", name="ñandú 2"), "ñandú 2")
+    assert moved.folder.name.startswith("nandu-2-"), moved.folder.name
+    assert json.loads((moved.folder / trash.RECORD).read_text())["name"] == "ñandú 2"
+    assert open_trained(moved.opens).name == "ñandú 2"
+
+
+@pytest.mark.parametrize("name, folder", [
+    ("ñandú 2", "nandu-2"), ("Ñoño ÜBER", "Nono-UBER"), ("Straße", "Straße"), ("日本語 モデル", "日本語-モデル"),
+    ("Ωmega", "Ωmega"), ("ﬁ²", "fi2"), ('a<b>c:d"e/f\\g|h?i*j', "a-b-c-d-e-f-g-h-i-j"), ("tab\there\n", "tab-here"),
+    ("con", "_con"), ("NUL.json", "_NUL.json"), ("com1", "_com1"), ("...", "model"), ("😀", "model"), ("", "model"),
+    ("  trailing dots..", "trailing-dots"), ("x" * 100, "x" * 60),
+])
+def test_a_name_becomes_a_folder_name_every_system_takes(name, folder):
+    """Windows refuses < > : " / \\ | ? * and names such as CON or NUL.json, and drops a trailing
+    dot; macOS stores names decomposed: accented letters become plain ones, other scripts stay."""
+    from aegui.core.files.paths import safe_name
+    assert safe_name(name, "model") == folder
+
+
 def test_restoring_never_overwrites_a_file_that_came_back_meanwhile(home, trained, font3):
     folder = save(trained, font3, home / "m")
     moved = trash.move_to_trash(folder, "m")

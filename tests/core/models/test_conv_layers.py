@@ -112,7 +112,7 @@ def document_003() -> ModelSpec:
 
 def test_the_document_network_has_its_shapes_and_parameter_count():
     m = document_003()
-    validate(Experiment(data=DataConfig(source="idx", catalogue="mnist"), model=m))
+    validate(Experiment(data=DataConfig(source="idx", catalogue="mnist"), model=m, train=TrainConfig(loss="mse")))
     # Keras's count for these layers: convs (k*k*in + 1) * out, batch-norm 2 * C trainable, dense.
     convs = [(3, 1, 32), (3, 32, 32), (3, 32, 32), (3, 32, 32), (2, 32, 32), (2, 32, 16), (2, 16, 4),
              (2, 4, 1), (2, 1, 4), (2, 4, 16), (3, 16, 32), (3, 32, 32), (3, 32, 32), (3, 32, 32),
@@ -187,3 +187,53 @@ def test_a_network_with_batchnorm_and_maxpool_trains_and_its_statistics_follow_t
     best = s.best_model()
     assert torch.equal(best.stats[0], s.model.stats[s.best].cpu())
     assert not torch.equal(best.stats, build_model(model, 1).stats)
+
+
+@pytest.mark.parametrize("k, s", [(3, 1), (2, 1), (3, 2), (4, 2), (1, 2)])
+def test_a_same_deconvolution_is_the_transpose_of_a_same_convolution(k, s):
+    """'deconv C KxK [sN] same' is Keras's Conv2DTranspose(padding='same'): a map `s` times
+    larger, the transpose of the 'same' convolution that shrinks it back (TensorFlow's padding:
+    max(k - s, 0) rows, half of them rounded down above). Checked as <conv(x), y> = <x, deconv(y)>
+    for random x and y, with the convolution written out here."""
+    n = 4 // s
+    m = spec([f"dense {n * n}"], [f"reshape {n} {n} 1", f"deconv 1 {k}x{k} s{s} same"], latent=n * n)
+    validate(Experiment(data=DataConfig(source="idx", catalogue="mnist"), model=m, train=TrainConfig(loss="mse")))
+    rng = np.random.default_rng(k * 10 + s)
+    w = rng.normal(size=(1, 1, k, k)).astype(np.float32)
+    net = net_with(m, {"decoder.1.weight": w})
+    y = torch.as_tensor(rng.normal(size=(1, n * n)), dtype=torch.float32)
+    deconv_y = net.decode(y).detach().reshape(4, 4)
+    x = torch.as_tensor(rng.normal(size=(4, 4)), dtype=torch.float32)
+    pad = max(k - s, 0)
+    padded = torch.nn.functional.pad(x.view(1, 1, 4, 4), (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
+    conv_x = torch.nn.functional.conv2d(padded, torch.as_tensor(w), stride=s).reshape(n, n)
+    assert float((conv_x * y.reshape(n, n)).sum()) == pytest.approx(float((x * deconv_y).sum()), rel=1e-5, abs=1e-5)
+
+
+@pytest.mark.parametrize("line, words", [
+    ("deconv 1 3x3 sane", "'sane' is not a stride (s2), a padding (p1), 'same' or 'valid'"),
+    ("conv 1 3x3 vaild", "'vaild' is not a stride"),
+    ("conv 1 3x3 s2x", "the stride in 's2x'"),
+    ("conv 1 3x3 same s2", "'same' padding of a conv is for stride 1"),
+    ("conv 1 3x3 s2 same", "'same' padding of a conv is for stride 1"),
+])
+def test_a_bad_word_in_a_conv_line_is_named_whole(line, words):
+    """'deconv 1 3x3 same' was told "got 'ame'": a word starting with s was read as a stride."""
+    exp = Experiment(data=DataConfig(source="idx", catalogue="mnist"),
+                     model=spec(["dense 16"], ["reshape 4 4 1", line]))
+    with pytest.raises(ConfigError, match=r"model\.conv_decoder\[1\]") as info:
+        validate(exp)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("tail", ["s" * 1_000_000, "x" * 1_000_000, "p1 " * 300_000 + "zz"])
+def test_a_huge_layer_line_is_shortened_in_its_message(tail):
+    line = f"conv 1 3x3 {tail}"
+    exp = Experiment(data=DataConfig(source="idx", catalogue="mnist"),
+                     model=spec(["dense 16"], ["reshape 4 4 1", line]))
+    with pytest.raises(ConfigError) as info:
+        validate(exp)
+    message = str(info.value)
+    assert len(message) < 400, message[:1000]
+    assert message.startswith("model.conv_decoder[1]: 'conv 1 3x3 ") and f"({len(line):,} characters)" in message
+    assert "is not a stride" in message

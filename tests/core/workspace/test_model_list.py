@@ -1,5 +1,6 @@
 """The workspace's list of models as File > Models… changes it: every model that joins gets a
-number that tells it apart from one of the same name and (after a run) when it was trained; a
+number among the models of its name that tells it apart from them (the first of a name is 1, whatever
+other models came before it) and (after a run) when it was trained; a
 model is renamed everywhere at once; removing the model shown shows another one, and an undone
 removal puts it back where it was."""
 import time
@@ -36,6 +37,28 @@ def test_two_runs_of_one_config_get_different_numbers_and_a_training_time(ws):
     opened = model("same")
     ws.add(opened)
     assert opened.number == 3
+
+
+def _run(ws, name):
+    ws.report_started(Experiment(name=name), glyphs(), 1, stepping=False)
+    ws.report_progress([rec(1)])
+    finished = model(name)
+    ws.report_finished(finished, rec(1))
+    return finished
+
+
+def test_models_are_numbered_per_name_not_across_all(ws):
+    """A user's first "my first AE" came as #2: the last session's model had taken #1."""
+    last = model("last session's model")
+    ws.opened_at_start([last], True, [], "")
+    first, second = _run(ws, "my first AE"), _run(ws, "my first AE")
+    other = _run(ws, "another")
+    assert (last.number, first.number, second.number, other.number) == (1, 1, 2, 1)
+    # Renamed, a model takes its number among the models of its new name.
+    ws.rename(second, "another")
+    assert second.number == 2 and other.number == 1
+    ws.rename(second, "unique")
+    assert second.number == 1
 
 
 def test_renaming_changes_the_name_and_the_experiment_name_and_says_so(ws):

@@ -116,3 +116,33 @@ def test_different_data_is_refused_with_a_sentence_and_export_writes_one_png(set
     assert panel.export_png(path)
     image = QImage(str(path))
     assert image.width() == panel.content.width() and image.height() == panel.content.height()
+
+
+def test_a_model_that_held_glyphs_out_is_scored_as_its_name_says_and_the_rest_apart(setup, qtbot, demos):
+    """Trained on 26 of Font3's 32 glyphs, a model is named "— 0 px" (its training set's worst)
+    and the table said 17 wrong pixels: those of the 6 glyphs it never trained on, unsaid. Its
+    training set's worst is now the name's figure, and the validation set's stands apart."""
+    from aegui.core.data.datasets import split
+    from aegui.core.train.session import train
+    from aegui.qt import i18n
+    panel, ws = setup
+    exp = with_changes(Experiment(name="held out"), data={"val_split": 0.2},
+                       train={"epochs": 400, "seeds": 1, "learning_rate": 0.02})
+    full = from_config(exp.data)
+    session, rec = train(exp, split(full, 0.2, 0)[0])
+    held = TrainedModel("held out", session.best_model().eval(), exp, full, trained=("px", rec.max_wrong))
+    other = TrainedModel("fresh", build_model(exp.model, 1).eval(), exp, full)
+    ws.add(held)
+    ws.add(other)
+    c = compared(qtbot, panel, held, other)
+    table = panel.table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text().rstrip(" ✓") for r in range(table.rowCount())}
+    assert f"— {rec.max_wrong} px" in title(held)
+    assert rows["max wrong pixels, training set"] == str(rec.max_wrong)
+    assert int(rows["max wrong pixels, validation set"]) == c.row("max_wrong_val").values[0]
+    assert "max wrong pixels" not in rows
+    assert "A held 6 of them out for validation" in panel.heading.text()
+    i18n.set_language("es")
+    labels = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert "máx. píxeles erróneos, conjunto de validación" in labels
+    assert "A apartó 6 de ellas para validación" in panel.heading.text()

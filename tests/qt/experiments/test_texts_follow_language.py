@@ -22,6 +22,7 @@ def test_a_round_trip_to_spanish_shows_the_same_english(panel, qtbot):
     editor.validate()
     dialog = ReportDialog()
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.rows_read, timeout=30000)       # its rows' states are read on a worker
     english = shown_texts(panel) + shown_texts(dialog)
     i18n.set_language("es")
     spanish = shown_texts(panel) + shown_texts(dialog)
@@ -29,3 +30,19 @@ def test_a_round_trip_to_spanish_shows_the_same_english(panel, qtbot):
         assert text in spanish, f"{text!r} missing in Spanish"
     i18n.set_language("en")
     assert shown_texts(panel) + shown_texts(dialog) == english
+
+
+def test_the_note_of_a_sweep_opened_follows_the_language(panel, qtbot, monkeypatch):
+    """"Loaded {file}." was written once, in the language of the moment, and stayed English in a
+    window switched to Spanish."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    from aegui.core.files.paths import resources_dir
+    sweep = resources_dir() / "sweeps" / "activations.json"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(sweep), "")))
+    editor = panel.editor
+    qtbot.mouseClick(editor.open_button, Qt.MouseButton.LeftButton)
+    assert editor.info_label.text() == "Loaded activations.json."
+    i18n.set_language("es")
+    assert editor.info_label.text() == "Cargado activations.json."

@@ -64,3 +64,43 @@ def test_the_arithmetic_speaks_spanish(canvas):
     menu = canvas.mouse.build_menu(0.0, 0.0)
     assert any(a.text() == "Aritmética latente" for a in menu.actions())
     assert canvas.arithmetic.hint.text().startswith("Elige a, b y c")
+
+
+def _choose(panel, slot, k):
+    """Pick sample k in the slot's list, as the user does."""
+    combo = panel.combos[slot]
+    combo.setCurrentIndex(1 + k)
+    combo.activated.emit(1 + k)
+
+
+def test_a_result_outside_the_view_is_brought_into_it_keeping_what_was_shown(canvas, qtbot):
+    """The user zoomed in on a, b and c; a − b + c lands off the view: the view widens to show it
+    (the step's arrow ends on screen), and everything it showed before is still in it."""
+    settle_map(qtbot, canvas)
+    codes = canvas.state.codes
+    # Two samples far apart for a and b: c plus their difference lands well outside a view around c.
+    d = np.linalg.norm(codes[:, None] - codes[None], axis=2)
+    a, b = np.unravel_index(np.argmax(d), d.shape)
+    c = int(np.argmin(np.linalg.norm(codes - codes.mean(0), axis=1)))
+    x, y = (float(v) for v in codes[c])
+    canvas.vb.setRange(xRange=(x - 0.3, x + 0.3), yRange=(y - 0.3, y + 0.3), padding=0)
+    (x0, x1), (y0, y1) = canvas.vb.viewRange()
+    panel = canvas.arithmetic
+    for slot, k in (("a", int(a)), ("b", int(b)), ("c", c)):
+        _choose(panel, slot, k)
+    rx, ry = panel.result_on_map()
+    assert not (x0 <= rx <= x1 and y0 <= ry <= y1)        # the case: it landed outside
+    (nx0, nx1), (ny0, ny1) = canvas.vb.viewRange()
+    assert nx0 < rx < nx1 and ny0 < ry < ny1, ((rx, ry), canvas.vb.viewRange())
+    assert nx0 <= x0 and x1 <= nx1 and ny0 <= y0 and y1 <= ny1
+
+
+def test_a_result_inside_the_view_leaves_it_alone(canvas, qtbot):
+    """a − a + c is c, a sample on screen: the view stays as the user had it."""
+    settle_map(qtbot, canvas)
+    before = canvas.vb.viewRange()
+    panel = canvas.arithmetic
+    for slot, k in (("a", 1), ("b", 1), ("c", 3)):
+        _choose(panel, slot, k)
+    np.testing.assert_allclose(panel.result_on_map(), canvas.projected_codes()[3], atol=1e-5)
+    assert canvas.vb.viewRange() == before

@@ -3,6 +3,9 @@ with progress and Cancel, finished experiments are not run again, and at the end
 where the page is and opens it. A tiny report document (two experiments of a few seconds) stands
 in for the shipped ones."""
 import json
+from pathlib import Path
+
+import threading
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -37,10 +40,14 @@ def make_dialog(qtbot, tiny_report, out):
     qtbot.addWidget(d)
     d.folder.set_path(out)
     d.show()
+    qtbot.waitUntil(d.rows_read, timeout=30000)
     return d
 
 
-def states(d) -> list[str]:
+def states(d, qtbot=None) -> list[str]:
+    """The State column, once read for the folder and document chosen (read on a worker)."""
+    if qtbot is not None:
+        qtbot.waitUntil(d.rows_read, timeout=30000)
     return [d.table.topLevelItem(i).text(1) for i in range(d.table.topLevelItemCount())]
 
 
@@ -50,7 +57,7 @@ def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_pat
     d = make_dialog(qtbot, tiny_report, out)
     assert d.document.currentText() == "998: A tiny course document"
     assert "A tiny course document" in d.about.text() and "2 experiments" in d.about.text() and "1 min 15 s" in d.about.text()
-    assert states(d) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
+    assert states(d, qtbot) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
     seen = []
     d.runner.progress.connect(lambda item: seen.append(d.detail.text()))
     with qtbot.waitSignal(d.page_written, timeout=120000) as page:
@@ -58,7 +65,7 @@ def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_pat
         assert d.cancel_btn.isEnabled() and not d.run_btn.isEnabled() and not d.folder.isEnabled()
     assert page.args == [out / "index.html"] and (out / "index.html").is_file()
     assert seen[0].startswith("Experiment 1 of 2: A tiny sweep")     # the first item always comes through
-    assert [s.startswith("done in ") for s in states(d)] == [True, True]
+    assert [s.startswith("done in ") for s in states(d, qtbot)] == [True, True]
     assert d.bar.value() == 1000 and d.detail.text().startswith("Finished in")
     assert str(out / "index.html") in d.note.text() and d.note.isVisible()
     assert d.open_btn.isEnabled() and d.open_btn.isDefault() and not d.cancel_btn.isEnabled()
@@ -69,6 +76,37 @@ def test_export_runs_the_document_and_opens_the_page(qtbot, tiny_report, tmp_pat
     assert opened == [QUrl.fromLocalFile(str(out / "index.html"))]
     page_text = (out / "index.html").read_text()
     assert "A tiny sweep" in page_text and "A tiny comparison" in page_text
+
+
+def test_typing_a_folder_reads_its_rows_once_and_off_the_gui_thread(qtbot, tiny_report, tmp_path, monkeypatch):
+    """Every keystroke in the folder field read every experiment's state on the GUI thread (0.5 s
+    a character under load: 32 characters froze the dialog for over 10 s). Typed, a folder's rows
+    are read once, when the typing settles, on a worker."""
+    from aegui.core.analyses.report.run import ReportJob, load_report
+    [spec] = load_report(tiny_report)
+    typed = "report-typed-key-by-key-32-chars"
+    assert len(typed) == 32
+    ReportJob([spec], tmp_path / typed, only=("sweep",)).run()       # the folder typed has a finished sweep
+    d = make_dialog(qtbot, tiny_report, tmp_path)
+    assert states(d, qtbot) == ["to run", "to run"]
+    reads, on_gui_thread = [], []
+    real_state = ReportJob.state
+
+    def counted(job, spec, exp):
+        reads.append((job.out_dir, exp.id))
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real_state(job, spec, exp)
+    monkeypatch.setattr(ReportJob, "state", counted)
+    d.folder.line.setFocus()
+    d.folder.line.end(False)
+    qtbot.keyClicks(d.folder.line, "/" + typed[:-1])
+    qtbot.keyClicks(d.folder.line, typed[-1])
+    assert d.folder.path() == str(tmp_path / typed)
+    qtbot.waitUntil(lambda: d.rows_read() and states(d)[0].startswith("done in "), timeout=30000)
+    assert states(d)[1] == "to run" and d.run_btn.text() == "Resume"
+    folders = {folder for folder, _ in reads}
+    assert folders == {tmp_path / typed}, f"rows read {len(reads) // 2} times, for {len(folders)} folders"
+    assert len(reads) == 2 and not any(on_gui_thread), (len(reads), on_gui_thread)
 
 
 def test_progress_names_the_experiment_its_run_and_epoch():
@@ -94,7 +132,7 @@ def test_finished_experiments_are_not_run_again_and_cancel_keeps_them(qtbot, tin
     done = out / "998-sweep" / "done.json"
     before = done.stat().st_mtime_ns
     d = make_dialog(qtbot, tiny_report, out)
-    assert states(d)[0].startswith("done in ") and states(d)[1] == "to run" and d.run_btn.text() == "Resume"
+    assert states(d, qtbot)[0].startswith("done in ") and states(d)[1] == "to run" and d.run_btn.text() == "Resume"
     assert d.open_btn.isEnabled()                                         # the earlier page is there
 
     # Cancelled right after its first item (on the worker's side: the tiny job would finish before a
@@ -112,7 +150,7 @@ def test_finished_experiments_are_not_run_again_and_cancel_keeps_them(qtbot, tin
         d.cancel_btn.click()
         assert d.detail.text().startswith("Cancelling")
     assert d.detail.text().startswith("Cancelled after") and "Resume goes on from there" in d.note.text()
-    assert states(d)[0].startswith("done in ") and states(d)[1] == "to run"
+    assert states(d, qtbot)[0].startswith("done in ") and states(d)[1] == "to run"
     assert done.stat().st_mtime_ns == before and not (out / "998-compare" / "done.json").exists()
 
     # Resume: only the comparison runs.
@@ -120,14 +158,14 @@ def test_finished_experiments_are_not_run_again_and_cancel_keeps_them(qtbot, tin
     assert d.run_btn.isEnabled()
     with qtbot.waitSignal(d.page_written, timeout=120000):
         d.run_btn.click()
-    assert [s.startswith("done in ") for s in states(d)] == [True, True]
+    assert [s.startswith("done in ") for s in states(d, qtbot)] == [True, True]
     assert done.stat().st_mtime_ns == before
     # Another folder starts afresh.
     d.folder.set_path(tmp_path / "elsewhere")
-    assert states(d) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
+    assert states(d, qtbot) == ["to run", "to run"] and d.run_btn.text() == "Run" and not d.open_btn.isEnabled()
 
 
-def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path):
+def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path, aegui_home):
     from PySide6.QtCore import QSettings
 
     from aegui.qt import i18n
@@ -142,6 +180,8 @@ def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path):
         ["000", "001", "002", "003", "004"]
     assert d.document.currentText().startswith("000: Group report")
     assert d.folder.path().endswith("course-report-000") and d.table.topLevelItemCount() == 13
+    # Under AEGUI_HOME (the window fixture's temp folder), not ~/aegui-reports.
+    assert Path(d.folder.path()) == aegui_home / "reports" / "course-report-000"
     d.document.setCurrentIndex(4)
     assert d.folder.path().endswith("course-report-004") and d.table.topLevelItemCount() == 3
     i18n.set_language("es")

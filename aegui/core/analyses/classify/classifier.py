@@ -48,7 +48,7 @@ import numpy as np
 
 from aegui.core.analyses.classify.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
                                        probe_config_from_dict, run_staged)
-from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
 ANALYSIS = "classifier"
@@ -170,16 +170,16 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierS
     head = probe_config_from_dict({**raw.get("head", {}), "fine_tune": True}, source)
     compare = raw.get("compare", ["frozen", "pixels"])
     if not isinstance(compare, list) or any(c not in STAGES[1:] for c in compare) or len(set(compare)) != len(compare):
-        bad("compare", f"must list some of {', '.join(STAGES[1:])}, each once, got {compare!r}")
+        bad("compare", f"must list some of {', '.join(STAGES[1:])}, each once, got {shown(compare)}")
     ms = raw.get("max_samples", 0)
     if not isinstance(ms, int) or isinstance(ms, bool) or ms < 0:
-        bad("max_samples", f"must be 0 (all) or a positive whole number, got {ms!r}")
+        bad("max_samples", f"must be 0 (all) or a positive whole number, got {shown(ms)}")
     seeds = raw.get("seeds", 1)
     if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad("seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
+        bad("seeds", f"must be a whole number from 1 to 100, got {shown(seeds)}")
     stated = raw.get("time_2cores_s")
     if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
-        bad("time_2cores_s", f"must be a positive number of seconds, got {stated!r}")
+        bad("time_2cores_s", f"must be a positive number of seconds, got {shown(stated)}")
     return ClassifierSpec(str(raw.get("name", base.name)), base, head, tuple(compare), ms,
                           str(raw.get("description", "")), stated, source, seeds)
 
@@ -331,7 +331,7 @@ class ClassifierJob(Job):
         try:
             raw = read_saved_stage(path, spec.key(stage))
         except ConfigError as err:
-            self.remade.append(f"{err}; running stage {stage!r} again")
+            self.remade.append(f"{err}; running stage {shown(stage)} again")
             discard(path)
             return None
         return None if raw is None else StageResult.from_dict(raw)

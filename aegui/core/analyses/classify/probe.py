@@ -41,7 +41,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
@@ -109,19 +109,19 @@ class ProbeConfig:
         for name in ("hidden", "batch_size", "split_seed", "seed"):
             v = getattr(self, name)
             if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-                bad(name, f"must be a whole number >= 0, got {v!r}")
+                bad(name, f"must be a whole number >= 0, got {shown(v)}")
         for name in ("epochs", "check_every"):
             v = getattr(self, name)
             if not (isinstance(v, int) and not isinstance(v, bool) and v > 0):
-                bad(name, f"must be a positive whole number, got {v!r}")
+                bad(name, f"must be a positive whole number, got {shown(v)}")
         lr = self.learning_rate
         if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0):
-            bad("learning_rate", f"must be a positive number, got {lr!r}")
+            bad("learning_rate", f"must be a positive number, got {shown(lr)}")
         vs = self.val_split
         if not (isinstance(vs, (int, float)) and not isinstance(vs, bool) and 0 <= vs <= 0.9):
-            bad("val_split", f"must be a fraction from 0 to 0.9 (0.25 = a quarter held out), got {vs!r}")
+            bad("val_split", f"must be a fraction from 0 to 0.9 (0.25 = a quarter held out), got {shown(vs)}")
         if not isinstance(self.fine_tune, bool):
-            bad("fine_tune", f"must be true or false, got {self.fine_tune!r}")
+            bad("fine_tune", f"must be true or false, got {shown(self.fine_tune)}")
         return self
 
 
@@ -460,16 +460,16 @@ NOISE_FORM = '{"kind": "salt_pepper", "level": 0.2, "copies": 20, "seed": 0}'
 def _noise_from_dict(raw, source) -> tuple:
     from aegui.core.data.noise import KINDS
     if not isinstance(raw, dict) or set(raw) - {"kind", "level", "copies", "seed"}:
-        raise ConfigError("noise", f"must be an object such as {NOISE_FORM}, got {raw!r}", source)
+        raise ConfigError("noise", f"must be an object such as {NOISE_FORM}, got {shown(raw)}", source)
     kind, level = raw.get("kind", "salt_pepper"), raw.get("level", 0.2)
     copies, seed = raw.get("copies", 20), raw.get("seed", 0)
     if kind not in KINDS:
-        raise ConfigError("noise.kind", f"{kind!r} is not one of {', '.join(KINDS)}", source)
+        raise ConfigError("noise.kind", f"{shown(kind)} is not one of {', '.join(KINDS)}", source)
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 <= level <= 1:
-        raise ConfigError("noise.level", f"must be a fraction from 0 to 1, got {level!r}", source)
+        raise ConfigError("noise.level", f"must be a fraction from 0 to 1, got {shown(level)}", source)
     for name, v, lo in (("copies", copies, 2), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= 10_000:
-            raise ConfigError(f"noise.{name}", f"must be a whole number from {lo} to 10000, got {v!r}", source)
+            raise ConfigError(f"noise.{name}", f"must be a whole number from {lo} to 10000, got {shown(v)}", source)
     return kind, float(level), copies, seed
 
 
@@ -506,8 +506,8 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
     for key, kind in (("name", str), ("data", str), ("labels", str), ("baseline", bool)):
         if key in raw:
             if not isinstance(raw[key], kind):
-                raise ConfigError(key, f"must be {'true or false' if kind is bool else 'a string'}, got {raw[key]!r}",
-                                  source)
+                what = "true or false" if kind is bool else "a string"
+                raise ConfigError(key, f"must be {what}, got {shown(raw[key])}", source)
             values[key] = raw[key]
     if values.get("data", "model") not in DATA_CHOICES:
         values["data"] = rel(values["data"])
@@ -515,7 +515,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
         values["labels"] = rel(values["labels"])
     ms = raw.get("max_samples", 0)
     if not (isinstance(ms, int) and not isinstance(ms, bool) and ms >= 0):
-        raise ConfigError("max_samples", f"must be 0 (all) or a positive whole number, got {ms!r}", source)
+        raise ConfigError("max_samples", f"must be 0 (all) or a positive whole number, got {shown(ms)}", source)
     values["max_samples"] = ms
     values["config"] = probe_config_from_dict(raw.get("probe", {}), source)
     if raw.get("noise") is not None:
@@ -543,7 +543,7 @@ def probe_dataset(choice: str, exp, labels: str = "", max_samples: int = 0):
         return digits_dataset(max_samples=max_samples)
     else:
         if not Path(choice).expanduser().is_file():
-            raise ConfigError("data", f"{choice!r} is not model, fonts, digits or an IDX images file that exists")
+            raise ConfigError("data", f"{shown(choice)} is not model, fonts, digits or an IDX images file that exists")
         return idx_dataset(choice, labels or None, max_samples=max_samples)
     if max_samples and len(data) > max_samples:
         data = data.subset(spread_indices(len(data), max_samples))

@@ -55,7 +55,7 @@ from typing import Iterator
 
 import numpy as np
 
-from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.config.validation import with_changes
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
@@ -113,7 +113,7 @@ class CompareSpec:
                     exp = with_changes(self.base, name=f"{self.name} [{text}]", **exp_changes)
                 except (ConfigError, TypeError) as e:
                     problem = e.problem if isinstance(e, ConfigError) else f"a value of the wrong kind ({e})"
-                    where = f"{self.source}: run {text!r}" if self.source else f"run {text!r}"
+                    where = f"{self.source}: run {shown(text)}" if self.source else f"run {shown(text)}"
                     raise ConfigError(getattr(e, "field", "runs"), problem, where) from None
                 out.append(RunPlan(len(out), text + (f", seed {train['seed']}" if self.seeds > 1 else ""),
                                    train["seed"], exp))
@@ -154,7 +154,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
         except ConfigError as e:       # the sweep's check, named after this file's key
             bad(f"grid.{key}", e.problem)
         if not isinstance(values, list) or not values:
-            bad(f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
+            bad(f"grid.{key}", f"must be a non-empty list of values, got {shown(values)}")
         grid.append((key, tuple(values)))
     labels = []
     for key, names in (raw.get("grid_labels") or {}).items():
@@ -163,13 +163,13 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
         labels.append((key, tuple(str(n) for n in names)))
     seeds = raw.get("seeds", 1)
     if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad("seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
+        bad("seeds", f"must be a whole number from 1 to 100, got {shown(seeds)}")
     test = raw.get("test", "official")
     if test not in TESTS:
-        bad("test", f"{test!r} is not one of {', '.join(TESTS)}")
+        bad("test", f"{shown(test)} is not one of {', '.join(TESTS)}")
     stated = raw.get("time_2cores_s")
     if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
-        bad("time_2cores_s", f"must be a positive number of seconds, got {stated!r}")
+        bad("time_2cores_s", f"must be a positive number of seconds, got {shown(stated)}")
     spec = CompareSpec(name=str(raw.get("name", base.name)), base=base, runs=tuple(runs), grid=tuple(grid),
                        grid_labels=tuple(labels), seeds=seeds, test=test,
                        description=str(raw.get("description", "")), time_2cores_s=stated, source=source)
@@ -179,15 +179,15 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
     if test == "official":
         for p in plans:
             if p.experiment.data.source != "idx":
-                bad("test", f"run {p.label!r} reads {p.experiment.data.source} data, which has no official test "
+                bad("test", f"run {shown(p.label)} reads {p.experiment.data.source} data, which has no official test "
                     "files; use \"test\": \"validation\" with data.val_split")
             if p.experiment.data.val_split:
-                bad("test", f"run {p.label!r} sets data.val_split; with the official test set it trains on all "
+                bad("test", f"run {shown(p.label)} sets data.val_split; with the official test set it trains on all "
                     "the training data: set data.val_split to 0")
     elif test == "validation":
         for p in plans:
             if not p.experiment.data.val_split:
-                bad("test", f"run {p.label!r} has data.val_split 0, so there is no validation part to measure")
+                bad("test", f"run {shown(p.label)} has data.val_split 0, so there is no validation part to measure")
     return spec
 
 
@@ -369,7 +369,7 @@ class CompareJob(Job):
                 clear_saved_run(self._run_dir(plan))
                 loaded = None
                 yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
-                                      message=f"{err}; training run {plan.label!r} again",
+                                      message=f"{err}; training run {shown(plan.label)} again",
                                       fraction=done_work / total, elapsed=time.perf_counter() - start)
             if loaded is None:
                 pending.append(plan)

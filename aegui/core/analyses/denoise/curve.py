@@ -60,7 +60,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from aegui.core.schema.experiment import ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
@@ -101,12 +101,12 @@ class CurveSpec:
         if self.base is not None and self.model_paths:
             raise ConfigError("models", "give either base (trained here) or models, not both", src)
         if not _whole(self.seeds) or not 1 <= self.seeds <= MAX_SEEDS:
-            raise ConfigError("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {self.seeds!r}", src)
+            raise ConfigError("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {shown(self.seeds)}", src)
         if self.epochs is not None and (not _whole(self.epochs) or self.epochs < 1):
-            raise ConfigError("epochs", f"must be a positive whole number or null, got {self.epochs!r}", src)
+            raise ConfigError("epochs", f"must be a positive whole number or null, got {shown(self.epochs)}", src)
         if not self.kinds or any(k not in KINDS for k in self.kinds):
             bad = next((k for k in self.kinds if k not in KINDS), None)
-            raise ConfigError("kinds", f"{bad!r} is not a noise type; use some of {', '.join(KINDS)}"
+            raise ConfigError("kinds", f"{shown(bad)} is not a noise type; use some of {', '.join(KINDS)}"
                               if self.kinds else f"name at least one of {', '.join(KINDS)}", src)
         if len(set(self.kinds)) != len(self.kinds):
             raise ConfigError("kinds", "a noise type appears twice", src)
@@ -114,22 +114,23 @@ class CurveSpec:
             raise ConfigError("levels", "list at least one noise level, e.g. [0, 0.1, 0.2]", src)
         for i, v in enumerate(self.levels):
             if not _number(v) or not 0 <= v <= 1:
-                raise ConfigError(f"levels[{i}]", f"must be a fraction from 0 to 1 (0.1 = 10 %), got {v!r}", src)
+                raise ConfigError(f"levels[{i}]", f"must be a fraction from 0 to 1 (0.1 = 10 %), got {shown(v)}", src)
         if list(self.levels) != sorted(set(self.levels)):
             raise ConfigError("levels", "list each level once, in increasing order", src)
         if not _whole(self.repeats) or not 1 <= self.repeats <= MAX_REPEATS:
-            raise ConfigError("repeats", f"must be a whole number from 1 to {MAX_REPEATS}, got {self.repeats!r}", src)
+            raise ConfigError("repeats", f"must be a whole number from 1 to {MAX_REPEATS}, "
+                              f"got {shown(self.repeats)}", src)
         if not _whole(self.noise_seed) or self.noise_seed < 0:
-            raise ConfigError("noise_seed", f"must be a whole number >= 0, got {self.noise_seed!r}", src)
+            raise ConfigError("noise_seed", f"must be a whole number >= 0, got {shown(self.noise_seed)}", src)
         if self.char_kind not in self.kinds:
-            raise ConfigError("char_kind", f"{self.char_kind!r} is not among kinds ({', '.join(self.kinds)})", src)
+            raise ConfigError("char_kind", f"{shown(self.char_kind)} is not among kinds ({', '.join(self.kinds)})", src)
         if self.char_level not in self.levels:
-            raise ConfigError("char_level", f"{self.char_level!r} is not among levels", src)
+            raise ConfigError("char_level", f"{shown(self.char_level)} is not among levels", src)
         for key in ("leave_out", "test_on"):
             if not isinstance(getattr(self, key), str):
-                raise ConfigError(key, f"must be a string, got {getattr(self, key)!r}", src)
+                raise ConfigError(key, f"must be a string, got {shown(getattr(self, key))}", src)
         if not isinstance(self.test_fonts, tuple) or not all(isinstance(f, str) and f for f in self.test_fonts):
-            raise ConfigError("test_fonts", f"must be a list of array names, got {self.test_fonts!r}", src)
+            raise ConfigError("test_fonts", f"must be a list of array names, got {shown(self.test_fonts)}", src)
         if self.leave_out and self.base is None:
             raise ConfigError("leave_out", "leaving a font out needs a base to train on the other fonts; "
                               "these models are already trained (use test_on to measure them on a font.h)", src)
@@ -139,7 +140,7 @@ class CurveSpec:
             raise ConfigError("test_fonts", "names arrays of test_on; set test_on to a font.h", src)
         if self.base is not None and (self.leave_out or self.test_on) and self.base.data.source != "font":
             raise ConfigError("base.data.source", "leave_out and test_on measure 5x7 fonts; the base reads "
-                              f"{self.base.data.source!r}", src)
+                              f"{shown(self.base.data.source)}", src)
         return self
 
     def experiment(self) -> Experiment:
@@ -162,7 +163,7 @@ class CurveSpec:
         names = [f.name for f in load_fonts(d.path or None)]
         fonts = names if [f.lower() for f in d.fonts] == ["all"] else list(d.fonts)
         if self.leave_out.lower() not in {f.lower() for f in names}:
-            raise ConfigError("leave_out", f"{self.leave_out!r} is not in the base's font file; it has "
+            raise ConfigError("leave_out", f"{shown(self.leave_out)} is not in the base's font file; it has "
                               f"{', '.join(names)}", self.source)
         rest = tuple(f for f in fonts if f.lower() != self.leave_out.lower())
         if not rest:
@@ -213,13 +214,13 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
     if raw.get("test_on"):
         test_on = raw["test_on"]
         if not isinstance(test_on, str):
-            raise ConfigError("test_on", f"must be the path of a font.h, got {test_on!r}", source)
+            raise ConfigError("test_on", f"must be the path of a font.h, got {shown(test_on)}", source)
         values["test_on"] = str(base_dir / test_on) if base_dir is not None and not Path(test_on).is_absolute() \
             else test_on
     for key in ("kinds", "levels", "test_fonts"):
         if key in raw:
             if not isinstance(raw[key], list):
-                raise ConfigError(key, f"must be a list, got {raw[key]!r}", source)
+                raise ConfigError(key, f"must be a list, got {shown(raw[key])}", source)
             values[key] = tuple(raw[key])
     if "levels" in values:
         values["levels"] = tuple(float(v) if _number(v) else v for v in values["levels"])
@@ -295,7 +296,7 @@ class CurveResult:
 
     def _k(self, kind: str) -> int:
         if kind not in self.kinds:
-            raise ValueError(f"{kind!r} was not measured; the result has {', '.join(self.kinds)}")
+            raise ValueError(f"{shown(kind)} was not measured; the result has {', '.join(self.kinds)}")
         return self.kinds.index(kind)
 
     def _l(self, level: float) -> int:
@@ -385,7 +386,8 @@ class CurveResult:
         out.mkdir(parents=True, exist_ok=True)
         paths = {"curve": self.to_csv(out / "curve.csv"), "per_char": self.per_char_csv(out / "per_char.csv"),
                  "png": out / "denoising-curve.png", "json": out / "denoising-curve.json"}
-        self.figure().save(paths["png"], format="PNG")
+        from aegui.core.files.png import save_picture
+        save_picture(self.figure(), paths["png"])
         atomic_write_text(paths["json"], json.dumps(self.summary(), indent=2) + "\n")
         return paths
 

@@ -19,8 +19,14 @@ PANEL_H = 380
 
 
 def save(img: Image.Image, folder, name: str, out: dict) -> None:
-    """Write a figure into an experiment's folder and list it (the first one is its main picture)."""
-    img.save(folder / name, format="PNG", optimize=True)
+    """Write a figure into an experiment's folder and list it (the first one is its main picture),
+    whole or not at all (a full disk left half a PNG)."""
+    import io
+    from pathlib import Path
+    from aegui.core.analyses.report.files import write_bytes
+    data = io.BytesIO()
+    img.save(data, format="PNG", optimize=True)
+    write_bytes(Path(folder) / name, data.getvalue())
     out["files"].append(name)
     out.setdefault("figure", name)
 

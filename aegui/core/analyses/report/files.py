@@ -2,6 +2,9 @@
 done.json (with the figures and tables it lists), its waiting.json / failed.json notes, and a
 compare preset's saved runs (work/runs/NNN/run.json beside the trained model in model/).
 
+done.json keeps the size and SHA-256 of each figure and table it lists, as written: one cut short
+or changed since (even one still whole in form, a table cut at the end of a line) is damaged.
+
 A report resumes from these files, so a reader never lets a damaged one through half-read: it
 returns the file's content checked field by field, None where there is nothing to resume from
 (no file yet, or one written for another preset), or raises ConfigError naming the file and
@@ -10,8 +13,10 @@ what is wrong with it, so that the report can say so and make it again.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +29,27 @@ WAITING = "waiting.json"
 FAILED = "failed.json"
 RUN = "run.json"
 MAX_TABLE_BYTES = 32 * 1024 * 1024     # far above the longest table a report writes (a 1000-run grid)
+MAX_FIGURE_BYTES = 64 * 1024 * 1024    # the largest figure written is about 0.3 MB
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class ReportError(ValueError):
+    """A report that cannot go on (another report writes in its folder, a page it cannot write, a
+    full disk): one sentence naming the path and what to do."""
+
+
+def write_bytes(path, data: bytes) -> None:
+    """A report file written whole (atomic_write_bytes), its error naming `path`: a write that
+    fails names no file ("No space left on device" of what?), a rename its hidden temporary."""
+    from aegui.core.files.atomic import atomic_write_bytes
+    path = Path(path)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        named = None if e.filename is None else Path(e.filename)
+        if named is not None and not (named.name.startswith(f".{path.name}.") and named.suffix == ".tmp"):
+            raise           # it names a real path (a file in the way of the folder)
+        raise OSError(e.errno, e.strerror, str(path)) from None
 
 
 def _read(path: Path):
@@ -109,6 +134,9 @@ DONE_FIELDS = (
     ("files", _strings, "a list of figure file names", False),
     ("tables", _strings, "a list of table file names", False),
     ("figure", lambda v: v is None or isinstance(v, str), "a figure's file name or null", False),
+    ("digests", lambda v: isinstance(v, dict) and all(
+        isinstance(d, dict) and _whole(d.get("bytes")) and isinstance(d.get("sha256"), str) for d in v.values()),
+     'an object of the listed files\' {"bytes": size, "sha256": digest}', False),
     ("findings", lambda v: isinstance(v, list) and all(_finding(f) for f in v),
      'a list of {"claim": text, "measured": text, "agrees": true, false or null}', False),
     ("differs", lambda v: v is None or isinstance(v, str), "a text or null", False),
@@ -147,25 +175,100 @@ def check_done(record, folder) -> None:
     measured = raw.get("measured", {})
     for field, ok, want in MEASURED_FIELDS:
         _check(path, measured, field, ok, f"{want} (measured.{field})")
+    digests = raw.get("digests")
+    for field, name in _listed(raw):
+        if not _plain_name(name):
+            _bad(path, field, f"{_text(name)} is not a file name in the experiment's folder")
+        if digests is not None and name not in digests:
+            _bad(path, "digests", f"has no size and SHA-256 for {name}, which it lists")
+        check_listed(folder / name, field, None if digests is None else digests[name])
+
+
+def _listed(raw: dict) -> list[tuple[str, str]]:
+    """(field, file name) of every file a done.json lists: its figures, tables and main figure."""
     listed = [("files", name) for name in raw.get("files", [])] + [("tables", name) for name in raw.get("tables", [])]
     if raw.get("figure") is not None:
         listed.append(("figure", raw["figure"]))
-    for field, name in listed:
-        if not _plain_name(name):
-            _bad(path, field, f"{_text(name)} is not a file name in the experiment's folder")
-        file = folder / name
-        if not file.is_file():
-            _bad(path, field, f"lists {name}, but {file} is not there")
-        if field == "tables":
-            read_table(file)
-        elif name.lower().endswith(".png"):
-            try:
-                with open(file, "rb") as f:
-                    whole = f.read(len(PNG_MAGIC)) == PNG_MAGIC
-            except OSError as e:
-                _bad(file, "(file)", f"cannot read it ({e.strerror or e})")
-            if not whole:
-                _bad(file, "(file)", "not a PNG picture")
+    return listed
+
+
+def file_digests(record: dict, folder) -> dict:
+    """done.json's `digests`: {name: {"bytes", "sha256"}} of every file the record lists, as written,
+    so that a file cut short or changed afterwards is found even where it is still whole in form
+    (a table cut at the end of a line)."""
+    out = {}
+    for _, name in _listed(record):
+        data = (Path(folder) / name).read_bytes()
+        out[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return out
+
+
+def check_listed(file: Path, field: str, digest: dict | None) -> None:
+    """ConfigError naming `file` (a figure or table done.json lists in `field`) where it is not
+    the file the experiment wrote: missing, not a plain file, unreadable, not the size or SHA-256 done.json
+    recorded (records written before it kept them: checked by form alone), or not whole in form
+    (a table's last line cut off or a row of other length; a PNG without its end or with a
+    damaged chunk)."""
+    if file.is_symlink():
+        _bad(file, "(file)", "is a link, not the file the experiment wrote")
+    if file.is_dir():
+        _bad(file, "(file)", "is a folder where done.json lists a file")
+    if not file.exists():
+        _bad(file.parent / DONE, field, f"lists {file.name}, but {file} is not there")
+    if not file.is_file():
+        _bad(file, "(file)", "is not a plain file")
+    table = field == "tables"
+    limit = MAX_TABLE_BYTES if table else MAX_FIGURE_BYTES
+    try:
+        if file.stat().st_size > limit:
+            _bad(file, "(file)", f"larger than {limit // 2 ** 20} MB; not a file the report wrote")
+        data = file.read_bytes()
+    except OSError as e:
+        _bad(file, "(file)", f"cannot read it ({e.strerror or e})")
+    if digest is not None:
+        if len(data) != digest["bytes"]:
+            how = "cut short" if len(data) < digest["bytes"] else "longer than written"
+            _bad(file, "(file)", f"{how}: {len(data)} bytes where done.json recorded {digest['bytes']}")
+        if hashlib.sha256(data).hexdigest() != digest["sha256"]:
+            _bad(file, "(file)", "changed since it was written (its SHA-256 is not the one done.json recorded)")
+    if table:
+        _whole_table(file, data)
+    elif file.suffix.lower() == ".png":
+        problem = png_problem(data)
+        if problem is not None:
+            _bad(file, "(file)", problem)
+
+
+def _whole_table(path: Path, data: bytes) -> None:
+    rows = _table_rows(path, data)
+    if not data:
+        _bad(path, "(file)", "is empty: the table was cut short")
+    if not data.endswith(b"\n"):
+        _bad(path, "(file)", "its last line is cut off (no line end): the table was cut short")
+    width = len(rows[0]) if rows else 0
+    for i, row in enumerate(rows[1:], 2):
+        if len(row) != width:
+            _bad(path, "(file)", f"row {i} has {len(row)} cells where the header has {width}: the table is damaged")
+
+
+def png_problem(data: bytes) -> str | None:
+    """What makes `data` not a whole PNG picture (its chunks walked to the end, each checksum
+    checked), or None."""
+    if not data.startswith(PNG_MAGIC):
+        return "not a PNG picture"
+    at = len(PNG_MAGIC)
+    while at + 12 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        kind = data[at + 4:at + 8]
+        end = at + 12 + size
+        if end > len(data):
+            break
+        if zlib.crc32(data[at + 4:end - 4]) != int.from_bytes(data[end - 4:end], "big"):
+            return f"a damaged PNG picture (the checksum of its {kind.decode('latin-1')!r} chunk does not match)"
+        at = end
+        if kind == b"IEND":
+            return None if at == len(data) else "a damaged PNG picture (bytes after its end)"
+    return "a PNG picture cut short (its end is missing)"
 
 
 def read_done(folder, key: str | None) -> Done | None:
@@ -203,10 +306,15 @@ def read_table(path) -> list[list[str]]:
             _bad(path, "(file)", "not a file")
         if path.stat().st_size > MAX_TABLE_BYTES:
             _bad(path, "(file)", f"larger than {MAX_TABLE_BYTES // 2 ** 20} MB; not a table the report wrote")
-        text = path.read_bytes().decode("utf-8")
-        return list(csv.reader(io.StringIO(text)))
+        data = path.read_bytes()
     except OSError as e:
         _bad(path, "(file)", f"cannot read it ({e.strerror or e})")
+    return _table_rows(path, data)
+
+
+def _table_rows(path: Path, data: bytes) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(data.decode("utf-8"))))
     except UnicodeDecodeError:
         _bad(path, "(file)", "not UTF-8 text; not a table the report wrote")
     except csv.Error as e:

@@ -209,17 +209,51 @@ def markdown_page(job, base: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_pages(job) -> dict[str, Path]:
-    from aegui.core.files.atomic import atomic_write_text
+def page_paths(job) -> dict[str, Path]:
     out = job.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     pages = {"html": out / "index.html", "markdown": out / "report.md", "json": out / "report.json"}
-    atomic_write_text(pages["html"], html_page(job))
-    atomic_write_text(pages["markdown"], markdown_page(job, out))
-    atomic_write_text(pages["json"], json.dumps(
+    if job.markdown is not None:
+        pages["docs"] = job.markdown
+    return pages
+
+
+def _in_the_way(path: Path) -> str:
+    return f"{path}: is a folder where the report writes its page; move it away, then run the report again"
+
+
+def check_pages(job) -> None:
+    """ReportError naming a page that is a folder: said before any work, not after hours of it."""
+    from aegui.core.analyses.report.files import ReportError
+    for path in page_paths(job).values():
+        if path.is_dir():
+            raise ReportError(_in_the_way(path))
+
+
+def _write(path: Path, text: str) -> None:
+    """A page written whole, or ReportError naming it (not its temporary file) and what to do."""
+    from aegui.core.analyses.report.files import ReportError
+    from aegui.core.files.atomic import atomic_write_text
+    from aegui.core.files.errors import os_problem
+    try:
+        atomic_write_text(path, text)
+    except OSError as e:
+        raise ReportError(_in_the_way(path) if path.is_dir() else f"{path}: {os_problem(e)}") from None
+
+
+def write_pages(job) -> dict[str, Path]:
+    pages = page_paths(job)
+    out = job.out_dir
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        from aegui.core.analyses.report.files import ReportError
+        from aegui.core.files.errors import user_message
+        raise ReportError(user_message(e, out)) from None
+    _write(pages["html"], html_page(job))
+    _write(pages["markdown"], markdown_page(job, out))
+    _write(pages["json"], json.dumps(
         [{"report": s.id, "experiment": job.qualified(s, e), "title": e.title, "state": st, **rec}
          for s, e, st, rec in _records(job)], indent=1) + "\n")
     if job.markdown is not None:
-        atomic_write_text(job.markdown, markdown_page(job, job.markdown.parent))
-        pages["docs"] = job.markdown
+        _write(job.markdown, markdown_page(job, job.markdown.parent))
     return pages

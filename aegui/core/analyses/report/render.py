@@ -22,12 +22,12 @@ checks and the page), "settings"}.
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
 
 from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report.files import write_bytes
 
 
 def render(exp, info, result, folder: Path) -> dict:
@@ -51,7 +51,7 @@ def render(exp, info, result, folder: Path) -> dict:
 def _sweep(exp, result, folder: Path, out: dict) -> None:
     from aegui.core.analyses.sweeps.files import write_results
     write_results(result, folder / "work")
-    shutil.copy(folder / "work" / "results.csv", folder / "results.csv")
+    write_bytes(folder / "results.csv", (folder / "work" / "results.csv").read_bytes())
     out["tables"].append("results.csv")
     sweep = result.sweep
     rows = result.summaries()
@@ -243,7 +243,7 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
     for i, m in enumerate(ranked, 1):
         cells = [RF.fmt(m.get(f"loss_at_{e}"), 5) for e in epochs]
         lines.append(f"{i},\"{m['label']}\"," + ",".join(cells) + f",{RF.fmt(m.get('test_mse'), 5)},{m['seconds']:.0f}")
-    (folder / "grid.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_bytes(folder / "grid.csv", ("\n".join(lines) + "\n").encode("utf-8"))
     out["tables"].append("grid.csv")
     top = ranked[: exp.options.get("show", 15)]
     groups = [{"label": f"test loss after {e} epochs", "values": [m.get(f"loss_at_{e}") if m.get(f"loss_at_{e}")

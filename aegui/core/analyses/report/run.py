@@ -26,6 +26,11 @@ this machine (Fashion-MNIST when it was never fetched) is recorded as waiting fo
 tried again next time. After every experiment the page is written again: DIR/index.html,
 DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
 
+One report at a time in a folder: the job holds DIR/.report.lock (files/lock.py, the lock of a
+model folder) while it runs, and another is refused at once (ReportError naming its process and
+when it started). A write that fails on a full disk stops the report (ReportError naming the
+path): the experiments after it would train for their minutes or hours, then fail the same way.
+
 Job shape (for the window's worker, like the sweeps' jobs)::
 
     job = ReportJob(load_report("001"), "out/001")
@@ -37,10 +42,12 @@ Job shape (for the window's worker, like the sweeps' jobs)::
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -325,6 +332,14 @@ class ReportJob(Job):
         return "not run", {}
 
     def steps(self) -> Iterator[ReportProgress]:
+        """The report run, holding its folder (another report there is refused at once with
+        ReportError, as is a page that cannot be written, before any work)."""
+        from aegui.core.analyses.report.page import check_pages
+        with holding_folder(self.out_dir):
+            check_pages(self)
+            yield from self._steps()
+
+    def _steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
         from aegui.core.analyses.report.files import check_done, discard
         from aegui.core.analyses.report.keys import row_key, runs_key
@@ -386,17 +401,16 @@ class ReportJob(Job):
                 record.update(_how_it_ran(key, name, info, result, record, (seconds, cpu), load_before, started))
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
+                discard(folder / FAILED)
+                _write_json(folder / DONE, record)
             except Exception as err:   # noqa: BLE001 - one experiment's failure must not lose the others
                 # Bad settings (ConfigError) or a figure that could not be drawn: recorded, shown
                 # on the page, and tried again next time; the finished runs inside stay saved.
                 self._job = None
-                message = str(err) if isinstance(err, (ConfigError, OSError)) else f"{type(err).__name__}: {err}"
-                _write_json(folder / FAILED, {"key": key[0], "error": message})
+                message = _failed(folder, key[0], err)      # a full disk stops the report here
                 yield item("failed", index / count, message=message)
                 write_pages(self)
                 continue
-            discard(folder / FAILED)
-            _write_json(folder / DONE, record)
             yield item("experiment_done", index / count, message=record.get("aegui", ""), seconds=seconds)
             write_pages(self)
         else:
@@ -408,10 +422,14 @@ class ReportJob(Job):
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report.checks import conclude
         from aegui.core.analyses.report.render import render
+        from aegui.core.analyses.report.files import file_digests
         rendered = render(exp, info, result, folder)
         outcome = conclude(exp, result, rendered)
-        return {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
-                "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+        record = {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
+                  "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+        # What each listed file was when written: a resume then tells a file cut short since from a whole one.
+        record["digests"] = file_digests(record, folder)
+        return record
 
 
 def _clear_the_way(folder: Path) -> Iterator[str]:
@@ -431,6 +449,99 @@ def _clear_the_way(folder: Path) -> Iterator[str]:
         discard(folder / "work")
 
 
+def _failed(folder: Path, key: str, err: Exception) -> str:
+    """The message of an experiment that raised `err`, recorded in its failed.json, with no save
+    left half-made in its folder. A full disk (or a note that cannot be written) stops the report
+    (ReportError): every experiment after it would train for its minutes or hours, then fail the
+    same way."""
+    from aegui.core.analyses.report.files import ReportError
+    from aegui.core.files.errors import user_message
+    if isinstance(err, OSError):
+        message = user_message(err, folder)     # a write names no file: the experiment's folder, then
+    elif isinstance(err, ConfigError):
+        message = str(err)
+    else:
+        message = f"{type(err).__name__}: {err}"
+    _drop_unfinished_saves(folder)
+    stop = isinstance(err, OSError) and err.errno in NO_ROOM
+    try:
+        _write_json(folder / FAILED, {"key": key, "error": message})
+    except OSError as e:
+        if not (stop and e.errno in NO_ROOM):      # else said once: the disk is full
+            message = f"{message}; and {user_message(e, folder / FAILED)}"
+        stop = True
+    if stop:
+        raise ReportError(f"{message} (the report stopped here; what finished is kept)")
+    return message
+
+
+NO_ROOM = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS}
+
+
+def _drop_unfinished_saves(folder: Path) -> None:
+    """Drops the staging folders (.model.incoming/...) a failed save left in the experiment's
+    folder: fileset.recover() finishes one that was committed and removes one that was not."""
+    from aegui.core.files.fileset import recover
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for stage in sorted(folder.rglob(".*.incoming")):
+        if stage.is_dir() and not stage.is_symlink():
+            try:
+                recover(stage.parent, stage.name[1:-len(".incoming")])
+            except OSError:
+                pass        # as full as it was: the next save's recover() tries again
+
+
+REPORT_LOCK = "report"      # the folder's lock file: .report.lock
+
+
+@contextmanager
+def holding_folder(out_dir):
+    """One report at a time in a folder (the lock files.lock keeps for a model folder); another is
+    refused with ReportError naming its process and when it started."""
+    from aegui.core.analyses.report.files import ReportError
+    from aegui.core.files import lock
+    from aegui.core.files.errors import user_message
+    out_dir = Path(out_dir)
+    try:
+        held = lock.acquire(out_dir, REPORT_LOCK)
+    except lock.NotALock as e:      # something else sits at the lock's name: its own sentence says what
+        raise ReportError(str(e)) from None
+    except lock.FolderBusy as e:
+        raise ReportError(_busy(out_dir, e)) from None
+    except OSError as e:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise ReportError(f"{out_dir}: is a file; the report needs a folder to write in") from None
+        raise ReportError(user_message(e, out_dir)) from None
+    try:
+        yield held
+    finally:
+        lock.release(held)
+
+
+def _busy(out_dir: Path, e) -> str:
+    """The sentence for a folder whose lock another holds: its pid and when it took the lock (the
+    lock file's time), read without following a link or waiting on a pipe."""
+    import stat
+    from aegui.core.files.lock import lock_path
+    path = lock_path(out_dir, REPORT_LOCK)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        try:
+            st = os.fstat(fd)
+            text = os.read(fd, 64).decode("ascii", "replace") if stat.S_ISREG(st.st_mode) else ""
+        finally:
+            os.close(fd)
+    except OSError:
+        return str(e)           # the lock's own sentence: what is in the way
+    pid = text.split()[0] if text.split() and text.split()[0].isdigit() else None
+    if pid is None:
+        return str(e)
+    started = datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+    return (f"{out_dir}: another aegui report (process {pid}, started {started}) is writing in this folder; wait "
+            "for it to finish or choose another folder")
+
+
 WORK_KEY = "key.txt"     # in work/: the key of the row whose runs are saved there
 
 
@@ -439,8 +550,7 @@ def _work_for(work: Path, key: str) -> None:
     a cancelled run of this row, or a row whose checks or figures changed since); runs saved
     under another key were trained by other code, from other data or settings, so they are
     trained again rather than read back into a row said to be current."""
-    from aegui.core.analyses.report.files import discard
-    from aegui.core.files.atomic import atomic_write_text
+    from aegui.core.analyses.report.files import discard, write_bytes
     try:
         kept = work.is_dir() and not work.is_symlink() and (work / WORK_KEY).read_text(encoding="ascii") == key
     except (OSError, UnicodeDecodeError):
@@ -448,7 +558,7 @@ def _work_for(work: Path, key: str) -> None:
     if not kept:
         discard(work)
         work.mkdir(parents=True)
-        atomic_write_text(work / WORK_KEY, key)
+        write_bytes(work / WORK_KEY, key.encode("ascii"))
 
 
 def _how_it_ran(key: tuple[str, dict], name: str, info, result, record: dict, spent: tuple[float, float],
@@ -465,10 +575,9 @@ def _how_it_ran(key: tuple[str, dict], name: str, info, result, record: dict, sp
 
 def _write_json(path: Path, record: dict) -> None:
     """done.json or a waiting or failed note, written whole in place of whatever was there."""
-    from aegui.core.analyses.report.files import discard
-    from aegui.core.files.atomic import atomic_write_text
+    from aegui.core.analyses.report.files import discard, write_bytes
     discard(path)
-    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
+    write_bytes(path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
 
 
 def _times(record: dict, result, seconds: float, cpu: float) -> dict:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.schema.kinds import kind_of
 
 _KEYS = ("repeats", "noise_seed", "levels")
@@ -63,20 +63,20 @@ def parse_evaluate(raw, source: str | None = None) -> EvalSpec:
         raise ConfigError(f"evaluate.{unknown[0]}", f"unknown key; evaluate has: {', '.join(_KEYS)}", source)
     repeats = raw.get("repeats", 20)
     if not _whole(repeats) or not 1 <= repeats <= MAX_REPEATS:
-        raise ConfigError("evaluate.repeats", f"must be a whole number from 1 to {MAX_REPEATS}, got {repeats!r}",
+        raise ConfigError("evaluate.repeats", f"must be a whole number from 1 to {MAX_REPEATS}, got {shown(repeats)}",
                           source)
     seed = raw.get("noise_seed", 0)
     if not _whole(seed) or seed < 0:
-        raise ConfigError("evaluate.noise_seed", f"must be a whole number >= 0, got {seed!r}", source)
+        raise ConfigError("evaluate.noise_seed", f"must be a whole number >= 0, got {shown(seed)}", source)
     levels = raw.get("levels", "trained")
     if isinstance(levels, list):
         for i, v in enumerate(levels):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
-                raise ConfigError(f"evaluate.levels[{i}]", f"must be a fraction from 0 to 1, got {v!r}", source)
+                raise ConfigError(f"evaluate.levels[{i}]", f"must be a fraction from 0 to 1, got {shown(v)}", source)
         levels = tuple(float(v) for v in levels)
     elif levels not in ("trained", "sweep"):
         raise ConfigError("evaluate.levels", f'must be "trained", "sweep" or a list of levels such as '
-                          f"[0, 0.2, 0.5], got {levels!r}", source)
+                          f"[0, 0.2, 0.5], got {shown(levels)}", source)
     return EvalSpec(repeats, seed, levels)
 
 

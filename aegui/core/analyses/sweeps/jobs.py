@@ -6,7 +6,6 @@ The window only shows these items; the CLI drives the runners itself and writes 
 from __future__ import annotations
 
 import copy
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Iterator
 
 from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.analyses.sweeps.search import SearchProgress
+from aegui.core.files.paths import safe_name
 from aegui.core.jobs.job import Job
 
 
@@ -40,7 +40,7 @@ class SearchJobProgress(SearchProgress):
 def _autosave(root: Path | None, result, items: list, write, fallback: str) -> Autosave:
     if root is None or not items:
         return Autosave()
-    slug = re.sub(r"[^\w.-]+", "-", result.sweep.name).strip("-")[:40] or fallback
+    slug = safe_name(result.sweep.name, fallback, 40)
     folder = Path(root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}"
     try:
         write(result, folder)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from aegui.core.schema.experiment import ConfigError
+from aegui.core.schema.experiment import ConfigError, shown
 
 MAX_TRIALS = 100_000
 SAMPLERS = ("tpe", "random")
@@ -70,7 +70,7 @@ def _whole(raw: dict, key: str, low: int, high: int, source, default=None):
     if value is None and default is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigError(f"search.{key}", f"must be a whole number from {low} to {high}, got {value!r}", source)
+        raise ConfigError(f"search.{key}", f"must be a whole number from {low} to {high}, got {shown(value)}", source)
     return value
 
 
@@ -86,10 +86,10 @@ def parse_search(raw, source: str | None, field_type: Callable[[str], str], vary
     trials = _whole(raw, "trials", 1, MAX_TRIALS, source)
     sampler = raw.get("sampler", "tpe")
     if sampler not in SAMPLERS:
-        raise ConfigError("search.sampler", f"must be one of {', '.join(SAMPLERS)}, got {sampler!r}", source)
+        raise ConfigError("search.sampler", f"must be one of {', '.join(SAMPLERS)}, got {shown(sampler)}", source)
     pruner = raw.get("pruner", "median")
     if pruner not in PRUNERS:
-        raise ConfigError("search.pruner", f"must be one of {', '.join(PRUNERS)}, got {pruner!r}", source)
+        raise ConfigError("search.pruner", f"must be one of {', '.join(PRUNERS)}, got {shown(pruner)}", source)
     ranges_raw = raw.get("ranges", {})
     if not isinstance(ranges_raw, dict):
         raise ConfigError("search.ranges", 'must be an object: dotted field -> {"low": .., "high": ..}', source)
@@ -107,7 +107,7 @@ def parse_search(raw, source: str | None, field_type: Callable[[str], str], vary
         low, high, log = r["low"], r["high"], r.get("log", False)
         nums = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
         if not nums or not low < high:
-            raise ConfigError(where, f"low must be a number below high, got {low!r} and {high!r}", source)
+            raise ConfigError(where, f"low must be a number below high, got {shown(low)} and {shown(high)}", source)
         if not isinstance(log, bool) or (log and low <= 0):
             raise ConfigError(where, "log must be true or false, and a log range needs low > 0", source)
         if type_ == "int" and not (float(low).is_integer() and float(high).is_integer()):

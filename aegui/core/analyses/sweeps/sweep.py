@@ -65,7 +65,7 @@ from typing import Any, Callable, Generator, Iterator
 
 import numpy as np
 
-from aegui.core.schema.experiment import _SECTIONS, SCHEMA_VERSION, ConfigError, Experiment
+from aegui.core.schema.experiment import ConfigError, Experiment, SCHEMA_VERSION, _SECTIONS, shown
 from aegui.core.config.fields import FIELDS
 from aegui.core.config.validation import experiment_from_dict, validate, with_changes
 from aegui.core.config.load import load_experiment
@@ -260,7 +260,7 @@ def check_analysis_file(raw, keys, analysis: str, source: str | None, *, what: s
     if unknown:
         _fail(unknown[0], f"unknown key; {has} has: {', '.join(keys)}", source)
     if raw.get("analysis", analysis) != analysis:
-        _fail("analysis", f"this file describes {raw['analysis']!r}, not {analysis!r}", source)
+        _fail("analysis", f"this file describes {shown(raw['analysis'])}, not {shown(analysis)}", source)
 
 
 def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
@@ -272,13 +272,13 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
         _fail(unknown[0], f"unknown key; a sweep has: {', '.join(_TOP_KEYS)}", source)
     version = raw.get("sweep_version", SWEEP_VERSION)
     if version != SWEEP_VERSION:
-        _fail("sweep_version", f"unsupported version {version!r}; this aegui reads {SWEEP_VERSION}", source)
+        _fail("sweep_version", f"unsupported version {shown(version)}; this aegui reads {SWEEP_VERSION}", source)
     if "base" not in raw:
         _fail("base", "missing: give an experiment object or the path of a config JSON", source)
     base, base_path = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)
     name = raw.get("name", base.name)
     if not isinstance(name, str) or not name.strip():
-        _fail("name", f"must be a non-empty string, got {name!r}", source)
+        _fail("name", f"must be a non-empty string, got {shown(name)}", source)
 
     vary_raw = raw.get("vary", {})
     if not isinstance(vary_raw, dict):
@@ -287,7 +287,7 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     for key, values in vary_raw.items():
         type_ = _field_type(key, source)
         if not isinstance(values, list) or not values:
-            _fail(f"vary.{key}", f"must be a non-empty list of values, got {values!r}", source)
+            _fail(f"vary.{key}", f"must be a non-empty list of values, got {shown(values)}", source)
         normalized = [_normalize(key, type_, v) for v in values]
         for i, v in enumerate(normalized):
             if v in normalized[:i]:
@@ -308,7 +308,7 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
 
     seeds = raw.get("seeds", 1)
     if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= MAX_SEEDS:
-        _fail("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {seeds!r}", source)
+        _fail("seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {shown(seeds)}", source)
     target = raw.get("target_max_wrong")
     # The sweep's target is every run's train.target_max_wrong: that field's own rule.
     if (error := FIELDS["train.target_max_wrong"].error(target)) is not None:
@@ -319,7 +319,7 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
         _fail("description", "must be a string", source)
     stated = raw.get("time_2cores_s")
     if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
-        _fail("time_2cores_s", f"must be a positive number of seconds, got {stated!r}", source)
+        _fail("time_2cores_s", f"must be a positive number of seconds, got {shown(stated)}", source)
     search = None if raw.get("search") is None else \
         parse_search(raw["search"], source, lambda k: _field_type(k, source), vary)
     sweep = Sweep(name=name, base=base, vary=vary, seeds=seeds, target_max_wrong=target, labels=labels,
@@ -347,7 +347,7 @@ def load_sweep(path) -> Sweep:
 def with_overrides(sweep: Sweep, *, seeds: int | None = None, epochs: int | None = None) -> Sweep:
     """The CLI's --seeds / --epochs, validated like the file."""
     if seeds is not None and (not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS):
-        _fail("--seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {seeds!r}", sweep.source)
+        _fail("--seeds", f"must be a whole number from 1 to {MAX_SEEDS}, got {shown(seeds)}", sweep.source)
     if epochs is not None:
         if "train.epochs" in sweep.vary:
             _fail("--epochs", "the sweep varies train.epochs; edit the sweep instead", sweep.source)
