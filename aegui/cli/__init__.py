@@ -1,4 +1,4 @@
-"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|teach|decode|sweep|data|replay|report ...` run headless.
+"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|import|teach|decode|sweep|data|replay|report ...` run headless.
 
 Bad input ends with exit status 2 and one line on stderr that names the file, field or
 line and what to do; never a traceback.
@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 
 import aegui
-from aegui.cli import analyses, data, decode, replay, report, sweep, teach, train
+from aegui.cli import analyses, data, decode, importing, replay, report, sweep, teach, train
 from aegui.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, Parser, UserError
 
-GROUPS = (train, decode, sweep, analyses, data, replay, teach, report)
+GROUPS = (train, importing, decode, sweep, analyses, data, replay, teach, report)
 
 
 def build_parser() -> Parser:

@@ -41,6 +41,8 @@ def add_parsers(sub) -> None:
                    help="replace another model in --out (its files are removed); without it aegui refuses")
     t.add_argument("--replay", action="store_true",
                    help="also save snapshots of the codes as they move (see `aegui replay`)")
+    t.add_argument("--lenient", action="store_true", help="a student's config: train even when a key that "
+                   "may change training is not understood or not possible (see `aegui import`)")
 
     e = sub.add_parser("eval", help="wrong pixels per glyph (fonts) or reconstruction error (images) "
                        "of a saved model, clean or denoising")
@@ -145,14 +147,18 @@ def _replay_recorder(dataset):
 
 
 def cmd_train(args) -> int:
-    from aegui.core.config.load import load_experiment
+    from aegui.core.config.load import read_config
     from aegui.core.config.validation import with_changes
     from aegui.core.runs.outfolder import claimed
 
     out = out_folder(args.out) if args.out else Path("runs") / Path(args.config).stem
-    exp, notes = load_experiment(args.config)
-    for note in notes:
+    imported = read_config(args.config)
+    # A student's config: how each key was read, one line a key (`aegui import` shows the table).
+    for note in imported.notes():
         print(f"aegui: note: {note}", file=sys.stderr)
+    if imported.blocking and not args.lenient:
+        raise imported.refusal()
+    exp = imported.experiment
     seeds = None if args.seeds == "auto" else args.seeds
     train = {k: v for k, v in (("seeds", seeds), ("epochs", args.epochs), ("seed", args.seed),
                                ("device", args.device), ("precision", args.precision)) if v is not None}

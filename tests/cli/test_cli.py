@@ -78,7 +78,8 @@ def test_train_student_config_prints_a_note(tmp_path, capsys):
     rc = run_cli(["train", cfg, "--out", tmp_path / "o", "--quiet"])
     captured = capsys.readouterr()
     assert rc == 0
-    assert "ignored keys: device, plot" in captured.err or "ignored keys: plot" in captured.err
+    assert "aegui: note: plot = true: NOT UNDERSTOOD: its name says it is about output, not training" in captured.err
+    assert "aegui: note: device = cpu: train.device = cpu" in captured.err
     assert last_json(captured.out)["epochs"] == 10
 
 

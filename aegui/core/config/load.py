@@ -1,5 +1,5 @@
 """Reading and writing experiment files: native JSON, or a student's flat/nested JSON, which
-student_json translates."""
+student_json translates (with its table: import_report.Imported)."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from aegui.core.schema.experiment import _SECTIONS, OPTIONAL_SECTIONS, ConfigError, Experiment
 from aegui.core.config.validation import experiment_from_dict
-from aegui.core.config.student_json import import_student_config
+from aegui.core.config.import_report import Imported
+from aegui.core.config.student_json import read_student
 
 
 def _native_shape(raw: dict) -> bool:
@@ -18,19 +19,28 @@ def _native_shape(raw: dict) -> bool:
                for k, cls in _SECTIONS.items() if k in raw)
 
 
-def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
-    """Read a native or a student-style JSON config; returns the experiment and notes
-    (ignored keys, assumptions) worth telling the user."""
+def read_config_text(text: str, source: str | None = None, base_dir=None) -> Imported:
+    """A native or student-style JSON config as read, with a student's table. Keys it did not
+    understand are rows of the table (Imported.blocking), not errors; a bad value is a
+    ConfigError naming its key."""
     from aegui.core.files.jsonfile import parse_json
     raw = parse_json(text, source)
     if isinstance(raw, dict) and ("schema_version" in raw or _native_shape(raw)):
         # A full native config without its version is refused by name rather than read as a
         # student's (which would ignore most fields and misread noise.kind as model.kind).
-        return experiment_from_dict(raw, source), []
-    return import_student_config(raw, source)
+        return Imported(experiment_from_dict(raw, source), source=source, native=True)
+    return read_student(raw, source, base_dir)
 
 
-def load_experiment(path) -> tuple[Experiment, list[str]]:
+def experiment_from_json(text: str, source: str | None = None) -> tuple[Experiment, list[str]]:
+    """Read a native or a student-style JSON config; returns the experiment and notes (how keys
+    were read, assumptions) worth telling the user, whatever keys it did not understand."""
+    imported = read_config_text(text, source)
+    return imported.experiment, imported.notes()
+
+
+def read_config(path) -> Imported:
+    """read_config_text of a file; a student's relative paths are read beside it."""
     from aegui.core.files.userfile import read_text
     path = Path(path)
     try:
@@ -40,7 +50,16 @@ def load_experiment(path) -> tuple[Experiment, list[str]]:
     except (OSError, UnicodeDecodeError) as e:
         from aegui.core.files.errors import user_message
         raise ConfigError("(file)", user_message(e, path).removeprefix(f"{path}: "), str(path)) from None
-    return experiment_from_json(text, str(path))
+    return read_config_text(text, str(path), path.parent)
+
+
+def load_experiment(path, lenient: bool = False) -> tuple[Experiment, list[str]]:
+    """The experiment of a config file and its notes. A student's config with a key that may change
+    training and is not understood is refused naming it (ConfigError), unless `lenient`."""
+    imported = read_config(path)
+    if imported.blocking and not lenient:
+        raise imported.refusal()
+    return imported.experiment, imported.notes()
 
 
 def save_experiment(exp: Experiment, path) -> None:

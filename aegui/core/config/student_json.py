@@ -1,323 +1,270 @@
-"""Import the JSON configs students of the course write.
+"""Import the JSON configs students of the course write, by the rules in student_rules.py.
 
-Two shapes are common: flat ({"layers": [...], "learning_rate": ..., "activation_fn": ...})
-and nested ({"model": {...}, "training": {...}, "denoising": {...}}). Keys are matched by
-name after lower-casing; everything not understood is reported, never silently dropped.
+The file is walked key by key (objects of settings are sections: student_rules.SECTIONS); each key
+finds its rule, which sets an aegui field or fills a slot that is put together with others
+(student_slots.py: the optimizer's alpha, a stop condition, a null seed, the layer sizes). Every key
+becomes a row of the import's table (import_report.py), so nothing is dropped without a word.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, fields as dc_fields, replace
+from pathlib import Path
 
-from aegui.core.schema.experiment import ConfigError, Experiment, shown
+from aegui.core.schema.experiment import _SECTIONS, ConfigError, Experiment, shown, whole
 from aegui.core.schema.kinds import kind_of
+from aegui.core.config import student_rules as R
+from aegui.core.config.import_report import (
+    DEFAULT, IGNORED, NOT_IN_FILE, SAME, UNKNOWN, UNSUPPORTED, USED, Imported, Row, show)
+from aegui.core.config.student_slots import resolve
 from aegui.core.config.validation import validate
 
-# key -> (section, field); several spellings students use map to one field.
-_KEYS = {
-    "layers": ("model", "layers"), "architecture": ("model", "layers"),
-    "layer_sizes": ("model", "layers"), "hidden_layers": ("model", "hidden"),
-    "latent_dim": ("model", "latent"), "latent_size": ("model", "latent"),
-    "encoder_layers": ("model", "encoder"), "encoder": ("model", "encoder"),
-    "decoder_layers": ("model", "decoder"), "decoder": ("model", "decoder"),
-    "input_dim": ("model", "input"), "input_size": ("model", "input"), "input_shape": ("model", "input"),
-    "latent_space_dim": ("model", "latent"), "latent_dimension": ("model", "latent"),
-    "code_size": ("model", "latent"), "bottleneck": ("model", "latent"),
-    "activation_fn": ("model", "hidden_activation"), "activation": ("model", "hidden_activation"),
-    "activation_function": ("model", "hidden_activation"),
-    "hidden_activation": ("model", "hidden_activation"),
-    "latent_activation": ("model", "latent_activation"),
-    "output_activation": ("model", "output_activation"), "output_activation_fn": ("model", "output_activation"),
-    "dropout": ("model", "dropout"), "dropout_rate": ("model", "dropout"),
-    "init_method": ("model", "init"), "init": ("model", "init"), "weight_init": ("model", "init"),
-    "initialization": ("model", "init"),
-    "beta": ("model", "beta"), "kl_weight": ("model", "beta"), "kl_warmup": ("model", "kl_warmup"),
-    "type": ("model", "kind"), "model_type": ("model", "kind"), "kind": ("model", "kind"),
-    "learning_rate": ("train", "learning_rate"), "lr": ("train", "learning_rate"),
-    "eta": ("train", "learning_rate"),
-    "epochs": ("train", "epochs"), "max_epochs": ("train", "epochs"), "n_epochs": ("train", "epochs"),
-    "loss_function": ("train", "loss"), "loss": ("train", "loss"), "loss_fn": ("train", "loss"),
-    "reconstruction_loss": ("train", "loss"), "error_function": ("train", "loss"),
-    "optimizer": ("train", "optimizer"), "optimizer_type": ("train", "optimizer"),
-    "optimizer_name": ("train", "optimizer"), "method": ("train", "optimizer"),
-    "learning_rate_init": ("train", "learning_rate"), "beta_kl": ("model", "beta"),
-    "momentum": ("train", "momentum"), "alpha": ("train", "momentum"),
-    "batch_size": ("train", "batch_size"), "seed": ("train", "seed"), "random_seed": ("train", "seed"),
-    "n_runs": ("train", "seeds"), "runs": ("train", "seeds"), "seeds": ("train", "seeds"),
-    "weight_decay": ("train", "weight_decay"),
-    "decay_rate": ("train", "decay_rate"), "lr_decay": ("train", "decay_rate"),
-    "noise_level": ("noise", "level"), "noise_prob": ("noise", "level"), "noise": ("noise", "level"),
-    "noise_type": ("noise", "kind"),
-    "font": ("data", "fonts"), "fonts": ("data", "fonts"), "dataset": ("data", "fonts"),
-    "chars": ("data", "chars"), "characters": ("data", "chars"),
-}
-_NESTED = ("model", "training", "train", "denoising", "noise", "data", "dataset", "optimizer_params")
-
-_VALUES = {
-    "hidden_activation": {"logistic": "sigmoid", "lrelu": "leaky_relu", "leakyrelu": "leaky_relu",
-                          "linear": "identity", "none": "identity"},
-    "init": {"random": "uniform", "glorot": "xavier", "xavier_uniform": "xavier", "kaiming": "he",
-             "he_normal": "he", "he_uniform": "he"},
-    # Pixels are on/off, so a "cross entropy" in an autoencoder's config is the binary one.
-    "loss": {"binary_crossentropy": "bce", "binary_cross_entropy": "bce", "cross_entropy": "bce",
-             "crossentropy": "bce", "bce": "bce", "cross_entropy_loss": "bce", "bce_loss": "bce",
-             "binary_cross_entropy_loss": "bce", "binary_crossentropy_loss": "bce", "log_loss": "bce",
-             "logloss": "bce", "bce_with_logits": "bce", "bcewithlogits": "bce", "bceloss": "bce",
-             "bcewithlogitsloss": "bce", "mseloss": "mse",
-             "mean_squared_error": "mse", "mse": "mse", "mse_loss": "mse", "squared_error": "mse",
-             "mean_square_error": "mse", "l2": "mse", "quadratic": "mse"},
-    "optimizer": {"gd": "sgd", "gradient_descent": "sgd", "sgd_momentum": "momentum",
-                  "momentum_gd": "momentum", "gradient_descent_momentum": "momentum", "adam_optimizer": "adam",
-                  "l-bfgs": "bfgs", "l-bfgs-b": "bfgs", "conjugate_gradient": "cg"},
-    "kind": {"autoencoder": "ae", "denoising": "dae", "denoising_autoencoder": "dae", "variational": "vae"},
-    "noise": {"salt_and_pepper": "salt_pepper", "salt-and-pepper": "salt_pepper", "saltpepper": "salt_pepper",
-              "bitflip": "bit_flip", "flip": "bit_flip", "gauss": "gaussian", "normal": "gaussian"},
-}
-
-
-# A value given as an object: {"type": "adam", "lr": 0.001} names the choice under one of
-# these keys and flattens the rest; {"hidden": "relu", "output": "sigmoid"} sets each role.
-_NAME_KEYS = ("type", "name", "kind", "method", "function", "fn", "id")
-_NAMED_OBJECTS = ("optimizer", "optimizer_type", "loss", "loss_function", "loss_fn", "activation",
-                  "activation_fn", "activation_function", "noise_type", "type", "model_type", "init",
-                  "init_method", "weight_init", "initialization")
-_ACT_ROLES = {"hidden": "hidden_activation", "latent": "latent_activation", "code": "latent_activation",
-              "bottleneck": "latent_activation", "output": "output_activation", "out": "output_activation",
-              "final": "output_activation"}
-# A layer given as an object: its size under one of these keys, its activation under another.
-_UNIT_KEYS = ("units", "size", "neurons", "nodes", "n_units", "n_neurons", "dim", "out_features",
-              "output_dim", "width")
-_LAYER_ACT_KEYS = ("activation", "activation_fn", "activation_function", "act")
-LAYER_FORM = '[25, 10] or [{"units": 25, "activation": "relu"}, {"units": 10, "activation": "relu"}]'
+# A choice given as an object ({"type": "adam", "lr": 0.001}) names it under one of these keys.
+_NAME_KEYS = ("type", "name", "kind", "method", "function", "fn", "id", "tipo", "nombre")
 _FORMS = {"int": "a whole number such as 100", "float": "a number such as 0.01",
-          "str": 'a name such as "adam"', "bool": "true or false", "int | None": "a whole number or null"}
+          "str": 'a name such as "adam"', "bool": "true or false", "int | None": "a whole number or null",
+          "float | None": "a number or null"}
+# What a table reader needs to see even when the file leaves it out: aegui's value is used.
+_SHOWN_DEFAULTS = ("train.optimizer", "train.learning_rate", "train.epochs", "train.batch_size", "train.loss",
+                   "model.init", "model.output_activation")
 
 
-def _flatten(raw: dict, notes: list[str], origin: dict[str, str]) -> dict:
-    """One flat {lower-case key: value}; origin[key] keeps where it was written (for messages)."""
-    flat: dict = {}
+@dataclass
+class _Entry:
+    where: str       # the key as written, dotted from the top
+    key: str         # normalized
+    within: str      # the kind of section it is in
+    value: object
 
-    def put(s: str, v, where: str) -> None:
-        if s in flat:
-            notes.append(f"'{where}' repeats '{s}'; the later value is used")
-        flat[s], origin[s] = v, where
 
-    def put_value(s: str, v, where: str) -> None:
-        if isinstance(v, dict) and s in _NAMED_OBJECTS:
-            low = {str(a).lower(): b for a, b in v.items()}
-            if s.startswith("activation") and set(low) & set(_ACT_ROLES):
-                for role, b in low.items():
-                    put(_ACT_ROLES.get(role, role), b, f"{where}.{role}")
-                return
-            name_key = next((n for n in _NAME_KEYS if n in low), None)
-            if name_key is not None:
-                put(s, low.pop(name_key), f"{where}.{name_key}")
-                for a, b in low.items():
-                    put(a, b, f"{where}.{a}")
-                return
-        put(s, v, where)
+class _Reader:
+    """One import: the rows, the fields set (field -> (value, row)) and the slots filled."""
 
-    for key, value in raw.items():
-        k = str(key).lower()
-        if k in _NESTED and isinstance(value, dict):
-            for sub, v in value.items():
-                s = str(sub).lower()
-                if k in ("denoising", "noise") and s in ("level", "probability", "prob", "p"):
-                    s = "noise_level"
-                elif k in ("denoising", "noise") and s in ("type", "kind"):
-                    s = "noise_type"
-                elif k in ("denoising",) and s == "enabled":
-                    flat["__denoise"] = v
-                    continue
-                put_value(s, v, f"{key}.{sub}")
+    def __init__(self, source, base_dir):
+        self.source, self.base_dir = source, base_dir
+        self.rows: list[Row] = []
+        self.set: dict[str, tuple[object, Row]] = {}
+        self.slots: dict[str, tuple[object, Row]] = {}
+
+    # ---------------------------------------------------------------- walking the file
+    def walk(self, raw: dict, path: str = "", within: str = "") -> None:
+        for key, value in raw.items():
+            k, where = R.normalize(key), f"{path}.{key}" if path else str(key)
+            if isinstance(value, dict) and k in R.SECTIONS:
+                self.walk(value, where, R.SECTIONS[k] or within)
+            elif isinstance(value, dict) and (R.rule_for(k, within) or R.Rule((), "")).values:
+                self.named_object(_Entry(where, k, within, value))
+            elif isinstance(value, dict) and R.rule_for(k, within) is None:
+                self.walk(value, where, within)
+            else:
+                self.take(_Entry(where, k, within, value))
+
+    def named_object(self, e: _Entry) -> None:
+        """{"type": "adam", "lr": 0.001} under a choice's key: the choice, then its settings."""
+        low = {R.normalize(a): a for a in e.value}
+        name = next((n for n in _NAME_KEYS if n in low), None)
+        if name is None:
+            raise ConfigError(e.where, f"an object here names its choice under \"type\", as in "
+                              f'{{"type": "adam", "learning_rate": 0.001}}; got {shown(e.value)}', self.source)
+        rest = dict(e.value)
+        self.take(_Entry(f"{e.where}.{low[name]}", e.key, e.within, rest.pop(low[name])))
+        self.walk(rest, e.where, e.within)
+
+    def take(self, e: _Entry) -> None:
+        rule = R.rule_for(e.key, e.within)
+        row = Row(e.where, e.value)
+        self.rows.append(row)
+        if rule is None:
+            row.status, row.stops = UNKNOWN, not R.harmless(e.key)
+            row.say(None, "its name says it is about output, not training")
+        elif rule.target == "-":
+            self.check(row, rule)
+        elif rule.target.startswith("@"):
+            if rule.target in self.slots:
+                self.replaced(self.slots[rule.target][1], row)
+            self.slots[rule.target] = (e.value, row)
         else:
-            put_value(k, value, str(key))
-    return flat
+            value = rule.null if e.value is None and rule.null is not None else e.value
+            self.assign(rule.target, R.synonym(rule.values, value), row)
+            for target, also in rule.also:
+                self.assign(target, also, row, keep=True)
+            if row.status == USED:
+                row.say(None, "null: off" if value is not e.value else rule.why)
 
-
-def _layer_list(where: str, value) -> tuple[list[int], list]:
-    """Sizes and activations (None where not given) of a layer list written as numbers or as
-    {"units": N, "activation": "relu"} objects; anything else is refused naming `where`."""
-    items = [value] if isinstance(value, (int, float, dict)) and not isinstance(value, bool) else value
-    if not isinstance(items, list):
-        raise ConfigError(where, f"a layer list looks like {LAYER_FORM}; got {shown(value)}")
-    sizes, acts = [], []
-    for i, item in enumerate(items):
-        n, act = item, None
-        if isinstance(item, dict):
-            low = {str(a).lower(): b for a, b in item.items()}
-            unit_key = next((u for u in _UNIT_KEYS if u in low), None)
-            if unit_key is None:
-                raise ConfigError(f"{where}[{i}]", f"a layer object gives its size under \"units\"; "
-                                  f"got {shown(item)}; the accepted form is {LAYER_FORM}")
-            n = low[unit_key]
-            act = next((low[a] for a in _LAYER_ACT_KEYS if a in low), None)
-        if isinstance(n, float) and n.is_integer():
-            n = int(n)
-        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-            raise ConfigError(f"{where}[{i}]", f"a layer size is a positive whole number; got {shown(item)}; "
-                              f"the accepted form is {LAYER_FORM}")
-        if act is not None and not isinstance(act, str):
-            raise ConfigError(f"{where}[{i}]", f"an activation is a name such as \"relu\"; got {shown(act)}")
-        sizes.append(n)
-        acts.append(_norm_value("hidden_activation", act) if act is not None else None)
-    return sizes, acts
-
-
-def _common(acts: list, where: str, notes: list[str]):
-    """The one activation the layers share (the first, with a note, when they differ)."""
-    given = [a for a in acts if a is not None]
-    if not given:
-        return None
-    if len(set(given)) > 1:
-        notes.append(f"{where}: aegui uses one hidden activation; '{given[0]}' was used for all "
-                     f"(the file lists {', '.join(dict.fromkeys(given))})")
-    return given[0]
-
-
-def _input_size(where: str, value) -> int:
-    if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        out = 1
-        for v in value:
-            out *= v
-        return out
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    raise ConfigError(where, "the input size is a whole number such as 35 (or a shape such as [7, 5]); "
-                      f"got {shown(value)}")
-
-
-def _layers(m: dict, origin: dict[str, str], notes: list[str]) -> None:
-    """model.layers (and activations) from `layers`, or from encoder / latent / decoder parts."""
-    where = {name: origin.get(key, key) for key, (sec, name) in _KEYS.items() if key in origin}
-    acts: dict[str, object] = {}
-    if "layers" in m:
-        m.pop("input", None)
-        sizes, lacts = _layer_list(where.get("layers", "layers"), m["layers"])
-        if not sizes:    # a fuzzed case: an empty list read lacts[-1]
-            raise ConfigError(where.get("layers", "layers"), f"lists no layer; the accepted form is {LAYER_FORM}")
-        m["layers"] = tuple(sizes)
-        acts = {"hidden": _common(lacts[1:-1], where.get("layers", "layers"), notes), "output": lacts[-1]}
-    elif any(k in m for k in ("hidden", "latent", "encoder", "decoder")):
-        enc_key = "encoder" if "encoder" in m else "hidden"
-        enc, enc_acts = _layer_list(where.get(enc_key, enc_key), m.pop(enc_key, m.pop("hidden", [])))
-        in_dim = _input_size(where.get("input", "input_dim"), m.pop("input")) if "input" in m else 35
-        if enc and enc[0] == in_dim and len(enc) > 1:
-            enc, enc_acts = enc[1:], enc_acts[1:]
-        latent = m.pop("latent", None)
-        if latent is None:
-            if not enc:
-                raise ConfigError(where.get(enc_key, enc_key), "give the latent size (latent_dim) or end the "
-                                  f"encoder with the code layer, as in {LAYER_FORM}")
-            latent, lat_act = enc[-1], enc_acts[-1]
-            enc, enc_acts = enc[:-1], enc_acts[:-1]
-            acts["latent"] = lat_act
-        elif not isinstance(latent, int) or isinstance(latent, bool) or latent <= 0:
-            raise ConfigError(where.get("latent", "latent_dim"),
-                              f"the latent size is a whole number such as 2; got {shown(latent)}")
-        acts["hidden"] = _common(enc_acts, where.get(enc_key, enc_key), notes)
-        if "decoder" in m:
-            dec, dec_acts = _layer_list(where.get("decoder", "decoder_layers"), m.pop("decoder"))
-            if dec and dec[0] == latent:
-                dec, dec_acts = dec[1:], dec_acts[1:]
-            if dec and dec[-1] == in_dim:
-                acts["output"] = dec_acts[-1]
-                dec, dec_acts = dec[:-1], dec_acts[:-1]
-            if acts["hidden"] is None:
-                acts["hidden"] = _common(dec_acts, where.get("decoder", "decoder_layers"), notes)
-            m["layers"] = (in_dim, *enc, latent, *dec, in_dim)
+    def check(self, row: Row, rule: R.Rule) -> None:
+        v = row.value
+        same = rule.expect is None or v == rule.expect or (
+            isinstance(v, str) and isinstance(rule.expect, str) and R.normalize(v, False).startswith(rule.expect))
+        if same:
+            row.say(SAME if rule.expect is not None else IGNORED, rule.why)
         else:
-            m["layers"] = (in_dim, *enc, latent)
-            m["mirror"] = True
-    for role, value in acts.items():
-        if value is not None:
-            m.setdefault(f"{role}_activation", value)
+            row.say(UNSUPPORTED, "aegui can only do {expected} here ({reason})", expected=show(rule.expect),
+                    reason=rule.why)
+
+    # ---------------------------------------------------------------- setting fields
+    def assign(self, target: str, value, row: Row, keep: bool = False) -> None:
+        """Field `target` = value, told in `row`; keep: only when no other key set it."""
+        if not _exists(target):
+            row.say(UNSUPPORTED, "this aegui has no {field} yet", field=target)
+            return
+        if target in self.set:
+            if keep:
+                return
+            if self.set[target][1] is not row:
+                self.replaced(self.set[target][1], row)
+        self.set[target] = (value, row)
+        if target not in row.fields:
+            row.fields += (target,)
+
+    def replaced(self, old: Row, new: Row) -> None:
+        old.say(IGNORED, "{key} gives it too; that value is used", key=new.key)
+
+    def slot(self, name: str, default=None):
+        return self.slots[name][0] if name in self.slots else default
+
+    def value(self, target: str, default=None):
+        return self.set[target][0] if target in self.set else default
+
+    def used(self, name: str, target: str, value, why: str = "", **args) -> None:
+        """Slot `name`'s row sets `target` = value."""
+        row = self.slots[name][1]
+        self.assign(target, value, row)
+        if not row.why:
+            row.say(None, why, **args)
+
+    def refuse(self, name: str, why: str, **args) -> None:
+        self.slots[name][1].say(UNSUPPORTED, why, **args)
+
+    # ---------------------------------------------------------------- the slots
+    def unset(self, targets, why: str, **args) -> None:
+        """Fields the file gives that nothing would use here: told, not set (validation refuses them)."""
+        for target in targets:
+            if target in self.set:
+                _value, row = self.set.pop(target)
+                row.fields = tuple(f for f in row.fields if f != target)
+                if not row.fields:
+                    row.say(IGNORED, why, **args)
 
 
-def _check_types(sections: dict, origin: dict[str, str]) -> None:
-    """A value of the wrong kind is refused naming the key it was written under."""
-    from dataclasses import fields as dc_fields
 
-    from aegui.core.schema.experiment import _SECTIONS
-    where = {(sec, name): origin.get(key, key) for key, (sec, name) in _KEYS.items() if key in origin}
+def _exists(target: str) -> bool:
+    if target == "name":
+        return True
+    section, _, name = target.partition(".")
+    return section in _SECTIONS and name in {f.name for f in dc_fields(_SECTIONS[section])}
+
+
+def _typed(sections: dict, where: dict, source) -> None:
+    """A value of the wrong kind is refused naming the key it was written under; whole floats
+    become ints, ints floats, where the field wants them."""
     for section, values in sections.items():
         types = {f.name: f.type for f in dc_fields(_SECTIONS[section])}
-        for name, value in values.items():
-            t = types.get(name)
-            ok = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-                  "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-                  "str": lambda v: isinstance(v, str),
-                  "bool": lambda v: isinstance(v, bool),
-                  "int | None": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool))}.get(t)
+        for name, value in list(values.items()):
+            t = types.get(name, "")
+            if t in ("int", "int | None") and isinstance(value, float) and value.is_integer():
+                value = values[name] = int(value)
+            if t in ("float", "float | None") and whole(value):
+                value = values[name] = float(value)
+            if t.startswith("tuple") and isinstance(value, list):
+                value = values[name] = tuple(value)
+            ok = {"int": whole, "float": lambda v: isinstance(v, float), "str": lambda v: isinstance(v, str),
+                  "bool": lambda v: isinstance(v, bool), "int | None": lambda v: v is None or whole(v),
+                  "float | None": lambda v: v is None or isinstance(v, float)}.get(t)
             if ok is not None and not ok(value):
-                raise ConfigError(where.get((section, name), f"{section}.{name}"),
-                                  f"expected {_FORMS[t]}; got {shown(value)}")
+                raise ConfigError(where[f"{section}.{name}"], f"expected {_FORMS[t]}; got {shown(value)}", source)
 
 
-def _norm_value(field: str, value):
-    if isinstance(value, str):
-        v = value.strip().lower().replace(" ", "_")
-        table = _VALUES.get("noise" if field == "noise_kind" else field, {})
-        if field in ("output_activation", "latent_activation"):
-            table = _VALUES["hidden_activation"]
-        return table.get(v, v)
-    return value
+def _fonts(value):
+    fonts = [value] if isinstance(value, (str, int)) else list(value) if isinstance(value, list) else value
+    if not isinstance(fonts, list):
+        return fonts
+    return tuple(f"Font{f}" if isinstance(f, int) or str(f).isdigit() else str(f) for f in fonts)
 
 
-def import_student_config(raw, source: str | None = None) -> tuple[Experiment, list[str]]:
+def read_student(raw, source: str | None = None, base_dir=None) -> Imported:
+    """The experiment a student's config describes and its table. Raises ConfigError naming the
+    key for a value of the wrong shape or out of range; keys not understood are rows (see
+    Imported.blocking), not errors."""
     if not isinstance(raw, dict):
         raise ConfigError("(top level)", "a configuration must be a JSON object", source)
-    notes: list[str] = []
-    origin: dict[str, str] = {}
-    flat = _flatten(raw, notes, origin)
-    sections = {"model": {}, "train": {}, "noise": {}, "data": {}}
-    ignored = []
-    for key, value in flat.items():
-        if key == "__denoise":
-            continue
-        target = _KEYS.get(key)
-        if target is None:
-            ignored.append(key)
-            continue
-        section, name = target
-        if name in ("kind", "hidden_activation", "loss", "optimizer") and isinstance(value, dict):
-            raise ConfigError(origin.get(key, key), f"an object here names its choice under \"type\", as in "
-                              f'{{"type": "adam", "learning_rate": 0.001}}; got {shown(value)}', source)
-        norm_name = "noise_kind" if (section, name) == ("noise", "kind") else name
-        sections[section][name] = _norm_value(norm_name, value)
-
-    m, t, n, d = sections["model"], sections["train"], sections["noise"], sections["data"]
-    exp = Experiment(name=str(raw.get("name", "imported")))
+    reader = _Reader(source, base_dir)
     try:
-        _layers(m, origin, notes)
-        if "fonts" in d:
-            fonts = d["fonts"]
-            fonts = [fonts] if isinstance(fonts, (str, int)) else list(fonts)
-            d["fonts"] = tuple(f"Font{f}" if isinstance(f, int) or str(f).isdigit() else str(f) for f in fonts)
-        for key in ("epochs", "seeds", "batch_size", "seed", "kl_warmup"):
-            for sec in (t, m):
-                if key in sec and isinstance(sec[key], float) and sec[key].is_integer():
-                    sec[key] = int(sec[key])
-        _check_types(sections, origin)
-        if t.get("optimizer") == "sgd" and float(t.get("momentum", 0) or 0) > 0:
-            t["optimizer"] = "momentum"
-            notes.append("optimizer 'sgd' with momentum > 0 was read as 'momentum'")
-        if "noise" in raw or "denoising" in raw or "noise_level" in flat:
-            noisy = kind_of(str(m.get("kind", Experiment().model.kind))).with_noise
-            if flat.get("__denoise", True) and noisy:
-                m["kind"] = noisy
-
-        if t.get("loss") == "mse" and "output_activation" not in m:
-            m["output_activation"] = "sigmoid"
-        for key, value in list(t.items()):
-            if key in ("learning_rate", "momentum", "weight_decay", "decay_rate") and isinstance(value, int):
-                t[key] = float(value)
-        exp = replace(exp, model=replace(exp.model, **m), train=replace(exp.train, **t),
-                      noise=replace(exp.noise, **n), data=replace(exp.data, **d))
+        reader.walk(raw)
+        resolve(reader)
+    except ConfigError as e:
+        raise ConfigError(e.field, e.problem, source) from None
+    sections: dict = {"model": {}, "train": {}, "noise": {}, "data": {}}
+    name = Path(source).stem if source else "imported"
+    for target, (value, _row) in reader.set.items():
+        if target == "name":
+            name = str(value)
+            continue
+        section, _, fname = target.partition(".")
+        sections.setdefault(section, {})[fname] = _fonts(value) if target == "data.fonts" else value
+    where = {t: row.key for t, (_v, row) in reader.set.items()}
+    try:
+        _typed(sections, where, source)
+        exp = Experiment(name=name)
+        exp = replace(exp, **{s: replace(getattr(exp, s), **v) for s, v in sections.items()})
         validate(exp)
     except ConfigError as e:
         raise ConfigError(e.field, e.problem, source) from None
     except (TypeError, ValueError) as e:
         raise ConfigError("(student config)", f"a value has the wrong type ({e})", source) from None
-    if ignored:
-        notes.insert(0, "ignored keys: " + ", ".join(sorted(ignored)))
-    return exp, notes
+    rows = reader.rows + _defaults(reader, exp)
+    _results(rows, exp)
+    return Imported(exp, rows, source)
+
+
+def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
+    out = []
+    for target in _SHOWN_DEFAULTS:
+        if target not in reader.set:
+            out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
+    if not any(t == "model.layers" for t in reader.set):
+        out.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.layers",), "aegui's default"))
+    return out
+
+
+def _results(rows: list[Row], exp: Experiment) -> None:
+    """Each row's fields as the experiment has them, and a word where a field does not apply."""
+    from aegui.core.config.fields import FIELDS
+    for row in rows:
+        if row.status in (UNKNOWN, UNSUPPORTED, IGNORED, SAME):
+            continue
+        for target in row.fields:
+            if target == "model.mirror":
+                continue
+            if target == "model.layers":
+                row.result[target] = tuple(exp.model.full_layers)
+            elif target == "model.latent":
+                row.result[target] = exp.model.latent_dim
+            elif target == "name":
+                row.result[target] = exp.name
+            else:
+                section, _, fname = target.partition(".")
+                row.result[target] = getattr(getattr(exp, section), fname)
+            f = FIELDS.get(target)
+            # A row that says why already ("0: no noise, a plain autoencoder") needs no more.
+            if f is not None and not f.applies(exp) and row.status == USED and not row.why and not row.more:
+                row.more.append(_why_not(target, exp))
+
+
+def _noun(exp: Experiment) -> str:
+    kind = kind_of(exp)
+    return kind.noun or kind.label
+
+
+def _why_not(target: str, exp: Experiment) -> tuple[str, dict]:
+    if target.startswith("noise."):
+        return "unused: this model, a {kind}, takes no noise", {"kind": _noun(exp)}
+    if target in ("model.beta", "model.kl_warmup"):
+        return "unused: this model is a {kind}, not a VAE", {"kind": _noun(exp)}
+    if target == "train.momentum":
+        return "unused: the optimizer is {optimizer}", {"optimizer": exp.train.optimizer}
+    return "unused here", {}
+
+
+def import_student_config(raw, source: str | None = None, base_dir=None) -> tuple[Experiment, list[str]]:
+    """read_student's experiment and its table one line a key, whatever keys it did not understand."""
+    imported = read_student(raw, source, base_dir)
+    return imported.experiment, imported.notes()

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aegui.core.schema.experiment import ConfigError
-from aegui.core.config.load import load_experiment
+from aegui.core.config.load import read_config
 from aegui.core.files.paths import presets_dir
+from aegui.qt.builder.import_dialog import confirm_import, translated
 from aegui.qt.i18n import tr
 
 
@@ -44,18 +45,22 @@ class ConfigFiles:
     def load_start_dir(self) -> str:
         return self.last_dir or str(presets_dir())
 
-    def load(self, path) -> list[str]:
-        """Loads a native or student JSON config; returns the notes (e.g. ignored keys), which are
-        also shown under the buttons. Raises ConfigError (naming the field) when it cannot."""
+    def load(self, path, confirm=None) -> list[str]:
+        """Loads a native or student JSON config; returns the notes (how a student's keys were
+        read), which are also shown under the buttons. Raises ConfigError (naming the field) when
+        it cannot. confirm(imported): shown a student's import first, False leaves all as it was."""
         b = self.builder
         try:
-            exp, notes = load_experiment(path)
+            imported = read_config(path)
         except ConfigError as e:
             b.info(f"{tr('Could not load the configuration')}: {e}", error=True)
             raise
-        b.set_experiment(exp)
-        b.say("Loaded {file}.", *notes, file=Path(path).name)
-        return notes
+        if confirm is not None and not imported.native and not confirm(imported):
+            return []
+        b.set_experiment(imported.experiment)
+        # Under the buttons, what changed nothing (the whole table was the dialog's).
+        b.say("Loaded {file}.", *imported.unused(translated), file=Path(path).name)
+        return imported.notes()
 
     def save(self, path) -> None:
         """Writes the current experiment as native JSON; raises ConfigError when it is invalid."""
@@ -72,7 +77,7 @@ class ConfigFiles:
             return
         self.last_dir = str(Path(path).parent)
         try:
-            self.load(path)
+            self.load(path, confirm=lambda imported: confirm_import(b, imported))
         except ConfigError as e:
             QMessageBox.warning(b, tr("Could not load the configuration"), str(e))
 

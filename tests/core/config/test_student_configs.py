@@ -1,0 +1,225 @@
+"""Student configs of the course's autoencoder assignment, written in the shapes students use, are
+imported as their authors meant: the network (hidden layers, latent size), the training length,
+learning rate, batch, optimizer family, loss, noise and stop condition.
+
+The first seven are made from the shapes of configs found in students' public repositories (not
+copies of their files); the rest are shapes of the same kinds with other keys and values, so the
+rules, not these cases, decide."""
+import json
+
+import pytest
+
+from aegui.core.config.import_report import DEFAULT, NOT_IN_FILE, UNKNOWN, UNSUPPORTED
+from aegui.core.config.load import load_experiment, read_config_text
+from aegui.core.schema.experiment import ConfigError
+
+# name -> (config as written, what aegui must train)
+CASES = {
+    # nested sections; the hidden layers of each half beside the latent size; noise 0
+    "encoder_decoder_hidden": (
+        {"dataset": {"source_path": "../data/font.h", "seed": 38200},
+         "model": {"input_dim": 35, "latent_dim": 2, "encoder_hidden_layers": [32],
+                   "decoder_hidden_layers": [32], "hidden_activation": "leaky_relu",
+                   "output_activation": "sigmoid", "weight_init": "he_uniform",
+                   "loss_function": "binary_cross_entropy", "optimizer": "adam"},
+         "training": {"learning_rate": 0.003, "batch_size": 8, "epochs_max": 2000,
+                      "early_stopping_patience": 400, "l2_weight_decay": 1e-5, "gradient_clip_norm": 5},
+         "evaluation": {"pixel_threshold": 0.5, "selection_metric": "exact_reconstruction_rate"},
+         "denoising": {"noise_type": "bit_flip", "noise_level": 0.0, "train_with_clean_target": True}},
+        dict(layers=(35, 32, 2, 32, 35), epochs=2000, lr=0.003, batch=8, optimizer="adam", loss="bce",
+             kind="ae", train={"patience": 400, "weight_decay": 1e-5, "clip_norm": 5.0, "seed": 38200},
+             model={"hidden_activation": "leaky_relu", "init": "he"})),
+    # hidden layers that include a 35-unit one, the latent size beside them; gradient descent with
+    # momentum in an optimization section; a noise probability and an error target
+    "hidden_with_latent_space_size": (
+        {"hidden_layers": [35, 20, 10], "latent_space_size": 2, "max_epochs": 5000, "batch_size": 4,
+         "activation": "tanh", "optimization": {"method": "gradient_descent", "learning_rate": 0.01,
+                                                "momentum": 0.9},
+         "noise_probability": 0.01, "target_error": 0.001},
+        dict(layers=(35, 35, 20, 10, 2, 10, 20, 35, 35), epochs=5000, lr=0.01, batch=4, optimizer="momentum",
+             loss="bce", kind="dae", noise=0.01, train={"momentum": 0.9, "loss_target": 0.001},
+             model={"hidden_activation": "tanh"})),
+    # `layers` as the hidden layers only, no latent size (the assignment's 2-D latent space)
+    "hidden_layers_only": (
+        {"layers": [20], "learning_rate": 0.0005, "batching_size": 32, "epochs": 19300},
+        dict(layers=(35, 20, 2, 20, 35), epochs=19300, lr=0.0005, batch=32, optimizer="adam", loss="bce",
+             kind="ae", assumed_latent=True)),
+    # inner architecture, tangent with a slope, a named cut condition, Adam with alpha and betas
+    "architecture_tangent_cut_condition": (
+        {"architecture": [25, 25, 25, 25], "activation_function": {"function": "tangent", "beta": 0.5},
+         "cut_condition": {"condition": "one_wrong_pixel"}, "epochs": 20000, "noise": 0,
+         "optimization_method": {"method": "adam", "alpha": 0.001, "beta_1": 0.9, "beta_2": 0.999,
+                                 "epsilon": 1e-8}},
+        dict(layers=(35, 25, 25, 25, 25, 2, 25, 25, 25, 25, 35), epochs=20000, lr=0.001, batch=0,
+             optimizer="adam", loss="bce", kind="ae", assumed_latent=True,
+             train={"target_max_wrong": 1, "adam_beta1": 0.9, "adam_beta2": 0.999, "adam_eps": 1e-8},
+             model={"hidden_activation": "tanh", "slope": 0.5})),
+    # encoder and decoder sections with their sizes and one activation a layer
+    "encoder_decoder_sections": (
+        {"encoder": {"layer_sizes": [35, 32, 16, 8, 2], "activations": ["relu", "relu", "relu", "linear"]},
+         "decoder": {"layer_sizes": [2, 8, 16, 32, 35], "activations": ["relu", "relu", "relu", "sigmoid"]},
+         "lr": 0.001, "max_epochs": 3000, "batch_size": 16, "patience": 200, "min_delta": 1e-5,
+         "loss": "bce", "noise_level": 0.5},
+        dict(layers=(35, 32, 16, 8, 2, 8, 16, 32, 35), mirror=False, epochs=3000, lr=0.001, batch=16,
+             optimizer="adam", loss="bce", kind="dae", noise=0.5, train={"patience": 200, "min_delta": 1e-5},
+             model={"hidden_activation": "relu", "latent_activation": "identity", "output_activation": "sigmoid"})),
+    # salt noise, a KL weight (a VAE's, unused by a denoiser), Adam's beta1, batch training, a null seed
+    "salt_kl_batch_null_seed": (
+        {"hidden_layers": [24, 12], "latent_dim": 2, "epochs": 4000, "learning_rate": 0.005, "salt_p": 0.25,
+         "kl_weight": 0.03, "adam_beta1": 0.8, "training_mode": "batch", "seed": None},
+        dict(layers=(35, 24, 12, 2, 12, 24, 35), epochs=4000, lr=0.005, batch=0, optimizer="adam", loss="bce",
+             kind="dae", noise=0.25, noise_kind="salt_pepper", train={"adam_beta1": 0.8},
+             model={"beta": 0.03})),
+    # an encoder with its input and the code last, a loss target, Adam (its momentum unused)
+    "encoder_layers_error_limit": (
+        {"encoder_layers": [35, 50, 70, 30, 12, 5, 2], "beta": 1.0, "learning_rate": 0.0001, "momentum": 0.9,
+         "error_limit": 0.002, "optimizer": "adam"},
+        dict(layers=(35, 50, 70, 30, 12, 5, 2, 5, 12, 30, 70, 50, 35), epochs=5000, lr=0.0001, batch=0,
+             optimizer="adam", loss="bce", kind="ae", train={"loss_target": 0.002})),
+    # ---- the same shapes, other keys and values
+    "spanish_flat": (
+        {"capas_ocultas": [30, 15], "dimension_latente": 3, "tasa_aprendizaje": 0.02, "épocas": 800,
+         "ruido": 0.2, "tipo_ruido": "sal_y_pimienta", "funcion_activacion": "tangente", "optimizador": "momento",
+         "momento": 0.8, "semilla": 5, "tamaño_lote": 2, "funcion_error": "error_cuadratico_medio"},
+        dict(layers=(35, 30, 15, 3, 15, 30, 35), epochs=800, lr=0.02, batch=2, optimizer="momentum", loss="mse",
+             kind="dae", noise=0.2, noise_kind="salt_pepper", train={"momentum": 0.8, "seed": 5},
+             model={"hidden_activation": "tanh"})),
+    "nested_layer_objects_named_optimizer": (
+        {"model": {"encoder": [{"units": 30, "activation": "elu"}, {"units": 4, "activation": "lineal"}]},
+         "training": {"optimizer": {"name": "Adam", "alpha": 0.002, "beta1": 0.85, "beta2": 0.99},
+                      "num_epochs": 1200, "batch": 4},
+         "stop_condition": {"type": "mse", "eps": 0.01}},
+        dict(layers=(35, 30, 4, 30, 35), epochs=1200, lr=0.002, batch=4, optimizer="adam", loss="bce", kind="ae",
+             train={"adam_beta1": 0.85, "adam_beta2": 0.99, "loss_target": 0.01},
+             model={"hidden_activation": "elu", "latent_activation": "identity"})),
+    "torch_style_kwargs": (
+        {"layers": [35, 16, 2, 16, 35], "optimizer": "AdamW", "optim_kwargs": {"lr": 0.01, "betas": [0.8, 0.9],
+                                                                             "eps": 1e-7, "weight_decay": 0.01},
+         "noise_std": 0.1, "training_mode": "online", "early_stopping": {"patience": 50, "min_delta": 0.001},
+         "epochs": 300},
+        dict(layers=(35, 16, 2, 16, 35), epochs=300, lr=0.01, batch=1, optimizer="adamw", loss="bce", kind="dae",
+             noise=0.1, noise_kind="gaussian",
+             train={"adam_beta1": 0.8, "adam_beta2": 0.9, "adam_eps": 1e-7, "weight_decay": 0.01,
+                    "patience": 50, "min_delta": 0.001})),
+    "logistic_momentum_mse_cut": (
+        {"architecture": [30, 10], "latent_space_size": 2, "activation_function": {"function": "logistic",
+                                                                                   "beta": 1.5},
+         "cut_condition": {"condition": "mse", "eps": 0.005},
+         "optimization_method": {"method": "momentum", "learning_rate": 0.05, "alpha": 0.9}, "epochs": 7000},
+        dict(layers=(35, 30, 10, 2, 10, 30, 35), epochs=7000, lr=0.05, batch=0, optimizer="momentum", loss="bce",
+             kind="ae", train={"momentum": 0.9, "loss_target": 0.005},
+             model={"hidden_activation": "sigmoid", "slope": 3.0})),
+    "camel_case": (
+        {"hiddenLayers": [20], "latentDim": 2, "learningRate": 0.01, "maxEpochs": 600, "noiseType": "salt_and_pepper",
+         "noiseLevel": 0.15, "batchSize": 8, "cutCondition": {"condition": "no_wrong_pixels"}},
+        dict(layers=(35, 20, 2, 20, 35), epochs=600, lr=0.01, batch=8, optimizer="adam", loss="bce", kind="dae",
+             noise=0.15, noise_kind="salt_pepper", train={"target_max_wrong": 0})),
+    "whole_network_explicit_decoder": (
+        {"network": {"layers": [35, 28, 12, 3, 10, 30, 35], "activation": "relu"},
+         "training": {"eta": 0.004, "n_epochs": 900, "mini_batch_size": 6, "loss_fn": "MSELoss",
+                      "optimizer": "RMSprop"},
+         "denoising": {"enabled": True, "noise_level": 0.3, "noise_type": "bit_flip"}},
+        dict(layers=(35, 28, 12, 3, 10, 30, 35), mirror=False, epochs=900, lr=0.004, batch=6, optimizer="rmsprop",
+             loss="mse", kind="dae", noise=0.3, noise_kind="bit_flip", model={"hidden_activation": "relu"})),
+}
+
+
+def imported(raw):
+    return read_config_text(json.dumps(raw), "student.json")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_student_config_imports_as_its_author_meant(name):
+    raw, want = CASES[name]
+    got = imported(raw)
+    assert not got.blocking, got.table()
+    m, t, n = got.experiment.model, got.experiment.train, got.experiment.noise
+    assert m.full_layers == want["layers"], got.table()
+    assert m.mirror == want.get("mirror", m.mirror)
+    assert (t.epochs, t.learning_rate, t.batch_size) == (want["epochs"], want["lr"], want["batch"])
+    assert (t.optimizer, t.loss, m.kind) == (want["optimizer"], want["loss"], want["kind"])
+    if "noise" in want:
+        assert n.level == pytest.approx(want["noise"])
+    if "noise_kind" in want:
+        assert n.kind == want["noise_kind"]
+    for key, value in want.get("train", {}).items():
+        assert getattr(t, key) == pytest.approx(value), key
+    for key, value in want.get("model", {}).items():
+        assert getattr(m, key) == (pytest.approx(value) if isinstance(value, float) else value), key
+    assumed = [r for r in got.rows if r.key == NOT_IN_FILE and "model.latent" in r.fields]
+    assert bool(assumed) == want.get("assumed_latent", False)
+    # Every key of the file has its row, in the file's order.
+    assert len([r for r in got.rows if r.key != NOT_IN_FILE]) == _leaves(raw)
+
+
+def _leaves(raw) -> int:
+    """The keys of a config that hold a value (an object of settings counts its own keys; a layer
+    list or a list of numbers is one value)."""
+    return sum(_leaves(v) if isinstance(v, dict) else 1 for v in raw.values())
+
+
+def test_a_null_seed_is_a_random_seed_kept_in_the_config():
+    raw = CASES["salt_kl_batch_null_seed"][0]
+    seeds = {imported(raw).experiment.train.seed for _ in range(3)}
+    assert len(seeds) > 1
+    row = next(r for r in imported(raw).rows if r.key == "seed")
+    assert "random seed" in row.why and isinstance(row.result["train.seed"], int)
+
+
+def test_noise_zero_is_a_plain_autoencoder_and_the_table_says_so():
+    got = imported(CASES["encoder_decoder_hidden"][0])
+    row = next(r for r in got.rows if r.key == "denoising.noise_level")
+    assert got.experiment.model.kind == "ae" and "plain autoencoder" in row.why
+
+
+def test_a_kl_weight_on_a_denoiser_is_told_unused():
+    got = imported(CASES["salt_kl_batch_null_seed"][0])
+    row = next(r for r in got.rows if r.key == "kl_weight")
+    assert "unused" in row.reason() and "not a VAE" in row.reason()
+
+
+def test_settings_the_file_leaves_out_are_listed_with_aegui_s_value():
+    got = imported(CASES["encoder_layers_error_limit"][0])
+    defaults = {f for r in got.rows if r.status == DEFAULT for f in r.fields}
+    assert {"train.epochs", "train.batch_size", "train.loss"} <= defaults
+    assert "train.learning_rate" not in defaults
+
+
+@pytest.mark.parametrize("raw, keys", [
+    ({"layers": [20], "epochs": 100, "adaptive_eta": True}, ["adaptive_eta"]),
+    ({"hidden_layers": [20], "training": {"warmup_steps": 10, "lr_scheduler": "cosine"}},
+     ["training.warmup_steps", "training.lr_scheduler"]),
+    ({"layers": [20], "cut_condition": {"condition": "accuracy"}}, ["cut_condition.condition"]),
+    ({"layers": [20], "training_mode": "ensemble"}, ["training_mode"]),
+    ({"layers": [20], "denoising": {"train_with_clean_target": False, "noise_level": 0.1}},
+     ["denoising.train_with_clean_target"]),
+    ({"model": {"type": "vae", "layers": [35, 10, 2, 10, 35]}, "noise": {"level": 0.1}}, ["noise.level"]),
+    ({"encoder": {"layer_sizes": [35, 20, 10, 2], "activations": ["relu", "tanh", "linear"]}}, ["encoder.layer_sizes"]),
+    ({"encoder_layers": [{"units": 20, "activation": "relu", "dropout": 0.2, "name": "e1"}, {"units": 2}]},
+     ["encoder_layers"]),
+])
+def test_a_key_that_may_change_training_and_is_not_understood_stops_the_import(raw, keys, tmp_path):
+    got = imported(raw)
+    assert [r.key for r in got.blocking] == keys
+    assert all(r.status in (UNKNOWN, UNSUPPORTED) for r in got.blocking)
+    path = tmp_path / "student.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ConfigError) as err:
+        load_experiment(path)
+    assert err.value.source == str(path) and all(k in str(err.value) for k in keys)
+    assert load_experiment(path, lenient=True)[0] == got.experiment or raw.get("seed", 0) is None
+
+
+def test_keys_about_plots_and_files_do_not_stop_it():
+    got = imported({"layers": [20], "plot_latent": True, "save_dir": "out", "verbose": 2, "gif_every": 10})
+    assert not got.blocking
+    assert [r.status for r in got.rows[1:5]] == [UNKNOWN] * 4
+
+
+def test_a_font_file_beside_the_config_is_trained_on(tmp_path):
+    from aegui.core.data.datasets import course_font_path
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "font.h").write_bytes(course_font_path().read_bytes())
+    got = read_config_text(json.dumps({"layers": [20], "dataset": {"source_path": "data/font.h"}}),
+                           str(tmp_path / "c.json"), tmp_path)
+    assert got.experiment.data.path == str((tmp_path / "data" / "font.h").resolve())
