@@ -5,7 +5,7 @@
    training.
 2. Event latency while training at full speed: events posted to the GUI thread every
    10 ms; the delay until each is handled (p50/p99/max).
-3. Stop: time from Stop to the worker's `finished` signal, 10 runs.
+3. Stop: time from Stop to the worker's `finished` signal, 10 runs (--stops).
 4. Hover on images (target p95 <= 16 ms): the same hover measurement with a VAE of
    64x64 RGB emoji on the canvas (MLP 12288-512-16-512-12288 and a conv VAE with channels
    32, 64), weights random but initialised as for training: the decode costs the same as a
@@ -18,9 +18,10 @@
 7. Teach (target p99 <= 50 ms): the LCD bell drawn in the pixel editor, "Teach it"
    (500 epochs, the window's defaults) on the editor's model; event latency (as in 2) from the
    click until the taught model is the editor's, the time that takes, and the editor's wrong
-   pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after.
+   pixels for the bell at 10 % salt-and-pepper on the same 20 noise patterns before and after
+   (--teach-epochs: other than the window's 500, for quick looks).
 Usage: python bench/gui_latency.py [--moves 300] [--seconds 10] [--only-images] [--image-model PATH]
-       [--watch] [--skip-images] [--only-teach] [--only-pan]
+       [--watch] [--skip-images] [--only-teach] [--only-pan] [--stops 10] [--teach-epochs N]
 """
 from __future__ import annotations
 
@@ -209,12 +210,15 @@ def editor_wrong(app, editor, seeds) -> tuple[float, float]:
     return round(float(np.mean(out)), 3), round(float(np.mean(noisy)), 3)
 
 
-def teach(app, win) -> dict:
-    """Draw the LCD bell, Teach it, and measure the window while it learns."""
+def teach(app, win, epochs: int | None = None) -> dict:
+    """Draw the LCD bell, Teach it (`epochs`: instead of the window's), and measure the window while it learns."""
+    from aegui.core.analyses.teach import TeachSettings
     from aegui.core.data.glyphs import read_font_h
     root = Path(__file__).resolve().parents[1]
     bell = next(g for g in read_font_h(root / "resources/lcd-glyphs.h")[0].glyphs if g.label == "bell")
     editor, ws = win.editor, win.workspace
+    if epochs:      # the teach bar's settings: None for TeachSettings' defaults
+        editor.teach.settings = TeachSettings(epochs=epochs, check_every=min(epochs, TeachSettings.check_every))
     win.docks["editor"].raise_()
     editor.set_glyph(bell.to_array())
     editor.set_noise("salt_pepper", 10)
@@ -291,6 +295,8 @@ def main():
     ap.add_argument("--skip-images", action="store_true", help="no 64x64 RGB hover cases")
     ap.add_argument("--only-teach", action="store_true", help="only the teach scenario")
     ap.add_argument("--only-pan", action="store_true", help="only the pan of the latent map")
+    ap.add_argument("--stops", type=int, default=10, help="runs stopped to time Stop")
+    ap.add_argument("--teach-epochs", type=int, help="teaching epochs (default: the window's)")
     a = ap.parse_args()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
@@ -311,7 +317,7 @@ def main():
     wait_until(app, lambda: False, 0.5)
     result = {"platform": QApplication.platformName()}
     if a.only_teach:
-        result["teach"] = teach(app, win)
+        result["teach"] = teach(app, win, a.teach_epochs)
         win.close()
         report(result, [])
         return
@@ -355,7 +361,7 @@ def main():
     result["hover_training"] = hover_summary(app, win, a.moves)
     rec = win.training._records[-1] if hasattr(win.training, "_records") else None
     stop_ms = []
-    for i in range(10):
+    for i in range(a.stops):
         if i:
             win.workspace.train(exp)
             wait_until(app, lambda: win.workspace.live is not None, 30)
@@ -371,7 +377,7 @@ def main():
     result["stop"] = summary(stop_ms)
     if hasattr(win, "network"):
         result["replay_snapshots"] = win.latent.replay.count()
-    result["teach"] = teach(app, win)
+    result["teach"] = teach(app, win, a.teach_epochs)
     win.close()
     report(result, keys + ["hover_training", "event_latency_training", "stop"])
 

@@ -4,7 +4,7 @@ Each config trains for a few epochs in a fresh process on the device given; the 
 torch.cuda.max_memory_allocated on CUDA, the growth of the peak resident memory (after
 imports and data) on the CPU. The estimate should be above the peak (a run the guard lets
 through must fit) and not far above it (or it refuses runs that would fit).
-Usage: python bench/memory_estimate.py [--device cpu|cuda] [--big]
+Usage: python bench/memory_estimate.py [--device cpu|cuda] [--big] [--only NAME,NAME]
 """
 from __future__ import annotations
 
@@ -59,8 +59,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     ap.add_argument("--big", action="store_true", help="also a 10M-wide model (tens of GB)")
+    ap.add_argument("--only", help="comma-separated config names (as printed)")
     args = ap.parse_args()
     configs = {**CONFIGS, **(BIG if args.big else {})}
+    if args.only:
+        wanted = args.only.split(",")
+        unknown = [name for name in wanted if name not in configs]
+        if unknown:
+            ap.error(f"no config named {', '.join(unknown)}; the configs: {', '.join(configs)}")
+        configs = {name: configs[name] for name in wanted}
     for name, changes in configs.items():
         out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(changes), args.device], cwd=ROOT,
                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -15,8 +15,11 @@ machine's class (its cores and GPU; aegui.core.analyses.preset_times): the Exper
 those times and marks the presets of a minute or less as quick. The file is rewritten after each
 preset, so a long run that is stopped keeps what it measured.
 
+--epochs / --seeds shorten the sweeps (quick looks and the tests: their times then say nothing, and
+--record refuses them).
+
 Usage: python bench/preset_times.py [--only NAME,NAME] [--kind sweep] [--quick-only] [--max-stated S]
-                                    [--shortest-first] [--record] [--json OUT.json]
+                                    [--shortest-first] [--record] [--json OUT.json] [--epochs N] [--seeds N]
 Exit status 1 if a preset ran over its stated time or states none.
 """
 from __future__ import annotations
@@ -44,7 +47,11 @@ def main(argv=None) -> int:
     ap.add_argument("--shortest-first", action="store_true", help="run the presets in the order of their stated time")
     ap.add_argument("--record", action="store_true",
                     help="write each measured time to resources/preset_times.json under this machine's class")
+    ap.add_argument("--epochs", type=int, help="override the sweeps' epochs (their times then say nothing)")
+    ap.add_argument("--seeds", type=int, help="override the sweeps' seeds (their times then say nothing)")
     args = ap.parse_args(argv)
+    if args.record and (args.epochs is not None or args.seeds is not None):
+        ap.error("--record keeps the presets' own times: not with --epochs or --seeds")
     from aegui.core.analyses.preset_times import machine_class, record_time, times_path
     machine = machine_class()
     presets = list_presets(ROOT / "resources")
@@ -73,7 +80,7 @@ def main(argv=None) -> int:
             continue
         load = os.getloadavg()[0]
         cpu0 = time.process_time()
-        seconds, _ = run_preset(p)
+        seconds, _ = run_preset(p, epochs=args.epochs, seeds=args.seeds)
         cpu = time.process_time() - cpu0
         ok = p.time_2cores_s is not None and seconds <= p.time_2cores_s
         bad += not ok

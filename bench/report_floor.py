@@ -34,6 +34,7 @@ took (docs/course-reports/<row>/done.json, its `seconds`) and the rate that impl
 60-minute target. About a minute on a quiet 2-core machine; one JSON line at the end (--json
 PATH: also to a file).
 Usage: python bench/report_floor.py [--gemm-sizes 1024 2048 4096] [--repeats 5] [--steps 3] [--json F]
+                                    [--rows ROW,ROW] [--images N]
 """
 from __future__ import annotations
 
@@ -75,15 +76,17 @@ def gemm_peak(n: int, repeats: int, dtype=torch.float32) -> float:
 class Step:
     """One training step of a run's model, made of the objects aegui's eager loop uses."""
 
-    def __init__(self, exp):
+    def __init__(self, exp, images: int | None = None):
         self.exp = exp
         self.model = build_model(exp.model, 1)
         self.model.init_weights([exp.train.seed])
         self.objective = objective_of(exp.model)
         self.opt = FlatOptimizer(exp.train, self.model.flat, torch.tensor([exp.train.learning_rate]),
                                  [exp.train.momentum])
-        # Random pixels in [0, 1): the arithmetic depends on the shapes only.
-        self.x = torch.rand(exp.train.batch_size, self.model.input_dim)
+        # Random pixels in [0, 1): the arithmetic depends on the shapes only. With `images`, a step
+        # of that many images stands for the batch (FLOPs and seconds scaled by batch / images).
+        self.scale = exp.train.batch_size / images if images else 1.0
+        self.x = torch.rand(images or exp.train.batch_size, self.model.input_dim)
         # The session runs small steps on one thread (TrainingSession._small_on_cpu); do the same.
         small = exp.train.batch_size * self.model.work_per_sample() < _SMALL_WORK
         self.threads = 1 if small else torch.get_num_threads()
@@ -105,7 +108,7 @@ class Step:
         with FlopCounterMode(display=False) as bwd:
             total.sum().backward()
         self.model.flat.grad = None
-        return fwd.get_total_flops(), bwd.get_total_flops()
+        return round(fwd.get_total_flops() * self.scale), round(bwd.get_total_flops() * self.scale)
 
     def seconds(self, steps: int, bf16: bool = False) -> float:
         """Mean seconds of a step, after one untimed; `bf16`: under CPU bfloat16 autocast (what
@@ -118,7 +121,7 @@ class Step:
                 t0 = time.perf_counter()
                 for _ in range(steps):
                     self.run()
-            return (time.perf_counter() - t0) / steps
+            return (time.perf_counter() - t0) / steps * self.scale
         finally:
             torch.set_num_threads(before)
 
@@ -133,7 +136,7 @@ def measured_seconds(row: str) -> float | None:
     return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
-def row_figures(row: str, preset: str, steps: int, peak: float) -> dict:
+def row_figures(row: str, preset: str, steps: int, peak: float, images: int | None = None) -> dict:
     plans = load_spec(ROOT / "resources" / "analyses" / f"{preset}.json").plans()
     kinds: dict[tuple, dict] = {}     # runs that differ only in seed, rate or momentum cost the same
     train = evaluate = achieved_s = bf16_s = 0.0
@@ -141,7 +144,7 @@ def row_figures(row: str, preset: str, steps: int, peak: float) -> dict:
         t = plan.experiment.train
         key = (plan.experiment.model, t.batch_size, t.loss, t.optimizer)
         if key not in kinds:
-            step = Step(plan.experiment)
+            step = Step(plan.experiment, images)
             fwd, bwd = step.flops()
             seconds = step.seconds(steps)
             seconds_bf16 = step.seconds(steps, bf16=True)
@@ -182,7 +185,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="matrix products timed; the best counts")
     ap.add_argument("--steps", type=int, default=3, help="training steps timed per model, after one warm-up")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--rows", default=",".join(row for row, _ in ROWS), help="which rows (comma-separated)")
+    ap.add_argument("--images", type=int, help="images in each timed step instead of the run's batch, its FLOPs "
+                    "and seconds scaled to the batch (quick looks: a small step's overheads weigh more)")
     a = ap.parse_args()
+    known = dict(ROWS)
+    if unknown := [r for r in a.rows.split(",") if r not in known]:
+        ap.error(f"no row {', '.join(unknown)}; the rows: {', '.join(known)}")
     gemm = {n: round(gemm_peak(n, a.repeats), 2) for n in a.gemm_sizes}
     peak = max(gemm.values())
     print(f"float32 GEMM peak ({torch.get_num_threads()} threads, best of {a.repeats}): "
@@ -191,8 +200,8 @@ def main() -> None:
     peak_bf16 = max(round(gemm_peak(n, a.repeats, torch.bfloat16), 2) for n in a.gemm_sizes)
     print(f"bfloat16 GEMM peak: {peak_bf16:.1f} GFLOP/s ({peak_bf16 / peak:.1f}x float32's)", flush=True)
     rows = []
-    for row, preset in ROWS:
-        r = row_figures(row, preset, a.steps, peak)
+    for row, preset in [(r, known[r]) for r in a.rows.split(",")]:
+        r = row_figures(row, preset, a.steps, peak, a.images)
         rows.append(r)
         print(f"\n{row} ({preset}.json): {r['trainings']} trainings", flush=True)
         for k in r["kinds"]:

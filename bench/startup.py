@@ -11,8 +11,8 @@
 - a whole `aegui train resources/presets/font3-ae2d.json` process beside `python -c "import torch"`
   (both wall-clock, from the process's start to its end).
 
-Every kind runs once before the timed rounds (not counted), with Python's bytecode cache on even
-where the environment turns it off (PYTHONDONTWRITEBYTECODE): a user's second start reads
+Every kind runs once before the timed rounds (not counted; --warm-ups N: N times, 0 for a quick
+look), with Python's bytecode cache on even where the environment turns it off (PYTHONDONTWRITEBYTECODE): a user's second start reads
 aegui's compiled modules, it does not compile them again.
 
 Targets (issue "faster / installable", start-up): window shown <= 1.3x the bare window; demo
@@ -26,7 +26,7 @@ imported before its window was shown (aegui: must be false).
   Target: the bundle within 1.1x of the source run, for the window and for the demo models; and
   the bundle's folder on disk (as `du` counts it) <= 600 MiB.
 
-Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--against DIR] [--bundle EXE]
+Usage: QT_QPA_PLATFORM=offscreen python bench/startup.py [--runs 5] [--warm-ups 1] [--against DIR] [--bundle EXE]
 (about 6 s a round on 2 cores, 10 s with --bundle)
 --against DIR: another checkout's window (e.g. `git worktree add /tmp/before main`) in the same rounds, for a
 before/after measured side by side.
@@ -169,6 +169,8 @@ def run_one(kind: str, env: dict, against: str | None = None, bundle: str | None
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="rounds; each runs every kind once, order rotated")
+    ap.add_argument("--warm-ups", type=int, default=1, help="untimed rounds first (bytecode written, files "
+                    "in the page cache); 0 for quick looks")
     ap.add_argument("--against", metavar="DIR", help="another checkout of aegui, its window measured in the same rounds")
     ap.add_argument("--bundle", metavar="EXE", help="the packaged app (dist/aegui/aegui), set beside the same "
                     "entry script run from source; Linux (the process's start from /proc)")
@@ -187,8 +189,9 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        for kind in kinds:      # warm-up: bytecode written, files in the page cache
-            run_one(kind, env, a.against, a.bundle)
+        for _ in range(a.warm_ups):     # bytecode written, files in the page cache
+            for kind in kinds:
+                run_one(kind, env, a.against, a.bundle)
         for i in range(a.runs):
             for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
                 rows[kind].append(run_one(kind, env, a.against, a.bundle))

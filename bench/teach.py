@@ -11,9 +11,11 @@ them (the MLP for drawings it gives back as they are, else the local model:
 aegui.core.models.familiarity), the taught MLP, and the editor with the taught MLP. With
 --local-epochs N (default 300; 0 skips it) the local model is taught too, in this process.
 
-Writes docs/teach.md and the table between the `bench/teach.py` markers in README.md.
+Writes docs/teach.md (--out: another file) and the table between the `bench/teach.py` markers in
+README.md (not with --no-readme). --epochs: the teaching epochs of `aegui teach` (its default 500).
 
-Usage: python bench/teach.py [--seeds 3] [--repeats 20] [--local-epochs 300] [--no-readme]
+Usage: python bench/teach.py [--seeds 3] [--repeats 20] [--local-epochs 300] [--epochs 500] [--no-readme]
+                             [--out docs/teach.md]
 """
 from __future__ import annotations
 
@@ -44,11 +46,11 @@ LEVELS = (0.0, 0.1, 0.2)
 START, END = "<!-- bench/teach.py: table -->", "<!-- /bench/teach.py -->"
 
 
-def run_teach(out: Path, seed: int) -> tuple[float, dict]:
+def run_teach(out: Path, seed: int, epochs: int) -> tuple[float, dict]:
     """`aegui teach` in its own process: (wall seconds, its JSON line)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "aegui", "teach", str(MLP), str(GLYPHS), "--out", str(out), "--seed", str(seed),
-           "--quiet"]
+           "--epochs", str(epochs), "--quiet"]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return time.perf_counter() - t0, json.loads(done.stdout.strip().splitlines()[-1])
@@ -84,7 +86,9 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--local-epochs", type=int, default=300)
+    ap.add_argument("--epochs", type=int, default=500, help="teaching epochs of `aegui teach` (its default)")
     ap.add_argument("--no-readme", action="store_true", help="write docs/teach.md only")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "teach.md"), help="the page written")
     a = ap.parse_args()
     t_all = time.perf_counter()
     load = os.getloadavg()[0]
@@ -97,7 +101,7 @@ def main() -> int:
     walls, taught_seconds, taught = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for s in range(a.seeds):
-            wall, result = run_teach(Path(tmp) / f"seed{s}", s)
+            wall, result = run_teach(Path(tmp) / f"seed{s}", s, a.epochs)
             walls.append(wall)
             taught_seconds.append(result["seconds"])
             model, exp, _ = load_model(Path(tmp) / f"seed{s}")
@@ -150,7 +154,7 @@ def main() -> int:
                f"at 10 % ({new10:.2f} of {input10:.2f}, {new10 / input10:.2f} of it: {met(new10 <= input10 / 2)}) "
                f"and the course's glyphs at most 0.3 at 10 % ({course10:.2f}: {met(course10 <= 0.3)}).")
     summary = (f"`aegui teach models/general-5x7-dae resources/lcd-glyphs.h --out DIR` as a whole process "
-               f"(Python start, torch import, 500 epochs, before / after figures, saving): {wall_text} s for "
+               f"(Python start, torch import, {a.epochs} epochs, before / after figures, saving): {wall_text} s for "
                f"teach seeds 0-{a.seeds - 1} (teaching alone {_span(taught_seconds)} s), on this project's 2-core CPU with a load average of {load:.1f} before and "
                f"{load_after:.1f} after. {a.repeats} noisy copies of every glyph per noise seed, "
                f"{a.seeds} noise seeds (the same copies for every model); taught rows: mean ± std over the "
@@ -159,14 +163,15 @@ def main() -> int:
         "# Teaching the general 5x7 denoiser new glyphs",
         "",
         f"Written by `python bench/teach.py` (--seeds {a.seeds} --repeats {a.repeats} --local-epochs "
-        f"{a.local_epochs}); {time.perf_counter() - t_all:.0f} s in all.",
+        f"{a.local_epochs}{f' --epochs {a.epochs}' if a.epochs != 500 else ''}); "
+        f"{time.perf_counter() - t_all:.0f} s in all.",
         "",
         summary,
         "",
         table,
         "",
     ])
-    (ROOT / "docs" / "teach.md").write_text(doc, encoding="utf-8")
+    Path(a.out).write_text(doc, encoding="utf-8")
     print(doc)
     if not a.no_readme:
         readme = ROOT / "README.md"
