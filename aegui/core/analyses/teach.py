@@ -203,8 +203,8 @@ class TeachSession:
             train["device"] = s.device
         self.fine_tune = with_changes(exp, train=train)
         self.session = TrainingSession(self.fine_tune, data)
-        with torch.no_grad():
-            self.session.model.flat.copy_(model.flat.detach().to(self.session.model.flat.device))
+        # Its weights and its running statistics (batch-norm's): fine-tuning starts from the model.
+        self.session.model.take(model, 0)
         rng = np.random.default_rng((s.seed, 1))
         self._probe_clean = np.repeat(self.new.x, s.probe_repeats, axis=0)
         self._probe = apply_noise(self._probe_clean, "salt_pepper", s.probe_level, rng)

@@ -175,7 +175,8 @@ class _Step:
         self.graphs, self.out = None, {}
         if s.device.type != "cuda":
             return      # replayed eagerly, one call a replay: lets the CPU tests run this loop
-        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos)
+        # The running statistics too: the warm-up's batch-norm steps move them.
+        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos, s.model.stats)
         saved = [x.detach().clone() for x in state]
         scratch = torch.Generator(device=s.device).manual_seed(0)
         side = torch.cuda.Stream()
@@ -253,7 +254,7 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
     if opt.v is None:
         opt.v = torch.zeros_like(s.model.flat)
     flat = s.model.flat
-    snapshot = flat.detach().clone()
+    snapshot = s.last_finite()
     start = time.perf_counter()
     try:
         step = _Step(s, xin, target, bs, gen, opt)

@@ -56,7 +56,7 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     fresh_noise = objective.corrupts_inputs and s.exp.noise.mode == "fresh"
     opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
     flat = s.model.flat
-    snapshot = flat.detach().clone()
+    snapshot = s.last_finite()
     start = time.perf_counter()
     last_loss = torch.full((s.k,), float("nan"))
     batches = -(-n // bs)

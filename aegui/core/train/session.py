@@ -20,6 +20,7 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
   note_first_loss(total)         each model's first loss, for the blow-up check
   wrong(logits), eval_logits()   wrong pixels per model and sample; the evaluation logits
   target_hit(wrong, loss)        whether a live model reached train.target_max_wrong
+  last_finite()                  every model's weights and running statistics, kept at each check
   checkpoint(epoch, wrong, loss, parts, snapshot, opt, start) -> ProgressRecord
   record(rec, epoch)             the validation loss and the history row of a record
   partial_record(epoch, batch, batches, parts, start) -> ProgressRecord of an epoch in progress
@@ -57,6 +58,32 @@ _PARAM_LIMIT = 1e5
 # even ones that recover from a spike, stay below ~10x.
 _LOSS_GROWTH = 100.0
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+
+
+class LastFinite:
+    """Every model's state at the last check, for a model that blows up to get back: its weights
+    and its running statistics (batch-norm's mean and variance, which the steps move as well;
+    restored without them, a model saved "at its last finite weights" held NaN statistics that
+    no evaluation accepts)."""
+
+    def __init__(self, model):
+        self.flat = model.flat.detach().clone()
+        self.stats = model.stats.detach().clone()
+
+    @torch.no_grad()
+    def restore(self, model, rows: torch.Tensor) -> None:
+        """Models `rows` (a [K] bool mask) get their kept state back."""
+        model.flat[rows] = self.flat[rows]
+        model.stats[rows] = self.stats[rows]
+
+    @torch.no_grad()
+    def take(self, model, alive: torch.Tensor) -> None:
+        """Keep the state of the live models; a frozen one is put back to what was kept (its
+        forward passes in later steps still move its statistics)."""
+        self.flat.copy_(model.flat)
+        if self.stats.numel():
+            model.stats.copy_(torch.where(alive.view(-1, 1), model.stats, self.stats))
+            self.stats.copy_(model.stats)
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
@@ -133,6 +160,10 @@ class TrainingSession:
 
     def best_model(self):
         return self.model.select(self.best)
+
+    def last_finite(self) -> LastFinite:
+        """The state a check restores to a model that blew up (a loop makes it before its first step)."""
+        return LastFinite(self.model)
 
     # ---------------------------------------------------------------- what the loops use
     def noisy_inputs(self, rng: np.random.Generator) -> torch.Tensor:
@@ -281,10 +312,10 @@ class TrainingSession:
             epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches)
 
     def checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
-        """The record of a check: the blow-up guard (a model whose loss or weights ran away gets
-        its `snapshot` weights back, `opt` forgets its state, and it stops training), the best
-        model, the run's state and message. `parts` are the loss parts per model, `start` the
-        run's perf_counter start."""
+        """The record of a check: the blow-up guard (a model whose loss, weights or running
+        statistics ran away gets its `snapshot` (a LastFinite) back, `opt` forgets its state, and
+        it stops training), the best model, the run's state and message. `parts` are the loss
+        parts per model, `start` the run's perf_counter start."""
         t = self.exp.train
         flat = self.model.flat
         with torch.no_grad():
@@ -292,21 +323,22 @@ class TrainingSession:
             # amax / amin propagate NaN (which compares False) and need no full-size temporary
             # (isfinite(flat) took 3 ms on a 1.6 M-weight model, more than an Adam step).
             sane_weights = (flat.amax(1) < _PARAM_LIMIT) & (flat.amin(1) > -_PARAM_LIMIT)
+            finite_stats = torch.isfinite(self.model.stats).all(1)
             sane_loss = ~(loss > _LOSS_GROWTH * self._loss0) if self._loss0 is not None \
                 else torch.ones_like(finite_loss)
-            finite = finite_loss & sane_weights & sane_loss
+            finite = finite_loss & sane_weights & finite_stats & sane_loss
             newly_dead = self.alive & ~finite
-            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all())
+            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all(), finite_stats.all())
             read = self._read(wrong, loss, parts, *flags)
             if read[0][0]:
-                # Keep the last finite weights and freeze the model.
-                flat[newly_dead] = snapshot[newly_dead]
+                # Keep the last finite weights and statistics and freeze the model.
+                snapshot.restore(self.model, newly_dead)
                 opt.reset_state(newly_dead)
                 self.alive &= ~newly_dead
                 wrong = self.evaluator.wrong()
                 read = self._read(wrong, loss, parts, *flags)
-            snapshot.copy_(flat)
-        (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read
+            snapshot.take(self.model, self.alive)
+        (_, all_finite, all_sane, stats_finite), b, alive_np, loss_np, losses, wrong_np = read
         self.best = b
         loss_np[~alive_np] = np.nan
         elapsed = time.perf_counter() - start - self.idle_s
@@ -318,6 +350,8 @@ class TrainingSession:
                 why = ("why_nan", {})
             elif not all_sane:
                 why = ("why_weights", {"limit": _PARAM_LIMIT})
+            elif not stats_finite:
+                why = ("why_stats", {})
             else:
                 why = ("why_growth", {"factor": _LOSS_GROWTH})
             msg = ("diverged", {"epoch": epoch, "why": why[0], "why_args": why[1],
