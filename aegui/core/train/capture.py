@@ -253,7 +253,6 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
         opt.m = torch.zeros_like(s.model.flat)
     if opt.v is None:
         opt.v = torch.zeros_like(s.model.flat)
-    flat = s.model.flat
     snapshot = s.last_finite()
     start = time.perf_counter()
     try:
@@ -291,6 +290,9 @@ def captured_steps(s) -> Iterator[P.ProgressRecord]:
             if step.tail:
                 total, parts, _ = step.replay("tail")
         if not check:
+            if s.heartbeat_due():
+                done = step.epoch_parts() if not step.full_batch else {k: v.clone() for k, v in parts.items()}
+                yield s.partial_record(epoch, 1, 1, done, start, measure=False)
             continue
         if wrong is None:
             wrong = s.wrong(s.eval_logits())

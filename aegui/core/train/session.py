@@ -23,7 +23,8 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
   last_finite()                  every model's weights and running statistics, kept at each check
   checkpoint(epoch, wrong, loss, parts, snapshot, opt, start) -> ProgressRecord
   record(rec, epoch)             the validation loss and the history row of a record
-  partial_record(epoch, batch, batches, parts, start) -> ProgressRecord of an epoch in progress
+  partial_record(epoch, batch, batches, parts, start, measure) -> ProgressRecord of an epoch in progress
+  heartbeat_due()                no record came for heartbeat_s: yield one of the epoch in progress
 """
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ _PARAM_LIMIT = 1e5
 # even ones that recover from a spike, stay below ~10x.
 _LOSS_GROWTH = 100.0
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+# What a consumer that shows progress sets `heartbeat_s` to: at most one record a second of an
+# epoch in progress, when its checks are further apart than that.
+HEARTBEAT_S = 1.0
 
 
 class LastFinite:
@@ -148,6 +152,14 @@ class TrainingSession:
         # Seconds the consumer spent not training between records (a paused window): left out
         # of the records' elapsed time and rate.
         self.idle_s = 0.0
+        # Seconds without a record after which the eager and captured loops yield one of the epoch
+        # in progress (ProgressRecord.batch; its wrong pixels those last measured): how far a long
+        # epoch has got, and the rate a time estimate needs, before the first check (a model of
+        # 10,000 batch-norm layers took 11 s an epoch and showed nothing until its tenth).
+        # None: records at checks only (what the analyses that train models expect).
+        self.heartbeat_s: float | None = None
+        self._last_out = 0.0            # perf_counter of the last record
+        self._wrong: torch.Tensor | None = None     # the wrong pixels the last record measured
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -258,6 +270,7 @@ class TrainingSession:
         # GUI thread wants a core too. What counts is the work of one step (one batch): the
         # emoji VAE (1.6 M weights) in batches of 8 / 32 / 128 took 135 / 74 / 47 ms per
         # epoch on one thread and 1022 / 114 / 30 ms on two.
+        self._last_out = time.perf_counter()
         try:
             with _threads(1 if self._small_on_cpu() else None):
                 yield from self._steps()
@@ -295,10 +308,16 @@ class TrainingSession:
                                         self._VAL_CHUNK)
         return float(total[0])
 
-    def partial_record(self, epoch, batch, batches, parts, start) -> P.ProgressRecord:
-        """Where an epoch in progress stands after `batch` of its `batches` (step mode): the mean
-        loss of those batches, wrong pixels of the weights now. The best model may change."""
-        wrong = self.evaluator.wrong()
+    def heartbeat_due(self) -> bool:
+        return self.heartbeat_s is not None and time.perf_counter() - self._last_out >= self.heartbeat_s
+
+    def partial_record(self, epoch, batch, batches, parts, start, measure: bool = True) -> P.ProgressRecord:
+        """Where an epoch in progress stands after `batch` of its `batches` (step mode, or a
+        heartbeat): the mean loss of those batches, wrong pixels of the weights now (`measure`;
+        else those the last record measured, unless none did). The best model may change."""
+        wrong = self.evaluator.wrong() if measure or self._wrong is None else self._wrong
+        self._wrong = wrong
+        self._last_out = time.perf_counter()
         _, b, alive_np, loss_np, losses, wrong_np = self._read(wrong, parts["total"], parts)
         self.best = b
         loss_np[~alive_np] = np.nan
@@ -338,6 +357,7 @@ class TrainingSession:
                 wrong = self.evaluator.wrong()
                 read = self._read(wrong, loss, parts, *flags)
             snapshot.take(self.model, self.alive)
+        self._wrong, self._last_out = wrong, time.perf_counter()
         (_, all_finite, all_sane, stats_finite), b, alive_np, loss_np, losses, wrong_np = read
         self.best = b
         loss_np[~alive_np] = np.nan
