@@ -314,7 +314,8 @@ class TrainingSession:
     def partial_record(self, epoch, batch, batches, parts, start, measure: bool = True) -> P.ProgressRecord:
         """Where an epoch in progress stands after `batch` of its `batches` (step mode, or a
         heartbeat): the mean loss of those batches, wrong pixels of the weights now (`measure`;
-        else those the last record measured, unless none did). The best model may change."""
+        else those the last record measured, unless none did, and extra["heartbeat"] says so).
+        The best model may change."""
         wrong = self.evaluator.wrong() if measure or self._wrong is None else self._wrong
         self._wrong = wrong
         self._last_out = time.perf_counter()
@@ -328,7 +329,8 @@ class TrainingSession:
             epoch=epoch, total_epochs=self.exp.train.epochs, losses=losses, loss_per_model=loss_np,
             max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()), max_wrong_per_model=max_w,
             mean_wrong_per_model=wrong_np.mean(1), glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
-            epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches)
+            epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches,
+            extra={} if measure else {"heartbeat": True})
 
     def checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
         """The record of a check: the blow-up guard (a model whose loss, weights or running

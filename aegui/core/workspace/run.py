@@ -94,7 +94,9 @@ def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=N
             break
         wait = gate.count(BATCH if rec.batch else EPOCH, rec.epoch)
         if wait or progress_due():
-            shot = view(rec.epoch) if wait or snapshot_due() else None
+            # Not for a heartbeat (a long epoch's progress): a view of a model whose epoch takes
+            # seconds runs it over the shown samples, a good part of a step.
+            shot = view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and snapshot_due()) else None
             yield RunProgress(pending, shot, paused=wait)
             pending = []
         if wait:

@@ -73,8 +73,11 @@ def test_the_window_has_a_time_left_before_the_first_check(font3):
             ws.report_started(exp, font3, item.models, stepping=False)
         elif isinstance(item, RunProgress):
             ws.report_progress(item.records)
-            etas.append((item.records[-1].batch, ws.training.eta_s))
+            etas.append((item.records[-1].batch, ws.training.eta_s, item.view))
     assert etas[0][0] > 0 and etas[0][1] is not None and etas[0][1] > 0     # an epoch in progress
+    # A heartbeat moves the numbers, not the views (running the model over the shown samples
+    # takes a good part of a step of a model this deep).
+    assert all(view is None for batch, _, view in etas if batch)
 
 
 class Terminal(io.StringIO):
