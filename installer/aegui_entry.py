@@ -42,6 +42,8 @@ def main(argv) -> int:
 
 if __name__ == "__main__":
     try:
+        from aegui.cli import whole_import
+        whole_import.install()      # Ctrl-C while numpy or torch imports: answered once it is in
         code = main(sys.argv[1:])
     except KeyboardInterrupt:
         # Ctrl-C while the command or the window starts (importing aegui.cli, Qt): one line.

@@ -1,11 +1,13 @@
-"""Ctrl-C while torch is imported is answered once the import is done.
+"""Ctrl-C while numpy, scipy or torch is imported is answered once that import is done.
 
-torch's C++ start-up calls back into Python; a KeyboardInterrupt raised in such a callback
-crosses C++ code that cannot pass it on, and the process ends in abort() ("terminate called
-after throwing an instance of ... KeyboardInterrupt", exit status 134) instead of the one line
-a Ctrl-C while starting gets: 2 of 111 runs of `aegui train` interrupted 0.3-2.5 s after they
-started. While torch's package runs, a Ctrl-C is only noted; it is sent again when the import
-ends, to whatever handles it then (a second or two later).
+Their C start-up calls back into Python, and a KeyboardInterrupt raised in a callback does not
+come out as one: torch's C++ cannot pass it on and the process ended in abort() ("terminate
+called after throwing an instance of ... KeyboardInterrupt", exit status 134; 2 of 111 runs of
+`aegui train` interrupted 0.3-2.5 s after they started), and numpy's turned it into an
+ImportError traceback ("PyCapsule_Import could not import module "datetime""; 1 of 126 runs at
+0-2.5 s). While one of these packages runs, a Ctrl-C is only noted; it is sent again when the
+import ends, to whatever handles it then (numpy's takes a fraction of a second, torch's one or
+two).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
-_NAME = "torch"
+PACKAGES = ("numpy", "scipy", "torch")
 
 
 @contextmanager
@@ -35,14 +37,20 @@ def ctrl_c_deferred():
 
 
 class _WholeImport:
-    """A meta path finder that hands out torch's own spec, its loader running under ctrl_c_deferred."""
+    """A meta path finder that hands out the packages' own specs, their loaders running under
+    ctrl_c_deferred (the packages' modules are imported within their package's)."""
+
+    def __init__(self, names):
+        self.waiting = set(names)
 
     def find_spec(self, name, path=None, target=None):
-        if name != _NAME:
+        if name not in self.waiting:
             return None
-        uninstall(self)
+        self.waiting.discard(name)
+        if not self.waiting:
+            uninstall(self)
         from importlib.util import find_spec
-        spec = find_spec(name)
+        spec = find_spec(name)      # the other finders' (this one no longer answers for it)
         if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
             run = spec.loader.exec_module
 
@@ -54,10 +62,11 @@ class _WholeImport:
 
 
 def install():
-    """The finder (None when torch is in already); give it to uninstall() when done."""
-    if _NAME in sys.modules:
+    """The finder (None when every package is in already); give it to uninstall() when done."""
+    names = [n for n in PACKAGES if n not in sys.modules]
+    if not names:
         return None
-    finder = _WholeImport()
+    finder = _WholeImport(names)
     sys.meta_path.insert(0, finder)
     return finder
 

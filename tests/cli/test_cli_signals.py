@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from core_helpers import ROOT, small_experiment
 
 DAE = ROOT / "models" / "general-5x7-dae"
@@ -196,22 +198,24 @@ def test_ctrl_c_anywhere_in_the_aegui_script_s_start_ends_with_one_line(tmp_path
             assert got.stderr.strip() == "aegui: interrupted", (name, got.stderr)
 
 
-def test_ctrl_c_while_torch_imports_ends_with_one_line(tmp_path):
-    """torch's C++ start-up calls back into Python, and a KeyboardInterrupt raised there ended the
-    process in abort() (status 134, "terminate called ... KeyboardInterrupt"; 2 of 111 runs sent
-    Ctrl-C 0.3-2.5 s after the start). Ctrl-C comes here at delays spread over the import, counted
-    from when it begins (the script says so on stderr); whichever part of it each one hits, every
-    run ends with status 130 and the one line."""
+@pytest.mark.parametrize("package, step", [("numpy", 0.02), ("torch", 0.1)])
+def test_ctrl_c_while_numpy_or_torch_imports_ends_with_one_line(tmp_path, package, step):
+    """Their C start-up calls back into Python, and a KeyboardInterrupt raised there did not come
+    out as one: torch's ended the process in abort() (status 134, "terminate called ...
+    KeyboardInterrupt"; 2 of 111 runs sent Ctrl-C 0.3-2.5 s after the start), numpy's turned it
+    into an ImportError traceback (1 of 126 at 0-2.5 s). Ctrl-C comes here at 13 delays spread over
+    the import, counted from when it begins (the script says so on stderr); whichever part of it
+    each one hits, every run ends with status 130 and no traceback."""
     cfg = tmp_path / "cfg.json"
     cfg.write_text(small_experiment(train={"epochs": 10_000_000, "check_every": 1}).to_json())
-    marker = _CONSOLE_SCRIPT.replace("if name == target:", "if name == 'torch':\n            "
-                                     "print('IMPORTING TORCH', file=sys.stderr, flush=True)\n        if name == target:")
+    marker = _CONSOLE_SCRIPT.replace("if name == target:", f"if name == {package!r}:\n            "
+                                     "print('IMPORTING', name, file=sys.stderr, flush=True)\n        if name == target:")
     env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), CTRL_C_AT="-")
-    for delay in [0.1 * i for i in range(13)]:
+    for delay in [step * i for i in range(13)]:
         proc = subprocess.Popen([sys.executable, "-c", marker, "train", str(cfg), "--out", str(tmp_path / "run"),
                                  "--force", "--quiet"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        assert proc.stderr.readline().strip() == "IMPORTING TORCH"
+        assert proc.stderr.readline().strip() == f"IMPORTING {package}"
         time.sleep(delay)       # where in the import it lands; any outcome but a clean one fails
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=LIMIT_S)
