@@ -9,6 +9,8 @@ import sys  # noqa: E402
 
 def _run() -> int:
     try:
+        from aegui.cli import whole_import
+        whole_import.install()      # Ctrl-C while numpy or torch imports: answered once it is in
         from aegui.qt.app import run
         return run(sys.argv[1:], start=START)
     except KeyboardInterrupt:

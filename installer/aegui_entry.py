@@ -41,4 +41,14 @@ def main(argv) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        from aegui.cli import whole_import
+        whole_import.install()      # Ctrl-C while numpy or torch imports: answered once it is in
+        code = main(sys.argv[1:])
+    except KeyboardInterrupt:
+        # Ctrl-C while the command or the window starts (importing aegui.cli, Qt): one line.
+        print("\naegui: interrupted", file=sys.stderr)
+        code = 130
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # exiting: a late Ctrl-C must not print a traceback
+    sys.exit(code)

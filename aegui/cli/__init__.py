@@ -7,18 +7,24 @@ from __future__ import annotations
 
 import sys
 
-import aegui
-from aegui.cli import analyses, data, decode, importing, replay, report, sweep, teach, train
-from aegui.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, Parser, UserError
-
-GROUPS = (train, importing, decode, sweep, analyses, data, replay, teach, report)
+# Nothing else is imported with this module: the `aegui` script imports it before main() runs,
+# and a Ctrl-C while the commands' modules came in (numpy, the config fields: half a second)
+# escaped main()'s handler as a KeyboardInterrupt traceback. main() imports them.
 
 
-def build_parser() -> Parser:
+def groups() -> tuple:
+    """The command modules, each with its add_parsers(sub) and HANDLERS."""
+    from aegui.cli import analyses, data, decode, importing, replay, report, sweep, teach, train
+    return (train, importing, decode, sweep, analyses, data, replay, teach, report)
+
+
+def build_parser():
+    import aegui
+    from aegui.cli.common import Parser
     p = Parser(prog="aegui", description="aegui, the autoencoder studio. With no command, opens the app.")
     p.add_argument("--version", action="version", version=f"aegui {aegui.__version__}")
     sub = p.add_subparsers(dest="command", parser_class=Parser)
-    for group in GROUPS:
+    for group in groups():
         group.add_parsers(sub)
     return p
 
@@ -48,15 +54,34 @@ def _pipe_closed() -> int:
 
 
 def main(argv=None) -> int:
+    """The command line; `argv` None: run as the program (the `aegui` script), sys.argv's."""
+    whole = None
     try:
+        from aegui.cli import whole_import
+        whole = whole_import.install()
         return _main(argv)
     except KeyboardInterrupt:
         # Ctrl-C while starting (importing torch) or where no command catches it: one line.
         print("\naegui: interrupted", file=sys.stderr)
-        return EXIT_CANCELLED
+        return 130      # common.EXIT_CANCELLED (its import may be what was interrupted)
+    finally:
+        if whole is not None:
+            whole_import.uninstall(whole)
+        if argv is None:
+            _exiting()
+
+
+def _exiting() -> None:
+    """The program ends when main() returns: a Ctrl-C during the interpreter's exit must not
+    print a traceback (as aegui/__main__.py and main.py do after their main)."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _main(argv=None) -> int:
+    from aegui.cli.common import EXIT_BAD_INPUT, UserError
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
         from aegui.qt.app import run
@@ -65,7 +90,7 @@ def _main(argv=None) -> int:
     from aegui.core.schema.experiment import ConfigError, clipped
     from aegui.core.data.glyphs import FontParseError
     from aegui.core.runs.storage import ModelFileError
-    handlers = {name: fn for group in GROUPS for name, fn in group.HANDLERS.items()}
+    handlers = {name: fn for group in groups() for name, fn in group.HANDLERS.items()}
     try:
         status = handlers[args.command](args)
         sys.stdout.flush()      # a closed pipe shows here for output still buffered, not at exit

@@ -83,6 +83,15 @@ class Interrupts:
         return EXIT_CANCELLED if self.count else 0
 
 
+def duration(seconds: float) -> str:
+    """A time as a progress line says it: "40 s", "12 min", "3.5 h"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def parse_seed(text: str) -> int:
     """--seed within the range the config's train.seed takes (config/fields.py): past 2^63 torch
     failed deep inside training with "Overflow when unpacking long long"."""

@@ -30,10 +30,26 @@ def add_parsers(sub) -> None:
                    help="replace another model in --out (its files are removed); without it aegui refuses")
 
 
-def _progress_line(rec) -> str:
-    return (f"\r\033[Kepoch {rec.epoch}/{rec.total_epochs}  loss {rec.loss:.4g}  new glyphs: "
-            f"{rec.new_wrong:.2f} wrong clean, {rec.new_noisy_wrong:.2f} at noise (input "
-            f"{rec.noisy_input_wrong:.2f})  known: {rec.known_wrong:.2f}")
+class _Line:
+    """The progress line on a terminal (nothing elsewhere): each record's `describe`, at most ten
+    times a second; the first of each phase and a forced one whatever came before."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = 0.0
+        self.phase = None
+
+    def __call__(self, rec, force: bool = False) -> None:
+        from aegui.core.analyses.teach import describe
+        if self.enabled and (force or rec.phase != self.phase or time.monotonic() - self.shown >= 0.1):
+            self.shown, self.phase = time.monotonic(), rec.phase
+            sys.stderr.write(f"\r\033[K{describe(rec)}")
+            sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def cmd_teach(args) -> int:
@@ -54,13 +70,15 @@ def cmd_teach(args) -> int:
     names = [n.strip() for n in args.font.split(",") if n.strip()] if args.font else None
     if args.font is not None and not names:
         raise UserError("--font: name at least one array of the font file, e.g. --font LCD")
+    line = _Line(not args.quiet)
     try:
-        fonts = T.fonts_from_file(args.glyphs, names)
+        fonts = T.fonts_from_file(args.glyphs, names, line)
+        line.end()
         settings = T.replace_settings(T.TeachSettings(), epochs=args.epochs, seed=args.seed, device=args.device)
         T.check_teachable(exp, model)
         known = from_config(exp.data)
         # The before / after figures come after teaching: their size is refused before it.
-        check_measure(exp, len(known) + len(T.glyph_dataset(fonts)), args.repeats)
+        check_measure(exp, len(known) + sum(len(f.glyphs) for f in fonts), args.repeats)
         session = T.TeachSession(model, exp, fonts, settings, source=str(Path(args.glyphs).resolve()),
                                  base_path=str(model_dir.resolve()), known=known)
     except T.TeachError as e:
@@ -71,26 +89,23 @@ def cmd_teach(args) -> int:
         raise UserError(f"{args.glyphs}: {e}") from None
     # One writer per folder, and no other model replaced unasked (aegui.core.runs.outfolder).
     with claimed(out, saved, args.force):
-        return _teach_and_save(args, out, model, session)
+        return _teach_and_save(args, out, model, session, line)
 
 
-def _teach_and_save(args, out, model, session) -> int:
+def _teach_and_save(args, out, model, session, line) -> int:
     from aegui.core.analyses import teach as T
 
-    tty = not args.quiet and sys.stderr.isatty()
-    start, shown = time.perf_counter(), 0.0
+    start = time.perf_counter()
     rec = None
     with Interrupts(session.stop, "what was taught so far will be saved") as interrupts:
         try:
-            for rec in session.steps():
-                if tty and (time.monotonic() - shown >= 0.1 or rec.done):
-                    shown = time.monotonic()
-                    sys.stderr.write(_progress_line(rec))
-                    sys.stderr.flush()
+            for item in session.steps():
+                line(item, force=item.done)
+                if item.phase == T.FINE_TUNING:
+                    rec = item
         except KeyboardInterrupt:
             session.stop()
-        if tty:
-            sys.stderr.write("\n")
+        line.end()
         if rec is None:
             raise UserError("teaching was stopped before its first epoch; nothing to save")
         if rec.message:
@@ -98,24 +113,38 @@ def _teach_and_save(args, out, model, session) -> int:
         taught = session.result()
         if interrupts.count and not rec.done:
             # Cut short inside an epoch: the last record says how far it got.
-            rec = taught.last = replace(rec, state=T.P.STOPPED)
+            rec = taught.last = replace(taught.last, state=T.P.STOPPED)
         seconds = time.perf_counter() - start
-        scores = None
-        try:
-            if tty:
-                print(f"aegui: measuring the model before and after on {args.repeats} noisy copies of every glyph",
-                      file=sys.stderr, flush=True)
-            scores = {"new": T.before_after(model, taught.model, taught.new.x, repeats=args.repeats),
-                      "known": T.before_after(model, taught.model, taught.known.x, repeats=args.repeats)}
-        except KeyboardInterrupt:
-            print("aegui: saving what was taught without the before / after figures", file=sys.stderr)
+        scores = _measure(args, model, taught, line)
         interrupts.saving()
+        line(replace(taught.last, phase=T.SAVING), force=True)
         meta = T.save_taught(out, taught, scores)
+        line.end()
         print(f"saved {meta.parent}/model.safetensors, model.json, metrics.csv and the glyphs' font.h", file=sys.stderr)
         print(json.dumps({"model": str(out), "glyphs": len(taught.new), "labels": taught.new.labels,
                           "epochs": rec.epoch, "state": rec.state, "seconds": round(seconds, 3),
                           "new_wrong": (scores or {}).get("new"), "known_wrong": (scores or {}).get("known")}),
               flush=True)
     return 1 if rec.state == "diverged" else interrupts.exit_code
+
+def _measure(args, model, taught, line) -> dict | None:
+    """The before / after figures, None when a Ctrl-C cut them short."""
+    from aegui.core.analyses import teach as T
+    try:
+        if line.enabled:
+            line.end()
+            print(f"aegui: measuring the model before and after on {args.repeats} noisy copies of every glyph",
+                  file=sys.stderr, flush=True)
+        steps = T.measuring(model, taught, ("new", "known"), repeats=args.repeats)
+        while True:
+            try:
+                line(next(steps))
+            except StopIteration as done:
+                return done.value
+    except KeyboardInterrupt:
+        line.end()
+        print("aegui: saving what was taught without the before / after figures", file=sys.stderr)
+        return None
+
 
 HANDLERS = {"teach": cmd_teach}

@@ -8,8 +8,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aegui.cli.common import Interrupts, UserError, load_model_dir, out_folder, parse_level, parse_seed
+from aegui.cli.common import Interrupts, UserError, duration, load_model_dir, out_folder, parse_level, parse_seed
 from aegui.core.schema.experiment import DEVICES, PRECISIONS, shown
+
+# A run the first records say will take longer than this gets a note of how long, terminal or not.
+LONG_RUN_S = 60.0
 
 
 def _seeds(text: str):
@@ -57,23 +60,54 @@ def add_parsers(sub) -> None:
     e.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
 
 
+def _epochs_done(rec) -> float:
+    """Epochs done, an epoch in progress (rec.batch of rec.batches) counted in part."""
+    return rec.epoch - 1 + rec.batch / rec.batches if rec.batch and rec.batches else rec.epoch
+
+
+def _time_left(rec) -> float | None:
+    if rec.done or rec.epochs_per_s <= 0:
+        return None
+    return max(0.0, rec.total_epochs - _epochs_done(rec)) / rec.epochs_per_s
+
+
 class _Bar:
     """A one-line progress bar on a terminal; silent when stderr is not a terminal. Glyphs show
-    wrong pixels; images (where a pixel is rarely exactly right) the losses only."""
+    wrong pixels; images (where a pixel is rarely exactly right) the losses only. The time left
+    shows from the first record, an epoch in progress's too; a run that will take long says so
+    once, on a line of its own, terminal or not."""
 
     def __init__(self, enabled: bool, images: bool = False):
         self.enabled = enabled and sys.stderr.isatty()
         self.images = images
         self.last = 0.0
+        self.estimated = False
+
+    def _estimate(self, rec) -> None:
+        left = _time_left(rec)
+        if self.estimated or left is None:
+            return
+        self.estimated = True
+        if left >= LONG_RUN_S:
+            per_epoch = 1 / rec.epochs_per_s
+            sys.stderr.write(("\r\033[K" if self.enabled else "") +
+                             f"aegui: note: about {duration(per_epoch)} an epoch, so {rec.total_epochs} epochs take "
+                             f"about {duration(left + rec.elapsed)}; Ctrl-C stops and saves the best model so far\n")
+            sys.stderr.flush()
+            self.last = 0.0
 
     def update(self, rec, force=False):
+        self._estimate(rec)
         now = time.monotonic()
         if not self.enabled or (now - self.last < 0.1 and not force):
             return
         self.last = now
-        frac = rec.epoch / rec.total_epochs
+        frac = _epochs_done(rec) / rec.total_epochs
         bar = "#" * int(frac * 30)
-        text = f"\r\033[K[{bar:<30}] epoch {rec.epoch}/{rec.total_epochs}  loss {rec.losses['total']:.4g}"
+        text = f"\r\033[K[{bar:<30}] epoch {rec.epoch}/{rec.total_epochs}"
+        if rec.batch:
+            text += f" (batch {rec.batch}/{rec.batches})"
+        text += f"  loss {rec.losses['total']:.4g}"
         if "kl" in rec.losses:
             text += f" (recon {rec.losses['recon']:.4g} + kl {rec.losses['kl']:.3g})"
         if rec.val_loss is not None:
@@ -81,7 +115,9 @@ class _Bar:
         if not self.images:
             text += f"  max wrong {rec.max_wrong}  mean {rec.mean_wrong:.3f}"
         rate = rec.epochs_per_s
-        sys.stderr.write(text + (f"  {rate:.0f} ep/s " if rate >= 10 else f"  {rate:.2g} ep/s "))
+        text += f"  {rate:.0f} ep/s" if rate >= 10 else f"  {rate:.2g} ep/s"
+        left = _time_left(rec)
+        sys.stderr.write(text + (f"  ETA {duration(left)} " if left is not None else " "))
         sys.stderr.flush()
 
     def close(self):
@@ -182,7 +218,7 @@ def _train_and_save(args, exp, out: Path) -> int:
     from aegui.core.data.datasets import load_split
     from aegui.core.runs.trained import TrainedModel, run_metrics
     from aegui.core.train import progress as P
-    from aegui.core.train.session import TrainingSession
+    from aegui.core.train.session import HEARTBEAT_S, TrainingSession
 
     dataset, val = load_split(exp.data, _loading(args.quiet))
     for warning in dataset.warnings:
@@ -190,6 +226,7 @@ def _train_and_save(args, exp, out: Path) -> int:
     if args.seeds == "auto":
         exp = _auto_seeds(exp, len(dataset))
     session = TrainingSession(exp, dataset, val_data=val)
+    session.heartbeat_s = HEARTBEAT_S       # long epochs show how far they got, and the time left
     bar = _Bar(not args.quiet, images=exp.data.source != "font")
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
@@ -197,7 +234,7 @@ def _train_and_save(args, exp, out: Path) -> int:
         try:
             for rec in session.steps():
                 bar.update(rec, force=rec.done)
-                if recorder is not None:
+                if recorder is not None and not rec.batch:
                     recorder.record(session, rec)
         except KeyboardInterrupt:
             session.stop()

@@ -162,11 +162,14 @@ def take_apart(win) -> None:
     """Take the window apart while Python is whole: left to interpreter shutdown, a chart's Python
     resize handler could be called from Qt's teardown and crash the process (exit status 139).
     Workers still running (one a panel started as the models came in, after the window's close
-    waited) end first: deleting what they report to under them printed a traceback on exit."""
+    waited; the start-up's loading when the window was closed before it ended, which no wait of a
+    few seconds covers on a busy machine) end first, however long they take: Python exiting
+    under a running worker printed its tracebacks ("Signal source has been deleted", then
+    torch's TypeErrors) and still exited 0."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
     from aegui.qt import threads
-    threads.wait_for_workers(10_000)
+    threads.wait_for_workers(None)
     win.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 

@@ -140,7 +140,7 @@ class FileActions(QObject):
         def failed(error):
             QMessageBox.critical(self.window, tr("Could not open the model"), threads.error_text(error))
 
-        threads.run_task(open_trained, path, on_done=done, on_error=failed)
+        threads.run_task(open_trained, path, on_done=done, on_error=failed, receiver=self.window)
 
     def show_data_warnings(self, warnings: list[str]) -> None:
         """Unreadable pictures, in one message that does not stop training from starting."""

@@ -60,6 +60,7 @@ QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
 
 class MainWindow(QMainWindow):
     model_loaded = Signal()           # the demo models are in (smoke test, screenshots)
+    closing = False                   # the close was accepted: what start-up loads is dropped
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -254,6 +255,8 @@ class MainWindow(QMainWindow):
         threads.run_task(open_startup, paths, on_done=self._loaded, on_error=self._load_failed)
 
     def _loaded(self, startup) -> None:
+        if self.closing:
+            return      # closed while loading: no panel is to compute for these models now
         self.workspace.opened_at_start(startup.models, startup.last_session, startup.devices, startup.device_name)
         if startup.problems:
             self._tell_load_problems(tr("Some models could not be loaded"), startup.problems)
@@ -262,6 +265,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, collector.freeze_survivors)   # ~0.1 s, once, after the first paint
 
     def _load_failed(self, error) -> None:
+        if self.closing:
+            return
         self.workspace.opened_at_start([], False, [], "")
         self._tell_load_problems(tr("Could not open the model"), [threads.error_text(error)])
         self.model_loaded.emit()
@@ -350,6 +355,7 @@ class MainWindow(QMainWindow):
             if busy and not self._may_quit(what):
                 event.ignore()
                 return
+        self.closing = True
         if self.built("experiments") and self.experiments.is_running():
             self.experiments.shutdown()   # the worker autosaves the finished configs
         if self.built("analyses") and self.analyses.is_running():

@@ -118,18 +118,28 @@ def new_worker(fn, *args):
     return create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
 
 
-def run_task(fn, *args, on_done=None, on_error=None):
-    """fn(*args) on a pool thread; on_done(result) / on_error(exception) in the GUI thread."""
+def run_task(fn, *args, on_done=None, on_error=None, receiver=None):
+    """fn(*args) on a pool thread; on_done(result) / on_error(exception) in the GUI thread while
+    `receiver` lives (a QObject; by default the one a bound-method callback belongs to). A result
+    for a receiver deleted meanwhile is dropped: a window closed while it loaded got its error
+    handler called on its deleted self (a RuntimeError traceback)."""
     worker = new_worker(fn, *args)
     if on_done is not None:
-        worker.returned.connect(on_done)
+        worker.returned.connect(lambda result: _hand(receiver, on_done, result))
 
     def failed(e):
         report_unexpected(e)
         if on_error is not None:
-            on_error(e)
+            _hand(receiver, on_error, e)
     worker.errored.connect(failed)
     return start(worker)
+
+
+def _hand(receiver, callback, value) -> None:
+    from shiboken6 import isValid
+    owner = receiver if receiver is not None else getattr(callback, "__self__", None)
+    if not isinstance(owner, QObject) or isValid(owner):
+        callback(value)
 
 
 def started() -> int:
@@ -137,16 +147,20 @@ def started() -> int:
     return _started
 
 
-def wait_for_workers(timeout_ms: int = 5000) -> bool:
+def wait_for_workers(timeout_ms: int | None = 5000) -> bool:
     """Program exit, or a picture of the window: wait for the pool's threads, handing their
     results over as they end, until none runs. A result handed over can start the request a
     panel kept waiting (Latest), so that one is waited for too: a worker still running when
     Python exits has its signals deleted under it (superqt's run() then prints "Signal source has
-    been deleted"). False when `timeout_ms` passed first."""
+    been deleted", and a torch import cut short by the interpreter's exit raises TypeErrors).
+    False when `timeout_ms` passed first; None: no deadline (the last wait before exit)."""
     from PySide6.QtCore import QCoreApplication
     pool = QThreadPool.globalInstance()
-    deadline = time.monotonic() + timeout_ms / 1000
-    while pool.waitForDone(max(0, round((deadline - time.monotonic()) * 1000))):
+    deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+
+    def left_ms() -> int:
+        return -1 if deadline is None else max(0, round((deadline - time.monotonic()) * 1000))
+    while pool.waitForDone(left_ms()):
         before = _started
         QCoreApplication.sendPostedEvents()
         # A worker started by a result handed over just now may already have ended, its own

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from core_helpers import ROOT, small_experiment
 
 DAE = ROOT / "models" / "general-5x7-dae"
@@ -140,3 +142,82 @@ def test_ctrl_c_while_starting_ends_with_one_line(tmp_path):
     assert "Traceback" not in err
     assert err.strip() == "aegui: interrupted"
     assert not (tmp_path / "run").exists()
+
+
+# The `aegui` script pip writes for the entry point aegui.cli:main, with Ctrl-C sent when the
+# module named by CTRL_C_AT is first imported; without it, the modules it imported, in order.
+_CONSOLE_SCRIPT = """
+import builtins, os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+target, seen = os.environ.get("CTRL_C_AT"), []
+real = builtins.__import__
+def hook(name, globals=None, locals=None, fromlist=(), level=0):
+    if level == 0 and name not in sys.modules and name not in seen:
+        seen.append(name)
+        if name == target:
+            builtins.__import__ = real
+            os.kill(os.getpid(), signal.SIGINT)
+    return real(name, globals, locals, fromlist, level)
+builtins.__import__ = hook
+sys.argv = ["aegui", *sys.argv[1:]]
+from aegui.cli import main
+code = main()
+if not target:
+    print("IMPORTED", *seen, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _console_script(tmp_path, cfg, target=""):
+    env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), CTRL_C_AT=target)
+    return subprocess.run([sys.executable, "-c", _CONSOLE_SCRIPT, "train", str(cfg), "--out", str(tmp_path / "run"),
+                           "--force"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=LIMIT_S)
+
+
+def test_ctrl_c_anywhere_in_the_aegui_script_s_start_ends_with_one_line(tmp_path):
+    """The script imports aegui.cli before main() runs; a Ctrl-C while the commands' modules came
+    in (numpy first) printed a KeyboardInterrupt traceback. Ctrl-C here comes at the first import
+    of modules spread over the whole start (chosen by position in the order a run imports them,
+    so no timing decides where it lands): each run ends with status 130 and no traceback. Only
+    the script's own line `from aegui.cli import main` (aegui/__init__.py and aegui/cli/__init__.py,
+    which import nothing more) comes before main() can answer."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(small_experiment(train={"epochs": 2, "check_every": 1}).to_json())
+    found = _console_script(tmp_path, cfg)
+    assert found.returncode == 0, found.stderr
+    imported = next(ln for ln in found.stderr.splitlines() if ln.startswith("IMPORTED ")).split()[1:]
+    first_torch = imported.index("torch")
+    points = ["numpy", *imported[1:first_torch:max(1, first_torch // 4)], "torch",
+              *imported[first_torch + 1::max(1, (len(imported) - first_torch) // 4)]]
+    assert imported[0] == "aegui.cli" and len(set(points)) >= 8
+    for name in dict.fromkeys(points):
+        got = _console_script(tmp_path, cfg, name)
+        assert got.returncode == 130 and "Traceback" not in got.stderr, (name, got.stderr)
+        assert "KeyboardInterrupt" not in got.stderr, (name, got.stderr)
+        if imported.index(name) <= first_torch:     # before any training: one line, nothing saved
+            assert got.stderr.strip() == "aegui: interrupted", (name, got.stderr)
+
+
+@pytest.mark.parametrize("package, step", [("numpy", 0.02), ("torch", 0.1)])
+def test_ctrl_c_while_numpy_or_torch_imports_ends_with_one_line(tmp_path, package, step):
+    """Their C start-up calls back into Python, and a KeyboardInterrupt raised there did not come
+    out as one: torch's ended the process in abort() (status 134, "terminate called ...
+    KeyboardInterrupt"; 2 of 111 runs sent Ctrl-C 0.3-2.5 s after the start), numpy's turned it
+    into an ImportError traceback (1 of 126 at 0-2.5 s). Ctrl-C comes here at 13 delays spread over
+    the import, counted from when it begins (the script says so on stderr); whichever part of it
+    each one hits, every run ends with status 130 and no traceback."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(small_experiment(train={"epochs": 10_000_000, "check_every": 1}).to_json())
+    marker = _CONSOLE_SCRIPT.replace("if name == target:", f"if name == {package!r}:\n            "
+                                     "print('IMPORTING', name, file=sys.stderr, flush=True)\n        if name == target:")
+    env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), CTRL_C_AT="-")
+    for delay in [step * i for i in range(13)]:
+        proc = subprocess.Popen([sys.executable, "-c", marker, "train", str(cfg), "--out", str(tmp_path / "run"),
+                                 "--force", "--quiet"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stderr.readline().strip() == f"IMPORTING {package}"
+        time.sleep(delay)       # where in the import it lands; any outcome but a clean one fails
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=LIMIT_S)
+        assert proc.returncode == 130, (delay, proc.returncode, err)
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err and "terminate" not in err, (delay, err)

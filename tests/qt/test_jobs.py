@@ -242,3 +242,53 @@ def test_settle_work_returns_once_a_result_and_the_work_it_started_are_handed_ov
     assert settle_work(30)
     assert done == ["first", "started by the first"]
     assert handed_on == [True]
+
+
+@pytest.mark.parametrize("ends", ["returns", "raises"])
+@pytest.mark.parametrize("callbacks", ["methods", "closures"])
+def test_a_task_ending_after_its_receiver_was_deleted_hands_it_nothing(qtbot, capfd, ends, callbacks):
+    """A window closed and deleted while it loaded: the load's result, or its error, must not reach
+    it (its error handler was called on the deleted window: a RuntimeError traceback). Closures
+    name their receiver; a bound method's is its object."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QWidget
+
+    from aegui.qt import threads
+    gate, got = threading.Event(), []
+
+    class Receiver(QWidget):
+        def done(self, value):
+            got.append(("done", self.windowTitle()))
+
+        def failed(self, error):
+            got.append(("failed", self.windowTitle()))
+
+    def load():
+        gate.wait(30)
+        if ends == "raises":
+            raise OSError("the model's file went away")
+        return "models"
+    receiver = Receiver()
+    if callbacks == "methods":
+        threads.run_task(load, on_done=receiver.done, on_error=receiver.failed)
+    else:
+        threads.run_task(load, on_done=lambda v, r=receiver: r.done(v),
+                         on_error=lambda e, r=receiver: r.failed(e), receiver=receiver)
+    receiver.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gate.set()
+    assert threads.wait_for_workers(30_000)
+    QCoreApplication.processEvents()
+    assert got == []
+    assert capfd.readouterr().err == ""
+
+
+def test_the_last_wait_before_exit_has_no_deadline(qtbot):
+    """Exit waits for every worker however long it runs (aegui.qt.app.take_apart): Python exiting
+    under one printed its tracebacks."""
+    from aegui.qt import threads
+    gate, done = threading.Event(), []
+    threads.run_task(gate.wait, 30, on_done=done.append)
+    threading.Thread(target=gate.set).start()
+    assert threads.wait_for_workers(None)
+    assert done == [True]

@@ -166,10 +166,20 @@ def _declaration(tokens, i):
     return tok(i), dims[0], dims[1], j + 2
 
 
-def parse_font_h(text: str, source: str = "font.h") -> list[Font]:
+# Rows read between two calls of parse_font_h's progress(done, total): a file of 100,000 glyphs
+# takes seconds to read.
+PROGRESS_ROWS = 2000
+
+
+def parse_font_h(text: str, source: str = "font.h", progress=None) -> list[Font]:
+    """The arrays of a font.h; `progress(rows read, rows in the file)` every PROGRESS_ROWS rows
+    and at the end (the count is of the rows' braces, so it is known before they are read)."""
     lines = list(_split_comments(text))
     tokens = [(n, t) for n, code, _ in lines for t in _TOKEN.findall(code)]
     notes = {n: note.strip() for n, _, note in lines if note.strip()}
+    # Every `{` opens a row, but the one of each array (after its `=`).
+    expected = sum(t == "{" for _, t in tokens) - sum(t == "=" for _, t in tokens)
+    read = 0
 
     def fail(message, line=None):
         raise FontParseError(message, source, line)
@@ -220,12 +230,17 @@ def parse_font_h(text: str, source: str = "font.h") -> list[Font]:
                         fail(f"`{_shown(v)}` is not a number", m)
                     values.append((m, v, value))
             rows.append((n, m, values))
+            read += 1
+            if progress is not None and read % PROGRESS_ROWS == 0:
+                progress(read, max(read, expected))
         if i < len(tokens) and tokens[i][1] == ";":
             i += 1
         fonts.append(_build_font(name, n_rows, n_cols, decl_line, rows, notes, len(fonts), source))
 
     if not fonts:
         fail(f"no glyph arrays found; expected C arrays like `{_EXAMPLE}`")
+    if progress is not None:
+        progress(read, read)
     return fonts
 
 
@@ -278,7 +293,8 @@ def _build_font(name, n_rows, n_cols, decl_line, rows, notes, index, source) -> 
     return Font(name, tuple(glyphs), tuple(warnings))
 
 
-def read_font_h(path) -> list[Font]:
+def read_font_h(path, progress=None) -> list[Font]:
+    """The arrays of the font.h at `path` (progress: as parse_font_h's)."""
     from aegui.core.files.errors import os_problem
     from aegui.core.files.userfile import read_file
     source = str(path)
@@ -298,7 +314,7 @@ def read_font_h(path) -> list[Font]:
             line = data[:e.start].count(b"\n") + 1
             raise FontParseError(f"not a text file (byte 0x{data[e.start]:02x} is neither "
                                  "UTF-8 nor Windows-1252)", source, line) from None
-    return parse_font_h(text, source)
+    return parse_font_h(text, source, progress)
 
 
 # --- writing -----------------------------------------------------------------

@@ -86,8 +86,12 @@ def _batchnorm(net, step: Step, h):
         mean = h.mean((0, 2, 3))
         var = h.var((0, 2, 3), unbiased=False)
         with torch.no_grad():
-            run_mean.mul_(BN_MOMENTUM).add_((1 - BN_MOMENTUM) * mean.detach().view(net.k, c))
-            run_var.mul_(BN_MOMENTUM).add_((1 - BN_MOMENTUM) * var.detach().view(net.k, c))
+            if net.whole_set_stats:
+                run_mean.copy_(mean.detach().view(net.k, c))
+                run_var.copy_(var.detach().view(net.k, c))
+            else:
+                run_mean.mul_(BN_MOMENTUM).add_((1 - BN_MOMENTUM) * mean.detach().view(net.k, c))
+                run_var.mul_(BN_MOMENTUM).add_((1 - BN_MOMENTUM) * var.detach().view(net.k, c))
     else:
         mean, var = run_mean.reshape(-1), run_var.reshape(-1)
     scale = gamma.reshape(-1) / torch.sqrt(var + BN_EPS)

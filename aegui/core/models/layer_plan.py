@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aegui.core.schema.experiment import shown
 
@@ -240,14 +241,31 @@ def layer_lines(spec) -> tuple[tuple, tuple]:
 def layer_plan(spec):
     """(encoder Steps, decoder Steps, parameter count, running-statistics count) of a ModelSpec;
     PlanError naming the line that cannot be read or does not fit."""
-    h, w, c = spec.image_shape
     enc_lines, dec_lines = layer_lines(spec)
-    enc = plan(enc_lines, (c, h, w), "encoder", spec.latent_activation, spec.hidden_activation)
+    key = (enc_lines, dec_lines, tuple(spec.image_shape), spec.latent_activation, spec.hidden_activation,
+           spec.output_activation)
+    try:
+        hash(key)
+    except TypeError:           # a config not checked yet (a list where a line goes): its error comes from plan()
+        return _plan_of(*key)
+    return _recent_plan(*key)
+
+
+def _plan_of(enc_lines: tuple, dec_lines: tuple, image_shape: tuple, latent_activation: str,
+             hidden_activation: str, output_activation: str):
+    h, w, c = image_shape
+    enc = plan(enc_lines, (c, h, w), "encoder", latent_activation, hidden_activation)
     code = math.prod(enc[-1].shape_out) if enc else 0
     end = enc[-1] if enc else None
-    dec = plan(dec_lines, (code,), "decoder", spec.output_activation, spec.hidden_activation,
+    dec = plan(dec_lines, (code,), "decoder", output_activation, hidden_activation,
                end.offset + end.size if end else 0,
                sum(2 * s.shape_in[0] for s in enc if s.kind == "batchnorm"))
     n_params = sum(s.size for s in enc + dec)
     n_stats = sum(2 * s.shape_in[0] for s in enc + dec if s.kind == "batchnorm")
-    return enc, dec, n_params, n_stats
+    return tuple(enc), tuple(dec), n_params, n_stats
+
+
+# The last few plans made: one edit of the builder's form asked for the same model's plan five
+# times (validation, the summary, the memory estimate), 0.2 s each for a model of 10,000 layers.
+# Steps are frozen and the lists tuples, so a plan handed out twice stays whole.
+_recent_plan = lru_cache(maxsize=8)(_plan_of)

@@ -86,6 +86,7 @@ class Network(torch.nn.Module):
     # ---------------------------------------------------------------- shared
     _drop_gen: tuple | None = None   # (generator,) while dropping(): hidden layers drop units
     in_step = False                  # inside dropping(): batch-norm uses the batch's statistics
+    whole_set_stats = False          # inside whole_set_statistics(): and keeps them as its running ones
 
     @property
     def steps_differ(self) -> bool:
@@ -107,6 +108,17 @@ class Network(torch.nn.Module):
         finally:
             self._drop_gen = None
             self.in_step = False
+
+    @contextmanager
+    def whole_set_statistics(self):
+        """Within this block a training step's batch-norm layers set their running statistics to
+        the batch's own, not a step of the way there: for full-batch optimizers (scipy's), whose
+        batch is the whole training set, so what the running ones estimate is known exactly."""
+        self.whole_set_stats = True
+        try:
+            yield self
+        finally:
+            self.whole_set_stats = False
 
     def take(self, other: "Network", k: int) -> None:
         """Become a copy of `other`'s model k (weights and running statistics); self is K = 1."""

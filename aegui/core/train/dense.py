@@ -235,7 +235,7 @@ def dense_steps(s) -> Iterator[P.ProgressRecord]:
     t = s.exp.train
     net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
     opt = _Adam(net.flat, s.lrs, adam_settings(t))
-    snapshot = s.model.flat.detach().clone()
+    snapshot = s.last_finite()
     alive_version, live = -1, None
     start = time.perf_counter()
     for epoch in range(1, t.epochs + 1):

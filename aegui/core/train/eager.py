@@ -40,6 +40,15 @@ def _batch(inputs, target, order, lo: int, bs: int, rows):
     return inputs[..., idx, :], target[idx]
 
 
+def _in_progress(s, epoch: int, batch: int, batches: int, parts, start) -> Iterator[P.ProgressRecord]:
+    """The record of an epoch in progress after `batch`, when one is wanted: asked for between
+    batches (step mode, a pause reaching it), or a heartbeat (the wrong pixels then not measured
+    again). `parts()`: the loss parts so far."""
+    asked = batch < batches and s.batch_report is not None and s.batch_report()
+    if asked or s.heartbeat_due():
+        yield s.partial_record(epoch, batch, batches, parts(), start, measure=asked)
+
+
 def eager_steps(s) -> Iterator[P.ProgressRecord]:
     """The records of session `s`'s run (see TrainingSession.steps)."""
     t = s.exp.train
@@ -56,7 +65,7 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
     fresh_noise = objective.corrupts_inputs and s.exp.noise.mode == "fresh"
     opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
     flat = s.model.flat
-    snapshot = flat.detach().clone()
+    snapshot = s.last_finite()
     start = time.perf_counter()
     last_loss = torch.full((s.k,), float("nan"))
     batches = -(-n // bs)
@@ -81,7 +90,7 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
                 total, parts, logits = s.loss(xb, tb, epoch, gen)
             s.note_first_loss(total)
             total.sum().backward()
-            if (check or s.batch_report is not None) and not full_batch:
+            if (check or s.batch_report is not None or s.heartbeat_s is not None) and not full_batch:
                 # Mini-batch runs report the epoch's mean loss, not the last (maybe tiny) batch's.
                 share = xb.shape[-2] / n
                 seen += xb.shape[-2]
@@ -102,11 +111,14 @@ def eager_steps(s) -> Iterator[P.ProgressRecord]:
             # gradient each step page-faults its memory in again (12 000 faults and 18 ms of
             # system time per 70 ms epoch of the 1.6 M-weight emoji VAE).
             flat.grad.zero_()
-            if b < batches and s.batch_report is not None and s.batch_report():
-                yield s.partial_record(epoch, b, batches, {k: v * (n / seen) for k, v in epoch_parts.items()}, start)
+            if b < batches:
+                yield from _in_progress(s, epoch, b, batches, lambda: {k: v * (n / seen) for k, v in epoch_parts.items()},
+                                        start)
         if not check and (s.report_every_epoch or (s.batch_report is not None and s.batch_report())):
             check = True     # step mode or a pause began during this epoch
         if not check:
+            yield from _in_progress(s, epoch, batches, batches,
+                                    lambda: epoch_parts or {k: v.detach() for k, v in parts.items()}, start)
             continue
         if wrong is None:
             wrong = s.evaluator.wrong()

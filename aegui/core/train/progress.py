@@ -35,6 +35,7 @@ MESSAGES = {
                    "the learning rate."),
     "why_nan": "the loss became NaN or infinite",
     "why_weights": "the weights grew past {limit:g}",
+    "why_stats": "batch normalization's running statistics became NaN or infinite",
     "why_growth": "the loss grew to over {factor:g} times its starting value",
 }
 

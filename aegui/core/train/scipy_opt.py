@@ -202,7 +202,7 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
     with torch.no_grad():
         total, parts, _ = session.loss(xin, target, 1, None)
     session.note_first_loss(total)
-    snapshot = flat.detach().clone()
+    snapshot = session.last_finite()
     holder = _States(states)
     start = time.perf_counter()
     epoch = 0
@@ -213,8 +213,12 @@ def scipy_steps(session) -> Iterator[P.ProgressRecord]:
         # (models that converged early have simply stopped moving).
         epoch += max(1, done) if session.stop_requested else n
         session.epoch = epoch
-        with torch.no_grad():
+        # The minimiser's loss normalises batch-norm by the whole set's statistics at each
+        # iterate; the model keeps them as its running ones (a step of momentum 0.99 per check
+        # left them near their start, and the saved model evaluated with statistics it never had).
+        with torch.no_grad(), session.model.whole_set_statistics():
             total, parts, _ = session.loss(xin, target, epoch, None)
+        with torch.no_grad():
             wrong = session.wrong(session.eval_logits())
         rec = session.checkpoint(epoch, wrong, total.detach(), {k: v.detach() for k, v in parts.items()},
                                   snapshot, holder, start)

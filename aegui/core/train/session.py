@@ -21,10 +21,12 @@ train/scipy_opt.py (scipy's optimizers). They use only this public part of the s
   wrong(logits), eval_logits()   wrong pixels per model and sample; the evaluation logits
   target_hit(wrong, loss)        whether a live model reached train.target_max_wrong, or the kept
                                  model train.loss_target
+  last_finite()                  every model's weights and running statistics, kept at each check
   checkpoint(epoch, wrong, loss, parts, snapshot, opt, start) -> ProgressRecord
   record(rec, epoch)             the validation loss, early stopping (train/early_stop.py) and the
                                  history row of a record
-  partial_record(epoch, batch, batches, parts, start) -> ProgressRecord of an epoch in progress
+  partial_record(epoch, batch, batches, parts, start, measure) -> ProgressRecord of an epoch in progress
+  heartbeat_due()                no record came for heartbeat_s: yield one of the epoch in progress
 """
 from __future__ import annotations
 
@@ -60,6 +62,35 @@ _PARAM_LIMIT = 1e5
 # even ones that recover from a spike, stay below ~10x.
 _LOSS_GROWTH = 100.0
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+# What a consumer that shows progress sets `heartbeat_s` to: at most one record a second of an
+# epoch in progress, when its checks are further apart than that.
+HEARTBEAT_S = 1.0
+
+
+class LastFinite:
+    """Every model's state at the last check, for a model that blows up to get back: its weights
+    and its running statistics (batch-norm's mean and variance, which the steps move as well;
+    restored without them, a model saved "at its last finite weights" held NaN statistics that
+    no evaluation accepts)."""
+
+    def __init__(self, model):
+        self.flat = model.flat.detach().clone()
+        self.stats = model.stats.detach().clone()
+
+    @torch.no_grad()
+    def restore(self, model, rows: torch.Tensor) -> None:
+        """Models `rows` (a [K] bool mask) get their kept state back."""
+        model.flat[rows] = self.flat[rows]
+        model.stats[rows] = self.stats[rows]
+
+    @torch.no_grad()
+    def take(self, model, alive: torch.Tensor) -> None:
+        """Keep the state of the live models; a frozen one is put back to what was kept (its
+        forward passes in later steps still move its statistics)."""
+        self.flat.copy_(model.flat)
+        if self.stats.numel():
+            model.stats.copy_(torch.where(alive.view(-1, 1), model.stats, self.stats))
+            self.stats.copy_(model.stats)
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
@@ -126,6 +157,14 @@ class TrainingSession:
         self.idle_s = 0.0
         self.early_stop = EarlyStop(self) if t.patience else None
         self._check_parts: dict = {}    # the last check's loss parts per model (early stopping keeps them)
+        # Seconds without a record after which the eager and captured loops yield one of the epoch
+        # in progress (ProgressRecord.batch; its wrong pixels those last measured): how far a long
+        # epoch has got, and the rate a time estimate needs, before the first check (a model of
+        # 10,000 batch-norm layers took 11 s an epoch and showed nothing until its tenth).
+        # None: records at checks only (what the analyses that train models expect).
+        self.heartbeat_s: float | None = None
+        self._last_out = 0.0            # perf_counter of the last record
+        self._wrong: torch.Tensor | None = None     # the wrong pixels the last record measured
 
     # ---------------------------------------------------------------- control
     def stop(self) -> None:
@@ -138,6 +177,10 @@ class TrainingSession:
 
     def best_model(self):
         return self.model.select(self.best)
+
+    def last_finite(self) -> LastFinite:
+        """The state a check restores to a model that blew up (a loop makes it before its first step)."""
+        return LastFinite(self.model)
 
     # ---------------------------------------------------------------- what the loops use
     def noisy_inputs(self, rng: np.random.Generator) -> torch.Tensor:
@@ -275,6 +318,7 @@ class TrainingSession:
         # GUI thread wants a core too. What counts is the work of one step (one batch): the
         # emoji VAE (1.6 M weights) in batches of 8 / 32 / 128 took 135 / 74 / 47 ms per
         # epoch on one thread and 1022 / 114 / 30 ms on two.
+        self._last_out = time.perf_counter()
         try:
             with _threads(1 if self._small_on_cpu() else None):
                 yield from self._steps()
@@ -312,10 +356,17 @@ class TrainingSession:
                                         self._VAL_CHUNK)
         return float(total[0])
 
-    def partial_record(self, epoch, batch, batches, parts, start) -> P.ProgressRecord:
-        """Where an epoch in progress stands after `batch` of its `batches` (step mode): the mean
-        loss of those batches, wrong pixels of the weights now. The best model may change."""
-        wrong = self.evaluator.wrong()
+    def heartbeat_due(self) -> bool:
+        return self.heartbeat_s is not None and time.perf_counter() - self._last_out >= self.heartbeat_s
+
+    def partial_record(self, epoch, batch, batches, parts, start, measure: bool = True) -> P.ProgressRecord:
+        """Where an epoch in progress stands after `batch` of its `batches` (step mode, or a
+        heartbeat): the mean loss of those batches, wrong pixels of the weights now (`measure`;
+        else those the last record measured, unless none did, and extra["heartbeat"] says so).
+        The best model may change."""
+        wrong = self.evaluator.wrong() if measure or self._wrong is None else self._wrong
+        self._wrong = wrong
+        self._last_out = time.perf_counter()
         _, b, alive_np, loss_np, losses, wrong_np = self._read(wrong, parts["total"], parts)
         self.best = b
         loss_np[~alive_np] = np.nan
@@ -326,13 +377,14 @@ class TrainingSession:
             epoch=epoch, total_epochs=self.exp.train.epochs, losses=losses, loss_per_model=loss_np,
             max_wrong=int(max_w[b]), mean_wrong=float(wrong_np[b].mean()), max_wrong_per_model=max_w,
             mean_wrong_per_model=wrong_np.mean(1), glyph_wrong=wrong_np[b].copy(), best=b, elapsed=elapsed,
-            epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches)
+            epochs_per_s=done / elapsed if elapsed > 0 else 0.0, batch=batch, batches=batches,
+            extra={} if measure else {"heartbeat": True})
 
     def checkpoint(self, epoch, wrong, loss, parts, snapshot, opt, start) -> P.ProgressRecord:
-        """The record of a check: the blow-up guard (a model whose loss or weights ran away gets
-        its `snapshot` weights back, `opt` forgets its state, and it stops training), the best
-        model, the run's state and message. `parts` are the loss parts per model, `start` the
-        run's perf_counter start."""
+        """The record of a check: the blow-up guard (a model whose loss, weights or running
+        statistics ran away gets its `snapshot` (a LastFinite) back, `opt` forgets its state, and
+        it stops training), the best model, the run's state and message. `parts` are the loss
+        parts per model, `start` the run's perf_counter start."""
         t = self.exp.train
         flat = self.model.flat
         self._check_parts = parts
@@ -341,21 +393,23 @@ class TrainingSession:
             # amax / amin propagate NaN (which compares False) and need no full-size temporary
             # (isfinite(flat) took 3 ms on a 1.6 M-weight model, more than an Adam step).
             sane_weights = (flat.amax(1) < _PARAM_LIMIT) & (flat.amin(1) > -_PARAM_LIMIT)
+            finite_stats = torch.isfinite(self.model.stats).all(1)
             sane_loss = ~(loss > _LOSS_GROWTH * self._loss0) if self._loss0 is not None \
                 else torch.ones_like(finite_loss)
-            finite = finite_loss & sane_weights & sane_loss
+            finite = finite_loss & sane_weights & finite_stats & sane_loss
             newly_dead = self.alive & ~finite
-            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all())
+            flags = (newly_dead.any(), finite_loss.all(), sane_weights.all(), finite_stats.all())
             read = self._read(wrong, loss, parts, *flags)
             if read[0][0]:
-                # Keep the last finite weights and freeze the model.
-                flat[newly_dead] = snapshot[newly_dead]
+                # Keep the last finite weights and statistics and freeze the model.
+                snapshot.restore(self.model, newly_dead)
                 opt.reset_state(newly_dead)
                 self.alive &= ~newly_dead
                 wrong = self.evaluator.wrong()
                 read = self._read(wrong, loss, parts, *flags)
-            snapshot.copy_(flat)
-        (_, all_finite, all_sane), b, alive_np, loss_np, losses, wrong_np = read
+            snapshot.take(self.model, self.alive)
+        self._wrong, self._last_out = wrong, time.perf_counter()
+        (_, all_finite, all_sane, stats_finite), b, alive_np, loss_np, losses, wrong_np = read
         self.best = b
         loss_np[~alive_np] = np.nan
         elapsed = time.perf_counter() - start - self.idle_s
@@ -367,6 +421,8 @@ class TrainingSession:
                 why = ("why_nan", {})
             elif not all_sane:
                 why = ("why_weights", {"limit": _PARAM_LIMIT})
+            elif not stats_finite:
+                why = ("why_stats", {})
             else:
                 why = ("why_growth", {"factor": _LOSS_GROWTH})
             msg = ("diverged", {"epoch": epoch, "why": why[0], "why_args": why[1],

@@ -56,17 +56,20 @@ class RunResult:
 
 
 def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=None, autosave: Path | None = None,
-                 session_ready=None):
+                 session_ready=None, heartbeat_s: float | None = None):
     """Train `exp` on `train` (validation loss on `val`); `full` is every sample, the ones the
     panels show. `recorder`: a ReplayRecorder of the shown samples' codes; `autosave`: the folder
     the finished model is written to; `session_ready(session)`: called once the session exists
-    (a stop asked for before then still ends the run at its first step)."""
+    (a stop asked for before then still ends the run at its first step); `heartbeat_s`: a record
+    of an epoch in progress when none came for this long (default the session's HEARTBEAT_S), so
+    the charts, the rate and the time left move before a long epoch ends."""
     from aegui.core.runs.trained import TrainedModel, run_metrics
     from aegui.core.train.devices import describe
-    from aegui.core.train.session import TrainingSession
+    from aegui.core.train.session import HEARTBEAT_S, TrainingSession
 
     gate = gate or StepGate()
     session = TrainingSession(exp, train, val_data=val)
+    session.heartbeat_s = HEARTBEAT_S if heartbeat_s is None else heartbeat_s
     if session_ready is not None:
         session_ready(session)
     shown = shown_samples(full)
@@ -91,7 +94,9 @@ def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=N
             break
         wait = gate.count(BATCH if rec.batch else EPOCH, rec.epoch)
         if wait or progress_due():
-            shot = view(rec.epoch) if wait or snapshot_due() else None
+            # Not for a heartbeat (a long epoch's progress): a view of a model whose epoch takes
+            # seconds runs it over the shown samples, a good part of a step.
+            shot = view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and snapshot_due()) else None
             yield RunProgress(pending, shot, paused=wait)
             pending = []
         if wait:

@@ -8,7 +8,8 @@ glyphs' font.h in data.extra_glyphs, metrics.csv) and opens it back as any saved
 dataset holds the new glyphs and its view (codes, familiarity) is computed here, not on the GUI
 thread. Cancel (or a run that diverged) ends it without a model: nothing is saved.
 
-Items yielded: TeachProgress while teaching, then, when a model was taught, the last one again
+Items yielded: TeachProgress while teaching (reading the glyphs, preparing, fine-tuning, the
+before / after figures, saving: its `phase`), then, when a model was taught, the last one again
 with the TeachOutcome as its `result`.
 """
 from __future__ import annotations
@@ -42,39 +43,53 @@ class TeachOutcome:
 class TeachJob(Job):
     """Teach `base` (a TrainedModel of 5x7 glyphs) the (7, 5) `images` named `labels`, then save
     the result into `folder`. Build it on the worker thread: it reads nothing the GUI thread
-    writes, and building the training session takes a moment."""
+    writes. The glyphs are read and the model prepared in steps(), which says how far it is."""
 
     def __init__(self, base, images, labels, folder, settings: T.TeachSettings | None = None,
                  source: str = ""):
         if base is None or base.model is None:
             raise T.TeachError("no model to teach: open or train a 5x7 denoiser first")
+        if len(images) != len(labels):
+            raise T.TeachError(f"{len(images)} glyphs but {len(labels)} labels; give one label per glyph")
+        T.check_teachable(base.experiment, base.model)
         self.base, self.folder = base, Path(folder)
-        fonts = T.fonts_from_arrays(images, labels, name="Taught")
-        self.session = T.TeachSession(base.model, base.experiment, fonts, settings, source=source,
-                                      base_path=str(base.path or ""), known=base.dataset)
-
-    @property
-    def labels(self) -> list[str]:
-        return list(self.session.new.labels)
+        self.images, self.names, self.settings, self.source = images, labels, settings, source
+        self.session: T.TeachSession | None = None       # made by steps(), once the glyphs are read
 
     def cancel(self) -> None:
         """Stop after the current epoch and keep nothing (safe from another thread)."""
         super().cancel()
-        self.session.stop()
+        if self.session is not None:
+            self.session.stop()
+
+    def _read(self):
+        """The glyphs read (with their records), then the session made."""
+        fonts = yield from T.reading_arrays(self.images, self.names, name="Taught")
+        self.session = T.TeachSession(self.base.model, self.base.experiment, fonts, self.settings,
+                                      source=self.source, base_path=str(self.base.path or ""),
+                                      known=self.base.dataset)
+        if self.cancelled:
+            self.session.stop()
 
     def steps(self):
+        yield from self._read()
         rec = None
-        for rec in self.session.steps():
-            yield rec
+        for item in self.session.steps():
+            yield item
+            if item.phase == T.FINE_TUNING:
+                rec = item
         if rec is None or self.cancelled or rec.state == P.DIVERGED:
             return
-        yield replace(rec, result=self._finish(rec))
+        yield from self._finish(rec)
 
-    def _finish(self, rec) -> TeachOutcome:
+    def _finish(self, rec):
         from aegui.core.runs.trained import open_trained
         taught = self.session.result()
-        new = taught.new.x
-        scores = T.before_after(self.base.model, taught.model, new, repeats=FIGURE_REPEATS)
+        scores = (yield from T.measuring(self.base.model, taught, ("new",), repeats=FIGURE_REPEATS))["new"]
+        if self.cancelled:
+            yield replace(taught.last, state=P.STOPPED)     # nothing saved
+            return
+        yield replace(taught.last, phase=T.SAVING)
         t0 = time.perf_counter()
         T.save_taught(self.folder, taught, {"new": scores})
         model = open_trained(self.folder)
@@ -82,4 +97,5 @@ class TeachJob(Job):
         model.dirty = True                    # trained here, not saved by the user yet
         model.trained = ("px", int(model.metrics.get("max_wrong_pixels", 0)))
         notes = [f"saved and reopened in {time.perf_counter() - t0:.2f} s"]
-        return TeachOutcome(model, list(taught.new.labels), scores, rec.elapsed, rec, self.folder, notes)
+        outcome = TeachOutcome(model, list(taught.new.labels), scores, rec.elapsed, taught.last, self.folder, notes)
+        yield replace(taught.last, phase=T.SAVING, fraction=1.0, result=outcome)

@@ -5,6 +5,7 @@ reopened on the worker, joins the workspace's list and becomes the editor's mode
 Revert asks the workspace for the model teaching started from, in one click."""
 from __future__ import annotations
 
+import math
 import time
 
 from PySide6.QtCore import Signal
@@ -21,6 +22,25 @@ FIGURE_LEVEL = "10%"    # the noise level the finished sentence quotes (the issu
 
 def _glyph_names(labels) -> str:
     return tr("“{label}”", label=labels[0]) if len(labels) == 1 else tr("{n} glyphs", n=len(labels))
+
+
+def _stage(item) -> str:
+    """What the bar says teaching does now (aegui.core.analyses.teach's phases): 100,000 glyphs
+    take minutes before the first epoch ends."""
+    from aegui.core.analyses import teach as T
+    if item.phase == T.READING:
+        return tr("Reading glyphs {done} / {total}", done=number(item.count, ","), total=number(item.total, ","))
+    if item.phase == T.PREPARING:
+        return tr("Preparing the model…")
+    if item.phase == T.MEASURING:
+        return tr("Measuring before and after {done} / {total}", done=item.count, total=item.total)
+    if item.phase == T.SAVING:
+        return tr("Saving…")
+    if item.batch:
+        return tr("{epoch} / {total} (batch {batch} / {batches})", epoch=number(item.epoch, ","),
+                  total=number(item.total_epochs, ","), batch=number(item.batch, ","),
+                  batches=number(item.batches, ","))
+    return f"{item.epoch} / {item.total_epochs}"
 
 
 class TeachBar(QWidget):
@@ -181,8 +201,13 @@ class TeachBar(QWidget):
     def _progress(self, item) -> None:
         if item.result is not None:
             return      # the outcome: _finished shows it
+        from aegui.core.analyses.teach import FINE_TUNING
         self.progress.setValue(int(1000 * item.fraction))
-        self.progress.setFormat(f"{item.epoch} / {item.total_epochs}")
+        self.progress.setFormat(_stage(item))
+        if item.phase != FINE_TUNING or math.isnan(item.new_noisy_wrong):
+            self.progress.setToolTip(tr("Teaching {glyphs}: {stage}", glyphs=_glyph_names(self._labels),
+                                        stage=_stage(item)))
+            return
         self.progress.setToolTip(tr("Teaching {glyphs}: epoch {epoch} of {total}; at 10 % noise {wrong} wrong pixels per glyph "
                   "(the noisy input: {noisy}).", glyphs=_glyph_names(self._labels), epoch=item.epoch,
                   total=item.total_epochs, wrong=number(item.new_noisy_wrong, ".2f"),

@@ -34,7 +34,8 @@ def outcome(base, lcd, tmp_path_factory):
     items = list(job.steps())
     assert all(isinstance(i, TeachProgress) and i.result is None for i in items[:-1])
     assert isinstance(items[-1], Progress) and isinstance(items[-1].result, TeachOutcome)
-    assert all(i.fraction == i.epoch / 200 for i in items) and items[-1].fraction == 1.0
+    assert all(i.fraction == (i.epoch - 1 + i.batch / i.batches if i.batch else i.epoch) / 200 for i in items)
+    assert items[-1].fraction == 1.0
     return items[-1].result
 
 

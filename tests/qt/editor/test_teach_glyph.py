@@ -137,3 +137,31 @@ def test_an_empty_grid_is_refused_and_the_library_teaches_all_its_glyphs(window,
     taught = ws.editor_model()
     assert bar.outcome.labels == ["note", "house"] and taught.name.endswith("+ 2 taught glyphs")
     assert {"note", "house"} <= set(taught.dataset.labels)
+
+
+def test_the_bar_says_each_stage_of_teaching_a_large_set(qtbot):
+    """The records TeachJob yields (tests/core/analyses/test_teach_progress.py), as the bar shows
+    them: reading 100,000 glyphs and preparing take minutes before the first epoch ends."""
+    from aegui.core.analyses import teach as T
+    from aegui.qt.editor.teach_bar import TeachBar
+    bar = TeachBar()
+    qtbot.addWidget(bar)
+    bar._labels = [f"g{i}" for i in range(100_000)]
+    shown = {}
+    for item in (T.TeachProgress(phase=T.READING, count=40_000, total=100_000),
+                 T.TeachProgress(phase=T.PREPARING, count=1, total=3, total_epochs=20),
+                 T.TeachProgress(phase=T.FINE_TUNING, epoch=3, total_epochs=20, fraction=0.1, batch=1, batches=1),
+                 T.TeachProgress(phase=T.FINE_TUNING, epoch=5, total_epochs=20, fraction=0.25, new_noisy_wrong=0.5,
+                                 noisy_input_wrong=1.9),
+                 T.TeachProgress(phase=T.MEASURING, count=1, total=2, fraction=1.0),
+                 T.TeachProgress(phase=T.SAVING, fraction=1.0)):
+        bar._progress(item)
+        shown[item.phase, item.batch] = (bar.progress.format(), bar.progress.value(), bar.progress.toolTip())
+    from aegui.qt.i18n import number
+    assert shown[T.READING, 0][:2] == (f"Reading glyphs {number(40_000, ',')} / {number(100_000, ',')}", 0)
+    assert shown[T.PREPARING, 0][:2] == ("Preparing the model…", 0)
+    assert shown[T.FINE_TUNING, 1][:2] == ("3 / 20 (batch 1 / 1)", 100)
+    assert shown[T.FINE_TUNING, 1][2].endswith(" glyphs: 3 / 20 (batch 1 / 1)")
+    assert shown[T.FINE_TUNING, 0][0] == "5 / 20" and "0.50 wrong pixels per glyph" in shown[T.FINE_TUNING, 0][2]
+    assert shown[T.MEASURING, 0][:2] == ("Measuring before and after 1 / 2", 1000)
+    assert shown[T.SAVING, 0][0] == "Saving…"
