@@ -241,8 +241,10 @@ def test_architectures_are_told_apart_only_through_their_registry():
     assert bad == []
 
 
-PANELS = ("builder", "training", "latent", "editor", "experiments", "analyses", "library", "network", "explain",
-          "compare")
+# The panels' folders, as the window's panel table names the modules that make them (read as text:
+# the table lives in aegui.qt, whose import installs the window's import hook).
+PANEL_TABLE = PKG / "qt" / "perspectives" / "panels.py"
+PANELS = tuple(sorted(set(re.findall(r'"aegui\.qt\.(\w+)\.\w+:', PANEL_TABLE.read_text(encoding="utf-8")))))
 MAIN_WINDOW_LINES = 400
 # Words that name a piece of work rather than what a file is about.
 ISSUE_WORDS = re.compile(r"issue|(^|_)fix(es)?(_|$)|defect|walkthrough|finding|followup|(^|_)i\d+(_|$)|(^|_)watch(_|$)")
@@ -250,6 +252,7 @@ ISSUE_WORDS = re.compile(r"issue|(^|_)fix(es)?(_|$)|defect|walkthrough|finding|f
 
 def test_no_panel_module_imports_another_panels_module():
     """Panels bind themselves to the workspace and never to each other (one folder a panel)."""
+    assert {"builder", "latent", "editor", "training", "compare"} <= set(PANELS)    # the table was read
     bad = []
     for name, deps in graph().items():
         parts = name.split(".")
@@ -385,6 +388,72 @@ def test_model_kinds_are_told_apart_only_through_their_flags():
     bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
            if name not in KIND_MODULES
            for line, what in kind_dispatch(path.read_text(encoding="utf-8"), KINDS)]
+    assert bad == []
+
+
+# ---------------------------------------------------------------- data sources through their registry
+
+# The registry of data sources and their modules (aegui/core/data/sources/): the only places that may
+# tell data sources apart by name.
+SOURCE_MODULES = ("aegui.core.data.sources",)
+
+
+def source_dispatch(source: str, source_names) -> list[tuple[int, str]]:
+    """(line, what) of each place in `source` that picks a branch by a data source's name instead of
+    asking its registry entry: a comparison of something named `source` (`*_source`, `.source`,
+    `.source()`) with a source's name, a comparison with two sources' names, or a dict keyed by
+    sources' names (most of its keys). "folder" alone is a common word, hence the `source`."""
+    names = set(source_names)
+
+    def names_source(node) -> bool:
+        if isinstance(node, ast.Call):
+            node = node.func
+        return (isinstance(node, ast.Name) and (node.id == "source" or node.id.endswith("_source"))) or \
+               (isinstance(node, ast.Attribute) and node.attr == "source")
+
+    def source_literals(node) -> int:
+        if isinstance(node, ast.Constant):
+            return int(isinstance(node.value, str) and node.value in names)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return sum(source_literals(e) for e in node.elts)
+        return 0
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            literals = sum(source_literals(s) for s in sides)
+            if literals >= 2 or literals and any(names_source(s) for s in sides):
+                found.append((node.lineno, "compares with a data source's name"))
+        elif isinstance(node, ast.Dict):
+            # Mostly sources' names: a table of file kinds that has "font" and "idx" among ten is not one.
+            keyed = sum(source_literals(k) for k in node.keys if k is not None)
+            if keyed >= 2 and 2 * keyed >= len(node.keys):
+                found.append((node.lineno, "a table keyed by data sources' names"))
+    return found
+
+
+def test_the_source_check_finds_each_way_of_naming_a_data_source():
+    source = ("if data.source == 'font': pass\n"
+              "images = exp.data.source != 'font'\n"
+              "if source in ('emoji', 'digits'): pass\n"
+              "kept = self.source() == 'idx'\n"
+              "edit = {'folder': a, 'idx': b}.get(source)\n"
+              "both = name in ('folder', 'idx')\n"
+              "fine = source_of(data).glyphs and kind == 'folder' and base.source == source\n"
+              "limits = {'font': 1, 'idx': 2, 'json': 3, 'model': 4, 'picture': 5}\n")
+    assert sorted(line for line, _ in source_dispatch(source, ("font", "emoji", "folder", "idx", "digits"))) == \
+        [1, 2, 3, 4, 5, 6]
+
+
+def test_data_sources_are_told_apart_only_through_their_registry():
+    """A data source's name is compared only in its registry and its own module
+    (aegui/core/data/sources/); everywhere else asks its entry (its rows, its flags, its reader), so
+    a new source needs no edit there."""
+    from aegui.core.data.sources import NAMES
+    bad = [f"{path.relative_to(ROOT)}:{line}: {what}" for name, path in modules().items()
+           if not any(name == m or name.startswith(m + ".") for m in SOURCE_MODULES)
+           for line, what in source_dispatch(path.read_text(encoding="utf-8"), NAMES)]
     assert bad == []
 
 

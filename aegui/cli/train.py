@@ -129,14 +129,18 @@ def _dataset_override(exp, path) -> dict:
     """data.path from --dataset: a font.h, a picture folder or an IDX file, by data.source."""
     if not path:
         return {}
-    source = exp.data.source
-    if source in ("emoji", "digits"):
-        raise UserError(f"--dataset: data.source is {shown(source)}, which is built in and reads "
+    from aegui.core.data.sources import source_of
+    source = source_of(exp.data)
+    if source.path_field is None:
+        raise UserError(f"--dataset: data.source is {shown(source.name)}, which is built in and reads "
                         "no file; to use your own pictures set data.source to 'folder' or 'idx' in the config")
-    out = {"path": str(Path(path).expanduser().resolve())}
-    if source == "idx":
-        out["catalogue"] = ""      # the file given wins over a catalogue dataset
-    return out
+    return source.given_path(str(Path(path).expanduser().resolve()))
+
+
+def _glyphs(exp) -> bool:
+    """The experiment reads 5x7 glyphs of font files: --font applies, wrong pixels are counted."""
+    from aegui.core.data.sources import reads_glyphs
+    return reads_glyphs(exp.data)
 
 
 def _font_choice(fonts, font_arg, path, what: str) -> tuple[tuple[str, ...], str | None]:
@@ -199,7 +203,7 @@ def cmd_train(args) -> int:
     train = {k: v for k, v in (("seeds", seeds), ("epochs", args.epochs), ("seed", args.seed),
                                ("device", args.device), ("precision", args.precision)) if v is not None}
     data = _dataset_override(exp, args.dataset)
-    if exp.data.source == "font" and (args.dataset or args.font):
+    if _glyphs(exp) and (args.dataset or args.font):
         fonts, note = _font_choice(exp.data.fonts, args.font, args.dataset, "training on")
         data["fonts"] = fonts
         if note:
@@ -227,7 +231,7 @@ def _train_and_save(args, exp, out: Path) -> int:
         exp = _auto_seeds(exp, len(dataset))
     session = TrainingSession(exp, dataset, val_data=val)
     session.heartbeat_s = HEARTBEAT_S       # long epochs show how far they got, and the time left
-    bar = _Bar(not args.quiet, images=exp.data.source != "font")
+    bar = _Bar(not args.quiet, images=not _glyphs(exp))
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
     with Interrupts(session.stop, "the best model so far will be saved") as interrupts:
@@ -289,7 +293,7 @@ def cmd_eval(args) -> int:
     from aegui.core.data.noise import apply_noise
 
     model, exp, meta = load_model_dir(args.model)
-    if exp.data.source == "font" and (args.dataset or args.font):
+    if _glyphs(exp) and (args.dataset or args.font):
         fonts, note = _font_choice(exp.data.fonts, args.font, args.dataset, "evaluating on")
         if note:
             print(f"aegui: note: {note}", file=sys.stderr)
@@ -307,7 +311,7 @@ def cmd_eval(args) -> int:
     if args.noise:
         from aegui.core.train.memory import check_measure
         check_measure(exp, len(data), args.repeats)
-    if exp.data.source != "font":
+    if not _glyphs(exp):
         return _eval_images(args, model, exp, data)
     clean = data.x
     if args.noise:

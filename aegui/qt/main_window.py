@@ -13,20 +13,15 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QRect, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
-from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.workspace.workspace import Workspace
 from aegui.qt import collector, threads
-from aegui.qt.editor.pixel_editor import PixelEditor
 from aegui.qt.files import FileActions
 from aegui.qt.guide.hints import Guide
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.later_panels import LATER, ON_RAISE, make_panel
-from aegui.qt.latent.latent_canvas import LatentCanvas
-from aegui.qt.library.library_panel import LibraryPanel
 from aegui.qt.menus import Menus
 from aegui.qt.model_bar import ModelBar
-from aegui.qt.models import title
 from aegui.qt.perspectives.arranger import Arranger
+from aegui.qt.perspectives.panels import PANELS, RAISED, START, later, load, make
 from aegui.qt.perspectives.table import perspective
 from aegui.qt.perspectives.switcher import Switcher
 from aegui.qt.status_bar import StatusBar
@@ -37,11 +32,6 @@ from aegui.qt.window_fit import WindowFit
 
 DEFAULT_SIZE = (1280, 800)   # fitted to the screen, frame included (window_fit)
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
-SCROLLED = ("experiments", "analyses", "explain", "compare")   # docks whose panel scrolls when the window is narrow
-DOCK_TITLES = {"builder": "Model builder", "training": "Training", "editor": "Pixel editor",
-               "latent": "Latent space", "recon": "Reconstructions", "library": "Glyph library",
-               "experiments": "Experiments", "analyses": "Analyses", "network": "Network", "draw": "Draw",
-               "explain": "Explain", "compare": "Compare"}
 QUIT_QUESTIONS = {   # what is running: (question, facts, do, keep)
     "sweep": ("Cancel the sweep and quit?",
               "A sweep is running. It will be cancelled; the configs that finished are saved.",
@@ -94,98 +84,82 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- building
     def _build_panels(self) -> None:
-        self.editor = PixelEditor()
-        self.latent = LatentCanvas()
-        self.library = LibraryPanel()
-        self._later: dict[str, QWidget] = {}     # the LATER panels built so far
-        self._builder_follows = None              # see _note_for_builder
+        # The panels the first perspective shows (the panel table's START ones); the others come
+        # in when first reached (build_panels).
+        self._panels: dict[str, QWidget] = {key: make(key) for key, p in PANELS.items() if p.built == START}
+        self.editor, self.latent, self.library = (self._panels[key] for key in ("editor", "latent", "library"))
+        self._started: dict[str, object] = {}    # what each panel's at_start hook returned
 
     def _before_laid_out(self, keys) -> None:
         """The arranger is about to lay out these docks: their panels come in now, except the
-        tabs that wait until raised (ON_RAISE; their dock builds them when it comes forward)."""
-        self.build_panels([key for key in keys if key not in ON_RAISE])
+        tabs that wait until raised (RAISED; their dock builds them when it comes forward)."""
+        self.build_panels([key for key in keys if PANELS[key].built != RAISED])
 
     def built(self, key: str) -> bool:
-        """Whether a dock's panel exists yet (only LATER ones may not)."""
-        return key not in LATER or key in self._later
+        """Whether a dock's panel exists yet (only the ones built later may not)."""
+        return not later(key) or key in self._panels
 
     def build_panels(self, keys) -> None:
-        """Build the LATER panels among `keys` that are not yet: put in their docks and bound to
-        the workspace, which they read as it is now (the models, the current one, the draft)."""
-        if "experiments" in keys and not self.built("experiments"):
-            keys = ["builder", *keys]     # the sweep editor starts from the builder's experiment (the draft)
+        """Build the panels among `keys` that are not yet (after the ones each needs): put in their
+        docks and joined to the window, reading the workspace as it is now (the models, the
+        current one, the draft)."""
         for key in keys:
-            if key in LATER and key not in self._later:
-                panel = self._later[key] = make_panel(key)
-                self.docks[key].setWidget(self._scrolled(key, panel))
-                if key == "builder":
-                    from aegui.qt.builder.binding import bind_builder
-                    bind_builder(panel, self.workspace, self._builder_follows)
-                else:
-                    panel.bind(self.workspace)
-                self._translate_extras()
+            if self.built(key):
+                continue
+            self.build_panels(PANELS[key].needs)
+            panel = self._panels[key] = make(key)
+            self.docks[key].setWidget(self._scrolled(key, panel))
+            self._join(key, panel)
+            self._translate_extras()
 
-    builder = property(lambda self: self._later_panel("builder"))
-    experiments = property(lambda self: self._later_panel("experiments"))
-    analyses = property(lambda self: self._later_panel("analyses"))
-    compare = property(lambda self: self._later_panel("compare"))
-    training = property(lambda self: self._later_panel("training"))
-    recon = property(lambda self: self._later_panel("recon"))
-    network = property(lambda self: self._later_panel("network"))
-    drawing = property(lambda self: self._later_panel("draw"))
-    explain = property(lambda self: self._later_panel("explain"))
+    def _join(self, key: str, panel: QWidget) -> None:
+        hook = PANELS[key].bind
+        if hook:
+            load(hook)(panel, self, self._started.get(key))
+        else:
+            panel.bind(self.workspace)
 
-    def _later_panel(self, key: str) -> QWidget:
+    def panel(self, key: str) -> QWidget:
+        """The panel of a dock, built now if it was not yet."""
         self.build_panels([key])
-        return self._later[key]
+        return self._panels[key]
+
+    builder = property(lambda self: self.panel("builder"))
+    experiments = property(lambda self: self.panel("experiments"))
+    analyses = property(lambda self: self.panel("analyses"))
+    compare = property(lambda self: self.panel("compare"))
+    training = property(lambda self: self.panel("training"))
+    recon = property(lambda self: self.panel("recon"))
+    network = property(lambda self: self.panel("network"))
+    drawing = property(lambda self: self.panel("draw"))
+    explain = property(lambda self: self.panel("explain"))
 
     def _bind(self) -> None:
-        """Each panel binds itself to the workspace; the window only brings the right dock forward."""
+        """Each panel binds itself to the workspace; the window only brings the right dock forward.
+        The perspective changes only when the user asks: "Send to editor" asks for the editor; a
+        run, a teaching or another model on the map offer the panel that would help (each panel's
+        at_start hook in the panel table says what brings it forward)."""
         ws = self.workspace
-        ws.current_changed.connect(self._note_for_builder)
-        for panel in (self.latent, self.library):
-            panel.bind(ws)
-        self.editor.bind(ws, title)
+        self._started = {key: load(p.at_start)(self) for key, p in PANELS.items() if p.at_start}
+        for key, panel in self._panels.items():
+            self._join(key, panel)
         self.latent.replay.exported.connect(self.status.say)
         self.runner.data_warnings.connect(self.files.show_data_warnings)
         ws.training_failed.connect(self._training_failed)
-        # The perspective changes only when the user asks: "Send to editor" asks for the editor;
-        # a run, a teaching or another model on the map offer the panel that would help.
-        ws.editor_glyph_requested.connect(lambda image: self.show_dock("editor"))
-        ws.teach_requested.connect(lambda *_: self._offer_dock(
-            "editor", "Teaching: the pixel editor shows how it goes, with Cancel.", "Show the pixel editor"))
-        ws.current_changed.connect(self._offer_draw)
         for key, dock in self.docks.items():     # the user went there: nothing left to offer
             dock.visibilityChanged.connect(lambda shown, key=key: shown and self.status.withdraw(key))
-        ws.history_changed.connect(lambda _h: ws.training.busy and self._raise_here("training"))
-        # A run's charts gather what only its snapshots carry (a picture model's PSNR): they are
-        # built as it starts, wherever the user started it from.
-        ws.training_changed.connect(lambda state: state.busy and self.build_panels(["training"]))
-
-    def _note_for_builder(self, model, _previous) -> None:
-        """Until the builder is built: the model whose experiment it will show (one it follows)."""
-        from aegui.qt.builder.binding import follows
-        if not self.built("builder") and follows(model, self.workspace):
-            self._builder_follows = model
-
-    def _offer_draw(self, model, previous) -> None:
-        """A picture model is drawn on in the Draw tab: offered, when it is not on screen."""
-        if model is None or model.shape == GLYPH_SHAPE:
-            self.status.withdraw("draw")
-        elif previous is None or previous.dataset is not model.dataset:
-            self._offer_dock("draw", "This model draws in the Draw tab.", "Show Draw")
 
     def on_screen(self, key: str) -> bool:
         """Whether a dock is shown (in front of its tabs: those behind are moved off the window)."""
         dock = self.docks[key]
         return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
-    def _offer_dock(self, key: str, text: str, link: str) -> None:
+    def offer_dock(self, key: str, text: str, link: str) -> None:
         """Offer a dock in the status bar (`text`, `link`: English, translated there)."""
         if not self.on_screen(key):
             self.status.offer(key, text, link, lambda: self.show_dock(key))
 
-    def _raise_here(self, key: str) -> None:
+    def raise_here(self, key: str) -> None:
         """Bring a dock forward when the perspective shown has it (a run's charts as it starts),
         never going to another perspective nor reopening a dock the user closed."""
         dock = self.docks[key]
@@ -195,7 +169,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _scrolled(key: str, widget: QWidget) -> QWidget:
-        if key not in SCROLLED:
+        if not PANELS[key].scrolls:
             return widget
         # Their width must not set the window's minimum (a 1024 px screen holds them beside
         # the builder).
@@ -218,14 +192,13 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
-        # Where each dock goes is the perspectives' business (aegui/qt/perspectives/table.py).
-        panels = {"builder": None, "latent": self.latent, "editor": self.editor,
-                  "recon": None, "library": self.library, "network": None, "draw": None, "explain": None}
-        panels.update((key, None) for key in LATER)
-        self.docks = {key: self._dock(key, panel) for key, panel in panels.items()}
+        # One dock a panel of the panel table, in its order; where each goes is the perspectives'
+        # business (aegui/qt/perspectives/table.py, from each panel's places).
+        self.docks = {key: self._dock(key, self._panels.get(key)) for key in PANELS}
         for key, dock in self.docks.items():
-            bind_text(self, dock.setWindowTitle, DOCK_TITLES[key])
-        self._latent_title_tip = TitleTip(self.docks["latent"])   # the term's explanation: on the title, not the map
+            bind_text(self, dock.setWindowTitle, PANELS[key].title)
+        # A term's explanation: on the dock's title, not over the panel.
+        self._title_tips = [TitleTip(self.docks[key]) for key, p in PANELS.items() if p.term]
         self.arranger = Arranger(self, self.docks, before_shown=self._before_laid_out)
 
     def resizeEvent(self, event) -> None:
@@ -240,7 +213,9 @@ class MainWindow(QMainWindow):
     def _translate_extras(self) -> None:
         """The texts no bind_text holds: a term's explanation, and pyqtgraph's own right-click
         menus, which its plots make (and remake) themselves."""
-        self.docks["latent"].setToolTip(explain("latent space"))
+        for key, p in PANELS.items():
+            if p.term:
+                self.docks[key].setToolTip(explain(p.term))
         import pyqtgraph as pg
         for view in self.findChildren(pg.GraphicsView):   # pyqtgraph's own right-click menu
             for action in getattr(view.scene(), "contextMenu", []):

@@ -37,7 +37,9 @@ def _docstrings(tree) -> set[int]:
     return out
 
 
-TRANSLATING = {"tr": 0, "bind_text": 2}     # function -> the position of its English text
+# function -> the positions of its English texts: a data source's form problems (and the nouns of
+# their counts) are translated by the builder (aegui/core/data/sources/base.py).
+TRANSLATING = {"tr": (0,), "bind_text": (2,), "form_problem": (1,), "Count": (1, 2)}
 
 
 def source_texts() -> tuple[set[str], list[tuple[str, str, int]]]:
@@ -50,12 +52,12 @@ def source_texts() -> tuple[set[str], list[tuple[str, str, int]]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
                 texts.add(node.value)
-            # tr("English", ...) and bind_text(owner, setter, "English", ...)
+            # tr("English", ...), bind_text(owner, setter, "English", ...), form_problem(field, "English", ...)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TRANSLATING:
-                at = TRANSLATING[node.func.id]
-                arg = node.args[at] if len(node.args) > at else None
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    translated.append((arg.value, str(path.relative_to(ROOT)), node.lineno))
+                for at in TRANSLATING[node.func.id]:
+                    arg = node.args[at] if len(node.args) > at else None
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        translated.append((arg.value, str(path.relative_to(ROOT)), node.lineno))
 
     def walk(value):
         if isinstance(value, str):

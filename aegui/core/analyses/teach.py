@@ -37,6 +37,7 @@ from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
 from aegui.core.jobs.job import Progress
 from aegui.core.data.datasets import from_config
 from aegui.core.data.noise import apply_noise
+from aegui.core.data.sources import reads_glyphs
 from aegui.core.runs.storage import save_model
 from aegui.core.models import latent
 from aegui.core.train.history import History, metrics_path, rows_text
@@ -221,7 +222,7 @@ def glyph_dataset(fonts) -> Dataset:
 
 
 def check_teachable(exp: Experiment, model) -> None:
-    if exp.data.source != "font" or getattr(model, "input_dim", None) != G.ROWS * G.COLS:
+    if not reads_glyphs(exp.data) or getattr(model, "input_dim", None) != G.ROWS * G.COLS:
         raise TeachError(f"this model reads {shown(exp.data.source)} data; teaching adds 5x7 glyphs, so it "
                          "needs a model trained on font.h glyphs (e.g. models/general-5x7-dae)")
 

@@ -3,6 +3,7 @@ linear map to the code; the decoder mirrors it with transposed convolutions (mod
 from __future__ import annotations
 
 from aegui.core.archs.base import ImageArchitecture
+from aegui.core.data.sources import reads_glyphs
 from aegui.core.schema.experiment import ConfigError, ModelSpec, check
 from aegui.core.schema.kinds import kind_of
 from aegui.core.models.arch import conv_layout
@@ -77,7 +78,7 @@ class Conv(ImageArchitecture):
         return ((d, latent) if mirror else (d, latent, d)), 1, mirror
 
     def form_checks(self, exp, latent_at: int) -> list[ConfigError]:
-        if exp.data.source == "font":
+        if reads_glyphs(exp.data):
             return [ConfigError("model.arch", "5x7 glyphs cannot be halved by a stride-2 convolution; "
                                               "use the MLP architecture for fonts")]
         return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from aegui.core.archs.base import ImageArchitecture
+from aegui.core.data.sources import reads_glyphs
 from aegui.core.models.layer_plan import PlanError, layer_plan
 from aegui.core.schema.experiment import ConfigError, ModelSpec, check
 from aegui.core.schema.kinds import kind_of
@@ -93,7 +94,7 @@ class ConvLayers(ImageArchitecture):
         return (d, latent, d), 1, False
 
     def form_checks(self, exp, latent_at: int) -> list[ConfigError]:
-        if exp.data.source == "font":
+        if reads_glyphs(exp.data):
             return [ConfigError("model.arch", "5x7 glyphs are too small for these convolutions; "
                                               "use the MLP architecture for fonts")]
         return []

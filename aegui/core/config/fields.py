@@ -17,6 +17,7 @@ from aegui.core.archs import LABELS as ARCH_LABELS, NAMES as ARCH_NAMES, arch_of
 from aegui.core.schema import experiment as C
 from aegui.core.schema.kinds import LABELS as KIND_LABELS, NAMES as KIND_NAMES, kind_of
 from aegui.core.data.noise import LABELS as NOISE_LABELS
+from aegui.core.data.sources import LABELS as SOURCE_LABELS, NAMES as SOURCE_NAMES, SOURCES, reads_glyphs
 from aegui.core.schema.experiment import shown
 
 # English names of the values a choice field takes (config files spell the keys).
@@ -39,8 +40,6 @@ SPARSITY_LABELS = {"l1": "L1 on the code", "kl": "KL to a target rate ρ",
                    "topk": "k-sparse (keep the top k)"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)", "mps": "Apple MPS (GPU)"}
 PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
-SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Image folder",
-                 "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
 IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
 # scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
@@ -222,8 +221,17 @@ def kind_flag(flag: str) -> Callable:
     return lambda e: getattr(kind_of(e), flag)
 
 
-def source(*sources: str) -> Callable:
-    return lambda e: e.data.source in sources
+def source_row(key: str) -> Callable:
+    """The experiment's data source shows the builder row `key` (its registry entry's fields)."""
+    def applies(e) -> bool:
+        source = SOURCES.get(e.data.source)
+        return source is not None and source.applies(key, e.data)
+    return applies
+
+
+def glyph_data(e) -> bool:
+    """The experiment's data are 5x7 glyphs (its source's `glyphs` flag)."""
+    return reads_glyphs(e.data)
 
 
 def sparsity(*penalties: str) -> Callable:
@@ -269,32 +277,33 @@ _ALL = "all"
 _FIELDS = (
     Field("name", "Name", "text"),
     # -- Dataset
-    _choice("data.source", "Source", C.SOURCES, SOURCE_LABELS, "Where the training samples come from"),
-    Field("data.fonts", "Fonts", "names", applies=source("font")),
-    Field("data.path", "Font file", "path", "A font.h other than the course file",
-          applies=lambda e: e.data.source == "font" and bool(e.data.path)),
+    # The registry's names and labels as they are when read: a data source registered later is offered too.
+    Field("data.source", "Source", "choice", "Where the training samples come from", SOURCE_NAMES, SOURCE_LABELS),
+    Field("data.fonts", "Fonts", "names", applies=source_row("data.fonts")),
+    Field("data.path", "Font file", "path", "A font.h other than the course file", applies=source_row("data.path")),
     Field("data.chars", "Characters", "text", "Train on these characters only; empty = every glyph of the "
-          "chosen fonts", placeholder="only these characters, e.g. abcdefghij", applies=source("font")),
+          "chosen fonts", placeholder="only these characters, e.g. abcdefghij", applies=source_row("data.chars")),
     Field("data.folder", "Folder", "path", "A folder of PNG, JPEG, BMP or GIF pictures; subfolder names "
           "become labels", folder=True, dialog="Choose the image folder", of="data.path",
-          applies=source("folder")),
+          applies=source_row("data.folder")),
     Field("data.images", "Images file", "path", "An MNIST-style images file, e.g. train-images-idx3-ubyte "
           "(or .gz)", dialog="Choose the IDX images file", file_filter=IDX_FILTER, of="data.path",
-          applies=source("idx")),
+          applies=source_row("data.images")),
     Field("data.labels_path", "Labels file", "path", "Empty: the labels file beside the images is used when "
-          "there is one", dialog="Choose the IDX labels file", file_filter=IDX_FILTER, applies=source("idx")),
+          "there is one", dialog="Choose the IDX labels file", file_filter=IDX_FILTER,
+          applies=source_row("data.labels_path")),
     Field("data.emoji_size", "Size", "choice", "Every picture is padded to a square and resized to this many "
-          "pixels a side", choices=C.EMOJI_SIZES, of="data.size", applies=source("emoji")),
+          "pixels a side", choices=C.EMOJI_SIZES, of="data.size", applies=source_row("data.emoji_size")),
     Field("data.size", "Size", "int", "Every picture is padded to a square and resized to this many pixels "
-          "a side", range=C.IMAGE_SIZE_RANGE, suffix=" px", applies=source("folder")),
+          "a side", range=C.IMAGE_SIZE_RANGE, suffix=" px", applies=source_row("data.size")),
     _choice("data.color", "Colour", C.COLORS, COLOR_LABELS, "grey: 1 = ink on a white background; RGB: "
-            "colours on white; RGBA: keeps transparency", applies=source("emoji", "folder")),
-    Field("data.subcategories", "Emoji", "names", applies=source("emoji")),
+            "colours on white; RGBA: keeps transparency", applies=source_row("data.color")),
+    Field("data.subcategories", "Emoji", "names", applies=source_row("data.subcategories")),
     Field("data.classes", "Classes", "ints", "Keep only these classes, e.g. 0,1,7; empty = all",
           range=(0, ANY), placeholder="all, or e.g. 0,1,7", unreadable="write class numbers separated by commas, e.g. 0,1,7",
-          applies=source("idx", "digits")),
+          applies=source_row("data.classes")),
     Field("data.max_samples", "Max samples", "int", "Keep at most this many samples, spread evenly over the "
-          "set; 0 = all", range=(0, 100_000_000), special=_ALL, applies=lambda e: e.data.source != "font"),
+          "set; 0 = all", range=(0, 100_000_000), special=_ALL, applies=source_row("data.max_samples")),
     Field("data.val_split", "Validation", "float", "Share of the samples held out to measure the validation "
           "loss; 0 = none", range=(0.0, C.MAX_VAL_SPLIT), percent=True, decimals=1, step=5.0, suffix=" %"),
     Field("data.split_seed", "Split seed", "int", "Seed of the random train / validation split",
@@ -332,8 +341,8 @@ _FIELDS = (
     Field("model.flip_confidence", "Change a pixel at", "float", "Denoising changes a drawn pixel only when "
           "the model is at least this sure it is wrong; 0.5 takes the model's output as it is, higher keeps "
           "more of the drawing", range=(0.5, 1.0), open="high", percent=True, suffix=" % sure",
-          applies=lambda e: kind_of(e).corrupts_inputs and e.data.source == "font",
-          kept_if=source("font")),        # images have no drawn pixels to keep
+          applies=lambda e: kind_of(e).corrupts_inputs and glyph_data(e),
+          kept_if=glyph_data),        # images have no drawn pixels to keep
     Field("model.input_shape", "Input", "ints", "Set by the dataset: the size of each sample"),
     Field("model.channels", "Conv channels", "ints", "Output channels of each convolution; a conv layer "
           "halves the image's sides, a local one keeps them (the last local layer's maps are the code)",

@@ -4,7 +4,8 @@ the rules between fields written here, the reader of a native JSON object that a
 validated copies with some fields changed.
 
 The architecture's own rules (a conv model's image sides, a local model's layers) come from its
-entry in the registry, aegui/core/archs/.
+entry in the registry, aegui/core/archs/; the data source's (a folder needs its path) from its own,
+aegui/core/data/sources/.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from dataclasses import replace
 
 from aegui.core.archs import ARCHS
 from aegui.core.schema.experiment import (
-    ADAM_OPTIMIZERS, EMOJI_SIZES, MAX_AUGMENT_COPIES, NOISE_KINDS, SCIPY_OPTIMIZERS, _SECTIONS, ConfigError, Experiment, check,
+    ADAM_OPTIMIZERS, MAX_AUGMENT_COPIES, NOISE_KINDS, SCIPY_OPTIMIZERS, _SECTIONS, ConfigError, Experiment, check,
     parse_experiment, whole)
 from aegui.core.config.fields import FIELDS, sloped
+from aegui.core.data.sources import source_of
 from aegui.core.schema.kinds import kind_of
 from aegui.core.schema.experiment import shown
 
@@ -41,7 +43,7 @@ def _validate_between(exp: Experiment) -> None:
     check(full[0] == full[-1], "model.layers",
           f"the output size ({full[-1]}) must equal the input size ({full[0]})")
     ARCHS[m.arch].validate(m)
-    check(m.flip_confidence == 0.5 or d.source == "font", "model.flip_confidence",
+    check(m.flip_confidence == 0.5 or source_of(d).glyphs, "model.flip_confidence",
           "keeping the input's pixels applies to 5x7 glyphs (black and white) only; set it to 0.5")
     if kind_of(m).sparse_codes and m.sparsity == "kl":
         check(m.latent_activation == "sigmoid", "model.latent_activation",
@@ -80,7 +82,7 @@ def validate_augment(exp: Experiment) -> None:
           f"must be [low, high] with 0 <= low <= high <= 1 (e.g. [0.0, 0.3]) or [], got {shown(lv)}")
     if not a.enabled:
         return
-    check(exp.data.source == "font", "augment.enabled",
+    check(source_of(exp.data).glyphs, "augment.enabled",
           f"shape augmentation is for 5x7 font glyphs; data.source is {shown(exp.data.source)}: "
           "set augment.enabled to false")
     check(exp.train.optimizer not in SCIPY_OPTIMIZERS, "augment.enabled",
@@ -133,19 +135,8 @@ def _validate_options(exp: Experiment) -> None:
 
 
 def _validate_data(exp: Experiment) -> None:
-    d = exp.data
-    if d.source == "font":
-        check(len(d.fonts) > 0, "data.fonts", "name at least one font (e.g. Font3) or 'all'")
-    if d.source == "emoji":
-        check(d.size in EMOJI_SIZES, "data.size",
-              f"emoji come at {', '.join(map(str, EMOJI_SIZES[:-1]))} or {EMOJI_SIZES[-1]} px, "
-              f"got {shown(d.size)}; pick one of those")
-    check(not d.extra_glyphs or d.source == "font", "data.extra_glyphs",
-          f"adds 5x7 glyphs from font.h files, but data.source is {shown(d.source)}; set it to []")
-    if d.source in ("folder", "idx") and not (d.source == "idx" and d.catalogue.strip()):
-        what = "an image folder" if d.source == "folder" else \
-            "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset"
-        check(d.path.strip() != "", "data.path", f"the {d.source} source needs {what}; set data.path")
+    """The data source's own rules (aegui/core/data/sources/)."""
+    source_of(exp.data).validate(exp.data)
 
 
 # ---------------------------------------------------------------- reading and changing

@@ -1,7 +1,8 @@
-"""The shape of one sample of the data a DataConfig describes, without loading the data: the
-model builder sizes the input layer and the conv input from it as the user types, on the GUI
-thread and before torch is imported, so it must not read a folder of pictures or a 50 MB IDX
-file. IDX files give their shape in a 16-byte header; everything else follows from the config.
+"""What the shape of one sample is read from without loading the data: the model builder sizes the
+input layer and the conv input from it as the user types, on the GUI thread and before torch is
+imported, so it must not read a folder of pictures or a 50 MB IDX file. IDX files give their shape
+in a 16-byte header; a picture's follows from its size and colours. Each data source's
+`sample_shape` (aegui/core/data/sources/) uses these; `sources.sample_shape` asks the right one.
 """
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import math
 import zlib
 from pathlib import Path
 
-from aegui.core.schema.experiment import ConfigError, DataConfig, shown
+from aegui.core.schema.experiment import ConfigError, shown
 
 GLYPH_SHAPE = (7, 5)
-DIGITS_SHAPE = (8, 8)
 IDX_IMAGES_MAGIC = 2051     # the same numbers as image_data's, which imports Pillow
 IDX_LABELS_MAGIC = 2049
 _CHANNELS = {"gray": 1, "rgb": 3, "rgba": 4}
@@ -73,26 +73,3 @@ def idx_header(path, magic: int = IDX_IMAGES_MAGIC, field: str = "data.path") ->
                               f"but the file holds {have}; {cause}")
     return dims
 
-
-def sample_shape(data: DataConfig) -> tuple[int, ...]:
-    """(H, W) or (H, W, C) of each sample `datasets.from_config(data)` would give."""
-    if data.source == "font":
-        return GLYPH_SHAPE
-    if data.source == "digits":
-        return DIGITS_SHAPE
-    if data.source in ("emoji", "folder"):
-        return image_shape(data.size, data.color)
-    if data.source == "idx" and (data.catalogue or data.path.strip() and (
-            Path(data.path).expanduser().is_dir() or data.path.endswith(".npz"))):
-        from aegui.core.data.mnist_files import sample_shape as mnist_shape
-        return mnist_shape(data, idx_header)
-    if data.source == "idx":
-        if not data.path.strip():
-            raise ConfigError("data.path", "the idx source needs an IDX images file "
-                              "(e.g. train-images-idx3-ubyte); set data.path")
-        count, rows, cols = idx_header(data.path)
-        if not (count and rows and cols):
-            raise ConfigError("data.path", f"{data.path}: holds no images (its header says "
-                              f"{count} x {rows} x {cols})")
-        return (rows, cols)
-    raise ConfigError("data.source", f"{shown(data.source)} is not one of font, emoji, folder, idx, digits")

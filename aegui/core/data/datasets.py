@@ -1,78 +1,24 @@
-"""Datasets as flat float arrays with labels: the 5x7 fonts here, images in image_data.py.
-`from_config` loads what a DataConfig describes; `split` / `load_split` hold out a seeded
+"""Datasets as flat float arrays with labels: `from_config` loads what a DataConfig describes (its
+data source reads it: aegui/core/data/sources/); `split` / `load_split` hold out a seeded
 validation set."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from aegui.core.data import glyphs as G
 from aegui.core.schema.experiment import ConfigError, DataConfig, shown
-from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
-from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset
-from aegui.core.files.paths import course_font_path
+from aegui.core.data.dataset import Dataset
+from aegui.core.data.sources import SOURCES, source_of
+# The font source's readers, imported from here by most of aegui.
+from aegui.core.data.sources.font import font_dataset, load_fonts, with_extra_glyphs
 
-
-def load_fonts(path=None) -> list[G.Font]:
-    return G.read_font_h(path or course_font_path())
-
-
-def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
-    path = Path(path) if path else course_font_path()
-    available = load_fonts(path)
-    by_name = {f.name.lower(): f for f in available}
-    wanted = [f.lower() for f in fonts]
-    if wanted == ["all"]:
-        chosen = available
-    else:
-        missing = [f for f in fonts if f.lower() not in by_name]
-        if missing:
-            raise ConfigError("data.fonts", f"{shown(missing[0])} is not in {path.name}; it has "
-                              f"{', '.join(f.name for f in available)} (or use 'all')")
-        chosen = [by_name[f] for f in wanted]
-    glyphs = [g for f in chosen for g in f.glyphs]
-    if chars:
-        want = set(chars)
-        glyphs = [g for g in glyphs if chr(g.code) in want or g.label in want]
-        if not glyphs:
-            raise ConfigError("data.chars", f"none of {shown(chars)} is in the chosen fonts")
-    name = "+".join(f.name for f in chosen) + (f" [{chars}]" if chars else "")
-    return Dataset(name, G.glyphs_to_array(glyphs), [g.label for g in glyphs],
-                   GLYPH_SHAPE, [g.code for g in glyphs])
-
-
-def with_extra_glyphs(ds: Dataset, paths) -> Dataset:
-    """`ds` followed by every glyph of each font.h in `paths` (data.extra_glyphs: the glyphs
-    `aegui teach` added to a model's own)."""
-    if not paths:
-        return ds
-    glyphs = [g for path in paths for f in load_fonts(Path(path)) for g in f.glyphs]
-    return Dataset(f"{ds.name}+{len(glyphs)} taught", np.concatenate([ds.x, G.glyphs_to_array(glyphs)]),
-                   ds.labels + [g.label for g in glyphs], ds.shape, ds.codes + [g.code for g in glyphs])
+__all__ = ["font_dataset", "from_config", "load_fonts", "load_split", "official_test_set", "split",
+           "split_indices", "with_extra_glyphs"]
 
 
 def from_config(data: DataConfig, progress=None) -> Dataset:
     """The whole dataset a DataConfig describes (no split; see load_split). `progress(done,
     total)` is called while a folder of pictures loads."""
-    source = data.source
-    if source == "font":
-        ds = with_extra_glyphs(font_dataset(data.fonts, data.chars, data.path or None), data.extra_glyphs)
-    elif source == "emoji":
-        ds = emoji_dataset(data.size, data.color, data.subcategories)
-    elif source == "folder":
-        return folder_dataset(data.path, data.size, data.color, progress=progress,
-                                max_samples=data.max_samples)
-    elif source == "idx":
-        from aegui.core.data.mnist_sets import train_test
-        return train_test(data, want_test=False)[0]
-    elif source == "digits":
-        return digits_dataset(data.classes, data.max_samples)
-    else:
-        raise ConfigError("data.source", f"{shown(source)} is not one of font, emoji, folder, idx, digits")
-    if data.max_samples and len(ds) > data.max_samples:
-        ds = ds.subset(spread_indices(len(ds), data.max_samples), f"{ds.name} [{data.max_samples}]")
-    return ds
+    return source_of(data).load(data, progress)
 
 
 def split(dataset: Dataset, val_split: float, seed: int = 0) -> tuple[Dataset, Dataset | None]:
@@ -103,10 +49,8 @@ def load_split(data: DataConfig, progress=None) -> tuple[Dataset, Dataset | None
 
 
 def official_test_set(data: DataConfig) -> Dataset | None:
-    """The official test set (MNIST's t10k files, Keras' x_test...) of an idx-source config, or
-    None: training and validation come from the training files only, the test files give the
+    """The official test set (MNIST's t10k files, Keras' x_test...) of a config whose source has one,
+    or None: training and validation come from the training files only, the test files give the
     reported accuracy / reconstruction error."""
-    if data.source != "idx":
-        return None
-    from aegui.core.data.mnist_sets import train_test
-    return train_test(data)[1]
+    source = SOURCES.get(data.source)
+    return source.test_set(data) if source is not None else None

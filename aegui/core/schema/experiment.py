@@ -85,7 +85,6 @@ def whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-SOURCES = ("font", "emoji", "folder", "idx", "digits")
 COLORS = ("gray", "rgb", "rgba")
 EMOJI_SIZES = (16, 32, 64)
 IMAGE_SIZE_RANGE = (4, 256)             # folder images are resized to size x size
@@ -99,7 +98,8 @@ class DataConfig:
     chars: str = ""                       # font: keep only these characters ("" = all)
     path: str = ""                        # font: a font.h ("" = the course file shipped with
                                           # aegui); folder: the image folder; idx: the images file
-    source: str = "font"                  # font, emoji, folder, idx (MNIST-style files), digits
+    source: str = "font"                  # a data source's name (aegui/core/data/sources/): font, emoji,
+                                          # folder, idx (MNIST-style files), digits
     size: int = 32                        # emoji (16, 32, 64) and folder (4-256): image side in px
     color: str = "gray"                   # emoji / folder: gray (1 = ink), rgb (on white), rgba
     subcategories: tuple[str, ...] = ()   # emoji: e.g. ("face-smiling",); () = all

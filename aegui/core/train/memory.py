@@ -7,7 +7,6 @@ estimate() live. Torch-free at import (the builder counts with it before torch l
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from aegui.core.archs import arch_of
@@ -194,47 +193,14 @@ def check_measure(exp: Experiment, samples: int, repeats: int, option: str = "--
     return need
 
 
-_FONT_GLYPHS = 32            # each of the course's fonts holds 32 glyphs
-_COURSE_FONTS = 3
-_DIGITS = 1797               # scikit-learn's 8x8 digits
-_FOLDER_SCAN_LIMIT = 200_000
-
-
 def likely_samples(data) -> int | None:
     """How many samples a DataConfig will give, from the config and file headers only (the
     builder asks on every edit): None when that cannot be told cheaply."""
-    from aegui.core.data.data_shape import idx_header
-    n: int | None = None
+    from aegui.core.data.sources import source_of
     try:
-        if data.source == "font":
-            n = _FONT_GLYPHS * (_COURSE_FONTS if "all" in data.fonts else max(1, len(data.fonts)))
-            if data.chars:
-                n = min(n, len(set(data.chars)) * max(1, n // _FONT_GLYPHS))
-        elif data.source == "digits":
-            n = _DIGITS
-        elif data.source == "emoji":
-            from aegui.core.data.image_data import emoji_index
-            subs = set(data.subcategories)
-            n = sum(1 for row in emoji_index() if not subs or row["subcategory"] in subs)
-        elif data.source == "idx" and data.path.strip():
-            n = idx_header(data.path)[0]
-        elif data.source == "folder" and data.path.strip():
-            n = _count_pictures(data.path)
+        n = source_of(data).likely_samples(data)
     except (ConfigError, OSError, ValueError):
         return None
     if n is not None and data.max_samples:
         n = min(n, data.max_samples)
-    return n
-
-
-def _count_pictures(path) -> int | None:
-    from pathlib import Path
-
-    from aegui.core.data.image_data import IMAGE_SUFFIXES
-    n = 0
-    for i, (_, dirs, files) in enumerate(os.walk(Path(path).expanduser())):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        n += sum(1 for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in IMAGE_SUFFIXES)
-        if n > _FOLDER_SCAN_LIMIT or i > _FOLDER_SCAN_LIMIT:
-            return None
     return n

@@ -84,3 +84,21 @@ def mark_divergence(builder, rec) -> None:
     if rec is not None and rec.state == "diverged":
         from aegui.qt.widgets.text import message_text
         builder.mark_field("train.learning_rate", message_text(rec))
+
+
+# ---------------------------------------------------------------- its entry in the window's panel table
+
+def follow_until_built(window) -> dict:
+    """From the window's start until the builder is built (when first reached): the last model on
+    screen it would have followed, which it then starts from."""
+    followed = {"model": None}
+
+    def note(model, _previous):
+        if not window.built("builder") and follows(model, window.workspace):
+            followed["model"] = model
+    window.workspace.current_changed.connect(note)
+    return followed
+
+
+def join_window(builder, window, followed: dict) -> None:
+    bind_builder(builder, window.workspace, followed["model"])

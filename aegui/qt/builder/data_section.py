@@ -14,15 +14,14 @@ from PySide6.QtWidgets import (
 
 from aegui.core.schema import experiment as C
 from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment
-from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
 from aegui.core.data.glyphs import FontParseError, read_font_h
 from aegui.core.data.image_data import emoji_subcategories, guess_labels_path
+from aegui.core.data.sources import SOURCES, Count, DataSource, FormProblem, source_with
 from aegui.core.files.paths import course_font_path
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.builder.subcategory_picker import SubcategoryPicker
 from aegui.qt.widgets.field_editors import ERROR_COLOR, hbox
 
-DIGITS_CLASSES = range(10)
 _FALLBACK_FONTS = ("Font1", "Font2", "Font3")
 
 
@@ -35,8 +34,21 @@ def course_font_names() -> list[str]:
 
 
 def data_family(source: str) -> str:
-    """"glyph" for the 5x7 fonts, "image" for every other source: the two kinds keep their own settings."""
-    return "glyph" if source == "font" else "image"
+    """"glyph" for a source of 5x7 glyphs (the fonts), "image" for every other: the two kinds keep
+    their own settings."""
+    return "glyph" if entry(source).glyphs else "image"
+
+
+def entry(source: str) -> DataSource:
+    """The registry's entry of a source; one with no rows for a name no source has."""
+    return SOURCES.get(source) or DataSource()
+
+
+def problem_text(p: FormProblem) -> str:
+    """A source's form problem in the language shown (a Count with its noun)."""
+    values = {k: plural(v.n, tr(v.one), tr(v.many, n=v.n)) if isinstance(v, Count) else v
+              for k, v in p.values.items()}
+    return tr(p.text, **values)
 
 
 def shape_text(shape) -> str:
@@ -121,17 +133,18 @@ class DataSection:
         """Switch to a data source, e.g. after File > Open dataset; `path` is the image folder
         or the IDX images file (the labels file is then looked for beside it)."""
         b = self.builder
-        if source == "font":
+        shown_in = entry(source).path_field
+        if shown_in == "data.path":     # a font.h: this section reads it and lists its fonts
             if path is not None:
                 self.set_font_path(path)
-            self.form.editor("data.source").set_value("font")
+            self.form.editor("data.source").set_value(source)
             return
-        edit = {"folder": self.folder_edit, "idx": self.idx_edit}.get(source)
+        edit = self._path_edits().get(shown_in)
         if path is not None and edit is not None:
             b.loading = True     # one validation at the end, with the source chosen
             try:
                 edit.set_path(str(path))
-                if source == "idx":
+                if "data.labels_path" in entry(source).fields:
                     self.labels_edit.set_path("")
             finally:
                 b.loading = False
@@ -172,8 +185,9 @@ class DataSection:
         self.path_edit.setCursorPosition(len(path))   # the file name matters more than the folders
         current = tuple(self.font_combo.currentData() or b.baseline.data.fonts)
         self._fill_fonts(current, prefer_available=not b.loading)
-        if path and not error and not b.loading and self.source() != "font":
-            self.form.editor("data.source").set_value("font")    # opening a font.h means training on it
+        fonts = source_with("data.fonts")
+        if path and not error and not b.loading and self.source() != fonts:
+            self.form.editor("data.source").set_value(fonts)    # opening a font.h means training on it
         b.on_edit()
         return error is None
 
@@ -233,53 +247,66 @@ class DataSection:
 
     # ------------------------------------------------------------------ filling and reading
 
+    def _path_edits(self) -> dict:
+        """The rows that show data.path as a folder or an IDX file, by field (the font file's row is
+        this section's own: its path is `font_path`)."""
+        return {"data.folder": self.folder_edit, "data.images": self.idx_edit}
+
+    def _row_path(self, shown_in: str | None) -> str | None:
+        """The path the row `shown_in` holds; None for a source that reads no file."""
+        if shown_in == "data.path":
+            return self.font_path
+        edit = self._path_edits().get(shown_in)
+        return edit.path() if edit is not None else None
+
     def fill(self, d: DataConfig) -> None:
         """The rows the descriptions do not fill (the form has filled the others)."""
-        self.set_font_path(d.path if d.source == "font" else "", keep_on_error=True)
+        source = entry(d.source)
+        self.set_font_path(d.path if source.path_field == "data.path" else "", keep_on_error=True)
         self._fill_fonts(d.fonts, prefer_available=False)
-        self.folder_edit.set_path(d.path if d.source == "folder" else "")
-        self.idx_edit.set_path(d.path if d.source == "idx" else "")
-        size = d.size if d.source == "emoji" or d.size in C.EMOJI_SIZES else DataConfig.size
+        for key, edit in self._path_edits().items():
+            edit.set_path(d.path if source.path_field == key else "")
+        size = d.size if "data.emoji_size" in source.fields or d.size in C.EMOJI_SIZES else DataConfig.size
         self.emoji_size_combo.setCurrentIndex(self.emoji_size_combo.findData(size))
         self.subcat_picker.set_value(d.subcategories)
 
     def config(self, errors: list[ConfigError]) -> DataConfig:
         """The Dataset group's DataConfig; unreadable fields are appended to `errors`."""
         source = self.source()
+        shown = entry(source)
         base = self.builder.baseline.data
-        path = {"font": self.font_path, "folder": self.folder_edit.path(), "idx": self.idx_edit.path()}.get(source)
-        if path is None:   # emoji and digits have no path: keep a loaded one as it was
+        path = self._row_path(shown.path_field)
+        if path is None:   # a source that reads no file (emoji, digits): keep a loaded path as it was
             path = base.path if base.source == source else ""
-        given = {"size": self.emoji_size_combo.currentData()} if source == "emoji" else {}
+        given = {"size": self.emoji_size_combo.currentData()} if "data.emoji_size" in shown.fields else {}
         return self.form.config(
             base, "data", errors, fonts=tuple(self.font_combo.currentData() or ()), path=path,
             subcategories=self.subcat_picker.value(),
-            catalogue=base.catalogue if source == "idx" and not path else "", **given)   # a fetched dataset
+            catalogue=base.catalogue if shown.catalogue and not path else "", **given)   # a fetched dataset
 
     def name(self) -> str:
         """A default experiment name after the chosen data, e.g. 'emoji' or 'train-images'."""
         source = self.source()
-        path = {"folder": self.folder_edit.path(), "idx": self.idx_edit.path()}.get(source)
-        if path:
-            name = Path(path).name
-            return name.split("-idx")[0] if source == "idx" else name
-        return source
+        edit = self._path_edits().get(entry(source).path_field)
+        path = edit.path() if edit is not None else ""
+        return entry(source).default_name(path) if path else source
 
     def field_widget(self, base: str) -> QWidget | None:
         """The widget of data.path (and of a catalogue dataset standing in for the IDX file) and of
         data.size, which depend on the source; None for every other field."""
-        source = self.source()
+        source = entry(self.source())
         if base in ("data.path", "data.catalogue"):
-            return {"folder": self.folder_edit.line, "idx": self.idx_edit.line}.get(source, self.path_edit)
-        if base == "data.size" and source == "emoji":
+            edit = self._path_edits().get(source.path_field)
+            return edit.line if edit is not None else self.path_edit
+        if base == "data.size" and "data.emoji_size" in source.fields:
             return self.emoji_size_combo
         return None
 
     def update(self, exp: Experiment) -> None:
         """What the descriptions cannot show or hide: the note about the font file, the labels hint."""
-        source = exp.data.source
-        self.font_error_label.setVisible(source == "font" and bool(self.font_error_label.text()))
-        if source == "idx":
+        source = entry(exp.data.source)
+        self.font_error_label.setVisible(source.path_field == "data.path" and bool(self.font_error_label.text()))
+        if "data.labels_path" in source.fields:
             images = self.idx_edit.path()
             guess = guess_labels_path(images) if images else None
             self.labels_edit.set_placeholder(tr("auto: {name}", name=guess.name) if guess
@@ -288,34 +315,25 @@ class DataSection:
     # ------------------------------------------------------------------ checks only the files can fail
 
     def checks(self, exp: Experiment) -> list[ConfigError]:
-        """Rules the form adds to config.validate that only a file can break."""
-        out = []
+        """Rules the form adds to config.validate that only a file can break: the font rows' and the
+        subcategory picker's here, the source's own from its registry entry."""
         d = exp.data
-        if d.source == "font":
+        source = entry(d.source)
+        out = []
+        if "data.fonts" in source.fields:
             out += self._font_checks(exp)
-        elif d.source == "folder" and d.path:
-            p = Path(d.path).expanduser()
-            if not p.exists():
-                out.append(ConfigError("data.path", tr("{path}: folder not found; check the path or choose "
-                                                       "another", path=d.path)))
-            elif not p.is_dir():
-                out.append(ConfigError("data.path", tr("{path}: is a file, not a folder; choose the folder that "
-                                                       "holds the pictures", path=d.path)))
-        elif d.source == "idx":
-            out += self._idx_checks(d)
-        elif d.source == "digits":
-            bad = [c for c in d.classes if c not in DIGITS_CLASSES]
-            if bad:
-                out.append(ConfigError("data.classes", tr("the digits have classes 0 to 9; {bad} is not one",
-                                                          bad=bad[0])))
-        elif d.source == "emoji":
-            unknown = self.subcat_picker.unknown()
-            if unknown:
-                out.append(ConfigError("data.subcategories", tr("{names}: not an emoji subcategory; uncheck it",
-                                                                names=", ".join(unknown))))
-            elif not self.subcat_picker.checked():
-                out.append(ConfigError("data.subcategories", tr("check at least one subcategory")))
-        return out
+        if "data.subcategories" in source.fields:
+            out += self._subcategory_checks()
+        return out + [ConfigError(p.field, problem_text(p)) for p in source.form_checks(d)]
+
+    def _subcategory_checks(self) -> list[ConfigError]:
+        unknown = self.subcat_picker.unknown()
+        if unknown:
+            return [ConfigError("data.subcategories", tr("{names}: not an emoji subcategory; uncheck it",
+                                                         names=", ".join(unknown)))]
+        if not self.subcat_picker.checked():
+            return [ConfigError("data.subcategories", tr("check at least one subcategory"))]
+        return []
 
     def _font_checks(self, exp: Experiment) -> list[ConfigError]:
         if self.path_error:
@@ -329,36 +347,3 @@ class DataSection:
         file = Path(self.font_path).name if self.font_path else "font.h"
         return [ConfigError("data.fonts", tr("{name!r} is not in {file}; it has {names} (or use 'all')",
                                              name=missing[0], file=file, names=", ".join(self.font_names)))]
-
-    @staticmethod
-    def _labels_file(d: DataConfig) -> Path | None:
-        """The labels file an idx config will use: the one given, else the one beside the images."""
-        if d.labels_path:
-            return Path(d.labels_path).expanduser()
-        return guess_labels_path(d.path) if d.path else None
-
-    def _idx_checks(self, d: DataConfig) -> list[ConfigError]:
-        """Header-only checks (a few bytes read): the labels file and the class filter."""
-        out = []
-        try:
-            count = idx_header(d.path)[0] if d.path else None
-        except ConfigError:
-            count = None          # reported by sample_shape at data.path
-        labels = self._labels_file(d)
-        if labels is not None:
-            try:
-                n = idx_header(labels, IDX_LABELS_MAGIC, "data.labels_path")[0]
-            except ConfigError as e:
-                if d.labels_path:
-                    out.append(e)
-            else:
-                if count is not None and n != count:
-                    out.append(ConfigError("data.labels_path", tr(
-                        "{path}: has {labels} but the images file has {images}; use the labels of the same set",
-                        path=labels.name, labels=plural(n, tr("1 label"), tr("{n} labels", n=n)),
-                        images=plural(count, tr("1 image"), tr("{n} images", n=count)))))
-        elif d.classes:
-            out.append(ConfigError("data.classes", tr(
-                "keeping classes needs labels, and no labels file was found beside the images; choose one in "
-                "Labels file")))
-        return out

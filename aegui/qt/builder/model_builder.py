@@ -21,9 +21,9 @@ from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.fields import keep_used, label as field_label
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import validate
-from aegui.core.data.data_shape import sample_shape
+from aegui.core.data.sources import sample_shape
 from aegui.qt.builder.config_files import ConfigFiles
-from aegui.qt.builder.data_section import DataSection
+from aegui.qt.builder.data_section import DataSection, entry
 from aegui.qt.builder.families import FamilySwitch
 from aegui.qt.builder.form import FieldForm
 from aegui.qt.builder.memory_label import MemoryLabel
@@ -188,7 +188,7 @@ class ModelBuilder(QWidget):
         """The (translated) row label of a config field, as error messages name it."""
         base = field.split("[", 1)[0]
         if base == "data.path":
-            field = {"folder": "data.folder", "idx": "data.images"}.get(self.data.source(), base)
+            field = entry(self.data.source()).path_field or base     # the row that shows it for the source
         label = field_label(field)
         return tr(label) if label != field else field
 
@@ -335,7 +335,7 @@ class ModelBuilder(QWidget):
         layers, latent_at = self.model.layer_sizes()
         base = self.baseline
         # No fields of its own: a loaded config's augmentation is kept while the data are glyphs.
-        augment = base.augment if data.source == "font" else C.AugmentConfig()
+        augment = base.augment if entry(data.source).glyphs else C.AugmentConfig()
         exp = Experiment(name=self.name_edit.text(), data=data, model=self.model.spec(errors, shape, layers),
                          train=self.form.config(base.train, "train", errors),
                          noise=self.form.config(base.noise, "noise", errors), augment=augment)
@@ -404,7 +404,7 @@ class ModelBuilder(QWidget):
 
     def _data_title(self, exp: Experiment) -> str:
         d = exp.data
-        if d.source == "font":
+        if "data.fonts" in entry(d.source).fields:     # named after the fonts chosen
             return "+".join(d.fonts) if d.fonts != ("all",) else tr("All fonts")
         return self.data.name()
 

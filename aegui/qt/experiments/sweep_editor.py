@@ -731,7 +731,7 @@ class SweepEditor(QWidget):
 
     def _show_base(self) -> None:
         b = self._base
-        fonts = "+".join(b.data.fonts) if b.data.source == "font" else b.data.source
+        fonts = "+".join(b.data.fonts) if FIELDS["data.fonts"].applies(b) else b.data.source     # the fonts chosen name it
         # Epochs, seeds and target have their own boxes below.
         self.base_label.setText(tr("{name} — {data}, {layers}, {optimizer}, lr {lr}",
                                    name=shown_name(b.name), data=fonts, layers=value_text("model.layers", b.model.full_layers),

@@ -217,7 +217,7 @@ def test_keys_about_plots_and_files_do_not_stop_it():
 
 
 def test_a_font_file_beside_the_config_is_trained_on(tmp_path):
-    from aegui.core.data.datasets import course_font_path
+    from aegui.core.files.paths import course_font_path
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "font.h").write_bytes(course_font_path().read_bytes())
     got = read_config_text(json.dumps({"layers": [20], "dataset": {"source_path": "data/font.h"}}),

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from aegui.core.schema.experiment import ConfigError, DataConfig
-from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header, sample_shape
+from aegui.core.data.data_shape import IDX_LABELS_MAGIC, idx_header
+from aegui.core.data.sources import sample_shape
 from aegui.core.data.datasets import from_config
 
 

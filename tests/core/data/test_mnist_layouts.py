@@ -8,7 +8,7 @@ import pytest
 
 from aegui.cli import main
 from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
-from aegui.core.data.data_shape import sample_shape
+from aegui.core.data.sources import sample_shape
 from aegui.core.data.datasets import load_split, official_test_set
 from aegui.core.data.mnist_files import find_layout, write_idx
 

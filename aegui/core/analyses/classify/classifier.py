@@ -49,6 +49,7 @@ import numpy as np
 from aegui.core.analyses.classify.probe import (ProbeConfig, ProbeJob, ProbeRunProgress, confusion_csv, official_probe_data,
                                        probe_config_from_dict, run_staged)
 from aegui.core.schema.experiment import ConfigError, Experiment, shown
+from aegui.core.data.sources import source_of
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
 ANALYSIS = "classifier"
@@ -164,7 +165,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierS
     if "base" not in raw:
         bad("base", "missing: the autoencoder to pretrain (an experiment object or a config path)")
     base = _load_base(raw["base"], source, Path(base_dir) if base_dir is not None else None)[0]
-    if base.data.source != "idx":
+    if not source_of(base.data).official_test:
         bad("base.data.source", "the classifier is scored on an official test set: use MNIST-style IDX data "
             "(data.source idx, with a data.catalogue name or the files' path)")
     head = probe_config_from_dict({**raw.get("head", {}), "fine_tune": True}, source)

@@ -57,6 +57,7 @@ import numpy as np
 
 from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.config.validation import with_changes
+from aegui.core.data.sources import source_of
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 ANALYSIS = "compare"
@@ -178,7 +179,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
         bad("grid", f"{len(plans)} runs; at most {MAX_RUNS}")
     if test == "official":
         for p in plans:
-            if p.experiment.data.source != "idx":
+            if not source_of(p.experiment.data).official_test:
                 bad("test", f"run {shown(p.label)} reads {p.experiment.data.source} data, which has no official test "
                     "files; use \"test\": \"validation\" with data.val_split")
             if p.experiment.data.val_split:

@@ -22,7 +22,7 @@ from aegui.core.analyses.replay import projection
 from aegui.core.archs import arch_of
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.schema.kinds import kind_of
-from aegui.core.data.data_shape import sample_shape
+from aegui.core.data.sources import sample_shape
 from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.data.datasets import from_config, split_indices
 from aegui.core.data.noise import LABELS as NOISE_LABELS

@@ -64,6 +64,7 @@ from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config.validation import with_changes
 from aegui.core.data.noise import KINDS, LABELS, apply_noise
+from aegui.core.data.sources import reads_glyphs
 from aegui.core.train.threads import one_thread
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
@@ -138,7 +139,7 @@ class CurveSpec:
             raise ConfigError("test_on", "give leave_out (measure on the left-out font) or test_on, not both", src)
         if self.test_fonts and not self.test_on:
             raise ConfigError("test_fonts", "names arrays of test_on; set test_on to a font.h", src)
-        if self.base is not None and (self.leave_out or self.test_on) and self.base.data.source != "font":
+        if self.base is not None and (self.leave_out or self.test_on) and not reads_glyphs(self.base.data):
             raise ConfigError("base.data.source", "leave_out and test_on measure 5x7 fonts; the base reads "
                               f"{shown(self.base.data.source)}", src)
         return self

@@ -10,7 +10,8 @@ stale row can say which part changed):
   options for the row. The seeds a row uses are written there (`train.seed`, `seeds`,
   `data.split_seed`, the options' noise); the seeds nobody wrote are the code's defaults,
   covered by the code part.
-- **data**: the bytes of the data the preset reads, by source: the font file (the course's
+- **data**: the bytes of the data the preset reads, by source (each source's `report_files`,
+  aegui/core/data/sources/): the font file (the course's
   resources/font.h unless `data.path` names another, and any `data.extra_glyphs`), every file
   of resources/emoji/, scikit-learn's digits file, a folder's or IDX files' bytes, and for a
   catalogue dataset (MNIST...) the SHA-256 the catalogue publishes for its files (the files
@@ -150,19 +151,11 @@ def data_part(preset) -> str:
     sources = set(strings("source"))
     if not _base_source_stated(raw, base_raw):
         sources.add("font")                      # DataConfig's default
+    from aegui.core.data.sources import SOURCES     # each source names its files; no numpy, no torch
     parts = []
     for source in sorted(sources):
-        if source == "font":
-            parts.append(("font", _files_hash([_course_font()] + [Path(p) for p in strings("path") if p])))
-        elif source == "emoji":
-            from aegui.core.files.paths import resources_dir
-            parts.append(("emoji", _files_hash([resources_dir() / "emoji"])))
-        elif source == "digits":
-            parts.append(("digits", _files_hash([_digits_file()])))
-        elif source in ("folder", "idx"):
-            parts.append((source, _files_hash([Path(p) for f in ("path", "labels_path") for p in strings(f) if p])))
-        else:
-            parts.append((source, ""))
+        entry = SOURCES.get(source)
+        parts.append((source, _files_hash(entry.report_files(strings)) if entry is not None else ""))
     extra = [Path(p) for v in found.get("extra_glyphs", ()) for p in _flat(json.loads(v)) if isinstance(p, str)]
     if extra:
         parts.append(("extra_glyphs", _files_hash(extra)))
@@ -173,20 +166,6 @@ def data_part(preset) -> str:
 
 def _flat(value) -> list:
     return [x for v in value for x in _flat(v)] if isinstance(value, list) else [value]
-
-
-def _course_font() -> Path:
-    from aegui.core.files.paths import course_font_path
-    return course_font_path()
-
-
-def _digits_file() -> Path | None:
-    """scikit-learn's digits, found without importing scikit-learn."""
-    import importlib.util
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
 
 
 def _catalogue_hash(name: str) -> str:
