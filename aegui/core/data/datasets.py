@@ -13,6 +13,11 @@ from aegui.core.data.dataset import GLYPH_SHAPE, Dataset, spread_indices
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset
 from aegui.core.files.paths import course_font_path
 
+# Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
+# computes (the report's rows that use it are then made again).
+NUMERICS = 1        # the validation split and sample choice (max_samples)
+FONT_NUMERICS = 1   # the font data source (with glyphs.py)
+
 
 def load_fonts(path=None) -> list[G.Font]:
     return G.read_font_h(path or course_font_path())

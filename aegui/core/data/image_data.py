@@ -33,6 +33,13 @@ from aegui.core.data.dataset import Dataset, spread_indices
 from aegui.core.files.paths import resources_dir
 from aegui.core.files.sysmem import ram_available
 
+# Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
+# computes (the report's rows that use it are then made again).
+EMOJI_NUMERICS = 1    # the emoji data source
+FOLDER_NUMERICS = 1   # the picture-folder data source
+IDX_NUMERICS = 1      # the IDX data source (with mnist_files.py, mnist_sets.py)
+DIGITS_NUMERICS = 1   # the digits data source
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 IDX_IMAGES_MAGIC = 2051     # 0x00000803: unsigned bytes, 3 dimensions (count, rows, columns)
 IDX_LABELS_MAGIC = 2049     # 0x00000801: unsigned bytes, 1 dimension (count)
