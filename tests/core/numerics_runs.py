@@ -354,8 +354,8 @@ def run_analyses(data_settings: dict) -> dict[str, dict]:
         numbers = _numbers_of({"wrong": result.wrong.mean(-1).tolist(), "baseline": result.baseline.mean(-1).tolist()})
     out["analysis-denoise"] = {"components": _components_of(seen, "analysis.denoise", "noise"), "numbers": numbers}
     x = digits_dataset((0, 1, 2, 3), 40).x
-    out["analysis-embedding"] = {"components": ["analysis.embedding", "data.digits"],
-                                 "numbers": _numbers_of({m: project(x, m, seed=0)[:6].tolist() for m in ("pca", "tsne")})}
+    numbers = _numbers_of({m: project(x, m, seed=0)[:6].tolist() for m in ("pca", "tsne")})
+    out["analysis-embedding"] = {"components": ["analysis.embedding", "data.digits"], "numbers": numbers}
     return out
 
 
@@ -434,18 +434,30 @@ def verdict(recorded: dict, runs: dict, revisions: dict[str, int]) -> tuple[list
             silent[name] = (set(run["components"]), diff)
     changes += [f"run {name}: gone" for name in recorded.get("runs", {}) if name not in runs]
     if silent:
-        common = set.intersection(*(c for c, _ in silent.values()))
-        likely = common - set().union(*kept) if kept else common
-        names = sorted(likely or common)
-        where = "; ".join(f"{BY_NAME[n].label} ({BY_NAME[n].where})" for n in names)
         for name, (_, diff) in sorted(silent.items()):
             problems.append(f"{name}: {', '.join(diff[:4])}{' ...' if len(diff) > 4 else ''}")
-        problems.append(f"the numbers above moved without a numerics revision bump; the component"
-                        f"{'s' if len(names) > 1 else ''} they have in common"
-                        f"{' (and no run that kept its numbers uses)' if likely else ''}: {where}. If the change is "
-                        f"meant, bump the revision of {'the one you changed' if len(names) > 1 else 'it'} "
+        problems.append("the numbers above moved without a numerics revision bump; " + _suspects(silent, kept)
+                        + ". If the change is meant, bump the revision of the component you changed "
                         "(docs/numerics.md), then regenerate: make fingerprints")
     return problems, changes
+
+
+def _suspects(silent: dict, kept: list[set]) -> str:
+    """The components the runs that moved have in common, most likely first: those no run that
+    kept its numbers uses, else by how few such runs use them (a change may move only some of the
+    runs of a component: another kind of noise, another branch of an optimizer)."""
+    from aegui.core.analyses.report.numerics import BY_NAME
+    common = set.intersection(*(c for c, _ in silent.values()))
+    using = {n: sum(n in k for k in kept) for n in common}
+    ranked = sorted(common, key=lambda n: (using[n], n))
+    shown = [n for n in ranked if using[n] == 0] or ranked[:4]
+    where = "; ".join(f"{BY_NAME[n].label} ({BY_NAME[n].where}" + (f", also in {using[n]} unmoved run"
+                                                                     f"{'s' if using[n] > 1 else ''}" if using[n] else "")
+                      + ")" for n in shown)
+    if all(using[n] == 0 for n in shown):
+        return f"the component{'s' if len(shown) > 1 else ''} they have in common, and no unmoved run " \
+               f"uses: {where}"
+    return f"the components they have in common, most likely first: {where}"
 
 
 def update(recorded: dict, runs: dict, revisions: dict[str, int], force: bool = False) -> list[str]:

@@ -71,7 +71,18 @@ def test_the_verdict_names_the_component_whose_numbers_moved_without_a_bump():
            for name, run in runs.items()}
     problems, changes = N.verdict(recorded, now, recorded["revisions"])
     assert len(problems) == 3 and "a: loss[0] 0.5 -> 0.505" in problems[0]
-    assert "the dense numpy loop (aegui/core/train/dense.py)" in problems[-1] and "training session" not in problems[-1]
+    assert "no unmoved run uses: the dense numpy loop (aegui/core/train/dense.py)" in problems[-1]
+    assert "training session" not in problems[-1]
     problems, changes = N.verdict(recorded, now, {**recorded["revisions"], "loop.dense": 2})
     assert problems == [] and changes[0] == "numerics revision of the dense numpy loop: 1 -> 2"
     assert N.verdict(recorded, runs, recorded["revisions"]) == ([], [])
+    # A change that moves only some runs of a component (one kind of noise): the components the moved
+    # runs share come first by how few unmoved runs use them.
+    runs = {"salt": {"components": ["noise", "objective.dae", "session"], "numbers": {"loss": [0.5]}},
+            "flip": {"components": ["noise", "objective.dae", "session"], "numbers": {"loss": [0.5]}},
+            "plain": {"components": ["session"], "numbers": {"loss": [0.5]}}}
+    recorded = {"revisions": {"noise": 1, "objective.dae": 1, "session": 1}, "runs": runs}
+    now = {**runs, "salt": {**runs["salt"], "numbers": {"loss": [0.6]}}}
+    problems, _ = N.verdict(recorded, now, recorded["revisions"])
+    assert ("most likely first: the input noise (aegui/core/data/noise.py, also in 1 unmoved run); the denoising "
+            "autoencoder's objective") in problems[-1]
