@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench fuzz soak report icons clean
+.PHONY: run test smoke bench fuzz soak report fingerprints icons clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -53,6 +53,11 @@ bench: $(STAMP)
 # Hours on 2 cores (the seed-004 grid search most of it); resumable: run it again after a Ctrl-C.
 report: $(STAMP)
 	$(PY) -m aegui report all --out docs/course-reports --markdown docs/course-reports.md
+
+# The numbers of short seeded runs of every numerics component, which `make test` holds the code to
+# (tests/core/numerics_fingerprints.json): made again after a numerics revision bump (docs/numerics.md).
+fingerprints: $(STAMP)
+	AEGUI_UPDATE_FINGERPRINTS=1 $(PY) -m pytest -q -s -p no:cacheprovider tests/core/test_numerics_fingerprints.py
 
 # One-folder desktop bundle: dist/aegui/aegui, dist/aegui-<version>-linux-<arch>.tar.gz and, where
 # dpkg-deb exists (Debian, Ubuntu), dist/aegui_<version>_<arch>.deb (docs/packaging.md).

@@ -1,5 +1,5 @@
-"""Every benchmark still runs, and so does every command of `make fuzz`, `make soak`, `make bench`
-and `make report`.
+"""Every benchmark still runs, and so does every command of `make fuzz`, `make soak`, `make bench`,
+`make report` and `make fingerprints`.
 
 tests/test_bench_imports.py checks that the names a benchmark imports exist; a call to a method
 that was removed passed it: bench/soak.py called `MainWindow.start_training` long after the
@@ -17,9 +17,9 @@ clone); those that need Ray or Optuna only where the `cluster` extra is installe
 instance on 127.0.0.1. Those that can use a GPU run on the CPU.
 
 The Makefile's targets are read with `make -n` (the commands make would run, its variables
-expanded): each command of `make fuzz` names test files that exist (the suite runs them, with
-fewer examples) and sets an environment variable that those files, or the helpers they import,
-read; each of `make soak` and `make bench` runs a script that exists and is run above with the
+expanded): each command of `make fuzz` and `make fingerprints` names test files that exist (the
+suite runs them, with fewer examples or comparing rather than writing) and sets an environment
+variable that those files, or the helpers they import, read; each of `make soak` and `make bench` runs a script that exists and is run above with the
 same options; `make report`'s command lists its experiments (--list) and runs none.
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PY = sys.executable
-TARGETS = ("fuzz", "soak", "bench", "report")
+TARGETS = ("fuzz", "soak", "bench", "report", "fingerprints")
 RUN_LIMIT_S = 240       # one benchmark's smallest run takes seconds; this is only against a hang
 PARALLEL = 2            # benchmarks running at once
 

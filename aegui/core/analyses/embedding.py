@@ -36,6 +36,10 @@ import numpy as np
 from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
+# The numerics revision of the 2-D embeddings: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 METHODS = ("ae", "pca", "tsne")
 METHOD_LABELS = {"ae": "AE latent", "pca": "PCA", "tsne": "t-SNE"}
 PANEL_TITLES = {("pca", "raw"): "PCA of pixels", ("tsne", "raw"): "t-SNE of pixels",

@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 
 from aegui.core.schema.experiment import shown
 
+# The numerics revision of the catalogue's datasets (their shapes, orientation and class names):
+# bump it with any change to the numbers computed here (docs/numerics.md; the report's rows that use
+# it are then made again).
+NUMERICS = 1
+
 MIRROR_ENV = "AEGUI_DATA_URL"
 
 

@@ -14,6 +14,10 @@ from aegui.core.data.sources.font import font_dataset, load_fonts, with_extra_gl
 __all__ = ["font_dataset", "from_config", "load_fonts", "load_split", "official_test_set", "split",
            "split_indices", "with_extra_glyphs"]
 
+# Numerics revision (docs/numerics.md): bump it with any change to the numbers this module
+# computes (the report's rows that use it are then made again).
+NUMERICS = 1        # the validation split and sample choice (max_samples)
+
 
 def from_config(data: DataConfig, progress=None) -> Dataset:
     """The whole dataset a DataConfig describes (no split; see load_split). `progress(done,

@@ -17,6 +17,10 @@ from aegui.core.schema.experiment import ModelSpec
 from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.models.network import LayeredNetwork
 
+# The numerics revision of the convolutional network (with arch.py): bump it with any change to the
+# numbers computed here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 
 class ConvAutoencoder(LayeredNetwork):
     def __init__(self, spec: ModelSpec, k: int = 1):

@@ -17,6 +17,11 @@ from aegui.core.models.layers import stored_tensor
 from aegui.core.models.network import LayeredNetwork
 from aegui.core.schema.experiment import ModelSpec
 
+# The numerics revision of the layer-list convolutional network (with layer_plan.py): bump it with
+# any change to the numbers computed here (docs/numerics.md; the report's rows that use it are then
+# made again).
+NUMERICS = 1
+
 
 @dataclass(frozen=True)
 class _Param:

@@ -11,6 +11,11 @@ import torch.nn.functional as F
 from aegui.core.schema.experiment import SLOPED_ACTIVATIONS
 from aegui.core.schema.kinds import kind_of
 
+# Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
+# computes (the report's rows that use it are then made again).
+NUMERICS = 1        # the layers and activations (with network.py and latent.py)
+INIT_NUMERICS = 1   # the weight initialisation (init_bound, init_weights)
+
 
 # An activation is its entry here, its derivative in ACTIVATION_GRADS, its name in
 # schema/experiment.py's ACTIVATIONS, its label in config/fields.py and that label's Spanish.

@@ -6,6 +6,10 @@ import torch.nn.functional as F
 
 from aegui.core.models import layers, nets
 
+# The numerics revision of the loss functions: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 
 def _bce(logits, target, output_act: str, per_sample_sum: bool, slope: float):
     # The output is the sigmoid of slope * logits (validation keeps BCE to sigmoid outputs).

@@ -13,6 +13,10 @@ from aegui.core.schema.kinds import kind_of
 from aegui.core.models.layers import Slot
 from aegui.core.models.network import LayeredNetwork
 
+# The numerics revision of the MLP network: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 
 def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
     sizes = spec.full_layers

@@ -16,6 +16,14 @@ import torch
 from aegui.core.schema.kinds import kind_of
 from aegui.core.models import losses as L
 
+# Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
+# computes (the report's rows that use it are then made again).
+AE_NUMERICS = 1            # the plain autoencoder's objective (and Objective's shared loss)
+DAE_NUMERICS = 1           # the denoising autoencoder's
+VAE_NUMERICS = 1           # the VAE's
+SPARSE_NUMERICS = 1        # the sparse autoencoder's
+CONTRACTIVE_NUMERICS = 1   # the contractive autoencoder's
+
 
 class Objective:
     kind = ""

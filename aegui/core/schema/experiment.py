@@ -10,6 +10,11 @@ from dataclasses import asdict, dataclass, field, fields
 
 from aegui.core.schema.kinds import KIND_TABLE
 
+# The numerics revision of the experiment settings' defaults (with config/validation.py): bump it
+# with any change to the numbers computed here (docs/numerics.md; the report's rows that use it are
+# then made again).
+NUMERICS = 1
+
 SCHEMA_VERSION = 1
 
 KINDS = tuple(KIND_TABLE)     # the model kinds and what each is: schema/kinds.py

@@ -27,6 +27,10 @@ from aegui.core.train import progress as P
 from aegui.core.train.eager import eager_steps
 from aegui.core.train.optim import _FUSED, FlatOptimizer, adam_settings, clip_rows_, lr_factor
 
+# The numerics revision of the captured (CUDA-graph) loop: bump it with any change to the numbers
+# computed here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 _WARMUP = 2     # eager steps on a side stream before capturing (cuBLAS / cuDNN set up there)
 
 

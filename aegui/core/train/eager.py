@@ -12,6 +12,10 @@ import torch
 from aegui.core.train import progress as P
 from aegui.core.train.optim import FlatOptimizer, lr_factor
 
+# The numerics revision of the eager torch loop: bump it with any change to the numbers computed
+# here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 
 def member_order_generators(s, full_batch: bool) -> list | None:
     """One batch-order generator per model when the stacked models have different seeds, each

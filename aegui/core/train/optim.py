@@ -14,6 +14,12 @@ import torch
 
 from aegui.core.schema.experiment import TrainConfig
 
+# Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
+# computes (the report's rows that use it are then made again).
+NUMERICS = 1        # the learning-rate schedules and gradient clipping
+ADAM_NUMERICS = 1   # Adam and AdamW (FlatOptimizer, TensorAdam)
+SGD_NUMERICS = 1    # SGD, momentum and RMSprop
+
 # torch's private fused kernels: torch.optim.Adam(fused=True) steps one learning rate for all rows.
 _FUSED = {"adam": getattr(torch, "_fused_adam_", None), "adamw": getattr(torch, "_fused_adamw_", None)}
 _CLIP_EPS = 1e-6    # torch.nn.utils.clip_grad_norm_'s: the factor is max_norm / (norm + 1e-6)

@@ -42,6 +42,10 @@ from aegui.core.schema.experiment import ConfigError, SCIPY_OPTIMIZERS, shown
 from aegui.core.archs import build_model
 from aegui.core.train.threads import one_native_thread
 
+# The numerics revision of the scipy loop: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 BFGS_MAX_PARAMS = 2500
 METHODS = {"powell": "Powell", "bfgs": "BFGS", "cg": "CG"}
 # Powell's default ftol (1e-4, relative) ends training long before the loss stops falling.

@@ -54,6 +54,11 @@ from aegui.core.train.evaluation import Evaluator, capped
 from aegui.core.train.memory import check_session
 from aegui.core.train.scipy_opt import scipy_steps
 
+# The numerics revision of the training session (checks, best model, blow-up guard, early stopping;
+# with evaluation.py, early_stop.py, image_quality.py and history.py): bump it with any change to
+# the numbers computed here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 # A weight this large means the run has blown up even if nothing is NaN yet (Adam with a
 # huge learning rate moves each weight by about lr per step; sane runs stay below ~100).
 _PARAM_LIMIT = 1e5

@@ -9,9 +9,10 @@ experiment's state in the folder chosen. The dialog is not modal (a report takes
 hours): closing it leaves the job running, and the menu entry shows it again. At the end it says
 where the page is and offers to open it.
 
-The states are read on a worker (a report's keys hash its code and data: 0.1 s on a quiet machine,
-0.5 s under load), and typing a folder reads them once the typing settles (ROWS_SETTLE_MS) or
-leaves the field: read at every keystroke, 32 characters took over 10 s of a frozen window."""
+The states are read on a worker (a report's keys hash its data and read its presets and numerics
+revisions: 0.1 s on a quiet machine, 0.5 s under load), and typing a folder reads them once the
+typing settles (ROWS_SETTLE_MS) or leaves the field: read at every keystroke, 32 characters took
+over 10 s of a frozen window."""
 from __future__ import annotations
 
 import html

@@ -1,15 +1,20 @@
-"""A course report row is current only while what made it is unchanged: its preset, the data it
-reads and the aegui code that runs and checks it. A row finished before any of them changed is
-"stale": `aegui report NAME --list` says so (and what changed), the page shows it as stale with
-none of its old numbers, and `aegui report NAME` makes it again without reading back the runs
-the earlier code saved. Unchanged code and data keep a finished row as it is."""
+"""A course report row is current only while what decides its numbers is unchanged: its preset,
+the data it reads, the numerics revisions of the aegui components that compute it, and the
+libraries. A row finished before any of them changed is "stale": `aegui report NAME --list` says
+so (and what changed: the component whose revision was bumped), the page shows it as stale with
+its old numbers marked as that run's, and `aegui report NAME` makes it again without reading back
+the runs the earlier code saved, unless only the report's own checks changed. Comments,
+docstrings, messages and the version number change no revision: every row stays current."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
+from aegui import __version__
 from aegui.core.analyses.report import run as R
+from aegui.core.analyses.report.numerics import BY_NAME
 from aegui.core.analyses.report.page import write_pages
 
 from core_helpers import ROOT
@@ -86,26 +91,141 @@ def _listed(src, path, out, home) -> str:
     return proc.stdout
 
 
-def test_a_change_to_the_code_that_computes_a_row_makes_it_stale_and_other_code_does_not(tmp_path):
-    """`--list`, run by a copy of aegui: the same code says done; a change to a module the report
-    runs (the network's) says stale and names the code; a change to a window module only (which
-    never computes a row) keeps it done."""
+def _bump(src, component: str) -> None:
+    """The component's numerics revision in the copy of the source, one higher."""
+    c = BY_NAME[component]
+    path = src / c.path
+    text = path.read_text()
+    found = re.search(rf"^{c.constant} = (\d+)", text, re.MULTILINE)
+    assert found, f"{path} has no {c.constant}"
+    path.write_text(text[:found.start(1)] + str(int(found.group(1)) + 1) + text[found.end(1):])
+
+
+def _shipped_rows():
+    return [(spec, exp) for spec in R.load_report("all") for exp in spec.experiments]
+
+
+def test_comments_docstrings_and_the_version_leave_every_row_current(tmp_path, monkeypatch):
+    """A copy of the source with a comment added to every module of aegui/core, a docstring and a
+    message of the training session reworded and the version bumped gives every row of the
+    shipped reports the same key and the same runs key; `--list`, run by that copy, keeps a
+    finished row done. (Before, the key hashed the source: any of these made all rows stale.)"""
+    from aegui.core.analyses.report import keys
+    before = {(s.id, e.id): (keys.row_key(e)[0], keys.runs_key(e)) for s, e in _shipped_rows()}
+    src = _source_copy(tmp_path)
+    for module in sorted((src / "aegui" / "core").rglob("*.py")):
+        with open(module, "a") as f:
+            f.write("\n# a comment that changes no number\n")
+    session = src / "aegui" / "core" / "train" / "session.py"
+    text = session.read_text()
+    for old, new in (('"""The training engine\'s contract and setup', '"""The training engine: its contract and setup'),
+                     ("Ask the loop to end after the current step", "Ask the loop to stop after this step")):
+        assert old in text, old
+        text = text.replace(old, new)
+    session.write_text(text)
+    init = src / "aegui" / "__init__.py"
+    init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "99.0.0"', init.read_text()))
+
+    monkeypatch.setattr(keys, "SOURCE_ROOT", src)
+    after = {(s.id, e.id): (keys.row_key(e)[0], keys.runs_key(e)) for s, e in _shipped_rows()}
+    assert after == before
+    assert keys.made_by(_shipped_rows()[0][1])["aegui_version"] == "99.0.0"     # provenance moves, the key not
+
     font = tmp_path / "font.h"
     shutil.copy(FONT, font)
+    monkeypatch.setattr(keys, "SOURCE_ROOT", ROOT)
     path, out = finished(tmp_path, font)
-    src = _source_copy(tmp_path)
     listed = _listed(src, path, out, tmp_path / "home")
     assert "999-glyphs" in listed and "done (" in listed, listed
 
-    with open(src / "aegui" / "qt" / "app.py", "a") as f:
-        f.write("\n# a change to the window only\n")
-    listed = _listed(src, path, out, tmp_path / "home")
-    assert "done (" in listed, listed
 
-    with open(src / "aegui" / "core" / "models" / "network.py", "a") as f:
-        f.write("\n# a change to the code that trains the row\n")
+def test_a_revision_bump_makes_stale_exactly_the_rows_that_use_it_and_names_it(tmp_path, monkeypatch):
+    """Bumping the dense numpy loop's revision in a copy of the source makes stale the rows whose
+    preset the dense loop trains (the 000 glyph rows) and no other; each says which revision of
+    which component it was made before. `--list`, run by that copy, says the same of a finished
+    row; a bump of a component the row does not use (the VAE's objective) keeps it done."""
+    from aegui.core.analyses.report import keys, uses
+    rows = _shipped_rows()
+    before = {(s.id, e.id): keys.row_key(e)[0] for s, e in rows}
+    using = {(s.id, e.id) for s, e in rows if "loop.dense" in uses.components(e, ROOT)}
+    assert {("000", "loss"), ("000", "architectures"), ("000", "final")} <= using
+    assert ("002", "model-kinds") not in using and ("001", "scipy-optimizers") not in using
+    src = _source_copy(tmp_path)
+    _bump(src, "loop.dense")
+    monkeypatch.setattr(keys, "SOURCE_ROOT", src)
+    changed = {(s.id, e.id) for s, e in rows if keys.row_key(e)[0] != before[(s.id, e.id)]}
+    assert changed == using
+    s, e = next((s, e) for s, e in rows if (s.id, e.id) == ("000", "loss"))
+    monkeypatch.setattr(keys, "SOURCE_ROOT", ROOT)
+    then = {"key_parts": keys.row_key(e)[1], "numerics": keys.row_revisions(e)}
+    monkeypatch.setattr(keys, "SOURCE_ROOT", src)
+    assert keys.why_stale(then, e) == "made before numerics revision 2 of the dense numpy loop; it runs again next time"
+
+    font = tmp_path / "font.h"
+    shutil.copy(FONT, font)
+    monkeypatch.setattr(keys, "SOURCE_ROOT", ROOT)
+    path, out = finished(tmp_path, font)
+    other = _source_copy(tmp_path / "other")
+    _bump(other, "objective.vae")
+    assert "done (" in _listed(other, path, out, tmp_path / "home")
     listed = _listed(src, path, out, tmp_path / "home")
-    assert "stale" in listed and "the aegui code that runs and checks it" in listed, listed
+    assert "stale" in listed and "made before numerics revision 2 of the dense numpy loop" in listed, listed
+
+
+def test_without_the_sources_on_disk_the_keys_are_the_same(tmp_path, monkeypatch):
+    """The desktop bundle keeps aegui as bytecode only: with no source files where the key reads
+    them, the revisions, components and keys come from the imported modules, and are the ones
+    the sources give."""
+    from aegui.core.analyses.report import keys
+    rows = _shipped_rows()
+    before = {(s.id, e.id): (keys.row_key(e), keys.runs_key(e), keys.row_revisions(e)) for s, e in rows}
+    monkeypatch.setattr(keys, "SOURCE_ROOT", tmp_path)
+    assert {(s.id, e.id): (keys.row_key(e), keys.runs_key(e), keys.row_revisions(e)) for s, e in rows} == before
+    assert keys.made_by(rows[0][1])["aegui_version"] == __version__
+
+
+def test_a_row_made_with_the_old_source_hash_key_says_so_and_runs_again(tmp_path):
+    """A done.json from before the numerics revisions (its key parts hash the source: "code") is
+    stale, listed and shown as made by an aegui whose row keys hashed its source, with its older
+    numbers marked as that run's; running again trains it from scratch."""
+    font = tmp_path / "font.h"
+    shutil.copy(FONT, font)
+    path, out = finished(tmp_path, font)
+    done = out / "999-glyphs" / "done.json"
+    record = json.loads(done.read_text())
+    for field in ("numerics", "aegui_version", "source"):
+        record.pop(field)
+    record["key"] = "4f90825de15cde7c"
+    record["key_parts"] = {"preset": "e09d987bb9515a24", "data": "b3dd17b685588da4", "code": "df5ad8d9b4cbd31c",
+                           "libraries": "3b096f8a78a55d6b"}
+    done.write_text(json.dumps(record))
+    (out / "999-glyphs" / "work" / "key.txt").write_text("2b7e151628aed2a6")     # the runs key it had then
+    job = R.ReportJob(R.load_report(path), out)
+    spec, exp = job.specs[0], job.specs[0].experiments[0]
+    state, record = job.state(spec, exp)
+    assert state == "stale"
+    assert record["reason"].startswith("made by an aegui whose row keys hashed the source of its code")
+    row = next(line for line in write_pages(job)["markdown"].read_text().splitlines() if "999-glyphs" in line)
+    assert "*stale*: made by an aegui whose row keys hashed the source" in row and "older run" in row
+    assert _rerun(path, out)["resumed"] is False
+    assert job.state(spec, exp)[0] == "done"
+
+
+def test_the_page_says_which_aegui_and_source_made_a_row(tmp_path):
+    """The version and source hash are provenance: done.json keeps them and the page shows them
+    beside the row's time, whatever its key."""
+    from aegui.core.analyses.report import keys
+    font = tmp_path / "font.h"
+    shutil.copy(FONT, font)
+    path, out = finished(tmp_path, font)
+    record = json.loads((out / "999-glyphs" / "done.json").read_text())
+    assert record["aegui_version"] == __version__ and record["source"] == keys.source_part()
+    assert record["numerics"]["loop.dense"] == 1 and "loop.eager" not in record["numerics"]
+    job = R.ReportJob(R.load_report(path), out)
+    pages = write_pages(job)
+    made = f"made by aegui {__version__}, source {keys.source_part()}"
+    assert made in pages["markdown"].read_text()
+    assert made.capitalize() in pages["html"].read_text()
 
 
 def _rerun(path, out) -> dict:
@@ -114,14 +234,14 @@ def _rerun(path, out) -> dict:
     return json.loads((out / "999-glyphs" / "done.json").read_text())
 
 
-def test_a_row_stale_by_its_checks_is_made_from_its_saved_runs_and_one_stale_by_training_code_trains(
+def test_a_row_stale_by_its_checks_is_made_from_its_saved_runs_and_one_stale_by_training_revisions_trains(
         tmp_path, monkeypatch):
-    """The runs a row trained are kept under a key of their own, which covers the code the preset
-    runner reaches (training, models, data) but not the report's checks and figures: a change to
-    the checks makes the row stale and the re-run reads its runs back (resumed, nothing trained:
-    the same code would make the same runs); a change to the code that trains makes it train
-    again. (Before, any change of code discarded the runs, so fixing a sentence of a check
-    meant training an MNIST row for hours again.)"""
+    """The runs a row trained are kept under a key of their own, which covers the revisions of the
+    components that train (loops, models, data) but not the report's checks and figures: a bump
+    of the report's verdict rules makes the row stale and the re-run reads its runs back
+    (resumed, nothing trained: the same code would make the same runs); a bump of the network's
+    revision makes it train again. (Before, any change of code discarded the runs, so fixing a
+    sentence of a check meant training an MNIST row for hours again.)"""
     from aegui.core.analyses.report import keys
     font = tmp_path / "font.h"
     shutil.copy(FONT, font)
@@ -132,12 +252,12 @@ def test_a_row_stale_by_its_checks_is_made_from_its_saved_runs_and_one_stale_by_
     spec, exp = job.specs[0], job.specs[0].experiments[0]
     assert job.state(spec, exp)[0] == "done"
 
-    with open(src / "aegui" / "core" / "analyses" / "report" / "claims.py", "a") as f:
-        f.write("\n# a change to the checks only\n")
-    assert job.state(spec, exp)[0] == "stale"
+    _bump(src, "report.claims")
+    state, record = job.state(spec, exp)
+    assert state == "stale" and "numerics revision 2 of the report's verdict rules" in record["reason"]
     assert _rerun(path, out)["resumed"] is True
 
-    with open(src / "aegui" / "core" / "models" / "network.py", "a") as f:
-        f.write("\n# a change to the code that trains the row\n")
-    assert job.state(spec, exp)[0] == "stale"
+    _bump(src, "arch.mlp")
+    state, record = job.state(spec, exp)
+    assert state == "stale" and "numerics revision 2 of the MLP network" in record["reason"]
     assert _rerun(path, out)["resumed"] is False

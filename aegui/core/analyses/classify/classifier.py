@@ -52,6 +52,10 @@ from aegui.core.schema.experiment import ConfigError, Experiment, shown
 from aegui.core.data.sources import source_of
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 
+# The numerics revision of the stacked classifier: bump it with any change to the numbers computed
+# here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 ANALYSIS = "classifier"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "head", "compare", "max_samples", "seeds")
 STAGES = ("fine-tuned", "frozen", "pixels")

@@ -44,6 +44,10 @@ import numpy as np
 from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
+# The numerics revision of the classifier heads: bump it with any change to the numbers computed
+# here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 CHAR_CLASSES = ("digit", "upper", "lower", "symbol")
 HISTORY_COLUMNS = ["epoch", "loss", "train_accuracy", "val_accuracy", "val_loss"]
 

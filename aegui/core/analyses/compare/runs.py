@@ -60,6 +60,10 @@ from aegui.core.config.validation import with_changes
 from aegui.core.data.sources import source_of
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
+# The numerics revision of the comparison runs: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 ANALYSIS = "compare"
 SPEC_KEYS = ("analysis", "name", "description", "time_2cores_s", "base", "runs", "grid", "grid_labels", "seeds",
              "test")

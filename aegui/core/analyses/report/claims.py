@@ -8,6 +8,10 @@ from dataclasses import dataclass
 
 from aegui.core.analyses.report.figures import fmt
 
+# The numerics revision of the report's verdict rules (with checks.py): bump it with any change to
+# the numbers computed here (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 MIN_SEEDS = 3
 # The one rule every comparative check follows; the page states it.
 SPREAD_RULE = ("Numbers are the mean ± the standard deviation over the seeds (population std, ddof=0). A comparison "

@@ -130,6 +130,9 @@ DONE_FIELDS = (
     ("key", lambda v: isinstance(v, str), "the row's key (a string)", True),
     ("key_parts", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
      "an object of the key's parts (texts)", False),
+    ("numerics", lambda v: isinstance(v, dict) and all(isinstance(x, int) and not isinstance(x, bool)
+                                                       for x in v.values()),
+     "an object of the numerics revisions it was made at (integers)", False),
     ("seconds", _seconds, "a number of seconds", True),
     ("files", _strings, "a list of figure file names", False),
     ("tables", _strings, "a list of table file names", False),
@@ -151,7 +154,8 @@ DONE_FIELDS = (
     ("measured", lambda v: isinstance(v, dict), "an object", False),
     ("settings", lambda v: isinstance(v, dict), "an object", False),
     *((name, lambda v: isinstance(v, str), "a text", False)
-      for name in ("aegui", "preset", "preset_name", "preset_description", "kind", "experiment", "started")),
+      for name in ("aegui", "preset", "preset_name", "preset_description", "kind", "experiment", "started",
+                   "aegui_version", "source")),
 )
 
 MEASURED_FIELDS = (

@@ -1,6 +1,7 @@
-"""A course report row's key: what makes the row, so that a row made by other code, from other
-data or with other settings is known as stale and made again (`aegui report NAME --list` says
-"stale"; `aegui report NAME` runs it again; the page never shows it as current).
+"""A course report row's key: what decides the row's numbers, so that a row made from other
+settings, other data, by code whose numbers changed since, or on other libraries is known as
+stale and made again (`aegui report NAME --list` says "stale" and why; `aegui report NAME` runs
+it again; the page never shows it as current).
 
 The key is a hash of four parts, each a hash (done.json keeps them as `key_parts`, so that a
 stale row can say which part changed):
@@ -9,26 +10,31 @@ stale row can say which part changed):
   document it), the experiment config it names as its base, and the report's figures, check and
   options for the row. The seeds a row uses are written there (`train.seed`, `seeds`,
   `data.split_seed`, the options' noise); the seeds nobody wrote are the code's defaults,
-  covered by the code part.
+  covered by the settings' numerics revision.
 - **data**: the bytes of the data the preset reads, by source (each source's `report_files`,
   aegui/core/data/sources/): the font file (the course's
   resources/font.h unless `data.path` names another, and any `data.extra_glyphs`), every file
   of resources/emoji/, scikit-learn's digits file, a folder's or IDX files' bytes, and for a
   catalogue dataset (MNIST...) the SHA-256 the catalogue publishes for its files (the files
   are checked against them when fetched or added, so they are the data's own checksum).
-- **code**: the source of every aegui module the report can run: this package's run.py and
-  each aegui module reached from it by following import statements (the ones inside functions
-  included). That is most of aegui/core and none of aegui/qt or aegui/cli; aegui/__init__.py
-  (the version) is among them.
+- **numerics**: the numerics revision of every component the row uses (numerics.py: the
+  training loop the CPU runs it with, its model kinds' objectives, architectures, optimizers,
+  data sources, noise and augmentation, the analyses and the report's checks; uses.py says
+  which). done.json keeps the revisions themselves as `numerics`, so that a stale row names the
+  component whose revision changed. A comment, a docstring, a message or the version number
+  changes no revision: it leaves every row current.
 - **libraries**: the installed versions of torch, numpy, scipy, scikit-learn and Pillow: a
   seeded run on the CPU gives the same numbers on the same torch, not across versions.
 
 The runs a row trains (kept in its work/ folder so that a cancelled row resumes) have a key of
-their own, `runs_key`: the same parts, but the code part covers only the modules reached from
-the preset runner (`aegui.core.analyses.presets`: training, models, data, the sweep, compare and
-classifier jobs), not the report's checks, figures and pages. A row made stale by a change of
-its checks or figures is then made again from its saved runs (read back, not trained again),
-which gives what a run from scratch would: the same training code made them.
+their own, `runs_key`: the same parts, but only the components that decide the runs (training,
+models, data, the sweep, compare and classifier jobs), not the report's checks, figures and
+measurements. A row made stale by a revision of its checks or figures is then made again from
+its saved runs (read back, not trained again), which gives what a run from scratch would.
+
+done.json also records the aegui version and a hash of the source that made it (`source_part`:
+every aegui module the report runs, by following imports): provenance shown on the page, not
+part of the key.
 
 Everything is read from files (no module is imported, so `--list` stays quick and torch-free)
 and cached for as long as the files' sizes and modification times stay the same.
@@ -41,44 +47,101 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-PARTS = ("preset", "data", "code", "libraries")
+PARTS = ("preset", "data", "numerics", "libraries")
 LIBRARIES = ("torch", "numpy", "scipy", "scikit-learn", "pillow")
 ENTRY = "aegui.core.analyses.report.run"
-RUNS_ENTRY = "aegui.core.analyses.presets"
 CHANGED = {"preset": "its preset or the report's settings for it",
            "data": "the data it reads",
-           "code": "the aegui code that runs and checks it",
+           "numerics": "the numerics revisions of what computes it",
            "libraries": f"the installed libraries ({', '.join(LIBRARIES)})"}
 
-# The folder holding the `aegui` package whose source the code part hashes (tests point it at a
-# copy they change).
+# The folder holding the `aegui` package whose revisions and source are read (tests point it at
+# a copy they change).
 SOURCE_ROOT = Path(__file__).resolve().parents[4]
 
 _cache: dict = {}
 
 
+def row_revisions(exp) -> dict[str, int]:
+    """The numerics revision of every component report experiment `exp` uses (uses.py)."""
+    from aegui.core.analyses.report import numerics, uses
+    return numerics.revisions(uses.components(exp, SOURCE_ROOT), SOURCE_ROOT)
+
+
 def row_key(exp) -> tuple[str, dict[str, str]]:
     """(key, parts) of a report experiment (run.ReportExperiment)."""
-    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "code": code_part(),
+    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "numerics": numerics_part(row_revisions(exp)),
              "libraries": libraries_part()}
     return _digest(json.dumps(parts, sort_keys=True).encode()), parts
 
 
 def runs_key(exp) -> str:
-    """The key of the runs a row trains: its preset, data and libraries, and the code reached from
-    the preset runner (not the report's own checks and figures)."""
-    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "code": code_part(entry=RUNS_ENTRY),
+    """The key of the runs a row trains: its preset, data and libraries, and the revisions of the
+    components that train (not the report's own checks and figures)."""
+    from aegui.core.analyses.report import numerics, uses
+    revisions = numerics.revisions(uses.runs_components(exp, SOURCE_ROOT), SOURCE_ROOT)
+    parts = {"preset": preset_part(exp), "data": data_part(exp.preset), "numerics": numerics_part(revisions),
              "libraries": libraries_part()}
     return _digest(json.dumps(parts, sort_keys=True).encode())
 
 
-def why_stale(parts_then, parts_now: dict[str, str]) -> str:
-    """The sentence --list and the page show for a row made with another key."""
+def made_by(exp) -> dict:
+    """done.json's fields about what made a row: the revisions its key covers (`numerics`, so that a
+    stale row names what changed), and as provenance the aegui version and source_part()."""
+    return {"numerics": row_revisions(exp), "aegui_version": _version(), "source": source_part()}
+
+
+def _version() -> str:
+    """aegui/__init__.py's __version__, read from the source tree the key reads (imported where the
+    sources are not on disk: the desktop bundle)."""
+    init = SOURCE_ROOT / "aegui" / "__init__.py"
+    if not init.is_file():
+        from aegui import __version__
+        return __version__
+    for node in ast.parse(init.read_bytes(), str(init)).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__version__" for t in node.targets):
+            return str(ast.literal_eval(node.value))
+    return "unknown"
+
+
+def numerics_part(revisions: dict[str, int]) -> str:
+    return _digest(json.dumps(sorted(revisions.items())).encode())
+
+
+def why_stale(then: dict, exp, parts_now: dict[str, str] | None = None) -> str:
+    """The sentence --list and the page show for a row whose done.json record `then` was made
+    with another key than `exp`'s now (whose key parts are `parts_now`, when known)."""
+    parts_then = then.get("key_parts")
     if not isinstance(parts_then, dict):
         return "made by an aegui whose row keys did not cover its code and data; it runs again next time"
-    changed = [CHANGED[p] for p in PARTS if parts_then.get(p) != parts_now.get(p)]
-    what = ", ".join(changed) if changed else "its key"
-    return f"made before a change of {what}; it runs again next time"
+    if "numerics" not in parts_then:
+        return ("made by an aegui whose row keys hashed the source of its code, not its numerics revisions; "
+                "it runs again next time")
+    if parts_now is None:
+        _, parts_now = row_key(exp)
+    changed = [f"a change of {CHANGED[p]}" for p in PARTS if p != "numerics" and parts_then.get(p) != parts_now.get(p)]
+    if parts_then.get("numerics") != parts_now.get("numerics"):
+        changed += _revisions_changed(then.get("numerics"), row_revisions(exp))
+    return f"made before {_listed(changed) if changed else 'a change of its key'}; it runs again next time"
+
+
+def _revisions_changed(then, now: dict[str, int]) -> list[str]:
+    """"numerics revision 3 of the dense numpy loop" for each component whose revision changed,
+    "a change of the components it uses (...)" when the set changed."""
+    from aegui.core.analyses.report.numerics import BY_NAME
+    if not isinstance(then, dict):
+        return [f"a change of {CHANGED['numerics']}"]
+    out = [f"numerics revision {now[n]} of {BY_NAME[n].label}" for n in sorted(now) if n in then and then[n] != now[n]]
+    added = sorted(set(now) - set(then))
+    if added:
+        out.append(f"a change of the components it uses (now also {_listed([BY_NAME[n].label for n in added])})")
+    elif set(then) - set(now) and not out:
+        out.append("a change of the components it uses")
+    return out
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _digest(data: bytes) -> str:
@@ -207,7 +270,7 @@ def _file_hash(path: Path) -> str:
     return _cache[stamp]
 
 
-# ---------------------------------------------------------------- code
+# ---------------------------------------------------------------- source (provenance, not key)
 
 def _module_files(root: Path) -> dict[str, Path]:
     files = {}
@@ -239,9 +302,8 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return found
 
 
-def code_modules(root: Path | None = None, entry: str = ENTRY) -> list[str]:
-    """The modules the code part covers (see the module's docstring), by name: `entry` and every
-    aegui module its imports reach."""
+def source_modules(root: Path | None = None, entry: str = ENTRY) -> list[str]:
+    """The modules source_part covers, by name: `entry` and every aegui module its imports reach."""
     root = Path(root or SOURCE_ROOT)
     known = _module_files(root)
     seen, todo = set(), [entry]
@@ -254,14 +316,16 @@ def code_modules(root: Path | None = None, entry: str = ENTRY) -> list[str]:
     return sorted(seen)
 
 
-def code_part(root: Path | None = None, entry: str = ENTRY) -> str:
+def source_part(root: Path | None = None, entry: str = ENTRY) -> str:
+    """A hash of the source of every module the report runs (done.json's `source`: which code made
+    a row, shown on the page; not part of its key)."""
     root = Path(root or SOURCE_ROOT)
-    stamp = ("code", entry, str(root), tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+    stamp = ("source", entry, str(root), tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
                                             for p in (root / "aegui").rglob("*.py"))))
     if stamp not in _cache:
         known = _module_files(root)
         h = hashlib.sha256()
-        for name in code_modules(root, entry):
+        for name in source_modules(root, entry):
             h.update(name.encode() + b"\0" + known[name].read_bytes() + b"\0")
         _cache[stamp] = h.hexdigest()[:16]
     return _cache[stamp]

@@ -35,6 +35,15 @@ def _time(r: dict) -> str:
     return f"{_dur(r['seconds'])} wall, {_dur(r.get('cpu_seconds', 0))} CPU{loaded}{stated}"
 
 
+def _made_by(r: dict) -> str:
+    """"made by aegui 0.1.0, source 1a2b3c4d5e6f7a8b": which code made the row (provenance; the
+    row's key is its numerics revisions, report/keys.py), or "" for a row made before it was kept."""
+    if not r.get("aegui_version"):
+        return ""
+    source = f", source {r['source']}" if r.get("source") else ""
+    return f"made by aegui {r['aegui_version']}{source}"
+
+
 def _dur(s: float) -> str:
     s = float(s or 0)
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
@@ -130,7 +139,8 @@ def html_page(job) -> str:
                     f"{html.escape(f['claim'])} &mdash; {html.escape(f['measured'])}</li>" for f in r["findings"]) + "</ul>")
             if r.get("differs"):
                 parts.append(f"<p><b>Where aegui differs:</b> {html.escape(r['differs'])}</p>")
-            parts.append(f"<p>Time: {html.escape(_time(r))}</p></div></div>")
+            parts.append(f"<p>Time: {html.escape(_time(r))}</p>"
+                         + (f"<p>{html.escape(_made_by(r).capitalize())}</p>" if _made_by(r) else "") + "</div></div>")
             for f in r.get("files", []):
                 parts.append(f"<img src='{name}/{html.escape(f)}' alt='{html.escape(f)}'>")
             for t in r.get("tables", []):
@@ -204,7 +214,8 @@ def markdown_page(job, base: Path) -> str:
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
             lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {stale}{img}"
                          f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))} "
-                         f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))} |")
+                         f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))}"
+                         f"{'; ' + _made_by(r) if _made_by(r) else ''} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 

@@ -29,6 +29,11 @@ import numpy as np
 from aegui.core.analyses.report import figures as RF
 from aegui.core.analyses.report.files import write_bytes
 
+# The numerics revision of the report's figures and measurements (with figures.py and models.py):
+# bump it with any change to the numbers computed here (docs/numerics.md; the report's rows that use
+# it are then made again).
+NUMERICS = 1
+
 
 def render(exp, info, result, folder: Path) -> dict:
     folder = Path(folder)

@@ -19,9 +19,10 @@ work/ with the trained models and raw runs) and, last, DIR/<id>/done.json with i
 findings, settings and time. A finished experiment whose preset is unchanged is not run again
 (resumable: a cancel or a crash loses at most the experiment under way, and the compare and
 classifier presets keep their finished runs inside it too). "Unchanged" is the row's key
-(report/keys.py): its preset, the data it reads, the aegui code that runs and checks it and the
-libraries' versions. A row finished with another key is "stale": listed and shown as such, and
-run again, its saved runs (work/, made by that other code) with it. An experiment whose data is not on
+(report/keys.py): its preset, the data it reads, the numerics revisions of the aegui components
+that compute it and the libraries' versions. A row finished with another key is "stale": listed
+and shown as such, and run again, its saved runs (work/) with it unless only the report's own
+checks and figures changed. An experiment whose data is not on
 this machine (Fashion-MNIST when it was never fetched) is recorded as waiting for its data and
 tried again next time. After every experiment the page is written again: DIR/index.html,
 DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
@@ -188,8 +189,8 @@ def preset_documents(root: Path | None = None) -> dict[str, tuple[str, ...]]:
 # ---------------------------------------------------------------- what makes a result reusable
 
 def preset_key(exp: ReportExperiment) -> str:
-    """The row's key: a hash of its preset, the data it reads, the code that runs and checks it
-    and the libraries' versions (report/keys.py). A row finished with this key is not run again;
+    """The row's key: a hash of its preset, the data it reads, the numerics revisions of what
+    computes it and the libraries' versions (report/keys.py). A row finished with this key is not run again;
     one finished with another is stale."""
     from aegui.core.analyses.report.keys import row_key
     return row_key(exp)[0]
@@ -307,7 +308,7 @@ class ReportJob(Job):
             return None, None, None
         if done.key == key:
             return done.record, None, None
-        return None, None, {**done.record, "reason": why_stale(done.record.get("key_parts"), parts)}
+        return None, None, {**done.record, "reason": why_stale(done.record, exp, parts)}
 
     def state(self, spec, exp) -> tuple[str, dict]:
         """(state, record) of one experiment in out_dir: "done" (done.json's record, for this
@@ -342,7 +343,7 @@ class ReportJob(Job):
     def _steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import preset_job, read_preset
         from aegui.core.analyses.report.files import check_done, discard
-        from aegui.core.analyses.report.keys import row_key, runs_key
+        from aegui.core.analyses.report.keys import made_by, row_key, runs_key
         from aegui.core.analyses.report.page import write_pages
         start = time.perf_counter()
         pairs = self.todo()
@@ -367,7 +368,7 @@ class ReportJob(Job):
                 continue
             for message in _clear_the_way(folder):
                 yield item("remade", reached, message=message)
-            key = row_key(exp)      # taken before the run: what made the row, should files change meanwhile
+            key, made = row_key(exp), made_by(exp)     # taken before the run: what made the row
             _work_for(folder / "work", runs_key(exp))
             why = needed_data(exp)
             if why is not None:
@@ -398,7 +399,8 @@ class ReportJob(Job):
                     break
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
-                record.update(_how_it_ran(key, name, info, result, record, (seconds, cpu), load_before, started))
+                record.update(_how_it_ran(key, name, info, result, record, (seconds, cpu), load_before, started),
+                              **made)
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
                 discard(folder / FAILED)

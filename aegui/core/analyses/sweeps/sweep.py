@@ -73,6 +73,10 @@ from aegui.core.analyses.sweeps.search_spec import SearchSpec, parse_search
 from aegui.core.analyses.sweeps import evaluate as sweep_eval
 from aegui.core.jobs.job import Job, Progress
 
+# The numerics revision of the sweep: bump it with any change to the numbers computed here
+# (docs/numerics.md; the report's rows that use it are then made again).
+NUMERICS = 1
+
 SWEEP_VERSION = 1
 MAX_CONFIGS = 10_000
 MAX_SEEDS = 1_000

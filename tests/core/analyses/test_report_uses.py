@@ -1,0 +1,101 @@
+"""The components a report row's key covers (report/uses.py, read from its preset without
+importing anything) include what its runs actually use. Where the loop is a judgement (the dense
+numpy loop alone: dense.usable() also weighs the work of a step, which the preset does not say),
+the shipped rows are run for one epoch per training with the loops wrapped to note which loop
+trained which experiment: each loop, model kind, architecture, optimizer, data source, noise and
+augmentation seen must be among the row's components. Elsewhere the key includes the eager loop
+whenever the dense loop is not certain, and every value a setting takes."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from aegui.core.analyses.report import run as R
+from aegui.core.analyses.report import uses
+from aegui.core.analyses.report.numerics import BY_NAME
+
+from core_helpers import ROOT
+from numerics_runs import training_components
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """[(component names, experiment)] of every training started while it is in use; each one
+    trains a single epoch."""
+    from aegui.core.train import capture, dense
+    from aegui.core.train import session as S
+    seen = []
+
+    def wrap(loop: str, steps):
+        def one_epoch(s):
+            seen.append((training_components(loop, s.exp), s.exp))
+            s.exp = dataclasses.replace(s.exp, train=dataclasses.replace(s.exp.train, epochs=1))
+            return steps(s)
+        return one_epoch
+
+    monkeypatch.setattr(S, "eager_steps", wrap("eager", S.eager_steps))
+    monkeypatch.setattr(S, "scipy_steps", wrap("scipy", S.scipy_steps))
+    monkeypatch.setattr(dense, "dense_steps", wrap("dense", dense.dense_steps))
+    monkeypatch.setattr(capture, "captured_steps", wrap("captured", capture.captured_steps))
+    return seen
+
+
+def test_every_shipped_row_the_key_gives_the_dense_loop_alone_trains_with_what_its_key_names(recorded):
+    from aegui.core.analyses.presets import preset_job, read_preset
+    ran = 0
+    loops = set()
+    for spec in R.load_report("all"):
+        for exp in spec.experiments:
+            named = uses.components(exp, ROOT)
+            if "loop.dense" not in named or "loop.eager" in named:
+                continue
+            recorded.clear()
+            job = preset_job(read_preset(exp.preset))
+            for _ in job.steps():
+                pass
+            assert recorded, f"{spec.id}-{exp.id} trained nothing"
+            for used, trained in recorded:
+                missing = used - named
+                assert not missing, (f"{spec.id}-{exp.id}: {trained.name} trains with {sorted(missing)}, which "
+                                     f"report/uses.py leaves out of its key ({sorted(named)})")
+                loops |= {u for u in used if u.startswith("loop.")}
+            ran += 1
+    assert ran >= 6
+    assert loops == {"loop.dense"}
+
+
+def test_a_row_names_only_components_of_the_table_and_its_loop_from_its_settings(tmp_path):
+    """uses.components on a few hand-written presets: a full-batch Adam/BCE glyph sweep is the
+    dense loop's alone, varying the loss to MSE adds the eager loop, SGD only the eager loop,
+    Powell the scipy loop; a denoising kind brings the noise, augmentation its component; a
+    compare measuring a validation set keeps the dense loop out."""
+    import json
+
+    def named(preset: dict, analysis_figures=(), check="") -> set[str]:
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(preset))
+        exp = R.ReportExperiment("x", "x", path, "x", tuple(analysis_figures), check)
+        got = uses.components(exp, ROOT)
+        assert got <= set(BY_NAME)
+        return got
+
+    base = {"data": {"fonts": ["Font3"]}, "model": {"kind": "ae", "layers": [35, 8, 2, 8, 35],
+                                                    "hidden_activation": "relu"},
+            "train": {"loss": "bce", "optimizer": "adam", "epochs": 10, "device": "cpu"}}
+    plain = named({"base": base, "vary": {"train.learning_rate": [0.01, 0.1]}})
+    assert {"loop.dense", "optimizer.dense-adam", "data.font", "objective.ae", "arch.mlp"} <= plain
+    assert not plain & {"loop.eager", "loop.scipy", "loop.captured", "noise", "augment", "optimizer.sgd",
+                        "optimizer.adam"}
+    assert "loop.eager" in named({"base": base, "vary": {"train.loss": ["bce", "mse"]}})
+    sgd = named({"base": {**base, "train": {**base["train"], "optimizer": "sgd"}}})
+    assert "loop.eager" in sgd and "optimizer.sgd" in sgd and "loop.dense" not in sgd
+    powell = named({"base": {**base, "train": {**base["train"], "optimizer": "powell"}}})
+    assert "loop.scipy" in powell and not powell & {"loop.dense", "loop.eager", "optimizer.adam"}
+    dae = named({"analysis": "compare", "base": base, "test": "none",
+                 "runs": [{"label": "dae", "changes": {"model": {"kind": "dae"}}}]})
+    assert {"noise", "objective.dae", "objective.ae", "analysis.compare", "loop.dense", "loop.eager"} <= dae
+    assert "augment" in named({"base": {**base, "augment": {"enabled": True}}})
+    assert "loop.dense" not in named({"analysis": "compare", "base": base, "test": "validation"})
+    assert "report.checks-glyphs" in named({"base": base}, check="000-loss")
+    assert "analysis.embedding" in named({"base": base}, analysis_figures=("embedding",))
