@@ -105,9 +105,13 @@ class _Drawing:
         others = [r for r in self.seeds.get(label, [run]) if r is not run and r.model is not None]
         each = [measure(run.model)] + [measure(r.model) for r in others]
         m = self.measures(label)
+        # Each seed's own numbers too, by seed, for the verdicts that pair runs of one seed.
+        per_seed = m.setdefault("per_seed", {})
+        per_seed["seed"] = [int(getattr(r, "seed", i)) for i, r in enumerate([run] + others)]
         for key in each[0]:
             if not isinstance(each[0][key], (int, float, type(None))):
                 continue
+            per_seed[key] = [None if e.get(key) is None or not np.isfinite(e[key]) else float(e[key]) for e in each]
             values = [e[key] for e in each if e.get(key) is not None]
             if not values:
                 m[key] = None
@@ -157,7 +161,10 @@ def _output_spread(model, x) -> dict:
     every input gets the same picture back, a collapse)."""
     from aegui.core.models.latent import reconstruct
     y = reconstruct(model, x)
-    return {"output_spread": float(y.std(0).mean() / max(1e-12, x.std(0).mean()))}
+    # recon_mse: the reconstruction term alone (MSE per pixel of the shown samples), apart from a
+    # VAE's KL term that its loss adds in.
+    return {"output_spread": float(y.std(0).mean() / max(1e-12, x.std(0).mean())),
+            "recon_mse": float(((y - x) ** 2).mean())}
 
 
 def _reconstructions(dr: _Drawing) -> None:
@@ -337,7 +344,8 @@ def _denoise(dr: _Drawing) -> None:
             m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_max_wrong": int(w_out.max()),
                       "share_within_1px": float((w_out <= 1).mean()),
                       "per_sample": {lab: float(v) for lab, v in zip(d.labels, per.mean(0))},
-                      "per_sample_std": {lab: float(v) for lab, v in zip(d.labels, per.std(0))}})
+                      "per_sample_std": {lab: float(v) for lab, v in zip(d.labels, per.std(0))},
+                      "per_sample_per_seed": {lab: [float(v) for v in per[:, j]] for j, lab in enumerate(d.labels)}})
             imgs.append(RF.bars(list(d.labels), [{"label": "noisy input", "values": w_in.mean(1)},
                                                  {"label": "denoised", "values": w_out.mean(1)}],
                                 title=f"{_cut(label, 70)}: wrong pixels per glyph ({repeats} noisy copies each)",

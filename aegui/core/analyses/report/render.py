@@ -57,7 +57,8 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
     rows = result.summaries()
     out["settings"] = {"base": sweep.base.to_dict(), "vary": {k: [str(v) for v in vals] for k, vals in sweep.vary.items()},
                        "seeds": sweep.seeds}
-    out["measured"]["configs"] = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    out["measured"]["configs"] = [{**{k: _plain(v) for k, v in r.items()}, "per_seed": _sweep_seeds(result, r["config"])}
+                                  for r in rows]
     figures = exp.figures or ("curves", "bars")
     opts = exp.options
     if "curves" in figures or "wrong_curves" in figures:
@@ -122,6 +123,18 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             groups = [{"label": name, "values": [r[f"{m}_mean"] for r in rows],
                        "std": [r[f"{m}_std"] for r in rows]} for m, name in metrics]
             RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+
+
+def _sweep_seeds(result, config: int) -> dict:
+    """Each seed's own numbers of one config (None where a run has none), for the verdicts that
+    pair runs by seed: {"seed": [...], metric: [...]} over the same runs its mean and std cover."""
+    from aegui.core.analyses.sweeps import evaluate as sweep_eval
+    from aegui.core.analyses.sweeps.sweep import METRICS
+    runs = result.runs_of(config)
+    out = {"seed": [int(r.seed) for r in runs]}
+    for metric in METRICS + tuple(sweep_eval.metric_names(result.sweep)):
+        out[metric] = [_plain(getattr(r, metric) if metric in METRICS else r.extra.get(metric)) for r in runs]
+    return out
 
 
 def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
@@ -206,11 +219,19 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         row["seed_train_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.train_loss, float)]
                                     for r in runs]
         row["seed_last_epochs"] = [int(r.epochs[-1]) if len(r.epochs) else 0 for r in runs]
+        if spec.test != "none":
+            row["seed_test_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.test_loss, float)]
+                                       for r in runs]
+        # Each seed's own numbers, by seed, for the verdicts that pair runs of one seed.
+        row["per_seed"] = {"seed": [int(r.seed) for r in runs],
+                           **{k: [_plain(r.metrics.get(k)) if isinstance(r.metrics.get(k), (int, float)) else None
+                                  for r in runs] for k in sorted({k for r in runs for k in r.metrics})}}
         for e in exp.options.get("read_epochs", []):
             got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
             whole = all(g is not None for g in got)
             row[f"loss_at_{e}"] = float(np.mean(got)) if whole else None
             row[f"loss_at_{e}_std"] = float(np.std(got)) if whole else None
+            row["per_seed"][f"loss_at_{e}"] = [_plain(g) for g in got]
         measured.append(row)
     out["measured"]["runs"] = measured
     out["measured"]["seconds_all_runs"] = float(sum(r.seconds for r in result.runs))
@@ -253,18 +274,22 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
                   "(lowest test loss first)", ylabel="test loss (MSE)", height=420)
     RF.save(img, folder, "grid.png", out)
     out["measured"]["ranked"] = [{"label": m["label"], "runs": m["runs"],
-                                  **{f"loss_at_{e}{s}": m.get(f"loss_at_{e}{s}") for e in epochs for s in ("", "_std")}}
+                                  **{f"loss_at_{e}{s}": m.get(f"loss_at_{e}{s}") for e in epochs for s in ("", "_std")},
+                                  "per_seed": {k: v for k, v in m["per_seed"].items()
+                                               if k == "seed" or k.startswith("loss_at_")}}
                                  for m in ranked]
 
 
 # ---------------------------------------------------------------- classifier
 
-def _stage_over_seeds(rs: list) -> dict:
-    """One stage's numbers over the seeds that ran it: accuracy and macro F1 as the mean and the
-    population std (ddof=0, as the report's rule states), with the seconds of all of them."""
+def _stage_over_seeds(seeds: list, rs: list) -> dict:
+    """One stage's numbers over the seeds that ran it (`seeds`: which of the study's, 0-based):
+    accuracy and macro F1 as the mean and the population std (ddof=0, as the report's rule
+    states) and each seed's own, with the seconds of all of them."""
     acc = np.asarray([r.accuracy for r in rs], float)
     f1 = np.asarray([r.report["macro"]["f1"] for r in rs], float)
     return {"accuracy": float(acc.mean()), "accuracy_std": float(acc.std()), "runs": len(rs),
+            "per_seed": {"seed": list(seeds), "accuracy": acc.tolist(), "macro_f1": f1.tolist()},
             "macro_f1": float(f1.mean()), "macro_f1_std": float(f1.std()),
             "train_accuracy": float(np.mean([r.train_accuracy for r in rs])), "seconds": sum(r.seconds for r in rs),
             "n_train": rs[0].n_train, "n_test": rs[0].n_test}
@@ -283,7 +308,8 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
     main = result.stages.get("fine-tuned")
     stages = list(result.stages.values())
     out["measured"] = {"seconds_all_runs": result.pretrain_seconds + sum(r.seconds for s in seeds for r in s.values()),
-                       "stages": {name: _stage_over_seeds([s[name] for s in seeds if name in s])
+                       "stages": {name: _stage_over_seeds([k for k, s in enumerate(seeds) if name in s],
+                                                          [s[name] for s in seeds if name in s])
                                   for name in result.stages},
                        "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset, "seeds": len(seeds)}
     # The pictures show one run: seed 0's, named as such when there are more.
