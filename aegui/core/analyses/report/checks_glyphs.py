@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from aegui.core.analyses.report.figures import fmt
+from aegui.core.analyses.report.health import of as health_of
 from aegui.core.analyses.report.claims import (MIN_SEEDS, Spread, all_of, best, by, configs, every, finding,
                                                generic, judged, Verdict, lower, near, prior_like, ranked_first, runs,
                                                seeds_needed, spread, val, worst)
@@ -25,7 +26,7 @@ def c000_architectures(m):
                ranked_first(rows, "final_loss", lambda r: "balanced" in r["label"])),
         judged("the under-parametrised 35-10-5-2 is far worse than the balanced one",
                f"loss {under} against {bal} (ten times the balanced one: {fmt(10 * bal.mean)})",
-               lower(Spread(10 * bal.mean, 10 * bal.std, bal.n), under))]}
+               lower(Spread(10 * bal.mean, 10 * bal.std, bal.n, bal.failed), under))]}
     if over["final_max_wrong_mean"] <= 1:
         out["differs"] = (f"aegui's over-parametrised 35-50-100-2 learns the font ({fmt(over['final_mean_wrong_mean'])} "
                           f"wrong pixels per glyph, loss {fmt(over['final_loss_mean'])}, in all {over['n_runs']} runs); the "
@@ -150,7 +151,7 @@ def c000_vae_latent(m):
     def gap(r) -> Spread:
         """Held-out minus training loss; its spread the two losses' spreads added."""
         te, tr = spread(r, "final_test_loss"), spread(r, "final_train_loss")
-        return Spread(te.mean - tr.mean, te.std + tr.std, min(te.n, tr.n))
+        return Spread(te.mean - tr.mean, te.std + tr.std, min(te.n, tr.n), te.failed)
     gaps = {k: gap(r) for k, r in rows.items()}
     text = "; ".join(f"{k}: train {spread(r, 'final_train_loss')}, held out {spread(r, 'final_test_loss')}"
                      for k, r in rows.items())
@@ -237,9 +238,10 @@ def c000_vae_activation(m):
         curve, std = r["train_curve"], r.get("train_curve_std") or []
         idx = [i for i, v in enumerate(curve) if v is not None and math.isfinite(v)]
         if not idx:
-            return Spread(math.nan, 0.0, 0)
+            return Spread(math.nan, 0.0, 0, r.get("failed") or "")
         i = idx[min(len(idx) - 1, 3)]
-        return Spread(curve[i], std[i] if i < len(std) and std[i] is not None else 0.0, r.get("runs", 1))
+        return Spread(curve[i], std[i] if i < len(std) and std[i] is not None else 0.0, r.get("runs", 1),
+                      r.get("failed") or "")
     # A run that diverged (cosh's values overflow float32 where a layer's inputs grow) has no
     # loss to rank: it is named in `differs`, and the rankings are over the runs that trained.
     alive = [r for r in rows if math.isfinite(val(r, "final_train_loss"))] or rows
@@ -268,13 +270,23 @@ def c000_vae_bad(m):
     b, r = spread(bad, "final_train_loss"), spread(ref, "final_train_loss")
     outs = m.get("models", {})
     sb, sr = spread(outs.get(bad["label"], {}), "output_spread"), spread(outs.get(ref["label"], {}), "output_spread")
+    # The configuration is built to fail: a seed that failed (report/health.py: diverged, did not
+    # learn, or a dead model) is the claim holding; with no seed failed, its loss is set against
+    # twice the reference's.
+    failed = [not health_of(h).ok for h in bad.get("seed_health", [])]
+    loss = f"training loss: bad {b}, reference {r} (twice the reference: {fmt(2 * r.mean)})"
+    if any(failed):
+        first = judged("the bad combination does not converge: its reconstructions are unrecognisable",
+                       f"failed to train in {sum(failed)} of {len(failed)} seeds ({bad.get('health_note', '')}); {loss}",
+                       every(failed, "failed to train"))
+    else:
+        first = judged("the bad combination does not converge: its reconstructions are unrecognisable", loss,
+                       lower(Spread(2 * r.mean, 2 * r.std, r.n, r.failed), b))
     return {"findings": [
-        judged("the bad combination does not converge: its reconstructions are unrecognisable",
-               f"training loss: bad {b}, reference {r} (twice the reference: {fmt(2 * r.mean)})",
-               lower(Spread(2 * r.mean, 2 * r.std, r.n), b)),
+        first,
         judged("possibly mode collapse: every reconstruction alike (the outputs' spread under half the reference's)",
                f"spread of the outputs over the inputs' spread: bad {sb}, reference {sr}",
-               lower(sb, Spread(0.5 * sr.mean, 0.5 * sr.std, sr.n)))]}
+               lower(sb, Spread(0.5 * sr.mean, 0.5 * sr.std, sr.n, sr.failed)))]}
 
 
 GLYPH_CHECKS = {"000-architectures": c000_architectures, "000-learning-rate": c000_learning_rate, "000-loss": c000_loss,

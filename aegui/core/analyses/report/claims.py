@@ -29,25 +29,40 @@ def finding(claim: str, measured: str, agrees, close: bool = False) -> dict:
 
 @dataclass(frozen=True)
 class Spread:
-    """One measured number over the seeds: its mean, standard deviation and how many seeds ran."""
+    """One measured number over the seeds: its mean, standard deviation and how many seeds ran.
+    `failed`: the sentence saying that the model it measures did not train (no run of it counts,
+    report/health.py), which makes every comparison with it not comparable."""
     mean: float
     std: float = 0.0
     n: int = 1
+    failed: str = ""
 
     def __str__(self) -> str:
+        if self.failed:
+            return "(did not train)"
+        if not math.isfinite(self.mean):
+            return "n/a"
         return f"{fmt(self.mean)} ± {fmt(self.std, 2)}"
 
 
 def spread(row: dict, key: str) -> Spread:
     """`key` over the seeds of one row: a sweep's config row (key_mean, key_std, n_runs) or a compare
-    row or model measure (key, key_std, runs)."""
+    row or model measure (key, key_std, runs), over the runs that count (report/health.py); a row
+    none of whose runs trained carries its `failed` sentence."""
     if f"{key}_mean" in row:
         mean, n = row[f"{key}_mean"], row.get("n_runs", 1)
     else:
         # A run that diverged has no final measures: its spread is unknown (NaN), not an error.
         mean, n = row.get(key), row.get("runs", 1)
     std = row.get(f"{key}_std")
-    return Spread(math.nan if mean is None else float(mean), 0.0 if std is None else float(std), int(n))
+    return Spread(math.nan if mean is None else float(mean), 0.0 if std is None else float(std), int(n),
+                  str(row.get("failed") or ""))
+
+
+def not_comparable(*spreads: Spread) -> Verdict | None:
+    """The verdict of a comparison that rests on a model that did not train, or None."""
+    why = "; ".join(dict.fromkeys(s.failed for s in spreads if s.failed))
+    return Verdict(None, f"not comparable: {why}", comparable=False) if why else None
 
 
 def seeds_needed(n: int) -> str:
@@ -60,15 +75,19 @@ class Verdict:
     """Whether a claim holds (True / False) or is too close to call (None), and why in words."""
     holds: bool | None
     note: str
+    comparable: bool = True     # False: it rests on a model that did not train
 
     @property
     def close(self) -> bool:
-        return self.holds is None
+        return self.holds is None and self.comparable
 
 
 def lower(a: Spread, b: Spread) -> Verdict:
     """Is `a` below `b`? Decided only when both have MIN_SEEDS seeds and the gap between the means
     exceeds the spread (the sum of the two standard deviations)."""
+    failed = not_comparable(a, b)
+    if failed is not None:
+        return failed
     gap, s = abs(a.mean - b.mean), a.std + b.std
     if not (math.isfinite(a.mean) and math.isfinite(b.mean)):
         return Verdict(None, "too close to call (a mean is missing)")
@@ -84,6 +103,9 @@ def near(m: Spread, doc: float, tol: float) -> Verdict:
     """Is the measured mean the document's number within `tol` (in the document's units)? Decided
     only with MIN_SEEDS seeds; it differs only when it is off by more than tol plus its standard
     deviation."""
+    failed = not_comparable(m)
+    if failed is not None:
+        return failed
     off = abs(m.mean - doc)
     if not math.isfinite(off):
         return Verdict(None, f"too close to call (no measured value for {fmt(doc, 4)})")
@@ -104,7 +126,9 @@ def all_of(verdicts: list[Verdict]) -> Verdict:
     and agrees only when every one does."""
     holds = [v.holds for v in verdicts]
     result = False if False in holds else None if None in holds else True
-    return Verdict(result, "; ".join(v.note for v in verdicts))
+    # One part resting on a model that did not train leaves the claim not comparable, unless
+    # another part already differs.
+    return Verdict(result, "; ".join(v.note for v in verdicts), result is False or all(v.comparable for v in verdicts))
 
 
 def any_of(verdicts: list[Verdict]) -> Verdict:
@@ -112,7 +136,7 @@ def any_of(verdicts: list[Verdict]) -> Verdict:
     only when every one differs, and is too close otherwise."""
     holds = [v.holds for v in verdicts]
     result = True if True in holds else None if None in holds else False
-    return Verdict(result, "; ".join(v.note for v in verdicts))
+    return Verdict(result, "; ".join(v.note for v in verdicts), result is True or all(v.comparable for v in verdicts))
 
 
 def every(flags: list[bool], what: str) -> Verdict:
@@ -180,25 +204,38 @@ def worst(rows: list[dict], key: str) -> dict:
 
 
 def generic(m: dict) -> str:
+    """The row's numbers in one paragraph: each variant's means over the runs that count, with the
+    sentence saying which were left out (report/health.py), or why none counts."""
+    def named(r) -> str:
+        return r["label"] + (f" ({r['health_note']})" if r.get("health_note") else "")
+
     if "configs" in m:
         rows = configs(m)
-        return "; ".join(f"{r['label']}: loss {fmt(r.get('final_loss_mean'))} ± {fmt(r.get('final_loss_std'), 2)}, "
+        return "; ".join(f"{named(r)}" if r.get("failed") else
+                         f"{named(r)}: loss {fmt(r.get('final_loss_mean'))} ± {fmt(r.get('final_loss_std'), 2)}, "
                          f"{fmt(r.get('final_mean_wrong_mean'))} wrong px per glyph (max {fmt(r.get('final_max_wrong_mean'))})"
                          for r in rows)
     if "runs" in m:
         def pm(r, key):       # mean, and its spread once there are seeds to spread over
             std = r.get(f"{key}_std")
+            if r.get(key) is None:      # every run counted diverged before it (a failure the document expects)
+                return "none finite"
             return fmt(r.get(key)) + (f" ± {fmt(std, 2)}" if r.get("runs", 1) > 1 and std is not None else "")
         parts = []
         for r in runs(m):
+            if r.get("failed"):
+                parts.append(named(r))
+                continue
             test = f", test {pm(r, 'final_test_loss')}" if r.get("final_test_loss") is not None else ""
             wrong = f", {pm(r, 'train_mean_wrong')} wrong px" if "train_mean_wrong" in r else ""
-            parts.append(f"{r['label']}: train loss {pm(r, 'final_train_loss')}{test}{wrong}")
-        seeds = sorted({r.get("runs", 1) for r in runs(m)})
+            parts.append(f"{named(r)}: train loss {pm(r, 'final_train_loss')}{test}{wrong}")
+        seeds = sorted({r.get("seeds", r.get("runs", 1)) for r in runs(m)})
         head = f"mean ± std over {'/'.join(map(str, seeds))} seeds: " if seeds and seeds[-1] > 1 else ""
         return head + "; ".join(parts)
     if "stages" in m:
-        return "; ".join(f"{k}: test accuracy {v['accuracy']:.3f}" for k, v in m["stages"].items())
+        return "; ".join(f"{k}: {v.get('health_note')}" if v.get("failed") else
+                         f"{k}: test accuracy {v['accuracy']:.3f}" + (f" ({v['health_note']})" if v.get("health_note")
+                                                                      else "") for k, v in m["stages"].items())
     return ""
 
 
