@@ -77,7 +77,9 @@ def test_report_writes_the_page_and_resumes_without_running_again(tmp_path, caps
     assert sweep["per_seed"]["seed"] == [0, 1]
     assert np.mean(sweep["per_seed"]["final_loss"]) == pytest.approx(sweep["final_loss_mean"])
     digits = json.loads((out / "999-digits" / "done.json").read_text())["measured"]["runs"][0]
-    assert digits["per_seed"]["seed"] == [0] and digits["seed_test_curves"][0] == digits["test_curve"]
+    # Over the runs that count (report/health.py): the tiny VAE may not, and then keeps none.
+    assert len(digits["per_seed"]["seed"]) == len(digits["seed_test_curves"]) == digits["runs"]
+    assert all(c == digits["test_curve"] for c in digits["seed_test_curves"])
     # The Markdown's picture links point at the figures from where the .md lives.
     text = md.read_text()
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)

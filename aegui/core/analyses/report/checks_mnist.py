@@ -14,6 +14,8 @@ from aegui.core.analyses.report.claims import (Spread, Verdict, all_of, any_of, 
 
 def _acc(v: Spread) -> str:
     """An accuracy to the 4 decimals its 10,000 test images resolve, ± its std over the seeds."""
+    if v.failed:
+        return str(v)
     return f"{v.mean:.4f}" + (f" ± {v.std:.4f}" if v.n > 1 else "")
 
 
@@ -140,6 +142,12 @@ def _curve(r, which: str) -> list[Spread]:
     return [curve_at(r, which, i) for i in range(len(r[f"{which}_curve"]))]
 
 
+def _drop(r) -> float:
+    """How many times a row's test loss falls from its first epoch to its last (NaN: no curve)."""
+    first, last = r["test_curve"][0], r["test_curve"][-1]
+    return math.nan if first is None or last is None else first / max(1e-12, last)
+
+
 def _epochs_text(epochs, verdicts, conv: str, lin: str) -> str:
     """Which epochs each model is below the other beyond the 95 % interval, and which are too close."""
     parts = []
@@ -157,7 +165,7 @@ def c004_conv_vs_linear(m):
     # Figure 2 draws both curves at every epoch: they are compared at every epoch, seed by seed.
     per_epoch = {w: [lower(a, b) for a, b in zip(_curve(conv, w), _curve(lin, w))] for w in ("train", "test")}
     below = [e for e, a, b in zip(epochs, per_epoch["train"], per_epoch["test"]) if a.holds and b.holds]
-    drop = {r["label"]: r["test_curve"][0] / max(1e-12, r["test_curve"][-1]) for r in (conv, lin)}
+    drop = {r["label"]: _drop(r) for r in (conv, lin)}
     # "Almost nothing": the test loss falls by less than half from the first epoch to the last.
     lin_first, lin_last = _curve(lin, "test")[0], _curve(lin, "test")[-1]
     almost = lower(lin_first, scaled(lin_last, ALMOST_NOTHING))

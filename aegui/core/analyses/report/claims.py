@@ -121,9 +121,10 @@ def minus(a: Spread, b: Spread) -> Spread:
     """a - b seed by seed (two measures of the same runs); from summaries alone the std of a
     difference is at most the two stds added, so that bound stands in."""
     both = S.pairs(a, b)
+    failed = a.failed or b.failed
     if both:
-        return of_values([x - y for _, x, y in both], [s for s, _, _ in both])
-    return Spread(a.mean - b.mean, a.std + b.std, min(a.n, b.n))
+        return replace(of_values([x - y for _, x, y in both], [s for s, _, _ in both]), failed=failed)
+    return Spread(a.mean - b.mean, a.std + b.std, min(a.n, b.n), failed=failed)
 
 
 def seeds_needed(n: int) -> str:
@@ -349,25 +350,38 @@ def worst(rows: list[dict], key: str) -> dict:
 
 
 def generic(m: dict) -> str:
+    """The row's numbers in one paragraph: each variant's means over the runs that count, with the
+    sentence saying which were left out (report/health.py), or why none counts."""
+    def named(r) -> str:
+        return r["label"] + (f" ({r['health_note']})" if r.get("health_note") else "")
+
     if "configs" in m:
         rows = configs(m)
-        return "; ".join(f"{r['label']}: loss {fmt(r.get('final_loss_mean'))} ± {fmt(r.get('final_loss_std'), 2)}, "
+        return "; ".join(f"{named(r)}" if r.get("failed") else
+                         f"{named(r)}: loss {fmt(r.get('final_loss_mean'))} ± {fmt(r.get('final_loss_std'), 2)}, "
                          f"{fmt(r.get('final_mean_wrong_mean'))} wrong px per glyph (max {fmt(r.get('final_max_wrong_mean'))})"
                          for r in rows)
     if "runs" in m:
         def pm(r, key):       # mean, and its spread once there are seeds to spread over
             std = r.get(f"{key}_std")
+            if r.get(key) is None:      # every run counted diverged before it (a failure the document expects)
+                return "none finite"
             return fmt(r.get(key)) + (f" ± {fmt(std, 2)}" if r.get("runs", 1) > 1 and std is not None else "")
         parts = []
         for r in runs(m):
+            if r.get("failed"):
+                parts.append(named(r))
+                continue
             test = f", test {pm(r, 'final_test_loss')}" if r.get("final_test_loss") is not None else ""
             wrong = f", {pm(r, 'train_mean_wrong')} wrong px" if "train_mean_wrong" in r else ""
-            parts.append(f"{r['label']}: train loss {pm(r, 'final_train_loss')}{test}{wrong}")
-        seeds = sorted({r.get("runs", 1) for r in runs(m)})
+            parts.append(f"{named(r)}: train loss {pm(r, 'final_train_loss')}{test}{wrong}")
+        seeds = sorted({r.get("seeds", r.get("runs", 1)) for r in runs(m)})
         head = f"mean ± std over {'/'.join(map(str, seeds))} seeds: " if seeds and seeds[-1] > 1 else ""
         return head + "; ".join(parts)
     if "stages" in m:
-        return "; ".join(f"{k}: test accuracy {v['accuracy']:.3f}" for k, v in m["stages"].items())
+        return "; ".join(f"{k}: {v.get('health_note')}" if v.get("failed") else
+                         f"{k}: test accuracy {v['accuracy']:.3f}" + (f" ({v['health_note']})" if v.get("health_note")
+                                                                      else "") for k, v in m["stages"].items())
     return ""
 
 
