@@ -141,3 +141,13 @@ def test_004_latent_a_model_that_did_not_train_is_not_comparable():
     rows = [{"label": k} for k in models]
     overlap = CHECKS["004-latent"]({"runs": rows, "models": models})["findings"][0]
     assert _mark(overlap) == "not comparable" and "no seed trained" in overlap["measured"], overlap
+
+
+def test_a_verdict_made_of_steps_keeps_its_p_value_for_the_page():
+    """000-epochs' "falls steadily" is six paired tests put together: the page's table shows its p."""
+    seeds = {6000 + 1000 * k: [v * 0.5 ** k for v in (3.85e-06, 8.72e-06, 7.37e-05, 0.00031, 7.39e-05)]
+             for k in range(3)}
+    seeds[7000][0] *= 1.1
+    steady = CHECKS["000-epochs"]({"configs": [_config(f"epochs={e}", v, **{"train.epochs": e})
+                                               for e, v in seeds.items()]})["findings"][0]
+    assert _mark(steady) == "agrees" and 0 < steady["p"] < 0.05, steady

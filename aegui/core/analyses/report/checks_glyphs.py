@@ -71,7 +71,7 @@ def c000_epochs(m):
         "the error falls steadily from 6,000 to 12,000 epochs (report, normalised: 0.0047 at 6,000 to 0.0001 at 12,000)",
         "mean loss: " + ", ".join(f"{r['train.epochs']}: {s}" for r, s in zip(rows, losses))
         + "; wrong pixels per glyph " + ", ".join(fmt(r["final_mean_wrong_mean"]) for r in rows),
-        Verdict(v.holds, note, v.p_for, v.p_against, v.comparable)),
+        Verdict(v.holds, note, v.p_for, v.p_against, v.comparable, v.tested)),
         _epochs_shrink(losses[0], losses[-1])]}
 
 
