@@ -68,6 +68,18 @@ def test_report_writes_the_page_and_resumes_without_running_again(tmp_path, caps
     done = json.loads((out / "999-glyphs" / "done.json").read_text())
     assert done["seconds"] > 0 and done["cores"] and "load_before" in done
     assert done["measured"]["models"]["denoising"]["denoised_wrong"] >= 0
+    # Each seed's own numbers are kept beside the means, by seed, for the verdicts that pair seeds.
+    plain = done["measured"]["models"]["plain"]["per_seed"]
+    assert plain["seed"] == [0] and len(plain["recon_mse"]) == 1 and plain["recon_mse"][0] >= 0
+    assert list(done["measured"]["models"]["denoising"]["per_sample_per_seed"]["a"]) == [
+        done["measured"]["models"]["denoising"]["per_sample"]["a"]]
+    sweep = json.loads((out / "999-sweep" / "done.json").read_text())["measured"]["configs"][0]
+    assert sweep["per_seed"]["seed"] == [0, 1]
+    assert np.mean(sweep["per_seed"]["final_loss"]) == pytest.approx(sweep["final_loss_mean"])
+    digits = json.loads((out / "999-digits" / "done.json").read_text())["measured"]["runs"][0]
+    # Over the runs that count (report/health.py): the tiny VAE may not, and then keeps none.
+    assert len(digits["per_seed"]["seed"]) == len(digits["seed_test_curves"]) == digits["runs"]
+    assert all(c == digits["test_curve"] for c in digits["seed_test_curves"])
     # The Markdown's picture links point at the figures from where the .md lives.
     text = md.read_text()
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)

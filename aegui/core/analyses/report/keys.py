@@ -169,7 +169,8 @@ def preset_part(exp) -> str:
     base = _base_file(Path(exp.preset), raw)
     if base is not None:
         h.update(base.read_bytes())
-    h.update(json.dumps({"figures": exp.figures, "check": exp.check, "options": exp.options},
+    h.update(json.dumps({"figures": exp.figures, "check": exp.check, "options": exp.options,
+                         **({"expected_failure": exp.expected_failure} if getattr(exp, "expected_failure", ()) else {})},
                         sort_keys=True).encode())
     return h.hexdigest()[:16]
 

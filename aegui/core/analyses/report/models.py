@@ -76,9 +76,12 @@ class _Drawing:
     (label, run), the folder and `out`, the measured numbers per run label, and each run's data
     loaded once (runs on the same data share it)."""
 
-    def __init__(self, exp, result, models, folder, out, seeds=None):
+    def __init__(self, exp, result, models, folder, out, seeds=None, failed=None):
         self.result, self.models, self.folder, self.out = result, models, folder, out
-        self.seeds = seeds or {label: [run] for label, run in models}   # every seed's run, by label
+        # Every seed's run that counts, by label (report/health.py: the healthy ones, and the
+        # failed ones whose failure the document expects).
+        self.seeds = seeds if seeds is not None else {label: [run] for label, run in models}
+        self.failed = failed or {}      # label -> why none of its runs counts: it measures nothing
         self.opts = exp.options
         self.measured = out["measured"].setdefault("models", {})
         self._data: dict = {}
@@ -101,19 +104,27 @@ class _Drawing:
         """`measure(model)` (a dict) for every seed's model of `label`, the shown run's first; each
         number in it (None where not measured) is kept as its mean over the seeds, `<name>_std` and
         `runs` (how many seeds), as the checks read a spread. The list of each seed's dicts is
-        returned (with what is not a number, e.g. per-sample arrays, for the caller)."""
+        returned (with what is not a number, e.g. per-sample arrays, for the caller). A label none of
+        whose runs counts keeps None for every number, `runs` 0 and its `failed` sentence."""
         others = [r for r in self.seeds.get(label, [run]) if r is not run and r.model is not None]
         each = [measure(run.model)] + [measure(r.model) for r in others]
         m = self.measures(label)
+        counted = each if label not in self.failed else []
+        # Each counted seed's own numbers too, by seed, for the verdicts that pair runs of one seed.
+        per_seed = m.setdefault("per_seed", {})
+        per_seed["seed"] = [int(getattr(r, "seed", i)) for i, r in enumerate([run] + others)][:len(counted)]
         for key in each[0]:
             if not isinstance(each[0][key], (int, float, type(None))):
                 continue
-            values = [e[key] for e in each if e.get(key) is not None]
+            per_seed[key] = [None if e.get(key) is None or not np.isfinite(e[key]) else float(e[key]) for e in counted]
+            values = [e[key] for e in counted if e.get(key) is not None]
             if not values:
                 m[key] = None
                 continue
             m[key], m[f"{key}_std"] = float(np.mean(values)), float(np.std(values))
-        m["runs"] = len(each)
+        m["runs"] = len(counted)
+        if label in self.failed:
+            m["failed"] = self.failed[label]
         return each
 
     def save(self, imgs, titles, name: str) -> None:
@@ -121,10 +132,11 @@ class _Drawing:
         RF.save(RF.stack(imgs, titles), self.folder, name, self.out)
 
 
-def draw(exp, result, models, folder, out, seeds=None) -> None:
+def draw(exp, result, models, folder, out, seeds=None, failed=None) -> None:
     """The model figures `exp.figures` names, in a fixed order (the first one saved is the entry's
-    main picture). `seeds`: every run of each label, where a figure measures all its seeds."""
-    drawing = _Drawing(exp, result, models, folder, out, seeds)
+    main picture). `seeds`: every run of each label that counts, where a figure measures all its
+    seeds; `failed`: the labels none of whose runs counts, with why (their pictures say so)."""
+    drawing = _Drawing(exp, result, models, folder, out, seeds, failed)
     for name, figure in _FIGURES:
         if name in exp.figures:
             figure(drawing)
@@ -136,7 +148,8 @@ def _latent(dr: _Drawing) -> None:
         d, rows = dr.spread(run, "max_points", 2000)
         xy, note = _codes_2d(run.model, d.x[rows])
         labels = [d.labels[i] for i in rows]
-        panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
+        panels.append({"title": _cut(label) + note + (" (did not train)" if label in dr.failed else ""), "xy": xy,
+                       "labels": labels})
         dr.over_seeds(label, run, lambda model, x=d.x[rows], labels=labels: _latent_numbers(model, x, labels))
     rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
     dr.save(rows_img, None, "latent.png")
@@ -157,7 +170,10 @@ def _output_spread(model, x) -> dict:
     every input gets the same picture back, a collapse)."""
     from aegui.core.models.latent import reconstruct
     y = reconstruct(model, x)
-    return {"output_spread": float(y.std(0).mean() / max(1e-12, x.std(0).mean()))}
+    # recon_mse: the reconstruction term alone (MSE per pixel of the shown samples), apart from a
+    # VAE's KL term that its loss adds in.
+    return {"output_spread": float(y.std(0).mean() / max(1e-12, x.std(0).mean())),
+            "recon_mse": float(((y - x) ** 2).mean())}
 
 
 def _reconstructions(dr: _Drawing) -> None:
@@ -172,7 +188,7 @@ def _reconstructions(dr: _Drawing) -> None:
         dr.over_seeds(label, run, lambda model, x=x: _output_spread(model, x))
         imgs.append(reconstruction_grid(x.reshape(len(x), *shape), y.reshape(len(x), *shape),
                                         labels=[d.labels[i] for i in rows], columns=dr.opts.get("columns", 12)))
-        titles.append(reconstruction_title(label, run))
+        titles.append(reconstruction_title(label, run) + (" (did not train)" if label in dr.failed else ""))
     dr.save(imgs, titles, "reconstructions.png")
 
 
@@ -337,7 +353,8 @@ def _denoise(dr: _Drawing) -> None:
             m.update({"noisy_input_wrong": float(w_in.mean()), "denoised_max_wrong": int(w_out.max()),
                       "share_within_1px": float((w_out <= 1).mean()),
                       "per_sample": {lab: float(v) for lab, v in zip(d.labels, per.mean(0))},
-                      "per_sample_std": {lab: float(v) for lab, v in zip(d.labels, per.std(0))}})
+                      "per_sample_std": {lab: float(v) for lab, v in zip(d.labels, per.std(0))},
+                      "per_sample_per_seed": {lab: [float(v) for v in per[:, j]] for j, lab in enumerate(d.labels)}})
             imgs.append(RF.bars(list(d.labels), [{"label": "noisy input", "values": w_in.mean(1)},
                                                  {"label": "denoised", "values": w_out.mean(1)}],
                                 title=f"{_cut(label, 70)}: wrong pixels per glyph ({repeats} noisy copies each)",

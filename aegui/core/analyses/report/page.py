@@ -11,7 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from aegui.core.analyses.report.claims import SPREAD_RULE
+from aegui.core.analyses.report.claims import VERDICT_RULE
+from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
 MAX_TABLE_ROWS = 30
 
@@ -66,6 +67,22 @@ def _older_run(state: str, r: dict) -> bool:
     return state == "stale" and bool(r.get("aegui"))
 
 
+def _p(finding: dict) -> str:
+    """The p-value after a verdict that a test decided (or left too close to call): " (p = 0.003)"."""
+    p = finding.get("p")
+    if p is None:
+        return ""
+    return " (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})" if p < 0.01 else f" (p = {p:.2f})"
+
+
+def _runs(r: dict) -> str:
+    """The row's line on its runs' health (report/health.py), or "" for a row made before it was kept."""
+    runs = r.get("health")
+    if not isinstance(runs, list) or not runs:
+        return ""
+    return summary([x if isinstance(x, dict) else {} for x in runs])
+
+
 def _mark(agrees, close: bool = False) -> str:
     if close:
         return "too close to call"
@@ -114,7 +131,8 @@ def html_page(job) -> str:
              "figures are pictures that are not in their text: the left column gives what the text reports (numbers "
              "and conclusions, in our words); the right column what aegui measured, its figures and whether it "
              "agrees. Times are wall-clock on the machine that ran the report, whose cores may have been shared "
-             f"(the 1-minute load average at the start is given).</p><p>{html.escape(SPREAD_RULE)}</p>"]
+             f"(the 1-minute load average at the start is given).</p><p>{html.escape(VERDICT_RULE)}</p>"
+             f"<p>{html.escape(HEALTH_RULE)}</p>"]
     for spec in job.specs:
         parts.append(f"<h2>{html.escape(spec.id)}: {html.escape(spec.title)}</h2><p>{html.escape(spec.about)}</p>"
                      f"<p>Document: <code>{html.escape(spec.document)}</code></p>")
@@ -139,6 +157,9 @@ def html_page(job) -> str:
                     f"{html.escape(f['claim'])} &mdash; {html.escape(f['measured'])}</li>" for f in r["findings"]) + "</ul>")
             if r.get("differs"):
                 parts.append(f"<p><b>Where aegui differs:</b> {html.escape(r['differs'])}</p>")
+            runs = _runs(r)
+            if runs:
+                parts.append(f"<p><b>Runs:</b> {html.escape(runs)}</p>")
             parts.append(f"<p>Time: {html.escape(_time(r))}</p>"
                          + (f"<p>{html.escape(_made_by(r).capitalize())}</p>" if _made_by(r) else "") + "</div></div>")
             for f in r.get("files", []):
@@ -192,7 +213,7 @@ def markdown_page(job, base: Path) -> str:
              f"against each other. Every row links its section of the full page ({rel.as_posix()}/index.html), with "
              f"the tables (CSV) and settings. Times are wall-clock on a {cores}-core machine shared with other "
              f"developers' work (1-minute load average {_loads(job)} at the starts of the runs), so they are upper "
-             "bounds; CPU time is given beside them.", "", SPREAD_RULE, ""]
+             "bounds; CPU time is given beside them.", "", VERDICT_RULE, "", HEALTH_RULE, ""]
     for spec in job.specs:
         lines += [f"## {spec.id}: {spec.title}", "", spec.about, "",
                   "| Experiment | The document | aegui | Agrees? | Time |", "| --- | --- | --- | --- | --- |"]
@@ -210,10 +231,12 @@ def markdown_page(job, base: Path) -> str:
                 stale = f"*{state}*: {_cell(why)}. *{OLDER_RUN}*<br>"
             fig = r.get("figure")
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
-            agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}: {_cell(f['claim'])}" for f in r.get("findings", []))
+            agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}{_p(f)}: {_cell(f['claim'])}"
+                              for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
+            runs = _runs(r) and f"<br>*Runs:* {_cell(_runs(r))}"
             lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {stale}{img}"
-                         f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))} "
+                         f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))}{runs} "
                          f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))}"
                          f"{'; ' + _made_by(r) if _made_by(r) else ''} |")
         lines.append("")

@@ -56,13 +56,12 @@ def render(exp, info, result, folder: Path) -> dict:
 def _sweep(exp, result, folder: Path, out: dict) -> None:
     from aegui.core.analyses.sweeps.files import write_results
     write_results(result, folder / "work")
-    write_bytes(folder / "results.csv", (folder / "work" / "results.csv").read_bytes())
-    out["tables"].append("results.csv")
     sweep = result.sweep
-    rows = result.summaries()
+    every_run, healths, result, healthy_only, rows = _sweep_health(exp, result, folder, out)
     out["settings"] = {"base": sweep.base.to_dict(), "vary": {k: [str(v) for v in vals] for k, vals in sweep.vary.items()},
                        "seeds": sweep.seeds}
-    out["measured"]["configs"] = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    out["measured"]["configs"] = [{**{k: _plain(v) for k, v in r.items()}, "per_seed": _sweep_seeds(result, r["config"])}
+                                  for r in rows]
     figures = exp.figures or ("curves", "bars")
     opts = exp.options
     if "curves" in figures or "wrong_curves" in figures:
@@ -75,14 +74,17 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             for title, configs in panels:
                 runs = []
                 for c in configs:
-                    cv = result.curves(c)
+                    cv = healthy_only.curves(c)
+                    name = _short_label(result.configs[c].label, opts.get("split"))
                     if cv:
-                        runs.append({"label": _short_label(result.configs[c].label, opts.get("split")),
-                                     "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
+                        runs.append({"label": name, "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
                                      "train_std": cv[f"{metric}_std"]})
+                    runs += _failed_sweep_runs(every_run, healths, c, name, metric)
                 if runs:
-                    imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over "
-                                               f"{sweep.seeds} runs)", ylabel=ylabel, log=log))
+                    over = (f"the runs that trained, of {sweep.seeds}; a failed run alone" if
+                            len(healthy_only.runs) < len(every_run.runs) else f"{sweep.seeds} runs")
+                    imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over {over})",
+                                               ylabel=ylabel, log=log))
             if imgs:
                 RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
     if "bars" in figures:
@@ -93,9 +95,10 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
         for metric, ylabel in (("final_loss", "final loss"), ("final_mean_wrong", "mean wrong pixels per glyph")):
             groups, cats = [], None
             for title, configs in panels:
-                done = [c for c in configs if result.runs_of(c)]
+                done = [c for c in configs if every_run.runs_of(c)]
                 sums = [result.summary(c) for c in done]
-                cats = [_short_label(result.configs[c].label, opts.get("split")) for c in done]
+                cats = [_short_label(result.configs[c].label, opts.get("split"))
+                        + ("" if result.runs_of(c) else " (did not train)") for c in done]
                 groups.append({"label": title or ylabel, "values": [s[f"{metric}_mean"] for s in sums],
                                "std": [s[f"{metric}_std"] for s in sums]})
             if cats:
@@ -127,6 +130,84 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             groups = [{"label": name, "values": [r[f"{m}_mean"] for r in rows],
                        "std": [r[f"{m}_std"] for r in rows]} for m, name in metrics]
             RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+
+
+def _sweep_seeds(result, config: int) -> dict:
+    """Each seed's own numbers of one config (None where a run has none), for the verdicts that
+    pair runs by seed: {"seed": [...], metric: [...]} over the same runs its mean and std cover."""
+    from aegui.core.analyses.sweeps import evaluate as sweep_eval
+    from aegui.core.analyses.sweeps.sweep import METRICS
+    runs = result.runs_of(config)
+    out = {"seed": [int(r.seed) for r in runs]}
+    for metric in METRICS + tuple(sweep_eval.metric_names(result.sweep)):
+        out[metric] = [_plain(getattr(r, metric) if metric in METRICS else r.extra.get(metric)) for r in runs]
+    return out
+
+
+def _sweep_health(exp, result, folder: Path, out: dict):
+    """Every sweep run's health (report/health.py), in runs.csv's health column and out["health"];
+    results.csv with the configs' means over the runs that count and a health column. Returns the
+    result as run, each run's health (by run number), the result as counted (the healthy runs and
+    those failing as the document expects), with the healthy runs only (the curves' bands), and the
+    configs' measured rows."""
+    from dataclasses import replace
+    from aegui.core.analyses.report import health as H
+    from aegui.core.analyses.sweeps import evaluate as sweep_eval
+    from aegui.core.analyses.sweeps.files import RESULT_COLUMNS, RESULT_STATS, RUN_COLUMNS, csv_bytes
+    healths = H.sweep_health(result, getattr(exp, "expected_failure", ()))
+    counted = replace(result, runs=[r for r in result.runs if healths[r.run].counts])
+    healthy_only = replace(result, runs=[r for r in result.runs if healths[r.run].ok])
+    labels = {c.index: c.label for c in result.configs}
+    out["health"] = [{"run": r.run, "label": labels[r.config], "seed": r.seed, **healths[r.run].to_dict()}
+                     for r in result.runs]
+    rows = []
+    for c in result.configs_done:
+        row = counted.summary(c)
+        row["n_runs_total"] = len(result.runs_of(c))
+        row["n_diverged"] = sum(r.diverged for r in result.runs_of(c))
+        recs = [{"seed": r.seed, "health": healths[r.run].to_dict()} for r in result.runs_of(c)]
+        note = H.healthy(recs)[1]
+        row["seed_health"] = [rec["health"] for rec in recs]
+        if note:
+            row["health_note"] = note
+        if not counted.runs_of(c):
+            row["failed"] = f"{labels[c]} did not train ({note})"
+        rows.append(row)
+    names = sweep_eval.metric_names(result.sweep)
+    header = RESULT_COLUMNS + list(result.sweep.vary) + RESULT_STATS + [f"{m}_{s}" for m in names for s in ("mean", "std")]
+    write_bytes(folder / "results.csv", csv_bytes(header + ["health"], [
+        {**r, "health": r.get("health_note") or "all runs trained"} for r in rows]))
+    write_bytes(folder / "runs.csv", csv_bytes(RUN_COLUMNS + names + ["health"], [
+        {**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"}, "label": labels[r.config], **r.extra,
+         "health": healths[r.run].text} for r in result.runs]))
+    out["tables"] += ["results.csv", "runs.csv"]
+    return result, healths, counted, healthy_only, rows
+
+
+def _failed_sweep_runs(result, healths: dict, config: int, name: str, metric: str) -> list[dict]:
+    """A sweep config's failed runs, each its own line ending where it stopped, marked with why
+    (runs that end alike one line, as in a compare's curves)."""
+    alike: dict = {}
+    for r in result.runs_of(config):
+        h = healths[r.run]
+        if not h.ok:
+            # A sweep run goes on to its last epoch, NaN after it diverged: its line ends at that check.
+            bad = np.flatnonzero(~np.isfinite(np.asarray(r.history_loss, float)))
+            end = bad[0] + 1 if len(bad) else len(r.history_epochs)
+            y = np.asarray(getattr(r, f"history_{metric}"), float)[:end]
+            alike.setdefault((h.short, _curve_key(y)), []).append((r, end, y))
+    out = []
+    for (short, _), rs in alike.items():
+        r, end, y = rs[0]
+        seeds = ", ".join(str(x.seed) for x, _, _ in rs)
+        out.append({"label": f"{name}, seed{'s' if len(rs) > 1 else ''} {seeds}", "epochs": r.history_epochs[:end],
+                    "train": y, "stopped": short})
+    return out
+
+
+def _curve_key(values) -> tuple:
+    """A curve as a key that is equal for equal curves (NaN included)."""
+    return tuple(f"{v:.6g}" for v in np.asarray(values, float))
 
 
 def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
@@ -188,56 +269,140 @@ def per_epoch_mean_std(curves) -> tuple[list, list]:
 
 
 def _compare(exp, result, folder: Path, out: dict) -> None:
+    from aegui.core.analyses.report import health as H
     spec = result.spec
     paths = result.write(folder)
     out["tables"] += [p.name for p in paths.values()]
     out["settings"] = {"base": spec.base.to_dict(), "runs": [{"label": lab, "changes": ch} for lab, ch in spec.runs],
                        "grid": {k: list(v) for k, v in spec.grid}, "seeds": spec.seeds, "test": spec.test}
+    healths = H.compare_health(result, getattr(exp, "expected_failure", ()))
+    _health_column(paths["runs"], result.runs_csv(), [healths[r.index] for r in result.runs])
+    out["health"] = [{"run": r.index, "label": r.label, "seed": r.seed, **healths[r.index].to_dict()}
+                     for r in result.runs]
     groups = _groups(result)
-    measured = []
-    for label, runs in groups.items():
-        row = {"label": label, "runs": len(runs), "seconds": float(sum(r.seconds for r in runs))}
-        for k in sorted({k for r in runs for k in r.metrics}):
-            vals = [r.metrics.get(k) for r in runs if isinstance(r.metrics.get(k), (int, float))]
-            if vals:
-                row[k] = float(np.mean(vals))
-                row[f"{k}_std"] = float(np.std(vals))
-        row["epochs"] = max((r.epochs for r in runs), key=len).tolist()
-        # Per-epoch mean and spread over the seeds, for the checks that compare curves epoch by epoch.
-        row["train_curve"], row["train_curve_std"] = per_epoch_mean_std([r.train_loss for r in runs])
-        row["test_curve"], row["test_curve_std"] = (per_epoch_mean_std([r.test_loss for r in runs])
-                                                    if spec.test != "none" else (None, None))
-        # Each seed's own curve too, for the checks that judge a curve's shape seed by seed.
-        row["seed_train_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.train_loss, float)]
-                                    for r in runs]
-        row["seed_last_epochs"] = [int(r.epochs[-1]) if len(r.epochs) else 0 for r in runs]
-        for e in exp.options.get("read_epochs", []):
-            got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in runs]
-            whole = all(g is not None for g in got)
-            row[f"loss_at_{e}"] = float(np.mean(got)) if whole else None
-            row[f"loss_at_{e}_std"] = float(np.std(got)) if whole else None
-        measured.append(row)
+    counted = {label: [r for r in runs if healths[r.index].counts] for label, runs in groups.items()}
+    measured = [_compare_row(exp, spec, label, runs, counted[label], healths) for label, runs in groups.items()]
     out["measured"]["runs"] = measured
     out["measured"]["seconds_all_runs"] = float(sum(r.seconds for r in result.runs))
     out["measured"]["run_loads"] = [r.load_avg for r in result.runs if r.load_avg is not None]
     figures = exp.figures or ("curves",)
     if "curves" in figures:
-        from aegui.core.analyses.report.models import why_stopped
-        curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
-                   "test": None if m["test_curve"] is None else np.asarray(m["test_curve"]),
-                   "stopped": why_stopped(groups[m["label"]][0], m["epochs"])} for m in measured]
         what = {"official": "train (solid) and official test set (dashed)", "validation":
                 "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
-        RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True),
+        RF.save(RF.loss_curves(_compare_curves(spec, measured, groups, healths), title=f"loss vs epoch: {what}",
+                               log=exp.options.get("log", True),
                                test_name="validation" if spec.test == "validation" else "test"),
-              folder, "curves.png", out)
+                folder, "curves.png", out)
     if "grid" in figures:
         _grid(exp, measured, folder, out)
-    models = [(label, runs[0]) for label, runs in groups.items() if runs[0].model is not None]
+    # The pictures show a run that counts (the first seed's, unless it failed); a variant none of
+    # whose runs counts shows its first run, titled as such, and measures nothing.
+    shown = {label: next((r for r in counted[label] if r.model is not None), runs[0]) for label, runs in groups.items()}
+    models = [(label, run) for label, run in shown.items() if run.model is not None]
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
                                   "embedding")):
         from aegui.core.analyses.report import models as report_models
-        report_models.draw(exp, result, models, folder, out, seeds=groups)
+        failed = {m["label"]: m["failed"] for m in measured if m.get("failed")}
+        report_models.draw(exp, result, models, folder, out, seeds=counted, failed=failed)
+
+
+def _compare_row(exp, spec, label: str, runs: list, counted: list, healths: dict) -> dict:
+    """One variant's measured numbers: the means and spreads over the runs that count
+    (report/health.py), the sentence saying which were left out, and `failed` when none counts."""
+    from aegui.core.analyses.report import health as H
+    recs = [{"seed": r.seed, "health": healths[r.index].to_dict()} for r in runs]
+    _, note = H.healthy(recs)
+    row = {"label": label, "runs": len(counted), "seeds": len(runs), "seconds": float(sum(r.seconds for r in runs))}
+    row["seed_health"] = [rec["health"] for rec in recs]
+    if note:
+        row["health_note"] = note
+    if not counted:
+        row["failed"] = f"{label} did not train ({note})"
+    for k in sorted({k for r in counted for k in r.metrics}):
+        vals = [r.metrics.get(k) for r in counted if isinstance(r.metrics.get(k), (int, float))]
+        if vals:
+            row[k] = float(np.mean(vals))
+            row[f"{k}_std"] = float(np.std(vals))
+    row["epochs"] = max((r.epochs for r in runs), key=len).tolist()
+    # Per-epoch mean and spread over the seeds, for the checks that compare curves epoch by epoch.
+    row["train_curve"], row["train_curve_std"] = _over_epochs([r.train_loss for r in counted], row["epochs"])
+    row["test_curve"], row["test_curve_std"] = (_over_epochs([r.test_loss for r in counted], row["epochs"])
+                                                if spec.test != "none" else (None, None))
+    # Each seed's own curve too, for the checks that judge a curve's shape seed by seed.
+    row["seed_train_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.train_loss, float)]
+                                for r in counted]
+    row["seed_last_epochs"] = [int(r.epochs[-1]) if len(r.epochs) else 0 for r in counted]
+    if spec.test != "none":
+        row["seed_test_curves"] = [[None if not math.isfinite(v) else float(v) for v in np.asarray(r.test_loss, float)]
+                                   for r in counted]
+    # Each counted seed's own numbers, by seed, for the verdicts that pair runs of one seed.
+    row["per_seed"] = {"seed": [int(r.seed) for r in counted],
+                       **{k: [_plain(r.metrics.get(k)) if isinstance(r.metrics.get(k), (int, float)) else None
+                              for r in counted] for k in sorted({k for r in counted for k in r.metrics})}}
+    for e in exp.options.get("read_epochs", []):
+        got = [r.loss_at(e, "test" if spec.test != "none" else "train") for r in counted]
+        whole = bool(got) and all(g is not None for g in got)
+        row[f"loss_at_{e}"] = float(np.mean(got)) if whole else None
+        row[f"loss_at_{e}_std"] = float(np.std(got)) if whole else None
+        row["per_seed"][f"loss_at_{e}"] = [_plain(g) for g in got]
+    return row
+
+
+def _over_epochs(curves, epochs) -> tuple[list, list]:
+    """per_epoch_mean_std, one None an epoch where no run counts (the checks then read a
+    variant that did not train, not an empty curve)."""
+    if not curves:
+        return [None] * len(epochs), [None] * len(epochs)
+    return per_epoch_mean_std(curves)
+
+
+def _compare_curves(spec, measured: list[dict], groups: dict, healths: dict) -> list[dict]:
+    """The curves figure's lines: each variant's mean over its healthy runs, then each failed run
+    on its own, ending where it stopped and marked with why."""
+    from aegui.core.analyses.report.models import why_stopped
+    curves = []
+    for m in measured:
+        runs = groups[m["label"]]
+        ok = [r for r in runs if healths[r.index].ok]
+        if ok:
+            train, _ = per_epoch_mean_std([r.train_loss for r in ok])
+            test = per_epoch_mean_std([r.test_loss for r in ok])[0] if spec.test != "none" else None
+            epochs = max((r.epochs for r in ok), key=len)
+            curves.append({"label": m["label"] + (f" ({len(ok)} of {len(runs)} seeds)" if len(ok) < len(runs) else ""),
+                           "epochs": np.asarray(epochs), "train": np.asarray(train, float),
+                           "test": None if test is None else np.asarray(test, float),
+                           "stopped": why_stopped(ok[0], epochs)})
+        # Failed runs that end alike (three seeds diverged at the same check, three dead models with
+        # the same curve) are one line: drawn apart they would hide each other.
+        alike: dict = {}
+        for r in runs:
+            h = healths[r.index]
+            if not h.ok:
+                key = (h.short, h.expected, _curve_key(r.train_loss))
+                alike.setdefault(key, []).append(r)
+        for (short, expected, _), rs in alike.items():
+            r = rs[0]
+            seeds = [x.seed for x in rs]
+            name = (f"{m['label']}, seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+                    if len(runs) > 1 else r.label)
+            curves.append({"label": name, "epochs": np.asarray(r.epochs), "train": np.asarray(r.train_loss, float),
+                           "test": None if spec.test == "none" else np.asarray(r.test_loss, float),
+                           "stopped": short + (" (expected)" if expected else "")})
+    return curves
+
+
+def _health_column(path: Path, text: str, healths: list) -> None:
+    """runs.csv again, with a last column saying whether each run trained, and why not."""
+    import csv
+    import io
+    from aegui.core.files.atomic import atomic_write_text
+    rows = list(csv.reader(io.StringIO(text)))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(rows[0] + ["health"])
+    for row, h in zip(rows[1:], healths):
+        writer.writerow(row + [h.text])
+    atomic_write_text(path, buf.getvalue())
 
 
 def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
@@ -258,27 +423,63 @@ def _grid(exp, measured: list[dict], folder: Path, out: dict) -> None:
                   "(lowest test loss first)", ylabel="test loss (MSE)", height=420)
     RF.save(img, folder, "grid.png", out)
     out["measured"]["ranked"] = [{"label": m["label"], "runs": m["runs"],
-                                  **{f"loss_at_{e}{s}": m.get(f"loss_at_{e}{s}") for e in epochs for s in ("", "_std")}}
+                                  **{f"loss_at_{e}{s}": m.get(f"loss_at_{e}{s}") for e in epochs for s in ("", "_std")},
+                                  "per_seed": {k: v for k, v in m["per_seed"].items()
+                                               if k == "seed" or k.startswith("loss_at_")}}
                                  for m in ranked]
 
 
 # ---------------------------------------------------------------- classifier
 
-def _stage_over_seeds(rs: list) -> dict:
-    """One stage's numbers over the seeds that ran it: accuracy and macro F1 as the mean and the
-    population std (ddof=0, as the report's rule states), with the seconds of all of them."""
+def _stage_over_seeds(seeds: list, rs: list) -> dict:
+    """One stage's numbers over the seeds that ran it (`seeds`: which of the study's, 0-based):
+    accuracy and macro F1 as the mean and the population std (ddof=0, as the report's rule
+    states) and each seed's own, with the seconds of all of them."""
     acc = np.asarray([r.accuracy for r in rs], float)
     f1 = np.asarray([r.report["macro"]["f1"] for r in rs], float)
     return {"accuracy": float(acc.mean()), "accuracy_std": float(acc.std()), "runs": len(rs),
+            "per_seed": {"seed": list(seeds), "accuracy": acc.tolist(), "macro_f1": f1.tolist()},
             "macro_f1": float(f1.mean()), "macro_f1_std": float(f1.std()),
             "train_accuracy": float(np.mean([r.train_accuracy for r in rs])), "seconds": sum(r.seconds for r in rs),
             "n_train": rs[0].n_train, "n_test": rs[0].n_test}
 
 
+def _stages_health(exp, seeds: list[dict], paths: dict, out: dict) -> list[dict]:
+    """Every stage of every seed checked (report/health.py), in out["health"] and a health column
+    of accuracy.csv (seed 0) and accuracy-seeds.csv; returns each seed's {stage: Health}."""
+    from aegui.core.analyses.report import health as H
+    healths = H.classifier_health(seeds, getattr(exp, "expected_failure", ()))
+    out["health"] = [{"run": f"seed {k}, {name}", "label": name, "seed": k, **h.to_dict()}
+                     for k, got in enumerate(healths) for name, h in got.items()]
+    _health_column(paths["accuracy.csv"], paths["accuracy.csv"].read_text(encoding="utf-8"), list(healths[0].values()))
+    if "accuracy-seeds.csv" in paths:
+        _health_column(paths["accuracy-seeds.csv"], paths["accuracy-seeds.csv"].read_text(encoding="utf-8"),
+                       [h for got in healths for h in got.values()])
+    return healths
+
+
+def _stage_row(name: str, seeds: list[dict], healths: list[dict]) -> dict:
+    """One stage over the seeds whose run of it counts, saying which were left out."""
+    from aegui.core.analyses.report import health as H
+    recs = [{"seed": k, "health": got[name].to_dict(), "run": s[name]}
+            for k, (s, got) in enumerate(zip(seeds, healths)) if name in s]
+    counted, note = H.healthy(recs)
+    if counted:
+        row = _stage_over_seeds([rec["seed"] for rec in counted], [rec["run"] for rec in counted])
+    else:
+        row = {"accuracy": None, "runs": 0, "macro_f1": None, "seconds": sum(rec["run"].seconds for rec in recs),
+               "failed": f"{name} did not train ({note})"}
+    row["seeds"] = len(recs)
+    if note:
+        row["health_note"] = note
+    return row
+
+
 def _classifier(exp, result, folder: Path, out: dict) -> None:
     from aegui.core.analyses.classify.classifier import report_rows
-    result.write(folder)
+    paths = result.write(folder)
     seeds = result.seed_stages or [result.stages]
+    healths = _stages_health(exp, seeds, paths, out)
     out["tables"] += ["accuracy.csv"] + [f"{s}-report.csv" for s in result.stages] + (
         ["accuracy-seeds.csv"] if len(seeds) > 1 else [])
     spec = result.spec
@@ -288,8 +489,7 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
     main = result.stages.get("fine-tuned")
     stages = list(result.stages.values())
     out["measured"] = {"seconds_all_runs": result.pretrain_seconds + sum(r.seconds for s in seeds for r in s.values()),
-                       "stages": {name: _stage_over_seeds([s[name] for s in seeds if name in s])
-                                  for name in result.stages},
+                       "stages": {name: _stage_row(name, seeds, healths) for name in result.stages},
                        "pretrain_seconds": result.pretrain_seconds, "dataset": result.dataset, "seeds": len(seeds)}
     # The pictures show one run: seed 0's, named as such when there are more.
     of = f" (seed 0 of {len(seeds)})" if len(seeds) > 1 else ""

@@ -12,11 +12,12 @@ A report file (resources/reports/NNN.json) lists the document's experiments::
                       conclusions, in our words)",
          "figures": ["curves", "bars"],                        # see report_render
          "check": "001-architectures",                        # see report_checks
-         "tolerance": 0.001}]}       # optional: made again from scratch, its numbers agree within 0.1 %
+         "tolerance": 0.001,         # optional: made again from scratch, its numbers agree within 0.1 %
+         "expected_failure": ["bad"]}]}   # optional: runs the document means to fail (report/health.py)
 
 Running (ReportJob): experiments in order; each writes DIR/<id>/ (its PNG and CSV files, and
 work/ with the trained models and raw runs) and, last, DIR/<id>/done.json with its summary,
-findings, settings and time. A finished experiment whose preset is unchanged is not run again
+findings, settings, time and every run's health (report/health.py: whether it trained, and why not). A finished experiment whose preset is unchanged is not run again
 (resumable: a cancel or a crash loses at most the experiment under way, and the compare and
 classifier presets keep their finished runs inside it too). "Unchanged" is the row's key
 (report/keys.py): its preset, the data it reads, the numerics revisions of the aegui components
@@ -58,7 +59,8 @@ from aegui.core.analyses.report.files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
-EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options", "tolerance")
+EXPERIMENT_KEYS = ("id", "title", "preset", "document", "figures", "check", "options", "tolerance",
+                   "expected_failure")
 REPORT_KEYS = ("document", "id", "title", "short", "about", "experiments")
 
 
@@ -74,6 +76,10 @@ class ReportExperiment:
     # The relative difference within which the row's numbers are the same when it is made again
     # from scratch (stated on the page; tests/cli/test_report_reproduces.py holds the page to it).
     tolerance: float | None = None
+    # The runs the document means to fail (a text each run label, seed left out, contains; "*":
+    # every run): their failure is the claim, so they count in the means and a finding on them is
+    # judged, not "not comparable" (report/health.py).
+    expected_failure: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,12 +146,15 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
         if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
                                       or not 0 <= tolerance < 1):
             bad(f"experiments[{i}].tolerance", "must be a relative difference from 0 to 1 (e.g. 0.001 for 0.1 %)")
+        failing = e.get("expected_failure", [])
+        if not isinstance(failing, list) or not all(isinstance(t, str) and t.strip() for t in failing):
+            bad(f"experiments[{i}].expected_failure", 'must be a list of texts of run labels (e.g. ["bad"]), or ["*"]')
         preset = (base / e["preset"]).resolve()
         if not preset.is_file():
             bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
         exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
                                      e.get("check", ""), dict(e.get("options", {})),
-                                     None if tolerance is None else float(tolerance)))
+                                     None if tolerance is None else float(tolerance), tuple(failing)))
     if not exps:
         bad("experiments", "list at least one experiment")
     for key in ("id", "document", "title"):
@@ -428,7 +437,8 @@ class ReportJob(Job):
         rendered = render(exp, info, result, folder)
         outcome = conclude(exp, result, rendered)
         record = {"files": rendered["files"], "figure": rendered.get("figure"), "tables": rendered.get("tables", []),
-                  "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}), **outcome}
+                  "measured": rendered.get("measured", {}), "settings": rendered.get("settings", {}),
+                  "health": rendered.get("health", []), **outcome}
         # What each listed file was when written: a resume then tells a file cut short since from a whole one.
         record["digests"] = file_digests(record, folder)
         return record
