@@ -61,14 +61,21 @@ def separation(z: np.ndarray) -> float | None:
 
 
 def _codes_2d(model, x) -> tuple[np.ndarray, str]:
+    return _codes_2d_axes(model, x)[:2]
+
+
+def _codes_2d_axes(model, x) -> tuple[np.ndarray, str, tuple[str, str]]:
+    """Codes in 2-D (the code itself, or its first two principal components), what the title
+    adds, and the names of the two axes."""
     from aegui.core.models.latent import encode
     z = encode(model, x)
     if z.shape[1] == 2:
-        return z, ""
+        return z, "", ("z0", "z1")
     if z.shape[1] == 1:
-        return np.stack([z[:, 0], np.zeros(len(z))], 1), " (1-D code)"
+        return np.stack([z[:, 0], np.zeros(len(z))], 1), " (1-D code)", ("z0", "")
     from sklearn.decomposition import PCA
-    return PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)"
+    return (PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)",
+            ("first principal component", "second principal component"))
 
 
 class _Drawing:
@@ -134,9 +141,9 @@ def _latent(dr: _Drawing) -> None:
     panels = []
     for label, run in dr.models:
         d, rows = dr.spread(run, "max_points", 2000)
-        xy, note = _codes_2d(run.model, d.x[rows])
+        xy, note, axes = _codes_2d_axes(run.model, d.x[rows])
         labels = [d.labels[i] for i in rows]
-        panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels})
+        panels.append({"title": _cut(label) + note, "xy": xy, "labels": labels, "axes": axes})
         dr.over_seeds(label, run, lambda model, x=d.x[rows], labels=labels: _latent_numbers(model, x, labels))
     rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
     dr.save(rows_img, None, "latent.png")
@@ -179,13 +186,9 @@ def _reconstructions(dr: _Drawing) -> None:
 def why_stopped(run, epochs) -> str:
     """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
     ends early only when it diverged, or when it reached its target of wrong pixels."""
-    planned = run.experiment.train.epochs
-    last = int(max(epochs)) if len(epochs) else 0
-    if last >= planned:
-        return ""
-    if run.experiment.train.target_max_wrong is not None:
-        return f"reached its target at epoch {last}"
-    return f"diverged at epoch {last}"
+    from aegui.core.analyses.report.curves import stop_reason
+    return stop_reason(int(max(epochs)) if len(epochs) else 0, run.experiment.train.epochs,
+                       run.experiment.train.target_max_wrong is not None)
 
 
 def reconstruction_title(label: str, run) -> str:

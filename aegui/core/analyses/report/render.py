@@ -5,8 +5,9 @@ entry may ask for (its "figures" list; "options" tune them):
 - sweeps: "curves" (loss mean ± std per config vs epoch; options.split: one panel per value of
   that field, e.g. "train.optimizer"), "wrong_curves", "bars" (final loss and wrong pixels),
   "per_font" (when data.fonts is varied), "heldout", "denoise".
-- compare: "curves" (training loss solid, test loss dashed, per run; seeds averaged), "grid"
-  (the runs ranked by test loss at options.read_epochs), "latent" (each run's codes of the test
+- compare: "curves" (training loss solid, test loss dashed, per run; seeds averaged), "heatmap"
+  (a grid's test loss at options.read_epochs, one cell per grid point), "grid" (the runs ranked
+  by test loss at options.read_epochs), "latent" (each run's codes of the test
   set, or of the data when there is none, coloured by class), "reconstructions", "decode_grid"
   (2-D codes; options.grid_values: the coordinates), "interpolate" (options.interpolate: pairs of
   labels), "sample" (decodes of random codes), "denoise" (noisy copies at the run's training
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report.curves import compare_curves, loss_curves
 from aegui.core.analyses.report.files import write_bytes
 
 
@@ -74,9 +76,10 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                     if cv:
                         runs.append({"label": _short_label(result.configs[c].label, opts.get("split")),
                                      "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
-                                     "train_std": cv[f"{metric}_std"]})
+                                     "train_std": cv[f"{metric}_std"],
+                                     "stops": sweep_stops(result.runs_of(c), "history_" + metric)})
                 if runs:
-                    imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over "
+                    imgs.append(loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over "
                                                f"{sweep.seeds} runs)", ylabel=ylabel, log=log))
             if imgs:
                 RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
@@ -122,6 +125,23 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             groups = [{"label": name, "values": [r[f"{m}_mean"] for r in rows],
                        "std": [r[f"{m}_std"] for r in rows]} for m, name in metrics]
             RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+
+
+def sweep_stops(runs, attr: str) -> list[dict]:
+    """The seeds of one sweep config that diverged: a diverged model is frozen and its loss is
+    not finite from then on, so it is marked at its last finite check (or, never finite, at the
+    first), with how many seeds of the config it is."""
+    out = []
+    for r in runs:
+        if not r.diverged:
+            continue
+        ok = np.flatnonzero(np.isfinite(np.asarray(r.history_loss, float)))
+        at = int(ok[-1]) if len(ok) else 0
+        value = float(np.asarray(getattr(r, attr), float)[at]) if len(ok) else None
+        out.append({"epoch": int(r.history_epochs[at]), "loss": value,
+                    "why": (f"1 of {len(runs)} seeds " if len(runs) > 1 else "")
+                           + f"diverged after epoch {int(r.history_epochs[at])}"})
+    return out
 
 
 def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
@@ -182,6 +202,15 @@ def per_epoch_mean_std(curves) -> tuple[list, list]:
     return keep(mean), keep(std)
 
 
+def run_facts(groups: dict[str, list]) -> dict[str, dict]:
+    """What the curves need to know of each label's runs beyond their numbers: the epochs planned,
+    whether a wrong-pixel target may end them early, whether their loss has a KL term."""
+    from aegui.core.schema.kinds import kind_of
+    return {label: {"epochs": runs[0].experiment.train.epochs,
+                    "target": runs[0].experiment.train.target_max_wrong is not None,
+                    "kl": kind_of(runs[0].experiment).has_kl} for label, runs in groups.items()}
+
+
 def _compare(exp, result, folder: Path, out: dict) -> None:
     spec = result.spec
     paths = result.write(folder)
@@ -217,15 +246,12 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     out["measured"]["run_loads"] = [r.load_avg for r in result.runs if r.load_avg is not None]
     figures = exp.figures or ("curves",)
     if "curves" in figures:
-        from aegui.core.analyses.report.models import why_stopped
-        curves = [{"label": m["label"], "epochs": np.asarray(m["epochs"]), "train": np.asarray(m["train_curve"]),
-                   "test": None if m["test_curve"] is None else np.asarray(m["test_curve"]),
-                   "stopped": why_stopped(groups[m["label"]][0], m["epochs"])} for m in measured]
-        what = {"official": "train (solid) and official test set (dashed)", "validation":
-                "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
-        RF.save(RF.loss_curves(curves, title=f"loss vs epoch: {what}", log=exp.options.get("log", True),
-                               test_name="validation" if spec.test == "validation" else "test"),
-              folder, "curves.png", out)
+        RF.save(compare_curves(measured, run_facts(groups), test=spec.test, log=exp.options.get("log", True)),
+                folder, "curves.png", out)
+    if "heatmap" in figures:
+        from aegui.core.analyses.report.heatmap import grid_heatmap
+        epochs = exp.options.get("read_epochs") or [max(measured[0]["epochs"])]
+        RF.save(grid_heatmap(spec, measured, epochs), folder, "heatmap.png", out)
     if "grid" in figures:
         _grid(exp, measured, folder, out)
     models = [(label, runs[0]) for label, runs in groups.items() if runs[0].model is not None]
@@ -305,8 +331,24 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                    "test": np.asarray([np.nan if h.get("val_loss") is None else h["val_loss"] for h in hist], float)}]
         acc = [{"label": "accuracy", "epochs": ep, "train": np.asarray([h["train_accuracy"] for h in hist], float),
                 "test": np.asarray([h["val_accuracy"] for h in hist], float)}]
-        RF.save(RF.side_by_side([RF.loss_curves(curves, title=f"fine-tuning: cross-entropy{of}", width=460),
-                               RF.loss_curves(acc, title=f"fine-tuning: accuracy{of}", ylabel="accuracy", log=False,
+        RF.save(RF.side_by_side([loss_curves(curves, title=f"fine-tuning: cross-entropy{of}", width=460),
+                               loss_curves(acc, title=f"fine-tuning: accuracy{of}", ylabel="accuracy", log=False,
+                                           from_zero=False,
                                               width=460)]), folder, "history.png", out)
-    RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
-                  title=f"accuracy on the official test set{of}", ylabel="accuracy"), folder, "accuracy.png", out)
+    RF.save(accuracy_dots(out["measured"]["stages"], {s.features: name for name, s in result.stages.items()}),
+            folder, "accuracy.png", out)
+
+
+def accuracy_dots(stages: dict, names: dict[str, str]):
+    """Each stage's accuracy on its training images and on the official test images (mean ±
+    std over the seeds), as dots on an axis that spans them: the gap between the two (over-fitting)
+    and between the stages is seen, where bars from 0 made 0.90 and 0.98 look alike. `names`: each
+    stage's description -> its key in `stages` (measured["stages"])."""
+    rows = [(features, stages[key]) for features, key in names.items()]
+    seeds = max((m.get("runs", 1) for _, m in rows), default=1)
+    over = f" (mean ± std over {seeds} seeds)" if seeds > 1 else ""
+    return RF.bars([f for f, _ in rows], [
+        {"label": "training images", "values": [m["train_accuracy"] for _, m in rows]},
+        {"label": "official test images", "values": [m["accuracy"] for _, m in rows],
+         "std": [m.get("accuracy_std", 0.0) for _, m in rows]}],
+        title=f"accuracy on the training and the test images{over}", ylabel="accuracy", dots=True)
