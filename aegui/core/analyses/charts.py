@@ -151,8 +151,8 @@ def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "
                xticks=None, xtick_text=None, legend: bool = True, xr=None, yr=None, ylog: bool = False):
     """Lines (solid or dashed) with translucent mean ± std bands, axes from 0. `xr`, `yr`: fixed
     axis ranges (small multiples share them). `ylog`: the y values are log10 of the quantity;
-    the ticks sit at round values of it (10, 100, 1000) and say them. Returns (plot area, x map,
-    y map) so callers can mark points."""
+    the ticks sit at powers of ten of it (log_ticks) and say them. A series marked "context" is
+    a thin line without points. Returns (plot area, x map, y map) so callers can mark points."""
     draw = _draw(img)
     xs = [np.asarray(s["x"], float) for s in series]
     ys = [np.asarray(s["y"], float) + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series]
@@ -165,8 +165,10 @@ def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "
         x, y = np.asarray(s["x"], float), np.asarray(s["y"], float)
         if s.get("std") is not None:
             sd = np.nan_to_num(np.asarray(s["std"], float))
-            poly = [(sx(a), sy(b + e)) for a, b, e in zip(x, y, sd)] + \
-                   [(sx(a), sy(b - e)) for a, b, e in zip(x[::-1], y[::-1], sd[::-1])]
+            # Kept inside the plot: a band reaching under an axis from 0 would cover the tick labels.
+            clip = lambda py: min(max(py, area[1]), area[3])     # noqa: E731
+            poly = [(sx(a), clip(sy(b + e))) for a, b, e in zip(x, y, sd) if math.isfinite(b)] + \
+                   [(sx(a), clip(sy(b - e))) for a, b, e in zip(x[::-1], y[::-1], sd[::-1]) if math.isfinite(b)]
             if len(poly) >= 3:
                 draw.polygon(poly, fill=(*s["color"], 50))
     for s in series:

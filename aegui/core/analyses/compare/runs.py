@@ -91,24 +91,19 @@ class CompareSpec:
     time_2cores_s: float | None = None
     source: str | None = field(default=None, compare=False)
 
-    def grid_texts(self) -> list[list[str]]:
-        """Each grid field's values as the runs' labels write them ("batch_size=128": "128")."""
-        labels = dict(self.grid_labels)
-        return [list(labels[k]) if k in labels else [_fmt(v) for v in values] for k, values in self.grid]
-
     def plans(self) -> list[RunPlan]:
         runs = list(self.runs) or [("", {})]
         keys = [k for k, _ in self.grid]
-        texts = self.grid_texts()
+        labels = dict(self.grid_labels)
         out = []
         for (label, changes), combo in itertools.product(runs, itertools.product(*[list(enumerate(v))
                                                                                      for _, v in self.grid])):
             merged = {s: dict(v) for s, v in changes.items()}
             parts = [label] if label else []
-            for i, (k, (j, value)) in enumerate(zip(keys, combo)):
+            for k, (j, value) in zip(keys, combo):
                 section, name = k.split(".")
                 merged.setdefault(section, {})[name] = tuple(value) if isinstance(value, list) else value
-                parts.append(f"{name}={texts[i][j]}")
+                parts.append(f"{k.split('.')[1]}={labels[k][j] if k in labels else _fmt(value)}")
             text = ", ".join(parts) or self.name
             for s in range(self.seeds):
                 train = {**merged.get("train", {})}

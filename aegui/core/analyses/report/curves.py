@@ -92,9 +92,10 @@ def _y_range(series: Sequence[dict], log: bool, from_zero: bool = True) -> tuple
     and with a little room under the lowest curve where it does not start at 0 (its last point
     would otherwise sit on the frame)."""
     tops = [s["y"] + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series]
-    lows = [s["y"] - np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series] if not log else \
-        [s["y"] for s in series]
     zero = from_zero and not log
+    # A band under a linear axis from 0 is cut at 0 (a count of wrong pixels is never below it).
+    lows = [s["y"] - np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series] if not log and not zero \
+        else [s["y"] for s in series]
     lo, hi = charts.axis_range(tops + lows, zero=zero)
     if not zero:
         lo -= 0.04 * (hi - lo)
@@ -160,7 +161,9 @@ def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, te
     xr = charts.axis_range(allx, pad=0.0, zero=False)
     yr = _y_range([s for _, g in per_run for s in g], log, from_zero)
     has_test = any(len(g) > 1 for _, g in per_run)
-    key_h = 22 if has_test else 0
+    key = ("solid: train, dashed: " + test_name if has_test else "") + \
+        ("; grey: the other runs" if len(per_run) > 1 else "")
+    key_h = 22 if key else 0
     img = charts.canvas(cols * cell_w, rows * cell_h + key_h)
     for k, (r, group) in enumerate(per_run):
         x0, y0 = (k % cols) * cell_w, (k // cols) * cell_h
@@ -174,8 +177,6 @@ def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, te
             charts.text_at(img, ImageDraw.Draw(img), (x0 + (cell_w - 6) / 2, y0 + 2 + n * TITLE_LINE), line,
                            font(size), "ma", "title")
         _mark_stops(img, r, group[0], sx, sy, area, log)
-    key = ("solid: train, dashed: " + test_name if has_test else "") + \
-        ("; grey: the other runs" if len(per_run) > 1 else "")
     if key:
         charts.text_at(img, ImageDraw.Draw(img), (70, rows * cell_h + 4), key.lstrip("; "), font(12), "la", "key")
     return title_bar(img, title)

@@ -119,20 +119,28 @@ def _key(scale, value_name: str, width: int) -> Image.Image:
 def grid_heatmap(spec, measured: Sequence[dict], read_epochs: Sequence[int]) -> Image.Image:
     """A compare preset's grid (spec: its CompareSpec) from its measured rows: the loss each run
     reached at each of `read_epochs` (measured "loss_at_<epoch>", the test set's where it has one),
-    one panel an epoch count."""
-    import itertools
+    one panel an epoch count. A row's label is its run's label and the grid's values
+    ("Adam, batch_size=128, learning_rate=0.1"); the columns are the value combinations in the
+    order the runs were planned (the last field varying fastest)."""
     names = [k.split(".")[1] for k, _ in spec.grid]
-    combos = list(itertools.product(*spec.grid_texts()))
     rows = [label for label, _ in spec.runs] or [""]
-    by_label = {m["label"]: m for m in measured}
+    cells: dict[tuple[str, tuple], dict] = {}
+    combos: list[tuple] = []
+    for m in measured:
+        run = next((r for r in sorted(rows, key=len, reverse=True) if r and m["label"].startswith(r + ", ")), "")
+        rest = m["label"][len(run) + 2:] if run else m["label"]
+        values = dict(part.split("=", 1) for part in rest.split(", ") if "=" in part)
+        combo = tuple(values.get(n, "?") for n in names)
+        if combo not in combos:
+            combos.append(combo)
+        cells[(run, combo)] = m
     which = "test" if spec.test != "none" else "training"
     panels = []
     for e in read_epochs:
         values = np.full((len(rows), len(combos)), np.nan)
         for i, run in enumerate(rows):
             for j, combo in enumerate(combos):
-                label = ", ".join(([run] if run else []) + [f"{n}={t}" for n, t in zip(names, combo)])
-                got = by_label.get(label, {}).get(f"loss_at_{e}")
+                got = cells.get((run, combo), {}).get(f"loss_at_{e}")
                 values[i, j] = np.nan if got is None else got
         panels.append((f"{which} loss after {e} epochs", values))
     seeds = max((m.get("runs", 1) for m in measured), default=1)
