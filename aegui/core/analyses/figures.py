@@ -304,6 +304,35 @@ def latent_traversal(decode: Callable[[np.ndarray], np.ndarray], xs, ys=None, *,
     return out
 
 
+def captioned_tiles(images, captions: Sequence[str], columns: int = 9, scale: int | None = None,
+                    path=None) -> Image.Image:
+    """Samples in rows of `columns`, each with its caption under it (a traversal's coordinate:
+    "z1: -63.0"), cut with an ellipsis to its tile's width."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise ValueError("no samples to draw")
+    scale = scale or auto_scale(images.shape[1:])
+    tiles = _tiles(images, scale)
+    th, tw = tiles.shape[1:3]
+    f = font()
+    draw = _scratch()
+    cap_h = _text_size(draw, "Ag", f)[1] + 4
+    widest = max(_text_size(draw, str(c), f)[0] for c in captions)
+    cell_w = max(tw, widest) + PAD
+    cols = max(1, min(columns, len(images)))
+    rows = math.ceil(len(images) / cols)
+    out = Image.new("RGB", (cols * cell_w + PAD, rows * (th + cap_h + PAD) + PAD), (BACKGROUND,) * 3)
+    d = ImageDraw.Draw(out)
+    for i, tile in enumerate(tiles):
+        x, y = PAD + (i % cols) * cell_w, PAD + (i // cols) * (th + cap_h + PAD)
+        out.paste(Image.fromarray(tile), (x + (cell_w - PAD - tw) // 2, y))
+        text = _fit_text(d, str(captions[i]), f, cell_w - 2)
+        d.text((x + (cell_w - PAD - _text_size(d, text, f)[0]) // 2, y + th + 2), text, fill=TEXT, font=f)
+    if path is not None:
+        _save(out, path)
+    return out
+
+
 # ---------------------------------------------------------------- interpolation
 
 def interpolation_strip(images, ends: tuple[str, str] = ("", ""), scale: int | None = None,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report import measures
+from aegui.core.analyses.report.measures import knn_accuracy
 from aegui.core.schema.kinds import kind_of
 
 
@@ -28,23 +30,6 @@ def _data(result, run, from_training: bool = False):
 def _spread(n: int, keep: int) -> np.ndarray:
     from aegui.core.data.dataset import spread_indices
     return spread_indices(n, keep) if keep and n > keep else np.arange(n)
-
-
-def knn_accuracy(xy: np.ndarray, labels, k: int = 5) -> float | None:
-    """Leave-one-out k-nearest-neighbour accuracy of the labels in a 2-D space: near 1 when
-    the classes form separate clusters, chance when they overlap."""
-    labels = np.asarray(labels)
-    if len(labels) <= k or len(set(labels.tolist())) < 2:
-        return None
-    from sklearn.neighbors import NearestNeighbors
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(xy)
-    _, idx = nn.kneighbors(xy)
-    votes = labels[idx[:, 1:]]
-    pred = []
-    for row in votes:
-        values, counts = np.unique(row, return_counts=True)
-        pred.append(values[np.argmax(counts)])
-    return float((np.asarray(pred) == labels).mean())
 
 
 def separation(z: np.ndarray) -> float | None:
@@ -370,4 +355,5 @@ def _cut(text: str, n: int = 48) -> str:
 
 # The order the figures are drawn in when an entry names several.
 _FIGURES = (("latent", _latent), ("reconstructions", _reconstructions), ("decode_grid", _decode_grid),
-            ("interpolate", _interpolate), ("sample", _sample), ("denoise", _denoise), ("embedding", _embedding))
+            ("interpolate", _interpolate), ("sample", _sample), ("denoise", _denoise), ("embedding", _embedding),
+            ("traversal", measures.traversal), ("filter", measures.one_filter), ("active_units", measures.active_units))

@@ -11,8 +11,11 @@ entry may ask for (its "figures" list; "options" tune them):
   set, or of the data when there is none, coloured by class), "reconstructions", "decode_grid"
   (2-D codes; options.grid_values: the coordinates), "interpolate" (options.interpolate: pairs of
   labels), "sample" (decodes of random codes), "denoise" (noisy copies at the run's training
-  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set); the model
-  figures show the test samples unless options.samples_from is "train".
+  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set), "traversal"
+  (options.traversal: decodes along one code dimension over a given range), "filter"
+  (options.filters: one filter of a convolutional code on its own), "active_units" (code units
+  active per sample; options.active_share); the model figures show the test samples unless
+  options.samples_from is "train".
 - classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
   the fine-tuning curves, all of seed 0 when several seeds ran (the measured numbers are the
   mean ± std over the seeds).
@@ -256,7 +259,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         _grid(exp, measured, folder, out)
     models = [(label, runs[0]) for label, runs in groups.items() if runs[0].model is not None]
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
-                                  "embedding")):
+                                  "embedding", "traversal", "filter", "active_units")):
         from aegui.core.analyses.report import models as report_models
         report_models.draw(exp, result, models, folder, out, seeds=groups)
 
