@@ -309,6 +309,12 @@ def _label_points(img, draw, pts, labels, colors, bounds) -> None:
                 continue
             if any(b[0] < q[2] and q[0] < b[2] and b[1] < q[3] and q[1] < b[3] for q in placed):
                 continue
+            # Nor over another point's dot: a name must not hide a point it does not name.
+            near = (np.abs(xy[:, 0] - (b[0] + b[2]) / 2) < (b[2] - b[0]) / 2 + 2) & \
+                   (np.abs(xy[:, 1] - (b[1] + b[3]) / 2) < (b[3] - b[1]) / 2 + 2)
+            near[i] = False
+            if near.any():
+                continue
             placed.append(b)
             draw.text((cx + dx, cy + dy), labels[i], fill=colors[i], font=f, anchor=anchor)
             img.info.setdefault("labels", []).append({"kind": "point", "text": labels[i], "box": b})

@@ -210,3 +210,14 @@ def test_accuracies_sit_on_an_axis_that_shows_the_train_test_gap():
                        from_zero=False, width=460)
     ticks = [float(lab["text"]) for lab in _labels(hist, "ytick")]
     assert min(ticks) >= 0.9 and len(ticks) >= 3, ticks
+
+
+def test_curves_of_two_checks_say_the_lines_between_were_not_measured():
+    """001-scipy-optimizers: its runs are checked every 10 of 20 iterations, so each curve is two
+    points joined by a straight line that looks like a measured steady fall."""
+    runs = [{"label": f"optimizer={o}", "epochs": np.array([10, 20]), "train": np.array([0.6, 0.5]) - 0.1 * k}
+            for k, o in enumerate(("CG", "BFGS", "Powell"))]
+    (note,) = _labels(loss_curves(runs, title="t"), "note")
+    assert note["text"] == "measured at epochs 10 and 20 only: the lines between are not measurements"
+    many = [{"label": "a", "epochs": np.arange(1, 21), "train": np.linspace(0.6, 0.3, 20)}]
+    assert not _labels(loss_curves(many, title="t"), "note")

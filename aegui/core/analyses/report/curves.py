@@ -43,7 +43,8 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
     trains = [g[0] for _, g in per_run]
     if len(runs) > 1 and (_coincide(trains) or _tangled(trains)):
         return _small_multiples(per_run, title, ylabel, log, width, test_name, from_zero)
-    legend_h = 17 * len(series) + 10
+    few = _few_checks(trains)
+    legend_h = 17 * (len(series) + bool(few)) + 10
     img = charts.canvas(width, height + legend_h)
     area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
                                      ylabel=ylabel, legend=False, xtick_text=_whole, ylog=log,
@@ -51,7 +52,19 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
     for r, group in per_run:
         _mark_stops(img, r, group[0], sx, sy, area, log)
     _legend_below(img, series, height)
+    if few:
+        charts.text_at(img, ImageDraw.Draw(img), (70, height + 4 + 17 * len(series)), few, font(12), "la", "note")
     return img
+
+
+def _few_checks(trains: Sequence[dict]) -> str:
+    """What to say under curves measured at three epochs or fewer (001's scipy runs: checked every
+    10 of 20 iterations): the straight lines between the points were not measured."""
+    epochs = sorted({float(x) for s in trains for x, y in zip(s["x"], s["y"]) if np.isfinite(y)})
+    if not epochs or len(epochs) > 3:
+        return ""
+    said = " and ".join(_whole(e) for e in epochs)
+    return f"measured at epoch{'s' if len(epochs) > 1 else ''} {said} only: the lines between are not measurements"
 
 
 def _whole(v) -> str:
