@@ -221,3 +221,15 @@ def test_curves_of_two_checks_say_the_lines_between_were_not_measured():
     assert note["text"] == "measured at epochs 10 and 20 only: the lines between are not measurements"
     many = [{"label": "a", "epochs": np.arange(1, 21), "train": np.linspace(0.6, 0.3, 20)}]
     assert not _labels(loss_curves(many, title="t"), "note")
+
+
+def test_a_seed_a_health_verdict_calls_failed_is_marked_where_it_failed():
+    """A run can train all its epochs and still fail (its codes collapsed at epoch 40): a per-seed
+    verdict in the row ("seed_failed") puts its cross at that epoch, on that seed's curve."""
+    from aegui.core.analyses.report.curves import seed_stops
+    row = _row("bad", np.linspace(50, 20, 20), lasts=[200, 200, 200])
+    row["seed_failed"] = [None, {"epoch": 40, "why": "collapsed"}, None]
+    assert seed_stops(row, 200, False) == [{"epoch": 40, "loss": pytest.approx(np.linspace(50, 20, 20)[3]),
+                                            "why": "1 of 3 seeds collapsed at epoch 40"}]
+    img = compare_curves([row], {"bad": {"epochs": 200}}, test="none")
+    assert [lab["text"] for lab in _labels(img, "cross")] == ["1 of 3 seeds collapsed at epoch 40"]

@@ -283,16 +283,22 @@ def stop_reason(last: int, planned: int, target: bool) -> str:
 
 def seed_stops(row: dict, planned: int, target: bool) -> list[dict]:
     """The seeds of a compare row (report_render's measured["runs"] entry) that ended before
-    their planned epochs: where each stopped, its loss there (None: not finite) and why."""
+    their planned epochs, or that a health verdict says failed (optional "seed_failed": per seed
+    None or {"epoch", "why"}, e.g. {"epoch": 40, "why": "collapsed"}: a run that ran its epochs
+    but failed all the same): where each is marked, its loss there (None: not finite) and why."""
     lasts = row.get("seed_last_epochs") or ([int(max(row["epochs"]))] if row.get("epochs") else [])
     curves = row.get("seed_train_curves") or [row["train_curve"]]
+    failed = row.get("seed_failed") or [None] * len(lasts)
     n = len(lasts)
     out = []
-    for last, curve in zip(lasts, curves):
-        why = stop_reason(int(last), planned, target)
+    for last, curve, bad in zip(lasts, curves, failed):
+        why, at, loss = stop_reason(int(last), planned, target), int(last), (curve[-1] if curve else None)
+        if not why and bad:
+            at = int(bad["epoch"])
+            why = f"{bad['why']} at epoch {at}"
+            loss = next((v for e, v in zip(row.get("epochs", []), curve) if int(e) == at), None)
         if why:
-            loss = curve[-1] if curve else None
-            out.append({"epoch": int(last), "loss": loss, "why": f"1 of {n} seeds {why}" if n > 1 else why})
+            out.append({"epoch": at, "loss": loss, "why": f"1 of {n} seeds {why}" if n > 1 else why})
     return out
 
 
