@@ -49,7 +49,7 @@ def test_the_traversal_decodes_the_documents_range_and_measures_where_the_codes_
     done, folder = finished
     assert "traversal.png" in done["files"] and (folder / "traversal.png").is_file()
     vae = done["measured"]["models"]["VAE 2-D"]
-    assert vae["traversal"] == {"dim": 1, "at": 0.0, "from": -63.0, "to": 27.2, "steps": 25}
+    assert vae["traversal"] == {"dim": 1, "at": 0.0, "from": -63.0, "to": 27.2, "steps": 25, "frame_change": 0.01}
     assert vae["code_lo"] <= vae["code_hi"] and vae["code_span"] == pytest.approx(vae["code_hi"] - vae["code_lo"])
     assert 0 <= vae["traversal_inside"] <= 25 and 0 <= vae["traversal_changes"] <= 24
     assert "traversal" not in done["measured"]["models"]["plain"]          # an 8-D code is not traversed

@@ -485,9 +485,11 @@ def c000_traversal(m) -> list[dict]:
     changes, inside = spread(row, "traversal_changes"), spread(row, "traversal_inside")
     doc = last - first
     return [judged(claim, f"aegui's latent-2 VAE codes its pictures along z1 from {lo} to {hi}: a span of {span} "
-                          f"units (mean ± std over {span.n} seeds); of the report's {steps} points {fmt(inside.mean)} lie "
-                          f"within its codes, and {fmt(changes.mean)} of the {steps - 1} steps change the decoded "
-                          f"picture (see traversal.png)", near(span, doc, C000_TRAVERSAL_TOLERANCE * doc))]
+                          f"units (mean ± std over {span.n} seeds); {fmt(inside.mean)} of the report's {steps} points lie "
+                          f"within its codes' range, and {fmt(changes.mean)} of the {steps - 1} steps change the "
+                          f"decoded picture (its pixels by more than "
+                          f"{fmt(row['traversal'].get('frame_change', 0.01))} on average; see traversal.png)",
+                   near(span, doc, C000_TRAVERSAL_TOLERANCE * doc))]
 
 
 def c000_vae_latent_and_traversal(m):

@@ -69,7 +69,8 @@ def traversal(dr) -> None:
                     "traversal_changes": int((steps > FRAME_CHANGE).sum())}
         dr.over_seeds(label, run, measure)
         m = dr.measures(label)
-        m["traversal"] = {"dim": dim, "at": at, "from": float(ys[0]), "to": float(ys[-1]), "steps": len(ys)}
+        m["traversal"] = {"dim": dim, "at": at, "from": float(ys[0]), "to": float(ys[-1]), "steps": len(ys),
+                          "frame_change": FRAME_CHANGE}
         frames = decode_points(run.model, pts).reshape(len(ys), *d.shape)
         other = f"z{1 - dim} = {at:g}"
         imgs.append(captioned_tiles(frames, [f"z{dim}: {y:.1f}" for y in ys], columns=min(len(ys), 9)))
