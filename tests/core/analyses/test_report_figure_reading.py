@@ -250,3 +250,25 @@ def test_runs_that_blew_up_at_the_same_check_keep_their_crosses_apart():
     for i, a in enumerate(crosses):
         for b in crosses[i + 1:]:
             assert not _overlap(a["box"], b["box"]), (a, b)
+
+
+def test_a_grid_cell_none_of_whose_seeds_trained_says_failed_and_the_title_which_seeds_it_covers(monkeypatch):
+    """A grid point whose every seed failed its health check (report/health.py) has no mean: its
+    cell says "failed" (not "n/a", which a run without a reading gets), and where some cells' means
+    cover fewer seeds than ran, the title says the means are over the seeds that trained."""
+    from aegui.core.analyses.report import heatmap
+    titles = []
+    real = heatmap.title_bar
+    monkeypatch.setattr(heatmap, "title_bar", lambda img, text: titles.append(text) or real(img, text))
+    spec = _grid_spec()
+    labels = [p.label for p in spec.plans()]
+    measured = [{"label": lab, "runs": 3, "seeds": 3, "loss_at_8": 0.1, "loss_at_16": 0.05} for lab in labels]
+    measured[4] = {**measured[4], "runs": 0, "loss_at_8": None, "loss_at_16": None,
+                   "failed": f"{labels[4]} did not train (no seed trained: all 3 diverged at epoch 1)"}
+    measured[9] = {**measured[9], "runs": 2}
+    img = heatmap.grid_heatmap(spec, measured, [8, 16])
+    said = [lab["text"] for lab in _labels(img, "value")]
+    assert said.count("failed") == 2 and "n/a" not in said
+    assert [c["failed"] for c in _labels(img, "cell")].count(True) == 2
+    assert titles == ["the grid: training loss of each of the 45 configurations (mean of the seeds that trained, "
+                      "of 3; failed: no seed trained)"]
