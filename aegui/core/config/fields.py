@@ -43,7 +43,7 @@ SOURCE_LABELS = {"font": "5x7 fonts (font.h)", "emoji": "Emoji", "folder": "Imag
                  "idx": "MNIST-style IDX files", "digits": "8x8 digits (scikit-learn)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
 IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
-# scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
+# scipy.optimize chooses its own steps over the whole data set (aegui.core.train.backends.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
 
 TYPES = ("int", "float", "bool", "text", "choice", "ints", "names", "path")

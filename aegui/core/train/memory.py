@@ -238,3 +238,22 @@ def _count_pictures(path) -> int | None:
         if n > _FOLDER_SCAN_LIMIT or i > _FOLDER_SCAN_LIMIT:
             return None
     return n
+
+
+def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
+    """How many stacked models of `spec` fit in `fraction` of the CUDA device's free memory
+    when each trains on `rows` samples per step; None off CUDA (the CPU path picks no K)."""
+    import torch
+    dev = torch.device(device)
+    if dev.type != "cuda" or not torch.cuda.is_available():
+        return None
+    free, _ = torch.cuda.mem_get_info(dev)
+    arch = arch_of(spec)
+    params = arch.parameter_count(spec)
+    acts = arch.step_activations(spec)
+    # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
+    # while the step is recorded and a spare for the optimizer's temporaries; activations kept
+    # for backward and their gradients (x2), all fp32.
+    per_model = 4 * (10 * params + 2 * rows * acts)
+    return max(1, int(free * fraction // per_model))
+
