@@ -25,7 +25,7 @@ INITS = ("uniform", "xavier", "he")
 LOSSES = ("mse", "bce", "l2_norm")   # l2_norm: ||x - x_hat||_2 per sample
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg")
 ADAM_OPTIMIZERS = ("adam", "adamw")   # the optimizers train.adam_beta1 / adam_beta2 / adam_eps set
-# scipy.optimize methods (aegui.core.train.scipy_opt): whole-batch, deterministic losses only.
+# scipy.optimize methods (aegui.core.train.backends.scipy_opt): whole-batch, deterministic losses only.
 SCIPY_OPTIMIZERS = ("powell", "bfgs", "cg")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
 NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from aegui.core.analyses.teach import PREPARING, TeachSession, TeachSettings, fonts_from_file
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train import progress as P
 from aegui.core.train.session import TrainingSession
 from core_helpers import ROOT, run_cli, small_experiment

@@ -397,7 +397,7 @@ class CompareJob(Job):
     def steps(self) -> Iterator[CompareProgress]:
         import os
         from aegui.core.train import progress as P
-        from aegui.core.train.capture import free_models
+        from aegui.core.train.memory import free_models
         from aegui.core.train.session import TrainingSession, resolve_device
         start = time.perf_counter()
         runs: list[RunCurve] = []

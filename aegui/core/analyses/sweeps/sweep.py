@@ -597,7 +597,7 @@ class SweepRunner(Job):
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
-        from aegui.core.train.capture import free_models
+        from aegui.core.train.memory import free_models
         from aegui.core.train.memory import check_session
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
