@@ -32,7 +32,7 @@ NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
 NOISE_MODES = ("fresh", "fixed")
 SPARSITY = ("l1", "kl", "topk")   # topk: k-sparse, keep the k largest codes (no penalty)
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/capture.py)
+PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/backends/capture.py)
 # The architectures (model.arch) are registered in aegui/core/archs/.
 
 

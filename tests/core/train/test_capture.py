@@ -1,4 +1,4 @@
-"""Captured CUDA training steps (train/capture.py), the device choice and K from free memory.
+"""Captured CUDA training steps (train/backends/capture.py), the device choice and K from free memory.
 
 Tolerances: full-batch deterministic runs (Font3) give the same final
 losses (relative 1e-4) and the same wrong pixels captured or eager; runs with random draws (VAE

@@ -1,5 +1,5 @@
-"""The numpy loop for small dense autoencoders on the CPU (train/dense.py) against torch's loop
-(train/eager.py): the same checks, losses and weights from the same start, and the glyph presets
+"""The numpy loop for small dense autoencoders on the CPU (train/backends/dense.py) against torch's
+loop (train/backends/eager.py): the same checks, losses and weights from the same start, and the glyph presets
 still reach 0 wrong pixels through it. Tolerance: full-batch runs from the same weights differ
 only by float32 rounding between numpy's and torch's kernels (relative 1e-4 on the losses over a
 few dozen epochs, as tests/core/train/test_capture.py allows between its loops). Longer runs

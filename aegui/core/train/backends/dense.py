@@ -31,7 +31,7 @@ from aegui.core.train.optim import adam_settings, lr_factor
 # Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
 # computes (the report's rows that use it are then made again).
 NUMERICS = 1        # the dense numpy loop
-ADAM_NUMERICS = 1   # its numpy Adam (_Adam)
+ADAM_NUMERICS = 1   # its numpy Adam (NumpyAdam)
 
 # Above this many multiply-adds per step torch's threaded kernels win over numpy's per-call
 # savings (a step of this size takes milliseconds either way).
