@@ -154,24 +154,33 @@ class FlatOptimizer:
 def adam_(p, g, m, v, lr, t, betas: tuple[float, float], eps: float, decay: float = 0.0, buf=None) -> None:
     """One Adam step of weights `p` on gradient `g` in place, torch.optim.Adam's update (AdamW's
     with a decoupled `decay`): `m` and `v` the running means, `t` the step count (1 at the first
-    step; a number, or a 0-d tensor on the device, read when a captured graph is replayed), `lr` a
-    number or a [K, 1] column of per-row rates; `buf` (p's shape) spares a temporary."""
+    step), `lr` one rate (a number) or a [K, 1] column of per-row rates; `buf` (p's shape) spares a
+    temporary.
+
+    The bias corrections are computed in the precision of `t`: a number in double, a 0-d tensor on
+    the device (a captured graph reads it when replayed) in its own dtype. The float32 arithmetic
+    keeps the order each of its callers had before they shared it, so the numbers of runs made with
+    them do not move (docs/numerics.md): a column of rates (FlatOptimizer, the captured step) as
+    sqrt(v) / sqrt(c2) + eps and the quotient times lr / c1; one rate (TensorAdam) as
+    sqrt(v / c2) + eps and addcdiv. Both are held to torch.optim.Adam step by step
+    (tests/core/train/test_adam_and_clipping.py)."""
     b1, b2 = betas
     if decay:
         p.mul_(1 - lr * decay)
     m.lerp_(g, 1 - b1)
     v.mul_(b2).addcmul_(g, g, value=1 - b2)
-    if isinstance(t, torch.Tensor):     # in double, as the numbers are: the same corrections
-        t = t.double()
+    if isinstance(t, torch.Tensor):
         c1, c2 = 1 - torch.pow(b1, t), 1 - torch.pow(b2, t)
+        root_c2 = torch.sqrt(c2)
     else:
         c1, c2 = 1 - b1 ** t, 1 - b2 ** t
-    denom = (v / c2 if buf is None else torch.div(v, c2, out=buf)).sqrt_().add_(eps)
-    step = -lr / c1
-    if isinstance(step, torch.Tensor):
-        p.addcdiv_(m * step, denom)     # the same as value=step (the product is rounded alike)
+        root_c2 = math.sqrt(c2)
+    if isinstance(lr, torch.Tensor):
+        denom = torch.sqrt(v, out=buf).div_(root_c2).add_(eps)
+        p.addcmul_(torch.div(m, denom, out=denom), lr / c1, value=-1)
     else:
-        p.addcdiv_(m, denom, value=step)
+        denom = (v / c2 if buf is None else torch.div(v, c2, out=buf)).sqrt_().add_(eps)
+        p.addcdiv_(m, denom, value=-lr / c1)
 
 
 class TensorAdam:

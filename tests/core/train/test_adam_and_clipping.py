@@ -12,6 +12,8 @@ Tolerances: the same float32 update in another order of operations, relative 1e-
 (the dense loop keeps its moments scaled by 1 / (1 - beta), a few roundings more)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -103,20 +105,85 @@ def test_the_torch_adam_steps_rows_with_their_own_rates(optimizer, device_count)
         torch.testing.assert_close(p, want, rtol=1e-5, atol=1e-6)
 
 
-def test_the_captured_step_and_the_flat_optimizer_share_one_adam(monkeypatch):
-    """Without the fused kernel (rows with their own rates), the captured step's update is
-    FlatOptimizer's to the bit: the same adam_, its step count on the device."""
-    s, step = _captured_step("adamw", False, monkeypatch)
+# The arithmetic of each torch Adam before they shared optim.adam_, copied: the shared one must give
+# their numbers to the bit (runs made with them keep their numbers, docs/numerics.md). The float32
+# sums differ between them in the order of operations and in the precision of the bias corrections.
+def _former_flat_adam(p, g, m, v, lr, t: int, decay: float):
+    """FlatOptimizer without the fused kernel: corrections in double, sqrt(v) / sqrt(c2)."""
+    if decay:
+        p.mul_(1 - lr * decay)
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    buf = torch.sqrt(v).div_(math.sqrt(1 - B2 ** t)).add_(EPS)
+    p.addcmul_(torch.div(m, buf), lr / (1 - B1 ** t), value=-1)
+
+
+def _former_captured_adam(p, g, m, v, lr, t: torch.Tensor, decay: float):
+    """The captured step without the fused kernel: its step count a float32 tensor on the device."""
+    if decay:
+        p.mul_(1 - lr * decay)
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(B2, t))).add_(EPS)
+    p.addcmul_(m / denom, lr / (1 - torch.pow(B1, t)), value=-1)
+
+
+def _former_tensor_adam(p, g, m, v, lr: float, t: int):
+    """TensorAdam: sqrt(v / c2) and addcdiv."""
+    c1, c2 = 1 - B1 ** t, 1 - B2 ** t
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    p.addcdiv_(m, (v / c2).sqrt_().add_(EPS), value=-lr / c1)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_the_flat_optimizers_adam_keeps_its_former_numbers_to_the_bit(optimizer):
+    """FlatOptimizer's written-out step (where torch has no fused kernel) through adam_, rows with
+    their own rates and a learning-rate factor."""
+    start = torch.randn(3, 40, generator=torch.Generator().manual_seed(8))
+    p, q = start.clone(), start.clone()
+    lrs = torch.tensor([LR, LR / 7, LR * 3])
+    opt = FlatOptimizer(config(optimizer), p, lrs)
+    opt.fused = None
+    m, v = torch.zeros_like(q), torch.zeros_like(q)
+    decay = WD if optimizer == "adamw" else 0.0
+    for t, g in enumerate(grads(3, 40), 1):
+        opt.step(g.clone(), 0.9, torch.ones(3, dtype=torch.bool))
+        _former_flat_adam(q, g.clone(), m, v, (lrs * 0.9).view(-1, 1), t, decay)
+        assert torch.equal(p, q), f"step {t}"
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_the_captured_steps_adam_keeps_its_former_numbers_to_the_bit(optimizer, monkeypatch):
+    """Without the fused kernel the captured step steps through adam_ with its step count on the
+    device (float32), as it counted before."""
+    s, step = _captured_step(optimizer, False, monkeypatch)
     flat = s.model.flat
-    start = flat.detach().clone()
-    p = start.clone()
-    plain = FlatOptimizer(s.exp.train, p, torch.tensor(s.lrs))
-    plain.fused = None
-    for g in grads(2, flat.shape[1], 10):
+    q = flat.detach().clone()
+    m, v, t = torch.zeros_like(q), torch.zeros_like(q), torch.zeros(())
+    lr = step.lr_vec.clone()
+    decay = WD if optimizer == "adamw" else 0.0
+    for i, g in enumerate(grads(2, flat.shape[1], 10), 1):
         flat.grad.copy_(g)
         step._opt_step()
-        plain.step(g.clone(), 1.0, torch.ones(2, dtype=torch.bool))
-        assert torch.equal(flat.detach(), p)
+        t += 1
+        _former_captured_adam(q, g.clone(), m, v, lr, t, decay)
+        assert torch.equal(flat.detach(), q), f"step {i}"
+
+
+def test_tensor_adam_keeps_its_former_numbers_to_the_bit():
+    start = torch.randn(2, 30, generator=torch.Generator().manual_seed(9))
+    params = [torch.nn.Parameter(r.clone()) for r in start]
+    q = start.clone()
+    m, v = torch.zeros_like(q), torch.zeros_like(q)
+    opt = TensorAdam(params, lr=LR, betas=(B1, B2), eps=EPS)
+    for t, g in enumerate(grads(2, 30), 1):
+        for prm, gk in zip(params, g):
+            prm.grad = gk.clone()
+        opt.step()
+        for k in range(2):
+            _former_tensor_adam(q[k], g[k].clone(), m[k], v[k], LR, t)
+        assert torch.equal(torch.stack([prm.detach() for prm in params]), q), f"step {t}"
 
 
 def test_the_defaults_differ_from_these_settings():
