@@ -115,6 +115,67 @@ def _number(v: float, digits: int, scientific: bool) -> str:
     return "0" if float(text) == 0 else text          # no "-0.0", no "0e0"
 
 
+def decade_text(value: float) -> str:
+    """A log axis' tick label, as people write powers of ten: '1000', '1', '0.01', '1e-3', '1e6'
+    (and 2x or 5x one, '0.2', '5e-4', where fewer than two decades show). Never '0': a log axis
+    has no zero."""
+    if value <= 0 or not math.isfinite(value):
+        return ""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10 ** exponent
+    if -2 <= exponent <= 3:
+        return f"{value:.{max(0, -exponent)}f}" if round(mantissa, 6) == 1 else f"{value:g}"
+    m = f"{mantissa:.3g}"
+    return f"1e{exponent}" if m == "1" else f"{m}e{exponent}"
+
+
+def log_ticks(lo: float, hi: float, room: int) -> list[float]:
+    """Tick positions (log10 values) between lo and hi, at most `room` of them: powers of ten
+    (every second, fifth... decade when they do not all fit); where fewer than two decades show,
+    1x, 2x and 5x them, or every whole multiple (0.3, 0.4, 0.5), whichever gives three labels,
+    and under a factor of about 2 round values of the quantity: a short axis still has values
+    to read."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return []
+    room = max(2, room)
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    decades = list(range(first, last + 1))
+    if len(decades) >= 2:
+        for step in (1, 2, 3, 5, 10, 20, 50, 100):
+            # Steps count from 10^0 = 1, so 1 stays among the labels when it is shown.
+            picked = [float(d) for d in decades if d % step == 0]
+            if 2 <= len(picked) <= room:
+                return picked
+        return [float(decades[0]), float(decades[-1])]   # the ends, when nothing finer fits
+    for marks, least in (((1, 2, 5), 3), (tuple(range(1, 10)), 3)):
+        values = [d + math.log10(m) for d in range(first - 1, last + 1) for m in marks
+                  if lo - 1e-9 <= d + math.log10(m) <= hi + 1e-9]
+        if len(values) > room:
+            return values[::math.ceil(len(values) / room)]
+        if len(values) >= least:
+            return values
+    # Under a factor of about 2 on screen, where a log axis looks like a linear one: round values
+    # of the quantity (0.25, 0.3, 0.35), at their places on the log axis.
+    values = [math.log10(v) for v in nice_ticks(10 ** lo, 10 ** hi, min(room, 5)) if v > 0]
+    return [v for v in values if lo - 1e-9 <= v <= hi + 1e-9]
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About n round tick values covering [lo, hi], three at least where the next finer round
+    step gives them (a range of -6 to 5 asked for 3 got -5 and 0 only)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    for want in range(max(1, n), max(1, n) + 4):
+        raw = (hi - lo) / want
+        mag = 10 ** math.floor(math.log10(raw))
+        step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+        first = math.ceil(lo / step - 1e-9) * step
+        ticks = [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+        if len(ticks) >= 3:
+            break
+    return ticks
+
+
 # ---------------------------------------------------------------- reconstruction grid
 
 def reconstruction_grid(originals, recons, labels: Sequence[str] | None = None, columns: int = 12,
@@ -238,6 +299,35 @@ def latent_traversal(decode: Callable[[np.ndarray], np.ndarray], xs, ys=None, *,
         ImageDraw.Draw(label).text((0, 0), names[1], fill=TEXT, font=f)
         label = label.rotate(90, expand=True)
         out.paste(label, (PAD, PAD + (grid.shape[0] - label.height) // 2))
+    if path is not None:
+        _save(out, path)
+    return out
+
+
+def captioned_tiles(images, captions: Sequence[str], columns: int = 9, scale: int | None = None,
+                    path=None) -> Image.Image:
+    """Samples in rows of `columns`, each with its caption under it (a traversal's coordinate:
+    "z1: -63.0"), cut with an ellipsis to its tile's width."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise ValueError("no samples to draw")
+    scale = scale or auto_scale(images.shape[1:])
+    tiles = _tiles(images, scale)
+    th, tw = tiles.shape[1:3]
+    f = font()
+    draw = _scratch()
+    cap_h = _text_size(draw, "Ag", f)[1] + 4
+    widest = max(_text_size(draw, str(c), f)[0] for c in captions)
+    cell_w = max(tw, widest) + PAD
+    cols = max(1, min(columns, len(images)))
+    rows = math.ceil(len(images) / cols)
+    out = Image.new("RGB", (cols * cell_w + PAD, rows * (th + cap_h + PAD) + PAD), (BACKGROUND,) * 3)
+    d = ImageDraw.Draw(out)
+    for i, tile in enumerate(tiles):
+        x, y = PAD + (i % cols) * cell_w, PAD + (i // cols) * (th + cap_h + PAD)
+        out.paste(Image.fromarray(tile), (x + (cell_w - PAD - tw) // 2, y))
+        text = _fit_text(d, str(captions[i]), f, cell_w - 2)
+        d.text((x + (cell_w - PAD - _text_size(d, text, f)[0]) // 2, y + th + 2), text, fill=TEXT, font=f)
     if path is not None:
         _save(out, path)
     return out

@@ -135,15 +135,17 @@ def _stage(name, accuracy, f1, val_losses):
 def test_the_report_takes_each_stage_as_mean_and_std_over_the_seeds(tmp_path, monkeypatch):
     """measured.stages gives each stage's accuracy and macro F1 as the mean ± population std over
     the seeds and how many ran; the fine-tuned stage's validation-loss curve of every seed is
-    kept for the over-fitting check; the figures are seed 0's and their titles say so."""
+    kept for the over-fitting check; the figures of one run are seed 0's and their titles say so,
+    the accuracy of each stage is the mean ± std over the seeds and its title says that."""
     from aegui.core.analyses.classify.classifier import ClassifierResult
     from aegui.core.analyses.report import figures as RF
+    from aegui.core.analyses.report import render
     from aegui.core.analyses.report.render import _classifier
     titles = []
-    for name in ("title_bar", "confusion", "loss_curves", "bars"):
-        real = getattr(RF, name)
-        monkeypatch.setattr(RF, name, lambda *a, _real=real, **k: (titles.append(k.get("title") or a[1]),
-                                                                    _real(*a, **k))[1])
+    for module, name in ((RF, "title_bar"), (RF, "confusion"), (render, "loss_curves"), (RF, "bars")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, **k: (titles.append(k.get("title") or a[1]),
+                                                                        _real(*a, **k))[1])
     spec = spec_from_dict(raw_spec(tiny_mnist(tmp_path / "data"), seeds=3))
     seeds = [{"fine-tuned": _stage("fine-tuned", a, a - 0.01, [0.5, 0.4 + k / 10, 0.6]),
               "pixels": _stage("pixels", 0.9, 0.89, [0.5, 0.5, 0.5])}
@@ -158,7 +160,8 @@ def test_the_report_takes_each_stage_as_mean_and_std_over_the_seeds(tmp_path, mo
     assert out["measured"]["stages"]["pixels"]["accuracy_std"] == 0.0
     assert out["measured"]["val_loss_curves"] == [[0.5, 0.4 + k / 10, 0.6] for k in range(3)]
     assert "accuracy-seeds.csv" in out["tables"] and (tmp_path / "page" / "accuracy-seeds.csv").is_file()
-    assert len(titles) == 5 and all("seed 0 of 3" in t for t in titles), titles
+    assert len(titles) == 5 and all("seed 0 of 3" in t for t in titles[:4]), titles
+    assert "mean ± std over 3 seeds" in titles[4], titles
 
 
 def test_a_report_row_whose_later_seeds_were_read_back_counts_as_resumed():

@@ -168,6 +168,15 @@ def test_the_curves_draw_each_failed_run_where_it_stopped(tmp_path):
     assert edge[0]["label"].startswith("edge (") and all(c["stopped"].startswith("diverged") for c in edge[1:])
     calm = next(c for c in lines if c["label"] == "calm")
     assert not calm["stopped"] and list(calm["epochs"]) == [5, 10, 15, 20, 25, 30, 35, 40]
+    # The means carry a band over their healthy seeds and no cross of a failed seed: a failed run is
+    # marked once, on its own line, with why.
+    assert len(calm["train_std"]) == 8 and calm["stops"] == [] and edge[0]["stops"] == []
+    from aegui.core.analyses.report.curves import compare_figure
+    img = compare_figure(lines, test="none", over="the seeds that trained, of 3; a failed run alone")
+    crosses = [lab["text"] for lab in img.info["labels"] if lab["kind"] == "cross"]
+    failed = [c for c in lines if c["stopped"]]
+    assert len(crosses) == len(failed) == 1 + len(edge[1:]), crosses
+    assert all(text.startswith("diverged at epoch") for text in crosses)
 
 
 def test_a_classifier_seed_that_answers_one_class_is_left_out_of_its_stage(tmp_path):

@@ -8,12 +8,12 @@ from aegui.core.analyses.report import stats as S
 from aegui.core.analyses.report.figures import fmt
 from aegui.core.analyses.report.health import of as health_of
 from aegui.core.analyses.report.claims import (MIN_SEEDS, Spread, all_of, any_of, best, by, configs, const, curve_at, finding, generic,
-                                               judged, Verdict, lower, minus, of_values, prior_like, ranked_first, runs,
+                                               judged, Verdict, lower, minus, near, of_values, prior_like, ranked_first, runs,
                                                scaled, spread, unit_unstated, val, worst)
 
 # The numerics revision of the glyph documents' checks: bump it with any change to the numbers
 # computed here (docs/numerics.md; the report's rows that use it are then made again).
-NUMERICS = 1
+NUMERICS = 2
 
 
 # ---------------------------------------------------------------- seed-000
@@ -528,3 +528,69 @@ def c002_kinds(m):
 GLYPH_CHECKS.update({"001-architectures": c001_architectures, "001-per-font": c001_per_font, "001-latent": c001_latent,
                      "001-training-fraction": c001_training_fraction, "001-denoising": c001_denoising,
                      "001-vae": c001_vae, "002-kinds": c002_kinds})
+
+
+# ---------------------------------------------------------------- what the documents show in pictures
+
+# 000's traversal of its 2-D VAE (exercise 2), as the frames' labels give it: y from -63.0 to 27.2
+# in 25 steps. A traversal spans the codes it shows, so the report's codes reached that far along
+# y: about 90 units, where N(0, I) puts 99.7 % of its mass within 3.
+C000_TRAVERSAL = (-63.0, 27.2, 25)
+C000_TRAVERSAL_TOLERANCE = 0.5          # relative to the report's span
+
+
+def c000_traversal(m) -> list[dict]:
+    """The traversal row of 000-vae-latent, from the "traversal" figure's numbers."""
+    first, last, steps = C000_TRAVERSAL
+    claim = (f"the 2-D VAE's latent traversal runs along y from {first} to {last} in {steps} steps: its codes "
+             f"spread about {last - first:.0f} units along y (within half of that)")
+    row = next((v for v in m.get("models", {}).values() if "traversal" in v), None)
+    if row is None:
+        return [finding(claim, "not measured (the row draws no traversal of a 2-D model)", None)]
+    span, lo, hi = spread(row, "code_span"), spread(row, "code_lo"), spread(row, "code_hi")
+    changes, inside = spread(row, "traversal_changes"), spread(row, "traversal_inside")
+    doc = last - first
+    return [judged(claim, f"aegui's latent-2 VAE codes its pictures along z1 from {lo} to {hi}: a span of {span} "
+                          f"units (mean ± std over {span.n} seeds); {fmt(inside.mean)} of the report's {steps} points lie "
+                          f"within its codes' range, and {fmt(changes.mean)} of the {steps - 1} steps change the "
+                          f"decoded picture (its pixels by more than "
+                          f"{fmt(row['traversal'].get('frame_change', 0.01))} on average; see traversal.png)",
+                   near(span, doc, C000_TRAVERSAL_TOLERANCE * doc))]
+
+
+def c000_vae_latent_and_traversal(m):
+    out = c000_vae_latent(m)
+    out["findings"] = list(out.get("findings", [])) + c000_traversal(m)
+    return out
+
+
+def c002_active_units(m) -> list[dict]:
+    """The lecture's sparse autoencoder "keeps few units active", from the "active_units" figure's
+    numbers: both sparse kinds below the plain autoencoder, beyond the spread of the seeds."""
+    from aegui.core.analyses.report.measures import ACTIVE_SHARE
+    claim = "the sparse autoencoder keeps few units of its code active on each sample, fewer than the plain one"
+    d, rows = m.get("models", {}), runs(m)
+    plain, topk, kl = (_labelled(d, rows, k) for k in ("plain", "k-sparse", "KL penalty"))
+    if not all("active_fraction" in r for r in (plain, topk, kl)):
+        return [finding(claim, "not measured (the row draws no active_units figure of a plain, a k-sparse and a "
+                               "KL-sparse autoencoder)", None)]
+    share = plain.get("active_share_threshold", ACTIVE_SHARE)
+    a = {name: spread(r, "active_fraction") for name, r in (("k-sparse", topk), ("KL penalty", kl), ("plain", plain))}
+    return [judged(claim, f"share of the code's units active per sample (|value| at least {fmt(share)} of the "
+                          "sample's largest), mean ± std over the seeds: "
+                          + ", ".join(f"{k} {v}" for k, v in a.items()),
+                   all_of([lower(a["k-sparse"], a["plain"]), lower(a["KL penalty"], a["plain"])]))]
+
+
+def _labelled(models: dict, rows: list[dict], needle: str) -> dict:
+    """The measured numbers of the model whose label holds `needle` ({} when none does)."""
+    return next((models.get(r["label"], {}) for r in rows if needle in r["label"]), {})
+
+
+def c002_kinds_and_active_units(m):
+    out = c002_kinds(m)
+    out["findings"] = list(out.get("findings", [])) + c002_active_units(m)
+    return out
+
+
+GLYPH_CHECKS.update({"000-vae-latent": c000_vae_latent_and_traversal, "002-kinds": c002_kinds_and_active_units})

@@ -1,7 +1,7 @@
 """The pictures of the course report (`aegui report`), drawn with Pillow on the chart panels of
-charts.py: loss curves (training solid, test dashed), grouped bars, a confusion matrix, latent
-scatter plots coloured by class, and a stack of titled pictures. Each function returns a PIL
-image; nothing here trains or reads files."""
+charts.py: grouped bars, a confusion matrix, latent scatter plots coloured by class, and a stack
+of titled pictures (the loss curves are in curves.py). Each function returns a PIL image;
+nothing here trains or reads files."""
 from __future__ import annotations
 
 import math
@@ -68,152 +68,13 @@ def side_by_side(images: Sequence[Image.Image], gap: int = 10) -> Image.Image:
     return out
 
 
-def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: bool = True,
-                width: int = WIDTH, height: int = 420, test_name: str = "test") -> Image.Image:
-    """runs: {"label", "epochs", "train", "test" (optional), "train_std" (optional), "stopped"
-    (optional: why the run ended early, e.g. "diverged at epoch 5", marked where it stopped)};
-    one colour a run, training solid with its band, `test_name` ("test", "validation") dashed.
-    `log`: a log axis (losses span decades), its ticks saying the losses themselves. Runs whose
-    curves coincide would hide each other: they are drawn as small multiples on shared axes."""
-    def tr(v):
-        v = np.asarray(v, float)
-        if not log:
-            return v
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(v > 0, np.log10(np.where(v > 0, v, 1.0)), np.nan)
-
-    per_run = []
-    for i, r in enumerate(runs):
-        y = tr(r["train"])
-        end = f" ({r['stopped']})" if r.get("stopped") else ""
-        s = {"label": (f"{r['label']} (train)" if r.get("test") is not None else r["label"]) + end,
-             "x": np.asarray(r["epochs"], float), "y": y, "color": color(i)}
-        if r.get("train_std") is not None:
-            mean, sd = np.asarray(r["train"], float), np.asarray(r["train_std"], float)
-            if log:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    s["std"] = np.nan_to_num(np.abs(tr(mean + sd) - y))
-            else:
-                s["std"] = sd
-        group = [s]
-        if r.get("test") is not None:
-            group.append({"label": f"{r['label']} ({test_name})", "x": s["x"], "y": tr(r["test"]),
-                          "color": color(i), "dash": True})
-        per_run.append((r, group))
-    series = [s for _, g in per_run for s in g]
-    ylabel = f"{ylabel} (log scale)" if log else ylabel
-    whole = lambda v: f"{v:g}"      # noqa: E731  epochs are whole numbers: 5, not 5.0
-    if len(runs) > 1 and _coincide([g[0] for _, g in per_run]):
-        return _small_multiples(per_run, title, ylabel, log, width, test_name, whole)
-    legend_h = 17 * len(series) + 10
-    img = charts.canvas(width, height + legend_h)
-    area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
-                                     ylabel=ylabel, legend=False, xtick_text=whole, ylog=log)
-    for r, group in per_run:
-        _mark_stop(img, r, group[0], sx, sy, area)
-    _legend_below(img, series, height)
-    return img
-
-
-def _coincide(series: Sequence[dict]) -> bool:
-    """Whether two training curves lie on each other over the epochs they share (the same seed
-    trained for 6000 and for 12000 epochs): drawn together, only one would be seen."""
-    for i, a in enumerate(series):
-        for b in series[i + 1:]:
-            shared, ia, ib = np.intersect1d(a["x"], b["x"], return_indices=True)
-            if len(shared) < 2:
-                continue
-            ya, yb = a["y"][ia], b["y"][ib]
-            ok = np.isfinite(ya) & np.isfinite(yb)
-            scale = np.nanmax(np.abs(np.concatenate([ya[ok], yb[ok]]))) if ok.any() else 0.0
-            if ok.sum() >= 2 and np.max(np.abs(ya[ok] - yb[ok])) <= 1e-3 * (scale or 1.0):
-                return True
-    return False
-
-
-def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, test_name: str,
-                     whole) -> Image.Image:
-    """One small panel a run, all on the same axes, under the figure's title. Each panel's title
-    is fitted to its panel (smaller, or on as many lines as it takes, every panel keeping room
-    for the most): a grid search's "SGD momentum 0.2, batch_size=1000, learning_rate=0.001" is
-    wider than a third of the figure and would run into its neighbours' titles."""
-    cols = min(len(per_run), 3 if width >= 700 else 2)
-    rows = math.ceil(len(per_run) / cols)
-    cell_w = width // cols
-    names = [r["label"] + (f" ({r['stopped']})" if r.get("stopped") else "") for r, _ in per_run]
-    titles = [fitted_title(n, cell_w - 16) for n in names]
-    shift = TITLE_LINE * (max(len(lines) for _, lines in titles) - 1)   # line_panel keeps one line's room
-    cell_h = 250 + shift
-    allx = [s["x"] for _, g in per_run for s in g]
-    ally = [s["y"] + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for _, g in per_run for s in g]
-    xr = charts.axis_range(allx, pad=0.0, zero=False)
-    yr = charts.axis_range(ally, zero=not log)
-    has_test = any(len(g) > 1 for _, g in per_run)
-    key_h = 22 if has_test else 0
-    img = charts.canvas(cols * cell_w, rows * cell_h + key_h)
-    for k, (r, group) in enumerate(per_run):
-        x0, y0 = (k % cols) * cell_w, (k // cols) * cell_h
-        area, sx, sy = charts.line_panel(img, (x0, y0 + shift, x0 + cell_w - 6, y0 + cell_h - 4), group,
-                                         xlabel="epoch", ylabel=ylabel, legend=False, xtick_text=whole,
-                                         xr=xr, yr=yr, ylog=log)
-        size, lines = titles[k]
-        for n, line in enumerate(lines):
-            charts.text_at(img, ImageDraw.Draw(img), (x0 + (cell_w - 6) / 2, y0 + 2 + n * TITLE_LINE), line,
-                           font(size), "ma", "title")
-        _mark_stop(img, r, group[0], sx, sy, area)
-    if has_test:
-        ImageDraw.Draw(img).text((70, rows * cell_h + 4), f"solid: train, dashed: {test_name}",
-                                 fill=charts.TEXT, font=font(12))
-    return title_bar(img, title)
-
-
-def _mark_stop(img: Image.Image, run: dict, s: dict, sx, sy, area) -> None:
-    """A cross on the last point of a run that ended early (on the plot's top edge at the epoch it
-    stopped, when no loss of it is finite), and why beside it: below and right of the cross, or on
-    whichever side keeps it inside the plot `area` (off it, it would lie on the tick labels or the
-    next panel)."""
-    if not run.get("stopped") or not len(s["x"]):
-        return
-    left, top, right, bottom = area
-    ok = np.flatnonzero(np.isfinite(s["y"]))
-    note = run["stopped"]
-    if len(ok):
-        px, py = sx(s["x"][ok[-1]]), sy(s["y"][ok[-1]])
-    else:       # its loss became inf or NaN: no point to put the cross on, so it goes on the top edge
-        px, py = min(max(sx(s["x"][-1]), left + 6), right - 6), top + 8
-        note += " (loss not finite)"
-    draw = ImageDraw.Draw(img)
-    draw.line([(px - 6, py - 6), (px + 6, py + 6)], fill=s["color"], width=3)
-    draw.line([(px - 6, py + 6), (px + 6, py - 6)], fill=s["color"], width=3)
-    x0, y0, x1, y1 = draw.textbbox((px + 10, py + 8), note, font=font(12), anchor="la")
-    right_side = x1 <= right or px - 10 - (x1 - x0) < left
-    below = y1 <= bottom or py - 8 - (y1 - y0) < top
-    charts.text_at(img, draw, (px + 10 if right_side else px - 10, py + 8 if below else py - 8), note,
-                   font(12), ("l" if right_side else "r") + ("a" if below else "d"), "note", fill=s["color"])
-
-
-def _legend_below(img: Image.Image, series: Sequence[dict], top: int) -> None:
-    draw = ImageDraw.Draw(img)
-    f = font(12)
-    y = top + 4
-    for s in series:
-        x = 70
-        if s.get("dash"):
-            for a in range(x, x + 24, 8):
-                draw.line([(a, y + 7), (a + 4, y + 7)], fill=s["color"], width=3)
-        else:
-            draw.line([(x, y + 7), (x + 24, y + 7)], fill=s["color"], width=3)
-        draw.text((x + 32, y), s["label"], fill=charts.TEXT, font=f)
-        y += 17
-
-
 def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabel: str,
-         width: int = WIDTH, height: int = 380) -> Image.Image:
+         width: int = WIDTH, height: int = 380, dots: bool = False) -> Image.Image:
     """groups: {"label", "values", "std" (optional)}; categories along x, by name where every name
     fits under its bars, else numbered with the full names in rows under the chart. Two groups or
     more get their key in a row under the chart (inside it, it would cover the first bars). A
     chart whose bars are all 0 (every glyph right) says so in the plot, which would otherwise
-    look empty."""
+    look empty. `dots`: a dot per value on an axis that spans the values (charts.bar_panel)."""
     measure = ImageDraw.Draw(charts.canvas(1, 1))
     slot = (width - 70) / max(1, len(categories)) - 3          # the plot's width a category has, less a gap
     size = 11 if len(categories) > 40 else 12                   # as bar_panel writes them
@@ -223,7 +84,7 @@ def bars(categories: Sequence[str], groups: Sequence[dict], *, title: str, ylabe
     key_h = 22 if len(gs) > 1 else 0
     extra = key_h + (17 * len(categories) + 8 if long else 0)
     img = charts.canvas(width, height + extra)
-    charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel, legend=False)
+    charts.bar_panel(img, (0, 0, width, height), shown, gs, title=title, ylabel=ylabel, legend=False, dots=dots)
     draw = ImageDraw.Draw(img)
     values = [v for g in groups for v in np.asarray(g["values"], float).ravel()]
     if values and all(v == 0 for v in values):
@@ -311,9 +172,11 @@ def fitted_title(text: str, width: int) -> tuple[int, list[str]]:
 
 
 def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = True) -> Image.Image:
-    """panels: {"title", "xy" [N, 2], "labels"}; side by side, each under its title fitted to the
-    panel (smaller, or on more lines: a long one would spill over its neighbour or off the picture).
-    Few classes: dots coloured by class with one legend under the row; glyphs: their labels as text."""
+    """panels: {"title", "xy" [N, 2], "labels", "axes" (optional: the coordinates' names, default
+    "z0", "z1")}; side by side on their axes, each under its title fitted to the panel (smaller,
+    or on more lines: a long one would spill over its neighbour or off the picture). Few classes:
+    dots coloured by class with one legend under the row; glyphs: a dot each, named where the
+    name overlaps no other (how many are named is said under the panel)."""
     allowed = [p for p in panels if len(p["xy"])]
     labels = [lab for p in allowed for lab in p["labels"]]
     by_class = class_colors(labels) if len(labels) > 200 else None
@@ -321,13 +184,19 @@ def latent_scatter(panels: Sequence[dict], *, cell: int = 380, legend: bool = Tr
     titles = [fitted_title(p["title"], cell - 16) for p in allowed]
     head = TITLE_LINE * max((len(lines) for _, lines in titles), default=1)
     shift = head - TITLE_LINE        # scatter_panel keeps one line's room above its frame
-    img = charts.canvas(max(1, len(allowed)) * cell, cell + shift + leg_h)
+    img = charts.canvas(max(1, len(allowed)) * cell, cell + shift + leg_h + 8)
     draw = ImageDraw.Draw(img)
     for c, (p, (size, lines)) in enumerate(zip(allowed, titles)):
         box = (c * cell, shift, (c + 1) * cell - 8, cell + shift - 8)
         colors = [by_class[t] for t in p["labels"]] if by_class else [color(0)] * len(p["labels"])
+        before = img.info.get("unlabelled", 0)
         charts.scatter_panel(img, box, np.asarray(p["xy"], float), [str(t) for t in p["labels"]],
-                             colors=colors, dots=by_class is not None)
+                             colors=colors, dots=by_class is not None, axes=tuple(p.get("axes", ("z0", "z1"))))
+        missed = img.info.get("unlabelled", 0) - before
+        if missed:
+            n = len(p["labels"])
+            charts.text_at(img, draw, (box[2] - 4, box[3] + 2), f"{n - missed} of {n} named; the rest crowd: dots only",
+                           font(11), "ra", "note")
         for k, line in enumerate(lines):
             charts.text_at(img, draw, ((box[0] + box[2]) / 2, 2 + k * TITLE_LINE), line, font(size), "ma", "title")
     if by_class and legend:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report import measures
+from aegui.core.analyses.report.measures import knn_accuracy
 from aegui.core.schema.kinds import kind_of
 
 
@@ -30,23 +32,6 @@ def _spread(n: int, keep: int) -> np.ndarray:
     return spread_indices(n, keep) if keep and n > keep else np.arange(n)
 
 
-def knn_accuracy(xy: np.ndarray, labels, k: int = 5) -> float | None:
-    """Leave-one-out k-nearest-neighbour accuracy of the labels in a 2-D space: near 1 when
-    the classes form separate clusters, chance when they overlap."""
-    labels = np.asarray(labels)
-    if len(labels) <= k or len(set(labels.tolist())) < 2:
-        return None
-    from sklearn.neighbors import NearestNeighbors
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(xy)
-    _, idx = nn.kneighbors(xy)
-    votes = labels[idx[:, 1:]]
-    pred = []
-    for row in votes:
-        values, counts = np.unique(row, return_counts=True)
-        pred.append(values[np.argmax(counts)])
-    return float((np.asarray(pred) == labels).mean())
-
-
 def separation(z: np.ndarray) -> float | None:
     """How far apart the samples sit in their latent space, whatever its scale: the median
     distance to the nearest other code over the codes' RMS distance from their mean (small when
@@ -61,14 +46,21 @@ def separation(z: np.ndarray) -> float | None:
 
 
 def _codes_2d(model, x) -> tuple[np.ndarray, str]:
+    return _codes_2d_axes(model, x)[:2]
+
+
+def _codes_2d_axes(model, x) -> tuple[np.ndarray, str, tuple[str, str]]:
+    """Codes in 2-D (the code itself, or its first two principal components), what the title
+    adds, and the names of the two axes."""
     from aegui.core.models.latent import encode
     z = encode(model, x)
     if z.shape[1] == 2:
-        return z, ""
+        return z, "", ("z0", "z1")
     if z.shape[1] == 1:
-        return np.stack([z[:, 0], np.zeros(len(z))], 1), " (1-D code)"
+        return np.stack([z[:, 0], np.zeros(len(z))], 1), " (1-D code)", ("z0", "")
     from sklearn.decomposition import PCA
-    return PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)"
+    return (PCA(n_components=2, random_state=0).fit_transform(z), f" (PCA of the {z.shape[1]}-D code)",
+            ("first principal component", "second principal component"))
 
 
 class _Drawing:
@@ -146,10 +138,10 @@ def _latent(dr: _Drawing) -> None:
     panels = []
     for label, run in dr.models:
         d, rows = dr.spread(run, "max_points", 2000)
-        xy, note = _codes_2d(run.model, d.x[rows])
+        xy, note, axes = _codes_2d_axes(run.model, d.x[rows])
         labels = [d.labels[i] for i in rows]
         panels.append({"title": _cut(label) + note + (" (did not train)" if label in dr.failed else ""), "xy": xy,
-                       "labels": labels})
+                       "labels": labels, "axes": axes})
         dr.over_seeds(label, run, lambda model, x=d.x[rows], labels=labels: _latent_numbers(model, x, labels))
     rows_img = [RF.latent_scatter(panels[i:i + 3]) for i in range(0, len(panels), 3)]
     dr.save(rows_img, None, "latent.png")
@@ -195,13 +187,9 @@ def _reconstructions(dr: _Drawing) -> None:
 def why_stopped(run, epochs) -> str:
     """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
     ends early only when it diverged, or when it reached its target of wrong pixels."""
-    planned = run.experiment.train.epochs
-    last = int(max(epochs)) if len(epochs) else 0
-    if last >= planned:
-        return ""
-    if run.experiment.train.target_max_wrong is not None:
-        return f"reached its target at epoch {last}"
-    return f"diverged at epoch {last}"
+    from aegui.core.analyses.report.curves import stop_reason
+    return stop_reason(int(max(epochs)) if len(epochs) else 0, run.experiment.train.epochs,
+                       run.experiment.train.target_max_wrong is not None)
 
 
 def reconstruction_title(label: str, run) -> str:
@@ -384,4 +372,5 @@ def _cut(text: str, n: int = 48) -> str:
 
 # The order the figures are drawn in when an entry names several.
 _FIGURES = (("latent", _latent), ("reconstructions", _reconstructions), ("decode_grid", _decode_grid),
-            ("interpolate", _interpolate), ("sample", _sample), ("denoise", _denoise), ("embedding", _embedding))
+            ("interpolate", _interpolate), ("sample", _sample), ("denoise", _denoise), ("embedding", _embedding),
+            ("traversal", measures.traversal), ("filter", measures.one_filter), ("active_units", measures.active_units))

@@ -5,13 +5,17 @@ entry may ask for (its "figures" list; "options" tune them):
 - sweeps: "curves" (loss mean ± std per config vs epoch; options.split: one panel per value of
   that field, e.g. "train.optimizer"), "wrong_curves", "bars" (final loss and wrong pixels),
   "per_font" (when data.fonts is varied), "heldout", "denoise".
-- compare: "curves" (training loss solid, test loss dashed, per run; seeds averaged), "grid"
-  (the runs ranked by test loss at options.read_epochs), "latent" (each run's codes of the test
+- compare: "curves" (training loss solid, test loss dashed, per run; seeds averaged), "heatmap"
+  (a grid's test loss at options.read_epochs, one cell per grid point), "grid" (the runs ranked
+  by test loss at options.read_epochs), "latent" (each run's codes of the test
   set, or of the data when there is none, coloured by class), "reconstructions", "decode_grid"
   (2-D codes; options.grid_values: the coordinates), "interpolate" (options.interpolate: pairs of
   labels), "sample" (decodes of random codes), "denoise" (noisy copies at the run's training
-  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set); the model
-  figures show the test samples unless options.samples_from is "train".
+  level, wrong pixels per sample), "embedding" (AE vs PCA vs t-SNE of the test set), "traversal"
+  (options.traversal: decodes along one code dimension over a given range), "filter"
+  (options.filters: one filter of a convolutional code on its own), "active_units" (code units
+  active per sample; options.active_share); the model figures show the test samples unless
+  options.samples_from is "train".
 - classifier: always the per-class table, the confusion matrix, the accuracy of each stage and
   the fine-tuning curves, all of seed 0 when several seeds ran (the measured numbers are the
   mean ± std over the seeds).
@@ -27,12 +31,13 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report.curves import compare_figure, loss_curves
 from aegui.core.analyses.report.files import write_bytes
 
 # The numerics revision of the report's figures and measurements (with figures.py and models.py):
 # bump it with any change to the numbers computed here (docs/numerics.md; the report's rows that use
 # it are then made again).
-NUMERICS = 1
+NUMERICS = 2
 
 
 def render(exp, info, result, folder: Path) -> dict:
@@ -77,14 +82,16 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
                     cv = healthy_only.curves(c)
                     name = _short_label(result.configs[c].label, opts.get("split"))
                     if cv:
+                        # The band covers the healthy runs; every failed run is its own line (below), so a
+                        # seed is never both in a mean and marked beside it.
                         runs.append({"label": name, "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
                                      "train_std": cv[f"{metric}_std"]})
                     runs += _failed_sweep_runs(every_run, healths, c, name, metric)
                 if runs:
                     over = (f"the runs that trained, of {sweep.seeds}; a failed run alone" if
                             len(healthy_only.runs) < len(every_run.runs) else f"{sweep.seeds} runs")
-                    imgs.append(RF.loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over {over})",
-                                               ylabel=ylabel, log=log))
+                    imgs.append(loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over {over})",
+                                            ylabel=ylabel, log=log))
             if imgs:
                 RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
     if "bars" in figures:
@@ -200,14 +207,38 @@ def _failed_sweep_runs(result, healths: dict, config: int, name: str, metric: st
     for (short, _), rs in alike.items():
         r, end, y = rs[0]
         seeds = ", ".join(str(x.seed) for x, _, _ in rs)
-        out.append({"label": f"{name}, seed{'s' if len(rs) > 1 else ''} {seeds}", "epochs": r.history_epochs[:end],
-                    "train": y, "stopped": short})
+        line = {"label": f"{name}, seed{'s' if len(rs) > 1 else ''} {seeds}", "epochs": r.history_epochs[:end],
+                "train": y, "stopped": short}
+        if r.diverged:
+            # Its cross goes on its last check whose loss was finite (sweep_stops), where the wrong
+            # pixels may already be those of a model that blew up at the next; one cross a line.
+            (stop,) = sweep_stops([r], f"history_{metric}")
+            line["stops"] = [{"epoch": stop["epoch"], "loss": stop["loss"], "why": short}]
+        out.append(line)
     return out
 
 
 def _curve_key(values) -> tuple:
     """A curve as a key that is equal for equal curves (NaN included)."""
     return tuple(f"{v:.6g}" for v in np.asarray(values, float))
+
+
+def sweep_stops(runs, attr: str) -> list[dict]:
+    """The seeds of one sweep config that diverged: a diverged model is frozen and its loss is
+    not finite from then on, so it is marked at its last finite check (or, never finite, at the
+    first), with how many seeds of the config it is. A diverged run is a failed one
+    (report/health.py), drawn alone by _failed_sweep_runs, whose cross goes where this says."""
+    out = []
+    for r in runs:
+        if not r.diverged:
+            continue
+        ok = np.flatnonzero(np.isfinite(np.asarray(r.history_loss, float)))
+        at = int(ok[-1]) if len(ok) else 0
+        value = float(np.asarray(getattr(r, attr), float)[at]) if len(ok) else None
+        out.append({"epoch": int(r.history_epochs[at]), "loss": value,
+                    "why": (f"1 of {len(runs)} seeds " if len(runs) > 1 else "")
+                           + f"diverged after epoch {int(r.history_epochs[at])}"})
+    return out
 
 
 def _split(result, field: str | None) -> list[tuple[str, list[int]]]:
@@ -268,6 +299,15 @@ def per_epoch_mean_std(curves) -> tuple[list, list]:
     return keep(mean), keep(std)
 
 
+def run_facts(groups: dict[str, list]) -> dict[str, dict]:
+    """What the curves need to know of each label's runs beyond their numbers: the epochs planned,
+    whether a wrong-pixel target may end them early, whether their loss has a KL term."""
+    from aegui.core.schema.kinds import kind_of
+    return {label: {"epochs": runs[0].experiment.train.epochs,
+                    "target": runs[0].experiment.train.target_max_wrong is not None,
+                    "kl": kind_of(runs[0].experiment).has_kl} for label, runs in groups.items()}
+
+
 def _compare(exp, result, folder: Path, out: dict) -> None:
     from aegui.core.analyses.report import health as H
     spec = result.spec
@@ -287,12 +327,15 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     out["measured"]["run_loads"] = [r.load_avg for r in result.runs if r.load_avg is not None]
     figures = exp.figures or ("curves",)
     if "curves" in figures:
-        what = {"official": "train (solid) and official test set (dashed)", "validation":
-                "train (solid) and validation part (dashed)", "none": "training loss"}[spec.test]
-        RF.save(RF.loss_curves(_compare_curves(spec, measured, groups, healths), title=f"loss vs epoch: {what}",
-                               log=exp.options.get("log", True),
-                               test_name="validation" if spec.test == "validation" else "test"),
-                folder, "curves.png", out)
+        seeds = max(len(runs) for runs in groups.values())
+        over = (f"the seeds that trained, of {seeds}; a failed run alone" if any(not h.ok for h in healths.values())
+                else f"{seeds} seeds" if seeds > 1 else "")
+        RF.save(compare_figure(_compare_curves(spec, measured, groups, healths), test=spec.test,
+                               log=exp.options.get("log", True), over=over), folder, "curves.png", out)
+    if "heatmap" in figures:
+        from aegui.core.analyses.report.heatmap import grid_heatmap
+        epochs = exp.options.get("read_epochs") or [max(measured[0]["epochs"])]
+        RF.save(grid_heatmap(spec, measured, epochs), folder, "heatmap.png", out)
     if "grid" in figures:
         _grid(exp, measured, folder, out)
     # The pictures show a run that counts (the first seed's, unless it failed); a variant none of
@@ -300,7 +343,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     shown = {label: next((r for r in counted[label] if r.model is not None), runs[0]) for label, runs in groups.items()}
     models = [(label, run) for label, run in shown.items() if run.model is not None]
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
-                                  "embedding")):
+                                  "embedding", "traversal", "filter", "active_units")):
         from aegui.core.analyses.report import models as report_models
         failed = {m["label"]: m["failed"] for m in measured if m.get("failed")}
         report_models.draw(exp, result, models, folder, out, seeds=counted, failed=failed)
@@ -357,21 +400,26 @@ def _over_epochs(curves, epochs) -> tuple[list, list]:
 
 
 def _compare_curves(spec, measured: list[dict], groups: dict, healths: dict) -> list[dict]:
-    """The curves figure's lines: each variant's mean over its healthy runs, then each failed run
-    on its own, ending where it stopped and marked with why."""
-    from aegui.core.analyses.report.models import why_stopped
+    """The curves figure's lines (curves.compare_figure draws them): each variant's mean over its
+    healthy runs with their band, a cross where a healthy seed ended early (its target reached),
+    then each failed run on its own, ending where it stopped and marked with why. A failed run is
+    in no mean, so it is drawn and marked once."""
+    from aegui.core.analyses.report.curves import compare_line
+    facts = run_facts(groups)
     curves = []
     for m in measured:
         runs = groups[m["label"]]
         ok = [r for r in runs if healths[r.index].ok]
         if ok:
-            train, _ = per_epoch_mean_std([r.train_loss for r in ok])
+            train, train_std = per_epoch_mean_std([r.train_loss for r in ok])
             test = per_epoch_mean_std([r.test_loss for r in ok])[0] if spec.test != "none" else None
             epochs = max((r.epochs for r in ok), key=len)
-            curves.append({"label": m["label"] + (f" ({len(ok)} of {len(runs)} seeds)" if len(ok) < len(runs) else ""),
-                           "epochs": np.asarray(epochs), "train": np.asarray(train, float),
-                           "test": None if test is None else np.asarray(test, float),
-                           "stopped": why_stopped(ok[0], epochs)})
+            label = m["label"] + (f" ({len(ok)} of {len(runs)} seeds)" if len(ok) < len(runs) else "")
+            curves.append(compare_line({"label": label, "epochs": epochs, "train_curve": train,
+                                        "train_curve_std": train_std, "test_curve": test, "runs": len(ok),
+                                        "seed_last_epochs": [int(r.epochs[-1]) if len(r.epochs) else 0 for r in ok],
+                                        "seed_train_curves": [list(np.asarray(r.train_loss, float)) for r in ok]},
+                                       facts[m["label"]]))
         # Failed runs that end alike (three seeds diverged at the same check, three dead models with
         # the same curve) are one line: drawn apart they would hide each other.
         alike: dict = {}
@@ -387,7 +435,7 @@ def _compare_curves(spec, measured: list[dict], groups: dict, healths: dict) -> 
                     if len(runs) > 1 else r.label)
             curves.append({"label": name, "epochs": np.asarray(r.epochs), "train": np.asarray(r.train_loss, float),
                            "test": None if spec.test == "none" else np.asarray(r.test_loss, float),
-                           "stopped": short + (" (expected)" if expected else "")})
+                           "stopped": short + (" (expected)" if expected else ""), "kl": facts[m["label"]]["kl"]})
     return curves
 
 
@@ -510,8 +558,24 @@ def _classifier(exp, result, folder: Path, out: dict) -> None:
                    "test": np.asarray([np.nan if h.get("val_loss") is None else h["val_loss"] for h in hist], float)}]
         acc = [{"label": "accuracy", "epochs": ep, "train": np.asarray([h["train_accuracy"] for h in hist], float),
                 "test": np.asarray([h["val_accuracy"] for h in hist], float)}]
-        RF.save(RF.side_by_side([RF.loss_curves(curves, title=f"fine-tuning: cross-entropy{of}", width=460),
-                               RF.loss_curves(acc, title=f"fine-tuning: accuracy{of}", ylabel="accuracy", log=False,
+        RF.save(RF.side_by_side([loss_curves(curves, title=f"fine-tuning: cross-entropy{of}", width=460),
+                               loss_curves(acc, title=f"fine-tuning: accuracy{of}", ylabel="accuracy", log=False,
+                                           from_zero=False,
                                               width=460)]), folder, "history.png", out)
-    RF.save(RF.bars([s.features for s in stages], [{"label": "test accuracy", "values": [s.accuracy for s in stages]}],
-                  title=f"accuracy on the official test set{of}", ylabel="accuracy"), folder, "accuracy.png", out)
+    RF.save(accuracy_dots(out["measured"]["stages"], {s.features: name for name, s in result.stages.items()}),
+            folder, "accuracy.png", out)
+
+
+def accuracy_dots(stages: dict, names: dict[str, str]):
+    """Each stage's accuracy on its training images and on the official test images (mean ±
+    std over the seeds), as dots on an axis that spans them: the gap between the two (over-fitting)
+    and between the stages is seen, where bars from 0 made 0.90 and 0.98 look alike. `names`: each
+    stage's description -> its key in `stages` (measured["stages"])."""
+    rows = [(features, stages[key]) for features, key in names.items()]
+    seeds = max((m.get("runs", 1) for _, m in rows), default=1)
+    over = f" (mean ± std over {seeds} seeds)" if seeds > 1 else ""
+    return RF.bars([f for f, _ in rows], [
+        {"label": "training images", "values": [m["train_accuracy"] for _, m in rows]},
+        {"label": "official test images", "values": [m["accuracy"] for _, m in rows],
+         "std": [m.get("accuracy_std", 0.0) for _, m in rows]}],
+        title=f"accuracy on the training and the test images{over}", ylabel="accuracy", dots=True)
