@@ -222,6 +222,7 @@ def _train_and_save(args, exp, out: Path) -> int:
     from aegui.core.data.datasets import load_split
     from aegui.core.runs.trained import TrainedModel, run_metrics
     from aegui.core.train import progress as P
+    from aegui.core.train.loop.live import ReplayRecording
     from aegui.core.train.session import HEARTBEAT_S, TrainingSession
 
     dataset, val = load_split(exp.data, _loading(args.quiet))
@@ -234,12 +235,12 @@ def _train_and_save(args, exp, out: Path) -> int:
     bar = _Bar(not args.quiet, images=not _glyphs(exp))
     rec = None
     recorder = _replay_recorder(dataset) if args.replay else None
+    if recorder is not None:
+        session.observe(ReplayRecording(recorder))
     with Interrupts(session.stop, "the best model so far will be saved") as interrupts:
         try:
             for rec in session.steps():
                 bar.update(rec, force=rec.done)
-                if recorder is not None and not rec.batch:
-                    recorder.record(session, rec)
         except KeyboardInterrupt:
             session.stop()
         finally:
@@ -265,10 +266,10 @@ def _train_and_save(args, exp, out: Path) -> int:
 
 
 def _auto_seeds(exp, samples: int):
-    """--seeds auto: K from the GPU's free memory (train/capture.free_models); a CPU keeps the config's."""
+    """--seeds auto: K from the GPU's free memory (train/memory.free_models); a CPU keeps the config's."""
     from aegui.core.schema.kinds import kind_of
     from aegui.core.config.validation import with_changes
-    from aegui.core.train.capture import free_models
+    from aegui.core.train.memory import free_models
 
     from aegui.core.train.devices import resolve_device
 

@@ -167,28 +167,30 @@ def training_components(loop: str, exp) -> set[str]:
 
 @contextmanager
 def _noting_trainings():
-    """[(loop, experiment)] of every training started inside: the loops TrainingSession hands an
-    epoch loop to, wrapped to note it (they train as before)."""
-    from aegui.core.train import capture, dense
-    from aegui.core.train import session as S
+    """[(loop, experiment)] of every training started inside: the start of each backend the one
+    epoch loop runs (train/backends/), wrapped to note it (they train as before)."""
+    from aegui.core.train.backends.capture import CapturedBackend
+    from aegui.core.train.backends.dense import DenseBackend
+    from aegui.core.train.backends.eager import EagerBackend
+    from aegui.core.train.backends.scipy_opt import ScipyBackend
     seen: list = []
-    wrapped = [(S, "eager_steps", "eager"), (S, "scipy_steps", "scipy"), (dense, "dense_steps", "dense"),
-               (capture, "captured_steps", "captured")]
-    originals = [getattr(module, name) for module, name, _ in wrapped]
+    wrapped = [(EagerBackend, "eager"), (ScipyBackend, "scipy"), (DenseBackend, "dense"),
+               (CapturedBackend, "captured")]
+    originals = [backend.__dict__["start"] for backend, _ in wrapped]
 
-    def noting(loop, steps):
-        def noted(s):
-            seen.append((loop, s.exp))
-            return steps(s)
+    def noting(loop, start):
+        def noted(self, run):
+            seen.append((loop, self.s.exp))
+            return start(self, run)
         return noted
 
-    for (module, name, loop), original in zip(wrapped, originals):
-        setattr(module, name, noting(loop, original))
+    for (backend, loop), original in zip(wrapped, originals):
+        backend.start = noting(loop, original)
     try:
         yield seen
     finally:
-        for (module, name, _), original in zip(wrapped, originals):
-            setattr(module, name, original)
+        for (backend, _), original in zip(wrapped, originals):
+            backend.start = original
 
 
 def _components_of(seen, *more: str) -> list[str]:
@@ -264,7 +266,7 @@ def run_training(t: Train, data_settings: dict) -> dict:
     from aegui.core.config.validation import experiment_from_dict
     from aegui.core.data.datasets import load_split
     from aegui.core.models.latent import encode
-    from aegui.core.train import capture
+    from aegui.core.train.backends import capture
     from aegui.core.train.session import TrainingSession
     sections = _s(t.sections, {"data": data_settings.get(t.data, {})})
     exp = experiment_from_dict({"schema_version": 1, "name": t.name, **sections})

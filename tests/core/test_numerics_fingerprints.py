@@ -71,7 +71,7 @@ def test_the_verdict_names_the_component_whose_numbers_moved_without_a_bump():
            for name, run in runs.items()}
     problems, changes = N.verdict(recorded, now, recorded["revisions"])
     assert len(problems) == 3 and "a: loss[0] 0.5 -> 0.505" in problems[0]
-    assert "no unmoved run uses: the dense numpy loop (aegui/core/train/dense.py)" in problems[-1]
+    assert "no unmoved run uses: the dense numpy loop (aegui/core/train/backends/dense.py)" in problems[-1]
     assert "training session" not in problems[-1]
     problems, changes = N.verdict(recorded, now, {**recorded["revisions"], "loop.dense": 2})
     assert problems == [] and changes[0] == "numerics revision of the dense numpy loop: 1 -> 2"

@@ -63,7 +63,7 @@ class Architecture:
         raise NotImplementedError
 
     def step_activations(self, spec: ModelSpec) -> int:
-        """Values per sample a captured CUDA step keeps for backward (capture.free_models)."""
+        """Values per sample a captured CUDA step keeps for backward (train/memory.free_models)."""
         raise NotImplementedError
 
     def shrink_advice(self, spec: ModelSpec) -> tuple[str, str]:

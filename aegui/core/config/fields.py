@@ -42,7 +42,7 @@ DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (GPU)", "mps": "App
 PRECISION_LABELS = {"fp32": "fp32", "bf16": "bf16 (CUDA)"}
 COLOR_LABELS = {"gray": "grey (1 = ink)", "rgb": "RGB on white", "rgba": "RGBA (transparency)"}
 IDX_FILTER = "IDX files (*idx*ubyte *idx*ubyte.gz *.idx *.gz);;All files (*)"
-# scipy.optimize chooses its own steps over the whole data set (aegui.core.train.scipy_opt).
+# scipy.optimize chooses its own steps over the whole data set (aegui.core.train.backends.scipy_opt).
 SCIPY_BATCH_TIP = "scipy optimizers use the whole dataset at every iteration, so the batch is always full"
 
 TYPES = ("int", "float", "bool", "text", "choice", "ints", "names", "path")

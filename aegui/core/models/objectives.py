@@ -1,6 +1,6 @@
 """One objective per model kind (the config's `model.kind`): the loss terms it trains on, used by
-every stage alike, as Lightning's `_common_step`: the training step (train/eager.py, capture.py,
-scipy_opt.py through TrainingSession.loss) and the validation set's loss (TrainingSession.val_loss)
+every stage alike, as Lightning's `_common_step`: the training step (train/backends/: eager.py,
+capture.py, scipy_opt.py through TrainingSession.loss) and the validation set's loss (TrainingSession.val_loss)
 call the same `loss`; validation asks for it `deterministic` (the VAE decodes its mean; the DAE
 is given clean inputs by its caller).
 
@@ -60,7 +60,7 @@ class Objective:
         return False
 
     def total(self, parts: dict, weights: dict):
-        """The total rebuilt from float parts with device-held weights (train/capture.py)."""
+        """The total rebuilt from float parts with device-held weights (train/backends/capture.py)."""
         return parts["total"]
 
     def warning(self, spec, epoch: int, losses: dict):

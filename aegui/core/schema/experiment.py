@@ -25,14 +25,14 @@ INITS = ("uniform", "xavier", "he")
 LOSSES = ("mse", "bce", "l2_norm")   # l2_norm: ||x - x_hat||_2 per sample
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "powell", "bfgs", "cg")
 ADAM_OPTIMIZERS = ("adam", "adamw")   # the optimizers train.adam_beta1 / adam_beta2 / adam_eps set
-# scipy.optimize methods (aegui.core.train.scipy_opt): whole-batch, deterministic losses only.
+# scipy.optimize methods (aegui.core.train.backends.scipy_opt): whole-batch, deterministic losses only.
 SCIPY_OPTIMIZERS = ("powell", "bfgs", "cg")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
 NOISE_KINDS = ("salt_pepper", "bit_flip", "gaussian")
 NOISE_MODES = ("fresh", "fixed")
 SPARSITY = ("l1", "kl", "topk")   # topk: k-sparse, keep the k largest codes (no penalty)
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/capture.py)
+PRECISIONS = ("fp32", "bf16")     # bf16: autocast of the captured CUDA step (train/backends/capture.py)
 # The architectures (model.arch) are registered in aegui/core/archs/.
 
 

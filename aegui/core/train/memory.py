@@ -95,7 +95,7 @@ def estimate(exp: Experiment, samples: int, dim: int | None = None, models: int 
     else:
         weights = FLOAT * k * p * (1 + _BASE_COPIES + _OPT_STATE.get(t.optimizer, 3))
     if t.patience:
-        weights += FLOAT * k * p      # early stopping keeps each model's best weights (train/early_stop.py)
+        weights += FLOAT * k * p      # early stopping keeps each model's best weights (train/loop/early_stop.py)
     weights += FLOAT * p * (3 if val_samples else 2)     # best-model copies, the validation model
     per_sample = _widths(exp)
     copies = _ACT_COPIES + (2 if kind_of(spec).penalizes_jacobian else 0)
@@ -204,3 +204,21 @@ def likely_samples(data) -> int | None:
     if n is not None and data.max_samples:
         n = min(n, data.max_samples)
     return n
+
+
+def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
+    """How many stacked models of `spec` fit in `fraction` of the CUDA device's free memory
+    when each trains on `rows` samples per step; None off CUDA (the CPU path picks no K)."""
+    import torch
+    dev = torch.device(device)
+    if dev.type != "cuda" or not torch.cuda.is_available():
+        return None
+    free, _ = torch.cuda.mem_get_info(dev)
+    arch = arch_of(spec)
+    params = arch.parameter_count(spec)
+    acts = arch.step_activations(spec)
+    # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
+    # while the step is recorded and a spare for the optimizer's temporaries; activations kept
+    # for backward and their gradients (x2), all fp32.
+    per_model = 4 * (10 * params + 2 * rows * acts)
+    return max(1, int(free * fraction // per_model))

@@ -1,10 +1,15 @@
-"""Optimizers and LR schedules over the flat [K, P] parameter buffer.
+"""Optimizers and LR schedules over the flat [K, P] parameter buffer, and the one torch Adam.
 
 Written out rather than torch.optim because each of the K models may have its own
 learning rate and momentum (sweeps, comparison grids) and dead models must be frozen; all are elementwise, so the K
 models stay independent. Each step works in place (large temporaries cost a page-faulting
 allocation per step: Adam on 1.6 M weights took 13 ms with them); Adam / AdamW use torch's
-fused kernel, one pass over the weights per model row.
+fused kernel, one pass over the weights per model row, where it applies.
+
+`adam_` is Adam's update written out, once for every torch Adam that is not the fused kernel:
+FlatOptimizer's (rows with their own rates, or no fused kernel), the captured CUDA step's (its step
+count and rates live on the device, backends/capture.py) and TensorAdam's (a list of tensors: the
+classifier heads'). The numpy loop has its own (backends/dense.py).
 """
 from __future__ import annotations
 
@@ -85,14 +90,19 @@ class FlatOptimizer:
     @torch.no_grad()
     def step(self, grad: torch.Tensor, factor: float, alive: torch.Tensor) -> None:
         """One step of every live model on `grad` (clipped in place first when train.clip_norm is set)."""
-        cfg, p = self.cfg, self.p
         self.t += 1
-        if cfg.clip_norm:
-            clip_rows_(grad, cfg.clip_norm)
+        if self.cfg.clip_norm:
+            clip_rows_(grad, self.cfg.clip_norm)
         if self.fused is not None:
             self._fused_step(grad.contiguous(), factor, alive)
             return
-        lr = self.lrs * factor * alive.view(-1, 1)
+        self.update(grad, self.lrs * factor * alive.view(-1, 1), self.t)
+
+    @torch.no_grad()
+    def update(self, grad: torch.Tensor, lr: torch.Tensor, t) -> None:
+        """The written-out step: rates `lr` [K, 1] (0 for a frozen model), the step count `t` (1 at
+        the first step: a number, or a 0-d tensor on the device that a captured graph reads)."""
+        cfg, p = self.cfg, self.p
         wd = cfg.weight_decay
         if wd and cfg.optimizer != "adamw":
             grad = grad.add(p, alpha=wd)
@@ -103,16 +113,17 @@ class FlatOptimizer:
             p.addcmul_(self.m, lr, value=-1)
         elif cfg.optimizer == "rmsprop":
             self.v.mul_(0.99).addcmul_(grad, grad, value=0.01)
-            buf = torch.sqrt(self.v, out=self.buf).add_(1e-8)
+            buf = torch.sqrt(self.v, out=self._buf()).add_(1e-8)
             p.addcmul_(torch.div(grad, buf, out=buf), lr, value=-1)
-        else:   # adam / adamw without the fused kernel
+        else:
             b1, b2, eps = adam_settings(cfg)
-            if cfg.optimizer == "adamw" and wd:
-                p.mul_(1 - lr * wd)
-            self.m.lerp_(grad, 1 - b1)
-            self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-            buf = torch.sqrt(self.v, out=self.buf).div_(math.sqrt(1 - b2 ** self.t)).add_(eps)
-            p.addcmul_(torch.div(self.m, buf, out=buf), lr / (1 - b1 ** self.t), value=-1)
+            adam_(p, grad, self.m, self.v, lr, t, (b1, b2), eps,
+                  decay=wd if cfg.optimizer == "adamw" else 0.0, buf=self._buf())
+
+    def _buf(self) -> torch.Tensor:
+        if self.buf is None:
+            self.buf = torch.zeros_like(self.p)
+        return self.buf
 
     def _fused_step(self, grad: torch.Tensor, factor: float, alive: torch.Tensor) -> None:
         """torch's fused Adam(W), the kernel behind torch.optim.Adam(fused=True): once over all
@@ -139,10 +150,43 @@ class FlatOptimizer:
                            lr=lrs[k] * factor, **kw)
 
 
-class TensorAdam:
-    """Adam over a list of tensors, the same update as torch.optim.Adam with its defaults.
+@torch.no_grad()
+def adam_(p, g, m, v, lr, t, betas: tuple[float, float], eps: float, decay: float = 0.0, buf=None) -> None:
+    """One Adam step of weights `p` on gradient `g` in place, torch.optim.Adam's update (AdamW's
+    with a decoupled `decay`): `m` and `v` the running means, `t` the step count (1 at the first
+    step), `lr` one rate (a number) or a [K, 1] column of per-row rates; `buf` (p's shape) spares a
+    temporary.
 
-    Written out because every torch.optim optimizer imports torch._dynamo when built, and the
+    The bias corrections are computed in the precision of `t`: a number in double, a 0-d tensor on
+    the device (a captured graph reads it when replayed) in its own dtype. The float32 arithmetic
+    keeps the order each of its callers had before they shared it, so the numbers of runs made with
+    them do not move (docs/numerics.md): a column of rates (FlatOptimizer, the captured step) as
+    sqrt(v) / sqrt(c2) + eps and the quotient times lr / c1; one rate (TensorAdam) as
+    sqrt(v / c2) + eps and addcdiv. Both are held to torch.optim.Adam step by step
+    (tests/core/train/test_adam_and_clipping.py)."""
+    b1, b2 = betas
+    if decay:
+        p.mul_(1 - lr * decay)
+    m.lerp_(g, 1 - b1)
+    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+    if isinstance(t, torch.Tensor):
+        c1, c2 = 1 - torch.pow(b1, t), 1 - torch.pow(b2, t)
+        root_c2 = torch.sqrt(c2)
+    else:
+        c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+        root_c2 = math.sqrt(c2)
+    if isinstance(lr, torch.Tensor):
+        denom = torch.sqrt(v, out=buf).div_(root_c2).add_(eps)
+        p.addcmul_(torch.div(m, denom, out=denom), lr / c1, value=-1)
+    else:
+        denom = (v / c2 if buf is None else torch.div(v, c2, out=buf)).sqrt_().add_(eps)
+        p.addcdiv_(m, denom, value=-lr / c1)
+
+
+class TensorAdam:
+    """Adam over a list of tensors (adam_ on each), the same update as torch.optim.Adam.
+
+    Not torch.optim's because every torch.optim optimizer imports torch._dynamo when built, and the
     packaged app leaves the compiler stack out (installer/aegui.spec)."""
 
     def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
@@ -158,13 +202,7 @@ class TensorAdam:
 
     @torch.no_grad()
     def step(self) -> None:
-        b1, b2 = self.betas
         self.t += 1
-        c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
         for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            g = p.grad
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-self.lr / c1)
+            if p.grad is not None:
+                adam_(p, p.grad, m, v, self.lr, self.t, self.betas, self.eps)

@@ -1,20 +1,23 @@
 """A training run as the window runs it, without Qt: a generator for a worker thread that trains,
 computes what the panels show from each snapshot, honours pause / step / speed cap (StepGate),
 and at the end measures the run's metrics and autosaves the model, so nothing is lost even if the
-window is closing. The Qt layer only iterates it (aegui.qt.training_runner).
+window is closing. The Qt layer only iterates it (aegui.qt.training_runner). What it adds to the
+session's run are observers (train/loop/contract.py): the step gate and replay recording
+(train/loop/live.py) and LiveViews here.
 
 Items yielded: RunStarted once, then RunProgress (records since the last item, and a view of the
 best model so far when one is due); the generator returns a RunResult.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from aegui.core.data.dataset import GLYPH_SHAPE, spread_indices
 from aegui.core.runs.view import SHOWN_MAX, ModelView, compute_view, shown_samples
-from aegui.core.train.gate import BATCH, EPOCH, Every, StepGate
+from aegui.core.train.gate import Every, StepGate
+from aegui.core.train.loop.contract import Observer
+from aegui.core.train.loop.live import ReplayRecording, StepControl
 
 PROGRESS_INTERVAL = 0.04    # seconds between progress items (25 a second)
 SNAPSHOT_INTERVAL = 0.25    # seconds between views of the model (latent canvas, reconstructions)
@@ -55,6 +58,36 @@ class RunResult:
     save_error: str = ""
 
 
+class LiveViews(Observer):
+    """What the window is shown of a run: its records gathered into RunProgress items (at most 25
+    a second, and at each pause), with a view of the best model at most 4 times a second and at
+    each pause (not for a heartbeat: a view of a model whose epoch takes seconds runs it over the
+    shown samples, a good part of a step). `bars`: the training samples the per-sample wrong
+    pixels keep (a big set's are cut to SHOWN_MAX, spread over it)."""
+
+    def __init__(self, view, control: StepControl, bars):
+        self.view, self.control, self.bars = view, control, bars
+        self.pending: list = []
+        self.ready: list = []       # items made since the consumer last took them
+        self.progress_due, self.snapshot_due = Every(PROGRESS_INTERVAL), Every(SNAPSHOT_INTERVAL)
+
+    def on_record(self, run, rec) -> None:
+        if self.bars is not None and len(rec.glyph_wrong) > len(self.bars):
+            rec.glyph_wrong = rec.glyph_wrong[self.bars]
+        self.pending.append(rec)
+        if rec.done:
+            return
+        wait = self.control.pausing
+        if wait or self.progress_due():
+            shot = self.view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and self.snapshot_due()) else None
+            self.ready.append(RunProgress(self.pending, shot, paused=wait))
+            self.pending = []
+
+    def take(self) -> list:
+        out, self.ready = self.ready, []
+        return out
+
+
 def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=None, autosave: Path | None = None,
                  session_ready=None, heartbeat_s: float | None = None):
     """Train `exp` on `train` (validation loss on `val`); `full` is every sample, the ones the
@@ -80,34 +113,21 @@ def run_training(exp, train, val, full, gate: StepGate | None = None, recorder=N
         glyphs = tuple(full.shape) == GLYPH_SHAPE
         return compute_view(session.best_model(), shown, full, exp.augment if glyphs else None, epoch)
 
-    session.batch_report = lambda: gate.wants_batches
-    session.report_every_epoch = gate.stepping
-    progress_due, snapshot_due = Every(PROGRESS_INTERVAL), Every(SNAPSHOT_INTERVAL)
-    pending, rec = [], None
-    for rec in session.steps():
-        if bars is not None and len(rec.glyph_wrong) > len(bars):
-            rec.glyph_wrong = rec.glyph_wrong[bars]
-        if recorder is not None and not rec.batch:
-            recorder.record(session, rec)
-        pending.append(rec)
+    control = StepControl(gate)
+    session.observe(control)
+    if recorder is not None:
+        session.observe(ReplayRecording(recorder))
+    live = LiveViews(view, control, bars)
+    session.observe(live)
+    rec = None
+    for rec in session.steps():     # the gate's waits happen in here, once an item is yielded
+        yield from live.take()
         if rec.done:
             break
-        wait = gate.count(BATCH if rec.batch else EPOCH, rec.epoch)
-        if wait or progress_due():
-            # Not for a heartbeat (a long epoch's progress): a view of a model whose epoch takes
-            # seconds runs it over the shown samples, a good part of a step.
-            shot = view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and snapshot_due()) else None
-            yield RunProgress(pending, shot, paused=wait)
-            pending = []
-        if wait:
-            t0 = time.perf_counter()
-            gate.wait()
-            session.idle_s += time.perf_counter() - t0
-        session.report_every_epoch = gate.stepping
     if rec is None:
         raise RuntimeError("training produced no record")
-    if pending:
-        yield RunProgress(pending)
+    if live.pending:
+        yield RunProgress(live.pending)
     best = session.best_model()
     final = compute_view(best, shown, full, exp.augment if tuple(full.shape) == GLYPH_SHAPE else None, rec.epoch)
     result = RunResult(rec, best, final, run_metrics(session, rec, train, val), session.history)

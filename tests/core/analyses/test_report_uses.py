@@ -23,21 +23,25 @@ from numerics_runs import training_components
 def recorded(monkeypatch):
     """[(component names, experiment)] of every training started while it is in use; each one
     trains a single epoch."""
-    from aegui.core.train import capture, dense
-    from aegui.core.train import session as S
+    from aegui.core.train.backends.capture import CapturedBackend
+    from aegui.core.train.backends.dense import DenseBackend
+    from aegui.core.train.backends.eager import EagerBackend
+    from aegui.core.train.backends.scipy_opt import ScipyBackend
     seen = []
 
-    def wrap(loop: str, steps):
-        def one_epoch(s):
+    def wrap(loop: str, backend):
+        # The session makes its backend just before the loop runs (and reads train.epochs).
+        made = backend.__init__
+
+        def one_epoch(self, s):
             seen.append((training_components(loop, s.exp), s.exp))
             s.exp = dataclasses.replace(s.exp, train=dataclasses.replace(s.exp.train, epochs=1))
-            return steps(s)
+            made(self, s)
         return one_epoch
 
-    monkeypatch.setattr(S, "eager_steps", wrap("eager", S.eager_steps))
-    monkeypatch.setattr(S, "scipy_steps", wrap("scipy", S.scipy_steps))
-    monkeypatch.setattr(dense, "dense_steps", wrap("dense", dense.dense_steps))
-    monkeypatch.setattr(capture, "captured_steps", wrap("captured", capture.captured_steps))
+    for loop, backend in (("eager", EagerBackend), ("scipy", ScipyBackend), ("dense", DenseBackend),
+                          ("captured", CapturedBackend)):
+        monkeypatch.setattr(backend, "__init__", wrap(loop, backend))
     return seen
 
 

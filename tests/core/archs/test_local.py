@@ -15,7 +15,7 @@ from aegui.core.runs.storage import load_model, save_model
 from aegui.core.models import latent
 from aegui.core.models.local import LocalAutoencoder
 from aegui.core.archs import build_model, parameter_count
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train.memory import estimate
 from aegui.core.train.session import TrainingSession, check_fits, train
 

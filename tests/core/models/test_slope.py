@@ -2,7 +2,7 @@
 1 / (1 + exp(-βx)), in every architecture, the output layer (whose activation the loss applies to
 the logits) and the latent one included; other activations are left as they are. Checked against
 hand formulas, the derivatives against finite differences and torch's gradcheck, and the numpy
-loop's hand-written backward (train/dense.py) against autograd."""
+loop's hand-written backward (train/backends/dense.py) against autograd."""
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,13 +1,18 @@
-"""Adam's betas and epsilon (train.adam_beta1 / adam_beta2 / adam_eps) and gradient clipping by
-global norm (train.clip_norm) in every Adam aegui steps with and every gradient-step loop:
-optim.FlatOptimizer (torch's fused kernel and the written-out update), the captured step's
-optimizer (capture.py), the numpy loop's (dense.py) and optim.TensorAdam, each against
-torch.optim.Adam / AdamW step by step with betas and eps far from the defaults; clipping against
+"""Adam's betas and epsilon (train.adam_beta1 / adam_beta2 / adam_eps), weight decay and gradient
+clipping by global norm (train.clip_norm) in every Adam aegui steps with and every gradient-step
+backend. There is one written-out Adam per backend: optim.adam_ in torch (behind FlatOptimizer
+when torch's fused kernel does not apply, the captured step's optimizer and optim.TensorAdam) and
+backends/dense.NumpyAdam in numpy. Each is checked against torch.optim.Adam / AdamW step by step
+with betas and eps far from the defaults, with L2 (Adam) and decoupled (AdamW) weight decay, with
+a rate per model row and with the step count held on the device (as a captured graph holds it);
+the numpy one with a rate per row, a learning-rate factor and a frozen row. Clipping against
 torch.nn.utils.clip_grad_norm_ over one model's parameters, each stacked model by its own norm.
 
 Tolerances: the same float32 update in another order of operations, relative 1e-5 after 25 steps
 (the dense loop keeps its moments scaled by 1 / (1 - beta), a few roundings more)."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -15,8 +20,8 @@ import torch
 
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import font_dataset
-from aegui.core.train import capture, dense
-from aegui.core.train.optim import FlatOptimizer, TensorAdam, clip_rows_
+from aegui.core.train.backends import capture, dense
+from aegui.core.train.optim import FlatOptimizer, TensorAdam, adam_, clip_rows_
 from aegui.core.train.session import TrainingSession
 from core_helpers import small_experiment
 
@@ -30,15 +35,20 @@ def grads(k: int, p: int, steps: int = STEPS) -> list[torch.Tensor]:
     return [torch.randn(k, p, generator=g) * (0.1 + i % 5) for i in range(steps)]
 
 
-def reference(start: torch.Tensor, gs, optimizer: str = "adam") -> list[torch.Tensor]:
-    """Each row trained alone by torch.optim.Adam / AdamW: the weights after each step [K, P]."""
+def reference(start: torch.Tensor, gs, optimizer: str = "adam", lrs=None, decay: float | None = None,
+              factors=None) -> list[torch.Tensor]:
+    """Each row trained alone by torch.optim.Adam / AdamW (`lrs` one rate per row, default LR;
+    weight decay `decay`, default WD for AdamW and none for Adam; `factors[i]` scales the rate of
+    step i): the weights after each step [K, P]."""
     rows = [torch.nn.Parameter(r.clone()) for r in start]
     cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.Adam
-    opts = [cls([r], lr=LR, betas=(B1, B2), eps=EPS, weight_decay=WD if optimizer == "adamw" else 0.0,
-                foreach=False) for r in rows]
+    wd = (WD if optimizer == "adamw" else 0.0) if decay is None else decay
+    lrs = lrs or [LR] * len(rows)
+    opts = [cls([r], lr=lr, betas=(B1, B2), eps=EPS, weight_decay=wd, foreach=False) for r, lr in zip(rows, lrs)]
     out = []
-    for g in gs:
-        for r, opt, gk in zip(rows, opts, g):
+    for i, g in enumerate(gs):
+        for r, opt, gk, lr in zip(rows, opts, g, lrs):
+            opt.param_groups[0]["lr"] = lr * (factors[i] if factors else 1.0)
             r.grad = gk.clone()
             opt.step()
         out.append(torch.stack([r.detach().clone() for r in rows]))
@@ -66,6 +76,116 @@ def test_flat_optimizer_steps_as_torch_adam(optimizer, fused):
         torch.testing.assert_close(p, want, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("fused", [True, False])
+def test_flat_optimizer_adam_with_l2_weight_decay_steps_as_torch_adam(fused):
+    start = torch.randn(2, 30, generator=torch.Generator().manual_seed(4))
+    p = start.clone()
+    opt = FlatOptimizer(config("adam", weight_decay=WD), p, torch.tensor([LR, LR]))
+    if not fused:
+        opt.fused = None
+    for g, want in zip(grads(2, 30), reference(start, grads(2, 30), "adam", decay=WD)):
+        opt.step(g.clone(), 1.0, torch.ones(2, dtype=torch.bool))
+        torch.testing.assert_close(p, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+@pytest.mark.parametrize("device_count", [False, True])
+def test_the_torch_adam_steps_rows_with_their_own_rates(optimizer, device_count):
+    """adam_ on a [K, P] buffer with a [K, 1] column of rates, its step count a number or a 0-d
+    tensor (what a captured graph reads when replayed), as each row trained alone."""
+    lrs = [LR, LR / 7, LR * 3]
+    start = torch.randn(3, 20, generator=torch.Generator().manual_seed(5))
+    p, m, v = start.clone(), torch.zeros(3, 20), torch.zeros(3, 20)
+    lr = torch.tensor(lrs).view(-1, 1)
+    t = torch.zeros(())
+    for i, (g, want) in enumerate(zip(grads(3, 20), reference(start, grads(3, 20), optimizer, lrs=lrs))):
+        t += 1
+        adam_(p, g.clone(), m, v, lr, t.clone() if device_count else i + 1, (B1, B2), EPS,
+              decay=WD if optimizer == "adamw" else 0.0)
+        torch.testing.assert_close(p, want, rtol=1e-5, atol=1e-6)
+
+
+# The arithmetic of each torch Adam before they shared optim.adam_, copied: the shared one must give
+# their numbers to the bit (runs made with them keep their numbers, docs/numerics.md). The float32
+# sums differ between them in the order of operations and in the precision of the bias corrections.
+def _former_flat_adam(p, g, m, v, lr, t: int, decay: float):
+    """FlatOptimizer without the fused kernel: corrections in double, sqrt(v) / sqrt(c2)."""
+    if decay:
+        p.mul_(1 - lr * decay)
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    buf = torch.sqrt(v).div_(math.sqrt(1 - B2 ** t)).add_(EPS)
+    p.addcmul_(torch.div(m, buf), lr / (1 - B1 ** t), value=-1)
+
+
+def _former_captured_adam(p, g, m, v, lr, t: torch.Tensor, decay: float):
+    """The captured step without the fused kernel: its step count a float32 tensor on the device."""
+    if decay:
+        p.mul_(1 - lr * decay)
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(B2, t))).add_(EPS)
+    p.addcmul_(m / denom, lr / (1 - torch.pow(B1, t)), value=-1)
+
+
+def _former_tensor_adam(p, g, m, v, lr: float, t: int):
+    """TensorAdam: sqrt(v / c2) and addcdiv."""
+    c1, c2 = 1 - B1 ** t, 1 - B2 ** t
+    m.lerp_(g, 1 - B1)
+    v.mul_(B2).addcmul_(g, g, value=1 - B2)
+    p.addcdiv_(m, (v / c2).sqrt_().add_(EPS), value=-lr / c1)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_the_flat_optimizers_adam_keeps_its_former_numbers_to_the_bit(optimizer):
+    """FlatOptimizer's written-out step (where torch has no fused kernel) through adam_, rows with
+    their own rates and a learning-rate factor."""
+    start = torch.randn(3, 40, generator=torch.Generator().manual_seed(8))
+    p, q = start.clone(), start.clone()
+    lrs = torch.tensor([LR, LR / 7, LR * 3])
+    opt = FlatOptimizer(config(optimizer), p, lrs)
+    opt.fused = None
+    m, v = torch.zeros_like(q), torch.zeros_like(q)
+    decay = WD if optimizer == "adamw" else 0.0
+    for t, g in enumerate(grads(3, 40), 1):
+        opt.step(g.clone(), 0.9, torch.ones(3, dtype=torch.bool))
+        _former_flat_adam(q, g.clone(), m, v, (lrs * 0.9).view(-1, 1), t, decay)
+        assert torch.equal(p, q), f"step {t}"
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_the_captured_steps_adam_keeps_its_former_numbers_to_the_bit(optimizer, monkeypatch):
+    """Without the fused kernel the captured step steps through adam_ with its step count on the
+    device (float32), as it counted before."""
+    s, step = _captured_step(optimizer, False, monkeypatch)
+    flat = s.model.flat
+    q = flat.detach().clone()
+    m, v, t = torch.zeros_like(q), torch.zeros_like(q), torch.zeros(())
+    lr = step.lr_vec.clone()
+    decay = WD if optimizer == "adamw" else 0.0
+    for i, g in enumerate(grads(2, flat.shape[1], 10), 1):
+        flat.grad.copy_(g)
+        step._opt_step()
+        t += 1
+        _former_captured_adam(q, g.clone(), m, v, lr, t, decay)
+        assert torch.equal(flat.detach(), q), f"step {i}"
+
+
+def test_tensor_adam_keeps_its_former_numbers_to_the_bit():
+    start = torch.randn(2, 30, generator=torch.Generator().manual_seed(9))
+    params = [torch.nn.Parameter(r.clone()) for r in start]
+    q = start.clone()
+    m, v = torch.zeros_like(q), torch.zeros_like(q)
+    opt = TensorAdam(params, lr=LR, betas=(B1, B2), eps=EPS)
+    for t, g in enumerate(grads(2, 30), 1):
+        for prm, gk in zip(params, g):
+            prm.grad = gk.clone()
+        opt.step()
+        for k in range(2):
+            _former_tensor_adam(q[k], g[k].clone(), m[k], v[k], LR, t)
+        assert torch.equal(torch.stack([prm.detach() for prm in params]), q), f"step {t}"
+
+
 def test_the_defaults_differ_from_these_settings():
     """The settings above move the weights elsewhere than the defaults: the comparison sees them."""
     start = torch.randn(2, 30, generator=torch.Generator().manual_seed(1))
@@ -90,10 +210,25 @@ def test_tensor_adam_steps_as_torch_adam():
 def test_dense_loop_adam_steps_as_torch_adam():
     start = torch.randn(2, 30, generator=torch.Generator().manual_seed(3))
     p = start.numpy().copy()
-    opt = dense._Adam(p, [LR, LR], (B1, B2, EPS))
+    opt = dense.NumpyAdam(p, [LR, LR], (B1, B2, EPS))
     for g, want in zip(grads(2, 30), reference(start, grads(2, 30))):
         opt.step(g.numpy().copy(), 1.0, None)
         np.testing.assert_allclose(p, want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_dense_loop_adam_steps_rows_with_their_rates_a_factor_and_a_frozen_row():
+    """Rates per row, a learning-rate factor that changes each step, and row 1 frozen (a model
+    the divergence guard stopped): it neither moves nor updates its moments."""
+    lrs, factors = [LR, LR / 3, LR * 2], [0.97 ** i for i in range(STEPS)]
+    start = torch.randn(3, 30, generator=torch.Generator().manual_seed(6))
+    p = start.numpy().copy()
+    opt = dense.NumpyAdam(p, lrs, (B1, B2, EPS))
+    live = np.array([True, False, True])
+    want = reference(start, grads(3, 30), lrs=lrs, factors=factors)
+    for g, f, w in zip(grads(3, 30), factors, want):
+        opt.step(g.numpy().copy(), f, live)
+        np.testing.assert_allclose(p[live], w.numpy()[live], rtol=1e-5, atol=1e-6)
+    assert np.array_equal(p[1], start.numpy()[1]) and not opt.m[1].any() and not opt.v[1].any()
 
 
 def _captured_step(optimizer: str, fused: bool, monkeypatch):
@@ -105,7 +240,7 @@ def _captured_step(optimizer: str, fused: bool, monkeypatch):
                                   "seeds": 2})
     s = TrainingSession(exp, font_dataset(("Font3",)), device="cpu")
     opt = FlatOptimizer(exp.train, s.model.flat, torch.tensor(s.lrs))
-    step = capture._Step(s, s.x, s.x, len(s.x), None, opt)
+    step = capture._Step(s, s.x, s.x, len(s.x), None, opt, torch.ones(2, dtype=torch.bool))
     assert (step.fused is not None) == fused
     step.begin_epoch(1)
     return s, step
@@ -157,7 +292,7 @@ def test_clip_rows_is_clip_grad_norm_of_each_model():
     assert float(got[int(norms.argmax())].norm()) == pytest.approx(max_norm, rel=1e-5)
     # The numpy loop's clipping is the same.
     g_np = g.numpy().copy()
-    dense._clip_rows(g_np, max_norm)
+    dense.clip_rows(g_np, max_norm)
     np.testing.assert_allclose(g_np, got.numpy(), rtol=1e-6)
 
 

@@ -1,4 +1,4 @@
-"""Captured CUDA training steps (train/capture.py), the device choice and K from free memory.
+"""Captured CUDA training steps (train/backends/capture.py), the device choice and K from free memory.
 
 Tolerances: full-batch deterministic runs (Font3) give the same final
 losses (relative 1e-4) and the same wrong pixels captured or eager; runs with random draws (VAE
@@ -18,8 +18,9 @@ import torch
 from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import load_split
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train.devices import choices, describe, resolve_device
+from aegui.core.train.memory import free_models
 from aegui.core.train.session import TrainingSession
 from core_helpers import PRESETS, ROOT
 
@@ -147,12 +148,12 @@ def test_emoji_vae_captured_eager_and_bf16_agree():
 @needs_cuda
 def test_free_memory_gives_thousands_of_font3_models_and_they_fit():
     exp = preset("font3-ae2d")
-    assert capture.free_models(exp.model, 32, "cuda") >= 4096
-    assert capture.free_models(exp.model, 32, "cpu") is None
+    assert free_models(exp.model, 32, "cuda") >= 4096
+    assert free_models(exp.model, 32, "cpu") is None
     # A twentieth of free memory's worth of models trains within that twentieth.
     torch.cuda.empty_cache()
     free, _ = torch.cuda.mem_get_info()
-    k = capture.free_models(exp.model, 32, "cuda", fraction=0.05)
+    k = free_models(exp.model, 32, "cuda", fraction=0.05)
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()
     _, rec = run(with_changes(exp, train={"seeds": k, "epochs": 20, "check_every": 10, "target_max_wrong": None,

@@ -1,5 +1,5 @@
-"""The numpy loop for small dense autoencoders on the CPU (train/dense.py) against torch's loop
-(train/eager.py): the same checks, losses and weights from the same start, and the glyph presets
+"""The numpy loop for small dense autoencoders on the CPU (train/backends/dense.py) against torch's
+loop (train/backends/eager.py): the same checks, losses and weights from the same start, and the glyph presets
 still reach 0 wrong pixels through it. Tolerance: full-batch runs from the same weights differ
 only by float32 rounding between numpy's and torch's kernels (relative 1e-4 on the losses over a
 few dozen epochs, as tests/core/train/test_capture.py allows between its loops). Longer runs
@@ -13,7 +13,8 @@ import torch
 from aegui.core.config.load import load_experiment
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import from_config
-from aegui.core.train import dense
+from aegui.core.train.backends import dense
+from aegui.core.train.loop.contract import Observer
 from aegui.core.train.session import TrainingSession
 from core_helpers import PRESETS
 
@@ -97,18 +98,30 @@ def test_diverged_models_freeze_as_in_torch():
                                rtol=1e-3, atol=1e-3)
 
 
+class Window(Observer):
+    """The window's way of watching a run: step mode (a record every epoch) for the first epochs,
+    then free running, and a pause asked for during epoch 13."""
+
+    reports_inside_epochs = True
+
+    def __init__(self, s):
+        self.s, self.stepping = s, True
+
+    def every_epoch(self) -> bool:
+        return self.stepping
+
+    def batch_record(self) -> bool:
+        return self.s.epoch == 13
+
+    def on_record(self, run, rec) -> None:
+        self.stepping = rec.epoch < 4
+
+
 def drive(s):
-    """The window's way of consuming a run: step mode (a record every epoch) for the first epochs,
-    then free running, and a pause asked for during epoch 13. (records, whether the numpy loop
-    takes the run)."""
-    s.report_every_epoch = True
-    s.batch_report = lambda: s.epoch == 13
+    """(records, whether the numpy loop takes the run) with a Window watching."""
+    s.observe(Window(s))
     fast = dense.usable(s) and s.dense
-    recs = []
-    for rec in s.steps():
-        recs.append(rec)
-        s.report_every_epoch = rec.epoch < 4
-    return recs, fast
+    return list(s.steps()), fast
 
 
 def test_step_mode_and_pauses_give_torch_records():

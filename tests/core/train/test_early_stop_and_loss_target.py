@@ -16,7 +16,7 @@ import torch
 
 from aegui.core.config.validation import with_changes
 from aegui.core.data.datasets import font_dataset, load_split
-from aegui.core.train import capture, dense
+from aegui.core.train.backends import capture, dense
 from aegui.core.train import progress as P
 from aegui.core.train.session import TrainingSession
 from core_helpers import small_experiment

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from aegui.core.analyses.teach import PREPARING, TeachSession, TeachSettings, fonts_from_file
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train import progress as P
 from aegui.core.train.session import TrainingSession
 from core_helpers import ROOT, run_cli, small_experiment
@@ -64,7 +64,7 @@ def _run(session, loop):
 @pytest.mark.parametrize("loop", ["eager", "captured"])
 def test_a_model_that_blows_up_gets_the_statistics_of_its_last_check_back_and_keeps_them(font3, loop):
     """Model 2 of 2 trains at a learning rate it cannot survive, model 1 goes on; the captured
-    loop runs here with its steps called eagerly (train/capture.py on the CPU)."""
+    loop runs here with its steps called eagerly (train/backends/capture.py on the CPU)."""
     exp = batchnorm_experiment(epochs=12)
     session = TrainingSession(exp, font3, lrs=[0.01, 5.0], device="cpu")
     session.dense = False

@@ -11,7 +11,7 @@ from core_helpers import small_experiment
 from aegui.core.config.validation import validate
 from aegui.core.models import latent
 from aegui.core.runs.storage import load_model, save_model
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train.session import TrainingSession
 
 CASES = {

@@ -14,6 +14,7 @@ from aegui.core.analyses import replay as R
 from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.data.datasets import font_dataset
 from aegui.core.train.gate import StepGate
+from aegui.core.train.loop.live import StepControl
 from aegui.core.train.session import TrainingSession
 from aegui.core.train.snapshots import (ReplayError, ReplayRecorder, SnapshotStore, load_replay,
                                         save_replay)
@@ -148,7 +149,7 @@ def test_gate_steps_one_batch_and_each_step_says_where_training_stands():
     exp = Experiment(train=TrainConfig(epochs=100, seeds=1, batch_size=8, check_every=10))
     session = TrainingSession(exp, font_dataset())   # 32 glyphs: four batches an epoch
     gate = StepGate()
-    session.batch_report = lambda: gate.wants_batches
+    session.observe(StepControl(gate))
     records = []
 
     def run():
@@ -156,8 +157,6 @@ def test_gate_steps_one_batch_and_each_step_says_where_training_stands():
             records.append(r)
             if r.done:
                 return
-            if gate.count("batch" if r.batch else "epoch", r.epoch):
-                gate.wait()
     gate.step("batch")
     t = threading.Thread(target=run)
     t.start()

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from aegui.core.train import capture
+from aegui.core.train.backends import capture
 from aegui.core.train import progress as P
 from aegui.core.train.session import HEARTBEAT_S, TrainingSession
 from aegui.core.workspace.run import RunProgress, RunStarted, run_training
@@ -52,13 +52,16 @@ def test_without_a_heartbeat_the_records_are_the_checks(font3):
     assert [(r.epoch, r.batch) for r in session.steps()] == [(3, 0)]
 
 
-def test_the_captured_loop_reports_each_epoch_before_its_first_check(font3):
-    """On CUDA an epoch is replayed whole; here its steps are called eagerly (train/capture.py)."""
+def test_the_captured_loop_reports_each_batch_before_its_first_check(font3):
+    """The captured steps run in the same loop, so they report as the eager ones do, batch by batch
+    (on CUDA each batch is one replay; here its steps are called eagerly: backends/capture.py)."""
     session = TrainingSession(many_norms(), font3, device="cpu")
     session.heartbeat_s = 0.0
     recs = list(capture.captured_steps(session))
-    assert [(r.epoch, r.batch, r.batches) for r in recs] == [(1, 1, 1), (2, 1, 1), (3, 0, 0)]
+    assert [(r.epoch, r.batch, r.batches) for r in recs] == \
+        [(e, b, 4) for e in (1, 2) for b in (1, 2, 3, 4)] + [(3, 1, 4), (3, 2, 4), (3, 3, 4), (3, 0, 0)]
     assert all(r.epochs_per_s > 0 for r in recs)
+    assert len({r.max_wrong for r in recs[:-1]}) == 1      # measured once, then kept
 
 
 def test_the_window_has_a_time_left_before_the_first_check(font3):

@@ -15,7 +15,7 @@ Every run is trained with every combination of `grid` (the cartesian product, th
 varying fastest; no grid: the runs as listed; no runs: the base alone), `seeds` times (base
 seed + 0 .. N-1). Runs whose experiments differ only in learning rate, momentum or init train
 side by side, one stacked model per run in one session (plan_stacks), each as it would alone:
-its seed draws its weights and, off CUDA graphs, its own batch order (train/eager.py; a CUDA
+its seed draws its weights and, off CUDA graphs, its own batch order (train/backends/eager.py; a CUDA
 session's captured step draws one order for all, so there only runs of one seed stack), and
 only deterministic objectives stack (a VAE's or a denoiser's draws,
 dropout and augmentation would differ with the number of models); each stacked run's seconds
@@ -397,7 +397,7 @@ class CompareJob(Job):
     def steps(self) -> Iterator[CompareProgress]:
         import os
         from aegui.core.train import progress as P
-        from aegui.core.train.capture import free_models
+        from aegui.core.train.memory import free_models
         from aegui.core.train.session import TrainingSession, resolve_device
         start = time.perf_counter()
         runs: list[RunCurve] = []

@@ -31,7 +31,7 @@ from pathlib import Path
 class Component:
     name: str
     label: str
-    where: str              # "aegui/core/train/dense.py" (its NUMERICS) or "...:ADAM_NUMERICS"
+    where: str              # "aegui/core/train/backends/dense.py" (its NUMERICS) or "...:ADAM_NUMERICS"
     runs: bool = True       # decides the trained runs' numbers (False: only the report's figures and verdicts)
 
     @property
@@ -45,20 +45,22 @@ class Component:
 
 _T, _M, _D, _A = "aegui/core/train/", "aegui/core/models/", "aegui/core/data/", "aegui/core/analyses/"
 _SOURCES = _D + "sources/"
+_B = _T + "backends/"
 
 COMPONENTS: tuple[Component, ...] = (
-    # training loops; the session covers evaluation.py, early_stop.py, image_quality.py and history.py
-    Component("loop.eager", "the eager torch loop", _T + "eager.py"),
-    Component("loop.captured", "the captured (CUDA-graph) loop", _T + "capture.py"),
-    Component("loop.scipy", "the scipy loop", _T + "scipy_opt.py"),
-    Component("loop.dense", "the dense numpy loop", _T + "dense.py"),
+    # the training loop's backends; the session covers the loop and its observers (train/loop/),
+    # evaluation.py, image_quality.py and history.py
+    Component("loop.eager", "the eager torch loop", _B + "eager.py"),
+    Component("loop.captured", "the captured (CUDA-graph) loop", _B + "capture.py"),
+    Component("loop.scipy", "the scipy loop", _B + "scipy_opt.py"),
+    Component("loop.dense", "the dense numpy loop", _B + "dense.py"),
     Component("session", "the training session (checks, best model, blow-up guard, early stopping)",
               _T + "session.py"),
     # optimizers
     Component("optimizer.adam", "torch Adam (Adam, AdamW, the classifier head's Adam)", _T + "optim.py:ADAM_NUMERICS"),
     Component("optimizer.sgd", "SGD, momentum and RMSprop", _T + "optim.py:SGD_NUMERICS"),
     Component("optimizer.schedule", "the learning-rate schedules and gradient clipping", _T + "optim.py"),
-    Component("optimizer.dense-adam", "the dense loop's numpy Adam", _T + "dense.py:ADAM_NUMERICS"),
+    Component("optimizer.dense-adam", "the dense loop's numpy Adam", _B + "dense.py:ADAM_NUMERICS"),
     # objectives (one per model kind) and their loss functions
     Component("objective.ae", "the autoencoder's objective", _M + "objectives.py:AE_NUMERICS"),
     Component("objective.dae", "the denoising autoencoder's objective", _M + "objectives.py:DAE_NUMERICS"),
@@ -150,7 +152,7 @@ def revision(name: str, root: Path) -> int:
 
 
 def imported(path: str):
-    """The module of a source path ("aegui/core/train/dense.py"), imported: for a tree whose
+    """The module of a source path ("aegui/core/train/backends/dense.py"), imported: for a tree whose
     sources are not on disk."""
     return importlib.import_module(path[:-len(".py")].replace("/", "."))
 

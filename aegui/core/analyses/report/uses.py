@@ -24,7 +24,7 @@ SECTIONS = {"data": "DataConfig", "model": "ModelSpec", "train": "TrainConfig", 
             "augment": "AugmentConfig"}
 _NOT_SETTINGS = ("labels", "grid_labels", "description", "name")    # texts whose keys look like settings
 
-# What the dense loop accepts (train/dense.py: usable, _ACTS).
+# What the dense loop accepts (train/backends/dense.py: usable, _ACTS).
 _DENSE = {("model", "kind"): {"ae"}, ("model", "arch"): {"mlp"}, ("train", "optimizer"): {"adam"},
           ("train", "loss"): {"bce"}, ("model", "output_activation"): {"sigmoid"},
           ("model", "hidden_activation"): {"elu", "tanh", "relu", "identity", "sigmoid"},

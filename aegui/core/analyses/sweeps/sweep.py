@@ -21,7 +21,7 @@ error), and held-out samples when data.val_split > 0 (trained on the rest). Thos
 fastest). Configs whose experiments differ only in train.seed, train.learning_rate,
 train.momentum or model.init train together in one TrainingSession (one model per config and
 seed, stacked); every other difference (layers, optimizer, noise level, ...) starts a separate
-session. A stacked model draws its weights, and in mini-batches its batch order (train/eager.py;
+session. A stacked model draws its weights, and in mini-batches its batch order (train/backends/eager.py;
 CUDA graphs draw one order for all), from its own seed, so it trains as its run alone would.
 Sweep runs never stop early: each goes to its last epoch, and the epochs it took to reach the
 target are read afterwards from its history (the first checked epoch whose worst glyph has
@@ -597,7 +597,7 @@ class SweepRunner(Job):
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
-        from aegui.core.train.capture import free_models
+        from aegui.core.train.memory import free_models
         from aegui.core.train.memory import check_session
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep

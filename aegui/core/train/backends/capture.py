@@ -8,23 +8,21 @@ launches them all at once. Everything a step reads therefore lives in fixed devi
 the training set, this epoch's batch order (drawn on the GPU), a position the graph advances
 itself, the learning rate, Adam's step count and the VAE's beta.
 
-TrainingSession.steps() comes here on CUDA for the gradient optimizers, except fresh-noise
-denoising (its noise is drawn with numpy each epoch); the CPU path never does. The records
-mean what the eager loop's mean; the random draws (batch order, VAE noise) differ from it.
+TrainingSession.steps() comes here on CUDA for the gradient optimizers, except where the data
+changes on the host each epoch (fresh-noise denoising, augmentation); the CPU path never does. The
+records mean what the eager loop's mean; the random draws (batch order, VAE noise) differ from it.
+On the CPU `captured_steps` runs the same backend with each graph called eagerly (the tests).
 """
 from __future__ import annotations
 
 import contextlib
-import time
-from typing import Iterator
 
 import numpy as np
 import torch
 
-from aegui.core.archs import arch_of
 from aegui.core.schema.experiment import SCIPY_OPTIMIZERS
-from aegui.core.train import progress as P
-from aegui.core.train.eager import eager_steps
+from aegui.core.train.backends.torch_base import TorchBackend
+from aegui.core.train.loop.contract import Measured
 from aegui.core.train.optim import _FUSED, FlatOptimizer, adam_settings, clip_rows_, lr_factor
 
 # The numerics revision of the captured (CUDA-graph) loop: bump it with any change to the numbers
@@ -35,11 +33,12 @@ _WARMUP = 2     # eager steps on a side stream before capturing (cuBLAS / cuDNN 
 
 
 def usable(session) -> bool:
-    """Whether the session's step can be captured (fixed shapes, no host-side data per epoch)."""
+    """Whether the session's step can be captured (fixed shapes, no host-side data per epoch: an
+    augmented run draws new glyphs each epoch, which a graph replaying the clean set never saw)."""
     exp = session.exp
     if session.device.type != "cuda" or exp.train.optimizer in SCIPY_OPTIMIZERS:
         return False
-    if session.objective.corrupts_inputs and exp.noise.mode == "fresh":
+    if session.objective.corrupts_inputs and exp.noise.mode == "fresh" or session.augmenter is not None:
         return False
     return hasattr(torch.cuda, "CUDAGraph")
 
@@ -54,8 +53,9 @@ class _Step:
     """The static tensors of one run and its graphs: `whole` does a full step per replay;
     with `split` (full-batch runs that measure before stepping) `fwd` and `opt` do the halves."""
 
-    def __init__(self, s, xin, target, bs: int, gen, opt: FlatOptimizer):
+    def __init__(self, s, xin, target, bs: int, gen, opt: FlatOptimizer, alive: torch.Tensor):
         self.s, self.xin, self.target, self.bs, self.gen, self.opt = s, xin, target, bs, gen, opt
+        self.alive = alive
         t, spec, dev = s.exp.train, s.exp.model, s.device
         self.n = n = xin.shape[-2]
         self.full_batch = bs == n
@@ -120,26 +120,9 @@ class _Step:
             self.fused([p], [g], [m], [v], [], [self.step_t], lr=self.lr_one, beta1=b1, beta2=b2,
                        weight_decay=cfg.weight_decay, eps=eps, amsgrad=False, maximize=False)
         else:
-            # FlatOptimizer.step's arithmetic with the step count and learning rates on the device
-            # (lr_vec is 0 for frozen models).
-            lr, wd = self.lr_vec, cfg.weight_decay
-            if wd and cfg.optimizer != "adamw":
-                g = g.add(p, alpha=wd)
-            if cfg.optimizer == "sgd":
-                p.addcmul_(g, lr, value=-1)
-            elif cfg.optimizer == "momentum":
-                m.mul_(opt.momentum).add_(g)
-                p.addcmul_(m, lr, value=-1)
-            elif cfg.optimizer == "rmsprop":
-                v.mul_(0.99).addcmul_(g, g, value=0.01)
-                p.addcmul_(g / torch.sqrt(v).add_(1e-8), lr, value=-1)
-            else:
-                if cfg.optimizer == "adamw" and wd:
-                    p.mul_(1 - lr * wd)
-                m.lerp_(g, 1 - b1)
-                v.mul_(b2).addcmul_(g, g, value=1 - b2)
-                denom = torch.sqrt(v).div_(torch.sqrt(1 - torch.pow(b2, self.step_t))).add_(eps)
-                p.addcmul_(m / denom, lr / (1 - torch.pow(b1, self.step_t)), value=-1)
+            # FlatOptimizer's update with the step count and learning rates on the device (lr_vec
+            # is 0 for frozen models).
+            opt.update(g, self.lr_vec, self.step_t)
         opt.p.grad.zero_()
 
     def _whole(self, pos, share: float, advance: bool, gen):
@@ -176,7 +159,7 @@ class _Step:
                 _, parts, _ = s.loss(self.xin[:1], self.target[:1], 1, None)
             self.keys = list(parts)
             self.acc = torch.zeros(len(self.keys), s.k, device=s.device)
-        self.lr_vec.copy_(self.lr_base * s.alive.view(-1, 1))
+        self.lr_vec.copy_(self.lr_base * self.alive.view(-1, 1))
         self.lr_one.fill_(s.lrs[0])
         self.programs = self._programs(self.gen)
         self.graphs, self.out = None, {}
@@ -218,9 +201,9 @@ class _Step:
         s, t, spec = self.s, self.s.exp.train, self.s.exp.model
         factor = lr_factor(t, epoch - 1)
         # alive changes in place when a model dies; torch's version counter (no public reader) says so.
-        if factor != self._factor or s.alive._version != self._alive_version:
-            self._factor, self._alive_version = factor, s.alive._version
-            self.lr_vec.copy_(self.lr_base * factor * s.alive.view(-1, 1))
+        if factor != self._factor or self.alive._version != self._alive_version:
+            self._factor, self._alive_version = factor, self.alive._version
+            self.lr_vec.copy_(self.lr_base * factor * self.alive.view(-1, 1))
             self.lr_one.fill_(s.lrs[0] * factor)
         if self.weights is not None:
             for name, value in s.objective.weights(spec, epoch).items():
@@ -240,95 +223,91 @@ class _Step:
         return {k: self.acc[i].clone() for i, k in enumerate(self.keys)}
 
 
-def captured_steps(s) -> Iterator[P.ProgressRecord]:
-    """eager.eager_steps with each step replayed from a CUDA graph (see the module doc)."""
-    t = s.exp.train
-    s.captured = True
-    rng = np.random.default_rng(t.seed)
-    gen = None
-    # The CPU stand-in replays eagerly: its generator needs no graph to register with (without one
-    # the VAE's noise came from the global generator, and the run from whatever seeded it last).
-    if s.device.type != "cuda" or hasattr(torch.cuda.CUDAGraph, "register_generator_state"):
-        gen = torch.Generator(device=s.device).manual_seed(t.seed)
-    else:   # older torch: graphs draw only from the default generator
-        torch.cuda.manual_seed(t.seed)
-    xin, target = s.training_pairs(rng)
-    n = xin.shape[-2]
-    bs = t.batch_size if 0 < t.batch_size < n else n
-    opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
-    if opt.m is None:
-        opt.m = torch.zeros_like(s.model.flat)
-    if opt.v is None:
-        opt.v = torch.zeros_like(s.model.flat)
-    snapshot = s.last_finite()
-    start = time.perf_counter()
+class CapturedBackend(TorchBackend):
+    """The eager backend's steps replayed from CUDA graphs (see the module doc)."""
+
+    name = "captured"
+
+    def start(self, run) -> None:
+        s = self.s
+        t = s.exp.train
+        s.captured = True
+        rng = np.random.default_rng(t.seed)
+        gen = None
+        # The CPU stand-in replays eagerly: its generator needs no graph to register with (without
+        # one the VAE's noise came from the global generator, and the run from whatever seeded it last).
+        if s.device.type != "cuda" or hasattr(torch.cuda.CUDAGraph, "register_generator_state"):
+            gen = torch.Generator(device=s.device).manual_seed(t.seed)
+        else:   # older torch: graphs draw only from the default generator
+            torch.cuda.manual_seed(t.seed)
+        xin, target = s.training_pairs(rng)
+        n = xin.shape[-2]
+        bs = t.batch_size if 0 < t.batch_size < n else n
+        self.opt = opt = FlatOptimizer(t, s.model.flat, torch.tensor(s.lrs, dtype=torch.float32), s.momenta)
+        if opt.m is None:
+            opt.m = torch.zeros_like(s.model.flat)
+        if opt.v is None:
+            opt.v = torch.zeros_like(s.model.flat)
+        try:
+            self.step = step = _Step(s, xin, target, bs, gen, opt, self.alive)
+        except RuntimeError as e:     # out of memory, or an operation a graph cannot hold
+            raise CaptureFailed from e
+        self.exact = step.split
+        self.batches = 1 if step.split else step.nfull + (1 if step.tail else 0)
+
+    def begin(self, epoch: int, keep_parts: bool) -> None:
+        self.step.begin_epoch(epoch)
+
+    def forward(self, epoch: int, batch: int) -> None:
+        step = self.step
+        name = "fwd" if step.split else "whole" if batch <= step.nfull else "tail"
+        self.total, self.parts, self.logits = step.replay(name)
+
+    def first_loss(self):
+        return self.total
+
+    def measured(self) -> Measured:
+        return Measured(self.s.wrong(self.logits), self.total.clone(), {k: v.clone() for k, v in self.parts.items()})
+
+    def drop_step(self) -> None:
+        self.s.model.flat.grad.zero_()      # the graphs add into it: the next step starts from zero
+
+    def update(self) -> None:
+        if self.step.split:
+            self.step.replay("opt")
+
+    def parts_so_far(self, batch: int) -> dict:
+        step = self.step
+        if step.full_batch:
+            return {k: v.clone() for k, v in self.parts.items()}
+        if batch < self.batches:
+            seen = batch * step.bs
+            return {k: v * (step.n / seen) for k, v in step.epoch_parts().items()}
+        return step.epoch_parts()
+
+    def freeze(self, rows: np.ndarray) -> None:
+        super().freeze(rows)
+        if self.step.fused is not None:
+            # The fused kernel cannot freeze one row: record the step again with per-model
+            # learning rates (0 for the frozen).
+            self.step.fused = None
+            self.step.capture()
+
+
+def captured_steps(s):
+    """The records of session `s`'s run with its steps captured (on the CPU, called eagerly); a step
+    that cannot be captured trains eagerly instead (s.capture_error says why)."""
+    from aegui.core.train.backends.eager import EagerBackend
+    from aegui.core.train.loop.epochs import run
+
+    backend = CapturedBackend(s)
     try:
-        step = _Step(s, xin, target, bs, gen, opt)
-    except RuntimeError as e:     # out of memory, or an operation a graph cannot hold
-        # Nothing has moved (the warm-up's changes are undone): train eagerly instead.
-        s.captured, s.capture, s.capture_error = False, False, str(e)
+        yield from run(s, backend)
+    except CaptureFailed as e:
+        s.captured, s.capture, s.capture_error = False, False, str(e.__cause__)
         s.model.flat.grad = None
-        yield from eager_steps(s)
-        return
-    last_loss = torch.full((s.k,), float("nan"))
-    for epoch in range(1, t.epochs + 1):
-        s.epoch = epoch
-        last = epoch == t.epochs or s.stop_requested
-        check = epoch % t.check_every == 0 or last
-        step.begin_epoch(epoch)
-        wrong = None
-        if step.split:
-            total, parts, logits = step.replay("fwd")
-            s.note_first_loss(total)
-            if check and not last:
-                # As the eager loop: measured before the step, so a model that hits the
-                # target is kept exactly as measured.
-                wrong = s.wrong(logits)
-                last_loss = total.clone()
-                parts_now = {k: v.clone() for k, v in parts.items()}
-                if s.target_hit(wrong, last_loss):
-                    yield s.record(s.checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start), epoch)
-                    return
-            step.replay("opt")
-        else:
-            for b in range(step.nfull):
-                total, parts, _ = step.replay("whole")
-                s.note_first_loss(total)
-            if step.tail:
-                total, parts, _ = step.replay("tail")
-        if not check:
-            if s.heartbeat_due():
-                done = step.epoch_parts() if not step.full_batch else {k: v.clone() for k, v in parts.items()}
-                yield s.partial_record(epoch, 1, 1, done, start, measure=False)
-            continue
-        if wrong is None:
-            wrong = s.wrong(s.eval_logits())
-            parts_now = step.epoch_parts() if not step.full_batch else {k: v.clone() for k, v in parts.items()}
-            last_loss = parts_now["total"]
-        rec = s.checkpoint(epoch, wrong, last_loss, parts_now, snapshot, opt, start)
-        if step.fused is not None and np.isnan(rec.loss_per_model).any():
-            # A model died: the fused kernel cannot freeze one row, so record the step again
-            # with per-model learning rates (0 for the frozen).
-            step.fused = None
-            step.capture()
-        yield s.record(rec, epoch)
-        if rec.done:
-            return
+        yield from run(s, EagerBackend(s))
 
 
-def free_models(spec, rows: int, device, fraction: float = 0.5) -> int | None:
-    """How many stacked models of `spec` fit in `fraction` of the CUDA device's free memory
-    when each trains on `rows` samples per step; None off CUDA (the CPU path picks no K)."""
-    dev = torch.device(device)
-    if dev.type != "cuda" or not torch.cuda.is_available():
-        return None
-    free, _ = torch.cuda.mem_get_info(dev)
-    arch = arch_of(spec)
-    params = arch.parameter_count(spec)
-    acts = arch.step_activations(spec)
-    # Weights, gradient, Adam's two moments, the divergence snapshot, the four copies kept
-    # while the step is recorded and a spare for the optimizer's temporaries; activations kept
-    # for backward and their gradients (x2), all fp32.
-    per_model = 4 * (10 * params + 2 * rows * acts)
-    return max(1, int(free * fraction // per_model))
-
+class CaptureFailed(Exception):
+    """Recording the step's graph failed (its cause says why); nothing has moved."""

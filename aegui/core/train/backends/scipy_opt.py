@@ -1,16 +1,16 @@
 """scipy.optimize (Powell, BFGS, CG) as optimizers for tiny nets, as the course's seed 001 compared.
 
-`train.optimizer` "powell", "bfgs" or "cg" makes TrainingSession.steps() hand over to
-`scipy_steps(session)`, which yields the same ProgressRecords (history rows, blow-up guard,
-wrong-pixel target, best-of-K) as the gradient-step engine. How it works:
+`train.optimizer` "powell", "bfgs" or "cg" makes TrainingSession.steps() run the epoch loop
+with ScipyBackend, so its records come from the same observers (history rows, blow-up guard,
+wrong-pixel target, best-of-K) as the gradient steps'. How it works:
 
 - Each of the K models (seeds) is minimised on its own, over its flattened parameters, in
   float64 (`scipy.optimize.minimize`): "bfgs" and "cg" get the loss and its gradient from torch
   autograd (jac=True); "powell" gets the loss only (derivative-free line searches, one per
   parameter per iteration, so it is slow beyond a few hundred parameters).
 - One "epoch" is one scipy iteration (one callback). minimize runs in chunks of
-  `train.check_every` iterations, the K models in turn, and one ProgressRecord follows each
-  chunk. Between chunks the state scipy lets us hand back is kept: BFGS's inverse Hessian
+  `train.check_every` iterations (the loop's span), the K models in turn, and a check follows
+  each chunk. Between chunks the state scipy lets us hand back is kept: BFGS's inverse Hessian
   (option hess_inv0), Powell's direction set (option direc). CG restarts from steepest
   descent at each chunk (scipy keeps no CG state), so a larger check_every suits it better.
 - A model whose minimize ends before its chunk does (converged: gradient below gtol; or no
@@ -30,9 +30,7 @@ wrong-pixel target, best-of-K) as the gradient-step engine. How it works:
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -40,6 +38,7 @@ import torch
 from aegui.core.train import progress as P
 from aegui.core.schema.experiment import ConfigError, SCIPY_OPTIMIZERS, shown
 from aegui.core.archs import build_model
+from aegui.core.train.backends.torch_base import TorchBackend
 from aegui.core.train.threads import one_native_thread
 
 # The numerics revision of the scipy loop: bump it with any change to the numbers computed here
@@ -64,16 +63,6 @@ class _ModelState:
     ended: bool = False                 # minimize returned before its iteration budget
 
 
-class _States:
-    """What TrainingSession.checkpoint calls `opt`: it forgets the state of models restored after a blow-up."""
-
-    def __init__(self, states: list[_ModelState]):
-        self.states = states
-
-    def reset_state(self, mask: torch.Tensor) -> None:
-        for k in np.flatnonzero(mask.cpu().numpy()):
-            self.states[k].hess_inv = self.states[k].direc = None
-
 
 def _positive_definite(h: np.ndarray) -> np.ndarray | None:
     """BFGS's inverse Hessian to carry into the next chunk, or None (restart from the identity)
@@ -92,7 +81,7 @@ def _explain_divergence(session, rec: P.ProgressRecord) -> None:
     args = rec.extra.get("message_args", {})
     why = P.render(args["why"], args.get("why_args", {})) if "why" in args else "it blew up"
     name = METHODS[session.exp.train.optimizer]
-    rec.message = session.message = (
+    rec.message = (
         f"Training diverged at epoch {rec.epoch}: {why}. {name} picks its own step sizes, and the "
         "loss keeps falling as saturated units' weights grow without limit; set train.weight_decay "
         "(e.g. 0.0001) to keep them finite, or try another optimizer. The last finite weights were kept.")
@@ -115,12 +104,13 @@ class _Objective:
     def __init__(self, session):
         t = session.exp.train
         self.session, self.method, self.wd = session, t.optimizer, float(t.weight_decay)
+        self.epoch = 1      # the epoch the loss is asked for (the last check's)
         self.one = build_model(session.exp.model, 1).to(device=session.device, dtype=torch.float64)
-        self.xin, self.target = session.training_pairs(np.random.default_rng(t.seed))
-        self.xin64, self.target64 = self.xin.double(), self.target.double()
+        self.xin, self.targets = session.training_pairs(np.random.default_rng(t.seed))
+        self.xin64, self.targets64 = self.xin.double(), self.targets.double()
 
     def loss_of(self, m) -> torch.Tensor:
-        total = self.session.loss(self.xin64, self.target64, self.session.epoch or 1, None, model=m)[0][0]
+        total = self.session.loss(self.xin64, self.targets64, self.epoch, None, model=m)[0][0]
         if self.wd:
             total = total + 0.5 * self.wd * m.flat.pow(2).sum()
         return total
@@ -175,11 +165,10 @@ def _run_chunk(fun: _Objective, st: _ModelState, iters: int) -> int:
     return int(res.nit)
 
 
-def _run_models(session, fun: _Objective, states: list[_ModelState], iters: int) -> int:
+def _run_models(session, fun: _Objective, states: list[_ModelState], alive: np.ndarray, iters: int) -> int:
     """One chunk of every model still alive and not ended, in turn, each copied back into the
     session's weights; returns the most iterations one of them did."""
     flat = session.model.flat
-    alive = session.alive.cpu().numpy()
     done = 0
     for k, st in enumerate(states):
         if session.stop_requested:
@@ -192,45 +181,57 @@ def _run_models(session, fun: _Objective, states: list[_ModelState], iters: int)
     return done
 
 
-def scipy_steps(session) -> Iterator[P.ProgressRecord]:
-    """TrainingSession.steps() for the scipy optimizers (see the module docstring)."""
-    t = session.exp.train
-    method = t.optimizer
-    if method not in SCIPY_OPTIMIZERS:
-        raise ConfigError("train.optimizer", f"{shown(method)} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
-    check_size(method, session.model.parameter_count())
-    flat = session.model.flat
-    fun = _Objective(session)
-    xin, target = fun.xin, fun.target
-    states = [_ModelState(flat[k].detach().cpu().double().numpy().copy()) for k in range(session.k)]
-    with torch.no_grad():
-        total, parts, _ = session.loss(xin, target, 1, None)
-    session.note_first_loss(total)
-    snapshot = session.last_finite()
-    holder = _States(states)
-    start = time.perf_counter()
-    epoch = 0
-    while epoch < t.epochs:
-        n = min(t.check_every, t.epochs - epoch)
-        done = _run_models(session, fun, states, n)
+class ScipyBackend(TorchBackend):
+    """Each pass of the loop is one chunk of scipy iterations (see the module docstring)."""
+
+    name = "scipy"
+    checks_every_span = True
+
+    def start(self, run) -> None:
+        session = self.s
+        method = session.exp.train.optimizer
+        if method not in SCIPY_OPTIMIZERS:
+            raise ConfigError("train.optimizer", f"{shown(method)} is not one of {', '.join(SCIPY_OPTIMIZERS)}")
+        check_size(method, session.model.parameter_count())
+        flat = session.model.flat
+        self.fun = _Objective(session)
+        self.states = [_ModelState(flat[k].detach().cpu().double().numpy().copy()) for k in range(session.k)]
+        with torch.no_grad():
+            self.loss0, _, _ = session.loss(self.fun.xin, self.fun.targets, 1, None)
+
+    def span(self, epoch: int, epochs: int, check_every: int) -> int:
+        self.iters = min(check_every, epochs - epoch)
+        self.fun.epoch = epoch or 1
+        return self.iters
+
+    def forward(self, epoch: int, batch: int) -> None:
+        self.done = _run_models(self.s, self.fun, self.states, self.alive.cpu().numpy(), self.iters)
+
+    def first_loss(self):
+        return self.loss0       # at the starting weights
+
+    def epochs_done(self, epoch: int) -> int:
         # A stop inside the chunk counts the iterations done; otherwise the chunk is whole
         # (models that converged early have simply stopped moving).
-        epoch += max(1, done) if session.stop_requested else n
-        session.epoch = epoch
+        return epoch - self.iters + max(1, self.done) if self.s.stop_requested else epoch
+
+    def check_parts(self, epoch: int) -> dict:
         # The minimiser's loss normalises batch-norm by the whole set's statistics at each
         # iterate; the model keeps them as its running ones (a step of momentum 0.99 per check
         # left them near their start, and the saved model evaluated with statistics it never had).
-        with torch.no_grad(), session.model.whole_set_statistics():
-            total, parts, _ = session.loss(xin, target, epoch, None)
-        with torch.no_grad():
-            wrong = session.wrong(session.eval_logits())
-        rec = session.checkpoint(epoch, wrong, total.detach(), {k: v.detach() for k, v in parts.items()},
-                                  snapshot, holder, start)
+        s = self.s
+        with torch.no_grad(), s.model.whole_set_statistics():
+            _, parts, _ = s.loss(self.fun.xin, self.fun.targets, epoch, None)
+        return {k: v.detach() for k, v in parts.items()}
+
+    def freeze(self, rows: np.ndarray) -> None:
+        for k in np.flatnonzero(rows):
+            self.states[k].hess_inv = self.states[k].direc = None
+        self.alive &= ~torch.from_numpy(rows).to(self.alive.device)
+
+    def amend(self, rec) -> None:
         if rec.state == P.DIVERGED:
-            _explain_divergence(session, rec)
-        alive = session.alive.cpu().numpy()
-        if rec.state == P.RUNNING and all(st.ended or not alive[k] for k, st in enumerate(states)):
-            rec.state = session.state = P.FINISHED
-        yield session.record(rec, epoch)
-        if rec.done:
-            return
+            _explain_divergence(self.s, rec)
+        alive = self.alive.cpu().numpy()
+        if rec.state == P.RUNNING and all(st.ended or not alive[k] for k, st in enumerate(self.states)):
+            rec.state = P.FINISHED

@@ -10,15 +10,14 @@ pass kept, and Adam over the whole flat buffer in a handful of in-place calls; t
 of a check come from the same forward pass. The weights are the model's own `flat` (a numpy view
 of its memory), so checkpoints, snapshots and best_model() see them as the torch loop would.
 
-It computes what eager.py computes, in the same order (check before the step, the last epoch
-measured after it), with torch's fused Adam's update; tests/core/train/test_dense.py compares
-the losses of both loops and trains Font3 to 0 wrong pixels.
+It computes what eager.py computes, with torch's fused Adam's update (Adam, its one numpy
+implementation here); tests/core/train/test_dense.py compares the losses of both and trains Font3
+to 0 wrong pixels. A check's numbers go to the observers as the numpy arrays they are (no torch
+call at a check but the last epoch's measure, which goes through the session's Evaluator).
 """
 from __future__ import annotations
 
 import math
-import time
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -26,13 +25,13 @@ import torch
 from aegui.core.models.nets import Autoencoder
 from aegui.core.models.objectives import Plain   # reconstruction only: no penalty, noise or sampling
 from aegui.core.schema.experiment import SLOPED_ACTIVATIONS
-from aegui.core.train import progress as P
+from aegui.core.train.loop.contract import Backend, Check, Measured
 from aegui.core.train.optim import adam_settings, lr_factor
 
 # Numerics revisions (docs/numerics.md): bump one with any change to the numbers its part
 # computes (the report's rows that use it are then made again).
 NUMERICS = 1        # the dense numpy loop
-ADAM_NUMERICS = 1   # its numpy Adam (_Adam)
+ADAM_NUMERICS = 1   # its numpy Adam (NumpyAdam)
 
 # Above this many multiply-adds per step torch's threaded kernels win over numpy's per-call
 # savings (a step of this size takes milliseconds either way).
@@ -66,6 +65,7 @@ class _Net:
 
     def __init__(self, model: Autoencoder, x: np.ndarray):
         self.flat = model.flat.detach().numpy()          # shares the parameter's memory
+        self.stats = model.stats.detach().numpy()        # [K, 0]: a dense autoencoder keeps none
         self.grad = np.zeros_like(self.flat)
         k, n = self.flat.shape[0], x.shape[0]
         self.x = x
@@ -180,10 +180,10 @@ def _derive(act: str, d: np.ndarray, h: np.ndarray, aux: np.ndarray) -> None:
         d *= aux
 
 
-class _Adam:
+class NumpyAdam:
     """torch's fused Adam on the flat buffer (the same update as optim.FlatOptimizer), one
     learning rate per model; dead models (alive False) neither move nor update their moments.
-    reset_state is what a checkpoint calls for a model it restores.
+    reset_state is what the divergence guard has a restored model's state forgotten with.
 
     The moments are kept divided by (1 - beta): m' = beta1 m' + g and v' = beta2 v' + g^2 need no
     scaling of g, and the constants fold into the step and eps (10 calls a step instead of 13)."""
@@ -196,8 +196,7 @@ class _Adam:
         self.lrs = np.asarray(lrs, np.float64).reshape(-1, 1)
         self.t = 0
 
-    def reset_state(self, mask: torch.Tensor) -> None:
-        rows = mask.cpu().numpy()
+    def reset_state(self, rows: np.ndarray) -> None:
         self.m[rows] = 0
         self.v[rows] = 0
 
@@ -228,60 +227,88 @@ class _Adam:
             self.p[rows], self.m[rows], self.v[rows] = p, m, v
 
 
-def _clip_rows(g: np.ndarray, max_norm: float) -> None:
+def clip_rows(g: np.ndarray, max_norm: float) -> None:
     """optim.clip_rows_ in numpy: each model's row scaled by max_norm / (norm + 1e-6) where below 1."""
     with np.errstate(over="ignore", invalid="ignore"):   # a blown-up model: the checkpoint sees it
         norm = np.sqrt(np.einsum("kp,kp->k", g, g, dtype=np.float64))
         g *= np.minimum(max_norm / (norm + 1e-6), 1.0).astype(np.float32)[:, None]
 
 
-def dense_steps(s) -> Iterator[P.ProgressRecord]:
-    """The records of session `s`'s run (see TrainingSession.steps); `usable(s)` must hold."""
-    t = s.exp.train
-    net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
-    opt = _Adam(net.flat, s.lrs, adam_settings(t))
-    snapshot = s.last_finite()
-    alive_version, live = -1, None
-    start = time.perf_counter()
-    for epoch in range(1, t.epochs + 1):
-        s.epoch = epoch
-        factor = lr_factor(t, epoch - 1)
-        last = epoch == t.epochs or s.stop_requested
-        check = epoch % t.check_every == 0 or last or s.report_every_epoch
-        logits = net.forward()
-        if epoch == 1 or check:
-            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
-            s.note_first_loss(loss)
-            parts = {"recon": loss, "total": loss}
-        if check and not last:
-            # As eager.py: measured before the step, so a model that hits the target is kept
-            # exactly as measured.
-            wrong = torch.from_numpy(net.wrong(logits))
-            if s.target_hit(wrong, loss):
-                yield s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
-                return
+class DenseBackend(Backend):
+    """The numpy steps of a session `usable` accepts: one forward pass an epoch (its outputs give a
+    check's wrong pixels), the backward pass and Adam in update()."""
+
+    name = "dense"
+    exact = True     # always the full, clean training set
+
+    def __init__(self, session):
+        self.s = session
+
+    def start(self, run) -> None:
+        s = self.s
+        self.net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
+        self.opt = NumpyAdam(self.net.flat, s.lrs, adam_settings(s.exp.train))
+        self.alive = np.ones(s.k, dtype=bool)
+        self.live = None        # the rows a step moves (None: all)
+
+    def begin(self, epoch: int, keep_parts: bool) -> None:
+        self.factor = lr_factor(self.s.exp.train, epoch - 1)
+
+    def forward(self, epoch: int, batch: int) -> None:
+        self.logits = self.net.forward()
+        self.loss = None
+
+    def _loss(self) -> np.ndarray:
+        """Each model's loss at the last forward pass [K] (the backward pass only reads its outputs)."""
+        if self.loss is None:
+            self.loss = self.net.loss(self.logits).astype(np.float32)
+        return self.loss
+
+    def first_loss(self):
+        return self._loss()
+
+    def measured(self) -> Measured:
+        loss = self._loss()
+        return Measured(self.net.wrong(self.logits), loss, {"recon": loss, "total": loss})
+
+    def update(self) -> None:
+        net, t = self.net, self.s.exp.train
         net.backward()
         if t.clip_norm:
-            _clip_rows(net.grad, t.clip_norm)
-        if s.alive._version != alive_version:     # changes only when a checkpoint kills a model
-            alive_version = s.alive._version
-            live = None if bool(s.alive.all()) else s.alive.numpy().copy()
-        opt.step(net.grad, factor, live)
-        late = False
-        if not check and (s.report_every_epoch or (s.batch_report is not None and s.batch_report())):
-            # The window began stepping or pausing during this epoch: as eager.py, a record of the
-            # weights after the step with the loss the step was taken on (the logits are still the
-            # forward pass's: backward only reads them).
-            check = late = True
-            loss = torch.from_numpy(net.loss(logits).astype(np.float32))
-            parts = {"recon": loss, "total": loss}
-        if not check:
-            continue
-        if last or late:
-            wrong = s.evaluator.wrong()
-        else:
-            wrong = torch.from_numpy(net.wrong(logits))
-        rec = s.record(s.checkpoint(epoch, wrong, loss, parts, snapshot, opt, start), epoch)
-        yield rec
-        if rec.done:
-            return
+            clip_rows(net.grad, t.clip_norm)
+        self.opt.step(net.grad, self.factor, self.live)
+
+    def parts_so_far(self, batch: int) -> dict:
+        loss = self._loss()
+        return {"recon": loss, "total": loss}
+
+    def wrong_now(self):
+        return self.read_wrong(self.s.evaluator.wrong())
+
+    @staticmethod
+    def read_wrong(wrong) -> np.ndarray:
+        return wrong if isinstance(wrong, np.ndarray) else wrong.numpy()
+
+    @staticmethod
+    def read_loss(loss) -> np.ndarray:
+        return loss
+
+    def weights(self) -> tuple:
+        return self.net.flat, self.net.stats
+
+    def extents(self) -> tuple[np.ndarray, np.ndarray]:
+        # max / min propagate NaN, as the torch backends' amax / amin do
+        extent = np.maximum(self.net.flat.max(1), -self.net.flat.min(1))
+        return extent, np.zeros(len(extent), dtype=extent.dtype)     # no running statistics
+
+    def read(self, epoch: int, m: Measured, extents: bool) -> Check:
+        check = Check(epoch, self.read_wrong(m.wrong), m.loss,
+                      {k: np.asarray(v, dtype=np.float64) for k, v in m.parts.items()})
+        if extents:
+            check.weight_extent, check.stats_extent = self.extents()
+        return check
+
+    def freeze(self, rows: np.ndarray) -> None:
+        self.opt.reset_state(rows)
+        self.alive &= ~rows
+        self.live = None if self.alive.all() else self.alive.copy()
