@@ -84,8 +84,8 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_sees_every_module_and_its_imports():
     edges = graph()
-    assert "aegui.core.models.nets" in edges and "aegui.qt.main_window" in edges
-    assert "aegui.core.schema.experiment" in edges["aegui.core.models.nets"]
+    assert "aegui.core.models.mlp_net" in edges and "aegui.qt.main_window" in edges
+    assert "aegui.core.schema.experiment" in edges["aegui.core.models.mlp_net"]
     assert "PySide6.QtWidgets" in edges["aegui.qt.main_window"]
 
 
@@ -187,9 +187,9 @@ def test_every_package_says_what_lives_there():
 
 # The registry (aegui/core/archs/) and the networks of the built-in architectures: the only places
 # that may tell architectures apart by name.
-ARCH_MODULES = ("aegui.core.archs", "aegui.core.models.arch", "aegui.core.models.conv",
-                "aegui.core.models.local", "aegui.core.models.nets", "aegui.core.models.convlayers",
-                "aegui.core.models.layer_plan")
+ARCH_MODULES = ("aegui.core.archs", "aegui.core.models.param_layouts", "aegui.core.models.conv_net",
+                "aegui.core.models.local_net", "aegui.core.models.mlp_net", "aegui.core.models.convlayers_net",
+                "aegui.core.models.layer_kinds")
 
 
 def arch_dispatch(source: str, arch_names) -> list[tuple[int, str]]:
@@ -239,6 +239,51 @@ def test_architectures_are_told_apart_only_through_their_registry():
            if not any(name == m or name.startswith(m + ".") for m in ARCH_MODULES)
            for line, what in arch_dispatch(path.read_text(encoding="utf-8"), ARCHS)]
     assert bad == []
+
+
+def look_alikes(archs: set[str], models: set[str], packages: set[str]) -> list[str]:
+    """The modules of aegui/core/models/ a newcomer could take for another place: one named as a
+    registry entry of aegui/core/archs/ (two conv.py: which one is the architecture?) or as a package
+    of the core (an arch.py beside archs/), and a network `<arch>_net` whose architecture has no
+    registry module. Names without ".py"."""
+    found = [f"models/{m}.py is also archs/{m}.py" for m in sorted(models & archs)]
+    found += [f"models/{m}.py looks like the package {p}/" for m in sorted(models) for p in sorted(packages)
+              if m.rstrip("s") == p.rstrip("s")]
+    found += [f"models/{m}.py is the network of no archs/{m[:-len('_net')]}.py" for m in sorted(models)
+              if m.endswith("_net") and m[:-len("_net")] not in archs]
+    return found
+
+
+def test_the_look_alike_check_finds_a_shared_name_a_package_name_and_an_orphan_network():
+    archs = {"base", "conv", "local", "mlp"}
+    assert look_alikes(archs, {"conv", "arch", "mlp_net", "tied_net", "losses"}, {"archs", "models"}) == [
+        "models/conv.py is also archs/conv.py", "models/arch.py looks like the package archs/",
+        "models/tied_net.py is the network of no archs/tied.py"]
+    assert look_alikes(archs, {"conv_net", "local_net", "layers", "network"}, {"archs", "models"}) == []
+
+
+def dict_keys(path: Path, name: str) -> set[str]:
+    """The string keys of the module-level dict `name` in `path`, read from the source."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return {k.value for k in node.value.keys}
+    raise AssertionError(f"{path.relative_to(ROOT)} has no module-level {name}")
+
+
+def test_a_network_kind_and_a_layer_kind_each_have_one_place_to_go():
+    """An architecture is archs/<name>.py and its torch network models/<name>_net.py; nothing else
+    in models/ shares a name with archs/ or a package, so the tree alone says which file is which.
+    A layer kind is one entry in models/layer_kinds.py's LAYER_KINDS and its forward pass in
+    models/convlayers_net.py's FORWARD (docs/architecture.md, "Where a change goes")."""
+    core = PKG / "core"
+
+    def stems(folder: Path) -> set[str]:
+        return {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+
+    packages = {p.name for p in core.iterdir() if (p / "__init__.py").is_file()}
+    assert look_alikes(stems(core / "archs"), stems(core / "models"), packages) == []
+    kinds = dict_keys(core / "models" / "layer_kinds.py", "LAYER_KINDS")
+    assert kinds and kinds == dict_keys(core / "models" / "convlayers_net.py", "FORWARD")
 
 
 # The panels' folders, as the window's panel table names the modules that make them (read as text:

@@ -27,7 +27,7 @@ def test_core_and_cli_never_import_qt(tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     expected = {"aegui.core.schema.experiment", "aegui.core.train.session", "aegui.core.runs.storage",
-                "aegui.core.models.latent", "aegui.core.models.nets", "aegui.core.data.noise",
+                "aegui.core.models.latent", "aegui.core.models.mlp_net", "aegui.core.data.noise",
                 "aegui.core.data.datasets", "aegui.core.config.student_json"}
     assert expected <= set(result["imported"])
     assert result["qt"] == []

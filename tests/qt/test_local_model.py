@@ -60,7 +60,7 @@ def test_trained_local_model_in_network_view_latent_canvas_and_editor(window, qt
         b.train_button.click()
     assert done.args[0].state == "finished"
     entry = window.workspace.current
-    from aegui.core.models.local import LocalAutoencoder
+    from aegui.core.models.local_net import LocalAutoencoder
     assert isinstance(entry.model, LocalAutoencoder) and entry.shape == (7, 5)
     # Network view: the encoder's same-size maps.
     window.network.flush()

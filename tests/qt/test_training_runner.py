@@ -142,14 +142,14 @@ def test_a_bad_experiment_fails_as_an_error_object_naming_its_field(qtbot, ws, r
 
 def test_no_forward_pass_of_a_snapshot_runs_on_the_gui_thread(qtbot, ws, monkeypatch, runner):
     """The worker computes the codes, reconstructions and errors each snapshot shows."""
-    from aegui.core.models import nets
+    from aegui.core.models import mlp_net
     threads = set()
-    real = nets.Autoencoder.encode
+    real = mlp_net.Autoencoder.encode
 
     def encode(self, x):
         threads.add(threading.current_thread())
         return real(self, x)
-    monkeypatch.setattr(nets.Autoencoder, "encode", encode)
+    monkeypatch.setattr(mlp_net.Autoencoder, "encode", encode)
     with qtbot.waitSignal(runner.finished, timeout=60000):
         ws.train(Experiment(train=TrainConfig(epochs=300, seeds=1, check_every=10)))
     assert threads and threading.main_thread() not in threads

@@ -78,10 +78,10 @@ def test_one_batch_step_moves_the_readout_the_bars_and_the_charts(window, qtbot)
 def test_no_snapshot_of_a_run_is_run_through_its_model_on_the_gui_thread(window, qtbot, monkeypatch):
     """Codes, reconstructions, errors, the network view's activations and the editor's output come
     from workers; the GUI thread only draws them (hovering would decode there, and is left out)."""
-    from aegui.core.models import nets
+    from aegui.core.models import mlp_net
     calls, stacks = [], []
     for name in ("encode_raw", "decode_logits"):
-        real = getattr(nets.Autoencoder, name)
+        real = getattr(mlp_net.Autoencoder, name)
 
         def spy(self, *a, _real=real, **k):
             if self.k == 1:                   # a snapshot (the session's own model has K stacked)
@@ -90,7 +90,7 @@ def test_no_snapshot_of_a_run_is_run_through_its_model_on_the_gui_thread(window,
                     import traceback
                     stacks.append("".join(traceback.format_stack(limit=12)))
             return _real(self, *a, **k)
-        monkeypatch.setattr(nets.Autoencoder, name, spy)
+        monkeypatch.setattr(mlp_net.Autoencoder, name, spy)
     window.docks["network"].show()
     window.docks["network"].raise_()
     window.workspace.set_editor_choice(None)          # the editor follows the run

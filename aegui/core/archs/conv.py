@@ -1,12 +1,12 @@
 """arch "conv": stride-2 convolutions with `model.channels` outputs (each halves the image), then a
-linear map to the code; the decoder mirrors it with transposed convolutions (models/conv.py)."""
+linear map to the code; the decoder mirrors it with transposed convolutions (models/conv_net.py)."""
 from __future__ import annotations
 
 from aegui.core.archs.base import ImageArchitecture
 from aegui.core.data.sources import reads_glyphs
 from aegui.core.schema.experiment import ConfigError, ModelSpec, check
 from aegui.core.schema.kinds import kind_of
-from aegui.core.models.arch import conv_layout
+from aegui.core.models.param_layouts import conv_layout
 
 
 class Conv(ImageArchitecture):
@@ -38,7 +38,7 @@ class Conv(ImageArchitecture):
         return conv_layout(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
-        from aegui.core.models.conv import ConvAutoencoder
+        from aegui.core.models.conv_net import ConvAutoencoder
         return ConvAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:

@@ -1,6 +1,6 @@
 """arch "convlayers": a convolutional autoencoder written layer by layer, each with its own kernel,
 stride and padding, with max-pooling, up-sampling, batch-norm, dense and reshape layers between
-(model.conv_encoder / model.conv_decoder, read by models/layer_plan.py): the course documents'
+(model.conv_encoder / model.conv_decoder, read by models/layer_kinds.py): the course documents'
 Keras networks as they are written. The code is the encoder's last output, flattened."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 
 from aegui.core.archs.base import ImageArchitecture
 from aegui.core.data.sources import reads_glyphs
-from aegui.core.models.layer_plan import PlanError, layer_plan
+from aegui.core.models.layer_kinds import PlanError, layer_plan
 from aegui.core.schema.experiment import ConfigError, ModelSpec, check
 from aegui.core.schema.kinds import kind_of
 
@@ -16,7 +16,7 @@ from aegui.core.schema.kinds import kind_of
 class ConvLayers(ImageArchitecture):
     name = "convlayers"
     label = "convolutional, layer by layer"
-    # Empty layer lists are laid out from the channels and latent rows (layer_plan.layer_lines).
+    # Empty layer lists are laid out from the channels and latent rows (layer_kinds.layer_lines).
     builder_rows = ("model.channels", "model.latent", "model.conv_encoder", "model.conv_decoder")
     max_layers = 5
 
@@ -60,7 +60,7 @@ class ConvLayers(ImageArchitecture):
         return layer_plan(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
-        from aegui.core.models.convlayers import LayerStackAutoencoder
+        from aegui.core.models.convlayers_net import LayerStackAutoencoder
         return LayerStackAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:

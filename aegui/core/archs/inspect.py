@@ -21,7 +21,7 @@ class Layers:
 
 
 def is_dense(model) -> bool:
-    """The network view draws the units of fully connected models (nets.Autoencoder)."""
+    """The network view draws the units of fully connected models (mlp_net.Autoencoder)."""
     return arch_of(model.spec).dense
 
 

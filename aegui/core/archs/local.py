@@ -1,5 +1,5 @@
 """arch "local": same-size 3x3 convolutions with `model.channels` outputs, the last one's maps being
-the code, and one 3x3 convolution back to the image (models/local.py; docs/local-architecture.md)."""
+the code, and one 3x3 convolution back to the image (models/local_net.py; docs/local-architecture.md)."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ import math
 from aegui.core.archs.base import ImageArchitecture
 from aegui.core.schema.experiment import ModelSpec, check, shown
 from aegui.core.schema.kinds import kind_of
-from aegui.core.models.arch import local_layout
+from aegui.core.models.param_layouts import local_layout
 
 
 class Local(ImageArchitecture):
@@ -43,7 +43,7 @@ class Local(ImageArchitecture):
         return local_layout(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
-        from aegui.core.models.local import LocalAutoencoder
+        from aegui.core.models.local_net import LocalAutoencoder
         return LocalAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:

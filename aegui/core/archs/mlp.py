@@ -1,10 +1,10 @@
-"""arch "mlp": fully connected layers of the sizes `model.layers` lists (models/nets.py)."""
+"""arch "mlp": fully connected layers of the sizes `model.layers` lists (models/mlp_net.py)."""
 from __future__ import annotations
 
 from aegui.core.archs.base import Architecture
 from aegui.core.schema.experiment import ConfigError, ModelSpec
 from aegui.core.schema.kinds import kind_of
-from aegui.core.models.arch import mlp_parameter_count
+from aegui.core.models.param_layouts import mlp_parameter_count
 
 
 class MLP(Architecture):
@@ -17,7 +17,7 @@ class MLP(Architecture):
         return mlp_parameter_count(spec.full_layers, spec.latent_index, spec.kind)
 
     def build(self, spec: ModelSpec, k: int = 1):
-        from aegui.core.models.nets import Autoencoder
+        from aegui.core.models.mlp_net import Autoencoder
         return Autoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:

@@ -348,7 +348,7 @@ _FIELDS = (
           "halves the image's sides, a local one keeps them (the last local layer's maps are the code)",
           # A conv network written layer by layer takes its channels from its own lines.
           applies=lambda e: uses("model.channels")(e) and not e.model.conv_encoder),
-    # One line a layer ("conv 32 3x3", "maxpool 2x2", "batchnorm", "dense 2": models/layer_plan.py);
+    # One line a layer ("conv 32 3x3", "maxpool 2x2", "batchnorm", "dense 2": models/layer_kinds.py);
     # no row of their own: the form keeps them as loaded and its layer picture draws them.
     Field("model.conv_encoder", "Encoder layers", "names", in_form=False, applies=uses("model.conv_encoder"),
           kept_if=uses("model.conv_encoder")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aegui.core.models.nets import Autoencoder
+from aegui.core.models.mlp_net import Autoencoder
 
 
 @torch.no_grad()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from aegui.core.models import layers, nets
+from aegui.core.models import layers, mlp_net
 
 # The numerics revision of the loss functions: bump it with any change to the numbers computed here
 # (docs/numerics.md; the report's rows that use it are then made again).
@@ -68,7 +68,7 @@ def sparsity_penalty(spec, code: torch.Tensor) -> torch.Tensor:
     return code.new_zeros(code.shape[0])
 
 
-def contractive(model: nets.Autoencoder, x: torch.Tensor):
+def contractive(model: mlp_net.Autoencoder, x: torch.Tensor):
     """Codes and ||J||_F^2 of the encoder at each sample, mean over samples -> ([K,N,L], [K]).
     The Jacobian is carried forward layer by layer, which for these small MLPs is cheaper
     than a backward pass per latent unit."""

@@ -1,6 +1,6 @@
 """What a network (the object an Architecture's `build` returns) is to the rest of aegui: training,
 storage, the latent tools, Compare and Explain use a model only through the methods and attributes
-of Network. nets.Autoencoder, conv.ConvAutoencoder and local.LocalAutoencoder subclass it, and so
+of Network. mlp_net.Autoencoder, conv_net.ConvAutoencoder and local_net.LocalAutoencoder subclass it, and so
 does a new architecture's network (tests/core/archs/tied_arch.py is one).
 
 A network is K stacked models on one flat [K, P] parameter (K = 1 is an ordinary model; K > 1

@@ -19,7 +19,7 @@ from aegui.core.config.validation import experiment_from_dict
 if TYPE_CHECKING:
     import torch
 
-    from aegui.core.models.nets import Autoencoder
+    from aegui.core.models.mlp_net import Autoencoder
 
 FORMAT = "aegui-model"
 FORMAT_VERSION = 1

@@ -147,7 +147,7 @@ class ModelSpec:
     # evaluation, encoding and decoding never drop (models/network.py: Network.dropping).
     dropout: float = 0.0
     # convlayers: the encoder's and the decoder's layers, one line each, e.g. "conv 32 3x3",
-    # "maxpool 2x2", "batchnorm", "dense 2" (models/layer_plan.py reads them). Files written
+    # "maxpool 2x2", "batchnorm", "dense 2" (models/layer_kinds.py reads them). Files written
     # before these fields existed leave them out: () is every other architecture's value.
     conv_encoder: tuple[str, ...] = ()
     conv_decoder: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ from aegui.core.analyses.sweeps import evaluate as sweep_eval
 from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, sweep_from_dict
 from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.schema.experiment import ConfigError, ModelSpec
-from aegui.core.models.nets import Autoencoder
+from aegui.core.models.mlp_net import Autoencoder
 
 from core_helpers import ROOT, small_experiment
 

@@ -10,7 +10,7 @@ from aegui.core.models import latent
 from aegui.core.train import progress as P
 from aegui.core.schema.experiment import ConfigError, Experiment
 from aegui.core.config.validation import with_changes
-from aegui.core.models.conv import ConvAutoencoder
+from aegui.core.models.conv_net import ConvAutoencoder
 from aegui.core.data.dataset import Dataset
 from aegui.core.data.datasets import split
 from aegui.core.data.image_data import digits_dataset, emoji_dataset, folder_dataset, idx_dataset

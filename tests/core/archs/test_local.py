@@ -1,4 +1,4 @@
-"""Local autoencoders (arch "local": same-size 3x3 convolutions, models/local.py): they learn
+"""Local autoencoders (arch "local": same-size 3x3 convolutions, models/local_net.py): they learn
 Font3, K stacked models equal separate ones, the layout matches torch's Conv2d, storage, the
 parameter count without torch, the validation messages, the CLI and the captured-step loop."""
 import json
@@ -13,7 +13,7 @@ from aegui.core.data.datasets import font_dataset
 from aegui.core.data.noise import apply_noise
 from aegui.core.runs.storage import load_model, save_model
 from aegui.core.models import latent
-from aegui.core.models.local import LocalAutoencoder
+from aegui.core.models.local_net import LocalAutoencoder
 from aegui.core.archs import build_model, parameter_count
 from aegui.core.train.backends import capture
 from aegui.core.train.memory import estimate

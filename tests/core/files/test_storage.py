@@ -9,7 +9,7 @@ import torch
 
 from aegui.core.models import latent
 from aegui.core.config.validation import with_changes
-from aegui.core.models.nets import Autoencoder
+from aegui.core.models.mlp_net import Autoencoder
 from aegui.core.runs.storage import ModelFileError, atomic_write_text, load_model, model_paths, save_model
 
 METRICS = {"max_wrong_pixels": 3, "mean_wrong_pixels": 0.5, "epochs": 200}

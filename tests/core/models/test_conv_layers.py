@@ -11,7 +11,7 @@ import torch
 from aegui.core.archs import build_model, parameter_count
 from aegui.core.config.validation import experiment_from_dict, validate
 from aegui.core.data.dataset import Dataset
-from aegui.core.models.layer_plan import BN_EPS, BN_MOMENTUM
+from aegui.core.models.layer_kinds import BN_EPS, BN_MOMENTUM
 from aegui.core.runs.storage import load_model, save_model
 from aegui.core.schema.experiment import ConfigError, DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.train.session import TrainingSession

@@ -3,7 +3,7 @@ import pytest
 
 from aegui.core.models import latent
 from aegui.core.schema.experiment import ModelSpec
-from aegui.core.models.nets import Autoencoder
+from aegui.core.models.mlp_net import Autoencoder
 
 
 @pytest.fixture

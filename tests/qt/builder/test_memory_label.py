@@ -57,7 +57,7 @@ def test_an_edit_of_a_model_of_10000_layers_reads_its_layers_at_most_once(qtbot,
     (validation, the summary, the memory estimate; 0.4 s an edit here, the estimate alone 0.2 s).
     The plan of a model is kept: the form's edits read the 10,000 lines once, if at all."""
     from aegui.core.config.validation import with_changes
-    from aegui.core.models import layer_plan
+    from aegui.core.models import layer_kinds
     exp = with_changes(Experiment(), data={"source": "digits"},
                        model={"arch": "convlayers", "input_shape": (8, 8), "layers": (64, 2, 64),
                               "conv_encoder": ("conv 4 3x3",) + ("batchnorm",) * 10_000 + ("dense 2",),
@@ -68,8 +68,8 @@ def test_an_edit_of_a_model_of_10000_layers_reads_its_layers_at_most_once(qtbot,
     b.set_experiment(exp)
     assert b.memory_label.text().startswith("Memory: about")
     planned = []
-    real = layer_plan.plan
-    monkeypatch.setattr(layer_plan, "plan", lambda lines, *a, **k: planned.append(len(lines)) or real(lines, *a, **k))
+    real = layer_kinds.plan
+    monkeypatch.setattr(layer_kinds, "plan", lambda lines, *a, **k: planned.append(len(lines)) or real(lines, *a, **k))
     for _ in range(3):
         b.on_edit()
     assert planned.count(10_002) <= 1 and b.memory_label.text().startswith("Memory: about")

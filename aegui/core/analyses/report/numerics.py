@@ -72,10 +72,10 @@ COMPONENTS: tuple[Component, ...] = (
     # layers, initialisation and architectures; layers covers network.py and latent.py
     Component("layers", "the layers and activations", _M + "layers.py"),
     Component("init", "the weight initialisation", _M + "layers.py:INIT_NUMERICS"),
-    Component("arch.mlp", "the MLP network", _M + "nets.py"),
-    Component("arch.conv", "the convolutional network", _M + "conv.py"),
-    Component("arch.convlayers", "the layer-list convolutional network", _M + "convlayers.py"),
-    Component("arch.local", "the locally connected network", _M + "local.py"),
+    Component("arch.mlp", "the MLP network", _M + "mlp_net.py"),
+    Component("arch.conv", "the convolutional network", _M + "conv_net.py"),
+    Component("arch.convlayers", "the layer-list convolutional network", _M + "convlayers_net.py"),
+    Component("arch.local", "the locally connected network", _M + "local_net.py"),
     # the data sources come from their folder (_data_sources below); the split, noise and augmentation
     Component("data.catalogue", "the catalogue datasets", _D + "catalogue.py"),
     Component("data.split", "the validation split and sample choice", _D + "datasets.py"),

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import torch
 
-from aegui.core.models.nets import Autoencoder
+from aegui.core.models.mlp_net import Autoencoder
 from aegui.core.models.objectives import Plain   # reconstruction only: no penalty, noise or sampling
 from aegui.core.schema.experiment import SLOPED_ACTIVATIONS
 from aegui.core.train.loop.contract import Backend, Check, Measured

@@ -1,10 +1,10 @@
 """The layers of a "convlayers" model (model.conv_encoder / model.conv_decoder), without torch: each
 written as a short line ("conv 32 3x3", "maxpool 2x2", "batchnorm", "dense 2"), read here into
 Steps whose shapes and parameter counts are known before torch is imported (the registry entry,
-archs/convlayers.py, counts and validates with these; models/convlayers.py runs them).
+archs/convlayers.py, counts and validates with these; models/convlayers_net.py runs them).
 
 A layer kind is its entry in LAYER_KINDS (how its line is read, what shape it makes and how many
-parameters it has) and its forward pass in models/convlayers.py's FORWARD. Maps are channels
+parameters it has) and its forward pass in models/convlayers_net.py's FORWARD. Maps are channels
 first, (C, H, W); "dense" flattens a map channel by channel and "reshape H W C" is the inverse, so
 a code flattened from a map of 64 filters of 1x2 holds filter 1's two values first.
 """

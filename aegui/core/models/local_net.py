@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 
 from aegui.core.schema.experiment import ModelSpec
-from aegui.core.models.arch import LOCAL_KERNEL, Block, local_latent_dim, local_layout
-from aegui.core.models.conv import ConvAutoencoder
+from aegui.core.models.param_layouts import LOCAL_KERNEL, Block, local_latent_dim, local_layout
+from aegui.core.models.conv_net import ConvAutoencoder
 
 # The numerics revision of the locally connected network: bump it with any change to the numbers
 # computed here (docs/numerics.md; the report's rows that use it are then made again).

@@ -3,7 +3,7 @@
 K models share one grouped convolution (groups=K): model k's channels are the k-th block of
 the channel axis. Encoder: stride-2 convs (kernel 4, padding 1: each halves the image), then
 a linear map to the code; decoder: the mirror with transposed convs. A network.LayeredNetwork
-like nets.Autoencoder, so training, storage and latent tools need not care.
+like mlp_net.Autoencoder, so training, storage and latent tools need not care.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import torch
 import torch.nn.functional as F
 
 from aegui.core.schema.experiment import ModelSpec
-from aegui.core.models.arch import KERNEL, PAD, STRIDE, Block, conv_layout
+from aegui.core.models.param_layouts import KERNEL, PAD, STRIDE, Block, conv_layout
 from aegui.core.models.network import LayeredNetwork
 
-# The numerics revision of the convolutional network (with arch.py): bump it with any change to the
+# The numerics revision of the convolutional network (with param_layouts.py): bump it with any change to the
 # numbers computed here (docs/numerics.md; the report's rows that use it are then made again).
 NUMERICS = 1
 

@@ -1,6 +1,6 @@
 """Convolutional autoencoders written layer by layer (arch "convlayers"), K at once on one flat
-[K, P] buffer: each layer line of model.conv_encoder / model.conv_decoder (models/layer_plan.py)
-runs by its kind's entry in FORWARD. As in conv.py, model k's channels are the k-th block of the
+[K, P] buffer: each layer line of model.conv_encoder / model.conv_decoder (models/layer_kinds.py)
+runs by its kind's entry in FORWARD. As in conv_net.py, model k's channels are the k-th block of the
 channel axis ([N, K*C, H, W], grouped convolutions); flat vectors are [K, N, D].
 """
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from aegui.core.models.layer_plan import BN_EPS, BN_MOMENTUM, WEIGHTED, Step, layer_plan
+from aegui.core.models.layer_kinds import BN_EPS, BN_MOMENTUM, WEIGHTED, Step, layer_plan
 from aegui.core.models.layers import stored_tensor
 from aegui.core.models.network import LayeredNetwork
 from aegui.core.schema.experiment import ModelSpec
 
-# The numerics revision of the layer-list convolutional network (with layer_plan.py): bump it with
+# The numerics revision of the layer-list convolutional network (with layer_kinds.py): bump it with
 # any change to the numbers computed here (docs/numerics.md; the report's rows that use it are then
 # made again).
 NUMERICS = 1

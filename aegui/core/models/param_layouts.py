@@ -1,6 +1,6 @@
 """Parameter layouts of the built-in architectures, without torch: their registry entries
-(aegui/core/archs/) count parameters with these before torch is imported, and nets.py / conv.py /
-local.py lay out their flat buffers by them."""
+(aegui/core/archs/) count parameters with these before torch is imported, and mlp_net.py / conv_net.py /
+local_net.py lay out their flat buffers by them."""
 from __future__ import annotations
 
 import math
