@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from aegui.qt.i18n import localize
-from aegui.qt.widgets.locale_axis import LocaleAxis
+from aegui.qt.widgets.charts.locale_axis import LocaleAxis
 
 PX_PER_LABEL = 18   # vertical room one label needs
 
