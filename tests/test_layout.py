@@ -84,9 +84,9 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_sees_every_module_and_its_imports():
     edges = graph()
-    assert "aegui.core.models.nets" in edges and "aegui.qt.main_window" in edges
+    assert "aegui.core.models.nets" in edges and "aegui.qt.window.main_window" in edges
     assert "aegui.core.schema.experiment" in edges["aegui.core.models.nets"]
-    assert "PySide6.QtWidgets" in edges["aegui.qt.main_window"]
+    assert "PySide6.QtWidgets" in edges["aegui.qt.window.main_window"]
 
 
 def test_the_cycle_finder_finds_a_loop_and_passes_a_tree():
@@ -183,6 +183,39 @@ def test_every_package_says_what_lives_there():
     assert silent == []
 
 
+MAX_MODULES_PER_FOLDER = 15
+
+
+def crowded_folders(root: Path, limit: int = MAX_MODULES_PER_FOLDER) -> dict[str, int]:
+    """Folders at or under `root` that hold more than `limit` modules (.py files other than
+    __init__.py; a subfolder's modules count for the subfolder only), with their count."""
+    out = {}
+    for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+        n = sum(1 for p in folder.glob("*.py") if p.name != "__init__.py")
+        if n > limit:
+            out[folder.relative_to(root).as_posix()] = n
+    return out
+
+
+def test_the_folder_check_counts_each_folders_own_modules(tmp_path):
+    for name in ("__init__", "a", "b", "c"):
+        (tmp_path / f"{name}.py").write_text("")
+    (tmp_path / "sub").mkdir()
+    for name in ("__init__", "d", "e"):
+        (tmp_path / "sub" / f"{name}.py").write_text("")
+    (tmp_path / "sub" / "notes.txt").write_text("")
+    assert crowded_folders(tmp_path, limit=2) == {".": 3}
+    assert crowded_folders(tmp_path, limit=1) == {".": 3, "sub": 2}
+    assert crowded_folders(tmp_path, limit=3) == {}
+
+
+def test_no_folder_of_the_window_holds_more_than_15_modules():
+    """A newcomer finds a part of the window from the tree alone: a folder of more than 15 modules
+    is a list to read through, not a place, so the window's modules are grouped by concern (start-up,
+    workers, storage, the window's frame, each panel and its pieces, the shared widgets by kind)."""
+    assert crowded_folders(PKG / "qt") == {}
+
+
 # ---------------------------------------------------------------- architectures through their registry
 
 # The registry (aegui/core/archs/) and the networks of the built-in architectures: the only places
@@ -266,7 +299,7 @@ def test_no_panel_module_imports_another_panels_module():
 
 
 def test_the_main_window_only_lays_out():
-    lines = len((PKG / "qt" / "main_window.py").read_text(encoding="utf-8").splitlines())
+    lines = len((PKG / "qt" / "window" / "main_window.py").read_text(encoding="utf-8").splitlines())
     assert lines <= MAIN_WINDOW_LINES
 
 
@@ -634,7 +667,7 @@ def _name_of(node) -> str | None:
 def titles_over_glyph_views(source: str) -> list[int]:
     """Lines of the loops that put a widget in row r of a grid column and a GlyphView (or what was
     made from GlyphViews) in row r + 1 of the same column: a row of titled glyph views laid out by
-    hand, which aegui.qt.widgets.glyph_strip.GlyphStrip does once for every panel."""
+    hand, which aegui.qt.widgets.glyphs.glyph_strip.GlyphStrip does once for every panel."""
     tree = ast.parse(source)
     glyphs = {"GlyphView"}
     assigns = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
@@ -672,7 +705,7 @@ def test_rows_of_titled_glyph_views_are_glyph_strips():
     pictures are GlyphStrips: one widget lays titles over glyph views, binds the titles' texts and
     shares the views' scale, where each panel did it by hand (and differently)."""
     found = {name: lines for name, path in modules().items()
-             if name != "aegui.qt.widgets.glyph_strip"
+             if name != "aegui.qt.widgets.glyphs.glyph_strip"
              and (lines := titles_over_glyph_views(path.read_text(encoding="utf-8")))}
     assert found == {}
     for name in ("aegui.qt.editor.pixel_editor", "aegui.qt.compare.compare_panel", "aegui.qt.explain.explain_panel"):

@@ -9,6 +9,6 @@ os.environ.setdefault("QT_API", "pyside6")
 
 # Before any other module of the window: PySide's import hook reads every later module's source
 # through linecache (feature_scan says what it costs and what replaces it).
-from aegui.qt.feature_scan import install as _install_feature_scan  # noqa: E402
+from aegui.qt.startup.feature_scan import install as _install_feature_scan  # noqa: E402
 
 _install_feature_scan()

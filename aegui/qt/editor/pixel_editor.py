@@ -27,17 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.core.data.noise import apply_noise
-from aegui.qt.editor.copies_test import CopiesTestBar
+from aegui.qt.editor.noisy_copies import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.editor.edit_grid import COLS, ROWS, EditGrid
 from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
 from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
-from aegui.qt.models import title as model_title
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_strip import GlyphStrip
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.marks import WRONG, MarkLegend
+from aegui.qt.models.names import title as model_title
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_strip import GlyphStrip
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.marks import WRONG, MarkLegend
 
 SIZE = ROWS * COLS
 
