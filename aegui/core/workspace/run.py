@@ -1,7 +1,7 @@
 """A training run as the window runs it, without Qt: a generator for a worker thread that trains,
 computes what the panels show from each snapshot, honours pause / step / speed cap (StepGate),
 and at the end measures the run's metrics and autosaves the model, so nothing is lost even if the
-window is closing. The Qt layer only iterates it (aegui.qt.training_runner).
+window is closing. The Qt layer only iterates it (aegui.qt.workers.training_runner).
 
 Items yielded: RunStarted once, then RunProgress (records since the last item, and a view of the
 best model so far when one is due); the generator returns a RunResult.
