@@ -11,7 +11,7 @@ def _run() -> int:
     try:
         from aegui.cli import whole_import
         whole_import.install()      # Ctrl-C while numpy or torch imports: answered once it is in
-        from aegui.qt.app import run
+        from aegui.qt.startup.app import run
         return run(sys.argv[1:], start=START)
     except KeyboardInterrupt:
         # Ctrl-C while the window starts (importing Qt, torch): one line, no traceback.

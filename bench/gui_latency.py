@@ -304,7 +304,7 @@ def main():
     app = QApplication.instance() or QApplication([])
     from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
     from aegui.core.config.load import load_experiment
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
     # No first-run hints: floating over the canvas they would take the synthetic mouse moves.
     settings.setValue("guide/done", True)

@@ -140,8 +140,8 @@ def arguments(argv):
 def open_window(app, settings, messages: list):
     """The main window shown, its demo models loaded (None if they did not load in 120 s); message
     boxes are not shown but kept in `messages`."""
-    from aegui.qt import collector
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.workers import collector
+    from aegui.qt.window.main_window import MainWindow
     collector.start()
     for name in ("critical", "warning", "information"):
         setattr(QMessageBox, name, staticmethod(lambda *a, **k: messages.append(a[1:3]) or QMessageBox.Ok))

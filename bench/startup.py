@@ -92,7 +92,7 @@ import time
 START = time.perf_counter()
 import json, sys
 sys.argv = ["main.py", "--smoke"]
-import aegui.qt.app as app_module
+import aegui.qt.startup.app as app_module
 show_window = app_module.show_window
 waits = {}
 

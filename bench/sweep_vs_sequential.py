@@ -136,7 +136,7 @@ def gui_child(path: Path, screenshots: str | None) -> None:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication(sys.argv)
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "settings.ini"), QSettings.IniFormat)
     win = MainWindow(settings)
     win.confirm_close = False

@@ -50,7 +50,7 @@ def demo_window(app):
     """The window every documentation picture starts from: light theme, 1280x800, no first-run
     hints over the panels, the demo models loaded."""
     from aegui.qt import theme
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     theme.apply("light")
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
     settings.setValue("guide/done", True)
@@ -72,7 +72,7 @@ def draw_arrow(app, win) -> list[str]:
     change (SystemExit if it does); the lines returned say where it was."""
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window.window_matrix import settle
     win.arranger.switch("explore")
     win.show_dock("editor")
     editor, grid = win.editor, win.editor.grid

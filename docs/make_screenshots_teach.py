@@ -76,7 +76,7 @@ def main():
     app = QApplication.instance() or QApplication([])
     from aegui.core.data.glyphs import read_font_h
     from aegui.qt import theme
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     theme.apply("light")
     settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
     settings.setValue("guide/done", True)

@@ -41,8 +41,8 @@ def save_small(image, path: Path) -> None:
 
 
 def main() -> int:
-    from aegui.qt.layout_check import room
-    from aegui.qt.window_matrix import LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, show_as, window_problems
+    from aegui.qt.window.layout_check import room
+    from aegui.qt.window.window_matrix import LANGUAGES, PERSPECTIVES, SIZES, THEMES, room_report, show_as, window_problems
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     win = demo_window(app)

@@ -36,7 +36,7 @@ def main(argv) -> int:
         from aegui.cli import main as cli_main    # train / eval / decode
         return cli_main(argv)
     start = process_start()
-    from aegui.qt.app import run
+    from aegui.qt.startup.app import run
     return run(argv, start=start)
 
 

@@ -16,7 +16,7 @@ budget leaves.
     python installer/window_modules.py     # after a marker line, JSON: {"window": {name: bytes}, "children": ...}
 
 It runs `installer/aegui_entry.py --smoke` (offscreen, the demo models) in this process and
-records `sys.modules` at the moment the smoke run calls the window shown (aegui.qt.app builds
+records `sys.modules` at the moment the smoke run calls the window shown (aegui.qt.startup.app builds
 its HeadlessRun, which times the window, right after show_window), before torch and the models
 load on a worker. Only modules loaded from a .py file count (extension and built-in modules are
 not bytecode). It exits non-zero, saying why, when it cannot find that moment.
@@ -38,7 +38,7 @@ def record() -> dict[str, int]:
     modules imported when the window shows."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
-    import aegui.qt.app as app
+    import aegui.qt.startup.app as app
 
     seen: list[str] = []
     built = app.HeadlessRun.__init__
@@ -62,7 +62,7 @@ def record() -> dict[str, int]:
     finally:
         sys.argv = argv
     if not seen:
-        raise SystemExit("window_modules: the smoke run never reached aegui.qt.app.HeadlessRun")
+        raise SystemExit("window_modules: the smoke run never reached aegui.qt.startup.app.HeadlessRun")
     return {name: bytecode_size(name) for name in sorted(seen)}
 
 

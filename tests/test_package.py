@@ -101,7 +101,7 @@ def test_bundle_keeps_the_windows_large_modules_as_plain_bytecode():
     internal = EXE.parent / "_internal"
     loose = {p.relative_to(internal).with_suffix("").as_posix().removesuffix("/__init__").replace("/", ".")
              for p in internal.rglob("*.pyc")}
-    assert {"pyqtgraph.functions", "aegui.qt.main_window"} <= loose
+    assert {"pyqtgraph.functions", "aegui.qt.window.main_window"} <= loose
     assert not any(name.split(".")[0] in {"torch", "scipy", "sklearn"} for name in loose)
     with zipfile.ZipFile(internal / "base_library.zip") as z:
         base = {n.removesuffix(".pyc").removesuffix("/__init__").replace("/", ".") for n in z.namelist()}
@@ -153,7 +153,7 @@ def test_icon_png_sizes(size):
 
 
 def test_app_sets_window_icon(qapp):
-    from aegui.qt.app import set_window_icon
+    from aegui.qt.startup.app import set_window_icon
     set_window_icon(qapp)
     icon = qapp.windowIcon()
     assert not icon.isNull()

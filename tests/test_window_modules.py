@@ -65,7 +65,7 @@ def test_the_listing_finds_the_modules_of_the_shown_window(window_modules, tmp_p
     assert done.returncode == 0, done.stdout + done.stderr
     listing = json.loads(done.stdout.split(window_modules.MARKER, 1)[1])   # as the spec reads it
     window, children = listing["window"], listing["children"]
-    assert {"aegui.qt.main_window", "aegui.qt.app", "pyqtgraph", "numpy", "PySide6"} <= set(window)
+    assert {"aegui.qt.window.main_window", "aegui.qt.startup.app", "pyqtgraph", "numpy", "PySide6"} <= set(window)
     assert not any(name == "torch" or name.startswith("torch.") for name in window)   # loads after the window
-    assert window["aegui.qt.main_window"] > 0 and window["pyqtgraph"] > 0
+    assert window["aegui.qt.window.main_window"] > 0 and window["pyqtgraph"] > 0
     assert "pyqtgraph.opengl" in children["pyqtgraph"] and "pyqtgraph.opengl" not in window

@@ -84,7 +84,7 @@ def _main(argv=None) -> int:
     from aegui.cli.common import EXIT_BAD_INPUT, UserError
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
-        from aegui.qt.app import run
+        from aegui.qt.startup.app import run
         return run(argv)
     args = build_parser().parse_args(_glue_negative_points(argv))
     from aegui.core.schema.experiment import ConfigError, clipped

@@ -22,7 +22,7 @@ qInstallMessageHandler(_qt_message)
 @pytest.fixture(autouse=True, scope="session")
 def gc_in_gui_thread(qapp):
     """As the app does: dead widgets of earlier tests must not be freed in a worker thread."""
-    from aegui.qt import collector
+    from aegui.qt.workers import collector
     collector.start()
 
 
@@ -31,7 +31,7 @@ def pytest_runtest_teardown(item):
     """The windows a test closed are deleted before the next test. pytest-qt closes them and asks
     for deleteLater(), which only an event loop that is left ever carries out (processEvents()
     does not), and the window freezes what is alive once its models are loaded
-    (aegui.qt.collector.freeze_survivors: later collections skip it): every earlier test's window
+    (aegui.qt.workers.collector.freeze_survivors: later collections skip it): every earlier test's window
     stayed alive, 60,000 widgets by the end of a session, each layout check slower than the last."""
     import gc
 
@@ -48,7 +48,7 @@ def pytest_runtest_teardown(item):
 @pytest.fixture(autouse=True)
 def collection_stays_in_the_gui_thread():
     """A test that turns automatic garbage collection back on (gc.enable()) must fail here, not
-    hundreds of tests later: it then collects in whichever thread allocates (aegui/qt/collector.py
+    hundreds of tests later: it then collects in whichever thread allocates (aegui/qt/workers/collector.py
     says why it is off). When one test left it on, QApplication.allWidgets() later held a freed
     widget and the session died of a segfault in an unrelated test (theme.apply, ~200 tests on);
     how the widget came to be freed under the walk was not caught."""
@@ -101,7 +101,7 @@ def window(qtbot, tmp_path, aegui_home):
     """The main window with the demo models loaded, settings in a temp file."""
     from PySide6.QtCore import QSettings
 
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     win = MainWindow(settings)
     win.confirm_close = False

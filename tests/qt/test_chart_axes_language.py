@@ -5,8 +5,8 @@ import numpy as np
 import pyqtgraph as pg
 
 from aegui.qt import i18n
-from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
-from aegui.qt.widgets.log_axis import LogAxis
+from aegui.qt.widgets.charts.locale_axis import LocaleAxis, locale_axes
+from aegui.qt.widgets.charts.log_axis import LogAxis
 
 
 def _picture(widget) -> np.ndarray:

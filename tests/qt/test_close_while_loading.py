@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings
 def test_closing_while_the_models_load_drops_them_and_prints_nothing(qtbot, tmp_path, aegui_home, monkeypatch,
                                                                      capfd):
     import aegui.core.workspace.startup as startup
-    from aegui.qt import threads
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.workers import threads
+    from aegui.qt.window.main_window import MainWindow
 
     win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     win.confirm_close = False

@@ -1,8 +1,8 @@
-"""aegui.qt.collector: cycles are collected by the GUI thread's timer, as Python would have."""
+"""aegui.qt.workers.collector: cycles are collected by the GUI thread's timer, as Python would have."""
 import gc
 import weakref
 
-from aegui.qt import collector
+from aegui.qt.workers import collector
 
 
 class _Cycle:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel
 
 from aegui.qt import i18n
 from aegui.qt.perspectives.table import PERSPECTIVES
-from aegui.qt.widgets import decimal_key
+from aegui.qt.widgets.inputs import decimal_key
 
 
 def test_every_number_box_of_the_spanish_window_takes_the_point_as_the_comma(window, qtbot):

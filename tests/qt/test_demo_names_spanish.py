@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDockWi
                                QWidget)
 
 from aegui.qt import i18n
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QMenu, QTabBar, QWidget
 
-from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, preview_scale, room_report, show_as,
+from aegui.qt.window.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, preview_scale, room_report, show_as,
                                    window_problems)
 
 
@@ -21,7 +21,7 @@ from aegui.qt.window_matrix import (LANGUAGES, PERSPECTIVES, SIZES, THEMES, prev
 def win(qapp, tmp_path_factory):
     import pyqtgraph as pg
     from aegui.qt import i18n, theme
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     home = tmp_path_factory.mktemp("home")
     old = os.environ.get("AEGUI_HOME")
     os.environ["AEGUI_HOME"] = str(home)
@@ -33,7 +33,7 @@ def win(qapp, tmp_path_factory):
     loaded = []
     w.model_loaded.connect(lambda: loaded.append(1))
     w.start_loading()
-    from aegui.qt.window_matrix import wait_for
+    from aegui.qt.window.window_matrix import wait_for
     wait_for(lambda: loaded)
     assert loaded, "the demo models did not load"
     yield w
@@ -48,7 +48,7 @@ def win(qapp, tmp_path_factory):
 
 
 def test_every_size_language_theme_and_perspective_shows_every_text_whole_with_room_to_work(win, capfd):
-    from aegui.qt.layout_check import MAP_SHARE, room
+    from aegui.qt.window.layout_check import MAP_SHARE, room
     found, figures = {}, []
     for lang in LANGUAGES:
         for theme_name in THEMES:
@@ -188,7 +188,7 @@ def not_spanish(win, root) -> list[str]:
 
 def test_explain_and_compare_fit_the_small_sizes_in_both_languages_and_themes(win):
     """Explain and Compare, brought forward with what they show computed."""
-    from aegui.qt.window_matrix import wait_for
+    from aegui.qt.window.window_matrix import wait_for
     found = {}
     for lang in LANGUAGES:
         for theme_name in THEMES:
@@ -217,7 +217,7 @@ def test_a_picture_model_s_charts_have_room_in_the_train_perspective(win, qtbot)
     the picture model current."""
     from pathlib import Path
 
-    from aegui.qt.layout_check import room
+    from aegui.qt.window.layout_check import room
     root = Path(__file__).resolve().parents[2]
     show_as(win, (1280, 800), "en", "light", "train")
     win.builder.load_config(root / "resources/presets/emoji-vae.json")

@@ -36,5 +36,5 @@ def test_the_editors_drawing_is_explained_and_two_models_compared(window, qtbot)
     qtbot.waitUntil(lambda: compare.comparison is not None and not compare.busy(), timeout=60000)
     a, b = compare.chosen()
     assert a is ws.current and b is not a and b.shape == a.shape
-    from aegui.qt.models import title
+    from aegui.qt.models.names import title
     assert [compare.choosers[0].itemText(i) for i in range(compare.choosers[0].count())] == [title(m) for m in ws.models]

@@ -1,5 +1,5 @@
 """PySide's import hook asks of each module loaded after Qt whether its source mentions PySide6.
-The window replaces the way it finds out (aegui/qt/feature_scan.py): the same answers, without
+The window replaces the way it finds out (aegui/qt/startup/feature_scan.py): the same answers, without
 reading every module's source into linecache, which made `import torch` after Qt 15-35 % slower
 here and kept a thousand sources in memory. Checked: the replacement is in place once the window's
 package is imported, it answers as PySide's own check does, and a module imported afterwards no
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import aegui.qt  # noqa: F401  (installs the check)
-from aegui.qt import feature_scan
+from aegui.qt.startup import feature_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def test_the_window_package_puts_the_cheaper_check_in_pyside_s_hook():
 
 
 def test_it_answers_as_pyside_s_own_check():
-    names = ["aegui.qt.app", "aegui.qt.feature_scan", "aegui.core.workspace.workspace", "json",
+    names = ["aegui.qt.startup.app", "aegui.qt.startup.feature_scan", "aegui.core.workspace.workspace", "json",
              "PySide6.QtCore", "pyqtgraph", "pyqtgraph.Qt", "numpy", "aegui.core.data.noise"]
     answers = {}
     for name in names:
@@ -33,7 +33,7 @@ def test_it_answers_as_pyside_s_own_check():
         answers[name] = (feature_scan.replaced(module), feature_scan.mentions_pyside(module))
     assert {n: ours for n, (_theirs, ours) in answers.items()} == {n: theirs for n, (theirs, _ours) in answers.items()}
     # Both kinds of answer were among them.
-    assert answers["aegui.qt.app"] == (True, True) and answers["aegui.core.data.noise"] == (False, False)
+    assert answers["aegui.qt.startup.app"] == (True, True) and answers["aegui.core.data.noise"] == (False, False)
     assert answers["PySide6.QtCore"] == (False, False)     # a compiled module has no source
 
 

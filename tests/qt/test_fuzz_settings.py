@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 from fuzzing import FUZZ_SETTINGS, bounded, mutated  # noqa: E402
 
 from aegui.qt import i18n, theme  # noqa: E402
-from aegui.qt.app import saved_look  # noqa: E402
+from aegui.qt.startup.app import saved_look  # noqa: E402
 
 KEYS = ("geometry", "layout\\explore", "layout\\train", "layout\\perspective", "layout\\shares", "recent", "last_dir",
         "last_model", "language", "theme")
@@ -32,7 +32,7 @@ def ini_text(draw):
 
 def _valid_ini(window, folder: Path) -> bytes:
     from aegui.qt.perspectives.arranger import STATE_VERSION
-    from aegui.qt.settings import save_blob
+    from aegui.qt.storage.settings import save_blob
     path = folder / "valid.ini"
     s = QSettings(str(path), QSettings.IniFormat)
     save_blob(s, "geometry", window.saveGeometry())      # with the hashes the window checks
@@ -49,7 +49,7 @@ def _valid_ini(window, folder: Path) -> bytes:
 
 
 def test_settings_file(qtbot, tmp_path, aegui_home):
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     win = MainWindow(QSettings(str(tmp_path / "first.ini"), QSettings.IniFormat))
     win.confirm_close = False
     qtbot.addWidget(win)

@@ -5,7 +5,7 @@ does not draw its glyph bigger than its neighbours), never above the cap its pan
 import numpy as np
 
 from aegui.qt import i18n
-from aegui.qt.widgets.glyph_strip import GlyphStrip
+from aegui.qt.widgets.glyphs.glyph_strip import GlyphStrip
 
 
 def test_the_titles_follow_the_language_and_say_how_many_columns_show(qtbot):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpin
                                QTabBar, QWidget)
 
 from aegui.qt.guide.hints import Guide
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit, QTabBar, QAbstractItemView)
 
@@ -57,7 +57,7 @@ def test_three_hints_then_remembered_when_dismissed(window, tmp_path):
 
 def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window):
     """The hints covered the controls they point at (the editor's buttons, the grid)."""
-    from aegui.qt.window_matrix import show_as
+    from aegui.qt.window.window_matrix import show_as
     g = window.guide
     targets = {"draw": window.editor.grid, "hover": window.latent.plot}
     for size, lang in (((1280, 800), "en"), ((1024, 700), "es"), ((1600, 1000), "en")):
@@ -77,7 +77,7 @@ def test_hints_sit_beside_their_targets_and_cover_no_control_at_any_size(window)
 
 def test_dont_show_again_can_be_read_in_the_dark_theme(window):
     """The dark theme's light grey button text on the hint's light yellow."""
-    from aegui.qt.window_matrix import show_as
+    from aegui.qt.window.window_matrix import show_as
     show_as(window, (1280, 800), "en", "dark")
     settle()
     hint = window.guide.hints["draw"]
@@ -167,7 +167,7 @@ def test_every_hint_s_arrow_points_at_its_target_in_every_perspective(window):
     """Where the spots beside a target are all taken (the Train button among the toolbar's controls
     in the Experiments perspective), a hint lands farther off: its arrow must still point at the
     target. A "◀" on a hint 300 px below the button it named sent the eye to the builder."""
-    from aegui.qt.window_matrix import show_as
+    from aegui.qt.window.window_matrix import show_as
     g = window.guide
     for size in ((1280, 800), (1024, 700)):
         for perspective in ("explore", "train", "experiments"):

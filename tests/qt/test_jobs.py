@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from aegui.core.jobs.job import Job, Progress
-from aegui.qt.threads import JobRunner
+from aegui.qt.workers.threads import JobRunner
 
 
 @dataclass(kw_only=True)
@@ -134,12 +134,12 @@ def test_shutdown_waits_for_the_job(qtbot):
 def test_garbage_is_collected_in_the_gui_thread_not_in_a_worker(qtbot):
     """Collected in a worker thread, a dead window's widgets were destroyed there while the GUI
     thread held a Qt lock their destructor needed: the test suite hung (gdb: a QMenu freed in
-    the training thread). aegui.qt.collector turns automatic collection off and collects on a
+    the training thread). aegui.qt.workers.collector turns automatic collection off and collects on a
     timer in the GUI thread."""
     import gc
     import weakref
 
-    from aegui.qt import collector
+    from aegui.qt.workers import collector
     collector.start()
     assert not gc.isenabled()
 
@@ -196,7 +196,7 @@ def test_waiting_for_workers_at_exit_also_waits_for_the_requests_their_results_s
     waited for inside start(), so that order always happens."""
     from PySide6.QtCore import QThreadPool
 
-    from aegui.qt import threads
+    from aegui.qt.workers import threads
     latest, done, gate = threads.Latest(), [], threading.Event()
     if ends_at_once:
         started = threads.start
@@ -226,8 +226,8 @@ def test_settle_work_returns_once_a_result_and_the_work_it_started_are_handed_ov
     models just loaded are computed on workers (the editor's output), and a grab before they were
     in showed "no model loaded" beside a loaded model. A result can start more work (a panel's
     next request); that is waited for too, and only the GUI thread hands results over."""
-    from aegui.qt import threads
-    from aegui.qt.window_matrix import settle_work
+    from aegui.qt.workers import threads
+    from aegui.qt.window.window_matrix import settle_work
     done, handed_on = [], []
 
     def slow(tag):
@@ -253,7 +253,7 @@ def test_a_task_ending_after_its_receiver_was_deleted_hands_it_nothing(qtbot, ca
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QWidget
 
-    from aegui.qt import threads
+    from aegui.qt.workers import threads
     gate, got = threading.Event(), []
 
     class Receiver(QWidget):
@@ -284,9 +284,9 @@ def test_a_task_ending_after_its_receiver_was_deleted_hands_it_nothing(qtbot, ca
 
 
 def test_the_last_wait_before_exit_has_no_deadline(qtbot):
-    """Exit waits for every worker however long it runs (aegui.qt.app.take_apart): Python exiting
+    """Exit waits for every worker however long it runs (aegui.qt.startup.app.take_apart): Python exiting
     under one printed its tracebacks."""
-    from aegui.qt import threads
+    from aegui.qt.workers import threads
     gate, done = threading.Event(), []
     threads.run_task(gate.wait, 30, on_done=done.append)
     threading.Thread(target=gate.set).start()

@@ -8,7 +8,7 @@ from aegui.core.config.validation import with_changes
 
 from tests.qt.builder.forms import pick
 
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 
 
 def test_builder_local_fills_the_sizes_from_the_data_and_channels(builder):

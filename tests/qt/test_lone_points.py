@@ -1,10 +1,10 @@
-"""A chart's lone-point dots (aegui/qt/widgets/lone_points.py) are drawn with the same pen and
+"""A chart's lone-point dots (aegui/qt/widgets/charts/lone_points.py) are drawn with the same pen and
 brush run after run. pyqtgraph keeps each symbol it draws in an atlas keyed by the pen and brush
 objects; dots drawn with new ones at every run added an entry each time, about a thousand before
 pyqtgraph rebuilt it (a soak of the window, bench/soak.py, saw its memory grow with them)."""
 import pyqtgraph as pg
 
-from aegui.qt.widgets.lone_points import LonePoints
+from aegui.qt.widgets.charts.lone_points import LonePoints
 
 
 def test_dots_of_run_after_run_keep_one_symbol_per_colour(qtbot):

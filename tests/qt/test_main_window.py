@@ -96,7 +96,7 @@ def test_opening_a_pickle_shows_an_error(window, qtbot, tmp_path, monkeypatch):
     bad = tmp_path / "model.json"
     bad.write_bytes(pickle.dumps({"x": 1}))
     shown = []
-    monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("aegui.qt.window.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
     window.files.open_model(str(bad))
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "pickle" in shown[0]
@@ -145,7 +145,7 @@ def test_exports_write_files(window, tmp_path):
 def test_layout_is_restored_from_settings(window, qtbot, tmp_path):
     window.docks["library"].hide()
     window.close()
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     again = MainWindow(window.settings)
     qtbot.addWidget(again)
     assert again.docks["library"].isHidden()
@@ -245,7 +245,7 @@ def test_no_widget_attribute_shadows_a_qt_method(window):
                        if n in qt_names and not isinstance(v, SignalInstance))
         assert not clash, f"{type(w).__name__} shadows Qt's {clash}"
     # Each perspective shows its own panels (a hidden one grabs nothing): grab them where shown.
-    from aegui.qt.window_matrix import PERSPECTIVES, settle
+    from aegui.qt.window.window_matrix import PERSPECTIVES, settle
     grabbed = set()
     for key in PERSPECTIVES:
         window.arranger.switch(key)
@@ -278,7 +278,7 @@ def test_the_model_list_keeps_the_last_runs_of_a_long_session(window, tmp_path):
 
 def test_closing_while_training_asks_a_question_with_buttons_that_say_what_they_do(qtbot):
     from PySide6.QtWidgets import QMessageBox
-    from aegui.qt.main_window import QUIT_QUESTIONS
+    from aegui.qt.window.main_window import QUIT_QUESTIONS
     from aegui.qt.widgets.ask import question_box
     box = question_box(None, *QUIT_QUESTIONS["training"])
     qtbot.addWidget(box)

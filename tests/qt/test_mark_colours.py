@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from aegui.qt.widgets import marks
-from aegui.qt.widgets.marks import CHANGED, WRONG
+from aegui.qt.widgets.glyphs import marks
+from aegui.qt.widgets.glyphs.marks import CHANGED, WRONG
 
 ROOT = Path(__file__).resolve().parents[2]
 

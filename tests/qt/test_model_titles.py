@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.core.runs.trained import TrainedModel, open_trained
 from aegui.qt import i18n
-from aegui.qt.layout_check import combo_problem
-from aegui.qt.models import title
+from aegui.qt.window.layout_check import combo_problem
+from aegui.qt.models.names import title
 
 
 def train_from_builder(window, qtbot, exp):
@@ -101,7 +101,7 @@ def test_a_200_character_name_leaves_the_model_combo_and_the_toolbar_as_wide_as_
     """Sized to its longest entry, the combo widened from 718 to 910 px for a long name, and the
     toolbar's size hint with it. Chosen in the list, a 200-character name is shortened instead,
     whole in the tooltip."""
-    from aegui.qt.window_matrix import settle, show_as
+    from aegui.qt.window.window_matrix import settle, show_as
     show_as(window, (1280, 800), lang, "light")
     combo, bar = window.model_bar.model_combo, window.model_bar
     before = (combo.width(), combo.sizeHint().width(), bar.sizeHint().width())

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
-from aegui.qt.model_commands import Entry
-from aegui.qt.models_dialog import NAME
+from aegui.qt.models.model_commands import Entry
+from aegui.qt.models.models_dialog import NAME
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication,
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QStatusBar, QTabBar, QTabWidget,
                                QTextEdit, QWidget)
 
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.window_matrix import settle
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.window.window_matrix import settle
 
 DECIMAL_POINT = re.compile(r"\d\.\d")
 CODE_OR_DATA = [

@@ -1,4 +1,4 @@
-"""The panels' throttles (aegui/qt/pacing.py) are superqt's, made on their first call so that the
+"""The panels' throttles (aegui/qt/workers/pacing.py) are superqt's, made on their first call so that the
 window's first paint does not import superqt. Until then there is nothing to cancel; once made,
 a throttle calls at once on its leading edge; and it does not keep its panel alive (superqt holds
 a bound method weakly too: a panel closed while its throttle waits is freed). The hover's
@@ -9,7 +9,7 @@ import weakref
 
 from PySide6.QtCore import QObject
 
-from aegui.qt.pacing import Coalesced, debounced, throttled
+from aegui.qt.workers.pacing import Coalesced, debounced, throttled
 
 
 class Panel(QObject):
@@ -36,7 +36,7 @@ def test_a_throttle_is_made_on_its_first_call_and_calls_at_once(qtbot):
 
 def test_a_throttle_does_not_keep_its_panel_alive(qtbot):
     # Freed by its reference count alone: automatic collection is off in the app and in these
-    # tests (aegui/qt/collector.py). Turning it back on here once left it on for the rest of the
+    # tests (aegui/qt/workers/collector.py). Turning it back on here once left it on for the rest of the
     # session, which died of a segfault some 200 tests later (tests/qt/conftest.py).
     assert not gc.isenabled()
     panel = Panel()

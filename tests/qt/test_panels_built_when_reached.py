@@ -17,11 +17,11 @@ from aegui.qt.compare.compare_panel import ComparePanel
 from aegui.qt.editor.image_canvas import DrawPanel
 from aegui.qt.experiments.experiments_panel import ExperimentsPanel
 from aegui.qt.explain.explain_panel import ExplainPanel
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 from aegui.qt.network.network_view import NetworkView
 from aegui.qt.training.reconstructions import ReconstructionsPanel
 from aegui.qt.training.training_panel import TrainingPanel
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 LATER = {"builder": ModelBuilder, "experiments": ExperimentsPanel, "analyses": AnalysesPanel,
          "compare": ComparePanel, "training": TrainingPanel, "recon": ReconstructionsPanel,

@@ -3,8 +3,8 @@ drawn over its plot, a legend over the data or cut at the chart's edge are each 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from aegui.qt.layout_check import CHART_LEAST, room, room_problems
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.layout_check import CHART_LEAST, room, room_problems
+from aegui.qt.window.window_matrix import settle
 
 
 def _root(qtbot, height: int):
@@ -62,8 +62,8 @@ def test_a_title_over_the_plot_is_reported(qtbot):
 def test_a_legend_under_a_narrow_chart_breaks_long_names_into_lines_instead_of_being_cut(qtbot):
     """The seed-001 sweep's per-font chart listed "layers=35-25-17-8-4-2, optimizer=without
     momentum" in a column 200 px wide: cut at the edge. The names now break at their commas."""
-    from aegui.qt.layout_check import layout_problems
-    from aegui.qt.widgets.plot_text import legend_below
+    from aegui.qt.window.layout_check import layout_problems
+    from aegui.qt.widgets.charts.plot_text import legend_below
     root, plot = _root(qtbot, 420)
     root.resize(230, 420)
     legend = legend_below(plot.getPlotItem())
@@ -84,8 +84,8 @@ def test_a_legend_taller_than_its_chart_allows_folds_into_the_chart_s_tooltip(qt
     """Twelve series under a short chart left the bars no room (the seed-001 sweep's per-font
     chart): the legend folds away, its entries become the chart's tooltip, and comes back when
     the chart has room for it."""
-    from aegui.qt.layout_check import room
-    from aegui.qt.widgets.plot_text import legend_below
+    from aegui.qt.window.layout_check import room
+    from aegui.qt.widgets.charts.plot_text import legend_below
     root, plot = _root(qtbot, 300)
     item = plot.getPlotItem()
     item.setTitle("Final value per font")

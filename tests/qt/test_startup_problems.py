@@ -117,7 +117,7 @@ def test_window_tells_a_broken_model_without_blocking(qtbot, tmp_path, aegui_hom
     from PySide6.QtWidgets import QApplication
 
     from aegui.core.workspace.startup import DEMO_MODELS
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     model = _copy(tmp_path, "pickle")
     (model / "model.safetensors").write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
     win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
@@ -136,8 +136,8 @@ def test_window_tells_a_broken_model_without_blocking(qtbot, tmp_path, aegui_hom
 
 
 def test_settings_home_that_is_a_file_keeps_settings_in_memory(qtbot, tmp_path, monkeypatch):
-    from aegui.qt.main_window import MainWindow
-    from aegui.qt.settings import app_settings, settings_problem
+    from aegui.qt.window.main_window import MainWindow
+    from aegui.qt.storage.settings import app_settings, settings_problem
     home = tmp_path / "home"
     home.write_text("not a folder")
     monkeypatch.setenv("AEGUI_HOME", str(home))
@@ -157,7 +157,7 @@ def test_settings_home_that_is_a_file_keeps_settings_in_memory(qtbot, tmp_path, 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_settings_home_is_told(tmp_path, monkeypatch):
-    from aegui.qt.settings import settings_problem
+    from aegui.qt.storage.settings import settings_problem
     home = tmp_path / "home"
     (home / "settings").mkdir(parents=True)
     (home / "settings").chmod(0o555)

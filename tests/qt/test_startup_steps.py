@@ -1,10 +1,10 @@
-"""Start-up (aegui/qt/app.py) reads as its steps: the arguments, the application, the settings and
+"""Start-up (aegui/qt/startup/app.py) reads as its steps: the arguments, the application, the settings and
 look, the window, the headless run (--smoke, --screenshot), each a function of its own under the
 project's limit on a function's length, rather than one function doing all of them."""
 import ast
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "aegui" / "qt" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "aegui" / "qt" / "startup" / "app.py"
 MAX_FUNCTION_LINES = 80
 
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 
 from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.qt import i18n
-from aegui.qt.status_bar import rate_text
+from aegui.qt.window.status_bar import rate_text
 
 
 def _choose(window, model):

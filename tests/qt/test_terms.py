@@ -118,7 +118,7 @@ def test_metrics_tables_explain_their_terms_in_spanish(qtbot):
 
 
 def test_every_term_has_one_spanish_sentence():
-    from aegui.qt.widgets.terms import TERMS, explain, terms_in
+    from aegui.qt.widgets.text.terms import TERMS, explain, terms_in
     assert sorted(TERMS) == sorted(ES)
     for term, (_, english) in TERMS.items():
         i18n.set_language("es")
@@ -134,7 +134,7 @@ def test_every_term_has_one_spanish_sentence():
 def test_the_latent_dock_and_the_local_model_box_speak_the_language_chosen_later(window):
     """The latent dock's tab explains the term; the editor's "Use the local model" tooltip names
     the local model in the language chosen after it was computed (it kept the English name)."""
-    from aegui.qt.models import title
+    from aegui.qt.models.names import title
     editor = window.editor
     local = next(m for m in window.workspace.models if m.path and m.path.name == "general-5x7-local")
     editor._fallback = (title(local), local.denoiser(), local)

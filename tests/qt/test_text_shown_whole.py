@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
 from aegui.qt import i18n
-from aegui.qt.window_matrix import settle, show_as
+from aegui.qt.window.window_matrix import settle, show_as
 
 
 def _cut(combo) -> str | None:
@@ -66,7 +66,7 @@ def test_the_check_reports_a_progress_text_and_a_table_cell_cut_past_reading(qtb
     elided to "/t…48", and a cell elided with no tooltip to say it whole."""
     from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.window.layout_check import layout_problems
     root = QWidget()
     qtbot.addWidget(root)
     lay = QVBoxLayout(root)
@@ -109,7 +109,7 @@ def test_the_models_dialog_shows_every_cell_readable_in_both_languages(window, q
     """File > Models… with a taught model's long name: the names took the width and the folders
     were left 50 px ("/t…48")."""
     from aegui.core.runs.trained import open_trained
-    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.window.layout_check import layout_problems
     ws = window.workspace
     base = next(m for m in ws.models if m.name.startswith("General 5x7 denoiser"))
     taught = open_trained(base.path)
@@ -136,7 +136,7 @@ def test_the_models_dialog_shows_every_cell_readable_in_both_languages(window, q
 def test_a_3d_model_s_projection_bar_first_shown_in_english_is_whole_in_spanish(window, qtbot):
     """The projection combo kept the width of its English entries ("Proyección: dimensi")."""
     from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
-    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.window.layout_check import layout_problems
     window.builder.set_experiment(Experiment(name="Font3 3-D", model=ModelSpec(layers=(35, 16, 3, 16, 35)),
                                              train=TrainConfig(epochs=20, seeds=1, check_every=10)))
     with qtbot.waitSignal(window.runner.finished, timeout=60000):

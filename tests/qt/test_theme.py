@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 def test_the_dark_theme_reaches_notes_dialogs_and_message_boxes(qtbot):
     from PySide6.QtCore import Qt
     from aegui.qt import theme
-    from aegui.qt.widgets.note import NoteLabel, is_dark
+    from aegui.qt.widgets.text.note import NoteLabel, is_dark
     note = NoteLabel("info")
     qtbot.addWidget(note)
     try:
@@ -26,7 +26,7 @@ def test_the_dark_theme_reaches_notes_dialogs_and_message_boxes(qtbot):
 def test_switching_back_to_light_leaves_no_panel_dark(qtbot):
     from aegui.qt import theme
     from aegui.qt.builder.model_builder import ModelBuilder
-    from aegui.qt.widgets.note import is_dark
+    from aegui.qt.widgets.text.note import is_dark
     w = ModelBuilder()
     qtbot.addWidget(w)
     w.show()

@@ -161,7 +161,7 @@ def test_the_map_s_step_leaves_the_tray_s_samples_uncovered(window, qtbot, right
     pixel editor's column closed the map fills the window, and no spot beside it is free: the
     samples still are not covered."""
     from aegui.qt.guide.spots import rect_in
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window.window_matrix import settle
     if right_column == "closed":
         for key in ("editor", "draw", "explain"):
             window.docks[key].close()

@@ -8,7 +8,7 @@ import pytest
 from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
 from aegui.core.workspace import state as S
 from aegui.core.workspace.workspace import Workspace
-from aegui.qt.training_runner import TrainingRunner
+from aegui.qt.workers.training_runner import TrainingRunner
 from tests.qt.paused import wait_paused
 
 

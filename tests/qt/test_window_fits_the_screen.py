@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMargins, QRect, QSize
 
-from aegui.qt.window_fit import fit_to
+from aegui.qt.window.window_fit import fit_to
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENBOX = QMargins(1, 20, 1, 5)     # the frame openbox draws (_NET_FRAME_EXTENTS under Xvfb)
@@ -71,8 +71,8 @@ def test_the_window_shown_without_a_size_lies_inside_the_screen(qtbot, tmp_path,
     """This session's offscreen screen (800x800) is smaller than the default window."""
     from PySide6.QtCore import QSettings
 
-    from aegui.qt.main_window import MainWindow
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window.main_window import MainWindow
+    from aegui.qt.window.window_matrix import settle
     win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     win.confirm_close = False
     qtbot.addWidget(win)
@@ -87,11 +87,11 @@ def test_the_window_shown_without_a_size_lies_inside_the_screen(qtbot, tmp_path,
 RUN = r"""
 import json, sys
 from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings
-from aegui.qt.app import make_application
+from aegui.qt.startup.app import make_application
 app = make_application()
-from aegui.qt.main_window import MainWindow
-from aegui.qt.settings import save_blob
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.main_window import MainWindow
+from aegui.qt.storage.settings import save_blob
+from aegui.qt.window.window_matrix import settle
 out = []
 for saved in sys.argv[2:]:
     settings = QSettings(sys.argv[1] + f"/{len(out)}.ini", QSettings.IniFormat)

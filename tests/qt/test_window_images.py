@@ -8,7 +8,7 @@ from PIL import Image
 from tests.qt.builder.forms import pick
 from tests.qt.builder.test_builder_images import idx_pair
 
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 
 
 def _small_image_model(builder, epochs=6):
@@ -125,7 +125,7 @@ def test_a_load_error_marks_the_field(window, qtbot, tmp_path, monkeypatch):
     window.files.open_dataset("idx", packed)
     assert window.builder.validate_fields() == []
     shown = []
-    monkeypatch.setattr("aegui.qt.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("aegui.qt.window.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
     window.builder.train_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert shown[0].startswith("data.path:") and "damaged" in shown[0]

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import sys
-import aegui, aegui.qt.app, aegui.qt.main_window
+import aegui, aegui.qt.startup.app, aegui.qt.window.main_window
 print(aegui.__file__)
 print(' '.join(sorted(m for m in sys.modules)))
 """
@@ -27,7 +27,7 @@ def test_the_window_modules_leave_torch_pillow_and_later_panels_out():
     aegui_file, modules = proc.stdout.splitlines()[:2]
     assert Path(aegui_file).resolve() == ROOT / "aegui" / "__init__.py"
     loaded = set(modules.split())
-    assert "aegui.qt.main_window" in loaded    # the probe saw the window's imports
+    assert "aegui.qt.window.main_window" in loaded    # the probe saw the window's imports
     assert [m for m in NOT_BEFORE_THE_WINDOW if m in loaded] == []
 
 
@@ -36,7 +36,7 @@ def test_the_window_modules_leave_torch_pillow_and_later_panels_out():
 SHOWN = """
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-import aegui.qt.app as app
+import aegui.qt.startup.app as app
 qt_app = app.make_application()
 settings = app.run_settings(True)
 win = app.show_window(qt_app, settings, app.apply_look(settings, app.parse_args(["--smoke"])), (1280, 800), None)
@@ -57,5 +57,5 @@ def test_the_shown_window_has_not_imported_superqt_nor_the_later_panels(tmp_path
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     loaded = set(proc.stdout.split())
-    assert "aegui.qt.main_window" in loaded and "pyqtgraph" in loaded
+    assert "aegui.qt.window.main_window" in loaded and "pyqtgraph" in loaded
     assert [m for m in NOT_WHEN_SHOWN if m in loaded] == []

@@ -5,7 +5,7 @@ from tests.qt.builder.forms import small_mlp
 
 
 def test_a_3d_model_does_not_grow_the_window(window, qtbot):
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window.window_matrix import settle
     b = window.builder
     small_mlp(b, latent=3, epochs=2)
     before = set(map(id, window.workspace.models))
@@ -14,7 +14,7 @@ def test_a_3d_model_does_not_grow_the_window(window, qtbot):
     qtbot.waitUntil(lambda: any(id(m) not in before for m in window.workspace.models), timeout=20000)
     trained = next(m for m in window.workspace.models if id(m) not in before)
     combo = window.model_bar.model_combo            # the user picks it in the toolbar
-    from aegui.qt.models import title
+    from aegui.qt.models.names import title
     combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemText(i).startswith(title(trained))))
     qtbot.waitUntil(lambda: window.latent.latent_size() == 3, timeout=20000)
     window.show_dock("latent")

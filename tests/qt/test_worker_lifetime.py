@@ -1,4 +1,4 @@
-"""A worker started with aegui.qt.threads.start is freed once its run is over and its signals have
+"""A worker started with aegui.qt.workers.threads.start is freed once its run is over and its signals have
 been handed over, and on the GUI thread (its function and arguments may hold panels, which must
 not be freed beside it).
 
@@ -16,7 +16,7 @@ import weakref
 
 from PySide6.QtCore import QThreadPool
 
-from aegui.qt import threads
+from aegui.qt.workers import threads
 
 WORKERS = 100   # of each kind; superqt's start kept dozens of them
 

@@ -321,7 +321,7 @@ class FetchProgress(JobProgress):
 
 
 class FetchJob(Job):
-    """fetch() as a job for the window's worker (aegui.qt.threads.JobRunner): steps() yields
+    """fetch() as a job for the window's worker (aegui.qt.workers.threads.JobRunner): steps() yields
     FetchProgress; errors raise FetchError (one sentence). cancel() is safe from another thread."""
 
     def __init__(self, name: str):

@@ -1,5 +1,5 @@
 """The contract of a job (a sweep, a search, an analysis, a download, teaching a model): the
-window runs any of them on a worker thread (aegui.qt.threads.JobRunner) and the CLI in a loop,
+window runs any of them on a worker thread (aegui.qt.workers.threads.JobRunner) and the CLI in a loop,
 knowing only this.
 
 - `steps()` is a generator of Progress items, fresh objects the job no longer touches (they

@@ -1,7 +1,7 @@
 """A training run as the window runs it, without Qt: a generator for a worker thread that trains,
 computes what the panels show from each snapshot, honours pause / step / speed cap (StepGate),
 and at the end measures the run's metrics and autosaves the model, so nothing is lost even if the
-window is closing. The Qt layer only iterates it (aegui.qt.training_runner). What it adds to the
+window is closing. The Qt layer only iterates it (aegui.qt.workers.training_runner). What it adds to the
 session's run are observers (train/loop/contract.py): the step gate and replay recording
 (train/loop/live.py) and LiveViews here.
 

@@ -1,5 +1,5 @@
 """Teaching the pixel editor's model new glyphs as the window does it, without Qt: a job for a
-worker thread (aegui.qt.threads.JobRunner runs anything with steps() and cancel()).
+worker thread (aegui.qt.workers.threads.JobRunner runs anything with steps() and cancel()).
 
 It fine-tunes a TrainedModel on the glyphs mixed with the glyphs it was trained on
 (aegui.core.analyses.teach.TeachSession), measures the new glyphs before and after on the same

@@ -4,7 +4,7 @@ trained, the pixel editor's model, the charted history and where training stands
 Panels never talk to each other: each binds itself to the events it needs (napari's pattern: a Qt
 view connects itself to its model's events) and asks the workspace for what it wants done. Every
 change happens on the GUI thread; the Qt layer's training runner hands the worker's results over
-there (aegui.qt.training_runner). The workspace holds no runner: it asks for runs through its
+there (aegui.qt.workers.training_runner). The workspace holds no runner: it asks for runs through its
 request events, which the runner subscribes to, and is told what happened through report_*().
 
 Events (aegui.core.workspace.signals: emitted synchronously, each callback given the arguments it takes):

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from aegui.core.jobs.job import CANCELLED, Progress
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.widgets.text import ElidedLabel
-from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.threads import JobRunner, error_text
-from aegui.qt.widgets.plot_text import fit_text
-from aegui.qt.widgets.locale_axis import locale_axes
+from aegui.qt.widgets.text.pieces import ElidedLabel
+from aegui.qt.widgets.text.pieces import fmt_duration
+from aegui.qt.workers.threads import JobRunner, error_text
+from aegui.qt.widgets.charts.plot_text import fit_text
+from aegui.qt.widgets.charts.locale_axis import locale_axes
 
 
 def plot_colors(widget: QWidget) -> tuple[QColor, QColor]:

@@ -24,11 +24,11 @@ from aegui.core.analyses.denoise.curve import CurveProgress, CurveSpec, load_spe
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.core.files.paths import resources_dir
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
-from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.widgets.plot_text import legend_below
-from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.text.pieces import fmt_duration
+from aegui.qt.widgets.charts.plot_text import legend_below
+from aegui.qt.widgets.text.terms import explain
 
 PRESET = resources_dir() / "analyses" / "denoising-curve.json"
 

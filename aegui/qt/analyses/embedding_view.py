@@ -15,10 +15,10 @@ from aegui.core.analyses.embedding import (ALL_PANELS, DEFAULT_PANELS, Embedding
                                           panel_title)
 from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors
-from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.widgets.plot_text import fit_text
-from aegui.qt.widgets.locale_axis import locale_axes
-from aegui.qt.widgets.decimal_key import DecimalSpinBox
+from aegui.qt.widgets.text.pieces import fmt_duration
+from aegui.qt.widgets.charts.plot_text import fit_text
+from aegui.qt.widgets.charts.locale_axis import locale_axes
+from aegui.qt.widgets.inputs.decimal_key import DecimalSpinBox
 
 FONTS = ("Font1", "Font2", "Font3")
 PANEL_SETS = {"default": DEFAULT_PANELS, "all": ALL_PANELS}

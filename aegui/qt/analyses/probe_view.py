@@ -25,10 +25,10 @@ from aegui.core.files.paths import resources_dir
 from aegui.core.analyses.classify.probe import ProbeConfig, ProbeRunProgress, ProbeSpec, confusion_csv, load_spec
 from aegui.core.jobs.job import CANCELLED
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 from aegui.qt.analyses.analysis_view import AnalysisView, plot_colors, plot_widget, style_plot
-from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.widgets.plot_text import legend_below
+from aegui.qt.widgets.text.pieces import fmt_duration
+from aegui.qt.widgets.charts.plot_text import legend_below
 
 PRESETS = {"digits": resources_dir() / "analyses" / "probe-digits.json",
            "fonts": resources_dir() / "analyses" / "probe-noisy-glyphs.json",

@@ -82,7 +82,7 @@ def mark_failure(builder, error) -> None:
 
 def mark_divergence(builder, rec) -> None:
     if rec is not None and rec.state == "diverged":
-        from aegui.qt.widgets.text import message_text
+        from aegui.qt.widgets.text.pieces import message_text
         builder.mark_field("train.learning_rate", message_text(rec))
 
 

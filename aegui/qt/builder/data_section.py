@@ -20,7 +20,7 @@ from aegui.core.data.sources import SOURCES, Count, DataSource, FormProblem, sou
 from aegui.core.files.paths import course_font_path
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.builder.subcategory_picker import SubcategoryPicker
-from aegui.qt.widgets.field_editors import ERROR_COLOR, hbox
+from aegui.qt.widgets.inputs.field_editors import ERROR_COLOR, hbox
 
 _FALLBACK_FONTS = ("Font1", "Font2", "Font3")
 

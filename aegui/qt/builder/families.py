@@ -7,7 +7,7 @@ import math
 from aegui.core.schema.experiment import Experiment, ModelSpec, TrainConfig
 from aegui.qt.builder.data_section import data_family
 from aegui.qt.builder.model_section import image_encoder
-from aegui.qt.widgets.layer_editor import format_number
+from aegui.qt.widgets.inputs.layer_editor import format_number
 
 # Settings that suit 35-pixel glyphs or images of hundreds of values, not both: when the source
 # switches between the two, each kind keeps its own (nothing typed is lost going back).

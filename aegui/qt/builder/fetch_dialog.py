@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from aegui.core.jobs.job import CANCELLED
 from aegui.qt.builder.fetch_messages import fetch_error_html, folder_error_html
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.threads import JobRunner
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.workers.threads import JobRunner
+from aegui.qt.widgets.text.note import NoteLabel
 
 
 def _size(n: float) -> str:

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.fields import FIELDS, Field, always, in_group
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.widgets.field_editors import FieldEditor, hbox, make_editor, mark
-from aegui.qt.widgets.layer_editor import NumberEdit
-from aegui.qt.widgets.terms import field_tip
+from aegui.qt.widgets.inputs.field_editors import FieldEditor, hbox, make_editor, mark
+from aegui.qt.widgets.inputs.layer_editor import NumberEdit
+from aegui.qt.widgets.text.terms import field_tip
 
 _NUMBER_WIDTH = 120        # a number alone in its row: short boxes read better than stretched ones
 _PERCENT_WIDTH = 80        # a percentage beside another box

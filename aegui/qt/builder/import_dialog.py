@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 
 from aegui.core.config.import_report import NOT_IN_FILE, show
 from aegui.qt.i18n import bind_text, on_language, plural, tr
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.text.note import NoteLabel
 
 KEY, VALUE, OUTCOME = range(3)
 HEADERS = ("Key in the file", "Value", "In aegui")

@@ -30,9 +30,9 @@ from aegui.qt.builder.memory_label import MemoryLabel
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.models import shown_name
-from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE
-from aegui.qt.widgets.layer_editor import wheel_guard
+from aegui.qt.models.names import shown_name
+from aegui.qt.widgets.inputs.field_editors import ERROR_COLOR, INVALID_STYLE
+from aegui.qt.widgets.inputs.layer_editor import wheel_guard
 
 
 def describe_experiment(exp: Experiment, data: str) -> str:

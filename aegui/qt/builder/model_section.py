@@ -13,7 +13,7 @@ from aegui.core.archs import Architecture, arch_of, parameter_count
 from aegui.core.schema.experiment import ConfigError, Experiment, ModelSpec
 from aegui.qt.i18n import bind_text, number, plural, tr
 from aegui.qt.builder.data_section import shape_text
-from aegui.qt.widgets.layer_editor import LayerListEditor
+from aegui.qt.widgets.inputs.layer_editor import LayerListEditor
 
 
 def _thin(n: int) -> str:

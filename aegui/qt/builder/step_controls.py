@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import bind_text, number
-from aegui.qt.widgets.terms import with_terms
+from aegui.qt.widgets.text.terms import with_terms
 
 CAPS = (None, 0.5, 1, 2, 5, 10, 30)
 
@@ -56,7 +56,7 @@ class StepControls(QWidget):
         self.epoch_button.clicked.connect(lambda: self.step_requested.emit("epoch"))
         self.batch_button.clicked.connect(lambda: self.step_requested.emit("batch"))
         self.speed_combo.currentIndexChanged.connect(lambda _: self.cap_changed.emit(self.cap()))
-        # F6 and Shift+F6 are the window's (aegui/qt/menus.py), so they work wherever the focus is.
+        # F6 and Shift+F6 are the window's (aegui/qt/window/menus.py), so they work wherever the focus is.
 
     def cap(self) -> float | None:
         return self.speed_combo.currentData()

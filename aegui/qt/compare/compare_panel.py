@@ -16,12 +16,12 @@ from aegui.core.data.dataset import spread_indices
 from aegui.qt.compare.latent_pair import LatentPair
 from aegui.qt.compare.metrics_table import MetricsTable
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
-from aegui.qt.models import title
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_strip import GlyphStrip
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.marks import WRONG, MarkLegend
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.models.names import title
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_strip import GlyphStrip
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.marks import WRONG, MarkLegend
+from aegui.qt.widgets.text.note import NoteLabel
 
 SIDE_BY_SIDE = 760  # px: from this width on, the maps sit beside the reconstructions and the table
 STRIP = 12          # samples in the reconstruction rows (spread over the data)
@@ -254,7 +254,7 @@ class ComparePanel(QWidget):
         self._show()
 
     def _failed(self, error) -> None:
-        from aegui.qt.threads import error_text
+        from aegui.qt.workers.threads import error_text
         self._pair, self.comparison = None, None
         self._say("Could not compare them: {error}", "error", error=error_text(error))
         self._show()

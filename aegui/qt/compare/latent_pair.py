@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from aegui.qt.widgets.locale_axis import locale_axes
+from aegui.qt.widgets.charts.locale_axis import locale_axes
 
 RING = pg.mkPen((255, 120, 0), width=3)
 POINTS = pg.mkBrush(40, 110, 230, 170)

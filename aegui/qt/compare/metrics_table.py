@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTabl
 from aegui.core.schema.experiment import KIND_LABELS
 from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.i18n import number, tr
-from aegui.qt.widgets.terms import with_terms
+from aegui.qt.widgets.text.terms import with_terms
 
 BETTER = QColor(46, 160, 67, 70)
 LABELS = {"kind": "kind", "architecture": "architecture", "parameters": "parameters", "latent": "latent size",

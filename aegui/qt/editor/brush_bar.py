@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aegui.qt.i18n import bind_text, tr
-from aegui.qt.widgets.decimal_key import DecimalSpinBox
+from aegui.qt.widgets.inputs.decimal_key import DecimalSpinBox
 
 INK = (0.0, 0.0, 0.0)       # a colour brush's first colour: black, on the usual white
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.models import fitted_title
+from aegui.qt.models.names import fitted_title
 
 NAME_LINES = 3      # the demo names take three in Spanish beside Change at 1024x700
 

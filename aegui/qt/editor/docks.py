@@ -4,7 +4,7 @@ Light to import: the window reads them before its first paint, before the Draw p
 from __future__ import annotations
 
 from aegui.core.data.dataset import GLYPH_SHAPE
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 
 
 def join_window(editor, window, _state) -> None:

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QSizePolicy
 
-from aegui.qt.widgets import marks
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs import marks
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 
 ROWS, COLS = 7, 5
 GRID_MIN_CELL = 16       # px: the editable grid's smallest cell

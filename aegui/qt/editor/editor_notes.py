@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from aegui.qt.widgets.note import is_dark
+from aegui.qt.widgets.text.note import is_dark
 
 PADDING = 10        # px: the area's room beyond its lines of text (a check box is taller than a line)
 # The notice's text colour (no box: a box's padding would cost the grid a line): orange with a

@@ -21,11 +21,11 @@ from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import background as background_of
 from aegui.qt.editor.brush_bar import BrushBar
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.pacing import throttled
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.decimal_key import DecimalSpinBox
+from aegui.qt.workers.pacing import throttled
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.widgets.text.note import NoteLabel
+from aegui.qt.widgets.inputs.decimal_key import DecimalSpinBox
 
 NOISES = (("none", "no noise"), ("gaussian", "gaussian"), ("salt_pepper", "salt and pepper"))
 

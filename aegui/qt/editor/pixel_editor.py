@@ -6,7 +6,6 @@ place. Texts live in rows of fixed height and in EditorNotes, whose height follo
 size alone; the buttons stand in a column of fixed width."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -26,18 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aegui.core.analyses.denoise.drawing import EditorResult, denoise_drawing
 from aegui.core.data.noise import apply_noise
-from aegui.qt.editor.copies_test import CopiesTestBar
+from aegui.qt.editor.noisy_copies import CopiesTestBar
 from aegui.qt.editor.denoiser_choice import DenoiserChoice
 from aegui.qt.editor.edit_grid import COLS, ROWS, EditGrid
 from aegui.qt.editor.editor_notes import EditorNotes, NoticeLabel
 from aegui.qt.editor.teach_bar import TeachBar
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
-from aegui.qt.models import title as model_title
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_strip import GlyphStrip
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.marks import WRONG, MarkLegend
+from aegui.qt.models.names import title as model_title
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_strip import GlyphStrip
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.marks import WRONG, MarkLegend
 
 SIZE = ROWS * COLS
 
@@ -75,40 +75,6 @@ class _GlyphCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._editor.apply_step(self._before)
-
-
-@dataclass
-class EditorResult:
-    output: np.ndarray | None = None      # (7, 5) in [0, 1], or None without a working model
-    unfamiliar: float | None = None       # the drawing's reconstruction error when unlike the training set
-    fell_back: bool = False               # the local model denoised it
-    offer_fallback: bool = False          # the local model could (the box is shown)
-    drawn_error: float = 0.0
-    error: str | None = None              # what broke the model
-
-
-def denoise_drawing(glyph, noisy, denoise, familiarity, fallback, use_fallback: bool) -> EditorResult:
-    """What the editor shows for a drawing and its noisy copy (runs the model: on the GUI thread
-    for the user's edits, on a worker for a training snapshot)."""
-    out = EditorResult()
-    if denoise is None:
-        return out
-    try:
-        if familiarity is not None:
-            # The clean drawing, not the noisy one: is the glyph itself like the training set?
-            drawn = out.drawn_error = familiarity.error(glyph)
-            if familiarity.is_unfamiliar(drawn):
-                out.unfamiliar = drawn
-            # Not only unfamiliar drawings: one the model does not give back as it is gets
-            # snapped too (aegui.core.models.familiarity.KNOWN).
-            out.offer_fallback = fallback is not None and not familiarity.is_known(drawn)
-            if out.offer_fallback and use_fallback:
-                denoise, out.fell_back = fallback[1], True
-        result = denoise(noisy.reshape(1, SIZE).copy())
-        out.output = np.clip(np.asarray(result, np.float32).reshape(ROWS, COLS), 0.0, 1.0)
-    except Exception as exc:  # a broken model must not take the editor down with it
-        out.output, out.error = None, str(exc) or type(exc).__name__
-    return out
 
 
 class PixelEditor(QWidget):

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QBoxLayout, QProgressBar, QPushButton, QWidget
 
 from aegui.core.files.paths import autosave_dir
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.threads import JobRunner, error_text
+from aegui.qt.workers.threads import JobRunner, error_text
 from aegui.qt.widgets.ask import ask_label
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.text.note import NoteLabel
 
 FIGURE_LEVEL = "10%"    # the noise level the finished sentence quotes (the issue's)
 

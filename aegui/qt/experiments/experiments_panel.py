@@ -24,14 +24,14 @@ from aegui.core.analyses.sweeps.files import write_results
 from aegui.core.analyses.sweeps.jobs import SearchJob, SearchJobProgress, SweepJob, SweepJobProgress
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.widgets.folder_link import FolderLink
-from aegui.qt.widgets.text import ElidedLabel
+from aegui.qt.widgets.text.pieces import ElidedLabel
 from aegui.qt.experiments.sweep_charts import SweepCharts
 from aegui.qt.experiments.run_on import RunOnChoice
 from aegui.qt.experiments.search_view import SearchView
 from aegui.qt.experiments.sweep_editor import SweepEditor
 from aegui.qt.experiments.sweep_table import SweepTable
-from aegui.qt.widgets.text import fmt_duration
-from aegui.qt.threads import JobRunner, error_text
+from aegui.qt.widgets.text.pieces import fmt_duration
+from aegui.qt.workers.threads import JobRunner, error_text
 
 
 class _TakesItsRoom(QVBoxLayout):

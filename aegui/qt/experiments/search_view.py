@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.widgets.locale_axis import locale_axes
+from aegui.qt.widgets.charts.locale_axis import locale_axes
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 

@@ -20,12 +20,12 @@ from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.widgets.count_view import CountViewBox
-from aegui.qt.widgets.fields import field_label
-from aegui.qt.widgets.log_axis import LogAxis
-from aegui.qt.widgets.locale_axis import locale_axes
-from aegui.qt.widgets.plot_text import fit_text, legend_below
-from aegui.qt.widgets.terms import with_terms
+from aegui.qt.widgets.charts.count_view import CountViewBox
+from aegui.qt.widgets.inputs.fields import field_label
+from aegui.qt.widgets.charts.log_axis import LogAxis
+from aegui.qt.widgets.charts.locale_axis import locale_axes
+from aegui.qt.widgets.charts.plot_text import fit_text, legend_below
+from aegui.qt.widgets.text.terms import with_terms
 
 METRICS = {"max_wrong": "Max wrong pixels", "mean_wrong": "Mean wrong pixels", "loss": "Loss"}
 FINAL = {"max_wrong": "final_max_wrong", "mean_wrong": "final_mean_wrong", "loss": "final_loss"}

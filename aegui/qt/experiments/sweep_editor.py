@@ -26,13 +26,13 @@ from aegui.core.config.fields import FIELDS, choice_keys, config_fields
 from aegui.core.files.paths import resources_dir, safe_name
 from aegui.core.analyses.sweeps.sweep import MAX_SEEDS, Sweep, expand, load_sweep, plan, sweep_from_dict
 from aegui.qt.i18n import bind_text, on_language, plural, tr
-from aegui.qt.models import shown_name
-from aegui.qt.widgets.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
-from aegui.qt.widgets.fields import field_label
-from aegui.qt.widgets.layer_editor import format_number, wheel_guard
+from aegui.qt.models.names import shown_name
+from aegui.qt.widgets.inputs.field_editors import ERROR_COLOR, INVALID_STYLE, FieldEditor, make_editor, mark
+from aegui.qt.widgets.inputs.fields import field_label
+from aegui.qt.widgets.inputs.layer_editor import format_number, wheel_guard
 from aegui.qt.widgets.layout_items import take_widget
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.terms import field_tip
+from aegui.qt.widgets.text.note import NoteLabel
+from aegui.qt.widgets.text.terms import field_tip
 
 # The fields the course varies, first in the list; every other field follows.
 COMMON_FIELDS = ("model.layers", "train.learning_rate", "train.schedule", "model.hidden_activation",

@@ -17,8 +17,8 @@ from aegui.core.analyses.sweeps.sweep import format_value
 from aegui.core.config.fields import FIELDS
 from aegui.qt.i18n import number, on_language, plural, tr
 from aegui.qt.experiments.sweep_charts import config_color
-from aegui.qt.widgets.fields import field_label
-from aegui.qt.widgets.terms import field_tip, with_terms
+from aegui.qt.widgets.inputs.fields import field_label
+from aegui.qt.widgets.text.terms import field_tip, with_terms
 
 VALUE_SLACK = 6         # px added to a named value's column
 MAX_VALUE_WIDTH = 130   # px, for a long value (a layer list); a named one is shown whole:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from aegui.qt.i18n import number
-from aegui.qt.widgets.glyph_view import to_qimage
+from aegui.qt.widgets.glyphs.glyph_view import to_qimage
 
 POS = np.array([214, 39, 40], np.float32)       # as the network view
 NEG = np.array([31, 119, 180], np.float32)

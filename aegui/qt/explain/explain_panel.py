@@ -24,12 +24,12 @@ from aegui.core.data.noise import LABELS as NOISE_LABELS
 from aegui.qt.explain.cell_strip import CellStrip
 from aegui.qt.explain.latent_table import LatentTable, fmt
 from aegui.qt.i18n import bind_text, on_language, plural, tr
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_strip import GlyphStrip
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_strip import GlyphStrip
 from aegui.qt.widgets.layout_items import take_widget
-from aegui.qt.widgets.marks import CHANGED, MarkLegend
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.glyphs.marks import CHANGED, MarkLegend
+from aegui.qt.widgets.text.note import NoteLabel
+from aegui.qt.widgets.text.terms import explain
 
 FOLLOW, DATASET = "follow", "dataset"
 INPUT_MS = 80          # inputs arriving faster (a hover) are taken this far apart
@@ -327,7 +327,7 @@ class ExplainPanel(QWidget):
         if m is None:
             self.model_label.setText("")
             return
-        from aegui.qt.models import title
+        from aegui.qt.models.names import title
         self.model_label.setText(tr("Model: {name} ({kind})", name=title(m),
                                     kind=tr(_kind_label(m.kind))))
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
 from aegui.qt.i18n import bind_text, number
-from aegui.qt.widgets.terms import with_terms
+from aegui.qt.widgets.text.terms import with_terms
 
 # (header, its tooltip): the columns, in the order of VaeStep's fields shown.
 COLUMNS = (("μ", "mean: where the encoder puts this input on this dimension"),

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDo
 from aegui.qt.i18n import bind_text, on_language, tr
 
 # (the key or gesture, what it does) for what no action carries: Esc (an event filter, so that it
-# stops a run whatever has the focus: aegui/qt/stop_key.py), the latent map's mouse
+# stops a run whatever has the focus: aegui/qt/workers/stop_key.py), the latent map's mouse
 # (latent/canvas_mouse.py), the editors' cells, the library's tiles.
 GESTURES = (
     ("Esc", "Stop training"),

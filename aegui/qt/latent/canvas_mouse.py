@@ -17,7 +17,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMenu
 
 from aegui.qt.i18n import tr
-from aegui.qt.pacing import Coalesced
+from aegui.qt.workers.pacing import Coalesced
 
 PICK_PX = 20          # px: a click this near a dataset point is on it
 CLICK_SLOP_PX = 4     # px: a right press and release closer than this is a click, not a drag

@@ -22,24 +22,24 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QHBoxLayout, QMessageBox, QTa
 from aegui.core.schema.kinds import kind_of
 from aegui.core.data.display import to_uint8
 from aegui.qt.i18n import bind_text, number, number_list, on_language, tr
-from aegui.qt.latent.arithmetic_panel import ArithmeticPanel
+from aegui.qt.latent.tray.arithmetic_panel import ArithmeticPanel
 from aegui.qt.latent.canvas_mouse import CanvasMouse
 from aegui.qt.latent.latent_codes import CLASS_COLORS, CodeLayers
 from aegui.qt.latent.latent_map import LatentMap, place_image
-from aegui.qt.latent.latent_tray import GeneratedTray, InterpolationPanel
+from aegui.qt.latent.tray.latent_tray import GeneratedTray, InterpolationPanel
 from aegui.qt.latent.model_overlays import ModelOverlays
-from aegui.qt.latent.replay_bar import ReplayBar
-from aegui.qt.latent.projection_bar import ProjectionBar
-from aegui.qt.latent.search_bar import SearchBar
-from aegui.qt.latent.side_column import SideColumn
-from aegui.qt.latent.tray_room import TrayRoom
+from aegui.qt.latent.tray.replay_bar import ReplayBar
+from aegui.qt.latent.view.projection_bar import ProjectionBar
+from aegui.qt.latent.side.search_bar import SearchBar
+from aegui.qt.latent.side.side_column import SideColumn
+from aegui.qt.latent.tray.tray_room import TrayRoom
 from aegui.qt.latent.view_state import ViewState
-from aegui.qt.latent.view_follow import ViewFollow
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.locale_axis import locale_axes
-from aegui.qt.widgets.note import NoteLabel, is_dark
-from aegui.qt.widgets.save_place import remember_folder, save_path
-from aegui.qt.widgets.text import write_explained
+from aegui.qt.latent.view.view_follow import ViewFollow
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.charts.locale_axis import locale_axes
+from aegui.qt.widgets.text.note import NoteLabel, is_dark
+from aegui.qt.storage.save_place import remember_folder, save_path
+from aegui.qt.widgets.text.pieces import write_explained
 
 # Without this pyqtgraph reads arrays column-major and 7x5 glyphs come out transposed.
 pg.setConfigOptions(imageAxisOrder="row-major")

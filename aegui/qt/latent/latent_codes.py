@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from aegui.core.data.display import to_rgba8
 from aegui.qt.latent.label_layout import place_labels
-from aegui.qt.latent.latent_tray import GLYPH_SHAPE
-from aegui.qt.widgets.glyph_view import to_qimage
-from aegui.qt.widgets.plot_text import legend_below
+from aegui.qt.latent.tray.latent_tray import GLYPH_SHAPE
+from aegui.qt.widgets.glyphs.glyph_view import to_qimage
+from aegui.qt.widgets.charts.plot_text import legend_below
 
 LABEL_COLORS = ((20, 30, 110), (200, 215, 255))            # light, dark theme
 LABEL_FILLS = ((255, 255, 255, 170), (30, 30, 36, 170))    # keeps labels readable over the map

@@ -14,8 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject
 
 from aegui.core.data.display import GAP, block_mean, is_gray, mosaic, to_uint8
-from aegui.qt.pacing import debounced
-from aegui.qt.threads import Latest
+from aegui.qt.workers.pacing import debounced
+from aegui.qt.workers.threads import Latest
 
 
 # (ink, paper) grey levels, light and dark theme: contrast 5.1:1 and 6.0:1.

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLayout, QMenu, QMessageBox,
 from aegui.core.data.library import GlyphLibrary, LibraryEntry
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.ask import ask_label
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 from aegui.qt.widgets.layout_items import take_widget
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.text import WrapLabel
+from aegui.qt.widgets.text.note import NoteLabel
+from aegui.qt.widgets.text.pieces import WrapLabel
 
 VIEW_W = 56        # a little wider than the 41 px glyph so short words fit under it
 CELL = 8

@@ -6,7 +6,7 @@ The lines are drawn once per model into an image (a training snapshot redraws th
 REDRAW_S apart, a superqt throttler, and not while the view is hidden), without antialiasing and
 in a few batches of one pen each: antialiased, 1 300 lines took 220 ms, which at 4 snapshots a
 second starved the GUI thread (bench/gui_latency.py --watch). A new input only repaints the units.
-The model runs on a worker (aegui.qt.threads.Latest, the newest input wins): a training snapshot
+The model runs on a worker (aegui.qt.workers.threads.Latest, the newest input wins): a training snapshot
 or a hover never runs it on the GUI thread, which only paints; a conv model's feature maps (two
 passes through the model) follow when the cursor rests (a superqt debouncer).
 """
@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 from aegui.qt.i18n import on_language, plural, tr
-from aegui.qt.pacing import debounced, throttled
-from aegui.qt.threads import Latest
-from aegui.qt.widgets.glyph_view import to_qimage
+from aegui.qt.workers.pacing import debounced, throttled
+from aegui.qt.workers.threads import Latest
+from aegui.qt.widgets.glyphs.glyph_view import to_qimage
 
 POS = np.array([214, 39, 40])       # positive weights and activations
 NEG = np.array([31, 119, 180])      # negative

@@ -234,7 +234,7 @@ class Arranger(QObject):
         return self.window.settings
 
     def save(self) -> None:
-        from aegui.qt.settings import save_blob
+        from aegui.qt.storage.settings import save_blob
         self._states[self._key] = self.window.saveState(STATE_VERSION)
         self.settings.setValue("layout/perspective", self._key)
         for key, state in self._states.items():
@@ -243,7 +243,7 @@ class Arranger(QObject):
 
     def restore(self) -> None:
         """The perspective and the layouts saved last time (a damaged or older entry: the table's)."""
-        from aegui.qt.settings import saved_layout
+        from aegui.qt.storage.settings import saved_layout
         key = self.settings.value("layout/perspective")
         self._key = key if isinstance(key, str) and key in {p.key for p in PERSPECTIVES} else DEFAULT
         for p in PERSPECTIVES:

@@ -40,7 +40,7 @@ class Panel:
     places: tuple[Place, ...] = ()    # none: a dock that opens floating (View > Panels)
     scrolls: bool = False             # in a scroll area: its width never sets the window's minimum
     built: str = REACHED
-    term: str = ""                    # a term of the glossary its title explains (widgets/terms.py)
+    term: str = ""                    # a term of the glossary its title explains (widgets/text/terms.py)
     needs: tuple[str, ...] = ()       # panels built before it (it starts from what they hold)
     # "module:function(window) -> state": called once the window has its docks, built or not: what
     # brings the panel forward (a run starting, a glyph sent to it), what it will start from.

@@ -33,10 +33,10 @@ from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.files.paths import user_data_dir
 from aegui.core.jobs.job import CANCELLED, FINISHED
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.pacing import debounced
-from aegui.qt.threads import JobRunner, Latest, error_text
-from aegui.qt.widgets.note import NoteLabel
-from aegui.qt.widgets.path_edit import PathEdit
+from aegui.qt.workers.pacing import debounced
+from aegui.qt.workers.threads import JobRunner, Latest, error_text
+from aegui.qt.widgets.text.note import NoteLabel
+from aegui.qt.widgets.inputs.path_edit import PathEdit
 
 FOLDER_KEY = "report/folder"      # settings: the folder a report was last written to
 ROWS_SETTLE_MS = 400              # typing a folder: its rows are read once no key came for this long

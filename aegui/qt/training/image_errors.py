@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from aegui.core.train.image_quality import reconstruction_errors, worst
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.widgets.glyph_view import GlyphView
-from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
+from aegui.qt.widgets.text.terms import explain
 
 N_WORST = 6
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QSizePolicy
 
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.widgets.text.note import NoteLabel
 
 LINES = 1
 PAD = 2 * (0 + 2)     # its padding and border, above and below

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from aegui.qt.i18n import bind_text, on_language, plural, tr
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 from aegui.qt.widgets.layout_items import empty_layout
-from aegui.qt.widgets.marks import WRONG, Swatch, color
-from aegui.qt.widgets.text import write_explained
+from aegui.qt.widgets.glyphs.marks import WRONG, Swatch, color
+from aegui.qt.widgets.text.pieces import write_explained
 
 THRESHOLD = 0.5
 MAX_CELLS = 300          # two picture widgets each; more would make every training tick slow

@@ -31,13 +31,13 @@ from aegui.core.workspace import state as S
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
 from aegui.qt.training.image_errors import WorstSamples
 from aegui.qt.training.message_line import MessageLine
-from aegui.qt.widgets.count_view import CountViewBox
-from aegui.qt.widgets.log_axis import LogAxis
-from aegui.qt.widgets.locale_axis import LocaleAxis, locale_axes
-from aegui.qt.widgets.lone_points import LonePoints
-from aegui.qt.widgets.terms import explain, with_terms
-from aegui.qt.widgets.text import fmt_duration, message_text
-from aegui.qt.widgets.plot_text import fit_text, legend_below
+from aegui.qt.widgets.charts.count_view import CountViewBox
+from aegui.qt.widgets.charts.log_axis import LogAxis
+from aegui.qt.widgets.charts.locale_axis import LocaleAxis, locale_axes
+from aegui.qt.widgets.charts.lone_points import LonePoints
+from aegui.qt.widgets.text.terms import explain, with_terms
+from aegui.qt.widgets.text.pieces import fmt_duration, message_text
+from aegui.qt.widgets.charts.plot_text import fit_text, legend_below
 
 LOSS_NAMES = {"total": "total", "recon": "reconstruction", "kl": "KL", "penalty": "penalty"}
 LOSS_COLORS = {

@@ -112,7 +112,7 @@ def test_the_current_glyph_model_is_measured_as_one_seed(view, qtbot, dae_entry)
     view.set_model(dae_entry)
     i = view.source_combo.findData("model")
     assert view.source_combo.model().item(i).isEnabled()
-    from aegui.qt.models import title
+    from aegui.qt.models.names import title
     assert view.source_combo.itemText(i) == f"Current model: {title(dae_entry)}"
     view.source_combo.setCurrentIndex(i)
     assert not view.seeds_spin.isEnabled()

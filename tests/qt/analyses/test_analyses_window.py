@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ENTRIES = ["Denoising curve…", "Latent space vs PCA vs t-SNE (Font1–3)…", "Classifier probe…"]
 
 
-from aegui.qt.models import title  # noqa: E402
+from aegui.qt.models.names import title  # noqa: E402
 
 
 def test_the_experiments_menu_ends_with_the_analyses(window):

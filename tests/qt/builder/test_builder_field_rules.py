@@ -9,7 +9,7 @@ import pytest
 from aegui.core.schema.experiment import Experiment
 from aegui.core.config.fields import FIELDS
 from aegui.qt.builder.model_builder import ModelBuilder
-from aegui.qt.widgets.field_editors import FloatEditor, IntEditor, PercentEditor
+from aegui.qt.widgets.inputs.field_editors import FloatEditor, IntEditor, PercentEditor
 
 
 @pytest.fixture(scope="module")

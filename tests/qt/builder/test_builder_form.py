@@ -22,8 +22,8 @@ from aegui.qt.builder.form import FieldForm
 from aegui.qt.builder.model_builder import ModelBuilder
 from aegui.qt.builder.model_section import ModelSection
 from aegui.qt.builder.training_section import TrainingSection
-from aegui.qt.widgets.field_editors import EDITORS, make_editor
-from aegui.qt.widgets.layer_editor import NumberEdit
+from aegui.qt.widgets.inputs.field_editors import EDITORS, make_editor
+from aegui.qt.widgets.inputs.layer_editor import NumberEdit
 
 ROOT = Path(__file__).resolve().parents[3]
 

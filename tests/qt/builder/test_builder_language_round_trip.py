@@ -14,7 +14,7 @@ def make_all(qtbot) -> list[QWidget]:
     from aegui.qt.builder.fetch_dialog import FetchDialog
     from aegui.qt.builder.model_builder import ModelBuilder
     from aegui.qt.network.network_view import NetworkView
-    from aegui.qt.widgets.marks import CHANGED, WRONG, MarkLegend
+    from aegui.qt.widgets.glyphs.marks import CHANGED, WRONG, MarkLegend
     builder = ModelBuilder()
     builder.set_source("emoji")        # the subcategory picker's lists, the emoji sizes
     builder.form.widget("train.learning_rate").setText("abc")      # a marked field, its problem as its tip

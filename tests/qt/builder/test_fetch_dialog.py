@@ -73,7 +73,7 @@ def _cancelled_job(FetchJob):
 
 
 def test_menu_entry_in_the_window(qtbot):
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     w = MainWindow()
     qtbot.addWidget(w)
     assert w.menus.fetch_dataset_action in w.menus.menu_dataset.actions()

@@ -17,7 +17,7 @@ from aegui.core.data.datasets import from_config
 from aegui.core.models import latent
 from aegui.core.runs.trained import TrainedModel, open_trained
 from aegui.qt.compare.compare_panel import ComparePanel
-from aegui.qt.models import title
+from aegui.qt.models.names import title
 
 ROOT = Path(__file__).resolve().parents[3]
 

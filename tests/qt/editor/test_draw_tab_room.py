@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 
 from aegui.core.data.display import background
 from tests.qt.builder.forms import pick, small_mlp
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 from tests.qt.editor.test_editor_holds_still import click_at
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from aegui.qt.layout_check import GRID_LEAST
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.layout_check import GRID_LEAST
+from aegui.qt.window.window_matrix import settle
 
 # A bold arrow pointing up, painted shaft first: with the demo denoiser the notice comes once the
 # shaft is long, goes when the head starts, and comes back.

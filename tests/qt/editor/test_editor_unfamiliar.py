@@ -17,7 +17,7 @@ OMEGA = [".###.", "#...#", "#...#", "#...#", ".#.#.", ".#.#.", "##.##"]
 def fallback_for(model, models):
     """(title, denoiser, model) of the local model the workspace would hand the editor."""
     from aegui.core.workspace.workspace import Workspace
-    from aegui.qt.models import title
+    from aegui.qt.models.names import title
     ws = Workspace()
     ws.models = list(models)
     fb = ws.fallback_for(model)

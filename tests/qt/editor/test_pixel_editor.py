@@ -4,9 +4,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from aegui.qt import i18n
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 from aegui.qt.editor.pixel_editor import PixelEditor
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 # Rows as 5-bit numbers, leftmost column = 0x10, as in the course's font.h.
 FONT = {

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QInputDialog
 
 from aegui.core.analyses.teach import TeachSettings
 from aegui.qt import i18n
-from aegui.qt.models import title
-from aegui.qt.layout_check import GRID_LEAST, layout_problems, room
-from aegui.qt.window_matrix import settle, show_as
+from aegui.qt.models.names import title
+from aegui.qt.window.layout_check import GRID_LEAST, layout_problems, room
+from aegui.qt.window.window_matrix import settle, show_as
 
 GLYPH = np.zeros((7, 5))
 GLYPH[1:6, 2] = 1           # a bar: quick to draw, new to the demo denoiser

@@ -15,7 +15,7 @@ from aegui.qt import i18n
 from aegui.qt.experiments.preset_menu import preset_sweeps
 from aegui.qt.i18n import read_catalogue
 from aegui.qt.experiments.sweep_table import SORT_ROLE
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -272,7 +272,7 @@ def test_the_experiments_menu_lists_the_presets_and_runs_one(window, qtbot):
 def test_after_a_per_font_sweep_every_text_and_chart_is_whole(panel, qtbot):
     """The third chart, the table's cells, the summary and the tab bar are whole after a per-font sweep."""
     from aegui.qt.i18n import set_language
-    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.window.layout_check import layout_problems
     sweep = tiny_sweep({"data.fonts": [["Font1"], ["Font2"], ["Font3"]]}, seeds=1, epochs=10)
     run_to_end(qtbot, panel, sweep)
     for lang in ("en", "es"):

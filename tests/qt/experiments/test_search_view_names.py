@@ -7,7 +7,7 @@ from PySide6.QtGui import QFontMetrics
 from aegui.core.analyses.sweeps.sweep import load_sweep
 from aegui.core.analyses.sweeps.search import SearchResult, TrialResult
 from aegui.qt.experiments.search_view import SearchView
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 ROOT = Path(__file__).resolve().parents[3]
 

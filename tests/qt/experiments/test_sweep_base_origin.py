@@ -6,7 +6,7 @@ import json
 from PySide6.QtCore import Qt
 
 from aegui.qt import i18n
-from aegui.qt.window_matrix import show_as
+from aegui.qt.window.window_matrix import show_as
 
 
 def test_the_base_names_where_it_came_from_and_follows_the_builder(window, qtbot, tmp_path):

@@ -8,7 +8,7 @@ from aegui.core.config.validation import with_changes
 from aegui.core.config.fields import config_fields
 from aegui.qt import i18n
 from aegui.qt.experiments.sweep_editor import SweepEditor, field_types, parse_value
-from aegui.qt.widgets.layer_editor import NumberEdit
+from aegui.qt.widgets.inputs.layer_editor import NumberEdit
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from aegui.qt.layout_check import CHART_LEAST, room_problems
-from aegui.qt.window_matrix import show_as
+from aegui.qt.window.layout_check import CHART_LEAST, room_problems
+from aegui.qt.window.window_matrix import show_as
 from tests.qt.experiments.test_experiments_panel import tiny_sweep
 
 TABLEAU_10 = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",

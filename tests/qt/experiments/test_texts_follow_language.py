@@ -10,7 +10,7 @@ def test_the_picked_value_box_says_what_its_field_means(panel):
     """The box that picks a value of the varied field explains the field in its tooltip from the
     start (it did only after a change of language)."""
     from aegui.core.config.fields import FIELDS
-    from aegui.qt.widgets.terms import field_tip
+    from aegui.qt.widgets.text.terms import field_tip
     row = panel.editor.add_row("train.optimizer", ["sgd"])
     assert row.picker.owner.toolTip() == field_tip(FIELDS["train.optimizer"]) != ""
 

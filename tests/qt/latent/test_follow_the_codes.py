@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from aegui.core.schema.experiment import Experiment, TrainConfig
 from aegui.core.workspace.workspace import Workspace
-from aegui.qt.latent.view_follow import CROWDED
+from aegui.qt.latent.view.view_follow import CROWDED
 from tests.qt.latent.test_latent_canvas import LABELS, canvas, make_codes, viewport_pos, wheel  # noqa: F401
 
 

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from aegui.qt import i18n
 from aegui.qt.latent.latent_canvas import LatentCanvas
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 LABELS = [chr(ord("a") + i) for i in range(26)] + list("012345")
 

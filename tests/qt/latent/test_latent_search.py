@@ -62,7 +62,7 @@ def test_alt_click_rings_neighbours_of_the_point_clicked(qtbot):
 
 
 def test_3d_view_turns_the_plane_and_hover_decodes_on_it(qtbot):
-    from aegui.qt.latent.rotate3d import view_basis
+    from aegui.qt.latent.view.rotate3d import view_basis
     canvas = LatentCanvas()
     qtbot.addWidget(canvas)
     canvas.resize(700, 500)

@@ -5,7 +5,7 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from aegui.qt.widgets.terms import explain
+from aegui.qt.widgets.text.terms import explain
 
 
 def _rest(widget, pos: QPoint) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 from tests.qt.builder.forms import pick, small_mlp
 from tests.qt.latent.test_latent_canvas import viewport_pos
 

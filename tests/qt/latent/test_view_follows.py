@@ -3,7 +3,7 @@ resting mouse when the model or the view changes."""
 import numpy as np
 from PySide6.QtCore import QPointF
 
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 from tests.qt.latent.test_latent_canvas import LABELS, FakeDecoder, choose_view, make_codes, pattern
 
 

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QInputDialog
 from aegui.core.data.glyphs import Glyph, read_font_h
 from aegui.core.data.library import GlyphLibrary
 from aegui.qt import i18n
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 from aegui.qt.library.library_panel import LibraryPanel
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 
 A = (0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11)
 B = (0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E)

@@ -169,7 +169,7 @@ def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path, aegui_home):
     from PySide6.QtCore import QSettings
 
     from aegui.qt import i18n
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     qtbot.addWidget(w)
     assert w.menus.report_action in w.menus.menu_file.actions()
@@ -225,7 +225,7 @@ def test_cancel_leaves_the_bar_where_the_report_stopped(qtbot, tiny_report, tmp_
 
 def test_the_experiment_under_way_is_marked_in_the_list(qtbot, tiny_report, tmp_path, monkeypatch):
     """While an experiment runs its row says so (in bold), and only its row."""
-    from aegui.qt import threads
+    from aegui.qt.workers import threads
     monkeypatch.setattr(threads, "PROGRESS_INTERVAL", 0.0)    # every item reaches the dialog, however fast
     out = tmp_path / "out"
     d = make_dialog(qtbot, tiny_report, out)
@@ -255,9 +255,9 @@ def test_the_document_choice_and_the_rows_are_whole_on_small_and_usual_screens(q
     from PySide6.QtCore import QSize
 
     from aegui.qt import i18n
-    from aegui.qt.layout_check import layout_problems
+    from aegui.qt.window.layout_check import layout_problems
     from aegui.qt.report.report_dialog import ReportDialog, fitting_size
-    from aegui.qt.window_matrix import settle
+    from aegui.qt.window.window_matrix import settle
     found = {}
     for lang in ("en", "es"):
         i18n.set_language(lang)

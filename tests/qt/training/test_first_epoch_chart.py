@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from aegui.qt.training.training_panel import LOSS_COLORS, MAX_COLOR, MEAN_COLOR
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.window_matrix import settle
 from tests.qt.latent.test_step_replay import _epochs_after
 from tests.qt.training.test_training_panel import feed, make_records, panel  # noqa: F401  (fixture)
 

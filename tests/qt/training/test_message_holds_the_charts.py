@@ -3,8 +3,8 @@ comes and goes while a run goes on: the charts under it must not move when it do
 their room (140 px of plot each) at 1024x700 with a long message shown. The message used to be a
 note shown and hidden above the charts, which pushed them down and back up and left the loss chart
 134 px at 1024x700."""
-from aegui.qt.layout_check import CHART_LEAST, room
-from aegui.qt.window_matrix import settle
+from aegui.qt.window.layout_check import CHART_LEAST, room
+from aegui.qt.window.window_matrix import settle
 from tests.qt.training.test_training_panel import make_records
 
 LONG = ("The KL term is near 0 at epoch 3: the codes carry almost nothing of the input (posterior collapse). "

@@ -8,7 +8,7 @@ from tests.qt.training.test_training_panel import feed, make_records, panel  # n
 
 
 def test_legends_sit_under_the_charts_and_are_whole_in_spanish(panel, qtbot):
-    from aegui.qt.layout_check import plot_problems
+    from aegui.qt.window.layout_check import plot_problems
     i18n.set_language("es")
     panel.resize(900, 260)
     panel.show()
@@ -37,7 +37,7 @@ def test_the_training_message_bar_follows_the_theme(panel, qtbot):
 
 
 def test_log_ticks_are_powers_of_ten_written_plainly():
-    from aegui.qt.widgets.log_axis import decade_text, log_ticks
+    from aegui.qt.widgets.charts.log_axis import decade_text, log_ticks
     ticks = log_ticks(np.log10(6e-9), np.log10(2), 7)
     labels = [decade_text(10 ** v) for v in ticks]
     assert labels == ["1e-8", "1e-6", "1e-4", "0.01", "1"]

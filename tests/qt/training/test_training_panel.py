@@ -423,7 +423,7 @@ def test_engine_messages_are_shown_in_the_ui_language(qtbot):
     from aegui.core.train.session import train
     from aegui.qt import i18n
     from aegui.qt.training.training_panel import TrainingPanel
-    from aegui.qt.widgets.text import message_text
+    from aegui.qt.widgets.text.pieces import message_text
     _, rec = train(Experiment(train=TrainConfig(learning_rate=1000.0, optimizer="sgd", epochs=200)),
                    font_dataset())
     assert rec.state == "diverged" and rec.extra["message_id"] == "diverged"

@@ -17,7 +17,7 @@ held-out split and confusion matrices.
   "symbol" (everything else: space, punctuation, brackets, DEL). `class_targets(dataset)` picks
   the targets a dataset implies (fonts -> character classes, others -> their labels).
 
-Job shape (aegui.qt.threads.JobRunner)::
+Job shape (aegui.qt.workers.threads.JobRunner)::
 
     job = ProbeJob(model, data, ProbeConfig(hidden=0, epochs=300))
     for p in job.steps(): ...    # ProbeProgress: "running" (epoch, epochs, loss, train_accuracy,

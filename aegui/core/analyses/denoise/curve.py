@@ -37,7 +37,7 @@ value per sample; the mean over samples one value per seed. Curves report the me
 POPULATION standard deviation (ddof=0, like sweeps) of those per-seed values over the seeds;
 per-character rows the same over seeds for one sample.
 
-Job shape (drive it with aegui.qt.threads.JobRunner)::
+Job shape (drive it with aegui.qt.workers.threads.JobRunner)::
 
     job = DenoiseCurveJob(spec)                     # or DenoiseCurveJob(spec, models=[...], data=ds)
     for p in job.steps(): ...                       # CurveProgress items, see DenoiseCurveJob.steps

@@ -61,7 +61,7 @@ def noisy_copy(drawing: np.ndarray, kind: str, level: float, seed: int) -> np.nd
 
 
 class NoisyCopiesTest(Job):
-    """The test as a job (aegui.qt.threads.JobRunner): `steps()` yields CopiesProgress between
+    """The test as a job (aegui.qt.workers.threads.JobRunner): `steps()` yields CopiesProgress between
     chunks and a finished one last, its `result` the CopiesResult; `cancel()` stops it between
     chunks (no result then)."""
 

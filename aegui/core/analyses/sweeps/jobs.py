@@ -1,4 +1,4 @@
-"""A sweep or a search as the window runs it (aegui.qt.threads.JobRunner iterates it on a worker
+"""A sweep or a search as the window runs it (aegui.qt.workers.threads.JobRunner iterates it on a worker
 thread): the runner's progress plus a fresh copy of what has finished so far, which the GUI
 thread may read while the runner goes on, and on the last item where the results were autosaved.
 The window only shows these items; the CLI drives the runners itself and writes where it is told.

@@ -11,8 +11,8 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from aegui.qt import threads
-from aegui.qt.layout_check import layout_problems, room, room_problems
+from aegui.qt.workers import threads
+from aegui.qt.window.layout_check import layout_problems, room, room_problems
 
 SIZES = ((1024, 700), (1280, 800), (1600, 1000), (1920, 1080))
 LANGUAGES = ("en", "es")

@@ -26,8 +26,8 @@ from aegui.core.files.model_index import saved_models
 from aegui.core.files.paths import autosave_dir, models_dir
 from aegui.core.runs.trash import trash_dir
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.model_commands import Close, Delete, Entry, Rename
-from aegui.qt.models import numbered, shown_name, title, when_text
+from aegui.qt.models.model_commands import Close, Delete, Entry, Rename
+from aegui.qt.models.names import numbered, shown_name, title, when_text
 from aegui.qt.widgets.ask import question_box
 
 NAME, KIND, WHERE, WHEN, OPEN = range(5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aegui.core.analyses.figures import decade_text, log_ticks   # one rule for the window and the report
 from aegui.qt.i18n import localize
-from aegui.qt.widgets.locale_axis import LocaleAxis
+from aegui.qt.widgets.charts.locale_axis import LocaleAxis
 
 PX_PER_LABEL = 18   # vertical room one label needs
 

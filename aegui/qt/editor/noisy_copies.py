@@ -9,8 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox, QWidget
 
 from aegui.qt.i18n import bind_text, number, on_language, tr
-from aegui.qt.threads import JobRunner, error_text
-from aegui.qt.widgets.note import NoteLabel
+from aegui.qt.workers.threads import JobRunner, error_text
+from aegui.qt.widgets.text.note import NoteLabel
 
 COPIES = (2, 500, 20)       # the spin box's least, most and first value
 SEEDS = 1_000_000           # a test's first noise seed is drawn below this (short enough to read)

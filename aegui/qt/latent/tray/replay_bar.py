@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QSlider, QToolButton, QWidget
 
 from aegui.qt.i18n import bind_text, number, on_language, plural, tr
-from aegui.qt.widgets.save_place import remember_folder, save_path, start_folder
-from aegui.qt.widgets.text import ElidedLabel, write_explained
+from aegui.qt.storage.save_place import remember_folder, save_path, start_folder
+from aegui.qt.widgets.text.pieces import ElidedLabel, write_explained
 
 
 class ReplayBar(QWidget):

@@ -14,21 +14,21 @@ from PySide6.QtCore import QCoreApplication, QRect, QSettings, Qt, QThread, QTim
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from aegui.core.workspace.workspace import Workspace
-from aegui.qt import collector, threads
-from aegui.qt.files import FileActions
+from aegui.qt.workers import collector, threads
+from aegui.qt.storage.files import FileActions
 from aegui.qt.guide.hints import Guide
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.menus import Menus
-from aegui.qt.model_bar import ModelBar
+from aegui.qt.window.menus import Menus
+from aegui.qt.window.model_bar import ModelBar
 from aegui.qt.perspectives.arranger import Arranger
 from aegui.qt.perspectives.panels import PANELS, RAISED, START, later, load, make
 from aegui.qt.perspectives.table import perspective
 from aegui.qt.perspectives.switcher import Switcher
-from aegui.qt.status_bar import StatusBar
-from aegui.qt.widgets.terms import explain
-from aegui.qt.widgets.title_tip import TitleTip
-from aegui.qt.training_runner import TrainingRunner
-from aegui.qt.window_fit import WindowFit
+from aegui.qt.window.status_bar import StatusBar
+from aegui.qt.widgets.text.terms import explain
+from aegui.qt.widgets.text.title_tip import TitleTip
+from aegui.qt.workers.training_runner import TrainingRunner
+from aegui.qt.window.window_fit import WindowFit
 
 DEFAULT_SIZE = (1280, 800)   # fitted to the screen, frame included (window_fit)
 LOAD_PROBLEM_MS = 60_000   # long enough to read a path and a reason
@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         collector.start()   # before any worker thread exists
         if settings is None:
-            from aegui.qt.settings import app_settings
+            from aegui.qt.storage.settings import app_settings
             settings = app_settings()
         self.settings = settings
         self.headless = False        # --smoke / --screenshot: nothing may wait for a person
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- view
     def _restore_layout(self) -> None:
         # A damaged settings file: text raised TypeError, changed bytes crashed Qt (test_fuzz_settings).
-        from aegui.qt.settings import saved_layout
+        from aegui.qt.storage.settings import saved_layout
         geometry = saved_layout(self.settings, "geometry")
         restored = geometry is not None and self.restoreGeometry(geometry)
         # Saved on a larger screen, or the default on a laptop's: fitted to this screen, title bar
@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
                 QCoreApplication.processEvents()
                 QThread.msleep(5)
         threads.wait_for_workers(5000)
-        from aegui.qt.settings import save_blob
+        from aegui.qt.storage.settings import save_blob
         save_blob(self.settings, "geometry", self.saveGeometry())
         self.arranger.save()
         super().closeEvent(event)

@@ -179,7 +179,7 @@ def tree_problems(tree: QTreeWidget) -> list[str]:
 
 def plot_problems(plot) -> list[str]:
     """A chart's title or legend wider than the chart."""
-    from aegui.qt.widgets.plot_text import LegendBelow, title_width
+    from aegui.qt.widgets.charts.plot_text import LegendBelow, title_width
     out = []
     title = (plot.titleLabel.text or "").replace("<br>", " ")
     if title and plot.titleLabel.isVisible() and title_width(plot) > plot.width() + SLACK:
@@ -307,7 +307,7 @@ def out_of_sight(view, plot) -> str | None:
 def plot_room_problems(view, plot) -> list[str]:
     """A title drawn over the plot or its ticks; a legend cut, or covering too much of the plot."""
     import pyqtgraph as pg
-    from aegui.qt.widgets.plot_text import LegendBelow
+    from aegui.qt.widgets.charts.plot_text import LegendBelow
     out = []
     title = plot.titleLabel
     if title.isVisible() and (title.text or "").strip():

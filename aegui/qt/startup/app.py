@@ -89,7 +89,7 @@ def run(argv=None, start: float | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     app = make_application()
-    from aegui.qt.settings import settings_problem
+    from aegui.qt.storage.settings import settings_problem
     settings_trouble = settings_problem()
     if settings_trouble and headless:
         print(f"aegui: error: {settings_trouble}", file=sys.stderr)
@@ -121,7 +121,7 @@ def make_application():
 def run_settings(apart: bool):
     """The user's settings; `apart` (--fresh, --smoke, --screenshot): a cleared set of their own,
     since runs that report on the app must not depend on, or change, the user's layout."""
-    from aegui.qt.settings import app_settings
+    from aegui.qt.storage.settings import app_settings
     if not apart:
         return app_settings()
     settings = app_settings("aegui-headless")
@@ -142,7 +142,7 @@ def apply_look(settings, args) -> str:
 def show_window(app, settings, theme_name: str, headless_size, settings_trouble):
     """The main window, shown; `headless_size` (--smoke, --screenshot): nothing waits for a person,
     and the window takes that size."""
-    from aegui.qt.main_window import MainWindow
+    from aegui.qt.window.main_window import MainWindow
     win = MainWindow(settings)
     win.menus.theme_actions[theme_name].setChecked(True)
     if headless_size is not None:
@@ -168,7 +168,7 @@ def take_apart(win) -> None:
     torch's TypeErrors) and still exited 0."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from aegui.qt import threads
+    from aegui.qt.workers import threads
     threads.wait_for_workers(None)
     win.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -204,7 +204,7 @@ class HeadlessRun:
             self.report(loaded_s)
 
     def report(self, loaded_s: float, **extra) -> None:
-        from aegui.qt.models import title
+        from aegui.qt.models.names import title
         win = self.win
         info = {"window_shown_s": round(self.shown, 3), "model_loaded_s": round(loaded_s, 3),
                 "torch_imported_before_window": self.torch_before,
@@ -218,8 +218,8 @@ class HeadlessRun:
         self.app.quit()
 
     def finish_screenshot(self, loaded_s: float) -> None:
-        from aegui.qt.layout_check import layout_problems, room, room_problems
-        from aegui.qt.window_matrix import settle, settle_work
+        from aegui.qt.window.layout_check import layout_problems, room, room_problems
+        from aegui.qt.window.window_matrix import settle, settle_work
         win, args = self.win, self.args
         # Measured and grabbed once the layout holds still (the latent map's debounced repaint,
         # wrapped labels' heights) and the panels' answers to the models are in (the editor's

@@ -69,7 +69,7 @@ class Menus(QObject):
         for act in (self.act_train, self.act_epoch, self.act_batch):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         w.addActions([self.act_train, self.act_epoch, self.act_batch])
-        from aegui.qt.stop_key import StopKey
+        from aegui.qt.workers.stop_key import StopKey
         self.stop_key = StopKey(w, self.ws)      # Esc: whatever has the focus, a floated panel, a tooltip
 
     def _build_file_menu(self) -> None:
@@ -217,7 +217,7 @@ class Menus(QObject):
 
     def show_models_dialog(self) -> None:
         """File > Models…: rename, close, delete (to the trash) and open models."""
-        from aegui.qt.models_dialog import show_models_dialog
+        from aegui.qt.models.models_dialog import show_models_dialog
         self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
 
     def report_running(self) -> bool:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 from aegui.core.data.dataset import GLYPH_SHAPE
 from aegui.core.data.display import is_gray, mosaic, to_uint8
 from aegui.qt.i18n import bind_text, number_list, on_language, plural, tr
-from aegui.qt.widgets.glyph_view import GlyphView, to_qimage
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView, to_qimage
 from aegui.qt.widgets.layout_items import take_widget
-from aegui.qt.widgets.text import write_explained
+from aegui.qt.widgets.text.pieces import write_explained
 
 # Only 5x7 glyphs go to the library and the pixel editor.
 

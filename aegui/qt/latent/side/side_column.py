@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 
 CODE_MODES = {"points": "Points", "thumbs": "Thumbnails", "classes": "Colour by label"}
 

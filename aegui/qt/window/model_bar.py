@@ -11,7 +11,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox, QToolBar
 
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.models import fitted_title, title
+from aegui.qt.models.names import fitted_title, title
 
 EXTENSION_PX = 16    # the toolbar keeps this much free, so Qt never folds the combo into its "»" menu
 MIN_CHARS = 16       # the combo's least width, in characters (a name's start and what tells it apart)

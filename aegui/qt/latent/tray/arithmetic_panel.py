@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPush
 
 from aegui.core.models.latent_arithmetic import analogy, nearest
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.widgets.glyph_view import GlyphView
+from aegui.qt.widgets.glyphs.glyph_view import GlyphView
 
 SLOTS = ("a", "b", "c")
 RESULT_PEN = pg.mkPen((20, 20, 20), width=1.5)

@@ -113,7 +113,7 @@ def start(worker, fast: bool = False):
 
 def new_worker(fn, *args):
     """superqt's worker for fn(*args) (a generator function gives a generator worker), not started.
-    superqt is imported here, at the first worker, not with the window (aegui/qt/pacing.py says why)."""
+    superqt is imported here, at the first worker, not with the window (aegui/qt/workers/pacing.py says why)."""
     from superqt.utils import create_worker
     return create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
 

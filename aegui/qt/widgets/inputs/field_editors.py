@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 
 from aegui.core.config.fields import INTS_PROBLEM, Field, parse_ints
 from aegui.qt.i18n import bind_text, on_language, tr
-from aegui.qt.widgets.layer_editor import NumberEdit
-from aegui.qt.widgets.path_edit import PathEdit
-from aegui.qt.widgets.terms import with_terms
-from aegui.qt.widgets.decimal_key import DecimalSpinBox
+from aegui.qt.widgets.inputs.layer_editor import NumberEdit
+from aegui.qt.widgets.inputs.path_edit import PathEdit
+from aegui.qt.widgets.text.terms import with_terms
+from aegui.qt.widgets.inputs.decimal_key import DecimalSpinBox
 
 ERROR_COLOR = "#c62828"
 # Outlines the widgets marked invalid (a dynamic property) inside the widget given this style sheet.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from aegui.qt.widgets.count_view import count_range
+from aegui.qt.widgets.charts.count_view import count_range
 
 DOT_SIZE = 9
 NO_PEN = pg.mkPen(None)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from aegui.core.files.paths import autosave_dir, fresh_folder
 from aegui.core.train.gate import Every, StepGate
 from aegui.core.workspace.run import RunProgress, RunStarted, run_training
-from aegui.qt import threads
+from aegui.qt.workers import threads
 
 LOAD_PROGRESS_INTERVAL = 0.05     # seconds between "pictures read" reports
 

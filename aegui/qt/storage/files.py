@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aegui.core.files.paths import autosave_dir
-from aegui.qt import threads
+from aegui.qt.workers import threads
 from aegui.qt.i18n import tr
 
 MAX_RECENT = 8

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from aegui.qt.i18n import bind_text
-from aegui.qt.latent.rotate3d import Rotate3D
+from aegui.qt.latent.view.rotate3d import Rotate3D
 
 
 def _row(*widgets) -> QHBoxLayout:

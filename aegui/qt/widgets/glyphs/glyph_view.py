@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aegui.core.data.display import to_uint8
-from aegui.qt.widgets import marks as mark_style
+from aegui.qt.widgets.glyphs import marks as mark_style
 
 GRID_COLOR = QColor(200, 200, 200)
 EMPTY_COLOR = QColor(240, 240, 240)
@@ -60,7 +60,7 @@ class GlyphView(QWidget):
     # -- public API -------------------------------------------------------------------------
     def set_image(self, arr, marks=None, meaning: str = mark_style.WRONG) -> None:
         """`marks`: a bool array of the image's (H, W), drawn in the colour of `meaning`
-        (aegui.qt.widgets.marks: WRONG or CHANGED)."""
+        (aegui.qt.widgets.glyphs.marks: WRONG or CHANGED)."""
         self._meaning = meaning
         if arr is None:
             self._image = None
