@@ -138,7 +138,7 @@ def test_the_report_takes_each_stage_as_mean_and_std_over_the_seeds(tmp_path, mo
     kept for the over-fitting check; the figures of one run are seed 0's and their titles say so,
     the accuracy of each stage is the mean ± std over the seeds and its title says that."""
     from aegui.core.analyses.classify.classifier import ClassifierResult
-    from aegui.core.analyses.report import figures as RF
+    from aegui.core.analyses.report.figures import figures as RF
     from aegui.core.analyses.report import render
     from aegui.core.analyses.report.render import _classifier
     titles = []

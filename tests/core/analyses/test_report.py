@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from aegui.core.analyses.report import run as R
-from aegui.core.analyses.report.checks import CHECKS
+from aegui.core.analyses.report.verdicts.checks import CHECKS
 from aegui.core.schema.experiment import ConfigError
 
 from core_helpers import ROOT, run_cli

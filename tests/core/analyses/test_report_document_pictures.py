@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from aegui.core.analyses.report import run as R
-from aegui.core.analyses.report.checks import CHECKS
+from aegui.core.analyses.report.verdicts.checks import CHECKS
 
 BASE = {"name": "tiny", "data": {"fonts": ["Font3"]},
         "model": {"kind": "ae", "layers": [35, 16, 8, 16, 35], "init": "xavier"},
@@ -108,7 +108,7 @@ def _traversal_row(span, lo, std=0.5, runs=3):
 
 
 def test_the_traversal_finding_sets_the_codes_span_against_the_documents_90_units():
-    from aegui.core.analyses.report.checks_glyphs import c000_traversal
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_traversal
     near = c000_traversal({"models": {"latent 2": _traversal_row(80.0, -55.0)}})[0]
     assert near["agrees"] is True, near
     narrow = c000_traversal({"models": {"latent 2": _traversal_row(4.0, -2.0)}})[0]
@@ -129,7 +129,7 @@ def _kinds_rows():
 
 
 def test_the_sparse_finding_compares_active_units_with_the_plain_autoencoder():
-    from aegui.core.analyses.report.checks_glyphs import c002_active_units
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c002_active_units
     rows = _kinds_rows()
 
     def models(plain, topk, kl, std=0.02, runs=3):
@@ -148,7 +148,7 @@ def test_the_sparse_finding_compares_active_units_with_the_plain_autoencoder():
 
 
 def test_the_filter_finding_sets_one_filter_against_the_fully_connected_code_and_the_whole_code():
-    from aegui.core.analyses.report.checks_mnist import c004_one_filter
+    from aegui.core.analyses.report.verdicts.checks_mnist import c004_one_filter
     rows = [{"label": "convolutional AE (bottleneck: 64 filters of 1x2)"}, {"label": "fully connected AE 784-512-2-512-784"},
             {"label": "VAE 784-512-2-512-784"}]
 

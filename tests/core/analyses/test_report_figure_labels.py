@@ -8,8 +8,8 @@ from pixels."""
 import numpy as np
 import pytest
 
-from aegui.core.analyses.report import figures as RF
-from aegui.core.analyses.report.curves import loss_curves
+from aegui.core.analyses.report.figures import figures as RF
+from aegui.core.analyses.report.figures.curves import loss_curves
 
 
 def _labels(img, kind):

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from aegui.core.analyses.report import figures as RF
-from aegui.core.analyses.report.curves import compare_curves, loss_curves
+from aegui.core.analyses.report.figures import figures as RF
+from aegui.core.analyses.report.figures.curves import compare_curves, loss_curves
 
 
 def _labels(img, kind):
@@ -144,7 +144,7 @@ def test_a_grid_search_is_a_heatmap_with_one_cell_per_grid_point():
     """004's grid: 5 runs x 3 batch sizes x 3 learning rates = 45 configurations, read after 8 and
     16 epochs. Each panel has 45 cells, each holding the loss of the configuration in its row and
     columns; the picture is one screen tall (the small multiples were 4,068 px)."""
-    from aegui.core.analyses.report.heatmap import grid_heatmap
+    from aegui.core.analyses.report.figures.heatmap import grid_heatmap
     spec = _grid_spec()
     labels = [p.label for p in spec.plans()]
     assert len(labels) == 45
@@ -226,7 +226,7 @@ def test_curves_of_two_checks_say_the_lines_between_were_not_measured():
 def test_a_seed_a_health_verdict_calls_failed_is_marked_where_it_failed():
     """A run can train all its epochs and still fail (its codes collapsed at epoch 40): a per-seed
     verdict in the row ("seed_failed") puts its cross at that epoch, on that seed's curve."""
-    from aegui.core.analyses.report.curves import seed_stops
+    from aegui.core.analyses.report.figures.curves import seed_stops
     row = _row("bad", np.linspace(50, 20, 20), lasts=[200, 200, 200])
     row["seed_failed"] = [None, {"epoch": 40, "why": "collapsed"}, None]
     assert seed_stops(row, 200, False) == [{"epoch": 40, "loss": pytest.approx(np.linspace(50, 20, 20)[3]),
@@ -256,7 +256,7 @@ def test_a_grid_cell_none_of_whose_seeds_trained_says_failed_and_the_title_which
     """A grid point whose every seed failed its health check (report/health.py) has no mean: its
     cell says "failed" (not "n/a", which a run without a reading gets), and where some cells' means
     cover fewer seeds than ran, the title says the means are over the seeds that trained."""
-    from aegui.core.analyses.report import heatmap
+    from aegui.core.analyses.report.figures import heatmap
     titles = []
     real = heatmap.title_bar
     monkeypatch.setattr(heatmap, "title_bar", lambda img, text: titles.append(text) or real(img, text))

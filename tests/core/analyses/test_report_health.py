@@ -9,7 +9,7 @@ import csv
 import json
 
 from aegui.core.analyses.report import run as R
-from aegui.core.analyses.report.checks import CHECKS
+from aegui.core.analyses.report.verdicts.checks import CHECKS
 
 BASE = {"name": "tiny", "data": {"fonts": ["Font3"]},
         "model": {"kind": "ae", "layers": [35, 16, 2, 16, 35], "init": "xavier", "output_activation": "identity"},
@@ -171,7 +171,7 @@ def test_the_curves_draw_each_failed_run_where_it_stopped(tmp_path):
     # The means carry a band over their healthy seeds and no cross of a failed seed: a failed run is
     # marked once, on its own line, with why.
     assert len(calm["train_std"]) == 8 and calm["stops"] == [] and edge[0]["stops"] == []
-    from aegui.core.analyses.report.curves import compare_figure
+    from aegui.core.analyses.report.figures.curves import compare_figure
     img = compare_figure(lines, test="none", over="the seeds that trained, of 3; a failed run alone")
     crosses = [lab["text"] for lab in img.info["labels"] if lab["kind"] == "cross"]
     failed = [c for c in lines if c["stopped"]]

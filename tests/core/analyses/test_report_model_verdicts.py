@@ -16,7 +16,7 @@ def _m(mean, std=0.0, runs=1, **more):
 
 
 def test_the_mode_collapse_of_the_bad_vae_is_judged_over_seeds():
-    from aegui.core.analyses.report.checks_glyphs import c000_vae_bad
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_bad
     rows = [{"label": "bad: latent 2", "runs": 3, "final_train_loss": 28.0, "final_train_loss_std": 0.1},
             {"label": "reference: latent 4", "runs": 3, "final_train_loss": 30.8, "final_train_loss_std": 1.0}]
     one = {"runs": rows, "models": {"bad: latent 2": _m({"output_spread": 1e-7}),
@@ -29,7 +29,7 @@ def test_the_mode_collapse_of_the_bad_vae_is_judged_over_seeds():
 
 
 def test_the_latent_spaces_of_001_compare_separations_beyond_the_spread():
-    from aegui.core.analyses.report.checks_glyphs import c001_latent
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c001_latent
     names = ["35-25-17-2 without momentum", "35-25-17-8-4-2 without momentum", "35-25-17-2 with momentum",
              "35-17-8-4-2 with momentum"]
     close = {"models": {n: _m({"separation": v}, 0.03, 3) for n, v in zip(names, (0.13, 0.10, 0.097, 0.047))}}
@@ -45,7 +45,7 @@ def test_001_denoising_errors_are_not_comparable_their_unit_unstated():
     """The slides' "Error: 1E-54, 4.24, 1.71, 3.31, 3E-5" is no wrong-pixel count (1e-54 is no whole
     number, 4.24 no average over 4 noisy copies): it was read as pixels and "differed". It is not
     compared, whatever aegui measures, and the page says why and shows aegui's wrong pixels."""
-    from aegui.core.analyses.report.checks_glyphs import c001_denoising
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c001_denoising
     base = {"noisy_input_wrong": 1.8, "denoised_wrong": 0.4, "denoised_wrong_std": 0.1}
     for per in ({"A": 0.0, "K": 2.0}, {"A": 0.0, "K": 0.1}):
         out = c001_denoising({"models": {"dae": {**base, "runs": 5, "per_sample": per,
@@ -67,7 +67,7 @@ def _kinds(runs, std=0.0, vae_norm=0.16):
 
 
 def test_the_lecture_kinds_are_compared_over_seeds():
-    from aegui.core.analyses.report.checks_glyphs import c002_kinds
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c002_kinds
     one = c002_kinds(_kinds(1))["findings"]
     assert [f["agrees"] for f in one] == [None] * 3 and all(ONE_SEED in f["measured"] for f in one), one
     assert [f["agrees"] for f in c002_kinds(_kinds(3, 0.001))["findings"]] == [True] * 3
@@ -76,7 +76,7 @@ def test_the_lecture_kinds_are_compared_over_seeds():
 
 
 def test_the_embedding_row_judges_the_autoencoders_codes_over_its_seeds():
-    from aegui.core.analyses.report.checks_mnist import c003_embedding
+    from aegui.core.analyses.report.verdicts.checks_mnist import c003_embedding
     def m(runs, std):
         return {"runs": [{"label": "ReLU code (report)", "final_test_loss": 0.26}],
                 "models": {"ReLU code (report)": {"runs": runs, "knn5": {"ae": 0.5, "pca": 0.43, "tsne": 0.9},
@@ -93,7 +93,7 @@ def test_the_embedding_row_judges_the_autoencoders_codes_over_its_seeds():
 
 
 def test_004_latent_spaces_and_the_grids_best_are_judged_over_seeds():
-    from aegui.core.analyses.report.checks_mnist import c004_grid, c004_latent
+    from aegui.core.analyses.report.verdicts.checks_mnist import c004_grid, c004_latent
     labels = ["convolutional AE", "fully connected AE", "VAE 784"]
     def lat(runs, std):
         return {"runs": [{"label": lab} for lab in labels], "models": {
@@ -121,7 +121,7 @@ class _Model:
 def test_a_models_numbers_are_measured_on_every_seed(monkeypatch):
     """The report measures each seed's model (not only the one it draws) and keeps mean, std and
     how many seeds; a run without a model (not kept) is left out."""
-    from aegui.core.analyses.report import models as RM
+    from aegui.core.analyses.report.figures import models as RM
     monkeypatch.setattr("aegui.core.models.latent.reconstruct", lambda model, x: x * model.scale)
     x = np.random.default_rng(0).random((20, 4)).astype(np.float32)
     runs = [SimpleNamespace(model=_Model(s)) for s in (1.0, 0.5, 0.0)] + [SimpleNamespace(model=None)]
@@ -137,7 +137,7 @@ def test_a_diverged_run_s_reconstructions_say_whose_weights_they_show():
     """000's VAE at learning rate 0.01 diverged in its first epochs and is kept at its last finite
     weights (its first ones): its grey reconstructions were shown under its label alone, as if
     that were what it learned."""
-    from aegui.core.analyses.report.models import reconstruction_title
+    from aegui.core.analyses.report.figures.models import reconstruction_title
     def run(last, planned=100, target=None):
         return SimpleNamespace(epochs=np.arange(1, last + 1),
                                experiment=SimpleNamespace(train=SimpleNamespace(epochs=planned, target_max_wrong=target)))

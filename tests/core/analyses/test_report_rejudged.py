@@ -2,8 +2,8 @@
 standard deviations added", on the means alone) got wrong, judged again from their own committed
 numbers: each seed's value where the row's runs.csv (or a re-run of its preset, which gave the
 committed means and stds to the last digit) keeps it, else the mean ± std the page shows. The
-numbers below are those; the rule is report/stats.py's t test."""
-from aegui.core.analyses.report.checks import CHECKS
+numbers below are those; the rule is report/verdicts/stats.py's t test."""
+from aegui.core.analyses.report.verdicts.checks import CHECKS
 
 SEEDS_000 = [42, 43, 44, 45, 46]
 

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from aegui.core.analyses.report import stats as S
-from aegui.core.analyses.report.claims import (Spread, all_of, const, lower, near, of_values, scaled)
+from aegui.core.analyses.report.verdicts import stats as S
+from aegui.core.analyses.report.verdicts.claims import (Spread, all_of, const, lower, near, of_values, scaled)
 
 ROWS = 1000
 ALPHA_MARGIN = 3 * math.sqrt(0.05 * 0.95 / ROWS)

@@ -6,8 +6,8 @@ a unit the document does not state is not comparable. The checks are fed fabrica
 as the report's render step would hand them over."""
 import pytest
 
-from aegui.core.analyses.report.checks import CHECKS
-from aegui.core.analyses.report.claims import Spread, all_of, lower, near, of_values
+from aegui.core.analyses.report.verdicts.checks import CHECKS
+from aegui.core.analyses.report.verdicts.claims import Spread, all_of, lower, near, of_values
 from aegui.core.analyses.report.page import _mark
 
 
@@ -245,7 +245,7 @@ def test_a_vae_rate_that_diverges_before_its_first_check_is_the_divergence_the_d
     first check and stops: the document expects "fast convergence or divergence", so a divergence
     counts as the roughest curve there is (the whole of it spent rising), set against 0.0001's
     curve of the same seed; three seeds that all diverge agree (it read "no finite loss" and differed)."""
-    from aegui.core.analyses.report.checks_glyphs import c000_vae_lr
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_lr
     calm = [45.8, 40.0, 35.0, 28.0]
     slow = {"label": "learning rate 0.0001", "runs": 3, "epochs": [5, 10, 15, 100], "train_curve": calm,
             "seed_train_curves": [calm, calm, calm], "seed_last_epochs": [100, 100, 100], "final_train_loss": 28.0}
@@ -261,7 +261,7 @@ def test_the_vae_learning_rate_verdicts_are_judged_seed_by_seed():
     """Whether 0.0001 is smooth and 0.01 is wild is a shape of each seed's curve: one seed decides
     nothing (it once agreed from a single run), and one bumpy seed of three leaves the share of
     the curve spent rising too uncertain to call it under 0.1."""
-    from aegui.core.analyses.report.checks_glyphs import c000_vae_lr
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_lr
     calm, bumpy = [45.8, 40.0, 35.0, 28.0], [45.8, 30.0, 44.0, 28.0]
     slow = {"label": "learning rate 0.0001", "runs": 1, "epochs": [5, 10, 15, 100], "train_curve": calm,
             "final_train_loss": 28.0}
@@ -276,7 +276,7 @@ def test_the_vae_learning_rate_verdicts_are_judged_seed_by_seed():
 def test_a_vae_activation_whose_runs_diverged_is_still_checked():
     """cosh's rows diverge and keep no final loss: the check ranks the runs that trained and names
     the diverged one, instead of 'could not be checked: KeyError'."""
-    from aegui.core.analyses.report.checks_glyphs import c000_vae_activation
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_activation
     def row(label, curve, final):
         r = {"label": label, "runs": 3, "epochs": [5 * (i + 1) for i in range(len(curve))], "train_curve": curve,
              "train_curve_std": [0.1] * len(curve)}
@@ -300,7 +300,7 @@ def test_000_epochs_falls_at_every_step_seed_by_seed():
     """"The error falls steadily from 6,000 to 12,000 epochs": each 1,000 more epochs end lower in
     every seed, by about half, with losses from 4e-6 to 3e-4 (a paired t on their logs). Compared
     as means ± std (9.4e-5 ± 1.1e-4 then 4e-5 ± 4.4e-5) it was too close to call at every step."""
-    from aegui.core.analyses.report.checks_glyphs import c000_epochs
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_epochs
     first = [3.85e-06, 8.72e-06, 7.37e-05, 3.10e-04, 7.39e-05]      # the committed seeds at 6,000 epochs
     falling = _epoch_rows({6000 + 1000 * k: [v * 0.5 ** k * (1 + 0.02 * (i - 2) * k) for i, v in enumerate(first)]
                            for k in range(7)})
@@ -316,7 +316,7 @@ def test_000_epochs_shrink_factor_is_a_geometric_mean_and_not_comparable_its_nor
     they are normalised by: only an error proportional to aegui's loss would shrink by the same
     factor, so it is not compared. The factor shown is each seed's ratio averaged as a geometric
     mean with its interval (a ratio of means would follow the largest seed alone)."""
-    from aegui.core.analyses.report.checks_glyphs import c000_epochs
+    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_epochs
     first = [3.85e-06, 8.72e-06, 7.37e-05, 3.10e-04, 7.39e-05]
     last = [1.08e-07, 2.42e-07, 1.48e-06, 4.12e-06, 1.52e-06]
     f = c000_epochs(_epoch_rows({6000: first, 12000: last}))["findings"][1]
@@ -358,7 +358,7 @@ def test_the_final_network_the_fonts_and_the_linear_autoencoder_are_judged_over_
 def test_a_compare_row_s_summary_gives_each_mean_with_its_spread():
     """The page's "aegui" column of a compare row gave bare means ("train loss 52.2") while its
     verdict weighed their spread: a reader could not see why 58 against 99 was too close."""
-    from aegui.core.analyses.report.claims import generic
+    from aegui.core.analyses.report.verdicts.claims import generic
     three = {"runs": [{"label": "shallow", "runs": 3, "final_train_loss": 52.2, "final_train_loss_std": 3.1,
                        "final_test_loss": 65.5, "final_test_loss_std": 2.0},
                       {"label": "deep", "runs": 3, "final_train_loss": 20.1, "final_train_loss_std": 0.4}]}
@@ -371,7 +371,7 @@ def test_a_compare_row_s_summary_gives_each_mean_with_its_spread():
 def test_the_page_shows_each_tested_verdict_s_p_value():
     """The page's table gives each verdict its p-value beside it ("agrees (p = 0.008): ..."); a
     finding no test decides (a picture, a unit the document does not state) shows none."""
-    from aegui.core.analyses.report.claims import finding, judged
+    from aegui.core.analyses.report.verdicts.claims import finding, judged
     from aegui.core.analyses.report.page import _p
     decided = judged("lower", "1 against 2", lower(Spread(1.0, 0.1, 3), Spread(2.0, 0.2, 3)))
     assert decided["p"] == pytest.approx(0.0085, abs=0.0005) and _p(decided) == " (p = 0.008)"

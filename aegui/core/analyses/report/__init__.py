@@ -1,4 +1,5 @@
 """The course report: one experiment per claim of a course document, each run as a job (run.py) that
-trains what the claim needs, checks it against the document (checks*.py, claims.py; stats.py the test behind every verdict), draws its
-figures (figures.py, models.py) and writes the page (page.py, render.py); files.py reads back what
-an earlier run left, so a report resumes."""
+trains what the claim needs (health.py: whether each run trained), checks it against the document
+(verdicts/: the checks, claims.py, stats.py the test behind every verdict), draws its figures
+(figures/) and writes the page (page.py, render.py); files.py reads back what an earlier run left,
+so a report resumes, and keys.py (with numerics.py, uses.py) says which rows are stale."""

@@ -46,6 +46,7 @@ class Component:
 _T, _M, _D, _A = "aegui/core/train/", "aegui/core/models/", "aegui/core/data/", "aegui/core/analyses/"
 _SOURCES = _D + "sources/"
 _B = _T + "backends/"
+_V = _A + "report/verdicts/"
 
 COMPONENTS: tuple[Component, ...] = (
     # the training loop's backends; the session covers the loop and its observers (train/loop/),
@@ -89,11 +90,11 @@ COMPONENTS: tuple[Component, ...] = (
     Component("analysis.classifier", "the stacked classifier", _A + "classify/classifier.py"),
     Component("analysis.denoise", "the denoising curve", _A + "denoise/curve.py"),
     Component("analysis.embedding", "the 2-D embeddings (PCA, t-SNE)", _A + "embedding.py", runs=False),
-    # the report's own measuring and checking; render covers figures.py and models.py
+    # the report's own measuring and checking; render covers the modules of report/figures/
     Component("report.render", "the report's figures and measurements", _A + "report/render.py", runs=False),
-    Component("report.claims", "the report's verdict rules", _A + "report/claims.py", runs=False),
-    Component("report.checks-glyphs", "the glyph documents' checks", _A + "report/checks_glyphs.py", runs=False),
-    Component("report.checks-mnist", "the MNIST documents' checks", _A + "report/checks_mnist.py", runs=False),
+    Component("report.claims", "the report's verdict rules", _V + "claims.py", runs=False),
+    Component("report.checks-glyphs", "the glyph documents' checks", _V + "checks_glyphs.py", runs=False),
+    Component("report.checks-mnist", "the MNIST documents' checks", _V + "checks_mnist.py", runs=False),
 )
 
 

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from aegui.core.analyses.report.claims import VERDICT_RULE
+from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
 MAX_TABLE_ROWS = 30

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.analyses.report import figures as RF
-from aegui.core.analyses.report.curves import compare_figure, loss_curves
+from aegui.core.analyses.report.figures import figures as RF
+from aegui.core.analyses.report.figures.curves import compare_figure, loss_curves
 from aegui.core.analyses.report.files import write_bytes
 
-# The numerics revision of the report's figures and measurements (with figures.py and models.py):
+# The numerics revision of the report's figures and measurements (with figures/figures.py and figures/models.py):
 # bump it with any change to the numbers computed here (docs/numerics.md; the report's rows that use
 # it are then made again).
 NUMERICS = 2
@@ -333,7 +333,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
         RF.save(compare_figure(_compare_curves(spec, measured, groups, healths), test=spec.test,
                                log=exp.options.get("log", True), over=over), folder, "curves.png", out)
     if "heatmap" in figures:
-        from aegui.core.analyses.report.heatmap import grid_heatmap
+        from aegui.core.analyses.report.figures.heatmap import grid_heatmap
         epochs = exp.options.get("read_epochs") or [max(measured[0]["epochs"])]
         RF.save(grid_heatmap(spec, measured, epochs), folder, "heatmap.png", out)
     if "grid" in figures:
@@ -344,7 +344,7 @@ def _compare(exp, result, folder: Path, out: dict) -> None:
     models = [(label, run) for label, run in shown.items() if run.model is not None]
     if any(f in figures for f in ("latent", "reconstructions", "decode_grid", "interpolate", "sample", "denoise",
                                   "embedding", "traversal", "filter", "active_units")):
-        from aegui.core.analyses.report import models as report_models
+        from aegui.core.analyses.report.figures import models as report_models
         failed = {m["label"]: m["failed"] for m in measured if m.get("failed")}
         report_models.draw(exp, result, models, folder, out, seeds=counted, failed=failed)
 
@@ -404,7 +404,7 @@ def _compare_curves(spec, measured: list[dict], groups: dict, healths: dict) -> 
     healthy runs with their band, a cross where a healthy seed ended early (its target reached),
     then each failed run on its own, ending where it stopped and marked with why. A failed run is
     in no mean, so it is drawn and marked once."""
-    from aegui.core.analyses.report.curves import compare_line
+    from aegui.core.analyses.report.figures.curves import compare_line
     facts = run_facts(groups)
     curves = []
     for m in measured:

@@ -431,7 +431,7 @@ class ReportJob(Job):
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
-        from aegui.core.analyses.report.checks import conclude
+        from aegui.core.analyses.report.verdicts.checks import conclude
         from aegui.core.analyses.report.render import render
         from aegui.core.analyses.report.files import file_digests
         rendered = render(exp, info, result, folder)

@@ -37,7 +37,7 @@ _ANALYSES = {"sweep": ("analysis.sweep",), "compare": ("analysis.compare",),
              "classifier": ("analysis.classifier", "analysis.probe", "optimizer.adam"),
              "probe": ("analysis.probe", "optimizer.adam", "noise"),
              "denoising_curve": ("analysis.denoise", "noise")}
-_CHECKS = {"report.checks-glyphs": "checks_glyphs.py", "report.checks-mnist": "checks_mnist.py"}
+_CHECKS = ("report.checks-glyphs", "report.checks-mnist")      # their files: COMPONENTS' paths
 ALWAYS = ("session", "settings", "data.split", "losses", "layers", "init", "report.render", "report.claims")
 
 _cache: dict = {}
@@ -179,7 +179,7 @@ def _within(vals: set, ok: set) -> bool:
 def _checks(check: str, root: Path) -> set[str]:
     if not check:
         return set()
-    named = {c for c, f in _CHECKS.items() if check in _check_names(root, "aegui/core/analyses/report/" + f)}
+    named = {c for c in _CHECKS if check in _check_names(root, BY_NAME[c].path)}
     return named or set(_CHECKS)
 
 

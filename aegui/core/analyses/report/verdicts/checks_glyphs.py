@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.analyses.report import stats as S
-from aegui.core.analyses.report.figures import fmt
+from aegui.core.analyses.report.verdicts import stats as S
+from aegui.core.analyses.report.figures.figures import fmt
 from aegui.core.analyses.report.health import of as health_of
-from aegui.core.analyses.report.claims import (MIN_SEEDS, Spread, all_of, any_of, best, by, configs, const, curve_at, finding, generic,
+from aegui.core.analyses.report.verdicts.claims import (MIN_SEEDS, Spread, all_of, any_of, best, by, configs, const, curve_at, finding, generic,
                                                judged, Verdict, lower, minus, near, of_values, prior_like, ranked_first, runs,
                                                scaled, spread, unit_unstated, val, worst)
 
@@ -567,7 +567,7 @@ def c000_vae_latent_and_traversal(m):
 def c002_active_units(m) -> list[dict]:
     """The lecture's sparse autoencoder "keeps few units active", from the "active_units" figure's
     numbers: both sparse kinds below the plain autoencoder, beyond the spread of the seeds."""
-    from aegui.core.analyses.report.measures import ACTIVE_SHARE
+    from aegui.core.analyses.report.figures.measures import ACTIVE_SHARE
     claim = "the sparse autoencoder keeps few units of its code active on each sample, fewer than the plain one"
     d, rows = m.get("models", {}), runs(m)
     plain, topk, kl = (_labelled(d, rows, k) for k in ("plain", "k-sparse", "KL penalty"))

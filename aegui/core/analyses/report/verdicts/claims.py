@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from aegui.core.analyses.report import stats as S
-from aegui.core.analyses.report.figures import fmt
+from aegui.core.analyses.report.verdicts import stats as S
+from aegui.core.analyses.report.figures.figures import fmt
 
 # The numerics revision of the report's verdict rules (with checks.py): bump it with any change to
 # the numbers computed here (docs/numerics.md; the report's rows that use it are then made again).

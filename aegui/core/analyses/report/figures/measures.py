@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aegui.core.analyses.report import figures as RF
+from aegui.core.analyses.report.figures import figures as RF
 
 # A unit counts as active on a sample when its value is at least this share of the sample's
 # largest unit (in absolute value): scale-free, since a plain code is unbounded and a KL-sparse

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from aegui.core.analyses import charts
 from aegui.core.analyses.figures import decade_text, font, log_ticks
-from aegui.core.analyses.report.figures import WIDTH, fmt, stack, title_bar
+from aegui.core.analyses.report.figures.figures import WIDTH, fmt, stack, title_bar
 
 # viridis at 0, 0.25, 0.5, 0.75 and 1 (matplotlib's): even steps of lightness, readable in grey.
 VIRIDIS = np.array([(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], float)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from aegui.core.analyses.report.figures import fmt
-from aegui.core.analyses.report.claims import (Spread, Verdict, all_of, any_of, by, const, curve_at, finding, judged,
+from aegui.core.analyses.report.figures.figures import fmt
+from aegui.core.analyses.report.verdicts.claims import (Spread, Verdict, all_of, any_of, by, const, curve_at, finding, judged,
                                                lower, near, of_values, prior_like, ranked_first, runs, scaled, spread)
 
 # The numerics revision of the MNIST documents' checks: bump it with any change to the numbers

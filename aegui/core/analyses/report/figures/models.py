@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from aegui.core.analyses.report import figures as RF
-from aegui.core.analyses.report import measures
-from aegui.core.analyses.report.measures import knn_accuracy
+from aegui.core.analyses.report.figures import figures as RF
+from aegui.core.analyses.report.figures import measures
+from aegui.core.analyses.report.figures.measures import knn_accuracy
 from aegui.core.schema.kinds import kind_of
 
 
@@ -187,7 +187,7 @@ def _reconstructions(dr: _Drawing) -> None:
 def why_stopped(run, epochs) -> str:
     """Why a run's curve ends before its planned epochs ("" when it ran them all): a compare run
     ends early only when it diverged, or when it reached its target of wrong pixels."""
-    from aegui.core.analyses.report.curves import stop_reason
+    from aegui.core.analyses.report.figures.curves import stop_reason
     return stop_reason(int(max(epochs)) if len(epochs) else 0, run.experiment.train.epochs,
                        run.experiment.train.target_max_wrong is not None)
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from aegui.core.analyses import charts
 from aegui.core.analyses.figures import font
-from aegui.core.analyses.report.figures import TITLE_LINE, WIDTH, color, fitted_title, stack, title_bar
+from aegui.core.analyses.report.figures.figures import TITLE_LINE, WIDTH, color, fitted_title, stack, title_bar
 
 SMALL_MULTIPLE_H = 250
 

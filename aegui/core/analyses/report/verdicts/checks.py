@@ -5,9 +5,9 @@ report entry names ("check"), else a summary for its kind. Every check reads onl
 report_render measured (rendered["measured"]), so it can be read without torch."""
 from __future__ import annotations
 
-from aegui.core.analyses.report.checks_glyphs import GLYPH_CHECKS
-from aegui.core.analyses.report.checks_mnist import MNIST_CHECKS
-from aegui.core.analyses.report.claims import generic
+from aegui.core.analyses.report.verdicts.checks_glyphs import GLYPH_CHECKS
+from aegui.core.analyses.report.verdicts.checks_mnist import MNIST_CHECKS
+from aegui.core.analyses.report.verdicts.claims import generic
 
 CHECKS = {**GLYPH_CHECKS, **MNIST_CHECKS}
 
