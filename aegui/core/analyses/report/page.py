@@ -160,8 +160,9 @@ def html_page(job) -> str:
             runs = _runs(r)
             if runs:
                 parts.append(f"<p><b>Runs:</b> {html.escape(runs)}</p>")
+            made = _made_by(r)
             parts.append(f"<p>Time: {html.escape(_time(r))}</p>"
-                         + (f"<p>{html.escape(_made_by(r).capitalize())}</p>" if _made_by(r) else "") + "</div></div>")
+                         + (f"<p>{html.escape(made.capitalize())}</p>" if made else "") + "</div></div>")
             for f in r.get("files", []):
                 parts.append(f"<img src='{name}/{html.escape(f)}' alt='{html.escape(f)}'>")
             for t in r.get("tables", []):
@@ -234,11 +235,12 @@ def markdown_page(job, base: Path) -> str:
             agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}{_p(f)}: {_cell(f['claim'])}"
                               for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
-            runs = _runs(r) and f"<br>*Runs:* {_cell(_runs(r))}"
+            runs, made = _runs(r), _made_by(r)
+            runs = runs and f"<br>*Runs:* {_cell(runs)}"
             lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {stale}{img}"
                          f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))}{runs} "
                          f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))}"
-                         f"{'; ' + _made_by(r) if _made_by(r) else ''} |")
+                         f"{'; ' + made if made else ''} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 
