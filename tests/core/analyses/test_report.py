@@ -4,6 +4,7 @@ experiments are not run again), cancellable, and an experiment whose data is mis
 it. The shipped report files name existing presets and checks; names resolve the way a student
 types them. Tiny presets keep it fast."""
 import json
+from pathlib import Path
 import re
 
 import numpy as np
@@ -133,6 +134,35 @@ def test_an_experiment_whose_data_is_missing_waits_and_the_rest_run(tmp_path, ca
     assert [e["state"] for e in summary["experiments"]] == ["done", "waiting for data"]
     page = (out / "index.html").read_text()
     assert "waiting for its data" in page and "aegui data fetch fashion-mnist" in page
+
+
+def test_a_stale_row_whose_new_run_waits_for_data_keeps_its_older_run(tmp_path, capsys, monkeypatch):
+    """A row made before, whose preset then changed, and whose data is gone when it is made again
+    (MNIST not registered on this machine): its older run stays (done.json, figures and saved
+    runs), listed as stale with why the new one waits; once the data is back it is made again."""
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(["report", path, "--out", out, "--only", "sweep", "--quiet"]) == 0
+    folder = out / "999-sweep"
+    older = json.loads((folder / "done.json").read_text())
+    files = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    preset = json.loads((tmp_path / "sweep.json").read_text())
+    preset["vary"]["train.learning_rate"] = [0.01, 0.04]       # the row's key moves: it is stale
+    (tmp_path / "sweep.json").write_text(json.dumps(preset))
+    monkeypatch.setattr(R, "needed_data", lambda exp: "needs mnist, which is not on this machine")
+    capsys.readouterr()
+    assert run_cli(["report", path, "--out", out, "--only", "sweep", "--quiet"]) == 0
+    assert json.loads((folder / "done.json").read_text()) == older
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()) == sorted([*files, Path("waiting.json")])
+    job = R.ReportJob(R.load_report(path), out, only=("sweep",))
+    state, record = job.state(*job.todo()[0])
+    assert state == "stale" and record["key"] == older["key"]
+    assert "waits for its data: needs mnist" in record["reason"]
+    assert "0.03" in (out / "index.html").read_text()          # the older run's sweep is still on the page
+    monkeypatch.undo()
+    assert run_cli(["report", path, "--out", out, "--only", "sweep", "--quiet"]) == 0
+    assert job.state(*job.todo()[0])[0] == "done" and not (folder / "waiting.json").exists()
+    assert json.loads((folder / "done.json").read_text())["key"] != older["key"]
 
 
 def test_names_resolve_like_a_student_types_them(tmp_path):

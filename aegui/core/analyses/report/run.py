@@ -335,6 +335,10 @@ class ReportJob(Job):
                 note = read_note(self.folder(spec, exp) / name)
             except ConfigError as err:
                 return "not run", {"error": f"{err}; it runs again next time"}
+            if note is not None and stale is not None and name == WAITING:
+                # the older run is still shown, as stale, with why its new run has not been made
+                return "stale", {**stale, "reason": f"{stale['reason']}; its new run waits for its data: "
+                                                    f"{note.get('reason', '')}"}
             if note is not None:
                 return state, note
         if stale is not None:
@@ -375,16 +379,19 @@ class ReportJob(Job):
             elif name not in self.rerun and exp.id not in self.rerun and done is not None:
                 yield item("skipped", index / count, message="finished before; not run again")
                 continue
-            for message in _clear_the_way(folder):
-                yield item("remade", reached, message=message)
             key, made = row_key(exp), made_by(exp)     # taken before the run: what made the row
-            _work_for(folder / "work", runs_key(exp))
             why = needed_data(exp)
             if why is not None:
+                # Checked before anything is cleared: the older run (its done.json, figures and
+                # saved runs) stays on the page until a new one can be made.
+                _room_for_a_note(folder)
                 _write_json(folder / WAITING, {"key": key[0], "reason": why})
                 yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
+            for message in _clear_the_way(folder):
+                yield item("remade", reached, message=message)
+            _work_for(folder / "work", runs_key(exp))
             discard(folder / WAITING)
             info = read_preset(exp.preset)
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
@@ -442,6 +449,15 @@ class ReportJob(Job):
         # What each listed file was when written: a resume then tells a file cut short since from a whole one.
         record["digests"] = file_digests(record, folder)
         return record
+
+
+def _room_for_a_note(folder: Path) -> None:
+    """The experiment's folder, made where missing (a file or link in its place is removed), with
+    everything in it left as it was."""
+    from aegui.core.analyses.report.files import discard
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        discard(folder)
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _clear_the_way(folder: Path) -> Iterator[str]:
