@@ -13,91 +13,23 @@ much, so it is held within the tolerance of the number it spreads, not of itself
 When the code that makes these rows changes on purpose, make the page again (the failure says
 how) and commit it with the change.
 """
-import csv
-import io
 import json
-import math
 import re
 
 import pytest
 
 from aegui.core.analyses.report import run as R
+from aegui.core.analyses.report.drift import differences, same_text, table_moves
 
 from core_helpers import ROOT
 
 DOCS = ROOT / "docs"
 REMAKE = ("python -m aegui report all --only {ids} --out docs/course-reports "
           "--markdown docs/course-reports.md")
-NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-SKIPPED = ("second", "load", "started", "cores", "resumed")     # the run's own circumstances, not its numbers
-
-
-def _unit(token: str) -> float:
-    """The size of the last printed digit of a number as the page prints it (rounding)."""
-    mantissa, _, exponent = token.lower().partition("e")
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    return 10.0 ** (int(exponent or 0) - decimals)
-
-
-def same_text(a: str, b: str, tolerance: float) -> str | None:
-    """None when two texts are the same but for numbers within `tolerance` (relative, plus the
-    printed rounding; a number after "±" relative to the number before it); else what differs."""
-    words_a, words_b = NUMBER.split(a), NUMBER.split(b)
-    if words_a != words_b:
-        return f"the words differ: {a!r} / {b!r}"
-    previous = None
-    for i, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))):
-        fx, fy = float(x), float(y)
-        spread = words_a[i].rstrip().endswith("±") and previous is not None
-        size = max(abs(previous[0]), abs(previous[1])) if spread else max(abs(fx), abs(fy))
-        if abs(fx - fy) > tolerance * size + max(_unit(x), _unit(y)):
-            return f"{x} against {y} (in {a[:120]!r})"
-        previous = (fx, fy)
-    return None
-
-
-def _spread_of(key: str, a: dict, b: dict):
-    """The (a, b) values a `*_std` field spreads (the field without `_std`), or None."""
-    if isinstance(key, str) and key.endswith("_std") and key[:-4] in a and key[:-4] in b:
-        return a[key[:-4]], b[key[:-4]]
-    return None
-
-
-def differences(a, b, tolerance: float, where: str = "", spreads=None) -> list[str]:
-    """Every difference between two JSON values beyond `tolerance`, by its place. `spreads`: the
-    (a, b) values a and b are spreads of (a `*_std` field's mean), whose size they are held to."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) != set(b):
-            return [f"{where}: fields {sorted(set(a) ^ set(b))}"]
-        return [d for k in a if not any(s in k for s in SKIPPED)
-                for d in differences(a[k], b[k], tolerance, f"{where}.{k}", _spread_of(k, a, b))]
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return [f"{where}: {len(a)} items against {len(b)}"]
-        of = list(zip(*spreads)) if spreads and all(isinstance(s, list) and len(s) == len(a) for s in spreads) \
-            else [None] * len(a)
-        return [d for i, (x, y) in enumerate(zip(a, b))
-                for d in differences(x, y, tolerance, f"{where}[{i}]", of[i])]
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        both_nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
-        numbers = spreads is not None and all(isinstance(s, (int, float)) for s in spreads)
-        size = max(abs(spreads[0]), abs(spreads[1])) if numbers else max(abs(a), abs(b))
-        if both_nan or abs(a - b) <= tolerance * size:
-            return []
-        return [f"{where}: {a} against {b}" + (f" (a spread of {spreads[0]})" if numbers else "")]
-    if isinstance(a, str) and isinstance(b, str):
-        why = same_text(a, b, tolerance)
-        return [] if why is None else [f"{where}: {why}"]
-    return [] if a == b else [f"{where}: {a!r} against {b!r}"]
 
 
 def table_differences(a: str, b: str, tolerance: float, where: str) -> list[str]:
-    rows_a, rows_b = list(csv.reader(io.StringIO(a))), list(csv.reader(io.StringIO(b)))
-    if not rows_a or rows_a[0] != rows_b[0]:
-        return [f"{where}: the columns differ"]
-    kept = [i for i, name in enumerate(rows_a[0]) if not any(s in name for s in SKIPPED)]
-    cells = lambda rows: [[r[i] for i in kept] for r in rows[1:]]
-    return differences(cells(rows_a), cells(rows_b), tolerance, where)
+    return [f"{at}: {what}" for at, move, what in table_moves(a, b, where) if move > tolerance]
 
 
 def page_rows(text: str, names) -> dict[str, list[str]]:

@@ -1,0 +1,147 @@
+"""How far a row made again moved from the row on the page: every number of its done.json, its
+tables and its page text compared, each relative to its own size, and its verdicts side by side.
+
+The same code, data and libraries give other rounding on another CPU (MKL and OpenBLAS pick their
+matrix kernels by instruction set), and a training of a few thousand steps carries it on. A
+spread (a standard deviation over seeds: a `*_std` field, a number written after "±") is the
+difference of numbers that each moved that much, so it is held to the size of the number it
+spreads, not of itself: 0.00096 against 0.00099 for a loss of 0.275 is a move of 0.01 % of that
+loss. A number is also allowed its printed rounding (0.275 against 0.2751 is no move).
+
+tests/cli/test_report_reproduces.py holds 002's committed page to its stated tolerance with
+`differences`; report/kernels.py measures each row's tolerance with `largest_move`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from typing import Iterator
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# The run's own circumstances, not its numbers.
+SKIPPED = ("second", "load", "started", "cores", "resumed")
+# done.json's fields that hold what the row measured and concluded.
+COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "tables", "health")
+WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
+
+
+def _unit(token: str) -> float:
+    """The size of the last printed digit of a number as the page prints it (rounding)."""
+    mantissa, _, exponent = token.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return 10.0 ** (int(exponent or 0) - decimals)
+
+
+def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
+    """(where, relative move beyond printed rounding, what) for each number of two texts."""
+    words_a, words_b = NUMBER.split(a), NUMBER.split(b)
+    if words_a != words_b:
+        yield where, WORDS, f"the words differ: {a!r} / {b!r}"
+        return
+    previous = None
+    for i, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))):
+        fx, fy = float(x), float(y)
+        spread = words_a[i].rstrip().endswith("±") and previous is not None
+        size = max(abs(previous[0]), abs(previous[1])) if spread else max(abs(fx), abs(fy))
+        beyond = abs(fx - fy) - max(_unit(x), _unit(y))
+        if beyond > 0:
+            yield where, (beyond / size if size else WORDS), f"{x} against {y} (in {a[:120]!r})"
+        previous = (fx, fy)
+
+
+def _spread_of(key: str, a: dict, b: dict):
+    """The (a, b) values a `*_std` field spreads (the field without `_std`), or None."""
+    if isinstance(key, str) and key.endswith("_std") and key[:-4] in a and key[:-4] in b:
+        return a[key[:-4]], b[key[:-4]]
+    return None
+
+
+def moves(a, b, where: str = "", spreads=None) -> Iterator[tuple[str, float, str]]:
+    """(where, relative move, what) for each number of two JSON values that differs: a move is
+    |a - b| over the size of the larger (or of the number a spread spreads); a difference that is
+    not a number's (other fields, other words) is an infinite move."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            yield where, WORDS, f"fields {sorted(set(a) ^ set(b))}"
+            return
+        for k in a:
+            if not any(s in k for s in SKIPPED):
+                yield from moves(a[k], b[k], f"{where}.{k}", _spread_of(k, a, b))
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            yield where, WORDS, f"{len(a)} items against {len(b)}"
+            return
+        of = list(zip(*spreads)) if spreads and all(isinstance(s, list) and len(s) == len(a) for s in spreads) \
+            else [None] * len(a)
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from moves(x, y, f"{where}[{i}]", of[i])
+    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b) or a == b:
+            return
+        numbers = spreads is not None and all(isinstance(s, (int, float)) and not isinstance(s, bool)
+                                              for s in spreads)
+        size = max(abs(spreads[0]), abs(spreads[1])) if numbers else max(abs(a), abs(b))
+        move = abs(a - b) / size if size and math.isfinite(size) else WORDS
+        yield where, move, f"{a} against {b}" + (f" (a spread of {spreads[0]})" if numbers else "")
+    elif isinstance(a, str) and isinstance(b, str):
+        yield from _text_moves(a, b, where)
+    elif a != b:
+        yield where, WORDS, f"{a!r} against {b!r}"
+
+
+def differences(a, b, tolerance: float, where: str = "") -> list[str]:
+    """Every difference between two JSON values beyond `tolerance` (relative), by its place."""
+    return [f"{at}: {what}" for at, move, what in moves(a, b, where) if move > tolerance]
+
+
+def same_text(a: str, b: str, tolerance: float) -> str | None:
+    """None when two texts are the same but for numbers within `tolerance` (relative, plus the
+    printed rounding; a number after "±" relative to the number before it); else what differs."""
+    for _, move, what in _text_moves(a, b, ""):
+        if move > tolerance:
+            return what
+    return None
+
+
+def table_cells(text: str) -> list[list[str]]:
+    """A CSV table's header and rows, without the columns of the run's circumstances."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    kept = [i for i, name in enumerate(rows[0]) if not any(s in name for s in SKIPPED)]
+    return [[r[i] for i in kept if i < len(r)] for r in rows]
+
+
+def table_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
+    """moves() over two CSV tables' cells (texts: a number is allowed its printed rounding)."""
+    rows_a, rows_b = table_cells(a), table_cells(b)
+    if not rows_a or not rows_b or rows_a[0] != rows_b[0]:
+        yield where, WORDS, "the columns differ"
+        return
+    yield from moves(rows_a[1:], rows_b[1:], where)
+
+
+def verdicts(record: dict) -> list[tuple[str, object]]:
+    """(claim, verdict) of each finding of a row's done.json: the verdict as the page words it
+    comes from `agrees` (True, False, None for too close, or a string such as "not comparable")."""
+    return [(f.get("claim", ""), f.get("agrees")) for f in record.get("findings", []) if isinstance(f, dict)]
+
+
+def flips(then: dict, now: dict) -> list[str]:
+    """The findings whose verdict differs between two makes of one row."""
+    a, b = verdicts(then), verdicts(now)
+    if [c for c, _ in a] != [c for c, _ in b]:
+        return [f"the findings differ: {len(a)} against {len(b)}"]
+    return [f"{claim}: {x!r} against {y!r}" for (claim, x), (_, y) in zip(a, b) if x != y]
+
+
+def health_changes(then: dict, now: dict) -> list[str]:
+    """The runs judged healthy in one make of a row and failed in the other (report/health.py)."""
+    def by_run(record):
+        return {(h.get("label"), h.get("seed")): h for h in record.get("health", []) if isinstance(h, dict)}
+    a, b = by_run(then), by_run(now)
+    return [f"{label} seed {seed}: " + ("healthy" if a[k].get("ok") else a[k].get("reason", "failed")) + " against "
+            + ("healthy" if b[k].get("ok") else b[k].get("reason", "failed"))
+            for k in a if k in b and a[k].get("ok") != b[k].get("ok") for label, seed in [k]]

@@ -1,0 +1,164 @@
+"""Each row's tolerance, measured: the row made again with the matrix kernels of other CPUs, and
+its numbers and verdicts compared with the row on the page.
+
+The same code, data and libraries give other rounding on another machine, because MKL (torch's
+matrix products), OpenBLAS (numpy's and scipy's) and ATen's own vector code each pick their
+kernels by the CPU's instruction set. All three can be told to use another set's kernels, so one
+machine stands in for three others. A row made again under each is compared number by number
+(report/drift.py: each number relative to its own size, a spread to what it spreads) and verdict
+by verdict. What a row states as its tolerance is the next step of TOLERANCES above its largest
+move; a row whose verdict changed, or whose numbers move past the last step, states none and the
+page says so.
+
+    python -m aegui.core.analyses.report.kernels --only 000-architectures,002-model-kinds \\
+        --out docs/course-reports [--write]
+
+makes the rows under each variant in a scratch folder (the committed rows are only read), prints
+each row's largest move and any changed verdict, and with --write records them in the folder's
+kernels.json (which the page reads) and each row's "tolerance" in resources/reports/NNN.json
+(the row key leaves the tolerance out: no row goes stale). `make tolerances ROWS=...` runs it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aegui.core.analyses.report.drift import COMPARED, WORDS, flips, health_changes, moves, table_moves
+
+# Instruction sets an x86-64 CPU of the last fifteen years has, each as the three libraries' switches.
+VARIANTS = {
+    "avx2": {"MKL_CBWR": "AVX2", "OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2"},
+    "sse4_2": {"MKL_CBWR": "SSE4_2", "OPENBLAS_CORETYPE": "Nehalem", "ATEN_CPU_CAPABILITY": "default"},
+    "compatible": {"MKL_CBWR": "COMPATIBLE", "OPENBLAS_CORETYPE": "Prescott", "ATEN_CPU_CAPABILITY": "default"},
+}
+TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+RESULTS = "kernels.json"
+
+
+def row_moves(committed: Path, remade: Path) -> dict:
+    """A row's largest relative move between its committed folder and one made again: {"move",
+    "where", "what", "flips", "words"} (words: places whose text changed beyond its numbers)."""
+    then = json.loads((committed / "done.json").read_text(encoding="utf-8"))
+    now = json.loads((remade / "done.json").read_text(encoding="utf-8"))
+    found = [m for field in COMPARED for m in moves(then.get(field), now.get(field), field)]
+    for table in now.get("tables", []):
+        if (committed / table).is_file() and (remade / table).is_file():
+            found += table_moves((committed / table).read_text(encoding="utf-8"),
+                                 (remade / table).read_text(encoding="utf-8"), table)
+    numbers = [m for m in found if m[1] != WORDS]
+    largest = max(numbers, key=lambda m: m[1], default=("", 0.0, ""))
+    return {"move": largest[1], "where": largest[0], "what": largest[2], "flips": flips(then, now),
+            "health": health_changes(then, now),
+            "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5]}
+
+
+def stated(move: float) -> float | None:
+    """The tolerance a row states for its largest move: the next step up, or None past the last."""
+    return next((t for t in TOLERANCES if move <= t), None)
+
+
+def make_again(rows: list[str], scratch: Path, variant: str) -> tuple[int, float, str]:
+    """(exit code, seconds, the end of what it printed) of `aegui report all --only rows` into
+    scratch/variant with that variant's kernels."""
+    env = dict(os.environ, **VARIANTS[variant])
+    out = scratch / variant
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "aegui", "report", "all", "--only", ",".join(rows),
+                           "--out", str(out), "--quiet"], env=env, capture_output=True, text=True)
+    return done.returncode, time.perf_counter() - started, (done.stdout + done.stderr)[-2000:]
+
+
+def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS)) -> dict:
+    """{row: {"variants": {variant: row_moves(...) or {"error"}}, "move", "tolerance", "flipped"}}."""
+    per_row: dict[str, dict] = {row: {"variants": {}} for row in rows}
+    for variant in variants:
+        code, seconds, tail = make_again(rows, scratch, variant)
+        for row in rows:
+            remade = scratch / variant / row
+            if not (remade / "done.json").is_file():
+                per_row[row]["variants"][variant] = {"error": f"not made (exit {code}): {tail[-300:]}"}
+                continue
+            per_row[row]["variants"][variant] = {**row_moves(committed_dir / row, remade),
+                                                 "seconds": round(seconds, 1)}
+    for row, found in per_row.items():
+        made = [v for v in found["variants"].values() if "error" not in v]
+        found["move"] = max((v["move"] for v in made), default=None)
+        found["flipped"] = sorted({f for v in made for f in v["flips"]})
+        found["health"] = sorted({h for v in made for h in v["health"]})
+        found["kernels"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items() if "error" not in m]
+        found["tolerance"] = (stated(found["move"]) if made and not found["flipped"] and not found["health"]
+                              and not any(v["words"] for v in made) else None)
+    return per_row
+
+
+def write(per_row: dict, committed_dir: Path) -> None:
+    """kernels.json beside the rows (merged with rows measured before) and each row's tolerance in
+    its report's JSON."""
+    from aegui.core.analyses.report import run as R
+    from aegui.core.files.atomic import atomic_write_text
+    path = committed_dir / RESULTS
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    kept.update(per_row)
+    atomic_write_text(path, json.dumps(kept, indent=2, sort_keys=True) + "\n")
+    for spec_path in sorted(R.reports_dir().glob("[0-9][0-9][0-9].json")):
+        raw = json.loads(spec_path.read_text(encoding="utf-8"))
+        changed = False
+        for e in raw["experiments"]:
+            found = per_row.get(f"{raw['id']}-{e['id']}")
+            if found is None:
+                continue
+            if found["tolerance"] is None:
+                changed |= e.pop("tolerance", None) is not None
+            elif e.get("tolerance") != found["tolerance"]:
+                e["tolerance"], changed = found["tolerance"], True
+        if changed:
+            atomic_write_text(spec_path, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
+
+
+def summary(per_row: dict) -> list[str]:
+    lines = []
+    for row, found in per_row.items():
+        move = found["move"]
+        said = "not made" if move is None else f"largest move {move * 100:.3g} %"
+        tolerance = found["tolerance"]
+        lines.append(f"{row:32} {said}; " + (f"states {tolerance * 100:g} %" if tolerance is not None else
+                                            "states no tolerance") +
+                     "".join(f"\n    verdict changed: {f}" for f in found["flipped"]) +
+                     "".join(f"\n    run health changed: {h}" for h in found["health"]) +
+                     "".join(f"\n    {v}: {m['error']}" for v, m in found["variants"].items() if "error" in m))
+    return lines
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m aegui.core.analyses.report.kernels", description=__doc__.split("\n\n")[0])
+    p.add_argument("--only", required=True, help="comma-separated rows (e.g. 000-architectures,002-model-kinds)")
+    p.add_argument("--out", default="docs/course-reports", help="the folder of the committed rows (read only)")
+    p.add_argument("--variants", default=",".join(VARIANTS), help=f"kernel sets among {', '.join(VARIANTS)}")
+    p.add_argument("--scratch", default=None, help="where the rows are made again (a temporary folder if unset)")
+    p.add_argument("--write", action="store_true", help="record the results in OUT/kernels.json and the reports' JSON")
+    a = p.parse_args(argv)
+    rows = [r for r in a.only.split(",") if r]
+    variants = [v for v in a.variants.split(",") if v]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        p.error(f"unknown kernel set {unknown[0]!r}: choose among {', '.join(VARIANTS)}")
+    missing = [r for r in rows if not (Path(a.out) / r / "done.json").is_file()]
+    if missing:
+        p.error(f"{Path(a.out) / missing[0]}: has no done.json; make the row first (make report)")
+    with tempfile.TemporaryDirectory(prefix="aegui-kernels-") as tmp:
+        scratch = Path(a.scratch) if a.scratch else Path(tmp)
+        per_row = measure(rows, Path(a.out), scratch, variants)
+    print("\n".join(summary(per_row)))
+    if a.write:
+        write(per_row, Path(a.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
