@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench fuzz soak report fingerprints icons clean
+.PHONY: run test smoke bench fuzz soak report fingerprints tolerances icons clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -53,6 +53,14 @@ bench: $(STAMP)
 # Hours on 2 cores (the seed-004 grid search most of it); resumable: run it again after a Ctrl-C.
 report: $(STAMP)
 	$(PY) -m aegui report all --out docs/course-reports --markdown docs/course-reports.md
+
+# Each row's tolerance across CPUs: the rows made again with other instruction sets' matrix kernels
+# (MKL, OpenBLAS, ATen), their numbers and verdicts set beside the committed ones, and the result
+# written to docs/course-reports/kernels.json and the rows' "tolerance" (report/kernels.py).
+# About twice the rows' own time; the default rows are those under 5 minutes on 2 cores.
+TOLERANCE_ROWS ?= 000-architectures,000-learning-rate,000-loss,000-epochs,000-inits,000-activations,000-final,000-vae-learning-rate,000-vae-bad,001-architectures,001-latent-spaces,001-per-font,001-scipy-optimizers,002-model-kinds
+tolerances: $(STAMP)
+	$(PY) -m aegui.core.analyses.report.kernels --only $(TOLERANCE_ROWS) --out docs/course-reports --write
 
 # The numbers of short seeded runs of every numerics component, which `make test` holds the code to
 # (tests/core/numerics_fingerprints.json): made again after a numerics revision bump (docs/numerics.md).

@@ -56,6 +56,11 @@ def test_the_committed_002_page_is_what_the_code_makes_from_scratch(tmp_path):
     committed_page = (DOCS / "course-reports.md").read_text(encoding="utf-8")
 
     out = tmp_path / "course-reports"
+    # what the rows state about other CPUs' kernels (report/kernels.py) is read from the page's folder
+    from aegui.core.analyses.report.kernels import RESULTS
+    if (DOCS / "course-reports" / RESULTS).is_file():
+        out.mkdir()
+        (out / RESULTS).write_bytes((DOCS / "course-reports" / RESULTS).read_bytes())
     job = R.ReportJob([spec], out, markdown=tmp_path / "course-reports.md")
     states = [p.state for p in job.steps()]
     assert states[-1] == "finished" and "failed" not in states, states

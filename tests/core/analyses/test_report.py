@@ -227,3 +227,36 @@ def test_classification_report_matches_scikit_learn():
     wp, wr, wf, _ = precision_recall_fscore_support(true, pred, average="weighted", zero_division=0)
     assert np.isclose(rep["weighted"]["f1"], wf) and np.isclose(rep["accuracy"], (true == pred).mean())
     assert "macro avg" in report_text(rep) and "support" in report_text(rep)
+
+
+def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
+    """report/kernels.py makes a finished row again with another CPU's kernels and measures how
+    far its numbers moved: a row of a few dozen steps moves by less than its stated tolerance, the
+    same row with a number of its done.json changed by 30 % moves 30 %, and the page says what
+    was measured."""
+    from aegui.core.analyses.report import kernels as K
+    from aegui.core.analyses.report.page import write_pages
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(["report", str(path), "--out", out, "--only", "sweep", "--quiet"]) == 0
+    found = K.measure(["999-sweep"], out, tmp_path / "scratch", ["compatible"], report=str(path))
+    row = found["999-sweep"]
+    assert "error" not in row["variants"]["compatible"], row
+    assert row["move"] < 0.01 and row["flipped"] == [] and row["health"] == [] and row["tolerance"] == K.stated(row["move"])
+    assert row["kernels"] == ["COMPATIBLE"]
+
+    remade = tmp_path / "scratch" / "compatible" / "999-sweep"
+    done = json.loads((remade / "done.json").read_text())
+    done["measured"]["configs"][0]["final_loss_mean"] *= 1.3
+    (remade / "done.json").write_text(json.dumps(done))
+    moved = K.row_moves(out / "999-sweep", remade)
+    assert abs(moved["move"] - 0.3 / 1.3) < 0.01 and moved["where"] == "measured.configs[0].final_loss_mean"
+    assert K.stated(moved["move"]) is None          # past the last step (20 %): no tolerance is stated
+
+    (out / K.RESULTS).write_text(json.dumps(found))
+    job = R.ReportJob(R.load_report(path), out, only=("sweep",))
+    write_pages(job)
+    import html
+    page = html.unescape((out / "index.html").read_text())
+    assert f"made again with other CPUs' matrix kernels (COMPATIBLE): numbers moved by at most {row['move'] * 100:.2g} %" in page
+    assert "verdicts and run health held" in page

@@ -252,6 +252,29 @@ def test_runs_that_blew_up_at_the_same_check_keep_their_crosses_apart():
             assert not _overlap(a["box"], b["box"]), (a, b)
 
 
+def test_seeds_that_failed_at_one_point_keep_their_notes_apart_in_their_settings_colour():
+    """001-scipy-optimizers: three of Adam's seeds ended dead at epoch 20 near one loss, and their
+    notes were written over each other. Each note now lies clear of the others, and a failed seed
+    is drawn dashed in its setting's colour (one colour a setting, not one a seed)."""
+    blue = RF.color(0)
+    runs = [{"label": "Adam", "epochs": [10, 20], "train": [0.62, 0.58], "train_std": [0.01, 0.01], "color": blue}]
+    runs += [{"label": f"Adam, seed {i}", "epochs": [10, 20], "train": [a, b], "stopped": "dead; did not learn",
+              "color": blue, "dash": True} for i, (a, b) in enumerate(((0.58, 0.6095), (0.64, 0.6105), (0.63, 0.61)))]
+    img = loss_curves(runs, title="t")
+    notes = _labels(img, "note")
+    assert sum(n["text"].startswith("dead") for n in notes) >= 3
+    for i, a in enumerate(notes):
+        for b in notes[i + 1:]:
+            assert not _overlap(a["box"], b["box"]), (a, b)
+
+
+def test_a_sweeps_failed_seed_is_drawn_dashed_in_its_settings_colour():
+    from aegui.core.analyses.report.figures.curves import _series
+    s = _series({"label": "Adam, seed 1", "epochs": [10, 20], "train": [0.6, 0.58], "color": RF.color(0),
+                 "dash": True, "stopped": "dead"}, True, "test")
+    assert s[0]["dash"] and s[0]["color"] == RF.color(0)
+
+
 def test_a_grid_cell_none_of_whose_seeds_trained_says_failed_and_the_title_which_seeds_it_covers(monkeypatch):
     """A grid point whose every seed failed its health check (report/health.py) has no mean: its
     cell says "failed" (not "n/a", which a run without a reading gets), and where some cells' means

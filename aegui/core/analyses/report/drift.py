@@ -25,6 +25,8 @@ SKIPPED = ("second", "load", "started", "cores", "resumed")
 # done.json's fields that hold what the row measured and concluded.
 COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "tables", "health")
 WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
+# report/kernels.py's measurements, beside the rows (the page reads them).
+RESULTS = "kernels.json"
 
 
 def _unit(token: str) -> float:

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import COMPARED, WORDS, flips, health_changes, moves, table_moves
+from aegui.core.analyses.report.drift import COMPARED, RESULTS, WORDS, flips, health_changes, moves, table_moves
 
 # Instruction sets an x86-64 CPU of the last fifteen years has, each as the three libraries' switches.
 VARIANTS = {
@@ -38,7 +38,6 @@ VARIANTS = {
     "compatible": {"MKL_CBWR": "COMPATIBLE", "OPENBLAS_CORETYPE": "Prescott", "ATEN_CPU_CAPABILITY": "default"},
 }
 TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
-RESULTS = "kernels.json"
 
 
 def row_moves(committed: Path, remade: Path) -> dict:
@@ -63,22 +62,22 @@ def stated(move: float) -> float | None:
     return next((t for t in TOLERANCES if move <= t), None)
 
 
-def make_again(rows: list[str], scratch: Path, variant: str) -> tuple[int, float, str]:
-    """(exit code, seconds, the end of what it printed) of `aegui report all --only rows` into
+def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, float, str]:
+    """(exit code, seconds, the end of what it printed) of `aegui report REPORT --only rows` into
     scratch/variant with that variant's kernels."""
     env = dict(os.environ, **VARIANTS[variant])
     out = scratch / variant
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "aegui", "report", "all", "--only", ",".join(rows),
+    done = subprocess.run([sys.executable, "-m", "aegui", "report", report, "--only", ",".join(rows),
                            "--out", str(out), "--quiet"], env=env, capture_output=True, text=True)
     return done.returncode, time.perf_counter() - started, (done.stdout + done.stderr)[-2000:]
 
 
-def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS)) -> dict:
+def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS), report: str = "all") -> dict:
     """{row: {"variants": {variant: row_moves(...) or {"error"}}, "move", "tolerance", "flipped"}}."""
     per_row: dict[str, dict] = {row: {"variants": {}} for row in rows}
     for variant in variants:
-        code, seconds, tail = make_again(rows, scratch, variant)
+        code, seconds, tail = make_again(rows, scratch, variant, report)
         for row in rows:
             remade = scratch / variant / row
             if not (remade / "done.json").is_file():
@@ -142,6 +141,7 @@ def main(argv=None) -> int:
     p.add_argument("--variants", default=",".join(VARIANTS), help=f"kernel sets among {', '.join(VARIANTS)}")
     p.add_argument("--scratch", default=None, help="where the rows are made again (a temporary folder if unset)")
     p.add_argument("--write", action="store_true", help="record the results in OUT/kernels.json and the reports' JSON")
+    p.add_argument("--list", action="store_true", help="list the rows and kernel sets it would use; make nothing")
     a = p.parse_args(argv)
     rows = [r for r in a.only.split(",") if r]
     variants = [v for v in a.variants.split(",") if v]
@@ -151,6 +151,10 @@ def main(argv=None) -> int:
     missing = [r for r in rows if not (Path(a.out) / r / "done.json").is_file()]
     if missing:
         p.error(f"{Path(a.out) / missing[0]}: has no done.json; make the row first (make report)")
+    if a.list:
+        for row in rows:
+            print(f"{row:32} made again with kernels {', '.join(VARIANTS[v]['MKL_CBWR'] for v in variants)}")
+        return 0
     with tempfile.TemporaryDirectory(prefix="aegui-kernels-") as tmp:
         scratch = Path(a.scratch) if a.scratch else Path(tmp)
         per_row = measure(rows, Path(a.out), scratch, variants)

@@ -50,12 +50,38 @@ def _dur(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.2f} h"
 
 
-def _reproduces(exp) -> str:
-    """The row's stated tolerance, or ""."""
-    if exp.tolerance is None:
-        return ""
-    within = "to the last digit" if exp.tolerance == 0 else f"within {exp.tolerance * 100:g} % (relative)"
-    return f" (made again from scratch, these numbers come out the same {within})"
+def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
+    """What the row's numbers hold to on another machine: its stated tolerance and, where it was
+    made again with other CPUs' kernels (report/kernels.py), what moved there."""
+    within = ""
+    if exp.tolerance is not None:
+        within = "to the last digit" if exp.tolerance == 0 else f"within {exp.tolerance * 100:g} % (relative)"
+    if not measured or measured.get("move") is None:
+        if within:
+            return f" (made again from scratch, these numbers come out the same {within})"
+        return (f" (not made again with other CPUs' kernels: a row of {_dur(seconds)}; its numbers are this "
+                "machine's and no tolerance is stated)")
+    kernels = ", ".join(measured.get("kernels", []))
+    moved = f"numbers moved by at most {measured['move'] * 100:.2g} %"
+    held = []
+    if measured.get("flipped"):
+        held.append("a verdict changed: " + "; ".join(measured["flipped"]))
+    if measured.get("health"):
+        held.append("run health changed: " + "; ".join(measured["health"]))
+    held = "; ".join(held) or "verdicts and run health held"
+    said = f"these numbers hold {within}" if within else \
+        "no tolerance is stated (a long training carries the rounding on; a loss near 0 is rounding)"
+    return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {held}; {said})"
+
+
+def kernel_measures(job) -> dict:
+    """report/kernels.py's measurements of the rows in the report's folder, or {}."""
+    from aegui.core.analyses.report.drift import RESULTS
+    try:
+        found = json.loads((Path(job.out_dir) / RESULTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 # A stale row keeps what its older run measured on the page, marked, until it runs again: a page
@@ -125,6 +151,7 @@ def _short(cell: str) -> str:
 
 
 def html_page(job) -> str:
+    kernels = kernel_measures(job)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>aegui course report</title>"
              f"<style>{CSS}</style></head><body>", "<h1>The course documents' experiments, run by aegui</h1>",
              "<p>Each experiment of a course document, run with the aegui preset named beside it. The documents' own "
@@ -150,7 +177,7 @@ def html_page(job) -> str:
                     continue
                 parts.append(f"<p><i>{html.escape(OLDER_RUN)}</i></p>")
             parts.append(f"<b>aegui</b> (<code>{html.escape(r.get('preset', ''))}</code>)"
-                         f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp))}</p>")
+                         f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp, kernels.get(name), r.get('seconds')))}</p>")
             if r.get("findings"):
                 parts.append("<ul>" + "".join(
                     f"<li><span class='{_mark(f.get('agrees'), f.get('close', False)).split()[0]}'>{_mark(f.get('agrees'), f.get('close', False))}</span>: "
@@ -189,7 +216,7 @@ def _loads(job) -> str:
 def markdown_page(job, base: Path) -> str:
     """Markdown with picture links relative to `base` (the folder the .md file lives in)."""
     rel = Path(os.path.relpath(job.out_dir, base))
-    records = _records(job)
+    records, kernels = _records(job), kernel_measures(job)
     waiting = sorted({r.get("reason", "").split(",")[0].replace("needs ", "") for _, _, st, r in records
                       if st == "waiting for its data"})
     counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "stale", "waiting for its data",
@@ -238,7 +265,7 @@ def markdown_page(job, base: Path) -> str:
             runs, made = _runs(r), _made_by(r)
             runs = runs and f"<br>*Runs:* {_cell(runs)}"
             lines.append(f"| {link}<br>`{r.get('preset', '')}` | {_cell(exp.document)} | {stale}{img}"
-                         f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp)))}{runs} "
+                         f"{_cell(r.get('aegui', '') + ('' if stale else _reproduces(exp, kernels.get(name), r.get('seconds'))))}{runs} "
                          f"| {'*(older run)* ' if stale else ''}{agree}{differs} | {_cell(_time(r))}"
                          f"{'; ' + made if made else ''} |")
         lines.append("")

@@ -70,30 +70,7 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
     figures = exp.figures or ("curves", "bars")
     opts = exp.options
     if "curves" in figures or "wrong_curves" in figures:
-        for fig, metric, ylabel, log in (("curves", "loss", "loss", True), ("wrong_curves", "mean_wrong",
-                                                                             "mean wrong pixels", False)):
-            if fig not in figures:
-                continue
-            panels = _split(result, opts.get("split"))
-            imgs = []
-            for title, configs in panels:
-                runs = []
-                for c in configs:
-                    cv = healthy_only.curves(c)
-                    name = _short_label(result.configs[c].label, opts.get("split"))
-                    if cv:
-                        # The band covers the healthy runs; every failed run is its own line (below), so a
-                        # seed is never both in a mean and marked beside it.
-                        runs.append({"label": name, "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
-                                     "train_std": cv[f"{metric}_std"]})
-                    runs += _failed_sweep_runs(every_run, healths, c, name, metric)
-                if runs:
-                    over = (f"the runs that trained, of {sweep.seeds}; a failed run alone" if
-                            len(healthy_only.runs) < len(every_run.runs) else f"{sweep.seeds} runs")
-                    imgs.append(loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over {over})",
-                                            ylabel=ylabel, log=log))
-            if imgs:
-                RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
+        _sweep_curves(result, every_run, healthy_only, healths, figures, opts, folder, out)
     if "bars" in figures:
         panels = _split(result, opts.get("split"))
         imgs = []
@@ -137,6 +114,39 @@ def _sweep(exp, result, folder: Path, out: dict) -> None:
             groups = [{"label": name, "values": [r[f"{m}_mean"] for r in rows],
                        "std": [r[f"{m}_std"] for r in rows]} for m, name in metrics]
             RF.save(RF.bars(cats, groups, title=title, ylabel="wrong pixels per glyph"), folder, f"{fig}.png", out)
+
+
+def _sweep_curves(result, every_run, healthy_only, healths, figures, opts, folder: Path, out: dict) -> None:
+    """A sweep's loss and wrong-pixel curves: each setting's healthy runs as a mean with a band, its
+    failed runs alone."""
+    sweep = result.sweep
+    for fig, metric, ylabel, log in (("curves", "loss", "loss", True), ("wrong_curves", "mean_wrong",
+                                                                         "mean wrong pixels", False)):
+        if fig not in figures:
+            continue
+        panels = _split(result, opts.get("split"))
+        imgs = []
+        for title, configs in panels:
+            runs = []
+            for i, c in enumerate(configs):
+                cv = healthy_only.curves(c)
+                name = _short_label(result.configs[c].label, opts.get("split"))
+                hue = RF.color(i)
+                if cv:
+                    # The band covers the healthy runs; every failed run is its own line (below), so a
+                    # seed is never both in a mean and marked beside it.
+                    runs.append({"label": name, "epochs": cv["epoch"], "train": cv[f"{metric}_mean"],
+                                 "train_std": cv[f"{metric}_std"], "color": hue})
+                # a failed run in its setting's colour, dashed: one colour a setting, not a colour a seed
+                runs += [{**r, "color": hue, "dash": True}
+                         for r in _failed_sweep_runs(every_run, healths, c, name, metric)]
+            if runs:
+                over = (f"the runs that trained, of {sweep.seeds}; a failed run alone" if
+                        len(healthy_only.runs) < len(every_run.runs) else f"{sweep.seeds} runs")
+                imgs.append(loss_curves(runs, title=title or f"{ylabel} vs epoch (mean ± std over {over})",
+                                        ylabel=ylabel, log=log))
+        if imgs:
+            RF.save(RF.side_by_side(imgs) if len(imgs) > 1 else imgs[0], folder, f"{fig}.png", out)
 
 
 def _sweep_seeds(result, config: int) -> dict:

@@ -382,10 +382,7 @@ class ReportJob(Job):
             key, made = row_key(exp), made_by(exp)     # taken before the run: what made the row
             why = needed_data(exp)
             if why is not None:
-                # Checked before anything is cleared: the older run (its done.json, figures and
-                # saved runs) stays on the page until a new one can be made.
-                _room_for_a_note(folder)
-                _write_json(folder / WAITING, {"key": key[0], "reason": why})
+                _note_waiting(folder, key[0], why)
                 yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
@@ -451,13 +448,15 @@ class ReportJob(Job):
         return record
 
 
-def _room_for_a_note(folder: Path) -> None:
-    """The experiment's folder, made where missing (a file or link in its place is removed), with
-    everything in it left as it was."""
+def _note_waiting(folder: Path, key: str, why: str) -> None:
+    """waiting.json in the experiment's folder (made where missing; a file or link in its place is
+    removed), and nothing else touched: checked before anything is cleared, the older run (its
+    done.json, figures and saved runs) stays on the page until a new one can be made."""
     from aegui.core.analyses.report.files import discard
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         discard(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    _write_json(folder / WAITING, {"key": key, "reason": why})
 
 
 def _clear_the_way(folder: Path) -> Iterator[str]:

@@ -85,7 +85,7 @@ def _series(r: dict, log: bool, test_name: str) -> list[dict]:
     y = _to_axis(r["train"], log)
     end = f" ({r['stopped']})" if r.get("stopped") else ""
     s = {"label": (f"{r['label']} (train)" if r.get("test") is not None else r["label"]) + end,
-         "x": np.asarray(r["epochs"], float), "y": y, "color": r["color"]}
+         "x": np.asarray(r["epochs"], float), "y": y, "color": r["color"], "dash": bool(r.get("dash"))}
     if r.get("train_std") is not None:
         mean, sd = np.asarray(r["train"], float), np.nan_to_num(np.asarray(r["train_std"], float))
         if log:
@@ -247,6 +247,15 @@ def _mark_stops(img, run: dict, s: dict, sx, sy, area, log: bool, finite: bool |
         height = 15 * len(lines)
         below = py + 8 + height <= bottom or py - 8 - height < top
         y0 = py + 8 if below else py - 8 - height
+        # Runs that stopped at one epoch near one loss would write their notes over each other:
+        # each further note moves on, away from its cross, until it is clear of the others.
+        x0 = px + 10 if right_side else px - 10 - max(draw.textlength(line, font=f) for line in lines)
+        x1 = x0 + max(draw.textlength(line, font=f) for line in lines)
+        notes = [lab["box"] for lab in img.info.get("labels", []) if lab["kind"] == "note"]
+        for _ in range(40):
+            if not any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y0 + height for b in notes):
+                break
+            y0 += 15 if below else -15
         for k, line in enumerate(lines):
             charts.text_at(img, draw, (px + 10 if right_side else px - 10, y0 + 15 * k), line, f,
                            ("l" if right_side else "r") + "a", "note", fill=s["color"])
