@@ -1,5 +1,6 @@
 """The benchmarks and tools still name what aegui has: every aegui module and name a script in
-bench/ or tools/ (the screenshot scripts) imports (at its top or inside a function) exists.
+bench/ or tools/ (the screenshot scripts, the documentation's reference generator) imports (at its
+top or inside a function) exists.
 
 `make bench` is not part of CI (it runs for an hour), so a function moved to another module broke
 it without any test noticing: bench/sweep_vs_sequential.py imported `preset_sweeps` from the
