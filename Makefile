@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke bench fuzz soak report fingerprints tolerances icons clean
+.PHONY: run test smoke docs bench fuzz soak report fingerprints tolerances icons clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -15,7 +15,12 @@ test: $(STAMP)
 smoke: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) main.py --smoke
 
-# Reliability (README, "Reliability"): 1000 hypothesis examples per file reader and of damaged
+# The documentation site (mkdocs.yml) into site/, strict: a warning fails it. Its reference pages
+# (commands, settings, presets, report rows) are made from the code as it builds (tools/docs_reference.py).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+# Reliability (docs/reliability.md): 1000 hypothesis examples per file reader and of damaged
 # report folders, 60 kill -9
 # per kind of save, 2000 random GUI actions. The default `make test` runs a few of each.
 fuzz: $(STAMP)
@@ -30,7 +35,7 @@ SOAK_MINUTES ?= 10
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/soak.py --minutes $(SOAK_MINUTES)
 
-# Each prints its figures next to a plain PyTorch reference where there is one (see README).
+# Each prints its figures next to a plain PyTorch reference where there is one (docs/measured.md).
 bench: $(STAMP)
 	$(PY) bench/batched_vs_sequential.py
 	$(PY) bench/font_targets.py
@@ -86,8 +91,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,cluster]"
+	$(PY) -m pip install --quiet -e ".[test,cluster,docs]"
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache

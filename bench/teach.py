@@ -11,10 +11,10 @@ them (the MLP for drawings it gives back as they are, else the local model:
 aegui.core.models.familiarity), the taught MLP, and the editor with the taught MLP. With
 --local-epochs N (default 300; 0 skips it) the local model is taught too, in this process.
 
-Writes docs/teach.md (--out: another file) and the table between the `bench/teach.py` markers in
-README.md (not with --no-readme). --epochs: the teaching epochs of `aegui teach` (its default 500).
+Writes docs/teach.md (--out: another file), the page docs/teaching.md links for these figures.
+--epochs: the teaching epochs of `aegui teach` (its default 500).
 
-Usage: python bench/teach.py [--seeds 3] [--repeats 20] [--local-epochs 300] [--epochs 500] [--no-readme]
+Usage: python bench/teach.py [--seeds 3] [--repeats 20] [--local-epochs 300] [--epochs 500]
                              [--out docs/teach.md]
 """
 from __future__ import annotations
@@ -43,7 +43,6 @@ from aegui.core.models.familiarity import denoise_with_fallback, familiarity  # 
 MLP, LOCAL = ROOT / "models" / "general-5x7-dae", ROOT / "models" / "general-5x7-local"
 GLYPHS = ROOT / "resources" / "lcd-glyphs.h"
 LEVELS = (0.0, 0.1, 0.2)
-START, END = "<!-- bench/teach.py: table -->", "<!-- /bench/teach.py -->"
 
 
 def run_teach(out: Path, seed: int, epochs: int) -> tuple[float, dict]:
@@ -87,7 +86,6 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--local-epochs", type=int, default=300)
     ap.add_argument("--epochs", type=int, default=500, help="teaching epochs of `aegui teach` (its default)")
-    ap.add_argument("--no-readme", action="store_true", help="write docs/teach.md only")
     ap.add_argument("--out", default=str(ROOT / "docs" / "teach.md"), help="the page written")
     a = ap.parse_args()
     t_all = time.perf_counter()
@@ -173,15 +171,6 @@ def main() -> int:
     ])
     Path(a.out).write_text(doc, encoding="utf-8")
     print(doc)
-    if not a.no_readme:
-        readme = ROOT / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        if not rest:
-            print("README.md has no bench/teach.py markers; left as it is", file=sys.stderr)
-        else:
-            readme.write_text(f"{head}{START}\n{summary}\n\n{table}\n{END}{tail}", encoding="utf-8")
     return 0
 
 

@@ -1,5 +1,6 @@
-"""The benchmarks still name what aegui has: every aegui module and name a script in bench/ imports
-(at its top or inside a function) exists.
+"""The benchmarks and tools still name what aegui has: every aegui module and name a script in
+bench/ or tools/ (the screenshot scripts, the documentation's reference generator) imports (at its
+top or inside a function) exists.
 
 `make bench` is not part of CI (it runs for an hour), so a function moved to another module broke
 it without any test noticing: bench/sweep_vs_sequential.py imported `preset_sweeps` from the
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted((ROOT / "bench").glob("*.py"))
+SCRIPTS = sorted((ROOT / "bench").glob("*.py")) + sorted((ROOT / "tools").glob("*.py"))
 
 
 def aegui_imports(source: str) -> list[tuple[int, str, str | None]]:
@@ -45,7 +46,7 @@ def missing(imports) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[p.name for p in SCRIPTS])
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.relative_to(ROOT).as_posix() for p in SCRIPTS])
 def test_every_aegui_name_a_benchmark_imports_exists(script):
     assert missing(aegui_imports(script.read_text(encoding="utf-8"))) == []
 

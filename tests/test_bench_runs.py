@@ -75,7 +75,7 @@ SMALLEST = {
     "sweep_vs_sequential.py": (["--epochs", "1", "--seeds", "1", "--phases", "cli,gui,runner,plain"], "JSON", ()),
     "sweep_vs_sequential.py grid": (["--phases", "grid", "--grid-samples", "64", "--grid-epochs", "1",
                                      "--grid-stacks", "0"], "JSON", ("mnist",)),
-    "teach.py": (["--seeds", "1", "--repeats", "1", "--local-epochs", "1", "--epochs", "1", "--no-readme",
+    "teach.py": (["--seeds", "1", "--repeats", "1", "--local-epochs", "1", "--epochs", "1",
                   "--out", "{tmp}/teach.md"], "# Teaching the general 5x7 denoiser", ()),
 }
 # Scripts without an entry of their own, and the benchmark whose run uses them.

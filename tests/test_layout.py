@@ -431,7 +431,7 @@ def test_code_and_tests_say_why_without_the_issue_tracker():
     """A docstring or comment says what is checked and why in words a newcomer can read: a number
     in the project's tracker sends them to a tracker they may not have."""
     files = [*PKG.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").glob("*.py"),
-             *(ROOT / "docs").glob("*.py"), ROOT / "main.py"]
+             *(ROOT / "tools").glob("*.py"), ROOT / "main.py"]
     texts = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in files if p.name != "test_layout.py"}
     assert tracker_citations(texts) == []
     assert tracker_citations({"a": '"""The panel (issue 24)."""', "b": "# Issue 22, defect 13: x",

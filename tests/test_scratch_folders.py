@@ -6,7 +6,7 @@ source, three rules:
 
 - tests make their folders under pytest's own (tmp_path, tmp_path_factory; pytest keeps the last
   three runs' and removes older ones), so a `tempfile.mkdtemp` in tests/ always names `dir=`;
-- a Python script of bench/, docs/ or installer/ removes each folder it makes with
+- a Python script of bench/, tools/ or installer/ removes each folder it makes with
   `tempfile.mkdtemp` when it ends (`atexit.register(shutil.rmtree, ...)`; a `with
   TemporaryDirectory()` needs nothing);
 - a shell script removes each `mktemp -d` folder with a `trap 'rm -rf ...' EXIT`.
@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ("bench", "docs", "installer")
+SCRIPTS = ("bench", "tools", "installer")
 REMOVED_AT_EXIT = re.compile(r"atexit\.register\(\s*shutil\.rmtree")
 TRAP = re.compile(r"^\s*trap\s+['\"][^'\"]*rm -rf", re.M)
 

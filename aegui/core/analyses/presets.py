@@ -1,7 +1,8 @@
 """The shipped experiment presets (resources/sweeps and resources/analyses) with what each states
 about itself: a description (which report it reproduces and how faithfully) and its time on 2
-CPU cores (`time_2cores_s`). bench/preset_times.py runs them against those times and
-docs/make_report_table.py runs them for the report table."""
+CPU cores (`time_2cores_s`). bench/preset_times.py runs them against those times, the course
+report (aegui/core/analyses/report/run.py) runs them for its rows, and tools/docs_reference.py
+lists them in the documentation's preset reference."""
 from __future__ import annotations
 
 import time

@@ -52,7 +52,9 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def parse_args(argv):
+def app_parser() -> argparse.ArgumentParser:
+    """The app's options (what `aegui` with no command, and main.py, take); the documentation's
+    command reference prints its help."""
     p = argparse.ArgumentParser(prog="aegui", description="aegui, the autoencoder studio")
     p.add_argument("--smoke", action="store_true", help="start, load the demo model, print timings as JSON, exit")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the window once the demo model is shown, exit")
@@ -64,7 +66,11 @@ def parse_args(argv):
     p.add_argument("--fresh", action="store_true", help="ignore saved window layout and settings")
     p.add_argument("--perspective", choices=("explore", "train", "experiments"),
                    help="show this perspective (Explore, Train, Experiments)")
-    return p.parse_args(argv)
+    return p
+
+
+def parse_args(argv):
+    return app_parser().parse_args(argv)
 
 
 def saved_look(settings, lang=None, theme_name=None) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 with it there: text it cuts (layout_check.layout_problems) and room it lacks (room_problems).
 
 One window serves every combination (building it takes seconds, switching a fraction of one):
-the window-size test matrix and docs/make_screenshots.py both use it.
+the window-size test matrix and tools/make_screenshots.py both use it.
 """
 from __future__ import annotations
 

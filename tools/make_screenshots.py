@@ -1,7 +1,7 @@
 """Regenerate docs/screenshots/: the whole window and each panel, after a real training run.
 
-python docs/make_screenshots.py            (offscreen; under Xvfb, set DISPLAY to use a real X window)
-python docs/make_screenshots.py --arrow    (only the pixel editor's arrow sequence, in seconds)
+python tools/make_screenshots.py            (offscreen; under Xvfb, set DISPLAY to use a real X window)
+python tools/make_screenshots.py --arrow    (only the pixel editor's arrow sequence, in seconds)
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Screenshots of teaching a glyph, explaining one input and comparing two models.
 
-python docs/make_screenshots_teach.py     (offscreen; writes docs/screenshots/teach-*.png,
+python tools/make_screenshots_teach.py     (offscreen; writes docs/screenshots/teach-*.png,
                                            explain-*.png and compare.png)
 
 The pixel editor is shown before, during and after "Teach it" on the LCD bell (the same noise
@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "docs"))
+sys.path.insert(0, str(ROOT / "tools"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 
 import numpy as np  # noqa: E402

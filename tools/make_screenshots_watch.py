@@ -1,6 +1,6 @@
 """Screenshots of "watch it learn": latent replay, step mode, the network view, search.
 
-python docs/make_screenshots_watch.py      (offscreen; writes docs/screenshots/watch-*.png)
+python tools/make_screenshots_watch.py      (offscreen; writes docs/screenshots/watch-*.png)
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "docs"))
+sys.path.insert(0, str(ROOT / "tools"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 
 import pyqtgraph as pg  # noqa: E402

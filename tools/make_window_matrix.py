@@ -3,8 +3,8 @@ perspective, with the text any of them cuts and the room rules they break (the s
 tests/qt/test_every_size.py), and the room each panel gets (docs/screenshots/room.json: the
 map's plot area and share of the window, the editor's grid, every chart's plot height).
 
-python docs/make_window_matrix.py            (writes docs/screenshots/window-WxH-LANG-THEME[-PERSPECTIVE].png)
-python docs/make_window_matrix.py --all      (all 48; by default the ones the docs keep)
+python tools/make_window_matrix.py            (writes docs/screenshots/window-WxH-LANG-THEME[-PERSPECTIVE].png)
+python tools/make_window_matrix.py --all      (all 48; by default the ones the docs keep)
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-sys.path.insert(0, str(ROOT / "docs"))
+sys.path.insert(0, str(ROOT / "tools"))
 from make_screenshots import demo_window  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder)
 
 OUT = ROOT / "docs" / "screenshots"
