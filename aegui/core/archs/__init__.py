@@ -15,7 +15,7 @@ from aegui.core.archs.convlayers import ConvLayers
 from aegui.core.archs.local import Local
 from aegui.core.archs.mlp import MLP
 from aegui.core.schema.experiment import ConfigError, shown
-from aegui.core.schema.registry import LiveLabels
+from aegui.core.schema.registry import LiveLabels, add
 
 __all__ = ["ARCHS", "LABELS", "NAMES", "Architecture", "ImageArchitecture", "arch_of", "build_model", "labels",
            "parameter_count", "register", "unregister"]
@@ -26,10 +26,7 @@ LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the bu
 
 
 def register(arch: Architecture) -> Architecture:
-    if not arch.name or arch.name in ARCHS:
-        raise ValueError(f"an architecture needs a name of its own; {shown(arch.name)} is taken or empty")
-    ARCHS[arch.name] = arch
-    return arch
+    return add(ARCHS, arch, "an architecture")
 
 
 def unregister(name: str) -> None:

@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 
 from aegui.core.schema.kinds import KIND_TABLE
+from aegui.core.schema.shown import ECHO_LIMIT, shown  # noqa: F401  (imported from here across aegui)
 
 # The numerics revision of the experiment settings' defaults (with config/validation.py): bump it
 # with any change to the numbers computed here (docs/numerics.md; the report's rows that use it are
@@ -61,22 +62,8 @@ def clipped(text: str) -> str:
     return f"{text[:MESSAGE_LIMIT * 2 // 3]} … {text[-(MESSAGE_LIMIT // 3):]}"
 
 
-# How much of a user's value a message repeats, and how long a message may grow: a layer line of
-# 1 MB was echoed whole.
-ECHO_LIMIT = 60
+# How long a message may grow (how much of a user's value it repeats: schema/shown.py).
 MESSAGE_LIMIT = 600
-
-
-def shown(value, limit: int = ECHO_LIMIT) -> str:
-    """repr() of a user's value for a message, cut to about `limit` characters: 'conv 1 3x3 sss…'
-    (1,000,011 characters)."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    if isinstance(value, str):
-        return f"{text[:limit - 2]}…{text[0]} ({len(value):,} characters)"
-    size = f" ({len(value):,} items)" if isinstance(value, (list, tuple, dict)) else ""
-    return f"{text[:limit - 1]}…{size}"
 
 
 def check(cond: bool, field_: str, problem: str) -> None:

@@ -2,7 +2,9 @@
 import: its names and labels as they are when read, so one registered later is offered too."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+
+from aegui.core.schema.shown import shown
 
 
 class LiveLabels(Mapping):
@@ -19,3 +21,12 @@ class LiveLabels(Mapping):
 
     def __len__(self) -> int:
         return len(self._table)
+
+
+def add(table: MutableMapping, entry, what: str):
+    """`entry` added to `table` under its `name`, which must be its own: ValueError otherwise
+    (`what`: "a data source", "an architecture", for the message)."""
+    if not entry.name or entry.name in table:
+        raise ValueError(f"{what} needs a name of its own; {shown(entry.name)} is taken or empty")
+    table[entry.name] = entry
+    return entry

@@ -16,7 +16,7 @@ from aegui.core.data.sources.folder import Folder
 from aegui.core.data.sources.font import Font
 from aegui.core.data.sources.idx import Idx
 from aegui.core.schema.experiment import ConfigError, shown
-from aegui.core.schema.registry import LiveLabels
+from aegui.core.schema.registry import LiveLabels, add
 
 __all__ = ["LABELS", "NAMES", "SOURCES", "Count", "DataSource", "FormProblem", "form_problem", "reads_glyphs", "register",
            "sample_shape", "source_of", "source_with", "unregister"]
@@ -27,10 +27,7 @@ LABELS = LiveLabels(SOURCES)            # name -> label, read when asked (the bu
 
 
 def register(source: DataSource) -> DataSource:
-    if not source.name or source.name in SOURCES:
-        raise ValueError(f"a data source needs a name of its own; {shown(source.name)} is taken or empty")
-    SOURCES[source.name] = source
-    return source
+    return add(SOURCES, source, "a data source")
 
 
 def unregister(name: str) -> None:
