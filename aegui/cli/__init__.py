@@ -1,4 +1,5 @@
-"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|import|teach|decode|sweep|data|replay|report ...` run headless.
+"""Command line: `aegui` (no arguments) opens the app; `aegui train|eval|export|import|teach|decode|sweep|data|replay|report ...`
+run headless.
 
 Bad input ends with exit status 2 and one line on stderr that names the file, field or
 line and what to do; never a traceback.
@@ -14,8 +15,8 @@ import sys
 
 def groups() -> tuple:
     """The command modules, each with its add_parsers(sub) and HANDLERS."""
-    from aegui.cli import analyses, data, decode, importing, replay, report, sweep, teach, train
-    return (train, importing, decode, sweep, analyses, data, replay, teach, report)
+    from aegui.cli import analyses, data, decode, export, importing, replay, report, sweep, teach, train
+    return (train, export, importing, decode, sweep, analyses, data, replay, teach, report)
 
 
 def build_parser():

@@ -18,7 +18,8 @@ INIT_NUMERICS = 1   # the weight initialisation (init_bound, init_weights)
 
 
 # An activation is its entry here, its derivative in ACTIVATION_GRADS, its name in
-# schema/experiment.py's ACTIVATIONS, its label in config/fields.py and that label's Spanish.
+# schema/experiment.py's ACTIVATIONS, its label in config/fields.py and that label's Spanish, and
+# its numpy version (both) in export/layer_source.py for the exported scripts.
 ACTIVATIONS = {
     "relu": torch.relu,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.01),

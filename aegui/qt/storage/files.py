@@ -187,6 +187,33 @@ class FileActions(QObject):
         return True
 
     # -- exports ----------------------------------------------------------------------------------
+    def export_script_dialog(self) -> None:
+        """File > Export model as…: the model shown as a numpy-only script (aegui.core.export),
+        written on a worker (its data is compressed into the .npz); a failure is one sentence."""
+        model = self.ws.current
+        if model is None or model is self.ws.live:
+            self.ws.tell("No model to export yet.")
+            return
+        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in model.name.lower()).strip("-") or "model"
+        default = str(Path(self.start_dir()) / f"{stem}.py")
+        path, _ = QFileDialog.getSaveFileName(self.window, tr("Export model as…"), default,
+                                              tr("Python scripts (*.py)"))
+        if not path:
+            return
+        if not path.lower().endswith(".py"):
+            path += ".py"
+        from aegui.core.export import export_model
+
+        def done(exported):
+            self.remember(exported.script)
+            self.ws.tell("Exported {path}", path=str(exported.script))
+
+        def failed(error):
+            QMessageBox.warning(self.window, tr("Could not export the model"), threads.error_text(error))
+
+        threads.run_task(export_model, model.model, model.experiment, model.dataset, path, False, model.name,
+                         on_done=done, on_error=failed, receiver=self.window)
+
     def export_dialog(self, what: str) -> None:
         filt = {"csv": tr("CSV files (*.csv)"), "strip_gif": tr("GIF animations (*.gif)")}.get(
             what, tr("PNG images (*.png)"))

@@ -84,6 +84,8 @@ class Menus(QObject):
         self._action(f, "Open model…", f_.open_model_dialog, QKeySequence.Open)
         self.act_save = self._action(f, "Save model", f_.save_model, QKeySequence.Save)
         self._action(f, "Save model as…", f_.save_model_as, "Ctrl+Shift+S")
+        # The model as a numpy script to take along (aegui.core.export), beside saving it.
+        self.export_script_action = self._action(f, "Export model as…", f_.export_script_dialog)
         self._build_models_entry(f)
         f.addSeparator()
         self.menu_export = f.addMenu("")

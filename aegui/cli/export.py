@@ -1,0 +1,32 @@
+"""`aegui export MODEL FILE.py`: a saved model as a readable numpy-only script (aegui.core.export)
+that prints the numbers `aegui eval MODEL` prints; --train adds a training loop from scratch."""
+from __future__ import annotations
+
+import sys
+
+from aegui.cli.common import UserError
+
+
+def add_parsers(sub) -> None:
+    x = sub.add_parser("export", help="write a saved model as a numpy-only Python script (weights in a .npz "
+                       "beside it) that prints what `aegui eval` prints")
+    x.add_argument("model", help="model folder (or its .json / .safetensors), as `aegui eval` takes it")
+    x.add_argument("script", help="the script to write, e.g. font3.py (its weights and data go to font3.npz)")
+    x.add_argument("--train", action="store_true", help="also write a numpy training loop from scratch "
+                   "(fully connected plain, denoising and variational autoencoders): python FILE.py --train")
+
+
+def cmd_export(args) -> int:
+    from aegui.core.export import ExportError, export_saved
+    try:
+        done = export_saved(args.model, args.script, train=args.train)
+    except ExportError as e:
+        raise UserError(str(e)) from None
+    what = "forward only (a convolutional model)" if done.forward_only else \
+        ("with its training loop" if args.train else "forward pass and evaluation")
+    print(f"wrote {done.script} ({done.script_bytes:,} bytes) and {done.weights.name} "
+          f"({done.weights_bytes:,} bytes): {what}; run it with: python {done.script}", file=sys.stderr)
+    return 0
+
+
+HANDLERS = {"export": cmd_export}
