@@ -260,3 +260,18 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     page = html.unescape((out / "index.html").read_text())
     assert f"made again with other CPUs' matrix kernels (COMPATIBLE): numbers moved by at most {row['move'] * 100:.2g} %" in page
     assert "verdicts and run health held" in page
+
+
+def test_a_verdict_that_changed_with_another_cpus_kernels_is_not_settled():
+    """A finding whose verdict came out otherwise when its row was made again with another CPU's
+    kernels is shown as too close across CPUs, with both verdicts; the others keep theirs."""
+    from aegui.core.analyses.report.drift import flips
+    from aegui.core.analyses.report.page import UNSETTLED, _verdict
+    here = {"findings": [{"claim": "a", "agrees": True}, {"claim": "b", "agrees": False}]}
+    there = {"findings": [{"claim": "a", "agrees": None, "close": True}, {"claim": "b", "agrees": False}]}
+    changed = flips(here, there)
+    assert changed == [{"claim": "a", "here": "agrees", "there": "too close to call"}]
+    measured = {"flipped": [{**changed[0], "kernels": ["AVX2"]}]}
+    assert _verdict(here["findings"][0], measured) == \
+        f"{UNSETTLED} (agrees with this machine's kernels, too close to call with AVX2's)"
+    assert _verdict(here["findings"][1], measured) == "differs"

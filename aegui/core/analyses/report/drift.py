@@ -125,18 +125,26 @@ def table_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
     yield from moves(rows_a[1:], rows_b[1:], where)
 
 
-def verdicts(record: dict) -> list[tuple[str, object]]:
-    """(claim, verdict) of each finding of a row's done.json: the verdict as the page words it
-    comes from `agrees` (True, False, None for too close, or a string such as "not comparable")."""
-    return [(f.get("claim", ""), f.get("agrees")) for f in record.get("findings", []) if isinstance(f, dict)]
+def verdict_word(agrees, close: bool = False) -> str:
+    """A finding's verdict as the page words it."""
+    if close:
+        return "too close to call"
+    return {True: "agrees", False: "differs", None: "not comparable"}.get(agrees, str(agrees))
 
 
-def flips(then: dict, now: dict) -> list[str]:
-    """The findings whose verdict differs between two makes of one row."""
+def verdicts(record: dict) -> list[tuple[str, str]]:
+    """(claim, verdict word) of each finding of a row's done.json."""
+    return [(f.get("claim", ""), verdict_word(f.get("agrees"), f.get("close", False)))
+            for f in record.get("findings", []) if isinstance(f, dict)]
+
+
+def flips(then: dict, now: dict) -> list[dict]:
+    """The findings whose verdict differs between two makes of one row: {"claim", "here" (the
+    verdict of `then`), "there" (of `now`)}."""
     a, b = verdicts(then), verdicts(now)
     if [c for c, _ in a] != [c for c, _ in b]:
-        return [f"the findings differ: {len(a)} against {len(b)}"]
-    return [f"{claim}: {x!r} against {y!r}" for (claim, x), (_, y) in zip(a, b) if x != y]
+        return [{"claim": "", "here": f"{len(a)} findings", "there": f"{len(b)} findings"}]
+    return [{"claim": claim, "here": x, "there": y} for (claim, x), (_, y) in zip(a, b) if x != y]
 
 
 def health_changes(then: dict, now: dict) -> list[str]:
@@ -144,6 +152,7 @@ def health_changes(then: dict, now: dict) -> list[str]:
     def by_run(record):
         return {(h.get("label"), h.get("seed")): h for h in record.get("health", []) if isinstance(h, dict)}
     a, b = by_run(then), by_run(now)
-    return [f"{label} seed {seed}: " + ("healthy" if a[k].get("ok") else a[k].get("reason", "failed")) + " against "
-            + ("healthy" if b[k].get("ok") else b[k].get("reason", "failed"))
-            for k in a if k in b and a[k].get("ok") != b[k].get("ok") for label, seed in [k]]
+    def said(h):
+        return "healthy" if h.get("ok") else (h.get("reason") or "failed").split(":")[0]
+    named = lambda label, seed: label if f"seed {seed}" in str(label) else f"{label}, seed {seed}"
+    return [f"{named(*k)}: {said(a[k])} here, {said(b[k])} there" for k in a if k in b and a[k].get("ok") != b[k].get("ok")]

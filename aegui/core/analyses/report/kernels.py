@@ -73,22 +73,28 @@ def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all"
     return done.returncode, time.perf_counter() - started, (done.stdout + done.stderr)[-2000:]
 
 
-def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS), report: str = "all") -> dict:
+def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS), report: str = "all",
+            reuse: bool = False) -> dict:
     """{row: {"variants": {variant: row_moves(...) or {"error"}}, "move", "tolerance", "flipped"}}."""
     per_row: dict[str, dict] = {row: {"variants": {}} for row in rows}
     for variant in variants:
-        code, seconds, tail = make_again(rows, scratch, variant, report)
+        if reuse and all((scratch / variant / row / "done.json").is_file() for row in rows):
+            code, seconds, tail = 0, 0.0, ""      # made before (--reuse): compared again, not made again
+        else:
+            code, seconds, tail = make_again(rows, scratch, variant, report)
         for row in rows:
             remade = scratch / variant / row
             if not (remade / "done.json").is_file():
                 per_row[row]["variants"][variant] = {"error": f"not made (exit {code}): {tail[-300:]}"}
                 continue
             per_row[row]["variants"][variant] = {**row_moves(committed_dir / row, remade),
-                                                 "seconds": round(seconds, 1)}
+                                                 "seconds": round(seconds, 1) if seconds else None}
     for row, found in per_row.items():
         made = [v for v in found["variants"].values() if "error" not in v]
         found["move"] = max((v["move"] for v in made), default=None)
-        found["flipped"] = sorted({f for v in made for f in v["flips"]})
+        found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()
+                                              if "error" not in m and f in m["flips"]]}
+                            for f in {json.dumps(f, sort_keys=True): f for v in made for f in v["flips"]}.values()]
         found["health"] = sorted({h for v in made for h in v["health"]})
         found["kernels"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items() if "error" not in m]
         found["tolerance"] = (stated(found["move"]) if made and not found["flipped"] and not found["health"]
@@ -128,7 +134,8 @@ def summary(per_row: dict) -> list[str]:
         tolerance = found["tolerance"]
         lines.append(f"{row:32} {said}; " + (f"states {tolerance * 100:g} %" if tolerance is not None else
                                             "states no tolerance") +
-                     "".join(f"\n    verdict changed: {f}" for f in found["flipped"]) +
+                     "".join(f"\n    verdict changed: {f['claim']}: {f['here']} here, {f['there']} with "
+                             f"{', '.join(f['kernels'])}'s kernels" for f in found["flipped"]) +
                      "".join(f"\n    run health changed: {h}" for h in found["health"]) +
                      "".join(f"\n    {v}: {m['error']}" for v, m in found["variants"].items() if "error" in m))
     return lines
@@ -142,6 +149,7 @@ def main(argv=None) -> int:
     p.add_argument("--scratch", default=None, help="where the rows are made again (a temporary folder if unset)")
     p.add_argument("--write", action="store_true", help="record the results in OUT/kernels.json and the reports' JSON")
     p.add_argument("--list", action="store_true", help="list the rows and kernel sets it would use; make nothing")
+    p.add_argument("--reuse", action="store_true", help="compare the rows already made in --scratch instead of making them")
     a = p.parse_args(argv)
     rows = [r for r in a.only.split(",") if r]
     variants = [v for v in a.variants.split(",") if v]
@@ -157,7 +165,7 @@ def main(argv=None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="aegui-kernels-") as tmp:
         scratch = Path(a.scratch) if a.scratch else Path(tmp)
-        per_row = measure(rows, Path(a.out), scratch, variants)
+        per_row = measure(rows, Path(a.out), scratch, variants, reuse=a.reuse)
     print("\n".join(summary(per_row)))
     if a.write:
         write(per_row, Path(a.out))

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from aegui.core.analyses.report.drift import verdict_word
 from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
@@ -62,10 +63,12 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
         return (f" (not made again with other CPUs' kernels: a row of {_dur(seconds)}; its numbers are this "
                 "machine's and no tolerance is stated)")
     kernels = ", ".join(measured.get("kernels", []))
-    moved = f"numbers moved by at most {measured['move'] * 100:.2g} %"
+    pct = measured["move"] * 100
+    moved = f"numbers moved by at most {pct:.0f} %" if pct >= 10 else f"numbers moved by at most {pct:.2g} %"
     held = []
     if measured.get("flipped"):
-        held.append("a verdict changed: " + "; ".join(measured["flipped"]))
+        held.append(f"{len(measured['flipped'])} verdict{'s' if len(measured['flipped']) > 1 else ''} changed "
+                    f"(marked {UNSETTLED})")
     if measured.get("health"):
         held.append("run health changed: " + "; ".join(measured["health"]))
     held = "; ".join(held) or "verdicts and run health held"
@@ -110,9 +113,21 @@ def _runs(r: dict) -> str:
 
 
 def _mark(agrees, close: bool = False) -> str:
-    if close:
-        return "too close to call"
-    return {True: "agrees", False: "differs", None: "not comparable"}[agrees]
+    return verdict_word(agrees, close)
+
+
+UNSETTLED = "too close across CPUs"
+
+
+def _verdict(f: dict, measured: dict | None) -> str:
+    """A finding's verdict, or, where the row made again with another CPU's kernels reached
+    another verdict (report/kernels.py), that it is not settled and both verdicts."""
+    word = _mark(f.get("agrees"), f.get("close", False))
+    for flip in (measured or {}).get("flipped", []):
+        if flip.get("claim") == f.get("claim"):
+            return (f"{UNSETTLED} ({word} with this machine's kernels, {flip['there']} with "
+                    f"{', '.join(flip.get('kernels', []))}'s)")
+    return word
 
 
 # ---------------------------------------------------------------- HTML
@@ -180,7 +195,7 @@ def html_page(job) -> str:
                          f"<p>{html.escape(r.get('aegui', '') + _reproduces(exp, kernels.get(name), r.get('seconds')))}</p>")
             if r.get("findings"):
                 parts.append("<ul>" + "".join(
-                    f"<li><span class='{_mark(f.get('agrees'), f.get('close', False)).split()[0]}'>{_mark(f.get('agrees'), f.get('close', False))}</span>: "
+                    f"<li><span class='{_verdict(f, kernels.get(name)).split()[0]}'>{_verdict(f, kernels.get(name))}</span>: "
                     f"{html.escape(f['claim'])} &mdash; {html.escape(f['measured'])}</li>" for f in r["findings"]) + "</ul>")
             if r.get("differs"):
                 parts.append(f"<p><b>Where aegui differs:</b> {html.escape(r['differs'])}</p>")
@@ -259,7 +274,7 @@ def markdown_page(job, base: Path) -> str:
                 stale = f"*{state}*: {_cell(why)}. *{OLDER_RUN}*<br>"
             fig = r.get("figure")
             img = f"![{name}]({rel.as_posix()}/{name}/{fig})<br>" if fig else ""
-            agree = "; ".join(f"{_mark(f.get('agrees'), f.get('close', False))}{_p(f)}: {_cell(f['claim'])}"
+            agree = "; ".join(f"{_verdict(f, kernels.get(name))}{_p(f)}: {_cell(f['claim'])}"
                               for f in r.get("findings", []))
             differs = f" **Differs:** {_cell(r['differs'])}" if r.get("differs") else ""
             runs, made = _runs(r), _made_by(r)
