@@ -23,7 +23,6 @@ from aegui.core.data.catalogue import DataFile, Entry, entry
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 from aegui.core.jobs.job import Progress as JobProgress
 
-CACHE_ENV = "AEGUI_HOME"
 _CHUNK = 1 << 16
 _verified: dict[tuple, bool] = {}     # (path, size, mtime) -> hash checked in this process
 
@@ -72,10 +71,8 @@ class FetchCancelled(Exception):
 def cache_dir() -> Path:
     """Where fetched datasets live: $AEGUI_HOME/datasets when set (tests), else the per-user
     cache folder (platformdirs: ~/.cache/aegui/datasets on Linux)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]) / "datasets"
-    import platformdirs
-    return platformdirs.user_cache_path("aegui", appauthor=False) / "datasets"
+    from aegui.core.files.paths import user_cache_dir
+    return user_cache_dir() / "datasets"
 
 
 def dataset_dir(name: str) -> Path:

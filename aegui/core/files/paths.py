@@ -51,6 +51,16 @@ def user_data_dir() -> Path:
     return base
 
 
+def user_cache_dir() -> Path:
+    """Where aegui keeps what it can make or fetch again (catalogue datasets, the user guide built
+    from source): $AEGUI_HOME when set (tests), else the per-user cache folder (platformdirs:
+    ~/.cache/aegui on Linux). Not made here: each user of it makes its own subfolder."""
+    if os.environ.get("AEGUI_HOME"):
+        return Path(os.environ["AEGUI_HOME"])
+    import platformdirs
+    return platformdirs.user_cache_path("aegui", appauthor=False)
+
+
 def autosave_dir() -> Path:
     """Where every model trained in the window is written as soon as its run ends."""
     return user_data_dir() / "autosave"
