@@ -26,6 +26,7 @@ LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the bu
 
 
 def register(arch: Architecture) -> Architecture:
+    """Adds an architecture to ARCHS under its name; a second one of the same name (or none) is refused."""
     if not arch.name or arch.name in ARCHS:
         raise ValueError(f"an architecture needs a name of its own; {shown(arch.name)} is taken or empty")
     ARCHS[arch.name] = arch
@@ -52,6 +53,7 @@ def labels() -> dict[str, str]:
 
 
 def parameter_count(spec) -> int:
+    """Trainable parameters of one model of `spec`, counted by its architecture without building it."""
     return arch_of(spec).parameter_count(spec)
 
 

@@ -12,23 +12,29 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for
 
 
 def app_root() -> Path:
+    """The folder holding resources/ and models/: the bundle's _internal/ when frozen, else the source checkout.
+    """
     frozen = getattr(sys, "_MEIPASS", None)
     return Path(frozen) if frozen else Path(__file__).resolve().parents[3]
 
 
 def resources_dir() -> Path:
+    """The shipped resources: font.h, emoji, presets, sweeps, icons, translations."""
     return app_root() / "resources"
 
 
 def models_dir() -> Path:
+    """The shipped demo models."""
     return app_root() / "models"
 
 
 def presets_dir() -> Path:
+    """The shipped experiment presets, resources/presets."""
     return resources_dir() / "presets"
 
 
 def course_font_path() -> Path:
+    """The course's font.h (Font1, Font2, Font3)."""
     return resources_dir() / "font.h"
 
 

@@ -27,6 +27,7 @@ LABELS = LiveLabels(SOURCES)            # name -> label, read when asked (the bu
 
 
 def register(source: DataSource) -> DataSource:
+    """Adds a data source to SOURCES under its name; a second one of the same name (or none) is refused."""
     if not source.name or source.name in SOURCES:
         raise ValueError(f"a data source needs a name of its own; {shown(source.name)} is taken or empty")
     SOURCES[source.name] = source
