@@ -74,8 +74,9 @@ fingerprints: $(STAMP)
 
 # One-folder desktop bundle: dist/aegui/aegui, dist/aegui-<version>-linux-<arch>.tar.gz and, where
 # dpkg-deb exists (Debian, Ubuntu), dist/aegui_<version>_<arch>.deb (docs/packaging.md).
+# The user guide (make docs) is built first: the bundle carries it for Help > User guide.
 .PHONY: package
-package: $(STAMP)
+package: $(STAMP) docs
 	$(PY) -m pip install --quiet 'pyinstaller>=6.11,<7'
 	PY=$(PY) installer/build.sh
 	if command -v dpkg-deb >/dev/null; then installer/build-deb.sh dist/aegui dist; \

@@ -90,3 +90,16 @@ def test_the_generator_writes_the_same_pages_the_site_shows(tmp_path):
     written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "ref").iterdir()}
     assert written == generator().pages()
     assert set(written) == {"cli.md", "settings.md", "presets.md", "report-rows.md"}
+
+
+def test_every_panels_help_anchor_is_in_the_built_site(site):
+    """Help > Help on a panel and a panel's "?" open page.html#anchor (the panel table's `guide`):
+    each page is built and has an element with that id."""
+    from aegui.qt.perspectives.panels import PANELS
+    missing = []
+    for key, panel in PANELS.items():
+        page, _, anchor = panel.guide.partition("#")
+        html = site / (page[:-len(".md")] + ".html")
+        if not html.is_file() or f'id="{anchor}"' not in html.read_text(encoding="utf-8"):
+            missing.append(f"{key}: {panel.guide}")
+    assert len(PANELS) > 10 and missing == []

@@ -287,3 +287,18 @@ def test_spec_lists_the_modules_the_app_imports_by_name(monkeypatch, tmp_path):
     assert wanted <= hidden, sorted(wanted - hidden)
     for name in wanted:
         assert (ROOT / (name.replace(".", "/") + ".py")).is_file(), name
+
+
+def test_the_bundle_carries_the_user_guide_built_first(monkeypatch, tmp_path):
+    """Help > User guide opens _internal/docs-site/ in the bundle (aegui/core/files/guide_site.py):
+    the spec hands PyInstaller the site `make docs` builds as docs-site/, and `make package` builds
+    it before the spec runs."""
+    import re
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    (analysis,) = run_spec(tmp_path)["Analysis"]
+    assert (str(ROOT / "site"), "docs-site") in analysis.kwargs["datas"]
+    from aegui.core.files import guide_site     # the names the app looks for
+    assert guide_site.BUNDLED == "docs-site" and guide_site.MADE == "site"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    package = re.search(r"^package:(.*)$", makefile, re.M)
+    assert package and "docs" in package.group(1).split(), package

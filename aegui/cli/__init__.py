@@ -20,6 +20,8 @@ def groups() -> tuple:
 
 
 def build_parser():
+    """The `aegui` argument parser with every command group's subcommands; parse errors exit with status 2 and
+    one line."""
     import aegui
     from aegui.cli.common import Parser
     p = Parser(prog="aegui", description="aegui, the autoencoder studio. With no command, opens the app.")

@@ -20,6 +20,7 @@ PANEL_NAMES = {"ae": ("ae", "latent"), "pca": ("pca", "raw"), "tsne": ("tsne", "
 
 
 def add_parsers(sub) -> None:
+    """Adds `denoise-curve`, `embed` and `probe` to the subcommands."""
     c = sub.add_parser("denoise-curve", help="wrong pixels after denoising vs noise level, mean ± std over seeds",
                        description="Train a denoising experiment's seeds (or take trained models) and measure "
                        "wrong pixels after denoising vs noise level for each noise type, against the noisy "
@@ -139,6 +140,9 @@ def _positive(value, name: str) -> None:
 # ---------------------------------------------------------------- denoise-curve
 
 def cmd_denoise_curve(args) -> int:
+    """`aegui denoise-curve`: trains a denoising spec's seeds (or takes trained models), measures wrong pixels
+    against the noise level and writes the curve's CSV, PNG and JSON. Returns the exit status (130 when
+    cancelled)."""
     from dataclasses import replace
 
     from aegui.core.config.load import load_experiment
@@ -222,6 +226,8 @@ def _panels(text: str) -> list[tuple[str, str]]:
 
 
 def cmd_embed(args) -> int:
+    """`aegui embed`: the 2-D autoencoder codes beside PCA and t-SNE for each font (or a config's data); writes
+    the panels' PNG and CSV and prints a JSON summary. Returns the exit status."""
     from aegui.core.analyses.embedding import EmbeddingJob, panel_title
     from aegui.core.runs.storage import load_model
     fonts = [f.strip() for f in args.fonts.split(",") if f.strip()]
@@ -305,6 +311,8 @@ def _probe_spec(target: Path):
 
 
 def cmd_probe(args) -> int:
+    """`aegui probe`: trains a classifier on a model's codes (training the model first when the target is a
+    config), writes its results and prints a JSON summary. Returns the exit status."""
     from dataclasses import asdict, replace
 
     from aegui.core.schema.experiment import ConfigError

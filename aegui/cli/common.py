@@ -15,7 +15,9 @@ class UserError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    """argparse's parser with aegui's exit status and a clipped one-line message for bad arguments."""
     def error(self, message):
+        """Exits with EXIT_BAD_INPUT and the message cut to one line, pointing at --help."""
         # argparse repeats the value it refused, whole: one_line keeps a 1 MB argument out.
         self.exit(EXIT_BAD_INPUT, f"aegui: error: {clipped(message)} (see `{self.prog} --help`)\n")
 
@@ -80,6 +82,7 @@ class Interrupts:
 
     @property
     def exit_code(self) -> int:
+        """130 (EXIT_CANCELLED) once Ctrl-C was pressed, else 0."""
         return EXIT_CANCELLED if self.count else 0
 
 
@@ -121,6 +124,7 @@ def out_folder(text: str):
 
 
 def parse_level(text: str) -> float:
+    """A noise level as a fraction: "0.1", "10%" and "10" all give 0.1; anything outside 0-100 % is refused."""
     try:
         value = float(text.rstrip("%"))
     except ValueError:
@@ -133,6 +137,7 @@ def parse_level(text: str) -> float:
 
 
 def parse_point(text: str) -> list[float]:
+    """--z: comma-separated numbers as a list of floats."""
     try:
         return [float(v) for v in text.split(",")]
     except ValueError:
@@ -141,6 +146,7 @@ def parse_point(text: str) -> list[float]:
 
 
 def parse_dims(text: str) -> tuple[int, int]:
+    """--dims: two non-negative latent dimension indices, "I,J"."""
     try:
         dims = tuple(int(v) for v in text.split(","))
     except ValueError:
@@ -151,6 +157,7 @@ def parse_dims(text: str) -> tuple[int, int]:
 
 
 def parse_range(text: str) -> tuple[float, float]:
+    """--range: "LO,HI" with LO < HI, as a pair of floats."""
     values = parse_point(text)
     if len(values) != 2 or not values[0] < values[1]:
         raise argparse.ArgumentTypeError(f"--range {shown(text)} must be two numbers LO,HI with LO < HI, e.g. -2.5,2.5")
@@ -158,5 +165,6 @@ def parse_range(text: str) -> tuple[float, float]:
 
 
 def load_model_dir(path):
+    """(network, experiment, metadata) of a saved model folder or its .json / .safetensors."""
     from aegui.core.runs.storage import load_model
     return load_model(path)

@@ -10,6 +10,7 @@ from aegui.cli.common import EXIT_CANCELLED, UserError
 
 
 def add_parsers(sub) -> None:
+    """Adds `data` and its list, fetch, path and add subcommands."""
     d = sub.add_parser("data", help="the dataset catalogue: list, fetch NAME, path NAME, add NAME FOLDER")
     dsub = d.add_subparsers(dest="data_command", required=True, parser_class=type(d))
     dsub.add_parser("list", help="the catalogue, and which datasets are already fetched")
@@ -42,6 +43,8 @@ def _progress(quiet: bool):
 
 
 def cmd_data(args) -> int:
+    """`aegui data list|fetch|path|add`: shows the catalogue, downloads and verifies a dataset, prints where one
+    is read from, or registers a folder the user already has. Returns the exit status."""
     from aegui.core.data import catalogue, local_files
     from aegui.core.data.fetch import FetchCancelled, FetchError, dataset_dir, fetch, missing, verified_folder
 

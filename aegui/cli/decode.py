@@ -10,6 +10,7 @@ from aegui.core.schema.experiment import shown
 
 
 def add_parsers(sub) -> None:
+    """Adds `decode`: a latent point, a grid over two dimensions or a VAE's prior samples."""
     d = sub.add_parser("decode", help="the glyph or image at a latent point, a grid over two latent "
                        "dimensions, or samples from a VAE's prior")
     d.add_argument("model", help="model folder (or its .json / .safetensors)")
@@ -35,6 +36,8 @@ def add_parsers(sub) -> None:
 
 
 def cmd_decode(args) -> int:
+    """`aegui decode`: the picture at --z (printed as text for a glyph, written with --out), or a grid (--grid)
+    or prior samples (--samples) as a PNG. Returns the exit status."""
     from aegui.core.models import latent
     from aegui.core.data.glyphs import array_to_text
 

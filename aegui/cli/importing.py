@@ -11,6 +11,7 @@ from aegui.cli.common import UserError, out_folder
 
 
 def add_parsers(sub) -> None:
+    """Adds `import`: a student's config shown as aegui's, or a student's saved network made a model."""
     p = sub.add_parser("import", help="show the aegui config a student's JSON config becomes (and how each key "
                        "was read), or make an aegui model of a student's saved network")
     p.add_argument("file", help="a student's config JSON, or a network saved as JSON (layers with W and B)")
@@ -32,6 +33,8 @@ def tell_table(imported, stream=None) -> None:
 
 
 def cmd_import(args) -> int:
+    """`aegui import`: a student's config prints as aegui's config with how each key was read; a saved network
+    (layers with W and B) becomes a model folder. Returns the exit status."""
     from aegui.core.files.jsonfile import parse_json
     from aegui.core.files.userfile import read_text
     from aegui.core.config.load import read_config_text

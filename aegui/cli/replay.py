@@ -8,6 +8,7 @@ from aegui.cli.common import UserError, load_model_dir
 
 
 def add_parsers(sub) -> None:
+    """Adds `replay`: a model's latent snapshots as a GIF or PNG frames."""
     r = sub.add_parser("replay", help="how the latent codes moved while the model trained (saved "
                        "snapshots) as an animated GIF or PNG frames")
     r.add_argument("model", help="model folder (or its .json / .safetensors)")
@@ -18,6 +19,8 @@ def add_parsers(sub) -> None:
 
 
 def cmd_replay(args) -> int:
+    """`aegui replay`: reads the snapshots saved with a model and writes them as an animated GIF or a folder of
+    PNG frames. Returns the exit status."""
     from aegui.core.analyses.replay import export
     from aegui.core.runs.storage import model_paths
     from aegui.core.train.snapshots import ReplayError, load_replay

@@ -16,6 +16,7 @@ from aegui.cli.common import EXIT_CANCELLED, UserError, catch_sigint
 
 
 def add_parsers(sub) -> None:
+    """Adds `report`: a course document's experiments run and written as a report page."""
     r = sub.add_parser("report", help="run a course document's experiments and write the report page (HTML + PNG/CSV)",
                        description="Run every experiment of a course document with aegui's presets and write "
                        "DIR/index.html (each experiment's figures and tables next to what the document reports, the "
@@ -62,6 +63,8 @@ def _describe(p) -> str:
 
 
 def cmd_report(args) -> int:
+    """`aegui report`: runs (or resumes) a course document's experiments into --out and writes the page,
+    Markdown and JSON; --list only shows each experiment's state. Returns the exit status."""
     from aegui.core.analyses.report.files import ReportError
     from aegui.core.analyses.report.run import ReportJob, holding_folder, load_report
     from aegui.core.files.errors import user_message

@@ -12,6 +12,7 @@ from aegui.core.schema.experiment import shown
 
 
 def add_parsers(sub) -> None:
+    """Adds `sweep`: every combination of a sweep JSON (or a search over it), here or on Ray."""
     w = sub.add_parser("sweep", help="train every combination of a sweep JSON, N seeds each",
                        description="Train every combination of the fields a sweep JSON varies, N seeds "
                        "each; write results.csv (mean and population std per config), runs.csv, "
@@ -43,6 +44,8 @@ def _sweep_line(p) -> str:
 
 
 def cmd_sweep(args) -> int:
+    """`aegui sweep`: trains every config of a sweep N seeds each (or runs its search) and writes the results
+    files; Ctrl-C keeps the finished groups. Returns the exit status."""
     from dataclasses import replace
 
     from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, with_overrides

@@ -15,6 +15,8 @@ def _fmt(value) -> str:
 
 
 def run_search(args, sweep) -> int:
+    """`aegui sweep` for a sweep with a "search" block: runs its Optuna trials (here or on Ray), writes what
+    finished, and returns the exit status."""
     from aegui.core.analyses.sweeps.search import SearchRunner, write_search
 
     runner = SearchRunner(sweep, ray=args.ray is not None, address=args.ray or None, num_cpus=args.cpus,

@@ -14,6 +14,7 @@ from aegui.core.runs.outfolder import claimed
 
 
 def add_parsers(sub) -> None:
+    """Adds `teach`: fine-tune a 5x7 model on new glyphs while keeping the ones it knows."""
     t = sub.add_parser("teach", help="teach a 5x7 model (e.g. models/general-5x7-dae) the glyphs of a "
                        "font.h, keeping the ones it knows")
     t.add_argument("model", help="model folder (or its .json / .safetensors)")
@@ -53,6 +54,8 @@ class _Line:
 
 
 def cmd_teach(args) -> int:
+    """`aegui teach`: fine-tunes a model on a font.h's glyphs, saves the taught model with its glyphs' font.h
+    and prints a JSON summary of the wrong pixels before and after. Returns the exit status."""
     from aegui.core.analyses import teach as T
     from aegui.core.data.datasets import from_config
     from aegui.core.train.memory import check_measure

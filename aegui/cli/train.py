@@ -25,6 +25,7 @@ def _seeds(text: str):
 
 
 def add_parsers(sub) -> None:
+    """Adds `train` and `eval`."""
     t = sub.add_parser("train", help="train a model from a JSON config (aegui's or a student's)")
     t.add_argument("config", help="config JSON, e.g. resources/presets/font3-ae2d.json")
     t.add_argument("--dataset", help="data to train on instead of the config's data.path: a font.h, "
@@ -187,6 +188,8 @@ def _replay_recorder(dataset):
 
 
 def cmd_train(args) -> int:
+    """`aegui train`: reads a config (aegui's or a student's), applies the command line's overrides, trains and
+    saves the best model in --out. Returns the exit status (1 when training diverged, 130 after Ctrl-C)."""
     from aegui.core.config.load import read_config
     from aegui.core.config.validation import with_changes
     from aegui.core.runs.outfolder import claimed
@@ -285,6 +288,8 @@ def _auto_seeds(exp, samples: int):
 
 
 def cmd_eval(args) -> int:
+    """`aegui eval`: a saved model's wrong pixels (or MSE and PSNR for pictures) on its data or another, with
+    optional noise; prints a table and a JSON line. Returns the exit status."""
     import numpy as np
 
     from dataclasses import replace

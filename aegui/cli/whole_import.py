@@ -72,5 +72,6 @@ def install():
 
 
 def uninstall(finder) -> None:
+    """Takes the finder install() returned off sys.meta_path (None or already removed: nothing to do)."""
     if finder is not None and finder in sys.meta_path:
         sys.meta_path.remove(finder)

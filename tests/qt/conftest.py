@@ -88,6 +88,17 @@ def light_theme(qapp):
         theme.apply("light")
 
 
+@pytest.fixture(autouse=True)
+def opened_urls(monkeypatch):
+    """What the window asked the desktop to open (QDesktopServices.openUrl), recorded instead: no
+    test starts a browser or a file manager (Help > User guide, a panel's "?", a results folder's
+    link). A test that patches openUrl itself replaces this one."""
+    from PySide6.QtGui import QDesktopServices
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    return opened
+
+
 @pytest.fixture
 def aegui_home(tmp_path, monkeypatch):
     """User data (autosave, glyph library) in a temp folder, never the real one."""

@@ -29,6 +29,7 @@ AXIS = (120, 120, 120)
 
 
 def canvas(width: int, height: int) -> Image.Image:
+    """A white RGB picture of that size, what every chart is drawn on."""
     return Image.new("RGB", (width, height), "white")
 
 
@@ -121,6 +122,8 @@ def _dashed(draw, points, color, width=2, dash=7):
 
 
 def axis_range(values: Sequence[np.ndarray], pad: float = 0.05, zero: bool = True) -> tuple[float, float]:
+    """(low, high) of an axis over the finite values of every series, padded at the top; from 0 unless `zero` is
+    false, and a range around a single value instead of none."""
     finite = [np.asarray(v, float)[np.isfinite(v)] for v in values]
     finite = [v for v in finite if v.size]
     if not finite:

@@ -50,10 +50,13 @@ CSV_COLUMNS = ["dataset", "method", "space", "index", "label", "x", "y"]
 
 
 def panel_title(method: str, space: str) -> str:
+    """A panel's title: the autoencoder's name, or PCA / t-SNE with the space it maps (pixels or codes)."""
     return METHOD_LABELS[method] if method == "ae" else PANEL_TITLES[method, space]
 
 
 def default_perplexity(n: int) -> float:
+    """t-SNE's perplexity for n points: 30, or less for a small set (it must stay well below the number of
+    points)."""
     return float(min(30.0, max(1.0, (n - 1) / 3)))
 
 
@@ -94,6 +97,8 @@ def _project(x, method, seed, perplexity):
 
 @dataclass
 class Panel:
+    """One method's 2-D map of one dataset: the points, their labels and, for drawing them as pictures, the
+    samples."""
     dataset: str
     method: str                # ae, pca, tsne
     space: str                 # raw, latent
@@ -103,11 +108,13 @@ class Panel:
 
     @property
     def title(self) -> str:
+        """The panel's title (panel_title)."""
         return panel_title(self.method, self.space)
 
 
 @dataclass
 class EmbeddingResult:
+    """Every panel of an embedding study, in dataset-then-method order, with its seed and time."""
     panels: list[Panel] = field(default_factory=list)
     seed: int = 0
     seconds: float = 0.0
@@ -115,24 +122,30 @@ class EmbeddingResult:
 
     @property
     def datasets(self) -> list[str]:
+        """The datasets mapped, in the panels' order."""
         return list(dict.fromkeys(p.dataset for p in self.panels))
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
+        """The (method, space) pairs of the panels, in their order."""
         return list(dict.fromkeys((p.method, p.space) for p in self.panels))
 
     def panel(self, dataset: str, method: str, space: str) -> Panel:
+        """The panel of one dataset, method and space; KeyError when there is none."""
         for p in self.panels:
             if (p.dataset, p.method, p.space) == (dataset, method, space):
                 return p
         raise KeyError(f"no {method}/{space} panel for {dataset}")
 
     def rows(self) -> list[dict]:
+        """One row per point of every panel (dataset, method, space, index, label, x, y), as embedding.csv holds
+        them."""
         return [{"dataset": p.dataset, "method": p.method, "space": p.space, "index": i, "label": lab,
                  "x": float(p.xy[i, 0]), "y": float(p.xy[i, 1])}
                 for p in self.panels for i, lab in enumerate(p.labels)]
 
     def to_csv(self, path) -> Path:
+        """Writes the rows to `path` as CSV (floats in full precision) and returns it."""
         from aegui.core.files.atomic import atomic_write_text
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -189,6 +202,8 @@ class EmbeddingResult:
         return img
 
     def write(self, out_dir, pictures: bool = False) -> dict[str, Path]:
+        """Writes embedding.csv and embedding.png (points drawn as labels, or as the samples with `pictures`)
+        into `out_dir`; returns their paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"csv": self.to_csv(out / "embedding.csv"), "png": out / "embedding.png"}
@@ -229,6 +244,8 @@ def embed_dataset(data, model=None, panels: Sequence[tuple[str, str]] = DEFAULT_
 
 
 def font_preset(font: str) -> Path:
+    """The 2-D autoencoder preset trained for a font: its own (fontN-ae2d.json) where it has one, else Font3's.
+    """
     from aegui.core.files.paths import resources_dir
     presets = resources_dir() / "presets"
     own = presets / f"{font.lower()}-ae2d.json"
@@ -278,6 +295,7 @@ class EmbeddingJob(Job):
         self._session = None
 
     def cancel(self) -> None:
+        """Cancels the job and stops the autoencoder training now, if one is."""
         super().cancel()
         session = self._session
         if session is not None:
@@ -307,6 +325,8 @@ class EmbeddingJob(Job):
             self.trained[name] = session.best_model()
 
     def steps(self) -> Iterator[EmbeddingProgress]:
+        """For each dataset: trains its 2-D autoencoder when a panel needs codes and none was given, then
+        computes every panel, yielding EmbeddingProgress and ending with the result."""
         start = time.perf_counter()
         result = EmbeddingResult(seed=self.seed)
         names = list(self.data)

@@ -30,6 +30,8 @@ LOGVAR_CLAMP = (-20.0, 20.0)    # as in training (train/session.py): exp() of it
 
 @dataclass
 class LayerValues:
+    """One layer's values for the explained input: before and after its activation, and its part in the model.
+    """
     name: str                   # the weights' name in model.safetensors without .weight, or "input"
     kind: str                   # input, dense, conv, deconv, local (same-size conv), linear
     activation: str             # "" for the input
@@ -42,6 +44,8 @@ class LayerValues:
 
 @dataclass
 class VaeStep:
+    """A VAE's sampling step for the explained input, per latent dimension: mean, spread, the noise drawn, the
+    code and its KL term."""
     mean: np.ndarray            # [L] mu
     log_var: np.ndarray         # [L] log sigma^2 (clamped as in training)
     sigma: np.ndarray           # [L] the spread exp(log_var / 2)
@@ -53,11 +57,14 @@ class VaeStep:
 
     @property
     def kl_total(self) -> float:
+        """The KL term summed over the latent dimensions, in nats."""
         return float(self.kl.sum())
 
 
 @dataclass
 class DenoiseStep:
+    """A denoiser's step for the explained input: the noisy input, the output, the thresholded result and the
+    pixels it changed."""
     noisy: np.ndarray           # [D] the input the model got
     output: np.ndarray          # [D] its output, probabilities
     result: np.ndarray          # [D] 0 / 1: the output thresholded at 0.5, keeping the input's pixel
@@ -71,6 +78,8 @@ class DenoiseStep:
 
 @dataclass
 class Explanation:
+    """One input walked through a model: every layer's values, the code, the output, and the VAE's or denoiser's
+    step where the model has one."""
     input: np.ndarray           # [D] what went in (the noisy input for a denoiser)
     shape: tuple                # how a sample is shown, e.g. (7, 5) or (32, 32, 3)
     layers: list[LayerValues]   # input first, output last
@@ -81,6 +90,7 @@ class Explanation:
     notes: list[str] = field(default_factory=list)
 
     def layer(self, name: str) -> LayerValues:
+        """The layer named `name`; KeyError naming the layers there are."""
         for lay in self.layers:
             if lay.name == name:
                 return lay

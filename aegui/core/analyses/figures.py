@@ -28,6 +28,7 @@ def auto_scale(shape, target: int = TILE_PX) -> int:
 
 
 def font(size: int = FONT_PX) -> ImageFont.ImageFont:
+    """Pillow's built-in font at `size` pixels (the figures need no font file)."""
     return ImageFont.load_default(size=size)
 
 
@@ -41,6 +42,8 @@ def sample_image(img, scale: int = 1) -> Image.Image:
 
 
 def save_image(img, path, scale: int | None = None) -> Image.Image:
+    """Saves one sample as a PNG, each pixel enlarged (by `scale`, or a size that suits the sample), and returns
+    the picture."""
     pil = sample_image(img, scale or auto_scale(np.shape(img)))
     _save(pil, path)
     return pil

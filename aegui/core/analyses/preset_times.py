@@ -23,6 +23,7 @@ FILE_NAME = "preset_times.json"
 
 
 def times_path(root: Path | None = None) -> Path:
+    """Where the measured preset times are kept: resources/preset_times.json (or under `root`)."""
     if root is None:
         from aegui.core.files.paths import resources_dir
         root = resources_dir()
@@ -105,10 +106,12 @@ class ExpectedTimes:
     gpu: str | None = None
 
     def seconds(self, stem: str) -> float | None:
+        """A preset's measured time on this machine class in seconds; None when it was not measured."""
         row = self.table.get(stem)
         return float(row["seconds"]) if isinstance(row, dict) and "seconds" in row else None
 
     def quick(self, stem: str) -> bool:
+        """Whether the preset is expected to finish within a minute here."""
         s = self.seconds(stem)
         return s is not None and s <= QUICK_S
 

@@ -14,6 +14,8 @@ from aegui.core.schema.experiment import shown
 
 @dataclass(frozen=True)
 class PresetInfo:
+    """A shipped sweep or analysis preset as the menus list it: its file, kind, name, description and stated
+    time."""
     path: Path
     kind: str                  # "sweep", "denoising_curve", "probe", "compare" or "classifier"
     name: str
@@ -22,14 +24,17 @@ class PresetInfo:
 
     @property
     def stem(self) -> str:
+        """The file name without .json, which names the preset in the times table and menus."""
         return self.path.stem
 
     @property
     def quick(self) -> bool:
+        """Whether it is a quick variant (its file ends in -quick)."""
         return self.stem.endswith("-quick")
 
 
 def preset_files(root: Path | None = None) -> list[Path]:
+    """The shipped presets' files: resources/sweeps/*.json, then resources/analyses/*.json, each sorted."""
     if root is None:
         from aegui.core.files.paths import resources_dir
         root = resources_dir()
@@ -37,6 +42,7 @@ def preset_files(root: Path | None = None) -> list[Path]:
 
 
 def read_preset(path: Path) -> PresetInfo:
+    """The PresetInfo of one preset file (a file without "analysis" is a sweep)."""
     from aegui.core.files.jsonfile import read_json
     raw = read_json(path)
     kind = raw.get("analysis", "sweep")
@@ -45,6 +51,7 @@ def read_preset(path: Path) -> PresetInfo:
 
 
 def list_presets(root: Path | None = None) -> list[PresetInfo]:
+    """Every shipped preset, in preset_files' order."""
     return [read_preset(p) for p in preset_files(root)]
 
 

@@ -36,6 +36,8 @@ def projection(codes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def class_list(labels) -> list[str] | None:
+    """The labels' classes in order (numerically when they are numbers), when the points are worth colouring by
+    class: 2 to len(COLORS) classes, fewer than the points. None otherwise."""
     names = set(labels)
     if not (2 <= len(names) <= len(COLORS) and len(names) < len(labels)):
         return None
@@ -51,6 +53,8 @@ def project_all(codes, basis, origin) -> np.ndarray:
 
 
 def bounds(xy: np.ndarray, pad: float = 0.06) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) around every frame's points, padded by `pad` of each span, so the view stays
+    still through the replay."""
     lo, hi = xy.reshape(-1, 2).min(0), xy.reshape(-1, 2).max(0)
     span = np.maximum(hi - lo, 1e-3)
     return lo[0] - pad * span[0], hi[0] + pad * span[0], lo[1] - pad * span[1], hi[1] + pad * span[1]
@@ -87,6 +91,7 @@ def draw_frame(xy, labels, caption: str, box, size: int = 480) -> Image.Image:
 
 
 def caption(epoch: int, loss: float) -> str:
+    """A frame's caption: its epoch and loss."""
     return f"epoch {epoch}   loss {loss:.4g}"
 
 

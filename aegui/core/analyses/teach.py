@@ -65,6 +65,8 @@ class TeachError(ValueError):
 
 @dataclass(frozen=True)
 class TeachSettings:
+    """How a model is taught new glyphs: the fine-tuning's epochs and learning rate, the new glyphs' share of
+    each epoch, and how progress is measured."""
     # Measured with bench/teach.py on models/general-5x7-dae and 20 new glyphs: 300 epochs leave
     # 0.25 wrong pixels per new glyph at 10 % noise, 500 about 0.2, 1000 about 0.15 (the noisy
     # input has 1.9); the course's glyphs stay at 0.2-0.25. 500 epochs take about 3 s on one core.
@@ -102,6 +104,7 @@ class TeachProgress(Progress):
 
     @property
     def done(self) -> bool:
+        """Whether teaching has ended (finished, stopped or failed)."""
         return self.state != P.RUNNING
 
 
@@ -144,6 +147,7 @@ class Taught:
 
     @property
     def new(self) -> Dataset:
+        """The new glyphs as a dataset (made on first use)."""
         if self.new_set is None:
             self.new_set = glyph_dataset(self.fonts)
         return self.new_set
@@ -216,12 +220,15 @@ def reading_arrays(arrays, labels, name: str = "Taught"):
 
 
 def glyph_dataset(fonts) -> Dataset:
+    """The glyphs of `fonts` as one dataset named after them."""
     glyphs = [g for f in fonts for g in f.glyphs]
     return Dataset("+".join(f.name for f in fonts), G.glyphs_to_array(glyphs), [g.label for g in glyphs],
                    GLYPH_SHAPE, [g.code for g in glyphs])
 
 
 def check_teachable(exp: Experiment, model) -> None:
+    """Raises TeachError unless the model reads 5x7 glyphs from a font file, the only data teaching can add to.
+    """
     if not reads_glyphs(exp.data) or getattr(model, "input_dim", None) != G.ROWS * G.COLS:
         raise TeachError(f"this model reads {shown(exp.data.source)} data; teaching adds 5x7 glyphs, so it "
                          "needs a model trained on font.h glyphs (e.g. models/general-5x7-dae)")
@@ -301,6 +308,8 @@ class TeachSession:
         yield TeachProgress(phase=PREPARING, count=3, total=total, total_epochs=s.epochs)
 
     def steps(self) -> Iterator[TeachProgress]:
+        """Prepares the training set and the model on first call, then fine-tunes, yielding TeachProgress at
+        each check (and in between while an epoch is long)."""
         if self.session is None:
             yield from self._prepare()
         for rec in self.session.steps():
@@ -403,6 +412,7 @@ def measuring(base_model, taught: Taught, sets, repeats: int = 20, seed: int = 0
 
 
 def glyph_file_text(fonts) -> str:
+    """The taught glyphs as a font.h, the file the taught model's data.extra_glyphs names."""
     return G.write_font_h(fonts, "Glyphs taught with aegui teach (listed in the model's data.extra_glyphs).")
 
 

@@ -26,6 +26,7 @@ LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the bu
 
 
 def register(arch: Architecture) -> Architecture:
+    """Adds an architecture to ARCHS under its name; a second one of the same name (or none) is refused."""
     return add(ARCHS, arch, "an architecture")
 
 
@@ -49,6 +50,7 @@ def labels() -> dict[str, str]:
 
 
 def parameter_count(spec) -> int:
+    """Trainable parameters of one model of `spec`, counted by its architecture without building it."""
     return arch_of(spec).parameter_count(spec)
 
 

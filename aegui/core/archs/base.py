@@ -14,6 +14,8 @@ from aegui.core.schema.experiment import ConfigError, ModelSpec, check, shown, w
 
 
 class Architecture:
+    """One value of model.arch: its rules, its size and memory, the network it builds, and how the builder lays
+    it out. Subclasses fill in the methods."""
     name = ""                # the config's model.arch
     label = ""               # its English name (the Spanish is in resources/i18n/es.json)
     reads_images = False     # reads `model.input_shape` images (True) or flat vectors
@@ -32,6 +34,7 @@ class Architecture:
         names the field to change."""
 
     def parameter_count(self, spec: ModelSpec) -> int:
+        """Trainable parameters of one model of `spec`, counted without building it."""
         raise NotImplementedError
 
     def input_size(self, spec: ModelSpec) -> int:
@@ -97,9 +100,12 @@ class ImageArchitecture(Architecture):
     example_shape = "[32, 32, 3]"       # named when input_shape is missing
 
     def input_size(self, spec: ModelSpec) -> int:
+        """Values of one sample: height x width x channels."""
         return math.prod(spec.image_shape)
 
     def check_fits(self, spec: ModelSpec, data) -> None:
+        """ConfigError naming model.input_shape unless the data's samples are images of the shape the model
+        reads."""
         have = tuple(data.shape) if len(data.shape) == 3 else (*data.shape, 1)
         if len(data.shape) not in (2, 3) or have != spec.image_shape:
             shape = "x".join(str(s) for s in data.shape)
@@ -125,9 +131,11 @@ class ImageArchitecture(Architecture):
                   f"channel counts must be whole numbers from 1 to 1024, got {shown(v)}")
 
     def shrink_advice(self, spec: ModelSpec) -> tuple[str, str]:
+        """The conv channels, or smaller images, are what to cut when the weights do not fit in memory."""
         return "model.channels", f"use fewer conv channels (now {list(spec.channels)}) or smaller images"
 
     def feature_maps(self, model, x) -> list:
+        """The network's own feature maps of one input."""
         return model.feature_maps(x)
 
     @staticmethod

@@ -10,6 +10,8 @@ from aegui.core.models.param_layouts import conv_layout
 
 
 class Conv(ImageArchitecture):
+    """Stride-2 convolutions that halve the image per conv layer down to a dense code, and transposed
+    convolutions back up."""
     name = "conv"
     label = "convolutional"
     builder_rows = ("model.channels", "model.latent")
@@ -35,13 +37,17 @@ class Conv(ImageArchitecture):
               "the contractive penalty is computed for MLP encoders only; use arch 'mlp'")
 
     def parameter_count(self, spec: ModelSpec) -> int:
+        """From the conv layout's count."""
         return conv_layout(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
+        """A ConvAutoencoder of K stacked models."""
         from aegui.core.models.conv_net import ConvAutoencoder
         return ConvAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:
+        """The input plus each conv layer's maps (a quarter of the pixels per halving); 0 when the layout is
+        invalid."""
         try:
             enc = conv_layout(spec)[0]
         except ValueError:
@@ -54,10 +60,13 @@ class Conv(ImageArchitecture):
         return total + 3 * spec.latent_dim
 
     def step_activations(self, spec: ModelSpec) -> int:
+        """Each conv layer's maps, kept twice, and three copies of the image."""
         h, w, c = spec.image_shape
         return sum(ch * (h * w) // 4 ** (i + 1) for i, ch in enumerate(spec.channels)) * 2 + h * w * c * 3
 
     def layer_chain(self, spec: ModelSpec, shape, latent_at: int) -> list[tuple[str, bool]]:
+        """The image, each halved map as HxWxC, the code, and the image again; the sizes alone while the data's
+        shape is unknown."""
         if shape is None:
             return super().layer_chain(spec, shape, latent_at)
         h, w, c = self.image_sides(shape)
@@ -74,10 +83,12 @@ class Conv(ImageArchitecture):
         return [ends, *maps, latent, *reversed(maps), ends]
 
     def form_layers(self, d, latent, encoder, decoder, mirror, channels, shape):
+        """Only the input, latent and output sizes: the conv layers come from the channels row."""
         # The conv layers are the channels; `layers` holds only the sizes at both ends.
         return ((d, latent) if mirror else (d, latent, d)), 1, mirror
 
     def form_checks(self, exp, latent_at: int) -> list[ConfigError]:
+        """5x7 glyphs are refused: a stride-2 convolution cannot halve them."""
         if reads_glyphs(exp.data):
             return [ConfigError("model.arch", "5x7 glyphs cannot be halved by a stride-2 convolution; "
                                               "use the MLP architecture for fonts")]

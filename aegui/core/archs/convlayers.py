@@ -14,6 +14,8 @@ from aegui.core.schema.kinds import kind_of
 
 
 class ConvLayers(ImageArchitecture):
+    """A convolutional autoencoder written layer by layer ("conv 32 3x3", "maxpool 2x2", "dense 2"), or laid out
+    from the channels and latent size when no lines are given."""
     name = "convlayers"
     label = "convolutional, layer by layer"
     # Empty layer lists are laid out from the channels and latent rows (layer_kinds.layer_lines).
@@ -28,6 +30,8 @@ class ConvLayers(ImageArchitecture):
             raise ConfigError(f"{e.field}[{e.index}]", e.problem) from None
 
     def validate(self, m: ModelSpec) -> None:
+        """The images and channels, both layer lists or neither, sides that survive the halvings, layer
+        sizes that match the plan's ends, and no VAE or contractive kind; ConfigError names the field."""
         self.validate_images(m)
         check(bool(m.conv_encoder) == bool(m.conv_decoder), "model.conv_decoder" if m.conv_encoder
               else "model.conv_encoder", "list both the encoder's and the decoder's layers, or neither "
@@ -57,13 +61,16 @@ class ConvLayers(ImageArchitecture):
               "the contractive penalty is computed for MLP encoders only; use arch 'mlp'")
 
     def parameter_count(self, spec: ModelSpec) -> int:
+        """From the layer plan's count."""
         return layer_plan(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
+        """A LayerStackAutoencoder of K stacked models."""
         from aegui.core.models.convlayers_net import LayerStackAutoencoder
         return LayerStackAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:
+        """The input plus every layer's output in the plan; 0 when the plan is invalid."""
         try:
             enc, dec, _, _ = layer_plan(spec)
         except ValueError:
@@ -71,12 +78,15 @@ class ConvLayers(ImageArchitecture):
         return math.prod(spec.image_shape) + sum(math.prod(s.shape_out) for s in enc + dec)
 
     def step_activations(self, spec: ModelSpec) -> int:
+        """Twice the forward values."""
         return self.forward_values(spec) * 2
 
     def shrink_advice(self, spec: ModelSpec) -> tuple[str, str]:
+        """The layer lines' channels or layers are what to cut when the weights do not fit."""
         return "model.conv_encoder", "use fewer channels or layers in model.conv_encoder / conv_decoder"
 
     def layer_chain(self, spec: ModelSpec, shape, latent_at: int) -> list[tuple[str, bool]]:
+        """Each planned layer's output shape, the code marked; the sizes alone when the plan cannot be made."""
         try:
             enc, dec, _, _ = layer_plan(spec)
         except (ValueError, IndexError):
@@ -91,9 +101,11 @@ class ConvLayers(ImageArchitecture):
                 *((text(s), False) for s in dec[:-1]), ends]
 
     def form_layers(self, d, latent, encoder, decoder, mirror, channels, shape):
+        """Only the input, latent and output sizes: the layers come from the layer lines."""
         return (d, latent, d), 1, False
 
     def form_checks(self, exp, latent_at: int) -> list[ConfigError]:
+        """5x7 glyphs are refused: too small for these convolutions."""
         if reads_glyphs(exp.data):
             return [ConfigError("model.arch", "5x7 glyphs are too small for these convolutions; "
                                               "use the MLP architecture for fonts")]

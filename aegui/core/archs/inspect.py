@@ -14,6 +14,8 @@ from aegui.core.models.layers import activate
 
 @dataclass
 class Layers:
+    """A fully connected model drawn as columns of units: the column sizes, the weights between neighbours, and
+    which column is the code."""
     sizes: list[int]                 # units per column: input, hidden..., code, hidden..., output
     weights: list[np.ndarray]        # [sizes[i], sizes[i+1]] between column i and i+1
     latent_column: int               # which column is the code
@@ -26,6 +28,7 @@ def is_dense(model) -> bool:
 
 
 def layers(model) -> Layers:
+    """The columns and weights of a fully connected model (K = 1); ValueError for any other architecture."""
     if not is_dense(model):
         raise ValueError("only fully connected models have units in columns")
     latent = model.latent_dim

@@ -11,6 +11,8 @@ from aegui.core.models.param_layouts import local_layout
 
 
 class Local(ImageArchitecture):
+    """Same-size 3x3 convolutions: every map keeps the image's size and the last one is the code, so it denoises
+    shapes it never saw."""
     name = "local"
     label = "local convolutions (same size)"
     builder_rows = ("model.channels",)      # the code is the last map: no latent size to choose
@@ -40,21 +42,26 @@ class Local(ImageArchitecture):
               f"{m.channels[-1]}x{h}x{w} = {latent}: {right}")
 
     def parameter_count(self, spec: ModelSpec) -> int:
+        """From the local layout's count."""
         return local_layout(spec)[2]
 
     def build(self, spec: ModelSpec, k: int = 1):
+        """A LocalAutoencoder of K stacked models."""
         from aegui.core.models.local_net import LocalAutoencoder
         return LocalAutoencoder(spec, k)
 
     def forward_values(self, spec: ModelSpec) -> int:
+        """The image twice and every same-size map."""
         h, w, c = spec.image_shape
         return 2 * h * w * c + sum(spec.channels) * h * w    # every map keeps the image's size
 
     def step_activations(self, spec: ModelSpec) -> int:
+        """Every same-size map and three copies of the image."""
         h, w, c = spec.image_shape
         return sum(spec.channels) * h * w + h * w * c * 3
 
     def layer_chain(self, spec: ModelSpec, shape, latent_at: int) -> list[tuple[str, bool]]:
+        """The image, each same-size map as HxWxC, the last one marked as the code, and the image again."""
         if shape is None:
             return super().layer_chain(spec, shape, latent_at)
         h, w, c = self.image_sides(shape)
@@ -64,6 +71,8 @@ class Local(ImageArchitecture):
                 ends]
 
     def form_layers(self, d, latent, encoder, decoder, mirror, channels, shape):
+        """The input, code and output sizes, the code being the last map (its channels times the image's
+        pixels)."""
         # The code is the last same-size feature map: its length follows the channels (the input
         # size stands in for H x W while the data's shape is unknown).
         chans = list(channels) or [1]

@@ -49,11 +49,14 @@ TYPES = ("int", "float", "bool", "text", "choice", "ints", "names", "path")
 
 
 def always(exp) -> bool:
+    """The `applies` of a field every model has."""
     return True
 
 
 @dataclass(frozen=True)
 class Field:
+    """One setting of an experiment as the builder's form and validate() read it: its label, type, choices or
+    range, and when it applies."""
     key: str                        # "train.learning_rate"; "name" for the experiment's name
     label: str                      # the row's label; error messages name the field with it too
     type: str                       # one of TYPES (ints / names: lists of whole numbers / of names)
@@ -93,6 +96,7 @@ class Field:
 
     @property
     def name(self) -> str:
+        """The key without its section ("learning_rate" of "train.learning_rate")."""
         return self.key.split(".", 1)[-1]
 
     @property
@@ -235,6 +239,7 @@ def glyph_data(e) -> bool:
 
 
 def sparsity(*penalties: str) -> Callable:
+    """An `applies` rule: a sparse kind using one of these penalties."""
     return lambda e: kind_of(e).sparse_codes and e.model.sparsity in penalties
 
 
@@ -257,10 +262,12 @@ def sloped(e) -> bool:
 
 
 def early_stopping(e) -> bool:
+    """An `applies` rule: early stopping is on (train.patience > 0)."""
     return e.train.patience > 0
 
 
 def schedule(name: str) -> Callable:
+    """An `applies` rule: this learning-rate schedule is chosen and the optimizer steps by a learning rate."""
     return lambda e: e.train.schedule == name and steps_by_lr(e)
 
 
@@ -450,6 +457,7 @@ def choice_keys(key: str) -> tuple:
 
 
 def applies(key: str, exp) -> bool:
+    """Whether the field `key` matters for `exp` (the form hides it, the import ignores it otherwise)."""
     return FIELDS[key].applies(exp)
 
 

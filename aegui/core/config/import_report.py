@@ -26,6 +26,8 @@ def english(text: str, **args) -> str:
 
 @dataclass
 class Row:
+    """One key of a student's config in the import table: what it set in aegui's, or why it was ignored, refused
+    or not understood."""
     key: str                          # where the file wrote it, e.g. "training.epochs_max"
     value: object                     # as written
     status: str = USED
@@ -38,6 +40,8 @@ class Row:
 
     @property
     def blocking(self) -> bool:
+        """Whether this key stops the import (not possible in aegui, or not understood where it may change
+        training)."""
         return self.status == UNSUPPORTED or (self.status == UNKNOWN and self.stops)
 
     def say(self, status: str | None, why: str, **args) -> None:
@@ -46,6 +50,7 @@ class Row:
         self.why, self.args, self.more = why, args, []
 
     def reason(self, translate=english) -> str:
+        """The row's explanation, each template filled and joined; `translate` gives it in another language."""
         parts = ([(self.why, self.args)] if self.why else []) + self.more
         return "; ".join(translate(t, **a) for t, a in parts)
 
@@ -86,6 +91,7 @@ class Imported:
 
     @property
     def blocking(self) -> list[Row]:
+        """The rows that stop the import."""
         return [r for r in self.rows if r.blocking]
 
     def lines(self, translate=english, only=None) -> list[str]:

@@ -63,5 +63,6 @@ def load_experiment(path, lenient: bool = False) -> tuple[Experiment, list[str]]
 
 
 def save_experiment(exp: Experiment, path) -> None:
+    """Writes the experiment as a config JSON, atomically."""
     from aegui.core.files.atomic import atomic_write_text
     atomic_write_text(Path(path), exp.to_json() + "\n")

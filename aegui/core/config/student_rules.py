@@ -23,6 +23,8 @@ NETWORK, DATA, LENGTH, OPTIMIZER, NOISE, OTHER = "network", "data", "length", "o
 
 @dataclass(frozen=True)
 class Rule:
+    """How one key of a student's config is read: its spellings, the aegui field it sets, the synonyms of its
+    value and what it implies."""
     keys: tuple[str, ...]     # normalized spellings
     target: str               # "section.field", "@slot" or "-"
     within: str = ""          # only inside a section of this kind (SECTIONS); "" anywhere
@@ -260,6 +262,8 @@ def rule_for(key: str, within: str) -> Rule | None:
 
 
 def harmless(key: str) -> bool:
+    """Whether a key not understood cannot change training, by its words (plotting, saving, logging, a title or
+    comment, in English or Spanish)."""
     return any(word in HARMLESS for word in key.split("_"))
 
 

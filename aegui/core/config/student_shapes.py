@@ -36,6 +36,8 @@ _LAYER_NAMES = ("name", "nombre", "id")        # a layer's label: nothing to tra
 
 @dataclass
 class Shape:
+    """The layer sizes read from a student's network description, whether it mirrors, its activations per role,
+    and what had to be assumed."""
     layers: tuple[int, ...]
     mirror: bool
     activations: dict = field(default_factory=dict)     # role ("hidden", "latent", "output") -> name

@@ -63,6 +63,8 @@ def _validate_between(exp: Experiment) -> None:
 
 
 def validate_augment(exp: Experiment) -> None:
+    """The augment section: each probability within 0-1 and a whole number of copies; ConfigError names the
+    field."""
     a = exp.augment
     check(isinstance(a.enabled, bool), "augment.enabled", f"must be true or false, got {shown(a.enabled)}")
     for name in ("shift", "thicken", "thin", "distort", "splice", "strokes", "keep"):

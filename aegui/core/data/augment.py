@@ -66,6 +66,8 @@ def shift(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.nd
 
 
 def thicken(img: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The glyphs picked by `which` in bold: each one ORed with itself moved one pixel right, or left where its
+    right column is inked, or left as is where both edges are."""
     right = ~img[:, :, -1].any(1)
     left = ~img[:, :, 0].any(1)
     out = img.copy()
@@ -77,6 +79,8 @@ def thicken(img: np.ndarray, which: np.ndarray) -> np.ndarray:
 
 
 def thin(img: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The glyphs picked by `which` with the right column of each two-pixel-wide vertical stroke taken off
+    (horizontal bars stay)."""
     p = np.pad(img, ((0, 0), (1, 1), (1, 1)))
     c = p[:, 1:-1, 1:-1]
     left, right = p[:, 1:-1, :-2], p[:, 1:-1, 2:]
@@ -91,6 +95,8 @@ def thin(img: np.ndarray, which: np.ndarray) -> np.ndarray:
 
 
 def distort(img: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One small change to each glyph picked by `which`: an italic shear of its top rows, or a stroke end
+    shortened or extended by a pixel, where it fits."""
     out = img.copy()
     how = rng.integers(0, 3, len(img))
     # 0: italic: the top 2-4 rows move one pixel right (left where the right edge is inked).
@@ -227,6 +233,8 @@ class Augmenter:
 
     @classmethod
     def for_session(cls, exp, data) -> "Augmenter | None":
+        """The augmenter an experiment trains with, or None when augmentation is off; ConfigError when the data
+        are not 5x7 glyphs."""
         if not exp.augment.enabled:
             return None
         if tuple(data.shape) != (ROWS, COLS):
@@ -243,6 +251,8 @@ class Augmenter:
         return len(self.x) * self.aug.copies
 
     def pairs(self, rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """One epoch's (input, target) rows: the glyphs (times the copies) freshly augmented, and for a denoiser
+        each of the k models' own mixed-noise inputs against the clean targets."""
         a = self.aug
         x = np.repeat(self.x, a.copies, axis=0) if a.copies > 1 else self.x
         clean = augment(x, rng, a.shift, a.thicken, a.thin, a.distort, a.splice, a.strokes, a.keep)

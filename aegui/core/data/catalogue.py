@@ -29,6 +29,8 @@ MIRROR_ENV = "AEGUI_DATA_URL"
 
 @dataclass(frozen=True)
 class DataFile:
+    """One file of a catalogue dataset: its name, published hash, role and size, and the hash of its unpacked
+    form where published."""
     name: str          # as stored in the cache (and, unless in an archive, as served)
     hash: str          # "sha256:..." or "md5:..." (pooch's notation)
     role: str          # train_images, train_labels, test_images, test_labels
@@ -43,6 +45,8 @@ class DataFile:
 
 @dataclass(frozen=True)
 class Entry:
+    """A dataset of the catalogue (MNIST, Fashion-MNIST, ...): where to download it, its files and hashes,
+    licence, citation and class names."""
     name: str                          # catalogue key: aegui data fetch NAME
     title: str
     base_urls: tuple[str, ...]         # tried in order; the first is the official one
@@ -59,6 +63,7 @@ class Entry:
     extra: dict = field(default_factory=dict)
 
     def role(self, role: str) -> DataFile:
+        """The dataset's file of one role (train_images, train_labels, test_images, test_labels)."""
         return next(f for f in self.files if f.role == role)
 
     def urls(self, name: str) -> list[str]:
@@ -142,6 +147,7 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in (
 
 
 def names() -> list[str]:
+    """The catalogue's dataset names, in its order."""
     return list(ENTRIES)
 
 

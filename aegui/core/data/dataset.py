@@ -10,6 +10,8 @@ GLYPH_SHAPE = (7, 5)
 
 @dataclass
 class Dataset:
+    """Samples as flat rows in [0, 1], their labels, how one is shown (its shape) and, for fonts, their
+    character codes."""
     name: str
     x: np.ndarray                  # [N, D] float32 in [0, 1]
     labels: list[str]
@@ -29,9 +31,11 @@ class Dataset:
 
     @property
     def dim(self) -> int:
+        """Values per sample."""
         return int(self.x.shape[1])
 
     def images(self) -> np.ndarray:
+        """The samples in their own shape, [N, *shape]."""
         return self.x.reshape(len(self), *self.shape)
 
 

@@ -23,7 +23,6 @@ from aegui.core.data.catalogue import DataFile, Entry, entry
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job
 from aegui.core.jobs.job import Progress as JobProgress
 
-CACHE_ENV = "AEGUI_HOME"
 _CHUNK = 1 << 16
 _verified: dict[tuple, bool] = {}     # (path, size, mtime) -> hash checked in this process
 
@@ -37,6 +36,7 @@ class Reason:
     detail: str = ""
 
     def text(self) -> str:
+        """The failure in English, after its URL."""
         return f"{self.url}: " + {"offline": "cannot reach the server (offline?)",
                                   "timeout": "the server did not answer in time",
                                   "http": f"HTTP {self.detail}"}.get(self.kind, self.detail)
@@ -72,19 +72,19 @@ class FetchCancelled(Exception):
 def cache_dir() -> Path:
     """Where fetched datasets live: $AEGUI_HOME/datasets when set (tests), else the per-user
     cache folder (platformdirs: ~/.cache/aegui/datasets on Linux)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]) / "datasets"
-    import platformdirs
-    return platformdirs.user_cache_path("aegui", appauthor=False) / "datasets"
+    from aegui.core.files.paths import user_cache_dir
+    return user_cache_dir() / "datasets"
 
 
 def dataset_dir(name: str) -> Path:
+    """The cache folder of one catalogue dataset."""
     return cache_dir() / entry(name).name
 
 
 # ---------------------------------------------------------------- hashes
 
 def file_hash(path: Path, algorithm: str) -> str:
+    """The hex digest of a file with `algorithm` ("sha256", "md5"), read in 1 MiB chunks."""
     h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -93,6 +93,8 @@ def file_hash(path: Path, algorithm: str) -> str:
 
 
 def hash_ok(path: Path, known: str) -> bool:
+    """Whether the file matches a known "algorithm:digest"; the answer is kept while its size and modification
+    time stay the same, so a big file is hashed once a process."""
     algorithm, _, digest = known.partition(":")
     try:
         st = path.stat()
@@ -108,6 +110,7 @@ def hash_ok(path: Path, known: str) -> bool:
 
 @dataclass
 class Progress:
+    """A download's progress: the file, bytes so far and in all, and which of the files it is."""
     file: str
     done: int           # bytes of this file so far
     total: int          # bytes of this file (0 = the server did not say)
@@ -117,16 +120,19 @@ class Progress:
 
     @property
     def speed(self) -> float:
+        """Bytes per second so far."""
         return self.done / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def eta(self) -> float | None:
+        """Seconds left at the speed so far; None when the size or speed is unknown."""
         if not self.total or self.speed <= 0:
             return None
         return max(0.0, (self.total - self.done) / self.speed)
 
     @property
     def fraction(self) -> float:
+        """Share of this file downloaded (0 when its size is unknown)."""
         return min(1.0, self.done / self.total) if self.total else 0.0
 
     def text(self) -> str:
@@ -328,6 +334,8 @@ class FetchJob(Job):
         self.entry = entry(name)
 
     def steps(self) -> Iterator[FetchProgress]:
+        """Runs fetch() on a thread of its own and yields its progress as it comes; its FetchError is raised
+        from here, and cancel() stops the download."""
         import queue
         import threading
         q: queue.Queue = queue.Queue()

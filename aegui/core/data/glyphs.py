@@ -20,6 +20,7 @@ _ROW_NOTE = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)\s*(?:,\s*(.*?))?\s*")
 
 
 def label_for(code: int) -> str:
+    """A character code's label: the character itself, "space", "DEL", or its hex code."""
     if code == 0x20:
         return "space"
     if code == 0x7F:
@@ -30,6 +31,7 @@ def label_for(code: int) -> str:
 
 
 def array_to_text(arr, on: str = "#", off: str = ".") -> str:
+    """A 5x7 glyph as seven lines of text, `on` for ink (values >= 0.5) and `off` for the rest."""
     grid = np.asarray(arr, dtype=np.float64)
     if grid.shape not in ((ROWS, COLS), (ROWS * COLS,)):
         raise ValueError(f"expected a (7, 5) or (35,) array, got shape {grid.shape}")
@@ -39,6 +41,7 @@ def array_to_text(arr, on: str = "#", off: str = ".") -> str:
 
 @dataclass(frozen=True)
 class Glyph:
+    """One 5x7 glyph as font.h holds it: a character code and seven 5-bit rows."""
     code: int                 # e.g. 0x61
     rows: tuple[int, ...]     # 7 ints in 0..31, bit 4 = leftmost pixel
     label: str                # 'a', 'space', 'DEL'
@@ -52,11 +55,14 @@ class Glyph:
         object.__setattr__(self, "rows", rows)
 
     def to_array(self) -> np.ndarray:
+        """The glyph as a (7, 5) float32 array of 0 and 1."""
         shifts = np.arange(COLS - 1, -1, -1)
         return ((np.array(self.rows)[:, None] >> shifts) & 1).astype(np.float32)
 
     @classmethod
     def from_array(cls, arr, code: int, label: str | None = None) -> "Glyph":
+        """A glyph from a (7, 5) or (35,) array, thresholded at 0.5; labelled after its code unless `label` is
+        given."""
         grid = np.asarray(arr, dtype=np.float64)
         if grid.shape not in ((ROWS, COLS), (ROWS * COLS,)):
             raise ValueError(f"expected a (7, 5) or (35,) array, got shape {grid.shape}")
@@ -65,11 +71,13 @@ class Glyph:
         return cls(code, rows, label_for(code) if label is None else label)
 
     def to_text(self, on: str = "#", off: str = ".") -> str:
+        """The glyph as seven lines of text (array_to_text)."""
         return array_to_text(self.to_array(), on, off)
 
 
 @dataclass(frozen=True)
 class Font:
+    """One array of a font.h file: its name and glyphs (with notes about the file, not part of the font)."""
     name: str                 # 'Font1'
     glyphs: tuple[Glyph, ...]
     # Notes about the source file, not part of the font: a written-then-parsed font equals the original.
@@ -81,6 +89,7 @@ class Font:
 
 
 class FontParseError(ValueError):
+    """A font.h that cannot be read: the message, with the file and line it refers to."""
     def __init__(self, message: str, source: str = "font.h", line: int | None = None):
         self.message, self.source, self.line = message, source, line
         where = f"{source} line {line}" if line is not None else source
@@ -91,6 +100,7 @@ class FontParseError(ValueError):
 
 
 def glyphs_to_array(glyphs) -> np.ndarray:
+    """The glyphs as [N, 35] float32 rows."""
     glyphs = list(glyphs)
     if not glyphs:
         return np.zeros((0, ROWS * COLS), dtype=np.float32)
@@ -354,6 +364,8 @@ def _check_writable(font: Font, names: set) -> None:
 
 
 def write_font_h(fonts, header_comment: str | None = None) -> str:
+    """The fonts as a font.h text (C arrays with a comment per glyph), under an optional header comment;
+    ValueError for nothing to write or a font that cannot be written."""
     fonts, names, blocks = list(fonts), set(), []
     if not fonts:
         raise ValueError("no fonts to write")

@@ -45,10 +45,12 @@ Progress = Callable[[int, int], object]
 # ---------------------------------------------------------------- pixels
 
 def channels(color: str) -> int:
+    """The channels of a colour mode: gray 1, rgb 3, rgba 4."""
     return {"gray": 1, "rgb": 3, "rgba": 4}[color]
 
 
 def image_shape(size: int, color: str) -> tuple[int, ...]:
+    """One picture's shape at this size and colour: (size, size) in grey, else (size, size, channels)."""
     return (size, size) if color == "gray" else (size, size, channels(color))
 
 
@@ -123,6 +125,7 @@ def load_image_rgba(path, size: int) -> np.ndarray:
 # ---------------------------------------------------------------- emoji
 
 def emoji_dir() -> Path:
+    """The shipped emoji pictures' folder, resources/emoji."""
     return resources_dir() / "emoji"
 
 

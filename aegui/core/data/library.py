@@ -49,19 +49,24 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class LibraryEntry:
+    """One glyph of the library: its label, its seven rows as font.h writes them, when it was added and where it
+    came from."""
     label: str
     rows: tuple[int, ...]     # 7 ints in 0..31, bit 4 = leftmost pixel, as in font.h
     created: str              # ISO 8601 local time with offset
     source: str               # "drawn", "generated", "latent", "font", "imported"; free text
 
     def to_array(self) -> np.ndarray:
+        """The glyph as a (7, 5) array."""
         return Glyph(FIRST_CODE, self.rows, self.label).to_array()
 
     def to_dict(self) -> dict:
+        """As library.json holds it."""
         return {"label": self.label, "rows": list(self.rows), "created": self.created, "source": self.source}
 
     @classmethod
     def from_dict(cls, d) -> "LibraryEntry":
+        """An entry read from library.json; ValueError saying what is wrong with a damaged one."""
         if not isinstance(d, dict):
             raise ValueError("entry is not a JSON object")
         rows = d.get("rows")
@@ -96,9 +101,11 @@ class GlyphLibrary:
         return len(self._entries)
 
     def entries(self) -> list[LibraryEntry]:
+        """A copy of the entries, in order."""
         return list(self._entries)
 
     def entry(self, i: int) -> LibraryEntry:
+        """The i-th entry (negative counts from the end); IndexError when there is none."""
         return self._entries[self._index(i)]
 
     def glyph(self, i: int) -> Glyph:
@@ -132,6 +139,8 @@ class GlyphLibrary:
         return self._change(lambda: self._entries.insert(i, entry), i)
 
     def remove(self, i: int) -> LibraryEntry:
+        """Takes the i-th entry out and saves (undone if the save fails); returns it, for insert() to put back.
+        """
         i = self._index(i)
         entry = self._entries[i]
         self._change(lambda: self._entries.pop(i), i)
@@ -146,6 +155,7 @@ class GlyphLibrary:
         return new.label
 
     def clear(self) -> None:
+        """Removes every entry and saves (undone if the save fails)."""
         self._change(self._entries.clear, 0)
 
     def _make_entry(self, glyph, label, source) -> LibraryEntry:
@@ -173,6 +183,7 @@ class GlyphLibrary:
 
     # -- disk -------------------------------------------------------------------------------
     def to_json(self) -> str:
+        """library.json's text, one glyph per line."""
         # One glyph per line: a diff or a hand repair of the file stays readable.
         head = json.dumps({"format": FORMAT, "version": VERSION})[:-1]
         lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in self._entries]
@@ -180,6 +191,8 @@ class GlyphLibrary:
         return f'{head}, "glyphs": [\n    {body}\n]}}\n' if lines else f'{head}, "glyphs": []}}\n'
 
     def save(self) -> None:
+        """Writes library.json atomically; LibraryReadOnlyError when the file could not be read and is kept as
+        it is."""
         if self.read_only:
             raise LibraryReadOnlyError(f"{self.path} is not saved over: {self.warning}")
         atomic_write_text(self.path, self.to_json())
@@ -269,6 +282,8 @@ class GlyphLibrary:
         return Font(name, tuple(Glyph(base + k, e.rows, e.label) for k, e in enumerate(self._entries)))
 
     def font_h_text(self, name: str = "UserFont") -> str:
+        """Every glyph as one font.h array named `name`, checked to read back the same; ValueError when the
+        library is empty."""
         if not self._entries:
             raise ValueError("the library is empty; there is nothing to export")
         font = self.to_font(name)

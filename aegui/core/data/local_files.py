@@ -68,6 +68,8 @@ class CheckCancelled(Exception):
 
 @dataclass
 class FileMatch:
+    """Which file of a folder stands for one role of a dataset, how it matched, and the candidates whose bytes
+    differ."""
     role: str
     path: Path | None            # the accepted file (None: no candidate matched)
     how: str = ""                # a key of HOW
@@ -76,15 +78,18 @@ class FileMatch:
 
 @dataclass
 class FolderCheck:
+    """A folder checked against a catalogue dataset's files: where they were found and which matched."""
     entry: Entry
     folder: Path                 # where the files were found (may be a raw/ below the one given)
     files: list[FileMatch]
 
     @property
     def ok(self) -> bool:
+        """Whether a file matched every role."""
         return all(f.path is not None for f in self.files)
 
     def paths(self) -> dict[str, Path]:
+        """{role: the matching file} for the roles that matched."""
         return {f.role: f.path for f in self.files if f.path is not None}
 
     def error(self) -> LocalFilesError | None:
@@ -298,6 +303,7 @@ def register(name: str, folder, progress=None, cancel=None) -> FolderCheck:
 
 
 def unregister(name: str) -> bool:
+    """Forgets the folder registered for a dataset; False when none was."""
     from aegui.core.files.atomic import atomic_write_text
     table = registered_folders()
     key = entry(name).name
@@ -369,6 +375,8 @@ class AddFolderJob(Job):
         self.name, self.folder = entry(name).name, Path(folder)
 
     def steps(self) -> Iterator[AddFolderProgress]:
+        """Checks and registers the folder on a thread of its own, yielding the hashing's progress; a file
+        missing or different raises from here."""
         import queue
         q: queue.Queue = queue.Queue()
         outcome: dict = {}

@@ -27,6 +27,8 @@ NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 @dataclass(frozen=True)
 class Layout:
+    """Where an MNIST-style dataset's files are: IDX files (with or without labels and test files) or Keras'
+    mnist.npz."""
     kind: str                                 # "idx" or "npz"
     train_images: Path
     train_labels: Path | None = None
@@ -35,6 +37,7 @@ class Layout:
 
     @property
     def has_test(self) -> bool:
+        """Whether it comes with test images."""
         return self.test_images is not None
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Writes `data` to `path` through a temporary file in the same folder and a rename, so a reader (or a
+    crash) finds the old file or the new one, never part of either; the file gets the user's usual permissions.
+    """
     # The temp file lives in the target's folder so os.replace stays a same-filesystem rename:
     # readers see the old file or the new one, never half of either.
     path = Path(path)
@@ -52,4 +55,5 @@ def _umask() -> int:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """atomic_write_bytes of the text in UTF-8."""
     atomic_write_bytes(path, text.encode("utf-8"))

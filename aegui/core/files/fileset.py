@@ -23,6 +23,8 @@ COMPLETED_NEW = "completed a save that was interrupted after it was written in f
 
 
 def staging_dir(folder: Path, key: str) -> Path:
+    """Where a file set's new files are written before they replace the old ones: a hidden folder beside them.
+    """
     return Path(folder) / f".{key}.incoming"
 
 

@@ -62,6 +62,7 @@ _guard = threading.Lock()
 
 
 def lock_path(folder, key: str) -> Path:
+    """The lock file of `key` in a folder: a hidden file beside what it guards."""
     return Path(folder) / f".{key}.lock"
 
 
@@ -248,6 +249,8 @@ def _drop(path: Path, fd: int) -> None:
 
 
 def release(path: Path) -> None:
+    """Lets go of one hold on the lock at `path` by this process (holds nest); the last one unlocks it and
+    removes its file."""
     with _guard:
         mine = _held.get(path)
         if mine is None:

@@ -13,6 +13,7 @@ STAMP = "%Y-%m-%dT%H:%M:%S%z"     # how a sidecar writes a time ("saved", "train
 
 @dataclass(frozen=True)
 class SavedModel:
+    """A saved model as its sidecar describes it: folder, name, kind and when it was trained."""
     path: Path                  # the folder holding model.json, as open_trained() takes it
     name: str
     kind: str                   # the experiment's model kind ("ae", "dae", "vae", ...)
@@ -20,6 +21,7 @@ class SavedModel:
 
 
 def stamp(seconds: float) -> str:
+    """A time as sidecars write it (local time with its UTC offset)."""
     return time.strftime(STAMP, time.localtime(seconds))
 
 

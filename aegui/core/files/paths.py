@@ -12,23 +12,29 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for
 
 
 def app_root() -> Path:
+    """The folder holding resources/ and models/: the bundle's _internal/ when frozen, else the source checkout.
+    """
     frozen = getattr(sys, "_MEIPASS", None)
     return Path(frozen) if frozen else Path(__file__).resolve().parents[3]
 
 
 def resources_dir() -> Path:
+    """The shipped resources: font.h, emoji, presets, sweeps, icons, translations."""
     return app_root() / "resources"
 
 
 def models_dir() -> Path:
+    """The shipped demo models."""
     return app_root() / "models"
 
 
 def presets_dir() -> Path:
+    """The shipped experiment presets, resources/presets."""
     return resources_dir() / "presets"
 
 
 def course_font_path() -> Path:
+    """The course's font.h (Font1, Font2, Font3)."""
     return resources_dir() / "font.h"
 
 
@@ -49,6 +55,16 @@ def user_data_dir() -> Path:
         # warns, see qt/settings.settings_problem); what is written here later says why it cannot.
         pass
     return base
+
+
+def user_cache_dir() -> Path:
+    """Where aegui keeps what it can make or fetch again (catalogue datasets, the user guide built
+    from source): $AEGUI_HOME when set (tests), else the per-user cache folder (platformdirs:
+    ~/.cache/aegui on Linux). Not made here: each user of it makes its own subfolder."""
+    if os.environ.get("AEGUI_HOME"):
+        return Path(os.environ["AEGUI_HOME"])
+    import platformdirs
+    return platformdirs.user_cache_path("aegui", appauthor=False)
 
 
 def autosave_dir() -> Path:

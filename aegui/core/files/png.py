@@ -21,6 +21,7 @@ def to_pil(img: np.ndarray, scale: int = 1) -> Image.Image:
 
 
 def save_png(img: np.ndarray, path, scale: int = 1) -> None:
+    """Saves an array as a PNG (grey drawn as black ink on white), each pixel enlarged `scale` times."""
     save_picture(to_pil(img, scale), path)
 
 

@@ -18,6 +18,7 @@ def parse_size(text: str) -> int | None:
 
 
 def forced_limit() -> int | None:
+    """The free memory $AEGUI_MEMORY_LIMIT says to assume, in bytes; None when it is unset or not a size."""
     return parse_size(os.environ.get(ENV_LIMIT, ""))
 
 

@@ -51,6 +51,7 @@ class FileRefused(OSError):
 
 
 def size_text(n: int) -> str:
+    """A byte count as people read it: "1.5 MiB", "12 KiB", "300 bytes"."""
     for unit, scale in (("GiB", _GiB), ("MiB", _MiB), ("KiB", 1 << 10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}".replace(".0 ", " ")
@@ -132,5 +133,6 @@ def read_file(path, kind: str) -> bytes:
 
 
 def read_text(path, kind: str, encoding: str = "utf-8") -> str:
+    """A user's file read within its kind's size limit (read_file) and decoded."""
     return read_file(path, kind).decode(encoding)
 

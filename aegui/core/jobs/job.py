@@ -20,6 +20,8 @@ CANCELLED = "cancelled"
 
 @dataclass(kw_only=True)
 class Progress:
+    """What a job reports as it goes: its state, the share done, the time so far, and on its last item what it
+    made."""
     state: str = RUNNING      # what the job is doing now (a job may name its own stages), or how it ended
     fraction: float = 0.0     # share of the work done, 0..1
     elapsed: float = 0.0      # seconds since the job began
@@ -27,6 +29,7 @@ class Progress:
 
     @property
     def ended(self) -> bool:
+        """Whether this is the job's last item (finished or cancelled)."""
         return self.state in (FINISHED, CANCELLED)
 
 
@@ -37,13 +40,16 @@ class Job:
     _cancel_asked = False   # set per instance by cancel(); a bool write is safe across threads
 
     def steps(self) -> Iterator[Progress]:
+        """Runs the job, yielding Progress as it goes and a finished or cancelled item last."""
         raise NotImplementedError
 
     def cancel(self) -> None:
+        """Asks the job to stop at its next check; safe from another thread."""
         self._cancel_asked = True
 
     @property
     def cancelled(self) -> bool:
+        """Whether cancel() was asked."""
         return self._cancel_asked
 
     def run(self):

@@ -23,6 +23,8 @@ NUMERICS = 1
 
 
 class ConvAutoencoder(LayeredNetwork):
+    """K stacked convolutional autoencoders on one flat parameter buffer: stride-2 convolutions down to a dense
+    code and transposed convolutions back."""
     def __init__(self, spec: ModelSpec, k: int = 1):
         enc, dec, n_params, small, latent_dim = self._layout(spec)
         h, w, c = spec.image_shape
@@ -36,6 +38,7 @@ class ConvAutoencoder(LayeredNetwork):
         return (*conv_layout(spec), spec.latent_dim)
 
     def layers(self) -> list[Block]:
+        """The encoder's blocks, then the decoder's."""
         return self.enc_blocks + self.dec_blocks
 
     def work_per_sample(self) -> int:
@@ -90,6 +93,7 @@ class ConvAutoencoder(LayeredNetwork):
         return h
 
     def encode_raw(self, x: torch.Tensor, steps: list | None = None):
+        """The conv maps, then the dense layer to the code: ([K, N, L], [])."""
         h = self._encoder_maps(x, steps)
         n = h.shape[0]
         h = h.view(n, self.k, -1).transpose(0, 1)        # [K, N, C*h*w]
@@ -104,6 +108,8 @@ class ConvAutoencoder(LayeredNetwork):
         return h.transpose(0, 1).reshape(n, self.k * self.dec_blocks[1].fan_in, *self.small)
 
     def decode_logits(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """The dense layer from the code to the smallest maps, the transposed convolutions up, the last one's
+        output before its activation as [K, N, D]."""
         h = self._expand(self.stack(z), steps)
         blocks = self.dec_blocks[1:]
         for blk in blocks[:-1]:

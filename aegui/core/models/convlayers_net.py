@@ -122,6 +122,8 @@ FORWARD = {"conv": _conv, "deconv": _conv, "maxpool": _maxpool, "upsample": _ups
 
 
 class LayerStackAutoencoder(LayeredNetwork):
+    """K stacked autoencoders built from layer lines (conv, deconv, pool, upsample, batch-norm, dense) on one
+    flat parameter buffer, with batch-norm running statistics beside it."""
     def __init__(self, spec: ModelSpec, k: int = 1):
         enc, dec, n_params, n_stats = layer_plan(spec)
         h, w, c = spec.image_shape
@@ -135,9 +137,11 @@ class LayerStackAutoencoder(LayeredNetwork):
 
     @property
     def steps_differ(self) -> bool:
+        """True with batch-norm layers (a step normalises by its batch), or dropout."""
         return bool(self._norms) or super().steps_differ
 
     def layers(self) -> list:
+        """The layers that hold weights, in order."""
         return self._params
 
     def reset_stats(self) -> None:
@@ -158,6 +162,7 @@ class LayerStackAutoencoder(LayeredNetwork):
         self.reset_stats()
 
     def named_weights(self, k: int = 0) -> dict[str, torch.Tensor]:
+        """The base's tensors plus each batch-norm layer's running mean and variance."""
         out = super().named_weights(k)
         for s in self._norms:
             c, at = s.shape_in[0], s.stats_offset
@@ -166,6 +171,7 @@ class LayerStackAutoencoder(LayeredNetwork):
         return out
 
     def load_named_weights(self, tensors: dict[str, torch.Tensor], k: int = 0) -> None:
+        """The base's, plus each batch-norm layer's running mean and variance."""
         super().load_named_weights(tensors, k)
         with torch.no_grad():
             for s in self._norms:
@@ -174,6 +180,8 @@ class LayerStackAutoencoder(LayeredNetwork):
                 self.stats[k, at + c:at + 2 * c] = stored_tensor(tensors, f"{s.name}.running_var", (c,))
 
     def work_per_sample(self) -> int:
+        """Multiply-adds of one sample's forward pass: each conv weight at every output position, each dense
+        weight once."""
         total = 0
         for s in self.enc_steps + self.dec_steps:
             if s.kind == "conv":
@@ -209,9 +217,11 @@ class LayerStackAutoencoder(LayeredNetwork):
 
     # ---- forward pieces (the contract of network.Network)
     def encode_raw(self, x: torch.Tensor, steps: list | None = None):
+        """The encoder's layers run on the images, flattened to ([K, N, L], [])."""
         return _flat(self, self._run(self.enc_steps, self._to_images(x), steps)), []
 
     def decode_logits(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """The decoder's layers run on the codes, the last before its activation, as [K, N, D]."""
         h = self._run(self.dec_steps, self.stack(z), steps, last_raw=True)
         return self._from_images(h) if h.dim() == 4 else h
 

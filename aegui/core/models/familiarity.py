@@ -38,6 +38,8 @@ def reconstruction_error(reconstruct: Callable[[np.ndarray], np.ndarray], x: np.
 
 @dataclass(frozen=True)
 class Familiarity:
+    """Where a denoiser's familiar drawings end: the reconstruction error above which a drawing is unlike its
+    training glyphs."""
     limit: float             # a glyph whose reconstruction error is above this is unfamiliar
     training_max: float      # the largest error among the training glyphs themselves
     # The plain reconstruction the limit was measured with: a denoiser that keeps the pixels it
@@ -45,10 +47,12 @@ class Familiarity:
     reconstruct: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
 
     def is_unfamiliar(self, error: float) -> bool:
+        """Whether a drawing's reconstruction error is above the limit."""
         return float(error) > self.limit
 
     @staticmethod
     def is_known(error: float) -> bool:
+        """Whether the error is small enough that the drawing is one of the model's own glyphs."""
         return float(error) <= KNOWN
 
     def error(self, glyph: np.ndarray) -> float:

@@ -24,6 +24,7 @@ def decode_points(model: Autoencoder, z: np.ndarray) -> np.ndarray:
 
 @torch.no_grad()
 def reconstruct(model: Autoencoder, x: np.ndarray) -> np.ndarray:
+    """The model's reconstructions of `x`, from its codes (a VAE's means), as numpy."""
     return decode_points(model, encode(model, x))
 
 

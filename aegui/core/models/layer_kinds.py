@@ -39,6 +39,7 @@ class Step:
 
     @property
     def fan_in(self) -> int:
+        """Input channels of a conv or deconv; input values of any other layer."""
         return self.shape_in[0] if self.kind in ("conv", "deconv") else math.prod(self.shape_in)
 
     @property
@@ -48,6 +49,8 @@ class Step:
 
     @property
     def weight_shape(self) -> tuple:
+        """The weight's shape as stored: (out, in, kh, kw) for a conv, (in, out, kh, kw) for a deconv,
+        (channels,) for batch-norm, (in, out) for dense."""
         kh, kw = self.kernel
         if self.kind == "conv":
             return (self.shape_out[0], self.shape_in[0], kh, kw)
@@ -59,6 +62,7 @@ class Step:
 
     @property
     def size(self) -> int:
+        """Parameters the layer holds in the flat buffer (weight and bias); 0 for one without weights."""
         return math.prod(self.weight_shape) + self.fan_out if self.kind in WEIGHTED else 0
 
     @property
@@ -167,6 +171,8 @@ def _reshape_shape(kind, args, shape) -> dict:
 
 @dataclass(frozen=True)
 class LayerKind:
+    """What a layer line's kind needs and does: whether it reads maps, whether an activation follows, and the
+    shape it gives."""
     reads_maps: bool         # needs a (C, H, W) map (a flat vector is refused)
     activated: bool          # followed by an activation (hidden / latent / output)
     shape: callable          # (kind, args, shape_in) -> Step fields, ValueError if it does not fit
@@ -186,9 +192,9 @@ WEIGHTED = ("conv", "deconv", "dense", "batchnorm")
 
 def plan(lines, shape_in: tuple, prefix: str, last_activation: str, hidden_activation: str,
          offset: int = 0, stats_offset: int = 0) -> list[Step]:
-    field = f"model.conv_{prefix}"
     """The Steps of `lines` from `shape_in`; the last layer with an activation gets
     `last_activation`, the others `hidden_activation`. PlanError names the line that fails."""
+    field = f"model.conv_{prefix}"
     steps: list[Step] = []
     shape = tuple(shape_in)
     activated = [i for i, line in enumerate(lines) if _kind_of(line) in LAYER_KINDS

@@ -99,6 +99,8 @@ def stored_tensor(tensors: dict, key: str, shape) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Slot:
+    """One dense layer's place in the flat parameter buffer: its sizes, where its weight and bias start, and its
+    activation."""
     name: str        # "encoder.0" / "decoder.1"
     fan_in: int
     fan_out: int
@@ -110,6 +112,7 @@ class Slot:
 
     @property
     def weight_shape(self) -> tuple[int, int]:
+        """(fan_in, fan_out), as stored."""
         return (self.fan_in, self.fan_out)
 
 

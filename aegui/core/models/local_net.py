@@ -28,6 +28,8 @@ NUMERICS = 1
 
 
 class LocalAutoencoder(ConvAutoencoder):
+    """K stacked local autoencoders: same-size 3x3 convolutions throughout, the last encoder map being the code.
+    """
     @staticmethod
     def _layout(spec: ModelSpec):
         h, w, _ = spec.image_shape
@@ -52,11 +54,13 @@ class LocalAutoencoder(ConvAutoencoder):
         return h
 
     def encode_raw(self, x: torch.Tensor, steps: list | None = None):
+        """The encoder's maps, the last one flattened channel-major as the code: ([K, N, C*H*W], [])."""
         h = self._encoder_maps(x, steps)
         n = h.shape[0]
         return h.reshape(n, self.k, -1).transpose(0, 1), []      # [K, N, C*H*W], channel-major
 
     def decode_logits(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """One same-size convolution from the code maps to the image, before its activation, as [K, N, D]."""
         z = self.stack(z)
         n = z.shape[1]
         blk = self.dec_blocks[0]

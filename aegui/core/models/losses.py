@@ -50,10 +50,13 @@ def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
 
 def sparsity_l1(code: torch.Tensor) -> torch.Tensor:
+    """The L1 sparsity penalty: each sample's code magnitudes summed, averaged over the samples ([K])."""
     return code.abs().sum(-1).mean(-1)
 
 
 def sparsity_kl(code: torch.Tensor, rho: float) -> torch.Tensor:
+    """The KL sparsity penalty: each code unit's mean activation over the samples against the target `rho`,
+    summed over units ([K])."""
     rho_hat = code.mean(1).clamp(1e-6, 1 - 1e-6)
     return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum(-1)
 

@@ -19,6 +19,8 @@ NUMERICS = 1
 
 
 def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
+    """(encoder slots, decoder slots, parameters) of a fully connected spec, the slots laid end to end in the
+    flat buffer; a VAE's last encoder layer emits a mean and a log-variance."""
     sizes = spec.full_layers
     li = spec.latent_index
     enc_sizes = list(sizes[: li + 1])
@@ -40,12 +42,14 @@ def layout(spec: ModelSpec) -> tuple[list[Slot], list[Slot], int]:
 
 
 class Autoencoder(LayeredNetwork):
+    """K stacked fully connected autoencoders on one flat parameter buffer."""
     def __init__(self, spec: ModelSpec, k: int = 1):
         enc, dec, n_params = layout(spec)
         super().__init__(spec, k, n_params, spec.full_layers[0], spec.latent_dim)
         self.enc_slots, self.dec_slots = enc, dec
 
     def layers(self) -> list[Slot]:
+        """The encoder's slots, then the decoder's."""
         return self.enc_slots + self.dec_slots
 
     def weights_of(self, s: Slot) -> tuple[torch.Tensor, torch.Tensor]:
@@ -65,9 +69,11 @@ class Autoencoder(LayeredNetwork):
         return h
 
     def encode_raw(self, x: torch.Tensor, steps: list | None = None):
+        """The encoder's layers: ([K, N, L] or a VAE's [K, N, 2L], [])."""
         return self._run(self.enc_slots, self.stack(x), steps), []
 
     def decode_logits(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """The decoder's layers, the last before its activation, as [K, N, D]."""
         slots = self.dec_slots
         h = self._run(slots[:-1], self.stack(z), steps)
         w, b = self.weights_of(slots[-1])

@@ -148,9 +148,11 @@ class Network(torch.nn.Module):
         return h[..., : self.latent_dim] if self.is_vae else h
 
     def decode(self, z: torch.Tensor, steps: list | None = None) -> torch.Tensor:
+        """The decoder's output after the output activation."""
         return activate(self.output_activation, self.decode_logits(z, steps), self.spec.slope)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstructions of `x`: decode(encode(x))."""
         return self.decode(self.encode(x))
 
     def select(self, k: int) -> "Network":
@@ -160,6 +162,7 @@ class Network(torch.nn.Module):
         return one
 
     def parameter_count(self) -> int:
+        """Parameters of one of the K models."""
         return self.flat.shape[1]
 
     def work_per_sample(self) -> int:
@@ -187,6 +190,7 @@ class LayeredNetwork(Network):
     _views: dict | None = None     # each layer's (weight, bias) while inside weight_views()
 
     def layers(self) -> list:
+        """The layers in the order they lie in the flat buffer."""
         raise NotImplementedError
 
     @contextmanager
@@ -211,6 +215,7 @@ class LayeredNetwork(Network):
                 self.flat[:, layer.offset + n_w:layer.offset + n_w + layer.fan_out])
 
     def named_weights(self, k: int = 0) -> dict[str, torch.Tensor]:
+        """Model k's weight and bias of every layer by name, shaped as stored."""
         out = {}
         for lay in self.layers():
             w, b = self.parts(lay)
@@ -219,6 +224,8 @@ class LayeredNetwork(Network):
         return out
 
     def load_named_weights(self, tensors: dict[str, torch.Tensor], k: int = 0) -> None:
+        """Copies each layer's named weight and bias into model k; KeyError / ValueError naming a missing or
+        misshapen tensor."""
         with torch.no_grad():
             for lay in self.layers():
                 w, b = self.parts(lay)

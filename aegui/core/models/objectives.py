@@ -26,6 +26,8 @@ CONTRACTIVE_NUMERICS = 1   # the contractive autoencoder's
 
 
 class Objective:
+    """What a model kind trains on: how its codes are drawn, its loss terms and their weights, and the warnings
+    its numbers call for. One subclass per kind."""
     kind = ""
     per_sample_sum = False      # reconstruction summed over a sample's values (the ELBO's scale)
     needs_codes = False         # a term needs the codes of the whole set (sparse-KL's mean activation)
@@ -127,6 +129,8 @@ class Variational(Objective):
     KL_MIN_EPOCH = 50
 
     def encode(self, model, x, gen, deterministic: bool):
+        """The VAE's code: the mean, or (training) the mean plus noise scaled by the spread; with the KL term of
+        each model."""
         h, _ = model.encode_raw(x)
         mu, logvar = h[..., : model.latent_dim], h[..., model.latent_dim:].clamp(-20, 20)
         if deterministic:
@@ -138,20 +142,26 @@ class Variational(Objective):
         return z, {"kl": L.kl_normal(mu, logvar)}
 
     def weights(self, spec, epoch: int) -> dict[str, float]:
+        """The KL term's factor this epoch: beta, ramped up over kl_warmup epochs."""
         return {"kl": spec.beta * (min(1.0, epoch / spec.kl_warmup) if spec.kl_warmup else 1.0)}
 
     def weights_change(self, spec) -> bool:
+        """Whether the KL factor ramps up (kl_warmup > 0)."""
         return bool(spec.kl_warmup)
 
     def parts(self, spec, recon, raw: dict, code, weights: dict) -> dict:
+        """Reconstruction, KL and their weighted total."""
         parts = {"recon": recon, "kl": raw["kl"]}
         parts["total"] = self.total(parts, weights)
         return parts
 
     def total(self, parts: dict, weights: dict):
+        """Reconstruction plus the weighted KL term."""
         return parts["recon"] + weights["kl"] * parts["kl"]
 
     def warning(self, spec, epoch: int, losses: dict):
+        """("kl_collapse" or "kl_explode", its numbers) once past the warm-up when the KL term is near 0 (the
+        codes carry nothing) or too large per dimension; None otherwise."""
         if "kl" not in losses or epoch < max(self.KL_MIN_EPOCH, spec.kl_warmup):
             return None
         kl = losses["kl"]
@@ -172,6 +182,7 @@ class Sparse(Objective):
     needs_codes = True
 
     def parts(self, spec, recon, raw: dict, code, weights: dict) -> dict:
+        """Reconstruction, the weighted sparsity penalty on the codes, and their total."""
         parts = {"recon": recon, "penalty": spec.sparsity_weight * L.sparsity_penalty(spec, code)}
         parts["total"] = parts["recon"] + parts["penalty"]
         return parts
@@ -182,10 +193,12 @@ class Contractive(Objective):
     kind = "contractive"
 
     def encode(self, model, x, gen, deterministic: bool):
+        """The codes, with the squared Frobenius norm of the encoder's Jacobian averaged over the samples."""
         code, jac2 = L.contractive(model, x)
         return code, {"jac": jac2}
 
     def parts(self, spec, recon, raw: dict, code, weights: dict) -> dict:
+        """The weighted Jacobian penalty, the reconstruction and their total."""
         # "penalty" first: the order training records and metrics.csv columns always had.
         parts = {"penalty": spec.contractive_weight * raw["jac"], "recon": recon}
         parts["total"] = parts["recon"] + parts["penalty"]

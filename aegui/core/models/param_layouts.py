@@ -15,6 +15,8 @@ LOCAL_KERNEL = 3                # arch "local": 3x3, stride 1, zero padding 1: t
 
 @dataclass(frozen=True)
 class Block:
+    """One conv, deconv, local or linear layer's place in the flat parameter buffer: its sizes, offset and
+    activation."""
     name: str
     kind: str        # "conv" | "deconv" | "linear" | "local" (3x3 same-size conv)
     fan_in: int      # input channels (conv) or features (linear)
@@ -29,6 +31,8 @@ class Block:
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
+        """The weight's shape as stored: (out, in, k, k) for conv and local, (in, out, k, k) for deconv, (in,
+        out) for linear."""
         if self.kind == "local":
             return (self.fan_out, self.fan_in, LOCAL_KERNEL, LOCAL_KERNEL)
         if self.kind == "conv":
@@ -39,6 +43,7 @@ class Block:
 
     @property
     def size(self) -> int:
+        """Parameters it holds: weight and bias."""
         return math.prod(self.weight_shape) + self.fan_out
 
 
@@ -100,6 +105,8 @@ def local_latent_dim(spec: ModelSpec) -> int:
 
 
 def mlp_parameter_count(sizes, latent_index: int, kind: str) -> int:
+    """Weights and biases of a fully connected model of these layer sizes, a VAE's code layer counting its mean
+    and log-variance; nothing is built."""
     enc = list(sizes[: latent_index + 1])
     if kind_of(kind).samples_codes and len(enc) > 1:
 

@@ -18,6 +18,8 @@ from aegui.core.runs.view import ModelView, compute_view, shown_samples
 
 @dataclass(eq=False)
 class TrainedModel:
+    """A trained model as the window holds it: the network, its experiment, the data it was trained on, where it
+    is saved, its metrics, history and replay, and the view the panels show of it."""
     name: str
     model: object                  # K = 1 network on the CPU (aegui.core.models)
     experiment: object             # aegui.core.schema.experiment.Experiment
@@ -47,6 +49,7 @@ class TrainedModel:
     # -- what it is ------------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """How one sample is shown, e.g. (7, 5)."""
         return tuple(self.dataset.shape)
 
     @property
@@ -58,6 +61,7 @@ class TrainedModel:
 
     @property
     def kind(self) -> str:
+        """The model kind ("ae", "dae", "vae", ...)."""
         return self.experiment.model.kind
 
     # -- what the panels show (computed off the GUI thread) ------------------------------------
@@ -72,21 +76,26 @@ class TrainedModel:
         return self.view
 
     def codes(self) -> np.ndarray:
+        """The shown samples' codes (computing the view if needed: call it off the GUI thread)."""
         return self.ensure_view().codes
 
     def reconstructions(self) -> np.ndarray:
+        """The shown samples' reconstructions (computing the view if needed)."""
         return self.ensure_view().reconstructions
 
     def familiarity(self):
+        """The familiarity limit of a 5x7 glyph model (computing the view if needed); None for other data."""
         return self.ensure_view().familiarity
 
     # -- the model as functions (hover and drawing, on the GUI thread) -------------------------
     def decoder(self):
+        """A function from codes [N, L] to pictures [N, *shape], for the latent map."""
         from aegui.core.models import latent
         model, shape = self.model, self.shape
         return lambda z: latent.decode_points(model, z).reshape(-1, *shape)
 
     def reconstructor(self):
+        """A function from inputs [N, D] to the model's plain reconstructions."""
         from aegui.core.models import latent
         model = self.model
         return lambda x: latent.reconstruct(model, np.asarray(x, np.float32))
@@ -99,6 +108,7 @@ class TrainedModel:
         return lambda x: latent.denoise(model, np.asarray(x, np.float32))
 
     def encoder(self):
+        """A function from inputs [N, D] to their codes [N, L]."""
         from aegui.core.models import latent
         model = self.model
         return lambda x: latent.encode(model, np.asarray(x, np.float32))

@@ -22,6 +22,8 @@ RECORD = "trashed.json"     # where the files came from, written beside them in 
 
 @dataclass(frozen=True)
 class Trashed:
+    """A model moved to the trash: its folder there, what opens it, where it was, and every move made (to undo
+    them in order)."""
     folder: Path            # the model's folder in the trash
     opens: Path             # what open_trained() takes to open the trash copy
     original: Path          # the path the model was opened from
@@ -29,6 +31,7 @@ class Trashed:
 
 
 def trash_dir() -> Path:
+    """The trash folder in the user's data folder, where deleted models' files go."""
     return user_data_dir() / "trash"
 
 
@@ -47,6 +50,7 @@ def model_files(path) -> list[Path]:
 
 
 def is_folder_model(path) -> bool:
+    """Whether `path` is a model's own folder (it holds model.json)."""
     path = Path(path)
     return path.is_dir() and (path / "model.json").exists()
 

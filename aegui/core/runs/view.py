@@ -25,6 +25,8 @@ def shown_samples(data: Dataset) -> Dataset:
 
 @dataclass(frozen=True)
 class ModelView:
+    """What the panels show of a model's current weights: the shown samples' codes and reconstructions, their
+    errors, and its familiarity limit."""
     model: object                  # the K = 1 CPU model these numbers come from
     codes: np.ndarray              # [n shown, L]
     reconstructions: np.ndarray    # [n shown, *shape] in [0, 1]

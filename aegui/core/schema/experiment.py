@@ -86,6 +86,7 @@ MAX_AUGMENT_COPIES = 256
 
 @dataclass(frozen=True)
 class DataConfig:
+    """The config's data section: which source, which of its samples, and how they are shaped and split."""
     fonts: tuple[str, ...] = ("Font3",)   # font: array names in the font file, or ("all",)
     chars: str = ""                       # font: keep only these characters ("" = all)
     path: str = ""                        # font: a font.h ("" = the course file shipped with
@@ -108,6 +109,8 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """The config's model section: kind, architecture, layer sizes, activations, initialisation and each kind's
+    own settings."""
     kind: str = "ae"
     layers: tuple[int, ...] = (35, 25, 10, 2, 10, 25, 35)
     mirror: bool = False                  # layers lists the encoder only; the decoder mirrors it
@@ -151,22 +154,27 @@ class ModelSpec:
 
     @property
     def full_layers(self) -> tuple[int, ...]:
+        """Every layer's size from input to output, the decoder mirrored in when `mirror`."""
         if self.mirror:
             return tuple(self.layers) + tuple(reversed(self.layers[:-1]))
         return tuple(self.layers)
 
     @property
     def latent_index(self) -> int:
+        """Which of full_layers is the code: the last listed when mirrored, else the smallest hidden layer."""
         sizes = self.full_layers
         return len(self.layers) - 1 if self.mirror else sizes.index(min(sizes[1:-1]))
 
     @property
     def latent_dim(self) -> int:
+        """Size of the code."""
         return self.full_layers[self.latent_index]
 
 
 @dataclass(frozen=True)
 class NoiseConfig:
+    """The config's noise section: the kind and level a denoiser trains on, fresh every epoch or as fixed
+    copies."""
     kind: str = "salt_pepper"
     level: float = 0.1
     mode: str = "fresh"                   # fresh noise every epoch, or `copies` fixed noisy copies
@@ -191,6 +199,8 @@ class AugmentConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The config's train section: loss, optimizer and schedule, epochs and batches, seeds, targets, early
+    stopping and device."""
     loss: str = "bce"
     optimizer: str = "adam"
     learning_rate: float = 0.01
@@ -224,6 +234,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class Experiment:
+    """A whole config: its name and the data, model, train, noise and augment sections."""
     name: str = "experiment"
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelSpec = field(default_factory=ModelSpec)
@@ -232,6 +243,7 @@ class Experiment:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def to_dict(self) -> dict:
+        """As a config JSON holds it, with its schema version and lists for tuples."""
         out = {"schema_version": SCHEMA_VERSION}
         out.update(asdict(self))
         out["data"]["fonts"] = list(self.data.fonts)
@@ -243,6 +255,7 @@ class Experiment:
         return out
 
     def to_json(self) -> str:
+        """to_dict() as indented JSON."""
         return json.dumps(self.to_dict(), indent=2)
 
 

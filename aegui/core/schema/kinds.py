@@ -15,6 +15,8 @@ from aegui.core.schema.registry import LiveLabels
 
 @dataclass(frozen=True)
 class Kind:
+    """One value of model.kind with the flags that say what it is (corrupts its inputs, samples its codes, has a
+    KL term, ...), which the rest of aegui asks instead of naming kinds."""
     name: str
     label: str                        # shown in the form and the lists (translated by the Qt side)
     noun: str = ""                    # in a model's made-up name ("Font3 3-D VAE"); empty: its name

@@ -8,11 +8,14 @@ from aegui.core.schema.experiment import ConfigError
 
 
 def mps_available() -> bool:
+    """Whether Apple's MPS can be used (False on torch builds without it)."""
     mps = getattr(torch.backends, "mps", None)
     return bool(mps is not None and mps.is_available())
 
 
 def resolve_device(name: str) -> torch.device:
+    """The torch device for train.device ("auto": CUDA, then MPS, then the CPU); ConfigError when the one named
+    is not available."""
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("train.device", "CUDA is not available on this machine; use 'cpu' or 'auto'")
     if name == "mps" and not mps_available():

@@ -57,6 +57,8 @@ class Evaluator:
 
     @classmethod
     def for_session(cls, session) -> "Evaluator":
+        """The session's evaluator, over at most train.eval_samples samples; it counts wrong pixels when a
+        target asks or the data are black and white."""
         t = session.exp.train
         limit = getattr(t, "eval_samples", EVAL_SAMPLES)
         counting = t.target_max_wrong is not None or is_binary(session.data.x)

@@ -29,6 +29,8 @@ class Every:
 
 
 class StepGate:
+    """Pause, resume, step and a speed cap between training steps: the GUI thread sets it, the training thread
+    asks it (module docstring)."""
     def __init__(self):
         self._cond = threading.Condition()
         self._paused = False
@@ -44,6 +46,7 @@ class StepGate:
     # ---------------------------------------------------------------- GUI thread
     @property
     def paused(self) -> bool:
+        """Whether a pause was asked."""
         return self._paused
 
     @property
@@ -52,10 +55,12 @@ class StepGate:
         return self._unit is not None or self._paused or self.cap is not None
 
     def pause(self) -> None:
+        """Pause at the next record."""
         with self._cond:
             self._paused = True
 
     def resume(self) -> None:
+        """Run freely again, waking a waiting training thread."""
         with self._cond:
             self._paused, self._unit, self._budget = False, None, 0
             self._cond.notify_all()
@@ -69,12 +74,14 @@ class StepGate:
             self._cond.notify_all()
 
     def set_cap(self, epochs_per_s: float | None) -> None:
+        """At most this many epochs a second (None or 0: no cap)."""
         with self._cond:
             self.cap = float(epochs_per_s) if epochs_per_s and epochs_per_s > 0 else None
             self._pace_t = 0.0
             self._cond.notify_all()
 
     def stop(self) -> None:
+        """Stop: a waiting training thread is woken and waits no more."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()

@@ -48,6 +48,7 @@ def row(rec: ProgressRecord) -> dict:
 
 
 def write_rows(path, rows: list[dict]) -> None:
+    """Writes metrics rows to `path` as CSV, atomically."""
     atomic_write_text(Path(path), rows_text(rows))
 
 
@@ -139,9 +140,12 @@ class History:
 
     @classmethod
     def read(cls, path, glyph_wrong=None, labels=()) -> "History":
+        """A history from a saved metrics.csv."""
         return cls.from_rows(read_rows(path), glyph_wrong, labels)
 
     def append(self, rec: ProgressRecord) -> None:
+        """Adds a record (a check) or keeps it as the epoch in progress (a batch record); a first record with
+        another model count starts afresh."""
         k = np.size(rec.loss_per_model)
         if self._n == 0 and self._partial is None and k not in (0, self.models):
             self.__init__(self.total_epochs, k)
@@ -181,6 +185,7 @@ class History:
 
     @property
     def partial(self) -> ProgressRecord | None:
+        """The record of the epoch in progress, if the last one was one."""
         return self._partial
 
     def loss_names(self) -> list[str]:
@@ -189,6 +194,7 @@ class History:
         return [k for k in LOSS_ORDER if k in names] + [k for k in names if k not in LOSS_ORDER]
 
     def has(self, column: str) -> bool:
+        """Whether the history has this column."""
         return column in self._cols
 
     def epochs(self) -> np.ndarray:

@@ -44,6 +44,8 @@ class MemoryBudgetError(ConfigError):
 
 @dataclass(frozen=True)
 class Estimate:
+    """What a training session needs in memory: weights with their gradients and optimizer state, one step's
+    activations, and the data."""
     weights: int        # weights, gradients, snapshot and optimizer state, all K models
     activations: int    # what one training step keeps per batch
     data: int           # the training (and validation) samples on the device, noisy copies too
@@ -53,6 +55,7 @@ class Estimate:
 
     @property
     def total(self) -> int:
+        """All of it, in bytes."""
         return self.weights + self.activations + self.data
 
 
@@ -150,6 +153,7 @@ def advice(exp: Experiment, est: Estimate) -> tuple[str, str]:
 
 
 def describe(est: Estimate) -> str:
+    """The estimate in words: the total, then what the weights, a step and the data take."""
     return (f"{human(est.total)} ({human(est.weights)} for {est.models} x {est.params:,} weights "
             f"with their gradients and optimizer state, {human(est.activations)} for a step on "
             f"{est.rows:,} samples, {human(est.data)} for the data)")

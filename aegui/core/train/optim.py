@@ -66,6 +66,8 @@ def momentum_of(cfg: TrainConfig, momenta, param: torch.Tensor):
 
 
 class FlatOptimizer:
+    """SGD, momentum, Adam, AdamW or RMSprop over one flat [K, P] parameter, each model row at its own learning
+    rate (and momentum), fused where torch offers it."""
     def __init__(self, cfg: TrainConfig, param: torch.Tensor, lrs: torch.Tensor, momenta=None):
         self.cfg = cfg
         self.p = param
@@ -197,11 +199,13 @@ class TensorAdam:
         self.t = 0
 
     def zero_grad(self) -> None:
+        """Lets every gradient go."""
         for p in self.params:
             p.grad = None
 
     @torch.no_grad()
     def step(self) -> None:
+        """One Adam step of every tensor that has a gradient."""
         self.t += 1
         for p, m, v in zip(self.params, self.m, self.v):
             if p.grad is not None:

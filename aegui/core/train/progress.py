@@ -55,6 +55,8 @@ def render(message_id: str, args: dict, translate=lambda text: text, fill=_fill)
 
 @dataclass
 class ProgressRecord:
+    """A training check as the window and the CLI see it: the epoch, the best model's losses and wrong pixels,
+    every model's loss, the rate and the run's state."""
     epoch: int                      # epochs completed (1-based)
     total_epochs: int
     losses: dict[str, float]        # best model: "total", "recon", and "kl" / "penalty" when used
@@ -79,9 +81,11 @@ class ProgressRecord:
 
     @property
     def done(self) -> bool:
+        """Whether the run has ended (finished, stopped, diverged, reached its target)."""
         return self.state != RUNNING
 
     def copy(self) -> "ProgressRecord":
+        """A copy whose arrays and dicts are its own."""
         return ProgressRecord(
             self.epoch, self.total_epochs, dict(self.losses), self.loss_per_model.copy(),
             self.max_wrong, self.mean_wrong, self.max_wrong_per_model.copy(),

@@ -73,6 +73,8 @@ def check_fits(exp: Experiment, data: Dataset) -> None:
 
 
 class TrainingSession:
+    """Trains K models of one experiment side by side on one dataset: iterate steps() for its records; stop()
+    from any thread; best_model() gives the best one."""
     def __init__(self, exp: Experiment, data: Dataset, *, seeds=None, lrs=None, inits=None, momenta=None,
                  device: str | None = None, val_data: Dataset | None = None):
         validate(exp)
@@ -136,6 +138,7 @@ class TrainingSession:
 
     @property
     def stop_requested(self) -> bool:
+        """Whether stop() was asked."""
         return self._stop
 
     def observe(self, observer) -> None:
@@ -143,6 +146,7 @@ class TrainingSession:
         self._added.append(observer)
 
     def observers(self) -> list:
+        """The loop's observers: its own, a heartbeat when set, and those added with observe()."""
         heart = [Heartbeat(self.heartbeat_s)] if self.heartbeat_s is not None else []
         return [*self._core, *heart, *self._added]
 
@@ -153,21 +157,26 @@ class TrainingSession:
 
     @property
     def best(self) -> int:
+        """Index of the best model at the last check."""
         return self.ranking.index
 
     @property
     def history(self) -> History:
+        """The records of the run's checks."""
         return self.records.history
 
     @property
     def state(self) -> str:
+        """How the run stands or ended (running, finished, stopped, diverged, ...)."""
         return self.records.state
 
     @property
     def message(self) -> str:
+        """What the run's last record says, if anything (why it diverged, a warning)."""
         return self.records.message
 
     def best_model(self):
+        """A K = 1 CPU copy of the best model."""
         return self.model.select(self.best)
 
     # ---------------------------------------------------------------- what the loops use
@@ -209,6 +218,7 @@ class TrainingSession:
 
     @torch.no_grad()
     def eval_logits(self) -> torch.Tensor:
+        """The output logits of every model over the evaluated samples."""
         return self.evaluator.logits()
 
     @torch.no_grad()
@@ -223,6 +233,8 @@ class TrainingSession:
 
     # ---------------------------------------------------------------- the loop
     def steps(self) -> Iterator[P.ProgressRecord]:
+        """Trains, yielding a ProgressRecord at each check (and in between when asked); small models on the CPU
+        train on one thread, which is faster for them."""
         # Small models on the CPU run several times faster on one thread: with more, the
         # OpenMP workers spin on each tiny op and collapse (x10) when another process or the
         # GUI thread wants a core too. What counts is the work of one step (one batch): the

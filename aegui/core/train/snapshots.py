@@ -24,6 +24,7 @@ REPLAY_SAMPLES = 1000    # codes recorded per snapshot at most (the latent canva
 
 @dataclass
 class Snapshot:
+    """The shown samples' codes at one epoch of a run, with the loss then."""
     epoch: int
     loss: float
     codes: np.ndarray      # [N, L] float32
@@ -59,6 +60,8 @@ class SnapshotStore:
         return due
 
     def add(self, epoch: int, loss: float, codes, final: bool = False) -> None:
+        """Keeps the codes of an epoch (replacing a snapshot of the same epoch); when full, every other snapshot
+        is dropped first (the first epoch stays). ValueError for codes of another shape."""
         codes = np.array(codes, dtype=np.float32, copy=True)
         if codes.ndim == 1:
             codes = codes[:, None]
@@ -76,10 +79,12 @@ class SnapshotStore:
             items.append(Snapshot(int(epoch), float(loss), codes))
 
     def snapshots(self) -> list[Snapshot]:
+        """A copy of the snapshots, oldest first."""
         with self._lock:
             return list(self._items)
 
     def epochs(self) -> np.ndarray:
+        """The epochs of the snapshots kept."""
         with self._lock:
             return np.array([s.epoch for s in self._items], dtype=np.int64)
 
@@ -93,6 +98,7 @@ class SnapshotStore:
 
     @classmethod
     def from_arrays(cls, codes, epochs, losses, capacity: int | None = None) -> "SnapshotStore":
+        """A store holding these codes, epochs and losses (read back from a model's replay file)."""
         store = cls(max(2, capacity or len(epochs), len(epochs)))
         for c, e, l in zip(codes, epochs, losses):
             store.add(int(e), float(l), c)
@@ -126,6 +132,7 @@ class ReplayError(ValueError):
 
 
 def replay_path(weights_path) -> Path:
+    """The replay file beside a model's weights: NAME.replay.safetensors."""
     p = Path(weights_path)
     return p.with_name(p.stem + ".replay.safetensors")
 

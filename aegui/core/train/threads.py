@@ -10,6 +10,7 @@ import contextlib
 
 @contextlib.contextmanager
 def one_thread():
+    """Within this block torch uses one thread; the previous count comes back after."""
     import torch
     before = torch.get_num_threads()
     torch.set_num_threads(1)

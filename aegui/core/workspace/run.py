@@ -25,6 +25,7 @@ SNAPSHOT_INTERVAL = 0.25    # seconds between views of the model (latent canvas,
 
 @dataclass
 class RunStarted:
+    """A run has begun: the device it trains on and how many models side by side."""
     device: str
     device_name: str
     models: int                     # K models trained side by side
@@ -42,6 +43,7 @@ def bar_samples(train):
 
 @dataclass
 class RunProgress:
+    """A batch of a run's records for the window, with a view of the best model when one was due."""
     records: list                   # ProgressRecords since the last item
     view: ModelView | None = None   # the best model so far, when a snapshot was due
     paused: bool = False            # the loop now waits (paused, or a step is done)
@@ -49,6 +51,8 @@ class RunProgress:
 
 @dataclass
 class RunResult:
+    """A finished run: its last record, the best model and its view, metrics and history, and where it was
+    autosaved (or why not)."""
     record: object                  # the last ProgressRecord (its state says how the run ended)
     model: object                   # the best model, K = 1, CPU
     view: ModelView
@@ -72,6 +76,8 @@ class LiveViews(Observer):
         self.progress_due, self.snapshot_due = Every(PROGRESS_INTERVAL), Every(SNAPSHOT_INTERVAL)
 
     def on_record(self, run, rec) -> None:
+        """Collects the record, cut to the shown samples' bars; at a pause or when due, hands the pending
+        records on with a fresh view if one is due."""
         if self.bars is not None and len(rec.glyph_wrong) > len(self.bars):
             rec.glyph_wrong = rec.glyph_wrong[self.bars]
         self.pending.append(rec)
@@ -84,6 +90,7 @@ class LiveViews(Observer):
             self.pending = []
 
     def take(self) -> list:
+        """The items made since the last call (the consumer empties them)."""
         out, self.ready = self.ready, []
         return out
 

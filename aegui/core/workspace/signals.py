@@ -39,6 +39,8 @@ class Signal:
 
 
 class SignalInstance:
+    """A Qt-free event: callbacks connected to it (bound methods weakly, so a deleted panel drops out) are
+    called synchronously by emit()."""
     def __init__(self, name: str, nargs: int):
         self.name, self.nargs = name, nargs
         self._slots: list[tuple[object, int | None]] = []   # (callable or weak method, arguments taken)
@@ -68,6 +70,8 @@ class SignalInstance:
         self._slots = [slot for slot in self._slots if not same(slot[0])]
 
     def emit(self, *args) -> None:
+        """Calls every connected callback with the arguments it takes; TypeError when the count does not match
+        the event's."""
         if len(args) != self.nargs:
             raise TypeError(f"{self.name} gives {self.nargs} argument(s), emitted with {len(args)}")
         for target, taken in list(self._slots):      # callbacks connected meanwhile wait for the next one

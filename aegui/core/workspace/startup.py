@@ -12,6 +12,8 @@ DEMO_MODELS = ("font3-ae2d", "general-5x7-dae", "font3-dae", "general-5x7-local"
 
 @dataclass
 class Startup:
+    """What opening the window loads on a worker: the models (demos first), the problems with those that did not
+    open, and the devices torch can use."""
     models: list = field(default_factory=list)       # TrainedModel, demo models first
     last_session: bool = False                       # the last one is the last session's model
     problems: list[str] = field(default_factory=list)   # one sentence per model that did not open
@@ -21,6 +23,8 @@ class Startup:
 
 
 def open_startup(extra_paths=()) -> Startup:
+    """Imports torch, opens the demo models (with one torch thread) and `extra_paths` (the last session's model,
+    --model); a model that fails to open becomes a sentence in `problems`."""
     import torch
 
     from aegui.core.train import devices as D

@@ -15,6 +15,8 @@ BUSY = (LOADING, RUNNING, PAUSED, STEPPING)
 
 @dataclass(frozen=True)
 class TrainingState:
+    """Where training stands: the phase, the epoch (and batch) out of how many, the rate, the time spent, and
+    how the last run ended."""
     phase: str = IDLE
     epoch: int = 0
     total: int = 0
@@ -27,6 +29,7 @@ class TrainingState:
 
     @property
     def busy(self) -> bool:
+        """Whether a run is loading, running, paused or stepping."""
         return self.phase in BUSY
 
     @property
@@ -58,11 +61,13 @@ class TrainingClock:
             self._since = None
 
     def loading(self, total_epochs: int) -> TrainingState:
+        """A run starts loading its data: the clock is reset."""
         self._active, self._since = 0.0, None
         self.state = TrainingState(LOADING, total=total_epochs)
         return self.state
 
     def loaded(self, done: int, total: int) -> TrainingState:
+        """How far the dataset's loading has got."""
         self.state = replace(self.state, loaded=(done, total))
         return self.state
 
@@ -73,6 +78,8 @@ class TrainingClock:
         return self.state
 
     def progress(self, epoch: int, total: int, batch: int = 0, batches: int = 0) -> TrainingState:
+        """A record came: the epoch and batch it reached, and the rate over the time spent training (pauses left
+        out)."""
         active = self._active_now()
         done = epoch - 1 + batch / batches if batch and batches else epoch
         rate = done / active if active > 0 else 0.0
@@ -87,6 +94,7 @@ class TrainingClock:
         return self.state
 
     def ended(self, outcome: str) -> TrainingState:
+        """The run ended with `outcome`: the clock stops and the phase is idle."""
         self._run_clock(False)
         self.state = replace(self.state, phase=IDLE, outcome=outcome, active_s=self._active)
         return self.state

@@ -27,6 +27,8 @@ FIGURE_REPEATS = 20     # noisy copies of each new glyph for the before / after 
 
 @dataclass
 class TeachOutcome:
+    """A finished teaching: the taught model, the glyphs, the scores before and after, the time, and where it
+    was autosaved."""
     model: object                   # the taught TrainedModel (taught_from: the model it started from)
     labels: list[str]               # the glyphs taught
     scores: dict                    # before_after on the new glyphs: {"10%": {"noisy_input", "before", "after"}}
@@ -37,6 +39,7 @@ class TeachOutcome:
 
     @property
     def base(self):
+        """The model teaching started from."""
         return self.model.taught_from
 
 
@@ -72,6 +75,8 @@ class TeachJob(Job):
             self.session.stop()
 
     def steps(self):
+        """Reads the glyphs, fine-tunes, measures before and after, saves into the folder and reopens the
+        result, yielding progress; a cancel or a diverged run saves nothing."""
         yield from self._read()
         rec = None
         for item in self.session.steps():

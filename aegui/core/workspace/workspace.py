@@ -54,6 +54,8 @@ LOCAL_FALLBACK = "general-5x7-local"   # the shipped local denoiser, preferred a
 
 
 class Workspace:
+    """The window's state without Qt: the models, the one shown, the one training, the editor's model, the
+    charted history and where training stands; panels bind to its events (module docstring)."""
     models_changed = Signal()
     current_changed = Signal(object, object)
     current_updated = Signal(object)
@@ -102,9 +104,12 @@ class Workspace:
     # -- the models ------------------------------------------------------------------------------
     @property
     def training(self):
+        """The current TrainingState."""
         return self._clock.state
 
     def add(self, model: TrainedModel, make_current: bool = True) -> None:
+        """Adds a model to the list (shown unless `make_current` is false); the oldest autosaved runs of the
+        session past MAX_SESSION_MODELS leave the list."""
         self._joined(model)
         self.models.append(model)
         if make_current:
@@ -113,6 +118,7 @@ class Workspace:
         self.models_changed.emit()
 
     def set_current(self, model: TrainedModel | None) -> None:
+        """Shows `model` (None: none); the charts switch to its history unless a run is on."""
         previous = self.current
         if model is previous:
             return
@@ -131,6 +137,7 @@ class Workspace:
         return live is not None and live is was_live and model is ended
 
     def mark_saved(self, model: TrainedModel, path) -> None:
+        """The model is saved at `path` and no longer has unsaved changes."""
         model.path, model.dirty = path, False
         self.models_changed.emit()
 
@@ -206,6 +213,7 @@ class Workspace:
 
     # -- the pixel editor's model ---------------------------------------------------------------
     def editor_model(self) -> TrainedModel | None:
+        """The model the pixel editor denoises with (None: none)."""
         return self._editor
 
     def set_editor_choice(self, model: TrainedModel | None) -> None:
@@ -291,11 +299,13 @@ class Workspace:
         return len(self.run_requested) > 0
 
     def pause(self) -> None:
+        """Asks the running run to pause."""
         if self.training.phase in (RUNNING, STEPPING):
             self.pause_requested.emit()
             self._emit_state(self._clock.set_phase(PAUSED))
 
     def resume(self) -> None:
+        """Asks a paused or stepping run to run freely again."""
         if self.training.phase in (PAUSED, STEPPING):
             self.resume_requested.emit()
             self._emit_state(self._clock.set_phase(RUNNING))
@@ -312,6 +322,7 @@ class Workspace:
         return self.train(self.draft, step=unit)
 
     def stop(self) -> None:
+        """Asks the run to stop (its best model so far is kept)."""
         if self.training.busy:
             self.stop_requested.emit()
 
@@ -321,6 +332,7 @@ class Workspace:
 
     # -- training: reported by the runner (GUI thread) ------------------------------------------
     def report_loading(self, done: int, total: int) -> None:
+        """The runner's word on how far the dataset's loading has got."""
         self._emit_state(self._clock.loaded(done, total))
 
     def report_started(self, experiment, dataset, models: int, stepping: bool, bar_labels=()) -> None:
@@ -335,6 +347,7 @@ class Workspace:
         self._emit_state(self._clock.started(paused=stepping))
 
     def report_progress(self, records) -> None:
+        """The runner's records: appended to the history, and the training state moved on to the last one."""
         for rec in records:
             self.history.append(rec)
         last = records[-1]
@@ -399,9 +412,11 @@ class Workspace:
 
     # -- requests between panels ----------------------------------------------------------------
     def send_to_editor(self, image) -> None:
+        """Asks the pixel editor to show this glyph."""
         self.editor_glyph_requested.emit(image)
 
     def save_glyph(self, image, source: str, label: str | None = None) -> None:
+        """Asks for this glyph to be kept in the user's library (label None: ask for one)."""
         self.glyph_save_requested.emit(image, source, label)
 
     def teach(self, images, labels, source: str) -> None:
@@ -409,10 +424,12 @@ class Workspace:
         self.teach_requested.emit(list(images), list(labels), source)
 
     def set_input(self, x) -> None:
+        """The input the network view follows now (kept for panels built later)."""
         self.input = x
         self.input_changed.emit(x)
 
     def mark_code(self, z) -> None:
+        """Asks the latent canvas to mark this code (None: no mark)."""
         self.code_marked.emit(z)
 
     def set_draft(self, experiment, error=None) -> None:
@@ -423,6 +440,7 @@ class Workspace:
             self.draft_changed.emit(experiment)
 
     def tell(self, text: str, **args) -> None:
+        """A sentence for the status bar: an English template and its arguments, translated there."""
         self.notice.emit(text, args)
 
     # -- internals -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ their titles, building and binding the panels), the perspectives' columns (table
 Panels (the docks, in this order) all read this table.
 
 A new panel: its folder in aegui/qt/ (a QWidget with `bind(workspace)`), one `register(Panel(...))`
-line below, and the Spanish of its title in resources/i18n/es.json.
+line below, the Spanish of its title in resources/i18n/es.json, and its section in the user guide
+(docs/window.md's table of panels, its anchor in `guide`).
 
 No Qt here and no panel module imported: the window reads the table before its first paint.
 """
@@ -48,6 +49,9 @@ class Panel:
     # "module:function(panel, window, state)": how a built panel joins the window; "" is
     # panel.bind(window.workspace).
     bind: str = ""
+    # The user guide's section on it, "page.md#anchor" of docs/ (Help > Help on a panel, its "?"):
+    # tests/test_docs_site.py checks that the built site has each anchor.
+    guide: str = ""
 
 
 PANELS: dict[str, Panel] = {}        # key -> panel, in the order of the docks and View > Panels
@@ -61,6 +65,10 @@ def register(panel: Panel) -> Panel:
     bad = [p for p in panel.places if p.column not in COLUMNS]
     if bad:
         raise ValueError(f"{panel.key}: {bad[0].column!r} is not one of the columns {', '.join(COLUMNS)}")
+    page, _, anchor = panel.guide.partition("#")
+    if panel.guide and not (page.endswith(".md") and anchor):
+        raise ValueError(f"{panel.key}: guide must be a page of docs/ and an anchor (\"window.md#panel-x\"), "
+                         f"not {panel.guide!r}")
     PANELS[panel.key] = panel
     return panel
 
@@ -95,27 +103,33 @@ def later(key: str) -> bool:
 
 register(Panel("builder", "Model builder", "aegui.qt.builder.model_builder:ModelBuilder",
                (Place("train", "left"), Place("experiments", "left")),
-               at_start="aegui.qt.builder.binding:follow_until_built", bind="aegui.qt.builder.binding:join_window"))
+               at_start="aegui.qt.builder.binding:follow_until_built", bind="aegui.qt.builder.binding:join_window",
+               guide="window.md#panel-builder"))
 register(Panel("latent", "Latent space", "aegui.qt.latent.latent_canvas:LatentCanvas",
-               (Place("explore", "hero"), Place("train", "hero")), built=START, term="latent space"))
+               (Place("explore", "hero"), Place("train", "hero")), built=START, term="latent space",
+               guide="window.md#panel-latent"))
 register(Panel("editor", "Pixel editor", "aegui.qt.editor.pixel_editor:PixelEditor",
                (Place("explore", "right", 0),), built=START,
-               at_start="aegui.qt.editor.docks:bring_editor", bind="aegui.qt.editor.docks:join_window"))
+               at_start="aegui.qt.editor.docks:bring_editor", bind="aegui.qt.editor.docks:join_window",
+               guide="window.md#panel-editor"))
 register(Panel("recon", "Reconstructions", "aegui.qt.training.reconstructions:ReconstructionsPanel",
-               (Place("train", "bottom", 1),)))
+               (Place("train", "bottom", 1),), guide="window.md#panel-recon"))
 register(Panel("library", "Glyph library", "aegui.qt.library.library_panel:LibraryPanel",
-               (Place("train", "bottom", 3),), built=START))
+               (Place("train", "bottom", 3),), built=START, guide="window.md#panel-library"))
 register(Panel("network", "Network", "aegui.qt.network.network_view:NetworkView",
-               (Place("train", "bottom", 2),), built=RAISED))
+               (Place("train", "bottom", 2),), built=RAISED, guide="watch.md#panel-network"))
 register(Panel("draw", "Draw", "aegui.qt.editor.image_canvas:DrawPanel",
-               (Place("explore", "right", 1),), built=RAISED, at_start="aegui.qt.editor.docks:offer_draw"))
+               (Place("explore", "right", 1),), built=RAISED, at_start="aegui.qt.editor.docks:offer_draw",
+               guide="window.md#panel-draw"))
 register(Panel("explain", "Explain", "aegui.qt.explain.explain_panel:ExplainPanel",
-               (Place("explore", "right", 2),), scrolls=True, built=RAISED))
+               (Place("explore", "right", 2),), scrolls=True, built=RAISED, guide="window.md#explain-one-input"))
 register(Panel("experiments", "Experiments", "aegui.qt.experiments.experiments_panel:ExperimentsPanel",
-               (Place("experiments", "hero", 0),), scrolls=True, needs=("builder",)))   # a sweep starts from the draft
+               (Place("experiments", "hero", 0),), scrolls=True, needs=("builder",),   # a sweep starts from the draft
+               guide="window.md#panel-experiments"))
 register(Panel("analyses", "Analyses", "aegui.qt.analyses.analyses_panel:AnalysesPanel",
-               (Place("experiments", "hero", 1),), scrolls=True))
+               (Place("experiments", "hero", 1),), scrolls=True, guide="window.md#panel-analyses"))
 register(Panel("compare", "Compare", "aegui.qt.compare.compare_panel:ComparePanel",
-               (Place("experiments", "hero", 2),), scrolls=True))
+               (Place("experiments", "hero", 2),), scrolls=True, guide="window.md#compare-two-models"))
 register(Panel("training", "Training", "aegui.qt.training.training_panel:TrainingPanel",
-               (Place("train", "bottom", 0),), at_start="aegui.qt.training.docks:raise_on_run"))
+               (Place("train", "bottom", 0),), at_start="aegui.qt.training.docks:raise_on_run",
+               guide="window.md#panel-training"))

@@ -118,6 +118,9 @@ class MainWindow(QMainWindow):
             load(hook)(panel, self, self._started.get(key))
         else:
             panel.bind(self.workspace)
+        help_button = getattr(panel, "help_button", None)     # a panel's "?": its section of the user guide
+        if help_button is not None:
+            help_button.clicked.connect(lambda _=False: self.menus.user_guide.open_panel(key))
 
     def panel(self, key: str) -> QWidget:
         """The panel of a dock, built now if it was not yet."""

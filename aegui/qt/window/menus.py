@@ -167,7 +167,22 @@ class Menus(QObject):
         self._action(v, "Reset layout", w.reset_layout)
 
     def _build_help_menu(self) -> None:
+        from aegui.qt.guide.user_guide import UserGuide
+        from aegui.qt.perspectives.panels import PANELS
         m = self.menu_help
+        m.setToolTipsVisible(True)
+        # The status bar is made after the menus: reached when the guide has something to say.
+        self.user_guide = UserGuide(self, lambda text, msec: self.window.status.say(text, msec))
+        self.guide_action = self._action(m, "User guide", lambda: self.user_guide.open())
+        bind_text(self, self.guide_action.setToolTip,
+                  "aegui's guide, opened in your web browser from files on this computer: no internet needed.\n"
+                  "Run from source, it is built from docs/ the first time (a few seconds).")
+        self.menu_panel_help = m.addMenu("")
+        bind_text(self, self.menu_panel_help.setTitle, "Help on a panel")
+        self.panel_help_actions = {
+            key: self._action(self.menu_panel_help, panel.title, lambda _=False, k=key: self.user_guide.open_panel(k))
+            for key, panel in PANELS.items() if panel.guide}
+        m.addSeparator()
         self.tour_action = self._action(m, "Guided tour", lambda: self.window.guide.tour.start())
         self.tips_action = self._action(m, "Show the tips again", lambda: self.window.guide.show_again())
         m.addSeparator()

@@ -111,6 +111,8 @@ def report_text(report: dict) -> str:
 
 
 def report_csv(report: dict) -> str:
+    """The per-class precision / recall / F1 / support table as CSV, with the accuracy and the macro and
+    weighted averages as its last rows."""
     lines = ["class,precision,recall,f1,support"]
     for r in report["classes"]:
         name = f'"{r["class"]}"' if "," in r["class"] else r["class"]
@@ -126,6 +128,8 @@ def report_csv(report: dict) -> str:
 
 @dataclass(frozen=True)
 class ClassifierSpec:
+    """A classifier file read: the autoencoder to pretrain, the head that fine-tunes it, the stages compared
+    with it, and how many seeds the study runs."""
     name: str
     base: Experiment
     head: ProbeConfig = ProbeConfig(fine_tune=True)
@@ -138,9 +142,11 @@ class ClassifierSpec:
 
     @property
     def stages(self) -> tuple[str, ...]:
+        """The stages in the order they run: "fine-tuned" first, then the compared ones."""
         return ("fine-tuned", *self.compare)
 
     def config(self, stage: str) -> ProbeConfig:
+        """The head's settings for one stage: only the fine-tuned stage trains the encoder too."""
         return replace(self.head, fine_tune=stage == "fine-tuned")
 
     def for_seed(self, k: int) -> "ClassifierSpec":
@@ -160,6 +166,8 @@ class ClassifierSpec:
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierSpec:
+    """A classifier file's contents checked and read; the base is loaded (relative to `base_dir`) and must have
+    an official test set."""
     from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
 
     def bad(key, problem):
@@ -190,6 +198,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierS
 
 
 def load_spec(path) -> ClassifierSpec:
+    """The classifier file at `path`, its base resolved beside it."""
     from aegui.core.files.jsonfile import read_json
     path = Path(path)
     return spec_from_dict(read_json(path), str(path), path.parent)
@@ -199,6 +208,8 @@ def load_spec(path) -> ClassifierSpec:
 
 @dataclass
 class StageResult:
+    """One stage scored on the official test set: accuracy, the per-class report, the confusion matrix and its
+    training history."""
     stage: str
     features: str
     classes: list[str]
@@ -214,6 +225,7 @@ class StageResult:
     loaded: bool = False
 
     def to_dict(self) -> dict:
+        """As saved in <stage>.json (the confusion matrix as nested lists)."""
         return {"stage": self.stage, "features": self.features, "classes": self.classes,
                 "accuracy": self.accuracy, "train_accuracy": self.train_accuracy,
                 "confusion": self.confusion.tolist(), "history": self.history, "seconds": round(self.seconds, 3),
@@ -221,6 +233,8 @@ class StageResult:
 
     @classmethod
     def from_dict(cls, raw: dict, loaded: bool = True) -> "StageResult":
+        """A stage read back from <stage>.json; `loaded` marks it as picked up from an earlier job rather than
+        run now."""
         return cls(raw["stage"], raw["features"], list(raw["classes"]), float(raw["accuracy"]),
                    float(raw["train_accuracy"]), np.asarray(raw["confusion"], dtype=np.int64), list(raw["history"]),
                    float(raw["seconds"]), dict(raw["report"]), int(raw["n_train"]), int(raw["n_test"]),
@@ -229,6 +243,8 @@ class StageResult:
 
 @dataclass
 class ClassifierResult:
+    """Every stage of seed 0 (and each seed's, with more), the pretraining's time and loss, and whether it was
+    cancelled."""
     spec: ClassifierSpec
     stages: dict[str, StageResult]
     pretrain_seconds: float
@@ -291,6 +307,8 @@ class _SeedDone:
 
 
 class ClassifierJob(Job):
+    """Pretrains the spec's autoencoder, then trains each stage's head on the official split, per seed; with
+    `out_dir` each finished piece is saved and picked up again by a later job."""
     def __init__(self, spec: ClassifierSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
         self.out_dir = Path(out_dir) if out_dir is not None else None
@@ -301,6 +319,7 @@ class ClassifierJob(Job):
         self._pretrain_data = None      # the autoencoder's training set, read once for every seed
 
     def cancel(self) -> None:
+        """Cancels the job and stops whatever trains now (the pretraining session or a stage's head)."""
         super().cancel()
         stop = self._stop_current
         if stop is not None:
@@ -427,6 +446,8 @@ class ClassifierJob(Job):
         return _SeedDone(results, pre_seconds, pre_loss)
 
     def steps(self) -> Iterator[ClassifierProgress]:
+        """Runs the spec's seeds one after another and yields ClassifierProgress, ending with the result
+        (cancelled after a seed: the finished seeds are kept)."""
         start = time.perf_counter()
         n = self.spec.seeds
         done: list[_SeedDone] = []

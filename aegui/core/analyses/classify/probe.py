@@ -97,6 +97,8 @@ def stratified_split(targets: Sequence[str], val_split: float, seed: int = 0) ->
 
 @dataclass(frozen=True)
 class ProbeConfig:
+    """The classifier head's settings: linear or one hidden layer, its training, the held-out split, and whether
+    the encoder is fine-tuned too."""
     hidden: int = 0               # 0: linear softmax head; > 0: one ReLU hidden layer
     epochs: int = 300
     learning_rate: float = 0.01   # Adam
@@ -108,6 +110,7 @@ class ProbeConfig:
     check_every: int = 10
 
     def validate(self, source: str | None = None) -> "ProbeConfig":
+        """Checks every setting and returns self; a bad one raises ConfigError naming probe.<setting>."""
         def bad(name, problem):
             raise ConfigError(f"probe.{name}", problem, source)
         for name in ("hidden", "batch_size", "split_seed", "seed"):
@@ -130,6 +133,8 @@ class ProbeConfig:
 
 
 def probe_config_from_dict(raw, source: str | None = None) -> ProbeConfig:
+    """ProbeConfig from a JSON object, unknown settings refused and a whole-number learning rate taken as a
+    float."""
     if not isinstance(raw, dict):
         raise ConfigError("probe", "must be an object of probe settings", source)
     known = {f.name for f in fields(ProbeConfig)}
@@ -144,6 +149,8 @@ def probe_config_from_dict(raw, source: str | None = None) -> ProbeConfig:
 
 @dataclass
 class ProbeResult:
+    """A probe's outcome: accuracy on the training and held-out parts, chance, both confusion matrices and what
+    was probed."""
     classes: list[str]
     train_accuracy: float
     val_accuracy: float | None             # None without a held-out part
@@ -164,6 +171,7 @@ class ProbeResult:
     val_predicted: np.ndarray = field(default_factory=lambda: np.zeros(0, int))   # class index per held-out sample
 
     def to_dict(self) -> dict:
+        """As probe.json holds it, confusion matrices as nested lists with their axes named."""
         return {"dataset": self.dataset, "features": self.features, "latent_dim": self.latent_dim,
                 "classes": self.classes, "train_accuracy": round(self.train_accuracy, 6),
                 "val_accuracy": None if self.val_accuracy is None else round(self.val_accuracy, 6),
@@ -193,6 +201,7 @@ class ProbeResult:
 
 
 def confusion_csv(classes: Sequence[str], matrix: np.ndarray) -> str:
+    """A confusion matrix as CSV: a header of predicted classes, one row per true class."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["true \\ predicted", *classes])
@@ -202,6 +211,7 @@ def confusion_csv(classes: Sequence[str], matrix: np.ndarray) -> str:
 
 
 def confusion_matrix(true: np.ndarray, pred: np.ndarray, n: int) -> np.ndarray:
+    """[n, n] counts of (true, predicted) class index pairs; rows are the true class."""
     m = np.zeros((n, n), dtype=np.int64)
     np.add.at(m, (np.asarray(true, int), np.asarray(pred, int)), 1)
     return m
@@ -270,15 +280,20 @@ class ProbeJob(Job):
         self.model = model.select(0) if model is not None else None   # a copy: fine-tuning must not touch the caller's
 
     def cancel(self) -> None:
+        """Stops training at the next epoch; the head as trained so far is scored."""
         super().cancel()
 
     @property
     def features(self) -> str:
+        """What the head reads, as the result names it: raw pixels, or the frozen or fine-tuned encoder's codes.
+        """
         if self.model is None:
             return "pixels"
         return "codes (fine-tuned encoder)" if self.config.fine_tune else "codes (frozen encoder)"
 
     def steps(self) -> Iterator[ProbeProgress]:
+        """Trains and scores the head with one torch thread (tiny ops on several threads collapse when another
+        process wants a core), yielding ProbeProgress."""
         from aegui.core.train.threads import one_thread
         with one_thread():
             yield from self._steps()
@@ -490,6 +505,8 @@ def noisy_copies(data, noise: tuple):
 
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
+    """A probe file's contents checked and read: a base to train or a model to load (one of them), and the
+    head's settings; paths relative to `base_dir`."""
     from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
     check_analysis_file(raw, SPEC_KEYS, ANALYSIS, source, what="a probe file", has="a probe file")
     if ("base" in raw) == ("model" in raw):
@@ -528,6 +545,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ProbeSpec:
 
 
 def load_spec(path) -> ProbeSpec:
+    """The probe file at `path`, its paths resolved beside it."""
     from aegui.core.files.jsonfile import read_json
     path = Path(path)
     return spec_from_dict(read_json(path), str(path), path.parent)
@@ -573,6 +591,8 @@ def official_probe_data(exp, max_samples: int = 0, source=None):
 
 @dataclass
 class ProbeRun:
+    """A whole probe's outcome: the probe on the codes, the same head on raw pixels when asked, and the
+    autoencoder probed."""
     probe: ProbeResult
     baseline: ProbeResult | None         # the same head on the raw pixels, when asked
     model: object                        # the K=1 autoencoder probed (trained here or loaded)
@@ -616,12 +636,15 @@ class ProbeRunJob(Job):
         self._stop_current = None     # stops the session or job running now
 
     def cancel(self) -> None:
+        """Cancels the job and stops whatever trains now (the autoencoder or a head)."""
         super().cancel()
         stop = self._stop_current
         if stop is not None:
             stop()
 
     def steps(self) -> Iterator[ProbeRunProgress]:
+        """Trains the autoencoder when the spec has none saved, then probes its codes (and the pixels when
+        asked), yielding progress and then the ProbeRun."""
         start = time.perf_counter()
         trained_here = self.model is None
         train_share = 0.6 if trained_here else 0.0

@@ -73,6 +73,7 @@ MAX_RUNS = 1000
 
 @dataclass(frozen=True)
 class RunPlan:
+    """One run a compare file asks for: its label, seed and the experiment it trains."""
     index: int
     label: str
     seed: int
@@ -85,6 +86,8 @@ class RunPlan:
 
 @dataclass(frozen=True)
 class CompareSpec:
+    """A compare file read: the base experiment, the named variants and grid of values to run over it, the
+    seeds, and the test set."""
     name: str
     base: Experiment
     runs: tuple[tuple[str, dict], ...] = ()          # (label, {section: {field: value}})
@@ -97,6 +100,8 @@ class CompareSpec:
     source: str | None = field(default=None, compare=False)
 
     def plans(self) -> list[RunPlan]:
+        """Every run: each named variant times each grid combination times each seed, labelled by what it
+        changes; a bad value raises ConfigError naming the run."""
         runs = list(self.runs) or [("", {})]
         keys = [k for k, _ in self.grid]
         labels = dict(self.grid_labels)
@@ -134,6 +139,7 @@ def _fmt(value) -> str:
 # ---------------------------------------------------------------- the file
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
+    """A compare file's contents checked and read; the base is loaded (relative to `base_dir`)."""
     from aegui.core.analyses.sweeps.sweep import _field_type, _load_base, check_analysis_file
 
     def bad(key, problem):
@@ -197,6 +203,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
 
 
 def load_spec(path) -> CompareSpec:
+    """The compare file at `path`, its base resolved beside it."""
     from aegui.core.files.jsonfile import read_json
     path = Path(path)
     return spec_from_dict(read_json(path), str(path), path.parent)
@@ -206,6 +213,7 @@ def load_spec(path) -> CompareSpec:
 
 @dataclass
 class RunCurve:
+    """One finished run: its training and test loss at every check, its final metrics and time."""
     index: int
     label: str
     seed: int
@@ -228,6 +236,7 @@ class RunCurve:
         return float((self.test_loss if which == "test" else self.train_loss)[hits[0]])
 
     def to_dict(self) -> dict:
+        """As the run's saved JSON holds it (non-finite losses as null)."""
         return {"index": self.index, "label": self.label, "seed": self.seed, "key": self.key,
                 "seconds": round(self.seconds, 3), "load_avg": self.load_avg, "metrics": self.metrics,
                 "epochs": self.epochs.tolist(), "train_loss": [_num(v) for v in self.train_loss],
@@ -241,12 +250,14 @@ def _num(v) -> float | None:
 
 @dataclass
 class CompareResult:
+    """The runs of a compare file, in plan order, and whether it was cancelled."""
     spec: CompareSpec
     runs: list[RunCurve]
     seconds: float = 0.0
     cancelled: bool = False
 
     def curves_csv(self) -> str:
+        """curves.csv: one row per run and checked epoch with its training and test loss."""
         lines = ["run,label,seed,epoch,train_loss,test_loss"]
         for r in self.runs:
             for e, a, b in zip(r.epochs, r.train_loss, r.test_loss):
@@ -254,6 +265,7 @@ class CompareResult:
         return "\n".join(lines) + "\n"
 
     def runs_csv(self) -> str:
+        """runs.csv: one row per run with its time and every metric any run has."""
         keys = sorted({k for r in self.runs for k in r.metrics})
         lines = [",".join(["run", "label", "seed", "seconds", *keys])]
         for r in self.runs:
@@ -262,6 +274,7 @@ class CompareResult:
         return "\n".join(lines) + "\n"
 
     def write(self, out_dir) -> dict[str, Path]:
+        """Writes curves.csv and runs.csv into `out_dir`; returns their paths."""
         from aegui.core.files.atomic import atomic_write_text
         out = Path(out_dir)
         paths = {"curves": out / "curves.csv", "runs": out / "runs.csv"}
@@ -301,6 +314,8 @@ class CompareProgress(Progress):
 
 
 class CompareJob(Job):
+    """Trains a compare file's runs one after another, recording training and test loss; with `out_dir` each
+    finished run is saved and reused by a later job with the same settings."""
     def __init__(self, spec: CompareSpec, out_dir=None, *, device: str | None = None):
         self.spec = spec
         self.plans = spec.plans()
@@ -311,6 +326,7 @@ class CompareJob(Job):
 
 
     def cancel(self) -> None:
+        """Cancels the job and stops the run training now."""
         super().cancel()
         s = self._session
         if s is not None:
@@ -395,6 +411,7 @@ class CompareJob(Job):
         return run
 
     def steps(self) -> Iterator[CompareProgress]:
+        """Trains (or loads) each planned run and yields CompareProgress, ending with the CompareResult."""
         import os
         from aegui.core.train import progress as P
         from aegui.core.train.memory import free_models

@@ -39,6 +39,7 @@ class CompareError(ValueError):
 
 @dataclass
 class MetricRow:
+    """One row of the metrics table: a measure's value for each model and which way is better."""
     key: str                        # e.g. "mean_wrong", "psnr"
     label: str                      # English, for a table
     values: tuple                   # (model A's, model B's): numbers, or text for kind / architecture
@@ -57,6 +58,8 @@ class MetricRow:
 
 @dataclass
 class Comparison:
+    """Two models on the same samples: their codes, the codes on a plane, their reconstructions and the metrics
+    table."""
     names: tuple[str, str]
     data_name: str
     shape: tuple                    # how a sample is shown, e.g. (7, 5)
@@ -71,6 +74,7 @@ class Comparison:
     held_out: int = 0               # of the samples, those A held out for validation
 
     def row(self, key: str) -> MetricRow:
+        """The metrics row of `key`; KeyError naming the rows there are when it has none."""
         for r in self.rows:
             if r.key == key:
                 return r
@@ -110,6 +114,7 @@ def data_shape(model, exp: Experiment) -> tuple:
 
 
 def describe_shape(shape) -> str:
+    """A sample shape in words for messages: "5x7 glyphs (35 values)", "28x28 grey images (784 values)"."""
     shape = tuple(shape)
     if shape == (7, 5):
         return "5x7 glyphs (35 values)"
@@ -121,6 +126,7 @@ def describe_shape(shape) -> str:
 
 
 def check_same_data(shape_a, shape_b, names=("A", "B")) -> None:
+    """Raises CompareError, naming both shapes, when the two models read differently shaped samples."""
     if tuple(shape_a) != tuple(shape_b):
         raise CompareError(f"{names[0]} reads {describe_shape(shape_a)} and {names[1]} reads "
                            f"{describe_shape(shape_b)}: two models can be compared only on the same "

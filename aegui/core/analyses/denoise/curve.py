@@ -83,6 +83,8 @@ MAX_REPEATS = 1000
 
 @dataclass(frozen=True)
 class CurveSpec:
+    """A denoising-curve file read: the DAE to train (or the trained models), the seeds, noise kinds and levels,
+    and copies per sample."""
     name: str = "denoising curve"
     base: Experiment | None = None                 # trained here ...
     model_paths: tuple[str, ...] = ()              # ... or these models are loaded (one per seed)
@@ -100,6 +102,7 @@ class CurveSpec:
     source: str | None = field(default=None, compare=False)   # the spec file, for messages
 
     def validate(self) -> "CurveSpec":
+        """Checks every setting and returns self; a bad one raises ConfigError naming it."""
         src = self.source
         if self.base is None and not self.model_paths:
             raise ConfigError("base", "give a DAE experiment to train (base) or trained models (models)", src)
@@ -239,6 +242,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CurveSpec:
 
 
 def load_spec(path) -> CurveSpec:
+    """The denoising-curve file at `path`, its paths resolved beside it."""
     from aegui.core.files.jsonfile import read_json
     path = Path(path)
     return spec_from_dict(read_json(path), str(path), path.parent)
@@ -268,6 +272,7 @@ def wrong_pixels(models, clean: np.ndarray, kind: str, level: float, repeats: in
 
 @dataclass
 class CurveResult:
+    """Wrong pixels after denoising, and of the noisy input, per noise kind, level, seed and sample."""
     name: str
     kinds: tuple[str, ...]
     levels: np.ndarray            # [L]
@@ -297,6 +302,7 @@ class CurveResult:
 
     @property
     def n_seeds(self) -> int:
+        """How many seeds (models) were measured."""
         return int(self.wrong.shape[2])
 
     def _k(self, kind: str) -> int:
@@ -327,6 +333,7 @@ class CurveResult:
                 "baseline_mean": b.mean(0), "baseline_std": b.std(0)}
 
     def curve_rows(self) -> list[dict]:
+        """curve.csv's rows: per kind and level, the mean and std over seeds, beside the noisy input's."""
         rows = []
         for kind in self.kinds:
             c = self.curve(kind)
@@ -337,6 +344,8 @@ class CurveResult:
         return rows
 
     def per_char_rows(self) -> list[dict]:
+        """per_char.csv's rows: per kind, level and sample, the mean and std over seeds, beside the noisy
+        input's."""
         rows = []
         for kind in self.kinds:
             for level in self.levels:
@@ -353,6 +362,7 @@ class CurveResult:
         return _write_csv(path, CURVE_COLUMNS, self.curve_rows())
 
     def per_char_csv(self, path) -> Path:
+        """Writes per_char.csv to `path` and returns it."""
         return _write_csv(path, PER_CHAR_COLUMNS, self.per_char_rows())
 
     def figure(self):
@@ -397,6 +407,8 @@ class CurveResult:
         return paths
 
     def summary(self) -> dict:
+        """What denoising-curve.json says besides the figures: the settings, the models, the error at the
+        trained level and the times."""
         return {"name": self.name, "dataset": self.dataset, "models": self.models, "kinds": list(self.kinds),
                 "levels": [float(v) for v in self.levels], "n_seeds": self.n_seeds, "samples": len(self.labels),
                 "repeats": self.repeats, "char_kind": self.char_kind, "char_level": self.char_level,
@@ -482,12 +494,15 @@ class DenoiseCurveJob(Job):
                                       f"{self.test_data.name} has {self.test_data.dim}", spec.source)
 
     def cancel(self) -> None:
+        """Cancels the job and stops the training session running now."""
         super().cancel()
         session = self.session
         if session is not None:
             session.stop()
 
     def steps(self) -> Iterator[CurveProgress]:
+        """Trains the spec's seeds (unless models were given), then measures every kind and level, yielding
+        CurveProgress and ending with the CurveResult."""
         spec = self.spec
         start = time.perf_counter()
         train_share = 0.0 if self.models is not None else 0.85

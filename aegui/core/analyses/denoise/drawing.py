@@ -15,6 +15,8 @@ SIZE = GLYPH_SHAPE[0] * GLYPH_SHAPE[1]
 
 @dataclass
 class EditorResult:
+    """What the pixel editor shows for a drawing: the model's output, whether it is unlike the training glyphs,
+    and whether the local model stepped in."""
     output: np.ndarray | None = None      # (7, 5) in [0, 1], or None without a working model
     unfamiliar: float | None = None       # the drawing's reconstruction error when unlike the training set
     fell_back: bool = False               # the local model denoised it

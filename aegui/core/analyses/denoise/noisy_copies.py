@@ -21,12 +21,15 @@ CHUNK = 64          # copies denoised in one call; a cancel is seen between chun
 
 @dataclass
 class CopiesProgress(Progress):
+    """How many of the noisy copies are denoised so far."""
     done: int = 0               # copies denoised so far
     total: int = 0
 
 
 @dataclass
 class CopiesResult:
+    """A drawing denoised under N noise draws: each copy's wrong pixels, the noisy inputs', and the worst copy
+    to show."""
     seed: int                   # copy k used noise seed seed + k
     kind: str
     level: float
@@ -38,18 +41,22 @@ class CopiesResult:
 
     @property
     def n(self) -> int:
+        """How many copies were denoised."""
         return len(self.wrong)
 
     @property
     def mean_wrong(self) -> float:
+        """Mean wrong pixels of the outputs over the copies."""
         return float(self.wrong.mean())
 
     @property
     def worst_wrong(self) -> int:
+        """Wrong pixels of the worst copy's output."""
         return int(self.wrong[self.worst])
 
     @property
     def worst_seed(self) -> int:
+        """The noise seed that made the worst copy (to draw it again)."""
         return self.seed + self.worst
 
 
@@ -73,6 +80,8 @@ class NoisyCopiesTest(Job):
         self.denoise, self.kind, self.level, self.n, self.seed = denoise, kind, float(level), int(n), int(seed)
 
     def steps(self):
+        """Draws the N noisy copies, denoises them in chunks (cancel is checked between chunks) and ends with
+        the CopiesResult."""
         shape, clean = self.drawing.shape, self.drawing.reshape(-1) >= 0.5
         noisy = np.stack([noisy_copy(self.drawing, self.kind, self.level, self.seed + k).reshape(-1)
                           for k in range(self.n)])

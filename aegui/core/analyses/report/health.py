@@ -82,6 +82,7 @@ class Health:
         return "; ".join(p.split(":")[0] for p in self.reason.split("; ")) if not self.ok else ""
 
     def to_dict(self) -> dict:
+        """As done.json keeps it."""
         return {"ok": self.ok, "reason": self.reason, "expected": self.expected}
 
 

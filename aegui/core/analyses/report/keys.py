@@ -105,6 +105,7 @@ def _version() -> str:
 
 
 def numerics_part(revisions: dict[str, int]) -> str:
+    """The key's numerics part: a hash of the components' numerics revisions."""
     return _digest(json.dumps(sorted(revisions.items())).encode())
 
 
@@ -164,6 +165,8 @@ def _base_file(preset: Path, raw) -> Path | None:
 
 
 def preset_part(exp) -> str:
+    """The key's preset part: a hash of the preset as it runs (description and stated time left out), the base
+    config it names, and the row's figures, check and options."""
     raw = _preset_raw(Path(exp.preset))
     h = hashlib.sha256(json.dumps(raw, sort_keys=True).encode())
     base = _base_file(Path(exp.preset), raw)
@@ -336,6 +339,8 @@ def source_part(root: Path | None = None, entry: str = ENTRY) -> str:
 
 @lru_cache(maxsize=1)
 def libraries_part() -> str:
+    """The key's libraries part: a hash of the installed versions of torch, numpy, scipy, scikit-learn and
+    Pillow (read once a process)."""
     from importlib import metadata
     versions = {}
     for name in LIBRARIES:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Component:
+    """One part of the code whose numbers a report row depends on, and where its numerics revision is written.
+    """
     name: str
     label: str
     where: str              # "aegui/core/train/backends/dense.py" (its NUMERICS) or "...:ADAM_NUMERICS"
@@ -36,10 +38,12 @@ class Component:
 
     @property
     def path(self) -> str:
+        """The source file that holds the revision."""
         return self.where.partition(":")[0]
 
     @property
     def constant(self) -> str:
+        """The name of the revision's constant in that file (NUMERICS unless named)."""
         return self.where.partition(":")[2] or "NUMERICS"
 
 
@@ -159,4 +163,5 @@ def imported(path: str):
 
 
 def revisions(names, root: Path) -> dict[str, int]:
+    """{component: its numerics revision} for the named components, read from the tree at `root`."""
     return {n: revision(n, root) for n in sorted(names)}

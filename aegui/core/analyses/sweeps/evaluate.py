@@ -44,16 +44,21 @@ LABELS = {"noisy_input_wrong": "Noisy input wrong", "denoised_wrong": "Denoised 
 
 @dataclass(frozen=True)
 class EvalSpec:
+    """A sweep file's `evaluate` object: noisy copies per sample, their seed, and the noise levels the denoising
+    measure runs at."""
     repeats: int = 20
     noise_seed: int = 0
     levels: object = "trained"          # "trained", "sweep" or a tuple of levels
 
     def to_dict(self) -> dict:
+        """As the sweep file writes it (levels as a list when given as numbers)."""
         return {"repeats": self.repeats, "noise_seed": self.noise_seed,
                 "levels": list(self.levels) if isinstance(self.levels, tuple) else self.levels}
 
 
 def parse_evaluate(raw, source: str | None = None) -> EvalSpec:
+    """The `evaluate` object of a sweep file checked and read (None: the defaults); a bad key or value raises
+    ConfigError naming it."""
     if raw is None:
         return EvalSpec()
     if not isinstance(raw, dict):
@@ -110,6 +115,8 @@ def metric_names(sweep) -> list[str]:
 
 
 def describe(name: str) -> str:
+    """What a measure's column holds, in a sentence; a measure at another level ("denoised_wrong_at_50pct") says
+    that level too."""
     if name in DESCRIPTIONS:
         return DESCRIPTIONS[name]
     base, _, level = name.partition("_at_")
@@ -117,6 +124,7 @@ def describe(name: str) -> str:
 
 
 def label(name: str) -> str:
+    """A measure's short column title, with its noise level when it has one ("Denoised wrong @ 50 %")."""
     base, _, level = name.partition("_at_")
     text = LABELS[base]
     return f"{text} @ {level.replace('pct', ' %').replace('_', '.')}" if level else text

@@ -29,6 +29,8 @@ def _cell(value):
 
 
 def csv_bytes(header: list[str], rows: list[dict]) -> bytes:
+    """The rows as UTF-8 CSV with `header`'s columns; a missing or non-finite value is an empty cell, a bool 0
+    or 1."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
     writer.writeheader()
@@ -55,6 +57,8 @@ HISTORY_COLUMNS = ["run", "config", "seed", "epoch", "loss", "max_wrong", "mean_
 
 
 def versions() -> dict:
+    """The versions that made a result (aegui, Python, numpy, torch when imported, the platform), written beside
+    it."""
     import aegui
     out = {"aegui": aegui.__version__, "python": platform.python_version(), "numpy": np.__version__,
            "platform": platform.platform()}

@@ -27,12 +27,15 @@ class Autosave:
 
 @dataclass(kw_only=True)
 class SweepJobProgress(SweepProgress):
+    """A sweep's progress as the window gets it: the runs finished so far, and where the results were autosaved.
+    """
     run_results: list = field(default_factory=list)    # the runs finished so far (a copy)
     autosave: Autosave = Autosave()
 
 
 @dataclass(kw_only=True)
 class SearchJobProgress(SearchProgress):
+    """A search's progress as the window gets it: the trials so far, and where the results were autosaved."""
     search: object = None          # the SearchResult so far (a copy with its own list of trials)
     autosave: Autosave = Autosave()
 
@@ -63,10 +66,13 @@ class SweepJob(Job):
         self.autosave_root = autosave_root
 
     def cancel(self) -> None:
+        """Cancels the job and its runner; the finished groups stay in the result."""
         super().cancel()
         self.runner.cancel()
 
     def steps(self) -> Iterator[SweepJobProgress]:
+        """The runner's progress, each one carrying a copy of the finished runs and, once a result is in, where
+        it was autosaved."""
         from aegui.core.analyses.sweeps.files import write_results
         for p in self.runner.steps():
             saved = Autosave() if p.result is None else \
@@ -83,10 +89,13 @@ class SearchJob(Job):
         self.autosave_root = autosave_root
 
     def cancel(self) -> None:
+        """Cancels the job and its runner; the finished trials stay in the result."""
         super().cancel()
         self.runner.cancel()
 
     def steps(self) -> Iterator[SearchJobProgress]:
+        """The runner's progress, each one carrying a copy of the search so far and, once a result is in, where
+        it was autosaved."""
         from aegui.core.analyses.sweeps.search import write_search
         for p in self.runner.steps():
             search = copy.copy(self.runner.result)

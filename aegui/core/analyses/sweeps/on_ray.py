@@ -98,10 +98,12 @@ class RayConnection:
 
 
 def cluster_cpus(ray) -> int:
+    """The CPUs the connected Ray cluster offers (at least 1)."""
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def describe(address: str | None) -> str:
+    """Where the runs go, as the progress line says it: the cluster's address, or a Ray started here."""
     return f"the Ray cluster at {address}" if address else "a local Ray instance (127.0.0.1)"
 
 
@@ -130,6 +132,8 @@ class RaySweepRunner(SweepRunner):
         self.task_seconds: dict[int, float] = {}    # group -> submit-to-result wall time
 
     def steps(self) -> Iterator[SweepProgress]:
+        """Connects to Ray (starting a local instance when no address is given) and yields the sweep's progress
+        as its groups finish there."""
         with RayConnection(self.address, self.num_cpus) as ray:
             yield from self._steps(ray)
 

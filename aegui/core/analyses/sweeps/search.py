@@ -74,6 +74,8 @@ class MedianRule:
 
 
 def medians_of(study, optuna, startup: int) -> dict[int, float]:
+    """The median score of the finished trials at each epoch they reported, for the median pruner; empty until
+    `startup` trials have finished."""
     done = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
     if len(done) < max(startup, 1):
         return {}
@@ -86,6 +88,8 @@ def medians_of(study, optuna, startup: int) -> dict[int, float]:
 
 @dataclass
 class TrialResult:
+    """One trial of a search: the values it tried, whether it finished, was pruned or failed, its score and its
+    mean curves over the seeds."""
     trial: int
     state: str                     # complete, pruned, failed
     params: dict                   # dotted field -> value
@@ -108,6 +112,7 @@ class TrialResult:
 
 @dataclass
 class SearchResult:
+    """A search's trials, the parameters' importance once enough finished, and when and where it ran."""
     sweep: Sweep
     trials: list[TrialResult] = field(default_factory=list)
     importance: dict[str, float] = field(default_factory=dict)
@@ -119,18 +124,24 @@ class SearchResult:
 
     @property
     def finished(self) -> list[TrialResult]:
+        """The trials that ran to the end (neither pruned nor failed)."""
         return [t for t in self.trials if t.state == "complete"]
 
     @property
     def trainings(self) -> int:
+        """How many models the search trained, every seed of every trial counted."""
         return sum(t.runs for t in self.trials)
 
     def best(self) -> TrialResult | None:
+        """The finished trial with the lowest score (then the lowest loss, then the earliest); None before any
+        finished."""
         done = self.finished
         return min(done, key=lambda t: (t.score, t.final_loss_mean if math.isfinite(t.final_loss_mean)
                                         else math.inf, t.trial)) if done else None
 
     def history(self) -> list[dict]:
+        """One row per finished trial, in trial order, with the best score up to it (history.csv and the
+        window's chart)."""
         rows, best = [], math.inf
         for t in sorted(self.finished, key=lambda t: t.trial):
             best = min(best, t.score)
@@ -138,6 +149,7 @@ class SearchResult:
         return rows
 
     def write(self, out_dir) -> Path:
+        """Writes the search's files into `out_dir` (write_search) and returns the folder."""
         return write_search(self, out_dir)
 
 
@@ -183,6 +195,8 @@ class SearchRunner(Job):
         self.study = None
 
     def dataset(self, exp):
+        """The dataset an experiment trains on: the one given, else loaded once per data config and checked
+        against the model."""
         if self._data is not None:
             return self._data
         if exp.data not in self._datasets:
@@ -257,9 +271,12 @@ class SearchRunner(Job):
 
     @property
     def parallel(self) -> int:
+        """How many trials run at once: one here, on Ray the spec's `parallel` or the cluster's CPUs."""
         return 1 if not self.ray else (self.spec.parallel or self.num_cpus or 2)
 
     def steps(self) -> Iterator[SearchProgress]:
+        """Runs the trials (here one after another, or side by side on Ray) and yields progress; the result
+        grows as each trial ends."""
         res = self.result
         res.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._start = time.perf_counter()
@@ -404,6 +421,7 @@ class SearchRunner(Job):
         return {k: float(v) for k, v in imp.items()}, ""
 
     def run(self, on_progress: Callable[[SearchProgress], object] | None = None) -> SearchResult:
+        """Runs the whole search, handing each progress to `on_progress`, and returns its result."""
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)
@@ -413,6 +431,8 @@ class SearchRunner(Job):
 # ---------------------------------------------------------------- files
 
 def write_search(result: SearchResult, out_dir) -> Path:
+    """Writes trials.csv, history.csv, importance.csv, curves.csv, the best trial's config (best.json) and
+    search.json into `out_dir`; returns the folder."""
     from aegui.core.files.atomic import atomic_write_text
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

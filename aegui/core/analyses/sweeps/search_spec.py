@@ -30,12 +30,14 @@ _KEYS = ("trials", "sampler", "seed", "pruner", "startup_trials", "warmup_epochs
 
 @dataclass(frozen=True)
 class Range:
+    """A continuous or whole-number range a search draws a field from, on a log scale when `log`."""
     low: float
     high: float
     log: bool = False
     integer: bool = False
 
     def to_dict(self) -> dict:
+        """As the sweep file writes it."""
         out = {"low": self.low, "high": self.high}
         if self.log:
             out["log"] = True
@@ -44,6 +46,8 @@ class Range:
 
 @dataclass(frozen=True)
 class SearchSpec:
+    """A sweep's `search` block: how many Optuna trials, the sampler and pruner, and the ranges searched besides
+    the listed values."""
     trials: int
     sampler: str = "tpe"
     seed: int = 0
@@ -54,6 +58,7 @@ class SearchSpec:
     ranges: dict[str, Range] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """As the sweep file writes it, the defaults left out."""
         out = {"trials": self.trials, "sampler": self.sampler, "seed": self.seed, "pruner": self.pruner,
                "startup_trials": self.startup_trials}
         if self.warmup_epochs is not None:

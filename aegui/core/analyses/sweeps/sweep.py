@@ -103,6 +103,8 @@ COLUMN_DOCS = {
 
 @dataclass(frozen=True)
 class Sweep:
+    """A sweep file read: the base experiment, the values each varied field takes, the seeds per config, and an
+    optional search over them."""
     name: str
     base: Experiment
     vary: dict[str, list] = field(default_factory=dict)      # dotted field -> values, in order
@@ -123,13 +125,17 @@ class Sweep:
 
     @property
     def n_configs(self) -> int:
+        """How many combinations the varied fields make."""
         return math.prod(len(v) for v in self.vary.values())
 
     @property
     def n_runs(self) -> int:
+        """Trainings the whole grid takes: configs times seeds."""
         return self.n_configs * self.seeds
 
     def to_dict(self, inline_base: bool = True) -> dict:
+        """As a sweep file holds it; the base inlined, or named by its path when `inline_base` is false and it
+        came from one."""
         base: Any = self.base.to_dict() if inline_base or not self.base_path else self.base_path
         out = {"sweep_version": SWEEP_VERSION, "name": self.name, "base": base,
                "vary": {k: [_jsonable(v) for v in vals] for k, vals in self.vary.items()},
@@ -149,11 +155,13 @@ class Sweep:
         return out
 
     def to_json(self, inline_base: bool = True) -> str:
+        """to_dict() as indented JSON."""
         return json.dumps(self.to_dict(inline_base), indent=2)
 
 
 @dataclass(frozen=True)
 class Config:
+    """One combination of the varied values, with its label and the experiment it trains."""
     index: int
     values: dict[str, Any]       # dotted field -> the value it takes in this config
     label: str                   # "layers=35-10-2-10-35, optimizer=momentum"
@@ -174,6 +182,7 @@ class Group:
 
     @property
     def k(self) -> int:
+        """Models the group's session trains at once."""
         return len(self.seeds)
 
 
@@ -338,11 +347,13 @@ def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
 
 
 def sweep_from_json(text: str, source: str | None = None, base_dir=None) -> Sweep:
+    """A sweep from a JSON text (`source` names it in errors; `base_dir` resolves a base given as a path)."""
     from aegui.core.files.jsonfile import parse_json
     return sweep_from_dict(parse_json(text, source), source, base_dir)
 
 
 def load_sweep(path) -> Sweep:
+    """The sweep file at `path`, its base resolved beside it."""
     from aegui.core.files.jsonfile import read_json
     path = Path(path)
     return sweep_from_dict(read_json(path), str(path), path.parent)
@@ -450,6 +461,8 @@ def epochs_to_target(epochs, max_wrong, target: int | None) -> int | None:
 
 @dataclass
 class RunResult:
+    """One seed of one config after training: its final loss and wrong pixels, when it reached the target, its
+    curves and the extra measures."""
     run: int                      # index among all runs of the sweep (config-major, then seed)
     config: int
     group: int
@@ -497,6 +510,8 @@ def _band(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass
 class SweepResult:
+    """What a sweep produced so far: its configs and groups, the runs of the finished groups, timings, and
+    whether it was cancelled."""
     sweep: Sweep
     configs: list[Config]
     groups: list[Group]
@@ -510,14 +525,17 @@ class SweepResult:
 
     @property
     def configs_done(self) -> list[int]:
+        """The configs with at least one finished run, in order."""
         return sorted({r.config for r in self.runs})
 
     @property
     def incomplete_configs(self) -> list[int]:
+        """The configs with no finished run (a cancelled sweep's rest)."""
         done = set(self.configs_done)
         return [c.index for c in self.configs if c.index not in done]
 
     def runs_of(self, config: int) -> list[RunResult]:
+        """The finished runs of one config."""
         return [r for r in self.runs if r.config == config]
 
     def summary(self, config: int) -> dict:
@@ -538,6 +556,7 @@ class SweepResult:
         return row
 
     def summaries(self) -> list[dict]:
+        """summary() of every config that has runs."""
         return [self.summary(i) for i in self.configs_done]
 
     def curves(self, config: int) -> dict[str, np.ndarray]:
@@ -622,22 +641,28 @@ class SweepRunner(Job):
         self._session = None
 
     def dataset(self, group: Group):
+        """The training data of a group: the one given to the runner, or the loaded split of its data config."""
         return self._data if self._data is not None else self._datasets[group.experiment.data][0]
 
     def held_out(self, group: Group):
+        """The held-out part of a group's data (data.val_split); None when the runner was given its data."""
         return None if self._data is not None else self._datasets[group.experiment.data][1]
 
     @property
     def n_runs(self) -> int:
+        """Trainings over all groups."""
         return sum(g.k for g in self.groups)
 
     def cancel(self) -> None:
+        """Cancels the sweep: the group training now stops at its next epoch and its runs are dropped."""
         super().cancel()
         session = self._session
         if session is not None:
             session.stop()
 
     def steps(self) -> Iterator[SweepProgress]:
+        """Trains the groups one after another and yields progress; each group's runs join the result when it
+        ends."""
         from aegui.core.train import progress as P
         from aegui.core.train.session import TrainingSession
         res = self.result
@@ -720,6 +745,7 @@ class SweepRunner(Job):
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
 
     def run(self, on_progress: Callable[[SweepProgress], Any] | None = None) -> SweepResult:
+        """Runs the whole sweep, handing each progress to `on_progress`, and returns its result."""
         for p in self.steps():
             if on_progress is not None:
                 on_progress(p)

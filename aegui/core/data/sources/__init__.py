@@ -27,6 +27,7 @@ LABELS = LiveLabels(SOURCES)            # name -> label, read when asked (the bu
 
 
 def register(source: DataSource) -> DataSource:
+    """Adds a data source to SOURCES under its name; a second one of the same name (or none) is refused."""
     return add(SOURCES, source, "a data source")
 
 

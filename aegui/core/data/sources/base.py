@@ -42,6 +42,8 @@ def form_problem(field_: str, text: str, **values) -> FormProblem:
 
 
 class DataSource:
+    """One value of data.source: its rules, its samples' shape, how it loads, the files a report's key reads,
+    and how the builder shows it. Subclasses fill in the methods."""
     name = ""                   # the config's data.source
     label = ""                  # its English name in the builder (the Spanish is in es.json)
     # The DataConfig rows of the builder (fields of aegui/core/config/fields.py) that apply to it;
@@ -70,6 +72,7 @@ class DataSource:
               f"adds 5x7 glyphs from font.h files, but data.source is {shown(data.source)}; set it to []")
 
     def require_path(self, data: DataConfig, what: str) -> None:
+        """ConfigError on data.path when it is empty; `what` names what the source needs there."""
         check(data.path.strip() != "", "data.path", f"the {data.source} source needs {what}; set data.path")
 
     # ---------------------------------------------------------------- samples

@@ -17,29 +17,37 @@ SCAN_LIMIT = 200_000     # pictures (or folders) counted before the count gives 
 
 
 class Folder(DataSource):
+    """A folder of the user's pictures, resized to one size and colour mode."""
     name = "folder"
     label = "Image folder"
     fields = ("data.folder", "data.size", "data.color", "data.max_samples")
     path_field = "data.folder"
 
     def validate(self, data: DataConfig) -> None:
+        """A folder must be named."""
         super().validate(data)
         self.require_path(data, "an image folder")
 
     def sample_shape(self, data: DataConfig) -> tuple[int, ...]:
+        """The chosen size and colour mode."""
         return image_shape(data.size, data.color)
 
     def likely_samples(self, data: DataConfig) -> int | None:
+        """The pictures under the folder, counted by name; None while no folder is named or past the scan limit.
+        """
         return count_pictures(data.path) if data.path.strip() else None
 
     def load(self, data: DataConfig, progress=None):
+        """The folder's pictures (with `progress` while they load), at most data.max_samples."""
         from aegui.core.data.image_data import folder_dataset
         return folder_dataset(data.path, data.size, data.color, progress=progress, max_samples=data.max_samples)
 
     def report_files(self, strings) -> list[Path | None]:
+        """The folder and the labels file, where the preset names them."""
         return [Path(p) for f in ("path", "labels_path") for p in strings(f) if p]
 
     def form_checks(self, data: DataConfig) -> list[FormProblem]:
+        """The named folder must exist and be a folder."""
         if not data.path:
             return []
         p = Path(data.path).expanduser()

@@ -21,6 +21,8 @@ COURSE_FONTS = 3
 
 
 class Font(DataSource):
+    """5x7 glyphs of a font.h file (the course's unless data.path names another), some arrays and characters of
+    it, plus any taught glyphs."""
     name = "font"
     label = "5x7 fonts (font.h)"
     fields = ("data.fonts", "data.path", "data.chars")
@@ -28,37 +30,47 @@ class Font(DataSource):
     glyphs = True
 
     def applies(self, key: str, data: DataConfig) -> bool:
+        """As the base, except the font file's row, shown only once a file other than the course's is chosen."""
         # The font file's row shows only once another file than the course's is chosen.
         if key == "data.path":
             return bool(data.path)
         return super().applies(key, data)
 
     def validate(self, data: DataConfig) -> None:
+        """At least one font must be named."""
         check(len(data.fonts) > 0, "data.fonts", "name at least one font (e.g. Font3) or 'all'")
         super().validate(data)
 
     def sample_shape(self, data: DataConfig) -> tuple[int, ...]:
+        """5x7."""
         return GLYPH_SHAPE
 
     def likely_samples(self, data: DataConfig) -> int | None:
+        """From the course font's size: glyphs per array times the arrays named, fewer with a character subset.
+        """
         n = COURSE_FONT_GLYPHS * (COURSE_FONTS if "all" in data.fonts else max(1, len(data.fonts)))
         if data.chars:
             n = min(n, len(set(data.chars)) * max(1, n // COURSE_FONT_GLYPHS))
         return n
 
     def load(self, data: DataConfig, progress=None):
+        """The chosen arrays and characters with the taught glyphs, at most data.max_samples."""
         ds = with_extra_glyphs(font_dataset(data.fonts, data.chars, data.path or None), data.extra_glyphs)
         return at_most(ds, data.max_samples)
 
     def report_files(self, strings) -> list[Path | None]:
+        """The course's font.h and the preset's own font file, if any."""
         return [course_font_path()] + [Path(p) for p in strings("path") if p]
 
 
 def load_fonts(path=None) -> list[G.Font]:
+    """Every array of a font.h (the course's by default)."""
     return G.read_font_h(path or course_font_path())
 
 
 def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
+    """A dataset of the named arrays of a font.h ("all" for every one), optionally only the characters in
+    `chars`; FontParseError or ValueError naming what is missing."""
     path = Path(path) if path else course_font_path()
     available = load_fonts(path)
     by_name = {f.name.lower(): f for f in available}

@@ -15,6 +15,8 @@ NUMERICS = 1
 
 
 class Idx(DataSource):
+    """MNIST-style IDX files (or a folder of them, or Keras' mnist.npz), or a catalogue dataset, with their
+    official test files."""
     name = "idx"
     label = "MNIST-style IDX files"
     fields = ("data.images", "data.labels_path", "data.classes", "data.max_samples")
@@ -23,11 +25,13 @@ class Idx(DataSource):
     catalogue = True
 
     def validate(self, data: DataConfig) -> None:
+        """An images file must be named unless a catalogue dataset is."""
         super().validate(data)
         if not data.catalogue.strip():
             self.require_path(data, "an IDX images file (e.g. train-images-idx3-ubyte), or a data.catalogue dataset")
 
     def sample_shape(self, data: DataConfig) -> tuple[int, ...]:
+        """From the IDX header (or the catalogue's or folder's layout), without reading the images."""
         if data.catalogue or data.path.strip() and (Path(data.path).expanduser().is_dir()
                                                     or data.path.endswith(".npz")):
             from aegui.core.data.mnist_files import sample_shape as mnist_shape
@@ -41,23 +45,29 @@ class Idx(DataSource):
         return (rows, cols)
 
     def likely_samples(self, data: DataConfig) -> int | None:
+        """The image count in the IDX header; None while no file is named."""
         return idx_header(data.path)[0] if data.path.strip() else None
 
     def load(self, data: DataConfig, progress=None):
+        """The training images (the official test files kept apart)."""
         from aegui.core.data.mnist_sets import train_test
         return train_test(data, want_test=False)[0]
 
     def test_set(self, data: DataConfig):
+        """The official test images."""
         from aegui.core.data.mnist_sets import train_test
         return train_test(data)[1]
 
     def report_files(self, strings) -> list[Path | None]:
+        """The images and labels files the preset names."""
         return [Path(p) for f in ("path", "labels_path") for p in strings(f) if p]
 
     def given_path(self, path: str) -> dict:
+        """The file given is read instead of any catalogue dataset."""
         return {"path": path, "catalogue": ""}      # the file given wins over a catalogue dataset
 
     def default_name(self, path: str) -> str:
+        """The images file's name before "-idx" ("train-images")."""
         return Path(path).name.split("-idx")[0]
 
     def form_checks(self, data: DataConfig) -> list[FormProblem]:

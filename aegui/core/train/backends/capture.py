@@ -229,6 +229,8 @@ class CapturedBackend(TorchBackend):
     name = "captured"
 
     def start(self, run) -> None:
+        """Seeds the run, builds the optimizer with its moment buffers and records the step's CUDA graphs;
+        CaptureFailed when they cannot be recorded (out of memory, an operation a graph cannot hold)."""
         s = self.s
         t = s.exp.train
         s.captured = True
@@ -256,27 +258,36 @@ class CapturedBackend(TorchBackend):
         self.batches = 1 if step.split else step.nfull + (1 if step.tail else 0)
 
     def begin(self, epoch: int, keep_parts: bool) -> None:
+        """The epoch's learning rates, loss weights and batch order, written into the graphs' inputs."""
         self.step.begin_epoch(epoch)
 
     def forward(self, epoch: int, batch: int) -> None:
+        """Replays the forward (and backward) graph of this batch: a whole batch, the shorter last one, or the
+        forward part of a split step."""
         step = self.step
         name = "fwd" if step.split else "whole" if batch <= step.nfull else "tail"
         self.total, self.parts, self.logits = step.replay(name)
 
     def first_loss(self):
+        """The replayed step's loss [K]."""
         return self.total
 
     def measured(self) -> Measured:
+        """The replayed forward pass's numbers, copied out of the graph's buffers."""
         return Measured(self.s.wrong(self.logits), self.total.clone(), {k: v.clone() for k, v in self.parts.items()})
 
     def drop_step(self) -> None:
+        """Zeroes the gradient the graphs accumulate into."""
         self.s.model.flat.grad.zero_()      # the graphs add into it: the next step starts from zero
 
     def update(self) -> None:
+        """Replays the optimizer's graph when the step is split (else the whole step's graph already stepped).
+        """
         if self.step.split:
             self.step.replay("opt")
 
     def parts_so_far(self, batch: int) -> dict:
+        """The epoch's loss parts over the batches replayed so far, scaled to the whole set."""
         step = self.step
         if step.full_batch:
             return {k: v.clone() for k, v in self.parts.items()}
@@ -286,6 +297,8 @@ class CapturedBackend(TorchBackend):
         return step.epoch_parts()
 
     def freeze(self, rows: np.ndarray) -> None:
+        """As the base; a fused optimizer kernel cannot hold a model still, so the step is recorded again with
+        per-model learning rates."""
         super().freeze(rows)
         if self.step.fused is not None:
             # The fused kernel cannot freeze one row: record the step again with per-model

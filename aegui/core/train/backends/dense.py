@@ -197,10 +197,13 @@ class NumpyAdam:
         self.t = 0
 
     def reset_state(self, rows: np.ndarray) -> None:
+        """Forgets the moments of the models in `rows`."""
         self.m[rows] = 0
         self.v[rows] = 0
 
     def step(self, g: np.ndarray, factor: float, live: np.ndarray | None) -> None:
+        """One Adam step of the rows in `live` (all when None) at the learning rates times `factor`; overflow is
+        left to the divergence guard."""
         with np.errstate(over="ignore", invalid="ignore"):   # a blown-up model: the checkpoint sees it
             self._step(g, factor, live)
 
@@ -245,6 +248,7 @@ class DenseBackend(Backend):
         self.s = session
 
     def start(self, run) -> None:
+        """The numpy network over the whole training set and its Adam."""
         s = self.s
         self.net = _Net(s.model, np.ascontiguousarray(s.data.x, dtype=np.float32))
         self.opt = NumpyAdam(self.net.flat, s.lrs, adam_settings(s.exp.train))
@@ -252,9 +256,11 @@ class DenseBackend(Backend):
         self.live = None        # the rows a step moves (None: all)
 
     def begin(self, epoch: int, keep_parts: bool) -> None:
+        """The epoch's learning-rate factor."""
         self.factor = lr_factor(self.s.exp.train, epoch - 1)
 
     def forward(self, epoch: int, batch: int) -> None:
+        """The forward pass of every model over the whole set (one batch an epoch)."""
         self.logits = self.net.forward()
         self.loss = None
 
@@ -265,13 +271,16 @@ class DenseBackend(Backend):
         return self.loss
 
     def first_loss(self):
+        """The loss of the pass just made [K]."""
         return self._loss()
 
     def measured(self) -> Measured:
+        """Wrong pixels and loss of the pass just made."""
         loss = self._loss()
         return Measured(self.net.wrong(self.logits), loss, {"recon": loss, "total": loss})
 
     def update(self) -> None:
+        """Backward pass, gradient clipping where asked, and the Adam step of the live models."""
         net, t = self.net, self.s.exp.train
         net.backward()
         if t.clip_norm:
@@ -279,29 +288,36 @@ class DenseBackend(Backend):
         self.opt.step(net.grad, self.factor, self.live)
 
     def parts_so_far(self, batch: int) -> dict:
+        """The reconstruction loss (this loop trains plain autoencoders only)."""
         loss = self._loss()
         return {"recon": loss, "total": loss}
 
     def wrong_now(self):
+        """Wrong pixels of the weights now, as numpy."""
         return self.read_wrong(self.s.evaluator.wrong())
 
     @staticmethod
     def read_wrong(wrong) -> np.ndarray:
+        """Wrong pixels as a numpy array (converted from torch when the evaluator gave a tensor)."""
         return wrong if isinstance(wrong, np.ndarray) else wrong.numpy()
 
     @staticmethod
     def read_loss(loss) -> np.ndarray:
+        """The loss as it is (already numpy)."""
         return loss
 
     def weights(self) -> tuple:
+        """The numpy weights and running statistics it steps."""
         return self.net.flat, self.net.stats
 
     def extents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each model's largest |weight| (NaN propagates); no running statistics, so zeros."""
         # max / min propagate NaN, as the torch backends' amax / amin do
         extent = np.maximum(self.net.flat.max(1), -self.net.flat.min(1))
         return extent, np.zeros(len(extent), dtype=extent.dtype)     # no running statistics
 
     def read(self, epoch: int, m: Measured, extents: bool) -> Check:
+        """The check's numbers, already numpy, with the extents when asked."""
         check = Check(epoch, self.read_wrong(m.wrong), m.loss,
                       {k: np.asarray(v, dtype=np.float64) for k, v in m.parts.items()})
         if extents:
@@ -309,6 +325,7 @@ class DenseBackend(Backend):
         return check
 
     def freeze(self, rows: np.ndarray) -> None:
+        """Forgets the frozen models' Adam state and steps only the others from now on."""
         self.opt.reset_state(rows)
         self.alive &= ~rows
         self.live = None if self.alive.all() else self.alive.copy()

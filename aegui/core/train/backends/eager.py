@@ -44,9 +44,11 @@ def _batch(inputs, target, order, lo: int, bs: int, rows):
 
 
 class EagerBackend(TorchBackend):
+    """Plain torch on any device: per batch a forward and backward pass, then the flat optimizer's step."""
     name = "eager"
 
     def start(self, run) -> None:
+        """Seeds the generators (the batch order on the CPU), makes the training pairs and the optimizer."""
         s = self.s
         t = s.exp.train
         self.rng = np.random.default_rng(t.seed)
@@ -65,6 +67,8 @@ class EagerBackend(TorchBackend):
         self.rows = None if self.gens is None else torch.arange(s.k, device=s.device).view(-1, 1)
 
     def begin(self, epoch: int, keep_parts: bool) -> None:
+        """The epoch's learning-rate factor, its inputs (fresh noise or augmentation when asked) and its batch
+        order."""
         s = self.s
         self.factor = lr_factor(s.exp.train, epoch - 1)
         if s.augmenter is not None:
@@ -79,6 +83,7 @@ class EagerBackend(TorchBackend):
         self.seen = 0
 
     def forward(self, epoch: int, batch: int) -> None:
+        """Forward and backward pass of one batch; keeps the epoch's loss parts when asked."""
         s = self.s
         xb, tb = _batch(self.inputs, self.targets, self.order, (batch - 1) * self.bs, self.bs, self.rows)
         with s.model.weight_views():
@@ -90,16 +95,20 @@ class EagerBackend(TorchBackend):
             self.epoch_parts = {k: v.detach() * share + self.epoch_parts.get(k, 0) for k, v in self.parts.items()}
 
     def first_loss(self):
+        """The loss of the step just made [K]."""
         return self.total.detach()
 
     def measured(self) -> Measured:
+        """Wrong pixels, loss and parts of the forward pass just made."""
         return Measured(self.s.wrong(self.logits.detach()), self.total.detach(),
                         {k: v.detach() for k, v in self.parts.items()})
 
     def drop_step(self) -> None:
+        """Lets the gradient go."""
         self.s.model.flat.grad = None
 
     def update(self) -> None:
+        """The optimizer's step of the live models, then the gradient zeroed for the next backward."""
         flat = self.s.model.flat
         self.opt.step(flat.grad, self.factor, self.alive)
         # Zeroed, not dropped: the next backward adds into it, where a fresh full-size
@@ -108,6 +117,7 @@ class EagerBackend(TorchBackend):
         flat.grad.zero_()
 
     def parts_so_far(self, batch: int) -> dict:
+        """The mean loss parts of the batches so far, scaled to the whole set."""
         if batch < self.batches:
             return {k: v * (self.n / self.seen) for k, v in self.epoch_parts.items()}
         return self.epoch_parts or {k: v.detach() for k, v in self.parts.items()}

@@ -89,6 +89,7 @@ def _explain_divergence(session, rec: P.ProgressRecord) -> None:
 
 
 def check_size(method: str, n_params: int) -> None:
+    """ConfigError when BFGS would keep a matrix too large for the model's parameters."""
     if method == "bfgs" and n_params > BFGS_MAX_PARAMS:
         raise ConfigError("model.layers", f"this model has {n_params:,} parameters; 'bfgs' keeps a "
                           f"{n_params:,} x {n_params:,} matrix and is limited to {BFGS_MAX_PARAMS:,}: "
@@ -188,6 +189,8 @@ class ScipyBackend(TorchBackend):
     checks_every_span = True
 
     def start(self, run) -> None:
+        """Checks the optimizer and the model's size and keeps each model's weights as float64 for the
+        minimiser."""
         session = self.s
         method = session.exp.train.optimizer
         if method not in SCIPY_OPTIMIZERS:
@@ -200,22 +203,28 @@ class ScipyBackend(TorchBackend):
             self.loss0, _, _ = session.loss(self.fun.xin, self.fun.targets, 1, None)
 
     def span(self, epoch: int, epochs: int, check_every: int) -> int:
+        """A chunk of up to `check_every` iterations, ending at the next check."""
         self.iters = min(check_every, epochs - epoch)
         self.fun.epoch = epoch or 1
         return self.iters
 
     def forward(self, epoch: int, batch: int) -> None:
+        """Runs the minimiser on every live model for the chunk's iterations."""
         self.done = _run_models(self.s, self.fun, self.states, self.alive.cpu().numpy(), self.iters)
 
     def first_loss(self):
+        """The loss at the starting weights [K]."""
         return self.loss0       # at the starting weights
 
     def epochs_done(self, epoch: int) -> int:
+        """The iterations done: fewer than the chunk after a stop inside it."""
         # A stop inside the chunk counts the iterations done; otherwise the chunk is whole
         # (models that converged early have simply stopped moving).
         return epoch - self.iters + max(1, self.done) if self.s.stop_requested else epoch
 
     def check_parts(self, epoch: int) -> dict:
+        """The loss parts at the weights now, batch-norm using the whole set's statistics as the minimiser did.
+        """
         # The minimiser's loss normalises batch-norm by the whole set's statistics at each
         # iterate; the model keeps them as its running ones (a step of momentum 0.99 per check
         # left them near their start, and the saved model evaluated with statistics it never had).
@@ -225,11 +234,13 @@ class ScipyBackend(TorchBackend):
         return {k: v.detach() for k, v in parts.items()}
 
     def freeze(self, rows: np.ndarray) -> None:
+        """Forgets the frozen models' minimiser state and stops moving them."""
         for k in np.flatnonzero(rows):
             self.states[k].hess_inv = self.states[k].direc = None
         self.alive &= ~torch.from_numpy(rows).to(self.alive.device)
 
     def amend(self, rec) -> None:
+        """Says why a model diverged, and ends the run when every live minimiser has converged."""
         if rec.state == P.DIVERGED:
             _explain_divergence(self.s, rec)
         alive = self.alive.cpu().numpy()

@@ -20,23 +20,29 @@ def _numpy(x) -> np.ndarray:
 
 
 class TorchBackend(Backend):
+    """What the torch backends share: the models' flat weights, the evaluator's wrong pixels, and one read of a
+    check's numbers."""
     def __init__(self, session):
         self.s = session
         self.opt = None
         self.alive = torch.ones(session.k, dtype=torch.bool, device=session.device)
 
     def weights(self) -> tuple:
+        """The model's flat weights and running statistics."""
         return self.s.model.flat, self.s.model.stats
 
     def wrong_now(self):
+        """Wrong pixels of the weights now, from the session's evaluator."""
         return self.s.evaluator.wrong()
 
     @staticmethod
     def read_wrong(wrong) -> np.ndarray:
+        """Wrong pixels as a numpy int64 array."""
         return _numpy(wrong).astype(np.int64)
 
     @staticmethod
     def read_loss(loss) -> np.ndarray:
+        """A loss [K] as a numpy float32 array."""
         return _numpy(loss).astype(np.float32)
 
     def _extent_pieces(self) -> list:
@@ -47,11 +53,14 @@ class TorchBackend(Backend):
             return [_extent(a) for a in self.weights()]
 
     def extents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each model's largest |weight| and |running statistic|, read in one transfer."""
         got = torch.cat([p.double() for p in self._extent_pieces()]).cpu().numpy()
         k = self.s.k
         return got[:k], got[k:]
 
     def read(self, epoch: int, m: Measured, extents: bool) -> Check:
+        """The check's loss, parts, wrong pixels and extents concatenated and read off the device in one
+        transfer."""
         names = list(m.parts)
         pieces = [m.loss, *(m.parts[n] for n in names)]
         wrong = m.wrong if isinstance(m.wrong, np.ndarray) else None
@@ -74,6 +83,7 @@ class TorchBackend(Backend):
         return check
 
     def freeze(self, rows: np.ndarray) -> None:
+        """Forgets the frozen models' optimizer state and stops moving them."""
         mask = torch.from_numpy(rows).to(self.alive.device)
         self.opt.reset_state(mask)
         self.alive &= ~mask

@@ -12,6 +12,8 @@ _LOWEST = np.finfo(np.float64).min
 
 
 class BestModel(Observer):
+    """Picks the best of the K models at each check: fewest wrong pixels on the worst sample, then on average,
+    then the lowest loss; dead models never."""
     def __init__(self):
         self.index = 0
 
@@ -28,4 +30,5 @@ class BestModel(Observer):
         return int(np.argmin(score))
 
     def on_check(self, run, check: Check) -> None:
+        """Sets the check's best model."""
         check.best = self.index = self.pick(check.wrong, check.loss, run.divergence.alive)

@@ -63,19 +63,26 @@ class LastFinite:
 
 
 class Divergence(Observer):
+    """The blow-up guard: a model whose loss or weights stop being finite (or whose loss grows far past its
+    first) is put back to its last finite weights and frozen."""
     def __init__(self, k: int):
         self.alive = np.ones(k, dtype=bool)
         self.loss0: np.ndarray | None = None     # each model's first loss, for the growth check
         self.snapshot: LastFinite | None = None
 
     def on_start(self, run) -> None:
+        """Takes the first snapshot of finite weights."""
         self.snapshot = LastFinite(*run.backend.weights())
 
     def on_first_loss(self, run, loss: np.ndarray) -> None:
+        """Keeps each model's first loss, what later growth is measured against."""
         if self.loss0 is None:
             self.loss0 = np.abs(loss)
 
     def on_check(self, run, check: Check) -> None:
+        """Finds the models that blew up at this check (loss or statistics not finite, weights past the limit,
+        loss grown far past its first), puts them back to their last finite weights and freezes them; then
+        snapshots the live ones."""
         loss = check.loss
         finite_loss = np.isfinite(loss)
         sane_weights = check.weight_extent < PARAM_LIMIT       # NaN compares False

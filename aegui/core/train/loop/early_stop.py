@@ -26,6 +26,8 @@ from aegui.core.train.loop.divergence import _copy, _rows, writing
 
 
 class EarlyStopping(Observer):
+    """Stops a run when no model's watched loss (the validation loss, else the training loss) has improved by
+    min_delta for `patience` epochs, giving each model back its best weights."""
     def __init__(self, session):
         t = session.exp.train
         self.patience, self.min_delta = int(t.patience), float(t.min_delta)
@@ -47,9 +49,11 @@ class EarlyStopping(Observer):
         return out
 
     def on_check(self, run, check: Check) -> None:
+        """Keeps the check's loss parts for the record that follows."""
         self.check_parts = check.parts
 
     def on_record(self, run, rec) -> None:
+        """After a check's record: tracks each model's best, and stops the run when patience has run out."""
         if not rec.batch and rec.state == P.RUNNING and self.observe(run, rec):
             self._stop(run, rec)
 

@@ -39,10 +39,12 @@ class Run:
                                     "on_check", "on_record", "after_record")}
 
     def tell(self, hook: str, *args) -> None:
+        """Calls `hook` on every observer that has one."""
         for call in self._hooks[hook]:
             call(self, *args)
 
     def asks(self, hook: str) -> bool:
+        """Whether any observer answers yes to `hook`."""
         return any(call() for call in self._hooks[hook])
 
     def late_check(self) -> bool:
@@ -52,9 +54,12 @@ class Run:
                    if self._hooks["every_epoch"] or self._hooks["batch_record"])
 
     def first_loss(self) -> None:
+        """Hands the first step's loss to the observers."""
         self.tell("on_first_loss", self.backend.read_loss(self.backend.first_loss()))
 
     def emit(self, rec: P.ProgressRecord) -> Iterator[P.ProgressRecord]:
+        """Yields a record, with the observers told before (on_record) and after the consumer has had it
+        (after_record)."""
         self.tell("on_record", rec)
         yield rec
         self.tell("after_record", rec)

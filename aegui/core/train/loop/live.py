@@ -21,12 +21,15 @@ class Heartbeat(Observer):
         self.last = time.perf_counter()
 
     def on_start(self, run) -> None:
+        """The clock starts with the run."""
         self.last = time.perf_counter()
 
     def heartbeat(self) -> bool:
+        """Whether `seconds` have gone by without a record."""
         return time.perf_counter() - self.last >= self.seconds
 
     def on_record(self, run, rec) -> None:
+        """A record came: the clock starts again."""
         self.last = time.perf_counter()
 
 
@@ -43,15 +46,19 @@ class StepControl(Observer):
         self.pausing = False      # the last record is followed by a wait
 
     def every_epoch(self) -> bool:
+        """A check every epoch while stepping."""
         return self.gate.stepping
 
     def batch_record(self) -> bool:
+        """A record after each batch while stepping by batches."""
         return self.gate.wants_batches
 
     def on_record(self, run, rec) -> None:
+        """Counts the step the record ends; the gate says whether to pause after it."""
         self.pausing = not rec.done and self.gate.count(BATCH if rec.batch else EPOCH, rec.epoch)
 
     def after_record(self, run, rec) -> None:
+        """Waits while paused, the time waited left out of the run's time."""
         if self.pausing:
             t0 = time.perf_counter()
             self.gate.wait()
@@ -66,5 +73,6 @@ class ReplayRecording(Observer):
         self.recorder = recorder
 
     def on_record(self, run, rec) -> None:
+        """A check's record: the shown samples' codes recorded when the replay store takes this epoch."""
         if not rec.batch:
             self.recorder.record(run.session, rec)

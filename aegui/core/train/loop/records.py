@@ -12,6 +12,8 @@ from aegui.core.train.loop.contract import Check, Observer
 
 
 class Records(Observer):
+    """Makes each check's ProgressRecord (the best model's numbers) and keeps the run's history, state and
+    message."""
     def __init__(self, history):
         self.history = history
         self.last_wrong: np.ndarray | None = None     # the wrong pixels the last record measured
@@ -82,5 +84,6 @@ class Records(Observer):
         return rec
 
     def on_record(self, run, rec) -> None:
+        """Appends a check's record to the history."""
         if not rec.batch:
             self.history.append(rec)

@@ -9,12 +9,15 @@ from aegui.core.train.loop.contract import Check, Observer
 
 
 class Target(Observer):
+    """Ends a run once a model reaches its target: at most max wrong pixels on every sample, or the best model's
+    loss at or below the loss target."""
     def __init__(self, train):
         self.max_wrong = train.target_max_wrong     # None: no wrong-pixel target
         self.loss = train.loss_target               # 0: no loss target
 
     @property
     def active(self) -> bool:
+        """Whether a target is set."""
         return self.max_wrong is not None or bool(self.loss)
 
     def hit(self, run, check: Check) -> bool:

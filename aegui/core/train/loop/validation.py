@@ -8,7 +8,10 @@ from aegui.core.train.loop.contract import Observer
 
 
 class ValidationLoss(Observer):
+    """Puts the validation loss on each check's record when the session has validation data."""
     def on_record(self, run, rec) -> None:
+        """The validation loss of the best model (of every model when asked or when early stopping watches it).
+        """
         s = run.session
         if rec.batch or s.val_x is None:
             return

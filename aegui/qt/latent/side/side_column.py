@@ -23,8 +23,7 @@ class SideColumn(QWidget):
         bind_text(self, self.reset_button.setText, "Reset view")
         self.help_button = QToolButton()
         self.help_button.setText("?")
-        self.help_button.setAutoRaise(True)
-        self.help_button.clicked.connect(self._show_help)
+        self.help_button.setAutoRaise(True)     # clicked: the user guide's section (the window connects it)
         self.preview = GlyphView(cell_size=20)
         self.preview.setMinimumWidth(110)
         self._build_codes_box()
@@ -74,12 +73,8 @@ class SideColumn(QWidget):
             tr("Right-click: nearest neighbours, pin, decode here, export, reset view (Alt+click a point "
                "also rings its nearest neighbours)."),
             tr("Drag to pan, wheel to zoom."),
+            tr("Click ? for the user guide's section on this panel."),
         ])
 
     def _write_help_tip(self) -> None:
         self.help_button.setToolTip(self.help_text())
-
-    def _show_help(self) -> None:
-        from PySide6.QtWidgets import QToolTip
-        QToolTip.showText(self.help_button.mapToGlobal(self.help_button.rect().bottomLeft()), self.help_text(),
-                          self.help_button)

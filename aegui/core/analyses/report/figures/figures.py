@@ -32,6 +32,7 @@ def save(img: Image.Image, folder, name: str, out: dict) -> None:
 
 
 def color(i: int) -> tuple:
+    """The i-th colour of the charts' palette, wrapping round."""
     return charts.PALETTE[i % len(charts.PALETTE)]
 
 
@@ -59,6 +60,7 @@ def stack(images: Sequence[Image.Image], titles: Sequence[str] | None = None, ga
 
 
 def side_by_side(images: Sequence[Image.Image], gap: int = 10) -> Image.Image:
+    """Pictures in a row, `gap` pixels apart, top-aligned, their text labels carried along."""
     out = charts.canvas(sum(i.width for i in images) + gap * (len(images) - 1), max(i.height for i in images))
     x = 0
     for im in images:

@@ -13,6 +13,8 @@ CHECKS = {**GLYPH_CHECKS, **MNIST_CHECKS}
 
 
 def conclude(exp, result, rendered: dict) -> dict:
+    """The findings of a row: its document's check run on the measured numbers, with a generic paragraph when
+    the check writes none; a result missing what the check reads becomes a finding saying so."""
     m = rendered.get("measured", {})
     check = CHECKS.get(exp.check)
     try:

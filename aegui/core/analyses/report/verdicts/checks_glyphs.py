@@ -19,6 +19,8 @@ NUMERICS = 2
 # ---------------------------------------------------------------- seed-000
 
 def c000_architectures(m):
+    """000's architectures: the balanced 35-25-10-2 network has the lowest error, the under-parametrised one far
+    more."""
     rows = configs(m)
     b = best(rows, "final_mean_wrong_mean")
     bl = best(rows, "final_loss_mean")
@@ -41,6 +43,8 @@ def c000_architectures(m):
 
 
 def c000_learning_rate(m):
+    """000's learning rates: a constant 0.01 beats both decaying schedules, and decaying from 0.1 is the worst.
+    """
     rows = runs(m)
     const_, slow, fast = by(rows, "constant"), by(rows, "0.01 x"), by(rows, "0.1 x")
     c, s_, f = (spread(r, "final_train_loss") for r in (const_, slow, fast))
@@ -53,6 +57,8 @@ def c000_learning_rate(m):
 
 
 def c000_loss(m):
+    """000's losses: cross-entropy leaves fewer wrong pixels than MSE (compared in wrong pixels: the losses have
+    different scales)."""
     rows = configs(m)
     mse, ce = spread(by(rows, "MSE"), "final_mean_wrong"), spread(by(rows, "cross-entropy"), "final_mean_wrong")
     return {"findings": [judged(
@@ -62,6 +68,8 @@ def c000_loss(m):
 
 
 def c000_epochs(m):
+    """000's epochs: the loss falls at every step from 6,000 to 12,000 epochs, and by about the factor the
+    report gives."""
     rows = sorted(configs(m), key=lambda r: int(r["train.epochs"]))
     losses = [spread(r, "final_loss") for r in rows]
     # Steady: every 1,000 more epochs end below the shorter run, seed by seed.
@@ -111,6 +119,8 @@ def _epochs_shrink(first: Spread, last: Spread) -> dict:
 
 
 def c000_final(m):
+    """000's final network: every glyph within 1 wrong pixel after 12,000 epochs, and the latent map's crowded
+    regions."""
     r = runs(m)[0]
     lat = m.get("models", {}).get(r["label"], {})
     worst = spread(r, "train_max_wrong")
@@ -153,6 +163,8 @@ def _over_bar(d: dict) -> str:
 
 
 def c000_denoising(m):
+    """000's denoising: the report's network leaves more than 1 wrong pixel at 20, 50 and 90 % noise, more
+    layers help at 20 and 50 %, and 90 % stays hard."""
     d = m.get("models", {})
 
     def model(layers, level) -> dict:
@@ -200,6 +212,8 @@ def _reconstruction(m, label: str, row: dict) -> tuple[Spread, str]:
 
 
 def c000_vae_latent(m):
+    """000's VAE latent sizes: 1 dimension reconstructs worse than 2, 4 or 64, and 64 and 128 over-fit more than
+    4."""
     rows = _vae_rows(m)
     gaps = {k: minus(spread(r, "final_test_loss"), spread(r, "final_train_loss")) for k, r in rows.items()}
     text = "; ".join(f"{k}: train {spread(r, 'final_train_loss')}, held out {spread(r, 'final_test_loss')}"
@@ -247,6 +261,8 @@ def _seeds_of(row, n: int) -> list:
 
 
 def c000_vae_lr(m):
+    """000's VAE learning rates: 0.0001 gives a smooth loss still falling at the end, 0.01 converges fast or
+    oscillates."""
     rows = _vae_rows(m)
     slow, fast = by(list(rows.values()), "0.0001"), by(list(rows.values()), "0.01")
     planned = int(slow["epochs"][-1])
@@ -280,6 +296,7 @@ def c000_vae_lr(m):
 
 
 def c000_vae_depth(m):
+    """000's VAE depth: the deep VAE reaches a lower training loss than the shallow one."""
     rows = list(_vae_rows(m).values())
     sh, dp = by(rows, "shallow"), by(rows, "deep")
     return {"findings": [judged(
@@ -290,6 +307,7 @@ def c000_vae_depth(m):
 
 
 def c000_vae_activation(m):
+    """000's VAE activations: ReLU converges fastest early and reconstructs sharpest; sigmoid is slowest."""
     rows = list(_vae_rows(m).values())
     relu, sig = by(rows, "ReLU"), by(rows, "sigmoid")
 
@@ -322,6 +340,8 @@ def c000_vae_activation(m):
 
 
 def c000_vae_bad(m):
+    """000's deliberately bad VAE: its reconstructions are unrecognisable (or it fails as the document expects)
+    and possibly all alike."""
     rows = list(_vae_rows(m).values())
     bad, ref = by(rows, "bad"), by(rows, "reference")
     outs = m.get("models", {})
@@ -368,6 +388,8 @@ def _by_opt(m):
 
 
 def c001_architectures(m):
+    """001's architectures with and without momentum: the best and worst networks the report names, and momentum
+    lowering the error."""
     sgd, mom = _by_opt(m)
     key = "final_loss_mean"
     b_sgd, b_mom = best(sgd, key), best(mom, key)
@@ -405,6 +427,7 @@ def c001_architectures(m):
 
 
 def c001_per_font(m):
+    """001 per font: the same architecture is best in each font, and momentum helps in every one."""
     rows = configs(m)
     fonts = sorted({r["data.fonts"] for r in rows})
     bests, momentum = {}, []
@@ -433,6 +456,8 @@ def c001_per_font(m):
 
 
 def c001_latent(m):
+    """001's latent spaces: the best architecture spreads the glyphs apart, the worst bunch them (median
+    nearest-neighbour distance over the codes' radius)."""
     d = m.get("models", {})
     sep = {k: spread(v, "separation") for k, v in d.items()}
     pairs = [("35-25-17-2 without momentum", "35-25-17-8-4-2 without momentum"),
@@ -465,6 +490,8 @@ def _fraction_readings(r) -> str:
 
 
 def c001_training_fraction(m):
+    """001's training fractions: the training error is lowest at 30 % of the glyphs; the report's numbers have
+    no stated unit."""
     rows = configs(m)
     text = "; ".join(f"{r['label']}: training loss {spread(r, 'final_loss')}, {fmt(r['final_mean_wrong_mean'])} "
                      f"wrong px per training glyph, held-out glyphs {fmt(r.get('heldout_mean_wrong_mean'))}" for r in rows)
@@ -484,6 +511,8 @@ def c001_training_fraction(m):
 
 
 def c001_denoising(m):
+    """001's denoising: wrong pixels per glyph over fresh noisy copies, beside the report's five examples (whose
+    unit it does not state)."""
     d = next(iter(m.get("models", {}).values()), {})
     per, std, n = d.get("per_sample", {}), d.get("per_sample_std", {}), int(d.get("runs", 1))
     glyph = {k: Spread(v, std.get(k, 0.0), n) for k, v in per.items()}
@@ -499,6 +528,7 @@ def c001_denoising(m):
 
 
 def c001_vae(m):
+    """001's VAE decoding claims, left to the pictures (decode_grid.png, latent.png): no number decides them."""
     return {"findings": [finding("decodes in dense regions are blurry; sparse regions look like the nearest training "
                                  "picture; far from every point they lose detail", "see decode_grid.png and latent.png "
                                  "(pictures; the report's Flork drawings are not available, the emoji stand in)", None)]}
@@ -507,6 +537,8 @@ def c001_vae(m):
 # ---------------------------------------------------------------- the lecture (002)
 
 def c002_kinds(m):
+    """The lecture's model kinds: the denoising AE restores noisy inputs best, the contractive one resists small
+    changes, the VAE's codes follow N(0, I)."""
     d = m.get("models", {})
     rows = runs(m)
     ae, dae = d.get(by(rows, "plain")["label"], {}), d.get(by(rows, "denoising")["label"], {})
@@ -559,6 +591,7 @@ def c000_traversal(m) -> list[dict]:
 
 
 def c000_vae_latent_and_traversal(m):
+    """c000_vae_latent's findings and the latent traversal's."""
     out = c000_vae_latent(m)
     out["findings"] = list(out.get("findings", [])) + c000_traversal(m)
     return out
@@ -588,6 +621,7 @@ def _labelled(models: dict, rows: list[dict], needle: str) -> dict:
 
 
 def c002_kinds_and_active_units(m):
+    """c002_kinds' findings and the sparse autoencoders' active units."""
     out = c002_kinds(m)
     out["findings"] = list(out.get("findings", [])) + c002_active_units(m)
     return out

@@ -37,6 +37,8 @@ VERDICT_RULE = (
 
 
 def finding(claim: str, measured: str, agrees, close: bool = False) -> dict:
+    """One row of a check's findings: the claim, what aegui measured, and whether it agrees (True, False or
+    None: not decided)."""
     out = {"claim": claim, "measured": measured, "agrees": agrees}
     if close:
         out["close"] = True
@@ -159,6 +161,7 @@ class Verdict:
 
     @property
     def close(self) -> bool:
+        """Too close to call: undecided, yet resting on models that trained."""
         return self.holds is None and self.comparable
 
     @property
@@ -325,10 +328,12 @@ def ranked_first(rows: list[dict], key: str, name, highest: bool = False) -> Ver
 # ---------------------------------------------------------------- helpers
 
 def configs(m: dict) -> list[dict]:
+    """The per-config rows of a sweep's measured numbers."""
     return m.get("configs", [])
 
 
 def runs(m: dict) -> list[dict]:
+    """The per-run rows of a row's measured numbers."""
     return m.get("runs", [])
 
 
@@ -341,15 +346,18 @@ def by(rows: list[dict], needle: str) -> dict:
 
 
 def val(r: dict, key: str):
+    """A row's value as a float; NaN when it is missing."""
     v = r.get(key)
     return math.nan if v is None else float(v)
 
 
 def best(rows: list[dict], key: str) -> dict:
+    """The row with the lowest finite `key` (rows without one last)."""
     return min(rows, key=lambda r: (not math.isfinite(val(r, key)), val(r, key)))
 
 
 def worst(rows: list[dict], key: str) -> dict:
+    """The row with the highest finite `key` (rows without one first, so never picked while one has it)."""
     return max(rows, key=lambda r: (math.isfinite(val(r, key)), val(r, key)))
 
 
@@ -390,4 +398,6 @@ def generic(m: dict) -> str:
 
 
 def arch(label: str) -> str:
+    """The layers of a config label ("layers=35-25-10-2, ..." -> "35-25-10-2"); the label itself when it names
+    none."""
     return label.split("layers=")[1].split(",")[0] if "layers=" in label else label

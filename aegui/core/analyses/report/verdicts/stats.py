@@ -62,6 +62,7 @@ class Estimate:
 
     @property
     def decided(self) -> bool:
+        """Whether the interval lies wholly on one side of no difference."""
         return self.high < 0 or self.low > 0
 
     def detectable(self, power: float = POWER) -> float:
