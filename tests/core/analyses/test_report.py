@@ -275,3 +275,16 @@ def test_a_verdict_that_changed_with_another_cpus_kernels_is_not_settled():
     assert _verdict(here["findings"][0], measured) == \
         f"{UNSETTLED} (agrees with this machine's kernels, too close to call with AVX2's)"
     assert _verdict(here["findings"][1], measured) == "differs"
+
+
+def test_a_stale_committed_row_is_not_measured_against_this_codes_rounding(tmp_path):
+    """Made again with another CPU's kernels, a row whose committed done.json has another key
+    (older code) would measure the change of code, not of rounding: it is refused, with why."""
+    from aegui.core.analyses.report import kernels as K
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(["report", str(path), "--out", out, "--only", "sweep", "--quiet"]) == 0
+    done = json.loads((out / "999-sweep" / "done.json").read_text())
+    (out / "999-sweep" / "done.json").write_text(json.dumps({**done, "key": "0" * 16}))
+    row = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2"], report=str(path))["999-sweep"]
+    assert "stale" in row["variants"]["avx2"]["error"] and row["move"] is None and row["tolerance"] is None

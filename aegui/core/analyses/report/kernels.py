@@ -87,6 +87,12 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
             if not (remade / "done.json").is_file():
                 per_row[row]["variants"][variant] = {"error": f"not made (exit {code}): {tail[-300:]}"}
                 continue
+            then_key = json.loads((committed_dir / row / "done.json").read_text(encoding="utf-8")).get("key")
+            if then_key != json.loads((remade / "done.json").read_text(encoding="utf-8")).get("key"):
+                # the committed row is stale: its numbers are another code's, not this one's rounding
+                per_row[row]["variants"][variant] = {"error": "the committed row was made with another key "
+                                                              "(stale): make it again first (make report)"}
+                continue
             per_row[row]["variants"][variant] = {**row_moves(committed_dir / row, remade),
                                                  "seconds": round(seconds, 1) if seconds else None}
     for row, found in per_row.items():
