@@ -260,6 +260,10 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     page = html.unescape((out / "index.html").read_text())
     assert f"made again with other CPUs' matrix kernels (COMPATIBLE): numbers moved by at most {row['move'] * 100:.2g} %" in page
     assert "verdicts and run health held" in page
+    # made again since (another key), the row is no longer the run that was measured
+    (out / K.RESULTS).write_text(json.dumps({"999-sweep": {**row, "key": "0" * 16}}))
+    write_pages(job)
+    assert "other CPUs' matrix kernels" not in html.unescape((out / "index.html").read_text())
 
 
 def test_a_verdict_that_changed_with_another_cpus_kernels_is_not_settled():

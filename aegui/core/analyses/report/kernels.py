@@ -96,6 +96,8 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
             per_row[row]["variants"][variant] = {**row_moves(committed_dir / row, remade),
                                                  "seconds": round(seconds, 1) if seconds else None}
     for row, found in per_row.items():
+        # the run measured: the page applies the measurement only to a row still made with this key
+        found["key"] = json.loads((committed_dir / row / "done.json").read_text(encoding="utf-8")).get("key")
         made = [v for v in found["variants"].values() if "error" not in v]
         found["move"] = max((v["move"] for v in made), default=None)
         found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()

@@ -77,14 +77,19 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {held}; {said})"
 
 
-def kernel_measures(job) -> dict:
-    """report/kernels.py's measurements of the rows in the report's folder, or {}."""
+def kernel_measures(job, records) -> dict:
+    """report/kernels.py's measurements of the rows in the report's folder, each only while its row
+    is the run that was measured (a row made again since has other numbers), or {}."""
     from aegui.core.analyses.report.drift import RESULTS
     try:
         found = json.loads((Path(job.out_dir) / RESULTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    keys = {job.qualified(spec, exp): r.get("key") for spec, exp, _, r in records}
+    return {row: m for row, m in found.items()
+            if isinstance(m, dict) and m.get("key") is not None and m.get("key") == keys.get(row)}
 
 
 # A stale row keeps what its older run measured on the page, marked, until it runs again: a page
@@ -166,7 +171,8 @@ def _short(cell: str) -> str:
 
 
 def html_page(job) -> str:
-    kernels = kernel_measures(job)
+    records = _records(job)
+    kernels = kernel_measures(job, records)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>aegui course report</title>"
              f"<style>{CSS}</style></head><body>", "<h1>The course documents' experiments, run by aegui</h1>",
              "<p>Each experiment of a course document, run with the aegui preset named beside it. The documents' own "
@@ -178,7 +184,7 @@ def html_page(job) -> str:
     for spec in job.specs:
         parts.append(f"<h2>{html.escape(spec.id)}: {html.escape(spec.title)}</h2><p>{html.escape(spec.about)}</p>"
                      f"<p>Document: <code>{html.escape(spec.document)}</code></p>")
-        for s, exp, state, r in _records(job):
+        for s, exp, state, r in records:
             if s is not spec:
                 continue
             name = job.qualified(spec, exp)
@@ -231,7 +237,8 @@ def _loads(job) -> str:
 def markdown_page(job, base: Path) -> str:
     """Markdown with picture links relative to `base` (the folder the .md file lives in)."""
     rel = Path(os.path.relpath(job.out_dir, base))
-    records, kernels = _records(job), kernel_measures(job)
+    records = _records(job)
+    kernels = kernel_measures(job, records)
     waiting = sorted({r.get("reason", "").split(",")[0].replace("needs ", "") for _, _, st, r in records
                       if st == "waiting for its data"})
     counts = {st: sum(1 for _, _, s2, _ in records if s2 == st) for st in ("done", "stale", "waiting for its data",
@@ -260,7 +267,7 @@ def markdown_page(job, base: Path) -> str:
     for spec in job.specs:
         lines += [f"## {spec.id}: {spec.title}", "", spec.about, "",
                   "| Experiment | The document | aegui | Agrees? | Time |", "| --- | --- | --- | --- | --- |"]
-        for s, exp, state, r in _records(job):
+        for s, exp, state, r in records:
             if s is not spec:
                 continue
             name = job.qualified(spec, exp)
