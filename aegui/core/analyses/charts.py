@@ -151,16 +151,22 @@ def _legend(draw, area, series, f):
 
 
 def line_panel(img, box, series: list[dict], *, title: str = "", xlabel: str = "", ylabel: str = "",
-               xticks=None, xtick_text=None, legend: bool = True, xr=None, yr=None, ylog: bool = False):
+               xticks=None, xtick_text=None, legend: bool = True, xr=None, yr=None, ylog: bool = False,
+               whole_x: bool = False):
     """Lines (solid or dashed) with translucent mean ± std bands, axes from 0. `xr`, `yr`: fixed
     axis ranges (small multiples share them). `ylog`: the y values are log10 of the quantity;
-    the ticks sit at powers of ten of it (log_ticks) and say them. A series marked "context" is
+    the ticks sit at powers of ten of it (log_ticks) and say them. `whole_x`: x ticks at whole
+    numbers only (epochs). A series marked "context" is
     a thin line without points. Returns (plot area, x map, y map) so callers can mark points."""
     draw = _draw(img)
     xs = [np.asarray(s["x"], float) for s in series]
     ys = [np.asarray(s["y"], float) + np.nan_to_num(np.asarray(s.get("std", 0.0), float)) for s in series]
     xr = xr or axis_range(xs, pad=0.0, zero=False)
     yr = yr or axis_range(ys, zero=not ylog)
+    if whole_x and xticks is None:
+        # An axis of epochs: ticks at whole numbers only (no "epoch 2.5"), as many as the width takes.
+        whole = [t for t in nice_ticks(*xr, max(3, min(6, int((box[2] - box[0] - 80) / 90)))) if float(t).is_integer()]
+        xticks = whole if len(whole) >= 2 else None
     yticks = log_ticks(*yr, max(2, min(8, int((box[3] - box[1] - 72) / 30)))) if ylog else None
     ytext = (lambda ts: [decade_text(10 ** t) for t in ts]) if ylog else None
     area, sx, sy = _frame(img, draw, box, title, xlabel, ylabel, xr, yr, xticks, yticks, xtick_text, ytext, ylog)

@@ -295,3 +295,14 @@ def test_a_grid_cell_none_of_whose_seeds_trained_says_failed_and_the_title_which
     assert [c["failed"] for c in _labels(img, "cell")].count(True) == 2
     assert titles == ["the grid: training loss of each of the 45 configurations (mean of the seeds that trained, "
                       "of 3; failed: no seed trained)"]
+
+
+def test_an_epoch_axis_is_ticked_at_whole_epochs():
+    """004-conv-vs-linear's 16 epochs were ticked "2.5, 5, 7.5, ...": an epoch axis says whole epochs
+    only, in the plain chart and in small multiples."""
+    runs = [{"label": "conv", "epochs": np.arange(1, 17), "train": np.geomspace(0.1, 0.006, 16)},
+            {"label": "linear", "epochs": np.arange(1, 17), "train": np.geomspace(0.09, 0.012, 16)}]
+    for img in (loss_curves(runs, title="t"),
+                loss_curves([{**runs[0], "train": np.geomspace(0.1, 0.0061, 16)}, runs[0]], title="t")):
+        ticks = [float(lab["text"]) for lab in _labels(img, "xtick")]
+        assert len(ticks) >= 2 and all(t.is_integer() for t in ticks), ticks

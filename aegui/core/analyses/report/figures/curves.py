@@ -46,7 +46,7 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
     few = _few_checks(trains)
     legend_h = 17 * (len(series) + bool(few)) + 10
     img = charts.canvas(width, height + legend_h)
-    area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch",
+    area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch", whole_x=True,
                                      ylabel=ylabel, legend=False, xtick_text=_whole, ylog=log,
                                      yr=_y_range(series, log, from_zero))
     for finite in (True, False):        # the crosses on a point first: those on the top edge keep clear of them
@@ -185,7 +185,7 @@ def _small_multiples(per_run, title: str, ylabel: str, log: bool, width: int, te
                    for j, (_, g) in enumerate(per_run) if j != k]
         area, sx, sy = charts.line_panel(img, (x0, y0 + shift, x0 + cell_w - 6, y0 + cell_h - 4), context + group,
                                          xlabel="epoch", ylabel=ylabel, legend=False, xtick_text=_whole,
-                                         xr=xr, yr=yr, ylog=log)
+                                         xr=xr, yr=yr, ylog=log, whole_x=True)
         size, lines = titles[k]
         for n, line in enumerate(lines):
             charts.text_at(img, ImageDraw.Draw(img), (x0 + (cell_w - 6) / 2, y0 + 2 + n * TITLE_LINE), line,
