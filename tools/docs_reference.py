@@ -134,10 +134,13 @@ def _accepts(f) -> str:
     return kind
 
 
-def _default(f, exp) -> str:
-    part = getattr(exp, f.section)
-    value = f.default(part)
+def _value(value) -> str:
+    """A default as a config file writes it (a tuple as a JSON list), in code style."""
     return code(json.dumps(list(value) if isinstance(value, tuple) else value))
+
+
+def _default(f, exp) -> str:
+    return _value(f.default(getattr(exp, f.section)))
 
 
 def settings_page() -> str:
@@ -175,7 +178,7 @@ def settings_page() -> str:
               "| Key | Default |", "| --- | --- |"]
     for section, name, sub in rest:
         value = sub.default if sub.default is not MISSING else sub.default_factory()
-        lines.append(f"| {code(f'{section}.{name}')} | {code(json.dumps(list(value) if isinstance(value, tuple) else value))} |")
+        lines.append(f"| {code(f'{section}.{name}')} | {_value(value)} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -22,10 +22,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from make_screenshots import pump, wait  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder, removed at exit)
+from make_screenshots import demo_window, pump, wait  # noqa: E402  (it also sets AEGUI_HOME to a fresh folder, removed at exit)
 
 OUT = ROOT / "docs" / "screenshots"
 NOISE_SEED = 13     # a noise pattern the shipped editor gets wrong on the bell (4 wrong pixels of 3 flipped)
@@ -75,17 +74,7 @@ def main():
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([])
     from aegui.core.data.glyphs import read_font_h
-    from aegui.qt import theme
-    from aegui.qt.window.main_window import MainWindow
-    theme.apply("light")
-    settings = QSettings(str(Path(os.environ["AEGUI_HOME"]) / "s.ini"), QSettings.IniFormat)
-    settings.setValue("guide/done", True)
-    win = MainWindow(settings)
-    win.confirm_close = False
-    win.resize(1280, 800)
-    win.show()
-    win.start_loading()
-    wait(app, lambda: win.workspace.current is not None)
+    win = demo_window(app)
     pump(app, 0.5)
     ws, editor = win.workspace, win.editor
     lcd = {g.label: g.to_array() for g in read_font_h(ROOT / "resources/lcd-glyphs.h")[0].glyphs}

@@ -42,9 +42,13 @@ TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 def row_moves(committed: Path, remade: Path) -> dict:
     """A row's largest relative move between its committed folder and one made again: {"move",
-    "where", "what", "flips", "words"} (words: places whose text changed beyond its numbers)."""
+    "where", "what", "flips", "health", "words"} (words: places whose text changed beyond its numbers), or
+    {"error"} when the committed row was made with another key."""
     then = json.loads((committed / "done.json").read_text(encoding="utf-8"))
     now = json.loads((remade / "done.json").read_text(encoding="utf-8"))
+    if then.get("key") != now.get("key"):
+        # the committed row is stale: its numbers are another code's, not this one's rounding
+        return {"error": "the committed row was made with another key (stale): make it again first (make report)"}
     found = [m for field in COMPARED for m in moves(then.get(field), now.get(field), field)]
     for table in now.get("tables", []):
         if (committed / table).is_file() and (remade / table).is_file():
@@ -76,7 +80,9 @@ def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all"
 def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS), report: str = "all",
             reuse: bool = False) -> dict:
     """{row: {"variants": {variant: row_moves(...) or {"error"}}, "move", "tolerance", "flipped"}}."""
-    per_row: dict[str, dict] = {row: {"variants": {}} for row in rows}
+    # the run measured: the page applies the measurement only to a row still made with this key
+    per_row: dict[str, dict] = {row: {"variants": {}, "key": json.loads(
+        (committed_dir / row / "done.json").read_text(encoding="utf-8")).get("key")} for row in rows}
     for variant in variants:
         if reuse and all((scratch / variant / row / "done.json").is_file() for row in rows):
             code, seconds, tail = 0, 0.0, ""      # made before (--reuse): compared again, not made again
@@ -87,17 +93,10 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
             if not (remade / "done.json").is_file():
                 per_row[row]["variants"][variant] = {"error": f"not made (exit {code}): {tail[-300:]}"}
                 continue
-            then_key = json.loads((committed_dir / row / "done.json").read_text(encoding="utf-8")).get("key")
-            if then_key != json.loads((remade / "done.json").read_text(encoding="utf-8")).get("key"):
-                # the committed row is stale: its numbers are another code's, not this one's rounding
-                per_row[row]["variants"][variant] = {"error": "the committed row was made with another key "
-                                                              "(stale): make it again first (make report)"}
-                continue
-            per_row[row]["variants"][variant] = {**row_moves(committed_dir / row, remade),
-                                                 "seconds": round(seconds, 1) if seconds else None}
+            moved = row_moves(committed_dir / row, remade)
+            per_row[row]["variants"][variant] = moved if "error" in moved else \
+                {**moved, "seconds": round(seconds, 1) if seconds else None}
     for row, found in per_row.items():
-        # the run measured: the page applies the measurement only to a row still made with this key
-        found["key"] = json.loads((committed_dir / row / "done.json").read_text(encoding="utf-8")).get("key")
         made = [v for v in found["variants"].values() if "error" not in v]
         found["move"] = max((v["move"] for v in made), default=None)
         found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()

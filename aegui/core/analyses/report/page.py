@@ -117,8 +117,7 @@ def _runs(r: dict) -> str:
     return summary([x if isinstance(x, dict) else {} for x in runs])
 
 
-def _mark(agrees, close: bool = False) -> str:
-    return verdict_word(agrees, close)
+_mark = verdict_word      # a finding's verdict as the page words it
 
 
 UNSETTLED = "too close across CPUs"
