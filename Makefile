@@ -92,7 +92,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,cluster,docs]"
+	$(PY) -m pip install --quiet -e ".[test,cluster,docs,export]"
 	touch $(STAMP)
 
 clean:

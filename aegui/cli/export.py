@@ -1,5 +1,5 @@
-"""`aegui export MODEL FILE.py`: a saved model as a readable numpy-only script (aegui.core.export)
-that prints the numbers `aegui eval MODEL` prints; --train adds a training loop from scratch."""
+"""`aegui export MODEL FILE`: a saved model in the format FILE's suffix names (aegui.core.export), e.g.
+a numpy-only .py script that prints what `aegui eval MODEL` prints; --train adds a training loop."""
 from __future__ import annotations
 
 import sys

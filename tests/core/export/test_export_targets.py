@@ -33,7 +33,7 @@ def test_a_folder_an_unknown_suffix_and_a_taken_npz_name_are_refused(tmp_path, c
     err = _refused(capsys, MODEL, folder)
     assert f"{folder}: is a folder" in err and str(folder / "model.py") in err
     err = _refused(capsys, MODEL, folder / "font3.txt")
-    assert f"{folder / 'font3.txt'}:" in err and "end in .py" in err and "font3.py" in err
+    assert f"{folder / 'font3.txt'}:" in err and "'.txt' is not a format aegui exports" in err and "font3.py" in err
     (folder / "notes.txt").write_text("a file")
     err = _refused(capsys, MODEL, folder / "notes.txt" / "font3.py")
     assert f"{folder / 'notes.txt'}: is a file, not a folder" in err
