@@ -1,5 +1,6 @@
 """`aegui export MODEL FILE`: a saved model in the format FILE's suffix names (aegui.core.export), e.g.
-a numpy-only .py script that prints what `aegui eval MODEL` prints; --train adds a training loop."""
+a numpy-only .py script that prints what `aegui eval MODEL` prints, or the same as a Jupyter notebook
+(.ipynb) with a latent plot; --train adds a training loop."""
 from __future__ import annotations
 
 import sys
@@ -8,12 +9,18 @@ from aegui.cli.common import UserError
 
 
 def add_parsers(sub) -> None:
-    x = sub.add_parser("export", help="write a saved model as a numpy-only Python script (weights in a .npz "
-                       "beside it) that prints what `aegui eval` prints")
+    x = sub.add_parser("export", help="write a saved model as a numpy-only Python script or Jupyter notebook "
+                       "(weights in a .npz beside it) that prints what `aegui eval` prints")
     x.add_argument("model", help="model folder (or its .json / .safetensors), as `aegui eval` takes it")
-    x.add_argument("script", help="the script to write, e.g. font3.py (its weights and data go to font3.npz)")
+    x.add_argument("script", help="the file to write: font3.py (a script) or font3.ipynb (a notebook); its "
+                   "weights and data go to font3.npz")
     x.add_argument("--train", action="store_true", help="also write a numpy training loop from scratch "
-                   "(fully connected plain, denoising and variational autoencoders): python FILE.py --train")
+                   "(fully connected plain, denoising and variational autoencoders): python FILE.py --train, or a "
+                   "notebook's last cells")
+
+
+# What to do with the file written, by its suffix where it is not a script to run with python.
+NEXT = {".ipynb": "open it in Jupyter and run all cells, or: jupyter nbconvert --to notebook --execute {path}"}
 
 
 def cmd_export(args) -> int:
@@ -24,8 +31,9 @@ def cmd_export(args) -> int:
         raise UserError(str(e)) from None
     what = "forward only (a convolutional model)" if done.forward_only else \
         ("with its training loop" if args.train else "forward pass and evaluation")
+    how = NEXT.get(done.script.suffix.lower(), "run it with: python {path}").format(path=done.script)
     print(f"wrote {done.script} ({done.script_bytes:,} bytes) and {done.weights.name} "
-          f"({done.weights_bytes:,} bytes): {what}; run it with: python {done.script}", file=sys.stderr)
+          f"({done.weights_bytes:,} bytes): {what}; {how}", file=sys.stderr)
     return 0
 
 

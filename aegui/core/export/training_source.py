@@ -45,7 +45,6 @@ def constants(plan, exp) -> str:
                        f'"{op.activation}"),\n' for op in ops)
     noise = repr(exp.noise.kind) if kind.corrupts_inputs else "None"
     return f'''
-# ---------------------------------------------------------------- training from scratch (--train)
 # The layers of encode() and decode() as tables the loop walks forwards and backwards:
 # (weights' name, inputs, outputs, activation). The decoder's last activation is the output's;
 # the loss reads the values before it (logits), as aegui's does.
