@@ -96,10 +96,12 @@ class ModelsDialog(QDialog):
         self.rename_button = QPushButton(clicked=lambda: self.rename_selected())
         self.close_button = QPushButton(clicked=lambda: self.close_selected())
         self.delete_button = QPushButton(clicked=lambda: self.delete_selected())
+        self.export_button = QPushButton(clicked=lambda: self.export_selected())
         bind_text(self, self.open_button.setText, "Open")
         bind_text(self, self.rename_button.setText, "Rename")
         bind_text(self, self.close_button.setText, "Close model")
         bind_text(self, self.delete_button.setText, "Delete…")
+        bind_text(self, self.export_button.setText, "Export…")
         self.undo_action = QAction(self, shortcut=QKeySequence.StandardKey.Undo, enabled=False)
         self.redo_action = QAction(self, shortcut=QKeySequence("Ctrl+Shift+Z"), enabled=False)
         # Not through the stack's own signals: it emits them as the dialog is destroyed.
@@ -124,7 +126,7 @@ class ModelsDialog(QDialog):
         self.buttons.rejected.connect(self.close)
 
         row = QHBoxLayout()
-        for b in (self.open_button, self.rename_button, self.close_button, self.delete_button):
+        for b in (self.open_button, self.rename_button, self.close_button, self.delete_button, self.export_button):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.undo_button)
@@ -272,6 +274,8 @@ class ModelsDialog(QDialog):
              tr("A model shipped with aegui can be closed, not deleted") if e is not None and e.shipped
              else tr("Not saved: close it instead") if e is not None and e.path is None
              else tr("Move the selected model's files to the trash folder (Del)")),
+            (self.export_button, e is not None and (e.is_open or e.path is not None) and self.files is not None,
+             tr("Write the selected model as a Python script, a notebook, an ONNX model or a web page")),
         )
         for button, on, tip in checks:
             button.setEnabled(on)
@@ -290,6 +294,11 @@ class ModelsDialog(QDialog):
         e = self.selected()
         if e is not None and not e.is_open and self.files is not None:
             self.files.open_model(e.path)
+
+    def export_selected(self) -> None:
+        e = self.selected()
+        if e is not None and self.files is not None:
+            self.files.export_model_dialog(e.name, model=e.model if e.is_open else None, saved=e.path)
 
     def rename_selected(self) -> None:
         e = self.selected()

@@ -188,31 +188,46 @@ class FileActions(QObject):
 
     # -- exports ----------------------------------------------------------------------------------
     def export_script_dialog(self) -> None:
-        """File > Export model as…: the model shown as a numpy-only script (aegui.core.export),
-        written on a worker (its data is compressed into the .npz); a failure is one sentence."""
+        """File > Export model as…: the model shown, in the format its file name's suffix picks."""
         model = self.ws.current
         if model is None or model is self.ws.live:
             self.ws.tell("No model to export yet.")
             return
-        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in model.name.lower()).strip("-") or "model"
-        default = str(Path(self.start_dir()) / f"{stem}.py")
-        path, _ = QFileDialog.getSaveFileName(self.window, tr("Export model as…"), default,
-                                              tr("Python scripts (*.py)"))
+        self.export_model_dialog(model.name, model=model)
+
+    def export_model_dialog(self, name: str, model=None, saved=None) -> None:
+        """The file dialog of Export model as… for an open model (a TrainedModel) or a saved one (its
+        folder or .json), one filter a format (aegui.core.export.formats), the file written on a
+        worker; a name without a suffix gets the chosen filter's. A failure is one sentence."""
+        from aegui.core.export import ExportError, check_target, export_model, export_saved, formats
+        kinds = formats()
+        filters = [tr("{title} (*{suffix})", title=tr(f.title), suffix=f.suffix) for f in kinds]
+        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "model"
+        default = str(Path(self.start_dir()) / f"{stem}{kinds[0].suffix}")
+        path, chosen = QFileDialog.getSaveFileName(self.window, tr("Export model as…"), default, ";;".join(filters))
         if not path:
             return
-        if not path.lower().endswith(".py"):
-            path += ".py"
-        from aegui.core.export import export_model
+        if not Path(path).suffix:      # a suffix no format has is refused below, not doubled
+            picked = filters.index(chosen) if chosen in filters else 0
+            path += kinds[picked].suffix
+
+        def failed(error):
+            QMessageBox.warning(self.window, tr("Could not export the model"), threads.error_text(error))
+        try:
+            check_target(path)          # a folder, an unknown suffix: said before any work
+        except ExportError as e:
+            failed(e)
+            return
 
         def done(exported):
             self.remember(exported.script)
             self.ws.tell("Exported {path}", path=str(exported.script))
 
-        def failed(error):
-            QMessageBox.warning(self.window, tr("Could not export the model"), threads.error_text(error))
-
-        threads.run_task(export_model, model.model, model.experiment, model.dataset, path, False, model.name,
-                         on_done=done, on_error=failed, receiver=self.window)
+        if model is not None:
+            threads.run_task(export_model, model.model, model.experiment, model.dataset, path, False, model.name,
+                             on_done=done, on_error=failed, receiver=self.window)
+        else:
+            threads.run_task(export_saved, saved, path, on_done=done, on_error=failed, receiver=self.window)
 
     def export_dialog(self, what: str) -> None:
         filt = {"csv": tr("CSV files (*.csv)"), "strip_gif": tr("GIF animations (*.gif)")}.get(
