@@ -1,6 +1,7 @@
 """`aegui export MODEL FILE`: a saved model in the format FILE's suffix names (aegui.core.export), e.g.
 a numpy-only .py script that prints what `aegui eval MODEL` prints, or the same as a Jupyter notebook
-(.ipynb) with a latent plot; --train adds a training loop."""
+(.ipynb) with a latent plot, or a web page (.html) of its latent map that decodes the point under
+the mouse; --train adds a training loop."""
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,8 @@ def add_parsers(sub) -> None:
     x = sub.add_parser("export", help="write a saved model as a numpy-only Python script or Jupyter notebook "
                        "(weights in a .npz beside it) that prints what `aegui eval` prints")
     x.add_argument("model", help="model folder (or its .json / .safetensors), as `aegui eval` takes it")
-    x.add_argument("script", help="the file to write: font3.py (a script) or font3.ipynb (a notebook); its "
-                   "weights and data go to font3.npz")
+    x.add_argument("script", help="the file to write: font3.py (a script) or font3.ipynb (a notebook), their "
+                   "weights and data going to font3.npz; or font3.html (a web page of the latent map, one file)")
     x.add_argument("--train", action="store_true", help="also write a numpy training loop from scratch "
                    "(fully connected plain, denoising and variational autoencoders): python FILE.py --train, or a "
                    "notebook's last cells")
@@ -29,6 +30,10 @@ def cmd_export(args) -> int:
         done = export_saved(args.model, args.script, train=args.train)
     except ExportError as e:
         raise UserError(str(e)) from None
+    if done.script.suffix.lower() == ".html":
+        print(f"wrote {done.script} ({done.script_bytes:,} bytes): a web page of the model's latent map that "
+              "decodes the point under the mouse; open it in a web browser", file=sys.stderr)
+        return 0
     what = "forward only (a convolutional model)" if done.forward_only else \
         ("with its training loop" if args.train else "forward pass and evaluation")
     how = NEXT.get(done.script.suffix.lower(), "run it with: python {path}").format(path=done.script)

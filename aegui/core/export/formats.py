@@ -8,7 +8,8 @@ from importlib import import_module
 from typing import Callable
 
 # Each module registers itself on import; the order is the order menus and messages list them.
-FORMAT_MODULES = ("aegui.core.export.script_file", "aegui.core.export.notebook_file")
+FORMAT_MODULES = ("aegui.core.export.script_file", "aegui.core.export.notebook_file",
+                  "aegui.core.export.web_page")
 
 
 @dataclass(frozen=True)
