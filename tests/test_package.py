@@ -72,6 +72,18 @@ def test_bundle_runs_the_command_line(tmp_path):
 
 
 @needs_bundle
+def test_the_bundle_exports_a_model_in_the_formats_it_carries_what_they_need_for(tmp_path):
+    """`aegui export` from the bundle: the script, the notebook and the web page need nothing the
+    bundle leaves out (the page's template is among its resources); each is written whole."""
+    model = ROOT / "models" / "font3-ae2d"
+    for name in ("font3.py", "font3.ipynb", "font3.html"):
+        proc = run_bundle(["export", str(model), str(tmp_path / name)], tmp_path / "home")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert (tmp_path / name).stat().st_size > 1000
+    assert "https://" not in (tmp_path / "font3.html").read_text(encoding="utf-8")
+
+
+@needs_bundle
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copies are linked on Linux only")
 def test_bundle_keeps_each_library_once_and_scipy_loads_through_the_links(tmp_path):
     """A library two wheels vendor (numpy's and scipy's libgfortran) is one file in the bundle,
@@ -86,7 +98,8 @@ def test_bundle_keeps_each_library_once_and_scipy_loads_through_the_links(tmp_pa
 @needs_bundle
 def test_bundle_ships_resources_and_models():
     internal = EXE.parent / "_internal"   # PyInstaller 6's one-folder layout: sys._MEIPASS
-    for rel in ("resources/font.h", "resources/icons/aegui-256.png", "models/font3-ae2d/model.safetensors"):
+    for rel in ("resources/font.h", "resources/icons/aegui-256.png", "models/font3-ae2d/model.safetensors",
+                "docs-site/index.html", "docs-site/student-guide.html"):   # Help > User guide, offline
         assert (internal / rel).is_file(), rel
     assert not (internal / "torch" / "test").exists()   # trimmed: see installer/aegui.spec
 
