@@ -160,6 +160,16 @@ def test_spec_leaves_out_the_lexers_and_torch_test_helpers_but_what_import_torch
                            "torch.testing._internal.logging_tensor", "PySide6.QtOpenGLWidgets"}
 
 
+
+def test_spec_leaves_out_the_onnx_exporters_packages(monkeypatch, tmp_path):
+    """`aegui export FILE.onnx` imports onnx and onnxscript inside a function, which PyInstaller
+    follows, and onnxscript imports onnxruntime (the tests' runtime, 78 MB): the bundle, without
+    torch.onnx, could not use them."""
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    (analysis,) = run_spec(tmp_path)["Analysis"]
+    assert {"onnx", "onnxscript", "onnx_ir", "onnxruntime", "torch.onnx"} <= set(analysis.kwargs["excludes"])
+
+
 @pytest.fixture(scope="module")
 def fresh_icons(tmp_path_factory):
     out = tmp_path_factory.mktemp("icons")

@@ -1,7 +1,8 @@
 """`aegui export MODEL FILE`: a saved model in the format FILE's suffix names (aegui.core.export), e.g.
 a numpy-only .py script that prints what `aegui eval MODEL` prints, or the same as a Jupyter notebook
 (.ipynb) with a latent plot, or a web page (.html) of its latent map that decodes the point under
-the mouse; --train adds a training loop."""
+the mouse, or .onnx files for onnxruntime; --train adds a training loop. A format that words what
+it wrote itself gives Exported.note; the others' wording is here."""
 from __future__ import annotations
 
 import sys
@@ -11,10 +12,12 @@ from aegui.cli.common import UserError
 
 def add_parsers(sub) -> None:
     x = sub.add_parser("export", help="write a saved model as a numpy-only Python script or Jupyter notebook "
-                       "(weights in a .npz beside it) that prints what `aegui eval` prints")
+                       "(weights in a .npz beside it) that prints what `aegui eval` prints, a web page of its "
+                       "latent map, or ONNX files")
     x.add_argument("model", help="model folder (or its .json / .safetensors), as `aegui eval` takes it")
     x.add_argument("script", help="the file to write: font3.py (a script) or font3.ipynb (a notebook), their "
-                   "weights and data going to font3.npz; or font3.html (a web page of the latent map, one file)")
+                   "weights and data going to font3.npz; font3.html (a web page of the latent map, one file); or "
+                   "font3.onnx (for onnxruntime; the decoder alone goes to font3.decoder.onnx)")
     x.add_argument("--train", action="store_true", help="also write a numpy training loop from scratch "
                    "(fully connected plain, denoising and variational autoencoders): python FILE.py --train, or a "
                    "notebook's last cells")
@@ -30,6 +33,12 @@ def cmd_export(args) -> int:
         done = export_saved(args.model, args.script, train=args.train)
     except ExportError as e:
         raise UserError(str(e)) from None
+    if done.note:
+        files = f"{done.script} ({done.script_bytes:,} bytes)"
+        if done.weights is not None:
+            files += f" and {done.weights.name} ({done.weights_bytes:,} bytes)"
+        print(f"wrote {files}: {done.note}", file=sys.stderr)
+        return 0
     if done.script.suffix.lower() == ".html":
         print(f"wrote {done.script} ({done.script_bytes:,} bytes): a web page of the model's latent map that "
               "decodes the point under the mouse; open it in a web browser", file=sys.stderr)

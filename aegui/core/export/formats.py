@@ -9,7 +9,7 @@ from typing import Callable
 
 # Each module registers itself on import; the order is the order menus and messages list them.
 FORMAT_MODULES = ("aegui.core.export.script_file", "aegui.core.export.notebook_file",
-                  "aegui.core.export.web_page")
+                  "aegui.core.export.web_page", "aegui.core.export.onnx_file")
 
 
 @dataclass(frozen=True)

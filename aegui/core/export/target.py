@@ -17,6 +17,7 @@ class Exported:
     script_bytes: int
     weights_bytes: int
     forward_only: bool
+    note: str = ""                  # what was written and how to use it, said after the files' names
 
 
 def check_target(path) -> Path:
