@@ -6,17 +6,20 @@ with one network (K = 1). Imported only when an .onnx file is written: it needs 
 exporter's packages."""
 from __future__ import annotations
 
+import io
 import logging
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 import torch
 
 from aegui.core.export.plan import ExportError
 
 # Loggers that speak while a model is exported (torchvision's ops it skips, the shapes torch.export
-# guards); a user exporting a model has no use for them.
-QUIET_LOGGERS = ("torch.onnx", "torch.export", "torch._export", "torch.fx.experimental.symbolic_shapes")
+# guards, the operator it failed on); a user exporting a model has no use for them, and a failure
+# is said in one sentence (ExportError).
+QUIET_LOGGERS = ("torch.onnx", "torch.export", "torch._export", "torch.fx.experimental.symbolic_shapes",
+                 "torch._subclasses", "torch._dynamo")
 
 # Elements a folded constant may have: more than any network aegui trains (onnxscript's default,
 # 8192, left a VAE's whole flat buffer in its decoder's file).
@@ -70,13 +73,15 @@ class DecoderModel(torch.nn.Module):
 
 @contextmanager
 def _quiet():
-    """The exporter's warnings and log lines held back, and put back as they were."""
+    """The exporter's warnings, log lines and prints (torch.export prints the graph it failed on)
+    held back; the loggers' levels put back as they were. Process-wide while it lasts (a few
+    seconds): an export on the window's worker holds back the other threads' prints meanwhile."""
     loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.ERROR)
+        lg.setLevel(logging.CRITICAL + 1)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             yield
     finally:
@@ -87,8 +92,10 @@ def _quiet():
 def _root_cause(e: BaseException) -> str:
     """The first line of the innermost error under `e` (the exporter wraps what failed in a
     paragraph on its own steps)."""
-    while (e.__cause__ or e.__context__) is not None:
+    seen = {id(e)}
+    while (e.__cause__ or e.__context__) is not None and id(e.__cause__ or e.__context__) not in seen:
         e = e.__cause__ or e.__context__
+        seen.add(id(e))
     line = (str(e).strip().splitlines() or [type(e).__name__])[0]
     return line if len(line) <= 200 else line[:197] + "..."
 

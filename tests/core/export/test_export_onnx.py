@@ -231,8 +231,9 @@ def test_a_layer_kind_without_its_onnx_version_is_refused_by_name(tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_network_the_exporter_cannot_write_is_refused_naming_the_model(tmp_path, monkeypatch):
-    """A forward pass that branches on its values (torch.export cannot capture it)."""
+def test_a_network_the_exporter_cannot_write_is_refused_naming_the_model(tmp_path, monkeypatch, capfd):
+    """A forward pass that branches on its values (torch.export cannot capture it): one sentence,
+    none of the exporter's own prints and log lines."""
     import torch.nn.functional as F
 
     from aegui.core.archs import build_model
@@ -252,6 +253,8 @@ def test_a_network_the_exporter_cannot_write_is_refused_naming_the_model(tmp_pat
         export_model(net, exp, from_config(exp.data), tmp_path / "branching.onnx", name="Branching")
     said = str(e.value)
     assert said.startswith("Branching: torch's ONNX exporter could not write its network (") and "\n" not in said
+    assert said.endswith("); export it as a .py script instead")
+    assert capfd.readouterr() == ("", "")
     assert list(tmp_path.iterdir()) == []
 
 
