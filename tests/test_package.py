@@ -84,6 +84,19 @@ def test_the_bundle_exports_a_model_in_the_formats_it_carries_what_they_need_for
 
 
 @needs_bundle
+def test_the_bundle_refuses_onnx_saying_what_to_install(tmp_path):
+    """The bundle leaves torch's ONNX exporter and the onnx packages out (installer/aegui.spec):
+    `aegui export` to .onnx says so in one sentence and writes nothing."""
+    target = tmp_path / "font3.onnx"
+    proc = run_bundle(["export", str(ROOT / "models" / "font3-ae2d"), str(target)], tmp_path / "home")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"aegui: error: {target}: writing ONNX needs torch's ONNX exporter (torch.onnx), which this aegui was "
+        "packaged without; install aegui with pip install 'aegui[export]' and export from there"]
+    assert not target.exists() and not (tmp_path / "font3.decoder.onnx").exists()
+
+
+@needs_bundle
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copies are linked on Linux only")
 def test_bundle_keeps_each_library_once_and_scipy_loads_through_the_links(tmp_path):
     """A library two wheels vendor (numpy's and scipy's libgfortran) is one file in the bundle,
