@@ -233,7 +233,7 @@ class Menus(QObject):
         self.models_action = self._action(f, "Models…", self.show_models_dialog, "Ctrl+Shift+M")
 
     def show_models_dialog(self) -> None:
-        """File > Models…: rename, close, delete (to the trash) and open models."""
+        """File > Models…: rename, close, delete (to the trash), export and open models."""
         from aegui.qt.models.models_dialog import show_models_dialog
         self.models_dialog = show_models_dialog(self.window, self.ws, self.files, self.models_dialog)
 
