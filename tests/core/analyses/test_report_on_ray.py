@@ -1,5 +1,5 @@
 """The course report's training runs as Ray tasks (`aegui report NAME --ray ADDRESS`), on a real
-cluster of two nodes on 127.0.0.1 (tests/core/ray_nodes.py: a head and a worker node of one CPU
+cluster of two nodes on 127.0.0.1 (bench/two_nodes.py: a head and a worker node of one CPU
 each), with a tiny report of two rows: a compare file (2 variants x 3 seeds) and a sweep (2
 configs x 2 seeds, one group of 4 models in a local run), every run one task.
 
@@ -17,12 +17,11 @@ from aegui.core.analyses.report import run as R
 from aegui.core.analyses.report.kernels import row_moves
 
 from core_helpers import run_cli
-from ray_nodes import COMPARE_RUNS, ROWS, SWEEP_RUNS, run_files, write_report
+from ray_nodes import COMPARE_RUNS, ENV, ROWS, SWEEP_RUNS, processes, run_files, write_report
 
 def cluster_workers(cluster) -> set[int]:
     """The cluster's processes training a run now (Ray names a busy worker after its task)."""
-    from ray_nodes import _processes
-    procs = _processes()
+    procs = processes()
     return {p for p in cluster.mine() if p in procs and procs[p][1].startswith("ray::on_node")}
 
 
@@ -38,7 +37,6 @@ def cluster(tmp_path_factory):
 def on_cluster(cluster, monkeypatch):
     """The driver (this process) talks to the cluster on 127.0.0.1 only, as its nodes do."""
     import ray._private.services as services
-    from ray_nodes import ENV
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
     monkeypatch.setattr(services, "get_node_ip_address", lambda address=None: "127.0.0.1")

@@ -11,7 +11,7 @@ each, and combined here as a local report combines them:
   sweeps/tasks.train_group), saved in work/sweep-runs/GGG-KK.json, and the runs are gathered into
   the sweep's own groups, so the row's result has the local sweep's shape.
 A row of any other kind (003's classifiers: stages that share one pretrained autoencoder; probes
-and denoising curves) runs whole as one task, and is saved when it comes back.
+and denoising curves) runs whole as one task; its result comes back whole (a cancel loses it).
 
 The report folder's files stay the durable state. A run whose node is lost runs again (Ray
 retries the task, up to 3 times); Cancel (or Ctrl-C) cancels every task of the row under way
@@ -19,12 +19,14 @@ retries the task, up to 3 times); Cancel (or Ctrl-C) cancels every task of the r
 here or on the cluster, reads those back and trains only the rest. Where each run trained is
 kept: `node` in its file, and done.json's `ray` field counts each node's runs.
 
-Runs trained alone give the numbers a local report gives wherever that report trains them alone
-(every run whose objective draws random numbers, and every run of a row that does not stack). A
-local report trains the runs that can stack side by side in one session; on the CPU those give
-the same numbers alone for the dense glyph networks (measured: the 002 rows and 000's sweeps) and
-numbers within float32 rounding of them for larger torch networks (001's sweeps: a move of 2e-5 in
-a loss), which each row's tolerance covers.
+Each run trains alone, so its numbers are those a local report gives wherever that report trains
+it alone too (a run whose objective draws random numbers, a row that does not stack). A local
+report trains the runs that can stack side by side in one session: alone they give the same
+numbers where the dense numpy loop trains them (the BCE glyph networks: 000-architectures and
+000-epochs, the tests' rows) and, where torch's loop does, numbers that may round otherwise (K
+models' batched matrix products against one's: 001-architectures' losses moved by up to 2e-5),
+which a run that does not learn can carry far. A row is held to its stated tolerance (report/drift.py);
+bench/report_ray.py measures 002 against the local run and the committed page.
 """
 from __future__ import annotations
 
