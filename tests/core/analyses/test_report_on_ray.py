@@ -5,8 +5,10 @@ configs x 2 seeds, one group of 4 models in a local run), every run one task.
 
 Checked: the runs spread over both nodes and each run's file names its node; the row's numbers,
 tables and verdicts equal a local report's; a cancel stops every task and a report started
-again trains only the runs that had not finished; losing the worker node mid-report loses only
-the runs it was training, which run again on the head, and the report completes.
+again trains only the runs that had not finished; Ctrl-C in the driver stops every task too;
+losing the worker node mid-report loses only the runs it was training, which run again on the
+head, and the report completes. Without the cluster: the terminal's per-node line, the one-line
+error without Ray, and a sweep's run file read back as written (a damaged one named).
 """
 import json
 import time
@@ -180,3 +182,32 @@ def test_the_terminal_line_counts_each_nodes_runs():
                                                 "ff00ee11dd": {"done": 2, "running": 1}}))
     assert _describe(item) == ("[1/1] 002-model-kinds: 5/30 runs; node a1b2c3d4: 3 done, 1 running; "
                                "node ff00ee11: 2 done, 1 running; 2 queued")
+
+
+def test_a_sweep_runs_file_reads_back_what_was_written_and_names_a_damaged_one(tmp_path):
+    """A sweep's run file (written by the driver of a report on Ray) gives back the very numbers
+    written, a loss that is not finite too; one of another run is not taken; a damaged one is a
+    ConfigError naming the file and its field, so the run is trained again."""
+    import math
+    import numpy as np
+    from aegui.core.analyses.report.files import plain_number, read_sweep_run
+    from aegui.core.schema.experiment import ConfigError
+    loss = [0.1 + 1e-17, 1 / 3, float("nan"), float("inf")]
+    record = {"key": "k1", "node": "ab" * 28, "epochs": [0, 10, 20, 30], "loss": [plain_number(v) for v in loss],
+              "max_wrong": [plain_number(np.float64(v)) for v in (5, 3, 1, 0)], "mean_wrong": [1.5, 0.25, 0.0, 0.0],
+              "seconds": 0.5, "extra": {"heldout_max_wrong": plain_number(np.int64(2)), "x": plain_number(-math.inf)},
+              "device": "cpu"}
+    path = tmp_path / "000-00.json"
+    path.write_text(json.dumps(record))
+    got = read_sweep_run(path, "k1")
+    assert got["loss"][:2].tolist() == loss[:2] and math.isnan(got["loss"][2]) and got["loss"][3] == math.inf
+    assert got["extra"] == {"heldout_max_wrong": 2, "x": -math.inf} and got["epochs"].tolist() == [0, 10, 20, 30]
+    assert read_sweep_run(path, "another run's key") is None and read_sweep_run(tmp_path / "none.json", "k1") is None
+    for field, bad in (("loss", [0.1, "NaN?", 0.2, 0.3]), ("max_wrong", [1, 2]), ("seconds", -1), ("node", None)):
+        path.write_text(json.dumps({**record, field: bad}))
+        with pytest.raises(ConfigError) as e:
+            read_sweep_run(path, "k1")
+        assert str(path) in str(e.value) and field in str(e.value)
+    path.write_text(json.dumps(record)[:-20])          # cut short
+    with pytest.raises(ConfigError, match=str(path)):
+        read_sweep_run(path, "k1")

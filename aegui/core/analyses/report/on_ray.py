@@ -15,9 +15,10 @@ and denoising curves) runs whole as one task; its result comes back whole (a can
 
 The report folder's files stay the durable state. A run whose node is lost runs again (Ray
 retries the task, up to 3 times); Cancel (or Ctrl-C) cancels every task of the row under way
-(sweeps/on_ray.stop_tasks) and keeps the runs whose files were written; a report started again,
-here or on the cluster, reads those back and trains only the rest. Where each run trained is
-kept: `node` in its file, and done.json's `ray` field counts each node's runs.
+(sweeps/on_ray.stop_tasks) and keeps the runs whose files were written; a report started again
+on a cluster reads those back and trains only the rest (a local report reads a compare row's
+back too; it trains a sweep's seeds side by side again, as it always does). Where each run
+trained is kept: `node` in its file, and done.json's `ray` field counts each node's runs.
 
 Each run trains alone, so its numbers are those a local report gives wherever that report trains
 it alone too (a run whose objective draws random numbers, a row that does not stack). A local
