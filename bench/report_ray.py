@@ -114,9 +114,10 @@ def main() -> None:
             if "error" in moved:
                 print(f"against the {name}: {moved['error']}")
                 continue
-            within = "within" if tolerance is not None and moved["move"] <= tolerance else "NOT within"
+            within = ("the row states no tolerance" if tolerance is None else
+                      f"{'within' if moved['move'] <= tolerance else 'NOT within'} the row's tolerance {tolerance}")
             print(f"against the {name}: largest move {moved['move']:.3g} ({moved['where']}: {moved['what'][:100]}), "
-                  f"{within} the row's tolerance {tolerance}; verdicts changed: {len(moved['flips'])}")
+                  f"{within}; verdicts changed: {len(moved['flips'])}")
     print(json.dumps(out))
 
 
