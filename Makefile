@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aegui-installed
 
-.PHONY: run test smoke docs bench fuzz soak report fingerprints tolerances icons clean
+.PHONY: run test smoke docs bench fuzz soak report report-ray fingerprints tolerances icons clean
 
 run: $(STAMP)
 	$(PY) main.py
@@ -58,6 +58,12 @@ bench: $(STAMP)
 # Hours on 2 cores (the seed-004 grid search most of it); resumable: run it again after a Ctrl-C.
 report: $(STAMP)
 	$(PY) -m aegui report all --out docs/course-reports --markdown docs/course-reports.md
+
+# Report 002 here and on a Ray cluster of two nodes on 127.0.0.1 (each training run one task): the
+# times, each node's runs and the cluster's row against the local one and the committed page
+# (bench/report_ray.py; about 7 minutes on 2 cores). Run by hand: not part of `make bench`.
+report-ray: $(STAMP)
+	$(PY) bench/report_ray.py
 
 # Each row's tolerance across CPUs: the rows made again with other instruction sets' matrix kernels
 # (MKL, OpenBLAS, ATen), their numbers and verdicts set beside the committed ones, and the result

@@ -33,8 +33,23 @@ arithmetic on these cores, whatever the code around it); the time at the steps' 
 took (docs/course-reports/<row>/done.json, its `seconds`) and the rate that implies; beside the
 60-minute target. About a minute on a quiet 2-core machine; one JSON line at the end (--json
 PATH: also to a file).
+
+Then the report on a cluster (`aegui report all --ray ADDRESS`: each training run one Ray task of
+one CPU), modelled from what each run took: its `seconds` in the committed rows' runs.csv
+(docs/course-reports/<row>/runs.csv; a stacked run's share of its session), or, for a row
+without per-run times, its done.json seconds (else its preset's stated time) spread over its
+planned runs; a row that runs whole as one task (003's classifiers) is one run. A run trained
+with both cores (a session above TrainingSession's small-step size: the conv networks) is
+counted as twice its seconds on the one core its task gets; the small glyph runs used one
+thread. On N machines of 2 or 8 cores (N x cores one-core slots) the runs are placed longest
+first on the least loaded slot, row after row (the report combines a row before it starts the
+next); printed for N = 1, 2, 4, 8, 16 beside the two floors: the critical path (the longest
+single run; with rows one after another, the sum of each row's longest run) and the total work
+over the slots, and which one binds at 8 machines of 2 cores against the 60-minute target. A run
+measured stacked takes longer alone (001-architectures' 5 seeds: 1.3 s side by side, 6.9 s one
+by one), so the stacked rows are an underestimate.
 Usage: python bench/report_floor.py [--gemm-sizes 1024 2048 4096] [--repeats 5] [--steps 3] [--json F]
-                                    [--rows ROW,ROW] [--images N]
+                                    [--rows ROW,ROW] [--images N] [--machines 1 2 4 8 16]
 """
 from __future__ import annotations
 
@@ -170,6 +185,123 @@ def row_figures(row: str, preset: str, steps: int, peak: float, images: int | No
             "measured_gflops": rate(total, measured_seconds(row))}
 
 
+# ---------------------------------------------------------------- the report on N machines
+
+MACHINES, CORES = (1, 2, 4, 8, 16), (2, 8)
+
+
+def _threads(exp) -> int:
+    """The threads a run alone trained on (TrainingSession's small-step rule; full batches are
+    the glyph sets', about 100 rows): 1 or both cores."""
+    rows = exp.train.batch_size if exp.train.batch_size > 0 else 100
+    return 1 if rows * build_model(exp.model, 1).work_per_sample() < _SMALL_WORK else 2
+
+
+def _runs_csv(folder: Path) -> list[dict] | None:
+    import csv
+    try:
+        with open(folder / "runs.csv", newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError:
+        return None
+    return rows if rows and "seconds" in rows[0] else None
+
+
+def row_runs(spec, exp) -> dict:
+    """A row's runs as the cluster runs them: {"row", "kind", "source", "runs": [(label, one-core
+    seconds)]}."""
+    from aegui.core.analyses.presets import read_preset
+    from aegui.core.analyses.sweeps.sweep import expand, load_sweep
+    row = f"{spec.id}-{exp.id}"
+    folder = ROOT / "docs" / "course-reports" / row
+    info = read_preset(exp.preset)
+    done = measured_seconds(row)
+    if info.kind == "compare":
+        experiments = [p.experiment for p in load_spec(exp.preset).plans()]
+        by_row = lambda r: experiments[int(r["run"])]       # noqa: E731
+    elif info.kind == "sweep":
+        sweep = load_sweep(exp.preset)
+        configs = [c.experiment for c in expand(sweep)]
+        experiments = [e for e in configs for _ in range(sweep.seeds)]
+        by_row = lambda r: configs[int(r["config"])]        # noqa: E731
+    else:       # a whole row, one task; it trained on both cores
+        seconds = done if done is not None else info.time_2cores_s
+        return {"row": row, "kind": info.kind, "source": "done.json" if done is not None else "stated",
+                "runs": [(row, 2 * float(seconds or 0))]}
+    threads = {}
+
+    def one_core(e, seconds):
+        key = (e.model, e.train.batch_size)
+        if key not in threads:
+            threads[key] = _threads(e)
+        return seconds * threads[key]
+    table = _runs_csv(folder)
+    if table is not None:
+        return {"row": row, "kind": info.kind, "source": "runs.csv",
+                "runs": [(r.get("label", ""), one_core(by_row(r), float(r["seconds"]))) for r in table]}
+    each = float(done if done is not None else info.time_2cores_s or 0) / max(1, len(experiments))
+    return {"row": row, "kind": info.kind, "source": "done.json / runs" if done is not None else "stated / runs",
+            "runs": [(e.name, one_core(e, each)) for e in experiments]}
+
+
+def row_makespan(seconds: list[float], slots: int) -> float:
+    """The runs placed longest first on the least loaded of `slots`: when the last one ends."""
+    import heapq
+    loads = [0.0] * min(slots, max(1, len(seconds)))
+    for s in sorted(seconds, reverse=True):
+        heapq.heapreplace(loads, loads[0] + s)
+    return max(loads)
+
+
+def cluster_model(machines=MACHINES) -> dict:
+    """The report's wall time on N machines of each size, from its runs' measured costs."""
+    from aegui.core.analyses.report.run import load_report
+    rows = [row_runs(spec, exp) for spec in load_report("all") for exp in spec.experiments]
+    runs = [(r["row"], label, s) for r in rows for label, s in r["runs"]]
+    total = sum(s for _, _, s in runs)
+    longest = max(runs, key=lambda r: r[2])
+    chain = sum(max((s for _, s in r["runs"]), default=0.0) for r in rows)     # each row's longest, in turn
+    table = {}
+    for cores in CORES:
+        for n in machines:
+            slots = n * cores
+            wall = sum(row_makespan([s for _, s in r["runs"]], slots) for r in rows)
+            # every row's runs submitted at once (no row waiting for the one before)
+            together = row_makespan([s for _, _, s in runs], slots)
+            table[f"{n}x{cores}"] = {"machines": n, "cores": cores, "wall_s": round(wall),
+                                     "all_at_once_s": round(together), "work_floor_s": round(total / slots),
+                                     "rows_chain_s": round(chain)}
+    return {"runs": len(runs), "rows": len(rows), "work_s": round(total), "longest_run_s": round(longest[2]),
+            "longest_run": f"{longest[0]}: {longest[1]}", "rows_chain_s": round(chain), "table": table,
+            "sources": {r["row"]: r["source"] for r in rows},
+            "row_longest_s": {r["row"]: round(max((s for _, s in r["runs"]), default=0.0)) for r in rows}}
+
+
+def print_cluster_model(m: dict) -> None:
+    print(f"\nthe report on a cluster (each run one Ray task of one core; {m['runs']} runs in {m['rows']} rows, "
+          f"{hours(m['work_s'])} of one-core work): the longest run {hours(m['longest_run_s'])} "
+          f"({m['longest_run']}); each row's longest run, row after row: {hours(m['rows_chain_s'])}")
+    estimated = sorted(row for row, src in m["sources"].items() if src != "runs.csv")
+    print(f"  (per-run times from runs.csv; spread over the row's runs or stated for {', '.join(estimated)})")
+    for cores in CORES:
+        cells = [m["table"][f"{n}x{cores}"] for n in sorted({c['machines'] for c in m['table'].values()})]
+        print(f"  machines of {cores} cores, rows in turn: " + "; ".join(f"{c['machines']}: {hours(c['wall_s'])}"
+                                                                       for c in cells))
+        print(f"  machines of {cores} cores, all rows' runs at once: " + "; ".join(
+            f"{c['machines']}: {hours(c['all_at_once_s'])}" for c in cells))
+    at = m["table"].get("8x2")
+    if at is not None:
+        binds = ("the rows one after another (each row waits for its longest run)" if at["rows_chain_s"] >=
+                 at["work_floor_s"] else "the total work over 16 cores")
+        print(f"  8 machines of 2 cores: {hours(at['wall_s'])} ({hours(at['all_at_once_s'])} with all runs at once) "
+              f"against the {hours(TARGET_S)} target; floors: work over 16 cores {hours(at['work_floor_s'])}, longest "
+              f"run {hours(m['longest_run_s'])}, rows' longest runs in turn {hours(at['rows_chain_s'])}: bound by "
+              f"{binds}; all at once, by "
+              + ("the total work" if at["work_floor_s"] >= m["longest_run_s"] else "the longest run"))
+        top = sorted(m["row_longest_s"].items(), key=lambda kv: -kv[1])[:5]
+        print("  rows with the longest runs: " + ", ".join(f"{row} {hours(s)}" for row, s in top))
+
+
 def rate(flop: float, seconds: float | None) -> float | None:
     return None if not seconds else round(flop / seconds / 1e9, 2)
 
@@ -188,6 +320,8 @@ def main() -> None:
     ap.add_argument("--rows", default=",".join(row for row, _ in ROWS), help="which rows (comma-separated)")
     ap.add_argument("--images", type=int, help="images in each timed step instead of the run's batch, its FLOPs "
                     "and seconds scaled to the batch (quick looks: a small step's overheads weigh more)")
+    ap.add_argument("--machines", type=int, nargs="+", default=list(MACHINES),
+                    help="cluster sizes the report's wall time is modelled for (machines of 2 and of 8 cores)")
     a = ap.parse_args()
     known = dict(ROWS)
     if unknown := [r for r in a.rows.split(",") if r not in known]:
@@ -228,9 +362,11 @@ def main() -> None:
           f"{hours(both['achieved_s'])}; in bf16 at its GEMM peak {hours(both['floor_bf16_s'])}, at the "
           f"steps' bf16 rate {hours(both['achieved_bf16_s'])}; committed runs {hours(both['measured_s'])} = "
           f"{both['measured_gflops'] or 'n/a'} GFLOP/s")
+    cluster = cluster_model(a.machines)
+    print_cluster_model(cluster)
     out = {"gemm_gflops": gemm, "threads": torch.get_num_threads(), "gemm_peak_gflops": peak,
            "gemm_peak_bf16_gflops": peak_bf16,
-           "target_s": TARGET_S, "rows": rows, "both": both, "torch": torch.__version__}
+           "target_s": TARGET_S, "rows": rows, "both": both, "cluster": cluster, "torch": torch.__version__}
     if a.json:
         Path(a.json).write_text(json.dumps(out, indent=1))
     print(json.dumps(out))

@@ -67,6 +67,7 @@ SMALLEST = {
     "preset_times.py": (["--only", "seed000-inits", "--epochs", "1", "--seeds", "1"], "JSON", ()),
     "report_floor.py": (["--gemm-sizes", "64", "--repeats", "1", "--steps", "1", "--images", "1",
                          "--rows", "003-embedding-mnist"], "JSON", ()),
+    "report_ray.py": (["--epochs", "2", "--seeds", "1"], "JSON", ("ray",)),
     "search_vs_grid.py": (["--epochs", "2", "--seeds", "1", "--trials", "2"], "as good as the grid's best",
                           ("optuna",)),
     "soak.py": (["--minutes", "0.05", "--epochs", "100", "--sample-every", "1"], "JSON", ()),
@@ -79,7 +80,7 @@ SMALLEST = {
                   "--out", "{tmp}/teach.md"], "# Teaching the general 5x7 denoiser", ()),
 }
 # Scripts without an entry of their own, and the benchmark whose run uses them.
-LIBRARIES = {"font_reference.py": "font_targets.py"}
+LIBRARIES = {"font_reference.py": "font_targets.py", "two_nodes.py": "report_ray.py"}
 SKIPPED_IN_TREE = ("__pycache__", ".git", ".venv", ".pytest_cache", "build", "dist")
 
 

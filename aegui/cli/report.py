@@ -31,6 +31,10 @@ def add_parsers(sub) -> None:
                    "(docs/course-reports.md)")
     r.add_argument("--list", action="store_true", help="list the experiments and their state; run nothing")
     r.add_argument("--quiet", action="store_true", help="no progress on the terminal (a failure is still said)")
+    r.add_argument("--ray", nargs="?", const="local", metavar="local|ADDRESS",
+                   help="train each run as a Ray task: 'local' (or nothing) starts Ray on this computer for the "
+                   "report; ADDRESS (host:6379, ray://host:10001) uses that cluster. Needs the cluster extra")
+    r.add_argument("--cpus", type=int, help="CPUs of the Ray instance --ray local starts (default: all)")
 
 
 def _ids(text: str) -> tuple[str, ...]:
@@ -43,8 +47,12 @@ def _describe(p) -> str:
     from aegui.core.analyses.classify.classifier import ClassifierProgress
     from aegui.core.analyses.classify.probe import ProbeRunProgress
     from aegui.core.analyses.sweeps.sweep import SweepProgress
+    from aegui.core.analyses.report.on_ray import ClusterProgress, nodes_line
     d = p.detail
     head = f"[{p.index}/{p.count}] {p.experiment}"
+    if isinstance(d, ClusterProgress):
+        return f"{head}: {d.runs_done}/{d.runs} runs" + (f"; {nodes_line(d.nodes, d.waiting)}" if d.nodes or d.waiting
+                                                          else "")
     if isinstance(d, CompareProgress):
         inner = f"run {d.run}/{d.runs}"
         if d.epoch is not None:
@@ -67,16 +75,25 @@ def cmd_report(args) -> int:
     Markdown and JSON; --list only shows each experiment's state. Returns the exit status."""
     from aegui.core.analyses.report.files import ReportError
     from aegui.core.analyses.report.run import ReportJob, holding_folder, load_report
+    from aegui.core.analyses.sweeps.tasks import ClusterUnavailable
     from aegui.core.files.errors import user_message
     from aegui.core.jobs.job import CANCELLED
     if args.markdown is not None and Path(args.markdown).is_dir():
         # Found only when the page is written, after hours of training, as a temp file's error.
         raise UserError(f"--markdown {args.markdown}: is a folder; name the Markdown file to write, "
                         f"e.g. {Path(args.markdown) / 'report.md'}")
+    from aegui.core.analyses.report.on_ray import cluster_address
+    starts_ray = args.ray is not None and cluster_address(args.ray) is None
+    if args.cpus is not None and not (1 <= args.cpus <= 4096 and starts_ray):
+        raise UserError("--cpus needs --ray local and a whole number from 1 to 4096")
     specs = load_report(args.name)
-    job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown)
     if args.list:
-        return _list(job)
+        return _list(ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun)))
+    try:
+        job = ReportJob(specs, args.out, only=_ids(args.only), rerun=_ids(args.rerun), markdown=args.markdown,
+                        ray=args.ray, cpus=args.cpus)
+    except ClusterUnavailable as e:     # Ray not installed: said before any work
+        raise UserError(str(e)) from None
     try:
         # Held through the page written after a second Ctrl-C too (the job's steps hold it again).
         with holding_folder(job.out_dir):

@@ -1,4 +1,5 @@
-""""Run on: this computer / Ray cluster at ...": where the Experiments panel runs a sweep.
+""""Run on: this computer / Ray cluster at ...": where the Experiments panel runs a sweep (and the
+report dialog a course report's training runs).
 
 The Ray choice runs the sweep's groups as Ray tasks (aegui.core.analyses.sweeps.on_ray): on the
 cluster at the address typed, or with the address left empty on a Ray instance started on this
@@ -18,10 +19,15 @@ def ray_installed() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-class RunOnChoice(QWidget):
-    """A combo (this computer / Ray cluster at) and the cluster's address."""
+SWEEP_TIP = ("Runs the sweep's groups as Ray tasks on the cluster at this address; empty starts Ray on this "
+             "computer for the run.")
 
-    def __init__(self, parent=None):
+
+class RunOnChoice(QWidget):
+    """A combo (this computer / Ray cluster at) and the cluster's address; `tooltip` (English,
+    translated) says what goes to the cluster."""
+
+    def __init__(self, parent=None, tooltip: str = SWEEP_TIP):
         super().__init__(parent)
         self.label = QLabel()
         bind_text(self, self.label.setText, "Run on:")
@@ -31,8 +37,7 @@ class RunOnChoice(QWidget):
         bind_text(self, lambda t: self.combo.setItemText(1, t), "Ray cluster at")
         self.address = QLineEdit()
         bind_text(self, self.address.setPlaceholderText, "host:6379, ray://host:10001 or empty (start Ray here)")
-        bind_text(self, self.address.setToolTip, "Runs the sweep's groups as Ray tasks on the cluster at this "
-                                                 "address; empty starts Ray on this computer for the run.")
+        bind_text(self, self.address.setToolTip, tooltip)
         self.address.setMinimumWidth(140)
         self.address.setClearButtonEnabled(True)
         lay = QHBoxLayout(self)

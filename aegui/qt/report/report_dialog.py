@@ -1,7 +1,8 @@
 """File > Export course report…: choose a course document (000-004) and a folder; its experiments
 run one after another (aegui.core.analyses.report.run.ReportJob on a JobRunner, the job `aegui report`
 runs) with progress and Cancel, and the HTML page is written there with each figure beside what
-the document reports.
+the document reports. *Run on* sends the training runs to a Ray cluster as `aegui report --ray`
+does (its address, or empty for a Ray started here); the progress then counts each node's runs.
 
 Resumable as the command is: an experiment that finished in that folder is not run again, so
 Run after a cancel (or in another session) goes on where it stopped; the list shows each
@@ -28,16 +29,20 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from aegui.core.analyses.compare.runs import CompareProgress
 from aegui.core.analyses.classify.probe import ProbeRunProgress
+from aegui.core.analyses.report.on_ray import ClusterProgress, short_node
 from aegui.core.analyses.report.run import ReportProgress
 from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.files.paths import user_data_dir
 from aegui.core.jobs.job import CANCELLED, FINISHED
+from aegui.qt.experiments.run_on import RunOnChoice
 from aegui.qt.i18n import bind_text, on_language, tr
 from aegui.qt.workers.pacing import debounced
 from aegui.qt.workers.threads import JobRunner, Latest, error_text
 from aegui.qt.widgets.text.note import NoteLabel
 from aegui.qt.widgets.inputs.path_edit import PathEdit
 
+RAY_TIP = ("Trains each run of the report as a Ray task on the cluster at this address; empty starts Ray on this "
+           "computer for the report.")
 FOLDER_KEY = "report/folder"      # settings: the folder a report was last written to
 ROWS_SETTLE_MS = 400              # typing a folder: its rows are read once no key came for this long
 STATES = {"done": "done", "waiting for its data": "waits for its data", "failed": "failed; runs again next time",
@@ -72,7 +77,13 @@ def describe(item: ReportProgress) -> str:
     (`detail`: each kind has its epoch and epochs)."""
     d = item.detail
     parts = []
-    if isinstance(d, CompareProgress):
+    if isinstance(d, ClusterProgress):
+        parts.append(tr("{done} of {runs} runs", done=d.runs_done, runs=d.runs))
+        parts.extend(tr("node {node}: {done} done, {running} running", node=short_node(node), done=c.get("done", 0),
+                        running=c.get("running", 0)) for node, c in sorted(d.nodes.items()))
+        if d.waiting:
+            parts.append(tr("{n} queued", n=d.waiting))
+    elif isinstance(d, CompareProgress):
         parts.append(tr("run {run} of {runs}", run=d.run, runs=d.runs))
     elif isinstance(d, SweepProgress) and d.group:
         parts.append(tr("group {group} of {groups}", group=d.group, groups=d.groups))
@@ -80,7 +91,7 @@ def describe(item: ReportProgress) -> str:
         parts.append(tr("pretraining the autoencoder"))
     elif isinstance(d, ProbeRunProgress) and d.stage in STAGES:
         parts.append(tr(STAGES[d.stage]))
-    if d is not None and d.epochs:
+    if d is not None and getattr(d, "epochs", None):
         parts.append(tr("epoch {epoch} of {epochs}", epoch=d.epoch or 0, epochs=d.epochs))
     head = tr("Experiment {index} of {count}: {title}", index=item.index, count=item.count,
               title=tr(item.title))
@@ -148,6 +159,7 @@ class ReportDialog(QDialog):
         self.folder.changed.connect(self._folder_edited)
         self.folder.line.editingFinished.connect(self._folder_left)
         self._build_table()
+        self.run_on = RunOnChoice(tooltip=RAY_TIP)
         self._running: str | None = None     # the experiment under way ("000-loss"), marked in the list
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
@@ -165,6 +177,7 @@ class ReportDialog(QDialog):
         bind_text(self, self.folder_label.setText, "Folder:")
         form.addRow(self.document_label, self.document)
         form.addRow(self.folder_label, self.folder)
+        form.addRow(self.run_on)
         actions = QHBoxLayout()
         for b in (self.run_btn, self.cancel_btn, self.open_btn):
             actions.addWidget(b)
@@ -336,10 +349,17 @@ class ReportDialog(QDialog):
         if self.runner.is_running() or self.out_dir() is None:
             return
         from aegui.core.analyses.report.run import ReportJob
+        problem = self.run_on.problem()
+        if problem is not None:     # Ray chosen but not installed: said before any work
+            self.note.set_kind("error")
+            self.note.setText(html.escape(problem))
+            self.note.show()
+            return
         out = self.out_dir()
         if self.settings is not None:
             self.settings.setValue(FOLDER_KEY, str(out))
-        self.job = ReportJob([self.spec()], out)
+        ray = self.run_on.target()
+        self.job = ReportJob([self.spec()], out, ray=None if ray is None else ray["address"] or "local")
         job = self.job
         self._started = time.monotonic()
         self.note.hide()
@@ -361,7 +381,7 @@ class ReportDialog(QDialog):
         return self.runner.shutdown()
 
     def _set_running(self, running: bool) -> None:
-        for w in (self.document, self.folder, self.run_btn):
+        for w in (self.document, self.folder, self.run_btn, self.run_on):
             w.setEnabled(not running)
         self.cancel_btn.setEnabled(running)
         if running:

@@ -105,7 +105,7 @@ def test_grid_runs_of_one_shape_train_side_by_side_as_each_would_alone(monkeypat
     assert len(started) == 1 and len(result.runs) == 8
     monkeypatch.setattr(S, "TrainingSession", alone_session)
     for plan, run in zip(s.plans(), result.runs):
-        train, test = job._datasets(plan.experiment)
+        train, test = job.datasets(plan.experiment)
         session = alone_session(plan.experiment, train, val_data=test)
         recs = list(session.steps())
         np.testing.assert_array_equal(run.epochs, [r.epoch for r in recs])

@@ -227,6 +227,7 @@ class RunCurve:
     model: object = None            # the trained K=1 model (loaded from disk when resumed)
     loaded: bool = False            # True: read from a previous job's out_dir, not trained here
     load_avg: float | None = None   # 1-minute load average when it started (times on a shared machine)
+    node: str = ""                  # the Ray node that trained it (empty: this process)
 
     def loss_at(self, epoch: int, which: str = "test") -> float | None:
         """The train or test loss at a checked epoch (None if that epoch was not checked)."""
@@ -240,7 +241,8 @@ class RunCurve:
         return {"index": self.index, "label": self.label, "seed": self.seed, "key": self.key,
                 "seconds": round(self.seconds, 3), "load_avg": self.load_avg, "metrics": self.metrics,
                 "epochs": self.epochs.tolist(), "train_loss": [_num(v) for v in self.train_loss],
-                "test_loss": [_num(v) for v in self.test_loss], "experiment": self.experiment.to_dict()}
+                "test_loss": [_num(v) for v in self.test_loss], "experiment": self.experiment.to_dict(),
+                **({"node": self.node} if self.node else {})}
 
 
 def _num(v) -> float | None:
@@ -332,7 +334,7 @@ class CompareJob(Job):
         if s is not None:
             s.stop()
 
-    def _datasets(self, exp: Experiment):
+    def datasets(self, exp: Experiment):
         """(training data, test data) of an experiment, loaded once per data config."""
         if exp.data not in self._data:
             from aegui.core.data.datasets import from_config, load_split, official_test_set
@@ -348,13 +350,13 @@ class CompareJob(Job):
                 self._data[exp.data] = (train, train)
         return self._data[exp.data]
 
-    def _run_dir(self, plan: RunPlan) -> Path | None:
+    def run_folder(self, plan: RunPlan) -> Path | None:
         return None if self.out_dir is None else self.out_dir / "runs" / f"{plan.index:03d}"
 
-    def _load(self, plan: RunPlan) -> RunCurve | None:
+    def saved_run(self, plan: RunPlan) -> RunCurve | None:
         """The run saved by an earlier job for this plan, or None; ConfigError naming the file
         when what is saved is damaged (report_files.read_saved_run)."""
-        folder = self._run_dir(plan)
+        folder = self.run_folder(plan)
         if folder is None:
             return None
         from aegui.core.analyses.report.files import read_saved_run
@@ -364,8 +366,8 @@ class CompareJob(Job):
         return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, saved.epochs, saved.train_loss,
                         saved.test_loss, saved.seconds, saved.metrics, plan.key(), saved.model, True, saved.load_avg)
 
-    def _save(self, run: RunCurve) -> None:
-        folder = self._run_dir(self.plans[run.index])
+    def save_run(self, run: RunCurve) -> None:
+        folder = self.run_folder(self.plans[run.index])
         if folder is None:
             return
         from aegui.core.files.atomic import atomic_write_text
@@ -382,12 +384,12 @@ class CompareJob(Job):
         pending, n = [], len(self.plans)
         for plan in stack:
             try:
-                loaded = self._load(plan)
+                loaded = self.saved_run(plan)
             except ConfigError as err:
                 # Trained again rather than left out: a run read back without its model would
                 # drop its row from every model figure without a word.
                 from aegui.core.analyses.report.files import clear_saved_run
-                clear_saved_run(self._run_dir(plan))
+                clear_saved_run(self.run_folder(plan))
                 loaded = None
                 yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
                                       message=f"{err}; training run {shown(plan.label)} again",
@@ -403,11 +405,8 @@ class CompareJob(Job):
 
     def _finish(self, plan: RunPlan, model, curve, test, seconds: float, load_avg) -> RunCurve:
         """A trained run with its final metrics, saved."""
-        ep, tr, te = curve
-        metrics = _final_metrics(model, test, tr[-1], te[-1], ep[-1], "train" if self.spec.test == "none" else "test")
-        run = RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(ep, int), np.asarray(tr, float),
-                       np.asarray(te, float), seconds, metrics, plan.key(), model, False, load_avg)
-        self._save(run)
+        run = finished_run(plan, model, curve, test, seconds, load_avg, self.spec.test)
+        self.save_run(run)
         return run
 
     def steps(self) -> Iterator[CompareProgress]:
@@ -415,7 +414,7 @@ class CompareJob(Job):
         import os
         from aegui.core.train import progress as P
         from aegui.core.train.memory import free_models
-        from aegui.core.train.session import TrainingSession, resolve_device
+        from aegui.core.train.session import resolve_device
         start = time.perf_counter()
         runs: list[RunCurve] = []
         total = sum(p.experiment.train.epochs for p in self.plans) or 1
@@ -423,7 +422,7 @@ class CompareJob(Job):
         n = len(self.plans)
 
         def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
-            rows = len(self._datasets(exp)[0])
+            rows = len(self.datasets(exp)[0])
             rows = min(exp.train.batch_size, rows) if exp.train.batch_size > 0 else rows
             return free_models(exp.model, rows, resolve_device(self.device or exp.train.device))
 
@@ -437,15 +436,9 @@ class CompareJob(Job):
             if not pending:
                 continue
             first = pending[0]
-            train, test = self._datasets(first.experiment)
+            train, test = self.datasets(first.experiment)
             load_avg = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-            session = TrainingSession(first.experiment, train, device=self.device,
-                                      seeds=[p.experiment.train.seed for p in pending],
-                                      lrs=[p.experiment.train.learning_rate for p in pending],
-                                      inits=[p.experiment.model.init for p in pending],
-                                      momenta=[p.experiment.train.momentum for p in pending],
-                                      val_data=None if self.spec.test == "none" else test)
-            session.val_every_model = True
+            session = stack_session(pending, train, test, self.spec.test, self.device)
             self.sessions_started += 1
             self._session = session
             if self.cancelled:
@@ -456,16 +449,7 @@ class CompareJob(Job):
             ended = [False] * k
             rec = None
             for rec in session.steps():
-                val = rec.val_loss_per_model
-                for i, (ep, tr, te) in enumerate(curves):
-                    if ended[i]:
-                        continue
-                    ep.append(rec.epoch)
-                    tr.append(float(rec.loss_per_model[i]))
-                    te.append(math.nan if val is None else float(val[i]))
-                    # A run alone ends at the check that finds it diverged; stacked, it is frozen
-                    # there while the others go on: its curve ends there too.
-                    ended[i] = not math.isfinite(tr[-1])
+                add_check(rec, curves, ended)
                 shown = next((i for i in range(k) if not ended[i]), 0)
                 yield CompareProgress(state="running", run=pending[shown].index + 1, runs=n,
                                       label=pending[shown].label + (f" (+{k - 1} side by side)" if k > 1 else ""),
@@ -488,6 +472,45 @@ class CompareJob(Job):
                                cancelled=self.cancelled and len(runs) < n)
         yield CompareProgress(state=CANCELLED if result.cancelled else FINISHED, fraction=1.0,
                               elapsed=result.seconds, result=result)
+
+
+def stack_session(plans: list[RunPlan], train, test, test_kind: str, device: str | None = None):
+    """The TrainingSession that trains `plans` side by side (one plan: alone), measuring each
+    model's test loss at every check (none with test "none")."""
+    from aegui.core.train.session import TrainingSession
+    first = plans[0]
+    session = TrainingSession(first.experiment, train, device=device,
+                              seeds=[p.experiment.train.seed for p in plans],
+                              lrs=[p.experiment.train.learning_rate for p in plans],
+                              inits=[p.experiment.model.init for p in plans],
+                              momenta=[p.experiment.train.momentum for p in plans],
+                              val_data=None if test_kind == "none" else test)
+    session.val_every_model = True
+    return session
+
+
+def add_check(rec, curves: list, ended: list) -> None:
+    """A check's losses added to each run's curve (epochs, train loss, test loss); a run whose
+    loss is no longer finite is marked ended in `ended`."""
+    val = rec.val_loss_per_model
+    for i, (ep, tr, te) in enumerate(curves):
+        if ended[i]:
+            continue
+        ep.append(rec.epoch)
+        tr.append(float(rec.loss_per_model[i]))
+        te.append(math.nan if val is None else float(val[i]))
+        # A run alone ends at the check that finds it diverged; stacked, it is frozen
+        # there while the others go on: its curve ends there too.
+        ended[i] = not math.isfinite(tr[-1])
+
+
+def finished_run(plan: RunPlan, model, curve, test, seconds: float, load_avg, test_kind: str) -> RunCurve:
+    """A trained run (K = 1 `model`, its curve) with its final metrics on `test` (the training
+    data with test "none")."""
+    ep, tr, te = curve
+    metrics = _final_metrics(model, test, tr[-1], te[-1], ep[-1], "train" if test_kind == "none" else "test")
+    return RunCurve(plan.index, plan.label, plan.seed, plan.experiment, np.asarray(ep, int), np.asarray(tr, float),
+                    np.asarray(te, float), seconds, metrics, plan.key(), model, False, load_avg)
 
 
 def _stack_key(exp: Experiment, seeds_stack: bool = True) -> str | None:

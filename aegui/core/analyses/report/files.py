@@ -518,3 +518,65 @@ def read_saved_stage(path, key: str) -> dict | None:
     if len(raw["confusion"]) != n or any(len(row) != n for row in raw["confusion"]):
         _bad(path, "confusion", f"should be {n} rows of {n} counts, one a class")
     return raw
+
+
+# ---------------------------------------------------------------- a sweep's runs trained on Ray
+
+NON_FINITE = ("nan", "inf", "-inf")     # how a number that is not finite is kept: its own text
+
+
+def plain_number(v):
+    """A number as sweep-run files keep it: ints as ints, finite floats as floats (their repr
+    reads back to the same float), others as "nan", "inf" or "-inf"."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    v = float(v)
+    return v if math.isfinite(v) else str(v)
+
+
+def _number_of(v) -> bool:
+    return (_finite(v) or v in NON_FINITE) and not isinstance(v, bool)
+
+
+def _numbers(v) -> bool:
+    return isinstance(v, list) and all(_number_of(x) for x in v)
+
+
+SWEEP_RUN_FIELDS = (
+    ("key", lambda v: isinstance(v, str), "the run's key (a string)"),
+    ("node", lambda v: isinstance(v, str), "the Ray node's id (a string)"),
+    ("epochs", lambda v: isinstance(v, list) and v and all(_whole(e) for e in v), "a list of epoch numbers"),
+    ("loss", _numbers, "a list of losses"),
+    ("max_wrong", _numbers, "a list of wrong-pixel counts"),
+    ("mean_wrong", _numbers, "a list of wrong-pixel means"),
+    ("seconds", _seconds, "a number of seconds"),
+    ("extra", lambda v: isinstance(v, dict) and all(v is None or _number_of(x) for x in v.values()),
+     "an object of numbers"),
+)
+
+
+def read_sweep_run(path, key: str) -> dict | None:
+    """A sweep's run saved by the driver of a report on Ray (work/sweep-runs/GGG-KK.json) for the
+    run whose key is `key`, its numbers as arrays ("epochs", "loss", "max_wrong", "mean_wrong")
+    and floats; None when there is none or it was another run's; ConfigError naming the file when
+    it is damaged (it is then trained again)."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _object(path, _read(path))
+    for field, ok, want in SWEEP_RUN_FIELDS:
+        _check(path, raw, field, ok, want, required=True)
+    if raw["key"] != key:
+        return None
+    n = len(raw["epochs"])
+    for field in ("loss", "max_wrong", "mean_wrong"):
+        if len(raw[field]) != n:
+            _bad(path, field, f"has {len(raw[field])} values for {n} checked epochs")
+    out = dict(raw)
+    out["epochs"] = np.asarray(raw["epochs"], int)
+    for field in ("loss", "max_wrong", "mean_wrong"):
+        out[field] = np.asarray([float(x) for x in raw[field]], float)
+    out["extra"] = {k: (float(x) if isinstance(x, str) else x) for k, x in raw["extra"].items()}
+    return out

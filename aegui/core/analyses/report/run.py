@@ -28,6 +28,10 @@ this machine (Fashion-MNIST when it was never fetched) is recorded as waiting fo
 tried again next time. After every experiment the page is written again: DIR/index.html,
 DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
 
+With `ray` ("local" or a cluster's address; `aegui report --ray`) each row's training runs are Ray
+tasks, one a run, their files written here as they come back (report/on_ray.py says which rows go
+per run and which whole).
+
 One report at a time in a folder: the job holds DIR/.report.lock (files/lock.py, the lock of a
 model folder) while it runs, and another is refused at once (ReportError naming its process and
 when it started). A write that fails on a full disk stops the report (ReportError naming the
@@ -257,13 +261,20 @@ class ReportProgress(Progress):
 
 class ReportJob(Job):
     def __init__(self, specs, out_dir, *, only: tuple[str, ...] = (), rerun: tuple[str, ...] = (),
-                 markdown=None, device: str | None = None):
+                 markdown=None, device: str | None = None, ray: str | None = None, cpus: int | None = None):
         self.specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]
         self.out_dir = Path(out_dir)
         self.only, self.rerun = set(only), set(rerun)
         self.markdown = Path(markdown) if markdown is not None else None
         self.device = device
+        # Where the training runs go: None, this process; "local" or a cluster's address, Ray
+        # tasks (report/on_ray.py), `cpus` for a Ray started here.
+        self.ray, self.cpus = ray, cpus
+        self._cluster = None
         self._job = None
+        if ray is not None:
+            from aegui.core.analyses.sweeps.tasks import require
+            require("ray")      # say how to install it before any work
         known = {self.qualified(s, e) for s in self.specs for e in s.experiments}
         for name in self.only | self.rerun:
             if name not in known and not any(name == e.id for s in self.specs for e in s.experiments):
@@ -351,10 +362,18 @@ class ReportJob(Job):
         from aegui.core.analyses.report.page import check_pages
         with holding_folder(self.out_dir):
             check_pages(self)
-            yield from self._steps()
+            if self.ray is None:
+                yield from self._steps()
+                return
+            from aegui.core.analyses.report.on_ray import RaySession
+            with RaySession(self.ray, self.cpus) as self._cluster:
+                try:
+                    yield from self._steps()
+                finally:
+                    self._cluster = None
 
     def _steps(self) -> Iterator[ReportProgress]:
-        from aegui.core.analyses.presets import preset_job, read_preset
+        from aegui.core.analyses.presets import read_preset
         from aegui.core.analyses.report.files import check_done, discard
         from aegui.core.analyses.report.keys import made_by, row_key, runs_key
         from aegui.core.analyses.report.page import write_pages
@@ -394,7 +413,7 @@ class ReportJob(Job):
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
             started = datetime.now(timezone.utc).isoformat(timespec="seconds")
             try:
-                job = preset_job(info, folder / "work")
+                job = self._preset_job(info, folder / "work")
                 self._job = job
                 if self.cancelled:
                     job.cancel()
@@ -413,7 +432,7 @@ class ReportJob(Job):
                 seconds, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 record = self._finish(spec, exp, info, result, folder)
                 record.update(_how_it_ran(key, name, info, result, record, (seconds, cpu), load_before, started),
-                              **made)
+                              **made, **self._where_it_ran(job))
                 # What is written is what the reader takes back (else it would run again each time).
                 check_done(record, folder)
                 discard(folder / FAILED)
@@ -433,6 +452,21 @@ class ReportJob(Job):
         pages = write_pages(self)
         yield ReportProgress(state=CANCELLED if self.cancelled else FINISHED, result=pages,
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
+
+    def _preset_job(self, info, work: Path):
+        """The job that makes a row: its preset's own job here, or its runs as Ray tasks."""
+        if self._cluster is None:
+            from aegui.core.analyses.presets import preset_job
+            return preset_job(info, work)
+        from aegui.core.analyses.report.on_ray import row_job
+        return row_job(info, work, self._cluster, self.device)
+
+    def _where_it_ran(self, job) -> dict:
+        """done.json's `ray` field on a cluster: where, and how many of the row's runs each node
+        trained (runs read back from an earlier report are not counted)."""
+        if self._cluster is None:
+            return {}
+        return {"ray": {"where": self._cluster.where, "nodes": dict(getattr(job, "nodes", {}))}}
 
     def _finish(self, spec, exp, info, result, folder: Path) -> dict:
         from aegui.core.analyses.report.verdicts.checks import conclude
@@ -485,12 +519,13 @@ def _failed(folder: Path, key: str, err: Exception) -> str:
     from aegui.core.files.errors import user_message
     if isinstance(err, OSError):
         message = user_message(err, folder)     # a write names no file: the experiment's folder, then
-    elif isinstance(err, ConfigError):
+    elif isinstance(err, (ConfigError, ReportError)):
         message = str(err)
     else:
         message = f"{type(err).__name__}: {err}"
     _drop_unfinished_saves(folder)
-    stop = isinstance(err, OSError) and err.errno in NO_ROOM
+    # A cluster that cannot be reached (or loses a run again and again) fails every row after it too.
+    stop = isinstance(err, OSError) and err.errno in NO_ROOM or isinstance(err, ReportError)
     try:
         _write_json(folder / FAILED, {"key": key, "error": message})
     except OSError as e:

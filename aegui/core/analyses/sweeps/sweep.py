@@ -726,23 +726,33 @@ class SweepRunner(Job):
         yield final
 
     def _store(self, g: Group, epochs, losses, maxw, meanw, g_seconds: float, extra) -> None:
-        target = self.sweep.target
         per_config_seen: dict[int, int] = {}
         new = []
         for k in range(g.k):
             c = g.run_configs[k]
             i = per_config_seen.get(c, 0)
             per_config_seen[c] = i + 1
-            final_loss = float(losses[-1, k])
-            new.append(RunResult(
-                run=c * self.sweep.seeds + i, config=c, group=g.index, seed=g.seeds[k],
-                learning_rate=g.lrs[k], init=g.inits[k], final_loss=final_loss,
-                final_max_wrong=int(maxw[-1, k]), final_mean_wrong=float(meanw[-1, k]),
-                epochs_to_target=epochs_to_target(epochs, maxw[:, k], target), epochs=int(epochs[-1]),
-                diverged=not math.isfinite(final_loss), seconds=g_seconds / g.k, group_seconds=g_seconds,
-                history_epochs=epochs, history_loss=losses[:, k].copy(),
-                history_max_wrong=maxw[:, k].copy(), history_mean_wrong=meanw[:, k].copy(), extra=extra[k]))
+            new.append(self.run_result(g, k, i, epochs, losses[:, k].copy(), maxw[:, k].copy(), meanw[:, k].copy(),
+                                       g_seconds / g.k, g_seconds, extra[k]))
+        self.add_runs(new)
+
+    def add_runs(self, new: list[RunResult]) -> None:
+        """Finished runs join the result, which stays in run order."""
         self.result.runs = sorted(self.result.runs + new, key=lambda r: r.run)
+
+    def run_result(self, g: Group, k: int, i: int, epochs, loss, maxw, meanw, seconds: float, g_seconds: float,
+                   extra: dict) -> RunResult:
+        """Model k of group g (its config's seed i) as a RunResult, from its curves ([R] each at
+        `epochs`)."""
+        c = g.run_configs[k]
+        final_loss = float(loss[-1])
+        return RunResult(
+            run=c * self.sweep.seeds + i, config=c, group=g.index, seed=g.seeds[k],
+            learning_rate=g.lrs[k], init=g.inits[k], final_loss=final_loss,
+            final_max_wrong=int(maxw[-1]), final_mean_wrong=float(meanw[-1]),
+            epochs_to_target=epochs_to_target(epochs, maxw, self.sweep.target), epochs=int(epochs[-1]),
+            diverged=not math.isfinite(final_loss), seconds=seconds, group_seconds=g_seconds,
+            history_epochs=epochs, history_loss=loss, history_max_wrong=maxw, history_mean_wrong=meanw, extra=extra)
 
     def run(self, on_progress: Callable[[SweepProgress], Any] | None = None) -> SweepResult:
         """Runs the whole sweep, handing each progress to `on_progress`, and returns its result."""
