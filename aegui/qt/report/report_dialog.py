@@ -35,7 +35,7 @@ from aegui.core.analyses.sweeps.sweep import SweepProgress
 from aegui.core.files.paths import user_data_dir
 from aegui.core.jobs.job import CANCELLED, FINISHED
 from aegui.qt.experiments.run_on import RunOnChoice
-from aegui.qt.i18n import bind_text, on_language, tr
+from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.workers.pacing import debounced
 from aegui.qt.workers.threads import JobRunner, Latest, error_text
 from aegui.qt.widgets.text.note import NoteLabel
@@ -78,7 +78,8 @@ def describe(item: ReportProgress) -> str:
     d = item.detail
     parts = []
     if isinstance(d, ClusterProgress):
-        parts.append(tr("{done} of {runs} runs", done=d.runs_done, runs=d.runs))
+        parts.append(plural(d.runs, tr("{done} of 1 run", done=d.runs_done),
+                            tr("{done} of {runs} runs", done=d.runs_done, runs=d.runs)))
         parts.extend(tr("node {node}: {done} done, {running} running", node=short_node(node), done=c.get("done", 0),
                         running=c.get("running", 0)) for node, c in sorted(d.nodes.items()))
         if d.waiting:
