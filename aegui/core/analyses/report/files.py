@@ -275,6 +275,17 @@ def png_problem(data: bytes) -> str | None:
     return "a PNG picture cut short (its end is missing)"
 
 
+def _checked_object(path: Path, fields) -> dict | None:
+    """The JSON object saved at `path` with each of `fields` (name, check, what it should be) there
+    and right, ConfigError naming the file otherwise; None when no file is there."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    raw = _object(path, _read(path))
+    for field, ok, want in fields:
+        _check(path, raw, field, ok, want, required=True)
+    return raw
+
+
 def read_done(folder, key: str | None) -> Done | None:
     """The record of the experiment finished in `folder` for the row whose key is `key`; None
     when it has not finished (no done.json) or finished with another key (with key None: the
@@ -384,11 +395,9 @@ def read_saved_run(folder, key: str) -> SavedRun | None:
     if not folder.exists():
         return None
     path = folder / RUN
-    if not path.exists() and not path.is_symlink():
+    raw = _checked_object(path, RUN_FIELDS)
+    if raw is None:
         return None
-    raw = _object(path, _read(path))
-    for field, ok, want in RUN_FIELDS:
-        _check(path, raw, field, ok, want, required=True)
     _check(path, raw, "load_avg", _number_or_none, "a load average or null")
     if raw["key"] != key:
         return None
@@ -507,12 +516,8 @@ def read_saved_stage(path, key: str) -> dict | None:
     """A classifier stage saved by an earlier job (work/<stage>.json) for the stage whose key is
     `key`, as StageResult.from_dict takes it; None when there is none or it was another's."""
     path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        return None
-    raw = _object(path, _read(path))
-    for field, ok, want in STAGE_FIELDS:
-        _check(path, raw, field, ok, want, required=True)
-    if raw["key"] != key:
+    raw = _checked_object(path, STAGE_FIELDS)
+    if raw is None or raw["key"] != key:
         return None
     n = len(raw["classes"])
     if len(raw["confusion"]) != n or any(len(row) != n for row in raw["confusion"]):
@@ -563,12 +568,8 @@ def read_sweep_run(path, key: str) -> dict | None:
     and floats; None when there is none or it was another run's; ConfigError naming the file when
     it is damaged (it is then trained again)."""
     path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        return None
-    raw = _object(path, _read(path))
-    for field, ok, want in SWEEP_RUN_FIELDS:
-        _check(path, raw, field, ok, want, required=True)
-    if raw["key"] != key:
+    raw = _checked_object(path, SWEEP_RUN_FIELDS)
+    if raw is None or raw["key"] != key:
         return None
     n = len(raw["epochs"])
     for field in ("loss", "max_wrong", "mean_wrong"):

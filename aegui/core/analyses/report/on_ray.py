@@ -238,16 +238,11 @@ class RayRuns:
 
     def _get(self, ray, ref, t: RayTask) -> dict:
         from aegui.core.analyses.report.files import ReportError
-        try:
-            return ray.get(ref)
-        except ray.exceptions.RayTaskError as e:     # the training raised: the cause, as a local run would
-            cause = getattr(e, "cause", None)
-            if isinstance(cause, Exception):
-                raise cause from None
-            raise RuntimeError(f"run {t.label!r} failed on the cluster: {e}") from None
-        except ray.exceptions.RayError as e:         # its worker or node died more than max_retries times
-            raise ReportError(f"run {t.label!r} was lost {self.max_retries + 1} times on {self.session.where} "
-                              f"({type(e).__name__}); check the nodes with `ray status`") from None
+        from aegui.core.analyses.sweeps.on_ray import task_result
+        return task_result(
+            ray, ref, lambda e: RuntimeError(f"run {t.label!r} failed on the cluster: {e}"),
+            lambda name: ReportError(f"run {t.label!r} was lost {self.max_retries + 1} times on "
+                                     f"{self.session.where} ({name}); check the nodes with `ray status`"))
 
 
 def _gpu(device: str | None, exp) -> bool:

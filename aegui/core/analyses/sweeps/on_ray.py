@@ -107,6 +107,21 @@ def describe(address: str | None) -> str:
     return f"the Ray cluster at {address}" if address else "a local Ray instance (127.0.0.1)"
 
 
+def task_result(ray, ref, failed, lost):
+    """ray.get(ref). When the task raised, the training's own exception is raised again, as a local
+    run would raise it (failed(error) when Ray kept none); when its worker or node died more than
+    max_retries times, lost(the name of Ray's error)."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as e:
+        cause = getattr(e, "cause", None)
+        if isinstance(cause, Exception):
+            raise cause from None
+        raise failed(e) from None
+    except ray.exceptions.RayError as e:
+        raise lost(type(e).__name__) from None
+
+
 def stop_tasks(ray, refs: list, timeout_s: float = 30.0) -> None:
     """Cancel every task of refs and wait until each has ended. One ray.cancel is not enough:
     a cancel that reaches a worker while the task is being handed to it is lost, and a killed
@@ -208,13 +223,7 @@ class RaySweepRunner(SweepRunner):
         yield final
 
     def _get(self, ray, ref, g) -> dict:
-        try:
-            return ray.get(ref)
-        except ray.exceptions.RayTaskError as e:   # the training raised: the cause, as a local run would
-            cause = getattr(e, "cause", None)
-            if isinstance(cause, Exception):
-                raise cause from None
-            raise ClusterUnavailable(f"group {g.index + 1} failed on the cluster: {e}") from None
-        except ray.exceptions.RayError as e:       # its worker or node died more than max_retries times
-            raise ClusterUnavailable(f"group {g.index + 1} was lost {self.max_retries + 1} times on the "
-                                     f"cluster ({type(e).__name__}); check the nodes with `ray status`") from None
+        return task_result(
+            ray, ref, lambda e: ClusterUnavailable(f"group {g.index + 1} failed on the cluster: {e}"),
+            lambda name: ClusterUnavailable(f"group {g.index + 1} was lost {self.max_retries + 1} times on the "
+                                            f"cluster ({name}); check the nodes with `ray status`"))
