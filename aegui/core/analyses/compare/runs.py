@@ -353,6 +353,17 @@ class CompareJob(Job):
     def run_folder(self, plan: RunPlan) -> Path | None:
         return None if self.out_dir is None else self.out_dir / "runs" / f"{plan.index:03d}"
 
+    def saved_or_cleared(self, plan: RunPlan) -> tuple[RunCurve | None, ConfigError | None]:
+        """(the run an earlier job saved for `plan` or None, None); for a damaged one, its files
+        cleared and (None, the error that names it). Trained again rather than left out: a run read
+        back without its model would drop its row from every model figure without a word."""
+        try:
+            return self.saved_run(plan), None
+        except ConfigError as err:
+            from aegui.core.analyses.report.files import clear_saved_run
+            clear_saved_run(self.run_folder(plan))
+            return None, err
+
     def saved_run(self, plan: RunPlan) -> RunCurve | None:
         """The run saved by an earlier job for this plan, or None; ConfigError naming the file
         when what is saved is damaged (report_files.read_saved_run)."""
@@ -383,14 +394,8 @@ class CompareJob(Job):
         returns the plans left to train."""
         pending, n = [], len(self.plans)
         for plan in stack:
-            try:
-                loaded = self.saved_run(plan)
-            except ConfigError as err:
-                # Trained again rather than left out: a run read back without its model would
-                # drop its row from every model figure without a word.
-                from aegui.core.analyses.report.files import clear_saved_run
-                clear_saved_run(self.run_folder(plan))
-                loaded = None
+            loaded, err = self.saved_or_cleared(plan)
+            if err is not None:
                 yield CompareProgress(state="run_remade", run=plan.index + 1, runs=n, label=plan.label,
                                       message=f"{err}; training run {shown(plan.label)} again",
                                       fraction=done_work / total, elapsed=time.perf_counter() - start)

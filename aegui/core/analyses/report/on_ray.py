@@ -269,13 +269,8 @@ class RayCompareJob(Job):
         driver = RayRuns(self.session, len(plans), sum(p.experiment.train.epochs for p in plans))
         pending = []
         for plan in plans:
-            try:
-                loaded = job.saved_run(plan)
-            except ConfigError as err:
-                # Trained again rather than left out (CompareJob._saved says why).
-                from aegui.core.analyses.report.files import clear_saved_run
-                clear_saved_run(job.run_folder(plan))
-                loaded = None
+            loaded, err = job.saved_or_cleared(plan)
+            if err is not None:
                 yield driver.progress("run_remade", label=plan.label,
                                       message=f"{err}; training run {plan.label!r} again")
             if loaded is None:
