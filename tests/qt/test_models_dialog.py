@@ -138,3 +138,19 @@ def test_an_entry_of_the_shipped_folder_is_shipped(window):
     from aegui.core.files.paths import models_dir
     assert Entry(path=models_dir() / "font3-dae").shipped
     assert not Entry(path=Path("/tmp/elsewhere")).shipped
+
+
+def test_the_columns_fill_the_table_as_it_first_shows_and_as_it_grows(window, qtbot, dialog):
+    """Sized before it was shown, the dialog fitted its columns to the table's width of then: the
+    names were elided beside empty table. Fitted to the table as it is, the names show whole when
+    the room holds them, and the columns reach the table's right edge, first shown and resized."""
+    t = dialog.table
+    for width in (None, dialog.width() + 300, dialog.width() - 100):
+        if width is not None:
+            dialog.resize(width, dialog.height())
+        qtbot.waitUntil(lambda: t.viewport().width() <= dialog.width() - 10 and not t.isHidden())
+        needs = dialog.column_needs()
+        widths = [t.columnWidth(c) for c in range(t.columnCount())]
+        assert abs(sum(widths) - t.viewport().width()) <= 1, (widths, t.viewport().width())
+        if sum(needs) <= t.viewport().width():
+            assert widths[NAME] >= needs[NAME], (widths, needs)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QToolButton,
@@ -91,6 +91,8 @@ class ModelsDialog(QDialog):
         self.delegate.closeEditor.connect(lambda *_: self._stale and self.refresh())
         t.setItemDelegateForColumn(NAME, self.delegate)
         t.itemSelectionChanged.connect(self._update_buttons)
+        self._viewport = t.viewport()
+        self._viewport.installEventFilter(self)
 
         self.open_button = QPushButton(clicked=lambda: self.open_selected())
         self.rename_button = QPushButton(clicked=lambda: self.rename_selected())
@@ -226,9 +228,13 @@ class ModelsDialog(QDialog):
         frame = self.width() - self.table.viewport().width()
         return QSize(min(max(960, sum(self.column_needs()) + frame), screen.width() - 40), min(440, screen.height() - 40))
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
+    def eventFilter(self, watched, event) -> bool:
+        # The table's own viewport, not the dialog: resized before it is shown, the dialog got its
+        # resize event while the table still had its old width, and the columns were fitted to that
+        # (names elided beside 100-580 px of empty table).
+        if watched is self._viewport and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
 
     def name_text(self, e: Entry) -> str:
         name = shown_name(e.name)
