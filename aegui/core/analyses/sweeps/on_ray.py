@@ -40,6 +40,22 @@ POLL_S = 0.25      # how often steps() yields while tasks run (elapsed time, can
 LOCAL_SYSTEM_CONFIG = {"worker_niceness": 0}
 
 
+AUTH_MODE = "RAY_AUTH_MODE"
+
+
+def fresh_auth_config() -> None:
+    """Make Ray read its authentication mode and token from the environment again. Ray keeps them
+    from the first Ray this process ran: a later one started with another RAY_AUTH_MODE had a
+    driver whose own server refused its nodes (each task's owner "died", an actor was cancelled
+    before it ran, then the whole process exited). Ray's own tests reset them the same way."""
+    try:
+        from ray._raylet import AuthenticationTokenLoader, Config
+        Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
+    except (ImportError, AttributeError):     # a Ray without token authentication: nothing kept
+        pass
+
+
 class RayConnection:
     """`with RayConnection(address) as ray:` connects (or starts a local instance) and leaves Ray
     as it found it: a Ray it started or connected to is shut down, one already up is kept."""
@@ -48,6 +64,7 @@ class RayConnection:
         self.address = address or None
         self.num_cpus = num_cpus
         self.owned = False
+        self._auth_mode: str | None = None
 
     def __enter__(self):
         ray = require("ray")
@@ -58,6 +75,8 @@ class RayConnection:
         root = str(Path(__file__).resolve().parents[3])     # the folder holding the aegui package
         quiet = dict(log_to_driver=False, configure_logging=False)
         self._probe()
+        self._auth_mode = os.environ.get(AUTH_MODE)
+        fresh_auth_config()
         try:
             if self.address:
                 import aegui
@@ -70,6 +89,7 @@ class RayConnection:
                          _system_config=LOCAL_SYSTEM_CONFIG, **quiet)
         except Exception as e:   # ConnectionError, RuntimeError, ValueError: all say the same to the user
             ray.shutdown()
+            self._restore_auth_mode()
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
             raise ClusterUnavailable(f"could not reach {where} ({str(e).splitlines()[0] if str(e) else e!r}); "
                                      "check the address (host:6379 or ray://host:10001), that `ray status "
@@ -94,7 +114,17 @@ class RayConnection:
         if self.owned:
             require("ray").shutdown()
             self.owned = False
+            self._restore_auth_mode()
         return False
+
+    def _restore_auth_mode(self) -> None:
+        """A Ray started here turns token authentication on for the whole process (RAY_AUTH_MODE set
+        to "token" where it was unset); the next connection meets its cluster with the user's own
+        setting, not that one."""
+        if self._auth_mode is None:
+            os.environ.pop(AUTH_MODE, None)
+        else:
+            os.environ[AUTH_MODE] = self._auth_mode
 
 
 def cluster_cpus(ray) -> int:
