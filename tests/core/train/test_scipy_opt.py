@@ -119,3 +119,42 @@ def test_a_sweep_can_compare_adam_and_bfgs(glyphs):
     assert result.configs_done == [0, 1] and len(result.runs) == 4
     bfgs = result.summary(1)
     assert bfgs["n_runs"] == 2 and np.isfinite(bfgs["final_loss_mean"])
+
+
+def scipy_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "aegui-scipy"]
+
+
+@pytest.mark.parametrize("optimizer", ["cg", "bfgs", "powell"])
+def test_the_weights_do_not_depend_on_how_often_the_run_is_checked(glyphs, optimizer):
+    """Each minimiser runs once for the whole budget, paused at the checks: a check at every
+    iteration (a curve point by point) trains exactly what a check every 6 does. Run in chunks,
+    CG restarted from steepest descent and BFGS with a fresh first step at each check."""
+    weights, curves = {}, {}
+    for every in (1, 6):
+        exp = tiny(optimizer, epochs=12, check_every=every, weight_decay=1e-4, seeds=2)
+        session = TrainingSession(exp, glyphs)
+        recs = list(session.steps())
+        weights[every] = session.model.flat.detach().clone()
+        curves[every] = {r.epoch: r.losses["total"] for r in recs}
+    assert len(curves[1]) == 12 and sorted(curves[6]) == [6, 12]
+    assert torch.equal(weights[1], weights[6])
+    assert curves[1][6] == curves[6][6] and curves[1][12] == curves[6][12]
+    assert not scipy_threads()
+
+
+def test_an_abandoned_or_stopped_run_leaves_no_minimiser_thread(glyphs):
+    session = TrainingSession(tiny("bfgs", epochs=40, check_every=1, seeds=2), glyphs)
+    steps = session.steps()
+    next(steps)
+    assert len(scipy_threads()) == 2           # both paused after their first iteration
+    steps.close()                              # the window dropped the run (a new model, Ctrl+Q)
+    assert not scipy_threads()
+    session = TrainingSession(tiny("cg", epochs=40, check_every=1), glyphs)
+    recs = []
+    for rec in session.steps():
+        recs.append(rec)
+        if rec.epoch == 3:
+            session.stop()
+    assert recs[-1].state == P.STOPPED and recs[-1].epoch <= 4
+    assert not scipy_threads()

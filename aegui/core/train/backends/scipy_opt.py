@@ -8,12 +8,15 @@ wrong-pixel target, best-of-K) as the gradient steps'. How it works:
   float64 (`scipy.optimize.minimize`): "bfgs" and "cg" get the loss and its gradient from torch
   autograd (jac=True); "powell" gets the loss only (derivative-free line searches, one per
   parameter per iteration, so it is slow beyond a few hundred parameters).
-- One "epoch" is one scipy iteration (one callback). minimize runs in chunks of
-  `train.check_every` iterations (the loop's span), the K models in turn, and a check follows
-  each chunk. Between chunks the state scipy lets us hand back is kept: BFGS's inverse Hessian
-  (option hess_inv0), Powell's direction set (option direc). CG restarts from steepest
-  descent at each chunk (scipy keeps no CG state), so a larger check_every suits it better.
-- A model whose minimize ends before its chunk does (converged: gradient below gtol; or no
+- One "epoch" is one scipy iteration (one callback). Each model's minimize runs once, for the
+  whole budget, on a thread of its own that pauses after each iteration until the loop asks for
+  more (_Minimiser); the loop asks for `train.check_every` iterations of each model in turn, and
+  a check follows. So the minimiser's state (BFGS's inverse Hessian and its last step, CG's search
+  direction, Powell's direction set) carries across checks and the numbers do not depend on
+  check_every: a check at every iteration draws the curve point by point at no cost to the
+  optimisation. (Run in chunks, minimize restarted at each check: CG from steepest descent, BFGS
+  with a fresh first step, so check_every changed what was trained.)
+- A model whose minimize ends before the budget does (converged: gradient below gtol; or no
   further progress possible: a failed line search) keeps its weights; when every model has
   ended, the session finishes early (state "finished").
 - `stop()` is honoured inside a chunk: the loss function raises at its next call and the model
@@ -30,7 +33,7 @@ wrong-pixel target, best-of-K) as the gradient steps'. How it works:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 
 import numpy as np
 import torch
@@ -43,7 +46,10 @@ from aegui.core.train.threads import one_native_thread
 
 # The numerics revision of the scipy loop: bump it with any change to the numbers computed here
 # (docs/numerics.md; the report's rows that use it are then made again).
-NUMERICS = 1
+# 2: each minimiser runs whole, paused at the checks (1 restarted it at every check: CG from
+# steepest descent, BFGS with a fresh first step, Powell without the direction update of the
+# chunk's last iteration, so check_every changed the numbers).
+NUMERICS = 2
 
 BFGS_MAX_PARAMS = 2500
 METHODS = {"powell": "Powell", "bfgs": "BFGS", "cg": "CG"}
@@ -53,26 +59,6 @@ _POWELL_OPTIONS = {"xtol": 1e-6, "ftol": 1e-10}
 
 class _Stopped(Exception):
     """Raised by the loss function when the session was asked to stop."""
-
-
-@dataclass
-class _ModelState:
-    theta: np.ndarray                  # float64 parameters [P]
-    hess_inv: np.ndarray | None = None  # BFGS
-    direc: np.ndarray | None = None     # Powell
-    ended: bool = False                 # minimize returned before its iteration budget
-
-
-
-def _positive_definite(h: np.ndarray) -> np.ndarray | None:
-    """BFGS's inverse Hessian to carry into the next chunk, or None (restart from the identity)
-    when rounding has left it not positive definite, which scipy refuses as hess_inv0."""
-    h = 0.5 * (h + h.T)
-    try:
-        np.linalg.cholesky(h)
-    except np.linalg.LinAlgError:
-        return None
-    return h
 
 
 def _explain_divergence(session, rec: P.ProgressRecord) -> None:
@@ -131,59 +117,97 @@ class _Objective:
         return float(total.detach()), one.flat.grad[0].detach().cpu().numpy().astype(np.float64)
 
 
-def _run_chunk(fun: _Objective, st: _ModelState, iters: int) -> int:
-    """Up to `iters` iterations of one model, from the state its last chunk left; returns how many
-    were done."""
-    from scipy.optimize import minimize
-    method = fun.method
-    last, done = [st.theta], [0]
-
-    def callback(intermediate_result):
-        last[0] = np.array(intermediate_result.x, dtype=np.float64)
-        done[0] += 1
-
-    options: dict = {"maxiter": iters}
-    if method == "bfgs" and st.hess_inv is not None:
-        options["hess_inv0"] = st.hess_inv
-    if method == "powell":
-        options.update(_POWELL_OPTIONS)
-        if st.direc is not None:
-            options["direc"] = st.direc
-    try:
-        with one_native_thread():
-            res = minimize(fun, st.theta, method=METHODS[method], jac=method != "powell",
-                           callback=callback, options=options)
-    except _Stopped:
-        st.theta = last[0]
-        return done[0]
-    st.theta = np.asarray(res.x, dtype=np.float64)
-    if method == "bfgs":
-        st.hess_inv = _positive_definite(np.asarray(res.hess_inv))
-    elif method == "powell":
-        st.direc = np.asarray(res.direc)
-    if int(res.nit) < iters:
-        st.ended = True
-    return int(res.nit)
+class _Aborted(Exception):
+    """Raised in a paused minimiser's callback to end its thread (the run is over or the model frozen)."""
 
 
-def _run_models(session, fun: _Objective, states: list[_ModelState], alive: np.ndarray, iters: int) -> int:
-    """One chunk of every model still alive and not ended, in turn, each copied back into the
-    session's weights; returns the most iterations one of them did."""
+class _Minimiser:
+    """One model's scipy.optimize.minimize, run once for the whole budget on a thread of its own
+    and paused after each iteration until run_for() asks for more. Only one side runs at a time
+    (the loop waits while the minimiser works), so the session's objective is never used by two
+    threads at once and the numbers are those of one uninterrupted minimize."""
+
+    def __init__(self, fun: "_Objective", theta: np.ndarray, budget: int):
+        self.fun, self.theta, self.budget = fun, theta, budget
+        self.ended = False          # minimize returned: converged, no progress possible, stopped, or done
+        self._error: BaseException | None = None
+        self._go, self._back = threading.Semaphore(0), threading.Semaphore(0)
+        self._left = self._done = 0
+        self._abort = False
+        self._thread: threading.Thread | None = None
+
+    def run_for(self, iters: int) -> int:
+        """Up to `iters` more iterations; returns how many were done (fewer once minimize ends)."""
+        if self.ended or iters <= 0:
+            return 0
+        self._left, self._done = iters, 0
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._minimize, name="aegui-scipy", daemon=True)
+            self._thread.start()
+        else:
+            self._go.release()
+        self._back.acquire()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return self._done
+
+    def close(self) -> None:
+        """Ends the thread of a minimiser paused between iterations (its weights stay as they are)."""
+        if self._thread is not None and not self.ended:
+            self._abort = True
+            self._go.release()
+            self._thread.join()
+        self.ended = True
+
+    def _callback(self, intermediate_result) -> None:
+        self.theta = np.array(intermediate_result.x, dtype=np.float64)
+        self._done += 1
+        self._left -= 1
+        if self._left <= 0:
+            self._back.release()        # the chunk is done: the loop checks, then asks for more
+            self._go.acquire()
+            if self._abort:
+                raise _Aborted
+
+    def _minimize(self) -> None:
+        from scipy.optimize import minimize
+        method = self.fun.method
+        options: dict = {"maxiter": self.budget}
+        if method == "powell":
+            options.update(_POWELL_OPTIONS)
+        try:
+            res = minimize(self.fun, self.theta, method=METHODS[method], jac=method != "powell",
+                           callback=self._callback, options=options)
+            self.theta = np.asarray(res.x, dtype=np.float64)
+        except (_Stopped, _Aborted):
+            pass                        # the last completed iteration's weights stay
+        except BaseException as e:      # noqa: BLE001 - raised again on the loop's thread
+            self._error = e
+        finally:
+            self.ended = True
+            self._back.release()
+
+
+def _run_models(session, minimisers: list[_Minimiser], alive: np.ndarray, iters: int) -> int:
+    """The next `iters` iterations of every model still alive and not ended, in turn, each copied
+    back into the session's weights; returns the most iterations one of them did."""
     flat = session.model.flat
     done = 0
-    for k, st in enumerate(states):
+    for k, m in enumerate(minimisers):
         if session.stop_requested:
             break
-        if not alive[k] or st.ended:
+        if not alive[k] or m.ended:
             continue
-        done = max(done, _run_chunk(fun, st, iters))
+        done = max(done, m.run_for(iters))
         with torch.no_grad():
-            flat[k].copy_(torch.from_numpy(st.theta).to(flat.device, flat.dtype))
+            flat[k].copy_(torch.from_numpy(m.theta).to(flat.device, flat.dtype))
     return done
 
 
 class ScipyBackend(TorchBackend):
-    """Each pass of the loop is one chunk of scipy iterations (see the module docstring)."""
+    """Each pass of the loop is `check_every` iterations of each model's minimiser (see the module
+    docstring)."""
 
     name = "scipy"
     checks_every_span = True
@@ -198,7 +222,8 @@ class ScipyBackend(TorchBackend):
         check_size(method, session.model.parameter_count())
         flat = session.model.flat
         self.fun = _Objective(session)
-        self.states = [_ModelState(flat[k].detach().cpu().double().numpy().copy()) for k in range(session.k)]
+        self.minimisers = [_Minimiser(self.fun, flat[k].detach().cpu().double().numpy().copy(), session.exp.train.epochs)
+                           for k in range(session.k)]
         with torch.no_grad():
             self.loss0, _, _ = session.loss(self.fun.xin, self.fun.targets, 1, None)
 
@@ -210,7 +235,10 @@ class ScipyBackend(TorchBackend):
 
     def forward(self, epoch: int, batch: int) -> None:
         """Runs the minimiser on every live model for the chunk's iterations."""
-        self.done = _run_models(self.s, self.fun, self.states, self.alive.cpu().numpy(), self.iters)
+        # numpy's BLAS on one thread while the minimisers work (BFGS's matrix products); the loop
+        # waits meanwhile, so the limit is set and lifted on this thread alone
+        with one_native_thread():
+            self.done = _run_models(self.s, self.minimisers, self.alive.cpu().numpy(), self.iters)
 
     def first_loss(self):
         """The loss at the starting weights [K]."""
@@ -233,10 +261,15 @@ class ScipyBackend(TorchBackend):
             _, parts, _ = s.loss(self.fun.xin, self.fun.targets, epoch, None)
         return {k: v.detach() for k, v in parts.items()}
 
+    def end(self) -> None:
+        """Ends the threads of the minimisers still paused (the budget spent, or the run abandoned)."""
+        for m in getattr(self, "minimisers", ()):
+            m.close()
+
     def freeze(self, rows: np.ndarray) -> None:
-        """Forgets the frozen models' minimiser state and stops moving them."""
+        """Ends the frozen models' minimisers and stops moving them."""
         for k in np.flatnonzero(rows):
-            self.states[k].hess_inv = self.states[k].direc = None
+            self.minimisers[k].close()
         self.alive &= ~torch.from_numpy(rows).to(self.alive.device)
 
     def amend(self, rec) -> None:
@@ -244,5 +277,5 @@ class ScipyBackend(TorchBackend):
         if rec.state == P.DIVERGED:
             _explain_divergence(self.s, rec)
         alive = self.alive.cpu().numpy()
-        if rec.state == P.RUNNING and all(st.ended or not alive[k] for k, st in enumerate(self.states)):
+        if rec.state == P.RUNNING and all(m.ended or not alive[k] for k, m in enumerate(self.minimisers)):
             rec.state = P.FINISHED
