@@ -28,6 +28,7 @@ from torch.overrides import TorchFunctionMode
 
 from aegui.core.config.load import load_experiment
 from aegui.core.config.validation import with_changes
+from aegui.core.schema.experiment import Experiment
 from aegui.core.data.datasets import font_dataset, from_config
 from aegui.core.train.backends import capture, dense
 from aegui.core.train.loop.best import BestModel
@@ -214,3 +215,26 @@ def test_the_best_model_pick_is_the_torch_one():
         loss = rng.choice([np.nan, np.inf, -np.inf, 0.5, 0.3, 1e10, 0.1], k).astype(np.float32)
         alive = rng.random(k) < 0.8
         assert BestModel.pick(wrong, loss, alive) == _torch_pick(wrong, loss, alive)
+
+
+@pytest.mark.parametrize("changes", [
+    {},                                                                                    # the dense numpy loop
+    {"train": {"optimizer": "momentum", "learning_rate": 0.05, "batch_size": 8}},
+    {"model": {"kind": "dae"}, "noise": {"kind": "salt_pepper", "level": 0.1, "mode": "fresh"}},
+    {"model": {"kind": "vae", "beta": 0.5, "kl_warmup": 10}, "train": {"schedule": "cosine", "clip_norm": 0.5}},
+    {"model": {"dropout": 0.1}, "augment": {"enabled": True}, "data": {"val_split": 0.25}},
+], ids=["dense", "momentum-minibatch", "dae-fresh-noise", "vae-cosine-clip", "dropout-augment-split"])
+def test_how_often_a_run_is_checked_changes_nothing_it_trains(font3, changes):
+    """A check only looks: trained with a check at every epoch or every 7th, the weights are the
+    same to the bit (the scipy loop broke this: it restarted its minimisers at each check)."""
+    flats = []
+    for every in (1, 7):
+        sections = {"model": {"layers": (35, 12, 2, 12, 35)},
+                    "train": {"epochs": 21, "check_every": every, "seed": 3, "seeds": 2, "device": "cpu",
+                              "learning_rate": 0.02}}
+        for section, values in changes.items():
+            sections.setdefault(section, {}).update(values)
+        session = TrainingSession(with_changes(Experiment(), **sections), font3)
+        assert list(session.steps())[-1].epoch == 21
+        flats.append(session.model.flat.detach().clone())
+    assert torch.equal(*flats)
