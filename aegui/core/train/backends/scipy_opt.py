@@ -161,6 +161,8 @@ class _Minimiser:
         self.ended = True
 
     def _callback(self, intermediate_result) -> None:
+        if self._abort:         # closed while working (Ctrl-C on the loop's thread): end at this iteration
+            raise _Aborted
         self.theta = np.array(intermediate_result.x, dtype=np.float64)
         self._done += 1
         self._left -= 1
