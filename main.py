@@ -9,7 +9,8 @@ import sys  # noqa: E402
 
 def _run() -> int:
     try:
-        from aegui.cli import whole_import
+        from aegui.cli import lost_ctrl_c, whole_import
+        lost_ctrl_c.install()       # Ctrl-C Python would swallow in a callback: sent again
         whole_import.install()      # Ctrl-C while numpy or torch imports: answered once it is in
         from aegui.qt.startup.app import run
         return run(sys.argv[1:], start=START)

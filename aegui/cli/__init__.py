@@ -58,9 +58,10 @@ def _pipe_closed() -> int:
 
 def main(argv=None) -> int:
     """The command line; `argv` None: run as the program (the `aegui` script), sys.argv's."""
-    whole = None
+    whole = resender = None
     try:
-        from aegui.cli import whole_import
+        from aegui.cli import lost_ctrl_c, whole_import
+        resender = lost_ctrl_c.install()
         whole = whole_import.install()
         return _main(argv)
     except KeyboardInterrupt:
@@ -70,6 +71,8 @@ def main(argv=None) -> int:
     finally:
         if whole is not None:
             whole_import.uninstall(whole)
+        if resender is not None:
+            lost_ctrl_c.uninstall(resender)
         if argv is None:
             _exiting()
 

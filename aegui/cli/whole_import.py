@@ -20,20 +20,27 @@ PACKAGES = ("numpy", "scipy", "torch")
 
 
 @contextmanager
-def ctrl_c_deferred():
-    """Within the block, Ctrl-C is noted; after it, raised again (on the main thread only: the
-    others get no signals)."""
+def ctrl_c_noted():
+    """Within the block, Ctrl-C is only noted in the list it yields; after it, Ctrl-C goes where
+    it went before (on the main thread only: the others get no signals, and the list stays empty)."""
+    came: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield came
         return
-    came = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
     try:
-        yield
+        yield came
     finally:
         signal.signal(signal.SIGINT, previous)
-        if came:
-            signal.raise_signal(signal.SIGINT)
+
+
+@contextmanager
+def ctrl_c_deferred():
+    """Within the block, Ctrl-C is noted; after it, raised again."""
+    with ctrl_c_noted() as came:
+        yield
+    if came:
+        signal.raise_signal(signal.SIGINT)
 
 
 class _WholeImport:

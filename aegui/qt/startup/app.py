@@ -94,15 +94,25 @@ def run(argv=None, start: float | None = None) -> int:
     if not _choose_platform(headless):
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    app = make_application()
-    from aegui.qt.storage.settings import settings_problem
-    settings_trouble = settings_problem()
-    if settings_trouble and headless:
-        print(f"aegui: error: {settings_trouble}", file=sys.stderr)
-        return 2
-    settings = run_settings(args.fresh or headless)
-    theme_name = apply_look(settings, args)
-    win = show_window(app, settings, theme_name, args.size if headless else None, settings_trouble)
+    from aegui.cli.whole_import import ctrl_c_noted
+    # Ctrl-C while the window is built is answered once it is whole: a KeyboardInterrupt raised
+    # in one of Qt's calls into Python (a widget's changeEvent) came out as a traceback of another
+    # error (an AttributeError) and exit status 1.
+    with ctrl_c_noted() as came:
+        app = make_application()
+        if came:
+            raise KeyboardInterrupt     # before the window: nothing to take apart
+        from aegui.qt.storage.settings import settings_problem
+        settings_trouble = settings_problem()
+        if settings_trouble and headless:
+            print(f"aegui: error: {settings_trouble}", file=sys.stderr)
+            return 2
+        settings = run_settings(args.fresh or headless)
+        theme_name = apply_look(settings, args)
+        win = show_window(app, settings, theme_name, args.size if headless else None, settings_trouble)
+    if came:
+        take_apart(win)
+        raise KeyboardInterrupt
     # Built now, before start_loading: it times the window and notes whether torch came with it.
     headless_run = HeadlessRun(app, win, args, start) if headless else None
     win.start_loading([args.model] if args.model else ())
