@@ -154,7 +154,14 @@ def experiment_from_dict(raw: dict, source: str | None = None) -> Experiment:
 
 
 def with_changes(exp: Experiment, **sections) -> Experiment:
-    """`with_changes(exp, train={"epochs": 10})`: a validated copy with some fields replaced."""
-    parts = {k: replace(getattr(exp, k), **v) for k, v in sections.items() if k in _SECTIONS}
+    """`with_changes(exp, train={"epochs": 10})`: a validated copy with some fields replaced. A
+    list given for a list field is taken as the tuple the dataclasses hold (`layers=[35, 2, 35]`),
+    as a JSON file's is."""
+    parts = {k: replace(getattr(exp, k), **{f: _held(x) for f, x in v.items()})
+             for k, v in sections.items() if k in _SECTIONS}
     out = replace(exp, **parts, **{k: v for k, v in sections.items() if k not in _SECTIONS})
     return validate(out)
+
+
+def _held(value):
+    return tuple(value) if isinstance(value, list) else value

@@ -183,6 +183,14 @@ def test_with_changes_validates_and_leaves_the_original():
     assert config_error(with_changes, exp, train={"learning_rate": -1}).field == "train.learning_rate"
 
 
+def test_with_changes_takes_a_list_as_the_tuple_a_file_gives():
+    """A Python list for a list field was refused with "must be a list of whole numbers, got
+    [35, 2, 35]", which reads as a contradiction."""
+    changed = with_changes(Experiment(), model={"layers": [35, 4, 2, 4, 35]}, data={"fonts": ["Font1"]})
+    assert changed.model.layers == (35, 4, 2, 4, 35) and changed.data.fonts == ("Font1",)
+    assert config_error(with_changes, Experiment(), model={"layers": [35, "x", 35]}).field == "model.layers[1]"
+
+
 def test_validate_of_a_constructed_experiment():
     exp = replace(Experiment(), train=replace(TrainConfig(), loss="hinge"))
     assert config_error(validate, exp).field == "train.loss"
