@@ -252,20 +252,33 @@ def test_runs_that_blew_up_at_the_same_check_keep_their_crosses_apart():
             assert not _overlap(a["box"], b["box"]), (a, b)
 
 
-def test_seeds_that_failed_at_one_point_keep_their_notes_apart_in_their_settings_colour():
-    """001-scipy-optimizers: three of Adam's seeds ended dead at epoch 20 near one loss, and their
-    notes were written over each other. Each note now lies clear of the others, and a failed seed
-    is drawn dashed in its setting's colour (one colour a setting, not one a seed)."""
-    blue = RF.color(0)
-    runs = [{"label": "Adam", "epochs": [10, 20], "train": [0.62, 0.58], "train_std": [0.01, 0.01], "color": blue}]
-    runs += [{"label": f"Adam, seed {i}", "epochs": [10, 20], "train": [a, b], "stopped": "dead; did not learn",
-              "color": blue, "dash": True} for i, (a, b) in enumerate(((0.58, 0.6095), (0.64, 0.6105), (0.63, 0.61)))]
+def test_seeds_that_failed_at_one_point_share_a_note_clear_of_the_others_and_of_the_curves():
+    """001-scipy-optimizers: three of Adam's and two of BFGS' seeds ended dead at epoch 20 near
+    one loss; their five notes were written over each other, then (kept apart) over BFGS' mean
+    curve. A setting's seeds that end alike at one spot now share one note in its colour (each
+    keeps its cross; the legend names each seed), and the notes lie clear of each other and of
+    every curve."""
+    blue, green = RF.color(0), RF.color(2)
+    epochs = list(range(1, 21))
+    runs = [{"label": "Adam", "epochs": epochs, "train": np.geomspace(0.7, 0.6, 20), "train_std": [0.01] * 20,
+             "color": blue},
+            {"label": "BFGS", "epochs": epochs, "train": np.geomspace(0.66, 0.505, 20), "train_std": [0.02] * 20,
+             "color": green}]
+    ends = {blue: (0.6095, 0.6105, 0.61), green: (0.578, 0.5785)}
+    runs += [{"label": f"seed {i}", "epochs": epochs, "train": np.geomspace(0.69, b, 20), "stopped": "dead",
+              "color": c, "dash": True} for c, bs in ends.items() for i, b in enumerate(bs)]
     img = loss_curves(runs, title="t")
+    assert len(_labels(img, "cross")) == 5
     notes = _labels(img, "note")
-    assert sum(n["text"].startswith("dead") for n in notes) >= 3
+    assert [n["text"] for n in notes] == ["dead", "dead"], notes
     for i, a in enumerate(notes):
         for b in notes[i + 1:]:
             assert not _overlap(a["box"], b["box"]), (a, b)
+    from aegui.core.analyses.report.figures.curves import _crosses_a_line
+    drawn = img.info.get("curve_pixels")
+    assert drawn and len(drawn) == len(runs)        # where the chart drew each curve
+    for n in notes:
+        assert not _crosses_a_line(n["box"], drawn), n
 
 
 def test_a_sweeps_failed_seed_is_drawn_dashed_in_its_settings_colour():

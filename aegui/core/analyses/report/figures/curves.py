@@ -49,9 +49,10 @@ def loss_curves(runs: Sequence[dict], *, title: str, ylabel: str = "loss", log: 
     area, sx, sy = charts.line_panel(img, (0, 0, width, height), series, title=title, xlabel="epoch", whole_x=True,
                                      ylabel=ylabel, legend=False, xtick_text=_whole, ylog=log,
                                      yr=_y_range(series, log, from_zero))
+    curves = img.info["curve_pixels"] = [_pixels(s, sx, sy) for s in series]
     for finite in (True, False):        # the crosses on a point first: those on the top edge keep clear of them
         for r, group in per_run:
-            _mark_stops(img, r, group[0], sx, sy, area, log, finite)
+            _mark_stops(img, r, group[0], sx, sy, area, log, finite, curves)
     _legend_below(img, series, height)
     if few:
         charts.text_at(img, ImageDraw.Draw(img), (70, height + 4 + 17 * len(series)), few, font(12), "la", "note")
@@ -214,12 +215,34 @@ def _stop_marks(run: dict, s: dict, log: bool) -> list[tuple[float, float | None
     return [(float(s["x"][-1]), None, run["stopped"])]
 
 
-def _mark_stops(img, run: dict, s: dict, sx, sy, area, log: bool, finite: bool | None = None) -> None:
+def _pixels(s: dict, sx, sy) -> list[tuple[float, float]]:
+    """A series' finite points where the chart draws them."""
+    return [(sx(x), sy(y)) for x, y in zip(s["x"], s["y"]) if np.isfinite(y)]
+
+
+def _crosses_a_line(box, curves) -> bool:
+    """Whether a curve (a polyline in pixels) passes through the box (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = box
+    for pts in curves:
+        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            if max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0 or min(ay, by) > y1:
+                continue
+            steps = int(max(abs(bx - ax), abs(by - ay)) // 2) + 1
+            for t in np.linspace(0.0, 1.0, steps + 1):
+                px, py = ax + t * (bx - ax), ay + t * (by - ay)
+                if x0 <= px <= x1 and y0 <= py <= y1:
+                    return True
+    return False
+
+
+def _mark_stops(img, run: dict, s: dict, sx, sy, area, log: bool, finite: bool | None = None,
+                curves=()) -> None:
     """A cross where the run, or one of its seeds, stopped (on the plot's top edge at that epoch
     when its loss was not finite), and why beside it: below and right of the cross, or on
     whichever side keeps it inside the plot `area` (off it, it would lie on the tick labels or
-    the next panel), on as many lines as that side's room takes. `finite`: only the crosses on a
-    point (True) or only those on the top edge (False); None: both."""
+    the next panel), on as many lines as that side's room takes, and clear of the other notes
+    and, where the plot has room, of the `curves` (polylines in pixels). `finite`: only
+    the crosses on a point (True) or only those on the top edge (False); None: both."""
     left, top, right, bottom = area
     draw = ImageDraw.Draw(img)
     f = font(12)
@@ -241,6 +264,12 @@ def _mark_stops(img, run: dict, s: dict, sx, sy, area, log: bool, finite: bool |
         draw.line([(px - 6, py - 6), (px + 6, py + 6)], fill=s["color"], width=3)
         draw.line([(px - 6, py + 6), (px + 6, py - 6)], fill=s["color"], width=3)
         img.info.setdefault("labels", []).append({"kind": "cross", "text": note, "box": (px - 6, py - 6, px + 6, py + 6)})
+        # Seeds of one setting that ended alike at one spot (001's three dead Adam seeds at epoch
+        # 20): their crosses share the one note, which the legend's "seed N (dead)" spells out.
+        said = img.info.setdefault("said", [])
+        if any(t == note and c == s["color"] and abs(px - x) < 14 and abs(py - y) < 30 for t, c, x, y in said):
+            continue
+        said.append((note, s["color"], px, py))
         room_r, room_l = right - (px + 10) - 2, (px - 10) - left - 2
         right_side = room_r >= draw.textlength(note, font=f) or room_r >= room_l
         lines = _wrap(draw, note, f, max(room_r if right_side else room_l, 40))
@@ -252,10 +281,18 @@ def _mark_stops(img, run: dict, s: dict, sx, sy, area, log: bool, finite: bool |
         x0 = px + 10 if right_side else px - 10 - max(draw.textlength(line, font=f) for line in lines)
         x1 = x0 + max(draw.textlength(line, font=f) for line in lines)
         notes = [lab["box"] for lab in img.info.get("labels", []) if lab["kind"] == "note"]
-        for _ in range(40):
-            if not any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y0 + height for b in notes):
-                break
-            y0 += 15 if below else -15
+
+        def clear(y: float) -> bool:
+            return not any(x0 < b[2] and b[0] < x1 and y < b[3] and b[1] < y + height for b in notes)
+        # A note written over a curve hides the curve where it matters (001's dead seeds beside
+        # BFGS' mean): the first place clear of the other notes, or up to three lines further
+        # from the cross where that one is clear of the curves too (further, a note would no
+        # longer read as its cross').
+        tries = [y0 + (15 if below else -15) * k for k in range(43)]
+        first = next((k for k, y in enumerate(tries[:40]) if clear(y)), 39)
+        roomy = [y for y in tries[first:first + 4] if top <= y and y + height <= bottom and clear(y)
+                 and not _crosses_a_line((x0 - 2, y, x1 + 2, y + height), curves)]
+        y0 = roomy[0] if roomy else tries[first]
         for k, line in enumerate(lines):
             charts.text_at(img, draw, (px + 10 if right_side else px - 10, y0 + 15 * k), line, f,
                            ("l" if right_side else "r") + "a", "note", fill=s["color"])
