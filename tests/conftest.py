@@ -6,6 +6,11 @@ import pytest
 
 # Must be set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Ray starts its workers at nice 15. Beside other CPU-bound work (`make test` is checked beside two
+# busy processes a core) a task then got about 3 % of a core, and a cluster test that takes 21 s
+# ran past its 300 s limit. The tests' Rays (ray.init here, `ray start` in bench/two_nodes.py)
+# run their tasks at the priority the rest of the suite trains at.
+os.environ.setdefault("RAY_worker_niceness", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 # The repository (for `tests.…` imports) and the helper modules the test folders share
