@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "student-guide.md"
 
 
+@pytest.mark.timeout(1800)     # 212 s beside other work; past pytest's 300 s beside four busy processes
 def test_every_step_of_the_student_guide_replays_in_the_window(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     env.pop("DISPLAY", None)
