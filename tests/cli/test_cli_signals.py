@@ -13,11 +13,22 @@ import time
 
 import pytest
 
-from core_helpers import ROOT, small_experiment
+from core_helpers import ROOT, ctrl_c_in_a_callback, small_experiment
 
 DAE = ROOT / "models" / "general-5x7-dae"
 LCD = ROOT / "resources" / "lcd-glyphs.h"
 LIMIT_S = 60
+
+
+def ended(proc: subprocess.Popen) -> tuple[str, str]:
+    """The command's (stdout, stderr) once it ends; one still running after LIMIT_S is killed
+    before the test fails, so no trainer is left behind (other tests count processes)."""
+    try:
+        return proc.communicate(timeout=LIMIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 class Command:
@@ -55,12 +66,7 @@ class Command:
         self.proc.send_signal(signal.SIGINT)
 
     def finish(self) -> tuple[int, str, str]:
-        try:
-            out = self.proc.communicate(timeout=LIMIT_S)[0]
-        except subprocess.TimeoutExpired:
-            self.proc.kill()        # never leave a trainer behind (other tests count processes)
-            self.proc.communicate()
-            raise
+        out = ended(self.proc)[0]
         while self._read(0):
             pass
         os.close(self.master)
@@ -225,36 +231,13 @@ def test_ctrl_c_while_numpy_or_torch_imports_ends_with_one_line(tmp_path, packag
         assert proc.stderr.readline().strip() == f"IMPORTING {package}"
         time.sleep(delay)       # where in the import it lands; any outcome but a clean one fails
         proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=LIMIT_S)
-        finally:
-            if proc.poll() is None:     # never leave a trainer behind (other tests count processes)
-                proc.kill()
-                proc.communicate()
+        out, err = ended(proc)
         assert proc.returncode == 130, (delay, proc.returncode, err)
         assert "Traceback" not in err and "KeyboardInterrupt" not in err and "terminate" not in err, (delay, err)
 
 
-# Runs `aegui train` and, when the module named by LOST_AT is first imported, has a Ctrl-C land
-# inside a weakref callback, as one does when it comes while importlib frees a module's lock:
-# the callback raises the signal, so Python's handler raises KeyboardInterrupt inside it.
-_LOST_CTRL_C = """
-import builtins, os, signal, sys, weakref
-signal.signal(signal.SIGINT, signal.default_int_handler)
-real = builtins.__import__
-class Lock: pass
-def hook(name, globals=None, locals=None, fromlist=(), level=0):
-    if level == 0 and name == os.environ["LOST_AT"] and name not in sys.modules:
-        builtins.__import__ = real
-        lock = Lock()
-        ref = weakref.ref(lock, lambda r: signal.raise_signal(signal.SIGINT))
-        del lock
-    return real(name, globals, locals, fromlist, level)
-builtins.__import__ = hook
-sys.argv = ["aegui", *sys.argv[1:]]
-from aegui.cli import main
-sys.exit(main())
-"""
+# The console script above, the Ctrl-C landing inside a weakref callback at the module CTRL_C_AT names.
+_LOST_CTRL_C = ctrl_c_in_a_callback(_CONSOLE_SCRIPT)
 
 
 @pytest.mark.parametrize("where", ["numpy", "torch", "aegui.core.train.session"])
@@ -267,16 +250,12 @@ def test_ctrl_c_python_swallows_in_a_callback_still_stops_the_command(tmp_path, 
     does: status 130 and one line."""
     cfg = tmp_path / "cfg.json"
     cfg.write_text(small_experiment(train={"epochs": 10_000_000, "check_every": 1}).to_json())
-    env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), LOST_AT=where)
+    assert _LOST_CTRL_C != _CONSOLE_SCRIPT
+    env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), CTRL_C_AT=where)
     proc = subprocess.Popen([sys.executable, "-c", _LOST_CTRL_C, "train", str(cfg), "--out", str(tmp_path / "run"),
                              "--force", "--quiet"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=LIMIT_S)
-    finally:
-        if proc.poll() is None:     # never leave a trainer behind (other tests count processes)
-            proc.kill()
-            proc.communicate()
+    out, err = ended(proc)
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Exception ignored" not in err and "Traceback" not in err, err
     assert err.strip() == "aegui: interrupted", err

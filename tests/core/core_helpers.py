@@ -31,3 +31,15 @@ def run_cli(argv) -> int:
 def last_json(text: str) -> dict:
     """The JSON object a command printed last."""
     return json.loads(text.strip().splitlines()[-1])
+
+
+def ctrl_c_in_a_callback(script: str) -> str:
+    """A child script that sends itself SIGINT (the line `os.kill(os.getpid(), signal.SIGINT)`),
+    changed so that the Ctrl-C lands inside a weakref callback instead, as one does when it comes
+    while importlib frees a module's lock: the callback raises the signal, so Python's handler
+    raises KeyboardInterrupt inside it, where Python prints "Exception ignored" and goes on."""
+    kill = next(line for line in script.splitlines() if line.strip() == "os.kill(os.getpid(), signal.SIGINT)")
+    pad = kill[:len(kill) - len(kill.lstrip())]
+    swallowed = ["import weakref", "class Lock: pass", "lock = Lock()",
+                 "ref = weakref.ref(lock, lambda r: signal.raise_signal(signal.SIGINT))", "del lock"]
+    return script.replace(kill, "\n".join(pad + line for line in swallowed))

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from core_helpers import ROOT
+from core_helpers import ROOT, ctrl_c_in_a_callback
 
 DEMO = ROOT / "models" / "general-5x7-dae"
 LIMIT_S = 60
@@ -206,15 +206,8 @@ def test_ctrl_c_while_the_window_starts_ends_with_one_line(tmp_path, where):
     assert _without_offscreen_notes(out.stderr) == "aegui: interrupted" and out.stdout == ""
 
 
-# As above, but the Ctrl-C lands inside a weakref callback (as one does while importlib frees a
-# module's lock), where Python prints "Exception ignored" and goes on.
-_LOST_CTRL_C_AT_START = _CTRL_C_AT_START.replace(
-    "        os.kill(os.getpid(), signal.SIGINT)\n",
-    "        import weakref\n"
-    "        class Lock: pass\n"
-    "        lock = Lock()\n"
-    "        ref = weakref.ref(lock, lambda r: signal.raise_signal(signal.SIGINT))\n"
-    "        del lock\n")
+# As above, the Ctrl-C landing inside a weakref callback, where Python swallows it.
+_LOST_CTRL_C_AT_START = ctrl_c_in_a_callback(_CTRL_C_AT_START)
 
 
 def test_ctrl_c_python_swallows_while_the_window_starts_still_ends_it(tmp_path):
