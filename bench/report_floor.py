@@ -27,6 +27,9 @@ The same two are measured in bfloat16 too (the GEMM, and each step under CPU bf1
 this CPU has bf16 matrix units (AMX), so bf16's floor is far lower; the report trains in float32
 (the documents' networks are float32, and bf16's 8-bit mantissa would give other numbers), so the
 float32 floor is the one that binds, and the bf16 figures say what giving that up would buy.
+And (c) where a row's runs stacked side by side before the CPU stacking rule (train/stacking.py
+trains a run whose step alone keeps every thread busy alone), each model's share of one stacked step
+of that many models (grouped convolutions, K times the activations), against alone's.
 Printed per row and for both: total TFLOP; the time at the GEMM peak (a floor for this float32
 arithmetic on these cores, whatever the code around it); the time at the steps' achieved rate
 (applied to evaluation too: a forward pass, about as efficient); the time the committed run
@@ -65,7 +68,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from aegui.core.analyses.compare.runs import load_spec  # noqa: E402
+from aegui.core.analyses.compare.runs import load_spec, plan_stacks  # noqa: E402
 from aegui.core.archs import build_model  # noqa: E402
 from aegui.core.models.objectives import objective_of  # noqa: E402
 from aegui.core.train.optim import FlatOptimizer  # noqa: E402
@@ -91,19 +94,19 @@ def gemm_peak(n: int, repeats: int, dtype=torch.float32) -> float:
 class Step:
     """One training step of a run's model, made of the objects aegui's eager loop uses."""
 
-    def __init__(self, exp, images: int | None = None):
-        self.exp = exp
-        self.model = build_model(exp.model, 1)
-        self.model.init_weights([exp.train.seed])
+    def __init__(self, exp, images: int | None = None, k: int = 1):
+        self.exp, self.k = exp, k
+        self.model = build_model(exp.model, k)
+        self.model.init_weights([exp.train.seed + i for i in range(k)])
         self.objective = objective_of(exp.model)
-        self.opt = FlatOptimizer(exp.train, self.model.flat, torch.tensor([exp.train.learning_rate]),
-                                 [exp.train.momentum])
+        self.opt = FlatOptimizer(exp.train, self.model.flat, torch.full((k,), exp.train.learning_rate),
+                                 [exp.train.momentum] * k)
         # Random pixels in [0, 1): the arithmetic depends on the shapes only. With `images`, a step
         # of that many images stands for the batch (FLOPs and seconds scaled by batch / images).
         self.scale = exp.train.batch_size / images if images else 1.0
         self.x = torch.rand(images or exp.train.batch_size, self.model.input_dim)
         # The session runs small steps on one thread (TrainingSession._small_on_cpu); do the same.
-        small = exp.train.batch_size * self.model.work_per_sample() < _SMALL_WORK
+        small = k * exp.train.batch_size * self.model.work_per_sample() < _SMALL_WORK
         self.threads = 1 if small else torch.get_num_threads()
 
     def loss(self):
@@ -113,7 +116,7 @@ class Step:
 
     def run(self) -> None:
         self.loss().sum().backward()
-        self.opt.step(self.model.flat.grad, 1.0, torch.ones(1, dtype=torch.bool))
+        self.opt.step(self.model.flat.grad, 1.0, torch.ones(self.k, dtype=torch.bool))
         self.model.flat.grad.zero_()
 
     def flops(self) -> tuple[int, int]:
@@ -153,6 +156,8 @@ def measured_seconds(row: str) -> float | None:
 
 def row_figures(row: str, preset: str, steps: int, peak: float, images: int | None = None) -> dict:
     plans = load_spec(ROOT / "resources" / "analyses" / f"{preset}.json").plans()
+    # The stacks the runs trained in before the CPU stacking rule (train/stacking.py) trained such runs alone.
+    stacked = {p.index: len(stack) for stack in plan_stacks(plans) for p in stack}
     kinds: dict[tuple, dict] = {}     # runs that differ only in seed, rate or momentum cost the same
     train = evaluate = achieved_s = bf16_s = 0.0
     for plan in plans:
@@ -167,7 +172,10 @@ def row_figures(row: str, preset: str, steps: int, peak: float, images: int | No
                           "steps_per_epoch": -(-TRAIN_IMAGES // t.batch_size), "step_flop": fwd + bwd,
                           "forward_flop_per_image": fwd / t.batch_size, "step_s": round(seconds, 6),
                           "threads": step.threads, "achieved_gflops": round((fwd + bwd) / seconds / 1e9, 2),
-                          "step_s_bf16": round(seconds_bf16, 6)}
+                          "step_s_bf16": round(seconds_bf16, 6), "stacked_k": stacked[plan.index]}
+            if stacked[plan.index] > 1:    # each model's share of a stacked step, as the committed run trained it
+                share = Step(plan.experiment, images, stacked[plan.index]).seconds(steps) / stacked[plan.index]
+                kinds[key]["stacked_s_per_model"] = round(share, 6)
         k = kinds[key]
         k["runs"] += 1
         run_train = k["step_flop"] * TRAIN_IMAGES / t.batch_size * t.epochs
@@ -343,6 +351,10 @@ def main() -> None:
                   f"{k['batch_size']} images ({k['steps_per_epoch']} steps an epoch), {k['step_s']:.3f} s a step "
                   f"on {k['threads']} threads = {k['achieved_gflops']:.1f} GFLOP/s ({k['achieved_gflops'] / peak:.0%} "
                   f"of the peak); {k['step_s_bf16']:.3f} s under bf16 autocast")
+            if "stacked_s_per_model" in k:
+                print(f"    side by side in stacks of {k['stacked_k']}, as before the CPU stacking rule: "
+                      f"{k['stacked_s_per_model']:.3f} s a model a step = {k['step_flop'] / k['stacked_s_per_model'] / 1e9:.1f} "
+                      f"GFLOP/s, {k['stacked_s_per_model'] / k['step_s']:.2f}x alone's")
         print(f"  {r['train_tflop']:.1f} TFLOP training + {r['eval_tflop']:.1f} TFLOP evaluation = "
               f"{r['total_tflop']:.1f} TFLOP")
         print(f"  at the GEMM peak {hours(r['floor_s'])}; at its steps' rate {hours(r['achieved_s'])} "

@@ -333,6 +333,20 @@ def run_analyses(data_settings: dict) -> dict[str, dict]:
                                for r in CompareJob(spec).run().runs])
     out["analysis-compare"] = {"components": _components_of(seen, "analysis.compare"), "numbers": numbers}
     with _noting_trainings() as seen:
+        # Two seeds of a glyph model whose step alone is large (32 rows x 60,000-unit layers: 1.46e8 multiply-adds,
+        # above the session's 1e8) train one a session on the CPU; two of a small one side by side. The sessions
+        # counted are the CPU stacking rule's numbers (the losses, alone or stacked, agree far within tolerance).
+        wide = {**_BASE, "model": {**_BASE["model"], "layers": [35, 60000, 2, 60000, 35]},
+                "train": {**_BASE["train"], "epochs": 3, "check_every": 1, "learning_rate": 0.001}}
+        numbers = {}
+        for name, base in (("large", wide), ("small", _BASE)):
+            job = CompareJob(compare_spec({"analysis": "compare", "name": f"fingerprint {name} stack", "test": "none",
+                                           "seeds": 2, "base": base}))
+            runs = job.run().runs
+            numbers[f"{name}.sessions"] = float(job.sessions_started)
+            numbers.update(_numbers_of({"loss": [r.train_loss.tolist() for r in runs]}, name))
+    out["analysis-stacking"] = {"components": _components_of(seen, "analysis.compare", "stacking"), "numbers": numbers}
+    with _noting_trainings() as seen:
         spec = classifier_spec({"analysis": "classifier", "name": "fingerprint classifier",
                                 "base": {"name": "ae", "data": {"source": "idx", "path": data_settings["idx"]["path"]},
                                          "model": {"layers": [64, 8, 64], "hidden_activation": "relu"},

@@ -114,3 +114,17 @@ def test_grid_runs_of_one_shape_train_side_by_side_as_each_would_alone(monkeypat
         alone = K._final_metrics(session.best_model(), test, recs[-1].loss_per_model[0], recs[-1].val_loss,
                                  recs[-1].epoch)
         assert run.metrics["test_mse"] == pytest.approx(alone["test_mse"], rel=1e-4)
+
+
+@pytest.mark.parametrize("small_work, sessions", [(1e8, 1), (1, 2)])
+def test_on_the_cpu_runs_whose_step_alone_is_large_train_one_a_session(monkeypatch, small_work, sessions):
+    """Two seeds of a glyph model stack in one session; where a step of one model counts as large (the session's
+    _SMALL_WORK lowered below it, as 004's convolutional steps are above it), each trains in a session of its own,
+    a comparison's runs and a sweep's configs alike."""
+    from aegui.core.analyses.sweeps.sweep import SweepRunner, sweep_from_dict
+    from aegui.core.train import session as S
+    monkeypatch.setattr(S, "_SMALL_WORK", small_work)
+    job = K.CompareJob(spec(seeds=2))
+    assert len(job.run().runs) == 2 and job.sessions_started == sessions
+    runner = SweepRunner(sweep_from_dict({"name": "s", "base": BASE, "vary": {"train.learning_rate": [0.02, 0.05]}}))
+    assert len(runner.run().runs) == 2 and runner.sessions_started == sessions

@@ -103,3 +103,47 @@ def test_a_row_names_only_components_of_the_table_and_its_loop_from_its_settings
     assert "loop.dense" not in named({"analysis": "compare", "base": base, "test": "validation"})
     assert "report.checks-glyphs" in named({"base": base}, check="000-loss")
     assert "analysis.embedding" in named({"base": base}, analysis_figures=("embedding",))
+
+
+def _cpu_plans(preset: Path, limited: bool) -> list[int]:
+    """The sizes of the stacks a shipped comparison or sweep preset trains in on the CPU, with the CPU stacking
+    rule (`limited`) or without any limit; a full-batch run's rows are its data's sample count from the files'
+    headers (the glyph sets: 32)."""
+    from aegui.core.analyses.presets import read_preset
+    from aegui.core.train.memory import likely_samples
+    from aegui.core.train.stacking import most_side_by_side
+
+    def max_k(exp):
+        rows = exp.train.batch_size if exp.train.batch_size > 0 else likely_samples(exp.data)
+        return most_side_by_side(exp, rows or 1, "cpu")
+
+    kind = read_preset(preset).kind
+    if kind == "compare":
+        from aegui.core.analyses.compare.runs import load_spec, plan_stacks
+        return [len(s) for s in plan_stacks(load_spec(preset).plans(), max_k if limited else None)]
+    from aegui.core.analyses.sweeps.sweep import load_sweep, plan
+    return [g.k for g in plan(load_sweep(preset), max_k=max_k if limited else None)]
+
+
+def test_the_rows_whose_runs_the_cpu_stacking_rule_splits_name_it_and_glyph_rows_do_not():
+    """train/stacking.most_side_by_side trains a run whose step alone keeps the CPU busy alone: for every shipped
+    report row that compares or sweeps, the stacks with and without the rule differ only where the row's key names
+    the rule ("stacking"), so a change to it makes those rows stale. 004's grid search is split (its stacks of 3
+    and 12 become 45 runs alone) and the glyph rows, whose steps are tiny, keep their stacks and do not name it."""
+    from aegui.core.analyses.presets import read_preset
+    split, named_rows = set(), set()
+    for spec in R.load_report("all"):
+        for exp in spec.experiments:
+            row = f"{spec.id}-{exp.id}"
+            named = "stacking" in uses.components(exp, ROOT)
+            if named:
+                named_rows.add(row)
+            if read_preset(exp.preset).kind not in ("compare", "sweep"):
+                continue
+            alone, stacked = _cpu_plans(exp.preset, True), _cpu_plans(exp.preset, False)
+            if alone != stacked:
+                split.add(row)
+                assert named, f"{row}: the CPU stacking rule splits its stacks {stacked} into {alone}, but its key " \
+                              f"does not name the rule (report/uses.py)"
+    assert "004-grid-search" in split and "003-embedding-mnist" in split
+    assert not {r for r in named_rows if r.startswith(("000-", "001-"))}

@@ -19,7 +19,8 @@ its seed draws its weights and, off CUDA graphs, its own batch order (train/back
 session's captured step draws one order for all, so there only runs of one seed stack), and
 only deterministic objectives stack (a VAE's or a denoiser's draws,
 dropout and augmentation would differ with the number of models); each stacked run's seconds
-are the session's time divided by its runs. On a GPU a stack holds what fits in memory. `test`: "official" trains on the whole training data
+are the session's time divided by its runs. On a GPU a stack holds what fits in memory; on the CPU a run whose step
+alone keeps every thread busy trains alone (train/stacking.most_side_by_side). `test`: "official" trains on the whole training data
 and measures the official test files (MNIST's t10k...; data.val_split must be 0); "validation"
 measures the held-out part data.val_split sets aside; "none" trains on all the data and
 measures the training data itself (the 5x7 glyphs, which are all there is).
@@ -418,7 +419,7 @@ class CompareJob(Job):
         """Trains (or loads) each planned run and yields CompareProgress, ending with the CompareResult."""
         import os
         from aegui.core.train import progress as P
-        from aegui.core.train.memory import free_models
+        from aegui.core.train.stacking import most_side_by_side
         from aegui.core.train.session import resolve_device
         start = time.perf_counter()
         runs: list[RunCurve] = []
@@ -426,10 +427,10 @@ class CompareJob(Job):
         done_work = 0
         n = len(self.plans)
 
-        def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
+        def max_k(exp):   # on a GPU what fits in its memory; on the CPU a large step alone
             rows = len(self.datasets(exp)[0])
             rows = min(exp.train.batch_size, rows) if exp.train.batch_size > 0 else rows
-            return free_models(exp.model, rows, resolve_device(self.device or exp.train.device))
+            return most_side_by_side(exp, rows, resolve_device(self.device or exp.train.device))
 
         self.sessions_started = 0
         own_orders = resolve_device(self.device or self.spec.base.train.device).type != "cuda"
@@ -536,7 +537,8 @@ def _stack_key(exp: Experiment, seeds_stack: bool = True) -> str | None:
 
 def plan_stacks(plans: list[RunPlan], max_k=None, seeds_stack: bool = True) -> list[list[RunPlan]]:
     """The runs in stacks that train in one session each, in order of their first run;
-    `max_k(experiment)` (None: no limit) caps a stack's runs (on a GPU, what fits);
+    `max_k(experiment)` (None: no limit) caps a stack's runs (on a GPU, what fits; on the CPU,
+    1 for a large step);
     `seeds_stack`: runs of different seeds stack too (off CUDA graphs)."""
     by_key: dict = {}
     for p in plans:

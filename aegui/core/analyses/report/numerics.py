@@ -93,6 +93,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("analysis.probe", "the classifier heads", _A + "classify/probe.py"),
     Component("analysis.classifier", "the stacked classifier", _A + "classify/classifier.py"),
     Component("analysis.denoise", "the denoising curve", _A + "denoise/curve.py"),
+    Component("stacking", "the rule for which runs train side by side on the CPU", _T + "stacking.py"),
     Component("analysis.embedding", "the 2-D embeddings (PCA, t-SNE)", _A + "embedding.py", runs=False),
     # the report's own measuring and checking; render covers the modules of report/figures/
     Component("report.render", "the report's figures and measurements", _A + "report/render.py", runs=False),

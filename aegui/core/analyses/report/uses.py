@@ -37,6 +37,7 @@ _ANALYSES = {"sweep": ("analysis.sweep",), "compare": ("analysis.compare",),
              "classifier": ("analysis.classifier", "analysis.probe", "optimizer.adam"),
              "probe": ("analysis.probe", "optimizer.adam", "noise"),
              "denoising_curve": ("analysis.denoise", "noise")}
+_STACKING = ("sweep", "compare")      # the analyses that train runs side by side (train/stacking.py)
 _CHECKS = ("report.checks-glyphs", "report.checks-mnist")      # their files: COMPONENTS' paths
 ALWAYS = ("session", "settings", "data.split", "losses", "layers", "init", "report.render", "report.claims")
 
@@ -58,11 +59,13 @@ def components(exp, root: Path) -> set[str]:
     out |= _data(values)
     out |= _loops(values, raw.get("analysis", "sweep"), raw.get("test", "official"), root)
     out |= set(_ANALYSES.get(raw.get("analysis", "sweep"), tuple(n for n in BY_NAME if n.startswith("analysis."))))
-    if any(k in _corrupting_kinds(root) for k in values[("model", "kind")]) or "denoise" in exp.figures \
+    if values[("model", "kind")] & _kinds_with(root, "corrupts_inputs") or "denoise" in exp.figures \
             or "noise" in exp.options:
         out.add("noise")
     if True in values[("augment", "enabled")]:
         out.add("augment")
+    if _may_stack_large(raw.get("analysis", "sweep"), values, root):
+        out.add("stacking")
     if "embedding" in exp.figures:
         out.add("analysis.embedding")
     out |= _checks(exp.check, root)
@@ -233,16 +236,25 @@ def _defaults(root: Path) -> dict[tuple[str, str], object]:
     return out
 
 
-def _corrupting_kinds(root: Path) -> set[str]:
-    """The kinds registered with corrupts_inputs=True (schema/kinds.py)."""
+def _may_stack_large(analysis: str, values, root: Path) -> bool:
+    """Whether the CPU stacking rule (train/stacking.py) may decide how the row's runs train: an analysis that
+    stacks runs, on data other than the 5x7 glyphs (whose steps are far too small to train alone), and for a
+    comparison a kind whose runs stack there at all (one that draws noise or codes trains alone anyway)."""
+    if analysis not in _STACKING or not values[("data", "source")] - {"font"}:
+        return False
+    alone = _kinds_with(root, "corrupts_inputs") | _kinds_with(root, "samples_codes")
+    return analysis != "compare" or bool(values[("model", "kind")] - alone)
+
+
+def _kinds_with(root: Path, flag: str) -> set[str]:
+    """The kinds registered with `flag`=True (schema/kinds.py)."""
     if not _on_disk(root, _KINDS):
-        return {name for name, kind in imported(_KINDS).KIND_TABLE.items() if kind.corrupts_inputs}
+        return {name for name, kind in imported(_KINDS).KIND_TABLE.items() if getattr(kind, flag)}
     out = set()
     for node in ast.walk(_parsed(root / _KINDS)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Kind" and node.args \
                 and isinstance(node.args[0], ast.Constant):
-            if any(k.arg == "corrupts_inputs" and isinstance(k.value, ast.Constant) and k.value.value
-                   for k in node.keywords):
+            if any(k.arg == flag and isinstance(k.value, ast.Constant) and k.value.value for k in node.keywords):
                 out.add(node.args[0].value)
     return out
 

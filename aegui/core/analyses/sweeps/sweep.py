@@ -419,7 +419,7 @@ def _group_key(exp: Experiment) -> str:
 def plan(sweep: Sweep, configs: list[Config] | None = None, max_k=None) -> list[Group]:
     """Groups in order of their first config; each config's seeds are base seed + 0 .. N-1.
     `max_k(experiment)` (None: no limit) caps the runs of one group (whole configs; at least
-    one): on a GPU, what fits in memory."""
+    one): on a GPU, what fits in memory; on the CPU, one config for a step that alone keeps every thread busy."""
     configs = expand(sweep) if configs is None else configs
     by_key: dict[str, list[Config]] = {}
     for c in configs:
@@ -616,7 +616,7 @@ class SweepRunner(Job):
 
     def __init__(self, sweep: Sweep, data=None, *, device: str | None = None):
         from aegui.core.data.datasets import load_split
-        from aegui.core.train.memory import free_models
+        from aegui.core.train.stacking import most_side_by_side
         from aegui.core.train.memory import check_session
         from aegui.core.train.session import check_fits, resolve_device
         self.sweep = sweep
@@ -628,10 +628,10 @@ class SweepRunner(Job):
             if data is None and c.experiment.data not in self._datasets:
                 self._datasets[c.experiment.data] = load_split(c.experiment.data)   # (train, held out)
 
-        def max_k(exp):   # on a GPU, as many models a session as fit in its free memory
+        def max_k(exp):   # on a GPU what fits in its memory; on the CPU a large step alone
             n = len(data if data is not None else self._datasets[exp.data][0])
             rows = min(exp.train.batch_size, n) if exp.train.batch_size > 0 else n
-            return free_models(exp.model, rows, resolve_device(device or exp.train.device))
+            return most_side_by_side(exp, rows, resolve_device(device or exp.train.device))
         self.groups = plan(sweep, self.configs, max_k)
         for g in self.groups:   # bad data or layers that do not fit fail now, not mid-sweep
             check_fits(g.experiment, self.dataset(g))
