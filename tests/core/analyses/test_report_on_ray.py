@@ -211,3 +211,32 @@ def test_a_sweep_runs_file_reads_back_what_was_written_and_names_a_damaged_one(t
     path.write_text(json.dumps(record)[:-20])          # cut short
     with pytest.raises(ConfigError, match=str(path)):
         read_sweep_run(path, "k1")
+
+
+@pytest.mark.cluster
+def test_every_rows_runs_are_sent_before_the_first_row_is_driven(on_cluster, local_report, tmp_path, monkeypatch):
+    """The report sends the sweep row's runs with the compare row's, before it waits on any, so a node that
+    finishes the compare row's last runs early starts the sweep's instead of idling; the rows still come out
+    as a local report makes them."""
+    from aegui.core.analyses.report.on_ray import RayRuns
+    sent, at_first_drive = [], []
+    send, drive = RayRuns.send, RayRuns.drive
+
+    def noting_send(self, tasks, arrived):
+        sent.append(len(tasks))
+        return send(self, tasks, arrived)
+
+    def noting_drive(self, tasks, arrived, job):
+        at_first_drive.append(sum(sent))
+        return drive(self, tasks, arrived, job)
+
+    monkeypatch.setattr(RayRuns, "send", noting_send)
+    monkeypatch.setattr(RayRuns, "drive", noting_drive)
+    path = write_report(tmp_path)
+    last = list(R.ReportJob(R.load_report(path), tmp_path / "out", ray=on_cluster.address).steps())[-1]
+    assert last.state == "finished"
+    assert sent == [COMPARE_RUNS, SWEEP_RUNS] and at_first_drive == [COMPARE_RUNS + SWEEP_RUNS] * 2
+    assert len(run_files(tmp_path / "out")) == COMPARE_RUNS + SWEEP_RUNS
+    for row in ROWS:
+        moved = row_moves(local_report / row, tmp_path / "out" / row)
+        assert moved["move"] == 0.0 and not moved["flips"] and not moved["words"], moved

@@ -13,7 +13,10 @@ each, and combined here as a local report combines them:
 A row of any other kind (003's classifiers: stages that share one pretrained autoencoder; probes
 and denoising curves) runs whole as one task; its result comes back whole (a cancel loses it).
 
-The report folder's files stay the durable state. A run whose node is lost runs again (Ray
+The report sends every row's tasks before it drives the first (ReportJob._send_ahead): a row's
+runs start as soon as a CPU is free, not when the rows before it are combined, and the results
+of a later row that come meanwhile are saved at once. The report folder's files stay the durable
+state. A run whose node is lost runs again (Ray
 retries the task, up to 3 times); Cancel (or Ctrl-C) cancels every task of the row under way
 (sweeps/on_ray.stop_tasks) and keeps the runs whose files were written; a report started again
 on a cluster reads those back and trains only the rest (a local report reads a compare row's
@@ -22,7 +25,8 @@ trained is kept: `node` in its file, and done.json's `ray` field counts each nod
 
 Each run trains alone, so its numbers are those a local report gives wherever that report trains
 it alone too (a run whose objective draws random numbers, a row that does not stack). A local
-report trains the runs that can stack side by side in one session: alone they give the same
+report trains the runs that can stack side by side in one session (but on the CPU a run whose
+step alone keeps every thread busy: train/stacking.py, 003's and 004's networks): alone they give the same
 numbers where the dense numpy loop trains them (the BCE glyph networks: 000-architectures and
 000-epochs, the tests' rows) and, where torch's loop does, numbers that may round otherwise (K
 models' batched matrix products against one's: 001-architectures' losses moved by up to 2e-5),
@@ -94,11 +98,18 @@ class RaySession:
         self._connection = RayConnection(self.address, num_cpus)
         self._ray = None
         self._tracker = None
+        # Every task sent and not yet handed to its row: its ref -> (the row's RayRuns, the task). The report
+        # sends every row's runs before it drives the first, so a row waits on all of them.
+        self.out: dict = {}
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        if self.out and self._ray is not None:      # rows the report did not reach: cancelled, or a Ctrl-C
+            from aegui.core.analyses.sweeps.on_ray import stop_tasks
+            refs, self.out = list(self.out), {}
+            stop_tasks(self._ray, refs)
         if self._tracker is not None:
             try:
                 self._ray.kill(self._tracker)
@@ -159,9 +170,12 @@ class RayTask:
 
 
 class RayRuns:
-    """Submits a row's tasks and hands each result to `arrived(task, node, out)` as it comes
-    (in the order they finish); counts runs per node; cancels every task still out when the row
-    stops (cancelled, failed, or its generator closed)."""
+    """Sends a row's tasks (`send`, which the report calls for every row before the first is driven, so the
+    cluster never waits for a row's longest run) and, while the row is driven, hands each result to
+    `arrived(task, node, out)` as it comes, in the order they finish. A later row's results that come meanwhile
+    are handed to that row's `arrived` at once (its files written: a resumed report finds them); a failure among
+    them is kept and raised when that row is driven. Counts runs per node; cancels every task of the row still
+    out when the row stops (cancelled, failed, or its generator closed)."""
 
     def __init__(self, session: RaySession, runs: int, cost: float, max_retries: int = 3):
         self.session, self.max_retries = session, max_retries
@@ -173,6 +187,11 @@ class RayRuns:
         self._running: dict[str, int] = {}
         self._waiting = 0
         self._tracked = 0.0
+        self.sent = False
+        self._mine: dict = {}                    # ref -> task: this row's tasks not yet handed over
+        self._arrived = None
+        self._error: BaseException | None = None
+        self._finished: list[RayTask] = []       # handed over before the row was driven
 
     def progress(self, state: str, **fields) -> ClusterProgress:
         nodes = {n: {"done": self.nodes.get(n, 0), "running": self._running.get(n, 0)}
@@ -186,39 +205,74 @@ class RayRuns:
         self.done += 1
         self.cost_done += cost
 
-    def drive(self, tasks: list[RayTask], arrived, job: Job) -> Iterator[ClusterProgress]:
+    def send(self, tasks: list[RayTask], arrived) -> None:
+        """Submits the row's tasks now; their results go to `arrived(task, node, out)`."""
+        self.sent, self._arrived = True, arrived
         if not tasks:
             return
         from aegui.core.analyses.report.ray_tasks import on_node
-        from aegui.core.analyses.sweeps.on_ray import stop_tasks
         ray = self.session.ray
         tracker = self.session.tracker()
         remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)(on_node)
-        out: dict = {}
+        for t in tasks:
+            # Ray hides the GPUs from tasks that do not ask for one ("auto" then trains on the CPU)
+            ref = remote.options(num_gpus=1 if t.gpu else 0).remote(tracker, t.run, t.fn, *t.args)
+            self._mine[ref] = t
+            self.session.out[ref] = self
+
+    def _hand_over(self, ref) -> RayTask | None:
+        """A finished task's result to the row's `arrived`; None where it failed (the error kept)."""
+        t = self._mine.pop(ref)
+        if self._error is not None:
+            return None
         try:
-            for t in tasks:
-                if job.cancelled:
-                    break
-                # Ray hides the GPUs from tasks that do not ask for one ("auto" then trains on the CPU)
-                ref = remote.options(num_gpus=1 if t.gpu else 0).remote(tracker, t.run, t.fn, *t.args)
-                out[ref] = t
-            while out and not job.cancelled:
+            got = self._get(self.session.ray, ref, t)
+            self._arrived(t, got["node"], got["out"])
+        except Exception as err:   # noqa: BLE001 - raised when this row is driven
+            self._error = err
+            return None
+        self.done += 1
+        self.cost_done += t.cost
+        self.nodes[got["node"]] = self.nodes.get(got["node"], 0) + 1
+        return t
+
+    def drive(self, tasks: list[RayTask], arrived, job: Job) -> Iterator[ClusterProgress]:
+        """Sends the tasks unless `send` did, and yields the row's progress until each has come back."""
+        if not self.sent:
+            if job.cancelled:
+                return
+            self.send(tasks, arrived)
+        from aegui.core.analyses.sweeps.on_ray import stop_tasks
+        ray = self.session.ray
+        out = self.session.out
+        try:
+            for t in self._finished:
+                yield self.progress("run_done", label=t.label)
+            self._finished = []
+            while self._mine and self._error is None and not job.cancelled:
                 done, _ = ray.wait(list(out), num_returns=1, timeout=POLL_S)
-                self._track(out.values())
+                self._track(self._mine.values())
                 if not done:
                     yield self.progress("running")
                     continue
                 for ref in done:
-                    t = out.pop(ref)
-                    got = self._get(ray, ref, t)
-                    arrived(t, got["node"], got["out"])
-                    self.done += 1
-                    self.cost_done += t.cost
-                    self.nodes[got["node"]] = self.nodes.get(got["node"], 0) + 1
-                    self._track(out.values(), now=True)
-                    yield self.progress("run_done", label=t.label)
+                    row = out.pop(ref)
+                    t = row._hand_over(ref)
+                    if row is not self:
+                        if t is not None:
+                            row._finished.append(t)
+                        continue
+                    self._track(self._mine.values(), now=True)
+                    if t is not None:
+                        yield self.progress("run_done", label=t.label)
+            if self._error is not None:
+                raise self._error
         finally:
-            stop_tasks(ray, list(out))
+            refs = list(self._mine)
+            for ref in refs:
+                out.pop(ref, None)
+            self._mine = {}
+            stop_tasks(ray, refs)
 
     def _track(self, out, now: bool = False) -> None:
         """Which node runs which of the tasks still out (asked at most every TRACK_S)."""
@@ -261,24 +315,28 @@ class RayCompareJob(Job):
         self.local = CompareJob(spec, out_dir, device=device)    # its plans, data, saved runs' files
         self.spec, self.session, self.device = spec, session, device
         self.nodes: dict[str, int] = {}
+        self._sent: tuple | None = None
 
-    def steps(self) -> Iterator[Progress]:
-        from aegui.core.analyses.compare.runs import CompareResult
+    def send(self) -> None:
+        """Reads back the runs an earlier report saved and submits the others (before the row's turn)."""
+        if self._sent is not None:
+            return
         job, plans = self.local, self.local.plans
         runs: list = []
+        said: list = []          # the progress of the saved runs, yielded when the row is driven
         driver = RayRuns(self.session, len(plans), sum(p.experiment.train.epochs for p in plans))
         pending = []
         for plan in plans:
             loaded, err = job.saved_or_cleared(plan)
             if err is not None:
-                yield driver.progress("run_remade", label=plan.label,
-                                      message=f"{err}; training run {plan.label!r} again")
+                said.append(driver.progress("run_remade", label=plan.label,
+                                            message=f"{err}; training run {plan.label!r} again"))
             if loaded is None:
                 pending.append(plan)
                 continue
             runs.append(loaded)
             driver.loaded(plan.experiment.train.epochs)
-            yield driver.progress("run_loaded", label=plan.label)
+            said.append(driver.progress("run_loaded", label=plan.label))
         from aegui.core.analyses.report.ray_tasks import train_compare_runs
         shipped: dict = {}
         tasks = []
@@ -294,6 +352,16 @@ class RayCompareJob(Job):
             for one in out:
                 runs.append(self._saved(plans[one["index"]], node, one))
 
+        if not self.cancelled:
+            driver.send(tasks, arrived)
+        self._sent = (driver, runs, said, tasks, arrived)
+
+    def steps(self) -> Iterator[Progress]:
+        from aegui.core.analyses.compare.runs import CompareResult
+        self.send()
+        driver, runs, said, tasks, arrived = self._sent
+        plans = self.local.plans
+        yield from said
         yield from driver.drive(tasks, arrived, self)
         self.nodes = dict(driver.nodes)
         runs.sort(key=lambda r: r.index)
@@ -350,11 +418,15 @@ class RaySweepJob(Job):
         self.sweep, self.session, self.device = sweep, session, device
         self.folder = Path(out_dir) / SWEEP_RUNS
         self.nodes: dict[str, int] = {}
+        self._sent: tuple | None = None
 
     def _path(self, g, k: int) -> Path:
         return self.folder / f"{g.index:03d}-{k:02d}.json"
 
-    def steps(self) -> Iterator[Progress]:
+    def send(self) -> None:
+        """Reads back the runs an earlier report saved and submits the others (before the row's turn)."""
+        if self._sent is not None:
+            return
         from datetime import datetime, timezone
         from aegui.core.analyses.report.files import discard, read_sweep_run
         from aegui.core.analyses.report.ray_tasks import train_sweep_run
@@ -364,6 +436,7 @@ class RaySweepJob(Job):
         units = [(g, k, _one_run(g, k)) for g in runner.groups for k in range(g.k)]
         driver = RayRuns(self.session, len(units), sum(g.experiment.train.epochs for g, _, _ in units))
         got: dict[tuple[int, int], dict] = {}
+        said: list = []          # the progress of the saved runs, yielded when the row is driven
         tasks, by_run = [], {}
         shipped: dict = {}
         for i, (g, k, one) in enumerate(units):
@@ -373,12 +446,13 @@ class RaySweepJob(Job):
             except ConfigError as err:
                 discard(self._path(g, k))
                 saved = None
-                yield driver.progress("run_remade", label=label, message=f"{err}; training run {label!r} again")
+                said.append(driver.progress("run_remade", label=label,
+                                            message=f"{err}; training run {label!r} again"))
             if saved is not None:
                 got[g.index, k] = saved
                 res.device = saved["device"] if isinstance(saved.get("device"), str) else res.device
                 driver.loaded(g.experiment.train.epochs)
-                yield driver.progress("run_loaded", label=label)
+                said.append(driver.progress("run_loaded", label=label))
                 continue
             data = runner.dataset(g)
             if id(data) not in shipped:
@@ -394,6 +468,15 @@ class RaySweepJob(Job):
             got[g.index, k] = self._save(g, k, one, node, out)
             res.device = out["device"]
 
+        if not self.cancelled:
+            driver.send(tasks, arrived)
+        self._sent = (driver, got, said, tasks, arrived, units)
+
+    def steps(self) -> Iterator[Progress]:
+        self.send()
+        driver, got, said, tasks, arrived, units = self._sent
+        res = self.local.result
+        yield from said
         try:
             yield from driver.drive(tasks, arrived, self)
         finally:
@@ -450,18 +533,25 @@ class RayWholeRowJob(Job):
     finished pieces stay on the worker, not in the report's folder)."""
 
     def __init__(self, info, session: RaySession, device: str | None = None):
-        from aegui.core.analyses.report.ray_tasks import load_kind
+        from aegui.core.analyses.report.ray_tasks import load_kind, run_whole_row
         self.kind, self.spec = info.kind, load_kind(info.kind, info.path)
         self.session, self.device = session, device
         self.nodes: dict[str, int] = {}
+        self._driver = RayRuns(session, 1, 1.0)
+        self._result: list = []
+        self._task = RayTask(0, self.kind, 1.0, run_whole_row, (self.kind, self.spec, device), (device or "") == "cuda")
+
+    def _arrived(self, task, node, out) -> None:
+        self._result.append(out)
+
+    def send(self) -> None:
+        """Submits the row (before its turn)."""
+        if not self._driver.sent and not self.cancelled:
+            self._driver.send([self._task], self._arrived)
 
     def steps(self) -> Iterator[Progress]:
-        from aegui.core.analyses.report.ray_tasks import run_whole_row
-        driver = RayRuns(self.session, 1, 1.0)
-        result = []
-        task = RayTask(0, self.kind, 1.0, run_whole_row, (self.kind, self.spec, self.device),
-                       (self.device or "") == "cuda")
-        yield from driver.drive([task], lambda t, node, out: result.append(out), self)
+        driver, result = self._driver, self._result
+        yield from driver.drive([self._task], self._arrived, self)
         self.nodes = dict(driver.nodes)
         cancelled = self.cancelled and not result
         yield ClusterProgress(state=CANCELLED if cancelled else FINISHED, runs_done=driver.done, runs=1,

@@ -30,7 +30,8 @@ DIR/report.md (a table for docs/course-reports.md) and DIR/report.json.
 
 With `ray` ("local" or a cluster's address; `aegui report --ray`) each row's training runs are Ray
 tasks, one a run, their files written here as they come back (report/on_ray.py says which rows go
-per run and which whole).
+per run and which whole). Every row's runs are sent before the first row is combined, so a free
+node never waits for the rows before it.
 
 One report at a time in a folder: the job holds DIR/.report.lock (files/lock.py, the lock of a
 model folder) while it runs, and another is refused at once (ReportError naming its process and
@@ -381,6 +382,13 @@ class ReportJob(Job):
         pairs = self.todo()
         count = len(pairs)
         reached = 0.0     # the share of the report done: where a cancelled one stopped
+        ahead = {}        # on a cluster: index -> the row's job, its runs already sent
+        if self._cluster is not None:
+            for index, message in self._send_ahead(pairs, ahead):
+                spec, exp = pairs[index - 1]
+                yield ReportProgress(state="remade", experiment=self.qualified(spec, exp), title=exp.title,
+                                     index=index, count=count, fraction=0.0, elapsed=time.perf_counter() - start,
+                                     message=message)
         for index, (spec, exp) in enumerate(pairs, 1):
             reached = (index - 1) / count
             if self.cancelled:
@@ -413,7 +421,7 @@ class ReportJob(Job):
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
             started = datetime.now(timezone.utc).isoformat(timespec="seconds")
             try:
-                job = self._preset_job(info, folder / "work")
+                job = ahead.pop(index, None) or self._preset_job(info, folder / "work")
                 self._job = job
                 if self.cancelled:
                     job.cancel()
@@ -452,6 +460,38 @@ class ReportJob(Job):
         pages = write_pages(self)
         yield ReportProgress(state=CANCELLED if self.cancelled else FINISHED, result=pages,
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
+
+    def _send_ahead(self, pairs, ahead: dict) -> Iterator[tuple[int, str]]:
+        """On a cluster, every row this report will run gets its folder made ready and its runs sent before the
+        first row is driven (the rows are still combined in order): a row's runs start as soon as the cluster has
+        room, not after the rows before it, whose longest runs would otherwise hold every other node idle.
+        Fills `ahead` (index -> the row's job) and yields (index, sentence) for what it clears out of the way. The
+        first row whose job cannot be made or sent ends this: the row loop makes it again and says why."""
+        from aegui.core.analyses.presets import read_preset
+        from aegui.core.analyses.report.files import discard
+        from aegui.core.analyses.report.keys import runs_key
+        for index, (spec, exp) in enumerate(pairs, 1):
+            if self.cancelled:
+                return
+            done, why = self._done(spec, exp)
+            name = self.qualified(spec, exp)
+            if why is None and name not in self.rerun and exp.id not in self.rerun and done is not None:
+                continue
+            if needed_data(exp) is not None:
+                continue
+            folder = self.folder(spec, exp)
+            if why is not None:
+                yield index, f"{why}; running the experiment again"
+            for message in _clear_the_way(folder):
+                yield index, message
+            _work_for(folder / "work", runs_key(exp))
+            discard(folder / WAITING)
+            try:
+                job = self._preset_job(read_preset(exp.preset), folder / "work")
+                job.send()
+            except Exception:   # noqa: BLE001 - the row loop meets it again and records it
+                return
+            ahead[index] = job
 
     def _preset_job(self, info, work: Path):
         """The job that makes a row: its preset's own job here, or its runs as Ray tasks."""
