@@ -240,3 +240,80 @@ def test_every_rows_runs_are_sent_before_the_first_row_is_driven(on_cluster, loc
     for row in ROWS:
         moved = row_moves(local_report / row, tmp_path / "out" / row)
         assert moved["move"] == 0.0 and not moved["flips"] and not moved["words"], moved
+
+
+class _FakeRay:
+    """Just enough of Ray for RayRuns: a task runs when submitted, and `wait` hands the results back one at a
+    time in the order the test scripts."""
+
+    class exceptions:
+        class RayError(Exception):
+            pass
+
+        class RayTaskError(RayError):
+            pass
+
+    def __init__(self, order: list[str]):
+        self.order, self.results, self.cancelled = list(order), {}, []
+
+    def remote(self, **_):
+        fake = self
+
+        class Remote:
+            def options(self, **_):
+                return self
+
+            def remote(self, tracker, run, fn, *args):
+                ref = args[0]
+                try:
+                    fake.results[ref] = {"node": "n1", "out": fn(*args)}
+                except Exception as e:   # noqa: BLE001 - as Ray keeps a task's error
+                    fake.results[ref] = fake.exceptions.RayTaskError(e)
+                    fake.results[ref].cause = e
+                return ref
+        return lambda fn: Remote()
+
+    def wait(self, refs, num_returns=1, timeout=None, fetch_local=True):
+        ready = [r for r in self.order if r in refs][:1]
+        for r in ready:
+            self.order.remove(r)
+        return ready, [r for r in refs if r not in ready]
+
+    def get(self, ref, timeout=None):
+        got = self.results[ref]
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    def cancel(self, ref, force=False):
+        self.cancelled.append(ref)
+
+
+def test_a_later_rows_runs_are_saved_as_they_come_and_its_failure_waits_for_its_turn():
+    """Two rows sent at once; while the first is driven, the second's finished run is handed to it (its file
+    would be written there and then) and its failed run is kept, not raised into the first row, which ends
+    well. The second row, driven next, reports the run that came early, then raises its failure."""
+    from types import SimpleNamespace
+    from aegui.core.analyses.report.on_ray import RayRuns, RayTask
+
+    def train(name):
+        if name == "b2":
+            raise ValueError("b2 diverged on the worker")
+        return name
+
+    fake = _FakeRay(["a1", "b1", "b2", "a2"])
+    session = SimpleNamespace(ray=fake, out={}, where="a fake cluster", tracker=lambda: None,
+                              where_runs_are=lambda: {})
+    saved = []
+    job = SimpleNamespace(cancelled=False)
+    rows = {}
+    for row in "ab":
+        rows[row] = RayRuns(session, 2, 2.0)
+        tasks = [RayTask(i, f"{row}{i + 1}", 1.0, train, (f"{row}{i + 1}",)) for i in range(2)]
+        rows[row].send(tasks, lambda t, node, out: saved.append(out))
+    first = [p.label for p in rows["a"].drive([], None, job) if p.state == "run_done"]
+    assert first == ["a1", "a2"] and saved == ["a1", "b1", "a2"] and not session.out
+    second = rows["b"].drive([], None, job)
+    assert next(second).label == "b1"
+    with pytest.raises(ValueError, match="b2 diverged"):
+        next(second)
