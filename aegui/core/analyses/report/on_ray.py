@@ -98,8 +98,8 @@ class RaySession:
         self._connection = RayConnection(self.address, num_cpus)
         self._ray = None
         self._tracker = None
-        # Every task sent and not yet handed to its row: its ref -> (the row's RayRuns, the task). The report
-        # sends every row's runs before it drives the first, so a row waits on all of them.
+        # Every task sent and not yet handed to its row: its ref -> the row's RayRuns. The report sends every
+        # row's runs before it drives the first, so a row waits on all of them.
         self.out: dict = {}
 
     def __enter__(self):
