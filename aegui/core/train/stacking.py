@@ -35,7 +35,7 @@ def most_side_by_side(exp: Experiment, rows: int, device) -> int | None:
     thread busy (the session's _SMALL_WORK multiply-adds or more): stacked, such runs only share the caches, and
     bench/report_floor.py measured each model of 004-grid-search's stacks of 12 at batch 1000 2.4x slower than
     alone, of 003-embedding-mnist's stacks of 3 1.45x; a smaller run's step is overhead-bound, and stacking it wins
-    (2-3x a model for 002-model-kinds' 64-row steps). Imports torch (the model is built to count its work)."""
+    (1.8-4x a model for 002-model-kinds' 64-row steps). Imports torch (the model is built to count its work)."""
     import torch
     from aegui.core.archs import build_model
     from aegui.core.train.memory import free_models
