@@ -220,8 +220,9 @@ class RayRuns:
             self._mine[ref] = t
             self.session.out[ref] = self
 
-    def _hand_over(self, ref) -> RayTask | None:
-        """A finished task's result to the row's `arrived`; None where it failed (the error kept)."""
+    def hand_over(self, ref, early: bool = False) -> RayTask | None:
+        """A finished task's result to the row's `arrived`; None where it failed (the error kept). `early`: it
+        came while another row was driven, and its progress is told when this row's turn comes."""
         t = self._mine.pop(ref)
         if self._error is not None:
             return None
@@ -234,6 +235,8 @@ class RayRuns:
         self.done += 1
         self.cost_done += t.cost
         self.nodes[got["node"]] = self.nodes.get(got["node"], 0) + 1
+        if early:
+            self._finished.append(t)
         return t
 
     def drive(self, tasks: list[RayTask], arrived, job: Job) -> Iterator[ClusterProgress]:
@@ -257,10 +260,8 @@ class RayRuns:
                     continue
                 for ref in done:
                     row = out.pop(ref)
-                    t = row._hand_over(ref)
+                    t = row.hand_over(ref, early=row is not self)
                     if row is not self:
-                        if t is not None:
-                            row._finished.append(t)
                         continue
                     self._track(self._mine.values(), now=True)
                     if t is not None:

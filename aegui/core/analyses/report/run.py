@@ -378,17 +378,9 @@ class ReportJob(Job):
         from aegui.core.analyses.report.files import check_done, discard
         from aegui.core.analyses.report.keys import made_by, row_key, runs_key
         from aegui.core.analyses.report.page import write_pages
-        start = time.perf_counter()
-        pairs = self.todo()
-        count = len(pairs)
-        reached = 0.0     # the share of the report done: where a cancelled one stopped
-        ahead = {}        # on a cluster: index -> the row's job, its runs already sent
-        if self._cluster is not None:
-            for index, message in self._send_ahead(pairs, ahead):
-                spec, exp = pairs[index - 1]
-                yield ReportProgress(state="remade", experiment=self.qualified(spec, exp), title=exp.title,
-                                     index=index, count=count, fraction=0.0, elapsed=time.perf_counter() - start,
-                                     message=message)
+        start, pairs, reached = time.perf_counter(), self.todo(), 0.0     # reached: where a cancelled one stopped
+        count, ahead = len(pairs), {}     # ahead, on a cluster: index -> the row's job, its runs already sent
+        yield from self._sent_ahead(pairs, ahead, start)
         for index, (spec, exp) in enumerate(pairs, 1):
             reached = (index - 1) / count
             if self.cancelled:
@@ -460,6 +452,16 @@ class ReportJob(Job):
         pages = write_pages(self)
         yield ReportProgress(state=CANCELLED if self.cancelled else FINISHED, result=pages,
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
+
+    def _sent_ahead(self, pairs, ahead: dict, start: float) -> Iterator[ReportProgress]:
+        """On a cluster, _send_ahead's sentences as the report's items; elsewhere nothing."""
+        if self._cluster is None:
+            return
+        for index, message in self._send_ahead(pairs, ahead):
+            spec, exp = pairs[index - 1]
+            yield ReportProgress(state="remade", experiment=self.qualified(spec, exp), title=exp.title, index=index,
+                                 count=len(pairs), fraction=0.0, elapsed=time.perf_counter() - start,
+                                 message=message)
 
     def _send_ahead(self, pairs, ahead: dict) -> Iterator[tuple[int, str]]:
         """On a cluster, every row this report will run gets its folder made ready and its runs sent before the

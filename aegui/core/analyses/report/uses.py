@@ -37,6 +37,7 @@ _ANALYSES = {"sweep": ("analysis.sweep",), "compare": ("analysis.compare",),
              "classifier": ("analysis.classifier", "analysis.probe", "optimizer.adam"),
              "probe": ("analysis.probe", "optimizer.adam", "noise"),
              "denoising_curve": ("analysis.denoise", "noise")}
+_TINY_SAMPLES = {"font", "digits"}    # 35 and 64 values a sample
 _STACKING = ("sweep", "compare")      # the analyses that train runs side by side (train/stacking.py)
 _CHECKS = ("report.checks-glyphs", "report.checks-mnist")      # their files: COMPONENTS' paths
 ALWAYS = ("session", "settings", "data.split", "losses", "layers", "init", "report.render", "report.claims")
@@ -238,9 +239,10 @@ def _defaults(root: Path) -> dict[tuple[str, str], object]:
 
 def _may_stack_large(analysis: str, values, root: Path) -> bool:
     """Whether the CPU stacking rule (train/stacking.py) may decide how the row's runs train: an analysis that
-    stacks runs, on data other than the 5x7 glyphs (whose steps are far too small to train alone), and for a
-    comparison a kind whose runs stack there at all (one that draws noise or codes trains alone anyway)."""
-    if analysis not in _STACKING or not values[("data", "source")] - {"font"}:
+    stacks runs, on data other than the 5x7 glyphs and the 8x8 digits (whose steps are far too small to train
+    alone), and for a comparison a kind whose runs stack there at all (one that draws noise or codes trains alone
+    anyway)."""
+    if analysis not in _STACKING or not values[("data", "source")] - _TINY_SAMPLES:
         return False
     alone = _kinds_with(root, "corrupts_inputs") | _kinds_with(root, "samples_codes")
     return analysis != "compare" or bool(values[("model", "kind")] - alone)
