@@ -226,9 +226,9 @@ def test_every_rows_runs_are_sent_before_the_first_row_is_driven(on_cluster, loc
         sent.append(len(tasks))
         return send(self, tasks, arrived)
 
-    def noting_drive(self, tasks, arrived, job):
+    def noting_drive(self, job):
         at_first_drive.append(sum(sent))
-        return drive(self, tasks, arrived, job)
+        return drive(self, job)
 
     monkeypatch.setattr(RayRuns, "send", noting_send)
     monkeypatch.setattr(RayRuns, "drive", noting_drive)
@@ -311,9 +311,9 @@ def test_a_later_rows_runs_are_saved_as_they_come_and_its_failure_waits_for_its_
         rows[row] = RayRuns(session, 2, 2.0)
         tasks = [RayTask(i, f"{row}{i + 1}", 1.0, train, (f"{row}{i + 1}",)) for i in range(2)]
         rows[row].send(tasks, lambda t, node, out: saved.append(out))
-    first = [p.label for p in rows["a"].drive([], None, job) if p.state == "run_done"]
+    first = [p.label for p in rows["a"].drive(job) if p.state == "run_done"]
     assert first == ["a1", "a2"] and saved == ["a1", "b1", "a2"] and not session.out
-    second = rows["b"].drive([], None, job)
+    second = rows["b"].drive(job)
     assert next(second).label == "b1"
     with pytest.raises(ValueError, match="b2 diverged"):
         next(second)

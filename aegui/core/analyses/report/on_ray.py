@@ -239,12 +239,11 @@ class RayRuns:
             self._finished.append(t)
         return t
 
-    def drive(self, tasks: list[RayTask], arrived, job: Job) -> Iterator[ClusterProgress]:
-        """Sends the tasks unless `send` did, and yields the row's progress until each has come back."""
+    def drive(self, job: Job) -> Iterator[ClusterProgress]:
+        """Yields the row's progress until each task `send` sent has come back (nothing where none was sent: the
+        row was cancelled first)."""
         if not self.sent:
-            if job.cancelled:
-                return
-            self.send(tasks, arrived)
+            return
         from aegui.core.analyses.sweeps.on_ray import stop_tasks
         ray = self.session.ray
         out = self.session.out
@@ -355,15 +354,15 @@ class RayCompareJob(Job):
 
         if not self.cancelled:
             driver.send(tasks, arrived)
-        self._sent = (driver, runs, said, tasks, arrived)
+        self._sent = (driver, runs, said)
 
     def steps(self) -> Iterator[Progress]:
         from aegui.core.analyses.compare.runs import CompareResult
         self.send()
-        driver, runs, said, tasks, arrived = self._sent
+        driver, runs, said = self._sent
         plans = self.local.plans
         yield from said
-        yield from driver.drive(tasks, arrived, self)
+        yield from driver.drive(self)
         self.nodes = dict(driver.nodes)
         runs.sort(key=lambda r: r.index)
         cancelled = self.cancelled and len(runs) < len(plans)
@@ -471,15 +470,15 @@ class RaySweepJob(Job):
 
         if not self.cancelled:
             driver.send(tasks, arrived)
-        self._sent = (driver, got, said, tasks, arrived, units)
+        self._sent = (driver, got, said, units)
 
     def steps(self) -> Iterator[Progress]:
         self.send()
-        driver, got, said, tasks, arrived, units = self._sent
+        driver, got, said, units = self._sent
         res = self.local.result
         yield from said
         try:
-            yield from driver.drive(tasks, arrived, self)
+            yield from driver.drive(self)
         finally:
             self.nodes = dict(driver.nodes)
             self._gather(got)
@@ -551,8 +550,9 @@ class RayWholeRowJob(Job):
             self._driver.send([self._task], self._arrived)
 
     def steps(self) -> Iterator[Progress]:
+        self.send()
         driver, result = self._driver, self._result
-        yield from driver.drive([self._task], self._arrived, self)
+        yield from driver.drive(self)
         self.nodes = dict(driver.nodes)
         cancelled = self.cancelled and not result
         yield ClusterProgress(state=CANCELLED if cancelled else FINISHED, runs_done=driver.done, runs=1,

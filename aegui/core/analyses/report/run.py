@@ -376,7 +376,7 @@ class ReportJob(Job):
     def _steps(self) -> Iterator[ReportProgress]:
         from aegui.core.analyses.presets import read_preset
         from aegui.core.analyses.report.files import check_done, discard
-        from aegui.core.analyses.report.keys import made_by, row_key, runs_key
+        from aegui.core.analyses.report.keys import made_by, row_key
         from aegui.core.analyses.report.page import write_pages
         start, pairs, reached = time.perf_counter(), self.todo(), 0.0     # reached: where a cancelled one stopped
         count, ahead = len(pairs), {}     # ahead, on a cluster: index -> the row's job, its runs already sent
@@ -395,7 +395,7 @@ class ReportJob(Job):
             done, why = self._done(spec, exp)
             if why is not None:
                 yield item("remade", reached, message=f"{why}; running the experiment again")
-            elif name not in self.rerun and exp.id not in self.rerun and done is not None:
+            elif self._kept(spec, exp, done):
                 yield item("skipped", index / count, message="finished before; not run again")
                 continue
             key, made = row_key(exp), made_by(exp)     # taken before the run: what made the row
@@ -405,10 +405,8 @@ class ReportJob(Job):
                 yield item("needs_data", index / count, message=why)
                 write_pages(self)
                 continue
-            for message in _clear_the_way(folder):
+            for message in _made_ready(folder, exp):
                 yield item("remade", reached, message=message)
-            _work_for(folder / "work", runs_key(exp))
-            discard(folder / WAITING)
             info = read_preset(exp.preset)
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
             started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -453,6 +451,10 @@ class ReportJob(Job):
         yield ReportProgress(state=CANCELLED if self.cancelled else FINISHED, result=pages,
                              fraction=reached if self.cancelled else 1.0, elapsed=time.perf_counter() - start)
 
+    def _kept(self, spec, exp, done) -> bool:
+        """A row finished before (`done`, its record) and not asked to run again: it is skipped."""
+        return done is not None and self.qualified(spec, exp) not in self.rerun and exp.id not in self.rerun
+
     def _sent_ahead(self, pairs, ahead: dict, start: float) -> Iterator[ReportProgress]:
         """On a cluster, _send_ahead's sentences as the report's items; elsewhere nothing."""
         if self._cluster is None:
@@ -470,24 +472,19 @@ class ReportJob(Job):
         Fills `ahead` (index -> the row's job) and yields (index, sentence) for what it clears out of the way. The
         first row whose job cannot be made or sent ends this: the row loop makes it again and says why."""
         from aegui.core.analyses.presets import read_preset
-        from aegui.core.analyses.report.files import discard
-        from aegui.core.analyses.report.keys import runs_key
         for index, (spec, exp) in enumerate(pairs, 1):
             if self.cancelled:
                 return
             done, why = self._done(spec, exp)
-            name = self.qualified(spec, exp)
-            if why is None and name not in self.rerun and exp.id not in self.rerun and done is not None:
+            if why is None and self._kept(spec, exp, done):
                 continue
             if needed_data(exp) is not None:
                 continue
             folder = self.folder(spec, exp)
             if why is not None:
                 yield index, f"{why}; running the experiment again"
-            for message in _clear_the_way(folder):
+            for message in _made_ready(folder, exp):
                 yield index, message
-            _work_for(folder / "work", runs_key(exp))
-            discard(folder / WAITING)
             try:
                 job = self._preset_job(read_preset(exp.preset), folder / "work")
                 job.send()
@@ -550,6 +547,16 @@ def _clear_the_way(folder: Path) -> Iterator[str]:
         yield (f"{folder / 'work'}: is a file where the folder of the experiment's saved runs belongs; "
                "running them again")
         discard(folder / "work")
+
+
+def _made_ready(folder: Path, exp) -> Iterator[str]:
+    """The row's folder ready for a run: what is in the way cleared (a sentence each), its saved runs kept only
+    under this runs key, and its note that it waits for data gone."""
+    from aegui.core.analyses.report.files import discard
+    from aegui.core.analyses.report.keys import runs_key
+    yield from _clear_the_way(folder)
+    _work_for(folder / "work", runs_key(exp))
+    discard(folder / WAITING)
 
 
 def _failed(folder: Path, key: str, err: Exception) -> str:
