@@ -46,11 +46,11 @@ with both cores (a session above TrainingSession's small-step size: the conv net
 counted as twice its seconds on the one core its task gets; the small glyph runs used one
 thread. On N machines of 2 or 8 cores (N x cores one-core slots), three ways: as the report sends
 them (every row's runs at the start, Ray starting them in row order, each on the first slot to
-come free); the runs placed longest first on the least loaded slot, row after row (how the report
-ran before it sent every row's runs at the start: each row waited for the one before); and all
-rows' runs longest first at once (the best order). Printed for N = 1, 2, 4, 8, 16 beside the two
-floors: the critical path (the longest
-single run; with rows one after another, the sum of each row's longest run) and the total work
+come free: Ray keeps that order only mostly, as it queues each row's tasks apart); the runs placed
+longest first on the least loaded slot, row after row (how the report ran before it sent every
+row's runs at the start: each row waited for the one before); and all rows' runs longest first at
+once (the best order). Printed for N = 1, 2, 4, 8, 16 beside the two floors: the critical path
+(the longest single run; with rows one after another, the sum of each row's longest run) and the total work
 over the slots, and which one binds at 8 machines of 2 cores against the 60-minute target. A run
 measured stacked takes longer alone (001-architectures' 5 seeds: 1.3 s side by side, 6.9 s one
 by one), so the stacked rows are an underestimate.

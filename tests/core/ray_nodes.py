@@ -43,7 +43,14 @@ def write_report(folder: Path, epochs: int = 3000) -> Path:
 
 
 def run_files(out: Path) -> dict[str, dict]:
-    """Every run's file of the report in `out`: name -> its record."""
+    """Every run's file of the report in `out`: its path under `out` -> its record. The compare row's
+    come first, then the sweep's (a later row's runs are saved as they finish, while an earlier
+    row is driven)."""
     files = sorted((out / "998-runs" / "work" / "runs").glob("*/run.json"))
     files += sorted((out / "998-sweep" / "work" / "sweep-runs").glob("*.json"))
-    return {f"{f.parent.name}/{f.name}": json.loads(f.read_text()) for f in files}
+    return {f.relative_to(out).as_posix(): json.loads(f.read_text()) for f in files}
+
+
+def compare_runs(runs: dict[str, dict]) -> dict[str, dict]:
+    """The compare row's among run_files' runs."""
+    return {name: r for name, r in runs.items() if name.startswith("998-runs/")}
