@@ -100,3 +100,16 @@ def test_a_spread_is_held_to_the_size_of_what_it_spreads():
     assert same_text("train loss 0.275 ± 0.00096", "train loss 0.275 ± 0.0096", 0.02) is not None
     assert same_text("train loss 0.275", "train loss 0.2751", 0.0) is None        # within its last digit
     assert same_text("train loss 0.275", "test loss 0.275", 0.02).startswith("the words differ")
+
+
+def test_a_duration_in_a_rows_text_is_not_one_of_its_numbers():
+    """A row's text that gives its runs' times (004-conv-vs-linear's "280 s and 21 s") is made again
+    on a machine of another speed or load: the times move, the numbers do not, and only the
+    numbers count (as done.json's seconds fields are left out)."""
+    then = "test 0.00571 ± 7.7e-05 after 16 epochs; 280 s and 21 s, 2.5 min, 1.2 h, 40 ms a step"
+    assert same_text(then, "test 0.00571 ± 7.7e-05 after 16 epochs; 645 s and 219 s, 9 min, 3 h, 90 ms a step",
+                     0.0) is None
+    assert same_text(then, "test 0.00590 ± 7.7e-05 after 16 epochs; 280 s and 21 s, 2.5 min, 1.2 h, 40 ms a step",
+                     0.02) is not None
+    assert same_text("5 seeds", "8 seeds", 0.02) is not None      # a count before a word, not a time
+    assert same_text(then, then.replace("280 s", "280 steps"), 0.02).startswith("the words differ")

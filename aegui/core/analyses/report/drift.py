@@ -22,6 +22,8 @@ from typing import Iterator
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # The run's own circumstances, not its numbers.
 SKIPPED = ("second", "load", "started", "cores", "resumed")
+# The same in a text: a duration ("280 s and 21 s") is the machine's speed and load, not rounding.
+DURATION = re.compile(r" ?(?:ms|s|min|h)\b")
 # done.json's fields that hold what the row measured and concluded.
 COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "tables", "health")
 WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
@@ -37,13 +39,15 @@ def _unit(token: str) -> float:
 
 
 def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
-    """(where, relative move beyond printed rounding, what) for each number of two texts."""
+    """(where, relative move beyond printed rounding, what) for each number of two texts but durations."""
     words_a, words_b = NUMBER.split(a), NUMBER.split(b)
     if words_a != words_b:
         yield where, WORDS, f"the words differ: {a!r} / {b!r}"
         return
     previous = None
     for i, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))):
+        if DURATION.match(words_a[i + 1]):
+            continue
         fx, fy = float(x), float(y)
         spread = words_a[i].rstrip().endswith("±") and previous is not None
         size = max(abs(previous[0]), abs(previous[1])) if spread else max(abs(fx), abs(fy))
