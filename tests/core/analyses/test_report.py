@@ -259,7 +259,15 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     import html
     page = html.unescape((out / "index.html").read_text())
     assert f"made again with other CPUs' matrix kernels (COMPATIBLE): numbers moved by at most {row['move'] * 100:.2g} %" in page
-    assert "verdicts and run health held" in page
+    assert "verdicts and run health held" in page and "words of a finding" not in page
+    # a finding whose words (not only numbers) came out otherwise: no tolerance, and the page says why
+    worded = {**row, "tolerance": None, "variants": {"compatible": {**row["variants"]["compatible"],
+                                                                    "words": ["findings[0].measured: ..."]}}}
+    (out / K.RESULTS).write_text(json.dumps({"999-sweep": worded}))
+    write_pages(job)
+    page = html.unescape((out / "index.html").read_text())
+    assert ("verdicts and run health held; the words of a finding changed; no tolerance is stated: its numbers "
+            "hold, but a finding's words do not") in page
     # made again since (another key), the row is no longer the run that was measured
     (out / K.RESULTS).write_text(json.dumps({"999-sweep": {**row, "key": "0" * 16}}))
     write_pages(job)

@@ -62,6 +62,7 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
             return f" (made again from scratch, these numbers come out the same {within})"
         return (f" (not made again with other CPUs' kernels: a row of {_dur(seconds)}; its numbers are this "
                 "machine's and no tolerance is stated)")
+    from aegui.core.analyses.report.kernels import stated
     kernels = ", ".join(measured.get("kernels", []))
     pct = measured["move"] * 100
     moved = f"numbers moved by at most {pct:.0f} %" if pct >= 10 else f"numbers moved by at most {pct:.2g} %"
@@ -71,10 +72,18 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
                     f"(marked {UNSETTLED})")
     if measured.get("health"):
         held.append("run health changed: " + "; ".join(measured["health"]))
-    held = "; ".join(held) or "verdicts and run health held"
-    said = f"these numbers hold {within}" if within else \
-        "no tolerance is stated (a long training carries the rounding on; a loss near 0 is rounding)"
-    return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {held}; {said})"
+    held = held or ["verdicts and run health held"]
+    # a finding's text beyond its numbers (the epochs it names, say): no tolerance covers words
+    worded = any(isinstance(v, dict) and v.get("words") for v in (measured.get("variants") or {}).values())
+    if worded:
+        held.append("the words of a finding changed")
+    if within:
+        said = f"these numbers hold {within}"
+    elif worded and not measured.get("flipped") and not measured.get("health") and stated(measured["move"]):
+        said = "no tolerance is stated: its numbers hold, but a finding's words do not"
+    else:
+        said = "no tolerance is stated (a long training carries the rounding on; a loss near 0 is rounding)"
+    return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
 
 
 def kernel_measures(job, records) -> dict:
