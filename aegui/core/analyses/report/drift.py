@@ -29,6 +29,8 @@ COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "ta
 WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
 # report/kernels.py's measurements, beside the rows (the page reads them).
 RESULTS = "kernels.json"
+# The tolerances a row can state: the next step above its largest move across kernels.
+TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 
 def _unit(token: str) -> float:

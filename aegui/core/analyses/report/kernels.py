@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import COMPARED, RESULTS, WORDS, flips, health_changes, moves, table_moves
+from aegui.core.analyses.report.drift import (COMPARED, RESULTS, TOLERANCES, WORDS, flips, health_changes, moves,
+                                              table_moves)
 
 # Instruction sets an x86-64 CPU of the last fifteen years has, each as the three libraries' switches.
 VARIANTS = {
@@ -37,7 +38,6 @@ VARIANTS = {
     "sse4_2": {"MKL_CBWR": "SSE4_2", "OPENBLAS_CORETYPE": "Nehalem", "ATEN_CPU_CAPABILITY": "default"},
     "compatible": {"MKL_CBWR": "COMPATIBLE", "OPENBLAS_CORETYPE": "Prescott", "ATEN_CPU_CAPABILITY": "default"},
 }
-TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 
 def row_moves(committed: Path, remade: Path) -> dict:
