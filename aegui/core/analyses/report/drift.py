@@ -33,6 +33,11 @@ RESULTS = "kernels.json"
 TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 
+def stated(move: float) -> float | None:
+    """The tolerance a row states for its largest move: the next step up, or None past the last."""
+    return next((t for t in TOLERANCES if move <= t), None)
+
+
 def _unit(token: str) -> float:
     """The size of the last printed digit of a number as the page prints it (rounding)."""
     mantissa, _, exponent = token.lower().partition("e")

@@ -6,7 +6,7 @@ matrix products), OpenBLAS (numpy's and scipy's) and ATen's own vector code each
 kernels by the CPU's instruction set. All three can be told to use another set's kernels, so one
 machine stands in for three others. A row made again under each is compared number by number
 (report/drift.py: each number relative to its own size, a spread to what it spreads) and verdict
-by verdict. What a row states as its tolerance is the next step of TOLERANCES above its largest
+by verdict. What a row states as its tolerance is the next step of drift.TOLERANCES above its largest
 move; a row whose verdict changed, or whose numbers move past the last step, states none and the
 page says so.
 
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import (COMPARED, RESULTS, TOLERANCES, WORDS, flips, health_changes, moves,
+from aegui.core.analyses.report.drift import (COMPARED, RESULTS, WORDS, flips, health_changes, moves, stated,
                                               table_moves)
 
 # Instruction sets an x86-64 CPU of the last fifteen years has, each as the three libraries' switches.
@@ -59,11 +59,6 @@ def row_moves(committed: Path, remade: Path) -> dict:
     return {"move": largest[1], "where": largest[0], "what": largest[2], "flips": flips(then, now),
             "health": health_changes(then, now),
             "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5]}
-
-
-def stated(move: float) -> float | None:
-    """The tolerance a row states for its largest move: the next step up, or None past the last."""
-    return next((t for t in TOLERANCES if move <= t), None)
 
 
 def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, float, str]:

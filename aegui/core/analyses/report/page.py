@@ -62,7 +62,7 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
             return f" (made again from scratch, these numbers come out the same {within})"
         return (f" (not made again with other CPUs' kernels: a row of {_dur(seconds)}; its numbers are this "
                 "machine's and no tolerance is stated)")
-    from aegui.core.analyses.report.drift import TOLERANCES
+    from aegui.core.analyses.report.drift import stated
     kernels = ", ".join(measured.get("kernels", []))
     pct = measured["move"] * 100
     moved = f"numbers moved by at most {pct:.0f} %" if pct >= 10 else f"numbers moved by at most {pct:.2g} %"
@@ -79,7 +79,7 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
         held.append("the words of a finding changed")
     if within:
         said = f"these numbers hold {within}"
-    elif worded and not (measured.get("flipped") or measured.get("health")) and measured["move"] <= TOLERANCES[-1]:
+    elif worded and not (measured.get("flipped") or measured.get("health")) and stated(measured["move"]) is not None:
         said = "no tolerance is stated: its numbers hold, but a finding's words do not"
     else:
         said = "no tolerance is stated (a long training carries the rounding on; a loss near 0 is rounding)"
