@@ -68,6 +68,7 @@ SMALLEST = {
     "report_floor.py": (["--gemm-sizes", "64", "--repeats", "1", "--steps", "1", "--images", "1",
                          "--rows", "003-embedding-mnist"], "JSON", ()),
     "report_ray.py": (["--epochs", "2", "--seeds", "1"], "JSON", ("ray",)),
+    "rounding_growth.py": (["--epochs", "20", "--every", "10"], "JSON", ()),
     "search_vs_grid.py": (["--epochs", "2", "--seeds", "1", "--trials", "2"], "as good as the grid's best",
                           ("optuna",)),
     "soak.py": (["--minutes", "0.05", "--epochs", "100", "--sample-every", "1"], "JSON", ()),
