@@ -113,3 +113,18 @@ def test_a_duration_in_a_rows_text_is_not_one_of_its_numbers():
                      0.02) is not None
     assert same_text("5 seeds", "8 seeds", 0.02) is not None      # a count before a word, not a time
     assert same_text(then, then.replace("280 s", "280 steps"), 0.02).startswith("the words differ")
+
+
+def test_a_p_value_printed_as_a_bound_is_compared_with_the_value_printed_elsewhere():
+    """The page prints a p-value below 0.001 as "p < 0.001" and one above as "p = 0.004": made again
+    with other kernels, 004-conv-vs-linear's p crossed that line and the text's words differed, so no
+    tolerance could be stated though every number held. The bound now counts as a number: the value
+    has moved as far as it lies past the bound (beyond its printed rounding), relative to itself."""
+    then = "agrees (p < 0.001): the convolutional autoencoder learns faster"
+    assert same_text(then, then.replace("p < 0.001", "p = 0.001"), 0.0) is None       # within its last digit
+    assert same_text(then, then.replace("p < 0.001", "p = 0.004"), 0.2) is not None   # 0.002 past the bound of 0.004
+    assert same_text(then, then.replace("p < 0.001", "p = 0.004"), 0.5) is None
+    assert same_text(then.replace("p < 0.001", "p = 0.004"), then, 0.2) is not None   # either way round
+    assert same_text(then, then.replace("p < 0.001", "p = 0.001").replace("agrees", "differs"),
+                     0.5).startswith("the words differ")
+    assert same_text("a = 3", "a 3", 0.5).startswith("the words differ")         # a relation against none

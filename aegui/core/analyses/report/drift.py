@@ -26,6 +26,8 @@ SKIPPED = ("second", "load", "started", "cores", "resumed")
 DURATION = re.compile(r" ?(?:ms|s|min|h)\b")
 # done.json's fields that hold what the row measured and concluded.
 COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "tables", "health")
+# "p < 0.001" where the p-value is below what the page prints, "p = 0.0012" above it.
+BOUND = re.compile(r"(<|=) ?$")
 WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
 # report/kernels.py's measurements, beside the rows (the page reads them).
 RESULTS = "kernels.json"
@@ -45,10 +47,19 @@ def _unit(token: str) -> float:
     return 10.0 ** (int(exponent or 0) - decimals)
 
 
+def _relation(word: str) -> tuple[str, str]:
+    """A text before a number, split into the rest and the relation it ends with ("<" or "=")."""
+    found = BOUND.search(word)
+    return (word[:found.start()], found.group(1)) if found else (word, "")
+
+
 def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
-    """(where, relative move beyond printed rounding, what) for each number of two texts but durations."""
+    """(where, relative move beyond printed rounding, what) for each number of two texts but durations.
+    A bound against a value ("p < 0.001" / "p = 0.0012") is a number that moved by as much as the
+    value lies outside the bound; other differing words are no number's move."""
     words_a, words_b = NUMBER.split(a), NUMBER.split(b)
-    if words_a != words_b:
+    split_a, split_b = [_relation(w) for w in words_a], [_relation(w) for w in words_b]
+    if [w for w, _ in split_a] != [w for w, _ in split_b]:
         yield where, WORDS, f"the words differ: {a!r} / {b!r}"
         return
     previous = None
@@ -56,6 +67,19 @@ def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
         if DURATION.match(words_a[i + 1]):
             continue
         fx, fy = float(x), float(y)
+        ra, rb = split_a[i][1], split_b[i][1]
+        if {ra, rb} == {"<", "="}:
+            # one side printed only a bound: the other's value moved as far as it lies past it (the
+            # bound is exact, the value allowed its printed rounding)
+            (bound, value), printed = ((fx, fy), y) if ra == "<" else ((fy, fx), x)
+            beyond = value - bound - _unit(printed)
+            if beyond > 0:
+                yield where, beyond / abs(value), f"{x} against {y} (a bound against a value, in {a[:120]!r})"
+            previous = (fx, fy)
+            continue
+        if ra != rb:
+            yield where, WORDS, f"the words differ: {a!r} / {b!r}"
+            return
         spread = words_a[i].rstrip().endswith("±") and previous is not None
         size = max(abs(previous[0]), abs(previous[1])) if spread else max(abs(fx), abs(fy))
         beyond = abs(fx - fy) - max(_unit(x), _unit(y))
