@@ -58,7 +58,9 @@ def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
     A bound against a value ("p < 0.001" / "p = 0.0012") is a number that moved by as much as the
     value lies outside the bound; other differing words are no number's move."""
     words_a, words_b = NUMBER.split(a), NUMBER.split(b)
-    split_a, split_b = [_relation(w) for w in words_a], [_relation(w) for w in words_b]
+    # only a text that a number follows can end in that number's relation; the last is compared whole
+    split_a = [_relation(w) for w in words_a[:-1]] + [(words_a[-1], "")]
+    split_b = [_relation(w) for w in words_b[:-1]] + [(words_b[-1], "")]
     if [w for w, _ in split_a] != [w for w, _ in split_b]:
         yield where, WORDS, f"the words differ: {a!r} / {b!r}"
         return
