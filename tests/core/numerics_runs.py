@@ -461,19 +461,59 @@ def verdict(recorded: dict, runs: dict, revisions: dict[str, int]) -> tuple[list
 def _suspects(silent: dict, kept: list[set]) -> str:
     """The components the runs that moved have in common, most likely first: those no run that
     kept its numbers uses, else by how few such runs use them (a change may move only some of the
-    runs of a component: another kind of noise, another branch of an optimizer)."""
+    runs of a component: another kind of noise, another branch of an optimizer). When no component
+    is in all the moved runs and in no unmoved one, two or three components that together are in
+    every moved run and in fewer unmoved ones come first: a setting two components share (one
+    epsilon read by both Adams) moves the runs of both."""
     from aegui.core.analyses.report.numerics import BY_NAME
     common = set.intersection(*(c for c, _ in silent.values()))
     using = {n: sum(n in k for k in kept) for n in common}
     ranked = sorted(common, key=lambda n: (using[n], n))
     shown = [n for n in ranked if using[n] == 0] or ranked[:4]
-    where = "; ".join(f"{BY_NAME[n].label} ({BY_NAME[n].where}" + (f", also in {using[n]} unmoved run"
-                                                                     f"{'s' if using[n] > 1 else ''}" if using[n] else "")
-                      + ")" for n in shown)
+    where = "; ".join(f"{BY_NAME[n].label} ({BY_NAME[n].where}" + _also(using[n]) + ")" for n in shown)
     if all(using[n] == 0 for n in shown):
         return f"the component{'s' if len(shown) > 1 else ''} they have in common, and no unmoved run " \
                f"uses: {where}"
+    cover = _cover(silent, kept)
+    if cover and (not common or cover[0] < min(using.values())):
+        _, groups = cover
+        parts = "; ".join(" or ".join(f"{BY_NAME[n].label} ({BY_NAME[n].where})" for n in names)
+                          + f" ({moved_n} of the {len(silent)} moved runs{_also(kept_n, ', ')})"
+                          for names, moved_n, kept_n in groups)
+        return (f"no one component is in every moved run and in no unmoved one; these together are in every moved "
+                f"run and in the fewest unmoved ones, so a change to something they share is the most likely: "
+                f"{parts}; then the components the moved runs all have in common: {where}")
     return f"the components they have in common, most likely first: {where}"
+
+
+def _also(unmoved: int, lead: str = ", ") -> str:
+    return f"{lead}also in {unmoved} unmoved run{'s' if unmoved > 1 else ''}" if unmoved else ""
+
+
+def _cover(silent: dict, kept: list[set], most: int = 3):
+    """(unmoved runs, [(names, moved runs, unmoved runs)]): the two or three components that
+    together are in every moved run and in the fewest unmoved runs (then the fewest components);
+    components in the very same runs form one group, as the runs cannot tell them apart. None
+    when no such few cover the moved runs."""
+    from itertools import combinations
+    runs = [c for c, _ in silent.values()]
+    groups: dict[tuple, list[str]] = {}
+    for n in sorted({n for c in runs for n in c}):
+        sign = (frozenset(i for i, c in enumerate(runs) if n in c), frozenset(i for i, k in enumerate(kept) if n in k))
+        groups.setdefault(sign, []).append(n)
+    everything = set(range(len(runs)))
+    best = None
+    for size in range(2, most + 1):
+        for pick in combinations(groups, size):
+            if set().union(*(m for m, _ in pick)) != everything:
+                continue
+            score = (len(set().union(*(k for _, k in pick))), size)
+            if best is None or score < best[0]:
+                best = (score, pick)
+    if best is None:
+        return None
+    pick = sorted(best[1], key=lambda g: (-len(g[0]), len(g[1]), groups[g]))
+    return best[0][0], [(groups[g], len(g[0]), len(g[1])) for g in pick]
 
 
 def update(recorded: dict, runs: dict, revisions: dict[str, int], force: bool = False) -> list[str]:

@@ -86,3 +86,21 @@ def test_the_verdict_names_the_component_whose_numbers_moved_without_a_bump():
     problems, _ = N.verdict(recorded, now, recorded["revisions"])
     assert ("most likely first: the input noise (aegui/core/data/noise.py, also in 1 unmoved run); the denoising "
             "autoencoder's objective") in problems[-1]
+    # A setting two components share (one epsilon read by torch's Adam and the dense loop's): no
+    # component is in every moved run, so the pair that covers them and no unmoved run comes first,
+    # before the components all the moved runs have in common.
+    runs = {"adam": {"components": ["optimizer.adam", "optimizer.schedule", "loop.eager", "session"],
+                     "numbers": {"loss": [0.5]}},
+            "dense": {"components": ["optimizer.dense-adam", "optimizer.schedule", "loop.dense", "session"],
+                      "numbers": {"loss": [0.5]}},
+            "sgd": {"components": ["optimizer.sgd", "optimizer.schedule", "loop.eager", "session"],
+                    "numbers": {"loss": [0.5]}}}
+    recorded = {"revisions": {n: 1 for run in runs.values() for n in run["components"]}, "runs": runs}
+    now = {name: {**run, "numbers": {"loss": [0.6 if name != "sgd" else 0.5]}} for name, run in runs.items()}
+    problems, _ = N.verdict(recorded, now, recorded["revisions"])
+    assert ("these together are in every moved run and in the fewest unmoved ones, so a change to something "
+            "they share is the most likely: the dense numpy loop (aegui/core/train/backends/dense.py) or the dense "
+            "loop's numpy Adam (aegui/core/train/backends/dense.py:ADAM_NUMERICS) (1 of the 2 moved runs); torch "
+            "Adam (Adam, AdamW, the classifier head's Adam) (aegui/core/train/optim.py:ADAM_NUMERICS) (1 of the 2 "
+            "moved runs); then the components the moved runs all have in common: the learning-rate schedules")\
+        in problems[-1], problems[-1]
