@@ -128,3 +128,22 @@ def test_a_p_value_printed_as_a_bound_is_compared_with_the_value_printed_elsewhe
     assert same_text(then, then.replace("p < 0.001", "p = 0.001").replace("agrees", "differs"),
                      0.5).startswith("the words differ")
     assert same_text("a = 3", "a 3", 0.5).startswith("the words differ")         # a relation against none
+
+
+def test_an_estimate_near_zero_is_held_to_its_interval():
+    """A paired difference near 0 ("difference -1.71e-05 (95 % CI -0.034 to 0.034)") made again
+    with other kernels came out 0.000144: 111 % of itself, 0.5 % of its interval's half-width. An
+    estimate, its interval's ends and the smallest difference its seeds detect are held to the
+    larger of the estimate and that half-width; the same move of a lone number still counts."""
+    then = ("too close to call (paired t, 3 seeds: difference -1.71e-05 (95 % CI -0.034 to 0.034), p = 1.00; "
+            "3 seeds detect a difference of 0.045 or more (80 % power)); paired t, 3 seeds: difference -0.00798 "
+            "(95 % CI -0.0082 to -0.0078), p < 0.001; 3 seeds detect a difference of 0.0003 or more (80 % power)")
+    again = ("too close to call (paired t, 3 seeds: difference 0.000144 (95 % CI -0.035 to 0.035), p = 0.99; "
+             "3 seeds detect a difference of 0.046 or more (80 % power)); paired t, 3 seeds: difference -0.00802 "
+             "(95 % CI -0.0086 to -0.0074), p < 0.001; 3 seeds detect a difference of 0.0008 or more (80 % power)")
+    assert same_text(then, again, 0.06) is None          # the largest: 0.0005, less 0.0001 of rounding, over 0.00802
+    assert same_text(then, again, 0.04) is not None
+    assert same_text("loss -1.71e-05, 95 % CI -0.034 to 0.034", "loss 0.000144, 95 % CI -0.035 to 0.035",
+                     0.5) is not None                     # no interval in brackets after it: held to itself
+    assert same_text("difference 0.0126 (95 % CI -0.0015 to 0.027)", "difference 0.0126 (95 % CI -0.0013 to 0.027)",
+                     0.01) is None                        # an end near 0: 0.0001 past rounding over 0.0143

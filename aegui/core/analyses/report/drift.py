@@ -6,7 +6,11 @@ matrix kernels by instruction set), and a training of a few thousand steps carri
 spread (a standard deviation over seeds: a `*_std` field, a number written after "±") is the
 difference of numbers that each moved that much, so it is held to the size of the number it
 spreads, not of itself: 0.00096 against 0.00099 for a loss of 0.275 is a move of 0.01 % of that
-loss. A number is also allowed its printed rounding (0.275 against 0.2751 is no move).
+loss. Likewise an estimate printed with its confidence interval ("difference -1.7e-05 (95 % CI
+-0.034 to 0.034)") and the interval's ends are held to the larger of the estimate and the
+interval's half-width: a difference near 0 that moves by a tiny part of its own uncertainty has
+not moved, whatever its relative change. A number is also allowed its printed rounding (0.275
+against 0.2751 is no move).
 
 tests/cli/test_report_reproduces.py holds 002's committed page to its stated tolerance with
 `differences`; report/kernels.py measures each row's tolerance with `largest_move`.
@@ -26,6 +30,10 @@ SKIPPED = ("second", "load", "started", "cores", "resumed")
 DURATION = re.compile(r" ?(?:ms|s|min|h)\b")
 # done.json's fields that hold what the row measured and concluded.
 COMPARED = ("aegui", "findings", "differs", "measured", "settings", "files", "tables", "health")
+# The text between an interval's level and its lower end, and between its ends: "(95 % CI -0.03 to 0.03)".
+INTERVAL = re.compile(r" ?% CI $")
+# The smallest difference a test's seeds find, after its interval: a spread of that estimate.
+DETECTS = re.compile(r"detect a difference of $")
 # "p < 0.001" where the p-value is below what the page prints, "p = 0.0012" above it.
 BOUND = re.compile(r"(<|=) ?$")
 WORDS = math.inf      # the move of two texts whose words differ: no tolerance covers it
@@ -53,6 +61,23 @@ def _relation(word: str) -> tuple[str, str]:
     return (word[:found.start()], found.group(1)) if found else (word, "")
 
 
+def _interval_sizes(words: list[str], numbers: list[str]) -> dict[int, float]:
+    """{index of a number: the least size it is held to} for each estimate printed with its
+    interval ("difference D (95 % CI L to U)"), the interval's ends and the smallest difference
+    its seeds detect ("3 seeds detect a difference of X"): the larger of |D| and (U - L) / 2."""
+    sizes, last = {}, None
+    for k in range(len(numbers)):
+        if 2 <= k < len(numbers) - 1 and INTERVAL.search(words[k]) and words[k + 1].strip() == "to" \
+                and words[k - 1].endswith("("):
+            low, high, estimate = float(numbers[k]), float(numbers[k + 1]), float(numbers[k - 2])
+            last = max(abs(estimate), abs(high - low) / 2)
+            for i in (k - 2, k, k + 1):
+                sizes[i] = last
+        elif last is not None and DETECTS.search(words[k]):
+            sizes[k] = last
+    return sizes
+
+
 def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
     """(where, relative move beyond printed rounding, what) for each number of two texts but durations.
     A bound against a value ("p < 0.001" / "p = 0.0012") is a number that moved by as much as the
@@ -64,8 +89,10 @@ def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
     if [w for w, _ in split_a] != [w for w, _ in split_b]:
         yield where, WORDS, f"the words differ: {a!r} / {b!r}"
         return
+    numbers_a, numbers_b = NUMBER.findall(a), NUMBER.findall(b)
+    held_a, held_b = _interval_sizes(words_a, numbers_a), _interval_sizes(words_b, numbers_b)
     previous = None
-    for i, (x, y) in enumerate(zip(NUMBER.findall(a), NUMBER.findall(b))):
+    for i, (x, y) in enumerate(zip(numbers_a, numbers_b)):
         if DURATION.match(words_a[i + 1]):
             continue
         fx, fy = float(x), float(y)
@@ -84,6 +111,8 @@ def _text_moves(a: str, b: str, where: str) -> Iterator[tuple[str, float, str]]:
             return
         spread = words_a[i].rstrip().endswith("±") and previous is not None
         size = max(abs(previous[0]), abs(previous[1])) if spread else max(abs(fx), abs(fy))
+        if i in held_a and i in held_b:
+            size = max(size, held_a[i], held_b[i])
         beyond = abs(fx - fy) - max(_unit(x), _unit(y))
         if beyond > 0:
             yield where, (beyond / size if size else WORDS), f"{x} against {y} (in {a[:120]!r})"
