@@ -3,17 +3,14 @@ registry. Everything that depends on the architecture asks its object here: vali
 parameter count, building the network, whether it reads images, memory estimates, feature maps and
 the builder's rows and layer chain. See base.py for what an architecture provides.
 
-A new architecture: a module beside these (a subclass of base.Architecture), one `register` line
-below, and the Spanish of its label in resources/i18n/es.json.
+A new architecture: a module beside these (a subclass of base.Architecture), one
+`register("aegui.core.archs.MODULE:Class")` line below (the module is imported there, so nothing
+else names it), and the Spanish of its label in resources/i18n/es.json.
 """
 from __future__ import annotations
 
 
 from aegui.core.archs.base import Architecture, ImageArchitecture
-from aegui.core.archs.conv import Conv
-from aegui.core.archs.convlayers import ConvLayers
-from aegui.core.archs.local import Local
-from aegui.core.archs.mlp import MLP
 from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.schema.registry import LiveLabels, add
 
@@ -25,8 +22,9 @@ NAMES = ARCHS.keys()                    # the registered names as they are when 
 LABELS = LiveLabels(ARCHS)              # name -> label, read when asked (the builder's field)
 
 
-def register(arch: Architecture) -> Architecture:
-    """Adds an architecture to ARCHS under its name; a second one of the same name (or none) is refused."""
+def register(arch: Architecture | str) -> Architecture:
+    """Adds an architecture to ARCHS under its name; a second one of the same name (or none) is
+    refused. `arch` is one, or "package.module:Class" (schema/registry.py's add)."""
     return add(ARCHS, arch, "an architecture")
 
 
@@ -59,7 +57,7 @@ def build_model(spec, k: int = 1):
     return arch_of(spec).build(spec, k)
 
 
-register(MLP())
-register(Conv())
-register(Local())
-register(ConvLayers())
+register("aegui.core.archs.mlp:MLP")
+register("aegui.core.archs.conv:Conv")
+register("aegui.core.archs.local:Local")
+register("aegui.core.archs.convlayers:ConvLayers")

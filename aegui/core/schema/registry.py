@@ -2,6 +2,7 @@
 import: its names and labels as they are when read, so one registered later is offered too."""
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, MutableMapping
 
 from aegui.core.schema.shown import shown
@@ -25,7 +26,12 @@ class LiveLabels(Mapping):
 
 def add(table: MutableMapping, entry, what: str):
     """`entry` added to `table` under its `name`, which must be its own: ValueError otherwise
-    (`what`: "a data source", "an architecture", for the message)."""
+    (`what`: "a data source", "an architecture", for the message). `entry` is the object, or where
+    its class is, "package.module:Class" (made with no arguments): a registration is then one line,
+    with no import beside it."""
+    if isinstance(entry, str):
+        module, _, name = entry.partition(":")
+        entry = getattr(importlib.import_module(module), name)()
     if not entry.name or entry.name in table:
         raise ValueError(f"{what} needs a name of its own; {shown(entry.name)} is taken or empty")
     table[entry.name] = entry

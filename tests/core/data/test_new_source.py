@@ -104,3 +104,17 @@ def test_every_source_module_states_its_numerics_revision():
                   and any(isinstance(t, ast.Name) and t.id == "NUMERICS" for t in node.targets)
                   and isinstance(node.value, ast.Constant)]
         assert len(values) == 1 and type(values[0]) is int and values[0] >= 1, name
+
+
+def test_a_source_registers_by_where_its_class_is():
+    """The registry's own lines name the class ("package.module:Class"), so a new source is its
+    module and that one line: the module is imported and the class made there; a name taken twice
+    is refused either way."""
+    source = sources.register("bars_source:Bars")
+    try:
+        assert isinstance(source, Bars) and sources.SOURCES["bars"] is source
+        with pytest.raises(ValueError, match="taken"):
+            sources.register("bars_source:Bars")
+    finally:
+        sources.unregister("bars")
+    assert "bars" not in sources.SOURCES

@@ -5,16 +5,12 @@ of a report's key, the builder's rows and checks, the CLI's --dataset. See base.
 source provides.
 
 A new data source: a module beside these (a subclass of base.DataSource, with its NUMERICS), one
-`register` line below, and the Spanish of its label in resources/i18n/es.json.
+`register("aegui.core.data.sources.MODULE:Class")` line below (the module is imported there, so
+nothing else names it), and the Spanish of its label in resources/i18n/es.json.
 """
 from __future__ import annotations
 
 from aegui.core.data.sources.base import Count, DataSource, FormProblem, form_problem
-from aegui.core.data.sources.digits import Digits
-from aegui.core.data.sources.emoji import Emoji
-from aegui.core.data.sources.folder import Folder
-from aegui.core.data.sources.font import Font
-from aegui.core.data.sources.idx import Idx
 from aegui.core.schema.experiment import ConfigError, shown
 from aegui.core.schema.registry import LiveLabels, add
 
@@ -26,8 +22,9 @@ NAMES = SOURCES.keys()                  # the registered names as they are when 
 LABELS = LiveLabels(SOURCES)            # name -> label, read when asked (the builder's field)
 
 
-def register(source: DataSource) -> DataSource:
-    """Adds a data source to SOURCES under its name; a second one of the same name (or none) is refused."""
+def register(source: DataSource | str) -> DataSource:
+    """Adds a data source to SOURCES under its name; a second one of the same name (or none) is
+    refused. `source` is one, or "package.module:Class" (schema/registry.py's add)."""
     return add(SOURCES, source, "a data source")
 
 
@@ -66,8 +63,8 @@ def source_with(key: str) -> str:
     return next(name for name, source in SOURCES.items() if key in source.fields)
 
 
-register(Font())
-register(Emoji())
-register(Folder())
-register(Idx())
-register(Digits())
+register("aegui.core.data.sources.font:Font")
+register("aegui.core.data.sources.emoji:Emoji")
+register("aegui.core.data.sources.folder:Folder")
+register("aegui.core.data.sources.idx:Idx")
+register("aegui.core.data.sources.digits:Digits")
