@@ -268,6 +268,16 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     page = html.unescape((out / "index.html").read_text())
     assert ("verdicts and run health held; the words of a finding changed; no tolerance is stated: its numbers "
             "hold, but a finding's words do not") in page
+    # numbers past the last step: the page names the one that moved most, in words
+    far = {**row, "move": 0.86, "tolerance": None, "variants": {"compatible": {
+        **row["variants"]["compatible"], "move": 0.86, "where": "findings[0].p",
+        "what": "0.007215739846988513 against 0.0010140932850296928"}}}
+    (out / K.RESULTS).write_text(json.dumps({"999-sweep": far}))
+    write_pages(job)
+    page = html.unescape((out / "index.html").read_text())
+    assert ("numbers moved by at most 86 %, verdicts and run health held; no tolerance is stated: rounding carried "
+            "on through training moved a number past 20 %; the most moved was the first finding's p-value, "
+            "0.0072 against 0.001)") in page
     # made again since (another key), the row is no longer the run that was measured
     (out / K.RESULTS).write_text(json.dumps({"999-sweep": {**row, "key": "0" * 16}}))
     write_pages(job)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import verdict_word
+from aegui.core.analyses.report.drift import TOLERANCES, verdict_word
 from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
@@ -82,8 +83,47 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     elif worded and not (measured.get("flipped") or measured.get("health")) and stated(measured["move"]) is not None:
         said = "no tolerance is stated: its numbers hold, but a finding's words do not"
     else:
-        said = "no tolerance is stated (a long training carries the rounding on; a loss near 0 is rounding)"
+        largest = _largest(measured)
+        said = ("no tolerance is stated: rounding carried on through training moved a number past "
+                f"{TOLERANCES[-1] * 100:g} %" + (f"; the most moved was {largest}" if largest else ""))
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
+
+
+def _largest(measured: dict) -> str:
+    """The number that moved most across kernels, in words ("the first finding's p-value, 0.0072
+    against 0.001"), from the variant that moved most; "" where none is recorded."""
+    variants = [v for v in (measured.get("variants") or {}).values() if isinstance(v, dict) and v.get("where")]
+    if not variants:
+        return ""
+    top = max(variants, key=lambda v: v.get("move") or 0)
+    where, what = str(top["where"]), str(top.get("what", "")).split(" (in ")[0].split(" (a spread")[0]
+    numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", what)
+    if len(numbers) == 2 and " against " in what:
+        what = f"{float(numbers[0]):.2g} against {float(numbers[1]):.2g}"
+    return f"{_place(where)}, {what}" if what else _place(where)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _place(where: str) -> str:
+    """A done.json place (report/drift.py's `where`) in words."""
+    finding = re.match(r"findings\[(\d+)\]\.(\w+)", where)
+    if finding:
+        i, field = int(finding.group(1)), finding.group(2)
+        nth = f"the {_ORDINALS[i]} finding" if i < len(_ORDINALS) else f"the finding at {i + 1}"
+        return (f"{nth}'s p-value" if field == "p" else f"a number in {nth}'s measurement"
+                if field == "measured" else f"{nth}'s {field}")
+    if where in ("aegui", "measured", "differs"):
+        return "a number of the row's summary" if where == "aegui" else f"a number of its {where}"
+    leaf = re.sub(r"\[\d+\]", "", where.rsplit(".", 1)[-1])
+    model = re.search(r"\.(?:models|configs)\.([^.]+(?:\.[^.\[]+)*?)\.(?:per_seed|per_sample)", where)
+    of = f" ({model.group(1)})" if model else ""
+    if ".per_sample." in where:
+        return f"sample {leaf}'s error{of}"
+    if leaf.endswith("_std"):
+        return f"the spread over seeds of {leaf[:-4].replace('_', ' ')}{of}"
+    return f"{'one seed' + chr(39) + 's ' if '.per_seed.' in where else ''}{leaf.replace('_', ' ')}{of}"
 
 
 def kernel_measures(job, records) -> dict:
