@@ -283,17 +283,21 @@ def test_the_spanish_texts_speak_tu_the_desktop_entry_too():
 
 
 def test_spec_lists_the_modules_the_app_imports_by_name(monkeypatch, tmp_path):
-    """The panels' modules are imported from the panel table's strings and the numerics revisions'
-    modules from the report's table, so PyInstaller's import graph never sees them: the spec must
-    list each, or the bundle's window dies at its first panel (No module named 'aegui.qt.latent')."""
+    """The panels' modules are imported from the panel table's strings, the numerics revisions'
+    modules from the report's table and the data sources' and architectures' from their registries'
+    lines, so PyInstaller's import graph never sees them: the spec must list each, or the bundle's
+    window dies at its first panel (No module named 'aegui.qt.latent')."""
     from aegui.core.analyses.report.numerics import COMPONENTS
+    from aegui.core.archs import ARCHS
+    from aegui.core.data.sources import SOURCES
     from aegui.qt.perspectives.panels import PANELS
     monkeypatch.setattr("sys.path", list(__import__("sys").path))
     (analysis,) = run_spec(tmp_path)["Analysis"]
     hidden = set(analysis.kwargs["hiddenimports"])
     wanted = {where.partition(":")[0] for p in PANELS.values() for where in (p.make, p.at_start, p.bind) if where}
     wanted |= {c.path[:-3].replace("/", ".") for c in COMPONENTS}
-    assert "aegui.qt.latent.latent_canvas" in wanted
+    wanted |= {type(entry).__module__ for entry in (*ARCHS.values(), *SOURCES.values())}
+    assert {"aegui.qt.latent.latent_canvas", "aegui.core.archs.mlp", "aegui.core.data.sources.font"} <= wanted
     assert wanted <= hidden, sorted(wanted - hidden)
     for name in wanted:
         assert (ROOT / (name.replace(".", "/") + ".py")).is_file(), name
