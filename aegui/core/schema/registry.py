@@ -30,9 +30,15 @@ def add(table: MutableMapping, entry, what: str):
     its class is, "package.module:Class" (made with no arguments): a registration is then one line,
     with no import beside it."""
     if isinstance(entry, str):
-        module, _, name = entry.partition(":")
-        entry = getattr(importlib.import_module(module), name)()
+        entry = load(entry)()
     if not entry.name or entry.name in table:
         raise ValueError(f"{what} needs a name of its own; {shown(entry.name)} is taken or empty")
     table[entry.name] = entry
     return entry
+
+
+def load(path: str):
+    """The object a "module:name" path names, its module imported now (a registry's entry, a
+    panel's factory)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)

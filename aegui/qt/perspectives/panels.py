@@ -12,8 +12,9 @@ No Qt here and no panel module imported: the window reads the table before its f
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
+
+from aegui.core.schema.registry import load
 
 # When a panel is built. START: before the window's first paint (the Explore perspective shows it).
 # REACHED: when it is first reached (its perspective shown, its dock opened, a menu action or a test
@@ -76,12 +77,6 @@ def register(panel: Panel) -> Panel:
 def unregister(key: str) -> None:
     """Forget a panel (tests that register a throw-away one)."""
     PANELS.pop(key, None)
-
-
-def load(path: str):
-    """The object a "module:name" path names, its module imported now."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def make(key: str):

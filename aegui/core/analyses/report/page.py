@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import TOLERANCES, verdict_word
+from aegui.core.analyses.report.drift import NUMBER, TOLERANCES, verdict_word
 from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
@@ -97,7 +97,7 @@ def _largest(measured: dict) -> str:
         return ""
     top = max(variants, key=lambda v: v.get("move") or 0)
     where, what = str(top["where"]), str(top.get("what", "")).split(" (in ")[0].split(" (a spread")[0]
-    numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", what)
+    numbers = NUMBER.findall(what)
     if len(numbers) == 2 and " against " in what:
         what = f"{float(numbers[0]):.2g} against {float(numbers[1]):.2g}"
     return f"{_place(where)}, {what}" if what else _place(where)
