@@ -310,3 +310,29 @@ def test_a_stale_committed_row_is_not_measured_against_this_codes_rounding(tmp_p
     (out / "999-sweep" / "done.json").write_text(json.dumps({**done, "key": "0" * 16}))
     row = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2"], report=str(path))["999-sweep"]
     assert "stale" in row["variants"]["avx2"]["error"] and row["move"] is None and row["tolerance"] is None
+
+
+def test_kernel_sets_can_be_made_at_once(tmp_path, monkeypatch):
+    """With jobs=2 the two kernel sets are made at the same time (a row that trains on one core
+    leaves the other idle otherwise), and each is compared as when made one after the other: a
+    barrier of two parties passes only if both are being made together."""
+    import shutil
+    import threading
+    from aegui.core.analyses.report import kernels as K
+    path = tiny_report(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(["report", str(path), "--out", out, "--only", "sweep", "--quiet"]) == 0
+    both = threading.Barrier(2, timeout=120)
+
+    def made_together(rows, scratch, variant, report="all"):
+        both.wait()        # raises BrokenBarrierError when the other set is not being made meanwhile
+        shutil.copytree(out / rows[0], scratch / variant / rows[0])
+        return 0, 1.0, ""
+    monkeypatch.setattr(K, "make_again", made_together)
+    row = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], jobs=2)["999-sweep"]
+    assert row["kernels"] == ["AVX2", "COMPATIBLE"] and row["move"] == 0.0 and row["flipped"] == []
+    assert [row["variants"][v]["seconds"] for v in ("avx2", "compatible")] == [1.0, 1.0]
+    # made already, --reuse compares them again without making them
+    monkeypatch.setattr(K, "make_again", lambda *a, **k: pytest.fail("made again despite reuse"))
+    again = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], reuse=True, jobs=2)
+    assert again["999-sweep"]["move"] == 0.0 and again["999-sweep"]["tolerance"] == row["tolerance"]
