@@ -4,6 +4,7 @@ experiments are not run again), cancellable, and an experiment whose data is mis
 it. The shipped report files name existing presets and checks; names resolve the way a student
 types them. Tiny presets keep it fast."""
 import json
+import os
 from pathlib import Path
 import re
 
@@ -243,7 +244,7 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     row = found["999-sweep"]
     assert "error" not in row["variants"]["compatible"], row
     assert row["move"] < 0.01 and row["flipped"] == [] and row["health"] == [] and row["tolerance"] == K.stated(row["move"])
-    assert row["kernels"] == ["COMPATIBLE"]
+    assert row["kernels"] == ["COMPATIBLE"] and row["variants"]["compatible"]["switches"] == K.VARIANTS["compatible"]
 
     remade = tmp_path / "scratch" / "compatible" / "999-sweep"
     done = json.loads((remade / "done.json").read_text())
@@ -336,3 +337,28 @@ def test_kernel_sets_can_be_made_at_once(tmp_path, monkeypatch):
     monkeypatch.setattr(K, "make_again", lambda *a, **k: pytest.fail("made again despite reuse"))
     again = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], reuse=True, jobs=2)
     assert again["999-sweep"]["move"] == 0.0 and again["999-sweep"]["tolerance"] == row["tolerance"]
+
+
+CONVOLVE = """
+import torch
+x = torch.randn(8, 16, 28, 28)
+torch.nn.functional.conv2d(x, torch.randn(32, 16, 3, 3), padding=1).sum()
+"""
+
+
+@pytest.mark.parametrize("variant, wider", [("avx2", "avx512"), ("compatible", "avx")])
+def test_each_kernel_set_switches_the_convolutions_too(variant, wider):
+    """torch's convolutions run in oneDNN, which picks its kernels apart from MKL: under a kernel set
+    the convolution's oneDNN kernel (its verbose log names it) uses no wider instructions than
+    the set's. Without oneDNN's switch an AVX-512 machine kept its AVX-512 convolutions under
+    "AVX2", and 004's convolutional rows came out the same to the bit."""
+    import subprocess
+    import sys
+    from aegui.core.analyses.report.kernels import VARIANTS
+    env = {**os.environ, **VARIANTS[variant], "ONEDNN_VERBOSE": "1"}
+    done = subprocess.run([sys.executable, "-c", CONVOLVE], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    kernels = [line.split(",")[6] for line in done.stdout.splitlines()
+               if line.startswith("onednn_verbose") and ",exec,cpu,convolution," in line]
+    assert kernels, f"no convolution ran in oneDNN:\n{done.stdout[-2000:]}"
+    assert not [k for k in kernels if wider in k], kernels

@@ -2,9 +2,10 @@
 its numbers and verdicts compared with the row on the page.
 
 The same code, data and libraries give other rounding on another machine, because MKL (torch's
-matrix products), OpenBLAS (numpy's and scipy's) and ATen's own vector code each pick their
-kernels by the CPU's instruction set. All three can be told to use another set's kernels, so one
-machine stands in for three others. A row made again under each is compared number by number
+matrix products), oneDNN (torch's convolutions), OpenBLAS (numpy's and scipy's) and ATen's own
+vector code each pick their kernels by the CPU's instruction set. All four can be told to use
+another set's kernels, so one machine stands in for others. (MKL on an AMD CPU keeps one path
+whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again under each is compared number by number
 (report/drift.py: each number relative to its own size, a spread to what it spreads) and verdict
 by verdict. What a row states as its tolerance is the next step of drift.TOLERANCES above its largest
 move; a row whose verdict changed, or whose numbers move past the last step, states none and the
@@ -33,12 +34,18 @@ from pathlib import Path
 from aegui.core.analyses.report.drift import (COMPARED, RESULTS, WORDS, flips, health_changes, moves, stated,
                                               table_moves)
 
-# Instruction sets an x86-64 CPU of the last fifteen years has, each as the three libraries' switches.
+# Instruction sets an x86-64 CPU of the last fifteen years has, each as the four libraries' switches.
+# oneDNN runs torch's convolutions and picks its own kernels: without its switch, an AVX-512 machine
+# kept its AVX-512 convolutions under "AVX2" and a convolutional row came out bit for bit the same.
 VARIANTS = {
-    "avx2": {"MKL_CBWR": "AVX2", "OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2"},
-    "sse4_2": {"MKL_CBWR": "SSE4_2", "OPENBLAS_CORETYPE": "Nehalem", "ATEN_CPU_CAPABILITY": "default"},
-    "compatible": {"MKL_CBWR": "COMPATIBLE", "OPENBLAS_CORETYPE": "Prescott", "ATEN_CPU_CAPABILITY": "default"},
+    "avx2": {"MKL_CBWR": "AVX2", "OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2",
+             "ONEDNN_MAX_CPU_ISA": "AVX2"},
+    "sse4_2": {"MKL_CBWR": "SSE4_2", "OPENBLAS_CORETYPE": "Nehalem", "ATEN_CPU_CAPABILITY": "default",
+               "ONEDNN_MAX_CPU_ISA": "SSE41"},
+    "compatible": {"MKL_CBWR": "COMPATIBLE", "OPENBLAS_CORETYPE": "Prescott", "ATEN_CPU_CAPABILITY": "default",
+                   "ONEDNN_MAX_CPU_ISA": "SSE41"},
 }
+SWITCHES = "switches.json"      # in scratch/variant: the switches its rows were made with
 
 
 def row_moves(committed: Path, remade: Path) -> dict:
@@ -67,6 +74,8 @@ def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all"
     scratch/variant with that variant's kernels."""
     env = dict(os.environ, **VARIANTS[variant])
     out = scratch / variant
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SWITCHES).write_text(json.dumps(VARIANTS[variant], indent=2, sort_keys=True) + "\n", encoding="utf-8")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "aegui", "report", report, "--only", ",".join(rows),
                            "--out", str(out), "--quiet"], env=env, capture_output=True, text=True)
@@ -93,6 +102,9 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
                 per_row[row]["variants"][variant] = {"error": f"not made (exit {code}): {tail[-300:]}"}
                 continue
             moved = row_moves(committed_dir / row, remade)
+            switches = scratch / variant / SWITCHES
+            if switches.is_file():       # what was switched, kept with what it moved (made before: as made then)
+                moved["switches"] = json.loads(switches.read_text(encoding="utf-8"))
             per_row[row]["variants"][variant] = moved if "error" in moved else \
                 {**moved, "seconds": round(seconds, 1) if seconds else None}
     for row, found in per_row.items():
