@@ -5,9 +5,9 @@ The same code, data and libraries give other rounding on another machine, becaus
 matrix products), oneDNN (torch's convolutions), OpenBLAS (numpy's and scipy's) and ATen's own
 vector code each pick their kernels by the CPU's instruction set. All four can be told to use
 another set's kernels, so one machine stands in for others. (MKL on an AMD CPU keeps one path
-whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again under each is compared number by number
-(report/drift.py: each number relative to its own size, a spread to what it spreads) and verdict
-by verdict. What a row states as its tolerance is the next step of drift.TOLERANCES above its largest
+whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again
+under each is compared number by number (report/drift.py: each number relative to its own size, a
+spread to what it spreads) and verdict by verdict. What a row states as its tolerance is the next step of drift.TOLERANCES above its largest
 move; a row whose verdict changed, or whose numbers move past the last step, states none and the
 page says so.
 
