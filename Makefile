@@ -67,7 +67,7 @@ report-ray: $(STAMP)
 	$(PY) bench/report_ray.py
 
 # Each row's tolerance across CPUs: the rows made again with other instruction sets' matrix kernels
-# (MKL, OpenBLAS, ATen), their numbers and verdicts set beside the committed ones, and the result
+# (MKL, oneDNN, OpenBLAS, ATen), their numbers and verdicts set beside the committed ones, and the result
 # written to docs/course-reports/kernels.json and the rows' "tolerance" (report/kernels.py).
 # About twice the rows' own time (about an hour on 2 cores); the default rows are those under 10 minutes.
 # TOLERANCE_JOBS=2 makes the two kernel sets at once: about the rows' own time where they train on one core.

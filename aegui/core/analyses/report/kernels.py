@@ -7,9 +7,9 @@ vector code each pick their kernels by the CPU's instruction set. All four can b
 another set's kernels, so one machine stands in for others. (MKL on an AMD CPU keeps one path
 whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again
 under each is compared number by number (report/drift.py: each number relative to its own size, a
-spread to what it spreads) and verdict by verdict. What a row states as its tolerance is the next step of drift.TOLERANCES above its largest
-move; a row whose verdict changed, or whose numbers move past the last step, states none and the
-page says so.
+spread to what it spreads) and verdict by verdict. What a row states as its tolerance is the next
+step of drift.TOLERANCES above its largest move; a row whose verdict changed, or whose numbers move
+past the last step, states none and the page says so.
 
     python -m aegui.core.analyses.report.kernels --only 000-architectures,002-model-kinds \\
         --out docs/course-reports [--write]
