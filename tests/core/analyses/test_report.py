@@ -332,11 +332,14 @@ def test_kernel_sets_can_be_made_at_once(tmp_path, monkeypatch):
     monkeypatch.setattr(K, "make_again", made_together)
     row = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], jobs=2)["999-sweep"]
     assert row["kernels"] == ["AVX2", "COMPATIBLE"] and row["move"] == 0.0 and row["flipped"] == []
-    assert [row["variants"][v]["seconds"] for v in ("avx2", "compatible")] == [1.0, 1.0]
-    # made already, --reuse compares them again without making them
+    # each set's time is the row's own, as its report recorded it
+    own = round(json.loads((out / "999-sweep" / "done.json").read_text(encoding="utf-8"))["seconds"], 1)
+    assert [row["variants"][v]["seconds"] for v in ("avx2", "compatible")] == [own, own]
+    # made already, --reuse compares them again without making them, and keeps their times
     monkeypatch.setattr(K, "make_again", lambda *a, **k: pytest.fail("made again despite reuse"))
     again = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], reuse=True, jobs=2)
     assert again["999-sweep"]["move"] == 0.0 and again["999-sweep"]["tolerance"] == row["tolerance"]
+    assert [again["999-sweep"]["variants"][v]["seconds"] for v in ("avx2", "compatible")] == [own, own]
 
 
 CONVOLVE = """

@@ -95,7 +95,7 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         made = dict(zip(todo, pool.map(lambda v: make_again(rows, scratch, v, report), todo)))
     for variant in variants:
-        code, seconds, tail = made.get(variant, (0, 0.0, ""))
+        code, _, tail = made.get(variant, (0, 0.0, ""))
         for row in rows:
             remade = scratch / variant / row
             if not (remade / "done.json").is_file():
@@ -105,8 +105,10 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
             switches = scratch / variant / SWITCHES
             if switches.is_file():       # what was switched, kept with what it moved (made before: as made then)
                 moved["switches"] = json.loads(switches.read_text(encoding="utf-8"))
+            # the row's own time as its report recorded it: kept when compared again (--reuse)
+            own = json.loads((remade / "done.json").read_text(encoding="utf-8")).get("seconds")
             per_row[row]["variants"][variant] = moved if "error" in moved else \
-                {**moved, "seconds": round(seconds, 1) if seconds else None}
+                {**moved, "seconds": round(own, 1) if own else None}
     for row, found in per_row.items():
         made = [v for v in found["variants"].values() if "error" not in v]
         found["move"] = max((v["move"] for v in made), default=None)
