@@ -325,3 +325,17 @@ def test_each_make_target_runs_what_exists_with_options_it_takes(target, make_op
             assert script.parent == Path("bench") and (ROOT / script).is_file(), f"{shlex.join(argv)}: no such script"
             # Its run above starts it with these very options.
             assert script.name in SMALLEST and make_options[script.name] == argv[2:]
+
+
+def test_tolerances_makes_its_rows_again_where_asked():
+    """`make tolerances TOLERANCE_SCRATCH=DIR` makes the rows again in DIR, where a measurement
+    stopped midway keeps the runs it finished; left unset, a temporary folder is used."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+
+    def ours(**variables):
+        return [argv for _, argv in map(split_env, make_commands("tolerances", **variables)) if argv[:1] == [PY]]
+    (kept,) = ours(TOLERANCE_SCRATCH="/tmp/aegui-kernels-kept")
+    assert kept[kept.index("--scratch") + 1] == "/tmp/aegui-kernels-kept"
+    (default,) = ours()
+    assert "--scratch" not in default and default[-1] == "--write"
