@@ -328,7 +328,7 @@ def test_kernel_sets_can_be_made_at_once(tmp_path, monkeypatch):
     def made_together(rows, scratch, variant, report="all"):
         both.wait()        # raises BrokenBarrierError when the other set is not being made meanwhile
         shutil.copytree(out / rows[0], scratch / variant / rows[0])
-        return 0, 1.0, ""
+        return 0, ""
     monkeypatch.setattr(K, "make_again", made_together)
     row = K.measure(["999-sweep"], out, tmp_path / "scratch", ["avx2", "compatible"], jobs=2)["999-sweep"]
     assert row["kernels"] == ["AVX2", "COMPATIBLE"] and row["move"] == 0.0 and row["flipped"] == []

@@ -27,7 +27,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -69,17 +68,16 @@ def row_moves(committed: Path, remade: Path) -> dict:
             "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5]}
 
 
-def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, float, str]:
-    """(exit code, seconds, the end of what it printed) of `aegui report REPORT --only rows` into
+def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, str]:
+    """(exit code, the end of what it printed) of `aegui report REPORT --only rows` into
     scratch/variant with that variant's kernels."""
     env = dict(os.environ, **VARIANTS[variant])
     out = scratch / variant
     out.mkdir(parents=True, exist_ok=True)
     (out / SWITCHES).write_text(json.dumps(VARIANTS[variant], indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "aegui", "report", report, "--only", ",".join(rows),
                            "--out", str(out), "--quiet"], env=env, capture_output=True, text=True)
-    return done.returncode, time.perf_counter() - started, (done.stdout + done.stderr)[-2000:]
+    return done.returncode, (done.stdout + done.stderr)[-2000:]
 
 
 def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(VARIANTS), report: str = "all",
@@ -95,7 +93,7 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         made = dict(zip(todo, pool.map(lambda v: make_again(rows, scratch, v, report), todo)))
     for variant in variants:
-        code, _, tail = made.get(variant, (0, 0.0, ""))
+        code, tail = made.get(variant, (0, ""))
         for row in rows:
             remade = scratch / variant / row
             if not (remade / "done.json").is_file():
