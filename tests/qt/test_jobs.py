@@ -2,6 +2,7 @@
 as objects; garbage collected in the GUI thread."""
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 
 import pytest
@@ -101,6 +102,49 @@ def test_an_error_while_building_the_job_is_reported(qtbot):
         c.start(bad)
     assert isinstance(blocker.args[0], ValueError) and "data.path" in str(blocker.args[0])
     qtbot.waitUntil(lambda: not c.is_running())
+
+
+class _Fails(Job):
+    """Fails midway with torch's usual exception (a shape mismatch is a RuntimeError)."""
+
+    def steps(self):
+        yield Counted(state="running", done=1)
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (4x35 and 2x17)")
+
+
+def test_a_job_failing_with_a_runtime_error_is_reported_and_the_runner_goes_idle(qtbot):
+    """superqt's run took a RuntimeError out of a generator for a deleted worker: it only warned,
+    so the runner stayed busy for good and the window's Run / Cancel buttons with it."""
+    c = JobRunner()
+    with qtbot.waitSignal(c.errored, timeout=10000) as blocker:
+        c.start(_Fails)
+    assert isinstance(blocker.args[0], RuntimeError) and "4x35" in str(blocker.args[0])
+    qtbot.waitUntil(lambda: not c.is_running())
+
+
+def test_a_worker_leaves_the_warnings_module_alone(qtbot):
+    """warnings.catch_warnings swaps module globals and is not thread-safe: a worker run inside it
+    saw its own hook in warnings.showwarning, and runs ending out of order left one in place,
+    holding its worker (test_worker_lifetime.py). A warning in a worker reaches Python's hook."""
+    seen = []
+
+    def look():
+        seen.append(warnings.showwarning)
+        yield
+    hook = warnings.showwarning
+    c = JobRunner()
+    with qtbot.waitSignal(c.finished, timeout=10000):
+        c.start(lambda: _Looks(look))
+    assert seen == [hook] and warnings.showwarning is hook
+
+
+class _Looks(Job):
+    def __init__(self, look):
+        self.look = look
+
+    def steps(self):
+        yield from self.look()
+        yield Counted(state="finished", done=1)
 
 
 def test_a_runner_dropped_mid_job_leaves_the_job_to_finish(qtbot):

@@ -112,10 +112,16 @@ def start(worker, fast: bool = False):
 
 
 def new_worker(fn, *args):
-    """superqt's worker for fn(*args) (a generator function gives a generator worker), not started.
+    """superqt's worker for fn(*args) (a generator function gives a generator worker), not started,
+    with a run that leaves the warnings module alone and sends every failure (kinds.py says why).
     superqt is imported here, at the first worker, not with the window (aegui/qt/workers/pacing.py says why)."""
+    import inspect
+
     from superqt.utils import create_worker
-    return create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
+
+    from aegui.qt.workers import kinds
+    kind = kinds.Generator if inspect.isgeneratorfunction(fn) else kinds.Function
+    return create_worker(fn, *args, _start_thread=False, _ignore_errors=True, _worker_class=kind)
 
 
 def run_task(fn, *args, on_done=None, on_error=None, receiver=None):
@@ -151,7 +157,7 @@ def wait_for_workers(timeout_ms: int | None = 5000) -> bool:
     """Program exit, or a picture of the window: wait for the pool's threads, handing their
     results over as they end, until none runs. A result handed over can start the request a
     panel kept waiting (Latest), so that one is waited for too: a worker still running when
-    Python exits has its signals deleted under it (superqt's run() then prints "Signal source has
+    Python exits has its signals deleted under it (its run() then prints "Signal source has
     been deleted", and a torch import cut short by the interpreter's exit raises TypeErrors).
     False when `timeout_ms` passed first; None: no deadline (the last wait before exit)."""
     from PySide6.QtCore import QCoreApplication
