@@ -140,6 +140,23 @@ def test_a_bad_experiment_fails_as_an_error_object_naming_its_field(qtbot, ws, r
     assert ws.training.phase == S.IDLE and ws.training.outcome == "failed" and ws.live is None
 
 
+def test_a_run_ending_in_torchs_runtime_error_fails_and_frees_the_window(qtbot, ws, runner, monkeypatch):
+    """A RuntimeError out of training (a shape mismatch, memory running out) ends the run as failed:
+    superqt's worker took it for a deleted worker and only warned, leaving the window training."""
+    from aegui.qt.workers import training_runner
+
+    def breaks(*args):
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (32x35 and 30x10)")
+        yield
+    monkeypatch.setattr(training_runner, "run_training", breaks)
+    failed = []
+    ws.training_failed.connect(lambda error, stage: failed.append(error))
+    with qtbot.waitSignal(runner.finished, timeout=30000):
+        ws.train(Experiment())
+    assert [str(e) for e in failed] == ["mat1 and mat2 shapes cannot be multiplied (32x35 and 30x10)"]
+    assert ws.training.phase == S.IDLE and ws.training.outcome == "failed" and not runner.is_running()
+
+
 def test_no_forward_pass_of_a_snapshot_runs_on_the_gui_thread(qtbot, ws, monkeypatch, runner):
     """The worker computes the codes, reconstructions and errors each snapshot shows."""
     from aegui.core.models import mlp_net

@@ -7,7 +7,7 @@ later run on a pool thread replaces it, and the worker, with the function and ar
 is freed there instead of on the GUI thread (tests/qt/test_worker_lifetime.py caught one under
 load). Warnings raised in a worker now reach Python's own hook, as anywhere else.
 
-Its run() also treats a RuntimeError ended in a generator as a deleted worker: it warns and sends
+Its run() also takes a RuntimeError that ends a generator for a deleted worker: it warns and sends
 neither `errored` nor `finished`, so a job that failed with torch's usual exception kept its
 runner busy for good. Here the pool thread's caller holds the worker until its signals have been
 handed over (threads.start), so every failure is an error like any other.
