@@ -117,11 +117,8 @@ def new_worker(fn, *args):
     superqt is imported here, at the first worker, not with the window (aegui/qt/workers/pacing.py says why)."""
     import inspect
 
-    from superqt.utils import create_worker
-
     from aegui.qt.workers import kinds
-    kind = kinds.Generator if inspect.isgeneratorfunction(fn) else kinds.Function
-    return create_worker(fn, *args, _start_thread=False, _ignore_errors=True, _worker_class=kind)
+    return (kinds.Generator if inspect.isgeneratorfunction(fn) else kinds.Function)(fn, *args)
 
 
 def run_task(fn, *args, on_done=None, on_error=None, receiver=None):
