@@ -19,7 +19,7 @@ import re
 import pytest
 
 from aegui.core.analyses.report import run as R
-from aegui.core.analyses.report.drift import differences, same_text, table_moves
+from aegui.core.analyses.report.drift import differences, is_p_value, moves, same_text, table_moves
 
 from core_helpers import ROOT
 
@@ -102,6 +102,24 @@ def test_a_spread_is_held_to_the_size_of_what_it_spreads():
     assert same_text("train loss 0.275", "test loss 0.275", 0.02).startswith("the words differ")
 
 
+def test_the_codes_mean_length_is_held_to_the_codes_spread():
+    """001-vae made again with other kernels: its VAE's codes centred 0.22 from the origin, then 0.31,
+    in a cloud of spread 2.0 (29 % of the length, 4.5 % of the cloud). The mean length is held to the
+    larger of itself and the codes' spread, per seed and over seeds; a centre that moves by a quarter
+    of its cloud still counts, and a mean length with no spread beside it is held to itself."""
+    then = {"per_seed": {"code_mean_norm": [0.224, 12.5], "code_std": [2.0, 14.1]},
+            "code_mean_norm": 0.224, "code_mean_norm_std": 0.01, "code_std": 2.0}
+    now = {"per_seed": {"code_mean_norm": [0.315, 12.6], "code_std": [1.97, 14.1]},
+           "code_mean_norm": 0.315, "code_mean_norm_std": 0.02, "code_std": 1.97}
+    assert differences(then, now, 0.1) == []
+    assert differences(then, now, 0.04) == [
+        ".per_seed.code_mean_norm[0]: 0.224 against 0.315 (held to the size 2)",
+        ".code_mean_norm: 0.224 against 0.315 (held to the size 2)"]
+    far = dict(now, per_seed={"code_mean_norm": [0.224, 9.0], "code_std": [2.0, 14.1]})
+    assert differences(then, far, 0.1) == [".per_seed.code_mean_norm[1]: 12.5 against 9.0 (held to the size 14.1)"]
+    assert differences({"code_mean_norm": 0.2}, {"code_mean_norm": 0.3}, 0.1) != []     # no spread beside it
+
+
 def test_a_duration_in_a_rows_text_is_not_one_of_its_numbers():
     """A row's text that gives its runs' times (004-conv-vs-linear's "280 s and 21 s") is made again
     on a machine of another speed or load: the times move, the numbers do not, and only the
@@ -118,16 +136,37 @@ def test_a_duration_in_a_rows_text_is_not_one_of_its_numbers():
 def test_a_p_value_printed_as_a_bound_is_compared_with_the_value_printed_elsewhere():
     """The page prints a p-value below 0.001 as "p < 0.001" and one above as "p = 0.004": made again
     with other kernels, 004-conv-vs-linear's p crossed that line and the text's words differed, so no
-    tolerance could be stated though every number held. The bound now counts as a number: the value
+    tolerance could be stated though every number held. The bound counts as a number: the value
     has moved as far as it lies past the bound (beyond its printed rounding), relative to itself."""
     then = "agrees (p < 0.001): the convolutional autoencoder learns faster"
-    assert same_text(then, then.replace("p < 0.001", "p = 0.001"), 0.0) is None       # within its last digit
-    assert same_text(then, then.replace("p < 0.001", "p = 0.004"), 0.2) is not None   # 0.002 past the bound of 0.004
-    assert same_text(then, then.replace("p < 0.001", "p = 0.004"), 0.5) is None
-    assert same_text(then.replace("p < 0.001", "p = 0.004"), then, 0.2) is not None   # either way round
+    def moved(a, b):
+        return [(where, round(move, 3)) for where, move, _ in moves(a, b, "f")]
+    assert moved(then, then.replace("p < 0.001", "p = 0.001")) == []                  # within its last digit
+    assert moved(then, then.replace("p < 0.001", "p = 0.004")) == [("f.p", 0.5)]      # 0.002 past the bound of 0.004
+    assert moved(then.replace("p < 0.001", "p = 0.004"), then) == [("f.p", 0.5)]      # either way round
     assert same_text(then, then.replace("p < 0.001", "p = 0.001").replace("agrees", "differs"),
                      0.5).startswith("the words differ")
     assert same_text("a = 3", "a 3", 0.5).startswith("the words differ")         # a relation against none
+    assert [w for w, *_ in moves("a < 3", "a = 9", "f")] == ["f"]                # a bound that is no p-value
+
+
+def test_a_p_value_is_held_by_its_verdict_not_its_size():
+    """004-conv-vs-linear made again with the compatible kernels: its losses moved by at most 7 %, a
+    p-value from 0.0036 to 0.0021 (41 %), every verdict held. A p-value is a steep function of the
+    numbers it comes from, so its move is found and named (a finding's "p", a "p = " of a text) but
+    breaks no tolerance; its verdict's words still must match, and a number beside it still counts."""
+    then = ("agrees (p = 0.0036): final test loss: convolutional 0.00571 ± 7.7e-05 (paired t, 3 seeds: "
+            "difference -0.0054 (95 % CI -0.0068 to -0.004), p = 0.0036)")
+    now = then.replace("0.0036", "0.0021")
+    assert same_text(then, now, 0.1) is None
+    assert [(w, round(m, 2)) for w, m, _ in moves(then, now, "f")] == [("f.p", 0.39), ("f.p", 0.39)]
+    assert differences({"p": 0.0036, "agrees": True}, {"p": 0.0021, "agrees": True}, 0.1) == []
+    assert differences({"p": 0.0036, "agrees": True}, {"p": 0.0021, "agrees": False}, 0.1) \
+        == [".agrees: True against False"]
+    assert same_text(then, now.replace("agrees", "too close to call"), 0.1).startswith("the words differ")
+    assert same_text(then, now.replace("0.00571", "0.0065"), 0.1) is not None     # a loss 12 % off
+    assert is_p_value("findings[2].p") and is_p_value("findings[0].measured.p")
+    assert not is_p_value("measured.models.sparse.per_seed.code_shift[4]")
 
 
 def test_an_estimate_near_zero_is_held_to_its_interval():

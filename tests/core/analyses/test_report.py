@@ -5,6 +5,7 @@ it. The shipped report files name existing presets and checks; names resolve the
 types them. Tiny presets keep it fast."""
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 import re
 
@@ -270,19 +271,58 @@ def test_a_row_made_again_with_other_kernels_states_how_far_it_moved(tmp_path):
     assert ("verdicts and run health held; the words of a finding changed; no tolerance is stated: its numbers "
             "hold, but a finding's words do not") in page
     # numbers past the last step: the page names the one that moved most, in words
-    far = {**row, "move": 0.86, "tolerance": None, "variants": {"compatible": {
-        **row["variants"]["compatible"], "move": 0.86, "where": "findings[0].p",
-        "what": "0.007215739846988513 against 0.0010140932850296928"}}}
+    far = {**row, "move": 0.56, "tolerance": None, "variants": {"compatible": {
+        **row["variants"]["compatible"], "move": 0.56, "where": "measured.models.conv.per_seed.filter_knn5[2]",
+        "what": "0.252 against 0.111"}}}
     (out / K.RESULTS).write_text(json.dumps({"999-sweep": far}))
     write_pages(job)
     page = html.unescape((out / "index.html").read_text())
-    assert ("numbers moved by at most 86 %, verdicts and run health held; no tolerance is stated: rounding carried "
-            "on through training moved a number past 20 %; the most moved was the first finding's p-value, "
-            "0.0072 against 0.001)") in page
+    assert ("numbers moved by at most 56 %, verdicts and run health held; no tolerance is stated: rounding carried "
+            "on through training moved a number past 20 %; the most moved was one seed's filter knn5 (conv), "
+            "0.25 against 0.11)") in page
+    # a p-value is shown beside the numbers, not counted in them (it is held by its verdict)
+    p_moved = {**row, "move": 0.07, "p_move": 0.41, "tolerance": 0.1, "variants": {"compatible": {
+        **row["variants"]["compatible"], "move": 0.07, "p_move": 0.41, "p_where": "findings[2].measured.p",
+        "p_what": "0.0036 against 0.0021 (in 'final test loss ...')"}}}
+    (out / K.RESULTS).write_text(json.dumps({"999-sweep": p_moved}))
+    write_pages(job)
+    page = html.unescape((out / "index.html").read_text())
+    assert ("numbers moved by at most 7 %, p-values by up to 41 % (0.0036 against 0.0021), verdicts and run health "
+            "held; these numbers would hold within 10 %; its report states no tolerance yet)") in page
+    stating = R.ReportJob([replace(spec, experiments=tuple(replace(e, tolerance=0.1) for e in spec.experiments))
+                           for spec in R.load_report(path)], out, only=("sweep",))
+    write_pages(stating)
+    assert "these numbers hold within 10 % (relative), p-values by their verdicts)" in \
+        html.unescape((out / "index.html").read_text())
+    # a verdict that changed leaves no tolerance, though the numbers held
+    (out / K.RESULTS).write_text(json.dumps({"999-sweep": {**p_moved, "tolerance": None, "flipped": [
+        {"claim": "c", "here": "agrees", "there": "too close to call", "kernels": ["COMPATIBLE"]}]}}))
+    write_pages(job)
+    assert "no tolerance is stated: its numbers hold, but a verdict changed)" in \
+        html.unescape((out / "index.html").read_text())
     # made again since (another key), the row is no longer the run that was measured
     (out / K.RESULTS).write_text(json.dumps({"999-sweep": {**row, "key": "0" * 16}}))
     write_pages(job)
     assert "other CPUs' matrix kernels" not in html.unescape((out / "index.html").read_text())
+
+
+def test_a_rows_p_values_move_apart_from_its_numbers(tmp_path):
+    """A row made again whose loss moved 4 % and whose p-value halved (the same verdict): its
+    tolerance is the loss's move, and the p-value's move is recorded beside it, named; a verdict
+    that changed is still a change of words, not a move."""
+    from aegui.core.analyses.report import kernels as K
+    def row(folder, loss, p, agrees=True):
+        folder.mkdir()
+        (folder / "done.json").write_text(json.dumps({"key": "k", "measured": {"loss": loss}, "findings": [
+            {"claim": "c", "measured": f"loss {loss} (paired t, 5 seeds: p = {p})", "agrees": agrees, "p": p}]}))
+        return folder
+    committed, remade = row(tmp_path / "a", 0.5, 0.004), row(tmp_path / "b", 0.52, 0.002)
+    moved = K.row_moves(committed, remade)
+    assert abs(moved["move"] - 0.02 / 0.52) < 1e-9 and moved["where"] in ("measured.loss", "findings[0].measured")
+    assert K.stated(moved["move"]) == 0.05
+    assert moved["p_move"] == 0.5 and moved["p_where"] == "findings[0].p" and moved["words"] == []
+    flipped = K.row_moves(committed, row(tmp_path / "c", 0.52, 0.06, agrees=None))
+    assert flipped["words"] == ["findings[0].agrees: True against None"] and flipped["flips"]
 
 
 def test_a_verdict_that_changed_with_another_cpus_kernels_is_not_settled():

@@ -8,8 +8,9 @@ another set's kernels, so one machine stands in for others. (MKL on an AMD CPU k
 whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again
 under each is compared number by number (report/drift.py: each number relative to its own size, a
 spread to what it spreads) and verdict by verdict. What a row states as its tolerance is the next
-step of drift.TOLERANCES above its largest move; a row whose verdict changed, or whose numbers move
-past the last step, states none and the page says so.
+step of drift.TOLERANCES above its numbers' largest move; a row whose verdict changed, or whose
+numbers move past the last step, states none and the page says so. Its p-values' largest move is
+recorded and shown beside it, not counted: a p-value is held by the verdict it decides.
 
     python -m aegui.core.analyses.report.kernels --only 000-architectures,002-model-kinds \\
         --out docs/course-reports [--write]
@@ -30,8 +31,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import (COMPARED, RESULTS, WORDS, flips, health_changes, moves, stated,
-                                              table_moves)
+from aegui.core.analyses.report.drift import (COMPARED, RESULTS, WORDS, flips, health_changes, is_p_value, moves,
+                                              stated, table_moves)
 
 # Instruction sets an x86-64 CPU of the last fifteen years has, each as the four libraries' switches.
 # oneDNN runs torch's convolutions and picks its own kernels: without its switch, an AVX-512 machine
@@ -49,8 +50,9 @@ SWITCHES = "switches.json"      # in scratch/variant: the switches its rows were
 
 def row_moves(committed: Path, remade: Path) -> dict:
     """A row's largest relative move between its committed folder and one made again: {"move",
-    "where", "what", "flips", "health", "words"} (words: places whose text changed beyond its numbers), or
-    {"error"} when the committed row was made with another key."""
+    "where", "what", "p_move", "p_where", "p_what", "flips", "health", "words"} (move: of its numbers;
+    p_move: of its p-values, which its verdicts hold, report/drift.py; words: places whose text
+    changed beyond its numbers), or {"error"} when the committed row was made with another key."""
     then = json.loads((committed / "done.json").read_text(encoding="utf-8"))
     now = json.loads((remade / "done.json").read_text(encoding="utf-8"))
     if then.get("key") != now.get("key"):
@@ -61,9 +63,11 @@ def row_moves(committed: Path, remade: Path) -> dict:
         if (committed / table).is_file() and (remade / table).is_file():
             found += table_moves((committed / table).read_text(encoding="utf-8"),
                                  (remade / table).read_text(encoding="utf-8"), table)
-    numbers = [m for m in found if m[1] != WORDS]
+    numbers = [m for m in found if m[1] != WORDS and not is_p_value(m[0])]
     largest = max(numbers, key=lambda m: m[1], default=("", 0.0, ""))
-    return {"move": largest[1], "where": largest[0], "what": largest[2], "flips": flips(then, now),
+    p_largest = max((m for m in found if m[1] != WORDS and is_p_value(m[0])), key=lambda m: m[1], default=("", 0.0, ""))
+    return {"move": largest[1], "where": largest[0], "what": largest[2],
+            "p_move": p_largest[1], "p_where": p_largest[0], "p_what": p_largest[2], "flips": flips(then, now),
             "health": health_changes(then, now),
             "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5]}
 
@@ -110,6 +114,7 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
     for row, found in per_row.items():
         made = [v for v in found["variants"].values() if "error" not in v]
         found["move"] = max((v["move"] for v in made), default=None)
+        found["p_move"] = max((v.get("p_move", 0.0) for v in made), default=None)
         found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()
                                               if "error" not in m and f in m["flips"]]}
                             for f in {json.dumps(f, sort_keys=True): f for v in made for f in v["flips"]}.values()]
@@ -148,7 +153,8 @@ def summary(per_row: dict) -> list[str]:
     lines = []
     for row, found in per_row.items():
         move = found["move"]
-        said = "not made" if move is None else f"largest move {move * 100:.3g} %"
+        said = "not made" if move is None else f"largest move {move * 100:.3g} %" + (
+            f" (p-values: {found['p_move'] * 100:.3g} %)" if found.get("p_move") else "")
         tolerance = found["tolerance"]
         lines.append(f"{row:32} {said}; " + (f"states {tolerance * 100:g} %" if tolerance is not None else
                                             "states no tolerance") +

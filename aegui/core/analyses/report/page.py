@@ -67,6 +67,11 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     kernels = ", ".join(measured.get("kernels", []))
     pct = measured["move"] * 100
     moved = f"numbers moved by at most {pct:.0f} %" if pct >= 10 else f"numbers moved by at most {pct:.2g} %"
+    if measured.get("p_move"):
+        # a p-value is held by its verdict, not its size (report/drift.py): shown, not counted
+        p_pct, (_, p_what) = measured["p_move"] * 100, _moved_most(measured, "p_")
+        moved += (f", p-values by up to {p_pct:.0f} %" if p_pct >= 10 else f", p-values by up to {p_pct:.2g} %") + (
+            f" ({p_what})" if p_what and not _same_printed(p_what) else "")
     held = []
     if measured.get("flipped"):
         held.append(f"{len(measured['flipped'])} verdict{'s' if len(measured['flipped']) > 1 else ''} changed "
@@ -79,28 +84,50 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     if worded:
         held.append("the words of a finding changed")
     if within:
-        said = f"these numbers hold {within}"
-    elif worded and not (measured.get("flipped") or measured.get("health")) and stated(measured["move"]) is not None:
-        said = "no tolerance is stated: its numbers hold, but a finding's words do not"
-    else:
+        said = f"these numbers hold {within}" + (", p-values by their verdicts" if measured.get("p_move") else "")
+    elif stated(measured["move"]) is None:
         largest = _largest(measured)
         said = ("no tolerance is stated: rounding carried on through training moved a number past "
                 f"{TOLERANCES[-1] * 100:g} %" + (f"; the most moved was {largest}" if largest else ""))
+    elif measured.get("flipped") or measured.get("health"):
+        changed = " and ".join(w for w, on in (("a verdict", measured.get("flipped")),
+                                               ("a run's health", measured.get("health"))) if on)
+        said = f"no tolerance is stated: its numbers hold, but {changed} changed"
+    elif worded:
+        said = "no tolerance is stated: its numbers hold, but a finding's words do not"
+    else:       # measured, but not yet written to its report's file (kernels.py --write)
+        said = f"these numbers would hold within {stated(measured['move']) * 100:g} %; its report states no tolerance yet"
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
 
 
+def _same_printed(what: str) -> bool:
+    """Whether "x against y" prints the two numbers alike ("0.23 against 0.23"): a move too small
+    to show at the page's digits."""
+    a, sep, b = what.partition(" against ")
+    return bool(sep) and a == b
+
+
 def _largest(measured: dict) -> str:
-    """The number that moved most across kernels, in words ("the first finding's p-value, 0.0072
-    against 0.001"), from the variant that moved most; "" where none is recorded."""
-    variants = [v for v in (measured.get("variants") or {}).values() if isinstance(v, dict) and v.get("where")]
+    """The number that moved most across kernels, in words ("one seed's recon mse, 0.0055 against
+    0.006"), from the variant that moved most; "" where none is recorded."""
+    place, what = _moved_most(measured)
+    return f"{place}, {what}" if what else place
+
+
+def _moved_most(measured: dict, kind: str = "") -> tuple[str, str]:
+    """(its place in words, "0.0072 against 0.001") of the number that moved most across kernels, or
+    with kind "p_" of the p-value; ("", "") where none is recorded."""
+    variants = [v for v in (measured.get("variants") or {}).values()
+                if isinstance(v, dict) and v.get(f"{kind}where")]
     if not variants:
-        return ""
-    top = max(variants, key=lambda v: v.get("move") or 0)
-    where, what = str(top["where"]), str(top.get("what", "")).split(" (in ")[0].split(" (a spread")[0]
+        return "", ""
+    top = max(variants, key=lambda v: v.get(f"{kind}move") or 0)
+    where = str(top[f"{kind}where"])
+    what = str(top.get(f"{kind}what", "")).split(" (in ")[0].split(" (held to")[0].split(" (a spread")[0].split(" (a bound")[0]
     numbers = NUMBER.findall(what)
     if len(numbers) == 2 and " against " in what:
         what = f"{float(numbers[0]):.2g} against {float(numbers[1]):.2g}"
-    return f"{_place(where)}, {what}" if what else _place(where)
+    return _place(where), what
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -112,7 +139,8 @@ def _place(where: str) -> str:
     if finding:
         i, field = int(finding.group(1)), finding.group(2)
         nth = f"the {_ORDINALS[i]} finding" if i < len(_ORDINALS) else f"the finding at {i + 1}"
-        return (f"{nth}'s p-value" if field == "p" else f"a number in {nth}'s measurement"
+        in_text = "a p-value" if where.endswith(".p") else "a number"
+        return (f"{nth}'s p-value" if field == "p" else f"{in_text} in {nth}'s measurement"
                 if field == "measured" else f"{nth}'s {field}")
     if where in ("aegui", "measured", "differs"):
         return "a number of the row's summary" if where == "aegui" else f"a number of its {where}"
