@@ -8,13 +8,20 @@ Python prints "Exception ignored in ..." and carries on. Every import ends in su
 `make test` on CI, Ctrl-C 0-0.24 s after numpy's import began). Here such a KeyboardInterrupt is
 not printed but sent again a few milliseconds later, from a thread, so that it reaches the main
 thread's next ordinary code, where it stops the command as any Ctrl-C does.
+
+The thread is started with `_thread.start_new_thread`, which returns at once. `threading.Thread.start`
+waits until the new thread runs; on a loaded machine that wait outlasted the resend, so the second
+Ctrl-C landed inside this hook, where Python swallows it for good ("Exception ignored in
+sys.unraisablehook"), and the command trained on (3 of 32 runs beside two busy processes per
+core). Started this way, the hook runs no Python code after the thread exists that could take the
+signal: the new thread needs the interpreter lock before it can sleep, and the hook returns.
 """
 from __future__ import annotations
 
 import os
 import signal
 import sys
-import threading
+import _thread
 import time
 
 RESEND_AFTER_S = 0.005     # far longer than one such callback runs
@@ -34,7 +41,7 @@ class Resender:
 
     def __call__(self, unraisable) -> None:
         if issubclass(unraisable.exc_type, KeyboardInterrupt):
-            threading.Thread(target=_resend, name="aegui-ctrl-c-again", daemon=True).start()
+            _thread.start_new_thread(_resend, ())
             return
         self.previous(unraisable)
 

@@ -259,3 +259,23 @@ def test_ctrl_c_python_swallows_in_a_callback_still_stops_the_command(tmp_path, 
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Exception ignored" not in err and "Traceback" not in err, err
     assert err.strip() == "aegui: interrupted", err
+
+
+def test_a_ctrl_c_sent_again_at_once_is_not_lost_in_the_hook(tmp_path):
+    """The Ctrl-C sent again came, on a loaded machine, while the hook itself still waited for its
+    thread to start (`threading.Thread.start`), and Python swallowed it there for good: `aegui
+    train` trained on (3 of 32 runs beside two busy processes per core). Sent again with no delay
+    at all, so that it comes as soon as the thread runs, it must still stop the command: 5 runs,
+    each with status 130 and one line."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(small_experiment(train={"epochs": 10_000_000, "check_every": 1}).to_json())
+    at_once = _LOST_CTRL_C.replace("from aegui.cli import main",
+                                   "from aegui.cli import lost_ctrl_c, main\nlost_ctrl_c.RESEND_AFTER_S = 0")
+    assert at_once != _LOST_CTRL_C
+    env = dict(os.environ, AEGUI_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), CTRL_C_AT="numpy")
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", at_once, "train", str(cfg), "--out", str(tmp_path / "run"),
+                                 "--force", "--quiet"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        out, err = ended(proc)
+        assert proc.returncode == 130 and err.strip() == "aegui: interrupted", (proc.returncode, err)
