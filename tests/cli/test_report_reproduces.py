@@ -151,7 +151,7 @@ def test_a_p_value_printed_as_a_bound_is_compared_with_the_value_printed_elsewhe
 
 
 def test_a_p_value_is_held_by_its_verdict_not_its_size():
-    """004-conv-vs-linear made again with the compatible kernels: its losses moved by at most 7 %, a
+    """004-conv-vs-linear made again with the compatible kernels: its numbers moved by at most 7 %, a
     p-value from 0.0036 to 0.0021 (41 %), every verdict held. A p-value is a steep function of the
     numbers it comes from, so its move is found and named (a finding's "p", a "p = " of a text) but
     breaks no tolerance; its verdict's words still must match, and a number beside it still counts."""

@@ -198,7 +198,7 @@ def moves(a, b, where: str = "", spreads=None) -> Iterator[tuple[str, float, str
         yield where, WORDS, f"{a!r} against {b!r}"
 
 
-def beyond(found, tolerance: float) -> bool:
+def breaks(found, tolerance: float) -> bool:
     """Whether a move (where, move, what) breaks a tolerance: a number past it, or changed words; a
     p-value's move does not (its verdict's words are compared)."""
     where, move, _ = found
@@ -207,7 +207,7 @@ def beyond(found, tolerance: float) -> bool:
 
 def differences(a, b, tolerance: float, where: str = "") -> list[str]:
     """Every difference between two JSON values beyond `tolerance` (relative), by its place."""
-    return [f"{m[0]}: {m[2]}" for m in moves(a, b, where) if beyond(m, tolerance)]
+    return [f"{m[0]}: {m[2]}" for m in moves(a, b, where) if breaks(m, tolerance)]
 
 
 def same_text(a: str, b: str, tolerance: float) -> str | None:
@@ -215,7 +215,7 @@ def same_text(a: str, b: str, tolerance: float) -> str | None:
     printed rounding; a number after "±" relative to the number before it) and p-values; else what
     differs."""
     for m in _text_moves(a, b, ""):
-        if beyond(m, tolerance):
+        if breaks(m, tolerance):
             return m[2]
     return None
 

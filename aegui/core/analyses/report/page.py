@@ -65,12 +65,11 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
                 "machine's and no tolerance is stated)")
     from aegui.core.analyses.report.drift import stated
     kernels = ", ".join(measured.get("kernels", []))
-    pct = measured["move"] * 100
-    moved = f"numbers moved by at most {pct:.0f} %" if pct >= 10 else f"numbers moved by at most {pct:.2g} %"
+    moved = f"numbers moved by at most {_percent(measured['move'])}"
     if measured.get("p_move"):
         # a p-value is held by its verdict, not its size (report/drift.py): shown, not counted
-        p_pct, (_, p_what) = measured["p_move"] * 100, _moved_most(measured, "p_")
-        moved += (f", p-values by up to {p_pct:.0f} %" if p_pct >= 10 else f", p-values by up to {p_pct:.2g} %") + (
+        _, p_what = _moved_most(measured, "p_")
+        moved += f", p-values by up to {_percent(measured['p_move'])}" + (
             f" ({p_what})" if p_what and not _same_printed(p_what) else "")
     held = []
     if measured.get("flipped"):
@@ -100,6 +99,12 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
 
 
+def _percent(move: float) -> str:
+    """A relative move as the page prints it: "41 %" from 10 % up, "8.4 %" below."""
+    pct = move * 100
+    return f"{pct:.0f} %" if pct >= 10 else f"{pct:.2g} %"
+
+
 def _same_printed(what: str) -> bool:
     """Whether "x against y" prints the two numbers alike ("0.23 against 0.23"): a move too small
     to show at the page's digits."""
@@ -123,7 +128,7 @@ def _moved_most(measured: dict, kind: str = "") -> tuple[str, str]:
         return "", ""
     top = max(variants, key=lambda v: v.get(f"{kind}move") or 0)
     where = str(top[f"{kind}where"])
-    what = str(top.get(f"{kind}what", "")).split(" (in ")[0].split(" (held to")[0].split(" (a spread")[0].split(" (a bound")[0]
+    what = str(top.get(f"{kind}what", "")).split(" (in ")[0].split(" (held to")[0].split(" (a bound")[0]
     numbers = NUMBER.findall(what)
     if len(numbers) == 2 and " against " in what:
         what = f"{float(numbers[0]):.2g} against {float(numbers[1]):.2g}"
