@@ -369,13 +369,27 @@ def test_a_compare_row_s_summary_gives_each_mean_with_its_spread():
 
 
 def test_the_page_shows_each_tested_verdict_s_p_value():
-    """The page's table gives each verdict its p-value beside it ("agrees (p = 0.008): ..."); a
+    """The page's table gives each verdict its p-value beside it ("agrees (p = 0.0085): ..."); a
     finding no test decides (a picture, a unit the document does not state) shows none."""
     from aegui.core.analyses.report.verdicts.claims import finding, judged
     from aegui.core.analyses.report.page import _p
     decided = judged("lower", "1 against 2", lower(Spread(1.0, 0.1, 3), Spread(2.0, 0.2, 3)))
-    assert decided["p"] == pytest.approx(0.0085, abs=0.0005) and _p(decided) == " (p = 0.008)"
+    assert decided["p"] == pytest.approx(0.0085, abs=0.0005) and _p(decided) == " (p = 0.0085)"
     close = judged("lower", "6.09 against 6.32", lower(Spread(6.09, 0.15, 5), Spread(6.32, 0.2, 5)))
     assert close["close"] and _p(close).startswith(" (p = 0.")
     assert _p(finding("a picture", "see latent.png", None)) == ""
     assert "p" not in judged("one seed", "1 against 9", lower(Spread(1.0), Spread(9.0)))
+
+
+def test_a_p_value_is_never_rounded_onto_the_line_its_verdict_is_drawn_at():
+    """A p-value is printed to two significant digits, with more where two would put it on or across
+    the 5 % line: an "agrees" at p = 0.047 printed "p = 0.05" reads as a verdict at the edge of the
+    rule, and 0.0496 printed "0.05" as one on the wrong side of it."""
+    from aegui.core.analyses.report.verdicts.claims import p_text
+    assert p_text(0.0004) == "p < 0.001" and p_text(0.001) == "p = 0.001"
+    assert p_text(0.0036) == "p = 0.0036" and p_text(0.83) == "p = 0.83" and p_text(1.0) == "p = 1"
+    assert p_text(0.047) == "p = 0.047" and p_text(0.054) == "p = 0.054"
+    assert p_text(0.0496) == "p = 0.0496" and p_text(0.0504) == "p = 0.0504" and p_text(0.05) == "p = 0.05"
+    for p in (0.0011, 0.0123, 0.04996, 0.05004, 0.0499999, 0.31, 0.999):
+        shown = float(p_text(p).split("= ")[1])
+        assert (shown <= 0.05) == (p <= 0.05) and (shown != 0.05 or p == 0.05), p

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from aegui.core.analyses.report.drift import NUMBER, TOLERANCES, verdict_word
-from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE
+from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE, p_text
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
 MAX_TABLE_ROWS = 30
@@ -184,11 +184,11 @@ def _older_run(state: str, r: dict) -> bool:
 
 
 def _p(finding: dict) -> str:
-    """The p-value after a verdict that a test decided (or left too close to call): " (p = 0.003)"."""
+    """The p-value after a verdict that a test decided (or left too close to call): " (p = 0.0036)"."""
     p = finding.get("p")
     if p is None:
         return ""
-    return " (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})" if p < 0.01 else f" (p = {p:.2f})"
+    return f" ({p_text(p)})"
 
 
 def _runs(r: dict) -> str:

@@ -185,8 +185,18 @@ def _decide(p_for: float, p_against: float) -> bool | None:
     return True if p_for <= S.ALPHA / 2 else False if p_against <= S.ALPHA / 2 else None
 
 
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+def p_text(p: float) -> str:
+    """A p-value as the report prints it: "p < 0.001", else two significant digits, and more where two
+    would round it onto or across the 5 % line its verdict is drawn at (0.047 is "p = 0.047" beside an
+    "agrees", not "p = 0.05"; 0.0496 is "p = 0.0496")."""
+    if p < 0.001:
+        return "p < 0.001"
+    for digits in range(2, 7):
+        text = f"{p:.{digits}g}"
+        shown = float(text)
+        if (shown <= S.ALPHA) == (p <= S.ALPHA) and (shown != S.ALPHA or p == S.ALPHA):
+            break
+    return f"p = {text}"
 
 
 def _seeds_text(e: S.Estimate) -> str:
@@ -208,7 +218,7 @@ def described(e: S.Estimate) -> str:
     back = math.exp if e.log else float
     what = "ratio" if e.log else "difference"
     text = (f"{e.test}{scale}, {_seeds_text(e)}: {what} {fmt(back(e.diff), 3)} (95 % CI {fmt(back(e.low), 2)} to "
-            f"{fmt(back(e.high), 2)}), {_p(e.p)}")
+            f"{fmt(back(e.high), 2)}), {p_text(e.p)}")
     if e.n < FULL_SEEDS:
         mde = e.detectable()
         if math.isfinite(mde):
