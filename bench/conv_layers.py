@@ -1,0 +1,137 @@
+"""Where a training step of the grid search's convolutional autoencoder spends its time, layer by layer.
+
+bench/report_floor.py finds 004's step at 32-45 % of this CPU's float32 GEMM peak and 003's near 50 %.
+Which layers hold 004 back, and would keeping its maps channels-last (NHWC, the layout oneDNN's
+fast convolutions read) reach the 50 % the report aims at? Each layer of the preset's model
+(resources/analyses/seed004-grid-search.json unless --preset names another "conv" model, built by
+build_model as the report builds it) is timed as a training step runs it: its forward, then the
+gradients of its weight and bias and, past the first layer, of its input (the first layer's input
+is the data, which needs none). The same torch calls aegui's ConvAutoencoder makes (conv2d and
+conv_transpose2d with kernel 4, stride 2, padding 1; a matrix product for the dense layers), at its
+shapes, on the threads the session would use, in two layouts: NCHW, and channels-last. Activations,
+the loss and the optimizer are left out (bench/report_floor.py times the whole step).
+
+Printed per batch size and layout: each layer's ms, GFLOP (torch.utils.flop_counter: the forward
+and backward's matrix products and convolutions), GFLOP/s and share of the time, and all layers'
+rate as a fraction of the GEMM peak (report_floor.gemm_peak). One JSON line at the end.
+
+    python bench/conv_layers.py [--preset NAME] [--batches 128 256 1000] [--steps 10]
+                                [--gemm-sizes 1024 2048 4096] [--repeats 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from report_floor import gemm_peak  # noqa: E402
+from aegui.core.analyses.compare.runs import load_spec  # noqa: E402
+from aegui.core.archs import build_model  # noqa: E402
+from aegui.core.models.param_layouts import KERNEL, PAD, STRIDE  # noqa: E402
+from aegui.core.train.session import _SMALL_WORK  # noqa: E402
+
+
+def layers_of(model) -> list[dict]:
+    """The model's layers in step order: name, kind, input shape (one image) and weight shape."""
+    out, (h, w), c = [], (model.h, model.w), model.c
+    for blk in model.enc_blocks[:-1]:
+        out.append({"name": f"conv {blk.fan_in}->{blk.fan_out}", "kind": "conv", "input": (blk.fan_in, h, w),
+                    "weight": (blk.fan_out, blk.fan_in, KERNEL, KERNEL)})
+        h, w = h // 2, w // 2
+    for blk in (model.enc_blocks[-1], model.dec_blocks[0]):
+        out.append({"name": f"dense {blk.fan_in}->{blk.fan_out}", "kind": "linear", "input": (blk.fan_in,),
+                    "weight": (blk.fan_in, blk.fan_out)})
+    for blk in model.dec_blocks[1:]:
+        out.append({"name": f"deconv {blk.fan_in}->{blk.fan_out}", "kind": "deconv", "input": (blk.fan_in, h, w),
+                    "weight": (blk.fan_in, blk.fan_out, KERNEL, KERNEL)})
+        h, w = h * 2, w * 2
+    assert (h, w, out[0]["input"][0]) == (model.h, model.w, c), "the layers must give the image back"
+    return out
+
+
+def _op(kind: str):
+    if kind == "conv":
+        return lambda x, w, b: F.conv2d(x, w, b, stride=STRIDE, padding=PAD)
+    if kind == "deconv":
+        return lambda x, w, b: F.conv_transpose2d(x, w, b, stride=STRIDE, padding=PAD)
+    return lambda x, w, b: torch.addmm(b, x, w)
+
+
+def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps: int) -> dict:
+    """One layer's forward and backward: seconds (the mean of `steps` after one untimed) and FLOPs."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(batch, *layer["input"], generator=gen)
+    if channels_last and x.dim() == 4:
+        x = x.contiguous(memory_format=torch.channels_last)
+    x.requires_grad_(not first)
+    weight = (torch.randn(*layer["weight"], generator=gen) * 0.1).requires_grad_()
+    bias = torch.zeros(layer["weight"][0 if layer["kind"] == "conv" else 1], requires_grad=True)
+    op = _op(layer["kind"])
+    wrt = [weight, bias] + ([] if first else [x])
+    grad = torch.randn(op(x, weight, bias).shape, generator=gen)
+
+    def step():
+        torch.autograd.grad(op(x, weight, bias), wrt, grad)
+
+    with FlopCounterMode(display=False) as counted:
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return {"layer": layer["name"], "seconds": (time.perf_counter() - t0) / steps, "flop": counted.get_total_flops()}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="seed004-grid-search", help="a compare preset in resources/analyses/")
+    ap.add_argument("--batches", type=int, nargs="+", help="batch sizes (default: the preset's)")
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--gemm-sizes", type=int, nargs="+", default=[1024, 2048, 4096])
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args(argv)
+    plans = load_spec(ROOT / "resources" / "analyses" / f"{args.preset}.json").plans()
+    model = build_model(plans[0].experiment.model)
+    if not hasattr(model, "enc_blocks"):
+        ap.error(f"{args.preset}'s model is not a 'conv' architecture")
+    batches = args.batches or sorted({p.experiment.train.batch_size for p in plans})
+    peak = max(gemm_peak(n, args.repeats) for n in args.gemm_sizes)
+    layers = layers_of(model)
+    print(f"{args.preset}: {' | '.join(l['name'] for l in layers)}; float32 GEMM peak {peak:.1f} GFLOP/s", flush=True)
+    before, results = torch.get_num_threads(), []
+    try:
+        for batch in batches:
+            # the session trains a small step on one thread (TrainingSession._small_on_cpu); so here
+            torch.set_num_threads(1 if batch * model.work_per_sample() < _SMALL_WORK else before)
+            for channels_last in (False, True):
+                rows = [time_layer(l, batch, i == 0, channels_last, args.steps) for i, l in enumerate(layers)]
+                seconds, flop = sum(r["seconds"] for r in rows), sum(r["flop"] for r in rows)
+                layout = "channels-last" if channels_last else "NCHW"
+                results.append({"batch": batch, "layout": layout, "threads": torch.get_num_threads(),
+                                "seconds": round(seconds, 6), "gflops": round(flop / seconds / 1e9, 2),
+                                "of_peak": round(flop / seconds / 1e9 / peak, 3), "layers": [
+                                    {**r, "seconds": round(r["seconds"], 6),
+                                     "gflops": round(r["flop"] / r["seconds"] / 1e9, 2)} for r in rows]})
+                print(f"batch {batch}, {layout}, {torch.get_num_threads()} threads: {seconds * 1e3:.1f} ms, "
+                      f"{flop / seconds / 1e9:.1f} GFLOP/s ({flop / seconds / 1e9 / peak:.0%} of the peak)")
+                for r in rows:
+                    print(f"  {r['layer']:18s} {r['seconds'] * 1e3:7.2f} ms {r['flop'] / 1e9:7.3f} GFLOP "
+                          f"{r['flop'] / r['seconds'] / 1e9:6.1f} GFLOP/s  {r['seconds'] / seconds:4.0%} of the time, "
+                          f"{r['flop'] / flop:4.0%} of the FLOPs", flush=True)
+    finally:
+        torch.set_num_threads(before)
+    out = {"preset": args.preset, "gemm_peak_gflops": round(peak, 2), "results": results}
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
