@@ -8,12 +8,18 @@ build_model as the report builds it) is timed as a training step runs it: its fo
 gradients of its weight and bias and, past the first layer, of its input (the first layer's input
 is the data, which needs none). The same torch calls aegui's ConvAutoencoder makes (conv2d and
 conv_transpose2d with kernel 4, stride 2, padding 1; a matrix product for the dense layers), at its
-shapes, on the threads the session would use, in two layouts: NCHW, and channels-last. Activations,
-the loss and the optimizer are left out (bench/report_floor.py times the whole step).
+shapes, on the threads the session would use, three ways: NCHW; channels-last; and channels-last with
+the two layers at the image's side reworked, where oneDNN is slow with one channel: the transposed
+convolution to the image as a 3x3 convolution and a pixel shuffle forward (SubpixelDeconv; torch's own
+backward), and the convolution from the image on chunks of 256 images. The reworked forms give the
+same outputs up to float32 rounding (other sums, so other numbers: using them in the model is a
+numerics revision). Activations, the loss and the optimizer are left out (bench/report_floor.py times
+the whole step).
 
 Printed per batch size and layout: each layer's ms, GFLOP (torch.utils.flop_counter: the forward
-and backward's matrix products and convolutions), GFLOP/s and share of the time, and all layers'
-rate as a fraction of the GEMM peak (report_floor.gemm_peak). One JSON line at the end.
+and backward's matrix products and convolutions, of the plain form: a reworked one that multiplies
+zeros is not credited for them), GFLOP/s and share of the time, and all layers' rate as a fraction of
+the GEMM peak (report_floor.gemm_peak). One JSON line at the end.
 
     python bench/conv_layers.py [--preset NAME] [--batches 128 256 1000] [--steps 10]
                                 [--gemm-sizes 1024 2048 4096] [--repeats 5]
@@ -58,15 +64,59 @@ def layers_of(model) -> list[dict]:
     return out
 
 
-def _op(kind: str):
+# A transposed convolution of kernel 4, stride 2, padding 1 gives each output pixel of parity (a, b) from
+# a 2x2 window of its input: output row 2m + a takes kernel row k at input row m + d, (k, d) below.
+TAPS = {0: ((1, 0), (3, -1)), 1: ((0, 1), (2, 0))}
+
+
+def subpixel_weight(w: torch.Tensor) -> torch.Tensor:
+    """A transposed convolution's weight [in, out, 4, 4] as a 3x3 convolution's [out * 4, in, 3, 3]
+    whose 4 outputs per channel, pixel-shuffled, are the transposed convolution's output."""
+    cin, cout = w.shape[:2]
+    out = w.new_zeros(cout, 4, cin, 3, 3)
+    for a in (0, 1):
+        for b in (0, 1):
+            for ky, dy in TAPS[a]:
+                for kx, dx in TAPS[b]:
+                    out[:, 2 * a + b, :, 1 + dy, 1 + dx] = w[:, :, ky, kx].t()
+    return out.reshape(cout * 4, cin, 3, 3)
+
+
+class SubpixelDeconv(torch.autograd.Function):
+    """conv_transpose2d(x, w, b, stride 2, padding 1): forward as a 3x3 convolution and a pixel shuffle
+    (oneDNN's transposed convolution to few channels is slow), backward as torch's own."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        return F.pixel_shuffle(F.conv2d(x, subpixel_weight(w), b.repeat_interleave(4), padding=1), 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        gx, gw, _ = torch.ops.aten.convolution_backward(
+            grad.contiguous(memory_format=torch.channels_last), x, w, [w.shape[1]], [STRIDE] * 2, [PAD] * 2,
+            [1, 1], True, [0, 0], 1, [ctx.needs_input_grad[0], True, False])
+        return gx, gw, grad.sum((0, 2, 3))
+
+
+def _op(kind: str, reworked: bool = False, chunk: int = 256):
+    """The layer's torch call; `reworked`: a transposed convolution to at most 4 channels through
+    SubpixelDeconv, a convolution from 1 channel on chunks of `chunk` images (at 1,000 oneDNN's is slow)."""
     if kind == "conv":
+        if reworked:
+            return lambda x, w, b: (torch.cat([F.conv2d(c, w, b, stride=STRIDE, padding=PAD) for c in x.split(chunk)])
+                                    if x.shape[1] == 1 else F.conv2d(x, w, b, stride=STRIDE, padding=PAD))
         return lambda x, w, b: F.conv2d(x, w, b, stride=STRIDE, padding=PAD)
     if kind == "deconv":
+        if reworked:
+            return lambda x, w, b: (SubpixelDeconv.apply(x, w, b) if w.shape[1] <= 4
+                                    else F.conv_transpose2d(x, w, b, stride=STRIDE, padding=PAD))
         return lambda x, w, b: F.conv_transpose2d(x, w, b, stride=STRIDE, padding=PAD)
     return lambda x, w, b: torch.addmm(b, x, w)
 
 
-def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps: int) -> dict:
+def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps: int, reworked: bool = False) -> dict:
     """One layer's forward and backward: seconds (the mean of `steps` after one untimed) and FLOPs."""
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(batch, *layer["input"], generator=gen)
@@ -75,15 +125,24 @@ def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps:
     x.requires_grad_(not first)
     weight = (torch.randn(*layer["weight"], generator=gen) * 0.1).requires_grad_()
     bias = torch.zeros(layer["weight"][0 if layer["kind"] == "conv" else 1], requires_grad=True)
-    op = _op(layer["kind"])
+    op = _op(layer["kind"], reworked)
     wrt = [weight, bias] + ([] if first else [x])
     grad = torch.randn(op(x, weight, bias).shape, generator=gen)
 
     def step():
         torch.autograd.grad(op(x, weight, bias), wrt, grad)
 
+    # the model's arithmetic, counted in its plain form: a reworked form that multiplies zeros does more
+    plain = _op(layer["kind"])
     with FlopCounterMode(display=False) as counted:
-        step()
+        y = plain(x, weight, bias)
+        expected = (y, *torch.autograd.grad(y, wrt, grad))
+    if reworked:        # the same layer: its output and gradients agree up to float32 rounding
+        y = op(x, weight, bias)
+        for a, b in zip((y, *torch.autograd.grad(y, wrt, grad)), expected):
+            a, b = a.detach(), b.detach()
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4 * float(b.abs().max()))
+    step()
     t0 = time.perf_counter()
     for _ in range(steps):
         step()
@@ -111,10 +170,10 @@ def main(argv=None) -> dict:
         for batch in batches:
             # the session trains a small step on one thread (TrainingSession._small_on_cpu); so here
             torch.set_num_threads(1 if batch * model.work_per_sample() < _SMALL_WORK else before)
-            for channels_last in (False, True):
-                rows = [time_layer(l, batch, i == 0, channels_last, args.steps) for i, l in enumerate(layers)]
+            for channels_last, reworked in ((False, False), (True, False), (True, True)):
+                rows = [time_layer(l, batch, i == 0, channels_last, args.steps, reworked) for i, l in enumerate(layers)]
                 seconds, flop = sum(r["seconds"] for r in rows), sum(r["flop"] for r in rows)
-                layout = "channels-last" if channels_last else "NCHW"
+                layout = "channels-last, ends reworked" if reworked else "channels-last" if channels_last else "NCHW"
                 results.append({"batch": batch, "layout": layout, "threads": torch.get_num_threads(),
                                 "seconds": round(seconds, 6), "gflops": round(flop / seconds / 1e9, 2),
                                 "of_peak": round(flop / seconds / 1e9 / peak, 3), "layers": [
