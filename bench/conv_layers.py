@@ -47,20 +47,22 @@ from aegui.core.train.session import _SMALL_WORK  # noqa: E402
 
 
 def layers_of(model) -> list[dict]:
-    """The model's layers in step order: name, kind, input shape (one image) and weight shape."""
-    out, (h, w), c = [], (model.h, model.w), model.c
+    """The model's layers in step order: name, kind, input shape (one image), weight shape (as its Block
+    stores it) and bias length."""
+    out, (h, w) = [], (model.h, model.w)
+
+    def add(blk, shape):
+        out.append({"name": f"{'dense' if blk.kind == 'linear' else blk.kind} {blk.fan_in}->{blk.fan_out}",
+                    "kind": blk.kind, "input": shape, "weight": blk.weight_shape, "bias": blk.fan_out})
     for blk in model.enc_blocks[:-1]:
-        out.append({"name": f"conv {blk.fan_in}->{blk.fan_out}", "kind": "conv", "input": (blk.fan_in, h, w),
-                    "weight": (blk.fan_out, blk.fan_in, KERNEL, KERNEL)})
+        add(blk, (blk.fan_in, h, w))
         h, w = h // 2, w // 2
     for blk in (model.enc_blocks[-1], model.dec_blocks[0]):
-        out.append({"name": f"dense {blk.fan_in}->{blk.fan_out}", "kind": "linear", "input": (blk.fan_in,),
-                    "weight": (blk.fan_in, blk.fan_out)})
+        add(blk, (blk.fan_in,))
     for blk in model.dec_blocks[1:]:
-        out.append({"name": f"deconv {blk.fan_in}->{blk.fan_out}", "kind": "deconv", "input": (blk.fan_in, h, w),
-                    "weight": (blk.fan_in, blk.fan_out, KERNEL, KERNEL)})
+        add(blk, (blk.fan_in, h, w))
         h, w = h * 2, w * 2
-    assert (h, w, out[0]["input"][0]) == (model.h, model.w, c), "the layers must give the image back"
+    assert (h, w, out[0]["input"][0]) == (model.h, model.w, model.c), "the layers must give the image back"
     return out
 
 
@@ -124,18 +126,17 @@ def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps:
         x = x.contiguous(memory_format=torch.channels_last)
     x.requires_grad_(not first)
     weight = (torch.randn(*layer["weight"], generator=gen) * 0.1).requires_grad_()
-    bias = torch.zeros(layer["weight"][0 if layer["kind"] == "conv" else 1], requires_grad=True)
+    bias = torch.zeros(layer["bias"], requires_grad=True)
     op = _op(layer["kind"], reworked)
     wrt = [weight, bias] + ([] if first else [x])
-    grad = torch.randn(op(x, weight, bias).shape, generator=gen)
 
     def step():
         torch.autograd.grad(op(x, weight, bias), wrt, grad)
 
     # the model's arithmetic, counted in its plain form: a reworked form that multiplies zeros does more
-    plain = _op(layer["kind"])
     with FlopCounterMode(display=False) as counted:
-        y = plain(x, weight, bias)
+        y = _op(layer["kind"])(x, weight, bias)
+        grad = torch.randn(y.shape, generator=gen)
         expected = (y, *torch.autograd.grad(y, wrt, grad))
     if reworked:        # the same layer: its output and gradients agree up to float32 rounding
         y = op(x, weight, bias)
@@ -158,9 +159,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args(argv)
     plans = load_spec(ROOT / "resources" / "analyses" / f"{args.preset}.json").plans()
-    model = build_model(plans[0].experiment.model)
-    if not hasattr(model, "enc_blocks"):
+    if plans[0].experiment.model.arch != "conv":
         ap.error(f"{args.preset}'s model is not a 'conv' architecture")
+    model = build_model(plans[0].experiment.model)
     batches = args.batches or sorted({p.experiment.train.batch_size for p in plans})
     peak = max(gemm_peak(n, args.repeats) for n in args.gemm_sizes)
     layers = layers_of(model)
