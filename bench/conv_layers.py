@@ -43,7 +43,7 @@ from report_floor import gemm_peak  # noqa: E402
 from aegui.core.analyses.compare.runs import load_spec  # noqa: E402
 from aegui.core.archs import build_model  # noqa: E402
 from aegui.core.models.param_layouts import KERNEL, PAD, STRIDE  # noqa: E402
-from aegui.core.train.session import _SMALL_WORK  # noqa: E402
+from aegui.core.train.session import small_step  # noqa: E402
 
 
 def layers_of(model) -> list[dict]:
@@ -170,7 +170,7 @@ def main(argv=None) -> dict:
     try:
         for batch in batches:
             # the session trains a small step on one thread (TrainingSession._small_on_cpu); so here
-            torch.set_num_threads(1 if batch * model.work_per_sample() < _SMALL_WORK else before)
+            torch.set_num_threads(1 if small_step(1, batch, model.work_per_sample()) else before)
             for channels_last, reworked in ((False, False), (True, False), (True, True)):
                 rows = [time_layer(l, batch, i == 0, channels_last, args.steps, reworked) for i, l in enumerate(layers)]
                 seconds, flop = sum(r["seconds"] for r in rows), sum(r["flop"] for r in rows)

@@ -75,7 +75,7 @@ from aegui.core.analyses.compare.runs import load_spec, plan_stacks  # noqa: E40
 from aegui.core.archs import build_model  # noqa: E402
 from aegui.core.models.objectives import objective_of  # noqa: E402
 from aegui.core.train.optim import FlatOptimizer  # noqa: E402
-from aegui.core.train.session import _SMALL_WORK  # noqa: E402
+from aegui.core.train.session import small_step  # noqa: E402
 
 ROWS = (("003-embedding-mnist", "seed003-mnist-ae2d"), ("004-grid-search", "seed004-grid-search"))
 TRAIN_IMAGES, TEST_IMAGES = 60_000, 10_000     # MNIST's training and official test files
@@ -109,7 +109,7 @@ class Step:
         self.scale = exp.train.batch_size / images if images else 1.0
         self.x = torch.rand(images or exp.train.batch_size, self.model.input_dim)
         # The session runs small steps on one thread (TrainingSession._small_on_cpu); do the same.
-        small = k * exp.train.batch_size * self.model.work_per_sample() < _SMALL_WORK
+        small = small_step(k, exp.train.batch_size, self.model.work_per_sample())
         self.threads = 1 if small else torch.get_num_threads()
 
     def loss(self):
@@ -205,7 +205,7 @@ def _threads(exp) -> int:
     """The threads a run alone trained on (TrainingSession's small-step rule; full batches are
     the glyph sets', about 100 rows): 1 or both cores."""
     rows = exp.train.batch_size if exp.train.batch_size > 0 else 100
-    return 1 if rows * build_model(exp.model, 1).work_per_sample() < _SMALL_WORK else 2
+    return 1 if small_step(1, rows, build_model(exp.model, 1).work_per_sample()) else 2
 
 
 def _runs_csv(folder: Path) -> list[dict] | None:

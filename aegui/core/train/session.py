@@ -62,6 +62,13 @@ from aegui.core.train.memory import check_session
 NUMERICS = 1
 
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+
+
+def small_step(models: int, rows: int, work_per_sample: int) -> bool:
+    """Whether a CPU step of `models` models on `rows` samples each (`work_per_sample` multiply-adds a sample) is
+    small enough for one thread: below _SMALL_WORK a second thread costs more to wake than it takes on. The one
+    rule for the session, the CPU stacking rule (train/stacking.py) and the benchmarks that time its steps."""
+    return models * rows * work_per_sample < _SMALL_WORK
 # What a consumer that shows progress sets `heartbeat_s` to: at most one record a second of an
 # epoch in progress, when its checks are further apart than that.
 HEARTBEAT_S = 1.0
@@ -252,7 +259,7 @@ class TrainingSession:
         fixed = self.objective.corrupts_inputs and self.exp.noise.mode == "fixed"
         n = len(self.data) * (self.exp.noise.copies if fixed else 1)
         rows = min(t.batch_size, n) if t.batch_size > 0 else n
-        return self.device.type == "cpu" and self.k * rows * self.model.work_per_sample() < _SMALL_WORK
+        return self.device.type == "cpu" and small_step(self.k, rows, self.model.work_per_sample())
 
     def _steps(self) -> Iterator[P.ProgressRecord]:
         if self.exp.train.optimizer in SCIPY_OPTIMIZERS:

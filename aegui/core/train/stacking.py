@@ -32,15 +32,15 @@ NUMERICS = 1
 def most_side_by_side(exp: Experiment, rows: int, device) -> int | None:
     """The most models of `exp` one session should train side by side, each stepping on `rows` samples; None: no
     limit. On CUDA, what fits in half its free memory. On the CPU, 1 for a run whose step alone already keeps every
-    thread busy (the session's _SMALL_WORK multiply-adds or more): stacked, such runs only share the caches, and
+    thread busy (not a session.small_step): stacked, such runs only share the caches, and
     bench/report_floor.py measured each model of 004-grid-search's stacks of 12 at batch 1000 2.2-3.0x slower than
     alone, of 003-embedding-mnist's stacks of 3 1.5-1.9x; a smaller run's step is overhead-bound, and stacking it wins
     (1.8-4x a model for 002-model-kinds' 64-row steps). Imports torch (the model is built to count its work)."""
     import torch
     from aegui.core.archs import build_model
     from aegui.core.train.memory import free_models
-    from aegui.core.train.session import _SMALL_WORK
+    from aegui.core.train.session import small_step
     dev = torch.device(device)
     if dev.type == "cuda":
         return free_models(exp.model, rows, dev)
-    return 1 if rows * build_model(exp.model, 1).work_per_sample() >= _SMALL_WORK else None
+    return None if small_step(1, rows, build_model(exp.model, 1).work_per_sample()) else 1
