@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/mnist_presets.py
 	$(PY) bench/report_floor.py
 	$(PY) bench/conv_layers.py
+	$(PY) bench/conv_step.py
 	$(PY) bench/rounding_growth.py
 	@test -x dist/aegui/aegui || echo "startup bench: no dist/aegui (make package builds it): the packaged app's start-up is not measured"
 	QT_QPA_PLATFORM=offscreen $(PY) bench/startup.py $(if $(wildcard dist/aegui/aegui),--bundle dist/aegui/aegui)

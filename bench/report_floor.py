@@ -97,9 +97,9 @@ def gemm_peak(n: int, repeats: int, dtype=torch.float32) -> float:
 class Step:
     """One training step of a run's model, made of the objects aegui's eager loop uses."""
 
-    def __init__(self, exp, images: int | None = None, k: int = 1):
+    def __init__(self, exp, images: int | None = None, k: int = 1, build=build_model):
         self.exp, self.k = exp, k
-        self.model = build_model(exp.model, k)
+        self.model = build(exp.model, k)       # build: another form of the model (bench/conv_step.py)
         self.model.init_weights([exp.train.seed + i for i in range(k)])
         self.objective = objective_of(exp.model)
         self.opt = FlatOptimizer(exp.train, self.model.flat, torch.full((k,), exp.train.learning_rate),

@@ -52,6 +52,8 @@ SMALLEST = {
     "analyses.py": (["--quick"], "JSON", ()),
     "batched_vs_sequential.py": (["--k", "2", "--epochs", "2"], "JSON", ()),
     "conv_layers.py": (["--batches", "2", "--steps", "1", "--gemm-sizes", "64", "--repeats", "1"], "JSON", ()),
+    "conv_step.py": (["--batches", "2", "--steps", "1", "--rounds", "1", "--gemm-sizes", "64", "--repeats", "1"],
+                     "JSON", ()),
     "denoiser_limits.py": (["--seeds", "1", "--repeats", "1", "--epochs", "1", "--jobs", "1",
                             "--out", "{tmp}/denoiser-limits.md"], "# What a 5x7 denoiser can do", ()),
     "emoji_vae_vs_reference.py": (["--seconds", "0.01", "--check-every", "1"], "JSON", ()),
