@@ -150,17 +150,29 @@ def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps:
     return {"layer": layer["name"], "seconds": (time.perf_counter() - t0) / steps, "flop": counted.get_total_flops()}
 
 
-def main(argv=None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def preset_options(doc: str) -> argparse.ArgumentParser:
+    """The options this and bench/conv_step.py share: the preset, its batch sizes, steps and the GEMM peak's."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--preset", default="seed004-grid-search", help="a compare preset in resources/analyses/")
     ap.add_argument("--batches", type=int, nargs="+", help="batch sizes (default: the preset's)")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--gemm-sizes", type=int, nargs="+", default=[1024, 2048, 4096])
     ap.add_argument("--repeats", type=int, default=5)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def conv_plans(ap: argparse.ArgumentParser, args) -> list:
+    """The preset's planned runs; an error unless its model is the 'conv' architecture."""
     plans = load_spec(ROOT / "resources" / "analyses" / f"{args.preset}.json").plans()
     if plans[0].experiment.model.arch != "conv":
         ap.error(f"{args.preset}'s model is not a 'conv' architecture")
+    return plans
+
+
+def main(argv=None) -> dict:
+    ap = preset_options(__doc__)
+    args = ap.parse_args(argv)
+    plans = conv_plans(ap, args)
     model = build_model(plans[0].experiment.model)
     batches = args.batches or sorted({p.experiment.train.batch_size for p in plans})
     peak = max(gemm_peak(n, args.repeats) for n in args.gemm_sizes)

@@ -20,7 +20,6 @@ Printed per batch size: each form's ms per step, GFLOP/s, fraction of the peak, 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import replace
@@ -31,9 +30,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from conv_layers import _op  # noqa: E402
+from conv_layers import _op, conv_plans, preset_options  # noqa: E402
 from report_floor import Step, gemm_peak  # noqa: E402
-from aegui.core.analyses.compare.runs import load_spec  # noqa: E402
 from aegui.core.models.conv_net import ConvAutoencoder  # noqa: E402
 from aegui.core.models.param_layouts import KERNEL  # noqa: E402
 
@@ -97,17 +95,10 @@ def time_batch(exp, steps: int, rounds: int, peak: float) -> dict:
 
 
 def main(argv=None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--preset", default="seed004-grid-search", help="a compare preset in resources/analyses/")
-    ap.add_argument("--batches", type=int, nargs="+", help="batch sizes (default: the preset's)")
-    ap.add_argument("--steps", type=int, default=10)
+    ap = preset_options(__doc__)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--gemm-sizes", type=int, nargs="+", default=[1024, 2048, 4096])
-    ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args(argv)
-    plans = load_spec(ROOT / "resources" / "analyses" / f"{args.preset}.json").plans()
-    if plans[0].experiment.model.arch != "conv":
-        ap.error(f"{args.preset}'s model is not a 'conv' architecture")
+    plans = conv_plans(ap, args)
     # one run of each batch size (runs that differ in rate or seed step alike)
     runs = {p.experiment.train.batch_size: p.experiment for p in reversed(plans)}
     batches = args.batches or sorted(runs)
