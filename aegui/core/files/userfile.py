@@ -132,7 +132,8 @@ def read_file(path, kind: str) -> bytes:
     return data
 
 
-def read_text(path, kind: str, encoding: str = "utf-8") -> str:
-    """A user's file read within its kind's size limit (read_file) and decoded."""
+def read_text(path, kind: str, encoding: str = "utf-8-sig") -> str:
+    """A user's file read within its kind's size limit (read_file) and decoded. UTF-8 with or without the byte-order
+    mark that Windows' Notepad and Excel's "CSV UTF-8" write first (plain "utf-8" keeps it, and json refuses it)."""
     return read_file(path, kind).decode(encoding)
 

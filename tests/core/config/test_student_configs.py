@@ -223,3 +223,17 @@ def test_a_font_file_beside_the_config_is_trained_on(tmp_path):
     got = read_config_text(json.dumps({"layers": [20], "dataset": {"source_path": "data/font.h"}}),
                            str(tmp_path / "c.json"), tmp_path)
     assert got.experiment.data.path == str((tmp_path / "data" / "font.h").resolve())
+
+
+def test_a_config_saved_with_a_byte_order_mark_imports_as_without_one(tmp_path):
+    """Windows' Notepad writes UTF-8 with a byte-order mark first; json refuses it, so such a config was refused as
+    "not valid JSON" though nothing in it was wrong."""
+    text = json.dumps({"hidden_layers": [20], "latent_space_size": 2, "max_epochs": 30, "learning_rate": 0.02})
+    for folder in ("plain", "notepad"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "plain" / "config.json").write_text(text, encoding="utf-8")
+    (tmp_path / "notepad" / "config.json").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    plain, _ = load_experiment(tmp_path / "plain" / "config.json")
+    marked, _ = load_experiment(tmp_path / "notepad" / "config.json")
+    assert marked.to_json() == plain.to_json()
+    assert marked.model.full_layers == (35, 20, 2, 20, 35) and marked.train.epochs == 30
