@@ -223,12 +223,19 @@ def cmd_train(args) -> int:
 
 def _train_and_save(args, exp, out: Path) -> int:
     from aegui.core.data.datasets import load_split
+    from aegui.core.schema.experiment import ConfigError
     from aegui.core.runs.trained import TrainedModel, run_metrics
     from aegui.core.train import progress as P
     from aegui.core.train.loop.live import ReplayRecording
     from aegui.core.train.session import HEARTBEAT_S, TrainingSession
 
-    dataset, val = load_split(exp.data, _loading(args.quiet))
+    try:
+        dataset, val = load_split(exp.data, _loading(args.quiet))
+    except ConfigError as e:
+        if e.source or args.font or args.dataset:
+            raise
+        # the data the config names (data.fonts, data.chars) and not the command line: the file they came from
+        raise ConfigError(e.field, e.problem, args.config) from None
     for warning in dataset.warnings:
         print(f"aegui: note: {warning}", file=sys.stderr)
     if args.seeds == "auto":

@@ -73,3 +73,21 @@ def test_a_huge_value_is_not_echoed_whole(tmp_path, capsys):
     assert run_cli(["train", hidden, "--quiet", "--out", tmp_path / "out"]) == 2
     err = capsys.readouterr().err
     assert "model.hidden_activation: 'yyy" in err and "(1,000,000 characters)" in err and len(err) < 400, err[:500]
+
+
+def test_a_font_the_config_names_and_the_file_lacks_names_the_config(tmp_path, capsys):
+    """Every other error in a config names its file; a font it names that font.h lacks was found while the data
+    loaded and said only "data.fonts: ...". The same font from --font is the command line's, and names no file."""
+    import json
+    from core_helpers import small_experiment
+    exp = small_experiment().to_dict()
+    exp["data"]["fonts"] = ["Font9"]
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps(exp))
+    assert run_cli(["train", cfg, "--quiet", "--out", tmp_path / "out"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"aegui: error: {cfg}: data.fonts: 'Font9' is not in font.h"), err
+    ok = tmp_path / "ok.json"
+    ok.write_text(small_experiment().to_json())
+    assert run_cli(["train", ok, "--quiet", "--out", tmp_path / "out", "--font", "Font9"]) == 2
+    assert capsys.readouterr().err.startswith("aegui: error: data.fonts: 'Font9' is not in font.h")

@@ -143,10 +143,11 @@ class FileActions(QObject):
         threads.run_task(open_trained, path, on_done=done, on_error=failed, receiver=self.window)
 
     def show_data_warnings(self, warnings: list[str]) -> None:
-        """Unreadable pictures, in one message that does not stop training from starting."""
+        """What loading left out (unreadable pictures, characters the font lacks), in one message that does not stop
+        training from starting."""
         if self.data_warning_box is not None:
             self.data_warning_box.close()
-        box = QMessageBox(QMessageBox.Warning, tr("Some pictures were skipped"), "\n\n".join(warnings),
+        box = QMessageBox(QMessageBox.Warning, tr("Some of the data was left out"), "\n\n".join(warnings),
                           QMessageBox.Ok, self.window)
         box.setWindowModality(Qt.NonModal)
         box.setAttribute(Qt.WA_DeleteOnClose)

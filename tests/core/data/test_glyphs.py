@@ -298,3 +298,16 @@ def test_an_array_name_that_is_not_a_c_identifier_is_named():
         parse_font_h("\nint const Шрифт_ü[1][7] = {{0,0,0,0,0,0,0}};", "f.h")
     message = str(err.value)
     assert "Шрифт_ü" in message and "not a C identifier" in message and "line 2" in message
+
+
+def test_characters_asked_for_and_absent_from_the_font_are_told_not_dropped():
+    """data.chars "A~" on Font3 (lower case) trained on '~' alone without a word; now the dataset says which were
+    left out, and where none is there the error lists what the font has."""
+    from aegui.core.data.sources.font import font_dataset
+    from aegui.core.schema.experiment import ConfigError
+    ds = font_dataset(("Font3",), "A~~b")
+    assert ds.labels == ["b", "~"]
+    assert ds.warnings == ["data.chars: 'A' is not in Font3; training on '~b' only"]
+    assert font_dataset(("Font3",), "ab").warnings == []
+    with pytest.raises(ConfigError, match=r"none of 'AB' is in Font3, which has ` a b .* ~ DEL"):
+        font_dataset(("Font3",), "AB")

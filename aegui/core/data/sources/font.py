@@ -84,14 +84,24 @@ def font_dataset(fonts=("Font3",), chars: str = "", path=None) -> Dataset:
                               f"{', '.join(f.name for f in available)} (or use 'all')")
         chosen = [by_name[f] for f in wanted]
     glyphs = [g for f in chosen for g in f.glyphs]
+    fonts_name, warnings = "+".join(f.name for f in chosen), []
     if chars:
         want = set(chars)
+        every = glyphs
         glyphs = [g for g in glyphs if chr(g.code) in want or g.label in want]
         if not glyphs:
-            raise ConfigError("data.chars", f"none of {shown(chars)} is in the chosen fonts")
-    name = "+".join(f.name for f in chosen) + (f" [{chars}]" if chars else "")
+            raise ConfigError("data.chars", f"none of {shown(chars)} is in {fonts_name}, which has "
+                              f"{' '.join(g.label for g in every)}")
+        # a character asked for and absent is told, not silently left out of what trains
+        found = {chr(g.code) for g in glyphs} | {g.label for g in glyphs}
+        asked = dict.fromkeys(chars)
+        absent = "".join(c for c in asked if c not in found)
+        if absent:
+            warnings.append(f"data.chars: {shown(absent)} {'is' if len(absent) == 1 else 'are'} not in {fonts_name}; "
+                            f"training on {shown(''.join(c for c in asked if c in found))} only")
+    name = fonts_name + (f" [{chars}]" if chars else "")
     return Dataset(name, G.glyphs_to_array(glyphs), [g.label for g in glyphs],
-                   GLYPH_SHAPE, [g.code for g in glyphs])
+                   GLYPH_SHAPE, [g.code for g in glyphs], warnings)
 
 
 def with_extra_glyphs(ds: Dataset, paths) -> Dataset:
