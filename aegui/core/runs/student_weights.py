@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.schema.experiment import SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, shown, whole
+from aegui.core.schema.experiment import ACTIVATIONS, SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, shown, whole
 from aegui.core.config.student_rules import LOGISTIC, normalize, synonym
 
 _LIST_KEYS = ("layers", "network", "capas", "red", "model")
@@ -101,7 +101,8 @@ def read_student_network(raw, source: str | None = None) -> StudentNetwork:
         if not whole(n) or n != len(bs[-1]):
             raise ConfigError(where, f"says {shown(n)} units but has {len(bs[-1])} biases", source)
         units.append(n)
-        acts.append(_activation(where, next((low[k] for k in _ACT_KEYS if k in low), None), source))
+        act_key = next((k for k in _ACT_KEYS if k in low), None)
+        acts.append(_activation(f"{where}.{written[act_key]}" if act_key else where, low.get(act_key), source))
     layout, how = _layout(raw, ws, units, source)
     sizes = _chain(ws, units, layout)
     if sizes[0] != sizes[-1]:
@@ -127,7 +128,11 @@ def _activation(where: str, value, source):
         raise ConfigError(where, "names no activation; give one such as \"tanh\"", source)
     if not isinstance(value, str):
         raise ConfigError(where, f"an activation is a name such as \"tanh\"; got {shown(value)}", source)
-    return synonym("activation", value), beta
+    name = synonym("activation", value)
+    if name not in ACTIVATIONS:      # said here, naming the layer, rather than by the model's checks after
+        raise ConfigError(where, f"{shown(value)} has no aegui equivalent; aegui's are "
+                          f"{', '.join(ACTIVATIONS)}", source)
+    return name, beta
 
 
 def _layout(raw, ws, units, source) -> tuple[str, str]:
@@ -148,6 +153,10 @@ def _layout(raw, ws, units, source) -> tuple[str, str]:
     if len(fits) == 1:
         return fits[0], "read from the shapes"
     if not fits:
+        for i, (w, n) in enumerate(zip(ws, units)):
+            if n not in w.shape:     # its biases say how many units it has; its W has no side that long
+                raise ConfigError(f"layers[{i}]", f"has {n} biases but its W is {w.shape[0]}x{w.shape[1]}; a layer "
+                                  "has one bias per unit, and W one row (or column) per unit", source)
         first = ws[0].shape
         raise ConfigError("layers", f"the W shapes do not chain as [units, inputs] nor as [inputs, units] "
                           f"(the first is {first[0]}x{first[1]}); check the layers' order", source)

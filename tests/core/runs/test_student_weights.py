@@ -91,7 +91,12 @@ def test_square_weights_need_the_layout_stated(tmp_path):
 
 
 @pytest.mark.parametrize("edit, problem", [
-    (lambda r: r["layers"][1].update(W=np.zeros((3, 7)).tolist()), "do not chain"),
+    (lambda r: r["layers"][1].update(W=np.zeros((2, 7)).tolist()), "do not chain"),
+    (lambda r: r["layers"][1].update(W=np.zeros((3, 7)).tolist()), "layers[1]: has 2 biases but its W is 3x7"),
+    (lambda r: r["layers"][1].update(B=[0.0, 0.0, 0.0], units=3), "layers[1]: has 3 biases but its W is 2x20"),
+    (lambda r: r["layers"][3].update(activation="softmax"), "layers[3].activation: 'softmax' has no aegui"),
+    (lambda r: r["layers"][3].update(activacion=r["layers"][3].pop("activation") and "soft-max"),
+     "layers[3].activacion: 'soft-max' has no aegui"),
     (lambda r: r["layers"][0].pop("B"), "no biases"),
     (lambda r: r["layers"][0].update(units=19), "says 19 units"),
     (lambda r: r["layers"][0].update(activation="relu"), "one hidden activation"),
