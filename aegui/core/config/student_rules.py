@@ -134,6 +134,8 @@ RULES: tuple[Rule, ...] = (
     _r("batch_size batching_size batch minibatch_size mini_batch_size tamano_batch tamano_lote lote",
        "train.batch_size"),
     _r("training_mode train_mode learning_mode batch_mode modo modo_entrenamiento", "@mode"),
+    _r("mini_batch minibatch use_mini_batch use_minibatch mini_batches use_batches batch_training mini_lote "
+       "usar_mini_lote usar_lotes", "@minibatch"),
     _r("seed random_seed semilla", "@seed"),
     _r("n_runs runs seeds repetitions n_seeds", "train.seeds"),
     _r("device", "train.device"),

@@ -142,6 +142,8 @@ def _batch_and_seed(r) -> None:
         else:
             r.used("@mode", "train.batch_size", size, "0: the whole set at every update" if size == 0
                       else "one glyph at a time")
+    if "@minibatch" in r.slots:
+        _minibatch(r)
     if "@seed" in r.slots:
         seed = r.slot("@seed")
         if seed is None:
@@ -149,6 +151,21 @@ def _batch_and_seed(r) -> None:
             r.used("@seed", "train.seed", seed, "null: a random seed, kept in the config")
         else:
             r.used("@seed", "train.seed", seed)
+
+
+def _minibatch(r) -> None:
+    """"mini_batch": true beside a batch size says again what the size says; false is the whole set at every
+    update, which is what a student's loop that skips its batch size on false trains."""
+    on, row = r.slots["@minibatch"]
+    given = r.set.get("train.batch_size")
+    if not isinstance(on, bool):
+        r.refuse("@minibatch", "is true (mini-batches of batch_size) or false (the whole set at every update)")
+    elif on and given is not None:
+        row.say(SAME, "mini-batches of {key}", key=given[1].key)
+    elif on:
+        r.refuse("@minibatch", "asks for mini-batches but the file gives no batch size; add batch_size")
+    else:      # a batch size given too is told it is not used (StudentRead.replaced)
+        r.used("@minibatch", "train.batch_size", 0, "false: the whole set at every update")
 
 
 def _data(r) -> None:

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from aegui.core.config.import_report import DEFAULT, NOT_IN_FILE, UNKNOWN, UNSUPPORTED
+from aegui.core.config.import_report import DEFAULT, IGNORED, NOT_IN_FILE, UNKNOWN, UNSUPPORTED
 from aegui.core.config.load import load_experiment, read_config_text
 from aegui.core.schema.experiment import ConfigError
 
@@ -237,3 +237,18 @@ def test_a_config_saved_with_a_byte_order_mark_imports_as_without_one(tmp_path):
     marked, _ = load_experiment(tmp_path / "notepad" / "config.json")
     assert marked.to_json() == plain.to_json()
     assert marked.model.full_layers == (35, 20, 2, 20, 35) and marked.train.epochs == 30
+
+
+def test_a_mini_batch_switch_is_read_with_the_batch_size_beside_it():
+    """"mini_batch": true beside a batch size is the same training (it was refused as not understood); false is
+    the whole set at every update, the batch size told unused; true with no size cannot be guessed."""
+    def read(**keys):
+        return read_config_text(json.dumps({"hidden_layers": [20], "latent_dim": 2, **keys}), "c.json")
+    on = read(mini_batch=True, batch_size=8)
+    assert not on.blocking and on.experiment.train.batch_size == 8
+    off = read(mini_batch=False, batch_size=8)
+    assert not off.blocking and off.experiment.train.batch_size == 0
+    told = next(r for r in off.rows if r.key == "batch_size")
+    assert told.status == IGNORED and told.args == {"key": "mini_batch"}
+    assert [r.key for r in read(mini_batch=True).blocking] == ["mini_batch"]
+    assert [r.key for r in read(mini_batch="yes", batch_size=8).blocking] == ["mini_batch"]

@@ -120,7 +120,10 @@ def test_every_reason_an_import_gives_has_its_spanish():
                {"model": {"type": "vae", "layers": [35, 10, 2, 10, 35]}, "beta": 0.5, "activation": "tanh",
                 "latent_activation": "tanh",
                 "slope": 0.5, "training_mode": "online", "cut_condition": "one_wrong_pixel",
-                "dataset": {"subset": "vowels"}}]
+                "dataset": {"subset": "vowels"}},
+               {"layers": [20], "mini_batch": True, "batch_size": 4}, {"layers": [20], "mini_batch": False,
+                                                                        "batch_size": 4},
+               {"layers": [20], "mini_batch": True}, {"layers": [20], "use_mini_batch": "yes"}]
     reasons = {rule.why for rule in RULES if rule.why}
     for raw in configs:
         reasons |= _every_reason(read_config_text(json.dumps(raw), "s.json"))
