@@ -106,13 +106,16 @@ def main(argv=None) -> dict:
     print(f"{args.preset}: float32 GEMM peak {peak:.1f} GFLOP/s", flush=True)
     results = []
     for batch in batches:
-        exp = runs.get(batch) or replace(plans[0].experiment, train=replace(plans[0].experiment.train, batch_size=batch))
+        first = plans[0].experiment
+        exp = runs.get(batch) or replace(first, train=replace(first.train, batch_size=batch))
         r = time_batch(exp, args.steps, args.rounds, peak)
         results.append(r)
-        print(f"batch {batch}, {r['optimizer']}, {r['threads']} threads, {r['flop'] / 1e9:.3f} GFLOP a step:", flush=True)
+        print(f"batch {batch}, {r['optimizer']}, {r['threads']} threads, {r['flop'] / 1e9:.3f} GFLOP a step:",
+              flush=True)
         for name in ("plain", "reworked"):
             f = r[name]
-            print(f"  {name:9s} {f['seconds'] * 1e3:8.2f} ms  {f['gflops']:6.1f} GFLOP/s  {f['of_peak']:4.0%} of the peak")
+            print(f"  {name:9s} {f['seconds'] * 1e3:8.2f} ms  {f['gflops']:6.1f} GFLOP/s  "
+                  f"{f['of_peak']:4.0%} of the peak")
         print(f"  speed-up {r['speedup']:.2f}x", flush=True)
     out = {"preset": args.preset, "gemm_peak_gflops": round(peak, 2), "results": results}
     print(json.dumps(out))

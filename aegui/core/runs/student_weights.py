@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aegui.core.schema.experiment import ACTIVATIONS, SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, shown, whole
+from aegui.core.schema.experiment import (ACTIVATIONS, SLOPED_ACTIVATIONS, ConfigError, Experiment, ModelSpec, shown,
+                                          whole)
 from aegui.core.config.student_rules import LOGISTIC, normalize, synonym
 
 _LIST_KEYS = ("layers", "network", "capas", "red", "model")

@@ -62,6 +62,9 @@ from aegui.core.train.memory import check_session
 NUMERICS = 1
 
 _SMALL_WORK = 1e8     # multiply-adds per step (K models x batch rows x work per sample)
+# What a consumer that shows progress sets `heartbeat_s` to: at most one record a second of an
+# epoch in progress, when its checks are further apart than that.
+HEARTBEAT_S = 1.0
 
 
 def small_step(models: int, rows: int, work_per_sample: int) -> bool:
@@ -69,9 +72,6 @@ def small_step(models: int, rows: int, work_per_sample: int) -> bool:
     small enough for one thread: below _SMALL_WORK a second thread costs more to wake than it takes on. The one
     rule for the session, the CPU stacking rule (train/stacking.py) and the benchmarks that time its steps."""
     return models * rows * work_per_sample < _SMALL_WORK
-# What a consumer that shows progress sets `heartbeat_s` to: at most one record a second of an
-# epoch in progress, when its checks are further apart than that.
-HEARTBEAT_S = 1.0
 
 
 def check_fits(exp: Experiment, data: Dataset) -> None:
