@@ -21,23 +21,9 @@ qInstallMessageHandler(_qt_message)
 
 @pytest.fixture(autouse=True, scope="session")
 def gc_in_gui_thread(qapp):
-    """As the app does: dead widgets of earlier tests must not be freed in a worker thread. And as the app ends
-    (startup.app.take_apart), the session ends with its workers done and its widgets deleted while Python is
-    whole: a make test whose 3,015 tests had all passed died of a segfault in the interpreter's teardown, with
-    whatever widgets and workers the session left for it."""
+    """As the app does: dead widgets of earlier tests must not be freed in a worker thread."""
     from aegui.qt.workers import collector
     collector.start()
-    yield
-    import gc
-
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from aegui.qt.workers import threads
-    threads.wait_for_workers(None)
-    for widget in qapp.topLevelWidgets():
-        widget.deleteLater()        # no close(): a window's close may ask a question no one answers
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.unfreeze()
-    gc.collect()
 
 
 @pytest.hookimpl(trylast=True)
