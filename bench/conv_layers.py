@@ -102,6 +102,12 @@ class SubpixelDeconv(torch.autograd.Function):
         return gx, gw, grad.sum((0, 2, 3))
 
 
+def same_up_to_rounding(a: torch.Tensor, b: torch.Tensor) -> None:
+    """AssertionError unless a reworked form's tensor `a` equals the plain form's `b` up to float32 rounding (other
+    sums, so other last bits; a wrong tap is far outside)."""
+    torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4 * float(b.abs().max()))
+
+
 def _op(kind: str, reworked: bool = False, chunk: int = 256):
     """The layer's torch call; `reworked`: a transposed convolution to at most 4 channels through
     SubpixelDeconv, a convolution from 1 channel on chunks of `chunk` images (at 1,000 oneDNN's is slow)."""
@@ -142,7 +148,7 @@ def time_layer(layer: dict, batch: int, first: bool, channels_last: bool, steps:
         y = op(x, weight, bias)
         for a, b in zip((y, *torch.autograd.grad(y, wrt, grad)), expected):
             a, b = a.detach(), b.detach()
-            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4 * float(b.abs().max()))
+            same_up_to_rounding(a, b)
     step()
     t0 = time.perf_counter()
     for _ in range(steps):

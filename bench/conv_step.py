@@ -30,7 +30,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from conv_layers import _op, conv_plans, preset_options  # noqa: E402
+from conv_layers import _op, conv_plans, preset_options, same_up_to_rounding  # noqa: E402
 from report_floor import Step, gemm_peak  # noqa: E402
 from aegui.core.models.conv_net import ConvAutoencoder  # noqa: E402
 from aegui.core.models.param_layouts import KERNEL  # noqa: E402
@@ -72,7 +72,7 @@ def check_same(plain: Step, reworked: Step) -> None:
         found.append((loss.detach(), step.model.flat.grad.clone()))
         step.model.flat.grad = None
     for a, b in zip(*found):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4 * float(b.abs().max()))
+        same_up_to_rounding(a, b)
 
 
 def time_batch(exp, steps: int, rounds: int, peak: float) -> dict:
@@ -104,9 +104,8 @@ def main(argv=None) -> dict:
     batches = args.batches or sorted(runs)
     peak = max(gemm_peak(n, args.repeats) for n in args.gemm_sizes)
     print(f"{args.preset}: float32 GEMM peak {peak:.1f} GFLOP/s", flush=True)
-    results = []
+    results, first = [], plans[0].experiment
     for batch in batches:
-        first = plans[0].experiment
         exp = runs.get(batch) or replace(first, train=replace(first.train, batch_size=batch))
         r = time_batch(exp, args.steps, args.rounds, peak)
         results.append(r)
