@@ -18,6 +18,14 @@ def test_a_saved_models_training_history_is_charted(window):
     assert window.training.n_records() == len(history)
     assert history.last.epoch == history.rows()[-1]["epoch"]
     assert window.training.bars.opts["height"].size == 32          # the final model's wrong pixels per glyph
+    # It reached 0 wrong pixels at epoch 150 of the 3000 asked for: the panel says so, as the status
+    # bar does, instead of "Finished" and "150 / 150 epochs".
+    meta = json.loads((ROOT / "models" / "font3-ae2d" / "model.json").read_text())
+    assert (meta["metrics"]["epochs"], meta["experiment"]["train"]["epochs"]) == (150, 3000)
+    assert window.training.state_label.text() == "Reached target"
+    assert window.training.progress.format() == "150 / 3000 epochs"
+    assert window.status.epoch.text() == "Epoch 150/3000"
+    assert window.training.rate_label.text().endswith(" · 0.2 s elapsed")   # 0.2028 s in its metrics.csv
 
 
 def test_trained_model_is_autosaved_with_its_history(window, qtbot):

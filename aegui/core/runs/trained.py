@@ -153,7 +153,8 @@ def open_trained(path, view: bool = True) -> TrainedModel:
     if view:
         trained.ensure_view()
     wrong = trained.view.wrong if trained.view is not None else None
-    trained.history = History.read(metrics_path(path), glyph_wrong=wrong, labels=trained.shown.labels)
+    trained.history = History.read(metrics_path(path), glyph_wrong=wrong, labels=trained.shown.labels,
+                                   total_epochs=exp.train.epochs, state=trained.metrics.get("state", "finished"))
     if isinstance(meta.get("replay"), dict):
         trained.replay = _replay(path, meta["replay"], trained.shown)
     return trained

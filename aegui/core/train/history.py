@@ -19,7 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.files.atomic import atomic_write_text
-from aegui.core.train.progress import FINISHED, RUNNING, ProgressRecord
+from aegui.core.train.progress import (DIVERGED, EARLY_STOPPED, FINISHED, RUNNING, STOPPED, TARGET,
+                                      ProgressRecord)
+
+ENDED = (TARGET, FINISHED, STOPPED, DIVERGED, EARLY_STOPPED)   # how a saved run can have ended
 
 # Loss parts in the order charts and files list them; others follow in the order they came.
 LOSS_ORDER = ("total", "recon", "kl", "penalty")
@@ -112,11 +115,17 @@ class History:
 
     # -- building --------------------------------------------------------------------------------
     @classmethod
-    def from_rows(cls, rows: list[dict], glyph_wrong=None, labels=()) -> "History":
+    def from_rows(cls, rows: list[dict], glyph_wrong=None, labels=(), total_epochs: int = 0,
+                  state: str = FINISHED) -> "History":
         """A saved model's metrics.csv as the records the engine once yielded (K = 1);
         `glyph_wrong`: the per-sample wrong pixels of the final model (named by `labels`), for
-        the bars."""
-        total = rows[-1]["epoch"] if rows else 0
+        the bars. `total_epochs` and `state`: what the run was asked for and how it ended (the
+        sidecar's), so a model that reached its target at epoch 150 of 3000 reads so, not as
+        "Finished, 150 / 150"; without them, the last row's epoch and finished."""
+        last_epoch = rows[-1]["epoch"] if rows else 0
+        total = max(int(total_epochs or 0), last_epoch)
+        if state not in ENDED:
+            state = FINISHED
         h = cls(total, 1)
         h.labels = [str(x) for x in labels]
         if glyph_wrong is not None:
@@ -135,13 +144,13 @@ class History:
                 glyph_wrong=np.asarray(glyph_wrong if last and glyph_wrong is not None else [], np.int64),
                 best=int(r.get("best_model", 0)), elapsed=seconds,
                 epochs_per_s=r["epoch"] / seconds if seconds > 0 else 0.0,
-                state=FINISHED if last else RUNNING, val_loss=r.get("val_loss")))
+                state=state if last else RUNNING, val_loss=r.get("val_loss")))
         return h
 
     @classmethod
-    def read(cls, path, glyph_wrong=None, labels=()) -> "History":
-        """A history from a saved metrics.csv."""
-        return cls.from_rows(read_rows(path), glyph_wrong, labels)
+    def read(cls, path, glyph_wrong=None, labels=(), total_epochs: int = 0, state: str = FINISHED) -> "History":
+        """A history from a saved metrics.csv (the arguments as from_rows's)."""
+        return cls.from_rows(read_rows(path), glyph_wrong, labels, total_epochs, state)
 
     def append(self, rec: ProgressRecord) -> None:
         """Adds a record (a check) or keeps it as the epoch in progress (a batch record); a first record with

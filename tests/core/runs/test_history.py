@@ -3,7 +3,7 @@ charts draw, a partial epoch in step mode."""
 import numpy as np
 
 from aegui.core.train.history import History, metrics_path, read_rows, row, write_rows
-from aegui.core.train.progress import FINISHED, ProgressRecord
+from aegui.core.train.progress import FINISHED, TARGET, ProgressRecord
 
 
 def rec(epoch, k=1, total=0.5, batch=0, batches=0, val=None):
@@ -54,6 +54,21 @@ def test_its_rows_are_the_records_rows_and_survive_the_file(tmp_path):
     assert again.rows() == h.rows()
     assert again.last.state == FINISHED and again.labels == ["a", "b", "c"]
     np.testing.assert_array_equal(again.glyph_wrong, [0, 2, 1])
+
+
+def test_a_saved_run_that_reached_its_target_early_reads_so(tmp_path):
+    """The shipped Font3 model reached 0 wrong pixels at epoch 150 of the 3000 asked for: its
+    history must end at 150 of 3000, reached target (it read "Finished, 150 / 150"), and a state
+    the sidecar does not know falls back to finished, never to a run still going."""
+    h = History(0, 1)
+    for e in (50, 100, 150):
+        h.append(rec(e, total=1 / e))
+    h.write_csv(tmp_path / "metrics.csv")
+    again = History.read(tmp_path / "metrics.csv", total_epochs=3000, state=TARGET)
+    assert (again.total_epochs, again.last.total_epochs, again.last.epoch) == (3000, 3000, 150)
+    assert again.last.state == TARGET
+    assert History.read(tmp_path / "metrics.csv", total_epochs=10, state="??").last.state == FINISHED
+    assert History.read(tmp_path / "metrics.csv", total_epochs=10).total_epochs == 150
 
 
 def test_a_partial_epoch_is_the_one_trailing_point_and_never_a_row():

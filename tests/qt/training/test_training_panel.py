@@ -460,3 +460,12 @@ def test_every_state_a_run_ends_in_has_its_words():
     states = [v for k, v in vars(P).items() if k.isupper() and isinstance(v, str)]
     assert P.EARLY_STOPPED in states
     assert [s for s in states if s not in STATE_TEXT or s not in STATE_COLOR] == []
+
+
+def test_a_run_under_ten_seconds_says_how_long_it_took():
+    """A font trains in a fraction of a second: "0:00 elapsed" said nothing was measured."""
+    from aegui.qt import i18n
+    from aegui.qt.widgets.text.pieces import fmt_duration
+    assert [fmt_duration(s) for s in (0.2104, 9.94, 9.96, 45, 3725)] == ["0.2 s", "9.9 s", "0:10", "0:45", "1:02:05"]
+    i18n.set_language("es")
+    assert fmt_duration(0.2104) == "0,2 s"

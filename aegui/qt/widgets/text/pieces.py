@@ -7,12 +7,16 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from aegui.qt.i18n import tr
+from aegui.qt.i18n import number, tr
 
 
 def fmt_duration(seconds: float) -> str:
+    """m:ss or h:mm:ss; under 10 s, seconds to a tenth, since a font trains in a fraction of a
+    second and "0:00 elapsed" read as nothing measured."""
     if not math.isfinite(seconds) or seconds < 0:
         return "–"
+    if seconds < 9.95:
+        return f"{number(seconds, '.1f')} s"
     s = int(round(seconds))
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
