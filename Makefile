@@ -9,8 +9,10 @@ STAMP := $(VENV)/.aegui-installed
 run: $(STAMP)
 	$(PY) main.py
 
+# PYTHONFAULTHANDLER: pytest's own fault handler ends with the session, so a crash while Python shuts down
+# (after the summary) printed no stack; this one stays on until the process is gone.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest || { status=$$?; cat .pytest-crash.txt 2>/dev/null; exit $$status; }
+	QT_QPA_PLATFORM=offscreen PYTHONFAULTHANDLER=1 $(PY) -m pytest || { status=$$?; cat .pytest-crash.txt 2>/dev/null; exit $$status; }
 
 smoke: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) main.py --smoke
