@@ -7,6 +7,7 @@ becomes a row of the import's table (import_report.py), so nothing is dropped wi
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields as dc_fields, replace
 from pathlib import Path
 
@@ -23,6 +24,11 @@ _NAME_KEYS = ("type", "name", "kind", "method", "function", "fn", "id", "tipo", 
 _FORMS = {"int": "a whole number such as 100", "float": "a number such as 0.01",
           "str": 'a name such as "adam"', "bool": "true or false", "int | None": "a whole number or null",
           "float | None": "a number or null"}
+# What a network that has learned nothing scores, as the mean over pixels aegui's loss is: sigmoid
+# outputs of 0.5 everywhere give binary cross-entropy ln 2 whatever the targets, and squared error at
+# most 0.25 (on 0/1 pixels). A loss target at or above it is met before the network learns anything:
+# a student's "error_threshold": 1 stopped at epoch 10 with 25 wrong pixels, saved as "reached target".
+UNLEARNED_LOSS = {"bce": math.log(2), "mse": 0.25}
 # What a table reader needs to see even when the file leaves it out: aegui's value is used.
 _SHOWN_DEFAULTS = ("train.optimizer", "train.learning_rate", "train.epochs", "train.batch_size", "train.loss",
                    "model.init", "model.output_activation")
@@ -210,9 +216,33 @@ def read_student(raw, source: str | None = None, base_dir=None) -> Imported:
         raise ConfigError(e.field, e.problem, source) from None
     except (TypeError, ValueError) as e:
         raise ConfigError("(student config)", f"a value has the wrong type ({e})", source) from None
+    exp = _loss_target_that_teaches(reader, exp)
     rows = reader.rows + _defaults(reader, exp)
     _results(rows, exp)
     return Imported(exp, rows, source)
+
+
+def _loss_target_that_teaches(reader: _Reader, exp: Experiment) -> Experiment:
+    """A loss target a network meets without learning (UNLEARNED_LOSS) is refused, naming what the
+    key may have meant: the student's loss was another unit (a sum over the pixels), or the value
+    counts wrong pixels. With --lenient the rest trains its epochs, without the target."""
+    target, unlearned = exp.train.loss_target, UNLEARNED_LOSS.get(exp.train.loss)
+    if ("train.loss_target" not in reader.set or unlearned is None or not target or target < unlearned
+            or exp.model.kind not in ("ae", "dae") or exp.model.output_activation != "sigmoid"):
+        return exp
+    _value, row = reader.set.pop("train.loss_target")
+    row.fields = tuple(f for f in row.fields if f != "train.loss_target")
+    args = {"loss": exp.train.loss.upper(), "unlearned": round(unlearned, 3), "pixels": exp.model.full_layers[0]}
+    if float(target).is_integer():       # a whole number may well count wrong pixels
+        row.say(UNSUPPORTED, "as a loss target, a network that has learned nothing (0.5 for every pixel) meets it: "
+                "{loss}, the mean over pixels aegui trains on, starts at {unlearned}, so training would stop at its "
+                "first check. If it counts wrong pixels, write \"max_wrong_pixels\": {value}; if your loss summed "
+                "the {pixels} pixels, divide it by {pixels}", value=int(target), **args)
+    else:
+        row.say(UNSUPPORTED, "as a loss target, a network that has learned nothing (0.5 for every pixel) meets it: "
+                "{loss}, the mean over pixels aegui trains on, starts at {unlearned}, so training would stop at its "
+                "first check. If your loss summed the {pixels} pixels, divide it by {pixels}", **args)
+    return replace(exp, train=replace(exp.train, loss_target=0.0))
 
 
 def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:

@@ -105,3 +105,48 @@ def test_a_dropout_rate_cosh_units_and_the_l2_norm_loss_are_read():
                                                   "activation": "cosh"}, "training": {"loss": "l2_norm"}})
     assert (exp.model.dropout, exp.model.hidden_activation, exp.train.loss) == (0.1, "cosh", "l2_norm")
     assert not any("NOT" in n for n in notes)
+
+
+@pytest.mark.parametrize("raw, key", [
+    ({"training": {"error_threshold": 1}}, "training.error_threshold"),
+    ({"loss": "mse", "epsilon": 0.3}, "epsilon"),
+    ({"stop_condition": {"type": "error", "value": 1}}, "stop_condition.type"),
+])
+def test_a_loss_target_a_network_meets_without_learning_is_refused(raw, key):
+    """Read as a loss target, 1 stopped a Font3 network at its first check (epoch 10) with 25 wrong
+    pixels, saved as "reached target": a network that outputs 0.5 everywhere already scores ln 2 =
+    0.693 in binary cross-entropy and 0.25 in squared error. Refused, naming what to write instead;
+    the rest imports leniently and trains its epochs."""
+    from aegui.core.config.student_json import read_student
+    got = read_student({"font": 3, "layers": [35, 10, 2], "epochs": 500, **raw}, "config.json")
+    [row] = got.blocking
+    assert row.key == key, got.table()
+    assert "learned nothing" in row.reason() and "divide it by 35" in row.reason()
+    assert ("0.693" if "loss" not in raw else "0.25") in row.reason()
+    # a whole number may count wrong pixels; 0.3 cannot
+    assert ('"max_wrong_pixels": 1;' in row.reason()) == (raw.get("epsilon") != 0.3), row.reason()
+    assert got.experiment.train.loss_target == 0.0 and got.experiment.train.epochs == 500
+
+
+@pytest.mark.parametrize("raw", [
+    {"loss_target": 0.01},                                     # a target a network must learn to reach
+    {"loss_target": 5.0, "model": {"type": "vae"}},            # a VAE's loss adds its KL term
+    {"loss_target": 0.3, "loss": "mse", "output_activation": "identity"},   # an unbounded output starts anywhere
+])
+def test_loss_targets_a_network_has_to_learn_for_are_kept(raw):
+    from aegui.core.config.student_json import read_student
+    got = read_student({"font": 3, "layers": [35, 10, 2], **raw}, "config.json")
+    assert not got.blocking, got.table()
+    assert got.experiment.train.loss_target == raw["loss_target"]
+
+
+def test_the_refusal_reads_in_spanish_with_a_decimal_comma():
+    from aegui.core.config.student_json import read_student
+    i18n = pytest.importorskip("aegui.qt.i18n")
+    [row] = read_student({"font": 3, "layers": [35, 10, 2], "error_threshold": 1}, "config.json").blocking
+    i18n.set_language("es")
+    try:
+        text = row.reason(i18n.tr)
+    finally:
+        i18n.set_language("en")
+    assert text.startswith("como objetivo de pérdida") and "0,693" in text, text
