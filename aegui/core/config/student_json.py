@@ -77,6 +77,9 @@ class _Reader:
 
     def take(self, e: _Entry) -> None:
         rule = R.rule_for(e.key, e.within)
+        if rule is not None and rule.target == "data.fonts" and _names_a_file(e.value):
+            # "dataset": "font.h" names the course's file, not a font in it: read as "font_file" is
+            rule = R.rule_for("font_file", "")
         row = Row(e.where, e.value)
         self.rows.append(row)
         if rule is None:
@@ -150,6 +153,10 @@ class _Reader:
                 if not row.fields:
                     row.say(IGNORED, why, **args)
 
+
+
+def _names_a_file(value) -> bool:
+    return isinstance(value, str) and (value.strip().lower().endswith(".h") or "/" in value or "\\" in value)
 
 
 def _exists(target: str) -> bool:
@@ -252,6 +259,8 @@ def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
             out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
     if not any(t == "model.layers" for t in reader.set):
         out.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.layers",), "aegui's default"))
+    if exp.data.source == "font" and "data.fonts" not in reader.set:
+        out.append(Row(NOT_IN_FILE, None, DEFAULT, ("data.fonts",), "aegui's default"))   # which of the file's fonts
     return out
 
 

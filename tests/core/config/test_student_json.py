@@ -150,3 +150,22 @@ def test_the_refusal_reads_in_spanish_with_a_decimal_comma():
     finally:
         i18n.set_language("en")
     assert text.startswith("como objetivo de pérdida") and "0,693" in text, text
+
+
+def test_a_font_file_named_where_a_font_goes_is_read_as_the_file(tmp_path):
+    """"dataset": "font.h" named the course's file; read as a font's name, training ended with
+    "'font.h' is not in font.h". Which of its fonts is trained, not in the file, is said."""
+    from aegui.core.config.student_json import read_student
+    (tmp_path / "font.h").write_text("// the course's file\n")
+    got = read_student({"dataset": "font.h", "layers": [35, 10, 2]}, "config.json", tmp_path)
+    [row] = [r for r in got.rows if r.key == "dataset"]
+    assert got.experiment.data.path == str((tmp_path / "font.h").resolve()) and row.fields == ("data.path",)
+    [default] = [r for r in got.rows if r.fields == ("data.fonts",)]
+    assert default.key == "(not in the file)" and got.experiment.data.fonts == ("Font3",)
+    missing = read_student({"dataset": "data/font.h", "layers": [35, 10, 2]}, "config.json", tmp_path)
+    assert "no such file beside the config" in [r for r in missing.rows if r.key == "dataset"][0].reason()
+    both = read_student({"dataset": "font.h", "font_file": "font.h", "fonts": [1]}, "config.json", tmp_path)
+    assert [r for r in both.rows if r.key == "dataset"][0].reason() == "font_file gives it too; that value is used"
+    assert both.experiment.data.path == str((tmp_path / "font.h").resolve())
+    assert both.experiment.data.fonts == ("Font1",) and not any(r.fields == ("data.fonts",) and r.key.startswith("(")
+                                                                  for r in both.rows)
