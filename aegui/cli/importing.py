@@ -35,9 +35,8 @@ def tell_table(imported, stream=None) -> None:
 def cmd_import(args) -> int:
     """`aegui import`: a student's config prints as aegui's config with how each key was read; a saved network
     (layers with W and B) becomes a model folder. Returns the exit status."""
-    from aegui.core.files.jsonfile import parse_json
     from aegui.core.files.userfile import read_text
-    from aegui.core.config.load import read_config_text
+    from aegui.core.config.load import parse_config, read_config_text
     from aegui.core.runs.student_weights import is_student_network
 
     path = Path(args.file)
@@ -45,8 +44,9 @@ def cmd_import(args) -> int:
         text = read_text(path, "config")
     except FileNotFoundError:
         raise UserError(f"{path}: file not found; check the path") from None
-    if is_student_network(parse_json(text, str(path))):
-        return _import_network(args, path, text)
+    raw = parse_config(text, str(path))
+    if is_student_network(raw):
+        return _import_network(args, path, raw)
     imported = read_config_text(text, str(path), path.parent)
     tell_table(imported)
     if imported.blocking and not args.lenient:
@@ -61,10 +61,10 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _import_network(args, path: Path, text: str) -> int:
+def _import_network(args, path: Path, raw: dict) -> int:
     from aegui.core.runs.student_weights import import_network
     out = out_folder(args.out) if args.out else Path("runs") / path.stem
-    trained, net = import_network(json.loads(text), str(path), out, args.force)
+    trained, net = import_network(raw, str(path), out, args.force)
     spec = net.spec
     print(f"aegui: {path}: a network of {'-'.join(map(str, spec.full_layers))}, hidden {spec.hidden_activation}, "
           f"code {spec.latent_activation}, output {spec.output_activation}; W written "

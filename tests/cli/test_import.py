@@ -110,3 +110,18 @@ def test_import_of_a_saved_network_makes_a_model_folder(tmp_path, capsys):
     model, exp, meta = load_model(tmp_path / "m")
     assert meta["metrics"]["max_wrong_pixels"] == result["max_wrong_pixels"]
     assert exp.model.output_activation == "sigmoid"
+
+
+def test_import_reads_a_yaml_config_as_its_json_twin(tmp_path, capsys):
+    """The same file as YAML prints the same config; a YAML mistake is refused naming the file."""
+    import yaml
+    path = tmp_path / "student.yaml"
+    path.write_text(yaml.safe_dump(STUDENT))
+    assert run_cli(["import", path]) == 0
+    out, err = capsys.readouterr()
+    assert experiment_from_json(out)[0] == read_config(student_file(tmp_path)).experiment   # both named "student"
+    assert "training.epochs_max" in err
+    bad = tmp_path / "bad.yml"
+    bad.write_text("training:\n  epochs: [1, 2\n")
+    assert run_cli(["import", bad]) == 2
+    assert f"{bad}: (yaml): not valid YAML" in capsys.readouterr().err

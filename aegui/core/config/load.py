@@ -1,4 +1,4 @@
-"""Reading and writing experiment files: native JSON, or a student's flat/nested JSON, which
+"""Reading and writing experiment files: native JSON, or a student's flat/nested JSON or YAML, which
 student_json translates (with its table: import_report.Imported)."""
 from __future__ import annotations
 
@@ -19,12 +19,21 @@ def _native_shape(raw: dict) -> bool:
                for k, cls in _SECTIONS.items() if k in raw)
 
 
+def parse_config(text: str, source: str | None = None):
+    """The values of a config's text: YAML when `source` ends in .yaml or .yml, JSON otherwise."""
+    from aegui.core.files.jsonfile import parse_json
+    from aegui.core.files.yamlfile import YAML_SUFFIXES, parse_yaml
+    if source is not None and Path(str(source)).suffix.lower() in YAML_SUFFIXES:
+        return parse_yaml(text, source)
+    return parse_json(text, source)
+
+
 def read_config_text(text: str, source: str | None = None, base_dir=None) -> Imported:
-    """A native or student-style JSON config as read, with a student's table. Keys it did not
+    """A native or student-style config as read (JSON, or YAML when `source` ends in .yaml or
+    .yml), with a student's table. Keys it did not
     understand are rows of the table (Imported.blocking), not errors; a bad value is a
     ConfigError naming its key."""
-    from aegui.core.files.jsonfile import parse_json
-    raw = parse_json(text, source)
+    raw = parse_config(text, source)
     if isinstance(raw, dict) and ("schema_version" in raw or _native_shape(raw)):
         # A full native config without its version is refused by name rather than read as a
         # student's (which would ignore most fields and misread noise.kind as model.kind).

@@ -86,7 +86,7 @@ RULES: tuple[Rule, ...] = (
     _r("activation activation_fn activation_function activacion", "@decoder_act", within="decoder"),
     # ---- activations
     _r("activation activation_fn activation_function hidden_activation hidden_activation_function "
-       "hidden_layers_activation_functions funcion_activacion activacion", "@activation"),
+       "hidden_layers_activation_functions funcion_activacion activacion act hidden_act", "@activation"),
     _r("function name type fn funcion", "@activation", within="activation"),
     _r("hidden", "@activation", within="activation"),
     _r("beta slope pendiente", "@slope", within="activation"),
@@ -97,7 +97,7 @@ RULES: tuple[Rule, ...] = (
     _r("output_activation output_activation_fn output_activation_function output_layer_activation_function "
        "output out final", "model.output_activation", within="activation", values="activation"),
     _r("output_activation output_activation_fn output_activation_function output_layer_activation_function "
-       "activacion_salida", "model.output_activation", values="activation"),
+       "activacion_salida output_act", "model.output_activation", values="activation"),
     # "beta" is the activation's slope in the course's perceptrons, a VAE's KL weight otherwise.
     _r("beta", "@beta"),
     _r("kl_weight beta_kl kl_beta kl_coef kl_coefficient peso_kl", "model.beta"),

@@ -72,7 +72,7 @@ class ConfigFiles:
     def load_dialog(self) -> None:
         b = self.builder
         path, _ = QFileDialog.getOpenFileName(b, tr("Load config…"), self.load_start_dir(),
-                                              tr("Configurations (*.json);;All files (*)"))
+                                              tr("Configurations (*.json *.yaml *.yml);;All files (*)"))
         if not path:
             return
         self.last_dir = str(Path(path).parent)

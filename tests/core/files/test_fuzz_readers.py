@@ -109,8 +109,8 @@ def test_font_h_errors_name_the_line():
 
 # ------------------------------------------------------------------------------- configs
 
-def _check_config(raw_bytes: bytes):
-    path = _tmp() / "config.json"
+def _check_config(raw_bytes: bytes, name: str = "config.json"):
+    path = _tmp() / name
     path.write_bytes(raw_bytes)
     got = _expect(lambda: load_experiment(path), ConfigError, path)
     if got is not None:
@@ -138,6 +138,25 @@ def test_config_json(doc):
 @example(data=b'{"layers": [35, ' + b"9" * 100_000 + b', 35]}')  # int() refuses 4,300+ digits
 def test_config_bytes(data):
     _check_config(data)
+
+
+def _yaml_presets() -> list[bytes]:
+    import yaml
+    return [yaml.safe_dump(json.loads(p.read_text(encoding="utf-8"))).encode() for p in PRESETS]
+
+
+ALIAS_CHAIN = b"a0: &a0 [x, x]\n" + b"".join(b"a%d: &a%d [*a%d, *a%d]\n" % (i, i, i - 1, i - 1) for i in range(1, 40))
+
+
+@FUZZ_SETTINGS
+@given(data=st.sampled_from(_yaml_presets()).flatmap(mutated) | st.binary(max_size=200) | hostile_json())
+@example(data=ALIAS_CHAIN)                                          # 2^40 values once walked
+@example(data=b"[" * 100_000 + b"]" * 100_000)                      # RecursionError in the composer
+@example(data=b"!!python/object/apply:os.system ['echo hi']")      # the safe loader builds no objects
+@example(data=b"lr: 1e-3\nepochs: 2024-01-01\nyes: 1\n? [1, 2]\n: 3\n")   # dates, bool and list keys
+@example(data=b"layers: [35, \xff]")
+def test_config_yaml(data):
+    _check_config(data, "config.yaml")
 
 
 # ------------------------------------------------------------------------------- model folders

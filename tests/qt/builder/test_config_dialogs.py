@@ -42,3 +42,21 @@ def test_load_config_opens_the_presets_and_its_note_follows_the_language(builder
     # Chosen elsewhere since, both dialogs start there.
     qtbot.mouseClick(builder.load_button, Qt.MouseButton.LeftButton)
     assert asked[2] == ("open", str(tmp_path))
+
+
+def test_load_config_offers_and_reads_a_students_yaml(builder, qtbot, monkeypatch, tmp_path):
+    """Load config… lists YAML files beside JSON ones, and a student's YAML goes through the same
+    import table before it is applied ("lr: 1e-3" is the number 0.001)."""
+    from aegui.qt.builder import config_files
+    path = tmp_path / "tp5.yaml"
+    path.write_text("layers: [35, 20, 2]\nact: tanh\nlr: 1e-3\nepochs: 700\n", encoding="utf-8")
+    filters, shown = [], []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda parent, caption, start, flt, *a, **k: filters.append(flt) or (str(path), "")))
+    monkeypatch.setattr(config_files, "confirm_import", lambda parent, imported: shown.append(imported) or True)
+    qtbot.mouseClick(builder.load_button, Qt.MouseButton.LeftButton)
+    assert "*.yaml *.yml" in filters[0]
+    assert [r.key for r in shown[0].rows][:4] == ["layers", "act", "lr", "epochs"]
+    exp = builder.experiment()
+    assert (exp.train.learning_rate, exp.train.epochs, exp.model.hidden_activation) == (0.001, 700, "tanh")
+    assert builder.info_label.text() == "Loaded tp5.yaml."
