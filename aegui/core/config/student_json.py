@@ -295,9 +295,9 @@ def _noun(exp: Experiment) -> str:
 
 def _why_not(target: str, exp: Experiment) -> tuple[str, dict]:
     if target.startswith("noise."):
-        return "unused: this model, a {kind}, takes no noise", {"kind": _noun(exp)}
+        return "unused: this model ({kind}) takes no noise", {"kind": _noun(exp)}
     if target in ("model.beta", "model.kl_warmup"):
-        return "unused: this model is a {kind}, not a VAE", {"kind": _noun(exp)}
+        return "unused: this model ({kind}) is not a VAE", {"kind": _noun(exp)}
     if target == "train.momentum":
         return "unused: the optimizer is {optimizer}", {"optimizer": exp.train.optimizer}
     return "unused here", {}

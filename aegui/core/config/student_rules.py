@@ -103,7 +103,8 @@ RULES: tuple[Rule, ...] = (
     _r("kl_weight beta_kl kl_beta kl_coef kl_coefficient peso_kl", "model.beta"),
     _r("kl_warmup kl_annealing_epochs", "model.kl_warmup"),
     _r("type model_type kind tipo", "model.kind", values="kind"),
-    _r("init init_method weight_init initialization initializer inicializacion", "model.init",
+    _r("init init_method weight_init initialization initializer inicializacion weights_init weight_initialization "
+       "weights_initialization init_weights", "model.init",
        values="init"),
     _r("dropout dropout_rate", "model.dropout"),
     # ---- the optimizer
@@ -130,12 +131,13 @@ RULES: tuple[Rule, ...] = (
        also=(("train.schedule", "exponential"),)),
     # ---- how long and on what
     _r("epochs max_epochs epochs_max n_epochs num_epochs epoch_limit max_epoch epocas max_epocas "
-       "iterations max_iterations iteraciones", "train.epochs"),
+       "iterations max_iterations iteraciones training_epochs train_epochs epochs_training", "train.epochs"),
     _r("batch_size batching_size batch minibatch_size mini_batch_size tamano_batch tamano_lote lote",
-       "train.batch_size"),
+       "train.batch_size", values="batch"),
     _r("training_mode train_mode learning_mode batch_mode modo modo_entrenamiento", "@mode"),
     _r("mini_batch minibatch use_mini_batch use_minibatch mini_batches use_batches batch_training mini_lote "
        "usar_mini_lote usar_lotes", "@minibatch"),
+    _r("shuffle shuffle_data shuffle_each_epoch shuffle_batches mezclar barajar", "@shuffle"),
     _r("seed random_seed semilla", "@seed"),
     _r("n_runs runs seeds repetitions n_seeds", "train.seeds"),
     _r("device", "train.device"),
@@ -214,6 +216,8 @@ VALUES = {
                                   "gradient_descent_with_momentum gd_momentum momentum_gradient_descent "
                                   "momento".split(), "momentum"),
                   "adam_optimizer": "adam", "l_bfgs": "bfgs", "l_bfgs_b": "bfgs", "conjugate_gradient": "cg"},
+    # "batch_size": "full": the whole set at every update, aegui's 0.
+    "batch": dict.fromkeys("full full_batch all whole dataset batch entire todo todos completo lote_completo".split(), 0),
     "kind": {**dict.fromkeys("autoencoder basic standard simple basico".split(), "ae"),
              **dict.fromkeys("denoising denoising_autoencoder denoiser".split(), "dae"),
              **dict.fromkeys("variational variational_autoencoder".split(), "vae")},

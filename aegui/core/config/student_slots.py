@@ -144,6 +144,8 @@ def _batch_and_seed(r) -> None:
                       else "one glyph at a time")
     if "@minibatch" in r.slots:
         _minibatch(r)
+    if "@shuffle" in r.slots:
+        _shuffle(r)
     if "@seed" in r.slots:
         seed = r.slot("@seed")
         if seed is None:
@@ -166,6 +168,21 @@ def _minibatch(r) -> None:
         r.refuse("@minibatch", "asks for mini-batches but the file gives no batch size; add batch_size")
     else:      # a batch size given too is told it is not used (StudentRead.replaced)
         r.used("@minibatch", "train.batch_size", 0, "false: the whole set at every update")
+
+
+def _shuffle(r) -> None:
+    """aegui draws a new batch order every epoch: "shuffle": true says so again; false is the same
+    with full batches (the order changes nothing), and not possible with mini-batches."""
+    on, row = r.slots["@shuffle"]
+    batch = r.value("train.batch_size", Experiment().train.batch_size)
+    if on is True:
+        row.say(SAME, "aegui draws a new batch order every epoch")
+    elif on is False and batch == 0:
+        row.say(SAME, "whole-set updates: the order changes nothing")
+    elif on is False:
+        r.refuse("@shuffle", "aegui draws a new batch order every epoch; it cannot keep one order")
+    else:
+        r.refuse("@shuffle", "is true (a new batch order every epoch) or false")
 
 
 def _data(r) -> None:

@@ -252,3 +252,20 @@ def test_a_mini_batch_switch_is_read_with_the_batch_size_beside_it():
     assert told.status == IGNORED and told.args == {"key": "mini_batch"}
     assert [r.key for r in read(mini_batch=True).blocking] == ["mini_batch"]
     assert [r.key for r in read(mini_batch="yes", batch_size=8).blocking] == ["mini_batch"]
+
+
+def test_a_shuffle_switch_full_batches_and_the_spellings_of_a_numpy_tp():
+    """A numpy TP's config: "training_epochs", "weights_init", "batch_size": "full" and "shuffle" were not
+    understood or refused ("expected a whole number; got 'full'"). shuffle false is the same training with
+    whole-set updates, and not possible with mini-batches (aegui draws a new order every epoch)."""
+    def read(**keys):
+        return read_config_text(json.dumps({"hidden_layers": [25, 10], "latent_space_dim": 2, **keys}), "c.json")
+    got = read(training_epochs=3000, weights_init="random", batch_size="full", shuffle=True)
+    assert not got.blocking, got.table()
+    t = got.experiment.train
+    assert (t.epochs, t.batch_size, got.experiment.model.init) == (3000, 0, "uniform")
+    assert not read(batch_size="Full", shuffle=False).blocking
+    assert [r.key for r in read(batch_size=8, shuffle=False).blocking] == ["shuffle"]
+    assert [r.key for r in read(shuffle="sometimes").blocking] == ["shuffle"]
+    with pytest.raises(ConfigError, match="batch_size: expected a whole number"):
+        read(batch_size="half")

@@ -50,6 +50,7 @@ CASES = {
     "@betas": ([0.8, 0.99], {}, {}, lambda e: (t(e).adam_beta1, t(e).adam_beta2) == (0.8, 0.99)),
     "@mode": ("online", {}, {}, lambda e: t(e).batch_size == 1),
     "@minibatch": (True, {}, {"batch_size": 8}, lambda e: t(e).batch_size == 8),
+    "@shuffle": (True, {}, {"batch_size": 8}, lambda e: t(e).batch_size == 8),
     "@seed": (9, {}, {}, lambda e: t(e).seed == 9),
     "@path": ("no-such-font.h", {}, {}, lambda e: e.data.path == ""),
     "@subset": ("all", {}, {}, lambda e: e.data.chars == ""),

@@ -84,7 +84,7 @@ def test_the_dialog_speaks_spanish(qtbot):
         assert "NO SE ENTIENDE" in texts and "Estas" not in dialog.warning.text()
         assert "Esta clave puede cambiar el entrenamiento" in dialog.warning.text()
         assert any("0: sin ruido, un autoencoder simple" in t for t in texts)
-        assert any("no se usa: este modelo es un autoencoder, no un VAE" in t for t in texts)
+        assert any("no se usa: este modelo (autoencoder) no es un VAE" in t for t in texts)
     finally:
         i18n.set_language("en")
     assert dialog.apply_button.text() == "Apply"
