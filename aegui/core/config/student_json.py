@@ -80,6 +80,8 @@ class _Reader:
         if rule is not None and rule.target == "data.fonts" and _names_a_file(e.value):
             # "dataset": "font.h" names the course's file, not a font in it: read as "font_file" is
             rule = R.rule_for("font_file", "")
+        elif rule is not None and rule.target == "data.fonts" and _names_a_source(e.value):
+            rule = R.rule_for("source", "data")        # "dataset": "emoji" names the data set
         row = Row(e.where, e.value)
         self.rows.append(row)
         if rule is None:
@@ -159,6 +161,11 @@ def _names_a_file(value) -> bool:
     return isinstance(value, str) and (value.strip().lower().endswith(".h") or "/" in value or "\\" in value)
 
 
+def _names_a_source(value) -> bool:
+    return isinstance(value, str) and R.normalize(value, False) in R.SOURCES and \
+        R.SOURCES[R.normalize(value, False)][0] != "font"
+
+
 def _exists(target: str) -> bool:
     if target == "name":
         return True
@@ -220,7 +227,11 @@ def read_student(raw, source: str | None = None, base_dir=None) -> Imported:
         exp = replace(exp, **{s: replace(getattr(exp, s), **v) for s, v in sections.items()})
         validate(exp)
     except ConfigError as e:
-        raise ConfigError(e.field, e.problem, source) from None
+        # named by the key the student wrote too: "dataset.image_size (data.size)"
+        key = where.get(e.field)
+        field = f"{key} ({e.field})" if key and key != e.field and e.field not in ("model.layers", "model.mirror") \
+            else e.field
+        raise ConfigError(field, e.problem, source) from None
     except (TypeError, ValueError) as e:
         raise ConfigError("(student config)", f"a value has the wrong type ({e})", source) from None
     exp = _loss_target_that_teaches(reader, exp)
@@ -283,8 +294,10 @@ def _results(rows: list[Row], exp: Experiment) -> None:
                 section, _, fname = target.partition(".")
                 row.result[target] = getattr(getattr(exp, section), fname)
             f = FIELDS.get(target)
+            # The same value in another row of the form (data.size is the emoji's size row too).
+            used = f is not None and (f.applies(exp) or any(g.of == target and g.applies(exp) for g in FIELDS.values()))
             # A row that says why already ("0: no noise, a plain autoencoder") needs no more.
-            if f is not None and not f.applies(exp) and row.status == USED and not row.why and not row.more:
+            if f is not None and not used and row.status == USED and not row.why and not row.more:
                 row.more.append(_why_not(target, exp))
 
 

@@ -103,6 +103,7 @@ RULES: tuple[Rule, ...] = (
     _r("kl_weight beta_kl kl_beta kl_coef kl_coefficient peso_kl", "model.beta"),
     _r("kl_warmup kl_annealing_epochs", "model.kl_warmup"),
     _r("type model_type kind tipo", "model.kind", values="kind"),
+    _r("model modelo", "model.kind", values="kind"),        # "model": "vae" (an object is a section)
     _r("init init_method weight_init initialization initializer inicializacion weights_init weight_initialization "
        "weights_initialization init_weights", "model.init",
        values="init"),
@@ -150,8 +151,13 @@ RULES: tuple[Rule, ...] = (
     _r("mode", "-", within="subset", why="all of the glyphs, as aegui trains", expect="all"),
     _r("name", "-", within="subset", why="the subset's name"),
     _r("indices", "-", within="subset", why="no subset: every glyph", expect=[]),
-    _r("source type kind", "data.source", within="data"),
-    _r("name", "-", within="data", why="the data set's name"),
+    _r("source type kind", "@source", within="data"),
+    _r("name", "@data_name", within="data"),
+    _r("image_size img_size size resolution side image_side tamano tamano_imagen", "data.size", within="data"),
+    _r("image_size img_size image_side tamano_imagen", "data.size"),
+    _r("grayscale greyscale gray grey escala_grises escala_de_grises", "@grayscale"),
+    _r("color color_mode colour_mode channels", "@color", within="data"),
+    _r("color_mode colour_mode channels n_channels canales", "@color"),
     _r("split_seed", "data.split_seed"),
     _r("name experiment_name nombre", "name"),
     # ---- stop conditions
@@ -226,6 +232,18 @@ VALUES = {
               **dict.fromkeys("bitflip flip bit_flip inversion".split(), "bit_flip"),
               **dict.fromkeys("gauss normal gaussian_clipped gaussiano gaussian".split(), "gaussian")},
 }
+# Data sets by name, as (data.source, data.catalogue): the course's fonts, its emoji, MNIST and
+# Fashion-MNIST (catalogue datasets), scikit-learn's digits.
+SOURCES = {**dict.fromkeys("font fonts font_h 5x7 fuente fuentes".split(), ("font", "")),
+           **dict.fromkeys("emoji emojis noto_emoji emoji_dataset".split(), ("emoji", "")),
+           **dict.fromkeys("folder images pictures imagenes carpeta".split(), ("folder", "")),
+           **dict.fromkeys("mnist mnist_digits".split(), ("idx", "mnist")),
+           **dict.fromkeys("fashion fashion_mnist fashionmnist".split(), ("idx", "fashion-mnist")),
+           **dict.fromkeys("idx".split(), ("idx", "")),
+           **dict.fromkeys("digits sklearn_digits load_digits".split(), ("digits", ""))}
+COLORS = {**dict.fromkeys((1, "1", "gray", "grey", "grayscale", "greyscale", "l", "mono", "grises"), "gray"),
+          **dict.fromkeys((3, "3", "rgb", "color", "colour"), "rgb"),
+          **dict.fromkeys((4, "4", "rgba"), "rgba")}
 # The course's logistic is 1 / (1 + e^(-2βx)): sigmoid(2βx).
 LOGISTIC = ("logistic", "logistica")
 # Training modes: the whole set per update, one glyph per update, or batch_size glyphs.

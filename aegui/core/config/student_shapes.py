@@ -144,13 +144,14 @@ def _with_acts(slots: dict, part: str, where: dict, notes: list) -> tuple[list[i
     return sizes, acts
 
 
-def assemble(slots: dict, where: dict) -> Shape | None:
+def assemble(slots: dict, where: dict, data_width: int | None = None) -> Shape | None:
     """model.layers from the shape slots a config filled (slot -> value; `where` says under which
-    key each was written, for messages); None when it gives no layer at all."""
+    key each was written, for messages); None when it gives no layer at all. `data_width`: the
+    values of one sample of the data the file names (35 for the course's glyphs when None)."""
     if not any(s in slots for s in ("@network", "@encoder", "@decoder", "@hidden", "@decoder_hidden", "@latent")):
         return None
     notes: list[str] = []
-    width = _input_size(where["@input"], slots["@input"]) if "@input" in slots else DATA_INPUT
+    width = _input_size(where["@input"], slots["@input"]) if "@input" in slots else data_width or DATA_INPUT
     latent = _latent(where["@latent"], slots["@latent"]) if "@latent" in slots else None
     hidden, hidden_acts, roles = None, [], {}
     network = slots.get("@network")

@@ -5,6 +5,7 @@ size and gradient descent's the momentum; a stop condition by name; a training m
 sizes (student_shapes.py)."""
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -186,14 +187,27 @@ def _shuffle(r) -> None:
 
 
 def _data(r) -> None:
+    _source(r)
+    _color(r)
+    source = r.value("data.source", "font")
     if "@path" in r.slots:
         value, row = r.slots["@path"]
-        found = _beside(value, r.base_dir)
-        if found is not None:
+        found = _beside(value, r.base_dir, folder=source in ("emoji", "folder", "idx"))
+        if found is not None and found.is_dir() and source in ("emoji", "folder"):
+            # the student's own pictures, not the emoji aegui ships
+            r.assign("data.source", "folder", row)
             r.assign("data.path", str(found), row)
-        else:
+            row.say(None, "a folder of your own pictures")
+        elif found is not None:
+            r.assign("data.path", str(found), row)
+        elif source == "emoji":
+            row.say(DEFAULT, "no such folder beside the config; aegui trains on the emoji it ships (287 Noto "
+                    "emoji; give your pictures' folder with --dataset)")
+        elif source == "font":
             row.say(DEFAULT, "no such file beside the config; aegui trains on its course font (give another "
                     "with --dataset)")
+        else:
+            r.refuse("@path", "no such file or folder beside the config")
     if "@subset" in r.slots:
         value, row = r.slots["@subset"]
         all_glyphs = isinstance(value, str) and R.normalize(value, False).startswith("all")
@@ -201,10 +215,66 @@ def _data(r) -> None:
                 "every glyph" if all_glyphs else "pick characters with data.chars instead")
 
 
+def _source(r) -> None:
+    """The data set named by its source ("type": "emoji") or, failing that, by its name ("name": "mnist")."""
+    named = "@source" in r.slots
+    for slot in ("@source", "@data_name"):
+        if slot not in r.slots:
+            continue
+        value, row = r.slots[slot]
+        found = R.SOURCES.get(R.normalize(value, False)) if isinstance(value, str) else None
+        if found is None and slot == "@data_name":
+            row.say(IGNORED, "the data set's name")
+        elif found is None:
+            r.refuse(slot, "a data set aegui does not have ({data}); it reads the course's fonts, its emoji, "
+                     "MNIST and Fashion-MNIST, scikit-learn's digits or a folder of pictures", data=repr(value))
+        elif slot == "@data_name" and named:
+            row.say(IGNORED, "the data set's name")
+        else:
+            source, catalogue = found
+            r.assign("data.source", source, row)
+            if catalogue:
+                r.assign("data.catalogue", catalogue, row)
+            named = True
+
+
+def _color(r) -> None:
+    if "@grayscale" in r.slots:
+        value, row = r.slots["@grayscale"]
+        if isinstance(value, bool):
+            r.used("@grayscale", "data.color", "gray" if value else "rgb")
+        else:
+            r.refuse("@grayscale", "is true (one grey channel) or false (colour)")
+    if "@color" in r.slots:
+        value, row = r.slots["@color"]
+        color = (R.COLORS.get(R.normalize(value, False) if isinstance(value, str) else value)
+                 if isinstance(value, (str, int)) and not isinstance(value, bool) else None)
+        if color is None:
+            r.refuse("@color", "is gray (1 channel), rgb (3) or rgba (4)")
+        else:
+            r.used("@color", "data.color", color)
+
+
+def _data_width(r) -> int | None:
+    """The values of one sample of the data the file names (400 for 20x20 grey pictures), so a layer
+    list that starts with it is read as starting at the input; None when it cannot be told."""
+    from dataclasses import replace
+    from aegui.core.data.sources import sample_shape
+    from aegui.core.schema.experiment import DataConfig
+    given = {f: r.value(f"data.{f}") for f in ("source", "size", "color", "catalogue", "path")}
+    try:
+        shape = sample_shape(replace(DataConfig(), **{f: v for f, v in given.items() if v is not None}))
+        return int(math.prod(shape))
+    except Exception:       # noqa: BLE001 - a value the validation refuses by name later
+        return None
+
+
 def _noise(r) -> None:
     """Noise above 0 makes a plain autoencoder a denoising one; 0, or denoising switched off,
     keeps it plain; a kind that cannot train on noisy inputs refuses it."""
     kind = r.value("model.kind", Experiment().model.kind)
+    if not isinstance(kind, str):
+        return         # "model": null or a list: the type check refuses it, naming the key
     enabled = r.slot("@denoise", True)
     if "@denoise" in r.slots:
         row = r.slots["@denoise"][1]
@@ -234,7 +304,7 @@ def _noise(r) -> None:
 def _shape(r) -> None:
     slots = {k: v for k, (v, _row) in r.slots.items() if k.startswith("@") and k in _SHAPE}
     where = {k: row.key for k, (_v, row) in r.slots.items()}
-    shape = assemble(slots, where)
+    shape = assemble(slots, where, _data_width(r))
     if shape is None:
         return
     rows = [row for k, (_v, row) in r.slots.items() if k in _SHAPE]
@@ -257,13 +327,14 @@ def _shape(r) -> None:
 
 
 
-def _beside(value, base_dir) -> Path | None:
+def _beside(value, base_dir, folder: bool = False) -> Path | None:
+    """The file (or, with `folder`, the folder) a path in the config names, read beside the config."""
     if not isinstance(value, str) or not value.strip():
         return None
     path = Path(value).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
     try:
-        return path.resolve() if path.is_file() else None
+        return path.resolve() if path.is_file() or (folder and path.is_dir()) else None
     except OSError:
         return None

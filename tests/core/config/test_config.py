@@ -312,9 +312,9 @@ def test_student_value_aliases(key, value, section, field, expected):
 
 def test_student_bad_value_names_the_field():
     err = config_error(experiment_from_json, json.dumps({"learning_rate": -0.1}), "s.json")
-    assert err.field == "train.learning_rate" and str(err).startswith("s.json: ")
+    assert err.field == "learning_rate (train.learning_rate)" and str(err).startswith("s.json: ")
     err = config_error(experiment_from_json, json.dumps({"activation_fn": "swish"}))
-    assert err.field == "model.hidden_activation"
+    assert err.field == "activation_fn (model.hidden_activation)"
 
 
 def test_student_wrong_type_is_a_config_error():

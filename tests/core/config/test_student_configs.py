@@ -269,3 +269,48 @@ def test_a_shuffle_switch_full_batches_and_the_spellings_of_a_numpy_tp():
     assert [r.key for r in read(shuffle="sometimes").blocking] == ["shuffle"]
     with pytest.raises(ConfigError, match="batch_size: expected a whole number"):
         read(batch_size="half")
+
+
+def test_an_emoji_vae_config_reads_its_data_set_and_its_layers_from_the_input(tmp_path):
+    """An emoji VAE's config: "model": "vae" (not understood), "dataset": {"name": "emoji"} ("not used: the
+    data set's name", then trained on Font3), grayscale and image size (not understood), and an encoder that
+    starts at the pictures' 256 values (read as a first hidden layer of 256 after 35 inputs)."""
+    raw = {"model": "vae", "dataset": {"name": "emoji", "image_size": 16, "grayscale": True},
+           "encoder": [256, 128, 64], "latent_dim": 2, "epochs": 10}
+    got = read_config_text(json.dumps(raw), "vae.json", tmp_path)
+    assert not got.blocking, got.table()
+    e = got.experiment
+    assert (e.model.kind, e.data.source, e.data.size, e.data.color) == ("vae", "emoji", 16, "gray")
+    assert e.model.full_layers == (256, 128, 64, 2, 64, 128, 256)
+    assert not any("unused" in r.reason() for r in got.rows), got.table()
+    # colour pictures: the input is 3 values a pixel
+    rgb = read_config_text(json.dumps({**raw, "dataset": {"type": "emojis", "image_size": 16, "channels": 3},
+                                       "encoder": [768, 64]}), "vae.json", tmp_path).experiment
+    assert (rgb.data.color, rgb.model.full_layers) == ("rgb", (768, 64, 2, 64, 768))
+    # a folder of the student's own pictures beside the config is trained on, not the shipped emoji
+    (tmp_path / "mine").mkdir()
+    own = read_config_text(json.dumps({**raw, "dataset": {**raw["dataset"], "path": "mine"}}), "vae.json", tmp_path)
+    assert (own.experiment.data.source, own.experiment.data.path) == ("folder", str((tmp_path / "mine").resolve()))
+    shipped = read_config_text(json.dumps({**raw, "dataset": {**raw["dataset"], "path": "gone"}}), "vae.json", tmp_path)
+    assert shipped.experiment.data.source == "emoji"
+    assert "the emoji it ships" in next(r for r in shipped.rows if r.key == "dataset.path").reason()
+
+
+@pytest.mark.parametrize("raw, source, catalogue", [
+    ({"dataset": "mnist"}, "idx", "mnist"),
+    ({"dataset": "Fashion-MNIST"}, "idx", "fashion-mnist"),
+    ({"data": {"source": "digits"}}, "digits", ""),
+    ({"dataset": {"name": "my fonts", "type": "font"}}, "font", ""),
+])
+def test_a_data_set_named_by_name_or_source(raw, source, catalogue):
+    got = read_config_text(json.dumps({"hidden_layers": [64], "latent_dim": 2, **raw}), "c.json")
+    assert (got.experiment.data.source, got.experiment.data.catalogue) == (source, catalogue), got.table()
+
+
+def test_a_data_set_aegui_lacks_and_a_bad_size_are_named_by_the_students_key():
+    [row] = read_config_text(json.dumps({"dataset": {"type": "cifar10"}}), "c.json").blocking
+    assert row.key == "dataset.type" and "'cifar10'" in row.reason()
+    with pytest.raises(ConfigError) as err:
+        read_config_text(json.dumps({"dataset": {"name": "emoji", "image_size": 20}}), "c.json")
+    assert err.value.field == "dataset.image_size (data.size)" and "16, 32 or 64" in err.value.problem
+    assert [r.key for r in read_config_text(json.dumps({"channels": 2}), "c.json").blocking] == ["channels"]

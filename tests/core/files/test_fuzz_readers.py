@@ -127,6 +127,8 @@ def _check_config(raw_bytes: bytes, name: str = "config.json"):
 @example(doc={**STUDENT_FLAT, "layers": [35, 2 ** 63, 35]})
 @example(doc={"model": {"layers": "35,2,35"}, "training": []})
 @example(doc={"name": "n", "data": None, "model": {"kind": "ae", "layers": [], "arch": "conv"}})
+@example(doc={"model": None, "noise": 0.1})          # a kind that is not a name, beside noise
+@example(doc={"channels": [3], "color_mode": {"a": 1}})   # a colour that cannot be looked up
 def test_config_json(doc):
     _check_config(json.dumps(doc).encode())
 

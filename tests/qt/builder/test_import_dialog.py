@@ -94,7 +94,7 @@ def _every_reason(imported) -> set[str]:
     return {t for r in imported.rows for t, _a in ([(r.why, r.args)] if r.why else []) + r.more}
 
 
-def test_every_reason_an_import_gives_has_its_spanish():
+def test_every_reason_an_import_gives_has_its_spanish(tmp_path):
     """The reasons come from the core as templates (not tr() literals the catalogue check sees), so
     the rule table's and those of configs that reach every other one are checked here."""
     from aegui.core.config.student_rules import RULES
@@ -123,10 +123,17 @@ def test_every_reason_an_import_gives_has_its_spanish():
                 "dataset": {"subset": "vowels"}},
                {"layers": [20], "mini_batch": True, "batch_size": 4}, {"layers": [20], "mini_batch": False,
                                                                         "batch_size": 4},
-               {"layers": [20], "mini_batch": True}, {"layers": [20], "use_mini_batch": "yes"}]
+               {"layers": [20], "mini_batch": True}, {"layers": [20], "use_mini_batch": "yes"},
+               {"layers": [20], "error_threshold": 1, "shuffle": True}, {"layers": [20], "epsilon": 0.9, "shuffle": False},
+               {"layers": [20], "batch_size": 4, "shuffle": False, "dataset": {"type": "cifar"}},
+               {"layers": [20], "shuffle": "often", "grayscale": "yes", "channels": 2},
+               {"layers": [20], "dataset": {"name": "emoji", "path": "gone/"}},
+               {"layers": [20], "dataset": {"name": "emoji", "path": "mine"}},
+               {"layers": [20], "dataset": {"name": "my set", "type": "mnist", "path": "gone.idx"}}]
+    (tmp_path / "mine").mkdir()
     reasons = {rule.why for rule in RULES if rule.why}
     for raw in configs:
-        reasons |= _every_reason(read_config_text(json.dumps(raw), "s.json"))
+        reasons |= _every_reason(read_config_text(json.dumps(raw), "s.json", tmp_path))
     reasons |= {"nothing to change: {why}", "not used: {why}", "NOT POSSIBLE: {why}", "NOT UNDERSTOOD: {why}",
                 "NOT UNDERSTOOD", "{done} ({why})", "(not in the file)"}
     assert len(reasons) >= 61

@@ -247,7 +247,7 @@ def test_load_error_names_the_field(builder, tmp_path):
     bad.write_text(json.dumps({"layers": [35, 10, 2, 10, 35], "learning_rate": -5}))
     with pytest.raises(ConfigError) as err:
         builder.load_config(bad)
-    assert err.value.field == "train.learning_rate"
+    assert err.value.field == "learning_rate (train.learning_rate)"     # the file's key, and aegui's field
     assert "learning_rate" in builder.info_label.text()
     assert builder.experiment() == Experiment()
 
