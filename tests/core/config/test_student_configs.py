@@ -314,3 +314,10 @@ def test_a_data_set_aegui_lacks_and_a_bad_size_are_named_by_the_students_key():
         read_config_text(json.dumps({"dataset": {"name": "emoji", "image_size": 20}}), "c.json")
     assert err.value.field == "dataset.image_size (data.size)" and "16, 32 or 64" in err.value.problem
     assert [r.key for r in read_config_text(json.dumps({"channels": 2}), "c.json").blocking] == ["channels"]
+
+
+def test_an_mnist_encoder_written_from_its_784_inputs_starts_at_the_input(tmp_path, monkeypatch):
+    """Whether or not MNIST was ever fetched here (the catalogue knows its 28x28)."""
+    monkeypatch.setenv("AEGUI_HOME", str(tmp_path))
+    got = read_config_text(json.dumps({"dataset": "mnist", "encoder": [784, 128, 32], "latent_dim": 2}), "c.json")
+    assert got.experiment.model.full_layers == (784, 128, 32, 2, 32, 128, 784)
