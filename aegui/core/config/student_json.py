@@ -162,8 +162,7 @@ def _names_a_file(value) -> bool:
 
 
 def _names_a_source(value) -> bool:
-    return isinstance(value, str) and R.normalize(value, False) in R.SOURCES and \
-        R.SOURCES[R.normalize(value, False)][0] != "font"
+    return isinstance(value, str) and R.normalize(value, False) in R.SOURCES
 
 
 def _exists(target: str) -> bool:

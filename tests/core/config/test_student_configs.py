@@ -301,6 +301,7 @@ def test_an_emoji_vae_config_reads_its_data_set_and_its_layers_from_the_input(tm
     ({"dataset": "Fashion-MNIST"}, "idx", "fashion-mnist"),
     ({"data": {"source": "digits"}}, "digits", ""),
     ({"dataset": {"name": "my fonts", "type": "font"}}, "font", ""),
+    ({"dataset": "fonts"}, "font", ""),                 # was read as a font named "fonts"
 ])
 def test_a_data_set_named_by_name_or_source(raw, source, catalogue):
     got = read_config_text(json.dumps({"hidden_layers": [64], "latent_dim": 2, **raw}), "c.json")
