@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from aegui.core.config.import_report import NOT_IN_FILE, show
+from aegui.core.config.import_report import NOT_IN_FILE, UNSUPPORTED, show
 from aegui.qt.i18n import bind_text, on_language, plural, tr
 from aegui.qt.widgets.text.note import NoteLabel
 
@@ -69,12 +69,15 @@ class ImportDialog(QDialog):
         self.warning.setVisible(bool(blocking))
         if blocking:
             keys = ", ".join(r.key for r in blocking)
+            # Each refusal's reason in full under it: it says what to write instead, and the
+            # table's cell elides it at the dialog's width.
+            reasons = "".join(f"\n{r.key}: {r.reason(translated)}" for r in blocking if r.status == UNSUPPORTED)
             self.warning.setText(plural(len(blocking),
                                         tr("This key may change the training and aegui does not understand it or "
                                            "cannot do it: {keys}. Apply imports the rest without it.", keys=keys),
                                         tr("These keys may change the training and aegui does not understand them "
                                            "or cannot do them: {keys}. Apply imports the rest without them.",
-                                           keys=keys)))
+                                           keys=keys)) + reasons)
         bold = QFont(self.table.font())
         bold.setBold(True)
         for i, row in enumerate(self.imported.rows):

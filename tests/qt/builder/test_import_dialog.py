@@ -70,6 +70,26 @@ def test_keys_not_understood_are_named_and_cancel_is_the_default(qtbot):
     assert dialog.result() == QDialog.DialogCode.Accepted
 
 
+def test_a_refusal_reads_in_full_above_the_table(qtbot):
+    """The reason of a key aegui cannot do says what to write instead; its table cell elided it at the
+    dialog's width ("...learned nothing (0.5 for every pixel) me…"), so the note above says it whole."""
+    imported = read_config_text(json.dumps({**STUDENT, "error_threshold": 1, "adaptive_eta": True}), "student.json")
+    dialog = ImportDialog(imported)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    lines = dialog.warning.text().splitlines()
+    assert lines[0].startswith("These keys may change the training") and len(lines) == 2     # not understood: no reason
+    assert lines[1].startswith("error_threshold: as a loss target") and lines[1].endswith("divide it by 35")
+    w = dialog.warning      # the layout gives it the height its wrapped lines take
+    qtbot.waitUntil(lambda: w.heightForWidth(w.width()) <= w.height())
+    i18n.set_language("es")
+    try:
+        assert dialog.warning.text().splitlines()[1].startswith("error_threshold: como objetivo de pérdida")
+    finally:
+        i18n.set_language("en")
+
+
 def test_the_dialog_speaks_spanish(qtbot):
     imported = read_config_text(json.dumps({**STUDENT, "adaptive_eta": True, "seed": None,
                                             "kl_weight": 0.1}), "student.json")
