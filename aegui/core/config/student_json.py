@@ -269,8 +269,11 @@ def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
             out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
     if not any(t == "model.layers" for t in reader.set):
         out.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.layers",), "aegui's default"))
-    if exp.data.source == "font" and "data.fonts" not in reader.set:
-        out.append(Row(NOT_IN_FILE, None, DEFAULT, ("data.fonts",), "aegui's default"))   # which of the file's fonts
+    # which of the file's fonts, or how big and in what colour the pictures are
+    shown = {"font": ("data.fonts",), "emoji": ("data.size", "data.color"), "folder": ("data.size", "data.color")}
+    for target in shown.get(exp.data.source, ()):
+        if target not in reader.set:
+            out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
     return out
 
 

@@ -291,6 +291,10 @@ def test_an_emoji_vae_config_reads_its_data_set_and_its_layers_from_the_input(tm
     (tmp_path / "mine").mkdir()
     own = read_config_text(json.dumps({**raw, "dataset": {**raw["dataset"], "path": "mine"}}), "vae.json", tmp_path)
     assert (own.experiment.data.source, own.experiment.data.path) == ("folder", str((tmp_path / "mine").resolve()))
+    # what the file does not say is shown as aegui's default: 32 px, grey
+    bare = read_config_text(json.dumps({**raw, "dataset": "emoji", "encoder": [64]}), "vae.json", tmp_path)
+    assert {r.fields[0]: r.result for r in bare.rows if r.key == "(not in the file)" and r.fields[0].startswith("data.")} \
+        == {"data.size": {"data.size": 32}, "data.color": {"data.color": "gray"}}
     shipped = read_config_text(json.dumps({**raw, "dataset": {**raw["dataset"], "path": "gone"}}), "vae.json", tmp_path)
     assert shipped.experiment.data.source == "emoji"
     assert "the emoji it ships" in next(r for r in shipped.rows if r.key == "dataset.path").reason()
