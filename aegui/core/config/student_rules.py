@@ -146,6 +146,7 @@ RULES: tuple[Rule, ...] = (
        "funcion_error", "train.loss", values="loss"),
     _r("font fonts dataset fuente fuentes", "data.fonts"),
     _r("chars characters letters caracteres letras", "data.chars"),
+    _r("font_index font_idx fuente_indice indice_fuente", "@font_index"),
     _r("source_path font_file font_path dataset_path data_path path file font_h archivo_fuente", "@path"),
     _r("subset", "@subset", within="data"),
     _r("mode", "-", within="subset", why="all of the glyphs, as aegui trains", expect="all"),

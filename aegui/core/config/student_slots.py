@@ -186,7 +186,20 @@ def _shuffle(r) -> None:
         r.refuse("@shuffle", "is true (a new batch order every epoch) or false")
 
 
+def _font_index(r) -> None:
+    """"font_index": 2 picks from the file's fonts as a Python list does, from 0: Font3."""
+    value, row = r.slots["@font_index"]
+    if "data.fonts" in r.set:
+        row.say(IGNORED, "{key} gives the font", key=r.set["data.fonts"][1].key)
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2:
+        r.used("@font_index", "data.fonts", [f"Font{value + 1}"], "an index counts from 0, as Python's lists do")
+    else:
+        r.refuse("@font_index", "picks one of the course's three fonts by its index: 0, 1 or 2")
+
+
 def _data(r) -> None:
+    if "@font_index" in r.slots:
+        _font_index(r)
     _source(r)
     _color(r)
     source = r.value("data.source", "font")

@@ -326,3 +326,16 @@ def test_an_mnist_encoder_written_from_its_784_inputs_starts_at_the_input(tmp_pa
     monkeypatch.setenv("AEGUI_HOME", str(tmp_path))
     got = read_config_text(json.dumps({"dataset": "mnist", "encoder": [784, 128, 32], "latent_dim": 2}), "c.json")
     assert got.experiment.model.full_layers == (784, 128, 32, 2, 32, 128, 784)
+
+
+def test_a_font_index_counts_from_0_as_a_python_list_does():
+    """"font_index": 2 was not understood and stopped the import; the student's fonts[2] is Font3."""
+    def read(**keys):
+        return read_config_text(json.dumps({"hidden_layers": [20], "latent_dim": 2, **keys}), "c.json")
+    got = read(font_index=2)
+    assert got.experiment.data.fonts == ("Font3",) and not got.blocking
+    assert "counts from 0" in next(r for r in got.rows if r.key == "font_index").reason()
+    assert [r.key for r in read(font_index=3).blocking] == ["font_index"]
+    both = read(font_index=0, font=2)
+    assert both.experiment.data.fonts == ("Font2",)
+    assert next(r for r in both.rows if r.key == "font_index").reason() == "font gives the font"

@@ -91,6 +91,7 @@ CASES = {
     "@data_name": ("mnist", {}, {}, lambda e: (e.data.source, e.data.catalogue) == ("idx", "mnist")),
     "data.size": (16, {}, {}, lambda e: e.data.size == 16),
     "@grayscale": (False, {}, {}, lambda e: e.data.color == "rgb"),
+    "@font_index": (0, {}, {}, lambda e: e.data.fonts == ("Font1",)),
     "@color": (4, {}, {}, lambda e: e.data.color == "rgba"),
     "data.split_seed": (3, {}, {}, lambda e: e.data.split_seed == 3),
     "name": ("mine", {}, {}, lambda e: e.name == "mine"),

@@ -149,7 +149,9 @@ def test_every_reason_an_import_gives_has_its_spanish(tmp_path):
                {"layers": [20], "shuffle": "often", "grayscale": "yes", "channels": 2},
                {"layers": [20], "dataset": {"name": "emoji", "path": "gone/"}},
                {"layers": [20], "dataset": {"name": "emoji", "path": "mine"}},
-               {"layers": [20], "dataset": {"name": "my set", "type": "mnist", "path": "gone.idx"}}]
+               {"layers": [20], "dataset": {"name": "my set", "type": "mnist", "path": "gone.idx"}},
+               {"layers": [20], "font_index": 1}, {"layers": [20], "font_index": 7},
+               {"layers": [20], "font_index": 1, "font": 2}]
     (tmp_path / "mine").mkdir()
     reasons = {rule.why for rule in RULES if rule.why}
     for raw in configs:
