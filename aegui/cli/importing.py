@@ -1,4 +1,4 @@
-"""`aegui import FILE`: a student's JSON config as the aegui config it would train (on stdout, or
+"""`aegui import FILE`: a student's JSON (or YAML) config as the aegui config it would train (on stdout, or
 --out), with the table of how each key was read (stderr); or a student's saved network (layers
 with W and B) as an aegui model folder."""
 from __future__ import annotations
@@ -12,9 +12,10 @@ from aegui.cli.common import UserError, out_folder
 
 def add_parsers(sub) -> None:
     """Adds `import`: a student's config shown as aegui's, or a student's saved network made a model."""
-    p = sub.add_parser("import", help="show the aegui config a student's JSON config becomes (and how each key "
-                       "was read), or make an aegui model of a student's saved network")
-    p.add_argument("file", help="a student's config JSON, or a network saved as JSON (layers with W and B)")
+    p = sub.add_parser("import", help="show the aegui config a student's JSON or YAML config becomes (and how "
+                       "each key was read), or make an aegui model of a student's saved network")
+    p.add_argument("file", help="a student's config (JSON, or YAML: .yaml / .yml), or a network saved as JSON "
+                   "(layers with W and B)")
     p.add_argument("--out", help="config: write it to this file instead of stdout; network: the model folder "
                    "(default: runs/<file name>)")
     p.add_argument("--lenient", action="store_true",

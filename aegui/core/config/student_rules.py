@@ -1,4 +1,4 @@
-"""The rules that read a student's JSON config, as one table: which key (in any of the spellings
+"""The rules that read a student's JSON (or YAML) config, as one table: which key (in any of the spellings
 students of the course write, Spanish among them), inside which kind of section, sets which aegui
 field, and how its value is read.
 

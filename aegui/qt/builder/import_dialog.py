@@ -1,4 +1,4 @@
-"""Load config… of a student's JSON: the table of how each key was read (aegui.core.config.
+"""Load config… of a student's JSON or YAML: the table of how each key was read (aegui.core.config.
 import_report), shown before anything is applied, with Apply and Cancel. Keys that may change
 training and were not understood are named above the table and marked in it; Apply then imports
 the rest without them (what `aegui import --lenient` does)."""
