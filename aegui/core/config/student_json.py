@@ -19,6 +19,7 @@ from aegui.core.config.import_report import (
 from aegui.core.config.student_slots import resolve
 from aegui.core.config.validation import validate
 
+OUTPUT = "output"      # the kind of a section about output (plots, interpolation): its keys change no training
 # A choice given as an object ({"type": "adam", "lr": 0.001}) names it under one of these keys.
 _NAME_KEYS = ("type", "name", "kind", "method", "function", "fn", "id", "tipo", "nombre")
 _FORMS = {"int": "a whole number such as 100", "float": "a number such as 0.01",
@@ -60,7 +61,8 @@ class _Reader:
             elif isinstance(value, dict) and (R.rule_for(k, within) or R.Rule((), "")).values:
                 self.named_object(_Entry(where, k, within, value))
             elif isinstance(value, dict) and R.rule_for(k, within) is None:
-                self.walk(value, where, within)
+                # "interpolation": {"from": "a", "steps": 5} is about what is done after training
+                self.walk(value, where, OUTPUT if R.harmless(k) else within)
             else:
                 self.take(_Entry(where, k, within, value))
 
@@ -76,7 +78,7 @@ class _Reader:
         self.walk(rest, e.where, e.within)
 
     def take(self, e: _Entry) -> None:
-        rule = R.rule_for(e.key, e.within)
+        rule = R.rule_for(e.key, e.within) if e.within != OUTPUT else None
         if rule is not None and rule.target == "data.fonts" and _names_a_file(e.value):
             # "dataset": "font.h" names the course's file, not a font in it: read as "font_file" is
             rule = R.rule_for("font_file", "")
@@ -85,7 +87,7 @@ class _Reader:
         row = Row(e.where, e.value)
         self.rows.append(row)
         if rule is None:
-            row.status, row.stops = UNKNOWN, not R.harmless(e.key)
+            row.status, row.stops = UNKNOWN, not (R.harmless(e.key) or e.within == OUTPUT)
             row.say(None, "its name says it is about output, not training")
         elif rule.target == "-":
             self.check(row, rule)

@@ -139,13 +139,16 @@ RULES: tuple[Rule, ...] = (
     _r("mini_batch minibatch use_mini_batch use_minibatch mini_batches use_batches batch_training mini_lote "
        "usar_mini_lote usar_lotes", "@minibatch"),
     _r("shuffle shuffle_data shuffle_each_epoch shuffle_batches mezclar barajar", "@shuffle"),
-    _r("seed random_seed semilla", "@seed"),
+    _r("seed random_seed semilla random_state", "@seed"),
+    _r("weights_range weight_range init_range weights_interval rango_pesos", "@weight_range"),
+    _r("use_bias bias with_bias usar_bias", "-", why="aegui's layers always have a bias", expect=True),
     _r("n_runs runs seeds repetitions n_seeds", "train.seeds"),
     _r("device", "train.device"),
     _r("loss loss_function loss_fn error_function reconstruction_loss funcion_perdida perdida "
        "funcion_error", "train.loss", values="loss"),
-    _r("font fonts dataset fuente fuentes", "data.fonts"),
-    _r("chars characters letters caracteres letras", "data.chars"),
+    _r("font fonts dataset fuente fuentes font_set font_name", "data.fonts"),
+    _r("chars characters letters caracteres letras characters_to_use chars_to_use letters_to_use training_chars "
+       "train_chars", "data.chars"),
     _r("font_index font_idx fuente_indice indice_fuente", "@font_index"),
     _r("source_path font_file font_path dataset_path data_path path file font_h archivo_fuente", "@path"),
     _r("subset", "@subset", within="data"),
@@ -265,7 +268,8 @@ HARMLESS = frozenset("plot plots plotting save saving log logging verbose verbos
                      "progress title description desc comment comments note notes author authors version "
                      "color colour colors figure figures fig gif animation visualization visualize wandb "
                      "tensorboard dir folder directory grafico graficos guardar mostrar imprimir carpeta "
-                     "descripcion comentario".split())
+                     "descripcion comentario interpolation interpolate interpolacion generate generation "
+                     "generar".split())
 
 
 def normalize(key, camel: bool = True) -> str:

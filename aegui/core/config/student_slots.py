@@ -198,6 +198,9 @@ def _font_index(r) -> None:
 
 
 def _data(r) -> None:
+    if "@weight_range" in r.slots:
+        r.refuse("@weight_range", "aegui draws first weights by each layer's fan-in (uniform: ±1/√fan_in; xavier; "
+                 "he), never from one fixed range")
     if "@font_index" in r.slots:
         _font_index(r)
     _source(r)

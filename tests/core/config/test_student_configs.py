@@ -339,3 +339,20 @@ def test_a_font_index_counts_from_0_as_a_python_list_does():
     both = read(font_index=0, font=2)
     assert both.experiment.data.fonts == ("Font2",)
     assert next(r for r in both.rows if r.key == "font_index").reason() == "font gives the font"
+
+
+def test_a_numpy_tps_font_set_characters_seed_bias_and_what_it_does_after_training():
+    """font_set, characters_to_use, random_state and use_bias were not understood, and an "interpolation"
+    section or "generate_new_letters" (what the student's code did after training) stopped the import.
+    A fixed first-weight range is refused: aegui's draws scale with each layer's fan-in."""
+    raw = {"font_set": 1, "characters_to_use": "abc", "hidden_layers": [25, 15], "latent_dim": 2, "random_state": 42,
+           "use_bias": True, "interpolation": {"from": "a", "to": "b", "epochs": 3}, "generate_new_letters": True}
+    got = read_config_text(json.dumps(raw), "c.json")
+    assert not got.blocking, got.table()
+    e = got.experiment
+    assert (e.data.fonts, e.data.chars, e.train.seed) == (("Font1",), "abc", 42)
+    assert e.train.epochs != 3                  # "epochs" inside the interpolation trains nothing
+    assert next(r for r in got.rows if r.key == "interpolation.epochs").status == UNKNOWN
+    [row] = read_config_text(json.dumps({**raw, "weights_range": [-1, 1]}), "c.json").blocking
+    assert row.key == "weights_range" and "fan-in" in row.reason()
+    assert [r.key for r in read_config_text(json.dumps({**raw, "use_bias": False}), "c.json").blocking] == ["use_bias"]
