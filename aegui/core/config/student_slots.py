@@ -219,6 +219,10 @@ def _data(r) -> None:
         elif source == "emoji":
             row.say(DEFAULT, "no such folder beside the config; aegui trains on the emoji it ships (287 Noto "
                     "emoji; give your pictures' folder with --dataset)")
+        elif source == "font" and _beside(value, r.base_dir, folder=True) is not None:
+            # a folder where a font.h was expected: MNIST's files or pictures, not the course font
+            r.refuse("@path", "a folder, and the data set is a font.h; say what the folder holds (\"dataset\": "
+                     "\"mnist\", or \"type\": \"folder\" for pictures)")
         elif source == "font":
             row.say(DEFAULT, "no such file beside the config; aegui trains on its course font (give another "
                     "with --dataset)")

@@ -295,6 +295,9 @@ def test_an_emoji_vae_config_reads_its_data_set_and_its_layers_from_the_input(tm
     bare = read_config_text(json.dumps({**raw, "dataset": "emoji", "encoder": [64]}), "vae.json", tmp_path)
     assert {r.fields[0]: r.result for r in bare.rows if r.key == "(not in the file)" and r.fields[0].startswith("data.")} \
         == {"data.size": {"data.size": 32}, "data.color": {"data.color": "gray"}}
+    # the same folder named where a font.h goes is refused: it would have trained the course font
+    [row] = read_config_text(json.dumps({"dataset": "mine/", "encoder": [64]}), "c.json", tmp_path).blocking
+    assert row.key == "dataset" and "a folder" in row.reason()
     shipped = read_config_text(json.dumps({**raw, "dataset": {**raw["dataset"], "path": "gone"}}), "vae.json", tmp_path)
     assert shipped.experiment.data.source == "emoji"
     assert "the emoji it ships" in next(r for r in shipped.rows if r.key == "dataset.path").reason()
