@@ -241,13 +241,19 @@ def read_student(raw, source: str | None = None, base_dir=None) -> Imported:
     return Imported(exp, rows, source)
 
 
+def _adds_to_its_loss(exp: Experiment) -> bool:
+    """A kind whose loss adds a term to the reconstruction's (a KL, a sparsity or Jacobian penalty)."""
+    k = kind_of(exp)
+    return k.has_kl or k.samples_codes or k.sparse_codes or k.penalizes_jacobian
+
+
 def _loss_target_that_teaches(reader: _Reader, exp: Experiment) -> Experiment:
     """A loss target a network meets without learning (UNLEARNED_LOSS) is refused, naming what the
     key may have meant: the student's loss was another unit (a sum over the pixels), or the value
     counts wrong pixels. With --lenient the rest trains its epochs, without the target."""
     target, unlearned = exp.train.loss_target, UNLEARNED_LOSS.get(exp.train.loss)
     if ("train.loss_target" not in reader.set or unlearned is None or not target or target < unlearned
-            or exp.model.kind not in ("ae", "dae") or exp.model.output_activation != "sigmoid"):
+            or _adds_to_its_loss(exp) or exp.model.output_activation != "sigmoid"):
         return exp
     _value, row = reader.set.pop("train.loss_target")
     row.fields = tuple(f for f in row.fields if f != "train.loss_target")
@@ -272,9 +278,10 @@ def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
     if not any(t == "model.layers" for t in reader.set):
         out.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.layers",), "aegui's default"))
     # which of the file's fonts, or how big and in what colour the pictures are
-    shown = {"font": ("data.fonts",), "emoji": ("data.size", "data.color"), "folder": ("data.size", "data.color")}
-    for target in shown.get(exp.data.source, ()):
-        if target not in reader.set:
+    from aegui.core.config.fields import FIELDS
+    for target in ("data.fonts", "data.size", "data.color"):
+        if target not in reader.set and any((g.key == target or g.of == target) and g.applies(exp)
+                                            for g in FIELDS.values()):
             out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
     return out
 

@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 
 from aegui.core.schema.experiment import (
-    ADAM_OPTIMIZERS, SCIPY_OPTIMIZERS, SLOPED_ACTIVATIONS, ConfigError, Experiment, shown)
+    ADAM_OPTIMIZERS, DataConfig, SCIPY_OPTIMIZERS, SLOPED_ACTIVATIONS, ConfigError, Experiment, shown)
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config import student_rules as R
 from aegui.core.config.import_report import DEFAULT, IGNORED, NOT_IN_FILE, SAME, UNSUPPORTED, USED, Row
@@ -205,25 +205,29 @@ def _data(r) -> None:
         _font_index(r)
     _source(r)
     _color(r)
-    source = r.value("data.source", "font")
+    from aegui.core.data.sources import SOURCES as DATA_SOURCES
+    known = DATA_SOURCES.get(r.value("data.source", DataConfig().source))
+    fields = known.fields if known is not None else ()
+    pictures = "data.size" in fields or "data.emoji_size" in fields
+    glyphs, takes_path = "data.fonts" in fields, "data.path" in fields
     if "@path" in r.slots:
         value, row = r.slots["@path"]
-        found = _beside(value, r.base_dir, folder=source in ("emoji", "folder", "idx"))
-        if found is not None and found.is_dir() and source in ("emoji", "folder"):
+        found = _beside(value, r.base_dir, folder=pictures or (takes_path and not glyphs))
+        if found is not None and found.is_dir() and pictures:
             # the student's own pictures, not the emoji aegui ships
             r.assign("data.source", "folder", row)
             r.assign("data.path", str(found), row)
             row.say(None, "a folder of your own pictures")
         elif found is not None:
             r.assign("data.path", str(found), row)
-        elif source == "emoji":
+        elif pictures and not takes_path:
             row.say(DEFAULT, "no such folder beside the config; aegui trains on the emoji it ships (287 Noto "
                     "emoji; give your pictures' folder with --dataset)")
-        elif source == "font" and _beside(value, r.base_dir, folder=True) is not None:
+        elif glyphs and _beside(value, r.base_dir, folder=True) is not None:
             # a folder where a font.h was expected: MNIST's files or pictures, not the course font
             r.refuse("@path", "a folder, and the data set is a font.h; say what the folder holds (\"dataset\": "
                      "\"mnist\", or \"type\": \"folder\" for pictures)")
-        elif source == "font":
+        elif glyphs:
             row.say(DEFAULT, "no such file beside the config; aegui trains on its course font (give another "
                     "with --dataset)")
         else:

@@ -39,6 +39,10 @@ def parse_yaml(text: str | bytes, source=None):
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8-sig")
+        # PyYAML's pure-Python parser took 14 s on 100,000 nested "[" under load: refused before parsing
+        if text.count("[") + text.count("{") > MAX_NODES // 10:
+            raise ConfigError("(yaml)", f"holds more than {MAX_NODES // 10:,} lists and sections; no configuration "
+                              "needs that many", source)
         value = yaml.load(text, Loader=_loader())
     except UnicodeDecodeError:
         raise ConfigError("(file)", "this is not a text (UTF-8) file; pick the right file", source) from None
