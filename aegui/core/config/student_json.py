@@ -270,6 +270,13 @@ def _loss_target_that_teaches(reader: _Reader, exp: Experiment) -> Experiment:
     return replace(exp, train=replace(exp.train, loss_target=0.0))
 
 
+def _in_the_form(target: str, exp: Experiment) -> bool:
+    """Whether field `target` matters for `exp`: its own row of the form applies, or a row that edits it
+    (data.size is the emoji's size row too)."""
+    from aegui.core.config.fields import FIELDS
+    return any((g.key == target or g.of == target) and g.applies(exp) for g in FIELDS.values())
+
+
 def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
     out = []
     for target in _SHOWN_DEFAULTS:
@@ -278,10 +285,8 @@ def _defaults(reader: _Reader, exp: Experiment) -> list[Row]:
     if not any(t == "model.layers" for t in reader.set):
         out.append(Row(NOT_IN_FILE, None, DEFAULT, ("model.layers",), "aegui's default"))
     # which of the file's fonts, or how big and in what colour the pictures are
-    from aegui.core.config.fields import FIELDS
     for target in ("data.fonts", "data.size", "data.color"):
-        if target not in reader.set and any((g.key == target or g.of == target) and g.applies(exp)
-                                            for g in FIELDS.values()):
+        if target not in reader.set and _in_the_form(target, exp):
             out.append(Row(NOT_IN_FILE, None, DEFAULT, (target,), "aegui's default"))
     return out
 
@@ -305,8 +310,7 @@ def _results(rows: list[Row], exp: Experiment) -> None:
                 section, _, fname = target.partition(".")
                 row.result[target] = getattr(getattr(exp, section), fname)
             f = FIELDS.get(target)
-            # The same value in another row of the form (data.size is the emoji's size row too).
-            used = f is not None and (f.applies(exp) or any(g.of == target and g.applies(exp) for g in FIELDS.values()))
+            used = f is not None and _in_the_form(target, exp)
             # A row that says why already ("0: no noise, a plain autoencoder") needs no more.
             if f is not None and not used and row.status == USED and not row.why and not row.more:
                 row.more.append(_why_not(target, exp))
