@@ -48,18 +48,25 @@ def hand_rule(records, patience: float, min_delta: float, val: bool = False):
     return None, best_epoch
 
 
-@pytest.mark.parametrize("mode, epochs, patience, min_delta", [
-    ("auto", 600, 20, 0.002), ("eager", 600, 20, 0.002),
-    ("captured", 150, 10, 0.002)])      # the captured loop's CPU stand-in is slow: a shorter run
-def test_the_run_stops_where_the_rule_says_and_keeps_each_models_best(mode, epochs, patience, min_delta):
+@pytest.mark.parametrize("mode, epochs, patience", [
+    ("auto", 600, 20), ("eager", 600, 20),
+    ("captured", 150, 10)])      # the captured loop's CPU stand-in is slow: a shorter run
+def test_the_run_stops_where_the_rule_says_and_keeps_each_models_best(mode, epochs, patience):
     """Full-batch Font3 (the numpy loop by default, torch's eager loop, the captured loop on the
     CPU): the stop epoch is the hand rule's on the long run's training losses; each model is the
-    model of the run cut at its own best epoch, and the closing record gives its numbers."""
+    model of the run cut at its own best epoch, and the closing record gives its numbers.
+
+    Putting each model back at its own best is only seen when the two best epochs differ, and
+    whether they do at one min_delta depends on the machine's rounding (at 0.002 one machine gave
+    two different epochs, another 520 for both): the test takes the first min_delta of a few at
+    which the rule stops the run and the two models' best epochs differ."""
     long_exp = small_experiment(train={**BASE, "epochs": epochs})
     _, long_recs = run(long_exp, mode)
-    stop, best_epoch = hand_rule(long_recs, patience, min_delta)
-    assert stop is not None and stop < epochs
-    assert mode == "captured" or best_epoch[0] != best_epoch[1]
+    ruled = [(md, *hand_rule(long_recs, patience, md)) for md in (0.002, 0.003, 0.0025, 0.004)]
+    usable = [r for r in ruled if r[1] is not None and r[1] < epochs
+              and (mode == "captured" or r[2][0] != r[2][1])]
+    assert usable, ruled
+    min_delta, stop, best_epoch = usable[0]
     s, recs = run(with_changes(long_exp, train={"patience": patience, "min_delta": min_delta}), mode)
     last = recs[-1]
     assert last.state == P.EARLY_STOPPED and last.epoch == stop and s.state == P.EARLY_STOPPED
