@@ -79,9 +79,12 @@ TOLERANCE_JOBS ?= 1
 # TOLERANCE_SCRATCH=DIR keeps the rows made again there (a temporary folder otherwise): a measurement
 # stopped midway, run again with the same DIR, keeps the runs it finished.
 TOLERANCE_SCRATCH ?=
+# TOLERANCE_SETS=compatible makes one kernel set only (of avx2, sse4_2 and compatible; all three when unset):
+# a row too long for one sitting is measured a set at a time, and kernels.json keeps each set's result.
+TOLERANCE_SETS ?=
 TOLERANCE_ROWS ?= 000-architectures,000-learning-rate,000-loss,000-epochs,000-inits,000-activations,000-final,000-denoising,000-vae-latent,000-vae-learning-rate,000-vae-depth,000-vae-activation,000-vae-bad,001-architectures,001-latent-spaces,001-per-font,001-scipy-optimizers,001-vae,002-model-kinds
 tolerances: $(STAMP)
-	$(PY) -m aegui.core.analyses.report.kernels --only $(TOLERANCE_ROWS) --jobs $(TOLERANCE_JOBS) --out docs/course-reports $(if $(TOLERANCE_SCRATCH),--scratch $(TOLERANCE_SCRATCH)) --write
+	$(PY) -m aegui.core.analyses.report.kernels --only $(TOLERANCE_ROWS) --jobs $(TOLERANCE_JOBS) --out docs/course-reports $(if $(TOLERANCE_SCRATCH),--scratch $(TOLERANCE_SCRATCH)) $(if $(TOLERANCE_SETS),--variants $(TOLERANCE_SETS)) --write
 
 # The numbers of short seeded runs of every numerics component, which `make test` holds the code to
 # (tests/core/numerics_fingerprints.json): made again after a numerics revision bump (docs/numerics.md).

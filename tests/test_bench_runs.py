@@ -332,7 +332,8 @@ def test_each_make_target_runs_what_exists_with_options_it_takes(target, make_op
 
 def test_tolerances_makes_its_rows_again_where_asked():
     """`make tolerances TOLERANCE_SCRATCH=DIR` makes the rows again in DIR, where a measurement
-    stopped midway keeps the runs it finished; left unset, a temporary folder is used."""
+    stopped midway keeps the runs it finished; left unset, a temporary folder is used.
+    TOLERANCE_SETS=compatible makes that kernel set only."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
 
@@ -341,4 +342,6 @@ def test_tolerances_makes_its_rows_again_where_asked():
     (kept,) = ours(TOLERANCE_SCRATCH="/tmp/aegui-kernels-kept")
     assert kept[kept.index("--scratch") + 1] == "/tmp/aegui-kernels-kept"
     (default,) = ours()
-    assert "--scratch" not in default and default[-1] == "--write"
+    assert "--scratch" not in default and "--variants" not in default and default[-1] == "--write"
+    (one,) = ours(TOLERANCE_SETS="compatible")
+    assert one[one.index("--variants") + 1] == "compatible"

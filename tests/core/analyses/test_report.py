@@ -325,6 +325,28 @@ def test_a_rows_p_values_move_apart_from_its_numbers(tmp_path):
     assert flipped["words"] == ["findings[0].agrees: True against None"] and flipped["flips"]
 
 
+def test_a_kernel_set_measured_in_another_sitting_joins_the_rows_measurement():
+    """A row too long for one sitting is made with one kernel set, then with the other: recording
+    the second keeps the first (same key), and the row's move, kernels and tolerance are over both;
+    a set that failed now does not replace one measured before; a row made again since (another
+    key) starts over."""
+    from aegui.core.analyses.report import kernels as K
+    def made(move, flips=()):
+        return {"move": move, "where": "w", "what": "", "p_move": 0.0, "flips": list(flips), "health": [], "words": []}
+    before = K.settle({"key": "k", "variants": {"avx2": made(0.0375)}})
+    assert before["tolerance"] == 0.05 and before["kernels"] == ["AVX2"]
+    now = K.settle({"key": "k", "variants": {"compatible": made(0.08)}})
+    both = K.merged(before, now)
+    assert set(both["variants"]) == {"avx2", "compatible"} and both["kernels"] == ["AVX2", "COMPATIBLE"]
+    assert both["move"] == 0.08 and both["tolerance"] == 0.1
+    flip = {"claim": "c", "here": "agrees", "there": "too close to call"}
+    flipped = K.merged(before, K.settle({"key": "k", "variants": {"compatible": made(0.01, [flip])}}))
+    assert flipped["tolerance"] is None and flipped["flipped"] == [{**flip, "kernels": ["COMPATIBLE"]}]
+    failed = K.merged(both, K.settle({"key": "k", "variants": {"avx2": {"error": "not made (exit 1)"}}}))
+    assert failed["variants"]["avx2"] == before["variants"]["avx2"] and failed["tolerance"] == 0.1
+    assert K.merged(before, {**now, "key": "other"})["variants"] == {"compatible": made(0.08)}
+
+
 def test_a_verdict_that_changed_with_another_cpus_kernels_is_not_settled():
     """A finding whose verdict came out otherwise when its row was made again with another CPU's
     kernels is shown as too close across CPUs, with both verdicts; the others keep theirs."""

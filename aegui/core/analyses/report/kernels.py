@@ -111,27 +111,48 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
             own = json.loads((remade / "done.json").read_text(encoding="utf-8")).get("seconds")
             per_row[row]["variants"][variant] = moved if "error" in moved else \
                 {**moved, "seconds": round(own, 1) if own else None}
-    for row, found in per_row.items():
-        made = [v for v in found["variants"].values() if "error" not in v]
-        found["move"] = max((v["move"] for v in made), default=None)
-        found["p_move"] = max((v.get("p_move", 0.0) for v in made), default=None)
-        found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()
-                                              if "error" not in m and f in m["flips"]]}
-                            for f in {json.dumps(f, sort_keys=True): f for v in made for f in v["flips"]}.values()]
-        found["health"] = sorted({h for v in made for h in v["health"]})
-        found["kernels"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items() if "error" not in m]
-        found["tolerance"] = (stated(found["move"]) if made and not found["flipped"] and not found["health"]
-                              and not any(v["words"] for v in made) else None)
+    for found in per_row.values():
+        settle(found)
     return per_row
 
 
-def write(per_row: dict, committed_dir: Path) -> None:
-    """kernels.json beside the rows (merged with rows measured before) and each row's tolerance in
-    its report's JSON."""
+def settle(found: dict) -> dict:
+    """A row's measurement over its kernel sets ({"variants": {variant: row_moves(...) or
+    {"error"}}}): its largest moves, changed verdicts and run health, the kernels it was made with
+    and the tolerance it states. Returns `found`, completed."""
+    made = [v for v in found["variants"].values() if "error" not in v]
+    found["move"] = max((v["move"] for v in made), default=None)
+    found["p_move"] = max((v.get("p_move", 0.0) for v in made), default=None)
+    found["flipped"] = [{**f, "kernels": [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()
+                                          if "error" not in m and f in m["flips"]]}
+                        for f in {json.dumps(f, sort_keys=True): f for v in made for f in v["flips"]}.values()]
+    found["health"] = sorted({h for v in made for h in v["health"]})
+    found["kernels"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items() if "error" not in m]
+    found["tolerance"] = (stated(found["move"]) if made and not found["flipped"] and not found["health"]
+                          and not any(v["words"] for v in made) else None)
+    return found
+
+
+def merged(before: dict | None, now: dict) -> dict:
+    """A row measured now, joined with its measurement of before when both are of the same run
+    (the same key): a kernel set measured before and not now is kept, so a long row can be made
+    with one set in one sitting and another set in the next. Another key: only now's counts."""
+    if not before or before.get("key") != now.get("key"):
+        return now
+    variants = {**before.get("variants", {}),
+                **{v: m for v, m in now["variants"].items() if "error" not in m or v not in before.get("variants", {})}}
+    return settle({**now, "variants": variants})
+
+
+def write(per_row: dict, committed_dir: Path) -> dict:
+    """kernels.json beside the rows (merged with rows measured before; a row measured before with
+    the same key keeps the kernel sets not measured now) and each row's tolerance in its report's
+    JSON. Returns the rows as recorded."""
     from aegui.core.analyses.report import run as R
     from aegui.core.files.atomic import atomic_write_text
     path = committed_dir / RESULTS
     kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    per_row = {row: merged(kept.get(row), found) for row, found in per_row.items()}
     kept.update(per_row)
     atomic_write_text(path, json.dumps(kept, indent=2, sort_keys=True) + "\n")
     for spec_path in sorted(R.reports_dir().glob("[0-9][0-9][0-9].json")):
@@ -147,6 +168,7 @@ def write(per_row: dict, committed_dir: Path) -> None:
                 e["tolerance"], changed = found["tolerance"], True
         if changed:
             atomic_write_text(spec_path, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
+    return per_row
 
 
 def summary(per_row: dict) -> list[str]:
@@ -194,9 +216,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="aegui-kernels-") as tmp:
         scratch = Path(a.scratch) if a.scratch else Path(tmp)
         per_row = measure(rows, Path(a.out), scratch, variants, reuse=a.reuse, jobs=a.jobs)
-    print("\n".join(summary(per_row)))
     if a.write:
-        write(per_row, Path(a.out))
+        per_row = write(per_row, Path(a.out))
+    print("\n".join(summary(per_row)))
     return 0
 
 
