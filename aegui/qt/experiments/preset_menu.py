@@ -1,6 +1,6 @@
-"""The presets part of the Experiments menu: one entry per shipped sweep with its expected time on
-this machine's class (measured by bench/preset_times.py, resources/preset_times.json) and a
-"quick" mark for a minute or less, and a filter by course document (000-004).
+"""The Experiments menu's Sweep presets submenu: one entry per shipped sweep with its expected
+time on this machine's class (measured by bench/preset_times.py, resources/preset_times.json) and
+a "quick" mark for a minute or less, and a filter by course document (000-004).
 
 A document whose experiments are all analyses has no sweep here: the menu says so and points to
 File > Export course report…, which runs them."""

@@ -195,11 +195,15 @@ class Menus(QObject):
         self._action(m, "Open sweep…", w.open_sweep_dialog)
         self._action(m, "Save sweep…", lambda: w.experiments.editor.save_dialog())
         m.addSeparator()
-        # The presets read every sweep file, the course documents and the measured times: built
-        # in their place here when the menu first opens (nothing in them has a shortcut).
-        self._presets_end = m.addSeparator()
+        # The presets in a submenu of their own: 26 of them, with their caption and filter, made
+        # the menu taller than a 720 px screen, and Qt then wrapped the analyses into a second
+        # column at the screen's top. They read every sweep file, the course documents and the
+        # measured times: built when the submenu first opens (nothing in them has a shortcut).
+        self.menu_presets = m.addMenu("")
+        bind_text(self, self.menu_presets.setTitle, "Sweep presets")
         self._presets = None
-        m.aboutToShow.connect(self._build_preset_entries)
+        self.menu_presets.aboutToShow.connect(self._build_preset_entries)
+        m.addSeparator()
         # The analyses: each opens its tab and runs its default; the tab has the other settings.
         self.analysis_actions = {
             "denoise": self._action(m, "Denoising curve…", lambda: w.run_analysis("denoise")),
@@ -213,8 +217,7 @@ class Menus(QObject):
         document: it opens in the Experiments panel and runs."""
         if self._presets is None:
             from aegui.qt.experiments.preset_menu import PresetMenu, preset_sweeps
-            self._presets = PresetMenu(self.menu_experiments, preset_sweeps(), self.window.run_preset,
-                                       self.settings, before=self._presets_end)
+            self._presets = PresetMenu(self.menu_presets, preset_sweeps(), self.window.run_preset, self.settings)
         return self._presets
 
     preset_menu = property(lambda self: self._build_preset_entries())

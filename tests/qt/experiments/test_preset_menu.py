@@ -1,4 +1,4 @@
-"""The Experiments menu's presets: each shows its expected time on this machine's class, measured
+"""The Experiments menu's Sweep presets: each shows its expected time on this machine's class, measured
 by bench/preset_times.py (resources/preset_times.json), a "quick" mark for a minute or less, and a
 filter shows the presets of one course document (000-004)."""
 
@@ -67,23 +67,44 @@ def test_the_document_filter_shows_the_presets_of_one_course_document(window, tm
     assert again.current_filter() == "none"
 
 
-def test_the_presets_are_built_when_the_experiments_menu_first_opens_in_their_place(window):
+def test_the_presets_are_built_when_their_submenu_first_opens(window):
     """Reading every preset, the course documents and the measured times is left until the
-    Experiments menu is first opened: the window's first paint does not wait for a menu nobody
-    opened. Opened, the entries sit where they always did: between New/Open/Save sweep and the
-    analyses."""
+    Sweep presets submenu is first opened: the window's first paint does not wait for a menu
+    nobody opened. Opened, the submenu holds the caption, the filter and every preset, and sits
+    between New/Open/Save sweep and the analyses."""
     menus = window.menus
-    m = menus.menu_experiments
-    stems = {path.stem for path, _name in preset_sweeps()}
-    assert [a.data() for a in m.actions() if a.data() in stems] == []     # no preset's entry yet
-    texts_before = [a.text() for a in m.actions()]
+    m, sub = menus.menu_experiments, menus.menu_presets
+    order = [path.stem for path, _name in preset_sweeps()]
+    stems = set(order)
+    assert menus._presets is None and sub.actions() == []        # nothing read yet
     m.aboutToShow.emit()
+    assert menus._presets is None                                # the Experiments menu alone reads nothing
+    sub.aboutToShow.emit()
     pm = menus.preset_menu
-    assert [a.data() for a in m.actions() if a.data() in stems] == [a.data() for a in pm.actions] and pm.actions == menus.preset_actions and pm.actions
+    assert [a.data() for a in sub.actions() if a.data() in stems] == [a.data() for a in pm.actions] == order
+    assert sub.actions()[0] is pm.header and sub.actions()[1] is pm.filter_menu.menuAction()
     texts = [a.text() for a in m.actions()]
-    first, last = texts.index(pm.header.text()), texts.index(pm.empty_note.text())
-    assert texts[:first] == texts_before[:first] and texts[first - 1] == ""     # after the separator
-    assert texts[last + 1:] == texts_before[first:]                             # the analyses follow
-    assert [a.data() for a in m.actions()[first:last] if a in pm.actions] == [a.data() for a in pm.actions]
-    m.aboutToShow.emit()
-    assert menus.preset_menu is pm and [a.text() for a in m.actions()] == texts
+    at = texts.index("Sweep presets")
+    assert texts[:at] == ["New sweep…", "Open sweep…", "Save sweep…", ""] and texts[at + 1] == ""
+    assert [a.text() for a in m.actions()[at + 2:]] == [a.text() for a in menus.analysis_actions.values()]
+    assert not any(a.data() in stems for a in m.actions())       # no preset in the menu itself
+    sub.aboutToShow.emit()
+    assert menus.preset_menu is pm and [a.data() for a in sub.actions() if a.data() in stems] == order
+
+
+def test_the_experiments_menu_and_its_presets_fit_a_720_px_screen_in_one_column(window):
+    """With all 26 presets shown in Spanish (the longest titles), neither the Experiments menu nor
+    its Sweep presets submenu is taller than a 1280x720 screen less its title and menu bars: Qt
+    lays a taller menu out in a second column, which put the analyses at the screen's top right."""
+    menus = window.menus
+    window.menus.set_language("es")
+    try:
+        menus.menu_presets.aboutToShow.emit()
+        menus.preset_menu.set_filter("all", remember=False)
+        for menu in (menus.menu_experiments, menus.menu_presets):
+            menu.ensurePolished()
+            height = menu.sizeHint().height()
+            assert height <= 720 - 60, (menu.title(), height)
+        assert menus.menu_presets.sizeHint().width() <= 1280
+    finally:
+        window.menus.set_language("en")
