@@ -250,14 +250,23 @@ def _adds_to_its_loss(exp: Experiment) -> bool:
 def _loss_target_that_teaches(reader: _Reader, exp: Experiment) -> Experiment:
     """A loss target a network meets without learning (UNLEARNED_LOSS) is refused, naming what the
     key may have meant: the student's loss was another unit (a sum over the pixels), or the value
-    counts wrong pixels. With --lenient the rest trains its epochs, without the target."""
+    counts wrong pixels. With --lenient the rest trains its epochs, without the target. A target
+    below it is kept, and its row says which unit it was taken in."""
     target, unlearned = exp.train.loss_target, UNLEARNED_LOSS.get(exp.train.loss)
-    if ("train.loss_target" not in reader.set or unlearned is None or not target or target < unlearned
+    if ("train.loss_target" not in reader.set or unlearned is None or not target
             or _adds_to_its_loss(exp) or exp.model.output_activation != "sigmoid"):
+        return exp
+    args = {"loss": exp.train.loss.upper(), "unlearned": round(unlearned, 3), "pixels": exp.model.full_layers[0]}
+    if target < unlearned:
+        # Kept, in aegui's unit; the student's code may have summed its pixels, so the table says
+        # which unit was assumed and what the same target is per pixel.
+        _value, row = reader.set["train.loss_target"]
+        row.more.append(("taken in aegui's unit, {loss} as the mean over pixels, where a network that has "
+                         "learned nothing scores {unlearned}; if your loss summed the {pixels} pixels, write {per_pixel}",
+                         {**args, "per_pixel": float(f"{target / args['pixels']:.3g}")}))
         return exp
     _value, row = reader.set.pop("train.loss_target")
     row.fields = tuple(f for f in row.fields if f != "train.loss_target")
-    args = {"loss": exp.train.loss.upper(), "unlearned": round(unlearned, 3), "pixels": exp.model.full_layers[0]}
     if float(target).is_integer():       # a whole number may well count wrong pixels
         row.say(UNSUPPORTED, "as a loss target, a network that has learned nothing (0.5 for every pixel) meets it: "
                 "{loss}, the mean over pixels aegui trains on, starts at {unlearned}, so training would stop at its "

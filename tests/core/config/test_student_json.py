@@ -138,6 +138,13 @@ def test_loss_targets_a_network_has_to_learn_for_are_kept(raw):
     got = read_student({"font": 3, "layers": [35, 10, 2], **raw}, "config.json")
     assert not got.blocking, got.table()
     assert got.experiment.train.loss_target == raw["loss_target"]
+    # Where the untrained score is known, the row says which unit the target was taken in, and the
+    # same target per pixel for a loss that summed them.
+    [row] = [r for r in got.rows if r.key == "loss_target"]
+    said = "taken in aegui's unit, BCE as the mean over pixels, where a network that has learned nothing scores 0.693"
+    assert (said in row.reason()) == ("model" not in raw and "loss" not in raw), row.reason()
+    if said in row.reason():
+        assert row.reason().endswith("if your loss summed the 35 pixels, write 0.000286"), row.reason()
 
 
 def test_the_refusal_reads_in_spanish_with_a_decimal_comma():

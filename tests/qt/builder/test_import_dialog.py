@@ -152,7 +152,7 @@ def test_every_reason_an_import_gives_has_its_spanish(tmp_path):
                {"layers": [20], "dataset": {"name": "my set", "type": "mnist", "path": "gone.idx"}},
                {"layers": [20], "font_index": 1}, {"layers": [20], "font_index": 7},
                {"layers": [20], "font_index": 1, "font": 2}, {"layers": [20], "weights_range": [-1, 1], "use_bias": True},
-               {"layers": [20], "dataset": "mine/"}]
+               {"layers": [20], "dataset": "mine/"}, {"layers": [20], "error_threshold": 0.01}]
     (tmp_path / "mine").mkdir()
     reasons = {rule.why for rule in RULES if rule.why}
     for raw in configs:
