@@ -72,9 +72,13 @@ class Row:
 
 
 def show(value) -> str:
-    """A value as the table shows it: JSON's spelling (null, true), layers as 35-20-2-20-35."""
+    """A value as the table shows it: JSON's spelling (null, true), layers as 35-20-2-20-35, layer
+    lines as "conv 32 3x3 s2 p1; dense 16"."""
     if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
         return "-".join(map(str, value))
+    if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+        # a convolutional network's layer lines, as the builder lists them: whole, which is the point
+        return "; ".join(value)
     if isinstance(value, tuple):
         value = list(value)
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value

@@ -84,6 +84,12 @@ RULES: tuple[Rule, ...] = (
     _r("activations activaciones", "@decoder_acts", within="decoder"),
     _r("activation activation_fn activation_function activacion", "@encoder_act", within="encoder"),
     _r("activation activation_fn activation_function activacion", "@decoder_act", within="decoder"),
+    # ---- a convolutional network's layers (student_conv.py writes them as aegui's layer lines)
+    _r("filters n_filters num_filters conv_filters filter_counts conv_channels feature_maps filtros", "@filters"),
+    _r("kernel_size kernel_sizes kernel filter_size ksize tamano_kernel", "@kernel"),
+    _r("strides stride paso", "@stride"),
+    _r("padding relleno", "@padding"),
+    _r("pool_size pooling max_pooling maxpool use_pooling use_max_pooling pool", "@pool"),
     # ---- activations
     _r("activation activation_fn activation_function hidden_activation hidden_activation_function "
        "hidden_layers_activation_functions funcion_activacion activacion act hidden_act", "@activation"),
@@ -236,6 +242,22 @@ VALUES = {
               **dict.fromkeys("bitflip flip bit_flip inversion".split(), "bit_flip"),
               **dict.fromkeys("gauss normal gaussian_clipped gaussiano gaussian".split(), "gaussian")},
 }
+# A convolutional autoencoder named by its type: aegui's kind of it (student_conv.py lays out its layers).
+# Not "cae": papers use it for contractive autoencoders too.
+CONV_KINDS = {**dict.fromkeys("conv conv_autoencoder convolutional convolutional_autoencoder conv_ae cnn "
+                              "cnn_autoencoder autoencoder_convolucional convolucional".split(), "ae"),
+              **dict.fromkeys("conv_denoising conv_dae convolutional_denoising convolutional_denoising_autoencoder "
+                              "denoising_conv_autoencoder".split(), "dae"),
+              **dict.fromkeys("conv_vae convolutional_vae convolutional_variational_autoencoder".split(), "vae")}
+
+
+def conv_kind(value) -> str | None:
+    """The kind a convolutional type's name stands for ("ConvAutoencoder", "conv_vae"), else None."""
+    if not isinstance(value, str):
+        return None
+    return CONV_KINDS.get(normalize(value, camel=False)) or CONV_KINDS.get(normalize(value))
+
+
 # Data sets by name, as (data.source, data.catalogue): the course's fonts, its emoji, MNIST and
 # Fashion-MNIST (catalogue datasets), scikit-learn's digits.
 SOURCES = {**dict.fromkeys("font fonts font_h 5x7 fuente fuentes".split(), ("font", "")),

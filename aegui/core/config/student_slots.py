@@ -14,6 +14,7 @@ from aegui.core.schema.experiment import (
 from aegui.core.schema.kinds import kind_of
 from aegui.core.config import student_rules as R
 from aegui.core.config.import_report import DEFAULT, IGNORED, NOT_IN_FILE, SAME, UNSUPPORTED, USED, Row
+from aegui.core.config.student_conv import conv_shape, is_conv
 from aegui.core.config.student_shapes import ASSIGNMENT_LATENT, SLOTS as _SHAPE, assemble
 
 _ADAM_LIKE = ("adam", "adamw", "rmsprop")      # their alpha is the step size, not a momentum
@@ -279,18 +280,24 @@ def _color(r) -> None:
             r.used("@color", "data.color", color)
 
 
-def _data_width(r) -> int | None:
-    """The values of one sample of the data the file names (400 for 20x20 grey pictures), so a layer
-    list that starts with it is read as starting at the input; None when it cannot be told."""
+def _data_shape(r) -> tuple | None:
+    """The shape of one sample of the data the file names ((20, 20) for 20x20 grey pictures, (32, 32,
+    3) in colour); None when it cannot be told."""
     from dataclasses import replace
     from aegui.core.data.sources import sample_shape
     from aegui.core.schema.experiment import DataConfig
     given = {f: r.value(f"data.{f}") for f in ("source", "size", "color", "catalogue", "path")}
     try:
-        shape = sample_shape(replace(DataConfig(), **{f: v for f, v in given.items() if v is not None}))
-        return int(math.prod(shape))
+        return tuple(sample_shape(replace(DataConfig(), **{f: v for f, v in given.items() if v is not None})))
     except Exception:       # noqa: BLE001 - a value the validation refuses by name later
         return None
+
+
+def _data_width(r) -> int | None:
+    """The values of one sample of the data the file names (400 for 20x20 grey pictures), so a layer
+    list that starts with it is read as starting at the input; None when it cannot be told."""
+    shape = _data_shape(r)
+    return None if shape is None else int(math.prod(shape))
 
 
 def _noise(r) -> None:
@@ -326,6 +333,9 @@ def _noise(r) -> None:
 
 
 def _shape(r) -> None:
+    if is_conv(r):
+        conv_shape(r, _data_shape(r))
+        return
     slots = {k: v for k, (v, _row) in r.slots.items() if k.startswith("@") and k in _SHAPE}
     where = {k: row.key for k, (_v, row) in r.slots.items()}
     shape = assemble(slots, where, _data_width(r))

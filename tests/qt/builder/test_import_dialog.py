@@ -152,7 +152,17 @@ def test_every_reason_an_import_gives_has_its_spanish(tmp_path):
                {"layers": [20], "dataset": {"name": "my set", "type": "mnist", "path": "gone.idx"}},
                {"layers": [20], "font_index": 1}, {"layers": [20], "font_index": 7},
                {"layers": [20], "font_index": 1, "font": 2}, {"layers": [20], "weights_range": [-1, 1], "use_bias": True},
-               {"layers": [20], "dataset": "mine/"}, {"layers": [20], "error_threshold": 0.01}]
+               {"layers": [20], "dataset": "mine/"}, {"layers": [20], "error_threshold": 0.01},
+               # convolutional networks: each refusal, and the rows of what the file leaves out
+               *({"dataset": "mnist", **conv} for conv in (
+                   {"type": "conv_vae", "filters": [8]}, {"type": "conv_autoencoder"},
+                   {"filters": [8], "hidden_layers": [20]}, {"filters": [8], "input_shape": [32, 32, 3]},
+                   {"filters": [8, "16"]}, {"filters": [8], "latent_dim": 0},
+                   {"filters": [8, 16], "kernel_size": [3, 3, 3]}, {"filters": [8, 16], "strides": [1, 2, 1]},
+                   {"filters": [8, 16], "padding": ["same"]}, {"filters": [8], "pooling": "max"},
+                   {"filters": [8], "kernel_size": [3, 5], "strides": 2},
+                   {"filters": [8, 16], "kernel_size": 15, "padding": "valid"},
+                   {"filters": [8, 16, 32], "strides": 2}, {"filters": [8], "pool_size": 2}))]
     (tmp_path / "mine").mkdir()
     reasons = {rule.why for rule in RULES if rule.why}
     for raw in configs:
