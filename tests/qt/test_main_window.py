@@ -28,6 +28,28 @@ def test_a_saved_models_training_history_is_charted(window):
     assert window.training.rate_label.text().endswith(" · 0.2 s elapsed")   # 0.2028 s in its metrics.csv
 
 
+def test_a_run_that_fails_leaves_the_shown_models_state_as_it_was(window, qtbot, monkeypatch):
+    """A run that could not start (data that does not load: MNIST not downloaded in this fresh
+    home) leaves no history: the panel goes back to the model before it, and showed "Failed" over
+    that model's charts and epochs, as if it had failed. The model keeps its own state; the status
+    bar says the last run failed."""
+    from aegui.core.schema.experiment import DataConfig, Experiment, ModelSpec, TrainConfig
+    shown = []
+    monkeypatch.setattr("aegui.qt.window.main_window.QMessageBox.critical", lambda *a: shown.append(a[2]))
+    before = (window.training.state_label.text(), window.training.progress.format())
+    assert before == ("Reached target", "150 / 3000 epochs")
+    mnist = Experiment(data=DataConfig(source="idx", catalogue="mnist"), model=ModelSpec(layers=(784, 32, 2)),
+                       train=TrainConfig(epochs=1))
+    window.builder.set_experiment(mnist)
+    with qtbot.waitSignal(window.runner.finished, timeout=30000):
+        window.builder.train_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "mnist is not downloaded yet" in shown[0]
+    assert window.workspace.training.outcome == "failed"
+    assert (window.training.state_label.text(), window.training.progress.format()) == before
+    assert window.status.state_text() == "The last run failed"
+
+
 def test_trained_model_is_autosaved_with_its_history(window, qtbot):
     from aegui.core.schema.experiment import Experiment, TrainConfig
     from aegui.core.train.history import read_rows as read_metrics

@@ -690,8 +690,9 @@ class TrainingPanel(QWidget):
             else:
                 self.rate_label.setText(tr("{rate} epochs/s · {elapsed} elapsed", rate=rate,
                                            elapsed=fmt_duration(rec.elapsed)))
-            outcome = st.outcome if st is not None and st.outcome == "failed" else rec.state
-            self._show_state(outcome)
+            # The shown history's own state: a run that failed left no history, and the panel is
+            # back on the model before it, which did not fail (the failure is the status bar's).
+            self._show_state(rec.state)
         else:
             self.rate_label.setText("")
             self._show_state(None)

@@ -16,7 +16,7 @@ from aegui.qt.i18n import number, on_language, tr
 
 NOTICE_MS = 6000
 OFFER_MS = 60000
-OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged"}
+OUTCOME_TEXT = {"stopped": "Stopped", "diverged": "Training diverged", "failed": "The last run failed"}
 PHASE_TEXT = {S.LOADING: "Loading the dataset…", S.RUNNING: "Training…", S.PAUSED: "Paused",
               S.STEPPING: "Stepping…"}
 
