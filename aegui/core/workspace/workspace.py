@@ -386,9 +386,14 @@ class Workspace:
                 model.trained_at = time.time()
             self._joined(model)
             self.models.append(model)
-            if self.current is was_live or self.current is None:
+            # Shown as the run's, unless the user chose another model while it trained. A run that
+            # ended before its first snapshot (two epochs of a convolutional net on MNIST) was
+            # never shown: the charts were its own while the map and model list stayed on the
+            # model before, so it is shown now.
+            if self.current is was_live or self.current is None or self._follow_next:
                 self.set_current(model)
             self._forget_old_runs()
+        self._follow_next = False
         if self._editor is was_live and was_live is not None:
             self._editor = None
             self._resolve_editor()

@@ -186,6 +186,29 @@ def test_a_run_and_the_model_it_ends_as_are_one_model_for_the_panels(ws):
     assert not ws.same_run(live, a) and not ws.same_run(None, ended) and not ws.same_run(a, ended)
 
 
+def test_a_run_that_ends_before_its_first_snapshot_is_shown_as_it_ends(ws):
+    """The charts follow a run from its start, the map and the model list from its first
+    snapshot; a run that ended before one arrived stayed off the map, under the model before it."""
+    from types import SimpleNamespace
+    a = model("a")
+    ws.add(a)
+    ws.train(Experiment())
+    ws.report_started(Experiment(), glyphs(), 1, stepping=False)
+    assert ws.current is a                   # no snapshot yet
+    ended = model("ended")
+    ws.report_finished(ended, SimpleNamespace(state="finished"))
+    assert ws.current is ended
+    # The user's choice while a run goes on is kept: a run followed, then another model picked.
+    b = model("b")
+    ws.add(b)
+    ws.train(Experiment())
+    ws.report_started(Experiment(), glyphs(), 1, stepping=False)
+    ws.report_snapshot(SimpleNamespace(model=object()))
+    ws.set_current(b)
+    ws.report_finished(model("later"), SimpleNamespace(state="finished"))
+    assert ws.current is b
+
+
 def test_a_run_that_breaks_gives_the_map_back_to_the_model_the_user_had(ws):
     from types import SimpleNamespace
     a, b = model("a"), model("b")
