@@ -75,7 +75,7 @@ def _lay_out(r, image) -> None:
                       "or a list of {n}, one a layer")
     pools = _per_layer(r, "@pool", n, 0, _pool, "pooling is a size such as 2 or true / false, for every layer, "
                        "or a list of {n}, one a layer")
-    enc, maps = [], []
+    enc = []
     for f, k, s, pad, pool in zip(filters, kernels, strides, pads, pools):
         enc.append(_conv_line("conv", f, k, s, pad))
         if pool:

@@ -267,7 +267,8 @@ def _loss_target_that_teaches(reader: _Reader, exp: Experiment) -> Experiment:
         # which unit was assumed and what the same target is per pixel.
         _value, row = reader.set["train.loss_target"]
         row.more.append(("taken in aegui's unit, {loss} as the mean over pixels, where a network that has "
-                         "learned nothing scores {unlearned}; if your loss summed the {pixels} pixels, write {per_pixel}",
+                         "learned nothing scores {unlearned}; if your loss summed the {pixels} pixels, write "
+                         "{per_pixel}",
                          {**args, "per_pixel": float(f"{target / args['pixels']:.3g}")}))
         return exp
     _value, row = reader.set.pop("train.loss_target")
