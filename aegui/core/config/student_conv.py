@@ -34,7 +34,8 @@ class _Refused(Exception):
 
 
 def is_conv(r) -> bool:
-    """Whether the file describes a convolutional network (a conv type, filters or a kernel)."""
+    """Whether the file describes a convolutional network (a conv type, or any of filters,
+    kernel, stride, padding, pooling)."""
     return any(s in r.slots for s in SLOTS)
 
 

@@ -97,10 +97,11 @@ class _Reader:
             self.slots[rule.target] = (e.value, row)
         else:
             value = rule.null if e.value is None and rule.null is not None else e.value
-            if rule.target == "model.kind" and R.conv_kind(value):
+            conv = R.conv_kind(value) if rule.target == "model.kind" else None
+            if conv:
                 # "type": "conv_autoencoder": the kind, and a convolutional network (student_conv.py)
                 self.slots["@conv"] = (value, row)
-                self.assign(rule.target, R.conv_kind(value), row)
+                self.assign(rule.target, conv, row)
             else:
                 self.assign(rule.target, R.synonym(rule.values, value), row)
             for target, also in rule.also:

@@ -67,12 +67,12 @@ IMAGE_CHART_WIDTH = 200
 # A record's state, or (bound to a workspace) the training phase while a run goes on.
 STATE_TEXT = {
     RUNNING: "Running", TARGET: "Reached target", FINISHED: "Finished", EARLY_STOPPED: "Stopped early",
-    STOPPED: "Stopped", DIVERGED: "Diverged", "failed": "Failed",
+    STOPPED: "Stopped", DIVERGED: "Diverged",
     S.LOADING: "Loading data…", S.PAUSED: "Paused", S.STEPPING: "Stepping",
 }
 STATE_COLOR = {
     RUNNING: "#1565c0", TARGET: "#2e7d32", FINISHED: "#2e7d32", EARLY_STOPPED: "#2e7d32",
-    STOPPED: "#8d6e63", DIVERGED: "#c62828", "failed": "#c62828",
+    STOPPED: "#8d6e63", DIVERGED: "#c62828",
     S.LOADING: "#1565c0", S.PAUSED: "#8d6e63", S.STEPPING: "#1565c0",
 }
 DEFAULT_DIVERGED = ("every model's loss became NaN or infinite. Lower the learning rate, "
