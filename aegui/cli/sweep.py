@@ -114,8 +114,10 @@ def _run_grid(args, sweep, runner) -> int:
     if not args.quiet:
         if best is not None:
             row = result.summary(best)
+            diverged = f" ({row['n_diverged']} of {row['n_runs']} diverged)" if row["n_diverged"] else ""
             print(f"aegui: best config {best} ({row['label']}): max wrong {row['final_max_wrong_mean']:.2f} "
-                  f"+/- {row['final_max_wrong_std']:.2f} over {row['n_runs']} runs", file=sys.stderr)
+                  f"+/- {row['final_max_wrong_std']:.2f} over {row['n_runs'] - row['n_diverged']} runs{diverged}",
+                  file=sys.stderr)
         names = sweep_eval.metric_names(sweep)
         for row in result.summaries() if set(names) & {"denoised_wrong", "heldout_mean_wrong"} else ():
             parts = []

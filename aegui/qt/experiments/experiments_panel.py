@@ -478,6 +478,10 @@ class ExperimentsPanel(QWidget):
             row = res.summary(best)
             parts.append(tr("Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.", index=best + 1,
                             label=row["label"], mean=row["final_max_wrong_mean"], std=row["final_max_wrong_std"]))
+            if row["n_diverged"]:
+                parts.append(tr("Its mean is over {trained} of {runs} runs: {diverged} diverged.",
+                                trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
+                                diverged=row["n_diverged"]))
             if "denoised_wrong_mean" in row:   # the max wrong above is clean-input reconstruction
                 parts.append(tr("On noisy copies at its training level: {out:.2f} wrong pixels per sample after "
                                 "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],

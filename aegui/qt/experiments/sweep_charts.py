@@ -147,6 +147,7 @@ class SweepCharts(QWidget):
             plot.hideButtons()
         self.bar_plot.vb.sigResized.connect(self._set_bar_ticks)
         self.error_bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.25)
+        self.bar_notes: list[pg.TextItem] = []
         self.bar_plot.addItem(self.error_bars)
         self.font_error_bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.2)
         self.font_plot.addItem(self.font_error_bars)
@@ -289,6 +290,9 @@ class SweepCharts(QWidget):
         if self.bar_item is not None:
             plot.removeItem(self.bar_item)
             self.bar_item = None
+        for item in self.bar_notes:
+            plot.removeItem(item)
+        self.bar_notes = []
         res = self.result
         axis = plot.getAxis("bottom")
         if res is None or not res.configs_done:
@@ -307,7 +311,16 @@ class SweepCharts(QWidget):
                 else pg.mkPen(None) for c in done]
         self.bar_item = pg.BarGraphItem(x=x, height=h, width=0.8, brushes=brushes, pens=pens)
         plot.addItem(self.bar_item)
-        _set_error_bars(self.error_bars, x, h, sd, beam=0.3)
+        shown = np.isfinite(np.array(means, float))
+        _set_error_bars(self.error_bars, x[shown], h[shown], sd[shown], beam=0.3)
+        # No bar is not a zero: a config whose every run diverged says so where its bar would stand.
+        for xi, c in zip(x, done):
+            if res.none_trained(c):
+                note = pg.TextItem(tr("diverged"), color=self.palette().color(QPalette.ColorRole.PlaceholderText),
+                                   anchor=(0, 0.5), angle=90)
+                note.setPos(xi, 0)
+                plot.addItem(note)
+                self.bar_notes.append(note)
         self._set_bar_ticks()
         plot.setXRange(xs_all.min() - 0.6, xs_all.max() + 0.6, padding=0)
         top = float(np.max(h + sd)) if len(h) else 1.0
@@ -347,11 +360,13 @@ class SweepCharts(QWidget):
         res = self.result
         keys = list(res.sweep.vary)
         cfg = res.configs[config]
+        # A config whose every run diverged has no line: its name says why.
+        failed = f" ({tr('all diverged')})" if res.none_trained(config) else ""
         if not keys:
-            return f"{config + 1}: {cfg.label}"
+            return f"{config + 1}: {cfg.label}{failed}"
         parts = [self._value_label(k, cfg.values[k]) if k in res.sweep.labels
                  else f"{field_label(k)} {self._value_label(k, cfg.values[k])}" for k in keys]
-        return f"{config + 1}: " + ", ".join(parts)
+        return f"{config + 1}: " + ", ".join(parts) + failed
 
     def _draw_font_bars(self) -> None:
         plot = self.font_plot

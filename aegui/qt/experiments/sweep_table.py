@@ -125,7 +125,8 @@ class SweepTableModel(QAbstractTableModel):
                 sweep_eval.metric_names(self.sweep):
             return tr("Clean-input reconstruction: for denoising see the noisy-input columns")
         if kind == "metric":
-            return tr("Mean ± population std (ddof=0) over the runs where the value is defined")
+            return tr("Mean ± population std (ddof=0) over the runs where the value is defined; runs that "
+                      "diverged are left out (the Runs column counts them)")
         if kind == "time":
             return tr("Training time per run: each session's time divided by its runs (they train together)")
         return None
@@ -155,6 +156,10 @@ class SweepTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and kind == "index":
             return config_color(c.index)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if kind in ("metric", "reached", "runs") and row is not None and row["n_diverged"]:
+                return "\n".join([c.label, tr("Over {trained} of {runs} runs: {diverged} diverged and are left out",
+                                               trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
+                                               diverged=row["n_diverged"])])
             return c.label
         if role == Qt.ItemDataRole.ForegroundRole and row is None:
             return QBrush(QColor(128, 128, 128))
@@ -182,6 +187,8 @@ class SweepTableModel(QAbstractTableModel):
             return row["n_runs"] if sort else text
         if row is None:
             return None if sort else ""
+        if index.column() == self.first_metric and row["n_diverged"] == row["n_runs"]:
+            return None if sort else tr("all diverged")
         if kind == "metric":
             mean, std = row[f"{key}_mean"], row[f"{key}_std"]
             if sort:

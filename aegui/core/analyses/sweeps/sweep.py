@@ -36,16 +36,19 @@ Files written by write_results(result, DIR):
 - results.csv, one row per config that has results: config (index), label, one column per
   varied field (its value; lists as 35-10-2-10-35), group, n_runs, n_diverged, then
   <metric>_mean and <metric>_std for final_max_wrong, final_mean_wrong, final_loss,
-  epochs_to_target and seconds, and reached_target (runs that reached it). Every mean/std is
-  over the runs where the value is defined: diverged runs have no final_loss, runs that never
-  reached the target no epochs_to_target. std is the POPULATION standard deviation
-  (numpy's default, ddof=0), so one run gives std 0.
+  epochs_to_target and seconds, and reached_target (runs that reached it). A run that diverged
+  is counted in n_runs and n_diverged and left out of every result's mean/std (its wrong pixels
+  are read from NaN outputs, so they measure nothing), not of seconds (its time was spent).
+  Every mean/std is over the other runs where the value is defined: runs that never reached
+  the target have no epochs_to_target; a config none of whose runs trained has empty means.
+  std is the POPULATION standard deviation (numpy's default, ddof=0), so one run gives std 0.
 - runs.csv, one row per run: run, config, label, group, seed, learning_rate, init,
   final_loss, final_max_wrong, final_mean_wrong, epochs_to_target, epochs, diverged, seconds
   (the group's wall time divided by its runs: runs trained together share one clock),
   group_seconds.
 - curves.csv: config, label, epoch, n_runs and the mean/std (ddof=0, over the runs with a
-  finite value) of loss, max_wrong and mean_wrong at each checked epoch, for band charts.
+  finite loss at that epoch: a diverged run counts until it diverged) of loss, max_wrong and
+  mean_wrong at each checked epoch, for band charts.
 - histories.csv: run, config, seed, epoch, loss, max_wrong, mean_wrong (every checked epoch).
 - sweep.json: the sweep as run (base inlined), its configs and groups, timing, whether it was
   cancelled, the column descriptions above and the versions of aegui, torch, numpy and Python.
@@ -538,6 +541,11 @@ class SweepResult:
         """The finished runs of one config."""
         return [r for r in self.runs if r.config == config]
 
+    def none_trained(self, config: int) -> bool:
+        """Whether a config has runs and every one diverged (its means are all empty)."""
+        runs = self.runs_of(config)
+        return bool(runs) and all(r.diverged for r in runs)
+
     def summary(self, config: int) -> dict:
         """Aggregates of one config's runs (see the module docstring for the rules)."""
         c = self.configs[config]
@@ -547,9 +555,11 @@ class SweepResult:
         row["group"] = runs[0].group if runs else None
         row["n_runs"] = len(runs)
         row["n_diverged"] = sum(r.diverged for r in runs)
+        trained = [r for r in runs if not r.diverged]
         for metric in METRICS + tuple(sweep_eval.metric_names(self.sweep)):
+            over = runs if metric == "seconds" else trained
             mean, std, n = _mean_std([getattr(r, metric) if metric in METRICS else r.extra.get(metric)
-                                      for r in runs])
+                                      for r in over])
             row[f"{metric}_mean"], row[f"{metric}_std"] = mean, std
             if metric == "epochs_to_target":
                 row["reached_target"] = n if self.sweep.target is not None else None
@@ -565,9 +575,11 @@ class SweepResult:
         if not runs:
             return {}
         out: dict[str, np.ndarray] = {"epoch": runs[0].history_epochs}
+        # After a run diverges its loss is NaN and its wrong pixels are read from NaN outputs.
+        finite = np.stack([np.isfinite(np.asarray(r.history_loss, dtype=float)) for r in runs])
         for name, attr in CURVES:
             rows = np.stack([np.asarray(getattr(r, attr), dtype=float) for r in runs])
-            mean, std, n = _band(rows)
+            mean, std, n = _band(np.where(finite, rows, np.nan))
             out[f"{name}_mean"], out[f"{name}_std"] = mean, std
             if name == "loss":
                 out["n_runs"] = n
