@@ -198,6 +198,8 @@ def cmd_denoise_curve(args) -> int:
         return EXIT_CANCELLED
     files = result.write(args.out)
     if not args.quiet:
+        if result.diverged:
+            print(f"aegui: {result.diverged_text}; the curve is over the other {result.n_seeds}", file=sys.stderr)
         pc = result.per_char()
         worst = int(pc["mean"].argmax())
         print(f"aegui: at {result.char_kind} {result.char_level * 100:g} %: "

@@ -385,9 +385,19 @@ class DenoiseView(AnalysisView):
                                 **{"font-size": "8pt", "color": plot_colors(self)[1].name()})
         res = self.result
         pc = res.per_char(kind, level)
+        # Whole sentences, so that each translates as one; a seed that diverged is said, not dropped.
+        english = ("{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
+                   "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.")
+        if len(res.diverged) == 1:
+            english = ("{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} "
+                       "{level} %: {after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy "
+                       "input. Seed {which} diverged in training and is left out.")
+        elif res.diverged:
+            english = ("{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} "
+                       "{level} %: {after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy "
+                       "input. Seeds {which} diverged in training and are left out.")
         self.set_status(
-            "{name}: {seeds} models, {samples} glyphs, {repeats} copies each, {elapsed}. At {kind} {level} %: "
-            "{after:.2f} wrong pixels per glyph after denoising, {before:.2f} in the noisy input.",
+            english, which=", ".join(str(seed) for seed, _ in res.diverged),
             name=tr(res.name), seeds=res.n_seeds, samples=len(res.labels), repeats=res.repeats,
             elapsed=fmt_duration(res.seconds), kind=tr(NOISE_LABELS[kind]), level=number(level * 100, "g"),
             after=float(pc["mean"].mean()), before=float(pc["baseline_mean"].mean()))

@@ -73,6 +73,54 @@ def test_job_trains_the_seeds_and_aggregates_over_them(tmp_path):
     assert json.loads(paths["json"].read_text())["n_seeds"] == 2
 
 
+def _diverge_model(monkeypatch, k: int, epoch: int):
+    """Training in which stacked model `k`'s weights turn NaN after `epoch`: the session finds it
+    diverged at its next check, as it would a learning rate too high for that seed."""
+    import torch
+    from aegui.core.train.session import TrainingSession
+    steps = TrainingSession.steps
+
+    def diverging(self):
+        for rec in steps(self):
+            if rec.epoch == epoch:
+                with torch.no_grad():
+                    next(self.model.parameters())[k].fill_(float("nan"))
+            yield rec
+    monkeypatch.setattr(TrainingSession, "steps", diverging)
+
+
+def test_a_seed_that_diverged_is_left_out_and_named(monkeypatch, tmp_path):
+    """A diverged seed is frozen at its last finite weights, part-trained: averaged in, it pulled
+    the curve toward a denoiser that failed. The curve covers the other seeds and says which one
+    was left out and when it diverged."""
+    _diverge_model(monkeypatch, 1, 10)
+    job = DenoiseCurveJob(small_spec(seeds=3))
+    _, last = run(job)
+    res = last.result
+    assert last.state == "finished" and res.n_seeds == 2 and len(job.models) == 2
+    (seed, epoch), = res.diverged
+    assert seed == 1 and epoch > 10
+    assert res.diverged_text == f"seed 1 diverged at epoch {epoch} and is left out"
+    # The two models measured are seeds 0 and 2, each with its own noise (drawn by its seed's
+    # index, as if no seed had diverged): measured alone, each gives its row of the result.
+    for i, (model, index) in enumerate(zip(job.models, (0, 2))):
+        after, _ = wrong_pixels([model], job.test_data.x, "gaussian", 0.5, 2, [(0, 2, 1, index)])
+        np.testing.assert_allclose(res.wrong[1, 1, i], after[0])
+    assert np.isfinite(res.wrong).all()
+    summary = json.loads(res.write(tmp_path)["json"].read_text())
+    assert summary["n_seeds"] == 2 and summary["diverged"] == [{"seed": 1, "epoch": epoch}]
+
+
+def test_a_curve_whose_every_seed_diverged_fails_with_the_training_s_advice():
+    spec = small_spec(base=small_experiment(model={"kind": "dae", "layers": (35, 16, 8, 16, 35)},
+                                            train={"epochs": 30, "optimizer": "sgd", "learning_rate": 1000.0}))
+    with pytest.raises(ConfigError) as err:
+        run(DenoiseCurveJob(spec))
+    text = str(err.value)
+    assert "every seed diverged, so there is no denoiser to measure" in text
+    assert "learning rate 1000 is probably too high" in text and err.value.field == "train.learning_rate"
+
+
 def test_given_models_are_measured_as_seeds(trained, font3):
     spec = CurveSpec(name="given", model_paths=("x",), seeds=1, kinds=("salt_pepper",), levels=(0.1,),
                      repeats=2, char_level=0.1)

@@ -167,3 +167,15 @@ def test_the_tab_speaks_spanish(view, qtbot):
     assert "2 modelos, 32 glifos" in view.status_label.full_text()
     assert view.progress.format().startswith("Hecho")
     assert [a.text() for a in view.export_menu.actions()][0] == "Figura como PNG…"
+
+
+def test_a_seed_that_diverged_is_said_under_the_curves(view, qtbot):
+    """The curve of a run in which seeds diverged covers the others; the status says which were
+    left out, in either language, so a mean over fewer seeds is never taken for one over all."""
+    res = run_to_end(qtbot, view, lambda: view.run(tiny_spec()))
+    view.set_result(replace(res, diverged=((1, 20),)))
+    assert view.status_label.full_text().endswith("in the noisy input. Seed 1 diverged in training and is left out.")
+    view.set_result(replace(res, diverged=((1, 20), (3, 10))))
+    assert view.status_label.full_text().endswith("Seeds 1, 3 diverged in training and are left out.")
+    i18n.set_language("es")
+    assert view.status_label.full_text().endswith("Las semillas 1, 3 divergieron al entrenar y quedan fuera.")

@@ -25,7 +25,10 @@ measured on the left-out font only, so it shows how the denoiser does on letters
 noisy input's wrong pixels are measured on the same copies, so "worse than doing nothing" shows.
 
 Paths are relative to the spec file. Training uses the base as written except train.seeds =
-`seeds` and no wrong-pixel target (every seed trains all its epochs, as in sweeps).
+`seeds` and no wrong-pixel target (every seed trains all its epochs, as in sweeps). A seed whose
+training diverged is left out of the measuring and named in the result (`diverged`: its seed and
+the epoch it diverged at; in the JSON, the status text and the figure's title); when every seed
+diverged the job fails with the training's own advice.
 
 What is measured: for each noise kind, level and seed (model) k, `repeats` noisy copies of every
 sample (noise.apply_noise; for gaussian the level is the standard deviation) are denoised
@@ -70,7 +73,7 @@ from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
 
 # The numerics revision of the denoising curve: bump it with any change to the numbers computed here
 # (docs/numerics.md; the report's rows that use it are then made again).
-NUMERICS = 1
+NUMERICS = 2
 
 ANALYSIS = "denoising_curve"
 DEFAULT_LEVELS = tuple(round(0.1 * i, 1) for i in range(10))
@@ -287,6 +290,18 @@ class CurveResult:
     train_seconds: float = 0.0
     models: str = ""              # "trained here: ..." or the model paths
     trained: tuple | None = None  # (noise kind, level) the models were trained with (a DAE)
+    diverged: tuple = ()          # ((seed, epoch), ...): seeds trained here that diverged, left out
+
+    @property
+    def diverged_text(self) -> str:
+        """The seeds left out, in words ("seed 2 diverged at epoch 5 and is left out"); "" for none."""
+        if not self.diverged:
+            return ""
+        if len(self.diverged) == 1:
+            seed, epoch = self.diverged[0]
+            return f"seed {seed} diverged at epoch {epoch} and is left out"
+        return ("seeds " + ", ".join(f"{seed} (epoch {epoch})" for seed, epoch in self.diverged)
+                + " diverged and are left out")
 
     def at_trained_level(self) -> dict | None:
         """Output and noisy-input error at the noise the models were trained with, if measured."""
@@ -380,7 +395,8 @@ class CurveResult:
             series.append({"label": f"{LABELS[kind]}, noisy input", "x": pct, "y": c["baseline_mean"],
                            "color": color, "dash": True})
         level_pct = [float(v) * 100 for v in self.levels]
-        charts.line_panel(img, (0, 0, 620, 560), series, title=f"{self.name} ({self.n_seeds} seeds)",
+        left_out = f"; {len(self.diverged)} diverged" if self.diverged else ""
+        charts.line_panel(img, (0, 0, 620, 560), series, title=f"{self.name} ({self.n_seeds} seeds{left_out})",
                           xlabel="noise level (%; gaussian: standard deviation x 100)",
                           ylabel="wrong pixels per sample", xticks=level_pct,
                           xtick_text=lambda v: f"{v:g}")
@@ -413,6 +429,7 @@ class CurveResult:
                 "levels": [float(v) for v in self.levels], "n_seeds": self.n_seeds, "samples": len(self.labels),
                 "repeats": self.repeats, "char_kind": self.char_kind, "char_level": self.char_level,
                 "at_trained_level": self.at_trained_level(),
+                "diverged": [{"seed": seed, "epoch": epoch} for seed, epoch in self.diverged],
                 "seconds": round(self.seconds, 3), "train_seconds": round(self.train_seconds, 3),
                 "std": "population standard deviation over seeds (ddof=0)"}
 
@@ -508,6 +525,8 @@ class DenoiseCurveJob(Job):
         train_share = 0.0 if self.models is not None else 0.85
         train_seconds = 0.0
         described = ", ".join(spec.model_paths)
+        diverged: tuple = ()
+        indices = list(range(len(self.models))) if self.models is not None else []
         if self.models is None:
             from aegui.core.train import progress as P
             from aegui.core.train.session import TrainingSession
@@ -517,14 +536,25 @@ class DenoiseCurveJob(Job):
             if self.cancelled:
                 session.stop()
             rec = None
+            diverged_at: dict[int, int] = {}
             for rec in session.steps():
+                for k in np.flatnonzero(~np.isfinite(np.asarray(rec.loss_per_model, dtype=float))):
+                    diverged_at.setdefault(int(k), rec.epoch)
                 yield CurveProgress(state="training", epoch=rec.epoch, epochs=rec.total_epochs,
                                     loss=rec.losses.get("total"), fraction=train_share * rec.epoch / rec.total_epochs,
                                     elapsed=time.perf_counter() - start)
             if self.cancelled or rec is None or rec.state == P.STOPPED:
                 yield self._cancelled(start)
                 return
-            self.models = [session.model.select(k) for k in range(session.k)]
+            # A diverged seed is frozen at its last finite weights, part-trained: measured, it
+            # would pull the curve toward a model that failed.
+            keep = [k for k in range(session.k) if k not in diverged_at]
+            if not keep:
+                raise ConfigError("train.learning_rate", f"every seed diverged, so there is no denoiser to "
+                                  f"measure. {rec.message}".strip(), spec.source)
+            self.models = [session.model.select(k) for k in keep]
+            indices = keep      # a seed's noise stays its own whether or not another diverged
+            diverged = tuple((seeds[k], epoch) for k, epoch in sorted(diverged_at.items()))
             train_seconds = time.perf_counter() - start
             described = f"trained here: {exp.name}, {session.k} seeds from {seeds[0]}, {rec.epoch} epochs"
         n_kinds, n_levels = len(spec.kinds), len(spec.levels)
@@ -538,7 +568,7 @@ class DenoiseCurveJob(Job):
                 if self.cancelled:
                     yield self._cancelled(start)
                     return
-                seeds = [(spec.noise_seed, KINDS.index(kind), j, k) for k in range(len(self.models))]
+                seeds = [(spec.noise_seed, KINDS.index(kind), j, k) for k in indices]
                 with one_thread():
                     wrong[a, j], base[a, j] = wrong_pixels(self.models, test.x, kind, level,
                                                            spec.repeats, seeds)
@@ -548,7 +578,8 @@ class DenoiseCurveJob(Job):
                                     elapsed=time.perf_counter() - start)
         result = CurveResult(spec.name, tuple(spec.kinds), np.asarray(spec.levels, float), list(test.labels),
                              wrong, base, spec.repeats, spec.char_kind, spec.char_level, test.name,
-                             time.perf_counter() - start, train_seconds, described, self._trained_noise())
+                             time.perf_counter() - start, train_seconds, described, self._trained_noise(),
+                             diverged)
         yield CurveProgress(state=FINISHED, fraction=1.0, elapsed=result.seconds, result=result)
 
     def _trained_noise(self) -> tuple | None:
