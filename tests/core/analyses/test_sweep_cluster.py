@@ -3,6 +3,7 @@ instance (127.0.0.1, 2 CPUs) started by the module fixture, which also checks th
 no process behind."""
 import csv
 import json
+import math
 import os
 import signal
 import sys
@@ -10,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep, sweep_from_dict, with_overrides
@@ -178,6 +180,40 @@ def test_local_search_prunes_reports_and_exports(tmp_path, capsys):
     assert run_cli(["sweep", path, "--out", tmp_path / "again", "--quiet", "--trials", 3]) == 0
     again = rows(tmp_path / "again" / "trials.csv")
     assert [t["train.learning_rate"] for t in again] == [t["train.learning_rate"] for t in trials[:3]]
+
+
+def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
+    """A diverged seed's wrong pixels are read from NaN outputs (an all-blank guess), which can
+    beat a seed that trained badly: it scores as the worst a model can do, every pixel wrong, and
+    the trial's means and curves cover its other seeds and say how many diverged."""
+    pytest.importorskip("optuna")
+    from types import SimpleNamespace
+
+    from aegui.core.analyses.sweeps.search import SearchRunner, score
+    raw = search_dict({"trials": 4, "sampler": "random", "seed": 0, "pruner": "none"})
+    raw["base"]["train"].update(optimizer="sgd", epochs=20)
+    raw["vary"] = {"train.learning_rate": [1.0, 1000.0]}
+    runner = SearchRunner(sweep_from_dict(raw))
+    result = list(runner.steps())[-1].result
+    wild = [t for t in result.trials if t.params["train.learning_rate"] == 1000.0]
+    calm = [t for t in result.trials if t.params["train.learning_rate"] == 1.0]
+    assert wild and calm and all(t.state == "complete" for t in result.trials)
+    for t in wild:
+        assert t.score == pytest.approx(35 + 35 / 1000) and t.message == "every seed diverged (scored as every pixel wrong)"
+        assert math.isnan(t.final_max_wrong_mean) and np.isnan(t.curve_max_wrong[-1])
+    assert all(t.score < 35 and not t.message for t in calm) and result.best() in calm
+    # Two seeds, one diverged at the second check: the score counts it as all wrong, the means
+    # and the curves are the other seed's from there on.
+    exp = result.trials[0].experiment
+    out = {"epochs": np.array([10, 20]), "seconds": 1.0, "pruned": False,
+           "loss": np.array([[0.2, 0.3], [0.1, np.nan]]), "max_wrong": np.array([[9.0, 8.0], [4.0, 20.0]]),
+           "mean_wrong": np.array([[3.0, 2.0], [1.0, 12.0]])}
+    rec = runner._record(SimpleNamespace(number=7), {}, exp, out, False)
+    assert rec.score == pytest.approx(score([4.0, 35.0], [1.0, 35.0]))
+    assert (rec.final_max_wrong_mean, rec.final_max_wrong_std, rec.final_mean_wrong_mean, rec.final_loss_mean) == \
+        (4.0, 0.0, 1.0, pytest.approx(0.1))
+    assert list(rec.curve_max_wrong) == [8.5, 4.0] and list(rec.curve_loss) == pytest.approx([0.25, 0.1])
+    assert rec.message == "1 of 2 seeds diverged (scored as every pixel wrong; the means are over the other 1)"
 
 
 @pytest.mark.cluster

@@ -4,7 +4,10 @@ Each trial draws one value per `vary` field (categorical) and per `search.ranges
 number between low and high), and trains that config with the sweep's seeds together in one
 session, as a grid config is trained. Its score is the mean over seeds of the final worst-glyph
 wrong pixels plus a thousandth of the mean wrong pixels (lower is better): the order the grid's
-best_config uses (max wrong first, then mean wrong) for up to 28 seeds.
+best_config uses (max wrong first, then mean wrong) for up to 28 seeds. A seed that diverged
+scores as if every pixel were wrong (the worst a model can do: its own wrong pixels are read from
+NaN outputs and could beat a seed that trained badly); the trial's means and curves cover its
+other seeds, and its message says how many diverged.
 
 Sampler: TPE (Optuna's TPESampler, seeded: the same file draws the same trials) or random.
 Pruning on the learning curve: at every checked epoch the trial's score so far is compared with
@@ -55,6 +58,14 @@ def _write_csv(path, header, rows) -> None:
 def score(max_wrong, mean_wrong) -> float:
     """Lower is better: mean worst-glyph wrong pixels, ties broken by mean wrong pixels."""
     return float(np.mean(max_wrong) + np.mean(mean_wrong) / 1000.0)
+
+
+def _mean_over(values: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Per row of [R, K], the mean over the columns where `alive`; NaN where none is."""
+    n = alive.sum(1)
+    total = np.where(alive, values, 0.0).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
 class MedianRule:
@@ -257,15 +268,20 @@ class SearchRunner(Job):
                           experiment=exp)
         mw, mn, loss = out["max_wrong"], out["mean_wrong"], out["loss"]
         res.curve_epochs = out["epochs"]
-        res.curve_max_wrong, res.curve_mean_wrong = mw.mean(1), mn.mean(1)
-        with np.errstate(invalid="ignore"):
-            res.curve_loss = np.nanmean(np.where(np.isfinite(loss), loss, np.nan), 1) \
-                if np.isfinite(loss).any() else np.full(len(loss), np.nan)
-        res.score = score(mw[-1], mn[-1])
-        res.final_max_wrong_mean, res.final_max_wrong_std = float(mw[-1].mean()), float(mw[-1].std())
-        res.final_mean_wrong_mean = float(mn[-1].mean())
-        finite = loss[-1][np.isfinite(loss[-1])]
-        res.final_loss_mean = float(finite.mean()) if len(finite) else math.nan
+        alive = np.isfinite(loss)                 # [R, K]: a seed counts until it diverged
+        res.curve_max_wrong, res.curve_mean_wrong, res.curve_loss = (_mean_over(a, alive) for a in (mw, mn, loss))
+        ok = alive[-1]
+        worst = float(self.dataset(exp).dim)
+        res.score = score(np.where(ok, mw[-1], worst), np.where(ok, mn[-1], worst))
+        if ok.any():
+            res.final_max_wrong_mean, res.final_max_wrong_std = float(mw[-1][ok].mean()), float(mw[-1][ok].std())
+            res.final_mean_wrong_mean = float(mn[-1][ok].mean())
+            res.final_loss_mean = float(loss[-1][ok].mean())
+        if not ok.all():
+            k, bad = len(ok), int((~ok).sum())
+            res.message = ("every seed diverged (scored as every pixel wrong)" if bad == k else
+                           f"{bad} of {k} seeds diverged (scored as every pixel wrong; the means are over the "
+                           f"other {k - bad})")
         res.epochs, res.runs, res.seconds = int(out["epochs"][-1]), mw.shape[1], float(out["seconds"])
         return res
 
