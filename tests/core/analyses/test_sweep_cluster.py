@@ -202,6 +202,9 @@ def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
         assert t.score == pytest.approx(35 + 35 / 1000) and t.message == "every seed diverged (scored as every pixel wrong)"
         assert math.isnan(t.final_max_wrong_mean) and np.isnan(t.curve_max_wrong[-1])
     assert all(t.score < 35 and not t.message for t in calm) and result.best() in calm
+    # What the pruner was told at each check is the same rule: every diverged seed as all wrong.
+    reported = {t.number: t.intermediate_values for t in runner.study.get_trials(deepcopy=False)}
+    assert all(v == pytest.approx(35.035) for t in wild for v in reported[t.trial].values())
     # Two seeds, one diverged at the second check: the score counts it as all wrong, the means
     # and the curves are the other seed's from there on.
     exp = result.trials[0].experiment

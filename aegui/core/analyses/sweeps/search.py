@@ -42,7 +42,7 @@ from aegui.core.config.validation import with_changes
 from aegui.core.analyses.sweeps.sweep import Sweep, _jsonable, format_value
 from aegui.core.analyses.sweeps.files import csv_bytes, versions
 from aegui.core.analyses.sweeps.on_ray import RayConnection, cluster_cpus, describe, stop_tasks
-from aegui.core.analyses.sweeps.tasks import require, train_group
+from aegui.core.analyses.sweeps.tasks import as_scored, require, train_group
 from aegui.core.jobs.job import Job, Progress
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
@@ -272,7 +272,7 @@ class SearchRunner(Job):
         res.curve_max_wrong, res.curve_mean_wrong, res.curve_loss = (_mean_over(a, alive) for a in (mw, mn, loss))
         ok = alive[-1]
         worst = float(self.dataset(exp).dim)
-        res.score = score(np.where(ok, mw[-1], worst), np.where(ok, mn[-1], worst))
+        res.score = score(as_scored(mw[-1], loss[-1], worst), as_scored(mn[-1], loss[-1], worst))
         if ok.any():
             res.final_max_wrong_mean, res.final_max_wrong_std = float(mw[-1][ok].mean()), float(mw[-1][ok].std())
             res.final_mean_wrong_mean = float(mn[-1][ok].mean())
@@ -414,8 +414,9 @@ class SearchRunner(Job):
                                                                else e))
                         yield self._progress("trial_done", self.result.trials[-1])
                         continue
-                    for epoch, mw, mn in zip(out["epochs"], out["max_wrong"], out["mean_wrong"]):
-                        trial.report(score(mw, mn), int(epoch))
+                    worst = self.dataset(exp).dim
+                    for epoch, mw, mn, loss in zip(out["epochs"], out["max_wrong"], out["mean_wrong"], out["loss"]):
+                        trial.report(score(as_scored(mw, loss, worst), as_scored(mn, loss, worst)), int(epoch))
                     yield self._progress("trial_done", self._ended(trial, params, exp, out))
         finally:
             stop_tasks(ray, list(pending))

@@ -27,10 +27,17 @@ def require(module: str):
                                  "(Ray runs sweeps on a cluster, Optuna searches)") from None
 
 
+def as_scored(wrong, loss, worst: float) -> np.ndarray:
+    """Wrong pixels as a search scores them: a model whose loss is not finite (it diverged) counts
+    as `worst` (every pixel wrong), not as what its NaN outputs gave."""
+    return np.where(np.isfinite(np.asarray(loss, dtype=float)), np.asarray(wrong, dtype=float), worst)
+
+
 def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=None, momenta=None) -> dict:
     """Train one session of len(seeds) models; per checked epoch its losses and wrong pixels.
 
-    prune(epoch, max_wrong[K], mean_wrong[K]) -> True stops the session there (a pruned trial).
+    prune(epoch, max_wrong[K], mean_wrong[K]) -> True stops the session there (a pruned trial); a
+    model that diverged is given to it as every pixel wrong (as_scored).
     evaluate = (sweep, group, held-out data or None): the sweep's extra metrics per model
     (denoising on noisy inputs, held-out error; sweep_eval), measured where the models are.
     Returns epochs [R], loss / max_wrong / mean_wrong [R, K], seconds, state, device, pruned, extra."""
@@ -45,7 +52,8 @@ def train_group(exp, data, seeds, lrs, inits, device=None, prune=None, evaluate=
         losses.append(np.array(rec.loss_per_model, dtype=float))
         maxw.append(np.array(rec.max_wrong_per_model, dtype=float))
         meanw.append(np.array(rec.mean_wrong_per_model, dtype=float))
-        if prune is not None and not pruned and prune(rec.epoch, maxw[-1], meanw[-1]):
+        if prune is not None and not pruned and prune(rec.epoch, as_scored(maxw[-1], losses[-1], data.dim),
+                                                      as_scored(meanw[-1], losses[-1], data.dim)):
             pruned = True
             session.stop()
     extra = [{} for _ in seeds]
