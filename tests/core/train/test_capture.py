@@ -110,6 +110,31 @@ def test_captured_per_model_rates_and_divergence(device):
 
 
 @pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_a_mini_batch_model_that_diverges_is_recorded_again_from_the_epoch_s_start(device):
+    """Adam's fused kernel cannot hold one model still, so a model that dies has the step recorded
+    again at that check, warm-up first. The warm-up began where the epoch had left the batch
+    position, past the last sample: on an H200 that read out of bounds (a device-side assert, and
+    every later CUDA call in the process failed: the course report's VAE rows, 000's learning
+    rates, one after another). The CPU runs the same warm-up, so this fails here too."""
+    exp = preset("font3-ae2d", seeds=3, epochs=40, check_every=5, target_max_wrong=None, batch_size=8,
+                 optimizer="adam", learning_rate=0.01, device=device)
+    data, val = load_split(exp.data)
+    s = TrainingSession(exp, data, val_data=val, device=device)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for rec in capture.captured_steps(s):
+            if rec.epoch == 5:          # model 1 blows up: the divergence rule finds it at the next check
+                with torch.no_grad():
+                    s.model.flat[1].fill_(1e30)
+    finally:
+        torch.set_num_threads(threads)
+    assert s.captured and rec.epoch == 40 and rec.state != "diverged"
+    assert np.isnan(rec.loss_per_model[1]) and np.isfinite(rec.loss_per_model[[0, 2]]).all()
+    assert torch.isfinite(s.model.flat).all()
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
 @pytest.mark.parametrize("name,train", [("font3-vae", {"epochs": 60, "check_every": 20}),
                                         ("digits-conv-ae", {"epochs": 2, "check_every": 1})])
 def test_captured_stochastic_runs_agree_within_tolerance(device, name, train):

@@ -149,6 +149,34 @@ class _Step:
             out["tail"] = lambda: self._whole(self.pos_tail, self.tail / self.n, False, gen)
         return out
 
+    def _warm_up(self) -> None:
+        """A few steps on the state itself, put back after: cuBLAS and cuDNN choose their kernels and
+        the memory pool fills before a graph records them. Each starts at the epoch's first batch: a
+        step recorded again at a check (a model frozen, freeze()) found the batch position at the
+        epoch's end and read past the data, a device-side assert that ends CUDA for the process."""
+        s, opt, flat = self.s, self.opt, self.s.model.flat
+        cuda = s.device.type == "cuda"
+        # The running statistics too: the warm-up's batch-norm steps move them.
+        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos, s.model.stats)
+        saved = [x.detach().clone() for x in state]
+        scratch = torch.Generator(device=s.device).manual_seed(0)
+        side = torch.cuda.Stream() if cuda else None
+        if cuda:
+            side.wait_stream(torch.cuda.current_stream())
+        try:
+            with torch.cuda.stream(side) if cuda else contextlib.nullcontext():
+                for _ in range(_WARMUP):
+                    self.pos.copy_(self.pos0)
+                    for run in self._programs(scratch).values():
+                        run()
+        finally:
+            if cuda:
+                torch.cuda.current_stream().wait_stream(side)
+            with torch.no_grad():
+                for dst, src in zip(state, saved):
+                    dst.copy_(src)
+            del saved
+
     def capture(self) -> None:
         s, opt = self.s, self.opt
         flat = s.model.flat
@@ -163,26 +191,10 @@ class _Step:
         self.lr_one.fill_(s.lrs[0])
         self.programs = self._programs(self.gen)
         self.graphs, self.out = None, {}
+        # On the CPU too, though nothing there needs warming: its tests then run the warm-up as CUDA does.
+        self._warm_up()
         if s.device.type != "cuda":
             return      # replayed eagerly, one call a replay: lets the CPU tests run this loop
-        # The running statistics too: the warm-up's batch-norm steps move them.
-        state = (flat, flat.grad, opt.m, opt.v, self.step_t, self.acc, self.pos, s.model.stats)
-        saved = [x.detach().clone() for x in state]
-        scratch = torch.Generator(device=s.device).manual_seed(0)
-        side = torch.cuda.Stream()
-        side.wait_stream(torch.cuda.current_stream())
-        try:
-            with torch.cuda.stream(side):
-                for _ in range(_WARMUP):      # on the state itself: restored below
-                    for run in self._programs(scratch).values():
-                        run()
-                    self.pos.copy_(self.pos0)
-        finally:
-            torch.cuda.current_stream().wait_stream(side)
-            with torch.no_grad():
-                for dst, src in zip(state, saved):
-                    dst.copy_(src)
-            del saved
         self.graphs = {}
         pool = None
         for name, run in self.programs.items():
