@@ -102,14 +102,17 @@ def vae_loss(model, data):
 
 
 class ConvAE(nn.Module):
-    def __init__(self, latent, lr):
+    """aegui's conv autoencoder on 28x28 images (conv_net.py: stride-2 kernel-4 convolutions, a dense code,
+    the mirror back) as plain layers; outputs logits."""
+    def __init__(self, latent, lr, channels=(32, 64)):
         super().__init__()
         self.lr = lr
-        self.enc = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(),
-                                 nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(64 * 49, latent))
-        self.dec = nn.Sequential(nn.Linear(latent, 64 * 49), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
-                                 nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
-                                 nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Flatten())
+        a, b = channels
+        self.enc = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, a, 4, 2, 1), nn.ReLU(),
+                                 nn.Conv2d(a, b, 4, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(b * 49, latent))
+        self.dec = nn.Sequential(nn.Linear(latent, b * 49), nn.ReLU(), nn.Unflatten(1, (b, 7, 7)),
+                                 nn.ConvTranspose2d(b, a, 4, 2, 1), nn.ReLU(),
+                                 nn.ConvTranspose2d(a, 1, 4, 2, 1), nn.Flatten())
 
     def forward(self, x):
         return self.dec(self.enc(x))
