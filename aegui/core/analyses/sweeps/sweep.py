@@ -92,8 +92,9 @@ _NOT_VARIED = {
 }
 
 COLUMN_DOCS = {
-    "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs where the "
-                   "metric is defined; std is the population standard deviation (numpy default, ddof=0)",
+    "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs that did not "
+                   "diverge (n_diverged counts those; seconds covers every run) where the metric is defined; std "
+                   "is the population standard deviation (numpy default, ddof=0)",
     "runs.csv": "one row per finished run; seconds = group wall time / runs in the group",
     "curves.csv": "per config and checked epoch: mean and population std (ddof=0) over runs",
     "histories.csv": "per run and checked epoch: loss, max_wrong, mean_wrong",
