@@ -178,7 +178,7 @@ class _Step:
             del saved
 
     def capture(self) -> None:
-        s, opt = self.s, self.opt
+        s = self.s
         flat = s.model.flat
         if flat.grad is None:
             flat.grad = torch.zeros_like(flat)
