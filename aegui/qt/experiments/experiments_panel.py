@@ -479,7 +479,7 @@ class ExperimentsPanel(QWidget):
             parts.append(tr("Best: config {index} ({label}), max wrong {mean:.2f} ± {std:.2f}.", index=best + 1,
                             label=row["label"], mean=row["final_max_wrong_mean"], std=row["final_max_wrong_std"]))
             if row["n_diverged"]:
-                parts.append(tr("Its mean is over {trained} of {runs} runs: {diverged} diverged.",
+                parts.append(tr("Its mean leaves out the {diverged} of {runs} that diverged; it is over the other {trained}.",
                                 trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
                                 diverged=row["n_diverged"]))
             if "denoised_wrong_mean" in row:   # the max wrong above is clean-input reconstruction

@@ -157,7 +157,7 @@ class SweepTableModel(QAbstractTableModel):
             return config_color(c.index)
         if role == Qt.ItemDataRole.ToolTipRole:
             if kind in ("metric", "reached", "runs") and row is not None and row["n_diverged"]:
-                return "\n".join([c.label, tr("Over {trained} of {runs} runs: {diverged} diverged and are left out",
+                return "\n".join([c.label, tr("Left out, diverged: {diverged} of {runs}; the mean is over the other {trained}",
                                                trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
                                                diverged=row["n_diverged"])])
             return c.label

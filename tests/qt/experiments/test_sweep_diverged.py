@@ -28,7 +28,7 @@ def test_diverged_runs_are_counted_and_left_out_of_the_table_and_the_summary(pan
         f"{np.mean([r.final_max_wrong for r in calm]):.2f} ± {np.std([r.final_max_wrong for r in calm]):.2f}"
     model = table.table_model
     tip = model.index(1, cols["Max wrong"]).data(Qt.ItemDataRole.ToolTipRole)     # configs in source order
-    assert "Over 0 of 2 runs: 2 diverged and are left out" in tip
+    assert "Left out, diverged: 2 of 2; the mean is over the other 0" in tip
     # The charts: no line and no bar for it, its legend name and a note where its bar would be say why.
     charts = panel.charts
     assert charts.config_name(1).endswith("(all diverged)") and not charts.config_name(0).endswith(")")
@@ -40,4 +40,4 @@ def test_diverged_runs_are_counted_and_left_out_of_the_table_and_the_summary(pan
     assert table.cell_value(0, cols["Max wrong"]) == pytest.approx(np.mean([r.final_max_wrong for r in calm]))
     panel.result = mixed
     text = panel._final_summary()
-    assert "Best: config 1" in text and "Its mean is over 2 of 4 runs: 2 diverged." in text
+    assert "Best: config 1" in text and "Its mean leaves out the 2 of 4 that diverged; it is over the other 2." in text
