@@ -71,20 +71,28 @@ def committed(row: str) -> tuple[float | None, dict]:
     return seconds, losses
 
 
+def timed(make_job, dev, deadline: float):
+    """(last progress item, highest fraction before the end, seconds) of make_job(folder)'s run on
+    `dev`, cancelled once `deadline` (time.perf_counter()) passes."""
+    with tempfile.TemporaryDirectory() as out:
+        job = make_job(out)
+        sync(dev)
+        t0 = time.perf_counter()
+        last, reached = None, 0.0
+        for last in job.steps():
+            if last.state not in ("finished", "cancelled"):
+                reached = max(reached, float(last.fraction or 0.0))
+            if time.perf_counter() > deadline and not job.cancelled:
+                job.cancel()
+        sync(dev)
+        return last, reached, time.perf_counter() - t0
+
+
 def run_row(row: str, dev, deadline: float) -> dict:
     """The row's compare job on `dev` until it ends or `deadline` (time.perf_counter()) passes."""
     spec = load_spec(ROOT / "resources" / "analyses" / ROWS[row])
     planned = len(spec.plans())
-    with tempfile.TemporaryDirectory() as out:
-        job = CompareJob(spec, out, device=str(dev))
-        sync(dev)
-        t0 = time.perf_counter()
-        last = None
-        for last in job.steps():
-            if time.perf_counter() > deadline and not job.cancelled:
-                job.cancel()
-        sync(dev)
-        seconds = time.perf_counter() - t0
+    last, _, seconds = timed(lambda out: CompareJob(spec, out, device=str(dev)), dev, deadline)
     runs = list(last.result.runs) if last is not None and last.result is not None else []
     cpu_seconds, cpu_losses = committed(row)
     moved = []
@@ -123,18 +131,7 @@ def device_job(info, out: str, device: str):
 def run_any_row(row: str, info, dev, deadline: float) -> dict:
     """Any row's training on `dev` until it ends or `deadline` passes (then cancelled: how far it got,
     its job's own progress fraction, is said, and its time extrapolated from that)."""
-    with tempfile.TemporaryDirectory() as out:
-        job = device_job(info, out, str(dev))
-        sync(dev)
-        t0 = time.perf_counter()
-        last, reached = None, 0.0
-        for last in job.steps():
-            if last.state not in ("finished", "cancelled"):
-                reached = max(reached, float(last.fraction or 0.0))
-            if time.perf_counter() > deadline and not job.cancelled:
-                job.cancel()
-        sync(dev)
-        seconds = time.perf_counter() - t0
+    last, reached, seconds = timed(lambda out: device_job(info, out, str(dev)), dev, deadline)
     cpu_seconds, _ = committed(row)
     done = last is not None and last.state == "finished"
     got = {"row": row, "kind": info.kind, "seconds": round(seconds, 1), "whole": done, "cpu_seconds": cpu_seconds}

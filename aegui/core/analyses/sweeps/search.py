@@ -39,7 +39,7 @@ import numpy as np
 
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.config.validation import with_changes
-from aegui.core.analyses.sweeps.sweep import Sweep, _jsonable, format_value
+from aegui.core.analyses.sweeps.sweep import Sweep, _band, _jsonable, format_value
 from aegui.core.analyses.sweeps.files import csv_bytes, versions
 from aegui.core.analyses.sweeps.on_ray import RayConnection, cluster_cpus, describe, stop_tasks
 from aegui.core.analyses.sweeps.tasks import as_scored, require, train_group
@@ -58,14 +58,6 @@ def _write_csv(path, header, rows) -> None:
 def score(max_wrong, mean_wrong) -> float:
     """Lower is better: mean worst-glyph wrong pixels, ties broken by mean wrong pixels."""
     return float(np.mean(max_wrong) + np.mean(mean_wrong) / 1000.0)
-
-
-def _mean_over(values: np.ndarray, alive: np.ndarray) -> np.ndarray:
-    """Per row of [R, K], the mean over the columns where `alive`; NaN where none is."""
-    n = alive.sum(1)
-    total = np.where(alive, values, 0.0).sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
 class MedianRule:
@@ -269,7 +261,9 @@ class SearchRunner(Job):
         mw, mn, loss = out["max_wrong"], out["mean_wrong"], out["loss"]
         res.curve_epochs = out["epochs"]
         alive = np.isfinite(loss)                 # [R, K]: a seed counts until it diverged
-        res.curve_max_wrong, res.curve_mean_wrong, res.curve_loss = (_mean_over(a, alive) for a in (mw, mn, loss))
+        # The sweep's band mean over [runs, R]: here [R, K], a diverged seed's checks as NaN.
+        res.curve_max_wrong, res.curve_mean_wrong, res.curve_loss = (_band(np.where(alive, a, np.nan).T)[0]
+                                                                     for a in (mw, mn, loss))
         ok = alive[-1]
         worst = float(self.dataset(exp).dim)
         res.score = score(as_scored(mw[-1], loss[-1], worst), as_scored(mn[-1], loss[-1], worst))
