@@ -56,6 +56,8 @@ WORDS = math.inf      # the move of two texts whose words differ: no tolerance c
 RESULTS = "kernels.json"
 # The tolerances a row can state: the next step above its largest move across kernels.
 TOLERANCES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+# The tolerance of a row that holds as a sample, not number by number (report/seed_drift.py).
+SEEDS = "seeds"
 
 
 def stated(move: float) -> float | None:

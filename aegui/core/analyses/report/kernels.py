@@ -8,8 +8,10 @@ another set's kernels, so one machine stands in for others. (MKL on an AMD CPU k
 whatever it is told, but for COMPATIBLE: there its "AVX2" is the CPU's own.) A row made again
 under each is compared number by number (report/drift.py: each number relative to its own size, a
 spread to what it spreads) and verdict by verdict. What a row states as its tolerance is the next
-step of drift.TOLERANCES above its numbers' largest move; a row whose verdict changed, or whose
-numbers move past the last step, states none and the page says so. Its p-values' largest move is
+step of drift.TOLERANCES above its numbers' largest move. A row whose numbers move past the last
+step, or whose runs' health or words changed, may still hold as another draw of its seeds (each
+mean over seeds within its seeds' spread, report/seed_drift.py): it states that (drift.SEEDS). A
+row whose verdict changed states none, and the page says why. Its p-values' largest move is
 recorded and shown beside it, not counted: a p-value is held by the verdict it decides.
 
     python -m aegui.core.analyses.report.kernels --only 000-architectures,002-model-kinds \\
@@ -31,8 +33,9 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import (COMPARED, RESULTS, WORDS, flips, health_changes, is_p_value, moves,
-                                              stated, table_moves)
+from aegui.core.analyses.report.drift import (COMPARED, RESULTS, SEEDS, WORDS, flips, health_changes, is_p_value,
+                                              moves, stated, table_moves)
+from aegui.core.analyses.report.seed_drift import combined, seed_moves
 
 # Instruction sets an x86-64 CPU of the last fifteen years has, each as the four libraries' switches.
 # oneDNN runs torch's convolutions and picks its own kernels: without its switch, an AVX-512 machine
@@ -50,9 +53,10 @@ SWITCHES = "switches.json"      # in scratch/variant: the switches its rows were
 
 def row_moves(committed: Path, remade: Path) -> dict:
     """A row's largest relative move between its committed folder and one made again: {"move",
-    "where", "what", "p_move", "p_where", "p_what", "flips", "health", "words"} (move: of its numbers;
-    p_move: of its p-values, which its verdicts hold, report/drift.py; words: places whose text
-    changed beyond its numbers), or {"error"} when the committed row was made with another key."""
+    "where", "what", "p_move", "p_where", "p_what", "flips", "health", "words", "seeds"} (move: of its
+    numbers; p_move: of its p-values, which its verdicts hold, report/drift.py; words: places whose
+    text changed beyond its numbers; seeds: its means over seeds compared, report/seed_drift.py), or
+    {"error"} when the committed row was made with another key."""
     then = json.loads((committed / "done.json").read_text(encoding="utf-8"))
     now = json.loads((remade / "done.json").read_text(encoding="utf-8"))
     if then.get("key") != now.get("key"):
@@ -69,7 +73,8 @@ def row_moves(committed: Path, remade: Path) -> dict:
     return {"move": largest[1], "where": largest[0], "what": largest[2],
             "p_move": p_largest[1], "p_where": p_largest[0], "p_what": p_largest[2], "flips": flips(then, now),
             "health": health_changes(then, now),
-            "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5]}
+            "words": [f"{at}: {what}"[:300] for at, move, what in found if move == WORDS][:5],
+            "seeds": seed_moves(then, now)}
 
 
 def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, str]:
@@ -130,6 +135,11 @@ def settle(found: dict) -> dict:
     found["kernels"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items() if "error" not in m]
     found["tolerance"] = (stated(found["move"]) if made and not found["flipped"] and not found["health"]
                           and not any(v["words"] for v in made) else None)
+    # Past a relative tolerance, a row whose training amplifies rounding may still hold as a sample:
+    # its seeds on the other CPUs a new draw of the same runs. Never where a verdict changed.
+    found["seeds"] = combined([v.get("seeds") for v in made])
+    if found["tolerance"] is None and made and not found["flipped"] and found["seeds"] and found["seeds"]["holds"]:
+        found["tolerance"] = SEEDS
     return found
 
 
@@ -178,8 +188,9 @@ def summary(per_row: dict) -> list[str]:
         said = "not made" if move is None else f"largest move {move * 100:.3g} %" + (
             f" (p-values: {found['p_move'] * 100:.3g} %)" if found.get("p_move") else "")
         tolerance = found["tolerance"]
-        lines.append(f"{row:32} {said}; " + (f"states {tolerance * 100:g} %" if tolerance is not None else
-                                            "states no tolerance") +
+        lines.append(f"{row:32} {said}; " + ("states no tolerance" if tolerance is None else
+                                            "holds as another draw of its seeds" if tolerance == SEEDS else
+                                            f"states {tolerance * 100:g} %") +
                      "".join(f"\n    verdict changed: {f['claim']}: {f['here']} here, {f['there']} with "
                              f"{', '.join(f['kernels'])}'s kernels" for f in found["flipped"]) +
                      "".join(f"\n    run health changed: {h}" for h in found["health"]) +

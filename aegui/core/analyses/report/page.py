@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from aegui.core.analyses.report.drift import NUMBER, TOLERANCES, verdict_word
+from aegui.core.analyses.report.drift import NUMBER, SEEDS, TOLERANCES, verdict_word
 from aegui.core.analyses.report.verdicts.claims import VERDICT_RULE, p_text
 from aegui.core.analyses.report.health import HEALTH_RULE, summary
 
@@ -56,9 +56,13 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     """What the row's numbers hold to on another machine: its stated tolerance and, where it was
     made again with other CPUs' kernels (report/kernels.py), what moved there."""
     within = ""
-    if exp.tolerance is not None:
+    if exp.tolerance == SEEDS:
+        within = "as another draw of its seeds"
+    elif exp.tolerance is not None:
         within = "to the last digit" if exp.tolerance == 0 else f"within {exp.tolerance * 100:g} % (relative)"
     if not measured or measured.get("move") is None:
+        if exp.tolerance == SEEDS:
+            return f" (made again on other CPUs, these numbers hold {within})"
         if within:
             return f" (made again from scratch, these numbers come out the same {within})"
         return (f" (not made again with other CPUs' kernels: a row of {_dur(seconds)}; its numbers are this "
@@ -82,8 +86,13 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
     worded = any(isinstance(v, dict) and v.get("words") for v in (measured.get("variants") or {}).values())
     if worded:
         held.append("the words of a finding changed")
-    if within:
+    seeds = measured.get("seeds")
+    if exp.tolerance == SEEDS and seeds:
+        said = f"these numbers hold {within}: {_seeds_held(seeds)}"
+    elif within:
         said = f"these numbers hold {within}" + (", p-values by their verdicts" if measured.get("p_move") else "")
+    elif measured.get("tolerance") == SEEDS and seeds:     # measured, not yet written (kernels.py --write)
+        said = f"these numbers would hold as another draw of its seeds: {_seeds_held(seeds)}; its report states no tolerance yet"
     elif stated(measured["move"]) is None:
         largest = _largest(measured)
         said = ("no tolerance is stated: rounding carried on through training moved a number past "
@@ -96,7 +105,34 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
         said = "no tolerance is stated: its numbers hold, but a finding's words do not"
     else:       # measured, but not yet written to its report's file (kernels.py --write)
         said = f"these numbers would hold within {stated(measured['move']) * 100:g} %; its report states no tolerance yet"
+    if exp.tolerance != SEEDS and measured.get("tolerance") != SEEDS and seeds and not seeds.get("holds"):
+        said += f"; nor does it hold as another draw of its seeds: {_seeds_held(seeds)}"
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
+
+
+def _seeds_held(seeds: dict) -> str:
+    """How a row's means over seeds compared across kernels (report/seed_drift.py), in words."""
+    from aegui.core.analyses.report.seed_drift import expected_by_chance
+    means = seeds["means"]
+    verb = "no mean over seeds moved more than its seeds' spread allows" if seeds.get("holds") else \
+        f"{_mean_place(seeds['where'])} moved more than its seeds' spread allows ({seeds['what']})"
+    most = "" if not seeds.get("holds") else f", at {_mean_place(seeds['where'])}, {seeds['what']}"
+    return (f"{verb} (Welch's t on each of {means} means, Bonferroni at 5 %: the smallest p {seeds['p']:.2g}"
+            f"{most}, {seeds['corrected']:.2g} corrected; {seeds['differ']} "
+            f"{'differs' if seeds['differ'] == 1 else 'differ'} at an uncorrected 5 %, "
+            f"{expected_by_chance(means):.2g} expected by chance; with {seeds['seeds']} seeds a side it finds "
+            f"a shift of {seeds['detects']:.2g} standard deviations of the seeds at least 4 times in 5)")
+
+
+def _mean_place(where: str) -> str:
+    """A mean over seeds' place (report/seed_drift.py's `where`) in words: "the mean final loss
+    (configuration 2)"."""
+    leaf = where.rsplit(".", 1)[-1].replace("_", " ")
+    model = re.search(r"\.models\.([^.]+(?:\.[^.\[]+)*?)\.per_seed", where)
+    listed = re.search(r"\.(configs|runs)\[(\d+)\]\.per_seed", where)
+    of = f" ({model.group(1)})" if model else \
+        f" ({'configuration' if listed.group(1) == 'configs' else 'run'} {int(listed.group(2)) + 1})" if listed else ""
+    return f"the mean {leaf}{of}"
 
 
 def _percent(move: float) -> str:

@@ -13,6 +13,7 @@ A report file (resources/reports/NNN.json) lists the document's experiments::
          "figures": ["curves", "bars"],                        # see report_render
          "check": "001-architectures",                        # see report_checks
          "tolerance": 0.001,         # optional: made again from scratch, its numbers agree within 0.1 %
+                                     # ("seeds": its means over seeds agree, report/seed_drift.py)
          "expected_failure": ["bad"]}]}   # optional: runs the document means to fail (report/health.py)
 
 Running (ReportJob): experiments in order; each writes DIR/<id>/ (its PNG and CSV files, and
@@ -60,6 +61,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from aegui.core.analyses.report.drift import SEEDS
 from aegui.core.analyses.report.files import DONE, FAILED, WAITING
 from aegui.core.schema.experiment import ConfigError
 from aegui.core.jobs.job import CANCELLED, FINISHED, Job, Progress
@@ -79,8 +81,9 @@ class ReportExperiment:
     check: str = ""
     options: dict = field(default_factory=dict, hash=False, compare=False)
     # The relative difference within which the row's numbers are the same when it is made again
-    # from scratch (stated on the page; tests/cli/test_report_reproduces.py holds the page to it).
-    tolerance: float | None = None
+    # from scratch (stated on the page; tests/cli/test_report_reproduces.py holds the page to it),
+    # or SEEDS: its means over seeds are (report/seed_drift.py).
+    tolerance: float | str | None = None
     # The runs the document means to fail (a text each run label, seed left out, contains; "*":
     # every run): their failure is the claim, so they count in the means and a finding on them is
     # judged, not "not comparable" (report/health.py).
@@ -148,9 +151,10 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
             bad(f"experiments[{i}].id", f"{e['id']!r}: use lowercase letters, digits and dashes, once each")
         seen.add(e["id"])
         tolerance = e.get("tolerance")
-        if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
-                                      or not 0 <= tolerance < 1):
-            bad(f"experiments[{i}].tolerance", "must be a relative difference from 0 to 1 (e.g. 0.001 for 0.1 %)")
+        if tolerance is not None and tolerance != SEEDS and (isinstance(tolerance, bool) or not isinstance(
+                tolerance, (int, float)) or not 0 <= tolerance < 1):
+            bad(f"experiments[{i}].tolerance", f"must be a relative difference from 0 to 1 (e.g. 0.001 for 0.1 %), "
+                f"or {SEEDS!r} (the row holds as another draw of its seeds)")
         failing = e.get("expected_failure", [])
         if not isinstance(failing, list) or not all(isinstance(t, str) and t.strip() for t in failing):
             bad(f"experiments[{i}].expected_failure", 'must be a list of texts of run labels (e.g. ["bad"]), or ["*"]')
@@ -159,7 +163,8 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
             bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
         exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
                                      e.get("check", ""), dict(e.get("options", {})),
-                                     None if tolerance is None else float(tolerance), tuple(failing)))
+                                     tolerance if tolerance in (None, SEEDS) else float(tolerance),
+                                     tuple(failing)))
     if not exps:
         bad("experiments", "list at least one experiment")
     for key in ("id", "document", "title"):
