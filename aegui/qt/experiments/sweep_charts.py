@@ -360,8 +360,13 @@ class SweepCharts(QWidget):
         res = self.result
         keys = list(res.sweep.vary)
         cfg = res.configs[config]
-        # A config whose every run diverged has no line: its name says why.
-        failed = f" ({tr('all diverged')})" if res.none_trained(config) else ""
+        # A config whose every run diverged has no line: its name says why. One whose every run
+        # failed a health check has one, an untrained model's: its name says so.
+        failed, runs = "", res.runs_of(config)
+        if res.none_trained(config):
+            failed = f" ({tr('all diverged')})"
+        elif runs and sum(res.failed(config).values()) + sum(r.diverged for r in runs) == len(runs):
+            failed = f" ({tr('none trained')})"
         if not keys:
             return f"{config + 1}: {cfg.label}{failed}"
         parts = [self._value_label(k, cfg.values[k]) if k in res.sweep.labels

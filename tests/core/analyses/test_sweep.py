@@ -1,6 +1,7 @@
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -290,6 +291,28 @@ def test_a_diverged_run_is_counted_and_left_out_of_the_means(tmp_path):
     assert float(written["final_max_wrong_mean"]) == pytest.approx(np.mean([r.final_max_wrong for r in calm]))
 
 
+def test_a_run_that_did_not_train_is_named_and_counted(tmp_path):
+    """The course report's health checks on a sweep's runs: a learning rate of 1e-7 leaves both
+    seeds no better than the majority picture (dead), one that learned but whose loss curve is
+    made flat did not learn; unlike a diverged run's, their numbers are a real model's and stay
+    in the means. A font that can no longer be read leaves the curve check only."""
+    from dataclasses import replace
+    sweep = make_sweep({"train.learning_rate": [0.02, 1e-7]}, seeds=2, train={"epochs": 400, "check_every": 20})
+    result = list(run_sweep(sweep))[-1].result
+    assert result.failed(0) == {"dead": 0, "did not learn": 0} and result.learn_fall(0) == 5
+    assert result.failed(1) == {"dead": 2, "did not learn": 0}
+    row = result.summary(1)
+    assert row["final_max_wrong_mean"] == pytest.approx(np.mean([r.final_max_wrong for r in result.runs_of(1)]))
+    good = result.runs_of(0)[0]
+    flat = replace(good, history_loss=np.full_like(good.history_loss, good.history_loss[0]))
+    changed = replace(result, runs=[flat] + result.runs[1:])
+    assert changed.failed(0) == {"dead": 0, "did not learn": 1}
+    assert changed.health()[flat.run].reason.startswith("did not learn: its loss did not move")
+    gone = replace(sweep.base.data, path=str(tmp_path / "gone.h"))
+    lost = replace(changed, configs=[replace(c, experiment=replace(c.experiment, data=gone)) for c in changed.configs])
+    assert lost.failed(0) == {"dead": 0, "did not learn": 1} and lost.failed(1) == {"dead": 0, "did not learn": 2}
+
+
 def test_sweep_json_round_trip():
     sweep = make_sweep({"model.layers": [list(SMALL_LAYERS)], "train.learning_rate": [1, 0.5]},
                        labels={"train.learning_rate": ["one", "half"]}, target_max_wrong=2)
@@ -442,6 +465,16 @@ def test_cli_sweep_writes_files_and_json(tmp_path, capsys):
     runs = read_csv(out / "runs.csv")
     assert len(runs) == 6 and {r["epochs"] for r in runs} == {"10"}
     assert json.loads((out / "sweep.json").read_text())["sweep"]["seeds"] == 3
+
+
+def test_cli_sweep_says_how_many_of_the_best_configs_runs_did_not_train(tmp_path, capsys):
+    """10 epochs leave every run no better than the majority picture: the best line says its mean
+    counts them."""
+    path = write_sweep(tmp_path / "s.json", vary={"train.learning_rate": [0.01, 0.05]}, seeds=2)
+    assert run_cli(["sweep", path, "--out", tmp_path / "out", "--epochs", "10"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"aegui: best config \d \(.*\): max wrong [\d.]+ \+/- [\d.]+ over 2 runs, 2 of them untrained "
+                     r"\(counted\)", err), err
 
 
 @pytest.mark.parametrize("content, args, needle", [

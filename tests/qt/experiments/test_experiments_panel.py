@@ -127,7 +127,8 @@ def test_a_tiny_sweep_fills_the_table_with_numpy_mean_and_std(panel, qtbot):
             fmt = ".3g" if name == "Loss" else ".2f"
             std_fmt = ".2g" if name == "Loss" else ".2f"
             assert panel.table.cell_text(c, cols[name]) == f"{np.mean(values):{fmt}} ± {np.std(values):{std_fmt}}"
-        assert panel.table.cell_text(c, cols["Runs"]) == "3/3"
+        # (after the count, how many did not train: 20 epochs leave some no better than the majority picture)
+        assert panel.table.cell_text(c, cols["Runs"]).startswith("3/3")
     # the charts: one band per config, bar heights = the means
     assert sorted(panel.charts.band_items) == [0, 1]
     heights = panel.charts.bar_item.opts["height"]
@@ -144,13 +145,13 @@ def test_cancel_mid_sweep_keeps_finished_groups_and_marks_the_rest(panel, qtbot)
     assert panel.run()
     runs_col = column(panel, "Runs")
     qtbot.waitUntil(lambda: panel.table.cell_text(1, runs_col) == "running…", timeout=30000)
-    assert panel.table.cell_text(0, runs_col) == "2/2"          # the first config's results are in
+    assert panel.table.cell_text(0, runs_col).startswith("2/2")     # the first config's results are in
     assert panel.summary_label.full_text().startswith("group 2/2 · 2/4 runs")
     with qtbot.waitSignal(panel.sweep_finished, timeout=10000) as blocker:
         panel.cancel_button.click()
     result = blocker.args[0]
     assert result.cancelled and result.configs_done == [0] and result.incomplete_configs == [1]
-    assert panel.table.cell_text(0, runs_col) == "2/2"
+    assert panel.table.cell_text(0, runs_col).startswith("2/2")
     assert panel.table.cell_text(1, runs_col) == "not run"
     # It says where the results would be, not only in the last column (out of
     # sight in a narrow dock, the row only greyed).

@@ -31,7 +31,7 @@ def test_diverged_runs_are_counted_and_left_out_of_the_table_and_the_summary(pan
     assert "Left out, diverged: 2 of 2; the mean is over the other 0" in tip
     # The charts: no line and no bar for it, its legend name and a note where its bar would be say why.
     charts = panel.charts
-    assert charts.config_name(1).endswith("(all diverged)") and not charts.config_name(0).endswith(")")
+    assert charts.config_name(1).endswith("(all diverged)") and not charts.config_name(0).endswith("(all diverged)")
     assert [n.toPlainText() for n in charts.bar_notes] == ["diverged"]
     assert len(charts.error_bars.opts["x"]) == 1
     # A config whose seeds half diverged: its mean is the trained seeds', and the summary says over how many.
