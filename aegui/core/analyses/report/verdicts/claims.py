@@ -19,7 +19,7 @@ from aegui.core.analyses.report.figures.figures import fmt
 NUMERICS = 2
 
 MIN_SEEDS = 3          # a verdict needs this many seeds
-FULL_SEEDS = 5         # rows under 30 minutes run this many; a row with fewer states what it can detect
+FULL_SEEDS = 5         # rows under 30 minutes run at least this many; a row with fewer states what it can detect
 # The one rule every verdict follows; the page states it.
 VERDICT_RULE = (
     "Numbers are the mean ± the standard deviation over the seeds (population std, ddof=0). Every verdict is one "
@@ -31,8 +31,9 @@ VERDICT_RULE = (
     "agrees or differs when its interval lies wholly on one side of no difference and is too close to call when it "
     "covers it; a document's number agrees when the interval lies within the stated tolerance and differs when it "
     "lies wholly outside it. A claim made of k comparisons agrees when each one agrees and differs when one "
-    "differs at 5 %/k (Bonferroni). A verdict needs 3 seeds; rows that take under 30 minutes run 5, and a row "
-    "with fewer says the smallest difference its seeds find 80 % of the time. A number the document gives in a "
+    "differs at 5 %/k (Bonferroni). A verdict needs 3 seeds; rows that take under 30 minutes run at least 5 (20 "
+    "where 5 left a verdict that changed on another CPU's kernels), and a row with fewer says the smallest "
+    "difference its seeds find 80 % of the time. A number the document gives in a "
     "unit it does not state, where its text does not fix it either, is not comparable (unit unstated).")
 
 
