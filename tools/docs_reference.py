@@ -249,6 +249,7 @@ def presets_page() -> str:
 # ---------------------------------------------------------------- the course report's rows
 
 def report_rows_page() -> str:
+    from aegui.core.analyses.report.drift import SEEDS
     from aegui.core.analyses.report.run import load_report
     lines = ["# Report rows reference", "", GENERATED, "",
              "Every row of the course report, by course document, as `resources/reports/NNN.json` lists it: the "
@@ -267,7 +268,10 @@ def report_rows_page() -> str:
         lines.append("")
         for e in spec.experiments:
             extra = []
-            if e.tolerance is not None:
+            if e.tolerance == SEEDS:
+                extra.append("Made again on other CPUs, its means over seeds agree: its numbers are another draw of "
+                             "its seeds (report/seed_drift.py).")
+            elif e.tolerance is not None:
                 extra.append(f"Made again from scratch, its numbers agree within {e.tolerance:.1%}.")
             if e.expected_failure:
                 extra.append("Runs the document means to fail: " + ", ".join(map(code, e.expected_failure)) + ".")
