@@ -305,6 +305,7 @@ def sweep_health(result, expected=(), only_fonts: bool = False) -> dict[int, Hea
     pixels are set against the majority picture's. only_fonts: that check only where the data is a
     font that loads (at once: the window asks on its own thread, maybe for a sweep opened from a
     file whose font is gone)."""
+    from aegui.core.data.sources import reads_glyphs
     samples = _TrainingSamples()
     out = {}
     for r in result.runs:
@@ -313,7 +314,7 @@ def sweep_health(result, expected=(), only_fonts: bool = False) -> dict[int, Hea
         health = judge(r.history_epochs, r.history_loss, exp.train.epochs, kind_of_run(exp),
                        expected=expected_by(config.label, expected))
         if (health.ok or not health.reason.startswith(("diverged", "stopped"))) and \
-                not (only_fonts and exp.data.source != "font"):
+                not (only_fonts and not reads_glyphs(exp.data)):
             try:
                 x = samples.of(exp.data)[0]
             except (OSError, ValueError):
