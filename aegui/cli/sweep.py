@@ -115,7 +115,7 @@ def _run_grid(args, sweep, runner) -> int:
         if best is not None:
             row = result.summary(best)
             diverged = f" ({row['n_diverged']} of {row['n_runs']} diverged)" if row["n_diverged"] else ""
-            untrained = sum(result.failed(best).values())
+            untrained = sum(result.health().failed(best).values())
             counted = f", {untrained} of them untrained (counted)" if untrained else ""
             print(f"aegui: best config {best} ({row['label']}): max wrong {row['final_max_wrong_mean']:.2f} "
                   f"+/- {row['final_max_wrong_std']:.2f} over {row['n_runs'] - row['n_diverged']} runs{diverged}"

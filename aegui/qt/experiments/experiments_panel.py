@@ -482,11 +482,11 @@ class ExperimentsPanel(QWidget):
                 parts.append(tr("Its mean leaves out the {diverged} of {runs} that diverged; it is over the other {trained}.",
                                 trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
                                 diverged=row["n_diverged"]))
-            untrained = sum(res.failed(best).values())
+            untrained = sum(res.health().failed(best).values())
             if untrained:
                 parts.append(tr("Its mean counts {untrained} of {runs} that did not train: no better than the majority "
                                 "picture, or a loss that fell under {fall:g} % from its first check.",
-                                untrained=untrained, runs=row["n_runs"], fall=res.learn_fall(best)))
+                                untrained=untrained, runs=row["n_runs"], fall=res.health().learn_fall(best)))
             if "denoised_wrong_mean" in row:   # the max wrong above is clean-input reconstruction
                 parts.append(tr("On noisy copies at its training level: {out:.2f} wrong pixels per sample after "
                                 "denoising, {noisy:.2f} in the noisy input.", out=row["denoised_wrong_mean"],

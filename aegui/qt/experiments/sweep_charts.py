@@ -362,10 +362,10 @@ class SweepCharts(QWidget):
         cfg = res.configs[config]
         # A config whose every run diverged has no line: its name says why. One whose every run
         # failed a health check has one, an untrained model's: its name says so.
-        failed, runs = "", res.runs_of(config)
+        failed = ""
         if res.none_trained(config):
             failed = f" ({tr('all diverged')})"
-        elif runs and sum(res.failed(config).values()) + sum(r.diverged for r in runs) == len(runs):
+        elif res.health().none_learned(config):
             failed = f" ({tr('none trained')})"
         if not keys:
             return f"{config + 1}: {cfg.label}{failed}"

@@ -45,8 +45,7 @@ class SweepTableModel(QAbstractTableModel):
         self.configs = []
         self.keys: list[str] = []
         self.rows: dict[int, dict] = {}      # config -> summary (configs with results)
-        self.failed: dict[int, dict] = {}    # config -> its runs that did not train, by what failed
-        self.learn_fall: dict[int, float] = {}   # config -> the least fall in % of a run that learned
+        self.health = None                    # the result's SweepHealth: which runs did not train
         self.running: set[int] = set()
         self.finished = False                 # True once the sweep ended (finished or cancelled)
         self.columns: list[tuple[str, str]] = []
@@ -56,7 +55,7 @@ class SweepTableModel(QAbstractTableModel):
         self.sweep, self.configs = sweep, list(configs)
         self.keys = list(sweep.vary) or ["label"]
         self.rows, self.running, self.finished = {}, set(), False
-        self.failed, self.learn_fall = {}, {}
+        self.health = None
         self.columns = ([("index", "Config")] + [("value", k) for k in self.keys]
                         + [("metric", m[0]) for m in METRIC_COLUMNS]
                         + [("metric", name) for name in sweep_eval.metric_names(sweep)] + [("reached", ""), ("time", ""),
@@ -66,8 +65,7 @@ class SweepTableModel(QAbstractTableModel):
     def set_result(self, result, running=(), finished: bool = False) -> None:
         """Summaries of the configs with runs; `running`: configs being trained now."""
         self.rows = {row["config"]: row for row in result.summaries()} if result is not None else {}
-        self.failed = {c: result.failed(c) for c in self.rows}
-        self.learn_fall = {c: result.learn_fall(c) for c in self.rows}
+        self.health = result.health() if result is not None else None
         self.running = set(running)
         self.finished = finished
         if self.configs:
@@ -167,13 +165,13 @@ class SweepTableModel(QAbstractTableModel):
                     lines.append(tr("Left out, diverged: {diverged} of {runs}; the mean is over the other {trained}",
                                     trained=row["n_runs"] - row["n_diverged"], runs=row["n_runs"],
                                     diverged=row["n_diverged"]))
-                failed = self.failed.get(c.index, {})
+                failed = self.health.failed(c.index)
                 if sum(failed.values()):
                     # their numbers are a real, untrained model's: counted, and said
                     lines.append(tr("Counted in the mean, though untrained: {untrained} of {runs} ({dead}: no better "
                                     "than the majority picture; {flat}: a loss that fell under {fall:g} % from its "
                                     "first check)", untrained=sum(failed.values()), runs=row["n_runs"],
-                                    dead=failed["dead"], flat=failed["did not learn"], fall=self.learn_fall[c.index]))
+                                    dead=failed["dead"], flat=failed["did not learn"], fall=self.health.learn_fall(c.index)))
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and row is None:
             return QBrush(QColor(128, 128, 128))
@@ -193,7 +191,7 @@ class SweepTableModel(QAbstractTableModel):
             state = "running…" if c.index in self.running else "not run" if self.finished else "waiting"
             return None if sort else tr(state)
         if kind == "runs":
-            untrained = sum(self.failed.get(c.index, {}).values())
+            untrained = sum(self.health.failed(c.index).values())
             if row["n_diverged"] and untrained:
                 text = tr("{done}/{total}, {diverged} diverged, {untrained} untrained", done=row["n_runs"],
                           total=self.sweep.seeds, diverged=row["n_diverged"], untrained=untrained)

@@ -299,18 +299,19 @@ def test_a_run_that_did_not_train_is_named_and_counted(tmp_path):
     from dataclasses import replace
     sweep = make_sweep({"train.learning_rate": [0.02, 1e-7]}, seeds=2, train={"epochs": 400, "check_every": 20})
     result = list(run_sweep(sweep))[-1].result
-    assert result.failed(0) == {"dead": 0, "did not learn": 0} and result.learn_fall(0) == 5
-    assert result.failed(1) == {"dead": 2, "did not learn": 0}
+    assert result.health().failed(0) == {"dead": 0, "did not learn": 0} and result.health().learn_fall(0) == 5
+    assert result.health().failed(1) == {"dead": 2, "did not learn": 0}
     row = result.summary(1)
     assert row["final_max_wrong_mean"] == pytest.approx(np.mean([r.final_max_wrong for r in result.runs_of(1)]))
     good = result.runs_of(0)[0]
     flat = replace(good, history_loss=np.full_like(good.history_loss, good.history_loss[0]))
     changed = replace(result, runs=[flat] + result.runs[1:])
-    assert changed.failed(0) == {"dead": 0, "did not learn": 1}
-    assert changed.health()[flat.run].reason.startswith("did not learn: its loss did not move")
+    assert changed.health().failed(0) == {"dead": 0, "did not learn": 1}
+    assert changed.health().of[flat.run].reason.startswith("did not learn: its loss did not move")
     gone = replace(sweep.base.data, path=str(tmp_path / "gone.h"))
     lost = replace(changed, configs=[replace(c, experiment=replace(c.experiment, data=gone)) for c in changed.configs])
-    assert lost.failed(0) == {"dead": 0, "did not learn": 1} and lost.failed(1) == {"dead": 0, "did not learn": 2}
+    assert lost.health().failed(0) == {"dead": 0, "did not learn": 1}
+    assert lost.health().failed(1) == {"dead": 0, "did not learn": 2}
 
 
 def test_sweep_json_round_trip():

@@ -12,8 +12,8 @@ def test_untrained_runs_are_counted_and_said(panel, qtbot):
     sweep = Sweep(name="learns and not", base=tiny_base(epochs=400, check_every=20), seeds=2,
                   vary={"train.learning_rate": [0.02, 1e-7]})
     result = run_to_end(qtbot, panel, sweep)
-    assert result.failed(0) == {"dead": 0, "did not learn": 0}
-    assert result.failed(1) == {"dead": 2, "did not learn": 0}
+    assert result.health().failed(0) == {"dead": 0, "did not learn": 0}
+    assert result.health().failed(1) == {"dead": 2, "did not learn": 0}
     cols = {name: column(panel, name) for name in ("Max wrong", "Runs")}
     table = panel.table
     assert table.cell_text(0, cols["Runs"]) == "2/2"

@@ -128,10 +128,9 @@ def _mean_place(where: str) -> str:
     """A mean over seeds' place (report/seed_drift.py's `where`) in words: "the mean final loss
     (configuration 2)"."""
     leaf = where.rsplit(".", 1)[-1].replace("_", " ")
-    model = re.search(r"\.models\.([^.]+(?:\.[^.\[]+)*?)\.per_seed", where)
     listed = re.search(r"\.(configs|runs)\[(\d+)\]\.per_seed", where)
-    of = f" ({model.group(1)})" if model else \
-        f" ({'configuration' if listed.group(1) == 'configs' else 'run'} {int(listed.group(2)) + 1})" if listed else ""
+    of = _model_of(where) or (f" ({'configuration' if listed.group(1) == 'configs' else 'run'} "
+                              f"{int(listed.group(2)) + 1})" if listed else "")
     return f"the mean {leaf}{of}"
 
 
@@ -174,6 +173,12 @@ def _moved_most(measured: dict, kind: str = "") -> tuple[str, str]:
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
+def _model_of(where: str) -> str:
+    """" (its name)" of the model or named config a done.json place is in, or ""."""
+    model = re.search(r"\.(?:models|configs)\.([^.]+(?:\.[^.\[]+)*?)\.(?:per_seed|per_sample)", where)
+    return f" ({model.group(1)})" if model else ""
+
+
 def _place(where: str) -> str:
     """A done.json place (report/drift.py's `where`) in words."""
     finding = re.match(r"findings\[(\d+)\]\.(\w+)", where)
@@ -186,8 +191,7 @@ def _place(where: str) -> str:
     if where in ("aegui", "measured", "differs"):
         return "a number of the row's summary" if where == "aegui" else f"a number of its {where}"
     leaf = re.sub(r"\[\d+\]", "", where.rsplit(".", 1)[-1])
-    model = re.search(r"\.(?:models|configs)\.([^.]+(?:\.[^.\[]+)*?)\.(?:per_seed|per_sample)", where)
-    of = f" ({model.group(1)})" if model else ""
+    of = _model_of(where)
     if ".per_sample." in where:
         return f"sample {leaf}'s error{of}"
     if leaf.endswith("_std"):

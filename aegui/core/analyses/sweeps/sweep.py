@@ -526,7 +526,7 @@ class SweepResult:
     cancelled_group: int | None = None
     started: str = ""
     device: str = ""
-    # each run's health, worked out for the runs there were (health() fills it)
+    # (how many runs there were, their SweepHealth): health() fills it
     _health: tuple = field(default=(), init=False, repr=False, compare=False)
 
     @property
@@ -549,32 +549,13 @@ class SweepResult:
         runs = self.runs_of(config)
         return bool(runs) and all(r.diverged for r in runs)
 
-    def health(self) -> dict:
-        """Each finished run's health by run number (report/health.py, the course report's checks):
-        it diverged, did not learn (its loss fell under learn_fall() from its first check) or is dead
-        (no better than the majority picture: checked on font glyphs only, whose data loads at once)."""
+    def health(self):
+        """Its finished runs checked as the course report checks them (sweeps/run_health.py), worked
+        out again only once more runs have finished."""
         if not self._health or self._health[0] != len(self.runs):
-            from aegui.core.analyses.report.health import sweep_health
-            self._health = (len(self.runs), sweep_health(self, only_fonts=True))
+            from aegui.core.analyses.sweeps.run_health import SweepHealth
+            self._health = (len(self.runs), SweepHealth(self))
         return self._health[1]
-
-    def learn_fall(self, config: int) -> float:
-        """The least fall of a config's loss from its first check, in %, below which its run did
-        not learn (report/health.py: less for a VAE, whose KL term keeps its loss high)."""
-        from aegui.core.analyses.report.health import LEARN_FALL, kind_of_run
-        return LEARN_FALL[kind_of_run(self.configs[config].experiment)] * 100
-
-    def failed(self, config: int) -> dict[str, int]:
-        """How many of a config's runs that did not diverge failed a health check, by what failed
-        ("dead" before "did not learn" where a run did both): real numbers of an untrained model,
-        which its means count (unlike a diverged run's, which measure nothing)."""
-        out = {"dead": 0, "did not learn": 0}
-        healths = self.health()
-        for r in self.runs_of(config):
-            reason = healths[r.run].reason
-            if not r.diverged and reason:
-                out["dead" if reason.startswith("dead") else "did not learn"] += 1
-        return out
 
     def summary(self, config: int) -> dict:
         """Aggregates of one config's runs (see the module docstring for the rules)."""
