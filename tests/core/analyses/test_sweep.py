@@ -212,8 +212,9 @@ def test_files_columns_and_aggregation_match_numpy(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["curves.csv", "histories.csv", "results.csv", "runs.csv",
                                                      "sweep.json"]
     results, runs = read_csv(out / "results.csv"), read_csv(out / "runs.csv")
-    assert list(results[0]) == ["config", "label", "model.layers", "train.learning_rate"] + RESULT_STATS
-    assert list(runs[0]) == RUN_COLUMNS
+    assert list(results[0]) == ["config", "label", "model.layers", "train.learning_rate"] + RESULT_STATS \
+        + ["n_untrained"]
+    assert list(runs[0]) == RUN_COLUMNS + ["health"]
     assert len(results) == 4 and len(runs) == 12
     assert [r["model.layers"] for r in results] == ["35-16-2-16-35"] * 2 + ["35-8-2-8-35"] * 2
     for row in results:
@@ -287,7 +288,10 @@ def test_a_diverged_run_is_counted_and_left_out_of_the_means(tmp_path):
         assert np.allclose(bands[f"{name}_std"][after], alone[f"{name}_std"][after]), name
     out = write_results(mixed, tmp_path / "out")
     written = read_csv(out / "results.csv")[0]
-    assert (written["n_runs"], written["n_diverged"]) == ("4", "2")
+    # 20 epochs of SGD leave the calm seeds no better than the majority picture: untrained, not diverged.
+    assert (written["n_runs"], written["n_diverged"], written["n_untrained"]) == ("4", "2", "2")
+    assert [re.split(" at epoch |: ", r["health"])[0] for r in read_csv(out / "runs.csv")] == \
+        ["dead"] * 2 + ["diverged"] * 2
     assert float(written["final_max_wrong_mean"]) == pytest.approx(np.mean([r.final_max_wrong for r in calm]))
 
 
@@ -295,7 +299,8 @@ def test_a_run_that_did_not_train_is_named_and_counted(tmp_path):
     """The course report's health checks on a sweep's runs: a learning rate of 1e-7 leaves both
     seeds no better than the majority picture (dead), one that learned but whose loss curve is
     made flat did not learn; unlike a diverged run's, their numbers are a real model's and stay
-    in the means. A font that can no longer be read leaves the curve check only."""
+    in the means, and the files say so (results.csv's n_untrained, runs.csv's health). A font that
+    can no longer be read leaves the curve check only."""
     from dataclasses import replace
     sweep = make_sweep({"train.learning_rate": [0.02, 1e-7]}, seeds=2, train={"epochs": 400, "check_every": 20})
     result = list(run_sweep(sweep))[-1].result
@@ -303,6 +308,12 @@ def test_a_run_that_did_not_train_is_named_and_counted(tmp_path):
     assert result.health().failed(1) == {"dead": 2, "did not learn": 0}
     row = result.summary(1)
     assert row["final_max_wrong_mean"] == pytest.approx(np.mean([r.final_max_wrong for r in result.runs_of(1)]))
+    out = write_results(result, tmp_path / "out")
+    assert [r["n_untrained"] for r in read_csv(out / "results.csv")] == ["0", "2"]
+    health = [(r["config"], r["health"]) for r in read_csv(out / "runs.csv")]
+    assert health[:2] == [("0", "trained")] * 2
+    assert [c for c, _ in health[2:]] == ["1", "1"] and all(h.startswith("dead: ") for _, h in health[2:])
+    assert "n_untrained" in json.loads((out / "sweep.json").read_text())["columns"]
     good = result.runs_of(0)[0]
     flat = replace(good, history_loss=np.full_like(good.history_loss, good.history_loss[0]))
     changed = replace(result, runs=[flat] + result.runs[1:])

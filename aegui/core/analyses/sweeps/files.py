@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from aegui.core.analyses.sweeps import evaluate as sweep_eval
-from aegui.core.analyses.sweeps.sweep import COLUMN_DOCS, SweepResult, _jsonable
+from aegui.core.analyses.sweeps.sweep import SweepResult, _jsonable
 from aegui.core.schema.experiment import ConfigError
 
 def _cell(value):
@@ -54,6 +54,24 @@ RUN_COLUMNS = ["run", "config", "label", "group", "seed", "learning_rate", "init
 CURVE_COLUMNS = ["config", "label", "epoch", "n_runs", "loss_mean", "loss_std", "max_wrong_mean",
                  "max_wrong_std", "mean_wrong_mean", "mean_wrong_std"]
 HISTORY_COLUMNS = ["run", "config", "seed", "epoch", "loss", "max_wrong", "mean_wrong"]
+# The app's files only: the course report writes its own health columns (report/render.py).
+HEALTH_RESULT_COLUMNS = ["n_untrained"]
+HEALTH_RUN_COLUMNS = ["health"]
+
+# What each file and column holds, written into sweep.json.
+COLUMN_DOCS = {
+    "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs that did not "
+                   "diverge (n_diverged counts those; seconds covers every run) where the metric is defined; std "
+                   "is the population standard deviation (numpy default, ddof=0)",
+    "runs.csv": "one row per finished run; seconds = group wall time / runs in the group",
+    "curves.csv": "per config and checked epoch: mean and population std (ddof=0) over runs",
+    "histories.csv": "per run and checked epoch: loss, max_wrong, mean_wrong",
+    "epochs_to_target": "first checked epoch whose worst glyph had <= target_max_wrong wrong pixels",
+    "n_untrained": "runs that did not diverge but did not train (no better than the majority picture, or a loss "
+                   "that fell less than 5 % from its first check, 2 % for a VAE); the means count them",
+    "health": "trained, or why not: diverged at epoch N, did not learn: ..., dead: ...",
+    "cancelled": "runs of a group interrupted by a cancel are dropped, not written",
+}
 
 
 def versions() -> dict:
@@ -76,10 +94,13 @@ def write_results(result: SweepResult, out_dir) -> Path:
     sweep = result.sweep
     labels = {c.index: c.label for c in result.configs}
     names = sweep_eval.metric_names(sweep)
+    health = result.health()
     _csv(files, "results.csv", RESULT_COLUMNS + list(sweep.vary) + RESULT_STATS
-         + [f"{m}_{s}" for m in names for s in ("mean", "std")], result.summaries())
-    _csv(files, "runs.csv", RUN_COLUMNS + names, [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"},
-                                                  "label": labels[r.config], **r.extra} for r in result.runs])
+         + [f"{m}_{s}" for m in names for s in ("mean", "std")] + HEALTH_RESULT_COLUMNS,
+         [{**row, "n_untrained": sum(health.failed(row["config"]).values())} for row in result.summaries()])
+    _csv(files, "runs.csv", RUN_COLUMNS + names + HEALTH_RUN_COLUMNS,
+         [{**{k: getattr(r, k) for k in RUN_COLUMNS if k != "label"}, "label": labels[r.config], **r.extra,
+           "health": health.of[r.run].text} for r in result.runs])
     curve_rows = []
     for c in result.configs_done:
         cv = result.curves(c)

@@ -42,10 +42,12 @@ Files written by write_results(result, DIR):
   Every mean/std is over the other runs where the value is defined: runs that never reached
   the target have no epochs_to_target; a config none of whose runs trained has empty means.
   std is the POPULATION standard deviation (numpy's default, ddof=0), so one run gives std 0.
+  Last, n_untrained: runs that did not diverge yet did not train (sweeps/run_health.py); their
+  numbers are a real model's, so the means keep them.
 - runs.csv, one row per run: run, config, label, group, seed, learning_rate, init,
   final_loss, final_max_wrong, final_mean_wrong, epochs_to_target, epochs, diverged, seconds
   (the group's wall time divided by its runs: runs trained together share one clock),
-  group_seconds.
+  group_seconds, any evaluated metric's column, and last health ("trained", or why not).
 - curves.csv: config, label, epoch, n_runs and the mean/std (ddof=0, over the runs with a
   finite loss at that epoch: a diverged run counts until it diverged) of loss, max_wrong and
   mean_wrong at each checked epoch, for band charts.
@@ -89,17 +91,6 @@ _TOP_KEYS = ("sweep_version", "name", "base", "vary", "labels", "seeds", "target
 _NOT_VARIED = {
     "train.seeds": "the sweep's own `seeds` sets the runs per config",
     "train.target_max_wrong": "set the sweep's `target_max_wrong`; sweep runs never stop early",
-}
-
-COLUMN_DOCS = {
-    "results.csv": "one row per config with results; <metric>_mean/<metric>_std over the runs that did not "
-                   "diverge (n_diverged counts those; seconds covers every run) where the metric is defined; std "
-                   "is the population standard deviation (numpy default, ddof=0)",
-    "runs.csv": "one row per finished run; seconds = group wall time / runs in the group",
-    "curves.csv": "per config and checked epoch: mean and population std (ddof=0) over runs",
-    "histories.csv": "per run and checked epoch: loss, max_wrong, mean_wrong",
-    "epochs_to_target": "first checked epoch whose worst glyph had <= target_max_wrong wrong pixels",
-    "cancelled": "runs of a group interrupted by a cancel are dropped, not written",
 }
 
 
