@@ -50,7 +50,8 @@ def run_search(args, sweep) -> int:
         for rank, t in enumerate(top, 1):
             print(f"aegui: {'best' if rank == 1 else f'#{rank}'}: trial {t.trial + 1} ({t.label}): max wrong "
                   f"{t.final_max_wrong_mean:.2f} +/- {t.final_max_wrong_std:.2f}, mean wrong "
-                  f"{t.final_mean_wrong_mean:.3f} over {t.runs} runs", file=sys.stderr)
+                  f"{t.final_mean_wrong_mean:.3f} over {t.runs} runs"
+                  + (f", {t.untrained} of them untrained (counted)" if t.untrained else ""), file=sys.stderr)
         if result.importance:
             print("aegui: parameter importance: " + ", ".join(f"{k} {v:.2f}" for k, v in result.importance.items()),
                   file=sys.stderr)

@@ -373,6 +373,10 @@ class ExperimentsPanel(QWidget):
                          runs=plural(res.trainings, tr("1 training"), tr("{n} trainings", n=res.trainings)),
                          elapsed=fmt_duration(res.seconds), label=top.label if top else "-",
                          score=top.score if top else math.nan)
+            if top and top.untrained:
+                summary += " " + tr("Its score counts {untrained} of {runs} that did not train: no better than the "
+                                    "majority picture, or a loss that fell under {fall:g} % from its first check.",
+                                    untrained=top.untrained, runs=top.runs, fall=top.learn_fall)
             self._set_summary(summary)
             self._show_saved(p.autosave.folder)
 

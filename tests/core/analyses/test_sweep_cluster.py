@@ -185,7 +185,8 @@ def test_local_search_prunes_reports_and_exports(tmp_path, capsys):
 def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
     """A diverged seed's wrong pixels are read from NaN outputs (an all-blank guess), which can
     beat a seed that trained badly: it scores as the worst a model can do, every pixel wrong, and
-    the trial's means and curves cover its other seeds and say how many diverged."""
+    the trial's means and curves cover its other seeds and say how many diverged. (The calm
+    trials' seeds, 20 epochs of SGD, stay no better than the majority picture: that is said too.)"""
     pytest.importorskip("optuna")
     from types import SimpleNamespace
 
@@ -201,7 +202,8 @@ def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
     for t in wild:
         assert t.score == pytest.approx(35 + 35 / 1000) and t.message == "every seed diverged (scored as every pixel wrong)"
         assert math.isnan(t.final_max_wrong_mean) and np.isnan(t.curve_max_wrong[-1])
-    assert all(t.score < 35 and not t.message for t in calm) and result.best() in calm
+    assert all(t.score < 35 and t.message == "no seed trained (dead; did not learn); its score is an untrained model's"
+               and t.untrained == 2 for t in calm) and result.best() in calm
     # What the pruner was told at each check is the same rule: every diverged seed as all wrong.
     reported = {t.number: t.intermediate_values for t in runner.study.get_trials(deepcopy=False)}
     assert all(v == pytest.approx(35.035) for t in wild for v in reported[t.trial].values())
@@ -217,6 +219,42 @@ def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
         (4.0, 0.0, 1.0, pytest.approx(0.1))
     assert list(rec.curve_max_wrong) == [8.5, 4.0] and list(rec.curve_loss) == pytest.approx([0.25, 0.1])
     assert rec.message == "1 of 2 seeds diverged (scored as every pixel wrong; the means are over the other 1)"
+    assert rec.untrained == 0
+
+
+def test_a_trial_whose_seeds_did_not_train_says_so_and_keeps_its_numbers(tmp_path, capsys):
+    """A finished trial's seeds are checked as a sweep's runs are: at a learning rate of 1e-7 both
+    seeds stay no better than the majority picture. Unlike a diverged seed's, their numbers are a
+    real model's, so the score keeps them; the trial's message, trials.csv, search.json's best and
+    the CLI's best line say they did not train. A seed whose curve stayed flat did not learn."""
+    pytest.importorskip("optuna")
+    from types import SimpleNamespace
+
+    from aegui.core.analyses.sweeps.search import SearchRunner
+    raw = search_dict({"trials": 1, "sampler": "random", "seed": 0, "pruner": "none"})
+    raw["base"]["train"].update(epochs=100, learning_rate=1e-7)
+    raw["vary"] = {"train.optimizer": ["adam"]}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(raw))
+    assert run_cli(["sweep", path, "--out", tmp_path / "out"]) == 0
+    err = capsys.readouterr().err
+    trial = rows(tmp_path / "out" / "trials.csv")[0]
+    assert trial["untrained"] == "2" and \
+        trial["message"] == "no seed trained (dead; did not learn); its score is an untrained model's"
+    assert float(trial["score"]) < 35                     # a real model's wrong pixels, not every pixel
+    assert json.loads((tmp_path / "out" / "search.json").read_text())["best"]["untrained"] == 2
+    assert "over 2 runs, 2 of them untrained (counted)" in err
+    # One seed learned, the other's curve stayed flat: 1 of 2, and the score is both seeds' mean.
+    runner = SearchRunner(sweep_from_dict(raw))
+    exp = runner._experiment({"train.optimizer": "adam"})
+    out = {"epochs": np.array([50, 100]), "seconds": 1.0, "pruned": False,
+           "loss": np.array([[0.4, 0.4], [0.1, 0.4]]), "max_wrong": np.array([[9.0, 8.0], [2.0, 7.0]]),
+           "mean_wrong": np.array([[3.0, 2.0], [0.5, 1.0]])}
+    rec = runner._record(SimpleNamespace(number=0), {}, exp, out, False)
+    assert rec.untrained == 1 and rec.final_max_wrong_mean == 4.5
+    assert rec.message == "1 of 2 seeds did not train (did not learn; counted in the score and the means)"
+    # A pruned trial stopped by design: not checked.
+    assert runner._record(SimpleNamespace(number=1), {}, exp, {**out, "pruned": True}, True).untrained == 0
 
 
 @pytest.mark.cluster

@@ -267,7 +267,7 @@ def summary(runs: list[dict]) -> str:
 
 # ---------------------------------------------------------------- every run of a result
 
-class _TrainingSamples:
+class TrainingSamples:
     """Each data config's training samples a model is run on (ALIVE_SAMPLES of them, spread) and
     the training data's per-pixel mean, loaded once."""
 
@@ -286,7 +286,7 @@ class _TrainingSamples:
 
 def compare_health(result, expected=()) -> dict[int, Health]:
     """Every run of a compare result (by run index), its model run on its training samples."""
-    samples = _TrainingSamples()
+    samples = TrainingSamples()
     out = {}
     for r in result.runs:
         train = r.experiment.train
@@ -300,34 +300,36 @@ def compare_health(result, expected=()) -> dict[int, Health]:
     return out
 
 
+def glyph_run_health(exp, epochs, losses, final_mean_wrong, samples: TrainingSamples, expected: bool = False,
+                     only_fonts: bool = False) -> Health:
+    """A run that keeps no model (a sweep's, a search trial's seed): its curve, and for a glyph run
+    its wrong pixels set against the majority picture's. only_fonts: that check only where the data
+    is a font that loads (at once: the window asks on its own thread, maybe for results whose font
+    is gone)."""
+    from aegui.core.data.sources import reads_glyphs
+    health = judge(epochs, losses, exp.train.epochs, kind_of_run(exp), expected=expected)
+    if health.reason.startswith(("diverged", "stopped")) or (only_fonts and not reads_glyphs(exp.data)):
+        return health
+    try:
+        x = samples.of(exp.data)[0]
+    except (OSError, ValueError):
+        if not only_fonts:
+            raise
+        return health
+    dead = wrong_pixels_problem(final_mean_wrong, x)
+    if dead:
+        return Health(False, "; ".join(dead + ([health.reason] if health.reason else [])), expected)
+    return health
+
+
 def sweep_health(result, expected=(), only_fonts: bool = False) -> dict[int, Health]:
     """Every run of a sweep result (by run number): a sweep keeps no model, so a glyph run's wrong
-    pixels are set against the majority picture's. only_fonts: that check only where the data is a
-    font that loads (at once: the window asks on its own thread, maybe for a sweep opened from a
-    file whose font is gone)."""
-    from aegui.core.data.sources import reads_glyphs
-    samples = _TrainingSamples()
-    out = {}
-    for r in result.runs:
-        config = result.configs[r.config]
-        exp = config.experiment
-        health = judge(r.history_epochs, r.history_loss, exp.train.epochs, kind_of_run(exp),
-                       expected=expected_by(config.label, expected))
-        if (health.ok or not health.reason.startswith(("diverged", "stopped"))) and \
-                not (only_fonts and not reads_glyphs(exp.data)):
-            try:
-                x = samples.of(exp.data)[0]
-            except (OSError, ValueError):
-                if not only_fonts:
-                    raise
-                out[r.run] = health
-                continue
-            dead = wrong_pixels_problem(r.final_mean_wrong, x)
-            if dead:
-                problems = dead + ([health.reason] if health.reason else [])
-                health = Health(False, "; ".join(problems), expected_by(config.label, expected))
-        out[r.run] = health
-    return out
+    pixels are set against the majority picture's (glyph_run_health)."""
+    samples = TrainingSamples()
+    return {r.run: glyph_run_health(result.configs[r.config].experiment, r.history_epochs, r.history_loss,
+                                    r.final_mean_wrong, samples, expected_by(result.configs[r.config].label, expected),
+                                    only_fonts)
+            for r in result.runs}
 
 
 def classifier_health(seed_stages: list[dict], expected=()) -> list[dict[str, Health]]:

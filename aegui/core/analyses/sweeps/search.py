@@ -7,7 +7,9 @@ wrong pixels plus a thousandth of the mean wrong pixels (lower is better): the o
 best_config uses (max wrong first, then mean wrong) for up to 28 seeds. A seed that diverged
 scores as if every pixel were wrong (the worst a model can do: its own wrong pixels are read from
 NaN outputs and could beat a seed that trained badly); the trial's means and curves cover its
-other seeds, and its message says how many diverged.
+other seeds, and its message says how many diverged. A finished trial's other seeds are checked
+as a sweep's runs are (sweeps/run_health.py): one that did not train keeps its real numbers in
+the score and the means, and the message names it, so a best trial that never learned says so.
 
 Sampler: TPE (Optuna's TPESampler, seeded: the same file draws the same trials) or random.
 Pruning on the learning curve: at every checked epoch the trial's score so far is compared with
@@ -47,7 +49,7 @@ from aegui.core.jobs.job import Job, Progress
 
 TRIAL_COLUMNS = ["trial", "state", "score", "label"]   # + one column per parameter, then:
 TRIAL_STATS = ["final_max_wrong_mean", "final_max_wrong_std", "final_mean_wrong_mean", "final_loss_mean",
-               "epochs", "runs", "seconds", "message"]
+               "epochs", "runs", "untrained", "seconds", "message"]
 
 
 def _write_csv(path, header, rows) -> None:
@@ -106,6 +108,8 @@ class TrialResult:
     runs: int = 0
     seconds: float = 0.0
     message: str = ""
+    untrained: int = 0             # seeds that did not diverge yet did not train (counted in the means)
+    learn_fall: float = 0.0        # the least fall of the loss, in %, below which a seed did not learn
     curve_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     curve_max_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
     curve_mean_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -192,6 +196,7 @@ class SearchRunner(Job):
         self.warmup = self.spec.warmup_epochs if self.spec.warmup_epochs is not None else \
             max(1, sweep.base.train.epochs // 10)
         self._datasets: dict = {}
+        self._samples = None          # the glyphs a seed's wrong pixels are set against, loaded once
         self._choices = {k: {format_value(v): v for v in vals} for k, vals in sweep.vary.items()}
         self.dataset(self._experiment({k: vals[0] for k, vals in sweep.vary.items()}))   # bad data fails now
         self.result = SearchResult(sweep, where=describe(address) if self.ray else "this computer")
@@ -271,13 +276,33 @@ class SearchRunner(Job):
             res.final_max_wrong_mean, res.final_max_wrong_std = float(mw[-1][ok].mean()), float(mw[-1][ok].std())
             res.final_mean_wrong_mean = float(mn[-1][ok].mean())
             res.final_loss_mean = float(loss[-1][ok].mean())
+        k, notes = len(ok), []
         if not ok.all():
-            k, bad = len(ok), int((~ok).sum())
-            res.message = ("every seed diverged (scored as every pixel wrong)" if bad == k else
-                           f"{bad} of {k} seeds diverged (scored as every pixel wrong; the means are over the "
-                           f"other {k - bad})")
+            bad = int((~ok).sum())
+            notes.append("every seed diverged (scored as every pixel wrong)" if bad == k else
+                         f"{bad} of {k} seeds diverged (scored as every pixel wrong; the means are over the "
+                         f"other {k - bad})")
+        if not pruned_state:
+            notes += self._untrained(res, exp, out["epochs"], loss, mn[-1], ok)
+        res.message = "; ".join(notes)
         res.epochs, res.runs, res.seconds = int(out["epochs"][-1]), mw.shape[1], float(out["seconds"])
         return res
+
+    def _untrained(self, res: TrialResult, exp, epochs, loss, mean_wrong, ok) -> list[str]:
+        """A finished trial's seeds that did not diverge checked as a sweep's runs are: how many did
+        not train (res.untrained) and the message's words on them."""
+        from aegui.core.analyses.report.health import LEARN_FALL, TrainingSamples, glyph_run_health, kind_of_run
+        self._samples = self._samples or TrainingSamples()
+        failed = [h for s in range(len(ok)) if ok[s]
+                  for h in [glyph_run_health(exp, epochs, loss[:, s], mean_wrong[s], self._samples, only_fonts=True)]
+                  if not h.ok]
+        res.untrained, res.learn_fall = len(failed), LEARN_FALL[kind_of_run(exp)] * 100
+        if not failed:
+            return []
+        why = ", ".join(sorted({h.short for h in failed}))
+        k = len(ok)
+        return [f"no seed trained ({why}); its score is an untrained model's" if len(failed) == k else
+                f"{len(failed)} of {k} seeds did not train ({why}; counted in the score and the means)"]
 
     @property
     def parallel(self) -> int:
@@ -473,7 +498,8 @@ def write_search(result: SearchResult, out_dir) -> Path:
         "best": None if best is None else {
             "trial": best.trial + 1, "label": best.label, "score": best.score,
             "params": {k: _jsonable(v) for k, v in best.params.items()},
-            "final_max_wrong_mean": best.final_max_wrong_mean, "final_mean_wrong_mean": best.final_mean_wrong_mean},
+            "final_max_wrong_mean": best.final_max_wrong_mean, "final_mean_wrong_mean": best.final_mean_wrong_mean,
+            "untrained": best.untrained},
         "importance": result.importance, "importance_note": result.importance_note,
         "score": "mean final max wrong + mean final mean wrong / 1000 over the seeds (lower is better)",
         "versions": versions(),
