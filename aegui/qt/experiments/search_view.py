@@ -20,6 +20,23 @@ from aegui.qt.widgets.charts.locale_axis import locale_axes
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 
 
+def _trial_note(t) -> str:
+    """What the trial's message says, in the window's language: its seeds that diverged or did not
+    train (a failed trial's message is the reason its config could not train)."""
+    if t.state == "failed":
+        return t.message
+    parts = []
+    if t.diverged:
+        parts.append(tr("every seed diverged (scored as every pixel wrong)") if t.diverged == t.runs else
+                     tr("diverged: {bad} of {runs} (scored as every pixel wrong; the means are over the rest)",
+                        bad=t.diverged, runs=t.runs))
+    if t.untrained:
+        parts.append(tr("Counted in the mean, though untrained: {untrained} of {runs} ({dead}: no better than the "
+                        "majority picture; {flat}: a loss that fell under {fall:g} % from its first check)",
+                        untrained=t.untrained, runs=t.runs, dead=t.dead, flat=t.flat, fall=t.learn_fall))
+    return "; ".join(parts)
+
+
 class SearchView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -73,8 +90,9 @@ class SearchView(QWidget):
         trials = sorted(result.trials, key=lambda t: t.trial)
         self.table.setRowCount(len(trials))
         for row, t in enumerate(trials):
+            note = _trial_note(t)
             cells = (str(t.trial + 1), tr(t.state), "" if not math.isfinite(t.score) else number(t.score, ".3f"),
-                     str(t.epochs), t.label + (f" — {t.message}" if t.message else ""))
+                     str(t.epochs), t.label + (f" — {note}" if note else ""))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

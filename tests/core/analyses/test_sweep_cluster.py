@@ -219,7 +219,7 @@ def test_a_seed_that_diverged_scores_as_every_pixel_wrong(tmp_path):
         (4.0, 0.0, 1.0, pytest.approx(0.1))
     assert list(rec.curve_max_wrong) == [8.5, 4.0] and list(rec.curve_loss) == pytest.approx([0.25, 0.1])
     assert rec.message == "1 of 2 seeds diverged (scored as every pixel wrong; the means are over the other 1)"
-    assert rec.untrained == 0
+    assert (rec.untrained, rec.diverged) == (0, 1)
 
 
 def test_a_trial_whose_seeds_did_not_train_says_so_and_keeps_its_numbers(tmp_path, capsys):
@@ -251,7 +251,7 @@ def test_a_trial_whose_seeds_did_not_train_says_so_and_keeps_its_numbers(tmp_pat
            "loss": np.array([[0.4, 0.4], [0.1, 0.4]]), "max_wrong": np.array([[9.0, 8.0], [2.0, 7.0]]),
            "mean_wrong": np.array([[3.0, 2.0], [0.5, 1.0]])}
     rec = runner._record(SimpleNamespace(number=0), {}, exp, out, False)
-    assert rec.untrained == 1 and rec.final_max_wrong_mean == 4.5
+    assert (rec.untrained, rec.dead, rec.flat, rec.diverged) == (1, 0, 1, 0) and rec.final_max_wrong_mean == 4.5
     assert rec.message == "1 of 2 seeds did not train (did not learn; counted in the score and the means)"
     # A pruned trial stopped by design: not checked.
     assert runner._record(SimpleNamespace(number=1), {}, exp, {**out, "pruned": True}, True).untrained == 0

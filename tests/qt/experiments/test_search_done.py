@@ -24,7 +24,29 @@ def test_a_finished_search_says_done_and_its_best_score(panel, qtbot, tmp_path):
     assert best.untrained == 1
     assert "Its score counts 1 of 1 that did not train: no better than the majority picture, or a loss that fell " \
            "under 5 % from its first check." in panel.summary_label.full_text()
+    config = panel.search_view.table.item(0, 4)
+    assert "Counted in the mean, though untrained: 1 of 1 (" in config.text()
     i18n.set_language("es")
     assert panel.progress.format().startswith("Hecho · ")
     assert "Su puntuación cuenta 1 de 1 que no se entrenaron" in panel.summary_label.full_text()
+    assert "Contadas en la media, aunque sin entrenar: 1 de 1 (" in panel.search_view.table.item(0, 4).text()
     assert panel.progress.format().endswith(f"mejor {best.score:.3f}".replace(".", ","))   # the decimal comma
+
+
+def test_a_trials_seeds_that_diverged_or_did_not_train_are_said_in_the_windows_language(qtbot):
+    """The trial's note in the table is built from its counts, so it follows the language (its
+    message, in trials.csv, is English)."""
+    from aegui.core.analyses.sweeps.search import TrialResult
+    from aegui.qt.experiments.search_view import _trial_note
+    mixed = TrialResult(0, "complete", {}, "lr=1", runs=3, diverged=1, dead=1, learn_fall=5.0)
+    wild = TrialResult(1, "complete", {}, "lr=1000", runs=2, diverged=2)
+    assert _trial_note(mixed) == ("diverged: 1 of 3 (scored as every pixel wrong; the means are over the rest); "
+                                  "Counted in the mean, though untrained: 1 of 3 (1: no better than the majority "
+                                  "picture; 0: a loss that fell under 5 % from its first check)")
+    assert _trial_note(wild) == "every seed diverged (scored as every pixel wrong)"
+    assert _trial_note(TrialResult(2, "complete", {}, "lr=0.1", runs=2)) == ""
+    i18n.set_language("es")
+    assert _trial_note(mixed).startswith("divergieron: 1 de 3 (puntuadas como si todos los píxeles estuvieran mal; "
+                                         "las medias son sobre el resto); Contadas en la media, aunque sin entrenar: "
+                                         "1 de 3 (1: ")
+    assert _trial_note(wild) == "todas las semillas divergieron (puntuadas como si todos los píxeles estuvieran mal)"

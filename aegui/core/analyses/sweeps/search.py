@@ -108,13 +108,20 @@ class TrialResult:
     runs: int = 0
     seconds: float = 0.0
     message: str = ""
-    untrained: int = 0             # seeds that did not diverge yet did not train (counted in the means)
-    learn_fall: float = 0.0        # the least fall of the loss, in %, below which a seed did not learn
+    diverged: int = 0              # seeds whose loss stopped being finite (scored as every pixel wrong)
+    dead: int = 0                  # seeds no better than the majority picture (counted in the means)
+    flat: int = 0                  # other seeds whose loss fell under learn_fall % (counted in the means)
+    learn_fall: float = 0.0
     curve_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     curve_max_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
     curve_mean_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
     curve_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
     experiment: object = None
+
+    @property
+    def untrained(self) -> int:
+        """Seeds that did not diverge yet did not train: their numbers are a real model's and count."""
+        return self.dead + self.flat
 
 
 @dataclass
@@ -278,7 +285,7 @@ class SearchRunner(Job):
             res.final_loss_mean = float(loss[-1][ok].mean())
         k, notes = len(ok), []
         if not ok.all():
-            bad = int((~ok).sum())
+            bad = res.diverged = int((~ok).sum())
             notes.append("every seed diverged (scored as every pixel wrong)" if bad == k else
                          f"{bad} of {k} seeds diverged (scored as every pixel wrong; the means are over the "
                          f"other {k - bad})")
@@ -290,13 +297,14 @@ class SearchRunner(Job):
 
     def _untrained(self, res: TrialResult, exp, epochs, loss, mean_wrong, ok) -> list[str]:
         """A finished trial's seeds that did not diverge checked as a sweep's runs are: how many did
-        not train (res.untrained) and the message's words on them."""
+        not train (res.dead, res.flat: "dead" first where a seed is both) and the message's words."""
         from aegui.core.analyses.report.health import LEARN_FALL, TrainingSamples, glyph_run_health, kind_of_run
         self._samples = self._samples or TrainingSamples()
         failed = [h for s in range(len(ok)) if ok[s]
                   for h in [glyph_run_health(exp, epochs, loss[:, s], mean_wrong[s], self._samples, only_fonts=True)]
                   if not h.ok]
-        res.untrained, res.learn_fall = len(failed), LEARN_FALL[kind_of_run(exp)] * 100
+        res.dead = sum(h.reason.startswith("dead") for h in failed)
+        res.flat, res.learn_fall = len(failed) - res.dead, LEARN_FALL[kind_of_run(exp)] * 100
         if not failed:
             return []
         why = ", ".join(sorted({h.short for h in failed}))
