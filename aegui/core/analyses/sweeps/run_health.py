@@ -7,6 +7,23 @@ numbers are real, so a sweep's means keep them."""
 from __future__ import annotations
 
 
+def learn_fall(experiment) -> float:
+    """The least fall of a run's loss from its first check, in %, below which it did not learn
+    (less for a VAE, whose KL term keeps its loss high)."""
+    from aegui.core.analyses.report.health import LEARN_FALL, kind_of_run
+    return LEARN_FALL[kind_of_run(experiment)] * 100
+
+
+def by_check(healths) -> dict[str, int]:
+    """How many of these finite runs' healths failed a check, by what failed ("dead" before "did
+    not learn" where a run did both)."""
+    out = {"dead": 0, "did not learn": 0}
+    for h in healths:
+        if h.reason:
+            out["dead" if h.reason.startswith("dead") else "did not learn"] += 1
+    return out
+
+
 class SweepHealth:
     """The health of a sweep result's finished runs, worked out once (SweepResult.health())."""
 
@@ -16,20 +33,12 @@ class SweepHealth:
         self.of = sweep_health(result, only_fonts=True)      # run number -> Health
 
     def learn_fall(self, config: int) -> float:
-        """The least fall of a config's loss from its first check, in %, below which its run did
-        not learn (less for a VAE, whose KL term keeps its loss high)."""
-        from aegui.core.analyses.report.health import LEARN_FALL, kind_of_run
-        return LEARN_FALL[kind_of_run(self.result.configs[config].experiment)] * 100
+        """learn_fall() of a config's experiment."""
+        return learn_fall(self.result.configs[config].experiment)
 
     def failed(self, config: int) -> dict[str, int]:
-        """How many of a config's runs that did not diverge failed a check, by what failed ("dead"
-        before "did not learn" where a run did both)."""
-        out = {"dead": 0, "did not learn": 0}
-        for r in self.result.runs_of(config):
-            reason = self.of[r.run].reason
-            if not r.diverged and reason:
-                out["dead" if reason.startswith("dead") else "did not learn"] += 1
-        return out
+        """How many of a config's runs that did not diverge failed a check, by what failed (by_check)."""
+        return by_check(self.of[r.run] for r in self.result.runs_of(config) if not r.diverged)
 
     def none_learned(self, config: int) -> bool:
         """Whether a config has runs and every one diverged or failed a check."""

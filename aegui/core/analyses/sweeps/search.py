@@ -297,14 +297,15 @@ class SearchRunner(Job):
 
     def _untrained(self, res: TrialResult, exp, epochs, loss, mean_wrong, ok) -> list[str]:
         """A finished trial's seeds that did not diverge checked as a sweep's runs are: how many did
-        not train (res.dead, res.flat: "dead" first where a seed is both) and the message's words."""
-        from aegui.core.analyses.report.health import LEARN_FALL, TrainingSamples, glyph_run_health, kind_of_run
+        not train (res.dead, res.flat: run_health.by_check) and the message's words."""
+        from aegui.core.analyses.report.health import TrainingSamples, glyph_run_health
+        from aegui.core.analyses.sweeps.run_health import by_check, learn_fall
         self._samples = self._samples or TrainingSamples()
         failed = [h for s in range(len(ok)) if ok[s]
                   for h in [glyph_run_health(exp, epochs, loss[:, s], mean_wrong[s], self._samples, only_fonts=True)]
                   if not h.ok]
-        res.dead = sum(h.reason.startswith("dead") for h in failed)
-        res.flat, res.learn_fall = len(failed) - res.dead, LEARN_FALL[kind_of_run(exp)] * 100
+        counts = by_check(failed)
+        res.dead, res.flat, res.learn_fall = counts["dead"], counts["did not learn"], learn_fall(exp)
         if not failed:
             return []
         why = ", ".join(sorted({h.short for h in failed}))
