@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableWidget, QTable
 
 from aegui.qt.i18n import bind_text, number, on_language, tr
 from aegui.qt.widgets.charts.locale_axis import locale_axes
+from aegui.qt.widgets.inputs.fields import field_label
 
 COLUMNS = ("Trial", "State", "Score", "Epochs", "Config")
 
@@ -24,7 +25,10 @@ def _trial_note(t) -> str:
     """What the trial's message says, in the window's language: its seeds that diverged or did not
     train (a failed trial's message is the reason its config could not train)."""
     if t.state == "failed":
-        return t.message
+        if t.failed_problem:
+            return tr("could not train: {field}: {problem}", field=field_label(t.failed_field),
+                      problem=tr(t.failed_problem))
+        return tr("could not train: {error}", error=t.message)
     parts = []
     if t.diverged:
         parts.append(tr("every seed diverged (scored as every pixel wrong)") if t.diverged == t.runs else

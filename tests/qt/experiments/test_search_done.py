@@ -50,3 +50,34 @@ def test_a_trials_seeds_that_diverged_or_did_not_train_are_said_in_the_windows_l
                                          "las medias son sobre el resto); Contadas en la media, aunque sin entrenar: "
                                          "1 de 3 (1: ")
     assert _trial_note(wild) == "todas las semillas divergieron (puntuadas como si todos los píxeles estuvieran mal)"
+
+
+def test_a_trial_whose_config_cannot_train_says_why_in_the_windows_language(panel, qtbot, tmp_path):
+    """A failed trial's reason is the core's config error: the table names the field by its row
+    label and says the problem in the window's language where the catalogue has it (trials.csv
+    keeps the English message)."""
+    pytest.importorskip("optuna")
+    from aegui.core.analyses.sweeps.search import TrialResult
+    from aegui.core.analyses.sweeps.sweep import sweep_from_dict
+    from aegui.qt.experiments.search_view import _trial_note
+    # Font3 has 35 pixels: 30-2-30 cannot read it (the first value must fit: the search checks its data with it)
+    raw = tiny_sweep({"model.layers": [[35, 16, 2, 16, 35], [30, 2, 30]]}, seeds=1, epochs=5).to_dict()
+    raw["search"] = {"trials": 5, "sampler": "random", "seed": 1, "pruner": "none"}
+    panel.autosave_dir = tmp_path
+    with qtbot.waitSignal(panel.jobs.finished, timeout=60000):
+        assert panel.run_search(sweep_from_dict(raw))
+    qtbot.waitUntil(lambda: not panel.is_running())
+    row, trial = next((i, t) for i, t in enumerate(panel.search_result.trials) if t.state == "failed")
+    assert trial.failed_field == "model.layers", trial
+    assert trial.message.startswith("model.layers: the input layer has 30 units"), trial.message
+    note = panel.search_view.table.item(row, 4).text()
+    assert note.startswith("layers=30-2-30 — could not train: Layers: the input layer has 30 units"), note
+    # a problem the catalogue has is said in Spanish, whole
+    latent = TrialResult(1, "failed", {}, "layers=35-2-16-2-35", failed_field="model.layers",
+                         failed_problem="the latent size must be smaller than every encoder layer and at most "
+                                        "every decoder layer")
+    i18n.set_language("es")
+    note = panel.search_view.table.item(row, 4).text()
+    assert note.startswith("layers=30-2-30 — no se pudo entrenar: Capas: the input layer has 30 units"), note
+    assert _trial_note(latent) == ("no se pudo entrenar: Capas: el tamaño latente debe ser menor que cada capa del "
+                                   "codificador y no mayor que las del decodificador")

@@ -112,6 +112,9 @@ class TrialResult:
     dead: int = 0                  # seeds no better than the majority picture (counted in the means)
     flat: int = 0                  # other seeds whose loss fell under learn_fall % (counted in the means)
     learn_fall: float = 0.0
+    # a failed trial's config error, apart, so a window can say it in its language (message: in English)
+    failed_field: str = ""
+    failed_problem: str = ""
     curve_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     curve_max_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
     curve_mean_wrong: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -362,7 +365,8 @@ class SearchRunner(Job):
 
     def _failed(self, trial, params, e: Exception) -> TrialResult:
         self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
-        return TrialResult(trial.number, "failed", params, self._label(params), message=str(e))
+        return TrialResult(trial.number, "failed", params, self._label(params), message=str(e),
+                           failed_field=getattr(e, "field", None) or "", failed_problem=getattr(e, "problem", None) or "")
 
     def _open_trial(self):
         """Ask the study for a trial: (trial, params, experiment, data), or None once a trial whose
