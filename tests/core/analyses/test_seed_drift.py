@@ -84,6 +84,28 @@ def test_a_row_past_every_relative_step_states_seeds_where_its_means_hold():
     assert found["seeds"]["where"] == "measured.configs[0].per_seed.final_loss"
 
 
+def test_a_set_whose_means_were_never_compared_keeps_the_row_from_holding(tmp_path):
+    """A kernel set measured before means were compared, whose numbers moved past every step, has
+    not shown it is another draw of the seeds: another set's means that hold do not vouch for it,
+    and the page says which set was never compared."""
+    from aegui.core.analyses.report.page import _reproduces
+    from aegui.core.analyses.report.run import ReportExperiment
+    rng = np.random.default_rng(3)
+    then = row(draw(rng, [1e-5, 1e-3]))
+    old = {**chaotic(then, row(draw(rng, [1e-5, 1e-3]))), "health": []}
+    del old["seeds"]
+    found = K.settle({"variants": {"avx2": chaotic(then, row(draw(rng, [1e-5, 1e-3]))), "compatible": old}})
+    assert found["seeds"]["holds"] and found["unseeded"] == ["COMPATIBLE"] and found["tolerance"] is None
+    text = _reproduces(ReportExperiment("x", "t", tmp_path / "p.json", "d"), found)
+    assert "no tolerance is stated: rounding carried on through training moved a number past 20 %" in text
+    assert ("; COMPATIBLE's means over seeds were never compared (it was made before that comparison), so the row "
+            "does not yet hold as another draw of its seeds (AVX2's: no mean over seeds moved") in text
+    # a set whose numbers hold on their own needs no comparison of its means
+    calm = {**old, "move": 0.004}
+    found = K.settle({"variants": {"avx2": chaotic(then, row(draw(rng, [1e-5, 1e-3]))), "compatible": calm}})
+    assert found["unseeded"] == [] and found["tolerance"] == SEEDS
+
+
 def test_the_page_says_how_a_row_holds_as_a_draw_of_its_seeds(tmp_path):
     """The page names the test, the count of means, the smallest p before and after the correction,
     how many differ uncorrected against chance, and the shift its seeds find; a row whose means

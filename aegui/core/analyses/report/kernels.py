@@ -151,7 +151,13 @@ def settle(found: dict) -> dict:
     # Past a relative tolerance, a row whose training amplifies rounding may still hold as a sample:
     # its seeds on the other CPUs a new draw of the same runs. Never where a verdict changed.
     found["seeds"] = combined([v.get("seeds") for v in made])
-    if found["tolerance"] is None and made and not found["flipped"] and found["seeds"] and found["seeds"]["holds"]:
+    # A set whose numbers do not hold on their own and whose means were never compared (measured
+    # before that comparison) has not shown it is another draw: the other sets cannot vouch for it.
+    found["unseeded"] = [VARIANTS[v]["MKL_CBWR"] for v, m in found["variants"].items()
+                         if "error" not in m and not (m.get("seeds") or {}).get("means")
+                         and (stated(m["move"]) is None or m["health"] or m["words"])]
+    if (found["tolerance"] is None and made and not found["flipped"] and found["seeds"] and found["seeds"]["holds"]
+            and not found["unseeded"]):
         found["tolerance"] = SEEDS
     return found
 
@@ -207,6 +213,8 @@ def summary(per_row: dict) -> list[str]:
                      "".join(f"\n    verdict changed: {f['claim']}: {f['here']} here, {f['there']} with "
                              f"{', '.join(f['kernels'])}'s kernels" for f in found["flipped"]) +
                      "".join(f"\n    run health changed: {h}" for h in found["health"]) +
+                     "".join(f"\n    {k}: its means over seeds were never compared (made before that comparison): "
+                             "make it again" for k in found.get("unseeded", [])) +
                      "".join(f"\n    {v}: {m['error']}" for v, m in found["variants"].items() if "error" in m))
     return lines
 

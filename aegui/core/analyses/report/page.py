@@ -107,6 +107,12 @@ def _reproduces(exp, measured: dict | None, seconds: float = 0.0) -> str:
         said = f"these numbers would hold within {stated(measured['move']) * 100:g} %; its report states no tolerance yet"
     if exp.tolerance != SEEDS and measured.get("tolerance") != SEEDS and seeds and not seeds.get("holds"):
         said += f"; nor does it hold as another draw of its seeds: {_seeds_held(seeds)}"
+    unseeded = measured.get("unseeded")
+    if exp.tolerance != SEEDS and unseeded:
+        compared = ", ".join(k for k in measured.get("kernels", []) if k not in unseeded)
+        said += (f"; {', '.join(unseeded)}'s means over seeds were never compared (it was made before that "
+                 "comparison), so the row does not yet hold as another draw of its seeds" +
+                 (f" ({compared}'s: {_seeds_held(seeds)})" if compared and seeds else ""))
     return f" (made again with other CPUs' matrix kernels ({kernels}): {moved}, {'; '.join(held)}; {said})"
 
 
