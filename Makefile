@@ -57,6 +57,7 @@ bench: $(STAMP)
 	@test -x dist/aegui/aegui || echo "startup bench: no dist/aegui (make package builds it): the packaged app's start-up is not measured"
 	QT_QPA_PLATFORM=offscreen $(PY) bench/startup.py $(if $(wildcard dist/aegui/aegui),--bundle dist/aegui/aegui)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_latency.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_training_speed.py
 
 # Every experiment of the five course documents (../shared/seeds), run with aegui's presets and set
 # beside what each document reports: docs/course-reports/index.html and docs/course-reports.md.

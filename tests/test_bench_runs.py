@@ -67,6 +67,7 @@ SMALLEST = {
     "gpu_report_rows.py one row": (["--device", "cpu", "--skip-one", "--one-row", "000-inits", "--budget", "120"],
                                    '"whole": true', ()),
     "gui_latency.py": (["--moves", "8", "--seconds", "0.1", "--stops", "1", "--teach-epochs", "2"], "JSON", ()),
+    "gui_training_speed.py": (["--rounds", "1", "--seconds", "1", "--samples", "300"], "JSON", ("mnist",)),
     "memory_estimate.py": (["--only", "font3 35-25-10-2 adam K=1"], "JSON", ()),
     "mnist_presets.py": (["--synthetic", "--n", "600", "--only", "mnist-vae"], "JSON", ()),
     "mnist_scale.py": (["--rounds", "1", "--n", "128"], "JSON", ()),

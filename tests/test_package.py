@@ -19,7 +19,8 @@ EXE = Path(os.environ.get("AEGUI_BUNDLE") or
            ROOT / "dist" / "aegui" / ("aegui.exe" if sys.platform == "win32" else "aegui"))
 needs_bundle = pytest.mark.skipif(not EXE.exists(), reason=f"no packaged app at {EXE} (run `make package`)")
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
-SMOKE_KEYS = {"window_shown_s", "model_loaded_s", "torch_imported_before_window", "models", "current"}
+SMOKE_KEYS = {"window_shown_s", "model_loaded_s", "torch_imported_before_window", "omp_wait_policy", "models",
+              "current"}
 
 
 def run_bundle(args, home, timeout=180):

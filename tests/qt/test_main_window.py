@@ -186,12 +186,15 @@ def test_main_py_smoke_in_a_subprocess(tmp_path):
     home = tmp_path / "user"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AEGUI_HOME=str(tmp_path / "aegui"), HOME=str(home))
     env.pop("XDG_CONFIG_HOME", None)
+    for chosen in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):     # how OpenMP waits: the window's choice
+        env.pop(chosen, None)
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--smoke"], capture_output=True,
                          text=True, env=env, timeout=180)
     assert out.returncode == 0, out.stderr
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["torch_imported_before_window"] is False
+    assert info["omp_wait_policy"] == "PASSIVE"      # set before torch loaded, so libgomp read it
     assert 0 < info["window_shown_s"] <= info["model_loaded_s"] <= time.perf_counter() - t0
     assert info["current"] and "demo" in info["current"]
     assert not (home / ".config").exists() or not any((home / ".config").rglob("*")), \

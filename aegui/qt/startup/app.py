@@ -89,6 +89,8 @@ NO_DISPLAY = ("aegui: error: no display found (DISPLAY / WAYLAND_DISPLAY are not
 
 def run(argv=None, start: float | None = None) -> int:
     start = start if start is not None else time.perf_counter()
+    from aegui.core.train.threads import idle_threads_sleep
+    idle_threads_sleep()     # before torch loads, which the window does later, on a thread
     args = parse_args(sys.argv[1:] if argv is None else argv)
     headless = bool(args.smoke or args.screenshot)
     if not _choose_platform(headless):
@@ -224,6 +226,7 @@ class HeadlessRun:
         win = self.win
         info = {"window_shown_s": round(self.shown, 3), "model_loaded_s": round(loaded_s, 3),
                 "torch_imported_before_window": self.torch_before,
+                "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
                 "models": [title(m) for m in win.workspace.models],
                 "current": title(win.workspace.current) if win.workspace.current else None}
         info.update(extra)
