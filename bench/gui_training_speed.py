@@ -10,7 +10,8 @@ training), because a spinning thread keeps the core from the thread it waits for
 Each case runs in its own process, since libgomp reads OMP_WAIT_POLICY once, when torch loads:
 headless (the core's TrainingSession, no Qt) and window, each with the default policy and with
 PASSIVE, interleaved round by round so a change in the machine's load falls on all of them.
-Speed: images per second between the first progress record and the first one after `--seconds`.
+Speed: images per second between the run's first whole-epoch record and the first whole-epoch record
+at least `--seconds` later.
 The 1-min load at the start is printed: run it on a quiet machine and beside busy processes
 (e.g. `yes > /dev/null &` twice per core) to see both sides.
 
@@ -114,6 +115,7 @@ def window(exp, seconds: float, hover: bool) -> dict:
     ws.training_failed.disconnect(win._training_failed)     # said below instead of in a modal box
     ws.training_failed.connect(lambda error, stage: failed.append(f"{stage}: {error}"))
     ws.train(exp)
+
     def running():      # the run's own record (before its first one, the history is the shown model's)
         last = ws.history.last
         return ws.live is not None and last is not None and last.state == RUNNING and last.epoch >= 1 \
