@@ -15,6 +15,10 @@ at least `--seconds` later.
 The 1-min load at the start is printed: run it on a quiet machine and beside busy processes
 (e.g. `yes > /dev/null &` twice per core) to see both sides.
 
+The policy `team` is libgomp's default with a second OpenMP team kept by another thread, as the
+window's worker threads keep theirs: libgomp spins for long only while it manages no more threads
+than there are cores, which is why the window's training, loaded, outran the headless one.
+
 Usage: python bench/gui_training_speed.py [--seconds 20] [--samples 6000] [--rounds 2] [--no-hover]
 """
 from __future__ import annotations
@@ -34,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESET = ROOT / "resources/presets/mnist-conv-ae.json"
-POLICIES = "default,PASSIVE"      # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping)
+POLICIES = "default,PASSIVE"      # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping);
+                                  # "team": the default beside another thread's OpenMP team
 PLACES = ("headless", "window")
 
 
@@ -147,8 +152,26 @@ def window(exp, seconds: float, hover: bool) -> dict:
     return {"images_per_s": rate(first, last, samples), "epochs": last.epoch - first.epoch, "hover_moves": moves}
 
 
-def child(place: str, seconds: float, samples: int, hover: bool) -> None:
+def second_team() -> None:
+    """Another thread runs one op on torch's threads and stays: its OpenMP team stays too."""
+    import threading
+
+    import torch
+    ready = threading.Event()
+
+    def hold():
+        a = torch.randn(256, 256)
+        a @ a
+        ready.set()
+        threading.Event().wait()
+    threading.Thread(target=hold, daemon=True).start()
+    ready.wait()
+
+
+def child(place: str, seconds: float, samples: int, hover: bool, team: bool) -> None:
     sys.path.insert(0, str(ROOT))
+    if team:
+        second_team()
     os.environ["AEGUI_HOME"] = home = tempfile.mkdtemp(prefix="aegui-bench-")    # the user's stays untouched
     atexit.register(shutil.rmtree, home, True)
     from aegui.core.data.local_files import register
@@ -164,9 +187,11 @@ def run_case(place: str, policy: str, a) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
     if policy.startswith("spin:"):
         env["GOMP_SPINCOUNT"] = policy[5:]
-    elif policy != "default":
+    elif policy not in ("default", "team"):
         env["OMP_WAIT_POLICY"] = policy
     cmd = [sys.executable, __file__, "--child", place, "--seconds", str(a.seconds), "--samples", str(a.samples)]
+    if policy == "team":
+        cmd.append("--team")
     if a.no_hover:
         cmd.append("--no-hover")
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
@@ -182,12 +207,13 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=6000, help="MNIST images loaded (a tenth kept for validation)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--no-hover", action="store_true", help="the window only draws its charts")
-    ap.add_argument("--policies", default=POLICIES, help="comma-separated: default, PASSIVE, ACTIVE, spin:N "
+    ap.add_argument("--policies", default=POLICIES, help="comma-separated: default, PASSIVE, ACTIVE, spin:N, team "
                                                           "(the first is the one the others are set against)")
     ap.add_argument("--child", choices=PLACES, help=argparse.SUPPRESS)
+    ap.add_argument("--team", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        child(a.child, a.seconds, a.samples, not a.no_hover)
+        child(a.child, a.seconds, a.samples, not a.no_hover, a.team)
         return
     policies = a.policies.split(",")
     load = os.getloadavg()[0]

@@ -25,7 +25,6 @@ The backends use only this public part of the session:
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
@@ -54,6 +53,7 @@ from aegui.core.train.loop.records import Records
 from aegui.core.train.loop.target import Target
 from aegui.core.train.loop.validation import ValidationLoss
 from aegui.core.train.memory import check_session
+from aegui.core.train.threads import torch_threads
 
 # The numerics revision of the training session and its one epoch loop (checks, best model, blow-up
 # guard, targets, early stopping: the loop and its observers in train/loop/; with evaluation.py,
@@ -102,7 +102,7 @@ class TrainingSession:
         check_session(exp, data, k, self.device, val_data)   # before any allocation
         self.augmenter = Augmenter.for_session(exp, data)   # None unless augment.enabled
         self.model = build_model(exp.model, k)
-        with _threads(1 if self._small_on_cpu() else None):   # see steps(): tiny ops, one thread
+        with torch_threads(1 if self._small_on_cpu() else None):   # see steps(): tiny ops, one thread
             self.model.init_weights(self.seeds, self.inits)
         self.model.to(self.device)
         self.x = torch.as_tensor(data.x, dtype=torch.float32, device=self.device)
@@ -248,7 +248,7 @@ class TrainingSession:
         # emoji VAE (1.6 M weights) in batches of 8 / 32 / 128 took 135 / 74 / 47 ms per
         # epoch on one thread and 1022 / 114 / 30 ms on two.
         try:
-            with _threads(1 if self._small_on_cpu() else None):
+            with torch_threads(1 if self._small_on_cpu() else None):
                 yield from self._steps()
         finally:
             self.model.flat.grad = None     # the loop keeps it between steps; free it
@@ -283,19 +283,6 @@ class TrainingSession:
         total = self.objective.set_loss(m, self.val_x, self.exp.model, self.exp.train.loss, epoch,
                                         self._VAL_CHUNK)
         return float(total[0])
-
-
-@contextmanager
-def _threads(n: int | None):
-    """torch's CPU thread count set to n within the block (None: left as it is)."""
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        if n is not None:
-            torch.set_num_threads(before)
 
 
 def train(exp: Experiment, data: Dataset, **kw) -> tuple[TrainingSession, P.ProgressRecord]:

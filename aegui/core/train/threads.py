@@ -1,24 +1,35 @@
-"""One torch thread for small work on the CPU (evaluations and heads of the analyses), and the window's
-OpenMP wait policy.
+"""How many threads torch uses on each of our threads, and how idle OpenMP threads wait.
 
-The reason is the one training.py gives: tiny ops on several OpenMP threads spin and collapse
-(x10-x40 measured here) when another process or the GUI thread wants a core too.
+One torch thread for small work on the CPU (evaluations, heads of the analyses, small models'
+training): tiny ops on several OpenMP threads spin and collapse (x10-x40 measured here) when
+another process or the GUI thread wants a core too.
+
+Every count is set per thread, and each block restores what its own thread had, never what torch
+reports: torch.set_num_threads also sets the process-wide count that a thread takes the first time
+it runs an op. A thread whose first op fell inside another thread's one-thread block kept one
+thread for good, and its own block then restored that one thread as everyone's count, so every
+later worker thread, a big model's training among them, ran on one core (tests/core/train/
+test_thread_counts.py).
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+import threading
 
 USER_CHOSEN = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")     # the user's own say over how OpenMP waits
 
 
 def idle_threads_sleep(env=None) -> bool:
     """OpenMP threads with nothing to do sleep at once (OMP_WAIT_POLICY=PASSIVE) instead of spinning,
-    unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. For the window: its GUI thread, and whatever
-    else runs on a student's laptop, want cores too, and a thread that spins keeps the core from the
-    one it waits for (bench/gui_training_speed.py). libgomp reads the variable once, when torch loads:
-    returns False, changing nothing, where torch is already in or the user chose."""
+    unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. For the window and the command line: the GUI
+    thread, other processes and whatever else runs on a student's laptop or a lab's machine want cores
+    too, and a thread that spins keeps the core from the one it waits for (bench/gui_training_speed.py:
+    a big model's training beside busy processes ran 3-12x faster). libgomp spins for long only while
+    it manages no more threads than there are cores, so a window, whose worker threads keep OpenMP
+    teams of their own, suffered less than a headless run. libgomp reads the variable once, when torch
+    loads: returns False, changing nothing, where torch is already in or the user chose."""
     env = os.environ if env is None else env
     if "torch" in sys.modules or any(name in env for name in USER_CHOSEN):
         return False
@@ -26,16 +37,41 @@ def idle_threads_sleep(env=None) -> bool:
     return True
 
 
+_full: int | None = None            # torch's own count, read before we first changed it
+_full_lock = threading.Lock()
+_chosen = threading.local()         # .n: the count this thread's innermost block set
+
+
+def full_threads() -> int:
+    """torch's thread count as the process started with it (OMP_NUM_THREADS or the cores): read the
+    first time it is asked, which is before anything here changed it."""
+    global _full
+    with _full_lock:
+        if _full is None:
+            import torch
+            _full = torch.get_num_threads()
+        return _full
+
+
 @contextlib.contextmanager
-def one_thread():
-    """Within this block torch uses one thread; the previous count comes back after."""
+def torch_threads(n: int | None):
+    """Within this block torch uses n threads on this thread (None: all of full_threads()); after it,
+    the count this thread's enclosing block chose, or all of them."""
     import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    full = full_threads()
+    before = getattr(_chosen, "n", full)
+    _chosen.n = full if n is None else n
+    torch.set_num_threads(_chosen.n)
     try:
         yield
     finally:
+        _chosen.n = before
         torch.set_num_threads(before)
+
+
+def one_thread():
+    """Within this block torch uses one thread on this thread."""
+    return torch_threads(1)
 
 
 def one_native_thread():

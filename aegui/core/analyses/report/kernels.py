@@ -77,23 +77,20 @@ def row_moves(committed: Path, remade: Path) -> dict:
             "seeds": seed_moves(then, now)}
 
 
-def variant_env(variant: str, together: int = 1) -> dict:
-    """The environment a kernel set's row is made in: this one with the set's switches; with other
-    sets made at once (together > 1), OpenMP's idle threads sleep instead of spinning, unless the
-    user chose. Two 2-thread processes on 2 cores wait on each other's descheduled threads: one
-    convolution's training step ran 7x slower spinning (2.3 steps/s against 16.3 sleeping, beside
-    two such processes), 10-15 % faster alone. The wait policy moves no number: the work is split
-    the same way."""
-    env = dict(os.environ, **VARIANTS[variant])
-    if together > 1:
-        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    return env
+def variant_env(variant: str) -> dict:
+    """The environment a kernel set's row is made in: this one with the set's switches. How its OpenMP
+    threads wait is the command line's rule (train/threads.py: idle threads sleep unless the user
+    chose), which matters most here: two kernel sets made at once are two 2-thread processes on the
+    same cores, and one convolution's training step ran 7x slower spinning (2.3 steps/s against 16.3
+    sleeping, beside two such processes). The wait policy moves no number: the work is split the
+    same way."""
+    return dict(os.environ, **VARIANTS[variant])
 
 
-def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all", together: int = 1) -> tuple[int, str]:
+def make_again(rows: list[str], scratch: Path, variant: str, report: str = "all") -> tuple[int, str]:
     """(exit code, the end of what it printed) of `aegui report REPORT --only rows` into
-    scratch/variant with that variant's kernels (together: kernel sets made at once)."""
-    env = variant_env(variant, together)
+    scratch/variant with that variant's kernels."""
+    env = variant_env(variant)
     out = scratch / variant
     out.mkdir(parents=True, exist_ok=True)
     (out / SWITCHES).write_text(json.dumps(VARIANTS[variant], indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -113,7 +110,7 @@ def measure(rows: list[str], committed_dir: Path, scratch: Path, variants=tuple(
     todo = [v for v in variants if not (reuse and all((scratch / v / row / "done.json").is_file() for row in rows))]
     # rows that train on one core leave the others idle: two kernel sets at once halve the wait
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        made = dict(zip(todo, pool.map(lambda v: make_again(rows, scratch, v, report, min(jobs, len(todo))), todo)))
+        made = dict(zip(todo, pool.map(lambda v: make_again(rows, scratch, v, report), todo)))
     for variant in variants:
         code, tail = made.get(variant, (0, ""))
         for row in rows:
