@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESET = ROOT / "resources/presets/mnist-conv-ae.json"
-POLICIES = "default,PASSIVE"      # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping);
+POLICIES = "default,PASSIVE,spin:1000"   # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping);
                                   # "team": the default beside another thread's OpenMP team
 PLACES = ("headless", "window")
 
@@ -131,6 +131,7 @@ def window(exp, seconds: float, hover: bool) -> dict:
     if failed:
         sys.exit(f"gui training speed bench: the window's training failed: {failed[0]}")
     first = ws.history.last
+    gui_started, wall_started = time.thread_time(), time.perf_counter()
     view = win.latent.plot
     vb = view.getPlotItem().getViewBox()
     rng = random.Random(0)
@@ -146,10 +147,12 @@ def window(exp, seconds: float, hover: bool) -> dict:
             app.processEvents()
             time.sleep(0.002)
     last = ws.history.last
+    gui_share = (time.thread_time() - gui_started) / (time.perf_counter() - wall_started)
     ws.stop()
     wait_until(lambda: not ws.training.busy, 60)
     win.close()
-    return {"images_per_s": rate(first, last, samples), "epochs": last.epoch - first.epoch, "hover_moves": moves}
+    return {"images_per_s": rate(first, last, samples), "epochs": last.epoch - first.epoch, "hover_moves": moves,
+            "gui_cpu_share": round(gui_share, 3)}
 
 
 def second_team() -> None:
@@ -218,10 +221,14 @@ def main() -> None:
     policies = a.policies.split(",")
     load = os.getloadavg()[0]
     speeds = {(place, policy): [] for place in PLACES for policy in policies}
+    gui = {policy: [] for policy in policies}       # the GUI thread's share of a core while it measured
     for _ in range(a.rounds):
         for place in PLACES:
             for policy in policies:
-                speeds[place, policy].append(run_case(place, policy, a)["images_per_s"])
+                out = run_case(place, policy, a)
+                speeds[place, policy].append(out["images_per_s"])
+                if place == "window":
+                    gui[policy].append(out["gui_cpu_share"])
     med = {key: statistics.median(v) for key, v in speeds.items()}
     print(f"1-min load {load:.2f} on {os.cpu_count()} CPUs at the start; median of {a.rounds} rounds, images/s "
           f"(each policy's ratio against {policies[0]})")
@@ -231,7 +238,8 @@ def main() -> None:
     for policy in policies:
         print(f"window/headless with {policy}: {med['window', policy] / med['headless', policy]:.2f}")
     print(json.dumps({"load": load, "cpus": os.cpu_count(), "hover": not a.no_hover,
-                      "images_per_s": {f"{pl}/{po}": v for (pl, po), v in speeds.items()}}))
+                      "images_per_s": {f"{pl}/{po}": v for (pl, po), v in speeds.items()},
+                      "gui_cpu_share": gui}))
 
 
 if __name__ == "__main__":

@@ -59,12 +59,12 @@ def _pipe_closed() -> int:
 def main(argv=None) -> int:
     """The command line; `argv` None: run as the program (the `aegui` script), sys.argv's."""
     whole = resender = None
-    if argv is None:
-        # Headless training on a busy machine (a lab's, a sweep's or the report's own processes)
-        # spins its idle OpenMP threads away as the window's would: threads.py.
-        from aegui.core.train.threads import idle_threads_sleep
-        idle_threads_sleep()
     try:
+        if argv is None:
+            # Headless training on a busy machine (a lab's, a sweep's or the report's own processes)
+            # spins its idle OpenMP threads away as the window's would: threads.py.
+            from aegui.core.train.threads import idle_threads_sleep
+            idle_threads_sleep()
         from aegui.cli import lost_ctrl_c, whole_import
         resender = lost_ctrl_c.install()
         whole = whole_import.install()

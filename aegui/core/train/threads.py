@@ -19,22 +19,44 @@ import sys
 import threading
 
 USER_CHOSEN = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")     # the user's own say over how OpenMP waits
+SHORT_SPIN = "1000"     # libgomp's own spin once it manages more threads than there are cores
 
 
-def idle_threads_sleep(env=None) -> bool:
-    """OpenMP threads with nothing to do sleep at once (OMP_WAIT_POLICY=PASSIVE) instead of spinning,
-    unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. For the window and the command line: the GUI
-    thread, other processes and whatever else runs on a student's laptop or a lab's machine want cores
-    too, and a thread that spins keeps the core from the one it waits for (bench/gui_training_speed.py:
-    a big model's training beside busy processes ran 3-12x faster). libgomp spins for long only while
-    it manages no more threads than there are cores, so a window, whose worker threads keep OpenMP
-    teams of their own, suffered less than a headless run. libgomp reads the variable once, when torch
-    loads: returns False, changing nothing, where torch is already in or the user chose."""
+def idle_threads_sleep(env=None) -> str:
+    """OpenMP threads with nothing to do sleep soon instead of spinning, unless the user set
+    OMP_WAIT_POLICY or GOMP_SPINCOUNT; returns the variable set ("GOMP_SPINCOUNT=1000"), or "" where
+    nothing was. For the window and the command line: the GUI thread, other processes and whatever else
+    runs on a student's laptop or a lab's machine want cores too, and a thread that spins keeps the core
+    from the one it waits for. bench/gui_training_speed.py, a big model's training on 2 cores: beside 4
+    busy processes libgomp's default ran 76-91 images/s, PASSIVE 646-1,143 and a spin of 1,000 665-1,075;
+    on a quiet machine PASSIVE cost 13-16 % and the short spin 3 %. So torch's libgomp (Linux) spins
+    that long, as libgomp itself does once its threads outnumber the cores (which is why a window, its
+    worker threads keeping OpenMP teams of their own, suffered less than a headless run); another
+    OpenMP (macOS, Windows) gets the standard PASSIVE. OpenMP reads the variables once, when torch
+    loads: nothing is set where torch is already in."""
     env = os.environ if env is None else env
     if "torch" in sys.modules or any(name in env for name in USER_CHOSEN):
-        return False
-    env["OMP_WAIT_POLICY"] = "PASSIVE"
-    return True
+        return ""
+    name, value = ("GOMP_SPINCOUNT", SHORT_SPIN) if torch_uses_libgomp() else ("OMP_WAIT_POLICY", "PASSIVE")
+    env[name] = value
+    return f"{name}={value}"
+
+
+def torch_uses_libgomp() -> bool:
+    """Whether the installed torch carries GNU's OpenMP (libgomp), found without importing torch: in
+    torch/lib, or in torch.libs beside it where auditwheel put it."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.find_spec("torch")
+    packages = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    folders = [f for p in packages for f in (p / "lib", p.parent / "torch.libs")]
+    return any(f.is_dir() and any(f.glob("libgomp*")) for f in folders)
+
+
+def how_openmp_waits(env=None) -> str:
+    """The wait variables in force, as NAME=VALUE ("" for OpenMP's default)."""
+    env = os.environ if env is None else env
+    return " ".join(f"{name}={env[name]}" for name in USER_CHOSEN if name in env)
 
 
 _full: int | None = None            # torch's own count, read before we first changed it

@@ -222,11 +222,12 @@ class HeadlessRun:
             self.report(loaded_s)
 
     def report(self, loaded_s: float, **extra) -> None:
+        from aegui.core.train.threads import how_openmp_waits
         from aegui.qt.models.names import title
         win = self.win
         info = {"window_shown_s": round(self.shown, 3), "model_loaded_s": round(loaded_s, 3),
                 "torch_imported_before_window": self.torch_before,
-                "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
+                "omp_wait_policy": how_openmp_waits(),
                 "models": [title(m) for m in win.workspace.models],
                 "current": title(win.workspace.current) if win.workspace.current else None}
         info.update(extra)
