@@ -16,16 +16,37 @@ class Every:
     """True at most once per `seconds` (always when forced): how often a loop on a worker thread
     reports (it has no event loop for a Qt throttler)."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds, self.clock = seconds, clock
         self._last = float("-inf")
 
     def __call__(self, force: bool = False) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         if force or now - self._last >= self.seconds:
             self._last = now
             return True
         return False
+
+
+class Share:
+    """Due at most once per `seconds`, and only once the work it gates has had at most `share` of the
+    time since it last began: what the training thread does besides training stays a bounded part of
+    it whatever the model's size. `spent(seconds)` says how long the gated work took."""
+
+    def __init__(self, seconds: float, share: float, clock=time.monotonic):
+        self.seconds, self.share, self.clock = seconds, share, clock
+        self._began = float("-inf")
+        self._took = 0.0
+
+    def __call__(self) -> bool:
+        now = self.clock()
+        if now - self._began >= max(self.seconds, self._took / self.share):
+            self._began = now
+            return True
+        return False
+
+    def spent(self, seconds: float) -> None:
+        self._took = seconds
 
 
 class StepGate:

@@ -10,17 +10,22 @@ best model so far when one is due); the generator returns a RunResult.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from aegui.core.data.dataset import GLYPH_SHAPE, spread_indices
 from aegui.core.runs.view import SHOWN_MAX, ModelView, compute_view, shown_samples
-from aegui.core.train.gate import Every, StepGate
+from aegui.core.train.gate import Every, Share, StepGate
 from aegui.core.train.loop.contract import Observer
 from aegui.core.train.loop.live import ReplayRecording, StepControl
 
 PROGRESS_INTERVAL = 0.04    # seconds between progress items (25 a second)
 SNAPSHOT_INTERVAL = 0.25    # seconds between views of the model (latent canvas, reconstructions)
+# The training thread makes the views: of a big model (MNIST's convolutional preset, 2,700 images an
+# epoch) the 1,000 shown samples' codes and reconstructions came every epoch and took a sixth of its
+# time (7-9 views, 3.2-3.8 s in 15 s of training); views come as often as they fit in this share.
+VIEW_SHARE = 0.1
 
 
 @dataclass
@@ -64,16 +69,18 @@ class RunResult:
 
 class LiveViews(Observer):
     """What the window is shown of a run: its records gathered into RunProgress items (at most 25
-    a second, and at each pause), with a view of the best model at most 4 times a second and at
-    each pause (not for a heartbeat: a view of a model whose epoch takes seconds runs it over the
-    shown samples, a good part of a step). `bars`: the training samples the per-sample wrong
-    pixels keep (a big set's are cut to SHOWN_MAX, spread over it)."""
+    a second, and at each pause), with a view of the best model at most 4 times a second, within
+    VIEW_SHARE of the training thread's time, and at each pause (not for a heartbeat: a view of a
+    model whose epoch takes seconds runs it over the shown samples, a good part of a step). `bars`:
+    the training samples the per-sample wrong pixels keep (a big set's are cut to SHOWN_MAX, spread
+    over it)."""
 
-    def __init__(self, view, control: StepControl, bars):
-        self.view, self.control, self.bars = view, control, bars
+    def __init__(self, view, control: StepControl, bars, clock=time.monotonic):
+        self.view, self.control, self.bars, self.clock = view, control, bars, clock
         self.pending: list = []
         self.ready: list = []       # items made since the consumer last took them
-        self.progress_due, self.snapshot_due = Every(PROGRESS_INTERVAL), Every(SNAPSHOT_INTERVAL)
+        self.progress_due = Every(PROGRESS_INTERVAL, clock)
+        self.snapshot_due = Share(SNAPSHOT_INTERVAL, VIEW_SHARE, clock)
 
     def on_record(self, run, rec) -> None:
         """Collects the record, cut to the shown samples' bars; at a pause or when due, hands the pending
@@ -85,9 +92,16 @@ class LiveViews(Observer):
             return
         wait = self.control.pausing
         if wait or self.progress_due():
-            shot = self.view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and self.snapshot_due()) else None
+            shot = self._view(rec.epoch) if wait or (not rec.extra.get("heartbeat") and self.snapshot_due()) else None
             self.ready.append(RunProgress(self.pending, shot, paused=wait))
             self.pending = []
+
+    def _view(self, epoch: int):
+        began = self.clock()
+        try:
+            return self.view(epoch)
+        finally:
+            self.snapshot_due.spent(self.clock() - began)
 
     def take(self) -> list:
         """The items made since the last call (the consumer empties them)."""
