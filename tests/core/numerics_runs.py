@@ -378,10 +378,8 @@ def run_analyses(data_settings: dict) -> dict[str, dict]:
 
 def measure(folder: Path) -> dict:
     """The numbers of every run (`folder`: where the runs' files are written)."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    from aegui.core.train.threads import torch_threads
+    with torch_threads(1):
         settings = make_data(folder)
         runs = {}
         with _catalogue_files(folder):
@@ -389,8 +387,6 @@ def measure(folder: Path) -> dict:
                 runs[t.name] = run_training(t, settings)
         runs.update(run_analyses(settings))
         return runs
-    finally:
-        torch.set_num_threads(threads)
 
 
 def libraries() -> dict[str, str | None]:

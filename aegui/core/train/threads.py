@@ -4,12 +4,12 @@ One torch thread for small work on the CPU (evaluations, heads of the analyses, 
 training): tiny ops on several OpenMP threads spin and collapse (x10-x40 measured here) when
 another process or the GUI thread wants a core too.
 
-Every count is set per thread, and each block restores what its own thread had, never what torch
-reports: torch.set_num_threads also sets the process-wide count that a thread takes the first time
-it runs an op. A thread whose first op fell inside another thread's one-thread block kept one
-thread for good, and its own block then restored that one thread as everyone's count, so every
-later worker thread, a big model's training among them, ran on one core (tests/core/train/
-test_thread_counts.py).
+Every count is set per thread, and each block restores what the enclosing block on its thread
+chose, or all threads, never what torch reports: torch.set_num_threads also sets the process-wide
+count that a thread takes the first time it runs an op. A thread whose first op fell inside another
+thread's one-thread block kept one thread for good, and its own block then restored that one thread
+as everyone's count, so every later worker thread, a big model's training among them, ran on one
+core (tests/core/train/test_thread_counts.py).
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def idle_threads_sleep(env=None) -> str:
     OMP_WAIT_POLICY or GOMP_SPINCOUNT; returns the variable set ("GOMP_SPINCOUNT=1000"), or "" where
     nothing was. For the window and the command line: the GUI thread, other processes and whatever else
     runs on a student's laptop or a lab's machine want cores too, and a thread that spins keeps the core
-    from the one it waits for. bench/gui_training_speed.py, a big model's training on 2 cores: beside 4
-    busy processes libgomp's default ran 76-91 images/s, PASSIVE 646-1,143 and a spin of 1,000 665-1,075;
-    on a quiet machine PASSIVE cost 13-16 % and the short spin 3 %. So torch's libgomp (Linux) spins
+    from the one it waits for. bench/gui_training_speed.py, a big model's training on 2 cores beside
+    busy processes (load 4-6): libgomp's default 76-91 images/s, PASSIVE 646-1,143, a spin of 1,000
+    665-1,075; on a quiet machine PASSIVE cost 13-16 % and the short spin 3 %. So torch's libgomp (Linux) spins
     that long, as libgomp itself does once its threads outnumber the cores (which is why a window, its
     worker threads keeping OpenMP teams of their own, suffered less than a headless run); another
     OpenMP (macOS, Windows) gets the standard PASSIVE. OpenMP reads the variables once, when torch
@@ -61,7 +61,7 @@ def how_openmp_waits(env=None) -> str:
 
 _full: int | None = None            # torch's own count, read before we first changed it
 _full_lock = threading.Lock()
-_chosen = threading.local()         # .n: the count this thread's innermost block set
+_chosen = threading.local()         # .n: the count this thread's innermost block set (None: none)
 
 
 def full_threads() -> int:
@@ -77,18 +77,20 @@ def full_threads() -> int:
 
 @contextlib.contextmanager
 def torch_threads(n: int | None):
-    """Within this block torch uses n threads on this thread (None: all of full_threads()); after it,
-    the count this thread's enclosing block chose, or all of them."""
+    """Within this block torch uses n threads on this thread (None: as many as the enclosing block
+    on this thread chose, else all of full_threads()); after it, what the enclosing block chose, or
+    all of them. A caller that wants its own count around a training says so with a block of its own
+    (torch.set_num_threads before the process's first block sets full_threads() instead)."""
     import torch
     full = full_threads()
-    before = getattr(_chosen, "n", full)
-    _chosen.n = full if n is None else n
+    before = getattr(_chosen, "n", None)
+    _chosen.n = (before or full) if n is None else n
     torch.set_num_threads(_chosen.n)
     try:
         yield
     finally:
         _chosen.n = before
-        torch.set_num_threads(before)
+        torch.set_num_threads(before or full)
 
 
 def one_thread():

@@ -19,6 +19,7 @@ from aegui.core.config.validation import with_changes
 from aegui.core.config.load import load_experiment
 from aegui.core.data.datasets import load_split
 from aegui.core.train.backends import capture
+from aegui.core.train.threads import torch_threads
 from aegui.core.train.devices import choices, describe, resolve_device
 from aegui.core.train.memory import free_models
 from aegui.core.train.session import TrainingSession
@@ -42,14 +43,10 @@ def run(exp, *, device="cpu", captured=None, **kw):
     if captured is False:
         s.capture = False
         s.dense = False     # torch's eager loop: the captured one runs the same kernels
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         steps = capture.captured_steps(s) if captured and device == "cpu" else s.steps()
         for rec in steps:
             pass
-    finally:
-        torch.set_num_threads(threads)
     return s, rec
 
 
@@ -120,15 +117,11 @@ def test_a_mini_batch_model_that_diverges_is_recorded_again_from_the_epoch_s_sta
                  optimizer="adam", learning_rate=0.01, device=device)
     data, val = load_split(exp.data)
     s = TrainingSession(exp, data, val_data=val, device=device)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         for rec in capture.captured_steps(s):
             if rec.epoch == 5:          # model 1 blows up: the divergence rule finds it at the next check
                 with torch.no_grad():
                     s.model.flat[1].fill_(1e30)
-    finally:
-        torch.set_num_threads(threads)
     assert s.captured and rec.epoch == 40 and rec.state != "diverged"
     assert np.isnan(rec.loss_per_model[1]) and np.isfinite(rec.loss_per_model[[0, 2]]).all()
     assert torch.isfinite(s.model.flat).all()

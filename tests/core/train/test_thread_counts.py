@@ -60,20 +60,23 @@ def test_a_thread_started_during_a_one_thread_block_does_not_pass_one_thread_on(
     assert on_a_thread(torch.get_num_threads) == FULL     # a thread started later gets all of them
 
 
-def test_blocks_nest_and_a_training_block_asks_for_all_threads(three_threads):
+def test_blocks_nest_and_an_inner_block_of_no_count_keeps_the_outer_ones(three_threads):
     def nested():
         seen = []
-        with torch_threads(1):
+        with torch_threads(None):
             seen.append(torch.get_num_threads())
-            with torch_threads(None):
+            with torch_threads(1):
                 seen.append(torch.get_num_threads())
-                with one_thread():
+                with torch_threads(None):       # a big model's training inside a caller's one thread
+                    seen.append(torch.get_num_threads())
+                    with torch_threads(2):
+                        seen.append(torch.get_num_threads())
                     seen.append(torch.get_num_threads())
                 seen.append(torch.get_num_threads())
             seen.append(torch.get_num_threads())
         seen.append(torch.get_num_threads())
         return seen
-    assert on_a_thread(nested) == [1, FULL, 1, FULL, 1, FULL]
+    assert on_a_thread(nested) == [FULL, 1, 1, 2, 1, 1, FULL, FULL]
 
 
 def test_a_big_models_training_gets_all_threads_even_on_a_thread_stuck_at_one(three_threads):

@@ -36,7 +36,8 @@ def test_the_installed_torch_is_found_to_carry_libgomp_on_linux():
     """The wheel this project installs on Linux links GNU's OpenMP; finding it must not import torch."""
     if not sys.platform.startswith("linux"):
         pytest.skip("torch's Linux wheels carry libgomp; other systems' carry another OpenMP")
-    code = "import sys; from aegui.core.train.threads import torch_uses_libgomp as f; print(f(), 'torch' in sys.modules)"
+    code = ("import sys; from aegui.core.train.threads import torch_uses_libgomp as f; "
+            "print(f(), 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["True", "False"], out.stderr
 
