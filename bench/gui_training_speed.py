@@ -38,8 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESET = ROOT / "resources/presets/mnist-conv-ae.json"
-POLICIES = "default,PASSIVE,spin:1000"   # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping);
-                                  # "team": the default beside another thread's OpenMP team
+# "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping; 1000 is what aegui sets);
+# "team": the default beside another thread's OpenMP team
+POLICIES = "default,PASSIVE,spin:1000"
 PLACES = ("headless", "window")
 
 

@@ -61,8 +61,8 @@ def main(argv=None) -> int:
     whole = resender = None
     try:
         if argv is None:
-            # Headless training on a busy machine (a lab's, a sweep's or the report's own processes)
-            # spins its idle OpenMP threads away as the window's would: threads.py.
+            # Headless training on a busy machine (a lab's, a sweep's or the report's own processes):
+            # idle OpenMP threads sleep soon instead of keeping a core from the thread they wait for.
             from aegui.core.train.threads import idle_threads_sleep
             idle_threads_sleep()
         from aegui.cli import lost_ctrl_c, whole_import
