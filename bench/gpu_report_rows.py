@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from gpu_vs_plain import ConvAE, plain_loop, run_aegui, sync  # noqa: E402
 from aegui.core.analyses.compare.runs import CompareJob, load_spec  # noqa: E402
+from aegui.core.analyses.presets import seeded  # noqa: E402
 from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import from_config, official_test_set  # noqa: E402
 from aegui.core.train.session import resolve_device  # noqa: E402
@@ -118,13 +119,13 @@ def run_row(row: str, dev, deadline: float) -> dict:
 def device_job(info, out: str, device: str):
     """The job a report row's preset runs (presets.preset_job), on `device`."""
     if info.kind == "compare":
-        return CompareJob(load_spec(info.path), out, device=device)
+        return CompareJob(seeded(load_spec(info.path), info), out, device=device)
     if info.kind == "sweep":
         from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep
         return SweepRunner(load_sweep(info.path), device=device)
     if info.kind == "classifier":
         from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
-        return ClassifierJob(load_classifier(info.path), out, device=device)
+        return ClassifierJob(seeded(load_classifier(info.path), info), out, device=device)
     raise ValueError(f"{info.kind} rows are not timed here")
 
 
@@ -144,13 +145,12 @@ def run_any_row(row: str, info, dev, deadline: float) -> dict:
 
 def report_rows() -> list[tuple[str, object]]:
     """Every row of the five course reports: (its id, its preset's PresetInfo)."""
-    from aegui.core.analyses.presets import read_preset
-    from aegui.core.analyses.report.run import load_report
+    from aegui.core.analyses.report.run import load_report, row_preset
     out = []
     for name in ("000", "001", "002", "003", "004"):
         for spec in load_report(name):
             for exp in spec.experiments:
-                out.append((f"{spec.id}-{exp.id}", read_preset(exp.preset)))
+                out.append((f"{spec.id}-{exp.id}", row_preset(exp)))
     return out
 
 

@@ -221,14 +221,15 @@ def _runs_csv(folder: Path) -> list[dict] | None:
 def row_runs(spec, exp) -> dict:
     """A row's runs as the cluster runs them: {"row", "kind", "source", "runs": [(label, one-core
     seconds)]}."""
-    from aegui.core.analyses.presets import read_preset
+    from aegui.core.analyses.presets import seeded
+    from aegui.core.analyses.report.run import row_preset
     from aegui.core.analyses.sweeps.sweep import expand, load_sweep
     row = f"{spec.id}-{exp.id}"
     folder = ROOT / "docs" / "course-reports" / row
-    info = read_preset(exp.preset)
+    info = row_preset(exp)
     done = measured_seconds(row)
     if info.kind == "compare":
-        experiments = [p.experiment for p in load_spec(exp.preset).plans()]
+        experiments = [p.experiment for p in seeded(load_spec(exp.preset), info).plans()]
         by_row = lambda r: experiments[int(r["run"])]       # noqa: E731
     elif info.kind == "sweep":
         sweep = load_sweep(exp.preset)

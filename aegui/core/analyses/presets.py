@@ -6,7 +6,7 @@ lists them in the documentation's preset reference."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from aegui.core.schema.experiment import shown
@@ -21,6 +21,8 @@ class PresetInfo:
     name: str
     description: str
     time_2cores_s: float | None
+    # How many seeds it runs in place of the file's (a report row's own count); None: the file's.
+    seeds: int | None = None
 
     @property
     def stem(self) -> str:
@@ -41,13 +43,32 @@ def preset_files(root: Path | None = None) -> list[Path]:
     return sorted((root / "sweeps").glob("*.json")) + sorted((root / "analyses").glob("*.json"))
 
 
-def read_preset(path: Path) -> PresetInfo:
-    """The PresetInfo of one preset file (a file without "analysis" is a sweep)."""
+# The kinds whose seeds are one count of the whole file, which a report row may set (seeded()).
+SEEDED_KINDS = ("compare", "classifier")
+
+
+def read_preset(path: Path, seeds: int | None = None) -> PresetInfo:
+    """The PresetInfo of one preset file (a file without "analysis" is a sweep). `seeds`, for a
+    compare or classifier file: how many it runs instead of its own count; its stated time, which is
+    for its own count, is scaled to it."""
     from aegui.core.files.jsonfile import read_json
     raw = read_json(path)
     kind = raw.get("analysis", "sweep")
+    stated = raw.get("time_2cores_s")
+    if seeds is not None:
+        if kind not in SEEDED_KINDS:
+            raise ValueError(f"{path}: a {shown(kind)} preset's seeds cannot be set from outside it "
+                             f"(only a {' or '.join(SEEDED_KINDS)} file's)")
+        own = raw.get("seeds", 1)
+        if stated is not None and isinstance(own, int) and own > 0:
+            stated = stated * seeds / own
     return PresetInfo(Path(path), kind, str(raw.get("name", Path(path).stem)), str(raw.get("description", "")),
-                      raw.get("time_2cores_s"))
+                      stated, seeds)
+
+
+def seeded(spec, info: PresetInfo):
+    """A compare or classifier file's spec with the seeds its PresetInfo sets (itself where none)."""
+    return spec if info.seeds is None else replace(spec, seeds=info.seeds)
 
 
 def list_presets(root: Path | None = None) -> list[PresetInfo]:
@@ -69,10 +90,10 @@ def preset_job(info: PresetInfo, out_dir=None):
         return ProbeRunJob(load_probe(info.path))
     if info.kind == "compare":
         from aegui.core.analyses.compare.runs import CompareJob, load_spec as load_compare
-        return CompareJob(load_compare(info.path), out_dir)
+        return CompareJob(seeded(load_compare(info.path), info), out_dir)
     if info.kind == "classifier":
         from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
-        return ClassifierJob(load_classifier(info.path), out_dir)
+        return ClassifierJob(seeded(load_classifier(info.path), info), out_dir)
     raise ValueError(f"{info.path}: unknown preset kind {shown(info.kind)}")
 
 

@@ -278,11 +278,11 @@ class ReportDialog(QDialog):
 
     def _refresh(self, *_) -> None:
         """The experiments and their state in the folder chosen (what Run will do), read on a worker."""
-        from aegui.core.analyses.presets import read_preset
+        from aegui.core.analyses.report.run import row_preset
         self._refresh_later.cancel()
         self._edited = False
         spec = self.spec()
-        stated = sum(read_preset(e.preset).time_2cores_s or 0 for e in spec.experiments)
+        stated = sum(row_preset(e).time_2cores_s or 0 for e in spec.experiments)
         self.about.setText(f"<b>{html.escape(tr(spec.title))}</b><br>" + html.escape(
             tr("{n} experiments; their presets state about {time} on 2 cores in all.", n=len(spec.experiments),
                time=_duration(stated)) if len(spec.experiments) > 1 else

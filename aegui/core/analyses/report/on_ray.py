@@ -533,8 +533,9 @@ class RayWholeRowJob(Job):
     finished pieces stay on the worker, not in the report's folder)."""
 
     def __init__(self, info, session: RaySession, device: str | None = None):
+        from aegui.core.analyses.presets import seeded
         from aegui.core.analyses.report.ray_tasks import load_kind, run_whole_row
-        self.kind, self.spec = info.kind, load_kind(info.kind, info.path)
+        self.kind, self.spec = info.kind, seeded(load_kind(info.kind, info.path), info)
         self.session, self.device = session, device
         self.nodes: dict[str, int] = {}
         self._driver = RayRuns(session, 1, 1.0)
@@ -565,7 +566,8 @@ def row_job(info, out_dir, session: RaySession, device: str | None = None) -> Jo
     the other kinds."""
     if info.kind == "compare":
         from aegui.core.analyses.compare.runs import load_spec
-        return RayCompareJob(load_spec(info.path), out_dir, session, device)
+        from aegui.core.analyses.presets import seeded
+        return RayCompareJob(seeded(load_spec(info.path), info), out_dir, session, device)
     if info.kind == "sweep":
         from aegui.core.analyses.sweeps.sweep import load_sweep
         return RaySweepJob(load_sweep(info.path), out_dir, session, device)

@@ -161,6 +161,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
         preset = (base / e["preset"]).resolve()
         if not preset.is_file():
             bad(f"experiments[{i}].preset", f"{e['preset']}: no such preset file")
+        _check_seeds(e.get("options", {}), preset, f"experiments[{i}].options", bad)
         exps.append(ReportExperiment(e["id"], e["title"], preset, e["document"], tuple(e.get("figures", ())),
                                      e.get("check", ""), dict(e.get("options", {})),
                                      tolerance if tolerance in (None, SEEDS) else float(tolerance),
@@ -174,6 +175,30 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ReportSpec:
         bad("short", "must be a string")
     return ReportSpec(raw["id"], raw["document"], raw["title"], str(raw.get("about", "")), tuple(exps), source,
                       raw.get("short", "") or raw["title"])
+
+
+def _check_seeds(options, preset: Path, where: str, bad) -> None:
+    """A row's own seed count (options.seeds: the report's rule on seeds, where its preset's count
+    is the one a user runs) is a whole number from 1 to 100, of a preset whose seeds are one count."""
+    if not isinstance(options, dict):
+        bad(where, "must be an object")
+    if "seeds" not in options:
+        return
+    from aegui.core.analyses.presets import SEEDED_KINDS
+    from aegui.core.files.jsonfile import read_json
+    seeds = options["seeds"]
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
+        bad(f"{where}.seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
+    kind = read_json(preset).get("analysis", "sweep")
+    if kind not in SEEDED_KINDS:
+        bad(f"{where}.seeds", f"a {kind} preset's seeds are its own; only a {' or '.join(SEEDED_KINDS)} row's "
+            "can be set here")
+
+
+def row_preset(exp: ReportExperiment):
+    """The PresetInfo a row runs: its preset, with the row's own seed count where it sets one."""
+    from aegui.core.analyses.presets import read_preset
+    return read_preset(exp.preset, seeds=exp.options.get("seeds"))
 
 
 def load_report(name) -> list[ReportSpec]:
@@ -379,7 +404,6 @@ class ReportJob(Job):
                     self._cluster = None
 
     def _steps(self) -> Iterator[ReportProgress]:
-        from aegui.core.analyses.presets import read_preset
         from aegui.core.analyses.report.files import check_done, discard
         from aegui.core.analyses.report.keys import made_by, row_key
         from aegui.core.analyses.report.page import write_pages
@@ -412,7 +436,7 @@ class ReportJob(Job):
                 continue
             for message in _made_ready(folder, exp):
                 yield item("remade", reached, message=message)
-            info = read_preset(exp.preset)
+            info = row_preset(exp)
             load_before, cpu0, wall0 = _load(), time.process_time(), time.perf_counter()
             started = datetime.now(timezone.utc).isoformat(timespec="seconds")
             try:
@@ -476,7 +500,6 @@ class ReportJob(Job):
         room, not after the rows before it, whose longest runs would otherwise hold every other node idle.
         Fills `ahead` (index -> the row's job) and yields (index, sentence) for what it clears out of the way. The
         first row whose job cannot be made or sent ends this: the row loop makes it again and says why."""
-        from aegui.core.analyses.presets import read_preset
         for index, (spec, exp) in enumerate(pairs, 1):
             if self.cancelled:
                 return
@@ -491,7 +514,7 @@ class ReportJob(Job):
             for message in _made_ready(folder, exp):
                 yield index, message
             try:
-                job = self._preset_job(read_preset(exp.preset), folder / "work")
+                job = self._preset_job(row_preset(exp), folder / "work")
                 job.send()
             except Exception:   # noqa: BLE001 - the row loop meets it again and records it
                 return
