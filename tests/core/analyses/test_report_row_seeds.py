@@ -37,7 +37,7 @@ def report(tmp_path, options=None, preset="compare.json"):
     return path
 
 
-def test_a_row_runs_its_own_seeds_and_states_its_presets_time_for_them(tmp_path, capsys):
+def test_a_row_runs_its_own_seeds_and_states_its_presets_time_for_them(tmp_path):
     path = report(tmp_path, {"seeds": 3})
     [spec] = R.load_report(path)
     [exp] = spec.experiments

@@ -168,7 +168,7 @@ class ClassifierSpec:
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierSpec:
     """A classifier file's contents checked and read; the base is loaded (relative to `base_dir`) and must have
     an official test set."""
-    from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _load_base, check_analysis_file, check_seed_count
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
@@ -188,8 +188,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> ClassifierS
     if not isinstance(ms, int) or isinstance(ms, bool) or ms < 0:
         bad("max_samples", f"must be 0 (all) or a positive whole number, got {shown(ms)}")
     seeds = raw.get("seeds", 1)
-    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad("seeds", f"must be a whole number from 1 to 100, got {shown(seeds)}")
+    check_seed_count(seeds, bad)
     stated = raw.get("time_2cores_s")
     if stated is not None and (isinstance(stated, bool) or not isinstance(stated, (int, float)) or stated <= 0):
         bad("time_2cores_s", f"must be a positive number of seconds, got {shown(stated)}")

@@ -141,7 +141,7 @@ def _fmt(value) -> str:
 
 def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec:
     """A compare file's contents checked and read; the base is loaded (relative to `base_dir`)."""
-    from aegui.core.analyses.sweeps.sweep import _field_type, _load_base, check_analysis_file
+    from aegui.core.analyses.sweeps.sweep import _field_type, _load_base, check_analysis_file, check_seed_count
 
     def bad(key, problem):
         raise ConfigError(key, problem, source)
@@ -174,8 +174,7 @@ def spec_from_dict(raw, source: str | None = None, base_dir=None) -> CompareSpec
             bad(f"grid_labels.{key}", "must give one label per value of a field the grid varies")
         labels.append((key, tuple(str(n) for n in names)))
     seeds = raw.get("seeds", 1)
-    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad("seeds", f"must be a whole number from 1 to 100, got {shown(seeds)}")
+    check_seed_count(seeds, bad)
     test = raw.get("test", "official")
     if test not in TESTS:
         bad("test", f"{shown(test)} is not one of {', '.join(TESTS)}")

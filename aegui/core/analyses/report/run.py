@@ -184,12 +184,10 @@ def _check_seeds(options, preset: Path, where: str, bad) -> None:
         bad(where, "must be an object")
     if "seeds" not in options:
         return
-    from aegui.core.analyses.presets import SEEDED_KINDS
-    from aegui.core.files.jsonfile import read_json
-    seeds = options["seeds"]
-    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
-        bad(f"{where}.seeds", f"must be a whole number from 1 to 100, got {seeds!r}")
-    kind = read_json(preset).get("analysis", "sweep")
+    from aegui.core.analyses.presets import SEEDED_KINDS, read_preset
+    from aegui.core.analyses.sweeps.sweep import check_seed_count
+    check_seed_count(options["seeds"], bad, f"{where}.seeds")
+    kind = read_preset(preset).kind
     if kind not in SEEDED_KINDS:
         bad(f"{where}.seeds", f"a {kind} preset's seeds are its own; only a {' or '.join(SEEDED_KINDS)} row's "
             "can be set here")

@@ -271,6 +271,13 @@ def check_analysis_file(raw, keys, analysis: str, source: str | None, *, what: s
         _fail("analysis", f"this file describes {shown(raw['analysis'])}, not {shown(analysis)}", source)
 
 
+def check_seed_count(seeds, bad, key: str = "seeds") -> None:
+    """An analysis file's seeds, or a report row's own count of them: a whole number from 1 to 100
+    (`bad(key, problem)` raises)."""
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= 100:
+        bad(key, f"must be a whole number from 1 to 100, got {shown(seeds)}")
+
+
 def sweep_from_dict(raw, source: str | None = None, base_dir=None) -> Sweep:
     """Build and validate a sweep; every problem is a ConfigError naming the key."""
     if not isinstance(raw, dict):
