@@ -21,9 +21,10 @@ finished in its share is cancelled, and its time is extrapolated from the runs t
 (`aegui data add mnist DIR`). One JSON line at the end (--json PATH: also to a file, rewritten after each part,
 so a run cut short still leaves what it measured).
 
---rows rest trains every other row of the five reports instead (sweeps, compare files and the classifier, by
-the jobs the report runs, on the device), shortest committed row first, each its share of what is left of --budget; a row cut
-short says how far it got, one whose data is not here says why.
+--rows rest trains every other row of the five reports instead (sweeps, compare files, the classifier,
+denoising curves and probes, by the job the report runs, presets.preset_job, on the device), shortest
+committed row first, each its share of what is left of --budget; a row cut short says how far it got, one
+whose data is not here says why.
 
     python bench/gpu_report_rows.py [--device cuda] [--rows 004-grid-search,003-embedding-mnist | rest]
                                     [--batch 1000] [--rounds 2] [--budget 420] [--json F]
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from gpu_vs_plain import ConvAE, plain_loop, run_aegui, sync  # noqa: E402
 from aegui.core.analyses.compare.runs import CompareJob, load_spec  # noqa: E402
-from aegui.core.analyses.presets import seeded  # noqa: E402
+from aegui.core.analyses.presets import preset_job  # noqa: E402
 from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import from_config, official_test_set  # noqa: E402
 from aegui.core.train.session import resolve_device  # noqa: E402
@@ -116,23 +117,10 @@ def run_row(row: str, dev, deadline: float) -> dict:
     return out
 
 
-def device_job(info, out: str, device: str):
-    """The job a report row's preset runs (presets.preset_job), on `device`."""
-    if info.kind == "compare":
-        return CompareJob(seeded(load_spec(info.path), info), out, device=device)
-    if info.kind == "sweep":
-        from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep
-        return SweepRunner(load_sweep(info.path), device=device)
-    if info.kind == "classifier":
-        from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
-        return ClassifierJob(seeded(load_classifier(info.path), info), out, device=device)
-    raise ValueError(f"{info.kind} rows are not timed here")
-
-
 def run_any_row(row: str, info, dev, deadline: float) -> dict:
     """Any row's training on `dev` until it ends or `deadline` passes (then cancelled: how far it got,
     its job's own progress fraction, is said, and its time extrapolated from that)."""
-    last, reached, seconds = timed(lambda out: device_job(info, out, str(dev)), dev, deadline)
+    last, reached, seconds = timed(lambda out: preset_job(info, out, device=str(dev)), dev, deadline)
     cpu_seconds, _ = committed(row)
     done = last is not None and last.state == "finished"
     got = {"row": row, "kind": info.kind, "seconds": round(seconds, 1), "whole": done, "cpu_seconds": cpu_seconds}

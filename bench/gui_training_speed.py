@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from aegui.core.train.threads import USER_CHOSEN  # noqa: E402 - the variables a run's own policy replaces
+
 PRESET = ROOT / "resources/presets/mnist-conv-ae.json"
 # "spin:N" sets GOMP_SPINCOUNT=N instead (libgomp's spin before sleeping; 1000 is what aegui sets);
 # "team": the default beside another thread's OpenMP team
@@ -173,7 +176,6 @@ def second_team() -> None:
 
 
 def child(place: str, seconds: float, samples: int, hover: bool, team: bool) -> None:
-    sys.path.insert(0, str(ROOT))
     if team:
         second_team()
     os.environ["AEGUI_HOME"] = home = tempfile.mkdtemp(prefix="aegui-bench-")    # the user's stays untouched
@@ -188,7 +190,7 @@ def child(place: str, seconds: float, samples: int, hover: bool, team: bool) -> 
 
 
 def run_case(place: str, policy: str, a) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env = {k: v for k, v in os.environ.items() if k not in USER_CHOSEN}
     if policy.startswith("spin:"):
         env["GOMP_SPINCOUNT"] = policy[5:]
     elif policy not in ("default", "team"):

@@ -76,24 +76,25 @@ def list_presets(root: Path | None = None) -> list[PresetInfo]:
     return [read_preset(p) for p in preset_files(root)]
 
 
-def preset_job(info: PresetInfo, out_dir=None):
+def preset_job(info: PresetInfo, out_dir=None, *, device: str | None = None):
     """The job that runs a preset (steps() / cancel(), like every long job); `out_dir` lets
-    the compare and classifier jobs keep finished runs there and pick up after a cancel."""
+    the compare and classifier jobs keep finished runs there and pick up after a cancel.
+    `device` ("cpu", "cuda", ...) trains on it; None lets each job choose, as a user's run does."""
     if info.kind == "sweep":
         from aegui.core.analyses.sweeps.sweep import SweepRunner, load_sweep
-        return SweepRunner(load_sweep(info.path))
+        return SweepRunner(load_sweep(info.path), device=device)
     if info.kind == "denoising_curve":
         from aegui.core.analyses.denoise.curve import DenoiseCurveJob, load_spec
-        return DenoiseCurveJob(load_spec(info.path))
+        return DenoiseCurveJob(load_spec(info.path), device=device)
     if info.kind == "probe":
         from aegui.core.analyses.classify.probe import ProbeRunJob, load_spec as load_probe
-        return ProbeRunJob(load_probe(info.path))
+        return ProbeRunJob(load_probe(info.path), device=device)
     if info.kind == "compare":
         from aegui.core.analyses.compare.runs import CompareJob, load_spec as load_compare
-        return CompareJob(seeded(load_compare(info.path), info), out_dir)
+        return CompareJob(seeded(load_compare(info.path), info), out_dir, device=device)
     if info.kind == "classifier":
         from aegui.core.analyses.classify.classifier import ClassifierJob, load_spec as load_classifier
-        return ClassifierJob(seeded(load_classifier(info.path), info), out_dir)
+        return ClassifierJob(seeded(load_classifier(info.path), info), out_dir, device=device)
     raise ValueError(f"{info.path}: unknown preset kind {shown(info.kind)}")
 
 

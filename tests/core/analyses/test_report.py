@@ -195,6 +195,24 @@ def test_every_document_has_its_report_and_every_entry_names_a_real_preset_and_c
                 preset_job(info)        # every run validated (what a typo would break)
 
 
+@pytest.mark.parametrize("preset", ["sweeps/activations.json", "analyses/denoising-curve.json",
+                                    "analyses/probe-digits.json", "analyses/seed000-final.json", "classifier"])
+def test_a_preset_job_of_every_kind_trains_on_the_device_it_is_given(preset, tmp_path):
+    """bench/gpu_report_rows.py times the report's rows on a GPU by the jobs the report runs: each kind
+    must carry the device to its trainings, and keep choosing its own where none is given. (The
+    classifier is a tiny one on a few MNIST-shaped samples: the shipped one needs MNIST.)"""
+    from aegui.core.analyses.presets import preset_job, read_preset
+    if preset == "classifier":
+        from test_classifier_seeds import raw_spec, tiny_mnist
+        path = tmp_path / "classifier.json"
+        path.write_text(json.dumps(raw_spec(tiny_mnist(tmp_path / "data"), seeds=2)))
+    else:
+        path = ROOT / "resources" / preset
+    info = read_preset(path)
+    assert preset_job(info, device="cuda:1").device == "cuda:1"
+    assert preset_job(info).device is None
+
+
 def test_checks_read_the_measured_numbers():
     """The seed-001 check says where aegui differs from the report, from numbers alone (5 seeds, each
     gap wider than the spread)."""
