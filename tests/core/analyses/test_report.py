@@ -198,8 +198,9 @@ def test_every_document_has_its_report_and_every_entry_names_a_real_preset_and_c
 @pytest.mark.parametrize("preset", ["sweeps/activations.json", "analyses/denoising-curve.json",
                                     "analyses/probe-digits.json", "analyses/seed000-final.json", "classifier"])
 def test_a_preset_job_of_every_kind_trains_on_the_device_it_is_given(preset, tmp_path):
-    """bench/gpu_report_rows.py times the report's rows on a GPU by the jobs the report runs: each kind
-    must carry the device to its trainings, and keep choosing its own where none is given. (The
+    """bench/gpu_report_rows.py times the report's rows on a GPU by the jobs the report runs: each kind's
+    job holds the device its trainings are started on, and none where none is given (each job then
+    chooses, as a user's run does). (The
     classifier is a tiny one on a few MNIST-shaped samples: the shipped one needs MNIST.)"""
     from aegui.core.analyses.presets import preset_job, read_preset
     if preset == "classifier":
