@@ -3,8 +3,8 @@
 `aegui report all` takes about 7.5 hours on 2 cores, most of it in two rows whose training is convolution
 arithmetic: 004-grid-search (resources/analyses/seed004-grid-search.json, 45 trainings of a conv autoencoder on
 MNIST) and 003-embedding-mnist (seed003-mnist-ae2d.json, the Keras conv network, 2 runs x 3 seeds). This runs
-each row's training as the report runs it (CompareJob over the compare file, every run, on the device given)
-and prints, per row:
+each row's training as the report runs it (presets.preset_job: the row's compare file at the row's own seed
+count, every run, on the device given) and prints, per row:
 
 - the wall seconds, beside the committed row's (docs/course-reports/<row>/done.json `seconds`: the whole row on
   2 CPU cores, its figures and measurements included, which this does not run);
@@ -50,13 +50,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from gpu_vs_plain import ConvAE, plain_loop, run_aegui, sync  # noqa: E402
-from aegui.core.analyses.compare.runs import CompareJob, load_spec  # noqa: E402
+from aegui.core.analyses.compare.runs import load_spec  # noqa: E402
 from aegui.core.analyses.presets import preset_job  # noqa: E402
 from aegui.core.config.validation import with_changes  # noqa: E402
 from aegui.core.data.datasets import from_config, official_test_set  # noqa: E402
 from aegui.core.train.session import resolve_device  # noqa: E402
 
-ROWS = {"004-grid-search": "seed004-grid-search.json", "003-embedding-mnist": "seed003-mnist-ae2d.json"}
+ROWS = ("004-grid-search", "003-embedding-mnist")
 REPORTS = ROOT / "docs" / "course-reports"
 
 
@@ -74,8 +74,8 @@ def committed(row: str) -> tuple[float | None, dict]:
 
 
 def timed(make_job, dev, deadline: float):
-    """(last progress item, highest fraction before the end, seconds) of make_job(folder)'s run on
-    `dev`, cancelled once `deadline` (time.perf_counter()) passes."""
+    """(the job, its last progress item, highest fraction before the end, seconds) of make_job(folder)'s
+    run on `dev`, cancelled once `deadline` (time.perf_counter()) passes."""
     with tempfile.TemporaryDirectory() as out:
         job = make_job(out)
         sync(dev)
@@ -87,14 +87,14 @@ def timed(make_job, dev, deadline: float):
             if time.perf_counter() > deadline and not job.cancelled:
                 job.cancel()
         sync(dev)
-        return last, reached, time.perf_counter() - t0
+        return job, last, reached, time.perf_counter() - t0
 
 
 def run_row(row: str, dev, deadline: float) -> dict:
     """The row's compare job on `dev` until it ends or `deadline` (time.perf_counter()) passes."""
-    spec = load_spec(ROOT / "resources" / "analyses" / ROWS[row])
-    planned = len(spec.plans())
-    last, _, seconds = timed(lambda out: CompareJob(spec, out, device=str(dev)), dev, deadline)
+    info = dict(report_rows())[row]
+    job, last, _, seconds = timed(lambda out: preset_job(info, out, device=str(dev)), dev, deadline)
+    planned = len(job.spec.plans())
     runs = list(last.result.runs) if last is not None and last.result is not None else []
     cpu_seconds, cpu_losses = committed(row)
     moved = []
@@ -120,7 +120,7 @@ def run_row(row: str, dev, deadline: float) -> dict:
 def run_any_row(row: str, info, dev, deadline: float) -> dict:
     """Any row's training on `dev` until it ends or `deadline` passes (then cancelled: how far it got,
     its job's own progress fraction, is said, and its time extrapolated from that)."""
-    last, reached, seconds = timed(lambda out: preset_job(info, out, device=str(dev)), dev, deadline)
+    _, last, reached, seconds = timed(lambda out: preset_job(info, out, device=str(dev)), dev, deadline)
     cpu_seconds, _ = committed(row)
     done = last is not None and last.state == "finished"
     got = {"row": row, "kind": info.kind, "seconds": round(seconds, 1), "whole": done, "cpu_seconds": cpu_seconds}
@@ -148,8 +148,7 @@ def mse_sigmoid(model, data):
 
 def one_run(dev, batch: int, rounds: int, quick: bool) -> dict:
     """004's Adam run at `batch`: aegui against the plain loop, alternating."""
-    spec = load_spec(ROOT / "resources" / "analyses" / ROWS["004-grid-search"])
-    exp = spec.base
+    exp = load_spec(dict(report_rows())["004-grid-search"].path).base
     epochs = 2 if quick else exp.train.epochs
     exp = with_changes(exp, train={"optimizer": "adam", "learning_rate": 0.001, "batch_size": batch,
                                    "epochs": epochs, "check_every": 1, "device": dev.type})

@@ -200,8 +200,8 @@ def test_every_document_has_its_report_and_every_entry_names_a_real_preset_and_c
 def test_a_preset_job_of_every_kind_trains_on_the_device_it_is_given(preset, tmp_path):
     """bench/gpu_report_rows.py times the report's rows on a GPU by the jobs the report runs: each kind's
     job holds the device its trainings are started on, and none where none is given (each job then
-    chooses, as a user's run does). (The
-    classifier is a tiny one on a few MNIST-shaped samples: the shipped one needs MNIST.)"""
+    chooses, as a user's run does). The classifier is a tiny one on a few MNIST-shaped samples: the
+    shipped one needs MNIST."""
     from aegui.core.analyses.presets import preset_job, read_preset
     if preset == "classifier":
         from test_classifier_seeds import raw_spec, tiny_mnist
