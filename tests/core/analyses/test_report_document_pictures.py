@@ -108,7 +108,7 @@ def _traversal_row(span, lo, std=0.5, runs=3):
 
 
 def test_the_traversal_finding_sets_the_codes_span_against_the_documents_90_units():
-    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_traversal
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_traversal
     near = c000_traversal({"models": {"latent 2": _traversal_row(80.0, -55.0)}})[0]
     assert near["agrees"] is True, near
     narrow = c000_traversal({"models": {"latent 2": _traversal_row(4.0, -2.0)}})[0]

@@ -263,3 +263,15 @@ def test_a_row_stale_by_its_checks_is_made_from_its_saved_runs_and_one_stale_by_
     state, record = job.state(spec, exp)
     assert state == "stale" and "numerics revision 2 of the MLP network" in record["reason"]
     assert _rerun(path, out)["resumed"] is False
+
+
+def test_a_row_whose_components_changed_names_those_added_and_those_dropped():
+    """A check moved to a module of its own swaps one component of its rows for another: the row
+    says which it now uses and which it no longer does, not only the new one."""
+    from aegui.core.analyses.report import keys
+    s, e = next((s, e) for s, e in _shipped_rows() if (s.id, e.id) == ("000", "vae-bad"))
+    now = keys.row_revisions(e)
+    then = {**{k: v for k, v in now.items() if k != "report.checks-vae"}, "report.checks-glyphs": 2}
+    record = {"key_parts": {**keys.row_key(e)[1], "numerics": "an older hash"}, "numerics": then}
+    assert keys.why_stale(record, e) == ("made before a change of the components it uses (now also the emoji VAE's "
+                                         "checks; no longer the glyph documents' checks); it runs again next time")

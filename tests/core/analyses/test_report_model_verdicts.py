@@ -16,7 +16,7 @@ def _m(mean, std=0.0, runs=1, **more):
 
 
 def test_the_mode_collapse_of_the_bad_vae_is_judged_over_seeds():
-    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_bad
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_vae_bad
     rows = [{"label": "bad: latent 2", "runs": 3, "final_train_loss": 28.0, "final_train_loss_std": 0.1},
             {"label": "reference: latent 4", "runs": 3, "final_train_loss": 30.8, "final_train_loss_std": 1.0}]
     one = {"runs": rows, "models": {"bad: latent 2": _m({"output_spread": 1e-7}),

@@ -245,7 +245,7 @@ def test_a_vae_rate_that_diverges_before_its_first_check_is_the_divergence_the_d
     first check and stops: the document expects "fast convergence or divergence", so a divergence
     counts as the roughest curve there is (the whole of it spent rising), set against 0.0001's
     curve of the same seed; three seeds that all diverge agree (it read "no finite loss" and differed)."""
-    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_lr
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_vae_lr
     calm = [45.8, 40.0, 35.0, 28.0]
     slow = {"label": "learning rate 0.0001", "runs": 3, "epochs": [5, 10, 15, 100], "train_curve": calm,
             "seed_train_curves": [calm, calm, calm], "seed_last_epochs": [100, 100, 100], "final_train_loss": 28.0}
@@ -261,7 +261,7 @@ def test_the_vae_learning_rate_verdicts_are_judged_seed_by_seed():
     """Whether 0.0001 is smooth and 0.01 is wild is a shape of each seed's curve: one seed decides
     nothing (it once agreed from a single run), and one bumpy seed of three leaves the share of
     the curve spent rising too uncertain to call it under 0.1."""
-    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_lr
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_vae_lr
     calm, bumpy = [45.8, 40.0, 35.0, 28.0], [45.8, 30.0, 44.0, 28.0]
     slow = {"label": "learning rate 0.0001", "runs": 1, "epochs": [5, 10, 15, 100], "train_curve": calm,
             "final_train_loss": 28.0}
@@ -273,21 +273,56 @@ def test_the_vae_learning_rate_verdicts_are_judged_seed_by_seed():
     assert first["agrees"] is None and "spent rising: 0, 0.44, 0" in first["measured"], first
 
 
-def test_a_vae_activation_whose_runs_diverged_is_still_checked():
-    """cosh's rows diverge and keep no final loss: the check ranks the runs that trained and names
-    the diverged one, instead of 'could not be checked: KeyError'."""
-    from aegui.core.analyses.report.verdicts.checks_glyphs import c000_vae_activation
-    def row(label, curve, final):
-        r = {"label": label, "runs": 3, "epochs": [5 * (i + 1) for i in range(len(curve))], "train_curve": curve,
-             "train_curve_std": [0.1] * len(curve)}
-        if final is not None:
-            r.update(final_train_loss=final, final_train_loss_std=0.1)
-        return r
-    rows = [row("ReLU", [50, 40, 30, 20, 10], 10.0), row("sigmoid", [60, 58, 56, 54, 52], 52.0),
-            row("cosh", [None], None)]
-    out = c000_vae_activation({"runs": rows})
-    assert [f["agrees"] for f in out["findings"]] == [True, True], out
-    assert "cosh diverged" in out["differs"]
+def _vae_row(label, curve, final=None, failed=""):
+    """A compare row as render makes it: 3 seeds of one curve, or none that counts (`failed`)."""
+    r = {"label": label, "runs": 0 if failed else 3, "seeds": 3,
+         "epochs": [5 * (i + 1) for i in range(len(curve))],
+         "train_curve": [None] * len(curve) if failed else curve, "train_curve_std": [0.1] * len(curve)}
+    if failed:
+        r.update(failed=failed, seed_train_curves=[], per_seed={"seed": []})
+    elif final is not None:
+        r.update(final_train_loss=final, final_train_loss_std=0.1)
+    return r
+
+
+def test_a_vae_activation_that_did_not_train_leaves_the_claims_on_it_not_comparable():
+    """A variant none of whose seeds trained has no loss to rank: a claim that ranks it is not
+    comparable and names it by its own failure (a dead sigmoid once read "sigmoid diverged" and
+    "too close to call (a value is missing)" beside an "n/a"); claims between variants that
+    trained are still decided."""
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_vae_activation
+    cosh = "cosh did not train (no seed trained: all 3 diverged at epoch 5)"
+    relu, sigmoid = _vae_row("ReLU", [50, 40, 30, 20, 10], 10.0), _vae_row("sigmoid", [60, 58, 56, 54, 52], 52.0)
+    out = c000_vae_activation({"runs": [relu, sigmoid, _vae_row("cosh", [None], failed=cosh)]})
+    early, sharpest = out["findings"]
+    assert early["agrees"] is True, early
+    assert sharpest["agrees"] is None and "close" not in sharpest, sharpest
+    assert f"not comparable: {cosh}" in sharpest["measured"], sharpest
+    assert out["differs"] == cosh
+    dead = "sigmoid did not train (no seed trained: all 3 dead)"
+    out = c000_vae_activation({"runs": [relu, _vae_row("sigmoid", [60, 58, 56, 54], failed=dead),
+                                        _vae_row("cosh", [None], failed=cosh)]})
+    for f in out["findings"]:
+        assert f["agrees"] is None and "close" not in f and "n/a" not in f["measured"], f
+    assert f"not comparable: {dead}" in out["findings"][0]["measured"]
+    assert out["differs"] == f"{dead}; {cosh}" and "sigmoid diverged" not in out["differs"]
+
+
+def test_a_vae_rate_that_did_not_train_leaves_both_rate_claims_not_comparable():
+    """0.0001 dead in every seed keeps no curve: "smooth and still falling" and "rougher than
+    0.0001" both rest on its curve, so both are not comparable and name it (they read "too close
+    to call (a value is missing)", "n/a" and an empty list of 0.0001's values)."""
+    from aegui.core.analyses.report.verdicts.checks_vae import c000_vae_lr
+    dead = "learning rate 0.0001 did not train (no seed trained: all 3 dead)"
+    slow = _vae_row("learning rate 0.0001", [45.8, 40.0, 35.0, 28.0], failed=dead)
+    slow["epochs"] = [5, 10, 15, 100]
+    fast = {"label": "learning rate 0.01", "runs": 3, "epochs": [5], "train_curve": [None],
+            "seed_train_curves": [[None]] * 3, "seed_last_epochs": [5, 5, 5]}
+    findings = c000_vae_lr({"runs": [slow, fast]})["findings"]
+    for f in findings:
+        assert f["agrees"] is None and "close" not in f and f"not comparable: {dead}" in f["measured"], f
+        assert not any(bad in f["measured"] for bad in ("n/a", "against  at", "(x2)")), f
+    assert "diverged in 3 of 3 seeds" in findings[1]["measured"]
 
 
 def _epoch_rows(losses: dict, seeds=(0, 1, 2, 3, 4)):

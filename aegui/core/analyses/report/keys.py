@@ -133,11 +133,12 @@ def _revisions_changed(then, now: dict[str, int]) -> list[str]:
     if not isinstance(then, dict):
         return [f"a change of {CHANGED['numerics']}"]
     out = [f"numerics revision {now[n]} of {BY_NAME[n].label}" for n in sorted(now) if n in then and then[n] != now[n]]
-    added = sorted(set(now) - set(then))
-    if added:
-        out.append(f"a change of the components it uses (now also {_listed([BY_NAME[n].label for n in added])})")
-    elif set(then) - set(now) and not out:
-        out.append("a change of the components it uses")
+    def labels(names) -> str:     # a component since removed from the table has only its name
+        return _listed([BY_NAME[n].label if n in BY_NAME else n for n in sorted(names)])
+    added, dropped = set(now) - set(then), set(then) - set(now)
+    which = ([f"now also {labels(added)}"] if added else []) + ([f"no longer {labels(dropped)}"] if dropped else [])
+    if which:
+        out.append(f"a change of the components it uses ({'; '.join(which)})")
     return out
 
 

@@ -100,6 +100,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("report.claims", "the report's verdict rules", _V + "claims.py", runs=False),
     Component("report.checks-glyphs", "the glyph documents' checks", _V + "checks_glyphs.py", runs=False),
     Component("report.checks-mnist", "the MNIST documents' checks", _V + "checks_mnist.py", runs=False),
+    Component("report.checks-vae", "the emoji VAE's checks", _V + "checks_vae.py", runs=False),
 )
 
 

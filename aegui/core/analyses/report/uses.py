@@ -39,7 +39,7 @@ _ANALYSES = {"sweep": ("analysis.sweep",), "compare": ("analysis.compare",),
              "denoising_curve": ("analysis.denoise", "noise")}
 _TINY_SAMPLES = {"font", "digits"}    # 35 and 64 values a sample
 _STACKING = ("sweep", "compare")      # the analyses that train runs side by side (train/stacking.py)
-_CHECKS = ("report.checks-glyphs", "report.checks-mnist")      # their files: COMPONENTS' paths
+_CHECKS = ("report.checks-glyphs", "report.checks-mnist", "report.checks-vae")      # their files: COMPONENTS' paths
 ALWAYS = ("session", "settings", "data.split", "losses", "layers", "init", "report.render", "report.claims")
 
 _cache: dict = {}

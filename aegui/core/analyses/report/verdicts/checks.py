@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from aegui.core.analyses.report.verdicts.checks_glyphs import GLYPH_CHECKS
 from aegui.core.analyses.report.verdicts.checks_mnist import MNIST_CHECKS
+from aegui.core.analyses.report.verdicts.checks_vae import VAE_CHECKS
 from aegui.core.analyses.report.verdicts.claims import generic
 
-CHECKS = {**GLYPH_CHECKS, **MNIST_CHECKS}
+CHECKS = {**GLYPH_CHECKS, **VAE_CHECKS, **MNIST_CHECKS}
 
 
 def conclude(exp, result, rendered: dict) -> dict:
