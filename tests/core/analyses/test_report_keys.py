@@ -275,3 +275,38 @@ def test_a_row_whose_components_changed_names_those_added_and_those_dropped():
     record = {"key_parts": {**keys.row_key(e)[1], "numerics": "an older hash"}, "numerics": then}
     assert keys.why_stale(record, e) == ("made before a change of the components it uses (now also the emoji VAE's "
                                          "checks; no longer the glyph documents' checks); it runs again next time")
+
+
+def test_a_fix_to_one_check_makes_stale_only_the_rows_of_that_check(tmp_path, monkeypatch):
+    """A checks module holds the checks of many rows (the glyph documents': 13). A fix to one of them
+    is an entry in the module's CHECK_NUMERICS: only the rows of that check take a new key (their
+    saved runs keep theirs), and they name the check; bumping the module's NUMERICS instead makes
+    every row of its checks stale. With no entry, a check adds nothing to its rows' keys; the
+    desktop bundle, which keeps no sources, reads the entry from the imported module."""
+    from aegui.core.analyses.report import keys
+    rows = _shipped_rows()
+    before = {(s.id, e.id): keys.row_key(e)[0] for s, e in rows}
+    loss = next(e for s, e in rows if (s.id, e.id) == ("000", "loss"))
+    then = {"key_parts": keys.row_key(loss)[1], "numerics": keys.row_revisions(loss)}
+    runs_before = keys.runs_key(loss)
+    src = _source_copy(tmp_path)
+    path = src / BY_NAME["report.checks-glyphs"].path
+    text = path.read_text()
+    empty = "CHECK_NUMERICS: dict[str, int] = {}"
+    assert text.count(empty) == 1
+    path.write_text(text.replace(empty, 'CHECK_NUMERICS: dict[str, int] = {"000-loss": 1}'))
+    monkeypatch.setattr(keys, "SOURCE_ROOT", src)
+    changed = {(s.id, e.id) for s, e in rows if keys.row_key(e)[0] != before[(s.id, e.id)]}
+    assert changed == {("000", "loss")}
+    assert keys.runs_key(loss) == runs_before
+    assert keys.why_stale(then, loss) == ("made before numerics revision 1 of the glyph documents' checks (000-loss); "
+                                          "it runs again next time")
+    _bump(src, "report.checks-glyphs")
+    glyph_rows = {(s.id, e.id) for s, e in rows if "report.checks-glyphs" in keys.row_revisions(e)}
+    assert len(glyph_rows) >= 13
+    assert {(s.id, e.id) for s, e in rows if keys.row_key(e)[0] != before[(s.id, e.id)]} == glyph_rows
+    # The desktop bundle (bytecode only) reads the entry from the imported module.
+    from aegui.core.analyses.report.verdicts import checks_glyphs
+    monkeypatch.setattr(checks_glyphs, "CHECK_NUMERICS", {"000-loss": 1})
+    monkeypatch.setattr(keys, "SOURCE_ROOT", tmp_path / "no sources")
+    assert keys.row_revisions(loss)["report.checks-glyphs:000-loss"] == 1

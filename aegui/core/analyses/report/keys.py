@@ -63,9 +63,13 @@ _cache: dict = {}
 
 
 def row_revisions(exp) -> dict[str, int]:
-    """The numerics revision of every component report experiment `exp` uses (uses.py)."""
+    """The numerics revision of every component report experiment `exp` uses (uses.py), and its
+    check's own revision where its checks module gives it one (numerics.check_revisions)."""
     from aegui.core.analyses.report import numerics, uses
-    return numerics.revisions(uses.components(exp, SOURCE_ROOT), SOURCE_ROOT)
+    out = numerics.revisions(uses.components(exp, SOURCE_ROOT), SOURCE_ROOT)
+    for name in [n for n in out if n in uses.CHECKS_COMPONENTS and exp.check]:
+        out.update(numerics.check_revisions(name, exp.check, SOURCE_ROOT))
+    return dict(sorted(out.items()))
 
 
 def row_key(exp) -> tuple[str, dict[str, str]]:
@@ -129,13 +133,16 @@ def why_stale(then: dict, exp, parts_now: dict[str, str] | None = None) -> str:
 def _revisions_changed(then, now: dict[str, int]) -> list[str]:
     """"numerics revision 3 of the dense numpy loop" for each component whose revision changed,
     "a change of the components it uses (...)" when the set changed."""
-    from aegui.core.analyses.report.numerics import BY_NAME
+    from aegui.core.analyses.report.numerics import label
     if not isinstance(then, dict):
         return [f"a change of {CHANGED['numerics']}"]
-    out = [f"numerics revision {now[n]} of {BY_NAME[n].label}" for n in sorted(now) if n in then and then[n] != now[n]]
-    def labels(names) -> str:     # a component since removed from the table has only its name
-        return _listed([BY_NAME[n].label if n in BY_NAME else n for n in sorted(names)])
-    added, dropped = set(now) - set(then), set(then) - set(now)
+    # A check's own revision ("component:check") that was not there before was 0.
+    before = {**{n: 0 for n in now if ":" in n}, **then}
+    out = [f"numerics revision {now[n]} of {label(n)}" for n in sorted(now) if n in before and before[n] != now[n]]
+
+    def labels(names) -> str:
+        return _listed([label(n) for n in sorted(names)])
+    added, dropped = set(now) - set(before), set(then) - set(now)
     which = ([f"now also {labels(added)}"] if added else []) + ([f"no longer {labels(dropped)}"] if dropped else [])
     if which:
         out.append(f"a change of the components it uses ({'; '.join(which)})")

@@ -167,3 +167,50 @@ def imported(path: str):
 def revisions(names, root: Path) -> dict[str, int]:
     """{component: its numerics revision} for the named components, read from the tree at `root`."""
     return {n: revision(n, root) for n in sorted(names)}
+
+
+# A checks module's revisions of single checks: `CHECK_NUMERICS = {"000-loss": 1}` beside its
+# NUMERICS. A change to one check bumps (or adds) its entry, which makes stale the rows that use that
+# check only; a change to what all of the module's checks share bumps NUMERICS. A check with no
+# entry adds nothing to its rows' keys.
+CHECK_REVISIONS = "CHECK_NUMERICS"
+
+
+def check_revisions(component: str, check: str, root: Path) -> dict[str, int]:
+    """{"component:check": revision} where checks module `component` gives `check` a revision of its
+    own in its CHECK_NUMERICS, else {}."""
+    c = BY_NAME[component]
+    path = Path(root) / c.path
+    if path.is_file():
+        table = _module_dicts(path).get(CHECK_REVISIONS, {})
+    else:
+        table = getattr(imported(c.path), CHECK_REVISIONS, {})
+    value = table.get(check)
+    return {f"{component}:{check}": value} if type(value) is int else {}
+
+
+def _module_dicts(path: Path) -> dict[str, dict]:
+    """Every module-level `NAME = {<literal>: <literal>, ...}` of a Python file, read without importing it."""
+    st = path.stat()
+    stamp = ("dicts", str(path), st.st_size, st.st_mtime_ns)
+    if stamp not in _cache:
+        found = {}
+        for node in ast.parse(path.read_bytes(), str(path)).body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            if isinstance(value, ast.Dict):
+                try:
+                    literal = ast.literal_eval(value)
+                except ValueError:
+                    continue
+                found.update((t.id, literal) for t in targets if isinstance(t, ast.Name))
+        _cache[stamp] = found
+    return _cache[stamp]
+
+
+def label(name: str) -> str:
+    """The words the page says of a component, or of one check of a checks module ("comp:check")."""
+    component, _, check = name.partition(":")
+    if component not in BY_NAME:
+        return name
+    return BY_NAME[component].label + (f" ({check})" if check else "")

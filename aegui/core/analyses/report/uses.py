@@ -39,7 +39,7 @@ _ANALYSES = {"sweep": ("analysis.sweep",), "compare": ("analysis.compare",),
              "denoising_curve": ("analysis.denoise", "noise")}
 _TINY_SAMPLES = {"font", "digits"}    # 35 and 64 values a sample
 _STACKING = ("sweep", "compare")      # the analyses that train runs side by side (train/stacking.py)
-_CHECKS = ("report.checks-glyphs", "report.checks-mnist", "report.checks-vae")      # their files: COMPONENTS' paths
+CHECKS_COMPONENTS = ("report.checks-glyphs", "report.checks-mnist", "report.checks-vae")  # files: COMPONENTS' paths
 ALWAYS = ("session", "settings", "data.split", "losses", "layers", "init", "report.render", "report.claims")
 
 _cache: dict = {}
@@ -183,8 +183,8 @@ def _within(vals: set, ok: set) -> bool:
 def _checks(check: str, root: Path) -> set[str]:
     if not check:
         return set()
-    named = {c for c in _CHECKS if check in _check_names(root, BY_NAME[c].path)}
-    return named or set(_CHECKS)
+    named = {c for c in CHECKS_COMPONENTS if check in _check_names(root, BY_NAME[c].path)}
+    return named or set(CHECKS_COMPONENTS)
 
 
 # ---------------------------------------------------------------- read from the source, cached
