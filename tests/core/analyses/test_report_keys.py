@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from aegui import __version__
 from aegui.core.analyses.report import run as R
 from aegui.core.analyses.report import numerics
@@ -301,6 +303,10 @@ def test_a_fix_to_one_check_makes_stale_only_the_rows_of_that_check(tmp_path, mo
     assert keys.runs_key(loss) == runs_before
     assert keys.why_stale(then, loss) == ("made before numerics revision 1 of the glyph documents' checks (000-loss); "
                                           "it runs again next time")
+    path.write_text(text.replace(empty, 'CHECK_NUMERICS: dict[str, int] = {"000-loss": "2"}'))
+    with pytest.raises(numerics.RevisionMissing, match="CHECK_NUMERICS\\['000-loss'\\] must be an integer"):
+        keys.row_key(loss)
+    path.write_text(text)
     _bump(src, "report.checks-glyphs")
     glyph_rows = {(s.id, e.id) for s, e in rows if "report.checks-glyphs" in keys.row_revisions(e)}
     assert len(glyph_rows) >= 13

@@ -185,8 +185,12 @@ def check_revisions(component: str, check: str, root: Path) -> dict[str, int]:
         table = _module_dicts(path).get(CHECK_REVISIONS, {})
     else:
         table = getattr(imported(c.path), CHECK_REVISIONS, {})
-    value = table.get(check)
-    return {f"{component}:{check}": value} if type(value) is int else {}
+    if check not in table:
+        return {}
+    if type(table[check]) is not int:
+        raise RevisionMissing(f"{path}: {CHECK_REVISIONS}[{check!r}] must be an integer, the numerics revision of "
+                              f"that check alone (docs/numerics.md)")
+    return {f"{component}:{check}": table[check]}
 
 
 def _module_dicts(path: Path) -> dict[str, dict]:
