@@ -67,8 +67,9 @@ def row_revisions(exp) -> dict[str, int]:
     check's own revision where its checks module gives it one (numerics.check_revisions)."""
     from aegui.core.analyses.report import numerics, uses
     out = numerics.revisions(uses.components(exp, SOURCE_ROOT), SOURCE_ROOT)
-    for name in [n for n in out if n in uses.CHECKS_COMPONENTS and exp.check]:
-        out.update(numerics.check_revisions(name, exp.check, SOURCE_ROOT))
+    if exp.check:
+        for name in set(uses.CHECKS_COMPONENTS) & set(out):
+            out.update(numerics.check_revisions(name, exp.check, SOURCE_ROOT))
     return dict(sorted(out.items()))
 
 

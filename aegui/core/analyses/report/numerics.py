@@ -127,16 +127,24 @@ class RevisionMissing(LookupError):
     """A component's file has no module-level integer where the table says its revision is."""
 
 
-def _module_ints(path: Path) -> dict[str, int]:
-    """Every module-level `NAME = <int>` of a Python file, read without importing it."""
+def _module_constants(path: Path) -> dict[str, object]:
+    """A Python file's module-level revisions, read without importing it: every `NAME = <int>`, and
+    every `NAME = {<literal>: <literal>, ...}` (annotated or not: a check's own revisions)."""
     st = path.stat()
     stamp = (str(path), st.st_size, st.st_mtime_ns)
     if stamp not in _cache:
         found = {}
         for node in ast.parse(path.read_bytes(), str(path)).body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
-                    and type(node.value.value) is int:
-                found.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            value = getattr(node, "value", None)
+            if isinstance(node, ast.Assign) and isinstance(value, ast.Constant) and type(value.value) is int:
+                found.update((t.id, value.value) for t in targets if isinstance(t, ast.Name))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(value, ast.Dict):
+                try:
+                    literal = ast.literal_eval(value)
+                except (ValueError, TypeError):     # a table of functions (the checks), not of literals
+                    continue
+                found.update((t.id, literal) for t in targets if isinstance(t, ast.Name))
         _cache[stamp] = found
     return _cache[stamp]
 
@@ -152,7 +160,10 @@ def revision(name: str, root: Path) -> int:
             if type(value) is int:
                 return value
             raise KeyError(c.constant)
-        return _module_ints(path)[c.constant]
+        value = _module_constants(path)[c.constant]
+        if type(value) is not int:
+            raise KeyError(c.constant)
+        return value
     except (OSError, KeyError, SyntaxError, ImportError, AttributeError):
         raise RevisionMissing(f"{path}: has no module-level `{c.constant} = <integer>`, the numerics revision of "
                               f"{c.label}; add it (docs/numerics.md)") from None
@@ -182,7 +193,7 @@ def check_revisions(component: str, check: str, root: Path) -> dict[str, int]:
     c = BY_NAME[component]
     path = Path(root) / c.path
     if path.is_file():
-        table = _module_dicts(path).get(CHECK_REVISIONS, {})
+        table = _module_constants(path).get(CHECK_REVISIONS, {})
     else:
         table = getattr(imported(c.path), CHECK_REVISIONS, {})
     if check not in table:
@@ -191,25 +202,6 @@ def check_revisions(component: str, check: str, root: Path) -> dict[str, int]:
         raise RevisionMissing(f"{path}: {CHECK_REVISIONS}[{check!r}] must be an integer, the numerics revision of "
                               f"that check alone (docs/numerics.md)")
     return {f"{component}:{check}": table[check]}
-
-
-def _module_dicts(path: Path) -> dict[str, dict]:
-    """Every module-level `NAME = {<literal>: <literal>, ...}` of a Python file, read without importing it."""
-    st = path.stat()
-    stamp = ("dicts", str(path), st.st_size, st.st_mtime_ns)
-    if stamp not in _cache:
-        found = {}
-        for node in ast.parse(path.read_bytes(), str(path)).body:
-            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-            if isinstance(value, ast.Dict):
-                try:
-                    literal = ast.literal_eval(value)
-                except ValueError:
-                    continue
-                found.update((t.id, literal) for t in targets if isinstance(t, ast.Name))
-        _cache[stamp] = found
-    return _cache[stamp]
 
 
 def label(name: str) -> str:

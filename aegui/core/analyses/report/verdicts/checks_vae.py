@@ -154,10 +154,10 @@ def c000_vae_activation(m):
         idx = [i for i, v in enumerate(curve) if v is not None and math.isfinite(v)]
         if not idx:
             return Spread(math.nan, 0.0, 0, failed=_failed(r))
-        return replace(curve_at(r, "train", idx[min(len(idx) - 1, 3)]), failed=_failed(r))
+        return curve_at(r, "train", idx[min(len(idx) - 1, 3)])
 
     def final(r) -> Spread:
-        return replace(spread(r, "final_train_loss"), failed=_failed(r))
+        return spread(r, "final_train_loss")
     # A variant that did not train (cosh's values overflow float32 where a layer's inputs grow; a
     # dead model) has no loss to rank: a claim that ranks it is not comparable, and it is named.
     alive = [r for r in rows if not _failed(r)] or rows
