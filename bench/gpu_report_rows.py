@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import traceback
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -131,15 +132,16 @@ def run_any_row(row: str, info, dev, deadline: float) -> dict:
     return got
 
 
-def report_rows() -> list[tuple[str, object]]:
-    """Every row of the five course reports: (its id, its preset's PresetInfo)."""
+@lru_cache(maxsize=1)
+def report_rows() -> tuple[tuple[str, object], ...]:
+    """Every row of the five course reports: (its id, its preset's PresetInfo), read once."""
     from aegui.core.analyses.report.run import load_report, row_preset
     out = []
     for name in ("000", "001", "002", "003", "004"):
         for spec in load_report(name):
             for exp in spec.experiments:
                 out.append((f"{spec.id}-{exp.id}", row_preset(exp)))
-    return out
+    return tuple(out)
 
 
 def mse_sigmoid(model, data):
