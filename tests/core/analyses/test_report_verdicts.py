@@ -215,6 +215,35 @@ def test_conv_vs_linear_compares_every_epoch_of_the_curves_and_states_the_conclu
     assert CHECKS["004-conv-vs-linear"](spread_wide)["findings"][2]["agrees"] is None
 
 
+def _seeded_run(label, finals, seeds=(1, 2, 3, 4, 5)):
+    """A compare row whose seeds' test curves end at `finals` (one per seed)."""
+    curves = [[0.05, f] for f in finals]
+    mean = sum(finals) / len(finals)
+    return {**_curve_run(label, [0.05, mean], 0.0, runs=len(finals)), "seed_test_curves": curves,
+            "seed_train_curves": curves, "per_seed": {"seed": list(seeds)}}
+
+
+def test_the_grid_choice_pairs_the_two_configurations_seed_by_seed():
+    """The report's batch 1000 against the grid's batch 128 on the same seeds: a seed-to-seed spread
+    larger than the gap still gives a verdict when every seed's pair moves together, and a failed
+    configuration makes the claim not comparable rather than a loss."""
+    doc = "the report's choice: Adam, batch 1000, learning rate 0.001"
+    best = "the grid's best here: Adam, batch 128, learning rate 0.001"
+    check = CHECKS["004-grid-choice"]
+    worse = [0.0058, 0.0061, 0.0055, 0.0064, 0.0057]
+    out = check({"runs": [_seeded_run(doc, worse), _seeded_run(best, [v / 2.7 for v in worse])]})
+    (claim,) = out["findings"]
+    assert claim["agrees"] is False and "paired t, 5 seeds" in claim["measured"] and claim["p"] < 0.001
+    assert "2.7 times lower" in out["differs"]
+    # The same seeds, batch 128 above in two and below in three: no verdict either way.
+    mixed = [v * k for v, k in zip(worse, (0.97, 1.04, 0.98, 1.02, 1.01))]
+    tied = check({"runs": [_seeded_run(doc, worse), _seeded_run(best, mixed)]})
+    assert tied["findings"][0]["agrees"] is None and tied["differs"] == ""
+    dead = {**_seeded_run(best, worse), "failed": "the grid's best here did not train (all 5 dead)"}
+    gone = check({"runs": [_seeded_run(doc, worse), dead]})["findings"][0]
+    assert gone["agrees"] is None and "not comparable" in gone["measured"]
+
+
 @pytest.mark.parametrize("check, m, which", [
     ("000-vae-latent", {"runs": [{**_vae_run(f"latent {k}", 10 - k / 100, 0.0, 11, 1), "test_mse": 0.05 + k / 1000}
                                  for k in (1, 2, 4, 64, 128)]}, 0),

@@ -245,6 +245,27 @@ def c004_grid(m):
                 f"report's choice ranks {doc} of {len(ranked)}")}
 
 
+def c004_grid_choice(m):
+    """004's grid search's choice met again on fresh seeds: the report's batch 1000 against the configuration
+    aegui's one-run-per-configuration grid ranked first (batch 128), their final test losses paired by seed."""
+    rows = runs(m)
+    doc, best = by(rows, "report's choice"), by(rows, "grid's best")
+    end_doc, end_best = _curve(doc, "test")[-1], _curve(best, "test")[-1]
+    verdict = lower(end_doc, end_best)
+    n = doc.get("runs", 1)
+    ratio = end_doc.mean / end_best.mean if end_best.mean else math.nan
+    differs = "" if verdict.holds is not False else (
+        f"on {n} fresh seeds batch 128 ends {ratio:.1f} times lower than the report's batch 1000 after "
+        f"{doc['epochs'][-1]} epochs: at the same number of epochs it takes 7.8 times as many steps")
+    return {"aegui": f"test MSE after {doc['epochs'][-1]} epochs (mean ± std over {n} seeds): the report's choice "
+                     f"(batch 1000) {end_doc}, the grid's best here (batch 128) {end_best}; "
+                     f"{doc['seconds']:.0f} s and {best['seconds']:.0f} s",
+            "findings": [judged("the report's choice (16 epochs, batch 1000, Adam, 1e-3) is the best: it ends "
+                                "below batch 128, the configuration aegui's grid ranked first",
+                                f"final test MSE: the report's choice {end_doc}, batch 128 {end_best}", verdict)],
+            "differs": differs}
+
+
 def c004_latent(m):
     """004's latent spaces: the convolutional AE's clusters overlap more than the fully connected one's, and
     only the VAE's codes follow N(0, I)."""
@@ -275,7 +296,7 @@ def c004_latent(m):
 MNIST_CHECKS = {"003-classifier": c003_classifier,
                 "003-classifier-fashion": lambda m: c003_classifier(m, fashion=True),
                 "003-embedding": c003_embedding, "004-conv-vs-linear": c004_conv_vs_linear, "004-grid": c004_grid,
-                "004-latent": c004_latent}
+                "004-grid-choice": c004_grid_choice, "004-latent": c004_latent}
 
 
 def c004_one_filter(m) -> list[dict]:
