@@ -183,7 +183,7 @@ def test_the_file_menu_offers_the_course_documents(qtbot, tmp_path, aegui_home):
     # Under AEGUI_HOME (the window fixture's temp folder), not ~/aegui-reports.
     assert Path(d.folder.path()) == aegui_home / "reports" / "course-report-000"
     d.document.setCurrentIndex(4)
-    assert d.folder.path().endswith("course-report-004") and d.table.topLevelItemCount() == 3
+    assert d.folder.path().endswith("course-report-004") and d.table.topLevelItemCount() == 4
     i18n.set_language("es")
     assert w.menus.report_action.text() == "Exportar informe del curso…"
     assert d.document.currentText() == "004: Informe: convolucional frente a lineal en MNIST"   # its short title
