@@ -235,6 +235,9 @@ def test_the_grid_choice_pairs_the_two_configurations_seed_by_seed():
     (claim,) = out["findings"]
     assert claim["agrees"] is False and "paired t, 5 seeds" in claim["measured"] and claim["p"] < 0.001
     assert "2.7 times lower" in out["differs"]
+    # 2 % lower in every seed, a gap under half the seeds' spread: paired by seed, it decides.
+    close = check({"runs": [_seeded_run(doc, worse), _seeded_run(best, [v * 0.98 for v in worse])]})
+    assert close["findings"][0]["agrees"] is False and "paired t" in close["findings"][0]["measured"]
     # The same seeds, batch 128 above in two and below in three: no verdict either way.
     mixed = [v * k for v, k in zip(worse, (0.97, 1.04, 0.98, 1.02, 1.01))]
     tied = check({"runs": [_seeded_run(doc, worse), _seeded_run(best, mixed)]})
