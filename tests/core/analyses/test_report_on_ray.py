@@ -156,11 +156,15 @@ def test_a_lost_worker_node_loses_only_the_runs_it_was_training(on_cluster, tmp_
     assert len(runs) == COMPARE_RUNS
     # what finished before the kill is kept as it was (the worker node's finished runs too) ...
     assert all(runs[name] == record for name, record in killed["before"].items())
-    # ... and the runs the lost node was training ran again on the head
+    # ... and the runs the lost node was training ran again on the head. One under way there may
+    # still finish and come back from it (its worker process can outlive the killed raylet a moment,
+    # as seen under load): only those can have finished there; every other one ran again on the head.
     after = [r for name, r in runs.items() if name not in killed["before"]]
-    assert len(after) >= killed["running"] and all(r["node"] != worker for r in after)
-    print(f"killed the worker node with {killed['running']} run(s) training there; finished before: "
-          f"{sorted((n, r['node'][:8]) for n, r in killed['before'].items())}; after: "
+    there = [r for r in after if r["node"] == worker]
+    lost = killed["running"] - len(there)
+    assert len(there) <= killed["running"] and len(after) - len(there) >= lost
+    print(f"killed the worker node with {killed['running']} run(s) training there, {lost} lost; finished "
+          f"before: {sorted((n, r['node'][:8]) for n, r in killed['before'].items())}; after: "
           f"{sorted(r['node'][:8] for r in after)}")
     done = json.loads((tmp_path / "out" / "998-runs" / "done.json").read_text())
     assert sum(done["ray"]["nodes"].values()) == COMPARE_RUNS
